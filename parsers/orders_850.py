@@ -27,6 +27,7 @@ from schemas.orders import (
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
     QTY,
+    SDQ_PAIRS,
     STORE_QUANTITY,
 )
 from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
@@ -242,13 +243,9 @@ def _joined_elements(elements: pa.ListArray, rows: np.ndarray) -> pa.Array:
     if not len(rows):
         return pa.array([], pa.string())
     lists = pc.list_slice(elements.take(pa.array(rows, pa.int64())), 1)
-    flat = pc.utf8_rtrim(lists.flatten(), characters=" ")
-    return pc.binary_join(pa.ListArray.from_arrays(_zero_offsets(lists.offsets), flat), ELEMENTS_SEP)
-
-
-def _zero_offsets(offsets: pa.Array) -> pa.Array:
-    first = offsets[0].as_py()
-    return pc.subtract(offsets, pa.scalar(first, offsets.type)) if first else offsets
+    # trimmed in place (``values``, not ``flatten()``): the offsets index into it as they are
+    trimmed = pc.utf8_rtrim(lists.values, characters=" ")
+    return pc.binary_join(pa.ListArray.from_arrays(lists.offsets, trimmed), ELEMENTS_SEP)
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
@@ -656,8 +653,7 @@ _COST_PRICES = ("UCP", "CON")
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
-                quantities: pa.Array | None = None, units: pa.Array | None = None,
-                components: list[str] | None = None) -> tuple[pa.Array, pa.Array, pa.Array]:
+                quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
     price) that prices it: the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
     grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's.
@@ -685,22 +681,19 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     ctp_rows, owner_line = ctp_rows[keep], owner_line[keep]
     first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
     chosen = ctp_rows[first].copy()
-    several = np.flatnonzero(np.diff(np.r_[np.flatnonzero(first), len(owner_line)]) > 1)
+    starts = np.r_[np.flatnonzero(first), len(owner_line)]  # each line's cost CTPs: ctp_rows[starts[j]:starts[j + 1]]
     unclear = nothing
     notes: dict[int, str] = {}
-    if len(several) and quantities is not None and units is not None:
-        starts = np.r_[np.flatnonzero(first), len(owner_line)]
-        for j in several:  # the few lines with breaks: decided one by one
-            rows = ctp_rows[starts[j]: starts[j + 1]]
-            line = int(owner_line[starts[j]])
-            pick, note = _price_break(
-                cells.column(rows, 2).to_pylist(), cells.column(rows, 3).to_pylist(),
-                cells.column(rows, 4).to_pylist(), cells.column(rows, 5).to_pylist(),
-                components[int(po1_rows[line])] if components else "", quantities[line].as_py(),
-                units[line].as_py())
-            chosen[j] = rows[pick]
-            if note:
-                notes[line] = note
+    for j in np.flatnonzero(np.diff(starts) > 1):  # the few lines with breaks: decided one by one
+        rows = ctp_rows[starts[j]: starts[j + 1]]
+        line = int(owner_line[starts[j]])
+        pick, note = _price_break(
+            cells.column(rows, 2).to_pylist(), cells.column(rows, 3).to_pylist(),
+            cells.column(rows, 4).to_pylist(), cells.column(rows, 5).to_pylist(),
+            components[int(po1_rows[line])], quantities[line].as_py(), units[line].as_py())
+        chosen[j] = rows[pick]
+        if note:
+            notes[line] = note
     if notes:
         at = np.fromiter(sorted(notes), np.int64, len(notes))
         unclear = _scatter(n_lines, at, pa.array([notes[int(i)] for i in at], pa.string()))
@@ -802,10 +795,12 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
     """Per line, PO401 (pack) and PO414 (inner pack) of the first PO4 of its PO1 loop, as int32 (null: no
     PO4, or not a whole number), and its PO402 (size, a decimal) and PO403 (the size's unit: ``PO4*2*6*EA``
     is 2 inner packs of 6 eaches, ``PO4*24*12*OZ`` 24 packages of 12 ounces). A PO4 after an SLN of the
-    loop is the subline's, not the line's."""
+    loop is the subline's, not the line's. All null when no loop carries one."""
     n_lines = len(po1_rows)
     none = pa.nulls(n_lines, pa.int32())
     no_size = (pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string()))
+    if "PO4" not in vocab:
+        return none, none, *no_size
     po4_rows = np.flatnonzero((codes == vocab.index("PO4")) & (set_of_row >= 0))
     owner_line = np.searchsorted(po1_rows, po4_rows, side="right") - 1
     ok = owner_line >= 0
@@ -827,9 +822,6 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
             _scatter(n_lines, slots, cells.column(rows, 3)))
 
 
-_SDQ_PAIRS = np.arange(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
-
-
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -847,9 +839,9 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     sdq_rows, owner = sdq_rows[ok], owner[ok]
     if not len(sdq_rows):
         return pa.nulls(n_lines, out_type)
-    k = len(_SDQ_PAIRS)
+    k = len(SDQ_PAIRS)
     rows_grid = np.repeat(sdq_rows, k)  # (SDQ, pair) in row-major order: the pairs as sent
-    k_grid = np.tile(_SDQ_PAIRS, len(sdq_rows))
+    k_grid = np.tile(np.asarray(SDQ_PAIRS), len(sdq_rows))
     p_at, p_ok = cells.index(rows_grid, k_grid)
     q_at, q_ok = cells.index(rows_grid, k_grid + 1)
     keep = p_ok | q_ok
@@ -866,9 +858,8 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     np.cumsum(per_line, out=offsets[1:])
     has = np.zeros(n_lines, dtype=bool)
     has[owner] = True
-    valid = pa.py_buffer(np.packbits(has, bitorder="little")) if not has.all() else None
     offsets_array = pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)])
-    return pa.ListArray.from_arrays(offsets_array, structs, mask=pa.array(~has) if valid is not None else None)
+    return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
@@ -978,10 +969,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))
-    pack = inner_pack = pa.nulls(n_lines, pa.int32())
-    size, size_unit = pa.nulls(n_lines, QTY), pa.nulls(n_lines, pa.string())
-    if "PO4" in vocab:
-        pack, inner_pack, size, size_unit = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
+    pack, inner_pack, size, size_unit = _po4_packs(set_of_row, po1_rows, codes, vocab, cells)
     price_text = cells.column(po1_rows, 4)
     unit_price = _decimal(price_text)
     quantity_text = cells.column(po1_rows, 2)

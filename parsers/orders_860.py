@@ -28,7 +28,7 @@ from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
-from schemas.orders import DEADLINES, PRODUCT_ID, PRODUCT_QUALIFIERS, QTY, STORE_QUANTITY
+from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -175,11 +175,15 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
 
 
 def _changes(
-    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str, ids=None
+    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str,
+    ids: tuple[np.ndarray, list]
 ) -> pa.Table:
+    """The POC lines (ORDER_CHANGES); ``ids``: the segment codes and their vocabulary (read_changes')."""
     n_lines = len(poc_rows)
     if not n_lines:
         return ORDER_CHANGES.empty_table()
+    codes, vocab = ids
+    cells = _Cells(result)  # one element index for every POC-loop reader below (it spans the whole file)
     seg = result.segments
     el = _columns(seg.elements.take(pa.array(poc_rows, pa.int64())), _POC_WIDTH)
     line_set = set_of_row[poc_rows]
@@ -196,12 +200,11 @@ def _changes(
     price_text = el[6]
     unit_price = _decimal(price_text)
     multiplier = pa.nulls(n_lines, pa.string())
-    if ids is not None and "CTP" in ids[1] and unit_price.null_count:
+    if "CTP" in vocab and unit_price.null_count:
         # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
         # POC03, several cost CTPs being breaks)
-        codes, vocab = ids
-        ctp_text, _, multiplier = _ctp_prices(set_of_row, poc_rows, codes, vocab, _Cells(result), _decimal(el[3]),
+        ctp_text, _, multiplier = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells, _decimal(el[3]),
                                               _first_component(el[5], components), seg.component)
         multiplier = pc.if_else(pc.is_null(unit_price), multiplier, pa.scalar(None, pa.string()))
         from_ctp = pc.and_(pc.is_null(unit_price), pc.is_valid(ctp_text))
@@ -215,10 +218,7 @@ def _changes(
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
     unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent))
-    po4 = (pa.nulls(n_lines, pa.int32()), pa.nulls(n_lines, pa.int32()), pa.nulls(n_lines, QTY),
-           pa.nulls(n_lines, pa.string()))
-    if ids is not None and "PO4" in ids[1]:  # the POC loop's PO4, read as the 850's PO1 loop's
-        po4 = _po4_packs(set_of_row, poc_rows, ids[0], ids[1], _Cells(result))
+    po4 = _po4_packs(set_of_row, poc_rows, codes, vocab, cells)  # the POC loop's PO4, read as the 850's PO1 loop's
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),
         "change_ref": lineage["order_ref"],
@@ -243,12 +243,10 @@ def _changes(
         },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
-        **(line_dates(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None else
-           {f.name: pa.nulls(n_lines, pa.date32()) for f in DEADLINES}),
+        **line_dates(set_of_row, poc_rows, codes, vocab, cells),
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
-        "store_quantities": (store_quantities(set_of_row, poc_rows, ids[0], ids[1], _Cells(result)) if ids is not None
-                             else pa.nulls(n_lines, pa.list_(STORE_QUANTITY))),
+        "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

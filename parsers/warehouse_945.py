@@ -225,7 +225,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 # is no label the DC scans), else its first mark (no SSCC: one of ours is numbered for it)
                 if qualifier in PALLET_MARKS and mark:  # the pallet (skid) the LX ships on, its label once
                     plates = carton.setdefault("_pallets", [])
-                    if all((sscc_digits(p) or p) != (sscc_digits(mark) or mark) for p, _n, _at in plates):
+                    if all(_label(p) != _label(mark) for p, _n, _at in plates):
                         plates.append((mark, None, at))
                     carton["_skid"] = True
                 # UC is the U.P.C. shipping container code (a GTIN-14 case code, the same on every case of an item)
@@ -247,8 +247,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last["_lot"] = last["_lot"] or el(2)
         elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
             plates = (carton if last is None else last).setdefault("_pallets", [])
-            same = [k for k, (p, n, _at) in enumerate(plates) if n is None and (sscc_digits(p) or p) == (
-                sscc_digits(el(2)) or el(2))]  # the LX's MAN*W/SS pallet named again: one pallet
+            # the LX's MAN*W/SS pallet named again: one pallet
+            same = [k for k, (p, n, _at) in enumerate(plates) if n is None and _label(p) == _label(el(2))]
             if same:
                 plates[same[0]] = (el(2), _decimal(el(3)), at)
             else:
@@ -361,7 +361,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         c = r.pop("_carton")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
-        if not pallet and c.get("_pal") and c.get("carton_id") and len({sscc_digits(m) or m for m, _k, _at in
+        if not pallet and c.get("_pal") and c.get("carton_id") and len({_label(m) for m, _k, _at in
                                                                         lx_marks[r["_lx"]]}) <= 1:
             pallet = c["carton_id"]  # an LX of one label with its PAL (pallet details): the pallet shipped whole
         if pallet and not c.get("carton_id") and c.get("_skid"):
@@ -450,10 +450,10 @@ def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict])
     lx_of: dict[str, set[int]] = defaultdict(set)
     for k, marks in enumerate(lx_marks):
         for mark, _e, _at in marks:
-            lx_of[sscc_digits(mark) or mark].add(k)
+            lx_of[_label(mark)].add(k)
     findings: list[Finding] = []
     for k, marks in enumerate(lx_marks):
-        distinct = list(dict.fromkeys(sscc_digits(m) or m for m, _e, _at in marks))
+        distinct = list(dict.fromkeys(_label(m) for m, _e, _at in marks))
         if len(distinct) < 2:
             continue
         in_lxs = sorted({len(lx_of[d]) for d in distinct})
@@ -464,7 +464,7 @@ def _pallet_marks(lx_marks: list[list[tuple[str, int, dict]]], rows: list[dict])
                     r["_carton"] = {**r["_carton"], "carton_id": own, "carton_sscc": sscc18(own),
                                     "pallet_id": shared}
         elif any(r["_lx"] == k for r in rows):
-            second = next(m for m in marks if (sscc_digits(m[0]) or m[0]) == distinct[1])
+            second = next(m for m in marks if _label(m[0]) == distinct[1])
             units = _n(sum((r["quantity"] for r in rows if r["_lx"] == k), Decimal(0)))
             findings.append(finding(
                 "SHIPMENT_945_PALLET_UNCLEAR", f"The LX's W12s ({units} units) carry {len(distinct)} SSCCs "
@@ -531,6 +531,12 @@ def _measure(value: Decimal | None, text: str, element: str, at: dict, findings:
     findings.append(finding("SHIPMENT_WEIGHT_ROUNDED", f"{element} {text} has more than 4 decimal places; our "
                             f"shipments and 856s carry 4: read as {_exact(kept)}.", element=element, value=text, **at))
     return kept
+
+
+def _label(mark: str) -> str:
+    """A carton or pallet label as two marks of one are compared: its SSCC-18 digits (alone, after AI 00 or
+    "(00)"), else as written."""
+    return sscc_digits(mark) or mark
 
 
 PALLET_UNITS = ("PL", "PF")  # code list 355: pallet/unit load, pallet (lift)

@@ -22,7 +22,7 @@ from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
-from schemas.orders import LINE_DATES
+from schemas.orders import LINE_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 Sets = list[tuple[Interchange, Group, TransactionSet]]
@@ -319,9 +319,6 @@ def _lines_by_set(per_line: dict, set_of_row: np.ndarray) -> list[tuple[int, lis
     return sorted(by_set.items())
 
 
-_SDQ_PAIRS = range(3, 23, 2)  # SDQ03/04 .. SDQ21/22: location (67) and quantity (380), ten pairs at most
-
-
 def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                             fe: FlatElements) -> list[Finding]:
     """SDQ_NOT_APPLIED once per 850 whose PO1 lines carry SDQ store quantities (we ship each line to the
@@ -332,7 +329,7 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
         return []
     sdq_rows, sdq_owner, line_rows, line_owner, at, owned = found
     units, _ = _column(fe, sdq_rows, 1)
-    pairs = [(_column(fe, sdq_rows, k)[0].to_pylist(), _column(fe, sdq_rows, k + 1)[0].to_pylist()) for k in _SDQ_PAIRS]
+    pairs = [(_column(fe, sdq_rows, k)[0].to_pylist(), _column(fe, sdq_rows, k + 1)[0].to_pylist()) for k in SDQ_PAIRS]
     per_line: dict[int, tuple[set, list, set]] = {}  # PO1 row -> (units, quantities, destinations)
     for j in np.flatnonzero(owned).tolist():
         unit_set, quantities, places = per_line.setdefault(int(line_rows[at[j]]), (set(), [], set()))

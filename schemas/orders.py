@@ -92,18 +92,25 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent"])
-ELEMENTS_SEP = "\x1f"  # ASCII unit separator: a control character, never inside an X12 value we take in
 
-# the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
+# between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
+# inside an X12 value we take in
+ELEMENTS_SEP = "\x1f"
+
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
 # CSH01 codes under which the order ships complete, in one shipment: SC "Ship Complete" (the 855 promises the
 # whole order for the day it can ship complete; a confirmation that leaves part of it open is warned about)
 SHIP_COMPLETE = ("SC",)
 
+# the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+
+# SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
+# locations; each quantity follows its location)
+SDQ_PAIRS = tuple(range(3, 23, 2))
 
 # One store's share of a pre-distributed ("store-ready") PO1 line: an SDQ location/quantity pair with its
 # SDQ01 unit and SDQ02 id qualifier (code list 66: 92 assigned by buyer, UL GLN, 9 DUNS+4 ...), as sent

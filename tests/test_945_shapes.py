@@ -228,6 +228,14 @@ def test_a_w12_net_weight_with_its_gross_weight_second_weighs_the_carton_by_the_
     result = read_interchanges(w945(body), file="n.x12")
     lines, found = read_945(result, list(result.transaction_sets()))
     assert found == [] and lines["carton_weight"].to_pylist() == [9.5] and lines["weight_unit"].to_pylist() == ["LB"]
+    # the W12's weight qualified N is the line's net weight (a catch-weight line is billed by it), in its own unit
+    assert (lines["net_weight"].to_pylist(), lines["net_weight_unit"].to_pylist()) == ([8], ["LB"])
+    # the gross first (W1210 G), the net second (W1213 N, W1215 its unit)
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*12*12**EA*614141100521*VN*VP-1007**9.5*G*L*8*N*K", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert found == [] and lines["carton_weight"].to_pylist() == [9.5] and lines["weight_unit"].to_pylist() == ["LB"]
+    assert (lines["net_weight"].to_pylist(), lines["net_weight_unit"].to_pylist()) == ([8], ["KG"])
 
 
 def test_the_856_with_td3_td1_volume_and_a_method_only_td5_passes_pyx12(template, tmp_path, tmp_path_factory):

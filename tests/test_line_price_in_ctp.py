@@ -38,14 +38,19 @@ def test_without_any_ctp_prices_are_read_as_before() -> None:
         Decimal("3.25"), None]
 
 
-def test_a_ctp_priced_line_is_acknowledged_as_sent(tmp_path) -> None:
+def _night(tmp_path, po1: list[str]):
+    """One night of acme's inbox holding only PO-7 (HEAD without its header CTP) with the ``po1`` lines."""
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
     inbox = ws.drop_root / "acme" / "inbox"
     for p in inbox.iterdir():
         p.unlink()
-    body = HEAD[:2] + HEAD[3:] + ["PO1**12*EA***UK*00614141100101", "CTP**UCP*19.70", "CTT*1"]
-    (inbox / "po.x12").write_bytes(x12_850(body, isa13=801, gs06="801"))
-    results, run = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    (inbox / "po.x12").write_bytes(x12_850(HEAD[:2] + HEAD[3:] + po1 + ["CTT*1"], isa13=801, gs06="801"))
+    _results, run = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    return ws, run
+
+
+def test_a_ctp_priced_line_is_acknowledged_as_sent(tmp_path) -> None:
+    ws, run = _night(tmp_path, ["PO1**12*EA***UK*00614141100101", "CTP**UCP*19.70"])
     assert "PRICE_MISSING" not in {f.code for f in run.findings}
     [doc] = (ws.drop_root / "acme" / "outbox").glob("*855*")
     text = doc.read_text()
@@ -74,13 +79,7 @@ def test_the_quantity_break_that_applies_prices_the_line(tmp_path) -> None:
                                                Decimal("20.5")]
     assert lines["price_breaks_unclear"].null_count == 5 and lines["price_multiplier_sent"].null_count == 5
     # through a night: acknowledged at the break's price, no warning, no price out of tolerance
-    ws = make_workspace(tmp_path / "ws", partners=("acme",))
-    inbox = ws.drop_root / "acme" / "inbox"
-    for p in inbox.iterdir():
-        p.unlink()
-    body = HEAD[:2] + HEAD[3:] + ["PO1**150*EA***VN*VP-1001", *BREAKS, "CTT*1"]
-    (inbox / "po.x12").write_bytes(x12_850(body, isa13=801, gs06="801"))
-    _results, run = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    ws, run = _night(tmp_path, ["PO1**150*EA***VN*VP-1001", *BREAKS])
     codes = {f.code for f in run.findings}
     assert not codes & {"PRICE_BREAK_UNCLEAR", "PRICE_OUT_OF_TOLERANCE", "PRICE_MISSING"}, codes
     [doc] = (ws.drop_root / "acme" / "outbox").glob("*855*")
@@ -116,13 +115,7 @@ def test_a_ctp_multiplier_holds_its_line_saying_so(tmp_path) -> None:
                     "CTT*3"])
     assert lines["unit_price"].to_pylist() == [Decimal(10), Decimal(8), Decimal(9)]
     assert lines["price_multiplier_sent"].to_pylist() == ["0.90 DIS", None, None]
-    ws = make_workspace(tmp_path / "ws", partners=("acme",))
-    inbox = ws.drop_root / "acme" / "inbox"
-    for p in inbox.iterdir():
-        p.unlink()
-    body = HEAD[:2] + HEAD[3:] + ["PO1**12*EA***VN*VP-1001", "CTP**CON*19.70*1*EA*DIS*0.90", "CTT*1"]
-    (inbox / "po.x12").write_bytes(x12_850(body, isa13=801, gs06="801"))
-    _results, run = run_stages(ws, datetime(2026, 11, 27, 2, 0))
+    ws, run = _night(tmp_path, ["PO1**12*EA***VN*VP-1001", "CTP**CON*19.70*1*EA*DIS*0.90"])
     [f] = [f for f in run.findings if f.code == "PRICE_MULTIPLIER_UNSUPPORTED"]
     assert "CTP07 0.90, CTP06 DIS" in f.message and "at 19.7 per EA" in f.message
     state = StateStore(ws.state_path)

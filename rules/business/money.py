@@ -204,11 +204,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     return basis_findings + out
 
 
-# PO105 codes whose PO104 is the price of several PO103 units (the parser converts those exact at 4
-# decimals per unit; the rest are held here)
-_PRICE_PER_MANY = PRICE_PER_MANY
-# PO105 codes whose PO104 is per unit of a measure: per unit of the line only when PO103 is that measure
-_PRICE_PER_MEASURE = PRICE_PER_MEASURE
+# PRICE_PER_MANY (schemas.units): PO105 codes whose PO104 is the price of several PO103 units (the parser
+# converts those exact at 4 decimals per unit; the rest are held here). PRICE_PER_MEASURE: PO105 codes whose
+# PO104 is per unit of a measure, per unit of the line only when PO103 is that measure. In words:
 _MEASURE_WORDS = {"PP": "pound", "PK": "kilogram", "PG": "gram", "PL": "litre", "ML": "millilitre", "PO": "ounce",
                   "PA": "troy ounce", "PF": "foot", "PY": "yard", "PT": "ton", "P7": "metre", "P6": "millimetre",
                   "P2": "centimetre", "P3": "decimetre", "P4": "hectometre", "P5": "kilometre", "HF": "100 feet",
@@ -221,13 +219,13 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
     if "price_basis" not in lines.column_names:
         return np.zeros(lines.num_rows, dtype=bool)
     basis = pc.fill_null(lines.column("price_basis"), "")
-    many = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MANY), pa.string())))
-    measure = _bools(pc.is_in(basis, value_set=pa.array(list(_PRICE_PER_MEASURE), pa.string())))
+    many = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY), pa.string())))
+    measure = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MEASURE), pa.string())))
     if measure.any():  # per pound of a line in pounds is per unit
         unit = pc.fill_null(lines.column("unit"), "")
         own = _bools(pc.is_in(pair_key(basis, unit), value_set=pair_key(
-            pa.array([b for b, units in _PRICE_PER_MEASURE.items() for _ in units], pa.string()),
-            pa.array([u for units in _PRICE_PER_MEASURE.values() for u in units], pa.string()))))
+            pa.array([b for b, units in PRICE_PER_MEASURE.items() for _ in units], pa.string()),
+            pa.array([u for units in PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
     return many | measure
 
@@ -248,9 +246,8 @@ def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     """CATCH_WEIGHT_LINE for each catch-weight line of a partner that deals in them: told, as its 855 answers
     it as sent and its 810 waits for the weight shipped."""
     cols = [*_LINE_LOCATION, "partner", "unit", "quantity", "unit_price", "price_basis"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
     out = []
-    for row in picked.to_pylist():
+    for row in _rows(lines, cols, pa.array(rows)):
         basis, unit = row["price_basis"], row["unit"] or "?"
         price = _text(row["unit_price"]) if row["unit_price"] is not None else "(empty)"
         quantity = _text(row["quantity"]) if row.get("quantity") is not None else "?"
@@ -267,12 +264,11 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     """PRICE_BASIS_UNSUPPORTED for each line whose PO104 is not per PO103 unit (its order waits for a
     person: our prices, order values and invoices are per unit)."""
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names))).take(np.flatnonzero(rows))
     out = []
-    for row in picked.to_pylist():
+    for row in _rows(lines, cols, pa.array(rows)):
         basis, unit, price = row["price_basis"], row["unit"] or "?", row["unit_price"]
-        if basis in _PRICE_PER_MANY:
-            many = _PRICE_PER_MANY[basis]
+        if basis in PRICE_PER_MANY:
+            many = PRICE_PER_MANY[basis]
             per = f"the price of {many:,} {unit}" + (
                 f" ({_text(price / many)} per {unit}, more decimals than the 4 we carry)" if price is not None
                 else "")
@@ -296,11 +292,10 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
     out = []
-    for row in picked.filter(pc.is_valid(lines.column("price_basis_sent"))).to_pylist():
+    for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
-        many = _PRICE_PER_MANY[basis]
+        many = PRICE_PER_MANY[basis]
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
             f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {unit}: taken as "
@@ -321,8 +316,7 @@ def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
         if column not in lines.column_names or lines.column(column).null_count == lines.num_rows:
             continue
         cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", column]
-        picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
-        for row in picked.filter(pc.is_valid(lines.column(column))).to_pylist():
+        for row in _rows(lines, cols, pc.is_valid(lines.column(column))):
             sent, unit = row[column], row["unit"] or "unit"
             price = _text(row["unit_price"]) if row["unit_price"] is not None else "(unread)"
             if column == "price_breaks_unclear":
@@ -351,9 +345,8 @@ def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
     if "price_sent" not in lines.column_names or lines.column("price_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_sent"]
-    picked = lines.select(list(dict.fromkeys(c for c in cols if c in lines.column_names)))
     out = []
-    for row in picked.filter(pc.is_valid(lines.column("price_sent"))).to_pylist():
+    for row in _rows(lines, cols, pc.is_valid(lines.column("price_sent"))):
         sent, kept, unit = row["price_sent"], row["unit_price"], row["unit"] or "unit"
         out.append(business_finding(
             "PRICE_DECIMALS_UNSUPPORTED",
@@ -522,8 +515,7 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                                        strict=True)}
     if resolved.num_rows == 0:
         return values
-    price = pc.coalesce(resolved.column("unit_price"), pc.cast(prices["list_price"], resolved.schema.field(
-        "unit_price").type))
+    price = _po_price_else_ours(resolved, prices)
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
     # summed per order, the order named by its code (integers hash faster than two texts per line)
     first, codes = distinct_rows([resolved.column("source_file"), resolved.column("order_ref")])
@@ -535,6 +527,12 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                               strict=True):
         values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total
     return values
+
+
+def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
+    """Per line, PO104, else our list price (line_prices' ``prices``): the price an order's value counts."""
+    return pc.coalesce(resolved.column("unit_price"),
+                       pc.cast(prices["list_price"], resolved.schema.field("unit_price").type))
 
 
 def check_order_value(
@@ -578,10 +576,8 @@ def check_do_not_exceed(orders: pa.Table, lines: pa.Table, ref: ReferenceData, s
     ask the buyer for a new PO, is a person's call, so the order is held and no 855 promises more than
     the buyer allowed. A CSH03 of zero or less limits nothing (no PO could meet it): ignored. A table
     stored before the column was read has no limit."""
-    if "do_not_exceed_amount" not in orders.column_names:
-        return []
-    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
-    if not pc.any(limited).as_py():
+    limited = _limited(orders)
+    if limited is None:
         return []
     values = order_values(orders, lines, ref) if values is None else values
     by_partner, out = _PerPartner(settings), []
@@ -607,10 +603,8 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
     not rejected worth the quantity we acknowledge (case packs rounded up, minimums raised) x our price
     where we change it (IP), else its PO104, else our list price (as order_values prices it). ``lines``:
     the item-resolved lines. An 855 must not promise more than the buyer allowed: the order is held."""
-    if "do_not_exceed_amount" not in orders.column_names or not decided.num_rows:
-        return []
-    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
-    if not pc.any(limited).as_py():
+    limited = _limited(orders) if decided.num_rows else None
+    if limited is None:
         return []
     heads = _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "do_not_exceed_action",
                            "do_not_exceed_amount"], limited)
@@ -620,8 +614,7 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
     d = decided.filter(answered)
     if not d.num_rows:
         return []
-    price_type = lines.schema.field("unit_price").type
-    theirs = pc.coalesce(lines["unit_price"], pc.cast(line_prices(orders, lines, ref)["list_price"], price_type))
+    theirs = _po_price_else_ours(lines, line_prices(orders, lines, ref))
     k = ["partner", "po_number", "line_number"]
     per_line = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
                          "line_number": pc.cast(lines["line_number"], pa.int32()),
@@ -647,6 +640,15 @@ def check_do_not_exceed_answered(orders: pa.Table, lines: pa.Table, decided: pa.
             "fit or asks the buyer for a corrected PO.",
             order, seg="CSH", element="CSH03", value=_text(limit), line=False))
     return out
+
+
+def _limited(orders: pa.Table) -> pa.Array | None:
+    """Which orders have a CSH03 above zero (zero or less limits nothing); None when none has (or the table
+    was stored before the column was read)."""
+    if "do_not_exceed_amount" not in orders.column_names:
+        return None
+    limited = pc.fill_null(pc.greater(orders["do_not_exceed_amount"], pa.scalar(Decimal(0), MONEY_TYPE)), False)
+    return limited if pc.any(limited).as_py() else None
 
 
 def _asked(order: dict) -> str:

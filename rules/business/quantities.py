@@ -272,8 +272,7 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     if not len(rows):
         return []
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "po4_pack", "po4_inner_pack",
-            "po4_size", "po4_size_unit"]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     out: list[Finding] = []
     for row in picked.to_pylist():
