@@ -37,6 +37,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     DATE_TYPES,
     DEADLINE_CHANGES,
@@ -71,7 +72,6 @@ APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
-_PO4 = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
 
@@ -655,7 +655,7 @@ class _Editor:
             "price_basis": poc.get("price_basis"),
             **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
             "description": poc.get("description"),
-            **{c: poc.get(c) for c in _PO4},  # the POC loop's PO4: a pack unit it counts converts as an 850's
+            **{c: poc.get(c) for c in PO4_COLUMNS},  # the POC loop's PO4: a pack unit it counts converts as an 850's
             **{c: poc.get(c) for c in _LINEAGE},
         }
         self.lines[number] = line
