@@ -118,3 +118,36 @@ def test_description_texts_cut_column_wise_as_one_by_one():
                                                  "A" * 78]
     fits = pa.array(["a", None], pa.string())
     assert x12_texts(fits) is fits  # nothing long: the column as given
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_distinct_rows_codes_rank_rows_by_their_values_first_seen_places(chunked):
+    """distinct_rows' codes are the rank of each row's tuple of (place of its value among the column's
+    values in first-seen order, plus one; null 0), columns left to right: what callers that spread or
+    order by the codes get whatever way they are computed (in place, densified between columns when
+    many columns multiply the range, a column of nulls only skipped)."""
+    from rules.distinct import distinct_rows
+
+    rng = np.random.default_rng(5)
+    n = 400
+    wide = [[None, *[f"v{j}" for j in range(k)]] for k in (3, 40, 7, 90, 2)]  # 3*40*7*90 > 4n: densified
+    values = [[choices[i] for i in rng.integers(0, len(choices), n)] for choices in wide]
+    values.insert(2, [None] * n)
+    columns = [_as(v, pa.string(), chunked) for v in values]
+
+    def places(column: list) -> list[int]:
+        seen: dict = {}
+        for v in column:
+            if v is not None:
+                seen.setdefault(v, len(seen) + 1)
+        return [0 if v is None else seen[v] for v in column]
+
+    keys = list(zip(*(places(v) for v in values), strict=True))
+    rank = {key: i for i, key in enumerate(sorted(set(keys)))}
+    first, codes = distinct_rows(columns)
+    assert codes.tolist() == [rank[key] for key in keys]
+    assert [keys[i] for i in first.tolist()] == sorted(set(keys))
+    first, codes = distinct_rows([_as([None] * 5, pa.string(), chunked)])  # nothing tells rows apart
+    assert codes.tolist() == [0] * 5 and len(first) == 1
+    first, codes = distinct_rows([])
+    assert len(first) == 0 and len(codes) == 0
