@@ -215,7 +215,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
                                       pa.array(totals, pa.string()), d.element)
     extra = [heading(h, settings) for h in heads] if settings != PLAIN else [[] for _ in heads]
     # a few segments per PO at most; none for a plain 855 (render_segments of nothing is "": not called
-    # 10,000 times, 0.1 s CPU)
+    # 10,000 times: 0.011 s CPU, 0.1 s under cProfile)
     head_texts = pa.array([render_segments(segs, d) if segs else "" for segs in extra], pa.string())
     texts = pc.binary_join_element_wise(bak, term, head_texts,
                                         pa.array(bodies if n else [""] * len(heads), pa.string()), ctt, term,
