@@ -2647,7 +2647,7 @@ def _shipped_line_columns(shipments: Sequence[ShipmentRecord], text: Callable) -
 def _same_values(column: Sequence) -> str | None:
     """The SQL literal of ``column``'s one value when every value (more than one) is that value, of one
     type (_literal can write it; "NULL" for only nulls); else None (bound per row)."""
-    if len(column) < 2:
+    if len(column) < 2 or column[0] != column[-1]:  # (a column that varies differs at its ends, mostly)
         return None
     values = set(column)  # (in C: no Python step per value)
     if len(values) != 1:
