@@ -1472,14 +1472,49 @@ class StateStore(FinanceTables):
     def _write_shipments(self, plan: Plan) -> None:
         if plan.shipments:  # many rows per statement (a night's 856s carry 100,000 lines)
             text = _dtexts()
-            self._insert_tuples("shipments", SHIPMENT_COLUMNS, [_shipment_row(r) for r in plan.shipments])
-            self._insert_tuples("cartons", CARTON_COLUMNS,
-                                [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet,
-                                  c.po_number, text(c.weight), c.weight_unit) for r in plan.shipments
-                                 for c in r.cartons])
-            self._insert_tuples("shipment_lines", SHIPPED_LINE_COLUMNS, _shipped_line_rows(plan.shipments, text))
+            if self.dialect.name != "sqlite":  # one COPY per table
+                self._insert_tuples("shipments", SHIPMENT_COLUMNS, [_shipment_row(r) for r in plan.shipments])
+                self._insert_tuples("cartons", CARTON_COLUMNS, _carton_rows(plan.shipments, text))
+                self._insert_tuples("shipment_lines", SHIPPED_LINE_COLUMNS, _shipped_line_rows(plan.shipments, text))
+            else:  # as columns: a column with one value in every row (the warehouse, the partner, the file's
+                # lineage, a night's one ship date ...) written as a literal, the others bound per row
+                self._insert_columns("shipments", SHIPMENT_COLUMNS,
+                                     [list(c) for c in zip(*map(_shipment_row, plan.shipments), strict=True)])
+                cartons = _carton_rows(plan.shipments, text)
+                if cartons:
+                    self._insert_columns("cartons", CARTON_COLUMNS, [list(c) for c in zip(*cartons, strict=True)])
+                self._insert_columns("shipment_lines", SHIPPED_LINE_COLUMNS,
+                                     _shipped_line_columns(plan.shipments, text))
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
+
+    def _insert_columns(self, name: str, columns: Sequence[str], values: Sequence[Sequence]) -> None:
+        """SQLite: _insert_tuples of rows given as columns (``values``: one sequence per name of ``columns``,
+        all of one length): a column holding one value in every row (or only nulls) is written as a
+        literal (_same_values: what binding it would store), not bound per row - binding every value of a
+        night's 100,000 shipped lines is most of their INSERT's cost; many rows per statement."""
+        n = len(values[0]) if values else 0
+        if not n:
+            return
+        literal = {i: text for i, column in enumerate(values) if (text := _same_values(column)) is not None}
+        bound = [values[i] for i in range(len(columns)) if i not in literal]
+        one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"
+        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
+        per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's parameter limit
+        flat = itertools.chain.from_iterable
+        if not bound:  # every column one value: rows of literals
+            full, rest = divmod(n, per)
+            if full:
+                self._many(head + ",".join([one] * per), [()] * full)
+            if rest:
+                self._many(head + ",".join([one] * rest), [()])
+            return
+        full = n - n % per
+        if full:
+            self._many(head + ",".join([one] * per),
+                       (list(flat(zip(*(c[i:i + per] for c in bound), strict=True))) for i in range(0, full, per)))
+        if n > full:
+            self._many(head + ",".join([one] * (n - full)), [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
 
     def _write_invoices(self, plan: Plan) -> None:
         if not plan.invoices:
@@ -2582,6 +2617,47 @@ def _shipped_line_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> l
                     each(r.partner for r in shipments), po, line, line_id, sku, map(text, quantity), unit, carton,
                     pallet, row, segment, (s or None for s in store),
                     (None if w is None else text(w) for w in net), (u or None for u in net_unit), strict=True))
+
+
+def _carton_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tuple]:
+    """The cartons rows (CARTON_COLUMNS) of these shipments, in their order."""
+    return [(r.warehouse, r.shipment_id, c.level, c.label, c.sscc, c.serial, c.pallet, c.po_number, text(c.weight),
+             c.weight_unit) for r in shipments for c in r.cartons]
+
+
+def _shipped_line_columns(shipments: Sequence[ShipmentRecord], text: Callable) -> list[list]:
+    """_shipped_line_rows as columns (SHIPPED_LINE_COLUMNS' order): the same values, never a row's tuple."""
+    lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
+    if not lines:
+        return []
+    counts = [len(r.lines) for r in shipments]
+
+    def each(values: Iterable) -> list:  # a shipment's value for each of its lines
+        return list(itertools.chain.from_iterable(map(itertools.repeat, values, counts)))
+
+    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store, net, net_unit = zip(*lines,
+                                                                                                  strict=True)
+    return [each(r.warehouse for r in shipments), each(r.shipment_id for r in shipments),
+            list(itertools.chain.from_iterable(map(range, itertools.repeat(1), [c + 1 for c in counts]))),
+            each(r.partner for r in shipments), po, line, line_id, sku, list(map(text, quantity)), unit, carton,
+            pallet, row, segment, [s or None for s in store], [None if w is None else text(w) for w in net],
+            [u or None for u in net_unit]]
+
+
+def _same_values(column: Sequence) -> str | None:
+    """The SQL literal of ``column``'s one value when every value (more than one) is that value, of one
+    type (_literal can write it; "NULL" for only nulls); else None (bound per row)."""
+    if len(column) < 2 or column[0] != column[-1]:  # (a column that varies differs at its ends, mostly)
+        return None
+    values = set(column)  # (in C: no Python step per value)
+    if len(values) != 1:
+        return None
+    value = values.pop()
+    if value is None:
+        return "NULL"
+    if len(set(map(type, column))) != 1:
+        return None
+    return _literal(value)
 
 
 def _invoice_line_rows(invoices: Sequence[InvoiceRecord], text: Callable) -> list[tuple]:

@@ -293,11 +293,13 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
         "g", use_threads=False).aggregate([("q", "sum")])
     first = first_rows(group, counted)
     reserved = line["l_reserved"].take(pa.array(first[totals["g"].to_numpy()]))
-    over = totals["g"].filter(pc.fill_null(pc.greater(totals["q_sum"], pc.cast(pc.fill_null(reserved, 0),
-                                                                              totals["q_sum"].type)), False))
+    beyond_mask = pc.fill_null(pc.greater(totals["q_sum"], pc.cast(pc.fill_null(reserved, 0), totals["q_sum"].type)),
+                               False)
+    over = totals["g"].filter(beyond_mask)
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
-    beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation
-        totals["g"].to_pylist(), totals["q_sum"].to_pylist(), reserved.to_pylist(), strict=True)}
+    beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation (the
+        over.to_pylist(), totals["q_sum"].filter(beyond_mask).to_pylist(),  # lines walked: only theirs is read)
+        reserved.filter(beyond_mask).to_pylist(), strict=True)}
     reserved_left: dict[int, object] = {}
     room_left: dict[int, object] = {}  # a cut line's eaches that can still have left before the change
     taken = pa.array(walk)
