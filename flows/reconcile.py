@@ -88,7 +88,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     requested = finance_inputs.requested_dates(tables)
     releases = finance_inputs.order_releases(tables)  # a document naming a release: which order it is
     # what other systems of ours sent (`orderbridge record`) and what we shipped and invoiced ourselves
-    recorded = pa.concat_tables([state.recorded_lines(), state.fulfilment_lines()])
+    fulfilled, amounts = state.fulfilment_and_amounts()  # our invoice lines read once for both
+    recorded = pa.concat_tables([state.recorded_lines(), fulfilled])
     keep = list(profiles)
     echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
     catch = finance_inputs.catch_weight_lines(order_lines)  # valued by their net weight shipped
@@ -103,7 +104,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
-            recorded, lines, echoes, releases, amounts=state.invoice_amounts()), keep),
+            recorded, lines, echoes, releases, amounts=amounts), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
