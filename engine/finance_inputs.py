@@ -332,10 +332,17 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
     if not invoiced.num_rows or not amounts.num_rows:
         return invoiced.append_column("amount", theirs)
 
+    names = ["partner", "invoice_number", "line_number"]
+    row = lookup([invoiced[k] for k in names], [amounts[k] for k in names])  # the keys' codes, no text key built
+    if row is not None:  # each line of ours once (its invoice number and line number: a primary key)
+        found = row >= 0
+        ours = amounts["amount"].take(pa.array(np.where(found, row, 0), pa.int64()))
+        mine = ours if found.all() else pc.if_else(pa.array(found), ours, pa.scalar(None, ours.type))
+        return invoiced.append_column("amount", pc.coalesce(mine.cast(MONEY), theirs))
+
     def key(t: pa.Table) -> pa.Array:
         return _lookup_key(t.set_column(t.schema.get_field_index("line_number"), "line_number",
-                                        pc.cast(t["line_number"], pa.string())), ["partner", "invoice_number",
-                                                                                  "line_number"])
+                                        pc.cast(t["line_number"], pa.string())), names)
 
     at = pc.index_in(key(invoiced), value_set=key(amounts))
     return invoiced.append_column("amount", pc.coalesce(pc.take(amounts["amount"], at).cast(MONEY), theirs))

@@ -438,3 +438,37 @@ def test_a_reconciliations_unresolved_amounts_are_summed_per_currency_exactly(tm
     assert summary["exceptions"] == 7 and summary["unresolved"] == 6
     assert summary["amount_at_risk"] == '{"": "1000000000000.1001", "EUR": "14.8456", "USD": "0.2"}'
     assert (empty["unresolved"], empty["amount_at_risk"]) == (0, "{}")
+
+
+def _invoiced_rows(rows: list[tuple]) -> pa.Table:
+    """INVOICED-shaped rows (partner, invoice number, line number) with the columns with_amounts reads."""
+    return pa.table({"partner": pa.array([r[0] for r in rows], pa.string()),
+                     "invoice_number": pa.array([r[1] for r in rows], pa.string()),
+                     "line_number": pa.array([r[2] for r in rows], pa.int32())})
+
+
+def test_amounts_found_by_key_codes_are_those_found_by_text_keys(monkeypatch):
+    """with_amounts finds each invoiced line's amount through the keys' codes (schemas.grouping.lookup):
+    the amounts the text keys found (a line of a recorded 810 of another system keeps its own amount, a
+    line with no amount of ours none; a partner's invoice number and line number is no other's), and the
+    text keys' way where two amounts share a key."""
+    from schemas.orders import MONEY
+
+    invoiced = _invoiced_rows([("acme", "INV-1", 1), ("acme", "INV-1", 2), ("globex", "INV-1", 1),
+                               ("acme", "INV-9", 1), ("acme", "INV-1", 12)])
+    recorded = pa.array([None, None, None, Decimal("7.5"), None], MONEY)
+
+    def amounts(rows):
+        t = _invoiced_rows([r[:3] for r in rows]).set_column(2, "line_number",
+                                                             pa.array([r[2] for r in rows], pa.int64()))
+        return t.append_column("amount", pa.array([Decimal(r[3]) for r in rows], MONEY))
+
+    ours = amounts([("acme", "INV-1", 2, "20"), ("acme", "INV-1", 1, "10"), ("globex", "INV-1", 1, "30"),
+                    ("acme", "INV-1", 121, "99")])
+    twice = amounts([("acme", "INV-1", 1, "10"), ("acme", "INV-1", 1, "11"), ("globex", "INV-1", 1, "30")])
+    by_codes = [finance_inputs.with_amounts(invoiced, a, recorded) for a in (ours, twice)]
+    monkeypatch.setattr(finance_inputs, "lookup", lambda *_: None)  # the text keys' way, for every table
+    by_text = [finance_inputs.with_amounts(invoiced, a, recorded) for a in (ours, twice)]
+    assert [t.to_pylist() for t in by_codes] == [t.to_pylist() for t in by_text]
+    assert by_codes[0].schema == by_text[0].schema
+    assert by_codes[0]["amount"].to_pylist() == [Decimal("10"), Decimal("20"), Decimal("30"), Decimal("7.5"), None]
