@@ -472,3 +472,27 @@ def test_amounts_found_by_key_codes_are_those_found_by_text_keys(monkeypatch):
     assert [t.to_pylist() for t in by_codes] == [t.to_pylist() for t in by_text]
     assert by_codes[0].schema == by_text[0].schema
     assert by_codes[0]["amount"].to_pylist() == [Decimal("10"), Decimal("20"), Decimal("30"), Decimal("7.5"), None]
+
+
+def test_a_pos_first_line_and_its_partners_last_found_where_the_keys_change_are_those_of_every_key_encoded():
+    """The currency of an invoice or document comes from its PO's first line, else its partner's last
+    (engine.reconcile _currency_of): found among the rows where Sides' sorted keys change, the very rows
+    the keys of every line encoded with the asked ones give; a key not held, or null, has none."""
+    from engine.reconcile import _first_and_last
+    from schemas.grouping import first_rows, paired_codes
+
+    partner = pa.array(["acme"] * 4 + ["globex"] * 3 + ["zeta"], pa.string())
+    po = pa.array(["P1", "P1", "P2", "P3", "G1", "G1", "P1", "Z"], pa.string())
+    partners = pa.chunked_array([pa.array(["acme", "globex", "acme", None, "nobody"]),
+                                 pa.array(["zeta", "globex", "acme"])])
+    pos = pa.array(["P2", "P1", "G1", "P1", "P1", None, "G1", "P3"], pa.string())
+    mine, theirs, k, present = paired_codes([partners, pos], [partner, po])
+    line = np.where(present, first_rows(theirs, n=k)[mine], -1)
+    mine, theirs, k, present = paired_codes([partners], [partner])
+    backwards = first_rows(theirs[::-1], n=k)[mine]
+    last = np.where(present & (backwards >= 0), len(theirs) - 1 - backwards, -1)
+    got = _first_and_last(partner, po, partners, pos)
+    assert got is not None
+    assert got[0].tolist() == line.tolist() == [2, 6, -1, -1, -1, -1, 4, 3]
+    assert got[1].tolist() == last.tolist() == [3, 6, 3, -1, -1, 7, 6, 3]
+    assert _first_and_last(pa.array(["acme", None]), pa.array(["P1", "P1"]), partners, pos) is None
