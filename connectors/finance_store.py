@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 
 CHUNK = 500
+PER_DISTINCT = 4096  # a column read of at least this many rows: its text times, dates and decimals parsed per value
 EVIDENCE_READ_ALL = 20 * CHUNK  # more exceptions' evidence than this: the whole table read in one query, not by ids
 # delivered documents without their content, materialised once for a join (SQLite reads a column kept
 # after a large BLOB by walking the BLOB's overflow pages, once per joined row otherwise)
@@ -124,13 +125,20 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
               for f in target]
     plain = typed(table, pa.schema([pa.field(f.name, pa.string() if p else f.type) for f, p in
                                     zip(target, parsed, strict=True)]))
+    def parse(text: pa.Array, kind: pa.DataType) -> pa.Array:
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        if pa.types.is_timestamp(kind):
+            text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
+        return pc.cast(text, kind)
+
     arrays = []
     for values, f, p in zip(plain.columns, target, parsed, strict=True):
-        if p:
-            text = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-            if pa.types.is_timestamp(f.type):
-                text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
-            values = pc.cast(text, f.type)
+        if p and len(values) >= PER_DISTINCT:  # each distinct text parsed once (a night's quantities, prices
+            whole = values.combine_chunks()  # and times repeat few values), then spread over the rows
+            encoded = pc.dictionary_encode(whole)
+            values = parse(encoded.dictionary, f.type).take(encoded.indices)
+        elif p:
+            values = parse(values, f.type)
         arrays.append(values)
     return pa.Table.from_arrays(arrays, schema=target)
 

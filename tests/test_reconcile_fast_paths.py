@@ -496,3 +496,30 @@ def test_a_pos_first_line_and_its_partners_last_found_where_the_keys_change_are_
     assert got[0].tolist() == line.tolist() == [2, 6, -1, -1, -1, -1, 4, 3]
     assert got[1].tolist() == last.tolist() == [3, 6, 3, -1, -1, 7, 6, 3]
     assert _first_and_last(pa.array(["acme", None]), pa.array(["P1", "P1"]), partners, pos) is None
+
+
+def test_text_times_dates_and_decimals_parsed_once_per_distinct_value_are_those_parsed_row_by_row(monkeypatch):
+    """A long column read straight into Arrow (connectors.finance_store._from_arrow) has its text times, dates
+    and decimals parsed once per distinct text: the very values parsing every row gives, NULL and "" alike
+    null, a time's fraction of a second dropped."""
+    from connectors import finance_store
+    from connectors.finance_store import _from_arrow
+
+    n = finance_store.PER_DISTINCT + 7
+    times = ["2026-11-27T02:00:00", "2026-11-27 02:00:05.250", "", None]
+    raw = pa.table({"at": [times[i % 4] for i in range(n)],
+                    "day": [["2026-11-26", None, ""][i % 3] for i in range(n)],
+                    "qty": [["12", "0.5", None, "", "-3.0001", "7"][i % 6] for i in range(n)],
+                    "n": list(range(n))})
+    target = pa.schema([("at", pa.timestamp("s")), ("day", pa.date32()), ("qty", pa.decimal128(18, 4)),
+                        ("n", pa.int64())])
+    once = _from_arrow(raw, target)
+    monkeypatch.setattr(finance_store, "PER_DISTINCT", 10 * n)  # every row parsed
+    each = _from_arrow(raw, target)
+    assert once.schema == each.schema == target
+    assert once.to_pylist() == each.to_pylist()
+    assert once.slice(0, 4).to_pylist() == [
+        {"at": datetime(2026, 11, 27, 2), "day": date(2026, 11, 26), "qty": Decimal("12"), "n": 0},
+        {"at": datetime(2026, 11, 27, 2, 0, 5), "day": None, "qty": Decimal("0.5"), "n": 1},
+        {"at": None, "day": None, "qty": None, "n": 2},
+        {"at": None, "day": date(2026, 11, 26), "qty": None, "n": 3}]
