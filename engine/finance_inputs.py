@@ -106,7 +106,9 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "line_id": t["line_id"], "sku": t["sku"], "unit": t["unit"],
-        "quantity": pc.cast(t["ordered"], QTY), "unit_price": pc.cast(t["unit_price"], MONEY),
+        # the stored text read as decimals once per distinct value (a night's lines repeat a few dozen)
+        "quantity": _per_distinct(_one_chunk(t["ordered"]), lambda v: pc.cast(v, QTY)),
+        "unit_price": _per_distinct(_one_chunk(t["unit_price"]), lambda v: pc.cast(v, MONEY)),
         "line_status": t["state"],
         "cancelled_at": pc.if_else(ended, cancelled_at, pa.scalar(None, TIME)),
         "revision": pc.subtract(pc.fill_null(t["revision"], 1), 1),
@@ -332,10 +334,17 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
     if not invoiced.num_rows or not amounts.num_rows:
         return invoiced.append_column("amount", theirs)
 
+    names = ["partner", "invoice_number", "line_number"]
+    row = lookup([invoiced[k] for k in names], [amounts[k] for k in names])  # the keys' codes, no text key built
+    if row is not None:  # each line of ours once (its invoice number and line number: a primary key)
+        found = row >= 0
+        ours = amounts["amount"].take(pa.array(np.where(found, row, 0), pa.int64()))
+        mine = ours if found.all() else pc.if_else(pa.array(found), ours, pa.scalar(None, ours.type))
+        return invoiced.append_column("amount", pc.coalesce(mine.cast(MONEY), theirs))
+
     def key(t: pa.Table) -> pa.Array:
         return _lookup_key(t.set_column(t.schema.get_field_index("line_number"), "line_number",
-                                        pc.cast(t["line_number"], pa.string())), ["partner", "invoice_number",
-                                                                                  "line_number"])
+                                        pc.cast(t["line_number"], pa.string())), names)
 
     at = pc.index_in(key(invoiced), value_set=key(amounts))
     return invoiced.append_column("amount", pc.coalesce(pc.take(amounts["amount"], at).cast(MONEY), theirs))
@@ -731,6 +740,10 @@ def _stripped(rows: pa.ListArray, at: np.ndarray, k: int) -> list[str]:
     ok = offsets[at + 1] - start > k
     values = rows.values.take(pa.array(np.where(ok, start + k, 0))).to_pylist()
     return [v.strip() if good else "" for v, good in zip(values, ok.tolist(), strict=True)]
+
+
+def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _per_distinct(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:

@@ -91,7 +91,7 @@ from engine.columnar import (
 from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
-from schemas.grouping import first_rows, paired_codes
+from schemas.grouping import first_rows, lookup, paired_codes
 from schemas.reconciliation import (
     ACKNOWLEDGED,
     DOCUMENT_STATUS,
@@ -152,6 +152,33 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
         out.allowances(po_allowances, invoices)
     return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
                           evidence=out.evidence(), invoices=invoices)
+
+
+def _first_and_last(partner: pa.Array, po_number: pa.Array, partners: pa.Array, pos: pa.Array
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each (``partners``, ``pos``) row: the first of the lines (``partner``, ``po_number``: Sides' keys,
+    sorted partner, PO, line number) of its PO, and the last line of its partner, -1 where there is none (a
+    null key has none): each PO's and each partner's lines stand together, so they are where the keys change,
+    found among those few rows (not every line's keys encoded with the rows'). None where a line's key is
+    null (the caller then encodes them all)."""
+    n = len(partner)
+    if not n or partner.null_count or po_number.null_count:
+        return None
+    new_partner = np.ones(n, bool)
+    if n > 1:
+        new_partner[1:] = pc.not_equal(partner.slice(1), partner.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    new_po = new_partner.copy()
+    if n > 1:
+        new_po[1:] |= pc.not_equal(po_number.slice(1), po_number.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    po_starts, partner_starts = np.flatnonzero(new_po), np.flatnonzero(new_partner)
+    at = pa.array(po_starts, pa.int64())
+    po_row = lookup([partners, pos], [partner.take(at), po_number.take(at)])
+    partner_row = lookup([partners], [partner.take(pa.array(partner_starts, pa.int64()))])
+    if po_row is None or partner_row is None:  # a key twice: the lines are not in key order
+        return None
+    ends = np.r_[partner_starts[1:] - 1, n - 1]
+    return (np.where(po_row >= 0, po_starts[np.maximum(po_row, 0)], -1),
+            np.where(partner_row >= 0, ends[np.maximum(partner_row, 0)], -1))
 
 
 # the line columns of EXCEPTIONS an exception about no line (a document, an invoice, a PO) leaves null
@@ -670,11 +697,15 @@ class _Exceptions:
         if not m.sides.n:
             return pa.nulls(len(partners), pa.string())
         line_currency = pc.coalesce(m.o_currency, m.currency)
-        mine, theirs, k, present = paired_codes([partners, pos], [m.sides.partner, m.sides.po_number])
-        line = np.where(present, first_rows(theirs, n=k)[mine], -1)
-        mine, theirs, k, present = paired_codes([partners], [m.sides.partner])
-        backwards = first_rows(theirs[::-1], n=k)[mine]
-        last = np.where(present & (backwards >= 0), len(theirs) - 1 - backwards, -1)
+        found = _first_and_last(m.sides.partner, m.sides.po_number, partners, pos)
+        if found is not None:
+            line, last = found
+        else:
+            mine, theirs, k, present = paired_codes([partners, pos], [m.sides.partner, m.sides.po_number])
+            line = np.where(present, first_rows(theirs, n=k)[mine], -1)
+            mine, theirs, k, present = paired_codes([partners], [m.sides.partner])
+            backwards = first_rows(theirs[::-1], n=k)[mine]
+            last = np.where(present & (backwards >= 0), len(theirs) - 1 - backwards, -1)
         by_po = line_currency.take(pa.array(np.maximum(line, 0), pa.int64()))
         by_partner = m.currency.take(pa.array(np.maximum(last, 0), pa.int64()))
         return pc.if_else(pa.array(line >= 0), by_po,

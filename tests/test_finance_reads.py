@@ -124,3 +124,23 @@ def test_lines_already_in_their_heads_order_are_those_of_the_one_join_query(stor
         assert [r["line_id"] for r in got.to_pylist() if r["doc_type"] == "810"] == ["A1", "2"]
     finally:
         store.close()
+
+
+def test_the_lines_and_amounts_read_together_are_those_read_apart(store_target):
+    """The reconciliation reads our invoice lines once for its 810 lines and their amounts
+    (fulfilment_and_amounts): the very tables fulfilment_lines and invoice_amounts give, an invoice not
+    delivered and a line of no invoice on record included (the amounts' own join leaves that one out)."""
+    store = _store(store_target())
+    try:
+        with store.transaction():
+            store._many("INSERT INTO invoice_lines (invoice_number, line_number, line_id, quantity, unit, unit_price,"
+                        " amount) VALUES (?,?,?,?,?,?,?)", [("INV-2", 2, None, "2", "EA", "9", "18.5"),
+                                                           ("INV-0", 1, "Z1", "1", "EA", "1", "1")])
+        lines, amounts = store.fulfilment_and_amounts()
+        assert lines.schema == RECORDED_LINES and lines.to_pylist() == store.fulfilment_lines().to_pylist()
+        want = store.invoice_amounts()
+        assert amounts.schema == want.schema and amounts.to_pylist() == want.to_pylist()
+        assert [(r["invoice_number"], r["line_number"]) for r in amounts.to_pylist()] == [
+            ("INV-1", 1), ("INV-1", 2), ("INV-2", 1), ("INV-2", 2)]  # INV-0 is no invoice of ours
+    finally:
+        store.close()

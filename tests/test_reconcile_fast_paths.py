@@ -438,3 +438,88 @@ def test_a_reconciliations_unresolved_amounts_are_summed_per_currency_exactly(tm
     assert summary["exceptions"] == 7 and summary["unresolved"] == 6
     assert summary["amount_at_risk"] == '{"": "1000000000000.1001", "EUR": "14.8456", "USD": "0.2"}'
     assert (empty["unresolved"], empty["amount_at_risk"]) == (0, "{}")
+
+
+def _invoiced_rows(rows: list[tuple]) -> pa.Table:
+    """INVOICED-shaped rows (partner, invoice number, line number) with the columns with_amounts reads."""
+    return pa.table({"partner": pa.array([r[0] for r in rows], pa.string()),
+                     "invoice_number": pa.array([r[1] for r in rows], pa.string()),
+                     "line_number": pa.array([r[2] for r in rows], pa.int32())})
+
+
+def test_amounts_found_by_key_codes_are_those_found_by_text_keys(monkeypatch):
+    """with_amounts finds each invoiced line's amount through the keys' codes (schemas.grouping.lookup):
+    the amounts the text keys found (a line of a recorded 810 of another system keeps its own amount, a
+    line with no amount of ours none; a partner's invoice number and line number is no other's), and the
+    text keys' way where two amounts share a key."""
+    from schemas.orders import MONEY
+
+    invoiced = _invoiced_rows([("acme", "INV-1", 1), ("acme", "INV-1", 2), ("globex", "INV-1", 1),
+                               ("acme", "INV-9", 1), ("acme", "INV-1", 12)])
+    recorded = pa.array([None, None, None, Decimal("7.5"), None], MONEY)
+
+    def amounts(rows):
+        t = _invoiced_rows([r[:3] for r in rows]).set_column(2, "line_number",
+                                                             pa.array([r[2] for r in rows], pa.int64()))
+        return t.append_column("amount", pa.array([Decimal(r[3]) for r in rows], MONEY))
+
+    ours = amounts([("acme", "INV-1", 2, "20"), ("acme", "INV-1", 1, "10"), ("globex", "INV-1", 1, "30"),
+                    ("acme", "INV-1", 121, "99")])
+    twice = amounts([("acme", "INV-1", 1, "10"), ("acme", "INV-1", 1, "11"), ("globex", "INV-1", 1, "30")])
+    by_codes = [finance_inputs.with_amounts(invoiced, a, recorded) for a in (ours, twice)]
+    monkeypatch.setattr(finance_inputs, "lookup", lambda *_: None)  # the text keys' way, for every table
+    by_text = [finance_inputs.with_amounts(invoiced, a, recorded) for a in (ours, twice)]
+    assert [t.to_pylist() for t in by_codes] == [t.to_pylist() for t in by_text]
+    assert by_codes[0].schema == by_text[0].schema
+    assert by_codes[0]["amount"].to_pylist() == [Decimal("10"), Decimal("20"), Decimal("30"), Decimal("7.5"), None]
+
+
+def test_a_pos_first_line_and_its_partners_last_found_where_the_keys_change_are_those_of_every_key_encoded():
+    """The currency of an invoice or document comes from its PO's first line, else its partner's last
+    (engine.reconcile _currency_of): found among the rows where Sides' sorted keys change, the very rows
+    the keys of every line encoded with the asked ones give; a key not held, or null, has none."""
+    from engine.reconcile import _first_and_last
+    from schemas.grouping import first_rows, paired_codes
+
+    partner = pa.array(["acme"] * 4 + ["globex"] * 3 + ["zeta"], pa.string())
+    po = pa.array(["P1", "P1", "P2", "P3", "G1", "G1", "P1", "Z"], pa.string())
+    partners = pa.chunked_array([pa.array(["acme", "globex", "acme", None, "nobody"]),
+                                 pa.array(["zeta", "globex", "acme"])])
+    pos = pa.array(["P2", "P1", "G1", "P1", "P1", None, "G1", "P3"], pa.string())
+    mine, theirs, k, present = paired_codes([partners, pos], [partner, po])
+    line = np.where(present, first_rows(theirs, n=k)[mine], -1)
+    mine, theirs, k, present = paired_codes([partners], [partner])
+    backwards = first_rows(theirs[::-1], n=k)[mine]
+    last = np.where(present & (backwards >= 0), len(theirs) - 1 - backwards, -1)
+    got = _first_and_last(partner, po, partners, pos)
+    assert got is not None
+    assert got[0].tolist() == line.tolist() == [2, 6, -1, -1, -1, -1, 4, 3]
+    assert got[1].tolist() == last.tolist() == [3, 6, 3, -1, -1, 7, 6, 3]
+    assert _first_and_last(pa.array(["acme", None]), pa.array(["P1", "P1"]), partners, pos) is None
+
+
+def test_text_times_dates_and_decimals_parsed_once_per_distinct_value_are_those_parsed_row_by_row(monkeypatch):
+    """A long column read straight into Arrow (connectors.finance_store._from_arrow) has its text times, dates
+    and decimals parsed once per distinct text: the very values parsing every row gives, NULL and "" alike
+    null, a time's fraction of a second dropped."""
+    from connectors import finance_store
+    from connectors.finance_store import _from_arrow
+
+    n = finance_store.PER_DISTINCT + 7
+    times = ["2026-11-27T02:00:00", "2026-11-27 02:00:05.250", "", None]
+    raw = pa.table({"at": [times[i % 4] for i in range(n)],
+                    "day": [["2026-11-26", None, ""][i % 3] for i in range(n)],
+                    "qty": [["12", "0.5", None, "", "-3.0001", "7"][i % 6] for i in range(n)],
+                    "n": list(range(n))})
+    target = pa.schema([("at", pa.timestamp("s")), ("day", pa.date32()), ("qty", pa.decimal128(18, 4)),
+                        ("n", pa.int64())])
+    once = _from_arrow(raw, target)
+    monkeypatch.setattr(finance_store, "PER_DISTINCT", 10 * n)  # every row parsed
+    each = _from_arrow(raw, target)
+    assert once.schema == each.schema == target
+    assert once.to_pylist() == each.to_pylist()
+    assert once.slice(0, 4).to_pylist() == [
+        {"at": datetime(2026, 11, 27, 2), "day": date(2026, 11, 26), "qty": Decimal("12"), "n": 0},
+        {"at": datetime(2026, 11, 27, 2, 0, 5), "day": None, "qty": Decimal("0.5"), "n": 1},
+        {"at": None, "day": None, "qty": None, "n": 2},
+        {"at": None, "day": date(2026, 11, 26), "qty": None, "n": 3}]
