@@ -295,29 +295,3 @@ def test_a_prepared_context_serves_one_validation_and_metrics_never_carry_over(r
     assert any(registry.evaluate_arrow(rich, exps)[e.key].any() for e in exps)
     gx = gx_runner.validate(clean, exps)  # a prepared context validates as a fresh one does
     assert not any(m.any() for m in gx.masks.values())
-
-
-def test_ids_computed_once_give_gx_s_own_ids():
-    """gx_runner._ids_computed_once memoizes IDDict.to_id by content: every id it gives is GX's own for
-    that dict, values GX's JSON tells apart (1, 1.0, True, "1"; a list and its order) get their own ids,
-    and GX's method is back afterwards."""
-    from great_expectations.core.id_dict import IDDict
-
-    from rules import gx_runner
-
-    dicts = [IDDict(column="sku", row_condition=None), IDDict(column="sku", row_condition=None, batch_id="a"),
-             IDDict(value=1, other=None), IDDict(value=1.0, other=None), IDDict(value=True, other=None),
-             IDDict(value="1", other=None), IDDict(value_set=["EA", "CS"], mostly=None),
-             IDDict(value_set=["CS", "EA"], mostly=None), IDDict(nested={"a": [1, {"b": None}]}, x=2),
-             IDDict(nested={"a": [1, {"b": 0}]}, x=2), IDDict(one="only"), IDDict(),
-             IDDict(value=float("nan"), other=None), IDDict(when=TODAY, other=None)]
-    plain = IDDict.to_id
-    expected = [d.to_id() for d in dicts]
-    assert len(set(expected)) == len(expected)
-    with gx_runner._CONFIGURATIONS, gx_runner._ids_computed_once():
-        assert IDDict.to_id is not plain
-        for _ in range(2):  # computed, then remembered
-            assert [d.to_id() for d in dicts] == expected
-            assert [hash(d) for d in dicts] == [hash(e) for e in expected]
-        assert dicts[0].to_id(id_keys=["column"]) == "column=sku"
-    assert IDDict.to_id is plain
