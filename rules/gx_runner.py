@@ -223,7 +223,7 @@ def _validated(frame: pd.DataFrame, suite: dict, *, asset: str, result_format: d
         batch_definition = _batch_definition(asset)
     validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
                           result_format=result_format)
-    with _configurations_built_once(), _ids_computed_once():
+    with _configurations_built_once():
         return validator.validate_expectation_suite(gx.ExpectationSuite(**suite))
 
 
@@ -283,54 +283,3 @@ def _configurations_built_once() -> Iterator[None]:
             yield
         finally:
             Expectation.configuration = plain
-
-
-class _Unfrozen(Exception):
-    """A value _frozen does not know: its IDDict's id is computed by GX itself."""
-
-
-def _frozen(value):
-    """A hashable stand-in of an IDDict value that tells apart every two values whose JSON could differ
-    (each scalar with its exact type; dicts and lists by their items in order, and their type); a value
-    of any other type raises _Unfrozen."""
-    kind = type(value)
-    if value is None or kind is str or kind is bool or kind is int or kind is float:
-        return kind, value  # (NaN equals nothing, itself included: never a hit, always computed)
-    if isinstance(value, dict):
-        return kind, tuple((k, _frozen(v)) for k, v in value.items())
-    if kind is list or kind is tuple:
-        return kind, tuple(_frozen(v) for v in value)
-    raise _Unfrozen
-
-
-@contextmanager
-def _ids_computed_once() -> Iterator[None]:
-    """While one validation runs, each distinct IDDict's id (GX's metric configurations' and domains'
-    keys: an md5 of the dict made JSON-serializable value by value) is computed once per content: a
-    night's validation asks for 1,164 ids of 22 distinct dicts (0.16 s CPU of GX's 0.55 s). The memo is
-    keyed by the dict's class, its ignored keys and its frozen items (_frozen: any value it does not
-    know, or arguments other than the defaults, go to GX's own to_id), so a hit gives what GX computes
-    for that same content. Under _configurations_built_once's lock (one validation at a time); GX's own
-    method again afterwards, the memo dropped."""
-    from great_expectations.core.id_dict import IDDict
-
-    plain = IDDict.__dict__["to_id"]
-    ids: dict = {}
-
-    def to_id(self, id_keys=None, id_ignore_keys=None):
-        if id_keys is not None or id_ignore_keys is not None:
-            return plain(self, id_keys, id_ignore_keys)
-        try:
-            key = (type(self), _frozen(sorted(self._id_ignore_keys)), _frozen(self))
-        except (_Unfrozen, TypeError):  # (TypeError: ignored keys that do not sort)
-            return plain(self)
-        hit = ids.get(key)
-        if hit is None:
-            hit = ids[key] = plain(self)
-        return hit
-
-    IDDict.to_id = to_id
-    try:
-        yield
-    finally:
-        IDDict.to_id = plain
