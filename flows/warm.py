@@ -12,10 +12,6 @@ def _import_rules_engine() -> None:
     try:
         import great_expectations  # noqa: F401
         import pandas  # noqa: F401
-
-        from rules.gx_runner import prepare
-
-        prepare()  # the decide stage's GX context, built ahead (its data is not needed for that)
     except Exception:  # noqa: BLE001 - the decide stage imports it again and reports what is wrong
         pass
 

@@ -214,44 +214,18 @@ def _validated(frame: pd.DataFrame, suite: dict, *, asset: str, result_format: d
     into the (in-memory) context's stores, whose serialization of every unexpected index cost more
     than the validation itself (about 0.9 s of 1 s with 200,000 unexpected rows); only the results'
     per-expectation outcomes are read, and those are the Validator's own."""
-    import great_expectations as gx
     from great_expectations.validator.v1_validator import Validator
 
-    with _PREPARING:
-        batch_definition = _PREPARED.pop(asset, None)
-    if batch_definition is None:
-        batch_definition = _batch_definition(asset)
+    gx, context = _gx_context()
+    batch_definition = (
+        context.data_sources.add_pandas("orderbridge")
+        .add_dataframe_asset(asset)
+        .add_batch_definition_whole_dataframe("run")
+    )
     validator = Validator(batch_definition=batch_definition, batch_parameters={"dataframe": frame},
                           result_format=result_format)
     with _configurations_built_once():
         return validator.validate_expectation_suite(gx.ExpectationSuite(**suite))
-
-
-def _batch_definition(asset: str):
-    """A new in-memory context's pandas data source, its dataframe asset ``asset`` and that asset's
-    whole-dataframe batch definition (what one validation runs through: nothing of the data)."""
-    _, context = _gx_context()
-    return (context.data_sources.add_pandas("orderbridge")
-            .add_dataframe_asset(asset)
-            .add_batch_definition_whole_dataframe("run"))
-
-
-# batch definitions built ahead (prepare), each used by ONE validation and then dropped, as one built by
-# the validation itself: its data source's execution engine keeps the batches it loaded and the metrics it
-# resolved (by batch id), so a context serving a second validation would hold the first one's frame and lean
-# on GX giving each batch a new id
-_PREPARED: dict[str, object] = {}
-_PREPARING = threading.Lock()
-
-
-def prepare(asset: str = "order_lines") -> None:
-    """Build the next validation's context, data source, asset and batch definition of ``asset`` now
-    (0.13 s CPU: GX serializes its project config at each step), while nothing waits for it
-    (flows.warm, as `orderbridge run` starts Prefect's server); the validation of ``asset`` then takes it
-    instead of building its own. Building it depends on nothing of the run's data."""
-    with _PREPARING:
-        if asset not in _PREPARED:
-            _PREPARED[asset] = _batch_definition(asset)
 
 
 _CONFIGURATIONS = threading.Lock()

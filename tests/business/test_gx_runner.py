@@ -266,32 +266,3 @@ def test_a_value_set_is_asked_about_the_values_the_rows_hold(ref):
         for e in exps:
             assert np.array_equal(gx[e.key], arrow[e.key]), e.key
     assert validate(unknown, exps).masks["unit_known"].tolist() == [True, False] * (frame.num_rows // 2)
-
-
-@pytest.mark.slow
-def test_a_prepared_context_serves_one_validation_and_metrics_never_carry_over(ref):
-    """gx_runner.prepare (flows.warm) builds the next validation's context ahead: the validation takes
-    it, the one after builds its own (a context serves one validation, as before), and each frame gets
-    its own answers."""
-    from rules import gx_runner
-    from rules.business import resolve_items
-
-    exps = registry.expectations(RuleSettings())
-    rich = registry.rules_frame(resolve_items(rich_lines(), ref.items, ref.partner_items))
-    clean = registry.rules_frame(resolve_items(lines_table(line(), line(line_number=2, line_id="2")), ref.items,
-                                               ref.partner_items))
-    gx_runner.prepare()
-    prepared = gx_runner._PREPARED["order_lines"]
-    gx_runner.prepare()  # once: a second call keeps the one built
-    assert gx_runner._PREPARED["order_lines"] is prepared
-    for frame in (rich, clean, rich):
-        gx = gx_runner.validate(frame, exps)
-        assert "order_lines" not in gx_runner._PREPARED  # taken by the first, never put back
-        arrow = registry.evaluate_arrow(frame, exps)
-        for e in exps:
-            assert np.array_equal(gx.masks[e.key], arrow[e.key]), e.key
-    gx_runner.prepare()
-    gx_runner.prepare()
-    assert any(registry.evaluate_arrow(rich, exps)[e.key].any() for e in exps)
-    gx = gx_runner.validate(clean, exps)  # a prepared context validates as a fresh one does
-    assert not any(m.any() for m in gx.masks.values())
