@@ -173,8 +173,68 @@ def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_pa
     assert "no net weight shipped is recorded for it" in f["message"]
 
 
-def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_not_converted(tmp_path):
+def _billed_lines(outbox) -> list[list[str]]:
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    return [s for s in _segments(invoice.read_bytes()) if s[0] in ("IT1", "QTY", "TDS")]
+
+
+def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_billed_in_pounds(tmp_path):
+    """A warehouse in a metric country weighs the cases in KG (19.2 KG); the line is priced per pound: billed by
+    19.2 / 0.45359237 = 42.32880... LB, rounded to 4 places as a weight is read (42.3288), IT103 LB (the price's
+    unit): 42.3288 x 3.49 = 147.73."""
     ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "KG")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox) == [["IT1", "1", "42.3288", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                     ["QTY", "39", "3", "CA"], ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"],
+                                     ["TDS", "38413"]]
+    state = StateStore(ws.state_path)
+    try:
+        assert "INVOICE_NOT_BUILT" not in [f["code"] for f in state.findings(po_number="PO-1", partner="acme")]
+        [(amount,)] = state._q("SELECT amount FROM invoice_lines WHERE line_number=1")
+    finally:
+        state.close()
+    assert Decimal(amount) == Decimal("147.73")
+
+
+def test_a_945_s_net_weight_in_kilograms_bills_a_line_priced_per_pound(tmp_path):
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**19.2*N*K", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.3288", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+
+
+def test_a_line_priced_per_kilogram_weighed_in_pounds_is_billed_in_kilograms(tmp_path):
+    """PO1*1*3*CA*7.69*PK: a price per kilogram; the US warehouse weighs 42.35 LB = 19.20963... KG (19.2096):
+    IT1*1*19.2096*KG*7.69*PK, 19.2096 x 7.69 = 147.72."""
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    path = ws.root / "partners" / "acme.toml"
+    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*7.69*PK*VN*VP-1003",
+                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1003", "3", "CA", "42.35", "LB")
+                                                 + _row("2", "SKU-1001", "12", "EA"))
+    run_night(ws, NEXT)
+    [invoice] = [p for p in (ws.drop_root / "acme" / "outbox").iterdir() if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY")][:2] == [
+        ["IT1", "1", "19.2096", "KG", "7.69", "PK", "VN", "VP-1003"], ["QTY", "39", "3", "CA"]]
+    charges = sum((Decimal(s[5]) * (1 if s[1] == "C" else -1) for s in segs if s[0] == "SAC"), Decimal(0))
+    [tds] = [s for s in segs if s[0] == "TDS"]
+    assert Decimal(tds[1]) == Decimal(14772) + Decimal(23640) + charges
+
+
+def test_a_catch_weight_line_whose_net_weight_is_in_no_weight_unit_is_not_billed(tmp_path):
+    """A net weight in litres (LT) is no weight: never converted, never billed at a price per pound."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "LT")
                                      + _row("2", "SKU-1001", "12", "EA"))
     assert "810" not in [p.name.split("-")[1] for p in outbox]
     state = StateStore(ws.state_path)
@@ -182,7 +242,25 @@ def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_not_co
         [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
     finally:
         state.close()
-    assert "its net weight shipped is in KG, its price per LB" in f["message"]
+    assert "its net weight shipped is in LT, its price per LB: not a weight to convert" in f["message"]
+
+
+@pytest.mark.parametrize(("weight", "unit", "measure", "out"), [
+    ("42.35", "LB", "LB", "42.35"),  # the price's unit: as it is, never rounded again
+    ("19.2", "KG", "LB", "42.3288"),  # 42.328801... LB
+    ("42.35", "LB", "KG", "19.2096"),  # 19.209636... KG
+    ("1", "KG", "LB", "2.2046"),  # 2.2046226... (not 2.20462 x: the definition, divided)
+    ("0.45359237", "KG", "LB", "1.0000"),  # exact
+    ("453.59237", "GR", "LB", "1.0000"),
+    ("16", "OZ", "LB", "1.0000"),
+    ("1", "TN", "LB", "2000.0000"),
+    ("19.2", "LT", "LB", None),  # a volume: no weight
+    ("3", "CA", "KG", None),
+])
+def test_a_weight_in_another_unit_is_converted_by_definition(weight, unit, measure, out):
+    from schemas.units import weight_in
+
+    assert weight_in(Decimal(weight), unit, measure) == (None if out is None else Decimal(out))
 
 
 @pytest.mark.parametrize(("cell", "unit", "read"), [
