@@ -341,3 +341,57 @@ def test_an_810_bills_a_weighed_line_by_its_weight_and_counts_its_cases():
     assert built.built.extensions == [Decimal("147.80"), Decimal("236.40")]
     with pytest.raises(DocumentError, match="more than shipped"):  # 4 cases of the 3 shipped, whatever they weigh
         _weighed_810("4")
+
+
+def test_a_csv_net_weight_past_4_decimals_is_billed_rounded_with_a_warning_at_its_cell(tmp_path):
+    """The WMS converted 19.21 KG to pounds itself (42.350097... LB): read as 42.3501 with a warning naming the row,
+    the Net Weight column and the value sent; the line is billed by 42.3501 LB."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.350097", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[0] == ["IT1", "1", "42.3501", "LB", "3.49", "PP", "VN", "VP-1003"]
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "SHIPMENT_WEIGHT_ROUNDED"]
+    finally:
+        state.close()
+    assert (f["severity"], f["row_number"], f["column_name"], f["value"]) == ("warning", 2, "Net Weight", "42.350097")
+    assert "read as 42.3501" in f["message"]
+
+
+def test_a_csv_net_weight_whose_cell_unit_contradicts_its_unit_column_is_left_out_with_a_warning(tmp_path):
+    """"42.35 KG" in the Net Weight cell, LB in the Net Weight Unit column: which the scale meant is unknown (a
+    weight billed in the wrong unit is off 2.2 times). The shipment goes (its 856 sent), the net weight is left
+    out with a warning at its cell, and the line's 810 waits for a confirmed weight (INVOICE_NOT_BUILT)."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.35 KG", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "SHIPMENT_WEIGHT_INVALID"]
+        [unbilled] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight, net_weight_unit FROM "
+                                             "shipment_lines ORDER BY position")]
+    finally:
+        state.close()
+    assert (f["severity"], f["row_number"], f["column_name"], f["value"]) == ("warning", 2, "Net Weight", "42.35 KG")
+    assert "is in KG; the 'Net Weight Unit' column says LB: the net weight is left out" in f["message"]
+    assert "no net weight shipped is recorded for it" in unbilled["message"]
+    assert stored == [(1, "3", None, None), (2, "12", None, None)]
+
+
+@pytest.mark.parametrize(("cell", "unit", "read", "found"), [
+    ("42.35 lbs", "LB", (Decimal("42.35"), "LB"), []),  # the same unit, spelled two ways
+    ("19.2 kg", "LB", (None, None), [("SHIPMENT_WEIGHT_INVALID", "Net Weight")]),
+    ("42.35 LB", "K", (None, None), [("SHIPMENT_WEIGHT_INVALID", "Net Weight")]),
+    ("42.35004", "LB", (Decimal("42.35"), "LB"), [("SHIPMENT_WEIGHT_ROUNDED", "Net Weight")]),
+    ("42.35006 lb", "", (Decimal("42.3501"), "LB"), [("SHIPMENT_WEIGHT_ROUNDED", "Net Weight")]),
+    ("42.350000", "LB", (Decimal("42.35"), "LB"), []),  # trailing zeros are exact
+])
+def test_a_csv_net_weight_rounded_or_in_a_contradicted_unit_is_a_warning_at_its_cell(cell, unit, read, found):
+    data = (HEADER + _row("1", "SKU-1003", "3", "CA", cell, unit)).encode()
+    table, findings = read_shipment_csv(data, ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 1  # the row ships either way
+    assert (table["net_weight"][0].as_py(), table["net_weight_unit"][0].as_py()) == read
+    assert [(f.code, f.location.column) for f in findings] == found
+    assert all(f.severity == "warning" and f.location.row == 2 for f in findings)
