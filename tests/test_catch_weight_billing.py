@@ -232,6 +232,28 @@ def test_a_line_priced_per_kilogram_weighed_in_pounds_is_billed_in_kilograms(tmp
     assert Decimal(tds[1]) == Decimal(14772) + Decimal(23640) + charges
 
 
+def test_a_line_weighed_in_pounds_and_kilograms_on_one_shipment_is_billed_by_both(tmp_path):
+    """Two cartons of line 1 on one shipment, one weighed 14 LB and the other 12.8 KG (a second scale): 14 +
+    28.2192 = 42.2192 LB billed at 3.49 (147.35), not left unbilled as if no weight were recorded."""
+    second = _row("1", "SKU-1003", "2", "CA", "12.8", "KG").replace(",C-9,", ",C-10,")  # its own carton
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "14", "LB") + second
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.2192", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+    from flows import steps
+
+    state = StateStore(ws.state_path)  # finance values the 855 and 856 as the 810 bills them
+    try:
+        now = datetime(2026, 12, 20, 3)
+        steps.reconcile_run(ws, ws.partners(), state, now=now, run_id="rc20")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "383.75", "856": "383.75", "810": "383.75"}, exceptions  # 147.35 + 236.40
+
+
 def test_a_catch_weight_line_whose_net_weight_is_in_no_weight_unit_is_not_billed(tmp_path):
     """A net weight in litres (LT) is no weight: never converted, never billed at a price per pound."""
     ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "LT")

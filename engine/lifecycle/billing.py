@@ -517,17 +517,18 @@ NetWeights = dict[tuple[str, str, str], dict[int, tuple[Decimal | None, str]]]  
 
 def net_weights(rows: Iterable[tuple]) -> NetWeights:
     """connectors.state net_weights' rows (warehouse, shipment id, PO, line number, net weight, unit) per shipment
-    and PO: each line's net weight, its rows' added (None when one of them has none, or they are in two units)."""
+    and PO: each line's net weight, its rows' added (None when one of them has none); a row weighed in another
+    weight unit than the line's first row is converted to it (schemas.units.weight_in: 14 LB and 12.8 KG are
+    42.2192 LB), one in two units of which one is no weight gives None."""
     out: NetWeights = {}
     for warehouse, shipment_id, po, n, weight, unit in rows:
         per = out.setdefault((warehouse, shipment_id, po), {})
         was = per.get(n)
         if was is None:
             per[n] = (weight, unit)
-        elif was[0] is None or weight is None or was[1] != unit:
-            per[n] = (None, "")
-        else:
-            per[n] = (was[0] + weight, unit)
+            continue
+        same = None if was[0] is None or weight is None else weight_in(weight, unit, was[1])
+        per[n] = (None, "") if same is None else (was[0] + same, was[1])
     return out
 
 
