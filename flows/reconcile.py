@@ -94,7 +94,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     keep = list(profiles)
     echoes = finance_inputs.line_echoes(lines)  # the same for the 855s', 856s' and 810s' lines
     catch = finance_inputs.catch_weight_lines(order_lines)  # valued by their net weight shipped
-    weights = [(p, r[1], r[2], r[3], r[4]) for p, po in sorted(set(zip(
+    weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
     return Inputs(
@@ -103,7 +103,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
             state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
-            finance_inputs.shipped(recorded, lines, echoes, releases), weights), keep),
+            finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
             recorded, lines, echoes, releases, amounts=amounts), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),

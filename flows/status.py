@@ -149,7 +149,8 @@ def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord]) ->
 def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[int, tuple[Decimal, str]]:
     """Line number -> (net weight, unit) of the 810's lines billed by weight: the line's net weights on the
     shipments it bills (its own shipment; every shipment of the PO for an 810 per order) added as billing adds
-    them (engine.lifecycle.billing.net_weights: none when a row of it gave none or two units), when that weight
+    them (engine.lifecycle.billing.net_weights: none when a row of it gave none or two units), in the unit billing
+    billed it in (schemas.units.weight_in: as weighed, else converted to the price's unit), when that weight
     times the price, to the cent as our invoices round (engine.invoice.money), is the amount billed (and the
     quantity times it is not): engine.lifecycle.billing bills a catch-weight line so (the invoice record
     keeps the cases and the amount)."""
@@ -160,6 +161,7 @@ def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[i
         return {}  # nothing weighed (most orders): status reads no pyarrow for them
     from engine.invoice import money
     from engine.lifecycle.billing import net_weights
+    from schemas.units import KILOGRAMS_PER, weight_in
 
     found = net_weights(rows).get(("", "", v.po_number), {})
     out = {}
@@ -167,8 +169,11 @@ def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[i
         weight, unit = found.get(ln.line_number, (None, ""))
         if weight is None or weight == ln.quantity:
             continue
-        if money(weight * ln.unit_price) == ln.amount != money(ln.quantity * ln.unit_price):
-            out[ln.line_number] = (weight, unit)
+        for measure in dict.fromkeys((unit, *KILOGRAMS_PER)):  # as weighed, else converted as billing converts it
+            billed = weight_in(weight, unit, measure)  # (19.2 KG at a price per pound: 42.3288 LB)
+            if billed is not None and money(billed * ln.unit_price) == ln.amount != money(ln.quantity * ln.unit_price):
+                out[ln.line_number] = (billed, measure)
+                break
     return out
 
 

@@ -103,7 +103,28 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     weight = weight.map(lambda v: None if v is None else v.quantize(_PLACES))
     net_weighed = cols["net_weight"].map(_weight_and_unit)  # the line's net weight (catch weight), as the carton's
     net = net_weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping, places=None))
+    net_title = rows.header_names.get("net_weight", "net_weight")
+    for i in net.rows_where(lambda v: v is not None and v >= 0 and v != v.quantize(_PLACES)):  # 19.21051 KG
+        t, v = cols["net_weight"].values[cols["net_weight"].index[i]], net.values[net.index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_ROUNDED", f"{t!r} has more than 4 decimal places; our shipments carry 4: "
+                          f"read as {_exact(v.quantize(_PLACES))}, the weight a catch-weight line is billed by.",
+                          file=file, row=numbers[i], column=net_title, value=t))
     net = net.map(lambda v: None if v is None or v < 0 else v.quantize(_PLACES))
+    # a unit written in the net weight cell ("42.35 KG") that its unit column contradicts ("LB"): which one the
+    # scale meant is unknown, and a weight billed in the wrong unit is off 2.2 times; the row ships (goods left),
+    # its net weight is left out with a warning at its cell, so its line is not billed until it is confirmed
+    net_in_cell = net_weighed.map(lambda w: None if w is None else w[1])
+    net_column_unit = cols["net_weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(),
+                                                                                                    t.upper()))
+    net_unit_title = rows.header_names.get("net_weight_unit", "net weight unit")
+    contradicted = np.flatnonzero(_differ(net_in_cell, net_column_unit) & _valued(net)).tolist()
+    for i in contradicted:
+        t = cols["net_weight"].values[cols["net_weight"].index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the net weight {t!r} is in "
+                          f"{net_in_cell.values[net_in_cell.index[i]]}; the {net_unit_title!r} column says "
+                          f"{net_column_unit.values[net_column_unit.index[i]]}: the net weight is left out (its line "
+                          "is not billed by weight until the warehouse confirms it).", file=file, row=numbers[i],
+                          column=net_title, value=t))
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID",
@@ -155,6 +176,11 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
+    if contradicted:  # left out: no weight rather than one in a guessed unit
+        unsure = np.zeros(n, dtype=bool)
+        unsure[contradicted] = True
+        columns["net_weight"] = pc.if_else(pa.array(unsure[keep]), pa.scalar(None, columns["net_weight"].type),
+                                           columns["net_weight"])
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
     columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
@@ -244,6 +270,11 @@ def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
     for i in both.tolist():
         out[i] = a.values[a.index[i]] != b.values[b.index[i]]
     return out
+
+
+def _valued(a: _Distinct) -> np.ndarray:
+    """Rows whose value is not None."""
+    return np.asarray([v is not None for v in a.values], dtype=bool)[a.index]
 
 
 def _unit(text: str) -> str:

@@ -51,8 +51,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
        "W0301 (total units shipped) differs from the sum of the W12s."),
     _C("SHIPMENT_WEIGHT_ROUNDED", "business", "warning", "",
-       "A shipment confirmation's weight or volume (a CSV carton weight; a 945's W1210, W1213, W0302, W0304) has "
-       "more than 4 decimal places: read rounded to 4 (half to even)."),
+       "A shipment confirmation's weight or volume (a CSV carton or net weight; a 945's W1210, W1213, W0302, W0304) "
+       "has more than 4 decimal places: read rounded to 4 (half to even)."),
     _C("SHIPMENT_945_WEIGHT_MISMATCH", "business", "warning", "",
        "The W03 weight (W0302) differs from the W12s' weights, or its unit (W0303) is none we know."),
     _C("SHIPMENT_945_PALLET_UNCLEAR", "business", "error", "",
@@ -113,7 +113,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_SSCC_INVALID", "business", "error", "",
        "A carton or pallet SSCC from the warehouse is not 18 digits with a valid GS1 check digit."),
     _C("SHIPMENT_SCAC_INVALID", "business", "warning", "", "The carrier SCAC is not 2-4 letters."),
-    _C("SHIPMENT_WEIGHT_INVALID", "business", "warning", "", "A carton weight is negative."),
+    _C("SHIPMENT_WEIGHT_INVALID", "business", "warning", "",
+       "A carton weight is negative, or a CSV net weight's cell names another unit than its unit column (42.35 KG, "
+       "LB): the weight is left out."),
     _C("SHIPMENT_945_SENDER_UNKNOWN", "file", "error", "",
        "The 945's ISA sender is not the 3PL whose drop it came from."),
     # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------

@@ -11,6 +11,7 @@ typing error in our business rules).
 from __future__ import annotations
 
 import functools
+from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
 
 from schemas.x12dict import dictionary
@@ -54,6 +55,25 @@ PRICE_PER_MEASURE: dict[str, tuple[str, ...]] = {
     "P4": ("HM",), "P5": ("KM",), "HF": (), "TF": (), "PS": (), "P1": ()}
 # the weights among them: a line in cases priced per one of these is billed by the net weight shipped
 PRICE_PER_WEIGHT = ("PP", "PK", "PG", "PO", "PT")
+
+
+# what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
+# 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds
+KILOGRAMS_PER: dict[str, Decimal] = {"KG": Decimal(1), "GR": Decimal("0.001"), "LB": Decimal("0.45359237"),
+                                     "OZ": Decimal("0.45359237") / 16, "TN": Decimal("0.45359237") * 2000}
+WEIGHT_PLACES = Decimal("0.0001")  # a weight as our shipments hold it (decimal128(18, 4)): to 4 places
+
+
+def weight_in(weight: Decimal, unit: str | None, measure: str) -> Decimal | None:
+    """``weight`` (in ``unit``) in ``measure`` (LB for a price per pound ...): as it is when the units are the
+    same, else converted exactly (19.2 KG -> 42.3288 LB) and rounded to 4 places half to even, as a weight read
+    from a warehouse is; None when either unit is no weight (a count, a volume: never converted)."""
+    unit = unit or ""
+    if unit == measure:
+        return weight
+    if unit not in KILOGRAMS_PER or measure not in KILOGRAMS_PER:
+        return None
+    return (weight * KILOGRAMS_PER[unit] / KILOGRAMS_PER[measure]).quantize(WEIGHT_PLACES, rounding=ROUND_HALF_EVEN)
 
 
 def catch_weight(basis: str | None, unit: str | None) -> bool:

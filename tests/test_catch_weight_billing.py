@@ -173,8 +173,90 @@ def test_a_catch_weight_line_shipped_without_its_net_weight_is_not_billed(tmp_pa
     assert "no net weight shipped is recorded for it" in f["message"]
 
 
-def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_not_converted(tmp_path):
+def _billed_lines(outbox) -> list[list[str]]:
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
+    return [s for s in _segments(invoice.read_bytes()) if s[0] in ("IT1", "QTY", "TDS")]
+
+
+def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_billed_in_pounds(tmp_path):
+    """A warehouse in a metric country weighs the cases in KG (19.2 KG); the line is priced per pound: billed by
+    19.2 / 0.45359237 = 42.32880... LB, rounded to 4 places as a weight is read (42.3288), IT103 LB (the price's
+    unit): 42.3288 x 3.49 = 147.73."""
     ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "KG")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox) == [["IT1", "1", "42.3288", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                     ["QTY", "39", "3", "CA"], ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"],
+                                     ["TDS", "38413"]]
+    state = StateStore(ws.state_path)
+    try:
+        assert "INVOICE_NOT_BUILT" not in [f["code"] for f in state.findings(po_number="PO-1", partner="acme")]
+        [(amount,)] = state._q("SELECT amount FROM invoice_lines WHERE line_number=1")
+    finally:
+        state.close()
+    assert Decimal(amount) == Decimal("147.73")
+
+
+def test_a_945_s_net_weight_in_kilograms_bills_a_line_priced_per_pound(tmp_path):
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**19.2*N*K", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.3288", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+
+
+def test_a_line_priced_per_kilogram_weighed_in_pounds_is_billed_in_kilograms(tmp_path):
+    """PO1*1*3*CA*7.69*PK: a price per kilogram; the US warehouse weighs 42.35 LB = 19.20963... KG (19.2096):
+    IT1*1*19.2096*KG*7.69*PK, 19.2096 x 7.69 = 147.72."""
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    path = ws.root / "partners" / "acme.toml"
+    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*7.69*PK*VN*VP-1003",
+                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1003", "3", "CA", "42.35", "LB")
+                                                 + _row("2", "SKU-1001", "12", "EA"))
+    run_night(ws, NEXT)
+    [invoice] = [p for p in (ws.drop_root / "acme" / "outbox").iterdir() if p.name.split("-")[1] == "810"]
+    segs = _segments(invoice.read_bytes())
+    assert [s for s in segs if s[0] in ("IT1", "QTY")][:2] == [
+        ["IT1", "1", "19.2096", "KG", "7.69", "PK", "VN", "VP-1003"], ["QTY", "39", "3", "CA"]]
+    charges = sum((Decimal(s[5]) * (1 if s[1] == "C" else -1) for s in segs if s[0] == "SAC"), Decimal(0))
+    [tds] = [s for s in segs if s[0] == "TDS"]
+    assert Decimal(tds[1]) == Decimal(14772) + Decimal(23640) + charges
+
+
+def test_a_line_weighed_in_pounds_and_kilograms_on_one_shipment_is_billed_by_both(tmp_path):
+    """Two cartons of line 1 on one shipment, one weighed 14 LB and the other 12.8 KG (a second scale): 14 +
+    28.2192 = 42.2192 LB billed at 3.49 (147.35), not left unbilled as if no weight were recorded."""
+    second = _row("1", "SKU-1003", "2", "CA", "12.8", "KG").replace(",C-9,", ",C-10,")  # its own carton
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "14", "LB") + second
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.2192", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+    from flows import steps
+
+    state = StateStore(ws.state_path)  # finance values the 855 and 856 as the 810 bills them
+    try:
+        now = datetime(2026, 12, 20, 3)
+        steps.reconcile_run(ws, ws.partners(), state, now=now, run_id="rc20")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "383.75", "856": "383.75", "810": "383.75"}, exceptions  # 147.35 + 236.40
+
+
+def test_a_catch_weight_line_whose_net_weight_is_in_no_weight_unit_is_not_billed(tmp_path):
+    """A net weight in litres (LT) is no weight: never converted, never billed at a price per pound."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "LT")
                                      + _row("2", "SKU-1001", "12", "EA"))
     assert "810" not in [p.name.split("-")[1] for p in outbox]
     state = StateStore(ws.state_path)
@@ -182,7 +264,25 @@ def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_not_co
         [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
     finally:
         state.close()
-    assert "its net weight shipped is in KG, its price per LB" in f["message"]
+    assert "its net weight shipped is in LT, its price per LB: not a weight to convert" in f["message"]
+
+
+@pytest.mark.parametrize(("weight", "unit", "measure", "out"), [
+    ("42.35", "LB", "LB", "42.35"),  # the price's unit: as it is, never rounded again
+    ("19.2", "KG", "LB", "42.3288"),  # 42.328801... LB
+    ("42.35", "LB", "KG", "19.2096"),  # 19.209636... KG
+    ("1", "KG", "LB", "2.2046"),  # 2.2046226... (not 2.20462 x: the definition, divided)
+    ("0.45359237", "KG", "LB", "1.0000"),  # exact
+    ("453.59237", "GR", "LB", "1.0000"),
+    ("16", "OZ", "LB", "1.0000"),
+    ("1", "TN", "LB", "2000.0000"),
+    ("19.2", "LT", "LB", None),  # a volume: no weight
+    ("3", "CA", "KG", None),
+])
+def test_a_weight_in_another_unit_is_converted_by_definition(weight, unit, measure, out):
+    from schemas.units import weight_in
+
+    assert weight_in(Decimal(weight), unit, measure) == (None if out is None else Decimal(out))
 
 
 @pytest.mark.parametrize(("cell", "unit", "read"), [
@@ -263,3 +363,57 @@ def test_an_810_bills_a_weighed_line_by_its_weight_and_counts_its_cases():
     assert built.built.extensions == [Decimal("147.80"), Decimal("236.40")]
     with pytest.raises(DocumentError, match="more than shipped"):  # 4 cases of the 3 shipped, whatever they weigh
         _weighed_810("4")
+
+
+def test_a_csv_net_weight_past_4_decimals_is_billed_rounded_with_a_warning_at_its_cell(tmp_path):
+    """The WMS converted 19.21 KG to pounds itself (42.350097... LB): read as 42.3501 with a warning naming the row,
+    the Net Weight column and the value sent; the line is billed by 42.3501 LB."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.350097", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[0] == ["IT1", "1", "42.3501", "LB", "3.49", "PP", "VN", "VP-1003"]
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "SHIPMENT_WEIGHT_ROUNDED"]
+    finally:
+        state.close()
+    assert (f["severity"], f["row_number"], f["column_name"], f["value"]) == ("warning", 2, "Net Weight", "42.350097")
+    assert "read as 42.3501" in f["message"]
+
+
+def test_a_csv_net_weight_whose_cell_unit_contradicts_its_unit_column_is_left_out_with_a_warning(tmp_path):
+    """"42.35 KG" in the Net Weight cell, LB in the Net Weight Unit column: which the scale meant is unknown (a
+    weight billed in the wrong unit is off 2.2 times). The shipment goes (its 856 sent), the net weight is left
+    out with a warning at its cell, and the line's 810 waits for a confirmed weight (INVOICE_NOT_BUILT)."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.35 KG", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "SHIPMENT_WEIGHT_INVALID"]
+        [unbilled] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight, net_weight_unit FROM "
+                                             "shipment_lines ORDER BY position")]
+    finally:
+        state.close()
+    assert (f["severity"], f["row_number"], f["column_name"], f["value"]) == ("warning", 2, "Net Weight", "42.35 KG")
+    assert "is in KG; the 'Net Weight Unit' column says LB: the net weight is left out" in f["message"]
+    assert "no net weight shipped is recorded for it" in unbilled["message"]
+    assert stored == [(1, "3", None, None), (2, "12", None, None)]
+
+
+@pytest.mark.parametrize(("cell", "unit", "read", "found"), [
+    ("42.35 lbs", "LB", (Decimal("42.35"), "LB"), []),  # the same unit, spelled two ways
+    ("19.2 kg", "LB", (None, None), [("SHIPMENT_WEIGHT_INVALID", "Net Weight")]),
+    ("42.35 LB", "K", (None, None), [("SHIPMENT_WEIGHT_INVALID", "Net Weight")]),
+    ("42.35004", "LB", (Decimal("42.35"), "LB"), [("SHIPMENT_WEIGHT_ROUNDED", "Net Weight")]),
+    ("42.35006 lb", "", (Decimal("42.3501"), "LB"), [("SHIPMENT_WEIGHT_ROUNDED", "Net Weight")]),
+    ("42.350000", "LB", (Decimal("42.35"), "LB"), []),  # trailing zeros are exact
+])
+def test_a_csv_net_weight_rounded_or_in_a_contradicted_unit_is_a_warning_at_its_cell(cell, unit, read, found):
+    data = (HEADER + _row("1", "SKU-1003", "3", "CA", cell, unit)).encode()
+    table, findings = read_shipment_csv(data, ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 1  # the row ships either way
+    assert (table["net_weight"][0].as_py(), table["net_weight_unit"][0].as_py()) == read
+    assert [(f.code, f.location.column) for f in findings] == found
+    assert all(f.severity == "warning" and f.location.row == 2 for f in findings)

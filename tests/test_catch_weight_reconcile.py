@@ -23,7 +23,7 @@ CATCH = pa.table({"partner": ["acme"], "po_number": ["PO-1"], "line_number": pa.
 
 def _run(book: Book, weights: list[tuple], catch: pa.Table | None = CATCH, docs: pa.Table | None = None):
     t = book.tables()
-    return reconcile(t["ordered"], t["acknowledged"], with_weights(t["shipped"], weights), t["invoiced"],
+    return reconcile(t["ordered"], t["acknowledged"], with_weights(t["shipped"], weights, catch), t["invoiced"],
                      docs if docs is not None else document_status([]), settings=SETTINGS,
                      as_of=datetime(2026, 12, 10, 12, 0), catch_weight=catch)
 
@@ -40,14 +40,15 @@ def _shipped_not_invoiced() -> Book:
 
 
 def test_a_catch_weight_line_shipped_and_not_invoiced_is_at_risk_for_its_net_weight_s_value():
-    ex = _only(_run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"))]), "SHIPPED_NOT_INVOICED")
+    ex = _only(_run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"), "LB")]),
+               "SHIPPED_NOT_INVOICED")
     # 42.35 LB x 3.49 = 147.8015, not 3 CA x 3.49 = 10.47
     assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == (Decimal(3), Decimal("147.8015"))
     assert "a catch-weight line: at 3.49 per LB on 42.35 LB" in ex["message"], ex["message"]
 
 
 def test_a_catch_weight_line_without_a_net_weight_has_no_amount_and_says_why():
-    ex = _only(_run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, None)]), "SHIPPED_NOT_INVOICED")
+    ex = _only(_run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, None, "LB")]), "SHIPPED_NOT_INVOICED")
     assert ex["amount_at_risk"] == 0 and ex["price_at_risk"] is None
     assert "a catch-weight line priced 3.49 per LB with no net weight shipped on file" in ex["message"]
     assert "is unknown, so no amount" in ex["message"]
@@ -73,7 +74,7 @@ def test_the_cases_at_risk_are_valued_at_their_share_of_the_net_weight(shipped_a
     book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=shipped_at.date())
             .ship("PO-1", 1, shipped, shipment="S-1", shipped_at=shipped_at)
             .invoice("PO-1", 1, invoiced, "3.49", number="INV-1", invoice_date=date(2026, 12, 4), shipment="S-1"))
-    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal(weight))]), kind)
+    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal(weight), "LB")]), kind)
     assert (ex["quantity_at_risk"], ex["amount_at_risk"]) == at_risk
     assert said in ex["message"], ex["message"]
 
@@ -83,9 +84,10 @@ def test_the_856_s_document_value_is_its_net_weight_s():
     docs = document_status([{"partner": "acme", "doc_type": "856", "functional_id": "SH", **book.doc("856-acme-S-1"),
                              "sent_at": datetime(2026, 12, 1, 16, 0), "po_number": "PO-1", "document_ref": "S-1",
                              "status": "overdue", "due_at": datetime(2026, 12, 2, 16, 0)}])
-    weighed = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal("42.35"))], docs=docs), "DOCUMENT_UNACKNOWLEDGED")
+    weighed = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal("42.35"), "LB")], docs=docs),
+                    "DOCUMENT_UNACKNOWLEDGED")
     assert weighed["amount_at_risk"] == Decimal("147.8015") and weighed["message"].endswith("document value 147.80")
-    unweighed = _only(_run(book, [("acme", "S-1", "PO-1", 1, None)], docs=docs), "DOCUMENT_UNACKNOWLEDGED")
+    unweighed = _only(_run(book, [("acme", "S-1", "PO-1", 1, None, "LB")], docs=docs), "DOCUMENT_UNACKNOWLEDGED")
     assert unweighed["amount_at_risk"] == 0
     assert unweighed["message"].endswith("document value 0.00, without 1 catch-weight line(s) priced per unit of "
                                          "weight with no net weight shipped on file (their value unknown)")
@@ -127,6 +129,36 @@ def test_end_to_end_our_855_and_856_are_worth_the_net_weight_shipped(tmp_path):
     assert values == {"855": "384.20", "856": "384.20", "810": "384.20"}, exceptions
 
 
+def test_end_to_end_a_line_weighed_in_kilograms_is_worth_what_the_810_bills_in_pounds(tmp_path):
+    """A metric warehouse confirms 19.2 KG for the cases priced per pound: the 810 bills 42.3288 LB (147.73), and
+    finance values the 855 and 856 the same (the same conversion), never 19.2 "pounds" (67.01)."""
+    from tests.test_catch_weight_billing import HEADER, _row
+
+    exceptions = _reconciled(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "KG")
+                             + _row("2", "SKU-1001", "12", "EA"))
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "384.13", "856": "384.13", "810": "384.13"}, exceptions
+    kinds = {e["type"] for e in exceptions}
+    assert kinds & {"INVOICE_TOTAL_MISMATCH", "INVOICE_QUANTITY_MISMATCH", "SHIPPED_NOT_INVOICED"} == set(), kinds
+
+
+@pytest.mark.parametrize(("weight", "unit", "valued"), [
+    ("42.35", "LB", Decimal("42.35")),
+    ("19.2", "KG", Decimal("42.3288")),  # as billing converts it (schemas.units.weight_in)
+    ("19.2", "LT", None),  # no weight: its value unknown, as billing refuses it
+])
+def test_the_net_weight_shipped_is_valued_in_the_price_s_unit(weight, unit, valued):
+    book = _shipped_not_invoiced()
+    shipped = with_weights(book.tables()["shipped"], [("acme", "S-1", "PO-1", 1, Decimal(weight), unit)], CATCH)
+    assert shipped["net_weight"].to_pylist() == [valued]
+    ex = _only(_run(book, [("acme", "S-1", "PO-1", 1, Decimal(weight), unit)]), "SHIPPED_NOT_INVOICED")
+    if valued is None:
+        assert ex["amount_at_risk"] == 0 and "no net weight shipped on file" in ex["message"], ex["message"]
+    else:
+        assert ex["amount_at_risk"] == (valued * Decimal("3.49")).quantize(Decimal("0.0001")), ex["message"]
+
+
 def test_end_to_end_a_catch_weight_line_shipped_unweighed_is_unbilled_for_an_unknown_value(tmp_path):
     from tests.test_catch_weight_billing import HEADER, _row
 
@@ -158,7 +190,7 @@ def test_a_catch_weight_line_invoiced_and_not_shipped_is_at_risk_for_what_our_81
 
 
 def test_the_line_s_shipped_value_is_its_net_weight_s():
-    result = _run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"))])
+    result = _run(_shipped_not_invoiced(), [("acme", "S-1", "PO-1", 1, Decimal("42.35"), "LB")])
     [line] = result.lines.to_pylist()
     assert line["shipped_value"] == Decimal("147.8015")  # not 3 CA x 3.49 = 10.47
 
@@ -170,7 +202,7 @@ def test_a_line_weighed_case_by_case_on_several_rows_of_one_shipment_is_worth_al
     book = (Book().order("PO-1", 1, 3, "3.49").ack("PO-1", 1, "IA", 3, "3.49", promised=date(2026, 12, 1))
             .ship("PO-1", 1, 1, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0))
             .ship("PO-1", 1, 2, shipment="S-1", shipped_at=datetime(2026, 12, 1, 15, 0)))
-    weights = [("acme", "S-1", "PO-1", 1, Decimal("14.00")), ("acme", "S-1", "PO-1", 1, Decimal("28.35"))]
+    weights = [("acme", "S-1", "PO-1", 1, Decimal("14.00"), "LB"), ("acme", "S-1", "PO-1", 1, Decimal("28.35"), "LB")]
     assert with_weights(book.tables()["shipped"], weights)["net_weight"].to_pylist() == [
         Decimal("14.00"), Decimal("28.35")]
     result = _run(book, weights)

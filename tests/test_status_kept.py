@@ -120,6 +120,22 @@ def test_a_catch_weight_line_shows_its_price_basis_its_net_weight_and_what_the_8
     assert "billed by net weight 42.35 LB &times; 3.49 = 147.8" in html
 
 
+def test_a_catch_weight_line_weighed_in_kilograms_shows_the_pounds_the_810_billed(tmp_path):
+    """The warehouse weighed 19.2 KG; the 810 billed 42.3288 LB at 3.49 per pound: status shows the shipment's
+    19.2 KG and the invoice line's 42.3288 LB (what was billed), not nothing."""
+    from tests.test_catch_weight_billing import HEADER, _night_then_shipped, _row
+
+    ws, _ = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "KG")
+                                + _row("2", "SKU-1001", "12", "EA"))
+    doc = status(ws, "PO-1")
+    [shipment] = doc["shipments"]
+    assert [(ln["net_weight"], ln["net_weight_unit"]) for ln in shipment["lines"]] == [("19.2", "KG"), (None, "")]
+    [invoice] = doc["invoices"]
+    billed = {ln["line_number"]: ln for ln in invoice["lines"]}
+    assert (billed[1]["net_weight"], billed[1]["net_weight_unit"], billed[1]["amount"]) == ("42.3288", "LB", "147.73")
+    assert "billed by net weight 42.3288 LB x 3.49 = 147.73" in status_text(ws, "PO-1")
+
+
 @pytest.fixture(scope="module")
 def ship_complete(tmp_path_factory):
     """Amazon-style PO: CSH**0*900000 (do not exceed 9000.00, CSH02 0) then CSH*SC (ship complete), and ITD

@@ -79,7 +79,7 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, catch_weight
+from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, catch_weight, weight_in
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -442,7 +442,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     before, or an earlier 810 of the run was built for it), one per shipment for each shipment it bills.
     ``weights`` (net_weights, or what makes them: read only when a due invoice bills a catch-weight line): the
     net weight of each line shipped, per shipment and PO; a catch-weight line is billed by it at its price per
-    pound (or kilogram ...), and without it (or in another unit than its price's) its 810 is not built."""
+    pound (or kilogram ...: a weight in another unit converted to it), and without it its 810 is not built."""
     refused = refused or {}
     before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
@@ -517,17 +517,18 @@ NetWeights = dict[tuple[str, str, str], dict[int, tuple[Decimal | None, str]]]  
 
 def net_weights(rows: Iterable[tuple]) -> NetWeights:
     """connectors.state net_weights' rows (warehouse, shipment id, PO, line number, net weight, unit) per shipment
-    and PO: each line's net weight, its rows' added (None when one of them has none, or they are in two units)."""
+    and PO: each line's net weight, its rows' added (None when one of them has none); a row weighed in another
+    weight unit than the line's first row is converted to it (schemas.units.weight_in: 14 LB and 12.8 KG are
+    42.2192 LB), one in two units of which one is no weight gives None."""
     out: NetWeights = {}
     for warehouse, shipment_id, po, n, weight, unit in rows:
         per = out.setdefault((warehouse, shipment_id, po), {})
         was = per.get(n)
         if was is None:
             per[n] = (weight, unit)
-        elif was[0] is None or weight is None or was[1] != unit:
-            per[n] = (None, "")
-        else:
-            per[n] = (was[0] + weight, unit)
+            continue
+        same = None if was[0] is None or weight is None else weight_in(weight, unit, was[1])
+        per[n] = (None, "") if same is None else (was[0] + same, was[1])
     return out
 
 
@@ -538,10 +539,10 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
     """The due invoices that bill a catch-weight line (schemas.units.catch_weight: three CA priced per pound,
     PO105 PP), which is billed by the net weight shipped at its price per pound: (index -> why its 810 is not
     built, index -> line id -> (net weight, unit) of its catch-weight lines). The weight is the line's net weights
-    on the shipments the invoice bills (``weights``); a line with none confirmed on one of them, or in another
-    unit than its price's (kilograms, priced per pound), is not billed (never cases billed at a pound price):
-    its 810 is not built. Screened in the canonical lines' columns first (most nights have none: the line texts
-    and the weights are then never read)."""
+    on the shipments the invoice bills (``weights``), each in its price's unit (schemas.units.weight_in: 19.2 KG
+    at a price per pound is 42.3288 LB); a line with none confirmed on one of them, or in a unit that is no
+    weight, is not billed (never cases billed at a pound price): its 810 is not built. Screened in the canonical
+    lines' columns first (most nights have none: the line texts and the weights are then never read)."""
     if tables is not None:
         basis = tables.order_lines["price_basis"] if "price_basis" in tables.order_lines.column_names else None
         if basis is None or not pc.any(pc.fill_null(pc.is_in(basis, value_set=pa.array(
@@ -575,11 +576,12 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
                           f" a 945's W12 weight qualified N): never billed per {unit} at a price per unit of weight "
                           "(invoice it by hand, or have the warehouse confirm its net weight)")
                 break
-            if {w[1] for w in got} != {measure}:
-                out[i] = (f"{what}, and its net weight shipped is in {'/'.join(sorted({w[1] for w in got}))}, its "
-                          f"price per {measure}: not converted (invoice it by hand)")
+            each = [weight_in(w[0], w[1], measure) for w in got]  # 19.2 KG at a price per LB: 42.3288 LB
+            if any(w is None for w in each):
+                out[i] = (f"{what}, and its net weight shipped is in {'/'.join(sorted({w[1] or '?' for w in got}))}"
+                          f", its price per {measure}: not a weight to convert (invoice it by hand)")
                 break
-            weighed.setdefault(i, {})[ln.line_id or str(n)] = (sum((w[0] for w in got), ZERO), measure)
+            weighed.setdefault(i, {})[ln.line_id or str(n)] = (sum(each, ZERO), measure)
     return out, {i: w for i, w in weighed.items() if i not in out}
 
 
