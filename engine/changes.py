@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
@@ -92,6 +93,8 @@ class LineResult:
     # a POC in another unit than its line's, applied in the line's unit (``quantity`` and ``unit`` are the line's):
     # the POC's unit, and the eaches one of it and one of the line's unit hold, to answer in the buyer's unit
     buyers_unit: tuple[str, int, int] | None = None
+    # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
+    ship_date: date | None = None
 
     def acknowledged(self) -> tuple[Decimal | None, str | None]:
         """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the

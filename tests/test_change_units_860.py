@@ -6,7 +6,7 @@ ACME (the demo's partner answered by revised 855s) orders SKU-1003 (UPC 61414110
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -233,3 +233,23 @@ def test_a_poc_in_eaches_that_is_no_whole_case_is_refused_saying_why(tmp_path):
     assert docs(ws, "865")["PO-1"] == [("00", "RD", [["IR", "2", "CA"]])]
     assert _line(ws) == ("CA", 2)
     assert _reserved(ws) == 24
+
+
+def test_a_change_that_leaves_its_line_backordered_is_answered_with_its_promised_day(tmp_path):
+    """The 855 dates each part of a line (BP on the ship date, IB on the day its backorder is promised: ACK04 068,
+    ACK05); the 865 answering a raise that is partly backordered carries, in its one ACK, the day the whole line
+    is to ship, the later of them (it carried no date). The demo has 48 of SKU-1003 at EAST: 6 cases are 4
+    placed and 2 backordered."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*QI*6**CA*470.40*PE*UP*614141100248"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    (_p, _t, acks), = docs(ws, "865")["PO-1"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+    finally:
+        state.close()
+    assert (line.allocated, line.backordered) == (4, 2) and line.promised_date is not None, line
+    whole = max(date(2026, 12, 10), line.promised_date)  # GOOD_PO's DTM*010 ship date; the backorder's day
+    assert acks == [["IQ", "6", "CA", "068", whole.strftime("%Y%m%d")]], ack
