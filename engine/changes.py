@@ -31,8 +31,9 @@ CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the da
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
@@ -72,6 +73,10 @@ APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
+# eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
+# the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
+# engine.lifecycle.changes.unit_eaches
+UnitEaches = Callable[[int, str, Mapping], "int | None"]
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
 
@@ -85,6 +90,23 @@ class LineResult:
     quantity: Decimal | None = None  # ACK02: the line's quantity after the change (0 when deleted)
     unit: str | None = None  # ACK03
     code: str = ""  # the finding code when rejected, or when done only in part (IQ: cut to what shipped)
+    # a POC in another unit than its line's, applied in the line's unit (``quantity`` and ``unit`` are the line's):
+    # the POC's unit, and the eaches one of it and one of the line's unit hold, to answer in the buyer's unit
+    buyers_unit: tuple[str, int, int] | None = None
+    # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
+    ship_date: date | None = None
+
+    def acknowledged(self) -> tuple[Decimal | None, str | None]:
+        """ACK02/ACK03: the quantity and unit, in the POC's unit when it was converted to the line's and the
+        quantity is a whole number of it (36 EA for a line of 3 CA of 12, as an 855 answers a PO1 in its PO103);
+        else as the line counts it."""
+        if self.buyers_unit is None or self.quantity is None:
+            return self.quantity, self.unit
+        unit, per_unit, per_line = self.buyers_unit
+        back = self.quantity * per_line / per_unit
+        if back != back.to_integral_value():
+            return self.quantity, self.unit
+        return back.to_integral_value(), unit
 
     @property
     def line_id(self) -> str | None:
@@ -156,6 +178,7 @@ class Progress:
 def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
+    unit_eaches: UnitEaches | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -164,7 +187,12 @@ def apply_changes(
     is closed (shipped, invoiced, its 810s delivered): the change is refused whole (CHANGE_AFTER_SHIPMENT).
     ``same_case``: per stored line number, the case units (CA, CS) the item master counts as the line's own
     case (engine.lifecycle.changes.same_case_units): a POC05 among them is the line's unit (POC05 CS on a line
-    ordered in CA is the same case, as intake and the shipment checks read it), not CHANGE_UNIT_MISMATCH."""
+    ordered in CA is the same case, as intake and the shipment checks read it), not CHANGE_UNIT_MISMATCH.
+    ``unit_eaches``: eaches in a unit of a stored line's item (UnitEaches): a POC05 in another unit than the
+    line's (eaches for a line in cases, as many buyers' translators send every quantity in the selling unit, or
+    cases for a line in eaches) is applied in the line's unit when it converts to a whole number of it, as intake
+    converts an 850's units (``POC*1*QD*96*EA`` on a line of 10 CA of 12: 8 CA), and answered in the buyer's
+    unit; one that does not (100 EA: 8.33 cases of 12), or without it, is CHANGE_UNIT_MISMATCH."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -232,7 +260,7 @@ def apply_changes(
             purpose,
             stored,
         )
-    result = _Editor(order, stored, progress, same_case).run(pocs, restated=purpose == "05")
+    result = _Editor(order, stored, progress, same_case, unit_eaches).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -342,9 +370,11 @@ class _Editor:
     """The POC-by-POC edit of one order's lines (a working copy of rows, keyed by line number)."""
 
     def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
-                 same_case: Mapping[int, frozenset[str]] | None = None) -> None:
+                 same_case: Mapping[int, frozenset[str]] | None = None,
+                 unit_eaches: UnitEaches | None = None) -> None:
         self.order = order
         self.same_case = same_case or {}
+        self.unit_eaches = unit_eaches
         self.stored = stored
         self.progress = progress
         self.settled: set[int] = set()  # lines cut to what they shipped
@@ -437,9 +467,12 @@ class _Editor:
             )
         new_quantity = quantity if ct in QUANTITY_TYPES | EITHER_TYPES else None
         new_price = price if ct in PRICE_TYPES | EITHER_TYPES else None
-        problem = self._check_quantity(poc, hit, new_quantity) or self._check_price(poc, hit, new_price)
+        converted = self._converted(poc, hit, new_quantity)
+        problem = self._check_quantity(poc, hit, new_quantity, converted) or self._check_price(poc, hit, new_price)
         if problem:
             return problem
+        if isinstance(converted, _Converted):  # POC05 in another unit: the line keeps its own, POC03 converted
+            new_quantity = converted.quantity
         kept_price = None  # a price refused on invoiced units while the POC's quantity is applied
         if self.progress is not None:
             kept_price = self._price_invoiced(hit, new_quantity, new_price)
@@ -455,15 +488,15 @@ class _Editor:
                     hit["unit_price"] = new_price
                     hit["price_sent"] = None  # as below: the 850's PO104 past 4 decimals replaced by an exact one
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
-                return self._keep_shipped(poc, hit, new_quantity)
+                return _in_buyers_unit(self._keep_shipped(poc, hit, new_quantity), converted)
         before = dict(hit)
         trim = new_quantity is not None and new_quantity == hit.get("quantity") and \
             new_quantity < self._promised(hit)  # the buyer's own quantity, below what we acknowledged
         if new_quantity is not None:
             hit["quantity"] = new_quantity
             hit["quantity_sent"] = None  # the 850's PO102 past 4 decimals, if it was, is replaced by an exact one
-            if not self._same_case(poc.get("unit"), hit):  # CS for a line in CA: the line keeps its unit
-                hit["unit"] = poc.get("unit") or hit.get("unit")
+            if not self._same_case(poc.get("unit"), hit) and not isinstance(converted, _Converted):
+                hit["unit"] = poc.get("unit") or hit.get("unit")  # (CS for a line in CA: the line keeps its unit)
         if new_price is not None:
             hit["unit_price"] = new_price
             hit["price_sent"] = None  # likewise the 850's PO104
@@ -471,7 +504,7 @@ class _Editor:
         if ct == "RZ":
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
-            return self._delete(poc, hit)
+            return _in_buyers_unit(self._delete(poc, hit), converted)
         if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064 are kept (_take_dates)
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
@@ -479,9 +512,9 @@ class _Editor:
             self.trimmed.add(hit["line_number"])
             status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
         if kept_price is not None:  # accepted with changes: the quantity as asked (ACK02), the price as invoiced
-            return LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
-                              code="CHANGE_PRICE_INVOICED")
-        return self._done(poc, hit, status)
+            return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
+                                              code="CHANGE_PRICE_INVOICED"), converted)
+        return _in_buyers_unit(self._done(poc, hit, status), converted)
 
     def _rounded(self, poc: dict, hit: dict | None) -> LineResult | None:
         """The POC rejected when a quantity or price it applies (POC03; POC06, or the CTP03 read for it) was
@@ -554,33 +587,66 @@ class _Editor:
         p = self.progress.lines.get(line["line_number"]) if self.progress is not None else None
         return p.promised if p else Decimal(0)
 
-    def _check_quantity(self, poc: dict, line: dict, quantity: Decimal | None) -> LineResult | None:
+    def _check_quantity(self, poc: dict, line: dict, quantity: Decimal | None,
+                        converted: _Converted | str | None = None) -> LineResult | None:
+        """``converted``: POC03 converted to the line's unit (_converted), or why it could not be."""
         ct = poc.get("change_type")
         if quantity is None:
             return None
         current = line.get("quantity")
         unit, line_unit = poc.get("unit"), line.get("unit")
+        asked = converted.quantity if isinstance(converted, _Converted) else quantity
         if quantity < 0:
             why = "is negative"
-        elif unit and line_unit and unit != line_unit and ct != "RZ" and not self._same_case(unit, line):
+        elif self._other_unit(poc, line) and not isinstance(converted, _Converted):
             # before comparing with the line's quantity: 2 CA against 12 EA is no decrease
             return self._reject(
                 poc,
                 line,
                 "CHANGE_UNIT_MISMATCH",
-                f"POC05 {unit} is not the line's unit {line_unit}; the quantity was not applied.",
+                f"POC05 {unit} is not the line's unit {line_unit}{converted or ''}; the quantity was not applied.",
                 "POC05",
                 unit,
             )
-        elif ct == "QI" and current is not None and quantity <= current:
-            why = f"({quantity}) is not above the current {current} on a quantity increase"
-        elif ct == "QD" and current is not None and quantity >= max(current, self._promised(line)):
+        elif ct == "QI" and current is not None and asked <= current:
+            why = f"({quantity}{_as(converted, line_unit)}) is not above the current {current} on a quantity increase"
+        elif ct == "QD" and current is not None and asked >= max(current, self._promised(line)):
             # below what we acknowledged (a case pack rounded up) is a decrease too, once the order shipped
             now = max(current, self._promised(line))
-            why = f"({quantity}) is not below the current {now} on a quantity decrease"
+            why = f"({quantity}{_as(converted, line_unit)}) is not below the current {now} on a quantity decrease"
         else:
             return None
         return self._reject(poc, line, "CHANGE_QUANTITY_INVALID", f"POC03 {why}.", "POC03", quantity)
+
+    def _other_unit(self, poc: Mapping, line: Mapping) -> bool:
+        """POC05 names another unit than the line's (not RZ, which restates the line's unit; not the line's own
+        case under its other code)."""
+        unit, line_unit = poc.get("unit"), line.get("unit")
+        return bool(unit and line_unit and unit != line_unit and poc.get("change_type") != "RZ"
+                    and not self._same_case(unit, line))
+
+    def _converted(self, poc: Mapping, line: Mapping | None, quantity: Decimal | None) -> _Converted | str | None:
+        """POC03 ``quantity`` in POC05, another unit than ``line``'s, converted to the line's unit through the
+        eaches each holds (unit_eaches: our item master, the case pack, a count unit, else the POC's PO4 for its
+        unit and the line's own PO4 for the line's), when that is a whole number of the line's unit (96 EA for a
+        line in cases of 12: 8 CA; 3 CA for a line in eaches: 36 EA). Else why not, for CHANGE_UNIT_MISMATCH
+        (100 EA is 8.33 cases of 12); None when POC05 is the line's unit (or there is nothing to convert)."""
+        if quantity is None or quantity < 0 or line is None or not self._other_unit(poc, line):
+            return None
+        unit, line_unit, n = poc["unit"], line["unit"], line["line_number"]
+        per_poc = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
+        per_line = self.unit_eaches(n, line_unit, line) if self.unit_eaches else None
+        if per_poc is None or per_line is None:
+            if self.unit_eaches is None:
+                return ""
+            return f": we know no count of eaches in a {unit if per_poc is None else line_unit} of its item"
+        eaches = quantity * per_poc
+        in_line = eaches / per_line
+        if in_line != in_line.to_integral_value():
+            was = f"{_n(quantity)} {unit} is " + (f"{_n(eaches)} eaches, " if per_poc != 1 else "")
+            return (f": {was}{in_line.quantize(Decimal('0.01')).normalize():f} {line_unit} of {per_line}, not a whole "
+                    f"number of {line_unit}")
+        return _Converted(in_line.to_integral_value(), unit, per_poc, per_line)
 
     def _same_case(self, unit: str | None, line: Mapping) -> bool:
         """POC05 ``unit`` is another code of the line's own case (CS for a line in CA, or the reverse, the item
@@ -781,6 +847,29 @@ class _Editor:
 
 
 # --- helpers ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Converted:
+    """A POC03 in another unit than its line's, converted exactly: ``quantity`` in the line's unit; the POC's
+    ``unit`` and the eaches one of it (``per_unit``) and one of the line's unit (``per_line``) hold."""
+
+    quantity: Decimal
+    unit: str
+    per_unit: int
+    per_line: int
+
+
+def _as(converted: _Converted | str | None, line_unit: str | None) -> str:
+    """", 36 CA" after a POC03 that was converted to the line's unit, for messages."""
+    return f", {_n(converted.quantity)} {line_unit}" if isinstance(converted, _Converted) else ""
+
+
+def _in_buyers_unit(result: LineResult, converted: _Converted | str | None) -> LineResult:
+    """The result of a POC converted to its line's unit, to be answered in the POC's (LineResult.acknowledged)."""
+    if not isinstance(converted, _Converted):
+        return result
+    return replace(result, buyers_unit=(converted.unit, converted.per_unit, converted.per_line))
+
+
 def _sent_dates(poc: Mapping) -> dict[str, object]:
     """The line dates a POC's own DTM 001/063/064 send (ORDER_CHANGES DEADLINE columns), by column."""
     return {c: poc[c] for c in LINE_DEADLINES if poc.get(c) is not None}

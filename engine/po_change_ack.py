@@ -80,8 +80,11 @@ def build_865(header: Mapping, results: ChangeResult, *, today: date) -> list[Se
         if poc.get("quantity_ordered") is not None:
             total = (total or Decimal(0)) + _as_sent(poc, "quantity_sent", "quantity_ordered")
         ack: list[str] = ["ACK", result.status]
-        if result.quantity is not None and result.unit:  # ACK02/ACK03 travel together
-            ack += [_num(result.quantity), result.unit]
+        quantity, unit = result.acknowledged()  # in the POC's unit when it was converted to the line's
+        if quantity is not None and unit:  # ACK02/ACK03 travel together
+            ack += [_num(quantity), unit]
+        if result.ship_date is not None and result.status != REJECTED:  # ACK04 068, ACK05: the line's last 855 day
+            ack += [""] * (4 - len(ack)) + ["068", _date8(result.ship_date)]
         body.append(ack)
     if results.line_results:
         body.append(["CTT", str(len(results.line_results)), _num(total)])  # CTT02: hash total of POC03

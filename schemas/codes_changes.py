@@ -134,7 +134,7 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "POC05 differs from the line's unit of measure; the quantity cannot be applied as sent.",
+        "POC05 differs from the line's unit of measure and is no whole number of it; the quantity cannot be applied.",
     ),
     _C(
         "CHANGE_DATES_NOT_STORED",

@@ -45,8 +45,10 @@ def night2(tmp_path_factory):
 def test_globex_gets_an_865_per_change(night2):
     ws, *_ = night2
     ca = docs(ws, "865")
-    assert ca["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"], ["IP", "36", "EA"],
-                                               ["IA", "24", "EA"]])]
+    # line 4 (a new price) is still partly backordered (855: BP 24 on 12-10, IB 12 by 12-04): its ACK says when the
+    # whole line ships
+    assert ca["GLOBEX-2000"] == [("00", "AD", [["ID", "0", "EA"], ["IQ", "24", "EA"],
+                                               ["IP", "36", "EA", "068", "20261210"], ["IA", "24", "EA"]])]
     assert ca["GLOBEX-2999"][0][1] == "RD"  # no such order: rejected, nothing changed
     assert ca["INITECH-3000"][0][1] == "AK"  # a whole-PO cancel without lines
 

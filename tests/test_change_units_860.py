@@ -6,7 +6,7 @@ ACME (the demo's partner answered by revised 855s) orders SKU-1003 (UPC 61414110
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -75,8 +75,10 @@ def test_a_poc_in_the_lines_case_under_its_other_code_is_applied(tmp_path, order
 
 
 def test_another_unit_than_the_lines_case_is_still_refused(tmp_path):
+    """Eaches that are no whole number of the line's cases (30 EA: 2.5 cases of 12) are not applied (36 EA, 3
+    cases, are: test_a_poc_in_eaches_for_a_line_in_cases_is_applied_in_cases)."""
     ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
-    _changed(ws, ["POC*1*QI*36*12*EA*39.20*PE*UP*614141100248"])  # eaches: not the line's unit (not converted)
+    _changed(ws, ["POC*1*QI*30*6*EA*39.20*PE*UP*614141100248"])  # eaches: not a whole number of the line's cases
     assert "CHANGE_UNIT_MISMATCH" in _findings(ws)
     # the buyer is told: an 865 (ACME receives them) refuses the POC, though ACME's changes are answered by 855s
     # (a revised 855 would restate the order as it stands); it used to get no answer at all
@@ -141,3 +143,113 @@ def test_the_case_units_alike_come_from_the_item_master():
     cassettes = ShipmentUnits(items, pa.table({"sku": ["SKU-1003"], "unit": ["CS"], "eaches": [1]}), RuleSettings())
     assert same_case_units(lines, cassettes) == {}
     assert same_case_units(lines, None) == {}
+
+
+def _answered_by_865s(ws) -> None:
+    """ACME as a partner that answers its 860s with 865s (the profile's default): its change_ack line dropped."""
+    profile = ws.root / "partners" / "acme.toml"
+    text = profile.read_text()
+    assert 'change_ack = "855"' in text
+    profile.write_text("\n".join(ln for ln in text.splitlines() if not ln.startswith("change_ack")) + "\n")
+
+
+def _line(ws) -> tuple[str, int]:
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        return line.unit, line.ordered
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(("poc", "cases"), [
+    ("POC*1*QI*36*12*EA*39.20*PE*UP*614141100248", 3),  # a retailer's translator: every quantity in eaches
+    ("POC*1*QD*12**EA", 1),
+])
+def test_a_poc_in_eaches_for_a_line_in_cases_is_applied_in_cases(tmp_path, poc, cases):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, [poc])
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    revised = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    assert [[a[:3] for a in acks] for _p, _t, acks in revised] == [[["IA", str(cases), "CA"]]]
+    assert _line(ws) == ("CA", cases)  # the order keeps the unit it was ordered in
+    assert _reserved(ws) == 12 * cases
+
+
+def test_a_poc_in_eaches_is_answered_in_eaches_by_the_865(tmp_path):
+    """The 865 echoes the POC as sent and acknowledges it in the buyer's unit (ACK02/ACK03 as POC03/POC05 count),
+    as an 855 answers a PO1 in its PO103; the order line is 3 cases."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*QI*36**EA*39.20*PE*UP*614141100248"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    assert "POC*1*QI*36**EA*39.2*PE*UP*614141100248" in ack.replace("39.20", "39.2")
+    assert docs(ws, "865")["PO-1"] == [("00", "AD", [["IQ", "36", "EA"]])]
+    assert _line(ws) == ("CA", 3)
+    assert _reserved(ws) == 36
+
+
+def test_a_poc_in_cases_for_a_line_in_eaches_is_applied_in_eaches(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*24*EA*39.20*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*QI*3**CA*470.40*PE*UP*614141100248"])
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert _line(ws) == ("EA", 36)
+    assert _reserved(ws) == 36
+    (_purpose, _type, acks), = docs(ws, "865")["PO-1"]
+    assert [a[:3] for a in acks] == [["IQ", "3", "CA"]]
+
+
+@pytest.mark.parametrize("pocs", [
+    ["POC*1*QI*4**CT", "PO4*12"],  # cartons its own PO4 counts as our case of 12: 48 eaches, 4 CA
+    ["POC*1*QI*48**EA"],
+])
+def test_a_poc_converted_through_a_po4_is_applied(tmp_path, pocs):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, pocs)
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert _line(ws) == ("CA", 4)
+
+
+def test_a_poc_in_eaches_for_a_line_in_po4_cartons_is_applied_in_cartons(tmp_path):
+    """The line's own PO4 (cartons of 12, our case) converts the POC's eaches as intake converted the PO1."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CT*470.40*PE*UP*614141100248", "PO4*12"])
+    _changed(ws, ["POC*1*QI*36**EA"])
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert _line(ws) == ("CT", 3)
+    assert _reserved(ws) == 36
+
+
+def test_a_poc_in_eaches_that_is_no_whole_case_is_refused_saying_why(tmp_path):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*QI*100**EA"])
+    state = StateStore(ws.state_path)
+    try:
+        (found,) = [f for f in state.findings(partner="acme", po_number="PO-1") if f["code"] == "CHANGE_UNIT_MISMATCH"]
+    finally:
+        state.close()
+    assert "100 EA is 8.33 CA of 12" in found["message"]
+    assert docs(ws, "865")["PO-1"] == [("00", "RD", [["IR", "2", "CA"]])]
+    assert _line(ws) == ("CA", 2)
+    assert _reserved(ws) == 24
+
+
+def test_a_change_that_leaves_its_line_backordered_is_answered_with_its_promised_day(tmp_path):
+    """The 855 dates each part of a line (BP on the ship date, IB on the day its backorder is promised: ACK04 068,
+    ACK05); the 865 answering a raise that is partly backordered carries, in its one ACK, the day the whole line
+    is to ship, the later of them (it carried no date). The demo has 48 of SKU-1003 at EAST: 6 cases are 4
+    placed and 2 backordered."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, ["POC*1*QI*6**CA*470.40*PE*UP*614141100248"])
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    (_p, _t, acks), = docs(ws, "865")["PO-1"]
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+    finally:
+        state.close()
+    assert (line.allocated, line.backordered) == (4, 2) and line.promised_date is not None, line
+    whole = max(date(2026, 12, 10), line.promised_date)  # GOOD_PO's DTM*010 ship date; the backorder's day
+    assert acks == [["IQ", "6", "CA", "068", whole.strftime("%Y%m%d")]], ack

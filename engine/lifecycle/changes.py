@@ -27,6 +27,7 @@ from engine.changes import (
     ChangeResult,
     LineProgress,
     Progress,
+    UnitEaches,
     _n,
     apply_changes,
     change_fingerprint,
@@ -35,6 +36,7 @@ from engine.changes import (
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
 from engine.po_change_ack import build_865, change_ack_type
+from rules.business.quantities import po4_unit_eaches
 from rules.shipment_units import ShipmentUnits
 from schemas.changes import DEADLINE_CHANGES
 from schemas.codes_changes import CHANGE_CATALOGUE
@@ -198,7 +200,8 @@ class _Step:
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
-                               same_case=same_case_units(self.rv.lines.get(self.key, ()), self.units))
+                               same_case=same_case_units(self.rv.lines.get(self.key, ()), self.units),
+                               unit_eaches=unit_eaches(self.rv.lines.get(self.key, ()), self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -374,7 +377,8 @@ class _Step:
                             complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
-                               same_case=same_case_units(stored.values(), self.units))
+                               same_case=same_case_units(stored.values(), self.units),
+                               unit_eaches=unit_eaches(stored.values(), self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -919,7 +923,8 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
             progress = _progress_of(record, (lines or {}).get(key, ()))
             result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
-                                   same_case=same_case_units((lines or {}).get(key, ()), units))
+                                   same_case=same_case_units((lines or {}).get(key, ()), units),
+                                   unit_eaches=unit_eaches((lines or {}).get(key, ()), units))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
@@ -945,6 +950,28 @@ def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) ->
         if len(alike) > 1:
             out[ln.line_number] = alike
     return out
+
+
+def unit_eaches(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> UnitEaches | None:
+    """engine.changes' UnitEaches for an order's stored ``lines``: eaches in one unit of a line's item as intake
+    converts an 850's units (ShipmentUnits.each: the each, the item master's units, the case pack for a case, a
+    count unit), else what the row's PO4 says the unit holds when that is a pack of ours (po4_unit_eaches: the
+    POC loop's PO4 for the POC's unit, the line's own for the line's). None without the item master."""
+    if units is None:
+        return None
+    skus = {ln.line_number: ln.sku for ln in lines if ln.sku}
+
+    def eaches(line_number: int, unit: str, row: Mapping) -> int | None:
+        sku = skus.get(line_number)
+        if not sku or not unit:
+            return None
+        found = units.each(sku, unit)
+        if found is None and row.get("po4_pack") is not None:
+            found = po4_unit_eaches({**row, "sku": sku, "unit": unit, "case_pack": units.case_pack.get(sku)},
+                                    units.index, units.settings)
+        return found
+
+    return eaches
 
 
 def _progress_of(record: OrderRecord, lines: tuple[LineRecord, ...]) -> Progress | None:

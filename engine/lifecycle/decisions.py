@@ -827,7 +827,8 @@ def _text_or_empty(table: pa.Table, column: str):
 
 def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, order_rejected: bool) -> ChangeResult:
     """The 865's view of a change once the order is decided: a POC whose line the rules rejected (or
-    whose order was rejected) is IR; an accepted one carries the quantity we acknowledge; a change
+    whose order was rejected) is IR; an accepted one carries the quantity we acknowledge (and, its line
+    backordered, the day the whole line is to ship: the latest ACK05 of the 855's parts); a change
     without POCs on a rejected order is rejected (BCA02 RJ)."""
     by_line = {s.line_number: s for s in statuses}
     out = []
@@ -837,10 +838,13 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
             out.append(r)
         elif order_rejected or all(st == "IR" for st in s.ack.statuses()):
             out.append(replace(r, status=POC_REJECTED))
-        elif s.ordered is not None and r.quantity is not None and s.ordered != r.quantity:
-            out.append(replace(r, quantity=s.ordered))
         else:
-            out.append(r)
+            if s.ordered is not None and r.quantity is not None and s.ordered != r.quantity:
+                r = replace(r, quantity=s.ordered)
+            # a line backordered: the 865's one ACK carries the day the whole line is to ship, the latest of the
+            # 855's parts' (BP 24 on the ship date 12-10 and IB 12 promised 12-04: 12-10; IB alone: its promised day)
+            days = [p.ship_date for p in s.ack.parts if p.status != POC_REJECTED and p.ship_date]
+            out.append(r if not days or s.backordered <= 0 else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))
 

@@ -418,3 +418,31 @@ def test_a_poc05_the_item_master_counts_as_the_lines_case_is_its_unit() -> None:
     assert (line1["quantity"], line1["unit"]) == (Decimal(13), "CA")  # the line keeps the buyer's own unit
     without = apply_changes(order, lines, header, changes, shipped=False)  # no item master: not known alike
     assert _statuses(without) == ["IR", "IR"]
+
+
+def test_a_poc05_in_another_unit_is_converted_to_the_lines_when_whole() -> None:
+    """unit_eaches (engine.lifecycle.changes.unit_eaches): eaches in one unit of a line's item. Line 1 in cases of
+    12: 36 EA are 3 CA, applied in cases and acknowledged in eaches; 30 EA (2.5 CA) are refused saying why; line 2
+    in eaches: 2 CA are 24 EA. A QD in eaches is compared with the line's quantity in its own unit."""
+    order, lines = live_order()  # line 1: 12 CA, line 2: 6 EA
+    lines = lines.set_column(lines.schema.get_field_index("unit"), "unit", pa.array(["CA", "EA"], pa.string()))
+
+    def eaches(line_number, unit, row):
+        return {"EA": 1, "CA": 12}.get(unit)
+
+    header, changes = read_change(["POC*1*QD*36**EA", "POC*2*QI*2**CA"])
+    result = apply_changes(order, lines, header, changes, shipped=False, unit_eaches=eaches)
+    assert _statuses(result) == ["IQ", "IQ"] and result.findings == []
+    new = {r["line_number"]: (r["quantity"], r["unit"]) for r in result.new_lines.to_pylist()}
+    assert new == {1: (Decimal(3), "CA"), 2: (Decimal(24), "EA")}
+    assert [r.acknowledged() for r in result.line_results] == [(Decimal(36), "EA"), (Decimal(2), "CA")]
+    header, changes = read_change(["POC*1*QD*30**EA"])
+    refused = apply_changes(order, lines, header, changes, shipped=False, unit_eaches=eaches)
+    assert _statuses(refused) == ["IR"]
+    (finding,) = refused.findings
+    assert finding.code == "CHANGE_UNIT_MISMATCH"
+    assert "30 EA is 2.5 CA of 12, not a whole number of CA" in finding.message
+    current = lines.to_pylist()[0]["quantity"]
+    header, changes = read_change([f"POC*1*QD*{int(current) * 12}**EA"])  # the line's own quantity: no decrease
+    same = apply_changes(order, lines, header, changes, shipped=False, unit_eaches=eaches)
+    assert [f.code for f in same.findings] == ["CHANGE_QUANTITY_INVALID"]
