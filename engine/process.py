@@ -397,21 +397,49 @@ _PO_OF_SET = {"850": "BEG", "860": "BCH"}  # the PO number is element 03 of thes
 
 def set_pos(result: ParseResult) -> list[tuple[str, str, str, int, str]]:
     """(ISA13, GS06, ST02, ordinal of ST (first segment = 1, as a finding's file_segment and an order's
-    st_file_segment count), BEG03 / BCH03 or "") of each 850 and 860 of the parse, in file order."""
-    out = []
-    segments = result.segments
-    rows_of = {seg: segments.rows_of(seg) for seg in _PO_OF_SET.values()}
+    st_file_segment count), BEG03 / BCH03 or "") of each 850 and 860 of the parse, in file order: each
+    set's BEG / BCH (the first at or after its ST, up to its SE) found for all sets at once
+    (np.searchsorted) and their element 03 taken together, not one segment's Python list per set
+    (10,000 sets: 0.08 -> 0.01 s); each envelope's control number read once."""
+    labels: list[tuple[str, str, str, int]] = []
+    seg_of: list[str] = []
+    ends: list[int] = []
+    last_ic = last_g = None
+    isa13 = gs06 = ""
     for ic, g, ts in result.transaction_sets():
         seg = _PO_OF_SET.get(ts.set_id)
         if seg is None:
             continue
-        rows, po = rows_of[seg], ""
-        at = int(np.searchsorted(rows, ts.start))
-        if at < len(rows) and rows[at] <= ts.end:
-            els = segments.row(int(rows[at]))
-            po = els[3] if len(els) > 3 else ""
-        out.append((ic.control_number, g.control_number, ts.control_number, ts.start + 1, po))
-    return out
+        if ic is not last_ic:
+            last_ic, isa13 = ic, ic.control_number
+        if g is not last_g:
+            last_g, gs06 = g, g.control_number
+        labels.append((isa13, gs06, ts.control_number, ts.start))
+        seg_of.append(seg)
+        ends.append(ts.end)
+    if not labels:
+        return []
+    segments = result.segments
+    pos: list[str] = [""] * len(labels)
+    starts = np.fromiter((s for *_k, s in labels), np.int64, len(labels))
+    stops = np.array(ends, dtype=np.int64)
+    kinds = np.array(seg_of)
+    for seg in dict.fromkeys(seg_of):
+        rows = segments.rows_of(seg)
+        if not len(rows):
+            continue
+        mine = np.flatnonzero(kinds == seg)
+        at = np.searchsorted(rows, starts[mine])
+        found = at < len(rows)
+        found[found] = rows[at[found]] <= stops[mine][found]
+        if not found.any():
+            continue
+        lists = segments.elements.take(pa.array(rows[at[found]], pa.int64()))
+        long_enough = pc.greater(pc.list_value_length(lists), 3).to_numpy(zero_copy_only=False)
+        values = pc.list_element(lists.filter(pa.array(long_enough)), 3).to_pylist() if long_enough.any() else []
+        for k, value in zip(mine[found][long_enough].tolist(), values, strict=True):
+            pos[k] = value
+    return [(isa13, gs06, st02, st + 1, po) for (isa13, gs06, st02, st), po in zip(labels, pos, strict=True)]
 
 
 def process_csv_file(data: bytes | Iterable[bytes], *, file: str, sha256: str, profile: PartnerProfile) -> Outcome:

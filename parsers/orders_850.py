@@ -323,10 +323,16 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
     vocab, codes = seg.id_codes
     cells = _Cells(result)
 
+    inside = set_of_row >= 0
+    found: dict[str, np.ndarray] = {}  # each segment id's rows found once (read only: callers index them)
+
     def rows_of(seg_id: str) -> np.ndarray:
-        if seg_id not in vocab:
-            return np.empty(0, dtype=np.int64)
-        return np.flatnonzero((codes == vocab.index(seg_id)) & (set_of_row >= 0))
+        if seg_id not in found:
+            rows = np.flatnonzero((codes == vocab.index(seg_id)) & inside) if seg_id in vocab else \
+                np.empty(0, dtype=np.int64)
+            rows.flags.writeable = False
+            found[seg_id] = rows
+        return found[seg_id]
 
     po1_rows = rows_of("PO1")
     # header area = rows before the set's first PO1
@@ -491,7 +497,7 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         "purpose": cols["purpose"], "order_type": cols["order_type"], "release_number": cols["release_number"],
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
-        "interchange_usage": pa.array([ic.usage or None for ic, _g, _ts in sets], pa.string()),
+        "interchange_usage": pa.array(_usages(sets), pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": percent,
         "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
@@ -607,6 +613,19 @@ def _repeat(value: str, n: int) -> pa.Array:
         return pa.array([value], pa.string()).take(_int64(np.zeros(n, dtype=np.int64)))
     offsets = np.arange(0, (n + 1) * len(raw), len(raw), dtype=np.int32) if raw else np.zeros(n + 1, np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(raw * n))
+
+
+def _usages(sets) -> list[str | None]:
+    """ISA15 of each set's interchange (None when empty), each interchange's read once (a file's 500 sets
+    usually share one)."""
+    out: list[str | None] = []
+    last_ic = None
+    usage = None
+    for ic, _g, _ts in sets:
+        if ic is not last_ic:
+            last_ic, usage = ic, ic.usage or None
+        out.append(usage)
+    return out
 
 
 def _set_labels(sets) -> tuple[list[str], list[str], list[str], list[str]]:

@@ -66,7 +66,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
                                                    envelope=envelope)
                                   for d in outcome.documents) + tuple(outcome.answers),
                   findings=tuple(FindingRecord(f, partner, po_of(f), intake_consequence(f, outcome), "intake")
-                                 for po_of in (finding_po(outcome),) for f in outcome.findings))]
+                                 for po_of in ((finding_po(outcome),) if outcome.findings else ())
+                                 for f in outcome.findings))]
     working = dict(live)  # a PO met twice in one file sees its first copy
     table = _received_orders(outcome, partner, live, at=at, run_id=run_id)
     if table is not None:  # every PO of the file is new, once: no record per order
@@ -298,12 +299,18 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
     if not _unique_lines(mine):
         mine = first_rows(mine, ["order_ref", "line_number"])
     n = mine.num_rows
+    made: dict[tuple, pa.Array] = {}  # a constant column made once however many columns hold it (immutable)
 
     def text(value: str) -> pa.Array:
-        return pa.repeat(pa.scalar(value, pa.string()), n)
+        if ("text", value) not in made:
+            made["text", value] = pa.repeat(pa.scalar(value, pa.string()), n)
+        return made["text", value]
 
     def number(value: int, kind: pa.DataType | None = None) -> pa.Array:
-        return pa.repeat(pa.scalar(value, kind or pa.int64()), n)
+        kind = kind or pa.int64()
+        if (kind, value) not in made:
+            made[kind, value] = pa.repeat(pa.scalar(value, kind), n)
+        return made[kind, value]
 
     columns = {
         "partner": mine["partner"], "po_number": mine["po_number"], "line_number": mine["line_number"],
@@ -316,7 +323,8 @@ def received_lines(lines: pa.Table, order_refs: set[str], *, run_id: str, revisi
         "warehouses": text(""), "reason": text(""), "codes": text(""), "revision": number(revision, pa.int32()),
         "run_id": text(run_id), "shipped": text("0"), "invoiced": text("0"),
     }
-    return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in LINE_ROWS}, schema=LINE_ROWS)
+    return pa.table({f.name: columns[f.name] if columns[f.name].type == f.type else pc.cast(columns[f.name], f.type)
+                     for f in LINE_ROWS}, schema=LINE_ROWS)  # (a cast to the type a column has already: none)
 
 
 def _unique_lines(lines: pa.Table) -> bool:
