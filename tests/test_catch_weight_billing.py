@@ -33,8 +33,10 @@ def _row(line: str, sku: str, qty: str, unit: str, net: str = "", net_unit: str 
             f"{net},{net_unit}\n")
 
 
-def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east", *, per: str = "shipment"):
-    """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound and 12 EA of VP-1001 at 19.70 each;
+def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east", *, per: str = "shipment",
+                        price: str = "3.49*PP"):
+    """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound (``price``: PO104*PO105) and 12 EA of
+    VP-1001 at 19.70 each;
     the next night the warehouse's confirmation (east: a CSV; north: a 945) ships both. Returns the workspace
     and acme's outbox."""
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
@@ -44,7 +46,7 @@ def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "e
     inbox = ws.drop_root / "acme" / "inbox"
     for p in inbox.iterdir():
         p.unlink()
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003",
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [f"PO1*1*3*CA*{price}*VN*VP-1003",
                                                           "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
     run_night(ws, NIGHT)
     confirmations = ws.warehouse_drop_root / warehouse / "inbox"
@@ -209,21 +211,9 @@ def test_a_945_s_net_weight_in_kilograms_bills_a_line_priced_per_pound(tmp_path)
 def test_a_line_priced_per_kilogram_weighed_in_pounds_is_billed_in_kilograms(tmp_path):
     """PO1*1*3*CA*7.69*PK: a price per kilogram; the US warehouse weighs 42.35 LB = 19.20963... KG (19.2096):
     IT1*1*19.2096*KG*7.69*PK, 19.2096 x 7.69 = 147.72."""
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    path = ws.root / "partners" / "acme.toml"
-    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1))
-    inbox = ws.drop_root / "acme" / "inbox"
-    for p in inbox.iterdir():
-        p.unlink()
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*7.69*PK*VN*VP-1003",
-                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
-    run_night(ws, NIGHT)
-    confirmations = ws.warehouse_drop_root / "east" / "inbox"
-    confirmations.mkdir(parents=True, exist_ok=True)
-    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1003", "3", "CA", "42.35", "LB")
-                                                 + _row("2", "SKU-1001", "12", "EA"))
-    run_night(ws, NEXT)
-    [invoice] = [p for p in (ws.drop_root / "acme" / "outbox").iterdir() if p.name.split("-")[1] == "810"]
+    _, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "42.35", "LB")
+                                    + _row("2", "SKU-1001", "12", "EA"), price="7.69*PK")
+    [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
     segs = _segments(invoice.read_bytes())
     assert [s for s in segs if s[0] in ("IT1", "QTY")][:2] == [
         ["IT1", "1", "19.2096", "KG", "7.69", "PK", "VN", "VP-1003"], ["QTY", "39", "3", "CA"]]
