@@ -119,6 +119,7 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
     import pyarrow.compute as pc
 
     from connectors.arrow_sql import typed
+    from schemas.grouping import per_distinct
 
     target = schema(spec)
     parsed = [pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
@@ -134,9 +135,7 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
     arrays = []
     for values, f, p in zip(plain.columns, target, parsed, strict=True):
         if p and len(values) >= PER_DISTINCT:  # each distinct text parsed once (a night's quantities, prices
-            whole = values.combine_chunks()  # and times repeat few values), then spread over the rows
-            encoded = pc.dictionary_encode(whole)
-            values = parse(encoded.dictionary, f.type).take(encoded.indices)
+            values = per_distinct(values, lambda v, kind=f.type: parse(v, kind))  # and times repeat few values)
         elif p:
             values = parse(values, f.type)
         arrays.append(values)
@@ -172,6 +171,8 @@ def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from schemas.grouping import per_distinct
+
     kind = column.type
     if as_int and pa.types.is_boolean(kind):
         return pc.cast(column, pa.int64())
@@ -187,8 +188,7 @@ def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
             or pa.types.is_boolean(kind):
         return column
     # any other type (decimals): _text once per distinct value (a night's amounts repeat few values)
-    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
-    return pa.array([_text(v) for v in encoded.dictionary.to_pylist()]).take(encoded.indices)
+    return per_distinct(column, lambda v: pa.array([_text(x) for x in v.to_pylist()]))
 
 
 def _four_digit_years(column, kind) -> bool:

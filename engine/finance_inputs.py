@@ -26,7 +26,7 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -39,7 +39,7 @@ from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
-from schemas.grouping import first_rows, in_key_order, lookup
+from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import (
@@ -107,8 +107,8 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "line_id": t["line_id"], "sku": t["sku"], "unit": t["unit"],
         # the stored text read as decimals once per distinct value (a night's lines repeat a few dozen)
-        "quantity": _per_distinct(_one_chunk(t["ordered"]), lambda v: pc.cast(v, QTY)),
-        "unit_price": _per_distinct(_one_chunk(t["unit_price"]), lambda v: pc.cast(v, MONEY)),
+        "quantity": per_distinct(t["ordered"], lambda v: pc.cast(v, QTY)),
+        "unit_price": per_distinct(t["unit_price"], lambda v: pc.cast(v, MONEY)),
         "line_status": t["state"],
         "cancelled_at": pc.if_else(ended, cancelled_at, pa.scalar(None, TIME)),
         "revision": pc.subtract(pc.fill_null(t["revision"], 1), 1),
@@ -485,10 +485,10 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "release": meta["release"], "echo": item_el(1),  # BAK05 / BCA04
-        "price": _per_distinct(price, lambda v: number(v, MONEY)),
-        "ack_code": ack_el(1), "quantity": _per_distinct(ack_el(2), lambda v: number(v, QTY)),
+        "price": per_distinct(price, lambda v: number(v, MONEY)),
+        "ack_code": ack_el(1), "quantity": per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
-        "promised_date": _per_distinct(ack_el(5), x12_dates.dates),
+        "promised_date": per_distinct(ack_el(5), x12_dates.dates),
         "_row": pa.array(acks, pa.int64()),
     })
     coded = pc.is_valid(t["ack_code"])
@@ -560,7 +560,7 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
         allowance_codes = pc.binary_join(listed["code_list"].combine_chunks().take(at_set), " ")
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), n), "po_number": big_el(4),
-        "invoice_number": big_el(2), "invoice_date": _per_distinct(big_el(1), x12_dates.dates),
+        "invoice_number": big_el(2), "invoice_date": per_distinct(big_el(1), x12_dates.dates),
         "allowance_codes": allowance_codes,
         "charges": decimal_array(charges * 100), "allowances": decimal_array(allowances * 100),
         "total": decimal_array(total * 100, has_total),  # cents as 10^-4 units (MONEY)
@@ -748,17 +748,6 @@ def _stripped(rows: pa.ListArray, at: np.ndarray, k: int) -> list[str]:
     ok = offsets[at + 1] - start > k
     values = rows.values.take(pa.array(np.where(ok, start + k, 0))).to_pylist()
     return [v.strip() if good else "" for v, good in zip(values, ok.tolist(), strict=True)]
-
-
-def _one_chunk(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-
-
-def _per_distinct(values: pa.Array, convert: Callable[[pa.Array], pa.Array]) -> pa.Array:
-    """``convert(values)`` for an element-wise ``convert``, computed once per distinct value (an 855's
-    quantities, prices and dates repeat few values over a night's lines)."""
-    encoded = pc.dictionary_encode(values)
-    return convert(encoded.dictionary).take(encoded.indices)
 
 
 def _element_of(lists: pa.Array | pa.ChunkedArray, rows: np.ndarray, k: int) -> pa.Array:

@@ -300,3 +300,12 @@ def joined(table: pa.Table, right: pa.Table, keys: Sequence[str]) -> pa.Table | 
         column = right[c].take(take)
         out[c] = column if missing is None else pc.if_else(missing, pa.scalar(None, typ), column)
     return pa.table(out)
+
+
+def per_distinct(values: pa.Array | pa.ChunkedArray, convert) -> pa.Array:
+    """``convert(values)`` for an element-wise ``convert`` (a cast, a date parse), computed once per distinct
+    value and spread over the rows (a night's quantities, prices, dates and times repeat few values)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    encoded = pc.dictionary_encode(values)
+    return convert(encoded.dictionary).take(encoded.indices)
