@@ -2600,23 +2600,8 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
 
 def _shipped_line_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tuple]:
     """The shipment_lines rows (SHIPPED_LINE_COLUMNS) of these shipments, their lines numbered from 1 in
-    each: built a column at a time (a ShippedLine is a tuple: its fields transposed in C, no Python step
-    per line; a night's 856s carry 100,000 lines)."""
-    lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
-    if not lines:
-        return []
-    counts = [len(r.lines) for r in shipments]
-
-    def each(values: Iterable) -> Iterator:  # a shipment's value for each of its lines
-        return itertools.chain.from_iterable(map(itertools.repeat, values, counts))
-
-    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store, net, net_unit = zip(*lines,
-                                                                                                  strict=True)
-    return list(zip(each(r.warehouse for r in shipments), each(r.shipment_id for r in shipments),
-                    itertools.chain.from_iterable(map(range, itertools.repeat(1), [c + 1 for c in counts])),
-                    each(r.partner for r in shipments), po, line, line_id, sku, map(text, quantity), unit, carton,
-                    pallet, row, segment, (s or None for s in store),
-                    (None if w is None else text(w) for w in net), (u or None for u in net_unit), strict=True))
+    each: _shipped_line_columns transposed (PostgreSQL's COPY takes rows)."""
+    return list(zip(*_shipped_line_columns(shipments, text), strict=True))
 
 
 def _carton_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tuple]:
@@ -2626,7 +2611,9 @@ def _carton_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tu
 
 
 def _shipped_line_columns(shipments: Sequence[ShipmentRecord], text: Callable) -> list[list]:
-    """_shipped_line_rows as columns (SHIPPED_LINE_COLUMNS' order): the same values, never a row's tuple."""
+    """The shipment_lines columns (SHIPPED_LINE_COLUMNS' order) of these shipments, their lines numbered from 1
+    in each: built a column at a time (a ShippedLine is a tuple: its fields transposed in C, no Python step per
+    line; a night's 856s carry 100,000 lines)."""
     lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
     if not lines:
         return []

@@ -24,6 +24,15 @@ from schemas.lifecycle import Plan, decimal_text
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
 
+def _line_rows(shipments: list[ShipmentRecord]) -> list[tuple]:
+    """The shipment_lines rows the store must hold for these shipments, built line by line (the oracle)."""
+    return [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku,
+             decimal_text(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number, ln.file_segment,
+             ln.mark_for_store or None,  # a line without a store: NULL
+             None if ln.net_weight is None else decimal_text(ln.net_weight), ln.net_weight_unit or None)
+            for r in shipments for i, ln in enumerate(r.lines, start=1)]
+
+
 def test_shipment_lines_rows_are_each_lines_row_in_order():
     def ship(sid: str, partner: str, *lines: ShippedLine) -> ShipmentRecord:
         return ShipmentRecord("east" if sid != "S3" else "west", sid, partner, date(2026, 11, 27), lines)
@@ -34,11 +43,7 @@ def test_shipment_lines_rows_are_each_lines_row_in_order():
         ship("S2", "acme"),
         ship("S3", "globex", ShippedLine("PO-9", 7, "", "", Decimal("12.000"), "", file_segment=5,
                                          net_weight=Decimal("42.50"), net_weight_unit="LB"))]
-    expected = [(r.warehouse, r.shipment_id, i, r.partner, ln.po_number, ln.line_number, ln.line_id, ln.sku,
-                 decimal_text(ln.quantity), ln.unit, ln.carton, ln.pallet, ln.row_number, ln.file_segment,
-                 ln.mark_for_store or None,  # a line without a store: NULL
-                 None if ln.net_weight is None else decimal_text(ln.net_weight), ln.net_weight_unit or None)
-                for r in shipments for i, ln in enumerate(r.lines, start=1)]
+    expected = _line_rows(shipments)
     assert _shipped_line_rows(shipments, _dtexts()) == expected
     assert expected[0][:3] == ("east", "S1", 1) and expected[2][:3] == ("west", "S3", 1)
     assert [r[-3] for r in expected] == [None, "0101", None]
@@ -84,7 +89,7 @@ def test_shipment_lines_columns_are_the_rows_transposed():
     shipments = _file_of_shipments(3) + [ShipmentRecord("west", "S9", "globex", date(2026, 11, 28), (
         ShippedLine("PO-9", 7, "", "", Decimal("12.000"), "", file_segment=5, mark_for_store="0101",
                     net_weight=Decimal("42.50"), net_weight_unit="LB"),))]
-    rows = _shipped_line_rows(shipments, _dtexts())
+    rows = _line_rows(shipments)  # built line by line, not from the columns under test
     assert [list(c) for c in _shipped_line_columns(shipments, _dtexts())] == [list(c) for c in zip(*rows, strict=True)]
     assert _shipped_line_columns(shipments[:0], _dtexts()) == []
 
