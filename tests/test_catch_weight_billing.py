@@ -326,6 +326,76 @@ def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carto
     assert lines["carton_weight"][0].as_py() == carton
 
 
+@pytest.mark.parametrize(("w12", "net", "carton"), [
+    # a reweighed net weight (RN) corrects the actual net (N): the reweigh is billed, whichever comes first
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*42.1*RN*L", (Decimal("42.1"), "LB"), Decimal("42.35")),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**46*RG*L*42.1*RN*L", (Decimal("42.1"), "LB"), Decimal(46)),
+    # an estimated net weight (E, the cases' nominal weight) is no scaled net: never billed; the goods' weight
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42*E*L", (None, None), Decimal(42)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42*E*L*45*G*L", (None, None), Decimal(45)),
+    # the tare (the packing alone) is neither the net nor the carton's weight; the net is
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**2.65*T*L*42.35*N*L", (Decimal("42.35"), "LB"), Decimal("42.35")),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**2.65*T*L", (None, None), None),
+    # the shipper's weight (A3, as a 3PL's 945 in the corpus writes its cases' weight) is a gross weight
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**45*A3*L", (None, None), Decimal(45)),
+    # a weight per unit (U) or the pallet's (PA) is no carton's weight; the gross second is
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**14.1*U*L*45*G*L", (None, None), Decimal(45)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**38*PA*K", (None, None), None),
+    # a gross weight in kilograms second, the net in pounds first: each in its own unit
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*20.4*G*K", (Decimal("42.35"), "LB"), Decimal("20.4")),
+])
+def test_each_945_weight_qualifier_is_billed_only_when_it_is_the_scaled_net(w12, net, carton):
+    """Code list 187 as a 3PL's W12 writes it: only an actual (N) or reweighed (RN) net weight is the line's net
+    weight a catch-weight line is billed by; a gross (G, RG, A3 ...) is the carton's weight, a tare (T), pallet
+    (PA) or per-unit (U) weight neither."""
+    lines = _w12(w12)
+    assert (lines["net_weight"][0].as_py(), lines["net_weight_unit"][0].as_py()) == net
+    assert lines["carton_weight"][0].as_py() == carton
+
+
+def test_every_weight_qualifier_of_code_list_187_has_its_place():
+    """Each code of element 187 (X12 3030 to 8010) is billed as net, a gross (the carton's weight), another
+    weight of the goods (the carton's weight when no gross is given, never billed) or not the goods' weight."""
+    from parsers.warehouse_945 import GROSS_QUALIFIERS, NET_QUALIFIERS, NOT_THE_GOODS, w12_weights
+
+    assert not set(NET_QUALIFIERS) & set(GROSS_QUALIFIERS) and not set(NET_QUALIFIERS) & set(NOT_THE_GOODS)
+    assert not set(GROSS_QUALIFIERS) & set(NOT_THE_GOODS)
+    for code in ("E", "C", "L", "S", "Y", "DR", "Z"):  # the goods' weight, but not a scaled net
+        assert w12_weights({10: code}) == (10, 0), code
+    for code in NOT_THE_GOODS:
+        assert w12_weights({10: code, 13: "N"}) == (13, 13), code
+    assert w12_weights({10: "N", 13: "RN"}) == (10, 13)
+
+
+def test_a_945_estimated_net_weight_does_not_bill_the_catch_weight_line(tmp_path):
+    """A 3PL that does not scale the cases states their estimated net weight (W1211 E): the catch-weight line is
+    not invoiced by an estimate (nor its cases at a pound price); the 810 is held saying what net weight bills."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42*E*L*45*G*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    assert "810" not in [p.name.split("-")[1] for p in outbox]
+    assert "856" in [p.name.split("-")[1] for p in outbox]  # the shipment itself is confirmed
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+    finally:
+        state.close()
+    assert "no net weight shipped is recorded for it" in f["message"]
+    assert "qualified N (actual net) or RN (reweigh net)" in f["message"], f["message"]
+
+
+def test_a_945_reweighed_net_weight_bills_the_catch_weight_line(tmp_path):
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*42.1*RN*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                    warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.1", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+
+
 def _weighed_810(cases: str, **settings):
     from engine.invoice import order_810
     from schemas.fulfilment import InvoiceSettings

@@ -573,7 +573,8 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
                     f"per unit of weight: PO105 {basis}); it is billed by the net weight shipped")
             if not got or any(w[0] is None for w in got):
                 out[i] = (f"{what}, and no net weight shipped is recorded for it (the warehouse's net weight column,"
-                          f" a 945's W12 weight qualified N): never billed per {unit} at a price per unit of weight "
+                          " a 945's W12 weight qualified N (actual net) or RN (reweigh net); a gross, tare or "
+                          f"estimated net weight is not billed): never billed per {unit} at a price per unit of weight "
                           "(invoice it by hand, or have the warehouse confirm its net weight)")
                 break
             each = [weight_in(w[0], w[1], measure) for w in got]  # 19.2 KG at a price per LB: 42.3288 LB
