@@ -293,7 +293,11 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             weight, weight_unit = read.get(weight_at), (el(15) or el(12) if weight_at == 13 else el(12))
             # the line's net weight (an actual net, N, or reweighed net, RN): what a catch-weight line is billed by
             net = read.get(net_at)
-            net = None if net is None or net < 0 else net
+            if net is not None and net < 0:  # the units shipped; the weight is wrong: left out, said at its element
+                findings.append(finding("SHIPMENT_WEIGHT_INVALID", f"W12{net_at} {el(net_at)}: the net weight is "
+                                        "negative: left out (its line is not billed by weight until the 3PL "
+                                        "confirms it).", element=f"W12{net_at}", value=el(net_at), **at))
+                net = None
             net_unit = (el(12) if net_at == 10 else el(15) or el(12)).upper()
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,

@@ -295,6 +295,48 @@ def test_a_csv_net_weight_that_is_no_number_is_an_error_at_its_cell():
         ("CSV_NUMBER_INVALID", "Net Weight")]
 
 
+@pytest.mark.parametrize("cell", ["-42.35", "-42.35 LB", "-0.5"])
+def test_a_csv_negative_net_weight_ships_its_row_without_the_weight_with_a_warning_at_its_cell(cell):
+    """The row's quantity is a valid shipment; the weight cell is the error (a tare taken twice, a sign typed in):
+    the row ships, its net weight is left out with a warning at its row and the Net Weight column, as a negative
+    carton weight is (it used to refuse the row, holding the whole shipment for one bad weight)."""
+    table, found = read_shipment_csv((HEADER + _row("1", "SKU-1003", "3", "CA", cell, "LB")
+                                      + _row("2", "SKU-1001", "12", "EA")).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 2 and table["quantity"].to_pylist() == [Decimal(3), Decimal(12)]
+    assert table["net_weight"].to_pylist() == [None, None] and table["net_weight_unit"].to_pylist() == [None, None]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in found] == [
+        ("SHIPMENT_WEIGHT_INVALID", "warning", 2, "Net Weight", cell)]
+    assert "is negative: left out" in found[0].message
+
+
+def test_a_945_negative_net_weight_is_left_out_with_a_warning_at_its_element():
+    """W1210 -42.35 N: the W12's units shipped; its net weight is left out, said at W1210 (it used to be dropped
+    without a word)."""
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*3*3**CA*614141100521*VN*VP-1007**-42.35*N*L*45*G*L", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert lines["quantity"].to_pylist() == [Decimal(3)] and lines["net_weight"].to_pylist() == [None]
+    assert lines["carton_weight"].to_pylist() == [Decimal(45)]
+    assert [(f.code, f.severity, f.location.element, f.location.value) for f in found] == [
+        ("SHIPMENT_WEIGHT_INVALID", "warning", "W1210", "-42.35")]
+
+
+def test_a_csv_negative_net_weight_ships_and_waits_for_its_weight_to_bill(tmp_path):
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "-42.35", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds  # the goods left; never billed by a negative weight
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings()]
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight FROM shipment_lines "
+                                             "ORDER BY position")]
+    finally:
+        state.close()
+    assert "SHIPMENT_WEIGHT_INVALID" in codes and "INVOICE_NOT_BUILT" in codes and "CSV_NUMBER_INVALID" not in codes
+    assert stored == [(1, "3", None), (2, "12", None)]
+
+
 def test_a_csv_without_a_net_weight_column_reads_none():
     data = (b"Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit\n"
             b"SHP-9,2026-11-27,PO-1,1,SKU-1003,3,CA\n")
