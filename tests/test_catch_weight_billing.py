@@ -244,6 +244,54 @@ def test_a_line_weighed_in_pounds_and_kilograms_on_one_shipment_is_billed_by_bot
     assert values == {"855": "383.75", "856": "383.75", "810": "383.75"}, exceptions  # 147.35 + 236.40
 
 
+def test_billing_and_reconciliation_convert_a_line_s_rows_alike_to_the_cent(tmp_path):
+    """Two cartons of line 1 on one shipment, the first weighed 10 KG and the second 10.09 LB, priced 3.49 per
+    pound. Billing used to add them in the first row's unit (10 + 4.5768 KG) and convert the sum (32.1361 LB:
+    112.15) while reconciliation converted each row (22.0462 + 10.09 = 32.1362 LB: 112.16): the 810 and the 856
+    of the same line a cent apart. Both now convert each row on its own (schemas.units.billed_weight /
+    weights_in): 32.1362 LB, 112.16 on the 810, in reconciliation and in `status`."""
+    second = _row("1", "SKU-1003", "2", "CA", "10.09", "LB").replace(",C-9,", ",C-10,")  # its own carton
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "10", "KG") + second
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "32.1362", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        [(amount,)] = state._q("SELECT amount FROM invoice_lines WHERE line_number=1")
+        steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 3), run_id="rc20")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    assert Decimal(amount) == Decimal("112.16")
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "348.56", "856": "348.56", "810": "348.56"}, exceptions  # 112.16 + 236.40
+    from tests.test_status_kept import status
+
+    for asked in ((), ("--asked",)):  # the unit billing used: from the line's price basis when read
+        [invoice] = status(ws, "PO-1", *asked)["invoices"]
+        billed = {ln["line_number"]: ln for ln in invoice["lines"]}
+        assert (billed[1]["net_weight"], billed[1]["net_weight_unit"]) == ("32.1362", "LB"), asked
+
+
+@pytest.mark.parametrize(("rows", "measure", "each", "billed"), [
+    ([("10", "KG"), ("10.09", "LB")], "LB", ["22.0462", "10.09"], "32.1362"),  # each row on its own
+    ([("10.09", "LB"), ("10", "KG")], "LB", ["10.09", "22.0462"], "32.1362"),  # in any order
+    ([("42.35", "LB")], "KG", ["19.2096"], "19.2096"),
+    ([("14", "LB"), (None, "LB")], "LB", ["14", None], None),  # a row unweighed: the line is not billed
+    ([("19.2", "LT")], "LB", [None], None),  # no weight unit
+    ([], "LB", [], None),
+])
+def test_one_conversion_for_billing_and_reconciliation(rows, measure, each, billed):
+    from schemas.units import billed_weight, weights_in
+
+    got = [(None if w is None else Decimal(w), u) for w, u in rows]
+    assert weights_in(got, measure) == [None if w is None else Decimal(w) for w in each]
+    assert billed_weight(got, measure) == (None if billed is None else Decimal(billed))
+
+
 def test_a_catch_weight_line_whose_net_weight_is_in_no_weight_unit_is_not_billed(tmp_path):
     """A net weight in litres (LT) is no weight: never converted, never billed at a price per pound."""
     ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "LT")
