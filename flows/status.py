@@ -152,29 +152,34 @@ def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord],
 
 def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord],
                     bases: dict[str, str] | None = None) -> dict[int, tuple[Decimal, str]]:
-    """Line number -> (net weight, unit) of the 810's lines billed by weight: the line's net weights on the
-    shipments it bills (its own shipment; every shipment of the PO for an 810 per order), each row converted to
-    the unit billing billed it in and added, as billing adds them (schemas.units.billed_weight: none when a row of
-    it gave none or its unit is no weight), when that weight times the price, to the cent as our invoices round
-    (engine.invoice.money), is the amount billed (and the quantity times it is not): engine.lifecycle.billing
-    bills a catch-weight line so (the invoice record keeps the cases and the amount). The unit is the one billing
-    takes from the line's price basis (``bases``: line id -> PO105 as the order's stored lines keep it, when
-    read: PP bills in LB, PK in KG); without it, the first unit (as weighed, else LB, KG ...) whose weight times
-    the price is the amount billed."""
+    """Line number -> (net weight, unit) of the 810's lines billed by weight: what billing recorded on the invoice line
+    (InvoicedLine.net_weight, net_weight_unit). For a line invoiced before the store kept it: the line's net weights
+    on the shipments it bills (its own shipment; every shipment of the PO for an 810 per order), each row converted
+    to the unit billing billed it in and added, as billing adds them (schemas.units.billed_weight: none when a row
+    of it gave none or its unit is no weight), when that weight times the price, to the cent as our invoices round
+    (engine.invoice.money), is the amount billed (and the quantity times it is not): engine.lifecycle.billing bills
+    a catch-weight line so (the invoice record keeps the cases and the amount). The unit is the one billing takes
+    from the line's price basis (``bases``: line id -> PO105 as the order's stored lines keep it, when read: PP
+    bills in LB, PK in KG); without it, the first unit (as weighed, else LB, KG ...) whose weight times the price is
+    the amount billed."""
+    # what billing recorded (invoice_lines.net_weight, net_weight_unit: a store of version 14 on); a line invoiced
+    # before has none: its weight is worked out below, as it was
+    out = {ln.line_number: (ln.net_weight, ln.net_weight_unit) for ln in v.lines if ln.net_weight is not None}
+    if len(out) == len(v.lines):
+        return out
     billed = [s for s in shipments if not v.shipment_id or (s.warehouse, s.shipment_id) == (v.warehouse, v.shipment_id)]
     rows = [("", "", v.po_number, ln.line_number, ln.net_weight, ln.net_weight_unit)
             for s in billed for ln in s.lines if ln.po_number == v.po_number]
     if all(r[4] is None for r in rows):
-        return {}  # nothing weighed (most orders): status reads no pyarrow for them
+        return out  # nothing weighed (most orders): status reads no pyarrow for them
     from engine.invoice import money
     from engine.lifecycle.billing import net_weights
     from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, billed_weight
 
     found = net_weights(rows).get(("", "", v.po_number), {})
-    out = {}
     for ln in v.lines:
         got = found.get(ln.line_number, ())
-        if not got or any(w is None for w, _u in got):
+        if ln.line_number in out or not got or any(w is None for w, _u in got):
             continue
         basis = (bases or {}).get(ln.line_id or str(ln.line_number), "")
         measures = PRICE_PER_MEASURE.get(basis, ())[:1] if basis else (*dict.fromkeys(

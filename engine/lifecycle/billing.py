@@ -423,6 +423,8 @@ def _lines_units(s: ShipmentRecord) -> dict[str, dict[int, Decimal]]:
 class PreparedInvoice:
     due: InvoiceDue
     built: Order810 | Text810 | Batch810  # its 810 as built and checked (BIG02 still PENDING_NUMBER)
+    # line id -> (net weight, unit) its catch-weight lines were billed by (IT102, IT103); None: none billed so
+    weights: Mapping[str, tuple[Decimal, str]] | None = None
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -502,12 +504,12 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             continue
         if not so_far:  # the order's first 810 of the run: its units as they are
             billed[key] = dict(d.quantities)
-            out.append(PreparedInvoice(d, built))
+            out.append(PreparedInvoice(d, built, weighed.get(i)))
             continue
         for n, q in d.quantities.items():
             was = so_far.get(n)
             so_far[n] = (ZERO if was is None else was) + q
-        out.append(PreparedInvoice(d, built))
+        out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
 
 
@@ -810,7 +812,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     segments = (heads.segments + columns.segments + tails.segments).tolist()
     refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
     invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
-        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, strict=True)))
+        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, repeat(None, len(numbers)),
+        repeat("", len(numbers)), strict=True)))  # (a batch bills no line by weight: those are built one by one)
     at = pa.array(invoice, pa.int64())
     billing = pa.table({"partner": partners.take(at), "po_number": pos.take(at), "line_number": numbered,
                         "state": columns.states, "invoiced": columns.invoiced})  # the order lines once billed
@@ -1096,6 +1099,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             head, sums = built.head, built.built
             billed_lines: list[tuple] = []  # InvoicedLines' values
             done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
+            weighed = p.weights or {}  # line id -> (net weight, unit) of a line billed by weight
             for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
                                                    strict=True):
                 current = current if current is not None else work(key)
@@ -1111,7 +1115,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 else:
                     billing[k] = after = (total, ln.state if was is None else was[1])
                     done = done and after[1] in ENDED_LINES
-                billed_lines.append((k, ln.line_id, q, unit, price, amount))
+                w = weighed.get(ln.line_id or str(k)) if weighed else None
+                billed_lines.append((k, ln.line_id, q, unit, price, amount, *(w or (None, ""))))
             if isinstance(built, Text810):  # written as text already: numbered in place
                 docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                     doc_key, po_number=d.po_number, text=built.before + number + built.after,
