@@ -28,10 +28,11 @@ one shipment:
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are one row, their units summed. The W12 weight
         qualified RN (reweigh net), else N (actual net) (W1210 with W1211, else W1213 with W1214; W1212 /
-        W1215 its unit) is the line's net weight: a catch-weight line (cases priced per pound) is billed by
-        it; an estimated net (E) or any other weight is never billed as net. The carton's weight is the
-        W12's gross weight (G, RG, A, A2, A3, CE), else its other weight of the goods; never a tare, pallet,
-        dunnage, per-unit or freight-rating weight (w12_weights)
+        W1215 its unit: L pounds, K kilograms, O ounces, S short tons) is the line's net weight: a
+        catch-weight line (cases priced per pound) is billed by it; an estimated net (E) or any other
+        weight is never billed as net. The carton's weight is the W12's gross weight (G, RG, A, A2, A3,
+        CE), else its other weight of the goods; never a tare, pallet, dunnage, per-unit or
+        freight-rating weight (w12_weights)
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
@@ -306,7 +307,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "_weight": weight,
                     "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
                     "_lot": el(9), "net_weight": net,
-                    "net_weight_unit": None if net is None else WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
+                    "net_weight_unit": None if net is None else NET_WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
@@ -433,6 +434,10 @@ def w12_weights(qualifiers: dict[int, str]) -> tuple[int, int]:
     return carton, net
 
 
+# W1212 / W1215 (code list 188) of a net weight as the unit a catch-weight line's weight is converted from
+# (schemas.units.KILOGRAMS_PER): L pounds, K kilograms, O ounces, S short ton (2,000 pounds: 355's TN). E metric
+# ton, M measurement ton and T long ton are kept as sent: no weight we convert (the line is not billed by them)
+NET_WEIGHT_UNITS = {**WEIGHT_UNITS, "O": "OZ", "S": "TN"}
 # W0303 (code list 355) as a weight unit: LB, KG, 01 actual pounds; L / K (code list 188, as W1212 writes them)
 W03_WEIGHT_UNITS = {**WEIGHT_UNITS, "01": "LB"}
 _TO_LB = {"LB": Decimal(1), "KG": Decimal("2.20462")}

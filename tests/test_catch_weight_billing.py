@@ -431,6 +431,9 @@ def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carto
     # a weight per unit (U) or the pallet's (PA) is no carton's weight; the gross second is
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**14.1*U*L*45*G*L", (None, None), Decimal(45)),
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**38*PA*K", (None, None), None),
+    # a net weight in ounces (188 O) or short tons (S): the units billing converts (OZ, TN)
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**680*N*O", (Decimal(680), "OZ"), Decimal(680)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**0.0212*N*S", (Decimal("0.0212"), "TN"), Decimal("0.0212")),
     # a gross weight in kilograms second, the net in pounds first: each in its own unit
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*20.4*G*K", (Decimal("42.35"), "LB"), Decimal("20.4")),
 ])
@@ -474,6 +477,17 @@ def test_a_945_estimated_net_weight_does_not_bill_the_catch_weight_line(tmp_path
         state.close()
     assert "no net weight shipped is recorded for it" in f["message"]
     assert "qualified N (actual net) or RN (reweigh net)" in f["message"], f["message"]
+
+
+def test_a_945_net_weight_in_ounces_bills_the_catch_weight_line_in_pounds(tmp_path):
+    """W1212 O (code list 188: ounces), as a specialty 3PL weighs small cases: 680 oz = 42.5 LB billed at 3.49."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**680*N*O", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                    warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.5", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
 
 
 def test_a_945_reweighed_net_weight_bills_the_catch_weight_line(tmp_path):
