@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING
 
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
+    BILLED_WEIGHTS,
     LATEST,
     LEASES,
     NET_WEIGHTS,
@@ -140,6 +141,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         TA1_ACKS (10): partners' TA1s kept in partner_acks (acked_isa13, interchange_status/note)
 #                         STORE_MARKS (11): each shipped line's store (shipment_lines.mark_for_store)
 #                         NET_WEIGHTS (12): each shipped line's net weight (shipment_lines.net_weight / _unit)
+#                         RECORDED_AMOUNTS (13): what a recorded 810 line billed (recorded_lines.amount)
+#                         BILLED_WEIGHTS (14): the weight our 810 billed a line by (invoice_lines.net_weight / _unit)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -287,7 +290,8 @@ CREATE TABLE invoices (
     total TEXT NOT NULL, doc_key TEXT NOT NULL, created_at TEXT, run_id TEXT);
 CREATE TABLE invoice_lines (
     invoice_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, quantity TEXT NOT NULL,
-    unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, PRIMARY KEY (invoice_number, line_number));
+    unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, net_weight TEXT, net_weight_unit TEXT,
+    PRIMARY KEY (invoice_number, line_number));
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -311,7 +315,10 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     NET_WEIGHTS: (("shipment_lines", "net_weight", "TEXT"),
                                   ("shipment_lines", "net_weight_unit", "TEXT")),
                     # what a recorded 810 line billed (an IT1 billed by weight: IT102 x IT104)
-                    RECORDED_AMOUNTS: (("recorded_lines", "amount", "TEXT"),)}
+                    RECORDED_AMOUNTS: (("recorded_lines", "amount", "TEXT"),),
+                    # the net weight a catch-weight line of our 810 was billed by, and its unit (the price's)
+                    BILLED_WEIGHTS: (("invoice_lines", "net_weight", "TEXT"), ("invoice_lines", "net_weight_unit",
+                                                                               "TEXT"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -432,7 +439,8 @@ SHIPPED_LINE_COLUMNS = ("warehouse", "shipment_id", "position", "partner", "po_n
                         "net_weight", "net_weight_unit")
 INVOICE_COLUMNS = ("invoice_number", "partner", "po_number", "invoice_date", "warehouse", "shipment_id", "currency",
                    "merchandise", "charges", "total", "doc_key", "created_at", "run_id")
-INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", "unit", "unit_price", "amount")
+INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", "unit", "unit_price", "amount",
+                        "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
                         "allocated", "backordered", "shipped", "invoiced")
@@ -2046,7 +2054,8 @@ class StateStore(FinanceTables):
             for r in self._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines WHERE invoice_number"
                              f"{within} ORDER BY invoice_number, line_number", chunk):
                 lines.setdefault(r[0], []).append(InvoicedLine(r[1], r[2] or "", Decimal(r[3]), r[4] or "",
-                                                               Decimal(r[5]), Decimal(r[6])))
+                                                               Decimal(r[5]), Decimal(r[6]),
+                                                               None if r[7] is None else Decimal(r[7]), r[8] or ""))
         out = []
         for r in rows:
             d = dict(zip(INVOICE_COLUMNS, r, strict=True))
@@ -2653,11 +2662,11 @@ def _invoice_line_rows(invoices: Sequence[InvoiceRecord], text: Callable) -> lis
     lines = list(itertools.chain.from_iterable(v.lines for v in invoices))
     if not lines:
         return []
-    number, line_id, quantity, unit, price, amount = zip(*lines, strict=True)
+    number, line_id, quantity, unit, price, amount, weight, weight_unit = zip(*lines, strict=True)
     numbers = itertools.chain.from_iterable(map(itertools.repeat, (v.invoice_number for v in invoices),
                                                 (len(v.lines) for v in invoices)))
     return list(zip(numbers, number, line_id, map(text, quantity), unit, map(text, price), map(text, amount),
-                    strict=True))
+                    map(text, weight), [u or None for u in weight_unit], strict=True))
 
 
 def _join(values: Iterable) -> str:

@@ -25,7 +25,10 @@ before it have none. Version NET_WEIGHTS (12) keeps each shipped line's net weig
 catch-weight line (cases priced per pound) is billed by it; lines recorded before it have none. Version
 RECORDED_AMOUNTS (13) keeps what a recorded 810 line billed (recorded_lines.amount: IT102 x IT104 of an IT1 billed
 by weight, its QTY 39 the cases), so a catch-weight line another system of ours invoiced in pounds ties by its
-value; lines recorded before it have none (their value: quantity x price).
+value; lines recorded before it have none (their value: quantity x price). Version BILLED_WEIGHTS (14) keeps the
+net weight our 810 billed a catch-weight line by and its unit (invoice_lines.net_weight, net_weight_unit: IT102 and
+IT103, the price's unit), so `status` reads what billing used instead of working it out; lines invoiced before it
+have none (status then finds the unit whose weight times the price is the amount billed, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -52,7 +55,8 @@ TA1_ACKS = RETUNED_INDEXES + 1
 STORE_MARKS = TA1_ACKS + 1
 NET_WEIGHTS = STORE_MARKS + 1
 RECORDED_AMOUNTS = NET_WEIGHTS + 1
-LATEST = RECORDED_AMOUNTS
+BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
+LATEST = BILLED_WEIGHTS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -395,4 +399,5 @@ MIGRATIONS = {
     STORE_MARKS - 1: _columns_of(STORE_MARKS),  # each shipped line's store (shipment_lines.mark_for_store)
     NET_WEIGHTS - 1: _columns_of(NET_WEIGHTS),  # each shipped line's net weight and unit (catch-weight billing)
     RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
+    BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
 }

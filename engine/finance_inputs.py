@@ -375,14 +375,15 @@ def catch_weight_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
 
 
 def with_weights(shipped: pa.Table, weights: Iterable[tuple], catch: pa.Table | None = None) -> pa.Table:
-    """SHIPPED with a ``net_weight`` column: each of our shipped lines' net weight (``weights``: (partner,
-    shipment id, PO, line number, net weight or None, its unit) of the catch-weight lines, connectors.state
-    net_weights, in the order recorded), null elsewhere (a line not weighed, a recorded 856 of another system).
-    A weight is in its line's price's unit (``catch``: catch_weight_lines' price basis), as billing bills it
-    (schemas.units.weight_in: 19.2 KG at a price per pound is 42.3288 LB; a unit that is no weight: null). A
-    line on several rows of one shipment (each case or carton weighed apart) has a weight per row: the rows of a
-    line take its weights in the order both were recorded, never one row's weight for all of them."""
-    from schemas.units import PRICE_PER_MEASURE, weight_in
+    """SHIPPED with a ``net_weight`` column: each of our shipped lines' net weight (``weights``: (partner, shipment id,
+    PO, line number, net weight or None, its unit) of the catch-weight lines, connectors.state net_weights, in the
+    order recorded), null elsewhere (a line not weighed, a recorded 856 of another system). A weight is in its
+    line's price's unit (``catch``: catch_weight_lines' price basis), each row converted on its own as billing bills
+    it (schemas.units.weights_in: 19.2 KG at a price per pound is 42.3288 LB; a unit that is no weight: null), so
+    the rows of a line add up to what its 810 billed, to the cent. A line on several rows of one shipment (each case
+    or carton weighed apart) has a weight per row: the rows of a line take its weights in the order both were
+    recorded, never one row's weight for all of them."""
+    from schemas.units import PRICE_PER_MEASURE, weights_in
 
     measures = {} if catch is None else {
         (p, po, int(n)): (PRICE_PER_MEASURE.get(b) or ("",))[0] for p, po, n, b in zip(
@@ -390,7 +391,8 @@ def with_weights(shipped: pa.Table, weights: Iterable[tuple], catch: pa.Table | 
     known: dict[tuple, list] = {}
     for p, s, po, n, w, unit in weights:
         measure = measures.get((p, po, int(n)), unit)
-        known.setdefault((p, s, po, int(n)), []).append(None if w is None else weight_in(w, unit, measure))
+        # each row on its own, as billing converts it (schemas.units.weights_in / billed_weight): the same cent
+        known.setdefault((p, s, po, int(n)), []).extend(weights_in(((w, unit),), measure))
     if not any(w is not None for ws in known.values() for w in ws) or not shipped.num_rows:
         return shipped.append_column("net_weight", pa.nulls(shipped.num_rows, MONEY))
     keys = zip(*(shipped[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")), strict=True)

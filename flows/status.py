@@ -98,7 +98,9 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
         "shipments": [_shipment(s, po, by_key) for s in shipments],
-        "invoices": [_invoice(v, by_key, shipments) for v in state.invoices_for_order(partner, po)],
+        "invoices": [_invoice(v, by_key, shipments, None if asked is None else {
+            k: ln.get("price_basis") or "" for k, ln in (asked.get("lines") or {}).items()})
+            for v in state.invoices_for_order(partner, po)],
     }, asked)
 
 
@@ -131,11 +133,13 @@ def _shipment(s: ShipmentRecord, po: str, by_key: dict) -> dict:
     }
 
 
-def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord]) -> dict:
+def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord],
+             bases: dict[str, str] | None = None) -> dict:
     """One 810 as `status` shows it; each line with the net weight it billed (``net_weight``, its unit) when
     it was billed by weight (a catch-weight line: its amount is the net weight shipped on the shipments the
-    810 bills times its price per pound, not its cases times it), else None."""
-    weights = _billed_weights(v, shipments)
+    810 bills times its price per pound, not its cases times it), else None; ``bases``: each line's price basis
+    (PO105), when the order's stored lines were read: the unit billing billed its weight in."""
+    weights = _billed_weights(v, shipments, bases)
     return {"invoice_number": v.invoice_number, "invoice_date": _plain(v.invoice_date), "shipment_id": v.shipment_id,
             "warehouse": v.warehouse, "currency": v.currency, "merchandise": _plain(v.merchandise),
             "charges": _plain(v.charges), "total": _plain(v.total), "document": _doc(v.doc_key, by_key),
@@ -146,33 +150,44 @@ def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord]) ->
                       for ln in v.lines]}
 
 
-def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord]) -> dict[int, tuple[Decimal, str]]:
-    """Line number -> (net weight, unit) of the 810's lines billed by weight: the line's net weights on the
-    shipments it bills (its own shipment; every shipment of the PO for an 810 per order) added as billing adds
-    them (engine.lifecycle.billing.net_weights: none when a row of it gave none or two units), in the unit billing
-    billed it in (schemas.units.weight_in: as weighed, else converted to the price's unit), when that weight
-    times the price, to the cent as our invoices round (engine.invoice.money), is the amount billed (and the
-    quantity times it is not): engine.lifecycle.billing bills a catch-weight line so (the invoice record
-    keeps the cases and the amount)."""
+def _billed_weights(v: InvoiceRecord, shipments: list[ShipmentRecord],
+                    bases: dict[str, str] | None = None) -> dict[int, tuple[Decimal, str]]:
+    """Line number -> (net weight, unit) of the 810's lines billed by weight: what billing recorded on the invoice line
+    (InvoicedLine.net_weight, net_weight_unit). For a line invoiced before the store kept it: the line's net weights
+    on the shipments it bills (its own shipment; every shipment of the PO for an 810 per order), each row converted
+    to the unit billing billed it in and added, as billing adds them (schemas.units.billed_weight: none when a row
+    of it gave none or its unit is no weight), when that weight times the price, to the cent as our invoices round
+    (engine.invoice.money), is the amount billed (and the quantity times it is not): engine.lifecycle.billing bills
+    a catch-weight line so (the invoice record keeps the cases and the amount). The unit is the one billing takes
+    from the line's price basis (``bases``: line id -> PO105 as the order's stored lines keep it, when read: PP
+    bills in LB, PK in KG); without it, the first unit (as weighed, else LB, KG ...) whose weight times the price is
+    the amount billed."""
+    # what billing recorded (invoice_lines.net_weight, net_weight_unit: a store of version 14 on); a line invoiced
+    # before has none: its weight is worked out below, as it was
+    out = {ln.line_number: (ln.net_weight, ln.net_weight_unit) for ln in v.lines if ln.net_weight is not None}
+    if len(out) == len(v.lines):
+        return out
     billed = [s for s in shipments if not v.shipment_id or (s.warehouse, s.shipment_id) == (v.warehouse, v.shipment_id)]
     rows = [("", "", v.po_number, ln.line_number, ln.net_weight, ln.net_weight_unit)
             for s in billed for ln in s.lines if ln.po_number == v.po_number]
     if all(r[4] is None for r in rows):
-        return {}  # nothing weighed (most orders): status reads no pyarrow for them
+        return out  # nothing weighed (most orders): status reads no pyarrow for them
     from engine.invoice import money
     from engine.lifecycle.billing import net_weights
-    from schemas.units import KILOGRAMS_PER, weight_in
+    from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, billed_weight
 
     found = net_weights(rows).get(("", "", v.po_number), {})
-    out = {}
     for ln in v.lines:
-        weight, unit = found.get(ln.line_number, (None, ""))
-        if weight is None or weight == ln.quantity:
+        got = found.get(ln.line_number, ())
+        if ln.line_number in out or not got or any(w is None for w, _u in got):
             continue
-        for measure in dict.fromkeys((unit, *KILOGRAMS_PER)):  # as weighed, else converted as billing converts it
-            billed = weight_in(weight, unit, measure)  # (19.2 KG at a price per pound: 42.3288 LB)
-            if billed is not None and money(billed * ln.unit_price) == ln.amount != money(ln.quantity * ln.unit_price):
-                out[ln.line_number] = (billed, measure)
+        basis = (bases or {}).get(ln.line_id or str(ln.line_number), "")
+        measures = PRICE_PER_MEASURE.get(basis, ())[:1] if basis else (*dict.fromkeys(
+            u for _w, u in got), *KILOGRAMS_PER)  # billing's unit, else each it may have been (19.2 KG per LB)
+        for measure in dict.fromkeys(measures):
+            weight = billed_weight(got, measure)
+            if weight is not None and money(weight * ln.unit_price) == ln.amount != money(ln.quantity * ln.unit_price):
+                out[ln.line_number] = (weight, measure)
                 break
     return out
 

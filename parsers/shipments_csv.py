@@ -109,6 +109,15 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         rows.note(finding("SHIPMENT_WEIGHT_ROUNDED", f"{t!r} has more than 4 decimal places; our shipments carry 4: "
                           f"read as {_exact(v.quantize(_PLACES))}, the weight a catch-weight line is billed by.",
                           file=file, row=numbers[i], column=net_title, value=t))
+    # a negative net weight (-42.35: a scale's tare taken twice, a sign typed in): the row's units still shipped,
+    # the weight is what is wrong: left out with a warning at its cell (as a negative carton weight is), so its
+    # catch-weight line waits for a confirmed weight rather than the row being refused and the shipment held
+    for i in net.rows_where(lambda v: v is not None and v < 0):
+        t = cols["net_weight"].values[cols["net_weight"].index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the net weight {t!r} is negative: left out "
+                          "(its line is not billed by weight until the warehouse confirms it).", file=file,
+                          row=numbers[i], column=net_title, value=t))
+    net_read = net  # what the cell reads as (a negative weight too: it is a number)
     net = net.map(lambda v: None if v is None or v < 0 else v.quantize(_PLACES))
     # a unit written in the net weight cell ("42.35 KG") that its unit column contradicts ("LB"): which one the
     # scale meant is unknown, and a weight billed in the wrong unit is off 2.2 times; the row ships (goods left),
@@ -132,7 +141,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
             ("ship_time", ship_time, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.time_format!r}."),
             ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight."),
-            ("net_weight", net, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight.")), start=4):
+            ("net_weight", net_read, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight.")), start=4):
         text = cols[name]
         unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
         for i in text.rows_at(unread):

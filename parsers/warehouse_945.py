@@ -27,8 +27,12 @@ one shipment:
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are one row, their units summed. The W12 weight
-        qualified N (W1210 with W1211 N, else W1213 with W1214 N; W1212 / W1215 its unit) is the line's
-        net weight: a catch-weight line (cases priced per pound) is billed by it
+        qualified RN (reweigh net), else N (actual net) (W1210 with W1211, else W1213 with W1214; W1212 /
+        W1215 its unit: L pounds, K kilograms, O ounces, S short tons) is the line's net weight: a
+        catch-weight line (cases priced per pound) is billed by it; an estimated net (E) or any other
+        weight is never billed as net. The carton's weight is the W12's gross weight (G, RG, A, A2, A3,
+        CE), else its other weight of the goods; never a tare, pallet, dunnage, per-unit or
+        freight-rating weight (w12_weights)
   W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
@@ -283,15 +287,18 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 last = None
                 continue
             units += qty
-            weight, weight_unit, weight_at = _decimal(el(10)), el(12), 10
-            if el(11) == "N" and el(14) == "G" and _decimal(el(13)) is not None:  # the gross weight second
-                weight, weight_unit, weight_at = _decimal(el(13)), el(15) or el(12), 13
-            weight = _measure(weight, el(weight_at), f"W12{weight_at}", at, findings)
-            # the line's net weight (W1211 / W1214 N): what a catch-weight line (cases priced per pound) is billed by
-            net_at = 10 if el(11) == "N" else 13 if el(14) == "N" else 0
-            net = None if not net_at else weight if net_at == weight_at else _measure(
-                _decimal(el(net_at)), el(net_at), f"W12{net_at}", at, findings)
-            net = None if net is None or net < 0 else net
+            # W1210 / W1213 weights, each with its qualifier (W1211 / W1214, code list 187) and unit (W1212 / W1215)
+            stated = {i: el(i + 1).upper() for i in (10, 13) if _decimal(el(i)) is not None}
+            weight_at, net_at = w12_weights(stated)
+            read = {i: _measure(_decimal(el(i)), el(i), f"W12{i}", at, findings) for i in (weight_at, net_at) if i}
+            weight, weight_unit = read.get(weight_at), (el(15) or el(12) if weight_at == 13 else el(12))
+            # the line's net weight (an actual net, N, or reweighed net, RN): what a catch-weight line is billed by
+            net = read.get(net_at)
+            if net is not None and net < 0:  # the units shipped; the weight is wrong: left out, said at its element
+                findings.append(finding("SHIPMENT_WEIGHT_INVALID", f"W12{net_at} {el(net_at)}: the net weight is "
+                                        "negative: left out (its line is not billed by weight until the 3PL "
+                                        "confirms it).", element=f"W12{net_at}", value=el(net_at), **at))
+                net = None
             net_unit = (el(12) if net_at == 10 else el(15) or el(12)).upper()
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),
                     "sku": pid if qual in OUR_ITEM and pid else None,
@@ -300,7 +307,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "_weight": weight,
                     "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
                     "_lot": el(9), "net_weight": net,
-                    "net_weight_unit": None if net is None else WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
+                    "net_weight_unit": None if net is None else NET_WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
             carton_rows.append(last)
@@ -400,6 +407,37 @@ def _lots_merged(rows: list[dict]) -> list[dict]:
     return out
 
 
+# Code list 187 (Weight Qualifier) as a W12 weight (W1211, W1214) is read. The line's net weight, billed for a
+# catch-weight line (cases priced per pound), is a weight of the goods actually scaled: N actual net, RN reweigh
+# net (a correction of it: it wins over N). An estimated net (E), a theoretical (Y), legal (L, net with its inner
+# packing), drained (DR), state (S) or mutually defined (Z) weight, a net repeated for a combination (C) is the
+# goods' weight but not their scaled net: never billed (a catch-weight line weighed so is not invoiced, its 810
+# not built: engine.lifecycle.billing), and the carton's weight only when the W12 gives no gross weight.
+NET_QUALIFIERS = ("RN", "N")  # in order of preference
+# the goods with their packing: the carton's weight (the 856's TD1 and carton weights), never billed as net
+GROSS_QUALIFIERS = ("G", "RG", "A", "A2", "A3", "CE")
+# weights that are not the goods' own (never the carton's weight, never billed): tare and reweigh tare (T, RT),
+# pallet and skid (PA, SK), dunnage (R, CD, ND), weights per unit or length (U, P, Q, H, I) and a carrier's freight
+# rating weights (B billed, A1 dimensional, D, F, J, K, M, O, V, W, X; NI, NR, NT, SI, SO storage; WA, WB, WG, WJ)
+NOT_THE_GOODS = ("T", "RT", "PA", "SK", "R", "CD", "ND", "U", "P", "Q", "H", "I", "B", "A1", "D", "F", "J", "K",
+                 "M", "O", "V", "W", "X", "NI", "NR", "NT", "SI", "SO", "WA", "WB", "WG", "WJ")
+
+
+def w12_weights(qualifiers: dict[int, str]) -> tuple[int, int]:
+    """(the carton weight's position, the net weight's) among a W12's weights (``qualifiers``: 10 / 13 -> W1211 /
+    W1214 as sent, for the weights given), 0 for none: the carton's is the first gross weight (GROSS_QUALIFIERS), else
+    the first of the goods' (neither gross nor NOT_THE_GOODS: a net weight alone, as a small 3PL weighs the cases;
+    an unqualified weight); the net is the first RN, else the first N (NET_QUALIFIERS)."""
+    goods = [i for i, q in qualifiers.items() if q not in NOT_THE_GOODS]
+    carton = next((i for i in goods if qualifiers[i] in GROSS_QUALIFIERS), goods[0] if goods else 0)
+    net = next((i for q in NET_QUALIFIERS for i in qualifiers if qualifiers[i] == q), 0)
+    return carton, net
+
+
+# W1212 / W1215 (code list 188) of a net weight as the unit a catch-weight line's weight is converted from
+# (schemas.units.KILOGRAMS_PER): L pounds, K kilograms, O ounces, S short ton (2,000 pounds: 355's TN). E metric
+# ton, M measurement ton and T long ton are kept as sent: no weight we convert (the line is not billed by them)
+NET_WEIGHT_UNITS = {**WEIGHT_UNITS, "O": "OZ", "S": "TN"}
 # W0303 (code list 355) as a weight unit: LB, KG, 01 actual pounds; L / K (code list 188, as W1212 writes them)
 W03_WEIGHT_UNITS = {**WEIGHT_UNITS, "01": "LB"}
 _TO_LB = {"LB": Decimal(1), "KG": Decimal("2.20462")}

@@ -95,7 +95,11 @@ class InvoicedLine(NamedTuple):
     quantity: Decimal
     unit: str
     unit_price: Decimal
-    amount: Decimal  # quantity x unit price, half up to cents
+    amount: Decimal  # quantity x unit price, half up to cents; a line billed by weight: that weight x unit price
+    # the net weight a catch-weight line was billed by (IT102) and its unit (IT103: the price's, LB for a price per
+    # pound), as billing converted it (schemas.units.billed_weight); None / "" for a line billed by its quantity
+    net_weight: Decimal | None = None
+    net_weight_unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ typing error in our business rules).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
 
@@ -74,6 +75,26 @@ def weight_in(weight: Decimal, unit: str | None, measure: str) -> Decimal | None
     if unit not in KILOGRAMS_PER or measure not in KILOGRAMS_PER:
         return None
     return (weight * KILOGRAMS_PER[unit] / KILOGRAMS_PER[measure]).quantize(WEIGHT_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def weights_in(rows: Iterable[tuple[Decimal | None, str | None]], measure: str) -> list[Decimal | None]:
+    """Each recorded net weight (``rows``: (weight or None, its unit), one per shipped row: a carton, a case
+    weighed apart) in ``measure`` (LB for a price per pound): each row on its own, as weight_in converts it (4
+    places half to even), None where it has none or its unit is no weight. The one conversion billing
+    (billed_weight: an 810's catch-weight line) and reconciliation (a shipped row's value) both use, so the same
+    line is worth the same to the cent on both: a line's rows are never added in one unit then converted (10 KG +
+    10.09 LB at a price per pound is 22.0462 + 10.09 = 32.1362 LB, not 32.1361 by way of kilograms)."""
+    return [None if w is None else weight_in(w, u, measure) for w, u in rows]
+
+
+def billed_weight(rows: Iterable[tuple[Decimal | None, str | None]], measure: str) -> Decimal | None:
+    """The net weight a catch-weight line is billed by in ``measure``: its rows' weights (weights_in, each
+    converted and rounded on its own) added; None without a row, or when a row has no weight or one in a unit
+    that is no weight (never a part of the line billed as the whole)."""
+    each = weights_in(rows, measure)
+    if not each or any(w is None for w in each):
+        return None
+    return sum(each, Decimal(0))  # type: ignore[arg-type]
 
 
 def catch_weight(basis: str | None, unit: str | None) -> bool:

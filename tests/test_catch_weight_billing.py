@@ -244,6 +244,54 @@ def test_a_line_weighed_in_pounds_and_kilograms_on_one_shipment_is_billed_by_bot
     assert values == {"855": "383.75", "856": "383.75", "810": "383.75"}, exceptions  # 147.35 + 236.40
 
 
+def test_billing_and_reconciliation_convert_a_line_s_rows_alike_to_the_cent(tmp_path):
+    """Two cartons of line 1 on one shipment, the first weighed 10 KG and the second 10.09 LB, priced 3.49 per
+    pound. Billing used to add them in the first row's unit (10 + 4.5768 KG) and convert the sum (32.1361 LB:
+    112.15) while reconciliation converted each row (22.0462 + 10.09 = 32.1362 LB: 112.16): the 810 and the 856
+    of the same line a cent apart. Both now convert each row on its own (schemas.units.billed_weight /
+    weights_in): 32.1362 LB, 112.16 on the 810, in reconciliation and in `status`."""
+    second = _row("1", "SKU-1003", "2", "CA", "10.09", "LB").replace(",C-9,", ",C-10,")  # its own carton
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "1", "CA", "10", "KG") + second
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "32.1362", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        [(amount,)] = state._q("SELECT amount FROM invoice_lines WHERE line_number=1")
+        steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 3), run_id="rc20")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    assert Decimal(amount) == Decimal("112.16")
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "348.56", "856": "348.56", "810": "348.56"}, exceptions  # 112.16 + 236.40
+    from tests.test_status_kept import status
+
+    for asked in ((), ("--asked",)):  # the unit billing used: from the line's price basis when read
+        [invoice] = status(ws, "PO-1", *asked)["invoices"]
+        billed = {ln["line_number"]: ln for ln in invoice["lines"]}
+        assert (billed[1]["net_weight"], billed[1]["net_weight_unit"]) == ("32.1362", "LB"), asked
+
+
+@pytest.mark.parametrize(("rows", "measure", "each", "billed"), [
+    ([("10", "KG"), ("10.09", "LB")], "LB", ["22.0462", "10.09"], "32.1362"),  # each row on its own
+    ([("10.09", "LB"), ("10", "KG")], "LB", ["10.09", "22.0462"], "32.1362"),  # in any order
+    ([("42.35", "LB")], "KG", ["19.2096"], "19.2096"),
+    ([("14", "LB"), (None, "LB")], "LB", ["14", None], None),  # a row unweighed: the line is not billed
+    ([("19.2", "LT")], "LB", [None], None),  # no weight unit
+    ([], "LB", [], None),
+])
+def test_one_conversion_for_billing_and_reconciliation(rows, measure, each, billed):
+    from schemas.units import billed_weight, weights_in
+
+    got = [(None if w is None else Decimal(w), u) for w, u in rows]
+    assert weights_in(got, measure) == [None if w is None else Decimal(w) for w in each]
+    assert billed_weight(got, measure) == (None if billed is None else Decimal(billed))
+
+
 def test_a_catch_weight_line_whose_net_weight_is_in_no_weight_unit_is_not_billed(tmp_path):
     """A net weight in litres (LT) is no weight: never converted, never billed at a price per pound."""
     ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "19.2", "LT")
@@ -295,6 +343,48 @@ def test_a_csv_net_weight_that_is_no_number_is_an_error_at_its_cell():
         ("CSV_NUMBER_INVALID", "Net Weight")]
 
 
+@pytest.mark.parametrize("cell", ["-42.35", "-42.35 LB", "-0.5"])
+def test_a_csv_negative_net_weight_ships_its_row_without_the_weight_with_a_warning_at_its_cell(cell):
+    """The row's quantity is a valid shipment; the weight cell is the error (a tare taken twice, a sign typed in):
+    the row ships, its net weight is left out with a warning at its row and the Net Weight column, as a negative
+    carton weight is (it used to refuse the row, holding the whole shipment for one bad weight)."""
+    table, found = read_shipment_csv((HEADER + _row("1", "SKU-1003", "3", "CA", cell, "LB")
+                                      + _row("2", "SKU-1001", "12", "EA")).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 2 and table["quantity"].to_pylist() == [Decimal(3), Decimal(12)]
+    assert table["net_weight"].to_pylist() == [None, None] and table["net_weight_unit"].to_pylist() == [None, None]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in found] == [
+        ("SHIPMENT_WEIGHT_INVALID", "warning", 2, "Net Weight", cell)]
+    assert "is negative: left out" in found[0].message
+
+
+def test_a_945_negative_net_weight_is_left_out_with_a_warning_at_its_element():
+    """W1210 -42.35 N: the W12's units shipped; its net weight is left out, said at W1210 (it used to be dropped
+    without a word)."""
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*3*3**CA*614141100521*VN*VP-1007**-42.35*N*L*45*G*L", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert lines["quantity"].to_pylist() == [Decimal(3)] and lines["net_weight"].to_pylist() == [None]
+    assert lines["carton_weight"].to_pylist() == [Decimal(45)]
+    assert [(f.code, f.severity, f.location.element, f.location.value) for f in found] == [
+        ("SHIPMENT_WEIGHT_INVALID", "warning", "W1210", "-42.35")]
+
+
+def test_a_csv_negative_net_weight_ships_and_waits_for_its_weight_to_bill(tmp_path):
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "-42.35", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds  # the goods left; never billed by a negative weight
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings()]
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight FROM shipment_lines "
+                                             "ORDER BY position")]
+    finally:
+        state.close()
+    assert "SHIPMENT_WEIGHT_INVALID" in codes and "INVOICE_NOT_BUILT" in codes and "CSV_NUMBER_INVALID" not in codes
+    assert stored == [(1, "3", None), (2, "12", None)]
+
+
 def test_a_csv_without_a_net_weight_column_reads_none():
     data = (b"Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit\n"
             b"SHP-9,2026-11-27,PO-1,1,SKU-1003,3,CA\n")
@@ -324,6 +414,90 @@ def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carto
     lines = _w12(w12)
     assert (lines["net_weight"][0].as_py(), lines["net_weight_unit"][0].as_py()) == net
     assert lines["carton_weight"][0].as_py() == carton
+
+
+@pytest.mark.parametrize(("w12", "net", "carton"), [
+    # a reweighed net weight (RN) corrects the actual net (N): the reweigh is billed, whichever comes first
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*42.1*RN*L", (Decimal("42.1"), "LB"), Decimal("42.35")),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**46*RG*L*42.1*RN*L", (Decimal("42.1"), "LB"), Decimal(46)),
+    # an estimated net weight (E, the cases' nominal weight) is no scaled net: never billed; the goods' weight
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42*E*L", (None, None), Decimal(42)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42*E*L*45*G*L", (None, None), Decimal(45)),
+    # the tare (the packing alone) is neither the net nor the carton's weight; the net is
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**2.65*T*L*42.35*N*L", (Decimal("42.35"), "LB"), Decimal("42.35")),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**2.65*T*L", (None, None), None),
+    # the shipper's weight (A3, as a 3PL's 945 in the corpus writes its cases' weight) is a gross weight
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**45*A3*L", (None, None), Decimal(45)),
+    # a weight per unit (U) or the pallet's (PA) is no carton's weight; the gross second is
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**14.1*U*L*45*G*L", (None, None), Decimal(45)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**38*PA*K", (None, None), None),
+    # a net weight in ounces (188 O) or short tons (S): the units billing converts (OZ, TN)
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**680*N*O", (Decimal(680), "OZ"), Decimal(680)),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**0.0212*N*S", (Decimal("0.0212"), "TN"), Decimal("0.0212")),
+    # a gross weight in kilograms second, the net in pounds first: each in its own unit
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*20.4*G*K", (Decimal("42.35"), "LB"), Decimal("20.4")),
+])
+def test_each_945_weight_qualifier_is_billed_only_when_it_is_the_scaled_net(w12, net, carton):
+    """Code list 187 as a 3PL's W12 writes it: only an actual (N) or reweighed (RN) net weight is the line's net
+    weight a catch-weight line is billed by; a gross (G, RG, A3 ...) is the carton's weight, a tare (T), pallet
+    (PA) or per-unit (U) weight neither."""
+    lines = _w12(w12)
+    assert (lines["net_weight"][0].as_py(), lines["net_weight_unit"][0].as_py()) == net
+    assert lines["carton_weight"][0].as_py() == carton
+
+
+def test_every_weight_qualifier_of_code_list_187_has_its_place():
+    """Each code of element 187 (X12 3030 to 8010) is billed as net, a gross (the carton's weight), another
+    weight of the goods (the carton's weight when no gross is given, never billed) or not the goods' weight."""
+    from parsers.warehouse_945 import GROSS_QUALIFIERS, NET_QUALIFIERS, NOT_THE_GOODS, w12_weights
+
+    assert not set(NET_QUALIFIERS) & set(GROSS_QUALIFIERS) and not set(NET_QUALIFIERS) & set(NOT_THE_GOODS)
+    assert not set(GROSS_QUALIFIERS) & set(NOT_THE_GOODS)
+    for code in ("E", "C", "L", "S", "Y", "DR", "Z"):  # the goods' weight, but not a scaled net
+        assert w12_weights({10: code}) == (10, 0), code
+    for code in NOT_THE_GOODS:
+        assert w12_weights({10: code, 13: "N"}) == (13, 13), code
+    assert w12_weights({10: "N", 13: "RN"}) == (10, 13)
+
+
+def test_a_945_estimated_net_weight_does_not_bill_the_catch_weight_line(tmp_path):
+    """A 3PL that does not scale the cases states their estimated net weight (W1211 E): the catch-weight line is
+    not invoiced by an estimate (nor its cases at a pound price); the 810 is held saying what net weight bills."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42*E*L*45*G*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    assert "810" not in [p.name.split("-")[1] for p in outbox]
+    assert "856" in [p.name.split("-")[1] for p in outbox]  # the shipment itself is confirmed
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "INVOICE_NOT_BUILT"]
+    finally:
+        state.close()
+    assert "no net weight shipped is recorded for it" in f["message"]
+    assert "qualified N (actual net) or RN (reweigh net)" in f["message"], f["message"]
+
+
+def test_a_945_net_weight_in_ounces_bills_the_catch_weight_line_in_pounds(tmp_path):
+    """W1212 O (code list 188: ounces), as a specialty 3PL weighs small cases: 680 oz = 42.5 LB billed at 3.49."""
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**680*N*O", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                    warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.5", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
+
+
+def test_a_945_reweighed_net_weight_bills_the_catch_weight_line(tmp_path):
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*42.1*RN*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                    warehouse="north")
+    assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.1", "LB", "3.49", "PP", "VN", "VP-1003"],
+                                         ["QTY", "39", "3", "CA"]]
 
 
 def _weighed_810(cases: str, **settings):

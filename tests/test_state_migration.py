@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS == NET_WEIGHTS + 1
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1 == NET_WEIGHTS + 2
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -333,5 +333,43 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
         kept = store.recorded_lines()
         assert [(r["document_ref"], r["quantity"], r["amount"]) for r in kept.to_pylist()] == [
             ("INV-1", Decimal(10), None), ("INV-2", Decimal(3), Decimal("147.80"))]
+    finally:
+        store.close()
+
+
+def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_billed(store_target):
+    """On both back ends: a store before BILLED_WEIGHTS (invoice_lines without net_weight / net_weight_unit) gets
+    the columns; a line invoiced before keeps its row with no weight (status works it out as it did), a line
+    invoiced after keeps the weight and unit our 810 billed it by."""
+    from decimal import Decimal
+
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import BILLED_WEIGHTS, RECORDED_AMOUNTS
+
+    target = store_target()
+    store = StateStore(target)
+    head = ("INSERT INTO invoices (invoice_number, partner, po_number, invoice_date, merchandise, charges, total,"
+            " doc_key, created_at) VALUES (?, 'acme', 'PO-1', '2026-11-28', '147.8', '0', '147.8', ?, ?)")
+    line = ("INSERT INTO invoice_lines (invoice_number, line_number, line_id, quantity, unit, unit_price,"
+            " amount{}) VALUES (?, 1, '1', '3', 'CA', '3.49', '147.8'{})")
+    with store.transaction():  # what a version 13 store looks like, with a catch-weight line it invoiced
+        for table, column, _ in COLUMNS_ADDED_IN[BILLED_WEIGHTS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(head, ("INV1", "810:INV1", "2026-11-28T02:00:00"))
+        store._q(line.format("", ""), ("INV1",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RECORDED_AMOUNTS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == BILLED_WEIGHTS == RECORDED_AMOUNTS + 1
+        assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
+        with store.transaction():
+            store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
+            store._q(line.format(", net_weight, net_weight_unit", ", '42.35', 'LB'"), ("INV2",))
+        got = {v.invoice_number: v.lines for v in store.invoices_for_order("acme", "PO-1")}
+        assert [(ln.quantity, ln.amount, ln.net_weight, ln.net_weight_unit) for ln in got["INV1"]] == [
+            (Decimal(3), Decimal("147.8"), None, "")]
+        assert [(ln.quantity, ln.amount, ln.net_weight, ln.net_weight_unit) for ln in got["INV2"]] == [
+            (Decimal(3), Decimal("147.8"), Decimal("42.35"), "LB")]
     finally:
         store.close()

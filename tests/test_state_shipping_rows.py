@@ -58,11 +58,16 @@ def test_invoice_lines_rows_are_each_lines_row_in_order():
 
     invoices = [invoice("INV1", InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
                         InvoicedLine(3, "L3", Decimal(1), "CS", Decimal("0.10"), Decimal("0.10"))),
-                invoice("INV2"), invoice("INV3", InvoicedLine(2, "", Decimal(7), "", Decimal(1), Decimal(7)))]
-    expected = [(v.invoice_number, n, line_id, decimal_text(q), unit, decimal_text(price), decimal_text(amount))
-                for v in invoices for n, line_id, q, unit, price, amount in v.lines]
+                invoice("INV2"), invoice("INV3", InvoicedLine(2, "", Decimal(7), "", Decimal(1), Decimal(7)),
+                                         # a catch-weight line: 3 CA billed by 42.35 LB at 3.49 per pound
+                                         InvoicedLine(4, "4", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
+                                                      Decimal("42.3500"), "LB"))]
+    expected = [(v.invoice_number, n, line_id, decimal_text(q), unit, decimal_text(price), decimal_text(amount),
+                 decimal_text(weight), weight_unit or None)
+                for v in invoices for n, line_id, q, unit, price, amount, weight, weight_unit in v.lines]
     assert _invoice_line_rows(invoices, _dtexts()) == expected
-    assert [r[0] for r in expected] == ["INV1", "INV1", "INV3"]
+    assert [r[0] for r in expected] == ["INV1", "INV1", "INV3", "INV3"]
+    assert [r[-2:] for r in expected] == [(None, None), (None, None), (None, None), ("42.35", "LB")]
     assert _invoice_line_rows([invoice("INV2")], _dtexts()) == []
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from typer.testing import CliRunner
@@ -134,6 +135,19 @@ def test_a_catch_weight_line_weighed_in_kilograms_shows_the_pounds_the_810_bille
     billed = {ln["line_number"]: ln for ln in invoice["lines"]}
     assert (billed[1]["net_weight"], billed[1]["net_weight_unit"], billed[1]["amount"]) == ("42.3288", "LB", "147.73")
     assert "billed by net weight 42.3288 LB x 3.49 = 147.73" in status_text(ws, "PO-1")
+    from connectors.state import StateStore
+    from flows.status import _billed_weights
+
+    state = StateStore(ws.state_path)  # billing recorded the weight and the unit it billed by: status reads them
+    try:
+        rows = [tuple(r) for r in state._q("SELECT line_number, unit, net_weight, net_weight_unit FROM invoice_lines"
+                                           " ORDER BY line_number")]
+        [record] = state.invoices_for_order("acme", "PO-1")
+    finally:
+        state.close()
+    assert rows == [(1, "CA", "42.3288", "LB"), (2, "EA", None, None)]
+    # read as recorded, not worked out again from the shipments (none given here: nothing to work it out from)
+    assert _billed_weights(record, []) == {1: (Decimal("42.3288"), "LB")}
 
 
 @pytest.fixture(scope="module")

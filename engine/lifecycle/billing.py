@@ -79,7 +79,7 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, catch_weight, weight_in
+from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -423,6 +423,8 @@ def _lines_units(s: ShipmentRecord) -> dict[str, dict[int, Decimal]]:
 class PreparedInvoice:
     due: InvoiceDue
     built: Order810 | Text810 | Batch810  # its 810 as built and checked (BIG02 still PENDING_NUMBER)
+    # line id -> (net weight, unit) its catch-weight lines were billed by (IT102, IT103); None: none billed so
+    weights: Mapping[str, tuple[Decimal, str]] | None = None
 
 
 def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[LineRecord]],
@@ -502,47 +504,43 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             continue
         if not so_far:  # the order's first 810 of the run: its units as they are
             billed[key] = dict(d.quantities)
-            out.append(PreparedInvoice(d, built))
+            out.append(PreparedInvoice(d, built, weighed.get(i)))
             continue
         for n, q in d.quantities.items():
             was = so_far.get(n)
             so_far[n] = (ZERO if was is None else was) + q
-        out.append(PreparedInvoice(d, built))
+        out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
 
 
-NetWeights = dict[tuple[str, str, str], dict[int, tuple[Decimal | None, str]]]  # (warehouse, shipment id, PO) ->
-# line number -> (its net weight shipped, None when a row of it gave none; its unit)
+NetWeights = dict[tuple[str, str, str], dict[int, tuple[tuple[Decimal | None, str], ...]]]  # (warehouse, shipment
+# id, PO) -> line number -> its rows' net weights shipped, in the order recorded: (weight, None when the row gave
+# none; its unit)
 
 
 def net_weights(rows: Iterable[tuple]) -> NetWeights:
     """connectors.state net_weights' rows (warehouse, shipment id, PO, line number, net weight, unit) per shipment
-    and PO: each line's net weight, its rows' added (None when one of them has none); a row weighed in another
-    weight unit than the line's first row is converted to it (schemas.units.weight_in: 14 LB and 12.8 KG are
-    42.2192 LB), one in two units of which one is no weight gives None."""
-    out: NetWeights = {}
+    and PO: each line's rows' (weight, unit), as recorded. Never added here: a line is billed by its rows each
+    converted to its price's unit and then added (schemas.units.billed_weight: 14 LB and 12.8 KG are 14 +
+    28.2192 = 42.2192 LB), the one conversion reconciliation values the line by (schemas.units.weights_in)."""
+    out: dict[tuple[str, str, str], dict[int, list[tuple[Decimal | None, str]]]] = {}
     for warehouse, shipment_id, po, n, weight, unit in rows:
-        per = out.setdefault((warehouse, shipment_id, po), {})
-        was = per.get(n)
-        if was is None:
-            per[n] = (weight, unit)
-            continue
-        same = None if was[0] is None or weight is None else weight_in(weight, unit, was[1])
-        per[n] = (None, "") if same is None else (was[0] + same, was[1])
-    return out
+        out.setdefault((warehouse, shipment_id, po), {}).setdefault(n, []).append((weight, unit))
+    return {k: {n: tuple(v) for n, v in per.items()} for k, per in out.items()}
 
 
 def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineRecord]],
                        order_lines: Mapping[Key, Mapping[str, object]], tables: BillingTables | None,
                        weights: NetWeights | Callable[[], NetWeights] | None = None,
                        ) -> tuple[dict[int, str], dict[int, dict[str, tuple[Decimal, str]]]]:
-    """The due invoices that bill a catch-weight line (schemas.units.catch_weight: three CA priced per pound,
-    PO105 PP), which is billed by the net weight shipped at its price per pound: (index -> why its 810 is not
-    built, index -> line id -> (net weight, unit) of its catch-weight lines). The weight is the line's net weights
-    on the shipments the invoice bills (``weights``), each in its price's unit (schemas.units.weight_in: 19.2 KG
-    at a price per pound is 42.3288 LB); a line with none confirmed on one of them, or in a unit that is no
-    weight, is not billed (never cases billed at a pound price): its 810 is not built. Screened in the canonical
-    lines' columns first (most nights have none: the line texts and the weights are then never read)."""
+    """The due invoices that bill a catch-weight line (schemas.units.catch_weight: three CA priced per pound, PO105 PP),
+    which is billed by the net weight shipped at its price per pound: (index -> why its 810 is not built, index ->
+    line id -> (net weight, unit) of its catch-weight lines). The weight is the line's net weights on the shipments
+    the invoice bills (``weights``), each row in its price's unit and then added (schemas.units.billed_weight, as
+    reconciliation values it: 19.2 KG at a price per pound is 42.3288 LB); a line with none confirmed on one of
+    them, or in a unit that is no weight, is not billed (never cases billed at a pound price): its 810 is not built.
+    Screened in the canonical lines' columns first (most nights have none: the line texts and the weights are then
+    never read)."""
     if tables is not None:
         basis = tables.order_lines["price_basis"] if "price_basis" in tables.order_lines.column_names else None
         if basis is None or not pc.any(pc.fill_null(pc.is_in(basis, value_set=pa.array(
@@ -566,22 +564,23 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
                 continue
             if known is None:
                 known = (weights() if callable(weights) else weights) or {}
-            got = [w for s in ships if (w := known.get((s.warehouse, s.shipment_id, d.po_number), {}).get(n))]
+            got = [w for s in ships for w in known.get((s.warehouse, s.shipment_id, d.po_number), {}).get(n, ())]
             measure = PRICE_PER_MEASURE[basis][0]  # LB for a price per pound (PP) ...
             price = x12_decimal(ln.unit_price) if ln.unit_price is not None else "?"
             what = (f"line {ln.line_id or n} is a catch-weight line ({x12_decimal(q)} {unit} shipped, priced {price} "
                     f"per unit of weight: PO105 {basis}); it is billed by the net weight shipped")
             if not got or any(w[0] is None for w in got):
                 out[i] = (f"{what}, and no net weight shipped is recorded for it (the warehouse's net weight column,"
-                          f" a 945's W12 weight qualified N): never billed per {unit} at a price per unit of weight "
+                          " a 945's W12 weight qualified N (actual net) or RN (reweigh net); a gross, tare or "
+                          f"estimated net weight is not billed): never billed per {unit} at a price per unit of weight "
                           "(invoice it by hand, or have the warehouse confirm its net weight)")
                 break
-            each = [weight_in(w[0], w[1], measure) for w in got]  # 19.2 KG at a price per LB: 42.3288 LB
-            if any(w is None for w in each):
+            billed = billed_weight(got, measure)  # each row converted on its own: 19.2 KG per LB is 42.3288 LB
+            if billed is None:
                 out[i] = (f"{what}, and its net weight shipped is in {'/'.join(sorted({w[1] or '?' for w in got}))}"
                           f", its price per {measure}: not a weight to convert (invoice it by hand)")
                 break
-            weighed.setdefault(i, {})[ln.line_id or str(n)] = (sum(each, ZERO), measure)
+            weighed.setdefault(i, {})[ln.line_id or str(n)] = (billed, measure)
     return out, {i: w for i, w in weighed.items() if i not in out}
 
 
@@ -813,7 +812,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     segments = (heads.segments + columns.segments + tails.segments).tolist()
     refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
     invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
-        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, strict=True)))
+        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, repeat(None, len(numbers)),
+        repeat("", len(numbers)), strict=True)))  # (a batch bills no line by weight: those are built one by one)
     at = pa.array(invoice, pa.int64())
     billing = pa.table({"partner": partners.take(at), "po_number": pos.take(at), "line_number": numbered,
                         "state": columns.states, "invoiced": columns.invoiced})  # the order lines once billed
@@ -1099,6 +1099,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             head, sums = built.head, built.built
             billed_lines: list[tuple] = []  # InvoicedLines' values
             done = True  # every line of the order shipped in full and invoiced, or ended: its lines billed here first
+            weighed = p.weights or {}  # line id -> (net weight, unit) of a line billed by weight
             for (k, q), unit, price, amount in zip(d.quantities.items(), built.units, built.prices, sums.extensions,
                                                    strict=True):
                 current = current if current is not None else work(key)
@@ -1114,7 +1115,8 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 else:
                     billing[k] = after = (total, ln.state if was is None else was[1])
                     done = done and after[1] in ENDED_LINES
-                billed_lines.append((k, ln.line_id, q, unit, price, amount))
+                w = weighed.get(ln.line_id or str(k)) if weighed else None
+                billed_lines.append((k, ln.line_id, q, unit, price, amount, *(w or (None, ""))))
             if isinstance(built, Text810):  # written as text already: numbered in place
                 docs.append(PlannedDocument(d.partner, "810", "IN", (PlannedSet(
                     doc_key, po_number=d.po_number, text=built.before + number + built.after,
