@@ -1,0 +1,94 @@
+"""860 shapes real buyers' translators send that the lifecycle used to get wrong, end to end through the real
+run (docs/lifecycle.md "What an 860 asks, line by line").
+
+A POC whose change is only in POC04 (quantity left to receive), POC03 empty: X12 defines POC03 as the quantity
+ordered (the new total) and POC04 as the balance the buyer has left to receive, counted before the change (X12
+5050+ C063-06: "based on the Current Order Quantity before any quantity changes are applied"). A POC04 alone that
+is not the line's open balance asks for a change nobody can know: the POC is refused (865 IR, never IA) with a
+CHANGE_QUANTITY_INVALID saying why; one that is the open balance only states it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from connectors.state import StateStore
+from flows.workspace import open_workspace
+from tests import test_change_after_shipment as after
+from tests.support import run_stages
+from tests.test_change_after_shipment import NIGHT2, answer, lines, reserved, send_860
+from tests.test_change_orders import docs
+from tests.test_change_units_860 import _answered_by_865s, _changed, _findings, _line, _ordered, _reserved
+
+shipped_base = after.shipped_base  # night 1 and day 1's shipments (the module's fixture, made once)
+
+
+@pytest.fixture
+def shipped(shipped_base, tmp_path):
+    shutil.copytree(shipped_base, tmp_path / "ws")
+    return open_workspace(tmp_path / "ws")
+
+
+def _message(ws, partner: str, po: str, code: str) -> str:
+    state = StateStore(ws.state_path)
+    try:
+        (found,) = [f for f in state.findings(partner=partner, po_number=po) if f["code"] == code]
+        return found["message"]
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize("poc", ["POC*1*CA**1*CA", "POC*1*QD**1*CA", "POC*1*CA**12*EA",
+                                 "POC*1*PQ**1*CA*470.40*PE"])
+def test_a_poc04_alone_on_an_order_not_shipped_is_refused_not_acknowledged(tmp_path, poc):
+    """ACME's PO-1, 2 cases open, none shipped: a POC04 of 1 case (or 12 eaches, one case) is not its open
+    balance. It used to be answered IA (CA, PQ) with the order unchanged."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, [poc])
+    (_p, bca, acks), = docs(ws, "865")["PO-1"]
+    assert (bca, [a[:3] for a in acks]) == ("RD", [["IR", "2", "CA"]])
+    assert "CHANGE_QUANTITY_INVALID" in _findings(ws)
+    message = _message(ws, "acme", "PO-1", "CHANGE_QUANTITY_INVALID")
+    assert "POC04 (quantity left to receive)" in message and "the 2 CA line 1 has open (2 CA ordered)" in message
+    assert _line(ws) == ("CA", 2) and _reserved(ws) == 24
+
+
+@pytest.mark.parametrize("poc", ["POC*1*CA**2*CA", "POC*1*CA**24*EA"])
+def test_a_poc04_that_is_the_open_balance_only_states_it(tmp_path, poc):
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _answered_by_865s(ws)
+    _changed(ws, [poc])
+    (_p, _bca, acks), = docs(ws, "865")["PO-1"]
+    assert [a[0] for a in acks] == ["IA"]
+    assert "CHANGE_QUANTITY_INVALID" not in _findings(ws)
+    assert _line(ws) == ("CA", 2) and _reserved(ws) == 24
+
+
+@pytest.mark.parametrize("change_type", ["CA", "QD"])
+def test_a_poc04_alone_on_an_order_partly_shipped_is_refused_saying_what_shipped(shipped, change_type):
+    ws = shipped
+    """GLOBEX-2001 line 1: 48 ordered, 24 shipped, 24 open. POC04 12 alone is refused (IR 48, the line as it
+    was), the finding naming what is open and what shipped; POC04 24 (the open balance) is acknowledged."""
+    send_860(ws, "globex", "GLOBEX-2001", [["1", change_type, "", "12", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "globex") == ("RD", [("1", change_type, "IR", "48")])
+    (found,) = [f for f in run.findings if f.code == "CHANGE_QUANTITY_INVALID"]
+    assert "the 24 EA line 1 has open (48 EA ordered, 24 shipped)" in found.message
+    state = StateStore(ws.state_path)
+    try:
+        ln = lines(state, "globex", "GLOBEX-2001")[1]
+        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
+
+
+def test_a_poc04_that_is_the_open_balance_after_shipment_only_states_it(shipped):
+    ws = shipped
+    send_860(ws, "globex", "GLOBEX-2001", [["1", "CA", "", "24", "EA"]])
+    _results, run = run_stages(ws, NIGHT2)
+    bca, pairs = answer(ws, "globex")
+    assert [p[2] for p in pairs] == ["IA"]
+    assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
