@@ -92,3 +92,20 @@ def test_a_poc04_that_is_the_open_balance_after_shipment_only_states_it(shipped)
     bca, pairs = answer(ws, "globex")
     assert [p[2] for p in pairs] == ["IA"]
     assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
+
+
+@pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*010*20261215"], ["POC*1*RS***CA", "DTM*002*20261218"],
+                                  ["POC*1*RB", "DTM*010*20261215", "DTM*002*20261218"]])
+def test_a_line_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path, pocs):
+    """ACME answers its 860s with revised 855s. A POC that moves only a line's requested ship or delivery date
+    (which an order line does not keep: CHANGE_DATES_NOT_STORED tells a person) changes nothing to decide again,
+    and a revised 855 would restate the first one's 068 date: it is answered by an 865 echoing the POC (IA), as
+    an 865 partner's is. It used to get no answer at all."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    _changed(ws, pocs)
+    assert docs(ws, "865")["PO-1"] == [("00", "AD", [["IA", "2", "CA"]])]
+    (ack,) = [p.read_text() for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12"))]
+    assert "POC*1*" + pocs[0].split("*", 2)[2] in ack
+    assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []
+    assert "CHANGE_DATES_NOT_STORED" in _findings(ws)
+    assert _line(ws) == ("CA", 2) and _reserved(ws) == 24

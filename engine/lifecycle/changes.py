@@ -290,9 +290,11 @@ class _Step:
         """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
         order stands as answered. A refused POC is answered by an 865 (IR) whatever the partner's change_ack,
         as a refused change is (_refused): a revised 855 would restate the order as it stands and say nothing
-        of the refusal, and the buyer would wait for a change never made."""
-        refused = any(r.status == REJECTED for r in result.line_results)
-        docs = self._865(header, result, always=refused)
+        of the refusal, and the buyer would wait for a change never made. So is a POC acknowledged without a
+        change (a CT, RS or RB moving a line's ship or delivery date, which an order line does not keep:
+        CHANGE_DATES_NOT_STORED; an NC): the 865 echoes it IA, as an 865 partner's is, where a revised 855
+        would restate the first one's 068 dates word for word; an 855 partner used to get no answer at all."""
+        docs = self._865(header, result, always=bool(result.line_results))
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; {said}",
