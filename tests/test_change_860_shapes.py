@@ -109,3 +109,60 @@ def test_a_line_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp
     assert [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"] == []
     assert "CHANGE_DATES_NOT_STORED" in _findings(ws)
     assert _line(ws) == ("CA", 2) and _reserved(ws) == 24
+
+
+def _initech_lines(ws) -> dict:
+    state = StateStore(ws.state_path)
+    try:
+        return lines(state, "initech", "INITECH-3000"), reserved(state, "initech", "INITECH-3000")
+    finally:
+        state.close()
+
+
+def _865s(ws, partner: str) -> list[tuple[str, list[tuple]]]:
+    """Each 865 in the outbox: BCA02 and its (POC01, POC02, POC03, ACK01, ACK02)."""
+    out = []
+    for doc in after.outbox(ws, partner, "865"):
+        bca = next(r for r in doc if r[0] == "BCA")
+        pocs = [r for r in doc if r[0] == "POC"]
+        acks = [r for r in doc if r[0] == "ACK"]
+        out.append((bca[2], [(p[1], p[2], p[3], a[1], a[2]) for p, a in zip(pocs, acks, strict=True)]))
+    return out
+
+
+def test_two_860s_raising_lines_after_shipment_for_a_partner_that_takes_no_backorder_are_both_refused_in_part(
+        shipped):
+    """INITECH (backorder = "reject") ships line 2 of INITECH-3000 (24), then two 860s of one night raise line 1
+    to 5000 and line 2 to 2000, more than the DCs hold. Each raise is placed as stock allows and the rest refused,
+    each 860's 865 saying IQ with what we ship (AC). Only the last 860's raise used to be tracked: line 1's
+    4000-odd units stayed backordered for a partner that takes no backorder, its 865 claiming IQ 5000."""
+    ws = shipped
+    after._initech_3000_shipped(ws, "2")
+    send_860(ws, "initech", "INITECH-3000", [["1", "QI", "5000", "", "EA"]], isa13=2201)
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "2000", "", "EA"]], isa13=2202)
+    _results, run = run_stages(ws, NIGHT2)
+    got, kept = _initech_lines(ws)
+    assert got[1].backordered == 0 and got[2].backordered == 0, got
+    assert got[1].allocated == kept[1] and got[1].rejected == 5000 - kept[1], (got[1], kept)
+    assert got[2].allocated == 24 + kept[2] and got[2].rejected == 2000 - 24 - kept[2], (got[2], kept)
+    assert _865s(ws, "initech") == [("AC", [("1", "QI", "5000", "IQ", str(kept[1]))]),
+                                    ("AC", [("2", "QI", "2000", "IQ", str(24 + kept[2]))])]
+    raised = sorted(f.message.split(" of PO")[0] for f in run.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED")
+    assert raised == ["POC02 QI raises line 1", "POC02 QI raises line 2"]
+
+
+def test_two_860s_raising_one_line_after_shipment_answer_what_ships_of_it(shipped):
+    """Both raises of line 2 (to 1000, then 2000) are placed or refused; both 865s answer the line with what we
+    ship of it, the units refused taken from the last raise first."""
+    ws = shipped
+    after._initech_3000_shipped(ws, "2")
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "1000", "", "EA"]], isa13=2201)
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "2000", "", "EA"]], isa13=2202)
+    _results, run = run_stages(ws, NIGHT2)
+    got, kept = _initech_lines(ws)
+    ships = 24 + kept[2]
+    assert (got[2].backordered, got[2].allocated, got[2].rejected) == (0, ships, 2000 - ships), (got[2], kept)
+    assert ships < 1000  # the demo's stock of SKU-1009 places part of the first raise only
+    assert _865s(ws, "initech") == [("AC", [("2", "QI", "1000", "IQ", str(ships))]),
+                                    ("AC", [("2", "QI", "2000", "IQ", str(ships))])]
+    assert len([f for f in run.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]) == 2

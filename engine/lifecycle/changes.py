@@ -111,8 +111,9 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
-    # orders of partners that take no backorder whose lines an 860 raised after shipment (the last such 860)
-    raised: dict[Key, RaisedAnswer] = field(default_factory=dict)
+    # orders of partners that take no backorder whose lines an 860 raised after shipment: each such 860, in
+    # the order applied (several in one run each keep their units: a second used to replace the first's)
+    raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -231,6 +232,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
+            elif target == "raised":
+                self.rv.raised.setdefault(key, []).append(value)
             elif target == "seen":
                 self.rv.seen.setdefault(key, []).append(value)
             elif target == "applied_clear":
@@ -766,40 +769,47 @@ def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord],
 
 
 def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) -> tuple[Plan, frozenset[str]]:
-    """Units an 860 raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
+    """Units 860s raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
     backorder allocation offered them stock (``rv.lines``/``rv.records`` as it left them): what it placed stays
     placed, the rest is refused as an 850 line's short units are (backordered -> rejected, never left waiting),
-    one CHANGE_RAISE_NOT_BACKORDERED per line, the order moved by what is left to ship, and the 865 built again
-    (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
+    one CHANGE_RAISE_NOT_BACKORDERED per line and 860, the order moved by what is left to ship, and each 865 built
+    again (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
     replaces (the caller drops the ones the change step planned)."""
     parts, replaced = [], set()
-    for key, raised in sorted(rv.raised.items()):
+    for key, raises in sorted(rv.raised.items()):
         record, stored = rv.records.get(key), rv.lines.get(key)
         if record is None or stored is None:
             continue
-        part = isolated(record, lambda k=key, r=raised, o=record, ls=stored: _refuse_raised(
+        part = isolated(record, lambda k=key, r=tuple(raises), o=record, ls=stored: _refuse_raised(
             k, r, o, ls, today=today, at=at, run_id=run_id), at=at, run_id=run_id, stage="decide")
         parts.append(part)
         for t in part.transitions:
             rv.records[key] = t.record
         for o in part.lines:
             rv.lines[key] = o.lines
-        if raised.answered and part.documents:
-            replaced.add(raised.doc_key)
+        built = {s.doc_key for d in part.documents for s in d.sets}
+        replaced |= {r.doc_key for r in raises if r.answered and r.doc_key in built}
     return Plan.combine(parts), frozenset(replaced)
 
 
-def _refuse_raised(key: Key, raised: RaisedAnswer, record: OrderRecord, stored: tuple[LineRecord, ...], *,
+def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord, stored: tuple[LineRecord, ...], *,
                    today: date, at: str, run_id: str) -> Plan:
-    """One order of ``refuse_unplaced_raises``: ``stored`` its lines as the backorder step left them."""
-    refused: dict[int, int] = {}
+    """One order of ``refuse_unplaced_raises``: ``raises`` the 860s that raised its lines, in the order applied;
+    ``stored`` its lines as the backorder step left them. A line's unplaced units are refused from the last raise
+    back (the earlier 860 was taken first): each 860's 865 answers the line with what we ship of it."""
+    cuts: list[dict[int, int]] = [{} for _ in raises]
     new_lines = []
     for ln in stored:
-        cut = min(ln.backordered, raised.units.get(ln.line_number, 0))
+        cut = min(ln.backordered, sum(r.units.get(ln.line_number, 0) for r in raises))
         if cut <= 0 or ln.state in ENDED_LINES:
             new_lines.append(ln)
             continue
-        refused[ln.line_number] = cut
+        left = cut
+        for k in reversed(range(len(raises))):
+            take = min(left, raises[k].units.get(ln.line_number, 0))
+            if take > 0:
+                cuts[k][ln.line_number] = take
+                left -= take
         backordered = ln.backordered - cut
         new_lines.append(replace(
             ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
@@ -807,38 +817,49 @@ def _refuse_raised(key: Key, raised: RaisedAnswer, record: OrderRecord, stored: 
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
             reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
                                                       "(rejected_by_policy)")))))
-    if not refused:
+    if not any(cuts):
         return Plan()
     lines = tuple(new_lines)
-    result = _refused_raises(raised, refused, record.po_number)
-    ack_type = change_ack_type(result)
     to = _state_after(lines)
-    event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE and to != record.state else \
-        EventKind.CHANGE_ANSWERED
-    sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
-    said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
-    t = move(record, event, at=at, run_id=run_id, value=_value(lines), **said,
-             note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
-             f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
-    docs = (transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
-                            partner=key[0], po_number=key[1], source_sha256=raised.change.store_key),) \
-        if raised.answered else ()
-    new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
-    return Plan(transitions=(t,), lines=(OrderLines(*key, lines),), documents=docs,
-                findings=tuple(FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)"
-                                             if raised.answered else "raised units refused", "decide")
-                               for f in new))
+    transitions, docs, findings = [], [], []
+    now = record
+    for k, raised in enumerate(raises):
+        refused = cuts[k]
+        if not refused:
+            continue
+        # the units refused of this 860's raise and of the earlier ones: what is left of the line it answers
+        before = {n: sum(cuts[j].get(n, 0) for j in range(k)) for n in refused}
+        result = _refused_raises(raised, refused, record.po_number, before)
+        ack_type = change_ack_type(result)
+        event = _AFTER_SHIPMENT[to] if now.state in REOPENABLE and to != now.state else EventKind.CHANGE_ANSWERED
+        sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
+        said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
+        t = move(now, event, at=at, run_id=run_id, value=_value(lines), **said,
+                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
+                 f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
+        transitions.append(t)
+        now = t.record
+        if raised.answered:
+            docs.append(transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
+                                        partner=key[0], po_number=key[1], source_sha256=raised.change.store_key))
+        new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
+        findings += [FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)" if raised.answered
+                                   else "raised units refused", "decide") for f in new]
+    return Plan(transitions=tuple(transitions), lines=(OrderLines(*key, lines),), documents=tuple(docs),
+                findings=tuple(findings))
 
 
-def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str) -> ChangeResult:
-    """The change's result with each refused line's last POC answered IQ with what we ship, and its finding."""
+def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str,
+                    before: Mapping[int, int] | None = None) -> ChangeResult:
+    """The change's result with each refused line's last POC answered IQ with what we ship, and its finding
+    (``before``: per line, the units refused of the raises of earlier 860s of the run, not on the line either)."""
     result = raised.result
     last = {r.line_number: k for k, r in enumerate(result.line_results)
             if r.line_number in refused and r.status != REJECTED}
     answers, findings = list(result.line_results), list(result.findings)
     for n, k in sorted(last.items()):
         r, cut = answers[k], refused[n]
-        kept = (r.quantity or Decimal(0)) - cut
+        kept = (r.quantity or Decimal(0)) - cut - (before or {}).get(n, 0)
         answers[k] = replace(r, status=CHANGED if r.status == CHANGED else QUANTITY_CHANGED, quantity=kept,
                              code="CHANGE_RAISE_NOT_BACKORDERED")
         poc = r.change
