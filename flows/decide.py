@@ -110,7 +110,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
     # the item master's units: a POC05 CS on a line in CA is the same case when it counts both alike
-    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles)) if pending or earlier else None
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items) \
+        if pending or earlier else None
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
                                         lines=lines_before, units=units)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before

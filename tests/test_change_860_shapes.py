@@ -16,6 +16,7 @@ import pytest
 from connectors.state import StateStore
 from flows.workspace import open_workspace
 from tests import test_change_after_shipment as after
+from tests import test_change_units_860 as after_units
 from tests.support import run_stages
 from tests.test_change_after_shipment import NIGHT2, answer, lines, reserved, send_860
 from tests.test_change_orders import docs
@@ -166,3 +167,27 @@ def test_two_860s_raising_one_line_after_shipment_answer_what_ships_of_it(shippe
     assert _865s(ws, "initech") == [("AC", [("2", "QI", "1000", "IQ", str(ships))]),
                                     ("AC", [("2", "QI", "2000", "IQ", str(ships))])]
     assert len([f for f in run.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]) == 2
+
+
+def test_a_line_added_by_an_earlier_860_of_the_night_is_changed_in_another_unit_by_a_later_one(tmp_path):
+    """ACME's change 1 adds line 2 (2 cases of SKU-1003, by its UPC) and change 2 of the same night raises it
+    to 36 eaches (3 cases of 12). The added line has no sku of ours until the order is decided, so the later
+    860 found no count of eaches in its item and refused the raise (CHANGE_UNIT_MISMATCH, 865 IR): the added
+    line's product ids now resolve it as an 850's line is, and the raise is applied in cases."""
+    ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])
+    changes = [("1", "POC*2*AI*2**CA*470.40*PE*UP*614141100248"), ("2", "POC*2*QI*36**EA")]
+    for k, (seq, poc) in enumerate(changes):
+        body = [f"BCH*04*SA*PO-1**{seq}*20261127", poc, "CTT*1"]
+        (ws.drop_root / "acme" / "inbox" / f"change-{k}.x12").write_bytes(after_units.x12_860(body, control=2101 + k))
+    run_stages(ws, after_units.NIGHT2)
+    assert "CHANGE_UNIT_MISMATCH" not in _findings(ws)
+    assert docs(ws, "865") == {}  # ACME's changes are answered by a revised 855: nothing refused
+    state = StateStore(ws.state_path)
+    try:
+        got = {ln.line_number: ln for ln in state.order_lines("acme", "PO-1")}
+    finally:
+        state.close()
+    assert (got[2].sku, got[2].unit, got[2].ordered) == ("SKU-1003", "CA", 3)
+    assert got[2].allocated + got[2].backordered == 3
+    (_p, _t, acks), = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
+    assert sum(int(a[1]) for a in acks[1:]) == 3 and {a[2] for a in acks} == {"CA"}

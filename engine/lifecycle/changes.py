@@ -200,9 +200,9 @@ class _Step:
         if record.state in SHIPPING or self._has_shipped():
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
+        known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
-                               same_case=same_case_units(self.rv.lines.get(self.key, ()), self.units),
-                               unit_eaches=unit_eaches(self.rv.lines.get(self.key, ()), self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -381,9 +381,9 @@ class _Step:
                              if ln.state not in ENDED_LINES},
                             complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
+        known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
-                               same_case=same_case_units(stored.values(), self.units),
-                               unit_eaches=unit_eaches(stored.values(), self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -945,15 +945,32 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
             mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
             progress = _progress_of(record, (lines or {}).get(key, ()))
+            known = with_skus((lines or {}).get(key, ()), mine, units)
             result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
-                                   same_case=same_case_units((lines or {}).get(key, ()), units),
-                                   unit_eaches=unit_eaches((lines or {}).get(key, ()), units))
+                                   same_case=same_case_units(known, units), unit_eaches=unit_eaches(known, units))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def with_skus(lines: Iterable[LineRecord], table: pa.Table | None, units: ShipmentUnits | None
+              ) -> tuple[LineRecord, ...]:
+    """``lines`` (an order's stored line records) with the sku of each that has none yet filled from its row of
+    ``table`` (the order's canonical lines, the current revision), resolved from its product ids as the rules
+    resolve an 850's line (ShipmentUnits.resolve): a line an earlier 860 of the same run added gets its sku only
+    when the order is decided, and a later 860 of the night changing it in another unit (EA for the added line's
+    CA) found no count of eaches in its item (CHANGE_UNIT_MISMATCH). Unchanged without the item master."""
+    lines = tuple(lines)
+    if units is None or table is None or all(ln.sku for ln in lines):
+        return lines
+    missing = sorted(ln.line_number for ln in lines if not ln.sku)
+    rows = table.filter(pc.is_in(table["line_number"], pa.array(missing, table.schema.field("line_number").type)))
+    skus = dict(zip(rows["line_number"].to_pylist(), units.resolve(rows), strict=True))
+    return tuple(replace(ln, sku=skus[ln.line_number]) if not ln.sku and skus.get(ln.line_number) else ln
+                 for ln in lines)
 
 
 def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> dict[int, frozenset[str]]:
