@@ -152,6 +152,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan = replace(plan, documents=tuple(d for d in plan.documents
                                              if not any(s.doc_key in replaced for s in d.sets)))
     plan += refused
+    # an 865 answering a change after shipment that left a line backordered: dated as the backorder step left it
+    dated, redated = lifecycle.date_shipped_answers(revisions, today=today, skip=replaced)
+    if redated:
+        plan = replace(plan, documents=tuple(d for d in plan.documents
+                                             if not any(s.doc_key in redated for s in d.sets)))
+    plan += dated
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)

@@ -10,6 +10,7 @@ CHANGE_QUANTITY_INVALID saying why; one that is the open balance only states it.
 from __future__ import annotations
 
 import shutil
+from datetime import date, datetime
 
 import pytest
 
@@ -191,3 +192,57 @@ def test_a_line_added_by_an_earlier_860_of_the_night_is_changed_in_another_unit_
     assert got[2].allocated + got[2].backordered == 3
     (_p, _t, acks), = [d for d in docs(ws, "855")["PO-1"] if d[0] == "05"]
     assert sum(int(a[1]) for a in acks[1:]) == 3 and {a[2] for a in acks} == {"CA"}
+
+
+def _globex_2000_line_4_shipped(ws) -> None:
+    """GLOBEX-2000 line 4 (36 of SKU-1003: 24 reserved at WEST, 12 backordered, promised 2026-12-04): the north
+    3PL's 945 confirms the 24 on day 1; night 2's snapshot has no SKU-1003 left, so the backorder waits."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    segs = ["W06*N*DO-88004*20261127*SHP-2004**GLOBEX-2000", "N9*BM*BOL-9104", "G62*11*20261127*8*1500",
+            "W27*M*ODFL*LTL STANDARD", "LX*1", "MAN*GM*00007339400000050049",
+            "W12*PP*36*24*12*EA*614141100248*VN*VP-1003", "N9*LI*4", "W03*24"]
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "north-945-20261127b.x12").write_text(
+        "ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261127*1600*U*00401*000000911*0*P*>~"
+        "GS*SW*NORTH3PL*ORDERBRIDGE*20261127*1600*911*X*004010~ST*945*0001~" + "".join(s + "~" for s in segs)
+        + f"SE*{len(segs) + 2}*0001~GE*1*911~IEA*1*000000911~")
+    after.ship_stages(ws, datetime(2026, 11, 27, 17), run_id="day1b")
+    after.deliver_all(ws, datetime(2026, 11, 27, 17))
+    snapshots = ws.root / "inventory" / "snapshots"
+    stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
+    empty = pc.if_else(pc.equal(stock["sku"], "SKU-1003"), 0, stock["on_hand"]).cast(stock.schema.field("on_hand").type)
+    (snapshots / "as_of=2026-11-28").mkdir()
+    pq.write_table(stock.set_column(stock.schema.get_field_index("on_hand"), "on_hand", empty),
+                   snapshots / "as_of=2026-11-28" / "part-0.parquet")
+    state = StateStore(ws.state_path)
+    try:
+        four = lines(state, "globex", "GLOBEX-2000")[4]
+    finally:
+        state.close()
+    assert (four.shipped, four.allocated, four.backordered, four.promised_date) == (24, 24, 12, date(2026, 12, 4))
+
+
+def _acks(ws, partner: str) -> list[list]:
+    (doc,) = after.outbox(ws, partner, "865")
+    return [r[1:] for r in doc if r[0] == "ACK"]
+
+
+@pytest.mark.parametrize(("poc", "ack"), [
+    (["4", "QD", "30", "", "EA"], ["IQ", "30", "EA", "068", "20261204"]),  # 6 still backordered on its promise
+    (["4", "PC", "", "", "EA", "39.00", "PE"], ["IP", "36", "EA", "068", "20261204"]),
+    (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA"]),  # 24 backordered: more than the promise was made for
+])
+def test_an_865_after_shipment_dates_a_line_left_backordered(shipped, poc, ack):
+    """An 865 answering a change before shipment dates a line left backordered (ACK04 068, ACK05: the day the
+    whole line is to ship); the one answering a change after shipment, built before the night's backorder
+    allocation, carried no date. GLOBEX-2000 line 4 shipped 24 and waits for 12 promised on 2026-12-04: a
+    decrease to 30 or a new price leaves it backordered on that promise, answered with that day; a raise
+    backorders units no promise covers (no date is made up)."""
+    ws = shipped
+    _globex_2000_line_4_shipped(ws)
+    send_860(ws, "globex", "GLOBEX-2000", [poc])
+    run_stages(ws, NIGHT2)
+    assert _acks(ws, "globex") == [ack]

@@ -10,7 +10,7 @@ Pure: typed records, stored lines and reservations, and the canonical tables in;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -100,6 +100,25 @@ class RaisedAnswer:
         return f"865:{self.change.store_key}:{self.change.change_ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class ShippedAnswer:
+    """An 860 answered at once after shipment (its 865 built before the run's backorder allocation) that left a
+    line it answers backordered: dated once that allocation ran (date_shipped_answers), as an 865 answering a
+    change before shipment is (ACK04 068, ACK05: the day the whole line is to ship). ``promised``: each line's
+    units backordered before the change (what the line's promise covers); ``ship_day``: the order's schedule
+    ship day (its requested ship date, today at the earliest) for units reserved and not shipped."""
+
+    change: StoredChange
+    header: dict
+    result: ChangeResult
+    promised: Mapping[int, int]
+    ship_day: date
+
+    @property
+    def doc_key(self) -> str:
+        return f"865:{self.change.store_key}:{self.change.change_ref}"
+
+
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
@@ -114,6 +133,8 @@ class Revisions:
     # orders of partners that take no backorder whose lines an 860 raised after shipment: each such 860, in
     # the order applied (several in one run each keep their units: a second used to replace the first's)
     raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
+    # orders changed after shipment whose 865 answered a line left backordered: dated after the backorder step
+    dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -232,8 +253,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
-            elif target == "raised":
-                self.rv.raised.setdefault(key, []).append(value)
+            elif target in ("raised", "dated"):
+                getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
                 self.rv.seen.setdefault(key, []).append(value)
             elif target == "applied_clear":
@@ -451,6 +472,10 @@ class _Step:
                      if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
             if units:
                 self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units, answered)
+        if answered and any(ln.backordered > 0 for ln in lines if ln.line_number in touched):
+            ship_day = max(order_row.get("requested_ship_date") or self.today, self.today)
+            self.updates[("dated", self.key)] = ShippedAnswer(
+                ch, header, result, {n: ln.backordered for n, ln in stored.items()}, ship_day)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
@@ -872,6 +897,38 @@ def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number:
             "stock comes.", poc, severity=CHANGE_CATALOGUE["CHANGE_RAISE_NOT_BACKORDERED"].severity, seg="POC",
             element="POC03", value=_n(r.quantity), line_number=n))
     return replace(result, line_results=answers, findings=findings)
+
+
+def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = ()) -> tuple[Plan, frozenset[str]]:
+    """The 865s of changes answered at once after shipment (``rv.dated``), once the run's backorder allocation
+    ran (``rv.lines`` as it left them): a line the 865 answers that is still backordered on a promise that
+    covers it (its backorder no larger than before the change, which the promise was made for) carries ACK04
+    068 and ACK05, the day the whole line is to ship: the promise, or the order's ship day when later and units
+    are reserved and not shipped, as an 865 answering a change before shipment does (engine.lifecycle.decisions
+    final_change_result). They used to carry no date. Units a raise backordered have no promise (no 068).
+    ``skip``: doc keys built again already (refuse_unplaced_raises). The 865s built again, and their doc keys
+    (the caller drops the ones the change step planned)."""
+    docs, replaced = [], set()
+    for key, answers in sorted(rv.dated.items()):
+        now = {ln.line_number: ln for ln in rv.lines.get(key, ())}
+        for a in answers:
+            if a.doc_key in skip:
+                continue
+            days = {}
+            for n, ln in now.items():
+                if ln.state in ENDED_LINES or ln.backordered <= 0 or ln.promised_date is None \
+                        or ln.backordered > a.promised.get(n, 0):
+                    continue
+                days[n] = max(ln.promised_date, a.ship_day) if ln.allocated > ln.shipped else ln.promised_date
+            answered = [replace(r, ship_date=days[r.line_number])
+                        if r.line_number in days and r.status != REJECTED else r for r in a.result.line_results]
+            if answered == list(a.result.line_results):
+                continue
+            result = replace(a.result, line_results=answered)
+            docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=today),
+                                        partner=key[0], po_number=key[1], source_sha256=a.change.store_key))
+            replaced.add(a.doc_key)
+    return Plan(documents=tuple(docs)), frozenset(replaced)
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
