@@ -246,3 +246,30 @@ def test_an_865_after_shipment_dates_a_line_left_backordered(shipped, poc, ack):
     send_860(ws, "globex", "GLOBEX-2000", [poc])
     run_stages(ws, NIGHT2)
     assert _acks(ws, "globex") == [ack]
+
+
+def test_with_skus_resolves_the_lines_without_one_from_their_product_ids():
+    """engine.lifecycle.changes.with_skus: a line record without a sku (added by an 860 of this run) takes the one
+    its canonical row's ids resolve to (our GTIN for its UPC, our vendor part, the partner's cross-reference); one
+    with a sku keeps it; an id we do not know leaves none; without the item master nothing changes."""
+    import pyarrow as pa
+
+    from connectors.reference import load_reference
+    from engine.lifecycle.changes import with_skus
+    from rules.shipment_units import ShipmentUnits
+    from schemas.lifecycle import LineRecord, LineState
+    from schemas.orders import ORDER_LINES
+    from schemas.rule_settings import RuleSettings
+    from tests.support import REPO
+
+    ref = load_reference(REPO / "sample_files" / "reference")
+    units = ShipmentUnits(ref.items, ref.item_units, RuleSettings(), ref.partner_items)
+    rows = [{"partner": "acme", "po_number": "PO-1", "line_number": n, "unit": "CA",
+             "product_ids": [{"qualifier": q, "id": i}]}
+            for n, q, i in ((1, "UP", "614141100248"), (2, "UP", "614141100248"), (3, "VN", "VP-1003"),
+                            (4, "UP", "614141999996"))]
+    table = pa.Table.from_pylist([{f.name: r.get(f.name) for f in ORDER_LINES} for r in rows], schema=ORDER_LINES)
+    records = [LineRecord("acme", "PO-1", 1, LineState.ALLOCATED, sku="SKU-9", unit="CA"),
+               *(LineRecord("acme", "PO-1", n, LineState.RECEIVED, unit="CA") for n in (2, 3, 4))]
+    assert [ln.sku for ln in with_skus(records, table, units)] == ["SKU-9", "SKU-1003", "SKU-1003", ""]
+    assert with_skus(records, table, None) == tuple(records)
