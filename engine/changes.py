@@ -595,10 +595,13 @@ class _Editor:
         3020 requires it beside POC03), so a POC04 alone that differs from ours says the buyer wants something
         we cannot know: a new open balance, or units received that we count as in transit. It used to be
         acknowledged IA (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence.
-        A POC04 that is the open balance states it (nothing asked): the POC goes on as without it."""
+        A POC04 that is the open balance states it (nothing asked): the POC goes on as without it; so does one
+        beside a change type that changes no quantity (PC, PR, CT, RS, RB: a buyer counting units in transit as
+        still to receive must not lose its price change)."""
         left = poc.get("quantity_left_to_receive")
-        if left is None or poc.get("quantity_ordered") is not None:
-            return None
+        if left is None or poc.get("quantity_ordered") is not None or \
+                poc.get("change_type") not in QUANTITY_TYPES | EITHER_TYPES:
+            return None  # (a price or dates change with a POC04 asks no quantity: the balance is only stated)
         current = line.get("quantity")
         shipped = self.progress.shipped(line["line_number"]) if self.progress is not None else Decimal(0)
         opened = max(current - shipped, Decimal(0)) if current is not None else None

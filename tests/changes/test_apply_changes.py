@@ -457,10 +457,12 @@ def test_a_poc05_in_another_unit_is_converted_to_the_lines_when_whole() -> None:
         ("POC*1*CA**12*EA", ["IA"], []),  # the open balance: stated, nothing asked
         ("POC*1*PQ**12*EA*3.00*PE", ["IP"], []),
         ("POC*1*QD*6*12*EA", ["IQ"], []),  # POC03 sent: POC04 beside it is the balance before the change
+        ("POC*1*PC**6*EA*3.00*PE", ["IP"], []),  # a price change: POC04 (units in transit, say) asks nothing
+        ("POC*1*CT**6*EA", ["IA"], ["CHANGE_DATES_NOT_STORED"]),
     ],
 )
 def test_a_poc04_without_poc03_is_applied_only_as_the_open_balance(poc: str, statuses: list, codes: list) -> None:
     result = _apply([poc])
     assert (_statuses(result), [f.code for f in result.findings]) == (statuses, codes)
-    if codes:
+    if statuses == ["IR"]:
         assert result.findings[0].location.element == "POC04" and _lines(result)[1][1:] == (Decimal(12), Decimal("2.5"))
