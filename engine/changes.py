@@ -22,7 +22,9 @@ between the stored lines and the result, so several POCs on one line add up.
 
 POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
 and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
-the product too); NC changes nothing. CT (change of dates), RS (reschedule) and RB (replace all dates)
+the product too); NC changes nothing. POC04 (quantity left to receive: the balance before
+the change) is never applied; sent without POC03 and unlike the line's open balance, the POC is rejected
+(_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
 applied POC become the line's (dated_line_numbers); a dates POC that sends none of them gets a
@@ -454,6 +456,9 @@ class _Editor:
             return self._delete(poc, hit)
         if ct == "NC":
             return self._done(poc, hit, ACCEPTED)
+        left = self._left_only(poc, hit)
+        if left:
+            return left
         quantity, price = poc.get("quantity_ordered"), poc.get("unit_price")
         if (ct in QUANTITY_TYPES or ct == "RZ") and quantity is None or (
             ct in ("PQ", "MU") and quantity is None and price is None
@@ -581,6 +586,39 @@ class _Editor:
             "CHANGE_SDQ_MISMATCH", f"POC {poc.get('change_type')} leaves line {name} at {_n(quantity)} {unit}, "
             f"but {why}.", poc, "POC03", None if poc.get("quantity_ordered") is None else _n(poc["quantity_ordered"]),
             line_number=line["line_number"]))
+
+    def _left_only(self, poc: dict, line: dict) -> LineResult | None:
+        """The POC rejected when it sends POC04 (quantity left to receive) without POC03 and POC04 is not the
+        balance the line has open (its quantity less what shipped, in the line's unit): X12 makes POC03 the
+        quantity ordered (the new total) and POC04 the balance the buyer has still to receive counted before
+        the change (X12 5050+: "based on the Current Order Quantity before any quantity changes are applied";
+        3020 requires it beside POC03), so a POC04 alone that differs from ours says the buyer wants something
+        we cannot know: a new open balance, or units received that we count as in transit. It used to be
+        acknowledged IA (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence.
+        A POC04 that is the open balance states it (nothing asked): the POC goes on as without it; so does one
+        beside a change type that changes no quantity (PC, PR, CT, RS, RB: a buyer counting units in transit as
+        still to receive must not lose its price change)."""
+        left = poc.get("quantity_left_to_receive")
+        if left is None or poc.get("quantity_ordered") is not None or \
+                poc.get("change_type") not in QUANTITY_TYPES | EITHER_TYPES:
+            return None  # (a price or dates change with a POC04 asks no quantity: the balance is only stated)
+        current = line.get("quantity")
+        shipped = self.progress.shipped(line["line_number"]) if self.progress is not None else Decimal(0)
+        opened = max(current - shipped, Decimal(0)) if current is not None else None
+        converted = self._converted(poc, line, left)
+        asked = converted.quantity if isinstance(converted, _Converted) else left
+        if opened is not None and not isinstance(converted, str) and asked == opened:
+            return None
+        unit, line_unit = poc.get("unit") or line.get("unit") or "", line.get("unit") or ""
+        held = f"{_n(current)} {line_unit} ordered" + (f", {_n(shipped)} shipped" if shipped else "")
+        why = f" ({converted.lstrip(': ')})" if isinstance(converted, str) and converted else ""
+        return self._reject(
+            poc, line, "CHANGE_QUANTITY_INVALID",
+            f"POC03 is empty and POC04 (quantity left to receive) {_n(left)} {unit}{_as(converted, line_unit)}{why} "
+            f"is not the {_n(opened)} {line_unit} line {poc.get('line_id') or line['line_number']} has open ({held}): "
+            "X12 defines POC04 as the balance left to receive before the change and POC03 as the new total "
+            f"quantity, so what the {poc.get('change_type')} change asks cannot be known; the line was left as it "
+            "was. Confirm the new total quantity with the buyer (an 860 with POC03).", "POC04", left)
 
     def _promised(self, line: Mapping) -> Decimal:
         """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""

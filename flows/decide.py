@@ -110,7 +110,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
     change_tables = _load(store, lifecycle.change_table_keys([*pending, *earlier]), store.load_changes)
     # the item master's units: a POC05 CS on a line in CA is the same case when it counts both alike
-    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles)) if pending or earlier else None
+    units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items) \
+        if pending or earlier else None
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
                                         lines=lines_before, units=units)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
@@ -151,6 +152,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan = replace(plan, documents=tuple(d for d in plan.documents
                                              if not any(s.doc_key in replaced for s in d.sets)))
     plan += refused
+    # an 865 answering a change after shipment that left a line backordered: dated as the backorder step left it
+    dated, redated = lifecycle.date_shipped_answers(revisions, today=today, skip=replaced)
+    if redated:
+        plan = replace(plan, documents=tuple(d for d in plan.documents
+                                             if not any(s.doc_key in redated for s in d.sets)))
+    plan += dated
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     if deciding:
         tables.update(revisions.tables)

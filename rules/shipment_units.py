@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rules.business.items import resolve_items
 from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches
 from schemas.rule_settings import RuleSettings
 
@@ -17,8 +18,10 @@ class ShipmentUnits:
     """Eaches in one unit of an item, as intake converts an ordered unit (eaches_per_unit: the each,
     the item's own selling unit, item_units rows, the case pack for a case unit)."""
 
-    def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings) -> None:
+    def __init__(self, items: pa.Table | None, item_units: pa.Table | None, settings: RuleSettings,
+                 partner_items: pa.Table | None = None) -> None:
         self.settings = settings
+        self.items, self.partner_items = items, partner_items  # (resolve: a line's sku from its product ids)
         self.index: UnitIndex = UnitIndex()
         self.case_pack: dict[str, int] = {}
         names = items.column_names if items is not None else []
@@ -62,6 +65,19 @@ class ShipmentUnits:
                                     self.index, self.settings)
             if found is not None:
                 self.by_line[at] = found
+
+    def resolve(self, lines: pa.Table) -> list[str | None]:
+        """Our sku of each ORDER_LINES row, from its product ids as the rules resolve an 850's line
+        (rules.business.items.resolve_items: our GTINs, vendor parts, the partner's cross-reference); None where
+        none matches, or without the item master's ids."""
+        needed = ("sku", "gtin", "vendor_part", "case_pack", "min_order_qty", "status")
+        if self.items is None or not lines.num_rows or not set(needed) <= set(self.items.column_names) \
+                or "partner" not in lines.column_names:
+            return [None] * lines.num_rows
+        xref = self.partner_items
+        if xref is None or not {"partner", "buyer_part", "sku"} <= set(xref.column_names):
+            xref = pa.table({c: pa.array([], pa.string()) for c in ("partner", "buyer_part", "sku")})
+        return resolve_items(lines, self.items, xref).column("sku").to_pylist()
 
     def line_each(self, partner: str | None, po: str | None, number: int | None, sku: str | None,
                   unit: str | None) -> int | None:

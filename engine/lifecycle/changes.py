@@ -10,7 +10,7 @@ Pure: typed records, stored lines and reservations, and the canonical tables in;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -100,6 +100,25 @@ class RaisedAnswer:
         return f"865:{self.change.store_key}:{self.change.change_ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class ShippedAnswer:
+    """An 860 answered at once after shipment (its 865 built before the run's backorder allocation) that left a
+    line it answers backordered: dated once that allocation ran (date_shipped_answers), as an 865 answering a
+    change before shipment is (ACK04 068, ACK05: the day the whole line is to ship). ``promised``: each line's
+    units backordered before the change (what the line's promise covers); ``ship_day``: the order's schedule
+    ship day (its requested ship date, today at the earliest) for units reserved and not shipped."""
+
+    change: StoredChange
+    header: dict
+    result: ChangeResult
+    promised: Mapping[int, int]
+    ship_day: date
+
+    @property
+    def doc_key(self) -> str:
+        return f"865:{self.change.store_key}:{self.change.change_ref}"
+
+
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
@@ -111,8 +130,11 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
-    # orders of partners that take no backorder whose lines an 860 raised after shipment (the last such 860)
-    raised: dict[Key, RaisedAnswer] = field(default_factory=dict)
+    # orders of partners that take no backorder whose lines an 860 raised after shipment: each such 860, in
+    # the order applied (several in one run each keep their units: a second used to replace the first's)
+    raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
+    # orders changed after shipment whose 865 answered a line left backordered: dated after the backorder step
+    dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -199,9 +221,9 @@ class _Step:
         if record.state in SHIPPING or self._has_shipped():
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
+        known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
-                               same_case=same_case_units(self.rv.lines.get(self.key, ()), self.units),
-                               unit_eaches=unit_eaches(self.rv.lines.get(self.key, ()), self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -231,6 +253,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
+            elif target in ("raised", "dated"):
+                getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
                 self.rv.seen.setdefault(key, []).append(value)
             elif target == "applied_clear":
@@ -290,9 +314,11 @@ class _Step:
         """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
         order stands as answered. A refused POC is answered by an 865 (IR) whatever the partner's change_ack,
         as a refused change is (_refused): a revised 855 would restate the order as it stands and say nothing
-        of the refusal, and the buyer would wait for a change never made."""
-        refused = any(r.status == REJECTED for r in result.line_results)
-        docs = self._865(header, result, always=refused)
+        of the refusal, and the buyer would wait for a change never made. So is a POC acknowledged without a
+        change (a CT, RS or RB moving a line's ship or delivery date, which an order line does not keep:
+        CHANGE_DATES_NOT_STORED; an NC): the 865 echoes it IA, as an 865 partner's is, where a revised 855
+        would restate the first one's 068 dates word for word; an 855 partner used to get no answer at all."""
+        docs = self._865(header, result, always=bool(result.line_results))
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; {said}",
@@ -376,9 +402,9 @@ class _Step:
                              if ln.state not in ENDED_LINES},
                             complete=record.state == OrderState.CLOSED, state=record.state.value,
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
+        known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
-                               same_case=same_case_units(stored.values(), self.units),
-                               unit_eaches=unit_eaches(stored.values(), self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
             return self._refused(header, result)
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -446,6 +472,10 @@ class _Step:
                      if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
             if units:
                 self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units, answered)
+        if answered and any(ln.backordered > 0 for ln in lines if ln.line_number in touched):
+            ship_day = max(order_row.get("requested_ship_date") or self.today, self.today)
+            self.updates[("dated", self.key)] = ShippedAnswer(
+                ch, header, result, {n: ln.backordered for n, ln in stored.items()}, ship_day)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),), documents=docs,
                     change_updates=(ChangeUpdate(ch.id, "answered"),), findings=self._shipped_findings(result))
@@ -764,40 +794,47 @@ def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord],
 
 
 def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) -> tuple[Plan, frozenset[str]]:
-    """Units an 860 raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
+    """Units 860s raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
     backorder allocation offered them stock (``rv.lines``/``rv.records`` as it left them): what it placed stays
     placed, the rest is refused as an 850 line's short units are (backordered -> rejected, never left waiting),
-    one CHANGE_RAISE_NOT_BACKORDERED per line, the order moved by what is left to ship, and the 865 built again
-    (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
+    one CHANGE_RAISE_NOT_BACKORDERED per line and 860, the order moved by what is left to ship, and each 865 built
+    again (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
     replaces (the caller drops the ones the change step planned)."""
     parts, replaced = [], set()
-    for key, raised in sorted(rv.raised.items()):
+    for key, raises in sorted(rv.raised.items()):
         record, stored = rv.records.get(key), rv.lines.get(key)
         if record is None or stored is None:
             continue
-        part = isolated(record, lambda k=key, r=raised, o=record, ls=stored: _refuse_raised(
+        part = isolated(record, lambda k=key, r=tuple(raises), o=record, ls=stored: _refuse_raised(
             k, r, o, ls, today=today, at=at, run_id=run_id), at=at, run_id=run_id, stage="decide")
         parts.append(part)
         for t in part.transitions:
             rv.records[key] = t.record
         for o in part.lines:
             rv.lines[key] = o.lines
-        if raised.answered and part.documents:
-            replaced.add(raised.doc_key)
+        built = {s.doc_key for d in part.documents for s in d.sets}
+        replaced |= {r.doc_key for r in raises if r.answered and r.doc_key in built}
     return Plan.combine(parts), frozenset(replaced)
 
 
-def _refuse_raised(key: Key, raised: RaisedAnswer, record: OrderRecord, stored: tuple[LineRecord, ...], *,
+def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord, stored: tuple[LineRecord, ...], *,
                    today: date, at: str, run_id: str) -> Plan:
-    """One order of ``refuse_unplaced_raises``: ``stored`` its lines as the backorder step left them."""
-    refused: dict[int, int] = {}
+    """One order of ``refuse_unplaced_raises``: ``raises`` the 860s that raised its lines, in the order applied;
+    ``stored`` its lines as the backorder step left them. A line's unplaced units are refused from the last raise
+    back (the earlier 860 was taken first): each 860's 865 answers the line with what we ship of it."""
+    cuts: list[dict[int, int]] = [{} for _ in raises]
     new_lines = []
     for ln in stored:
-        cut = min(ln.backordered, raised.units.get(ln.line_number, 0))
+        cut = min(ln.backordered, sum(r.units.get(ln.line_number, 0) for r in raises))
         if cut <= 0 or ln.state in ENDED_LINES:
             new_lines.append(ln)
             continue
-        refused[ln.line_number] = cut
+        left = cut
+        for k in reversed(range(len(raises))):
+            take = min(left, raises[k].units.get(ln.line_number, 0))
+            if take > 0:
+                cuts[k][ln.line_number] = take
+                left -= take
         backordered = ln.backordered - cut
         new_lines.append(replace(
             ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
@@ -805,38 +842,49 @@ def _refuse_raised(key: Key, raised: RaisedAnswer, record: OrderRecord, stored: 
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
             reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
                                                       "(rejected_by_policy)")))))
-    if not refused:
+    if not any(cuts):
         return Plan()
     lines = tuple(new_lines)
-    result = _refused_raises(raised, refused, record.po_number)
-    ack_type = change_ack_type(result)
     to = _state_after(lines)
-    event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE and to != record.state else \
-        EventKind.CHANGE_ANSWERED
-    sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
-    said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
-    t = move(record, event, at=at, run_id=run_id, value=_value(lines), **said,
-             note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
-             f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
-    docs = (transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
-                            partner=key[0], po_number=key[1], source_sha256=raised.change.store_key),) \
-        if raised.answered else ()
-    new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
-    return Plan(transitions=(t,), lines=(OrderLines(*key, lines),), documents=docs,
-                findings=tuple(FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)"
-                                             if raised.answered else "raised units refused", "decide")
-                               for f in new))
+    transitions, docs, findings = [], [], []
+    now = record
+    for k, raised in enumerate(raises):
+        refused = cuts[k]
+        if not refused:
+            continue
+        # the units refused of this 860's raise and of the earlier ones: what is left of the line it answers
+        before = {n: sum(cuts[j].get(n, 0) for j in range(k)) for n in refused}
+        result = _refused_raises(raised, refused, record.po_number, before)
+        ack_type = change_ack_type(result)
+        event = _AFTER_SHIPMENT[to] if now.state in REOPENABLE and to != now.state else EventKind.CHANGE_ANSWERED
+        sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
+        said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
+        t = move(now, event, at=at, run_id=run_id, value=_value(lines), **said,
+                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
+                 f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
+        transitions.append(t)
+        now = t.record
+        if raised.answered:
+            docs.append(transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
+                                        partner=key[0], po_number=key[1], source_sha256=raised.change.store_key))
+        new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
+        findings += [FindingRecord(f, key[0], key[1], "raised units refused (865 IQ)" if raised.answered
+                                   else "raised units refused", "decide") for f in new]
+    return Plan(transitions=tuple(transitions), lines=(OrderLines(*key, lines),), documents=tuple(docs),
+                findings=tuple(findings))
 
 
-def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str) -> ChangeResult:
-    """The change's result with each refused line's last POC answered IQ with what we ship, and its finding."""
+def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number: str,
+                    before: Mapping[int, int] | None = None) -> ChangeResult:
+    """The change's result with each refused line's last POC answered IQ with what we ship, and its finding
+    (``before``: per line, the units refused of the raises of earlier 860s of the run, not on the line either)."""
     result = raised.result
     last = {r.line_number: k for k, r in enumerate(result.line_results)
             if r.line_number in refused and r.status != REJECTED}
     answers, findings = list(result.line_results), list(result.findings)
     for n, k in sorted(last.items()):
         r, cut = answers[k], refused[n]
-        kept = (r.quantity or Decimal(0)) - cut
+        kept = (r.quantity or Decimal(0)) - cut - (before or {}).get(n, 0)
         answers[k] = replace(r, status=CHANGED if r.status == CHANGED else QUANTITY_CHANGED, quantity=kept,
                              code="CHANGE_RAISE_NOT_BACKORDERED")
         poc = r.change
@@ -849,6 +897,38 @@ def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number:
             "stock comes.", poc, severity=CHANGE_CATALOGUE["CHANGE_RAISE_NOT_BACKORDERED"].severity, seg="POC",
             element="POC03", value=_n(r.quantity), line_number=n))
     return replace(result, line_results=answers, findings=findings)
+
+
+def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = ()) -> tuple[Plan, frozenset[str]]:
+    """The 865s of changes answered at once after shipment (``rv.dated``), once the run's backorder allocation
+    ran (``rv.lines`` as it left them): a line the 865 answers that is still backordered on a promise that
+    covers it (its backorder no larger than before the change, which the promise was made for) carries ACK04
+    068 and ACK05, the day the whole line is to ship: the promise, or the order's ship day when later and units
+    are reserved and not shipped, as an 865 answering a change before shipment does (engine.lifecycle.decisions
+    final_change_result). They used to carry no date. Units a raise backordered have no promise (no 068).
+    ``skip``: doc keys built again already (refuse_unplaced_raises). The 865s built again, and their doc keys
+    (the caller drops the ones the change step planned)."""
+    docs, replaced = [], set()
+    for key, answers in sorted(rv.dated.items()):
+        now = {ln.line_number: ln for ln in rv.lines.get(key, ())}
+        for a in answers:
+            if a.doc_key in skip:
+                continue
+            days = {}
+            for n, ln in now.items():
+                if ln.state in ENDED_LINES or ln.backordered <= 0 or ln.promised_date is None \
+                        or ln.backordered > a.promised.get(n, 0):
+                    continue
+                days[n] = max(ln.promised_date, a.ship_day) if ln.allocated > ln.shipped else ln.promised_date
+            answered = [replace(r, ship_date=days[r.line_number])
+                        if r.line_number in days and r.status != REJECTED else r for r in a.result.line_results]
+            if answered == list(a.result.line_results):
+                continue
+            result = replace(a.result, line_results=answered)
+            docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=today),
+                                        partner=key[0], po_number=key[1], source_sha256=a.change.store_key))
+            replaced.add(a.doc_key)
+    return Plan(documents=tuple(docs)), frozenset(replaced)
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
@@ -922,15 +1002,32 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             row = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()[0]
             mine = _first_line_rows(table.filter(pc.equal(table["order_ref"], record.order_ref)))
             progress = _progress_of(record, (lines or {}).get(key, ()))
+            known = with_skus((lines or {}).get(key, ()), mine, units)
             result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
-                                   same_case=same_case_units((lines or {}).get(key, ()), units),
-                                   unit_eaches=unit_eaches((lines or {}).get(key, ()), units))
+                                   same_case=same_case_units(known, units), unit_eaches=unit_eaches(known, units))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
             continue
         out.setdefault(key, []).append(AppliedChange(ch, header, result))
     return out, failed
+
+
+def with_skus(lines: Iterable[LineRecord], table: pa.Table | None, units: ShipmentUnits | None
+              ) -> tuple[LineRecord, ...]:
+    """``lines`` (an order's stored line records) with the sku of each that has none yet filled from its row of
+    ``table`` (the order's canonical lines, the current revision), resolved from its product ids as the rules
+    resolve an 850's line (ShipmentUnits.resolve): a line an earlier 860 of the same run added gets its sku only
+    when the order is decided, and a later 860 of the night changing it in another unit (EA for the added line's
+    CA) found no count of eaches in its item (CHANGE_UNIT_MISMATCH). Unchanged without the item master."""
+    lines = tuple(lines)
+    if units is None or table is None or all(ln.sku for ln in lines):
+        return lines
+    missing = sorted(ln.line_number for ln in lines if not ln.sku)
+    rows = table.filter(pc.is_in(table["line_number"], pa.array(missing, table.schema.field("line_number").type)))
+    skus = dict(zip(rows["line_number"].to_pylist(), units.resolve(rows), strict=True))
+    return tuple(replace(ln, sku=skus[ln.line_number]) if not ln.sku and skus.get(ln.line_number) else ln
+                 for ln in lines)
 
 
 def same_case_units(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> dict[int, frozenset[str]]:

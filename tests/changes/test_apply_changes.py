@@ -446,3 +446,23 @@ def test_a_poc05_in_another_unit_is_converted_to_the_lines_when_whole() -> None:
     header, changes = read_change([f"POC*1*QD*{int(current) * 12}**EA"])  # the line's own quantity: no decrease
     same = apply_changes(order, lines, header, changes, shipped=False, unit_eaches=eaches)
     assert [f.code for f in same.findings] == ["CHANGE_QUANTITY_INVALID"]
+
+
+@pytest.mark.parametrize(
+    "poc, statuses, codes",
+    [
+        ("POC*1*CA**6*EA", ["IR"], ["CHANGE_QUANTITY_INVALID"]),  # POC04 alone, not line 1's open 12
+        ("POC*1*QD**6*EA", ["IR"], ["CHANGE_QUANTITY_INVALID"]),
+        ("POC*1*PQ**6*EA*3.00*PE", ["IR"], ["CHANGE_QUANTITY_INVALID"]),  # all or nothing: the price too
+        ("POC*1*CA**12*EA", ["IA"], []),  # the open balance: stated, nothing asked
+        ("POC*1*PQ**12*EA*3.00*PE", ["IP"], []),
+        ("POC*1*QD*6*12*EA", ["IQ"], []),  # POC03 sent: POC04 beside it is the balance before the change
+        ("POC*1*PC**6*EA*3.00*PE", ["IP"], []),  # a price change: POC04 (units in transit, say) asks nothing
+        ("POC*1*CT**6*EA", ["IA"], ["CHANGE_DATES_NOT_STORED"]),
+    ],
+)
+def test_a_poc04_without_poc03_is_applied_only_as_the_open_balance(poc: str, statuses: list, codes: list) -> None:
+    result = _apply([poc])
+    assert (_statuses(result), [f.code for f in result.findings]) == (statuses, codes)
+    if statuses == ["IR"]:
+        assert result.findings[0].location.element == "POC04" and _lines(result)[1][1:] == (Decimal(12), Decimal("2.5"))
