@@ -1230,7 +1230,13 @@ class StateStore(FinanceTables):
                 continue
             # rewritten whole (decide's lines): updated in place instead, after reading their keys, cost more (s30:
             # decide.apply 2.12 -> 2.44 s CPU): every line's sku changes, and moving 200,000 sku index entries alone
-            # (0.7 s) costs about what the DELETE and INSERT of the lines do together (0.3 + 0.6 s)
+            # (0.7 s) costs about what the DELETE and INSERT of the lines do together (0.3 + 0.6 s). s36 (CPU s, 10,000
+            # POs): with intake's rows already holding decide's sku, the UPDATE of the changed columns by row
+            # address saves ~0.15 but line_table_for's read of the rows and addresses costs 0.47-0.56; a REPLACE
+            # upsert and rows fed as JSON (json_each) cost more; every DELETE form costs the same B-tree work (~0.27).
+            # Not writing a new order's received lines at intake would save ~0.4 there and ~0.25 here, but every
+            # reader between intake and decide (later files' 850/860s, decide's lines for 860s, held orders, status,
+            # console, reports, rebuild, a crash between) reads them here (tests/test_received_lines_unread.py)
             self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
