@@ -488,8 +488,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
     check, held = batch.check, batch.held
-    good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
-                                                                 value_set=pa.array(sorted(held), pa.string()))))
+    good = _rows_where(check.lines, pc.invert(pc.is_in(check.lines["shipment_id"],
+                                                       value_set=pa.array(sorted(held), pa.string()))))
     good = _stores_kept(good, profiles)
     ssccs: dict[tuple, str] = {}
     ours: dict[str, int] = {}
@@ -545,12 +545,20 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    went = good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+def _rows_where(table: pa.Table, mask) -> pa.Table:
+    """``table.filter(mask)``: the table itself when every row is kept (no shipment held, every one sent:
+    the usual file), without copying each of its columns."""
+    if not mask.null_count and pc.all(mask).as_py() is not False:
+        return table
+    return table.filter(mask)
 
 
 _REFUSALS = (DocumentError, TransitionRefused, ValueError, KeyError)  # what holds a shipment (ASN_NOT_BUILT)
