@@ -114,3 +114,25 @@ def test_lines_of_a_block_equal_their_tuples_and_hash_alike():
     assert len(a) == 2 and a[1] == block.lines()[1] and list(a) == list(block.lines()[:2]) and a[1:] == (a[1],)
     assert a != [*a]  # a list is no tuple: as a tuple compares
     assert ShippedLines(block, 4, 4) == ()
+
+
+def test_a_blocks_shipments_are_stored_as_their_tuples_would_be(store_target):
+    """On SQLite (columns, one-value columns as literals) and PostgreSQL (rows copied): the shipment_lines
+    rows of a block's shipments, with their types, are those of the same shipments with tuples, and read
+    back as the lines planned."""
+    from connectors.state import SHIPPED_LINE_COLUMNS, StateStore
+    from schemas.lifecycle import Plan
+
+    shipped = _shipped_by_shipment(_confirmations())
+    records = tuple(ShipmentRecord("east", sid, "acme", date(2026, 11, 27), kept.lines)
+                    for sid, kept in shipped.items())
+    assert _one_block(records) is not None
+    store = StateStore(store_target())
+    store.apply(Plan(shipments=records), at="2026-11-28T02:00:00", run_id="r1")
+    stored = store._q(f"SELECT {', '.join(SHIPPED_LINE_COLUMNS)} FROM shipment_lines"
+                      " ORDER BY warehouse, shipment_id, position")
+    want = _shipped_line_rows(_as_tuples(records), _dtexts())
+    assert [tuple(r) for r in stored] == want
+    assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in want]
+    assert {r.shipment_id: r.lines for r in store.shipments()} == {r.shipment_id: r.lines for r in records}
+    store.close()
