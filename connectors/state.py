@@ -91,7 +91,15 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.order_keys import SEP
-from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
+from schemas.shipment_records import (
+    InvoicedLine,
+    InvoiceRecord,
+    RecordedCarton,
+    ShipmentRecord,
+    ShippedLine,
+    ShippedLineBlock,
+    ShippedLines,
+)
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
     import pyarrow as pa
@@ -2629,21 +2637,54 @@ def _shipped_line_columns(shipments: Sequence[ShipmentRecord], text: Callable) -
     """The shipment_lines columns (SHIPPED_LINE_COLUMNS' order) of these shipments, their lines numbered from 1
     in each: built a column at a time (a ShippedLine is a tuple: its fields transposed in C, no Python step per
     line; a night's 856s carry 100,000 lines)."""
-    lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
-    if not lines:
-        return []
     counts = [len(r.lines) for r in shipments]
+    if not sum(counts):
+        return []
 
     def each(values: Iterable) -> list:  # a shipment's value for each of its lines
         return list(itertools.chain.from_iterable(map(itertools.repeat, values, counts)))
 
-    po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store, net, net_unit = zip(*lines,
-                                                                                                  strict=True)
+    block = _one_block(shipments)
+    if block is not None:  # the planner's lines, one block in the shipments' order: its columns as they are
+        t = block.table
+        po, line, line_id, sku, unit, carton, pallet, row, segment, store, net_unit = (t[name].to_pylist() for name in (
+            "po_number", "line_number", "line_id", "sku", "unit", "carton", "pallet", "row_number", "file_segment",
+            "mark_for_store", "net_weight_unit"))
+        quantity, net = _decimal_texts(t["quantity"], text), _decimal_texts(t["net_weight"], text)
+    else:
+        lines = list(itertools.chain.from_iterable(r.lines for r in shipments))
+        po, line, line_id, sku, quantity, unit, carton, pallet, row, segment, store, net, net_unit = zip(
+            *lines, strict=True)
+        quantity, net = list(map(text, quantity)), [None if w is None else text(w) for w in net]
     return [each(r.warehouse for r in shipments), each(r.shipment_id for r in shipments),
             list(itertools.chain.from_iterable(map(range, itertools.repeat(1), [c + 1 for c in counts]))),
-            each(r.partner for r in shipments), po, line, line_id, sku, list(map(text, quantity)), unit, carton,
-            pallet, row, segment, [s or None for s in store], [None if w is None else text(w) for w in net],
-            [u or None for u in net_unit]]
+            each(r.partner for r in shipments), po, line, line_id, sku, quantity, unit, carton,
+            pallet, row, segment, [s or None for s in store], net, [u or None for u in net_unit]]
+
+
+def _one_block(shipments: Sequence[ShipmentRecord]) -> ShippedLineBlock | None:
+    """The ShippedLineBlock whose rows are exactly these shipments' lines, one after another (the ship
+    planner's: ShippedLines); None when their lines are tuples, or rows of several blocks or not in order."""
+    first = shipments[0].lines
+    if not isinstance(first, ShippedLines):
+        return None
+    block, at = first.block, 0
+    for r in shipments:
+        lines = r.lines
+        if not isinstance(lines, ShippedLines) or lines.block is not block or lines.start != at:
+            return None
+        at = lines.stop
+    return block if at == block.num_rows else None
+
+
+def _decimal_texts(column, text: Callable) -> list:
+    """``text`` of each value of an Arrow decimal column (None: null), made once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    texts = pa.array([text(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    return texts.take(encoded.indices).to_pylist()
 
 
 def _same_values(column: Sequence) -> str | None:

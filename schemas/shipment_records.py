@@ -5,6 +5,8 @@ cartons (SSCCs) and lines, an invoice with its lines. Definitions only, and no p
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
@@ -47,6 +49,69 @@ class ShippedLine(NamedTuple):
     net_weight_unit: str = ""  # LB | KG
 
 
+SHIPPED_LINE_FIELDS = ShippedLine._fields
+
+
+class ShippedLineBlock:
+    """Many shipments' lines as one table of columns named SHIPPED_LINE_FIELDS (the values each ShippedLine
+    holds: "" for absent text, decimals as Arrow decimals), the shipments one after another, each one's
+    lines in order: what the ship planner makes of a night's confirmation lines (100,000 at volume) without
+    a Python object per line. The store writes shipment_lines from its columns; the ShippedLines are made
+    (all at once) only when something reads a shipment's ``lines``. ``table``: any object whose columns
+    (``table[name]``) have to_pylist (no pyarrow here: the read side loads this module without it)."""
+
+    __slots__ = ("table", "_lines")
+
+    def __init__(self, table) -> None:
+        self.table, self._lines = table, None
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows
+
+    def lines(self) -> tuple[ShippedLine, ...]:
+        if self._lines is None:
+            self._lines = tuple(map(tuple.__new__, itertools.repeat(ShippedLine), zip(
+                *(self.table[name].to_pylist() for name in SHIPPED_LINE_FIELDS), strict=True)))
+        return self._lines
+
+
+class ShippedLines(Sequence):
+    """A shipment's lines as rows ``start``..``stop`` of a ShippedLineBlock: a sequence of ShippedLines (equal,
+    and hashed alike, to the tuple of them), made only when read."""
+
+    __slots__ = ("block", "start", "stop")
+
+    def __init__(self, block: ShippedLineBlock, start: int, stop: int) -> None:
+        self.block, self.start, self.stop = block, start, stop
+
+    def _tuple(self) -> tuple[ShippedLine, ...]:
+        return self.block.lines()[self.start:self.stop]
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, i):
+        return self._tuple()[i]
+
+    def __iter__(self) -> Iterator[ShippedLine]:
+        return iter(self._tuple())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ShippedLines):
+            return (self.block is other.block and self.start == other.start and self.stop == other.stop) or \
+                self._tuple() == other._tuple()
+        if isinstance(other, tuple):
+            return self._tuple() == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._tuple())
+
+    def __repr__(self) -> str:
+        return repr(self._tuple())
+
+
 @dataclass(frozen=True, slots=True)
 class ShipmentRecord:
     """A shipment confirmation that passed its checks and got its 856 (tables shipments, cartons,
@@ -57,7 +122,7 @@ class ShipmentRecord:
     shipment_id: str
     partner: str
     ship_date: date
-    lines: tuple[ShippedLine, ...]
+    lines: tuple[ShippedLine, ...] | ShippedLines  # (ShippedLines: the planner's, rows of a night's block)
     cartons: tuple[RecordedCarton, ...] = ()
     stock_warehouse: str = ""  # the inventory warehouse code the units left (reservations, snapshots)
     source_kind: str = ""  # csv | 945

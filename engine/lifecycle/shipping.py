@@ -72,7 +72,14 @@ from schemas.lifecycle import (
 )
 from schemas.orders import QTY, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
-from schemas.shipment_records import RecordedCarton, ShipmentRecord, ShippedLine
+from schemas.shipment_records import (
+    SHIPPED_LINE_FIELDS,
+    RecordedCarton,
+    ShipmentRecord,
+    ShippedLine,
+    ShippedLineBlock,
+    ShippedLines,
+)
 from schemas.shipments import (
     LINE_STATE,
     RECORDED_CARTONS,
@@ -481,8 +488,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
     check, held = batch.check, batch.held
-    good = check.lines.filter(pc.invert(pc.is_in(check.lines["shipment_id"],
-                                                                 value_set=pa.array(sorted(held), pa.string()))))
+    good = _rows_where(check.lines, pc.invert(pc.is_in(check.lines["shipment_id"],
+                                                       value_set=pa.array(sorted(held), pa.string()))))
     good = _stores_kept(good, profiles)
     ssccs: dict[tuple, str] = {}
     ours: dict[str, int] = {}
@@ -538,12 +545,20 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    went = good.filter(pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+def _rows_where(table: pa.Table, mask) -> pa.Table:
+    """``table.filter(mask)``: the table itself when every row is kept (no shipment held, every one sent:
+    the usual file), without copying each of its columns."""
+    if not mask.null_count and pc.all(mask).as_py() is not False:
+        return table
+    return table.filter(mask)
 
 
 _REFUSALS = (DocumentError, TransitionRefused, ValueError, KeyError)  # what holds a shipment (ASN_NOT_BUILT)
@@ -765,7 +780,7 @@ _LINE = ("shipment_id", "item_sku", "sku", "unit", "carton_id", "pallet_id", "ro
 class _Shipped(NamedTuple):
     """A shipment's confirmation lines as recorded, and its first line's PO and envelope (ISA13, GS06, ST02)."""
 
-    lines: tuple[ShippedLine, ...]
+    lines: tuple[ShippedLine, ...] | ShippedLines
     po_number: str
     isa13: str | None
     gs06: str | None
@@ -773,26 +788,57 @@ class _Shipped(NamedTuple):
 
 
 def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
-    """Each shipment's ShippedLines (as _rows_by_shipment makes them, without the planner's rows) and its
-    first line's PO and envelope, the shipments in first-seen order."""
-    cols = {c: objects(lines[c]) if c == "quantity" else lines[c].to_pylist() for c in (
-        "po_number", "line_number", "line_id", "item_sku", "sku", "quantity", "unit", "carton_id", "pallet_id",
-        "row_number", "file_segment")}
-    blank = [[v or "" for v in cols[c]] for c in ("line_id", "unit", "carton_id", "pallet_id")]
-    sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
-    made = list(map(tuple.__new__, repeat(ShippedLine), zip(
-        cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], _store_marks(lines), *_net_weights(lines), strict=True)))
+    """Each shipment's ShippedLines (what _rows_by_shipment makes, without the planner's rows: rows of one
+    ShippedLineBlock of every shipment's lines, made in columns, no Python object per line) and its first
+    line's PO and envelope, the shipments in first-seen order (as the block holds them)."""
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
     order = groups.order
-    ordered = made if bool(np.all(order[1:] > order[:-1])) else [made[i] for i in order.tolist()]
     ends = (groups.starts + groups.count[groups.keys]).tolist()
     firsts = order[groups.starts]
-    heads = lines.select(["shipment_id", "po_number", "isa13", "gs06", "st02"]).take(pa.array(firsts)).to_pylist()
-    spans = sorted(zip(firsts.tolist(), groups.starts.tolist(), ends, heads, strict=True))
-    return {h["shipment_id"]: _Shipped(tuple(ordered[a:b]), h["po_number"], h["isa13"], h["gs06"], h["st02"])
-            for _first, a, b, h in spans}
+    # the shipments in first-seen order, each one's rows in row order: the block's rows
+    by_first = np.argsort(firsts, kind="stable")
+    sizes = (groups.count[groups.keys])[by_first]
+    rows = np.concatenate([order[a:b] for a, b in zip(groups.starts[by_first].tolist(),
+                                                      np.asarray(ends)[by_first].tolist(), strict=True)]) \
+        if len(by_first) else np.zeros(0, np.int64)
+    table = _shipped_line_table(lines)
+    if len(rows) and not bool(np.all(rows[1:] > rows[:-1])):  # a shipment's rows apart: its rows together
+        table = table.take(pa.array(rows, pa.int64()))
+    block = ShippedLineBlock(table)
+    stops = np.cumsum(sizes).tolist()
+    heads = lines.select(["shipment_id", "po_number", "isa13", "gs06", "st02"]).take(
+        pa.array(firsts[by_first])).to_pylist()
+    return {h["shipment_id"]: _Shipped(ShippedLines(block, stop - size, stop), h["po_number"], h["isa13"], h["gs06"],
+                                       h["st02"])
+            for h, stop, size in zip(heads, stops, sizes.tolist(), strict=True)}
+
+
+def _shipped_line_table(lines: pa.Table) -> pa.Table:
+    """The ShippedLines of confirmation ``lines`` as columns (SHIPPED_LINE_FIELDS), what _rows_by_shipment
+    makes of each row: absent text "", the item's SKU (item_sku, else sku, else ""), the carton's store
+    (_store_marks) and net weight (_net_weights)."""
+    n = lines.num_rows
+    blank = pa.scalar("", pa.string())
+
+    def text(name: str) -> pa.Array:
+        return pc.fill_null(lines[name], blank)
+
+    def given(column) -> pa.Array:  # a value, not null or ""
+        return pc.fill_null(pc.not_equal(column, blank), False)
+
+    item_sku, sku = lines["item_sku"], lines["sku"]
+    sku = pc.if_else(given(item_sku), item_sku, pc.if_else(given(sku), sku, blank))
+    store = text("mark_for_store") if marks_stores(lines) else pa.repeat(blank, n)
+    if "net_weight" not in lines.column_names or lines["net_weight"].null_count == n:
+        net = pa.nulls(n, lines.schema.field("net_weight").type if "net_weight" in lines.column_names
+                       else pa.decimal128(18, 4))
+        net_unit = pa.repeat(blank, n)
+    else:
+        net, net_unit = lines["net_weight"], text("net_weight_unit")
+    return pa.table([lines["po_number"], lines["line_number"], text("line_id"), sku, lines["quantity"],
+                     text("unit"), text("carton_id"), text("pallet_id"), lines["row_number"], lines["file_segment"],
+                     store, net, net_unit], names=list(SHIPPED_LINE_FIELDS))
 
 
 def _store_marks(lines: pa.Table) -> list[str] | repeat:
