@@ -2,8 +2,8 @@
 discontinued items.
 
 A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
-against our items' GTINs, VN against our vendor part numbers, and any qualifier (VP, VA, MG, SK, CB,
-BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
+against our items' GTINs, VN/VP/VC against our vendor part numbers, and any qualifier (VP, VC, VA, MG,
+SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
 lookup ever matches a null or blank id (rules.business.common.lookup).
 """
 
@@ -36,10 +36,10 @@ from schemas.reference import LEGACY_CROSS_REFERENCE_QUALIFIERS, ReferenceData, 
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
 GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
-# our (the vendor's) number: VN vendor's item number, VP vendor's part number (code list 235: both the
-# seller's own id, so an id found among our items' vendor parts is ours; one that is not still tries the
-# partner's cross-reference)
-VENDOR_QUALIFIERS = {"VN": 3, "VP": 3}
+# our (the vendor's) number: VN vendor's item number, VP vendor's part number, VC vendor's catalog number
+# (code list 235: "Vendor's (Seller's) ..." all three, the seller's own id, so an id found among our items'
+# vendor parts is ours; one that is not still tries the partner's cross-reference)
+VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 
 # --- the pairs of every line -------------------------------------------------------------------------

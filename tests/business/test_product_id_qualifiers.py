@@ -115,3 +115,15 @@ def test_our_vendor_part_number_sent_as_vp_resolves_without_a_cross_reference(re
     xref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VP,X-77,SKU-1005\n")
     out = resolve_items(lines_table(only("VP", "X-77")), xref.items, xref.partner_items)
     assert out.column("sku").to_pylist() == ["SKU-1005"]
+
+
+def test_our_catalog_number_sent_as_vc_resolves_without_a_cross_reference(ref):
+    """VC (code list 235 "Vendor's (Seller's) Catalog Number") is the seller's own id as VN and VP are; a VC
+    that is not ours still tries the cross-reference."""
+    out = resolve_items(lines_table(only("VC", "VP-1011"), only("VC", "X-77", line_number=2)), ref.items,
+                        ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1011", None]
+    assert out.column("matched_by").to_pylist() == ["VC", None]
+    xref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VC,X-77,SKU-1005\n")
+    out = resolve_items(lines_table(only("VC", "X-77")), xref.items, xref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1005"]

@@ -1,0 +1,43 @@
+"""850 shapes real partners' translators send that we used to lose or refuse, each run through the real
+night (intake, rules, 855): the shape, what a partner's guide says of it, and what we now do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectors.state import StateStore
+from tests.support import make_workspace, run_stages
+from tests.test_x12_standard_layer import interchange
+
+NIGHT = datetime(2026, 11, 27, 2, 0)
+
+
+def _night(tmp_path, body: list[str], **envelope) -> tuple[set[str], dict, str]:
+    """ACME's night over one PO: the findings' codes, each order's state, ACME's 855 (empty: none)."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(interchange(body, **envelope))
+    _results, night = run_stages(ws, NIGHT)
+    state = StateStore(ws.state_url)
+    try:
+        states = {o.key[1]: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    acks = sorted((ws.drop_root / "acme" / "outbox").glob("*855*"))
+    return {f.code for f in night.findings}, states, "".join(p.read_text() for p in acks)
+
+
+HEAD = ["CUR*BY*USD", "DTM*002*20261215", "N1*ST*Acme Store 2*92*0002"]
+
+
+def test_a_line_identified_by_our_catalog_number_under_vc_is_acknowledged(tmp_path):
+    """VC is code list 235's "Vendor's (Seller's) Catalog Number": the seller's own number, as VN and VP
+    are. Distributors' and DIY chains' guides send the supplier's catalogue number under VC; a line with
+    only VC*VP-1001 (our number) was ITEM_UNKNOWN and rejected (855 IR): an order lost."""
+    body = ["BEG*00*SA*PO-VC**20261126", *HEAD, "PO1*1*12*EA*19.70**VC*VP-1001*SK*778812", "CTT*1"]
+    codes, states, ack = _night(tmp_path, body)
+    assert "ITEM_UNKNOWN" not in codes, codes
+    assert states == {"PO-VC": "acknowledged"}
+    assert "BAK*00*AD*PO-VC" in ack and "PO1*1*12*EA*19.7**VC*VP-1001*SK*778812~" in ack and "ACK*IA*12*EA" in ack
