@@ -12,9 +12,13 @@ from tests.test_x12_standard_layer import interchange
 NIGHT = datetime(2026, 11, 27, 2, 0)
 
 
-def _night(tmp_path, body: list[str], **envelope) -> tuple[set[str], dict, str]:
-    """ACME's night over one PO: the findings' codes, each order's state, ACME's 855 (empty: none)."""
+def _night(tmp_path, body: list[str], *, rules: str = "", **envelope) -> tuple[set[str], dict, str]:
+    """ACME's night over one PO: the findings' codes, each order's state, ACME's 855 (empty: none).
+    ``rules``: lines added to the [rules] of ACME's profile."""
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    if rules:
+        profile = ws.root / "partners" / "acme.toml"
+        profile.write_text(profile.read_text().replace("[rules]\n", "[rules]\n" + rules + "\n"))
     inbox = ws.drop_root / "acme" / "inbox"
     for p in inbox.iterdir():
         p.unlink()
@@ -41,3 +45,14 @@ def test_a_line_identified_by_our_catalog_number_under_vc_is_acknowledged(tmp_pa
     assert "ITEM_UNKNOWN" not in codes, codes
     assert states == {"PO-VC": "acknowledged"}
     assert "BAK*00*AD*PO-VC" in ack and "PO1*1*12*EA*19.7**VC*VP-1001*SK*778812~" in ack and "ACK*IA*12*EA" in ack
+
+
+def test_a_british_partners_store_without_a_county_is_acknowledged(tmp_path):
+    """A UK retailer's ship-to (N4*London**SW1A 1AA*GB: no state, a postcode with letters) of a partner whose
+    profile says its domestic country is GB. X12 needs N402 only in the U.S. and Canada; the order was held
+    (ADDRESS_INCOMPLETE for the state, ADDRESS_IMPLAUSIBLE for GB, the partner's own country)."""
+    body = ["BEG*00*SA*PO-UK**20261126", "CUR*BY*USD", "DTM*002*20261215", "N1*ST*Acme High Street*92*UK01",
+            "N3*10 High Street", "N4*London**SW1A 1AA*GB", "PO1*1*12*EA*19.70**UP*614141100101", "CTT*1"]
+    codes, states, ack = _night(tmp_path, body, rules='domestic_country = "GB"')
+    assert not codes & {"ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "SHIP_TO_UNKNOWN"}, codes
+    assert states == {"PO-UK": "acknowledged"} and "BAK*00*AD*PO-UK" in ack
