@@ -56,3 +56,16 @@ def test_a_british_partners_store_without_a_county_is_acknowledged(tmp_path):
     codes, states, ack = _night(tmp_path, body, rules='domestic_country = "GB"')
     assert not codes & {"ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "SHIP_TO_UNKNOWN"}, codes
     assert states == {"PO-UK": "acknowledged"} and "BAK*00*AD*PO-UK" in ack
+
+
+def test_a_grocery_po_with_upc_codes_without_check_digits_is_acknowledged(tmp_path):
+    """A grocery wholesaler's lines identified by the U.P.C. codes code list 235 defines without a check
+    digit: UI 1-5-5 (11 digits), UD and UA 2-5-5 (12). Each names one of our GTINs once its check digit is
+    computed; the lines were ITEM_UNKNOWN and the order rejected (855 RD, every line IR)."""
+    body = ["BEG*00*SA*PO-GROC**20261126", *HEAD, "PO1*1*12*EA*19.70**UI*61414110010",
+            "PO1*2*6*EA*19.70**UD*061414110010*IN*4471", "PO1*3*12*EA***UA*061414110017", "CTT*3"]
+    codes, states, ack = _night(tmp_path, body)
+    assert "ITEM_UNKNOWN" not in codes, codes
+    assert states == {"PO-GROC": "acknowledged"}
+    assert "PO1*1*12*EA*19.7**UI*61414110010~" in ack and "PO1*2*6*EA*19.7**UD*061414110010*IN*4471~" in ack
+    assert "ACK*IR" not in ack and ack.count("ACK*I") == 3

@@ -84,7 +84,8 @@ def test_a_us_or_canadian_address_still_needs_its_state(ref):
     british = RuleSettings(partners={"acme": PartnerRuleOverrides(domestic_country="GB")})
     for settings in (RuleSettings(), british):
         for country in ("US", "CA"):
-            address = {**(NO_COUNTRY if country == "US" else TORONTO), "ship_to_state": None, "ship_to_country": country}
+            address = {**(NO_COUNTRY if country == "US" else TORONTO), "ship_to_state": None,
+                       "ship_to_country": country}
             assert found(check_ship_to(orders_table(order(**address)), ref.ship_tos, settings)) == [
                 ("ADDRESS_INCOMPLETE", "N402")]
     # a domestic US partner's address without N404 is a US one: its state is required
