@@ -177,6 +177,16 @@ def _hash_matches(sent: str, total: Decimal) -> bool:
     return abs(value) == abs(total) % (Decimal(10) ** (HASH_DIGITS - decimals))
 
 
+# Every code the set checks emit: warnings about what a set says (its counts, what it asks that we do not
+# apply), the same in every X12 version, so a set of a version we hold no dictionary for (003040 ...) gets
+# them too (rules.structure.COMMON_CODES)
+SET_CHECK_CODES = frozenset({
+    "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
+    "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
+    "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
+    "CHANGE_LINE_DATES_NOT_APPLIED"})
+
+
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
 # the sets or -1, the flattened elements) -> findings.
 SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], list[Finding]]
@@ -189,7 +199,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
-            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
+            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe)
+            + _notes(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -245,6 +256,61 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
                            f"855s or 810s: {named}. Agree them with the partner (an "
                            "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
                            value=code[int(np.flatnonzero(sac_rows == first)[0])],
+                           **_where(result, ic, g, ts, first)))
+    return out
+
+
+# free-form notes: MSG01 (the N9 loop's message text, heading or PO1 loop) and NTE02 (the note segment of the
+# older versions, and of translators that send it still)
+_NOTE_TEXTS = (("MSG", 1), ("NTE", 2))
+_NOTES_NAMED = 10  # notes quoted in the message; the rest counted
+
+
+def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+           fe: FlatElements) -> list[Finding]:
+    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG under an N9, NTE), in its heading or its PO1
+    loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP". No order, 855, 856 or
+    warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
+    follows) for a person to pass on, instead of being dropped without a word."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
+    for seg, k in _NOTE_TEXTS:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
+            if text and text.strip():
+                found.append((row, own, text.strip(), seg))
+    if not found:
+        return []
+    found.sort()
+    rows = np.array([r for r, *_rest in found], dtype=np.int64)
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    at = np.searchsorted(line_rows, rows, side="right") - 1
+    n9_rows, n9_owner = _rows_in(result, "N9", mine, set_of_row)
+    n9_at = np.searchsorted(n9_rows, rows, side="right") - 1
+    n9_title = [" ".join(v for v in (a, b, c) if v) for a, b, c in zip(
+        *(_column(fe, n9_rows, k)[0].to_pylist() for k in (1, 2, 3)), strict=True)]
+    asked: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, quoted, segment id, text)
+    for j, (row, k, text, seg) in enumerate(found):
+        where = []
+        line = int(at[j])
+        if line >= 0 and line_owner[line] == k:
+            where.append(f"line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))}")
+        n9 = int(n9_at[j])
+        if seg == "MSG" and n9 >= 0 and n9_owner[n9] == k and n9_title[n9] and (
+                line < 0 or line_owner[line] != k or n9_rows[n9] > line_rows[line]):
+            where.append(f"N9 {n9_title[n9]}")
+        asked.setdefault(k, []).append((row, (f"({', '.join(where)}) " if where else "") + repr(text), seg, text))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        first, _quoted, seg, text = items[0]
+        quoted = "; ".join(q for _r, q, _s, _t in items[:_NOTES_NAMED]) + (
+            f"; and {len(items) - _NOTES_NAMED} more" if len(items) > _NOTES_NAMED else "")
+        out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
+                           f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
+                           element=f"{seg}0{dict(_NOTE_TEXTS)[seg]}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
 
