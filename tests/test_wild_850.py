@@ -151,3 +151,43 @@ def test_every_code_the_set_checks_emit_is_one_every_version_gets():
     tree.body.remove(listing[0])  # the codes the checks hand on, not the list of them
     emitted = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value in CATALOGUE}
     assert emitted == SET_CHECK_CODES
+
+
+# --- units --------------------------------------------------------------------------------------------
+
+def test_a_line_ordered_in_units_un_is_answered_shipped_and_billed_as_eaches(tmp_path):
+    """UN is code list 355's "Unit": one of the item as it is sold, as industrial and automotive partners
+    order (PO1*1*12*UN). It was UNIT_NOT_CONVERTIBLE and the line rejected (855 IR): an order lost. It is
+    the item's each: allocated, answered, shipped (a warehouse confirming eaches) and billed in UN."""
+    from decimal import Decimal
+
+    from parsers.x12_reader import read_interchanges
+    from tests.support import GOOD_PO, deliver_all, ship_stages, shipping_workspace, x12_850
+    from tests.test_po4_pack_units import DAY1, HEADER, NIGHT1
+
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*12*UN*39.20*PE*UP*614141100248", "CTT*1*12"]))
+    results, _night = run_stages(ws, NIGHT1)
+    assert not {f["code"] for r in results for f in r.findings} & {"UNIT_NOT_CONVERTIBLE", "UNIT_UNKNOWN"}
+    out = ws.drop_root / "acme" / "outbox"
+    [ack] = [read_interchanges(p.read_bytes()).segments.elements.to_pylist() for p in sorted(out.glob("*-855-*"))]
+    assert [r[:4] for r in ack if r[0] in ("BAK", "ACK")] == [["BAK", "00", "AD", "PO-1"], ["ACK", "IA", "12", "UN"]]
+    wh = ws.warehouse_drop_root / "east" / "inbox"
+    wh.mkdir(parents=True, exist_ok=True)
+    (wh / "east-shipments-20261127.csv").write_text(
+        HEADER + "SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,12,EA,C-9,4,LB,\n")
+    [east, *_] = ship_stages(ws, DAY1, run_id="day1")
+    deliver_all(ws, DAY1)
+    assert not [f for f in east.findings if f["severity"] == "error"], east.findings
+    state = StateStore(ws.state_path)
+    try:
+        (line,) = state.order_lines("acme", "PO-1")
+        assert line.shipped == Decimal(12)
+    finally:
+        state.close()
+    [asn] = [read_interchanges(p.read_bytes()).segments.elements.to_pylist() for p in sorted(out.glob("*-856-*"))]
+    assert [r[1:4] for r in asn if r[0] == "SN1"] == [["", "12", "UN"]]
+    [inv] = [read_interchanges(p.read_bytes()).segments.elements.to_pylist() for p in sorted(out.glob("*-810-*"))]
+    assert [r[1:5] for r in inv if r[0] == "IT1"] == [["1", "12", "UN", "39.2"]]
