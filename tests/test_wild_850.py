@@ -191,3 +191,16 @@ def test_a_line_ordered_in_units_un_is_answered_shipped_and_billed_as_eaches(tmp
     assert [r[1:4] for r in asn if r[0] == "SN1"] == [["", "12", "UN"]]
     [inv] = [read_interchanges(p.read_bytes()).segments.elements.to_pylist() for p in sorted(out.glob("*-810-*"))]
     assert [r[1:5] for r in inv if r[0] == "IT1"] == [["1", "12", "UN", "39.2"]]
+
+
+def test_a_unit_we_do_not_sell_names_the_each_once():
+    """UN is an each unit as EA is, but an item's units are named as before: "sold in EA", not "EA, UN"."""
+    from decimal import Decimal
+
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table, reference
+
+    [f] = check_quantities(lines_table(line(upc="614141100101", unit="BX", quantity=Decimal(2))), reference(),
+                           RuleSettings())
+    assert f.code == "UNIT_NOT_CONVERTIBLE" and "it is sold in EA (item_units.csv" in f.message, f.message
