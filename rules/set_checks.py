@@ -219,43 +219,57 @@ _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or char
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 
 
+# the allowance and charge segments and the positions of their indicator, code, amount (N2), percent and rate:
+# SAC (004010 on, and most 003xxx), and ITA, which 003010/003020 850s carry instead (Allowance, Charge or Service:
+# ITA03 special services code, ITA07 total amount, ITA09 percent, ITA06 rate)
+_ALLOWANCE_SEGMENTS = (("SAC", (1, 2, 5, 7, 8)), ("ITA", (1, 3, 7, 9, 6)))
+
+
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
-    """SAC_NOT_APPLIED once per 850 with SAC allowances or charges (heading or PO1 loops): we apply none
-    of them to prices, 855s or 810s (an 810's charges come from the partner's profile), so each is named
-    with its amount (SAC05, two implied decimals), percent (SAC07) or rate (SAC08) and its line."""
+    """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
+    or PO1 loops): we apply none of them to prices, 855s or 810s (an 810's charges come from the partner's
+    profile), so each is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09)
+    or rate (SAC08 / ITA06) and its line."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
-    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
-    if not len(sac_rows):
+    found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
+    for seg, positions in _ALLOWANCE_SEGMENTS:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        if len(rows):
+            values = [_column(fe, rows, k)[0].to_pylist() for k in positions]
+            found += [(r, o, seg, [v[j] for v in values])
+                      for j, (r, o) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True))]
+    if not found:
         return []
-    kind, code, amount, percent, rate = (_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 7, 8))
+    found.sort(key=lambda f: f[0])
+    sac_rows = np.array([f[0] for f in found], dtype=np.int64)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
-    asked: dict[int, list[tuple[int, str]]] = {}
-    for j in range(len(sac_rows)):
-        if kind[j] not in _SAC_KINDS:
+    asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
+    for j, (row, k, seg, (kind, code, amount, percent, rate)) in enumerate(found):
+        if kind not in _SAC_KINDS:
             continue
-        what = [f"{_SAC_KINDS[kind[j]]} {code[j] or '(no code)'}"]
-        money = ([_number(amount[j], -2)] if amount[j] is not None else []) + (  # SAC05 is N2
-            [f"{_number(percent[j])} %"] if percent[j] is not None else []) + (
-            [f"rate {_number(rate[j])}"] if rate[j] is not None else [])
+        what = [f"{_SAC_KINDS[kind]} {code or '(no code)'}"]
+        money = ([_number(amount, -2)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
+            [f"{_number(percent)} %"] if percent is not None else []) + (
+            [f"rate {_number(rate)}"] if rate is not None else [])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
-        k, line = int(sac_owner[j]), int(at[j])
+        line = int(at[j])
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
-        asked.setdefault(k, []).append((int(sac_rows[j]), text))
+        asked.setdefault(k, []).append((row, text, seg, code))
     out: list[Finding] = []
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
-        first = items[0][0]
-        named = "; ".join(t for _, t in items[:_SAC_NAMED]) + (
+        first, _text, seg, code = items[0]
+        named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
                            f"855s or 810s: {named}. Agree them with the partner (an "
-                           "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
-                           value=code[int(np.flatnonzero(sac_rows == first)[0])],
+                           "810's charges come from the partner's profile).", seg=seg,
+                           element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))
     return out
 

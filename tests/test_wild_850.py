@@ -204,3 +204,24 @@ def test_a_unit_we_do_not_sell_names_the_each_once():
     [f] = check_quantities(lines_table(line(upc="614141100101", unit="BX", quantity=Decimal(2))), reference(),
                            RuleSettings())
     assert f.code == "UNIT_NOT_CONVERTIBLE" and "it is sold in EA (item_units.csv" in f.message, f.message
+
+
+def test_ita_allowances_of_an_003010_po_are_named_as_sac_ones_are():
+    """003010/003020 850s carry allowances and charges in ITA (Allowance, Charge or Service), as a
+    manufacturer's 003010 guide sends them in the heading and the PO1 loops; 004010 replaced it with SAC. They
+    were dropped without a word; now they are named in SAC_NOT_APPLIED as SAC ones are (ITA03 code, ITA07
+    amount in N2, ITA09 percent, ITA06 rate), and the finance reconciliation reads them alike."""
+    from engine.finance_inputs import _allowances_named
+    from tests.test_x12_standard_layer import run
+
+    body = ["BEG*00*SA*PO-ITA**261126", "ITA*A*VI*D240*06***2500", "ITA*C**H850*06*****",
+            "DTM*002*261215", "N1*ST*Acme Store 2*92*0002", "PO1*1*12*EA*19.70**UP*614141100101",
+            "ITA*A*VI*C000*02****1*2", "CTT*1*12"]
+    out = run(interchange(body, version="003010", isa12="00301", gs04="261127"))
+    assert out.error_count == 0 and out.orders.num_rows == 1
+    [f] = [f for f in out.findings if f.code == "SAC_NOT_APPLIED"]
+    assert (f.location.segment_id, f.location.element, f.location.value) == ("ITA", "ITA03", "D240")
+    assert "855s or 810s: allowance D240 25.00; charge H850; allowance C000 2 % (line 1). Agree" in f.message
+    named, more = _allowances_named(f.message)
+    assert [(code, line, str(amount), str(percent)) for code, line, amount, percent, _words in named] == [
+        ("D240", None, "25.00", "None"), ("C000", "1", "None", "2")] and more == 0
