@@ -177,6 +177,16 @@ def _hash_matches(sent: str, total: Decimal) -> bool:
     return abs(value) == abs(total) % (Decimal(10) ** (HASH_DIGITS - decimals))
 
 
+# Every code the set checks emit: warnings about what a set says (its counts, what it asks that we do not
+# apply), the same in every X12 version, so a set of a version we hold no dictionary for (003040 ...) gets
+# them too (rules.structure.COMMON_CODES)
+SET_CHECK_CODES = frozenset({
+    "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
+    "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
+    "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
+    "CHANGE_LINE_DATES_NOT_APPLIED"})
+
+
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
 # the sets or -1, the flattened elements) -> findings.
 SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], list[Finding]]
@@ -189,7 +199,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
-            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe))
+            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe)
+            + _notes(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -208,43 +219,112 @@ _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or char
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 
 
+# the allowance and charge segments and the positions of their indicator, code, amount (N2), percent and rate:
+# SAC (004010 on, and most 003xxx), and ITA, which 003010/003020 850s carry instead (Allowance, Charge or Service:
+# ITA03 special services code, ITA07 total amount, ITA09 percent, ITA06 rate)
+_ALLOWANCE_SEGMENTS = (("SAC", (1, 2, 5, 7, 8)), ("ITA", (1, 3, 7, 9, 6)))
+
+
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
-    """SAC_NOT_APPLIED once per 850 with SAC allowances or charges (heading or PO1 loops): we apply none
-    of them to prices, 855s or 810s (an 810's charges come from the partner's profile), so each is named
-    with its amount (SAC05, two implied decimals), percent (SAC07) or rate (SAC08) and its line."""
+    """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
+    or PO1 loops): we apply none of them to prices, 855s or 810s (an 810's charges come from the partner's
+    profile), so each is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09)
+    or rate (SAC08 / ITA06) and its line."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
-    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
-    if not len(sac_rows):
+    found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
+    for seg, positions in _ALLOWANCE_SEGMENTS:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        if len(rows):
+            values = [_column(fe, rows, k)[0].to_pylist() for k in positions]
+            found += [(r, o, seg, [v[j] for v in values])
+                      for j, (r, o) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True))]
+    if not found:
         return []
-    kind, code, amount, percent, rate = (_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 7, 8))
+    found.sort(key=lambda f: f[0])
+    sac_rows = np.array([f[0] for f in found], dtype=np.int64)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
-    asked: dict[int, list[tuple[int, str]]] = {}
-    for j in range(len(sac_rows)):
-        if kind[j] not in _SAC_KINDS:
+    asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
+    for j, (row, k, seg, (kind, code, amount, percent, rate)) in enumerate(found):
+        if kind not in _SAC_KINDS:
             continue
-        what = [f"{_SAC_KINDS[kind[j]]} {code[j] or '(no code)'}"]
-        money = ([_number(amount[j], -2)] if amount[j] is not None else []) + (  # SAC05 is N2
-            [f"{_number(percent[j])} %"] if percent[j] is not None else []) + (
-            [f"rate {_number(rate[j])}"] if rate[j] is not None else [])
+        what = [f"{_SAC_KINDS[kind]} {code or '(no code)'}"]
+        money = ([_number(amount, -2)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
+            [f"{_number(percent)} %"] if percent is not None else []) + (
+            [f"rate {_number(rate)}"] if rate is not None else [])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
-        k, line = int(sac_owner[j]), int(at[j])
+        line = int(at[j])
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
-        asked.setdefault(k, []).append((int(sac_rows[j]), text))
+        asked.setdefault(k, []).append((row, text, seg, code))
     out: list[Finding] = []
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
-        first = items[0][0]
-        named = "; ".join(t for _, t in items[:_SAC_NAMED]) + (
+        first, _text, seg, code = items[0]
+        named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
                            f"855s or 810s: {named}. Agree them with the partner (an "
-                           "810's charges come from the partner's profile).", seg="SAC", element="SAC02",
-                           value=code[int(np.flatnonzero(sac_rows == first)[0])],
+                           "810's charges come from the partner's profile).", seg=seg,
+                           element="SAC02" if seg == "SAC" else "ITA03", value=code,
+                           **_where(result, ic, g, ts, first)))
+    return out
+
+
+# free-form notes: MSG01 (the N9 loop's message text, heading or PO1 loop) and NTE02 (the note segment of the
+# older versions, and of translators that send it still)
+_NOTE_TEXTS = (("MSG", 1), ("NTE", 2))
+_NOTES_NAMED = 10  # notes quoted in the message; the rest counted
+
+
+def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+           fe: FlatElements) -> list[Finding]:
+    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG under an N9, NTE), in its heading or its PO1
+    loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP". No order, 855, 856 or
+    warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
+    follows) for a person to pass on, instead of being dropped without a word."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
+    for seg, k in _NOTE_TEXTS:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
+            if text and text.strip():
+                found.append((row, own, text.strip(), seg))
+    if not found:
+        return []
+    found.sort()
+    rows = np.array([r for r, *_rest in found], dtype=np.int64)
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    at = np.searchsorted(line_rows, rows, side="right") - 1
+    n9_rows, n9_owner = _rows_in(result, "N9", mine, set_of_row)
+    n9_at = np.searchsorted(n9_rows, rows, side="right") - 1
+    n9_title = [" ".join(v for v in (a, b, c) if v) for a, b, c in zip(
+        *(_column(fe, n9_rows, k)[0].to_pylist() for k in (1, 2, 3)), strict=True)]
+    asked: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, quoted, segment id, text)
+    for j, (row, k, text, seg) in enumerate(found):
+        where = []
+        line = int(at[j])
+        if line >= 0 and line_owner[line] == k:
+            where.append(f"line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))}")
+        n9 = int(n9_at[j])
+        if seg == "MSG" and n9 >= 0 and n9_owner[n9] == k and n9_title[n9] and (
+                line < 0 or line_owner[line] != k or n9_rows[n9] > line_rows[line]):
+            where.append(f"N9 {n9_title[n9]}")
+        asked.setdefault(k, []).append((row, (f"({', '.join(where)}) " if where else "") + repr(text), seg, text))
+    out: list[Finding] = []
+    for k, items in sorted(asked.items()):
+        ic, g, ts = sets[k]
+        first, _quoted, seg, text = items[0]
+        quoted = "; ".join(q for _r, q, _s, _t in items[:_NOTES_NAMED]) + (
+            f"; and {len(items) - _NOTES_NAMED} more" if len(items) > _NOTES_NAMED else "")
+        out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
+                           f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
+                           element=f"{seg}0{dict(_NOTE_TEXTS)[seg]}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
 

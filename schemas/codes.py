@@ -177,7 +177,10 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
-           "The PO carries SAC allowances or charges; none is applied to prices, 855s or 810s."),
+           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices, 855s "
+           "or 810s."),
+        _C("NOTES_NOT_KEPT", "set", "warning", "",
+           "The PO carries free-form notes (MSG, NTE); no order, 855, 856 or warehouse order of ours carries them."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         # --- the order lifecycle (engine.lifecycle) ----------------------------------------

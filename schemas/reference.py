@@ -148,6 +148,19 @@ def normalise_gtin(code: str | None) -> str | None:
     return code.zfill(14)
 
 
+def complete_gtin(code: str | None, body_length: int) -> str | None:
+    """A GS1 number sent without its check digit (``body_length`` digits: code list 235's UI, U.P.C. consumer
+    package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12) as the
+    GTIN-14 it names, its check digit computed; a value of another length as normalise_gtin reads it (a whole
+    GTIN with its check digit, as some partners send under these qualifiers); None for anything else."""
+    if code is None:
+        return None
+    code = code.strip()
+    if len(code) == body_length and code.isascii() and code.isdigit():
+        return (code + str(gs1_check_digit(code))).zfill(14)
+    return normalise_gtin(code)
+
+
 def sscc_digits(code: str | None) -> str | None:
     """The 18 digits of an SSCC written alone, after AI 00 or after "(00)"; None for any other shape
     (the check digit is not looked at here)."""

@@ -55,8 +55,9 @@ FULL_004010 = [
 ]
 
 
-# its SDQ's store quantities are not applied: a warning, the one finding such a PO gets (no syntax finding)
-SDQ_NOTE = [("SDQ_NOT_APPLIED", "SDQ", "SDQ03")]
+# its MSG note is kept nowhere and its SDQ's store quantities are not applied: warnings, the findings such a PO
+# gets (no syntax finding)
+SDQ_NOTE = [("NOTES_NOT_KEPT", "MSG", "MSG01"), ("SDQ_NOT_APPLIED", "SDQ", "SDQ03")]
 
 
 def test_a_po_using_whole_element_lists_gets_no_finding():

@@ -2,8 +2,8 @@
 discontinued items.
 
 A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
-against our items' GTINs, VN against our vendor part numbers, and any qualifier (VP, VA, MG, SK, CB,
-BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
+against our items' GTINs, VN/VP/VC against our vendor part numbers, and any qualifier (VP, VC, VA, MG,
+SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
 lookup ever matches a null or blank id (rules.business.common.lookup).
 """
 
@@ -32,14 +32,26 @@ from rules.business.common import (
 )
 from schemas.findings import Finding
 from schemas.orders import PRODUCT_QUALIFIERS
-from schemas.reference import LEGACY_CROSS_REFERENCE_QUALIFIERS, ReferenceData, gs1_valid, normalise_gtin
+from schemas.reference import (
+    LEGACY_CROSS_REFERENCE_QUALIFIERS,
+    ReferenceData,
+    complete_gtin,
+    gs1_valid,
+    normalise_gtin,
+)
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
 GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
-# our (the vendor's) number: VN vendor's item number, VP vendor's part number (code list 235: both the
-# seller's own id, so an id found among our items' vendor parts is ours; one that is not still tries the
-# partner's cross-reference)
-VENDOR_QUALIFIERS = {"VN": 3, "VP": 3}
+# GS1 numbers code list 235 defines without their check digit, by the digits they have: UI U.P.C. consumer
+# package code (1-5-5: 11), UD U.P.C./EAN consumer package code and UA U.P.C./EAN case code (2-5-5: 12), as
+# grocery and drug wholesalers' 850s send them. Matched as the GTIN-14 they name, the check digit computed
+# (schemas.reference.complete_gtin); their rank follows EN's.
+GS1_WITHOUT_CHECK_DIGIT = {"UI": 11, "UD": 12, "UA": 12}
+_WITHOUT_CHECK_DIGIT_RANK = 2
+# our (the vendor's) number: VN vendor's item number, VP vendor's part number, VC vendor's catalog number
+# (code list 235: "Vendor's (Seller's) ..." all three, the seller's own id, so an id found among our items'
+# vendor parts is ours; one that is not still tries the partner's cross-reference)
+VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 
 # --- the pairs of every line -------------------------------------------------------------------------
@@ -103,6 +115,21 @@ def _gs1_keys(values: pa.Array) -> pa.Array:
     return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
 
 
+def _gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
+    """Each UI/UD/UA id as the GTIN-14 it names (complete_gtin), null for every other pair and for a value
+    that names none."""
+    out = pa.nulls(len(ident), pa.string())
+    for q, body in GS1_WITHOUT_CHECK_DIGIT.items():
+        values = pc.if_else(pc.fill_null(pc.equal(qualifier, q), False), ident, pa.scalar(None, pa.string()))
+        uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
+        named = {u: complete_gtin(u, body) for u in uniques}
+        keys = [u for u in uniques if named[u] is not None]
+        if keys:
+            out = pc.coalesce(out, lookup(values, pa.array(keys, pa.string()),
+                                          pa.array([named[u] for u in keys], pa.string())))
+    return out
+
+
 def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(partner|qualifier|id keys, skus) of the cross-reference; a row without a qualifier (files from
     before the column existed) is a buyer's part number: it answers to BP and to IN."""
@@ -128,8 +155,9 @@ def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
 def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> pa.Table:
     """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
-    the order GTIN, UPC, EAN, vendor part, then the partner's cross-reference for every pair in the order
-    sent; a UPC/GTIN/EAN with a bad check digit never matches, nor does a null or blank id."""
+    the order GTIN, UPC, EAN, the U.P.C./EAN codes sent without a check digit (UI, UD, UA), vendor part,
+    then the partner's cross-reference for every pair in the order sent; a UPC/GTIN/EAN with a bad check
+    digit never matches, nor does a null or blank id."""
     n = lines.num_rows
     pairs = line_pairs(lines)
     row = pairs.column("row").to_numpy()
@@ -156,6 +184,12 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
                 labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
+        mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_WITHOUT_CHECK_DIGIT), pa.string())),
+                            False).to_numpy(zero_copy_only=False)
+        if mask.any():  # UI/UD/UA: GS1 numbers sent without their check digit
+            skus = lookup(_gs1_keys_without_check_digit(qualifier, ident), items.column("gtin"), item_sku)
+            add(mask, np.full(len(row), _WITHOUT_CHECK_DIGIT_RANK, dtype=np.int64), skus,
+                per_qualifier(lambda q: q or "", pa.string()))
         xref_keys, xref_skus = cross_reference(partner_items)
         partner = lines.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
         skus = lookup_by([partner, qualifier, ident], xref_keys, xref_skus)
@@ -235,6 +269,8 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
         where = []
         if q in GS1_QUALIFIERS:
             where.append("our GTINs" if normalise_gtin(value) else "not a valid UPC/GTIN/EAN")
+        if q in GS1_WITHOUT_CHECK_DIGIT:
+            where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q]) else "not a UPC/EAN code")
         if q in VENDOR_QUALIFIERS:
             where.append("our vendor part numbers")
         where.append(f"{partner}'s cross-reference")

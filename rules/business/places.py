@@ -56,7 +56,10 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     """The ship-to is known by its N104 id, or else its N3/N4 address is complete (ADDRESS_INCOMPLETE)
     and plausible (ADDRESS_IMPLAUSIBLE: served country, US state / CA province, postal code format).
     SHIP_TO_UNKNOWN when neither a known id nor any address was sent. The country (N404) may be left
-    out unless the partner's settings require it; it then means the partner's domestic country."""
+    out unless the partner's settings require it; it then means the partner's domestic country, which is
+    always a country we ship to for that partner. The state or province (N402) is required only in the
+    U.S. and Canada (X12's N4 note: "N402 is required only if city name (N401) is in the U.S. or
+    Canada"): a London or Dublin address has none."""
     known = {
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
         if not is_blank(s["partner"]) and not is_blank(s["location_id"])
@@ -87,8 +90,10 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                 )
             )
             continue
+        country = _COUNTRY_ALIASES.get(parts["ship_to_country"].upper(), parts["ship_to_country"].upper())
         missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]
-                   and (el != "N404" or s.country_required)]
+                   and (el != "N404" or s.country_required)
+                   and (el != "N402" or (country or s.domestic_country) in _REGIONS)]
         for seg, el, label in missing:
             out.append(
                 business_finding(
@@ -108,7 +113,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
     out: list[Finding] = []
     raw_country = parts["ship_to_country"]
     country = _COUNTRY_ALIASES.get(raw_country.upper(), raw_country.upper())
-    if raw_country and country not in s.ship_to_countries:
+    if raw_country and country not in (*s.ship_to_countries, s.domestic_country):
         out.append(
             business_finding(
                 "ADDRESS_IMPLAUSIBLE",

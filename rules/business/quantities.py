@@ -159,7 +159,7 @@ def adjusted_quantity(
 def _sells_in(sku: str, item_unit: str | None, case_pack: int | None, index: Mapping[tuple[str, str], int],
               settings: RuleSettings) -> str:
     """The units an item can be ordered in, for messages: "EA, CA (12), PK (6)"."""
-    units = [u for u in settings.each_units]
+    units = list(settings.each_units[:1])  # the each as the message names it (EA), not each synonym (UN)
     if item_unit and item_unit not in units:
         units.append(item_unit)
     if case_pack and case_pack > 1:

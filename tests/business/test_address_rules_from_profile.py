@@ -61,3 +61,36 @@ def test_an_alpha3_country_code_is_the_country_it_names(ref):
                              serves_mexico) == []
     assert found(check_ship_to(orders_table(order(**{**guadalajara, "ship_to_country": "DEU"})), ref.ship_tos,
                                serves_mexico)) == [("ADDRESS_IMPLAUSIBLE", "N404")]
+
+
+LONDON = {"ship_to_id": "UK01", "ship_to_address1": "10 High Street", "ship_to_city": "London", "ship_to_state": None,
+          "ship_to_postal_code": "SW1A 1AA", "ship_to_country": "GB"}
+
+
+def test_an_address_outside_the_us_and_canada_needs_no_state(ref):
+    """X12's N4 note: "N402 is required only if city name (N401) is in the U.S. or Canada". A British
+    partner's store (N4*London**SW1A 1AA*GB) was held ADDRESS_INCOMPLETE for its missing state, and, its
+    country named, ADDRESS_IMPLAUSIBLE though it is the partner's own domestic country."""
+    british = RuleSettings(partners={"acme": PartnerRuleOverrides(domestic_country="GB")})
+    for country in ("GB", "GBR", None):
+        assert check_ship_to(orders_table(order(**{**LONDON, "ship_to_country": country})), ref.ship_tos,
+                             british) == []
+    serves_ireland = RuleSettings(ship_to_countries=("US", "CA", "IE"))
+    dublin = {**LONDON, "ship_to_city": "Dublin", "ship_to_postal_code": "D02 X285", "ship_to_country": "IE"}
+    assert check_ship_to(orders_table(order(**dublin)), ref.ship_tos, serves_ireland) == []
+
+
+def test_a_us_or_canadian_address_still_needs_its_state(ref):
+    british = RuleSettings(partners={"acme": PartnerRuleOverrides(domestic_country="GB")})
+    for settings in (RuleSettings(), british):
+        for country in ("US", "CA"):
+            address = {**(NO_COUNTRY if country == "US" else TORONTO), "ship_to_state": None,
+                       "ship_to_country": country}
+            assert found(check_ship_to(orders_table(order(**address)), ref.ship_tos, settings)) == [
+                ("ADDRESS_INCOMPLETE", "N402")]
+    # a domestic US partner's address without N404 is a US one: its state is required
+    assert found(check_ship_to(orders_table(order(**{**NO_COUNTRY, "ship_to_state": None})), ref.ship_tos,
+                               RuleSettings())) == [("ADDRESS_INCOMPLETE", "N402")]
+    # and a country the partner's settings do not serve is still held
+    assert found(check_ship_to(orders_table(order(**LONDON)), ref.ship_tos, RuleSettings())) == [
+        ("ADDRESS_IMPLAUSIBLE", "N404")]

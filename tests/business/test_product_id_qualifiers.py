@@ -115,3 +115,35 @@ def test_our_vendor_part_number_sent_as_vp_resolves_without_a_cross_reference(re
     xref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VP,X-77,SKU-1005\n")
     out = resolve_items(lines_table(only("VP", "X-77")), xref.items, xref.partner_items)
     assert out.column("sku").to_pylist() == ["SKU-1005"]
+
+
+def test_our_catalog_number_sent_as_vc_resolves_without_a_cross_reference(ref):
+    """VC (code list 235 "Vendor's (Seller's) Catalog Number") is the seller's own id as VN and VP are; a VC
+    that is not ours still tries the cross-reference."""
+    out = resolve_items(lines_table(only("VC", "VP-1011"), only("VC", "X-77", line_number=2)), ref.items,
+                        ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1011", None]
+    assert out.column("matched_by").to_pylist() == ["VC", None]
+    xref = with_xref(ref, "partner,qualifier,buyer_part,sku\nacme,VC,X-77,SKU-1005\n")
+    out = resolve_items(lines_table(only("VC", "X-77")), xref.items, xref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1005"]
+
+
+def test_upc_codes_sent_without_their_check_digit_resolve_to_the_gtin_they_name(ref):
+    """Code list 235 defines UI (U.P.C. consumer package code, 1-5-5: 11 digits), UD (U.P.C./EAN consumer
+    package code, 2-5-5) and UA (U.P.C./EAN case code, 2-5-5: 12 digits) without a check digit; grocery and
+    drug wholesalers send them so. Each is the GTIN-14 its digits and their computed check digit make: UPC-A
+    614141100101 is UI 61414110010 and UD 061414110010. They were ITEM_UNKNOWN (line rejected, 855 IR)."""
+    rows = [only("UI", "61414110010"), only("UD", "061414110010", line_number=2),
+            only("UA", "061414110017", line_number=3),  # SKU-1002's 614141100170 as a 2-5-5 code
+            only("UI", "614141100101", line_number=4),  # a whole UPC-A sent under UI: read as it is
+            only("UI", "61414110011", line_number=5),  # the digits of no item of ours
+            only("UD", "61414110010", line_number=6)]  # 11 digits are no 2-5-5 code, nor a GTIN
+    out = resolve_items(lines_table(*rows), ref.items, ref.partner_items)
+    assert out.column("sku").to_pylist() == ["SKU-1001", "SKU-1001", "SKU-1002", "SKU-1001", None, None]
+    assert out.column("matched_by").to_pylist()[:4] == ["UI", "UD", "UA", "UI"]
+    assert check_items(lines_table(*rows[:4]), ref) == []
+    [unknown] = check_items(lines_table(rows[4]), ref)
+    assert unknown.message == "No item matches UI 61414110011 (our GTINs, acme's cross-reference)."
+    [unknown] = check_items(lines_table(rows[5]), ref)
+    assert unknown.message == "No item matches UD 61414110010 (not a UPC/EAN code, acme's cross-reference)."
