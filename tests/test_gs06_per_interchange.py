@@ -55,3 +55,21 @@ def test_every_interchange_starting_gs06_at_1_is_taken_and_acknowledged(tmp_path
     results, _ = run_stages(ws, NIGHT2.replace(hour=3))
     acme = next(r for r in results if r.partner == "acme")
     assert [f["code"] for f in acme.findings] == ["ISA_DUPLICATE"] and acme.documents["855"] == 0
+
+
+def test_a_file_read_a_piece_at_a_time_takes_every_interchange_starting_gs06_at_1(tmp_path, monkeypatch):
+    """A large file (read a piece, one interchange, at a time, each piece committed before the next) of
+    interchanges that all number their group 1: every one taken, each 997 accepting its group."""
+    from flows import intake as intake_flow
+
+    monkeypatch.setattr(intake_flow, "STREAM_BYTES", 0)
+    monkeypatch.setattr(intake_flow, "PIECE_BYTES", 1)
+    ws = make_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "many.x12").write_bytes(b"".join(x12_850(_po(f"GS1-{k}"), isa13=200 + k, gs06="1") for k in range(3)))
+    results, _ = run_stages(ws, NIGHT1)
+    acme = next(r for r in results if r.partner == "acme")
+    assert acme.findings == [] and acme.quarantined == 0 and acme.documents["855"] == 3
+    acks = _acks(ws, "997")
+    assert len(acks) == 3 and all(b"AK9*A*1*1*1~" in body for body in acks.values()), acks
