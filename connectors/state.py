@@ -801,7 +801,8 @@ class StateStore(FinanceTables):
         return set(self._q("SELECT gs01, gs02, gs03, gs06 FROM groups_in WHERE partner=? AND sha256=?",
                            (partner, sha256)))
 
-    # --- inbound functional groups (GS01+GS02+GS03+GS06), duplicate detection across files ---
+    # --- inbound functional groups (GS01+GS02+GS03+GS06) taken in: a record, each row its latest use. Not
+    # asked for duplicates: GS06 is unique within its interchange only (engine.process.duplicate_envelopes) ---
     def groups(self, partner: str) -> set[tuple[str, str, str, str]]:
         return set(self.group_uses(partner))
 

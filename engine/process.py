@@ -70,14 +70,12 @@ class Known:
     """What the state store already knows, asked for by the flow before processing a file."""
 
     interchanges: frozenset[tuple[str, str]] = frozenset()  # (sender id, ISA13) received before
-    groups: frozenset[tuple[str, str, str, str]] = frozenset()  # (GS01, GS02, GS03, GS06) received before
     # of those, the ones received earlier in this same file (a file read a piece at a time)
     this_file_interchanges: frozenset[tuple[str, str]] = frozenset()
-    this_file_groups: frozenset[tuple[str, str, str, str]] = frozenset()
     # when and in which file each of them was last received: a number whose last use is older than the
-    # partner's x12.duplicate_window_days is taken again (ISA_REUSED, GS_REUSED); one without is a duplicate
+    # partner's x12.duplicate_window_days is taken again (ISA_REUSED); one without is a duplicate.
+    # No groups: GS01+GS02+GS03+GS06 is unique within its interchange (duplicate_envelopes), not across them
     interchange_uses: Mapping[tuple[str, str], EarlierUse] = field(default_factory=dict)
-    group_uses: Mapping[tuple[str, str, str, str], EarlierUse] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +160,11 @@ def group_key(g: Group) -> tuple[str, str, str, str]:
     return g.functional_id, g.sender, g.receiver, g.control_number
 
 
-def envelope_keys(result: ParseResult) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str, str, str]]]:
-    """The (sender, ISA13) of every interchange of a parsed file and the GS01+GS02+GS03+GS06 of every
-    group: all that duplicate_envelopes asks Known about (a Known holding the store's answer for these
-    keys alone decides as one holding the partner's whole history)."""
-    return (frozenset((ic.sender, ic.control_number) for ic in result.interchanges),
-            frozenset(group_key(g) for ic in result.interchanges for g in ic.groups))
+def envelope_keys(result: ParseResult) -> frozenset[tuple[str, str]]:
+    """The (sender, ISA13) of every interchange of a parsed file: all that duplicate_envelopes asks Known
+    about (a Known holding the store's answer for these keys alone decides as one holding the partner's
+    whole history). Groups are compared within their interchange, with nothing from the store."""
+    return frozenset((ic.sender, ic.control_number) for ic in result.interchanges)
 
 
 def reuse_age(use: EarlierUse | None, today: date, window_days: int) -> int | None:
@@ -195,16 +192,20 @@ def _seen_before(key, mine: set, known_keys: frozenset, uses: Mapping, today: da
 def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], findings: list[Finding],
                         known: Known, *, today: date, window_days: int = 0) -> list[Finding]:
     """ISA_DUPLICATE for an interchange whose (sender, ISA13) was accepted before, in an earlier file or
-    earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was. Only the repeat is
-    refused: the first copy stands. A copy refused for another reason does not count as received.
-    A number last received in an earlier file more than ``window_days`` before ``today`` (X12.6 asks for
+    earlier in this one; GS_DUPLICATE for a group whose GS01+GS02+GS03+GS06 was accepted earlier in the
+    same interchange. Only the repeat is refused: the first copy stands. A copy refused for another
+    reason does not count as received.
+    An ISA13 last received in an earlier file more than ``window_days`` before ``today`` (X12.6 asks for
     unique numbers "within a reasonably extended time frame"; translators restart and wrap) is taken
-    again, with a warning naming its earlier use (ISA_REUSED, GS_REUSED); 0: never taken again."""
+    again, with a warning naming its earlier use (ISA_REUSED); 0: never taken again.
+    A group number is unique within its interchange only (X12 RFI 362: "The combination of
+    GS01/GS02/GS03/GS06 has to be unique within an interchange"): many translators start GS06 at 1 in
+    every interchange, so a GS06 used in another interchange is a new group, silently (a note each night
+    for such a partner would say nothing). A resent interchange keeps its ISA13 (ISA_DUPLICATE); a PO
+    resent in new envelopes is the order-level duplicate (ORDER_DUPLICATE, at intake)."""
     out: list[Finding] = []
     seen_ic = set(known.interchanges)
-    seen_g = set(known.groups)
     mine_ic = set(known.this_file_interchanges)  # taken in this file (a repeat of them is a duplicate)
-    mine_g = set(known.this_file_groups)
     for ic in candidates:
         key = (ic.sender, ic.control_number)
         if interchange_rejected(ic, findings + out):
@@ -223,24 +224,16 @@ def duplicate_envelopes(result: ParseResult, candidates: list[Interchange], find
                                f"partner's {window_days}-day duplicate window); taken as a new interchange.", **loc))
         seen_ic.add(key)
         mine_ic.add(key)
+        seen_g: set[tuple[str, str, str, str]] = set()  # the groups of this interchange taken so far
         for g in ic.groups:
             gkey = group_key(g)
-            gloc = dict(seg="GS", element="GS06", value=g.control_number, isa13=ic.control_number,
-                        gs06=g.control_number, file_segment=g.start + 1)
             if gkey in seen_g:
-                where, use, age = _seen_before(gkey, mine_g, known.groups, known.group_uses, today, window_days)
-                if where:
-                    out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
-                                       f"{where}; this copy is not processed.", **gloc))
-                    continue
-                if not group_rejected(g, findings)[0]:
-                    out.append(finding("GS_REUSED", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was last "
-                                       f"received {use.received_at[:10]} in file {use.file} ({age} days ago, more "
-                                       f"than this partner's {window_days}-day duplicate window); taken as a new "
-                                       "group.", **gloc))
-            if not group_rejected(g, findings)[0]:
+                out.append(finding("GS_DUPLICATE", f"Group {'+'.join(gkey)} (GS01+GS02+GS03+GS06) was received "
+                                   f"earlier in interchange {ic.control_number}; this copy is not processed.",
+                                   seg="GS", element="GS06", value=g.control_number, isa13=ic.control_number,
+                                   gs06=g.control_number, file_segment=g.start + 1))
+            elif not group_rejected(g, findings)[0]:
                 seen_g.add(gkey)
-                mine_g.add(gkey)
     return [f.with_file(result.file) if result.file else f for f in out]
 
 

@@ -85,25 +85,21 @@ def local_drops(ws: Workspace) -> DropFactory:
 
 
 def known_state(state: StateStore, partner: str) -> Known:
-    return _known(state.interchange_uses(partner), state.group_uses(partner))
+    return _known(state.interchange_uses(partner))
 
 
 def known_for(state: StateStore, partner: str, parsed: ParseResult) -> Known:
     """known_state as far as one parsed file can ask (engine.process.envelope_keys): the store asked about
-    the file's own interchanges and groups, not for the partner's whole envelope history (which grows
-    every night) once per file."""
-    interchanges, groups = envelope_keys(parsed)
-    return _known(state.interchange_uses(partner, interchanges), state.group_uses(partner, groups))
+    the file's own interchanges, not for the partner's whole envelope history (which grows every night)
+    once per file. Groups are not asked about: a GS06 is unique within its interchange only."""
+    return _known(state.interchange_uses(partner, envelope_keys(parsed)))
 
 
-def _known(interchanges: dict, groups: dict) -> Known:
+def _known(interchanges: dict) -> Known:
     """A Known of the store's (key -> (received_at, file name)) answers; a use whose file row is missing
     has no time, so it stays a duplicate."""
-    def uses(found: dict) -> dict:
-        return {k: EarlierUse(at, name or "") for k, (at, name) in found.items() if at}
-
-    return Known(interchanges=frozenset(interchanges), groups=frozenset(groups),
-                 interchange_uses=uses(interchanges), group_uses=uses(groups))
+    return Known(interchanges=frozenset(interchanges),
+                 interchange_uses={k: EarlierUse(at, name or "") for k, (at, name) in interchanges.items() if at})
 
 
 # --- stage 1: intake ---------------------------------------------------------------------------------
@@ -313,12 +309,11 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
                               render=render, now=now, run_id=run_id, keep=keep)
         return
     known = known_state(state, profile.id)
-    mine_ic, mine_g = state.file_interchanges(profile.id, sha), state.file_groups(profile.id, sha)
+    mine_ic = state.file_interchanges(profile.id, sha)
     seen_any = start > 0
 
     def known_now() -> Known:
-        return replace(known, interchanges=known.interchanges | mine_ic, groups=known.groups | mine_g,
-                       this_file_interchanges=frozenset(mine_ic), this_file_groups=frozenset(mine_g))
+        return replace(known, interchanges=known.interchanges | mine_ic, this_file_interchanges=frozenset(mine_ic))
 
     def commit(outcome, offset: int, rows_after: int, done: int = 0) -> None:
         """The outcome of a piece (or a batch) stored with the file's progress: where the next one starts,
@@ -334,7 +329,6 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
                                                                           archive_path=archived, error_count=errors))
         _count(res, outcome, plan, applied)
         mine_ic.update(outcome.interchanges_seen)
-        mine_g.update(outcome.groups_seen)
         part += 1
 
     def take_piece(data: bytes, oversized, offset: int) -> None:

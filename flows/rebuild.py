@@ -230,7 +230,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         state.apply(plan, at=at, run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:
             state.record_interchange(profile.id, sender, isa13, sha)
-        for key in outcome.groups_seen:  # as intake records them (GS_DUPLICATE, GS_REUSED after a rebuild)
+        for key in outcome.groups_seen:  # as intake records them (a record only: GS_DUPLICATE is per interchange)
             state.record_group(profile.id, key, sha)
         state.record_file(profile.id, sha, name, len(data), at, status, archive_path=archived, run_id=run_id,
                           error_count=outcome.error_count)

@@ -104,12 +104,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("GS_TIME_INVALID", "group", "error", "AK9:", "GS05 is not a valid HHMM[SS[d..]] time."),
         _C("GS_ELEMENT_MISSING", "group", "error", "AK9:", "A mandatory GS element is missing."),
         _C("GS_DUPLICATE", "group", "error", "AK9:19",
-           "This GS01+GS02+GS03+GS06 was already received (earlier in the file, or in an earlier file "
-           "within the partner's duplicate window).",
+           "This GS01+GS02+GS03+GS06 was already received earlier in the same interchange.",
            ack_since="005010"),  # AK905 19 "not unique" is in the 005010 list; 004010's 19 means something else
         _C("GS_REUSED", "group", "warning", "",
            "This GS01+GS02+GS03+GS06 was received before, longer ago than the partner's duplicate window "
-           "(x12.duplicate_window_days); taken as a new group."),
+           "(x12.duplicate_window_days); taken as a new group.",
+           reserved=("No longer emitted: a group number is unique within its interchange only (X12 RFI 362), "
+                     "so one used in another interchange is a new group, whatever its age, with no finding; "
+                     "kept for findings recorded before.")),
         _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
            reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
                      "(PARTNER_SENDER_MISMATCH).")),

@@ -133,11 +133,12 @@ class X12Settings(_Model):
     # envelopes only; "reject" answers them with AK9 R / AK905 2. Never by another version's lengths,
     # codes, segments or notes: all of 003010-008010 is X12.
     other_versions: Literal["common", "envelope_only", "reject"] = "common"
-    # Days an ISA13 (per sender) or GS01+GS02+GS03+GS06 they used stays theirs: a number received again
-    # within this many days of its last use is a duplicate (ISA_DUPLICATE, GS_DUPLICATE); after, it is
-    # taken as new with a warning (ISA_REUSED, GS_REUSED): X12.6 asks for unique numbers only "within a
-    # reasonably extended time frame", and translators restart at 1 (a reinstall, a new VAN) or wrap.
-    # 0: never taken again (for a partner whose agreement says numbers are never reused).
+    # Days an ISA13 (per sender) they used stays theirs: a number received again within this many days
+    # of its last use is a duplicate (ISA_DUPLICATE); after, it is taken as new with a warning
+    # (ISA_REUSED): X12.6 asks for unique numbers only "within a reasonably extended time frame", and
+    # translators restart at 1 (a reinstall, a new VAN) or wrap. 0: never taken again (for a partner
+    # whose agreement says numbers are never reused). GS01+GS02+GS03+GS06 has no window: it is unique
+    # within its interchange only (X12 RFI 362; GS_DUPLICATE for a repeat inside one interchange).
     duplicate_window_days: int = Field(default=365, ge=0)
     guide: PartnerGuide | None = None
 

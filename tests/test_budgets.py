@@ -112,7 +112,7 @@ def test_two_sets_sharing_an_st02_are_each_decided_whatever_the_cap():
 
 
 def test_findings_per_file_are_capped():
-    # five interchanges, each its own group (GS06 k: a repeated group would be GS_DUPLICATE, not checked)
+    # five interchanges, each its own group (GS06 k)
     many = b"".join(x12_850(_bad_lines(20), isa13=k, st02="0001", gs06=str(k)) for k in range(1, 6))
     out = _run(many, limited(max_findings_per_set=50, max_findings_per_file=30))
     errors = [f for f in out.findings if f.code == "ELEMENT_INVALID_CHARACTER"]

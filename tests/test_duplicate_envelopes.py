@@ -1,6 +1,8 @@
 """A repeated ISA13 (a translator resending the same interchange, in the same file or a later one) is
-refused for that copy alone (TA1 025) and never reaches the decide stage twice; a repeated
-GS01+GS02+GS03+GS06 is GS_DUPLICATE (AK9 R, code 19 in a 005010 997), within a file and across files."""
+refused for that copy alone (TA1 025) and never reaches the decide stage twice; a GS01+GS02+GS03+GS06
+repeated within one interchange is GS_DUPLICATE (AK9 R, code 19 in a 005010 997). In another
+interchange the same group number is a new group (X12 RFI 362: unique within an interchange; many
+translators start GS06 at 1 in every interchange): tests/test_gs06_per_interchange.py."""
 
 from __future__ import annotations
 
@@ -16,6 +18,13 @@ from tests.support import GOOD_PO, REPO, TODAY, make_workspace, run_stages, x12_
 
 PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 27, 2, 0)
+
+
+def one_interchange(*groups: tuple[list[str], str], isa13: int) -> bytes:
+    """One ACME interchange of several PO groups, each (850 body, GS06)."""
+    parts = [x12_850(body, isa13=isa13, gs06=gs06).decode().splitlines(keepends=True) for body, gs06 in groups]
+    return "".join([parts[0][0], *(line for p in parts for line in p[1:-1]),
+                    f"IEA*{len(parts)}*{isa13:09d}~\n"]).encode()
 
 
 def run(data: bytes, known: Known = Known(), partner: str = "acme"):
@@ -42,7 +51,7 @@ def test_same_interchange_twice_in_one_file_is_processed_once():
 
 def test_a_repeat_in_a_later_file_is_refused_and_the_first_copy_stands():
     first = run(x12_850(GOOD_PO, isa13=8))
-    known = Known(interchanges=frozenset(first.interchanges_seen), groups=frozenset(first.groups_seen))
+    known = Known(interchanges=frozenset(first.interchanges_seen))
     again = run(x12_850(GOOD_PO, isa13=8), known)
     assert "ISA_DUPLICATE" in codes(again) and again.orders.num_rows == 0
     assert "in an earlier file" in next(f.message for f in again.findings if f.code == "ISA_DUPLICATE")
@@ -54,29 +63,53 @@ def test_a_copy_refused_for_another_reason_does_not_make_the_resend_a_duplicate(
     assert "ISA_DUPLICATE" not in codes(out) and out.orders.num_rows == 1
 
 
-def test_repeated_group_control_number_within_a_file():
-    # two interchanges (ISA13 10 and 11) carrying the same GS01+GS02+GS03+GS06
+def test_repeated_group_control_number_within_an_interchange():
+    # one interchange (ISA13 10) carrying the same GS01+GS02+GS03+GS06 twice
     other_po = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
-    out = run(x12_850(GOOD_PO, isa13=10, gs06="5") + x12_850(other_po, isa13=11, gs06="5"))
+    out = run(one_interchange((GOOD_PO, "5"), (other_po, "5"), isa13=10))
     dups = [f for f in out.findings if f.code == "GS_DUPLICATE"]
-    assert len(dups) == 1 and dups[0].location.isa13 == "000000011"
+    assert len(dups) == 1 and dups[0].location.isa13 == "000000010"
+    second_group = out.parse.interchanges[0].groups[1]
+    assert dups[0].location.file_segment == second_group.start + 1  # the repeat, not the first copy
+    assert "earlier in interchange 000000010" in dups[0].message
     assert out.orders["po_number"].to_pylist() == ["PO-1"]
-    second_group = out.parse.interchanges[1].groups[0]
     ak9_4010 = build_997(second_group, out.findings, version="004010")[-1]
     ak9_5010 = build_997(second_group, out.findings, version="005010")[-1]
     assert ak9_4010 == ["AK9", "R", "1", "1", "0"]  # 004010's AK905 19 means something else
     assert ak9_5010 == ["AK9", "R", "1", "1", "0", "19"]
     assert out.groups_seen == [("PO", "ACMERETAIL", "ORDERBRIDGE", "5")]
+    # a different GS06 (or GS03) in the same interchange: a group of its own
+    fresh = run(one_interchange((GOOD_PO, "5"), (other_po, "6"), isa13=10))
+    assert "GS_DUPLICATE" not in codes(fresh) and fresh.orders["po_number"].to_pylist() == ["PO-1", "PO-2"]
 
 
-def test_repeated_group_control_number_across_files():
+def test_a_group_refused_for_another_reason_does_not_make_its_repeat_a_duplicate():
+    other_po = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
+    data = one_interchange((GOOD_PO, "5"), (other_po, "5"), isa13=10).replace(b"GE*1*5~", b"GE*1*9~", 1)
+    out = run(data)  # the first copy's GE02 does not match: GE_CONTROL_MISMATCH, the group refused
+    assert "GE_CONTROL_MISMATCH" in codes(out) and "GS_DUPLICATE" not in codes(out)
+    assert out.orders["po_number"].to_pylist() == ["PO-2"]
+
+
+def test_a_group_number_repeated_in_another_interchange_of_the_file_is_a_new_group():
+    # two interchanges (ISA13 10 and 11) carrying the same GS01+GS02+GS03+GS06: each unique in its own
+    other_po = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
+    out = run(x12_850(GOOD_PO, isa13=10, gs06="5") + x12_850(other_po, isa13=11, gs06="5"))
+    assert codes(out) == []
+    assert out.orders["po_number"].to_pylist() == ["PO-1", "PO-2"]
+    for ic in out.parse.interchanges:
+        assert build_997(ic.groups[0], out.findings, version="005010")[-1] == ["AK9", "A", "1", "1", "1"]
+    assert out.groups_seen == [("PO", "ACMERETAIL", "ORDERBRIDGE", "5")] * 2
+
+
+def test_a_group_number_received_in_an_earlier_files_interchange_is_a_new_group():
     first = run(x12_850(GOOD_PO, isa13=12, gs06="6"))
-    known = Known(interchanges=frozenset(first.interchanges_seen), groups=frozenset(first.groups_seen))
+    known = Known(interchanges=frozenset(first.interchanges_seen))
     other_po = [s.replace("PO-1", "PO-3") for s in GOOD_PO]
     again = run(x12_850(other_po, isa13=13, gs06="6"), known)  # a new ISA13, the same group number
-    assert codes(again).count("GS_DUPLICATE") == 1 and again.orders.num_rows == 0
-    fresh = run(x12_850(other_po, isa13=13, gs06="7"), known)
-    assert "GS_DUPLICATE" not in codes(fresh) and fresh.orders.num_rows == 1
+    assert codes(again) == [] and again.orders["po_number"].to_pylist() == ["PO-3"]
+    resent = run(x12_850(GOOD_PO, isa13=12, gs06="6"), known)  # the same interchange again
+    assert codes(resent) == ["ISA_DUPLICATE"] and resent.orders.num_rows == 0
 
 
 def test_ta1_for_the_first_copy_ignores_the_repeat():
@@ -134,10 +167,15 @@ def test_intake_records_the_groups_it_accepted(tmp_path):
     state = StateStore(ws.state_path)
     steps.intake_partner(ws, PROFILES["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id="r")
     assert state.groups("acme") == {("PO", "ACMERETAIL", "ORDERBRIDGE", "40")}
+    sha_a = state.files("acme")[0]["sha256"]
+    assert state.file_groups("acme", sha_a) == {("PO", "ACMERETAIL", "ORDERBRIDGE", "40")}
+    # the same group number in a new interchange: a new group (GS06 is unique within an interchange)
     other = [s.replace("PO-1", "PO-77") for s in GOOD_PO]
     (inbox / "b.x12").write_bytes(x12_850(other, isa13=22, gs06="40"))
     res = steps.intake_partner(ws, PROFILES["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id="r")
-    assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
+    assert res.findings == [] and res.orders == 1 and state.order("acme", "PO-77") is not None
+    sha_b = next(f["sha256"] for f in state.files("acme") if f["name"] == "b.x12")
+    assert state.file_groups("acme", sha_b) == {("PO", "ACMERETAIL", "ORDERBRIDGE", "40")}  # its latest use
     state.close()
 
 
@@ -176,16 +214,13 @@ def test_a_files_known_envelopes_decide_as_the_whole_history(tmp_path):
 
     state = StateStore(tmp_path / "s.sqlite")
     _history(state)
-    # a file repeating a known interchange, a known group under a new ISA13, and a new one
+    # a file repeating a known interchange, a known group under a new ISA13 (a new group), and a new one
     other = [s.replace("PO-1", "PO-5") for s in GOOD_PO]
     data = x12_850(GOOD_PO, isa13=31, gs06="40") + x12_850(other, isa13=34, gs06="31") + \
         x12_850(other, isa13=35, gs06="41")
     parsed = read_interchanges(data, file="t.x12")
     narrow, whole = known_for(state, "acme", parsed), known_state(state, "acme")
     assert narrow.interchanges == {("ACMERETAIL", "000000031")}
-    assert narrow.groups == {("PO", "ACMERETAIL", "ORDERBRIDGE", "31")}
-    assert narrow.interchanges <= whole.interchanges and narrow.groups <= whole.groups
-    assert codes(run(data, narrow)) == codes(run(data, whole))
-    assert codes(run(data, narrow)).count("ISA_DUPLICATE") == 1
-    assert codes(run(data, narrow)).count("GS_DUPLICATE") == 1
+    assert narrow.interchanges <= whole.interchanges
+    assert codes(run(data, narrow)) == codes(run(data, whole)) == ["ISA_DUPLICATE"]
     state.close()

@@ -64,14 +64,13 @@ def _changes(first: int, n: int) -> list[str]:
 # --- whole and in batches ------------------------------------------------------------------------------
 def _whole_file(data: bytes, profile=ACME):
     """The file read a piece (interchange) at a time, each piece whole (the reference)."""
-    outs, rows, ics, groups = [], 0, set(), set()
+    outs, rows, ics = [], 0, set()
     for p in pieces(iter([data]), max_bytes=1, max_set_bytes=10**9):
         o = process_file(p.data, file="f.x12", sha256="s", profile=profile, today=TODAY, received_at=NOW,
-                         known=Known(frozenset(ics), frozenset(groups), frozenset(ics), frozenset(groups)),
+                         known=Known(interchanges=frozenset(ics), this_file_interchanges=frozenset(ics)),
                          row_base=rows, oversized=p.oversized, file_size=len(data))
         rows += len(o.parse.segments)
         ics |= set(o.interchanges_seen)
-        groups |= set(o.groups_seen)
         outs.append(o)
     return outs
 
@@ -80,11 +79,11 @@ def _batched_file(data: bytes, profile=ACME, *, max_bytes: int = 10**9, max_sets
                   max_set_bytes: int = 10**9, handed: list | None = None, reasons: list | None = None):
     """The same file with every interchange read as a span, each cut into batches of at most
     ``max_sets`` sets (or whole when the scan says it cannot be cut)."""
-    outs, rows, ics, groups = [], 0, set(), set()
+    outs, rows, ics = [], 0, set()
     split = 0
     for p in pieces((data[i:i + chunk] for i in range(0, len(data), chunk)), max_bytes=1,
                     max_set_bytes=max_set_bytes, max_interchange_bytes=0):
-        known = Known(frozenset(ics), frozenset(groups), frozenset(ics), frozenset(groups))
+        known = Known(interchanges=frozenset(ics), this_file_interchanges=frozenset(ics))
         span = data[p.offset:p.end]
         sk = scan_interchange((span[i:i + chunk] for i in range(0, len(span), chunk)), max_bytes=max_bytes,
                               max_sets=max_sets, max_set_bytes=max_set_bytes) if p.span else None
@@ -108,7 +107,6 @@ def _batched_file(data: bytes, profile=ACME, *, max_bytes: int = 10**9, max_sets
             rows += sk.rows
         for o in got:
             ics |= set(o.interchanges_seen)
-            groups |= set(o.groups_seen)
         outs += got
     return outs, split
 

@@ -108,16 +108,15 @@ def _whole(data: bytes, profile=ACME):
 
 
 def _by_pieces(data: bytes, profile=ACME, *, max_set_bytes: int = 10**9, seen: list | None = None):
-    outs, rows, ics, groups = [], 0, set(), set()
+    outs, rows, ics = [], 0, set()
     for p in pieces(iter([data]), max_bytes=1, max_set_bytes=max_set_bytes):
         if seen is not None:
             seen.append(p)
         o = process_file(p.data, file="f.x12", sha256="s", profile=profile, today=date(2026, 11, 27), received_at=NOW,
-                         known=Known(frozenset(ics), frozenset(groups), frozenset(ics), frozenset(groups)),
+                         known=Known(interchanges=frozenset(ics), this_file_interchanges=frozenset(ics)),
                          row_base=rows, oversized=p.oversized, file_size=len(data))
         rows += len(o.parse.segments)
         ics |= set(o.interchanges_seen)
-        groups |= set(o.groups_seen)
         outs.append(o)
     return outs
 

@@ -99,7 +99,7 @@ def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
     ws = make_ws(tmp_path)
     run_all(ws)
     original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
-    # new envelopes (ISA13 and GS06: a reused GS06 would be GS_DUPLICATE), the same POs inside
+    # new envelopes (ISA13 and GS06), the same POs inside
     resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
     resend = resend.replace(b"*0200*1001*X*", b"*0200*1501*X*").replace(b"GE*2*1001~", b"GE*2*1501~")
     (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
@@ -111,17 +111,35 @@ def test_resent_po_in_a_new_interchange_is_not_acknowledged_twice(tmp_path):
     assert not any(f["code"] in ("ISA_DUPLICATE", "GS_DUPLICATE") for f in res.findings)
 
 
-def test_resent_po_in_a_new_interchange_but_the_same_group_number_is_a_duplicate_group(tmp_path):
+def test_resent_po_in_a_new_interchange_with_the_same_group_number_is_an_order_duplicate(tmp_path):
+    """A translator that starts GS06 again in every interchange resends the POs in a new interchange
+    (new ISA13) under the same GS06: the group is new (GS06 is unique within an interchange, X12 RFI
+    362), so the 997 accepts it; the POs are the order-level duplicates they are (ORDER_DUPLICATE):
+    neither lost nor doubled, no second 855."""
     ws = make_ws(tmp_path)
     run_all(ws)
+    state = StateStore(ws.state_path)
+    lines_before = {po: [(ln.line_number, ln.ordered) for ln in state.order_lines("acme", po)]
+                    for po in ("ACME-1000", "ACME-1001")}
+    state.close()
     original = (SAMPLES / "acme" / "acme-po-01.x12").read_bytes()
     resend = original.replace(b"*000001001*", b"*000001501*").replace(b"IEA*1*000001001", b"IEA*1*000001501")
+    assert b"*0200*1001*X*" in resend  # the group number kept
     (ws.drop_root / "acme" / "inbox" / "resend.x12").write_bytes(resend)
     before = set(outbox(ws))
     res = run_all(ws)[0]
-    new = set(outbox(ws)) - before
-    assert [p.name.split("-")[1] for p in new] == ["997"]  # the 997 rejects the repeated group; no 855
-    assert [f["code"] for f in res.findings if f["severity"] == "error"] == ["GS_DUPLICATE"]
+    after = outbox(ws)
+    new = set(after) - before
+    assert [p.name.split("-")[1] for p in new] == ["997"]  # the 997 accepts the group; no second 855
+    [ack] = new
+    assert b"AK9*A*2*2*2" in after[ack]
+    assert not any(f["code"] in ("ISA_DUPLICATE", "GS_DUPLICATE") for f in res.findings)
+    dups = [f["message"] for f in res.findings if f["code"] == "ORDER_DUPLICATE"]
+    assert len(dups) == 2 and all(any(po in m for m in dups) for po in ("ACME-1000", "ACME-1001")), dups
+    state = StateStore(ws.state_path)
+    assert {po: [(ln.line_number, ln.ordered) for ln in state.order_lines("acme", po)]
+            for po in ("ACME-1000", "ACME-1001")} == lines_before  # the orders as they were: not doubled
+    state.close()
 
 
 def test_crash_between_numbering_and_delivery(tmp_path):

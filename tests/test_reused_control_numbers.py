@@ -1,8 +1,9 @@
-"""A partner's control number is a duplicate only within its duplicate window (x12.duplicate_window_days,
-365 days by default): an ISA13 (per sender) or GS01+GS02+GS03+GS06 last received longer ago is taken
-as new, with a warning naming its earlier use (ISA_REUSED, GS_REUSED), since translators restart at 1
-or wrap; within the window it is refused as before; identical bytes are still FILE_DUPLICATE; a store
-rebuilt from the archive decides as the night did."""
+"""A partner's interchange control number is a duplicate only within its duplicate window
+(x12.duplicate_window_days, 365 days by default): an ISA13 (per sender) last received longer ago is taken
+as new, with a warning naming its earlier use (ISA_REUSED), since translators restart at 1 or wrap;
+within the window it is refused as before; identical bytes are still FILE_DUPLICATE; a store rebuilt
+from the archive decides as the night did. A GS01+GS02+GS03+GS06 is unique within its interchange only
+(X12 RFI 362): one used in another interchange is a new group, whatever its age, with no finding."""
 
 from __future__ import annotations
 
@@ -39,10 +40,8 @@ def _run(data: bytes, known: Known, *, window: int | None = None):
     return out, [(f.code, f.severity) for f in out.findings]
 
 
-def _known(received_at: str, *, group: bool = False) -> Known:
+def _known(received_at: str) -> Known:
     use = EarlierUse(received_at, "old.x12")
-    if group:
-        return Known(groups=frozenset({GROUP}), group_uses={GROUP: use})
     return Known(interchanges=frozenset({KEY}), interchange_uses={KEY: use})
 
 
@@ -77,12 +76,14 @@ def test_a_reused_isa13_sent_twice_in_the_file_is_taken_once():
     assert "earlier in this file" in out.findings[1].message and out.orders.num_rows == 1
 
 
-def test_a_gs06_reused_after_the_window_is_taken_with_a_warning():
-    out, codes = _run(x12_850(GOOD_PO), _known("2025-01-02T00:00:00", group=True))
-    assert codes == [("GS_REUSED", "warning")] and out.orders.num_rows == 1
-    assert "old.x12" in out.findings[0].message and out.findings[0].location.gs06 == "1"
-    out, codes = _run(x12_850(GOOD_PO), _known("2026-01-02T00:00:00", group=True))
-    assert codes == [("GS_DUPLICATE", "error")] and out.orders.num_rows == 0
+def test_a_gs06_reused_in_a_new_interchange_is_a_new_group_within_the_window_or_after():
+    """The group's number was used in an earlier file's interchange (the store has its row); this
+    file's interchange is new: the group is new, with no finding, however recent the earlier use."""
+    out, codes = _run(x12_850(GOOD_PO, isa13=2), _known("2026-11-27T01:00:00"))  # the same day, ISA13 1 before
+    assert codes == [] and out.orders.num_rows == 1 and out.groups_seen == [GROUP]
+    assert [d.doc_type for d in out.documents] == ["997"] and out.disposition == "processed"
+    out, codes = _run(x12_850(GOOD_PO, isa13=2), _known("2025-01-02T00:00:00"), window=0)
+    assert codes == [] and out.orders.num_rows == 1
 
 
 def _window(ws_root: Path, days: int) -> None:
@@ -105,8 +106,7 @@ def test_an_isa13_reused_after_the_window_is_taken_with_a_warning_and_its_po_ack
     (inbox / "second.x12").write_bytes(x12_850(again, isa13=7, gs06="70"))
     results, _ = run_stages(ws, datetime(2026, 11, 29, 2, 0))
     acme = next(r for r in results if r.partner == "acme")
-    assert sorted((f["code"], f["severity"]) for f in acme.findings) == [("GS_REUSED", "warning"),
-                                                                       ("ISA_REUSED", "warning")]
+    assert [(f["code"], f["severity"]) for f in acme.findings] == [("ISA_REUSED", "warning")]
     assert "first.x12" in next(f["message"] for f in acme.findings if f["code"] == "ISA_REUSED")
     assert acme.documents["855"] == 1 and acme.documents["997"] == 1 and acme.quarantined == 0
     state = StateStore(ws.state_path)
@@ -246,24 +246,30 @@ def test_a_file_read_in_pieces_takes_a_reused_number_once_and_after_a_crash_the_
         return sorted(found), orders
 
     whole, crashed = night(tmp_path / "a", die=False), night(tmp_path / "b", die=True)
-    assert whole[0] == ["GS_REUSED", "ISA_DUPLICATE", "ISA_REUSED"], whole
+    assert whole[0] == ["ISA_DUPLICATE", "ISA_REUSED"], whole
     assert whole[1] == {"REUSE-1", "REUSE-2", "REUSE-3"}
     assert crashed == whole  # the first piece's findings stored by the killed run, the rest by the rerun
 
 
 def test_an_interchange_read_in_batches_is_judged_as_the_whole(tmp_path):
-    """engine.process_batches (an interchange too large to hold) asks the same window."""
+    """engine.process_batches (an interchange too large to hold) asks the same window and compares its
+    groups within it as the whole read does."""
     from engine.process_batches import process_in_batches
     from parsers.x12_batches import scan_interchange
+    from tests.test_duplicate_envelopes import one_interchange
 
-    data = x12_850(GOOD_PO)
+    # the interchange's first group repeated within it (its second copy GS_DUPLICATE), then a group whose
+    # number an earlier file's interchange used (new here)
+    other = [s.replace("PO-1", "PO-2") for s in GOOD_PO]
+    data = one_interchange((GOOD_PO, "1"), (other, "1"), (other, "3"), isa13=1)
     sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
-    known = Known(interchanges=frozenset({KEY}), groups=frozenset({GROUP}),
-                  interchange_uses={KEY: EarlierUse("2025-06-01T02:00:00", "old.x12")},
-                  group_uses={GROUP: EarlierUse("2026-06-01T02:00:00", "old.x12")})
+    known = Known(interchanges=frozenset({KEY}), interchange_uses={KEY: EarlierUse("2025-06-01T02:00:00", "old.x12")})
     batched = [o for _, o in process_in_batches(sk, lambda a, b: data[a:b], file="new.x12", sha256="s2", profile=ACME,
                                                 known=known, today=TODAY)]
+    assert len(batched) == 3
     whole, codes = _run(data, known)
-    assert codes == [("ISA_REUSED", "warning"), ("GS_DUPLICATE", "error")] and whole.orders.num_rows == 0
+    assert codes == [("ISA_REUSED", "warning"), ("GS_DUPLICATE", "error")]
+    assert whole.orders["po_number"].to_pylist() == ["PO-1", "PO-2"]
     assert [(f.code, f.message) for o in batched for f in o.findings] == [(f.code, f.message) for f in whole.findings]
-    assert sum(o.orders.num_rows for o in batched) == 0
+    assert [po for o in batched for po in o.orders["po_number"].to_pylist()] == ["PO-1", "PO-2"]
+    assert [k for o in batched for k in o.groups_seen] == whole.groups_seen

@@ -19,7 +19,7 @@ def acme():
 
 def outcome_of(*bodies: list[str], isa13: int = 1, twice: bool = False):
     """engine.process's Outcome for an ACME file with one 850 per body (or one interchange twice)."""
-    # each interchange its own ISA13 and GS06 (a repeated GS01+GS02+GS03+GS06 is GS_DUPLICATE)
+    # each interchange its own ISA13 and GS06 (the same GS06 in each would do too: unique per interchange)
     data = b"".join(x12_850(b, isa13=isa13 + i, gs06=str(isa13 + i)) for i, b in enumerate(bodies))
     if twice:
         data = data + data
