@@ -3,7 +3,8 @@ connection to the store's file, so a read of a night's order lines builds no Pyt
 (the sqlite3 module costs ~0.35 us per value). Owns that connection and the shape of its result;
 holds no SQL of the store's and decides nothing: connectors.state and connectors.finance_store ask it
 and read rows through their own connection when it answers None (no driver, PostgreSQL, a store in
-memory, a transaction of theirs open: its writes are not visible to another connection).
+memory, a transaction of theirs open: its writes are not visible to another connection; a read the
+driver fails).
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# the driver infers each column's type from the rows of a batch: one batch for the whole result, so a
-# column whose first thousand values are NULL is still read as the text it holds
-BATCH_ROWS = str(2**30)
+# Rows per batch. The driver infers each column's type from the first batch and reads the later ones as
+# those types: a night's read (up to ~200,000 lines) is one batch, so a column NULL for its first
+# thousand rows is still read as the text it holds. Bounded: at every read the driver reserves BATCH_ROWS
+# x 8 bytes per column, twice more for a text column, kept while the table lives (2**30 rows took 8 GiB
+# of address space a column: a host with strict overcommit or little memory crashed in the driver). A
+# bigger result comes in several batches; where a later one holds a value the first's types do not take
+# (a column NULL or integer throughout the first batch, text or reals later) the driver fails that read
+# and the store's own connection reads it (Reader.read).
+BATCH_ROWS = 2**18
 BUSY_MS = 30_000  # as the store's own connection (connectors.state)
 
 
@@ -55,8 +62,10 @@ class Reader:
         self._failed = False
 
     def read(self, sql: str, args: Sequence = ()) -> pa.Table | None:
-        """``read``'s table, or None (no driver, no file, the driver failed: the connection is closed and
-        this reader reads no more)."""
+        """``read``'s table, or None: no driver, no file, the driver failed (adbc.Error: the connection is
+        closed and this reader reads no more), or this read failed in the driver otherwise (a value of a
+        later batch that the first batch's types do not take: the reader reads on). The caller then reads
+        the rows through its own connection."""
         if self._failed:
             return None
         try:
@@ -69,7 +78,8 @@ class Reader:
             if not self.open():
                 return None
             with self._conn.cursor() as cur:  # closed: no statement holds a read snapshot between reads
-                cur.adbc_statement.set_options(**{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: BATCH_ROWS})
+                cur.adbc_statement.set_options(
+                    **{adbc_driver_sqlite.StatementOptions.BATCH_ROWS.value: str(BATCH_ROWS)})
                 if args:
                     cur.execute(sql, list(args))
                 else:
@@ -79,6 +89,8 @@ class Reader:
             self._failed = True
             self.close()
             return None
+        except Exception:  # noqa: BLE001 - this read failed in the driver, its statement closed: a value of a later
+            return None  # batch the first's types do not take (OSError "[SQLite] Type mismatch ..."), memory
 
     def open(self) -> bool:
         """The connection opened if it is not (a read opens it), and the file read once; False if it

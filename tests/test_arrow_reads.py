@@ -4,10 +4,16 @@ run report's and the ship and invoice stages' reads of their orders' lines and r
 demo's two nights with day 1's shipments (partial shipments, night 2's 860 changes and cancellations,
 855s, 856s, 810s per shipment and per order, recorded documents, a reconciliation); the same tables
 from the same rows on PostgreSQL (which always reads rows); a column NULL for its first thousand rows
-still read as its text; in a transaction of the store, the store's own connection reads."""
+still read as its text; a result read in batches (BATCH_ROWS) the same table, and one the driver fails
+(a column NULL throughout the first batch, text in a later one) read through the store's own
+connection; a bulk read in a process of bounded address space completes; in a transaction of the
+store, the store's own connection reads."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import datetime
 
 import pyarrow as pa
@@ -116,16 +122,26 @@ def test_the_same_rows_on_postgresql_read_the_same_tables(demo, pg_server):
         assert got[name].equals(table), name
 
 
+def _null_first(store: StateStore, rows: int = 1600, nulls: int = 1500) -> None:
+    """``rows`` orders and order lines (run r1) whose dates are NULL for the first ``nulls`` of them, as
+    a night's lines not promised yet come before the promised ones."""
+    orders = [("acme", f"PO-{k:05d}", "new", 1, None if k < nulls else f"2026-11-{k % 28 + 1:02d}",
+               None if k < nulls else "" if k % 3 == 0 else f"2026-11-27T02:00:{k % 60:02d}.5+00:00")
+              for k in range(rows)]
+    store._many("INSERT INTO orders (partner, po_number, state, revision, po_date, received_at,"
+                " answered_revision, lines_key, source_file, isa13, gs06, st02, currency, change_file, order_ref,"
+                " source_sha256)"
+                " VALUES (?,?,?,?,?,?,0,'','f','1','1','1',NULL,NULL,NULL,NULL)", orders)
+    store._many("INSERT INTO order_lines (partner, po_number, line_number, sku, state, ordered, allocated,"
+                " promised_date, run_id) VALUES (?,?,1,'SKU-1','open','5',?,?,'r1')",
+                [("acme", f"PO-{k:05d}", None if k < nulls else 5, None if k < nulls else "2026-12-01")
+                 for k in range(rows)])
+
+
 def test_a_column_null_for_its_first_thousand_rows_is_read_as_its_text(tmp_path):
     store = StateStore(tmp_path / "s.sqlite")
     try:
-        rows = [("acme", f"PO-{k:05d}", "new", 1, None if k < 1500 else f"2026-11-{k % 28 + 1:02d}",
-                 None if k < 1500 else "" if k % 3 == 0 else f"2026-11-27T02:00:{k % 60:02d}.5+00:00")
-                for k in range(1600)]
-        store._many("INSERT INTO orders (partner, po_number, state, revision, po_date, received_at,"
-                    " answered_revision, lines_key, source_file, isa13, gs06, st02, currency, change_file, order_ref,"
-                    " source_sha256)"
-                    " VALUES (?,?,?,?,?,?,0,'','f','1','1','1',NULL,NULL,NULL,NULL)", rows)
+        _null_first(store)
         got = store.finance_orders()
         sql = ("SELECT partner, po_number, state, revision, order_ref, lines_key, source_file, source_sha256, isa13,"
                " gs06, st02, po_date, currency, change_file, received_at FROM orders ORDER BY partner, po_number")
@@ -135,6 +151,81 @@ def test_a_column_null_for_its_first_thousand_rows_is_read_as_its_text(tmp_path)
             _table([], ORDER_ROWS))
     finally:
         store.close()
+
+
+def test_a_column_null_throughout_the_first_batch_is_read_through_the_store(tmp_path, monkeypatch):
+    store = StateStore(tmp_path / "s.sqlite")
+    try:
+        _null_first(store)
+        reads: list[pa.Table | None] = []
+        direct = store._arrow_rows
+        monkeypatch.setattr(store, "_arrow_rows", lambda sql, args=(): reads.append(direct(sql, args)) or reads[-1])
+        whole = store.finance_orders(), store.lines_of_runs(["r1"])
+        assert [t is not None and t.column(0).num_chunks for t in reads] == [1, 1]  # one batch each
+        monkeypatch.setattr(arrow_sql, "BATCH_ROWS", 1000)
+        reads.clear()
+        batched = store.finance_orders(), store.lines_of_runs(["r1"])
+        # the driver typed the dates from the first 1,000 rows (NULLs: integers) and failed at the text
+        assert [t is None for t in reads] == [True, True]
+        more = direct("SELECT po_number, revision FROM orders WHERE partner = ?", ["acme"])
+        assert more is not None and more.column(0).num_chunks == 2  # the reader reads on, in batches
+        monkeypatch.setattr(store, "_arrow_rows", lambda sql, args=(): None)  # the store's own connection
+        slow = store.finance_orders(), store.lines_of_runs(["r1"])
+    finally:
+        store.close()
+    for one, several, rows in zip(whole, batched, slow, strict=True):
+        assert one.schema == rows.schema and several.schema == rows.schema
+        assert one.equals(rows) and several.equals(rows)
+    assert slow[0]["po_date"].null_count == 1500 and slow[1]["promised_date"].null_count == 1500
+    assert slow[1]["allocated"].to_pylist() == [None] * 1500 + [5] * 100
+
+
+def test_the_reads_in_small_batches_are_the_rows_read_through_the_store(demo, monkeypatch):
+    """Every read in batches of 3 rows: those the driver reads are the same tables in several chunks,
+    those it fails (a column NULL throughout the first batch) read through the store's own connection."""
+    monkeypatch.setattr(arrow_sql, "BATCH_ROWS", 3)
+    store = StateStore(demo.state_path)
+    try:
+        reads: list[pa.Table | None] = []
+        direct = store._arrow_rows
+        monkeypatch.setattr(store, "_arrow_rows", lambda sql, args=(): reads.append(direct(sql, args)) or reads[-1])
+        batched = _reads(store)
+        monkeypatch.setattr(store, "_arrow_rows", lambda sql, args=(): None)
+        slow = _reads(store)
+    finally:
+        store.close()
+    assert any(t is None for t in reads)
+    assert any(t is not None and t.column(0).num_chunks > 1 for t in reads)
+    for name, table in slow.items():
+        assert batched[name].schema == table.schema, name
+        assert batched[name].equals(table), name
+
+
+# a bulk read in a process of bounded address space (RLIMIT_AS, as `ulimit -v`): the driver reserves
+# BATCH_ROWS x 8 bytes a column at each read; at 2**30 rows that was 8 GiB and it crashed (SIGSEGV)
+BOUNDED = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+from connectors.state import StateStore
+store = StateStore(sys.argv[1])
+direct = store._arrow_rows("SELECT po_number, promised_date FROM order_lines WHERE run_id = ?", ["r1"])
+lines = store.lines_of_runs(["r1"])
+print(json.dumps({"direct": None if direct is None else direct.num_rows, "lines": lines.num_rows,
+                  "promised": lines["promised_date"].drop_null().to_pylist()}))
+store.close()
+"""
+
+
+def test_a_bulk_read_in_a_bounded_address_space_completes(tmp_path):
+    store = StateStore(tmp_path / "s.sqlite")
+    try:
+        _null_first(store, rows=3000, nulls=1000)
+    finally:
+        store.close()
+    out = subprocess.run([sys.executable, "-c", BOUNDED, str(tmp_path / "s.sqlite")], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, (out.returncode, out.stderr[-2000:])
+    assert json.loads(out.stdout) == {"direct": 3000, "lines": 3000, "promised": ["2026-12-01"] * 2000}
 
 
 def test_inside_a_transaction_the_store_reads_its_own_writes(tmp_path):
