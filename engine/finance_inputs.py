@@ -44,10 +44,12 @@ from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import (
     ACKNOWLEDGED,
+    INVOICE_CHARGES,
     INVOICE_TOTALS,
     INVOICED,
     ORDERED,
     PO_ALLOWANCES,
+    PO_CHARGES,
     RECEIVED_FINDINGS,
     SHIPPED,
 )
@@ -503,13 +505,24 @@ def invoice_totals(documents: pa.Table) -> pa.Table:
     two implied decimals) added up as charges (SAC01 C) and allowances (A; N and other codes ask
     nothing), and TDS01 (two implied decimals; null without a TDS). A SAC in an IT1 loop counts as one in
     the summary: TDS01 holds both."""
-    parts = []
+    return invoice_totals_and_charges(documents)[0]
+
+
+def invoice_totals_and_charges(documents: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """INVOICE_TOTALS (invoice_totals) and INVOICE_CHARGES (each SAC01 A or C segment of those 810 sets: its
+    SAC02, SAC05 (N2), SAC07, SAC15 and the IT1 it sits in, for the charge reconciliation,
+    engine.charge_match), from one read of the documents."""
+    parts, charges = [], []
     partners = sorted(set(documents["partner"].to_pylist()))
     for partner in partners:
         mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
-        parts.append(_invoice_rows(partner, mine))
+        totals, sacs = _invoice_rows(partner, mine)
+        parts.append(totals)
+        charges.append(sacs)
     rows = [p for p in parts if p.num_rows]
-    return pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table()
+    sacs = [c for c in charges if c.num_rows]
+    return (pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table(),
+            pa.concat_tables(sacs).cast(INVOICE_CHARGES) if sacs else INVOICE_CHARGES.empty_table())
 
 
 def _cents(values: pa.Array) -> np.ndarray:
@@ -519,11 +532,12 @@ def _cents(values: pa.Array) -> np.ndarray:
                         0).to_numpy(zero_copy_only=False)
 
 
-def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
-    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns)."""
+def _invoice_rows(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns), and their SACs
+    (INVOICE_CHARGES' columns)."""
     elements, rows_of, sets = _sets_read(docs, ("810",))
     if not sets:
-        return pa.table({})
+        return pa.table({}), pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
 
@@ -567,12 +581,47 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
         "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
     })
     t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
-    return t.select(INVOICE_TOTALS.names)
+    return t.select(INVOICE_TOTALS.names), _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set,
+                                                         kind, amount, big_el)
+
+
+def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, sac: np.ndarray,
+                  sac_set: np.ndarray, kind: np.ndarray, amount: np.ndarray, big_el) -> pa.Table:
+    """INVOICE_CHARGES' columns: each SAC01 A or C segment of the 810 sets (``sac`` rows, in set
+    ``sac_set``), with its set's BIG04 and BIG02 and the IT1 loop it sits in (IT101; null in the summary)."""
+    asks = (kind == "A") | (kind == "C")
+    sac, sac_set, kind, amount = sac[asks], sac_set[asks], kind[asks], amount[asks]
+    if not len(sac):
+        return pa.table({})
+    starts = np.array([x[4] for x in sets], np.int64)
+    items = rows_of("IT1")
+    tds = np.sort(rows_of("TDS"))
+    item_of = np.searchsorted(items, sac, side="right") - 1
+    has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[sac_set]) if len(items) else \
+        np.zeros(len(sac), bool)
+    if len(tds):  # a SAC after the summary's TDS is the summary's, whatever IT1 came before
+        after = np.searchsorted(tds, sac, side="right") - 1
+        has_item &= ~((after >= 0) & (tds[np.maximum(after, 0)] > items[np.maximum(item_of, 0)]))
+    line_id = pc.if_else(pa.array(has_item), _element_of(elements, items[np.maximum(item_of, 0)], 1),
+                         pa.scalar(None, pa.string())) if len(items) else pa.nulls(len(sac), pa.string())
+    take_set = pa.array(sac_set, pa.int64())
+    t = pa.table({
+        "partner": pa.repeat(pa.scalar(partner, pa.string()), len(sac)),
+        "po_number": big_el(4).take(take_set), "invoice_number": big_el(2).take(take_set),
+        "line_id": line_id, "kind": pa.array(kind, pa.string()), "code": _element_of(elements, sac, 2),
+        "amount": decimal_array(amount * 100),
+        "percent": per_distinct(_element_of(elements, sac, 7), lambda v: number(v, MONEY)),
+        "description": _element_of(elements, sac, 15),
+        "isa13": pa.array([sets[k][0] for k in sac_set], pa.string()),
+        "gs06": pa.array([sets[k][1] for k in sac_set], pa.string()),
+        "st02": pa.array([sets[k][2] for k in sac_set], pa.string()),
+    })
+    t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
+    return t.select(INVOICE_CHARGES.names)
 
 
 _NAMED = re.compile(r"810s: (?P<named>.*)\. Agree them", re.DOTALL)
 _MORE = re.compile(r"^and (\d+) more$")
-_ITEM = re.compile(r"^allowance (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$", re.DOTALL)
 
 
 def po_allowances(findings: pa.Table) -> pa.Table:
@@ -606,6 +655,19 @@ def po_allowances(findings: pa.Table) -> pa.Table:
 def _allowances_named(message: str) -> tuple[list[tuple], int]:
     """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
     more it counted without naming them."""
+    items, more = _sacs_named(message)
+    return [(r["code"], r["line_id"], r["amount"], r["percent"], r["words"]) for r in items if r["kind"] == "A"], more
+
+
+_DESCRIBED = re.compile(r'(?:^|, )"([^"]*)"')
+_PERCENT = re.compile(r"^(?P<percent>\S+) %(?: of basis (?P<basis>\S+))?$")
+
+
+def _sacs_named(message: str) -> tuple[list[dict], int]:
+    """Each allowance and charge a SAC_NOT_APPLIED message names (rules.set_checks writes them "allowance
+    CODE AMOUNT, PERCENT % of basis SAC06, rate RATE, handling SAC12 words, "SAC15" (line ID)") as PO_CHARGES'
+    columns (kind, code, line_id, amount, basis, percent, rate, handling, description, words), and how many
+    more it counted without naming them. Words written before SAC06, SAC12 and SAC15 were named read as well."""
     found = _NAMED.search(message)
     if not found:
         return [], 0
@@ -615,21 +677,61 @@ def _allowances_named(message: str) -> tuple[list[tuple], int]:
         if counted:
             more = int(counted.group(1))
             continue
-        m = _ITEM.match(item.replace("allowance (no code)", "allowance \x00", 1))
+        m = _SAC_ITEM.match(item.replace(" (no code)", " \x00", 1))
         if not m:
-            continue  # a charge: nothing is deducted for it
-        amount = percent = None
-        for part in (m.group("money") or "").split(", "):
+            continue
+        row = {"kind": "A" if m.group("kind") == "allowance" else "C", "code": m.group("code"),
+               "line_id": m.group("line"), "amount": None, "basis": None, "percent": None, "rate": None,
+               "handling": None, "description": None, "words": item}
+        if row["code"] == "\x00":
+            row["code"] = None
+        money = m.group("money") or ""
+        described = _DESCRIBED.search(money)  # SAC15 is written without quotes: the pair is its own
+        if described:
+            row["description"] = described.group(1)
+            money = money[:described.start()] + money[described.end():]
+        for part in money.split(", "):
             try:
-                if part.endswith(" %"):
-                    percent = Decimal(part[:-2])
-                elif part and not part.startswith("rate "):
-                    amount = Decimal(part)
+                percent = _PERCENT.match(part)
+                if percent:
+                    row["percent"], row["basis"] = Decimal(percent.group("percent")), percent.group("basis")
+                elif part.startswith("rate "):
+                    row["rate"] = Decimal(part[5:])
+                elif part.startswith("handling "):
+                    row["handling"] = part.split(" ")[1]
+                elif part:
+                    row["amount"] = Decimal(part)
             except InvalidOperation:
                 continue
-        code = m.group("code")
-        out.append((None if code == "\x00" else code, m.group("line"), amount, percent, item))
+        out.append(row)
     return out, more
+
+
+_SAC_ITEM = re.compile(r"^(?P<kind>allowance|charge) (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$",
+                       re.DOTALL)
+
+
+def po_charges(findings: pa.Table) -> pa.Table:
+    """PO_CHARGES from the SAC_NOT_APPLIED findings (as po_allowances reads them: the latest finding of each
+    order): every allowance and charge it names, with SAC06, SAC12 and SAC15 where the words hold them."""
+    if not findings.num_rows:
+        return PO_CHARGES.empty_table()
+    keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
+    if isinstance(keyed, pa.ChunkedArray):
+        keyed = keyed.combine_chunks()
+    codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
+    latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
+    t = findings.take(pa.array(latest, pa.int64()))
+    parsed: dict[str, tuple[list[dict], int]] = {}
+    rows: list[dict] = []
+    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
+                                          strict=True):
+        got = parsed.get(message or "")
+        if got is None:
+            got = parsed[message or ""] = _sacs_named(message or "")
+        items, more = got
+        rows.extend({**r, "partner": partner, "po_number": po, "more": more, "file": file} for r in items)
+    return pa.Table.from_pylist(rows, schema=PO_CHARGES) if rows else PO_CHARGES.empty_table()
 
 
 # --- our own 855s and 865s read in columns -----------------------------------------------------------

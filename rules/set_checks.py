@@ -205,6 +205,28 @@ def _number(value: str, scale: int = 0) -> str:
 
 
 _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
+# SAC12 (element 331, allowance or charge method of handling): how the partner settles it
+SAC_HANDLING = {
+    "01": "bill back", "02": "off invoice", "03": "vendor check to customer", "04": "credit customer account",
+    "05": "charge to be paid by vendor", "06": "charge to be paid by customer", "07": "optional",
+    "08": "off gross quantity invoiced", "09": "allowance to be issued by vendor",
+    "10": "allowance to be issued by reseller", "11": "charge denied by vendor", "12": "cancel allowance",
+    "13": "provide amount", "15": "information only", "18": "non-payable tax", "ZZ": "mutually defined",
+}
+
+
+def sac_handling(code: str) -> str:
+    """SAC12 as the SAC_NOT_APPLIED words write it: "handling 02 off invoice" (a code we do not know: as sent)."""
+    words = SAC_HANDLING.get(code)
+    return f"handling {code}" + (f" {words}" if words else "")
+
+
+def _words(text: str) -> str:
+    """SAC15 (a free-form description) as a SAC_NOT_APPLIED item may hold it: without the characters that
+    separate the items (``;``), quote it (``"``) or open its line (``(``, ``)``), at most 80 characters."""
+    return " ".join(text.translate(str.maketrans(";\"()", "    ")).split())[:80]
+
+
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 
 
@@ -218,7 +240,8 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
     if not len(sac_rows):
         return []
-    kind, code, amount, percent, rate = (_column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 7, 8))
+    kind, code, amount, basis, percent, rate, handling, note = (
+        _column(fe, sac_rows, k)[0].to_pylist() for k in (1, 2, 5, 6, 7, 8, 12, 15))
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
@@ -228,8 +251,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             continue
         what = [f"{_SAC_KINDS[kind[j]]} {code[j] or '(no code)'}"]
         money = ([_number(amount[j], -2)] if amount[j] is not None else []) + (  # SAC05 is N2
-            [f"{_number(percent[j])} %"] if percent[j] is not None else []) + (
-            [f"rate {_number(rate[j])}"] if rate[j] is not None else [])
+            [f"{_number(percent[j])} %" + (f" of basis {basis[j]}" if basis[j] else "")]
+            if percent[j] is not None else []) + (
+            [f"rate {_number(rate[j])}"] if rate[j] is not None else []) + (
+            [sac_handling(handling[j])] if handling[j] else []) + (
+            [f'"{_words(note[j])}"'] if note[j] and _words(note[j]) else [])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         k, line = int(sac_owner[j]), int(at[j])
         if line >= 0 and line_owner[line] == k:
