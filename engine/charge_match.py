@@ -23,13 +23,11 @@ charges null) is not flagged for what it did not bill (the note says so)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, decimal_array, money, scaled
+from engine.columnar import SCALE, decimal_array, money, multiply, scaled
 from schemas.reconciliation import AGREED_CHARGES, CHARGE_MATCH, INVOICE_CHARGES, PO_CHARGES
 
 SETTLED_APART = frozenset({"01", "03", "04", "09", "10"})  # SAC12: an allowance not taken on the invoice
@@ -124,10 +122,8 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
 
 
 def _percent_of(base: np.ndarray, percent: np.ndarray) -> np.ndarray:
-    """base x percent / 100 (both 10^-4 units) half up to cents, in 10^-4 units (exact for any size)."""
-    product = base.astype(object) * percent.astype(object) if len(base) else np.zeros(0, object)
-    out = [int((Decimal(int(p)) / (100 * SCALE * _CENT)).to_integral_value(ROUND_HALF_UP)) * _CENT for p in product]
-    return np.asarray(out, np.int64) if out else np.zeros(0, np.int64)
+    """base x percent / 100 (both 10^-4 units) half up to cents, in 10^-4 units (exact: engine.columnar.multiply)."""
+    return multiply(base, percent, unit=SCALE * 100 * _CENT) * _CENT
 
 
 def _billed(billed: pa.Table) -> pa.Table:
@@ -201,7 +197,7 @@ def _flagged(t: pa.Table) -> pa.Table:
     heading = ints("p_heading") > 0
     line_ids = pc.if_else(pa.array(heading), pa.scalar(None, pa.string()), t["p_line"])
     description = pc.coalesce(t["p_description"], t["b_description"])
-    notes = [_note(i, kind[i], t, flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
+    notes = [_note(kind[i], flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
                    handling[i], unknown[i], has_amount[i]) for i in range(n)]
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "currency": t["currency"], "kind": t["kind"],
@@ -213,7 +209,9 @@ def _flagged(t: pa.Table) -> pa.Table:
         "promised_value": decimal_array(promised, priced),
         "expected_on_invoice": decimal_array(expected, asked & (priced | ~on_invoice)),
         "billed_value": decimal_array(billed),
-        "difference": decimal_array(billed - expected, ~asked | priced | ~on_invoice),
+        # against the PO's promise; a SAC the PO did not name: the whole of it when it is not allowed, none when
+        # the agreement bills it (the agreement's amount is the profile's, not compared here)
+        "difference": decimal_array(billed - expected, (asked & (priced | ~on_invoice)) | (~asked & ~agreed)),
         "agreed": pa.array(agreed, pa.bool_()),
         "invoices": t["b_invoice"],
         "flag": pa.array(flag.tolist(), pa.string()),
@@ -222,7 +220,7 @@ def _flagged(t: pa.Table) -> pa.Table:
     }).cast(CHARGE_MATCH)
 
 
-def _note(i: int, kind: str, t: pa.Table, flag, promised: int, expected: int, billed: int, asked: bool,
+def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: bool,
           priced: bool, agreed: bool, handling: str, unknown: bool, has_amount: bool) -> str:
     """The row in words: what was promised, how it is settled, what the 810s billed, what to do."""
     what = _KINDS.get(kind, kind)
@@ -250,5 +248,5 @@ def _note(i: int, kind: str, t: pa.Table, flag, promised: int, expected: int, bi
         "charge_over": f"{money(billed - expected)} more charged than the PO allows: expect a short payment",
         "charge_short": f"{money(expected - billed)} less charged than the PO allows",
         "charge_not_billed": "a charge the PO allows that our 810s did not bill",
-    }.get(flag, "ties")
+    }.get(flag, "ties" if asked else "as agreed")
     return f"{said}: {todo}"

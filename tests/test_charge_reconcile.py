@@ -174,6 +174,8 @@ def test_a_charge_only_the_agreement_names_is_allowed_and_an_allowance_no_one_na
                        agreed=pa.Table.from_pylist([{"partner": "acme", "kind": "C", "code": "H850"}],
                                                    schema=AGREED_CHARGES))
     assert got["PO-1", "C", "H850"]["flag"] is None and got["PO-1", "C", "H850"]["agreed"] is True
+    # the agreement's amount is the profile's: no difference against a PO that named none
+    assert got["PO-1", "C", "H850"]["difference"] is None and got["PO-1", "C", "H850"]["note"].endswith("as agreed")
     assert got["PO-1", "A", "C310"]["flag"] == "allowance_not_agreed"
 
 
@@ -300,3 +302,14 @@ def test_end_to_end_billed_right_billed_without_the_allowance_and_a_charge_the_a
     extra = got["ACME-1000", "C", "H850"]
     assert (extra["billed_value"], extra["agreed"], extra["flag"]) == (Decimal("5.00"), False, "charge_not_allowed")
     assert "charge not allowed" in html
+
+
+def test_a_percent_is_half_up_to_cents_exactly():
+    import numpy as np
+
+    from engine.charge_match import _percent_of
+
+    # 2 % of 1,000.25 = 20.005 -> 20.01; 0.5 % of 0.99 = 0.00495 -> 0.00; of a huge value, exact
+    got = _percent_of(np.array([10_002_500, 9_900, 99_999_999_999_990_000], np.int64),
+                      np.array([20_000, 5_000, 20_000], np.int64))
+    assert got.tolist() == [200_100, 0, 1_999_999_999_999_800]  # 199,999,999,999.98
