@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
 from parsers import x12_dates
 from parsers.sent_documents import element, number
@@ -654,9 +655,11 @@ def po_allowances(findings: pa.Table) -> pa.Table:
 
 def _allowances_named(message: str) -> tuple[list[tuple], int]:
     """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
-    more it counted without naming them."""
+    more it counted without naming them. An allowance whose SAC12 cancels it (12) or says it is for
+    information only (15) asks nothing: left out."""
     items, more = _sacs_named(message)
-    return [(r["code"], r["line_id"], r["amount"], r["percent"], r["words"]) for r in items if r["kind"] == "A"], more
+    return [(r["code"], r["line_id"], r["amount"], r["percent"], r["words"]) for r in items
+            if r["kind"] == "A" and r["handling"] not in ASKS_NOTHING], more
 
 
 _DESCRIBED = re.compile(r'(?:^|, )"([^"]*)"')

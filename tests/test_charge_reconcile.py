@@ -313,3 +313,14 @@ def test_a_percent_is_half_up_to_cents_exactly():
     got = _percent_of(np.array([10_002_500, 9_900, 99_999_999_999_990_000], np.int64),
                       np.array([20_000, 5_000, 20_000], np.int64))
     assert got.tolist() == [200_100, 0, 1_999_999_999_999_800]  # 199,999,999,999.98
+
+
+def test_an_allowance_the_po_cancels_or_names_for_information_is_no_deduction_to_expect():
+    """SAC12 12 (cancel allowance) and 15 (information only) ask nothing: not in PO_ALLOWANCES (no
+    ALLOWANCE_NOT_APPLIED for them), and not expected on the invoice."""
+    words = sac_words(["SAC*A*C310****1*2*****12", "SAC*A*F800***150*******15", "SAC*A*C000***100"])
+    assert "handling 12 cancel allowance" in words and "handling 15 information only" in words
+    assert [r["code"] for r in po_allowances(findings({"PO-1": words})).to_pylist()] == ["C000"]
+    got = charge_match({"PO-1": (words, ["SAC*A*C000***100"])})
+    assert [(k[2], r["expected_on_invoice"], r["flag"]) for k, r in got.items()] == [
+        ("C000", Decimal("1.00"), None), ("C310", Decimal("0"), None), ("F800", Decimal("0"), None)]
