@@ -737,6 +737,92 @@ def po_charges(findings: pa.Table) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=PO_CHARGES) if rows else PO_CHARGES.empty_table()
 
 
+# --- the 850s' SACs as stored with their orders (schemas.orders.ORDER_SACS) ----------------------------
+SAC_ORDER_COLUMNS = ["partner", "po_number", "order_ref", "source_sha256"]  # what stored_po_charges reads of orders
+
+
+def stored_po_charges(sacs: pa.Table, orders: pa.Table) -> pa.Table:
+    """PO_CHARGES from the stored ORDER_SACS (connectors.order_store load_sacs) of ``orders`` (connectors.
+    finance_store ORDER_ROWS: each order's current 850, its file's key and order_ref): every allowance and charge
+    that 850 sent, however many (no message's ten), under the order's key; the rows of a stored file's other 850s
+    (a PO since replaced by another file) left out. ``words`` as SAC_NOT_APPLIED writes an item (ALLOWANCE_NOT_
+    APPLIED names them); ``more`` 0: nothing was left unnamed."""
+    if not sacs.num_rows or not orders.num_rows:
+        return PO_CHARGES.empty_table()
+    current = orders.select(SAC_ORDER_COLUMNS).rename_columns(["partner", "key", "order_ref", "source_sha256"])
+    t = sacs.append_column("_row", pa.array(np.arange(sacs.num_rows), pa.int64()))
+    t = t.join(current, ["partner", "source_sha256", "order_ref"], join_type="inner", use_threads=False)
+    if not t.num_rows:
+        return PO_CHARGES.empty_table()
+    t = t.sort_by([("_row", "ascending")])  # as sent: file, set, segment
+    number = pc.cast(t["line_number"], pa.string())
+    line_id = pc.if_else(pc.is_null(t["line_number"]), pa.scalar(None, pa.string()),
+                         pc.coalesce(t["line_id"], number))  # a PO1 without PO101: its line number, as the words
+    words = _stored_words(t, line_id)
+    return pa.table({
+        "partner": t["partner"], "po_number": t["key"], "line_id": line_id, "kind": t["kind"], "code": t["code"],
+        "amount": t["amount"], "basis": t["basis"], "percent": t["percent"], "rate": t["rate"],
+        "handling": t["handling"], "description": t["description"], "words": pa.array(words, pa.string()),
+        "more": pa.array(np.zeros(t.num_rows, np.int32), pa.int32()), "file": t["source_file"],
+    }).cast(PO_CHARGES)
+
+
+def _stored_words(t: pa.Table, line_id: pa.Array | pa.ChunkedArray) -> list[str]:
+    """Each stored SAC as a SAC_NOT_APPLIED item writes it (rules.set_checks): "allowance C310 0.00, 2 % of
+    basis 1, rate 0.5, handling 02 off invoice, "PROMOTIONAL ALLOWANCE" (line 2)"; each distinct SAC written once
+    (retailers send the same SACs on every PO)."""
+    from rules.set_checks import sac_description, sac_handling
+
+    cols = ("kind", "code", "amount", "percent", "basis", "rate", "handling", "description")
+    done: dict[tuple, str] = {}
+    out = []
+    for row in zip(*(t[c].to_pylist() for c in cols), line_id.to_pylist(), strict=True):
+        got = done.get(row)
+        if got is None:
+            kind, code, amount, percent, basis, rate, handling, note, line = row
+            described = sac_description(note) if note else ""
+            money = ([_cents_text(amount)] if amount is not None else []) + (
+                [f"{_plain(percent)} %" + (f" of basis {basis}" if basis else "")] if percent is not None else []) + (
+                [f"rate {_plain(rate)}"] if rate is not None else []) + (
+                [sac_handling(handling)] if handling else []) + ([f'"{described}"'] if described else [])
+            got = done[row] = (f"{'allowance' if kind == 'A' else 'charge'} {code or '(no code)'}"
+                               + (" " + ", ".join(money) if money else "") + (f" (line {line})" if line else ""))
+        out.append(got)
+    return out
+
+
+def _cents_text(value: Decimal) -> str:
+    """An amount as the words write SAC05 (two places when it has no more: 25.00; else every digit)."""
+    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without its trailing zeros nor an exponent (2.5000 -> 2.5, 10.0000 -> 10)."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def allowances_of(charges: pa.Table) -> pa.Table:
+    """PO_ALLOWANCES of PO_CHARGES rows: the allowances (SAC01 A) that ask something (SAC12 neither cancels it,
+    12, nor names it for information only, 15), as po_allowances keeps them of the words."""
+    if not charges.num_rows:
+        return PO_ALLOWANCES.empty_table()
+    asks = pc.and_(pc.equal(charges["kind"], "A"),
+                   pc.invert(pc.is_in(pc.fill_null(charges["handling"], ""),
+                                      value_set=pa.array(sorted(ASKS_NOTHING), pa.string()))))
+    return charges.filter(asks).select(PO_ALLOWANCES.names).cast(PO_ALLOWANCES)
+
+
+def findings_not_of(findings: pa.Table, keys: pa.Table) -> pa.Table:
+    """The SAC_NOT_APPLIED findings (connectors.finance_store allowance_findings) of orders other than ``keys``
+    (partner, po_number: the orders whose 850's SACs are stored; their words are not read)."""
+    if not findings.num_rows or not keys.num_rows:
+        return findings
+    mine = _lookup_key(findings, ["partner", "po_number"])
+    stored = _lookup_key(keys, ["partner", "po_number"])
+    return findings.filter(pc.invert(pc.fill_null(pc.is_in(mine, value_set=stored), False)))
+
+
 # --- our own 855s and 865s read in columns -----------------------------------------------------------
 _BLANK_BYTES = b" \t\r\n\x0b\x0c"
 ENVELOPE = ("ISA", "GS", "ST", "SE", "GE", "IEA")

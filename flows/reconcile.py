@@ -46,6 +46,7 @@ from schemas.errors import StateError
 from schemas.finance import FinanceSettings
 from schemas.findings import Finding
 from schemas.functional_acks import DOCUMENT_STATUS
+from schemas.orders import ORDER_SACS
 from schemas.profile import PartnerProfile
 from schemas.reconciliation import (
     AGREED_CHARGES,
@@ -111,7 +112,17 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
     totals, billed = finance_inputs.invoice_totals_and_charges(state.sent_documents(("810",)))
-    asked = state.allowance_findings()
+    # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
+    # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
+    stored, covered = _stored_sacs(ws, orders)
+    charges = finance_inputs.stored_po_charges(stored, orders)
+    asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
+    old_charges = finance_inputs.po_charges(asked)
+    po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
+    stored_allowances = finance_inputs.allowances_of(charges)
+    old_allowances = finance_inputs.po_allowances(asked)
+    allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
+        else stored_allowances
     return Inputs(
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
@@ -125,8 +136,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
         invoice_totals=finance_inputs.only_partners(totals, keep),
-        po_allowances=finance_inputs.only_partners(finance_inputs.po_allowances(asked), keep),
-        po_charges=finance_inputs.only_partners(finance_inputs.po_charges(asked), keep),
+        po_allowances=finance_inputs.only_partners(allowances, keep),
+        po_charges=finance_inputs.only_partners(po_charges, keep),
         invoice_charges=finance_inputs.only_partners(billed, keep),
         agreed_charges=agreed_charges(profiles),
     )
@@ -137,6 +148,31 @@ def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
     rows = [{"partner": pid, "kind": c.kind, "code": c.code} for pid, p in sorted(profiles.items())
             for c in p.fulfilment.invoice.charges]
     return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
+
+
+def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The stored ORDER_SACS of the files ``orders``' current 850s came in (connectors.order_store: each file's
+    once), and (partner, po_number) of the orders whose 850's file kept its SAC table (one stored before SACs
+    were kept, or whose table cannot be read, is not among them)."""
+    store = OrderStore(ws.orders_dir)
+    partners, shas, pos = (orders[c].to_pylist() for c in ("partner", "source_sha256", "po_number"))
+    kept = {p: store.sac_keys(p) for p in sorted(set(partners))}
+    tables, covered, read = [], [], {}
+    for partner, sha, po in zip(partners, shas, pos, strict=True):
+        if not sha or sha not in kept[partner]:
+            continue
+        if (partner, sha) not in read:
+            try:
+                read[partner, sha] = store.load_sacs(partner, sha)
+            except StateError:  # unreadable: its orders' promises read from their findings' words
+                read[partner, sha] = None
+            if read[partner, sha] is not None and read[partner, sha].num_rows:
+                tables.append(read[partner, sha])
+        if read[partner, sha] is not None:
+            covered.append((partner, po))
+    keys = pa.table({"partner": pa.array([p for p, _ in covered], pa.string()),
+                     "po_number": pa.array([po for _, po in covered], pa.string())})
+    return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:

@@ -221,7 +221,7 @@ def sac_handling(code: str) -> str:
     return f"handling {code}" + (f" {words}" if words else "")
 
 
-def _words(text: str) -> str:
+def sac_description(text: str) -> str:
     """SAC15 (a free-form description) as a SAC_NOT_APPLIED item may hold it: without the characters that
     separate the items (``;``), quote it (``"``) or open its line (``(``, ``)``), at most 80 characters."""
     return " ".join(text.translate(str.maketrans(";\"()", "    ")).split())[:80]
@@ -255,7 +255,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             if percent[j] is not None else []) + (
             [f"rate {_number(rate[j])}"] if rate[j] is not None else []) + (
             [sac_handling(handling[j])] if handling[j] else []) + (
-            [f'"{_words(note[j])}"'] if note[j] and _words(note[j]) else [])
+            [f'"{sac_description(note[j])}"'] if note[j] and sac_description(note[j]) else [])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         k, line = int(sac_owner[j]), int(at[j])
         if line >= 0 and line_owner[line] == k:
