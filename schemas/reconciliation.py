@@ -207,8 +207,9 @@ INVOICE_MATCH = pa.schema([
     *_DOCUMENT_FIELDS,
 ])
 
-# PO_CHARGES: one row per SAC allowance or charge an 850 asked for (SAC_NOT_APPLIED's words, the latest
-# finding of an order: engine.finance_inputs.po_charges) - what the PO promised.
+# PO_CHARGES: one row per SAC allowance or charge an 850 asked for - what the PO promised: the order's current
+# 850's SACs as stored with it (schemas.orders.ORDER_SACS: engine.finance_inputs.stored_po_charges); for an order
+# stored before SACs were kept, SAC_NOT_APPLIED's words, its latest finding (engine.finance_inputs.po_charges).
 PO_CHARGES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("po_number", pa.string(), nullable=False),
@@ -220,9 +221,10 @@ PO_CHARGES = pa.schema([
     pa.field("percent", MONEY),  # SAC07
     pa.field("rate", MONEY),  # SAC08 (per unit: not priced here)
     pa.field("handling", pa.string()),  # SAC12: 02 off invoice, 01 bill back, 05 paid by vendor, 06 by customer ...
-    pa.field("description", pa.string()),  # SAC15 (without ; " ( ))
-    pa.field("words", pa.string(), nullable=False),  # as the finding named it
+    pa.field("description", pa.string()),  # SAC15 (as sent; read from words: without ; " ( ))
+    pa.field("words", pa.string(), nullable=False),  # as the finding names it
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
+    # (stored SACs: 0, every one is a row)
     pa.field("file", pa.string()),  # the 850
 ])
 
