@@ -196,3 +196,20 @@ def test_an_order_stored_before_sacs_were_kept_reads_its_finding_s_words(tmp_pat
     (x,) = found
     assert (x["po_number"], x["amount_at_risk"]) == ("ACME-1000", Decimal("55.00"))
     assert "and 2 more allowances or charges the PO named" in x["message"]
+
+
+def test_an_interchange_read_in_batches_keeps_the_sacs_a_whole_read_keeps():
+    """A large interchange (engine.process_batches) gives each batch's SACs, their file positions the file's."""
+    from tests.test_intake_batches import _batched_file, _group, _ic, _set, _whole_file
+    from tests.test_intake_streaming import _po
+
+    def po(k: int) -> list[str]:
+        body = _po(f"PO-{k}")
+        return [*body[:2], f"SAC*A*C310***{k}00", *body[2:-1], f"SAC*C*D240***{k}50*1*2", body[-1]]
+
+    data = _ic([_group("PO", "701", [_set("850", f"{k:04d}", po(k)) for k in range(5)])], isa13=701)
+    whole = [r for o in _whole_file(data) for r in o.sacs.to_pylist()]
+    batched = [r for o in _batched_file(data, max_sets=2)[0] for r in o.sacs.to_pylist()]
+    assert len(whole) == 10 and batched == whole
+    assert [(r["po_number"], r["line_number"], r["code"], r["amount"]) for r in whole[2:4]] == [
+        ("PO-1", None, "C310", Decimal("1.00")), ("PO-1", 2, "D240", Decimal("1.50"))]
