@@ -552,7 +552,8 @@ class FinanceTables:
     def allowance_findings(self) -> pa.Table:
         """The SAC_NOT_APPLIED findings about orders (ALLOWANCE_ROWS), in the order they were recorded: what
         each 850 asked for in SAC allowances and charges that we did not apply (engine.finance_inputs
-        po_allowances reads the words)."""
+        po_allowances and po_charges read the words of those whose order was stored before its SACs were
+        kept: flows.reconcile)."""
         import pyarrow.compute as pc
 
         # found at intake on the 850 as a whole: stored with its PO since engine.lifecycle.intake.finding_po;

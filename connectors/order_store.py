@@ -1,8 +1,9 @@
 """Canonical order tables kept between runs: one Parquet pair (orders, lines) per received file or
-applied change, and the 860 change tables per received file; written to a temporary name and
-renamed. Held orders are decided later from here; nothing is re-parsed. A file read a piece at a time
-(flows.intake) keeps one pair per piece that holds orders (part 1, 2, ... beside the first); reading
-its key reads them all, in order.
+applied change, beside a received 850 file's pair its SAC allowances and charges ("sacs", ORDER_SACS:
+what its POs promised; a file stored before they were kept has none), and the 860 change tables per
+received file; written to a temporary name and renamed. Held orders are decided later from here;
+nothing is re-parsed. A file read a piece at a time (flows.intake) keeps one pair (and SAC table) per
+piece that holds orders (part 1, 2, ... beside the first); reading its key reads them all, in order.
 """
 
 from __future__ import annotations
@@ -16,7 +17,20 @@ import pyarrow.parquet as pq
 
 from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
-from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDERS
+from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS
+
+_EMPTY: dict[pa.Schema, bytes] = {}  # an empty table's Parquet file, encoded once per schema
+
+
+def _empty_file(schema: pa.Schema) -> bytes:
+    """The Parquet file of an empty ``schema`` table (what pq.write_table writes), encoded once: a file of
+    POs without SACs writes its (empty) SAC table as bytes, no Parquet writer per file."""
+    got = _EMPTY.get(schema)
+    if got is None:
+        sink = pa.BufferOutputStream()
+        pq.write_table(schema.empty_table(), sink)
+        got = _EMPTY[schema] = sink.getvalue().to_pybytes()
+    return got
 
 
 def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pa.Table:
@@ -69,7 +83,10 @@ class OrderStore:
             path = self._path(partner, key, kind, part)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".tmp-{path.name}")
-            pq.write_table(table.select(schema.names).cast(schema), tmp)
+            if table.num_rows:
+                pq.write_table(table.select(schema.names).cast(schema), tmp)
+            else:  # the same file as pq.write_table's, from bytes encoded once
+                tmp.write_bytes(_empty_file(schema))
             os.replace(tmp, path)
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
@@ -79,8 +96,14 @@ class OrderStore:
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
-    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table, *, part: int = 0) -> None:
-        self._write(partner, key, [("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)], part)
+    def save(self, partner: str, key: str, orders: pa.Table, lines: pa.Table, *, part: int = 0,
+             sacs: pa.Table | None = None) -> None:
+        """The orders and lines of a received file (or piece ``part`` of it) or an applied change; with ``sacs``
+        (a received 850 file's ORDER_SACS, empty when its POs sent none) their SAC table beside them."""
+        kinds = [("orders", orders, ORDERS), ("lines", lines, ORDER_LINES)]
+        if sacs is not None:
+            kinds.append(("sacs", sacs, ORDER_SACS))
+        self._write(partner, key, kinds, part)
 
     def load(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("orders", ORDERS), ("lines", ORDER_LINES)])
@@ -107,6 +130,34 @@ class OrderStore:
                             for p in self._parts(partner, key, "orders")])
         except (OSError, pa.ArrowInvalid, KeyError) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
+
+    def has_sacs(self, partner: str, key: str) -> bool:
+        """Whether the file stored under ``key`` kept its SAC table (every 850 file stored since SACs are kept
+        has one, empty when its POs sent none; one stored before has none)."""
+        return any(p.exists() for p in self._parts(partner, key, "sacs"))
+
+    def sac_keys(self, partner: str) -> frozenset[str]:
+        """The keys of ``partner``'s files stored with their SAC table (``has_sacs`` of each, the folder listed
+        once)."""
+        try:
+            names = os.listdir(self.root / partner)
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
+            return frozenset()
+        keys = set()
+        for n in names:
+            if n.endswith(".sacs.parquet") and not n.startswith(".tmp-"):
+                keys.add(n[:-len(".sacs.parquet")])
+            elif n.endswith(".parquet") and len(n) > 24 and n[-24:-14] == ".sacs.part" and n[-14:-8].isascii() \
+                    and n[-14:-8].isdigit() and not n.startswith(".tmp-"):
+                keys.add(n[:-24])
+        return frozenset(keys)
+
+    def load_sacs(self, partner: str, key: str) -> pa.Table:
+        """The ORDER_SACS of the file stored under ``key``, all its parts; an empty table when it has none
+        (stored before SACs were kept: ``has_sacs`` tells the two apart)."""
+        if not self.has_sacs(partner, key):
+            return ORDER_SACS.empty_table()
+        return self._read(partner, key, [("sacs", ORDER_SACS)])[0]
 
     def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0) -> None:
         self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)],

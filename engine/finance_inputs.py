@@ -33,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
 from parsers import x12_dates
 from parsers.sent_documents import element, number
@@ -44,10 +45,12 @@ from schemas.order_keys import SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import (
     ACKNOWLEDGED,
+    INVOICE_CHARGES,
     INVOICE_TOTALS,
     INVOICED,
     ORDERED,
     PO_ALLOWANCES,
+    PO_CHARGES,
     RECEIVED_FINDINGS,
     SHIPPED,
 )
@@ -505,13 +508,24 @@ def invoice_totals(documents: pa.Table) -> pa.Table:
     two implied decimals) added up as charges (SAC01 C) and allowances (A; N and other codes ask
     nothing), and TDS01 (two implied decimals; null without a TDS). A SAC in an IT1 loop counts as one in
     the summary: TDS01 holds both."""
-    parts = []
+    return invoice_totals_and_charges(documents)[0]
+
+
+def invoice_totals_and_charges(documents: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """INVOICE_TOTALS (invoice_totals) and INVOICE_CHARGES (each SAC01 A or C segment of those 810 sets: its
+    SAC02, SAC05 (N2), SAC07, SAC15 and the IT1 it sits in, for the charge reconciliation,
+    engine.charge_match), from one read of the documents."""
+    parts, charges = [], []
     partners = sorted(set(documents["partner"].to_pylist()))
     for partner in partners:
         mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
-        parts.append(_invoice_rows(partner, mine))
+        totals, sacs = _invoice_rows(partner, mine)
+        parts.append(totals)
+        charges.append(sacs)
     rows = [p for p in parts if p.num_rows]
-    return pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table()
+    sacs = [c for c in charges if c.num_rows]
+    return (pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table(),
+            pa.concat_tables(sacs).cast(INVOICE_CHARGES) if sacs else INVOICE_CHARGES.empty_table())
 
 
 def _cents(values: pa.Array) -> np.ndarray:
@@ -521,11 +535,12 @@ def _cents(values: pa.Array) -> np.ndarray:
                         0).to_numpy(zero_copy_only=False)
 
 
-def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
-    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns)."""
+def _invoice_rows(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns), and their SACs
+    (INVOICE_CHARGES' columns)."""
     elements, rows_of, sets = _sets_read(docs, ("810",))
     if not sets:
-        return pa.table({})
+        return pa.table({}), pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
     ends = np.array([x[5] for x in sets], np.int64)
 
@@ -569,12 +584,47 @@ def _invoice_rows(partner: str, docs: pa.Table) -> pa.Table:
         "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
     })
     t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
-    return t.select(INVOICE_TOTALS.names)
+    return t.select(INVOICE_TOTALS.names), _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set,
+                                                         kind, amount, big_el)
+
+
+def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, sac: np.ndarray,
+                  sac_set: np.ndarray, kind: np.ndarray, amount: np.ndarray, big_el) -> pa.Table:
+    """INVOICE_CHARGES' columns: each SAC01 A or C segment of the 810 sets (``sac`` rows, in set
+    ``sac_set``), with its set's BIG04 and BIG02 and the IT1 loop it sits in (IT101; null in the summary)."""
+    asks = (kind == "A") | (kind == "C")
+    sac, sac_set, kind, amount = sac[asks], sac_set[asks], kind[asks], amount[asks]
+    if not len(sac):
+        return pa.table({})
+    starts = np.array([x[4] for x in sets], np.int64)
+    items = rows_of("IT1")
+    tds = np.sort(rows_of("TDS"))
+    item_of = np.searchsorted(items, sac, side="right") - 1
+    has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[sac_set]) if len(items) else \
+        np.zeros(len(sac), bool)
+    if len(tds):  # a SAC after the summary's TDS is the summary's, whatever IT1 came before
+        after = np.searchsorted(tds, sac, side="right") - 1
+        has_item &= ~((after >= 0) & (tds[np.maximum(after, 0)] > items[np.maximum(item_of, 0)]))
+    line_id = pc.if_else(pa.array(has_item), _element_of(elements, items[np.maximum(item_of, 0)], 1),
+                         pa.scalar(None, pa.string())) if len(items) else pa.nulls(len(sac), pa.string())
+    take_set = pa.array(sac_set, pa.int64())
+    t = pa.table({
+        "partner": pa.repeat(pa.scalar(partner, pa.string()), len(sac)),
+        "po_number": big_el(4).take(take_set), "invoice_number": big_el(2).take(take_set),
+        "line_id": line_id, "kind": pa.array(kind, pa.string()), "code": _element_of(elements, sac, 2),
+        "amount": decimal_array(amount * 100),
+        "percent": per_distinct(_element_of(elements, sac, 7), lambda v: number(v, MONEY)),
+        "description": _element_of(elements, sac, 15),
+        "isa13": pa.array([sets[k][0] for k in sac_set], pa.string()),
+        "gs06": pa.array([sets[k][1] for k in sac_set], pa.string()),
+        "st02": pa.array([sets[k][2] for k in sac_set], pa.string()),
+    })
+    t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
+    return t.select(INVOICE_CHARGES.names)
 
 
 _NAMED = re.compile(r"810s: (?P<named>.*)\. Agree them", re.DOTALL)
 _MORE = re.compile(r"^and (\d+) more$")
-_ITEM = re.compile(r"^allowance (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$", re.DOTALL)
 
 
 def po_allowances(findings: pa.Table) -> pa.Table:
@@ -607,7 +657,22 @@ def po_allowances(findings: pa.Table) -> pa.Table:
 
 def _allowances_named(message: str) -> tuple[list[tuple], int]:
     """(code, line id, amount, percent, words) per allowance a SAC_NOT_APPLIED message names, and how many
-    more it counted without naming them."""
+    more it counted without naming them. An allowance whose SAC12 cancels it (12) or says it is for
+    information only (15) asks nothing: left out."""
+    items, more = _sacs_named(message)
+    return [(r["code"], r["line_id"], r["amount"], r["percent"], r["words"]) for r in items
+            if r["kind"] == "A" and r["handling"] not in ASKS_NOTHING], more
+
+
+_DESCRIBED = re.compile(r'(?:^|, )"([^"]*)"')
+_PERCENT = re.compile(r"^(?P<percent>\S+) %(?: of basis (?P<basis>\S+))?$")
+
+
+def _sacs_named(message: str) -> tuple[list[dict], int]:
+    """Each allowance and charge a SAC_NOT_APPLIED message names (rules.set_checks writes them "allowance
+    CODE AMOUNT, PERCENT % of basis SAC06, rate RATE, handling SAC12 words, "SAC15" (line ID)") as PO_CHARGES'
+    columns (kind, code, line_id, amount, basis, percent, rate, handling, description, words), and how many
+    more it counted without naming them. Words written before SAC06, SAC12 and SAC15 were named read as well."""
     found = _NAMED.search(message)
     if not found:
         return [], 0
@@ -617,21 +682,147 @@ def _allowances_named(message: str) -> tuple[list[tuple], int]:
         if counted:
             more = int(counted.group(1))
             continue
-        m = _ITEM.match(item.replace("allowance (no code)", "allowance \x00", 1))
+        m = _SAC_ITEM.match(item.replace(" (no code)", " \x00", 1))
         if not m:
-            continue  # a charge: nothing is deducted for it
-        amount = percent = None
-        for part in (m.group("money") or "").split(", "):
+            continue
+        row = {"kind": "A" if m.group("kind") == "allowance" else "C", "code": m.group("code"),
+               "line_id": m.group("line"), "amount": None, "basis": None, "percent": None, "rate": None,
+               "handling": None, "description": None, "words": item}
+        if row["code"] == "\x00":
+            row["code"] = None
+        money = m.group("money") or ""
+        described = _DESCRIBED.search(money)  # SAC15 is written without quotes: the pair is its own
+        if described:
+            row["description"] = described.group(1)
+            money = money[:described.start()] + money[described.end():]
+        for part in money.split(", "):
             try:
-                if part.endswith(" %"):
-                    percent = Decimal(part[:-2])
-                elif part and not part.startswith("rate "):
-                    amount = Decimal(part)
+                percent = _PERCENT.match(part)
+                if percent:
+                    row["percent"], row["basis"] = Decimal(percent.group("percent")), percent.group("basis")
+                elif part.startswith("rate "):
+                    row["rate"] = Decimal(part[5:])
+                elif part.startswith("handling "):
+                    row["handling"] = part.split(" ")[1]
+                elif part:
+                    row["amount"] = Decimal(part)
             except InvalidOperation:
                 continue
-        code = m.group("code")
-        out.append((None if code == "\x00" else code, m.group("line"), amount, percent, item))
+        out.append(row)
     return out, more
+
+
+_SAC_ITEM = re.compile(r"^(?P<kind>allowance|charge) (?P<code>\S+)(?: (?P<money>.*?))?(?: \(line (?P<line>.*)\))?$",
+                       re.DOTALL)
+
+
+def po_charges(findings: pa.Table) -> pa.Table:
+    """PO_CHARGES from the SAC_NOT_APPLIED findings (as po_allowances reads them: the latest finding of each
+    order): every allowance and charge it names, with SAC06, SAC12 and SAC15 where the words hold them."""
+    if not findings.num_rows:
+        return PO_CHARGES.empty_table()
+    keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
+    if isinstance(keyed, pa.ChunkedArray):
+        keyed = keyed.combine_chunks()
+    codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
+    latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
+    t = findings.take(pa.array(latest, pa.int64()))
+    parsed: dict[str, tuple[list[dict], int]] = {}
+    rows: list[dict] = []
+    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
+                                          strict=True):
+        got = parsed.get(message or "")
+        if got is None:
+            got = parsed[message or ""] = _sacs_named(message or "")
+        items, more = got
+        rows.extend({**r, "partner": partner, "po_number": po, "more": more, "file": file} for r in items)
+    return pa.Table.from_pylist(rows, schema=PO_CHARGES) if rows else PO_CHARGES.empty_table()
+
+
+# --- the 850s' SACs as stored with their orders (schemas.orders.ORDER_SACS) ----------------------------
+SAC_ORDER_COLUMNS = ["partner", "po_number", "order_ref", "source_sha256"]  # what stored_po_charges reads of orders
+
+
+def stored_po_charges(sacs: pa.Table, orders: pa.Table) -> pa.Table:
+    """PO_CHARGES from the stored ORDER_SACS (connectors.order_store load_sacs) of ``orders`` (connectors.
+    finance_store ORDER_ROWS: each order's current 850, its file's key and order_ref): every allowance and charge
+    that 850 sent, however many (no message's ten), under the order's key; the rows of a stored file's other 850s
+    (a PO since replaced by another file) left out. ``words`` as SAC_NOT_APPLIED writes an item (ALLOWANCE_NOT_
+    APPLIED names them); ``more`` 0: nothing was left unnamed."""
+    if not sacs.num_rows or not orders.num_rows:
+        return PO_CHARGES.empty_table()
+    current = orders.select(SAC_ORDER_COLUMNS).rename_columns(["partner", "key", "order_ref", "source_sha256"])
+    t = sacs.append_column("_row", pa.array(np.arange(sacs.num_rows), pa.int64()))
+    t = t.join(current, ["partner", "source_sha256", "order_ref"], join_type="inner", use_threads=False)
+    if not t.num_rows:
+        return PO_CHARGES.empty_table()
+    t = t.sort_by([("_row", "ascending")])  # as sent: file, set, segment
+    number = pc.cast(t["line_number"], pa.string())
+    line_id = pc.if_else(pc.is_null(t["line_number"]), pa.scalar(None, pa.string()),
+                         pc.coalesce(t["line_id"], number))  # a PO1 without PO101: its line number, as the words
+    words = _stored_words(t, line_id)
+    return pa.table({
+        "partner": t["partner"], "po_number": t["key"], "line_id": line_id, "kind": t["kind"], "code": t["code"],
+        "amount": t["amount"], "basis": t["basis"], "percent": t["percent"], "rate": t["rate"],
+        "handling": t["handling"], "description": t["description"], "words": pa.array(words, pa.string()),
+        "more": pa.array(np.zeros(t.num_rows, np.int32), pa.int32()), "file": t["source_file"],
+    }).cast(PO_CHARGES)
+
+
+def _stored_words(t: pa.Table, line_id: pa.Array | pa.ChunkedArray) -> list[str]:
+    """Each stored SAC as a SAC_NOT_APPLIED item writes it (rules.set_checks): "allowance C310 0.00, 2 % of
+    basis 1, rate 0.5, handling 02 off invoice, "PROMOTIONAL ALLOWANCE" (line 2)"; each distinct SAC written once
+    (retailers send the same SACs on every PO)."""
+    from rules.set_checks import sac_description, sac_handling
+
+    cols = ("kind", "code", "amount", "percent", "basis", "rate", "handling", "description")
+    done: dict[tuple, str] = {}
+    out = []
+    for row in zip(*(t[c].to_pylist() for c in cols), line_id.to_pylist(), strict=True):
+        got = done.get(row)
+        if got is None:
+            kind, code, amount, percent, basis, rate, handling, note, line = row
+            described = sac_description(note) if note else ""
+            money = ([_cents_text(amount)] if amount is not None else []) + (
+                [f"{_plain(percent)} %" + (f" of basis {basis}" if basis else "")] if percent is not None else []) + (
+                [f"rate {_plain(rate)}"] if rate is not None else []) + (
+                [sac_handling(handling)] if handling else []) + ([f'"{described}"'] if described else [])
+            got = done[row] = (f"{'allowance' if kind == 'A' else 'charge'} {code or '(no code)'}"
+                               + (" " + ", ".join(money) if money else "") + (f" (line {line})" if line else ""))
+        out.append(got)
+    return out
+
+
+def _cents_text(value: Decimal) -> str:
+    """An amount as the words write SAC05 (two places when it has no more: 25.00; else every digit)."""
+    return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else _plain(value)
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without its trailing zeros nor an exponent (2.5000 -> 2.5, 10.0000 -> 10)."""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def allowances_of(charges: pa.Table) -> pa.Table:
+    """PO_ALLOWANCES of PO_CHARGES rows: the allowances (SAC01 A) that ask something (SAC12 neither cancels it,
+    12, nor names it for information only, 15), as po_allowances keeps them of the words."""
+    if not charges.num_rows:
+        return PO_ALLOWANCES.empty_table()
+    asks = pc.and_(pc.equal(charges["kind"], "A"),
+                   pc.invert(pc.is_in(pc.fill_null(charges["handling"], ""),
+                                      value_set=pa.array(sorted(ASKS_NOTHING), pa.string()))))
+    return charges.filter(asks).select(PO_ALLOWANCES.names).cast(PO_ALLOWANCES)
+
+
+def findings_not_of(findings: pa.Table, keys: pa.Table) -> pa.Table:
+    """The SAC_NOT_APPLIED findings (connectors.finance_store allowance_findings) of orders other than ``keys``
+    (partner, po_number: the orders whose 850's SACs are stored; their words are not read)."""
+    if not findings.num_rows or not keys.num_rows:
+        return findings
+    mine = _lookup_key(findings, ["partner", "po_number"])
+    stored = _lookup_key(keys, ["partner", "po_number"])
+    return findings.filter(pc.invert(pc.fill_null(pc.is_in(mine, value_set=stored), False)))
 
 
 # --- our own 855s and 865s read in columns -----------------------------------------------------------

@@ -520,6 +520,60 @@ def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, s
     return "invoices", "Invoices: lines, charges, allowances and totals", "".join(html)
 
 
+_KIND_WORDS = {"A": "allowance", "C": "charge"}  # SAC01
+_FLAG_WORDS = {
+    "allowance_not_taken": "allowance promised, not taken", "allowance_short": "allowance taken short",
+    "allowance_over": "allowance over the promise", "allowance_billed_twice": "allowance settled apart, taken too",
+    "allowance_not_agreed": "allowance nobody named", "charge_not_allowed": "charge not allowed",
+    "charge_over": "charge over the PO's", "charge_short": "charge under the PO's",
+    "charge_not_billed": "charge allowed, not billed",
+}
+
+
+def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
+    """The charge reconciliation (CHARGE_MATCH, engine.charge_match): per partner, currency and flag, how many
+    SAC allowances and charges of POs invoiced and their differences; then each flagged one (the rest, that
+    tie, in charges.csv)."""
+    title = "Charges and allowances: what the POs promised, what our invoices billed"
+    if not charges.num_rows:
+        return "charges", title, "<p>No PO invoiced carries a SAC allowance or charge, promised or billed.</p>"
+    zero = pa.scalar(0, MONEY)
+    t = pa.table({
+        "partner": charges["partner"], "currency": pc.fill_null(charges["currency"], ""),
+        "flag": pc.fill_null(charges["flag"], ""), "one": pa.array([1] * charges.num_rows, pa.int64()),
+        "promised": pc.fill_null(charges["expected_on_invoice"], zero), "billed": charges["billed_value"],
+        "difference": pc.fill_null(charges["difference"], zero),
+    })
+    g = t.group_by(["partner", "currency", "flag"], use_threads=False).aggregate(
+        [(c, "sum") for c in ("one", "promised", "billed", "difference")]).sort_by(
+        [("partner", "ascending"), ("currency", "ascending"), ("flag", "ascending")])
+    html = ['<p class="muted">Per PO invoiced and SAC02 in charges.csv: what its 850 promised (SAC05, else its '
+            "SAC07 percent of the invoiced value of its line or PO; SAC12 says whether the invoice carries it: 01 bill "
+            "back, 03, 04, 09 and 10 settle it apart, 05 and 11 are not the customer's to pay), what our 810s billed "
+            "(their SAC05) and the difference. A charge neither the PO nor the partner's agreement (its invoice "
+            "charges) names is not allowed; an allowance promised off the invoice and not taken is deducted by the "
+            "retailer.</p>",
+            table(["Partner", "Currency", "Outcome", "Allowances and charges", "Expected on invoices", "Billed",
+                   "Difference"],
+                  ([r["partner"], r["currency"], _FLAG_WORDS.get(r["flag"], "ties"), r["one_sum"],
+                    _amount(r["promised_sum"]), _amount(r["billed_sum"]), _amount(r["difference_sum"])]
+                   for r in g.to_pylist()), numeric=range(3, 7), cls="charge-totals")]
+    bad = charges.filter(pc.is_valid(charges["flag"]))
+    if bad.num_rows:
+        rows = bad.slice(0, max_rows).to_pylist()
+        html.append(table(["Partner", "PO", "Kind", "SAC02", "Description", "SAC12", "Promised", "Expected on "
+                           "invoices", "Billed", "Difference", "Invoices", "Outcome", "Note"],
+                          ([r["partner"], _po(r["po_number"]), _KIND_WORDS.get(r["kind"], r["kind"]),
+                            r["code"] or "", r["description"] or "", r["handling"] or "",
+                            _amount(r["promised_value"]), _amount(r["expected_on_invoice"]),
+                            _amount(r["billed_value"]),
+                            _amount(r["difference"]), r["invoices"] or "", _FLAG_WORDS.get(r["flag"], r["flag"]),
+                            r["note"]] for r in rows), numeric=range(6, 10), cls="charge-flags"))
+        if bad.num_rows > len(rows):
+            html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in charges.csv.</p>')
+    return "charges", title, "".join(html)
+
+
 def trend_section(runs: Sequence[dict]) -> tuple[str, str, str]:
     """Each reconciliation's totals (table `reconciliations`) with a chart of the unresolved amount."""
     if not runs:

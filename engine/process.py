@@ -30,7 +30,7 @@ from engine.acks import (
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
-from parsers.orders_850 import read_orders
+from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_stream import OversizedSet
@@ -44,7 +44,7 @@ from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
-from schemas.orders import ORDER_LINES, ORDERS
+from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 
@@ -98,6 +98,7 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     orders: pa.Table = field(default_factory=partial(empty_table, ORDERS))
     lines: pa.Table = field(default_factory=partial(empty_table, ORDER_LINES))
+    sacs: pa.Table = field(default_factory=partial(empty_table, ORDER_SACS))  # the 850s' SAC allowances and charges
     documents: list[OutDoc] = field(default_factory=list)
     answers: list[PlannedDocument] = field(default_factory=list)  # built whole at intake (a CSV refusal)
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
@@ -291,6 +292,7 @@ def shifted(out: Outcome, rows: int) -> Outcome:
     out.set_pos = [(isa13, gs06, st02, st + rows, po) for isa13, gs06, st02, st, po in out.set_pos]
     out.orders = add(out.orders, "st_file_segment")
     out.lines = add(out.lines, "file_segment")
+    out.sacs = add(out.sacs, "file_segment")
     out.change_headers = add(out.change_headers, "st_file_segment")
     out.changes = add(out.changes, "file_segment")
     out.functional_acks = add(out.functional_acks, "file_segment")
@@ -364,9 +366,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
 
-    orders, lines = read_orders(result, order_sets, partner=profile.id, source_sha256=sha256)
-    out.orders, out.lines = orders, lines
-    out.accepted_orders = orders["order_ref"].to_pylist()
+    out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
+                                                            source_sha256=sha256)
+    out.accepted_orders = out.orders["order_ref"].to_pylist()
     out.change_headers, out.changes = read_changes(result, change_sets_ok, partner=profile.id, source_sha256=sha256)
     if ack_sets:
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,

@@ -39,7 +39,7 @@ from engine.process import (
     shifted,
 )
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
-from parsers.orders_850 import read_orders
+from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
 from parsers.x12_reader import ParseResult
@@ -173,7 +173,8 @@ class SplitInterchange:
                     change_sets += [(ic, g, ts) for ts in ok if ts.set_id == "860"]
                 if g.functional_id == "FA" and "997" in profile.accepts:
                     ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
-        out.orders, out.lines = read_orders(result, order_sets, partner=profile.id, source_sha256=self.sha256)
+        out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
+                                                                source_sha256=self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
         out.change_headers, out.changes = read_changes(result, change_sets, partner=profile.id,
                                                        source_sha256=self.sha256)

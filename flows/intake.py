@@ -239,7 +239,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     with state.transaction():  # the plan, its 997/TA1, the file and where it is to go: one transaction
         state.record_partner_acks(outcome.functional_acks, run_id=run_id)
         if outcome.orders.num_rows:
-            store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines, part=part)
+            store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines, part=part,
+                       sacs=outcome.sacs)  # and what the 850s' SACs promised
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part)
         applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",

@@ -224,7 +224,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     status = "quarantined" if outcome.disposition == "quarantine" else "processed"
     with state.transaction():
         if outcome.orders.num_rows:
-            store.save(profile.id, sha, outcome.orders, outcome.lines)
+            store.save(profile.id, sha, outcome.orders, outcome.lines, sacs=outcome.sacs)
         if outcome.change_headers.num_rows:
             store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes)
         state.apply(plan, at=at, run_id=run_id)

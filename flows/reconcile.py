@@ -25,9 +25,11 @@ import pyarrow.parquet as pq
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import exception_states, finance_inputs
+from engine.charge_match import match_charges
 from engine.dashboard import render_dashboard
 from engine.finance_report import (
     build_finance_report,
+    charges_section,
     documents_section,
     history_section,
     invoices_section,
@@ -44,8 +46,17 @@ from schemas.errors import StateError
 from schemas.finance import FinanceSettings
 from schemas.findings import Finding
 from schemas.functional_acks import DOCUMENT_STATUS
+from schemas.orders import ORDER_SACS
 from schemas.profile import PartnerProfile
-from schemas.reconciliation import EVIDENCE, INVOICE_MATCH, INVOICE_TOTALS, PO_ALLOWANCES
+from schemas.reconciliation import (
+    AGREED_CHARGES,
+    EVIDENCE,
+    INVOICE_CHARGES,
+    INVOICE_MATCH,
+    INVOICE_TOTALS,
+    PO_ALLOWANCES,
+    PO_CHARGES,
+)
 from schemas.units import PRICE_PER_WEIGHT
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
@@ -66,6 +77,9 @@ class Inputs:
     invoice_totals: pa.Table = field(default_factory=INVOICE_TOTALS.empty_table)  # our 810s' SACs and TDS
     po_allowances: pa.Table = field(default_factory=PO_ALLOWANCES.empty_table)  # 850s' SAC allowances not applied
     catch_weight: pa.Table | None = None  # the catch-weight lines (engine.finance_inputs.catch_weight_lines)
+    po_charges: pa.Table = field(default_factory=PO_CHARGES.empty_table)  # 850s' SAC allowances and charges
+    invoice_charges: pa.Table = field(default_factory=INVOICE_CHARGES.empty_table)  # our 810s' SACs
+    agreed_charges: pa.Table = field(default_factory=AGREED_CHARGES.empty_table)  # the profiles' invoice charges
 
 
 @dataclass
@@ -97,6 +111,18 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
+    totals, billed = finance_inputs.invoice_totals_and_charges(state.sent_documents(("810",)))
+    # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
+    # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
+    stored, covered = _stored_sacs(ws, orders)
+    charges = finance_inputs.stored_po_charges(stored, orders)
+    asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
+    old_charges = finance_inputs.po_charges(asked)
+    po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
+    stored_allowances = finance_inputs.allowances_of(charges)
+    old_allowances = finance_inputs.po_allowances(asked)
+    allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
+        else stored_allowances
     return Inputs(
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
@@ -109,10 +135,44 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
         acks=finance_inputs.only_partners(state.partner_acks(), keep),
         findings=finance_inputs.only_partners(finance_inputs.received_findings(state.partner_findings()), keep),
-        invoice_totals=finance_inputs.only_partners(finance_inputs.invoice_totals(state.sent_documents(("810",))),
-                                                    keep),
-        po_allowances=finance_inputs.only_partners(finance_inputs.po_allowances(state.allowance_findings()), keep),
+        invoice_totals=finance_inputs.only_partners(totals, keep),
+        po_allowances=finance_inputs.only_partners(allowances, keep),
+        po_charges=finance_inputs.only_partners(po_charges, keep),
+        invoice_charges=finance_inputs.only_partners(billed, keep),
+        agreed_charges=agreed_charges(profiles),
     )
+
+
+def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
+    """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices."""
+    rows = [{"partner": pid, "kind": c.kind, "code": c.code} for pid, p in sorted(profiles.items())
+            for c in p.fulfilment.invoice.charges]
+    return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
+
+
+def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """The stored ORDER_SACS of the files ``orders``' current 850s came in (connectors.order_store: each file's
+    once), and (partner, po_number) of the orders whose 850's file kept its SAC table (one stored before SACs
+    were kept, or whose table cannot be read, is not among them)."""
+    store = OrderStore(ws.orders_dir)
+    partners, shas, pos = (orders[c].to_pylist() for c in ("partner", "source_sha256", "po_number"))
+    kept = {p: store.sac_keys(p) for p in sorted(set(partners))}
+    tables, covered, read = [], [], {}
+    for partner, sha, po in zip(partners, shas, pos, strict=True):
+        if not sha or sha not in kept[partner]:
+            continue
+        if (partner, sha) not in read:
+            try:
+                read[partner, sha] = store.load_sacs(partner, sha)
+            except StateError:  # unreadable: its orders' promises read from their findings' words
+                read[partner, sha] = None
+            if read[partner, sha] is not None and read[partner, sha].num_rows:
+                tables.append(read[partner, sha])
+        if read[partner, sha] is not None:
+            covered.append((partner, po))
+    keys = pa.table({"partner": pa.array([p for p, _ in covered], pa.string()),
+                     "po_number": pa.array([po for _, po in covered], pa.string())})
+    return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
@@ -207,7 +267,9 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     """The finance report (HTML, and its tables as CSV and Parquet under data/) and the KPI dashboard.
     ``written``: what an earlier call of this run wrote from the very same lines and verdicts (filled
     here); those tables' files are copied from it instead of encoded again (the same bytes).
-    ``invoices``: INVOICE_MATCH (per 810: lines, charges, allowances, TDS), as data/invoices and a section."""
+    ``invoices``: INVOICE_MATCH (per 810: lines, charges, allowances, TDS), as data/invoices and a section;
+    the charge reconciliation (engine.charge_match: per PO invoiced and SAC02, promised against billed) of
+    ``inputs``' PO_CHARGES, INVOICE_CHARGES and AGREED_CHARGES, as data/charges and a section."""
     invoices = invoices if invoices is not None else INVOICE_MATCH.empty_table()
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -225,7 +287,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
         written["kpis"] = (lines, docs, inputs, settings, kpis)
-    tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices,
+    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges)
+    tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():
         csv, parquet = data / f"{name}.csv", data / f"{name}.parquet"
@@ -245,7 +308,7 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     section = before[1] if before is not None and before[0] is docs else documents_section(docs)
     written["documents_section"] = (docs, section)
     html = render_html(report, title=title, generated_at=stamp,
-                       sections=(section, invoices_section(invoices), *sections))
+                       sections=(section, invoices_section(invoices), charges_section(charges), *sections))
     (folder / "finance-report.html").write_text(html, encoding="utf-8")
     (folder / "dashboard.html").write_text(render_dashboard(kpis, generated_at=stamp), encoding="utf-8")
     return {"finance_report": str(folder / "finance-report.html"), "dashboard": str(folder / "dashboard.html"),
@@ -318,7 +381,9 @@ def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: p
                         pc.binary_join_element_wise(inputs.findings["partner"],
                                                     pc.fill_null(inputs.findings["po_number"], ""), "\x1f"),
                         value_set=keys))),
-                    invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances))
+                    invoice_totals=keep(inputs.invoice_totals), po_allowances=keep(inputs.po_allowances),
+                    po_charges=keep(inputs.po_charges), invoice_charges=keep(inputs.invoice_charges),
+                    agreed_charges=inputs.agreed_charges)
     return inputs, keep(lines), keep(docs.cast(DOCUMENT_STATUS)), keep(stored), keep(invoices)
 
 

@@ -23,6 +23,7 @@ from schemas.orders import (
     MONEY,
     ORDER_LINES,
     ORDER_REFS,
+    ORDER_SACS,
     ORDERS,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
@@ -314,8 +315,22 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
                 source_sha256: str = "", lines: bool = True) -> tuple[pa.Table, pa.Table]:
     """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
     the order lines are not built (an empty table: `inspect` shows the orders only)."""
+    orders, order_lines, _ = _read_orders(result, sets, partner=partner, source_sha256=source_sha256, lines=lines,
+                                          sacs=False)
+    return orders, order_lines
+
+
+def read_orders_with_sacs(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
+                          partner: str, source_sha256: str = "") -> tuple[pa.Table, pa.Table, pa.Table]:
+    """read_orders' (orders, order_lines) and the sets' SAC allowances and charges (schemas.orders.ORDER_SACS:
+    what each PO promised, kept with its order)."""
+    return _read_orders(result, sets, partner=partner, source_sha256=source_sha256, lines=True, sacs=True)
+
+
+def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
+                 source_sha256: str, lines: bool, sacs: bool) -> tuple[pa.Table, pa.Table, pa.Table]:
     if not sets:
-        return empty_table(ORDERS), empty_table(ORDER_LINES)
+        return empty_table(ORDERS), empty_table(ORDER_LINES), empty_table(ORDER_SACS)
     seg = result.segments
     n = len(seg)
     nsets = len(sets)
@@ -519,7 +534,108 @@ def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Transa
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
     }
-    return pa.table(orders, schema=ORDERS), order_lines
+    order_sacs = _sacs(result, sets, set_of_row, [(rows_of(seg), at) for seg, at in _ALLOWANCES], po1_rows, cells,
+                       partner, source_sha256, po_numbers, lineage) if sacs else empty_table(ORDER_SACS)
+    return pa.table(orders, schema=ORDERS), order_lines, order_sacs
+
+
+# the allowance segments and where each ORDER_SACS column is in them (kind, code, amount, basis, percent, rate,
+# handling, description): SAC, and ITA, which 003010/003020 850s carry instead (ITA01 indicator, ITA03 special
+# services code, ITA07 total amount (N2), ITA08 percent qualifier, ITA09 percent, ITA06 rate, ITA04 method of
+# handling, ITA13 description), as rules.set_checks names both in SAC_NOT_APPLIED
+_ALLOWANCES = (("SAC", (1, 2, 5, 6, 7, 8, 12, 15)), ("ITA", (1, 3, 7, 8, 9, 6, 4, 13)))
+
+
+def _sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: list[tuple[np.ndarray, tuple[int, ...]]],
+          po1_rows: np.ndarray, cells: _Cells, partner: str, sha: str, po_numbers: pa.Array,
+          set_lineage: dict[str, pa.Array]) -> pa.Table:
+    """ORDER_SACS of the sets from each of ``segments`` (its rows, where its columns are: _ALLOWANCES), in file
+    order."""
+    tables = [_sac_rows(result, sets, set_of_row, rows, at, po1_rows, cells, partner, sha, po_numbers, set_lineage)
+              for rows, at in segments if len(rows)]
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return empty_table(ORDER_SACS)
+    if len(tables) == 1:
+        return tables[0]
+    joined = pa.concat_tables(tables)
+    return joined.take(pc.sort_indices(joined["file_segment"]))
+
+
+def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.ndarray, at_: tuple[int, ...],
+              po1_rows: np.ndarray, cells: _Cells, partner: str, sha: str, po_numbers: pa.Array,
+              set_lineage: dict[str, pa.Array]) -> pa.Table:
+    """ORDER_SACS of the sets: each SAC (or ITA) whose SAC01 is A (allowance) or C (charge; N and other codes
+    ask nothing), with the PO1 loop it sits in (the set's last PO1 before it; none: the heading's), SAC05 read
+    with its two implied decimals, SAC07 and SAC08 as decimals, the codes and SAC15 as sent (``at_``: the
+    positions of those elements in the segment). No SAC in the sets (most POs): an empty table, nothing else
+    built."""
+    if not len(sac_rows):
+        return empty_table(ORDER_SACS)
+    k_kind, k_code, k_amount, k_basis, k_percent, k_rate, k_handling, k_description = at_
+    kind = cells.column(sac_rows, k_kind)
+    asks = pc.fill_null(pc.is_in(kind, value_set=pa.array(["A", "C"])), False).to_numpy(zero_copy_only=False)
+    if not asks.any():
+        return empty_table(ORDER_SACS)
+    sac_rows = sac_rows[asks]
+    kind = kind.filter(pa.array(asks))
+    n = len(sac_rows)
+    sac_set = set_of_row[sac_rows]
+    line = np.searchsorted(po1_rows, sac_rows, side="right") - 1 if len(po1_rows) else np.full(n, -1, np.int64)
+    on_line = line >= 0
+    on_line[on_line] = set_of_row[po1_rows[line[on_line]]] == sac_set[on_line]
+    line_at = np.maximum(line, 0)
+    # the line's number within its set: 1 + its PO1's index less the index of its set's first PO1
+    first_line = np.searchsorted(po1_rows, np.array([ts.start for _ic, _g, ts in sets], np.int64))
+    line_number = line - first_line[sac_set] + 1
+    at = _int64(sac_set)
+    st_rows = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
+    line_ids = cells.column(po1_rows[line_at], 1) if len(po1_rows) else pa.nulls(n, pa.string())
+    data = {
+        "partner": _repeat(partner, n),
+        "order_ref": set_lineage["order_ref"].take(at),
+        "po_number": po_numbers.take(at),
+        "line_number": pa.array(line_number.astype(np.int32), pa.int32(), mask=~on_line),
+        "line_id": pc.if_else(pa.array(on_line), line_ids, pa.scalar(None, pa.string())),
+        "kind": kind,
+        "code": cells.column(sac_rows, k_code),
+        "amount": _implied_decimals(cells.column(sac_rows, k_amount)),
+        "basis": cells.column(sac_rows, k_basis),
+        "percent": _decimal(cells.column(sac_rows, k_percent)),
+        "rate": _decimal(cells.column(sac_rows, k_rate)),
+        "handling": cells.column(sac_rows, k_handling),
+        "description": cells.column(sac_rows, k_description),
+        "source_file": _repeat(result.file, n),
+        "source_sha256": _repeat(sha, n),
+        **{k: set_lineage[k].take(at) for k in ("isa13", "gs06", "st02")},
+        "segment_position": pa.array((sac_rows - st_rows[sac_set] + 1).astype(np.int32), pa.int32()),
+        "file_segment": pa.array((sac_rows + 1).astype(np.int32), pa.int32()),
+    }
+    return pa.table(data, schema=ORDER_SACS)
+
+
+def _implied_decimals(values: pa.Array) -> pa.Array:
+    """An N2 amount (SAC05: two implied decimals, "2500" is 25.00) as MONEY, every value read as the
+    SAC_NOT_APPLIED words read it (rules.set_checks: the number sent, shifted two places; a translator's
+    "1125.555" is 11.25555, held to four places half to even); what is no number, or too large, is null."""
+    values = values.cast(pa.string())
+    digits = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,18}$"), False)
+    ints = pc.cast(pc.if_else(digits, values, pa.scalar(None, pa.string())), pa.int64())
+    cents = _fit(pc.multiply(pc.cast(ints, pa.decimal128(19, 0)), pa.scalar(Decimal("0.01"), pa.decimal128(3, 2))),
+                 MONEY)
+    other = np.flatnonzero(~digits.to_numpy(zero_copy_only=False) & pc.is_valid(values).to_numpy(
+        zero_copy_only=False))
+    if not len(other):
+        return cents
+    read = cents.to_pylist()
+    limit = Decimal(10) ** 14
+    for i in other.tolist():  # rare: a value written with a point, a sign or an exponent
+        try:
+            value = Decimal(values[i].as_py().strip()).scaleb(-2).quantize(_TEN_THOUSANDTH, rounding=ROUND_HALF_EVEN)
+        except (InvalidOperation, ValueError):
+            continue
+        read[i] = value if value.is_finite() and abs(value) < limit else None
+    return pa.array(read, MONEY)
 
 
 _SHIP_TO = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")

@@ -216,13 +216,36 @@ def _number(value: str, scale: int = 0) -> str:
 
 
 _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
+# SAC12 (element 331, allowance or charge method of handling): how the partner settles it
+SAC_HANDLING = {
+    "01": "bill back", "02": "off invoice", "03": "vendor check to customer", "04": "credit customer account",
+    "05": "charge to be paid by vendor", "06": "charge to be paid by customer", "07": "optional",
+    "08": "off gross quantity invoiced", "09": "allowance to be issued by vendor",
+    "10": "allowance to be issued by reseller", "11": "charge denied by vendor", "12": "cancel allowance",
+    "13": "provide amount", "15": "information only", "18": "non-payable tax", "ZZ": "mutually defined",
+}
+
+
+def sac_handling(code: str) -> str:
+    """SAC12 as the SAC_NOT_APPLIED words write it: "handling 02 off invoice" (a code we do not know: as sent)."""
+    words = SAC_HANDLING.get(code)
+    return f"handling {code}" + (f" {words}" if words else "")
+
+
+def sac_description(text: str) -> str:
+    """SAC15 (a free-form description) as a SAC_NOT_APPLIED item may hold it: without the characters that
+    separate the items (``;``), quote it (``"``) or open its line (``(``, ``)``), at most 80 characters."""
+    return " ".join(text.translate(str.maketrans(";\"()", "    ")).split())[:80]
+
+
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
 
 
-# the allowance and charge segments and the positions of their indicator, code, amount (N2), percent and rate:
-# SAC (004010 on, and most 003xxx), and ITA, which 003010/003020 850s carry instead (Allowance, Charge or Service:
-# ITA03 special services code, ITA07 total amount, ITA09 percent, ITA06 rate)
-_ALLOWANCE_SEGMENTS = (("SAC", (1, 2, 5, 7, 8)), ("ITA", (1, 3, 7, 9, 6)))
+# the allowance and charge segments and the positions of their indicator, code, amount (N2), percent basis,
+# percent, rate, method of handling and description: SAC (004010 on, and most 003xxx), and ITA, which
+# 003010/003020 850s carry instead (Allowance, Charge or Service: ITA03 special services code, ITA07 total amount,
+# ITA08 percent qualifier, ITA09 percent, ITA06 rate, ITA04 method of handling, ITA13 description)
+_ALLOWANCE_SEGMENTS = (("SAC", (1, 2, 5, 6, 7, 8, 12, 15)), ("ITA", (1, 3, 7, 8, 9, 6, 4, 13)))
 
 
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -248,13 +271,16 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
-    for j, (row, k, seg, (kind, code, amount, percent, rate)) in enumerate(found):
+    for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
             continue
         what = [f"{_SAC_KINDS[kind]} {code or '(no code)'}"]
         money = ([_number(amount, -2)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
-            [f"{_number(percent)} %"] if percent is not None else []) + (
-            [f"rate {_number(rate)}"] if rate is not None else [])
+            [f"{_number(percent)} %" + (f" of basis {basis}" if basis else "")]
+            if percent is not None else []) + (
+            [f"rate {_number(rate)}"] if rate is not None else []) + (
+            [sac_handling(handling)] if handling else []) + (
+            [f'"{sac_description(note)}"'] if note and sac_description(note) else [])
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         line = int(at[j])
         if line >= 0 and line_owner[line] == k:

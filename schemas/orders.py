@@ -183,3 +183,27 @@ LAST_DATE_COLUMNS = tuple(c for c, _q, _name in LAST_DATES)
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",
                       "IN": "buyer_part"}
+
+# ORDER_SACS: one row per SAC allowance or charge (SAC01 A or C) of an 850 set, in the order sent: what the PO
+# promised (kept with its order in connectors.order_store as "sacs"; the reconciliation's PO_CHARGES and
+# PO_ALLOWANCES read it). A SAC belongs to the PO1 loop it sits in (the set's last PO1 before it, whatever
+# loop of it: SLN, N1 ...); before the first PO1, to the heading (line_number and line_id null). An order
+# stored before this table was kept has none (connectors.order_store.OrderStore.has_sacs says so).
+ORDER_SACS = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("order_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02, as ORDERS
+    pa.field("po_number", pa.string(), nullable=False),  # the order key (BEG03, or its release key)
+    pa.field("line_number", pa.int32()),  # the PO1 loop's line (ORDER_LINES.line_number); null: the heading's
+    pa.field("line_id", pa.string()),  # its PO101 as sent; null: the heading's (or a PO1 without PO101)
+    pa.field("kind", pa.string(), nullable=False),  # SAC01: A allowance, C charge
+    pa.field("code", pa.string()),  # SAC02 (code list 1300: C310 discount, D240 freight ...); null: none sent
+    pa.field("amount", MONEY),  # SAC05, N2: two implied decimals ("2500" is 25.00); null: not sent
+    pa.field("basis", pa.string()),  # SAC06: what the percent is of (1 item list cost, 6 base price amount ...)
+    pa.field("percent", MONEY),  # SAC07
+    pa.field("rate", MONEY),  # SAC08 (per unit)
+    pa.field("handling", pa.string()),  # SAC12: 02 off invoice, 01 bill back, 05 paid by vendor, 12 cancel ...
+    pa.field("description", pa.string()),  # SAC15 as sent
+    *LINEAGE,
+    pa.field("segment_position", pa.int32(), nullable=False),  # SAC position within the set (ST = 1)
+    pa.field("file_segment", pa.int32(), nullable=False),  # SAC ordinal within the file
+])

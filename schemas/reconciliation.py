@@ -13,8 +13,9 @@ import pyarrow as pa
 from schemas.functional_acks import DOCUMENT_STATUS, TIME
 from schemas.orders import MONEY, QTY
 
-__all__ = ["ACKNOWLEDGED", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS", "EXCEPTION_TYPES", "INVOICED",
-           "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY", "LINE_MATCH", "ORDERED", "PO_ALLOWANCES",
+__all__ = ["ACKNOWLEDGED", "AGREED_CHARGES", "CHARGE_MATCH", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS",
+           "EXCEPTION_TYPES", "INVOICED", "INVOICE_CHARGES", "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY",
+           "LINE_MATCH", "ORDERED", "PO_ALLOWANCES", "PO_CHARGES",
            "RECEIVED_FINDINGS",
            "RECORDED_LINES", "SHIPPED", "STATES", "ExceptionType"]
 
@@ -204,6 +205,77 @@ INVOICE_MATCH = pa.schema([
     pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, space-separated
     pa.field("sent_at", TIME),
     *_DOCUMENT_FIELDS,
+])
+
+# PO_CHARGES: one row per SAC allowance or charge an 850 asked for - what the PO promised: the order's current
+# 850's SACs as stored with it (schemas.orders.ORDER_SACS: engine.finance_inputs.stored_po_charges); for an order
+# stored before SACs were kept, SAC_NOT_APPLIED's words, its latest finding (engine.finance_inputs.po_charges).
+PO_CHARGES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_id", pa.string()),  # the PO1 it sits in (PO101); null: the heading's (the whole PO)
+    pa.field("kind", pa.string(), nullable=False),  # SAC01: A allowance, C charge
+    pa.field("code", pa.string()),  # SAC02; null: none sent
+    pa.field("amount", MONEY),  # SAC05 (N2 read); it takes precedence over a percent or rate
+    pa.field("basis", pa.string()),  # SAC06: what the percent is of (1 item list cost, 6 base price amount ...)
+    pa.field("percent", MONEY),  # SAC07
+    pa.field("rate", MONEY),  # SAC08 (per unit: not priced here)
+    pa.field("handling", pa.string()),  # SAC12: 02 off invoice, 01 bill back, 05 paid by vendor, 06 by customer ...
+    pa.field("description", pa.string()),  # SAC15 (as sent; read from words: without ; " ( ))
+    pa.field("words", pa.string(), nullable=False),  # as the finding names it
+    pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
+    # (stored SACs: 0, every one is a row)
+    pa.field("file", pa.string()),  # the 850
+])
+
+# INVOICE_CHARGES: one row per SAC allowance or charge (SAC01 A or C) of an 810 set we sent, read back from
+# the delivered document (engine.finance_inputs.invoice_totals_and_charges) - what the invoice billed.
+INVOICE_CHARGES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string()),  # BIG04
+    pa.field("invoice_number", pa.string()),  # BIG02
+    pa.field("line_id", pa.string()),  # the IT1 it sits in (IT101); null: the summary's
+    pa.field("kind", pa.string(), nullable=False),  # SAC01
+    pa.field("code", pa.string()),  # SAC02
+    pa.field("amount", MONEY, nullable=False),  # SAC05 (N2; 0 when not sent)
+    pa.field("percent", MONEY),  # SAC07 as sent
+    pa.field("description", pa.string()),  # SAC15
+    *_DOCUMENT_FIELDS,  # the 810
+])
+
+# AGREED_CHARGES: the SAC allowances and charges each partner's agreement puts on its invoices (the
+# profile's [[invoice.charges]]: what our 810s bill) - a charge neither the PO nor this names is not allowed.
+AGREED_CHARGES = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("code", pa.string(), nullable=False),
+])
+
+# CHARGE_MATCH: per PO invoiced and SAC (kind, SAC02), what its 850 promised against what its 810s billed
+# (engine.charge_match). ``flag`` null: they tie.
+CHARGE_MATCH = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("currency", pa.string()),
+    pa.field("kind", pa.string(), nullable=False),  # A allowance, C charge
+    pa.field("code", pa.string()),  # SAC02
+    pa.field("description", pa.string()),  # the PO's SAC15, else the 810's
+    pa.field("line_ids", pa.string()),  # the PO1s the PO put it on (space-separated); null: the heading
+    pa.field("handling", pa.string()),  # the PO's SAC12
+    pa.field("promised_amount", MONEY),  # SAC05 added up (null: none sent)
+    pa.field("promised_percent", MONEY),  # SAC07 (the first sent)
+    pa.field("promised_value", MONEY),  # SAC05, else SAC07 x the invoiced value of its line or PO; null: not
+    # promised, or promised without an amount or percent (a rate)
+    pa.field("expected_on_invoice", MONEY),  # what the 810s should carry: the promise unless settled off the
+    # invoice (SAC12 01 bill back, 03, 04, 09, 10), cancelled (12) or paid by the vendor (05)
+    pa.field("billed_value", MONEY, nullable=False),  # SAC05 of the PO's 810s of that kind and code, added up
+    pa.field("difference", MONEY),  # billed - expected on invoice (allowance short: negative)
+    pa.field("agreed", pa.bool_(), nullable=False),  # the partner's agreement (profile) bills it
+    pa.field("invoices", pa.string()),  # the 810s (BIG02) that billed it, space-separated
+    pa.field("flag", pa.string()),  # allowance_not_taken, allowance_short, allowance_over, allowance_billed_twice,
+    # charge_not_allowed, charge_over, charge_not_billed; null: ties
+    pa.field("note", pa.string(), nullable=False),  # in words
+    pa.field("file", pa.string()),  # the 850
 ])
 
 STATES = ("open", "explained", "resolved")

@@ -25,8 +25,9 @@ def test_allowances_and_charges_are_named_once_per_order():
     assert (f.code, f.severity, f.location.segment_id, f.location.element, f.location.value) == (
         "SAC_NOT_APPLIED", "warning", "SAC", "SAC02", "C000")
     assert f.location.segment_position == 4  # the first SAC
-    assert "allowance C000 1125.00, 0.5 %" in f.message and "charge D500 8.95" in f.message
-    assert "allowance C310 2.5 % (line 1)" in f.message and "810" in f.message
+    assert "allowance C000 1125.00, 0.5 % of basis 6, handling 02 off invoice;" in f.message
+    assert "charge D500 8.95" in f.message
+    assert "allowance C310 2.5 % of basis 3 (line 1)" in f.message and "810" in f.message  # SAC06 3: its basis
 
 
 def test_a_sac_saying_no_allowance_or_charge_is_not_reported():

@@ -193,5 +193,5 @@ def test_allowances_the_po_asked_for_and_our_810_did_not_apply_are_a_finance_exc
     (x,) = found
     assert (x["po_number"], x["line_number"], x["amount_at_risk"], x["currency"]) == (
         "ACME-1000", None, Decimal("28.94"), "USD")
-    assert "allowance F800 25.00; allowance C000 2 % (line 1)" in x["message"]
+    assert "allowance F800 25.00; allowance C000 2 % of basis 3 (line 1)" in x["message"]  # SAC06 3 named
     assert "expect the retailer to deduct about 28.94" in x["message"]

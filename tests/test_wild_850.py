@@ -221,7 +221,31 @@ def test_ita_allowances_of_an_003010_po_are_named_as_sac_ones_are():
     assert out.error_count == 0 and out.orders.num_rows == 1
     [f] = [f for f in out.findings if f.code == "SAC_NOT_APPLIED"]
     assert (f.location.segment_id, f.location.element, f.location.value) == ("ITA", "ITA03", "D240")
-    assert "855s or 810s: allowance D240 25.00; charge H850; allowance C000 2 % (line 1). Agree" in f.message
+    assert ("855s or 810s: allowance D240 25.00, handling 06 charge to be paid by customer; charge H850 handling 06"
+            " charge to be paid by customer; allowance C000 2 % of basis 1, handling 02 off invoice (line 1). Agree"
+            in f.message)  # ITA04 is the method of handling (SAC12's), ITA08 the percent's basis (SAC06's)
     named, more = _allowances_named(f.message)
     assert [(code, line, str(amount), str(percent)) for code, line, amount, percent, _words in named] == [
         ("D240", None, "25.00", "None"), ("C000", "1", "None", "2")] and more == 0
+
+
+def test_ita_allowances_of_an_003010_po_are_stored_with_the_order_as_sac_ones_are():
+    """The order's stored allowances (ORDER_SACS, what the charge reconciliation reads) hold an 003010 PO's ITA
+    ones as they hold SAC ones: indicator, ITA03 code, ITA07 amount (N2), ITA08 basis, ITA09 percent, ITA04
+    handling, the PO1 loop; a SAC and an ITA of one set in file order."""
+    from parsers.orders_850 import read_orders_with_sacs
+    from parsers.x12_reader import read_interchanges
+
+    body = ["BEG*00*SA*PO-ITA**261126", "ITA*A*VI*D240*06***2500", "SAC*C*H850***1500",
+            "DTM*002*261215", "N1*ST*Acme Store 2*92*0002", "PO1*1*12*EA*19.70**UP*614141100101",
+            "ITA*A*VI*C000*02****1*2", "CTT*1*12"]
+    result = read_interchanges(interchange(body, version="003010", isa12="00301", gs04="261127"),
+                               file="ita.x12")
+    sets = list(result.transaction_sets())
+    _orders, _lines, sacs = read_orders_with_sacs(result, sets, partner="acme", source_sha256="x")
+    rows = sacs.select(["po_number", "line_id", "kind", "code", "amount", "basis", "percent", "handling"]).to_pylist()
+    assert [(r["line_id"], r["kind"], r["code"], None if r["amount"] is None else str(r["amount"]), r["basis"],
+             None if r["percent"] is None else str(r["percent"]), r["handling"]) for r in rows] == [
+        (None, "A", "D240", "25.0000", None, None, "06"), (None, "C", "H850", "15.0000", None, None, None),
+        ("1", "A", "C000", None, "1", "2.0000", "02")]
+    assert {r["po_number"] for r in rows} == {"PO-ITA"}

@@ -147,6 +147,7 @@ def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
         return outcome, found
     return replace(outcome, orders=rekeyed(orders, "order_ref", order_keys),
                    lines=rekeyed(outcome.lines, "order_ref", order_keys),
+                   sacs=rekeyed(outcome.sacs, "order_ref", order_keys),
                    change_headers=rekeyed(headers, "change_ref", change_keys),
                    changes=rekeyed(outcome.changes, "change_ref", change_keys)), found
 

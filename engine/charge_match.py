@@ -1,0 +1,252 @@
+"""Charge reconciliation: per PO invoiced and SAC allowance or charge (SAC01 kind, SAC02 code), what its
+850 promised (PO_CHARGES: SAC05 amount, else SAC07 percent of the invoiced value of its line or PO; SAC12
+how it is settled) against what its 810s billed (INVOICE_CHARGES: their SAC05 added up), and the
+difference, flagged when an allowance the PO promised off the invoice was not taken (or taken short, or
+over), or a charge was billed that neither the PO nor the partner's agreement (AGREED_CHARGES: the
+profile's invoice charges) allows. Pure and columnar: tables in, CHARGE_MATCH out.
+
+An allowance or charge is matched by (partner, PO, kind, SAC02) across the PO's levels: a PO's 2 % on its
+lines is taken when the 810 carries a 2 % allowance of the same code in its summary (our 810s bill the
+profile's SACs there). A percent is of the invoiced value (LINE_MATCH.invoiced_value of its PO101's line,
+else the PO's INVOICE_MATCH lines value), half up to cents; our 810s compute it per invoice, so it
+ties within a cent per 810 of the PO. SAC12 decides what the invoice should carry:
+
+  01 bill back, 03 vendor check, 04 credit customer account, 09/10 allowance issued by vendor/reseller:
+     the allowance is settled apart from the invoice (nothing expected on it; on it too: given twice)
+  05 charge to be paid by vendor, 11 charge denied by vendor: the customer is not to pay it (billed:
+     not allowed, whatever the agreement says)
+  12 cancel allowance, 15 information only: nothing asked
+  02 off invoice, 06 charge to be paid by customer, 08 off gross quantity, none and any other: on the invoice
+
+A PO whose 810 was recorded from another system of ours by its lines (its charges unknown: INVOICE_MATCH
+charges null) is not flagged for what it did not bill (the note says so)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.columnar import SCALE, decimal_array, money, multiply, scaled
+from schemas.reconciliation import AGREED_CHARGES, CHARGE_MATCH, INVOICE_CHARGES, PO_CHARGES
+
+SETTLED_APART = frozenset({"01", "03", "04", "09", "10"})  # SAC12: an allowance not taken on the invoice
+NOT_PAYABLE = frozenset({"05", "11"})  # SAC12: a charge the customer does not pay
+ASKS_NOTHING = frozenset({"12", "15"})  # SAC12: cancelled, information only
+NOT_ON_INVOICE = SETTLED_APART | NOT_PAYABLE | ASKS_NOTHING
+FLAGS = ("allowance_not_taken", "allowance_short", "allowance_over", "allowance_billed_twice",
+         "allowance_not_agreed", "charge_not_allowed", "charge_over", "charge_short", "charge_not_billed")
+_CENT = SCALE // 100
+_KEY = ["partner", "po_number", "kind", "code"]
+_KINDS = {"A": "allowance", "C": "charge"}
+
+
+def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: pa.Table | None = None,
+                  agreed: pa.Table | None = None) -> pa.Table:
+    """CHARGE_MATCH of the POs invoiced (``invoices``: INVOICE_MATCH) from PO_CHARGES (``asked``),
+    INVOICE_CHARGES (``billed``), LINE_MATCH (``lines``: the invoiced value of a line a percent is of) and
+    AGREED_CHARGES (``agreed``), ordered by partner, PO, kind and code."""
+    agreed = agreed if agreed is not None else AGREED_CHARGES.empty_table()
+    if not invoices.num_rows:
+        return CHARGE_MATCH.empty_table()
+    inv = invoices.select(["partner", "po_number", "lines_value", "charges", "currency"])
+    pos = pa.table({
+        "partner": inv["partner"], "po_number": inv["po_number"],
+        "value": pa.array(scaled(inv["lines_value"])[0], pa.int64()),
+        "unknown": pc.cast(pc.is_null(inv["charges"]), pa.int64()), "one": pa.array(np.ones(inv.num_rows, np.int64)),
+        "currency": inv["currency"],
+    }).group_by(["partner", "po_number"], use_threads=False).aggregate(
+        [("value", "sum"), ("unknown", "sum"), ("one", "sum"), ("currency", "first")]).rename_columns(
+        ["partner", "po_number", "po_value", "unknown", "sets", "currency"])
+    promised = _promised(asked.select(PO_CHARGES.names).cast(PO_CHARGES), pos, lines)
+    charged = _billed(billed.select(INVOICE_CHARGES.names).cast(INVOICE_CHARGES))
+    both = promised.join(charged, _KEY, join_type="full outer", use_threads=False, coalesce_keys=True)
+    both = both.join(pos, ["partner", "po_number"], join_type="inner", use_threads=False)
+    if not both.num_rows:
+        return CHARGE_MATCH.empty_table()
+    ag = agreed.select(["partner", "kind", "code"]).cast(AGREED_CHARGES).group_by(
+        ["partner", "kind", "code"], use_threads=False).aggregate([])
+    ag = ag.append_column("agreed", pa.array(np.ones(ag.num_rows, bool)))
+    both = both.join(ag, ["partner", "kind", "code"], join_type="left outer", use_threads=False)
+    both = both.sort_by([(c, "ascending") for c in _KEY])
+    return _flagged(both)
+
+
+def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Table:
+    """Per (partner, PO, kind, code; code "" when none) of the POs invoiced: the promise added up."""
+    asked = asked.join(pos.select(["partner", "po_number", "po_value"]), ["partner", "po_number"],
+                       join_type="inner", use_threads=False)
+    if lines is not None and lines.num_rows and asked.num_rows:
+        per_line = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
+                             "line_id": lines["line_id"],
+                             "line_value": pa.array(scaled(lines["invoiced_value"])[0], pa.int64())}).filter(
+            pc.is_valid(lines["line_id"])).group_by(["partner", "po_number", "line_id"], use_threads=False).aggregate(
+            [("line_value", "sum")]).rename_columns(["partner", "po_number", "line_id", "line_value"])
+        asked = asked.join(per_line, ["partner", "po_number", "line_id"], join_type="left outer", use_threads=False)
+    else:
+        asked = asked.append_column("line_value", pa.nulls(asked.num_rows, pa.int64()))
+    n = asked.num_rows
+    amount, has_amount = scaled(asked["amount"])
+    percent, has_percent = scaled(asked["percent"])
+    has_amount &= ~((amount == 0) & has_percent)  # SAC05 0 beside a percent: the percent prices it
+    on_line = pc.is_valid(asked["line_id"]).to_numpy(zero_copy_only=False)
+    base = np.where(on_line, pc.fill_null(asked["line_value"], 0).to_numpy(zero_copy_only=False),
+                    asked["po_value"].to_numpy(zero_copy_only=False)).astype(np.int64)
+    of_base = _percent_of(base, percent)
+    priced = has_amount | has_percent
+    value = np.where(has_amount, amount, np.where(has_percent, of_base, 0))  # SAC05 takes precedence
+    handling = pc.fill_null(asked["handling"], "").to_numpy(zero_copy_only=False).astype(str)
+    on_invoice = ~np.isin(handling, list(NOT_ON_INVOICE))
+    t = pa.table({
+        "partner": asked["partner"], "po_number": asked["po_number"], "kind": asked["kind"],
+        "code": pc.fill_null(asked["code"], ""),
+        "p_amount": pa.array(amount, pa.int64()), "p_has_amount": pa.array(has_amount.astype(np.int64)),
+        "p_by_percent": pa.array((~has_amount & has_percent).astype(np.int64)),
+        "p_value": pa.array(value, pa.int64()), "p_priced": pa.array(priced.astype(np.int64)),
+        "p_unpriced": pa.array((~priced).astype(np.int64)),
+        "p_expected": pa.array(np.where(on_invoice, value, 0), pa.int64()),
+        "p_percent": pa.array(percent, pa.int64(), mask=~has_percent), "p_handling": asked["handling"],
+        "p_description": asked["description"],
+        "p_line": asked["line_id"], "p_heading": pa.array((~on_line).astype(np.int64)), "p_file": asked["file"],
+        "p_rows": pa.array(np.ones(n, np.int64)),
+    })
+    g = t.group_by(_KEY, use_threads=False).aggregate(
+        [(c, "sum") for c in ("p_amount", "p_has_amount", "p_by_percent", "p_value", "p_priced", "p_unpriced",
+                              "p_expected", "p_heading", "p_rows")]
+        + [("p_percent", "min")] + [(c, "first") for c in ("p_handling", "p_description", "p_file")]
+        + [("p_line", "distinct")])
+    g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first").removesuffix("_min")
+                          for c in g.column_names])
+    return g.set_column(g.schema.get_field_index("p_line_distinct"), "p_line",
+                        pa.array(_joined(g["p_line_distinct"]), pa.string()))
+
+
+def _percent_of(base: np.ndarray, percent: np.ndarray) -> np.ndarray:
+    """base x percent / 100 (both 10^-4 units) half up to cents, in 10^-4 units (exact: engine.columnar.multiply)."""
+    return multiply(base, percent, unit=SCALE * 100 * _CENT) * _CENT
+
+
+def _billed(billed: pa.Table) -> pa.Table:
+    """Per (partner, PO, kind, code): the SAC05 of the PO's 810s added up and the invoices that billed it."""
+    t = pa.table({
+        "partner": billed["partner"], "po_number": pc.fill_null(billed["po_number"], ""), "kind": billed["kind"],
+        "code": pc.fill_null(billed["code"], ""),
+        "b_value": pa.array(scaled(billed["amount"])[0], pa.int64()),
+        "b_invoice": billed["invoice_number"], "b_description": billed["description"],
+    })
+    g = t.group_by(_KEY, use_threads=False).aggregate(
+        [("b_value", "sum"), ("b_invoice", "distinct"), ("b_description", "first")])
+    g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first") for c in g.column_names])
+    return g.set_column(g.schema.get_field_index("b_invoice_distinct"), "b_invoice",
+                        pa.array(_joined(g["b_invoice_distinct"]), pa.string()))
+
+
+def _joined(lists: pa.ChunkedArray | pa.Array) -> list[str | None]:
+    return [" ".join(sorted(x for x in v if x)) or None if v else None for v in lists.to_pylist()]
+
+
+def _flagged(t: pa.Table) -> pa.Table:
+    n = t.num_rows
+
+    def ints(name: str) -> np.ndarray:
+        return pc.fill_null(t[name], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    kind = t["kind"].to_numpy(zero_copy_only=False).astype(str)
+    allowance = kind == "A"
+    asked = ints("p_rows") > 0
+    has_amount = ints("p_has_amount") > 0
+    by_percent = ints("p_by_percent") > 0
+    priced = ints("p_priced") > 0
+    promised = ints("p_value")
+    expected = ints("p_expected")
+    billed = ints("b_value")
+    handling = pc.fill_null(t["p_handling"], "").to_numpy(zero_copy_only=False).astype(str)
+    apart = np.isin(handling, list(SETTLED_APART))
+    not_payable = np.isin(handling, list(NOT_PAYABLE))
+    asks_nothing = np.isin(handling, list(ASKS_NOTHING))
+    agreed = pc.fill_null(t["agreed"], False).to_numpy(zero_copy_only=False)
+    unknown = ints("unknown") > 0  # an 810 of the PO recorded by its lines: what it billed is not known
+    tol = np.where(by_percent, ints("sets") * _CENT, 0)  # a percent computed per 810: a cent each
+    diff = billed - expected
+    over, short = diff > tol, diff < -tol
+    flag = np.full(n, None, object)
+
+    free = np.ones(n, bool)
+
+    def put(where: np.ndarray, name: str) -> None:  # the first flag that applies to a row is its flag
+        chosen = where & free
+        flag[chosen] = name
+        free[chosen] = False
+
+    on_invoice = asked & ~apart & ~not_payable & ~asks_nothing
+    nothing = (billed == 0) & ~unknown  # billed nothing (as far as we know)
+    # allowances
+    put(allowance & on_invoice & nothing & ((priced & (expected > 0)) | ~priced), "allowance_not_taken")
+    put(allowance & on_invoice & priced & short & (billed > 0), "allowance_short")
+    put(allowance & asked & apart & (billed > 0), "allowance_billed_twice")
+    put(allowance & on_invoice & priced & over, "allowance_over")
+    put(allowance & asked & asks_nothing & (billed > 0), "allowance_over")
+    put(allowance & ~asked & (billed > 0) & ~agreed, "allowance_not_agreed")
+    # charges
+    put(~allowance & (billed > 0) & ((asked & (not_payable | asks_nothing)) | (~asked & ~agreed)),
+        "charge_not_allowed")
+    put(~allowance & on_invoice & priced & over, "charge_over")
+    put(~allowance & on_invoice & priced & nothing & (expected > 0), "charge_not_billed")
+    put(~allowance & on_invoice & priced & short & (billed > 0), "charge_short")
+
+    heading = ints("p_heading") > 0
+    line_ids = pc.if_else(pa.array(heading), pa.scalar(None, pa.string()), t["p_line"])
+    description = pc.coalesce(t["p_description"], t["b_description"])
+    notes = [_note(kind[i], flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
+                   handling[i], unknown[i], has_amount[i]) for i in range(n)]
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "currency": t["currency"], "kind": t["kind"],
+        "code": pc.if_else(pc.equal(t["code"], ""), pa.scalar(None, pa.string()), t["code"]),
+        "description": description, "line_ids": line_ids, "handling": t["p_handling"],
+        "promised_amount": decimal_array(ints("p_amount"), has_amount),
+        "promised_percent": decimal_array(ints("p_percent"), pc.is_valid(t["p_percent"]).to_numpy(
+            zero_copy_only=False)),
+        "promised_value": decimal_array(promised, priced),
+        "expected_on_invoice": decimal_array(expected, asked & (priced | ~on_invoice)),
+        "billed_value": decimal_array(billed),
+        # against the PO's promise; a SAC the PO did not name: the whole of it when it is not allowed, none when
+        # the agreement bills it (the agreement's amount is the profile's, not compared here)
+        "difference": decimal_array(billed - expected, (asked & (priced | ~on_invoice)) | (~asked & ~agreed)),
+        "agreed": pa.array(agreed, pa.bool_()),
+        "invoices": t["b_invoice"],
+        "flag": pa.array(flag.tolist(), pa.string()),
+        "note": pa.array(notes, pa.string()),
+        "file": t["p_file"],
+    }).cast(CHARGE_MATCH)
+
+
+def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: bool,
+          priced: bool, agreed: bool, handling: str, unknown: bool, has_amount: bool) -> str:
+    """The row in words: what was promised, how it is settled, what the 810s billed, what to do."""
+    what = _KINDS.get(kind, kind)
+    if not asked:
+        said = f"the PO promised no such {what}" + ("; the partner's agreement bills it" if agreed else
+                                                     " and the partner's agreement does not bill it")
+    elif not priced:
+        said = f"the PO promised the {what} without an amount or percent (a rate): not priced"
+    else:
+        said = f"the PO promised {money(promised)}" + ("" if has_amount else " (its percent of the invoiced value)")
+    if handling:
+        said += f", SAC12 {handling}" + {**{c: " (settled apart from the invoice)" for c in SETTLED_APART},
+                                          **{c: " (not paid by the customer)" for c in NOT_PAYABLE},
+                                          **{c: " (asks nothing)" for c in ASKS_NOTHING}}.get(handling, "")
+    said += f"; our 810s billed {money(billed)}"
+    if unknown:
+        said += " (an 810 recorded by its lines: its charges are not known)"
+    todo = {
+        "allowance_not_taken": "the retailer will deduct it from payment: settle it (a credit memo) or dispute it",
+        "allowance_short": f"taken {money(expected - billed)} short: expect the retailer to deduct the rest",
+        "allowance_over": f"{money(billed - expected)} more allowed than the PO promised",
+        "allowance_billed_twice": "taken on the invoice although the PO settles it apart: it may be paid twice",
+        "allowance_not_agreed": "an allowance neither the PO nor the agreement names",
+        "charge_not_allowed": "a charge the PO and the agreement do not allow: expect the retailer to refuse it",
+        "charge_over": f"{money(billed - expected)} more charged than the PO allows: expect a short payment",
+        "charge_short": f"{money(expected - billed)} less charged than the PO allows",
+        "charge_not_billed": "a charge the PO allows that our 810s did not bill",
+    }.get(flag, "ties" if asked else "as agreed")
+    return f"{said}: {todo}"

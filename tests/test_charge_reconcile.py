@@ -1,0 +1,326 @@
+"""Charge reconciliation (engine.charge_match): what a PO's SAC allowances and charges promised (its 850's
+SAC_NOT_APPLIED words: SAC05 with two implied decimals, SAC06/SAC07 percent, SAC12 handling, SAC15) against
+what our 810s billed (their SAC segments read back), flagged where an allowance promised off the invoice was
+not taken or a charge was billed that neither the PO nor the partner's agreement allows. Inputs are built
+the way retailers' 850s and our 810s write them and read through the real readers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+
+from engine.charge_match import match_charges
+from engine.finance_inputs import invoice_totals_and_charges, po_allowances, po_charges
+from engine.reconcile import reconcile
+from parsers.x12_reader import read_interchanges
+from rules.structure import check_structure
+from schemas.finance import FinanceSettings
+from schemas.reconciliation import AGREED_CHARGES, CHARGE_MATCH, INVOICE_CHARGES
+from tests.support import GOOD_PO, x12_850
+from tests.support_finance import AS_OF, Book, document_status
+
+HEAD, LINES = GOOD_PO[:6], GOOD_PO[6:9]
+SETTINGS = {"acme": FinanceSettings()}
+# a promotional allowance of 2 % of the item list cost taken off the invoice, and freight of 25.00 the
+# customer pays (SAC05 2500: two implied decimals), each with its SAC15 description
+PROMISED = ["SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE", "SAC*C*D240***2500*******06***FREIGHT"]
+AGREED = pa.Table.from_pylist([{"partner": "acme", "kind": "A", "code": "C310"},
+                               {"partner": "acme", "kind": "C", "code": "D240"}], schema=AGREED_CHARGES)
+
+
+def sac_words(sacs: list[str], lines: list[str] = LINES) -> str:
+    """The SAC_NOT_APPLIED message intake writes for an 850 with these heading SACs."""
+    result = read_interchanges(x12_850(HEAD[:2] + sacs + HEAD[2:] + lines + ["CTT*2*18"]))
+    found = [f for f in check_structure(result, list(result.transaction_sets())) if f.code == "SAC_NOT_APPLIED"]
+    assert len(found) == 1, [(f.code, f.message) for f in check_structure(result, list(result.transaction_sets()))]
+    return found[0].message
+
+
+def findings(messages: dict[str, str]) -> pa.Table:
+    return pa.table({"partner": ["acme"] * len(messages), "po_number": list(messages),
+                     "message": list(messages.values()), "file": [f"850-{po}.x12" for po in messages]})
+
+
+def our_810(book: Book, name: str, body: list[str]) -> tuple[str, bytes]:
+    """An 810 set as we send it, with the control numbers the book gave the document ``name``."""
+    d = book.doc(name)
+    segs = ["ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*ACMEBUYER      *261127*1430*U*00401*"
+            f"{d['isa13']}*0*P*>", f"GS*IN*ORDERBRIDGE*ACME*20261127*1430*{d['gs06']}*X*004010",
+            f"ST*810*{d['st02']}", *body, f"SE*{len(body) + 2}*{d['st02']}", f"GE*1*{d['gs06']}",
+            f"IEA*1*{d['isa13']}"]
+    return d["isa13"], ("~\n".join(segs) + "~\n").encode()
+
+
+def documents(rows: list[tuple[str, str, bytes]]) -> pa.Table:
+    return pa.table({"partner": ["acme"] * len(rows), "document_id": pa.array(range(1, len(rows) + 1), pa.int64()),
+                     "doc_type": ["810"] * len(rows), "isa13": [r[0] for r in rows], "file": [r[1] for r in rows],
+                     "sent_at": pa.array([datetime(2026, 11, 21, 2)] * len(rows), pa.timestamp("s")),
+                     "content": pa.array([r[2] for r in rows], pa.binary())})
+
+
+def charge_match(orders: dict[str, tuple[str, list[str]]], *, lines: int = 1, agreed: pa.Table = AGREED
+                 ) -> dict[tuple[str, str, str | None], dict]:
+    """Each PO (po -> (the message its 850 got, its 810's SACs)) ordered, shipped and invoiced: 100 x 10.00
+    per line; CHARGE_MATCH by (PO, kind, code)."""
+    book = Book()
+    docs = []
+    for po, (_, sacs) in orders.items():
+        for line in range(1, lines + 1):
+            book.order(po, line, 100, "10.00").ship(po, line, 100, shipment=f"S-{po}",
+                                                    shipped_at=datetime(2026, 11, 19))
+            book.invoice(po, line, 100, "10.00", number=f"INV-{po}", invoice_date=date(2026, 11, 21),
+                         shipment=f"S-{po}")
+        body = [f"BIG*20261121*INV-{po}**{po}",
+                *(f"IT1*{n}*100*EA*10**VN*SKU-{n}" for n in range(1, lines + 1)),
+                "TDS*0", *sacs, f"CTT*{lines}"]
+        isa13, content = our_810(book, f"810-acme-INV-{po}", body)
+        docs.append((isa13, f"810-{po}.x12", content))
+    totals, billed = invoice_totals_and_charges(documents(docs))
+    assert billed.schema == INVOICE_CHARGES
+    t = book.tables()
+    asked = findings({po: message for po, (message, _) in orders.items()})
+    result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
+                       settings=SETTINGS, as_of=AS_OF, invoice_totals=totals, po_allowances=po_allowances(asked))
+    got = match_charges(po_charges(asked), billed, result.invoices, result.lines, agreed)
+    assert got.schema == CHARGE_MATCH
+    return {(r["po_number"], r["kind"], r["code"]): r for r in got.to_pylist()}
+
+
+def test_a_po_promising_2_percent_and_freight_billed_right_without_the_allowance_and_with_an_extra_charge():
+    words = sac_words(PROMISED)
+    assert "allowance C310 0.00, 2 % of basis 1, handling 02 off invoice, \"PROMOTIONAL ALLOWANCE\"" in words
+    assert "charge D240 25.00, handling 06 charge to be paid by customer, \"FREIGHT\"" in words
+    right = ["SAC*A*C310***2000*1*2", "SAC*C*D240***2500"]
+    got = charge_match({"PO-RIGHT": (words, right), "PO-NO-ALLOWANCE": (words, ["SAC*C*D240***2500"]),
+                        "PO-EXTRA": (words, [*right, "SAC*C*H850***1500**********SPECIAL HANDLING"])})
+    assert sorted(got) == [("PO-EXTRA", "A", "C310"), ("PO-EXTRA", "C", "D240"), ("PO-EXTRA", "C", "H850"),
+                           ("PO-NO-ALLOWANCE", "A", "C310"), ("PO-NO-ALLOWANCE", "C", "D240"),
+                           ("PO-RIGHT", "A", "C310"), ("PO-RIGHT", "C", "D240")]
+    # SAC05 0 beside SAC07 2 (translators fill SAC05 when the percent prices it): 2 % of 1,000.00 invoiced
+    taken = got["PO-RIGHT", "A", "C310"]
+    assert (taken["promised_amount"], taken["promised_percent"], taken["promised_value"], taken["billed_value"],
+            taken["difference"], taken["flag"], taken["description"]) == (
+        None, Decimal("2"), Decimal("20.00"), Decimal("20.00"), Decimal("0"), None, "PROMOTIONAL ALLOWANCE")
+    missing = got["PO-NO-ALLOWANCE", "A", "C310"]
+    assert (missing["expected_on_invoice"], missing["billed_value"], missing["difference"], missing["flag"]) == (
+        Decimal("20.00"), Decimal("0"), Decimal("-20.00"), "allowance_not_taken")
+    assert got["PO-NO-ALLOWANCE", "C", "D240"]["flag"] is None
+    assert got["PO-EXTRA", "A", "C310"]["flag"] is None
+    ok = got["PO-RIGHT", "C", "D240"]
+    assert (ok["promised_value"], ok["billed_value"], ok["difference"], ok["flag"], ok["handling"],
+            ok["description"], ok["invoices"], ok["agreed"]) == (
+        Decimal("25.00"), Decimal("25.00"), Decimal("0"), None, "06", "FREIGHT", "INV-PO-RIGHT", True)
+    extra = got["PO-EXTRA", "C", "H850"]
+    assert (extra["promised_value"], extra["billed_value"], extra["difference"], extra["flag"], extra["agreed"],
+            extra["description"]) == (None, Decimal("15.00"), Decimal("15.00"), "charge_not_allowed", False,
+                                      "SPECIAL HANDLING")
+    assert "does not bill it" in extra["note"] and "refuse" in extra["note"]
+    assert got["PO-EXTRA", "C", "D240"]["flag"] is None
+
+
+def test_a_2_percent_allowance_of_the_invoiced_value_taken_not_taken_and_taken_short():
+    """SAC*A*C310****1*2 (no SAC05): 2 % of the PO's invoiced value (1,000.00) = 20.00 expected on the 810."""
+    words = sac_words(["SAC*A*C310****1*2*****02***PROMOTIONAL ALLOWANCE", "SAC*C*D240***2500*******06"])
+    freight = "SAC*C*D240***2500"
+    got = charge_match({"PO-RIGHT": (words, ["SAC*A*C310***2000*1*2", freight]),
+                        "PO-NONE": (words, [freight]),
+                        "PO-SHORT": (words, ["SAC*A*C310***1000*1*1", freight])})
+    right, none, short = (got[po, "A", "C310"] for po in ("PO-RIGHT", "PO-NONE", "PO-SHORT"))
+    assert (right["promised_percent"], right["promised_value"], right["expected_on_invoice"],
+            right["billed_value"], right["difference"], right["flag"]) == (
+        Decimal("2"), Decimal("20.00"), Decimal("20.00"), Decimal("20.00"), Decimal("0"), None)
+    assert (none["billed_value"], none["difference"], none["flag"], none["invoices"]) == (
+        Decimal("0"), Decimal("-20.00"), "allowance_not_taken", None)
+    assert "deduct" in none["note"] and "20.00" in none["note"]
+    assert (short["difference"], short["flag"]) == (Decimal("-10.00"), "allowance_short")
+    assert all(got[po, "C", "D240"]["flag"] is None for po in ("PO-RIGHT", "PO-NONE", "PO-SHORT"))
+
+
+def test_sac12_says_what_the_invoice_should_carry():
+    """A bill-back allowance (SAC12 01) is settled apart: not on the 810 ties, on it is given twice; a
+    charge to be paid by the vendor (05) billed is not allowed even where the agreement bills that code;
+    freight billed above the PO's SAC05 is charged over."""
+    words = sac_words(["SAC*A*C310****1*2*****01", "SAC*C*D240***2500*******05", "SAC*C*H850***1000*******06"])
+    got = charge_match({"PO-APART": (words, ["SAC*C*H850***1000"]),
+                        "PO-TWICE": (words, ["SAC*A*C310***2000", "SAC*C*D240***2500", "SAC*C*H850***1500"])})
+    apart = got["PO-APART", "A", "C310"]
+    assert (apart["promised_value"], apart["expected_on_invoice"], apart["billed_value"], apart["flag"]) == (
+        Decimal("20.00"), Decimal("0"), Decimal("0"), None)
+    assert "settled apart" in apart["note"]
+    assert got["PO-APART", "C", "D240"]["flag"] is None  # the vendor pays it, nothing billed: ties
+    assert got["PO-TWICE", "A", "C310"]["flag"] == "allowance_billed_twice"
+    assert got["PO-TWICE", "C", "D240"]["flag"] == "charge_not_allowed"  # agreed, but the PO says the vendor pays
+    assert (got["PO-TWICE", "C", "H850"]["difference"], got["PO-TWICE", "C", "H850"]["flag"]) == (
+        Decimal("5.00"), "charge_over")
+
+
+def test_a_line_allowance_is_of_its_lines_invoiced_value_and_taken_in_the_summary():
+    """A 5 % on line 2 (SAC in its PO1 loop) is 5 % of line 2's invoiced value (1,000.00): 50.00; our 810
+    bills it in its summary under the same SAC02, which counts."""
+    words = sac_words([], [*LINES[:2], LINES[2], "SAC*A*C310****1*5"])
+    assert "allowance C310 5 % of basis 1 (line 2)" in words
+    got = charge_match({"PO-L": (words, ["SAC*A*C310***5000"]), "PO-M": (words, [])}, lines=2)
+    taken = got["PO-L", "A", "C310"]
+    assert (taken["line_ids"], taken["promised_value"], taken["billed_value"], taken["flag"]) == (
+        "2", Decimal("50.00"), Decimal("50.00"), None)
+    assert got["PO-M", "A", "C310"]["flag"] == "allowance_not_taken"
+
+
+def test_a_charge_only_the_agreement_names_is_allowed_and_an_allowance_no_one_named_is_flagged():
+    words = sac_words(["SAC*C*D240***2500"])
+    got = charge_match({"PO-1": (words, ["SAC*C*D240***2500", "SAC*A*C310***2000", "SAC*C*H850***100"])},
+                       agreed=pa.Table.from_pylist([{"partner": "acme", "kind": "C", "code": "H850"}],
+                                                   schema=AGREED_CHARGES))
+    assert got["PO-1", "C", "H850"]["flag"] is None and got["PO-1", "C", "H850"]["agreed"] is True
+    # the agreement's amount is the profile's: no difference against a PO that named none
+    assert got["PO-1", "C", "H850"]["difference"] is None and got["PO-1", "C", "H850"]["note"].endswith("as agreed")
+    assert got["PO-1", "A", "C310"]["flag"] == "allowance_not_agreed"
+
+
+def test_the_810s_sacs_are_read_with_the_it1_they_sit_in():
+    body = ["BIG*20261128*INV-B**ACME-1001", "IT1*1*5*EA*22.20**VN*VP-1006", "SAC*A*C000***500",
+            "IT1*2*6*EA*1.00**VN*VP-1012", "TDS*11800*11600", "SAC*N*D240", "SAC*C*H850***1500**********HANDLING",
+            "SAC*A*B720", "CTT*2"]
+    isa13, content = our_810(Book(), "x", body)
+    _, sacs = invoice_totals_and_charges(documents([(isa13, "b.x12", content)]))
+    assert [(r["po_number"], r["invoice_number"], r["line_id"], r["kind"], r["code"], r["amount"], r["description"])
+            for r in sacs.to_pylist()] == [
+        ("ACME-1001", "INV-B", "1", "A", "C000", Decimal("5.00"), None),
+        ("ACME-1001", "INV-B", None, "C", "H850", Decimal("15.00"), "HANDLING"),
+        ("ACME-1001", "INV-B", None, "A", "B720", Decimal("0"), None)]
+
+
+def test_words_written_before_sac06_sac12_and_sac15_were_named_are_read():
+    old = ("The PO asks for allowances or charges we do not apply to prices, 855s or 810s: allowance C000 "
+           "1125.00, 0.5 %; charge D500 8.95; allowance C310 2.5 % (line 1). Agree them with the partner (an "
+           "810's charges come from the partner's profile).")
+    rows = po_charges(findings({"PO-1": old})).to_pylist()
+    assert [(r["kind"], r["code"], r["amount"], r["percent"], r["line_id"], r["handling"]) for r in rows] == [
+        ("A", "C000", Decimal("1125.00"), Decimal("0.5"), None, None), ("C", "D500", Decimal("8.95"), None, None, None),
+        ("A", "C310", None, Decimal("2.5"), "1", None)]
+    described = sac_words(['SAC*C*D240***2500**********FREIGHT, "PREPAID"; (DC)'])
+    (row,) = po_charges(findings({"PO-2": described})).to_pylist()
+    assert (row["amount"], row["description"]) == (Decimal("25.00"), "FREIGHT, PREPAID DC")
+
+
+# --- end to end: an 850 with SACs, our night's 810s, the reconciliation's charges table and section ---------
+
+
+def _promising_workspace(tmp_path, name: str, charges: str):
+    """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
+    profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
+    ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
+    from tests.test_shipment_charges import NIGHT1, one_bol_two_pos
+
+    ws = None
+
+    def promise(text: str) -> str:
+        head, rest = text.split("BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n", 1)
+        rest = rest.replace("SE*14*0001~", "SE*16*0001~", 1)
+        return (head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n"
+                "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n" + rest)
+
+    import tests.test_shipment_charges as harness
+
+    real_run = harness.run_stages
+
+    def run_stages(w, now, *a, **k):  # the 850 and the profile as this test wants them, before night 1
+        if now == NIGHT1:
+            po = w.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+            po.write_text(promise(po.read_text()))
+            toml = w.root / "partners" / "acme.toml"
+            toml.write_text(toml.read_text() + "\n" + charges)
+        return real_run(w, now, *a, **k)
+
+    harness.run_stages = run_stages
+    try:
+        ws, _ = one_bol_two_pos(tmp_path / name, per="shipment", split=None)
+    finally:
+        harness.run_stages = real_run
+    return ws
+
+
+def _reconciled(ws, run_id: str) -> tuple[dict, str]:
+    import pyarrow.parquet as pq
+
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 2), run_id=run_id)
+    finally:
+        state.close()
+    folder = ws.reports_dir / run_id / "finance"
+    rows = pq.read_table(folder / "data" / "charges.parquet")
+    assert rows.schema == CHARGE_MATCH
+    csv = (folder / "data" / "charges.csv").read_text(encoding="utf-8-sig")  # a BOM: spreadsheets read UTF-8
+    assert csv.splitlines()[0].replace('"', "").split(",") == CHARGE_MATCH.names
+    return ({(r["po_number"], r["kind"], r["code"]): r for r in rows.to_pylist()},
+            (folder / "finance-report.html").read_text(encoding="utf-8"))
+
+
+def invoiced_value(ws, run_id: str, po: str) -> Decimal:
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(ws.reports_dir / run_id / "finance" / "data" / "invoices.parquet").to_pylist()
+    return sum((r["lines_value"] for r in rows if r["po_number"] == po), Decimal(0))
+
+
+def test_end_to_end_billed_right_billed_without_the_allowance_and_a_charge_the_agreement_dropped(tmp_path):
+    """Billed right: the profile bills 2 % C310 and the freight, ACME-1000's 810 carries 2 % of its lines
+    and 12.50: both tie. Billed without the allowance: the profile bills the freight and a 5.00 handling
+    charge (H850) but no C310: allowance_not_taken (the 2 % short). Then the agreement drops H850
+    (the profile no longer bills it) and the 810 that billed it is charge_not_allowed."""
+    right = _promising_workspace(tmp_path, "right", '[[fulfilment.invoice.charges]]\nkind = "A"\ncode = "C310"\n'
+                                 'description = "Promotional allowance"\npercent = "2"\n')
+    got, html = _reconciled(right, "recon")
+    lines_value = invoiced_value(right, "recon", "ACME-1000")
+    two_percent = (lines_value * 2 / 100).quantize(Decimal("0.01"))
+    assert two_percent > 0
+    assert (got["ACME-1000", "A", "C310"]["promised_value"], got["ACME-1000", "A", "C310"]["billed_value"]) == (
+        two_percent, two_percent)
+    assert (got["ACME-1000", "C", "D240"]["promised_value"], got["ACME-1000", "C", "D240"]["billed_value"]) == (
+        Decimal("12.50"), Decimal("12.50"))
+    assert [k for k, r in got.items() if r["flag"]] == [], got
+    assert 'id="charges"' in html and "class='charge-totals'" in html and "charge-flags" not in html
+    assert "<script src" not in html and "https://" not in html  # offline: nothing fetched
+
+    handling = '[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "H850"\namount = "5.00"\nper = "order"\n'
+    short = _promising_workspace(tmp_path, "short", handling)
+    got, html = _reconciled(short, "recon")
+    missing = got["ACME-1000", "A", "C310"]
+    assert (missing["expected_on_invoice"], missing["billed_value"], missing["difference"], missing["flag"]) == (
+        two_percent, Decimal("0"), -two_percent, "allowance_not_taken")
+    assert got["ACME-1000", "C", "H850"]["flag"] is None and got["ACME-1000", "C", "H850"]["agreed"] is True
+    assert "class='charge-flags'" in html and "allowance promised, not taken" in html
+    toml = short.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text().replace(handling, ""))
+    got, html = _reconciled(short, "recon2")
+    extra = got["ACME-1000", "C", "H850"]
+    assert (extra["billed_value"], extra["agreed"], extra["flag"]) == (Decimal("5.00"), False, "charge_not_allowed")
+    assert "charge not allowed" in html
+
+
+def test_a_percent_is_half_up_to_cents_exactly():
+    import numpy as np
+
+    from engine.charge_match import _percent_of
+
+    # 2 % of 1,000.25 = 20.005 -> 20.01; 0.5 % of 0.99 = 0.00495 -> 0.00; of a huge value, exact
+    got = _percent_of(np.array([10_002_500, 9_900, 99_999_999_999_990_000], np.int64),
+                      np.array([20_000, 5_000, 20_000], np.int64))
+    assert got.tolist() == [200_100, 0, 1_999_999_999_999_800]  # 199,999,999,999.98
+
+
+def test_an_allowance_the_po_cancels_or_names_for_information_is_no_deduction_to_expect():
+    """SAC12 12 (cancel allowance) and 15 (information only) ask nothing: not in PO_ALLOWANCES (no
+    ALLOWANCE_NOT_APPLIED for them), and not expected on the invoice."""
+    words = sac_words(["SAC*A*C310****1*2*****12", "SAC*A*F800***150*******15", "SAC*A*C000***100"])
+    assert "handling 12 cancel allowance" in words and "handling 15 information only" in words
+    assert [r["code"] for r in po_allowances(findings({"PO-1": words})).to_pylist()] == ["C000"]
+    got = charge_match({"PO-1": (words, ["SAC*A*C000***100"])})
+    assert [(k[2], r["expected_on_invoice"], r["flag"]) for k, r in got.items()] == [
+        ("C000", Decimal("1.00"), None), ("C310", Decimal("0"), None), ("F800", Decimal("0"), None)]
