@@ -49,6 +49,21 @@ LINE_STATUS = pa.schema([
 _TRUNC = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
 
 
+def backorder_day(promised, ship):
+    """The day a backordered part is to ship, what its ACK (IB, ACK04 068 Current Schedule Ship, ACK05) says
+    and what the line keeps as its promise: the day receipts cover it (the allocation's promise), or the
+    order's ship day ``ship`` when later (its requested ship date, DTM 010, today at the earliest: the day its
+    shipped and accepted parts carry). Units a receipt brings before the order is to ship wait for the order:
+    an IB dated 12-04 beside a BP dated 12-10 told the buyer the backorder ships first, before the day asked.
+    No promise stays none; no ship day leaves the promise. Scalars (dates) or aligned date32 columns."""
+    if isinstance(promised, (pa.Array, pa.ChunkedArray)):
+        later = pc.max_element_wise(promised, ship, skip_nulls=True)
+        return pc.if_else(pc.is_null(promised), promised, later)
+    if promised is None or ship is None:
+        return promised
+    return max(promised, ship)
+
+
 def _key(partner, po) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(partner, po, "|")
 
@@ -193,7 +208,8 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     alone = plain & (alloc != 0) & (back == 0) & (rej == 0)
     nothing = plain & (alloc == 0) & (back == 0) & (rej == 0)
     ordered_dec = _qty(ordered)
-    dates = sums["promised"]
+    # a backorder ships on its receipt's day, the order's ship day when later (never before the order's parts)
+    dates = backorder_day(sums["promised"], ship)
     none_date = pa.nulls(n, pa.date32())
     now_date, waited = ship, back
     whole = np.zeros(n, dtype=bool)
@@ -201,7 +217,8 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     if sums["reasons"].null_count < n:  # the partner's ship_complete policy held the order (engine.allocate)
         complete = complete | _bools(pc.match_substring(sums["reasons"], "held_ship_complete"))
     if complete.any():
-        whole, complete_on = _ship_complete(decided, complete, plain, alloc, back, ship, sums["latest"])
+        whole, complete_on = _ship_complete(decided, complete, plain, alloc, back, ship,
+                                            backorder_day(sums["latest"], ship))
         # the order ships complete on one day: what stock covers now is dated that day, and a line
         # partly covered now waits whole (IB: nothing of it ships before the rest of the order)
         now_date = pc.if_else(pa.array(whole), complete_on, ship)
@@ -495,12 +512,13 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
         statuses = [st for st in statuses if st != "IB"]
     amounts = {"BP": line.allocated, "IQ": line.allocated, "IB": line.backordered, "IR": line.rejected}
-    dates = {"IB": line.promised_date, "IR": None}
+    promised = backorder_day(line.promised_date, ship)  # as status_table dates it (a promise stored earlier)
+    dates = {"IB": promised, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
                   for st in statuses)
     ack = LineAck(statuses[0], ordered, parts=parts)
     return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,
-                      line.promised_date, line.warehouses, line.reason)
+                      promised, line.warehouses, line.reason)
 
 
 def one_day(statuses: Sequence[LineStatus], ship: date) -> list[LineStatus]:

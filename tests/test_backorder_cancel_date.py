@@ -5,7 +5,8 @@ cancels at its cancel date itself) and one BACKORDER_AFTER_CANCEL finding names 
 "promise" they are allocated as before and ops are warned once for the order, not every night.
 
 GLOBEX-2000 (the demo) with DTM 001: night 1 reserves 24 of line 4's 36 (SKU-1003) and backorders 12,
-promised 2026-12-04 from a receipt; a snapshot of 2026-12-11 brings 200 more SKU-1003 to each warehouse."""
+promised 2026-12-10 (the order's ship date; its receipt is due 2026-12-04); a snapshot of 2026-12-11 brings
+200 more SKU-1003 to each warehouse."""
 
 from __future__ import annotations
 
@@ -73,7 +74,7 @@ def test_after_the_cancel_date_a_backorder_is_cancelled_not_given_stock(tmp_path
     globex_with(ws, "DTM|001|20261210~")
     run_stages(ws, NIGHT1)
     record, lines, _events, found, reserved = story(ws)
-    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-04")
+    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-10")
     assert len(found) == 1  # night 1: line 3 (due 2026-12-15) answered IR, as before
     before = dict(reserved)
     stock_arrives(ws)

@@ -195,8 +195,9 @@ def test_a_line_added_by_an_earlier_860_of_the_night_is_changed_in_another_unit_
 
 
 def _globex_2000_line_4_shipped(ws) -> None:
-    """GLOBEX-2000 line 4 (36 of SKU-1003: 24 reserved at WEST, 12 backordered, promised 2026-12-04): the north
-    3PL's 945 confirms the 24 on day 1; night 2's snapshot has no SKU-1003 left, so the backorder waits."""
+    """GLOBEX-2000 line 4 (36 of SKU-1003: 24 reserved at WEST, 12 backordered, promised 2026-12-10, the ship
+    date): the north 3PL's 945 confirms the 24 on day 1; night 2's snapshot has no SKU-1003 left, so the backorder
+    waits."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
@@ -222,7 +223,7 @@ def _globex_2000_line_4_shipped(ws) -> None:
         four = lines(state, "globex", "GLOBEX-2000")[4]
     finally:
         state.close()
-    assert (four.shipped, four.allocated, four.backordered, four.promised_date) == (24, 24, 12, date(2026, 12, 4))
+    assert (four.shipped, four.allocated, four.backordered, four.promised_date) == (24, 24, 12, date(2026, 12, 10))
 
 
 def _acks(ws, partner: str) -> list[list]:
@@ -231,14 +232,14 @@ def _acks(ws, partner: str) -> list[list]:
 
 
 @pytest.mark.parametrize(("poc", "ack"), [
-    (["4", "QD", "30", "", "EA"], ["IQ", "30", "EA", "068", "20261204"]),  # 6 still backordered on its promise
-    (["4", "PC", "", "", "EA", "39.00", "PE"], ["IP", "36", "EA", "068", "20261204"]),
+    (["4", "QD", "30", "", "EA"], ["IQ", "30", "EA", "068", "20261210"]),  # 6 still backordered on its promise
+    (["4", "PC", "", "", "EA", "39.00", "PE"], ["IP", "36", "EA", "068", "20261210"]),
     (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA"]),  # 24 backordered: more than the promise was made for
 ])
 def test_an_865_after_shipment_dates_a_line_left_backordered(shipped, poc, ack):
     """An 865 answering a change before shipment dates a line left backordered (ACK04 068, ACK05: the day the
     whole line is to ship); the one answering a change after shipment, built before the night's backorder
-    allocation, carried no date. GLOBEX-2000 line 4 shipped 24 and waits for 12 promised on 2026-12-04: a
+    allocation, carried no date. GLOBEX-2000 line 4 shipped 24 and waits for 12 promised on 2026-12-10: a
     decrease to 30 or a new price leaves it backordered on that promise, answered with that day; a raise
     backorders units no promise covers (no date is made up)."""
     ws = shipped

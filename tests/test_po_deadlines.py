@@ -119,7 +119,7 @@ def test_status_shows_the_dates_and_the_hold(tmp_path):
 def test_a_backorder_that_cannot_ship_before_the_cancel_date_is_answered_ir(tmp_path):
     """GLOBEX-2000's line 3 waits for a receipt of 2026-12-15 (the demo); with DTM 001 2026-12-10 on the
     PO the 855 rejects it (IR) instead of promising a date the buyer would refuse, and a finding names
-    both dates; line 4 (promised 2026-12-04) keeps its promise."""
+    both dates; line 4 (promised 2026-12-10, its receipt due 2026-12-04) keeps its promise."""
     from connectors.state import StateStore
 
     ws = make_workspace(tmp_path / "ws")
@@ -139,7 +139,7 @@ def test_a_backorder_that_cannot_ship_before_the_cancel_date_is_answered_ir(tmp_
         state.close()
     assert (lines[3].ack, lines[3].backordered, lines[3].rejected, lines[3].promised_date) == ("IR", 0, 30, None)
     assert "past_cancel_date" in lines[3].reason
-    assert (lines[4].ack, lines[4].backordered, str(lines[4].promised_date)) == ("BP+IB", 12, "2026-12-04")
+    assert (lines[4].ack, lines[4].backordered, str(lines[4].promised_date)) == ("BP+IB", 12, "2026-12-10")
     assert len(found) == 1 and "2026-12-15" in found[0]["message"] and "2026-12-10" in found[0]["message"]
     assert "DTM 001 (cancel after)" in found[0]["message"] and found[0]["consequence"] == "line IR"
     ack = next(t for t in (p.read_text() for p in sorted((ws.drop_root / "globex" / "outbox").glob("*-855-*")))

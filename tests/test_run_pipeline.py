@@ -61,7 +61,8 @@ def test_allocation_statuses_in_the_855(demo):
     assert bak == "AC"
     assert lines["1"] == [["IA", "12", "EA", "068", "20261210"]]
     assert lines["3"] == [["IB", "30", "EA", "068", "20261215"]]  # out of stock, promised from the receipt
-    assert lines["4"] == [["BP", "24", "EA", "068", "20261210"], ["IB", "12", "EA", "068", "20261204"]]
+    # the receipt is due 2026-12-04, before the order ships: the backorder ships with it (never before the order)
+    assert lines["4"] == [["BP", "24", "EA", "068", "20261210"], ["IB", "12", "EA", "068", "20261210"]]
     bak, lines = acks(ws, "INITECH-3010")
     assert bak == "AC" and [v[0][0] for k, v in sorted(lines.items())] == ["IR", "IR", "IR", "IA"]
     assert acks(ws, "INITECH-3000")[0] == "AD"
@@ -116,7 +117,7 @@ def test_reservations_persist_and_the_next_run_starts_from_them(demo, tmp_path):
     assert SAMPLES.is_dir()
     run_stages(ws, NEXT)
     bak, lines = acks(ws, "GLOBEX-2100")
-    assert lines["1"] == [["IB", "12", "EA", "068", "20261204"]]
+    assert lines["1"] == [["IB", "12", "EA", "068", "20261210"]]  # receipt 2026-12-04, asked to ship 2026-12-10
 
 
 def test_approval_and_rejection_across_runs(tmp_path):

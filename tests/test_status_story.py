@@ -77,7 +77,7 @@ def test_an_860_changed_order_answered_by_an_865(demo):
     assert lines == [(1, "deleted", "ID", "12", 0, 0, None),  # deleted by the 860, still on the story
                      (2, "allocated", "IA", "24", 24, 0, None),
                      (3, "backordered", "IB", "30", 0, 30, "2026-12-15"),
-                     (4, "backordered", "BP+IB", "36", 24, 12, "2026-12-04"),
+                     (4, "backordered", "BP+IB", "36", 24, 12, "2026-12-10"),
                      (5, "allocated", "IA", "24", 24, 0, None)]
     assert "globex-change-01.x12" in doc["lines"][0]["reason"]
     assert doc["decisions"] == [] and doc["person"] is None

@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.answer import backorder_day
 from engine.changes import (
     CANCEL_PURPOSES,
     CHANGED,
@@ -919,7 +920,8 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
                 if ln.state in ENDED_LINES or ln.backordered <= 0 or ln.promised_date is None \
                         or ln.backordered > a.promised.get(n, 0):
                     continue
-                days[n] = max(ln.promised_date, a.ship_day) if ln.allocated > ln.shipped else ln.promised_date
+                days[n] = backorder_day(ln.promised_date, a.ship_day) if ln.allocated > ln.shipped \
+                    else ln.promised_date
             answered = [replace(r, ship_date=days[r.line_number])
                         if r.line_number in days and r.status != REJECTED else r for r in a.result.line_results]
             if answered == list(a.result.line_results):
