@@ -438,17 +438,32 @@ def per_each_prices(resolved: pa.Table, ref: ReferenceData, settings: RuleSettin
              & _bools(pc.is_valid(resolved.column("unit_price"))) & _bools(pc.is_valid(prices["list_price"])))
     if not maybe.any():
         return None
+    units = unit_index(ref)
+    # screened in floats (most lines are PE: decided one by one only those in a pack whose PO104 is off our
+    # price per pack by more than the smallest of the partners' tolerances and thresholds)
+    per_unit = per_unit_column(resolved, settings, units)
+    our_case = _floats(prices["list_price"], np.nan) * per_unit
+    theirs = _floats(resolved.column("unit_price"), np.nan)
+    by_partner, customers = _PerPartner(settings), _customers(ref.customers)
+    partners = set(pc.fill_null(resolved.column("partner"), "").unique().to_pylist())
+    least = min([float(by_partner[p].price_tolerance_percent) for p in partners] +
+                [float(t) for p in partners
+                 if (t := customers.get(p, {}).get("discount_approval_threshold_percent")) is not None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = ~(np.abs(theirs - our_case) / np.abs(our_case) * 100.0 <= least - 1e-6)
+    maybe &= ((per_unit > 1) & off) | np.isnan(per_unit) | partners_with_own_units(resolved, settings)
+    if not maybe.any():
+        return None
     rows = np.flatnonzero(maybe)
     cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
             *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
-    by_partner, customers, units = _PerPartner(settings), _customers(ref.customers), unit_index(ref)
     restated: list[Decimal | None] = [None] * resolved.num_rows
     for i, row, p in zip(rows.tolist(), picked.to_pylist(), prices.take(rows).to_pylist(), strict=True):
         s = by_partner[row["partner"]]
         found = _line_price(row, p, s, customers.get(row["partner"]), units)
         if found and found[0].code == "PRICE_BASIS_PER_EACH":
-            restated[i] = p["list_price"] * line_eaches_per_unit(row, units, s)
+            restated[i] = p["list_price"] * (line_eaches_per_unit(row, units, s) or 1)
     if not any(r is not None for r in restated):
         return None
     return pa.array(restated, resolved.schema.field("unit_price").type)
