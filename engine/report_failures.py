@@ -87,6 +87,11 @@ HINTS: dict[str, str] = {
         "No action: the same price per unit. If the partner's system needs its own price basis echoed, map this "
         "code to hold_order in its [rules.outcomes]."
     ),
+    "PRICE_BASIS_PER_EACH": (
+        "No action: the partner's price per each is our price; the 855 restates it per PO103 unit (ACK IP) and the "
+        "810 bills it so. Never map this code to accept: the line would be answered and invoiced at the price of "
+        "one each per case. A partner that wants such lines checked maps it to hold_order."
+    ),
     "PRICE_DECIMALS_UNSUPPORTED": (
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
         "approve the line to answer and invoice it at the 4-decimal price the finding names."

@@ -33,7 +33,8 @@ SUITES: dict[str, frozenset[str]] = {
                              "QUANTITY_DECIMALS_UNSUPPORTED",
                              "ORDER_VALUE_BELOW_MINIMUM"}),
     "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED",
-                         "PRICE_BASIS_CONVERTED", "PRICE_DECIMALS_UNSUPPORTED", "PRICE_OUT_OF_TOLERANCE",
+                         "PRICE_BASIS_CONVERTED", "PRICE_BASIS_PER_EACH", "PRICE_DECIMALS_UNSUPPORTED",
+                         "PRICE_OUT_OF_TOLERANCE",
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
                          "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
@@ -107,7 +108,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     else:
         masks = registry.evaluate_arrow(frame, exps)
     prices = line_prices(orders, resolved, ref)
-    values = order_values(orders, resolved, ref, prices)
+    values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))
     findings = [
         *gtin_findings(resolved, masks),
         *item_findings(resolved, masks),

@@ -92,6 +92,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "exact price per unit (PE, or the LE/QE/RE/TE/WE twin).",
     ),
     _C(
+        "PRICE_BASIS_PER_EACH",
+        "business",
+        "warning",
+        "",
+        "PO104 with PO105 PE (or LE/QE/RE/TE/WE) on a line in a pack of eaches (CA of 12) is our price per each, "
+        "not per pack; the line is answered (ACK IP) and invoiced at our price per PO103 unit.",
+    ),
+    _C(
         "PRICE_DECIMALS_UNSUPPORTED",
         "business",
         "error",

@@ -45,6 +45,12 @@ PRICE_PER_EACH_OF: dict[str, str] = {
     **dict.fromkeys(("PN", "PD", "HP", "TP", "TT", "HT"), "PE"), **dict.fromkeys(("LD", "LC", "LM"), "LE"),
     **dict.fromkeys(("QH", "QS"), "QE"), **dict.fromkeys(("RD", "RC", "RM"), "RE"),
     **dict.fromkeys(("TD", "TC", "TM"), "TE"), **dict.fromkeys(("WD", "WC", "WM"), "WE")}
+# the prices per each themselves (PO105 PE and its catalog, quoted, retail, contract and wholesale kin): on a line
+# whose PO103 is a pack of eaches (CA, BX, PK ...) PO104 is strictly the price of one each of the pack, though many
+# translators write PE on the price of the pack (per PO103 unit); the price rules try both readings
+PRICE_PER_EACH: tuple[str, ...] = ("PE", "LE", "QE", "RE", "TE", "WE")
+# PO105 NC (No Charge): the buyer marks the line as free goods
+NO_CHARGE = "NC"
 
 
 # PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that

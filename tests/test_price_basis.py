@@ -127,3 +127,96 @@ def test_a_converted_price_reaches_the_810_per_unit_and_extensions_round_half_up
 def _segments(ws, kind: str, tags: tuple[str, ...]) -> list[str]:
     [path] = sorted(ws.drop_root.glob(f"acme/outbox/*-{kind}-*.x12"))
     return [s for s in path.read_text().replace("\n", "").split("~") if s[:3] in tags]
+
+
+# --- PO105 PE (and kin) on a line in a pack of eaches ------------------------------------------------------
+# SKU-1003 (VP-1003) is sold in cases of 12 at 39.20 per each (acme): 470.40 per CA. A partner's translator
+# that writes PO105 as the standard means it states 39.20 per each of a CA line; many write PE loosely on the
+# price of the case. Both must pass; only a price matching neither reading waits for a person.
+
+
+def _findings(ws) -> dict[str, str]:
+    state = StateStore(ws.state_path)
+    return {f["code"]: f["message"] for f in state.findings(po_number="PO-1", partner="acme")}
+
+
+@pytest.mark.parametrize("basis", ["PE", "TE", "QE", "WE"])
+def test_a_price_per_each_of_a_case_line_is_answered_per_case_at_our_price(tmp_path, basis):
+    ws, order, codes = _night(tmp_path, [f"PO1*1*2*CA*39.20*{basis}*VN*VP-1003", "CTT*1"])
+    assert order.state == "acknowledged", order.hold_codes
+    assert codes == ["PRICE_BASIS_PER_EACH"]
+    message = _findings(ws)["PRICE_BASIS_PER_EACH"]
+    assert message.startswith(f"PO104 39.2 with PO105 {basis} on a line in CA (12 eaches each) is read as the "
+                              "price per each")
+    assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in message
+    assert "ACK IP, PO104 470.4" in message
+    # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20
+    assert _segments(ws, "855", ("PO1", "ACK")) == [f"PO1*1*2*CA*470.4*{basis}*VN*VP-1003",
+                                                    "ACK*IP*2*CA*068*20261210"]
+
+
+def test_a_price_per_case_sent_with_pe_still_passes_as_sent(tmp_path):
+    ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*470.40*PE*VN*VP-1003", "CTT*1"])
+    assert order.state == "acknowledged" and codes == []
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4*PE*VN*VP-1003", "ACK*IA*2*CA*068*20261210"]
+
+
+def test_a_price_per_each_matching_neither_reading_is_held_naming_both(tmp_path):
+    ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*30*PE*VN*VP-1003", "CTT*1"])
+    assert order.state == "held" and codes == ["DISCOUNT_OVER_THRESHOLD"]
+    assert _findings(ws)["DISCOUNT_OVER_THRESHOLD"] == (
+        "PO104 30 with PO105 PE on a line in CA (12 eaches each) matches our price neither way it can be read. "
+        "Per CA (as many translators write PE): PO104 30 is 93.62% below our price 470.4; more than the 5% that "
+        "needs approval. Per each, as PO105 PE says (360 per CA of 12 eaches): 23.47% below our 39.2 per each.")
+
+
+def test_a_price_per_each_of_an_each_line_is_unchanged(tmp_path):
+    """PE on a line in eaches has one reading: 39.20 per EA passes, 3.27 (a case price / 12 typo) is held as
+    before, without the two-readings text."""
+    ws, order, codes = _night(tmp_path, ["PO1*1*24*EA*39.20*PE*VN*VP-1003", "CTT*1"])
+    assert order.state == "acknowledged" and codes == []
+    ws, order, codes = _night(tmp_path / "2", ["PO1*1*24*EA*3.27*PE*VN*VP-1003", "CTT*1"])
+    assert codes == ["DISCOUNT_OVER_THRESHOLD"] and "neither way" not in _findings(ws)["DISCOUNT_OVER_THRESHOLD"]
+
+
+def test_a_no_charge_line_is_held_saying_it_is_free_goods(tmp_path):
+    ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*0*NC*VN*VP-1003", "CTT*1"])
+    assert order.state == "held" and codes == ["DISCOUNT_OVER_THRESHOLD"]
+    message = _findings(ws)["DISCOUNT_OVER_THRESHOLD"]
+    assert "PO105 NC: the buyer marks this line no charge (free goods)" in message
+    assert "only then approve it" in message and "reject the line or ask the buyer for a priced PO" in message
+    assert "PO-1" not in docs(ws, "855")
+
+
+def test_an_order_value_counts_a_price_per_each_per_case(tmp_path):
+    """Its value is what it is answered at (2 x 470.40), not 2 x 39.20: a minimum order value of 500 is met."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    text = profile.read_text()
+    assert "min_order_value" not in text and "\n[rules]\n" in text
+    profile.write_text(text.replace("\n[rules]\n", "\n[rules]\nmin_order_value = 500\n", 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == ["PRICE_BASIS_PER_EACH"]
+    assert state.order("acme", "PO-1").state == "acknowledged"
+
+
+def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path):
+    """2 CA shipped: IT1 2 CA at 470.40 (the 855's price), 940.80, what 24 eaches at 39.20 come to."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4*PE*VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    (shipped / "shipments.csv").write_text(
+        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == ["IT1*1*2*CA*470.4*PE*VN*VP-1003", "TDS*94080", "CTT*1"]

@@ -27,8 +27,10 @@ from rules.business.money import (
     check_order_value,
     check_prices,
     check_terms,
+    line_prices,
     list_price,
     order_values,
+    per_each_prices,
 )
 from rules.business.places import check_dates, check_ship_to
 from rules.business.purpose import check_order_type, check_purpose, check_test_data
@@ -43,8 +45,8 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
            "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms", "check_test_data",
-           "list_price",
-           "order_values", "price_index", "quantity_in_eaches", "resolve_items", "run_business_rules"]
+           "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
+           "run_business_rules"]
 
 
 # --- everything -------------------------------------------------------------------------------
@@ -62,6 +64,8 @@ def run_business_rules(
 ) -> list[Finding]:
     """Every business rule over one run's orders and lines (all files and partners together)."""
     resolved = _resolved(lines, ref)
+    prices = line_prices(orders, resolved, ref)
+    values = order_values(orders, resolved, ref, prices, per_each_prices(resolved, ref, settings, prices))
     return [
         *check_gtin_check_digits(resolved),
         *check_items(resolved, ref),
@@ -69,13 +73,13 @@ def run_business_rules(
         *check_prices(orders, resolved, ref, settings),
         *check_currency(orders, ref.customers),
         *check_terms(orders, ref.customers),
-        *check_order_value(orders, resolved, ref, settings),
-        *check_credit(orders, resolved, ref, settings, open_orders=open_orders),
+        *check_order_value(orders, resolved, ref, settings, values=values),
+        *check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
         *check_ship_to(orders, ref.ship_tos, settings),
         *check_dates(orders, today=today, settings=settings),
         *check_duplicates(orders, seen_po_numbers, settings),
         *check_purpose(orders, settings),
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
-        *check_do_not_exceed(orders, resolved, ref, settings),
+        *check_do_not_exceed(orders, resolved, ref, settings, values=values),
     ]

@@ -40,7 +40,14 @@ from schemas.findings import Finding
 from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MEASURE, PRICE_PER_WEIGHT
+from schemas.units import (
+    NO_CHARGE,
+    PRICE_PER_EACH,
+    PRICE_PER_EACH_OF,
+    PRICE_PER_MANY,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+)
 
 # --- prices, currency, terms ------------------------------------------------------------------
 
@@ -195,7 +202,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     rows = np.flatnonzero((no_price | missing | (priced & off)) & ~not_per_unit)
     if not len(rows):
         return basis_findings
-    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "sku", "case_pack", *PO4_COLUMNS]
+    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
+            *PO4_COLUMNS]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     extra = prices.take(rows).to_pylist()
     out: list[Finding] = []
@@ -361,13 +369,17 @@ def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
 def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                 units: Mapping[tuple[str, str], int]) -> list[Finding]:
     """One line's price finding, decided exactly (``p``: its PO date, currency and our per-each list
-    price; ``units``: the item master's eaches per (sku, unit), PO104 being per PO103 unit)."""
+    price; ``units``: the item master's eaches per (sku, unit), PO104 being per PO103 unit). A price per
+    each (PO105 PE and kin) of a line in a pack of eaches (CA of 12) is read both ways: per PO103 unit, as
+    many translators write PE (470.40 per CA), and strictly per each (39.20 per each): either matching our
+    price passes (PRICE_BASIS_PER_EACH says how the second was read); neither, the finding names both."""
     po_date, currency, ours = p["po_date"], p["currency"], p["list_price"]
     if ours is None:
         when = _text(po_date) or "?"
         return [business_finding(
             "PRICE_NOT_ON_FILE", f"No price for item {row['sku']} valid on {when} in {currency or '?'}.",
             row, seg="PO1", element="PO104", value=row["unit_price"])]
+    each = ours
     per_unit = line_eaches_per_unit(row, units, s)
     if per_unit:  # PO104 is per PO103 unit; ours is per each
         ours = ours * per_unit
@@ -377,19 +389,95 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                                  seg="PO1", element="PO104")]
     if ours == 0:
         return []
-    deviation = (theirs - ours) / ours * _HUNDRED
     threshold = (customer or {}).get("discount_approval_threshold_percent")
+    deviation = (theirs - ours) / ours * _HUNDRED
+    code = _price_code(deviation, threshold, s)
+    if code is None:
+        return []
+    basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
+    per_each = basis in PRICE_PER_EACH and per_unit is not None and per_unit > 1
+    if code == "DISCOUNT_OVER_THRESHOLD":
+        message = (f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than "
+                   f"the {_text(threshold)}% that needs approval.")
+    else:
+        message = (f"PO104 {_text(theirs)} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
+                   f"(tolerance {_text(s.price_tolerance_percent)}%).")
+    if per_each:
+        as_each = (theirs - each) / each * _HUNDRED
+        pack = f"{_text(theirs * per_unit)} per {unit} of {per_unit} eaches"
+        if _price_code(as_each, threshold, s) is None:
+            return [business_finding(
+                "PRICE_BASIS_PER_EACH",
+                f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) is read as "
+                f"the price per each, as PO105 {basis} says: {pack}, against our {_text(each)} per each "
+                f"({_text(ours)} per {unit}); read per {unit} it would be {_text(round(-deviation, 2))}% below our "
+                f"price. The 855 answers the line at our price per {unit}, {_text(ours)} (ACK IP, PO104 "
+                f"{_text(ours)}), and the 810 invoices it per {unit} at that price.",
+                row, seg="PO1", element="PO105", value=basis)]
+        message = (f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) matches our "
+                   f"price neither way it can be read. Per {unit} (as many translators write {basis}): {message[:-1]}. "
+                   f"Per each, as PO105 {basis} says ({pack}): {_text(round(abs(as_each), 2))}% "
+                   f"{'below' if as_each < 0 else 'above'} our {_text(each)} per each.")
+    if basis == NO_CHARGE:
+        message += (" PO105 NC: the buyer marks this line no charge (free goods), which we never accept on our own. "
+                    "Ops decides whether we agreed to supply it free (a promotion, a replacement, a sample): only then "
+                    "approve it (answered as sent, PO104 with PO105 NC, and invoiced at that price); otherwise reject "
+                    "the line or ask the buyer for a priced PO.")
+    return [business_finding(code, message, row, seg="PO1", element="PO104", value=theirs)]
+
+
+def per_each_prices(resolved: pa.Table, ref: ReferenceData, settings: RuleSettings,
+                    prices: pa.Table) -> pa.Array | None:
+    """Per line (item-resolved), our price per PO103 unit where PO104 is read as the price per each
+    (PRICE_BASIS_PER_EACH: 39.20 PE on a CA of 12 is 470.40 per CA, the price the line is answered and
+    invoiced at), null elsewhere; None when no line is. What an order's value counts for such a line."""
+    if "price_basis" not in resolved.column_names or not resolved.num_rows:
+        return None
+    basis = pc.fill_null(resolved.column("price_basis"), "")
+    maybe = (_bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())))
+             & _bools(pc.is_valid(resolved.column("unit_price"))) & _bools(pc.is_valid(prices["list_price"])))
+    if not maybe.any():
+        return None
+    units = unit_index(ref)
+    # screened in floats (most lines are PE: decided one by one only those in a pack whose PO104 is off our
+    # price per pack by more than the smallest of the partners' tolerances and thresholds)
+    per_unit = per_unit_column(resolved, settings, units)
+    our_case = _floats(prices["list_price"], np.nan) * per_unit
+    theirs = _floats(resolved.column("unit_price"), np.nan)
+    by_partner, customers = _PerPartner(settings), _customers(ref.customers)
+    partners = set(pc.fill_null(resolved.column("partner"), "").unique().to_pylist())
+    least = min([float(by_partner[p].price_tolerance_percent) for p in partners] +
+                [float(t) for p in partners
+                 if (t := customers.get(p, {}).get("discount_approval_threshold_percent")) is not None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = ~(np.abs(theirs - our_case) / np.abs(our_case) * 100.0 <= least - 1e-6)
+    maybe &= ((per_unit > 1) & off) | np.isnan(per_unit) | partners_with_own_units(resolved, settings)
+    if not maybe.any():
+        return None
+    rows = np.flatnonzero(maybe)
+    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
+            *PO4_COLUMNS]
+    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+    restated: list[Decimal | None] = [None] * resolved.num_rows
+    for i, row, p in zip(rows.tolist(), picked.to_pylist(), prices.take(rows).to_pylist(), strict=True):
+        s = by_partner[row["partner"]]
+        found = _line_price(row, p, s, customers.get(row["partner"]), units)
+        if found and found[0].code == "PRICE_BASIS_PER_EACH":
+            restated[i] = p["list_price"] * (line_eaches_per_unit(row, units, s) or 1)
+    if not any(r is not None for r in restated):
+        return None
+    return pa.array(restated, resolved.schema.field("unit_price").type)
+
+
+def _price_code(deviation: Decimal, threshold: Decimal | None, s: RuleSettings) -> str | None:
+    """The price finding a deviation of PO104 from our price (in percent) raises: DISCOUNT_OVER_THRESHOLD
+    below it by more than the partner's approval threshold, else PRICE_OUT_OF_TOLERANCE outside the
+    tolerance, else none."""
     if threshold is not None and -deviation > threshold:
-        return [business_finding(
-            "DISCOUNT_OVER_THRESHOLD",
-            f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than the "
-            f"{_text(threshold)}% that needs approval.", row, seg="PO1", element="PO104", value=theirs)]
+        return "DISCOUNT_OVER_THRESHOLD"
     if abs(deviation) > s.price_tolerance_percent:
-        return [business_finding(
-            "PRICE_OUT_OF_TOLERANCE",
-            f"PO104 {_text(theirs)} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
-            f"(tolerance {_text(s.price_tolerance_percent)}%).", row, seg="PO1", element="PO104", value=theirs)]
-    return []
+        return "PRICE_OUT_OF_TOLERANCE"
+    return None
 
 
 def _bools(values) -> np.ndarray:
@@ -506,8 +594,9 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
 
 
 def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
-                 prices: pa.Table | None = None) -> dict[tuple[str, str], Decimal]:
-    """(source_file, order_ref) -> sum of PO102 x PO104 (our per-each price where PO104 is empty)."""
+                 prices: pa.Table | None = None, per_each: pa.Array | None = None) -> dict[tuple[str, str], Decimal]:
+    """(source_file, order_ref) -> sum of PO102 x PO104 (our per-each price where PO104 is empty; ``per_each``:
+    per_each_prices, our price per PO103 unit of the lines whose PO104 is read per each)."""
     resolved = _resolved(lines, ref)
     prices = prices if prices is not None else line_prices(orders, resolved, ref)
     values: dict[tuple[str, str], Decimal] = {
@@ -516,6 +605,8 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
     if resolved.num_rows == 0:
         return values
     price = _po_price_else_ours(resolved, prices)
+    if per_each is not None:
+        price = pc.coalesce(pc.cast(per_each, price.type), price)
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
     # summed per order, the order named by its code (integers hash faster than two texts per line)
     first, codes = distinct_rows([resolved.column("source_file"), resolved.column("order_ref")])

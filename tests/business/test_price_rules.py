@@ -55,6 +55,68 @@ def test_case_price_compares_with_case_pack_times_each_price(ref):
     assert check_prices(orders_table(), lines, ref, RuleSettings()) == []
 
 
+def _case(price: str, basis: str | None, **overrides) -> dict:
+    """2 CA of SKU-1003 (pen, cases of 12, 39.20 per each: 470.40 per CA) priced ``price`` with PO105 ``basis``."""
+    return line(upc="614141100248", unit="CA", quantity=Decimal(2), unit_price=Decimal(price), price_basis=basis,
+                **overrides)
+
+
+@pytest.mark.parametrize("basis", ["PE", "LE", "QE", "RE", "TE", "WE"])
+def test_a_price_per_each_of_a_case_is_read_per_each(ref, basis):
+    findings = check_prices(orders_table(), lines_table(_case("39.20", basis)), ref, RuleSettings())
+    assert codes(findings) == ["PRICE_BASIS_PER_EACH"]
+    assert (findings[0].location.element, findings[0].location.value) == ("PO105", basis)
+    assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in findings[0].message
+
+
+@pytest.mark.parametrize("basis", ["PE", "TE", None])
+def test_a_case_price_passes_whatever_its_basis_says(ref, basis):
+    assert check_prices(orders_table(), lines_table(_case("470.40", basis)), ref, RuleSettings()) == []
+
+
+@pytest.mark.parametrize("basis", [None, "CT", "NT"])
+def test_only_a_price_per_each_basis_is_read_per_each(ref, basis):
+    """No PO105, or a basis that does not say per each: PO104 is per PO103 unit, as before."""
+    findings = check_prices(orders_table(), lines_table(_case("39.20", basis)), ref, RuleSettings())
+    assert codes(findings) == ["DISCOUNT_OVER_THRESHOLD"] and "neither way" not in findings[0].message
+
+
+def test_a_price_per_each_of_a_dozen_is_read_per_each(ref):
+    """DZ holds 12 eaches by definition: 19.70 PE of SKU-1001 (19.70 per each) on a DZ line is ours."""
+    findings = check_prices(orders_table(), lines_table(line(unit="DZ", quantity=Decimal(1),
+                                                             unit_price=Decimal("19.70"), price_basis="PE")),
+                            ref, RuleSettings())
+    assert codes(findings) == ["PRICE_BASIS_PER_EACH"] and "236.4 per DZ of 12 eaches" in findings[0].message
+
+
+def test_a_price_per_each_within_tolerance_per_each_passes_and_outside_names_both(ref):
+    assert codes(check_prices(orders_table(), lines_table(_case("39.30", "PE")), ref, RuleSettings())) == [
+        "PRICE_BASIS_PER_EACH"]  # 0.26% above our 39.20 per each: within the 2% tolerance
+    [f] = check_prices(orders_table(), lines_table(_case("40.50", "PE")), ref, RuleSettings())
+    assert f.code == "DISCOUNT_OVER_THRESHOLD" and "neither way it can be read" in f.message
+    assert "Per each, as PO105 PE says (486 per CA of 12 eaches): 3.32% above our 39.2 per each." in f.message
+
+
+def test_an_order_value_counts_a_price_per_each_at_our_price_per_case(ref):
+    from rules.business import order_values, per_each_prices
+    from rules.business.items import _resolved
+    from rules.business.money import line_prices
+
+    lines = lines_table(_case("39.20", "PE"), _case("470.40", "PE", line_number=2, line_id="2"))
+    resolved = _resolved(lines, ref)
+    prices = line_prices(orders_table(), resolved, ref)
+    per_each = per_each_prices(resolved, ref, RuleSettings(), prices)
+    assert per_each.to_pylist() == [Decimal("470.40"), None]
+    assert list(order_values(orders_table(), lines, ref, prices, per_each).values()) == [Decimal("1881.60")]
+    assert list(order_values(orders_table(), lines, ref).values()) == [Decimal("1019.20")]  # PO104 as sent
+
+
+def test_a_no_charge_line_held_says_so(ref):
+    [f] = check_prices(orders_table(), lines_table(_case("0", "NC")), ref, RuleSettings())
+    assert f.code == "DISCOUNT_OVER_THRESHOLD"
+    assert "PO105 NC: the buyer marks this line no charge (free goods)" in f.message
+
+
 def test_missing_price(ref):
     findings = check_prices(orders_table(), lines_table(line(unit_price=None)), ref, RuleSettings())
     assert codes(findings) == ["PRICE_MISSING"] and "19.7" in findings[0].message
