@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
+from parsers.x12_dates import taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
@@ -551,6 +552,10 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
+    dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
+    quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
+    # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
+    twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
     for k, sid in enumerate(head):
         if sid not in _HEADER_CHANGES:
             continue
@@ -559,7 +564,7 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
             qualifier = (el[1] if len(el) > 1 else None) or ""
             if sid == "N1":
                 in_ship_to = qualifier == "ST"
-            if (sid == "DTM" and qualifier in HEADER_DATES) or (sid == "N1" and in_ship_to):
+            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_ship_to):
                 continue
         elif sid in ("N2", "N3", "N4") and in_ship_to:
             continue
@@ -570,8 +575,9 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
 def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
-    DTM other than 002/010/037/038/001/063/064, an N1 other than ST ...): named, so a person passes them on.
-    Its new DTM dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
+    DTM other than 002/010/037/038/001/063/064 or a twin read as one (schemas.orders.DATE_TWINS), an N1 other
+    than ST ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
+    order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():

@@ -131,3 +131,38 @@ def test_a_twin_beside_its_standard_one_with_another_date_is_named():
     result = read_interchanges(x12_850(body))
     assert [x.code for x in check_structure(result, list(result.transaction_sets()))
             if x.code == "HEADING_DATES_NOT_APPLIED"] == []
+
+
+def test_an_860_moving_a_cancel_if_not_shipped_by_date_moves_the_cancel_date(tmp_path):
+    """A partner whose 850 sends its cancel date as DTM 175 moves it with an 860's DTM 175: applied as the
+    order's cancel-after (it used to be CHANGE_HEADER_NOT_APPLIED, the old date kept)."""
+    from tests.test_backorder_cancel_date import NIGHT1, globex_with, story
+    from tests.test_cancel_date_moves import _outbox, _status, change_860
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|175|20261210~")
+    run_stages(ws, NIGHT1)
+    assert _status(ws)["order"]["dates"]["cancel_after"] == "2026-12-10"
+    change_860(ws, ["DTM*175*20261220"])
+    run_stages(ws, datetime(2026, 12, 9, 2))
+    _record, _lines, events, found, _reserved = story(ws)
+    assert _status(ws)["order"]["dates"]["cancel_after"] == "2026-12-20"
+    assert "CHANGE_HEADER_NOT_APPLIED" not in {f["code"] for f in found}
+    assert events[-1] == "change_answered"
+    (ack,) = _outbox(ws, "865")
+    assert "DTM*001*20261220" in ack.replace("|", "*")  # echoed under the standard qualifier we keep it as
+
+
+def test_an_860_s_twin_beside_its_standard_one_is_not_applied():
+    from parsers.orders_860 import read_changes
+    from tests.changes.builders import parse_860, sets_860, x12_860
+
+    body = ["BCH*04*SA*PO-1**20261126", "DTM*001*20261215", "DTM*175*20261210", "DTM*106*20261212",
+            "POC*1*NC*12*0*EA*19.70**VN*VP-1001", "CTT*1"]
+    result = parse_860(x12_860(body))
+    headers, _ = read_changes(result, sets_860(result), partner="acme")
+    assert headers.select(["cancel_after", "requested_delivery_date"]).to_pylist() == [
+        {"cancel_after": date(2026, 12, 15), "requested_delivery_date": date(2026, 12, 12)}]
+    codes = [(f.code, f.location.segment_position) for f in check_structure(result, sets_860(result))
+             if f.code.startswith("CHANGE_")]
+    assert codes == [("CHANGE_HEADER_NOT_APPLIED", 4)]  # the DTM 175 (the 106 is taken as 002)
