@@ -18,6 +18,7 @@ from parsers.x12_dates import dates, dtm_date
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import (
+    DATE_TWINS,
     ELEMENTS_SEP,
     LINE_DATES,
     MONEY,
@@ -410,6 +411,17 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     for qual, name in DATES.items():
         mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
         first = _first_per_set(set_of_row, dtm[mask])
+        if DATE_TWINS.get(qual):
+            # a set without the standard qualifier takes the first of its twins (schemas.orders.DATE_TWINS:
+            # 106 Required By as 002, 175 Cancel if Not Shipped by as 001 ...); the standard one wins
+            have = np.zeros(nsets, dtype=bool)
+            have[set_of_row[first]] = True
+            for twin in DATE_TWINS[qual]:
+                twin_mask = pc.fill_null(pc.equal(dtm_qual, twin), False).to_numpy(zero_copy_only=False)
+                more = _first_per_set(set_of_row, dtm[twin_mask])
+                more = more[~have[set_of_row[more]]]
+                have[set_of_row[more]] = True
+                first = np.sort(np.concatenate([first, more]))
         pick(cols, name, first, 2)
         pick(period, f"{name}:05", first, 5)
         pick(period, f"{name}:06", first, 6)

@@ -24,7 +24,7 @@ from parsers.orders_850 import (
     per_unit_prices,
     store_quantities,
 )
-from parsers.x12_dates import dates, dtm_date
+from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
 from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
@@ -140,6 +140,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         got: dict = {}
         party = None  # the N1 qualifier of the loop we are in
         streets: list[str] = []
+        dtms: list[list] = []  # the heading's DTMs' elements, in order
         for row in range(ts.start, ts.end + 1):
             sid = ids[row].as_py()
             if sid in ("POC", "CTT", "SE"):
@@ -148,11 +149,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if sid == "DTM":
-                name = HEADER_DATES.get(el[1] or "")
-                if name and f"{name}:text" not in got:  # DTM02, or DTM06 as DTM05 says (parsers.x12_dates.dtm_date)
-                    got[f"{name}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
-                                                   pa.array([el[6]], pa.string()),
-                                                   end=el[1] in LATEST_DATES).to_pylist()[0]
+                dtms.append(el)
             elif sid == "N1":
                 party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
                 if party:
@@ -165,6 +162,13 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
         if streets:
             got.update(ship_to_address1=streets[0], ship_to_address2=" ".join(streets[1:]) or None)
+        # each date's first DTM, else its first twin's as the 850 reads them (106 Required By as 002 ...): DTM02,
+        # or DTM06 as DTM05 says (parsers.x12_dates.dtm_date)
+        for q, at in taken_dtms([d[1] for d in dtms], HEADER_DATES).items():
+            el = dtms[at]
+            got[f"{HEADER_DATES[q]}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
+                                                      pa.array([el[6]], pa.string()),
+                                                      end=q in LATEST_DATES).to_pylist()[0]
         found.append(got)
     out: dict[str, pa.Array] = {}
     for name in HEADER_DATES.values():

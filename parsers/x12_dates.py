@@ -16,6 +16,8 @@ from datetime import date, datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.orders import DATE_TWINS
+
 
 def dates(values: pa.Array) -> pa.Array:
     """DT values (strings) as date32; what is not a date, null. The usual column (CCYYMMDD values of
@@ -99,3 +101,16 @@ def parse(text: str | None) -> date | None:
         return datetime.strptime(text, "%Y%m%d" if len(text) == 8 else "%y%m%d").date()
     except ValueError:
         return None
+
+
+def taken_dtms(quals: list, kept) -> dict[str, int]:
+    """For each of ``kept`` (DTM01 qualifiers whose dates we keep) that a heading's DTMs (their DTM01s
+    ``quals``, in order) give, the position of the DTM read as it: its own first, else the first DTM of its
+    first twin sent (schemas.orders.DATE_TWINS: 175 Cancel if Not Shipped by as 001 ...)."""
+    out: dict[str, int] = {}
+    for q in kept:
+        for candidate in (q, *DATE_TWINS.get(q, ())):
+            if candidate in quals:
+                out[q] = quals.index(candidate)
+                break
+    return out

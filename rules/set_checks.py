@@ -18,11 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
+from parsers.x12_dates import taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
-from schemas.orders import LINE_DATES, SDQ_PAIRS
+from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 Sets = list[tuple[Interchange, Group, TransactionSet]]
@@ -184,7 +185,7 @@ SET_CHECK_CODES = frozenset({
     "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
-    "CHANGE_LINE_DATES_NOT_APPLIED"})
+    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -199,6 +200,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
+            + _heading_dates(result, sets, chosen, set_of_row, fe)
             + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe)
             + _notes(result, sets, chosen, set_of_row, fe))
 
@@ -550,6 +552,10 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
+    dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
+    quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
+    # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
+    twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
     for k, sid in enumerate(head):
         if sid not in _HEADER_CHANGES:
             continue
@@ -558,7 +564,7 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
             qualifier = (el[1] if len(el) > 1 else None) or ""
             if sid == "N1":
                 in_ship_to = qualifier == "ST"
-            if (sid == "DTM" and qualifier in HEADER_DATES) or (sid == "N1" and in_ship_to):
+            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_ship_to):
                 continue
         elif sid in ("N2", "N3", "N4") and in_ship_to:
             continue
@@ -569,8 +575,9 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
 def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list[Finding]:
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
-    DTM other than 002/010/037/038/001/063/064, an N1 other than ST ...): named, so a person passes them on.
-    Its new DTM dates and N1 ST ship-to are applied to the order (CHANGE_HEADER_APPLIED)."""
+    DTM other than 002/010/037/038/001/063/064 or a twin read as one (schemas.orders.DATE_TWINS), an N1 other
+    than ST ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
+    order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
@@ -674,6 +681,72 @@ def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: li
     date_at = 2 if seg_id == "DTM" else 6  # DTM02, SCH06
     return finding(code, message.format(texts), seg=seg_id, value=_column(fe, np.array([first]), date_at)[0][0].as_py(),
                    **_where(result, ic, g, ts, first))
+
+
+# segments that end an 850 heading's own dates: a DTM after them is a reference's (N9 loop), a specification's
+# (SPI loop) or a line's
+_HEADING_ENDS = frozenset({"N9", "N1", "SPI", "ADV", "LM", "PO1", "CTT", "SE"})
+# the standard twin of each qualifier read as it (schemas.orders.DATE_TWINS), and what each standard one is
+_TWIN_OF = {twin: qual for qual, twins in DATE_TWINS.items() for twin in twins}
+_KEPT_NAMES = {"002": "delivery requested", "010": "requested ship", "001": "cancel after",
+               "063": "do not deliver after"}
+
+
+def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                   fe: FlatElements) -> list[Finding]:
+    """HEADING_DATES_NOT_APPLIED, once per 850 whose heading DTMs (before its N9, N1, SPI loops and lines)
+    carry a delivery, ship or cancel date we keep nothing for (schemas.orders.DATES_NOT_KEPT: 077 Requested
+    for Delivery (Week of), 068 Current Schedule Ship ...), or a twin of a date we keep (DATE_TWINS: 175
+    Cancel if Not Shipped by ...) not taken because its standard twin (or an earlier twin) came too with
+    another date: the order is allocated, acknowledged and shipped without them, so each is named for a
+    person. A twin taken, or one with the date taken, raises nothing."""
+    out: list[Finding] = []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    dtm_rows, dtm_owner = _rows_in(result, "DTM", mine, set_of_row)
+    if not len(dtm_rows):
+        return out
+    quals = _column(fe, dtm_rows, 1)[0].to_pylist()
+    interesting = np.array([q in DATES_NOT_KEPT or q in _TWIN_OF for q in quals], dtype=bool)
+    vocab, codes = result.segments.id_codes
+    for k in np.unique(dtm_owner[interesting]).tolist():
+        ic, g, ts = sets[k]
+        ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
+        end = next((i for i, x in enumerate(ids) if i and x in _HEADING_ENDS), len(ids))
+        rows = np.array([ts.start + i for i, x in enumerate(ids[:end]) if x == "DTM"], np.int64)
+        if not len(rows):
+            continue
+        q_of, d2, d5, d6 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 5, 6))
+        sent = [d or (f"{f} {v}" if v else None) for d, f, v in zip(d2, d5, d6, strict=True)]
+        taken: dict[str, str | None] = {}  # standard qualifier -> the date text taken for it
+        for q, text in zip(q_of, sent, strict=True):
+            if q in DATE_TWINS and q not in taken:
+                taken[q] = text
+        for q in (t for twins in DATE_TWINS.values() for t in twins):  # twins in the order they are taken
+            for q2, text in zip(q_of, sent, strict=True):
+                if q2 == q and _TWIN_OF[q] not in taken:
+                    taken[_TWIN_OF[q]] = text
+        named: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for row, q, text in zip(rows.tolist(), q_of, sent, strict=True):
+            words = " ".join(v for v in ("DTM", q, text) if v)
+            if q in DATES_NOT_KEPT:
+                named.append((row, f"{words} ({DATES_NOT_KEPT[q]})"))
+            elif q in _TWIN_OF and q in seen:
+                continue  # a repeat of one already read or named
+            elif q in _TWIN_OF and taken.get(_TWIN_OF[q]) != text:
+                twin = _TWIN_OF[q]
+                named.append((row, f"{words} ({DATE_TWIN_NAMES[q]}; DTM {twin} ({_KEPT_NAMES[twin]}) "
+                                   f"{taken.get(twin) or '(none)'} taken)"))
+            if q in _TWIN_OF:
+                seen.add(q)
+        if named:
+            out.append(_dates_finding(
+                result, fe, sets[k], named, "HEADING_DATES_NOT_APPLIED", "The PO's heading carries dates we do "
+                "not keep ({}): we keep DTM 002, 010, 037, 038, 001, 063 and 064 (106, 996 and 074 read as 002, "
+                "118 as 010, 175 and 177 as 001, 061 as 063, where the PO does not send that one itself), so the "
+                "order is allocated, acknowledged and shipped without them; pass them on to the warehouse."))
+    return out
 
 
 def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,

@@ -176,6 +176,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("LINE_DATES_NOT_APPLIED", "set", "warning", "",
            "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only (but a line's "
            "own cancel and do-not-deliver dates, DTM 001/063/064)."),
+        _C("HEADING_DATES_NOT_APPLIED", "set", "warning", "",
+           "The PO's heading carries a delivery, ship or cancel date (DTM) we keep nothing for (077, 068 ...), or "
+           "a twin of one we keep (106, 175 ...) not taken because the standard one came with another date."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",

@@ -180,6 +180,45 @@ LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_n
 LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 LAST_DATE_COLUMNS = tuple(c for c, _q, _name in LAST_DATES)
 
+# An 850 heading's DTM01 qualifiers (code list 374) that say what a date we keep says, read as that date (its
+# standard twin, the key) when the set carries no DTM of the twin itself: the twin wins, then the first listed
+# here; one not taken (its twin, or an earlier one, came too with another date) is named by
+# HEADING_DATES_NOT_APPLIED. Retailers' guides send them for their delivery, ship and cancel dates:
+# - 106 Required By, 996 Required Delivery, 074 Requested for Delivery (Prior to and Including): the day the
+#   goods are wanted by, a requested delivery date like 002 (a ship date after it is inconsistent, one past is
+#   DATE_IN_PAST), not 063: none says a delivery after it is refused or the order cancelled, which would hold
+#   and cancel what 002 only schedules;
+# - 118 Requested Pick-up: the day the buyer's carrier is asked to collect the goods from us, the day they
+#   ship: 010 Requested Ship (the 855 promises it);
+# - 175 Cancel if Not Shipped by, 177 Cancellation (a "cancel date"): the order is cancelled when not shipped
+#   by it, as 001 Cancel After (a shipment on the day itself is in time, as 001's is: read as the later of the
+#   two possible days, not to refuse an order the buyer still takes);
+# - 061 Cancel if Not Delivered by: nothing delivered after it is taken, as 063 Do Not Deliver After.
+# (062 is Blueprint, not a date of the order.)
+DATE_TWINS = {"002": ("106", "996", "074"), "010": ("118",), "001": ("175", "177"), "063": ("061",)}
+# Heading DTM01 qualifiers of a delivery, ship or cancel date with no date of ours that means the same (code
+# list 374's words): an 850 carrying one is allocated, acknowledged and shipped without it, so
+# HEADING_DATES_NOT_APPLIED names it for a person (they used to be dropped without a word)
+DATES_NOT_KEPT = {
+    "017": "estimated delivery", "039": "ship week of",
+    "065": "1st schedule delivery", "066": "1st schedule ship", "067": "current schedule delivery",
+    "068": "current schedule ship", "069": "promised for delivery",
+    "070": "scheduled for delivery (after and including)", "071": "requested for delivery (after and including)",
+    "072": "promised for delivery (after and including)", "073": "scheduled for delivery (prior to and including)",
+    "075": "promised for delivery (prior to and including)", "076": "scheduled for delivery (week of)",
+    "077": "requested for delivery (week of)", "078": "promised for delivery (week of)",
+    "079": "promised for shipment", "080": "scheduled for shipment (after and including)",
+    "081": "requested for shipment (after and including)", "082": "promised for shipment (after and including)",
+    "083": "scheduled for shipment (prior to and including)",
+    "084": "requested for shipment (prior to and including)",
+    "085": "promised for shipment (prior to and including)", "086": "scheduled for shipment (week of)",
+    "087": "requested for shipment (week of)", "088": "promised for shipment (week of)",
+}
+# what the twins are, for the words of HEADING_DATES_NOT_APPLIED
+DATE_TWIN_NAMES = {"106": "required by", "996": "required delivery",
+                   "074": "requested for delivery (prior to and including)", "118": "requested pick-up",
+                   "175": "cancel if not shipped by", "177": "cancellation", "061": "cancel if not delivered by"}
+
 # PO1 qualifier -> canonical column
 PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",
                       "IN": "buyer_part"}
