@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 import pyarrow as pa
@@ -529,10 +529,19 @@ def invoice_totals_and_charges(documents: pa.Table) -> tuple[pa.Table, pa.Table]
 
 
 def _cents(values: pa.Array) -> np.ndarray:
-    """N2 texts (implied two decimals, an optional minus) as int64 cents; 0 where absent or not a number."""
+    """N2 texts (implied two decimals, an optional minus) as int64 cents; 0 where absent or not a number. A
+    value written with its decimal point ("25.00": a translator's habit, a syntax deviation whose meaning is
+    unambiguous) is the number it states (2500 cents, never 25), to the cent half up."""
     ok = pc.fill_null(pc.match_substring_regex(values, r"^-?[0-9]{1,17}$"), False)
-    return pc.fill_null(pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64()),
-                        0).to_numpy(zero_copy_only=False)
+    out = pc.fill_null(pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int64()),
+                       0).to_numpy(zero_copy_only=False)
+    pointed = np.flatnonzero(pc.fill_null(pc.match_substring_regex(values, r"^-?([0-9]{1,15}\.[0-9]*|\.[0-9]+)$"),
+                                          False).to_numpy(zero_copy_only=False))
+    if len(pointed):  # rare: read one by one
+        out = out.copy()
+        for i in pointed.tolist():
+            out[i] = int(Decimal(values[i].as_py()).scaleb(2).to_integral_value(ROUND_HALF_UP))
+    return out
 
 
 def _invoice_rows(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:

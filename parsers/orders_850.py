@@ -628,8 +628,10 @@ def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.nd
 
 def _implied_decimals(values: pa.Array) -> pa.Array:
     """An N2 amount (SAC05: two implied decimals, "2500" is 25.00) as MONEY, every value read as the
-    SAC_NOT_APPLIED words read it (rules.set_checks: the number sent, shifted two places; a translator's
-    "1125.555" is 11.25555, held to four places half to even); what is no number, or too large, is null."""
+    SAC_NOT_APPLIED words read it (rules.set_checks n2_text): digits shifted two places; a value a translator
+    wrote with its decimal point ("25.00", "1125.555": a syntax deviation, but its meaning is unambiguous) as
+    the number it states (25.00, never 0.25; 1125.555), held to four places half to even; what is no number,
+    or too large, is null."""
     values = values.cast(pa.string())
     digits = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,18}$"), False)
     ints = pc.cast(pc.if_else(digits, values, pa.scalar(None, pa.string())), pa.int64())
@@ -642,8 +644,10 @@ def _implied_decimals(values: pa.Array) -> pa.Array:
     read = cents.to_pylist()
     limit = Decimal(10) ** 14
     for i in other.tolist():  # rare: a value written with a point, a sign or an exponent
+        text = values[i].as_py().strip()
         try:
-            value = Decimal(values[i].as_py().strip()).scaleb(-2).quantize(_TEN_THOUSANDTH, rounding=ROUND_HALF_EVEN)
+            value = Decimal(text).scaleb(0 if "." in text else -2).quantize(_TEN_THOUSANDTH,
+                                                                            rounding=ROUND_HALF_EVEN)
         except (InvalidOperation, ValueError):
             continue
         read[i] = value if value.is_finite() and abs(value) < limit else None

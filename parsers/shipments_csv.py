@@ -104,7 +104,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     net_weighed = cols["net_weight"].map(_weight_and_unit)  # the line's net weight (catch weight), as the carton's
     net = net_weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping, places=None))
     net_title = rows.header_names.get("net_weight", "net_weight")
-    for i in net.rows_where(lambda v: v is not None and v >= 0 and v != v.quantize(_PLACES)):  # 19.21051 KG
+    for i in net.rows_where(lambda v: v is not None and v.quantize(_PLACES) > 0 and v != v.quantize(_PLACES)):
         t, v = cols["net_weight"].values[cols["net_weight"].index[i]], net.values[net.index[i]]
         rows.note(finding("SHIPMENT_WEIGHT_ROUNDED", f"{t!r} has more than 4 decimal places; our shipments carry 4: "
                           f"read as {_exact(v.quantize(_PLACES))}, the weight a catch-weight line is billed by.",
@@ -112,13 +112,16 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # a negative net weight (-42.35: a scale's tare taken twice, a sign typed in): the row's units still shipped,
     # the weight is what is wrong: left out with a warning at its cell (as a negative carton weight is), so its
     # catch-weight line waits for a confirmed weight rather than the row being refused and the shipment held
-    for i in net.rows_where(lambda v: v is not None and v < 0):
-        t = cols["net_weight"].values[cols["net_weight"].index[i]]
-        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the net weight {t!r} is negative: left out "
+    # (zero too, or a weight that rounds to zero at 4 places: goods that shipped weigh something, and the 810
+    # builder refuses a catch-weight line weighed at nothing, so the finding is here, at the cell, not there)
+    for i in net.rows_where(lambda v: v is not None and v.quantize(_PLACES) <= 0):
+        t, v = cols["net_weight"].values[cols["net_weight"].index[i]], net.values[net.index[i]]
+        what = "negative" if v < 0 else "zero" if v == 0 else "zero at 4 decimal places"
+        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the net weight {t!r} is {what}: left out "
                           "(its line is not billed by weight until the warehouse confirms it).", file=file,
                           row=numbers[i], column=net_title, value=t))
-    net_read = net  # what the cell reads as (a negative weight too: it is a number)
-    net = net.map(lambda v: None if v is None or v < 0 else v.quantize(_PLACES))
+    net_read = net  # what the cell reads as (a negative or zero weight too: it is a number)
+    net = net.map(lambda v: None if v is None or v.quantize(_PLACES) <= 0 else v.quantize(_PLACES))
     # a unit written in the net weight cell ("42.35 KG") that its unit column contradicts ("LB"): which one the
     # scale meant is unknown, and a weight billed in the wrong unit is off 2.2 times; the row ships (goods left),
     # its net weight is left out with a warning at its cell, so its line is not billed until it is confirmed

@@ -294,10 +294,12 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             weight, weight_unit = read.get(weight_at), (el(15) or el(12) if weight_at == 13 else el(12))
             # the line's net weight (an actual net, N, or reweighed net, RN): what a catch-weight line is billed by
             net = read.get(net_at)
-            if net is not None and net < 0:  # the units shipped; the weight is wrong: left out, said at its element
+            if net is not None and net <= 0:  # the units shipped; the weight is wrong: left out, said at its element
+                # (zero too: goods that shipped weigh something, and a catch-weight line is not billed by nothing)
                 findings.append(finding("SHIPMENT_WEIGHT_INVALID", f"W12{net_at} {el(net_at)}: the net weight is "
-                                        "negative: left out (its line is not billed by weight until the 3PL "
-                                        "confirms it).", element=f"W12{net_at}", value=el(net_at), **at))
+                                        f"{'negative' if net < 0 else 'zero'}: left out (its line is not billed by "
+                                        "weight until the 3PL confirms it).", element=f"W12{net_at}",
+                                        value=el(net_at), **at))
                 net = None
             net_unit = (el(12) if net_at == 10 else el(15) or el(12)).upper()
             last = {"quantity": qty, "unit": el(5).upper() or None, "line_id": carton.get("line_id"),

@@ -25,6 +25,7 @@ from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
+from schemas.x12dict import dictionary
 
 Sets = list[tuple[Interchange, Group, TransactionSet]]
 _NUMBER = r"^-?(\d+\.?\d*|\.\d+)$"
@@ -217,6 +218,20 @@ def _number(value: str, scale: int = 0) -> str:
     return f"{number:f}"  # every digit sent (an N2 written with a point, 1125.555: never rounded to 11.26)
 
 
+def n2_text(value: str) -> str:
+    """An N2 element (SAC05, ITA07: two implied decimals) as a reader would write it: digits shifted two
+    places ("2500" -> 25.00); a value written with its decimal point ("25.00", as some translators write an
+    N2: a syntax deviation, but its meaning is unambiguous) as the number it states, never shifted (25.00,
+    not 0.25)."""
+    if "." not in value:
+        return _number(value, -2)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    return f"{number:.2f}" if number == number.quantize(Decimal("0.01")) else f"{number:f}"
+
+
 _SAC_KINDS = {"A": "allowance", "C": "charge"}  # SAC01; N (no allowance or charge) and others ask nothing
 # SAC12 (element 331, allowance or charge method of handling): how the partner settles it
 SAC_HANDLING = {
@@ -250,6 +265,26 @@ _SAC_NAMED = 10  # SACs named in the message; the rest counted
 _ALLOWANCE_SEGMENTS = (("SAC", (1, 2, 5, 6, 7, 8, 12, 15)), ("ITA", (1, 3, 7, 8, 9, 6, 4, 13)))
 
 
+_AMOUNT_AT = {seg: positions[2] for seg, positions in _ALLOWANCE_SEGMENTS}  # SAC05, ITA07
+
+
+def _pointed_words(amounts: list[str] | None, g: Group, ts: TransactionSet) -> str:
+    """What the words add for N2 amounts sent with a decimal point ("SAC05 25.00"), read as the numbers
+    they state: nothing when the set's version has a dictionary that judges the set (its element check
+    already reports each one, ELEMENT_INVALID_CHARACTER, AK4 code 6) or when there is none; else (a
+    003010 850's ITA07 "25.00", a version we hold no dictionary for) a sentence naming them, so the reading
+    is never silent."""
+    if not amounts:
+        return ""
+    d = dictionary(g.version)
+    if d is not None and d.set_table(ts.set_id) is not None:
+        return ""
+    shown = ", ".join(amounts[:_SAC_NAMED]) + (f" and {len(amounts) - _SAC_NAMED} more"
+                                               if len(amounts) > _SAC_NAMED else "")
+    return (f" {shown} {'was' if len(amounts) == 1 else 'were'} sent with a decimal point, which an N2 element "
+            "does not carry (two implied decimals): read as the number stated, not shifted two places.")
+
+
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
@@ -273,11 +308,12 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
+    pointed: dict[int, list[str]] = {}  # set -> its N2 amounts sent with a decimal point ("SAC05 25.00")
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
         if kind not in _SAC_KINDS:
             continue
         what = [f"{_SAC_KINDS[kind]} {code or '(no code)'}"]
-        money = ([_number(amount, -2)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
+        money = ([n2_text(amount)] if amount is not None else []) + (  # SAC05 and ITA07 are N2
             [f"{_number(percent)} %" + (f" of basis {basis}" if basis else "")]
             if percent is not None else []) + (
             [f"rate {_number(rate)}"] if rate is not None else []) + (
@@ -288,6 +324,8 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
         asked.setdefault(k, []).append((row, text, seg, code))
+        if amount is not None and "." in amount:
+            pointed.setdefault(k, []).append(f"{seg}{_AMOUNT_AT[seg]:02d} {amount}")
     out: list[Finding] = []
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
@@ -296,7 +334,8 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
                            f"855s or 810s: {named}. Agree them with the partner (an "
-                           "810's charges come from the partner's profile).", seg=seg,
+                           "810's charges come from the partner's profile)." + _pointed_words(pointed.get(k), g, ts),
+                           seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))
     return out

@@ -385,6 +385,72 @@ def test_a_csv_negative_net_weight_ships_and_waits_for_its_weight_to_bill(tmp_pa
     assert stored == [(1, "3", None), (2, "12", None)]
 
 
+@pytest.mark.parametrize("cell", ["0", "0.00", "0 LB", "0.00001"])
+def test_a_csv_zero_net_weight_ships_its_row_without_the_weight_with_a_warning_at_its_cell(cell):
+    """A net weight of 0 (a WMS that did not weigh the case, a scale not read) is no weight a catch-weight line can
+    be billed by: left out with a warning at its row and the Net Weight column, as a negative one is (it used to be
+    kept, and the 810 builder refused it with a technical message inside INVOICE_NOT_BUILT)."""
+    table, found = read_shipment_csv((HEADER + _row("1", "SKU-1003", "3", "CA", cell, "LB")
+                                      + _row("2", "SKU-1001", "12", "EA")).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert table.num_rows == 2 and table["quantity"].to_pylist() == [Decimal(3), Decimal(12)]
+    assert table["net_weight"].to_pylist() == [None, None]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in found
+            if f.code == "SHIPMENT_WEIGHT_INVALID"] == [("SHIPMENT_WEIGHT_INVALID", "warning", 2, "Net Weight", cell)]
+    assert "is zero" in [f for f in found if f.code == "SHIPMENT_WEIGHT_INVALID"][0].message
+
+
+def test_a_945_zero_net_weight_is_left_out_with_a_warning_at_its_element():
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*3*3**CA*614141100521*VN*VP-1007**0*N*L*45*G*L", "N9*LI*1"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    assert lines["quantity"].to_pylist() == [Decimal(3)] and lines["net_weight"].to_pylist() == [None]
+    assert lines["carton_weight"].to_pylist() == [Decimal(45)]
+    assert [(f.code, f.severity, f.location.element, f.location.value) for f in found] == [
+        ("SHIPMENT_WEIGHT_INVALID", "warning", "W1210", "0")]
+
+
+def _zero_weight_run_findings(ws) -> tuple[list[dict], list[tuple]]:
+    state = StateStore(ws.state_path)
+    try:
+        found = [dict(f) for f in state.findings()]
+        stored = [tuple(r) for r in state._q("SELECT line_number, quantity, net_weight FROM shipment_lines "
+                                             "ORDER BY position")]
+    finally:
+        state.close()
+    return found, stored
+
+
+def test_a_csv_zero_net_weight_is_a_warning_at_its_cell_in_the_run_not_a_technical_refusal(tmp_path):
+    """Through the real run: the CSV row's Net Weight 0 is said at its row and column; the goods ship (856), the
+    catch-weight line waits for its weight (INVOICE_NOT_BUILT, as for a weight never sent), and no message tells
+    ops about the 810 builder's internals."""
+    ws, outbox = _night_then_shipped(tmp_path, HEADER + _row("1", "SKU-1003", "3", "CA", "0", "LB")
+                                     + _row("2", "SKU-1001", "12", "EA"))
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds
+    found, stored = _zero_weight_run_findings(ws)
+    [weight] = [f for f in found if f["code"] == "SHIPMENT_WEIGHT_INVALID"]
+    assert "Net Weight" in str(weight.values()) and "is zero" in weight["message"]
+    assert all("must be positive" not in f["message"] for f in found)
+    assert "INVOICE_NOT_BUILT" in [f["code"] for f in found]
+    assert stored == [(1, "3", None), (2, "12", None)]
+
+
+def test_a_945_zero_net_weight_is_a_warning_at_its_element_in_the_run(tmp_path):
+    w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**0*N*L*45*G*L", "N9*LI*1",
+            "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
+    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
+                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
+                                     warehouse="north")
+    kinds = [p.name.split("-")[1] for p in outbox]
+    assert "856" in kinds and "810" not in kinds
+    found, stored = _zero_weight_run_findings(ws)
+    [weight] = [f for f in found if f["code"] == "SHIPMENT_WEIGHT_INVALID"]
+    assert "W1210" in str(weight.values()) and "is zero" in weight["message"]
+    assert all("must be positive" not in f["message"] for f in found)
+    assert stored == [(1, "3", None), (2, "12", None)]
+
+
 def test_a_csv_without_a_net_weight_column_reads_none():
     data = (b"Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit\n"
             b"SHP-9,2026-11-27,PO-1,1,SKU-1003,3,CA\n")

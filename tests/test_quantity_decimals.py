@@ -327,13 +327,14 @@ def test_a_fraction_of_a_dozen_is_answered_in_whole_dozens(tmp_path, quantity, a
 def test_a_sac_amount_is_named_with_every_digit_sent() -> None:
     """SAC_NOT_APPLIED names each allowance's amount for a person: an N2 SAC05 written with a point
     (1125.555, as some translators write it; an element error besides) used to be shown rounded (11.26):
-    it is shown with every digit."""
+    it is shown with every digit, as the number it states (a point is never shifted two places: see
+    tests/test_n2_decimal_point.py; it was shown 11.25555 until then)."""
     from rules.structure import check_structure
 
     body = HEAD[:2] + ["SAC*A*C000***1125.555", "SAC*C*D500***895*6*2.12345"] + HEAD[2:] + GOOD_PO[6:]
     result = read_interchanges(x12_850(body))
     [f] = [f for f in check_structure(result, list(result.transaction_sets())) if f.code == "SAC_NOT_APPLIED"]
-    assert "allowance C000 11.25555" in f.message and "charge D500 8.95, 2.12345 %" in f.message
+    assert "allowance C000 1125.555" in f.message and "charge D500 8.95, 2.12345 %" in f.message
 
 
 # --- CSV order feeds ------------------------------------------------------------------------------------
