@@ -452,7 +452,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     from engine.allocate import allocate
     from schemas.inventory import RESERVATIONS
 
-    result = allocate(backorders.backorder_input(waiting, lines), inventory.snapshot, inventory.receipts,
+    # ranked by each order's requested ship date (the documented key), not the line's promise
+    ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
+    result = allocate(backorders.backorder_input(waiting, lines, ships), inventory.snapshot, inventory.receipts,
                       {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
@@ -463,11 +465,13 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     return expired + plan, lifecycle.reserved_after(totals, before, after)
 
 
-_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "sales_requirement"]
+_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "sales_requirement",
+                 "requested_ship_date"]
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
-    """(partner, PO) -> the cancel_after, do_not_deliver_after and sales_requirement (CSH01) of each order's
+    """(partner, PO) -> the cancel_after, do_not_deliver_after, sales_requirement (CSH01) and requested_ship_date
+    (DTM 010: the backorders' rank) of each order's
     stored ORDERS row (its current revision's table, only those columns read, once per stored table however
     many of its orders wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
     connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date

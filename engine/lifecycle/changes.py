@@ -383,7 +383,11 @@ class _Step:
                  lines_key=new_key, change_file=ch.source_file, changed_lines=changed,
                  line_count=result.new_lines.num_rows)
         lines = self._revised_lines(result, touched, revision)
-        kept = tuple(r for r in self.rv.reservations.get(self.key, ()) if r.line_number not in touched)
+        # a changed line keeps its reservations while it is decided again (engine.kept_stock: only the units
+        # they do not cover compete for stock); a deleted line's are released
+        live = {ln.line_number for ln in lines if ln.state not in GONE_LINES}
+        kept = tuple(r for r in self.rv.reservations.get(self.key, ()) if r.line_number not in touched
+                     or r.line_number in live)
         self._keep(t, order_row, result, lines, kept, applied=header)
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
                     reservations=(OrderReservations(*self.key, kept),),

@@ -1,0 +1,156 @@
+"""Reservations a changed line keeps when its order is decided again (an 860 before shipment).
+
+An 860 that raises (or re-prices, or lowers) lines of an answered order has those lines decided and allocated
+again. Allocating each changed line's whole quantity afresh, in line order, let a raised line 1 take the stock
+line 2 already held: a buyer who raised quantities was told a line it had been promised was now partly
+backordered. Instead a changed line keeps what it holds (its stored reservations of its SKU, up to its new
+quantity) and only the rest of its quantity, the new demand, competes for stock:
+
+``kept_demand`` cuts each changed line's ALLOCATION_INPUT quantity by what it keeps (a line its reservations
+cover is left out) and says what each keeps; ``with_kept`` adds the kept units to the allocation's rows (into the
+line's row of the same warehouse, or a "filled" row of their own), so the line's statuses, its 855/865 and its
+reservation rows count both. Pure; the allocation's other lines are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.inventory import ALLOCATION, ALLOCATION_INPUT
+from schemas.lifecycle import Reservation
+
+Key = tuple[str, str]
+# (order_ref, line_number) -> [(warehouse, sku, eaches kept)]
+Kept = dict[tuple[str, int], list[tuple[str, str, int]]]
+
+
+def kept_demand(lines: pa.Table, held: Mapping[Key, Sequence[Reservation]],
+                changed: Mapping[Key, set[int]]) -> tuple[pa.Table, Kept]:
+    """``lines`` (ALLOCATION_INPUT) with each changed line's quantity less the reservations it holds (``held``,
+    the order's reservations; ``changed``: the line numbers decided again per order), in eaches, of the line's
+    SKU, the first reservations first, up to its quantity; a line they cover whole is left out. And what each
+    line keeps. Lines of other orders, and reservations of another SKU (a changed product), are not kept."""
+    per_line: dict[tuple[str, int], list[Reservation]] = {}
+    for key, rows in held.items():
+        numbers = changed.get(key)
+        if not numbers:
+            continue
+        for r in rows:
+            if r.line_number in numbers and r.quantity > 0:
+                per_line.setdefault((f"{key[0]}|{key[1]}", int(r.line_number)), []).append(r)
+    if not per_line or lines.num_rows == 0:
+        return lines, {}
+    refs = lines["order_ref"].to_pylist()
+    numbers = lines["line_number"].to_pylist()
+    skus = lines["sku"].to_pylist()
+    quantities = lines["quantity"].to_pylist()
+    kept: Kept = {}
+    new_q: list[Decimal | None] = list(quantities)
+    keep_row = np.ones(lines.num_rows, dtype=bool)
+    for i, (ref, n, sku, q) in enumerate(zip(refs, numbers, skus, quantities, strict=True)):
+        rows = per_line.get((ref, int(n)))
+        if not rows or q is None or q <= 0:
+            continue
+        room = int(q)  # whole eaches: a reservation counts whole units
+        taken = []
+        for r in rows:
+            if r.sku != sku or room <= 0:
+                continue
+            use = min(int(r.quantity), room)
+            taken.append((r.warehouse, r.sku, use))
+            room -= use
+        if not taken:
+            continue
+        kept[(ref, int(n))] = taken
+        rest = q - sum(u for _w, _s, u in taken)
+        new_q[i] = rest
+        keep_row[i] = rest > 0
+    if not kept:
+        return lines, {}
+    out = lines.set_column(lines.schema.get_field_index("quantity"), "quantity",
+                           pa.array(new_q, ALLOCATION_INPUT.field("quantity").type))
+    return (out if keep_row.all() else out.filter(pa.array(keep_row))), kept
+
+
+def with_kept(allocation: pa.Table, kept: Kept, lines: pa.Table) -> pa.Table:
+    """``allocation`` (ALLOCATION rows) with the units each line keeps (``kept``, from kept_demand) added: to
+    the line's allocated row of the same warehouse (ordered and allocated), else as a row of its own; the line's
+    allocated rows say filled, split or partial of the whole line, as engine.allocate words them; the rows in the
+    order of ``lines`` (the ALLOCATION_INPUT before kept_demand cut it)."""
+    if not kept:
+        return allocation
+    refs = allocation["order_ref"].to_pylist()
+    numbers = allocation["line_number"].to_pylist()
+    touched = np.asarray([(r, int(n)) in kept for r, n in zip(refs, numbers, strict=True)], dtype=bool)
+    rows = allocation.filter(pa.array(touched)).to_pylist()
+    rest = allocation.filter(pa.array(~touched))
+    heads = {(r, int(n)): (p, po) for r, n, p, po in zip(
+        lines["order_ref"].to_pylist(), lines["line_number"].to_pylist(), lines["partner"].to_pylist(),
+        lines["po_number"].to_pylist(), strict=True)}
+    for (ref, n), parts in kept.items():
+        partner, po = heads[(ref, n)]
+        for warehouse, sku, units in parts:
+            q = Decimal(units)
+            same = next((row for row in rows if row["order_ref"] == ref and row["line_number"] == n
+                         and row["warehouse"] == warehouse and row["allocated"] > 0), None)
+            if same is not None:
+                same["ordered"] += q
+                same["allocated"] += q
+                continue
+            rows.append({"partner": partner, "order_ref": ref, "po_number": po, "line_number": n, "sku": sku,
+                         "warehouse": warehouse, "ordered": q, "allocated": q, "backordered": Decimal(0),
+                         "rejected": Decimal(0), "promised_date": None, "reason": "filled"})
+    _reasons(rows)
+    # a row's place: its line's in ``lines`` (allocated rows first within a line, as the allocation writes them)
+    place = {k: i for i, k in enumerate(zip(lines["order_ref"].to_pylist(),
+                                            [int(n) for n in lines["line_number"].to_pylist()], strict=True))}
+    rows.sort(key=lambda row: (place.get((row["order_ref"], row["line_number"]), len(place)),
+                               row["allocated"] == 0))
+    both = pa.concat_tables([rest.cast(ALLOCATION), pa.Table.from_pylist(rows, schema=ALLOCATION)])
+    at = pa.array([place.get((r, int(n)), len(place)) for r, n in zip(
+        both["order_ref"].to_pylist(), both["line_number"].to_pylist(), strict=True)], pa.int64())
+    return both.take(pc.sort_indices(pa.table({"_at": at}), sort_keys=[("_at", "ascending")]))
+
+
+def without_unkept(totals: Sequence[Mapping], held: Mapping[Key, Sequence[Reservation]],
+                   changed: Mapping[Key, set[int]], kept: Kept) -> list[dict]:
+    """The reservation totals per (warehouse, SKU) the allocation sees as taken (``totals``, which count what
+    the changed lines hold) less what the changed lines do not keep (a lowered line's surplus, a line the rules
+    refused, another product's): free for the allocation of the same run, as the plan releases them."""
+    sums: dict[tuple[str, str], int] = {(t["warehouse"], t["sku"]): int(t["quantity"]) for t in totals}
+    for key, rows in held.items():
+        numbers = changed.get(key)
+        if not numbers:
+            continue
+        for r in rows:
+            if r.line_number in numbers:
+                sums[(r.warehouse, r.sku)] = sums.get((r.warehouse, r.sku), 0) - int(r.quantity)
+    for parts in kept.values():
+        for warehouse, sku, units in parts:
+            sums[(warehouse, sku)] = sums.get((warehouse, sku), 0) + units
+    return [{"warehouse": w, "sku": s, "quantity": q} for (w, s), q in sorted(sums.items()) if q]
+
+
+def _reasons(rows: list[dict]) -> None:
+    """Each line's allocated rows reasoned for the whole line (kept and newly allocated units together), as
+    engine.allocate reasons a line's: partial (less allocated than the line asks), split (more than one
+    warehouse), filled; a case-pack suffix (+case_pack_up / +case_pack_down) of the line's rows is kept."""
+    by_line: dict[tuple[str, int], list[dict]] = {}
+    for row in rows:
+        by_line.setdefault((row["order_ref"], row["line_number"]), []).append(row)
+    for parts in by_line.values():
+        placed = [r for r in parts if r["allocated"] > 0]
+        if not placed:
+            continue
+        asked = sum(r["ordered"] for r in parts)
+        allocated = sum(r["allocated"] for r in placed)
+        base = "partial" if allocated < asked else "split" if len({r["warehouse"] for r in placed}) > 1 \
+            else "filled"
+        suffix = next((r["reason"][r["reason"].index("+"):] for r in parts if "+" in (r["reason"] or "")), "")
+        for r in placed:
+            r["reason"] = base + suffix
