@@ -27,6 +27,9 @@ class PartnerRuleOverrides(_Model):
     ship_window_max_days: int | None = Field(default=None, ge=0)
     domestic_country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     country_required: bool | None = None
+    # the countries this partner's orders may ship to (replaces the run-wide list: a U.S. partner's own stores
+    # in Britain, a Canadian partner's in Mexico); its domestic country is always served
+    ship_to_countries: tuple[str, ...] | None = None
     held_order_types: tuple[str, ...] | None = None
     usage: Literal["P", "T"] | None = None
     catch_weight: bool | None = None

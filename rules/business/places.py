@@ -35,8 +35,8 @@ _POSTAL = {
 }
 _REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
 # N404 (element 26, ID 2/3) is an ISO 3166 code: alpha-2 or alpha-3. The alpha-3 codes of the countries
-# orders are usually shipped to, read as the alpha-2 codes ship_to_countries names ("MEX" is MX); a code
-# not listed is compared as sent.
+# orders are usually shipped to, read as alpha-2 codes ("MEX" is MX), in N404 and in the settings'
+# ship_to_countries alike; a code not listed is compared as sent.
 _COUNTRY_ALIASES = dict(pair.split(":") for pair in (
     "USA:US CAN:CA MEX:MX PRI:PR GBR:GB IRL:IE DEU:DE FRA:FR ITA:IT ESP:ES PRT:PT NLD:NL BEL:BE LUX:LU AUT:AT "
     "CHE:CH DNK:DK SWE:SE NOR:NO FIN:FI ISL:IS POL:PL CZE:CZ SVK:SK HUN:HU ROU:RO BGR:BG GRC:GR HRV:HR SVN:SI "
@@ -113,7 +113,8 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
     out: list[Finding] = []
     raw_country = parts["ship_to_country"]
     country = _COUNTRY_ALIASES.get(raw_country.upper(), raw_country.upper())
-    if raw_country and country not in (*s.ship_to_countries, s.domestic_country):
+    served = {_COUNTRY_ALIASES.get(c.upper(), c.upper()) for c in s.ship_to_countries}  # a list may name "GBR"
+    if raw_country and country not in (*served, s.domestic_country):
         out.append(
             business_finding(
                 "ADDRESS_IMPLAUSIBLE",

@@ -94,3 +94,28 @@ def test_a_us_or_canadian_address_still_needs_its_state(ref):
     # and a country the partner's settings do not serve is still held
     assert found(check_ship_to(orders_table(order(**LONDON)), ref.ship_tos, RuleSettings())) == [
         ("ADDRESS_IMPLAUSIBLE", "N404")]
+
+
+def test_a_partner_s_profile_names_the_countries_its_stores_are_in(ref):
+    """A U.S. retailer with stores in Britain: its profile's [rules] ship_to_countries serves them, while other
+    partners keep the run-wide list (the list used to be run-wide only, so such a partner's British stores were
+    held ADDRESS_IMPLAUSIBLE unless every partner was served there)."""
+    profile = PartnerProfile.model_validate({
+        "id": "acme", "name": "Acme", "x12": {"their_qualifier": "ZZ", "their_id": "ACME", "our_qualifier": "ZZ",
+                                              "our_id": "US", "their_gs_id": "ACME", "our_gs_id": "US"},
+        "rules": {"ship_to_countries": ["US", "CA", "GBR"]}})
+    settings = RuleSettings(partners={"acme": profile.rules.overrides()})
+    assert settings.for_partner("acme").ship_to_countries == ("US", "CA", "GBR")
+    assert settings.for_partner("other").ship_to_countries == ("US", "CA")
+    assert check_ship_to(orders_table(order(**LONDON)), ref.ship_tos, settings) == []
+    # the same store of a partner whose profile names no such list is still held
+    assert found(check_ship_to(orders_table(order(**{**LONDON, "partner": "globex"})), ref.ship_tos, settings)) == [
+        ("ADDRESS_IMPLAUSIBLE", "N404")]
+    # and the partner's list replaces the run-wide one: a country only the run-wide list serves is not served
+    narrow = RuleSettings(ship_to_countries=("US", "CA", "MX"),
+                          partners={"acme": PartnerRuleOverrides(ship_to_countries=("US", "GB"))})
+    mexico = {**NO_COUNTRY, "ship_to_city": "Guadalajara", "ship_to_state": "JAL", "ship_to_postal_code": "44100",
+              "ship_to_country": "MX"}
+    assert found(check_ship_to(orders_table(order(**mexico)), ref.ship_tos, narrow)) == [
+        ("ADDRESS_IMPLAUSIBLE", "N404")]
+    assert check_ship_to(orders_table(order(**LONDON)), ref.ship_tos, narrow) == []
