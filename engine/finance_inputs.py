@@ -642,26 +642,7 @@ def po_allowances(findings: pa.Table) -> pa.Table:
     order names (rules.set_checks writes them "allowance CODE AMOUNT, PERCENT %, rate RATE (line ID)",
     "; "-separated, "; and N more" past ten), read once per distinct message (retailers send the same
     SACs on every PO). Charges are left out: nothing is deducted for them."""
-    if not findings.num_rows:
-        return PO_ALLOWANCES.empty_table()
-    keyed = pc.binary_join_element_wise(findings["partner"], findings["po_number"], "\x1f")
-    if isinstance(keyed, pa.ChunkedArray):
-        keyed = keyed.combine_chunks()
-    codes = pc.dictionary_encode(keyed).indices.to_numpy(zero_copy_only=False)
-    latest = np.sort(len(keyed) - 1 - first_rows(codes[::-1]))  # each order's last finding, in recorded order
-    t = findings.take(pa.array(latest, pa.int64()))
-    parsed: dict[str, tuple[list[tuple], int]] = {}
-    rows: list[dict] = []
-    for partner, po, message, file in zip(*(t[c].to_pylist() for c in ("partner", "po_number", "message", "file")),
-                                          strict=True):
-        got = parsed.get(message or "")
-        if got is None:
-            got = parsed[message or ""] = _allowances_named(message or "")
-        items, more = got
-        for code, line, amount, percent, words in items:
-            rows.append({"partner": partner, "po_number": po, "line_id": line, "code": code, "amount": amount,
-                         "percent": percent, "words": words, "more": more, "file": file})
-    return pa.Table.from_pylist(rows, schema=PO_ALLOWANCES) if rows else PO_ALLOWANCES.empty_table()
+    return allowances_of(po_charges(findings))  # the allowances of what the words name, read once
 
 
 def _allowances_named(message: str) -> tuple[list[tuple], int]:

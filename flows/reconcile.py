@@ -120,7 +120,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     old_charges = finance_inputs.po_charges(asked)
     po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
     stored_allowances = finance_inputs.allowances_of(charges)
-    old_allowances = finance_inputs.po_allowances(asked)
+    old_allowances = finance_inputs.allowances_of(old_charges)  # (the words read once, for both)
     allowances = pa.concat_tables([old_allowances, stored_allowances]) if old_allowances.num_rows \
         else stored_allowances
     return Inputs(
