@@ -33,6 +33,13 @@ def _row(line: str, sku: str, qty: str, unit: str, net: str = "", net_unit: str 
             f"{net},{net_unit}\n")
 
 
+def _night_then_945(tmp_path, w12s: list[str]):
+    """_night_then_shipped with the north 3PL's 945 for PO-1 (shipped 2026-11-27 by ODFL, BOL-7) whose W12 loops
+    are ``w12s``."""
+    return _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07", "N9*BM*BOL-7",
+                                               "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]), warehouse="north")
+
+
 def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "east", *, per: str = "shipment",
                         price: str = "3.49*PP"):
     """acme (catch_weight = true) orders 3 CA of VP-1003 at 3.49 per pound (``price``: PO104*PO105) and 12 EA of
@@ -132,9 +139,7 @@ def test_a_3pl_945_s_w12_net_weight_bills_the_catch_weight_line(tmp_path):
     as a meat packer's WMS weighs them; the 810 bills the net weight."""
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*45*G*L", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                     warehouse="north")
+    ws, outbox = _night_then_945(tmp_path, w12s)
     [invoice] = [p for p in outbox if p.name.split("-")[1] == "810"]
     segs = _segments(invoice.read_bytes())
     assert [s for s in segs if s[0] in ("IT1", "QTY", "TDS")] == [
@@ -201,9 +206,7 @@ def test_a_catch_weight_line_weighed_in_kilograms_at_a_price_per_pound_is_billed
 def test_a_945_s_net_weight_in_kilograms_bills_a_line_priced_per_pound(tmp_path):
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**19.2*N*K", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                     warehouse="north")
+    ws, outbox = _night_then_945(tmp_path, w12s)
     assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.3288", "LB", "3.49", "PP", "VN", "VP-1003"],
                                          ["QTY", "39", "3", "CA"]]
 
@@ -439,9 +442,7 @@ def test_a_csv_zero_net_weight_is_a_warning_at_its_cell_in_the_run_not_a_technic
 def test_a_945_zero_net_weight_is_a_warning_at_its_element_in_the_run(tmp_path):
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**0*N*L*45*G*L", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                     warehouse="north")
+    ws, outbox = _night_then_945(tmp_path, w12s)
     kinds = [p.name.split("-")[1] for p in outbox]
     assert "856" in kinds and "810" not in kinds
     found, stored = _zero_weight_run_findings(ws)
@@ -531,9 +532,7 @@ def test_a_945_estimated_net_weight_does_not_bill_the_catch_weight_line(tmp_path
     not invoiced by an estimate (nor its cases at a pound price); the 810 is held saying what net weight bills."""
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42*E*L*45*G*L", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    ws, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                     "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                     warehouse="north")
+    ws, outbox = _night_then_945(tmp_path, w12s)
     assert "810" not in [p.name.split("-")[1] for p in outbox]
     assert "856" in [p.name.split("-")[1] for p in outbox]  # the shipment itself is confirmed
     state = StateStore(ws.state_path)
@@ -549,9 +548,7 @@ def test_a_945_net_weight_in_ounces_bills_the_catch_weight_line_in_pounds(tmp_pa
     """W1212 O (code list 188: ounces), as a specialty 3PL weighs small cases: 680 oz = 42.5 LB billed at 3.49."""
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**680*N*O", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                    warehouse="north")
+    _, outbox = _night_then_945(tmp_path, w12s)
     assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.5", "LB", "3.49", "PP", "VN", "VP-1003"],
                                          ["QTY", "39", "3", "CA"]]
 
@@ -559,9 +556,7 @@ def test_a_945_net_weight_in_ounces_bills_the_catch_weight_line_in_pounds(tmp_pa
 def test_a_945_reweighed_net_weight_bills_the_catch_weight_line(tmp_path):
     w12s = ["LX*1", "W12*CC*3*3**CA**VN*VP-1003**42.35*N*L*42.1*RN*L", "N9*LI*1",
             "LX*2", "W12*CC*12*12**EA**VN*VP-1001**14*G*L", "N9*LI*2"]
-    _, outbox = _night_then_shipped(tmp_path, w945(["W06*N*DO-1*20261127*S7**PO-1", "N1*ST*DC 7*92*DC07",
-                                                    "N9*BM*BOL-7", "G62*11*20261127*8*1130", "W27*M*ODFL", *w12s]),
-                                    warehouse="north")
+    _, outbox = _night_then_945(tmp_path, w12s)
     assert _billed_lines(outbox)[:2] == [["IT1", "1", "42.1", "LB", "3.49", "PP", "VN", "VP-1003"],
                                          ["QTY", "39", "3", "CA"]]
 
