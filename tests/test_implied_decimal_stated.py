@@ -202,3 +202,21 @@ def test_a_night_takes_the_po_and_bills_and_reconciles_its_stated_amounts(tmp_pa
             if k[0] == "ACME-1000"] == [
         (("ACME-1000", "A", "C310"), Decimal("25.00"), Decimal("25.00"), None),
         (("ACME-1000", "C", "D240"), Decimal("12.50"), Decimal("12.50"), None)]
+
+
+def test_a_group_read_in_batches_notes_it_as_a_whole_read_does():
+    """engine.process_batches (an interchange larger than memory): the 997 built batch by batch says AK5 E for
+    the sets with a stated decimal, AK9 E when every set is accepted, and takes their POs, as a whole read does."""
+    from tests.test_intake_batches import _group, _ic, _po, _same, _set
+
+    def po(k: int) -> list[str]:  # the odd ones: a line's SAC05 "25.00" (in its PO1 loop, before CTT)
+        body = _po(f"PO-{k}", 2)
+        return [*body[:-1], "SAC*A*C310***25.00", body[-1]] if k % 2 else body
+
+    sets = [_set("850", f"{k:04d}", po(k)) for k in range(5)]
+    outs = _same(_ic([_group("PO", "701", sets)], isa13=701), max_sets=2)
+    assert sum(o.orders.num_rows for o in outs) == 5
+    [doc] = [d for o in outs for d in o.documents]
+    body = [list(s) for s in doc.bodies[0]]
+    assert [s for s in body if s[0] in ("AK5", "AK9")] == [
+        ["AK5", "A"], ["AK5", "E", "5"], ["AK5", "A"], ["AK5", "E", "5"], ["AK5", "A"], ["AK9", "E", "5", "5", "5"]]
