@@ -220,3 +220,21 @@ def test_a_group_read_in_batches_notes_it_as_a_whole_read_does():
     body = [list(s) for s in doc.bodies[0]]
     assert [s for s in body if s[0] in ("AK5", "AK9")] == [
         ["AK5", "A"], ["AK5", "E", "5"], ["AK5", "A"], ["AK5", "E", "5"], ["AK5", "A"], ["AK9", "E", "5", "5", "5"]]
+
+
+def test_an_860_with_stated_decimals_is_taken_and_noted():
+    """The same for a change: a 004010 860 with SAC05 "25.00" and CTT01 "1.0" is read (its change recorded,
+    CTT01 1), the 997 AK5 E with AK4 6 at both; it used to be rejected whole and the change lost."""
+    from tests.support import ISA
+
+    body = ["BCH*04*SA*PO-1***20261126", "SAC*A*C310***25.00", "POC*1*QI*20*20*EA*19.70*PE*UP*614141100101",
+            "CTT*1.0"]
+    data = (ISA.format(isa13=1, ack="0") + "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*1200*1*X*004010~\nST*860*0001~\n"
+            + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*0001~\nGE*1*1~\nIEA*1*000000001~\n").encode()
+    out = run(data)
+    assert out.error_count == 0
+    assert out.change_headers.select(["ctt_line_count"]).to_pylist() == [{"ctt_line_count": 1}]
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    assert [list(s) for s in ack.bodies[0]][2:] == [
+        ["AK3", "SAC", "3", "", "8"], ["AK4", "5", "610", "6", "25.00"], ["AK3", "CTT", "5", "", "8"],
+        ["AK4", "1", "354", "6", "1.0"], ["AK5", "E", "5"], ["AK9", "E", "1", "1", "1"]]
