@@ -24,6 +24,13 @@ from schemas.x12dict import Dictionary
 # Interchange errors after which the groups are still read and acknowledged (TA1 "E").
 TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
 
+# Warnings the 997 notes with their AK3/AK4 although the set is accepted (AK501 E, "accepted but errors were
+# noted"; AK901 E when every set is accepted): syntax deviations whose meaning is unambiguous and which we read,
+# so the partner learns of them without losing the document (SAC05 "25.00" in an N2: AK4 code 6).
+NOTED_IN_997 = frozenset({"IMPLIED_DECIMAL_STATED"})
+# AK501 codes of a set that is processed: accepted, or accepted with errors noted
+SET_ACCEPTED = frozenset({"A", "E"})
+
 
 def _within(f: Finding, start: int, end: int) -> bool:
     fs = f.location.file_segment
@@ -86,20 +93,21 @@ def statuses_of(sets: list[TransactionSet], findings: list[Finding]) -> list[tup
 
 def status_of(mine: list[Finding]) -> tuple[str, list[str], list[Finding]]:
     """(AK501 status, AK502.. codes, the set's segment/element findings) from the set's own findings
-    (findings_by_set)."""
+    (findings_by_set): R when one of them is an error of the set, its segments or elements; E (accepted,
+    errors noted) when it has none but a warning the 997 notes (NOTED_IN_997); else A."""
     set_codes: list[str] = []
     seg_findings: list[Finding] = []
     for f in mine:
         level, value = ack_code(f.code)
         if level == "AK5" and value and f.severity == "error" and value not in set_codes:
             set_codes.append(value)
-        elif level in ("AK3", "AK4") and f.severity == "error":
+        elif level in ("AK3", "AK4") and (f.severity == "error" or f.code in NOTED_IN_997):
             seg_findings.append(f)
     if seg_findings and "5" not in set_codes:
         set_codes.append("5")
     rejected = any(f.severity == "error" for f in mine if CATALOGUE.get(f.code) and
                    CATALOGUE[f.code].level in ("set", "segment", "element"))
-    return ("R" if rejected else "A"), set_codes[:5], seg_findings
+    return ("R" if rejected else "E" if seg_findings else "A"), set_codes[:5], seg_findings
 
 
 def group_rejected(g: Group, findings: list[Finding], *, version: str = "") -> tuple[bool, list[str]]:
@@ -130,7 +138,7 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010", avo
     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=group_is_rejected, version=version,
                                 avoid=avoid)
     return [head, *loops, ak9_segment(group_is_rejected, group_codes, received=len(g.transactions), accepted=accepted,
-                                      included=g.trailer_count if g.has_trailer else None)]
+                                      included=g.trailer_count if g.has_trailer else None, noted=noted_in(loops))]
 
 
 def ak1_segment(g: Group, version: str) -> Segment:
@@ -187,7 +195,7 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
                     ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
                     body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
                                              f.location.value, component=component, avoid=avoid))
-        if status == "A":
+        if status in SET_ACCEPTED:
             accepted += 1
         body.append(["AK5", status, *codes])
     return body, accepted
@@ -204,17 +212,23 @@ def ak2_segment(ts: TransactionSet, version: str) -> Segment:
     return ["AK2", ts.set_id, ts.control_number]
 
 
+def noted_in(loops: list[Segment]) -> bool:
+    """Whether some set of these AK2 loops is accepted with errors noted (AK5 E)."""
+    return any(seg[0] == "AK5" and seg[1] == "E" for seg in loops)
+
+
 def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,
-                included: str | None = None) -> Segment:
+                included: str | None = None, noted: bool = False) -> Segment:
     """AK9 (build_997's tail): AK902 the sets the group says it includes (``included``: GE01 as received,
     as Bots and other translators echo it, so a GE01 that disagrees with the count, AK905 5, shows both
     numbers), AK903 the ``received`` sets, AK904 ``accepted`` of them (none when the group is rejected).
     Without a GE, or a GE01 that is no number of at most 6 digits (leading zeros dropped), AK902 is the
-    received count."""
+    received count. AK901 E (accepted, errors noted) when every set is accepted and some set's AK5 is E
+    (``noted``, noted_in its loops)."""
     if group_is_rejected:
         status, accepted = "R", 0
     elif accepted == received:
-        status = "A"
+        status = "E" if noted else "A"  # E: accepted, errors noted (a set's AK5 E)
     elif accepted == 0:
         status = "R"
     else:
@@ -244,7 +258,7 @@ def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
     if rejected:
         return []
     statuses = statuses_of(g.transactions, findings)
-    return [ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status == "A"]
+    return [ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status in SET_ACCEPTED]
 
 
 # --- sendable: what we echo is valid X12, whatever came in ----------------------------------------

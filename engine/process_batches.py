@@ -14,12 +14,14 @@ from datetime import date, datetime
 import pyarrow as pa
 
 from engine.acks import (
+    SET_ACCEPTED,
     ak1_segment,
     ak2_loops,
     ak9_segment,
     group_rejected,
     interchange_findings,
     interchange_rejected,
+    noted_in,
     statuses_of,
     ta1_segment,
     unnameable_groups,
@@ -105,6 +107,7 @@ class SplitInterchange:
                         and "997" in profile.receives for g in ic.groups]
         self.loops: dict[int, list[Segment]] = {}
         self.accepted: dict[int, int] = {}
+        self.noted: set[int] = set()  # groups with a set accepted with errors noted (AK5 E: AK901 E)
         self.seen: dict[int, set[str]] = {}
         self.sent = 0  # groups whose 997 (or nothing) has been given
         self.changes: list[tuple[pa.Table, pa.Table]] = []  # 860s of the batches so far (see `batch`)
@@ -165,8 +168,10 @@ class SplitInterchange:
                                                 avoid=profile.x12.delimiters.chars())
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
+                    if noted_in(loops):
+                        self.noted.add(hi)
                 ok = [] if self.group_rejected[hi] else [
-                    ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status == "A"]
+                    ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status in SET_ACCEPTED]
                 if g.functional_id == "PO":
                     order_sets += [(ic, g, ts) for ts in ok if ts.set_id == "850"]
                 if g.functional_id == "PC" and "860" in profile.accepts:
@@ -203,7 +208,7 @@ class SplitInterchange:
             if self.answers[hi]:
                 body = [ak1_segment(g, profile.x12.version), *self.loops.pop(hi, []),
                         ak9_segment(self.group_rejected[hi], self.ack_codes[hi], received=self.set_counts[hi],
-                                    accepted=self.accepted.pop(hi, 0),
+                                    accepted=self.accepted.pop(hi, 0), noted=hi in self.noted,
                                     included=g.trailer_count if g.has_trailer else None)]
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),)))

@@ -191,8 +191,15 @@ def _implied_cents(values: pa.Array) -> pa.Array:
 
 
 def _int(values: pa.Array) -> pa.Array:
+    """An N0 element (CTT01, ITD05/ITD07/ITD13 days, PO401/PO414 packs) as int32; a whole number a translator
+    wrote with its decimal point ("30.", "30.00": IMPLIED_DECIMAL_STATED) as the number it states (30); what is
+    no whole number, or too large, stays null."""
     values = values.cast(pa.string())
     ok = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,9}$"), False)
+    pointed = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,9}\.0*$"), False)
+    if pc.any(pointed).as_py():  # rare: the point and its zeros dropped
+        values = pc.if_else(pointed, pc.replace_substring_regex(values, r"\.0*$", ""), values)
+        ok = pc.or_(ok, pointed)
     return pc.cast(pc.if_else(ok, values, pa.scalar(None, pa.string())), pa.int32())
 
 
@@ -248,6 +255,42 @@ def _joined_elements(elements: pa.ListArray, rows: np.ndarray) -> pa.Array:
     # trimmed in place (``values``, not ``flatten()``): the offsets index into it as they are
     trimmed = pc.utf8_rtrim(lists.values, characters=" ")
     return pc.binary_join(pa.ListArray.from_arrays(lists.offsets, trimmed), ELEMENTS_SEP)
+
+
+# the N elements (implied decimals) of the segments an 855 echoes whole: position -> decimal places (004010 to
+# 005010 alike; FOB and TD5 have none)
+_N_PLACES = {"ITD": {5: 0, 7: 0, 8: 2, 10: 2, 13: 0}}
+
+
+def _implied_form(joined: pa.Array, places: dict[int, int] | None) -> pa.Array:
+    """Joined elements (``_joined_elements``) whose N elements written with a decimal point (ITD08 "25.00", ITD07
+    "30.00": IMPLIED_DECIMAL_STATED) are rewritten as X12 writes them (2500, 30), so an 855 echoing the segment
+    carries the number stated in valid X12; a value with more decimals than its type holds ("25.555" in an N2)
+    stays as sent. Rare: only values with a point are looked at, one by one."""
+    if not places or not len(joined) or not pc.any(pc.fill_null(pc.match_substring(joined, "."), False)).as_py():
+        return joined
+    out = joined.to_pylist()
+    for i, text in enumerate(out):
+        if text is None or "." not in text:
+            continue
+        parts = text.split(ELEMENTS_SEP)
+        for position, scale in places.items():
+            if position <= len(parts) and "." in parts[position - 1]:
+                parts[position - 1] = _implied_digits(parts[position - 1], scale)
+        out[i] = ELEMENTS_SEP.join(parts)
+    return pa.array(out, pa.string())
+
+
+def _implied_digits(value: str, places: int) -> str:
+    """An N value written with its point ("25.00") in X12's form for ``places`` implied decimals ("2500"); as
+    sent when it is no number or holds more decimals than ``places``."""
+    try:
+        number = Decimal(value.strip()).scaleb(places)
+    except InvalidOperation:
+        return value
+    if not number.is_finite() or number != number.to_integral_value():
+        return value
+    return str(int(number))
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
@@ -435,7 +478,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     # the heading's first FOB, ITD and TD5, whole (an 855 may echo them as sent)
     for seg_id, name in (("FOB", "fob_sent"), ("ITD", "itd_sent"), ("TD5", "td5_sent")):
         r = _first_per_set(set_of_row, header_rows(seg_id))
-        cols[name] = _scatter(nsets, set_of_row[r], _joined_elements(seg.elements, r))
+        cols[name] = _scatter(nsets, set_of_row[r], _implied_form(_joined_elements(seg.elements, r),
+                                                                  _N_PLACES.get(seg_id)))
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -19,6 +20,10 @@ from schemas.x12dict import codes_of_any_version
 from schemas.x12dict.model import NOTE_AK4, CompositeDef, Dictionary, ElementDef, ElementUse, SegmentDef, SyntaxNote
 
 _NUMERIC_N = r"^-?\d+$"
+# an N value written with its decimal point, as translators fed by spreadsheets write SAC05 "25.00": one point
+# and at least one digit (an optional minus); for N0 (no decimal positions) only a whole number ("30.", "30.00")
+_STATED_N = r"^-?(\d+\.\d*|\.\d+)$"
+_STATED_N0 = r"^-?(\d+\.0*|\.0+)$"
 _NUMERIC_R = r"^-?(\d+\.?\d*|\.\d+)([Ee]-?\d+)?$"
 _TIME = r"^([01]\d|2[0-3])[0-5]\d([0-5]\d(\d{1,2})?)?$"
 _CONTROL = r"[\x00-\x1f\x7f]"
@@ -177,11 +182,12 @@ def _check_simple(el: ElementDef, ref: str, items: _Items, ctx: Context) -> None
     """Type, length and code verdicts of present values of one simple element."""
     held = ctx.dictionary.codes(el.ref)
     codes = None if held is None else _accepted_codes(held, el.ref)
-    short, long, bad_type, bad_code = _verdicts(items, el, codes, ctx.has_control)
+    short, long, bad_type, bad_code, stated = _verdicts(items, el, codes, ctx.has_control)
     type_code, type_msg = _type_problem(el, ref)
     for code, mask, msg in (("ELEMENT_TOO_SHORT", short, f"{ref} is shorter than {el.min}."),
                             ("ELEMENT_TOO_LONG", long, f"{ref} is longer than {el.max}."),
                             (type_code, bad_type, type_msg),
+                            ("IMPLIED_DECIMAL_STATED", stated, _stated_message(el, ref)),
                             ("ELEMENT_INVALID_CODE", bad_code, f"{ref} is not a code of data element {el.ref}.")):
         if mask is not None and mask.any():
             hit = np.flatnonzero(mask)
@@ -210,14 +216,25 @@ def _type_problem(el: ElementDef, ref: str) -> tuple[str, str]:
     return "ELEMENT_INVALID_CHARACTER", f"{ref} contains control characters (a missing segment terminator?)."
 
 
+def _stated_message(el: ElementDef, ref: str) -> str:
+    if el.type == "N0":
+        return (f"{ref} is N0 (a whole number, no decimal point) but was sent with a decimal point: read as the "
+                "whole number stated.")
+    return (f"{ref} is {el.type} ({el.type[1:]} implied decimal(s), no decimal point) but was sent with a decimal "
+            "point: read as the number stated, not shifted.")
+
+
 def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_control: bool):
-    """(too short, too long, bad type, bad code) over the items (None: nothing flagged). Lengths of
-    numbers do not count a sign or a decimal point."""
+    """(too short, too long, bad type, bad code, stated) over the items (None: nothing flagged). Lengths of
+    numbers do not count a sign or a decimal point. ``stated``: N values written with one decimal point
+    ("25.00" in an N2; a whole "30.00" in an N0), which X12's N type does not carry (its decimals are
+    implied) but whose number is unambiguous: IMPLIED_DECIMAL_STATED, a warning, not a bad type."""
     typ = el.type
     if typ == "B":
-        return None, None, None, None
+        return None, None, None, None, None
     digits = items.length
     bad_type = None
+    stated = None
     sub = None
     if typ.startswith("N") or typ == "R":
         sub = items.values()
@@ -229,12 +246,19 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
             # digits and points: N is valid without a point; R with at most one, and not "." alone
             dots = pc.count_substring(sub, ".").to_numpy(zero_copy_only=False).astype(np.int32)
             digits = digits - dots
-            bad_type = ((dots > 1) | ((dots == 1) & (digits == 0))) if typ == "R" else dots > 0
+            bad_type = (dots > 1) | ((dots == 1) & (digits == 0))
+            if typ != "R":
+                stated = (dots == 1) & (digits > 0)
+                if typ == "N0" and stated.any():
+                    stated &= _matches(sub, _STATED_N0)
+                bad_type = (dots > 0) & ~stated
         else:
             signs = pc.add(pc.count_substring(sub, "-"), pc.count_substring(sub, "."))
             digits = digits - signs.to_numpy(zero_copy_only=False).astype(np.int32)
-            bad_type = ~pc.match_substring_regex(sub, _NUMERIC_R if typ == "R" else _NUMERIC_N).to_numpy(
-                zero_copy_only=False)
+            bad_type = ~_matches(sub, _NUMERIC_R if typ == "R" else _NUMERIC_N)
+            if typ != "R" and bad_type.any():
+                stated = bad_type & _matches(sub, _STATED_N0 if typ == "N0" else _STATED_N)
+                bad_type &= ~stated
     elif typ == "TM":
         sub = items.values()
         bad_type = ~pc.match_substring_regex(sub, _TIME).to_numpy(zero_copy_only=False)
@@ -244,12 +268,28 @@ def _verdicts(items: _Items, el: ElementDef, codes: frozenset[str] | None, has_c
     elif has_control:
         sub = items.values()
         bad_type = pc.match_substring_regex(sub, _CONTROL).to_numpy(zero_copy_only=False)
+    if stated is not None and stated.any():
+        digits = digits.copy()
+        hit = np.flatnonzero(stated)
+        digits[hit] = [_implied_length(v, int(typ[1:])) for v in sub.take(_indices(hit)).to_pylist()]
     bad_code = None
     if codes is not None:
         if sub is None:
             sub = items.values()
         bad_code = ~pc.is_in(sub, value_set=_code_array(codes)).to_numpy(zero_copy_only=False)
-    return digits < el.min, digits > el.max, bad_type, bad_code
+    return digits < el.min, digits > el.max, bad_type, bad_code, stated
+
+
+def _implied_length(value: str, places: int) -> int:
+    """The length of an N value written with its point as X12 would write it: its digits with the implied
+    decimals ("25.00" or "25." in an N2: 2500, 4; "30.00" in an N0: 30, 2; every digit of "25.555": 5)."""
+    number = abs(Decimal(value).scaleb(places))
+    text = str(int(number)) if number == number.to_integral_value() else f"{number.normalize():f}"
+    return len(text.replace(".", "").lstrip("0")) or 1
+
+
+def _matches(values: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False)
 
 
 _CODE_ARRAYS: dict[int, tuple[frozenset[str], pa.Array]] = {}

@@ -271,7 +271,8 @@ _AMOUNT_AT = {seg: positions[2] for seg, positions in _ALLOWANCE_SEGMENTS}  # SA
 def _pointed_words(amounts: list[str] | None, g: Group, ts: TransactionSet) -> str:
     """What the words add for N2 amounts sent with a decimal point ("SAC05 25.00"), read as the numbers
     they state: nothing when the set's version has a dictionary that judges the set (its element check
-    already reports each one, ELEMENT_INVALID_CHARACTER, AK4 code 6) or when there is none; else (a
+    already reports each one, IMPLIED_DECIMAL_STATED, a warning noted in the 997 as AK4 code 6) or when there
+    is none; else (a
     003010 850's ITA07 "25.00", a version we hold no dictionary for) a sentence naming them, so the reading
     is never silent."""
     if not amounts:

@@ -153,6 +153,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A repeating element repeats more often than defined (or a non-repeating one repeats)."),
         _C("ELEMENT_TOO_MANY_COMPONENTS", "element", "error", "AK4:13",
            "A composite has more components than defined."),
+        _C("IMPLIED_DECIMAL_STATED", "element", "warning", "AK4:6",
+           "A numeric element of implied decimals (N0, N2 ...) was sent with its decimal point; read as stated."),
         # --- a partner's implementation guide (profile [x12.guide]; severity from the profile) ----
         _C("GUIDE_SEGMENT_UNEXPECTED", "segment", "warning", "AK3:2",
            "A segment the partner's guide says it never sends (valid X12)."),

@@ -1,9 +1,9 @@
 """N2 elements (two implied decimals: SAC05 "2500" is 25.00) that a partner's translator writes with an explicit
 decimal point ("25.00"), as real translators do in SAC05, ITA07 and other N2 fields. X12's N type carries no
-point, so the dictionary-driven element check reports it where a dictionary judges the set
-(ELEMENT_INVALID_CHARACTER, AK4 code 6; not made stricter here); but its meaning is unambiguous: "25.00" is
-25.00, never 0.25. Every N2 reader reads it so: the SAC_NOT_APPLIED words, the stored ORDER_SACS, CSH03,
-our 810s read back for the reconciliation, and so the reconciliation's allowance."""
+point, so the dictionary-driven element check reports it where a dictionary judges the set, as a warning
+(IMPLIED_DECIMAL_STATED, AK4 code 6 in a 997 AK5 E: tests/test_implied_decimal_stated.py); its meaning is
+unambiguous: "25.00" is 25.00, never 0.25. Every N2 reader reads it so: the SAC_NOT_APPLIED words, the stored
+ORDER_SACS, CSH03, our 810s read back for the reconciliation, and so the reconciliation's allowance."""
 
 from __future__ import annotations
 
@@ -50,9 +50,9 @@ def test_sac05_with_or_without_its_decimal_point_is_25_in_the_words_and_the_stor
     assert [(r["code"], r["amount"]) for r in stored.to_pylist()] == [
         ("C310", expected), ("D240", Decimal("1125.555"))]
     pointed = "." in amount
-    # the element check says so where the set's dictionary judges it (a 004010 850): not said twice
-    assert [f.location.element for f in found if f.code == "ELEMENT_INVALID_CHARACTER"] == (
-        ["SAC05", "SAC05"] if pointed else ["SAC05"])
+    # the element check says so where the set's dictionary judges it (a 004010 850), a warning: not said twice
+    assert [(f.code, f.location.element) for f in found if f.location.element == "SAC05"] == (
+        [("IMPLIED_DECIMAL_STATED", "SAC05")] * 2 if pointed else [("IMPLIED_DECIMAL_STATED", "SAC05")])
     assert "decimal point" not in words
 
 

@@ -83,7 +83,16 @@ def test_a_valid_segment_passes():
     ("ZZ1*DD", ("ELEMENT_INVALID_CODE", "ZZ101", "DD")),  # 100 has a complete code list
     ("ZZ1*AAAA", ("ELEMENT_TOO_LONG", "ZZ101", "AAAA")),
     ("ZZ1*AA*1234567", ("ELEMENT_TOO_LONG", "ZZ102", "1234567")),  # N2: the sign does not count, digits do
-    ("ZZ1*AA*12.5", ("ELEMENT_INVALID_CHARACTER", "ZZ102", "12.5")),  # N2 has implied decimals, no point
+    # N2 has implied decimals, no point: one stated is read as stated, a warning (IMPLIED_DECIMAL_STATED, AK4 6);
+    # its length is that of its implied form (12345.67 is 1234567: too long for N2 1/6)
+    ("ZZ1*AA*12.5", ("IMPLIED_DECIMAL_STATED", "ZZ102", "12.5")),
+    ("ZZ1*AA*-12.", ("IMPLIED_DECIMAL_STATED", "ZZ102", "-12.")),
+    ("ZZ1*AA*12345.67", ("ELEMENT_TOO_LONG", "ZZ102", "12345.67")),
+    ("ZZ1*AA*1.2.5", ("ELEMENT_INVALID_CHARACTER", "ZZ102", "1.2.5")),  # what is no number stays invalid
+    ("ZZ1*AA*12,50", ("ELEMENT_INVALID_CHARACTER", "ZZ102", "12,50")),
+    ("ZZ1*AA*12.5A", ("ELEMENT_INVALID_CHARACTER", "ZZ102", "12.5A")),
+    ("ZZ1*AA*.", ("ELEMENT_INVALID_CHARACTER", "ZZ102", ".")),
+    ("ZZ1*AA*1.5E2", ("ELEMENT_INVALID_CHARACTER", "ZZ102", "1.5E2")),
     ("ZZ1*AA**1..2", ("ELEMENT_INVALID_CHARACTER", "ZZ103", "1..2")),
     ("ZZ1*AA***20260230", ("ELEMENT_INVALID_DATE", "ZZ104", "20260230")),  # 30 February
     ("ZZ1*AA***20251301", ("ELEMENT_INVALID_DATE", "ZZ104", "20251301")),
