@@ -36,6 +36,9 @@ from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# a long number as a spreadsheet shows it in scientific notation: Excel writes the exponent's sign, always
+# ("1.23457E+11", "6,14141E+17" with a decimal comma, "1E+12")
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]\d{1,3}$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -79,6 +82,12 @@ def cell_text(text: str) -> str:
     if value.startswith('="') and value.endswith('"') and len(value) >= 3:
         return value[2:-1].strip()
     return value
+
+
+def scientific(text: str | None) -> bool:
+    """True for a value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number
+    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id."""
+    return text is not None and _SCIENTIFIC.match(text) is not None
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],

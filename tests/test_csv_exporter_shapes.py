@@ -333,3 +333,20 @@ def test_a_layout_s_default_ship_to_stands_for_orders_that_name_none():
                                                   ("A3", None, None, "Depot")]
     got, _ = _read(text)
     assert got.orders["ship_to_id"].to_pylist() == [None, "ST-2", None]
+
+
+def test_a_po_number_a_spreadsheet_rewrote_in_scientific_notation_is_refused_never_merged():
+    """Excel shows a 12-digit PO number as 1.23457E+11 and saves it so: two POs (123456789012 and 123457000001)
+    become one number; they used to be read as one order of both POs' lines, answered under a PO number the
+    partner never sent. Each such row is CSV_VALUE_GARBLED at its column and its PO is left out; a part number
+    like "2E10" (no exponent sign: Excel always writes one) stays an id."""
+    got, findings = _read(HEADER + "1.23457E+11,2026-11-27,1,12,EA,1.50,S1,Pen\r\n"
+                          "1.23457E+11,2026-11-27,1,3,EA,2,S2,Ink\r\n"
+                          "A2,2026-11-27,1E+3,4,EA,2,2E10,Cap\r\n"
+                          "A3,2026-11-27,1,4,EA,2,2E10,Cap\r\n")
+    assert findings == [("CSV_VALUE_GARBLED", 2, "PO Number", "1.23457E+11"),
+                        ("CSV_VALUE_GARBLED", 3, "PO Number", "1.23457E+11"),
+                        ("CSV_VALUE_GARBLED", 4, "Line", "1E+3")]
+    assert got.rejected == ("1.23457E+11", "A2")
+    assert [(ln["po_number"], ln["vendor_part"]) for ln in got.lines.to_pylist()] == [("A3", "2E10")]
+    assert "scientific notation" in got.refused[0].reason and [r.row for r in got.refused] == [2, 3, 4]

@@ -275,3 +275,23 @@ def test_the_refused_rows_of_a_file_that_does_not_decode_or_cannot_be_read_to_it
     why = "(row 4, Row 4: ';' expected after '\"'; the rest of the file was not read.)"
     assert [(r.row, r.po_number, r.reason) for r in cut.refused] == [
         (2, "P-1", f"row 2: PO P-1 is left out whole {why}"), (3, "P-2", f"row 3: PO P-2 is left out whole {why}")]
+
+
+def test_po_numbers_a_spreadsheet_rewrote_in_scientific_notation_are_refused_and_answered(tmp_path):
+    """A buyer opens the export in Excel and saves it: the 12-digit POs 123456789012 and 123457000001 both
+    read 1.23457E+11. They used to be taken as one order of both POs' lines (a CSV_LINE_ID_DUPLICATE warning
+    the only trace), allocated and answered under a PO number the partner never sent. Now both rows are
+    refused at their row and column, answered IR with the reason; the file's other PO is taken as before."""
+    ws, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "1.23457E+11;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "1.23457E+11;26.11.2026;1;10;EA;32,34;VP-1005;04.12.2026;UMB-9",
+        "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9"))
+    assert [(stage, code, row, column) for stage, code, row, column, _po in found if stage == "intake"] == [
+        ("intake", "CSV_VALUE_GARBLED", 2, "PO Number"), ("intake", "CSV_VALUE_GARBLED", 3, "PO Number")]
+    assert [a.split(";")[:3] for a in ack] == [["1.23457E+11", "1", "IR"], ["1.23457E+11", "1", "IR"],
+                                               ["UMB-6001", "1", "IA"]]
+    assert "scientific notation" in ack[0]
+    state = StateStore(ws.state_path)
+    assert {o.po_number for o in state.orders()} == {"UMB-6001"}
+    state.close()
