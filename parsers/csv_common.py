@@ -10,8 +10,8 @@ fields past the header's width (trailing separators) are dropped, and fields mis
 trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
 hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header,
 the rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
-concatenated into one file). read_columns gives the rows as Arrow columns, read by Arrow's CSV
-reader when the file leaves no room for a difference.
+concatenated into one file, each one's byte-order mark, inside the file, dropped). read_columns gives
+the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -256,18 +256,30 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
             *whole, rest = text.split("\n")
             produced += len(whole)
-            yield from [line + "\n" for line in whole]
+            if "\ufeff" in text:  # files concatenated, each with its byte-order mark (rare): the marks dropped
+                yield from [_unmarked(line) + "\n" for line in whole]
+            else:
+                yield from [line + "\n" for line in whole]
             continue
         start = 0
         for m in _LINE_END.finditer(text):
             if not final and m.end() == len(text) and m.group() == "\r":
                 break  # a \r at the end: its \n may open the next chunk
             produced += 1
-            yield text[start:m.end()]
+            yield _unmarked(text[start:m.end()])
             start = m.end()
         rest = text[start:]
     if rest:
-        yield rest
+        yield _unmarked(rest)
+
+
+def _unmarked(line: str) -> str:
+    """A line without the byte-order mark it begins with: exports concatenated into one file (``copy /b
+    a.csv+b.csv``, ``cat``), each an Excel "CSV UTF-8" (or "Unicode text") beginning with its mark, put one
+    inside the file, where the decoder keeps it as a character (U+FEFF, invisible): the repeated header
+    would not be known as one, a first cell would not match. The character means nothing in text (a
+    zero-width no-break space, long deprecated as such)."""
+    return line[1:] if line[:1] == "\ufeff" else line
 
 
 def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:
@@ -374,7 +386,7 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     body = data[skip:]
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
-            or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
+            or b"\xef\xbb\xbf" in body or quote in body or b"\x00" in body \
             or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
             or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
         return None
@@ -426,9 +438,14 @@ def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple
     text = _decode(data, layout, out)
     if text is None:
         return []
+    if "\ufeff" in text:  # files concatenated, each with its mark: as _lines reads them
+        text = _MARK_AT_LINE_START.sub("", text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
                         strict=True)
     return list(_records(reader, out))
+
+
+_MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
 
 
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:

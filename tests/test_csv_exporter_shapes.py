@@ -350,3 +350,18 @@ def test_a_po_number_a_spreadsheet_rewrote_in_scientific_notation_is_refused_nev
     assert got.rejected == ("1.23457E+11", "A2")
     assert [(ln["po_number"], ln["vendor_part"]) for ln in got.lines.to_pylist()] == [("A3", "2E10")]
     assert "scientific notation" in got.refused[0].reason and [r.row for r in got.refused] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 7])
+def test_exports_concatenated_each_with_its_byte_order_mark_read_as_one_feed(chunk):
+    """Two Excel "CSV UTF-8" exports joined into one file (``copy /b a.csv+b.csv``, ``cat``): the second
+    one's byte-order mark stands inside the file, before its "sep=" line or header. Its header used to be
+    read as a PO named "\\ufeffPO Number" (three findings, the PO refused) and the "sep=" line as a row."""
+    one = "\ufeff" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n"
+    two = "\ufeffsep=,\r\n" + HEADER + "A2,2026-11-27,1,3,EA,2,S2,Ink\r\n"
+    data = (one + two + "\ufeff" + HEADER + "A3,2026-11-27,1,4,EA,2,S3,Cap\r\n").encode("utf-8")
+    chunks = data if chunk is None else [data[i:i + chunk] for i in range(0, len(data), chunk)]
+    got = read_csv_orders(chunks, CsvOrderMapping(), partner="p", file="f.csv")
+    assert got.findings == [] and got.rejected == ()
+    assert [(ln["po_number"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("A1", 2), ("A2", 5),
+                                                                                        ("A3", 7)]

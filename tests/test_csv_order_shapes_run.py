@@ -295,3 +295,15 @@ def test_po_numbers_a_spreadsheet_rewrote_in_scientific_notation_are_refused_and
     state = StateStore(ws.state_path)
     assert {o.po_number for o in state.orders()} == {"UMB-6001"}
     state.close()
+
+
+def test_exports_concatenated_each_with_its_byte_order_mark_run_as_one_feed(tmp_path):
+    """A buyer joins two Excel "CSV UTF-8" exports into one file (``copy /b``): the second one's byte-order
+    mark stands inside it, before its header. That header used to be read as a PO "\\ufeffPO Number", refused
+    at intake with three findings and answered IR to the partner; now both exports' POs run."""
+    head = "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To"
+    one = feed(head, "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9")
+    two = feed(head, "UMB-6002;26.11.2026;1;12;EA;25,70;VP-1013;04.12.2026;UMB-9")
+    _, found, ack = run_feed(tmp_path / "ws", b"\xef\xbb\xbf" + one + b"\xef\xbb\xbf" + two)
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"], ["UMB-6002", "1", "IA"]]

@@ -398,3 +398,18 @@ def test_a_945_reporting_exceptions_only_is_not_taken_for_the_whole_shipment():
     for code in ("F", "N"):
         table, findings = read_x12(_945(f"W06*{code}*DO-1*20261128*SHP-1**PO-1", *rows))
         assert table.num_rows == 1 and findings == []
+
+
+def test_confirmations_concatenated_each_with_its_byte_order_mark_read_as_one_file():
+    """A WMS's daily "CSV UTF-8" exports joined into one file: the second one's byte-order mark stands before
+    its header inside the file. The header used to be read as a row of shipment "\\ufeffShipment ID" (its
+    quantity and date refused, the file quarantined); the rows a bad row's shipment is looked up in too."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    head = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID\n"
+    data = ("\ufeff" + head + "S1,2026-11-28,PO-1,1,C1\n" + "\ufeff" + head + "S2,2026-11-28,PO-1,2,C2\n"
+            "S3,2026-11-28,PO-1,x,C3\n").encode("utf-8")
+    table, findings = read_shipment_csv(data, ShipmentCsvMapping(), file="c.csv")
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 5)]
+    assert [(r["shipment_id"], r["row_number"]) for r in table.to_pylist()] == [("S1", 2), ("S2", 4)]
+    assert shipment_ids_of_rows(data, ShipmentCsvMapping(), {5}) == {5: "S3"}
