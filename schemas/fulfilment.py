@@ -399,7 +399,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     # store, as the PO numbered it); absent from the file: none
     net_weight: str | None = "Net Weight"  # the net weight of the row's units (a catch-weight line is billed by
     # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
-    net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K); else the cell's, else default
+    net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
+    # else default
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

@@ -413,3 +413,19 @@ def test_confirmations_concatenated_each_with_its_byte_order_mark_read_as_one_fi
     assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 5)]
     assert [(r["shipment_id"], r["row_number"]) for r in table.to_pylist()] == [("S1", 2), ("S2", 4)]
     assert shipment_ids_of_rows(data, ShipmentCsvMapping(), {5}) == {5: "S3"}
+
+
+def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is_still_refused():
+    """"12.5 lb.", "12.5#" (the U.S. pound sign), "3 Pounds", "2 kilos" in the weight cell, "Pounds" and
+    "lbs." in the unit columns (the net weight's too): read as LB / KG. "2 oz" and "2 stone" stay findings."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit,Net Weight,Net Weight Unit\n"
+    rows = ["S1,2026-11-28,PO-1,1,C1,12.5 lb.,,4,Pounds", "S1,2026-11-28,PO-1,1,C2,12.5#,lbs.,4 Kilograms,",
+            "S1,2026-11-28,PO-1,1,C3,3 Pounds,,,", "S1,2026-11-28,PO-1,1,C4,2 kilos,KG,,",
+            "S2,2026-11-28,PO-1,1,C5,2 oz,,,", "S2,2026-11-28,PO-1,1,C6,2 stone,,,"]
+    table, findings = read_csv(header + "\n".join(rows) + "\n")
+    assert [(r["carton_id"], r["carton_weight"], r["weight_unit"], r["net_weight"], r["net_weight_unit"])
+            for r in table.to_pylist()] == [
+        ("C1", Decimal("12.5"), "LB", Decimal(4), "LB"), ("C2", Decimal("12.5"), "LB", Decimal(4), "KG"),
+        ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None)]
+    assert [(f.code, f.location.row, f.location.value) for f in findings] == [
+        ("CSV_NUMBER_INVALID", 6, "2 oz"), ("CSV_NUMBER_INVALID", 7, "2 stone")]
