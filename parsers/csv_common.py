@@ -2,16 +2,16 @@
 header's column positions and the rows with their record numbers, and the conversions of one
 cell (decimal with the layout's separators, date, time), each failure a finding at row and column.
 
-No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
-hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks (a mapped name found twice is refused); a cell's value is
-read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are skipped; empty
-fields past the header's width (trailing separators) are dropped, and fields missing under unnamed
-trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
-hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header,
-the rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
-concatenated into one file, each one's byte-order mark, inside the file, dropped). read_columns gives
-the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
+No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may hold line
+breaks, so they count records, not physical lines, and may follow blanks after its separator. Header names
+match case-insensitively and ignore surrounding and doubled blanks (a mapped name found twice is refused); a
+cell's value is read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are
+skipped; empty fields past the header's width (trailing separators) are dropped, and fields missing under
+unnamed trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
+hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header, the
+rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
+concatenated into one file, each one's byte-order mark, inside the file, dropped). read_columns gives the rows
+as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, s
 
 def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
              out: CsvRows, batch_rows: int) -> Iterator[list[tuple[int, list[str]]]]:
-    reader = csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
+    reader = _reader(lines, layout)
     records = _records(reader, out)
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
@@ -440,9 +440,15 @@ def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple
         return []
     if "\ufeff" in text:  # files concatenated, each with its mark: as _lines reads them
         text = _MARK_AT_LINE_START.sub("", text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
-                        strict=True)
-    return list(_records(reader, out))
+    return list(_records(_reader(io.StringIO(text, newline=""), layout), out))
+
+
+def _reader(lines: Iterable[str], layout: CsvLayout):
+    """The csv reader of a file's lines: strict (a quote where none may stand is a finding, never a guess),
+    blanks after a separator passed over (``a, "b, c"``: exporters that write ", " between fields still quote
+    a field holding the separator, and the quoted field is one; every value is read stripped anyway)."""
+    return csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
+                      skipinitialspace=layout.delimiter != " ")
 
 
 _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")

@@ -365,3 +365,17 @@ def test_exports_concatenated_each_with_its_byte_order_mark_read_as_one_feed(chu
     assert got.findings == [] and got.rejected == ()
     assert [(ln["po_number"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("A1", 2), ("A2", 5),
                                                                                         ("A3", 7)]
+
+
+def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field():
+    """Exporters that write ", " between fields still quote a field holding the separator (`A1, "Pen, blue"`):
+    one field. It used to be read as a literal quote and split at its comma: a row of the wrong width, its PO
+    left out. A quote after a field's text is still no quoted field (a finding, never a guess)."""
+    got, findings = _read('PO Number, PO Date, Line, Quantity, Unit, Unit Price, SKU, Description\r\n'
+                          'A1, 2026-11-27, 1, 12, EA, 1.50, S1, "Pen, blue ""fine"""\r\n'
+                          'A2, 2026-11-27, 1, 3, EA, 2, S2, Ink 27" wide\r\n')
+    assert findings == [] and got.rejected == ()
+    assert [(ln["po_number"], ln["quantity"], ln["description"]) for ln in got.lines.to_pylist()] == [
+        ("A1", Decimal(12), 'Pen, blue "fine"'), ("A2", Decimal(3), 'Ink 27" wide')]
+    _, findings = _read(HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1,"Pen" blue\r\n')
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_ROW_MALFORMED", 2)]

@@ -307,3 +307,13 @@ def test_exports_concatenated_each_with_its_byte_order_mark_run_as_one_feed(tmp_
     _, found, ack = run_feed(tmp_path / "ws", b"\xef\xbb\xbf" + one + b"\xef\xbb\xbf" + two)
     assert [f for f in found if f[0] == "intake"] == []
     assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"], ["UMB-6002", "1", "IA"]]
+
+
+def test_a_feed_written_with_blanks_after_its_separators_and_quoted_addresses_runs(tmp_path):
+    """An export writing "; " between fields quotes the cells holding the separator (a street "1 Main St; Rear").
+    Those rows used to be split at the separator inside the quotes: CSV_ROW_MALFORMED, the PO refused."""
+    _, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number; PO Date; Line; Quantity; Unit; Unit Price; SKU; Ship Date; Ship To; Ship To Name; Address",
+        'UMB-6001; 26.11.2026; 1; 20; EA; 26,25; VP-1010; 04.12.2026; UMB-9; "Umbrella; Store 9"; "1 Main St; Rear"'))
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]

@@ -429,3 +429,17 @@ def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is
         ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None)]
     assert [(f.code, f.location.row, f.location.value) for f in findings] == [
         ("CSV_NUMBER_INVALID", 6, "2 oz"), ("CSV_NUMBER_INVALID", 7, "2 stone")]
+
+
+def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field_in_a_confirmation():
+    """A WMS writing ", " between fields quotes a carrier service holding a comma (`S1, "Ground, Residential"`):
+    one field. It used to be split at its comma: a row of the wrong width, its shipment held."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    text = ('Shipment ID, Ship Date, PO Number, Quantity, Carton ID, Service Level\n'
+            'S1, 2026-11-28, PO-1, 1, C1, "Ground, Residential"\n'
+            'S2, 2026-11-28, PO-1, x, C2, "Ground, Residential"\n')
+    table, findings = read_csv(text)
+    assert [(r["shipment_id"], r["service_level"]) for r in table.to_pylist()] == [("S1", "Ground, Residential")]
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 3)]
+    assert shipment_ids_of_rows(text.encode(), ShipmentCsvMapping(), {3}) == {3: "S2"}
