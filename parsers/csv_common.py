@@ -236,7 +236,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
     try:
-        decoder = codecs.getincrementaldecoder(encoding)()
+        decoder = codecs.getincrementaldecoder(_windows(encoding))(_errors(encoding))
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
@@ -285,7 +285,7 @@ def _unmarked(line: str) -> str:
 def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:
     """The line of the first byte that does not decode: ``produced`` lines handed on, then ``rest`` (text
     not yet handed on) and ``head`` (the chunk's bytes before the bad one, decoded from ``state``)."""
-    before = codecs.getincrementaldecoder(encoding)()
+    before = codecs.getincrementaldecoder(_windows(encoding))(_errors(encoding))
     before.setstate(state)
     try:
         return produced + len(_LINE_END.findall(rest + before.decode(head))) + 1
@@ -311,6 +311,32 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
         return 0, "utf-16"
     return 0, encoding
 
+
+def _windows(encoding: str) -> str:
+    """The codec a layout's encoding is read with: ISO-8859-1 (Latin-1) as Windows-1252, as browsers read a page
+    so labelled (WHATWG Encoding). What Windows writes as "ANSI" (Excel's "CSV (Comma delimited)", Notepad) is
+    Windows-1252, which partners call Latin-1: its euro sign, curly quotes and dashes (0x80-0x9F) are
+    control characters in ISO-8859-1, never text, and would go on into our documents so (a description
+    "12\x80", a name "O\x92Brien"). The five bytes Windows-1252 leaves undefined read as Latin-1 does
+    (`_errors`), so a file labelled Latin-1 still decodes whatever its bytes."""
+    try:
+        return "cp1252" if codecs.lookup(encoding).name == "iso8859-1" else encoding
+    except LookupError:
+        return encoding
+
+
+def _errors(encoding: str) -> str:
+    return _LATIN1_REST if _windows(encoding) != encoding else "strict"
+
+
+def _latin1_rest(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+_LATIN1_REST = "orderbridge-latin1-rest"
+codecs.register_error(_LATIN1_REST, _latin1_rest)
 
 _ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\xff\xfe\x00\x00",
                   "utf32be": b"\x00\x00\xfe\xff"}
@@ -458,7 +484,7 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     skip, encoding = _by_bom(data[:4], layout.encoding)
     data = data[skip:]
     try:
-        return data.decode(encoding)
+        return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None

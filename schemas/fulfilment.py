@@ -255,7 +255,8 @@ class InvoiceSettings(_Model):
 class CsvLayout(_Model):
     """How a CSV file is written: encoding, separators, number and date formats."""
 
-    encoding: str = "utf-8-sig"  # with or without a BOM; a UTF-16/32 mark is read as what it says (csv_common)
+    encoding: str = "utf-8-sig"  # with or without a BOM; a UTF-16/32 mark is read as what it says (csv_common);
+    # a file read as ISO-8859-1 (latin-1) is read as Windows-1252, as Windows writes it (csv_common._windows)
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     quotechar: str = Field(default='"', min_length=1, max_length=1)
     decimal_separator: Literal[".", ","] = "."

@@ -379,3 +379,19 @@ def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field():
         ("A1", Decimal(12), 'Pen, blue "fine"'), ("A2", Decimal(3), 'Ink 27" wide')]
     _, findings = _read(HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1,"Pen" blue\r\n')
     assert [(code, row) for code, row, *_ in findings] == [("CSV_ROW_MALFORMED", 2)]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ISO-8859-1", "l1"])
+def test_a_feed_labelled_latin_1_is_read_as_the_windows_1252_windows_writes(encoding):
+    """Excel's "CSV (Comma delimited)" is Windows-1252 ("ANSI"), which partners call Latin-1: its euro sign,
+    curly apostrophe and dashes (0x80-0x9F) used to be read as ISO-8859-1's control characters: a price
+    "12,50 €" refused, a name "O\\x92Brien" and a description "5\\x80" taken on into our documents. The bytes
+    Windows-1252 leaves undefined still read (as Latin-1 does): a Latin-1 file never fails to decode."""
+    text = "PO Number;Quantity;Unit Price;Description;Ship To Name\r\nA1;5;12,50 €;Men’s pen – 5€ off;O’Brien Café\r\n"
+    data = text.encode("cp1252") + b"A2;1;1,00;x\x81y;M\xfcller\r\n"
+    got = read_csv_orders(data, CsvOrderMapping(delimiter=";", decimal_separator=",", currency_symbol="€",
+                                                encoding=encoding), partner="p", file="f.csv")
+    assert got.findings == []
+    assert [(ln["unit_price"], ln["description"]) for ln in got.lines.to_pylist()] == [
+        (Decimal("12.5"), "Men’s pen – 5€ off"), (Decimal(1), "x\x81y")]
+    assert got.orders["ship_to_name"].to_pylist() == ["O’Brien Café", "Müller"]

@@ -317,3 +317,15 @@ def test_a_feed_written_with_blanks_after_its_separators_and_quoted_addresses_ru
         'UMB-6001; 26.11.2026; 1; 20; EA; 26,25; VP-1010; 04.12.2026; UMB-9; "Umbrella; Store 9"; "1 Main St; Rear"'))
     assert [f for f in found if f[0] == "intake"] == []
     assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]
+
+
+def test_a_windows_export_labelled_latin_1_runs_with_its_euro_prices(tmp_path):
+    """The partner's profile says Latin-1 (as most call Windows' "ANSI"); its Excel writes Windows-1252, the
+    euro sign 0x80. Its prices "26,25 €" used to be refused (0x80 read as a control character, not the
+    layout's currency sign): the PO left out at intake. Now the PO runs."""
+    _, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To;Ship To Name",
+        "UMB-6001;26.11.2026;1;20;EA;26,25 €;VP-1010;04.12.2026;UMB-9;O’Brien’s Café").decode().encode("cp1252"),
+        layout='encoding = "latin-1"\ncurrency_symbol = "€"\n')
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]
