@@ -329,3 +329,23 @@ def test_a_windows_export_labelled_latin_1_runs_with_its_euro_prices(tmp_path):
         layout='encoding = "latin-1"\ncurrency_symbol = "€"\n')
     assert [f for f in found if f[0] == "intake"] == []
     assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]
+
+
+def test_an_acknowledgment_in_windows_1252_of_a_utf8_feed_writes_what_it_cannot_hold_nearest(tmp_path,
+                                                                                          monkeypatch):
+    """The partner's acknowledgment is Windows-1252 (its system reads nothing else); its buyer now saves the
+    orders as Excel's "CSV UTF-8" (the mark wins over the layout: read as UTF-8), a PO number with a Hungarian
+    "Ő" and a Polish "Ł". The refusal used to stop the partner's whole intake (UnicodeEncodeError) and the
+    answer to its good PO failed its decision (ORDER_DECISION_FAILED), every night. Now each is answered, a
+    character the encoding cannot hold written as its letter without accents, else "?"."""
+    profile = tmp_path / "umbrella.toml"
+    profile.write_text(UMBRELLA.read_text().replace("[fulfilment.csv_ack]\n",
+                                                    '[fulfilment.csv_ack]\nencoding = "cp1252"\n'))
+    monkeypatch.setitem(globals(), "UMBRELLA", profile)  # run_feed's profile
+    _, found, ack = run_feed(tmp_path / "ws", b"\xef\xbb\xbf" + feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "GYŐR-Ł-1;26.11.2026;1;zwei;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "GYŐR-Ł-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9"))
+    assert [(stage, code) for stage, code, *_ in found if code.endswith("FAILED") or stage == "intake"] == [
+        ("intake", "CSV_NUMBER_INVALID")]
+    assert [a.split(";")[:3] for a in ack] == [["GYOR-?-1", "1", "IR"], ["GYOR-?-2", "1", "IA"]]
