@@ -134,7 +134,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out,
-                   header[0] if header is not None else 1):
+                   header[0] if header is not None else 1, layout.delimiter):
         return
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
@@ -182,7 +182,7 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
 
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
-            row: int = 1) -> bool:
+            row: int = 1, delimiter: str = "") -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
     twice (no row is read then)."""
@@ -207,8 +207,8 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
         out.columns[name] = found[0]
         out.header_names[name] = header[found[0]].strip()
     if missing:
-        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                         file=out.file, row=row, column=missing[0]))
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}."
+                         + _separator_hint(header, delimiter), file=out.file, row=row, column=missing[0]))
         return False
     if twice:
         title, found = twice[0]
@@ -217,6 +217,24 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
                          "meant is not known.", file=out.file, row=row, column=title))
         return False
     return True
+
+
+_SEPARATORS = {"\t": "TAB", ";": "semicolons", ",": "commas", "|": "bars"}
+
+
+def _separator_hint(header: list[str], delimiter: str) -> str:
+    """What a header read as one column says of the file's separator: Excel's "Unicode text" is TAB
+    separated, a European "CSV" semicolon separated, whatever the layout was written for."""
+    named = [h for h in header if h.strip()]
+    if len(named) != 1 or not delimiter:
+        return ""
+    text = named[0]
+    found = [(text.count(sep), name) for sep, name in _SEPARATORS.items() if sep != delimiter and sep in text]
+    if not found:
+        return ""
+    name = max(found)[1]
+    return (f" It reads as one column: the layout's separator is {_SEPARATORS.get(delimiter, repr(delimiter))}, "
+            f"the header is separated by {name} (set the layout's delimiter, or have the file exported so).")
 
 
 def _title(text: str) -> str:

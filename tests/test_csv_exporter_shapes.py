@@ -395,3 +395,16 @@ def test_a_feed_labelled_latin_1_is_read_as_the_windows_1252_windows_writes(enco
     assert [(ln["unit_price"], ln["description"]) for ln in got.lines.to_pylist()] == [
         (Decimal("12.5"), "Men’s pen – 5€ off"), (Decimal(1), "x\x81y")]
     assert got.orders["ship_to_name"].to_pylist() == ["O’Brien Café", "Müller"]
+
+
+def test_a_header_read_as_one_column_says_which_separator_the_file_has():
+    """Excel's "Unicode text" is TAB separated, whatever the partner's layout was written for: with a comma
+    layout the whole header is one column and CSV_COLUMN_MISSING named every column as missing, the header
+    holding them all. The finding now says the file is separated by TAB; a header that merely lacks a column
+    gets no such word."""
+    data = "PO Number\tQuantity\tSKU\r\nA1\t5\tS1\r\n".encode("utf-16")
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.txt")
+    assert [f.code for f in got.findings] == ["CSV_COLUMN_MISSING"]
+    assert "the layout's separator is commas, the header is separated by TAB" in got.findings[0].message
+    got = read_csv_orders(b"PO;Quantity\r\nA1;5\r\n", CsvOrderMapping(delimiter=";"), partner="p", file="f.csv")
+    assert got.findings[0].message == "The header row lacks 'PO Number'."
