@@ -3,15 +3,16 @@ header's column positions and the rows with their record numbers, and the conver
 cell (decimal with the layout's separators, date, time), each failure a finding at row and column.
 
 No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may hold line
-breaks, so they count records, not physical lines, and may follow blanks after its separator. Header names
-match case-insensitively and ignore surrounding and doubled blanks (a mapped name found twice is refused); a
-cell's value is read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are
-skipped; empty fields past the header's width (trailing separators) are dropped, and fields missing under
-unnamed trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
-hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header, the
-rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
-concatenated into one file, each one's byte-order mark, inside the file, dropped). read_columns gives the rows
-as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a difference.
+breaks, so they count records, not physical lines, and may follow blanks after its separator (in a file whose
+header writes them). Header names match case-insensitively and ignore surrounding and doubled blanks (a mapped
+name found twice is refused); a cell's value is read out of Excel's '="..."' text guard (`cell_text`). Rows
+that are entirely empty are skipped; empty fields past the header's width (trailing separators) are dropped,
+and fields missing under unnamed trailing header columns (a header ending in a separator) read as empty; a
+first line "sep=;" (Excel's hint) is passed over (the header is then record 2), so are a feed layout's title
+rows before the header, the rows its totals labels name, and the header and "sep=" lines repeated further down
+(several exports concatenated into one file, each one's byte-order mark, inside the file, dropped).
+read_columns gives the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a
+difference.
 """
 
 from __future__ import annotations
@@ -488,11 +489,25 @@ def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple
 
 
 def _reader(lines: Iterable[str], layout: CsvLayout):
-    """The csv reader of a file's lines: strict (a quote where none may stand is a finding, never a guess),
-    blanks after a separator passed over (``a, "b, c"``: exporters that write ", " between fields still quote
-    a field holding the separator, and the quoted field is one; every value is read stripped anyway)."""
-    return csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
-                      skipinitialspace=layout.delimiter != " ")
+    """The csv reader of a file's lines: strict (a quote where none may stand is a finding, never a guess);
+    in a file whose header writes a blank after each separator ("PO Number, Quantity"), blanks after a
+    separator are passed over, so a quoted field after them is one (``A1, "Pen, blue"``: such exporters
+    still quote a field holding the separator; every value is read stripped anyway). Other files are read
+    as RFC 4180 says (a quote after a blank is text: ``A1, "Best" pen`` stays a value)."""
+    lines = iter(lines)
+    head: list[str] = []
+    for line in lines:  # the header's line: after Excel's "sep=" line and the layout's title rows
+        head.append(line)
+        if len(head) > (1 if _SEP_HINT.match(head[0].rstrip("\r\n")) else 0) + getattr(layout, "title_rows", 0):
+            break
+    return csv.reader(chain(head, lines), delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
+                      skipinitialspace=bool(head) and _blank_after_separators(head[-1], layout.delimiter))
+
+
+def _blank_after_separators(line: str, delimiter: str) -> bool:
+    """True when every field of a header line after its first begins with a blank (", " between fields)."""
+    fields = line.rstrip("\r\n").split(delimiter)[1:]
+    return delimiter != " " and any(fields) and all(f[:1] == " " for f in fields if f)
 
 
 _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")

@@ -368,9 +368,10 @@ def test_exports_concatenated_each_with_its_byte_order_mark_read_as_one_feed(chu
 
 
 def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field():
-    """Exporters that write ", " between fields still quote a field holding the separator (`A1, "Pen, blue"`):
-    one field. It used to be read as a literal quote and split at its comma: a row of the wrong width, its PO
-    left out. A quote after a field's text is still no quoted field (a finding, never a guess)."""
+    """Exporters that write ", " between fields (their header shows it) still quote a field holding the
+    separator (`A1, "Pen, blue"`): one field. It used to be read as a literal quote and split at its comma: a
+    row of the wrong width, its PO left out. A quote after a field's text is still no quoted field (a finding,
+    never a guess)."""
     got, findings = _read('PO Number, PO Date, Line, Quantity, Unit, Unit Price, SKU, Description\r\n'
                           'A1, 2026-11-27, 1, 12, EA, 1.50, S1, "Pen, blue ""fine"""\r\n'
                           'A2, 2026-11-27, 1, 3, EA, 2, S2, Ink 27" wide\r\n')
@@ -379,6 +380,14 @@ def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field():
         ("A1", Decimal(12), 'Pen, blue "fine"'), ("A2", Decimal(3), 'Ink 27" wide')]
     _, findings = _read(HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1,"Pen" blue\r\n')
     assert [(code, row) for code, row, *_ in findings] == [("CSV_ROW_MALFORMED", 2)]
+    # a file whose header has no blanks after its separators is read as RFC 4180 says: a quote after a blank is
+    # text (the value as before), after Excel's "sep=" line and title rows too
+    got, findings = _read("sep=,\r\nOrders\r\n" + HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1, "Best" pen\r\n',
+                          title_rows=1)
+    assert findings == [] and got.lines["description"].to_pylist() == ['"Best" pen']
+    got, findings = _read('sep=,\r\nOrders, December\r\nPO Number, Quantity, Description\r\nA1, 2, "Pen, blue"\r\n',
+                          title_rows=1)
+    assert findings == [] and got.lines["description"].to_pylist() == ["Pen, blue"]
 
 
 @pytest.mark.parametrize("encoding", ["latin-1", "ISO-8859-1", "l1"])
