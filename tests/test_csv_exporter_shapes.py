@@ -417,3 +417,20 @@ def test_a_header_read_as_one_column_says_which_separator_the_file_has():
     assert "the layout's separator is commas, the header is separated by TAB" in got.findings[0].message
     got = read_csv_orders(b"PO;Quantity\r\nA1;5\r\n", CsvOrderMapping(delimiter=";"), partner="p", file="f.csv")
     assert got.findings[0].message == "The header row lacks 'PO Number'."
+
+
+def test_real_world_order_feed_shapes_that_read_as_sent():
+    """Shapes other companies' exports write that read as they are (guards, no change): old Mac line ends
+    (a lone CR), US dates without leading zeros, columns in another order with headers in other case and
+    blanks, a UPC keeping its leading zeros (never a number), "$1,234.50" with the layout's symbol and
+    thousands comma, a quoted description with the separator, a doubled quote and a line break, trailing
+    empty columns and blank lines."""
+    text = ("  sku ,QUANTITY,Unit Price,upc,Description,po number,PO DATE\r"
+            'S1,"1,000","$1,234.50",00012345678905,"Pen, 12"" ""fine""\rblue",A1,1/5/2026,,,,\r'
+            "S2,3,$0.50,012345678905,Ink,A1,1/5/2026\r,,,,\r\r")
+    got, findings = _read(text, thousands_separator=",", currency_symbol="$", date_format="%m/%d/%Y")
+    assert findings == [] and got.orders["po_date"].to_pylist() == [date(2026, 1, 5)]
+    assert [(ln["vendor_part"], ln["quantity"], ln["unit_price"], ln["upc"], ln["description"], ln["file_segment"])
+            for ln in got.lines.to_pylist()] == [
+        ("S1", Decimal(1000), Decimal("1234.5"), "00012345678905", 'Pen, 12" "fine"\rblue', 2),
+        ("S2", Decimal(3), Decimal("0.5"), "012345678905", "Ink", 3)]
