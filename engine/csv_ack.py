@@ -7,12 +7,15 @@ line terminator from CsvAckSettings; a utf-8-sig encoding writes a BOM). Numbers
 the layout's decimal separator and no thousands separator; dates with its date format.
 `build_csv_refusals` answers the rows intake did not take (a CSV order file's rows in error, and the other
 rows of their POs): status IR, each with its row, column and reason, as a 997 answers an 850 set in error.
+A character the layout's encoding cannot hold (a Polish "Ł" of a UTF-8 file, answered in Windows-1252) is
+written as its letter without accents where that is one ("Ő" -> "O"), else "?" (`_encoded`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -68,7 +71,7 @@ def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
         for line, ack in zip(lines, acks, strict=True):
             values = _values(order, line, ack, settings, reasons)
             writer.writerow([values.get(c, "") for c in settings.columns])
-    return buf.getvalue().encode(settings.encoding)
+    return _encoded(buf.getvalue(), settings.encoding)
 
 
 def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 0) -> bytes:
@@ -91,7 +94,7 @@ def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 
         writer.writerow([f"{more} more rows not taken are not listed; the file's findings name them"
                          if c in ("reason", "reason_text")
                          else "IR" if c == "status" else "" for c in settings.columns])
-    return buf.getvalue().encode(settings.encoding)
+    return _encoded(buf.getvalue(), settings.encoding)
 
 
 def reason_text(reason: str) -> str:
@@ -157,3 +160,30 @@ def _num(value, settings: CsvAckSettings) -> str:
 
 def _date(value, settings: CsvAckSettings) -> str:
     return value.strftime(settings.date_format) if value is not None else ""
+
+
+def _encoded(text: str, encoding: str) -> bytes:
+    """``text`` in ``encoding``; a character it cannot hold (a file read as UTF-8, its mark winning over the
+    layout's Windows-1252, answered in Windows-1252) as its letter without accents when the encoding holds that
+    ("Ő" -> "O", "ş" -> "s"), else "?". It used to stop the answer: the partner's whole intake (a refusal) or
+    its order's decision failed, every night, and the order was never answered."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        return "".join(_nearest(ch, encoding) for ch in text).encode(encoding)
+
+
+def _nearest(ch: str, encoding: str) -> str:
+    if ch.isascii():
+        return ch
+    try:
+        ch.encode(encoding)
+        return ch
+    except UnicodeEncodeError:
+        pass
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    try:
+        base.encode(encoding)
+    except UnicodeEncodeError:
+        return "?"
+    return base or "?"

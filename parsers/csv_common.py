@@ -2,16 +2,17 @@
 header's column positions and the rows with their record numbers, and the conversions of one
 cell (decimal with the layout's separators, date, time), each failure a finding at row and column.
 
-No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may
-hold line breaks, so they count records, not physical lines. Header names match case-insensitively
-and ignore surrounding and doubled blanks (a mapped name found twice is refused); a cell's value is
-read out of Excel's '="..."' text guard (`cell_text`). Rows that are entirely empty are skipped; empty
-fields past the header's width (trailing separators) are dropped, and fields missing under unnamed
-trailing header columns (a header ending in a separator) read as empty; a first line "sep=;" (Excel's
-hint) is passed over (the header is then record 2), so are a feed layout's title rows before the header,
-the rows its totals labels name, and the header and "sep=" lines repeated further down (several exports
-concatenated into one file). read_columns gives the rows as Arrow columns, read by Arrow's CSV
-reader when the file leaves no room for a difference.
+No paths, no I/O. Record numbers are as a spreadsheet shows them (header = 1); a quoted field may hold line
+breaks, so they count records, not physical lines, and may follow blanks after its separator (in a file whose
+header writes them). Header names match case-insensitively and ignore surrounding and doubled blanks (a mapped
+name found twice is refused); a cell's value is read out of Excel's '="..."' text guard (`cell_text`). Rows
+that are entirely empty are skipped; empty fields past the header's width (trailing separators) are dropped,
+and fields missing under unnamed trailing header columns (a header ending in a separator) read as empty; a
+first line "sep=;" (Excel's hint) is passed over (the header is then record 2), so are a feed layout's title
+rows before the header, the rows its totals labels name, and the header and "sep=" lines repeated further down
+(several exports concatenated into one file, each one's byte-order mark, inside the file, dropped).
+read_columns gives the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a
+difference.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# a long number as a spreadsheet shows it in scientific notation: Excel writes the exponent's sign, always
+# ("1.23457E+11", "6,14141E+17" with a decimal comma, "1E+12")
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]\d{1,3}$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -81,6 +85,12 @@ def cell_text(text: str) -> str:
     return value
 
 
+def scientific(text: str | None) -> bool:
+    """True for a value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number
+    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id."""
+    return text is not None and _SCIENTIFIC.match(text) is not None
+
+
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
               file: str = "") -> CsvRows:
     """Decode ``data`` and read its header and rows. ``mapping``: field name -> header text (None:
@@ -114,7 +124,7 @@ def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, s
 
 def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
              out: CsvRows, batch_rows: int) -> Iterator[list[tuple[int, list[str]]]]:
-    reader = csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True)
+    reader = _reader(lines, layout)
     records = _records(reader, out)
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
@@ -125,7 +135,7 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out,
-                   header[0] if header is not None else 1):
+                   header[0] if header is not None else 1, layout.delimiter):
         return
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
@@ -173,7 +183,7 @@ def header_at(records: list[tuple[int, list[str]]], layout: CsvLayout) -> int:
 
 
 def _header(header: list[str] | None, mapping: dict[str, str | None], required: tuple[str, ...], out: CsvRows,
-            row: int = 1) -> bool:
+            row: int = 1, delimiter: str = "") -> bool:
     """The header row's columns found for ``mapping`` (into ``out``); False, with a finding at the header's
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
     twice (no row is read then)."""
@@ -198,8 +208,8 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
         out.columns[name] = found[0]
         out.header_names[name] = header[found[0]].strip()
     if missing:
-        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}.",
-                         file=out.file, row=row, column=missing[0]))
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}."
+                         + _separator_hint(header, delimiter), file=out.file, row=row, column=missing[0]))
         return False
     if twice:
         title, found = twice[0]
@@ -208,6 +218,24 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
                          "meant is not known.", file=out.file, row=row, column=title))
         return False
     return True
+
+
+_SEPARATORS = {"\t": "TAB", ";": "semicolons", ",": "commas", "|": "bars"}
+
+
+def _separator_hint(header: list[str], delimiter: str) -> str:
+    """What a header read as one column says of the file's separator: Excel's "Unicode text" is TAB
+    separated, a European "CSV" semicolon separated, whatever the layout was written for."""
+    named = [h for h in header if h.strip()]
+    if len(named) != 1 or not delimiter:
+        return ""
+    text = named[0]
+    found = [(text.count(sep), name) for sep, name in _SEPARATORS.items() if sep != delimiter and sep in text]
+    if not found:
+        return ""
+    name = max(found)[1]
+    return (f" It reads as one column: the layout's separator is {_SEPARATORS.get(delimiter, repr(delimiter))}, "
+            f"the header is separated by {name} (set the layout's delimiter, or have the file exported so).")
 
 
 def _title(text: str) -> str:
@@ -227,7 +255,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
     try:
-        decoder = codecs.getincrementaldecoder(encoding)()
+        decoder = codecs.getincrementaldecoder(_windows(encoding))(_errors(encoding))
     except LookupError:
         out.undecodable = _not_decodable(out, encoding, None)
         return
@@ -247,24 +275,36 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
             *whole, rest = text.split("\n")
             produced += len(whole)
-            yield from [line + "\n" for line in whole]
+            if "\ufeff" in text:  # files concatenated, each with its byte-order mark (rare): the marks dropped
+                yield from [_unmarked(line) + "\n" for line in whole]
+            else:
+                yield from [line + "\n" for line in whole]
             continue
         start = 0
         for m in _LINE_END.finditer(text):
             if not final and m.end() == len(text) and m.group() == "\r":
                 break  # a \r at the end: its \n may open the next chunk
             produced += 1
-            yield text[start:m.end()]
+            yield _unmarked(text[start:m.end()])
             start = m.end()
         rest = text[start:]
     if rest:
-        yield rest
+        yield _unmarked(rest)
+
+
+def _unmarked(line: str) -> str:
+    """A line without the byte-order mark it begins with: exports concatenated into one file (``copy /b
+    a.csv+b.csv``, ``cat``), each an Excel "CSV UTF-8" (or "Unicode text") beginning with its mark, put one
+    inside the file, where the decoder keeps it as a character (U+FEFF, invisible): the repeated header
+    would not be known as one, a first cell would not match. The character means nothing in text (a
+    zero-width no-break space, long deprecated as such)."""
+    return line[1:] if line[:1] == "\ufeff" else line
 
 
 def _line_of(encoding: str, state: tuple, head: bytes, rest: str, produced: int) -> int | None:
     """The line of the first byte that does not decode: ``produced`` lines handed on, then ``rest`` (text
     not yet handed on) and ``head`` (the chunk's bytes before the bad one, decoded from ``state``)."""
-    before = codecs.getincrementaldecoder(encoding)()
+    before = codecs.getincrementaldecoder(_windows(encoding))(_errors(encoding))
     before.setstate(state)
     try:
         return produced + len(_LINE_END.findall(rest + before.decode(head))) + 1
@@ -290,6 +330,32 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
         return 0, "utf-16"
     return 0, encoding
 
+
+def _windows(encoding: str) -> str:
+    """The codec a layout's encoding is read with: ISO-8859-1 (Latin-1) as Windows-1252, as browsers read a page
+    so labelled (WHATWG Encoding). What Windows writes as "ANSI" (Excel's "CSV (Comma delimited)", Notepad) is
+    Windows-1252, which partners call Latin-1: its euro sign, curly quotes and dashes (0x80-0x9F) are
+    control characters in ISO-8859-1, never text, and would go on into our documents so (a description
+    "12\x80", a name "O\x92Brien"). The five bytes Windows-1252 leaves undefined read as Latin-1 does
+    (`_errors`), so a file labelled Latin-1 still decodes whatever its bytes."""
+    try:
+        return "cp1252" if codecs.lookup(encoding).name == "iso8859-1" else encoding
+    except LookupError:
+        return encoding
+
+
+def _errors(encoding: str) -> str:
+    return _LATIN1_REST if _windows(encoding) != encoding else "strict"
+
+
+def _latin1_rest(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+_LATIN1_REST = "orderbridge-latin1-rest"
+codecs.register_error(_LATIN1_REST, _latin1_rest)
 
 _ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\xff\xfe\x00\x00",
                   "utf32be": b"\x00\x00\xfe\xff"}
@@ -365,7 +431,7 @@ def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None
     body = data[skip:]
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
-            or body.startswith(b"\xef\xbb\xbf") or quote in body or b"\x00" in body \
+            or b"\xef\xbb\xbf" in body or quote in body or b"\x00" in body \
             or body.count(b"\r") != body.count(b"\r\n") or body[:4].lower() == b"sep=" \
             or getattr(layout, "title_rows", 0) or getattr(layout, "total_labels", ()):
         return None
@@ -417,16 +483,41 @@ def raw_records(data: bytes, layout: CsvLayout, *, file: str = "") -> list[tuple
     text = _decode(data, layout, out)
     if text is None:
         return []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter, quotechar=layout.quotechar,
-                        strict=True)
-    return list(_records(reader, out))
+    if "\ufeff" in text:  # files concatenated, each with its mark: as _lines reads them
+        text = _MARK_AT_LINE_START.sub("", text)
+    return list(_records(_reader(io.StringIO(text, newline=""), layout), out))
+
+
+def _reader(lines: Iterable[str], layout: CsvLayout):
+    """The csv reader of a file's lines: strict (a quote where none may stand is a finding, never a guess);
+    in a file whose header writes a blank after each separator ("PO Number, Quantity"), blanks after a
+    separator are passed over, so a quoted field after them is one (``A1, "Pen, blue"``: such exporters
+    still quote a field holding the separator; every value is read stripped anyway). Other files are read
+    as RFC 4180 says (a quote after a blank is text: ``A1, "Best" pen`` stays a value)."""
+    lines = iter(lines)
+    head: list[str] = []
+    for line in lines:  # the header's line: after Excel's "sep=" line and the layout's title rows
+        head.append(line)
+        if len(head) > (1 if _SEP_HINT.match(head[0].rstrip("\r\n")) else 0) + getattr(layout, "title_rows", 0):
+            break
+    return csv.reader(chain(head, lines), delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
+                      skipinitialspace=bool(head) and _blank_after_separators(head[-1], layout.delimiter))
+
+
+def _blank_after_separators(line: str, delimiter: str) -> bool:
+    """True when every field of a header line after its first begins with a blank (", " between fields)."""
+    fields = line.rstrip("\r\n").split(delimiter)[1:]
+    return delimiter != " " and any(fields) and all(f[:1] == " " for f in fields if f)
+
+
+_MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
 
 
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     skip, encoding = _by_bom(data[:4], layout.encoding)
     data = data[skip:]
     try:
-        return data.decode(encoding)
+        return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None

@@ -10,7 +10,9 @@ a missing or unreadable value (PO, quantity, price, date) is a finding at its ro
 whole PO is left out (as an 850 set in error is): no partial orders; so is the PO a row of the wrong
 width names in the PO column (CSV_ROW_MALFORMED), and every PO when a quoting error leaves the rest of
 the file unread (any of them may have rows there). Every row not taken is listed (CsvOrders.refused)
-with its values as sent and its reason, for the CSV acknowledgment that answers it. Order-level values
+with its values as sent and its reason, for the CSV acknowledgment that answers it. A PO number, line id or
+release a spreadsheet rewrote in scientific notation (1.23457E+11) is CSV_VALUE_GARBLED and leaves its PO out
+(two POs so rewritten would read as one, answered under a number the partner never sent). Order-level values
 a PO's first row leaves blank are taken from its later rows; the window's dates (DTM 037/038/001/064/063)
 of rows that disagree hold the PO to the strictest, and a row's cancel / do-not-deliver date other than
 its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A line sent without an
@@ -30,7 +32,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches
+from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches, scientific
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
@@ -52,6 +54,9 @@ _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_deliver
 _TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
+# the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
+# notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
+_ECHOED_IDS = ("po_number", "line_id", "release_number")
 _OWN = frozenset(LINE_DATES.values())  # the window's dates a line keeps of its own (_own_dates)
 
 
@@ -455,6 +460,13 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             rows.problem("CSV_ID_TOO_LONG", f"{rows.header_names.get(name, name)!r} {value!r} has {len(value)} "
                          f"characters; our X12 documents write it as {element} ({most} at most) and never cut an "
                          "id: the PO is refused.", number, name, value)
+            ok = False
+    for name in _ECHOED_IDS:
+        value = out[name]
+        if value is not None and scientific(value):
+            rows.problem("CSV_VALUE_GARBLED", f"{rows.header_names.get(name, name)!r} {value!r} is a number a "
+                         "spreadsheet rewrote in scientific notation: its digits are lost, and the PO is refused "
+                         "(it is never answered under an id it was not sent with).", number, name, value)
             ok = False
     for name in _TEXT:
         value = out[name]

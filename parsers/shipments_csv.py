@@ -7,7 +7,8 @@ quantity) is left out and reported at its row and column; what the values mean a
 (header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
 shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships. An id
 a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
-number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code.
+number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code, a weight
+unit as its name or sign ("Pounds", "lbs.", "12.5#") as LB / KG.
 """
 
 from __future__ import annotations
@@ -53,6 +54,17 @@ def _exact(value: Decimal) -> str:
 
 
 WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS": "KG"}
+# a weight unit as a WMS export spells it out in a cell or its unit column ("12.5 lb.", "Pounds", "12.5#", the
+# U.S. pound sign, "Kilograms"), read as its code (not the 945's W03 codes: those are codes)
+_WEIGHT_WORDS = {**WEIGHT_UNITS, "#": "LB", "POUND": "LB", "POUNDS": "LB", "KILO": "KG", "KILOS": "KG",
+                 "KILOGRAM": "KG", "KILOGRAMS": "KG", "KILOGRAMME": "KG", "KILOGRAMMES": "KG"}
+
+
+def weight_unit_named(text: str) -> str | None:
+    """The code (LB, KG) of a weight unit as written in a confirmation CSV, any case, a period after it or not
+    ("lbs.", "Pounds", "#", "kg"); None when it is none we know."""
+    word = text.strip().upper()
+    return _WEIGHT_WORDS.get(word[:-1] if word.endswith(".") and len(word) > 1 else word)
 
 
 def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "",
@@ -126,8 +138,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # scale meant is unknown, and a weight billed in the wrong unit is off 2.2 times; the row ships (goods left),
     # its net weight is left out with a warning at its cell, so its line is not billed until it is confirmed
     net_in_cell = net_weighed.map(lambda w: None if w is None else w[1])
-    net_column_unit = cols["net_weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(),
-                                                                                                    t.upper()))
+    net_column_unit = cols["net_weight_unit"].map(lambda t: None if t is None else weight_unit_named(t) or t.upper())
     net_unit_title = rows.header_names.get("net_weight_unit", "net weight unit")
     contradicted = np.flatnonzero(_differ(net_in_cell, net_column_unit) & _valued(net)).tolist()
     for i in contradicted:
@@ -137,7 +148,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                           f"{net_column_unit.values[net_column_unit.index[i]]}: the net weight is left out (its line "
                           "is not billed by weight until the warehouse confirms it).", file=file, row=numbers[i],
                           column=net_title, value=t))
-    column_unit = cols["weight_unit"].map(lambda t: None if t is None else WEIGHT_UNITS.get(t.upper(), t.upper()))
+    column_unit = cols["weight_unit"].map(lambda t: None if t is None else weight_unit_named(t) or t.upper())
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID",
              lambda t: f"{t!r} is not a quantity (a number with at most 4 decimal places)."),
@@ -259,18 +270,20 @@ def _value(text: str | None) -> str | None:
     return (cell_text(value) if value[:2] == '="' else value) or None
 
 
-_WEIGHT_IN_CELL = re.compile(r"^(.*?\d)\s*([A-Za-z]+)$")
+_WEIGHT_IN_CELL = re.compile(r"^(.*?\d)\s*([A-Za-z]+\.?|#)$")
 
 
 def _weight_and_unit(text: str | None) -> tuple[str, str | None] | None:
     """A weight cell as (its number's text, the weight unit written after it or None): "12,5 kg" ->
-    ("12,5", "KG"); a word that is no weight unit stays in the number (which then does not read)."""
+    ("12,5", "KG"), "12.5 lb." and "12.5#" -> ("12.5", "LB"); a word that is no weight unit stays in the
+    number (which then does not read)."""
     if text is None:
         return None
     m = _WEIGHT_IN_CELL.match(text)
-    if m is None or m.group(2).upper() not in WEIGHT_UNITS:
+    unit = weight_unit_named(m.group(2)) if m is not None else None
+    if unit is None:
         return text, None
-    return m.group(1), WEIGHT_UNITS[m.group(2).upper()]
+    return m.group(1), unit
 
 
 def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
@@ -297,8 +310,8 @@ def _unit(text: str) -> str:
 
 
 def _weight_unit(text: str | None, m: ShipmentCsvMapping) -> str:
-    unit_text = (text or m.default_weight_unit).upper()
-    return WEIGHT_UNITS.get(unit_text, unit_text)
+    unit_text = text or m.default_weight_unit
+    return weight_unit_named(unit_text) or unit_text.upper()
 
 
 def to_table(rows: Iterable[dict]) -> pa.Table:

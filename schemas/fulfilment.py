@@ -255,7 +255,8 @@ class InvoiceSettings(_Model):
 class CsvLayout(_Model):
     """How a CSV file is written: encoding, separators, number and date formats."""
 
-    encoding: str = "utf-8-sig"  # with or without a BOM; a UTF-16/32 mark is read as what it says (csv_common)
+    encoding: str = "utf-8-sig"  # with or without a BOM; a UTF-16/32 mark is read as what it says (csv_common);
+    # a file read as ISO-8859-1 (latin-1) is read as Windows-1252, as Windows writes it (csv_common._windows)
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     quotechar: str = Field(default='"', min_length=1, max_length=1)
     decimal_separator: Literal[".", ","] = "."
@@ -399,7 +400,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     # store, as the PO numbered it); absent from the file: none
     net_weight: str | None = "Net Weight"  # the net weight of the row's units (a catch-weight line is billed by
     # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
-    net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K); else the cell's, else default
+    net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
+    # else default
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

@@ -333,3 +333,104 @@ def test_a_layout_s_default_ship_to_stands_for_orders_that_name_none():
                                                   ("A3", None, None, "Depot")]
     got, _ = _read(text)
     assert got.orders["ship_to_id"].to_pylist() == [None, "ST-2", None]
+
+
+def test_a_po_number_a_spreadsheet_rewrote_in_scientific_notation_is_refused_never_merged():
+    """Excel shows a 12-digit PO number as 1.23457E+11 and saves it so: two POs (123456789012 and 123457000001)
+    become one number; they used to be read as one order of both POs' lines, answered under a PO number the
+    partner never sent. Each such row is CSV_VALUE_GARBLED at its column and its PO is left out; a part number
+    like "2E10" (no exponent sign: Excel always writes one) stays an id."""
+    got, findings = _read(HEADER + "1.23457E+11,2026-11-27,1,12,EA,1.50,S1,Pen\r\n"
+                          "1.23457E+11,2026-11-27,1,3,EA,2,S2,Ink\r\n"
+                          "A2,2026-11-27,1E+3,4,EA,2,2E10,Cap\r\n"
+                          "A3,2026-11-27,1,4,EA,2,2E10,Cap\r\n")
+    assert findings == [("CSV_VALUE_GARBLED", 2, "PO Number", "1.23457E+11"),
+                        ("CSV_VALUE_GARBLED", 3, "PO Number", "1.23457E+11"),
+                        ("CSV_VALUE_GARBLED", 4, "Line", "1E+3")]
+    assert got.rejected == ("1.23457E+11", "A2")
+    assert [(ln["po_number"], ln["vendor_part"]) for ln in got.lines.to_pylist()] == [("A3", "2E10")]
+    assert "scientific notation" in got.refused[0].reason and [r.row for r in got.refused] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 7])
+def test_exports_concatenated_each_with_its_byte_order_mark_read_as_one_feed(chunk):
+    """Two Excel "CSV UTF-8" exports joined into one file (``copy /b a.csv+b.csv``, ``cat``): the second
+    one's byte-order mark stands inside the file, before its "sep=" line or header. Its header used to be
+    read as a PO named "\\ufeffPO Number" (three findings, the PO refused) and the "sep=" line as a row."""
+    one = "\ufeff" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n"
+    two = "\ufeffsep=,\r\n" + HEADER + "A2,2026-11-27,1,3,EA,2,S2,Ink\r\n"
+    data = (one + two + "\ufeff" + HEADER + "A3,2026-11-27,1,4,EA,2,S3,Cap\r\n").encode("utf-8")
+    chunks = data if chunk is None else [data[i:i + chunk] for i in range(0, len(data), chunk)]
+    got = read_csv_orders(chunks, CsvOrderMapping(), partner="p", file="f.csv")
+    assert got.findings == [] and got.rejected == ()
+    assert [(ln["po_number"], ln["file_segment"]) for ln in got.lines.to_pylist()] == [("A1", 2), ("A2", 5),
+                                                                                        ("A3", 7)]
+
+
+def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field():
+    """Exporters that write ", " between fields (their header shows it) still quote a field holding the
+    separator (`A1, "Pen, blue"`): one field. It used to be read as a literal quote and split at its comma: a
+    row of the wrong width, its PO left out. A quote after a field's text is still no quoted field (a finding,
+    never a guess)."""
+    got, findings = _read('PO Number, PO Date, Line, Quantity, Unit, Unit Price, SKU, Description\r\n'
+                          'A1, 2026-11-27, 1, 12, EA, 1.50, S1, "Pen, blue ""fine"""\r\n'
+                          'A2, 2026-11-27, 1, 3, EA, 2, S2, Ink 27" wide\r\n')
+    assert findings == [] and got.rejected == ()
+    assert [(ln["po_number"], ln["quantity"], ln["description"]) for ln in got.lines.to_pylist()] == [
+        ("A1", Decimal(12), 'Pen, blue "fine"'), ("A2", Decimal(3), 'Ink 27" wide')]
+    _, findings = _read(HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1,"Pen" blue\r\n')
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_ROW_MALFORMED", 2)]
+    # a file whose header has no blanks after its separators is read as RFC 4180 says: a quote after a blank is
+    # text (the value as before), after Excel's "sep=" line and title rows too
+    got, findings = _read("sep=,\r\nOrders\r\n" + HEADER + 'A1,2026-11-27,1,12,EA,1.50,S1, "Best" pen\r\n',
+                          title_rows=1)
+    assert findings == [] and got.lines["description"].to_pylist() == ['"Best" pen']
+    got, findings = _read('sep=,\r\nOrders, December\r\nPO Number, Quantity, Description\r\nA1, 2, "Pen, blue"\r\n',
+                          title_rows=1)
+    assert findings == [] and got.lines["description"].to_pylist() == ["Pen, blue"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ISO-8859-1", "l1"])
+def test_a_feed_labelled_latin_1_is_read_as_the_windows_1252_windows_writes(encoding):
+    """Excel's "CSV (Comma delimited)" is Windows-1252 ("ANSI"), which partners call Latin-1: its euro sign,
+    curly apostrophe and dashes (0x80-0x9F) used to be read as ISO-8859-1's control characters: a price
+    "12,50 €" refused, a name "O\\x92Brien" and a description "5\\x80" taken on into our documents. The bytes
+    Windows-1252 leaves undefined still read (as Latin-1 does): a Latin-1 file never fails to decode."""
+    text = "PO Number;Quantity;Unit Price;Description;Ship To Name\r\nA1;5;12,50 €;Men’s pen – 5€ off;O’Brien Café\r\n"
+    data = text.encode("cp1252") + b"A2;1;1,00;x\x81y;M\xfcller\r\n"
+    got = read_csv_orders(data, CsvOrderMapping(delimiter=";", decimal_separator=",", currency_symbol="€",
+                                                encoding=encoding), partner="p", file="f.csv")
+    assert got.findings == []
+    assert [(ln["unit_price"], ln["description"]) for ln in got.lines.to_pylist()] == [
+        (Decimal("12.5"), "Men’s pen – 5€ off"), (Decimal(1), "x\x81y")]
+    assert got.orders["ship_to_name"].to_pylist() == ["O’Brien Café", "Müller"]
+
+
+def test_a_header_read_as_one_column_says_which_separator_the_file_has():
+    """Excel's "Unicode text" is TAB separated, whatever the partner's layout was written for: with a comma
+    layout the whole header is one column and CSV_COLUMN_MISSING named every column as missing, the header
+    holding them all. The finding now says the file is separated by TAB; a header that merely lacks a column
+    gets no such word."""
+    data = "PO Number\tQuantity\tSKU\r\nA1\t5\tS1\r\n".encode("utf-16")
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.txt")
+    assert [f.code for f in got.findings] == ["CSV_COLUMN_MISSING"]
+    assert "the layout's separator is commas, the header is separated by TAB" in got.findings[0].message
+    got = read_csv_orders(b"PO;Quantity\r\nA1;5\r\n", CsvOrderMapping(delimiter=";"), partner="p", file="f.csv")
+    assert got.findings[0].message == "The header row lacks 'PO Number'."
+
+
+def test_real_world_order_feed_shapes_that_read_as_sent():
+    """Shapes other companies' exports write that read as they are (guards, no change): old Mac line ends
+    (a lone CR), US dates without leading zeros, columns in another order with headers in other case and
+    blanks, a UPC keeping its leading zeros (never a number), "$1,234.50" with the layout's symbol and
+    thousands comma, a quoted description with the separator, a doubled quote and a line break, trailing
+    empty columns and blank lines."""
+    text = ("  sku ,QUANTITY,Unit Price,upc,Description,po number,PO DATE\r"
+            'S1,"1,000","$1,234.50",00012345678905,"Pen, 12"" ""fine""\rblue",A1,1/5/2026,,,,\r'
+            "S2,3,$0.50,012345678905,Ink,A1,1/5/2026\r,,,,\r\r")
+    got, findings = _read(text, thousands_separator=",", currency_symbol="$", date_format="%m/%d/%Y")
+    assert findings == [] and got.orders["po_date"].to_pylist() == [date(2026, 1, 5)]
+    assert [(ln["vendor_part"], ln["quantity"], ln["unit_price"], ln["upc"], ln["description"], ln["file_segment"])
+            for ln in got.lines.to_pylist()] == [
+        ("S1", Decimal(1000), Decimal("1234.5"), "00012345678905", 'Pen, 12" "fine"\rblue', 2),
+        ("S2", Decimal(3), Decimal("0.5"), "012345678905", "Ink", 3)]

@@ -275,3 +275,77 @@ def test_the_refused_rows_of_a_file_that_does_not_decode_or_cannot_be_read_to_it
     why = "(row 4, Row 4: ';' expected after '\"'; the rest of the file was not read.)"
     assert [(r.row, r.po_number, r.reason) for r in cut.refused] == [
         (2, "P-1", f"row 2: PO P-1 is left out whole {why}"), (3, "P-2", f"row 3: PO P-2 is left out whole {why}")]
+
+
+def test_po_numbers_a_spreadsheet_rewrote_in_scientific_notation_are_refused_and_answered(tmp_path):
+    """A buyer opens the export in Excel and saves it: the 12-digit POs 123456789012 and 123457000001 both
+    read 1.23457E+11. They used to be taken as one order of both POs' lines (a CSV_LINE_ID_DUPLICATE warning
+    the only trace), allocated and answered under a PO number the partner never sent. Now both rows are
+    refused at their row and column, answered IR with the reason; the file's other PO is taken as before."""
+    ws, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "1.23457E+11;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "1.23457E+11;26.11.2026;1;10;EA;32,34;VP-1005;04.12.2026;UMB-9",
+        "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9"))
+    assert [(stage, code, row, column) for stage, code, row, column, _po in found if stage == "intake"] == [
+        ("intake", "CSV_VALUE_GARBLED", 2, "PO Number"), ("intake", "CSV_VALUE_GARBLED", 3, "PO Number")]
+    assert [a.split(";")[:3] for a in ack] == [["1.23457E+11", "1", "IR"], ["1.23457E+11", "1", "IR"],
+                                               ["UMB-6001", "1", "IA"]]
+    assert "scientific notation" in ack[0]
+    state = StateStore(ws.state_path)
+    assert {o.po_number for o in state.orders()} == {"UMB-6001"}
+    state.close()
+
+
+def test_exports_concatenated_each_with_its_byte_order_mark_run_as_one_feed(tmp_path):
+    """A buyer joins two Excel "CSV UTF-8" exports into one file (``copy /b``): the second one's byte-order
+    mark stands inside it, before its header. That header used to be read as a PO "\\ufeffPO Number", refused
+    at intake with three findings and answered IR to the partner; now both exports' POs run."""
+    head = "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To"
+    one = feed(head, "UMB-6001;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9")
+    two = feed(head, "UMB-6002;26.11.2026;1;12;EA;25,70;VP-1013;04.12.2026;UMB-9")
+    _, found, ack = run_feed(tmp_path / "ws", b"\xef\xbb\xbf" + one + b"\xef\xbb\xbf" + two)
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"], ["UMB-6002", "1", "IA"]]
+
+
+def test_a_feed_written_with_blanks_after_its_separators_and_quoted_addresses_runs(tmp_path):
+    """An export writing "; " between fields quotes the cells holding the separator (a street "1 Main St; Rear").
+    Those rows used to be split at the separator inside the quotes: CSV_ROW_MALFORMED, the PO refused."""
+    _, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number; PO Date; Line; Quantity; Unit; Unit Price; SKU; Ship Date; Ship To; Ship To Name; Address",
+        'UMB-6001; 26.11.2026; 1; 20; EA; 26,25; VP-1010; 04.12.2026; UMB-9; "Umbrella; Store 9"; "1 Main St; Rear"'))
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]
+
+
+def test_a_windows_export_labelled_latin_1_runs_with_its_euro_prices(tmp_path):
+    """The partner's profile says Latin-1 (as most call Windows' "ANSI"); its Excel writes Windows-1252, the
+    euro sign 0x80. Its prices "26,25 €" used to be refused (0x80 read as a control character, not the
+    layout's currency sign): the PO left out at intake. Now the PO runs."""
+    _, found, ack = run_feed(tmp_path / "ws", feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To;Ship To Name",
+        "UMB-6001;26.11.2026;1;20;EA;26,25 €;VP-1010;04.12.2026;UMB-9;O’Brien’s Café").decode().encode("cp1252"),
+        layout='encoding = "latin-1"\ncurrency_symbol = "€"\n')
+    assert [f for f in found if f[0] == "intake"] == []
+    assert [a.split(";")[:3] for a in ack] == [["UMB-6001", "1", "IA"]]
+
+
+def test_an_acknowledgment_in_windows_1252_of_a_utf8_feed_writes_what_it_cannot_hold_nearest(tmp_path,
+                                                                                          monkeypatch):
+    """The partner's acknowledgment is Windows-1252 (its system reads nothing else); its buyer now saves the
+    orders as Excel's "CSV UTF-8" (the mark wins over the layout: read as UTF-8), a PO number with a Hungarian
+    "Ő" and a Polish "Ł". The refusal used to stop the partner's whole intake (UnicodeEncodeError) and the
+    answer to its good PO failed its decision (ORDER_DECISION_FAILED), every night. Now each is answered, a
+    character the encoding cannot hold written as its letter without accents, else "?"."""
+    profile = tmp_path / "umbrella.toml"
+    profile.write_text(UMBRELLA.read_text().replace("[fulfilment.csv_ack]\n",
+                                                    '[fulfilment.csv_ack]\nencoding = "cp1252"\n'))
+    monkeypatch.setitem(globals(), "UMBRELLA", profile)  # run_feed's profile
+    _, found, ack = run_feed(tmp_path / "ws", b"\xef\xbb\xbf" + feed(
+        "PO Number;PO Date;Line;Quantity;Unit;Unit Price;SKU;Ship Date;Ship To",
+        "GYŐR-Ł-1;26.11.2026;1;zwei;EA;26,25;VP-1010;04.12.2026;UMB-9",
+        "GYŐR-Ł-2;26.11.2026;1;20;EA;26,25;VP-1010;04.12.2026;UMB-9"))
+    assert [(stage, code) for stage, code, *_ in found if code.endswith("FAILED") or stage == "intake"] == [
+        ("intake", "CSV_NUMBER_INVALID")]
+    assert [a.split(";")[:3] for a in ack] == [["GYOR-?-1", "1", "IR"], ["GYOR-?-2", "1", "IA"]]

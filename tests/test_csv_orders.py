@@ -166,3 +166,18 @@ def test_csv_ack_bytes():
     assert plain == b"PO,sku,status\nHX-5002,VP-1012,IP\n"
     with pytest.raises(ValueError):
         CsvAckSettings(columns=("po_number", "colour"))
+
+
+def test_an_acknowledgment_writes_a_character_its_encoding_cannot_hold_as_the_nearest_it_can():
+    """Windows-1252 holds "é" and "€" (written as they are); "Ő", "ş" as their letter without accents, "№" as its
+    compatibility form "No"; "Ł" (no decomposition) as "?". UTF-8 holds everything. It used to raise
+    UnicodeEncodeError (no answer at all)."""
+    from engine.csv_ack import build_csv_refusals
+    from parsers.csv_orders import RefusedRow
+
+    row = RefusedRow(2, "GYŐR-Ł-№5", "1", "Café-ş", "zwei", "EA", "5 €", "row 2, Quantity: 'zwei' is not a number.")
+    columns = ("po_number", "line_id", "sku", "status", "quantity_ordered", "unit_price")
+    cp = build_csv_refusals([row], CsvAckSettings(encoding="cp1252", delimiter=";", columns=columns)).decode("cp1252")
+    assert cp.splitlines()[1] == "GYOR-?-No5;1;Café-s;IR;zwei;5 €"
+    u8 = build_csv_refusals([row], CsvAckSettings(delimiter=";", columns=columns)).decode("utf-8-sig")
+    assert u8.splitlines()[1] == "GYŐR-Ł-№5;1;Café-ş;IR;zwei;5 €"

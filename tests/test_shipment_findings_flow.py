@@ -245,3 +245,18 @@ def test_our_outbound_validator_checks_every_856_before_it_is_stored(template, t
     assert not [d for d in state.documents() if d.doc_type == "856"]
     _, _, ok = ship(template, tmp_path / "again", "east", "c.csv", (HEAD + row(BOL="BOL-1")).encode())
     assert ok.shipments == 1
+
+
+@pytest.mark.parametrize(("weight", "unit", "td1"), [
+    ("12.5", "Pounds", ["12.5", "LB"]), ("12.5 lb.", "", ["12.5", "LB"]), ("12.5#", "", ["12.5", "LB"]),
+    ("5.7", "Kilograms", ["5.7", "KG"]), ("5.7 kgs.", "kg", ["5.7", "KG"])])
+def test_a_weight_unit_spelt_out_as_a_wms_export_writes_it_ships_in_its_code(template, tmp_path, weight, unit, td1):
+    """A WMS export's weight unit written out ("Pounds" in its unit column, "12.5 lb." or the U.S. pound sign
+    "12.5#" in the weight cell): read as its code. Before: the unit column's word went to the 856 as TD108
+    (ASN_NOT_BUILT: too long, the shipment held) and the cell was not a weight (CSV_NUMBER_INVALID, held)."""
+    from tests.test_945_shapes import body_of, segments
+
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(Carton_Weight=weight, Weight_Unit=unit))
+                         .encode())
+    assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
+    assert segments(body_of(state), "TD1")[0][7:9] == td1

@@ -398,3 +398,48 @@ def test_a_945_reporting_exceptions_only_is_not_taken_for_the_whole_shipment():
     for code in ("F", "N"):
         table, findings = read_x12(_945(f"W06*{code}*DO-1*20261128*SHP-1**PO-1", *rows))
         assert table.num_rows == 1 and findings == []
+
+
+def test_confirmations_concatenated_each_with_its_byte_order_mark_read_as_one_file():
+    """A WMS's daily "CSV UTF-8" exports joined into one file: the second one's byte-order mark stands before
+    its header inside the file. The header used to be read as a row of shipment "\\ufeffShipment ID" (its
+    quantity and date refused, the file quarantined); the rows a bad row's shipment is looked up in too."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    head = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID\n"
+    data = ("\ufeff" + head + "S1,2026-11-28,PO-1,1,C1\n" + "\ufeff" + head + "S2,2026-11-28,PO-1,2,C2\n"
+            "S3,2026-11-28,PO-1,x,C3\n").encode("utf-8")
+    table, findings = read_shipment_csv(data, ShipmentCsvMapping(), file="c.csv")
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 5)]
+    assert [(r["shipment_id"], r["row_number"]) for r in table.to_pylist()] == [("S1", 2), ("S2", 4)]
+    assert shipment_ids_of_rows(data, ShipmentCsvMapping(), {5}) == {5: "S3"}
+
+
+def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is_still_refused():
+    """"12.5 lb.", "12.5#" (the U.S. pound sign), "3 Pounds", "2 kilos" in the weight cell, "Pounds" and
+    "lbs." in the unit columns (the net weight's too): read as LB / KG. "2 oz" and "2 stone" stay findings."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit,Net Weight,Net Weight Unit\n"
+    rows = ["S1,2026-11-28,PO-1,1,C1,12.5 lb.,,4,Pounds", "S1,2026-11-28,PO-1,1,C2,12.5#,lbs.,4 Kilograms,",
+            "S1,2026-11-28,PO-1,1,C3,3 Pounds,,,", "S1,2026-11-28,PO-1,1,C4,2 kilos,KG,,",
+            "S2,2026-11-28,PO-1,1,C5,2 oz,,,", "S2,2026-11-28,PO-1,1,C6,2 stone,,,"]
+    table, findings = read_csv(header + "\n".join(rows) + "\n")
+    assert [(r["carton_id"], r["carton_weight"], r["weight_unit"], r["net_weight"], r["net_weight_unit"])
+            for r in table.to_pylist()] == [
+        ("C1", Decimal("12.5"), "LB", Decimal(4), "LB"), ("C2", Decimal("12.5"), "LB", Decimal(4), "KG"),
+        ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None)]
+    assert [(f.code, f.location.row, f.location.value) for f in findings] == [
+        ("CSV_NUMBER_INVALID", 6, "2 oz"), ("CSV_NUMBER_INVALID", 7, "2 stone")]
+
+
+def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field_in_a_confirmation():
+    """A WMS writing ", " between fields quotes a carrier service holding a comma (`S1, "Ground, Residential"`):
+    one field. It used to be split at its comma: a row of the wrong width, its shipment held."""
+    from parsers.shipments_csv import shipment_ids_of_rows
+
+    text = ('Shipment ID, Ship Date, PO Number, Quantity, Carton ID, Service Level\n'
+            'S1, 2026-11-28, PO-1, 1, C1, "Ground, Residential"\n'
+            'S2, 2026-11-28, PO-1, x, C2, "Ground, Residential"\n')
+    table, findings = read_csv(text)
+    assert [(r["shipment_id"], r["service_level"]) for r in table.to_pylist()] == [("S1", "Ground, Residential")]
+    assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 3)]
+    assert shipment_ids_of_rows(text.encode(), ShipmentCsvMapping(), {3}) == {3: "S2"}
