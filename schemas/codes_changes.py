@@ -93,9 +93,10 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "A line raised after shipment for a partner whose allocation takes no backorder (backorder = \"reject\"): "
-        "what stock covered the same night was reserved, the rest was refused (865 IQ with the quantity we "
-        "ship), as an 850 line's short units are.",
+        "A line raised after shipment whose new units neither the stock that night nor an expected receipt covers "
+        "(or, for a partner whose allocation takes no backorder, backorder = \"reject\", that the stock does not "
+        "cover): what stock covered was reserved, what a receipt covers stays backordered with its promise, the "
+        "rest was refused (865 IQ with the quantity we ship), as an 850 line's short units are.",
     ),
     _C(
         "CHANGE_PRICE_INVOICED",

@@ -234,14 +234,18 @@ def _acks(ws, partner: str) -> list[list]:
 @pytest.mark.parametrize(("poc", "ack"), [
     (["4", "QD", "30", "", "EA"], ["IQ", "30", "EA", "068", "20261210"]),  # 6 still backordered on its promise
     (["4", "PC", "", "", "EA", "39.00", "PE"], ["IP", "36", "EA", "068", "20261210"]),
-    (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA"]),  # 24 backordered: more than the promise was made for
+    # 24 backordered, more than the promise was made for: the night's allocation promises them from WEST's receipt
+    # of 48 SKU-1003 (12-04), the order's ship day 12-10 being later (they used to get no date)
+    (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA", "068", "20261210"]),
 ])
 def test_an_865_after_shipment_dates_a_line_left_backordered(shipped, poc, ack):
     """An 865 answering a change before shipment dates a line left backordered (ACK04 068, ACK05: the day the
     whole line is to ship); the one answering a change after shipment, built before the night's backorder
     allocation, carried no date. GLOBEX-2000 line 4 shipped 24 and waits for 12 promised on 2026-12-10: a
     decrease to 30 or a new price leaves it backordered on that promise, answered with that day; a raise
-    backorders units no promise covers (no date is made up)."""
+    backorders units the old promise does not cover: the night's allocation promises them from the receipt that
+    covers them (engine.lifecycle.backorders.promise_raised; what none covers is refused:
+    tests/test_change_raise_promise.py)."""
     ws = shipped
     _globex_2000_line_4_shipped(ws)
     send_860(ws, "globex", "GLOBEX-2000", [poc])
