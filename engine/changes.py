@@ -23,7 +23,8 @@ between the stored lines and the result, so several POCs on one line add up.
 POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
 and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
 the product too); NC changes nothing. POC04 (quantity left to receive: the balance before
-the change) is never applied; sent without POC03 and unlike the line's open balance, the POC is rejected
+the change: ordered less received) is never applied; sent without POC03 and outside what the line explains (from
+its open balance, every shipped unit received, to its quantity, none received yet), the POC is rejected
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
@@ -463,8 +464,13 @@ class _Editor:
         if (ct in QUANTITY_TYPES or ct == "RZ") and quantity is None or (
             ct in ("PQ", "MU") and quantity is None and price is None
         ):
+            left = poc.get("quantity_left_to_receive")
+            also = "" if left is None else (
+                f" POC04 {_n(left)} is the balance left to receive before the change (X12), which the line as it "
+                "stands explains, not a new quantity: confirm the new total quantity with the buyer (an 860 with "
+                "POC03).")
             return self._reject(
-                poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.", "POC03", None
+                poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.{also}", "POC03", None
             )
         if ct in PRICE_TYPES and price is None:
             return self._reject(
@@ -588,15 +594,21 @@ class _Editor:
             line_number=line["line_number"]))
 
     def _left_only(self, poc: dict, line: dict) -> LineResult | None:
-        """The POC rejected when it sends POC04 (quantity left to receive) without POC03 and POC04 is not the
-        balance the line has open (its quantity less what shipped, in the line's unit): X12 makes POC03 the
-        quantity ordered (the new total) and POC04 the balance the buyer has still to receive counted before
-        the change (X12 5050+: "based on the Current Order Quantity before any quantity changes are applied";
-        3020 requires it beside POC03), so a POC04 alone that differs from ours says the buyer wants something
-        we cannot know: a new open balance, or units received that we count as in transit. It used to be
-        acknowledged IA (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence.
-        A POC04 that is the open balance states it (nothing asked): the POC goes on as without it; so does one
-        beside a change type that changes no quantity (PC, PR, CT, RS, RB: a buyer counting units in transit as
+        """The POC rejected when it sends POC04 (quantity left to receive) without POC03 and POC04 is not a balance
+        the line as it stands explains. X12 makes POC03 the quantity ordered (the new total) and POC04 the balance
+        the buyer has still to receive counted before the change (X12 5050+ C063-06: "based on the Current Order
+        Quantity before any quantity changes are applied", beside C063-05, the quantity received to date; 3020
+        requires it beside POC03): the line's quantity less what the buyer received. We know what we shipped, not
+        what the buyer received, which is no more than what shipped (units on an 856 still in transit are shipped,
+        not received). So a POC04 from the line's open balance (its quantity less what shipped: every shipped unit
+        received) up to its quantity (none received yet) only states the balance as the buyer counts it: the POC
+        goes on as without it (it asks no new quantity; a QD or QI then still needs its POC03). Outside it the
+        buyer asks something we cannot know, and a person decides: below the open balance it counts as received
+        more than we shipped (a smaller balance wanted, or units shipped we do not know of), above the quantity it
+        counts on a larger order than ours (a raise, or a change we never received). It used to be acknowledged IA
+        (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence; and a POC04 counting
+        units in transit as still to receive (between the two) used to be refused too. A POC04 beside a change
+        type that changes no quantity (PC, PR, CT, RS, RB) is only stated (a buyer counting units in transit as
         still to receive must not lose its price change)."""
         left = poc.get("quantity_left_to_receive")
         if left is None or poc.get("quantity_ordered") is not None or \
@@ -607,18 +619,29 @@ class _Editor:
         opened = max(current - shipped, Decimal(0)) if current is not None else None
         converted = self._converted(poc, line, left)
         asked = converted.quantity if isinstance(converted, _Converted) else left
-        if opened is not None and not isinstance(converted, str) and asked == opened:
-            return None
+        if opened is not None and not isinstance(converted, str) and opened <= asked <= max(current, opened):
+            return None  # the balance as the buyer counts it: (asked - opened) shipped units not received yet
         unit, line_unit = poc.get("unit") or line.get("unit") or "", line.get("unit") or ""
+        name = poc.get("line_id") or line["line_number"]
         held = f"{_n(current)} {line_unit} ordered" + (f", {_n(shipped)} shipped" if shipped else "")
         why = f" ({converted.lstrip(': ')})" if isinstance(converted, str) and converted else ""
+        if why or opened is None:
+            said = f"is not the {_n(opened)} {line_unit} line {name} has open ({held})"
+        elif asked < opened:
+            said = (f"is below the {_n(opened)} {line_unit} line {name} has open ({held}): the buyer cannot have "
+                    "received more than we shipped, so it asks a smaller balance or counts units shipped we do not "
+                    "know of")
+        else:
+            said = (f"is above the {_n(current)} {line_unit} line {name} has ordered ({held}): the buyer counts on a "
+                    "larger order than ours, so it asks a raise or holds a change we never received")
         return self._reject(
             poc, line, "CHANGE_QUANTITY_INVALID",
             f"POC03 is empty and POC04 (quantity left to receive) {_n(left)} {unit}{_as(converted, line_unit)}{why} "
-            f"is not the {_n(opened)} {line_unit} line {poc.get('line_id') or line['line_number']} has open ({held}): "
-            "X12 defines POC04 as the balance left to receive before the change and POC03 as the new total "
-            f"quantity, so what the {poc.get('change_type')} change asks cannot be known; the line was left as it "
-            "was. Confirm the new total quantity with the buyer (an 860 with POC03).", "POC04", left)
+            f"{said}. X12 defines POC04 as the balance left to receive before the change (what was ordered less "
+            "what the buyer received, which is between what is open and what was ordered while shipped units are "
+            f"in transit) and POC03 as the new total quantity, so what the {poc.get('change_type')} change asks "
+            "cannot be known; the line was left as it was. Confirm the new total quantity with the buyer (an 860 "
+            "with POC03).", "POC04", left)
 
     def _promised(self, line: Mapping) -> Decimal:
         """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""

@@ -3,9 +3,10 @@ run (docs/lifecycle.md "What an 860 asks, line by line").
 
 A POC whose change is only in POC04 (quantity left to receive), POC03 empty: X12 defines POC03 as the quantity
 ordered (the new total) and POC04 as the balance the buyer has left to receive, counted before the change (X12
-5050+ C063-06: "based on the Current Order Quantity before any quantity changes are applied"). A POC04 alone that
-is not the line's open balance asks for a change nobody can know: the POC is refused (865 IR, never IA) with a
-CHANGE_QUANTITY_INVALID saying why; one that is the open balance only states it."""
+5050+ C063-06: "based on the Current Order Quantity before any quantity changes are applied"): ordered less what
+the buyer received, no more than what we shipped. A POC04 alone that the line cannot explain (below its open
+balance, above its quantity) asks for a change nobody can know: the POC is refused (865 IR, never IA) with a
+CHANGE_QUANTITY_INVALID saying why; one between the two (units shipped still in transit) only states it."""
 
 from __future__ import annotations
 
@@ -94,6 +95,59 @@ def test_a_poc04_that_is_the_open_balance_after_shipment_only_states_it(shipped)
     bca, pairs = answer(ws, "globex")
     assert [p[2] for p in pairs] == ["IA"]
     assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
+
+
+@pytest.mark.parametrize(("poc", "ack"), [
+    (["1", "CA", "", "36", "EA"], "IA"),  # 12 of the 24 shipped still in transit
+    (["1", "CA", "", "48", "EA"], "IA"),  # none of them received yet
+    (["1", "PQ", "", "36", "EA", "5.10", "PE"], "IP"),  # the price taken, the balance only stated
+])
+def test_a_poc04_counting_shipped_units_in_transit_as_still_to_receive_only_states_the_balance(shipped, poc, ack):
+    """GLOBEX-2001 line 1: 48 ordered, 24 shipped (on an 856), 24 open. The buyer's POC04 is what it ordered less
+    what it received (X12), and the 24 shipped may not all have reached it: a POC04 from 24 (all received) to 48
+    (none yet) is the line's balance as the buyer counts it, not a change. It goes on as without it: a CA is
+    acknowledged IA with the line as it was, a PQ takes its new price. It used to be refused
+    (CHANGE_QUANTITY_INVALID, 865 IR) for a person though nothing was asked."""
+    ws = shipped
+    send_860(ws, "globex", "GLOBEX-2001", [poc])
+    _results, run = run_stages(ws, NIGHT2)
+    bca, pairs = answer(ws, "globex")
+    assert (bca, [p[2:] for p in pairs]) == ("AD", [(ack, "48")])
+    assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
+    state = StateStore(ws.state_path)
+    try:
+        ln = lines(state, "globex", "GLOBEX-2001")[1]
+        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(("poc", "said"), [
+    (["1", "CA", "", "60", "EA"], "is above the 48 EA line 1 has ordered (48 EA ordered, 24 shipped): the buyer "
+                                  "counts on a larger order than ours"),
+    (["1", "CA", "", "12", "EA"], "is below the 24 EA line 1 has open (48 EA ordered, 24 shipped): the buyer cannot "
+                                  "have received more than we shipped"),
+    (["1", "QD", "", "36", "EA"], "POC03 is empty on a QD change. POC04 36 is the balance left to receive before the "
+                                  "change"),
+])
+def test_a_poc04_the_line_cannot_explain_or_a_decrease_without_poc03_is_left_to_a_person(shipped, poc, said):
+    """The other side of the rule: a POC04 above the quantity ordered, or below what is still to ship, is no balance
+    our line explains (the buyer asks a raise or a cut in words X12 does not give POC04, or its order is not ours),
+    and a QD whose only quantity is a POC04 the line explains asks no known decrease: each is refused (865 IR,
+    the line as it was) with a CHANGE_QUANTITY_INVALID that says exactly why, for a person to confirm with the
+    buyer."""
+    ws = shipped
+    send_860(ws, "globex", "GLOBEX-2001", [poc])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "globex") == ("RD", [("1", poc[1], "IR", "48")])
+    (found,) = [f for f in run.findings if f.code == "CHANGE_QUANTITY_INVALID"]
+    assert said in found.message, found.message
+    state = StateStore(ws.state_path)
+    try:
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
 
 
 @pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*010*20261215"], ["POC*1*RS***CA", "DTM*002*20261218"],
