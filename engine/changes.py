@@ -28,8 +28,10 @@ its open balance, every shipped unit received, to its quantity, none received ye
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
-applied POC become the line's (dated_line_numbers); a dates POC that sends none of them gets a
-CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
+applied POC become the line's (dated_line_numbers); and its requested ship date, the loop's DTM 010
+(LINE_SHIP_DATE), which makes the line changed (decided again, its ACK 068 that day) on an order that has not
+shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets
+a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from schemas.changes import (
     DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
+    LINE_SHIP_DATE,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
@@ -75,7 +78,9 @@ REPEAT_PURPOSES = frozenset({"06", "07"})
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
-_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
+# (a line's own requested ship date, DTM 010 of its POC loop, too: the line is decided again with it, as the order
+# is with a heading's)
+_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, LINE_SHIP_DATE)
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -404,7 +409,9 @@ class _Editor:
             if result.line_number is not None:
                 mentioned.add(result.line_number)
                 if result.status != REJECTED and result.line_number in self.lines:
-                    _take_dates(poc, self.lines[result.line_number])
+                    _take_dates(poc, self.lines[result.line_number], ship=self.progress is None)
+                    if self.progress is not None and poc.get(LINE_SHIP_DATE) is not None:
+                        self._ship_date_not_applied(poc, self.lines[result.line_number])
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
             self.results.append(result)
         if replace_all:
@@ -516,7 +523,7 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
-        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064 are kept (_take_dates)
+        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064/010 are kept (_take_dates)
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
         if trim:
@@ -733,14 +740,27 @@ class _Editor:
             _finding(
                 "CHANGE_DATES_NOT_STORED",
                 f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; of a line's "
-                f"dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) only, and it sent none, so the "
-                f"new date was acknowledged but not recorded: pass it on to the warehouse.{also}",
+                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) and requested ship date (DTM "
+                "010) only, and it sent none, so the new date was acknowledged but not recorded: pass it on to the "
+                f"warehouse.{also}",
                 poc,
                 "POC02",
                 ct,
                 line_number=line["line_number"],
             )
         )
+
+    def _ship_date_not_applied(self, poc: dict, line: dict) -> None:
+        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010) sent for an order that shipped:
+        its lines are not decided again (as its heading's new ship date is not applied: CHANGE_HEADER_NOT_APPLIED),
+        so the date is left to a person to pass on to the warehouse for what is still to ship."""
+        self.findings.append(_finding(
+            "CHANGE_DATES_NOT_STORED",
+            f"POC02 {poc.get('change_type')} moves the requested ship date of line "
+            f"{line.get('line_id') or line['line_number']} to {poc[LINE_SHIP_DATE].isoformat()} (DTM 010), but PO "
+            f"{self.order['po_number']} has shipped ({self.progress.state}) and is not decided again: the date was "
+            "not applied; pass it on to the warehouse for what is still to ship.", poc, "POC02",
+            poc.get("change_type"), line_number=line["line_number"]))
 
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:
@@ -932,13 +952,16 @@ def _in_buyers_unit(result: LineResult, converted: _Converted | str | None) -> L
 
 
 def _sent_dates(poc: Mapping) -> dict[str, object]:
-    """The line dates a POC's own DTM 001/063/064 send (ORDER_CHANGES DEADLINE columns), by column."""
-    return {c: poc[c] for c in LINE_DEADLINES if poc.get(c) is not None}
+    """The line dates a POC's own DTM 001/063/064/010 send (ORDER_CHANGES DEADLINE columns and LINE_SHIP_DATE),
+    by column."""
+    return {c: poc[c] for c in (*LINE_DEADLINES, LINE_SHIP_DATE) if poc.get(c) is not None}
 
 
-def _take_dates(poc: Mapping, line: dict) -> None:
-    """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates."""
-    line.update(_sent_dates(poc))
+def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
+    """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates, its DTM
+    010 the line's requested ship date (``ship``: the order has not shipped; once it has, the line is not decided
+    again and the date is not taken: _ship_date_not_applied)."""
+    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c != LINE_SHIP_DATE})
 
 
 

@@ -27,7 +27,7 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064 are "
+        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064/010 are "
         "kept) under an applied change (AI, QI, QD, PC, CT ...).",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
@@ -142,8 +142,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064): "
-        "acknowledged, not recorded.",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064/010), or "
+        "moves the ship date (DTM 010) of a line of an order that shipped: acknowledged, not recorded.",
     ),
     _C(
         "CHANGE_SDQ_MISMATCH",
