@@ -20,8 +20,10 @@ import pyarrow.compute as pc
 
 from engine.answer import backorder_day
 from engine.changes import (
+    ACCEPTED,
     CANCEL_PURPOSES,
     CHANGED,
+    PRICE_CHANGED,
     QUANTITY_CHANGED,
     REJECTED,
     REPEAT_PURPOSES,
@@ -206,6 +208,7 @@ class _Step:
         self.today, self.at, self.run_id = today, at, run_id
         self.key = (ch.partner, ch.po_number)
         self.updates: dict = {}
+        self.asked: dict[int, Decimal | None] = {}  # each line's quantity (PO102) before the change (_current)
 
     def run(self) -> Plan:
         ch, record = self.ch, self.record
@@ -430,7 +433,8 @@ class _Step:
         deadlines = {c: v for c, v in result.order_changes.items() if c in DEADLINE_CHANGES}
         if deadlines and others:
             findings.append(heading_finding(order_row, header, deadlines))
-        result = replace(result, order_changes=deadlines, findings=findings)
+        result = acknowledged_as_stored(replace(result, order_changes=deadlines, findings=findings), stored,
+                                        self.asked)
         before, order_row = order_row, {**order_row, **deadlines}
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(
             result.settled_line_numbers) | set(result.trimmed_line_numbers)
@@ -584,8 +588,9 @@ class _Step:
                                                                                         record.lines_key)]
         orders, lines = source
         rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
-        mine = lines.filter(pc.equal(lines["order_ref"], record.order_ref))
-        return rows[0], _first_line_rows(mine)
+        mine = _first_line_rows(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
+        self.asked = dict(zip(mine["line_number"].to_pylist(), mine["quantity"].to_pylist(), strict=True))
+        return rows[0], mine
 
     def _revised_lines(self, result: ChangeResult, touched: set[int], revision: int) -> tuple[LineRecord, ...]:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
@@ -620,6 +625,8 @@ class _Step:
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
             return ()
+        result = acknowledged_as_stored(result, {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())},
+                                        self.asked)
         body = build_865(header, result, today=self.today)
         return (transaction_set("865", "CA", self._doc_key(), body, partner=self.ch.partner,
                                 po_number=self.ch.po_number, source_sha256=self.ch.store_key),)
@@ -628,6 +635,28 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def acknowledged_as_stored(result: ChangeResult, stored: Mapping[int, LineRecord],
+                           asked: Mapping[int, Decimal | None]) -> ChangeResult:
+    """``result`` with ACK02 of each POC answered IA, IP or IR that left its line's quantity as the buyer had it
+    (``asked``: each line's PO102 before the change) set to the quantity we acknowledged for the line (its
+    stored record's ``ordered``: after case-pack rounding or a minimum, what our 855 said and what we ship):
+    ACK02 is the quantity the status applies to, and an 865 saying IA 10 for a line our 855 acknowledged IQ 12
+    (10 shipped, 2 to come) told the buyer the line was 10. A POC that changed the quantity (IQ, IC; IR cut to
+    what shipped, CHANGE_BELOW_SHIPPED), an earlier POC of the 860 that did, and an added line keep theirs;
+    an order decided again answers with the decision's (engine.lifecycle.decisions final_change_result)."""
+    out, moved, changed = [], False, set()
+    for r in result.line_results:
+        ln = stored.get(r.line_number) if r.line_number is not None else None
+        if r.status not in (ACCEPTED, PRICE_CHANGED, REJECTED) or r.code == "CHANGE_BELOW_SHIPPED":
+            changed.add(r.line_number)  # (the POCs after it answer the line as it left it)
+        elif ln is not None and r.line_number not in changed and r.quantity is not None \
+                and r.quantity == asked.get(r.line_number) and ln.ordered is not None and ln.ordered != r.quantity \
+                and (not ln.unit or ln.unit == r.unit):
+            r, moved = replace(r, quantity=ln.ordered), True
+        out.append(r)
+    return replace(result, line_results=out) if moved else result
 
 
 def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None,
