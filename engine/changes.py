@@ -23,12 +23,15 @@ between the stored lines and the result, so several POCs on one line add up.
 POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
 and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
 the product too); NC changes nothing. POC04 (quantity left to receive: the balance before
-the change) is never applied; sent without POC03 and unlike the line's open balance, the POC is rejected
+the change: ordered less received) is never applied; sent without POC03 and outside what the line explains (from
+its open balance, every shipped unit received, to its quantity, none received yet), the POC is rejected
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
-applied POC become the line's (dated_line_numbers); a dates POC that sends none of them gets a
-CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
+applied POC become the line's (dated_line_numbers); and its requested ship date, the loop's DTM 010
+(LINE_SHIP_DATE), which makes the line changed (decided again, its ACK 068 that day) on an order that has not
+shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets
+a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from schemas.changes import (
     DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
+    LINE_SHIP_DATE,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
@@ -74,7 +78,9 @@ REPEAT_PURPOSES = frozenset({"06", "07"})
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
-_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS)
+# (a line's own requested ship date, DTM 010 of its POC loop, too: the line is decided again with it, as the order
+# is with a heading's)
+_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, LINE_SHIP_DATE)
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -403,7 +409,9 @@ class _Editor:
             if result.line_number is not None:
                 mentioned.add(result.line_number)
                 if result.status != REJECTED and result.line_number in self.lines:
-                    _take_dates(poc, self.lines[result.line_number])
+                    _take_dates(poc, self.lines[result.line_number], ship=self.progress is None)
+                    if self.progress is not None and poc.get(LINE_SHIP_DATE) is not None:
+                        self._ship_date_not_applied(poc, self.lines[result.line_number])
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
             self.results.append(result)
         if replace_all:
@@ -463,8 +471,13 @@ class _Editor:
         if (ct in QUANTITY_TYPES or ct == "RZ") and quantity is None or (
             ct in ("PQ", "MU") and quantity is None and price is None
         ):
+            left = poc.get("quantity_left_to_receive")
+            also = "" if left is None else (
+                f" POC04 {_n(left)} is the balance left to receive before the change (X12), which the line as it "
+                "stands explains, not a new quantity: confirm the new total quantity with the buyer (an 860 with "
+                "POC03).")
             return self._reject(
-                poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.", "POC03", None
+                poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.{also}", "POC03", None
             )
         if ct in PRICE_TYPES and price is None:
             return self._reject(
@@ -510,7 +523,7 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
-        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064 are kept (_take_dates)
+        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064/010 are kept (_take_dates)
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
         if trim:
@@ -588,15 +601,21 @@ class _Editor:
             line_number=line["line_number"]))
 
     def _left_only(self, poc: dict, line: dict) -> LineResult | None:
-        """The POC rejected when it sends POC04 (quantity left to receive) without POC03 and POC04 is not the
-        balance the line has open (its quantity less what shipped, in the line's unit): X12 makes POC03 the
-        quantity ordered (the new total) and POC04 the balance the buyer has still to receive counted before
-        the change (X12 5050+: "based on the Current Order Quantity before any quantity changes are applied";
-        3020 requires it beside POC03), so a POC04 alone that differs from ours says the buyer wants something
-        we cannot know: a new open balance, or units received that we count as in transit. It used to be
-        acknowledged IA (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence.
-        A POC04 that is the open balance states it (nothing asked): the POC goes on as without it; so does one
-        beside a change type that changes no quantity (PC, PR, CT, RS, RB: a buyer counting units in transit as
+        """The POC rejected when it sends POC04 (quantity left to receive) without POC03 and POC04 is not a balance
+        the line as it stands explains. X12 makes POC03 the quantity ordered (the new total) and POC04 the balance
+        the buyer has still to receive counted before the change (X12 5050+ C063-06: "based on the Current Order
+        Quantity before any quantity changes are applied", beside C063-05, the quantity received to date; 3020
+        requires it beside POC03): the line's quantity less what the buyer received. We know what we shipped, not
+        what the buyer received, which is no more than what shipped (units on an 856 still in transit are shipped,
+        not received). So a POC04 from the line's open balance (its quantity less what shipped: every shipped unit
+        received) up to its quantity (none received yet) only states the balance as the buyer counts it: the POC
+        goes on as without it (it asks no new quantity; a QD or QI then still needs its POC03). Outside it the
+        buyer asks something we cannot know, and a person decides: below the open balance it counts as received
+        more than we shipped (a smaller balance wanted, or units shipped we do not know of), above the quantity it
+        counts on a larger order than ours (a raise, or a change we never received). It used to be acknowledged IA
+        (CA, PQ, MU, a dates type) with nothing changed: the buyer's change lost in silence; and a POC04 counting
+        units in transit as still to receive (between the two) used to be refused too. A POC04 beside a change
+        type that changes no quantity (PC, PR, CT, RS, RB) is only stated (a buyer counting units in transit as
         still to receive must not lose its price change)."""
         left = poc.get("quantity_left_to_receive")
         if left is None or poc.get("quantity_ordered") is not None or \
@@ -607,18 +626,29 @@ class _Editor:
         opened = max(current - shipped, Decimal(0)) if current is not None else None
         converted = self._converted(poc, line, left)
         asked = converted.quantity if isinstance(converted, _Converted) else left
-        if opened is not None and not isinstance(converted, str) and asked == opened:
-            return None
+        if opened is not None and not isinstance(converted, str) and opened <= asked <= max(current, opened):
+            return None  # the balance as the buyer counts it: (asked - opened) shipped units not received yet
         unit, line_unit = poc.get("unit") or line.get("unit") or "", line.get("unit") or ""
+        name = poc.get("line_id") or line["line_number"]
         held = f"{_n(current)} {line_unit} ordered" + (f", {_n(shipped)} shipped" if shipped else "")
         why = f" ({converted.lstrip(': ')})" if isinstance(converted, str) and converted else ""
+        if why or opened is None:
+            said = f"is not the {_n(opened)} {line_unit} line {name} has open ({held})"
+        elif asked < opened:
+            said = (f"is below the {_n(opened)} {line_unit} line {name} has open ({held}): the buyer cannot have "
+                    "received more than we shipped, so it asks a smaller balance or counts units shipped we do not "
+                    "know of")
+        else:
+            said = (f"is above the {_n(current)} {line_unit} line {name} has ordered ({held}): the buyer counts on a "
+                    "larger order than ours, so it asks a raise or holds a change we never received")
         return self._reject(
             poc, line, "CHANGE_QUANTITY_INVALID",
             f"POC03 is empty and POC04 (quantity left to receive) {_n(left)} {unit}{_as(converted, line_unit)}{why} "
-            f"is not the {_n(opened)} {line_unit} line {poc.get('line_id') or line['line_number']} has open ({held}): "
-            "X12 defines POC04 as the balance left to receive before the change and POC03 as the new total "
-            f"quantity, so what the {poc.get('change_type')} change asks cannot be known; the line was left as it "
-            "was. Confirm the new total quantity with the buyer (an 860 with POC03).", "POC04", left)
+            f"{said}. X12 defines POC04 as the balance left to receive before the change (what was ordered less "
+            "what the buyer received, which is between what is open and what was ordered while shipped units are "
+            f"in transit) and POC03 as the new total quantity, so what the {poc.get('change_type')} change asks "
+            "cannot be known; the line was left as it was. Confirm the new total quantity with the buyer (an 860 "
+            "with POC03).", "POC04", left)
 
     def _promised(self, line: Mapping) -> Decimal:
         """An order that shipped: the units we acknowledged for the line (placed + backordered); else 0."""
@@ -710,14 +740,27 @@ class _Editor:
             _finding(
                 "CHANGE_DATES_NOT_STORED",
                 f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; of a line's "
-                f"dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) only, and it sent none, so the "
-                f"new date was acknowledged but not recorded: pass it on to the warehouse.{also}",
+                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) and requested ship date (DTM "
+                "010) only, and it sent none, so the new date was acknowledged but not recorded: pass it on to the "
+                f"warehouse.{also}",
                 poc,
                 "POC02",
                 ct,
                 line_number=line["line_number"],
             )
         )
+
+    def _ship_date_not_applied(self, poc: dict, line: dict) -> None:
+        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010) sent for an order that shipped:
+        its lines are not decided again (as its heading's new ship date is not applied: CHANGE_HEADER_NOT_APPLIED),
+        so the date is left to a person to pass on to the warehouse for what is still to ship."""
+        self.findings.append(_finding(
+            "CHANGE_DATES_NOT_STORED",
+            f"POC02 {poc.get('change_type')} moves the requested ship date of line "
+            f"{line.get('line_id') or line['line_number']} to {poc[LINE_SHIP_DATE].isoformat()} (DTM 010), but PO "
+            f"{self.order['po_number']} has shipped ({self.progress.state}) and is not decided again: the date was "
+            "not applied; pass it on to the warehouse for what is still to ship.", poc, "POC02",
+            poc.get("change_type"), line_number=line["line_number"]))
 
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:
@@ -909,13 +952,16 @@ def _in_buyers_unit(result: LineResult, converted: _Converted | str | None) -> L
 
 
 def _sent_dates(poc: Mapping) -> dict[str, object]:
-    """The line dates a POC's own DTM 001/063/064 send (ORDER_CHANGES DEADLINE columns), by column."""
-    return {c: poc[c] for c in LINE_DEADLINES if poc.get(c) is not None}
+    """The line dates a POC's own DTM 001/063/064/010 send (ORDER_CHANGES DEADLINE columns and LINE_SHIP_DATE),
+    by column."""
+    return {c: poc[c] for c in (*LINE_DEADLINES, LINE_SHIP_DATE) if poc.get(c) is not None}
 
 
-def _take_dates(poc: Mapping, line: dict) -> None:
-    """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates."""
-    line.update(_sent_dates(poc))
+def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
+    """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates, its DTM
+    010 the line's requested ship date (``ship``: the order has not shipped; once it has, the line is not decided
+    again and the date is not taken: _ship_date_not_applied)."""
+    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c != LINE_SHIP_DATE})
 
 
 

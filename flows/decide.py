@@ -135,8 +135,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     # (and one changed after shipment that waits for the decision of lines its 860 added: the raised line's
     # units are allocated before the rules decide the added lines, what the decision then keeps)
     fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
+    promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
-                                         run_id=run_id, store=store, fresh=fresh)
+                                         run_id=run_id, store=store, fresh=fresh, promises=promises)
     for t in backordered.transitions:  # what the decision starts from
         if t.record.key in fresh:
             revisions.records[t.record.key] = t.record
@@ -145,15 +146,17 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     revisions.reservations.update({(o.partner, o.po_number): o.rows for o in backordered.reservations
                                    if (o.partner, o.po_number) in fresh})
     plan += backordered
-    # units raised after shipment for a partner that takes no backorder: what the backorder step did not place
-    # is refused, and the 865 the change planned is built again to say so
-    refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id)
+    # units raised after shipment that the backorder step did not place nor (for a partner that takes
+    # backorders) promise from a receipt are refused, and the 865 the change planned is built again to say so
+    refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id,
+                                                         uncovered=promises.get("units"))
     if replaced:
         plan = replace(plan, documents=tuple(d for d in plan.documents
                                              if not any(s.doc_key in replaced for s in d.sets)))
     plan += refused
     # an 865 answering a change after shipment that left a line backordered: dated as the backorder step left it
-    dated, redated = lifecycle.date_shipped_answers(revisions, today=today, skip=replaced)
+    dated, redated = lifecycle.date_shipped_answers(revisions, today=today, skip=replaced,
+                                                    promised=promises.get("dated"))
     if redated:
         plan = replace(plan, documents=tuple(d for d in plan.documents
                                              if not any(s.doc_key in redated for s in d.sets)))

@@ -42,7 +42,7 @@ from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
-from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.lifecycle import FindingRecord, OrderLines, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -407,7 +407,8 @@ def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[
 # --- the decide stage's part: backorders offered the stock this run finds ---------------------------
 def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
                    skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str,
-                   store: OrderStore | None = None, fresh: Mapping | None = None) -> tuple[Plan, list[dict]]:
+                   store: OrderStore | None = None, fresh: Mapping | None = None,
+                   promises: dict | None = None) -> tuple[Plan, list[dict]]:
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
     and the reservation totals once it is applied (what the run's new orders then see). With ``store``
@@ -416,7 +417,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     with "promise" (engine.lifecycle.backorders). ``fresh``: (partner, PO) -> (record, lines, reservations)
     of orders this run's 860s changed after shipment (a line raised; the order answered at once, or changed
     and waiting for the decision of lines the 860 added): their new units are offered stock in the same run,
-    from what the plan holds for them (the store has not seen it yet)."""
+    from what the plan holds for them (the store has not seen it yet). ``promises``: filled, for those orders, with
+    "units" ((partner, PO) -> line -> raised units no stock nor receipt covers) and "dated" ((partner, PO) -> the
+    lines the allocation promised a day: engine.lifecycle.backorders.promise_raised)."""
     fresh = {k: v for k, v in (fresh or {}).items() if k[0] in profiles}
     keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE)
             if k not in skip and k not in fresh and k[0] in profiles]
@@ -461,6 +464,19 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
                                       run_id=run_id, late=late, complete=complete)
+    if promises is not None and fresh:
+        # units an 860 raised after shipment that the stock did not cover: promised from the receipts as an 850
+        # line's backorder is, or (none covers them) handed to the change step to refuse (promises' units)
+        placed = {(o.partner, o.po_number): o.lines for o in plan.lines}
+        raised = [r for r in waiting if r.key in fresh]
+        dated, uncovered, promised = backorders.promise_raised(
+            raised, lines={r.key: placed.get(r.key, lines[r.key]) for r in raised}, allocation=result.lines,
+            ship_days={k: (dates.get(k) or {}).get("requested_ship_date") for k in fresh}, today=today,
+            run_id=run_id)
+        plan = replace(plan, lines=tuple(OrderLines(o.partner, o.po_number, dated.pop((o.partner, o.po_number),
+                                                                                        o.lines))
+                                         for o in plan.lines) + tuple(OrderLines(*k, v) for k, v in dated.items()))
+        promises.update(units=uncovered, dated=promised)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
     return expired + plan, lifecycle.reserved_after(totals, before, after)
 

@@ -8,6 +8,7 @@ findings from rules/, not from here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 import numpy as np
@@ -1062,13 +1063,14 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
 _NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
 
 
-def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
-               ) -> dict[str, pa.Array]:
+def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+               kept: Mapping[str, str] = LINE_DATES) -> dict[str, pa.Array]:
     """Per line (``line_rows``: its PO1 or POC rows, ascending), the first DTM 001/063/064 of its loop before
-    any of _NOT_THE_LINES, as date32 columns (schemas.orders.LINE_DATES; a DTM05 range gives its end, as the
-    heading's latest dates do). All null when no loop carries one."""
+    any of _NOT_THE_LINES, as date32 columns (``kept``: DTM01 -> column, schemas.orders.LINE_DATES, or an 860's
+    schemas.changes.CHANGE_LINE_DATES; a DTM05 range gives its end, as the heading's latest dates do). All null
+    when no loop carries one."""
     n_lines = len(line_rows)
-    out = {name: pa.nulls(n_lines, pa.date32()) for name in LINE_DATES.values()}
+    out = {name: pa.nulls(n_lines, pa.date32()) for name in kept.values()}
     if not n_lines or "DTM" not in vocab:
         return out
     dtm_rows = np.flatnonzero((codes == vocab.index("DTM")) & (set_of_row >= 0))
@@ -1086,7 +1088,7 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
     if not len(dtm_rows):
         return out
     qual = cells.column(dtm_rows, 1)
-    for q, name in LINE_DATES.items():
+    for q, name in kept.items():
         mask = pc.fill_null(pc.equal(qual, q), False).to_numpy(zero_copy_only=False)
         rows, slots = dtm_rows[mask], owner[mask]
         if not len(rows):
@@ -1215,6 +1217,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po4_size": size,
         "po4_size_unit": size_unit,
         **line_dates(set_of_row, po1_rows, codes, vocab, cells),
+        "line_ship_date": pa.nulls(n_lines, pa.date32()),  # an 860's POC DTM 010 (the 850's line: the order's)
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),

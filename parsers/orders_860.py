@@ -26,7 +26,7 @@ from parsers.orders_850 import (
 )
 from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
-from schemas.changes import CHANGE_HEADERS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
+from schemas.changes import CHANGE_HEADERS, CHANGE_LINE_DATES, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -247,7 +247,7 @@ def _changes(
         },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
-        **line_dates(set_of_row, poc_rows, codes, vocab, cells),
+        **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),

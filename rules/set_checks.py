@@ -21,7 +21,7 @@ import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_dates import taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
-from schemas.changes import DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
+from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -643,10 +643,10 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-# POC02 types engine.changes applies: a line's own DTM 001/063/064 (schemas.orders.LINE_DATES) under any of them
-# moves the line's cancel / do-not-deliver dates; other dates are not kept. The dates types (CT, RS, RB, RQ, PR,
-# MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a deletion needs none, an
-# unsupported type is refused whole
+# POC02 types engine.changes applies: a line's own DTM 001/063/064/010 (schemas.changes.CHANGE_LINE_DATES) under
+# any of them moves the line's cancel / do-not-deliver dates or its requested ship date; other dates are not kept.
+# The dates types (CT, RS, RB, RQ, PR, MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a
+# deletion needs none, an unsupported type is refused whole
 _DATES_DROPPED_BY = SUPPORTED_TYPES - {"DI"}
 # segments after which a DTM or SCH is no longer the POC line's own: a reference (N9), a subline (SLN)
 _NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
@@ -656,7 +656,7 @@ _DATES_NAMED = 10  # dates named in the message; the rest counted
 def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates we do not keep (DTM, or SCH
-    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064, which
+    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064/010, which
     engine.changes applies): a QD with its new SCH schedule, or an added line with its delivery date, would
     otherwise lose the dates without a word. Each is named with its line for a person to pass on; a dates
     type (CT, RS ...) that moves none of the kept dates reports its own (engine.changes)."""
@@ -680,8 +680,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
             elif poc is not None and seg_id == "DTM" and own is not None and \
-                    (q := _column(fe, np.array([row]), 1)[0][0].as_py()) in LINE_DATES and q not in own:
-                own.add(q)  # the line's own cancel / do-not-deliver date: applied (engine.changes)
+                    (q := _column(fe, np.array([row]), 1)[0][0].as_py()) in CHANGE_LINE_DATES and q not in own:
+                own.add(q)  # the line's own cancel / do-not-deliver date or ship date: applied (engine.changes)
             elif poc is not None and seg_id in ("DTM", "SCH"):
                 loops[-1][2].append((row, f"line {poc[0] or '(no POC01)'} ({poc[1]}): "
                                           f"{_date_text(fe, row, seg_id)}"))
@@ -696,7 +696,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
                 "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064) "
-                "only, so the quantities and prices were applied without them; pass the dates on to the warehouse."))
+                "and requested ship date (DTM 010) only, so the quantities and prices were applied without them; "
+                "pass the dates on to the warehouse."))
     return out
 
 

@@ -27,7 +27,7 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064 are "
+        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064/010 are "
         "kept) under an applied change (AI, QI, QD, PC, CT ...).",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
@@ -93,9 +93,10 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "A line raised after shipment for a partner whose allocation takes no backorder (backorder = \"reject\"): "
-        "what stock covered the same night was reserved, the rest was refused (865 IQ with the quantity we "
-        "ship), as an 850 line's short units are.",
+        "A line raised after shipment whose new units neither the stock that night nor an expected receipt covers "
+        "(or, for a partner whose allocation takes no backorder, backorder = \"reject\", that the stock does not "
+        "cover): what stock covered was reserved, what a receipt covers stays backordered with its promise, the "
+        "rest was refused (865 IQ with the quantity we ship), as an 850 line's short units are.",
     ),
     _C(
         "CHANGE_PRICE_INVOICED",
@@ -141,8 +142,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064): "
-        "acknowledged, not recorded.",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064/010), or "
+        "moves the ship date (DTM 010) of a line of an order that shipped: acknowledged, not recorded.",
     ),
     _C(
         "CHANGE_SDQ_MISMATCH",

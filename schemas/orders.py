@@ -159,6 +159,9 @@ ORDER_LINES = pa.schema([
     # the line's own last (and first) acceptable dates: a DTM 001/063/064 of the PO1 loop (before its N9, N1,
     # SCH or SLN); null: the order's (ORDERS) apply. An 860 POC's DTM moves them (engine.changes)
     *(pa.field(f.name, f.type) for f in DEADLINES),
+    # the line's own requested ship date: an 860 POC loop's DTM 010 (schemas.changes.CHANGE_LINE_DATES; null: the
+    # order's DTM 010 applies): the day its 855/865 ACK 068 says it ships (engine.lifecycle.decisions)
+    pa.field("line_ship_date", pa.date32()),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
@@ -170,7 +173,7 @@ ORDER_LINES = pa.schema([
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
-                               "price_multiplier_sent",
+                               "price_multiplier_sent", "line_ship_date",
                                *(f.name for f in DEADLINES)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}

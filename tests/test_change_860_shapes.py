@@ -3,9 +3,10 @@ run (docs/lifecycle.md "What an 860 asks, line by line").
 
 A POC whose change is only in POC04 (quantity left to receive), POC03 empty: X12 defines POC03 as the quantity
 ordered (the new total) and POC04 as the balance the buyer has left to receive, counted before the change (X12
-5050+ C063-06: "based on the Current Order Quantity before any quantity changes are applied"). A POC04 alone that
-is not the line's open balance asks for a change nobody can know: the POC is refused (865 IR, never IA) with a
-CHANGE_QUANTITY_INVALID saying why; one that is the open balance only states it."""
+5050+ C063-06: "based on the Current Order Quantity before any quantity changes are applied"): ordered less what
+the buyer received, no more than what we shipped. A POC04 alone that the line cannot explain (below its open
+balance, above its quantity) asks for a change nobody can know: the POC is refused (865 IR, never IA) with a
+CHANGE_QUANTITY_INVALID saying why; one between the two (units shipped still in transit) only states it."""
 
 from __future__ import annotations
 
@@ -96,10 +97,63 @@ def test_a_poc04_that_is_the_open_balance_after_shipment_only_states_it(shipped)
     assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
 
 
-@pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*010*20261215"], ["POC*1*RS***CA", "DTM*002*20261218"],
-                                  ["POC*1*RB", "DTM*010*20261215", "DTM*002*20261218"]])
+@pytest.mark.parametrize(("poc", "ack"), [
+    (["1", "CA", "", "36", "EA"], "IA"),  # 12 of the 24 shipped still in transit
+    (["1", "CA", "", "48", "EA"], "IA"),  # none of them received yet
+    (["1", "PQ", "", "36", "EA", "5.10", "PE"], "IP"),  # the price taken, the balance only stated
+])
+def test_a_poc04_counting_shipped_units_in_transit_as_still_to_receive_only_states_the_balance(shipped, poc, ack):
+    """GLOBEX-2001 line 1: 48 ordered, 24 shipped (on an 856), 24 open. The buyer's POC04 is what it ordered less
+    what it received (X12), and the 24 shipped may not all have reached it: a POC04 from 24 (all received) to 48
+    (none yet) is the line's balance as the buyer counts it, not a change. It goes on as without it: a CA is
+    acknowledged IA with the line as it was, a PQ takes its new price. It used to be refused
+    (CHANGE_QUANTITY_INVALID, 865 IR) for a person though nothing was asked."""
+    ws = shipped
+    send_860(ws, "globex", "GLOBEX-2001", [poc])
+    _results, run = run_stages(ws, NIGHT2)
+    bca, pairs = answer(ws, "globex")
+    assert (bca, [p[2:] for p in pairs]) == ("AD", [(ack, "48")])
+    assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
+    state = StateStore(ws.state_path)
+    try:
+        ln = lines(state, "globex", "GLOBEX-2001")[1]
+        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
+
+
+@pytest.mark.parametrize(("poc", "said"), [
+    (["1", "CA", "", "60", "EA"], "is above the 48 EA line 1 has ordered (48 EA ordered, 24 shipped): the buyer "
+                                  "counts on a larger order than ours"),
+    (["1", "CA", "", "12", "EA"], "is below the 24 EA line 1 has open (48 EA ordered, 24 shipped): the buyer cannot "
+                                  "have received more than we shipped"),
+    (["1", "QD", "", "36", "EA"], "POC03 is empty on a QD change. POC04 36 is the balance left to receive before the "
+                                  "change"),
+])
+def test_a_poc04_the_line_cannot_explain_or_a_decrease_without_poc03_is_left_to_a_person(shipped, poc, said):
+    """The other side of the rule: a POC04 above the quantity ordered, or below what is still to ship, is no balance
+    our line explains (the buyer asks a raise or a cut in words X12 does not give POC04, or its order is not ours),
+    and a QD whose only quantity is a POC04 the line explains asks no known decrease: each is refused (865 IR,
+    the line as it was) with a CHANGE_QUANTITY_INVALID that says exactly why, for a person to confirm with the
+    buyer."""
+    ws = shipped
+    send_860(ws, "globex", "GLOBEX-2001", [poc])
+    _results, run = run_stages(ws, NIGHT2)
+    assert answer(ws, "globex") == ("RD", [("1", poc[1], "IR", "48")])
+    (found,) = [f for f in run.findings if f.code == "CHANGE_QUANTITY_INVALID"]
+    assert said in found.message, found.message
+    state = StateStore(ws.state_path)
+    try:
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
+
+
+# (a line's requested ship date, DTM 010, is kept and the line decided again: tests/test_change_line_ship_date.py)
+@pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*002*20261215"], ["POC*1*RS***CA", "DTM*002*20261218"]])
 def test_a_line_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path, pocs):
-    """ACME answers its 860s with revised 855s. A POC that moves only a line's requested ship or delivery date
+    """ACME answers its 860s with revised 855s. A POC that moves only a line's requested delivery date
     (which an order line does not keep: CHANGE_DATES_NOT_STORED tells a person) changes nothing to decide again,
     and a revised 855 would restate the first one's 068 date: it is answered by an 865 echoing the POC (IA), as
     an 865 partner's is. It used to get no answer at all."""
@@ -234,14 +288,18 @@ def _acks(ws, partner: str) -> list[list]:
 @pytest.mark.parametrize(("poc", "ack"), [
     (["4", "QD", "30", "", "EA"], ["IQ", "30", "EA", "068", "20261210"]),  # 6 still backordered on its promise
     (["4", "PC", "", "", "EA", "39.00", "PE"], ["IP", "36", "EA", "068", "20261210"]),
-    (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA"]),  # 24 backordered: more than the promise was made for
+    # 24 backordered, more than the promise was made for: the night's allocation promises them from WEST's receipt
+    # of 48 SKU-1003 (12-04), the order's ship day 12-10 being later (they used to get no date)
+    (["4", "QI", "48", "", "EA"], ["IQ", "48", "EA", "068", "20261210"]),
 ])
 def test_an_865_after_shipment_dates_a_line_left_backordered(shipped, poc, ack):
     """An 865 answering a change before shipment dates a line left backordered (ACK04 068, ACK05: the day the
     whole line is to ship); the one answering a change after shipment, built before the night's backorder
     allocation, carried no date. GLOBEX-2000 line 4 shipped 24 and waits for 12 promised on 2026-12-10: a
     decrease to 30 or a new price leaves it backordered on that promise, answered with that day; a raise
-    backorders units no promise covers (no date is made up)."""
+    backorders units the old promise does not cover: the night's allocation promises them from the receipt that
+    covers them (engine.lifecycle.backorders.promise_raised; what none covers is refused:
+    tests/test_change_raise_promise.py)."""
     ws = shipped
     _globex_2000_line_4_shipped(ws)
     send_860(ws, "globex", "GLOBEX-2000", [poc])

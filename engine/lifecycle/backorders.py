@@ -20,6 +20,7 @@ from datetime import date
 
 import pyarrow as pa
 
+from engine.answer import backorder_day
 from engine.lifecycle.changes import _line_state, _state_after, _value, expired_units
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import SHIPPABLE, move, moves
@@ -157,6 +158,49 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, tuple(new_lines)),),
                 reservations=(OrderReservations(*record.key, tuple(rows[k] for k in sorted(rows))),),
                 findings=warned)
+
+
+def promise_raised(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                   allocation: pa.Table, ship_days: Mapping[Key, date | None], today: date, run_id: str
+                   ) -> tuple[dict[Key, tuple[LineRecord, ...]], dict[Key, dict[int, int]], dict[Key, set[int]]]:
+    """Orders an 860 raised after shipment (answered at once, no rules), once the run's backorder allocation
+    placed what the stock covers (``lines``: each order's lines as plan_backorders left them; ``allocation``: its
+    rows): a line still backordered is promised as an 850 line's backorder is, the day the receipts cover it, or
+    the order's ship day ``ship_days`` (its requested ship date, today at the earliest) when later
+    (engine.answer.backorder_day), never earlier than the promise it had. The raised units used to stay
+    backordered with no promise (no 068 on the 865 line). Units no receipt covers (the allocation's rejected
+    rows: no_receipt, rejected_by_policy, past_cancel_date) are returned for the change step to refuse
+    (refuse_unplaced_raises), as an 850 line's are. Returns the lines re-promised by order, the units no stock
+    or receipt covers by order and line, and the line numbers given a promise by order."""
+    rows: dict[tuple[str, str, int], tuple[date | None, int]] = {}
+    cols = ("partner", "po_number", "line_number", "backordered", "rejected", "promised_date")
+    for p, po, n, back, rej, day in zip(*(allocation[c].to_pylist() for c in cols), strict=True):
+        latest, refused = rows.get((p, po, n), (None, 0))
+        if back and day is not None and (latest is None or day > latest):
+            latest = day
+        rows[(p, po, n)] = (latest, refused + int(rej or 0))
+    out, uncovered, dated = {}, {}, {}
+    for r in records:
+        ship = max(ship_days.get(r.key) or today, today)
+        new, changed = [], False
+        for ln in lines.get(r.key, ()):
+            latest, refused = rows.get((r.partner, r.po_number, ln.line_number), (None, 0))
+            if ln.backordered <= 0 or ln.state in ENDED_LINES:
+                new.append(ln)
+                continue
+            if refused:
+                uncovered.setdefault(r.key, {})[ln.line_number] = min(refused, ln.backordered)
+            day = backorder_day(latest, ship)
+            if day is not None and ln.promised_date is not None:
+                day = max(day, ln.promised_date)
+            if day is not None and day != ln.promised_date:
+                ln, changed = replace(ln, promised_date=day, run_id=run_id), True
+            if day is not None:
+                dated.setdefault(r.key, set()).add(ln.line_number)
+            new.append(ln)
+        if changed:
+            out[r.key] = tuple(new)
+    return out, uncovered, dated
 
 
 def _complete_day(before: Sequence[LineRecord], after: list[LineRecord], run_id: str) -> tuple[list[LineRecord], str]:

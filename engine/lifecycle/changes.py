@@ -20,8 +20,10 @@ import pyarrow.compute as pc
 
 from engine.answer import backorder_day
 from engine.changes import (
+    ACCEPTED,
     CANCEL_PURPOSES,
     CHANGED,
+    PRICE_CHANGED,
     QUANTITY_CHANGED,
     REJECTED,
     REPEAT_PURPOSES,
@@ -85,16 +87,18 @@ class AppliedChange:
 
 @dataclass(frozen=True, slots=True)
 class RaisedAnswer:
-    """An 860 that raised lines of an order that shipped, for a partner whose allocation takes no backorder
-    (backorder = "reject"), answered at once: ``units`` (line number -> units the raise backordered) are
-    offered stock in the same run; what it does not place is refused (``refuse_unplaced_raises``) and the
-    865 built again from ``header`` and ``result`` to say so."""
+    """An 860 that raised lines of an order that shipped, answered at once: ``units`` (line number -> units the
+    raise backordered) are offered stock in the same run; what it does not place, nor (``reject`` False: a
+    partner that takes backorders) promise from an expected receipt, is refused (``refuse_unplaced_raises``)
+    and the 865 built again from ``header`` and ``result`` to say so."""
 
     change: StoredChange
     header: dict
     result: ChangeResult
     units: Mapping[int, int]
     answered: bool = True  # the change was answered with an 865 (the partner receives them)
+    # the partner takes no backorder: every unit not placed is refused; else only those no receipt covers
+    reject: bool = True
 
     @property
     def doc_key(self) -> str:
@@ -131,11 +135,13 @@ class Revisions:
     change_ids: dict[str, int] = field(default_factory=dict)  # 865 doc key -> change id (answer order)
     # per order, the changes applied to it (source file, change_fingerprint): a 06/07 repeat of one is not applied
     seen: dict[Key, list[tuple[str, tuple]]] = field(default_factory=dict)
-    # orders of partners that take no backorder whose lines an 860 raised after shipment: each such 860, in
+    # orders whose lines an 860 raised after shipment: each such 860, in
     # the order applied (several in one run each keep their units: a second used to replace the first's)
     raised: dict[Key, list[RaisedAnswer]] = field(default_factory=dict)
     # orders changed after shipment whose 865 answered a line left backordered: dated after the backorder step
     dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
+    # 865 doc key -> the change's result once refuse_unplaced_raises cut its raise (date_shipped_answers dates it)
+    refused: dict[str, ChangeResult] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -202,6 +208,7 @@ class _Step:
         self.today, self.at, self.run_id = today, at, run_id
         self.key = (ch.partner, ch.po_number)
         self.updates: dict = {}
+        self.asked: dict[int, Decimal | None] = {}  # each line's quantity (PO102) before the change (_current)
 
     def run(self) -> Plan:
         ch, record = self.ch, self.record
@@ -426,7 +433,8 @@ class _Step:
         deadlines = {c: v for c, v in result.order_changes.items() if c in DEADLINE_CHANGES}
         if deadlines and others:
             findings.append(heading_finding(order_row, header, deadlines))
-        result = replace(result, order_changes=deadlines, findings=findings)
+        result = acknowledged_as_stored(replace(result, order_changes=deadlines, findings=findings), stored,
+                                        self.asked)
         before, order_row = order_row, {**order_row, **deadlines}
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(
             result.settled_line_numbers) | set(result.trimmed_line_numbers)
@@ -471,12 +479,13 @@ class _Step:
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
-        if self.profile.allocation.backorder == "reject":
-            # a partner that takes no backorder: the raised units are placed this night or refused (flows.decide)
-            units = {ln.line_number: ln.backordered - stored[ln.line_number].backordered for ln in lines
-                     if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
-            if units:
-                self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units, answered)
+        # the raised units are placed this night, promised from a receipt, or refused (flows.decide); a partner
+        # that takes no backorder has every unit the stock does not cover refused
+        units = {ln.line_number: ln.backordered - stored[ln.line_number].backordered for ln in lines
+                 if ln.line_number in stored and ln.backordered > stored[ln.line_number].backordered}
+        if units:
+            self.updates[("raised", self.key)] = RaisedAnswer(ch, header, result, units, answered,
+                                                              reject=self.profile.allocation.backorder == "reject")
         if answered and any(ln.backordered > 0 for ln in lines if ln.line_number in touched):
             ship_day = max(order_row.get("requested_ship_date") or self.today, self.today)
             self.updates[("dated", self.key)] = ShippedAnswer(
@@ -579,8 +588,9 @@ class _Step:
                                                                                         record.lines_key)]
         orders, lines = source
         rows = orders.filter(pc.equal(orders["order_ref"], record.order_ref)).to_pylist()
-        mine = lines.filter(pc.equal(lines["order_ref"], record.order_ref))
-        return rows[0], _first_line_rows(mine)
+        mine = _first_line_rows(lines.filter(pc.equal(lines["order_ref"], record.order_ref)))
+        self.asked = dict(zip(mine["line_number"].to_pylist(), mine["quantity"].to_pylist(), strict=True))
+        return rows[0], mine
 
     def _revised_lines(self, result: ChangeResult, touched: set[int], revision: int) -> tuple[LineRecord, ...]:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
@@ -615,6 +625,8 @@ class _Step:
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
             return ()
+        result = acknowledged_as_stored(result, {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())},
+                                        self.asked)
         body = build_865(header, result, today=self.today)
         return (transaction_set("865", "CA", self._doc_key(), body, partner=self.ch.partner,
                                 po_number=self.ch.po_number, source_sha256=self.ch.store_key),)
@@ -623,6 +635,28 @@ class _Step:
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    consequence if f.severity == "error" else "none (warning)", "decide")
                      for f in result.findings)
+
+
+def acknowledged_as_stored(result: ChangeResult, stored: Mapping[int, LineRecord],
+                           asked: Mapping[int, Decimal | None]) -> ChangeResult:
+    """``result`` with ACK02 of each POC answered IA, IP or IR that left its line's quantity as the buyer had it
+    (``asked``: each line's PO102 before the change) set to the quantity we acknowledged for the line (its
+    stored record's ``ordered``: after case-pack rounding or a minimum, what our 855 said and what we ship):
+    ACK02 is the quantity the status applies to, and an 865 saying IA 10 for a line our 855 acknowledged IQ 12
+    (10 shipped, 2 to come) told the buyer the line was 10. A POC that changed the quantity (IQ, IC; IR cut to
+    what shipped, CHANGE_BELOW_SHIPPED), an earlier POC of the 860 that did, and an added line keep theirs;
+    an order decided again answers with the decision's (engine.lifecycle.decisions final_change_result)."""
+    out, moved, changed = [], False, set()
+    for r in result.line_results:
+        ln = stored.get(r.line_number) if r.line_number is not None else None
+        if r.status not in (ACCEPTED, PRICE_CHANGED, REJECTED) or r.code == "CHANGE_BELOW_SHIPPED":
+            changed.add(r.line_number)  # (the POCs after it answer the line as it left it)
+        elif ln is not None and r.line_number not in changed and r.quantity is not None \
+                and r.quantity == asked.get(r.line_number) and ln.ordered is not None and ln.ordered != r.quantity \
+                and (not ln.unit or ln.unit == r.unit):
+            r, moved = replace(r, quantity=ln.ordered), True
+        out.append(r)
+    return replace(result, line_results=out) if moved else result
 
 
 def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None,
@@ -798,10 +832,14 @@ def changed_after_shipment_now(rv: Revisions, before: Mapping[Key, OrderRecord],
     return out
 
 
-def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) -> tuple[Plan, frozenset[str]]:
-    """Units 860s raised after shipment for a partner that takes no backorder (``rv.raised``), once the run's
-    backorder allocation offered them stock (``rv.lines``/``rv.records`` as it left them): what it placed stays
-    placed, the rest is refused as an 850 line's short units are (backordered -> rejected, never left waiting),
+def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str,
+                           uncovered: Mapping[Key, Mapping[int, int]] | None = None) -> tuple[Plan, frozenset[str]]:
+    """Units 860s raised after shipment (``rv.raised``), once the run's backorder allocation offered them stock
+    and receipts (``rv.lines``/``rv.records`` as it left them; ``uncovered``: per order and line, the units
+    neither covered, engine.lifecycle.backorders.promise_raised): what it placed stays placed, what a receipt
+    covers stays backordered with its promise (a partner that takes no backorder has none), the rest is refused
+    as an 850 line's short units are (backordered -> rejected, never left waiting: before shipment the
+    allocation rejects them, no_receipt or rejected_by_policy),
     one CHANGE_RAISE_NOT_BACKORDERED per line and 860, the order moved by what is left to ship, and each 865 built
     again (ACK IQ with the quantity we ship: shipped + placed; BCA02 AC). The plan and the doc keys of the 865s it
     replaces (the caller drops the ones the change step planned)."""
@@ -811,7 +849,8 @@ def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) 
         if record is None or stored is None:
             continue
         part = isolated(record, lambda k=key, r=tuple(raises), o=record, ls=stored: _refuse_raised(
-            k, r, o, ls, today=today, at=at, run_id=run_id), at=at, run_id=run_id, stage="decide")
+            k, r, o, ls, today=today, at=at, run_id=run_id, uncovered=(uncovered or {}).get(k, {}), built=rv.refused),
+            at=at, run_id=run_id, stage="decide")
         parts.append(part)
         for t in part.transitions:
             rv.records[key] = t.record
@@ -823,7 +862,8 @@ def refuse_unplaced_raises(rv: Revisions, *, today: date, at: str, run_id: str) 
 
 
 def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord, stored: tuple[LineRecord, ...], *,
-                   today: date, at: str, run_id: str) -> Plan:
+                   today: date, at: str, run_id: str, uncovered: Mapping[int, int] | None = None,
+                   built: dict[str, ChangeResult] | None = None) -> Plan:
     """One order of ``refuse_unplaced_raises``: ``raises`` the 860s that raised its lines, in the order applied;
     ``stored`` its lines as the backorder step left them. A line's unplaced units are refused from the last raise
     back (the earlier 860 was taken first): each 860's 865 answers the line with what we ship of it."""
@@ -831,6 +871,8 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
     new_lines = []
     for ln in stored:
         cut = min(ln.backordered, sum(r.units.get(ln.line_number, 0) for r in raises))
+        if not all(r.reject for r in raises):  # a partner that takes backorders: only what no receipt covers
+            cut = min(cut, (uncovered or {}).get(ln.line_number, 0))
         if cut <= 0 or ln.state in ENDED_LINES:
             new_lines.append(ln)
             continue
@@ -845,8 +887,9 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
             ln, backordered=backordered, rejected=ln.rejected + cut, run_id=run_id,
             promised_date=ln.promised_date if backordered else None,
             state=_line_state(ln.shipped, ln.invoiced, ln.allocated + backordered, backordered),
-            reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder "
-                                                      "(rejected_by_policy)")))))
+            reason="; ".join(filter(None, (ln.reason, "raised units not placed: no backorder (rejected_by_policy)"
+                                           if all(r.reject for r in raises) else
+                                           "raised units not placed: no stock nor receipt (no_receipt)")))))
     if not any(cuts):
         return Plan()
     lines = tuple(new_lines)
@@ -865,11 +908,14 @@ def _refuse_raised(key: Key, raises: Sequence[RaisedAnswer], record: OrderRecord
         sorted_said = ", ".join(f"line {n} ({u})" for n, u in sorted(refused.items()))
         said = dict(document_key=raised.doc_key, ack_type=ack_type) if raised.answered else {}
         t = move(now, event, at=at, run_id=run_id, value=_value(lines), **said,
-                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused (backorder "
-                 f"= \"reject\"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
+                 note=f"units raised by 860 in {raised.change.source_file} not placed from stock refused ("
+                 + ("backorder = \"reject\"" if raised.reject else "no stock nor receipt covers them")
+                 + f"): {sorted_said}" + (f"; 865 {ack_type}" if raised.answered else ""))
         transitions.append(t)
         now = t.record
         if raised.answered:
+            if built is not None:
+                built[raised.doc_key] = result  # (dated by date_shipped_answers when a line still waits)
             docs.append(transaction_set("865", "CA", raised.doc_key, build_865(raised.header, result, today=today),
                                         partner=key[0], po_number=key[1], source_sha256=raised.change.store_key))
         new = [f for f in result.findings if f.code == "CHANGE_RAISE_NOT_BACKORDERED"]
@@ -893,44 +939,50 @@ def _refused_raises(raised: RaisedAnswer, refused: Mapping[int, int], po_number:
         answers[k] = replace(r, status=CHANGED if r.status == CHANGED else QUANTITY_CHANGED, quantity=kept,
                              code="CHANGE_RAISE_NOT_BACKORDERED")
         poc = r.change
+        why = ("the partner's allocation takes no backorder (backorder = \"reject\")" if raised.reject else
+               "neither the stock nor an expected receipt covers all of it (no_receipt, as an 850 line's units)")
+        took = ("reserved from stock this night" if raised.reject else
+                "reserved from stock this night or promised from a receipt")
         findings.append(finding_at_row(
             "CHANGE_RAISE_NOT_BACKORDERED",
             f"POC02 {poc.get('change_type')} raises line {poc.get('line_id') or n} of PO {po_number} to "
-            f"{_n(r.quantity)} after it shipped; the partner's allocation takes no backorder (backorder = "
-            f"\"reject\"): {_n(Decimal(raised.units[n] - cut))} unit(s) were reserved from stock this night and "
-            f"the other {cut} refused (865 IQ {_n(kept)}), not backordered. The buyer orders them again when "
+            f"{_n(r.quantity)} after it shipped; {why}: {_n(Decimal(raised.units[n] - cut))} unit(s) were {took} "
+            f"and the other {cut} refused (865 IQ {_n(kept)}), not backordered. The buyer orders them again when "
             "stock comes.", poc, severity=CHANGE_CATALOGUE["CHANGE_RAISE_NOT_BACKORDERED"].severity, seg="POC",
             element="POC03", value=_n(r.quantity), line_number=n))
     return replace(result, line_results=answers, findings=findings)
 
 
-def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = ()) -> tuple[Plan, frozenset[str]]:
+def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = (),
+                         promised: Mapping[Key, Collection[int]] | None = None) -> tuple[Plan, frozenset[str]]:
     """The 865s of changes answered at once after shipment (``rv.dated``), once the run's backorder allocation
     ran (``rv.lines`` as it left them): a line the 865 answers that is still backordered on a promise that
-    covers it (its backorder no larger than before the change, which the promise was made for) carries ACK04
+    covers it (its backorder no larger than before the change, which the promise was made for, or a line that
+    allocation promised a day this run: ``promised``, engine.lifecycle.backorders.promise_raised) carries ACK04
     068 and ACK05, the day the whole line is to ship: the promise, or the order's ship day when later and units
     are reserved and not shipped, as an 865 answering a change before shipment does (engine.lifecycle.decisions
-    final_change_result). They used to carry no date. Units a raise backordered have no promise (no 068).
-    ``skip``: doc keys built again already (refuse_unplaced_raises). The 865s built again, and their doc keys
-    (the caller drops the ones the change step planned)."""
+    final_change_result). They used to carry no date, and units a raise backordered got none either.
+    ``skip``: doc keys built again already (refuse_unplaced_raises, its result in ``rv.refused``): built once
+    more when a line of it is dated. The 865s built again, and their doc keys (the caller drops the ones the
+    change step planned)."""
     docs, replaced = [], set()
     for key, answers in sorted(rv.dated.items()):
         now = {ln.line_number: ln for ln in rv.lines.get(key, ())}
+        fresh = set((promised or {}).get(key, ()))
         for a in answers:
-            if a.doc_key in skip:
-                continue
+            base = rv.refused.get(a.doc_key, a.result) if a.doc_key in skip else a.result
             days = {}
             for n, ln in now.items():
                 if ln.state in ENDED_LINES or ln.backordered <= 0 or ln.promised_date is None \
-                        or ln.backordered > a.promised.get(n, 0):
+                        or (ln.backordered > a.promised.get(n, 0) and n not in fresh):
                     continue
                 days[n] = backorder_day(ln.promised_date, a.ship_day) if ln.allocated > ln.shipped \
                     else ln.promised_date
             answered = [replace(r, ship_date=days[r.line_number])
-                        if r.line_number in days and r.status != REJECTED else r for r in a.result.line_results]
-            if answered == list(a.result.line_results):
+                        if r.line_number in days and r.status != REJECTED else r for r in base.line_results]
+            if answered == list(base.line_results):
                 continue
-            result = replace(a.result, line_results=answered)
+            result = replace(base, line_results=answered)
             docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=today),
                                         partner=key[0], po_number=key[1], source_sha256=a.change.store_key))
             replaced.add(a.doc_key)

@@ -46,6 +46,7 @@ from engine.po_ack import HEAD_KEYS, PLAIN, LineAck, _num, build_855, delimiter_
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.distinct import decimal_texts, truncated
+from schemas.changes import LINE_SHIP_DATE
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings, PoAckSettings
 from schemas.grouping import in_key_order
@@ -93,7 +94,7 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part"]
+                 "vendor_part", "buyer_part", "line_ship_date"]
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -197,6 +198,7 @@ class _Batch:
         ships = [self._ship(requested[at[k]]) for k in keys]
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
+        ship = self._own_ship_days(rows, ship)
         allocation = self._allocation(keys)
         statuses = status_table(decided, rejected_by_rules, ship, allocation, self._ship_complete(keys, counts))
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
@@ -252,6 +254,17 @@ class _Batch:
     # --- inputs ---------------------------------------------------------------------------------------
     def _ship(self, requested: date | None) -> date:
         return requested if requested and requested >= self.ctx.today else self.ctx.today
+
+    def _own_ship_days(self, rows: pa.Table, ship: pa.Array) -> pa.Array:
+        """``ship`` (each decided line's order's ship day) with a line's own requested ship date where it has one
+        (an 860 POC loop's DTM 010: ORDER_LINES line_ship_date), today at the earliest, as the order's is: the day
+        its ACK 068 says it ships, in the 855 and in the 865 answering the change."""
+        if "line_ship_date" not in rows.column_names or rows["line_ship_date"].null_count == rows.num_rows:
+            return ship
+        own = rows["line_ship_date"].combine_chunks() if isinstance(rows["line_ship_date"], pa.ChunkedArray) \
+            else rows["line_ship_date"]
+        later = pc.max_element_wise(own, pa.scalar(self.ctx.today, pa.date32()))
+        return pc.if_else(pc.is_null(own), ship, later)
 
     def _completes(self, key: Key) -> bool:
         """The order ships complete: its CSH01 (SHIP_COMPLETE) or its partner's ship_complete policy."""
@@ -843,8 +856,11 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
                 r = replace(r, quantity=s.ordered)
             # a line backordered: the 865's one ACK carries the day the whole line is to ship, the latest of the
             # 855's parts' (BP 24 on the ship date 12-10 and IB 12 promised 12-04: 12-10; IB alone: its promised day)
+            # (and a line whose own ship date the POC moved, DTM 010 of its loop: the day it now ships, as the 855's
+            # ACK 068 says it)
             days = [p.ship_date for p in s.ack.parts if p.status != POC_REJECTED and p.ship_date]
-            out.append(r if not days or s.backordered <= 0 else replace(r, ship_date=max(days)))
+            moved = r.change.get(LINE_SHIP_DATE) is not None
+            out.append(r if not days or (s.backordered <= 0 and not moved) else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))
 
