@@ -527,6 +527,7 @@ _FLAG_WORDS = {
     "allowance_not_agreed": "allowance nobody named", "charge_not_allowed": "charge not allowed",
     "charge_over": "charge over the PO's", "charge_short": "charge under the PO's",
     "charge_not_billed": "charge allowed, not billed",
+    "allowance_not_as_agreed": "allowance not as agreed", "charge_not_as_agreed": "charge not as agreed",
 }
 
 

@@ -144,9 +144,11 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
 
 
 def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
-    """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices."""
-    rows = [{"partner": pid, "kind": c.kind, "code": c.code} for pid, p in sorted(profiles.items())
-            for c in p.fulfilment.invoice.charges]
+    """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices, with their
+    flat amount (and its scope: the charge's own, else the partner's invoicing policy) or percent."""
+    rows = [{"partner": pid, "kind": c.kind, "code": c.code, "amount": c.amount, "percent": c.percent,
+             "per": (c.per or p.fulfilment.invoice.per) if c.amount is not None else None}
+            for pid, p in sorted(profiles.items()) for c in p.fulfilment.invoice.charges]
     return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
 
 
@@ -287,7 +289,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
         written["kpis"] = (lines, docs, inputs, settings, kpis)
-    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges)
+    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges,
+                            inputs.shipped)
     tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():

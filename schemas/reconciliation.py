@@ -244,11 +244,15 @@ INVOICE_CHARGES = pa.schema([
 ])
 
 # AGREED_CHARGES: the SAC allowances and charges each partner's agreement puts on its invoices (the
-# profile's [[invoice.charges]]: what our 810s bill) - a charge neither the PO nor this names is not allowed.
+# profile's [[invoice.charges]]: what our 810s bill) - a charge neither the PO nor this names is not allowed,
+# one billed other than the agreement says (its amount or percent) is flagged.
 AGREED_CHARGES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("kind", pa.string(), nullable=False),
     pa.field("code", pa.string(), nullable=False),
+    pa.field("amount", MONEY),  # a flat amount (Charge.amount); null: a percent
+    pa.field("percent", MONEY),  # a percent of each 810's lines (Charge.percent)
+    pa.field("per", pa.string()),  # a flat amount's scope: "order" (once per PO) or "shipment" (once per shipment)
 ])
 
 # CHARGE_MATCH: per PO invoiced and SAC (kind, SAC02), what its 850 promised against what its 810s billed
@@ -271,9 +275,13 @@ CHARGE_MATCH = pa.schema([
     pa.field("billed_value", MONEY, nullable=False),  # SAC05 of the PO's 810s of that kind and code, added up
     pa.field("difference", MONEY),  # billed - expected on invoice (allowance short: negative)
     pa.field("agreed", pa.bool_(), nullable=False),  # the partner's agreement (profile) bills it
+    pa.field("agreed_value", MONEY),  # what the agreement bills the PO's 810s: its percent of their lines
+    # value; a flat amount once per PO ("order"), or at most once per shipment of the PO ("shipment"); null: not
+    # agreed, or the PO names it (the PO's promise is what counts)
     pa.field("invoices", pa.string()),  # the 810s (BIG02) that billed it, space-separated
     pa.field("flag", pa.string()),  # allowance_not_taken, allowance_short, allowance_over, allowance_billed_twice,
-    # charge_not_allowed, charge_over, charge_not_billed; null: ties
+    # allowance_not_agreed, allowance_not_as_agreed, charge_not_allowed, charge_over, charge_short,
+    # charge_not_billed, charge_not_as_agreed; null: ties
     pa.field("note", pa.string(), nullable=False),  # in words
     pa.field("file", pa.string()),  # the 850
 ])

@@ -324,3 +324,72 @@ def test_an_allowance_the_po_cancels_or_names_for_information_is_no_deduction_to
     got = charge_match({"PO-1": (words, ["SAC*A*C000***100"])})
     assert [(k[2], r["expected_on_invoice"], r["flag"]) for k, r in got.items()] == [
         ("C000", Decimal("1.00"), None), ("C310", Decimal("0"), None), ("F800", Decimal("0"), None)]
+
+
+# --- what the agreement bills: its amount, not only its presence ------------------------------------------
+
+
+def _agreed(*terms: dict) -> pa.Table:
+    return pa.Table.from_pylist([{"partner": "acme", **t} for t in terms], schema=AGREED_CHARGES)
+
+
+def test_a_charge_the_po_did_not_name_is_compared_with_the_agreements_amount():
+    """Freight the partner agreed at 25.00 per PO billed 40.00: charge_not_as_agreed, 15.00 over; billed
+    25.00: ties; billed 20.00: 5.00 short of the agreement. A 2 % allowance the agreement gives billed 30.00 on
+    1,000.00 invoiced: allowance_not_as_agreed. A per-shipment amount is a ceiling (a shipment of several POs
+    bills it on one of them, or split): under it ties, over it is flagged."""
+    agreed = _agreed({"kind": "C", "code": "D240", "amount": Decimal("25.00"), "per": "order"},
+                     {"kind": "A", "code": "C310", "percent": Decimal("2")},
+                     {"kind": "C", "code": "H850", "amount": Decimal("5.00"), "per": "shipment"})
+    got = charge_match({"PO-OVER": ("", ["SAC*C*D240***4000", "SAC*A*C310***3000*1*2", "SAC*C*H850***600"]),
+                        "PO-RIGHT": ("", ["SAC*C*D240***2500", "SAC*A*C310***2000*1*2", "SAC*C*H850***300"]),
+                        "PO-UNDER": ("", ["SAC*C*D240***2000"])}, agreed=agreed)
+    over = got["PO-OVER", "C", "D240"]
+    assert (over["agreed"], over["agreed_value"], over["expected_on_invoice"], over["billed_value"],
+            over["difference"], over["flag"]) == (True, Decimal("25.00"), Decimal("25.00"), Decimal("40.00"),
+                                                  Decimal("15.00"), "charge_not_as_agreed")
+    assert "agreement bills 25.00" in over["note"] and "15.00 more charged than the agreement" in over["note"]
+    allowance = got["PO-OVER", "A", "C310"]
+    assert (allowance["agreed_value"], allowance["difference"], allowance["flag"]) == (
+        Decimal("20.00"), Decimal("10.00"), "allowance_not_as_agreed")
+    ceiling = got["PO-OVER", "C", "H850"]
+    assert (ceiling["agreed_value"], ceiling["expected_on_invoice"], ceiling["difference"], ceiling["flag"]) == (
+        Decimal("5.00"), None, Decimal("1.00"), "charge_not_as_agreed")
+    assert "at most (once per shipment)" in ceiling["note"]
+    assert [(k[2], r["flag"]) for k, r in got.items() if k[0] == "PO-RIGHT"] == [
+        ("C310", None), ("D240", None), ("H850", None)]
+    assert got["PO-RIGHT", "C", "H850"]["difference"] is None  # under a ceiling: nothing to tie it to
+    under = got["PO-UNDER", "C", "D240"]
+    assert (under["difference"], under["flag"]) == (Decimal("-5.00"), "charge_not_as_agreed")
+    assert "5.00 less charged than the agreement" in under["note"]
+
+
+def test_a_charge_the_po_names_is_held_to_the_po_not_to_the_agreement():
+    """The PO's own SAC is the promise: freight the PO allows at 12.50 and the agreement at 25.00, billed
+    12.50, ties."""
+    words = sac_words(["SAC*C*D240***1250"])
+    got = charge_match({"PO-1": (words, ["SAC*C*D240***1250"])},
+                       agreed=_agreed({"kind": "C", "code": "D240", "amount": Decimal("25.00"), "per": "order"}))
+    row = got["PO-1", "C", "D240"]
+    assert (row["flag"], row["agreed_value"], row["expected_on_invoice"]) == (None, None, Decimal("12.50"))
+
+
+def test_end_to_end_a_charge_billed_other_than_the_agreement_now_says(tmp_path):
+    """ACME's profile billed a 5.00 handling charge per PO (H850) on both POs' 810s; the agreement is then
+    renegotiated to 3.00 (the profile says so): the 810s billed 2.00 more than it allows, flagged in the data
+    and the report. As agreed before: no flag."""
+    handling = '[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "H850"\namount = "5.00"\nper = "order"\n'
+    ws = _promising_workspace(tmp_path, "agreed", handling)
+    got, _html = _reconciled(ws, "recon")
+    assert [(k, r["flag"]) for k, r in got.items() if k[2] == "H850"] == [
+        (("ACME-1000", "C", "H850"), None), (("ACME-1001", "C", "H850"), None)]
+    assert got["ACME-1000", "C", "H850"]["agreed_value"] == Decimal("5.00")
+    assert got["ACME-1000", "C", "D240"]["agreed_value"] is None  # the PO names the freight: its promise counts
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text().replace('amount = "5.00"', 'amount = "3.00"'))
+    got, html = _reconciled(ws, "recon2")
+    for po in ("ACME-1000", "ACME-1001"):
+        row = got[po, "C", "H850"]
+        assert (row["billed_value"], row["agreed_value"], row["difference"], row["flag"]) == (
+            Decimal("5.00"), Decimal("3.00"), Decimal("2.00"), "charge_not_as_agreed"), row
+    assert "charge not as agreed" in html
