@@ -34,6 +34,25 @@ SETTLED_APART = frozenset({"01", "03", "04", "09", "10"})  # SAC12: an allowance
 NOT_PAYABLE = frozenset({"05", "11"})  # SAC12: a charge the customer does not pay
 ASKS_NOTHING = frozenset({"12", "15"})  # SAC12: cancelled, information only
 NOT_ON_INVOICE = SETTLED_APART | NOT_PAYABLE | ASKS_NOTHING
+# how an allowance settled apart from the invoice (SAC12) reaches the customer, and what finance is to expect
+# (code list 331: 01 "the buyer will bill back the seller", 03 a check from the supplier, 04 a credit to the
+# customer's account, 09/10 issued by the vendor/reseller)
+APART_WORDS = {
+    "01": ("bill back", "the buyer bills it back apart from the invoice (its own bill-back invoice or debit memo, "
+                        "not a deduction from this invoice's payment): expect the claim and match it to the deal"),
+    "03": ("vendor check to customer", "we pay it to the customer by check, apart from the invoice"),
+    "04": ("credit customer account", "we credit it to the customer's account (a credit memo), apart from the "
+                                      "invoice"),
+    "09": ("allowance to be issued by vendor", "we issue it to the customer apart from the invoice"),
+    "10": ("allowance to be issued by reseller", "the reseller issues it, apart from our invoice"),
+}
+
+
+def settled_apart(handling: str) -> str:
+    """An allowance settled apart from the invoice (SAC12 in SETTLED_APART) in words: "SAC12 01 bill back: the
+    buyer bills it back ..."."""
+    name, todo = APART_WORDS[handling]
+    return f"SAC12 {handling} {name}: {todo}"
 FLAGS = ("allowance_not_taken", "allowance_short", "allowance_over", "allowance_billed_twice",
          "allowance_not_agreed", "allowance_not_as_agreed", "charge_not_allowed", "charge_over", "charge_short",
          "charge_not_billed", "charge_not_as_agreed")
@@ -300,7 +319,8 @@ def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: boo
     else:
         said = f"the PO promised {money(promised)}" + ("" if has_amount else " (its percent of the invoiced value)")
     if handling:
-        said += f", SAC12 {handling}" + {**{c: " (settled apart from the invoice)" for c in SETTLED_APART},
+        said += f", SAC12 {handling}" + {**{c: f" {APART_WORDS[c][0]} (settled apart from the invoice)"
+                                            for c in SETTLED_APART},
                                           **{c: " (not paid by the customer)" for c in NOT_PAYABLE},
                                           **{c: " (asks nothing)" for c in ASKS_NOTHING}}.get(handling, "")
     said += f"; our 810s billed {money(billed)}"
@@ -310,7 +330,9 @@ def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: boo
         "allowance_not_taken": "the retailer will deduct it from payment: settle it (a credit memo) or dispute it",
         "allowance_short": f"taken {money(expected - billed)} short: expect the retailer to deduct the rest",
         "allowance_over": f"{money(billed - expected)} more allowed than the PO promised",
-        "allowance_billed_twice": "taken on the invoice although the PO settles it apart: it may be paid twice",
+        "allowance_billed_twice": "taken on the invoice although the PO settles it apart"
+                                  + (f" ({APART_WORDS[handling][1]})" if handling in APART_WORDS else "")
+                                  + ": it may be paid twice",
         "allowance_not_agreed": "an allowance neither the PO nor the agreement names",
         "charge_not_allowed": "a charge the PO and the agreement do not allow: expect the retailer to refuse it",
         "charge_over": f"{money(billed - expected)} more charged than the PO allows: expect a short payment",
@@ -323,4 +345,6 @@ def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: boo
                                     if billed > agreed_value else f"{money(agreed_value - billed)} less allowed "
                                     "than the agreement says: expect the retailer to deduct the rest"),
     }.get(flag, "ties" if asked else "as agreed")
+    if flag is None and asked and kind == "A" and handling in APART_WORDS:  # owed all the same, off the invoice
+        todo = f"not on the invoice, as SAC12 asks: {APART_WORDS[handling][1]}"
     return f"{said}: {todo}"

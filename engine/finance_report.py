@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from engine.charge_match import APART_WORDS
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
 from engine.svg_charts import column_chart, hbar_chart
@@ -572,6 +573,22 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
                             r["note"]] for r in rows), numeric=range(6, 10), cls="charge-flags"))
         if bad.num_rows > len(rows):
             html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in charges.csv.</p>')
+    apart = charges.filter(pc.and_(pc.equal(charges["kind"], "A"), pc.is_in(
+        pc.fill_null(charges["handling"], ""), value_set=pa.array(sorted(APART_WORDS), pa.string()))))
+    if apart.num_rows:  # owed all the same: claimed by the buyer or credited by us, never a short payment
+        rows = apart.slice(0, max_rows).to_pylist()
+        html.append("<p>Allowances the POs settle apart from the invoice (SAC12): not deducted from the invoices' "
+                    "payment, but owed all the same: a bill back (01) the buyer claims by its own bill-back invoice "
+                    "or debit memo, a check (03) or account credit (04) we issue, one issued by the vendor (09) or "
+                    "the reseller (10).</p>")
+        html.append(table(["Partner", "PO", "SAC02", "Description", "SAC12", "Promised", "Billed",
+                           "Outcome", "Note"],
+                          ([r["partner"], _po(r["po_number"]), r["code"] or "", r["description"] or "",
+                            f"{r['handling']} {APART_WORDS[r['handling']][0]}", _amount(r["promised_value"]),
+                            _amount(r["billed_value"]), _FLAG_WORDS.get(r["flag"], r["flag"]) if r["flag"] else
+                            "settled apart", r["note"]] for r in rows), numeric=range(5, 7), cls="charge-apart"))
+        if apart.num_rows > len(rows):
+            html.append(f'<p class="muted">{apart.num_rows - len(rows):,} more in charges.csv.</p>')
     return "charges", title, "".join(html)
 
 

@@ -119,6 +119,8 @@ PO_ALLOWANCES = pa.schema([
     pa.field("code", pa.string()),  # SAC02; null: none sent
     pa.field("amount", MONEY),  # SAC05 (the allowance's amount); null: not sent
     pa.field("percent", MONEY),  # SAC07; null: not sent
+    pa.field("handling", pa.string()),  # SAC12: 02 off invoice (deducted), 01 bill back, 03, 04, 09, 10 (settled
+    # apart from the invoice: claimed or credited, not deducted from its payment); null: not sent (off invoice)
     pa.field("words", pa.string(), nullable=False),  # as the finding named it ("allowance C310 2.5 % (line 1)")
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
     pa.field("file", pa.string()),  # the 850
@@ -383,10 +385,14 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
        "tied to the lines (an IT1 naming no line of the order, a total written by another system).",
        "|TDS - (lines + charges - allowances)|", "invoice date"),
     _E("ALLOWANCE_NOT_APPLIED", "PO allowance not applied on our invoices",
-       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none): the "
-       "retailer will deduct them from payment; settle the deduction with the buyer (a credit memo) or dispute "
-       "it.", "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO "
-       "(allowances without either: not priced)", "first invoice date of the PO"),
+       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none). One "
+       "off the invoice (SAC12 02, or none) the retailer will deduct from payment: settle the deduction with the "
+       "buyer (a credit memo) or dispute it. One the PO settles apart from the invoice is owed all the same, not "
+       "deducted from the invoice's payment: a bill back (01) the buyer claims by its own bill-back invoice or "
+       "debit memo, a vendor check (03) or account credit (04) we issue, one issued by the vendor (09) or the "
+       "reseller (10): the message says which.",
+       "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO, half up to "
+       "cents (allowances without either: not priced)", "first invoice date of the PO"),
     _E("DOCUMENT_REJECTED", "Document rejected by the partner",
        "The partner's 997/999 rejected one of our documents (reasons in words).",
        "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "

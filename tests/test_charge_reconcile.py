@@ -208,7 +208,10 @@ def test_words_written_before_sac06_sac12_and_sac15_were_named_are_read():
 # --- end to end: an 850 with SACs, our night's 810s, the reconciliation's charges table and section ---------
 
 
-def _promising_workspace(tmp_path, name: str, charges: str):
+PROMISE = "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n"
+
+
+def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE):
     """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
     profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
     ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
@@ -218,9 +221,8 @@ def _promising_workspace(tmp_path, name: str, charges: str):
 
     def promise(text: str) -> str:
         head, rest = text.split("BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n", 1)
-        rest = rest.replace("SE*14*0001~", "SE*16*0001~", 1)
-        return (head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n"
-                "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n" + rest)
+        rest = rest.replace("SE*14*0001~", f"SE*{14 + sacs.count('~')}*0001~", 1)
+        return head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n" + sacs + rest
 
     import tests.test_shipment_charges as harness
 
@@ -393,3 +395,49 @@ def test_end_to_end_a_charge_billed_other_than_the_agreement_now_says(tmp_path):
         assert (row["billed_value"], row["agreed_value"], row["difference"], row["flag"]) == (
             Decimal("5.00"), Decimal("3.00"), Decimal("2.00"), "charge_not_as_agreed"), row
     assert "charge not as agreed" in html
+
+
+# --- SAC12: an allowance settled apart from the invoice is owed, not deducted -------------------------------
+
+
+def _exceptions(ws, run_id: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(ws.reports_dir / run_id / "finance" / "data" / "exceptions.parquet").to_pylist()
+
+
+def test_end_to_end_a_bill_back_allowance_is_claimed_apart_not_deducted(tmp_path):
+    """ACME-1000's 850 promises 2 % off the invoice (SAC12 02) and a 50.00 co-op advertising allowance billed
+    back (SAC12 01) and a 10.00 one credited to the customer's account (04). None is on our 810s. The
+    exception expects the retailer to deduct the 2 % alone from payment; the bill back and the credit are
+    named as settled apart (the buyer's bill-back claim; our credit memo), not as a deduction; the charges
+    data and section say the same per SAC12."""
+    sacs = (PROMISE + "SAC*A*B720***5000*******01***CO-OP ADVERTISING~\n"
+            "SAC*A*B730***1000*******04***DISPLAY ALLOWANCE~\n")
+    ws = _promising_workspace(tmp_path, "billback", "", sacs)
+    got, html = _reconciled(ws, "recon")
+    two_percent = (invoiced_value(ws, "recon", "ACME-1000") * 2 / 100).quantize(Decimal("0.01"))
+    [ex] = [x for x in _exceptions(ws, "recon") if x["type"] == "ALLOWANCE_NOT_APPLIED"]
+    off, apart_01, apart_04 = ex["message"].split(". the PO's 850 settles")[0], *[
+        "the PO's 850 settles" + p for p in ex["message"].split(". the PO's 850 settles")[1:]]
+    assert f"expect the retailer to deduct about {two_percent} from payment" in off
+    assert "C310" in off and "B720" not in off and "B730" not in off
+    assert "B720" in apart_01 and "About 50.00" in apart_01 and "SAC12 01 bill back" in apart_01
+    assert "not a deduction from this invoice's payment" in apart_01 and "deduct about" not in apart_01
+    assert "B730" in apart_04 and "SAC12 04 credit customer account" in apart_04 and "credit memo" in apart_04
+    assert ex["amount_at_risk"] == two_percent + Decimal("60.00")  # owed either way
+    bill_back = got["ACME-1000", "A", "B720"]
+    assert (bill_back["expected_on_invoice"], bill_back["billed_value"], bill_back["flag"]) == (
+        Decimal("0"), Decimal("0"), None)
+    assert "SAC12 01 bill back (settled apart from the invoice)" in bill_back["note"]
+    assert "the buyer bills it back apart from the invoice" in bill_back["note"]
+    assert got["ACME-1000", "A", "C310"]["flag"] == "allowance_not_taken"
+    assert "class='charge-apart'" in html and "01 bill back" in html and "04 credit customer account" in html
+
+
+def test_a_bill_back_taken_on_the_invoice_too_says_how_it_is_settled():
+    words = sac_words(["SAC*A*B720***5000*******01"])
+    got = charge_match({"PO-1": (words, ["SAC*A*B720***5000"])})
+    row = got["PO-1", "A", "B720"]
+    assert row["flag"] == "allowance_billed_twice"
+    assert "the buyer bills it back apart from the invoice" in row["note"] and "paid twice" in row["note"]
