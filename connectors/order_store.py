@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
-from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS
+from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
 
 _EMPTY: dict[pa.Schema, bytes] = {}  # an empty table's Parquet file, encoded once per schema
 
@@ -41,7 +41,7 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
     than they save). A column the file lacks raises KeyError (ParquetFile.read would leave it out),
     unless it is one ``schema`` (the table's, every column when ``columns`` is None) gained after tables
     were stored (schemas.orders.ADDED_LATER, LINES_ADDED_LATER, schemas.changes.CHANGE_ADDED_LATER,
-    CHANGES_ADDED_LATER): a table stored before reads it as null."""
+    CHANGES_ADDED_LATER, schemas.orders.SACS_ADDED_LATER): a table stored before reads it as null."""
     with pq.ParquetFile(path) as f:
         table = f.read(columns=columns, use_threads=False)
     wanted = columns if columns is not None else schema.names if schema is not None else None
@@ -51,7 +51,7 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
         have = set(table.column_names)
         for name in wanted:
             if name not in have and (name in ADDED_LATER or name in LINES_ADDED_LATER or name in CHANGE_ADDED_LATER
-                                     or name in CHANGES_ADDED_LATER):
+                                     or name in CHANGES_ADDED_LATER or name in SACS_ADDED_LATER):
                 table = table.append_column(schema.field(name), pa.nulls(table.num_rows, schema.field(name).type))
     return table.select(wanted)
 

@@ -80,7 +80,7 @@ def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: 
         [("value", "sum"), ("unknown", "sum"), ("one", "sum"), ("currency", "first")]).rename_columns(
         ["partner", "po_number", "po_value", "unknown", "sets", "currency"])
     pos = pos.join(_shipments(shipped), ["partner", "po_number"], join_type="left outer", use_threads=False)
-    promised = _promised(asked.select(PO_CHARGES.names).cast(PO_CHARGES), pos, lines)
+    promised = _promised(_conformed(asked, PO_CHARGES), pos, lines)
     charged = _billed(billed.select(INVOICE_CHARGES.names).cast(INVOICE_CHARGES))
     both = promised.join(charged, _KEY, join_type="full outer", use_threads=False, coalesce_keys=True)
     both = both.join(pos, ["partner", "po_number"], join_type="inner", use_threads=False)
@@ -93,12 +93,15 @@ def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: 
 
 def _agreed_table(agreed: pa.Table | None) -> pa.Table:
     """AGREED_CHARGES as given (a table of its first columns alone, partner, kind and code: no amounts)."""
-    if agreed is None:
-        return AGREED_CHARGES.empty_table()
-    for f in AGREED_CHARGES:
-        if f.name not in agreed.column_names:
-            agreed = agreed.append_column(f, pa.nulls(agreed.num_rows, f.type))
-    return agreed.select(AGREED_CHARGES.names).cast(AGREED_CHARGES)
+    return AGREED_CHARGES.empty_table() if agreed is None else _conformed(agreed, AGREED_CHARGES)
+
+
+def _conformed(t: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``t`` as ``schema``; a nullable column it lacks (one added to the schema since: SAC13 ...) null."""
+    for f in schema:
+        if f.name not in t.column_names and f.nullable:
+            t = t.append_column(f, pa.nulls(t.num_rows, f.type))
+    return t.select(schema.names).cast(schema)
 
 
 def _agreed_terms(agreed: pa.Table) -> pa.Table:
@@ -167,7 +170,7 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
         "p_unpriced": pa.array((~priced).astype(np.int64)),
         "p_expected": pa.array(np.where(on_invoice, value, 0), pa.int64()),
         "p_percent": pa.array(percent, pa.int64(), mask=~has_percent), "p_handling": asked["handling"],
-        "p_description": asked["description"],
+        "p_description": asked["description"], "p_reference": asked["reference"],
         "p_line": asked["line_id"], "p_heading": pa.array((~on_line).astype(np.int64)), "p_file": asked["file"],
         "p_rows": pa.array(np.ones(n, np.int64)),
     })
@@ -175,9 +178,11 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
         [(c, "sum") for c in ("p_amount", "p_has_amount", "p_by_percent", "p_value", "p_priced", "p_unpriced",
                               "p_expected", "p_heading", "p_rows")]
         + [("p_percent", "min")] + [(c, "first") for c in ("p_handling", "p_description", "p_file")]
-        + [("p_line", "distinct")])
+        + [("p_line", "distinct"), ("p_reference", "distinct")])
     g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first").removesuffix("_min")
                           for c in g.column_names])
+    g = g.set_column(g.schema.get_field_index("p_reference_distinct"), "p_reference",
+                     pa.array(_joined(g["p_reference_distinct"]), pa.string()))
     return g.set_column(g.schema.get_field_index("p_line_distinct"), "p_line",
                         pa.array(_joined(g["p_line_distinct"]), pa.string()))
 
@@ -281,7 +286,8 @@ def _flagged(t: pa.Table) -> pa.Table:
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "currency": t["currency"], "kind": t["kind"],
         "code": pc.if_else(pc.equal(t["code"], ""), pa.scalar(None, pa.string()), t["code"]),
-        "description": description, "line_ids": line_ids, "handling": t["p_handling"],
+        "description": description, "reference": t["p_reference"], "line_ids": line_ids,
+        "handling": t["p_handling"],
         "promised_amount": decimal_array(ints("p_amount"), has_amount),
         "promised_percent": decimal_array(ints("p_percent"), pc.is_valid(t["p_percent"]).to_numpy(
             zero_copy_only=False)),

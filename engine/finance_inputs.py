@@ -754,7 +754,10 @@ def stored_po_charges(sacs: pa.Table, orders: pa.Table) -> pa.Table:
     return pa.table({
         "partner": t["partner"], "po_number": t["key"], "line_id": line_id, "kind": t["kind"], "code": t["code"],
         "amount": t["amount"], "basis": t["basis"], "percent": t["percent"], "rate": t["rate"],
-        "handling": t["handling"], "description": t["description"], "words": pa.array(words, pa.string()),
+        "handling": t["handling"], "description": t["description"], "reference": t["reference"],
+        "agency_code": pc.if_else(pc.is_valid(t["agency"]), pc.binary_join_element_wise(
+            t["agency"], pc.fill_null(t["agency_code"], ""), ":"), t["agency_code"]),
+        "words": pa.array(words, pa.string()),
         "more": pa.array(np.zeros(t.num_rows, np.int32), pa.int32()), "file": t["source_file"],
     }).cast(PO_CHARGES)
 

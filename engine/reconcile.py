@@ -569,7 +569,8 @@ class _Exceptions:
             parts = []
             more_words = f"; and {more} more allowances or charges the PO named" if more else ""
             for how in sorted(groups):
-                named = "; ".join(items[i]["words"] for i in groups[how])
+                named = "; ".join(items[i]["words"] + (f", SAC13 {items[i]['reference']}" if items[i].get(
+                    "reference") else "") for i in groups[how])
                 total = sum(value.get(i, 0) for i in groups[how])
                 if not how:
                     note = "".join([f"; {unpriced[how]} not priced" if unpriced.get(how) else "", more_words])

@@ -121,6 +121,7 @@ PO_ALLOWANCES = pa.schema([
     pa.field("percent", MONEY),  # SAC07; null: not sent
     pa.field("handling", pa.string()),  # SAC12: 02 off invoice (deducted), 01 bill back, 03, 04, 09, 10 (settled
     # apart from the invoice: claimed or credited, not deducted from its payment); null: not sent (off invoice)
+    pa.field("reference", pa.string()),  # SAC13: the deal or promotion number (stored SACs only; null in words)
     pa.field("words", pa.string(), nullable=False),  # as the finding named it ("allowance C310 2.5 % (line 1)")
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
     pa.field("file", pa.string()),  # the 850
@@ -224,6 +225,9 @@ PO_CHARGES = pa.schema([
     pa.field("rate", MONEY),  # SAC08 (per unit: not priced here)
     pa.field("handling", pa.string()),  # SAC12: 02 off invoice, 01 bill back, 05 paid by vendor, 06 by customer ...
     pa.field("description", pa.string()),  # SAC15 (as sent; read from words: without ; " ( ))
+    pa.field("reference", pa.string()),  # SAC13 (ITA05): the deal, promotion or allowance number finance matches
+    # a deduction or a bill back by (stored SACs; null when read from words)
+    pa.field("agency_code", pa.string()),  # SAC04 with its agency (SAC03) before it, "VI:..." (stored SACs)
     pa.field("words", pa.string(), nullable=False),  # as the finding names it
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
     # (stored SACs: 0, every one is a row)
@@ -266,6 +270,7 @@ CHARGE_MATCH = pa.schema([
     pa.field("kind", pa.string(), nullable=False),  # A allowance, C charge
     pa.field("code", pa.string()),  # SAC02
     pa.field("description", pa.string()),  # the PO's SAC15, else the 810's
+    pa.field("reference", pa.string()),  # the PO's SAC13s (the deal or promotion numbers), space-separated
     pa.field("line_ids", pa.string()),  # the PO1s the PO put it on (space-separated); null: the heading
     pa.field("handling", pa.string()),  # the PO's SAC12
     pa.field("promised_amount", MONEY),  # SAC05 added up (null: none sent)

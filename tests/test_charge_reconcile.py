@@ -412,7 +412,7 @@ def test_end_to_end_a_bill_back_allowance_is_claimed_apart_not_deducted(tmp_path
     exception expects the retailer to deduct the 2 % alone from payment; the bill back and the credit are
     named as settled apart (the buyer's bill-back claim; our credit memo), not as a deduction; the charges
     data and section say the same per SAC12."""
-    sacs = (PROMISE + "SAC*A*B720***5000*******01***CO-OP ADVERTISING~\n"
+    sacs = (PROMISE + "SAC*A*B720***5000*******01*DEAL-4471**CO-OP ADVERTISING~\n"
             "SAC*A*B730***1000*******04***DISPLAY ALLOWANCE~\n")
     ws = _promising_workspace(tmp_path, "billback", "", sacs)
     got, html = _reconciled(ws, "recon")
@@ -433,6 +433,11 @@ def test_end_to_end_a_bill_back_allowance_is_claimed_apart_not_deducted(tmp_path
     assert "the buyer bills it back apart from the invoice" in bill_back["note"]
     assert got["ACME-1000", "A", "C310"]["flag"] == "allowance_not_taken"
     assert "class='charge-apart'" in html and "01 bill back" in html and "04 credit customer account" in html
+    # SAC13, the deal number the buyer's bill-back claim names: stored with the order, in the data, the section
+    # and the exception's words
+    assert bill_back["reference"] == "DEAL-4471" and got["ACME-1000", "A", "B730"]["reference"] is None
+    assert "SAC13 deal" in html and "<td>DEAL-4471</td>" in html
+    assert "CO-OP ADVERTISING\", SAC13 DEAL-4471" in apart_01
 
 
 def test_a_bill_back_taken_on_the_invoice_too_says_how_it_is_settled():
