@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGES_ADDED_LATER, ORDER_CHANGES
+from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGE_SACS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
 from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
 
@@ -159,9 +159,25 @@ class OrderStore:
             return ORDER_SACS.empty_table()
         return self._read(partner, key, [("sacs", ORDER_SACS)])[0]
 
-    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0) -> None:
-        self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)],
-                    part)
+    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0,
+                     sacs: pa.Table | None = None) -> None:
+        """A received file's 860 tables; with ``sacs`` (its CHANGE_SACS) their SAC table beside them when it has
+        rows (an 860 without SACs, most of them, writes none: load_change_sacs reads that as empty)."""
+        kinds = [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)]
+        if sacs is not None and sacs.num_rows:
+            kinds.append(("change-sacs", sacs, CHANGE_SACS))
+        self._write(partner, key, kinds, part)
+
+    def load_change_sacs(self, partner: str, key: str) -> pa.Table:
+        """The CHANGE_SACS of the 860 file stored under ``key``, all its parts; empty when it sent none (or was
+        stored before they were kept)."""
+        paths = [p for p in self._parts(partner, key, "change-sacs") if p.exists()]
+        if not paths:
+            return CHANGE_SACS.empty_table()
+        try:
+            return _concat([_read_file(p, schema=CHANGE_SACS).cast(CHANGE_SACS) for p in paths])
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])

@@ -42,6 +42,7 @@ from engine.partner_acks import match_acks
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
 from flows.workspace import Workspace
+from schemas.changes import CHANGE_SACS
 from schemas.errors import StateError
 from schemas.finance import FinanceSettings
 from schemas.findings import Finding
@@ -115,7 +116,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
     # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
     stored, covered = _stored_sacs(ws, orders)
-    charges = finance_inputs.stored_po_charges(stored, orders)
+    # and what the 860s applied to those orders added, changed or took off (engine.finance_inputs.with_changes)
+    charges = finance_inputs.with_changes(finance_inputs.stored_po_charges(stored, orders),
+                                          _changed_sacs(ws, state, covered))
     asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
     old_charges = finance_inputs.po_charges(asked)
     po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
@@ -175,6 +178,33 @@ def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
     keys = pa.table({"partner": pa.array([p for p, _ in covered], pa.string()),
                      "po_number": pa.array([po for _, po in covered], pa.string())})
     return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
+
+
+def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table) -> pa.Table:
+    """PO_CHARGES rows (with engine.finance_inputs.CHANGED_COLUMNS) of the SACs of the 860s applied to the
+    ``covered`` orders (those whose 850's SACs are stored): each 860 applied or answered (not one refused,
+    pending or superseded), oldest first, its SACs as stored beside its change tables (connectors.order_store
+    load_change_sacs: an 860 file stored before they were kept, or one without SACs, has none)."""
+    keys = list(zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True))
+    changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
+    store = OrderStore(ws.orders_dir)
+    read: dict[tuple[str, str], pa.Table] = {}
+    for ch in changes:
+        if (ch.partner, ch.store_key) not in read:
+            try:
+                read[ch.partner, ch.store_key] = store.load_change_sacs(ch.partner, ch.store_key)
+            except StateError:  # unreadable: the 850's promise stands
+                read[ch.partner, ch.store_key] = CHANGE_SACS.empty_table()
+    tables = [t for t in read.values() if t.num_rows]
+    sacs = pa.concat_tables(tables) if tables else CHANGE_SACS.empty_table()
+    applied = pa.table({
+        "partner": pa.array([c.partner for c in changes], pa.string()),
+        "po_number": pa.array([c.po_number for c in changes], pa.string()),
+        "order_ref": pa.array([c.change_ref for c in changes], pa.string()),
+        "source_sha256": pa.array([c.store_key for c in changes], pa.string()),
+        "seq": pa.array([c.id for c in changes], pa.int64()),
+    })
+    return finance_inputs.stored_po_charges(sacs, applied, keep=finance_inputs.CHANGED_COLUMNS)
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:

@@ -581,9 +581,10 @@ def _sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: list[tupl
 
 def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.ndarray, at_: tuple[int, ...],
               po1_rows: np.ndarray, cells: _Cells, partner: str, sha: str, po_numbers: pa.Array,
-              set_lineage: dict[str, pa.Array]) -> pa.Table:
+              set_lineage: dict[str, pa.Array], kinds: tuple[str, ...] = ("A", "C")) -> pa.Table:
     """ORDER_SACS of the sets: each SAC (or ITA) whose SAC01 is A (allowance) or C (charge; N and other codes
-    ask nothing), with the PO1 loop it sits in (the set's last PO1 before it; none: the heading's), SAC05 read
+    ask nothing; ``kinds``: those kept - an 860's N takes a code off), with the PO1 loop it sits in (the set's
+    last PO1 before it; none: the heading's), SAC05 read
     with its two implied decimals, SAC07 and SAC08 as decimals, the codes and SAC15 as sent (``at_``: the
     positions of those elements in the segment). No SAC in the sets (most POs): an empty table, nothing else
     built."""
@@ -592,7 +593,7 @@ def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.nd
     (k_kind, k_code, k_amount, k_basis, k_percent, k_rate, k_handling, k_description, k_agency, k_agency_code,
      k_unit, k_quantity, k_reference) = at_
     kind = cells.column(sac_rows, k_kind)
-    asks = pc.fill_null(pc.is_in(kind, value_set=pa.array(["A", "C"])), False).to_numpy(zero_copy_only=False)
+    asks = pc.fill_null(pc.is_in(kind, value_set=pa.array(list(kinds))), False).to_numpy(zero_copy_only=False)
     if not asks.any():
         return empty_table(ORDER_SACS)
     sac_rows = sac_rows[asks]

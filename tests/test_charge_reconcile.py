@@ -211,7 +211,7 @@ def test_words_written_before_sac06_sac12_and_sac15_were_named_are_read():
 PROMISE = "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n"
 
 
-def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE):
+def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE, drops: dict | None = None):
     """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
     profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
     ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
@@ -234,6 +234,8 @@ def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE)
             po.write_text(promise(po.read_text()))
             toml = w.root / "partners" / "acme.toml"
             toml.write_text(toml.read_text() + "\n" + charges)
+            for file, data in (drops or {}).items():  # after the 850 (files are read in name order)
+                (w.drop_root / "acme" / "inbox" / file).write_bytes(data)
         return real_run(w, now, *a, **k)
 
     harness.run_stages = run_stages
@@ -446,3 +448,69 @@ def test_a_bill_back_taken_on_the_invoice_too_says_how_it_is_settled():
     row = got["PO-1", "A", "B720"]
     assert row["flag"] == "allowance_billed_twice"
     assert "the buyer bills it back apart from the invoice" in row["note"] and "paid twice" in row["note"]
+
+
+# --- an 860 changing the allowances: the reconciliation compares against the changed agreement -------------
+
+
+def test_end_to_end_an_860_raising_an_allowance_adding_one_and_taking_the_freight_off(tmp_path):
+    """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240); an 860 (BCH01 04, heading
+    SACs only, as buyers send an allowance change) raises C310 to 3 %, adds a 15.00 damage allowance (F800)
+    and takes the freight off (SAC01 N). The reconciliation holds the 810s to the changed promise: 3 % and
+    15.00 not taken, the freight billed by the agreement alone (the PO no longer names it)."""
+    from tests.test_change_units_860 import x12_860
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*C310***0*1*3*****02***PROMOTIONAL ALLOWANCE",
+                      "SAC*A*F800***1500*******02*DMG-2026-11**DAMAGE ALLOWANCE", "SAC*N*D240", "CTT*0"])
+    ws = _promising_workspace(tmp_path, "changed", "", drops={"acme-po-02-change.x12": change})
+    got, html = _reconciled(ws, "recon")
+    value = invoiced_value(ws, "recon", "ACME-1000")
+    three = (value * 3 / 100).quantize(Decimal("0.01"))
+    raised = got["ACME-1000", "A", "C310"]
+    assert (raised["promised_percent"], raised["promised_value"], raised["flag"]) == (
+        Decimal("3"), three, "allowance_not_taken")
+    assert raised["file"] == "acme-po-02-change.x12"  # the promise as the 860 restated it
+    added = got["ACME-1000", "A", "F800"]
+    assert (added["promised_value"], added["reference"], added["flag"]) == (
+        Decimal("15.00"), "DMG-2026-11", "allowance_not_taken")
+    freight = got["ACME-1000", "C", "D240"]
+    assert (freight["promised_value"], freight["agreed"], freight["agreed_value"], freight["flag"]) == (
+        None, True, Decimal("12.50"), None)
+    [ex] = [x for x in _exceptions(ws, "recon") if x["type"] == "ALLOWANCE_NOT_APPLIED"]
+    assert "F800 15.00" in ex["message"] and "C310 0.00, 3 % of basis 1" in ex["message"]
+    assert ex["amount_at_risk"] == three + Decimal("15.00")
+
+
+def test_an_860s_sacs_replace_by_level_and_a_replace_restates_the_heading():
+    """with_changes, pure: a 04 change replaces the SAC of the same kind and code at its level (a line's SAC by
+    its POC01) and leaves the rest; N takes a code off; a later 05 (replace) sending heading SACs restates them
+    all; a DI POC takes its line's off."""
+    from engine.finance_inputs import CHANGED_COLUMNS, with_changes
+    from schemas.reconciliation import PO_CHARGES
+
+    def row(line, kind, code, amount, seq=None, purpose=None, change_type=None):
+        r = {"partner": "acme", "po_number": "PO-1", "line_id": line, "kind": kind, "code": code,
+             "amount": Decimal(amount) if amount is not None else None, "words": f"{kind} {code}", "more": 0}
+        if seq is not None:
+            r.update(seq=seq, purpose=purpose, change_type=change_type)
+        return r
+
+    charges = pa.Table.from_pylist([row(None, "A", "C310", "10"), row(None, "C", "D240", "12.50"),
+                                    row("1", "A", "C000", "3"), row("2", "A", "C000", "4"),
+                                    {**row(None, "A", "C310", "7"), "po_number": "PO-2"}], schema=PO_CHARGES)
+    schema = pa.schema([*PO_CHARGES, pa.field("seq", pa.int64()), pa.field("purpose", pa.string()),
+                        pa.field("change_type", pa.string())])
+    assert CHANGED_COLUMNS == ("seq", "purpose", "change_type")
+    changed = pa.Table.from_pylist([
+        row(None, "A", "C310", "20", 1, "04"), row("1", "A", "C000", "5", 1, "04", "CA"),
+        row(None, "N", "D240", None, 1, "04"), row("2", "A", "C000", "0", 2, "04", "DI"),
+        row(None, "A", "F800", "1", 3, "05")], schema=schema)
+    got = sorted((r["po_number"], r["line_id"] or "", r["kind"], r["code"], str(r["amount"]))
+                 for r in with_changes(charges, changed).to_pylist())
+    assert got == [("PO-1", "", "A", "F800", "1.0000"), ("PO-1", "1", "A", "C000", "5.0000"),
+                   ("PO-2", "", "A", "C310", "7.0000")]
+    # the 05 alone would keep the lines' SACs and drop the heading's; a 04 alone keeps what it does not name
+    only_04 = changed.filter(pa.compute.equal(changed["seq"], 1))
+    assert sorted((r["line_id"] or "", r["code"], str(r["amount"])) for r in with_changes(charges, only_04)
+                  .to_pylist() if r["po_number"] == "PO-1") == [
+        ("", "C310", "20.0000"), ("1", "C000", "5.0000"), ("2", "C000", "4.0000")]

@@ -260,3 +260,28 @@ def test_a_sac_table_stored_before_the_deal_number_was_kept_reads_it_as_null(tmp
     got = OrderStore(tmp_path).load_sacs("acme", "abc")
     assert got.schema == ORDER_SACS and got.num_rows == 1
     assert got["reference"].to_pylist() == [None] and got["amount"].to_pylist() == [Decimal("25.00")]
+
+
+def test_an_860s_sacs_are_read_with_their_poc_and_stored_beside_its_change_tables(tmp_path):
+    """An 860's SACs (heading, and in a POC loop: its POC01 line and POC02 type), SAC01 N kept (it takes a code
+    off), stored beside the change tables ("change-sacs"); an 860 without SACs writes none and reads empty."""
+    from parsers.orders_860 import read_changes_with_sacs
+    from schemas.changes import CHANGE_SACS
+    from tests.test_change_units_860 import x12_860
+
+    body = ["BCH*04*SA*PO-1***20261127", "SAC*A*C310***0*1*3*****02", "SAC*N*D240",
+            "POC*1*CA*10**EA*2.5**VN*X", "SAC*A*C000***500*******02*DEAL-9", "CTT*1"]
+    result = read_interchanges(x12_860(body))
+    headers, changes, sacs = read_changes_with_sacs(result, list(result.transaction_sets()), partner="acme",
+                                                    source_sha256="chg")
+    assert sacs.schema == CHANGE_SACS
+    assert [(r["line_id"], r["kind"], r["code"], r["purpose"], r["change_type"], r["reference"])
+            for r in sacs.to_pylist()] == [(None, "A", "C310", "04", None, None), (None, "N", "D240", "04", None, None),
+                                           ("1", "A", "C000", "04", "CA", "DEAL-9")]
+    assert set(sacs["order_ref"].to_pylist()) == set(headers["change_ref"].to_pylist())
+    store = OrderStore(tmp_path)
+    store.save_changes("acme", "chg", headers, changes, sacs=sacs)
+    assert store.load_change_sacs("acme", "chg").to_pylist() == sacs.to_pylist()
+    store.save_changes("acme", "plain", headers, changes, sacs=CHANGE_SACS.empty_table())
+    assert not (tmp_path / "acme" / "plain.change-sacs.parquet").exists()
+    assert store.load_change_sacs("acme", "plain").num_rows == 0
