@@ -136,20 +136,24 @@ class OrderStore:
         has one, empty when its POs sent none; one stored before has none)."""
         return any(p.exists() for p in self._parts(partner, key, "sacs"))
 
-    def sac_keys(self, partner: str) -> frozenset[str]:
+    def sac_keys(self, partner: str, kind: str = "sacs") -> frozenset[str]:
         """The keys of ``partner``'s files stored with their SAC table (``has_sacs`` of each, the folder listed
-        once)."""
+        once); ``kind`` "change-sacs": the 860 files stored with theirs (load_change_sacs)."""
         try:
             names = os.listdir(self.root / partner)
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             return frozenset()
         keys = set()
+        whole, part = f".{kind}.parquet", f".{kind}.part"
+        width = len(part) + 14  # .part + six digits + .parquet
         for n in names:
-            if n.endswith(".sacs.parquet") and not n.startswith(".tmp-"):
-                keys.add(n[:-len(".sacs.parquet")])
-            elif n.endswith(".parquet") and len(n) > 24 and n[-24:-14] == ".sacs.part" and n[-14:-8].isascii() \
-                    and n[-14:-8].isdigit() and not n.startswith(".tmp-"):
-                keys.add(n[:-24])
+            if n.startswith(".tmp-"):
+                continue
+            if n.endswith(whole):
+                keys.add(n[:-len(whole)])
+            elif n.endswith(".parquet") and len(n) > width and n[-width:-14] == part and n[-14:-8].isascii() \
+                    and n[-14:-8].isdigit():
+                keys.add(n[:-width])
         return frozenset(keys)
 
     def load_sacs(self, partner: str, key: str) -> pa.Table:

@@ -188,6 +188,8 @@ def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table) -> pa.Tab
     keys = list(zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True))
     changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
     store = OrderStore(ws.orders_dir)
+    kept = {p: store.sac_keys(p, "change-sacs") for p in sorted({c.partner for c in changes})}  # each folder once
+    changes = [c for c in changes if c.store_key in kept[c.partner]]  # most 860s send no SAC: nothing to read
     read: dict[tuple[str, str], pa.Table] = {}
     for ch in changes:
         if (ch.partner, ch.store_key) not in read:

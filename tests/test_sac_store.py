@@ -285,3 +285,4 @@ def test_an_860s_sacs_are_read_with_their_poc_and_stored_beside_its_change_table
     store.save_changes("acme", "plain", headers, changes, sacs=CHANGE_SACS.empty_table())
     assert not (tmp_path / "acme" / "plain.change-sacs.parquet").exists()
     assert store.load_change_sacs("acme", "plain").num_rows == 0
+    assert store.sac_keys("acme", "change-sacs") == frozenset({"chg"}) and store.sac_keys("acme") == frozenset()
