@@ -3,7 +3,9 @@
 how it is settled) against what its 810s billed (INVOICE_CHARGES: their SAC05 added up), and the
 difference, flagged when an allowance the PO promised off the invoice was not taken (or taken short, or
 over), or a charge was billed that neither the PO nor the partner's agreement (AGREED_CHARGES: the
-profile's invoice charges) allows. Pure and columnar: tables in, CHARGE_MATCH out.
+profile's invoice charges) allows, or a SAC the PO does not name was billed other than the agreement says (its
+percent of the PO's invoiced lines; a flat amount once per PO, or at most once per shipment of it). Pure and
+columnar: tables in, CHARGE_MATCH out.
 
 An allowance or charge is matched by (partner, PO, kind, SAC02) across the PO's levels: a PO's 2 % on its
 lines is taken when the 810 carries a 2 % allowance of the same code in its summary (our 810s bill the
@@ -53,6 +55,8 @@ def settled_apart(handling: str) -> str:
     buyer bills it back ..."."""
     name, todo = APART_WORDS[handling]
     return f"SAC12 {handling} {name}: {todo}"
+
+
 FLAGS = ("allowance_not_taken", "allowance_short", "allowance_over", "allowance_billed_twice",
          "allowance_not_agreed", "allowance_not_as_agreed", "charge_not_allowed", "charge_over", "charge_short",
          "charge_not_billed", "charge_not_as_agreed")
