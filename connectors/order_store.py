@@ -15,9 +15,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGES_ADDED_LATER, ORDER_CHANGES
+from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGE_SACS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
-from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS
+from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
 
 _EMPTY: dict[pa.Schema, bytes] = {}  # an empty table's Parquet file, encoded once per schema
 
@@ -41,7 +41,7 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
     than they save). A column the file lacks raises KeyError (ParquetFile.read would leave it out),
     unless it is one ``schema`` (the table's, every column when ``columns`` is None) gained after tables
     were stored (schemas.orders.ADDED_LATER, LINES_ADDED_LATER, schemas.changes.CHANGE_ADDED_LATER,
-    CHANGES_ADDED_LATER): a table stored before reads it as null."""
+    CHANGES_ADDED_LATER, schemas.orders.SACS_ADDED_LATER): a table stored before reads it as null."""
     with pq.ParquetFile(path) as f:
         table = f.read(columns=columns, use_threads=False)
     wanted = columns if columns is not None else schema.names if schema is not None else None
@@ -51,7 +51,7 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
         have = set(table.column_names)
         for name in wanted:
             if name not in have and (name in ADDED_LATER or name in LINES_ADDED_LATER or name in CHANGE_ADDED_LATER
-                                     or name in CHANGES_ADDED_LATER):
+                                     or name in CHANGES_ADDED_LATER or name in SACS_ADDED_LATER):
                 table = table.append_column(schema.field(name), pa.nulls(table.num_rows, schema.field(name).type))
     return table.select(wanted)
 
@@ -136,20 +136,24 @@ class OrderStore:
         has one, empty when its POs sent none; one stored before has none)."""
         return any(p.exists() for p in self._parts(partner, key, "sacs"))
 
-    def sac_keys(self, partner: str) -> frozenset[str]:
+    def sac_keys(self, partner: str, kind: str = "sacs") -> frozenset[str]:
         """The keys of ``partner``'s files stored with their SAC table (``has_sacs`` of each, the folder listed
-        once)."""
+        once); ``kind`` "change-sacs": the 860 files stored with theirs (load_change_sacs)."""
         try:
             names = os.listdir(self.root / partner)
         except (FileNotFoundError, NotADirectoryError, PermissionError):
             return frozenset()
         keys = set()
+        whole, part = f".{kind}.parquet", f".{kind}.part"
+        width = len(part) + 14  # .part + six digits + .parquet
         for n in names:
-            if n.endswith(".sacs.parquet") and not n.startswith(".tmp-"):
-                keys.add(n[:-len(".sacs.parquet")])
-            elif n.endswith(".parquet") and len(n) > 24 and n[-24:-14] == ".sacs.part" and n[-14:-8].isascii() \
-                    and n[-14:-8].isdigit() and not n.startswith(".tmp-"):
-                keys.add(n[:-24])
+            if n.startswith(".tmp-"):
+                continue
+            if n.endswith(whole):
+                keys.add(n[:-len(whole)])
+            elif n.endswith(".parquet") and len(n) > width and n[-width:-14] == part and n[-14:-8].isascii() \
+                    and n[-14:-8].isdigit():
+                keys.add(n[:-width])
         return frozenset(keys)
 
     def load_sacs(self, partner: str, key: str) -> pa.Table:
@@ -159,9 +163,25 @@ class OrderStore:
             return ORDER_SACS.empty_table()
         return self._read(partner, key, [("sacs", ORDER_SACS)])[0]
 
-    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0) -> None:
-        self._write(partner, key, [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)],
-                    part)
+    def save_changes(self, partner: str, key: str, headers: pa.Table, changes: pa.Table, *, part: int = 0,
+                     sacs: pa.Table | None = None) -> None:
+        """A received file's 860 tables; with ``sacs`` (its CHANGE_SACS) their SAC table beside them when it has
+        rows (an 860 without SACs, most of them, writes none: load_change_sacs reads that as empty)."""
+        kinds = [("change-headers", headers, CHANGE_HEADERS), ("changes", changes, ORDER_CHANGES)]
+        if sacs is not None and sacs.num_rows:
+            kinds.append(("change-sacs", sacs, CHANGE_SACS))
+        self._write(partner, key, kinds, part)
+
+    def load_change_sacs(self, partner: str, key: str) -> pa.Table:
+        """The CHANGE_SACS of the 860 file stored under ``key``, all its parts; empty when it sent none (or was
+        stored before they were kept)."""
+        paths = [p for p in self._parts(partner, key, "change-sacs") if p.exists()]
+        if not paths:
+            return CHANGE_SACS.empty_table()
+        try:
+            return _concat([_read_file(p, schema=CHANGE_SACS).cast(CHANGE_SACS) for p in paths])
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])

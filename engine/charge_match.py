@@ -3,7 +3,9 @@
 how it is settled) against what its 810s billed (INVOICE_CHARGES: their SAC05 added up), and the
 difference, flagged when an allowance the PO promised off the invoice was not taken (or taken short, or
 over), or a charge was billed that neither the PO nor the partner's agreement (AGREED_CHARGES: the
-profile's invoice charges) allows. Pure and columnar: tables in, CHARGE_MATCH out.
+profile's invoice charges) allows, or a SAC the PO does not name was billed other than the agreement says (its
+percent of the PO's invoiced lines; a flat amount once per PO, or at most once per shipment of it). Pure and
+columnar: tables in, CHARGE_MATCH out.
 
 An allowance or charge is matched by (partner, PO, kind, SAC02) across the PO's levels: a PO's 2 % on its
 lines is taken when the 810 carries a 2 % allowance of the same code in its summary (our 810s bill the
@@ -34,19 +36,42 @@ SETTLED_APART = frozenset({"01", "03", "04", "09", "10"})  # SAC12: an allowance
 NOT_PAYABLE = frozenset({"05", "11"})  # SAC12: a charge the customer does not pay
 ASKS_NOTHING = frozenset({"12", "15"})  # SAC12: cancelled, information only
 NOT_ON_INVOICE = SETTLED_APART | NOT_PAYABLE | ASKS_NOTHING
+# how an allowance settled apart from the invoice (SAC12) reaches the customer, and what finance is to expect
+# (code list 331: 01 "the buyer will bill back the seller", 03 a check from the supplier, 04 a credit to the
+# customer's account, 09/10 issued by the vendor/reseller)
+APART_WORDS = {
+    "01": ("bill back", "the buyer bills it back apart from the invoice (its own bill-back invoice or debit memo, "
+                        "not a deduction from this invoice's payment): expect the claim and match it to the deal"),
+    "03": ("vendor check to customer", "we pay it to the customer by check, apart from the invoice"),
+    "04": ("credit customer account", "we credit it to the customer's account (a credit memo), apart from the "
+                                      "invoice"),
+    "09": ("allowance to be issued by vendor", "we issue it to the customer apart from the invoice"),
+    "10": ("allowance to be issued by reseller", "the reseller issues it, apart from our invoice"),
+}
+
+
+def settled_apart(handling: str) -> str:
+    """An allowance settled apart from the invoice (SAC12 in SETTLED_APART) in words: "SAC12 01 bill back: the
+    buyer bills it back ..."."""
+    name, todo = APART_WORDS[handling]
+    return f"SAC12 {handling} {name}: {todo}"
+
+
 FLAGS = ("allowance_not_taken", "allowance_short", "allowance_over", "allowance_billed_twice",
-         "allowance_not_agreed", "charge_not_allowed", "charge_over", "charge_short", "charge_not_billed")
+         "allowance_not_agreed", "allowance_not_as_agreed", "charge_not_allowed", "charge_over", "charge_short",
+         "charge_not_billed", "charge_not_as_agreed")
 _CENT = SCALE // 100
 _KEY = ["partner", "po_number", "kind", "code"]
 _KINDS = {"A": "allowance", "C": "charge"}
 
 
 def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: pa.Table | None = None,
-                  agreed: pa.Table | None = None) -> pa.Table:
+                  agreed: pa.Table | None = None, shipped: pa.Table | None = None) -> pa.Table:
     """CHARGE_MATCH of the POs invoiced (``invoices``: INVOICE_MATCH) from PO_CHARGES (``asked``),
-    INVOICE_CHARGES (``billed``), LINE_MATCH (``lines``: the invoiced value of a line a percent is of) and
-    AGREED_CHARGES (``agreed``), ordered by partner, PO, kind and code."""
-    agreed = agreed if agreed is not None else AGREED_CHARGES.empty_table()
+    INVOICE_CHARGES (``billed``), LINE_MATCH (``lines``: the invoiced value of a line a percent is of),
+    AGREED_CHARGES (``agreed``) and SHIPPED (``shipped``: how many shipments of a PO an agreed charge per
+    shipment may be billed for; without it, one per 810), ordered by partner, PO, kind and code."""
+    agreed = _agreed_table(agreed)
     if not invoices.num_rows:
         return CHARGE_MATCH.empty_table()
     inv = invoices.select(["partner", "po_number", "lines_value", "charges", "currency"])
@@ -58,18 +83,61 @@ def match_charges(asked: pa.Table, billed: pa.Table, invoices: pa.Table, lines: 
     }).group_by(["partner", "po_number"], use_threads=False).aggregate(
         [("value", "sum"), ("unknown", "sum"), ("one", "sum"), ("currency", "first")]).rename_columns(
         ["partner", "po_number", "po_value", "unknown", "sets", "currency"])
-    promised = _promised(asked.select(PO_CHARGES.names).cast(PO_CHARGES), pos, lines)
+    pos = pos.join(_shipments(shipped), ["partner", "po_number"], join_type="left outer", use_threads=False)
+    promised = _promised(_conformed(asked, PO_CHARGES), pos, lines)
     charged = _billed(billed.select(INVOICE_CHARGES.names).cast(INVOICE_CHARGES))
     both = promised.join(charged, _KEY, join_type="full outer", use_threads=False, coalesce_keys=True)
     both = both.join(pos, ["partner", "po_number"], join_type="inner", use_threads=False)
     if not both.num_rows:
         return CHARGE_MATCH.empty_table()
-    ag = agreed.select(["partner", "kind", "code"]).cast(AGREED_CHARGES).group_by(
-        ["partner", "kind", "code"], use_threads=False).aggregate([])
-    ag = ag.append_column("agreed", pa.array(np.ones(ag.num_rows, bool)))
-    both = both.join(ag, ["partner", "kind", "code"], join_type="left outer", use_threads=False)
+    both = both.join(_agreed_terms(agreed), ["partner", "kind", "code"], join_type="left outer", use_threads=False)
     both = both.sort_by([(c, "ascending") for c in _KEY])
     return _flagged(both)
+
+
+def _agreed_table(agreed: pa.Table | None) -> pa.Table:
+    """AGREED_CHARGES as given (a table of its first columns alone, partner, kind and code: no amounts)."""
+    return AGREED_CHARGES.empty_table() if agreed is None else _conformed(agreed, AGREED_CHARGES)
+
+
+def _conformed(t: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``t`` as ``schema``; a nullable column it lacks (one added to the schema since: SAC13 ...) null."""
+    for f in schema:
+        if f.name not in t.column_names and f.nullable:
+            t = t.append_column(f, pa.nulls(t.num_rows, f.type))
+    return t.select(schema.names).cast(schema)
+
+
+def _agreed_terms(agreed: pa.Table) -> pa.Table:
+    """Per (partner, kind, code) the agreement bills: ``agreed`` True, its flat amounts and percents added up (10^-4
+    units; a code agreed twice bills both), whether any is per shipment."""
+    amount, has_amount = scaled(agreed["amount"])
+    percent, has_percent = scaled(agreed["percent"])
+    t = pa.table({
+        "partner": agreed["partner"], "kind": agreed["kind"], "code": agreed["code"],
+        "a_amount": pa.array(np.where(has_amount, amount, 0), pa.int64()),
+        "a_has_amount": pa.array(has_amount.astype(np.int64)),
+        "a_percent": pa.array(np.where(has_percent, percent, 0), pa.int64()),
+        "a_has_percent": pa.array(has_percent.astype(np.int64)),
+        "a_shipment": pa.array((has_amount & (pc.fill_null(agreed["per"], "").to_numpy(zero_copy_only=False)
+                                              .astype(str) == "shipment")).astype(np.int64)),
+    })
+    g = t.group_by(["partner", "kind", "code"], use_threads=False).aggregate(
+        [(c, "sum") for c in ("a_amount", "a_has_amount", "a_percent", "a_has_percent", "a_shipment")])
+    g = g.rename_columns([c.removesuffix("_sum") for c in g.column_names])
+    return g.append_column("agreed", pa.array(np.ones(g.num_rows, bool)))
+
+
+def _shipments(shipped: pa.Table | None) -> pa.Table:
+    """Per (partner, PO): how many distinct shipments (SHIPPED.shipment_id) carried it."""
+    if shipped is None or not shipped.num_rows:
+        return pa.table({"partner": pa.array([], pa.string()), "po_number": pa.array([], pa.string()),
+                         "shipments": pa.array([], pa.int64())})
+    g = shipped.select(["partner", "po_number", "shipment_id"]).group_by(
+        ["partner", "po_number", "shipment_id"], use_threads=False).aggregate([]).group_by(
+        ["partner", "po_number"], use_threads=False).aggregate([("shipment_id", "count")])
+    return g.rename_columns(["partner", "po_number", "shipments"]).cast(pa.schema([
+        pa.field("partner", pa.string()), pa.field("po_number", pa.string()), pa.field("shipments", pa.int64())]))
 
 
 def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Table:
@@ -106,7 +174,7 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
         "p_unpriced": pa.array((~priced).astype(np.int64)),
         "p_expected": pa.array(np.where(on_invoice, value, 0), pa.int64()),
         "p_percent": pa.array(percent, pa.int64(), mask=~has_percent), "p_handling": asked["handling"],
-        "p_description": asked["description"],
+        "p_description": asked["description"], "p_reference": asked["reference"],
         "p_line": asked["line_id"], "p_heading": pa.array((~on_line).astype(np.int64)), "p_file": asked["file"],
         "p_rows": pa.array(np.ones(n, np.int64)),
     })
@@ -114,9 +182,11 @@ def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Tabl
         [(c, "sum") for c in ("p_amount", "p_has_amount", "p_by_percent", "p_value", "p_priced", "p_unpriced",
                               "p_expected", "p_heading", "p_rows")]
         + [("p_percent", "min")] + [(c, "first") for c in ("p_handling", "p_description", "p_file")]
-        + [("p_line", "distinct")])
+        + [("p_line", "distinct"), ("p_reference", "distinct")])
     g = g.rename_columns([c.removesuffix("_sum").removesuffix("_first").removesuffix("_min")
                           for c in g.column_names])
+    g = g.set_column(g.schema.get_field_index("p_reference_distinct"), "p_reference",
+                     pa.array(_joined(g["p_reference_distinct"]), pa.string()))
     return g.set_column(g.schema.get_field_index("p_line_distinct"), "p_line",
                         pa.array(_joined(g["p_line_distinct"]), pa.string()))
 
@@ -193,26 +263,48 @@ def _flagged(t: pa.Table) -> pa.Table:
     put(~allowance & on_invoice & priced & over, "charge_over")
     put(~allowance & on_invoice & priced & nothing & (expected > 0), "charge_not_billed")
     put(~allowance & on_invoice & priced & short & (billed > 0), "charge_short")
+    # a SAC the PO did not name, billed by the agreement: as much as it says (a flat amount per shipment: at most
+    # once per shipment of the PO - a shipment of several POs bills it on one of them, or split)
+    ag_has_amount, ag_has_percent = ints("a_has_amount") > 0, ints("a_has_percent") > 0
+    by_agreement = ~asked & agreed & (ag_has_amount | ag_has_percent)  # (an agreement without its terms: as agreed)
+    per_shipment = ints("a_shipment") > 0
+    times = np.where(per_shipment, np.maximum(ints("shipments"), ints("sets")), 1)
+    ag_value = (np.where(ag_has_amount, ints("a_amount") * times, 0)
+                + np.where(ag_has_percent, _percent_of(ints("po_value"), ints("a_percent")), 0))
+    exact = ~per_shipment  # a per-shipment amount is a ceiling: a PO's 810 may carry a share, or none
+    ag_tol = np.where(ag_has_percent, ints("sets") * _CENT, 0)
+    ag_diff = billed - ag_value
+    ag_over = by_agreement & (ag_diff > ag_tol)
+    ag_under = by_agreement & exact & ~unknown & (billed > 0) & (ag_diff < -ag_tol)
+    put(allowance & (ag_over | ag_under), "allowance_not_as_agreed")
+    put(~allowance & (ag_over | ag_under), "charge_not_as_agreed")
 
     heading = ints("p_heading") > 0
     line_ids = pc.if_else(pa.array(heading), pa.scalar(None, pa.string()), t["p_line"])
     description = pc.coalesce(t["p_description"], t["b_description"])
+    agreement = [_agreement_words(ag_value[i], bool(per_shipment[i]), bool(exact[i])) if by_agreement[i] else ""
+                 for i in range(n)]
     notes = [_note(kind[i], flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
-                   handling[i], unknown[i], has_amount[i]) for i in range(n)]
+                   handling[i], unknown[i], has_amount[i], agreement[i], ag_value[i]) for i in range(n)]
+    on_terms = by_agreement & exact  # what the agreement bills is what to expect
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "currency": t["currency"], "kind": t["kind"],
         "code": pc.if_else(pc.equal(t["code"], ""), pa.scalar(None, pa.string()), t["code"]),
-        "description": description, "line_ids": line_ids, "handling": t["p_handling"],
+        "description": description, "reference": t["p_reference"], "line_ids": line_ids,
+        "handling": t["p_handling"],
         "promised_amount": decimal_array(ints("p_amount"), has_amount),
         "promised_percent": decimal_array(ints("p_percent"), pc.is_valid(t["p_percent"]).to_numpy(
             zero_copy_only=False)),
         "promised_value": decimal_array(promised, priced),
-        "expected_on_invoice": decimal_array(expected, asked & (priced | ~on_invoice)),
+        "expected_on_invoice": decimal_array(np.where(by_agreement, ag_value, expected),
+                                             (asked & (priced | ~on_invoice)) | on_terms),
         "billed_value": decimal_array(billed),
-        # against the PO's promise; a SAC the PO did not name: the whole of it when it is not allowed, none when
-        # the agreement bills it (the agreement's amount is the profile's, not compared here)
-        "difference": decimal_array(billed - expected, (asked & (priced | ~on_invoice)) | (~asked & ~agreed)),
+        # against the PO's promise; a SAC the PO did not name: the whole of it when it is not allowed, against
+        # the agreement when it bills it (a per-shipment amount: only when billed over its ceiling)
+        "difference": decimal_array(np.where(by_agreement, ag_diff, billed - expected),
+                                    (asked & (priced | ~on_invoice)) | (~asked & ~agreed) | on_terms | ag_over),
         "agreed": pa.array(agreed, pa.bool_()),
+        "agreed_value": decimal_array(ag_value, by_agreement),
         "invoices": t["b_invoice"],
         "flag": pa.array(flag.tolist(), pa.string()),
         "note": pa.array(notes, pa.string()),
@@ -220,19 +312,25 @@ def _flagged(t: pa.Table) -> pa.Table:
     }).cast(CHARGE_MATCH)
 
 
+def _agreement_words(value: int, per_shipment: bool, exact: bool) -> str:
+    return f"; the partner's agreement bills {money(value)}" + ("" if exact else " at most (once per shipment)")
+
+
 def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: bool,
-          priced: bool, agreed: bool, handling: str, unknown: bool, has_amount: bool) -> str:
+          priced: bool, agreed: bool, handling: str, unknown: bool, has_amount: bool, agreement: str = "",
+          agreed_value: int = 0) -> str:
     """The row in words: what was promised, how it is settled, what the 810s billed, what to do."""
     what = _KINDS.get(kind, kind)
     if not asked:
-        said = f"the PO promised no such {what}" + ("; the partner's agreement bills it" if agreed else
-                                                     " and the partner's agreement does not bill it")
+        said = f"the PO promised no such {what}" + ((agreement or "; the partner's agreement bills it") if agreed
+                                                     else " and the partner's agreement does not bill it")
     elif not priced:
         said = f"the PO promised the {what} without an amount or percent (a rate): not priced"
     else:
         said = f"the PO promised {money(promised)}" + ("" if has_amount else " (its percent of the invoiced value)")
     if handling:
-        said += f", SAC12 {handling}" + {**{c: " (settled apart from the invoice)" for c in SETTLED_APART},
+        said += f", SAC12 {handling}" + {**{c: f" {APART_WORDS[c][0]} (settled apart from the invoice)"
+                                            for c in SETTLED_APART},
                                           **{c: " (not paid by the customer)" for c in NOT_PAYABLE},
                                           **{c: " (asks nothing)" for c in ASKS_NOTHING}}.get(handling, "")
     said += f"; our 810s billed {money(billed)}"
@@ -242,11 +340,21 @@ def _note(kind: str, flag, promised: int, expected: int, billed: int, asked: boo
         "allowance_not_taken": "the retailer will deduct it from payment: settle it (a credit memo) or dispute it",
         "allowance_short": f"taken {money(expected - billed)} short: expect the retailer to deduct the rest",
         "allowance_over": f"{money(billed - expected)} more allowed than the PO promised",
-        "allowance_billed_twice": "taken on the invoice although the PO settles it apart: it may be paid twice",
+        "allowance_billed_twice": "taken on the invoice although the PO settles it apart"
+                                  + (f" ({APART_WORDS[handling][1]})" if handling in APART_WORDS else "")
+                                  + ": it may be paid twice",
         "allowance_not_agreed": "an allowance neither the PO nor the agreement names",
         "charge_not_allowed": "a charge the PO and the agreement do not allow: expect the retailer to refuse it",
         "charge_over": f"{money(billed - expected)} more charged than the PO allows: expect a short payment",
         "charge_short": f"{money(expected - billed)} less charged than the PO allows",
         "charge_not_billed": "a charge the PO allows that our 810s did not bill",
+        "charge_not_as_agreed": (f"{money(billed - agreed_value)} more charged than the agreement says: expect the "
+                                 "retailer to pay only what it agreed" if billed > agreed_value else
+                                 f"{money(agreed_value - billed)} less charged than the agreement says"),
+        "allowance_not_as_agreed": (f"{money(billed - agreed_value)} more allowed than the agreement says"
+                                    if billed > agreed_value else f"{money(agreed_value - billed)} less allowed "
+                                    "than the agreement says: expect the retailer to deduct the rest"),
     }.get(flag, "ties" if asked else "as agreed")
+    if flag is None and asked and kind == "A" and handling in APART_WORDS:  # owed all the same, off the invoice
+        todo = f"not on the invoice, as SAC12 asks: {APART_WORDS[handling][1]}"
     return f"{said}: {todo}"

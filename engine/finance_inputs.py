@@ -26,7 +26,7 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
@@ -733,30 +733,108 @@ def po_charges(findings: pa.Table) -> pa.Table:
 SAC_ORDER_COLUMNS = ["partner", "po_number", "order_ref", "source_sha256"]  # what stored_po_charges reads of orders
 
 
-def stored_po_charges(sacs: pa.Table, orders: pa.Table) -> pa.Table:
+def stored_po_charges(sacs: pa.Table, orders: pa.Table, keep: Sequence[str] = ()) -> pa.Table:
     """PO_CHARGES from the stored ORDER_SACS (connectors.order_store load_sacs) of ``orders`` (connectors.
     finance_store ORDER_ROWS: each order's current 850, its file's key and order_ref): every allowance and charge
     that 850 sent, however many (no message's ten), under the order's key; the rows of a stored file's other 850s
     (a PO since replaced by another file) left out. ``words`` as SAC_NOT_APPLIED writes an item (ALLOWANCE_NOT_
-    APPLIED names them); ``more`` 0: nothing was left unnamed."""
+    APPLIED names them); ``more`` 0: nothing was left unnamed. ``keep``: columns of ``sacs`` or ``orders`` carried
+    after PO_CHARGES' (an 860's: its sequence, BCH01 and POC02, engine.finance_inputs.with_changes)."""
     if not sacs.num_rows or not orders.num_rows:
-        return PO_CHARGES.empty_table()
-    current = orders.select(SAC_ORDER_COLUMNS).rename_columns(["partner", "key", "order_ref", "source_sha256"])
+        return PO_CHARGES.empty_table() if not keep else _with_kept(PO_CHARGES.empty_table(), sacs, orders, keep)
+    extra = [c for c in keep if c in orders.column_names and c not in sacs.column_names]
+    current = orders.select([*SAC_ORDER_COLUMNS, *extra]).rename_columns(
+        ["partner", "key", "order_ref", "source_sha256", *extra])
     t = sacs.append_column("_row", pa.array(np.arange(sacs.num_rows), pa.int64()))
     t = t.join(current, ["partner", "source_sha256", "order_ref"], join_type="inner", use_threads=False)
     if not t.num_rows:
-        return PO_CHARGES.empty_table()
+        return PO_CHARGES.empty_table() if not keep else _with_kept(PO_CHARGES.empty_table(), sacs, orders, keep)
     t = t.sort_by([("_row", "ascending")])  # as sent: file, set, segment
     number = pc.cast(t["line_number"], pa.string())
     line_id = pc.if_else(pc.is_null(t["line_number"]), pa.scalar(None, pa.string()),
                          pc.coalesce(t["line_id"], number))  # a PO1 without PO101: its line number, as the words
     words = _stored_words(t, line_id)
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["key"], "line_id": line_id, "kind": t["kind"], "code": t["code"],
         "amount": t["amount"], "basis": t["basis"], "percent": t["percent"], "rate": t["rate"],
-        "handling": t["handling"], "description": t["description"], "words": pa.array(words, pa.string()),
+        "handling": t["handling"], "description": t["description"], "reference": t["reference"],
+        "agency_code": pc.if_else(pc.is_valid(t["agency"]), pc.binary_join_element_wise(
+            t["agency"], pc.fill_null(t["agency_code"], ""), ":"), t["agency_code"]),
+        "words": pa.array(words, pa.string()),
         "more": pa.array(np.zeros(t.num_rows, np.int32), pa.int32()), "file": t["source_file"],
     }).cast(PO_CHARGES)
+    for c in keep:
+        out = out.append_column(c, t[c])
+    return out
+
+
+def _with_kept(empty: pa.Table, sacs: pa.Table, orders: pa.Table, keep: Sequence[str]) -> pa.Table:
+    for c in keep:
+        field = sacs.schema.field(c) if c in sacs.column_names else orders.schema.field(c)
+        empty = empty.append_column(field, pa.array([], field.type))
+    return empty
+
+
+# --- what the 860s did to those promises ---------------------------------------------------------------
+CHANGED_COLUMNS = ("seq", "purpose", "change_type")  # with_changes' columns past PO_CHARGES'
+RESTATE = "05"  # BCH01 replace: the 860 restates the PO (its heading SACs, when it sends any, are all of them)
+
+
+def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
+    """PO_CHARGES after the SACs of the 860s applied to the orders (``changed``: PO_CHARGES rows of CHANGE_SACS
+    with CHANGED_COLUMNS: each 860's sequence, oldest first, its BCH01 and the POC02 of the loop a SAC sits in),
+    as engine.changes applies an 860's heading: what it sends replaces, what it leaves out stays. A SAC replaces
+    the PO's of its kind and SAC02 at its level (the heading, or the line its POC01 names); SAC01 N ("no
+    allowance or charge") takes that SAC02 off; one with SAC12 12 (cancel allowance) replaces it and so asks
+    nothing (engine.charge_match). A BCH01 05 (replace) 860 sending heading SACs restates them all (the others
+    are gone); a POC02 RZ (replace all values) restates its line's, a DI (delete) takes them off."""
+    if not changed.num_rows:
+        return charges
+    touched_keys = sorted(set(zip(changed["partner"].to_pylist(), changed["po_number"].to_pylist(), strict=True)))
+    keys = pa.table({"partner": [k[0] for k in touched_keys], "po_number": [k[1] for k in touched_keys]})
+    mine = pc.fill_null(pc.is_in(_lookup_key(charges, ["partner", "po_number"]),
+                                 value_set=_lookup_key(keys, ["partner", "po_number"])), False)
+    kept = charges.filter(pc.invert(mine))
+    current: dict[tuple[str, str], list[dict]] = {k: [] for k in touched_keys}
+    for r in charges.filter(mine).to_pylist():
+        current[(r["partner"], r["po_number"])].append(r)
+    rows = changed.to_pylist()
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["seq"], i))  # each 860 in turn, its SACs as sent
+    groups: dict[tuple, list[dict]] = {}
+    for i in order:
+        r = rows[i]
+        groups.setdefault((r["seq"], r["partner"], r["po_number"]), []).append(r)
+    for (_seq, partner, po), sent in sorted(groups.items(), key=lambda kv: kv[0]):
+        items = current[(partner, po)]
+        heading = [r for r in sent if r["line_id"] is None]
+        if heading and sent[0]["purpose"] == RESTATE:
+            items = [c for c in items if c["line_id"] is not None]
+        items = _replaced(items, heading, None)
+        lines: dict[str, list[dict]] = {}
+        for r in sent:
+            if r["line_id"] is not None:
+                lines.setdefault(r["line_id"], []).append(r)
+        for line, line_sacs in lines.items():
+            if line_sacs[0]["change_type"] in ("RZ", "DI"):
+                items = [c for c in items if c["line_id"] != line]
+            if line_sacs[0]["change_type"] != "DI":
+                items = _replaced(items, line_sacs, line)
+        current[(partner, po)] = items
+    new = [{c: r[c] for c in PO_CHARGES.names} for k in touched_keys for r in current[k]]
+    if not new:
+        return kept
+    return pa.concat_tables([kept, pa.Table.from_pylist(new, schema=PO_CHARGES)])
+
+
+def _replaced(items: list[dict], sent: list[dict], line: str | None) -> list[dict]:
+    """``items`` with ``sent`` (SACs of one level: the heading, ``line`` None, or a line) in place of those of
+    the same kind and SAC02 there; an N takes its SAC02 off, whatever kind."""
+    if not sent:
+        return items
+    same = {(r["kind"], r["code"]) for r in sent if r["kind"] != "N"}
+    off = {r["code"] for r in sent if r["kind"] == "N" and r["code"]}
+    left = [c for c in items if c["line_id"] != line or ((c["kind"], c["code"]) not in same and c["code"] not in off)]
+    return left + [r for r in sent if r["kind"] != "N"]
 
 
 def _stored_words(t: pa.Table, line_id: pa.Array | pa.ChunkedArray) -> list[str]:

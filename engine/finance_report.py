@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from engine.charge_match import APART_WORDS
 from engine.columnar import period_labels
 from engine.html_page import anchor, e, page, table
 from engine.svg_charts import column_chart, hbar_chart
@@ -527,6 +528,7 @@ _FLAG_WORDS = {
     "allowance_not_agreed": "allowance nobody named", "charge_not_allowed": "charge not allowed",
     "charge_over": "charge over the PO's", "charge_short": "charge under the PO's",
     "charge_not_billed": "charge allowed, not billed",
+    "allowance_not_as_agreed": "allowance not as agreed", "charge_not_as_agreed": "charge not as agreed",
 }
 
 
@@ -552,7 +554,8 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
             "back, 03, 04, 09 and 10 settle it apart, 05 and 11 are not the customer's to pay), what our 810s billed "
             "(their SAC05) and the difference. A charge neither the PO nor the partner's agreement (its invoice "
             "charges) names is not allowed; an allowance promised off the invoice and not taken is deducted by the "
-            "retailer.</p>",
+            "retailer. SAC13 is the PO's deal or promotion number, which the retailer's deduction or bill back "
+            "names.</p>",
             table(["Partner", "Currency", "Outcome", "Allowances and charges", "Expected on invoices", "Billed",
                    "Difference"],
                   ([r["partner"], r["currency"], _FLAG_WORDS.get(r["flag"], "ties"), r["one_sum"],
@@ -561,16 +564,33 @@ def charges_section(charges: pa.Table, *, max_rows: int = 200) -> tuple[str, str
     bad = charges.filter(pc.is_valid(charges["flag"]))
     if bad.num_rows:
         rows = bad.slice(0, max_rows).to_pylist()
-        html.append(table(["Partner", "PO", "Kind", "SAC02", "Description", "SAC12", "Promised", "Expected on "
-                           "invoices", "Billed", "Difference", "Invoices", "Outcome", "Note"],
+        html.append(table(["Partner", "PO", "Kind", "SAC02", "Description", "SAC13 deal", "SAC12", "Promised",
+                           "Expected on invoices", "Billed", "Difference", "Invoices", "Outcome", "Note"],
                           ([r["partner"], _po(r["po_number"]), _KIND_WORDS.get(r["kind"], r["kind"]),
-                            r["code"] or "", r["description"] or "", r["handling"] or "",
+                            r["code"] or "", r["description"] or "", r["reference"] or "", r["handling"] or "",
                             _amount(r["promised_value"]), _amount(r["expected_on_invoice"]),
                             _amount(r["billed_value"]),
                             _amount(r["difference"]), r["invoices"] or "", _FLAG_WORDS.get(r["flag"], r["flag"]),
-                            r["note"]] for r in rows), numeric=range(6, 10), cls="charge-flags"))
+                            r["note"]] for r in rows), numeric=range(7, 11), cls="charge-flags"))
         if bad.num_rows > len(rows):
             html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in charges.csv.</p>')
+    apart = charges.filter(pc.and_(pc.equal(charges["kind"], "A"), pc.is_in(
+        pc.fill_null(charges["handling"], ""), value_set=pa.array(sorted(APART_WORDS), pa.string()))))
+    if apart.num_rows:  # owed all the same: claimed by the buyer or credited by us, never a short payment
+        rows = apart.slice(0, max_rows).to_pylist()
+        html.append("<p>Allowances the POs settle apart from the invoice (SAC12): not deducted from the invoices' "
+                    "payment, but owed all the same: a bill back (01) the buyer claims by its own bill-back invoice "
+                    "or debit memo, a check (03) or account credit (04) we issue, one issued by the vendor (09) or "
+                    "the reseller (10).</p>")
+        html.append(table(["Partner", "PO", "SAC02", "Description", "SAC13 deal", "SAC12", "Promised", "Billed",
+                           "Outcome", "Note"],
+                          ([r["partner"], _po(r["po_number"]), r["code"] or "", r["description"] or "",
+                            r["reference"] or "", f"{r['handling']} {APART_WORDS[r['handling']][0]}",
+                            _amount(r["promised_value"]), _amount(r["billed_value"]),
+                            _FLAG_WORDS.get(r["flag"], r["flag"]) if r["flag"] else "settled apart", r["note"]]
+                           for r in rows), numeric=range(6, 8), cls="charge-apart"))
+        if apart.num_rows > len(rows):
+            html.append(f'<p class="muted">{apart.num_rows - len(rows):,} more in charges.csv.</p>')
     return "charges", title, "".join(html)
 
 

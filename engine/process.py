@@ -31,14 +31,14 @@ from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of
 from engine.csv_ack import build_csv_refusals
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
-from parsers.orders_860 import read_changes
+from parsers.orders_860 import read_changes_with_sacs
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.structure import check_structure, sdq_applied
-from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
@@ -104,6 +104,7 @@ class Outcome:
     accepted_orders: list[str] = field(default_factory=list)  # order_ref of syntactically accepted POs
     change_headers: pa.Table = field(default_factory=partial(empty_table, CHANGE_HEADERS))  # accepted 860s
     changes: pa.Table = field(default_factory=partial(empty_table, ORDER_CHANGES))
+    change_sacs: pa.Table = field(default_factory=partial(empty_table, CHANGE_SACS))  # the 860s' SACs
     disposition: str = "processed"  # or "quarantine"
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
@@ -295,6 +296,7 @@ def shifted(out: Outcome, rows: int) -> Outcome:
     out.sacs = add(out.sacs, "file_segment")
     out.change_headers = add(out.change_headers, "st_file_segment")
     out.changes = add(out.changes, "file_segment")
+    out.change_sacs = add(out.change_sacs, "file_segment")
     out.functional_acks = add(out.functional_acks, "file_segment")
     return out
 
@@ -369,7 +371,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256)
     out.accepted_orders = out.orders["order_ref"].to_pylist()
-    out.change_headers, out.changes = read_changes(result, change_sets_ok, partner=profile.id, source_sha256=sha256)
+    out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,
+                                                                              partner=profile.id,
+                                                                              source_sha256=sha256)
     if ack_sets:
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
                                                                  received_at=received_at, sets=ack_sets)

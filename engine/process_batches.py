@@ -42,7 +42,7 @@ from engine.process import (
 )
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders_with_sacs
-from parsers.orders_860 import read_changes
+from parsers.orders_860 import read_changes_with_sacs
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
 from parsers.x12_reader import ParseResult
 from parsers.x12_stream import OversizedSet
@@ -50,7 +50,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
 from rules.structure import check_structure, sdq_applied
-from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
+from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
 
 _SHARED = {("AK5", "A"): ("AK5", "A"), ("AK5", "R"): ("AK5", "R")}
@@ -110,7 +110,7 @@ class SplitInterchange:
         self.noted: set[int] = set()  # groups with a set accepted with errors noted (AK5 E: AK901 E)
         self.seen: dict[int, set[str]] = {}
         self.sent = 0  # groups whose 997 (or nothing) has been given
-        self.changes: list[tuple[pa.Table, pa.Table]] = []  # 860s of the batches so far (see `batch`)
+        self.changes: list[tuple[pa.Table, pa.Table, pa.Table]] = []  # 860s of the batches so far (see `batch`)
 
     def envelope(self) -> Outcome:
         """What the envelope alone gives (the first batch's Outcome starts from it): its findings, the TA1."""
@@ -181,8 +181,8 @@ class SplitInterchange:
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
-        out.change_headers, out.changes = read_changes(result, change_sets, partner=profile.id,
-                                                       source_sha256=self.sha256)
+        out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(
+            result, change_sets, partner=profile.id, source_sha256=self.sha256)
         if ack_sets:
             out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id,
                                                                      source_sha256=self.sha256,
@@ -192,11 +192,13 @@ class SplitInterchange:
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)
         # a whole read plans every order of the interchange before any 860: its 860s go with the last batch
-        self.changes.append((out.change_headers, out.changes))
+        self.changes.append((out.change_headers, out.changes, out.change_sacs))
         out.change_headers, out.changes = CHANGE_HEADERS.empty_table(), ORDER_CHANGES.empty_table()
+        out.change_sacs = CHANGE_SACS.empty_table()
         if last:
-            out.change_headers = pa.concat_tables([h for h, _ in self.changes])
-            out.changes = pa.concat_tables([c for _, c in self.changes])
+            out.change_headers = pa.concat_tables([h for h, _, _ in self.changes])
+            out.changes = pa.concat_tables([c for _, c, _ in self.changes])
+            out.change_sacs = pa.concat_tables([s for _, _, s in self.changes])
             self.changes = []
         head = self.envelope() if first else None
         if head is not None:

@@ -242,7 +242,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
             store.save(profile.id, outcome.sha256, outcome.orders, outcome.lines, part=part,
                        sacs=outcome.sacs)  # and what the 850s' SACs promised
         if outcome.change_headers.num_rows:
-            store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part)
+            store.save_changes(profile.id, outcome.sha256, outcome.change_headers, outcome.changes, part=part,
+                               sacs=outcome.change_sacs)  # and the SACs the 860s add, change or take off
         applied = state.apply(plan, render=render, hold=holder({profile.id: profile}, stage="intake",
                                                                files={outcome.sha256: name}), at=at, run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:

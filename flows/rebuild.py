@@ -226,7 +226,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         if outcome.orders.num_rows:
             store.save(profile.id, sha, outcome.orders, outcome.lines, sacs=outcome.sacs)
         if outcome.change_headers.num_rows:
-            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes)
+            store.save_changes(profile.id, sha, outcome.change_headers, outcome.changes, sacs=outcome.change_sacs)
         state.apply(plan, at=at, run_id=run_id)
         for sender, isa13 in outcome.interchanges_seen:
             state.record_interchange(profile.id, sender, isa13, sha)

@@ -42,6 +42,7 @@ from engine.partner_acks import match_acks
 from engine.reconcile import reconcile
 from flows.gc_pause import gc_paused
 from flows.workspace import Workspace
+from schemas.changes import CHANGE_SACS
 from schemas.errors import StateError
 from schemas.finance import FinanceSettings
 from schemas.findings import Finding
@@ -115,7 +116,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
     # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
     stored, covered = _stored_sacs(ws, orders)
-    charges = finance_inputs.stored_po_charges(stored, orders)
+    # and what the 860s applied to those orders added, changed or took off (engine.finance_inputs.with_changes)
+    charges = finance_inputs.with_changes(finance_inputs.stored_po_charges(stored, orders),
+                                          _changed_sacs(ws, state, covered))
     asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
     old_charges = finance_inputs.po_charges(asked)
     po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
@@ -144,9 +147,11 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
 
 
 def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
-    """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices."""
-    rows = [{"partner": pid, "kind": c.kind, "code": c.code} for pid, p in sorted(profiles.items())
-            for c in p.fulfilment.invoice.charges]
+    """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices, with their
+    flat amount (and its scope: the charge's own, else the partner's invoicing policy) or percent."""
+    rows = [{"partner": pid, "kind": c.kind, "code": c.code, "amount": c.amount, "percent": c.percent,
+             "per": (c.per or p.fulfilment.invoice.per) if c.amount is not None else None}
+            for pid, p in sorted(profiles.items()) for c in p.fulfilment.invoice.charges]
     return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
 
 
@@ -173,6 +178,35 @@ def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
     keys = pa.table({"partner": pa.array([p for p, _ in covered], pa.string()),
                      "po_number": pa.array([po for _, po in covered], pa.string())})
     return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
+
+
+def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table) -> pa.Table:
+    """PO_CHARGES rows (with engine.finance_inputs.CHANGED_COLUMNS) of the SACs of the 860s applied to the
+    ``covered`` orders (those whose 850's SACs are stored): each 860 applied or answered (not one refused,
+    pending or superseded), oldest first, its SACs as stored beside its change tables (connectors.order_store
+    load_change_sacs: an 860 file stored before they were kept, or one without SACs, has none)."""
+    keys = list(zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True))
+    changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
+    store = OrderStore(ws.orders_dir)
+    kept = {p: store.sac_keys(p, "change-sacs") for p in sorted({c.partner for c in changes})}  # each folder once
+    changes = [c for c in changes if c.store_key in kept[c.partner]]  # most 860s send no SAC: nothing to read
+    read: dict[tuple[str, str], pa.Table] = {}
+    for ch in changes:
+        if (ch.partner, ch.store_key) not in read:
+            try:
+                read[ch.partner, ch.store_key] = store.load_change_sacs(ch.partner, ch.store_key)
+            except StateError:  # unreadable: the 850's promise stands
+                read[ch.partner, ch.store_key] = CHANGE_SACS.empty_table()
+    tables = [t for t in read.values() if t.num_rows]
+    sacs = pa.concat_tables(tables) if tables else CHANGE_SACS.empty_table()
+    applied = pa.table({
+        "partner": pa.array([c.partner for c in changes], pa.string()),
+        "po_number": pa.array([c.po_number for c in changes], pa.string()),
+        "order_ref": pa.array([c.change_ref for c in changes], pa.string()),
+        "source_sha256": pa.array([c.store_key for c in changes], pa.string()),
+        "seq": pa.array([c.id for c in changes], pa.int64()),
+    })
+    return finance_inputs.stored_po_charges(sacs, applied, keep=finance_inputs.CHANGED_COLUMNS)
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:
@@ -287,7 +321,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
         written["kpis"] = (lines, docs, inputs, settings, kpis)
-    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges)
+    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges,
+                            inputs.shipped)
     tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():

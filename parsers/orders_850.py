@@ -597,10 +597,15 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
 
 
 # the allowance segments and where each ORDER_SACS column is in them (kind, code, amount, basis, percent, rate,
-# handling, description): SAC, and ITA, which 003010/003020 850s carry instead (ITA01 indicator, ITA03 special
-# services code, ITA07 total amount (N2), ITA08 percent qualifier, ITA09 percent, ITA06 rate, ITA04 method of
-# handling, ITA13 description), as rules.set_checks names both in SAC_NOT_APPLIED
-_ALLOWANCES = (("SAC", (1, 2, 5, 6, 7, 8, 12, 15)), ("ITA", (1, 3, 7, 8, 9, 6, 4, 13)))
+# handling, description, agency, agency_code, unit, quantity, reference; 0: the segment has none): SAC (SAC03
+# agency qualifier, SAC04 its code, SAC09 unit, SAC10 quantity, SAC13 reference: the deal or promotion number
+# finance matches a bill back by), and ITA, which 003010/003020 850s carry instead (ITA01 indicator, ITA03
+# special services code, ITA07 total amount (N2), ITA08 percent qualifier, ITA09 percent, ITA06 rate, ITA04
+# method of handling, ITA13 description, ITA02 agency qualifier, ITA11 unit, ITA10 quantity, ITA05 allowance
+# or charge number: "referencing an allowance, promotion, deal"), as rules.set_checks names both in
+# SAC_NOT_APPLIED
+_ALLOWANCES = (("SAC", (1, 2, 5, 6, 7, 8, 12, 15, 3, 4, 9, 10, 13)),
+               ("ITA", (1, 3, 7, 8, 9, 6, 4, 13, 2, 0, 11, 10, 5)))
 
 
 def _sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: list[tuple[np.ndarray, tuple[int, ...]]],
@@ -621,17 +626,19 @@ def _sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: list[tupl
 
 def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.ndarray, at_: tuple[int, ...],
               po1_rows: np.ndarray, cells: _Cells, partner: str, sha: str, po_numbers: pa.Array,
-              set_lineage: dict[str, pa.Array]) -> pa.Table:
+              set_lineage: dict[str, pa.Array], kinds: tuple[str, ...] = ("A", "C")) -> pa.Table:
     """ORDER_SACS of the sets: each SAC (or ITA) whose SAC01 is A (allowance) or C (charge; N and other codes
-    ask nothing), with the PO1 loop it sits in (the set's last PO1 before it; none: the heading's), SAC05 read
+    ask nothing; ``kinds``: those kept - an 860's N takes a code off), with the PO1 loop it sits in (the set's
+    last PO1 before it; none: the heading's), SAC05 read
     with its two implied decimals, SAC07 and SAC08 as decimals, the codes and SAC15 as sent (``at_``: the
     positions of those elements in the segment). No SAC in the sets (most POs): an empty table, nothing else
     built."""
     if not len(sac_rows):
         return empty_table(ORDER_SACS)
-    k_kind, k_code, k_amount, k_basis, k_percent, k_rate, k_handling, k_description = at_
+    (k_kind, k_code, k_amount, k_basis, k_percent, k_rate, k_handling, k_description, k_agency, k_agency_code,
+     k_unit, k_quantity, k_reference) = at_
     kind = cells.column(sac_rows, k_kind)
-    asks = pc.fill_null(pc.is_in(kind, value_set=pa.array(["A", "C"])), False).to_numpy(zero_copy_only=False)
+    asks = pc.fill_null(pc.is_in(kind, value_set=pa.array(list(kinds))), False).to_numpy(zero_copy_only=False)
     if not asks.any():
         return empty_table(ORDER_SACS)
     sac_rows = sac_rows[asks]
@@ -648,6 +655,10 @@ def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.nd
     at = _int64(sac_set)
     st_rows = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
     line_ids = cells.column(po1_rows[line_at], 1) if len(po1_rows) else pa.nulls(n, pa.string())
+
+    def text(k: int) -> pa.Array:  # an element as sent; 0: the segment has none
+        return cells.column(sac_rows, k) if k else pa.nulls(n, pa.string())
+
     data = {
         "partner": _repeat(partner, n),
         "order_ref": set_lineage["order_ref"].take(at),
@@ -667,6 +678,9 @@ def _sac_rows(result: ParseResult, sets, set_of_row: np.ndarray, sac_rows: np.nd
         **{k: set_lineage[k].take(at) for k in ("isa13", "gs06", "st02")},
         "segment_position": pa.array((sac_rows - st_rows[sac_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((sac_rows + 1).astype(np.int32), pa.int32()),
+        "agency": text(k_agency), "agency_code": text(k_agency_code), "unit": text(k_unit),
+        "quantity": _decimal(text(k_quantity)) if k_quantity else pa.nulls(n, QTY),
+        "reference": text(k_reference),
     }
     return pa.table(data, schema=ORDER_SACS)
 

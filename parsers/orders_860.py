@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.orders_850 import (
+    _ALLOWANCES,
     LATEST_DATES,
     _Cells,
     _ctp_prices,
@@ -20,13 +21,14 @@ from parsers.orders_850 import (
     _lineage,
     _po4_packs,
     _rounded,
+    _sac_rows,
     line_dates,
     per_unit_prices,
     store_quantities,
 )
 from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
-from schemas.changes import CHANGE_HEADERS, CHANGE_LINE_DATES, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
+from schemas.changes import CHANGE_HEADERS, CHANGE_LINE_DATES, CHANGE_SACS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
 from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -67,8 +69,20 @@ def read_changes(
     source_sha256: str = "",
 ) -> tuple[pa.Table, pa.Table]:
     """Canonical (headers, changes) for the given 860 sets of one parsed file."""
+    return _read_changes(result, sets, partner=partner, source_sha256=source_sha256)[:2]
+
+
+def read_changes_with_sacs(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
+                           partner: str, source_sha256: str = "") -> tuple[pa.Table, pa.Table, pa.Table]:
+    """read_changes' (headers, changes) and the sets' SAC allowances and charges (schemas.changes.CHANGE_SACS:
+    what each 860 adds, changes or takes off of what its PO promised)."""
+    return _read_changes(result, sets, partner=partner, source_sha256=source_sha256, sacs=True)
+
+
+def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
+                  source_sha256: str = "", sacs: bool = False) -> tuple[pa.Table, pa.Table, pa.Table]:
     if not sets:
-        return empty_table(CHANGE_HEADERS), empty_table(ORDER_CHANGES)  # most files: no 860
+        return empty_table(CHANGE_HEADERS), empty_table(ORDER_CHANGES), empty_table(CHANGE_SACS)  # most: no 860
     seg = result.segments
     n, nsets = len(seg), len(sets)
     set_of_row = np.full(n, -1, dtype=np.int64)
@@ -126,7 +140,37 @@ def read_changes(
     )
     changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256,
                        (codes, vocab))
-    return headers, changes
+    if not sacs:
+        return headers, changes, empty_table(CHANGE_SACS)
+    return headers, changes, _change_sacs(result, sets, set_of_row, [(rows_of(s), at) for s, at in _ALLOWANCES],
+                                          poc_rows, headers, lineage, partner, source_sha256)
+
+
+def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: list, poc_rows: np.ndarray,
+                 headers: pa.Table, lineage: dict, partner: str, sha: str) -> pa.Table:
+    """CHANGE_SACS: each SAC (ITA in 003010/003020) of the 860 sets whose SAC01 is A, C or N, read as the 850's
+    (parsers.orders_850._sac_rows: its POC loop, the last POC before it in its set, is its line: POC01), with
+    the set's BCH01 and the loop's POC02."""
+    cells = _Cells(result)
+    tables = [_sac_rows(result, sets, set_of_row, rows, at, poc_rows, cells, partner, sha,
+                        headers["po_number"].combine_chunks(), lineage, kinds=("A", "C", "N"))
+              for rows, at in segments if len(rows)]
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return empty_table(CHANGE_SACS)
+    t = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    t = t.take(pc.sort_indices(t["file_segment"]))
+    # each row's set (by its order_ref) and POC loop (the POC whose POC01 and position precede it)
+    refs = headers["change_ref"].to_pylist()
+    set_index = pa.array([refs.index(r) for r in t["order_ref"].to_pylist()], pa.int64())
+    purpose = headers["purpose"].combine_chunks().take(set_index)
+    rows = t["file_segment"].to_numpy(zero_copy_only=False).astype(np.int64) - 1
+    at = np.searchsorted(poc_rows, rows, side="right") - 1 if len(poc_rows) else np.full(len(rows), -1)
+    on_line = pc.is_valid(t["line_number"]).to_numpy(zero_copy_only=False)
+    kinds = _columns(result.segments.elements.take(pa.array(poc_rows[np.maximum(at, 0)], pa.int64())), 3)[2] \
+        if len(poc_rows) else pa.nulls(len(rows), pa.string())
+    change_type = pc.if_else(pa.array(on_line), kinds, pa.scalar(None, pa.string()))
+    return t.append_column("purpose", purpose).append_column("change_type", change_type).cast(CHANGE_SACS)
 
 
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:

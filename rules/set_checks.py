@@ -632,7 +632,10 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
         row = ts.start + unapplied[0]
         out.append(finding("CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {', '.join(changed)}: we "
                            "apply its POC lines, DTM 002/010/037/038/001/063/064 dates and N1 ST ship-to only, so "
-                           "those changes were not recorded; check them by hand.", seg=changed[0],
+                           "those changes were not recorded; check them by hand."
+                           + (" Its SAC allowances and charges are kept with the order's for the charge "
+                              "reconciliation (what our 810s are held to), not applied to prices or 810s."
+                              if "SAC" in changed else ""), seg=changed[0],
                            value=" ".join(changed), **_where(result, ic, g, ts, row)))
     return out
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.orders import DEADLINES, LINE_DATES, LINEAGE, MONEY, PRODUCT_FIELDS, QTY, STORE_QUANTITY, _party
+from schemas.orders import (
+                DEADLINES,
+                LINE_DATES,
+                LINEAGE,
+                MONEY,
+                ORDER_SACS,
+                PRODUCT_FIELDS,
+                QTY,
+                STORE_QUANTITY,
+                _party,
+)
 
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
@@ -104,4 +114,16 @@ RELEASES = pa.schema([
     pa.field("line_number", pa.int32(), nullable=False),
     pa.field("line_id", pa.string()),
     pa.field("quantity", QTY, nullable=False),
+])
+
+
+# CHANGE_SACS: one row per SAC allowance or charge of an 860 set (SAC01 A, C, or N: "no allowance or charge", which
+# takes the code off), as ORDER_SACS reads an 850's (order_ref: the change's ISA13-GS06-ST02, its change_ref; the
+# line: its POC loop, line_id POC01), with the set's BCH01 and the loop's POC02. Kept beside the 860's change
+# tables in connectors.order_store ("change-sacs"); engine.finance_inputs.with_changes applies them to what the
+# PO promised (the charge reconciliation compares against the changed agreement).
+CHANGE_SACS = pa.schema([
+    *ORDER_SACS,
+    pa.field("purpose", pa.string()),  # BCH01: 04 change, 05 replace (the heading's SACs restated) ...
+    pa.field("change_type", pa.string()),  # POC02 of its loop (CA, AI, DI, RZ ...); null: the heading's
 ])

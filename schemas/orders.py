@@ -248,4 +248,12 @@ ORDER_SACS = pa.schema([
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # SAC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # SAC ordinal within the file
+    # kept since (SACS_ADDED_LATER: a table stored before reads them as null)
+    pa.field("agency", pa.string()),  # SAC03 agency qualifier (VI voluntary inter-industry commerce standards ...)
+    pa.field("agency_code", pa.string()),  # SAC04: the agency's promotion, allowance or charge code
+    pa.field("unit", pa.string()),  # SAC09: the unit of SAC10 (CA, EA ...)
+    pa.field("quantity", QTY),  # SAC10: the quantity the allowance or charge is for
+    pa.field("reference", pa.string()),  # SAC13 (ITA05): the deal, promotion or allowance number
 ])
+# ORDER_SACS columns added after SAC tables were first stored (as ADDED_LATER)
+SACS_ADDED_LATER = frozenset({"agency", "agency_code", "unit", "quantity", "reference"})

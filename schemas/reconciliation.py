@@ -119,6 +119,9 @@ PO_ALLOWANCES = pa.schema([
     pa.field("code", pa.string()),  # SAC02; null: none sent
     pa.field("amount", MONEY),  # SAC05 (the allowance's amount); null: not sent
     pa.field("percent", MONEY),  # SAC07; null: not sent
+    pa.field("handling", pa.string()),  # SAC12: 02 off invoice (deducted), 01 bill back, 03, 04, 09, 10 (settled
+    # apart from the invoice: claimed or credited, not deducted from its payment); null: not sent (off invoice)
+    pa.field("reference", pa.string()),  # SAC13: the deal or promotion number (stored SACs only; null in words)
     pa.field("words", pa.string(), nullable=False),  # as the finding named it ("allowance C310 2.5 % (line 1)")
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
     pa.field("file", pa.string()),  # the 850
@@ -222,6 +225,9 @@ PO_CHARGES = pa.schema([
     pa.field("rate", MONEY),  # SAC08 (per unit: not priced here)
     pa.field("handling", pa.string()),  # SAC12: 02 off invoice, 01 bill back, 05 paid by vendor, 06 by customer ...
     pa.field("description", pa.string()),  # SAC15 (as sent; read from words: without ; " ( ))
+    pa.field("reference", pa.string()),  # SAC13 (ITA05): the deal, promotion or allowance number finance matches
+    # a deduction or a bill back by (stored SACs; null when read from words)
+    pa.field("agency_code", pa.string()),  # SAC04 with its agency (SAC03) before it, "VI:..." (stored SACs)
     pa.field("words", pa.string(), nullable=False),  # as the finding names it
     pa.field("more", pa.int32(), nullable=False),  # allowances and charges the finding counted without naming
     # (stored SACs: 0, every one is a row)
@@ -244,11 +250,15 @@ INVOICE_CHARGES = pa.schema([
 ])
 
 # AGREED_CHARGES: the SAC allowances and charges each partner's agreement puts on its invoices (the
-# profile's [[invoice.charges]]: what our 810s bill) - a charge neither the PO nor this names is not allowed.
+# profile's [[invoice.charges]]: what our 810s bill) - a charge neither the PO nor this names is not allowed,
+# one billed other than the agreement says (its amount or percent) is flagged.
 AGREED_CHARGES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("kind", pa.string(), nullable=False),
     pa.field("code", pa.string(), nullable=False),
+    pa.field("amount", MONEY),  # a flat amount (Charge.amount); null: a percent
+    pa.field("percent", MONEY),  # a percent of each 810's lines (Charge.percent)
+    pa.field("per", pa.string()),  # a flat amount's scope: "order" (once per PO) or "shipment" (once per shipment)
 ])
 
 # CHARGE_MATCH: per PO invoiced and SAC (kind, SAC02), what its 850 promised against what its 810s billed
@@ -260,6 +270,7 @@ CHARGE_MATCH = pa.schema([
     pa.field("kind", pa.string(), nullable=False),  # A allowance, C charge
     pa.field("code", pa.string()),  # SAC02
     pa.field("description", pa.string()),  # the PO's SAC15, else the 810's
+    pa.field("reference", pa.string()),  # the PO's SAC13s (the deal or promotion numbers), space-separated
     pa.field("line_ids", pa.string()),  # the PO1s the PO put it on (space-separated); null: the heading
     pa.field("handling", pa.string()),  # the PO's SAC12
     pa.field("promised_amount", MONEY),  # SAC05 added up (null: none sent)
@@ -271,9 +282,13 @@ CHARGE_MATCH = pa.schema([
     pa.field("billed_value", MONEY, nullable=False),  # SAC05 of the PO's 810s of that kind and code, added up
     pa.field("difference", MONEY),  # billed - expected on invoice (allowance short: negative)
     pa.field("agreed", pa.bool_(), nullable=False),  # the partner's agreement (profile) bills it
+    pa.field("agreed_value", MONEY),  # what the agreement bills the PO's 810s: its percent of their lines
+    # value; a flat amount once per PO ("order"), or at most once per shipment of the PO ("shipment"); null: not
+    # agreed, or the PO names it (the PO's promise is what counts)
     pa.field("invoices", pa.string()),  # the 810s (BIG02) that billed it, space-separated
     pa.field("flag", pa.string()),  # allowance_not_taken, allowance_short, allowance_over, allowance_billed_twice,
-    # charge_not_allowed, charge_over, charge_not_billed; null: ties
+    # allowance_not_agreed, allowance_not_as_agreed, charge_not_allowed, charge_over, charge_short,
+    # charge_not_billed, charge_not_as_agreed; null: ties
     pa.field("note", pa.string(), nullable=False),  # in words
     pa.field("file", pa.string()),  # the 850
 ])
@@ -375,10 +390,14 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
        "tied to the lines (an IT1 naming no line of the order, a total written by another system).",
        "|TDS - (lines + charges - allowances)|", "invoice date"),
     _E("ALLOWANCE_NOT_APPLIED", "PO allowance not applied on our invoices",
-       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none): the "
-       "retailer will deduct them from payment; settle the deduction with the buyer (a credit memo) or dispute "
-       "it.", "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO "
-       "(allowances without either: not priced)", "first invoice date of the PO"),
+       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none). One "
+       "off the invoice (SAC12 02, or none) the retailer will deduct from payment: settle the deduction with the "
+       "buyer (a credit memo) or dispute it. One the PO settles apart from the invoice is owed all the same, not "
+       "deducted from the invoice's payment: a bill back (01) the buyer claims by its own bill-back invoice or "
+       "debit memo, a vendor check (03) or account credit (04) we issue, one issued by the vendor (09) or the "
+       "reseller (10): the message says which.",
+       "each allowance's amount (SAC05), else its percent of the invoiced value of its line or PO, half up to "
+       "cents (allowances without either: not priced)", "first invoice date of the PO"),
     _E("DOCUMENT_REJECTED", "Document rejected by the partner",
        "The partner's 997/999 rejected one of our documents (reasons in words).",
        "the document's value for the PO (855/865: acknowledged quantity x price; 856: shipped quantity x "

@@ -208,7 +208,10 @@ def test_words_written_before_sac06_sac12_and_sac15_were_named_are_read():
 # --- end to end: an 850 with SACs, our night's 810s, the reconciliation's charges table and section ---------
 
 
-def _promising_workspace(tmp_path, name: str, charges: str):
+PROMISE = "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n"
+
+
+def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE, drops: dict | None = None):
     """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
     profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
     ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
@@ -218,9 +221,8 @@ def _promising_workspace(tmp_path, name: str, charges: str):
 
     def promise(text: str) -> str:
         head, rest = text.split("BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n", 1)
-        rest = rest.replace("SE*14*0001~", "SE*16*0001~", 1)
-        return (head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n"
-                "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n" + rest)
+        rest = rest.replace("SE*14*0001~", f"SE*{14 + sacs.count('~')}*0001~", 1)
+        return head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n" + sacs + rest
 
     import tests.test_shipment_charges as harness
 
@@ -232,6 +234,8 @@ def _promising_workspace(tmp_path, name: str, charges: str):
             po.write_text(promise(po.read_text()))
             toml = w.root / "partners" / "acme.toml"
             toml.write_text(toml.read_text() + "\n" + charges)
+            for file, data in (drops or {}).items():  # after the 850 (files are read in name order)
+                (w.drop_root / "acme" / "inbox" / file).write_bytes(data)
         return real_run(w, now, *a, **k)
 
     harness.run_stages = run_stages
@@ -324,3 +328,189 @@ def test_an_allowance_the_po_cancels_or_names_for_information_is_no_deduction_to
     got = charge_match({"PO-1": (words, ["SAC*A*C000***100"])})
     assert [(k[2], r["expected_on_invoice"], r["flag"]) for k, r in got.items()] == [
         ("C000", Decimal("1.00"), None), ("C310", Decimal("0"), None), ("F800", Decimal("0"), None)]
+
+
+# --- what the agreement bills: its amount, not only its presence ------------------------------------------
+
+
+def _agreed(*terms: dict) -> pa.Table:
+    return pa.Table.from_pylist([{"partner": "acme", **t} for t in terms], schema=AGREED_CHARGES)
+
+
+def test_a_charge_the_po_did_not_name_is_compared_with_the_agreements_amount():
+    """Freight the partner agreed at 25.00 per PO billed 40.00: charge_not_as_agreed, 15.00 over; billed
+    25.00: ties; billed 20.00: 5.00 short of the agreement. A 2 % allowance the agreement gives billed 30.00 on
+    1,000.00 invoiced: allowance_not_as_agreed. A per-shipment amount is a ceiling (a shipment of several POs
+    bills it on one of them, or split): under it ties, over it is flagged."""
+    agreed = _agreed({"kind": "C", "code": "D240", "amount": Decimal("25.00"), "per": "order"},
+                     {"kind": "A", "code": "C310", "percent": Decimal("2")},
+                     {"kind": "C", "code": "H850", "amount": Decimal("5.00"), "per": "shipment"})
+    got = charge_match({"PO-OVER": ("", ["SAC*C*D240***4000", "SAC*A*C310***3000*1*2", "SAC*C*H850***600"]),
+                        "PO-RIGHT": ("", ["SAC*C*D240***2500", "SAC*A*C310***2000*1*2", "SAC*C*H850***300"]),
+                        "PO-UNDER": ("", ["SAC*C*D240***2000"])}, agreed=agreed)
+    over = got["PO-OVER", "C", "D240"]
+    assert (over["agreed"], over["agreed_value"], over["expected_on_invoice"], over["billed_value"],
+            over["difference"], over["flag"]) == (True, Decimal("25.00"), Decimal("25.00"), Decimal("40.00"),
+                                                  Decimal("15.00"), "charge_not_as_agreed")
+    assert "agreement bills 25.00" in over["note"] and "15.00 more charged than the agreement" in over["note"]
+    allowance = got["PO-OVER", "A", "C310"]
+    assert (allowance["agreed_value"], allowance["difference"], allowance["flag"]) == (
+        Decimal("20.00"), Decimal("10.00"), "allowance_not_as_agreed")
+    ceiling = got["PO-OVER", "C", "H850"]
+    assert (ceiling["agreed_value"], ceiling["expected_on_invoice"], ceiling["difference"], ceiling["flag"]) == (
+        Decimal("5.00"), None, Decimal("1.00"), "charge_not_as_agreed")
+    assert "at most (once per shipment)" in ceiling["note"]
+    assert [(k[2], r["flag"]) for k, r in got.items() if k[0] == "PO-RIGHT"] == [
+        ("C310", None), ("D240", None), ("H850", None)]
+    assert got["PO-RIGHT", "C", "H850"]["difference"] is None  # under a ceiling: nothing to tie it to
+    under = got["PO-UNDER", "C", "D240"]
+    assert (under["difference"], under["flag"]) == (Decimal("-5.00"), "charge_not_as_agreed")
+    assert "5.00 less charged than the agreement" in under["note"]
+
+
+def test_a_charge_the_po_names_is_held_to_the_po_not_to_the_agreement():
+    """The PO's own SAC is the promise: freight the PO allows at 12.50 and the agreement at 25.00, billed
+    12.50, ties."""
+    words = sac_words(["SAC*C*D240***1250"])
+    got = charge_match({"PO-1": (words, ["SAC*C*D240***1250"])},
+                       agreed=_agreed({"kind": "C", "code": "D240", "amount": Decimal("25.00"), "per": "order"}))
+    row = got["PO-1", "C", "D240"]
+    assert (row["flag"], row["agreed_value"], row["expected_on_invoice"]) == (None, None, Decimal("12.50"))
+
+
+def test_end_to_end_a_charge_billed_other_than_the_agreement_now_says(tmp_path):
+    """ACME's profile billed a 5.00 handling charge per PO (H850) on both POs' 810s; the agreement is then
+    renegotiated to 3.00 (the profile says so): the 810s billed 2.00 more than it allows, flagged in the data
+    and the report. As agreed before: no flag."""
+    handling = '[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "H850"\namount = "5.00"\nper = "order"\n'
+    ws = _promising_workspace(tmp_path, "agreed", handling)
+    got, _html = _reconciled(ws, "recon")
+    assert [(k, r["flag"]) for k, r in got.items() if k[2] == "H850"] == [
+        (("ACME-1000", "C", "H850"), None), (("ACME-1001", "C", "H850"), None)]
+    assert got["ACME-1000", "C", "H850"]["agreed_value"] == Decimal("5.00")
+    assert got["ACME-1000", "C", "D240"]["agreed_value"] is None  # the PO names the freight: its promise counts
+    toml = ws.root / "partners" / "acme.toml"
+    toml.write_text(toml.read_text().replace('amount = "5.00"', 'amount = "3.00"'))
+    got, html = _reconciled(ws, "recon2")
+    for po in ("ACME-1000", "ACME-1001"):
+        row = got[po, "C", "H850"]
+        assert (row["billed_value"], row["agreed_value"], row["difference"], row["flag"]) == (
+            Decimal("5.00"), Decimal("3.00"), Decimal("2.00"), "charge_not_as_agreed"), row
+    assert "charge not as agreed" in html
+
+
+# --- SAC12: an allowance settled apart from the invoice is owed, not deducted -------------------------------
+
+
+def _exceptions(ws, run_id: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(ws.reports_dir / run_id / "finance" / "data" / "exceptions.parquet").to_pylist()
+
+
+def test_end_to_end_a_bill_back_allowance_is_claimed_apart_not_deducted(tmp_path):
+    """ACME-1000's 850 promises 2 % off the invoice (SAC12 02) and a 50.00 co-op advertising allowance billed
+    back (SAC12 01) and a 10.00 one credited to the customer's account (04). None is on our 810s. The
+    exception expects the retailer to deduct the 2 % alone from payment; the bill back and the credit are
+    named as settled apart (the buyer's bill-back claim; our credit memo), not as a deduction; the charges
+    data and section say the same per SAC12."""
+    sacs = (PROMISE + "SAC*A*B720***5000*******01*DEAL-4471**CO-OP ADVERTISING~\n"
+            "SAC*A*B730***1000*******04***DISPLAY ALLOWANCE~\n")
+    ws = _promising_workspace(tmp_path, "billback", "", sacs)
+    got, html = _reconciled(ws, "recon")
+    two_percent = (invoiced_value(ws, "recon", "ACME-1000") * 2 / 100).quantize(Decimal("0.01"))
+    [ex] = [x for x in _exceptions(ws, "recon") if x["type"] == "ALLOWANCE_NOT_APPLIED"]
+    off, apart_01, apart_04 = ex["message"].split(". the PO's 850 settles")[0], *[
+        "the PO's 850 settles" + p for p in ex["message"].split(". the PO's 850 settles")[1:]]
+    assert f"expect the retailer to deduct about {two_percent} from payment" in off
+    assert "C310" in off and "B720" not in off and "B730" not in off
+    assert "B720" in apart_01 and "About 50.00" in apart_01 and "SAC12 01 bill back" in apart_01
+    assert "not a deduction from this invoice's payment" in apart_01 and "deduct about" not in apart_01
+    assert "B730" in apart_04 and "SAC12 04 credit customer account" in apart_04 and "credit memo" in apart_04
+    assert ex["amount_at_risk"] == two_percent + Decimal("60.00")  # owed either way
+    bill_back = got["ACME-1000", "A", "B720"]
+    assert (bill_back["expected_on_invoice"], bill_back["billed_value"], bill_back["flag"]) == (
+        Decimal("0"), Decimal("0"), None)
+    assert "SAC12 01 bill back (settled apart from the invoice)" in bill_back["note"]
+    assert "the buyer bills it back apart from the invoice" in bill_back["note"]
+    assert got["ACME-1000", "A", "C310"]["flag"] == "allowance_not_taken"
+    assert "class='charge-apart'" in html and "01 bill back" in html and "04 credit customer account" in html
+    # SAC13, the deal number the buyer's bill-back claim names: stored with the order, in the data, the section
+    # and the exception's words
+    assert bill_back["reference"] == "DEAL-4471" and got["ACME-1000", "A", "B730"]["reference"] is None
+    assert "SAC13 deal" in html and "<td>DEAL-4471</td>" in html
+    assert "CO-OP ADVERTISING\", SAC13 DEAL-4471" in apart_01
+
+
+def test_a_bill_back_taken_on_the_invoice_too_says_how_it_is_settled():
+    words = sac_words(["SAC*A*B720***5000*******01"])
+    got = charge_match({"PO-1": (words, ["SAC*A*B720***5000"])})
+    row = got["PO-1", "A", "B720"]
+    assert row["flag"] == "allowance_billed_twice"
+    assert "the buyer bills it back apart from the invoice" in row["note"] and "paid twice" in row["note"]
+
+
+# --- an 860 changing the allowances: the reconciliation compares against the changed agreement -------------
+
+
+def test_end_to_end_an_860_raising_an_allowance_adding_one_and_taking_the_freight_off(tmp_path):
+    """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240); an 860 (BCH01 04, heading
+    SACs only, as buyers send an allowance change) raises C310 to 3 %, adds a 15.00 damage allowance (F800)
+    and takes the freight off (SAC01 N). The reconciliation holds the 810s to the changed promise: 3 % and
+    15.00 not taken, the freight billed by the agreement alone (the PO no longer names it)."""
+    from tests.test_change_units_860 import x12_860
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*C310***0*1*3*****02***PROMOTIONAL ALLOWANCE",
+                      "SAC*A*F800***1500*******02*DMG-2026-11**DAMAGE ALLOWANCE", "SAC*N*D240", "CTT*0"])
+    ws = _promising_workspace(tmp_path, "changed", "", drops={"acme-po-02-change.x12": change})
+    got, html = _reconciled(ws, "recon")
+    value = invoiced_value(ws, "recon", "ACME-1000")
+    three = (value * 3 / 100).quantize(Decimal("0.01"))
+    raised = got["ACME-1000", "A", "C310"]
+    assert (raised["promised_percent"], raised["promised_value"], raised["flag"]) == (
+        Decimal("3"), three, "allowance_not_taken")
+    assert raised["file"] == "acme-po-02-change.x12"  # the promise as the 860 restated it
+    added = got["ACME-1000", "A", "F800"]
+    assert (added["promised_value"], added["reference"], added["flag"]) == (
+        Decimal("15.00"), "DMG-2026-11", "allowance_not_taken")
+    freight = got["ACME-1000", "C", "D240"]
+    assert (freight["promised_value"], freight["agreed"], freight["agreed_value"], freight["flag"]) == (
+        None, True, Decimal("12.50"), None)
+    [ex] = [x for x in _exceptions(ws, "recon") if x["type"] == "ALLOWANCE_NOT_APPLIED"]
+    assert "F800 15.00" in ex["message"] and "C310 0.00, 3 % of basis 1" in ex["message"]
+    assert ex["amount_at_risk"] == three + Decimal("15.00")
+
+
+def test_an_860s_sacs_replace_by_level_and_a_replace_restates_the_heading():
+    """with_changes, pure: a 04 change replaces the SAC of the same kind and code at its level (a line's SAC by
+    its POC01) and leaves the rest; N takes a code off; a later 05 (replace) sending heading SACs restates them
+    all; a DI POC takes its line's off."""
+    from engine.finance_inputs import CHANGED_COLUMNS, with_changes
+    from schemas.reconciliation import PO_CHARGES
+
+    def row(line, kind, code, amount, seq=None, purpose=None, change_type=None):
+        r = {"partner": "acme", "po_number": "PO-1", "line_id": line, "kind": kind, "code": code,
+             "amount": Decimal(amount) if amount is not None else None, "words": f"{kind} {code}", "more": 0}
+        if seq is not None:
+            r.update(seq=seq, purpose=purpose, change_type=change_type)
+        return r
+
+    charges = pa.Table.from_pylist([row(None, "A", "C310", "10"), row(None, "C", "D240", "12.50"),
+                                    row("1", "A", "C000", "3"), row("2", "A", "C000", "4"),
+                                    {**row(None, "A", "C310", "7"), "po_number": "PO-2"}], schema=PO_CHARGES)
+    schema = pa.schema([*PO_CHARGES, pa.field("seq", pa.int64()), pa.field("purpose", pa.string()),
+                        pa.field("change_type", pa.string())])
+    assert CHANGED_COLUMNS == ("seq", "purpose", "change_type")
+    changed = pa.Table.from_pylist([
+        row(None, "A", "C310", "20", 1, "04"), row("1", "A", "C000", "5", 1, "04", "CA"),
+        row(None, "N", "D240", None, 1, "04"), row("2", "A", "C000", "0", 2, "04", "DI"),
+        row(None, "A", "F800", "1", 3, "05")], schema=schema)
+    got = sorted((r["po_number"], r["line_id"] or "", r["kind"], r["code"], str(r["amount"]))
+                 for r in with_changes(charges, changed).to_pylist())
+    assert got == [("PO-1", "", "A", "F800", "1.0000"), ("PO-1", "1", "A", "C000", "5.0000"),
+                   ("PO-2", "", "A", "C310", "7.0000")]
+    # the 05 alone would keep the lines' SACs and drop the heading's; a 04 alone keeps what it does not name
+    only_04 = changed.filter(pa.compute.equal(changed["seq"], 1))
+    assert sorted((r["line_id"] or "", r["code"], str(r["amount"])) for r in with_changes(charges, only_04)
+                  .to_pylist() if r["po_number"] == "PO-1") == [
+        ("", "C310", "20.0000"), ("1", "C000", "5.0000"), ("2", "C000", "4.0000")]

@@ -213,3 +213,76 @@ def test_an_interchange_read_in_batches_keeps_the_sacs_a_whole_read_keeps():
     assert len(whole) == 10 and batched == whole
     assert [(r["po_number"], r["line_number"], r["code"], r["amount"]) for r in whole[2:4]] == [
         ("PO-1", None, "C310", Decimal("1.00")), ("PO-1", 2, "D240", Decimal("1.50"))]
+
+
+def test_the_parser_keeps_the_agency_unit_quantity_and_deal_number():
+    """SAC03/SAC04 (the agency and its code), SAC09/SAC10 (unit and quantity) and SAC13 (the deal or promotion
+    number finance matches a deduction or bill back by) are kept; an 003010 PO's ITA alike (ITA02 agency, ITA11
+    unit, ITA10 quantity, ITA05 allowance or charge number)."""
+    result, sets = _parsed(["SAC*A*C310*VI*PROMO7*5000****CA*12**01*DEAL-4471**CO-OP"])
+    _orders, _lines, sacs = read_orders_with_sacs(result, sets, partner="acme", source_sha256="abc")
+    [r] = sacs.to_pylist()
+    assert (r["code"], r["agency"], r["agency_code"], r["amount"], r["unit"], r["quantity"], r["handling"],
+            r["reference"], r["description"]) == ("C310", "VI", "PROMO7", Decimal("50.00"), "CA", Decimal("12"),
+                                                  "01", "DEAL-4471", "CO-OP")
+    charges = stored_po_charges(sacs, pa.table({"partner": ["acme"], "po_number": ["PO-1"],
+                                                "order_ref": [r["order_ref"]], "source_sha256": ["abc"]}))
+    [c] = charges.to_pylist()
+    assert (c["reference"], c["agency_code"]) == ("DEAL-4471", "VI:PROMO7")
+    [a] = allowances_of(charges).to_pylist()
+    assert (a["reference"], a["handling"]) == ("DEAL-4471", "01")
+
+
+def test_an_003010_ita_keeps_its_allowance_number_as_the_reference():
+    """ITA05 (allowance or charge number: "referencing an allowance, promotion, deal") is an ITA's reference,
+    ITA02 its agency, ITA10/ITA11 its quantity and unit."""
+    from tests.test_wild_850 import interchange
+
+    body = ["BEG*00*SA*PO-ITA**261126", "ITA*A*VI*D240*01*DEAL-88**2500***24*CA", "DTM*002*261215",
+            "N1*ST*Acme Store 2*92*0002", "PO1*1*12*EA*19.70**UP*614141100101", "CTT*1*12"]
+    result = read_interchanges(interchange(body, version="003010", isa12="00301", gs04="261127"), file="ita.x12")
+    _orders, _lines, sacs = read_orders_with_sacs(result, list(result.transaction_sets()), partner="acme",
+                                                  source_sha256="x")
+    [r] = sacs.to_pylist()
+    assert (r["code"], r["handling"], r["reference"], r["agency"], r["agency_code"], r["quantity"], r["unit"],
+            r["amount"]) == ("D240", "01", "DEAL-88", "VI", None, Decimal("24"), "CA", Decimal("25.00"))
+
+
+def test_a_sac_table_stored_before_the_deal_number_was_kept_reads_it_as_null(tmp_path):
+    """Stored SAC tables of earlier nights lack SAC03/04/09/10/13: they read as null (no migration)."""
+    from schemas.orders import SACS_ADDED_LATER
+
+    result, sets = _parsed(["SAC*A*C310***2500"])
+    _orders, _lines, sacs = read_orders_with_sacs(result, sets, partner="acme", source_sha256="abc")
+    old = sacs.select([n for n in ORDER_SACS.names if n not in SACS_ADDED_LATER])
+    (tmp_path / "acme").mkdir()
+    pq.write_table(old, tmp_path / "acme" / "abc.sacs.parquet")
+    got = OrderStore(tmp_path).load_sacs("acme", "abc")
+    assert got.schema == ORDER_SACS and got.num_rows == 1
+    assert got["reference"].to_pylist() == [None] and got["amount"].to_pylist() == [Decimal("25.00")]
+
+
+def test_an_860s_sacs_are_read_with_their_poc_and_stored_beside_its_change_tables(tmp_path):
+    """An 860's SACs (heading, and in a POC loop: its POC01 line and POC02 type), SAC01 N kept (it takes a code
+    off), stored beside the change tables ("change-sacs"); an 860 without SACs writes none and reads empty."""
+    from parsers.orders_860 import read_changes_with_sacs
+    from schemas.changes import CHANGE_SACS
+    from tests.test_change_units_860 import x12_860
+
+    body = ["BCH*04*SA*PO-1***20261127", "SAC*A*C310***0*1*3*****02", "SAC*N*D240",
+            "POC*1*CA*10**EA*2.5**VN*X", "SAC*A*C000***500*******02*DEAL-9", "CTT*1"]
+    result = read_interchanges(x12_860(body))
+    headers, changes, sacs = read_changes_with_sacs(result, list(result.transaction_sets()), partner="acme",
+                                                    source_sha256="chg")
+    assert sacs.schema == CHANGE_SACS
+    assert [(r["line_id"], r["kind"], r["code"], r["purpose"], r["change_type"], r["reference"])
+            for r in sacs.to_pylist()] == [(None, "A", "C310", "04", None, None), (None, "N", "D240", "04", None, None),
+                                           ("1", "A", "C000", "04", "CA", "DEAL-9")]
+    assert set(sacs["order_ref"].to_pylist()) == set(headers["change_ref"].to_pylist())
+    store = OrderStore(tmp_path)
+    store.save_changes("acme", "chg", headers, changes, sacs=sacs)
+    assert store.load_change_sacs("acme", "chg").to_pylist() == sacs.to_pylist()
+    store.save_changes("acme", "plain", headers, changes, sacs=CHANGE_SACS.empty_table())
+    assert not (tmp_path / "acme" / "plain.change-sacs.parquet").exists()
+    assert store.load_change_sacs("acme", "plain").num_rows == 0
+    assert store.sac_keys("acme", "change-sacs") == frozenset({"chg"}) and store.sac_keys("acme") == frozenset()
