@@ -112,6 +112,11 @@ HINTS: dict[str, str] = {
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
     ),
+    "PRICE_NO_CHARGE": (
+        "Check whether we agreed to supply this line free (a sample, a replacement, a promotion): then approve "
+        "the order (the line is answered and invoiced at no charge, PO104/IT104 0 with NC); otherwise reject it "
+        "and ask the buyer for a priced PO."
+    ),
     "DISCOUNT_OVER_THRESHOLD": (
         "Sales must approve the discount (or correct the price) before the order is released."
     ),
