@@ -88,9 +88,10 @@ HINTS: dict[str, str] = {
         "code to hold_order in its [rules.outcomes]."
     ),
     "PRICE_BASIS_PER_EACH": (
-        "No action: the partner's price per each is our price; the 855 restates it per PO103 unit (ACK IP) and the "
-        "810 bills it so. Never map this code to accept: the line would be answered and invoiced at the price of "
-        "one each per case. A partner that wants such lines checked maps it to hold_order."
+        "No action: the partner's price per each is our price; the 855 restates it per PO103 unit (ACK IP, PO105 "
+        "left out: the number is per case, not per each) and the 810 bills it so (IT105 left out). Never map "
+        "this code to accept: the line would be answered and invoiced at the price of one each per case. "
+        "A partner that wants such lines checked maps it to hold_order."
     ),
     "PRICE_DECIMALS_UNSUPPORTED": (
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "

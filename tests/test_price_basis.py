@@ -150,9 +150,9 @@ def test_a_price_per_each_of_a_case_line_is_answered_per_case_at_our_price(tmp_p
                               "price per each")
     assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in message
     assert "ACK IP, PO104 470.4" in message
-    # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20
-    assert _segments(ws, "855", ("PO1", "ACK")) == [f"PO1*1*2*CA*470.4*{basis}*VN*VP-1003",
-                                                    "ACK*IP*2*CA*068*20261210"]
+    # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20;
+    # a price per CA is no price per each, so PO105 is left out (it used to say 470.4 PE: 470.40 per each)
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
 
 
 def test_a_price_per_case_sent_with_pe_still_passes_as_sent(tmp_path):
@@ -291,19 +291,35 @@ def test_an_order_value_counts_a_price_per_each_per_case(tmp_path):
     assert state.order("acme", "PO-1").state == "acknowledged"
 
 
-def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path):
-    """2 CA shipped: IT1 2 CA at 470.40 (the 855's price), 940.80, what 24 eaches at 39.20 come to."""
+@pytest.mark.parametrize(("price", "path"), [("39.20", "columns"), ("39.00", "columns"), ("39.30", "columns"),
+                                             ("39.00", "text"), ("39.00", "segments")])
+def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path, monkeypatch, price, path):
+    """2 CA shipped: IT1 2 CA at 470.40 (the 855's price), 940.80, what 24 eaches at 39.20 come to; exact or
+    within tolerance (39.00 PE is 0.51% below our 39.20), the number is per CA on both documents, so neither
+    labels it PE (they said 470.4 PE: 470.40 per each, twelve times the price). A line in eaches priced PE
+    beside it keeps its PE. Each way billing writes an 810 (the night's columns, one invoice's text, segments)
+    says the same."""
+    from engine.lifecycle import billing
+
+    if path != "columns":
+        monkeypatch.setattr(billing, "_text_invoices", lambda *a, **k: {})
+    if path == "segments":
+        monkeypatch.setattr(billing, "_text_invoice", lambda *a, **k: None)
     ws = shipping_workspace(tmp_path / "ws", partners=())
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True)
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [f"PO1*1*2*CA*{price}*PE*VN*VP-1003",
+                                                          "PO1*2*2*EA*4.56*PE*VN*VP-1011", "CTT*2"]))
     run_stages(ws, NIGHT)
-    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4*PE*VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210",
+                                                    "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
     shipped = ws.warehouse_drop_root / "east" / "inbox"
     shipped.mkdir(parents=True, exist_ok=True)
     sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
     head = sample.read_text().splitlines()[0]
     (shipped / "shipments.csv").write_text(
-        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
+        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n"
+        "SHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,2,SKU-1011,2,EA,C-1,14.5,LB,\n")
     run_stages(ws, datetime(2026, 11, 28, 2))
-    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == ["IT1*1*2*CA*470.4*PE*VN*VP-1003", "TDS*94080", "CTT*1"]
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*94992", "CTT*2"]

@@ -80,6 +80,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
+from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -204,6 +205,7 @@ class _Batch:
         all_ir = _all_ir(statuses, spans)
         rejected = [(d.partner, d.po_number) not in self._shipped and (d.status == REJECTED or bool(all_ir[i]))
                     for i, d in enumerate(answering)]
+        rows = _stated_bases(rows, decided, statuses)
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -763,6 +765,33 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
     return Plan(lines=tuple(OrderLines(p, po, tuple(sorted(by_order[(p, po)], key=lambda ln: ln.line_number)))
                             for p, po in keys),
                 reservations=tuple(OrderReservations(p, po, tuple(held[(p, po)])) for p, po in keys))
+
+
+def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table) -> pa.Table:
+    """``rows`` (aligned with ``decided`` and ``statuses``) with the PO105 each 855 states: none on a line
+    read per each (PRICE_BASIS_PER_EACH) that we answer at our price per PO103 unit (its ack_price), whose
+    number is per CA, not per each (schemas.units.stated_basis); the buyer's basis elsewhere."""
+    if "price_basis" not in rows.column_names or not rows.num_rows:
+        return rows
+    restated = pc.and_(pc.is_valid(statuses["ack_price"]), _has_code(decided["codes"], RESTATED_PER_UNIT))
+    basis = rows["price_basis"]
+    each = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())), False)
+    blank = pc.and_(restated, each)
+    if not pc.any(blank).as_py():
+        return rows
+    return rows.set_column(rows.column_names.index("price_basis"), "price_basis",
+                           pc.if_else(blank, pa.scalar("", pa.string()), basis))
+
+
+def _has_code(codes, code: str) -> pa.Array:
+    """Per row of a list<string> column: whether ``code`` is among its values."""
+    codes = codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes
+    flat = pc.equal(pc.list_flatten(codes), code)
+    parents = pc.list_parent_indices(codes)
+    hit = np.zeros(len(codes), dtype=bool)
+    hit[np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)[
+        np.asarray(pc.fill_null(flat, False).to_numpy(zero_copy_only=False), dtype=bool)]] = True
+    return pa.array(hit)
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

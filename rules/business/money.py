@@ -424,7 +424,8 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                 f"the price per each, as PO105 {basis} says: {pack}, against our {_text(each)} per each "
                 f"({_text(ours)} per {unit}); read per {unit} it would be {_text(round(-deviation, 2))}% below our "
                 f"price. The 855 answers the line at our price per {unit}, {_text(ours)} (ACK IP, PO104 "
-                f"{_text(ours)}), and the 810 invoices it per {unit} at that price.",
+                f"{_text(ours)} without PO105: a price per {unit}, not per each), and the 810 invoices it per {unit} "
+                "at that price (IT105 left out too).",
                 row, seg="PO1", element="PO105", value=basis)]
         message = (f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) matches our "
                    f"price neither way it can be read. Per {unit} (as many translators write {basis}): {message[:-1]}. "
