@@ -323,3 +323,50 @@ def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path, monkeypa
     run_stages(ws, datetime(2026, 11, 28, 2))
     assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
         "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*94992", "CTT*2"]
+
+
+# --- an 860 changing the price of a case line priced per each --------------------------------------------------
+
+
+@pytest.mark.parametrize("change_ack", ["855", "865"])
+def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_per_case(tmp_path, change_ack):
+    """The buyer moves 39.20 PE to 39.50 PE (0.77% above our 39.20 per each: read per each, PRICE_BASIS_PER_EACH
+    again): the line stays answered at our 470.40 per CA. A partner answered by 855 gets the revised 855 saying
+    so (PO104 470.4 without PE, ACK IP); a partner answered by 865 gets the 865 echoing its change and, as our
+    price is not the price it asked, the revised 855 too (it used to get the 865 alone, BCA AD with ACK IP:
+    'accepted as asked', and an 810 at 470.40 per CA where it expected 474). The 810 bills 2 x 470.40."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    text = profile.read_text()
+    assert 'change_ack = "855"' in text
+    profile.write_text(text.replace('change_ack = "855"', f'change_ack = "{change_ack}"'))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    from tests.changes.builders import change_body, x12_860
+
+    (inbox / "chg.x12").write_bytes(x12_860(change_body(["POC*1*PC*2*2*CA*39.50*PE*VN*VP-1003"])))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    messages = [f["message"] for f in state.findings(po_number="PO-1", partner="acme")
+                if f["code"] == "PRICE_BASIS_PER_EACH"]
+    assert any(m.startswith("PO104 39.5 with PO105 PE on a line in CA") for m in messages), messages
+    state.close()
+    outbox = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert len(outbox) == 2  # the 850's and the revised one
+    revised = [s for s in outbox[-1].read_text().replace("\n", "").split("~") if s[:3] in ("BAK", "PO1", "ACK")]
+    assert revised == ["BAK*05*AC*PO-1*20261126*****20261128", "PO1*1*2*CA*470.4**VN*VP-1003",
+                       "ACK*IP*2*CA*068*20261210"]
+    if change_ack == "865":
+        assert _segments(ws, "865", ("BCA", "POC", "ACK")) == [
+            "BCA*00*AD*PO-1**3*20261126****20261128*20261128", "POC*1*PC*2*2*CA*39.5*PE*VN*VP-1003", "ACK*IP*2*CA"]
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    (shipped / "shipments.csv").write_text(
+        f"{head}\nSHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]

@@ -360,7 +360,7 @@ class _Batch:
             if "855" not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
                 continue
             if not revised[i] or p.change_ack == "855" or rejected[i] or \
-                    self._surprise(d, self._records[i], objects.get(i, ())):
+                    self._surprise(d, self._records[i], objects.get(i, ()), _asked(decided, rows, spans[i])):
                 wanted.setdefault(d.partner, []).append(i)
         kinds: dict[int, str] = {}
         documents: list[tuple[int, PlannedDocument]] = []
@@ -421,14 +421,17 @@ class _Batch:
         return build_855(head, rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
                          purpose=head["purpose"], settings=settings)
 
-    def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus]) -> bool:
+    def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus],
+                  asked: Mapping[int, Decimal | None] | None = None) -> bool:
         """A revised order (not rejected) whose changed lines tell the partner something new gets a
-        revised 855."""
+        revised 855. ``asked``: each line's PO104 as the partner states it now."""
         key = (d.partner, d.po_number)
         told = {ln.line_number: ln for ln in self.ctx.told.get(key, self.ctx.stored.get(key, ()))
                 if ln.state not in GONE}
         changed = set(record.changed_lines)
-        return any(tells_something_new(s, told.get(s.line_number)) for s in statuses if s.line_number in changed)
+        asked = asked or {}
+        return any(tells_something_new(s, told.get(s.line_number), asked.get(s.line_number)) for s in statuses
+                   if s.line_number in changed)
 
     def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool, kind: str | None,
                   value: Decimal, units: dict, objects, sent: list[PlannedDocument],
@@ -765,6 +768,15 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
     return Plan(lines=tuple(OrderLines(p, po, tuple(sorted(by_order[(p, po)], key=lambda ln: ln.line_number)))
                             for p, po in keys),
                 reservations=tuple(OrderReservations(p, po, tuple(held[(p, po)])) for p, po in keys))
+
+
+def _asked(decided: pa.Table, rows: pa.Table, span: tuple[int, int]) -> dict[int, Decimal | None]:
+    """Line number -> PO104 as the partner states it now, for one order's rows (aligned with ``decided``)."""
+    start, stop = span
+    if stop <= start or "unit_price" not in rows.column_names:
+        return {}
+    return dict(zip(decided["line_number"].slice(start, stop - start).to_pylist(),
+                    rows["unit_price"].slice(start, stop - start).to_pylist(), strict=True))
 
 
 def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table) -> pa.Table:
