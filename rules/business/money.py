@@ -200,7 +200,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
         (np.abs(our_f) >= 2.0 ** 40) | partners_with_own_units(resolved, settings)
     priced = has_sku & ~no_price & ~missing & (our_f != 0)
     # a no-charge line (PO105 NC) is decided whatever its PO104 (0, empty, even our price): free goods wait
-    no_charge = priced & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
+    no_charge = has_sku & ~no_price & (our_f != 0) & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
         if "price_basis" in resolved.column_names else np.zeros(n, dtype=bool)
     rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit)
     if not len(rows):
@@ -387,21 +387,22 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
     if per_unit:  # PO104 is per PO103 unit; ours is per each
         ours = ours * per_unit
     theirs = row["unit_price"]
+    basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
+    if basis == NO_CHARGE and ours != 0:  # free goods: a person decides, whatever the price compared to ours
+        sent = _text(theirs) if theirs is not None else "(empty)"
+        return [business_finding(
+            "PRICE_NO_CHARGE",
+            f"PO105 NC: the buyer marks this line no charge (free goods), PO104 {sent} against our "
+            f"price {_text(ours)} per {unit}; we never supply free goods on our own. Ops decides whether we "
+            "agreed to supply it free (a promotion, a replacement, a sample): only then approve the order (the "
+            f"line is answered and invoiced as sent, {_text(theirs or 0)} per {unit} with NC, never at our price); "
+            "otherwise reject the order and ask the buyer for a priced PO.",
+            row, seg="PO1", element="PO105", value=basis)]
     if theirs is None:
         return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
                                  seg="PO1", element="PO104")]
     if ours == 0:
         return []
-    basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
-    if basis == NO_CHARGE:  # free goods: a person decides, whatever the price compared to ours
-        return [business_finding(
-            "PRICE_NO_CHARGE",
-            f"PO105 NC: the buyer marks this line no charge (free goods), PO104 {_text(theirs)} against our "
-            f"price {_text(ours)} per {unit}; we never supply free goods on our own. Ops decides whether we "
-            "agreed to supply it free (a promotion, a replacement, a sample): only then approve the order (the "
-            f"line is answered and invoiced as sent, {_text(theirs)} per {unit} with NC, never at our price); "
-            "otherwise reject the order and ask the buyer for a priced PO.",
-            row, seg="PO1", element="PO105", value=basis)]
     threshold = (customer or {}).get("discount_approval_threshold_percent")
     deviation = (theirs - ours) / ours * _HUNDRED
     code = _price_code(deviation, threshold, s)
