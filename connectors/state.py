@@ -451,7 +451,7 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
                         "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
-                        "allocated", "backordered", "shipped", "invoiced")
+                        "allocated", "backordered", "shipped", "invoiced", "codes")
 
 
 @dataclass(frozen=True, slots=True)

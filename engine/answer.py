@@ -556,15 +556,21 @@ def one_day(statuses: Sequence[LineStatus], ship: date) -> list[LineStatus]:
     return out
 
 
-def tells_something_new(status: LineStatus, before: LineRecord | None) -> bool:
+def tells_something_new(status: LineStatus, before: LineRecord | None, asked: Decimal | None = None) -> bool:
     """Would the partner learn something new about this changed line (beyond 'accepted as asked')?
-    ``before`` is the line as stored before the change, None for a line the change added."""
+    ``before`` is the line as stored before the change, None for a line the change added; ``asked`` its
+    price as the partner states it now (PO104 after the change). A line we answer at our own price (IP)
+    is news when that price moved, or when the partner asked a new price: 39.50 PE asked on a case line we
+    answer at our 470.40 per case as before (ACK IP again) was 'accepted as asked' by the 865 alone, and
+    billed at 470.40 where the buyer expected 474."""
     statuses = status.ack.statuses()
     if before is None:
         return any(st != "IA" for st in statuses)
     same = ("+".join(statuses), status.allocated, status.backordered) == \
         (before.ack, before.allocated, before.backordered)
-    return not same and any(st != "IA" for st in statuses)
+    ours = status.ack.unit_price
+    repriced = ours is not None and (ours != before.ack_price or (asked is not None and asked != before.unit_price))
+    return (not same and any(st != "IA" for st in statuses)) or repriced
 
 
 # --- what the order keeps --------------------------------------------------------------------------

@@ -88,9 +88,10 @@ HINTS: dict[str, str] = {
         "code to hold_order in its [rules.outcomes]."
     ),
     "PRICE_BASIS_PER_EACH": (
-        "No action: the partner's price per each is our price; the 855 restates it per PO103 unit (ACK IP) and the "
-        "810 bills it so. Never map this code to accept: the line would be answered and invoiced at the price of "
-        "one each per case. A partner that wants such lines checked maps it to hold_order."
+        "No action: the partner's price per each is our price; the 855 restates it per PO103 unit (ACK IP, PO105 "
+        "left out: the number is per case, not per each) and the 810 bills it so (IT105 left out). Never map "
+        "this code to accept: the line would be answered and invoiced at the price of one each per case. "
+        "A partner that wants such lines checked maps it to hold_order."
     ),
     "PRICE_DECIMALS_UNSUPPORTED": (
         "Agree a price with at most 4 decimals with the partner (the order can then be rejected and resent), or "
@@ -111,6 +112,11 @@ HINTS: dict[str, str] = {
     ),
     "PRICE_OUT_OF_TOLERANCE": (
         "Check the contract price; update prices.csv if ours is stale, else the 855 carries our price."
+    ),
+    "PRICE_NO_CHARGE": (
+        "Check whether we agreed to supply this line free (a sample, a replacement, a promotion): then approve "
+        "the order (the line is answered and invoiced at no charge, PO104/IT104 0 with NC); otherwise reject it "
+        "and ask the buyer for a priced PO."
     ),
     "DISCOUNT_OVER_THRESHOLD": (
         "Sales must approve the discount (or correct the price) before the order is released."

@@ -33,7 +33,7 @@ from schemas.orders import (
     SDQ_PAIRS,
     STORE_QUANTITY,
 )
-from schemas.units import PRICE_PER_EACH_OF, PRICE_PER_MANY
+from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
@@ -944,6 +944,20 @@ def _price_break(kinds: list, prices: list, quantities: list, units: list, compo
 _PAST_4_PLACES = r"\.\d{4}\d*[1-9]|[Ee]"
 
 
+def no_charge_prices(prices: pa.Array, bases: pa.Array, texts: pa.Array) -> pa.Array:
+    """A line marked no charge (PO105 NC) whose price was left empty (no PO104, no cost CTP) is priced 0:
+    the line is free, not unpriced (read as no price it was answered and invoiced at our price list's).
+    The price rules hold such a line for a person (PRICE_NO_CHARGE); approved, it is answered and
+    invoiced at 0 with NC, the shape X12 allows (PO104/IT104 present with PO105/IT105)."""
+    if not len(prices) or not prices.null_count:
+        return prices
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(pc.cast(texts, pa.string())), ""), True)
+    free = pc.and_(pc.and_(pc.is_null(prices), blank), pc.fill_null(pc.equal(bases, NO_CHARGE), False))
+    if not pc.any(free).as_py():
+        return prices
+    return pc.if_else(free, pa.scalar(Decimal(0), prices.type), prices)
+
+
 def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
     schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
@@ -1196,6 +1210,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
     price_sent = _rounded(price_text, unit_price)
     unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
+    unit_price = no_charge_prices(unit_price, basis, price_text)
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)
     else:

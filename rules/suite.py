@@ -36,7 +36,7 @@ SUITES: dict[str, frozenset[str]] = {
                          "PRICE_BASIS_CONVERTED", "PRICE_BASIS_PER_EACH", "PRICE_DECIMALS_UNSUPPORTED",
                          "PRICE_OUT_OF_TOLERANCE",
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
-                         "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
+                         "PRICE_NO_CHARGE", "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
     "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE"}),
     "dates": frozenset({"DATE_IN_PAST", "CANCEL_DATE_PASSED", "SHIP_WINDOW_INCONSISTENT"}),

@@ -137,6 +137,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO104 differs from our price by more than the tolerance.",
     ),
     _C(
+        "PRICE_NO_CHARGE",
+        "business",
+        "error",
+        "",
+        "PO105 NC: the buyer marks the line no charge (free goods, PO104 0 or empty); we never supply free goods "
+        "without a person's approval.",
+    ),
+    _C(
         "DISCOUNT_OVER_THRESHOLD",
         "business",
         "error",

@@ -81,6 +81,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "PRICE_MULTIPLIER_UNSUPPORTED": HOLD_LINE,  # CTP03 is not the price meant (10% off, a markup): a person decides
     "PRICE_OUT_OF_TOLERANCE": CHANGE_PRICE,  # or reject_line, per partner policy
     "DISCOUNT_OVER_THRESHOLD": HOLD_ORDER,
+    # free goods (PO105 NC) are supplied only by agreement (a sample, a replacement, a promotion): a person
+    # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
+    "PRICE_NO_CHARGE": HOLD_ORDER,
     "CURRENCY_MISMATCH": HOLD_ORDER,
     "TERMS_MISMATCH": ACCEPT,  # our agreed terms apply; ops is told
     "TERMS_PERCENT_ROUNDED": ACCEPT,  # no price or quantity changes; the 810 echoes the PO's ITD03 as sent

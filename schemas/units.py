@@ -51,6 +51,21 @@ PRICE_PER_EACH_OF: dict[str, str] = {
 PRICE_PER_EACH: tuple[str, ...] = ("PE", "LE", "QE", "RE", "TE", "WE")
 # PO105 NC (No Charge): the buyer marks the line as free goods
 NO_CHARGE = "NC"
+# the finding of a line whose per-each price (PE ... on a CA of 12) was read strictly per each: we answer and
+# invoice it at our price per PO103 unit (per CA), a number no per-each code may label
+RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
+
+
+def stated_basis(basis: str | None, codes, restated: bool) -> str:
+    """PO105/IT105 for a price we state: the buyer's basis, except on a line read per each
+    (RESTATED_PER_UNIT among its finding ``codes``) whose price we ``restated`` per PO103 unit (our price
+    per CA, 470.4 for 39.20 PE on a CA of 12): then none, the price being per the line's unit (PO103/IT103).
+    A per-case number never goes out labelled PE."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    if restated and basis in PRICE_PER_EACH and RESTATED_PER_UNIT in (codes or ()):
+        return ""
+    return basis or ""
 
 
 # PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -27,6 +28,22 @@ def test_tells_something_new():
     assert not tells_something_new(partial, same)  # the partner already knows this
     before = LineRecord("p", "PO", 1, LineState.ALLOCATED, ack="IA", allocated=36)
     assert tells_something_new(partial, before)
+
+
+def test_a_line_answered_at_our_price_is_news_when_the_partner_asked_another():
+    """IP at our 470.40 before and after: news when the partner's price moved (39.20 -> 39.50 PE: the 865
+    alone would say 'accepted as asked'), or ours did; not when only the quantity or a date changed."""
+    ours = LineStatus(1, LineAck("IP", Decimal(2), Decimal("470.4"), parts=(AckPart("IP", Decimal(2)),)),
+                      Decimal(2), 24, 0, 0, None, "", "")
+    told = LineRecord("p", "PO", 1, LineState.ALLOCATED, ack="IP", allocated=24, unit_price=Decimal("39.2"),
+                      ack_price=Decimal("470.4"))
+    assert not tells_something_new(ours, told)
+    assert not tells_something_new(ours, told, Decimal("39.2"))
+    assert tells_something_new(ours, told, Decimal("39.5"))
+    assert tells_something_new(ours, replace(told, ack_price=Decimal("465")), Decimal("39.2"))
+    accepted = LineStatus(1, LineAck("IA", Decimal(2), parts=(AckPart("IA", Decimal(2)),)), Decimal(2), 24, 0, 0,
+                          None, "", "")
+    assert not tells_something_new(accepted, replace(told, ack="IA", ack_price=None), Decimal("39.5"))
 
 
 def test_order_value_uses_our_price_where_we_changed_it():

@@ -150,9 +150,9 @@ def test_a_price_per_each_of_a_case_line_is_answered_per_case_at_our_price(tmp_p
                               "price per each")
     assert "470.4 per CA of 12 eaches, against our 39.2 per each (470.4 per CA)" in message
     assert "ACK IP, PO104 470.4" in message
-    # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20
-    assert _segments(ws, "855", ("PO1", "ACK")) == [f"PO1*1*2*CA*470.4*{basis}*VN*VP-1003",
-                                                    "ACK*IP*2*CA*068*20261210"]
+    # the 855 restates the price per CA (what the 810 bills) and says so with IP: 2 x 470.40 = 2 x 12 x 39.20;
+    # a price per CA is no price per each, so PO105 is left out (it used to say 470.4 PE: 470.40 per each)
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
 
 
 def test_a_price_per_case_sent_with_pe_still_passes_as_sent(tmp_path):
@@ -181,11 +181,98 @@ def test_a_price_per_each_of_an_each_line_is_unchanged(tmp_path):
 
 def test_a_no_charge_line_is_held_saying_it_is_free_goods(tmp_path):
     ws, order, codes = _night(tmp_path, ["PO1*1*2*CA*0*NC*VN*VP-1003", "CTT*1"])
-    assert order.state == "held" and codes == ["DISCOUNT_OVER_THRESHOLD"]
-    message = _findings(ws)["DISCOUNT_OVER_THRESHOLD"]
-    assert "PO105 NC: the buyer marks this line no charge (free goods)" in message
-    assert "only then approve it" in message and "reject the line or ask the buyer for a priced PO" in message
+    assert order.state == "held" and codes == ["PRICE_NO_CHARGE"]
+    message = _findings(ws)["PRICE_NO_CHARGE"]
+    assert "PO105 NC: the buyer marks this line no charge (free goods), PO104 0 against our price 470.4" in message
+    assert "only then approve the order" in message and "reject the order and ask the buyer for a priced PO" in message
     assert "PO-1" not in docs(ws, "855")
+
+
+# --- PO105 NC (No Charge): free goods ---------------------------------------------------------------------
+# A sample, a replacement, a promotion: the buyer marks the line NC, with PO104 0 or (in versions we hold no
+# dictionary for, where C0504 "PO104 required with PO105" is not checked) PO104 left empty. Read as no price,
+# the empty one was answered IP and would have been invoiced at our price (470.4 per CA, labelled NC); a
+# partner without a discount threshold had PO104 0 answered IP at our price too (PRICE_OUT_OF_TOLERANCE, a
+# warning). Now every NC line waits for a person; approved, it is answered and invoiced at no charge.
+
+
+def _approve_and_ship(ws, lines: list[tuple[int, str, int, str]]) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    rows = [f"SHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-1,14.5,LB,"
+            for line, sku, qty, unit in lines]
+    (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
+    run_stages(ws, datetime(2026, 11, 29, 2))
+
+
+@pytest.mark.parametrize(("version", "price"), [("003040", ""), ("004010", "0"), ("004010", "0.00")])
+def test_an_approved_no_charge_line_is_answered_and_invoiced_free(tmp_path, version, price):
+    """PO1*1*2*CA**NC (3040: no dictionary of ours checks C0504) used to be PRICE_MISSING, answered
+    PO1*1*2*CA*470.4*NC with ACK IP and invoiced 2 x 470.40: free goods billed at our price. Held now;
+    approved, the 855 says PO104 0 with NC (ACK IA) and the 810 bills IT104 0 with IT105 NC, the other line
+    at its price: TDS 9.12 (2 x 4.56)."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    body = x12_850(GOOD_PO[:6] + [f"PO1*1*2*CA*{price}*NC*VN*VP-1003", "PO1*2*2*EA*4.56*PE*VN*VP-1011", "CTT*2"])
+    (inbox / "po.x12").write_bytes(body.replace(b"*X*004010~", f"*X*{version}~".encode()))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    order = state.order("acme", "PO-1")
+    assert order.state == "held" and order.hold_codes == ("PRICE_NO_CHARGE",)
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == ["PRICE_NO_CHARGE"]
+    state.close()
+    assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    _approve_and_ship(ws, [(1, "SKU-1003", 2, "CA"), (2, "SKU-1011", 2, "EA")])
+    assert _segments(ws, "855", ("PO1", "ACK")) == [
+        "PO1*1*2*CA*0*NC*VN*VP-1003", "ACK*IA*2*CA*068*20261210",
+        "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*2*CA*0*NC*VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*912", "CTT*2"]
+
+
+def test_a_no_charge_line_waits_whatever_the_discount_threshold(tmp_path):
+    """A partner whose discounts need no approval (threshold 100%): PO104 0 NC was PRICE_OUT_OF_TOLERANCE, a
+    warning, and answered IP at our price; it waits for a person like any free line."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    customers = ws.reference_dir / "customers.csv"
+    rows = customers.read_text().splitlines()
+    column = rows[0].split(",").index("discount_approval_threshold_percent")
+    fixed = [rows[0]] + [",".join(c if i != column or not r.startswith("acme,") else "100"
+                                  for i, c in enumerate(r.split(","))) for r in rows[1:]]
+    customers.write_text("\n".join(fixed) + "\n")
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*0*NC*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == ["PRICE_NO_CHARGE"]
+    assert state.order("acme", "PO-1").state == "held"
+    assert "PO-1" not in docs(ws, "855")
+
+
+def test_a_no_charge_item_free_on_our_price_list_is_answered_as_sent(tmp_path):
+    """Our price list marks the item free (0): an NC line agrees with it, accepted as sent, no finding."""
+    ws = make_workspace(tmp_path / "ws", partners=())
+    with open(ws.reference_dir / "prices.csv", "a") as f:
+        f.write("acme,SKU-1003,0,USD,2026-11-20,\n")
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*0*NC*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == []
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*0*NC*VN*VP-1003", "ACK*IA*2*CA*068*20261210"]
 
 
 def test_an_order_value_counts_a_price_per_each_per_case(tmp_path):
@@ -204,19 +291,82 @@ def test_an_order_value_counts_a_price_per_each_per_case(tmp_path):
     assert state.order("acme", "PO-1").state == "acknowledged"
 
 
-def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path):
-    """2 CA shipped: IT1 2 CA at 470.40 (the 855's price), 940.80, what 24 eaches at 39.20 come to."""
+@pytest.mark.parametrize(("price", "path"), [("39.20", "columns"), ("39.00", "columns"), ("39.30", "columns"),
+                                             ("39.00", "text"), ("39.00", "segments")])
+def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path, monkeypatch, price, path):
+    """2 CA shipped: IT1 2 CA at 470.40 (the 855's price), 940.80, what 24 eaches at 39.20 come to; exact or
+    within tolerance (39.00 PE is 0.51% below our 39.20), the number is per CA on both documents, so neither
+    labels it PE (they said 470.4 PE: 470.40 per each, twelve times the price). A line in eaches priced PE
+    beside it keeps its PE. Each way billing writes an 810 (the night's columns, one invoice's text, segments)
+    says the same."""
+    from engine.lifecycle import billing
+
+    if path != "columns":
+        monkeypatch.setattr(billing, "_text_invoices", lambda *a, **k: {})
+    if path == "segments":
+        monkeypatch.setattr(billing, "_text_invoice", lambda *a, **k: None)
     ws = shipping_workspace(tmp_path / "ws", partners=())
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True)
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [f"PO1*1*2*CA*{price}*PE*VN*VP-1003",
+                                                          "PO1*2*2*EA*4.56*PE*VN*VP-1011", "CTT*2"]))
     run_stages(ws, NIGHT)
-    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4*PE*VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210",
+                                                    "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
     shipped = ws.warehouse_drop_root / "east" / "inbox"
     shipped.mkdir(parents=True, exist_ok=True)
     sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
     head = sample.read_text().splitlines()[0]
     (shipped / "shipments.csv").write_text(
-        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
+        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n"
+        "SHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,2,SKU-1011,2,EA,C-1,14.5,LB,\n")
     run_stages(ws, datetime(2026, 11, 28, 2))
-    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == ["IT1*1*2*CA*470.4*PE*VN*VP-1003", "TDS*94080", "CTT*1"]
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*94992", "CTT*2"]
+
+
+# --- an 860 changing the price of a case line priced per each --------------------------------------------------
+
+
+@pytest.mark.parametrize("change_ack", ["855", "865"])
+def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_per_case(tmp_path, change_ack):
+    """The buyer moves 39.20 PE to 39.50 PE (0.77% above our 39.20 per each: read per each, PRICE_BASIS_PER_EACH
+    again): the line stays answered at our 470.40 per CA. A partner answered by 855 gets the revised 855 saying
+    so (PO104 470.4 without PE, ACK IP); a partner answered by 865 gets the 865 echoing its change and, as our
+    price is not the price it asked, the revised 855 too (it used to get the 865 alone, BCA AD with ACK IP:
+    'accepted as asked', and an 810 at 470.40 per CA where it expected 474). The 810 bills 2 x 470.40."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    text = profile.read_text()
+    assert 'change_ack = "855"' in text
+    profile.write_text(text.replace('change_ack = "855"', f'change_ack = "{change_ack}"'))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*39.20*PE*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    from tests.changes.builders import change_body, x12_860
+
+    (inbox / "chg.x12").write_bytes(x12_860(change_body(["POC*1*PC*2*2*CA*39.50*PE*VN*VP-1003"])))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    messages = [f["message"] for f in state.findings(po_number="PO-1", partner="acme")
+                if f["code"] == "PRICE_BASIS_PER_EACH"]
+    assert any(m.startswith("PO104 39.5 with PO105 PE on a line in CA") for m in messages), messages
+    state.close()
+    outbox = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert len(outbox) == 2  # the 850's and the revised one
+    revised = [s for s in outbox[-1].read_text().replace("\n", "").split("~") if s[:3] in ("BAK", "PO1", "ACK")]
+    assert revised == ["BAK*05*AC*PO-1*20261126*****20261128", "PO1*1*2*CA*470.4**VN*VP-1003",
+                       "ACK*IP*2*CA*068*20261210"]
+    if change_ack == "865":
+        assert _segments(ws, "865", ("BCA", "POC", "ACK")) == [
+            "BCA*00*AD*PO-1**3*20261126****20261128*20261128", "POC*1*PC*2*2*CA*39.5*PE*VN*VP-1003", "ACK*IP*2*CA"]
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    (shipped / "shipments.csv").write_text(
+        f"{head}\nSHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]

@@ -83,11 +83,12 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # past 4 decimals in tests/test_price_decimals.py, a PO104 per hundred converted there too, a PO102 past
     # 4 decimals in tests/test_quantity_decimals.py, CTP quantity breaks and multipliers in
     # tests/test_line_price_in_ctp.py (the demo's 850s send PO104), an ITD03 past 4 decimals in
-    # tests/test_po_terms.py, a catch-weight line in tests/test_fractional_quantities.py
+    # tests/test_po_terms.py, a catch-weight line in tests/test_fractional_quantities.py, a no-charge line
+    # (PO105 NC) in tests/test_price_basis.py
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
                                                    "ORDER_TYPE_UNSUPPORTED", "PRICE_BASIS_UNSUPPORTED",
                                                    "PRICE_DECIMALS_UNSUPPORTED", "PRICE_BASIS_CONVERTED",
-                                                   "PRICE_BASIS_PER_EACH",
+                                                   "PRICE_BASIS_PER_EACH", "PRICE_NO_CHARGE",
                                                    "QUANTITY_DECIMALS_UNSUPPORTED",
                                                    "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED",
                                                    "TERMS_PERCENT_ROUNDED", "CATCH_WEIGHT_LINE",

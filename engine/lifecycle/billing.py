@@ -79,7 +79,7 @@ from schemas.lifecycle import (
 )
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight
+from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -106,6 +106,7 @@ class BilledLine(NamedTuple):
     backordered: int
     shipped: Decimal
     invoiced: Decimal
+    codes: tuple[str, ...] = ()  # the line's finding codes (IT105: schemas.units.stated_basis)
 
 
 class BilledOrder(NamedTuple):
@@ -164,6 +165,10 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
         return {}
     text = {c: table[c].to_pylist() for c in ("partner", "po_number", "line_number")}
     blank = {c: pc.fill_null(table[c], "").to_pylist() for c in ("line_id", "unit")}
+    empty: tuple[str, ...] = ()
+    stored = pc.fill_null(table["codes"], "").to_pylist() if "codes" in table.column_names else ()
+    codes = [tuple(c for c in text.split(",") if c) if text else empty for text in stored] or \
+        [empty] * table.num_rows
     count = {c: pc.fill_null(table[c], 0).to_pylist() for c in ("allocated", "backordered")}
     encoded = table["state"].combine_chunks().dictionary_encode()
     state_of = [_LINE_STATES.get(s) or LineState(s) for s in encoded.dictionary.to_pylist()]
@@ -172,7 +177,7 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
     rows = list(map(tuple.__new__, repeat(BilledLine), zip(  # BilledLines without a Python call each
         text["partner"], text["po_number"], text["line_number"], blank["line_id"], states, blank["unit"],
         decimals(table["unit_price"]), decimals(table["ack_price"]), count["allocated"], count["backordered"],
-        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), strict=True)))
+        decimals(table["shipped"], null=zero), decimals(table["invoiced"], null=zero), codes, strict=True)))
     return _grouped(rows, runs(table, ("partner", "po_number")))
 
 
@@ -916,7 +921,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
             stored_unit, stored_basis, stored_description, pids = row  # a LineText's fields, unpacked at once
-            unit, basis = ln.unit or stored_unit or "EA", stored_basis or ""
+            unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:
                 flat = ()
@@ -1017,6 +1022,10 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
         if price is not None:
             prices[line_id] = price
+        row = order_lines.get(line_id)
+        if row is not None and row.get("price_basis") and \
+                not stated_basis(row.get("price_basis"), ln.codes, ln.ack_price is not None):
+            order_lines = {**order_lines, line_id: {**row, "price_basis": ""}}  # our price per PO103 unit
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
     already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments

@@ -81,6 +81,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
+from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -206,6 +207,7 @@ class _Batch:
         all_ir = _all_ir(statuses, spans)
         rejected = [(d.partner, d.po_number) not in self._shipped and (d.status == REJECTED or bool(all_ir[i]))
                     for i, d in enumerate(answering)]
+        rows = _stated_bases(rows, decided, statuses)
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -371,7 +373,7 @@ class _Batch:
             if "855" not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
                 continue
             if not revised[i] or p.change_ack == "855" or rejected[i] or \
-                    self._surprise(d, self._records[i], objects.get(i, ())):
+                    self._surprise(d, self._records[i], objects.get(i, ()), _asked(decided, rows, spans[i])):
                 wanted.setdefault(d.partner, []).append(i)
         kinds: dict[int, str] = {}
         documents: list[tuple[int, PlannedDocument]] = []
@@ -432,14 +434,17 @@ class _Batch:
         return build_855(head, rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
                          purpose=head["purpose"], settings=settings)
 
-    def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus]) -> bool:
+    def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus],
+                  asked: Mapping[int, Decimal | None] | None = None) -> bool:
         """A revised order (not rejected) whose changed lines tell the partner something new gets a
-        revised 855."""
+        revised 855. ``asked``: each line's PO104 as the partner states it now."""
         key = (d.partner, d.po_number)
         told = {ln.line_number: ln for ln in self.ctx.told.get(key, self.ctx.stored.get(key, ()))
                 if ln.state not in GONE}
         changed = set(record.changed_lines)
-        return any(tells_something_new(s, told.get(s.line_number)) for s in statuses if s.line_number in changed)
+        asked = asked or {}
+        return any(tells_something_new(s, told.get(s.line_number), asked.get(s.line_number)) for s in statuses
+                   if s.line_number in changed)
 
     def _conclude(self, d: OrderDecision, record: OrderRecord, i: int, rejected: bool, kind: str | None,
                   value: Decimal, units: dict, objects, sent: list[PlannedDocument],
@@ -776,6 +781,42 @@ def _per_order(keys: list[Key], lines: pa.Table, reserved: ReservationTable) -> 
     return Plan(lines=tuple(OrderLines(p, po, tuple(sorted(by_order[(p, po)], key=lambda ln: ln.line_number)))
                             for p, po in keys),
                 reservations=tuple(OrderReservations(p, po, tuple(held[(p, po)])) for p, po in keys))
+
+
+def _asked(decided: pa.Table, rows: pa.Table, span: tuple[int, int]) -> dict[int, Decimal | None]:
+    """Line number -> PO104 as the partner states it now, for one order's rows (aligned with ``decided``)."""
+    start, stop = span
+    if stop <= start or "unit_price" not in rows.column_names:
+        return {}
+    return dict(zip(decided["line_number"].slice(start, stop - start).to_pylist(),
+                    rows["unit_price"].slice(start, stop - start).to_pylist(), strict=True))
+
+
+def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table) -> pa.Table:
+    """``rows`` (aligned with ``decided`` and ``statuses``) with the PO105 each 855 states: none on a line
+    read per each (PRICE_BASIS_PER_EACH) that we answer at our price per PO103 unit (its ack_price), whose
+    number is per CA, not per each (schemas.units.stated_basis); the buyer's basis elsewhere."""
+    if "price_basis" not in rows.column_names or not rows.num_rows:
+        return rows
+    restated = pc.and_(pc.is_valid(statuses["ack_price"]), _has_code(decided["codes"], RESTATED_PER_UNIT))
+    basis = rows["price_basis"]
+    each = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())), False)
+    blank = pc.and_(restated, each)
+    if not pc.any(blank).as_py():
+        return rows
+    return rows.set_column(rows.column_names.index("price_basis"), "price_basis",
+                           pc.if_else(blank, pa.scalar("", pa.string()), basis))
+
+
+def _has_code(codes, code: str) -> pa.Array:
+    """Per row of a list<string> column: whether ``code`` is among its values."""
+    codes = codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes
+    flat = pc.equal(pc.list_flatten(codes), code)
+    parents = pc.list_parent_indices(codes)
+    hit = np.zeros(len(codes), dtype=bool)
+    hit[np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)[
+        np.asarray(pc.fill_null(flat, False).to_numpy(zero_copy_only=False), dtype=bool)]] = True
+    return pa.array(hit)
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

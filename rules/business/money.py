@@ -199,7 +199,10 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     off = (np.abs(dev) > tol_f - margin) | (-dev > thr_f - margin) | (np.abs(their_f) >= 2.0 ** 40) | \
         (np.abs(our_f) >= 2.0 ** 40) | partners_with_own_units(resolved, settings)
     priced = has_sku & ~no_price & ~missing & (our_f != 0)
-    rows = np.flatnonzero((no_price | missing | (priced & off)) & ~not_per_unit)
+    # a no-charge line (PO105 NC) is decided whatever its PO104 (0, empty, even our price): free goods wait
+    no_charge = has_sku & ~no_price & (our_f != 0) & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
+        if "price_basis" in resolved.column_names else np.zeros(n, dtype=bool)
+    rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit)
     if not len(rows):
         return basis_findings
     cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
@@ -384,6 +387,17 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
     if per_unit:  # PO104 is per PO103 unit; ours is per each
         ours = ours * per_unit
     theirs = row["unit_price"]
+    basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
+    if basis == NO_CHARGE and ours != 0:  # free goods: a person decides, whatever the price compared to ours
+        sent = _text(theirs) if theirs is not None else "(empty)"
+        return [business_finding(
+            "PRICE_NO_CHARGE",
+            f"PO105 NC: the buyer marks this line no charge (free goods), PO104 {sent} against our "
+            f"price {_text(ours)} per {unit}; we never supply free goods on our own. Ops decides whether we "
+            "agreed to supply it free (a promotion, a replacement, a sample): only then approve the order (the "
+            f"line is answered and invoiced as sent, {_text(theirs or 0)} per {unit} with NC, never at our price); "
+            "otherwise reject the order and ask the buyer for a priced PO.",
+            row, seg="PO1", element="PO105", value=basis)]
     if theirs is None:
         return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
                                  seg="PO1", element="PO104")]
@@ -394,7 +408,6 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
     code = _price_code(deviation, threshold, s)
     if code is None:
         return []
-    basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
     per_each = basis in PRICE_PER_EACH and per_unit is not None and per_unit > 1
     if code == "DISCOUNT_OVER_THRESHOLD":
         message = (f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than "
@@ -412,17 +425,13 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                 f"the price per each, as PO105 {basis} says: {pack}, against our {_text(each)} per each "
                 f"({_text(ours)} per {unit}); read per {unit} it would be {_text(round(-deviation, 2))}% below our "
                 f"price. The 855 answers the line at our price per {unit}, {_text(ours)} (ACK IP, PO104 "
-                f"{_text(ours)}), and the 810 invoices it per {unit} at that price.",
+                f"{_text(ours)} without PO105: a price per {unit}, not per each), and the 810 invoices it per {unit} "
+                "at that price (IT105 left out too).",
                 row, seg="PO1", element="PO105", value=basis)]
         message = (f"PO104 {_text(theirs)} with PO105 {basis} on a line in {unit} ({per_unit} eaches each) matches our "
                    f"price neither way it can be read. Per {unit} (as many translators write {basis}): {message[:-1]}. "
                    f"Per each, as PO105 {basis} says ({pack}): {_text(round(abs(as_each), 2))}% "
                    f"{'below' if as_each < 0 else 'above'} our {_text(each)} per each.")
-    if basis == NO_CHARGE:
-        message += (" PO105 NC: the buyer marks this line no charge (free goods), which we never accept on our own. "
-                    "Ops decides whether we agreed to supply it free (a promotion, a replacement, a sample): only then "
-                    "approve it (answered as sent, PO104 with PO105 NC, and invoiced at that price); otherwise reject "
-                    "the line or ask the buyer for a priced PO.")
     return [business_finding(code, message, row, seg="PO1", element="PO104", value=theirs)]
 
 

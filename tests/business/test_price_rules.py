@@ -55,10 +55,10 @@ def test_case_price_compares_with_case_pack_times_each_price(ref):
     assert check_prices(orders_table(), lines, ref, RuleSettings()) == []
 
 
-def _case(price: str, basis: str | None, **overrides) -> dict:
+def _case(price: str | None, basis: str | None, **overrides) -> dict:
     """2 CA of SKU-1003 (pen, cases of 12, 39.20 per each: 470.40 per CA) priced ``price`` with PO105 ``basis``."""
-    return line(upc="614141100248", unit="CA", quantity=Decimal(2), unit_price=Decimal(price), price_basis=basis,
-                **overrides)
+    return line(upc="614141100248", unit="CA", quantity=Decimal(2),
+                unit_price=Decimal(price) if price is not None else None, price_basis=basis, **overrides)
 
 
 @pytest.mark.parametrize("basis", ["PE", "LE", "QE", "RE", "TE", "WE"])
@@ -113,8 +113,16 @@ def test_an_order_value_counts_a_price_per_each_at_our_price_per_case(ref):
 
 def test_a_no_charge_line_held_says_so(ref):
     [f] = check_prices(orders_table(), lines_table(_case("0", "NC")), ref, RuleSettings())
-    assert f.code == "DISCOUNT_OVER_THRESHOLD"
-    assert "PO105 NC: the buyer marks this line no charge (free goods)" in f.message
+    assert f.code == "PRICE_NO_CHARGE"
+    assert "PO105 NC: the buyer marks this line no charge (free goods), PO104 0 against our price 470.4" in f.message
+
+
+@pytest.mark.parametrize(("price", "sent"), [("470.40", "470.4"), (None, "(empty)")])
+def test_a_no_charge_line_waits_whatever_its_price(ref, price, sent):
+    """At our own price, or with no price at all (a reader that left it empty): still free goods, never
+    PRICE_MISSING (our price applied) nor no finding (accepted as sent)."""
+    [f] = check_prices(orders_table(), lines_table(_case(price, "NC")), ref, RuleSettings())
+    assert f.code == "PRICE_NO_CHARGE" and f"PO104 {sent} against our price 470.4" in f.message
 
 
 def test_missing_price(ref):

@@ -363,13 +363,17 @@ def test_billed_lines_and_shipments_read_from_columns():
                       "line_number": [1, 2, 1], "line_id": ["1", None, "A"], "state": ["shipped", "invoiced", "closed"],
                       "unit": ["EA", None, "CA"], "unit_price": ["2.5", "", None], "ack_price": [None, "2.25", None],
                       "allocated": [4, None, 1], "backordered": [0, 2, None], "shipped": ["4", None, "1"],
-                      "invoiced": ["0", "1.5", None]})
+                      "invoiced": ["0", "1.5", None], "codes": [None, "PRICE_BASIS_PER_EACH,DATE_IN_PAST", ""]})
     lines = billing.billed_lines(table)
     assert list(lines) == [("acme", "PO-1"), ("acme", "PO-2")]
     one, two = lines[("acme", "PO-1")]
-    assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0))
+    assert one == ("acme", "PO-1", 1, "1", LineState.SHIPPED, "EA", Decimal("2.5"), None, 4, 0, Decimal(4), Decimal(0),
+                   ())
     assert two == ("acme", "PO-1", 2, "", LineState.INVOICED, "", None, Decimal("2.25"), 0, 2, Decimal(0),
-                   Decimal("1.5"))
+                   Decimal("1.5"), ("PRICE_BASIS_PER_EACH", "DATE_IN_PAST"))
+    assert lines[("acme", "PO-2")][0].codes == ()
+    # a table read before codes were (a caller's own): no codes
+    assert billing.billed_lines(table.drop_columns(["codes"]))[("acme", "PO-1")][1].codes == ()
     heads = pa.table({"warehouse": ["east", "east"], "shipment_id": ["S2", "S1"], "partner": ["acme", "acme"],
                       "ship_date": ["2026-11-27", "2026-11-28"], "bill_of_lading": [None, "B"],
                       "billing": ["shipment", "order"]})
