@@ -19,7 +19,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
-from engine.decide import PENDING, OrderDecision, decide_within_limits
+from engine.decide import OrderDecision, decide_within_limits
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
@@ -182,12 +182,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
             reserved_totals: list[dict] | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
-    from engine.allocate import allocate
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings
-    from engine.kept_stock import kept_demand, with_kept, without_unkept
+    from engine.kept_stock import allocate_keeping
     from rules.suite import owners_of, run_suite
-    from schemas.inventory import RESERVATIONS
 
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
@@ -217,18 +215,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed)
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
-    # a line an 860 changed keeps what it holds: only the rest of its quantity competes for stock
-    demand, kept = kept_demand(alloc_in, revisions.reservations, changed)
-    # what they do not keep is free (the plan releases it), unless their order waits for a person
-    deciding_now = {(d.partner, d.po_number) for d in out.decisions if d.status != PENDING}
-    reserved = without_unkept(reserved, revisions.reservations,
-                              {k: v for k, v in changed.items() if k in deciding_now}, kept)
-    result = allocate(demand, inventory.snapshot, inventory.receipts,
-                      {pid: p.allocation for pid, p in profiles.items()},
-                      reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)
-    if kept:
-        result = replace(result, lines=with_kept(result.lines, kept, alloc_in))
-    del demand
+    # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
+    result = allocate_keeping(alloc_in, inventory.snapshot, inventory.receipts,
+                              {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
+                              reserved=reserved, held=revisions.reservations, changed=changed, today=today)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()
