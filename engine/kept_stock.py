@@ -27,11 +27,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.allocate import Allocation, allocate
+from engine.allocate import Allocation, allocate, receipts_left
 from engine.decide import PENDING, OrderDecision
+from engine.lifecycle.backorders import receipt_promises
 from schemas.allocation import AllocationPolicy
 from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, RESERVATIONS
-from schemas.lifecycle import Reservation
+from schemas.lifecycle import LineRecord, Reservation
 
 Key = tuple[str, str]
 # (order_ref, line_number) -> [(warehouse, sku, eaches kept)]
@@ -41,7 +42,7 @@ Kept = dict[tuple[str, int], list[tuple[str, str, int]]]
 def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, policies: Mapping[str, AllocationPolicy],
                      *, decisions: Iterable[OrderDecision], reserved: Sequence[Mapping],
                      held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
-                     today: date) -> Allocation:
+                     today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None) -> Allocation:
     """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
     860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
     reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
@@ -49,9 +50,16 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     reservations) and only the rest of its quantity competes for stock (``kept_demand``); what a changed line
     does not keep is free for this allocation when its order is decided now (its decision is not PENDING: one
     that waits for a person keeps holding it, the plan releases nothing); the kept units are then added to the
-    allocation's rows (``with_kept``). Pure."""
+    allocation's rows (``with_kept``). ``owed``: the lines of orders answered earlier as the run leaves them before
+    this allocation (engine.lifecycle.lines_as_planned): the receipt units their open backorders were promised
+    are not promised again (engine.lifecycle.backorders.receipt_promises, engine.allocate.receipts_left), but
+    for the lines decided now (a changed line of an order decided now; every line of another order decided now):
+    the allocation promises them afresh. Pure."""
     demand, kept = kept_demand(lines, held, changed)
     deciding_now = {(d.partner, d.po_number) for d in decisions if d.status != PENDING}
+    if owed and receipts.num_rows:
+        promised = receipt_promises(owed, again={k: changed.get(k) for k in deciding_now})
+        receipts = receipts_left(receipts, promised)
     totals = without_unkept(reserved, held, {k: v for k, v in changed.items() if k in deciding_now}, kept)
     result = allocate(demand, snapshot, receipts, dict(policies),
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
