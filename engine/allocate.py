@@ -40,7 +40,9 @@ How a run goes:
   6. The unfilled rest is rejected (backorder="reject") or promised from expected receipts pooled per
      SKU: backorders in rank order consume receipts in ETA order; promised_date is the ETA at which
      cumulative receipts cover the backorder (never before `today`). What no receipt covers is
-     rejected (a partial_allowed=False line is then rejected whole).
+     rejected (a partial_allowed=False line is then rejected whole). The receipts passed in are what
+     is left to promise: the caller takes off the units earlier runs' open backorders were promised
+     (`receipts_left`), so two runs never promise the same receipt's units.
   7. A line whose order must arrive by a date (optional `deliver_by`: the PO's DTM 001 cancel-after or
      063 do-not-deliver-after, the earlier) is not promised a date after it: the buyer would refuse what
      comes later. With the policy's late_backorder="reject" (the default) its backorder is rejected
@@ -445,6 +447,30 @@ class _Filler:
             alloc[order[fast], first[fast]] += d[fast]  # each line once
             np.subtract.at(avail, (s[fast], first[fast]), d[fast])
         return order[~fast]
+
+
+def receipts_left(receipts: pa.Table, promised: dict[str, int]) -> pa.Table:
+    """``receipts`` (EXPECTED_RECEIPTS) less the units of each SKU already promised to backorders (``promised``:
+    SKU -> units; engine.lifecycle.backorders.receipt_promises): taken from the SKU's receipts in ETA order, the
+    earliest first (ties in input order), as the promises were made (receipts pooled per SKU, earlier
+    backorders first). A receipt taken whole stays with quantity 0 (its SKU stays known: what no receipt
+    covers is still no_receipt, not unknown_sku); rows, order and other columns are kept. Pure."""
+    wanted = {k: int(v) for k, v in promised.items() if v and int(v) > 0}
+    if not wanted or not receipts.num_rows:
+        return receipts
+    skus = receipts["sku"].to_pylist()
+    quantities = [int(q) for q in receipts["quantity"].to_pylist()]
+    etas = receipts["eta"].to_pylist()
+    left = list(quantities)
+    for i in sorted((i for i, k in enumerate(skus) if k in wanted and quantities[i] > 0),
+                    key=lambda i: (skus[i], etas[i], i)):
+        take = min(left[i], wanted[skus[i]])
+        left[i] -= take
+        wanted[skus[i]] -= take
+    if left == quantities:
+        return receipts
+    at = receipts.schema.get_field_index("quantity")
+    return receipts.set_column(at, receipts.schema.field(at), pa.array(left, receipts.schema.field(at).type))
 
 
 def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, today):

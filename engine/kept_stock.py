@@ -10,23 +10,62 @@ quantity) and only the rest of its quantity, the new demand, competes for stock:
 cover is left out) and says what each keeps; ``with_kept`` adds the kept units to the allocation's rows (into the
 line's row of the same warehouse, or a "filled" row of their own), so the line's statuses, its 855/865 and its
 reservation rows count both. Pure; the allocation's other lines are untouched.
+
+``allocate_keeping`` is the whole step for a run's orders to decide: what the changed lines keep, what they do
+not keep freed (for the orders decided now; one that waits for a person keeps holding it), the allocation of the
+rest, the kept units added back; the stage (flows.decide) only loads its inputs and applies the plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.inventory import ALLOCATION, ALLOCATION_INPUT
-from schemas.lifecycle import Reservation
+from engine.allocate import Allocation, allocate, receipts_left
+from engine.decide import PENDING, OrderDecision
+from engine.lifecycle.backorders import receipt_promises
+from schemas.allocation import AllocationPolicy
+from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, RESERVATIONS
+from schemas.lifecycle import LineRecord, Reservation
 
 Key = tuple[str, str]
 # (order_ref, line_number) -> [(warehouse, sku, eaches kept)]
 Kept = dict[tuple[str, int], list[tuple[str, str, int]]]
+
+
+def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, policies: Mapping[str, AllocationPolicy],
+                     *, decisions: Iterable[OrderDecision], reserved: Sequence[Mapping],
+                     held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
+                     today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None) -> Allocation:
+    """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
+    860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
+    reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
+    A changed line (``changed``: line numbers per order) keeps what it holds of its SKU (``held``: the orders'
+    reservations) and only the rest of its quantity competes for stock (``kept_demand``); what a changed line
+    does not keep is free for this allocation when its order is decided now (its decision is not PENDING: one
+    that waits for a person keeps holding it, the plan releases nothing); the kept units are then added to the
+    allocation's rows (``with_kept``). ``owed``: the lines of orders answered earlier as the run leaves them before
+    this allocation (engine.lifecycle.lines_as_planned): the receipt units their open backorders were promised
+    are not promised again (engine.lifecycle.backorders.receipt_promises, engine.allocate.receipts_left), but
+    for the lines decided now (a changed line of an order decided now; every line of another order decided now):
+    the allocation promises them afresh. Pure."""
+    demand, kept = kept_demand(lines, held, changed)
+    deciding_now = {(d.partner, d.po_number) for d in decisions if d.status != PENDING}
+    if owed and receipts.num_rows:
+        promised = receipt_promises(owed, again={k: changed.get(k) for k in deciding_now})
+        receipts = receipts_left(receipts, promised)
+    totals = without_unkept(reserved, held, {k: v for k, v in changed.items() if k in deciding_now}, kept)
+    result = allocate(demand, snapshot, receipts, dict(policies),
+                      reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
+    if kept:
+        result = replace(result, lines=with_kept(result.lines, kept, lines))
+    return result
 
 
 def kept_demand(lines: pa.Table, held: Mapping[Key, Sequence[Reservation]],

@@ -19,7 +19,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
-from engine.decide import PENDING, OrderDecision, decide_within_limits
+from engine.decide import OrderDecision, decide_within_limits
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
@@ -162,13 +162,18 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                              if not any(s.doc_key in redated for s in d.sets)))
     plan += dated
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
+    owed = {}
     if deciding:
         tables.update(revisions.tables)
         tables.update(_load(store, [k for k in lifecycle.table_keys(deciding) if k not in tables], store.load))
+        # the lines of orders with backorders, as the plan so far leaves them: receipt units they were promised
+        # are not promised again (engine.kept_stock.allocate_keeping)
+        if inventory.receipts.num_rows:
+            owed = lifecycle.lines_as_planned(state.lines_for(state.orders_with_backorders(lifecycle.OWING)), plan)
     load.stop()
     if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
-                        lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals)
+                        lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     plan = lifecycle.batch_documents(lifecycle.in_answer_order(plan, revisions.change_ids), profiles)
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
@@ -183,14 +188,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
 def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
             inventory: Inventory, out: RunDecision, deciding: list, tables: dict, revisions: lifecycle.Revisions,
             reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
-            reserved_totals: list[dict] | None = None) -> Plan:
+            reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
-    from engine.allocate import allocate
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings
-    from engine.kept_stock import kept_demand, with_kept, without_unkept
+    from engine.kept_stock import allocate_keeping
     from rules.suite import owners_of, run_suite
-    from schemas.inventory import RESERVATIONS
 
     today = now.date()
     orders, lines = lifecycle.current_tables(deciding, tables)
@@ -220,18 +223,11 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed)
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
-    # a line an 860 changed keeps what it holds: only the rest of its quantity competes for stock
-    demand, kept = kept_demand(alloc_in, revisions.reservations, changed)
-    # what they do not keep is free (the plan releases it), unless their order waits for a person
-    deciding_now = {(d.partner, d.po_number) for d in out.decisions if d.status != PENDING}
-    reserved = without_unkept(reserved, revisions.reservations,
-                              {k: v for k, v in changed.items() if k in deciding_now}, kept)
-    result = allocate(demand, inventory.snapshot, inventory.receipts,
-                      {pid: p.allocation for pid, p in profiles.items()},
-                      reservations=pa.Table.from_pylist(reserved, schema=RESERVATIONS), today=today)
-    if kept:
-        result = replace(result, lines=with_kept(result.lines, kept, alloc_in))
-    del demand
+    # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
+    result = allocate_keeping(alloc_in, inventory.snapshot, inventory.receipts,
+                              {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
+                              reserved=reserved, held=revisions.reservations, changed=changed, today=today,
+                              owed=owed)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()

@@ -4,10 +4,11 @@ line's stored promise. The promise is the receipt's day, or the order's ship dat
 (engine.answer.backorder_day): an order asked for later whose receipt came first used to be served before one
 asked for earlier whose receipt comes later.
 
-ACME orders SKU-1030 (UPC 614141102136, none on hand); receipts of 10 on 12-04 and 12-20.
+ACME orders SKU-1030 (UPC 614141102136, none on hand); receipts of 10 on 12-04, 12-20 and 12-28.
 Night 1: PO-B (ship 12-10) is promised the 12-04 receipt (12-10). Night 2: PO-C (ship 12-02) is promised the
-12-04 receipt, PO-A (ship 12-05) the 12-20 one. Night 3 finds 20 on hand: PO-C and PO-A (ship 12-02, 12-05)
-take them; PO-B (ship 12-10) waits for its receipt. By promise (12-04, 12-10, 12-20) PO-B used to take PO-A's."""
+12-20 receipt, PO-A (ship 12-05) the 12-28 one (the 12-04 one is PO-B's: tests/test_receipt_promises.py). Night 3
+finds 20 on hand: PO-C and PO-A (ship 12-02, 12-05) take them; PO-B (ship 12-10) waits for its receipt. By
+promise (12-10, 12-20, 12-28) PO-B used to take PO-A's."""
 
 from __future__ import annotations
 
@@ -42,16 +43,16 @@ def _lines(ws) -> dict[str, tuple]:
 def test_backorders_found_stock_go_by_the_orders_requested_ship_date(tmp_path):
     ws = shipping_workspace(tmp_path / "ws", partners=())
     inventory = ws.root / "inventory"
-    pq.write_table(pa.table({"warehouse": ["EAST", "EAST"], "sku": ["SKU-1030", "SKU-1030"], "quantity": [10, 10],
-                             "eta": [date(2026, 12, 4), date(2026, 12, 20)]},
+    pq.write_table(pa.table({"warehouse": ["EAST"] * 3, "sku": ["SKU-1030"] * 3, "quantity": [10, 10, 10],
+                             "eta": [date(2026, 12, 4), date(2026, 12, 20), date(2026, 12, 28)]},
                             schema=pq.read_schema(inventory / "receipts.parquet")), inventory / "receipts.parquet")
     _po(ws, "PO-B", "20261210", 11)
     run_stages(ws, datetime(2026, 11, 27, 2))
     _po(ws, "PO-A", "20261205", 12)
     _po(ws, "PO-C", "20261202", 13)
     run_stages(ws, datetime(2026, 11, 28, 2))
-    assert _lines(ws) == {"PO-A": (0, 10, date(2026, 12, 20)), "PO-B": (0, 10, date(2026, 12, 10)),
-                          "PO-C": (0, 10, date(2026, 12, 4))}
+    assert _lines(ws) == {"PO-A": (0, 10, date(2026, 12, 28)), "PO-B": (0, 10, date(2026, 12, 10)),
+                          "PO-C": (0, 10, date(2026, 12, 20))}
     snapshots = inventory / "snapshots"
     old = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
     rows = [r | ({"on_hand": 20} if (r["warehouse"], r["sku"]) == ("EAST", "SKU-1030") else {})

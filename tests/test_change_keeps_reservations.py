@@ -13,8 +13,10 @@ from decimal import Decimal
 import pyarrow as pa
 
 from connectors.state import StateStore
-from engine.kept_stock import kept_demand, with_kept, without_unkept
-from schemas.inventory import ALLOCATION, ALLOCATION_INPUT
+from engine.decide import ACCEPTED, PENDING, REJECTED, OrderDecision
+from engine.kept_stock import allocate_keeping, kept_demand, with_kept, without_unkept
+from schemas.allocation import AllocationPolicy
+from schemas.inventory import ALLOCATION, ALLOCATION_INPUT, EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
 from schemas.lifecycle import Reservation
 from tests.test_change_orders import docs
 from tests.test_change_units_860 import _changed, _ordered
@@ -110,3 +112,58 @@ def test_what_a_changed_line_does_not_keep_is_free_for_the_allocation():
     kept = {("acme|PO-1", 1): [("EAST", "A", 12)]}  # line 1 lowered to one case, line 2 refused by the rules
     assert without_unkept(totals, held, {("acme", "PO-1"): {1, 2}}, kept) == [
         {"warehouse": "EAST", "sku": "A", "quantity": 24}, {"warehouse": "WEST", "sku": "B", "quantity": 5}]
+
+
+# --- allocate_keeping: the whole step the decide stage calls, without a store ---------------------------------
+_EAST = {"as_of": date(2026, 11, 28), "warehouse": "EAST", "sku": "A", "reserved": 0}
+_RECEIPT = pa.Table.from_pylist([{"warehouse": "EAST", "sku": "A", "quantity": 24, "eta": date(2026, 12, 4)}],
+                                schema=EXPECTED_RECEIPTS)
+
+
+def _keeping(lines, held, changed, decisions, *, on_hand=48, reserved=36):
+    snapshot = pa.Table.from_pylist([_EAST | {"on_hand": on_hand}], schema=INVENTORY_SNAPSHOT)
+    return allocate_keeping(lines, snapshot, _RECEIPT, {"acme": AllocationPolicy()}, decisions=decisions,
+                            reserved=[{"warehouse": "EAST", "sku": "A", "quantity": reserved}], held=held,
+                            changed=changed, today=date(2026, 11, 28))
+
+
+def _placed(result) -> list[tuple]:
+    return [(r["po_number"], r["line_number"], r["warehouse"], int(r["allocated"]), int(r["backordered"]),
+             r["promised_date"], r["reason"]) for r in result.lines.to_pylist()]
+
+
+def _decision(po, status):
+    return OrderDecision("acme", po, f"acme|{po}", "po.x12", status)
+
+
+def test_allocate_keeping_keeps_held_units_and_frees_a_lowered_lines_surplus():
+    """PO-1 line 1 raised from 12 to 36 eaches (holds 12), line 2 lowered from 24 to 12 (holds 24), 48 on hand and
+    the order's 36 reserved: line 1 keeps its 12, line 2 keeps 12 and frees 12, and line 1's 24 new units take the
+    12 free and the 12 line 2 freed, all from stock (none promised from the receipt)."""
+    lines = _input([(1, "A", 36), (2, "A", 12)])
+    held = {("acme", "PO-1"): (Reservation("acme", "PO-1", 1, "EAST", "A", 12),
+                               Reservation("acme", "PO-1", 2, "EAST", "A", 24))}
+    result = _keeping(lines, held, {("acme", "PO-1"): {1, 2}}, [_decision("PO-1", ACCEPTED)])
+    assert _placed(result) == [("PO-1", 1, "EAST", 36, 0, None, "filled"), ("PO-1", 2, "EAST", 12, 0, None, "filled")]
+    # nothing kept (no line changed): the lines compete whole for the 12 free eaches, line 1 takes them and the
+    # receipt's 24, and no receipt is left for line 2 (its 12 rejected)
+    plain = _keeping(lines, held, {}, [_decision("PO-1", ACCEPTED)])
+    assert _placed(plain) == [("PO-1", 1, "EAST", 12, 0, None, "partial"),
+                              ("PO-1", 1, None, 0, 24, date(2026, 12, 4), "backordered"),
+                              ("PO-1", 2, None, 0, 0, None, "no_receipt")]
+    assert int(plain.lines["rejected"].to_pylist()[2]) == 12
+
+
+def test_allocate_keeping_frees_what_a_changed_order_held_only_when_it_is_decided_now():
+    """PO-1 (24 eaches held by its line 2, an 860 changed it) and a new PO-2 of 24: with 48 on hand and 36 reserved,
+    PO-2 gets the 12 free and is promised the receipt for the rest while PO-1 waits for a person (it keeps what it
+    holds); once PO-1 is decided (its changed line refused: nothing kept), its 24 are free and PO-2 ships whole."""
+    lines = pa.Table.from_pylist([row | {"order_ref": "acme|PO-2", "po_number": "PO-2"}
+                                  for row in _input([(1, "A", 24)]).to_pylist()], schema=ALLOCATION_INPUT)
+    held = {("acme", "PO-1"): (Reservation("acme", "PO-1", 2, "EAST", "A", 24),)}
+    changed = {("acme", "PO-1"): {2}}
+    waiting = _keeping(lines, held, changed, [_decision("PO-1", PENDING), _decision("PO-2", ACCEPTED)])
+    assert _placed(waiting) == [("PO-2", 1, "EAST", 12, 0, None, "partial"),
+                                ("PO-2", 1, None, 0, 12, date(2026, 12, 4), "backordered")]
+    decided = _keeping(lines, held, changed, [_decision("PO-1", REJECTED), _decision("PO-2", ACCEPTED)])
+    assert _placed(decided) == [("PO-2", 1, "EAST", 24, 0, None, "filled")]

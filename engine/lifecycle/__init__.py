@@ -7,7 +7,7 @@ Public API (stable; later workstreams add planners in the same shape):
   table       TRANSITIONS, next_state(state, event), move(record, event, ...), moves(record, steps, ...),
               create(record, ...),
               TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING, SHIPPABLE,
-              BILLABLE, TO_CLOSE; PERSON_EVENTS
+              BILLABLE, TO_CLOSE, OWING; PERSON_EVENTS
   intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan
               plan_file_findings(findings, partner=, consequence=) -> Plan
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
@@ -27,7 +27,8 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
               plan_close (invoiced orders whose 810s are delivered)
-  backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run)
+  backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run),
+              receipt_promises (the receipt units open backorders hold); lines_as_planned(lines, plan)
 
 Records, events and the Plan itself are defined in schemas.lifecycle; docs/lifecycle.md has the
 transition table (checked against TRANSITIONS by a test).
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.lifecycle.backorders import lines_as_planned
 from engine.lifecycle.batches import batch_documents
 from engine.lifecycle.changes import (
     UNANSWERED_CHANGES,
@@ -79,6 +81,7 @@ from engine.lifecycle.table import (
     BILLABLE,
     ENDED,
     OPEN,
+    OWING,
     PERSON_EVENTS,
     SHIPPABLE,
     SHIPPING,
@@ -109,14 +112,15 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
 
 
 __all__ = [
-    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "PERSON_EVENTS", "Plan", "Revisions",
+    "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
+    "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers", "arrivals", "fingerprints",
     "repeat_keys",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
-    "in_answer_order", "intake_consequence", "isolated", "move", "next_state",
+    "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
     "plan_recheck", "plan_restored", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys",
     "to_decide",

@@ -10,6 +10,12 @@ they are allocated as before and ops are warned once per order (``plan_backorder
 
 Pure: typed records in, ALLOCATION_INPUT rows out (``backorder_input``), then the allocation's rows
 in and a Plan out (``plan_backorders``).
+
+A backorder keeps the receipt units it was promised: the allocation of a later run's new orders promises only
+what is left of the receipts (``receipt_promises``: the open backorders' units per SKU, from the stored lines as
+this run's plan leaves them, ``lines_as_planned``; engine.allocate.receipts_left takes them off the receipts).
+Nothing more is stored for it: a line that ships, is cancelled, deleted or rejected, or is allocated from stock,
+no longer has those units backordered, and frees them.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from schemas.orders import LAST_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
+_SHIPPED_IN_FULL = (LineState.SHIPPED, LineState.INVOICED, LineState.CLOSED)  # nothing of the line waits
 
 
 def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
@@ -75,6 +82,41 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
                              "requested_ship_date": ship_dates[r.key] if known else ln.promised_date,
                              "po_date": r.po_date, "arrival": r.arrival, "case_pack": None})
     return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
+
+
+def lines_as_planned(lines: Mapping[Key, Sequence[LineRecord]], plan: Plan) -> dict[Key, tuple[LineRecord, ...]]:
+    """``lines`` (stored lines by order) with the lines ``plan`` writes laid over them (an order's lines replaced
+    whole, the last of the plan's winning, as the state store applies Plan.lines): the lines as they will be
+    once the plan so far is applied (the decide stage's planners before its allocation write Plan.lines only)."""
+    out = {k: tuple(v) for k, v in lines.items()}
+    for ol in plan.lines:
+        out[(ol.partner, ol.po_number)] = tuple(ol.lines)
+    return out
+
+
+def receipt_promises(lines: Mapping[Key, Sequence[LineRecord]], *,
+                     again: Mapping[Key, Collection[int] | None] | None = None) -> dict[str, int]:
+    """Units of each SKU the open backorders of ``lines`` (orders' lines, as stored or as planned) hold of the
+    expected receipts: each line's backordered units still to ship (a line ended, or shipped in full, holds none;
+    one that shipped more than was allocated holds only what is still unshipped). A backorder is promised only
+    what receipts cover (engine.allocate), so these units were taken from receipts when it was answered and stay
+    taken until the line gets stock, ships, is cancelled or decided again. ``again``: orders whose lines this
+    run decides and allocates afresh (None: all its lines; else those line numbers): their backorders are not
+    counted (the new allocation promises them again)."""
+    again = again or {}
+    out: dict[str, int] = {}
+    for key, rows in lines.items():
+        numbers = again.get(key, ())
+        if numbers is None:
+            continue
+        for ln in rows:
+            if (ln.backordered <= 0 or not ln.sku or ln.line_number in numbers or ln.state in ENDED_LINES
+                    or ln.state in _SHIPPED_IN_FULL):
+                continue
+            units = min(ln.backordered, int(max(ln.unshipped, 0)))
+            if units > 0:
+                out[ln.sku] = out.get(ln.sku, 0) + units
+    return out
 
 
 def ships_complete(records: Iterable[OrderRecord], profiles: Mapping[str, PartnerProfile],
