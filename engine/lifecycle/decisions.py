@@ -93,7 +93,7 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part"]
+                 "vendor_part", "buyer_part", "requested_ship_date"]
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -197,6 +197,10 @@ class _Batch:
         ships = [self._ship(requested[at[k]]) for k in keys]
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
+        if "requested_ship_date" in rows.column_names and rows["requested_ship_date"].null_count < rows.num_rows:
+            # a line's own requested ship date (its PO1 loop's DTM 010 or 118) dates its ACKs: today at the earliest
+            own = pc.max_element_wise(rows["requested_ship_date"], pa.scalar(ctx.today, pa.date32()))
+            ship = pc.coalesce(own, ship)
         allocation = self._allocation(keys)
         statuses = status_table(decided, rejected_by_rules, ship, allocation, self._ship_complete(keys, counts))
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
