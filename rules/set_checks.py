@@ -668,27 +668,35 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
         poc = None  # (POC01, POC02) of the loop we are in, None outside one or past its own part
-        own: set | None = None  # the loop's own kept DTM01s so far; None past its N1 or SCH
-        loops: list[tuple[tuple, set, list[tuple[int, str]]]] = []  # (POC01, POC02), kept DTM01s, dates not kept
+        # per loop: (POC01, POC02), the kept DTM01s, dates not kept, and its own part's DTMs (row, DTM01, DTM02)
+        loops: list[tuple[tuple, set, list[tuple[int, str]], list]] = []
+        own: list | None = None  # the loop's own DTMs so far; None past its N1 or SCH
         for i, seg_id in enumerate(ids):
             row = ts.start + i
             if seg_id == "POC":
                 line, kind = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
-                poc, own = ((line, kind) if kind in _DATES_DROPPED_BY else None), set()
-                loops.append((poc, own, []))
+                poc, own = ((line, kind) if kind in _DATES_DROPPED_BY else None), []
+                loops.append((poc, set(), [], own))
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
-            elif poc is not None and seg_id == "DTM" and own is not None and \
-                    (q := _column(fe, np.array([row]), 1)[0][0].as_py()) in LINE_DATES and q not in own:
-                own.add(q)  # the line's own cancel / do-not-deliver date: applied (engine.changes)
+            elif poc is not None and seg_id == "DTM" and own is not None:
+                own.append((row, *(_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))))
             elif poc is not None and seg_id in ("DTM", "SCH"):
                 loops[-1][2].append((row, f"line {poc[0] or '(no POC01)'} ({poc[1]}): "
                                           f"{_date_text(fe, row, seg_id)}"))
                 own = None if seg_id == "SCH" else own
             elif poc is not None and seg_id == "N1":
                 own = None
+        for kind, kept, dates, own_dtms in loops:
+            # the line's own first DTM 001/063/064, or a twin read as one (175 as 001 ...: parsers.orders_860's
+            # line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
+            rows, taken = _kept_of_line(own_dtms, LINE_DATES)
+            kept.update(taken)
+            if kind is not None:
+                dates += [(row, f"line {kind[0] or '(no POC01)'} ({kind[1]}): {_date_text(fe, row, 'DTM')}")
+                          for row, q, d in own_dtms if row not in rows and not _says_kept(taken, q, d)]
         # a dates type that moved none of the kept dates says so itself (CHANGE_DATES_NOT_STORED)
-        named = [d for kind, kept, dates in loops if kind is not None and not (kind[1] in DATE_TYPES and not kept)
+        named = [d for kind, kept, dates, _own in loops if kind is not None and not (kind[1] in DATE_TYPES and not kept)
                  for d in dates]
         named.sort()
         if named:
@@ -825,8 +833,7 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
             if own:
                 rows, kept = _kept_of_line(own)
                 named.extend((row, f"line {line}: {_date_text(fe, row, 'DTM')}") for row, q, d in own
-                             if row not in rows and (q, d) not in heading
-                             and kept.get(_TWIN_OF.get(q, q)) != d)
+                             if row not in rows and (q, d) not in heading and not _says_kept(kept, q, d))
 
         for i in range(head, len(ids)):
             seg_id, row = ids[i], ts.start + i
@@ -859,16 +866,25 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
     return out
 
 
-def _kept_of_line(own: list[tuple[int, str, str | None]]) -> tuple[set[int], dict[str, str | None]]:
-    """Of a PO1 loop's own DTMs ((row, DTM01, DTM02), in order), those the line keeps (LINE_DTM_DATES, each
+def _kept_of_line(own: list[tuple[int, str, str | None]], keeps: dict = LINE_DTM_DATES
+                  ) -> tuple[set[int], dict[str, str | None]]:
+    """Of a PO1 (or POC) loop's own DTMs ((row, DTM01, DTM02), in order), those the line keeps (``keeps``:
+    LINE_DTM_DATES for an 850, LINE_DATES for an 860's POC; each
     read as parsers.x12_dates.first_dated reads it: its own first, else its first twin's first): their rows,
     and each kept standard qualifier's date."""
     quals = pa.array([q for _row, q, _d in own], pa.string())
     slots = np.zeros(len(own), dtype=np.int64)
     rows: set[int] = set()
     kept: dict[str, str | None] = {}
-    for q in LINE_DTM_DATES:
+    for q in keeps:
         for at in first_dated(quals, slots, q).tolist():
             rows.add(own[at][0])
             kept[q] = own[at][2]
     return rows, kept
+
+
+def _says_kept(kept: dict[str, str | None], q: str, d: str | None) -> bool:
+    """A loop's DTM (DTM01 ``q``, DTM02 ``d``) says the date its line keeps for ``q``'s standard qualifier (a
+    repeat, or a twin, with the same DTM02): nothing is lost."""
+    std = _TWIN_OF.get(q, q)
+    return d is not None and std in kept and kept[std] == d
