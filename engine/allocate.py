@@ -83,7 +83,8 @@ LATE = pa.schema([
     pa.field("po_number", pa.string(), nullable=False),
     pa.field("line_number", pa.int32(), nullable=False),
     pa.field("units", pa.int64(), nullable=False),  # the backorder (eaches) that could not come in time
-    pa.field("promised_date", pa.date32(), nullable=False),  # the first date receipts could cover it
+    # the day it could ship: receipts cover it, its requested ship day when later (engine.answer.backorder_day)
+    pa.field("promised_date", pa.date32(), nullable=False),
     pa.field("deliver_by", pa.date32(), nullable=False),
     pa.field("rejected", pa.bool_(), nullable=False),  # late_backorder="reject": not promised (IR)
 ])
@@ -290,10 +291,13 @@ def allocate(
     backordered, promised = _promise(perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today)
     deadline = _days(lines, "deliver_by") if "deliver_by" in lines.column_names else None
     too_late, late = np.zeros(n, bool), None
-    if deadline is not None and ((backordered > 0) & (promised > deadline)).any():
+    # a backorder ships on its receipt's day or on its line's requested ship day when later (engine.answer's
+    # backorder_day, what its IB says): that day is held against the deadline, not the receipt's
+    ships_on = keys["requested_ship_date"]
+    if deadline is not None and ((backordered > 0) & (_ship_day(promised, ships_on) > deadline)).any():
         refuse = np.array([policies[name].late_backorder == "reject" for name in names], bool)[pol]
         backordered, promised, too_late, would, units = _in_time(
-            perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today, deadline, refuse)
+            perm, sku, wanted, partial, cp, receipts, sku_values, n_sku, today, deadline, refuse, ships_on)
         late = _late_rows(lines, would, units, deadline, too_late)
     rejected = unmet - backordered
 
@@ -514,13 +518,22 @@ def _promise(perm, sku, backorder, partial, unit, receipts, sku_values, n_sku, t
     return covered, promised
 
 
-def _in_time(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, today, deadline, refuse):
+def _ship_day(promised: np.ndarray, ships_on: np.ndarray) -> np.ndarray:
+    """The day each promised backorder ships (days; -1 where none is promised): its receipt's day, its line's
+    requested ship day when later (``ships_on``, 2**31 - 1 where none: _days), as engine.answer.backorder_day."""
+    asked = np.where(ships_on == 2**31 - 1, -1, ships_on)
+    return np.where(promised >= 0, np.maximum(promised, asked), promised)
+
+
+def _in_time(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, today, deadline, refuse, ships_on):
     """Promises that keep each line's deadline (days; null = 2**31 - 1): (backordered, promised, too_late,
     would, units). A ``refuse`` line promised after its deadline is taken out (too_late: its backorder is
     rejected) and the promises made again without it, so the receipts it would have taken serve the lines
     after it; per pass, per SKU, only the first such line in rank order goes (the promises of the lines
-    before it do not depend on it; those after it may now be in time). ``would``: the late promise of
-    every line taken out or promised late all the same (-1 for the others), ``units`` its backorder."""
+    before it do not depend on it; those after it may now be in time). A promise is late by the day it ships
+    (_ship_day: its receipt's, its requested ship day when later), not the receipt's alone. ``would``: that
+    late day of every line taken out or promised late all the same (-1 for the others), ``units`` its
+    backorder."""
     n = len(sku)
     rank = np.empty(n, np.int64)
     rank[perm] = np.arange(n)
@@ -529,7 +542,7 @@ def _in_time(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, toda
     units = np.zeros(n, np.int64)
     backordered, promised = _promise(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, today)
     for attempt in range(_LATE_PASSES + 1):
-        late = (backordered > 0) & (promised > deadline)
+        late = (backordered > 0) & (_ship_day(promised, ships_on) > deadline)
         out = np.flatnonzero(late & refuse)
         if not len(out):
             break
@@ -538,11 +551,12 @@ def _in_time(perm, sku, wanted, partial, unit, receipts, sku_values, n_sku, toda
             _, first = np.unique(sku[out], return_index=True)
             out = out[first]
         too_late[out] = True
-        would[out], units[out] = promised[out], backordered[out]
+        would[out], units[out] = _ship_day(promised, ships_on)[out], backordered[out]
         backordered, promised = _promise(perm, sku, np.where(too_late, 0, wanted), partial, unit, receipts,
                                          sku_values, n_sku, today)
-    kept = (backordered > 0) & (promised > deadline)  # promised late all the same (late_backorder="promise")
-    would[kept], units[kept] = promised[kept], backordered[kept]
+    day = _ship_day(promised, ships_on)
+    kept = (backordered > 0) & (day > deadline)  # promised late all the same (late_backorder="promise")
+    would[kept], units[kept] = day[kept], backordered[kept]
     return backordered, promised, too_late, would, units
 
 

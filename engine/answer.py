@@ -91,6 +91,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
     own = [c for c in LAST_DATE_COLUMNS if c in lines.column_names]  # a line's own cancel / do-not-deliver dates
+    # a line's own requested ship date (its PO1 loop's DTM 010 or 118): ranks it instead of its order's
+    own += ["requested_ship_date"] if "requested_ship_date" in lines.column_names else []
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
     k = ["partner", "po_number", "line_number"]
@@ -124,6 +126,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                          "deliver_by": per_order["deliver_by"],
                          "no_backorder": per_order["no_backorder"],
                          **{f"order_{c}": per_order[f"order_{c}"] for c in order_own}}).take(pa.array(codes))
+    line_ship = joined["requested_ship_date"] if "requested_ship_date" in own else None
+    own = [c for c in own if c != "requested_ship_date"]
     deliver_by = per_line["deliver_by"]
     if own and pc.any(pc.or_(*(pc.is_valid(joined[c]) for c in own)) if len(own) > 1 else
                       pc.is_valid(joined[own[0]])).as_py():
@@ -138,7 +142,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     return pa.table({
         "partner": joined["partner"], "order_ref": per_line["order_ref"], "po_number": joined["po_number"],
         "line_number": joined["line_number"], "sku": joined["sku"], "quantity": quantity,
-        "requested_ship_date": per_line["requested_ship_date"], "po_date": per_line["po_date"],
+        "requested_ship_date": per_line["requested_ship_date"] if line_ship is None else
+        pc.coalesce(line_ship, per_line["requested_ship_date"]), "po_date": per_line["po_date"],
         "arrival": per_line["arrival"],
         "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": deliver_by,
         "no_backorder": per_line["no_backorder"],

@@ -432,13 +432,15 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
-    expired, late, dates = Plan(), {}, {}
+    expired, late, dates, line_ships = Plan(), {}, {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
         # an order that waits for its added lines' decision is left to the next night's deadline check
         dates = order_dates(store, waiting)
-        by_line = {k: v for k, v in backorders.past_lines(waiting, dates,
-                                                          line_deadlines(store, waiting), lines, today=today).items()
+        own = line_deadlines(store, waiting)
+        line_ships = {k: {n: x["requested_ship_date"] for n, x in v.items() if x.get("requested_ship_date")}
+                      for k, v in own.items()}
+        by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today).items()
                    if records[k].state in lifecycle.SHIPPABLE}
         passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
@@ -455,10 +457,10 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     from engine.allocate import allocate
     from schemas.inventory import RESERVATIONS
 
-    # ranked by each order's requested ship date (the documented key), not the line's promise
+    # ranked by each line's requested ship date, else its order's (the documented key), not the line's promise
     ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
-    result = allocate(backorders.backorder_input(waiting, lines, ships), inventory.snapshot, inventory.receipts,
-                      {pid: p.allocation for pid, p in profiles.items()},
+    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships), inventory.snapshot,
+                      inventory.receipts, {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
     before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
@@ -508,17 +510,18 @@ def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], d
     return out
 
 
-_LINE_DATE_COLUMNS = ["order_ref", "po_number", "line_number", "cancel_after", "do_not_deliver_after"]
+_LINE_DATE_COLUMNS = ["order_ref", "po_number", "line_number", "cancel_after", "do_not_deliver_after",
+                      "requested_ship_date"]
 
 
 def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, dict]]:
-    """(partner, PO) -> line number -> the line's own cancel_after and do_not_deliver_after (its current
-    revision's stored ORDER_LINES; lines without either left out), each stored table read once, only those
+    """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after and requested_ship_date
+    (its current revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
     columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
     def dated(partner: str, lines_key: str) -> list[dict]:
         _o, lines = store.load_columns(partner, lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
-        return lines.filter(pc.or_(pc.is_valid(lines["cancel_after"]), pc.is_valid(lines["do_not_deliver_after"])
-                                   )).to_pylist()
+        have = [pc.is_valid(lines[c]) for c in ("cancel_after", "do_not_deliver_after", "requested_ship_date")]
+        return lines.filter(pc.or_(pc.or_(have[0], have[1]), have[2])).to_pylist()
 
     out: dict[tuple[str, str], dict[int, dict]] = {}
     for r, rows in per_stored_table(records, dated):

@@ -15,13 +15,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.x12_dates import dates, dtm_date
+from parsers.x12_dates import dates, dtm_date, first_dated
 from parsers.x12_reader import ParseResult
 from schemas.empty import empty_table
 from schemas.orders import (
-    DATE_TWINS,
     ELEMENTS_SEP,
     LINE_DATES,
+    LINE_DTM_DATES,
     MONEY,
     ORDER_LINES,
     ORDER_REFS,
@@ -452,20 +452,10 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     dtm = header_rows("DTM")
     dtm_qual = cells.column(dtm, 1)
     period: dict[str, pa.Array] = {}  # DTM05/DTM06 of each: the date when DTM02 is left out
+    dtm_set = set_of_row[dtm]
     for qual, name in DATES.items():
-        mask = pc.fill_null(pc.equal(dtm_qual, qual), False).to_numpy(zero_copy_only=False)
-        first = _first_per_set(set_of_row, dtm[mask])
-        if DATE_TWINS.get(qual):
-            # a set without the standard qualifier takes the first of its twins (schemas.orders.DATE_TWINS:
-            # 106 Required By as 002, 175 Cancel if Not Shipped by as 001 ...); the standard one wins
-            have = np.zeros(nsets, dtype=bool)
-            have[set_of_row[first]] = True
-            for twin in DATE_TWINS[qual]:
-                twin_mask = pc.fill_null(pc.equal(dtm_qual, twin), False).to_numpy(zero_copy_only=False)
-                more = _first_per_set(set_of_row, dtm[twin_mask])
-                more = more[~have[set_of_row[more]]]
-                have[set_of_row[more]] = True
-                first = np.sort(np.concatenate([first, more]))
+        # the first DTM of the qualifier, else of its first twin sent (106 Required By as 002 ...)
+        first = dtm[first_dated(dtm_qual, dtm_set, qual)]
         pick(cols, name, first, 2)
         pick(period, f"{name}:05", first, 5)
         pick(period, f"{name}:06", first, 6)
@@ -1093,10 +1083,11 @@ _NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
 
 def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                kept: Mapping[str, str] = LINE_DATES) -> dict[str, pa.Array]:
-    """Per line (``line_rows``: its PO1 or POC rows, ascending), the first DTM 001/063/064 of its loop before
-    any of _NOT_THE_LINES, as date32 columns (``kept``: DTM01 -> column, schemas.orders.LINE_DATES, or an 860's
-    schemas.changes.CHANGE_LINE_DATES; a DTM05 range gives its end, as the heading's latest dates do). All null
-    when no loop carries one."""
+    """Per line (``line_rows``: its PO1 or POC rows, ascending), the dates of its loop before any of
+    _NOT_THE_LINES that ``kept`` names (DTM01 -> column: schemas.changes.CHANGE_LINE_DATES for an 860's POC,
+    LINE_DTM_DATES for an 850's PO1), each read as the heading's is (x12_dates.first_dated: the first DTM of the
+    qualifier, else of its first twin: 175 as 001, 118 as 010 ...; a DTM05 range gives its end for a latest
+    date), as date32 columns. All null when no loop carries one."""
     n_lines = len(line_rows)
     out = {name: pa.nulls(n_lines, pa.date32()) for name in kept.values()}
     if not n_lines or "DTM" not in vocab:
@@ -1117,12 +1108,10 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         return out
     qual = cells.column(dtm_rows, 1)
     for q, name in kept.items():
-        mask = pc.fill_null(pc.equal(qual, q), False).to_numpy(zero_copy_only=False)
-        rows, slots = dtm_rows[mask], owner[mask]
-        if not len(rows):
+        at = first_dated(qual, owner, q)
+        if not len(at):
             continue
-        first = np.r_[True, slots[1:] != slots[:-1]]
-        rows, slots = rows[first], slots[first]
+        rows, slots = dtm_rows[at], owner[at]
         text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES)
         out[name] = _scatter(n_lines, slots, dates(text))
     return out
@@ -1245,8 +1234,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po4_inner_pack": inner_pack,
         "po4_size": size,
         "po4_size_unit": size_unit,
-        **line_dates(set_of_row, po1_rows, codes, vocab, cells),
-        "line_ship_date": pa.nulls(n_lines, pa.date32()),  # an 860's POC DTM 010 (the 850's line: the order's)
+        **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_DTM_DATES),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),

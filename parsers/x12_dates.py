@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -101,6 +102,26 @@ def parse(text: str | None) -> date | None:
         return datetime.strptime(text, "%Y%m%d" if len(text) == 8 else "%y%m%d").date()
     except ValueError:
         return None
+
+
+def first_dated(quals: pa.Array, slots: np.ndarray, qual: str) -> np.ndarray:
+    """Which DTM is read as ``qual`` (a DTM01 whose date we keep) in each slot (an 850's heading, a PO1 loop's
+    own part): positions into ``quals`` (the DTM01s, in segment order) and ``slots`` (each DTM's slot), ascending,
+    one per slot at most: the slot's first DTM of ``qual`` itself, else the first of its first twin the slot
+    sends (schemas.orders.DATE_TWINS: 175 Cancel if Not Shipped by as 001 ...). Heading and lines read their
+    dates through it: one mapping."""
+    out: list[np.ndarray] = []
+    have = np.empty(0, dtype=np.int64)
+    for q in (qual, *DATE_TWINS.get(qual, ())):
+        at = np.flatnonzero(pc.fill_null(pc.equal(quals, q), False).to_numpy(zero_copy_only=False))
+        if not len(at):
+            continue
+        _, first = np.unique(slots[at], return_index=True)  # the first of each slot (``at`` ascends)
+        at = at[first]
+        at = at[~np.isin(slots[at], have)]
+        out.append(at)
+        have = np.concatenate([have, slots[at]])
+    return np.sort(np.concatenate(out)) if out else np.empty(0, dtype=np.int64)
 
 
 def taken_dtms(quals: list, kept) -> dict[str, int]:

@@ -18,12 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
-from parsers.x12_dates import taken_dtms
+from parsers.x12_dates import first_dated, taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
-from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DATES, SDQ_PAIRS
+from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
 
@@ -672,27 +672,35 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
         poc = None  # (POC01, POC02) of the loop we are in, None outside one or past its own part
-        own: set | None = None  # the loop's own kept DTM01s so far; None past its N1 or SCH
-        loops: list[tuple[tuple, set, list[tuple[int, str]]]] = []  # (POC01, POC02), kept DTM01s, dates not kept
+        # per loop: (POC01, POC02), the kept DTM01s, dates not kept, and its own part's DTMs (row, DTM01, DTM02)
+        loops: list[tuple[tuple, set, list[tuple[int, str]], list]] = []
+        own: list | None = None  # the loop's own DTMs so far; None past its N1 or SCH
         for i, seg_id in enumerate(ids):
             row = ts.start + i
             if seg_id == "POC":
                 line, kind = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
-                poc, own = ((line, kind) if kind in _DATES_DROPPED_BY else None), set()
-                loops.append((poc, own, []))
+                poc, own = ((line, kind) if kind in _DATES_DROPPED_BY else None), []
+                loops.append((poc, set(), [], own))
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
-            elif poc is not None and seg_id == "DTM" and own is not None and \
-                    (q := _column(fe, np.array([row]), 1)[0][0].as_py()) in CHANGE_LINE_DATES and q not in own:
-                own.add(q)  # the line's own cancel / do-not-deliver date or ship date: applied (engine.changes)
+            elif poc is not None and seg_id == "DTM" and own is not None:
+                own.append((row, *(_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))))
             elif poc is not None and seg_id in ("DTM", "SCH"):
                 loops[-1][2].append((row, f"line {poc[0] or '(no POC01)'} ({poc[1]}): "
                                           f"{_date_text(fe, row, seg_id)}"))
                 own = None if seg_id == "SCH" else own
             elif poc is not None and seg_id == "N1":
                 own = None
+        for kind, kept, dates, own_dtms in loops:
+            # the line's own first DTM 001/063/064/010, or a twin read as one (175 as 001 ...: parsers.orders_860's
+            # line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
+            rows, taken = _kept_of_line(own_dtms, CHANGE_LINE_DATES)
+            kept.update(taken)
+            if kind is not None:
+                dates += [(row, f"line {kind[0] or '(no POC01)'} ({kind[1]}): {_date_text(fe, row, 'DTM')}")
+                          for row, q, d in own_dtms if row not in rows and not _says_kept(taken, q, d)]
         # a dates type that moved none of the kept dates says so itself (CHANGE_DATES_NOT_STORED)
-        named = [d for kind, kept, dates in loops if kind is not None and not (kind[1] in DATE_TYPES and not kept)
+        named = [d for kind, kept, dates, _own in loops if kind is not None and not (kind[1] in DATE_TYPES and not kept)
                  for d in dates]
         named.sort()
         if named:
@@ -796,11 +804,13 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
 def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                fe: FlatElements) -> list[Finding]:
     """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
-    destinations) that its heading does not (same DTM01 and DTM02): we keep dates per order (the heading's
-    002/010/037/038), and per line only its own first DTM 001/063/064 (schemas.orders.LINE_DATES), so
-    a line asked for another day, or a date sent with the lines alone, would
-    be lost without a word. Each is named with its line for a person to pass on; SCH schedules have their
-    own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
+    destinations) that its heading does not (same DTM01 and DTM02) and that the line does not keep: of its own
+    part (before its N1 or SCH) a line keeps the dates the heading keeps of the order (schemas.orders.
+    LINE_DTM_DATES: 002, 010, 001, 063, 064, a twin read as its standard one where the line lacks it, as
+    parsers.x12_dates.first_dated reads them), so a date the line keeps, or a twin that says the date kept,
+    raises nothing; another qualifier (037/038, 017, 077 ...), a repeat with another date or an N1
+    destination's date would be lost without a word. Each is named with its line for a person to pass on; SCH
+    schedules have their own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
     out: list[Finding] = []
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
@@ -820,28 +830,66 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
               for p in (1, 2)), strict=True)}
         line = None  # PO101 (or the line's number) while in a PO1 loop's own part
         number = 0
-        own: set | None = None  # the line's own DTM01s kept so far (LINE_DATES); None past its N1 or SCH
+        own: list | None = None  # the line's own DTMs so far (row, DTM01, date); None past its N1 or SCH
         named: list[tuple[int, str]] = []
+
+        def settle(own: list | None, line: str | None, named: list = named, heading: set = heading) -> None:
+            """Name the line's own DTMs it does not keep (_kept_of_line), nor the heading sends."""
+            if own:
+                rows, kept = _kept_of_line(own)
+                named.extend((row, f"line {line}: {_date_text(fe, row, 'DTM')}") for row, q, d in own
+                             if row not in rows and (q, d) not in heading and not _says_kept(kept, q, d))
+
         for i in range(head, len(ids)):
             seg_id, row = ids[i], ts.start + i
             if seg_id == "PO1":
+                settle(own, line)
                 number += 1
                 line = _column(fe, np.array([row]), 1)[0][0].as_py() or str(number)
-                own = set()
+                own = []
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
-                line = None
+                settle(own, line)
+                line, own = None, None
             elif seg_id in ("N1", "SCH"):
+                settle(own, line)
                 own = None
             elif line is not None and seg_id == "DTM":
                 q, d = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
-                if own is not None and q in LINE_DATES and q not in own:
-                    own.add(q)  # the line's own cancel / do-not-deliver date: kept (parsers.orders_850.line_dates)
+                if own is not None:
+                    own.append((row, q, d))
                 elif (q, d) not in heading:
                     named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
+        settle(own, line)
+        named.sort()
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
-                "does not ({}): of a line's own dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) "
-                "only, so the lines are allocated, acknowledged and shipped on the order's other dates; pass the "
-                "line dates on to the warehouse."))
+                "does not ({}): of a line's own dates we keep its requested delivery and ship dates and its cancel "
+                "and do-not-deliver dates (DTM 002/010/001/063/064; 106, 996 and 074 read as 002, 118 as 010, 175 "
+                "and 177 as 001, 061 as 063, where the line does not send that one itself) only, so the lines are "
+                "allocated, acknowledged and shipped without these; pass the line dates on to the warehouse."))
     return out
+
+
+def _kept_of_line(own: list[tuple[int, str, str | None]], keeps: dict = LINE_DTM_DATES
+                  ) -> tuple[set[int], dict[str, str | None]]:
+    """Of a PO1 (or POC) loop's own DTMs ((row, DTM01, DTM02), in order), those the line keeps (``keeps``:
+    LINE_DTM_DATES for an 850, schemas.changes.CHANGE_LINE_DATES for an 860's POC; each
+    read as parsers.x12_dates.first_dated reads it: its own first, else its first twin's first): their rows,
+    and each kept standard qualifier's date."""
+    quals = pa.array([q for _row, q, _d in own], pa.string())
+    slots = np.zeros(len(own), dtype=np.int64)
+    rows: set[int] = set()
+    kept: dict[str, str | None] = {}
+    for q in keeps:
+        for at in first_dated(quals, slots, q).tolist():
+            rows.add(own[at][0])
+            kept[q] = own[at][2]
+    return rows, kept
+
+
+def _says_kept(kept: dict[str, str | None], q: str, d: str | None) -> bool:
+    """A loop's DTM (DTM01 ``q``, DTM02 ``d``) says the date its line keeps for ``q``'s standard qualifier (a
+    repeat, or a twin, with the same DTM02): nothing is lost."""
+    std = _TWIN_OF.get(q, q)
+    return d is not None and std in kept and kept[std] == d

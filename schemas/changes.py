@@ -39,14 +39,14 @@ DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_de
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # DTM01 of the dates a POC loop moves on its line (ORDER_CHANGES / ORDER_LINES columns): its own cancel /
 # do-not-deliver dates (schemas.orders.LINE_DATES), and its requested ship date (010), the line decided again with it
-LINE_SHIP_DATE = "line_ship_date"
+LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 loop DTM 010 sets too
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 "line_ship_date", *(f.name for f in DEADLINES)})
+                                 LINE_SHIP_DATE, *(f.name for f in DEADLINES)})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -94,7 +94,7 @@ ORDER_CHANGES = pa.schema([
     # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
     *(pa.field(f.name, f.type) for f in DEADLINES),
     # the line's new requested ship date: the POC loop's own first DTM 010 (null: not sent)
-    pa.field("line_ship_date", pa.date32()),
+    pa.field(LINE_SHIP_DATE, pa.date32()),
     # the first PO4 of the POC loop (not of an SLN subline), as the 850's PO1 loop's (schemas.orders.ORDER_LINES):
     # a line the 860 adds in a pack unit only its PO4 counts (CT with PO4*12) converts as the 850's does
     pa.field("po4_pack", pa.int32()),  # PO401

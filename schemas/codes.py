@@ -176,8 +176,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SCH_QUANTITY_MISMATCH", "set", "warning", "",
            "A PO1 line's SCH schedule quantities do not add up to its PO102."),
         _C("LINE_DATES_NOT_APPLIED", "set", "warning", "",
-           "PO1 lines carry DTM dates the order's heading does not; dates are kept per order only (but a line's "
-           "own cancel and do-not-deliver dates, DTM 001/063/064)."),
+           "PO1 lines carry DTM dates the order's heading does not and the line does not keep (a line keeps its "
+           "own first DTM 002/010/001/063/064, or a twin read as one: 106/996/074 as 002, 118 as 010, 175/177 as "
+           "001, 061 as 063)."),
         _C("HEADING_DATES_NOT_APPLIED", "set", "warning", "",
            "The PO's heading carries a delivery, ship or cancel date (DTM) we keep nothing for (077, 068 ...), or "
            "a twin of one we keep (106, 175 ...) not taken because the standard one came with another date."),

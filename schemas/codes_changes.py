@@ -28,7 +28,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "warning",
         "",
         "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064/010 are "
-        "kept) under an applied change (AI, QI, QD, PC, CT ...).",
+        "kept, or a twin read as one: 175/177 as 001, 061 as 063, 118 as 010) under an applied change (AI, QI, QD, PC, "
+        "CT ...).",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(

@@ -159,9 +159,10 @@ ORDER_LINES = pa.schema([
     # the line's own last (and first) acceptable dates: a DTM 001/063/064 of the PO1 loop (before its N9, N1,
     # SCH or SLN); null: the order's (ORDERS) apply. An 860 POC's DTM moves them (engine.changes)
     *(pa.field(f.name, f.type) for f in DEADLINES),
-    # the line's own requested ship date: an 860 POC loop's DTM 010 (schemas.changes.CHANGE_LINE_DATES; null: the
-    # order's DTM 010 applies): the day its 855/865 ACK 068 says it ships (engine.lifecycle.decisions)
-    pa.field("line_ship_date", pa.date32()),
+    # the line's own requested delivery and ship dates: a DTM 002 / 010 of the PO1 loop (or a twin read as one:
+    # DATE_TWINS, as the heading's); null: the order's (ORDERS) apply. The ship date ranks the line's stock and
+    # promise and dates its 855 ACKs (engine.answer, engine.lifecycle.decisions)
+    *(pa.field(name, pa.date32()) for name in ("requested_delivery_date", "requested_ship_date")),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
@@ -173,10 +174,14 @@ ORDER_LINES = pa.schema([
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
-                               "price_multiplier_sent", "line_ship_date",
-                               *(f.name for f in DEADLINES)})
+                               "price_multiplier_sent",
+                               *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
+# DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship
+# dates besides LINE_DATES (an 860 POC's DTM moves LINE_DATES only). Each is read as the heading's is, a twin
+# for a standard one it lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
+LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_DATES}
 # the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
 # them (engine.answer's deliver_by); past either, a backorder's units are cancelled
 # (engine.lifecycle.backorders), moved to today or later they come back (engine.lifecycle.changes.restore_expired)
@@ -216,6 +221,12 @@ DATES_NOT_KEPT = {
     "084": "requested for shipment (prior to and including)",
     "085": "promised for shipment (prior to and including)", "086": "scheduled for shipment (week of)",
     "087": "requested for shipment (week of)", "088": "promised for shipment (week of)",
+    # promotion windows and the PO's expiry: dates of the deal, not of the delivery (no date of ours is one)
+    "025": "promotion ship - start", "026": "promotion ship - end",
+    "027": "promotion requested delivery - start", "028": "promotion requested delivery - end",
+    "036": "expiration",
+    # sent by partners' 850s with no meaning we can apply (code list 374): named, never taken for a date of ours
+    "110": "not a date we keep", "273": "not a date we keep", "274": "not a date we keep",
 }
 # what the twins are, for the words of HEADING_DATES_NOT_APPLIED
 DATE_TWIN_NAMES = {"106": "required by", "996": "required delivery",

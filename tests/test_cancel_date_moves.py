@@ -173,10 +173,16 @@ def test_a_line_s_own_later_cancel_date_keeps_its_backorder_after_the_order_s_pa
 
 
 def test_a_line_s_own_earlier_cancel_date_cancels_its_backorder_first(tmp_path):
+    """Line 4 asks its own shipment 2026-12-04 (its receipt's day) and its own cancel date 2026-12-05: promised
+    (IB 2026-12-04) on night 1, cancelled once that date passed though the order's 2026-12-20 has not. (With the
+    order's ship date 2026-12-10 the backorder would ship after 2026-12-05: refused at once, as
+    tests/test_line_dtm_dates.py shows.)"""
     ws = make_workspace(tmp_path / "ws")
     globex_with(ws, "DTM|001|20261220~")
-    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|001|20261205~")
+    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|010|20261204~DTM|001|20261205~")
     run_stages(ws, NIGHT1)
+    _record, lines, _events, found, _reserved = story(ws)
+    assert (lines[4].backordered, str(lines[4].promised_date), found) == (12, "2026-12-04", [])
     stock_arrives(ws, "2026-12-06")
     run_stages(ws, datetime(2026, 12, 6, 2))
     _record, lines, events, found, _reserved = story(ws)

@@ -1,5 +1,5 @@
 """A POC loop's own DTM 010 (the line's new requested ship date: `POC*1*CT` then `DTM*010*20261218`, or beside
-a QD) is kept as the line's (ORDER_LINES line_ship_date) and applied as a heading DTM 010 is to the order: the line
+a QD) is kept as the line's (ORDER_LINES requested_ship_date) and applied as a heading DTM 010 is to the order: the line
 is decided again and its ACK 068 (the 855's, and the 865's answering the change) says the day it now ships. It
 used to be acknowledged with the order's day (the 865 IA without a date, a revised 855 with the old 068) and a
 CHANGE_DATES_NOT_STORED / CHANGE_LINE_DATES_NOT_APPLIED warning for a person to pass it on
@@ -28,7 +28,7 @@ def _stored_ship_dates(ws) -> dict[int, date | None]:
     finally:
         state.close()
     _orders, lines = OrderStore(ws.orders_dir).load("acme", record.lines_key)
-    return dict(zip(lines["line_number"].to_pylist(), lines["line_ship_date"].to_pylist(), strict=True))
+    return dict(zip(lines["line_number"].to_pylist(), lines["requested_ship_date"].to_pylist(), strict=True))
 
 
 @pytest.mark.parametrize("pocs", [["POC*1*CT**2*CA", "DTM*010*20261218"],

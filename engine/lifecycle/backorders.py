@@ -63,23 +63,27 @@ def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRec
 
 
 def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
-                    ship_dates: Mapping[Key, date | None] | None = None) -> pa.Table:
+                    ship_dates: Mapping[Key, date | None] | None = None,
+                    line_ships: Mapping[Key, Mapping[int, date]] | None = None) -> pa.Table:
     """ALLOCATION_INPUT for the backordered units of ``records`` (no case-pack rounding: the units
     were rounded when the order was first allocated), ranked as any order's lines are (the policies'
     priority_order: tier, the order's requested ship date, PO date, arrival). ``ship_dates``: each order's
     requested ship date (its stored ORDERS row's DTM 010, None when it has none); an order not in it (its
     table unread) ranks by its line's promise. The promise is not the key: it is the receipt's day or the
     order's ship date when later (engine.answer.backorder_day), so ranking by it put an order asked for
-    later, whose receipt came first, ahead of one asked for earlier."""
-    ship_dates = ship_dates or {}
+    later, whose receipt came first, ahead of one asked for earlier. ``line_ships``: (partner, PO) -> line number
+    -> the line's own requested ship date (its PO1 loop's DTM 010 or 118), which ranks it before its order's."""
+    ship_dates, line_ships = ship_dates or {}, line_ships or {}
     rows = []
     for r in records:
         known = r.key in ship_dates
+        own = line_ships.get(r.key) or {}
         for ln in lines.get(r.key, ()):
             if ln.backordered > 0 and ln.sku:
                 rows.append({"partner": r.partner, "order_ref": f"{r.partner}|{r.po_number}", "po_number": r.po_number,
                              "line_number": ln.line_number, "sku": ln.sku, "quantity": ln.backordered,
-                             "requested_ship_date": ship_dates[r.key] if known else ln.promised_date,
+                             "requested_ship_date": own.get(ln.line_number) or (
+                                 ship_dates[r.key] if known else ln.promised_date),
                              "po_date": r.po_date, "arrival": r.arrival, "case_pack": None})
     return pa.Table.from_pylist(rows, schema=ALLOCATION_INPUT)
 

@@ -95,7 +95,7 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part", "line_ship_date"]
+                 "vendor_part", "buyer_part", "requested_ship_date"]
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -259,12 +259,13 @@ class _Batch:
 
     def _own_ship_days(self, rows: pa.Table, ship: pa.Array) -> pa.Array:
         """``ship`` (each decided line's order's ship day) with a line's own requested ship date where it has one
-        (an 860 POC loop's DTM 010: ORDER_LINES line_ship_date), today at the earliest, as the order's is: the day
-        its ACK 068 says it ships, in the 855 and in the 865 answering the change."""
-        if "line_ship_date" not in rows.column_names or rows["line_ship_date"].null_count == rows.num_rows:
+        (ORDER_LINES requested_ship_date: its 850 PO1 loop's DTM 010 or 118, or an 860 POC loop's DTM 010), today
+        at the earliest, as the order's is: the day its ACK 068 says it ships, in the 855 and in the 865 answering
+        the change."""
+        if LINE_SHIP_DATE not in rows.column_names or rows[LINE_SHIP_DATE].null_count == rows.num_rows:
             return ship
-        own = rows["line_ship_date"].combine_chunks() if isinstance(rows["line_ship_date"], pa.ChunkedArray) \
-            else rows["line_ship_date"]
+        own = rows[LINE_SHIP_DATE].combine_chunks() if isinstance(rows[LINE_SHIP_DATE], pa.ChunkedArray) \
+            else rows[LINE_SHIP_DATE]
         later = pc.max_element_wise(own, pa.scalar(self.ctx.today, pa.date32()))
         return pc.if_else(pc.is_null(own), ship, later)
 
