@@ -282,8 +282,7 @@ def _flagged(t: pa.Table) -> pa.Table:
     heading = ints("p_heading") > 0
     line_ids = pc.if_else(pa.array(heading), pa.scalar(None, pa.string()), t["p_line"])
     description = pc.coalesce(t["p_description"], t["b_description"])
-    agreement = [_agreement_words(ag_value[i], bool(per_shipment[i]), bool(exact[i])) if by_agreement[i] else ""
-                 for i in range(n)]
+    agreement = [_agreement_words(ag_value[i], bool(exact[i])) if by_agreement[i] else "" for i in range(n)]
     notes = [_note(kind[i], flag[i], promised[i], expected[i], billed[i], asked[i], priced[i], agreed[i],
                    handling[i], unknown[i], has_amount[i], agreement[i], ag_value[i]) for i in range(n)]
     on_terms = by_agreement & exact  # what the agreement bills is what to expect
@@ -312,7 +311,7 @@ def _flagged(t: pa.Table) -> pa.Table:
     }).cast(CHARGE_MATCH)
 
 
-def _agreement_words(value: int, per_shipment: bool, exact: bool) -> str:
+def _agreement_words(value: int, exact: bool) -> str:
     return f"; the partner's agreement bills {money(value)}" + ("" if exact else " at most (once per shipment)")
 
 

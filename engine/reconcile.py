@@ -544,9 +544,13 @@ class _Exceptions:
         for key in keys:
             items = found[key]
             po_value, first_day = pos[key]
-            value: dict[int, int] = {}
-            unpriced: dict[str, int] = {}  # per SAC12 settled apart ("" : off the invoice)
+            value: dict[int, int] = {}  # the priced ones (an item without SAC05 or SAC07 is not priced)
+            # off the invoice (SAC12 02, none or another code: ""): deducted from payment; settled apart (01 bill
+            # back, 03, 04, 09, 10): owed all the same, claimed or credited apart from the invoice
+            groups: dict[str, list[int]] = {}
             for i, r in enumerate(items):
+                how = r.get("handling") or ""
+                groups.setdefault(how if how in SETTLED_APART else "", []).append(i)
                 # SAC05 takes precedence, except a 0 beside a SAC07 (translators fill SAC05 when a percent prices
                 # it: the charge reconciliation reads it so, engine.charge_match)
                 if r["amount"] is not None and not (Decimal(r["amount"]) == 0 and r["percent"] is not None):
@@ -555,16 +559,6 @@ class _Exceptions:
                     base = po_value if r["line_id"] is None else by_line.get((*key, r["line_id"]), 0)
                     value[i] = int((Decimal(base) * Decimal(r["percent"]) / 10_000).to_integral_value(  # to cents
                         ROUND_HALF_UP)) * 100
-                else:
-                    how = r.get("handling") or ""
-                    unpriced[how if how in SETTLED_APART else ""] = unpriced.get(
-                        how if how in SETTLED_APART else "", 0) + 1
-            # off the invoice (SAC12 02, none or another code): deducted from payment; settled apart (01 bill
-            # back, 03, 04, 09, 10): owed all the same, claimed or credited apart from the invoice
-            groups: dict[str, list[int]] = {}
-            for i, r in enumerate(items):
-                how = r.get("handling") or ""
-                groups.setdefault(how if how in SETTLED_APART else "", []).append(i)
             more = max(r["more"] for r in items)
             parts = []
             more_words = f"; and {more} more allowances or charges the PO named" if more else ""
@@ -572,15 +566,16 @@ class _Exceptions:
                 named = "; ".join(items[i]["words"] + (f", SAC13 {items[i]['reference']}" if items[i].get(
                     "reference") else "") for i in groups[how])
                 total = sum(value.get(i, 0) for i in groups[how])
+                unpriced = sum(i not in value for i in groups[how])
                 if not how:
-                    note = "".join([f"; {unpriced[how]} not priced" if unpriced.get(how) else "", more_words])
+                    note = "".join([f"; {unpriced} not priced" if unpriced else "", more_words])
                     more_words = ""
                     parts.append(f"the PO's 850 asked for allowances our invoices do not carry: "
                                  f"{named}. Invoiced {money(po_value)}: expect the retailer to deduct about "
                                  f"{money(total)} from payment{note}; settle the deduction with the buyer (a credit "
                                  "memo) or dispute it")
                 else:
-                    left = f" ({unpriced[how]} not priced)" if unpriced.get(how) else ""
+                    left = f" ({unpriced} not priced)" if unpriced else ""
                     parts.append(f"the PO's 850 settles allowances apart from the invoice, not deducted from its "
                                  f"payment: {named}. About {money(total)}{left}: {settled_apart(how)}")
             messages.append(". ".join(parts) + more_words)

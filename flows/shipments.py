@@ -42,7 +42,7 @@ from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import TransientError
 from schemas.findings import Finding, finding
-from schemas.lifecycle import FindingRecord, OrderLines, Plan, PlannedDocument
+from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -469,15 +469,10 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     if promises is not None and fresh:
         # units an 860 raised after shipment that the stock did not cover: promised from the receipts as an 850
         # line's backorder is, or (none covers them) handed to the change step to refuse (promises' units)
-        placed = {(o.partner, o.po_number): o.lines for o in plan.lines}
-        raised = [r for r in waiting if r.key in fresh]
-        dated, uncovered, promised = backorders.promise_raised(
-            raised, lines={r.key: placed.get(r.key, lines[r.key]) for r in raised}, allocation=result.lines,
+        plan, uncovered, promised = backorders.promise_raised(
+            [r for r in waiting if r.key in fresh], plan=plan, lines=lines, allocation=result.lines,
             ship_days={k: (dates.get(k) or {}).get("requested_ship_date") for k in fresh}, today=today,
             run_id=run_id)
-        plan = replace(plan, lines=tuple(OrderLines(o.partner, o.po_number, dated.pop((o.partner, o.po_number),
-                                                                                        o.lines))
-                                         for o in plan.lines) + tuple(OrderLines(*k, v) for k, v in dated.items()))
         promises.update(units=uncovered, dated=promised)
     after = {(o.partner, o.po_number): o.rows for o in plan.reservations}
     return expired + plan, lifecycle.reserved_after(totals, before, after)

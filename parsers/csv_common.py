@@ -38,8 +38,8 @@ from schemas.fulfilment import CsvLayout
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # a long number as a spreadsheet shows it in scientific notation: Excel writes the exponent's sign, always
-# ("1.23457E+11", "6,14141E+17" with a decimal comma, "1E+12")
-_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]\d{1,3}$", re.IGNORECASE)
+# ("1.23457E+11", "6,14141E+17" with a decimal comma, "1E+12"); group 1: that sign
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E([+-])?\d{1,3}$", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -85,10 +85,13 @@ def cell_text(text: str) -> str:
     return value
 
 
-def scientific(text: str | None) -> bool:
+def scientific(text: str | None, *, unsigned: bool = False) -> bool:
     """True for a value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number
-    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id."""
-    return text is not None and _SCIENTIFIC.match(text) is not None
+    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id. ``unsigned``: an
+    exponent without its sign ("7.7E11") counts too (a shipment confirmation's ids and references,
+    parsers.shipments_csv); else such a value stays an id (a part number "2E10")."""
+    m = _SCIENTIFIC.match(text) if text is not None else None
+    return m is not None and (unsigned or m.group(1) is not None)
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from parsers.x12_dates import dates, dtm_date, first_dated
 from parsers.x12_reader import ParseResult
+from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
     ELEMENTS_SEP,
@@ -286,12 +287,9 @@ def _implied_digits(value: str, places: int) -> str:
     """An N value written with its point ("25.00") in X12's form for ``places`` implied decimals ("2500"); as
     sent when it is no number or holds more decimals than ``places``."""
     try:
-        number = Decimal(value.strip()).scaleb(places)
-    except InvalidOperation:
+        return x12_implied(Decimal(value.strip()), places)
+    except (InvalidOperation, ValueError, OverflowError):  # no number; more decimals; not finite
         return value
-    if not number.is_finite() or number != number.to_integral_value():
-        return value
-    return str(int(number))
 
 
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:

@@ -29,6 +29,7 @@ from parsers.csv_common import (
     parse_time,
     raw_records,
     read_columns,
+    scientific,
     time_in,
 )
 from schemas.findings import Finding, finding
@@ -44,7 +45,6 @@ _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_lev
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
-_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?E[+-]?\d{1,3}$", re.IGNORECASE)
 _PLACES = Decimal("0.0001")  # SHIPMENT_LINES' numbers are decimal128(18, 4)
 
 
@@ -257,9 +257,9 @@ class _Distinct:
 
 
 def _garbled(text: str | None) -> bool:
-    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number whose
-    digits were rounded away."""
-    return text is not None and _SCIENTIFIC.match(text) is not None
+    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17, its exponent's sign or not): a
+    long number whose digits were rounded away (parsers.csv_common.scientific)."""
+    return scientific(text, unsigned=True)
 
 
 def _value(text: str | None) -> str | None:

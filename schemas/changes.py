@@ -10,15 +10,15 @@ from __future__ import annotations
 import pyarrow as pa
 
 from schemas.orders import (
-                DEADLINES,
-                LINE_DATES,
-                LINEAGE,
-                MONEY,
-                ORDER_SACS,
-                PRODUCT_FIELDS,
-                QTY,
-                STORE_QUANTITY,
-                _party,
+    DEADLINES,
+    LINE_DATES,
+    LINEAGE,
+    MONEY,
+    ORDER_SACS,
+    PRODUCT_FIELDS,
+    QTY,
+    STORE_QUANTITY,
+    _party,
 )
 
 # POC02 (code list 670) by what engine.changes does with it

@@ -11,7 +11,7 @@ typing error in our business rules).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from importlib import resources
 
@@ -56,14 +56,12 @@ NO_CHARGE = "NC"
 RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 
 
-def stated_basis(basis: str | None, codes, restated: bool) -> str:
+def stated_basis(basis: str | None, codes: Collection[str], restated: bool) -> str:
     """PO105/IT105 for a price we state: the buyer's basis, except on a line read per each
     (RESTATED_PER_UNIT among its finding ``codes``) whose price we ``restated`` per PO103 unit (our price
     per CA, 470.4 for 39.20 PE on a CA of 12): then none, the price being per the line's unit (PO103/IT103).
     A per-case number never goes out labelled PE."""
-    if isinstance(codes, str):  # as the store keeps them, comma-joined
-        codes = codes.split(",")
-    if restated and basis in PRICE_PER_EACH and RESTATED_PER_UNIT in (codes or ()):
+    if restated and basis in PRICE_PER_EACH and RESTATED_PER_UNIT in codes:
         return ""
     return basis or ""
 

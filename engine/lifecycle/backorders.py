@@ -206,18 +206,20 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
                 findings=warned)
 
 
-def promise_raised(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+def promise_raised(records: Sequence[OrderRecord], *, plan: Plan, lines: Mapping[Key, Sequence[LineRecord]],
                    allocation: pa.Table, ship_days: Mapping[Key, date | None], today: date, run_id: str
-                   ) -> tuple[dict[Key, tuple[LineRecord, ...]], dict[Key, dict[int, int]], dict[Key, set[int]]]:
-    """Orders an 860 raised after shipment (answered at once, no rules), once the run's backorder allocation
-    placed what the stock covers (``lines``: each order's lines as plan_backorders left them; ``allocation``: its
-    rows): a line still backordered is promised as an 850 line's backorder is, the day the receipts cover it, or
-    the order's ship day ``ship_days`` (its requested ship date, today at the earliest) when later
-    (engine.answer.backorder_day), never earlier than the promise it had. The raised units used to stay
-    backordered with no promise (no 068 on the 865 line). Units no receipt covers (the allocation's rejected
-    rows: no_receipt, rejected_by_policy, past_cancel_date) are returned for the change step to refuse
-    (refuse_unplaced_raises), as an 850 line's are. Returns the lines re-promised by order, the units no stock
-    or receipt covers by order and line, and the line numbers given a promise by order."""
+                   ) -> tuple[Plan, dict[Key, dict[int, int]], dict[Key, set[int]]]:
+    """Orders an 860 raised after shipment (answered at once, no rules), once the run's backorder allocation placed
+    what the stock covers (``plan``: plan_backorders' plan, each order's lines as it leaves them, else as ``lines``
+    has them; ``allocation``: its rows): a line still backordered is promised as an 850 line's backorder is, the day
+    the receipts cover it, or the order's ship day ``ship_days`` (its requested ship date, today at the earliest)
+    when later (engine.answer.backorder_day), never earlier than the promise it had. The raised units used to stay
+    backordered with no promise (no 068 on the 865 line). Units no receipt covers (the allocation's rejected rows:
+    no_receipt, rejected_by_policy, past_cancel_date) are returned for the change step to refuse
+    (refuse_unplaced_raises), as an 850 line's are. Returns ``plan`` with the lines re-promised laid in (an order's
+    lines replaced whole), the units no stock or receipt covers by order and line, and the line numbers given a
+    promise by order."""
+    placed = {(o.partner, o.po_number): o.lines for o in plan.lines}
     rows: dict[tuple[str, str, int], tuple[date | None, int]] = {}
     cols = ("partner", "po_number", "line_number", "backordered", "rejected", "promised_date")
     for p, po, n, back, rej, day in zip(*(allocation[c].to_pylist() for c in cols), strict=True):
@@ -229,7 +231,7 @@ def promise_raised(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequen
     for r in records:
         ship = max(ship_days.get(r.key) or today, today)
         new, changed = [], False
-        for ln in lines.get(r.key, ()):
+        for ln in placed.get(r.key, lines.get(r.key, ())):
             latest, refused = rows.get((r.partner, r.po_number, ln.line_number), (None, 0))
             if ln.backordered <= 0 or ln.state in ENDED_LINES:
                 new.append(ln)
@@ -246,7 +248,8 @@ def promise_raised(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequen
             new.append(ln)
         if changed:
             out[r.key] = tuple(new)
-    return out, uncovered, dated
+    laid = tuple(OrderLines(o.partner, o.po_number, out.pop((o.partner, o.po_number), o.lines)) for o in plan.lines)
+    return replace(plan, lines=laid + tuple(OrderLines(*k, v) for k, v in out.items())), uncovered, dated
 
 
 def _complete_day(before: Sequence[LineRecord], after: list[LineRecord], run_id: str) -> tuple[list[LineRecord], str]:
