@@ -826,6 +826,88 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
     return pa.concat_tables([kept, pa.Table.from_pylist(new, schema=PO_CHARGES)])
 
 
+REFUSED_WHOLE = ("RD", "RJ")  # BCA02: every POC refused, the change refused: none of its SACs is agreed
+POC_REFUSED = "IR"  # ACK01 of a POC we refused: its loop's SACs are not agreed
+REJECTED_ORDERS = ("rejected", "rejected_by_person")  # an order rejected whole: no change of it is agreed
+
+
+def change_refusals(documents: pa.Table, sent: pa.Table) -> dict[tuple[str, str], tuple[bool, frozenset[str]]]:
+    """What our delivered 865s refused, per (partner, the 865's doc key: "865:<store key>:<change ref>", the 860
+    it answers): whether the whole change (BCA02 RD or RJ: a change refused, every POC rejected, an order a
+    person rejected after the change was applied to it), and the POC01s every ACK of which said IR (a POC
+    refused: an empty price, an unknown unit, a line the rules then rejected). ``documents``: DOCUMENT_ROWS
+    (sets other than 865 ignored); ``sent``: SENT_ROWS naming each set's doc key. An 865 sent again under the
+    same key: the latest says. A change we answered without an 865 (a partner answered by revised 855s alone)
+    is not here: all of it stands."""
+    docs = documents.filter(pc.equal(documents["doc_type"], "865")) if documents.num_rows else documents
+    sets = sent.filter(pc.equal(sent["set_id"], "865")) if sent.num_rows else sent
+    if not docs.num_rows or not sets.num_rows:
+        return {}
+    keys = {(p, i, g, s): k for p, k, i, g, s in zip(*(sets[c].to_pylist() for c in (
+        "partner", "doc_key", "isa13", "gs06", "st02")), strict=True)}
+    out: dict[tuple[str, str], tuple[bool, frozenset[str]]] = {}
+    partners = sorted(set(docs["partner"].to_pylist()))
+    for partner in partners:
+        mine = docs if len(partners) == 1 else docs.filter(pc.equal(docs["partner"], partner))
+        elements, rows_of, found = _sets_read(mine, ("865",))
+        if not found:
+            continue
+        heads, pocs, acks = rows_of("BCA"), rows_of("POC"), rows_of("ACK")
+        for isa13, gs06, st02, _id, start, end in found:  # in the order sent: a later one replaces
+            key = keys.get((partner, isa13, str(gs06), st02))
+            if key is None:
+                continue
+            head = heads[(heads >= start) & (heads <= end)]
+            whole = bool(len(head)) and _element_of(elements, head[:1], 2)[0].as_py() in REFUSED_WHOLE
+            loops = pocs[(pocs >= start) & (pocs <= end)]
+            mine_acks = acks[(acks >= start) & (acks <= end)]
+            statuses: dict[str, list[str]] = {}
+            if len(loops) and len(mine_acks):
+                of = np.searchsorted(loops, mine_acks, side="right") - 1
+                inside = of >= 0
+                ids = _element_of(elements, loops[of[inside]], 1).to_pylist()
+                codes = _element_of(elements, mine_acks[inside], 1).to_pylist()
+                for line, code in zip(ids, codes, strict=True):
+                    statuses.setdefault(line or "", []).append(code or "")
+            refused = frozenset(line for line, codes in statuses.items() if all(c == POC_REFUSED for c in codes))
+            out[partner, key] = (whole, refused)
+    return out
+
+
+def accepted_changes(changed: pa.Table, refused: Mapping[int, tuple[bool, frozenset[str]]]) -> pa.Table:
+    """``changed`` (with_changes' input: PO_CHARGES rows of the 860s' SACs with CHANGED_COLUMNS) less what we
+    refused (``refused``: per change, its seq, change_refusals' answer): every SAC of a change refused whole,
+    and a line SAC of a POC loop refused (its POC01 answered IR): the agreement is what we accepted."""
+    if not changed.num_rows or not refused:
+        return changed
+    keep = [not (seq in refused and (refused[seq][0] or (line is not None and line in refused[seq][1])))
+            for seq, line in zip(changed["seq"].to_pylist(), changed["line_id"].to_pylist(), strict=True)]
+    return changed if all(keep) else changed.filter(pa.array(keep, pa.bool_()))
+
+
+def without_deleted_lines(charges: pa.Table, lines: pa.Table) -> pa.Table:
+    """PO_CHARGES less the line SACs of lines deleted from their orders (``lines``: LINE_COLUMNS rows; state
+    deleted: an 860's DI we accepted, a line a BCH01 05 replace left out), whether or not the change sent a SAC
+    of its own for them: a deleted line's allowance is no longer promised. A line id a live line of the PO
+    still carries (a PO101 repeated, or given again to an added line) keeps its SACs."""
+    if not charges.num_rows or not lines.num_rows or not pc.any(pc.is_valid(charges["line_id"])).as_py():
+        return charges
+    echo = pc.if_else(pc.equal(pc.fill_null(lines["line_id"], ""), ""), pc.cast(lines["line_number"], pa.string()),
+                      lines["line_id"])
+    ids = pa.table({"partner": lines["partner"], "po_number": lines["po_number"], "echo": echo})
+    deleted = pc.fill_null(pc.equal(lines["state"], "deleted"), False)
+    if not pc.any(deleted).as_py():
+        return charges
+    gone = _lookup_key(ids.filter(deleted), ECHO_KEYS)
+    live = _lookup_key(ids.filter(pc.invert(deleted)), ECHO_KEYS)
+    gone = pc.filter(gone, pc.invert(pc.fill_null(pc.is_in(gone, value_set=live), False)))
+    if not len(gone):
+        return charges
+    named = pa.table({"partner": charges["partner"], "po_number": charges["po_number"], "echo": charges["line_id"]})
+    off = pc.fill_null(pc.is_in(_lookup_key(named, ECHO_KEYS), value_set=gone), False)
+    return charges.filter(pc.invert(off))
+
+
 def _replaced(items: list[dict], sent: list[dict], line: str | None) -> list[dict]:
     """``items`` with ``sent`` (SACs of one level: the heading, ``line`` None, or a line) in place of those of
     the same kind and SAC02 there; an N takes its SAC02 off, whatever kind."""

@@ -13,6 +13,7 @@ Nothing here decides: engine.partner_acks, engine.reconcile and engine.exception
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,8 +118,14 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
     stored, covered = _stored_sacs(ws, orders)
     # and what the 860s applied to those orders added, changed or took off (engine.finance_inputs.with_changes)
-    charges = finance_inputs.with_changes(finance_inputs.stored_po_charges(stored, orders),
-                                          _changed_sacs(ws, state, covered))
+    # (only what we accepted: a change or POC our 865 refused is no agreement); a line since deleted (a DI,
+    # with or without a SAC of its own) promises nothing more
+    answers = state.sent_documents(finance_inputs.ANSWERS)  # our 855s and 865s, read once (acknowledged too)
+    refusals = finance_inputs.change_refusals(answers, sent)
+    charges = finance_inputs.without_deleted_lines(finance_inputs.with_changes(
+        finance_inputs.stored_po_charges(stored, orders), _changed_sacs(ws, state, covered, refusals, {
+            (p, po) for p, po, st in zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "state")),
+                                         strict=True) if st in finance_inputs.REJECTED_ORDERS})), lines)
     asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
     old_charges = finance_inputs.po_charges(asked)
     po_charges = pa.concat_tables([old_charges, charges]) if old_charges.num_rows else charges
@@ -130,7 +137,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            state.sent_documents(finance_inputs.ANSWERS), lines, echoes, releases), keep),
+            answers, lines, echoes, releases), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
@@ -180,13 +187,22 @@ def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
     return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
 
 
-def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table) -> pa.Table:
+def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
+                  refusals: Mapping[tuple[str, str], tuple[bool, frozenset[str]]] | None = None,
+                  rejected: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> pa.Table:
     """PO_CHARGES rows (with engine.finance_inputs.CHANGED_COLUMNS) of the SACs of the 860s applied to the
     ``covered`` orders (those whose 850's SACs are stored): each 860 applied or answered (not one refused,
     pending or superseded), oldest first, its SACs as stored beside its change tables (connectors.order_store
-    load_change_sacs: an 860 file stored before they were kept, or one without SACs, has none)."""
-    keys = list(zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True))
+    load_change_sacs: an 860 file stored before they were kept, or one without SACs, has none); less what
+    its 865 refused (``refusals``: engine.finance_inputs.change_refusals): the whole change (BCA02 RD, RJ), a
+    POC loop's SACs when the POC was IR; none of an order since rejected whole (``rejected``: the rules', or a
+    person's after the change was applied to the held order: its 865 refuses every POC but a deletion)."""
+    keys = [k for k in zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True)
+            if k not in rejected]
     changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
+    said = {c.id: refusals[c.partner, f"865:{c.store_key}:{c.change_ref}"] for c in changes
+            if (c.partner, f"865:{c.store_key}:{c.change_ref}") in (refusals or {})}
+    changes = [c for c in changes if not said.get(c.id, (False,))[0]]  # refused whole: none of its SACs
     store = OrderStore(ws.orders_dir)
     kept = {p: store.sac_keys(p, "change-sacs") for p in sorted({c.partner for c in changes})}  # each folder once
     changes = [c for c in changes if c.store_key in kept[c.partner]]  # most 860s send no SAC: nothing to read
@@ -206,7 +222,8 @@ def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table) -> pa.Tab
         "source_sha256": pa.array([c.store_key for c in changes], pa.string()),
         "seq": pa.array([c.id for c in changes], pa.int64()),
     })
-    return finance_inputs.stored_po_charges(sacs, applied, keep=finance_inputs.CHANGED_COLUMNS)
+    return finance_inputs.accepted_changes(
+        finance_inputs.stored_po_charges(sacs, applied, keep=finance_inputs.CHANGED_COLUMNS), said)
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:

@@ -211,7 +211,8 @@ def test_words_written_before_sac06_sac12_and_sac15_were_named_are_read():
 PROMISE = "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250*******06***FREIGHT~\n"
 
 
-def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE, drops: dict | None = None):
+def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE, drops: dict | None = None,
+                         line_sacs: dict[int, str] | None = None, rows=None):
     """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
     profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
     ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
@@ -219,9 +220,15 @@ def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE,
 
     ws = None
 
+    line_sacs = line_sacs or {}
+    pids = {1: "PID*F****Copy paper A4~\n", 2: "PID*F****Ballpoint pen blue~\n", 3: "PID*F****Highlighter yellow~\n"}
+
     def promise(text: str) -> str:
         head, rest = text.split("BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n", 1)
-        rest = rest.replace("SE*14*0001~", f"SE*{14 + sacs.count('~')}*0001~", 1)
+        for n, more in line_sacs.items():  # a line's SACs after its PID (ACME-1000's come first in the file)
+            rest = rest.replace(pids[n], pids[n] + more, 1)
+        added = sacs.count("~") + sum(m.count("~") for m in line_sacs.values())
+        rest = rest.replace("SE*14*0001~", f"SE*{14 + added}*0001~", 1)
         return head + "BEG*00*SA*ACME-1000**20261126~\nCUR*BY*USD~\n" + sacs + rest
 
     import tests.test_shipment_charges as harness
@@ -240,7 +247,7 @@ def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE,
 
     harness.run_stages = run_stages
     try:
-        ws, _ = one_bol_two_pos(tmp_path / name, per="shipment", split=None)
+        ws, _ = one_bol_two_pos(tmp_path / name, per="shipment", split=None, **({"rows": rows} if rows else {}))
     finally:
         harness.run_stages = real_run
     return ws
@@ -514,3 +521,155 @@ def test_an_860s_sacs_replace_by_level_and_a_replace_restates_the_heading():
     assert sorted((r["line_id"] or "", r["code"], str(r["amount"])) for r in with_changes(charges, only_04)
                   .to_pylist() if r["po_number"] == "PO-1") == [
         ("", "C310", "20.0000"), ("1", "C000", "5.0000"), ("2", "C000", "4.0000")]
+
+
+# --- only what we accepted of an 860 changes the agreement ----------------------------------------------------
+
+
+LINE_PROMISES = {1: "SAC*A*C000***500*******02***LINE DISCOUNT~\n", 2: "SAC*A*F800***300*******02***DAMAGE~\n"}
+
+
+def _answer_865(ws) -> list[list[str]]:
+    """The ACKs and BCA of the 865s we sent ACME (segments as lists)."""
+    rows = []
+    for p in sorted((ws.drop_root / "acme" / "outbox").glob("*-865-*.x12")):
+        rows += [r for r in read_interchanges(p.read_bytes()).segments.elements.to_pylist()
+                 if r[0] in ("BCA", "POC", "ACK")]
+    return rows
+
+
+def test_end_to_end_a_line_sac_of_a_poc_we_refused_does_not_change_the_promise(tmp_path):
+    """ACME-1000's 850 promises 5.00 off line 1 (C000) and 3.00 off line 2 (F800); an 860 (BCH01 04) sends a
+    price change for line 1 without its price (POC06 empty: CHANGE_PRICE_INVALID, our 865 answers it IR)
+    with 9.00 C000 in its loop, and confirms line 2 (NC, IA) with 7.00 F800. The reconciliation holds the
+    810 to what we accepted: C000 stays 5.00 (the refused loop's 9.00 is no agreement), F800 is 7.00."""
+    from tests.test_change_units_860 import x12_860
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "POC*1*PC*10*10*EA",
+                      "SAC*A*C000***900*******02***LINE DISCOUNT", "POC*2*NC*24*24*EA*39.2*PE",
+                      "SAC*A*F800***700*******02***DAMAGE", "CTT*2"])
+    ws = _promising_workspace(tmp_path, "refused", "", sacs="", line_sacs=LINE_PROMISES,
+                              drops={"acme-po-02-change.x12": change})
+    told = _answer_865(ws)
+    assert ["POC", "1", "PC"] == told[1][:3] and told[2][:2] == ["ACK", "IR"], told
+    assert ["POC", "2", "NC"] == told[3][:3] and told[4][:2] == ["ACK", "IA"], told
+    got, _ = _reconciled(ws, "recon")
+    line1, line2 = got["ACME-1000", "A", "C000"], got["ACME-1000", "A", "F800"]
+    assert (line1["promised_amount"], line1["line_ids"], line1["file"]) == (Decimal("5.00"), "1", "acme-po-01.x12")
+    assert (line2["promised_amount"], line2["line_ids"], line2["file"]) == (
+        Decimal("7.00"), "2", "acme-po-02-change.x12")
+
+
+def test_end_to_end_an_860_whose_every_poc_we_refused_changes_no_allowance(tmp_path):
+    """The same refused price change as ACME-1000's only POC, with a heading allowance (F800 15.00) beside it: our
+    865 answers BCA02 RD (every POC IR), the change is answered, nothing of it applied: neither its heading SAC
+    nor its loop's counts (F800 is no promise: the 810 is not flagged for leaving it out)."""
+    from tests.test_change_units_860 import x12_860
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*F800***1500*******02***DAMAGE ALLOWANCE",
+                      "POC*1*PC*10*10*EA", "SAC*A*C000***900*******02***LINE DISCOUNT", "CTT*1"])
+    ws = _promising_workspace(tmp_path, "all-refused", "", sacs="", line_sacs={1: LINE_PROMISES[1]},
+                              drops={"acme-po-02-change.x12": change})
+    told = _answer_865(ws)
+    assert [r[:3] for r in told] == [["BCA", "00", "RD"], ["POC", "1", "PC"], ["ACK", "IR", "10"]], told
+    got, _ = _reconciled(ws, "recon")
+    assert ("ACME-1000", "A", "F800") not in got, got.get(("ACME-1000", "A", "F800"))
+    assert got["ACME-1000", "A", "C000"]["promised_amount"] == Decimal("5.00")
+
+
+def test_end_to_end_a_line_an_860_deletes_without_a_sac_of_its_own_takes_its_allowance_off(tmp_path):
+    """ACME-1000's 850 promises 5.00 off line 1 (C000) and 3.00 off line 2 (F800); an 860 deletes line 2
+    (POC02 DI, no SAC in its loop: as most translators write a deletion) and the shipment carries lines 1 and
+    3. Line 2's allowance is no longer promised: no F800 row flags the 810 for not taking it; C000 stands."""
+    from connectors.state import StateStore
+    from tests.test_change_units_860 import x12_860
+    from tests.test_shipment_charges import ROWS
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "POC*2*DI*0*24*EA", "CTT*1"])
+    ws = _promising_workspace(tmp_path, "deleted", "", sacs="", line_sacs=LINE_PROMISES,
+                              drops={"acme-po-02-change.x12": change},
+                              rows=[r for r in ROWS if r[:2] != ("ACME-1000", 2)])
+    state = StateStore(ws.state_path)
+    try:
+        assert [(ln.line_number, ln.state) for ln in state.order_lines("acme", "ACME-1000")] == [
+            (1, "invoiced"), (2, "deleted"), (3, "invoiced")], state.order_lines("acme", "ACME-1000")
+    finally:
+        state.close()
+    got, _ = _reconciled(ws, "recon")
+    assert ("ACME-1000", "A", "F800") not in got, got.get(("ACME-1000", "A", "F800"))
+    line1 = got["ACME-1000", "A", "C000"]
+    assert (line1["promised_amount"], line1["line_ids"], line1["flag"]) == (Decimal("5.00"), "1", "allowance_not_taken")
+
+
+def test_refused_changes_and_deleted_lines_leave_the_agreement_pure():
+    """accepted_changes drops a change refused whole and the SACs of a POC refused (by its POC01), keeps the
+    rest; without_deleted_lines drops a deleted line's SACs unless a live line of the PO carries its id."""
+    from engine.finance_inputs import accepted_changes, without_deleted_lines
+    from schemas.reconciliation import PO_CHARGES
+
+    def row(line, code, amount, seq=None, change_type=None, po="PO-1"):
+        r = {"partner": "acme", "po_number": po, "line_id": line, "kind": "A", "code": code,
+             "amount": Decimal(amount), "words": code, "more": 0}
+        if seq is not None:
+            r.update(seq=seq, purpose="04", change_type=change_type)
+        return r
+
+    schema = pa.schema([*PO_CHARGES, pa.field("seq", pa.int64()), pa.field("purpose", pa.string()),
+                        pa.field("change_type", pa.string())])
+    changed = pa.Table.from_pylist([row(None, "H1", "1", 1), row("1", "L1", "2", 1, "PC"), row("2", "L2", "3", 1, "NC"),
+                                    row(None, "H2", "4", 2), row("1", "L3", "5", 3, "CA")], schema=schema)
+    kept = accepted_changes(changed, {1: (False, frozenset({"1"})), 2: (True, frozenset())})
+    assert [(r["seq"], r["code"]) for r in kept.to_pylist()] == [(1, "H1"), (1, "L2"), (3, "L3")]
+    assert accepted_changes(changed, {}) is changed
+
+    charges = pa.Table.from_pylist([row(None, "H", "1"), row("1", "L1", "2"), row("2", "L2", "3"), row("3", "L3", "4"),
+                                    row("2", "L2", "3", po="PO-2")], schema=PO_CHARGES)
+    lines = pa.table({"partner": ["acme"] * 5, "po_number": ["PO-1"] * 4 + ["PO-2"],
+                      "line_number": pa.array([1, 2, 3, 4, 2], pa.int32()), "line_id": ["1", "2", "3", "3", "2"],
+                      "state": ["allocated", "deleted", "deleted", "allocated", "allocated"]})
+    assert [(r["po_number"], r["code"]) for r in without_deleted_lines(charges, lines).to_pylist()] == [
+        ("PO-1", "H"), ("PO-1", "L1"), ("PO-1", "L3"), ("PO-2", "L2")]  # line 3's id lives on in line 4
+
+
+def test_an_860_held_for_a_person_and_rejected_adds_no_allowance(tmp_path):
+    """GLOBEX-2000's 860 cuts a price past the approval threshold (the changed order is held) and adds a 15.00
+    promotional allowance (heading SAC C310). Applied and held, the change waits; Lee rejects the order; the
+    next run answers the change (865 AC: its DI ID, every other POC IR) and the order is rejected. The promise
+    the reconciliation holds the order to is the 850's: no C310 (it used to count the change's allowance, its
+    status "answered")."""
+    from typer.testing import CliRunner
+
+    from connectors.state import StateStore
+    from flows.cli import app
+    from flows.reconcile import load_inputs
+    from tests.support import REPO, make_workspace, run_stages
+    from tests.test_change_orders import NIGHT1, NIGHT2, docs
+
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    run_stages(ws, NIGHT1)
+    src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
+    data = src.replace(b"POC|4|PC|36|36|EA|38.00|PE|VN|VP-1003~", b"POC|4|PC|36|36|EA|20.00|PE|VN|VP-1003~").replace(
+        b"BCH|04|SA|GLOBEX-2000|||20261126~", b"BCH|04|SA|GLOBEX-2000|||20261126~\nSAC|A|C310|||1500|||||||02|||PROMO~"
+    ).replace(b"SE|8|0001~", b"SE|9|0001~")
+    assert data.count(b"SAC|") == 1 and b"SE|9|0001~" in data
+    (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(data)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("globex", "GLOBEX-2000").state == "held"
+        res = CliRunner().invoke(app, ["reject", "GLOBEX-2000", "--partner", "globex", "--by", "Lee", "--reason",
+                                       "credit", "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+        run_stages(ws, datetime(2026, 11, 29, 2))
+        [(_purpose, bca02, acks)] = docs(ws, "865")["GLOBEX-2000"]
+        # the deletion stays ID (the line is gone either way), every other POC IR: not RD, so the order's state
+        # says the change is no agreement
+        assert (bca02, [a[0] for a in acks]) == ("AC", ["ID", "IR", "IR", "IR"]), (bca02, acks)
+        assert state.order("globex", "GLOBEX-2000").state == "rejected"
+        assert {c.status for c in state.pending_changes(statuses=None, keys=[("globex", "GLOBEX-2000")])} == {
+            "answered"}
+        promised = load_inputs(ws, state, ws.partners()).po_charges
+        codes = [(r["po_number"], r["code"]) for r in promised.to_pylist() if r["po_number"] == "GLOBEX-2000"]
+        assert codes == [], codes
+    finally:
+        state.close()
