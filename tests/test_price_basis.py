@@ -501,3 +501,17 @@ def test_a_change_to_a_price_out_of_tolerance_on_a_case_line_priced_per_each_is_
         assert _segments(ws, "865", ("POC",)) == ["POC*1*PC*2*2*CA*480*PE*VN*VP-1003"]
     _ship(ws, [(1, "SKU-1003", 2, "CA")], 29)
     assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    # a carton the item master does not know, its PO4 saying it is our case of 12
+    (["PO1*1*2*CT*460*PE*VN*VP-1003", "PO4*12"], ["PO1*1*2*CT*470.4**VN*VP-1003", "ACK*IP*2*CT*068*20261210"]),
+    # a dozen (code list 355: 12 eaches by definition)
+    (["PO1*1*2*DZ*480*PE*VN*VP-1003"], ["PO1*1*2*DZ*470.4**VN*VP-1003", "ACK*IP*2*DZ*068*20261210"]),
+    # a line in eaches: our price is per each, its PE stays
+    (["PO1*1*24*EA*40*PE*VN*VP-1003"], ["PO1*1*24*EA*39.2*PE*VN*VP-1003", "ACK*IP*24*EA*068*20261210"]),
+])
+def test_our_price_per_pack_known_by_po4_or_unit_goes_out_without_pe(tmp_path, lines, expected):
+    ws, order, codes = _night(tmp_path, [*lines, "CTT*1"])
+    assert order.state == "acknowledged" and codes == ["PRICE_OUT_OF_TOLERANCE"]
+    assert _segments(ws, "855", ("PO1", "ACK")) == expected
