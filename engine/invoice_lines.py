@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from engine.columnar import SCALE, cents_decimals, decimals, fmt, objects
 from parsers.x12_writer import chars_used, decimal_column, x12_texts
-from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT
+from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT, UNIT_EACHES
 from schemas.x12 import Delimiters
 
 _DECIMAL = pa.decimal128(18, 4)  # the stored texts' scale (schemas.orders QTY and MONEY); beyond: not here
@@ -204,10 +204,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
     unit = _array(pc.if_else(pc.not_equal(own_unit, ""), own_unit,
                              pc.if_else(pc.not_equal(their_unit, ""), their_unit, "EA")))
     basis = pc.fill_null(canonical["price_basis"], "").combine_chunks()
-    if "codes" in lines.column_names:  # our price per CA of a line read per each goes out without PE
-        restated = pc.and_(pc.and_(pc.is_valid(_blank(stored["ack_price"])),
-                                   pc.match_substring(pc.fill_null(pc.take(lines["codes"], pa.array(at)), ""),
-                                                      RESTATED_PER_UNIT)),
+    if "codes" in lines.column_names:  # our price per CA of a line priced per each goes out without PE
+        marks = pc.fill_null(pc.take(lines["codes"], pa.array(at)), "")  # (schemas.units.stated_basis)
+        pack = pc.or_(pc.match_substring(marks, RESTATED_PER_UNIT), pc.match_substring(marks, UNIT_EACHES))
+        restated = pc.and_(pc.and_(pc.is_valid(_blank(stored["ack_price"])), pack),
                            pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())))
         basis = _array(pc.if_else(pc.fill_null(restated, False), "", basis))
     description = x12_texts(pc.fill_null(canonical["description"], "").combine_chunks())  # PID05 at most 80

@@ -56,12 +56,28 @@ NO_CHARGE = "NC"
 RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 
 
-def stated_basis(basis: str | None, codes: Collection[str], restated: bool) -> str:
-    """PO105/IT105 for a price we state: the buyer's basis, except on a line read per each
-    (RESTATED_PER_UNIT among its finding ``codes``) whose price we ``restated`` per PO103 unit (our price
-    per CA, 470.4 for 39.20 PE on a CA of 12): then none, the price being per the line's unit (PO103/IT103).
-    A per-case number never goes out labelled PE."""
-    if restated and basis in PRICE_PER_EACH and RESTATED_PER_UNIT in codes:
+# in a line's codes (beside its finding codes, as the store keeps them): the eaches one PO103 unit holds, e.g.
+# "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
+# 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
+# so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each
+UNIT_EACHES = "UNIT_EACHES:"
+
+
+def unit_eaches_mark(eaches: int) -> str:
+    """The mark of a line priced per each whose PO103 unit holds ``eaches`` (> 1) eaches (UNIT_EACHES)."""
+    return f"{UNIT_EACHES}{eaches}"
+
+
+def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool) -> str:
+    """PO105/IT105 for a price we state: the buyer's basis, except on a line priced per each (PE and kin)
+    whose unit is a pack of eaches (UNIT_EACHES among its ``codes``, or RESTATED_PER_UNIT: read per each)
+    when the price is ours (``restated``: answered IP at our price per PO103 unit, whatever the cause: read
+    per each, out of tolerance, missing, a held order approved): then none, the price being per the line's
+    unit (PO103/IT103): 470.4 per CA of 12, not per each. A per-case number never goes out labelled PE."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    if restated and basis in PRICE_PER_EACH and any(
+            c == RESTATED_PER_UNIT or c.startswith(UNIT_EACHES) for c in codes or ()):
         return ""
     return basis or ""
 

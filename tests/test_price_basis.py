@@ -370,3 +370,148 @@ def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_pe
         f"{head}\nSHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
     run_stages(ws, datetime(2026, 11, 29, 2))
     assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]
+
+
+# --- our price per CA on a line priced PE, whatever the cause ----------------------------------------------------
+# A line in CA of 12 priced per each (PO105 PE) that we answer IP at our price per CA for another cause than
+# reading it per each: out of tolerance (460 PE: 2.21% below our 470.40 per CA, 1,073% above per each), no
+# PO104 at all, or an order held for another line and approved. The number we write (470.4) is per CA; it went
+# out labelled PE on the 855 and the 810 (470.40 per each: twelve times the price). The decision's eaches per
+# unit travel with the line (its codes: UNIT_EACHES:12), so every 855 and 810 path writes no PE on it.
+
+
+def _ship(ws, lines: list[tuple[int, str, int, str]], day: int) -> None:
+    shipped = ws.warehouse_drop_root / "east" / "inbox"
+    shipped.mkdir(parents=True, exist_ok=True)
+    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
+    head = sample.read_text().splitlines()[0]
+    rows = [f"SHP-9,2026-11-{day},14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-1,14.5,LB,"
+            for line, sku, qty, unit in lines]
+    (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
+    run_stages(ws, datetime(2026, 11, day, 2))
+
+
+def _pe_case_order(tmp_path, monkeypatch, path: str, line: str, version: str = "004010",
+                   other: str = "PO1*2*2*EA*4.56*PE*VN*VP-1011"):
+    from engine.lifecycle import billing
+
+    if path != "columns":
+        monkeypatch.setattr(billing, "_text_invoices", lambda *a, **k: {})
+    if path == "segments":
+        monkeypatch.setattr(billing, "_text_invoice", lambda *a, **k: None)
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    body = x12_850(GOOD_PO[:6] + [line, other, "CTT*2"])
+    (inbox / "po.x12").write_bytes(body.replace(b"*X*004010~", f"*X*{version}~".encode()))
+    run_stages(ws, NIGHT)
+    return ws
+
+
+@pytest.mark.parametrize("path", ["columns", "text", "segments"])
+@pytest.mark.parametrize(("line", "version", "code"), [
+    ("PO1*1*2*CA*460*PE*VN*VP-1003", "004010", "PRICE_OUT_OF_TOLERANCE"),
+    ("PO1*1*2*CA*480*PE*VN*VP-1003", "004010", "PRICE_OUT_OF_TOLERANCE"),
+    ("PO1*1*2*CA**PE*VN*VP-1003", "003040", "PRICE_MISSING"),
+])
+def test_our_price_per_case_of_a_line_priced_per_each_goes_out_without_pe(tmp_path, monkeypatch, path, line,
+                                                                          version, code):
+    ws = _pe_case_order(tmp_path, monkeypatch, path, line, version)
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "acknowledged"
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == [code]
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210",
+                                                    "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
+    # the line carries its eaches per CA to billing; the EA line beside it none
+    one, two = sorted(state.order_lines("acme", "PO-1"), key=lambda ln: ln.line_number)
+    assert "UNIT_EACHES:12" in one.codes and one.ack_price == Decimal("470.4")
+    assert not any(c.startswith("UNIT_EACHES:") for c in two.codes)
+    state.close()
+    _ship(ws, [(1, "SKU-1003", 2, "CA"), (2, "SKU-1011", 2, "EA")], 28)
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*94992", "CTT*2"]
+
+
+@pytest.mark.parametrize("path", ["columns", "text", "segments"])
+def test_our_price_per_case_on_an_approved_held_order_goes_out_without_pe(tmp_path, monkeypatch, path):
+    """The order waits for a person for its other line (PO105 NC, free goods); approved, the line priced 460
+    PE on a CA of 12 (out of tolerance) is answered and invoiced at our 470.40 per CA, without PE."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = _pe_case_order(tmp_path, monkeypatch, path, "PO1*1*2*CA*460*PE*VN*VP-1003",
+                        other="PO1*2*2*EA*0*NC*VN*VP-1011")
+    state = StateStore(ws.state_path)
+    assert state.order("acme", "PO-1").state == "held"
+    assert [f["code"] for f in state.findings(po_number="PO-1", partner="acme")] == [
+        "PRICE_OUT_OF_TOLERANCE", "PRICE_NO_CHARGE"]
+    state.close()
+    assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210",
+                                                    "PO1*2*2*EA*0*NC*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
+    _ship(ws, [(1, "SKU-1003", 2, "CA"), (2, "SKU-1011", 2, "EA")], 29)
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*0*NC*VN*VP-1011", "TDS*94080", "CTT*2"]
+
+
+def test_the_stated_basis_follows_the_number():
+    from schemas.units import stated_basis, unit_eaches_mark
+
+    assert unit_eaches_mark(12) == "UNIT_EACHES:12"
+    # our price (restated) on a PE line in a pack of 12: none, whatever the finding that made it ours
+    assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE,UNIT_EACHES:12", True) == ""
+    assert stated_basis("TE", ("PRICE_MISSING", "UNIT_EACHES:24"), True) == ""
+    assert stated_basis("PE", "PRICE_BASIS_PER_EACH", True) == ""  # a line stored before the mark
+    # the buyer's own price echoed, a line in eaches (no mark), another basis: as sent
+    assert stated_basis("PE", "UNIT_EACHES:12", False) == "PE"
+    assert stated_basis("PE", "PRICE_OUT_OF_TOLERANCE", True) == "PE"
+    assert stated_basis("CA", "UNIT_EACHES:12", True) == "CA"
+    assert stated_basis(None, "", True) == ""
+
+
+@pytest.mark.parametrize("change_ack", ["855", "865"])
+def test_a_change_to_a_price_out_of_tolerance_on_a_case_line_priced_per_each_is_revised_without_pe(tmp_path,
+                                                                                                  change_ack):
+    """The buyer moves 470.40 PE (our price per CA, passed as sent, PE kept) to 480 PE: 2.04% above our price
+    per CA, out of tolerance (PRICE_OUT_OF_TOLERANCE), answered at our 470.40 per CA. The revised 855 states it
+    without PE (it said 470.4 PE: per each), the 865 echoes the buyer's 480 PE as sent, the 810 bills 470.4
+    without IT105."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    profile = ws.root / "partners" / "acme.toml"
+    text = profile.read_text()
+    profile.write_text(text.replace('change_ack = "855"', f'change_ack = "{change_ack}"'))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*2*CA*470.40*PE*VN*VP-1003", "CTT*1"]))
+    run_stages(ws, NIGHT)
+    assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4*PE*VN*VP-1003", "ACK*IA*2*CA*068*20261210"]
+    from tests.changes.builders import change_body, x12_860
+
+    (inbox / "chg.x12").write_bytes(x12_860(change_body(["POC*1*PC*2*2*CA*480*PE*VN*VP-1003"])))
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    outbox = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    assert len(outbox) == 2
+    revised = [s for s in outbox[-1].read_text().replace("\n", "").split("~") if s[:3] in ("PO1", "ACK")]
+    assert revised == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210"]
+    if change_ack == "865":
+        assert _segments(ws, "865", ("POC",)) == ["POC*1*PC*2*2*CA*480*PE*VN*VP-1003"]
+    _ship(ws, [(1, "SKU-1003", 2, "CA")], 29)
+    assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    # a carton the item master does not know, its PO4 saying it is our case of 12
+    (["PO1*1*2*CT*460*PE*VN*VP-1003", "PO4*12"], ["PO1*1*2*CT*470.4**VN*VP-1003", "ACK*IP*2*CT*068*20261210"]),
+    # a dozen (code list 355: 12 eaches by definition)
+    (["PO1*1*2*DZ*480*PE*VN*VP-1003"], ["PO1*1*2*DZ*470.4**VN*VP-1003", "ACK*IP*2*DZ*068*20261210"]),
+    # a line in eaches: our price is per each, its PE stays
+    (["PO1*1*24*EA*40*PE*VN*VP-1003"], ["PO1*1*24*EA*39.2*PE*VN*VP-1003", "ACK*IP*24*EA*068*20261210"]),
+])
+def test_our_price_per_pack_known_by_po4_or_unit_goes_out_without_pe(tmp_path, lines, expected):
+    ws, order, codes = _night(tmp_path, [*lines, "CTT*1"])
+    assert order.state == "acknowledged" and codes == ["PRICE_OUT_OF_TOLERANCE"]
+    assert _segments(ws, "855", ("PO1", "ACK")) == expected

@@ -81,7 +81,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
-from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT
+from schemas.units import PRICE_PER_EACH, UNIT_EACHES
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -207,7 +207,8 @@ class _Batch:
         all_ir = _all_ir(statuses, spans)
         rejected = [(d.partner, d.po_number) not in self._shipped and (d.status == REJECTED or bool(all_ir[i]))
                     for i, d in enumerate(answering)]
-        rows = _stated_bases(rows, decided, statuses)
+        self._packs = packs = _per_each_packs(rows, decided)  # before the 855's bases: the buyer's
+        rows = _stated_bases(rows, decided, statuses, packs)
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -631,7 +632,7 @@ class _Batch:
             "ack_price": _dtext(decided["unit_price"]), "allocated": statuses["allocated"],
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
-            "reason": statuses["reason"], "codes": pc.binary_join(decided["codes"], ","),
+            "reason": statuses["reason"], "codes": _marked_codes(decided, self._packs),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
@@ -793,31 +794,42 @@ def _asked(decided: pa.Table, rows: pa.Table, span: tuple[int, int]) -> dict[int
                     rows["unit_price"].slice(start, stop - start).to_pylist(), strict=True))
 
 
-def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table) -> pa.Table:
+def _per_each_packs(rows: pa.Table, decided: pa.Table) -> pa.Array:
+    """Per line (``rows`` aligned with ``decided``): priced per each (PO105 PE and kin) in a unit of more than
+    one each (the decision's unit_eaches: item master, case pack, the line's PO4), where a price of ours,
+    being per PO103 unit, is no price per each."""
+    if "price_basis" not in rows.column_names or not rows.num_rows:
+        return pa.array(np.zeros(rows.num_rows, dtype=bool))
+    each = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(PRICE_PER_EACH), pa.string())), False)
+    pack = pc.fill_null(pc.greater(decided["unit_eaches"], 1), False)
+    return pc.fill_null(pc.and_(each, pack), False)
+
+
+def _stated_bases(rows: pa.Table, decided: pa.Table, statuses: pa.Table, packs: pa.Array) -> pa.Table:
     """``rows`` (aligned with ``decided`` and ``statuses``) with the PO105 each 855 states: none on a line
-    read per each (PRICE_BASIS_PER_EACH) that we answer at our price per PO103 unit (its ack_price), whose
-    number is per CA, not per each (schemas.units.stated_basis); the buyer's basis elsewhere."""
+    priced per each in a pack of eaches (``packs``: _per_each_packs) that we answer at our price per PO103
+    unit (its ack_price, whatever the cause: read per each, out of tolerance, missing, an approved hold),
+    whose number is per CA, not per each (schemas.units.stated_basis); the buyer's basis elsewhere."""
     if "price_basis" not in rows.column_names or not rows.num_rows:
         return rows
-    restated = pc.and_(pc.is_valid(statuses["ack_price"]), _has_code(decided["codes"], RESTATED_PER_UNIT))
-    basis = rows["price_basis"]
-    each = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())), False)
-    blank = pc.and_(restated, each)
+    blank = pc.fill_null(pc.and_(pc.is_valid(statuses["ack_price"]), packs), False)
     if not pc.any(blank).as_py():
         return rows
     return rows.set_column(rows.column_names.index("price_basis"), "price_basis",
-                           pc.if_else(blank, pa.scalar("", pa.string()), basis))
+                           pc.if_else(blank, pa.scalar("", pa.string()), rows["price_basis"]))
 
 
-def _has_code(codes, code: str) -> pa.Array:
-    """Per row of a list<string> column: whether ``code`` is among its values."""
-    codes = codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes
-    flat = pc.equal(pc.list_flatten(codes), code)
-    parents = pc.list_parent_indices(codes)
-    hit = np.zeros(len(codes), dtype=bool)
-    hit[np.asarray(parents.to_numpy(zero_copy_only=False), dtype=np.int64)[
-        np.asarray(pc.fill_null(flat, False).to_numpy(zero_copy_only=False), dtype=bool)]] = True
-    return pa.array(hit)
+def _marked_codes(decided: pa.Table, packs: pa.Array) -> pa.Array:
+    """The line codes the store keeps: the decision's finding codes, comma-joined, and on a line priced per
+    each in a pack of eaches (``packs``) the eaches its unit holds (schemas.units.UNIT_EACHES: the 810 states
+    our price on it without PE, as the 855 does)."""
+    codes = pc.binary_join(decided["codes"], ",")
+    if not pc.any(packs).as_py():
+        return codes
+    mark = pc.binary_join_element_wise(UNIT_EACHES, pc.cast(decided["unit_eaches"], pa.string()), "")
+    marked = pc.if_else(pc.equal(pc.fill_null(codes, ""), ""), mark,
+                        pc.binary_join_element_wise(pc.fill_null(codes, ""), mark, ","))
+    return pc.if_else(packs, marked, codes)
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:
