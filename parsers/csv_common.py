@@ -85,13 +85,12 @@ def cell_text(text: str) -> str:
     return value
 
 
-def scientific(text: str | None, *, unsigned: bool = False) -> bool:
+def scientific(text: str | None) -> bool:
     """True for a value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number
-    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id. ``unsigned``: an
-    exponent without its sign ("7.7E11") counts too (a shipment confirmation's ids and references,
-    parsers.shipments_csv); else such a value stays an id (a part number "2E10")."""
+    (a PO number, a UPC, an SSCC) whose digits the spreadsheet rounded away; never an id. The exponent's sign is
+    required, as a spreadsheet always writes it: without it ("2E10", a part number) the value stays an id."""
     m = _SCIENTIFIC.match(text) if text is not None else None
-    return m is not None and (unsigned or m.group(1) is not None)
+    return m is not None and m.group(1) is not None
 
 
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],

@@ -9,6 +9,7 @@ never an exception; matching the answers to what we sent is engine.partner_acks'
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -114,8 +115,16 @@ def _el(seg: list[str], i: int) -> str | None:
     return value or None
 
 
+# an N0 count or position (AK902-AK904, AK302, AK401's parts): digits, or a whole number a translator wrote with
+# its decimal point ("3.0", "12.": IMPLIED_DECIMAL_STATED at the element check), read as the number it states,
+# as parsers.orders_850 reads an 850's N0 and rules.elements tells it from a bad type
+_WHOLE = re.compile(r"([0-9]{1,9})(?:\.0*)?")
+
+
 def _int(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() and len(value) <= 9 else None
+    """An N0 value as its number ("12", "012", "12.", "12.00": 12); None when absent or no whole number."""
+    m = _WHOLE.fullmatch(value) if value is not None else None
+    return int(m.group(1)) if m is not None else None
 
 
 def _created_at(ic: Interchange, g: Group | None) -> datetime | None:

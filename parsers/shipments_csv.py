@@ -36,7 +36,7 @@ from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES
-from schemas.units import is_unit_code, unit_code_named
+from schemas.units import is_unit_code, unit_code_named, weight_in
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
@@ -57,12 +57,24 @@ WEIGHT_UNITS = {"L": "LB", "LB": "LB", "LBS": "LB", "K": "KG", "KG": "KG", "KGS"
 # a weight unit as a WMS export spells it out in a cell or its unit column ("12.5 lb.", "Pounds", "12.5#", the
 # U.S. pound sign, "Kilograms"), read as its code (not the 945's W03 codes: those are codes)
 _WEIGHT_WORDS = {**WEIGHT_UNITS, "#": "LB", "POUND": "LB", "POUNDS": "LB", "KILO": "KG", "KILOS": "KG",
-                 "KILOGRAM": "KG", "KILOGRAMS": "KG", "KILOGRAMME": "KG", "KILOGRAMMES": "KG"}
+                 "KILOGRAM": "KG", "KILOGRAMS": "KG", "KILOGRAMME": "KG", "KILOGRAMMES": "KG",
+                 # ounces and grams (a parcel WMS weighs light cartons in them), by name, sign and X12 355 code
+                 # (OZ, GR); the UN/ECE Recommendation 20 codes an EDIFACT-minded WMS writes (LBR, KGM, ONZ, GRM);
+                 # TN, the 355 net ton (2,000 pounds): as schemas.units converts them
+                 "OZ": "OZ", "OZS": "OZ", "OUNCE": "OZ", "OUNCES": "OZ", "G": "GR", "GR": "GR", "GRS": "GR",
+                 "GM": "GR", "GMS": "GR", "GRAM": "GR", "GRAMS": "GR", "GRAMME": "GR", "GRAMMES": "GR", "TN": "TN",
+                 "LBR": "LB", "KGM": "KG", "ONZ": "OZ", "GRM": "GR"}
+# a carton weight goes to the 856 (TD107/TD108) in pounds or kilograms, what partners' guides take: one in
+# ounces or net tons is written in pounds, one in grams in kilograms, converted exactly (schemas.units.weight_in:
+# 1 oz is 1/16 lb, 1 g 0.001 kg) and rounded to 4 places as a weight read is; a net weight keeps its unit (OZ,
+# GR, TN are 355 weight codes billing converts, as a 945's W1212 O and S are)
+_CARTON_WEIGHT_UNIT = {"OZ": "LB", "TN": "LB", "GR": "KG"}
+WEIGHT_CODES = frozenset(_WEIGHT_WORDS.values())  # LB, KG, OZ, GR, TN: the units a weight can be read in
 
 
 def weight_unit_named(text: str) -> str | None:
-    """The code (LB, KG) of a weight unit as written in a confirmation CSV, any case, a period after it or not
-    ("lbs.", "Pounds", "#", "kg"); None when it is none we know."""
+    """The code (LB, KG; OZ, GR, TN) of a weight unit as written in a confirmation CSV, any case, a period after
+    it or not ("lbs.", "Pounds", "#", "kg", "oz", "g"); None when it is none we know."""
     word = text.strip().upper()
     return _WEIGHT_WORDS.get(word[:-1] if word.endswith(".") and len(word) > 1 else word)
 
@@ -148,7 +160,19 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                           f"{net_column_unit.values[net_column_unit.index[i]]}: the net weight is left out (its line "
                           "is not billed by weight until the warehouse confirms it).", file=file, row=numbers[i],
                           column=net_title, value=t))
+    # a carton weight's unit column naming no weight we can read or convert ("stone", "CT", a typo): in what unit
+    # the number is is unknown, and TD108 cannot carry it: the row ships, its weight is left out with a warning at
+    # the unit's cell (the 856 used to be refused for it, ASN_NOT_BUILT, the whole shipment held). A net weight's
+    # unit stays as written: billing names it ("its net weight shipped is in LT ...: not a weight to convert")
     column_unit = cols["weight_unit"].map(lambda t: None if t is None else weight_unit_named(t) or t.upper())
+    in_cell = weighed.map(lambda w: None if w is None else w[1])  # a unit written in the weight cell
+    unit_title = rows.header_names.get("weight_unit", "weight unit")
+    unknown_carton = np.flatnonzero(_unknown_unit(column_unit) & ~_valued(in_cell) & _valued(weight)).tolist()
+    for i in unknown_carton:
+        t = cols["weight_unit"].values[cols["weight_unit"].index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the carton weight's unit {t!r} is no weight "
+                          "unit we read (LB, KG; OZ, GR, TN, by code, name or sign): the weight is left out of the "
+                          "856.", file=file, row=numbers[i], column=unit_title, value=t))
     for rank, (name, parsed, code, what) in enumerate((
             ("quantity", quantity, "CSV_NUMBER_INVALID",
              lambda t: f"{t!r} is not a quantity (a number with at most 4 decimal places)."),
@@ -161,8 +185,6 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         for i in text.rows_at(unread):
             t = text.values[text.index[i]]
             problems.append((i, rank, (code, what(t), numbers[i], name, t)))
-    in_cell = weighed.map(lambda w: None if w is None else w[1])  # a unit written in the weight cell
-    unit_title = rows.header_names.get("weight_unit", "weight unit")
     for i in np.flatnonzero(_differ(in_cell, column_unit)).tolist():
         t = cols["carton_weight"].values[cols["carton_weight"].index[i]]
         problems.append((i, 8, ("CSV_NUMBER_INVALID", f"{t!r} is in {in_cell.values[in_cell.index[i]]}; the "
@@ -199,17 +221,19 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
-    if contradicted:  # left out: no weight rather than one in a guessed unit
-        unsure = np.zeros(n, dtype=bool)
-        unsure[contradicted] = True
-        columns["net_weight"] = pc.if_else(pa.array(unsure[keep]), pa.scalar(None, columns["net_weight"].type),
-                                           columns["net_weight"])
+    for left_out, name in ((contradicted, "net_weight"), (unknown_carton, "carton_weight")):
+        if left_out:  # left out: no weight rather than one in a guessed unit
+            unsure = np.zeros(n, dtype=bool)
+            unsure[left_out] = True
+            columns[name] = pc.if_else(pa.array(unsure[keep]), pa.scalar(None, columns[name].type), columns[name])
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
     columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
                                         pa.scalar(None, pa.string()))
+    columns["carton_weight"], columns["weight_unit"] = _in_pounds_or_kilograms(columns["carton_weight"],
+                                                                               columns["weight_unit"])
     net_units = net_weighed.map(lambda w: None if w is None else w[1]).column(pa.string(), keep)
     columns["net_weight_unit"] = pc.if_else(pc.is_valid(columns["net_weight"]), pc.coalesce(
         net_units, columns["net_weight_unit"]), pa.scalar(None, pa.string()))
@@ -257,9 +281,10 @@ class _Distinct:
 
 
 def _garbled(text: str | None) -> bool:
-    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17, its exponent's sign or not): a
-    long number whose digits were rounded away (parsers.csv_common.scientific)."""
-    return scientific(text, unsigned=True)
+    """A value in a spreadsheet's scientific notation (7.71235E+11, 6,14141E+17): a long number whose
+    digits were rounded away. The order feeds' one check (csv_common.scientific): the exponent's sign as a
+    spreadsheet always writes it, so an id such as 2E10 (a part number, a PO) reads as the id it is."""
+    return scientific(text)
 
 
 def _value(text: str | None) -> str | None:
@@ -300,6 +325,26 @@ def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:
 def _valued(a: _Distinct) -> np.ndarray:
     """Rows whose value is not None."""
     return np.asarray([v is not None for v in a.values], dtype=bool)[a.index]
+
+
+def _unknown_unit(a: _Distinct) -> np.ndarray:
+    """Rows whose weight unit (as weight_unit_named reads it, else in capitals) is none we can read a weight in."""
+    return np.asarray([v is not None and v not in WEIGHT_CODES for v in a.values], dtype=bool)[a.index]
+
+
+def _in_pounds_or_kilograms(weight: pa.Array, unit: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Carton weights in ounces or net tons as pounds, in grams as kilograms (_CARTON_WEIGHT_UNIT), converted
+    exactly and rounded to 4 places (schemas.units.weight_in: 12 OZ -> 0.75 LB, 850 GR -> 0.85 KG); the rest as
+    they are. Only the rows converted are touched in Python."""
+    other = pc.fill_null(pc.is_in(unit, value_set=pa.array(sorted(_CARTON_WEIGHT_UNIT))), False)
+    rows = np.flatnonzero(np.asarray(other.to_numpy(zero_copy_only=False), dtype=bool)).tolist()
+    if not rows:
+        return weight, unit
+    weights, units = weight.to_pylist(), unit.to_pylist()
+    for i in rows:
+        units[i] = _CARTON_WEIGHT_UNIT[units[i]]
+        weights[i] = None if weights[i] is None else weight_in(weights[i], unit[i].as_py(), units[i])
+    return pa.array(weights, weight.type), pa.array(units, unit.type)
 
 
 def _unit(text: str) -> str:

@@ -279,9 +279,26 @@ def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None,
     return out
 
 
+# SE01 written as a whole number with its decimal point ("12.", "12.0"): the count is the number it states, with
+# the warning the element checks give any other N0 so written (IMPLIED_DECIMAL_STATED, noted in the 997's AK4)
+_POINTED_WHOLE = re.compile(r"([0-9]+)\.0*")
+
+
+def _stated_count(sent: str) -> str:
+    """SE01 as the count it states: "12.0" and "12." are "12"; anything else as sent (same_number compares)."""
+    m = _POINTED_WHOLE.fullmatch(sent or "")
+    return m.group(1) if m is not None else sent
+
+
 def _check_se(isa13: str, gs06: str, ts: TransactionSet) -> list[Finding]:
     out: list[Finding] = []
-    if not same_number(ts.trailer_count, ts.segment_count):
+    stated = _stated_count(ts.trailer_count)
+    if stated != ts.trailer_count and same_number(stated, ts.segment_count):  # the element checks skip SE
+        out.append(finding("IMPLIED_DECIMAL_STATED", f"SE01 is N0 (a whole number, no decimal point) but was sent "
+                           f"as {ts.trailer_count!r}: read as the count stated, {ts.segment_count}.", seg="SE",
+                           element="SE01", value=ts.trailer_count, segment_position=ts.segment_count, isa13=isa13,
+                           gs06=gs06, st02=ts.control_number, file_segment=ts.end + 1))
+    if not same_number(stated, ts.segment_count):
         out.append(finding("SE_COUNT_MISMATCH", f"SE01 says {ts.trailer_count or '(empty)'} segments; the set "
                            f"has {ts.segment_count}.", seg="SE", element="SE01", value=ts.trailer_count,
                            segment_position=ts.segment_count, isa13=isa13, gs06=gs06,

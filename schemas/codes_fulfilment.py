@@ -114,8 +114,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A carton or pallet SSCC from the warehouse is not 18 digits with a valid GS1 check digit."),
     _C("SHIPMENT_SCAC_INVALID", "business", "warning", "", "The carrier SCAC is not 2-4 letters."),
     _C("SHIPMENT_WEIGHT_INVALID", "business", "warning", "",
-       "A carton weight is negative, a net weight negative or zero, or a CSV net weight's cell names another unit "
-       "than its unit column (42.35 KG, LB): the weight is left out."),
+       "A carton weight is negative, a net weight negative or zero, a CSV net weight's cell names another unit "
+       "than its unit column (42.35 KG, LB), or a CSV carton weight's unit column names no weight unit we read "
+       "(stone): the weight is left out."),
     _C("SHIPMENT_945_SENDER_UNKNOWN", "file", "error", "",
        "The 945's ISA sender is not the 3PL whose drop it came from."),
     # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------

@@ -56,3 +56,20 @@ def test_same_number_takes_ascii_digits_only() -> None:
     assert same_number("012", 12) and same_number("000000001", "1") and same_number("ABC", "ABC")
     assert not same_number("١٢", 12) and not same_number("", 0) and not same_number("12a", 12)
     assert not same_number("+12", 12) and not same_number("1.0", 1)
+
+
+@pytest.mark.parametrize("se01", [f"{len(GOOD_PO) + 2}.0", f"{len(GOOD_PO) + 2}.", f"0{len(GOOD_PO) + 2}.00"])
+def test_an_se01_written_with_a_decimal_point_counts_as_the_number_it_states(se01: str) -> None:
+    """A translator writing N0 numbers with a decimal point (SE*12.0*0001): the element check warns of it
+    (IMPLIED_DECIMAL_STATED, noted in our 997's AK4) and the count is the number stated, so the set is
+    processed. It used to be a count mismatch too (SE_COUNT_MISMATCH, an error rejecting the set)."""
+    out, codes = _run(x12_850(GOOD_PO).replace(SE.encode(), f"SE*{se01}*0001~".encode()))
+    assert codes == [("IMPLIED_DECIMAL_STATED", se01)] and out.orders.num_rows == 1
+    assert out.disposition == "processed"
+    from tests.test_acks_and_outputs import render, segments
+
+    ack = [s for s in segments(render(out)["997"]) if s[0] in ("AK3", "AK4", "AK5")]
+    assert ack == [["AK3", "SE", str(len(GOOD_PO) + 2), "", "8"], ["AK4", "1", "96", "6", se01], ["AK5", "E", "5"]]
+    wrong = f"{len(GOOD_PO) + 3}.0"  # a count that differs is still a mismatch, point or not
+    _out, codes = _run(x12_850(GOOD_PO).replace(SE.encode(), f"SE*{wrong}*0001~".encode()))
+    assert ("SE_COUNT_MISMATCH", wrong) in codes

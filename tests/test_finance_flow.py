@@ -466,3 +466,35 @@ def _copy(nights, dest: Path):
 
     shutil.copytree(nights.root, dest / "ws")
     return Workspace((dest / "ws").resolve())
+
+
+def test_a_997_writing_its_counts_and_positions_with_a_decimal_point_is_read_as_their_numbers(nights, tmp_path):
+    """A partner's translator fed by a spreadsheet writes its 997's N0 numbers with a decimal point (AK302 `12.`,
+    AK401 `4.0`, AK902 `1.0`): the element check warns of them (IMPLIED_DECIMAL_STATED), and they are read as
+    the numbers they state, so the rejection of our 855 says where (segment N1 at position 12, N104) and the
+    group's counts are kept. They used to be read as nothing: the reasons lost the position, the counts were
+    empty."""
+    ws = _copy(nights, tmp_path)
+    store = StateStore(ws.state_path)
+    try:
+        isa13, gs06, st02 = next((r["isa13"], r["gs06"], r["st02"]) for r in store.document_status("globex")
+                                 if r["po_number"] == "GLOBEX-2001" and r["doc_type"] == "855")
+    finally:
+        store.close()
+    partner_997(ws, "globex", [[["AK1", "PR", gs06], ["AK2", "855", st02], ["AK3", "N1", "12.", "", "8"],
+                                ["AK4", "4.0", "67", "7", "ZZZ"], ["AK5", "R", "5"], ["AK9", "R", "1.0", "1.", "0"]]],
+                name="globex-997-pointed.x12")
+    run_stages(ws, NIGHT3)
+    reconcile_stage(ws, NIGHT3, "n3")
+    answered = status(ws)[("globex", isa13)]
+    assert answered["status"] == "rejected"
+    assert "N104 (data element 67) in segment N1 at position 12" in answered["reasons"], answered["reasons"]
+    store = StateStore(ws.state_path)
+    try:
+        acks = [r for r in store.partner_acks("globex").to_pylist() if r["source_file"] == "globex-997-pointed.x12"]
+        found = [(f["code"], f["severity"]) for f in store.findings() if f["file"] == "globex-997-pointed.x12"]
+    finally:
+        store.close()
+    assert [(a["sets_included"], a["sets_received"], a["sets_accepted"]) for a in acks] == [(1, 1, 0)]
+    assert [(e["segment_position"], e["element_position"]) for e in acks[0]["errors"]] == [(12, 4)]
+    assert found and set(found) == {("IMPLIED_DECIMAL_STATED", "warning")}, found

@@ -434,3 +434,19 @@ def test_an_ak2_listed_twice_does_not_hide_the_sets_it_leaves_out():
                                acks, settings=SETTINGS, as_of=AS_OF)
     assert findings == []
     assert status_of(out) == {("acme", "200", "0001"): "accepted", ("acme", "200", "0002"): "accepted"}
+
+
+def test_n0_values_written_with_a_decimal_point_are_read_as_their_numbers():
+    """AK902-AK904, AK302 and AK401's parts are N0: a whole number written with its point ("1.0", "12.", "4.00")
+    is the number it states, as the element check reads it (IMPLIED_DECIMAL_STATED); what is no whole number
+    ("1.5", "x") stays unread."""
+    acks, _ = read(interchange([["AK1*PR*100", "AK2*855*0001", "AK3*N1*12.**8", "AK4*4.0>1.*67*7*ZZZ", "AK5*R*5",
+                                 "AK9*R*1.0*1.*0.00"]]))
+    (row,) = acks.to_pylist()
+    assert (row["sets_included"], row["sets_received"], row["sets_accepted"]) == (1, 1, 0)
+    assert [(e["segment_position"], e["element_position"], e["component_position"]) for e in row["errors"]] == [
+        (12, 4, 1)]
+    assert "N104-1 (data element 67) in segment N1 at position 12" in row["reasons"]
+    odd, _ = read(interchange([["AK1*PR*100", "AK2*855*0001", "AK3*N1*1.5**8", "AK5*R*5", "AK9*R*x*1*0"]]))
+    (row,) = odd.to_pylist()
+    assert row["sets_included"] is None and row["errors"][0]["segment_position"] is None

@@ -260,3 +260,55 @@ def test_a_weight_unit_spelt_out_as_a_wms_export_writes_it_ships_in_its_code(tem
                          .encode())
     assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
     assert segments(body_of(state), "TD1")[0][7:9] == td1
+
+
+@pytest.mark.parametrize(("weight", "unit", "td1"), [
+    ("12", "oz", ["0.75", "LB"]), ("12 oz.", "", ["0.75", "LB"]), ("10.5", "Ounces", ["0.6562", "LB"]),
+    ("850", "g", ["0.85", "KG"]), ("850 grams", "", ["0.85", "KG"]), ("850", "GRM", ["0.85", "KG"]),
+    ("1.2", "KGM", ["1.2", "KG"])])
+def test_a_carton_weight_in_ounces_or_grams_ships_in_pounds_or_kilograms(template, tmp_path, weight, unit, td1):
+    """A parcel WMS weighs light cartons in ounces or grams ("12 oz", a Weight Unit column of "g"): the weight is
+    converted exactly (1/16 lb, 0.001 kg; 10.5 oz = 0.65625 lb, 4 places half to even as a weight read is) and the
+    856 states it in LB or KG, what partners' guides take in TD108. Before: "G" (no 355 code) or "OUNCES" went to
+    TD108 and the 856 failed validation, the whole shipment held (ASN_NOT_BUILT); "oz" went out as TD108 OZ; "12 oz"
+    was no weight at all (CSV_NUMBER_INVALID, held)."""
+    from tests.test_945_shapes import body_of, segments
+
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(Carton_Weight=weight, Weight_Unit=unit))
+                         .encode())
+    assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
+    assert segments(body_of(state), "TD1")[0][7:9] == td1
+
+
+@pytest.mark.parametrize("unit", ["stone", "CT", "Tons"])
+def test_a_carton_weight_unit_we_cannot_read_is_a_warning_at_its_cell_and_the_shipment_ships(template, tmp_path,
+                                                                                              unit):
+    """A Weight Unit no weight we read or convert ("stone"; "CT", a carton count typed in the unit column; "Tons",
+    short, long or metric): the weight is left out with a warning at the row and the Weight Unit column, the
+    goods shipped and their 856 goes without a gross weight. It used to reach the 856 builder as TD108 and fail
+    there (ASN_NOT_BUILT, a technical message, the whole shipment held), or, being a 355 code (CT), go out as the
+    weight's unit without a word."""
+    from tests.test_945_shapes import body_of, segments
+
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(Carton_Weight="12", Weight_Unit=unit))
+                         .encode())
+    found = [(f["code"], f["severity"], f["row_number"], f["column_name"], f["value"])
+             for f in state.findings(run_id="t")]
+    assert found == [("SHIPMENT_WEIGHT_INVALID", "warning", 2, "Weight Unit", unit)]
+    assert res.shipments == 1 and res.held == 0
+    assert segments(body_of(state), "TD1")[0] == ["TD1", "CTN25", "1"]  # no weight rather than one in a guessed unit
+
+
+def test_a_spreadsheet_style_id_without_an_exponent_sign_is_an_id(template, tmp_path):
+    """One check of spreadsheet notation for order feeds and confirmations (parsers.csv_common.scientific):
+    Excel always writes the exponent's sign (1.23457E+11), so a shipment id or carton label 2E10 (a part-number
+    style id) is the id it is, shipped as written; 1.23457E+11 is a number whose digits are lost (CSV_VALUE_GARBLED,
+    its shipment held). The confirmation reader used to take 2E10 for notation and hold the shipment."""
+    _, state, res = ship(template, tmp_path, "east", "c.csv",
+                         (HEAD + row(Shipment_ID="2E10", Carton_ID="1E5")).encode())
+    assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
+    assert [s.shipment_id for s in state.shipments()] == ["2E10"]
+    _, state, res = ship(template, tmp_path / "garbled", "east", "c.csv",
+                         (HEAD + row(Shipment_ID="1.23457E+11")).encode())
+    garbled = [(f["code"], f["column_name"], f["value"]) for f in state.findings(run_id="t")]
+    assert ("CSV_VALUE_GARBLED", "Shipment ID", "1.23457E+11") in garbled and state.shipments() == []

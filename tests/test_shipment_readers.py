@@ -215,13 +215,13 @@ def test_a_carton_weight_written_with_its_unit_reads_as_both():
     such row was refused, and its shipment held."""
     header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit\n"
     rows = ["S1,2026-11-28,PO-1,1,C1,\"12,5 kg\",", "S1,2026-11-28,PO-1,1,C2,3 LBS,",
-            "S1,2026-11-28,PO-1,1,C3,0.5kg,KG", "S2,2026-11-28,PO-1,1,C4,2 oz,", "S2,2026-11-28,PO-1,1,C5,2 kg,LB",
+            "S1,2026-11-28,PO-1,1,C3,0.5kg,KG", "S2,2026-11-28,PO-1,1,C4,2 stone,", "S2,2026-11-28,PO-1,1,C5,2 kg,LB",
             "S1,2026-11-28,PO-1,1,C6,4,"]
     table, findings = read_csv(header + "\n".join(rows) + "\n", decimal_separator=",", delimiter=",")
     assert [(r["carton_id"], r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
         ("C1", Decimal("12.5"), "KG"), ("C2", Decimal(3), "LB"), ("C6", Decimal(4), "LB")]
     assert [(f.code, f.location.row, f.location.column, f.location.value) for f in findings] == [
-        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("CSV_NUMBER_INVALID", 5, "Carton Weight", "2 oz"),
+        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("CSV_NUMBER_INVALID", 5, "Carton Weight", "2 stone"),
         ("CSV_NUMBER_INVALID", 6, "Carton Weight", "2 kg")]
     assert "Weight Unit" in findings[2].message
     table, findings = read_csv(header + "S1,2026-11-28,PO-1,1,C2,3 LBS,\nS1,2026-11-28,PO-1,1,C3,0.5kg,KG\n"
@@ -374,7 +374,7 @@ def test_a_number_a_spreadsheet_wrote_in_scientific_notation_is_not_taken_as_an_
     carton numbered by us)."""
     head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Carton ID,Tracking Number,BOL\n"
     body = ("S1,2026-11-27,PO-1,1,SKU-1,5,C1,7.71235E+11,BOL-1\nS1,2026-11-27,PO-1,2,SKU-2,5,6.14141E+17,1Z1,"
-            "1.2E+5\nS2,2026-11-27,PO-1,1,SKU-1,1,C3,771234567811,4.5e10\n")
+            "1.2E+5\nS2,2026-11-27,PO-1,1,SKU-1,1,C3,771234567811,4.5e+10\n")
     table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
     assert [(r["shipment_id"], r["tracking_number"], r["bill_of_lading"]) for r in table.to_pylist()] == [
         ("S1", None, "BOL-1"), ("S2", "771234567811", None)]
@@ -382,7 +382,19 @@ def test_a_number_a_spreadsheet_wrote_in_scientific_notation_is_not_taken_as_an_
         ("SHIPMENT_REFERENCE_GARBLED", "warning", 2, "7.71235E+11"),
         ("SHIPMENT_REFERENCE_GARBLED", "warning", 3, "1.2E+5"),
         ("CSV_VALUE_GARBLED", "error", 3, "6.14141E+17"),
-        ("SHIPMENT_REFERENCE_GARBLED", "warning", 4, "4.5e10")]
+        ("SHIPMENT_REFERENCE_GARBLED", "warning", 4, "4.5e+10")]
+
+
+def test_an_id_like_2e10_is_an_id_and_only_notation_with_its_exponent_sign_is_garbled():
+    """The confirmation reader checks notation as the order feeds do (csv_common.scientific): a spreadsheet
+    always writes the exponent's sign, so a PO, carton or BOL 2E10 / 1E5 is read as written; 1.23457E+11 is not."""
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Carton ID,Tracking Number,BOL\n"
+    body = "2E10,2026-11-27,2E10,1,SKU-1,5,1E5,1Z1,3E7\nS2,2026-11-27,1.23457E+11,1,SKU-1,1,C3,1Z2,BOL-2\n"
+    table, findings = read_shipment_csv((head + body).encode(), ShipmentCsvMapping(), file="c.csv")
+    assert [(r["shipment_id"], r["po_number"], r["carton_id"], r["bill_of_lading"]) for r in table.to_pylist()] == [
+        ("2E10", "2E10", "1E5", "3E7")]
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("CSV_VALUE_GARBLED", 3, "PO Number", "1.23457E+11")]
 
 
 def test_a_945_reporting_exceptions_only_is_not_taken_for_the_whole_shipment():
@@ -417,7 +429,8 @@ def test_confirmations_concatenated_each_with_its_byte_order_mark_read_as_one_fi
 
 def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is_still_refused():
     """"12.5 lb.", "12.5#" (the U.S. pound sign), "3 Pounds", "2 kilos" in the weight cell, "Pounds" and
-    "lbs." in the unit columns (the net weight's too): read as LB / KG. "2 oz" and "2 stone" stay findings."""
+    "lbs." in the unit columns (the net weight's too): read as LB / KG. "2 oz" is ounces, a carton weight written
+    in pounds (0.125 LB: exact, 1/16 lb each); "2 stone" stays a finding."""
     header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit,Net Weight,Net Weight Unit\n"
     rows = ["S1,2026-11-28,PO-1,1,C1,12.5 lb.,,4,Pounds", "S1,2026-11-28,PO-1,1,C2,12.5#,lbs.,4 Kilograms,",
             "S1,2026-11-28,PO-1,1,C3,3 Pounds,,,", "S1,2026-11-28,PO-1,1,C4,2 kilos,KG,,",
@@ -426,9 +439,9 @@ def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is
     assert [(r["carton_id"], r["carton_weight"], r["weight_unit"], r["net_weight"], r["net_weight_unit"])
             for r in table.to_pylist()] == [
         ("C1", Decimal("12.5"), "LB", Decimal(4), "LB"), ("C2", Decimal("12.5"), "LB", Decimal(4), "KG"),
-        ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None)]
-    assert [(f.code, f.location.row, f.location.value) for f in findings] == [
-        ("CSV_NUMBER_INVALID", 6, "2 oz"), ("CSV_NUMBER_INVALID", 7, "2 stone")]
+        ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None),
+        ("C5", Decimal("0.125"), "LB", None, None)]
+    assert [(f.code, f.location.row, f.location.value) for f in findings] == [("CSV_NUMBER_INVALID", 7, "2 stone")]
 
 
 def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field_in_a_confirmation():
@@ -443,3 +456,17 @@ def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field_in
     assert [(r["shipment_id"], r["service_level"]) for r in table.to_pylist()] == [("S1", "Ground, Residential")]
     assert [(f.code, f.location.row) for f in findings] == [("CSV_NUMBER_INVALID", 3)]
     assert shipment_ids_of_rows(text.encode(), ShipmentCsvMapping(), {3}) == {3: "S2"}
+
+
+def test_a_net_weight_in_ounces_or_grams_keeps_its_unit_as_its_355_code():
+    """A catch-weight line's net weight in ounces or grams (`Net Weight Unit` "oz", "g", "680 oz" in the cell) keeps
+    its 355 code (OZ, GR: billing converts them exactly to the price's unit, as a 945's W1212 O); a unit we cannot
+    read ("stone") is kept as written, for billing to name (test_catch_weight_billing: not a weight to convert)."""
+    header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Net Weight,Net Weight Unit\n"
+    rows = ["S1,2026-11-28,PO-1,1,C1,680,oz", "S1,2026-11-28,PO-1,1,C2,19200,g", "S1,2026-11-28,PO-1,1,C3,680 oz,",
+            "S1,2026-11-28,PO-1,1,C4,42.35,stone"]
+    table, findings = read_csv(header + "\n".join(rows) + "\n")
+    assert [(r["carton_id"], r["net_weight"], r["net_weight_unit"]) for r in table.to_pylist()] == [
+        ("C1", Decimal(680), "OZ"), ("C2", Decimal(19200), "GR"), ("C3", Decimal(680), "OZ"),
+        ("C4", Decimal("42.35"), "STONE")]
+    assert findings == []
