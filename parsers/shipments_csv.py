@@ -116,6 +116,10 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
+    # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
+    # "stone" is, the row ships and its weight is left out with a warning at the cell (not CSV_NUMBER_INVALID, which
+    # held the whole shipment for a weight's unit); the word, None for every other cell
+    unknown_in_cell = cols["carton_weight"].map(lambda t: _unknown_unit_in_cell(t, mapping))
     # a weight past 4 decimals (22.04622 LB: 10 kg converted by the warehouse's system) is read rounded to
     # 4, with a warning naming it: no scale weighs to 0.0001, and a shipment is not held for it
     weight = weighed.map(lambda w: None if w is None else parse_decimal(w[0], mapping, places=None))
@@ -168,6 +172,13 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     in_cell = weighed.map(lambda w: None if w is None else w[1])  # a unit written in the weight cell
     unit_title = rows.header_names.get("weight_unit", "weight unit")
     unknown_carton = np.flatnonzero(_unknown_unit(column_unit) & ~_valued(in_cell) & _valued(weight)).tolist()
+    carton_title = rows.header_names.get("carton_weight", "carton_weight")
+    for i in unknown_in_cell.rows_where(lambda v: v is not None):
+        t = cols["carton_weight"].values[cols["carton_weight"].index[i]]
+        rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the carton weight {t!r} is in "
+                          f"{unknown_in_cell.values[unknown_in_cell.index[i]]!r}, no weight unit we read (LB, KG; OZ, "
+                          "GR, TN, by code, name or sign): the weight is left out of the 856.", file=file,
+                          row=numbers[i], column=carton_title, value=t))
     for i in unknown_carton:
         t = cols["weight_unit"].values[cols["weight_unit"].index[i]]
         rows.note(finding("SHIPMENT_WEIGHT_INVALID", f"Row {numbers[i]}: the carton weight's unit {t!r} is no weight "
@@ -182,6 +193,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             ("net_weight", net_read, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight.")), start=4):
         text = cols[name]
         unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
+        if name == "carton_weight":  # a number in a unit we do not read: the warning above, not an error
+            unread -= {k for k, v in enumerate(unknown_in_cell.values) if v is not None}
         for i in text.rows_at(unread):
             t = text.values[text.index[i]]
             problems.append((i, rank, (code, what(t), numbers[i], name, t)))
@@ -309,6 +322,17 @@ def _weight_and_unit(text: str | None) -> tuple[str, str | None] | None:
     if unit is None:
         return text, None
     return m.group(1), unit
+
+
+def _unknown_unit_in_cell(text: str | None, mapping: ShipmentCsvMapping) -> str | None:
+    """The word after a weight cell's number when it is no weight unit we read ("stone" of "12 stone", "CT" of
+    "12 CT"), the number reading as a weight; None for every other cell (a unit we read, no word, no number)."""
+    if text is None:
+        return None
+    m = _WEIGHT_IN_CELL.match(text)
+    if m is None or m.group(2) == "#" or weight_unit_named(m.group(2)) is not None:
+        return None
+    return m.group(2) if parse_decimal(m.group(1).strip(), mapping, places=None) is not None else None
 
 
 def _differ(a: _Distinct, b: _Distinct) -> np.ndarray:

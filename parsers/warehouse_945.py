@@ -23,7 +23,9 @@ one shipment:
         pallet shipped whole
   W12   W1203 units shipped, W1205 unit, W1206 UPC case code, W1207/W1208 product id (VN/SK/PI: our
         item; UP/UK/EN: a GTIN; BP/IN: the partner's part number), else W1216/W1217; W1210 weight
-        with W1212 unit (L pounds, K kilograms); an N9 LI after it names the order line (PO101), else
+        with W1212 unit (code list 188: L pounds, K kilograms; O ounces, S short and T long tons as pounds, E metric
+        tons as kilograms, converted: CARTON_WEIGHT_UNITS; a unit that is no weight a warning, the weight left
+        out, SHIPMENT_WEIGHT_INVALID); an N9 LI after it names the order line (PO101), else
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are one row, their units summed. The W12 weight
@@ -33,7 +35,8 @@ one shipment:
         weight is never billed as net. The carton's weight is the W12's gross weight (G, RG, A, A2, A3,
         CE), else its other weight of the goods; never a tare, pallet, dunnage, per-unit or
         freight-rating weight (w12_weights)
-  W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight and
+  W03   W0301 total units: a warning when it differs from the W12s; W0302/W0303 the gross weight (OZ, GR as LB,
+        KG) and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
   W10   W1004 (else W1005) the trailer's seal: the 856's TD309; W1002 the number of pallets shipped (W10
@@ -69,6 +72,7 @@ from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.reference import sscc18, sscc_digits
 from schemas.shipments import Party
+from schemas.units import weight_in
 from schemas.x12 import Group, Interchange, TransactionSet
 
 OUR_ITEM = ("VN", "SK", "PI", "MG")
@@ -153,8 +157,10 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         """The carton's weight (the sum of its W1210s, in one unit) on each of its rows."""
         weighed = [r for r in carton_rows if r["_weight"] is not None]
         weight_units = {r["_weight_unit"] for r in weighed}
+        # a W12 whose weight's unit is unknown: the carton's weight is not known (never a part of it as the whole)
         total, unit = (sum((r["_weight"] for r in weighed), Decimal(0)), weight_units.pop()) \
-            if weighed and len(weight_units) == 1 else (None, None)
+            if weighed and len(weight_units) == 1 and not any(r["_weight_unknown"] for r in carton_rows) \
+            else (None, None)
         for r in carton_rows:
             r["carton_weight"], r["weight_unit"] = total, unit
         carton_rows.clear()
@@ -292,6 +298,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             weight_at, net_at = w12_weights(stated)
             read = {i: _measure(_decimal(el(i)), el(i), f"W12{i}", at, findings) for i in (weight_at, net_at) if i}
             weight, weight_unit = read.get(weight_at), (el(15) or el(12) if weight_at == 13 else el(12))
+            unit_at = 15 if weight_at == 13 and el(15) else 12
+            weight, weight_unit, unknown_unit = _carton_weight(weight, weight_unit.upper())
+            if unknown_unit:  # the units shipped; the weight's unit is what is unknown: left out, said at its element
+                findings.append(finding("SHIPMENT_WEIGHT_INVALID", f"W12{unit_at} {el(unit_at)!r} is no weight unit "
+                                        "we read (code list 188: L, K, O, S, T, E; or LB, KG, OZ, GR, TN): the carton "
+                                        f"weight W12{weight_at} {el(weight_at)} is left out of the 856.",
+                                        element=f"W12{unit_at}", value=el(unit_at), **at))
             # the line's net weight (an actual net, N, or reweighed net, RN): what a catch-weight line is billed by
             net = read.get(net_at)
             if net is not None and net <= 0:  # the units shipped; the weight is wrong: left out, said at its element
@@ -306,8 +319,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "sku": pid if qual in OUR_ITEM and pid else None,
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
-                    "_weight": weight,
-                    "_weight_unit": WEIGHT_UNITS.get(weight_unit.upper(), weight_unit.upper() or "LB"),
+                    "_weight": weight, "_weight_unit": weight_unit, "_weight_unknown": unknown_unit,
                     "_lot": el(9), "net_weight": net,
                     "net_weight_unit": None if net is None else NET_WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
@@ -368,7 +380,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     out = []
     for r in _lots_merged(rows):
         c = r.pop("_carton")
-        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_lot"), r.pop("_pallets", None)
+        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_weight_unknown"), r.pop("_lot"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
         if not pallet and c.get("_pal") and c.get("carton_id") and len({_label(m) for m, _k, _at in
                                                                         lx_marks[r["_lx"]]}) <= 1:
@@ -440,8 +452,37 @@ def w12_weights(qualifiers: dict[int, str]) -> tuple[int, int]:
 # (schemas.units.KILOGRAMS_PER): L pounds, K kilograms, O ounces, S short ton (2,000 pounds: 355's TN). E metric
 # ton, M measurement ton and T long ton are kept as sent: no weight we convert (the line is not billed by them)
 NET_WEIGHT_UNITS = {**WEIGHT_UNITS, "O": "OZ", "S": "TN"}
-# W0303 (code list 355) as a weight unit: LB, KG, 01 actual pounds; L / K (code list 188, as W1212 writes them)
-W03_WEIGHT_UNITS = {**WEIGHT_UNITS, "01": "LB"}
+# W0303 (code list 355) as a weight unit: LB, KG, 01 actual pounds, 50 actual kilograms; L / K (code list 188, as
+# W1212 writes them); OZ ounces, GR grams and TN net tons, converted to pounds / kilograms as a carton's are
+W03_WEIGHT_UNITS = {**WEIGHT_UNITS, "01": "LB", "50": "KG", "OZ": "OZ", "GR": "GR", "TN": "TN"}
+# A carton's weight (W1212 / W1215, code list 188) as the 856's TD107/TD108 carry it, in pounds or kilograms (what
+# partners' guides take): 188's L pounds and K kilograms as they are; O ounces and S short tons (2,000 pounds)
+# converted to pounds, T long tons (2,240 pounds) too, E metric tons (1,000 kg) to kilograms, exactly and rounded
+# to 4 places (schemas.units.weight_in), as the CSV reader converts a carton weight in ounces or grams. The 355
+# codes a 3PL's translator writes there instead (LB, KG, OZ, GR grams, TN) are read as their weights. M
+# (measurement ton, 40 cubic feet) is a volume, and anything else no weight: the weight is left out with a warning
+# at its element (SHIPMENT_WEIGHT_INVALID), the shipment ships without it (it used to reach TD108 as written and
+# fail the 856, ASN_NOT_BUILT, the shipment held). An empty unit is pounds, as it always was
+CARTON_WEIGHT_UNITS = {**WEIGHT_UNITS, "": "LB", "O": "OZ", "OZ": "OZ", "S": "TN", "TN": "TN", "GR": "GR",
+                       "T": "LT", "E": "MT"}
+_TONS = {"LT": ("LB", Decimal(2240)), "MT": ("KG", Decimal(1000))}  # long ton, metric ton: exact by definition
+_IN_LB_OR_KG = {"OZ": "LB", "TN": "LB", "GR": "KG"}
+
+
+def _carton_weight(weight: Decimal | None, code: str) -> tuple[Decimal | None, str | None, bool]:
+    """(the weight in LB or KG, its unit, whether its unit is unknown) of a W12's carton weight in ``code`` (its
+    W1212 / W1215 as sent, in capitals): CARTON_WEIGHT_UNITS; without a weight (None, the code's unit, False)."""
+    unit = CARTON_WEIGHT_UNITS.get(code)
+    if weight is None:
+        return None, unit or code or "LB", False
+    if unit is None:
+        return None, None, True
+    if unit in _TONS:
+        to, per = _TONS[unit]
+        return weight * per, to, False
+    if unit in _IN_LB_OR_KG:
+        return weight_in(weight, unit, _IN_LB_OR_KG[unit]), _IN_LB_OR_KG[unit], False
+    return weight, unit, False
 _TO_LB = {"LB": Decimal(1), "KG": Decimal("2.20462")}
 
 
@@ -462,6 +503,8 @@ def _shipment_weight(head: dict, w03: dict, rows: list[dict]) -> list[Finding]:
         return [finding("SHIPMENT_945_WEIGHT_MISMATCH", f"W0303 {code!r} is no weight unit we know: the W03 weight "
                         f"{weight} is not sent; the 856 carries the cartons' weights when each has one.",
                         element="W0303", value=code or None, **at)]
+    if unit in _IN_LB_OR_KG:  # 288 OZ -> 18 LB, 8200 GR -> 8.2 KG (TD108 carries pounds or kilograms)
+        weight, unit = weight_in(weight, unit, _IN_LB_OR_KG[unit]), _IN_LB_OR_KG[unit]
     head["shipment_weight"], head["shipment_weight_unit"] = weight, unit
     weighed = [(r["_weight"], r["_weight_unit"]) for r in rows]
     if not weighed or any(w is None or u not in _TO_LB for w, u in weighed):

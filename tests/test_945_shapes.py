@@ -44,8 +44,8 @@ HEAD = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N1*ST*Globex DC West*UL*06141410
         "G62*11*20261127*8*1130", "W27*M*ODFL"]
 
 
-def carton(sscc: str, qty: int, *marks: str, weight: str = "9") -> list[str]:
-    return ["LX*1", f"MAN*GM*{sscc}", *marks, f"W12*CC*{qty}*{qty}**EA*614141100521*VN*VP-1007**{weight}*G*L",
+def carton(sscc: str, qty: int, *marks: str, weight: str = "9", unit: str = "L") -> list[str]:
+    return ["LX*1", f"MAN*GM*{sscc}", *marks, f"W12*CC*{qty}*{qty}**EA*614141100521*VN*VP-1007**{weight}*G*{unit}",
             "N9*LI*1"]
 
 
@@ -124,13 +124,63 @@ def test_the_w03_weight_and_volume_go_to_td1_and_a_weight_off_the_w12s_is_a_warn
 
 
 @pytest.mark.parametrize("w03,td1", [("W03*24*8.2*KG", ["G", "8.2", "KG"]), ("W03*24*18*01", ["G", "18", "LB"]),
-                                      ("W03*24", ["G", "18", "LB"])])
+                                      ("W03*24", ["G", "18", "LB"]), ("W03*24*8.2*50", ["G", "8.2", "KG"]),
+                                      ("W03*24*288*OZ", ["G", "18", "LB"]),
+                                      ("W03*24*8164.6*GR", ["G", "8.1646", "KG"])])
 def test_a_w03_weight_in_kilograms_or_actual_pounds_or_none_is_sent_in_its_unit(template, tmp_path, w03, td1):
-    """8.2 kg is the W12s' 18 lb (no warning); 01 (actual pounds) is LB; without a W03 weight the cartons'."""
+    """8.2 kg is the W12s' 18 lb (no warning); 01 (actual pounds) is LB, 50 (actual kilograms) KG; ounces and grams
+    (355 OZ, GR) are converted to LB / KG, what TD108 carries (they used to be a warning, the W03 weight dropped);
+    without a W03 weight the cartons'."""
     ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(HEAD + carton(CARTON1, 12) + carton(
         CARTON2, 12) + [w03]))
     assert res.shipments == 1 and "SHIPMENT_945_WEIGHT_MISMATCH" not in codes(state)
     assert segments(body_of(state), "TD1")[0][6:9] == td1
+
+
+@pytest.mark.parametrize("weight,unit,td1", [
+    ("144", "O", ["G", "18", "LB"]), ("144", "OZ", ["G", "18", "LB"]), ("0.0045", "S", ["G", "18", "LB"]),
+    ("0.004", "T", ["G", "17.92", "LB"]), ("0.0045", "E", ["G", "9", "KG"]), ("4082.3", "GR", ["G", "8.1646", "KG"]),
+    ("9", "K", ["G", "18", "KG"]), ("9", "", ["G", "18", "LB"])])
+def test_a_w12_carton_weight_in_ounces_tons_or_grams_ships_in_pounds_or_kilograms(template, tmp_path, weight, unit,
+                                                                                   td1):
+    """W1212 in code list 188 (L pounds, K kilograms, O ounces, S short tons, T long tons, E metric tons; a 3PL
+    translator's 355 OZ or GR): the carton weight goes to TD1 in pounds or kilograms, converted exactly (144 oz = 9
+    lb, 0.004 long ton = 8.96 lb, 4082.3 g = 4.0823 kg), as the CSV reader converts ounces and grams. The code used
+    to reach TD108 as written: O, S, T, E and GR failed the 856 (ASN_NOT_BUILT, the shipment held)."""
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(HEAD + carton(
+        CARTON1, 12, weight=weight, unit=unit) + carton(CARTON2, 12, weight=weight, unit=unit) + ["W03*24"]))
+    assert res.shipments == 1 and [c for c in codes(state) if c != "ASN_LATE"] == [], codes(state)  # late: HEAD's
+    text = body_of(state)
+    assert segments(text, "TD1")[0][6:9] == td1
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+@pytest.mark.parametrize("unit", ["M", "X", "G", "LT"])
+def test_a_w12_carton_weight_in_no_weight_unit_is_a_warning_at_its_element_and_the_shipment_ships(template, tmp_path,
+                                                                                                  unit):
+    """W1212 M (measurement ton: a volume, 40 cubic feet) or a code that is no weight unit (X; G, grams or gross?;
+    LT, a 355 litre): which weight the number is is unknown, and TD108 cannot carry it. The weight is left out with
+    a warning at W1212 (SHIPMENT_WEIGHT_INVALID), the goods ship and the 856 goes without a gross weight, as the CSV
+    reader does for a Weight Unit of "stone". The code used to reach TD108 and fail the 856 (ASN_NOT_BUILT, the
+    shipment held), or go out as the weight's unit."""
+    ws, state, res = ship(template, tmp_path, "north", "n.x12",
+                          w945(HEAD + carton(CARTON1, 12, unit=unit) + ["W03*12"]))
+    found = [(f["code"], f["severity"], f["segment_id"], f["element"], f["value"]) for f in state.findings(run_id="t")
+             if f["code"] != "ASN_LATE"]
+    assert found == [("SHIPMENT_WEIGHT_INVALID", "warning", "W12", "W1212", unit)]
+    assert res.shipments == 1 and res.held == 0
+    assert segments(body_of(state), "TD1")[0] == ["TD1", "CTN25", "1"]  # no weight rather than one in a guessed unit
+
+
+def test_a_carton_with_one_w12_weighed_in_no_weight_unit_has_no_weight():
+    """Two W12s in one carton, one weighed in L and one in M: the carton's weight is not the first's alone."""
+    body = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", "W12*CC*12*12**EA*614141100521*VN*VP-1007**9*G*L", "N9*LI*1",
+            "W12*CC*6*6**EA*614141100538*VN*VP-1003**4*G*M", "N9*LI*2"]
+    result = read_interchanges(w945(body), file="n.x12")
+    lines, found = read_945(result, list(result.transaction_sets()))
+    found = [(f.code, f.location.element, f.location.value) for f in found]
+    assert found == [("SHIPMENT_WEIGHT_INVALID", "W1212", "M")]
+    assert lines["carton_weight"].to_pylist() == [None, None] and lines["quantity"].to_pylist() == [12, 6]
 
 
 # --- 3. G62 time zones --------------------------------------------------------------------------------

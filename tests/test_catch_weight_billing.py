@@ -498,9 +498,11 @@ def test_the_945_w12_weight_qualified_n_is_the_line_s_net_weight(w12, net, carto
     # a weight per unit (U) or the pallet's (PA) is no carton's weight; the gross second is
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**14.1*U*L*45*G*L", (None, None), Decimal(45)),
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**38*PA*K", (None, None), None),
-    # a net weight in ounces (188 O) or short tons (S): the units billing converts (OZ, TN)
-    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**680*N*O", (Decimal(680), "OZ"), Decimal(680)),
-    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**0.0212*N*S", (Decimal("0.0212"), "TN"), Decimal("0.0212")),
+    # a net weight in ounces (188 O) or short tons (S): the units billing converts (OZ, TN), kept as sent; the
+    # carton's weight (the same weight, no gross given) in pounds, what TD108 carries (680 oz = 42.5 lb, 0.0212
+    # short ton = 42.4 lb: it used to keep 680 / 0.0212 with its unit O / S, and the 856 failed on TD108)
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**680*N*O", (Decimal(680), "OZ"), Decimal("42.5")),
+    ("W12*CC*3*3**CA*614141100521*VN*VP-1007**0.0212*N*S", (Decimal("0.0212"), "TN"), Decimal("42.4")),
     # a gross weight in kilograms second, the net in pounds first: each in its own unit
     ("W12*CC*3*3**CA*614141100521*VN*VP-1007**42.35*N*L*20.4*G*K", (Decimal("42.35"), "LB"), Decimal("20.4")),
 ])

@@ -299,6 +299,24 @@ def test_a_carton_weight_unit_we_cannot_read_is_a_warning_at_its_cell_and_the_sh
     assert segments(body_of(state), "TD1")[0] == ["TD1", "CTN25", "1"]  # no weight rather than one in a guessed unit
 
 
+@pytest.mark.parametrize("weight", ["12 stone", "12 CT", "12.5 Tons"])
+def test_a_carton_weight_cell_in_a_unit_we_cannot_read_is_a_warning_at_its_cell_and_the_shipment_ships(
+        template, tmp_path, weight):
+    """The unit written in the weight cell ("12 stone"; "12 CT", a carton count; "12.5 Tons") rather than in a
+    Weight Unit column: as that column's "stone" is, the weight is left out with a warning at the row and the
+    Carton Weight column, the goods ship and the 856 goes without a gross weight. It used to be CSV_NUMBER_INVALID,
+    an error that held the whole shipment, while the same word in the Weight Unit column was only a warning."""
+    from tests.test_945_shapes import body_of, segments
+
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row(Carton_Weight=weight, Weight_Unit=""))
+                         .encode())
+    found = [(f["code"], f["severity"], f["row_number"], f["column_name"], f["value"])
+             for f in state.findings(run_id="t")]
+    assert found == [("SHIPMENT_WEIGHT_INVALID", "warning", 2, "Carton Weight", weight)]
+    assert res.shipments == 1 and res.held == 0
+    assert segments(body_of(state), "TD1")[0] == ["TD1", "CTN25", "1"]
+
+
 def test_a_spreadsheet_style_id_without_an_exponent_sign_is_an_id(template, tmp_path):
     """One check of spreadsheet notation for order feeds and confirmations (parsers.csv_common.scientific):
     Excel always writes the exponent's sign (1.23457E+11), so a shipment id or carton label 2E10 (a part-number

@@ -210,20 +210,21 @@ def test_a_bad_row_after_a_hint_or_title_lines_still_holds_its_shipment(before, 
 
 def test_a_carton_weight_written_with_its_unit_reads_as_both():
     """"12,5 kg", "3 LBS", "0.5kg" in the weight column (a 3PL export writing the unit into the cell): the
-    number and the unit, as a weight unit column would give it. A unit we do not know, or one the weight
-    unit column contradicts, is CSV_NUMBER_INVALID at its row and column (never a guess). Before: every
-    such row was refused, and its shipment held."""
+    number and the unit, as a weight unit column would give it. A unit the weight unit column contradicts is
+    CSV_NUMBER_INVALID at its row and column (never a guess); a word that is no weight unit we read ("2 stone")
+    is a warning at the cell, the weight left out and the row kept, as a Weight Unit column of "stone" is (it was
+    CSV_NUMBER_INVALID, the shipment held). Before: every such row was refused, and its shipment held."""
     header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit\n"
     rows = ["S1,2026-11-28,PO-1,1,C1,\"12,5 kg\",", "S1,2026-11-28,PO-1,1,C2,3 LBS,",
             "S1,2026-11-28,PO-1,1,C3,0.5kg,KG", "S2,2026-11-28,PO-1,1,C4,2 stone,", "S2,2026-11-28,PO-1,1,C5,2 kg,LB",
             "S1,2026-11-28,PO-1,1,C6,4,"]
     table, findings = read_csv(header + "\n".join(rows) + "\n", decimal_separator=",", delimiter=",")
     assert [(r["carton_id"], r["carton_weight"], r["weight_unit"]) for r in table.to_pylist()] == [
-        ("C1", Decimal("12.5"), "KG"), ("C2", Decimal(3), "LB"), ("C6", Decimal(4), "LB")]
+        ("C1", Decimal("12.5"), "KG"), ("C2", Decimal(3), "LB"), ("C4", None, None), ("C6", Decimal(4), "LB")]
     assert [(f.code, f.location.row, f.location.column, f.location.value) for f in findings] == [
-        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("CSV_NUMBER_INVALID", 5, "Carton Weight", "2 stone"),
+        ("CSV_NUMBER_INVALID", 4, "Carton Weight", "0.5kg"), ("SHIPMENT_WEIGHT_INVALID", 5, "Carton Weight", "2 stone"),
         ("CSV_NUMBER_INVALID", 6, "Carton Weight", "2 kg")]
-    assert "Weight Unit" in findings[2].message
+    assert "Weight Unit" in findings[2].message and "'stone'" in findings[1].message
     table, findings = read_csv(header + "S1,2026-11-28,PO-1,1,C2,3 LBS,\nS1,2026-11-28,PO-1,1,C3,0.5kg,KG\n"
                                "S1,2026-11-28,PO-1,1,C7,1.5 Kg,kgs\n")
     assert findings == []
@@ -430,7 +431,8 @@ def test_confirmations_concatenated_each_with_its_byte_order_mark_read_as_one_fi
 def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is_still_refused():
     """"12.5 lb.", "12.5#" (the U.S. pound sign), "3 Pounds", "2 kilos" in the weight cell, "Pounds" and
     "lbs." in the unit columns (the net weight's too): read as LB / KG. "2 oz" is ounces, a carton weight written
-    in pounds (0.125 LB: exact, 1/16 lb each); "2 stone" stays a finding."""
+    in pounds (0.125 LB: exact, 1/16 lb each); "2 stone" stays a finding: a warning, its weight refused (left out),
+    its row kept, as a Weight Unit column of "stone" is."""
     header = "Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carton Weight,Weight Unit,Net Weight,Net Weight Unit\n"
     rows = ["S1,2026-11-28,PO-1,1,C1,12.5 lb.,,4,Pounds", "S1,2026-11-28,PO-1,1,C2,12.5#,lbs.,4 Kilograms,",
             "S1,2026-11-28,PO-1,1,C3,3 Pounds,,,", "S1,2026-11-28,PO-1,1,C4,2 kilos,KG,,",
@@ -440,8 +442,8 @@ def test_weight_units_spelt_out_read_as_their_codes_and_a_word_we_do_not_know_is
             for r in table.to_pylist()] == [
         ("C1", Decimal("12.5"), "LB", Decimal(4), "LB"), ("C2", Decimal("12.5"), "LB", Decimal(4), "KG"),
         ("C3", Decimal(3), "LB", None, None), ("C4", Decimal(2), "KG", None, None),
-        ("C5", Decimal("0.125"), "LB", None, None)]
-    assert [(f.code, f.location.row, f.location.value) for f in findings] == [("CSV_NUMBER_INVALID", 7, "2 stone")]
+        ("C5", Decimal("0.125"), "LB", None, None), ("C6", None, None, None, None)]
+    assert [(f.code, f.location.row, f.location.value) for f in findings] == [("SHIPMENT_WEIGHT_INVALID", 7, "2 stone")]
 
 
 def test_a_quoted_field_after_a_blank_that_follows_the_separator_is_one_field_in_a_confirmation():
