@@ -6,11 +6,14 @@ the order's date, while its 855 / 865 said the line's own."""
 
 from __future__ import annotations
 
+import io
 import json
 
+from rich.console import Console
 from typer.testing import CliRunner
 
 from flows.cli import app
+from flows.status_view import print_story
 from tests.support import make_workspace, run_stages
 from tests.test_change_units_860 import _answered_by_865s, _changed, _ordered
 from tests.test_line_ship_window import line_dates
@@ -40,6 +43,17 @@ def test_status_shows_a_line_s_own_ship_and_delivery_dates_from_its_850(tmp_path
                                            "requested_delivery_date": "2026-12-21"}]
     assert "line 4's own dates: requested ship 2026-12-17 (DTM 010); delivery requested 2026-12-21 (DTM 002)" in shown
     assert "line 5's own" not in shown
+    own = {ln["line_number"]: ln["dates"] for ln in doc["lines"]}  # each line's own dates as set, in the lines
+    assert own[4] == {"requested_ship_date": "2026-12-17", "requested_delivery_date": "2026-12-21"}
+    assert own[5] == {"requested_ship_date": "2026-12-10"} and own[1] == {}
+    table = io.StringIO()  # the lines table's column (printed wide: the CLI's console folds a long cell)
+    print_story(doc, "ACME-1001", out=Console(file=table, width=400))
+    row4 = next(r for r in table.getvalue().splitlines() if r.startswith("│ 4 "))
+    assert "requested ship 2026-12-17 (010); delivery requested 2026-12-21 (002)" in row4
+    assert "own dates" in table.getvalue()
+    plain = json.loads(CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root),
+                                                "--json"]).stdout)
+    assert {ln["dates"] for ln in plain["lines"]} == {None}  # not read without --dates
 
 
 def test_status_shows_a_line_ship_date_an_860_moved(tmp_path):
@@ -51,5 +65,7 @@ def test_status_shows_a_line_ship_date_an_860_moved(tmp_path):
     doc, shown = _status(ws, "PO-1")
     assert doc["order"]["line_dates"] == [{"line_number": 1, "line_id": "1", "requested_ship_date": "2026-12-18"}]
     assert "line 1's own dates: requested ship 2026-12-18 (DTM 010)" in shown
+    assert [(ln["line_number"], ln["dates"]) for ln in doc["lines"]] == [
+        (1, {"requested_ship_date": "2026-12-18"}), (2, {})]
     moved = [(x["line_number"], x["what"], x["from"], x["to"]) for x in doc["changes"]]
     assert moved == [(1, "DTM 010 (requested ship)", "", "2026-12-18")]
