@@ -85,6 +85,7 @@ _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
 UnitEaches = Callable[[int, str, Mapping], "int | None"]
+_PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")  # a POC loop's first PO4
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
 
@@ -331,16 +332,28 @@ def _n(value: Decimal | None) -> str:
 
 def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     """What an 860 asks, to know a 06/07 repeat of one applied before: BCH03, BCH04, BCH05, the heading's
-    dates and ship-to, and each POC's line, type, quantities, unit, price, basis and product ids in order.
-    Not BCH01 (a duplicate's 07 is the original's 04) nor the envelope or dates sent."""
+    dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
+    product ids and description, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or ship
+    date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
+    its PO4 pack and its SDQ store split, in order. Not BCH01 (a duplicate's 07 is the original's 04) nor the
+    envelope or dates sent. Every POC column engine.changes applies is here: one left out makes a repeat that
+    differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs are not:
+    they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a repeat's
+    too.)"""
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
                   key=lambda r: r["poc_number"])
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
-            "price_basis", "quantity_sent", "quantity_left_sent", "price_sent")
+            "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
+            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *_PO4_COLUMNS)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
-            tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []))
-                  for p in pocs))
+            tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
+                   _split(p.get("store_quantities"))) for p in pocs))
+
+
+def _split(stores: list | None) -> tuple | None:
+    """An SDQ store split as a comparable value (None: none sent, the line keeps its own)."""
+    return None if stores is None else tuple(tuple(sorted(s.items())) for s in stores)
 
 
 def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:

@@ -115,9 +115,14 @@ def _order_dates(ws, record) -> dict:
     return {c: row[c] for c, _q, _t in ORDER_DATES} if row is not None else {}
 
 
-# A line's own dates status shows where they differ from its order's (schemas.orders.LINE_DATES: ORDER_LINES
-# column, DTM01 qualifier, what it means; an 850's PO1-loop DTM, an 860's POC-loop DTM)
-LINE_DATE_NAMES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_before", "064", "do not deliver before"),
+# A line's own dates status shows where they differ from its order's (schemas.orders.LINE_DTM_DATES: ORDER_LINES
+# column, DTM01 qualifier, what it means; an 850's PO1-loop DTM, an 860's POC-loop DTM): its requested ship date
+# (DTM 010, or 118 read as one; the day its stock is promised and its ACK 068 says), requested delivery date (002)
+# and its own cancel / do-not-deliver dates. The ship and delivery dates used to be left out: a line an 860 moved
+# to ship later showed only the order's date
+LINE_DATE_NAMES = (("requested_ship_date", "010", "requested ship"), ("requested_delivery_date", "002",
+                                                                       "delivery requested"),
+                   ("cancel_after", "001", "cancel after"), ("do_not_deliver_before", "064", "do not deliver before"),
                    ("do_not_deliver_after", "063", "do not deliver after"))
 
 
@@ -175,7 +180,8 @@ def asked(ws, record) -> dict:
     ``terms`` (ITD column -> value, the ones sent; {} none), ``sales_requirement`` (CSH01 as sent, "" none),
     ``do_not_exceed`` ({"amount", "action"}: CSH03 and CSH02; None none), and ``lines``: line id (PO101, else
     the line number as text) -> {"price_basis": PO105, "store_quantities": [{"store", "quantity", "unit",
-    "id_qualifier"}, ...] (its SDQ pairs)}. {} when the tables cannot be read."""
+    "id_qualifier"}, ...] (its SDQ pairs), "dates": {LINE_DATE_NAMES column: ISO date} (the line's own dates
+    set, as the current revision keeps them)}. {} when the tables cannot be read."""
     from connectors.order_store import OrderStore, order_row
     from schemas.errors import StateError
 
@@ -185,7 +191,8 @@ def asked(ws, record) -> dict:
              "do_not_exceed_amount"]
     try:
         o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, heads, [
-            "po_number", "order_ref", "line_number", "line_id", "price_basis", "store_quantities"])
+            "po_number", "order_ref", "line_number", "line_id", "price_basis", "store_quantities",
+            *(c for c, _q, _t in LINE_DATE_NAMES)])
     except StateError:
         return {}
     row = order_row(o, record.po_number, record.order_ref) or {}
@@ -199,7 +206,8 @@ def asked(ws, record) -> dict:
         "lines": {(r["line_id"] or str(r["line_number"])): {
             "price_basis": r["price_basis"] or "",
             "store_quantities": [{"store": q["store"], "quantity": _plain_value(q["quantity"]), "unit": q["unit"] or "",
-                                  "id_qualifier": q["id_qualifier"] or ""} for q in r["store_quantities"] or ()]}
+                                  "id_qualifier": q["id_qualifier"] or ""} for q in r["store_quantities"] or ()],
+            "dates": {c: r[c].isoformat() for c, _q, _t in LINE_DATE_NAMES if r[c] is not None}}
             for r in rows},
     }
 
@@ -307,8 +315,10 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
+    dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any
     for c in ("line", "PO101", "state", "ACK", "ordered", "unit", "price", "allocated", "backordered", "rejected",
-              *(("shipped", "invoiced") if shipping else ()), "promised", "from", "reason"):
+              *(("shipped", "invoiced") if shipping else ()), *(("own dates",) if dated else ()), "promised", "from",
+              "reason"):
         t.add_column(c, overflow="fold")
     for ln in doc["lines"]:
         price = ln["ack_price"] or ln["unit_price"]
@@ -318,7 +328,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         t.add_row(*(shown(v if v is not None else "") for v in (
             ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
             ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
-            ln["promised_date"], ln["warehouses"], ln["reason"])))
+            *((_own_dates(ln.get("dates") or {}),) if dated else ()), ln["promised_date"], ln["warehouses"],
+            ln["reason"])))
     console.print(t)
     if doc.get("changes"):
         g = Table(title="changed by 860s (old -> new, from the stored order before and after each)")
@@ -382,6 +393,11 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         moved = f"{e['from_state'] or '-'} -> {e['to_state']}" if e["from_state"] != e["to_state"] else e["to_state"]
         h.add_row(*(shown(v) for v in (e["seq"], e["at"], e["clock"], e["event"], moved, e["actor"], e["note"], sent)))
     console.print(h)
+
+
+def _own_dates(dates: dict) -> str:
+    """A line's own dates for the lines table: "ship 2026-12-18 (010); cancel after 2026-12-20 (001)"."""
+    return "; ".join(f"{text} {dates[c]} ({q})" for c, q, text in LINE_DATE_NAMES if dates.get(c))
 
 
 def _asked_text(o: dict) -> list[str]:
