@@ -225,11 +225,16 @@ def noted_in(loops: list[Segment]) -> bool:
     return any(seg[0] == "AK5" and seg[1] == "E" for seg in loops)
 
 
+# GE01 as the whole number it states: ASCII digits, with a decimal point and zeros after it or not ("2", "2.0")
+_WHOLE_COUNT = re.compile(r"([0-9]+)(?:\.0*)?")
+
+
 def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,
                 included: str | None = None, noted: bool = False) -> Segment:
     """AK9 (build_997's tail): AK902 the sets the group says it includes (``included``: GE01 as received,
     as Bots and other translators echo it, so a GE01 that disagrees with the count, AK905 5, shows both
     numbers), AK903 the ``received`` sets, AK904 ``accepted`` of them (none when the group is rejected).
+    A GE01 written with its decimal point ("2.0", "2.") is echoed as the whole number it states (AK902 is N0).
     Without a GE, or a GE01 that is no number of at most 6 digits (leading zeros dropped), AK902 is the
     received count. AK901 E (accepted, errors noted) when every set is accepted and some set's AK5 is E
     (``noted``, noted_in its loops)."""
@@ -241,9 +246,9 @@ def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: in
         status = "R"
     else:
         status = "P"
-    digits = (included or "").lstrip("0")
-    stated = (digits or "0") if included and included.isascii() and included.isdigit() and len(digits) <= 6 \
-        else str(received)
+    whole = _WHOLE_COUNT.fullmatch(included or "")
+    digits = whole.group(1).lstrip("0") if whole is not None else ""
+    stated = (digits or "0") if whole is not None and len(digits) <= 6 else str(received)
     return ["AK9", status, stated, str(received), str(accepted), *group_codes]
 
 

@@ -169,3 +169,12 @@ def test_a_ge02_written_with_a_decimal_point_is_the_gs06_it_states(tmp_path) -> 
     assert sent["997"][-1] == ["AK9", "A", "1", "1", "1"]
     out, codes = _run(x12_850(GOOD_PO, gs06="7", ge02="8.0"))
     assert codes == [("GE_CONTROL_MISMATCH", "8.0")] and out.orders.num_rows == 0
+
+
+def test_a_pointed_ge01_that_differs_is_echoed_as_its_number_in_the_ak9(tmp_path) -> None:
+    """GE*2.0*1 around one set: still a mismatch (the group rejected, AK905 5), and AK902 echoes the 2 it states
+    (N0 cannot carry "2.0"), so the partner sees both counts, as for GE*2*1; it used to say 1, the count
+    received, as if GE01 agreed."""
+    state, found, sent = _night(tmp_path, x12_850(KNOWN_PO, ack="1").replace(b"GE*1*1~", b"GE*2.0*1~"))
+    assert found == [("GE_SET_COUNT_MISMATCH", "error", "GE01", "2.0")] and state is None
+    assert sent["997"] == [["AK2", "850", "0001"], ["AK5", "R"], ["AK9", "R", "2", "1", "0", "5"]]
