@@ -28,6 +28,11 @@ TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
 # noted"; AK901 E when every set is accepted): syntax deviations whose meaning is unambiguous and which we read,
 # so the partner learns of them without losing the document (SAC05 "25.00" in an N2: AK4 code 6).
 NOTED_IN_997 = frozenset({"IMPLIED_DECIMAL_STATED"})
+# Warnings the TA1 notes (TA104 E, accepted with errors noted) with the TA105 code X12 has for them, by finding
+# code and element: an IEA01 count written with its decimal point ("1.", read as the count it states) is an
+# invalid number of included groups value (021). The 997 has no code for a GE01 so written (AK905 5 says the
+# count differs, which it does not): its group is acknowledged A, the warning kept in our reports.
+TA1_NOTED = {("IMPLIED_DECIMAL_STATED", "IEA01"): "021"}
 # AK501 codes of a set that is processed: accepted, or accepted with errors noted
 SET_ACCEPTED = frozenset({"A", "E"})
 
@@ -54,14 +59,17 @@ def interchange_rejected(ic: Interchange, findings: list[Finding]) -> bool:
 def ta1_segment(ic: Interchange, findings: list[Finding], *, today: date) -> list[str]:
     """TA1 for ``ic``; TA101-TA103 echo ISA13/ISA09/ISA10 where they are valid (`ta1_reference`)."""
     errors = [f for f in interchange_findings(ic, findings) if f.severity == "error"]
+    warned = [TA1_NOTED[key] for f in findings if f.severity == "warning"
+              and (key := (f.code, f.location.element)) in TA1_NOTED and _within(f, ic.start, max(ic.end, ic.start))]
     if ic.rejected or any(f.code not in TA1_TOLERATED for f in errors):
         status = "R"
     else:
-        status = "E" if errors else "A"
+        status = "E" if errors or warned else "A"
     # TA105 names why: for a rejection (R), an error that rejects it before one that is only tolerated
-    # (a duplicate ISA13 whose IEA02 also differs is answered R 025, not R 001)
+    # (a duplicate ISA13 whose IEA02 also differs is answered R 025, not R 001); a noted warning after errors
     noted = sorted(errors, key=lambda f: status == "R" and f.code in TA1_TOLERATED)
-    note = next((value for level, value in map(ack_code, (f.code for f in noted)) if level == "TA1" and value), "000")
+    note = next((value for level, value in map(ack_code, (f.code for f in noted)) if level == "TA1" and value),
+                warned[0] if warned else "000")
     return ["TA1", *ta1_reference(ic, today), status, note]
 
 
@@ -217,11 +225,16 @@ def noted_in(loops: list[Segment]) -> bool:
     return any(seg[0] == "AK5" and seg[1] == "E" for seg in loops)
 
 
+# GE01 as the whole number it states: ASCII digits, with a decimal point and zeros after it or not ("2", "2.0")
+_WHOLE_COUNT = re.compile(r"([0-9]+)(?:\.0*)?")
+
+
 def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: int, accepted: int,
                 included: str | None = None, noted: bool = False) -> Segment:
     """AK9 (build_997's tail): AK902 the sets the group says it includes (``included``: GE01 as received,
     as Bots and other translators echo it, so a GE01 that disagrees with the count, AK905 5, shows both
     numbers), AK903 the ``received`` sets, AK904 ``accepted`` of them (none when the group is rejected).
+    A GE01 written with its decimal point ("2.0", "2.") is echoed as the whole number it states (AK902 is N0).
     Without a GE, or a GE01 that is no number of at most 6 digits (leading zeros dropped), AK902 is the
     received count. AK901 E (accepted, errors noted) when every set is accepted and some set's AK5 is E
     (``noted``, noted_in its loops)."""
@@ -233,9 +246,9 @@ def ak9_segment(group_is_rejected: bool, group_codes: list[str], *, received: in
         status = "R"
     else:
         status = "P"
-    digits = (included or "").lstrip("0")
-    stated = (digits or "0") if included and included.isascii() and included.isdigit() and len(digits) <= 6 \
-        else str(received)
+    whole = _WHOLE_COUNT.fullmatch(included or "")
+    digits = whole.group(1).lstrip("0") if whole is not None else ""
+    stated = (digits or "0") if whole is not None and len(digits) <= 6 else str(received)
     return ["AK9", status, stated, str(received), str(accepted), *group_codes]
 
 

@@ -177,8 +177,9 @@ HINTS: dict[str, str] = {
     "SE_COUNT_MISMATCH": "The partner's translator miscounted segments; ask them to regenerate the file.",
     "ELEMENT_MANDATORY_MISSING": "Ask the partner to fill the element; the 997 tells them which one.",
     "IMPLIED_DECIMAL_STATED": (
-        "None for the order: it was accepted and the value read as stated (25.00, not 0.25); the 997 told the"
-        " partner (AK5 E). If it repeats, ask them to send N elements without the decimal point (2500)."
+        "None for the order: it was accepted and the value read as stated (25.00, not 0.25; GE*1.0 one set); the"
+        " 997 told the partner (AK5 E; for an IEA01 the TA1, E 021). If it repeats, ask them to send N elements"
+        " without the decimal point (2500)."
     ),
     "ISA_DUPLICATE": (
         "A resend of an interchange we already have: usually safe to ignore; confirm with the partner."

@@ -123,7 +123,13 @@ def same_number(sent: str, expected: int | str) -> bool:
 def _check_iea(ic: Interchange) -> list[Finding]:
     out: list[Finding] = []
     if ic.has_trailer:
-        if not same_number(ic.trailer_count, len(ic.groups)):
+        stated = _stated_count(ic.trailer_count)
+        if stated != ic.trailer_count and same_number(stated, len(ic.groups)):
+            out.append(finding("IMPLIED_DECIMAL_STATED", f"IEA01 is N0 (a whole number, no decimal point) but was "
+                               f"sent as {ic.trailer_count!r}: read as the count stated, {len(ic.groups)}.", seg="IEA",
+                               element="IEA01", value=ic.trailer_count, isa13=ic.control_number,
+                               file_segment=ic.end + 1))
+        if not same_number(stated, len(ic.groups)):
             out.append(finding("IEA_GROUP_COUNT_MISMATCH", f"IEA01 says {ic.trailer_count or '(empty)'} groups;"
                                f" the interchange has {len(ic.groups)}.", seg="IEA", element="IEA01",
                                value=ic.trailer_count, isa13=ic.control_number, file_segment=ic.end + 1))
@@ -242,11 +248,23 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
                            f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
                            **loc))
     if g.has_trailer:
-        if not same_number(g.trailer_count, set_count):
+        stated = _stated_count(g.trailer_count)
+        if stated != g.trailer_count and same_number(stated, set_count):
+            out.append(finding("IMPLIED_DECIMAL_STATED", f"GE01 is N0 (a whole number, no decimal point) but was "
+                               f"sent as {g.trailer_count!r}: read as the count stated, {set_count}.", seg="GE",
+                               element="GE01", value=g.trailer_count, isa13=ic.control_number,
+                               gs06=g.control_number, file_segment=g.end + 1))
+        if not same_number(stated, set_count):
             out.append(finding("GE_SET_COUNT_MISMATCH", f"GE01 says {g.trailer_count or '(empty)'} sets; the group"
                                f" has {set_count}.", seg="GE", element="GE01", value=g.trailer_count,
                                isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
-        if not same_number(g.trailer_control, g.control_number):
+        control = _stated_count(g.trailer_control)  # GE02, N0 too: "7." is GS06 7, as "0007" is
+        if control != g.trailer_control and same_number(control, g.control_number):
+            out.append(finding("IMPLIED_DECIMAL_STATED", f"GE02 is N0 (a whole number, no decimal point) but was "
+                               f"sent as {g.trailer_control!r}: read as the number stated, GS06 "
+                               f"{g.control_number}.", seg="GE", element="GE02", value=g.trailer_control,
+                               isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
+        if not same_number(control, g.control_number):
             out.append(finding("GE_CONTROL_MISMATCH", f"GE02 {g.trailer_control!r} does not equal GS06 "
                                f"{g.control_number!r}.", seg="GE", element="GE02", value=g.trailer_control,
                                isa13=ic.control_number, gs06=g.control_number, file_segment=g.end + 1))
@@ -279,13 +297,17 @@ def _check_set(isa13: str, gs06: str, gid: str, accepted: frozenset[str] | None,
     return out
 
 
-# SE01 written as a whole number with its decimal point ("12.", "12.0"): the count is the number it states, with
-# the warning the element checks give any other N0 so written (IMPLIED_DECIMAL_STATED, noted in the 997's AK4)
+# A trailer count (SE01, GE01, IEA01), or GE02, written as a whole number with its decimal point ("12.", "12.0",
+# as translators fed by spreadsheets write their N0 numbers): the number it states, with the warning the element
+# checks give any other N0 so written (IMPLIED_DECIMAL_STATED; the 997 notes SE01's in AK4, the TA1 IEA01's with
+# TA104 E / TA105 021; X12 has no 997 code for GE01's or GE02's, so AK9 says A). A number that differs is still
+# a mismatch.
 _POINTED_WHOLE = re.compile(r"([0-9]+)\.0*")
 
 
 def _stated_count(sent: str) -> str:
-    """SE01 as the count it states: "12.0" and "12." are "12"; anything else as sent (same_number compares)."""
+    """A trailer count as the count it states: "12.0" and "12." are "12"; anything else as sent (same_number
+    compares)."""
     m = _POINTED_WHOLE.fullmatch(sent or "")
     return m.group(1) if m is not None else sent
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 from datetime import datetime
@@ -498,3 +499,35 @@ def test_a_997_writing_its_counts_and_positions_with_a_decimal_point_is_read_as_
     assert [(a["sets_included"], a["sets_received"], a["sets_accepted"]) for a in acks] == [(1, 1, 0)]
     assert [(e["segment_position"], e["element_position"]) for e in acks[0]["errors"]] == [(12, 4)]
     assert found and set(found) == {("IMPLIED_DECIMAL_STATED", "warning")}, found
+
+
+def test_a_997_whose_ge01_and_iea01_are_written_with_a_decimal_point_is_taken(nights, tmp_path):
+    """The same translator writes its 997's own envelope counts with a point (GE*1.0*..., IEA*1.*...): they are
+    the counts they state (IMPLIED_DECIMAL_STATED, warnings), the 997 is read and our 855 answered accepted.
+    They used to be errors against counts that were right (GE_SET_COUNT_MISMATCH, IEA_GROUP_COUNT_MISMATCH; the
+    997 was still applied)."""
+    ws = _copy(nights, tmp_path)
+    store = StateStore(ws.state_path)
+    try:
+        isa13, gs06, st02 = next((r["isa13"], r["gs06"], r["st02"]) for r in store.document_status("globex")
+                                 if r["po_number"] == "GLOBEX-2001" and r["doc_type"] == "855")
+    finally:
+        store.close()
+    path = partner_997(ws, "globex", [[["AK1", "PR", gs06], ["AK2", "855", st02], ["AK5", "A"],
+                                       ["AK9", "A", "1", "1", "1"]]], name="globex-997-pointed-envelope.x12")
+    data = path.read_bytes()
+    sep, end = re.escape(data[3:4]), re.escape(data[105:106])  # element separator, segment terminator
+    data, ges = re.subn(rb"(" + end + rb"\s*GE" + sep + rb")1(" + sep + rb")", rb"\g<1>1.0\g<2>", data)
+    data, ieas = re.subn(rb"(" + end + rb"\s*IEA" + sep + rb")1(" + sep + rb")", rb"\g<1>1.\g<2>", data)
+    assert (ges, ieas) == (1, 1), data
+    path.write_bytes(data)
+    run_stages(ws, NIGHT3)
+    reconcile_stage(ws, NIGHT3, "n3")
+    assert status(ws)[("globex", isa13)]["status"] == "accepted"
+    store = StateStore(ws.state_path)
+    try:
+        found = sorted((f["code"], f["severity"], f["element"]) for f in store.findings()
+                       if f["file"] == "globex-997-pointed-envelope.x12")
+    finally:
+        store.close()
+    assert found == [("IMPLIED_DECIMAL_STATED", "warning", "GE01"), ("IMPLIED_DECIMAL_STATED", "warning", "IEA01")]

@@ -399,3 +399,14 @@ def test_random_interchanges_cut_anywhere_give_what_the_whole_gives(seed):
                ack=rng.choice("01"))
     for max_sets, max_bytes in [(1, 10**9), (rng.randint(2, 5), 10**9), (10**6, rng.randint(200, 2_000))]:
         _same(data, max_sets=max_sets, max_bytes=max_bytes, chunk=rng.randint(5, 300))
+
+
+def test_ge01_and_iea01_written_with_a_decimal_point_read_in_batches_as_whole():
+    """GE*3.0*2 and IEA*2.*: the counts they state, in a file cut into batches as in one read whole: a warning
+    each (IMPLIED_DECIMAL_STATED), no mismatch, every PO taken (they were GE_SET_COUNT_MISMATCH, the group lost,
+    and IEA_GROUP_COUNT_MISMATCH)."""
+    data = _ic([_group("PO", "1", _pos(0, 3)), _group("PO", "2", _pos(3, 3), ge01="3.0")], isa13=710, iea01="2.")
+    outs = _same(data, max_sets=1)
+    assert sorted((f.code, f.location.element, f.location.value) for o in outs for f in o.findings) == [
+        ("IMPLIED_DECIMAL_STATED", "GE01", "3.0"), ("IMPLIED_DECIMAL_STATED", "IEA01", "2.")]
+    assert sum(o.orders.num_rows for o in outs) == 6
