@@ -11,10 +11,9 @@ from datetime import date
 
 import pytest
 
-from connectors.order_store import OrderStore
-from connectors.state import StateStore
 from tests import test_change_after_shipment as after
 from tests.test_change_orders import docs
+from tests.test_change_repeat_dates import _line_dates
 from tests.test_change_units_860 import _answered_by_865s, _changed, _findings, _ordered
 
 shipped_base = after.shipped_base  # night 1 and day 1's shipments (the module's fixture, made once)
@@ -22,13 +21,7 @@ PO1 = ["PO1*1*2*CA*470.40*PE*UP*614141100248", "PO1*2*24*EA*39.20*PE*UP*61414110
 
 
 def _stored_ship_dates(ws) -> dict[int, date | None]:
-    state = StateStore(ws.state_path)
-    try:
-        record = state.order("acme", "PO-1")
-    finally:
-        state.close()
-    _orders, lines = OrderStore(ws.orders_dir).load("acme", record.lines_key)
-    return dict(zip(lines["line_number"].to_pylist(), lines["requested_ship_date"].to_pylist(), strict=True))
+    return _line_dates(ws, "requested_ship_date")
 
 
 @pytest.mark.parametrize("pocs", [["POC*1*CT**2*CA", "DTM*010*20261218"],

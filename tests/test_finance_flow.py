@@ -469,6 +469,16 @@ def _copy(nights, dest: Path):
     return Workspace((dest / "ws").resolve())
 
 
+def _globex_2001_855(ws) -> tuple[str, str, str]:
+    """ISA13, GS06 and ST02 of the 855 we sent for GLOBEX-2001 (what a partner's 997 answers)."""
+    store = StateStore(ws.state_path)
+    try:
+        return next((r["isa13"], r["gs06"], r["st02"]) for r in store.document_status("globex")
+                    if r["po_number"] == "GLOBEX-2001" and r["doc_type"] == "855")
+    finally:
+        store.close()
+
+
 def test_a_997_writing_its_counts_and_positions_with_a_decimal_point_is_read_as_their_numbers(nights, tmp_path):
     """A partner's translator fed by a spreadsheet writes its 997's N0 numbers with a decimal point (AK302 `12.`,
     AK401 `4.0`, AK902 `1.0`): the element check warns of them (IMPLIED_DECIMAL_STATED), and they are read as
@@ -476,12 +486,7 @@ def test_a_997_writing_its_counts_and_positions_with_a_decimal_point_is_read_as_
     group's counts are kept. They used to be read as nothing: the reasons lost the position, the counts were
     empty."""
     ws = _copy(nights, tmp_path)
-    store = StateStore(ws.state_path)
-    try:
-        isa13, gs06, st02 = next((r["isa13"], r["gs06"], r["st02"]) for r in store.document_status("globex")
-                                 if r["po_number"] == "GLOBEX-2001" and r["doc_type"] == "855")
-    finally:
-        store.close()
+    isa13, gs06, st02 = _globex_2001_855(ws)
     partner_997(ws, "globex", [[["AK1", "PR", gs06], ["AK2", "855", st02], ["AK3", "N1", "12.", "", "8"],
                                 ["AK4", "4.0", "67", "7", "ZZZ"], ["AK5", "R", "5"], ["AK9", "R", "1.0", "1.", "0"]]],
                 name="globex-997-pointed.x12")
@@ -507,12 +512,7 @@ def test_a_997_whose_ge01_and_iea01_are_written_with_a_decimal_point_is_taken(ni
     They used to be errors against counts that were right (GE_SET_COUNT_MISMATCH, IEA_GROUP_COUNT_MISMATCH; the
     997 was still applied)."""
     ws = _copy(nights, tmp_path)
-    store = StateStore(ws.state_path)
-    try:
-        isa13, gs06, st02 = next((r["isa13"], r["gs06"], r["st02"]) for r in store.document_status("globex")
-                                 if r["po_number"] == "GLOBEX-2001" and r["doc_type"] == "855")
-    finally:
-        store.close()
+    isa13, gs06, st02 = _globex_2001_855(ws)
     path = partner_997(ws, "globex", [[["AK1", "PR", gs06], ["AK2", "855", st02], ["AK5", "A"],
                                        ["AK9", "A", "1", "1", "1"]]], name="globex-997-pointed-envelope.x12")
     data = path.read_bytes()
