@@ -69,6 +69,17 @@ def test_a_poc04_that_is_the_open_balance_only_states_it(tmp_path, poc):
     assert _line(ws) == ("CA", 2) and _reserved(ws) == 24
 
 
+def _line_1_as_it_was(ws) -> None:
+    """GLOBEX-2001 line 1 unchanged by the 860: 48 ordered, 24 shipped, the other 24 still reserved."""
+    state = StateStore(ws.state_path)
+    try:
+        ln = lines(state, "globex", "GLOBEX-2001")[1]
+        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
+        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
+    finally:
+        state.close()
+
+
 @pytest.mark.parametrize("change_type", ["CA", "QD"])
 def test_a_poc04_alone_on_an_order_partly_shipped_is_refused_saying_what_shipped(shipped, change_type):
     ws = shipped
@@ -79,13 +90,7 @@ def test_a_poc04_alone_on_an_order_partly_shipped_is_refused_saying_what_shipped
     assert answer(ws, "globex") == ("RD", [("1", change_type, "IR", "48")])
     (found,) = [f for f in run.findings if f.code == "CHANGE_QUANTITY_INVALID"]
     assert "the 24 EA line 1 has open (48 EA ordered, 24 shipped)" in found.message
-    state = StateStore(ws.state_path)
-    try:
-        ln = lines(state, "globex", "GLOBEX-2001")[1]
-        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
-        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
-    finally:
-        state.close()
+    _line_1_as_it_was(ws)
 
 
 def test_a_poc04_that_is_the_open_balance_after_shipment_only_states_it(shipped):
@@ -114,13 +119,7 @@ def test_a_poc04_counting_shipped_units_in_transit_as_still_to_receive_only_stat
     bca, pairs = answer(ws, "globex")
     assert (bca, [p[2:] for p in pairs]) == ("AD", [(ack, "48")])
     assert "CHANGE_QUANTITY_INVALID" not in {f.code for f in run.findings}
-    state = StateStore(ws.state_path)
-    try:
-        ln = lines(state, "globex", "GLOBEX-2001")[1]
-        assert (ln.ordered, ln.shipped, ln.allocated, ln.backordered) == (48, 24, 48, 0)
-        assert reserved(state, "globex", "GLOBEX-2001") == {1: 24}
-    finally:
-        state.close()
+    _line_1_as_it_was(ws)
 
 
 @pytest.mark.parametrize(("poc", "said"), [

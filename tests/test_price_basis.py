@@ -112,16 +112,20 @@ def test_a_converted_price_reaches_the_810_per_unit_and_extensions_round_half_up
     assert _segments(ws, "855", ("PO1", "ACK")) == [
         "PO1*1*200*EA*19.7*PE*VN*VP-1001", "ACK*IA*200*EA*068*20261210",
         "PO1*2*2*EA*4.5625*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
+    _ship(ws, [(1, "SKU-1001", 200, "EA"), (2, "SKU-1011", 2, "EA")], 28)
+    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
+        "IT1*1*200*EA*19.7*PE*VN*VP-1001", "IT1*2*2*EA*4.5625*PE*VN*VP-1011", "TDS*394913", "CTT*2"]
+
+
+def _ship(ws, lines: list[tuple[int, str, int, str]], day: int) -> None:
     shipped = ws.warehouse_drop_root / "east" / "inbox"
     shipped.mkdir(parents=True, exist_ok=True)
     sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
     head = sample.read_text().splitlines()[0]
-    rows = [f"SHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},EA,C-1,14.5,LB,"
-            for line, sku, qty in ((1, "SKU-1001", 200), (2, "SKU-1011", 2))]
+    rows = [f"SHP-9,2026-11-{day},14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-1,14.5,LB,"
+            for line, sku, qty, unit in lines]
     (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
-    run_stages(ws, datetime(2026, 11, 28, 2))
-    assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
-        "IT1*1*200*EA*19.7*PE*VN*VP-1001", "IT1*2*2*EA*4.5625*PE*VN*VP-1011", "TDS*394913", "CTT*2"]
+    run_stages(ws, datetime(2026, 11, day, 2))
 
 
 def _segments(ws, kind: str, tags: tuple[str, ...]) -> list[str]:
@@ -204,14 +208,7 @@ def _approve_and_ship(ws, lines: list[tuple[int, str, int, str]]) -> None:
     res = CliRunner().invoke(app, ["approve", "PO-1", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
     assert res.exit_code == 0, res.output
     run_stages(ws, datetime(2026, 11, 28, 2))
-    shipped = ws.warehouse_drop_root / "east" / "inbox"
-    shipped.mkdir(parents=True, exist_ok=True)
-    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
-    head = sample.read_text().splitlines()[0]
-    rows = [f"SHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-1,14.5,LB,"
-            for line, sku, qty, unit in lines]
-    (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
-    run_stages(ws, datetime(2026, 11, 29, 2))
+    _ship(ws, lines, 29)
 
 
 @pytest.mark.parametrize(("version", "price"), [("003040", ""), ("004010", "0"), ("004010", "0.00")])
@@ -313,14 +310,7 @@ def test_a_price_per_each_of_a_case_line_is_invoiced_per_case(tmp_path, monkeypa
     run_stages(ws, NIGHT)
     assert _segments(ws, "855", ("PO1", "ACK")) == ["PO1*1*2*CA*470.4**VN*VP-1003", "ACK*IP*2*CA*068*20261210",
                                                     "PO1*2*2*EA*4.56*PE*VN*VP-1011", "ACK*IA*2*EA*068*20261210"]
-    shipped = ws.warehouse_drop_root / "east" / "inbox"
-    shipped.mkdir(parents=True, exist_ok=True)
-    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
-    head = sample.read_text().splitlines()[0]
-    (shipped / "shipments.csv").write_text(
-        f"{head}\nSHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n"
-        "SHP-9,2026-11-28,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,2,SKU-1011,2,EA,C-1,14.5,LB,\n")
-    run_stages(ws, datetime(2026, 11, 28, 2))
+    _ship(ws, [(1, "SKU-1003", 2, "CA"), (2, "SKU-1011", 2, "EA")], 28)
     assert _segments(ws, "810", ("IT1", "TDS", "CTT")) == [
         "IT1*1*2*CA*470.4**VN*VP-1003", "IT1*2*2*EA*4.56*PE*VN*VP-1011", "TDS*94992", "CTT*2"]
 
@@ -362,13 +352,7 @@ def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_pe
     if change_ack == "865":
         assert _segments(ws, "865", ("BCA", "POC", "ACK")) == [
             "BCA*00*AD*PO-1**3*20261126****20261128*20261128", "POC*1*PC*2*2*CA*39.5*PE*VN*VP-1003", "ACK*IP*2*CA"]
-    shipped = ws.warehouse_drop_root / "east" / "inbox"
-    shipped.mkdir(parents=True, exist_ok=True)
-    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
-    head = sample.read_text().splitlines()[0]
-    (shipped / "shipments.csv").write_text(
-        f"{head}\nSHP-9,2026-11-29,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,1,SKU-1003,2,CA,C-1,14.5,LB,\n")
-    run_stages(ws, datetime(2026, 11, 29, 2))
+    _ship(ws, [(1, "SKU-1003", 2, "CA")], 29)
     assert _segments(ws, "810", ("IT1", "TDS")) == ["IT1*1*2*CA*470.4**VN*VP-1003", "TDS*94080"]
 
 
@@ -378,17 +362,6 @@ def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_pe
 # PO104 at all, or an order held for another line and approved. The number we write (470.4) is per CA; it went
 # out labelled PE on the 855 and the 810 (470.40 per each: twelve times the price). The decision's eaches per
 # unit travel with the line (its codes: UNIT_EACHES:12), so every 855 and 810 path writes no PE on it.
-
-
-def _ship(ws, lines: list[tuple[int, str, int, str]], day: int) -> None:
-    shipped = ws.warehouse_drop_root / "east" / "inbox"
-    shipped.mkdir(parents=True, exist_ok=True)
-    sample = REPO / "sample_files" / "warehouse-drops" / "east" / "east-shipments-20261127.csv"
-    head = sample.read_text().splitlines()[0]
-    rows = [f"SHP-9,2026-11-{day},14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},{unit},C-1,14.5,LB,"
-            for line, sku, qty, unit in lines]
-    (shipped / "shipments.csv").write_text("\n".join([head, *rows]) + "\n")
-    run_stages(ws, datetime(2026, 11, day, 2))
 
 
 def _pe_case_order(tmp_path, monkeypatch, path: str, line: str, version: str = "004010",
