@@ -165,6 +165,27 @@ def _require_state(workspace: Path) -> None:
         raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
 
 
+def _temporary_server(command: str, meanwhile) -> bool:
+    """Start the temporary Prefect API server (flows.prefect_api), True when it answers. False when it did
+    not start in time (a busy batch server; PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS): the caller
+    then runs the same stages in this process, as --no-prefect does (same stages, same retries, the same
+    documents), so the night's orders are still answered; the run only lacks its Prefect record. Said on
+    the standard error; a server given by PREFECT_API_URL is not started here and never falls back."""
+    from flows import progress
+    from flows.prefect_api import ServerNotStarted, start_api_server
+
+    try:
+        start_api_server(meanwhile=meanwhile)
+    except ServerNotStarted as exc:
+        message = (f"{exc}: running the stages in this process instead (as --no-prefect: same stages, retries "
+                   "and documents; no Prefect record of this run). Set PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_"
+                   "SECONDS to wait longer, or PREFECT_API_URL to use a lasting server.")
+        progress.report(command, message)
+        err.print(f"warning: {message}", style="yellow")
+        return False
+    return True
+
+
 def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool = True, use_gx: bool = True,
          pool: str = "", pool_limit: int | None = None) -> dict:
     """The night under the workspace lease (exit 5 if another process holds it), after the state
@@ -190,17 +211,22 @@ def _run(workspace: Path, now: str | None, *, wait: float = 0.0, prefect: bool =
         elif prefect:
             _prefect_env()
             from flows import warm
-            from flows.prefect_api import flow_runs_settings, start_api_server
+            from flows.prefect_api import flow_runs_settings
 
             progress.report("run", "starting the temporary Prefect API server (15-25 s the first time)")
             with console.status("Starting the temporary Prefect API server..."):
                 # ours dies with this process, even after a SIGKILL (Prefect's would not); GX, pandas and
                 # Prefect are imported while it starts
-                start_api_server(meanwhile=warm.import_for_night)
-            from flows.nightly import nightly
+                started = _temporary_server("run", warm.import_for_night)
+            if started:
+                from flows.nightly import nightly
 
-            with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
-                summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
+                with flow_runs_settings():  # no heartbeats for a server that ends with this process; progress lines
+                    summary = nightly(workspace=str(workspace.resolve()), now=now, use_gx=use_gx)
+            else:
+                from flows.night import InProcess, run_night
+
+                summary = run_night(str(workspace.resolve()), stages=InProcess(), now=now, use_gx=use_gx)
         else:
             from flows.night import InProcess, run_night
 
@@ -563,16 +589,22 @@ def _ship(workspace: Path, now: str | None, *, wait: float = 0.0) -> dict:
         _check_state(workspace)
         _prefect_env()
         from flows import warm
-        from flows.prefect_api import flow_runs_settings, start_api_server
+        from flows.prefect_api import flow_runs_settings
 
         with console.status("Starting the temporary Prefect API server..."):
             # ours dies with this process, even after a SIGKILL (Prefect's would not); Prefect is imported
             # while it starts
-            start_api_server(meanwhile=warm.import_flows)
-        from flows.nightly import shipments
+            started = _temporary_server("shipments", warm.import_flows)
+        if started:
+            from flows.nightly import shipments
 
-        with console.status("Running the shipments flow (Prefect)..."), flow_runs_settings():
-            summary = shipments(workspace=str(workspace.resolve()), now=now)
+            with console.status("Running the shipments flow (Prefect)..."), flow_runs_settings():
+                summary = shipments(workspace=str(workspace.resolve()), now=now)
+        else:
+            from flows.night import InProcess, run_shipments
+
+            with console.status("Running the shipments in this process..."):
+                summary = run_shipments(str(workspace.resolve()), stages=InProcess(), now=now)
     if summary.get("skipped"):
         console.print(f"Shipments: nothing to do ({summary['skipped']}).")
     else:

@@ -39,6 +39,11 @@ os.execv(sys.executable, [sys.executable, "-m", "uvicorn", *sys.argv[2:]])
 _server: subprocess.Popen | None = None
 
 
+class ServerNotStarted(RuntimeError):
+    """The temporary API server did not answer within its start-up timeout (a busy or slow machine), or
+    exited; nothing of it is left running and PREFECT_API_URL is unset again."""
+
+
 def start_api_server(timeout: float | None = None, *, meanwhile: Callable[[], object] | None = None) -> str | None:
     """Start the temporary API server (once per process) and point PREFECT_API_URL at it; returns its
     URL, or None where Prefect keeps managing its own server (PREFECT_API_URL already set, not Linux).
@@ -62,7 +67,8 @@ def start_api_server(timeout: float | None = None, *, meanwhile: Callable[[], ob
         while not _healthy(proc, url, deadline):
             stop(proc)
             if proc.returncode != 3 or time.monotonic() > deadline:  # uvicorn exits 3 when the port was taken
-                raise RuntimeError(f"the temporary Prefect API server did not start (exit status {proc.returncode})")
+                raise ServerNotStarted(f"the temporary Prefect API server did not start within {timeout:g} s "
+                                       f"(exit status {proc.returncode})")
             proc, url = _spawn_at_free_port()
     except BaseException:
         stop(proc)
