@@ -29,6 +29,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_ID_TOO_LONG", "business", "error", "",
        "A PO number, line id or product id is longer than the X12 element our 855/856/810/865 write it to "
        "(BEG03/PRF01/BIG04 22, PO101/LIN01/IT101 20, product ids 48): the PO is refused, never cut."),
+    _C("CSV_LEADING_ZEROS_RESTORED", "business", "warning", "",
+       "A UPC or GTIN whose leading zeros a spreadsheet dropped (12345678905 for 012345678905): read with them, "
+       "its check digit right."),
     _C("CSV_VALUE_GARBLED", "business", "error", "",
        "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------

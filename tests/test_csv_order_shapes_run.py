@@ -37,10 +37,13 @@ def ack_rows(text: str) -> tuple[list[str], list[str]]:
     return rows, words
 
 
-def run_feed(root, data: bytes, *, layout: str = "", receives: str = ""):
-    """Umbrella's workspace with ``data`` as its only drop, its CSV layout extended by ``layout``, run for a night:
-    (workspace, the intake and decide findings as (stage, code, row, column, PO), the acknowledgment's lines)."""
+def run_feed(root, data: bytes, *, layout: str = "", receives: str = "", reference: dict[str, str] | None = None):
+    """Umbrella's workspace with ``data`` as its only drop, its CSV layout extended by ``layout`` (its reference
+    files replaced by ``reference``: name -> text), run for a night: (workspace, the intake and decide findings as
+    (stage, code, row, column, PO), the acknowledgment's lines)."""
     ws = make_workspace(root, partners=("umbrella",))
+    for name, text in (reference or {}).items():
+        (ws.reference_dir / name).write_text(text)
     shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
     text = UMBRELLA.read_text().replace('date_format = "%d.%m.%Y"\n', 'date_format = "%d.%m.%Y"\n' + layout, 1)
     if receives:
