@@ -91,7 +91,7 @@ def nights(tmp_path_factory):
 
 
 def test_inspect_reads_every_grocery_po_without_an_error():
-    for pid, names in PARTNER_FILES.items():
+    for names in PARTNER_FILES.values():
         for name in names:
             out = _cli("inspect", str(DROPS / name), "--json")
             assert out.returncode == 0, (name, out.stdout[-2000:], out.stderr[-2000:])

@@ -20,8 +20,8 @@ CASE_GTIN, EACH_UPC = "10614141100108", "614141100101"  # SKU-1001 sold by the c
 def case_master(ref):
     """The demo's items with SKU-1001's gtin set to its case GTIN-14 (its upc column keeps the each's UPC)."""
     items = ref.items
-    gtin = [CASE_GTIN if s == "SKU-1001" else g for s, g in zip(items.column("sku").to_pylist(),
-                                                               items.column("gtin").to_pylist())]
+    gtin = [CASE_GTIN if s == "SKU-1001" else g
+            for s, g in zip(items.column("sku").to_pylist(), items.column("gtin").to_pylist(), strict=True)]
     at = items.schema.get_field_index("gtin")
     return dataclasses.replace(ref, items=items.set_column(at, items.schema.field("gtin"), pa.array(gtin, pa.string())))
 
