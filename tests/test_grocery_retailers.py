@@ -109,9 +109,11 @@ def test_every_po_is_acknowledged_with_its_lines_as_sent(nights):
     assert "REF*IA*778899" in dc and "N1*ST*KROGER ATLANTA DC*9*0069275640123" in dc  # the profile's [acks.po_ack]
     assert [s for s in dc if s.startswith("ACK")] == ["ACK*IA*40*CA*068*20261201", "ACK*IA*15*CA*068*20261201",
                                                       "ACK*IA*10*CA*068*20261201"]
-    # line 2 names GRO-101 by its consumer UPC alone (the item's gtin is its case GTIN-14): accepted, not IR
+    # line 2 names GRO-101 by its consumer UPC alone (the item's gtin is its case GTIN-14): accepted, not IR;
+    # the PO ships not before December 3 (DTM 037, a pickup window): its lines are scheduled for that day
     two = _doc_for(kroger, "BAK*00*AD*0417731102")
-    assert [s for s in two if s.startswith("ACK")] == ["ACK*IA*60*CA*068*20261201", "ACK*IA*144*EA*068*20261201"]
+    assert [s for s in two if s.startswith("ACK")] == ["ACK*IA*60*CA*068*20261203", "ACK*IA*144*EA*068*20261203"]
+    assert "DTM*068*20261203" in two
     albertsons = _outbox(ws, "albertsons", "855")
     whs = _doc_for(albertsons, "BAK*00*AD*8812345")
     assert [s for s in whs if s.startswith("ACK")] == ["ACK*IA*24*CA*068*20261207", "ACK*IA*30*CA*068*20261207"]
@@ -212,3 +214,13 @@ def test_5010_mtx_notes_are_quoted_like_msg():
     [f] = [f for f in found if f.code == "NOTES_NOT_KEPT"]
     assert (f.location.segment_id, f.location.element, f.location.value) == ("MTX", "MTX02", "APPOINTMENT REQUIRED")
     assert "(N9 L1 RECEIVING) 'APPOINTMENT REQUIRED'; (line 1, N9 L1 LINE NOTE) 'KEEP FROZEN'. Pass" in f.message
+
+
+def test_a_ship_window_moves_the_acknowledged_ship_day_to_its_first_day():
+    """The day an 855 schedules a PO for: DTM 010, or DTM 037 (ship not before) when later or alone."""
+    from datetime import date
+
+    from engine.lifecycle.decisions import earliest_ship_days
+
+    d1, d3, d5 = date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 5)
+    assert earliest_ship_days([None, d1, d5, None, d3], [d3, d3, d3, None, None]) == [d3, d3, d5, None, d3]
