@@ -342,15 +342,16 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     return out
 
 
-# free-form notes: MSG01 (the N9 loop's message text, heading or PO1 loop) and NTE02 (the note segment of the
-# older versions, and of translators that send it still)
-_NOTE_TEXTS = (("MSG", 1), ("NTE", 2))
+# free-form notes: MSG01 (the N9 loop's message text, heading or PO1 loop), MTX02 (005010's text segment, which
+# took MSG's place in the N9 loops: Kroger's 5010 850 sends its receiving notes so) and NTE02 (the note segment of
+# the older versions, and of translators that send it still)
+_NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
            fe: FlatElements) -> list[Finding]:
-    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG under an N9, NTE), in its heading or its PO1
+    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE), in its heading or its PO1
     loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP". No order, 855, 856 or
     warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
@@ -380,7 +381,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         if line >= 0 and line_owner[line] == k:
             where.append(f"line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))}")
         n9 = int(n9_at[j])
-        if seg == "MSG" and n9 >= 0 and n9_owner[n9] == k and n9_title[n9] and (
+        if seg in ("MSG", "MTX") and n9 >= 0 and n9_owner[n9] == k and n9_title[n9] and (
                 line < 0 or line_owner[line] != k or n9_rows[n9] > line_rows[line]):
             where.append(f"N9 {n9_title[n9]}")
         asked.setdefault(k, []).append((row, (f"({', '.join(where)}) " if where else "") + repr(text), seg, text))

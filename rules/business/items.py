@@ -2,7 +2,7 @@
 discontinued items.
 
 A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
-against our items' GTINs, VN/VP/VC against our vendor part numbers, and any qualifier (VP, VC, VA, MG,
+against our items' GTINs and UPCs, VN/VP/VC against our vendor part numbers, and any qualifier (VP, VC, VA, MG,
 SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
 lookup ever matches a null or blank id (rules.business.common.lookup).
 """
@@ -130,6 +130,21 @@ def _gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Ar
     return out
 
 
+def item_gs1_keys(items: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(GTIN-14 keys, skus) a UPC/GTIN/EAN on a line is matched against: every item's gtin, then its upc
+    (items.csv's UPC-A, as a GTIN-14) where that is another number. A grocery item master keeps the case's
+    GTIN-14 (indicator digit 1-8: what a case is scanned by) as the item's gtin and the consumer unit's UPC
+    beside it; retailers' 850s order such an item by either (Kroger's lines carry UK case code and UP)."""
+    sku = items.column("sku").combine_chunks()
+    gtin = items.column("gtin").combine_chunks().cast(pa.string())
+    if "upc" not in items.column_names:
+        return gtin, sku
+    upc = _gs1_keys(items.column("upc").combine_chunks().cast(pa.string()))
+    other = pc.fill_null(pc.not_equal(upc, gtin), True)
+    other = pc.and_(other, pc.is_valid(upc))
+    return pa.concat_arrays([gtin, upc.filter(other)]), pa.concat_arrays([sku, sku.filter(other)])
+
+
 def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(partner|qualifier|id keys, skus) of the cross-reference; a row without a qualifier (files from
     before the column existed) is a buyer's part number: it answers to BP and to IN."""
@@ -175,19 +190,21 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
 
     if len(row):
         per_qualifier = _per_qualifier(qualifier)
-        for quals, keys_of, ref_keys in ((GS1_QUALIFIERS, _gs1_keys, items.column("gtin")),
-                                         (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"))):
+        gs1_keys, gs1_skus = item_gs1_keys(items)
+        for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, _gs1_keys, gs1_keys, gs1_skus),
+                                                   (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"),
+                                                    item_sku)):
             mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(quals), pa.string())), False).to_numpy(
                 zero_copy_only=False)
             if mask.any():
-                skus = lookup(keys_of(ident), ref_keys, item_sku)
+                skus = lookup(keys_of(ident), ref_keys, ref_skus)
                 rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
                 labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
         mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_WITHOUT_CHECK_DIGIT), pa.string())),
                             False).to_numpy(zero_copy_only=False)
         if mask.any():  # UI/UD/UA: GS1 numbers sent without their check digit
-            skus = lookup(_gs1_keys_without_check_digit(qualifier, ident), items.column("gtin"), item_sku)
+            skus = lookup(_gs1_keys_without_check_digit(qualifier, ident), gs1_keys, gs1_skus)
             add(mask, np.full(len(row), _WITHOUT_CHECK_DIGIT_RANK, dtype=np.int64), skus,
                 per_qualifier(lambda q: q or "", pa.string()))
         xref_keys, xref_skus = cross_reference(partner_items)
