@@ -73,6 +73,11 @@ class AsnSettings(_Model):
     # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
     # 945's N1 BY/Z7), and the 856 has an order loop per PO and store naming the store (N1*BY**SDQ02*store; with
     # mark_for "pack", in each carton's loop after MAN*GM instead); off: each line ships whole to the ship-to
+    package_tracking: bool = False  # each carton's tracking number (the confirmation's on the carton's first row;
+    # a 945's MAN*CP or N9 2I of the carton) as REF*CN in the carton's P loop, before its MAN*GM (REF 150 precedes
+    # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
+    # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
+    # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 
