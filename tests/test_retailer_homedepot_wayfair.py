@@ -23,7 +23,7 @@ from flows.cli import app
 from tests.support import REPO, deliver_all, run_stages, ship_stages
 
 FIX = REPO / "tests" / "fixtures" / "rg1"
-NIGHT, DAY = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 16, 30)
+NIGHT, DAY, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 16, 30), datetime(2026, 11, 28, 2)
 
 
 def _segments(path: Path) -> list[list[str]]:
@@ -53,7 +53,8 @@ def _workspace(root: Path):
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
-    """Night 1 (997s, 855s), then the east DC's confirmations shipped and invoiced at 16:30."""
+    """Night 1 (997s, 855s), the east DC's confirmations shipped and invoiced at 16:30, then night 2 with Home
+    Depot's 860 (a line cut, one deleted, one added) and Wayfair's cancellation of the PO not shipped."""
     ws = _workspace(tmp_path_factory.mktemp("rg1"))
     run_stages(ws, NIGHT)
     inbox = ws.warehouse_drop_root / "east" / "inbox"
@@ -61,6 +62,9 @@ def shipped(tmp_path_factory):
     shutil.copy2(FIX / "warehouse" / "east-shipments-20261127.csv", inbox)
     ship_stages(ws, DAY, run_id="day1")
     deliver_all(ws, DAY)
+    for f in (FIX / "night2").glob("*/*.x12"):
+        shutil.copy2(f, ws.drop_root / f.parent.name / "inbox" / f.name)
+    run_stages(ws, NIGHT2)
     return ws
 
 
@@ -101,7 +105,8 @@ def test_inspect_reads_the_values_meant():
 
 
 def test_every_group_is_accepted_in_the_997(shipped):
-    for partner, groups in (("homedepot", {"4711": 2, "4712": 1}), ("wayfair", {"800311": 2, "800312": 1})):
+    for partner, groups in (("homedepot", {"4711": 2, "4712": 1, "4790": 1}),
+                            ("wayfair", {"800311": 2, "800312": 1, "800390": 1})):
         acks = _outbox(shipped, partner, "997")
         assert set(acks) == set(groups)
         for gs06, n in groups.items():
@@ -187,3 +192,23 @@ def test_package_tracking_puts_each_carton_number_before_its_man(tmp_path):
     read_back(content)
     ok, errors = bots_check(content, tmp_path)
     assert ok, errors
+
+
+def test_night_2_changes_home_depot_po_and_cancels_wayfair_po(shipped):
+    from connectors.state import StateStore
+
+    revised = [segs for path in sorted((shipped.drop_root / "homedepot" / "outbox").glob("homedepot-855-*.x12"))
+               if (segs := _segments(path))[3][:4] == ["BAK", "05", "AD", "35710043"]]
+    assert len(revised) == 1  # the revised 855 Home Depot's profile asks for (change_ack = "855")
+    assert [s for s in revised[0] if s[0] in ("PO1", "ACK")] == [
+        ["PO1", "1", "24", "EA", "19.7", "", "BP", "1001234567", "VN", "VP-1001"],  # POC QD: 36 -> 24 (POC03)
+        ["ACK", "IA", "24", "EA", "068", "20261209"],  # the 860's new DTM 010
+        ["PO1", "3", "120", "EA", "3.1", "", "BP", "1001234570", "VN", "VP-1011"],  # POC AI; line 2 deleted (DI)
+        ["ACK", "IA", "120", "EA", "068", "20261209"]]
+    state = StateStore(shipped.state_path)
+    try:
+        states = {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    assert {k: v for k, v in states.items() if "CS448812355" in str(k)} and \
+        all(v == "cancelled" for k, v in states.items() if "CS448812355" in str(k))
