@@ -250,6 +250,10 @@ class InvoiceSettings(_Model):
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
     # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
+    vendor_number_qualifier: Literal["IA", "VR"] = "IA"  # REF01 of vendor_number: IA internal vendor number (most
+    # guides), VR vendor ID number (Wayfair's 810 lists "REF - Vendor ID Number" as required)
+    contact: PoAckContact | None = None  # PER (060) after the heading's REFs, before the N1 loops: our contact for
+    # questions about the invoice (Wayfair's 810: PER required); None: none
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never

@@ -159,6 +159,11 @@ def test_wayfair_856_has_each_parcel_tracking_number_in_its_carton(shipped):
     assert ["N1", "ST", "MARIA GONZALEZ, C/O BRIGHTSIDE APARTMENTS"] in asn
     assert ["N3", "4410 W ELM STREET", "APT 3B"] in asn
     invoice = _outbox(shipped, "wayfair", "810")["CS448812077"]
+    # its 810 guide: REF Vendor ID Number (VR) and PER required, before the N1 loops
+    assert [s for s in invoice if s[0] in ("REF", "PER", "N1")][:4] == [
+        ["REF", "SI", "SHP-WF-01"], ["REF", "VR", "33120"],
+        ["PER", "IC", "Accounts Receivable", "TE", "973-555-0142", "EM", "ar@orderbridge.example"],
+        ["N1", "RE", "OrderBridge Supply Inc"]]
     assert [s for s in invoice if s[0] == "IT1"] == [
         ["IT1", "1", "1", "EA", "11.2", "", "VN", "VP-1021", "SK", "WFS21013344", "UP", "614141101504"],
         ["IT1", "2", "2", "EA", "3.1", "", "VN", "VP-1011", "SK", "WFS11019901"]]
@@ -212,3 +217,26 @@ def test_night_2_changes_home_depot_po_and_cancels_wayfair_po(shipped):
         state.close()
     assert {k: v for k, v in states.items() if "CS448812355" in str(k)} and \
         all(v == "cancelled" for k, v in states.items() if "CS448812355" in str(k))
+
+
+def test_810_vendor_number_qualifier_and_contact_one_invoice_at_a_time(tmp_path):
+    """build_810 (one invoice at a time, as a PO without agreed terms is billed): REF*VR and PER after the
+    heading's REFs, before N1; Bots' 004010 grammar accepts it. Default: REF*IA, no PER."""
+    from engine.invoice import build_810
+    from schemas.fulfilment import InvoiceSettings, PoAckContact
+    from tests.shipping_support import PROFILES, bots_check, read_back, wrap_for
+    from tests.test_invoice_810 import invoice, line, shipped_for
+
+    inv = invoice(line("1"))
+    settings = InvoiceSettings(vendor_number="33120", vendor_number_qualifier="VR",
+                               contact=PoAckContact(name="AR", phone="973-555-0142"))
+    body = build_810(inv, settings, shipped=shipped_for(inv))
+    assert [s[:2] for s in body[:7]] == [["BIG", "20261128"], ["CUR", "SE"], ["REF", "SI"], ["REF", "BM"],
+                                        ["REF", "VR"], ["PER", "IC"], ["N1", "BT"]]
+    assert body[5] == ["PER", "IC", "AR", "TE", "973-555-0142"]
+    plain = build_810(inv, InvoiceSettings(vendor_number="33120"), shipped=shipped_for(inv))
+    assert ["REF", "IA", "33120"] in plain and not [s for s in plain if s[0] == "PER"]
+    content = wrap_for(PROFILES["acme"], "IN", "810", [body])
+    read_back(content)
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
