@@ -231,9 +231,10 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
     # pallets shipped whole: a TD1 CTN25 without its count breaks C0102)
     on_pallets = not cartons and bool(pallets)
-    if not on_pallets and (cartons or weight is not None or volume is not None):
+    td1 = asn.shipment_td1  # False: the partner's guide lists no TD1 at the S level (Home Depot's 4010 856)
+    if td1 and not on_pallets and (cartons or weight is not None or volume is not None):
         segs.append(_td1("CTN25", str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
-    if pallets:
+    if td1 and pallets:
         segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else
                     ["TD1", "PLT94", str(pallets)])
     method = transport_method if carrier_scac or method_given else ""
@@ -249,12 +250,14 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
-    if bill_of_lading:
+    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN), in our order
+    if bill_of_lading and "BM" in wanted:
         segs.append(["REF", "BM", bill_of_lading])
-    if tracking_number:
+    if tracking_number and "CN" in wanted:
         segs.append(["REF", "CN", tracking_number])
     for qualifier, value in extra_refs:
-        segs.append(["REF", qualifier, value])
+        if qualifier in wanted:
+            segs.append(["REF", qualifier, value])
     dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
     if ship_time is not None:
         dtm.append(_hhmm(ship_time))

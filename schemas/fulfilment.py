@@ -78,6 +78,11 @@ class AsnSettings(_Model):
     # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
     # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
     # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
+    shipment_refs: tuple[Literal["BM", "CN"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
+    # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
+    # REF max use 1) names the one it wants, e.g. ("BM",)
+    shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
+    # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 

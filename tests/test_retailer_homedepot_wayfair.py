@@ -3,8 +3,9 @@ describe, a profile each, their reference rows, the east DC's confirmations): in
 a night acknowledges every line, the day's shipments give 856s and 810s with what the guides require.
 
 Home Depot: RDC and direct-to-store POs (REF*AGL in the ship-to loop, REF DP/IA, N9/MSG, a line in cases
-with PO4 and a line SAC), 855 with REF IA/DP, DTM 068 and N1 ST; 856 S-O-P-I with REF IA and DP per order,
-the store as N1 BY; 810 per shipment with REF IA/DP. Wayfair drop ship: BEG02 DS, a consumer's address without
+with PO4 and a line SAC), 855 with REF IA/DP, DTM 068 and N1 ST; 856 S-O-I-P as its 4010 guide's sample, the
+S level without TD1 and with one REF (max use 1: the bill of lading), REF IA and DP per order, the store as
+N1 BY; 810 per shipment with REF IA/DP. Wayfair drop ship: BEG02 DS, a consumer's address without
 an id (N2, two N3 lines, a Canadian one), TD5 carrier with TD512 service level, a packing-slip N9/MSG, CTP in
 the heading; 855 echoing the TD5; 856 with each parcel's tracking number in its carton loop (REF*CN, the
 package_tracking option) and one at the shipment level, as its guide lists (REF tracking number, max use 1)."""
@@ -140,7 +141,13 @@ def test_home_depot_856_and_810_carry_vendor_number_department_and_store(shipped
     assert store[order + 1:order + 5] == [["PRF", "36510077", "", "", "20261126"], ["REF", "IA", "0098765"],
                                          ["REF", "DP", "021"], ["N1", "BY", "THE HOME DEPOT #0121", "92", "0121"]]
     assert ["SN1", "", "4", "CA", "", "4", "CA"] in store
-    assert ["REF", "BM", "BOL-HD-8802"] in store and ["BSN", "00", "SHP-HD-02", "20261127", "1630", "0001"] in store
+    # its 4010 856: S-O-I-P (BSN05 0002, each item's carton under it), the S level TD5, one REF (the bill of
+    # lading), DTM, N1: no TD1, no second REF
+    assert ["BSN", "00", "SHP-HD-02", "20261127", "1630", "0002"] in store
+    assert [s[0] for s in store[store.index(["HL", "1", "", "S", "1"]) + 1:order]] == [
+        "TD5", "REF", "DTM", "N1", "N3", "N4", "N1", "N3", "N4"]
+    assert ["REF", "BM", "BOL-HD-8802"] in store and not [s for s in store if s[:2] == ["REF", "CN"]]
+    assert [s[3] for s in store if s[0] == "HL"] == ["S", "O", "I", "P", "I", "P"]
     invoice = _outbox(shipped, "homedepot", "810")["36510077"]
     assert ["REF", "IA", "0098765"] in invoice and ["REF", "DP", "021"] in invoice
     assert ["IT1", "001", "4", "CA", "111.6", "CP", "BP", "1001234574", "VN", "VP-1002", "UP", "614141100170"] \
@@ -240,3 +247,27 @@ def test_810_vendor_number_qualifier_and_contact_one_invoice_at_a_time(tmp_path)
     read_back(content)
     ok, errors = bots_check(content, tmp_path)
     assert ok, errors
+
+
+def test_shipment_refs_and_td1_shape_the_shipment_level():
+    """build_856 alone: shipment_refs keeps the S level's REFs the guide lists (in our order), shipment_td1 = false
+    leaves TD1 out; the defaults write TD1, REF BM and every REF CN as before."""
+    from dataclasses import replace
+
+    from engine.asn import build_856
+    from schemas.fulfilment import AsnSettings
+    from tests.shipping_support import NOW, sample_shipment
+
+    shipment = replace(sample_shipment(), extra_refs=(("CN", "1Z998"),))
+
+    def s_level(asn):
+        body = build_856(shipment, asn, created=NOW)
+        return [s[:2] for s in body[2:next(k for k, s in enumerate(body) if s[:4] == ["HL", "2", "1", "O"])]]
+
+    assert s_level(AsnSettings()) == [["TD1", "CTN25"], ["TD5", "B"], ["REF", "BM"], ["REF", "CN"], ["REF", "CN"],
+                                      ["DTM", "011"], ["N1", "SF"], ["N3", "1 Dock Road"], ["N4", "Newark"],
+                                      ["N1", "ST"], ["N3", "1 Way"], ["N4", "Columbus"]]
+    assert s_level(AsnSettings(shipment_refs=("BM",), shipment_td1=False))[:3] == [["TD5", "B"], ["REF", "BM"],
+                                                                                  ["DTM", "011"]]
+    assert s_level(AsnSettings(shipment_refs=("CN",)))[2:5] == [["REF", "CN"], ["REF", "CN"], ["DTM", "011"]]
+    assert s_level(AsnSettings(shipment_refs=()))[2] == ["DTM", "011"]
