@@ -271,3 +271,34 @@ def test_shipment_refs_and_td1_shape_the_shipment_level():
                                                                                   ["DTM", "011"]]
     assert s_level(AsnSettings(shipment_refs=("CN",)))[2:5] == [["REF", "CN"], ["REF", "CN"], ["DTM", "011"]]
     assert s_level(AsnSettings(shipment_refs=()))[2] == ["DTM", "011"]
+
+
+@pytest.fixture(scope="module")
+def demo_night(tmp_path_factory):
+    """The demo's night 1 with the warehouses (as tests/test_945_shapes.py's template): GLOBEX-2001 waits for North."""
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    run_stages(ws, NIGHT)
+    return ws.root
+
+
+def test_a_3pl_945s_carton_tracking_numbers_go_to_their_cartons(demo_night, tmp_path):
+    """package_tracking on a 945 (North 3PL, Globex's S-O-T-P-I with the option on): each LX carton's MAN*CP is
+    the REF*CN of that carton's P loop, the S level has the first only."""
+    from tests.test_945_shapes import CARTON1, CARTON2, HEAD, body_of, carton, codes, segments, w945
+    from tests.test_shipment_findings_flow import ship
+
+    body = HEAD + carton(CARTON1, 24, "MAN*CP*1Z4R9W830300000011") + carton(CARTON2, 24, "MAN*CP*1Z4R9W830300000022")
+    on = ("globex", 'structure = "SOTPI"', 'structure = "SOTPI"\npackage_tracking = true')
+    ws, state, res = ship(demo_night, tmp_path, "north", "n.x12", w945(body), profile_edit=on)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    e = text[3]
+    segs = [s.strip().split(e) for s in text.split("~") if s.strip()]
+    first_order = next(k for k, s in enumerate(segs) if s[0] == "HL" and s[3] == "O")
+    assert [s for s in segs[:first_order] if s[:2] == ["REF", "CN"]] == [["REF", "CN", "1Z4R9W830300000011"]]
+    cartons = [k for k, s in enumerate(segs) if s[0] == "HL" and s[3] == "P"]
+    assert [segs[k + 1] for k in cartons] == [["REF", "CN", "1Z4R9W830300000011"], ["REF", "CN", "1Z4R9W830300000022"]]
+    assert [m[2] for m in segments(text, "MAN")] == [CARTON1, CARTON2]
