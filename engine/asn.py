@@ -105,6 +105,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 for pack in packs:
                     n += 1
                     add(["HL", str(n), i[1], "P", "0"])
+                    if asn.package_tracking and pack.tracking_number:
+                        add(["REF", "CN", pack.tracking_number])
                     add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
                     body += boxed
             continue
@@ -122,16 +124,16 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 add(t)
                 add(["MAN", "GM", _man02(tare.sscc, sscc_with_ai, written)])
                 body += boxed
-                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed)
+                n, total = _packs(body, n, t, tare.packs, item, written, sscc_with_ai, total, boxed, asn)
                 for line in tare.items:  # S-O-T-I: the pallet's items under it, no carton level
                     n += 1
                     t[4] = "1"
                     add(["HL", str(n), t[1], "I", "0"])
                     body += item(line)
                     total += line.quantity
-            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed)
+            n, total = _packs(body, n, o, order.packs, item, written, sscc_with_ai, total, boxed, asn)
         else:
-            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed)
+            n, total = _packs(body, n, o, order.all_packs(), item, written, sscc_with_ai, total, boxed, asn)
     ctt: list[object] = ["CTT", str(n)]
     if asn.ctt_hash:
         ctt.append(x12_decimal(total))
@@ -151,16 +153,18 @@ def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
 
 
 def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], item: ItemWriter, written: set[str],
-           with_ai: bool, total: Decimal, boxed: list[list[object]]) -> tuple[int, Decimal]:
-    """The cartons' P loops under ``parent`` (each with the ``boxed`` segments after its MAN) and their
-    items' I loops, numbered on from HL ``n``: the last HL number and ``total`` plus the units each
-    carton holds (SN102 summed)."""
+           with_ai: bool, total: Decimal, boxed: list[list[object]], asn: AsnSettings) -> tuple[int, Decimal]:
+    """The cartons' P loops under ``parent`` (each with its REF*CN tracking number first when
+    ``asn.package_tracking`` asks, the ``boxed`` segments after its MAN) and their items' I loops, numbered
+    on from HL ``n``: the last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
     add = body.append
     for pack in packs:
         n += 1
         parent[4] = "1"
         p: list[object] = ["HL", str(n), parent[1], "P", "1" if pack.items else "0"]
         add(p)
+        if asn.package_tracking and pack.tracking_number:
+            add(["REF", "CN", pack.tracking_number])
         add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
         body += boxed
         units = Decimal(0)
@@ -198,7 +202,9 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
-                      tracking_number=shipment.tracking_number, extra_refs=shipment.extra_refs,
+                      tracking_number=shipment.tracking_number,
+                      extra_refs=tuple(r for r in shipment.extra_refs if r[0] != "CN") if asn.package_tracking
+                      else shipment.extra_refs,  # each carton's own tracking number in its loop instead
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
                       volume_unit=shipment.volume_unit, equipment=shipment.equipment, seal_number=shipment.seal_number,
@@ -225,9 +231,10 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
     # pallets shipped whole: a TD1 CTN25 without its count breaks C0102)
     on_pallets = not cartons and bool(pallets)
-    if not on_pallets and (cartons or weight is not None or volume is not None):
+    td1 = asn.shipment_td1  # False: the partner's guide lists no TD1 at the S level (Home Depot's 4010 856)
+    if td1 and not on_pallets and (cartons or weight is not None or volume is not None):
         segs.append(_td1("CTN25", str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
-    if pallets:
+    if td1 and pallets:
         segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else
                     ["TD1", "PLT94", str(pallets)])
     method = transport_method if carrier_scac or method_given else ""
@@ -243,12 +250,14 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
-    if bill_of_lading:
+    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN), in our order
+    if bill_of_lading and "BM" in wanted:
         segs.append(["REF", "BM", bill_of_lading])
-    if tracking_number:
+    if tracking_number and "CN" in wanted:
         segs.append(["REF", "CN", tracking_number])
     for qualifier, value in extra_refs:
-        segs.append(["REF", qualifier, value])
+        if qualifier in wanted:
+            segs.append(["REF", qualifier, value])
     dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
     if ship_time is not None:
         dtm.append(_hhmm(ship_time))
@@ -594,7 +603,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
-    if asn.structure not in COLUMNAR or not shipments:
+    if asn.structure not in COLUMNAR or asn.package_tracking or not shipments:  # a carton's REF*CN: build_856
         return [None] * len(shipments)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 

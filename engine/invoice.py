@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
-from parsers.x12_writer import Segment, x12_decimal, x12_implied, x12_text
+from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
@@ -198,8 +198,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if invoice.bill_of_lading:
         body.append(["REF", "BM", invoice.bill_of_lading])
     if settings.vendor_number:
-        body.append(["REF", "IA", settings.vendor_number])
+        body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
     body += ref_segments(invoice.refs, settings.order_refs)
+    body += contact_segments(settings)
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
             body.extend(party_segments(party))
@@ -210,6 +211,14 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if invoice.ship_date is not None:
         body.append(["DTM", "011", ymd(invoice.ship_date)])
     return body
+
+
+def contact_segments(settings: InvoiceSettings) -> list[list]:
+    """The PER (060) of our contact the partner's 810 guide asks for, after the heading's REFs; [] when the
+    profile names none."""
+    if (contact := settings.contact) is None:
+        return []
+    return [["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()]]
 
 
 @lru_cache(maxsize=4096)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from engine.asn import MARK_FOR_COLUMNS, party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
-from engine.invoice import itd_segment, money, remit_party, ymd
+from engine.invoice import contact_segments, itd_segment, money, remit_party, ymd
 from parsers.x12_writer import (
     ADDRESS_MAX,
     CITY_MAX,
@@ -138,8 +138,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     except _NotText:
         return None
     day = ymd(invoice_date)
-    vendors = [["REF", "IA", settings.vendor_number]] if settings.vendor_number else []
-    remits = party_segments(remit_party(settings.remit_to)) if settings.remit_to else []
+    vendors = [["REF", settings.vendor_number_qualifier, settings.vendor_number]] if settings.vendor_number else []
+    # PER (after the PO's REFs) and the remit-to's N1 loop: the same for every invoice of the batch
+    remits = contact_segments(settings) + (party_segments(remit_party(settings.remit_to)) if settings.remit_to else [])
     itds = [itd_segment(terms)] if terms is not None else []
     vendor, remit, itd = _constant(vendors, d), _constant(remits, d), _constant(itds, d)
     before = f"BIG{e}{day}{e}"

@@ -162,9 +162,11 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     # the cartons (boxes with a carton id), each on its order or on a pallet of its order (as its first row says)
     c = _cartons(lines, g, ssccs)
     carton, loose = c.carton, c.loose
-    packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit)
-                  for label, sscc, b, weight, unit in zip(c.label, c.sscc, carton.tolist(), c.weight, c.unit,
-                                                          strict=True)]
+    tracking = lines["tracking_number"].take(pa.array(box_row[carton])).to_pylist()  # each carton's first row's
+    packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit,
+                       tracking_number=number or "")
+                  for label, sscc, b, weight, unit, number in zip(c.label, c.sscc, carton.tolist(), c.weight, c.unit,
+                                                                  tracking, strict=True)]
     on_pallet, carton_order, first = c.on_pallet, c.order, c.first
     loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)

@@ -73,6 +73,16 @@ class AsnSettings(_Model):
     # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
     # 945's N1 BY/Z7), and the 856 has an order loop per PO and store naming the store (N1*BY**SDQ02*store; with
     # mark_for "pack", in each carton's loop after MAN*GM instead); off: each line ships whole to the ship-to
+    package_tracking: bool = False  # each carton's tracking number (the confirmation's on the carton's first row;
+    # a 945's MAN*CP or N9 2I of the carton) as REF*CN in the carton's P loop, before its MAN*GM (REF 150 precedes
+    # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
+    # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
+    # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
+    shipment_refs: tuple[Literal["BM", "CN"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
+    # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
+    # REF max use 1) names the one it wants, e.g. ("BM",)
+    shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
+    # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 
@@ -245,6 +255,10 @@ class InvoiceSettings(_Model):
     number_prefix: str = Field(default="INV", pattern=r"^[A-Z0-9-]{0,8}$")  # BIG02 = prefix + sequence number
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA in the heading (after REF SI/BM): the
     # vendor number the partner gave us, which Walmart's and other retailers' 810 guides require
+    vendor_number_qualifier: Literal["IA", "VR"] = "IA"  # REF01 of vendor_number: IA internal vendor number (most
+    # guides), VR vendor ID number (Wayfair's 810 lists "REF - Vendor ID Number" as required)
+    contact: PoAckContact | None = None  # PER (060) after the heading's REFs, before the N1 loops: our contact for
+    # questions about the invoice (Wayfair's 810: PER required); None: none
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never

@@ -160,6 +160,8 @@ class Pack:
     carton_id: str = ""  # the warehouse's label
     weight: Decimal | None = None
     weight_unit: str = ""  # LB | KG
+    tracking_number: str = ""  # the carrier's number for this package (its first confirmation row's): REF*CN in
+    # its loop when the partner's AsnSettings.package_tracking asks
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,8 @@ OPTIONS = [AsnSettings(), AsnSettings(estimated_delivery=True, item_po4=True),
            AsnSettings(vendor_number="V 0042"), AsnSettings(vendor_number="V*42"),  # REF IA; one with a delimiter
            AsnSettings(vendor_number="V 0042", mark_for="none"),  # no mark-for N1 whatever the PO named
            AsnSettings(mark_for="pack"),  # the mark-for in each carton's loop: those shipments left to build_856
-           AsnSettings(order_refs=("MR", "PD", "DP")), AsnSettings(order_refs=())]  # every reference the PO sent; none
+           AsnSettings(order_refs=("MR", "PD", "DP")), AsnSettings(order_refs=()),  # every reference the PO sent; none
+           AsnSettings(shipment_refs=("BM",), shipment_td1=False)]  # the S level as Home Depot's 4010 856 lists it
 
 
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOTI", "SOI", "SOIP"])
