@@ -133,7 +133,7 @@ class _Context:
         heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
                                      else orders[c].to_pylist() for c in _HEAD_COLUMNS}
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
-        self.ship_dates, self.po_dates = heads["requested_ship_date"], heads["po_date"]
+        self.ship_dates, self.po_dates = _ship_from(orders, heads["requested_ship_date"]), heads["po_date"]
         self.shas = heads["source_sha256"]
         self._orders, self._more = orders, {}
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
@@ -870,6 +870,17 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 
 
 _FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
+
+
+def _ship_from(orders: pa.Table, requested: list) -> list:
+    """Each PO's first day to ship (``requested``: its DTM 010 per row): its DTM 010, or its ship window's
+    opening (DTM 037 ship not before) when it gives no ship date or one before it. A PO giving only a window
+    is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
+    still floors it (_Batch._ship)."""
+    if "ship_not_before" not in orders.column_names or orders["ship_not_before"].null_count == orders.num_rows:
+        return requested
+    return [max(d for d in (r, n) if d is not None) if r is not None or n is not None else None
+            for r, n in zip(requested, _py_dates(orders["ship_not_before"]), strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:
