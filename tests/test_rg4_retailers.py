@@ -75,7 +75,7 @@ def test_a_po_with_a_ship_window_and_no_ship_date_is_acknowledged_for_the_window
 
 # --- every fixture through inspect, a night and the day's shipments ------------------------------------------
 
-POS = {"dollargeneral": {"4500123401": 3, "4500123402": 2}, "staples": {"7781234": 3, "7781240": 1},
+POS = {"dollargeneral": {"4500123401": 3, "4500123402": 2}, "staples": {"7781234": 3, "7781240": 2},
        "officedepot": {"OD55500123": 2}, "grainger": {"4612345678": 3, "4612345690": 1}}
 # what the fixtures are known to carry that we keep no field for: reported, never held or rejected for it
 NOTED = {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "SDQ_NOT_APPLIED"}
@@ -225,3 +225,32 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
     assert len(sent) == 5 + 5  # 856s, 810s
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+def test_a_store_level_line_split_over_stores_is_acknowledged_as_ordered_not_rounded_to_cases(night):
+    """Staples 7781240 line 2: 5 markers (case pack 12) split 2 + 3 over stores 0201 and 0202. A store-ready
+    (pick and pack) order ships each store its eaches: the line is acknowledged IA 5, not rounded up to a case of
+    12 (IQ 12: 7 units no store ordered, acknowledged and never shipped to any, the order never complete); no
+    CASE_PACK_ROUNDED, and no raise to the item's minimum of 12 (QTY_BELOW_MINIMUM) either. A partner that is not
+    store-level still has its lines rounded (the default policy)."""
+    ws, found, _states = night
+    answer = po_segments(segments(ws, "staples", "855"), "7781240", "BAK")
+    assert [s[1:4] for s in answer if s[0] == "ACK"] == [["IA", "66", "EA"], ["IA", "5", "EA"]]
+    assert ["CTT", "2", "71"] in answer
+    assert {c for c, _s, po in found if po == "7781240"} == set()
+
+
+def test_store_level_lines_keep_their_quantity_only_when_split_over_stores():
+    from decimal import Decimal
+
+    from rules.business.quantities import _line_quantities
+    from schemas.rule_settings import RuleSettings
+
+    row = {"quantity": Decimal(5), "unit": "EA", "sku": "SKU-1013", "case_pack": 12, "min_order_qty": 12,
+           "partner": "staples", "store_quantities": [{"store": "0201", "quantity": Decimal(2)}]}
+    store_level, plain = RuleSettings(store_level=True), RuleSettings()
+    assert [f.code for f in _line_quantities(row, store_level, False, False, {}, {})] == []
+    rounded = ["CASE_PACK_ROUNDED", "QTY_BELOW_MINIMUM"]
+    assert [f.code for f in _line_quantities(row, plain, False, False, {}, {})] == rounded
+    whole = {**row, "store_quantities": None}  # a line of theirs shipped whole to the ship-to: rounded
+    assert [f.code for f in _line_quantities(whole, store_level, False, False, {}, {})] == rounded
