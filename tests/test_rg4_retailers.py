@@ -254,3 +254,31 @@ def test_store_level_lines_keep_their_quantity_only_when_split_over_stores():
     assert [f.code for f in _line_quantities(row, plain, False, False, {}, {})] == rounded
     whole = {**row, "store_quantities": None}  # a line of theirs shipped whole to the ship-to: rounded
     assert [f.code for f in _line_quantities(whole, store_level, False, False, {}, {})] == rounded
+
+
+def test_a_store_s_ordered_quantity_in_eaches_is_reported_in_the_line_s_cases(tmp_path):
+    """A store-ready line in cases whose SDQ gives each store's eaches (PO1 4 CA of staples, a case of 6, with
+    SDQ*EA*92*0101*12*0102*12): each store's order loop reports the store's 2 CA ordered (SN105), not the line's 4
+    CA (what the SDQ unit being another than the line's fell back to: twice what the store ordered)."""
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = workspace(tmp_path / "ws", {})
+    body = ["ST*850*0001", "BEG*00*SA*7781250**20261126", "REF*IA*448812", "N1*ST*STAPLES DC HAGERSTOWN*92*0890",
+            "PO1*1*4*CA*23.16*PE*UP*614141100521*IN*2041188", "PO4*6*1*EA", "SDQ*EA*92*0101*12*0102*12", "CTT*1*4",
+            "SE*9*0001"]
+    (ws.drop_root / "staples" / "inbox" / "cases.x12").write_text(
+        "ISA*00*          *00*          *12*5085551234     *ZZ*ORDERBRIDGE    *261126*0100*U*00401*000090031*0*P*>~"
+        "GS*PO*5085551234*ORDERBRIDGE*20261126*0100*90031*X*004010~" + "".join(seg + "~" for seg in body)
+        + "GE*1*90031~IEA*1*000090031~")
+    run_stages(ws, NIGHT)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    ship = "ST-SHP-09,2026-11-27,13:50,FDEG,,,BOL-ST-5509,7781250,1,SKU-1007"
+    (inbox / "east-shipments-cases.csv").write_text(
+        (FIXTURES / "shipments" / "east-shipments-20261127.csv").read_text().splitlines()[0] + "\n"
+        + f"{ship},12,EA,ST-C9,20,LB,,0101\n{ship},2,CA,ST-C10,20,LB,,0102\n")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    asn = po_segments(segments(ws, "staples", "856"), "ST-SHP-09", "BSN")
+    assert [s for s in asn if s[:2] == ["N1", "BY"]] == [["N1", "BY", "", "92", "0101"], ["N1", "BY", "", "92", "0102"]]
+    assert [s[1:] for s in asn if s[0] == "SN1"] == [["", "2", "CA", "", "2", "CA"]] * 2
