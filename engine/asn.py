@@ -243,6 +243,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
+    bill_of_lading = bill_of_lading or (tracking_number if asn.bm_from_tracking else "")
     if bill_of_lading:
         segs.append(["REF", "BM", bill_of_lading])
     if tracking_number:

@@ -73,6 +73,9 @@ class AsnSettings(_Model):
     # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
     # 945's N1 BY/Z7), and the 856 has an order loop per PO and store naming the store (N1*BY**SDQ02*store; with
     # mark_for "pack", in each carton's loop after MAN*GM instead); off: each line ships whole to the ship-to
+    bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
+    # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
+    # number of a small package); off: such a shipment has REF*CN alone
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 

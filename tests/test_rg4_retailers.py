@@ -282,3 +282,31 @@ def test_a_store_s_ordered_quantity_in_eaches_is_reported_in_the_line_s_cases(tm
     asn = po_segments(segments(ws, "staples", "856"), "ST-SHP-09", "BSN")
     assert [s for s in asn if s[:2] == ["N1", "BY"]] == [["N1", "BY", "", "92", "0101"], ["N1", "BY", "", "92", "0102"]]
     assert [s[1:] for s in asn if s[0] == "SN1"] == [["", "2", "CA", "", "2", "CA"]] * 2
+
+
+def test_a_parcel_shipment_s_856_carries_its_tracking_number_as_the_bm_where_the_guide_asks(tmp_path):
+    """Office Depot's 856 needs REF*BM on every shipment: the bill of lading of a truck, the tracking number of a
+    small-package (UPS, FedEx) shipment, which has no BOL. [fulfilment.asn] bm_from_tracking = true writes the
+    tracking number as REF*BM (and still REF*CN) when the warehouse gave no BOL; a BOL given stays the BM; off
+    (the default) a parcel's 856 has REF*CN alone, as before."""
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    def refs(setting: str, bol: str) -> list[list[str]]:
+        ws = workspace(tmp_path / f"{setting}{bol}", {"officedepot": ["od-850-OD55500123.x12"]})
+        if setting:
+            profile = ws.partners_dir / "officedepot.toml"
+            profile.write_text(profile.read_text().replace('mark_for = "order"\n', f'mark_for = "order"\n{setting}\n'))
+        run_stages(ws, NIGHT)
+        inbox = ws.warehouse_drop_root / "east" / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        lines = (FIXTURES / "shipments" / "east-shipments-20261127.csv").read_text().splitlines()
+        (inbox / "od.csv").write_text("\n".join([lines[0]] + [ln.replace("BOL-OD-301", bol) for ln in lines
+                                                             if ",OD55500123," in ln]) + "\n")
+        ship_stages(ws, SHIP_DAY, run_id="day1")
+        deliver_all(ws, SHIP_DAY)
+        return [s for s in po_segments(segments(ws, "officedepot", "856"), "OD-SHP-01", "BSN") if s[0] == "REF"]
+
+    tracking = "1Z4A0F930300000017"
+    assert refs("bm_from_tracking = true", "") == [["REF", "BM", tracking], ["REF", "CN", tracking]]
+    assert refs("bm_from_tracking = true", "BOL-OD-301") == [["REF", "BM", "BOL-OD-301"], ["REF", "CN", tracking]]
+    assert refs("", "") == [["REF", "CN", tracking]]
