@@ -73,6 +73,27 @@ def test_a_po_with_a_ship_window_and_no_ship_date_is_acknowledged_for_the_window
     assert {s[5] for s in dated if s[0] == "ACK"} == {"20261203"}
 
 
+
+def test_an_860_moving_the_window_is_answered_with_the_new_opening_day(tmp_path):
+    """Dollar General moves 4500123402's window (heading DTM 037 / 038 in an 860, answered by a revised 855: its
+    profile's change_ack): the revised 855 promises the new opening day, 2026-12-08."""
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / "ws", {"dollargeneral": ["dg-850-4500123401.x12"]})
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*4500123402**1*20261126", "DTM*037*20261208", "DTM*038*20261215", "CTT*0",
+            "SE*6*0001"]
+    (ws.drop_root / "dollargeneral" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*006900000      *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000004712*0*P*>~"
+        "GS*PC*006900000*ORDERBRIDGE*20261127*0800*4712*X*004010~" + "".join(seg + "~" for seg in body)
+        + "GE*1*4712~IEA*1*000004712~")
+    run_stages(ws, datetime(2026, 11, 27, 9))
+    answers = segments(ws, "dollargeneral", "855")
+    revised = answers[max(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    revised = revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")]
+    assert revised[0][3] == "4500123402" and ["DTM", "068", "20261208"] in revised
+    assert {s[5] for s in revised if s[0] == "ACK"} == {"20261208"}
+
 # --- every fixture through inspect, a night and the day's shipments ------------------------------------------
 
 POS = {"dollargeneral": {"4500123401": 3, "4500123402": 2}, "staples": {"7781234": 3, "7781240": 2},
