@@ -251,6 +251,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
     wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN), in our order
+    bill_of_lading = bill_of_lading or (tracking_number if asn.bm_from_tracking else "")
     if bill_of_lading and "BM" in wanted:
         segs.append(["REF", "BM", bill_of_lading])
     if tracking_number and "CN" in wanted:

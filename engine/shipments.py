@@ -313,7 +313,7 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
     ids, id_kind = line["product_ids"]
     case = _case_packs(sku, items)
-    ordered = _store_ordered(line, lines, item_row, unit)
+    ordered = _store_ordered(line, lines, item_row, unit, case)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
                            line["description"], case)
     first = first_rows(kind, n=n_kinds)
@@ -326,11 +326,12 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     return made, kind
 
 
-def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array) -> pa.Array:
+def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array, case: pa.Array) -> pa.Array:
     """Each item's quantity ordered (SN105): its order line's, or, for an item marked for a store (a store-level
     partner's order loop per store: engine.lifecycle.shipping keeps no store for others), that store's SDQ
-    quantity of the line when the SDQ gives it in the item's unit (SDQ01 the line's, or none): what the store
-    ordered, as its order loop reports it."""
+    quantity of the line when the SDQ gives it in the item's unit (SDQ01 the line's, or none), or in eaches of
+    an item in cases (``case``: each item's case pack) that make whole cases (SDQ*EA*92*0101*12 of a line in
+    CA of 6: 2 CA): what the store ordered, as its order loop reports it (not the whole line's quantity)."""
     quantity = line["quantity"]
     if "store_quantities" not in line or not marks_stores(lines):
         return quantity
@@ -341,9 +342,10 @@ def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.A
         if not store:
             continue
         split = splits[k].as_py()
-        of_store = [q for q in split or () if q["store"] == store]
-        if of_store and all(q["unit"] in (None, unit[k].as_py()) and q["quantity"] is not None for q in of_store):
-            values[k] = sum((q["quantity"] for q in of_store), Decimal(0))
+        per = _store_unit_eaches(unit[k].as_py(), case[k].as_py())
+        parts = [_in_unit(q["quantity"], q["unit"], unit[k].as_py(), per) for q in split or () if q["store"] == store]
+        if parts and None not in parts:
+            values[k] = sum(parts, Decimal(0))
     return pa.array(values, quantity.type)
 
 
@@ -438,6 +440,25 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
             "product_ids": (ids, id_kind),
             **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {})}
+
+
+EACH_UNITS = ("EA", "UN")  # an SDQ counting eaches (RuleSettings.each_units)
+
+
+def _store_unit_eaches(unit: str | None, case_pack: int | None) -> int | None:
+    """Eaches in one ``unit`` of an item with ``case_pack``: the case pack for a case (CA, CS) of more than one
+    each, else None (no conversion known here)."""
+    return case_pack if unit in ("CA", "CS") and case_pack and case_pack > 1 else None
+
+
+def _in_unit(quantity: Decimal | None, sent: str | None, unit: str | None, per: int | None) -> Decimal | None:
+    """An SDQ quantity in the item's ``unit``: as sent in it (or with no SDQ01), whole cases of eaches sent in
+    eaches (``per`` eaches a case), else None (not known in that unit)."""
+    if quantity is None or sent in (None, unit):
+        return quantity
+    if per and sent in EACH_UNITS and quantity % per == 0:
+        return quantity / per
+    return None
 
 
 def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:

@@ -83,6 +83,9 @@ class AsnSettings(_Model):
     # REF max use 1) names the one it wants, e.g. ("BM",)
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
+    bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
+    # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
+    # number of a small package); off: such a shipment has REF*CN alone
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 

@@ -33,6 +33,7 @@ class PartnerRuleOverrides(_Model):
     held_order_types: tuple[str, ...] | None = None
     usage: Literal["P", "T"] | None = None
     catch_weight: bool | None = None
+    store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
 
 
 class RuleSettings(_Model):
@@ -69,6 +70,11 @@ class RuleSettings(_Model):
     # PK ...) is taken as sent (CATCH_WEIGHT_LINE) and billed by the net weight shipped, instead of waiting
     # for a person (PRICE_BASIS_UNSUPPORTED).
     catch_weight: bool = False
+    # The partner sends pre-distributed ("store-ready", pick and pack) orders (its profile's
+    # fulfilment.asn.store_level): a line it splits over stores by SDQ is the sum of the stores' quantities,
+    # each shipped to its store as ordered, so neither case-pack rounding nor a minimum changes it (units
+    # added to the line would belong to no store: acknowledged, never shipped to one, the order never complete).
+    store_level: bool = False
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

@@ -220,7 +220,10 @@ def test_a_ship_window_moves_the_acknowledged_ship_day_to_its_first_day():
     """The day an 855 schedules a PO for: DTM 010, or DTM 037 (ship not before) when later or alone."""
     from datetime import date
 
-    from engine.lifecycle.decisions import earliest_ship_days
+    import pyarrow as pa
+
+    from engine.lifecycle.decisions import _ship_from
 
     d1, d3, d5 = date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 5)
-    assert earliest_ship_days([None, d1, d5, None, d3], [d3, d3, d3, None, None]) == [d3, d3, d5, None, d3]
+    orders = pa.table({"ship_not_before": pa.array([d3, d3, d3, None, None], pa.date32())})
+    assert _ship_from(orders, [None, d1, d5, None, d3]) == [d3, d3, d5, None, d3]

@@ -359,7 +359,8 @@ def test_a_945_marks_each_carton_for_its_store_in_the_w12_loop():
 def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp_path):
     """Store 0101 gets its 4 units of line 4 in the day's first file; a second file giving it 2 more (the line's 10 not
     yet all shipped: no SHIPMENT_OVER_RESERVED) holds that shipment, the stores kept with the shipped lines
-    (shipment_lines.mark_for_store); the same file's carton for 0102 (6, its SDQ) ships."""
+    (shipment_lines.mark_for_store); the same file's carton for 0102 (4 of its SDQ 6) ships. (The line is 10 as its
+    stores ordered it: it used to be rounded up to 12, whose 2 spare units let 4 + 2 + 6 pass.)"""
 
     from connectors.state import StateStore
 
@@ -368,7 +369,7 @@ def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp
     assert "SHP-1001" in outbox(ws, "856")
     later = [f"{s},4,SKU-1002,{n},EA,{carton},8,LB,{store}" for s, n, carton, store in (
         ("SHP-1002,2026-11-27,16:05,UPSN,G2,1Z999AA10123456791,BOL-6002,ACME-1001", 2, "C-1003", "101"),
-        ("SHP-1003,2026-11-27,16:05,UPSN,G2,1Z999AA10123456808,BOL-6003,ACME-1001", 6, "C-1004", "0102"))]
+        ("SHP-1003,2026-11-27,16:05,UPSN,G2,1Z999AA10123456808,BOL-6003,ACME-1001", 4, "C-1004", "0102"))]
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     (inbox / "east-shipments-20261127-2.csv").write_text(HEADER + "\n".join(later) + "\n")
     shipped(ws, LATER, "day2")
@@ -381,7 +382,7 @@ def test_a_later_confirmation_cannot_give_a_store_more_than_its_sdq_quantity(tmp
         state.close()
     assert [(f["code"], f["value"]) for f in found] == [("SHIPMENT_STORE_OVER", "2")]
     assert "after 4 shipped to it before" in found[0]["message"] and "0101" in found[0]["message"]
-    assert [tuple(r) for r in kept] == [("SHP-1001", "4", "0101", "4"), ("SHP-1003", "4", "0102", "6")]
+    assert [tuple(r) for r in kept] == [("SHP-1001", "4", "0101", "4"), ("SHP-1003", "4", "0102", "4")]
     asns = outbox(ws, "856")
     assert "SHP-1002" not in asns and "SHP-1003" in asns
 

@@ -92,15 +92,6 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
     pa.field("_step", pa.int64(), nullable=False))
 # what the answer reads of a line: the 855 echoes these, the line row keeps some
 # what the answer reads of an order's head
-def earliest_ship_days(requested: list, not_before: list) -> list:
-    """Each PO's ship day as its 855 states it (ACK04 068, the heading's DTM 068) before today is applied: its
-    requested ship date (DTM 010), or its ship-not-before date (DTM 037) when that is later or the PO names no
-    ship date, as grocery buyers' pickup and ship windows (Kroger's DTM 037/038) do. A PO shipping not before
-    December 3 was acknowledged for December 1 (the day we answered), a day its window refuses and our own
-    SHIPPED_OUTSIDE_WINDOW check warns about."""
-    return [b if b is not None and (r is None or b > r) else r for r, b in zip(requested, not_before, strict=True)]
-
-
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
@@ -142,10 +133,9 @@ class _Context:
         heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
                                      else orders[c].to_pylist() for c in _HEAD_COLUMNS}
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
-        self.ship_dates, self.po_dates = heads["requested_ship_date"], heads["po_date"]
+        self.ship_dates, self.po_dates = _ship_from(orders, heads["requested_ship_date"]), heads["po_date"]
         self.shas = heads["source_sha256"]
         self._orders, self._more = orders, {}
-        self.ship_dates = earliest_ship_days(self.ship_dates, self.head_column("ship_not_before"))
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
                                     "line_number": pc.cast(lines["line_number"], pa.int32()),
                                     "_l": pa.array(np.arange(lines.num_rows))})
@@ -880,6 +870,17 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 
 
 _FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
+
+
+def _ship_from(orders: pa.Table, requested: list) -> list:
+    """Each PO's first day to ship (``requested``: its DTM 010 per row): its DTM 010, or its ship window's
+    opening (DTM 037 ship not before) when it gives no ship date or one before it. A PO giving only a window
+    is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
+    still floors it (_Batch._ship)."""
+    if "ship_not_before" not in orders.column_names or orders["ship_not_before"].null_count == orders.num_rows:
+        return requested
+    return [max(d for d in (r, n) if d is not None) if r is not None or n is not None else None
+            for r, n in zip(requested, _py_dates(orders["ship_not_before"]), strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:

@@ -194,7 +194,9 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     if not len(rows):
         return packs
     by_partner = _PerPartner(settings)
-    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty", *PO4_COLUMNS]
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "sku", "case_pack", "min_order_qty", *PO4_COLUMNS,
+            *(["store_quantities"] if settings.store_level or any(o.store_level for o in settings.partners.values())
+              else [])]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
     out: list[Finding] = []
@@ -418,6 +420,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                                  row, seg="PO1", element="PO103", value=unit)]
     if row["sku"] is None:
         return []  # ITEM_UNKNOWN covers it
+    split = s.store_level and bool(row.get("store_quantities"))  # a store-ready line: its stores' eaches
     out: list[Finding] = []
     pack = row["case_pack"] or 1
     per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
@@ -432,7 +435,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
             f"has no {row['sku']},{unit} row).{po4}", row, seg="PO1", element="PO103", value=unit)]
-    if eaches % pack or qty % 1:
+    if (eaches % pack and not split) or qty % 1:
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if eaches % 1:
             why = _not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"]))
@@ -447,7 +450,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         out.append(business_finding("CASE_PACK_ROUNDED", f"{why}; acknowledged as {_text(new)} {unit}.", row,
                                     seg="PO1", element="PO102", value=qty))
     moq = row["min_order_qty"] or 0
-    if moq and eaches < moq:
+    if moq and eaches < moq and not split:
         new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)
         out.append(business_finding("QTY_BELOW_MINIMUM",
                                     f"{_text(eaches)} eaches is below the minimum order quantity {moq} of item "
