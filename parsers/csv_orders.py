@@ -37,7 +37,7 @@ from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
-from schemas.reference import gs1_valid
+from schemas.reference import zeros_dropped_gtin
 
 # the PO's window (DTM 037/038/001/064/063): rows of a PO that disagree hold it to the strictest date
 _STRICTEST = {"ship_not_before": max, "ship_no_later": min, "cancel_after": min, "do_not_deliver_before": max,
@@ -56,7 +56,7 @@ _TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
          "ship_to_country")
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
 # the GS1 columns and their digits: a spreadsheet stores a UPC or GTIN as a number and drops its leading zeros
-# (UPC 012345678905 saved as 12345678905), which the numbers' right check digit shows (_zeros_restored)
+# (UPC 012345678905 saved as 12345678905), which their right check digit shows (reference.zeros_dropped_gtin)
 _GS1_COLUMNS = {"upc": 12, "gtin": 14}
 # the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
 # notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
@@ -474,7 +474,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             ok = False
     for name, digits in _GS1_COLUMNS.items():
         value = out[name]
-        restored = _zeros_restored(value, digits)
+        restored = zeros_dropped_gtin(value, digits)
         if restored is not None:
             rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} has "
                          f"{len(value)} digits: a spreadsheet dropped its leading zeros; read as {restored} (its check "
@@ -494,20 +494,6 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
-
-
-def _zeros_restored(value: str | None, digits: int) -> str | None:
-    """A UPC/GTIN cell whose leading zeros a spreadsheet dropped, as its ``digits`` digits (12 for a UPC, 14 for
-    a GTIN): a number of 6 digits or more, shorter than that, that is no valid GS1 number of its own length (a
-    GTIN-8, or an EAN-13 in the GTIN column, stays as sent) but is one with the zeros put back (leading zeros
-    never change a GS1 check digit, so the right digit tells). None for anything else (left to the item rules:
-    an 11-digit UPC without its check digit is one digit short, not zeros)."""
-    if value is None or not 6 <= len(value) < digits or not value.isascii() or not value.isdigit():
-        return None
-    if gs1_valid(value):
-        return None
-    restored = value.zfill(digits)
-    return restored if gs1_valid(restored) else None
 
 
 def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:

@@ -30,7 +30,7 @@ from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
-from schemas.reference import normalise_gtin, sscc_columns
+from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES
 
@@ -558,7 +558,9 @@ def _resolve_items(t: pa.Table, items: pa.Table, partner_items: pa.Table | None 
     def find(value: str | None) -> str | None:
         if value is None:
             return None
-        return lookup.get(value) or lookup.get(normalise_gtin(value) or "")
+        # a GTIN as any length it is written in: 14 digits, UPC-A/EAN-13/GTIN-8, or without the leading zeros a
+        # spreadsheet dropped (12345678905 for UPC 012345678905: GTIN-14 00012345678905)
+        return lookup.get(value) or lookup.get(normalise_gtin(value) or zeros_dropped_gtin(value) or "")
 
     by_sku, by_upc = _each(t["sku"], lambda v: find(v) or None), _each(t["upc"], find)
     resolved = pc.coalesce(by_sku, by_upc)

@@ -148,6 +148,18 @@ def normalise_gtin(code: str | None) -> str | None:
     return code.zfill(14)
 
 
+def zeros_dropped_gtin(code: str | None, digits: int = 14) -> str | None:
+    """A UPC/GTIN whose leading zeros were dropped (a spreadsheet stores it as a number: UPC 012345678905 as
+    12345678905), as its ``digits`` digits (12: the UPC, 14: the GTIN-14): a number of 6 digits or more,
+    shorter than ``digits``, that is no valid GS1 number of its own length (a GTIN-8 stays one) but is one with
+    the zeros put back (leading zeros never change a GS1 check digit, so the right digit tells). None for
+    anything else (an 11-digit UPC without its check digit is a digit short, not zeros)."""
+    if code is None or not 6 <= len(code) < digits or not code.isascii() or not code.isdigit() or gs1_valid(code):
+        return None
+    filled = code.zfill(digits)
+    return filled if gs1_valid(filled) else None
+
+
 def complete_gtin(code: str | None, body_length: int) -> str | None:
     """A GS1 number sent without its check digit (``body_length`` digits: code list 235's UI, U.P.C. consumer
     package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12) as the

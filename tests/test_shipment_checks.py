@@ -360,3 +360,26 @@ def test_a_cut_line_takes_late_units_up_to_what_it_had_before_the_cut():
     assert split.held == frozenset({"S3"})
     unknown = check_shipments(confirmed(3), cut(None), REF.items, NOTHING_RECORDED)
     assert codes(unknown) == [("SHIPPED_AFTER_CHANGE", 2)] and unknown.held == frozenset()
+
+
+def test_a_gtin_or_upc_a_spreadsheet_wrote_without_its_leading_zeros_names_its_item():
+    """A warehouse export saved through a spreadsheet drops a UPC's leading zero (012345678905 as 12345678905):
+    the number in the SKU column still names its item (GS1 numbers are right-aligned, zero-filled); a
+    number whose check digit is wrong either way still names none."""
+    from schemas.reference import gs1_check_digit
+
+    body = "01234567890"
+    upc = body + str(gs1_check_digit(body))
+    items = REF.items
+    rows = items.to_pylist()
+    for r in rows:
+        if r["sku"] == "SKU-1001":
+            r["gtin"], r["upc"] = "00" + upc, upc
+    items = pa.Table.from_pylist(rows, schema=items.schema)
+    check = check_shipments(csv_lines(f"S1,2026-11-28,UPSN,ACME-1000,1,{upc[1:]},1,EA,C1,1\n"), STATE, items,
+                            NOTHING_RECORDED)
+    assert codes(check) == [] and check.lines["item_sku"].to_pylist() == ["SKU-1001"]
+    wrong = upc[1:-1] + str((int(upc[-1]) + 1) % 10)
+    check = check_shipments(csv_lines(f"S1,2026-11-28,UPSN,ACME-1000,1,{wrong},1,EA,C1,1\n"), STATE, items,
+                            NOTHING_RECORDED)
+    assert codes(check) == [("SHIPMENT_SKU_UNKNOWN", 2)]
