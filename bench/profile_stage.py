@@ -221,9 +221,17 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
             return steps.deliver_partner(profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
                                          run_id=RUN)
     elif name == "reconcile":
+        from flows import warm
+
+        warm._import_rules_engine()  # pandas, as the night has by then: imports are not the stage's cost
+
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW + timedelta(days=late), run_id=RUN)
     else:
+        from flows import warm
+
+        warm._import_rules_engine()  # as for reconcile
+
         def call():
             return steps.write_reports(ws, RUN, partners=sorted(profiles))
     profiler = None

@@ -62,7 +62,8 @@ from schemas.reconciliation import (
 from schemas.units import PRICE_PER_WEIGHT
 
 FOLDER = "finance"  # reports/<run>/finance/ per run, reports/finance/ cumulative
-SHARED = ("document_status", "lines", "invoices")  # tables the per-run and the cumulative report may both hold
+# tables the per-run and the cumulative report may both hold (the cumulative copies the per-run files)
+SHARED = ("document_status", "lines", "invoices", "charges")
 
 
 @dataclass
@@ -338,8 +339,13 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
         kpis = compute_kpis(lines, inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             inputs.findings, kpi_exceptions, settings=settings, as_of=as_of)
         written["kpis"] = (lines, docs, inputs, settings, kpis)
-    charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges,
-                            inputs.shipped)
+    before = written.get("charge_match")  # the very same sides, invoices and lines: the same charge reconciliation
+    if before is not None and all(a is b for a, b in zip(before[:3], (inputs, invoices, lines), strict=True)):
+        charges = before[3]
+    else:
+        charges = match_charges(inputs.po_charges, inputs.invoice_charges, invoices, lines, inputs.agreed_charges,
+                                inputs.shipped)
+        written["charge_match"] = (inputs, invoices, lines, charges)
     tables = {**report.tables(), "document_status": docs, "lines": lines, "invoices": invoices, "charges": charges,
               **{f"kpi_{k}": v for k, v in kpis.tables().items()}}
     for name, t in tables.items():

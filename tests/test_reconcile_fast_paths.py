@@ -1,8 +1,8 @@
 """The reconciliation's fast paths give what the plain ones give: the echo table with and without a
 repeated PO101, the lookup join and the hash join, a sort skipped when the rows already stand in order,
 the verdicts' stored text built column-wise, the
-order lines read a chunk at a time, and the cumulative report's copied files equal to a fresh encoding
-of the same tables."""
+order lines read a chunk at a time, and the cumulative report's copied files (and charge reconciliation,
+computed once a night) equal to a fresh encoding of the same tables."""
 
 from __future__ import annotations
 
@@ -184,6 +184,28 @@ def test_the_cumulative_report_holds_the_same_lines_and_verdict_files_as_a_fresh
     assert pq.read_table(run / "lines.parquet").num_rows and pq.read_table(run / "document_status.parquet").num_rows
     assert (cumulative.parent / "finance-report.html").read_text() == (tmp_path / "fresh" / "finance-report.html"
                                                                        ).read_text()
+
+
+def test_the_cumulative_report_reuses_the_runs_charge_reconciliation_and_its_files(tmp_path, monkeypatch):
+    from flows import reconcile as flow
+
+    ws = make_workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT)
+    calls = []
+    match = flow.match_charges
+    monkeypatch.setattr(flow, "match_charges", lambda *a, **k: calls.append(1) or match(*a, **k))
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=NIGHT, run_id="n1")  # per-run, then cumulative: one match
+        assert len(calls) == 1
+        write_cumulative(ws, state, ws.partners(), as_of=NIGHT, folder=tmp_path / "fresh")  # its own match
+        assert len(calls) == 2
+    finally:
+        state.close()
+    run, cumulative, fresh = ws.reports_dir / "n1" / "finance" / "data", ws.reports_dir / "finance" / "data", \
+        tmp_path / "fresh" / "data"
+    for name in ("charges.csv", "charges.parquet"):
+        assert (cumulative / name).read_bytes() == (run / name).read_bytes() == (fresh / name).read_bytes(), name
 
 
 def test_an_element_read_in_place_is_the_element_of_the_taken_segments():
