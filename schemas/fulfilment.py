@@ -73,6 +73,11 @@ class AsnSettings(_Model):
     # store quantities are applied (no SDQ_NOT_APPLIED), the warehouse names each carton's store (a CSV column, a
     # 945's N1 BY/Z7), and the 856 has an order loop per PO and store naming the store (N1*BY**SDQ02*store; with
     # mark_for "pack", in each carton's loop after MAN*GM instead); off: each line ships whole to the ship-to
+    lots: Literal["none", "lin", "ref"] = "none"  # the lot each item's units come from, as the warehouse confirms
+    # it (CSV Lot Number / Expiration Date): "lin" as a LIN pair LT after the product ids and the expiry as DTM*036
+    # in the item loop (the HDA 856 guideline McKesson, Cardinal Health and AmerisourceBergen follow: DSCSA
+    # transaction information), "ref" as REF*LT (and DTM*036) in the item loop; "none": never. A line shipped from
+    # two lots in one carton is one item loop per lot
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 
@@ -400,6 +405,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     # store, as the PO numbered it); absent from the file: none
     net_weight: str | None = "Net Weight"  # the net weight of the row's units (a catch-weight line is billed by
     # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
+    lot_number: str | None = "Lot Number"  # the lot (batch) of the row's units; absent from the file: none
+    expiration_date: str | None = "Expiration Date"  # the lot's expiry (date_format); absent from the file: none
     net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
     # else default
     default_unit: str = "EA"

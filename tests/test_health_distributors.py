@@ -6,9 +6,12 @@ reference data, stock, 850s, the warehouse's confirmations); the night and the s
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from connectors.reference import load_reference
 from parsers.orders_850 import read_orders
@@ -77,3 +80,137 @@ def test_a_case_of_boxes_whose_po4_counts_the_eaches_in_each_box_is_our_case():
     assert [f.code for f in check_quantities(bottles, ref, RuleSettings())] == []
     bottles = _lines([*head, "PO1*1*1*CS*153.6**VC*VP-RX01", "PO4*12*100*EA", "CTT*1"], partner="owensminor")
     assert [f.code for f in check_quantities(bottles, ref, RuleSettings())] == ["CASE_PACK_MISMATCH"]
+
+
+# --- the fixtures through inspect, a night and the shipments run ----------------------------------------
+
+NIGHT, SHIPPING = datetime(2026, 12, 1, 2, 0), datetime(2026, 12, 1, 14, 30)
+PARTNERS = ("cardinal", "mckesson", "owensminor")
+
+
+def _segments(path: Path) -> list[list[str]]:
+    text = path.read_text().replace("\r", "").replace("\n", "")
+    element = text[3]
+    return [s.split(element) for s in text.split("~") if s]
+
+
+def _documents(ws, partner: str, kind: str) -> list[list[list[str]]]:
+    """The partner's outbox documents of ``kind`` (855, 856, 810, 997, TA1), each as its segments, by name."""
+    return [_segments(p) for p in sorted((ws.drop_root / partner / "outbox").glob(f"*-{kind}-*"))]
+
+
+def _sets(docs: list[list[list[str]]]) -> dict[str, list[list[str]]]:
+    """Each transaction set of ``docs`` (ST..SE) by its first reference: BAK03, BSN02, BIG02."""
+    out: dict[str, list[list[str]]] = {}
+    for doc in docs:
+        at = [k for k, s in enumerate(doc) if s[0] == "ST"]
+        for k in at:
+            body = doc[k:next(j for j in range(k, len(doc)) if doc[j][0] == "SE") + 1]
+            key = {"BAK": 3, "BSN": 2, "BIG": 2}
+            head = next(s for s in body if s[0] in key)
+            out[head[key[head[0]]]] = body
+    return out
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    """The fixtures' workspace after the night of December 1 and the shipments run at 14:30."""
+    import shutil
+
+    from flows.cli import app
+    from flows.workspace import open_workspace
+    from tests.support import run_night, run_shipments
+
+    root = tmp_path_factory.mktemp("health") / "ws"
+    ws = open_workspace(root)
+    for folder in ("partners", "reference", "warehouses"):
+        shutil.copytree(FIXTURES / folder, root / folder)
+    loaded = CliRunner().invoke(app, ["inventory", "load", str(FIXTURES / "stock.csv"), "--receipts",
+                                      str(FIXTURES / "receipts.csv"), "-w", str(root)])
+    assert loaded.exit_code == 0, loaded.output
+    for partner in PARTNERS:
+        shutil.copytree(FIXTURES / "drops" / partner, ws.drop_root / partner / "inbox")
+    run_night(ws, NIGHT)
+    shutil.copytree(FIXTURES / "warehouse-drops" / "east", ws.warehouse_drop_root / "east" / "inbox",
+                    dirs_exist_ok=True)
+    run_shipments(ws, SHIPPING)
+    return ws
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.*")), ids=lambda p: p.name)
+def test_inspect_finds_no_error_in_the_distributors_850s(path):
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["inspect", "--json", str(path)])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == []
+    assert all(o["po_number"] for o in report["orders"]) and report["orders"]
+
+
+def test_the_night_acknowledges_every_po_line_by_line(night):
+    from connectors.state import StateStore
+
+    state = StateStore(night.state_url)
+    try:
+        orders = {o.key[1]: o.state.value for o in state.orders()}
+        found = state.findings()
+    finally:
+        state.close()
+    assert {f["code"] for f in found} == {"NOTES_NOT_KEPT", "ASN_LATE"}  # the drop ships' N9/MSG; 856s after 30'
+    assert [f for f in found if f["severity"] == "error"] == []
+    assert set(orders) == {"4500188231", "4500188232", "0113-7745120", "0113-7745188", "OM-2611-30042",
+                           "OM-2611-30043"}
+    # one 997 per group, every set accepted; Cardinal's first interchange asked for a TA1 (ISA14 = 1)
+    acks = [s for p in PARTNERS for d in _documents(night, p, "997") for s in d if s[0] in ("AK2", "AK5", "AK9")]
+    assert [s for s in acks if s[0] == "AK5"] == [["AK5", "A"]] * 6
+    assert [s[1] for s in acks if s[0] == "AK9"] == ["A"] * 5
+    assert [d[1][1:5] for d in _documents(night, "cardinal", "TA1")] == [["000088123", "261130", "2340", "A"]]
+    statuses = {}
+    for partner in PARTNERS:
+        for po, body in _sets(_documents(night, partner, "855")).items():
+            statuses[po] = (next(s[2] for s in body if s[0] == "BAK"), [s[1:3] for s in body if s[0] == "ACK"])
+    assert statuses == {
+        # the hyphenated NDC (00093-7156-01, 2 cases of 12) is the drug the cross-reference keeps as 11 digits
+        "4500188231": ("AD", [["IA", "48"], ["IA", "24"]]), "4500188232": ("AD", [["IA", "2"], ["IA", "30"]]),
+        "0113-7745120": ("AD", [["IA", "36"], ["IA", "20"]]), "0113-7745188": ("AD", [["IA", "6"]]),
+        # 4 cases of 10 boxes (PO4*10*100*EA), 20 boxes, 10 trays; the drop ship to a hospital
+        "OM-2611-30042": ("AD", [["IA", "4"], ["IA", "20"], ["IA", "10"]]),
+        "OM-2611-30043": ("AD", [["IA", "2"], ["IA", "2"]])}
+    mck = _sets(_documents(night, "mckesson", "855"))["4500188231"]
+    assert ["REF", "IA", "614141"] in mck and ["N1", "ST", "MCKESSON MEMPHIS DC", "91", "8142"] in mck
+    assert ["PO1", "1", "2", "CA", "153.6", "", "N4", "00093-7156-01"] in _sets(
+        _documents(night, "mckesson", "855"))["4500188232"]  # the id echoed as the PO sent it
+
+
+def test_the_856s_carry_each_lot_and_its_expiry_and_the_810s_bill_what_shipped(night):
+    asns = {**_sets(_documents(night, "cardinal", "856")), **_sets(_documents(night, "mckesson", "856")),
+            **_sets(_documents(night, "owensminor", "856"))}
+    assert set(asns) == {"SHP-7001", "SHP-7002", "SHP-7003", "SHP-7004"}
+    two_lots = asns["SHP-7002"]  # one carton, line 1 from two lots: two item loops (it was held as a duplicate)
+    lins = [s for s in two_lots if s[0] in ("LIN", "SN1", "DTM") and s[1] != "011"]
+    assert lins == [
+        ["LIN", "1", "N4", "00093715601", "UK", "00300937156017", "LT", "A23K117"],
+        ["SN1", "", "24", "EA", "", "36", "EA"],
+        ["DTM", "036", "20280630"],
+        ["LIN", "1", "N4", "00093715601", "UK", "00300937156017", "LT", "A24B002"],
+        ["SN1", "", "12", "EA", "", "36", "EA"],
+        ["DTM", "036", "20281130"],
+        ["LIN", "2", "N4", "36800012345", "UK", "00368000123458", "LT", "SC5521"],
+        ["SN1", "", "20", "EA", "", "20", "EA"],
+        ["DTM", "036", "20270331"]]
+    assert ["N1", "ST", "ST MARY MEDICAL CENTER", "21", "1AB2345C6"] in asns["SHP-7003"]  # the hospital (HIN)
+    assert ["REF", "IA", "614141"] in asns["SHP-7001"]  # McKesson's vendor number in the order loop
+    om = [s for s in asns["SHP-7004"] if s[0] in ("LIN", "REF", "DTM") and s[1] not in ("BM", "DP", "011")]
+    assert om == [["LIN", "1", "VC", "VP-MS01"], ["REF", "LT", "GL26-0412"], ["DTM", "036", "20310430"],
+                  ["LIN", "2", "VC", "VP-MS02"], ["REF", "LT", "FC-88123"]]  # Owens & Minor: REF*LT
+    invoices = {**_sets(_documents(night, "cardinal", "810")), **_sets(_documents(night, "mckesson", "810")),
+                **_sets(_documents(night, "owensminor", "810"))}
+    billed = {next(s[4] for s in body if s[0] == "BIG"): ([s[1:5] for s in body if s[0] == "IT1"],
+                                                          next(s[1] for s in body if s[0] == "TDS"))
+              for body in invoices.values()}
+    assert billed == {
+        "4500188231": ([["1", "48", "EA", "12.8"], ["2", "24", "EA", "7.15"]], "78600"),
+        "0113-7745120": ([["1", "36", "EA", "12.8"], ["2", "20", "EA", "3.95"]], "53980"),  # both lots: 36
+        "0113-7745188": ([["1", "6", "EA", "7.15"]], "4290"),
+        "OM-2611-30043": ([["1", "2", "CS", "425"], ["2", "2", "EA", "18.75"]], "88750")}
