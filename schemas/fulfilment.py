@@ -23,7 +23,9 @@ HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP"]
 BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI": "0004"}
 
 
-OrderRef = Literal["DP", "PD", "MR"]  # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS)
+# a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
+# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's)
+OrderRef = Literal["DP", "PD", "MR", "CO"]
 
 
 class _Model(BaseModel):

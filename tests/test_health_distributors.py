@@ -200,12 +200,19 @@ def test_the_856s_carry_each_lot_and_its_expiry_and_the_810s_bill_what_shipped(n
         ["SN1", "", "20", "EA", "", "20", "EA"],
         ["DTM", "036", "20270331"]]
     assert ["N1", "ST", "ST MARY MEDICAL CENTER", "21", "1AB2345C6"] in asns["SHP-7003"]  # the hospital (HIN)
+    # the drop ship's hospital PO (REF*CO after BEG) back in the order loop and in the 810's heading; the DC
+    # order sent none: no REF*CO
+    drop_ship = asns["SHP-7003"]
+    assert drop_ship[drop_ship.index(["PRF", "0113-7745188", "", "", "20261130"]) + 1] == ["REF", "CO", "SMMC-PO-55102"]
+    assert not any(s[:2] == ["REF", "CO"] for s in two_lots)
     assert ["REF", "IA", "614141"] in asns["SHP-7001"]  # McKesson's vendor number in the order loop
     om = [s for s in asns["SHP-7004"] if s[0] in ("LIN", "REF", "DTM") and s[1] not in ("BM", "DP", "011")]
     assert om == [["LIN", "1", "VC", "VP-MS01"], ["REF", "LT", "GL26-0412"], ["DTM", "036", "20310430"],
                   ["LIN", "2", "VC", "VP-MS02"], ["REF", "LT", "FC-88123"]]  # Owens & Minor: REF*LT
     invoices = {**_sets(_documents(night, "cardinal", "810")), **_sets(_documents(night, "mckesson", "810")),
                 **_sets(_documents(night, "owensminor", "810"))}
+    hospital = next(body for body in invoices.values() if ["REF", "CO", "SMMC-PO-55102"] in body)
+    assert next(s for s in hospital if s[0] == "BIG")[4] == "0113-7745188"
     billed = {next(s[4] for s in body if s[0] == "BIG"): ([s[1:5] for s in body if s[0] == "IT1"],
                                                           next(s[1] for s in body if s[0] == "TDS"))
               for body in invoices.values()}
