@@ -221,3 +221,26 @@ def test_the_856s_carry_each_lot_and_its_expiry_and_the_810s_bill_what_shipped(n
         "0113-7745120": ([["1", "36", "EA", "12.8"], ["2", "20", "EA", "3.95"]], "53980"),  # both lots: 36
         "0113-7745188": ([["1", "6", "EA", "7.15"]], "4290"),
         "OM-2611-30043": ([["1", "2", "CS", "425"], ["2", "2", "EA", "18.75"]], "88750")}
+
+
+def test_mckessons_860_raises_a_line_named_by_its_hyphenated_ndc(night):
+    """The next night McKesson's 860 (BCH 04, POC QI) raises line 2 of 4500188231 (shipped on December 1:
+    24 of the 24 it then ordered) to 36, naming it N4*00093-7158-02: the change is applied to the line, the
+    12 more allocated, its 997 accepts it; McKesson takes no 865 (its profile), so nothing else is sent."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import run_night
+
+    shutil.copy2(FIXTURES / "changes" / "mckesson" / "MCK860_4500188231.edi", night.drop_root / "mckesson" / "inbox")
+    run_night(night, datetime(2026, 12, 2, 2, 0))
+    state = StateStore(night.state_url)
+    try:
+        lines = {ln.line_id: ln for ln in state.order_lines("mckesson", "4500188231")}
+        found = state.findings(partner="mckesson", po_number="4500188231")
+    finally:
+        state.close()
+    assert (lines["2"].ordered, lines["2"].allocated, lines["1"].ordered) == (36, 36, 48)  # 24 shipped + 12 more
+    assert [f["code"] for f in found if f["severity"] == "error"] == []
+    last = _documents(night, "mckesson", "997")[-1]
+    assert ["AK1", "PC", "40790"] in last and ["AK5", "A"] in last
