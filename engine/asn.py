@@ -375,8 +375,10 @@ ItemWriter = Callable[[ShippedItem], list[list[object]]]
 
 
 def _item_writer(asn: AsnSettings) -> ItemWriter:
-    """The partner's I loop segments of one item (LIN, SN1, PO4, PID), as a function of the item."""
-    rank, ordered, po4, pid = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid
+    """The partner's I loop segments of one item (LIN, SN1, PO4, PID; with asn.lots its lot as a LIN pair LT or a
+    REF*LT, and its expiry as DTM*036, where the 856's HL loop places REF (150) and DTM (200)), as a function of the
+    item."""
+    rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
         unit = item.unit
@@ -384,7 +386,10 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             sn1 = ["SN1", "", _decimal(item.quantity), unit, "", _decimal(item.ordered_quantity), unit]
         else:
             sn1 = ["SN1", "", _decimal(item.quantity), unit]
-        segs: list[list[object]] = [["LIN", item.line_id, *_lin_pairs(item.product_ids, item.sku, rank)], sn1]
+        pairs = _lin_pairs(item.product_ids, item.sku, rank)
+        if lots == "lin" and item.lot_number:  # LIN carries 15 pairs at most: the lot in the last one left
+            pairs = (*pairs[:28], "LT", item.lot_number)
+        segs: list[list[object]] = [["LIN", item.line_id, *pairs], sn1]
         if po4 and item.pack is not None:
             seg: list[object] = ["PO4", str(item.pack)]
             if item.pack_size is not None:
@@ -393,6 +398,10 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
         description = x12_text(item.description) if pid else ""
         if description:
             segs.append(["PID", "F", "", "", "", description])
+        if lots == "ref" and item.lot_number:
+            segs.append(["REF", "LT", item.lot_number])
+        if lots != "none" and item.expiration_date is not None:
+            segs.append(["DTM", "036", _ccyymmdd(item.expiration_date)])
         return segs
 
     return item_segments
@@ -429,14 +438,15 @@ def _has_pair(pairs: list[str], qualifier: str, value: str) -> bool:
 def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[ShippedItem, list[Pack]]]:
     """One item per order line (quantities summed over cartons, first-seen order), with the cartons
     that hold it (standard carton pack). Loose items count toward their line; they have no carton."""
-    totals: dict[str, Decimal] = {}
-    first: dict[str, ShippedItem] = {}
-    packs: dict[str, list[Pack]] = defaultdict(list)
+    totals: dict[tuple, Decimal] = {}
+    first: dict[tuple, ShippedItem] = {}
+    packs: dict[tuple, list[Pack]] = defaultdict(list)
     for pack in order.all_packs():
         for item in pack.items:
             _add(totals, first, item)
-            if with_packs and (not packs[item.line_id] or packs[item.line_id][-1] is not pack):
-                packs[item.line_id].append(pack)
+            key = _line_lot(item)
+            if with_packs and (not packs[key] or packs[key][-1] is not pack):
+                packs[key].append(pack)
     for item in order.loose_items:
         _add(totals, first, item)
     if with_packs:
@@ -445,19 +455,26 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
             raise DocumentError("standard carton pack lists cartons under each item; some items have none",
                                 po=order.po_number, lines=loose)
     out = []
-    for line_id, item in first.items():
-        merged = ShippedItem(line_id=line_id, quantity=totals[line_id], unit=item.unit, product_ids=item.product_ids,
+    for key, item in first.items():
+        merged = ShippedItem(line_id=item.line_id, quantity=totals[key], unit=item.unit, product_ids=item.product_ids,
                              sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
-                             pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit)
-        out.append((merged, packs.get(line_id, [])))
+                             pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
+                             lot_number=item.lot_number, expiration_date=item.expiration_date)
+        out.append((merged, packs.get(key, [])))
     return out
 
 
-def _add(totals: dict[str, Decimal], first: dict[str, ShippedItem], item: ShippedItem) -> None:
-    if item.line_id in first and first[item.line_id].unit != item.unit:
+def _line_lot(item: ShippedItem) -> tuple:
+    """What S-O-I and S-O-I-P sum an item under: its order line, and its lot when the warehouse named one."""
+    return (item.line_id, item.lot_number, item.expiration_date)
+
+
+def _add(totals: dict[tuple, Decimal], first: dict[tuple, ShippedItem], item: ShippedItem) -> None:
+    key = _line_lot(item)
+    if key in first and first[key].unit != item.unit:
         raise DocumentError("one order line shipped in two units", line_id=item.line_id)
-    first.setdefault(item.line_id, item)
-    totals[item.line_id] = totals.get(item.line_id, Decimal(0)) + item.quantity
+    first.setdefault(key, item)
+    totals[key] = totals.get(key, Decimal(0)) + item.quantity
 
 
 # --- the self-check ----------------------------------------------------------------------------

@@ -290,12 +290,20 @@ def _grouped(lines: pa.Table) -> _Grouping:
     order, n_orders = encode(shipment, lines["po_number"], lines["mark_for_store"]) if marks_stores(lines) \
         else encode(shipment, lines["po_number"])
     box, n_boxes = encode(order, lines["carton_id"])  # a carton of an order, or its loose items (no carton id)
-    item, n_items = encode(box, lines["line_id"])
+    # an order line's units in a box; one item per lot when the warehouse names lots (a line of two lots in a carton)
+    item, n_items = encode(box, lines["line_id"], *(lines[c] for c in _lot_columns(lines)))
     ship_row, order_row, box_row = first_rows(shipment), first_rows(order, n=n_orders), first_rows(box, n=n_boxes)
     item_row = first_rows(item, n=n_items)
     partner = [p or "" for p in lines["partner"].take(pa.array(ship_row)).to_pylist()]  # a shipment's: its first row's
     return _Grouping(shipment, order, n_orders, box, n_boxes, item, n_items, ship_row, order_row, box_row, item_row,
                      partner)
+
+
+def _lot_columns(lines: pa.Table) -> list[str]:
+    """The lot columns (lot_number, expiration_date) some confirmation line of ``lines`` fills: an item per lot
+    (engine.asn writes them for partners whose asn.lots asks); [] when none does (an item per line and box)."""
+    return [c for c in ("lot_number", "expiration_date")
+            if c in lines.column_names and lines[c].null_count < lines.num_rows]
 
 
 def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
@@ -314,8 +322,10 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     ids, id_kind = line["product_ids"]
     case = _case_packs(sku, items)
     ordered = _store_ordered(line, lines, item_row, unit, case)
+    lot_columns = _lot_columns(lines)
+    lot = lines.select(lot_columns).take(pa.array(item_row)) if lot_columns else None
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
-                           line["description"], case)
+                           line["description"], case, *(lot[c] for c in lot_columns))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
     made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
@@ -323,6 +333,12 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
                     [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
                     objects(ordered.take(pick)), line["description"].take(pick).to_pylist(),
                     case.take(pick).to_pylist()))
+    if lot is not None:  # the lot and expiry of each kind's first row (an item's rows are one lot)
+        n = len(first)
+        numbers = lot["lot_number"].take(pick).to_pylist() if "lot_number" in lot_columns else [None] * n
+        expiries = lot["expiration_date"].take(pick).to_pylist() if "expiration_date" in lot_columns else [None] * n
+        made = [replace(m, lot_number=number or "", expiration_date=expires)
+                for m, number, expires in zip(made, numbers, expiries, strict=True)]
     return made, kind
 
 

@@ -41,7 +41,7 @@ from schemas.units import is_unit_code, unit_code_named, weight_in
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
-           "net_weight_unit")
+           "net_weight_unit", "lot_number", "expiration_date")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -114,6 +114,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
+    expires = cols["expiration_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
@@ -190,7 +191,9 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             ("ship_date", ship_date, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.date_format!r}."),
             ("ship_time", ship_time, "CSV_DATE_INVALID", lambda t: f"{t!r} does not match {mapping.time_format!r}."),
             ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight."),
-            ("net_weight", net_read, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight.")), start=4):
+            ("net_weight", net_read, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight."),
+            ("expiration_date", expires, "CSV_DATE_INVALID",
+             lambda t: f"{t!r} does not match {mapping.date_format!r}.")), start=4):
         text = cols[name]
         unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
         if name == "carton_weight":  # a number in a unit we do not read: the warning above, not an error
@@ -232,6 +235,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "pallet_id": cols["pallet_id"], "release_number": cols["release_number"],
         "mark_for_store": cols["mark_for_store"], "net_weight": net,
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
+        "lot_number": cols["lot_number"], "expiration_date": expires,
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     for left_out, name in ((contradicted, "net_weight"), (unknown_carton, "carton_weight")):

@@ -438,7 +438,9 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     has_carton = _mask(pc.is_valid(carton_arr))
     carton, _ = encode(carton_arr)
     line_id = t["line_id"]
-    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id)[0]), "SHIPMENT_LINE_DUPLICATE",
+    lot = table["lot_number"] if "lot_number" in table.column_names else pa.nulls(table.num_rows, pa.string())
+    # one carton may hold a line's units of two lots (a row per lot): a duplicate is the same line and lot again
+    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id, lot)[0]), "SHIPMENT_LINE_DUPLICATE",
         lambda i: f"Line {at('line_id', i)} of {at('po_number', i)} twice in carton {carton_arr[i].as_py()} of "
         f"{at('shipment_id', i)}.", "line_id", "W12")
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
@@ -618,7 +620,10 @@ def prepare_shipment_frame(lines: pa.Table):
     frame["quantity_value"] = pc.cast(lines["quantity"], pa.float64()).to_numpy(zero_copy_only=False)
     frame["weight_value"] = pc.cast(lines["carton_weight"], pa.float64()).to_numpy(zero_copy_only=False)
     frame["carton_key"] = pc.coalesce(lines["carton_sscc"], lines["carton_id"]).to_pylist()
-    frame["line_key"] = pc.coalesce(lines["line_id"], lines["sku"], lines["upc"]).to_pylist()
+    line = pc.coalesce(lines["line_id"], lines["sku"], lines["upc"])
+    if "lot_number" in lines.column_names and lines["lot_number"].null_count < lines.num_rows:  # a row per lot
+        line = pc.binary_join_element_wise(line, pc.fill_null(lines["lot_number"], ""), "\x1f")
+    frame["line_key"] = line.to_pylist()
     return frame
 
 

@@ -23,7 +23,9 @@ HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP"]
 BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI": "0004"}
 
 
-OrderRef = Literal["DP", "PD", "MR"]  # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS)
+# a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
+# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's)
+OrderRef = Literal["DP", "PD", "MR", "CO"]
 
 
 class _Model(BaseModel):
@@ -86,6 +88,11 @@ class AsnSettings(_Model):
     bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
     # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
     # number of a small package); off: such a shipment has REF*CN alone
+    lots: Literal["none", "lin", "ref"] = "none"  # the lot each item's units come from, as the warehouse confirms
+    # it (CSV Lot Number / Expiration Date): "lin" as a LIN pair LT after the product ids and the expiry as DTM*036
+    # in the item loop (the HDA 856 guideline McKesson, Cardinal Health and AmerisourceBergen follow: DSCSA
+    # transaction information), "ref" as REF*LT (and DTM*036) in the item loop; "none": never. A line shipped from
+    # two lots in one carton is one item loop per lot
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 
@@ -417,6 +424,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     # store, as the PO numbered it); absent from the file: none
     net_weight: str | None = "Net Weight"  # the net weight of the row's units (a catch-weight line is billed by
     # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
+    lot_number: str | None = "Lot Number"  # the lot (batch) of the row's units; absent from the file: none
+    expiration_date: str | None = "Expiration Date"  # the lot's expiry (date_format); absent from the file: none
     net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
     # else default
     default_unit: str = "EA"

@@ -74,6 +74,8 @@ ORDERS = pa.schema([
     pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
     pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
+    pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
+    # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13)
     pa.field("fob_sent", pa.string()),
@@ -88,7 +90,7 @@ ORDERS = pa.schema([
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
-                          "merchandise_type", "terms_basis_date",
+                          "merchandise_type", "customer_order", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent"])
@@ -104,7 +106,7 @@ NO_BACKORDER = ("N", "SP")
 SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
-ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type"}
+ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type", "CO": "customer_order"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

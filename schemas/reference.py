@@ -173,6 +173,43 @@ def complete_gtin(code: str | None, body_length: int) -> str | None:
     return normalise_gtin(code)
 
 
+# Code list 235's qualifiers of a National Drug Code, and the layout each names (labeler-product-package
+# digits): ND the NDC (any layout), N4 the 11-digit HIPAA form 5-4-2, N1..N3 the 10-digit forms the FDA
+# assigns (4-4-2, 5-3-2, 5-4-1). One drug is one NDC however a PO prints it: pharmacy and hospital buyers send
+# the label's hyphens (00093-7156-01, 0093-7156-01) as often as the bare 11 digits (00093715601).
+NDC_QUALIFIERS = {"ND": None, "N4": (5, 4, 2), "N1": (4, 4, 2), "N2": (5, 3, 2), "N3": (5, 4, 1)}
+_NDC_11 = (5, 4, 2)
+
+
+def ndc_11(code: str | None, qualifier: str | None = None) -> str | None:
+    """An NDC as its 11 digits (5-4-2): a hyphenated (or blank-separated) NDC of any of the FDA's layouts
+    (4-4-2, 5-3-2, 5-4-1, 5-4-2) with the short segment padded with a leading zero; 11 bare digits as they
+    are; 10 bare digits in the layout ``qualifier`` names (N1, N2, N3). None for anything else (ND with 10
+    bare digits names no layout; a value with other characters is no NDC)."""
+    if code is None:
+        return None
+    parts = code.strip().replace(" ", "-").split("-")
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if len(parts) == 1:
+        digits = parts[0]
+        if len(digits) == 11:
+            return digits
+        layout = NDC_QUALIFIERS.get(qualifier or "")
+        if len(digits) != 10 or layout is None or sum(layout) != 10:
+            return None
+        parts = [digits[:layout[0]], digits[layout[0]:layout[0] + layout[1]], digits[layout[0] + layout[1]:]]
+    if len(parts) != 3 or sum(map(len, parts)) not in (10, 11):
+        return None
+    if tuple(map(len, parts)) != _NDC_11:
+        short = [k for k, p in enumerate(parts) if len(p) == _NDC_11[k] - 1]
+        if sum(map(len, parts)) != 10 or len(short) != 1 or any(
+                len(p) != _NDC_11[k] for k, p in enumerate(parts) if k != short[0]):
+            return None
+        parts[short[0]] = "0" + parts[short[0]]
+    return "".join(parts)
+
+
 def sscc_digits(code: str | None) -> str | None:
     """The 18 digits of an SSCC written alone, after AI 00 or after "(00)"; None for any other shape
     (the check digit is not looked at here)."""

@@ -75,6 +75,11 @@ SHIPMENT_LINES = pa.schema([
     # column, a 945's W12 weight qualified N (W1210 with W1211 N, else W1213 with W1214 N)
     pa.field("net_weight", WEIGHT),
     pa.field("net_weight_unit", pa.string()),  # LB | KG (L / K normalised), null without a net weight
+    # the lot (batch) the row's units come from and its expiry, as the warehouse confirms them (the CSV's lot and
+    # expiration columns): drugs and medical devices ship by lot (DSCSA; the HDA 856 guideline carries the lot in
+    # LIN and the expiry in DTM 036 of each item); a line of two lots in one carton is two rows, not a duplicate
+    pa.field("lot_number", pa.string()),
+    pa.field("expiration_date", pa.date32()),
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------
@@ -149,6 +154,8 @@ class ShippedItem:
     pack: int | None = None  # PO401: inner units per outer pack
     pack_size: Decimal | None = None  # PO402
     pack_unit: str = ""  # PO403
+    lot_number: str = ""  # the lot these units come from (LIN LT or REF LT, as the partner's asn.lots says)
+    expiration_date: date | None = None  # the lot's expiry (DTM 036)
 
 
 @dataclass(frozen=True, slots=True)

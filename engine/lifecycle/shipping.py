@@ -1031,7 +1031,8 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
         by_partner[shipment.partner].append(k)
     for partner, at in by_partner.items():
         profile = profiles.get(partner)
-        if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR:
+        if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR \
+                or profile.fulfilment.asn.lots != "none":  # lots: written by build_856 (engine.asn._item_writer)
             continue
         usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
         if usual is None:
@@ -1095,7 +1096,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
                      ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
-    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES:
+    if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
+            or profile.fulfilment.asn.lots != "none":  # lots: written by build_856 (engine.asn._item_writer)
         return None
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:

@@ -34,9 +34,11 @@ from schemas.findings import Finding
 from schemas.orders import PRODUCT_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
+    NDC_QUALIFIERS,
     ReferenceData,
     complete_gtin,
     gs1_valid,
+    ndc_11,
     normalise_gtin,
 )
 
@@ -156,7 +158,7 @@ def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
     else:
         qualifier = pa.nulls(partner_items.num_rows, pa.string())
     legacy = pc.is_null(qualifier)
-    keys, values = [compound_key(partner, qualifier, ident)], [sku]
+    keys, values = [compound_key(partner, *ndc_keys(qualifier, ident))], [sku]
     if pc.any(legacy).as_py():
         for q in LEGACY_CROSS_REFERENCE_QUALIFIERS:
             old = partner_items.filter(legacy)
@@ -165,6 +167,23 @@ def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
                                      old.column("buyer_part").combine_chunks()))
             values.append(old.column("sku").combine_chunks())
     return pa.concat_arrays(keys), pa.concat_arrays(values)
+
+
+def ndc_keys(qualifier: pa.Array, ident: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """(qualifier, id) as the cross-reference matches them: a National Drug Code under any of its qualifiers
+    (NDC_QUALIFIERS: ND, N4, N1..N3), hyphenated or not, as N4 and its 11 digits (schemas.reference.ndc_11),
+    so 00093-7156-01 sent under N4 finds the row kept as 00093715601, and N1 0093-7156-01 finds it too; an NDC
+    value that names no 11 digits, and every other pair, as sent."""
+    is_ndc = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(NDC_QUALIFIERS), pa.string())), False)
+    if not pc.any(is_ndc).as_py():
+        return qualifier, ident
+    quals = np.array(qualifier.to_pylist(), dtype=object)
+    ids = np.array(ident.to_pylist(), dtype=object)
+    for row in np.flatnonzero(is_ndc.to_numpy(zero_copy_only=False)):
+        named = ndc_11(ids[row], quals[row])
+        if named is not None:
+            quals[row], ids[row] = "N4", named
+    return pa.array(quals, pa.string()), pa.array(ids, pa.string())
 
 
 def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> pa.Table:
@@ -209,7 +228,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 per_qualifier(lambda q: q or "", pa.string()))
         xref_keys, xref_skus = cross_reference(partner_items)
         partner = lines.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
-        skus = lookup_by([partner, qualifier, ident], xref_keys, xref_skus)
+        skus = lookup_by([partner, *ndc_keys(qualifier, ident)], xref_keys, xref_skus)
         skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
                           pa.scalar(None, pa.string()))  # a cross-reference to a sku we do not have
         labels = per_qualifier(lambda q: "buyer_part" if q in LEGACY_CROSS_REFERENCE_QUALIFIERS else (q or ""),

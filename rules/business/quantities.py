@@ -32,7 +32,10 @@ from schemas.units import COUNT_UNITS, is_unit_code
 
 
 class UnitIndex(dict):
-    """unit_index's (sku, unit) -> eaches, with each item's packs of more than one each found once (by_sku)."""
+    """unit_index's (sku, unit) -> eaches, with each item's packs of more than one each found once (by_sku)
+    and each item's own selling unit (own_units: sku -> items.unit)."""
+
+    own_units: dict[str, str] | None = None
 
     def by_sku(self) -> dict[str, tuple[tuple[str, int], ...]]:
         if getattr(self, "_by_sku", None) is None:
@@ -57,9 +60,11 @@ def unit_index(ref: ReferenceData) -> UnitIndex:
     """(sku, unit) -> eaches per unit, from the item master: each item's own selling unit (items.unit)
     holds one each; item_units rows add inner packs, boxes, dozens ..."""
     index = UnitIndex()
+    index.own_units = {}
     for r in ref.items.select(["sku", "unit"]).to_pylist():
         if r["sku"] and r["unit"]:
             index[(r["sku"], r["unit"])] = 1
+            index.own_units[r["sku"]] = r["unit"]
     for r in ref.item_units.to_pylist():
         if r["sku"] and r["unit"]:
             index[(r["sku"], r["unit"])] = int(r["eaches"])
@@ -249,6 +254,13 @@ def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_u
     if per is not None and size is not None and (size * per) == (size * per).to_integral_value():
         readings.append(int(pack * size * per))
         said.append(f"PO401 {pack} x PO402 {_text(size)} {size_unit}")
+        own = (getattr(index, "own_units", None) or {}).get(sku or "")
+        if size_unit in settings.each_units and own and own not in settings.each_units and pack not in readings:
+            # an item sold in a pack unit of its own (a box BX of 100 gloves) is the inner container PO401 counts;
+            # PO402/PO403 (100 EA) say what each holds, not how many of it the case holds (PO4*10*100*EA: a case
+            # of 10 boxes of 100, as the standard defines PO401 "inner containers per outer container")
+            readings.append(pack)
+            said.append(f"PO401 {pack} {own} of PO402 {_text(size)} {size_unit} each")
     if not readings:
         readings.append(pack)
         said.append(f"PO401 {pack}")
