@@ -1181,18 +1181,12 @@ class StateStore(FinanceTables):
         one = "(" + ",".join(literal.get(c, "?") for c in columns) + ")"
         head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
         per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's and PostgreSQL's parameter limits
-        rows = _rows_of(table, bound) if bound else iter([()] * n)
+        batches = _flat_batches(table, bound, per)
         full, rest = divmod(n, per)
         if full:
-            many = head + ",".join([one] * per) + conflict
-
-            def batches() -> Iterator[list]:
-                for _ in range(full):  # one statement's values, flattened in C
-                    yield list(itertools.chain.from_iterable(itertools.islice(rows, per)))
-            self._many(many, batches())
+            self._many(head + ",".join([one] * per) + conflict, itertools.islice(batches, full))
         if rest:
-            self._q(head + ",".join([one] * rest) + conflict,
-                    list(itertools.chain.from_iterable(itertools.islice(rows, rest))))
+            self._q(head + ",".join([one] * rest) + conflict, next(batches))
 
     def _update_from(self, name: str, names: Sequence[str], rows: Sequence[Sequence], sets: str, where: str, *,
                      ints: Sequence[str] = ()) -> int:
@@ -2491,6 +2485,23 @@ def _rows_of(table, columns: Sequence[str], chunk: int = 20_000) -> Iterator[tup
 
     # chained in C: no Python frame resumed per row (a night writes 400,000 of them)
     return itertools.chain.from_iterable(map(rows, range(0, table.num_rows, chunk)))
+
+
+def _flat_batches(table, columns: Sequence[str], per: int, chunk: int = 20_000) -> Iterator[list]:
+    """A table's rows ``per`` at a time, each batch one flat list of their ``columns``' values row after
+    row (one multi-row statement's parameters; the last batch shorter): each column's values put in
+    place by one slice assignment (in C), no tuple made per row (a 200,000-line decide: 0.19 -> 0.12 s
+    CPU); a slice of ``chunk`` rows (a multiple of ``per``) read into Python at a time."""
+    k, chunk = len(columns), max(per, chunk - chunk % per)
+    for start in range(0, table.num_rows, chunk):
+        part = table.slice(start, chunk)
+        values = [part[c].to_pylist() for c in columns]
+        m = part.num_rows
+        for i in range(0, m, per):
+            flat = [None] * (min(per, m - i) * k)
+            for j, column in enumerate(values):
+                flat[j::k] = column[i:i + per]
+            yield flat
 
 
 _SAFE_TEXT = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:/+-")
