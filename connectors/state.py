@@ -1521,36 +1521,33 @@ class StateStore(FinanceTables):
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
 
-    def _insert_columns(self, name: str, columns: Sequence[str], values: Sequence[Sequence], *,
-                        new: bool = False) -> int:
+    def _insert_columns(self, name: str, columns: Sequence[str], values: Sequence[Sequence]) -> None:
         """SQLite: _insert_tuples of rows given as columns (``values``: one sequence per name of ``columns``,
         all of one length): a column holding one value in every row (or only nulls) is written as a
         literal (_same_values: what binding it would store), not bound per row - binding every value of a
-        night's 100,000 shipped lines is most of their INSERT's cost, and sqlite3 adapts each None it binds
-        (a null bound costs twice a text); many rows per statement. ``new``: as _insert_tuples'; the rows
-        written."""
+        night's 100,000 shipped lines is most of their INSERT's cost; many rows per statement."""
         n = len(values[0]) if values else 0
         if not n:
-            return 0
+            return
         literal = {i: text for i, column in enumerate(values) if (text := _same_values(column)) is not None}
         bound = [values[i] for i in range(len(columns)) if i not in literal]
         one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"
         head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
-        tail = " ON CONFLICT DO NOTHING" if new else ""
         per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's parameter limit
         flat = itertools.chain.from_iterable
         if not bound:  # every column one value: rows of literals
             full, rest = divmod(n, per)
-            written = self._many(head + ",".join([one] * per) + tail, [()] * full) if full else 0
-            return written + (self._many(head + ",".join([one] * rest) + tail, [()]) if rest else 0)
-        full, written = n - n % per, 0
+            if full:
+                self._many(head + ",".join([one] * per), [()] * full)
+            if rest:
+                self._many(head + ",".join([one] * rest), [()])
+            return
+        full = n - n % per
         if full:
-            written += self._many(head + ",".join([one] * per) + tail, (
-                list(flat(zip(*(c[i:i + per] for c in bound), strict=True))) for i in range(0, full, per)))
+            self._many(head + ",".join([one] * per),
+                       (list(flat(zip(*(c[i:i + per] for c in bound), strict=True))) for i in range(0, full, per)))
         if n > full:
-            written += self._many(head + ",".join([one] * (n - full)) + tail,
-                                  [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
-        return written
+            self._many(head + ",".join([one] * (n - full)), [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
 
     def _write_invoices(self, plan: Plan) -> None:
         if not plan.invoices:
@@ -1561,23 +1558,35 @@ class StateStore(FinanceTables):
                               v.shipment_id, v.currency, text(v.merchandise), text(v.charges), text(v.total),
                               v.doc_key, v.created_at, v.run_id) for v in plan.invoices])
         lines = _invoice_line_columns(plan.invoices, text)
-        if lines and self.dialect.name == "sqlite":  # as columns: a night's 100,000 lines bill none by weight, their
-            self._insert_columns("invoice_lines", INVOICE_LINE_COLUMNS, lines)  # weight columns nulls not bound
+        if lines and self.dialect.name == "sqlite":
+            # as columns: one with a value in every row written as a literal, not bound per row - a night's 100,000
+            # lines bill none by weight, and sqlite3 adapts each None it binds (a null bound costs twice a text:
+            # their two weight columns were a third of the INSERT); its 500-row statement made once per run, as
+            # before (a whole run's lines are one call)
+            self._insert_columns("invoice_lines", INVOICE_LINE_COLUMNS, lines)
         elif lines:  # one COPY
             self._insert_tuples("invoice_lines", INVOICE_LINE_COLUMNS, list(zip(*lines, strict=True)))
 
     def _insert_tuples(self, name: str, columns: Sequence[str], rows: list[tuple], *, new: bool = False) -> int:
         """Insert rows (tuples in ``columns``' order) with many rows per statement (as _insert_rows does
-        for an Arrow table): an 810 run's invoices, a stage's history events and transaction sets, intake's
-        new orders without a statement per row, on SQLite as columns (_insert_columns: a column with one value
-        in every row - the run, its clock, a null - written as a literal, not bound per row); on PostgreSQL
-        one COPY. The rows written. ``new``: as _insert_many's (rows whose key is stored already are skipped:
-        the caller sees fewer)."""
+        for an Arrow table): an 810 run's invoice lines, a stage's history events and transaction sets,
+        intake's new orders without a statement per row (on PostgreSQL one COPY); the rows written.
+        ``new``: as _insert_many's (rows whose key is stored already are skipped: the caller sees fewer)."""
         if self.dialect.name != "sqlite":
             return self._insert_many(name, columns, rows, new=new)
-        if not rows:
-            return 0
-        return self._insert_columns(name, columns, [list(c) for c in zip(*rows, strict=True)], new=new)
+        one = "(" + ",".join("?" * len(columns)) + ")"
+        per = max(1, min(500, 30_000 // len(columns)))
+        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
+        tail = " ON CONFLICT DO NOTHING" if new else ""
+        full, n = len(rows) - len(rows) % per, 0
+        if full:
+            flat = itertools.chain.from_iterable
+            n += self._many(head + ",".join([one] * per) + tail,
+                            (list(flat(rows[i:i + per])) for i in range(0, full, per)))
+        if len(rows) > full:
+            n += self._many(head + ",".join([one] * (len(rows) - full)) + tail,
+                            [list(itertools.chain.from_iterable(rows[full:]))])
+        return n
 
     def add_findings(self, findings: Sequence[FindingRecord], *, run_id: str) -> None:
         """Record findings of a run (with the order they concern and their consequence)."""
