@@ -9,12 +9,14 @@ from decimal import Decimal
 
 from connectors.state import (
     CARTON_COLUMNS,
+    INVOICE_COLUMNS,
+    INVOICE_LINE_COLUMNS,
     SHIPMENT_COLUMNS,
     SHIPPED_LINE_COLUMNS,
     StateStore,
     _carton_rows,
     _dtexts,
-    _invoice_line_rows,
+    _invoice_line_columns,
     _same_values,
     _shipment_row,
     _shipped_line_columns,
@@ -51,24 +53,58 @@ def test_shipment_lines_rows_are_each_lines_row_in_order():
     assert _shipped_line_rows([ship("S2", "acme")], _dtexts()) == []
 
 
-def test_invoice_lines_rows_are_each_lines_row_in_order():
-    def invoice(number: str, *lines: InvoicedLine) -> InvoiceRecord:
-        return InvoiceRecord("acme", number, "PO-1", date(2026, 11, 27), lines, Decimal(0), Decimal(0), Decimal(0),
-                             f"810:{number}")
+def _invoice(number: str, *lines: InvoicedLine, po: str = "PO-1") -> InvoiceRecord:
+    return InvoiceRecord("acme", number, po, date(2026, 11, 27), lines, Decimal(0), Decimal(0), Decimal(0),
+                         f"810:{number}")
 
-    invoices = [invoice("INV1", InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
-                        InvoicedLine(3, "L3", Decimal(1), "CS", Decimal("0.10"), Decimal("0.10"))),
-                invoice("INV2"), invoice("INV3", InvoicedLine(2, "", Decimal(7), "", Decimal(1), Decimal(7)),
-                                         # a catch-weight line: 3 CA billed by 42.35 LB at 3.49 per pound
-                                         InvoicedLine(4, "4", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
-                                                      Decimal("42.3500"), "LB"))]
-    expected = [(v.invoice_number, n, line_id, decimal_text(q), unit, decimal_text(price), decimal_text(amount),
-                 decimal_text(weight), weight_unit or None)
-                for v in invoices for n, line_id, q, unit, price, amount, weight, weight_unit in v.lines]
-    assert _invoice_line_rows(invoices, _dtexts()) == expected
+
+def _invoice_rows(invoices: list[InvoiceRecord]) -> list[tuple]:
+    """The invoice_lines rows the store must hold for these invoices, built line by line (the oracle)."""
+    return [(v.invoice_number, n, line_id, decimal_text(q), unit, decimal_text(price), decimal_text(amount),
+             decimal_text(weight), weight_unit or None)
+            for v in invoices for n, line_id, q, unit, price, amount, weight, weight_unit in v.lines]
+
+
+def test_invoice_lines_columns_are_each_lines_row_in_order():
+    invoices = [_invoice("INV1", InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
+                         InvoicedLine(3, "L3", Decimal(1), "CS", Decimal("0.10"), Decimal("0.10"))),
+                _invoice("INV2"), _invoice("INV3", InvoicedLine(2, "", Decimal(7), "", Decimal(1), Decimal(7)),
+                                           # a catch-weight line: 3 CA billed by 42.35 LB at 3.49 per pound
+                                           InvoicedLine(4, "4", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
+                                                        Decimal("42.3500"), "LB"))]
+    expected = _invoice_rows(invoices)
+    assert list(zip(*_invoice_line_columns(invoices, _dtexts()), strict=True)) == expected
     assert [r[0] for r in expected] == ["INV1", "INV1", "INV3", "INV3"]
     assert [r[-2:] for r in expected] == [(None, None), (None, None), (None, None), ("42.35", "LB")]
-    assert _invoice_line_rows([invoice("INV2")], _dtexts()) == []
+    assert _invoice_line_columns([_invoice("INV2")], _dtexts()) == []
+
+
+def test_a_runs_invoices_are_stored_as_their_rows(store_target):
+    """SQLite writes a run's invoices and their lines as columns (one-value columns - the run, the date, the
+    net weight of lines billed by quantity - as literals), PostgreSQL copies the rows: either way each table
+    holds exactly the rows built invoice by invoice, with their types; a run billing one line by weight binds
+    its weight column, one billing none writes it as null."""
+    store = StateStore(store_target())
+    plain = [_invoice(f"INV{k:04d}", *(InvoicedLine(i, f"L{i}", Decimal(i) / 4, "EA", Decimal("2.50"),
+                                                    Decimal(i) * Decimal("0.625")) for i in range(1, 4)),
+                      po=f"PO-{k}") for k in range(400)]  # more rows than one statement takes
+    weighed = [_invoice("INV9000", InvoicedLine(1, "1", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
+                                                Decimal("42.3500"), "LB"),
+                        InvoicedLine(2, "", Decimal(1), "", Decimal(1), Decimal(1)), po="PO-W")]
+    store.apply(Plan(invoices=tuple(plain)), at="2026-11-28T02:00:00", run_id="r1")
+    store.apply(Plan(invoices=tuple(weighed)), at="2026-11-28T02:00:00", run_id="r1")
+    invoices = plain + weighed
+    heads = [(v.invoice_number, v.partner, v.po_number, v.invoice_date.isoformat(), v.warehouse,
+              v.shipment_id, v.currency, decimal_text(v.merchandise), decimal_text(v.charges),
+              decimal_text(v.total), v.doc_key, v.created_at, v.run_id) for v in invoices]
+    for table, columns, rows, order in (("invoices", INVOICE_COLUMNS, heads, "invoice_number"),
+                                        ("invoice_lines", INVOICE_LINE_COLUMNS, _invoice_rows(invoices),
+                                         "invoice_number, line_number")):
+        stored = [tuple(r) for r in store._q(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")]
+        assert stored == rows, table
+        assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in rows], table
+    assert stored[-2][-2:] == ("42.35", "LB") and stored[0][-2:] == (None, None)
+    store.close()
 
 
 def _file_of_shipments(n: int) -> list[ShipmentRecord]:
