@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import lifecycle
+from engine.invoice_po_sacs import po_sacs
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
@@ -40,7 +41,7 @@ from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids
 from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import TransientError
+from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -591,7 +592,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       invoice_date=now.date(), refused=refused,
                                                       tables=billing.BillingTables(line_table, order_lines, orders),
                                                       weights=lambda: billing.net_weights(state.net_weights(
-                                                          {(d.partner, d.po_number) for d in due})))
+                                                          {(d.partner, d.po_number) for d in due})),
+                                                      sacs=_po_sacs(ws, due, records, profiles))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -615,6 +617,48 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _po_sacs(ws: Workspace, due: Sequence, records: Mapping, profiles: Mapping[str, PartnerProfile]) -> dict:
+    """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs: SAC12 among the
+    partner's ``[fulfilment.invoice] po_allowances``), from the SAC table stored beside its current canonical
+    tables (read once per stored file; an order changed by an 860, or stored before SACs were kept, has none
+    there: nothing carried) with its lines' units ordered."""
+    wanted = {(d.partner, d.po_number) for d in due if profiles[d.partner].fulfilment.invoice.po_allowances}
+    if not wanted:
+        return {}
+    store = OrderStore(ws.orders_dir)
+    out: dict = {}
+    kept: dict[str, frozenset[str]] = {}
+    read: dict[tuple[str, str], tuple[pa.Table, pa.Table] | None] = {}
+    for key in sorted(wanted):
+        r = records.get(key)
+        if r is None or not r.lines_key:
+            continue
+        if key[0] not in kept:
+            kept[key[0]] = store.sac_keys(key[0])
+        if r.lines_key not in kept[key[0]]:
+            continue
+        if (key[0], r.lines_key) not in read:
+            try:
+                sacs = store.load_sacs(key[0], r.lines_key)
+                lines = store.load_columns(key[0], r.lines_key, ["po_number"],
+                                           ["order_ref", "po_number", "line_number", "quantity"])[1] \
+                    if sacs.num_rows else None
+                read[(key[0], r.lines_key)] = None if lines is None else (sacs, lines)
+            except StateError:
+                read[(key[0], r.lines_key)] = None
+        got = read[(key[0], r.lines_key)]
+        if got is None:
+            continue
+        sacs, lines = got
+        mine = pc.and_(pc.equal(sacs["po_number"], key[1]), pc.equal(sacs["order_ref"], r.order_ref)) \
+            if r.order_ref else pc.equal(sacs["po_number"], key[1])
+        ordered = {(key[0], key[1], n): q for ref, po, n, q in zip(*(lines[c].to_pylist() for c in (
+            "order_ref", "po_number", "line_number", "quantity")), strict=True)
+            if po == key[1] and (not r.order_ref or ref == r.order_ref) and q is not None}
+        out.update(po_sacs(sacs.filter(mine), profiles[key[0]].fulfilment.invoice.po_allowances, ordered))
+    return out
 
 
 # --- what the flows need around these stages ---------------------------------------------------------
