@@ -59,10 +59,11 @@ class PoSac:
 
 
 def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str, str, int], Decimal] | None = None,
-            ) -> dict[Key, tuple[PoSac, ...]]:
+            agreed: Collection[tuple[str, str]] = ()) -> dict[Key, tuple[PoSac, ...]]:
     """Per (partner, PO): the SACs of ``sacs`` (ORDER_SACS rows, in the order sent) an 810 carries: SAC01 A or C,
-    a SAC02 code, SAC12 among ``carried``, and an amount, percent or rate. ``ordered``: (partner, PO, line number)
-    -> units ordered. Screened per column first: most POs send none."""
+    a SAC02 code, SAC12 among ``carried``, and an amount, percent or rate; none of a (kind, code) in ``agreed``
+    (the profile's own [[fulfilment.invoice.charges]] bill that one: it is never billed twice). ``ordered``:
+    (partner, PO, line number) -> units ordered. Screened per column first: most POs send none."""
     if not sacs.num_rows or not carried:
         return {}
     keep = pc.and_(pc.fill_null(pc.is_in(sacs["handling"], value_set=pa.array(sorted(carried), pa.string())), False),
@@ -71,7 +72,8 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
     ordered = ordered or {}
     out: dict[Key, list[PoSac]] = {}
     for r in rows:
-        if r["amount"] is None and r["percent"] is None and r["rate"] is None or not r["code"]:
+        if r["amount"] is None and r["percent"] is None and r["rate"] is None or not r["code"] or \
+                (r["kind"], r["code"]) in agreed:
             continue
         line = r["line_number"]
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(

@@ -593,7 +593,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       tables=billing.BillingTables(line_table, order_lines, orders),
                                                       weights=lambda: billing.net_weights(state.net_weights(
                                                           {(d.partner, d.po_number) for d in due})),
-                                                      sacs=_po_sacs(ws, due, records, profiles))
+                                                      sacs=_po_sacs(ws, state, due, records, profiles))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -619,11 +619,13 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     return res
 
 
-def _po_sacs(ws: Workspace, due: Sequence, records: Mapping, profiles: Mapping[str, PartnerProfile]) -> dict:
+def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
+             profiles: Mapping[str, PartnerProfile]) -> dict:
     """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs: SAC12 among the
     partner's ``[fulfilment.invoice] po_allowances``), from the SAC table stored beside its current canonical
     tables (read once per stored file; an order changed by an 860, or stored before SACs were kept, has none
-    there: nothing carried) with its lines' units ordered."""
+    there: nothing carried) with its lines' units ordered; none the profile's own charges bill (their kind and
+    code), none of an order an applied 860 sent SACs for (its promise changed: not carried, as before)."""
     wanted = {(d.partner, d.po_number) for d in due if profiles[d.partner].fulfilment.invoice.po_allowances}
     if not wanted:
         return {}
@@ -657,7 +659,16 @@ def _po_sacs(ws: Workspace, due: Sequence, records: Mapping, profiles: Mapping[s
         ordered = {(key[0], key[1], n): q for ref, po, n, q in zip(*(lines[c].to_pylist() for c in (
             "order_ref", "po_number", "line_number", "quantity")), strict=True)
             if po == key[1] and (not r.order_ref or ref == r.order_ref) and q is not None}
-        out.update(po_sacs(sacs.filter(mine), profiles[key[0]].fulfilment.invoice.po_allowances, ordered))
+        settings = profiles[key[0]].fulfilment.invoice
+        out.update(po_sacs(sacs.filter(mine), settings.po_allowances, ordered,
+                           agreed={(c.kind, c.code) for c in settings.charges}))
+    if out:  # an 860 that sent SACs restated the promise: not carried from the 850 (the reconciliation holds it)
+        changed: dict[str, frozenset[str]] = {}
+        for c in state.pending_changes(statuses=("applied", "answered"), keys=sorted(out)):
+            if c.partner not in changed:
+                changed[c.partner] = store.sac_keys(c.partner, "change-sacs")
+            if c.store_key in changed[c.partner]:
+                out.pop((c.partner, c.po_number), None)
     return out
 
 

@@ -80,6 +80,8 @@ def test_which_sacs_are_carried_is_the_profile_s_handling_codes():
     assert got == {("kroger", "P1"): (PoSac("1", "A", "F800", amount=D("96.00"), handling="02", ordered=D(40)),)}
     assert [s.code for s in po_sacs(table, ("02", "06"))[("kroger", "P1")]] == ["F800", "D240"]
     assert po_sacs(table, ()) == {}
+    # one the profile's [[fulfilment.invoice.charges]] bill (same kind and code) is not billed twice
+    assert [s.code for s in po_sacs(table, ("02", "06"), agreed={("C", "D240")})[("kroger", "P1")]] == ["F800"]
     assert InvoiceSettings().po_allowances == ("02",)
     with pytest.raises(ValueError):
         InvoiceSettings(po_allowances=("2",))
