@@ -619,6 +619,13 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     return res
 
 
+def _orders_rows(t: pa.Table, both: pa.Array, alone: pa.Array) -> pa.Table:
+    """The rows of ``t`` (po_number, order_ref) of the orders named by "PO\\x00order ref" (``both``) or by PO
+    alone (``alone``: an order without its order ref)."""
+    key = pc.binary_join_element_wise(t["po_number"], pc.fill_null(t["order_ref"], ""), "\x00")
+    return t.filter(pc.or_(pc.is_in(key, value_set=both), pc.is_in(t["po_number"], value_set=alone)))
+
+
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
              profiles: Mapping[str, PartnerProfile]) -> dict:
     """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs: SAC12 among the
@@ -632,35 +639,31 @@ def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
     store = OrderStore(ws.orders_dir)
     out: dict = {}
     kept: dict[str, frozenset[str]] = {}
-    read: dict[tuple[str, str], tuple[pa.Table, pa.Table] | None] = {}
+    files: dict[tuple[str, str], list[tuple[str, str]]] = {}  # per stored file: its orders' (PO, order ref)
     for key in sorted(wanted):
         r = records.get(key)
         if r is None or not r.lines_key:
             continue
         if key[0] not in kept:
             kept[key[0]] = store.sac_keys(key[0])
-        if r.lines_key not in kept[key[0]]:
+        if r.lines_key in kept[key[0]]:
+            files.setdefault((key[0], r.lines_key), []).append((key[1], r.order_ref or ""))
+    for (partner, file_key), pos in files.items():  # each file read once, its orders picked per column
+        try:
+            sacs = store.load_sacs(partner, file_key)
+            if not sacs.num_rows:
+                continue
+            lines = store.load_columns(partner, file_key, ["po_number"],
+                                       ["order_ref", "po_number", "line_number", "quantity"])[1]
+        except StateError:
             continue
-        if (key[0], r.lines_key) not in read:
-            try:
-                sacs = store.load_sacs(key[0], r.lines_key)
-                lines = store.load_columns(key[0], r.lines_key, ["po_number"],
-                                           ["order_ref", "po_number", "line_number", "quantity"])[1] \
-                    if sacs.num_rows else None
-                read[(key[0], r.lines_key)] = None if lines is None else (sacs, lines)
-            except StateError:
-                read[(key[0], r.lines_key)] = None
-        got = read[(key[0], r.lines_key)]
-        if got is None:
-            continue
-        sacs, lines = got
-        mine = pc.and_(pc.equal(sacs["po_number"], key[1]), pc.equal(sacs["order_ref"], r.order_ref)) \
-            if r.order_ref else pc.equal(sacs["po_number"], key[1])
-        ordered = {(key[0], key[1], n): q for ref, po, n, q in zip(*(lines[c].to_pylist() for c in (
-            "order_ref", "po_number", "line_number", "quantity")), strict=True)
-            if po == key[1] and (not r.order_ref or ref == r.order_ref) and q is not None}
-        settings = profiles[key[0]].fulfilment.invoice
-        out.update(po_sacs(sacs.filter(mine), settings.po_allowances, ordered,
+        settings = profiles[partner].fulfilment.invoice
+        both = pa.array(sorted({f"{po}\x00{ref}" for po, ref in pos if ref}), pa.string())
+        alone = pa.array(sorted({po for po, ref in pos if not ref}), pa.string())
+        picked = _orders_rows(lines, both, alone)
+        ordered = {(partner, po, n): q for po, n, q in zip(*(picked[c].to_pylist() for c in (
+            "po_number", "line_number", "quantity")), strict=True) if q is not None}
+        out.update(po_sacs(_orders_rows(sacs, both, alone), settings.po_allowances, ordered,
                            agreed={(c.kind, c.code) for c in settings.charges}))
     if out:  # an 860 that sent SACs restated the promise: not carried from the 850 (the reconciliation holds it)
         changed: dict[str, frozenset[str]] = {}
