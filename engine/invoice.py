@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
+from engine.invoice_po_sacs import PoSac, carried
 from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
@@ -150,15 +151,22 @@ class Body810:
 
 def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], quantities: Sequence[Decimal],
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
-             descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None) -> Body810:
+             descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
+             po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
+             first: bool = True) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
     None or the units shipped of a line billed by weight (a catch-weight line: IT102 its net weight, IT103 LB,
-    IT104 the price per pound), written after its IT1 as QTY*39 (shipped quantity) and counted by the ISS."""
+    IT104 the price per pound), written after its IT1 as QTY*39 (shipped quantity) and counted by the ISS.
+    ``po_sacs``: the PO's own SACs the 810 carries (engine.invoice_po_sacs: ``before`` line id -> its units on
+    earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
+    po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first) if po_sacs else None
+    if po is not None:
+        total += po.net
     body = head_810(head, settings)
     add = body.append
     for i, (line_id, q, unit, price, basis, flat, description) in enumerate(zip(
@@ -170,11 +178,14 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
+        if po is not None and i in po.lines:
+            body += po.lines[i]
     counted = None
     if counts and any(c is not None for c in counts):  # the ISS counts a weighed line's units shipped, not pounds
         counted = ([u if c is None else c[1] for u, c in zip(units, counts, strict=True)],
                    [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)])
-    body += tail_810(settings, total, charges, units, quantities, counted=counted)
+    body += tail_810(settings, total, charges, units, quantities, counted=counted,
+                     sacs=po.summary if po is not None else ())
     check_810(body, ctt_hash=settings.ctt_hash)
     return Body810(body, exts, merchandise, total)
 
@@ -229,10 +240,12 @@ def ymd(day: date) -> str:
 
 def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
              units: Sequence[str], quantities: Sequence[Decimal],
-             counted: tuple[Sequence[str], Sequence[Decimal]] | None = None) -> list[list]:
+             counted: tuple[Sequence[str], Sequence[Decimal]] | None = None,
+             sacs: Sequence[list[str]] = ()) -> list[list]:
     """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT) of lines billed in ``quantities`` of
     ``units`` (IT102/IT103: CTT02 hashes the quantities). ``counted``: (units, quantities) the ISS sums instead,
-    when lines billed by weight count their units shipped (body_810's ``counts``)."""
+    when lines billed by weight count their units shipped (body_810's ``counts``). ``sacs``: more SAC segments
+    after the charges' (the PO's own heading SACs: engine.invoice_po_sacs)."""
     body: list[list] = [["TDS", x12_implied(total)]]
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
@@ -241,6 +254,7 @@ def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[
         if charge.description:
             sac += [""] * (15 - len(sac)) + [charge.description]
         body.append(sac)
+    body += sacs
     if settings.iss:
         per_unit: dict[str, Decimal] = defaultdict(Decimal)
         for unit, q in zip(*(counted or (units, quantities)), strict=True):
@@ -406,13 +420,15 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               settings: InvoiceSettings, terms: Terms | None = None, shipment_id: str = "", bill_of_lading: str = "",
               ship_date: date | None = None, shipped: Mapping[str, Decimal],
               already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
-              weights: Mapping[str, tuple[Decimal, str]] | None = None) -> Order810:
+              weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
+              first: bool = True) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases
     priced per pound): each billed by its weight at its price (IT102 the weight, IT103 LB, IT104 the price,
     QTY*39 its units shipped); the Order810's quantities and units stay the units shipped (what is counted
-    against shipped and invoiced units, never pounds)."""
+    against shipped and invoiced units, never pounds). ``po_sacs``, ``first``: the PO's own SACs it carries
+    (body_810; their units before are ``already_invoiced``)."""
     line_ids: list[str] = []
     qs: list[Decimal] = []
     us: list[str] = []
@@ -442,7 +458,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                         charges=charges)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     if not weights:
-        built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions)
+        built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
+                         before=already_invoiced, first=first)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -451,7 +468,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     built = body_810(head, settings, line_ids, [q if w is None else w[0] for q, w in zip(qs, weighed, strict=True)],
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
-                                                                                           strict=True)])
+                                                                                           strict=True)],
+                     po_sacs=po_sacs, before=already_invoiced, first=first)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

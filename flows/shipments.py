@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import lifecycle
+from engine.invoice_po_sacs import po_sacs
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
@@ -40,7 +41,7 @@ from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids
 from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import TransientError
+from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -591,7 +592,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       invoice_date=now.date(), refused=refused,
                                                       tables=billing.BillingTables(line_table, order_lines, orders),
                                                       weights=lambda: billing.net_weights(state.net_weights(
-                                                          {(d.partner, d.po_number) for d in due})))
+                                                          {(d.partner, d.po_number) for d in due})),
+                                                      sacs=_po_sacs(ws, state, due, records, profiles))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -615,6 +617,62 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _orders_rows(t: pa.Table, both: pa.Array, alone: pa.Array) -> pa.Table:
+    """The rows of ``t`` (po_number, order_ref) of the orders named by "PO\\x00order ref" (``both``) or by PO
+    alone (``alone``: an order without its order ref)."""
+    key = pc.binary_join_element_wise(t["po_number"], pc.fill_null(t["order_ref"], ""), "\x00")
+    return t.filter(pc.or_(pc.is_in(key, value_set=both), pc.is_in(t["po_number"], value_set=alone)))
+
+
+def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
+             profiles: Mapping[str, PartnerProfile]) -> dict:
+    """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs: SAC12 among the
+    partner's ``[fulfilment.invoice] po_allowances``), from the SAC table stored beside its current canonical
+    tables (read once per stored file; an order changed by an 860, or stored before SACs were kept, has none
+    there: nothing carried) with its lines' units ordered; none the profile's own charges bill (their kind and
+    code), none of an order an applied 860 sent SACs for (its promise changed: not carried, as before)."""
+    wanted = {(d.partner, d.po_number) for d in due if profiles[d.partner].fulfilment.invoice.po_allowances}
+    if not wanted:
+        return {}
+    store = OrderStore(ws.orders_dir)
+    out: dict = {}
+    kept: dict[str, frozenset[str]] = {}
+    files: dict[tuple[str, str], list[tuple[str, str]]] = {}  # per stored file: its orders' (PO, order ref)
+    for key in sorted(wanted):
+        r = records.get(key)
+        if r is None or not r.lines_key:
+            continue
+        if key[0] not in kept:
+            kept[key[0]] = store.sac_keys(key[0])
+        if r.lines_key in kept[key[0]]:
+            files.setdefault((key[0], r.lines_key), []).append((key[1], r.order_ref or ""))
+    for (partner, file_key), pos in files.items():  # each file read once, its orders picked per column
+        try:
+            sacs = store.load_sacs(partner, file_key)
+            if not sacs.num_rows:
+                continue
+            lines = store.load_columns(partner, file_key, ["po_number"],
+                                       ["order_ref", "po_number", "line_number", "quantity"])[1]
+        except StateError:
+            continue
+        settings = profiles[partner].fulfilment.invoice
+        both = pa.array(sorted({f"{po}\x00{ref}" for po, ref in pos if ref}), pa.string())
+        alone = pa.array(sorted({po for po, ref in pos if not ref}), pa.string())
+        picked = _orders_rows(lines, both, alone)
+        ordered = {(partner, po, n): q for po, n, q in zip(*(picked[c].to_pylist() for c in (
+            "po_number", "line_number", "quantity")), strict=True) if q is not None}
+        out.update(po_sacs(_orders_rows(sacs, both, alone), settings.po_allowances, ordered,
+                           agreed={(c.kind, c.code) for c in settings.charges}))
+    if out:  # an 860 that sent SACs restated the promise: not carried from the 850 (the reconciliation holds it)
+        changed: dict[str, frozenset[str]] = {}
+        for c in state.pending_changes(statuses=("applied", "answered"), keys=sorted(out)):
+            if c.partner not in changed:
+                changed[c.partner] = store.sac_keys(c.partner, "change-sacs")
+            if c.store_key in changed[c.partner]:
+                out.pop((c.partner, c.po_number), None)
+    return out
 
 
 # --- what the flows need around these stages ---------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -274,6 +274,11 @@ class InvoiceSettings(_Model):
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
+    # the PO's own SAC allowances and charges the 810 carries, by their SAC12 handling code (code list 559): "02"
+    # off invoice (Kroger's, Albertsons' promotional allowances: taken off the invoice by the vendor, deducted by
+    # the retailer otherwise), "06" charge to be paid by customer ...; line SACs after their IT1, heading ones in
+    # the summary, in TDS01 (engine.invoice_po_sacs: amounts and rounding); () none
+    po_allowances: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ("02",)
 
 
 class CsvLayout(_Model):

@@ -212,10 +212,11 @@ PROMISE = "SAC*A*C310***0*1*2*****02***PROMOTIONAL ALLOWANCE~\nSAC*C*D240***1250
 
 
 def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE, drops: dict | None = None,
-                         line_sacs: dict[int, str] | None = None, rows=None):
+                         line_sacs: dict[int, str] | None = None, rows=None, own_sacs: bool = False):
     """ACME-1000's 850 promises 2 % C310 off the invoice and 12.50 freight (D240) the customer pays; ACME's
     profile bills the freight per shipment (FREIGHT) and ``charges``; one shipment carries ACME-1000 and
-    ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos)."""
+    ACME-1001, each gets its 810 (tests.test_shipment_charges.one_bol_two_pos). ``own_sacs``: the 810s carry
+    the PO's off-invoice SACs themselves (po_allowances' default); else none (po_allowances = [])."""
     from tests.test_shipment_charges import NIGHT1, one_bol_two_pos
 
     ws = None
@@ -239,8 +240,11 @@ def _promising_workspace(tmp_path, name: str, charges: str, sacs: str = PROMISE,
         if now == NIGHT1:
             po = w.drop_root / "acme" / "inbox" / "acme-po-01.x12"
             po.write_text(promise(po.read_text()))
-            toml = w.root / "partners" / "acme.toml"
-            toml.write_text(toml.read_text() + "\n" + charges)
+            toml = w.root / "partners" / "acme.toml"  # the 810s carry none of the PO's SACs themselves: what
+            # the reconciliation sees of a profile billing (or not) the allowances (po_allowances: its own tests)
+            text = toml.read_text() if own_sacs else toml.read_text().replace(
+                "[fulfilment.invoice]\n", "[fulfilment.invoice]\npo_allowances = []\n", 1)
+            toml.write_text(text + "\n" + charges)
             for file, data in (drops or {}).items():  # after the 850 (files are read in name order)
                 (w.drop_root / "acme" / "inbox" / file).write_bytes(data)
         return real_run(w, now, *a, **k)
@@ -313,6 +317,39 @@ def test_end_to_end_billed_right_billed_without_the_allowance_and_a_charge_the_a
     extra = got["ACME-1000", "C", "H850"]
     assert (extra["billed_value"], extra["agreed"], extra["flag"]) == (Decimal("5.00"), False, "charge_not_allowed")
     assert "charge not allowed" in html
+
+
+def test_end_to_end_the_810_takes_the_po_s_off_invoice_allowance_once_and_finance_sees_it_taken(tmp_path):
+    """po_allowances' default: ACME-1000's 850 promises 2 % C310 off the invoice (SAC12 02). A profile that does
+    not bill it: the 810 carries the PO's 2 % (in its summary, TDS less it) and the reconciliation finds it taken
+    (it was allowance_not_taken). A profile that bills C310 itself: billed once, not twice. The freight (SAC12
+    06) is the profile's, as before."""
+    handling = '[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "H850"\namount = "5.00"\nper = "order"\n'
+    ws = _promising_workspace(tmp_path, "own", handling, own_sacs=True)
+    got, _html = _reconciled(ws, "recon")
+    two_percent = (invoiced_value(ws, "recon", "ACME-1000") * 2 / 100).quantize(Decimal("0.01"))
+    taken = got["ACME-1000", "A", "C310"]
+    assert (taken["expected_on_invoice"], taken["billed_value"], taken["flag"]) == (two_percent, two_percent, None)
+    assert [k for k, r in got.items() if r["flag"]] == [], got
+    right = _promising_workspace(tmp_path, "right", '[[fulfilment.invoice.charges]]\nkind = "A"\ncode = "C310"\n'
+                                 'description = "Promotional allowance"\npercent = "2"\n', own_sacs=True)
+    got, _html = _reconciled(right, "recon")
+    assert got["ACME-1000", "A", "C310"]["billed_value"] == two_percent
+    assert [k for k, r in got.items() if r["flag"]] == [], got
+
+
+def test_end_to_end_an_860_that_restated_the_allowances_leaves_them_to_the_reconciliation(tmp_path):
+    """An 860 raised C310 to 3 %: the 810 does not carry the 850's 2 % (a short allowance billed as if agreed);
+    the reconciliation holds the order to the changed promise, as before."""
+    from tests.test_change_units_860 import x12_860
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*C310***0*1*3*****02***PROMOTIONAL ALLOWANCE",
+                      "CTT*0"])
+    ws = _promising_workspace(tmp_path, "changed", "", drops={"acme-po-02-change.x12": change}, own_sacs=True)
+    got, _html = _reconciled(ws, "recon")
+    raised = got["ACME-1000", "A", "C310"]
+    assert (raised["promised_percent"], raised["billed_value"], raised["flag"]) == (
+        Decimal("3"), Decimal("0"), "allowance_not_taken")
 
 
 def test_a_percent_is_half_up_to_cents_exactly():

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,41 @@ def test_kroger_856_and_810_carry_what_its_guides_require(nights):
     assert inv[i + 1:i + 3] == ["N3*PO Box 4410", "N4*Newark*NJ*07101*US"]
     assert "N1*ST*KROGER ATLANTA DC*9*0069275640123" in inv and "DTM*011*20261203" in inv
     assert "ITD*01*3*2**10**30" in inv  # no agreed terms: the PO's own
-    assert "TDS*175200" in inv  # 40 x 18.60 + 15 x 31.20 + 10 x 54.00
+    # 40 x 18.60 + 15 x 31.20 + 10 x 54.00 = 1752.00, less the PO's off-invoice F800 allowance (96.00)
+    assert "TDS*165600" in inv
+
+
+def test_kroger_810s_take_the_po_s_off_invoice_allowances_and_finance_sees_them_taken(nights):
+    """Kroger's SAC12 02 allowances (a flat 96.00 on a line, 0.35 per case on another PO's line) are taken on
+    its 810s, after their IT1, and TDS is less them; the finance report's charge reconciliation finds them
+    taken (it flagged allowance_not_taken while the 810 billed the full 744.00)."""
+    import pyarrow.parquet as pq
+
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws = nights["ws"]
+    invoices = _outbox(ws, "kroger", "810")
+    inv = _doc_for(invoices, "BIG*20261203*INV0000001*20261130*0417731095")
+    at = inv.index("IT1*1*40*CA*18.6**UK*10712345000115*UP*712345000118")
+    assert inv[at + 1:at + 3] == ["PID*F****DICED TOMATOES 14.5 OZ", "SAC*A*F800***9600*******02"]
+    assert inv[at + 3].startswith("IT1*2*") and [s for s in inv if s.startswith("SAC")] == [
+        "SAC*A*F800***9600*******02"]
+    promo = _doc_for(invoices, "BIG*20261203*INV0000002*20261130*0417731102")
+    at = promo.index("IT1*1*60*CA*30.72**UP*712345000415*VN*GRO-104")
+    assert promo[at + 2] == "SAC*A*F800***2100***0.35*CA*60**02*PROMO4471"  # 60 cases x 0.35
+    assert "TDS*182220" in promo  # 1843.20 - 21.00
+    state = StateStore(ws.state_url)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 4, 2), run_id="recon-grocery")
+    finally:
+        state.close()
+    rows = pq.read_table(ws.reports_dir / "recon-grocery" / "finance" / "data" / "charges.parquet").to_pylist()
+    f800 = {r["po_number"]: r for r in rows if r["partner"] == "kroger" and r["code"] == "F800"}
+    assert f800["0417731095"]["billed_value"] == f800["0417731095"]["expected_on_invoice"] == Decimal("96.00")
+    assert f800["0417731095"]["flag"] is None, f800["0417731095"]["note"]
+    assert f800["0417731102"]["billed_value"] == Decimal("21.00")
+    assert f800["0417731102"]["flag"] != "allowance_not_taken", f800["0417731102"]["note"]
 
 
 def test_albertsons_856_is_shipment_order_tare_pack_item(nights):

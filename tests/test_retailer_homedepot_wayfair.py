@@ -152,7 +152,14 @@ def test_home_depot_856_and_810_carry_vendor_number_department_and_store(shipped
     assert ["REF", "IA", "0098765"] in invoice and ["REF", "DP", "021"] in invoice
     assert ["IT1", "001", "4", "CA", "111.6", "CP", "BP", "1001234574", "VN", "VP-1002", "UP", "614141100170"] \
         in invoice
-    assert ["TDS", "54840"] in invoice  # 4 x 111.60 + 24 x 4.25; the PO's SAC allowance is not applied (warned)
+    # 4 x 111.60 + 24 x 4.25 = 548.40, less the line's off-invoice new store allowance (SAC12 02), carried after
+    # its IT1 (po_allowances' default; it was billed in full, the allowance left for Home Depot to deduct)
+    at = invoice.index(["IT1", "001", "4", "CA", "111.6", "CP", "BP", "1001234574", "VN", "VP-1002", "UP",
+                        "614141100170"])
+    assert [s for s in invoice[at + 1:] if s[0] in ("SAC", "IT1")][:2] == [
+        ["SAC", "A", "C310", "", "", "1116", "", "", "", "", "", "", "02", "", "", "NEW STORE ALLOWANCE"],
+        ["IT1", "002", "24", "EA", "4.25", "", "BP", "1001234575", "VN", "VP-1016", "UP", "614141101153"]]
+    assert ["TDS", "53724"] in invoice
 
 
 def test_wayfair_856_has_each_parcel_tracking_number_in_its_carton(shipped):

@@ -53,6 +53,7 @@ from engine.invoice import (
 )
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
+from engine.invoice_po_sacs import PoSac
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
@@ -438,6 +439,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None,
                      tables: BillingTables | None = None,
                      weights: NetWeights | Callable[[], NetWeights] | None = None,
+                     sacs: Mapping[Key, Sequence[PoSac]] | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -449,8 +451,11 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     before, or an earlier 810 of the run was built for it), one per shipment for each shipment it bills.
     ``weights`` (net_weights, or what makes them: read only when a due invoice bills a catch-weight line): the
     net weight of each line shipped, per shipment and PO; a catch-weight line is billed by it at its price per
-    pound (or kilogram ...: a weight in another unit converted to it), and without it its 810 is not built."""
+    pound (or kilogram ...: a weight in another unit converted to it), and without it its 810 is not built.
+    ``sacs``: per order, the PO's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs): such an 810 is built
+    one by one (order_810), the others as ever."""
     refused = refused or {}
+    sacs = sacs or {}
     before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
@@ -474,7 +479,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
-                                                     before=before, exclude=weighed)
+                                                     before=before, exclude=weighed if not sacs else {
+                                                         *weighed, *(i for i, d in enumerate(due)
+                                                                     if (d.partner, d.po_number) in sacs)})
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -494,13 +501,14 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         so_far = billed.get(key) or {}
         charges = _charges(d, profile, key in before or key in billed)
         try:
-            built = None if fast[d.partner] is None or i in weighed else _text_invoice(
+            built = None if fast[d.partner] is None or i in weighed or key in sacs else _text_invoice(
                 d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
                 fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, so_far, charges, weighed.get(i))
+                                 terms[d.partner], profile, invoice_date, so_far, charges, weighed.get(i),
+                                 sacs.get(key, ()))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -1010,7 +1018,7 @@ class Text810(Order810):
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
              terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
              charges: tuple[Charge, ...] | None = None,
-             weights: Mapping[str, tuple[Decimal, str]] | None = None) -> Order810:
+             weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = ()) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -1035,7 +1043,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                      bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
-                     already_invoiced=already, charges=charges, weights=weights)
+                     already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
+                     first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())))
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:

@@ -1,0 +1,168 @@
+"""The PO's own off-invoice allowances and charges on its 810s: the 850's SACs (schemas.orders.ORDER_SACS) whose
+SAC12 handling the partner's profile says the invoice carries (InvoiceSettings.po_allowances, by default "02" off
+invoice: the vendor takes the allowance off the invoice, the retailer deducts it from payment otherwise).
+
+Amounts, each half up to cents (money, engine.invoice's rule), stated once:
+  a line SAC (after its IT1, in the IT1 loop's SAC loop), for the units this 810 bills of its line:
+    a rate (SAC08, per SAC09 unit)   rate x units invoiced;
+    else a percent (SAC07)           percent / 100 x the line's extension on this 810;
+    else a flat amount (SAC05)       prorated by units: the amount x units invoiced so far / units ordered, less
+                                     what earlier 810s carried (the same formula for the units before them), so
+                                     the 810s of a line carry the amount exactly once it is billed in full and
+                                     never more (units beyond the ordered count as the ordered);
+  a heading SAC (in the summary's SAC loop after TDS: an 810 has no heading SAC):
+    a rate                           rate x every unit this 810 bills;
+    else a percent                   percent / 100 x this 810's merchandise (its lines' extensions);
+    else a flat amount               once per PO, whole, on its first 810 (none of its units billed before).
+A SAC whose amount comes to 0 on an 810 is not written. TDS01 = extensions + charges - allowances (the
+profile's and these). Pure: rows in, segments and amounts out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from parsers.x12_writer import x12_decimal, x12_implied, x12_text
+
+Key = tuple[str, str]  # (partner, PO)
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """Half up to cents: engine.invoice.money, the one rounding rule of our invoices."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class PoSac:
+    """One SAC of the 850 an 810 carries (ORDER_SACS' values; ``ordered``: its line's units ordered)."""
+
+    line_id: str | None  # the PO1's PO101 (None: the heading's)
+    kind: str  # SAC01 A / C
+    code: str  # SAC02
+    amount: Decimal | None = None  # SAC05
+    basis: str = ""  # SAC06
+    percent: Decimal | None = None  # SAC07
+    rate: Decimal | None = None  # SAC08
+    unit: str = ""  # SAC09
+    handling: str = ""  # SAC12
+    reference: str = ""  # SAC13
+    description: str = ""  # SAC15
+    agency: str = ""  # SAC03
+    agency_code: str = ""  # SAC04
+    ordered: Decimal | None = None  # the line's units ordered (a flat line amount is prorated by them)
+
+
+def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str, str, int], Decimal] | None = None,
+            agreed: Collection[tuple[str, str]] = ()) -> dict[Key, tuple[PoSac, ...]]:
+    """Per (partner, PO): the SACs of ``sacs`` (ORDER_SACS rows, in the order sent) an 810 carries: SAC01 A or C,
+    a SAC02 code, SAC12 among ``carried``, and an amount, percent or rate; none of a (kind, code) in ``agreed``
+    (the profile's own [[fulfilment.invoice.charges]] bill that one: it is never billed twice). ``ordered``:
+    (partner, PO, line number) -> units ordered. Screened per column first: most POs send none."""
+    if not sacs.num_rows or not carried:
+        return {}
+    keep = pc.and_(pc.fill_null(pc.is_in(sacs["handling"], value_set=pa.array(sorted(carried), pa.string())), False),
+                   pc.and_(pc.is_in(sacs["kind"], value_set=pa.array(["A", "C"])), pc.is_valid(sacs["code"])))
+    rows = sacs.filter(keep).to_pylist()
+    ordered = ordered or {}
+    out: dict[Key, list[PoSac]] = {}
+    for r in rows:
+        if r["amount"] is None and r["percent"] is None and r["rate"] is None or not r["code"] or \
+                (r["kind"], r["code"]) in agreed:
+            continue
+        line = r["line_number"]
+        out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
+            None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"], r["amount"],
+            r["basis"] or "", r["percent"], r["rate"], r.get("unit") or "", r["handling"] or "",
+            r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
+            None if line is None else ordered.get((r["partner"], r["po_number"], line))))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def line_amount(sac: PoSac, units: Decimal, extension: Decimal, before: Decimal) -> Decimal:
+    """A line SAC's amount on an 810 billing ``units`` of its line (``extension`` their value), ``before`` of
+    its units billed by earlier 810s (the module's rule)."""
+    if sac.rate is not None:
+        return money(sac.rate * units)
+    if sac.percent is not None:
+        return money(extension * sac.percent / 100)
+    amount = sac.amount or Decimal(0)
+    if not sac.ordered or sac.ordered <= 0:  # units ordered unknown: the whole amount with the line's first units
+        return money(amount) if before <= 0 else Decimal(0)
+
+    def so_far(u: Decimal) -> Decimal:
+        return money(amount * min(u, sac.ordered) / sac.ordered)  # type: ignore[operator,type-var]
+    return so_far(before + units) - so_far(before)
+
+
+def heading_amount(sac: PoSac, units: Decimal, merchandise: Decimal, first: bool) -> Decimal:
+    """A heading SAC's amount on an 810 of ``units`` worth ``merchandise``; ``first``: the PO's first 810."""
+    if sac.rate is not None:
+        return money(sac.rate * units)
+    if sac.percent is not None:
+        return money(merchandise * sac.percent / 100)
+    return money(sac.amount or Decimal(0)) if first else Decimal(0)
+
+
+def sac_segment(sac: PoSac, amount: Decimal, units: Decimal) -> list[str]:
+    """The 810's SAC of ``sac`` for ``amount`` (SAC05, N2): SAC01, SAC02, SAC03/04 as sent (both), SAC06/07 for a
+    percent (SAC06 as sent, else 1 item list cost), SAC08/09/10 for a rate (SAC10 the units it is applied to), SAC12
+    as sent, SAC13 the deal number and SAC15 the description as sent."""
+    seg = ["SAC", sac.kind, sac.code, sac.agency if sac.agency_code else "",
+           sac.agency_code if sac.agency else "", x12_implied(amount)]
+    if sac.rate is not None:
+        seg += ["", "", x12_decimal(sac.rate)]
+        if sac.unit:
+            seg += [sac.unit, x12_decimal(units)]
+    elif sac.percent is not None:
+        seg += [sac.basis or "1", x12_decimal(sac.percent)]
+    tail = [sac.handling, x12_text(sac.reference, 30), "", x12_text(sac.description, 80)]
+    while tail and not tail[-1]:
+        tail.pop()
+    if tail:
+        seg += [""] * (12 - len(seg)) + tail
+    return seg
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What an 810 carries of its PO's SACs: per line index, its SAC segments; the summary's; the net (charges
+    less allowances) they add to TDS01."""
+
+    lines: dict[int, list[list[str]]]
+    summary: list[list[str]]
+    net: Decimal
+
+
+def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence[Decimal],
+            extensions: Sequence[Decimal], before: Mapping[str, Decimal], *, first: bool) -> Carried:
+    """The SACs of one 810 billing ``quantities`` of ``line_ids`` (``extensions`` their values; ``before``: line
+    id -> units billed by earlier 810s; ``first``: no unit of the PO billed before): the module's rule."""
+    at = {line_id: i for i, line_id in enumerate(line_ids)}
+    lines: dict[int, list[list[str]]] = {}
+    summary: list[list[str]] = []
+    net = Decimal(0)
+    merchandise = sum(extensions, Decimal(0))
+    units = sum(quantities, Decimal(0))
+    for sac in sacs:
+        if sac.line_id is None:
+            amount, q = heading_amount(sac, units, merchandise, first), units
+        elif sac.line_id in at:
+            i = at[sac.line_id]
+            q = quantities[i]
+            amount = line_amount(sac, q, extensions[i], before.get(sac.line_id, Decimal(0)))
+        else:
+            continue  # a line this 810 does not bill
+        if amount <= 0:
+            continue
+        net += amount if sac.kind == "C" else -amount
+        (summary if sac.line_id is None else lines.setdefault(at[sac.line_id], [])).append(sac_segment(sac, amount, q))
+    return Carried(lines, summary, net)
+
+
+__all__ = ["Carried", "PoSac", "carried", "heading_amount", "line_amount", "po_sacs", "sac_segment"]
