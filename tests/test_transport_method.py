@@ -19,9 +19,9 @@ def test_the_transport_method_column_is_read_as_a_code_and_a_word_is_left_out_wi
     from parsers.shipments_csv import read_shipment_csv
     from schemas.fulfilment import ShipmentCsvMapping
 
-    data = ("Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carrier,Mode\n"
-            "S1,2026-11-27,P1,1,C1,ODFL,lt\nS2,2026-11-27,P1,1,C2,UPSN, U \nS3,2026-11-27,P1,1,C3,UPSN,Parcel\n"
-            "S4,2026-11-27,P1,1,C4,UPSN,\n").encode()
+    data = (b"Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carrier,Mode\n"
+            b"S1,2026-11-27,P1,1,C1,ODFL,lt\nS2,2026-11-27,P1,1,C2,UPSN, U \nS3,2026-11-27,P1,1,C3,UPSN,Parcel\n"
+            b"S4,2026-11-27,P1,1,C4,UPSN,\n")
     table, findings = read_shipment_csv(data, ShipmentCsvMapping(transport_method="Mode"), file="c.csv")
     assert table["transport_method"].to_pylist() == ["LT", "U", None, None]
     assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in findings] == [
@@ -48,20 +48,20 @@ def test_without_a_method_the_po_s_td504_for_that_carrier_else_u_for_a_parcel_ca
     assert transport_method_for("", [td5("B", "2", "UPSN", "U")]) == ""  # no carrier, no TD504
 
 
-def test_a_ups_parcel_confirmed_by_csv_goes_out_as_private_parcel_not_motor(template, tmp_path):
+def test_a_ups_parcel_confirmed_by_csv_goes_out_as_private_parcel_not_motor(template, tmp_path):  # noqa: F811
     """The demo's CSV row ships by UPSN (UPS) and names no method: TD504 U. It used to be M."""
     _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode())
     assert res.shipments == 1
     assert segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "U"]
 
 
-def test_the_warehouse_s_transport_method_is_the_856_s(template, tmp_path):
+def test_the_warehouse_s_transport_method_is_the_856_s(template, tmp_path):  # noqa: F811
     _, state, res = ship(template, tmp_path, "east", "c.csv", (TM_HEAD + row().rstrip("\n") + ",a\n").encode())
     assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
     assert segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "A"]
 
 
-def test_a_transport_method_that_is_no_code_is_a_warning_and_the_shipment_ships(template, tmp_path):
+def test_a_transport_method_that_is_no_code_is_a_warning_and_the_shipment_ships(template, tmp_path):  # noqa: F811
     _, state, res = ship(template, tmp_path, "east", "c.csv", (TM_HEAD + row().rstrip("\n") + ",Parcel\n").encode())
     found = [(f["code"], f["severity"], f["row_number"], f["column_name"], f["value"])
              for f in state.findings(run_id="t")]
