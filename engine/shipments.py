@@ -40,6 +40,7 @@ from schemas.shipments import (
     ShippedItem,
     ShippedOrder,
     Tare,
+    with_name2,
 )
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
@@ -526,7 +527,7 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
 # no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
-            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2")
 
 
 def _ship_tos(orders: pa.Table) -> list[Party]:
@@ -545,7 +546,8 @@ def _ship_tos(orders: pa.Table) -> list[Party]:
 def _ship_to(order: dict) -> Party | None:
     if not order:
         return None
-    return Party(code="ST", name=order.get("ship_to_name") or "", id_qualifier=order.get("ship_to_id_qualifier") or "",
+    name, name2 = with_name2(order.get("ship_to_name") or "", order.get("ship_to_name2"))
+    return Party(code="ST", name=name, name2=name2, id_qualifier=order.get("ship_to_id_qualifier") or "",
                  id=order.get("ship_to_id") or "", address1=order.get("ship_to_address1") or "",
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",

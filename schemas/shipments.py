@@ -130,6 +130,15 @@ class Party:
     state: str = ""
     postal_code: str = ""
     country: str = ""
+    name2: str = ""  # N2 (additional name) after the N1: a ship-to's "C/O ..." as its 850 sent it
+
+
+def with_name2(name: str, name2: str | None) -> tuple[str, str]:
+    """(N102, N2) of a party whose ``name`` holds its N2 ``name2`` after ", " (schemas.orders ship_to_name2):
+    the name without it, and it; else (``name``, "") (no N2 sent, or a name an 860 replaced since)."""
+    if name2 and name.endswith(", " + name2) and len(name) > len(name2) + 2:
+        return name[: -len(name2) - 2], name2
+    return name, ""
 
 
 class ProductId(NamedTuple):  # a NamedTuple: hashed in C (engine.asn caches each item's LIN pairs by its ids)
