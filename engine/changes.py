@@ -286,11 +286,11 @@ def apply_changes(
 
 
 def _currency_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
-    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading CUR (CHANGE_HEADERS currency) names
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading CUR (CHANGE_HEADERS currency_sent) names
     another currency than the order's (ORDERS currency, its 850's CUR02; none: not known to be the same): a
     currency is not changed by an 860, a person checks it. One restating the order's own changes nothing, and
     is not named (Home Depot restates CUR*BY*USD on every 860)."""
-    sent = header.get("currency")
+    sent = header.get("currency_sent")
     own = (order.get("currency") or "").strip().upper()
     if not sent or sent == own:
         return result

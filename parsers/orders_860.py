@@ -194,7 +194,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if sid == "CUR":
-                got.setdefault("currency", (el[2] or "").strip().upper() or None)
+                got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
             elif sid == "DTM":
                 dtms.append(el)
             elif sid == "N1":
@@ -222,7 +222,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         out[name] = dates(pa.array([g.get(f"{name}:text") for g in found], pa.string()))
     for name in SHIP_TO_FIELDS:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
-    out["currency"] = pa.array([g.get("currency") for g in found], pa.string())
+    out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
     return out
 
 

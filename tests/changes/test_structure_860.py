@@ -157,4 +157,4 @@ def test_a_heading_cur_is_left_to_the_change_s_application_and_is_read() -> None
     assert (f.code, f.location.value, f.location.segment_id) == ("CHANGE_HEADER_NOT_APPLIED", "TD5", "TD5")
     result = parse_860(x12_860([body[0], "CUR*BY*usd", *body[1:]]))
     headers = read_changes(result, sets_860(result), partner="p")[0]
-    assert headers["currency"].to_pylist() == ["USD"]
+    assert headers["currency_sent"].to_pylist() == ["USD"]
