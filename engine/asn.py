@@ -308,6 +308,8 @@ def party_segments(party: Party) -> list[list[object]]:
     city = x12_text(party.city, CITY_MAX)
     segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
                                  party.id_qualifier if identified else "", party.id if identified else ""]]
+    if party.name2:  # N201 is AN 1/60, as N102
+        segs.append(["N2", x12_text(party.name2, NAME_MAX)])
     if address1 or address2:
         segs.append(["N3", address1 or address2, address2 if address1 else ""])
     if city or party.state or party.postal_code or party.country:

@@ -277,11 +277,28 @@ def apply_changes(
             "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
+    result = _currency_named(result, order, header)
     changed = heading_changes(order, header)
     if not changed:
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(order, header,
                                                                                               changed)])
+
+
+def _currency_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading CUR (CHANGE_HEADERS currency_sent) names
+    another currency than the order's (ORDERS currency, its 850's CUR02; none: not known to be the same): a
+    currency is not changed by an 860, a person checks it. One restating the order's own changes nothing, and
+    is not named (Home Depot restates CUR*BY*USD on every 860)."""
+    sent = header.get("currency_sent")
+    own = (order.get("currency") or "").strip().upper()
+    if not sent or sent == own:
+        return result
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries CUR {sent}; PO {order.get('po_number')} is in "
+        f"{own or '(no CUR on its 850)'}: a change of currency is not applied, so it was not recorded; check it by "
+        "hand.", at, "CUR02", sent, seg="CUR")])
 
 
 def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,

@@ -1,7 +1,8 @@
 """The PO's dates (DTM 001 cancel after, 063/064 do not deliver after/before, 037/038 ship not
 before/no later) against what we promise and ship: a finding for each backordered line allocation could
 not promise in time (engine.allocate's Allocation.late), naming both dates and what was done (the line
-rejected, or promised all the same); and one for each shipment that left outside its order's window.
+rejected, or promised all the same); and one for each shipment that left outside its order's ship window
+(037/038/001, and 063: a delivery date a ship date after it is certain to miss).
 
 Pure: tables in, finding records out (flows.decide adds the first to its plan; engine.lifecycle.shipping's
 plan_shipments the second).
@@ -47,10 +48,13 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
     return tuple(out)
 
 
-# the order's dates a ship date is held against: (column, DTM01, what it means, shipped after it / before it)
+# the order's dates a ship date is held against: (column, DTM01, what it means, shipped after it / before it).
+# 063 (do not deliver after) is a delivery date, but goods cannot arrive before they leave: a ship date after
+# it is certain to be late. 064 (do not deliver before) is not held against the ship date: a truck leaving
+# before a delivery window opens is normal (a grocery DC's appointment days after), not a breach.
 _AFTER = (("ship_no_later", "038", "ship no later"), ("cancel_after", "001", "cancel after"),
           ("do_not_deliver_after", "063", "do not deliver after"))
-_BEFORE = (("ship_not_before", "037", "ship not before"), ("do_not_deliver_before", "064", "do not deliver before"))
+_BEFORE = (("ship_not_before", "037", "ship not before"),)
 WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
 
 
@@ -58,8 +62,9 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
                        stage: str = "shipments") -> tuple[FindingRecord, ...]:
     """SHIPPED_OUTSIDE_WINDOW (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
     shipments sent: shipment_id, partner, po_number, ship_date, line_number) that left after its order's 038,
-    001 or 063, or before its 037 or 064 (``orders``: canonical ORDERS with those columns). A line's own
-    DTM 001 / 063 / 064 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES; an 850's PO1
+    001 or 063, or before its 037 (``orders``: canonical ORDERS with those columns; 064 do not deliver before
+    is a delivery date a ship date before it does not break). A line's own
+    DTM 001 / 063 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES; an 850's PO1
     DTM, an 860's POC DTM) stands for its order's for the shipment's rows of that line, and is named with
     the line ("DTM 001 (cancel after, line 2) 2026-12-10"), as engine.lifecycle.backorders.past_lines does.
     The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback."""

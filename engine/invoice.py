@@ -32,7 +32,7 @@ from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS
-from schemas.shipments import Party, ProductId, Shipment
+from schemas.shipments import Party, ProductId, Shipment, with_name2
 
 CENT = Decimal("0.01")
 
@@ -539,8 +539,11 @@ def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
     name, pid = get(name_f), get(id_f)
     if not name and not pid:
         return None
-    return _party_of(code, str(name or ""), get(qualifier) or "", str(pid or ""), get(address1) or "",
-                     get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "")
+    # the ship-to's N2 as its 850 sent it (schemas.orders ship_to_name2): written as N2 after the N1, not in N102
+    name, name2 = with_name2(str(name or ""), get(f"{prefix}_name2") if prefix == "ship_to" else None)
+    return _party_of(code, name, get(qualifier) or "", str(pid or ""), get(address1) or "",
+                     get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "",
+                     name2)
 
 
 @lru_cache(maxsize=4096)

@@ -126,6 +126,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     writes, or there are no agreed terms and a PO sent its own ITD (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
+    if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
+        return None  # a ship-to with an N2 (engine.invoice._party writes it after the N1): one by one
     try:
         po_date = _days(orders["po_date"].combine_chunks() if "po_date" in orders.column_names
                         else pa.nulls(n))

@@ -27,10 +27,21 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import LINE_DATES, ORDERS
+from schemas.orders import ELEMENTS_SEP, LINE_DATES, ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
-from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.shipments import (
+    PARCEL_SCACS,
+    TRANSPORT_METHODS,
+    Pack,
+    Party,
+    ProductId,
+    Shipment,
+    ShippedItem,
+    ShippedOrder,
+    Tare,
+    with_name2,
+)
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
@@ -42,10 +53,12 @@ _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_
            "seal_number")
 
 
-def header_fields(h: Mapping) -> dict:
-    """What a shipment's first line says of the whole shipment beyond its ids (a 945's W27, W03): the
-    Shipment fields (and ShipmentSummary's) they give."""
-    return {"transport_method": h.get("transport_method") or "M", "method_given": bool(h.get("transport_method")),
+def header_fields(h: Mapping, method: str = "") -> dict:
+    """What a shipment's first line says of the whole shipment beyond its ids (a 945's W27, W03, a CSV's
+    Transport Method): the Shipment fields (and ShipmentSummary's) they give; ``method``: the TD504 when the line
+    names none (transport_method_for), else motor."""
+    return {"transport_method": h.get("transport_method") or method or "M",
+            "method_given": bool(h.get("transport_method")),
             "equipment": (h.get("equipment_code") or "", h.get("equipment_initial") or "",
                           h.get("equipment_number") or ""),
             "gross_weight": h.get("shipment_weight"),
@@ -55,12 +68,34 @@ def header_fields(h: Mapping) -> dict:
             "seal_number": h.get("seal_number") or ""}
 
 
+def transport_method_for(carrier_scac: str, td5s: list) -> str:
+    """TD504 of a shipment with ``carrier_scac`` whose confirmation names no transport method: the TD504 of the
+    first of its POs' TD5s (``td5s``: ORDERS td5_sent, None for none) naming that carrier (TD503) with a code of
+    X12 element 91, as the buyer routed it; else U (private parcel service) for a parcel SCAC (PARCEL_SCACS);
+    else "" (motor, as always). Without a SCAC, "": no TD504 is written."""
+    if not carrier_scac:
+        return ""
+    for sent in td5s:
+        e = (sent or "").split(ELEMENTS_SEP)
+        if len(e) > 3 and e[2].strip().upper() == carrier_scac and e[3].strip().upper() in TRANSPORT_METHODS:
+            return e[3].strip().upper()
+    return "U" if carrier_scac in PARCEL_SCACS else ""
+
+
+def _td5s(orders: pa.Table) -> dict[tuple, str]:
+    """(partner, PO) -> its heading's first TD5 as sent (td5_sent), of the orders with one."""
+    if "td5_sent" not in orders.column_names:
+        return {}
+    sent = orders.filter(pc.is_valid(orders["td5_sent"])).select(["partner", "po_number", "td5_sent"])
+    return {(r["partner"], r["po_number"]): r["td5_sent"] for r in sent.to_pylist()}
+
+
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
 # UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
-                      "do_not_deliver_before", *REF_COLUMNS,
+                      "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
@@ -204,14 +239,16 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     by_row = np.argsort(ship_row, kind="stable")
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
     more = more_tracking(lines, shipment, len(ship_row))
+    td5 = _td5s(orders)
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = next((party for party in order_heads[s] if party is not None), None)
+        method = transport_method_for(h["carrier_scac"] or "", [td5.get((o.partner, o.po_number)) for o in shipped[s]])
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
-            extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h)))
+            extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h, method)))
     return out
 
 
@@ -527,7 +564,7 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
 # no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
-            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2")
 
 
 def _ship_tos(orders: pa.Table) -> list[Party]:
@@ -546,7 +583,8 @@ def _ship_tos(orders: pa.Table) -> list[Party]:
 def _ship_to(order: dict) -> Party | None:
     if not order:
         return None
-    return Party(code="ST", name=order.get("ship_to_name") or "", id_qualifier=order.get("ship_to_id_qualifier") or "",
+    name, name2 = with_name2(order.get("ship_to_name") or "", order.get("ship_to_name2"))
+    return Party(code="ST", name=name, name2=name2, id_qualifier=order.get("ship_to_id_qualifier") or "",
                  id=order.get("ship_to_id") or "", address1=order.get("ship_to_address1") or "",
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
@@ -717,10 +755,12 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     more = more_tracking(lines, g.shipment, n_s)  # by shipment code; rank[code] is its place
     more = [more[code] for code in by_row.tolist()]
     out = []
+    td5 = _td5s(orders)
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
+        method = transport_method_for(h["carrier_scac"] or "", [td5.get((partner_of[s], p)) for p in pos_of[s]])
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
             h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s], more[s], tuple(header_fields(h).items())))
+            *weights[s], more[s], tuple(header_fields(h, method).items())))
     return out, flat

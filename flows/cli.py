@@ -952,7 +952,7 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     missing or wrong piece, exit 1 when something is missing (docs/onboarding.md)."""
     from connectors.reference import load_reference
     from flows.workspace import REFERENCE_FILES, Workspace
-    from rules.partner_check import check_profile, check_reference
+    from rules.partner_check import check_profile, check_reference, profile_warnings
     from schemas.errors import ConfigError
     from schemas.profile import load_profile
 
@@ -970,8 +970,12 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     if profile is not None and profile.id != partner_id:
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None
+    warnings: list[str] = []
     if profile is not None:
         problems += check_profile(profile)
+        warnings = profile_warnings(profile)
+    for line in warnings:
+        console.print(f"warning: {shown(line)}", soft_wrap=True)
     missing = [m for m in ws.missing() if not m.startswith(str(ws.partners_dir))]
     problems += missing
     if profile is not None and not any(str(ws.reference_dir / f) in " ".join(missing) for f in REFERENCE_FILES):

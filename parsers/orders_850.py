@@ -530,6 +530,13 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         if hit.any():
             _append_to(party_cols, [f"{prefix}_name" for prefix in prefixes], n2[hit],
                           set_of_row[n2[hit]], party_of_n1[at[hit]], cells)
+            # the ship-to's N2s on their own too (the 856 / 810 write them as N2)
+            st = hit.copy()
+            st[hit] = party_of_n1[at[hit]] == prefixes.index("ship_to")
+            if st.any():
+                party_cols["ship_to_name2"] = pa.nulls(nsets, pa.string())
+                _append_to(party_cols, ["ship_to_name2"], n2[st], set_of_row[n2[st]],
+                           np.zeros(int(st.sum()), dtype=np.int64), cells)
     for prefix in prefixes:
         for f in ("address1", "address2", "city", "state", "postal_code", "country"):
             party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
@@ -572,6 +579,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
         **{name: when[name] for name in DATES.values()},
         **party_vals,
+        "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),

@@ -175,7 +175,8 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
-    of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them.
+    of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them;
+    the first CUR's currency (CUR02).
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
@@ -189,10 +190,12 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             sid = ids[row].as_py()
             if sid in ("POC", "CTT", "SE"):
                 break
-            if sid not in ("DTM", "N1", "N2", "N3", "N4"):
+            if sid not in ("DTM", "N1", "N2", "N3", "N4", "CUR"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
-            if sid == "DTM":
+            if sid == "CUR":
+                got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
+            elif sid == "DTM":
                 dtms.append(el)
             elif sid == "N1":
                 party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
@@ -219,6 +222,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         out[name] = dates(pa.array([g.get(f"{name}:text") for g in found], pa.string()))
     for name in SHIP_TO_FIELDS:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
+    out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
     return out
 
 

@@ -35,13 +35,13 @@ from parsers.csv_common import (
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.reference import sscc_columns
-from schemas.shipments import SHIPMENT_LINES
+from schemas.shipments import SHIPMENT_LINES, TRANSPORT_METHODS
 from schemas.units import is_unit_code, unit_code_named, weight_in
 
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
-           "net_weight_unit", "lot_number", "expiration_date")
+           "net_weight_unit", "lot_number", "expiration_date", "transport_method")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -111,6 +111,17 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                               "notation: left out of the 856.", file=file, row=numbers[i],
                               column=rows.header_names.get(name, name), value=t))
         cols[name] = cols[name].map(lambda t: None if _garbled(t) else t)
+    # the transport method (TD504): an X12 element 91 code, any case; another word is left out with a warning
+    # (the 856 then says what it would without the column), not guessed at, and the row ships
+    method = cols["transport_method"].map(lambda t: None if t is None else t.upper())
+    for i in method.rows_where(lambda v: v is not None and v not in TRANSPORT_METHODS):
+        t = cols["transport_method"].values[cols["transport_method"].index[i]]
+        rows.note(finding("SHIPMENT_TRANSPORT_METHOD_UNKNOWN", f"{t!r} is no X12 transport method code (element 91: "
+                          "M motor, U private parcel, LT less than trailer load, A air ...): left out of the 856, "
+                          "whose TD504 is the PO's for the carrier, else U for a parcel carrier, else M.", file=file,
+                          row=numbers[i], column=rows.header_names.get("transport_method", "transport_method"),
+                          value=t))
+    method = method.map(lambda v: v if v in TRANSPORT_METHODS else None)
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
@@ -236,6 +247,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "mark_for_store": cols["mark_for_store"], "net_weight": net,
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
         "lot_number": cols["lot_number"], "expiration_date": expires,
+        "transport_method": method,
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     for left_out, name in ((contradicted, "net_weight"), (unknown_carton, "carton_weight")):

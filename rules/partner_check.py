@@ -49,6 +49,18 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     return out
 
 
+def profile_warnings(profile: PartnerProfile) -> list[str]:
+    """What the profile allows but is likely a mistake, one line each (the partner is still ready): 860 change
+    orders answered by 865s (change_ack = "865") for a partner that receives no 865, so they would be applied
+    and answered by nothing (Kroger lists no 865: its profile needs change_ack = "855")."""
+    out: list[str] = []
+    if "860" in profile.accepts and profile.change_ack == "865" and "865" not in profile.receives:
+        out.append("profile accepts 860 change orders answered by an 865 (change_ack = \"865\", the default) but "
+                   "does not receive 865s: its changes would be applied and answered by nothing; add \"865\" to "
+                   "receives, or set change_ack = \"855\" (a revised 855), or take \"860\" out of accepts")
+    return out
+
+
 def _rows_for(table: pa.Table, partner: str) -> pa.Table:
     return table.filter(pc.equal(table.column("partner"), partner))
 
@@ -65,7 +77,7 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
     else:
         currency = customers.column("currency")[0].as_py()
     ship_tos = _rows_for(ref.ship_tos, pid)
-    if ship_tos.num_rows == 0:
+    if ship_tos.num_rows == 0 and profile.rules.ship_tos != "as_sent":  # as sent: each PO's address, no location
         out.append(f"ship_tos.csv: no ship-to location for partner {pid} (location_id = the N104 it sends): "
                    "orders naming a location would be held SHIP_TO_UNKNOWN")
     layout = profile.fulfilment.csv_orders

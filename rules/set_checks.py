@@ -590,15 +590,17 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
     002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
-    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS)."""
+    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR, which it names only when its currency is
+    not the order's own (a CUR restating it changes nothing: Home Depot's CUR*BY*USD on every 860)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
     dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
     quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
     # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
     twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
+    first_cur = head.index("CUR") if "CUR" in head else -1
     for k, sid in enumerate(head):
-        if sid not in _HEADER_CHANGES:
+        if sid not in _HEADER_CHANGES or k == first_cur:
             continue
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()

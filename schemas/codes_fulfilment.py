@@ -37,6 +37,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
        "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),
+    _C("SHIPMENT_TRANSPORT_METHOD_UNKNOWN", "business", "warning", "",
+       "A shipment confirmation's transport method is no X12 code (element 91): left out of the 856's TD504."),
     _C("SHIPMENT_ID_MISSING", "business", "error", "", "The confirmation names no shipment id."),
     _C("SHIPMENT_PO_MISSING", "business", "error", "", "A shipped item names no purchase order."),
     _C("SHIPMENT_DATE_MISSING", "business", "error", "", "The confirmation gives no (valid) ship date."),
@@ -127,8 +129,7 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The shipment's 856 could not be built (or failed its self-check or validation); the shipment is held."),
     _C("SHIPPED_OUTSIDE_WINDOW", "business", "warning", "",
        "A shipment left after its order's ship-no-later (DTM 038), cancel-after (001) or do-not-deliver-after (063) "
-       "date, or before its ship-not-before (037) or do-not-deliver-before (064) date (a line's own 001/063/064 "
-       "where it has one); the 856 is sent."),
+       "date, or before its ship-not-before (037) date (a line's own 001/063 where it has one); the 856 is sent."),
     _C("SHIPPED_NOT_COMPLETE", "business", "warning", "",
        "A shipment left part of an order open whose 850 asks it to ship complete (CSH01 SC, or the partner's "
        "ship_complete allocation policy); the 856 is sent."),

@@ -433,6 +433,9 @@ class ShipmentCsvMapping(CsvFeedLayout):
     expiration_date: str | None = "Expiration Date"  # the lot's expiry (date_format); absent from the file: none
     net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
     # else default
+    transport_method: str | None = "Transport Method"  # the 856's TD504 (X12 element 91: M motor, U private parcel,
+    # LT less than trailer load, A air ...), as a 945's W2701; absent from the file or empty: the PO's TD504 for that
+    # carrier, else U for a parcel SCAC, else M
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

@@ -70,6 +70,10 @@ ORDERS = pa.schema([
     pa.field("ship_no_later", pa.date32()),  # DTM 038
     *DEADLINES,  # DTM 001, 063, 064
     *_party("ship_to"), *_party("bill_to"), *_party("buyer"),  # N1 ST, BT, BY
+    # the N2 (additional name: "C/O BRIGHTSIDE APARTMENTS") of the heading's N1 ST loop, N201 and N202 of each, ", "
+    # between: ship_to_name holds it too, after ", " (one name for matching and display); our 856 and 810 write it
+    # back as N2 after their N1 ST (schemas.shipments.Party.name2)
+    pa.field("ship_to_name2", pa.string()),
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
     pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
     pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
@@ -93,7 +97,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "merchandise_type", "customer_order", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
-                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent"])
+                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in

@@ -199,6 +199,10 @@ class RuleProfile(PartnerRuleOverrides):
     """This partner's business-rule tolerances, and outcome overrides: finding code -> outcome name."""
 
     outcomes: dict[str, str] = {}
+    # "as_sent": every PO carries its ship-to's whole address (a drop-ship partner's consumer addresses), taken as
+    # sent: the partner needs no ship_tos.csv rows (`orderbridge partner check` does not ask for them); "on_file":
+    # its POs name locations (N104) that ship_tos.csv must know
+    ship_tos: Literal["on_file", "as_sent"] = "on_file"
 
     @field_validator("outcomes")
     @classmethod
@@ -213,7 +217,7 @@ class RuleProfile(PartnerRuleOverrides):
         return v
 
     def overrides(self) -> PartnerRuleOverrides:
-        return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes"}))
+        return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes", "ship_tos"}))
 
 
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope

@@ -51,8 +51,10 @@ SHIPMENT_LINES = pa.schema([
     pa.field("segment_position", pa.int32()),  # 945: W12 position within the set (ST = 1)
     pa.field("file_segment", pa.int32()),  # 945: W12 ordinal within the file
     pa.field("release_number", pa.string()),  # the PO's release (850 BEG04) when the feed names one: CSV, 945 N9 RE
-    # what a 945 says of the whole shipment (null from a CSV): its TD5 / TD3 / TD1 and its departure's zone
-    pa.field("transport_method", pa.string()),  # W2701 (code list 91: M motor, U parcel, LT LTL ...): TD504
+    # what a 945 says of the whole shipment (null from a CSV but its transport method): its TD5 / TD3 / TD1 and its
+    # departure's zone
+    pa.field("transport_method", pa.string()),  # W2701, a CSV's Transport Method (code list 91: M motor, U parcel,
+    # LT LTL ...): TD504
     pa.field("equipment_code", pa.string()),  # W2705 (TL trailer ...): TD301
     pa.field("equipment_initial", pa.string()),  # W2706: TD302
     pa.field("equipment_number", pa.string()),  # W2707 (the trailer number): TD303
@@ -133,6 +135,15 @@ class Party:
     state: str = ""
     postal_code: str = ""
     country: str = ""
+    name2: str = ""  # N2 (additional name) after the N1: a ship-to's "C/O ..." as its 850 sent it
+
+
+def with_name2(name: str, name2: str | None) -> tuple[str, str]:
+    """(N102, N2) of a party whose ``name`` holds its N2 ``name2`` after ", " (schemas.orders ship_to_name2):
+    the name without it, and it; else (``name``, "") (no N2 sent, or a name an 860 replaced since)."""
+    if name2 and name.endswith(", " + name2) and len(name) > len(name2) + 2:
+        return name[: -len(name2) - 2], name2
+    return name, ""
 
 
 class ProductId(NamedTuple):  # a NamedTuple: hashed in C (engine.asn caches each item's LIN pairs by its ids)
@@ -202,6 +213,19 @@ class ShippedOrder:
     def all_items(self) -> tuple[ShippedItem, ...]:
         return tuple(i for t in self.tares for i in t.items) + tuple(i for p in self.all_packs() for i in p.items) \
             + self.loose_items
+
+
+# X12 element 91 (Transportation Method/Type Code: TD504, W2701), the codes of its 3010-5010 lists together: what a
+# shipment confirmation's transport method may say (A air, LT less than trailer load, M motor, U private parcel ...)
+TRANSPORT_METHODS = frozenset({
+    "A", "AC", "AE", "AF", "B", "BP", "BU", "C", "CE", "D", "E", "FL", "G", "GG", "GR", "GS", "H", "I", "J", "K", "L",
+    "LT", "M", "MB", "MP", "N", "O", "P", "PA", "PC", "PG", "PL", "PP", "PR", "PT", "Q", "R", "RR", "S", "SE", "SR",
+    "SS", "T", "TC", "U", "VA", "VE", "VL", "W", "X", "Y1", "Y2", "ZZ"})
+# SCACs of small-parcel services only: TD504 U (private parcel service) where neither the warehouse nor the PO
+# names the method. UPS Ground/Air (UPSN), UPS SurePost (UPSS), FedEx Ground (FDEG), FedEx Express (FDE, FDEN), the
+# U.S. Postal Service (USPS). Not FedEx Freight (FXFE, FXNL), UPS Freight (UPGF) nor any LTL carrier: those are
+# motor (M) or LTL (LT), and a carrier both ways is not here
+PARCEL_SCACS = frozenset({"UPSN", "UPSS", "FDEG", "FDE", "FDEN", "USPS"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -339,3 +339,22 @@ def test_two_changes_in_one_file_are_applied_in_bch05_order(tmp_path):
     run_stages(ws, NIGHT2)
     line3 = next(ln for ln in StateStore(ws.state_path).order_lines("globex", "GLOBEX-2000") if ln.line_number == 3)
     assert line3.ordered == Decimal(60)  # change 1 (40) then change 2 (60), not 60 then 40
+
+
+def test_a_heading_cur_restating_the_order_s_own_currency_is_no_change(tmp_path):
+    """Home Depot restates CUR*BY*USD on every 860: GLOBEX-2000's 850 said CUR BY USD, so an 860 restating it
+    (with a new DTM 010) changes nothing there, and no CHANGE_HEADER_NOT_APPLIED is raised (it used to be, naming
+    CUR); an 860 naming another currency is still named, for a person."""
+    for currency in ("USD", "CAD"):
+        ws = make_workspace(tmp_path / currency, partners=("globex",))
+        run_stages(ws, NIGHT1)
+        _heading_change(ws, [f"CUR|BY|{currency}", "DTM|010|20261220"])
+        results, run = run_stages(ws, NIGHT2)
+        codes = _all_findings(results, run)
+        assert "CHANGE_HEADER_APPLIED" in codes
+        named = [f.message for f in run.findings if f.code == "CHANGE_HEADER_NOT_APPLIED"] + [
+            f["message"] for r in results for f in r.findings if f["code"] == "CHANGE_HEADER_NOT_APPLIED"]
+        if currency == "USD":
+            assert named == []
+        else:
+            assert len(named) == 1 and "CUR CAD; PO GLOBEX-2000 is in USD" in named[0], named

@@ -45,13 +45,13 @@ def test_a_line_s_own_date_stands_for_its_order_s_and_is_named_with_the_line():
                           order(po_number="P3", partner="acme", **no))
     lines = _lines(("P1", 1, "A1", date(2026, 12, 10), None, None),  # earlier than the order's 12-15
                    ("P2", 1, "B1", date(2026, 12, 20), None, None),  # later than the order's 12-10
-                   ("P3", 1, None, None, None, date(2026, 12, 14)))  # the order has no dates of its own
+                   ("P3", 1, None, None, date(2026, 12, 11), None))  # the order has no dates of its own
     found = ship_date_findings(shipped, orders, lines)
     assert [(fr.po_number, fr.finding.location.value) for fr in found] == [("P1", "S1"), ("P3", "S4")]
     # S1: line A1's own 12-10 passed; line 2 has none, the order's 12-15 is not passed. S2 (line 2): nothing.
     assert "left 2026-12-12, after its DTM 001 (cancel after, line A1) 2026-12-10:" in found[0].finding.message
     # P2: the line's own later date stands for the order's passed one. P3: the line's only date, by its number.
-    assert "before its DTM 064 (do not deliver before, line 1) 2026-12-14:" in found[1].finding.message
+    assert "after its DTM 063 (do not deliver after, line 1) 2026-12-11:" in found[1].finding.message
     # without the lines, the order's dates as before
     assert [fr.po_number for fr in ship_date_findings(shipped, orders)] == ["P2"]
 
@@ -86,28 +86,26 @@ def _ship(ws, *, night: bool = True) -> list[dict]:
         state.close()
 
 
-def test_a_shipment_before_a_line_s_own_do_not_deliver_before_warns_naming_the_line(tmp_path):
+def test_a_shipment_before_a_line_s_own_do_not_deliver_before_warns_nothing(tmp_path):
     """ACME-1001's line 4 carries its own DTM 064 2026-12-03 in its PO1 loop (the heading has none); the east
-    warehouse ships it 2026-11-27 in SHP-1001 (with lines 5, 6, 10): a warning names line 4 and the date.
-    SHP-1003 (line 3 alone) has no date to break."""
+    warehouse ships it 2026-11-27 in SHP-1001 (with lines 5, 6, 10): 064 is a delivery date, a truck leaving
+    before the delivery window opens breaks nothing, so no warning (it used to warn, naming line 4)."""
     from tests.support import shipping_workspace
 
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
     po.write_text(line_dates(po.read_text(), "ACME-1001", "4", "DTM*064*20261203~"))
-    found = _ship(ws)
-    assert [(f["po_number"], f["severity"]) for f in found] == [("ACME-1001", "warning")]
-    assert "SHP-1001" in found[0]["message"]
-    assert "before its DTM 064 (do not deliver before, line 4) 2026-12-03" in found[0]["message"]
+    assert _ship(ws) == []
 
 
 def test_a_line_s_own_earlier_date_stands_for_the_order_s(tmp_path):
     """The heading says not delivered before 2026-12-03; lines 4, 5 and 6 carry their own DTM 064 2026-11-25.
-    SHP-1001 (lines 4, 5, 6 and 10, 2026-11-27) is held against the heading's date for line 10 only (the one
-    without its own); with line 10 dated too, nothing is said."""
+    SHP-1001 (lines 4, 5, 6 and 10, 2026-11-27) leaves before the heading's date for line 10: nothing is
+    said either way, a do-not-deliver-before is a delivery date (it used to warn for line 10). The line
+    standing for its order is test_a_line_s_own_date_stands_for_its_order_s_and_is_named_with_the_line's."""
     from tests.support import shipping_workspace
 
-    for dated, expected in ((("4", "5", "6"), 1), (("4", "5", "6", "10"), 0)):
+    for dated, expected in ((("4", "5", "6"), 0), (("4", "5", "6", "10"), 0)):
         ws = shipping_workspace(tmp_path / f"ws{len(dated)}", partners=("acme",))
         po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
         text = with_dates("DTM*064*20261203~", "ACME-1001", po.read_text())
@@ -171,14 +169,15 @@ def test_status_dates_shows_a_line_date_an_860_moved(tmp_path):
 
 
 def test_a_line_date_an_860_poc_moved_is_the_one_its_shipment_is_held_against(tmp_path):
-    """After ACME-1001 is acknowledged, an 860 (BCH 04) POC*4*CT with a DTM 064 under it says line 4 may not be
-    delivered before 2026-12-03: SHP-1001 (2026-11-27) is warned about, naming line 4 and the moved date."""
+    """After ACME-1001 is acknowledged, an 860 (BCH 04) POC*4*CT with a DTM 063 under it says line 4 may not be
+    delivered after 2026-11-26: SHP-1001 (2026-11-27) is warned about, naming line 4 and the moved date. (It
+    used a 064, do not deliver before, which no longer holds a ship date.)"""
     from tests.support import shipping_workspace
 
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     run_stages(ws, NIGHT)
     body = ["ST*860*0001", "BCH*04*SA*ACME-1001**1*20261126", "POC*4*CT*10*10*EA*9.39*PE*VN*VP-1002",
-            "DTM*064*20261203", "CTT*1", "SE*6*0001"]
+            "DTM*063*20261126", "CTT*1", "SE*6*0001"]
     (ws.drop_root / "acme" / "inbox" / "change.x12").write_text(
         "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000001901*0*P*>~"
         "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0800*1901*X*004010~" + "".join(s + "~" for s in body)
@@ -186,4 +185,4 @@ def test_a_line_date_an_860_poc_moved_is_the_one_its_shipment_is_held_against(tm
     run_stages(ws, datetime(2026, 11, 27, 9))
     found = _ship(ws, night=False)
     assert len(found) == 1 and "SHP-1001" in found[0]["message"]
-    assert "before its DTM 064 (do not deliver before, line 4) 2026-12-03" in found[0]["message"]
+    assert "after its DTM 063 (do not deliver after, line 4) 2026-11-26" in found[0]["message"]

@@ -181,3 +181,39 @@ def test_a_csv_layout_s_default_ship_to_must_be_one_of_the_partner_s_locations(r
     edit(profile, 'default_ship_to = "NW-DC1"', 'default_ship_to = "NW-DC9"')
     code, lines = check(ready)
     assert code == 1 and len(lines) == 1 and "default_ship_to 'NW-DC9'" in lines[0], lines
+
+
+def test_a_drop_ship_partner_taking_ship_tos_as_sent_is_ready_without_ship_to_rows(tmp_path):
+    """Wayfair (tests/fixtures/rg1) sends a consumer's whole address on every PO and no location id; its profile
+    says `[rules] ship_tos = "as_sent"`, and the reference data has no ship_tos.csv row for it: ready (it used to
+    be "not ready", exit 1, for want of ship_tos.csv rows it never needs). Its profile accepts 860s answered by
+    the default 865, which it does not receive: a warning, not a missing piece. Home Depot answers its 860s
+    with a revised 855 (change_ack = "855"): no warning."""
+    from tests.test_retailer_homedepot_wayfair import _workspace
+
+    ws = _workspace(tmp_path / "ws")
+    res = runner.invoke(app, ["partner", "check", "wayfair", "-w", str(ws.root)], terminal_width=400)
+    assert res.exit_code == 0, res.stdout
+    assert "partner wayfair: ready" in res.stdout and "missing: " not in res.stdout
+    [warning] = [line for line in res.stdout.splitlines() if line.startswith("warning: ")]
+    assert "accepts 860 change orders answered by an 865" in warning and "does not receive 865s" in warning
+    res = runner.invoke(app, ["partner", "check", "homedepot", "-w", str(ws.root)], terminal_width=400)
+    assert res.exit_code == 0 and "warning: " not in res.stdout, res.stdout
+    # a partner whose POs name locations still needs them: the same profile saying "on_file"
+    edit(ws.root / "partners" / "wayfair.toml", 'ship_tos = "as_sent"', 'ship_tos = "on_file"')
+    code, lines = check(ws.root, "wayfair")
+    assert code == 1 and [line for line in lines if "ship_tos.csv: no ship-to location" in line]
+
+
+def test_a_partner_answered_by_855_or_receiving_865_gets_no_change_warning(ready):
+    """The guide's partner accepts 860s, is answered by 865 (change_ack) and receives none: ready, with a warning
+    (its changes would be answered by nothing); receiving 865s, or change_ack = "855", no warning."""
+    profile = ready / "partners" / "northwind.toml"
+    for change, warned in ((None, True), (('"TA1", "855"]', '"TA1", "855", "865"]'), False),
+                           (('"TA1", "855", "865"]', '"TA1", "855"]'), True),
+                           (('change_ack = "865"', 'change_ack = "855"'), False)):
+        if change:
+            edit(profile, *change)
+        res = runner.invoke(app, ["partner", "check", "northwind", "-w", str(ready)], terminal_width=400)
+        assert res.exit_code == 0 and "partner northwind: ready" in res.stdout, res.stdout
+        assert ("warning: profile accepts 860 change orders" in res.stdout) is warned, (change, res.stdout)

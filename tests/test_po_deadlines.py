@@ -166,16 +166,38 @@ def test_a_shipment_outside_the_window_warns_once_per_shipment_and_po():
         ("SHIPPED_OUTSIDE_WINDOW", "warning", "P1", "S1"), ("SHIPPED_OUTSIDE_WINDOW", "warning", "P2", "S2")]
     assert ("left 2026-12-16, after its DTM 038 (ship no later) 2026-12-08 and DTM 001 (cancel after) 2026-12-15"
             in found[0].finding.message)
-    assert ("left 2026-12-02, before its DTM 037 (ship not before) 2026-12-03 and DTM 064 (do not deliver before) "
-            "2026-12-05" in found[1].finding.message)
+    # 064 (do not deliver before) is a delivery date: leaving before it breaks nothing, 037 alone is named
+    assert "left 2026-12-02, before its DTM 037 (ship not before) 2026-12-03: " in found[1].finding.message
     assert found[0].consequence == "856 sent: chargeback risk"  # on the last day itself (P3): nothing
     assert ship_date_findings(shipped, orders.drop_columns(["ship_not_before", "ship_no_later", "cancel_after",
                                                             "do_not_deliver_before", "do_not_deliver_after"])) == ()
 
 
+def test_leaving_before_a_do_not_deliver_before_date_is_no_breach():
+    """DTM 064 (do not deliver before) is a delivery date: a truck leaving before a grocery DC's delivery
+    window opens is normal (Publix: ship 12-02 for a window opening 12-05), so no warning; a ship date after
+    the 063 (do not deliver after) is certain to arrive late, and still warns."""
+    import pyarrow as pa
+
+    from engine.deadlines import ship_date_findings
+
+    shipped = pa.table({"shipment_id": ["S1", "S2"], "partner": ["acme"] * 2, "po_number": ["P1", "P2"],
+                        "ship_date": [date(2026, 12, 2), date(2026, 12, 9)]})
+    no = {"ship_not_before": None, "ship_no_later": None}
+    orders = orders_table(order(po_number="P1", partner="acme", do_not_deliver_before=date(2026, 12, 5),
+                                do_not_deliver_after=date(2026, 12, 8), **no),
+                          order(po_number="P2", partner="acme", do_not_deliver_before=date(2026, 12, 5),
+                                do_not_deliver_after=date(2026, 12, 8), **no))
+    found = ship_date_findings(shipped, orders)
+    assert [(fr.po_number, fr.finding.location.value) for fr in found] == [("P2", "S2")]
+    assert "left 2026-12-09, after its DTM 063 (do not deliver after) 2026-12-08: " in found[0].finding.message
+    assert "064" not in found[0].finding.message
+
+
 def test_a_shipment_before_the_window_is_sent_with_a_warning(tmp_path):
     """ACME-1001 ships 2026-11-27 (the demo's east warehouse); its PO says not before 2026-12-01 (037) nor
-    delivered before 2026-12-03 (064): the 856 goes, and a warning names the dates."""
+    delivered before 2026-12-03 (064): the 856 goes, and a warning names the ship-not-before date only (a
+    truck may leave before the delivery window opens)."""
     from connectors.state import StateStore
     from tests.support import drop_confirmations, ship_stages, shipping_workspace
 
@@ -192,21 +214,22 @@ def test_a_shipment_before_the_window_is_sent_with_a_warning(tmp_path):
     finally:
         state.close()
     assert [(f["po_number"], f["severity"]) for f in found] == [("ACME-1001", "warning")]
-    assert "DTM 037 (ship not before) 2026-12-01 and DTM 064 (do not deliver before) 2026-12-03" in found[0]["message"]
+    assert "before its DTM 037 (ship not before) 2026-12-01: " in found[0]["message"]
     assert shipped in ("shipped", "partially_shipped")
 
 
 def test_a_window_date_an_860_moved_is_the_one_the_shipment_is_held_against(tmp_path):
-    """As above, but an 860 (BCH 04, heading DTM 064 only) moves do-not-deliver-before to 2026-11-25 after the
-    order was acknowledged: the shipment of 2026-11-27 is checked against the new date, no warning."""
+    """As above, but an 860 (BCH 04, heading DTM 037 only) moves ship-not-before to 2026-11-25 after the
+    order was acknowledged: the shipment of 2026-11-27 is checked against the new date, no warning. (It moved
+    a 064, do not deliver before, which no longer holds a ship date at all.)"""
     from connectors.state import StateStore
     from tests.support import drop_confirmations, ship_stages, shipping_workspace
 
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
-    po.write_text(with_dates("DTM*064*20261203~", "ACME-1001", po.read_text()))
+    po.write_text(with_dates("DTM*037*20261203~", "ACME-1001", po.read_text()))
     run_stages(ws, NIGHT)
-    body = ["ST*860*0001", "BCH*04*SA*ACME-1001**1*20261126", "DTM*064*20261125", "CTT*0", "SE*5*0001"]
+    body = ["ST*860*0001", "BCH*04*SA*ACME-1001**1*20261126", "DTM*037*20261125", "CTT*0", "SE*5*0001"]
     (ws.drop_root / "acme" / "inbox" / "change.x12").write_text(
         "ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000001901*0*P*>~"
         "GS*PC*ACMERETAIL*ORDERBRIDGE*20261127*0800*1901*X*004010~" + "".join(s + "~" for s in body)
@@ -221,5 +244,6 @@ def test_a_window_date_an_860_moved_is_the_one_the_shipment_is_held_against(tmp_
         shipped = state.order("acme", "ACME-1001").state.value
     finally:
         state.close()
-    assert "change_answered" in history and shipped in ("shipped", "partially_shipped")
+    # a moved ship-not-before decides the order again (a revised 855), rather than a date-only answer
+    assert "change_applied" in history and shipped in ("shipped", "partially_shipped")
     assert found == []

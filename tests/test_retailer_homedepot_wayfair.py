@@ -170,7 +170,10 @@ def test_wayfair_856_has_each_parcel_tracking_number_in_its_carton(shipped):
     assert [asn[k + 1] for k in cartons] == [["REF", "CN", "1Z4R9W830312345671"],
                                               ["REF", "CN", "1Z4R9W830312345682"]]
     assert [asn[k + 2][:2] for k in cartons] == [["MAN", "GM"]] * 2
-    assert ["N1", "ST", "MARIA GONZALEZ, C/O BRIGHTSIDE APARTMENTS"] in asn
+    # the 850's N2 (additional name) is written as N2 after the N1, as sent (it used to be folded into N102:
+    # "MARIA GONZALEZ, C/O BRIGHTSIDE APARTMENTS")
+    at = asn.index(["N1", "ST", "MARIA GONZALEZ"])
+    assert asn[at + 1] == ["N2", "C/O BRIGHTSIDE APARTMENTS"]
     assert ["N3", "4410 W ELM STREET", "APT 3B"] in asn
     invoice = _outbox(shipped, "wayfair", "810")["CS448812077"]
     # its 810 guide: REF Vendor ID Number (VR) and PER required, before the N1 loops
@@ -182,6 +185,8 @@ def test_wayfair_856_has_each_parcel_tracking_number_in_its_carton(shipped):
         ["IT1", "1", "1", "EA", "11.2", "", "VN", "VP-1021", "SK", "WFS21013344", "UP", "614141101504"],
         ["IT1", "2", "2", "EA", "3.1", "", "VN", "VP-1011", "SK", "WFS11019901"]]
     assert ["TDS", "1740"] in invoice
+    at = invoice.index(["N1", "ST", "MARIA GONZALEZ"])
+    assert invoice[at + 1] == ["N2", "C/O BRIGHTSIDE APARTMENTS"]
 
 
 def test_package_tracking_puts_each_carton_number_before_its_man(tmp_path):

@@ -642,6 +642,7 @@ _PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "i
                                                                       "address2", "city", "state", "postal_code",
                                                                       "country"))
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES,
+                      "ship_to_name2",  # the ship-to's N2 (engine.invoice._party)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids"])

@@ -142,3 +142,19 @@ def test_a_poc_s_own_cancel_date_is_applied_not_named() -> None:
     assert _codes(change_body(["POC*1*CT", "DTM*002*20261215"])) == []  # CHANGE_DATES_NOT_STORED (engine)
     assert _codes(change_body(["POC*1*QD*4*4*EA", "N1*ST*DC*92*DC01", "DTM*001*20261220"])) == [
         ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
+
+
+def test_a_heading_cur_is_left_to_the_change_s_application_and_is_read() -> None:
+    """The heading's first CUR is not named by the structure check (engine.changes names it only when it is
+    not the order's currency: Home Depot restates CUR*BY*USD on every 860); it is read into CHANGE_HEADERS. The
+    other heading changes are still named."""
+    from parsers.orders_860 import read_changes
+
+    body = change_body(["POC*1*DI"])
+    assert _codes([body[0], "CUR*BY*usd", *body[1:]]) == []
+    result = parse_860(x12_860([body[0], "CUR*BY*USD", "TD5****M", *body[1:]]))
+    [f] = check_structure(result, sets_860(result))
+    assert (f.code, f.location.value, f.location.segment_id) == ("CHANGE_HEADER_NOT_APPLIED", "TD5", "TD5")
+    result = parse_860(x12_860([body[0], "CUR*BY*usd", *body[1:]]))
+    headers = read_changes(result, sets_860(result), partner="p")[0]
+    assert headers["currency_sent"].to_pylist() == ["USD"]

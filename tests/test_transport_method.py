@@ -1,0 +1,89 @@
+"""The 856's TD504 (transport method) of a CSV shipment confirmation. A CSV could not state it, so every UPS or
+FedEx parcel went out as M (motor) where the PO's TD5 said U (private parcel service): retailers charge back a
+wrong mode. Now: an optional Transport Method column (X12 element 91 codes; another word is a warning and left
+out), else the PO's own TD504 where its TD5 names the shipment's carrier, else U for a parcel-only SCAC, else M."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tests.support import run_stages
+from tests.test_945_shapes import body_of, segments
+from tests.test_po_deadlines import NIGHT, with_dates
+from tests.test_shipment_findings_flow import HEAD, row, ship, template  # noqa: F401 (template: the fixture)
+
+TM_HEAD = HEAD.rstrip("\n") + ",Transport Method\n"
+
+
+def test_the_transport_method_column_is_read_as_a_code_and_a_word_is_left_out_with_a_warning():
+    from parsers.shipments_csv import read_shipment_csv
+    from schemas.fulfilment import ShipmentCsvMapping
+
+    data = (b"Shipment ID,Ship Date,PO Number,Quantity,Carton ID,Carrier,Mode\n"
+            b"S1,2026-11-27,P1,1,C1,ODFL,lt\nS2,2026-11-27,P1,1,C2,UPSN, U \nS3,2026-11-27,P1,1,C3,UPSN,Parcel\n"
+            b"S4,2026-11-27,P1,1,C4,UPSN,\n")
+    table, findings = read_shipment_csv(data, ShipmentCsvMapping(transport_method="Mode"), file="c.csv")
+    assert table["transport_method"].to_pylist() == ["LT", "U", None, None]
+    assert [(f.code, f.severity, f.location.row, f.location.column, f.location.value) for f in findings] == [
+        ("SHIPMENT_TRANSPORT_METHOD_UNKNOWN", "warning", 4, "Mode", "Parcel")]
+    # a file without the column (every export until now) reads as before
+    table, findings = read_shipment_csv(b"Shipment ID,Ship Date,PO Number,Quantity\nS1,2026-11-27,P1,1\n",
+                                        ShipmentCsvMapping(), file="c.csv")
+    assert table["transport_method"].to_pylist() == [None] and findings == []
+
+
+def test_without_a_method_the_po_s_td504_for_that_carrier_else_u_for_a_parcel_carrier():
+    from engine.shipments import transport_method_for
+    from schemas.orders import ELEMENTS_SEP
+
+    def td5(*elements: str) -> str:
+        return ELEMENTS_SEP.join(elements)
+
+    assert transport_method_for("UPSN", [td5("B", "2", "UPSN", "A", "UPS NEXT DAY AIR")]) == "A"
+    assert transport_method_for("UPSN", [None, td5("B", "2", "FDEG", "A"), td5("O", "2", "UPSN", "U")]) == "U"
+    assert transport_method_for("FDEG", [td5("B", "2", "FDEG", "??")]) == "U"  # no code: the parcel SCAC's
+    assert transport_method_for("FDEG", []) == "U" and transport_method_for("USPS", [None]) == "U"
+    assert transport_method_for("FXFE", []) == ""  # FedEx Freight is LTL: motor, as before
+    assert transport_method_for("ODFL", [td5("B", "2", "ODFL", "LT")]) == "LT"
+    assert transport_method_for("", [td5("B", "2", "UPSN", "U")]) == ""  # no carrier, no TD504
+
+
+def test_a_ups_parcel_confirmed_by_csv_goes_out_as_private_parcel_not_motor(template, tmp_path):  # noqa: F811
+    """The demo's CSV row ships by UPSN (UPS) and names no method: TD504 U. It used to be M."""
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (HEAD + row()).encode())
+    assert res.shipments == 1
+    assert segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "U"]
+
+
+def test_the_warehouse_s_transport_method_is_the_856_s(template, tmp_path):  # noqa: F811
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (TM_HEAD + row().rstrip("\n") + ",a\n").encode())
+    assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
+    assert segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "A"]
+
+
+def test_a_transport_method_that_is_no_code_is_a_warning_and_the_shipment_ships(template, tmp_path):  # noqa: F811
+    _, state, res = ship(template, tmp_path, "east", "c.csv", (TM_HEAD + row().rstrip("\n") + ",Parcel\n").encode())
+    found = [(f["code"], f["severity"], f["row_number"], f["column_name"], f["value"])
+             for f in state.findings(run_id="t")]
+    assert found == [("SHIPMENT_TRANSPORT_METHOD_UNKNOWN", "warning", 2, "Transport Method", "Parcel")]
+    assert res.shipments == 1 and segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "U"]
+
+
+def test_the_po_s_own_td504_for_the_carrier_is_taken(tmp_path):
+    """ACME-1001's TD5 routes it UPSN by air (TD504 A): the demo's SHP-1001 (UPSN, no method in the CSV) says A."""
+    from connectors.state import StateStore
+    from tests.support import drop_confirmations, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    po.write_text(with_dates("TD5*B*2*UPSN*A*UPS NEXT DAY AIR~", "ACME-1001", po.read_text()))
+    run_stages(ws, NIGHT)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    state = StateStore(ws.state_url)
+    try:
+        texts = [d.content.decode() for d in state.documents(partner="acme") if d.doc_type == "856"]
+    finally:
+        state.close()
+    (text,) = [t for t in texts if "SHP-1001" in t]
+    assert segments(text, "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "A"]
