@@ -13,7 +13,6 @@ import pytest
 
 from rules.business import check_quantities, run_business_rules
 from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
-
 from tests.business.tables import TODAY, line, lines_table, order, orders_table, reference
 
 SKU_1003 = "614141100248"  # case pack 12, minimum 12
@@ -92,8 +91,9 @@ def test_every_business_rule_run_knows_the_drop_ships():
 
 def test_a_wayfair_drop_ship_is_answered_as_bought_and_its_wholesale_order_raised(tmp_path):
     """Wayfair's drop ship CS448812077 (BEG02 DS): 1 tape dispenser (SKU-1021, minimum 5) to Maria Gonzalez,
-    855 ACK*IA*1 (CS448812101: 2 staplers, minimum 5, IA 2); the same POs sent as a wholesale order (BEG02 SA, CastleGate stock) is raised to the minimum as
-    before (ACK*IQ*5, QTY_BELOW_MINIMUM in the run's findings); the profile needs no outcome overrides."""
+    855 ACK*IA*1 (CS448812101: 2 staplers, minimum 5, IA 2); the same POs sent as wholesale orders (BEG02 SA,
+    CastleGate stock) are raised to the minimum as before (ACK*IQ*5, QTY_BELOW_MINIMUM in the run's findings); the
+    profile needs no outcome overrides."""
     from connectors.state import StateStore
     from tests.support import run_stages
     from tests.test_retailer_homedepot_wayfair import FIX, NIGHT, _outbox, _workspace
