@@ -68,13 +68,13 @@ def test_a_partner_names_its_drop_ships_or_turns_the_default_off(overrides, orde
     assert _codes(*_one(**order_values), other) == (ROUNDED if order_values.get("order_type") != "DS" else [])
 
 
-def test_drop_ship_orders_names_each_order_by_file_and_reference():
+def test_drop_ship_orders_names_each_order_by_partner_and_po_number():
     from rules.business.purpose import drop_ship_orders
 
-    orders = orders_table(order(order_type="DS"), order(order_ref="000000101-1-0002", st02="0002"),
-                          order(order_type="DS", source_file="other.x12"))
+    orders = orders_table(order(order_type="DS"), order(po_number="PO-2", order_ref="000000101-1-0002", st02="0002"),
+                          order(order_type="DS", partner="globex", source_file="other.x12"))
     keys = drop_ship_orders(orders, RuleSettings()).to_pylist()
-    assert len(keys) == 2 and all(k.endswith(":000000101-1-0001") for k in keys)
+    assert sorted(keys) == ["4:acme:PO-1", "6:globex:PO-1"]  # pair_key: PO-2 (SA) is no drop ship
     assert drop_ship_orders(orders, RuleSettings(drop_ship_as_ordered=False)).to_pylist() == []
 
 
@@ -111,3 +111,34 @@ def test_a_wayfair_drop_ship_is_answered_as_bought_and_its_wholesale_order_raise
     found = StateStore(ws.state_path).findings(partner="wayfair")
     assert {(f["po_number"], f["code"]) for f in found if f["code"] in ROUNDED} == {
         ("WS448812077", "QTY_BELOW_MINIMUM"), ("WS448812101", "QTY_BELOW_MINIMUM")}
+
+
+def test_a_line_an_860_adds_to_a_drop_ship_is_acknowledged_as_ordered(tmp_path):
+    """Night 2: Wayfair adds 1 tape dispenser (minimum 5) to the consumer's drop ship CS448812101 (860 BCH 04,
+    POC AI) and raises CS448812077's 1 to 2 (POC QI): the lines decided again keep the quantities the consumer
+    asked for, as the 850's did (the order's BEG02 DS still marks it)."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+    from tests.test_retailer_homedepot_wayfair import NIGHT, NIGHT2, _workspace
+
+    ws = _workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT)
+    sets = [["ST", "860", "0001"], ["BCH", "04", "DS", "CS448812101", "", "", "20261126"],
+            ["POC", "2", "AI", "1", "1", "EA", "11.2", "", "VN", "VP-1021", "SK", "WFS21013344"], ["CTT", "1"],
+            ["SE", "5", "0001"],
+            ["ST", "860", "0002"], ["BCH", "04", "DS", "CS448812077", "", "", "20261126"],
+            ["POC", "1", "QI", "2", "1", "EA", "11.2", "", "VN", "VP-1021", "SK", "WFS21013344"], ["CTT", "1"],
+            ["SE", "5", "0002"]]
+    text = ("ISA*00*          *00*          *ZZ*WAYFAIR        *ZZ*ORDERBRIDGE    *261127*2201*U*00401*000800412*0*P*>~"
+            "GS*PC*WAYFAIR*ORDERBRIDGE*20261127*2201*800412*X*004010~"
+            + "".join("*".join(s) + "~" for s in sets) + "GE*2*800412~IEA*1*000800412~")
+    (ws.drop_root / "wayfair" / "inbox" / "wf-860-20261127.x12").write_text(text)
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        added = {ln.line_number: (ln.ordered, ln.codes) for ln in state.order_lines("wayfair", "CS448812101")}
+        raised = {ln.line_number: (ln.ordered, ln.codes) for ln in state.order_lines("wayfair", "CS448812077")}
+    finally:
+        state.close()
+    assert added[2][0] == 1 and not set(added[2][1]) & set(ROUNDED)
+    assert raised[1][0] == 2 and not set(raised[1][1]) & set(ROUNDED)

@@ -84,7 +84,7 @@ def check_test_data(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
 
 
 def drop_ship_orders(orders: pa.Table, settings: RuleSettings) -> pa.ChunkedArray:
-    """One (source_file, order_ref) key (pair_key) per drop-ship (consumer-direct) order whose lines are
+    """One (partner, po_number) key (pair_key) per drop-ship (consumer-direct) order whose lines are
     acknowledged as ordered (settings.drop_ship_as_ordered): its BEG02 is one of the partner's
     drop_ship_order_types (DS "Dropship"), or it carries one of the partner's drop_ship_marks (every order;
     REF*CO, the end customer's own order number; a ship-to named by address only, no N104)."""
@@ -111,4 +111,4 @@ def drop_ship_orders(orders: pa.Table, settings: RuleSettings) -> pa.ChunkedArra
     hit = pc.or_(pc.or_(pc.fill_null(hit, False), marked("every_order")),
                  pc.or_(marked("customer_order", "customer_order"), marked("ship_to_without_id", "ship_to_id")))
     chosen = orders.filter(pc.fill_null(hit, False))
-    return pair_key(chosen["source_file"], chosen["order_ref"])
+    return pair_key(chosen["partner"], chosen["po_number"])

@@ -218,13 +218,14 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
 
 
 def _drop_ship_lines(lines: pa.Table, orders: pa.Table | None, settings: RuleSettings) -> list[bool]:
-    """Per line: is it a line of a drop-ship order (purpose.drop_ship_orders) among ``orders``."""
-    if orders is None or not orders.num_rows or not lines.num_rows or "order_ref" not in lines.column_names:
+    """Per line: is it a line of a drop-ship order (purpose.drop_ship_orders) among ``orders``, by the order's
+    partner and PO number (a line an 860 added comes from the 860's file, its order from the 850's)."""
+    if orders is None or not orders.num_rows or not lines.num_rows:
         return [False] * lines.num_rows
     keys = drop_ship_orders(orders, settings)
     if not len(keys):
         return [False] * lines.num_rows
-    hit = pc.is_in(pair_key(lines["source_file"], lines["order_ref"]), value_set=keys.combine_chunks())
+    hit = pc.is_in(pair_key(lines["partner"], lines["po_number"]), value_set=keys.combine_chunks())
     return pc.fill_null(hit, False).to_pylist()
 
 
