@@ -142,3 +142,20 @@ def test_a_line_an_860_adds_to_a_drop_ship_is_acknowledged_as_ordered(tmp_path):
         state.close()
     assert added[2][0] == 1 and not set(added[2][1]) & set(ROUNDED)
     assert raised[1][0] == 2 and not set(raised[1][1]) & set(ROUNDED)
+
+
+def test_a_profile_names_its_drop_ship_marks_and_the_run_settings_carry_them():
+    import pydantic
+
+    from flows.decide import rule_settings
+    from schemas.profile import RuleProfile, load_profiles
+    from tests.support import REPO
+
+    acme = load_profiles(REPO / "partners")["acme"]
+    rules = RuleProfile(drop_ship_marks=["every_order", "ship_to_without_id"], drop_ship_as_ordered=True)
+    settings = rule_settings({"acme": acme.model_copy(update={"rules": rules})}).for_partner("acme")
+    assert settings.drop_ship_marks == ("every_order", "ship_to_without_id") and settings.drop_ship_order_types == (
+        "DS",)
+    assert rule_settings({"acme": acme}).for_partner("acme").drop_ship_as_ordered  # the default: on
+    with pytest.raises(pydantic.ValidationError):
+        RuleProfile(drop_ship_marks=["REF*ZZ"])  # a mark we do not know is refused, not ignored
