@@ -60,7 +60,10 @@ HINTS: dict[str, str] = {
         "for CA/CS); otherwise ask the partner to order in a unit we sell."
     ),
     "QTY_NOT_POSITIVE": "PO102 must be a positive number; ask the partner to resend the line.",
-    "CASE_PACK_ROUNDED": "No action needed unless the partner disputes it; tell them the case pack.",
+    "CASE_PACK_ROUNDED": (
+        "No action needed unless the partner disputes it; tell them the case pack. A drop-ship order's lines are "
+        "never rounded ([rules] drop_ship_order_types, drop_ship_marks: is this order one?)."
+    ),
     "CASE_PACK_MISMATCH": (
         "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and reprocess, else ask the "
         "buyer to correct the PO; approved as it is, every case ships with our count."
@@ -69,7 +72,8 @@ HINTS: dict[str, str] = {
         "Ask the partner to order whole cases, or change this partner's case-pack policy."
     ),
     "QTY_BELOW_MINIMUM": (
-        "Tell the partner the minimum order quantity; change min_order_qty in items.csv if wrong."
+        "Tell the partner the minimum order quantity; change min_order_qty in items.csv if wrong. A drop-ship "
+        "order's lines are never raised ([rules] drop_ship_order_types, drop_ship_marks: is this order one?)."
     ),
     "QUANTITY_DECIMALS_UNSUPPORTED": (
         "Ask the partner for a quantity with at most 4 decimals (or in a smaller unit; the order can then be "

@@ -112,7 +112,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     findings = [
         *gtin_findings(resolved, masks),
         *item_findings(resolved, masks),
-        *quantity_findings(resolved, masks, settings, ref),
+        *quantity_findings(resolved, masks, settings, ref, orders=orders),
         *price_findings(orders, resolved, ref, settings, masks, prices),
         *b.check_currency(orders, ref.customers),
         *b.check_terms(orders, ref.customers),

@@ -63,6 +63,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "UNIT_UNKNOWN": REJECT_LINE,
     "UNIT_NOT_CONVERTIBLE": REJECT_LINE,
     "QTY_NOT_POSITIVE": REJECT_LINE,
+    # a drop-ship order's lines raise neither (rules.business.quantities): acknowledged as the consumer ordered
     "CASE_PACK_ROUNDED": CHANGE_QUANTITY,
     "CASE_PACK_NOT_MULTIPLE": REJECT_LINE,
     # the buyer counts other eaches per case than we ship: accepted, every case would be short (or over);

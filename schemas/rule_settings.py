@@ -12,6 +12,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CasePackPolicy = Literal["round_up", "round_down", "reject"]
+# What else marks a partner's order as a drop ship (rules.business.purpose.drop_ship_orders): "every_order" (a
+# partner, a drop-ship platform, that sends nothing but consumer orders), "customer_order" (the heading names the
+# end customer's own order number, REF*CO), "ship_to_without_id" (N1*ST names a person's address, no N104 location)
+DropShipMark = Literal["every_order", "customer_order", "ship_to_without_id"]
 
 
 class _Model(BaseModel):
@@ -34,6 +38,9 @@ class PartnerRuleOverrides(_Model):
     usage: Literal["P", "T"] | None = None
     catch_weight: bool | None = None
     store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
+    drop_ship_order_types: tuple[str, ...] | None = None
+    drop_ship_marks: tuple[DropShipMark, ...] | None = None
+    drop_ship_as_ordered: bool | None = None
 
 
 class RuleSettings(_Model):
@@ -75,6 +82,15 @@ class RuleSettings(_Model):
     # each shipped to its store as ordered, so neither case-pack rounding nor a minimum changes it (units
     # added to the line would belong to no store: acknowledged, never shipped to one, the order never complete).
     store_level: bool = False
+    # Drop-ship (consumer-direct) orders: the goods go straight to the buyer's customer, who ordered what the
+    # line says. Such an order is one whose BEG02 is in drop_ship_order_types (code list 92: DS "Dropship"), or
+    # that carries one of the partner's drop_ship_marks. Its lines are acknowledged as ordered
+    # (drop_ship_as_ordered): no case-pack rounding, no raise to the item's minimum (5 units shipped to a
+    # consumer who bought 1); a wholesale order of the same partner is rounded and raised as before. A fraction
+    # of a unit is still no quantity we can ship. drop_ship_as_ordered = false: wholesale rules for every order.
+    drop_ship_order_types: tuple[str, ...] = ("DS",)
+    drop_ship_marks: tuple[DropShipMark, ...] = ()
+    drop_ship_as_ordered: bool = True
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

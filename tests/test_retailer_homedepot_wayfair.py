@@ -127,7 +127,7 @@ def test_every_line_is_acknowledged_as_ordered(shipped):
     assert [s for s in dts if s[0] == "ACK"] == [["ACK", "IA", "4", "CA", "068", "20261203"],
                                                  ["ACK", "IA", "24", "EA", "068", "20261203"]]
     wf = _outbox(shipped, "wayfair", "855")
-    # a consumer's 1 or 2 units are acknowledged as bought: no wholesale minimum raised them (profile outcomes)
+    # a consumer's 1 or 2 units are acknowledged as bought: a drop ship (BEG02 DS) is never raised to a minimum
     assert {po: [s[1:3] for s in segs if s[0] == "ACK"] for po, segs in wf.items()} == {
         "CS448812077": [["IA", "1"], ["IA", "2"]], "CS448812101": [["IA", "2"]],
         "CS448812355": [["IA", "4"], ["IA", "2"], ["IA", "3"]]}

@@ -69,7 +69,7 @@ def run_business_rules(
     return [
         *check_gtin_check_digits(resolved),
         *check_items(resolved, ref),
-        *check_quantities(resolved, ref, settings),
+        *check_quantities(resolved, ref, settings, orders=orders),
         *check_prices(orders, resolved, ref, settings),
         *check_currency(orders, ref.customers),
         *check_terms(orders, ref.customers),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.business.common import _ORDER_LOCATION, _PerPartner, _rows, business_finding, pair_key
+from rules.business.common import _ORDER_LOCATION, _PerPartner, _rows, business_finding, pair_key, usable_keys
 from schemas.findings import Finding
 from schemas.rule_settings import RuleSettings
 
@@ -81,3 +81,34 @@ def check_test_data(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
         f"PO {order['po_number']} came in test data (ISA15 T) while we trade with the partner in production: it is "
         "not allocated or shipped and waits for a person.", order, seg="ISA", element="ISA15", value="T", line=False)
         for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number"], hit)]
+
+
+def drop_ship_orders(orders: pa.Table, settings: RuleSettings) -> pa.ChunkedArray:
+    """One (partner, po_number) key (pair_key) per drop-ship (consumer-direct) order whose lines are
+    acknowledged as ordered (settings.drop_ship_as_ordered): its BEG02 is one of the partner's
+    drop_ship_order_types (DS "Dropship"), or it carries one of the partner's drop_ship_marks (every order;
+    REF*CO, the end customer's own order number; a ship-to named by address only, no N104)."""
+    by_partner = _PerPartner(settings)
+    partners = [p for p in orders["partner"].unique().to_pylist() if p is not None
+                and by_partner[p].drop_ship_as_ordered]
+    if not partners:
+        return pa.chunked_array([], pa.string())
+    types = [(p, kind) for p in partners for kind in by_partner[p].drop_ship_order_types]
+    hit = pc.is_in(pair_key(orders["partner"], pc.fill_null(orders["order_type"], "")),
+                   value_set=pair_key(pa.array([p for p, _ in types], pa.string()),
+                                      pa.array([k for _, k in types], pa.string())))
+
+    def marked(mark: str, column: str | None = None) -> pa.ChunkedArray | pa.Array:
+        who = pc.is_in(orders["partner"], value_set=pa.array(
+            [p for p in partners if mark in by_partner[p].drop_ship_marks], pa.string()))
+        if column is None:
+            return who
+        if column not in orders.column_names:  # orders stored before the column was read
+            return pa.array([False] * orders.num_rows, pa.bool_())
+        present = pc.is_valid(usable_keys(orders[column]))  # blank is none
+        return pc.and_(who, present if mark == "customer_order" else pc.invert(present))
+
+    hit = pc.or_(pc.or_(pc.fill_null(hit, False), marked("every_order")),
+                 pc.or_(marked("customer_order", "customer_order"), marked("ship_to_without_id", "ship_to_id")))
+    chosen = orders.filter(pc.fill_null(hit, False))
+    return pair_key(chosen["partner"], chosen["po_number"])

@@ -21,8 +21,10 @@ from rules.business.common import (
     _text,
     business_finding,
     lookup_by,
+    pair_key,
 )
 from rules.business.items import _resolved
+from rules.business.purpose import drop_ship_orders
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -173,22 +175,25 @@ def _sells_in(sku: str, item_unit: str | None, case_pack: int | None, index: Map
     return ", ".join(dict.fromkeys(units))
 
 
-def check_quantities(lines: pa.Table, ref: ReferenceData, settings: RuleSettings) -> list[Finding]:
+def check_quantities(lines: pa.Table, ref: ReferenceData, settings: RuleSettings, *,
+                     orders: pa.Table | None = None) -> list[Finding]:
     """QTY_NOT_POSITIVE, UNIT_UNKNOWN (not a unit of measure code), UNIT_NOT_CONVERTIBLE (a unit the item
     is not sold in), CASE_PACK_ROUNDED/CASE_PACK_NOT_MULTIPLE (per the case-pack policy) and
-    QTY_BELOW_MINIMUM, for lines whose item is known."""
+    QTY_BELOW_MINIMUM, for lines whose item is known (``orders``: the lines' orders, naming the drop ships)."""
     resolved = _resolved(lines, ref)
     frame = registry.rules_frame(resolved)
     keys = ("quantity_present", "quantity_positive", "unit_present", "unit_known")
     return quantity_findings(resolved, registry.evaluate_arrow(frame, registry.select(
-        registry.expectations(settings), keys)), settings, ref)
+        registry.expectations(settings), keys)), settings, ref, orders=orders)
 
 
-def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, ref: ReferenceData) -> list[Finding]:
+def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, ref: ReferenceData, *,
+                      orders: pa.Table | None = None) -> list[Finding]:
     """The quantity findings of every line, line by line: a missing or non-positive PO102 and an
     unknown PO103 come from the registry's expectations; case packs and minimums are arithmetic on
     the item join, screened in Arrow (a line that can raise nothing is skipped) and decided exactly
-    (decimals) for the others."""
+    (decimals) for the others. A line of a drop-ship order among ``orders`` (purpose.drop_ship_orders) is
+    neither rounded to case packs nor raised to a minimum."""
     qty_bad = masks["quantity_present"] | masks["quantity_positive"]
     unit_bad = ~qty_bad & (masks["unit_present"] | masks["unit_known"])
     index = unit_index(ref)
@@ -204,11 +209,24 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
               else [])]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
+    drop_ship = _drop_ship_lines(resolved.take(rows), orders, settings)
     out: list[Finding] = []
-    for i, row in zip(rows.tolist(), picked.to_pylist(), strict=True):
-        out.extend(_line_quantities(row, by_partner[row["partner"]], bool(qty_bad[i]), bool(unit_bad[i]), index,
-                                    item_units))
+    for i, row, direct in zip(rows.tolist(), picked.to_pylist(), drop_ship, strict=True):
+        out.extend(_line_quantities({**row, "drop_ship": direct}, by_partner[row["partner"]], bool(qty_bad[i]),
+                                    bool(unit_bad[i]), index, item_units))
     return out + packs
+
+
+def _drop_ship_lines(lines: pa.Table, orders: pa.Table | None, settings: RuleSettings) -> list[bool]:
+    """Per line: is it a line of a drop-ship order (purpose.drop_ship_orders) among ``orders``, by the order's
+    partner and PO number (a line an 860 added comes from the 860's file, its order from the 850's)."""
+    if orders is None or not orders.num_rows or not lines.num_rows:
+        return [False] * lines.num_rows
+    keys = drop_ship_orders(orders, settings)
+    if not len(keys):
+        return [False] * lines.num_rows
+    hit = pc.is_in(pair_key(lines["partner"], lines["po_number"]), value_set=keys.combine_chunks())
+    return pc.fill_null(hit, False).to_pylist()
 
 
 def _quantity_decimals_findings(lines: pa.Table) -> list[Finding]:
@@ -432,7 +450,8 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                                  row, seg="PO1", element="PO103", value=unit)]
     if row["sku"] is None:
         return []  # ITEM_UNKNOWN covers it
-    split = s.store_level and bool(row.get("store_quantities"))  # a store-ready line: its stores' eaches
+    # a store-ready line (its stores' eaches) or a drop ship's (what the consumer bought): as ordered
+    split = (s.store_level and bool(row.get("store_quantities"))) or bool(row.get("drop_ship"))
     out: list[Finding] = []
     pack = row["case_pack"] or 1
     per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
