@@ -128,6 +128,18 @@ def _night(ws, n_pos: int, night: int) -> datetime:
     return now
 
 
+def _memory_mb() -> tuple[int, int]:
+    """(resident now, peak resident) of this process in MB: /proc's VmRSS and VmHWM, which start again at
+    exec (getrusage's ru_maxrss carries the parent's peak into a child started by fork and exec: the
+    builder's, here)."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+        return round(int(fields["VmRSS"].split()[0]) / 1024), round(int(fields["VmHWM"].split()[0]) / 1024)
+    except (OSError, KeyError, ValueError):  # not Linux: the peak since the process began
+        peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        return peak, peak
+
+
 def reconcile_child(work: str, run: str, at: str) -> dict:
     """flows.reconcile.reconcile_run on the workspace ``work`` as the night ``run`` at ``at``, in this process
     (imports done first: they are not the stage's cost)."""
@@ -156,15 +168,16 @@ def reconcile_child(work: str, run: str, at: str) -> dict:
 
     for name in ("load_inputs", "match_acks", "reconcile", "write_reports"):
         setattr(stage, name, timed(name, getattr(stage, name)))
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    base = _memory_mb()[0]
     wall, cpu = time.perf_counter(), time.process_time()
     result = steps.reconcile_run(ws, profiles, state, now=datetime.fromisoformat(at), run_id=run)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     lines = state.finance_lines().num_rows
     state.close()
     return {"cpu_s": round(cpu, 2), "wall_s": round(wall, 2), "lines_reconciled": lines,
-            "exceptions": result.summary.get("exceptions"), "cpu_parts_s": parts, "rss_before_mb": round(base),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "exceptions": result.summary.get("exceptions"), "documents": result.summary.get("documents"),
+            "cpu_parts_s": parts, "rss_before_mb": base,
+            "peak_rss_mb": _memory_mb()[1]}
 
 
 def run(n_pos: int, nights: int) -> None:
