@@ -8,7 +8,7 @@ Prints one JSON line per night: the stage's cost against the number of nights of
     .venv/bin/python bench/bench_reconcile_history.py 625 --nights 3   # 12,500 lines a night, 3 nights
 
 A stage whose cost followed what is still open would stay flat from night to night; one that reads every line
-ever received grows with the nights (docs/scaling.md).
+ever received grows with the nights (figures and a design: docs/design-reconcile-history.md).
 """
 
 from __future__ import annotations
