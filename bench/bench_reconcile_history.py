@@ -2,7 +2,8 @@
 night of N POs x 20 lines, each night with new PO numbers: intake, decide without GX, the east DC's confirmations
 for half the POs, 856s, 810s, one delivery, then ACME's 997 for every set delivered, picked up the next night),
 and after each night flows.reconcile.reconcile_run in a fresh process, so its CPU time and peak RSS are its own.
-Prints one JSON line per night: the stage's cost against the number of nights of history. Tests never use it.
+Prints one JSON line per night: the stage's cost against the number of nights of history (tests/test_benches_run.py
+runs it tiny and times nothing).
 
     .venv/bin/python bench/bench_reconcile_history.py                  # 2,500 POs (50,000 lines) a night, 6 nights
     .venv/bin/python bench/bench_reconcile_history.py 625 --nights 3   # 12,500 lines a night, 3 nights
