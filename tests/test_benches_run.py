@@ -71,3 +71,13 @@ def test_the_big_drop_bench_takes_in_a_tiny_drop_read_in_pieces(tmp_path):
     assert "peak RSS (process tree)" in intake and "files processed 2 " in intake and "errors 0 " in intake
     pos = int(drop.split("interchanges, ")[1].split(" POs")[0].replace(",", ""))
     assert f"orders {pos:,} " in intake
+
+
+def test_the_reconcile_history_bench_runs_nights_with_new_orders_and_reconciles_them_all():
+    out = [json.loads(x) for x in bench("bench/bench_reconcile_history.py", "20", "--nights", "2").splitlines()
+           if x.startswith("{")]
+    assert [r["night"] for r in out] == [1, 2]
+    # each night's 400 lines taken in as new orders (renumbered: none a duplicate), every one reconciled again
+    assert [r["lines_reconciled"] for r in out] == [400, 800]
+    assert out[1]["documents"] == 2 * out[0]["documents"] > 0 and out[0]["their_997_sets"] > 0
+    assert all(r["cpu_s"] >= 0 and r["peak_rss_mb"] >= r["rss_before_mb"] > 0 for r in out)
