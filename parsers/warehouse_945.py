@@ -29,7 +29,8 @@ one shipment:
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty (lot_number), a G62 36
         (or DTM 036) in its loop the lot's expiry (expiration_date). W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
-        line and item in different lots (W1209 or N9 LT) are a row per lot, as a CSV's rows are (the 856 of a
+        line and item in different lots (W1209 or N9 LT) are a row per lot (some naming none: no lot on any,
+        the line twice in the carton, as ever), as a CSV's rows are (the 856 of a
         partner with asn.lots lists each lot; the others' get them as one item: engine.lifecycle.shipping
         ._lots_kept). The W12 weight
         qualified RN (reweigh net), else N (actual net) (W1210 with W1211, else W1213 with W1214; W1212 /
@@ -386,7 +387,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"] or po_missing or head["ship_date"] is None or unclear:
         return [], findings
     out = []
-    for r in rows:
+    for r in _lots_of_lines(rows):
         c = r.pop("_carton")
         r["lot_number"], r["expiration_date"] = r.pop("_lot") or None, r.pop("_expires")
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_weight_unknown"), r.pop("_pallets", None)
@@ -403,6 +404,21 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "carton_sscc": c.get("carton_sscc"), "pallet_id": pallet, "pallet_sscc": sscc18(pallet or ""),
                     "tracking_number": c.get("tracking_number") or head["tracking_number"]})
     return out, findings
+
+
+def _lots_of_lines(rows: list[dict]) -> list[dict]:
+    """``rows`` with each W12's lot kept, but for the W12s of one line and item in a carton (LX) of which some
+    name a lot and some none: a lot that is not known for all of the line's units is none of theirs, so the
+    checks see the line twice in the carton (SHIPMENT_LINE_DUPLICATE: held, as a doubled W12 always was)."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
+                r["upc"], r["unit"], r.get("_pallet"))].append(r)
+    for group in groups.values():
+        if len(group) > 1 and any(g["_lot"] for g in group) and not all(g["_lot"] for g in group):
+            for g in group:
+                g["_lot"] = ""
+    return rows
 
 
 # Code list 187 (Weight Qualifier) as a W12 weight (W1211, W1214) is read. The line's net weight, billed for a

@@ -490,3 +490,15 @@ def test_a_net_weight_in_ounces_or_grams_keeps_its_unit_as_its_355_code():
         ("C1", Decimal(680), "OZ"), ("C2", Decimal(19200), "GR"), ("C3", Decimal(680), "OZ"),
         ("C4", Decimal("42.35"), "STONE")]
     assert findings == []
+
+
+def test_a_945_line_in_a_carton_partly_without_a_lot_names_no_lot():
+    """Of two W12s of one line in one carton one names a lot and one none: which units are of that lot is not
+    known, so neither row names it and the checks hold the line twice in the carton (SHIPMENT_LINE_DUPLICATE),
+    as before lots were kept; a lone W12 with a lot keeps it."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1*LOT-A", "N9*LI*1", "W12*CC*10*4**EA**VN*VP-1",
+                                    "N9*LI*1", "W12*CC*5*5**EA**VN*VP-2*LOT-C", "N9*LI*2", "W03*15"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"], r["lot_number"]) for r in table.to_pylist()] == [
+        ("1", Decimal(6), None), ("1", Decimal(4), None), ("2", Decimal(5), "LOT-C")]
