@@ -26,9 +26,13 @@ one shipment:
         with W1212 unit (code list 188: L pounds, K kilograms; O ounces, S short and T long tons as pounds, E metric
         tons as kilograms, converted: CARTON_WEIGHT_UNITS; a unit that is no weight a warning, the weight left
         out, SHIPMENT_WEIGHT_INVALID); an N9 LI after it names the order line (PO101), else
-        one in its LX loop before it; an N9 LT after it its lot when W1209 is empty. W1203 = 0 (a cut
+        one in its LX loop before it; an N9 LT after it its lot when W1209 is empty (lot_number), a G62 36
+        (or DTM 036) in its loop the lot's expiry (expiration_date). W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
-        line and item in different lots (W1209 or N9 LT) are one row, their units summed. The W12 weight
+        line and item in different lots (W1209 or N9 LT) are a row per lot (some naming none: no lot on any,
+        the line twice in the carton, as ever), as a CSV's rows are (the 856 of a
+        partner with asn.lots lists each lot; the others' get them as one item: engine.lifecycle.shipping
+        ._lots_kept). The W12 weight
         qualified RN (reweigh net), else N (actual net) (W1210 with W1211, else W1213 with W1214; W1212 /
         W1215 its unit: L pounds, K kilograms, O ounces, S short tons) is the line's net weight: a
         catch-weight line (cases priced per pound) is billed by it; an estimated net (E) or any other
@@ -81,6 +85,9 @@ SSCC_MARKS = ("GM", "UC", "AA")  # MAN01/MAN04 qualifiers of a container label (
 # MAN01/MAN04 qualifiers (code list 88) of the pallet an LX's goods ship on: W pallet number, SS shipper assigned skid
 # number. An LX with no carton mark of its own (GM/AA, an SSCC-18 under UC) is the pallet shipped whole
 PALLET_MARKS = ("W", "SS")
+# a W12 loop's date of its lot's expiry: G62 (the 945's W12 loop date segment) with G6201 36 (code list 432: expiration
+# date), or DTM*036 as an 856 writes it (some 3PLs' translators)
+LOT_EXPIRY = ("36", "036")
 BUYER_ITEM = ("BP", "IN")  # the partner's (buyer's) part number, as its 850 and our cross-reference name it
 
 
@@ -255,6 +262,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             (carton if last is None else last)["po_number"] = el(2) or None
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
+        elif sid in ("G62", "DTM") and last is not None and el(1) in LOT_EXPIRY:  # the W12's lot's expiry
+            last["_expires"] = last["_expires"] or x12_dates.parse(el(2))
         elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
             plates = (carton if last is None else last).setdefault("_pallets", [])
             # the LX's MAN*W/SS pallet named again: one pallet
@@ -320,7 +329,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
                     "_weight": weight, "_weight_unit": weight_unit, "_weight_unknown": unknown_unit,
-                    "_lot": el(9), "net_weight": net,
+                    "_lot": el(9), "_expires": None, "net_weight": net,
                     "net_weight_unit": None if net is None else NET_WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
@@ -378,9 +387,10 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     if not head["shipment_id"] or po_missing or head["ship_date"] is None or unclear:
         return [], findings
     out = []
-    for r in _lots_merged(rows):
+    for r in _lots_of_lines(rows):
         c = r.pop("_carton")
-        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_weight_unknown"), r.pop("_lot"), r.pop("_pallets", None)
+        r["lot_number"], r["expiration_date"] = r.pop("_lot") or None, r.pop("_expires")
+        r.pop("_weight"), r.pop("_weight_unit"), r.pop("_weight_unknown"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
         if not pallet and c.get("_pal") and c.get("carton_id") and len({_label(m) for m, _k, _at in
                                                                         lx_marks[r["_lx"]]}) <= 1:
@@ -396,29 +406,19 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     return out, findings
 
 
-def _lots_merged(rows: list[dict]) -> list[dict]:
-    """One row per line and item of a carton shipped in several lots (W12s of one LX naming the same line,
-    item and unit, each with its own W1209 lot): the first W12's row with their units summed. W12s
-    without a lot, or repeating one, stay rows of their own (the checks report a doubled line)."""
-    groups: dict[tuple, list[dict]] = {}
+def _lots_of_lines(rows: list[dict]) -> list[dict]:
+    """``rows`` with each W12's lot kept, but for the W12s of one line and item in a carton (LX) of which some
+    name a lot and some none: a lot that is not known for all of the line's units is none of theirs, so the
+    checks see the line twice in the carton (SHIPMENT_LINE_DUPLICATE: held, as a doubled W12 always was)."""
+    groups: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
-        key = (r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"], r["upc"],
-               r["unit"], r.get("_pallet"))
-        groups.setdefault(key, []).append(r)
-    out = []
-    for r in rows:
-        group = groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
-                        r["upc"], r["unit"], r.get("_pallet"))]
-        lots = [g["_lot"] for g in group]
-        if len(group) == 1 or not all(lots) or len(set(lots)) != len(lots):
-            out.append(r)
-        elif r is group[0]:
-            nets = [g.get("net_weight") for g in group]
-            net = sum(nets, Decimal(0)) if all(n is not None for n in nets) and len(
-                {g.get("net_weight_unit") for g in group}) == 1 else None  # each lot weighed, in one unit
-            out.append({**r, "quantity": sum((g["quantity"] for g in group), Decimal(0)), "net_weight": net,
-                        "net_weight_unit": r.get("net_weight_unit") if net is not None else None})
-    return out
+        groups[(r["_carton"].get("seq"), r["_carton"].get("carton_id"), r["po_number"], r["line_id"], r["sku"],
+                r["upc"], r["unit"], r.get("_pallet"))].append(r)
+    for group in groups.values():
+        if len(group) > 1 and any(g["_lot"] for g in group) and not all(g["_lot"] for g in group):
+            for g in group:
+                g["_lot"] = ""
+    return rows
 
 
 # Code list 187 (Weight Qualifier) as a W12 weight (W1211, W1214) is read. The line's net weight, billed for a

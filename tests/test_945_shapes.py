@@ -566,3 +566,43 @@ def test_the_trailers_seal_in_w10_is_the_856s_td309(template, tmp_path):
     assert res.shipments == 1, codes(state)
     assert segments(body_of(state), "TD3") == [["TD3", "TL", "", "", "", "", "", "", "", "SEAL0042"]]
     assert bots_check(body_of(state).encode(), tmp_path)[0]
+
+
+# --- lots and expiry (DSCSA): a carton holding one line from two lots -----------------------------------
+
+LOT_W12 = "W12*CC*{q}*{q}**EA*614141100521*VN*VP-1007*{lot}*{w}*G*L"
+TWO_LOTS = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", LOT_W12.format(q=8, lot="A23K117", w=6), "N9*LI*1",
+            "G62*36*20280630", LOT_W12.format(q=4, lot="", w=3), "N9*LI*1", "N9*LT*A24B002", "G62*36*20281130",
+            "W03*12*9*L"]
+WITH_LOTS = ("globex", "[fulfilment.asn]\n", '[fulfilment.asn]\nlots = "lin"\n')
+
+
+def test_a_945_carton_of_one_line_from_two_lots_lists_each_lot_on_a_lot_partner_s_856(template, tmp_path):
+    """A drug wholesaler's 3PL ships line 1 from two lots in one carton (W1209, and N9 LT; each expiry a G62 36
+    in its W12 loop): for a partner whose 856 carries lots (asn.lots "lin", the HDA guideline McKesson and
+    Cardinal Health follow) an item loop per lot, LIN ... LT lot and DTM*036 its expiry, 8 and 4 units. Before:
+    one item of 12 without a lot (the 945's lots were merged and dropped): an 856 those partners refuse."""
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(TWO_LOTS), profile_edit=WITH_LOTS)
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "P", "I", "I"]
+    assert [lin[-2:] for lin in segments(text, "LIN")] == [["LT", "A23K117"], ["LT", "A24B002"]]
+    assert [s[2] for s in segments(text, "SN1")] == ["8", "4"]
+    assert [d for d in segments(text, "DTM") if d[1] == "036"] == [["DTM", "036", "20280630"],
+                                                                   ["DTM", "036", "20281130"]]
+    assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_945_carton_of_one_line_from_two_lots_is_one_item_for_a_partner_without_lots(template, tmp_path):
+    """The same 945 for a partner whose 856 lists no lots (asn.lots "none", a retailer): one item of the line
+    in the carton, 12 units, no LT and no DTM*036: byte for byte the 856 of the same carton confirmed as one
+    W12 of 12 (what its 856 was before lots were kept)."""
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(TWO_LOTS))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [h[3] for h in segments(text, "HL")] == ["S", "O", "P", "I"]
+    assert [s[2] for s in segments(text, "SN1")] == ["12"] and "LT" not in segments(text, "LIN")[0]
+    assert not [d for d in segments(text, "DTM") if d[1] == "036"]
+    one_w12 = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", LOT_W12.format(q=12, lot="", w=9), "N9*LI*1", "W03*12*9*L"]
+    _ws, twin, res = ship(template, tmp_path / "twin", "north", "n.x12", w945(one_w12))
+    assert res.shipments == 1 and body_of(twin) == text

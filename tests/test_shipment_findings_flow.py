@@ -330,3 +330,28 @@ def test_a_spreadsheet_style_id_without_an_exponent_sign_is_an_id(template, tmp_
                          (HEAD + row(Shipment_ID="1.23457E+11")).encode())
     garbled = [(f["code"], f["column_name"], f["value"]) for f in state.findings(run_id="t")]
     assert ("CSV_VALUE_GARBLED", "Shipment ID", "1.23457E+11") in garbled and state.shipments() == []
+
+
+def test_a_csv_carton_of_one_line_from_two_lots_is_one_item_unless_the_partner_lists_lots(template, tmp_path):
+    """A warehouse CSV naming lots (Lot Number, Expiration Date): line 1 of ACME-1000 in carton C-9 from two
+    lots. ACME's 856 carries no lots (asn.lots "none", the columnar S-O-P-I path): one item of 2, byte for
+    byte the 856 of the carton confirmed as one row of 2; with asn.lots "lin", an item loop per lot with LIN
+    LT and DTM*036. Before (lots945): two item loops of 1 without a lot for ACME (its 856 changed by a column
+    it never asked for)."""
+    head = HEAD.strip() + ",Lot Number,Expiration Date\n"
+    one = dict(Quantity="1", Carton_Weight="", Weight_Unit="")
+    lots = (row(**one).strip() + ",L-A,2028-06-30\n") + (row(**one).strip() + ",L-B,2028-11-30\n")
+    _, state, res = ship(template, tmp_path / "lots", "east", "c.csv", (head + lots).encode())
+    _, twin, _ = ship(template, tmp_path / "one", "east", "c.csv",
+                      (HEAD + row(Quantity="2", Carton_Weight="", Weight_Unit="")).encode())
+    def segs(text: str) -> list[list[str]]:
+        return [s.strip().split(text[3]) for s in text.split("~") if s.strip()]
+
+    (text,) = [d.content.decode() for d in state.documents() if d.doc_type == "856"]
+    assert res.shipments == 1 and [s[2] for s in segs(text) if s[0] == "SN1"] == ["2"]
+    assert [d.content for d in twin.documents() if d.doc_type == "856"] == [text.encode()]
+    _, listed, _ = ship(template, tmp_path / "lin", "east", "c.csv", (head + lots).encode(),
+                        profile_edit=("acme", 'structure = "SOPI"', 'structure = "SOPI"\nlots = "lin"'))
+    (text,) = [d.content.decode() for d in listed.documents() if d.doc_type == "856"]
+    assert [s[-2:] for s in segs(text) if s[0] == "LIN"] == [["LT", "L-A"], ["LT", "L-B"]]
+    assert [s[2] for s in segs(text) if s[0] == "DTM" and s[1] == "036"] == ["20280630", "20281130"]

@@ -241,11 +241,12 @@ def test_a_945_n9_li_in_the_lx_loop_before_its_w12_names_the_line():
     assert findings == [] and table.column("line_id").to_pylist() == ["7", "9", None]
 
 
-def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
-    """Lot-controlled goods: one line in one carton (LX) as two W12s with different lots (W1209) is one row
-    of their summed units (the 856 lists the line once per carton); W12s without lots, or with the same
-    lot, stay rows of their own (a doubled W12 is still SHIPMENT_LINE_DUPLICATE in the checks). Before:
-    two rows, and the shipment held as a line twice in one carton."""
+def test_a_945_line_shipped_in_two_lots_in_one_carton_is_a_row_per_lot():
+    """Lot-controlled goods: one line in one carton (LX) as two W12s with different lots (W1209) is a row per
+    lot naming it (lot_number), as a CSV's Lot Number rows are: a drug wholesaler's 856 lists each lot (DSCSA);
+    a partner without lots still gets one item (engine.lifecycle.shipping._lots_kept). W12s without lots, or
+    with the same lot, stay rows of their own (a doubled W12 is still SHIPMENT_LINE_DUPLICATE in the checks).
+    Deliberately changed (lots945): the two lots used to be merged here into one row of 10, the lots lost."""
     table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
                                     "W12*CC*10*6**EA**VN*VP-1*LOT-A*3*G*L", "N9*LI*1",
                                     "W12*CC*10*4**EA**VN*VP-1*LOT-B*2*G*L", "N9*LI*1",
@@ -253,9 +254,10 @@ def test_a_945_line_shipped_in_two_lots_in_one_carton_is_one_row():
                                     "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3", "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3",
                                     "W03*19"))
     assert findings == []
-    assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"]) for r in table.to_pylist()] == [
-        ("1", Decimal(10), Decimal(5), 5), ("2", Decimal(5), Decimal(5), 9), ("3", Decimal(2), None, 12),
-        ("3", Decimal(2), None, 14)]
+    assert [(r["line_id"], r["quantity"], r["carton_weight"], r["segment_position"], r["lot_number"])
+            for r in table.to_pylist()] == [
+        ("1", Decimal(6), Decimal(5), 5, "LOT-A"), ("1", Decimal(4), Decimal(5), 7, "LOT-B"),
+        ("2", Decimal(5), Decimal(5), 9, "LOT-A"), ("3", Decimal(2), None, 12, None), ("3", Decimal(2), None, 14, None)]
 
 
 def test_a_csv_row_shipping_zero_is_a_cut_line_left_out_with_a_warning():
@@ -321,13 +323,29 @@ def test_a_945_man_with_the_sscc_and_the_tracking_number_of_one_carton_reads_bot
 
 def test_a_945_lot_in_an_n9_lt_after_its_w12_counts_as_its_lot():
     """3PLs send a W12's lot as an N9 LT in its W12 loop rather than in W1209: one line in one carton in two
-    such lots is one row of their summed units, as with W1209. Before: two rows of one line in one carton,
-    the shipment held (SHIPMENT_LINE_DUPLICATE)."""
+    such lots is a row per lot, as with W1209 (deliberately changed by lots945: it was one row of 10, the
+    lots lost)."""
     table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
                                     "W12*CC*10*6**EA**VN*VP-1", "N9*LI*1", "N9*LT*LOT-A",
                                     "W12*CC*10*4**EA**VN*VP-1", "N9*LT*LOT-B", "N9*LI*1", "W03*10"))
     assert findings == []
-    assert [(r["line_id"], r["quantity"]) for r in table.to_pylist()] == [("1", Decimal(10))]
+    assert [(r["line_id"], r["quantity"], r["lot_number"]) for r in table.to_pylist()] == [
+        ("1", Decimal(6), "LOT-A"), ("1", Decimal(4), "LOT-B")]
+
+
+@pytest.mark.parametrize("expiry", ["G62*36*20280630", "DTM*036*20280630", "G62*36*280630"])
+def test_a_945_lot_s_expiry_in_its_w12_loop_is_read(expiry):
+    """A lot's expiry in its W12 loop: G62 36 (the 945's W12 loop carries G62; code list 432 36, expiration
+    date), or DTM*036 as the 856 writes it; the lot's row carries it (expiration_date), another W12's row not.
+    Before: no expiry read from a 945 at all (a drug wholesaler's 856 could not carry DTM*036)."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1*A23K117", "N9*LI*1", expiry,
+                                    "W12*CC*10*4**EA**VN*VP-1", "N9*LI*1", "N9*LT*A24B002", "G62*11*20261128",
+                                    "LX*2", "W12*CC*2*2**EA**VN*VP-3", "N9*LI*3", "W03*12"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"], r["lot_number"], r["expiration_date"]) for r in table.to_pylist()] == [
+        ("1", Decimal(6), "A23K117", date(2028, 6, 30)), ("1", Decimal(4), "A24B002", None),
+        ("3", Decimal(2), None, None)]
 
 
 def test_a_945_purchase_order_in_an_n9_po_wins_over_the_depositor_order():
@@ -472,3 +490,15 @@ def test_a_net_weight_in_ounces_or_grams_keeps_its_unit_as_its_355_code():
         ("C1", Decimal(680), "OZ"), ("C2", Decimal(19200), "GR"), ("C3", Decimal(680), "OZ"),
         ("C4", Decimal("42.35"), "STONE")]
     assert findings == []
+
+
+def test_a_945_line_in_a_carton_partly_without_a_lot_names_no_lot():
+    """Of two W12s of one line in one carton one names a lot and one none: which units are of that lot is not
+    known, so neither row names it and the checks hold the line twice in the carton (SHIPMENT_LINE_DUPLICATE),
+    as before lots were kept; a lone W12 with a lot keeps it."""
+    table, findings = read_x12(_945("W06*N*DO-1*20261128*SHP-1**PO-1", "LX*1", "MAN*GM*00106141410000000026",
+                                    "W12*CC*10*6**EA**VN*VP-1*LOT-A", "N9*LI*1", "W12*CC*10*4**EA**VN*VP-1",
+                                    "N9*LI*1", "W12*CC*5*5**EA**VN*VP-2*LOT-C", "N9*LI*2", "W03*15"))
+    assert findings == []
+    assert [(r["line_id"], r["quantity"], r["lot_number"]) for r in table.to_pylist()] == [
+        ("1", Decimal(6), None), ("1", Decimal(4), None), ("2", Decimal(5), "LOT-C")]

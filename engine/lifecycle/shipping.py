@@ -273,6 +273,59 @@ def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.
     return lines
 
 
+LOT_COLUMNS = ("lot_number", "expiration_date")
+# what one item of a carton is for a partner without lots on its 856: its order line and product, unit and pallet
+_ITEM_OF_CARTON = ("shipment_id", "carton_id", "carton_sscc", "po_number", "line_id", "sku", "upc", "unit", "pallet_id",
+                   "mark_for_store")
+
+
+def _lots_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """``lines`` with the lots (lot_number, expiration_date) kept for the partners whose 856 lists them
+    (fulfilment.asn.lots "lin" / "ref") and cleared for the others, whose 856 is the one it was: one item per
+    line and carton. A line of a carton shipped from several lots (a confirmation row per lot, each naming a
+    different lot) is one row for them, the first's, with the lots' units summed (and their net weights, when
+    each lot was weighed in one unit); rows without a lot, or repeating one, stay as they are (the checks
+    found a doubled line already)."""
+    if not all(c in lines.column_names for c in LOT_COLUMNS) or all(
+            lines[c].null_count == lines.num_rows for c in LOT_COLUMNS):
+        return lines  # no lot in the file: the usual one, as it is
+    with_lots = [pid for pid, p in profiles.items() if p.fulfilment.asn.lots != "none"]
+    keep = pc.fill_null(pc.is_in(lines["partner"], value_set=pa.array(with_lots, pa.string())), False)
+    if pc.all(keep).as_py():
+        return lines
+    kept = keep.to_numpy(zero_copy_only=False)
+    keys = list(zip(*(lines[c].to_pylist() for c in _ITEM_OF_CARTON), strict=True))
+    lots = lines["lot_number"].to_pylist()
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        if not kept[i] and key[1] is not None:  # a carton's row of a partner without lots
+            groups[key].append(i)
+    quantity, net, net_unit = (lines[c].to_pylist() for c in ("quantity", "net_weight", "net_weight_unit"))
+    dropped: set[int] = set()
+    for rows in groups.values():
+        named = [lots[i] for i in rows]
+        if len(rows) == 1 or not all(named) or len(set(named)) != len(named):
+            continue
+        first = rows[0]
+        nets = [net[i] for i in rows]
+        weighed = all(n is not None for n in nets) and len({net_unit[i] for i in rows}) == 1  # each lot, one unit
+        quantity[first] = sum((quantity[i] for i in rows), Decimal(0))
+        net[first] = sum(nets, Decimal(0)) if weighed else None
+        net_unit[first] = net_unit[first] if weighed else None
+        dropped.update(rows[1:])
+    for name, values in (("quantity", quantity), ("net_weight", net), ("net_weight_unit", net_unit)):
+        if dropped:
+            at = lines.schema.get_field_index(name)
+            lines = lines.set_column(at, lines.schema.field(at), pa.array(values, lines.schema.field(at).type))
+    for name in LOT_COLUMNS:
+        at = lines.schema.get_field_index(name)
+        lines = lines.set_column(at, lines.schema.field(at),
+                                 pc.if_else(keep, lines[name], pa.scalar(None, lines.schema.field(at).type)))
+    if dropped:
+        lines = lines.take(pa.array([i for i in range(lines.num_rows) if i not in dropped], pa.int64()))
+    return lines
+
+
 def _store_parties(profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
     """The store-level partners (fulfilment.asn.store_level), each with the N101 of the store's N1
     (AsnSettings.store_party)."""
@@ -490,7 +543,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     check, held = batch.check, batch.held
     good = _rows_where(check.lines, pc.invert(pc.is_in(check.lines["shipment_id"],
                                                        value_set=pa.array(sorted(held), pa.string()))))
-    good = _stores_kept(good, profiles)
+    good = _lots_kept(_stores_kept(good, profiles), profiles)
     ssccs: dict[tuple, str] = {}
     ours: dict[str, int] = {}
     for prefix, keys in batch.needs.items():
