@@ -270,7 +270,9 @@ def _head(summary, asn):
     return ShipmentHead(summary.shipment_id, bool(summary.po_numbers), s_segments(
         asn, cartons=summary.n_cartons, pallets=summary.n_pallets, weight=summary.weight,
         weight_unit=summary.weight_unit, carrier_scac=summary.carrier_scac, service_level=summary.service_level,
-        transport_method="M", bill_of_lading=summary.bill_of_lading, tracking_number=summary.tracking_number,
+        transport_method=dict(summary.given).get("transport_method") or "M",  # as the ship stage's head reads it
+        method_given=bool(dict(summary.given).get("method_given")),
+        bill_of_lading=summary.bill_of_lading, tracking_number=summary.tracking_number,
         extra_refs=tuple(("CN", number) for number in summary.more_tracking), ship_date=summary.ship_date,
         ship_time=summary.ship_time, estimated_delivery=None),
         SHIP_FROM, summary.ship_to)
