@@ -21,11 +21,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
-from engine.invoice_po_sacs import PoSac, carried
+from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
 from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
@@ -33,13 +33,6 @@ from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS
 from schemas.shipments import Party, ProductId, Shipment, with_name2
-
-CENT = Decimal("0.01")
-
-
-def money(value: Decimal) -> Decimal:
-    """Half up to cents: the one rounding rule of our invoices."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def extension(line: InvoiceLine) -> Decimal:

@@ -34,7 +34,7 @@ CENT = Decimal("0.01")
 
 
 def money(value: Decimal) -> Decimal:
-    """Half up to cents: engine.invoice.money, the one rounding rule of our invoices."""
+    """Half up to cents: the one rounding rule of our invoices (engine.invoice and its callers use this one)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

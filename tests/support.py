@@ -85,6 +85,18 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
     return ws
 
 
+def demo_night_with_warehouses(root: Path) -> Path:
+    """Night 1 of the demo (2026-11-27 02:00, all four partners) in a workspace with the warehouses' profiles:
+    its root. GLOBEX-2001 (S-O-T-P-I, a 60-minute ASN window) waits for the North 3PL's 945."""
+    import shutil
+    from datetime import datetime
+
+    ws = make_workspace(root, partners=("acme", "globex", "initech", "umbrella"))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    return ws.root
+
+
 def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
     """intake every partner, decide the run, ship (every warehouse's confirmations) and invoice,
     deliver: the nightly flow's stages without Prefect (one run id, the clock's day, for every stage).

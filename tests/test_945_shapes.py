@@ -6,7 +6,7 @@ is valid for our outbound validator (the flow runs it before storing) and for Bo
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -15,7 +15,7 @@ from parsers.warehouse_945 import read_945
 from parsers.x12_reader import read_interchanges
 from schemas.reference import sscc18
 from tests.shipping_support import bots_check
-from tests.support import REPO, make_workspace, run_stages
+from tests.support import demo_night_with_warehouses
 from tests.test_shipment_findings_flow import ship
 
 CARTON1, CARTON2 = "00007339400000050018", "00007339400000050025"  # SSCCs with their AI, as 3PLs write them
@@ -34,10 +34,7 @@ def w945(body: list[str], *, version: str = "004010", element: str = "*", term: 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """Night 1 of the demo with the warehouses: GLOBEX-2001 (S-O-T-P-I, 60-minute ASN window) waits for North."""
-    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    run_stages(ws, datetime(2026, 11, 27, 2))
-    return ws.root
+    return demo_night_with_warehouses(tmp_path_factory.mktemp("945") / "ws")
 
 
 HEAD = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N1*ST*Globex DC West*UL*0614141000029", "N9*BM*BOL-7",

@@ -34,6 +34,20 @@ def with_dates(dtms: str, po: str = "ACME-1000", text: str = ACME_PO) -> str:
     return text[:at] + dtms + text[at:se] + f"SE*{int(count) + added}*" + rest
 
 
+def shipped_day1(tmp_path, segments: str):
+    """acme's demo workspace, ACME-1001's 850 carrying ``segments`` after its DTM 010, run for night 1 and shipped
+    on day 1 (the demo's warehouse confirmations): the workspace."""
+    from tests.support import drop_confirmations, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
+    po.write_text(with_dates(segments, "ACME-1001", po.read_text()))
+    run_stages(ws, NIGHT)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    return ws
+
+
 def test_the_850_keeps_cancel_after_and_the_do_not_deliver_window():
     orders, _ = orders_of(with_dates("DTM*001*20261215~DTM*063*20261218~DTM*064*20261211~"))
     first, second = orders.to_pylist()[:2]
@@ -199,14 +213,8 @@ def test_a_shipment_before_the_window_is_sent_with_a_warning(tmp_path):
     delivered before 2026-12-03 (064): the 856 goes, and a warning names the ship-not-before date only (a
     truck may leave before the delivery window opens)."""
     from connectors.state import StateStore
-    from tests.support import drop_confirmations, ship_stages, shipping_workspace
 
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
-    po.write_text(with_dates("DTM*037*20261201~DTM*064*20261203~", "ACME-1001", po.read_text()))
-    run_stages(ws, NIGHT)
-    drop_confirmations(ws, "warehouse-drops")
-    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    ws = shipped_day1(tmp_path, "DTM*037*20261201~DTM*064*20261203~")
     state = StateStore(ws.state_url)
     try:
         found = [f for f in state.findings(partner="acme") if f["code"] == "SHIPPED_OUTSIDE_WINDOW"]

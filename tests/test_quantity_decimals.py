@@ -26,7 +26,7 @@ from parsers.x12_reader import read_interchanges
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
 from tests.changes.builders import live_order, read_change
-from tests.support import GOOD_PO, REPO, make_workspace, run_night, run_stages, x12_850
+from tests.support import GOOD_PO, REPO, demo_night_with_warehouses, make_workspace, run_night, run_stages, x12_850
 from tests.test_945_shapes import CARTON1, CARTON2, body_of, carton, codes, segments, w945
 from tests.test_945_shapes import HEAD as HEAD_945
 from tests.test_shipment_findings_flow import ship
@@ -217,12 +217,7 @@ def test_an_860_past_4_decimals_is_rejected_and_echoed_as_sent(tmp_path) -> None
 @pytest.fixture(scope="module")
 def night1(tmp_path_factory):
     """Night 1 of the demo with the warehouses (as tests/test_945_shapes.py): GLOBEX-2001 waits for North."""
-    import shutil
-
-    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    run_stages(ws, NIGHT1)
-    return ws.root
+    return demo_night_with_warehouses(tmp_path_factory.mktemp("945") / "ws")
 
 
 def test_a_945_past_4_decimals_holds_its_shipment_or_rounds_its_weight_saying_so(night1, tmp_path) -> None:

@@ -288,12 +288,9 @@ def test_shipment_refs_and_td1_shape_the_shipment_level():
 @pytest.fixture(scope="module")
 def demo_night(tmp_path_factory):
     """The demo's night 1 with the warehouses (as tests/test_945_shapes.py's template): GLOBEX-2001 waits for North."""
-    from tests.support import make_workspace
+    from tests.support import demo_night_with_warehouses
 
-    ws = make_workspace(tmp_path_factory.mktemp("945") / "ws", partners=("acme", "globex", "initech", "umbrella"))
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    run_stages(ws, NIGHT)
-    return ws.root
+    return demo_night_with_warehouses(tmp_path_factory.mktemp("945") / "ws")
 
 
 def test_a_3pl_945s_carton_tracking_numbers_go_to_their_cartons(demo_night, tmp_path):

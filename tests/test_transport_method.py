@@ -5,11 +5,8 @@ out), else the PO's own TD504 where its TD5 names the shipment's carrier, else U
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from tests.support import run_stages
 from tests.test_945_shapes import body_of, segments
-from tests.test_po_deadlines import NIGHT, with_dates
+from tests.test_po_deadlines import shipped_day1
 from tests.test_shipment_findings_flow import HEAD, row, ship, template  # noqa: F401 (template: the fixture)
 
 TM_HEAD = HEAD.rstrip("\n") + ",Transport Method\n"
@@ -72,14 +69,8 @@ def test_a_transport_method_that_is_no_code_is_a_warning_and_the_shipment_ships(
 def test_the_po_s_own_td504_for_the_carrier_is_taken(tmp_path):
     """ACME-1001's TD5 routes it UPSN by air (TD504 A): the demo's SHP-1001 (UPSN, no method in the CSV) says A."""
     from connectors.state import StateStore
-    from tests.support import drop_confirmations, ship_stages, shipping_workspace
 
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
-    po.write_text(with_dates("TD5*B*2*UPSN*A*UPS NEXT DAY AIR~", "ACME-1001", po.read_text()))
-    run_stages(ws, NIGHT)
-    drop_confirmations(ws, "warehouse-drops")
-    ship_stages(ws, datetime(2026, 11, 27, 14, 30), run_id="day1")
+    ws = shipped_day1(tmp_path, "TD5*B*2*UPSN*A*UPS NEXT DAY AIR~")
     state = StateStore(ws.state_url)
     try:
         texts = [d.content.decode() for d in state.documents(partner="acme") if d.doc_type == "856"]

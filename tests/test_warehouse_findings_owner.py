@@ -16,7 +16,7 @@ import pytest
 from connectors.state import StateStore
 from flows.workspace import open_workspace
 from schemas.reports import party_label, warehouse_party
-from tests.support import REPO, make_workspace, run_shipments, run_stages
+from tests.support import demo_night_with_warehouses, run_shipments
 from tests.test_shipment_findings_flow import HEAD, row, w945
 
 NIGHT1, DAY1, DAY1_LATER = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 27, 16)
@@ -24,10 +24,7 @@ NIGHT1, DAY1, DAY1_LATER = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14,
 
 @pytest.fixture(scope="module")
 def night1(tmp_path_factory):
-    ws = make_workspace(tmp_path_factory.mktemp("owner") / "ws", partners=("acme", "globex", "initech", "umbrella"))
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    run_stages(ws, NIGHT1)
-    return ws.root
+    return demo_night_with_warehouses(tmp_path_factory.mktemp("owner") / "ws")
 
 
 @pytest.fixture
