@@ -16,6 +16,9 @@ if "PREFECT_HOME" not in os.environ:
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+# as the CLI sets it (flows/cli._prefect_env): a test importing Prefect before a CliRunner run would otherwise
+# leave Prefect's INFO logging bound to that run's closed standard error (Prefect reads it once, at import)
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # the private PostgreSQL server and the fixture running state-store tests on both back ends
 from tests.support_pg import backend, pg_server, store_target  # noqa: E402, F401

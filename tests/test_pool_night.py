@@ -59,6 +59,7 @@ def prefect_on_postgres(pg_server, tmp_path_factory):
            "PREFECT_API_DATABASE_CONNECTION_URL":
                f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:{pg_server.port}/prefect"}
     env.pop("PREFECT_API_URL", None)
+    env.pop("PREFECT_LOGGING_LEVEL", None)  # conftest quiets Prefect in-process; workers log at their default (INFO)
     server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1",
                                "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
                               start_new_session=True)
