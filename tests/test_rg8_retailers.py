@@ -95,7 +95,7 @@ def night(tmp_path_factory):
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):
     ws, found, states = night
     assert [f for f in found if f[1] == "error"] == []
-    # the dated co-op POs' terms differ from the standing agreement (warned); the
+    # the dated co-op POs' terms differ from the standing agreement (warned: their 810s state the PO's); the
     # 856s are built hours after the trucks left (the test's clock), nothing else
     assert {c for c, _s, _po in found} <= NOTED | {"TERMS_MISMATCH", "ASN_LATE"}
     assert {po for c, _s, po in found if c == "TERMS_MISMATCH"} == {"RS5541122", "0041882"}
@@ -200,6 +200,40 @@ def test_chewy_856_and_810_keep_its_item_numbers_and_its_delimiters(night):
     assert [s[1:4] for s in asn if s[0] == "SN1"] == [["", "36", "EA"], ["", "5", "CA"], ["", "60", "EA"]]
     inv = po_segments(segments(ws, "chewy", "810"), "RS1009921", "BIG")
     assert ["REF", "IA", "V77120"] in inv and ["TDS", "636156"] in inv  # 209.16 + 5961.60 + 190.80
+
+
+def test_a_dated_co_op_po_is_invoiced_on_its_own_dating_where_the_profile_says_so(night, tmp_path):
+    """Ace's spring-dating order (ITD*08, 2 % if paid by 2027-01-10, net 2027-03-10) and Orgill's market order (net
+    due 2027-01-15) against a standing agreement of net 30: with ``[fulfilment.invoice] terms = "po"`` their 810s
+    state the PO's dating, which the co-op's payables match the invoice to (an 810 saying net 30 is due a month
+    and more before the dating the PO promised); a PO that sent no dating is billed on its own ITD too. The
+    default ("agreed") still states the agreement, TERMS_MISMATCH telling ops of the difference."""
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws, _found, _states = night
+    ace = po_segments(segments(ws, "acehardware", "810"), "RS5541122", "BIG")
+    assert [s for s in ace if s[0] == "ITD"] == [
+        ["ITD", "08", "3", "2", "20270110", "", "20270310", "", "", "", "", "", "SPRING DATING 2% JAN 10 NET MAR 10"]]
+    orgill = po_segments(segments(ws, "orgill", "810"), "0041882", "BIG")
+    assert [s for s in orgill if s[0] == "ITD"] == [["ITD", "05", "3", "", "", "", "20270115"]]
+    member = po_segments(segments(ws, "acehardware", "810"), "DS8820014", "BIG")
+    assert [s for s in member if s[0] == "ITD"] == [["ITD", "01", "3", "", "", "", "", "30"]]
+
+    agreed = workspace(tmp_path / "agreed")
+    for name in ("acehardware.toml", "orgill.toml"):
+        profile = agreed.partners_dir / name
+        profile.write_text(profile.read_text().replace('terms = "po"', ""))
+    run_stages(agreed, NIGHT)
+    inbox = agreed.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    lines = (FIXTURES / "shipments" / "east-shipments-20261127.csv").read_text().splitlines()
+    co_ops = [ln for ln in lines if ln.startswith(("AC-", "OG-"))]
+    (inbox / "co-ops.csv").write_text("\n".join([lines[0], *co_ops]) + "\n")
+    ship_stages(agreed, SHIP_DAY, run_id="day1")
+    deliver_all(agreed, SHIP_DAY)
+    for partner, po in (("acehardware", "RS5541122"), ("orgill", "0041882")):
+        inv = po_segments(segments(agreed, partner, "810"), po, "BIG")
+        assert [s for s in inv if s[0] == "ITD"] == [["ITD", "01", "3", "", "", "", "", "30"]]
 
 
 @pytest.fixture(scope="module")
