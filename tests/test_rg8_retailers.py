@@ -236,6 +236,48 @@ def test_a_dated_co_op_po_is_invoiced_on_its_own_dating_where_the_profile_says_s
         assert [s for s in inv if s[0] == "ITD"] == [["ITD", "01", "3", "", "", "", "", "30"]]
 
 
+def test_member_stores_named_per_line_are_reported_not_dropped_without_a_word(tmp_path):
+    """A co-op's consolidated member drop ship names each line's member store in the PO1 loop's N1*ST. Beside a
+    heading N1*ST (the RSC) the order ships to the heading's, as before, but the lines' stores were dropped
+    without a word: one LINE_SHIP_TO_NOT_APPLIED names them. Without a heading ship-to the order waits for a
+    person (SHIP_TO_UNKNOWN), whose words said "No ship-to id and no address was sent" of a PO that sent both
+    for every line; a line naming the heading's own party raises nothing."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    def night(root: Path, heading: list[str]) -> list[tuple[str, str]]:
+        ws = workspace(root)
+        for folder in ws.drop_root.iterdir():
+            for f in (folder / "inbox").iterdir():
+                f.unlink()
+        body = ["BEG*00*DS*DS9900001**20261126", "REF*IA*V22190", *heading,
+                "PO1*1*5*EA*24.04*PE*VN*VP-1020", "N1*ST*SMITH ACE HARDWARE*92*15522", "N3*210 MAIN ST",
+                "N4*GREENVILLE*OH*45331*US", "PO1*2*1*EA*58.58*PE*VN*VP-1021", "N1*ST*JONES ACE HARDWARE*92*16001",
+                "N3*9 ELM ST", "N4*DAYTON*OH*45402*US", "PO1*3*1*EA*58.58*PE*VN*VP-1021",
+                "N1*ST*ACE RSC WILTON*92*047", "CTT*3*7"]
+        sets = ["ST*850*0001", *body, f"SE*{len(body) + 2}*0001"]
+        (ws.drop_root / "acehardware" / "inbox" / "members.x12").write_text(
+            "ISA*00*          *00*          *01*007064016      *ZZ*ORDERBRIDGE    *261126*0215*U*00401*000060099*0*P*>~"
+            "GS*PO*007064016*ORDERBRIDGE*20261126*0215*60099*X*004010~" + "".join(seg + "~" for seg in sets)
+            + "GE*1*60099~IEA*1*000060099~")
+        run_stages(ws, NIGHT)
+        state = StateStore(ws.state_path)
+        try:
+            return [(f["code"], f["message"]) for f in state.findings() if f["po_number"] == "DS9900001"]
+        finally:
+            state.close()
+
+    with_rsc = night(tmp_path / "rsc", ["N1*ST*ACE RSC WILTON*92*047"])
+    assert [c for c, _m in with_rsc] == ["LINE_SHIP_TO_NOT_APPLIED"]
+    assert ("line 1 N1*ST SMITH ACE HARDWARE 92 15522; line 2 N1*ST JONES ACE HARDWARE 92 16001)" in with_rsc[0][1]
+            and "line 3" not in with_rsc[0][1] and "heading's N1*ST ACE RSC WILTON 92 047" in with_rsc[0][1])
+    alone = dict(night(tmp_path / "alone", []))
+    assert set(alone) == {"LINE_SHIP_TO_NOT_APPLIED", "SHIP_TO_UNKNOWN"}
+    assert "line 3 N1*ST ACE RSC WILTON 92 047" in alone["LINE_SHIP_TO_NOT_APPLIED"]
+    assert "no address was sent" not in alone["SHIP_TO_UNKNOWN"]
+    assert "nor one ship-to all its PO1 lines share" in alone["SHIP_TO_UNKNOWN"]
+
+
 @pytest.fixture(scope="module")
 def maps(tmp_path_factory):
     pytest.importorskip("pyx12.x12n_document")
