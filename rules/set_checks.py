@@ -289,9 +289,11 @@ def _pointed_words(amounts: list[str] | None, g: Group, ts: TransactionSet) -> s
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
-    or PO1 loops): we apply none of them to prices, 855s or 810s (an 810's charges come from the partner's
-    profile), so each is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09)
-    or rate (SAC08 / ITA06) and its line."""
+    or PO1 loops): we apply none of them to prices or 855s, and an 810 carries only those whose SAC12 the
+    partner's profile lists in po_allowances (engine.invoice_po_sacs; this check knows no profile, so the words
+    say which: they used to say no 810 carries any, of a PO whose off-invoice allowance its 810 took), so each
+    is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09) or rate (SAC08 /
+    ITA06) and its line."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
@@ -333,9 +335,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         first, _text, seg, code = items[0]
         named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
-        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
-                           f"855s or 810s: {named}. Agree them with the partner (an "
-                           "810's charges come from the partner's profile)." + _pointed_words(pointed.get(k), g, ts),
+        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we apply to no price or 855; "
+                           "an 810 carries those whose SAC12 the partner's profile lists (po_allowances, default 02 "
+                           f"off invoice), the others never. As sent: {named}. Agree them with the partner (an "
+                           "810's other charges come from the partner's profile)."
+                           + _pointed_words(pointed.get(k), g, ts),
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))

@@ -202,6 +202,27 @@ def test_chewy_856_and_810_keep_its_item_numbers_and_its_delimiters(night):
     assert ["REF", "IA", "V77120"] in inv and ["TDS", "636156"] in inv  # 209.16 + 5961.60 + 190.80
 
 
+def test_an_off_invoice_allowance_the_810_takes_is_not_said_to_reach_no_810(night):
+    """Petco's freight allowance (SAC*A*D240, SAC12 02 off invoice) is on its 810 (the profile's po_allowances,
+    default 02): SAC_NOT_APPLIED said "we do not apply [it] to prices, 855s or 810s". Its words now say which
+    SACs an 810 carries, and the finance reconciliation still reads the allowance they name (and older words)."""
+    from engine.finance_inputs import _allowances_named
+    from flows.cli import app
+
+    po = FIXTURES / "drops" / "petco" / "petco-850-dc-20261126.x12"
+    result = CliRunner().invoke(app, ["inspect", "--json", str(po)])
+    [message] = [f["message"] for f in json.loads(result.output)["findings"] if f["code"] == "SAC_NOT_APPLIED"]
+    assert "810s" not in message.split("As sent:")[0] and "po_allowances, default 02 off invoice" in message
+    named, more = _allowances_named(message)
+    assert [(code, line, str(amount)) for code, line, amount, _p, _w in named] == [("D240", None, "30.00")]
+    old = ("The PO asks for allowances or charges we do not apply to prices, 855s or 810s: allowance D240 30.00, "
+           "handling 02 off invoice. Agree them with the partner (an 810's charges come from the partner's profile).")
+    assert [(code, str(amount)) for code, _l, amount, _p, _w in _allowances_named(old)[0]] == [("D240", "30.00")]
+    ws, _found, _states = night
+    assert ["SAC", "A", "D240", "", "", "3000"] == next(
+        s for s in po_segments(segments(ws, "petco", "810"), "P7788120", "BIG") if s[0] == "SAC")[:6]
+
+
 def test_a_dated_co_op_po_is_invoiced_on_its_own_dating_where_the_profile_says_so(night, tmp_path):
     """Ace's spring-dating order (ITD*08, 2 % if paid by 2027-01-10, net 2027-03-10) and Orgill's market order (net
     due 2027-01-15) against a standing agreement of net 30: with ``[fulfilment.invoice] terms = "po"`` their 810s
