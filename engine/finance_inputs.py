@@ -632,7 +632,7 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
     return t.select(INVOICE_CHARGES.names)
 
 
-_NAMED = re.compile(r"810s: (?P<named>.*)\. Agree them", re.DOTALL)
+_NAMED = re.compile(r"(?:810s|As sent): (?P<named>.*)\. Agree them", re.DOTALL)  # older findings: "... 810s: "
 _MORE = re.compile(r"^and (\d+) more$")
 
 

@@ -131,7 +131,8 @@ HINTS: dict[str, str] = {
         "(the finding names it); ask the partner for 4 decimals if their terms are to be compared with ours."
     ),
     "TERMS_MISMATCH": (
-        "Our agreed terms apply; check customers.csv and tell the partner if theirs are outdated."
+        "Our agreed terms apply (the PO's own where the profile's [fulfilment.invoice] terms is \"po\": dated "
+        "orders); check customers.csv and tell the partner if theirs are outdated."
     ),
     "CUSTOMER_UNKNOWN": "Add the partner to customers.csv (credit limit, terms, currency).",
     "CREDIT_LIMIT_EXCEEDED": "Credit control must release the order or the partner must pay open invoices.",

@@ -186,7 +186,7 @@ SET_CHECK_CODES = frozenset({
     "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
-    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED"})
+    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -203,7 +203,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _heading_dates(result, sets, chosen, set_of_row, fe)
             + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe)
-            + _notes(result, sets, chosen, set_of_row, fe))
+            + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -289,9 +289,11 @@ def _pointed_words(amounts: list[str] | None, g: Group, ts: TransactionSet) -> s
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
-    or PO1 loops): we apply none of them to prices, 855s or 810s (an 810's charges come from the partner's
-    profile), so each is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09)
-    or rate (SAC08 / ITA06) and its line."""
+    or PO1 loops): we apply none of them to prices or 855s, and an 810 carries only those whose SAC12 the
+    partner's profile lists in po_allowances (engine.invoice_po_sacs; this check knows no profile, so the words
+    say which: they used to say no 810 carries any, of a PO whose off-invoice allowance its 810 took), so each
+    is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09) or rate (SAC08 /
+    ITA06) and its line."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
@@ -333,9 +335,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         first, _text, seg, code = items[0]
         named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
-        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we do not apply to prices, "
-                           f"855s or 810s: {named}. Agree them with the partner (an "
-                           "810's charges come from the partner's profile)." + _pointed_words(pointed.get(k), g, ts),
+        out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we apply to no price or 855; "
+                           "an 810 carries those whose SAC12 the partner's profile lists (po_allowances, default 02 "
+                           f"off invoice), the others never. As sent: {named}. Agree them with the partner (an "
+                           "810's other charges come from the partner's profile)."
+                           + _pointed_words(pointed.get(k), g, ts),
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))
@@ -442,6 +446,72 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
                            "allocate, acknowledge and ship each PO1 item as ordered; agree the sublines with the "
                            "partner.", seg="SLN", element="SLN03",
                            value=_column(fe, np.array([first]), 3)[0][0].as_py(), **_where(result, ic, g, ts, first)))
+    return out
+
+
+_SHIP_TOS_NAMED = 10  # line ship-tos named in the message; the rest counted
+
+
+def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                   fe: FlatElements) -> list[Finding]:
+    """LINE_SHIP_TO_NOT_APPLIED once per 850 whose PO1 loops name ship-tos (N1*ST in the line's N1 loop: a co-op's
+    consolidated drop ship, one member store per line) the order does not ship to: another party than the
+    heading's N1*ST (the order, each line included, ships to the heading's), or, without a heading ship-to, more
+    than one party (the order has none: SHIP_TO_UNKNOWN holds it). One the lines all share, without a heading
+    ship-to, is the order's (parsers.orders_850) and raises nothing; so does a line's N1*ST naming the heading's
+    party (its id, else its name). Each is named (line, N102, N103/N104; ten at most)."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
+    if not len(n1_rows):
+        return []
+    is_st = np.asarray(pc.fill_null(pc.equal(_column(fe, n1_rows, 1)[0], "ST"), False).to_numpy(
+        zero_copy_only=False), dtype=bool)
+    n1_rows, n1_owner = n1_rows[is_st], n1_owner[is_st]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(n1_rows) or not len(line_rows):
+        return []
+    at = np.searchsorted(line_rows, n1_rows, side="right") - 1
+    in_line = (at >= 0) & (line_owner[np.maximum(at, 0)] == n1_owner)
+    if not in_line.any():
+        return []
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
+    heading: dict[int, tuple] = {}  # set -> its heading N1*ST (N102, N103, N104), the first
+    for j in np.flatnonzero(~in_line).tolist():
+        heading.setdefault(int(n1_owner[j]), (name[j], qualifier[j], ident[j]))
+    lines: dict[int, list[tuple[int, str, tuple]]] = {}  # set -> (row, line label, party) per line N1*ST
+    for j in np.flatnonzero(in_line).tolist():
+        k, line = int(n1_owner[j]), int(at[j])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        lines.setdefault(k, []).append((int(n1_rows[j]), label, (name[j], qualifier[j], ident[j])))
+
+    def same(a: tuple, b: tuple) -> bool:  # the same party: by N103/N104 where both have one, else by N102
+        return (a[1], a[2]) == (b[1], b[2]) if a[2] and b[2] else (a[0] or "") == (b[0] or "")
+
+    def words(party: tuple) -> str:
+        return " ".join(v for v in party if v) or "(no name or id)"
+
+    out: list[Finding] = []
+    for k, found in sorted(lines.items()):
+        head = heading.get(k)
+        if head is not None:
+            other = [(r, label, party) for r, label, party in found if not same(party, head)]
+            why = (f"the order, each of these lines included, is allocated, shipped and invoiced to the heading's "
+                   f"N1*ST {words(head)}")
+        else:
+            other = found if len({party for _r, _l, party in found}) > 1 else []
+            why = "the heading names no ship-to, so the order has none (SHIP_TO_UNKNOWN holds it for a person)"
+        if not other:
+            continue
+        ic, g, ts = sets[k]
+        named = "; ".join(f"line {label} N1*ST {words(party)}" for _r, label, party in other[:_SHIP_TOS_NAMED]) + (
+            f"; and {len(other) - _SHIP_TOS_NAMED} more" if len(other) > _SHIP_TOS_NAMED else "")
+        first, _label, party = other[0]
+        out.append(finding("LINE_SHIP_TO_NOT_APPLIED", f"PO1 loops name their own ship-tos ({named}): {why}; "
+                           "agree with the partner how these lines ship (one PO per destination, or by hand).",
+                           seg="N1", element="N104" if party[2] else "N102", value=party[2] or party[0] or "",
+                           **_where(result, ic, g, ts, first)))
     return out
 
 

@@ -182,11 +182,14 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("HEADING_DATES_NOT_APPLIED", "set", "warning", "",
            "The PO's heading carries a delivery, ship or cancel date (DTM) we keep nothing for (077, 068 ...), or "
            "a twin of one we keep (106, 175 ...) not taken because the standard one came with another date."),
+        _C("LINE_SHIP_TO_NOT_APPLIED", "set", "warning", "",
+           "PO1 loops name ship-tos (N1*ST) the order does not ship to: another than the heading's, or several "
+           "without one in the heading."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
-           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices, 855s "
-           "or 810s."),
+           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or "
+           "855s, and an 810 carries only those whose SAC12 the partner's profile lists (po_allowances)."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
            "The PO carries free-form notes (MSG, MTX, NTE); no order, 855, 856 or warehouse order of ours "
            "carries them."),

@@ -279,6 +279,11 @@ class InvoiceSettings(_Model):
     # the retailer otherwise), "06" charge to be paid by customer ...; line SACs after their IT1, heading ones in
     # the summary, in TDS01 (engine.invoice_po_sacs: amounts and rounding); () none
     po_allowances: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ("02",)
+    # the ITD the 810 states: "agreed" the terms agreed with the partner (customers.csv; a PO's own ITD only where
+    # there is no agreement, TERMS_MISMATCH warning when they differ); "po" the PO's own ITD when it sent one (the
+    # dated terms of a co-op's promotion or market order: Ace's spring dating, Orgill's "net Jan 15", whose 810 must
+    # state them; the agreed terms for a PO without an ITD)
+    terms: Literal["agreed", "po"] = "agreed"
 
 
 class CsvLayout(_Model):

@@ -50,6 +50,7 @@ from engine.invoice import (
     order_810,
     tail_810,
     terms_from_customer,
+    terms_from_order,
 )
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
@@ -467,6 +468,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     for partner in dict.fromkeys(d.partner for d in due):
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
+    own_terms = _po_terms(due, orders, profiles)  # index -> the PO's own ITD, where the 810 states it
     unweighed, weighed = _catch_weight_dues(due, lines, order_lines, tables, weights)
     if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
         kept = [i for i in range(len(due)) if i not in unweighed]
@@ -479,9 +481,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
-                                                     before=before, exclude=weighed if not sacs else {
-                                                         *weighed, *(i for i, d in enumerate(due)
-                                                                     if (d.partner, d.po_number) in sacs)})
+                                                     before=before, exclude={*weighed, *own_terms} if not sacs else {
+                                                         *weighed, *own_terms, *(i for i, d in enumerate(due)
+                                                                                 if (d.partner, d.po_number) in sacs)})
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -500,14 +502,15 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         rows = order_lines.get(key, {})
         so_far = billed.get(key) or {}
         charges = _charges(d, profile, key in before or key in billed)
+        stated = own_terms.get(i, terms[d.partner])
         try:
             built = None if fast[d.partner] is None or i in weighed or key in sacs else _text_invoice(
-                d, by_number, orders.get(key, {}), rows, terms[d.partner], profile, invoice_date, so_far,
+                d, by_number, orders.get(key, {}), rows, stated, profile, invoice_date, so_far,
                 fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
-                                 terms[d.partner], profile, invoice_date, so_far, charges, weighed.get(i),
+                                 stated, profile, invoice_date, so_far, charges, weighed.get(i),
                                  sacs.get(key, ()))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
@@ -524,6 +527,20 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def _po_terms(due: Sequence[InvoiceDue], orders: Mapping[Key, dict],
+              profiles: Mapping[str, PartnerProfile]) -> dict[int, object]:
+    """Per index of ``due``, the ITD its 810 states instead of the agreed terms: the PO's own (terms_from_order),
+    for a partner whose profile says ``[fulfilment.invoice] terms = "po"`` and a PO that sent one (a co-op's dated
+    promotion order: its 810 states the PO's dating, not the standing agreement). Such an 810 is built one by one."""
+    out: dict[int, object] = {}
+    for i, d in enumerate(due):
+        if profiles[d.partner].fulfilment.invoice.terms == "po":
+            own = terms_from_order(orders.get((d.partner, d.po_number), {}))
+            if own is not None:
+                out[i] = own
+    return out
 
 
 NetWeights = dict[tuple[str, str, str], dict[int, tuple[tuple[Decimal | None, str], ...]]]  # (warehouse, shipment

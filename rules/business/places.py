@@ -75,13 +75,16 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
         parts = {c: (order[c] or "").strip() for c, _, _, _ in _ADDRESS_PARTS}
         if not any(parts.values()):
             what = (
-                f"Ship-to id {order['ship_to_id']!r} is unknown" if not is_blank(order["ship_to_id"])
-                else "No ship-to id"
+                f"Ship-to id {order['ship_to_id']!r} is unknown and no address was sent." if not is_blank(
+                    order["ship_to_id"])
+                # lines naming several (LINE_SHIP_TO_NOT_APPLIED names them) give the order none either
+                else "No ship-to for the order: no N1*ST id or N3/N4 address in the heading, nor one ship-to all "
+                     "its PO1 lines share."
             )
             out.append(
                 business_finding(
                     "SHIP_TO_UNKNOWN",
-                    f"{what} and no address was sent.",
+                    what,
                     order,
                     seg="N1",
                     element="N104",
