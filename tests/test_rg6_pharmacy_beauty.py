@@ -14,8 +14,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 import pyarrow as pa
+import pytest
 from typer.testing import CliRunner
 
 from tests.support import REPO, x12_850
