@@ -279,6 +279,10 @@ class InvoiceSettings(_Model):
     # the retailer otherwise), "06" charge to be paid by customer ...; line SACs after their IT1, heading ones in
     # the summary, in TDS01 (engine.invoice_po_sacs: amounts and rounding); () none
     po_allowances: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ("02",)
+    # a PID*F (free-form description) after every IT1: the PO line's own (PID05), else our item's (items.csv
+    # description of the line's SKU), where the partner's 810 guide makes PID mandatory in the IT1 loop (Rite Aid's
+    # DC 810) and its 850s send none; False: a PID only where the PO line had one
+    item_pid: bool = False
 
 
 class CsvLayout(_Model):

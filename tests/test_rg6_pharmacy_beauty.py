@@ -226,6 +226,13 @@ def test_rite_aid_gets_005010_documents_with_the_remit_to_address_and_the_promot
     # a 6.70 allowance per case of the 4 cases billed: 26.80 off 1072.32
     assert next(s for s in inv if s[0] == "SAC")[:10] == ["SAC", "A", "C000", "", "", "2680", "", "", "6.7", "CA"]
     assert ["TDS", "104552"] in inv
+    # its 810 guide makes PID mandatory in every IT1 loop and its 850s send none: our items' descriptions
+    # ([fulfilment.invoice] item_pid), on the 810 built with the PO's SACs and on the one built in the batch alike
+    for po, names in (("D4471180", ["Whiteboard marker black", "Clear tape 19mm x 33m"]),
+                      ("D4471195", ["Label roll 89x28mm"])):
+        body = po_segments(segments(ws, "riteaid", "810"), po, "BIG")
+        lines = [k for k, s in enumerate(body) if s[0] == "IT1"]
+        assert [body[k + 1] for k in lines] == [["PID", "F", "", "", "", name] for name in names]
     promo = po_segments(segments(ws, "riteaid", "855"), "D4471195", "BAK")
     assert ["REF", "PD", "PROMO-2612"] in promo and ["ACK", "IA", "4", "CA", "068", "20261127"] in promo
 
@@ -252,3 +259,15 @@ def test_sephora_810_takes_the_promotion_percent_off_its_line(night):
     assert ["TDS", "88685"] in inv
     answer = po_segments(segments(ws, "sephora", "855"), "3100044512", "BAK")
     assert answer[1:4] == [["REF", "IA", "SPH0071"], ["REF", "DP", "12"], ["DTM", "068", "20261203"]]
+
+
+def test_item_descriptions_fill_only_the_lines_without_one_of_the_partners_that_ask():
+    from engine.lifecycle.billing import with_item_descriptions
+
+    lines = pa.table({"partner": ["riteaid", "riteaid", "riteaid", "cvs"], "po_number": ["P1"] * 4,
+                      "line_number": [1, 2, 3, 1], "description": [None, "AS THE PO SAID", " ", None]})
+    items = pa.table({"sku": ["SKU-1", "SKU-2"], "description": ["Tape", "Pen"]})
+    skus = {("riteaid", "P1", 1): "SKU-1", ("riteaid", "P1", 2): "SKU-2", ("cvs", "P1", 1): "SKU-1"}
+    out = with_item_descriptions(lines, skus, items, {"riteaid"})
+    assert out["description"].to_pylist() == ["Tape", "AS THE PO SAID", " ", None]  # line 3: SKU unknown
+    assert with_item_descriptions(lines, skus, items, set()) is lines
