@@ -290,3 +290,32 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
     assert len(sent) == 7 + 8  # 856s (Ulta's two POs on one), 810s (Ulta's per order: one per PO)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+def test_a_walgreens_dc_change_cuts_a_line_of_an_order_whose_dc_came_from_its_sdqs(tmp_path):
+    """Walgreens' DC 860 (POC QD with the line's new SDQ, no N1) on 0045127740: the line is cut to 8 cases and
+    the order, whose ship-to its 850's SDQs gave, is not held (no SHIP_TO_UNKNOWN): the 997 accepts the change and
+    no 855 or 865 goes to a partner that takes neither."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / "ws", {"walgreens": ["WAG850_DC_0045127731.edi"]})
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*0045127740**20261126*20261127", "REF*IA*W88210",
+            "PER*OC*DC ORDERING*TE*8475550112", "POC*1*QD*8*8*CA*77.80**UP*614141101085*IN*482920",
+            "SDQ*CA*92*0015*8", "CTT*1", "SE*8*0001"]
+    (ws.drop_root / "walgreens" / "inbox" / "chg.edi").write_text(
+        "ISA*00*          *00*          *01*008911001      *ZZ*ORDERBRIDGE    *261128*0100*U*00401*000071201*0*P*>~"
+        "GS*PC*008911001*ORDERBRIDGE*20261128*0100*71201*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*71201~IEA*1*000071201~")
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert {o.key: o.state.value for o in state.orders()}[("walgreens", "0045127740")] == "acknowledged"
+        assert [(ln.line_id, ln.ordered, ln.allocated) for ln in state.order_lines("walgreens", "0045127740")] == [
+            ("1", 8, 8), ("2", 5, 5)]
+        assert not [f for f in state.findings() if f["severity"] == "error"]
+    finally:
+        state.close()
+    assert ["AK1", "PC", "71201"] in segments(ws, "walgreens", "997")
+    assert not list((ws.drop_root / "walgreens" / "outbox").glob("*-8[56]5-*"))
