@@ -791,14 +791,12 @@ def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_r
     empty = np.ones(len(party_vals["ship_to_id"]), dtype=bool)
     for f in _SHIP_TO:
         empty &= pc.is_null(party_vals[f"ship_to_{f}"]).to_numpy(zero_copy_only=False)
-    line_sets = set_of_row[po1_rows]
-    if not empty[line_sets].any():
+    rows = po1_rows[empty[set_of_row[po1_rows]]]  # the lines of the sets naming no ship-to (all of each set's)
+    if not len(rows):
         return
     destinations: dict[int, set] = {}
-    for k, pairs in zip(line_sets.tolist(), store_quantities(set_of_row, po1_rows, codes, vocab, cells).to_pylist(),
+    for k, pairs in zip(set_of_row[rows].tolist(), store_quantities(set_of_row, rows, codes, vocab, cells).to_pylist(),
                         strict=True):
-        if not empty[k]:
-            continue
         places = destinations.setdefault(k, set())
         places.update((p["id_qualifier"], p["store"]) for p in pairs or [{"id_qualifier": None, "store": None}])
     values = {f: party_vals[f"ship_to_{f}"].to_pylist() for f in ("id_qualifier", "id")}

@@ -75,6 +75,25 @@ def test_a_po_naming_no_ship_to_goes_where_every_sdq_sends_its_lines():
     assert _ship_to(head + sent + one) == ("92", "0016")
 
 
+def test_each_set_of_a_file_takes_the_sdq_destination_of_its_own_lines():
+    """Two POs in one group: a store-ready one with its DC in N1*ST and its lines split over stores, then a DC one
+    without N1: the second goes to its own SDQ's DC, the first keeps its N1 (its stores' SDQs are not its ship-to)."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    first = ["ST*850*0001", "BEG*00*SA*PO-A**20261125", "N1*ST*DC 9*92*0009", "PO1*1*12*EA*4.56**UP*614141100804",
+             "SDQ*EA*92*0101*6*0102*6", "CTT*1*12", "SE*7*0001"]
+    second = ["ST*850*0002", "BEG*00*SA*PO-B**20261125", "PO1*1*20*CA*56.34**UP*614141100170", "SDQ*CA*92*0015*20",
+              "CTT*1*20", "SE*6*0002"]
+    text = ("ISA*00*          *00*          *ZZ*ACMERETAIL     *ZZ*ORDERBRIDGE    *261127*1200*U*00401*000000001*0*P*>~"
+            "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*1*X*004010~" + "".join(s + "~" for s in first + second)
+            + "GE*2*1~IEA*1*000000001~")
+    parsed = read_interchanges(text.encode())
+    orders, _ = read_orders(parsed, list(parsed.transaction_sets()), partner="acme")
+    assert orders.select(["po_number", "ship_to_id"]).to_pylist() == [
+        {"po_number": "PO-A", "ship_to_id": "0009"}, {"po_number": "PO-B", "ship_to_id": "0015"}]
+
+
 # --- the SAC words a partner's profile makes untrue ------------------------------------------------------------
 
 def test_the_allowance_warning_says_which_sacs_the_810s_carry_and_finance_reads_the_same_allowances():
