@@ -203,6 +203,8 @@ def test_walgreens_dc_orders_go_to_the_dc_their_sdqs_name_with_pallets_on_the_85
     used to be held, SHIP_TO_UNKNOWN); pallets at the tare level (extension 1), cartons under them."""
     ws, found, _states = night
     assert not [f for f in found if f[2] in POS["walgreens"] and f[0] == "SHIP_TO_UNKNOWN"]
+    # every line goes whole to the one DC its SDQ names: the SDQs are applied, no SDQ_NOT_APPLIED each night
+    assert not [f for f in found if f[0] == "SDQ_NOT_APPLIED"]
     asn = po_segments(segments(ws, "walgreens", "856"), "WG-SHP-01", "BSN")
     assert ["N1", "ST", "", "92", "0015"] in asn and ["REF", "IA", "W88210"] in asn
     assert [s[3] for s in asn if s[0] == "HL"] == ["S", "O", "T"] + ["P", "I"] * 4
