@@ -582,6 +582,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
+    described = {pid for pid, p in profiles.items() if p.fulfilment.invoice.item_pid}  # a PID on every IT1
+    if described:
+        skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
+            {(d.partner, d.po_number) for d in due if d.partner in described}).values() for r in rows}
+        order_lines = billing.with_item_descriptions(order_lines, skus, ref.items, described)
     order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}

@@ -544,6 +544,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
                   for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code",
                             "country")}
     _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
+    _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
@@ -776,6 +777,34 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
                 values["address2"][k] = ", ".join([v for v in (values["address2"][k],) if v] + more) or None
     for f in _SHIP_TO:
         party_vals[f"ship_to_{f}"] = pa.array(values[f], pa.string())
+
+
+def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_row: np.ndarray,
+                 codes: np.ndarray, vocab: list, cells: _Cells) -> None:
+    """The ship-to of a set that names none (no N1*ST in the heading or the lines) from its SDQs, when every
+    PO1 line carries one and all of them name the same single destination (SDQ02 qualifier, location): the
+    whole order goes there. Walgreens' DC purchase orders are written so: no N1 loop, each line's SDQ gives
+    the distribution center (92 DC number) and its quantity. SDQs naming several destinations leave the
+    ship-to empty (a person decides: SHIP_TO_UNKNOWN), as do lines without SDQ beside lines with one."""
+    if not len(po1_rows) or "SDQ" not in vocab:
+        return
+    empty = np.ones(len(party_vals["ship_to_id"]), dtype=bool)
+    for f in _SHIP_TO:
+        empty &= pc.is_null(party_vals[f"ship_to_{f}"]).to_numpy(zero_copy_only=False)
+    rows = po1_rows[empty[set_of_row[po1_rows]]]  # the lines of the sets naming no ship-to (all of each set's)
+    if not len(rows):
+        return
+    destinations: dict[int, set] = {}
+    for k, pairs in zip(set_of_row[rows].tolist(), store_quantities(set_of_row, rows, codes, vocab, cells).to_pylist(),
+                        strict=True):
+        places = destinations.setdefault(k, set())
+        places.update((p["id_qualifier"], p["store"]) for p in pairs or [{"id_qualifier": None, "store": None}])
+    values = {f: party_vals[f"ship_to_{f}"].to_pylist() for f in ("id_qualifier", "id")}
+    for k, places in destinations.items():
+        if len(places) == 1 and (place := next(iter(places)))[1]:
+            values["id_qualifier"][k], values["id"][k] = place
+    for f, v in values.items():
+        party_vals[f"ship_to_{f}"] = pa.array(v, pa.string())
 
 
 def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:

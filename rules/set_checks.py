@@ -558,18 +558,42 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
                 places.add(place)
                 quantities.append(quantity)
     out: list[Finding] = []
+    ship_tos = _ship_to_ids(result, sets, chosen, set_of_row, fe)
+    line_count = np.bincount(line_owner, minlength=len(sets)) if len(line_owner) else np.zeros(len(sets), int)
     for k, rows in _lines_by_set(per_line, set_of_row):
         ic, g, ts = sets[k]
         first = int(sdq_rows[np.flatnonzero(owned & (sdq_owner == k))[0]])
-        places = len(set().union(*(per_line[r][2] for r in rows)))
+        named = set().union(*(per_line[r][2] for r in rows))
+        places = len(named)
         lines = f"{len(rows)} PO1 line carries" if len(rows) == 1 else f"{len(rows)} PO1 lines carry"
         where = f"{places} destination" + ("s" if places != 1 else "")
-        out.append(finding("SDQ_NOT_APPLIED", f"{lines} SDQ store quantities ({where}): we do not split lines "
-                           "per store; each line ships whole to the order's ship-to.", seg="SDQ", element="SDQ03",
-                           value=fe.flat[int(fe.offsets[first]) + 3].as_py() if fe.row_len[first] > 3 else None,
-                           **_where(result, ic, g, ts, first)))
+        # every line whole to the one place its SDQ names, which is the ship-to (or, the PO naming none, taken as
+        # it: parsers.orders_850): the SDQs are applied as sent, nothing to say (Walgreens' DC orders)
+        applied = places == 1 and len(rows) == line_count[k] and None not in named and \
+            ship_tos.get(k, named) == named
+        if not applied:
+            out.append(finding("SDQ_NOT_APPLIED", f"{lines} SDQ store quantities ({where}): we do not split lines "
+                               "per store; each line ships whole to the order's ship-to.", seg="SDQ", element="SDQ03",
+                               value=fe.flat[int(fe.offsets[first]) + 3].as_py() if fe.row_len[first] > 3 else None,
+                               **_where(result, ic, g, ts, first)))
         for row in sorted(rows):
             out += _split_sum(result, fe, sets[k], row, *per_line[row][:2])
+    return out
+
+
+def _ship_to_ids(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                 fe: FlatElements) -> dict[int, set]:
+    """Per chosen set that sends an N1*ST (heading or lines), the N104 ids they name."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    rows, owner = _rows_in(result, "N1", mine, set_of_row)
+    if not len(rows):
+        return {}
+    out: dict[int, set] = {}
+    for k, party, ident in zip(owner.tolist(), _column(fe, rows, 1)[0].to_pylist(), _column(fe, rows, 4)[0].to_pylist(),
+                               strict=True):
+        if party == "ST":
+            out.setdefault(k, set()).add(ident)
     return out
 
 

@@ -172,6 +172,32 @@ def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
     return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
 
 
+_SAC_LEAD = "The PO asks for allowances or charges we do not apply to prices, 855s or 810s: "
+_SAC_HANDLING = re.compile(r"handling (\w{2})\b")
+
+
+def sac_carried(findings: list[Finding], profile) -> list[Finding]:
+    """``findings`` with each SAC_NOT_APPLIED told what the partner's 810s carry: a partner that receives 810s
+    has on them the PO's SACs whose SAC12 its profile lists (fulfilment.invoice.po_allowances, by default 02
+    off invoice: engine.invoice_po_sacs), so "we do not apply [them] to ... 810s" would be untrue of those. The
+    finding then says which handling codes the 810s carry and that the others are on none; the allowances it
+    names (engine.finance_inputs reads them after "810s: ") are unchanged. A PO none of whose SACs is carried
+    keeps its words."""
+    if "810" not in profile.receives or not profile.fulfilment.invoice.po_allowances:
+        return findings
+    carried = profile.fulfilment.invoice.po_allowances
+    out = []
+    for f in findings:
+        if f.code == "SAC_NOT_APPLIED" and f.message.startswith(_SAC_LEAD) and any(
+                h in carried for h in _SAC_HANDLING.findall(f.message)):
+            codes = ", ".join(carried)
+            f = replace(f, message="The PO asks for allowances or charges we do not apply to prices or 855s; "
+                        f"those whose SAC12 handling is {codes} (the profile's po_allowances) are carried on "
+                        "its 810s, any others on no 810s: " + f.message[len(_SAC_LEAD):])
+        out.append(f)
+    return out
+
+
 def common_findings(result: ParseResult, sets: Sets) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO

@@ -284,6 +284,10 @@ class InvoiceSettings(_Model):
     # dated terms of a co-op's promotion or market order: Ace's spring dating, Orgill's "net Jan 15", whose 810 must
     # state them; the agreed terms for a PO without an ITD)
     terms: Literal["agreed", "po"] = "agreed"
+    # a PID*F (free-form description) after every IT1: the PO line's own (PID05), else our item's (items.csv
+    # description of the line's SKU), where the partner's 810 guide makes PID mandatory in the IT1 loop (Rite Aid's
+    # DC 810) and its 850s send none; False: a PID only where the PO line had one
+    item_pid: bool = False
 
 
 class CsvLayout(_Model):

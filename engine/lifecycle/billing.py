@@ -23,7 +23,7 @@ same bytes.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -663,6 +663,25 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids"])
+
+
+def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
+                           partners: Set[str]) -> pa.Table:
+    """``order_lines`` (canonical ORDER_LINES rows) with the lines of ``partners`` that have no description (null
+    or blank: the PO sent no PID) given our item's: items.csv's description of the line's SKU (``skus``:
+    (partner, PO, line number) -> SKU, as the rules resolved it); a line whose SKU or item is unknown, or whose
+    item has no description, keeps none. The 810 writes each description as a PID*F ([fulfilment.invoice]
+    item_pid: a partner whose 810 guide makes PID mandatory in every IT1 loop)."""
+    if not order_lines.num_rows or not partners:
+        return order_lines
+    names = dict(zip(items["sku"].to_pylist(), items["description"].to_pylist(), strict=True))
+    rows = zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
+               order_lines["line_number"].to_pylist(), order_lines["description"].to_pylist(), strict=True)
+    described = [text if partner not in partners or (text or "").strip()
+                 else names.get(skus.get((partner, po, number), "")) or text
+                 for partner, po, number, text in rows]
+    at = order_lines.schema.get_field_index("description")
+    return order_lines.set_column(at, order_lines.schema.field(at), pa.array(described, pa.string()))
 
 
 class LineText(NamedTuple):
