@@ -323,7 +323,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = inbound_sets(result.interchanges, profile)
-    findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common"),
+    findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
+                                            invoice=profile.fulfilment.invoice),
                             profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)
