@@ -622,3 +622,31 @@ def test_a_945_lot_expiry_that_is_no_date_holds_the_shipment_at_its_segment(temp
     assert [(x.code, x.location.segment_id, x.location.value) for x in found] == [
         ("SHIPMENT_945_EXPIRY_INVALID", expiry[:3], expiry.split("*")[2] if expiry.count("*") > 1 else None)]
     assert lines["expiration_date"].to_pylist() == [date(2028, 6, 30), None]
+
+
+def test_status_shows_the_lots_and_expiry_a_lot_partner_s_856_listed(template, tmp_path):
+    """`orderbridge status PO` (and `status --json`: each shipment's ``lots``) shows the lots and expiry dates
+    the 856 listed for the order's cartons (read back from the 856 as sent), for a partner whose 856 carries lots;
+    none for one whose 856 carries none. Before: nothing showed which lot or expiry went to the customer (a recall
+    or a DSCSA question meant opening the 856 file by hand)."""
+    import io
+
+    from rich.console import Console
+
+    from flows.status import story
+    from flows.status_view import run_status
+
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(TWO_LOTS), profile_edit=WITH_LOTS)
+    assert res.shipments == 1, codes(state)
+    [shipped] = story(state, state.order("globex", "GLOBEX-2001"))["shipments"]
+    assert shipped["lots"] == [
+        {"po_number": "GLOBEX-2001", "line_id": "1", "lot": "A23K117", "expiration_date": "2028-06-30",
+         "quantity": "8", "unit": "EA", "cartons": [CARTON1]},
+        {"po_number": "GLOBEX-2001", "line_id": "1", "lot": "A24B002", "expiration_date": "2028-11-30",
+         "quantity": "4", "unit": "EA", "cartons": [CARTON1]}]
+    out = Console(file=io.StringIO(), width=400, markup=False, emoji=False, highlight=False)
+    assert run_status("GLOBEX-2001", "globex", False, ws.root, out=out) == 0
+    text = out.file.getvalue()
+    assert "lots shipped" in text and "A23K117" in text and "2028-06-30" in text and "2028-11-30" in text
+    _ws, plain, res = ship(template, tmp_path / "none", "north", "n.x12", w945(TWO_LOTS))
+    assert res.shipments == 1 and story(plain, plain.order("globex", "GLOBEX-2001"))["shipments"][0]["lots"] == []
