@@ -1654,6 +1654,11 @@ class StateStore(FinanceTables):
         return bool(self._q("SELECT 1 FROM documents WHERE partner=? AND status IN ('pending', ?) LIMIT 1",
                             (partner, HELD if held else "pending")))
 
+    def document_content(self, doc_id: int) -> bytes | None:
+        """The bytes of one stored document (None: no such document)."""
+        rows = self._q("SELECT content FROM documents WHERE id=?", (doc_id,))
+        return bytes(rows[0][0]) if rows else None
+
     def documents(self, partner: str | None = None) -> list[StoredDocument]:
         return self._docs("partner=?", (partner,)) if partner else self._docs("1=1", ())
 

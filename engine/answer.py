@@ -23,10 +23,12 @@ import pyarrow.compute as pc
 from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
 from engine.po_ack import AckPart, LineAck
+from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
 from schemas.orders import LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY
+from schemas.rule_settings import RuleSettings
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
 PART = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
@@ -74,9 +76,13 @@ def _bools(values) -> np.ndarray:
 
 def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
                      arrival: dict[tuple[str, str], int],
-                     only: dict[tuple[str, str], set[int]] | None = None) -> pa.Table:
+                     only: dict[tuple[str, str], set[int]] | None = None,
+                     settings: RuleSettings | None = None) -> pa.Table:
     """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes), in
-    decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate."""
+    decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate.
+    ``settings``: the run's rule settings; a line they acknowledge as ordered (a drop ship's, an SDQ store split:
+    rules.business.quantities.as_ordered_lines) gets no case pack, so no policy's case_pack_rounding reserves
+    more or less than the 855 acknowledged."""
     accepted = [d for d in decisions if d.status == ACCEPTED]
     table = line_decisions(accepted)
     if table.num_rows == 0:
@@ -95,6 +101,10 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     own += ["requested_ship_date"] if "requested_ship_date" in lines.column_names else []
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
     line_cols = line_cols.set_column(2, "line_number", pc.cast(line_cols["line_number"], pa.int32()))
+    if settings is not None and lines.num_rows:
+        as_ordered = pa.array(as_ordered_lines(lines, orders, settings))
+        packs = pc.if_else(as_ordered, pa.scalar(None, line_cols["case_pack"].type), line_cols["case_pack"])
+        line_cols = line_cols.set_column(line_cols.schema.get_field_index("case_pack"), "case_pack", packs)
     k = ["partner", "po_number", "line_number"]
     if same_rows([table[c] for c in k], [line_cols[c] for c in k]) and unique_rows(*(table[c] for c in k)):
         # the lines are the decided lines, in their order: each picked row's line row is at its position

@@ -38,6 +38,7 @@ from engine.columnar import decimal_array
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
+from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
@@ -632,7 +633,10 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
     return t.select(INVOICE_CHARGES.names)
 
 
-_NAMED = re.compile(r"(?:810s|As sent): (?P<named>.*)\. Agree them", re.DOTALL)  # older findings: "... 810s: "
+# the items after the words before them (which said "... 855s or 810s: " before our 810s carried the PO's SACs)
+_NAMED = re.compile(r": (?P<named>(?:allowance|charge) .*)\. Agree (?:them|the others)", re.DOTALL)
+# what an item says of our 810s (rules.set_checks ON_OUR_810S / NOT_ON_OUR_810S): not a part of the SAC's words
+_ON_OUR_810S = re.compile(rf"(?:, | )(?:{re.escape(NOT_ON_OUR_810S)}|{re.escape(ON_OUR_810S)})(?= \(line |$)")
 _MORE = re.compile(r"^and (\d+) more$")
 
 
@@ -672,6 +676,7 @@ def _sacs_named(message: str) -> tuple[list[dict], int]:
         if counted:
             more = int(counted.group(1))
             continue
+        item = _ON_OUR_810S.sub("", item, count=1)
         m = _SAC_ITEM.match(item.replace(" (no code)", " \x00", 1))
         if not m:
             continue

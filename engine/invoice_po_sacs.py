@@ -20,7 +20,7 @@ profile's and these). Pure: rows in, segments and amounts out.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_writer import x12_decimal, x12_implied, x12_text
+from schemas.fulfilment import InvoiceSettings
 
 Key = tuple[str, str]  # (partner, PO)
 CENT = Decimal("0.01")
@@ -165,4 +166,57 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
     return Carried(lines, summary, net)
 
 
-__all__ = ["Carried", "PoSac", "carried", "heading_amount", "line_amount", "po_sacs", "sac_segment"]
+# --- which orders' stored SACs an 810 carries (the flow loads the tables, this decides) ------------------------
+
+@dataclass(frozen=True, slots=True)
+class StoredSacs:
+    """One stored order file of a partner: its SACs (ORDER_SACS), its lines (po_number, order_ref, line_number,
+    quantity) and the orders billed from it, as (PO, order ref) ("" for an order without its order ref)."""
+
+    partner: str
+    sacs: pa.Table
+    lines: pa.Table
+    orders: tuple[tuple[str, str], ...]
+
+
+def orders_rows(t: pa.Table, orders: Collection[tuple[str, str]]) -> pa.Table:
+    """The rows of ``t`` (po_number, order_ref) of ``orders``: (PO, order ref) pairs, a PO alone where its order
+    ref is "" (an order stored without one)."""
+    both = pa.array(sorted({f"{po}\x00{ref}" for po, ref in orders if ref}), pa.string())
+    alone = pa.array(sorted({po for po, ref in orders if not ref}), pa.string())
+    key = pc.binary_join_element_wise(t["po_number"], pc.fill_null(t["order_ref"], ""), "\x00")
+    return t.filter(pc.or_(pc.is_in(key, value_set=both), pc.is_in(t["po_number"], value_set=alone)))
+
+
+def stored_po_sacs(stored: Iterable[StoredSacs], invoices: Mapping[str, InvoiceSettings]
+                   ) -> dict[Key, tuple[PoSac, ...]]:
+    """Per order billed: the 850's own SACs its 810s carry (po_sacs: SAC12 among the partner's
+    ``invoices[partner].po_allowances``; none of a kind and code its own charges bill) from each stored file's
+    SACs, with its lines' units ordered."""
+    out: dict[Key, tuple[PoSac, ...]] = {}
+    for f in stored:
+        if not f.sacs.num_rows:
+            continue
+        settings = invoices[f.partner]
+        picked = orders_rows(f.lines, f.orders)
+        ordered = {(f.partner, po, n): q for po, n, q in zip(*(picked[c].to_pylist() for c in (
+            "po_number", "line_number", "quantity")), strict=True) if q is not None}
+        out.update(po_sacs(orders_rows(f.sacs, f.orders), settings.po_allowances, ordered,
+                           agreed={(c.kind, c.code) for c in settings.charges}))
+    return out
+
+
+def restated_orders(changes: Iterable[tuple[str, str, str]], change_sacs: Mapping[str, Collection[str]]) -> set[Key]:
+    """The orders whose applied 860 sent SACs: ``changes`` (partner, PO, the 860's store key) of applied or
+    answered changes, ``change_sacs`` per partner the store keys of 860s that carried SACs. Such an 860 restated
+    the promise: none of the 850's SACs is carried on their 810s (the reconciliation holds them to the 860's)."""
+    return {(partner, po) for partner, po, key in changes if key in change_sacs.get(partner, ())}
+
+
+def without_orders(sacs: Mapping[Key, tuple[PoSac, ...]], orders: Collection[Key]) -> dict[Key, tuple[PoSac, ...]]:
+    """``sacs`` without those of ``orders``."""
+    return {k: v for k, v in sacs.items() if k not in orders}
+
+
+__all__ = ["Carried", "PoSac", "StoredSacs", "carried", "heading_amount", "line_amount", "orders_rows", "po_sacs",
+           "restated_orders", "sac_segment", "stored_po_sacs", "without_orders"]

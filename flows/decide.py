@@ -220,7 +220,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
-    alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed)
+    alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed,
+                                settings=settings)
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
     # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)

@@ -27,7 +27,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import lifecycle
-from engine.invoice_po_sacs import po_sacs
+from engine.invoice_po_sacs import StoredSacs, restated_orders, stored_po_sacs, without_orders
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
@@ -624,25 +624,16 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     return res
 
 
-def _orders_rows(t: pa.Table, both: pa.Array, alone: pa.Array) -> pa.Table:
-    """The rows of ``t`` (po_number, order_ref) of the orders named by "PO\\x00order ref" (``both``) or by PO
-    alone (``alone``: an order without its order ref)."""
-    key = pc.binary_join_element_wise(t["po_number"], pc.fill_null(t["order_ref"], ""), "\x00")
-    return t.filter(pc.or_(pc.is_in(key, value_set=both), pc.is_in(t["po_number"], value_set=alone)))
-
-
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
              profiles: Mapping[str, PartnerProfile]) -> dict:
-    """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs: SAC12 among the
-    partner's ``[fulfilment.invoice] po_allowances``), from the SAC table stored beside its current canonical
-    tables (read once per stored file; an order changed by an 860, or stored before SACs were kept, has none
-    there: nothing carried) with its lines' units ordered; none the profile's own charges bill (their kind and
-    code), none of an order an applied 860 sent SACs for (its promise changed: not carried, as before)."""
+    """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs decides: stored_po_sacs,
+    less the restated_orders), from the SAC table stored beside its current canonical tables (read once per
+    stored file; an order changed by an 860, or stored before SACs were kept, has none there: nothing carried)
+    and its lines' units ordered; the applied 860s are read only when some SAC is carried."""
     wanted = {(d.partner, d.po_number) for d in due if profiles[d.partner].fulfilment.invoice.po_allowances}
     if not wanted:
         return {}
     store = OrderStore(ws.orders_dir)
-    out: dict = {}
     kept: dict[str, frozenset[str]] = {}
     files: dict[tuple[str, str], list[tuple[str, str]]] = {}  # per stored file: its orders' (PO, order ref)
     for key in sorted(wanted):
@@ -653,6 +644,7 @@ def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
             kept[key[0]] = store.sac_keys(key[0])
         if r.lines_key in kept[key[0]]:
             files.setdefault((key[0], r.lines_key), []).append((key[1], r.order_ref or ""))
+    stored = []
     for (partner, file_key), pos in files.items():  # each file read once, its orders picked per column
         try:
             sacs = store.load_sacs(partner, file_key)
@@ -662,21 +654,13 @@ def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
                                        ["order_ref", "po_number", "line_number", "quantity"])[1]
         except StateError:
             continue
-        settings = profiles[partner].fulfilment.invoice
-        both = pa.array(sorted({f"{po}\x00{ref}" for po, ref in pos if ref}), pa.string())
-        alone = pa.array(sorted({po for po, ref in pos if not ref}), pa.string())
-        picked = _orders_rows(lines, both, alone)
-        ordered = {(partner, po, n): q for po, n, q in zip(*(picked[c].to_pylist() for c in (
-            "po_number", "line_number", "quantity")), strict=True) if q is not None}
-        out.update(po_sacs(_orders_rows(sacs, both, alone), settings.po_allowances, ordered,
-                           agreed={(c.kind, c.code) for c in settings.charges}))
-    if out:  # an 860 that sent SACs restated the promise: not carried from the 850 (the reconciliation holds it)
-        changed: dict[str, frozenset[str]] = {}
-        for c in state.pending_changes(statuses=("applied", "answered"), keys=sorted(out)):
-            if c.partner not in changed:
-                changed[c.partner] = store.sac_keys(c.partner, "change-sacs")
-            if c.store_key in changed[c.partner]:
-                out.pop((c.partner, c.po_number), None)
+        stored.append(StoredSacs(partner, sacs, lines, tuple(pos)))
+    out = stored_po_sacs(stored, {p: profiles[p].fulfilment.invoice for p, _k in files})
+    if out:
+        changes = state.pending_changes(statuses=("applied", "answered"), keys=sorted(out))
+        partners = sorted({c.partner for c in changes})
+        out = without_orders(out, restated_orders(((c.partner, c.po_number, c.store_key) for c in changes),
+                                                  {p: store.sac_keys(p, "change-sacs") for p in partners}))
     return out
 
 

@@ -13,7 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from connectors.state import StateStore
+from parsers.sent_lots import lots_shipped
 from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
+from schemas.order_keys import x12_po
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 
@@ -97,7 +99,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         } for h in history],
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
-        "shipments": [_shipment(s, po, by_key) for s in shipments],
+        "shipments": [_shipment(s, po, by_key, _lots(state, s, po, by_key)) for s in shipments],
         "invoices": [_invoice(v, by_key, shipments, None if asked is None else {
             k: ln.get("price_basis") or "" for k, ln in (asked.get("lines") or {}).items()})
             for v in state.invoices_for_order(partner, po)],
@@ -113,9 +115,20 @@ def _doc(doc_key: str, by_key: dict) -> dict | None:
             "created_at": d["created_at"], "delivered_at": d["delivered_at"]}
 
 
-def _shipment(s: ShipmentRecord, po: str, by_key: dict) -> dict:
+def _lots(state: StateStore, s: ShipmentRecord, po: str, by_key: dict) -> list[dict]:
+    """The lots and expiry dates the shipment's 856 lists for ``po`` (a partner whose 856 carries lots,
+    asn.lots: read back from the 856 as sent, parsers.sent_documents.lots_shipped); [] when it lists none."""
+    d = by_key.get(s.asn_doc_key)
+    content = state.document_content(d["id"]) if d is not None else None
+    if not content or b"LT" not in content:
+        return []
+    return [{**lot, "expiration_date": _plain(lot["expiration_date"])} for lot in lots_shipped(
+        content, st02=d["st02"] or "", po_number=x12_po(po))]
+
+
+def _shipment(s: ShipmentRecord, po: str, by_key: dict, lots: list[dict] | None = None) -> dict:
     """One shipment as `status` shows it for ``po``: its header, the 856, its cartons (and pallets)
-    with their SSCCs, and the order's lines on it."""
+    with their SSCCs, the order's lines on it, and the lots (with their expiry) its 856 lists for them."""
     mine = [ln for ln in s.lines if ln.po_number == po]
     labels = {ln.carton for ln in mine} | {ln.pallet for ln in mine}
     return {
@@ -130,6 +143,7 @@ def _shipment(s: ShipmentRecord, po: str, by_key: dict) -> dict:
         "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "sku": ln.sku, "quantity": _plain(ln.quantity),
                    "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet, "mark_for_store": ln.mark_for_store,
                    "net_weight": _plain(ln.net_weight), "net_weight_unit": ln.net_weight_unit} for ln in mine],
+        "lots": list(lots or ()),
     }
 
 

@@ -468,6 +468,14 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                 c.add_row(shown(label) or "(loose)", "", shown(ln["pallet"]), "", str(ln["line_number"]),
                           shown(ln["line_id"]), shown(ln["sku"]), shown(f"{ln['quantity']} {ln['unit']}"), *extra(ln))
         console.print(c)
+        if sh.get("lots"):
+            lots = Table(title=f"shipment {shown(sh['shipment_id'])}: lots shipped (the 856's)")
+            for col in ("carton / pallet SSCC", "PO101", "lot", "expires", "quantity"):
+                lots.add_column(col, overflow="fold")
+            for lot in sh["lots"]:
+                lots.add_row(shown(", ".join(lot["cartons"])), shown(lot["line_id"]), shown(lot["lot"]),
+                             lot["expiration_date"] or "-", shown(f"{lot['quantity']} {lot['unit']}".strip()))
+            console.print(lots)
     if doc["invoices"]:
         v = Table(title="invoices (810)")
         for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",

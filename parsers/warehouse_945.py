@@ -27,7 +27,8 @@ one shipment:
         tons as kilograms, converted: CARTON_WEIGHT_UNITS; a unit that is no weight a warning, the weight left
         out, SHIPMENT_WEIGHT_INVALID); an N9 LI after it names the order line (PO101), else
         one in its LX loop before it; an N9 LT after it its lot when W1209 is empty (lot_number), a G62 36
-        (or DTM 036) in its loop the lot's expiry (expiration_date). W1203 = 0 (a cut
+        (or DTM 036) in its loop the lot's expiry (expiration_date; one that is no date an error at its
+        segment, SHIPMENT_945_EXPIRY_INVALID: its shipment is held, as a CSV's is). W1203 = 0 (a cut
         line) did not ship: no row, a warning (SHIPMENT_945_NOT_SHIPPED). W12s of one LX for the same
         line and item in different lots (W1209 or N9 LT) are a row per lot (some naming none: no lot on any,
         the line twice in the carton, as ever), as a CSV's rows are (the 856 of a
@@ -263,7 +264,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
         elif sid in ("G62", "DTM") and last is not None and el(1) in LOT_EXPIRY:  # the W12's lot's expiry
-            last["_expires"] = last["_expires"] or x12_dates.parse(el(2))
+            expires = x12_dates.parse(el(2))
+            if expires is None:  # no date: never dropped, the shipment is held (a lot partner's 856 needs it)
+                findings.append(finding("SHIPMENT_945_EXPIRY_INVALID", f"{sid}02 {el(2)!r} (the expiry of the lot of "
+                                        f"{last['sku'] or last['upc'] or last['buyer_item'] or 'the W12'}) is no date "
+                                        "(CCYYMMDD or YYMMDD): not recorded; the shipment is held.",
+                                        element=f"{sid}02", value=el(2) or None, **at))
+            last["_expires"] = last["_expires"] or expires
         elif sid == "N9" and el(1) == "LV" and el(2) and (carton or last is not None):  # a license plate: the pallet
             plates = (carton if last is None else last).setdefault("_pallets", [])
             # the LX's MAN*W/SS pallet named again: one pallet

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,7 @@ from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
 from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
+from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
@@ -195,14 +197,16 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                     fe: FlatElements) -> list[Finding]:
+                     fe: FlatElements, invoice: InvoiceSettings | None = None) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
-    SAC (warnings)."""
+    SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
+    it)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _heading_dates(result, sets, chosen, set_of_row, fe)
-            + _sublines(result, sets, chosen, set_of_row, fe) + _allowances(result, sets, chosen, set_of_row, fe)
+            + _sublines(result, sets, chosen, set_of_row, fe)
+            + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
 
 
@@ -256,6 +260,19 @@ def sac_description(text: str) -> str:
 
 
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
+# what a SAC_NOT_APPLIED item says of our 810s when the partner's profile is known (the last of its ", " parts;
+# engine.finance_inputs reads the items without it)
+ON_OUR_810S, NOT_ON_OUR_810S = "on our 810s", "not on our 810s"
+
+
+def on_our_810s(kind: str | None, code: str | None, handling: str | None, priced: bool,
+                invoice: InvoiceSettings) -> bool:
+    """Does an 810 of ours carry this SAC of the PO? engine.invoice_po_sacs.po_sacs's rule, for one SAC: an
+    allowance or charge (SAC01 A / C) with a code, an amount, percent or rate (``priced``), its SAC12 among the
+    profile's po_allowances, and no kind and code the profile's own charges bill (never billed twice). (An 860
+    that later sends SACs for the order takes them off its 810s: the words are the 850's.)"""
+    return (kind in _SAC_KINDS and bool(code) and priced and (handling or "") in invoice.po_allowances
+            and (kind, code) not in {(c.kind, c.code) for c in invoice.charges})
 
 
 # the allowance and charge segments and the positions of their indicator, code, amount (N2), percent basis,
@@ -287,13 +304,11 @@ def _pointed_words(amounts: list[str] | None, g: Group, ts: TransactionSet) -> s
 
 
 def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                fe: FlatElements) -> list[Finding]:
+                fe: FlatElements, invoice: InvoiceSettings | None = None) -> list[Finding]:
     """SAC_NOT_APPLIED once per 850 with SAC (or, in the older versions, ITA) allowances or charges (heading
-    or PO1 loops): we apply none of them to prices or 855s, and an 810 carries only those whose SAC12 the
-    partner's profile lists in po_allowances (engine.invoice_po_sacs; this check knows no profile, so the words
-    say which: they used to say no 810 carries any, of a PO whose off-invoice allowance its 810 took), so each
-    is named with its amount (SAC05 / ITA07, two implied decimals), percent (SAC07 / ITA09) or rate (SAC08 /
-    ITA06) and its line."""
+    or PO1 loops): we apply none of them to prices or 855s, so each is named with its amount (SAC05 / ITA07,
+    two implied decimals), percent (SAC07 / ITA09) or rate (SAC08 / ITA06) and its line, and, with the
+    partner's ``invoice`` settings, whether our 810s carry it (on_our_810s: po_allowances by SAC12)."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
@@ -322,6 +337,9 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             [f"rate {_number(rate)}"] if rate is not None else []) + (
             [sac_handling(handling)] if handling else []) + (
             [f'"{sac_description(note)}"'] if note and sac_description(note) else [])
+        if invoice is not None:
+            priced = any(v not in (None, "") for v in (amount, percent, rate))
+            money.append(ON_OUR_810S if on_our_810s(kind, code, handling, priced, invoice) else NOT_ON_OUR_810S)
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         line = int(at[j])
         if line >= 0 and line_owner[line] == k:
@@ -335,11 +353,13 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         first, _text, seg, code = items[0]
         named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
             f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
+        words = ("each says whether our 810s carry it (those whose SAC12 the partner's [fulfilment.invoice] "
+                 f"po_allowances lists, none its own charges bill): {named}. Agree the others with the partner."
+                 if invoice is not None else
+                 "our 810s carry those whose SAC12 the partner's [fulfilment.invoice] po_allowances lists, none its "
+                 f"own charges bill: {named}. Agree them with the partner.")
         out.append(finding("SAC_NOT_APPLIED", "The PO asks for allowances or charges we apply to no price or 855; "
-                           "an 810 carries those whose SAC12 the partner's profile lists (po_allowances, default 02 "
-                           f"off invoice), the others never. As sent: {named}. Agree them with the partner (an "
-                           "810's other charges come from the partner's profile)."
-                           + _pointed_words(pointed.get(k), g, ts),
+                           + words + _pointed_words(pointed.get(k), g, ts),
                            seg=seg,
                            element="SAC02" if seg == "SAC" else "ITA03", value=code,
                            **_where(result, ic, g, ts, first)))
@@ -741,6 +761,14 @@ SET_CHECKS: dict[str, SetCheck] = {
     "850": check_850_counts,
     "860": check_860_counts,
 }
+
+
+def set_checks_for(invoice: InvoiceSettings | None) -> dict[str, SetCheck]:
+    """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
+    says which SACs our 810s carry by the rule, not per SAC)."""
+    if invoice is None:
+        return SET_CHECKS
+    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice)}
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010 (schemas.changes.CHANGE_LINE_DATES) under

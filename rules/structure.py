@@ -17,8 +17,9 @@ import pyarrow as pa
 
 from parsers.x12_reader import ParseResult
 from rules.elements import Context, FlatElements, check_segment_elements
-from rules.set_checks import SET_CHECK_CODES, SET_CHECKS
+from rules.set_checks import SET_CHECK_CODES, set_checks_for
 from schemas.findings import Finding, finding
+from schemas.fulfilment import InvoiceSettings
 from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
 from schemas.x12dict import SUPPORTED_VERSIONS, dictionary
 from schemas.x12dict.model import Dictionary, SetTable
@@ -149,16 +150,17 @@ COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "
 
 
 def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for,
-                    common: bool = False) -> list[Finding]:
+                    common: bool = False, invoice: InvoiceSettings | None = None) -> list[Finding]:
     """Segment order, loops, max use, mandatory segments, element syntax and set-level counts for the
     given sets, each judged by the dictionary of its group's version; findings in file order. With
     ``common``, a set whose version has no dictionary is judged by what they all agree on
-    (`common_findings`); without it, such a set is not checked here."""
-    out = _check_structure(result, sets, dictionaries)
+    (`common_findings`); without it, such a set is not checked here. ``invoice``: the partner's invoice
+    settings (SAC_NOT_APPLIED says per SAC whether our 810s carry it)."""
+    out = _check_structure(result, sets, dictionaries, invoice)
     if common:
         others = [(ic, g, ts) for ic, g, ts in sets if dictionaries(g.version) is None]
         if others:
-            out += common_findings(result, others)
+            out += common_findings(result, others, invoice)
             out.sort(key=lambda f: f.location.file_segment or 0)
     return out
 
@@ -172,40 +174,14 @@ def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
     return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
 
 
-_SAC_LEAD = "The PO asks for allowances or charges we do not apply to prices, 855s or 810s: "
-_SAC_HANDLING = re.compile(r"handling (\w{2})\b")
-
-
-def sac_carried(findings: list[Finding], profile) -> list[Finding]:
-    """``findings`` with each SAC_NOT_APPLIED told what the partner's 810s carry: a partner that receives 810s
-    has on them the PO's SACs whose SAC12 its profile lists (fulfilment.invoice.po_allowances, by default 02
-    off invoice: engine.invoice_po_sacs), so "we do not apply [them] to ... 810s" would be untrue of those. The
-    finding then says which handling codes the 810s carry and that the others are on none; the allowances it
-    names (engine.finance_inputs reads them after "810s: ") are unchanged. A PO none of whose SACs is carried
-    keeps its words."""
-    if "810" not in profile.receives or not profile.fulfilment.invoice.po_allowances:
-        return findings
-    carried = profile.fulfilment.invoice.po_allowances
-    out = []
-    for f in findings:
-        if f.code == "SAC_NOT_APPLIED" and f.message.startswith(_SAC_LEAD) and any(
-                h in carried for h in _SAC_HANDLING.findall(f.message)):
-            codes = ", ".join(carried)
-            f = replace(f, message="The PO asks for allowances or charges we do not apply to prices or 855s; "
-                        f"those whose SAC12 handling is {codes} (the profile's po_allowances) are carried on "
-                        "its 810s, any others on no 810s: " + f.message[len(_SAC_LEAD):])
-        out.append(f)
-    return out
-
-
-def common_findings(result: ParseResult, sets: Sets) -> list[Finding]:
+def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
     without BEG03 or PO1 is refused; one with longer names, newer codes, segments or notes is not."""
     agreed: list[Finding] | None = None
     for version in SUPPORTED_VERSIONS:
         d = dictionary(version)
-        found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d) if f.code in COMMON_CODES]
+        found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d, invoice) if f.code in COMMON_CODES]
         if agreed is None:
             agreed = found
         else:
@@ -219,7 +195,8 @@ def _finding_key(f: Finding) -> tuple:
     return f.code, loc.isa13, loc.gs06, loc.st02, loc.file_segment, loc.segment_id, loc.element
 
 
-def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFor) -> list[Finding]:
+def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFor,
+                     invoice: InvoiceSettings | None = None) -> list[Finding]:
     judged: list[tuple[Interchange, Group, TransactionSet]] = []
     tables: list[tuple[Dictionary, SetTable]] = []
     group_dictionary: dict[int, Dictionary | None] = {}
@@ -247,7 +224,7 @@ def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFo
     out = _walk_sets(result, judged, tables)
     out += _check_elements(result, judged, tables, fe, set_of_row)
     set_ids = [ts.set_id for _, _, ts in judged]
-    for set_id, check in SET_CHECKS.items():
+    for set_id, check in set_checks_for(invoice).items():
         chosen = np.array([k for k, s in enumerate(set_ids) if s == set_id], dtype=np.int64)
         if len(chosen):
             out += check(result, judged, chosen, set_of_row, fe)

@@ -188,8 +188,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
-           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or "
-           "855s, and an 810 carries only those whose SAC12 the partner's profile lists (po_allowances)."),
+           "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
+           "and each says whether our 810s carry it."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
            "The PO carries free-form notes (MSG, MTX, NTE); no order, 855, 856 or warehouse order of ours "
            "carries them."),

@@ -53,6 +53,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_945_EXCEPTIONS_ONLY", "business", "error", "",
        "A 945 reports exceptions only (W0601 X): what shipped as ordered is not in it; nothing is recorded."),
     _C("SHIPMENT_945_NO_ITEMS", "business", "error", "", "A 945 has no W12: nothing it shipped can be recorded."),
+    _C("SHIPMENT_945_EXPIRY_INVALID", "business", "error", "",
+       "A lot's expiry in a W12 loop (G62 36 or DTM 036) is not a date: the shipment is held."),
     _C("SHIPMENT_945_TOTALS_MISMATCH", "business", "warning", "",
        "W0301 (total units shipped) differs from the sum of the W12s."),
     _C("SHIPMENT_WEIGHT_ROUNDED", "business", "warning", "",

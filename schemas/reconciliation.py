@@ -390,9 +390,10 @@ EXCEPTION_TYPES: dict[str, ExceptionType] = {e.code: e for e in [
        "tied to the lines (an IT1 naming no line of the order, a total written by another system).",
        "|TDS - (lines + charges - allowances)|", "invoice date"),
     _E("ALLOWANCE_NOT_APPLIED", "PO allowance not applied on our invoices",
-       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED: we apply none). One "
-       "off the invoice (SAC12 02, or none) the retailer will deduct from payment: settle the deduction with the "
-       "buyer (a credit memo) or dispute it. One the PO settles apart from the invoice is owed all the same, not "
+       "The PO (850 SAC) asked for allowances our invoices do not carry (SAC_NOT_APPLIED names each and whether "
+       "our 810s carry it: those of the profile's po_allowances, by SAC12). One off the invoice (SAC12 02, or "
+       "none) the retailer will deduct from payment: settle the deduction with the buyer (a credit memo) or "
+       "dispute it. One the PO settles apart from the invoice is owed all the same, not "
        "deducted from the invoice's payment: a bill back (01) the buyer claims by its own bill-back invoice or "
        "debit memo, a vendor check (03) or account credit (04) we issue, one issued by the vendor (09) or the "
        "reseller (10): the message says which.",

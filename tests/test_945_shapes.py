@@ -603,3 +603,50 @@ def test_a_945_carton_of_one_line_from_two_lots_is_one_item_for_a_partner_withou
     one_w12 = [*HEAD, "LX*1", f"MAN*GM*{CARTON1}", LOT_W12.format(q=12, lot="", w=9), "N9*LI*1", "W03*12*9*L"]
     _ws, twin, res = ship(template, tmp_path / "twin", "north", "n.x12", w945(one_w12))
     assert res.shipments == 1 and body_of(twin) == text
+
+
+@pytest.mark.parametrize("expiry", ["G62*36*20271340", "G62*36*N/A", "DTM*036*31/12/27", "G62*36"])
+def test_a_945_lot_expiry_that_is_no_date_holds_the_shipment_at_its_segment(template, tmp_path, expiry):
+    """A lot's expiry (G62 36 / DTM 036 in its W12 loop) that is no date (month 13, N/A, a DD/MM/YY date, none):
+    an error at the segment and element that carries it, and the shipment held, for a lot partner (its 856 would
+    go without the DTM*036 the HDA guideline requires) as for any other (a CSV's unreadable Expiration Date holds
+    its row's shipment alike). Before: dropped without a word, the 856 sent without the expiry."""
+    bad = [s if s != "G62*36*20281130" else expiry for s in TWO_LOTS]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(bad), profile_edit=WITH_LOTS)
+    assert res.shipments == 0 and not [d for d in state.documents() if d.doc_type == "856"]
+    (f,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_945_EXPIRY_INVALID"]
+    assert f["severity"] == "error" and f["segment_id"] == expiry[:3]
+    assert f["element"] == f"{expiry[:3]}02" and f["segment_position"] == 15
+    parsed = read_interchanges(w945(bad))
+    lines, found = read_945(parsed, list(parsed.transaction_sets()))
+    assert [(x.code, x.location.segment_id, x.location.value) for x in found] == [
+        ("SHIPMENT_945_EXPIRY_INVALID", expiry[:3], expiry.split("*")[2] if expiry.count("*") > 1 else None)]
+    assert lines["expiration_date"].to_pylist() == [date(2028, 6, 30), None]
+
+
+def test_status_shows_the_lots_and_expiry_a_lot_partner_s_856_listed(template, tmp_path):
+    """`orderbridge status PO` (and `status --json`: each shipment's ``lots``) shows the lots and expiry dates
+    the 856 listed for the order's cartons (read back from the 856 as sent), for a partner whose 856 carries lots;
+    none for one whose 856 carries none. Before: nothing showed which lot or expiry went to the customer (a recall
+    or a DSCSA question meant opening the 856 file by hand)."""
+    import io
+
+    from rich.console import Console
+
+    from flows.status import story
+    from flows.status_view import run_status
+
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(TWO_LOTS), profile_edit=WITH_LOTS)
+    assert res.shipments == 1, codes(state)
+    [shipped] = story(state, state.order("globex", "GLOBEX-2001"))["shipments"]
+    assert shipped["lots"] == [
+        {"po_number": "GLOBEX-2001", "line_id": "1", "lot": "A23K117", "expiration_date": "2028-06-30",
+         "quantity": "8", "unit": "EA", "cartons": [CARTON1]},
+        {"po_number": "GLOBEX-2001", "line_id": "1", "lot": "A24B002", "expiration_date": "2028-11-30",
+         "quantity": "4", "unit": "EA", "cartons": [CARTON1]}]
+    out = Console(file=io.StringIO(), width=400, markup=False, emoji=False, highlight=False)
+    assert run_status("GLOBEX-2001", "globex", False, ws.root, out=out) == 0
+    text = out.file.getvalue()
+    assert "lots shipped" in text and "A23K117" in text and "2028-06-30" in text and "2028-11-30" in text
+    _ws, plain, res = ship(template, tmp_path / "none", "north", "n.x12", w945(TWO_LOTS))
+    assert res.shipments == 1 and story(plain, plain.order("globex", "GLOBEX-2001"))["shipments"][0]["lots"] == []

@@ -159,3 +159,70 @@ def test_a_profile_names_its_drop_ship_marks_and_the_run_settings_carry_them():
     assert rule_settings({"acme": acme}).for_partner("acme").drop_ship_as_ordered  # the default: on
     with pytest.raises(pydantic.ValidationError):
         RuleProfile(drop_ship_marks=["REF*ZZ"])  # a mark we do not know is refused, not ignored
+
+
+# --- allocation: what the 855 acknowledged is what is reserved -----------------------------------------------
+
+@pytest.mark.parametrize("rounding", ["up", "down"])
+def test_allocation_reserves_a_drop_ship_line_as_acknowledged_whatever_its_case_pack_rounding(rounding):
+    """A partner's [allocation] case_pack_rounding rounds a line to whole cases when stock is placed. A drop ship's
+    1 unit of an item in cases of 12 is acknowledged as ordered (IA 1): it used to be reserved as 12 ("up": 11
+    units held for no one, the warehouse told to pick a case for a consumer who bought one) or as 0 ("down":
+    rounded_to_zero, the line the 855 accepted never reserved). Now it is reserved as the 855 says; the same
+    partner's wholesale line (rounded by the rules to 12) is placed in whole cases as before."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from engine.allocate import allocate
+    from engine.answer import allocation_input
+    from engine.decide import decide
+    from rules.business import resolve_items
+    from schemas.allocation import AllocationPolicy
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    ref = reference()
+    orders = orders_table(order(order_type="DS"), order(order_ref="000000101-1-0002", po_number="PO-2", st02="0002"))
+    lines = resolve_items(lines_table(line(upc=SKU_1003, quantity=Decimal(1)),
+                                      line(upc=SKU_1003, quantity=Decimal(1), order_ref="000000101-1-0002",
+                                           po_number="PO-2", st02="0002")), ref.items, ref.partner_items)
+    settings = RuleSettings()
+    decisions = decide(orders, lines, check_quantities(lines, ref, settings, orders=orders), ref, settings)
+    alloc_in = allocation_input(decisions, lines, orders, {("acme", "PO-1"): 1, ("acme", "PO-2"): 2},
+                                settings=settings)
+    snapshot = pa.Table.from_pylist([{"as_of": TODAY, "warehouse": "EAST", "sku": "SKU-1003", "on_hand": 100,
+                                      "reserved": 0}], schema=INVENTORY_SNAPSHOT)
+    result = allocate(alloc_in, snapshot, EXPECTED_RECEIPTS.empty_table(),
+                      {"acme": AllocationPolicy(case_pack_rounding=rounding)}, today=date(2026, 11, 27))
+    placed = {(r["po_number"], r["reason"]): r["allocated"] for r in result.lines.to_pylist()}
+    assert placed == {("PO-1", "filled"): Decimal(1), ("PO-2", "filled"): Decimal(12)}
+
+
+def test_allocation_reserves_a_store_split_line_as_acknowledged():
+    """A store-level partner's line split over stores by SDQ (1 unit to each of two stores, an item in cases of 12)
+    is acknowledged as the stores ordered it (IA 2): with case_pack_rounding "up" it used to be reserved as 12."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from engine.allocate import allocate
+    from engine.answer import allocation_input
+    from engine.decide import decide
+    from rules.business import resolve_items
+    from schemas.allocation import AllocationPolicy
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    ref = reference()
+    orders = orders_table(order())
+    stores = [{"unit": "EA", "id_qualifier": "92", "store": s, "quantity": Decimal(1), "quantity_sent": "1"}
+              for s in ("0201", "0202")]
+    lines = resolve_items(lines_table(line(upc=SKU_1003, quantity=Decimal(2), store_quantities=stores)), ref.items,
+                          ref.partner_items)
+    settings = RuleSettings(store_level=True)
+    decisions = decide(orders, lines, check_quantities(lines, ref, settings, orders=orders), ref, settings)
+    alloc_in = allocation_input(decisions, lines, orders, {("acme", "PO-1"): 1}, settings=settings)
+    snapshot = pa.Table.from_pylist([{"as_of": TODAY, "warehouse": "EAST", "sku": "SKU-1003", "on_hand": 100,
+                                      "reserved": 0}], schema=INVENTORY_SNAPSHOT)
+    result = allocate(alloc_in, snapshot, EXPECTED_RECEIPTS.empty_table(),
+                      {"acme": AllocationPolicy(case_pack_rounding="up")}, today=date(2026, 11, 27))
+    assert [(r["reason"], r["allocated"]) for r in result.lines.to_pylist()] == [("filled", Decimal(2))]

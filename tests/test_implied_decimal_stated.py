@@ -103,7 +103,7 @@ def test_a_po_with_stated_decimals_is_accepted_and_read_as_stated(version, isa12
     # the ITD an 855 may echo carries the number stated in X12's form (30, not "30.00" in an N0)
     assert order["itd_sent"].split("\x1f") == ["01", "3", "2", "", "10", "", "30"]
     [words] = [f.message for f in out.findings if f.code == "SAC_NOT_APPLIED"]
-    assert "allowance C310 2500.00; charge D240 25.00 (line 1)" in words
+    assert "allowance C310 2500.00, not on our 810s; charge D240 25.00, not on our 810s (line 1)" in words
     [ack] = [d for d in out.documents if d.doc_type == "997"]
     [body] = ack.bodies
     assert [list(s) for s in body if s[0] in ("AK5", "AK9")] == [["AK5", "E", "5"], ["AK9", "E", "1", "1", "1"]]

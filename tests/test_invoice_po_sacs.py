@@ -163,3 +163,33 @@ def test_pyx12_and_our_outbound_check_accept_the_810(partner, tmp_path_factory):
     assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
     ok, ack = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
     assert ok, ack
+
+
+def test_which_orders_stored_sacs_are_carried_is_decided_by_the_engine_from_tables():
+    """engine.invoice_po_sacs.stored_po_sacs / restated_orders (the flow loads the stored files and the applied
+    860s, and only calls them): per stored file the orders billed from it (by PO and order ref, or by PO alone for
+    an order stored without its ref) get the SACs po_sacs carries, with their lines' units ordered; none of a kind
+    and code the profile's own charges bill; none of an order whose applied 860 sent SACs."""
+    from engine.invoice_po_sacs import StoredSacs, orders_rows, restated_orders, stored_po_sacs, without_orders
+
+    sacs = _sacs([{"po_number": "P1", "line_number": 1, "line_id": "1", "kind": "A", "code": "F800",
+                   "amount": D("96.00"), "handling": "02"},
+                  {"po_number": "P1", "line_number": None, "kind": "C", "code": "D240", "amount": D("25"),
+                   "handling": "02"},  # the profile's own freight charge bills D240: not twice
+                  {"po_number": "P2", "order_ref": "r2", "line_number": None, "kind": "A", "code": "C310",
+                   "percent": D("2"), "handling": "02"},
+                  {"po_number": "P3", "line_number": None, "kind": "A", "code": "C310", "percent": D("1"),
+                   "handling": "02"}])  # an order of the file not billed now
+    lines = pa.table({"po_number": ["P1", "P1", "P2"], "order_ref": ["r", "r", "r2"], "line_number": [1, 2, 1],
+                      "quantity": [D(40), D(5), D(3)]})
+    invoice = InvoiceSettings(charges=(Charge(kind="C", code="D240", amount=D("25.00")),))
+    stored = [StoredSacs("kroger", sacs, lines, (("P1", "r"), ("P2", "")))]
+    got = stored_po_sacs(stored, {"kroger": invoice})
+    assert got == {("kroger", "P1"): (PoSac("1", "A", "F800", D("96.00"), handling="02", ordered=D(40)),),
+                   ("kroger", "P2"): (PoSac(None, "A", "C310", percent=D("2"), handling="02"),)}
+    assert stored_po_sacs(stored, {"kroger": InvoiceSettings(po_allowances=("01",))}) == {}
+    assert orders_rows(lines, [("P2", "r")]).num_rows == 0  # another order ref: another order
+    restated = restated_orders([("kroger", "P1", "chg-7"), ("kroger", "P2", "chg-8"), ("acme", "P2", "chg-7")],
+                               {"kroger": {"chg-7"}})
+    assert restated == {("kroger", "P1")}
+    assert list(without_orders(got, restated)) == [("kroger", "P2")]

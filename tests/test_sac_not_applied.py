@@ -1,7 +1,8 @@
 """SAC allowances and charges on an 850 (a defective-goods allowance of 0.5 %, a promotional allowance,
-a handling charge: retailers send them on every PO) are not applied to our prices, 855s or 810s: said
-once per order (SAC_NOT_APPLIED, a warning, never in the 997) with what each one asks, instead of being
-dropped without a word; the order is taken as sent."""
+a handling charge: retailers send them on every PO) are not applied to our prices or 855s (our 810s carry
+those the profile lists by SAC12): said once per order (SAC_NOT_APPLIED, a warning, never in the 997) with
+what each one asks and whether our 810s carry it, instead of being dropped without a word; the order is
+taken as sent."""
 
 from __future__ import annotations
 
@@ -47,3 +48,47 @@ def test_a_po_with_many_allowances_names_ten_and_counts_the_rest():
     many = [f"SAC*A*C{n:03d}***100" for n in range(25)]
     [f] = checked(HEAD[:2] + many + HEAD[2:] + LINES + ["CTT*2*18"])
     assert "allowance C009 1.00; and 15 more." in f.message and "C010" not in f.message
+
+
+def test_each_sac_says_whether_our_810s_carry_it_by_the_partner_s_po_allowances():
+    """Since the 810 carries the PO's off-invoice SACs (SAC12 among [fulfilment.invoice] po_allowances,
+    engine.invoice_po_sacs), the warning says per SAC whether our 810s carry it: an off-invoice (02) allowance
+    is on them; a bill back (01), a SAC without SAC12, and one whose kind and code the profile's own charges bill
+    are not. It used to say none reached an 810 (false for Kroger's off-invoice allowances, which ours carry)."""
+    from schemas.fulfilment import Charge, InvoiceSettings
+
+    body = (HEAD[:2] + ["SAC*A*C000***112500*6*.5*****02", "SAC*C*D500***895", "SAC*A*B720***5000*******01",
+                        "SAC*C*D240***1500*******02"] + HEAD[2:] + LINES[:2]
+            + ["SAC*A*C310****3*2.5*****02"] + LINES[2:] + ["CTT*2*18"])
+    result = read_interchanges(x12_850(body))
+    invoice = InvoiceSettings(charges=(Charge(kind="C", code="D240", amount="15.00"),))
+    [f] = check_structure(result, list(result.transaction_sets()), invoice=invoice)
+    assert f.message == (
+        "The PO asks for allowances or charges we apply to no price or 855; each says whether our 810s carry it "
+        "(those whose SAC12 the partner's [fulfilment.invoice] po_allowances lists, none its own charges bill): "
+        "allowance C000 1125.00, 0.5 % of basis 6, handling 02 off invoice, on our 810s; charge D500 8.95, not on "
+        "our 810s; allowance B720 50.00, handling 01 bill back, not on our 810s; charge D240 15.00, handling 02 off "
+        "invoice, not on our 810s; allowance C310 2.5 % of basis 3, handling 02 off invoice, on our 810s (line 1). "
+        "Agree the others with the partner.")
+    [bill_back] = check_structure(result, list(result.transaction_sets()),
+                                  invoice=InvoiceSettings(po_allowances=("01",)))
+    assert "handling 01 bill back, on our 810s;" in bill_back.message
+    assert "handling 02 off invoice, not on our 810s;" in bill_back.message
+
+
+def test_the_finding_of_a_partner_s_po_names_what_its_810s_carry_and_finance_reads_it_as_before():
+    """Through intake with the partner's profile (acme: po_allowances the default 02), and read back by the
+    finance side (engine.finance_inputs.po_charges) to the same SACs, the words without the 810 note."""
+    import pyarrow as pa
+
+    from engine.finance_inputs import po_charges
+
+    out = run(x12_850(HEAD[:2] + ["SAC*A*C000***112500*******02", "SAC*A*B720***5000*******01"] + HEAD[2:] + LINES
+                      + ["CTT*2*18"]))
+    [f] = [f for f in out.findings if f.code == "SAC_NOT_APPLIED"]
+    assert "allowance C000 1125.00, handling 02 off invoice, on our 810s; " in f.message
+    assert "allowance B720 50.00, handling 01 bill back, not on our 810s." in f.message
+    read = po_charges(pa.table({"partner": ["acme"], "po_number": ["PO-1"], "message": [f.message], "file": ["t"]}))
+    assert [(r["code"], r["amount"], r["handling"], r["words"]) for r in read.to_pylist()] == [
+        ("C000", 1125, "02", "allowance C000 1125.00, handling 02 off invoice"),
+        ("B720", 50, "01", "allowance B720 50.00, handling 01 bill back")]

@@ -221,8 +221,9 @@ def test_ita_allowances_of_an_003010_po_are_named_as_sac_ones_are():
     assert out.error_count == 0 and out.orders.num_rows == 1
     [f] = [f for f in out.findings if f.code == "SAC_NOT_APPLIED"]
     assert (f.location.segment_id, f.location.element, f.location.value) == ("ITA", "ITA03", "D240")
-    assert ("As sent: allowance D240 25.00, handling 06 charge to be paid by customer; charge H850 handling 06"
-            " charge to be paid by customer; allowance C000 2 % of basis 1, handling 02 off invoice (line 1). Agree"
+    assert ("bill): allowance D240 25.00, handling 06 charge to be paid by customer, not on our 810s; charge H850 "
+            "handling 06 charge to be paid by customer, not on our 810s; allowance C000 2 % of basis 1, handling 02 "
+            "off invoice, on our 810s (line 1). Agree"
             in f.message)  # ITA04 is the method of handling (SAC12's), ITA08 the percent's basis (SAC06's)
     named, more = _allowances_named(f.message)
     assert [(code, line, str(amount), str(percent)) for code, line, amount, percent, _words in named] == [

@@ -103,14 +103,44 @@ def _price_key(partner, sku, po_date, currency):
                                        pc.fill_null(currency, "\x00"), "\x1f")
 
 
+def _joined(*columns) -> pa.Array:
+    """One text key per row of ``columns`` (nulls as "")."""
+    key = pc.binary_join_element_wise(*(pc.fill_null(c, "") for c in columns), "\x1f")
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+
+
+def order_files(orders: pa.Table, lines: pa.Table) -> pa.Array:
+    """Per line of ``lines``: the file of its order's head in ``orders`` (ORDERS.source_file), by which the line
+    is joined to its order with its order_ref: the line's own file where that file holds its order's head (an
+    850's lines; an 860's in the 850's own file), else the file of the order of the same partner, PO number and
+    order_ref (a line an 860 in another file added: it keeps the 860's lineage under its order's order_ref; two
+    860s alike), else its own (no head: no order to find)."""
+    own = lines.column("source_file")
+    if not lines.num_rows or not orders.num_rows:
+        return own.combine_chunks() if isinstance(own, pa.ChunkedArray) else own
+    found = pc.is_in(_joined(own, lines.column("order_ref")),
+                     value_set=_joined(orders.column("source_file"), orders.column("order_ref")))
+    if pc.all(found).as_py():
+        return own.combine_chunks() if isinstance(own, pa.ChunkedArray) else own
+    at = pc.index_in(_joined(lines.column("partner"), lines.column("po_number"), lines.column("order_ref")),
+                     value_set=_joined(orders.column("partner"), orders.column("po_number"),
+                                       orders.column("order_ref")))
+    theirs = pc.take(orders.column("source_file"), pc.fill_null(at, 0))
+    theirs = pc.if_else(pc.is_null(at), own, theirs)
+    out = pc.if_else(found, own, theirs)
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
 def line_prices(orders: pa.Table, lines: pa.Table, ref: ReferenceData) -> pa.Table:
     """Per line of ``lines`` (item-resolved): the order's PO date, the currency its price is looked
     up in (CUR02, else the customer's) and our per-each list price for its item on that date
     (null: no item, or no price on file). Looked up once per distinct (partner, SKU, date, currency)."""
-    # each line's order by (file, ISA-GS-ST), joined once per distinct pair (an order's lines share it)
-    first, codes = distinct_rows([lines.column("source_file"), lines.column("order_ref")])
-    keys = lines.select(["source_file", "order_ref"]).take(pa.array(first)).append_column(
-        "_row", pa.array(np.arange(len(first))))
+    # each line's order by (its head's file, ISA-GS-ST), joined once per distinct pair (an order's lines share
+    # it; a line an 860 added, of the 860's file, finds its order's head: order_files)
+    files = order_files(orders, lines)
+    first, codes = distinct_rows([files, lines.column("order_ref")])
+    keys = pa.table({"source_file": files, "order_ref": lines.column("order_ref")}).take(
+        pa.array(first)).append_column("_row", pa.array(np.arange(len(first))))
     heads = _last_per_key(orders.select(["source_file", "order_ref", "po_date", "currency"]),
                           ["source_file", "order_ref"])
     joined = keys.join(heads, ["source_file", "order_ref"], join_type="left outer", use_threads=False)
@@ -617,12 +647,14 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
     if per_each is not None:
         price = pc.coalesce(pc.cast(per_each, price.type), price)
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
-    # summed per order, the order named by its code (integers hash faster than two texts per line)
-    first, codes = distinct_rows([resolved.column("source_file"), resolved.column("order_ref")])
+    # summed per order, the order named by its code (integers hash faster than two texts per line); a line an
+    # 860 added counts in its order's (order_files)
+    files = order_files(orders, resolved)
+    first, codes = distinct_rows([files, resolved.column("order_ref")])
     table = pa.table({"_order": pa.array(codes), "amount": amount}).filter(pc.is_valid(amount))
     sums = table.group_by("_order", use_threads=False).aggregate([("amount", "sum")])
     at = pa.array(first[np.asarray(sums["_order"].to_numpy(), dtype=np.int64)])
-    for f, ref_, total in zip(resolved.column("source_file").take(at).to_pylist(),
+    for f, ref_, total in zip(files.take(at).to_pylist(),
                               resolved.column("order_ref").take(at).to_pylist(), sums["amount_sum"].to_pylist(),
                               strict=True):
         values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total

@@ -217,6 +217,24 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     return out + packs
 
 
+def as_ordered_lines(lines: pa.Table, orders: pa.Table, settings: RuleSettings) -> np.ndarray:
+    """Per line of ``lines``: is it acknowledged as ordered, neither rounded to case packs nor raised to a
+    minimum (_line_quantities' ``split``): a line of a drop ship among ``orders`` (purpose.drop_ship_orders), or
+    one a store-level partner (settings.store_level) splits over stores by SDQ (store_quantities). Allocation
+    reserves such a line as the 855 acknowledged it (engine.answer.allocation_input)."""
+    out = np.asarray(_drop_ship_lines(lines, orders, settings), dtype=bool)
+    if "store_quantities" not in lines.column_names or not lines.num_rows:
+        return out
+    by_partner = _PerPartner(settings)
+    stores = [p for p in lines.column("partner").unique().to_pylist() if p is not None and by_partner[p].store_level]
+    if stores:
+        split = pc.and_(pc.fill_null(pc.is_in(lines.column("partner"), value_set=pa.array(stores, pa.string())),
+                                     False),
+                        pc.fill_null(pc.greater(pc.list_value_length(lines.column("store_quantities")), 0), False))
+        out |= np.asarray(split.to_numpy(zero_copy_only=False), dtype=bool)
+    return out
+
+
 def _drop_ship_lines(lines: pa.Table, orders: pa.Table | None, settings: RuleSettings) -> list[bool]:
     """Per line: is it a line of a drop-ship order (purpose.drop_ship_orders) among ``orders``, by the order's
     partner and PO number (a line an 860 added comes from the 860's file, its order from the 850's)."""

@@ -6,7 +6,7 @@ import pytest
 from rules.business import check_currency, check_prices, check_terms
 from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
 
-from .tables import line, lines_table, order, orders_table
+from .tables import line, lines_table, order, orders_table, reference
 
 
 def codes(findings):
@@ -178,3 +178,27 @@ def test_terms_mismatch(ref):
         ("TERMS_MISMATCH", "ITD03", "3"),
         ("TERMS_MISMATCH", "ITD07", "60"),
     ]
+
+
+def test_a_line_an_860_added_is_priced_on_its_order_s_date_and_currency():
+    """A line an 860 adds (POC02 AI) keeps the 860's lineage (its source_file is the 860's file) under its order's
+    order_ref. The price rules found a line's order by (file, order_ref): such a line found none when the 860 came
+    in another file than its 850 (two 860s alike: the second's lines found none either), so it was priced without
+    the PO's date (our latest price: 19.70 where the 2025 PO's was 18.715, the buyer's 18.72 flagged) and in the
+    customer's currency instead of the PO's CUR, and left out of its order's value. It is now found by partner, PO
+    and order_ref when its file holds no head (an 860 in the 850's own file was found already)."""
+
+    from rules.business import resolve_items
+    from rules.business.money import line_prices, order_values
+
+    orders = orders_table(order(po_date=date(2025, 6, 1)))
+    for change_file in ("acme_860_1.x12", "acme_850_1.x12"):  # its own file, its 850's
+        added = line(line_number=2, line_id="2", quantity=Decimal(5), unit_price=Decimal("18.72"),
+                     source_file=change_file, isa13="000000202", st02="0001")
+        lines = resolve_items(lines_table(line(unit_price=Decimal("18.72")), added), reference().items,
+                              reference().partner_items)
+        prices = line_prices(orders, lines, reference()).to_pylist()
+        assert [(p["po_date"], p["currency"], p["list_price"]) for p in prices] == [
+            (date(2025, 6, 1), "USD", Decimal("18.7150"))] * 2
+        assert codes(check_prices(orders, lines, reference(), RuleSettings())) == []
+        assert order_values(orders, lines, reference()) == {("acme_850_1.x12", "000000101-1-0001"): Decimal("280.80")}
