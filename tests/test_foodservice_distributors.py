@@ -280,3 +280,30 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
     assert len(sent) == 5 + 6  # 856s (one per shipment), 810s (Sysco and US Foods per PO: two Sysco POs)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+def test_an_860_naming_the_case_by_its_other_code_changes_a_line_of_an_item_sold_by_the_case(tmp_path):
+    """Sysco's 860 cuts the catch-weight line (12 CS) to 10 in CA and raises the fries (30 CS) to 35 CS: CA and CS
+    are the same case of an item sold by the case, so both apply and the revised 855 (a change_ack "855" profile)
+    answers them in the lines' own CS (the POC in CA was CHANGE_UNIT_MISMATCH, refused, the line left at 12)."""
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / "ws", {"sysco": ["sysco-850-opco056-4010.x12"]})
+    profile = ws.partners_dir / "sysco.toml"
+    profile.write_text(profile.read_text().replace('rule_suites = ["standard"]\n',
+                                                   'rule_suites = ["standard"]\nchange_ack = "855"\n'))
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*0564471201**1*20261126", "POC*2*QD*10**CA*3.89*PP*UK*10614141201010",
+            "POC*3*QI*35**CS*42.75*PE*UK*10614141201041", "CTT*2", "SE*6*0001"]
+    (ws.drop_root / "sysco" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *ZZ*4225200000     *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000310002*0*P*>~"
+        "GS*PC*4225200000*ORDERBRIDGE*20261127*0800*310002*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*310002~IEA*1*000310002~")
+    results, night = run_stages(ws, datetime(2026, 11, 27, 9))
+    codes = {f["code"] for r in results for f in r.findings} | {f.code for f in night.findings}
+    assert "CHANGE_UNIT_MISMATCH" not in codes, codes
+    answers = segments(ws, "sysco", "855")
+    revised = answers[max(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    revised = revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")]
+    assert revised[0][3] == "0564471201"
+    assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "40", "CS"], ["IA", "10", "CS"], ["IA", "35", "CS"]]
