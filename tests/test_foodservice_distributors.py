@@ -307,3 +307,19 @@ def test_an_860_naming_the_case_by_its_other_code_changes_a_line_of_an_item_sold
     revised = revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")]
     assert revised[0][3] == "0564471201"
     assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "40", "CS"], ["IA", "10", "CS"], ["IA", "35", "CS"]]
+
+
+def test_a_frozen_load_and_a_packing_instruction_in_words_are_passed_on(tmp_path):
+    """US Foods' TD4 with only its description (TD404 "KEEP FROZEN 0F OR BELOW": legal, TD4 needs one of TD401,
+    TD402, TD404) and McLane's PKG05 ("STRETCH WRAP PALLETS") are instructions no order, 856 or warehouse order of
+    ours carries: quoted in NOTES_NOT_KEPT for a person to pass on (they were dropped without a word)."""
+    from flows.cli import app
+
+    def notes(partner: str, name: str) -> list[dict]:
+        result = CliRunner().invoke(app, ["inspect", "--json", str(FIXTURES / "drops" / partner / name)])
+        return [f for f in json.loads(result.output)["findings"] if f["code"] == "NOTES_NOT_KEPT"]
+
+    [frozen] = notes("usfoods", "usf-850-4800012345.x12")
+    assert "'KEEP FROZEN 0F OR BELOW'" in frozen["message"] and frozen["severity"] == "warning"
+    [mclane] = notes("mclane", "mclane-850-778812.x12")
+    assert "'STRETCH WRAP PALLETS'" in mclane["message"] and "'NO SUBSTITUTIONS'" in mclane["message"]
