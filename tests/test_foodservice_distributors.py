@@ -239,6 +239,12 @@ def test_sysco_856_is_pallets_per_po_and_its_810_bills_catch_weight_by_the_pound
     assert ["TD1", "PLT94", "4", "", "", "", "G", "3396", "LB"] in asn and ["REF", "BM", "BOL-SY-5601"] in asn
     # the DC counted CA: the 856 says the PO's CS, as ordered
     assert [s[1:] for s in asn if s[0] == "SN1"] == [["", n, "CS", "", n, "CS"] for n in ("40", "12", "30", "8", "10")]
+    # the catch-weight items carry the net weight the DC scaled (asn.item_net_weight), after their PID
+    at = next(k for k, s in enumerate(asn) if s[:2] == ["LIN", "2"])
+    assert asn[at + 1:at + 4] == [["SN1", "", "12", "CS", "", "12", "CS"],
+                                  ["PID", "F", "", "", "", "CHICKEN BREAST BNLS 4/10 LB RW"],
+                                  ["MEA", "WT", "N", "478.6", "LB"]]
+    assert [s for s in asn if s[0] == "MEA"] == [["MEA", "WT", "N", "478.6", "LB"], ["MEA", "WT", "N", "161.2", "LB"]]
     inv = po_segments(segments(ws, "sysco", "810"), "0564471201", "BIG")
     at = next(k for k, s in enumerate(inv) if s[:3] == ["IT1", "2", "478.6"])
     assert inv[at][:6] == ["IT1", "2", "478.6", "LB", "3.89", "PP"] and inv[at + 1] == ["QTY", "39", "12", "CS"]
@@ -255,6 +261,11 @@ def test_pfg_mclane_and_core_mark_are_billed_what_shipped_in_the_po_s_units(nigh
     assert [s[1:6] for s in pfg if s[0] == "IT1"] == [["1", "18", "EA", "5.2", "PE"], ["2", "5", "CA", "42.75", "PE"],
                                                      ["3", "118.4", "LB", "2.95", "PP"]]
     assert ["TDS", "65663"] in pfg  # 93.60 + 213.75 + 118.4 lb x 2.95 (349.28)
+    asn = po_segments(segments(ws, "pfg", "856"), "PF-SHP-01", "BSN")  # cartons (S-O-P-I): the columnar writer
+    assert [s for s in asn if s[0] == "MEA"] == [["MEA", "WT", "N", "118.4", "LB"]]
+    assert asn[next(k for k, s in enumerate(asn) if s[:2] == ["LIN", "3"]) + 2] == ["MEA", "WT", "N", "118.4", "LB"]
+    # McLane's profile does not ask: no MEA (and none of its lines is weighed)
+    assert not [s for s in segments(ws, "mclane", "856") if s[0] == "MEA"]
     mclane = po_segments(segments(ws, "mclane", "856"), "MC-SHP-01", "BSN")
     assert [s[3] for s in mclane if s[0] == "HL"] == ["S", "O", "T", "P", "I", "P", "I"]
     assert [s[1:4] for s in mclane if s[0] == "SN1"] == [["", "24", "BX"], ["", "10", "CA"]]
@@ -323,3 +334,36 @@ def test_a_frozen_load_and_a_packing_instruction_in_words_are_passed_on(tmp_path
     assert "'KEEP FROZEN 0F OR BELOW'" in frozen["message"] and frozen["severity"] == "warning"
     [mclane] = notes("mclane", "mclane-850-778812.x12")
     assert "'STRETCH WRAP PALLETS'" in mclane["message"] and "'NO SUBSTITUTIONS'" in mclane["message"]
+
+
+def test_an_item_s_net_weight_is_written_where_the_profile_asks_and_summed_over_its_cartons():
+    """build_856 (the 856 built alone): MEA*WT*N with the net weight of the item's units after its PID when
+    asn.item_net_weight; S-O-I sums a line's cartons (20.5 + 21.25 LB); a line of which one carton has no weight, or
+    one in KG, gets none (never a part billed as the whole); off (the default), no MEA at all."""
+    from dataclasses import replace
+
+    from engine.asn import build_856
+    from schemas.fulfilment import AsnSettings
+    from tests.shipping_support import NOW, sample_shipment
+
+    shipment = sample_shipment()
+    po1, po2 = shipment.orders
+    c1, c2 = po1.packs
+    weigh = [replace(c1, items=(replace(c1.items[0], net_weight=Decimal("20.5"), net_weight_unit="LB"),
+                                replace(c1.items[1], net_weight=Decimal("7"), net_weight_unit="LB"))),
+             replace(c2, items=(replace(c2.items[0], net_weight=Decimal("21.25"), net_weight_unit="LB"),))]
+    shipment = replace(shipment, orders=(replace(po1, packs=tuple(weigh)), po2))
+
+    def meas(**asn) -> list[list[str]]:
+        return [[str(v) for v in s] for s in build_856(shipment, AsnSettings(**asn), created=NOW) if s[0] == "MEA"]
+
+    assert meas(structure="SOPI", item_net_weight=True) == [["MEA", "WT", "N", "20.5", "LB"],
+                                                            ["MEA", "WT", "N", "7", "LB"],
+                                                            ["MEA", "WT", "N", "21.25", "LB"]]
+    assert meas(structure="SOI", item_net_weight=True) == [["MEA", "WT", "N", "41.75", "LB"],
+                                                           ["MEA", "WT", "N", "7", "LB"]]
+    assert meas(structure="SOPI") == []
+    kg = replace(shipment, orders=(replace(po1, packs=(weigh[0], replace(c2, items=(replace(
+        c2.items[0], net_weight=Decimal("9.6"), net_weight_unit="KG"),)))), po2))
+    assert [[str(v) for v in s] for s in build_856(kg, AsnSettings(structure="SOI", item_net_weight=True),
+                                                   created=NOW) if s[0] == "MEA"] == [["MEA", "WT", "N", "7", "LB"]]
