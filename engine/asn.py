@@ -381,6 +381,7 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
     REF*LT, and its expiry as DTM*036, where the 856's HL loop places REF (150) and DTM (200)), as a function of the
     item."""
     rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
+    weighed = asn.item_net_weight
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
         unit = item.unit
@@ -400,6 +401,8 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
         description = x12_text(item.description) if pid else ""
         if description:
             segs.append(["PID", "F", "", "", "", description])
+        if weighed and item.net_weight is not None:  # MEA (080) after PID (070), before REF (150)
+            segs.append(["MEA", "WT", "N", x12_decimal(item.net_weight), item.net_weight_unit])
         if lots == "ref" and item.lot_number:
             segs.append(["REF", "LT", item.lot_number])
         if lots != "none" and item.expiration_date is not None:
@@ -442,15 +445,18 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
     that hold it (standard carton pack). Loose items count toward their line; they have no carton."""
     totals: dict[tuple, Decimal] = {}
     first: dict[tuple, ShippedItem] = {}
+    weights: dict[tuple, tuple[Decimal, str] | None] = {}  # the net weight summed, None once a part has none
     packs: dict[tuple, list[Pack]] = defaultdict(list)
     for pack in order.all_packs():
         for item in pack.items:
             _add(totals, first, item)
+            _weigh(weights, item)
             key = _line_lot(item)
             if with_packs and (not packs[key] or packs[key][-1] is not pack):
                 packs[key].append(pack)
     for item in order.loose_items:
         _add(totals, first, item)
+        _weigh(weights, item)
     if with_packs:
         loose = [i.line_id for i in order.loose_items]
         if loose:
@@ -461,9 +467,24 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
         merged = ShippedItem(line_id=item.line_id, quantity=totals[key], unit=item.unit, product_ids=item.product_ids,
                              sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
                              pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
-                             lot_number=item.lot_number, expiration_date=item.expiration_date)
+                             lot_number=item.lot_number, expiration_date=item.expiration_date,
+                             **_weight_fields(weights.get(key)))
         out.append((merged, packs.get(key, [])))
     return out
+
+
+def _weigh(weights: dict[tuple, tuple[Decimal, str] | None], item: ShippedItem) -> None:
+    """Add ``item``'s net weight to its line's (and lot's): None once a part has none or another unit."""
+    key = _line_lot(item)
+    have = weights.get(key, (Decimal(0), item.net_weight_unit))
+    if have is None or item.net_weight is None or have[1] != item.net_weight_unit:
+        weights[key] = None
+    else:
+        weights[key] = (have[0] + item.net_weight, have[1])
+
+
+def _weight_fields(weight: tuple[Decimal, str] | None) -> dict:
+    return {} if weight is None else {"net_weight": weight[0], "net_weight_unit": weight[1]}
 
 
 def _line_lot(item: ShippedItem) -> tuple:
@@ -878,6 +899,11 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         described = pa.array([text or None for text in descriptions], pa.string()).take(every)
         texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
         columns.append(descriptions)
+    if asn.item_net_weight:  # MEA*WT*N after PID, where the warehouse confirmed the item's net weight
+        weight = pa.array([None if i.net_weight is None else x12_decimal(i.net_weight) for i in one], pa.string())
+        mea = _elements("MEA", "WT", "N", weight, pa.array([i.net_weight_unit for i in one], pa.string()), e=e)
+        texts = _optional(texts, mea.take(every), t, segments)
+        columns.append([i.net_weight_unit for i in one if i.net_weight is not None])
     if any(not special.isdisjoint("".join(column)) for column in columns):
         refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, x12_text(i.description))))
                              for i in one], bool)

@@ -361,8 +361,11 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     ordered = _store_ordered(line, lines, item_row, unit, case)
     lot_columns = _lot_columns(lines)
     lot = lines.select(lot_columns).take(pa.array(item_row)) if lot_columns else None
+    weights = _net_weights(lines, item, n_items)
+    weighed = [] if weights is None else [pa.array([None if w is None else f"{w} {u}" for w, u in weights],
+                                                   pa.string())]
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
-                           line["description"], case, *(lot[c] for c in lot_columns))
+                           line["description"], case, *(lot[c] for c in lot_columns), *weighed)
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
     made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
@@ -376,7 +379,29 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
         expiries = lot["expiration_date"].take(pick).to_pylist() if "expiration_date" in lot_columns else [None] * n
         made = [replace(m, lot_number=number or "", expiration_date=expires)
                 for m, number, expires in zip(made, numbers, expiries, strict=True)]
+    if weights is not None:  # each kind's net weight (its item's: the weight is part of the kind)
+        made = [m if weights[k][0] is None else replace(m, net_weight=weights[k][0], net_weight_unit=weights[k][1])
+                for m, k in zip(made, first.tolist(), strict=True)]
     return made, kind
+
+
+def _net_weights(lines: pa.Table, item: np.ndarray, n_items: int) -> list[tuple[Decimal | None, str]] | None:
+    """Each grouped item's net weight (its rows' net weights added) and unit: (None, "") where a row of it has none
+    or another unit than the others; None when no row gives one (the confirmations of most goods)."""
+    if "net_weight" not in lines.column_names or lines["net_weight"].null_count == lines.num_rows:
+        return None
+    sums: list[Decimal | None] = [Decimal(0)] * n_items
+    units: list[str | None] = [None] * n_items
+    unit_of = lines["net_weight_unit"].to_pylist() if "net_weight_unit" in lines.column_names else [None] * len(item)
+    for k, weight, unit in zip(item.tolist(), lines["net_weight"].to_pylist(), unit_of, strict=True):
+        if sums[k] is None:
+            continue
+        if weight is None or not unit or units[k] not in (None, unit):
+            sums[k] = None
+            continue
+        units[k] = unit
+        sums[k] += weight
+    return [(w, u or "") if w is not None else (None, "") for w, u in zip(sums, units, strict=True)]
 
 
 def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array, case: pa.Array) -> pa.Array:

@@ -368,15 +368,18 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
 
 # free-form notes: MSG01 (the N9 loop's message text, heading or PO1 loop), MTX02 (005010's text segment, which
 # took MSG's place in the N9 loops: Kroger's 5010 850 sends its receiving notes so) and NTE02 (the note segment of
-# the older versions, and of translators that send it still)
-_NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2))
+# the older versions, and of translators that send it still); TD404 and PKG05, the free-form special handling of a
+# load and its packing or marking ("KEEP FROZEN 0F OR BELOW", "STRETCH WRAP PALLETS": US Foods' frozen loads, McLane's
+# pallets), which no shipment of ours carries either
+_NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2), ("TD4", 4), ("PKG", 5))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
            fe: FlatElements) -> list[Finding]:
-    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE), in its heading or its PO1
-    loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP". No order, 855, 856 or
+    """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
+    words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
+    "KEEP FROZEN 0F OR BELOW". No order, 855, 856 or
     warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)

@@ -23,6 +23,7 @@ class ShipmentUnits:
         self.settings = settings
         self.items, self.partner_items = items, partner_items  # (resolve: a line's sku from its product ids)
         self.index: UnitIndex = UnitIndex()
+        self.index.own_units = {}  # each item's selling unit: a case code of an item sold by the case is its case
         self.case_pack: dict[str, int] = {}
         names = items.column_names if items is not None else []
         if "sku" in names and "unit" in names:
@@ -30,6 +31,7 @@ class ShipmentUnits:
             for sku, unit, pack in zip(items["sku"].to_pylist(), items["unit"].to_pylist(), packs, strict=True):
                 if sku and unit:
                     self.index[(sku, unit)] = 1
+                    self.index.own_units[sku] = unit
                 if sku and pack is not None:
                     self.case_pack[sku] = int(pack)
         if item_units is not None:

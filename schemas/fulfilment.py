@@ -59,6 +59,9 @@ class AsnSettings(_Model):
     ordered_quantity: bool = True  # SN105/SN106 (quantity ordered) on every item
     item_po4: bool = False  # PO4 pack on items when known
     item_pid: bool = True  # PID F description on items when known
+    item_net_weight: bool = False  # MEA*WT*N*<net weight>*<unit> on each item the warehouse confirmed a net weight
+    # for (a catch-weight line: meat, cheese, produce in cases billed by the pound), after its PID, so the buyer
+    # receives the weight its invoice bills (foodservice distributors' guides: Sysco, US Foods, PFG); off: none
     lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "VN", "BP", "IN")  # LIN pairs, in this order
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level

@@ -167,6 +167,9 @@ class ShippedItem:
     pack_unit: str = ""  # PO403
     lot_number: str = ""  # the lot these units come from (LIN LT or REF LT, as the partner's asn.lots says)
     expiration_date: date | None = None  # the lot's expiry (DTM 036)
+    net_weight: Decimal | None = None  # the net weight of these units as the warehouse scaled it (a catch-weight
+    # line's: MEA*WT*N where the partner's asn.item_net_weight asks); None when not every row of them gave one
+    net_weight_unit: str = ""  # its unit (LB, KG)
 
 
 @dataclass(frozen=True, slots=True)

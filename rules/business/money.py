@@ -431,7 +431,10 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
     if theirs is None:
         return [business_finding("PRICE_MISSING", f"No PO104 price; our price {_text(ours)} applies.", row,
                                  seg="PO1", element="PO104")]
-    if ours == 0:
+    if ours == 0 or (per_unit is None and row["unit"]):
+        # PO104 per a PO103 unit the item master cannot convert (480 LB of an item sold by the case: its
+        # UNIT_NOT_CONVERTIBLE) is no price per any unit of ours: compared with our price per each it would
+        # say a 97 % discount that nobody gave
         return []
     threshold = (customer or {}).get("discount_approval_threshold_percent")
     deviation = (theirs - ours) / ours * _HUNDRED

@@ -28,9 +28,12 @@ from rules.business.purpose import drop_ship_orders
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import COUNT_UNITS, is_unit_code
+from schemas.units import COUNT_UNITS, PRICE_PER_MEASURE, is_unit_code
 
 # --- units and quantities ------------------------------------------------------------------
+
+# the units of a measure (weights, lengths, volumes: LB, KG, FT, LT ...), none of them a pack of eaches
+_MEASURES = frozenset(u for units in PRICE_PER_MEASURE.values() for u in units)
 
 
 class UnitIndex(dict):
@@ -84,9 +87,22 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return 1
     if sku and (sku, unit) in index:
         return index[(sku, unit)]
+    own = own_case(sku, index, settings)
+    if unit in settings.case_units and own is not None:
+        return own
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
     return COUNT_UNITS.get(unit)
+
+
+def own_case(sku: str | None, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
+    """The eaches of item ``sku``'s own selling unit when that unit is a case (items.unit CA, or CS: a
+    foodservice item sold by the case), which any case code then is: Sysco's PO1*1*12*CS of an item we sell
+    in CA is 12 of our cases (CS and CA both name the case: RuleSettings.case_units). None otherwise."""
+    own = (getattr(index, "own_units", None) or {}).get(sku or "")
+    if own is None or own not in settings.case_units:
+        return None
+    return index.get((sku or "", own))
 
 
 PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")
@@ -327,7 +343,9 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     out: list[Finding] = []
     for row in picked.to_pylist():
         s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
-        if not row["sku"] or unit not in s.case_units:
+        if not row["sku"] or unit not in s.case_units or own_case(row["sku"], index, s) is not None:
+            # an item we sell by the case is counted in cases: the PO4 says what is inside one (PO4*6*5*LB, six
+            # bags of 5 pounds), never how many of our units the line is (5 CA are 5 of our cases either way)
             continue
         readings, said = po4_eaches(pack, row["po4_inner_pack"], row.get("po4_size"), row.get("po4_size_unit"),
                                     row["sku"], row["case_pack"], index, s)
@@ -368,6 +386,12 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
         found = lookup_by([column("sku"), unit], pa.array([f"{k}\x1f{u}" for k, u in keys], pa.string()),
                           pa.array([float(index[k]) for k in keys], pa.float64()))
         per_unit = _floats(found, np.nan)
+    own_cases = {sku: n for sku in (getattr(index, "own_units", None) or {})
+                 if (n := own_case(sku, index, settings)) is not None}
+    if own_cases and case.any():  # a case code of an item sold by the case is its case (own_case)
+        own = _floats(lookup_by([column("sku")], pa.array(list(own_cases), pa.string()),
+                                pa.array([float(n) for n in own_cases.values()], pa.float64())), np.nan)
+        per_unit = np.where(case & np.isnan(per_unit), own, per_unit)
     per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
     counted = np.isnan(per_unit) & _member(unit, tuple(COUNT_UNITS))
     if counted.any():
@@ -479,6 +503,10 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                                     row.get("po4_size_unit"), row["sku"], pack, index, s)
         po4 = (f" PO4 says a {unit} holds {' or '.join(str(r) for r in readings)} eaches ({said}): no pack of ours."
                if readings else "")
+        if unit in _MEASURES:  # 480 LB: no pack holds a number of pounds; its PO4 describes the item's case
+            po4 = (f" {unit} is a measure, not a pack: how many of our units {_text(qty)} {unit} is depends on "
+                   "what each weighs or measures (a catch-weight item is ordered in cases priced per pound, "
+                   "PO105 PP).")
         return [business_finding(
             "UNIT_NOT_CONVERTIBLE",
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
