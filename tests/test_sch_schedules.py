@@ -81,14 +81,17 @@ def test_line_dates_the_heading_does_not_carry_are_one_warning_naming_each():
                    "N9*L1*NOTE", "DTM*007*20261201",
                    "PO1*2*6*EA*10*PE*VN*SKU-2", "N1*ST*DC 8*92*DC08", "DTM*002*20261218",
                    "PO1**6*EA*10*PE*VN*SKU-2", "SLN*1**I*6*EA", "DTM*002*20261219", "CTT*3*24"]
-    [f] = found(body)
+    # line 2's own N1*ST (DC 8) is another party than the heading's (DC 7): a true LINE_SHIP_TO_NOT_APPLIED too
+    assert [g.code for g in found(body)].count("LINE_SHIP_TO_NOT_APPLIED") == 1
+    [f] = [g for g in found(body) if g.code != "LINE_SHIP_TO_NOT_APPLIED"]
     assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.segment_position) == (
         "LINE_DATES_NOT_APPLIED", "warning", "DTM", "20261215", 10)
     assert "(line 1: DTM 038 20261215; line 2: DTM 002 20261218)" in f.message
     assert "20261210" not in f.message and "20261201" not in f.message and "20261219" not in f.message
     assert [g.code for g in found(HEAD + ["PO1*1*12*EA*2.50*PE*VN*SKU-1", "DTM*010*20261210", "CTT*1*12"])] == []
     out = run(x12_850(body))
-    assert [g.code for g in out.findings] == ["LINE_DATES_NOT_APPLIED"] and out.error_count == 0
+    assert sorted(g.code for g in out.findings) == ["LINE_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED"]
+    assert out.error_count == 0
     segs = segments(render(out)["997"])
     assert ["AK5", "A"] in segs and not [s for s in segs if s[0] in ("AK3", "AK4")]
 
@@ -102,7 +105,9 @@ def test_a_line_s_own_cancel_and_do_not_deliver_dates_are_kept_not_named():
     body = HEAD + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "DTM*001*20261220", "DTM*063****RD8*20261201-20261222",
                    "DTM*001*20261225",
                    "PO1*2*6*EA*10*PE*VN*SKU-2", "N1*ST*DC 8*92*DC08", "DTM*001*20261218", "CTT*2*18"]
-    [f] = found(body)
+    # line 2's own N1*ST (DC 8) is another party than the heading's (DC 7): a true LINE_SHIP_TO_NOT_APPLIED too
+    assert [g.code for g in found(body)].count("LINE_SHIP_TO_NOT_APPLIED") == 1
+    [f] = [g for g in found(body) if g.code != "LINE_SHIP_TO_NOT_APPLIED"]
     assert f.code == "LINE_DATES_NOT_APPLIED"
     assert "(line 1: DTM 001 20261225; line 2: DTM 001 20261218)" in f.message
     result = read_interchanges(x12_850(body), file="po.x12")

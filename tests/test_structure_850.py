@@ -69,8 +69,10 @@ def test_missing_terminator_shows_as_control_characters():
 def test_loops_repeat_and_nest():
     body = GOOD_PO[:6] + ["N1*BT*AP*92*AP1", "N3*2 Way", "N4*Dayton*OH*45402"] + GOOD_PO[6:9] + [
         "SDQ*EA*92*0001*6", "N1*ST*STORE 1*92*S1", "PO1*3*1*EA*1", "CTT*3"]
-    # valid structure; the only finding is the warning that the SDQ's store quantity is not applied
-    assert findings(body) == [("SDQ_NOT_APPLIED", "SDQ", "SDQ03", 14)]
+    # valid structure; the findings are the warnings that the SDQ's store quantity is not applied and that
+    # line 3's own N1*ST (STORE 1) is not the heading's ship-to (rules.set_checks: LINE_SHIP_TO_NOT_APPLIED)
+    assert sorted(findings(body)) == sorted([("SDQ_NOT_APPLIED", "SDQ", "SDQ03", 14),
+                                            ("LINE_SHIP_TO_NOT_APPLIED", "N1", "N104", 15)])
 
 
 def test_envelope_counts_and_control_numbers():
