@@ -9,7 +9,8 @@ a percentage charge or allowance is the merchandise total (the sum of those exte
 charges an 810 carries (invoice_charges): a percentage on every 810, of its own lines; a flat amount
 per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills (a
 shipment of several POs: once across their 810s, on the first PO's or split by units). TDS01 = extensions +
-charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA; DP, PD, MR
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM as
+InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
 DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
@@ -197,9 +198,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
                          invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
-    if invoice.shipment_id:
+    if invoice.shipment_id and "SI" in settings.shipment_refs:
         body.append(["REF", "SI", invoice.shipment_id])
-    if invoice.bill_of_lading:
+    if invoice.bill_of_lading and "BM" in settings.shipment_refs:
         body.append(["REF", "BM", invoice.bill_of_lading])
     if settings.vendor_number:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])

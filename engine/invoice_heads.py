@@ -74,6 +74,11 @@ def _chars(d: Delimiters) -> str:
     return "".join(dict.fromkeys(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch))
 
 
+def _when(wanted: bool, values: pa.Array) -> pa.Array:
+    """Per row, whether its segment of ``values`` is written: the value is there, and the profile writes it."""
+    return pc.not_equal(values, "") if wanted else pa.array([False] * len(values), pa.bool_())
+
+
 def _text(orders: pa.Table, name: str) -> pa.Array:
     """An ORDERS text column as written (null or missing: "")."""
     if name not in orders.column_names:
@@ -159,8 +164,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     parts = [pc.binary_join_element_wise(big, end, "")]
     count = np.ones(n, np.int64)
     for seg_id, elements, present in (("CUR", ["SE", currency], pc.not_equal(currency, "")),
-                                      ("REF", ["SI", shipment], pc.not_equal(shipment, "")),
-                                      ("REF", ["BM", bol], pc.not_equal(bol, ""))):
+                                      ("REF", ["SI", shipment], _when("SI" in settings.shipment_refs, shipment)),
+                                      ("REF", ["BM", bol], _when("BM" in settings.shipment_refs, bol))):
         text, has = _segment(seg_id, elements, present, d)
         parts.append(text)
         count += has

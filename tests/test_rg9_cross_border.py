@@ -25,7 +25,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "rg9"
 NIGHT = datetime(2026, 11, 26, 2)
 SHIP_DAY = datetime(2026, 11, 26, 14, 30)
 POS = {"canadiantire": {"4500098871": 2, "4500098872": 1}, "loblaw": {"7012345678": 2, "7012345679": 1},
-       "hbc": {"0087731": 1}, "sobeys": {"6200456789": 2}, "walmex": {"8800112233": 2}}
+       "hbc": {"0087731": 1}, "sobeys": {"6200456789": 2, "6200456790": 1}, "walmex": {"8800112233": 2}}
 
 
 def workspace(root: Path):
@@ -71,14 +71,14 @@ def test_inspect_reads_every_cross_border_po_as_sent(path):
     result = CliRunner().invoke(app, ["inspect", "--json", str(path)])
     assert result.exit_code == 0, result.output
     seen = json.loads(result.output)
-    # Sobeys' ISO-8859-1 file is read as Latin-1 with a warning saying so; nothing else is noted
+    # Sobeys' ISO-8859-1 / Windows-1252 files are read so, with a warning saying so; nothing else is noted
     expected = {"X12_NOT_UTF8"} if path.parent.name == "sobeys" else set()
     assert {f["code"] for f in seen["findings"]} == expected
     assert {o["po_number"]: o["line_count"] for o in seen["orders"]} == \
         {po: n for po, n in POS[path.parent.name].items() if po.encode() in path.read_bytes()}
     for order in seen["orders"]:
         assert order["currency"] == ("MXN" if path.parent.name == "walmex" else "CAD")
-    if path.parent.name == "sobeys":  # accents read as meant, mixed case and the comma kept
+    if path.name == "sobeys-850-6200456789.x12":  # accents read as meant, mixed case and the comma kept
         [order] = seen["orders"]
         assert (order["ship_to_name"], order["ship_to_address1"], order["ship_to_city"], order["ship_to_postal_code"]) \
             == ("Entrepôt Sobeys Québec", "11281, boul. Albert-Hudon", "Montréal-Nord", "H1G 3J5")
@@ -139,8 +139,8 @@ def test_sobeys_reads_its_own_characters_in_latin1(night):
     and "Montréal-Nord" one byte per letter (0xF4, 0xE9), not UTF-8's two (its system would show "QuÃ©bec")."""
     ws, _found, _states = night
     for kind in ("855", "856", "810"):
-        [path] = (ws.drop_root / "sobeys" / "outbox").glob(f"sobeys-{kind}-*.x12")
-        data = path.read_bytes()
+        [data] = [d for p in (ws.drop_root / "sobeys" / "outbox").glob(f"sobeys-{kind}-*.x12")
+                  if b"6200456789" in (d := p.read_bytes())]
         assert b"N1*ST*Entrep\xf4t Sobeys Qu\xe9bec*92*2060~" in data and b"Montr\xe9al-Nord*QC*H1G 3J5*CA" in data
         assert b"\xc3" not in data
     inv = po_segments(segments(ws, "sobeys", "810", "latin-1"), "6200456789", "BIG")
@@ -148,6 +148,23 @@ def test_sobeys_reads_its_own_characters_in_latin1(night):
     # 10 CA x 52.80 + 160 LT x 2.35 = 528.00 + 376.00
     assert ["CUR", "SE", "CAD"] in inv and ["IT1", "2", "160", "LT", "2.35", "PE", "UP", "062800100236", "VN",
                                             "CA-204"] in inv and ["TDS", "90400"] in inv
+
+
+def test_a_windows_1252_file_keeps_its_apostrophes_and_dashes(night):
+    """Sobeys' second translator writes "ISO-8859-1" on Windows: Windows-1252, whose curly apostrophe (0x92), dash
+    (0x96) and "œ" (0x9C) ISO-8859-1 reads as control characters. Read as Windows-1252 they are the name sent
+    ("IGA L’Île-Perrot – Entrepôt"), and the 855 written back in Latin-1 spells the three with the characters
+    Latin-1 has ("'", "-", "oe"), never a control character."""
+    from flows.cli import app
+
+    path = FIXTURES / "drops" / "sobeys" / "sobeys-850-6200456790-cp1252.x12"
+    [order] = json.loads(CliRunner().invoke(app, ["inspect", "--json", str(path)]).output)["orders"]
+    assert order["ship_to_name"] == "IGA L’Île-Perrot – Entrepôt"
+    ws, _found, states = night
+    assert states[("sobeys", "6200456790")] == "acknowledged"
+    answer = po_segments(segments(ws, "sobeys", "855", "latin-1"), "6200456790", "BAK")
+    assert ["N1", "ST", "IGA L'Île-Perrot - Entrepôt", "92", "2060"] in answer
+    assert not any(0x80 <= ord(ch) < 0xA0 for seg in answer for value in seg for ch in value)
 
 
 def test_canadian_tire_856_and_810_carry_the_store_currency_and_vendor_id(night):
@@ -179,6 +196,7 @@ def test_loblaw_and_hudsons_bay_invoices_bill_the_po_s_units_and_references(nigh
     assert [s[2:6] for s in asn if s[0] == "SN1"] == [["50", "CA", "", "50"], ["200", "KG", "", "400"],
                                                       ["200", "KG", "", "400"]]
     bay = po_segments(segments(ws, "hbc", "810"), "0087731", "BIG")
+    assert [s[0] for s in bay[:3]] == ["BIG", "CUR", "N1"] and not any(s[0] == "REF" for s in bay)  # REF: not used
     assert ["CUR", "SE", "CAD"] in bay and ["N1", "BY", "LA BAIE MONTRÉAL CENTRE-VILLE", "92", "1003"] in bay
     assert ["TDS", "59880"] in bay
 

@@ -204,6 +204,12 @@ CASES = {
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         order={"ship_to_name": "N" * 59 + " " + "M" * 10 + "*", "ship_to_address1": "A" * 56,
                "ship_to_address2": "B" * 55, "ship_to_city": "C" * 31}),
+    "a guide listing no REF on the 810 (shipment_refs = ())": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
+        profiles=profiles_with(shipment_refs=(), vendor_number="V 0042")),
+    "the bill of lading only (shipment_refs = BM)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
+        profiles=profiles_with(shipment_refs=("BM",))),
     "a vendor number (REF IA)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(vendor_number="V 0042", remit_to="OrderBridge Supply")),
@@ -323,7 +329,9 @@ def test_the_cases_bill_what_they_say():
                           "a department (REF DP) after the vendor number",
                           "every reference the partner asks for, one the PO did not send",
                           "a department holding the element separator", "no agreed terms: the PO's ITD",
-                          "no agreed terms, nor any from the PO")}
+                          "no agreed terms, nor any from the PO",
+                          "a guide listing no REF on the 810 (shipment_refs = ())",
+                          "the bill of lading only (shipment_refs = BM)")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -356,6 +364,10 @@ def test_the_cases_bill_what_they_say():
     assert "~\nITD*01*3*****30~\n" in texts["a vendor number (REF IA)"]
     assert "~\nITD*08*15*2**10**30*****2% 10 NET 30~\n" in texts["no agreed terms: the PO's ITD"]
     assert "~\nITD*" not in texts["no agreed terms, nor any from the PO"]
+    # the shipment's references a partner's 810 guide lists (Hudson's Bay's 4010 810: REF not used): none, or BM alone
+    assert "*PO-1***DI~\nCUR*SE*USD~\nREF*IA*V 0042~\nN1*" in texts[
+        "a guide listing no REF on the 810 (shipment_refs = ())"]
+    assert "~\nCUR*SE*USD~\nREF*BM*B1~\nN1*" in texts["the bill of lading only (shipment_refs = BM)"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
