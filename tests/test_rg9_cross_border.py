@@ -225,3 +225,28 @@ def test_documents_are_written_in_the_partner_s_encoding():
     assert transcode(ascii_doc, "latin-1") is ascii_doc  # an ASCII document: the same bytes
     # a character spelled as one of the interchange's delimiters is a blank instead (here the element separator)
     assert transcode((isa.replace("*", "+") + "N1+ST+A\uff0bB~").encode(), "ascii").endswith(b"N1+ST+A B~")
+
+
+def test_hudsons_bay_860_in_its_own_delimiters_raises_a_line_and_gets_a_revised_855(tmp_path):
+    """Hudson's Bay's 4010VICS 860 (BEL between elements, a bare line feed after each segment, as its 850) raises
+    line 1 from 24 to 36 (POC QI): its profile asks a revised 855 for changes (BAK01 05), the line acknowledged for
+    36; the 997 accepts the PC group. The unchanged N1*BY it repeats is noted (CHANGE_HEADER_NOT_APPLIED, a
+    warning), never a reason to hold the change."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT)
+    shutil.copy2(FIXTURES / "changes" / "hbc" / "hbc-860-0087731.x12", ws.drop_root / "hbc" / "inbox" / "chg.x12")
+    run_stages(ws, datetime(2026, 11, 26, 9))
+    answers = segments(ws, "hbc", "855")
+    revised = answers[max(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    revised = revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")]
+    assert revised[0][3] == "0087731"
+    assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "36", "EA"]]
+    assert ["AK1", "PC", "774"] in segments(ws, "hbc", "997")
+    state = StateStore(ws.state_path)
+    try:
+        assert {f["code"] for f in state.findings() if f["po_number"] == "0087731"} <= {"CHANGE_HEADER_NOT_APPLIED"}
+    finally:
+        state.close()
