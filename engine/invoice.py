@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -391,7 +391,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
-                   terms=terms if terms is not None else terms_from_order(order),
+                   terms=invoice_terms(terms, order),
                    ship_date=ship_date, charges=settings.charges if charges is None else charges,
                    partner=order.get("partner") or "")
 
@@ -500,6 +500,19 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
                  net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""),
                  discount_due_date=due if discounted else None,
                  net_due_date=net_due if isinstance(net_due, date) else None, day_of_month=day)
+
+
+def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | None:
+    """The 810's ITD: the terms agreed with the customer (``agreed``, terms_from_customer), else the PO's own
+    (terms_from_order). An agreement names its type and days, not the date they run from (ITD02, 3 invoice date
+    by default): a PO whose ITD is of the agreed type dates them as it sent (Hudson's Bay's ITD*05*15: net 60
+    from receipt of goods, not billed as net 60 from the invoice date)."""
+    if agreed is None:
+        return terms_from_order(order)
+    basis = order.get("terms_basis_date")
+    if basis and str(basis) != agreed.basis_date and order.get("terms_type") == agreed.type:
+        return replace(agreed, basis_date=str(basis))
+    return agreed
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

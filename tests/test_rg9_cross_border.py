@@ -199,6 +199,8 @@ def test_loblaw_and_hudsons_bay_invoices_bill_the_po_s_units_and_references(nigh
     assert [s[0] for s in bay[:3]] == ["BIG", "CUR", "N1"] and not any(s[0] == "REF" for s in bay)  # REF: not used
     assert ["CUR", "SE", "CAD"] in bay and ["N1", "BY", "LA BAIE MONTRÉAL CENTRE-VILLE", "92", "1003"] in bay
     assert ["TDS", "59880"] in bay
+    # the agreed terms (05, net 60) run from receipt of goods, as the PO's ITD*05*15 says: not from the invoice date
+    assert ["ITD", "05", "15", "", "", "", "", "60"] in bay
 
 
 def test_walmex_856_names_the_cedis_in_spanish_as_sent(night):
