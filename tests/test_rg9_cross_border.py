@@ -252,3 +252,35 @@ def test_hudsons_bay_860_in_its_own_delimiters_raises_a_line_and_gets_a_revised_
         assert {f["code"] for f in state.findings() if f["po_number"] == "0087731"} <= {"CHANGE_HEADER_NOT_APPLIED"}
     finally:
         state.close()
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    pytest.importorskip("pyx12.x12n_document")
+    from tests.shipping_support import pyx12_map_folders
+    return pyx12_map_folders(tmp_path_factory)
+
+
+def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
+    """Every 856 and 810 of the night, accented names and all (Sobeys' Latin-1 bytes as the text they are), is taken
+    by our reader, our outbound validator and Bots' grammars. pyx12 holds AN values to X12's basic and extended
+    character sets and refuses "L'ÎLE-PERROT" (AK4 code 6), as a translator as strict would: what such a partner
+    gets with [x12] encoding = "ascii" ("L'ILE-PERROT") it takes, as every validator does."""
+    from parsers.x12_writer import transcode
+    from tests.shipping_support import bots_check, read_back
+    from tests.test_mark_for import accepted
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, _found, _states = night
+    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    assert len(sent) == 6 + 5  # 856s (Walmart de México's too), 810s
+    strict = []
+    for path in sent:
+        data = path.read_bytes()
+        text = data.decode("latin-1").encode() if path.name.startswith("sobeys") else data
+        read_back(text)
+        assert bots_check(text, tmp_path)[0], path.name
+        if not text.isascii():
+            strict.append(pyx12_accepts(text.decode(), maps)[0])
+        accepted(transcode(text, "ascii"), tmp_path, maps)
+    assert strict and not any(strict)  # accented: refused by pyx12's character set, every one
