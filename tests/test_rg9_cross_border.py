@@ -203,10 +203,17 @@ def test_loblaw_and_hudsons_bay_invoices_bill_the_po_s_units_and_references(nigh
     assert ["ITD", "05", "15", "", "", "", "", "60"] in bay
 
 
-def test_walmex_856_names_the_cedis_in_spanish_as_sent(night):
+def test_walmex_855_and_856_name_the_cedis_in_spanish_as_sent(night):
+    """The CEDIS as Walmart de México names it, N1 and its N2 (the dock), in the 855 (its profile echoes the ship-to)
+    and the 856: the N2 after the N1 as sent, never run into N102 ("CEDIS CUAUTITLÁN, ANDÉN 14 ..."), which the 855
+    wrote: a ship-to name the PO never sent, its N2 lost."""
     ws, _found, _states = night
+    answer = po_segments(segments(ws, "walmex", "855"), "8800112233", "BAK")
+    at = answer.index(["N1", "ST", "CEDIS CUAUTITLÁN", "92", "7482"])
+    assert answer[at + 1] == ["N2", "ANDÉN 14 – RECEPCIÓN"]
     asn = po_segments(segments(ws, "walmex", "856"), "WM-SHP-01", "BSN")
-    assert ["N1", "ST", "CEDIS CUAUTITLÁN", "92", "7482"] in asn and ["REF", "IA", "998877"] in asn
+    at = asn.index(["N1", "ST", "CEDIS CUAUTITLÁN", "92", "7482"])
+    assert asn[at + 1] == ["N2", "ANDÉN 14 – RECEPCIÓN"] and ["REF", "IA", "998877"] in asn
     assert [s[2:4] for s in asn if s[0] == "SN1"] == [["48", "EA"], ["250", "KG"]]
     [path] = (ws.drop_root / "walmex" / "outbox").glob("walmex-856-*.x12")
     assert "CUAUTITLÁN".encode() in path.read_bytes()  # UTF-8, as it sends
