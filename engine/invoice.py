@@ -9,7 +9,8 @@ a percentage charge or allowance is the merchandise total (the sum of those exte
 charges an 810 carries (invoice_charges): a percentage on every 810, of its own lines; a flat amount
 per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills (a
 shipment of several POs: once across their 810s, on the first PO's or split by units). TDS01 = extensions +
-charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM, IA; DP, PD, MR
+charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM as
+InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
 DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -197,9 +198,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
                          invoice.release_number, "", settings.transaction_type]]
     if invoice.currency:
         body.append(["CUR", "SE", invoice.currency])
-    if invoice.shipment_id:
+    if invoice.shipment_id and "SI" in settings.shipment_refs:
         body.append(["REF", "SI", invoice.shipment_id])
-    if invoice.bill_of_lading:
+    if invoice.bill_of_lading and "BM" in settings.shipment_refs:
         body.append(["REF", "BM", invoice.bill_of_lading])
     if settings.vendor_number:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
@@ -390,7 +391,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
-                   terms=terms if terms is not None else terms_from_order(order),
+                   terms=invoice_terms(terms, order),
                    ship_date=ship_date, charges=settings.charges if charges is None else charges,
                    partner=order.get("partner") or "")
 
@@ -499,6 +500,19 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
                  net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""),
                  discount_due_date=due if discounted else None,
                  net_due_date=net_due if isinstance(net_due, date) else None, day_of_month=day)
+
+
+def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | None:
+    """The 810's ITD: the terms agreed with the customer (``agreed``, terms_from_customer), else the PO's own
+    (terms_from_order). An agreement names its type and days, not the date they run from (ITD02, 3 invoice date
+    by default): a PO whose ITD is of the agreed type dates them as it sent (Hudson's Bay's ITD*05*15: net 60
+    from receipt of goods, not billed as net 60 from the invoice date)."""
+    if agreed is None:
+        return terms_from_order(order)
+    basis = order.get("terms_basis_date")
+    if basis and str(basis) != agreed.basis_date and order.get("terms_type") == agreed.type:
+        return replace(agreed, basis_date=str(basis))
+    return agreed
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

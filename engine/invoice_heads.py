@@ -74,6 +74,11 @@ def _chars(d: Delimiters) -> str:
     return "".join(dict.fromkeys(ch for ch in (d.element, d.component, d.segment, d.repetition) if ch))
 
 
+def _when(wanted: bool, values: pa.Array) -> pa.Array:
+    """Per row, whether its segment of ``values`` is written: the value is there, and the profile writes it."""
+    return pc.not_equal(values, "") if wanted else pa.array([False] * len(values), pa.bool_())
+
+
 def _text(orders: pa.Table, name: str) -> pa.Array:
     """An ORDERS text column as written (null or missing: "")."""
     if name not in orders.column_names:
@@ -123,7 +128,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     (REF BM) and the last ship date (DTM 011); the run's ``invoice_date`` (BIG01), BIG02 ``pending`` (a
     stand-in: the text after it is the head's), the partner's settings (BIG07, vendor number, remit-to) and terms (ITD).
     None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
-    writes, or there are no agreed terms and a PO sent its own ITD (each invoice is then built one by one)."""
+    writes, or there are no agreed terms and a PO sent its own ITD, or a PO of the agreed type dates its terms
+    otherwise (ITD02: engine.invoice.invoice_terms) (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
@@ -137,6 +143,11 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]
         if terms is None and pc.any(pc.not_equal(_text(orders, "terms_type"), "")).as_py():
             return None  # no agreement: each invoice's ITD is its PO's (engine.invoice.terms_from_order)
+        if terms is not None and pc.any(pc.and_(
+                pc.equal(_text(orders, "terms_type"), terms.type),
+                pc.and_(pc.not_equal(_text(orders, "terms_basis_date"), ""),
+                        pc.not_equal(_text(orders, "terms_basis_date"), terms.basis_date)))).as_py():
+            return None  # the agreed terms dated as a PO's own ITD02 (engine.invoice.invoice_terms): one by one
     except _NotText:
         return None
     day = ymd(invoice_date)
@@ -159,8 +170,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     parts = [pc.binary_join_element_wise(big, end, "")]
     count = np.ones(n, np.int64)
     for seg_id, elements, present in (("CUR", ["SE", currency], pc.not_equal(currency, "")),
-                                      ("REF", ["SI", shipment], pc.not_equal(shipment, "")),
-                                      ("REF", ["BM", bol], pc.not_equal(bol, ""))):
+                                      ("REF", ["SI", shipment], _when("SI" in settings.shipment_refs, shipment)),
+                                      ("REF", ["BM", bol], _when("BM" in settings.shipment_refs, bol))):
         text, has = _segment(seg_id, elements, present, d)
         parts.append(text)
         count += has

@@ -17,14 +17,14 @@ from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ORDER_REFS
-from schemas.shipments import Party
+from schemas.shipments import Party, with_name2
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 PLAIN = PoAckSettings()
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
-HEAD_KEYS = ("department", "promotion", "merchandise_type", "customer_order", "ship_to_name", "ship_to_id_qualifier",
-             "ship_to_id",
+HEAD_KEYS = ("department", "promotion", "merchandise_type", "customer_order", "ship_to_name", "ship_to_name2",
+             "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
              *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
@@ -104,17 +104,21 @@ def _echoed_party(order: dict, code: str, prefix: str, addresses: bool) -> list[
     def col(k: str) -> str:
         return order.get(f"{prefix}_{k}") or ""
 
-    return _party_loop(code, col("name"), col("id_qualifier"), col("id"),
-                       tuple(col(k) for k in ADDRESS_KEYS) if addresses else ("",) * len(ADDRESS_KEYS))
+    # the ship-to's N2 as its 850 sent it (schemas.orders ship_to_name2, kept in the name after ", "): an N2 after
+    # the N1 again, as the 856 and 810 write it, never run into N102
+    name, name2 = with_name2(col("name"), order.get("ship_to_name2") if prefix == "ship_to" else None)
+    return _party_loop(code, name, col("id_qualifier"), col("id"),
+                       tuple(col(k) for k in ADDRESS_KEYS) if addresses else ("",) * len(ADDRESS_KEYS), name2)
 
 
-def _party_loop(code: str, name: str, qualifier: str, ident: str, address: tuple[str, ...]) -> list[Segment]:
-    """engine.asn.party_segments (N1, N3 and N4 when there is an address; each value cut to its element, as the
-    856 and 810 write a party), or nothing when the N1 would carry neither N102 nor N103/N104 (syntax R0203;
-    N103/N104 together or not at all, P0304)."""
+def _party_loop(code: str, name: str, qualifier: str, ident: str, address: tuple[str, ...],
+                name2: str = "") -> list[Segment]:
+    """engine.asn.party_segments (N1, N2 when there is one, N3 and N4 when there is an address; each value cut to
+    its element, as the 856 and 810 write a party), or nothing when the N1 would carry neither N102 nor N103/N104
+    (syntax R0203; N103/N104 together or not at all, P0304)."""
     if not (x12_text(name, NAME_MAX) or (qualifier and ident)):
         return []
-    out = party_segments(Party(code, name, qualifier, ident, *address))
+    out = party_segments(Party(code, name, qualifier, ident, *address, name2))
     out[0] = out[0][:5 if qualifier and ident else 3]  # an N1 without an id stops at N102
     return out
 

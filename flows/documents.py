@@ -15,7 +15,7 @@ from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
 from flows import faults
-from parsers.x12_writer import Segment, collisions
+from parsers.x12_writer import Segment, collisions, transcode
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
@@ -157,6 +157,7 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     release_held(state, profile, now=now)
     n, refused = 0, []
     sync = getattr(drop, "sync", None)
+    encoding = profile.x12.encoding if profile.x12 is not None else "utf-8"
     for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
         if keep is not None:
             keep()
@@ -165,17 +166,19 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
         for doc in chunk:
             size = there.get(doc.file_name)
+            # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8)
+            content = doc.content if doc.file_name.endswith(".csv") else transcode(doc.content, encoding)
             if doc.file_name in todo:  # two documents under one name: the second is checked like a file in place
-                same = todo[doc.file_name][1] == doc.content
+                same = todo[doc.file_name][1] == content
             else:
-                same = size is None or (size == len(doc.content) and drop.read("outbox", doc.file_name) == doc.content)
+                same = size is None or (size == len(content) and drop.read("outbox", doc.file_name) == content)
             if not same:
                 refused.append(finding(
                     "OUTBOX_FILE_CONFLICT", f"{doc.file_name} is already in the outbox with other content; the "
                     f"{doc.doc_type} (ISA13 {doc.isa13}) was not written over it and stays pending. Was the state "
                     "store replaced? See docs/state-store.md, Recovery.", file=doc.file_name, isa13=doc.isa13))
             elif size is None and doc.file_name not in todo:
-                todo[doc.file_name] = (doc.id, doc.content)
+                todo[doc.file_name] = (doc.id, content)
             else:
                 done.append(doc.id)
         if local:

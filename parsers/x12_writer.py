@@ -184,6 +184,45 @@ def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
     return "".join(out).encode("utf-8")
 
 
+
+# --- the character encoding a partner reads ---------------------------------------------------------
+OUTBOUND_ENCODINGS = ("utf-8", "latin-1", "ascii")
+# Characters with no Latin-1 code and no decomposition to one, as a French or Spanish name writes them.
+_SPELLED = {"\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201a": ",", "\u201c": '"',
+            "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u20ac": "EUR", "\u00a0": " ",
+            "\u00c6": "AE", "\u00e6": "ae", "\u00df": "ss", "\u00d8": "O", "\u00f8": "o", "\u00b0": "o"}
+
+
+def transcode(content: bytes, encoding: str) -> bytes:
+    """Our document (UTF-8 bytes, as every document is rendered and stored) in the character encoding the
+    partner's translator reads: "utf-8" as it is; "latin-1" (ISO-8859-1: a translator that reads one byte per
+    character, where UTF-8's "é" would arrive as "Ã©") each character in its one byte; "ascii" (a translator
+    taking X12's basic and extended character sets only) each letter without its accent. A character the
+    encoding has no code for is written as its letters without their accents (NFKD: "ŝ" s), a few by their
+    usual spelling ("œ" oe, "’" '), else "?"; never as one of the interchange's delimiters (then a blank).
+    Byte for byte the same for a document that is ASCII (every identifier, count and date is)."""
+    if encoding == "utf-8" or content.isascii():
+        return content
+    import unicodedata
+
+    text = content.decode("utf-8")
+    limit = 0x100 if encoding == "latin-1" else 0x80
+    delimiters = {text[3], text[104], text[105]} if text.startswith("ISA") and len(text) > 105 else set()
+    if delimiters and not text[82].isalnum():  # ISA11: the repetition separator (U before 00402)
+        delimiters.add(text[82])
+    out: list[str] = []
+    for ch in text:
+        if ord(ch) < limit:
+            out.append(ch)
+            continue
+        spelled = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < limit and
+                          not unicodedata.combining(c))
+        if ch in _SPELLED and (limit == 0x80 or ord(ch) >= 0x100):
+            spelled = _SPELLED[ch]
+        spelled = spelled or "?"
+        out.append(" " if delimiters.intersection(spelled) else spelled)
+    return "".join(out).encode(encoding)
+
 # --- columnar: one segment per row of Arrow columns (10,000 855s without a Python object per line) ---
 # The caller chooses delimiters that no value uses (chars_used), as first_fitting does for segments.
 def text_column(values):

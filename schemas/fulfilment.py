@@ -272,6 +272,9 @@ class InvoiceSettings(_Model):
     # guides), VR vendor ID number (Wayfair's 810 lists "REF - Vendor ID Number" as required)
     contact: PoAckContact | None = None  # PER (060) after the heading's REFs, before the N1 loops: our contact for
     # questions about the invoice (Wayfair's 810: PER required); None: none
+    # the heading REFs of what the 810 bills, each when it has one: SI the shipment id, BM the bill of lading; a guide
+    # listing the 810's REF as not used names none (Hudson's Bay's 4010 810: "REF 050 - not used"): ()
+    shipment_refs: tuple[Literal["SI", "BM"], ...] = ("SI", "BM")
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never

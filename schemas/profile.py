@@ -141,6 +141,11 @@ class X12Settings(_Model):
     # within its interchange only (X12 RFI 362; GS_DUPLICATE for a repeat inside one interchange).
     duplicate_window_days: int = Field(default=365, ge=0)
     guide: PartnerGuide | None = None
+    # The character encoding of the documents we write them (parsers.x12_writer.transcode): "utf-8" (the
+    # default); "latin-1" (ISO-8859-1) for a translator reading one byte per character, as one that sends its
+    # own files in ISO-8859-1 does (Quebec partners: their "Québec" in our UTF-8 reads "QuÃ©bec" there);
+    # "ascii" for one taking X12's basic and extended character sets only (accents dropped: "Quebec")
+    encoding: Literal["utf-8", "latin-1", "ascii"] = "utf-8"
 
 
 class AckSettings(_Model):

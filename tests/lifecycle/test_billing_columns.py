@@ -204,6 +204,12 @@ CASES = {
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         order={"ship_to_name": "N" * 59 + " " + "M" * 10 + "*", "ship_to_address1": "A" * 56,
                "ship_to_address2": "B" * 55, "ship_to_city": "C" * 31}),
+    "a guide listing no REF on the 810 (shipment_refs = ())": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
+        profiles=profiles_with(shipment_refs=(), vendor_number="V 0042")),
+    "the bill of lading only (shipment_refs = BM)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
+        profiles=profiles_with(shipment_refs=("BM",))),
     "a vendor number (REF IA)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(vendor_number="V 0042", remit_to="OrderBridge Supply")),
@@ -250,6 +256,12 @@ CASES = {
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], customers={},
         order={"terms_type": "08", "terms_basis_date": "15", "terms_discount_percent": Decimal("2"),
                "terms_discount_days": 10, "terms_net_days": 30, "terms_description": "2% 10 NET 30"}),
+    "agreed terms dated as the PO's ITD02 (receipt of goods)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"terms_type": "01", "terms_basis_date": "15", "terms_net_days": 30}),
+    "agreed terms, the PO's ITD of another type": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"terms_type": "08", "terms_basis_date": "15", "terms_net_days": 30}),
     "no agreed terms, nor any from the PO": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], customers={},
         order={"terms_type": None}),
@@ -274,7 +286,7 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
         # (engine.invoice_heads / invoice_lines: Batch810s); the others each alone, as below
         # (no agreed terms and the PO's own ITD: each 810 its own ITD, each alone)
         alone = ("two shipments of one line in one run", "a price beyond four decimals",
-                 "no agreed terms: the PO's ITD")
+                 "no agreed terms: the PO's ITD", "agreed terms dated as the PO's ITD02 (receipt of goods)")
         ordinary = case not in alone and not ("holding" in case or case == "a product id without a qualifier")
         assert kinds == (["Batch810"] * len(kinds) if ordinary else [k for k in kinds if k != "Batch810"]), kinds
         assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
@@ -323,7 +335,11 @@ def test_the_cases_bill_what_they_say():
                           "a department (REF DP) after the vendor number",
                           "every reference the partner asks for, one the PO did not send",
                           "a department holding the element separator", "no agreed terms: the PO's ITD",
-                          "no agreed terms, nor any from the PO")}
+                          "no agreed terms, nor any from the PO",
+                          "a guide listing no REF on the 810 (shipment_refs = ())",
+                          "the bill of lading only (shipment_refs = BM)",
+                          "agreed terms dated as the PO's ITD02 (receipt of goods)",
+                          "agreed terms, the PO's ITD of another type")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -356,6 +372,13 @@ def test_the_cases_bill_what_they_say():
     assert "~\nITD*01*3*****30~\n" in texts["a vendor number (REF IA)"]
     assert "~\nITD*08*15*2**10**30*****2% 10 NET 30~\n" in texts["no agreed terms: the PO's ITD"]
     assert "~\nITD*" not in texts["no agreed terms, nor any from the PO"]
+    # the agreed terms (01, net 30) from the date the PO's ITD of that type runs them (15 receipt of goods)
+    assert "~\nITD*01*15*****30~\n" in texts["agreed terms dated as the PO's ITD02 (receipt of goods)"]
+    assert "~\nITD*01*3*****30~\n" in texts["agreed terms, the PO's ITD of another type"]
+    # the shipment's references a partner's 810 guide lists (Hudson's Bay's 4010 810: REF not used): none, or BM alone
+    assert "*PO-1***DI~\nCUR*SE*USD~\nREF*IA*V 0042~\nN1*" in texts[
+        "a guide listing no REF on the 810 (shipment_refs = ())"]
+    assert "~\nCUR*SE*USD~\nREF*BM*B1~\nN1*" in texts["the bill of lading only (shipment_refs = BM)"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
