@@ -50,6 +50,12 @@ REPLACE, CANCEL, CONFIRM = "05", "01", "06"
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
 # "cancel, to be reissued"): the new 850 replaces the order, a cancelled one too
 REPLACING = frozenset({REPLACE, "18"})
+# BEG02 RL "Release or Delivery Order": a blanket's call-off. Sent with the blanket's PO number and no BEG04
+# release number of its own (Kohl's: the blanket, its SDQ at location 00899, "will be transmitted again (release
+# order) with the same purchase order number" once the stores are known), it replaces the blanket we hold for a
+# person (held ORDER_TYPE_UNSUPPORTED, or rejected by one), as a BEG01 05 would: not a copy of it
+RELEASE = "RL"
+_BLANKET_HELD = "ORDER_TYPE_UNSUPPORTED"
 TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
 
 
@@ -133,7 +139,7 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
     line_rows = _LineRows(outcome)
     fresh = received_record(partner, at=at, run_id=run_id)  # each new order's record is evolved from it
     received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
-    for order in outcome.orders.select(_ORDER_FIELDS).to_pylist():
+    for order in outcome.orders.select([c for c in _ORDER_FIELDS if c in outcome.orders.column_names]).to_pylist():
         po = order["po_number"]
         current = working.get(po)
         if current is None:  # a PO we do not hold: _receive's last case, without a Plan per order
@@ -217,7 +223,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and purpose == CONFIRM:
         return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                                       note=f"confirmation copy in {outcome.file}"),))
-    if live and purpose not in REPLACING:
+    if live and purpose not in REPLACING and not calls_off_blanket(order, live):
         release = (order.get("release_number") or "").strip()
         named = f"PO {x12_po(po)} release {release} (BEG04)" if release else f"PO {po}"
         f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
@@ -246,8 +252,18 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                                       run_id=run_id),))
 
 
+def calls_off_blanket(order: dict, live: OrderRecord) -> bool:
+    """True for a release (BEG02 RL, no BEG04 of its own: the blanket's PO number alone) of an order we hold
+    as one not to ship as it stands (a blanket: held ORDER_TYPE_UNSUPPORTED, or rejected by a person after):
+    it replaces the blanket. A release naming an order we acknowledged, shipped or never held is a copy."""
+    return ((order.get("order_type") or "") == RELEASE and not (order.get("release_number") or "").strip()
+            and live.state in (OrderState.HELD, OrderState.REJECTED_BY_PERSON, OrderState.REJECTED)
+            and _BLANKET_HELD in (*live.hold_codes, *live.codes))
+
+
 # the ORDERS columns an order's planning reads
-_ORDER_FIELDS = ["po_number", "release_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment",
+_ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
+                 "st_file_segment",
                  "version", "po_date", "currency", "line_count"]
 
 
