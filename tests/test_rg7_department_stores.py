@@ -151,7 +151,8 @@ def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):
     ws, found, states = night
     # the blanket waits for a person (its error is a business hold, never in the 997); Macy's BEG01 07 copy is
     # not a second order; JCPenney's allowance (not off invoice) is named
-    assert sorted(found) == [("ORDER_DUPLICATE", "warning", "0412345678"), ("ORDER_TYPE_UNSUPPORTED", "error", "KH10002"),
+    assert sorted(found) == [("ORDER_DUPLICATE", "warning", "0412345678"),
+                             ("ORDER_TYPE_UNSUPPORTED", "error", "KH10002"),
                              ("SAC_NOT_APPLIED", "warning", "JC0456789")]
     for partner, pos in POS.items():
         acks = segments(ws, partner, "997")
