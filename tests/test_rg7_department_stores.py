@@ -226,3 +226,50 @@ def test_jcpenney_ships_cases_on_a_pallet_and_dillards_names_the_mark_for_store(
     assert dl[at + 3] == ["N1", "Z7", "DILLARDS GALLERIA", "92", "0312"]
     assert ["N1", "Z7", "DILLARDS GALLERIA", "92", "0312"] in po_segments(segments(ws, "dillards", "810"),
                                                                          "DL778001", "BIG")
+
+
+def _macys_night2(tmp_path: Path, setting: str, name: str = "macys-850-0412345678-revised.x12"):
+    """Macy's PO taken and acknowledged on night 1 (not shipped), then ``name`` (a retransmission) on night 2 with
+    ``setting`` in place of the fixture profile's resent_po = "replace" ("": the default): the PO's findings of
+    night 2 and Macy's 855s, in order."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / f"ws{setting}{name}")
+    profile = ws.partners_dir / "macys.toml"
+    profile.write_text(profile.read_text().replace('resent_po = "replace"\n', f"{setting}\n"))
+    run_stages(ws, NIGHT)
+    shutil.copy2(FIXTURES / "night2" / "macys" / "macys-850-0412345678-revised.x12",
+                 ws.drop_root / "macys" / "inbox" / name)
+    if name != "macys-850-0412345678-revised.x12":  # the original's lines again, in a new interchange
+        text = (FIXTURES / "drops" / "macys" / "macys-850-0412345678.x12").read_text()
+        (ws.drop_root / "macys" / "inbox" / name).write_text(
+            text.replace("000051001", "000051021").replace("*51001*", "*51021*").replace("GE*1*51001", "GE*1*51021"))
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings(run_id=NIGHT2.strftime("%Y%m%d"), po_number="0412345678")]
+    finally:
+        state.close()
+    answers = segments(ws, "macys", "855")
+    starts = [k for k, s in enumerate(answers) if s[0] == "BAK"]
+    return codes, [answers[a:b] for a, b in zip(starts, starts[1:] + [len(answers)], strict=True)]
+
+
+def test_a_retransmitted_po_with_changes_replaces_the_order_where_the_partner_sends_no_860(tmp_path):
+    """Macy's sends no 860: "in lieu of the Purchase Order change document (860), vendors may receive a
+    retransmission of Purchase Order numbers that includes changes" (BEG01 00 again; an unchanged copy is flagged
+    07). With resent_po = "replace" the retransmission (line 002 raised 24 -> 36) replaces the order not yet
+    shipped, as a BEG01 05 would: decided whole again, a new 855 with 36; by default it stays a copy
+    (ORDER_DUPLICATE), its change never applied."""
+    codes, answers = _macys_night2(tmp_path, 'resent_po = "replace"')
+    assert "ORDER_DUPLICATE" not in codes
+    assert len(answers) == 2 and [s[1:3] for s in answers[1] if s[0] == "ACK"] == [["IA", "10"], ["IA", "36"],
+                                                                                   ["IA", "12"]]
+    codes, answers = _macys_night2(tmp_path, "")
+    assert "ORDER_DUPLICATE" in codes and len(answers) == 1
+
+
+def test_an_unchanged_retransmission_stays_a_copy_even_where_resent_pos_replace(tmp_path):
+    codes, answers = _macys_night2(tmp_path, 'resent_po = "replace"', name="again.x12")
+    assert "ORDER_DUPLICATE" in codes and len(answers) == 1
