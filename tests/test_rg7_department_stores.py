@@ -273,3 +273,25 @@ def test_a_retransmitted_po_with_changes_replaces_the_order_where_the_partner_se
 def test_an_unchanged_retransmission_stays_a_copy_even_where_resent_pos_replace(tmp_path):
     codes, answers = _macys_night2(tmp_path, 'resent_po = "replace"', name="again.x12")
     assert "ORDER_DUPLICATE" in codes and len(answers) == 1
+
+
+def test_vics_partners_get_gs08_004010vics_on_every_document(night):
+    """Kohl's and JCPenney's guides are "version 4010VICS": their GS08 is 004010VICS, on what they send and what
+    they take (X12Settings.gs_version). Every group we send them (997, 855, 856, 810) says so; the ISA stays 00401
+    and the sets follow the 004010 dictionary. A partner without it (Nordstrom) gets the version alone."""
+    ws, _found, _states = night
+    for partner, gs08 in (("kohls", "004010VICS"), ("jcpenney", "004010VICS"), ("nordstrom", "004010")):
+        for kind in ("997", "855", "856", "810"):
+            segs = segments(ws, partner, kind)
+            assert segs and {s[8] for s in segs if s[0] == "GS"} == {gs08}, (partner, kind)
+            assert {s[12] for s in segs if s[0] == "ISA"} == {"00401"}
+
+
+def test_a_gs_version_must_begin_with_the_version():
+    from schemas.profile import X12Settings
+
+    ids = dict(their_qualifier="ZZ", their_id="K", our_qualifier="ZZ", our_id="O", their_gs_id="KOHLS",
+               our_gs_id="OURS")
+    assert X12Settings(**ids, gs_version="004010VICS").gs_version == "004010VICS"
+    with pytest.raises(ValueError, match="must start with the version"):
+        X12Settings(**ids, version="005010", gs_version="004010VICS")
