@@ -295,3 +295,36 @@ def test_a_gs_version_must_begin_with_the_version():
     assert X12Settings(**ids, gs_version="004010VICS").gs_version == "004010VICS"
     with pytest.raises(ValueError, match="must start with the version"):
         X12Settings(**ids, version="005010", gs_version="004010VICS")
+
+
+def test_nordstrom_856_has_a_td1_in_each_order_loop(night):
+    """Nordstrom's 856 requires TD1 at the order level too (PRF, TD1, REF, N1 "must use"): with [fulfilment.asn]
+    order_td1 each order loop carries its cartons and their gross weight after PRF (2 cartons, 28 + 33 LB), the
+    S level's TD1 as before; other partners' order loops have none. The 856 passes our validator, Bots and pyx12."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "nordstrom", "856"), "NS-SHP-01", "BSN")
+    at = next(k for k, s in enumerate(asn) if s[0] == "PRF")
+    assert asn[at + 1] == ["TD1", "CTN25", "2", "", "", "", "G", "61", "LB"]
+    assert asn[at + 2] == ["REF", "IA", "55120"]
+    assert [s for s in asn if s[0] == "TD1"] == [["TD1", "CTN25", "2", "", "", "", "G", "61", "LB"]] * 2
+    assert ["HL", "1", "", "S", "1"] in asn and ["CTT", "8", "28"] in asn
+    other = po_segments(segments(ws, "dillards", "856"), "DL-SHP-01", "BSN")
+    assert sum(s[0] == "TD1" for s in other) == 1
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    pytest.importorskip("pyx12.x12n_document")
+    from tests.shipping_support import pyx12_map_folders
+    return pyx12_map_folders(tmp_path_factory)
+
+
+def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
+    """(Bots has no grammar named 004010VICS: the VICS partners' GS08 is read as 004010, the sets are 004010's.)"""
+    from tests.test_mark_for import accepted
+
+    ws, _found, _states = night
+    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    assert len(sent) == 5 + 5  # 856s, 810s
+    for path in sent:
+        accepted(path.read_bytes().replace(b"*X*004010VICS~", b"*X*004010~"), tmp_path, maps)
