@@ -11,7 +11,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, REF IA (our vendor number, when the profile sets one), REF DP/PD/MR
+DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, TD1 (its cartons: AsnSettings.order_td1), REF IA (our vendor
+number, when the profile sets one), REF DP/PD/MR
 (the PO's department, promotion and merchandise type, as it sent them; AsnSettings.order_refs), N1 BY/Z7
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
@@ -85,6 +86,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         add(o)
         add(["PRF", x12_po(order.po_number), order.release_number, "",
              _ccyymmdd(order.po_date) if order.po_date else ""])
+        if asn.order_td1:
+            body += order_td1_segments(order)
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
         body += ref_segments(order.refs, asn.order_refs)
@@ -280,6 +283,18 @@ def _td1(code: str, count: str, weight: Decimal | None, weight_unit: str, volume
     if volume is not None:
         td1 += [""] * (9 - len(td1)) + [x12_decimal(volume), volume_unit]
     return td1
+
+
+def order_td1_segments(order: ShippedOrder) -> list[list[object]]:
+    """An order loop's TD1 (AsnSettings.order_td1): its cartons (on pallets or not) as CTN25, with their gross
+    weight when every carton was weighed in one unit; none for an order without cartons (S-O-I, pallets whole)."""
+    packs = order.all_packs()
+    if not packs:
+        return []
+    units = {p.weight_unit for p in packs}
+    weighed = all(p.weight is not None for p in packs) and len(units) == 1
+    weight = sum((p.weight for p in packs), Decimal(0)) if weighed else None  # type: ignore[misc]
+    return [_td1("CTN25", str(len(packs)), weight, units.pop() if weighed else "", None, "")]
 
 
 def _ccyymmdd(day: date) -> str:
@@ -644,7 +659,7 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
-    if asn.structure not in COLUMNAR or asn.package_tracking or not shipments:  # a carton's REF*CN: build_856
+    if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or not shipments:  # build_856's
         return [None] * len(shipments)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 

@@ -39,6 +39,11 @@ class Envelope:
     usage: str  # ISA15
     delimiters: Delimiters
     fallbacks: tuple[Delimiters, ...] = ()  # tried in order when a value uses one of ``delimiters``
+    gs_version: str = ""  # GS08 when the partner wants an industry identifier after the version (004010VICS)
+
+    @property
+    def gs08(self) -> str:
+        return self.gs_version or self.version
 
     @property
     def isa_version(self) -> str:
@@ -64,7 +69,7 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
     return Envelope(sender_qualifier=x.our_qualifier, sender_id=x.our_id, receiver_qualifier=x.their_qualifier,
                     receiver_id=x.their_id, gs_sender=x.our_gs_id, gs_receiver=x.their_gs_id, version=x.version,
                     usage=x.usage, delimiters=x.delimiters.to_delimiters(),
-                    fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters))
+                    fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "")
 
 
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
@@ -109,7 +114,7 @@ def _envelope_chars(env: Envelope) -> frozenset[str]:
     """Characters the envelope's own values hold (dates, times and control numbers are digits: they
     never collide, so any will do)."""
     now = datetime(2000, 1, 1)
-    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.version]]
+    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.gs08]]
     return frozenset(used_chars(envelope))
 
 
@@ -146,7 +151,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     if cut is None:
         out = [render_segments([isa_segment(env, isa13, now, d=d),
                                 ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
-                                 now.strftime("%H%M"), str(gs06), "X", env.version]], d)]
+                                 now.strftime("%H%M"), str(gs06), "X", env.gs08]], d)]
     else:
         out = [cut[0], f"{isa13:09d}", cut[1], str(gs06), cut[2]]
     # ST/SE hold the set id and digits: when no delimiter is among them, they are written directly (a
@@ -178,7 +183,7 @@ def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tu
         return None
     isa = isa_segment(env, 0, now, d=d)
     gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"), "0", "X",
-          env.version]
+          env.gs08]
     text = render_segments([isa, gs], d)
     e = d.element
     at13 = len(e.join(isa[:13])) + len(e)  # ISA is written whole (fixed layout): ISA13 after 13 values

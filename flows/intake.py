@@ -227,7 +227,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
         unanswered.setdefault(c.po_number, []).append(c)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
-                                 unanswered=unanswered, envelope=envelope_for(profile))
+                                 unanswered=unanswered, envelope=envelope_for(profile),
+                                 resent_replaces=profile.resent_po == "replace")
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))

@@ -219,7 +219,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     live = state.orders_for(named)
     lines = state.lines_for(live)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
-                                 lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id)
+                                 lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
+                                 resent_replaces=profile.resent_po == "replace")
     plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
     status = "quarantined" if outcome.disposition == "quarantine" else "processed"
     with state.transaction():

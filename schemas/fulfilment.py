@@ -88,6 +88,10 @@ class AsnSettings(_Model):
     # REF max use 1) names the one it wants, e.g. ("BM",)
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
+    # TD1 in each order loop (after PRF): the order's cartons (CTN25) and their gross weight, as Nordstrom's 856
+    # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
+    # all)
+    order_td1: bool = False
     bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
     # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
     # number of a small package); off: such a shipment has REF*CN alone

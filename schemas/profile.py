@@ -124,6 +124,10 @@ class X12Settings(_Model):
     their_gs_id: str = Field(pattern=_GS_ID)
     our_gs_id: str = Field(pattern=_GS_ID)
     version: Literal["004010", "005010"] = "004010"
+    # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
+    # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); None: the
+    # version. The documents follow the version's dictionary either way
+    gs_version: str | None = Field(default=None, pattern=r"^\d{6}[A-Z0-9]{0,6}$")
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
@@ -141,6 +145,12 @@ class X12Settings(_Model):
     # within its interchange only (X12 RFI 362; GS_DUPLICATE for a repeat inside one interchange).
     duplicate_window_days: int = Field(default=365, ge=0)
     guide: PartnerGuide | None = None
+
+    @model_validator(mode="after")
+    def _gs_version_of_the_version(self) -> X12Settings:
+        if self.gs_version is not None and not self.gs_version.startswith(self.version):
+            raise ValueError(f"gs_version {self.gs_version!r} must start with the version {self.version!r}")
+        return self
 
 
 class AckSettings(_Model):
@@ -264,6 +274,11 @@ class PartnerProfile(_Model):
     rules: RuleProfile = RuleProfile()
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
+    # an 850 (BEG01 00) naming a PO we hold that has not shipped: "duplicate", a copy not processed
+    # (ORDER_DUPLICATE); "replace": when its lines differ from the order's (a line added or gone, another
+    # quantity, unit, price or PO101) it replaces the order as a BEG01 05 would, for a partner that sends no 860
+    # and retransmits the changed PO instead (Macy's); an unchanged copy stays a copy
+    resent_po: Literal["duplicate", "replace"] = "duplicate"
     fulfilment: FulfilmentSettings = FulfilmentSettings()  # 856/810 shape, SSCC numbering, CSV layouts
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)

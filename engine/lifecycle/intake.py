@@ -46,21 +46,29 @@ from schemas.lifecycle import (
 )
 from schemas.order_keys import x12_po
 
-REPLACE, CANCEL, CONFIRM = "05", "01", "06"
+REPLACE, CANCEL, CONFIRM, ORIGINAL = "05", "01", "06", "00"
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
 # "cancel, to be reissued"): the new 850 replaces the order, a cancelled one too
 REPLACING = frozenset({REPLACE, "18"})
+# BEG02 RL "Release or Delivery Order": a blanket's call-off. Sent with the blanket's PO number and no BEG04
+# release number of its own (Kohl's: the blanket, its SDQ at location 00899, "will be transmitted again (release
+# order) with the same purchase order number" once the stores are known), it replaces the blanket we hold for a
+# person (held ORDER_TYPE_UNSUPPORTED, or rejected by one), as a BEG01 05 would: not a copy of it
+RELEASE = "RL"
+_BLANKET_HELD = "ORDER_TYPE_UNSUPPORTED"
 TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
 
 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
                 lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str,
                 unanswered: Mapping[str, Sequence[StoredChange]] | None = None,
-                envelope: Envelope | None = None) -> Plan:
+                envelope: Envelope | None = None, resent_replaces: bool = False) -> Plan:
     """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
     file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
     applied but not answered yet (a cancellation or replacement supersedes them); ``envelope``: the
-    partner's (engine.envelope.envelope_for), with which its 997s come rendered (planned_document)."""
+    partner's (engine.envelope.envelope_for), with which its 997s come rendered (planned_document);
+    ``resent_replaces``: the profile's resent_po is "replace" (a retransmitted 850 whose lines changed replaces
+    the order, as BEG01 05 would: ``resent_with_changes``)."""
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
@@ -74,7 +82,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         parts.append(Plan(received_orders=(table,)))
         created = set(table["order_ref"].to_pylist())
     else:
-        parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id)
+        parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id,
+                         resent_replaces=resent_replaces)
         created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
@@ -126,14 +135,14 @@ def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
             lines: Mapping[str, tuple[LineRecord, ...]], unanswered: Mapping[str, Sequence[StoredChange]], *,
-            at: str, run_id: str) -> list[Plan]:
+            at: str, run_id: str, resent_replaces: bool = False) -> list[Plan]:
     """The file's 850s one order at a time (``_receive``, each isolated), in file order; ``working``
     (PO -> its record so far) follows each order's transitions."""
     parts: list[Plan] = []
     line_rows = _LineRows(outcome)
     fresh = received_record(partner, at=at, run_id=run_id)  # each new order's record is evolved from it
     received: list[OrderTransition] = []  # new orders' transitions since the last other part (kept in order)
-    for order in outcome.orders.select(_ORDER_FIELDS).to_pylist():
+    for order in outcome.orders.select([c for c in _ORDER_FIELDS if c in outcome.orders.column_names]).to_pylist():
         po = order["po_number"]
         current = working.get(po)
         if current is None:  # a PO we do not hold: _receive's last case, without a Plan per order
@@ -147,8 +156,8 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
                 continue
         else:
             receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner,
-                              at=at, run_id=run_id, superseded=tuple(ChangeUpdate(c.id, "superseded")
-                                                                     for c in unanswered.get(po, ())))
+                              at=at, run_id=run_id, resent_replaces=resent_replaces,
+                              superseded=tuple(ChangeUpdate(c.id, "superseded") for c in unanswered.get(po, ())))
             part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         if received:
             parts.append(Plan(transitions=tuple(received)))
@@ -205,7 +214,7 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
 
 def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],
              outcome: Outcome, *, partner: str, at: str, run_id: str,
-             superseded: tuple[ChangeUpdate, ...] = ()) -> Plan:
+             superseded: tuple[ChangeUpdate, ...] = (), resent_replaces: bool = False) -> Plan:
     po, purpose = order["po_number"], order["purpose"] or "00"
     where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
                  file_segment=(order["st_file_segment"] or 0) + 1)
@@ -217,7 +226,10 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and purpose == CONFIRM:
         return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                                       note=f"confirmation copy in {outcome.file}"),))
-    if live and purpose not in REPLACING:
+    replaces = purpose in REPLACING or calls_off_blanket(order, live) or (
+        resent_replaces and purpose == ORIGINAL and live.state not in SHIPPING
+        and resent_with_changes(line_rows.of(order["order_ref"]), live_lines)) if live else False
+    if live and not replaces:
         release = (order.get("release_number") or "").strip()
         named = f"PO {x12_po(po)} release {release} (BEG04)" if release else f"PO {po}"
         f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
@@ -246,8 +258,34 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                                       run_id=run_id),))
 
 
+def calls_off_blanket(order: dict, live: OrderRecord) -> bool:
+    """True for a release (BEG02 RL, no BEG04 of its own: the blanket's PO number alone) of an order we hold
+    as one not to ship as it stands (a blanket: held ORDER_TYPE_UNSUPPORTED, or rejected by a person after):
+    it replaces the blanket. A release naming an order we acknowledged, shipped or never held is a copy."""
+    return ((order.get("order_type") or "") == RELEASE and not (order.get("release_number") or "").strip()
+            and live.state in (OrderState.HELD, OrderState.REJECTED_BY_PERSON, OrderState.REJECTED)
+            and _BLANKET_HELD in (*live.hold_codes, *live.codes))
+
+
+def resent_with_changes(rows: Mapping[int, Mapping], live_lines: Sequence[LineRecord]) -> bool:
+    """True when a retransmitted 850's lines (``rows``: line number -> its first row) differ from the order's
+    (``live_lines``): a line added or gone, another PO101, unit or PO104, or another PO102 (a quantity we changed
+    ourselves, IQ: rounded to cases, raised to a minimum, is not compared). Lines deleted or cancelled count as
+    gone."""
+    held = {ln.line_number: ln for ln in live_lines if ln.state not in GONE_LINES}
+    if set(rows) != set(held):
+        return True
+    for n, r in rows.items():
+        ln = held[n]
+        if ((r["line_id"] or "") != ln.line_id or (r["unit"] or "") != ln.unit or r["unit_price"] != ln.unit_price
+                or ("IQ" not in ln.ack.split("+") and r["quantity"] != ln.ordered)):
+            return True
+    return False
+
+
 # the ORDERS columns an order's planning reads
-_ORDER_FIELDS = ["po_number", "release_number", "purpose", "order_ref", "isa13", "gs06", "st02", "st_file_segment",
+_ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
+                 "st_file_segment",
                  "version", "po_date", "currency", "line_count"]
 
 
