@@ -136,3 +136,16 @@ def test_our_validator_bots_and_pyx12_accept_the_components(partner, tmp_path, t
 
     body = build_856(shipment_with_prepack(), AsnSettings(prepacks="components", item_po4=True), created=NOW)
     accepted(wrap_for(PROFILES[partner], "SH", "856", [body]), tmp_path, pyx12_map_folders(tmp_path_factory))
+
+
+def test_reconciliation_reads_the_856_per_line_in_packs():
+    """What reconciliation records of our 856 (parsers.sent_documents: an SN1 per item, its LIN01 and PRF01) is the
+    packs per line, the components' SLNs beside it counted nowhere: 3 AS of line 001, as the confirmation said."""
+    from parsers.sent_documents import read_sent_lines
+
+    body = build_856(shipment_with_prepack(), AsnSettings(prepacks="components"), created=NOW)
+    table, findings = read_sent_lines(read_interchanges(wrap_for(PROFILES["acme"], "SH", "856", [body])),
+                                      partner="acme")
+    assert findings == []
+    rows = [(r["po_number"], r["line_id"], r["quantity"], r["unit"]) for r in table.to_pylist()]
+    assert ("PO-1", "001", Decimal(3), "AS") in rows and len(rows) == 5  # one per item loop, none per SLN
