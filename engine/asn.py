@@ -932,7 +932,10 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         slns: dict[tuple[PrepackComponent, ...], str | None] = {(): ""}
         for i in one:
             if i.components not in slns:
-                slns[i.components] = joined_body(sln_segments(i.components, rank), d, chars)
+                try:
+                    slns[i.components] = joined_body(sln_segments(i.components, rank), d, chars)
+                except DocumentError:  # a component without an id: left to build_856, which refuses it
+                    slns[i.components] = None
         sln_text = pa.array([slns[i.components] for i in one], pa.string())
         refused |= pc.is_null(sln_text).to_numpy(zero_copy_only=False)  # a value holding a delimiter
         texts = pc.binary_join_element_wise(texts, pc.fill_null(sln_text, "").take(every), "")

@@ -106,6 +106,11 @@ def test_the_text_path_writes_the_components_as_the_builder_does():
         shipment.orders[0].packs[0], items=(replace(prepack(3), components=(
             PrepackComponent("1", Decimal(1), "EA", (ProductId("UP", "6141*41200016"),)),)),)),)),))
     assert build_856_texts([bad], asn, *d, created=NOW, expected=[shipped_quantities(bad)]) == [None]
+    nameless = replace(bad, orders=(replace(bad.orders[0], packs=(replace(bad.orders[0].packs[0], items=(replace(
+        prepack(3), components=(PrepackComponent("1", Decimal(1), "EA", ()),)),)),)),))
+    assert build_856_texts([nameless], asn, *d, created=NOW, expected=[shipped_quantities(nameless)]) == [None]
+    with pytest.raises(DocumentError):
+        build_856(nameless, asn, created=NOW)
 
 
 def test_the_self_check_refuses_a_component_outside_an_item_or_without_a_quantity():
