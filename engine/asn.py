@@ -15,7 +15,8 @@ DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, TD1 (its cartons: AsnSettings.order_
 number, when the profile sets one), REF DP/PD/MR
 (the PO's department, promotion and merchandise type, as it sent them; AsnSettings.order_refs), N1 BY/Z7
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
-T/P: MAN*GM; I: LIN, SN1, PO4, PID; CTT (CTT01 = number of HL segments, CTT02 = hash of SN102).
+T/P: MAN*GM; I: LIN, SN1, SLN (a prepack's components: AsnSettings.prepacks), PO4, PID; CTT (CTT01 = number of
+HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
 build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I and S-O-T-I bodies at once as text, column-wise,
 checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
@@ -48,7 +49,7 @@ from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
 from schemas.orders import ORDER_REFS
 from schemas.reference import sscc_columns
-from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.shipments import Pack, Party, PrepackComponent, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 from schemas.x12 import Delimiters
 
 # the level(s) each HL level may hang under, per structure
@@ -396,7 +397,7 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
     REF*LT, and its expiry as DTM*036, where the 856's HL loop places REF (150) and DTM (200)), as a function of the
     item."""
     rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
-    weighed = asn.item_net_weight
+    weighed, prepacks = asn.item_net_weight, asn.prepacks == "components"
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
         unit = item.unit
@@ -408,6 +409,8 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
         if lots == "lin" and item.lot_number:  # LIN carries 15 pairs at most: the lot in the last one left
             pairs = (*pairs[:28], "LT", item.lot_number)
         segs: list[list[object]] = [["LIN", item.line_id, *pairs], sn1]
+        if prepacks and item.components:  # SLN (040) after SN1 (030), before PO4 (060)
+            segs += sln_segments(item.components, rank)
         if po4 and item.pack is not None:
             seg: list[object] = ["PO4", str(item.pack)]
             if item.pack_size is not None:
@@ -425,6 +428,18 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
         return segs
 
     return item_segments
+
+
+SLN_PAIRS_MAX = 10  # SLN09/SLN10 .. SLN27/SLN28
+
+
+def sln_segments(components: tuple[PrepackComponent, ...], qualifiers: tuple[str, ...]) -> list[list[object]]:
+    """A prepack item's SLN per component, as the VICS 856 lists what one pack holds: SLN01 the PO's subline number
+    (else its position), SLN03 I (included), SLN04/SLN05 the units of it in one pack, SLN09.. its ids (the partner's
+    LIN qualifiers first, as LIN's; 10 pairs at most)."""
+    return [["SLN", c.subline or str(k), "", "I", x12_decimal(c.quantity), c.unit, "", "", "",
+             *_lin_pairs(c.product_ids, "", qualifiers)[:2 * SLN_PAIRS_MAX]]
+            for k, c in enumerate(components, 1)]
 
 
 @lru_cache(maxsize=4096)  # an item's ids repeat on every line that orders it
@@ -521,7 +536,8 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
               bsn05: str | None = None, ctt_hash: bool = True, ssccs_checked: Container[str] = ()) -> None:
     """Raise DocumentError listing every problem of an 856 body: HL01 sequential from 1; HL02 names
     an earlier HL of an allowed parent level (none for the one S); HL04 = 1 exactly when children
-    follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1;
+    follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1; every SLN
+    (a prepack's component) sits in an item loop after its SN1, SLN03 I with a positive SLN04;
     CTT01 = number of HLs, CTT02 = sum of SN102; SN102 summed per (PRF01, LIN01) equals ``expected``.
     ``ssccs_checked``: MAN02 values the caller wrote from SSCCs it validated (build_856); any other
     MAN02 is validated here. One walk reads the body into flat lists (the HL segments; each T/P loop's
@@ -584,6 +600,11 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
         elif sid == "LIN":
             if cur_level == "I":
                 loop[1] = seg[1]
+        elif sid == "SLN":  # a prepack's component: in an item loop, after its SN1, a positive quantity per pack
+            if cur_level != "I" or not loop[2]:
+                note(f"HL {cur_id}: an SLN outside an item loop after its SN1")
+            elif len(seg) < 6 or seg[3] != "I" or not _positive(seg[4]):
+                note(f"HL {cur_id}: SLN {seg[1] if len(seg) > 1 else ''} is no included component with a quantity")
         elif sid == "CTT":
             ctt, cur_id, cur_level = seg, "", ""
         elif sid == "MAN" and (cur_level == "P" or cur_level == "T"):
@@ -634,6 +655,13 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     if problems:
         raise DocumentError("the 856 failed its self-check: " + "; ".join(problems[:20]),
                             problems=len(problems))
+
+
+def _positive(text: object) -> bool:
+    try:
+        return Decimal(str(text)) > 0
+    except ArithmeticError:
+        return False
 
 
 # --- many shipments at once, as text ------------------------------------------------------------
@@ -900,6 +928,18 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     lin_segment = _elements("LIN", line_ids, lin, e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
+    if asn.prepacks == "components" and any(i.components for i in one):  # a prepack's SLNs after its SN1
+        slns: dict[tuple[PrepackComponent, ...], str | None] = {(): ""}
+        for i in one:
+            if i.components not in slns:
+                try:
+                    slns[i.components] = joined_body(sln_segments(i.components, rank), d, chars)
+                except DocumentError:  # a component without an id: left to build_856, which refuses it
+                    slns[i.components] = None
+        sln_text = pa.array([slns[i.components] for i in one], pa.string())
+        refused |= pc.is_null(sln_text).to_numpy(zero_copy_only=False)  # a value holding a delimiter
+        texts = pc.binary_join_element_wise(texts, pc.fill_null(sln_text, "").take(every), "")
+        segments += np.array([len(i.components) for i in one], np.int64)[every.to_numpy()]
     columns = [[i.line_id for i in one], [i.unit for i in one]]
     if asn.item_po4:
         size = [i.pack_size for i in one]

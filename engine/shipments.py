@@ -35,6 +35,7 @@ from schemas.shipments import (
     TRANSPORT_METHODS,
     Pack,
     Party,
+    PrepackComponent,
     ProductId,
     Shipment,
     ShippedItem,
@@ -99,8 +100,10 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
-                      "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"])  # engine.deadlines; its SDQ store
-# quantities: rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts
+                      "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
+                      "prepack_components"])  # engine.deadlines; its SDQ store quantities:
+# rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
+# its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,8 +367,10 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     weights = _net_weights(lines, item, n_items)
     weighed = [] if weights is None else [pa.array([None if w is None else f"{w} {u}" for w, u in weights],
                                                    pa.string())]
+    packs = _prepacks(line)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
-                           line["description"], case, *(lot[c] for c in lot_columns), *weighed)
+                           line["description"], case, *(lot[c] for c in lot_columns), *weighed,
+                           *([] if packs is None else [packs[1]]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
     made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
@@ -382,7 +387,36 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
     if weights is not None:  # each kind's net weight (its item's: the weight is part of the kind)
         made = [m if weights[k][0] is None else replace(m, net_weight=weights[k][0], net_weight_unit=weights[k][1])
                 for m, k in zip(made, first.tolist(), strict=True)]
+    if packs is not None:  # each kind's prepack components (its order line's: part of the kind)
+        made = [m if not packs[0][k] else replace(m, components=packs[0][k])
+                for m, k in zip(made, packs[1][first].tolist(), strict=True)]
     return made, kind
+
+
+def _prepacks(line: dict) -> tuple[list[tuple[PrepackComponent, ...]], np.ndarray] | None:
+    """Each item's prepack components (its order line's SLN I sublines, schemas.orders.PREPACK_COMPONENT) as
+    (the distinct tuples of PrepackComponents, () first; each item's index into them); None when no item's line
+    has any (most orders). A component without a quantity per pack, or without an id, leaves its line's tuple
+    empty: an 856 then lists the pack alone rather than a part of it."""
+    column = line.get("prepack_components")
+    if column is None or column.null_count == len(column):
+        return None
+    made: list[tuple[PrepackComponent, ...]] = [()]
+    index: dict[tuple[PrepackComponent, ...], int] = {(): 0}
+    kinds = np.zeros(len(column), np.int64)
+    for k, parts in enumerate(column.to_pylist()):
+        if not parts:
+            continue
+        comps = tuple(PrepackComponent(c["subline"] or "", c["quantity"], c["unit"] or "EA",
+                                       tuple(ProductId(p["qualifier"], p["id"]) for p in c["product_ids"] or ()
+                                             if p["qualifier"] and p["id"]))
+                      for c in parts)
+        if any(c.quantity is None or c.quantity <= 0 or not c.product_ids for c in comps):
+            comps = ()
+        kinds[k] = index.setdefault(comps, len(made))
+        if kinds[k] == len(made):
+            made.append(comps)
+    return made, kinds
 
 
 def _net_weights(lines: pa.Table, item: np.ndarray, n_items: int) -> list[tuple[Decimal | None, str]] | None:
@@ -517,7 +551,9 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     id_kind = np.where(row >= 0, kind[np.maximum(row, 0)] if len(kind) else 0, len(ids) - 1)
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
             "product_ids": (ids, id_kind),
-            **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {})}
+            **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
+            **({"prepack_components": of("prepack_components")} if "prepack_components" in order_lines.column_names
+               else {})}
 
 
 EACH_UNITS = ("EA", "UN")  # an SDQ counting eaches (RuleSettings.each_units)

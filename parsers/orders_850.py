@@ -28,6 +28,7 @@ from schemas.orders import (
     ORDER_REFS,
     ORDER_SACS,
     ORDERS,
+    PREPACK_COMPONENT,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
     QTY,
@@ -1111,6 +1112,54 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
+# SLN09/SLN10 .. SLN27/SLN28: a subline's product id qualifier/value pairs (positions of the qualifiers)
+_SLN_PAIRS = tuple(range(9, 29, 2))
+
+
+def prepack_components(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+                       component: list[str]) -> pa.Array:
+    """Per line, its prepack components (schemas.orders.PREPACK_COMPONENT): the SLN sublines of its PO1 loop whose
+    SLN03 is I (included: what one pack holds), in the order sent, each with SLN01, SLN04 and SLN05 (its first
+    component: ``component`` holds each row's component separator), SLN06/SLN07 and its qualifier/id pairs; null
+    for a line without one. A quantity or price that is no number is kept as null (the line still reads; the 856
+    then lists the pack alone: engine.asn). Sublines are few (a prepack's sizes): read row by row."""
+    n_lines = len(po1_rows)
+    out_type = pa.list_(PREPACK_COMPONENT)
+    if not n_lines or "SLN" not in vocab:
+        return pa.nulls(n_lines, out_type)
+    sln_rows = np.flatnonzero((codes == vocab.index("SLN")) & (set_of_row >= 0))
+    owner = np.searchsorted(po1_rows, sln_rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[po1_rows[owner[ok]]] == set_of_row[sln_rows[ok]]
+    ok[ok] &= pc.fill_null(pc.equal(cells.column(sln_rows[ok], 3), "I"), False).to_numpy(zero_copy_only=False)
+    sln_rows, owner = sln_rows[ok], owner[ok]
+    if not len(sln_rows):
+        return pa.nulls(n_lines, out_type)
+    subline, quantity, unit, price, basis = (cells.column(sln_rows, k).to_pylist() for k in (1, 4, 5, 6, 7))
+    pairs = [cells.column(sln_rows, k).to_pylist() for k in (j for q in _SLN_PAIRS for j in (q, q + 1))]
+    per_line: list[list[dict] | None] = [None] * n_lines
+    for j, line in enumerate(owner.tolist()):
+        sep = component[int(sln_rows[j])]
+        ids = [{"qualifier": pairs[2 * p][j], "id": pairs[2 * p + 1][j]} for p in range(len(_SLN_PAIRS))
+               if pairs[2 * p][j] and pairs[2 * p + 1][j]]
+        per_line[line] = (per_line[line] or []) + [{
+            "subline": subline[j], "quantity": _number(quantity[j]),
+            "unit": unit[j].split(sep)[0] if unit[j] and sep else unit[j], "unit_price": _number(price[j]),
+            "price_basis": basis[j], "product_ids": ids}]
+    return pa.array(per_line, out_type)
+
+
+def _number(text: str | None) -> Decimal | None:
+    """An R element as a decimal of 4 places at most (QTY, MONEY), None when it is no such number."""
+    try:
+        value = Decimal(text.strip()) if text else None
+    except InvalidOperation:
+        return None
+    if value is None or not value.is_finite() or value != value.quantize(Decimal("0.0001")) or abs(value) >= 10 ** 14:
+        return None
+    return value
+
+
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
 # a schedule, a subline (rules.set_checks names those dates)
 _NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
@@ -1274,5 +1323,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),
         "store_quantities": store_quantities(set_of_row, po1_rows, codes, vocab, cells),
+        "prepack_components": prepack_components(set_of_row, po1_rows, codes, vocab, cells,
+                                                 result.segments.component),
     }
     return pa.table(data, schema=ORDER_LINES)

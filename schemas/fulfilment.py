@@ -100,6 +100,13 @@ class AsnSettings(_Model):
     # in the item loop (the HDA 856 guideline McKesson, Cardinal Health and AmerisourceBergen follow: DSCSA
     # transaction information), "ref" as REF*LT (and DTM*036) in the item loop; "none": never. A line shipped from
     # two lots in one carton is one item loop per lot
+    # a prepack (an order line ordering packs, PO103 AS, whose SLN sublines with SLN03 I list what one pack holds:
+    # department stores' size prepacks) as its item: "pack" the pack alone (LIN pack UPC, SN1 packs); "components"
+    # the same item followed by an SLN per component (SLN01 as the PO sent it, SLN03 I, SLN04/05 units per pack,
+    # SLN09.. its ids: UP, IZ size ...), where the 856's HL loop places SLN (040, after SN1, before PO4/PID), as the
+    # VICS guides of Macy's and other department stores ask to receive a prepack by its components. SN1 and CTT02
+    # still count packs
+    prepacks: Literal["pack", "components"] = "pack"
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
 

@@ -124,6 +124,15 @@ STORE_QUANTITY = pa.struct([pa.field("unit", pa.string()), pa.field("id_qualifie
                             pa.field("store", pa.string()), pa.field("quantity", QTY),
                             pa.field("quantity_sent", pa.string())])
 
+# One component of a prepack line: an SLN subline of the PO1 loop with SLN03 I ("included": the sizes or colours
+# inside one pack, as department stores order size prepacks). Its SLN01 as sent, SLN04/SLN05 the units of it in ONE
+# pack (SLN05's first component from 005010), SLN06/SLN07 its price and basis as sent, SLN09/SLN10 .. its
+# qualifier/id pairs (UP, IZ size, BO colour ...): an 856 lists them under the pack's item (engine.asn, SLN)
+PREPACK_COMPONENT = pa.struct([pa.field("subline", pa.string()), pa.field("quantity", QTY),
+                               pa.field("unit", pa.string()), pa.field("unit_price", MONEY),
+                               pa.field("price_basis", pa.string()),
+                               pa.field("product_ids", pa.list_(PRODUCT_ID))])
+
 # How a line names its product (PO1 / POC qualifier-id pairs), shared by order lines and 860 changes.
 PRODUCT_FIELDS = [
     pa.field("upc", pa.string()),  # UP
@@ -175,12 +184,15 @@ ORDER_LINES = pa.schema([
     # the line's SDQ store quantities (every location/quantity pair of its SDQs, in the order sent; null: the
     # line has no SDQ, or was stored before this column existed); engine/rules use them for store-level partners
     pa.field("store_quantities", pa.list_(STORE_QUANTITY)),
+    # the line's prepack components (its SLN sublines with SLN03 I, in the order sent; null: none, or stored before
+    # this column existed): an 856 of a partner with [fulfilment.asn] prepacks = "components" lists them
+    pa.field("prepack_components", pa.list_(PREPACK_COMPONENT)),
 ])
 
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
-                               "price_multiplier_sent",
+                               "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}

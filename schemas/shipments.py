@@ -151,6 +151,16 @@ class ProductId(NamedTuple):  # a NamedTuple: hashed in C (engine.asn caches eac
     id: str
 
 
+class PrepackComponent(NamedTuple):
+    """One component of a prepack item (an SLN03 I subline of its order line: schemas.orders.PREPACK_COMPONENT):
+    what an 856 lists under the pack's item as SLN (AsnSettings.prepacks "components")."""
+
+    subline: str  # SLN01 as the PO sent it
+    quantity: Decimal  # SLN04: units of it in ONE pack
+    unit: str  # SLN05
+    product_ids: tuple[ProductId, ...]  # SLN09/SLN10 ... pairs as the PO sent them
+
+
 @dataclass(frozen=True, slots=True)
 class ShippedItem:
     """Units of one order line in one carton (or, without cartons, in the shipment)."""
@@ -170,6 +180,7 @@ class ShippedItem:
     net_weight: Decimal | None = None  # the net weight of these units as the warehouse scaled it (a catch-weight
     # line's: MEA*WT*N where the partner's asn.item_net_weight asks); None when not every row of them gave one
     net_weight_unit: str = ""  # its unit (LB, KG)
+    components: tuple[PrepackComponent, ...] = ()  # a prepack's contents per pack (its order line's SLN I sublines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,26 @@ def test_macys_856_has_an_order_loop_per_store_with_its_packs(night):
     assert ["TDS", "139600"] in inv  # 730.00 + 444.00 + 222.00
 
 
+def test_macys_856_lists_each_prepack_by_its_components(night):
+    """Macy's refuses a prepack shipped as the pack alone: with [fulfilment.asn] prepacks = "components" each item
+    loop of the prepack (LIN pack UPC, SN1 packs in AS) carries an SLN per size right after its SN1 (the 856's HL
+    loop: SN1 030, SLN 040, PO4/PID after), SLN01 the PO's subline number, SLN03 I, SLN04/05 the units of it in ONE
+    pack, SLN09.. the PO's UPC and size; the hoodies (no sublines) have none. SN1 and CTT02 still count packs and
+    eaches as before: 3+3+12+6 and 4+12+6 (the self-check holds the SN1s to the confirmation)."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "macys", "856"), "MC-SHP-01", "BSN")
+    sizes = [["SLN", "001001", "", "I", "2", "EA", "", "", "", "UP", "614141200016", "IZ", "S"],
+             ["SLN", "001002", "", "I", "4", "EA", "", "", "", "UP", "614141200023", "IZ", "M"],
+             ["SLN", "001003", "", "I", "4", "EA", "", "", "", "UP", "614141200030", "IZ", "L"],
+             ["SLN", "001004", "", "I", "2", "EA", "", "", "", "UP", "614141200047", "IZ", "XL"]]
+    assert [s for s in asn if s[0] == "SLN"] == sizes * 3  # the prepack's three cartons (two stores)
+    for k, seg in enumerate(asn):
+        if seg[0] == "LIN":
+            after = [s[0] for s in asn[k + 2:k + 6]]
+            assert (after == ["SLN"] * 4) == (seg[3] == "614141200108") and asn[k + 1][0] == "SN1"
+    assert ["CTT", "15", "46"] in asn
+
+
 def test_retail_prices_in_ctp_are_never_billed(night):
     """Kohl's and Nordstrom send the retail price (CTP*RS*RES) beside the cost (PO104): the 810 bills the cost."""
     ws, _found, _states = night
