@@ -472,10 +472,11 @@ class FinanceTables:
 
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
-        the previous run's. Only what changed is written (a set new, gone, or its verdict other than
-        stored: deleted and inserted again); an unchanged verdict's row keeps the as_of and run_id of the
-        run that wrote it, and the readers give every verdict this run's (meta STATUS_AS_OF): a history's
-        every verdict deleted and inserted again each night cost its seconds."""
+        the previous run's. Only what changed is written (a set new or its verdict other than stored:
+        upserted; a set no longer among them: deleted; when most changed, all written again); an
+        unchanged verdict's row keeps the as_of and run_id of the run that wrote it, and the readers give
+        every verdict this run's (meta STATUS_AS_OF): a history's every verdict deleted and inserted again
+        each night cost its seconds."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -483,21 +484,33 @@ class FinanceTables:
         new = pa.table([_text_array(status[c], as_int=c == "ack_late") for c in cols], names=cols)
         stored = self._read(f"SELECT {', '.join(cols)} FROM document_acks", STATUS_ROWS)
         new_keys, stored_keys = _row_text(new, STATUS_KEY), _row_text(stored, STATUS_KEY)
-        write = pc.invert(pc.is_in(_row_text(new, cols), value_set=_row_text(stored, cols)))
-        # stored sets no longer sent, and those whose verdict changed (their new row is written)
-        gone = pc.invert(pc.is_in(stored_keys, value_set=new_keys))
-        drop = pc.or_(gone, pc.is_in(stored_keys, value_set=new_keys.filter(write)))
-        rows = new.filter(write)
+        at = pc.index_in(new_keys, value_set=stored_keys)  # each set's stored row (a key once: the primary key)
+        same = pc.is_valid(at)
+        if stored.num_rows and pc.any(same).as_py():
+            theirs = stored.take(pc.fill_null(at, 0))
+            for c in cols:  # equal, or both null
+                a, b = new[c], theirs[c]
+                same = pc.and_(same, pc.fill_null(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b))))
+        changed = pc.invert(same)
+        whole = pc.sum(changed).as_py() or 0
+        rows = new.filter(changed) if 2 * whole <= new.num_rows else new  # most changed: all written again
+        gone = pc.invert(pc.is_in(stored_keys, value_set=new_keys))  # sets no longer among the verdicts
         n = rows.num_rows
         rows = pa.table([*rows.columns, pa.repeat(pa.scalar(_text(as_of), pa.string()), n),
                          pa.repeat(pa.scalar(run_id, pa.string()), n)], names=[*cols, "as_of", "run_id"])
-        keys = stored.select(list(STATUS_KEY)).filter(drop).to_pylist()
+        keys = [tuple(k.values()) for k in stored.select(list(STATUS_KEY)).filter(gone).to_pylist()]
         with self.transaction():
-            if keys:
-                self._many("DELETE FROM document_acks WHERE partner=? AND isa13=? AND gs06=? AND st02=?",
-                           [tuple(k.values()) for k in keys])
-            # many rows per statement, the run's constant columns (as_of, run_id, every NULL) as literals
-            self._insert_rows("document_acks", rows.column_names, rows)
+            if rows.num_rows == new.num_rows:
+                self._q("DELETE FROM document_acks")
+                # many rows per statement, the run's constant columns (as_of, run_id, every NULL) as literals
+                self._insert_rows("document_acks", rows.column_names, rows)
+            else:
+                if keys:
+                    self._many("DELETE FROM document_acks WHERE partner=? AND isa13=? AND gs06=? AND st02=?", keys)
+                others = [c for c in rows.column_names if c not in STATUS_KEY]
+                self._insert_rows("document_acks", rows.column_names, rows, conflict=(
+                    f" ON CONFLICT ({', '.join(STATUS_KEY)}) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in others)))
             self._many("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET"
                        " value = excluded.value", [(STATUS_AS_OF, _text(as_of)), (STATUS_RUN, run_id)])
 

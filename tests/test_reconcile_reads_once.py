@@ -236,3 +236,7 @@ def test_only_the_verdicts_that_changed_are_written(tmp_path):
         (r["isa13"], r["st02"], r["status"]) for r in now.to_pylist())
     (one,) = store.document_status_for("acme", [(rows[0]["isa13"], rows[0]["gs06"], rows[0]["st02"])]).values()
     assert (one["as_of"], one["run_id"], one["status"]) == ("2026-12-02T02:00:00", "r2", "accepted")
+    all_changed = document_status([{**r, "status": "overdue", "reasons": None} for r in now.to_pylist()][:3])
+    store.record_document_status(all_changed, as_of=datetime(2026, 12, 3, 2), run_id="r3")  # most changed, one gone
+    assert sorted(store._q("SELECT isa13, st02, status, as_of, run_id FROM document_acks")) == sorted(
+        (r["isa13"], r["st02"], "overdue", "2026-12-03T02:00:00", "r3") for r in all_changed.to_pylist())
