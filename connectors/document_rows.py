@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-DOCUMENT_KEY = ("document_id", "partner", "doc_type", "file")  # a document as the store names it
+DOCUMENT_KEY = ("document_id", "partner", "doc_type", "file", "isa13")  # a document as the store names it
 _OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
@@ -29,8 +29,8 @@ def _key(t: pa.Table) -> pa.Array:
     """One text per row of DOCUMENT_KEY, unambiguous whatever the texts hold (each led by its length)."""
     parts = []
     for c in DOCUMENT_KEY:
-        text = pc.cast(t[c], pa.string())
-        parts += [pc.cast(pc.utf8_length(text), pa.string()), pc.fill_null(text, "")]
+        text = pc.fill_null(pc.cast(t[c], pa.string()), "")  # none: as empty
+        parts += [pc.cast(pc.utf8_length(text), pa.string()), text]
     key = pc.binary_join_element_wise(*parts, ":")
     return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
 

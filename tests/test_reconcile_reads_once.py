@@ -146,7 +146,8 @@ def test_answer_and_invoice_rows_are_each_documents_own(ws):
 
 def _heads(*rows: tuple[int, str, str]) -> pa.Table:
     return pa.table({"document_id": pa.array([r[0] for r in rows], pa.int64()), "partner": [r[1] for r in rows],
-                     "doc_type": ["855"] * len(rows), "file": [r[2] for r in rows]})
+                     "doc_type": ["855"] * len(rows), "file": [r[2] for r in rows],
+                     "isa13": [f"{r[0]:09d}" for r in rows]})
 
 
 SCHEMA = pa.schema([("document_id", pa.int64()), ("value", pa.string())])
