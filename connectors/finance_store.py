@@ -55,6 +55,11 @@ EVIDENCE_FIELDS = ("exception_id", "role", "doc_type", "document_ref", "file", "
 STATUS_FIELDS = ("partner", "doc_type", "functional_id", "isa13", "gs06", "st02", "sent_at", "file", "po_number",
                  "document_ref", "status", "due_at", "ack_type", "set_status", "group_status", "acked_at",
                  "minutes_to_ack", "ack_late", "reasons", "errors", "ack_file", "ack_isa13", "ack_gs06", "ack_st02")
+STATUS_KEY = ("partner", "isa13", "gs06", "st02")  # document_acks' primary key
+# document_acks' columns as record_document_status writes them (text; minutes_to_ack and ack_late integers)
+STATUS_ROWS = tuple((c, "int64" if c in ("minutes_to_ack", "ack_late") else "string") for c in STATUS_FIELDS
+                    if c != "errors")
+STATUS_AS_OF, STATUS_RUN = "document_status_as_of", "document_status_run"  # meta: the last run's as_of, run id
 EXCEPTION_BOOK = ("active", "first_run", "last_run", "first_found_at", "last_found_at", "cleared_at")
 EXCEPTION_COLUMNS = (*EXCEPTION_FIELDS, *EXCEPTION_BOOK)
 EVIDENCE_COLUMNS = ("exception_id", "position", *EVIDENCE_FIELDS[1:])
@@ -78,6 +83,9 @@ SENT_ROWS = (("partner", S), ("doc_key", S), ("set_id", S), ("position", I32), (
 DOCUMENT_NUMBERS = ("isa13", "file", "sent_at")  # what SENT_ROWS takes from the set's document
 DOCUMENT_ROWS = (("partner", S), ("document_id", I64), ("doc_type", S), ("isa13", S), ("file", S), ("sent_at", TS),
                  ("content", BIN))
+# partner_acks read as stored (times, codes and errors as text: partner_acks parses them)
+ACK_ROWS = tuple((c, I32 if c in ("file_segment", "sets_included", "sets_received", "sets_accepted",
+                                  "segment_position") else S) for c in ACK_COLUMNS)
 HISTORY_ROWS = (("seq", I64), *((c, S) for c in HISTORY_COLUMNS[1:]))  # exception_history: text as stored
 FINDING_ROWS = (("partner", S), ("code", S), ("severity", S), ("po_number", S), ("file", S), ("stage", S))
 ALLOWANCE_ROWS = (("partner", S), ("po_number", S), ("message", S), ("file", S))  # SAC_NOT_APPLIED findings
@@ -191,6 +199,23 @@ def _text_array(column, *, as_int: bool = False) -> pa.Array | pa.ChunkedArray:
     return per_distinct(column, lambda v: pa.array([_text(x) for x in v.to_pylist()]))
 
 
+def _row_text(table: pa.Table, columns: Sequence[str]) -> pa.Array:
+    """One text per row of ``columns`` (any type, as text), unambiguous whatever they hold: each value led
+    by its length, a null as "-"."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = []
+    for c in columns:
+        text = pc.cast(table[c], pa.string())
+        parts.append(pc.coalesce(pc.binary_join_element_wise(pc.cast(pc.utf8_length(text), pa.string()), text, ":"),
+                                 pa.scalar("-")))
+    if not parts:
+        return pa.array([""] * table.num_rows, pa.string())
+    out = pc.binary_join_element_wise(*parts, "|")
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
 def _four_digit_years(column, kind) -> bool:
     """Whether every time or day of ``column`` falls in the years 1000-9999 (where Arrow's text of it
     is the ISO text), or it holds none."""
@@ -270,28 +295,36 @@ class FinanceTables:
                               " file_segment) DO NOTHING", rows)
 
     def partner_acks(self, partner: str | None = None) -> pa.Table:
-        """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order."""
+        """Every stored acknowledgment row (FUNCTIONAL_ACKS), in arrival order. Read into Arrow column-wise;
+        the AK5/AK9 codes and the AK3/AK4 errors (JSON) parsed once per distinct text: most sets are
+        accepted without a note (a stored "[]"), so a history's 997s cost one parse, not one per AK2."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         from schemas.functional_acks import ACK_ERROR, FUNCTIONAL_ACKS
+        from schemas.grouping import per_distinct
 
         sql = f"SELECT {', '.join(ACK_COLUMNS)} FROM partner_acks"
-        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
-                       " file_segment", (partner,) if partner else ())
-        cols = {c: [r[i] for r in rows] for i, c in enumerate(ACK_COLUMNS)}
+        t = self._read(sql + (" WHERE partner=?" if partner else "") + " ORDER BY received_at, source_sha256,"
+                       " file_segment", ACK_ROWS, (partner,) if partner else ())
 
-        def times(name: str) -> pa.Array:
-            return pc.cast(pa.array([v or None for v in cols[name]], pa.string()), pa.timestamp("s"))
+        def times(name: str) -> pa.Array:  # empty text: no time
+            text = t[name]
+            return pc.cast(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text), pa.timestamp("s"))
 
-        def codes(name: str) -> list:
-            return [[c for c in (v or "").split(",") if c] for v in cols[name]]
+        def codes(name: str) -> pa.Array:
+            return per_distinct(pc.fill_null(t[name], ""), lambda v: pa.array(
+                [[c for c in text.split(",") if c] for text in v.to_pylist()], pa.list_(pa.string())))
 
-        errors = [[{k: e.get(k) for k in ACK_ERROR.names} for e in json.loads(v or "[]")] for v in cols["errors"]]
-        data = {c: cols[c] for c in FUNCTIONAL_ACKS.names if c in cols}
-        data.update({"set_error_codes": codes("set_error_codes"), "group_error_codes": codes("group_error_codes"),
-                     "errors": errors, "ack_created_at": times("ack_created_at"), "received_at": times("received_at")})
-        return pa.table({c: data[c] for c in FUNCTIONAL_ACKS.names}, schema=FUNCTIONAL_ACKS)
+        def errors(texts: pa.Array) -> pa.Array:
+            return pa.array([[{k: e.get(k) for k in ACK_ERROR.names} for e in json.loads(text or "[]")]
+                             for text in texts.to_pylist()], pa.list_(ACK_ERROR))
+
+        data = {"set_error_codes": codes("set_error_codes"), "group_error_codes": codes("group_error_codes"),
+                "errors": per_distinct(pc.fill_null(t["errors"], "[]"), errors),
+                "ack_created_at": times("ack_created_at"), "received_at": times("received_at")}
+        return pa.Table.from_arrays([data[f.name] if f.name in data else t[f.name] for f in FUNCTIONAL_ACKS],
+                                    schema=FUNCTIONAL_ACKS).combine_chunks()
 
     def record_sent_lines(self, lines: pa.Table, *, by: str, note: str, at: datetime) -> int:
         """RECORDED_LINES of one file (parsers.sent_documents) kept, with who recorded them, when and
@@ -439,36 +472,73 @@ class FinanceTables:
 
     def record_document_status(self, status: pa.Table, *, as_of: datetime, run_id: str) -> None:
         """The verdict on every set we sent, as of ``as_of`` (engine.partner_acks.match_acks), replacing
-        the previous run's."""
+        the previous run's. Only what changed is written (a set new or its verdict other than stored:
+        upserted; a set no longer among them: deleted; when most changed, all written again); an
+        unchanged verdict's row keeps the as_of and run_id of the run that wrote it, and the readers give
+        every verdict this run's (meta STATUS_AS_OF): a history's every verdict deleted and inserted again
+        each night cost its seconds."""
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         cols = [c for c in STATUS_FIELDS if c != "errors"]
-        n = status.num_rows
-        rows = pa.table([*(_text_array(status[c], as_int=c == "ack_late") for c in cols),
-                         pa.repeat(pa.scalar(_text(as_of), pa.string()), n),
+        new = pa.table([_text_array(status[c], as_int=c == "ack_late") for c in cols], names=cols)
+        stored = self._read(f"SELECT {', '.join(cols)} FROM document_acks", STATUS_ROWS)
+        new_keys, stored_keys = _row_text(new, STATUS_KEY), _row_text(stored, STATUS_KEY)
+        at = pc.index_in(new_keys, value_set=stored_keys)  # each set's stored row (a key once: the primary key)
+        same = pc.is_valid(at)
+        if stored.num_rows and pc.any(same).as_py():
+            theirs = stored.take(pc.fill_null(at, 0))
+            for c in cols:  # equal, or both null
+                a, b = new[c], theirs[c]
+                same = pc.and_(same, pc.fill_null(pc.equal(a, b), pc.and_(pc.is_null(a), pc.is_null(b))))
+        changed = pc.invert(same)
+        whole = pc.sum(changed).as_py() or 0
+        rows = new.filter(changed) if 2 * whole <= new.num_rows else new  # most changed: all written again
+        gone = pc.invert(pc.is_in(stored_keys, value_set=new_keys))  # sets no longer among the verdicts
+        n = rows.num_rows
+        rows = pa.table([*rows.columns, pa.repeat(pa.scalar(_text(as_of), pa.string()), n),
                          pa.repeat(pa.scalar(run_id, pa.string()), n)], names=[*cols, "as_of", "run_id"])
+        keys = [tuple(k.values()) for k in stored.select(list(STATUS_KEY)).filter(gone).to_pylist()]
         with self.transaction():
-            self._q("DELETE FROM document_acks")
-            # many rows per statement, the run's constant columns (as_of, run_id, every NULL) as literals
-            self._insert_rows("document_acks", rows.column_names, rows)
+            if rows.num_rows == new.num_rows:
+                self._q("DELETE FROM document_acks")
+                # many rows per statement, the run's constant columns (as_of, run_id, every NULL) as literals
+                self._insert_rows("document_acks", rows.column_names, rows)
+            else:
+                if keys:
+                    self._many("DELETE FROM document_acks WHERE partner=? AND isa13=? AND gs06=? AND st02=?", keys)
+                others = [c for c in rows.column_names if c not in STATUS_KEY]
+                self._insert_rows("document_acks", rows.column_names, rows, conflict=(
+                    f" ON CONFLICT ({', '.join(STATUS_KEY)}) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in others)))
+            self._many("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET"
+                       " value = excluded.value", [(STATUS_AS_OF, _text(as_of)), (STATUS_RUN, run_id)])
+
+    def _status_rows(self, sql: str, args: Sequence = ()) -> list[dict]:
+        """document_acks rows (STATUS_COLUMNS) as dicts, each as of the last run that recorded them."""
+        last = dict(self._q("SELECT key, value FROM meta WHERE key IN (?, ?)", (STATUS_AS_OF, STATUS_RUN)))
+        out = [dict(zip(STATUS_COLUMNS, r, strict=True)) for r in self._q(sql, args)]
+        if STATUS_AS_OF in last:  # a store whose verdicts were all written at once has none
+            for d in out:
+                d["as_of"], d["run_id"] = last[STATUS_AS_OF], last.get(STATUS_RUN)
+        return out
 
     def document_status(self, partner: str | None = None) -> list[dict]:
         """The stored verdicts (as of the last reconciliation), oldest sent first."""
         sql = f"SELECT {', '.join(STATUS_COLUMNS)} FROM document_acks"
-        rows = self._q(sql + (" WHERE partner=?" if partner else "") + " ORDER BY partner, sent_at, isa13, gs06, st02",
-                       (partner,) if partner else ())
-        return [dict(zip(STATUS_COLUMNS, r, strict=True)) for r in rows]
+        return self._status_rows(sql + (" WHERE partner=?" if partner else "") + " ORDER BY partner, sent_at,"
+                                 " isa13, gs06, st02", (partner,) if partner else ())
 
     def document_status_for(self, partner: str, numbers: Iterable[tuple[str, str, str]]) -> dict[tuple, dict]:
         """Verdicts of some of a partner's sets by (ISA13, GS06, ST02)."""
         wanted = set(numbers)
         if not wanted:
             return {}
-        rows = self._q(f"SELECT {', '.join(STATUS_COLUMNS)} FROM document_acks WHERE partner=? AND isa13 IN"
-                       f" ({','.join('?' * len({n[0] for n in wanted}))})", (partner, *sorted({n[0] for n in wanted})))
+        rows = self._status_rows(f"SELECT {', '.join(STATUS_COLUMNS)} FROM document_acks WHERE partner=? AND isa13"
+                                 f" IN ({','.join('?' * len({n[0] for n in wanted}))})",
+                                 (partner, *sorted({n[0] for n in wanted})))
         out = {}
-        for r in rows:
-            d = dict(zip(STATUS_COLUMNS, r, strict=True))
+        for d in rows:
             key = (d["isa13"], d["gs06"], d["st02"])
             if key in wanted:
                 out[key] = d
@@ -524,9 +594,12 @@ class FinanceTables:
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending"),
                                                             ("position", "ascending")])).combine_chunks()
 
-    def sent_documents(self, doc_types: Iterable[str]) -> pa.Table:
+    def sent_documents(self, doc_types: Iterable[str], *, content: bool = True,
+                       ids: Iterable[int] | None = None) -> pa.Table:
         """Delivered documents of these types with their content (what the partner received), ordered
-        partner, id."""
+        partner, id. ``content`` False: without it (an empty content each: their numbers, file and time
+        alone); ``ids``: only those documents."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         wanted = sorted(set(doc_types))
@@ -534,9 +607,17 @@ class FinanceTables:
             return _table([], DOCUMENT_ROWS)
         # read in id order (an index's), the partners put in order here: SQLite sorting by partner copies
         # every row it sorts, the documents' content with it (a night's 855s: 14 MB, 40 of 50 ms)
-        table = self._read("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents"
-                           f" WHERE doc_type IN ({','.join('?' * len(wanted))}) AND status='delivered' ORDER BY id",
-                           DOCUMENT_ROWS, wanted)
+        sql = (f"SELECT partner, id, doc_type, isa13, file_name, delivered_at, {'content' if content else 'NULL'}"
+               f" FROM documents WHERE doc_type IN ({','.join('?' * len(wanted))}) AND status='delivered'")
+        if ids is None:
+            table = self._read(sql + " ORDER BY id", DOCUMENT_ROWS, wanted)
+        else:  # a few hundred ids a query
+            some = sorted(set(ids))
+            parts = [self._read(sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY id", DOCUMENT_ROWS,
+                                [*wanted, *chunk]) for chunk in (some[i:i + CHUNK] for i in range(0, len(some), CHUNK))]
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0] if parts else _table([], DOCUMENT_ROWS)
+        if not content:
+            table = table.set_column(6, "content", pa.repeat(pa.scalar(b"", pa.binary()), table.num_rows))
         partner = table["partner"]
         if table.num_rows < 2 or pc.all(pc.less_equal(partner.slice(0, table.num_rows - 1), partner.slice(1))).as_py():
             return table  # one partner's (or in order already): no copy of the content

@@ -71,6 +71,21 @@ ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line b
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
                 "ack_price", "revision")
 TIME = pa.timestamp("s")
+# what our delivered documents say, read once per document and kept (flows.reconcile): ANSWER_ROWS the ACKs of
+# our 855s and 865s (answer_rows), TOTAL_ROWS and CHARGE_ROWS our 810s' totals and SACs (invoice_rows); each row
+# with the document it is in and its segment's place there. A change of what they hold or how they are read
+# bumps ROWS_VERSION (the rows kept before are read again from the documents).
+ROWS_VERSION = 1
+_PLACE = [pa.field("document_id", pa.int64()), pa.field("_seg", pa.int64())]
+ANSWER_ROWS = pa.schema([
+    *(pa.field(n, pa.string()) for n in ("partner", "po_number", "isa13", "gs06", "st02", "set_id", "release",
+                                         "echo")),
+    pa.field("price", MONEY), pa.field("ack_code", pa.string()), pa.field("quantity", QTY),
+    pa.field("ack_unit", pa.string()), pa.field("promised_date", pa.date32()), *_PLACE])
+TOTAL_ROWS = pa.schema([*(pa.field(f.name, f.type) for f in INVOICE_TOTALS if f.name not in ("file", "sent_at")),
+                        *_PLACE])
+CHARGE_ROWS = pa.schema([*(pa.field(f.name, f.type) for f in INVOICE_CHARGES if f.name not in ("file", "sent_at")),
+                         *_PLACE])
 REQUESTED_COLUMNS = ["partner", "po_number", "order_ref", "requested_ship_date"]  # what requested_dates reads
 RELEASE_COLUMNS = ["partner", "po_number", "release_number"]  # what order_releases reads
 
@@ -176,18 +191,17 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
 
 
 def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-                 releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+                 releases: Mapping[tuple[str, str], str] | None = None, *, answers: pa.Table | None = None
+                 ) -> pa.Table:
     """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
     file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
     echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
     current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
-    when the caller has it already (it is the same for every input the lines are matched to)."""
-    parts = []
-    partners = sorted(set(documents["partner"].to_pylist()))
-    for partner in partners:  # one partner's documents: the table itself (no copy of their content)
-        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
-        parts.append(_ack_rows(partner, mine))
-    rows = [p for p in parts if p.num_rows]
+    when the caller has it already (it is the same for every input the lines are matched to).
+    ``answers``: answer_rows(documents) when the caller has them (kept per document, flows.reconcile:
+    a document is read once); ``documents`` then need not hold their content."""
+    answers = answer_rows(documents) if answers is None else answers
+    rows = _with_documents(answers, documents, ANSWER_ROWS.names[:-2])
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
@@ -431,19 +445,48 @@ def unknown_recorded(recorded: pa.Table, lines: pa.Table) -> list[Finding]:
 
 def _sets_read(docs: pa.Table, set_ids) -> tuple:
     """The segments of our stored documents ``docs`` (their ``content``) and their sets of ``set_ids``:
-    (elements, rows_of, sets), each set (ISA13, GS06, ST02, ST01, first row, last row)."""
+    (elements, rows_of, sets, starts), each set (ISA13, GS06, ST02, ST01, first row, last row); ``starts``:
+    the row each document's segments start at."""
     content = docs["content"]
     if isinstance(content, pa.ChunkedArray):
         content = content.chunk(0) if content.num_chunks == 1 else content.combine_chunks()
     read = _plain_segments(content)
     if read is None:  # not plain runs of our own shape: the X12 reader decides, as it reads anything
-        parsed = read_interchanges(b"\n".join(content.to_pylist()))
-        elements, rows_of = parsed.segments.elements, parsed.segments.rows_of
-        sets = [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start, ts.end)
-                for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
-    else:
-        elements, rows_of, sets = read
-    return elements, rows_of, [s for s in sets if s[3] in set_ids]
+        read = _read_each(content)
+    elements, rows_of, sets, starts = read
+    return elements, rows_of, [s for s in sets if s[3] in set_ids], starts
+
+
+def _read_each(content: pa.BinaryArray) -> tuple:
+    """The X12 reader's parse of each document, numbered on as one read of them all: (elements, rows_of,
+    sets, starts) as _plain_segments gives them."""
+    elements, finders, sets, starts = [], [], [], []
+    at = 0
+    for data in content.to_pylist():
+        parsed = read_interchanges(data)
+        rows = parsed.segments.elements
+        rows = rows.combine_chunks() if isinstance(rows, pa.ChunkedArray) else rows
+        starts.append(at)
+        elements.append(rows)
+        finders.append((parsed.segments.rows_of, at))
+        sets += [(ic.control_number, g.control_number, ts.control_number, ts.set_id, ts.start + at, ts.end + at)
+                 for ic in parsed.interchanges for g in ic.groups for ts in g.transactions]
+        at += len(rows)
+
+    def rows_of(seg_id: str) -> np.ndarray:
+        found = [np.asarray(find(seg_id), np.int64) + base for find, base in finders]
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+    joined = pa.concat_arrays(elements) if elements else pa.array([], pa.list_(pa.string()))
+    return joined, rows_of, sets, np.array(starts, np.int64)
+
+
+def _documents_of(starts: np.ndarray, rows: np.ndarray, docs: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(document_id, _seg) of segment ``rows``: the document each is in (``starts``: _sets_read's) and its
+    place there."""
+    doc = np.searchsorted(starts, rows, side="right") - 1
+    return (docs["document_id"].take(pa.array(doc, pa.int64())),
+            pa.array(np.asarray(rows, np.int64) - starts[doc], pa.int64()))
 
 
 def _in_sets(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -454,8 +497,19 @@ def _in_sets(starts: np.ndarray, ends: np.ndarray, rows: np.ndarray) -> tuple[np
 
 
 def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
-    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to."""
-    elements, rows_of, sets = _sets_read(docs, ANSWERS)
+    """One partner's ACK segments with the set, PO and PO1/POC line id they belong to, and their
+    document's file and delivery time (by ISA13); _row: the segment's row in one read of them all."""
+    t = _ack_segments(partner, docs)
+    if not t.num_rows:
+        return t
+    return _inner_lookup(t.drop_columns(["document_id", "_seg"]), docs.select(["isa13", "file", "sent_at"]),
+                         ["isa13"])
+
+
+def _ack_segments(partner: str, docs: pa.Table) -> pa.Table:
+    """_ack_rows' rows before their document's file and time, with the document each is in (document_id)
+    and its place there (_seg)."""
+    elements, rows_of, sets, doc_starts = _sets_read(docs, ANSWERS)
     acks = rows_of("ACK")
     if not sets or not len(acks):
         return pa.table({})
@@ -486,7 +540,6 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
     take_set = pa.array(set_of, pa.int64())
     meta = pa.table({"isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
                      "set_id": [x[3] for x in sets], "po_number": po_numbers, "release": releases}).take(take_set)
-    by_isa = docs.select(["isa13", "file", "sent_at"])
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
@@ -497,10 +550,12 @@ def _ack_rows(partner: str, docs: pa.Table) -> pa.Table:
         "promised_date": per_distinct(ack_el(5), x12_dates.dates),
         "_row": pa.array(acks, pa.int64()),
     })
+    document_id, seg = _documents_of(doc_starts, acks, docs)
+    t = t.append_column("document_id", document_id).append_column("_seg", seg)
     coded = pc.is_valid(t["ack_code"])
     if not pc.all(coded).as_py():
         t = t.filter(coded)
-    return _inner_lookup(t, by_isa, ["isa13"])
+    return t
 
 
 def invoice_totals(documents: pa.Table) -> pa.Table:
@@ -512,19 +567,15 @@ def invoice_totals(documents: pa.Table) -> pa.Table:
     return invoice_totals_and_charges(documents)[0]
 
 
-def invoice_totals_and_charges(documents: pa.Table) -> tuple[pa.Table, pa.Table]:
+def invoice_totals_and_charges(documents: pa.Table, *, rows: tuple[pa.Table, pa.Table] | None = None
+                               ) -> tuple[pa.Table, pa.Table]:
     """INVOICE_TOTALS (invoice_totals) and INVOICE_CHARGES (each SAC01 A or C segment of those 810 sets: its
     SAC02, SAC05 (N2), SAC07, SAC15 and the IT1 it sits in, for the charge reconciliation,
-    engine.charge_match), from one read of the documents."""
-    parts, charges = [], []
-    partners = sorted(set(documents["partner"].to_pylist()))
-    for partner in partners:
-        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
-        totals, sacs = _invoice_rows(partner, mine)
-        parts.append(totals)
-        charges.append(sacs)
-    rows = [p for p in parts if p.num_rows]
-    sacs = [c for c in charges if c.num_rows]
+    engine.charge_match), from one read of the documents. ``rows``: invoice_rows(documents) when the caller
+    has them (kept per document, flows.reconcile); ``documents`` then need not hold their content."""
+    totals, charges = invoice_rows(documents) if rows is None else rows
+    rows = [p.select(INVOICE_TOTALS.names) for p in _with_documents(totals, documents, TOTAL_ROWS.names[:-2])]
+    sacs = [p.select(INVOICE_CHARGES.names) for p in _with_documents(charges, documents, CHARGE_ROWS.names[:-2])]
     return (pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table(),
             pa.concat_tables(sacs).cast(INVOICE_CHARGES) if sacs else INVOICE_CHARGES.empty_table())
 
@@ -545,10 +596,10 @@ def _cents(values: pa.Array) -> np.ndarray:
     return out
 
 
-def _invoice_rows(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """One partner's 810 sets: numbers, SAC sums and TDS (INVOICE_TOTALS' columns), and their SACs
-    (INVOICE_CHARGES' columns)."""
-    elements, rows_of, sets = _sets_read(docs, ("810",))
+def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """One partner's 810 sets: numbers, SAC sums and TDS (TOTAL_ROWS' columns), and their SACs
+    (CHARGE_ROWS' columns), each with the document it is in and its place there (the set's ST, the SAC)."""
+    elements, rows_of, sets, doc_starts = _sets_read(docs, ("810",))
     if not sets:
         return pa.table({}), pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)
@@ -593,9 +644,13 @@ def _invoice_rows(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
         "total": decimal_array(total * 100, has_total),  # cents as 10^-4 units (MONEY)
         "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
     })
-    t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
-    return t.select(INVOICE_TOTALS.names), _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set,
-                                                         kind, amount, big_el)
+    document_id, seg = _documents_of(doc_starts, starts, docs)
+    t = t.append_column("document_id", document_id).append_column("_seg", seg)
+    sacs = _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set, kind, amount, big_el)
+    if sacs.num_rows:
+        document_id, seg = _documents_of(doc_starts, sac[(kind == "A") | (kind == "C")], docs)
+        sacs = sacs.append_column("document_id", document_id).append_column("_seg", seg)
+    return t, sacs
 
 
 def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, sac: np.ndarray,
@@ -629,8 +684,7 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
         "gs06": pa.array([sets[k][1] for k in sac_set], pa.string()),
         "st02": pa.array([sets[k][2] for k in sac_set], pa.string()),
     })
-    t = _inner_lookup(t, docs.select(["isa13", "file", "sent_at"]), ["isa13"])
-    return t.select(INVOICE_CHARGES.names)
+    return t
 
 
 # the items after the words before them (which said "... 855s or 810s: " before our 810s carried the PO's SACs)
@@ -854,7 +908,7 @@ def change_refusals(documents: pa.Table, sent: pa.Table) -> dict[tuple[str, str]
     partners = sorted(set(docs["partner"].to_pylist()))
     for partner in partners:
         mine = docs if len(partners) == 1 else docs.filter(pc.equal(docs["partner"], partner))
-        elements, rows_of, found = _sets_read(mine, ("865",))
+        elements, rows_of, found, _ = _sets_read(mine, ("865",))
         if not found:
             continue
         heads, pocs, acks = rows_of("BCA"), rows_of("POC"), rows_of("ACK")
@@ -1021,8 +1075,12 @@ def _plain_segments(content: pa.BinaryArray):
         text = content.cast(pa.string())  # checks UTF-8 (the reader reads other bytes as Latin-1)
     except pa.ArrowInvalid:
         return None
-    segments = pc.utf8_rtrim(pc.utf8_ltrim_whitespace(pc.split_pattern(text, term).flatten()), characters="\r\n")
-    segments = segments.filter(pc.greater(pc.binary_length(segments), 0))
+    split = pc.split_pattern(text, term)
+    segments = pc.utf8_rtrim(pc.utf8_ltrim_whitespace(split.flatten()), characters="\r\n")
+    kept = pc.greater(pc.binary_length(segments), 0)
+    segments = segments.filter(kept)
+    of_doc = pc.list_parent_indices(split).filter(kept).to_numpy(zero_copy_only=False)
+    starts = np.searchsorted(of_doc, np.arange(n_docs), side="left").astype(np.int64)  # each document's first row
     n = len(segments)
     if not n:
         return None
@@ -1065,7 +1123,61 @@ def _plain_segments(content: pa.BinaryArray):
     in_gs = np.searchsorted(gs_rows, st) - 1
     sets = list(zip([isa13[i] for i in in_isa.tolist()], [gs06[i] for i in in_gs.tolist()], _stripped(rows, st, 2),
                     _stripped(rows, st, 1), st.tolist(), se.tolist(), strict=True))
-    return rows, rows_of, sets
+    return rows, rows_of, sets, starts
+
+
+def answer_rows(documents: pa.Table) -> pa.Table:
+    """ANSWER_ROWS: the ACK segments of our delivered 855s and 865s (DOCUMENT_ROWS with their content), each
+    with its set, PO and PO1/POC line id, the document it is in (document_id) and its segment's place in that
+    document (_seg): what acknowledged reads of them. A function of each document's content alone (for
+    documents whose every set opens with its BAK or BCA, as ours do), so that the rows of a document
+    can be kept and it is read once (flows.reconcile)."""
+    parts = []
+    partners = sorted(set(documents["partner"].to_pylist()))
+    for partner in partners:  # one partner's documents: the table itself (no copy of their content)
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
+        parts.append(_ack_segments(partner, mine))
+    rows = [p.select(ANSWER_ROWS.names).cast(ANSWER_ROWS) for p in parts if p.num_rows]
+    return pa.concat_tables(rows).combine_chunks() if rows else ANSWER_ROWS.empty_table()
+
+
+def invoice_rows(documents: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """(TOTAL_ROWS, CHARGE_ROWS): invoice_totals_and_charges' rows of our delivered 810s (DOCUMENT_ROWS with
+    their content) before each is given its document's file and delivery time, with the document it is in
+    (document_id) and its segment's place there (_seg): a function of each document's content alone, kept
+    per document so that it is read once (flows.reconcile)."""
+    totals, charges = [], []
+    partners = sorted(set(documents["partner"].to_pylist()))
+    for partner in partners:
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
+        t, c = _invoice_segments(partner, mine)
+        totals += [t.select(TOTAL_ROWS.names).cast(TOTAL_ROWS)] if t.num_rows else []
+        charges += [c.select(CHARGE_ROWS.names).cast(CHARGE_ROWS)] if c.num_rows else []
+    return (pa.concat_tables(totals).combine_chunks() if totals else TOTAL_ROWS.empty_table(),
+            pa.concat_tables(charges).combine_chunks() if charges else CHARGE_ROWS.empty_table())
+
+
+def _with_documents(rows: pa.Table, documents: pa.Table, names: Sequence[str]) -> list[pa.Table]:
+    """Per partner (in order), ``rows`` (answer_rows' or invoice_rows') in the order one read of its documents
+    gives them (by document id, then segment), ``names`` of their columns then _row (that order's number),
+    each given the file and delivery time of its interchange's document (by ISA13, as sent); partners
+    without rows left out."""
+    if not rows.num_rows:
+        return []
+    rows = _sorted(rows, [("partner", "ascending"), ("document_id", "ascending"), ("_seg", "ascending")])
+    numbered = rows.select(list(names)).append_column("_row", pa.array(np.arange(rows.num_rows), pa.int64()))
+    partners = sorted(set(documents["partner"].to_pylist()))
+    out = []
+    for partner in partners:
+        mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
+        at = np.flatnonzero(pc.equal(numbered["partner"], partner).to_numpy(zero_copy_only=False))
+        if not len(at):
+            continue
+        part = numbered.slice(int(at[0]), len(at))  # sorted: a partner's rows stand together
+        joined = _inner_lookup(part, mine.select(["isa13", "file", "sent_at"]), ["isa13"])
+        if joined.num_rows:
+            out.append(joined)
+    return out
 
 
 def _isa_delimiters(head: bytes) -> tuple[str, str, str] | None:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from connectors.document_rows import DocumentRows, kept_rows
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import exception_states, finance_inputs
@@ -114,15 +115,17 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
-    totals, billed = finance_inputs.invoice_totals_and_charges(state.sent_documents(("810",)))
+    invoices, invoice_rows = _document_rows(ws, state, ("810",), "invoices")  # each 810 read once, ever
+    totals, billed = finance_inputs.invoice_totals_and_charges(invoices, rows=(invoice_rows["totals"],
+                                                                                 invoice_rows["charges"]))
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
     # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
     stored, covered = _stored_sacs(ws, orders)
     # and what the 860s applied to those orders added, changed or took off (engine.finance_inputs.with_changes)
     # (only what we accepted: a change or POC our 865 refused is no agreement); a line since deleted (a DI,
     # with or without a SAC of its own) promises nothing more
-    answers = state.sent_documents(finance_inputs.ANSWERS)  # our 855s and 865s, read once (acknowledged too)
-    refusals = finance_inputs.change_refusals(answers, sent)
+    answers, answer_rows = _document_rows(ws, state, finance_inputs.ANSWERS, "answers")  # each read once, ever
+    refusals = finance_inputs.change_refusals(state.sent_documents(("865",)), sent)
     charges = finance_inputs.without_deleted_lines(finance_inputs.with_changes(
         finance_inputs.stored_po_charges(stored, orders), _changed_sacs(ws, state, covered, refusals, {
             (p, po) for p, po, st in zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "state")),
@@ -138,7 +141,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            answers, lines, echoes, releases), keep),
+            answers, lines, echoes, releases, answers=answer_rows["answers"]), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
@@ -152,6 +155,30 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         invoice_charges=finance_inputs.only_partners(billed, keep),
         agreed_charges=agreed_charges(profiles),
     )
+
+
+# what engine.finance_inputs reads out of our delivered documents, kept per document (connectors.document_rows)
+DOCUMENT_ROWS = {"answers": {"answers": finance_inputs.ANSWER_ROWS},
+                 "invoices": {"totals": finance_inputs.TOTAL_ROWS, "charges": finance_inputs.CHARGE_ROWS}}
+
+
+def _document_rows(ws: Workspace, state: StateStore, doc_types: tuple[str, ...], kind: str
+                   ) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """(the delivered documents of ``doc_types`` without their content, the rows engine.finance_inputs reads
+    out of them: answer_rows for "answers", invoice_rows for "invoices"), each document's rows read out of
+    it once and kept under <workspace>/state/derived/ (a document delivered before they were kept: read
+    the first time it is reconciled)."""
+    schemas = DOCUMENT_ROWS[kind]
+    cache = DocumentRows(ws.state_path.parent / "derived" / f"{kind}-v{finance_inputs.ROWS_VERSION}", schemas)
+
+    def read(docs: pa.Table) -> dict[str, pa.Table]:
+        if kind == "answers":
+            return {"answers": finance_inputs.answer_rows(docs)}
+        totals, charges = finance_inputs.invoice_rows(docs)
+        return {"totals": totals, "charges": charges}
+
+    heads = state.sent_documents(doc_types, content=False)
+    return heads, kept_rows(cache, heads, lambda ids: state.sent_documents(doc_types, ids=ids), read)
 
 
 def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:

@@ -13,6 +13,7 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
                                             [clock] zone = "America/New_York" (the run clock's time zone),
                                             [prefect] pool = "<work pool>" (docs/scaling.md)
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
+    <workspace>/state/derived/              rows read out of our delivered documents (connectors.document_rows)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
                                             item_units.csv optional
     <workspace>/inventory/                  snapshots/as_of=YYYY-MM-DD/*.parquet + receipts.parquet
