@@ -277,3 +277,39 @@ def test_one_asn_per_po_refuses_a_flat_charge_per_shipment_it_would_bill_twice()
                {"asn": {"per": "order"}, "invoice": {"charges": [{"kind": "A", "code": "C310", "percent": "2"}]}},
                {"invoice": {"charges": [freight]}}):
         FulfilmentSettings.model_validate(ok)
+
+
+def test_an_856_the_outbound_check_refuses_holds_its_po_and_the_other_po_s_856_goes(tmp_path):
+    """The outbound check refuses PO_A's 856 (whatever it finds, in its own interchange): the transaction is planned
+    again with that 856's shipment held (ASN_NOT_BUILT naming it, PO_A not shipped); PO_B's 856 goes."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from connectors.state import StateStore
+    from flows import shipments
+    from schemas.findings import finding
+    from tests.support import deliver_all, run_stages
+
+    ws = workspace(tmp_path / "ws", drops={"ulta": [p.name for p in (FIXTURES / "drops" / "ulta").iterdir()]})
+    _per_order(ws)
+    run_stages(ws, NIGHT)
+    _confirm(ws)
+
+    def check(data: bytes):
+        found = shipments.outbound_check(data)
+        return [*found, finding("ASN_NOT_BUILT", "refused", severity="error")] if f"*{ASN_A}*".encode() in data \
+            else found
+
+    state = StateStore(ws.state_path)
+    try:
+        shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                                 LocalDrop(ws.warehouse_drop_root / "east"), load_reference(ws.reference_dir),
+                                 now=SHIP_DAY, run_id="day1", check=check)
+        held = [f["message"] for f in state.findings() if f["code"] == "ASN_NOT_BUILT"]
+        sids = sorted(s.shipment_id for s in state.shipments() if s.partner == "ulta")
+        orders = {o.key[1]: o.state.value for o in state.orders() if o.key[0] == "ulta"}
+    finally:
+        state.close()
+    deliver_all(ws, SHIP_DAY)
+    assert len(held) == 1 and f"Shipment {ASN_A}:" in held[0]
+    assert sids == [ASN_B] and sorted(_by_bsn(ws)) == [ASN_B]
+    assert (orders[PO_A], orders[PO_B]) == ("acknowledged", "shipped")
