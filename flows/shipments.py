@@ -345,7 +345,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
-        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines)), profiles=profiles,
+        recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines, profiles)), profiles=profiles,
         item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
         store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level))
@@ -386,12 +386,23 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     return plan, errors, held
 
 
-def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table) -> list[tuple]:
+def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
+              profiles: Mapping[str, PartnerProfile] | None = None) -> list[tuple]:
     """The recorded cartons the checks can meet for these lines (their shipment ids, carton labels and
-    SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded."""
+    SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded. When a
+    partner takes one 856 per PO (fulfilment.asn.per "order"), a shipment recorded per PO under
+    shipping.asn_shipment_id is named by the shipment id the warehouse gave: sent again, it is a duplicate."""
     labels = [v for c in ("carton_id", "carton_sscc") for v in lines[c].unique().to_pylist() if v]
     keys = set(labels) | set(pc.drop_null(sscc_columns(pa.array(labels, pa.string()))[1]).to_pylist())
-    return state.recorded_cartons_for(warehouse.id, (s for s in lines["shipment_id"].unique().to_pylist() if s), keys)
+    sids = [s for s in lines["shipment_id"].unique().to_pylist() if s]
+    split: dict[str, str] = {}  # the id a shipment's PO would be recorded under -> the shipment id
+    if any(p.fulfilment.asn.per == "order" for p in (profiles or {}).values()):
+        pairs = lines.select(["shipment_id", "po_number"]).group_by(["shipment_id", "po_number"]).aggregate([])
+        for sid, po in zip(*(pairs[c].to_pylist() for c in ("shipment_id", "po_number")), strict=True):
+            if sid and po:
+                split.setdefault(shipping.asn_shipment_id(sid, po), sid)
+    rows = state.recorded_cartons_for(warehouse.id, [*sids, *split], keys)
+    return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
 
 
 def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[str]] | None = None

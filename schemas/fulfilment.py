@@ -109,6 +109,11 @@ class AsnSettings(_Model):
     prepacks: Literal["pack", "components"] = "pack"
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
+    per: Literal["shipment", "order"] = "shipment"  # one 856 per shipment, an order loop per PO it carries;
+    # "order": one 856 per shipment and PO (Ulta's and other retailers' guides: "one ASN per purchase order", no
+    # consolidation), each with its own BSN02 (the shipment id, "-" and the PO; a shipment of one PO keeps its id), the
+    # same S level (bill of lading, tracking, carrier) and only that PO's pallets, cartons and items; each recorded
+    # as a shipment of its own (engine.lifecycle.shipping.asn_shipment_id)
 
     @model_validator(mode="after")
     def _stores_written(self) -> AsnSettings:
@@ -474,3 +479,14 @@ class FulfilmentSettings(_Model):
     invoice: InvoiceSettings = InvoiceSettings()
     csv_orders: CsvOrderMapping | None = None  # set for partners that send CSV orders
     csv_ack: CsvAckSettings | None = None  # set for partners answered with a CSV acknowledgment
+
+    @model_validator(mode="after")
+    def _one_freight_per_truck(self) -> FulfilmentSettings:
+        if self.asn.per == "order" and any(c.amount is not None and (c.per or self.invoice.per) == "shipment"
+                                           for c in self.invoice.charges):
+            # each PO's 856 is recorded as a shipment of its own: a flat charge per shipment would be billed once per
+            # PO of a truck, not once per bill of lading
+            raise ValueError('asn.per "order" with a flat charge per shipment (invoice.charges: an amount billed per '
+                             'shipment) is not supported: the charge would be billed on each PO\'s 810 of one truck; '
+                             'bill it per order (per = "order") or as a percentage')
+        return self

@@ -12,6 +12,7 @@ Two steps, so the caller can take exactly the serials needed inside its transact
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -252,8 +253,76 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         sid = cols["shipment_id"][i]
         records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=True), STAGE))
-    return ShipmentBatch(warehouse, check, held, tuple(records), _needs(check.lines, held, partner_of, profiles),
-                         partner_of)
+    return _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
+                                    _needs(check.lines, held, partner_of, profiles), partner_of), profiles)
+
+
+ASN_ID_MAX = 30  # BSN02 (shipment identification): AN 2-30
+
+
+def asn_shipment_id(shipment_id: str, po_number: str) -> str:
+    """The shipment id of the 856 of one PO of a shipment carrying several, for a partner taking one 856 per
+    PO (fulfilment.asn.per "order"): its BSN02 and the shipment record's id. The shipment id, "-" and the
+    PO; when that is longer than BSN02's 30 characters, the shipment id's first 21, "-" and 8 hex digits of
+    a hash of the two. The same shipment and PO give the same id on every run."""
+    whole = f"{shipment_id}-{po_number}"
+    if len(whole) <= ASN_ID_MAX:
+        return whole
+    digest = hashlib.sha256(f"{shipment_id}\x00{po_number}".encode()).hexdigest()[:8].upper()
+    return f"{shipment_id[:ASN_ID_MAX - 9]}-{digest}"
+
+
+def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+    """``batch`` with each shipment (not held) of a partner taking one 856 per PO (fulfilment.asn.per "order")
+    that carries several POs split into one shipment per PO (asn_shipment_id; in the order the rows name the
+    POs): its own 856, record and SSCCs, the S level's bill of lading, tracking and carrier the same. Such a
+    shipment with a pallet holding several POs' cartons, for a structure listing pallets (SOTPI, SOTI), is held
+    (ASN_NOT_BUILT): the pallet's one label cannot be on two 856s."""
+    split = {pid for pid, p in profiles.items() if p.fulfilment.asn.per == "order"}
+    if not split or not any(partner in split for partner in batch.partners.values()):
+        return batch
+    lines = batch.check.lines
+    sids, pos, pallets = (lines[c].to_pylist() for c in ("shipment_id", "po_number", "pallet_id"))
+    orders: dict[str, dict[str, None]] = defaultdict(dict)  # shipment -> its POs, in the order the rows name them
+    pallet_pos: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    for sid, po, pallet in zip(sids, pos, pallets, strict=True):
+        if batch.partners.get(sid) in split:
+            orders[sid][po or ""] = None
+            if pallet:
+                pallet_pos[(sid, pallet)][po or ""] = None
+    held, findings = set(batch.held), list(batch.findings)
+    for (sid, pallet), named in pallet_pos.items():
+        partner = batch.partners[sid]
+        if len(named) > 1 and len(orders[sid]) > 1 and sid not in held and \
+                profiles[partner].fulfilment.asn.structure in ("SOTPI", "SOTI"):
+            held.add(sid)
+            f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds cartons of POs {', '.join(named)}, "
+                        f"and {partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label "
+                        "cannot be on two 856s; it is held (no 856, nothing consumed).", value=sid)
+            findings.append(FindingRecord(f, partner, next(iter(named)), "shipment held: no 856, nothing consumed; "
+                                          "the warehouse must build one pallet per PO", STAGE))
+    frozen = frozenset(held)
+    if len(frozen) > len(batch.held):  # the rows' held flag, as _store_checked keeps it
+        lines = lines.set_column(lines.schema.get_field_index("held"), "held",
+                                 pc.is_in(lines["shipment_id"], value_set=pa.array(sorted(frozen), pa.string())))
+    renamed = {(sid, po): asn_shipment_id(sid, po) for sid, named in orders.items()
+               if len(named) > 1 and sid not in frozen for po in named}
+    partners: dict[str, str] = {}
+    for sid, partner in batch.partners.items():
+        if sid in frozen:
+            continue
+        if (sid, next(iter(orders.get(sid, {"": None})))) in renamed:
+            partners.update((renamed[(sid, po)], partner) for po in orders[sid])
+        else:
+            partners[sid] = partner
+    if renamed:
+        new_ids = pa.array([renamed.get((sid, po or ""), sid) for sid, po in zip(sids, pos, strict=True)], pa.string())
+        at = lines.schema.get_field_index("shipment_id")
+        lines = lines.set_column(at, lines.schema.field(at), new_ids)
+    if lines is batch.check.lines:
+        return batch
+    return replace(batch, check=replace(batch.check, lines=lines), held=frozen, findings=tuple(findings),
+                   partners=partners, needs=_needs(lines, frozen, partners, profiles))
 
 
 def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
