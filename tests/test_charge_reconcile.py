@@ -367,6 +367,23 @@ def test_end_to_end_the_810_carries_the_allowances_as_the_860_changed_them(tmp_p
     assert "SAC*A*F800***1500*******02*DMG-2026-11**DAMAGE ALLOWANCE~" in text  # the 860's deal number
 
 
+def test_end_to_end_an_860_without_sacs_leaves_the_810_carrying_the_850s(tmp_path):
+    """An 860 sending no SAC (a new requested delivery date) changes the order's stored tables, not its promise:
+    the 810 still carries the 850's 2 % C310, and the reconciliation finds it taken. (The 810 carried none: the
+    SACs were read beside the order's current tables, which an 860 rewrites without them.)"""
+    from tests.test_change_units_860 import x12_860
+    from tests.test_shipment_charges import sacs_by_po
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "DTM*002*20261215", "CTT*0"])
+    ws = _promising_workspace(tmp_path, "dated", "", drops={"acme-po-02-change.x12": change}, own_sacs=True)
+    got, _html = _reconciled(ws, "recon")
+    two = (invoiced_value(ws, "recon", "ACME-1000") * 2 / 100).quantize(Decimal("0.01"))
+    sent = sacs_by_po(ws)["ACME-1000"]
+    assert [(k, c, Decimal(a) / 100) for k, c, a in sent if k == "A"] == [("A", "C310", two)], sent
+    taken = got["ACME-1000", "A", "C310"]
+    assert (taken["promised_percent"], taken["billed_value"], taken["flag"]) == (Decimal("2"), two, None)
+
+
 def test_a_percent_is_half_up_to_cents_exactly():
     import numpy as np
 
