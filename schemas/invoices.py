@@ -47,6 +47,7 @@ class Terms:
     percent_payable: Decimal | None = None  # ITD11: the percent of the invoice then payable
     payment_method: str = ""  # ITD14: payment method code (C check, E electronic ...)
     percent: Decimal | None = None  # ITD15: a percent (its meaning as ITD01 gives it)
+    more: tuple[Terms, ...] = ()  # the PO's further ITDs, each its own ITD after this one (installments)
 
 
 @dataclass(frozen=True, slots=True)

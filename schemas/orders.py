@@ -81,7 +81,9 @@ ORDERS = pa.schema([
     pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
     # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
-    # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13)
+    # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
+    # itd_sent holds the heading's further ITDs after the first, each after ITDS_SEP (installment terms: an 810
+    # stating the PO's own terms writes them all, engine.invoice.terms_from_order)
     pa.field("fob_sent", pa.string()),
     pa.field("td5_sent", pa.string()),
     pa.field("itd_sent", pa.string()),
@@ -102,6 +104,8 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
 ELEMENTS_SEP = "\x1f"
+# between the ITDs of itd_sent (the heading's first, then the others as sent): the ASCII record separator
+ITDS_SEP = "\x1e"
 
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
