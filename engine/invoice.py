@@ -474,7 +474,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
 # the ORDERS columns of the PO's own ITD (terms_from_order)
 TERMS_COLUMNS = ("terms_type", "terms_basis_date", "terms_discount_percent", "terms_discount_days", "terms_net_days",
                  "terms_description", "terms_discount_percent_sent", "terms_discount_due_date", "terms_net_due_date",
-                 "terms_day_of_month", "itd_sent")
+                 "terms_day_of_month", "itd_sent", "itd_more_sent")
 
 
 def terms_from_order(order: Mapping[str, object]) -> Terms | None:
@@ -484,13 +484,13 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
     ITD07, ITD12 and ITD13 as the PO sent them; ITD03 as sent where our tables hold it rounded (1.12345:
     TERMS_PERCENT_ROUNDED); the rest of its first ITD as sent (itd_sent, _itd_rest): ITD08 the discount amount
     (with what dates it, L08040513), deferred or installment terms (ITD09 due date with ITD10 amount, ITD11 percent
-    of the invoice payable or ITD14, L09101114), ITD14 and ITD15; the PO's further ITDs (installments) each as its
-    own (``more``: _itd_sent); None without an ITD01."""
+    of the invoice payable or ITD14, L09101114), ITD14 and ITD15; the PO's further ITDs (itd_more_sent:
+    installments) each as its own (``more``: _itd_sent); None without an ITD01."""
     kind = order.get("terms_type")
     if not kind:
         return None
-    sent = order.get("itd_sent")
-    first, *others = sent.split(ITDS_SEP) if isinstance(sent, str) and sent else ("",)
+    first, more = order.get("itd_sent"), order.get("itd_more_sent")
+    others = more.split(ITDS_SEP) if isinstance(more, str) and more else []
     percent, days, net = (order.get(c) for c in ("terms_discount_percent", "terms_discount_days", "terms_net_days"))
     sent = order.get("terms_discount_percent_sent")
     if isinstance(percent, Decimal) and isinstance(sent, str) and sent:
@@ -514,7 +514,7 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
 
 
 def _itd_sent(text: str) -> Terms | None:
-    """A further ITD of the PO (itd_sent after ITDS_SEP) as terms_from_order reads the first: ITD01 (none: None),
+    """A further ITD of the PO (one of itd_more_sent) as terms_from_order reads the first: ITD01 (none: None),
     ITD02 (3 when not sent), ITD03 with what dates it, each element as its type (one that is not left out)."""
     parts = text.split(ELEMENTS_SEP) + [""] * 15
     if not parts[0].strip():

@@ -16,7 +16,7 @@ from engine.asn import party_segments
 from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, ITDS_SEP, ORDER_REFS
+from schemas.orders import ELEMENTS_SEP, ORDER_REFS
 from schemas.shipments import Party
 from schemas.x12 import Delimiters
 
@@ -85,7 +85,7 @@ def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)
         out.append(["FOB", *fob.split(ELEMENTS_SEP)])
     if settings.terms and (itd := order.get("itd_sent")):  # ITD (130)
-        out.append(["ITD", *itd.split(ITDS_SEP)[0].split(ELEMENTS_SEP)])  # the first (the PO's others: not echoed)
+        out.append(["ITD", *itd.split(ELEMENTS_SEP)])
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
     if settings.carrier and (td5 := order.get("td5_sent")):  # TD5 (240)

@@ -481,9 +481,11 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         r = _first_per_set(set_of_row, every)
         cols[name] = _scatter(nsets, set_of_row[r], _implied_form(_joined_elements(seg.elements, r),
                                                                   _N_PLACES.get(seg_id)))
-        if seg_id == "ITD" and len(every) > len(r):  # a set with several ITDs (installments): all of them
-            cols[name] = _all_per_set(nsets, set_of_row, every, _implied_form(
-                _joined_elements(seg.elements, every), _N_PLACES["ITD"]), ITDS_SEP)
+        if seg_id == "ITD":  # a set's further ITDs (installments), rare: after the first, in file order
+            more = np.setdiff1d(every, r)
+            cols["itd_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
+                _joined_elements(seg.elements, more), _N_PLACES["ITD"]), ITDS_SEP) if len(more) else \
+                pa.nulls(nsets, pa.string())
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -598,6 +600,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
+        "itd_more_sent": cols["itd_more_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

@@ -104,8 +104,8 @@ def test_the_810_states_all_the_po_s_itd_can_carry(tmp_path, maps):  # noqa: F81
 def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F811
     """A PO paying in installments sends one ITD per installment (ITD01 04: half due 2027-01-15, half 2027-02-15):
     the 810 stating the PO's terms writes each, in the order sent (it stated the first alone, half the invoice's
-    terms); the orders table keeps them all in itd_sent (after ITDS_SEP), an 855 echoing the terms still echoes
-    the first."""
+    terms); the orders table keeps the first in itd_sent, as before, and the others in itd_more_sent; an 855
+    echoing the terms still echoes the first."""
     from engine.po_ack import heading
     from schemas.fulfilment import PoAckSettings
     from schemas.orders import ITDS_SEP
@@ -113,7 +113,8 @@ def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F
     second = "ITD*04*3*******20270215*50000*50*INSTALLMENT 2 OF 2~"
     made = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", INSTALMENT + second, 1).replace("SE*14*0001", "SE*15*0001"))
     order = made[2].to_pylist()[0]
-    assert order["itd_sent"].count(ITDS_SEP) == 1
+    assert ITDS_SEP not in order["itd_sent"] and order["itd_more_sent"].split(ITDS_SEP) == [
+        "04\x1f3\x1f\x1f\x1f\x1f\x1f\x1f\x1f20270215\x1f50000\x1f50\x1fINSTALLMENT 2 OF 2"]
     assert [seg for seg in invoice_of(made, InvoiceSettings()) if seg[0] == "ITD"] == [
         ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
         ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]
