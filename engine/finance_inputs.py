@@ -846,7 +846,9 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
     the PO's of its kind and SAC02 at its level (the heading, or the line its POC01 names); SAC01 N ("no
     allowance or charge") takes that SAC02 off; one with SAC12 12 (cancel allowance) replaces it and so asks
     nothing (engine.charge_match). A BCH01 05 (replace) 860 sending heading SACs restates them all (the others
-    are gone); a POC02 RZ (replace all values) restates its line's, a DI (delete) takes them off."""
+    are gone); a POC02 RZ (replace all values) restates its line's, a DI (delete) takes them off. Columns of
+    ``charges`` past PO_CHARGES' (stored_po_charges keep=: the invoice stage's SAC09 and SAC03) are kept, an 860's
+    SAC bringing its own (``changed`` has them too)."""
     if not changed.num_rows:
         return charges
     touched_keys = sorted(set(zip(changed["partner"].to_pylist(), changed["po_number"].to_pylist(), strict=True)))
@@ -879,10 +881,10 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
             if line_sacs[0]["change_type"] != "DI":
                 items = _replaced(items, line_sacs, line)
         current[(partner, po)] = items
-    new = [{c: r[c] for c in PO_CHARGES.names} for k in touched_keys for r in current[k]]
+    new = [{c: r.get(c) for c in charges.column_names} for k in touched_keys for r in current[k]]
     if not new:
         return kept
-    return pa.concat_tables([kept, pa.Table.from_pylist(new, schema=PO_CHARGES)])
+    return pa.concat_tables([kept, pa.Table.from_pylist(new, schema=charges.schema)])
 
 
 REFUSED_WHOLE = ("RD", "RJ")  # BCA02: every POC refused, the change refused: none of its SACs is agreed

@@ -32,7 +32,7 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
-from schemas.orders import ORDER_REFS
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP, ORDER_REFS
 from schemas.shipments import Party, ProductId, Shipment, with_name2
 
 
@@ -212,7 +212,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
     if invoice.terms is not None:
-        body.append(itd_segment(invoice.terms))
+        body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None:
         body.append(["DTM", "011", ymd(invoice.ship_date)])
     return body
@@ -283,15 +283,20 @@ def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal
 
 
 def itd_segment(terms: Terms) -> list[object]:
+    """ITD01-ITD15 of ``terms`` (trailing empties dropped)."""
     seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent),
                          ymd(terms.discount_due_date) if terms.discount_due_date else "",
                          "" if terms.discount_days is None else str(terms.discount_days),
                          ymd(terms.net_due_date) if terms.net_due_date else "",
-                         "" if terms.net_days is None else str(terms.net_days)]
-    if terms.description or terms.day_of_month is not None:
-        seg += [""] * (12 - len(seg)) + [terms.description]
-    if terms.day_of_month is not None:
-        seg.append(str(terms.day_of_month))
+                         "" if terms.net_days is None else str(terms.net_days),
+                         x12_implied(terms.discount_amount) if terms.discount_amount is not None else "",
+                         ymd(terms.deferred_due_date) if terms.deferred_due_date else "",
+                         x12_implied(terms.deferred_amount) if terms.deferred_amount is not None else "",
+                         x12_decimal(terms.percent_payable), terms.description,
+                         "" if terms.day_of_month is None else str(terms.day_of_month), terms.payment_method,
+                         x12_decimal(terms.percent)]
+    while seg and seg[-1] in ("", None):
+        seg.pop()
     return seg
 
 
@@ -470,7 +475,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
 # the ORDERS columns of the PO's own ITD (terms_from_order)
 TERMS_COLUMNS = ("terms_type", "terms_basis_date", "terms_discount_percent", "terms_discount_days", "terms_net_days",
                  "terms_description", "terms_discount_percent_sent", "terms_discount_due_date", "terms_net_due_date",
-                 "terms_day_of_month")
+                 "terms_day_of_month", "itd_sent", "itd_more_sent")
 
 
 def terms_from_order(order: Mapping[str, object]) -> Terms | None:
@@ -478,10 +483,15 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
     (3, invoice date, when the PO gave none), ITD03 with what dates it (L03040513: ITD04 the discount due
     date, ITD05 its days or ITD13 the day of the month; a percent with none of them is left out), ITD06,
     ITD07, ITD12 and ITD13 as the PO sent them; ITD03 as sent where our tables hold it rounded (1.12345:
-    TERMS_PERCENT_ROUNDED); None without an ITD01."""
+    TERMS_PERCENT_ROUNDED); the rest of its first ITD as sent (itd_sent, _itd_rest): ITD08 the discount amount
+    (with what dates it, L08040513), deferred or installment terms (ITD09 due date with ITD10 amount, ITD11 percent
+    of the invoice payable or ITD14, L09101114), ITD14 and ITD15; the PO's further ITDs (itd_more_sent:
+    installments) each as its own (``more``: _itd_sent); None without an ITD01."""
     kind = order.get("terms_type")
     if not kind:
         return None
+    first, more = order.get("itd_sent"), order.get("itd_more_sent")
+    others = more.split(ITDS_SEP) if isinstance(more, str) and more else []
     percent, days, net = (order.get(c) for c in ("terms_discount_percent", "terms_discount_days", "terms_net_days"))
     sent = order.get("terms_discount_percent_sent")
     if isinstance(percent, Decimal) and isinstance(sent, str) and sent:
@@ -499,7 +509,74 @@ def terms_from_order(order: Mapping[str, object]) -> Terms | None:
                  discount_days=days if discounted else None,
                  net_days=net if isinstance(net, int) else None, description=str(order.get("terms_description") or ""),
                  discount_due_date=due if discounted else None,
-                 net_due_date=net_due if isinstance(net_due, date) else None, day_of_month=day)
+                 net_due_date=net_due if isinstance(net_due, date) else None, day_of_month=day,
+                 **_itd_rest(first, dated=days is not None or due is not None or day is not None),
+                 more=tuple(t for t in (_itd_sent(other) for other in others) if t is not None))
+
+
+def _itd_sent(text: str) -> Terms | None:
+    """A further ITD of the PO (one of itd_more_sent) as terms_from_order reads the first: ITD01 (none: None),
+    ITD02 (3 when not sent), ITD03 with what dates it, each element as its type (one that is not left out)."""
+    parts = text.split(ELEMENTS_SEP) + [""] * 15
+    if not parts[0].strip():
+        return None
+
+    def whole(i: int) -> int | None:
+        value = parts[i - 1].strip()
+        return int(value) if value.isdigit() and len(value) <= 9 else None
+
+    due, net_due = _ymd(parts[3]), _ymd(parts[5])
+    days, day = whole(5), whole(13)
+    dated = days is not None or due is not None or day is not None
+    try:
+        percent = Decimal(parts[2].strip()) if dated and parts[2].strip() else None
+    except InvalidOperation:
+        percent = None
+    return Terms(type=parts[0].strip(), basis_date=parts[1].strip() or "3",
+                 discount_percent=percent if percent is not None and percent.is_finite() else None,
+                 discount_days=days if dated else None, net_days=whole(7), description=parts[11].strip(),
+                 discount_due_date=due if dated else None, net_due_date=net_due, day_of_month=day,
+                 **_itd_rest(text, dated=dated))
+
+
+def _ymd(text: str) -> date | None:
+    """A CCYYMMDD date element, None when it is none."""
+    text = text.strip()
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def _itd_rest(sent: object, *, dated: bool) -> dict[str, object]:
+    """Terms' ITD08-ITD11, ITD14, ITD15 from the PO's first ITD as stored whole (ORDERS itd_sent: its elements
+    joined by ELEMENTS_SEP, N elements in X12's implied form): each read as its type (ITD08/ITD10 N2, ITD09 a
+    CCYYMMDD date, ITD11/ITD15 R), one that is not left out; ITD08 only with what dates it (``dated``:
+    L08040513), ITD09 only with ITD10, ITD11 or ITD14 (L09101114)."""
+    if not isinstance(sent, str) or not sent:
+        return {}
+    parts = sent.split(ELEMENTS_SEP) + [""] * 15
+
+    def number(i: int, places: int = 0) -> Decimal | None:
+        text = parts[i - 1].strip()
+        try:
+            value = Decimal(text) if text else None
+        except InvalidOperation:
+            return None
+        return None if value is None or not value.is_finite() else value.scaleb(-places) if "." not in text \
+            else value
+
+    out: dict[str, object] = {"deferred_amount": number(10, 2), "percent_payable": number(11),
+                              "payment_method": parts[13].strip(), "percent": number(15)}
+    if dated:
+        out["discount_amount"] = number(8, 2)
+    deferred = _ymd(parts[8])
+    if deferred is not None and (out["deferred_amount"] is not None or out["percent_payable"] is not None
+                                 or out["payment_method"]):
+        out["deferred_due_date"] = deferred
+    return out
 
 
 def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | None:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_writer import x12_decimal, x12_implied, x12_text
+from rules.set_checks import sac_carried
 from schemas.fulfilment import InvoiceSettings
 
 Key = tuple[str, str]  # (partner, PO)
@@ -61,20 +62,17 @@ class PoSac:
 
 def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str, str, int], Decimal] | None = None,
             agreed: Collection[tuple[str, str]] = ()) -> dict[Key, tuple[PoSac, ...]]:
-    """Per (partner, PO): the SACs of ``sacs`` (ORDER_SACS rows, in the order sent) an 810 carries: SAC01 A or C,
-    a SAC02 code, SAC12 among ``carried``, and an amount, percent or rate; none of a (kind, code) in ``agreed``
-    (the profile's own [[fulfilment.invoice.charges]] bill that one: it is never billed twice). ``ordered``:
-    (partner, PO, line number) -> units ordered. Screened per column first: most POs send none."""
+    """Per (partner, PO): the SACs of ``sacs`` (ORDER_SACS rows, in the order sent) an 810 carries, by the one
+    rule (rules.set_checks.sac_carried: SAC01 A or C, a SAC02 code, SAC12 among ``carried``, an amount, percent
+    or rate; none of a (kind, code) in ``agreed``, the profile's own [[fulfilment.invoice.charges]]).
+    ``ordered``: (partner, PO, line number) -> units ordered. Screened by SAC12 first: most POs send none."""
     if not sacs.num_rows or not carried:
         return {}
-    keep = pc.and_(pc.fill_null(pc.is_in(sacs["handling"], value_set=pa.array(sorted(carried), pa.string())), False),
-                   pc.and_(pc.is_in(sacs["kind"], value_set=pa.array(["A", "C"])), pc.is_valid(sacs["code"])))
-    rows = sacs.filter(keep).to_pylist()
+    keep = pc.fill_null(pc.is_in(sacs["handling"], value_set=pa.array(sorted(carried), pa.string())), False)
     ordered = ordered or {}
     out: dict[Key, list[PoSac]] = {}
-    for r in rows:
-        if r["amount"] is None and r["percent"] is None and r["rate"] is None or not r["code"] or \
-                (r["kind"], r["code"]) in agreed:
+    for r in sacs.filter(keep).to_pylist():
+        if not _carried(r, carried, agreed):
             continue
         line = r["line_number"]
         out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
@@ -83,6 +81,12 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
             r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
             None if line is None else ordered.get((r["partner"], r["po_number"], line))))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _carried(r: Mapping, carried: Collection[str], agreed: Collection[tuple[str, str]]) -> bool:
+    """rules.set_checks.sac_carried of one SAC row (its kind, code, handling, and whether it states a value)."""
+    priced = r["amount"] is not None or r["percent"] is not None or r["rate"] is not None
+    return sac_carried(r["kind"], r["code"], r["handling"], priced, carried, agreed)
 
 
 def line_amount(sac: PoSac, units: Decimal, extension: Decimal, before: Decimal) -> Decimal:
@@ -206,17 +210,42 @@ def stored_po_sacs(stored: Iterable[StoredSacs], invoices: Mapping[str, InvoiceS
     return out
 
 
-def restated_orders(changes: Iterable[tuple[str, str, str]], change_sacs: Mapping[str, Collection[str]]) -> set[Key]:
-    """The orders whose applied 860 sent SACs: ``changes`` (partner, PO, the 860's store key) of applied or
-    answered changes, ``change_sacs`` per partner the store keys of 860s that carried SACs. Such an 860 restated
-    the promise: none of the 850's SACs is carried on their 810s (the reconciliation holds them to the 860's)."""
-    return {(partner, po) for partner, po, key in changes if key in change_sacs.get(partner, ())}
-
-
 def without_orders(sacs: Mapping[Key, tuple[PoSac, ...]], orders: Collection[Key]) -> dict[Key, tuple[PoSac, ...]]:
-    """``sacs`` without those of ``orders``."""
+    """``sacs`` without those of ``orders`` (the orders an 860 changed: current_po_sacs says theirs)."""
     return {k: v for k, v in sacs.items() if k not in orders}
 
 
-__all__ = ["Carried", "PoSac", "StoredSacs", "carried", "heading_amount", "line_amount", "orders_rows", "po_sacs",
-           "restated_orders", "sac_segment", "stored_po_sacs", "without_orders"]
+# ORDER_SACS / CHANGE_SACS columns past PO_CHARGES' an 810 writes back (SAC09; SAC03 apart from SAC04): what the
+# flow keeps of each stored SAC (engine.finance_inputs.stored_po_charges keep=) for current_po_sacs
+CARRIED_COLUMNS = ("unit", "agency")
+
+
+def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, InvoiceSettings]
+                    ) -> dict[Key, tuple[PoSac, ...]]:
+    """Per order changed by an 860: the SACs its 810s carry of its current promise. ``charges``: PO_CHARGES rows
+    with CARRIED_COLUMNS of those orders, the 850's SACs as the applied 860s left them (engine.finance_inputs.
+    with_changes of what we accepted: a changed allowance, one added, one taken off), the very promise the
+    reconciliation holds the order to; ``lines`` (partner, po_number, line_number, line_id, quantity): the
+    orders' current lines (a flat line amount prorated by their units ordered, as the 860 left them). The one
+    rule (rules.set_checks.sac_carried) by each partner's ``invoices`` settings; what po_sacs carries else."""
+    if not charges.num_rows:
+        return {}
+    ordered = {(p, po, line_id or str(n)): q for p, po, n, line_id, q in zip(*(lines[c].to_pylist() for c in (
+        "partner", "po_number", "line_number", "line_id", "quantity")), strict=True) if q is not None}
+    out: dict[Key, list[PoSac]] = {}
+    for r in charges.to_pylist():
+        settings = invoices.get(r["partner"])
+        if settings is None or not _carried(r, settings.po_allowances, {(c.kind, c.code) for c in settings.charges}):
+            continue
+        agency = r.get("agency") or ""
+        code = r["agency_code"] or ""  # "SAC03:SAC04" where SAC03 was sent (PO_CHARGES' agency_code)
+        out.setdefault((r["partner"], r["po_number"]), []).append(PoSac(
+            r["line_id"], r["kind"], r["code"], r["amount"], r["basis"] or "", r["percent"], r["rate"],
+            r.get("unit") or "", r["handling"] or "", r["reference"] or "", r["description"] or "", agency,
+            code[len(agency) + 1:] if agency and code.startswith(agency + ":") else code,
+            None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"]))))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+__all__ = ["CARRIED_COLUMNS", "Carried", "PoSac", "StoredSacs", "carried", "current_po_sacs", "heading_amount",
+           "line_amount", "orders_rows", "po_sacs", "sac_segment", "stored_po_sacs", "without_orders"]

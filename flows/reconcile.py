@@ -217,14 +217,16 @@ def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
 
 def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
                   refusals: Mapping[tuple[str, str], tuple[bool, frozenset[str]]] | None = None,
-                  rejected: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> pa.Table:
+                  rejected: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+                  keep: tuple[str, ...] = ()) -> pa.Table:
     """PO_CHARGES rows (with engine.finance_inputs.CHANGED_COLUMNS) of the SACs of the 860s applied to the
     ``covered`` orders (those whose 850's SACs are stored): each 860 applied or answered (not one refused,
     pending or superseded), oldest first, its SACs as stored beside its change tables (connectors.order_store
     load_change_sacs: an 860 file stored before they were kept, or one without SACs, has none); less what
     its 865 refused (``refusals``: engine.finance_inputs.change_refusals): the whole change (BCA02 RD, RJ), a
     POC loop's SACs when the POC was IR; none of an order since rejected whole (``rejected``: the rules', or a
-    person's after the change was applied to the held order: its 865 refuses every POC but a deletion)."""
+    person's after the change was applied to the held order: its 865 refuses every POC but a deletion).
+    ``keep``: CHANGE_SACS columns carried after those (the invoice stage's: engine.invoice_po_sacs)."""
     keys = [k for k in zip(covered["partner"].to_pylist(), covered["po_number"].to_pylist(), strict=True)
             if k not in rejected]
     changes = state.pending_changes(statuses=("applied", "answered"), keys=keys) if keys else []
@@ -251,7 +253,7 @@ def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
         "seq": pa.array([c.id for c in changes], pa.int64()),
     })
     return finance_inputs.accepted_changes(
-        finance_inputs.stored_po_charges(sacs, applied, keep=finance_inputs.CHANGED_COLUMNS), said)
+        finance_inputs.stored_po_charges(sacs, applied, keep=(*finance_inputs.CHANGED_COLUMNS, *keep)), said)
 
 
 def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list[pa.Table]]:

@@ -26,8 +26,15 @@ from connectors.base import archive_name as archive_name_of
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
-from engine import lifecycle
-from engine.invoice_po_sacs import StoredSacs, restated_orders, stored_po_sacs, without_orders
+from engine import finance_inputs, lifecycle
+from engine.invoice_po_sacs import (
+    CARRIED_COLUMNS,
+    StoredSacs,
+    current_po_sacs,
+    orders_rows,
+    stored_po_sacs,
+    without_orders,
+)
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS
 from engine.sscc import serial_capacity
@@ -637,17 +644,19 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
              profiles: Mapping[str, PartnerProfile]) -> dict:
-    """Per order billed: the 850's own SACs its 810s carry (engine.invoice_po_sacs decides: stored_po_sacs,
-    less the restated_orders), from the SAC table stored beside its current canonical tables (read once per
-    stored file; an order changed by an 860, or stored before SACs were kept, has none there: nothing carried)
-    and its lines' units ordered; the applied 860s are read only when some SAC is carried."""
+    """Per order billed: the PO's own SACs its 810s carry (engine.invoice_po_sacs decides). An order no 860
+    changed: its 850's, from the SAC table stored beside its current canonical tables (stored_po_sacs: read once
+    per stored file; one stored before SACs were kept has none there: nothing carried), with its lines' units
+    ordered. An order an applied 860 changed: its current SACs (_changed_po_sacs)."""
     wanted = {(d.partner, d.po_number) for d in due if profiles[d.partner].fulfilment.invoice.po_allowances}
     if not wanted:
         return {}
     store = OrderStore(ws.orders_dir)
+    changes = state.pending_changes(statuses=("applied", "answered"), keys=sorted(wanted))
+    changed = {(c.partner, c.po_number) for c in changes}
     kept: dict[str, frozenset[str]] = {}
     files: dict[tuple[str, str], list[tuple[str, str]]] = {}  # per stored file: its orders' (PO, order ref)
-    for key in sorted(wanted):
+    for key in sorted(wanted - changed):
         r = records.get(key)
         if r is None or not r.lines_key:
             continue
@@ -667,12 +676,50 @@ def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
             continue
         stored.append(StoredSacs(partner, sacs, lines, tuple(pos)))
     out = stored_po_sacs(stored, {p: profiles[p].fulfilment.invoice for p, _k in files})
-    if out:
-        changes = state.pending_changes(statuses=("applied", "answered"), keys=sorted(out))
-        partners = sorted({c.partner for c in changes})
-        out = without_orders(out, restated_orders(((c.partner, c.po_number, c.store_key) for c in changes),
-                                                  {p: store.sac_keys(p, "change-sacs") for p in partners}))
+    if changed:
+        out = without_orders(out, changed)
+        out.update(_changed_po_sacs(ws, state, store, sorted(changed), changes, profiles))
     return out
+
+
+def _changed_po_sacs(ws: Workspace, state: StateStore, store: OrderStore, keys: Sequence[tuple[str, str]],
+                     changes: Sequence, profiles: Mapping[str, PartnerProfile]) -> dict:
+    """The current SACs the 810s of ``keys`` (orders an applied or answered 860 of ``changes`` changed) carry
+    (engine.invoice_po_sacs.current_po_sacs): read as the reconciliation reads the order's promise (flows.reconcile:
+    its 850's stored SACs, then each 860's we accepted, less what our 865 refused: the 865s are read only when one
+    of these 860s sent SACs), with the units of its current lines."""
+    from flows.reconcile import _changed_sacs, _stored_sacs  # the reconciliation's reading of the same promise
+
+    found = state.orders_for(keys)
+    records = [found[k] for k in keys if k in found]
+    orders = pa.table({"partner": pa.array([r.partner for r in records], pa.string()),
+                       "po_number": pa.array([r.po_number for r in records], pa.string()),
+                       "order_ref": pa.array([r.order_ref or None for r in records], pa.string()),
+                       "source_sha256": pa.array([r.source_sha256 or None for r in records], pa.string())})
+    sacs, covered = _stored_sacs(ws, orders)
+    if not covered.num_rows:
+        return {}
+    sent_sacs = {p: store.sac_keys(p, "change-sacs") for p in sorted({c.partner for c in changes})}
+    refusals = finance_inputs.change_refusals(state.sent_documents(("865",)), state.sent_sets_of(("865",))) \
+        if any(c.store_key in sent_sacs[c.partner] for c in changes) else {}
+    charges = finance_inputs.with_changes(
+        finance_inputs.stored_po_charges(sacs, orders, keep=CARRIED_COLUMNS),
+        _changed_sacs(ws, state, covered, refusals, keep=CARRIED_COLUMNS))
+    columns = ["order_ref", "po_number", "line_number", "line_id", "quantity"]
+    lines = []
+    for r in records:
+        if not r.lines_key:
+            continue
+        try:
+            mine = orders_rows(store.load_columns(r.partner, r.lines_key, ["po_number"], columns)[1],
+                               [(r.po_number, r.order_ref or "")])
+        except StateError:
+            continue
+        lines.append(mine.append_column("partner", pa.array([r.partner] * mine.num_rows, pa.string())))
+    current = pa.concat_tables(lines) if lines else pa.table(
+        {c: pa.array([], pa.string()) for c in ("partner", "po_number", "line_id")} | {
+            "line_number": pa.array([], pa.int64()), "quantity": pa.array([], pa.decimal128(18, 4))})
+    return current_po_sacs(charges, current, {p: profiles[p].fulfilment.invoice for p, _po in keys})
 
 
 # --- what the flows need around these stages ---------------------------------------------------------

@@ -21,6 +21,7 @@ from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
     ELEMENTS_SEP,
+    ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
     MONEY,
@@ -325,6 +326,16 @@ def _claims(keys: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return np.sort(claimants), last
 
 
+def _all_per_set(n: int, set_of_row: np.ndarray, rows: np.ndarray, values: pa.Array, sep: str) -> pa.Array:
+    """Per set (``n``), the ``values`` of its ``rows`` in file order joined by ``sep``; null where it has none.
+    Rare (a PO with several ITDs): the values are joined one by one."""
+    out: list[str | None] = [None] * n
+    for k, text in sorted(zip(rows.tolist(), values.to_pylist(), strict=True)):
+        at = int(set_of_row[k])
+        out[at] = text if out[at] is None else f"{out[at]}{sep}{text or ''}"
+    return pa.array(out, pa.string())
+
+
 def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The first of ``rows`` (ascending) in each set."""
     if not len(rows):
@@ -467,9 +478,15 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
     # the heading's first FOB, ITD and TD5, whole (an 855 may echo them as sent)
     for seg_id, name in (("FOB", "fob_sent"), ("ITD", "itd_sent"), ("TD5", "td5_sent")):
-        r = _first_per_set(set_of_row, header_rows(seg_id))
+        every = header_rows(seg_id)
+        r = _first_per_set(set_of_row, every)
         cols[name] = _scatter(nsets, set_of_row[r], _implied_form(_joined_elements(seg.elements, r),
                                                                   _N_PLACES.get(seg_id)))
+        if seg_id == "ITD":  # a set's further ITDs (installments), rare: after the first, in file order
+            more = np.setdiff1d(every, r)
+            cols["itd_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
+                _joined_elements(seg.elements, more), _N_PLACES["ITD"]), ITDS_SEP) if len(more) else \
+                pa.nulls(nsets, pa.string())
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -584,6 +601,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
+        "itd_more_sent": cols["itd_more_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

@@ -10,7 +10,7 @@ Registered per set id in SET_CHECKS, which rules.structure runs for the sets it 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
@@ -265,14 +265,22 @@ _SAC_NAMED = 10  # SACs named in the message; the rest counted
 ON_OUR_810S, NOT_ON_OUR_810S = "on our 810s", "not on our 810s"
 
 
+def sac_carried(kind: str | None, code: str | None, handling: str | None, priced: bool, carried: Collection[str],
+                agreed: Collection[tuple[str, str]]) -> bool:
+    """Does an 810 of ours carry this SAC of the PO (the one rule: engine.invoice_po_sacs picks the SACs it
+    writes by it, on_our_810s tells the SAC_NOT_APPLIED words)? An allowance or charge (SAC01 A / C) with a code,
+    an amount, percent or rate (``priced``), its SAC12 among ``carried`` (the profile's po_allowances), and no
+    kind and code of ``agreed`` (the profile's own charges bill that one: never billed twice)."""
+    return (kind in _SAC_KINDS and bool(code) and priced and (handling or "") in carried
+            and (kind, code) not in agreed)
+
+
 def on_our_810s(kind: str | None, code: str | None, handling: str | None, priced: bool,
                 invoice: InvoiceSettings) -> bool:
-    """Does an 810 of ours carry this SAC of the PO? engine.invoice_po_sacs.po_sacs's rule, for one SAC: an
-    allowance or charge (SAC01 A / C) with a code, an amount, percent or rate (``priced``), its SAC12 among the
-    profile's po_allowances, and no kind and code the profile's own charges bill (never billed twice). (An 860
-    that later sends SACs for the order takes them off its 810s: the words are the 850's.)"""
-    return (kind in _SAC_KINDS and bool(code) and priced and (handling or "") in invoice.po_allowances
-            and (kind, code) not in {(c.kind, c.code) for c in invoice.charges})
+    """sac_carried for a partner's ``invoice`` settings. (The words are the 850's: an 860 that later changes
+    the order's SACs changes what its 810s carry, engine.invoice_po_sacs.current_po_sacs.)"""
+    return sac_carried(kind, code, handling, priced, invoice.po_allowances,
+                       {(c.kind, c.code) for c in invoice.charges})
 
 
 # the allowance and charge segments and the positions of their indicator, code, amount (N2), percent basis,

@@ -40,6 +40,14 @@ class Terms:
     discount_due_date: date | None = None  # ITD04: pay by then to earn the discount
     net_due_date: date | None = None  # ITD06: the whole amount due by then
     day_of_month: int | None = None  # ITD13: the day of the month payment is due (10: "2% 10th prox")
+    # the rest of the PO's own ITD (terms_from_order): a discount as an amount, deferred or installment terms
+    discount_amount: Decimal | None = None  # ITD08: the discount's amount (N2)
+    deferred_due_date: date | None = None  # ITD09: the date a deferred or installment amount is due
+    deferred_amount: Decimal | None = None  # ITD10: the amount then due (N2)
+    percent_payable: Decimal | None = None  # ITD11: the percent of the invoice then payable
+    payment_method: str = ""  # ITD14: payment method code (C check, E electronic ...)
+    percent: Decimal | None = None  # ITD15: a percent (its meaning as ITD01 gives it)
+    more: tuple[Terms, ...] = ()  # the PO's further ITDs, each its own ITD after this one (installments)
 
 
 @dataclass(frozen=True, slots=True)

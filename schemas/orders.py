@@ -81,10 +81,14 @@ ORDERS = pa.schema([
     pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
     # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
-    # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13)
+    # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
     pa.field("td5_sent", pa.string()),
     pa.field("itd_sent", pa.string()),
+    # the heading's ITDs after the first (a PO paying in installments sends one per installment), each as itd_sent,
+    # separated by ITDS_SEP; null: one ITD or none (an 810 stating the PO's own terms writes them all after the
+    # first: engine.invoice.terms_from_order; an 855 echoes the first alone)
+    pa.field("itd_more_sent", pa.string()),
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -97,11 +101,14 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "merchandise_type", "customer_order", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
-                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2"])
+                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
+                          "itd_more_sent"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
 ELEMENTS_SEP = "\x1f"
+# between the ITDs of itd_more_sent: the ASCII record separator
+ITDS_SEP = "\x1e"
 
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")

@@ -338,18 +338,50 @@ def test_end_to_end_the_810_takes_the_po_s_off_invoice_allowance_once_and_financ
     assert [k for k, r in got.items() if r["flag"]] == [], got
 
 
-def test_end_to_end_an_860_that_restated_the_allowances_leaves_them_to_the_reconciliation(tmp_path):
-    """An 860 raised C310 to 3 %: the 810 does not carry the 850's 2 % (a short allowance billed as if agreed);
-    the reconciliation holds the order to the changed promise, as before."""
+def test_end_to_end_the_810_carries_the_allowances_as_the_860_changed_them(tmp_path):
+    """ACME-1000's 850 promises 2 % C310 off the invoice; an 860 (BCH01 04, heading SACs, as Kroger and Home Depot
+    restate an allowance) raises it to 3 % and adds a 15.00 damage allowance (F800, its deal number). The 810
+    carries the 860's: 3 % of its lines and 15.00 (TDS less them), not the 850's 2 %, and the reconciliation,
+    holding the order to the changed promise, finds both taken. (It carried none: the 810 billed the full price
+    and the retailer deducted the allowances anyway, allowance_not_taken.)"""
     from tests.test_change_units_860 import x12_860
+    from tests.test_shipment_charges import merchandise, sacs_by_po
 
     change = x12_860(["BCH*04*SA*ACME-1000***20261126", "SAC*A*C310***0*1*3*****02***PROMOTIONAL ALLOWANCE",
-                      "CTT*0"])
+                      "SAC*A*F800***1500*******02*DMG-2026-11**DAMAGE ALLOWANCE", "CTT*0"])
     ws = _promising_workspace(tmp_path, "changed", "", drops={"acme-po-02-change.x12": change}, own_sacs=True)
     got, _html = _reconciled(ws, "recon")
-    raised = got["ACME-1000", "A", "C310"]
-    assert (raised["promised_percent"], raised["billed_value"], raised["flag"]) == (
-        Decimal("3"), Decimal("0"), "allowance_not_taken")
+    value = invoiced_value(ws, "recon", "ACME-1000")
+    three = (value * 3 / 100).quantize(Decimal("0.01"))
+    sent = sacs_by_po(ws)["ACME-1000"]
+    assert [(k, c, Decimal(a) / 100) for k, c, a in sent if k == "A"] == [
+        ("A", "C310", three), ("A", "F800", Decimal("15.00"))], sent
+    assert Decimal(merchandise({"x": sent})["x"]) / 100 == value
+    raised, added = got["ACME-1000", "A", "C310"], got["ACME-1000", "A", "F800"]
+    assert (raised["promised_percent"], raised["billed_value"], raised["flag"]) == (Decimal("3"), three, None)
+    assert (added["promised_value"], added["billed_value"], added["flag"]) == (
+        Decimal("15.00"), Decimal("15.00"), None)
+    assert not [x for x in _exceptions(ws, "recon") if x["type"] == "ALLOWANCE_NOT_APPLIED"]
+    [text] = [p.read_text() for p in (ws.drop_root / "acme" / "outbox").glob("*-810-*.x12")
+              if "ACME-1000" in p.read_text()]
+    assert "SAC*A*F800***1500*******02*DMG-2026-11**DAMAGE ALLOWANCE~" in text  # the 860's deal number
+
+
+def test_end_to_end_an_860_without_sacs_leaves_the_810_carrying_the_850s(tmp_path):
+    """An 860 sending no SAC (a new requested delivery date) changes the order's stored tables, not its promise:
+    the 810 still carries the 850's 2 % C310, and the reconciliation finds it taken. (The 810 carried none: the
+    SACs were read beside the order's current tables, which an 860 rewrites without them.)"""
+    from tests.test_change_units_860 import x12_860
+    from tests.test_shipment_charges import sacs_by_po
+
+    change = x12_860(["BCH*04*SA*ACME-1000***20261126", "DTM*002*20261215", "CTT*0"])
+    ws = _promising_workspace(tmp_path, "dated", "", drops={"acme-po-02-change.x12": change}, own_sacs=True)
+    got, _html = _reconciled(ws, "recon")
+    two = (invoiced_value(ws, "recon", "ACME-1000") * 2 / 100).quantize(Decimal("0.01"))
+    sent = sacs_by_po(ws)["ACME-1000"]
+    assert [(k, c, Decimal(a) / 100) for k, c, a in sent if k == "A"] == [("A", "C310", two)], sent
+    taken = got["ACME-1000", "A", "C310"]
+    assert (taken["promised_percent"], taken["billed_value"], taken["flag"]) == (Decimal("2"), two, None)
 
 
 def test_a_percent_is_half_up_to_cents_exactly():

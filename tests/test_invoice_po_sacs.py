@@ -169,8 +169,8 @@ def test_which_orders_stored_sacs_are_carried_is_decided_by_the_engine_from_tabl
     """engine.invoice_po_sacs.stored_po_sacs / restated_orders (the flow loads the stored files and the applied
     860s, and only calls them): per stored file the orders billed from it (by PO and order ref, or by PO alone for
     an order stored without its ref) get the SACs po_sacs carries, with their lines' units ordered; none of a kind
-    and code the profile's own charges bill; none of an order whose applied 860 sent SACs."""
-    from engine.invoice_po_sacs import StoredSacs, orders_rows, restated_orders, stored_po_sacs, without_orders
+    and code the profile's own charges bill; without_orders leaves out those an 860 changed."""
+    from engine.invoice_po_sacs import StoredSacs, orders_rows, stored_po_sacs, without_orders
 
     sacs = _sacs([{"po_number": "P1", "line_number": 1, "line_id": "1", "kind": "A", "code": "F800",
                    "amount": D("96.00"), "handling": "02"},
@@ -189,7 +189,68 @@ def test_which_orders_stored_sacs_are_carried_is_decided_by_the_engine_from_tabl
                    ("kroger", "P2"): (PoSac(None, "A", "C310", percent=D("2"), handling="02"),)}
     assert stored_po_sacs(stored, {"kroger": InvoiceSettings(po_allowances=("01",))}) == {}
     assert orders_rows(lines, [("P2", "r")]).num_rows == 0  # another order ref: another order
-    restated = restated_orders([("kroger", "P1", "chg-7"), ("kroger", "P2", "chg-8"), ("acme", "P2", "chg-7")],
-                               {"kroger": {"chg-7"}})
-    assert restated == {("kroger", "P1")}
-    assert list(without_orders(got, restated)) == [("kroger", "P2")]
+    assert list(without_orders(got, {("kroger", "P1")})) == [("kroger", "P2")]  # an order an 860 changed
+
+
+def test_an_order_an_860_changed_carries_its_current_sacs_by_the_same_rule():
+    """current_po_sacs: the 850 promised 2 % C310 (heading), 96.00 F800 on line 1 (40 ordered) and a bill back;
+    an 860 (as engine.finance_inputs.with_changes applies it, what the reconciliation holds the order to) raises
+    C310 to 3 %, makes line 1's F800 a rate of .35 per case (SAC03/04 and SAC09 kept) after cutting it to 30
+    cases, and adds a 25.00 D240 the profile's own charges bill and a 10.00 co-op allowance billed back (SAC12 01):
+    the 810s carry the 3 % and the rate, with the current units ordered; not the bill back, not the D240 twice.
+    (An order an 860 changed used to carry none: the retailer deducted them from a full-price invoice.)"""
+    from engine.finance_inputs import CHANGED_COLUMNS, stored_po_charges, with_changes
+    from engine.invoice_po_sacs import CARRIED_COLUMNS, current_po_sacs
+    from schemas.changes import CHANGE_SACS
+
+    sacs = _sacs([{"po_number": "P1", "source_sha256": "sha", "line_number": None, "kind": "A", "code": "C310",
+                   "percent": D("2"), "basis": "1", "handling": "02"},
+                  {"po_number": "P1", "source_sha256": "sha", "line_number": 1, "line_id": "1", "kind": "A",
+                   "code": "F800", "amount": D("96.00"), "handling": "02"},
+                  {"po_number": "P1", "source_sha256": "sha", "line_number": None, "kind": "A", "code": "B720",
+                   "amount": D("50.00"), "handling": "01"}])
+    orders = pa.table({"partner": ["kroger"], "po_number": ["P1"], "order_ref": ["r"], "source_sha256": ["sha"]})
+    base = {f.name: None for f in CHANGE_SACS}
+    change = pa.Table.from_pylist([{**base, "partner": "kroger", "order_ref": "c1", "po_number": "P1",
+                                    "source_sha256": "chg", "segment_position": 3, "file_segment": 3,
+                                    "purpose": "04", "handling": "02", **r} for r in (
+        {"kind": "A", "code": "C310", "percent": D("3"), "basis": "1"},
+        {"kind": "C", "code": "D240", "amount": D("25.00")},
+        {"kind": "A", "code": "B730", "amount": D("10.00"), "handling": "01"},
+        {"line_number": 1, "line_id": "1", "change_type": "CA", "kind": "A", "code": "F800", "rate": D(".35"),
+         "unit": "CA", "agency": "VI", "agency_code": "FOOD", "reference": "PROMO4471"})], schema=CHANGE_SACS)
+    applied = pa.table({"partner": ["kroger"], "po_number": ["P1"], "order_ref": ["c1"], "source_sha256": ["chg"],
+                        "seq": pa.array([1], pa.int64())})
+    charges = with_changes(stored_po_charges(sacs, orders, keep=CARRIED_COLUMNS),
+                           stored_po_charges(change, applied, keep=(*CHANGED_COLUMNS, *CARRIED_COLUMNS)))
+    lines = pa.table({"partner": ["kroger", "kroger"], "po_number": ["P1", "P1"], "line_number": [1, 2],
+                      "line_id": ["1", None], "quantity": [D(30), D(5)]})
+    invoice = InvoiceSettings(charges=(Charge(kind="C", code="D240", amount=D("25.00")),))
+    got = current_po_sacs(charges, lines, {"kroger": invoice})
+    assert got == {("kroger", "P1"): (
+        PoSac(None, "A", "C310", basis="1", percent=D("3"), handling="02"),
+        PoSac("1", "A", "F800", rate=D(".35"), unit="CA", handling="02", reference="PROMO4471", agency="VI",
+              agency_code="FOOD", ordered=D(30)))}
+    [_, f800] = got["kroger", "P1"]
+    assert sac_segment(f800, D("10.50"), D(30)) == [
+        "SAC", "A", "F800", "VI", "FOOD", "1050", "", "", "0.35", "CA", "30", "", "02", "PROMO4471"]
+    assert current_po_sacs(charges, lines, {"kroger": InvoiceSettings(po_allowances=())}) == {}
+    assert current_po_sacs(charges.slice(0, 0), lines, {"kroger": invoice}) == {}
+
+
+def test_the_engine_and_the_sac_not_applied_words_decide_by_one_predicate(monkeypatch):
+    """rules.set_checks.sac_carried is the one rule: the SAC_NOT_APPLIED words (on_our_810s) and the SACs the
+    engine writes on 810s (po_sacs, current_po_sacs) agree on every case, and the engine asks it (no copy)."""
+    import engine.invoice_po_sacs as engine_sacs
+    from rules.set_checks import on_our_810s
+
+    invoice = InvoiceSettings(po_allowances=("02", "06"), charges=(Charge(kind="C", code="D240", amount=D("1")),))
+    cases = [(kind, code, handling, priced) for kind in ("A", "C", "N") for code in ("C310", "D240", None)
+             for handling in ("02", "06", "01", None) for priced in (True, False)]
+    rows = [{"po_number": f"P{i}", "line_number": None, "kind": kind, "code": code, "handling": handling,
+             "amount": D("1") if priced else None} for i, (kind, code, handling, priced) in enumerate(cases)]
+    got = po_sacs(_sacs(rows), invoice.po_allowances, agreed={(c.kind, c.code) for c in invoice.charges})
+    assert {po for _p, po in got} == {f"P{i}" for i, c in enumerate(cases) if on_our_810s(*c, invoice)}
+    assert len(got) == 6  # A or C C310 and A D240, SAC12 02 or 06, priced (C D240: the profile's own)
+    monkeypatch.setattr(engine_sacs, "sac_carried", lambda *a: False)
+    assert engine_sacs.po_sacs(_sacs(rows), invoice.po_allowances) == {}

@@ -69,6 +69,61 @@ def test_the_itd_dates_and_day_of_month_are_kept_and_echoed(tmp_path, maps):  # 
         accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
 
 
+# Ace's spring dating with the discount also stated as an amount (ITD08 12.50), paid by check (ITD14 C); an
+# installment PO (ITD01 04: half of the invoice, 500.00, due 2027-01-15, the rest net 30)
+SPRING = "ITD*08*3*2*20270110**20270310**1250****SPRING DATING 2% JAN 10 NET MAR 10**C~"
+INSTALMENT = "ITD*04*3*****30**20270115*50000*50*INSTALLMENT 50% JAN 15 BAL NET 30~"
+
+
+def test_the_810_states_all_the_po_s_itd_can_carry(tmp_path, maps):  # noqa: F811
+    """The PO's own terms on its 810 (no agreement, or ``terms = "po"``): ITD01-ITD15 as the PO sent them where an
+    810 ITD carries them: the discount amount (ITD08), deferred or installment terms (ITD09 due date, ITD10
+    amount, ITD11 percent of the invoice payable), the payment method (ITD14). They used to be dropped: the
+    co-op's payables matched an ITD without its discount amount, an installment ITD01 04 without its due date,
+    amount or percent. An ITD08 without what dates it, an ITD09 with none of ITD10/11/14 (L08040513,
+    L09101114), or a value that is no number or date is left out."""
+    spring = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", SPRING, 1))
+    assert [seg for seg in invoice_of(spring, InvoiceSettings()) if seg[0] == "ITD"] == [
+        ["ITD", "08", "3", "2", "20270110", "", "20270310", "", "1250", "", "", "",
+         "SPRING DATING 2% JAN 10 NET MAR 10", "", "C"]]
+    split = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", INSTALMENT, 1))
+    assert [seg for seg in invoice_of(split, InvoiceSettings()) if seg[0] == "ITD"] == [
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"]]
+    for made in (spring, split):
+        for partner in ("acme", "globex"):
+            accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
+    sep = "\x1f"
+    base = {"terms_type": "04", "terms_net_days": 30}
+    assert terms_from_order({**base, "itd_sent": sep.join(["04", "3", "", "", "", "", "30", "2500", "20270115"])}) \
+        == Terms("04", "3", None, None, 30)  # ITD08 undated, ITD09 alone: neither
+    assert terms_from_order({**base, "itd_sent": sep.join(["04", "3", "", "", "", "", "30", "", "2027-01-15", "x",
+                                                            "50", "", "", "", "0.5"])}) == Terms(
+        "04", "3", None, None, 30, percent_payable=Decimal(50), percent=Decimal("0.5"))
+
+
+def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F811
+    """A PO paying in installments sends one ITD per installment (ITD01 04: half due 2027-01-15, half 2027-02-15):
+    the 810 stating the PO's terms writes each, in the order sent (it stated the first alone, half the invoice's
+    terms); the orders table keeps the first in itd_sent, as before, and the others in itd_more_sent; an 855
+    echoing the terms still echoes the first."""
+    from engine.po_ack import heading
+    from schemas.fulfilment import PoAckSettings
+    from schemas.orders import ITDS_SEP
+
+    second = "ITD*04*3*******20270215*50000*50*INSTALLMENT 2 OF 2~"
+    made = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", INSTALMENT + second, 1).replace("SE*14*0001", "SE*15*0001"))
+    order = made[2].to_pylist()[0]
+    assert ITDS_SEP not in order["itd_sent"] and order["itd_more_sent"].split(ITDS_SEP) == [
+        "04\x1f3\x1f\x1f\x1f\x1f\x1f\x1f\x1f20270215\x1f50000\x1f50\x1fINSTALLMENT 2 OF 2"]
+    assert [seg for seg in invoice_of(made, InvoiceSettings()) if seg[0] == "ITD"] == [
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
+        ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]
+    assert [seg for seg in heading(order, PoAckSettings(terms=True)) if seg[0] == "ITD"] == [
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"]]
+    for partner in ("acme", "globex"):
+        accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
+
+
 def test_an_itd03_past_4_decimals_is_told_and_echoed_as_sent(tmp_path):
     from datetime import datetime
 
