@@ -33,6 +33,7 @@ from schemas.orders import (
     QTY,
     SDQ_PAIRS,
     STORE_QUANTITY,
+    WEIGHT_AS_SENT,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -1274,5 +1275,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),
         "store_quantities": store_quantities(set_of_row, po1_rows, codes, vocab, cells),
+        # a line ordered by weight, as sent: filled when it is taken in as cases (rules.business.by_weight)
+        **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -203,9 +203,9 @@ def test_the_warehouse_s_cases_of_a_line_sysco_ordered_in_cs_ship_as_its_cs():
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_the_guides_expect(night):
     ws, found, states = night
-    assert {c for c, s, _po in found if s == "error"} == {"UNIT_NOT_CONVERTIBLE"}  # US Foods' pounds, below
-    assert {c for c, _s, _po in found} <= NOTED | {"UNIT_NOT_CONVERTIBLE", "CATCH_WEIGHT_LINE", "CASE_PACK_ROUNDED",
-                                                    "ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}
+    assert {c for c, s, _po in found if s == "error"} == set()  # US Foods' pounds taken as cases, below
+    assert {c for c, _s, _po in found} <= NOTED | {"CATCH_WEIGHT_LINE", "CASE_PACK_ROUNDED", "ASN_LATE",
+                                                    "SHIPMENT_UNIT_CONVERTED"}
     for partner, pos in POS.items():
         acks = segments(ws, partner, "997")
         assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
@@ -218,8 +218,9 @@ def test_every_po_is_accepted_in_the_997_and_acknowledged_as_the_guides_expect(n
         # Sysco's cases as CS, the catch-weight line (PO105 PP) as sent
         ("sysco", "0564471201"): [["IA", "40", "CS"], ["IA", "12", "CS"], ["IA", "30", "CS"]],
         ("sysco", "0564471202"): [["IA", "8", "CS"], ["IA", "10", "CS"]],
-        # the chicken by the pound: no pack of ours is a number of pounds (UNIT_NOT_CONVERTIBLE, IR), the rest ships
-        ("usfoods", "4800012345"): [["IA", "60", "CA"], ["IR", "480", "LB"], ["IA", "20", "CA"]],
+        # the chicken by the pound: 10 of our cases averaging 48 LB (items.csv average_weight), answered in the
+        # pounds ordered (it was UNIT_NOT_CONVERTIBLE, IR: an order line lost)
+        ("usfoods", "4800012345"): [["IA", "60", "CA"], ["IA", "480", "LB"], ["IA", "20", "CA"]],
         ("pfg", "881234"): [["IA", "18", "EA"], ["IA", "5", "CA"], ["IA", "6", "CA"]],
         ("mclane", "778812"): [["IA", "24", "BX"], ["IA", "10", "CA"]],
         # 6 boxes of an item sold in cases of 12 boxes: rounded up to the case (the default case_pack_policy)
