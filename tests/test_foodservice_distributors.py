@@ -478,3 +478,14 @@ def test_the_item_master_s_average_weight_is_a_positive_weight(tmp_path):
     head, *rows = items.splitlines()
     (folder / "items.csv").write_text("\n".join([head.rsplit(",", 2)[0], *(r.rsplit(",", 2)[0] for r in rows)]))
     assert load_reference(folder).items.column("average_weight").null_count == len(rows)
+
+
+def test_a_line_by_weight_that_was_not_taken_as_cases_says_what_its_average_makes():
+    """A partner whose profile does not deal in catch weight (no conversion at intake) sending 480 LB of FS-201,
+    whose average is 48 LB: UNIT_NOT_CONVERTIBLE says it is 10 CA and why it was not taken as such."""
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import lines_table
+
+    [f] = check_quantities(lines_table(_weighed()), _reference(), RuleSettings())
+    assert "480 LB is 10 CA" in f.message and "[rules] catch_weight = true" in f.message

@@ -247,9 +247,10 @@ def average_weights(ref: ReferenceData) -> dict[str, tuple[Decimal, str]]:
 def _by_weight(qty: Decimal, unit: str, sku: str, item_unit: str | None,
                weights: Mapping[str, tuple[Decimal, str]]) -> str:
     """What UNIT_NOT_CONVERTIBLE says of a line ordered by weight (480 LB of an item sold by the case): what
-    is missing to take it as our units (items.csv's average_weight of the item), or, where it is given, how many
-    of our units it comes to, and what to ask the buyer for meanwhile (those units priced per pound: PO105 PP,
-    billed by the weight shipped)."""
+    is missing to take it as our units (items.csv's average_weight of the item), or, where it is given (the
+    partner's profile does not deal in catch weight, or the order was taken in before: intake converts such
+    lines, rules.business.by_weight), how many of our units it comes to and what to ask the buyer for (those
+    units priced per pound: PO105 PP, billed by the weight shipped)."""
     own = item_unit or "EA"
     basis = next((b for b in PRICE_PER_WEIGHT if unit in PRICE_PER_MEASURE[b]), None)
     if unit not in KILOGRAMS_PER or basis is None:
@@ -267,9 +268,10 @@ def _by_weight(qty: Decimal, unit: str, sku: str, item_unit: str | None,
     count = (qty / in_unit) if in_unit else None
     said = (f"{_text(count.quantize(Decimal('0.01')))} {own}" if count is not None else "unknown")
     return (f" {unit} is a measure, not a pack: at item {sku}'s average {_text(average)} {average_unit} a {own} "
-            f"(items.csv average_weight) {_text(qty)} {unit} is {said}, but a line ordered by weight is not "
-            f"taken yet: ask the buyer to order whole {own} priced per {unit} (PO103 {own}, PO105 {basis}: "
-            "billed by the weight shipped).")
+            f"(items.csv average_weight) {_text(qty)} {unit} is {said}, but such a line is taken in as {own} "
+            "only for a partner whose profile deals in catch weight ([rules] catch_weight = true), in an order "
+            f"taken in after the average was given: ask the buyer to send it again, or to order whole {own} "
+            f"priced per {unit} (PO103 {own}, PO105 {basis}: billed by the weight shipped).")
 
 
 def as_ordered_lines(lines: pa.Table, orders: pa.Table, settings: RuleSettings) -> np.ndarray:
