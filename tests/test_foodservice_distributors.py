@@ -489,3 +489,21 @@ def test_a_line_by_weight_that_was_not_taken_as_cases_says_what_its_average_make
 
     [f] = check_quantities(lines_table(_weighed()), _reference(), RuleSettings())
     assert "480 LB is 10 CA" in f.message and "[rules] catch_weight = true" in f.message
+
+
+def test_the_reconciliation_counts_the_855_s_pounds_as_the_cases_shipped(night):
+    """Our 855 answers US Foods' line in the 480 LB it sent; the reconciliation reads that ACK as the 10 CA we
+    allocated and shipped (480 / 48): no exception on the line (it was NOT_SHIPPED_BY_PROMISED_DATE, "promised
+    480, shipped 10")."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws, _found, _states = night
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 2, 3), run_id="catchlb-rec")
+        seen = state.exception_snapshot("catchlb-rec").to_pylist()
+    finally:
+        state.close()
+    assert [(e["type"], e["line_number"]) for e in seen if e["partner"] == "usfoods"] == [
+        ("DOCUMENT_UNACKNOWLEDGED", None)]  # no 997 for our 855 in the fixture: true
