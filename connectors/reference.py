@@ -27,7 +27,7 @@ from schemas.reference import (
     gs1_valid,
     normalise_gtin,
 )
-from schemas.units import is_unit_code
+from schemas.units import KILOGRAMS_PER, is_unit_code
 
 
 def _convert(value: str, type_: pa.DataType) -> object:
@@ -118,6 +118,12 @@ def _item_problem(row: dict) -> str | None:
         return f"status {row['status']!r} is not one of {ITEM_STATUSES}"
     if row["case_pack"] < 1 or row["min_order_qty"] < 0:
         return "case_pack must be >= 1 and min_order_qty >= 0"
+    weight, unit = row.get("average_weight"), row.get("average_weight_unit")
+    if weight is not None and (weight <= 0 or (unit or "") not in KILOGRAMS_PER):
+        return (f"average_weight {weight} needs to be positive, with average_weight_unit a weight "
+                f"({', '.join(KILOGRAMS_PER)}), got {unit!r}")
+    if weight is None and unit:
+        return f"average_weight_unit {unit!r} without an average_weight"
     return None
 
 
@@ -135,9 +141,12 @@ def _unit_codes_upper(table: pa.Table) -> pa.Table:
     """The unit column as X12 writes a unit code (element 355: upper case, no blanks): an item master
     exported with "pk" or "Ea " must meet PO103 PK and EA (a lower-case unit of an item used to make
     every line in it UNIT_NOT_CONVERTIBLE; no 355 code has a lower-case letter)."""
-    at = table.schema.get_field_index("unit")
-    unit = pc.utf8_upper(pc.utf8_trim_whitespace(table.column("unit")))
-    return table.set_column(at, table.schema.field("unit"), unit)
+    for name in ("unit", "average_weight_unit"):  # items.csv's weight unit (LB, KG) is a 355 code too
+        if name in table.column_names:
+            at = table.schema.get_field_index(name)
+            table = table.set_column(at, table.schema.field(name),
+                                     pc.utf8_upper(pc.utf8_trim_whitespace(table.column(name))))
+    return table
 
 
 def _item_unit_problem(row: dict) -> str | None:

@@ -369,6 +369,49 @@ def with_amounts(invoiced: pa.Table, amounts: pa.Table, recorded: pa.Array | pa.
 
 
 CATCH_COLUMNS = ["partner", "po_number", "line_number", "unit", "price_basis"]  # what catch_weight_lines reads
+# and what acknowledged_in_units reads of a line taken in by weight (rules.business.by_weight)
+WEIGHED_COLUMNS = [*CATCH_COLUMNS, "weight_per_unit"]
+
+
+def weighed_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
+    """(partner, po_number, line_number, unit, weight_per_unit) of each line of the stored ORDER_LINES tables taken
+    in by weight (480 LB as 10 CA of 48 LB: rules.business.by_weight.as_cases); none for other lines."""
+    picked = [t.filter(pc.is_valid(t["weight_per_unit"])).select(
+        ["partner", "po_number", "line_number", "unit", "weight_per_unit"])
+        for t in order_tables if "weight_per_unit" in t.column_names and t.num_rows]
+    picked = [t for t in picked if t.num_rows]
+    if not picked:
+        return pa.table({"partner": pa.array([], pa.string()), "po_number": pa.array([], pa.string()),
+                         "line_number": pa.array([], pa.int32()), "unit": pa.array([], pa.string()),
+                         "weight_per_unit": pa.array([], QTY)})
+    return pa.concat_tables(picked)
+
+
+def acknowledged_in_units(acks: pa.Table, weighed: pa.Table) -> pa.Table:
+    """ACKNOWLEDGED with the ACKs of a line taken in by weight (``weighed``: weighed_lines) in the line's own unit:
+    our 855 answers 480 LB (its ACK in the pounds the buyer sent) for the 10 CA we allocate and ship, so the ACK
+    counts 480 / 48 = 10 CA, as the line's shipments and invoices do (it compared 480 with the 10 shipped)."""
+    if not weighed.num_rows or not acks.num_rows:
+        return acks
+    per = {(p, po, int(n)): (u, w) for p, po, n, u, w in zip(*(weighed[c].to_pylist() for c in (
+        "partner", "po_number", "line_number", "unit", "weight_per_unit")), strict=True)}
+    keys = zip(*(acks[c].to_pylist() for c in ("partner", "po_number", "line_number")), strict=True)
+    quantity, unit = acks["quantity"].to_pylist(), acks["unit"].to_pylist()
+    changed = False
+    for i, (p, po, n) in enumerate(keys):
+        found = per.get((p, po, int(n))) if n is not None else None
+        if found is None or unit[i] == found[0]:
+            continue
+        own, weight = found
+        if quantity[i] is not None and weight:
+            quantity[i] = (quantity[i] / weight).quantize(Decimal("0.0001"))
+        unit[i], changed = own, True
+    if not changed:
+        return acks
+    acks = acks.set_column(acks.schema.get_field_index("quantity"), acks.schema.field("quantity"),
+                           pa.array(quantity, acks.schema.field("quantity").type))
+    return acks.set_column(acks.schema.get_field_index("unit"), acks.schema.field("unit"),
+                           pa.array(unit, acks.schema.field("unit").type))
 
 
 def catch_weight_lines(order_tables: Iterable[pa.Table]) -> pa.Table:

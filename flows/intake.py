@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -34,7 +35,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
 from parsers.x12_reader import ParseResult, read_interchanges
-from schemas.errors import FileNotReady, TerminalError, TransientError
+from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
 from schemas.profile import PartnerProfile
@@ -139,6 +140,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         if info.size > (STREAM_BYTES if profile.is_csv_file(info.name)
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
+                              reference_dir=ws.reference_dir,
                               run_id=run_id, keep=keep)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
@@ -175,7 +177,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile, parsed=parsed,
                                        known=known_for(state, profile.id, parsed), today=now.date(), received_at=now)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        name=info.name, record=dict(
+                                        reference_dir=ws.reference_dir, name=info.name, record=dict(
                                             size=len(data), archive_path=archived, error_count=outcome.error_count,
                                             status="quarantined" if outcome.disposition == "quarantine"
                                             else "processed"))
@@ -186,6 +188,25 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         res.processed += outcome.disposition == "processed"
         res.quarantined += outcome.disposition == "quarantine"
     return res
+
+
+def by_weight(outcome, reference_dir: Path | None):
+    """``outcome`` (of a partner whose profile deals in catch weight: ``[rules] catch_weight``) with its lines
+    ordered by weight (PO103 LB, KG ...) of an item whose items.csv row gives an average weight taken in as
+    whole cases priced per that weight (rules.business.by_weight.as_cases); as it
+    is when no line is, or the reference data cannot be read (the decide stage reports that, and the line
+    stays UNIT_NOT_CONVERTIBLE: never a file lost for it)."""
+    from rules.business.by_weight import as_cases, ordered_by_weight
+
+    if reference_dir is None or not ordered_by_weight(outcome.lines):
+        return outcome
+    from connectors.reference import load_reference
+
+    try:
+        ref = load_reference(reference_dir)
+    except ConfigError:
+        return outcome
+    return replace(outcome, lines=as_cases(outcome.lines, ref))
 
 
 def _count(res: PartnerResult, outcome, plan, applied) -> None:
@@ -211,11 +232,14 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
 
 
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
-                    run_id: str, name: str, record: dict, part: int = 0):
+                    run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
     with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
-    error_count) in one transaction."""
+    error_count) in one transaction. A line ordered by weight of an item with an average weight in the
+    reference data (``reference_dir``) is taken in as whole cases priced per the weight (by_weight) when the
+    partner's profile deals in catch weight."""
     at = now.isoformat()
+    outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome)  # a release is an order of its own
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
@@ -259,7 +283,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
-                      keep: Callable[[], None] | None = None) -> None:
+                      keep: Callable[[], None] | None = None, reference_dir: Path | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -309,6 +333,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         return
     if profile.is_csv_file(name):
         _take_in_csv_streamed(profile, state, drop, local, store, name, size, res, sha=sha, archived=archived,
+                              reference_dir=reference_dir,
                               render=render, now=now, run_id=run_id, keep=keep)
         return
     known = known_state(state, profile.id)
@@ -328,8 +353,9 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         errors += outcome.error_count
         status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        name=name, part=part, record=dict(size=size, status=status,
-                                                                          archive_path=archived, error_count=errors))
+                                        reference_dir=reference_dir, name=name, part=part,
+                                        record=dict(size=size, status=status, archive_path=archived,
+                                                    error_count=errors))
         _count(res, outcome, plan, applied)
         mine_ic.update(outcome.interchanges_seen)
         part += 1
@@ -405,7 +431,8 @@ def _read_span(local: LocalDrop, archived: str, at: int, start: int, end: int) -
 
 def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop,
                           store: OrderStore, name: str, size: int, res: PartnerResult, *, sha: str, archived: str,
-                          render, now: datetime, run_id: str, keep: Callable[[], None] | None = None) -> None:
+                          render, now: datetime, run_id: str, keep: Callable[[], None] | None = None,
+                          reference_dir: Path | None = None) -> None:
     """A CSV order file too large to hold, archived: read from the archive in batches of rows
     (parsers.csv_orders; the same orders, lineage and findings as a whole read) and stored in one
     transaction as a whole file's outcome is, then moved (``keep``: the lease renewed before storing)."""
@@ -414,6 +441,7 @@ def _take_in_csv_streamed(profile: PartnerProfile, state: StateStore, drop: File
     if keep is not None:
         keep()
     plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id, name=name,
+                                    reference_dir=reference_dir,
                                     record=dict(size=size, archive_path=archived, error_count=outcome.error_count,
                                                 status="quarantined" if outcome.disposition == "quarantine"
                                                 else "processed"))

@@ -34,7 +34,7 @@ from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
 from engine.process import process_file
 from engine.sscc import serial_of
-from flows.intake import known_for
+from flows.intake import by_weight, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
@@ -213,6 +213,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
     outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_for(state, profile.id, parsed),
                            today=day.date(), parsed=parsed)
+    # lines ordered by weight taken in as intake takes them
+    outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome)  # releases keyed as intake keyed them
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}

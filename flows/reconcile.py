@@ -140,8 +140,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     return Inputs(
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
-        acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged(
-            answers, lines, echoes, releases, answers=answer_rows["answers"]), keep),
+        acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged_in_units(  # a line taken by weight
+            finance_inputs.acknowledged(answers, lines, echoes, releases, answers=answer_rows["answers"]),
+            finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
@@ -270,7 +271,7 @@ def _order_tables(ws: Workspace, orders: pa.Table) -> tuple[list[pa.Table], list
         try:  # the lines' price bases first: only a table with a line priced per weight has catch-weight lines
             head, lines = store.load_columns(partner, key, head_columns, ["price_basis"])
             if pc.any(pc.is_in(lines["price_basis"], value_set=per_weight)).as_py():
-                lines = store.load_columns(partner, key, head_columns, finance_inputs.CATCH_COLUMNS)[1]
+                lines = store.load_columns(partner, key, head_columns, finance_inputs.WEIGHED_COLUMNS)[1]
             else:
                 lines = None  # no catch-weight line in it (catch_weight_lines would find none)
         except StateError:  # a missing table costs its orders their requested ship date, nothing else

@@ -35,6 +35,7 @@ from schemas.orders import (
     QTY,
     SDQ_PAIRS,
     STORE_QUANTITY,
+    WEIGHT_AS_SENT,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -1343,5 +1344,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "store_quantities": store_quantities(set_of_row, po1_rows, codes, vocab, cells),
         "prepack_components": prepack_components(set_of_row, po1_rows, codes, vocab, cells,
                                                  result.segments.component),
+        # a line ordered by weight, as sent: filled when it is taken in as cases (rules.business.by_weight)
+        **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
     }
     return pa.table(data, schema=ORDER_LINES)

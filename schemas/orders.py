@@ -194,13 +194,23 @@ ORDER_LINES = pa.schema([
     # the line's prepack components (its SLN sublines with SLN03 I, in the order sent; null: none, or stored before
     # this column existed): an 856 of a partner with [fulfilment.asn] prepacks = "components" lists them
     pa.field("prepack_components", pa.list_(PREPACK_COMPONENT)),
+    # a line ordered by weight (PO1*2*480*LB*3.79*PE) of an item sold by the case with an average weight
+    # (items.csv average_weight): taken as whole cases priced per pound (rules.business.by_weight.as_cases), the
+    # line as sent kept here for the 855, which answers in it. Null on every other line
+    pa.field("weight_ordered", QTY),  # PO102 as sent (480)
+    pa.field("weight_unit", pa.string()),  # PO103 as sent (LB)
+    pa.field("weight_per_unit", QTY),  # the item's average weight of one case, in weight_unit (48)
+    pa.field("weight_basis_sent", pa.string()),  # PO105 as sent (PE)
 ])
 
+# ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
+WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_basis_sent")
 # ORDER_LINES columns added after tables were first stored (as ADDED_LATER)
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
-                               *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date"})
+                               *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
+                               *WEIGHT_AS_SENT})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship

@@ -27,6 +27,11 @@ ITEMS = pa.schema(
         pa.field("case_pack", pa.int32(), nullable=False),  # eaches per case (1 = sold singly)
         pa.field("min_order_qty", pa.int32(), nullable=False),  # in eaches
         pa.field("status", pa.string(), nullable=False),  # active | discontinued
+        # a catch-weight item's nominal (average) weight of one of its own units (items.unit: a case of
+        # random-weight chicken averaging 48 LB), in average_weight_unit (LB, KG ...): what a line ordered by
+        # weight (PO1*2*480*LB) is in our units. Optional: null for an item never ordered by weight
+        pa.field("average_weight", pa.decimal128(18, 4)),
+        pa.field("average_weight_unit", pa.string()),
     ]
 )
 
@@ -94,7 +99,8 @@ SHIP_TOS = pa.schema(
 # Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case.
 OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
-OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"})}
+OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
+                                               "items": frozenset({"average_weight", "average_weight_unit"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

@@ -203,9 +203,9 @@ def test_the_warehouse_s_cases_of_a_line_sysco_ordered_in_cs_ship_as_its_cs():
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_the_guides_expect(night):
     ws, found, states = night
-    assert {c for c, s, _po in found if s == "error"} == {"UNIT_NOT_CONVERTIBLE"}  # US Foods' pounds, below
-    assert {c for c, _s, _po in found} <= NOTED | {"UNIT_NOT_CONVERTIBLE", "CATCH_WEIGHT_LINE", "CASE_PACK_ROUNDED",
-                                                    "ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}
+    assert {c for c, s, _po in found if s == "error"} == set()  # US Foods' pounds taken as cases, below
+    assert {c for c, _s, _po in found} <= NOTED | {"CATCH_WEIGHT_LINE", "CASE_PACK_ROUNDED", "ASN_LATE",
+                                                    "SHIPMENT_UNIT_CONVERTED"}
     for partner, pos in POS.items():
         acks = segments(ws, partner, "997")
         assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
@@ -218,8 +218,9 @@ def test_every_po_is_accepted_in_the_997_and_acknowledged_as_the_guides_expect(n
         # Sysco's cases as CS, the catch-weight line (PO105 PP) as sent
         ("sysco", "0564471201"): [["IA", "40", "CS"], ["IA", "12", "CS"], ["IA", "30", "CS"]],
         ("sysco", "0564471202"): [["IA", "8", "CS"], ["IA", "10", "CS"]],
-        # the chicken by the pound: no pack of ours is a number of pounds (UNIT_NOT_CONVERTIBLE, IR), the rest ships
-        ("usfoods", "4800012345"): [["IA", "60", "CA"], ["IR", "480", "LB"], ["IA", "20", "CA"]],
+        # the chicken by the pound: 10 of our cases averaging 48 LB (items.csv average_weight), answered in the
+        # pounds ordered (it was UNIT_NOT_CONVERTIBLE, IR: an order line lost)
+        ("usfoods", "4800012345"): [["IA", "60", "CA"], ["IA", "480", "LB"], ["IA", "20", "CA"]],
         ("pfg", "881234"): [["IA", "18", "EA"], ["IA", "5", "CA"], ["IA", "6", "CA"]],
         ("mclane", "778812"): [["IA", "24", "BX"], ["IA", "10", "CA"]],
         # 6 boxes of an item sold in cases of 12 boxes: rounded up to the case (the default case_pack_policy)
@@ -367,3 +368,142 @@ def test_an_item_s_net_weight_is_written_where_the_profile_asks_and_summed_over_
         c2.items[0], net_weight=Decimal("9.6"), net_weight_unit="KG"),)))), po2))
     assert [[str(v) for v in s] for s in build_856(kg, AsnSettings(structure="SOI", item_net_weight=True),
                                                    created=NOW) if s[0] == "MEA"] == [["MEA", "WT", "N", "7", "LB"]]
+
+
+# --- catch weight ordered in pounds (US Foods' 480 LB of chicken sold by the case) --------------------------------
+
+def test_us_foods_pounds_ship_as_cases_with_their_weight_and_are_billed_by_the_weight_shipped(night):
+    """480 LB of FS-201 (cases averaging 48 LB: items.csv average_weight) is 10 of our cases: allocated and shipped
+    as 10 CA (SN1 in cases, MEA with the DC's net weight: US Foods' profile asks for it), billed at 3.79 per pound of
+    the 483.2 LB shipped (IT1 in LB, QTY 39 the cases), as Sysco's cases priced per pound are."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "usfoods", "856"), "USF-SHP-01", "BSN")
+    at = next(k for k, s in enumerate(asn) if s[:2] == ["LIN", "2"])
+    assert asn[at + 1:at + 4] == [["SN1", "", "10", "CA", "", "10", "CA"],
+                                  ["PID", "F", "", "", "", "CHICKEN BRST BNLS RW"], ["MEA", "WT", "N", "483.2", "LB"]]
+    inv = po_segments(segments(ws, "usfoods", "810"), "4800012345", "BIG")
+    at = next(k for k, s in enumerate(inv) if s[:2] == ["IT1", "2"])
+    assert inv[at][:6] == ["IT1", "2", "483.2", "LB", "3.79", "PP"] and inv[at + 1] == ["QTY", "39", "10", "CA"]
+    assert ["TDS", "502033"] in inv  # 60 x 42.75 + 483.2 lb x 3.79 (1831.33) + 20 x 31.20
+
+
+def _weighed(**overrides) -> dict:
+    return _line(**{"partner": "usfoods", "vendor_part": "FS-201", "unit": "LB", "quantity": Decimal(480),
+                    "unit_price": Decimal("3.79"), "price_basis": "PE", **overrides})
+
+
+def test_a_line_ordered_by_weight_is_taken_as_the_nearest_whole_cases_of_its_average_weight():
+    """as_cases: 480 LB at 48 LB a case is 10 CA priced per pound (PP), the line as sent kept beside it; 500 LB the
+    nearest whole cases (10), 20 LB at least one; kilograms through the pound (217.724 KG is 480 LB); a line of
+    an item without an average weight (FS-204), or in cases, left as sent."""
+    import pyarrow as pa
+
+    from rules.business.by_weight import as_cases
+    from schemas.orders import ORDER_LINES
+
+    rows = [_weighed(line_number=1), _weighed(line_number=2, quantity=Decimal(500)),
+            _weighed(line_number=3, quantity=Decimal(20)),
+            _weighed(line_number=4, unit="KG", quantity=Decimal("217.724")),
+            _weighed(line_number=5, vendor_part="FS-204"),
+            _weighed(line_number=6, unit="CA", quantity=Decimal(3), price_basis="PP")]
+    lines = pa.Table.from_pylist([{k: v for k, v in r.items() if k in ORDER_LINES.names} for r in rows],
+                                 schema=ORDER_LINES)
+    got = as_cases(lines, _reference()).select(["quantity", "unit", "price_basis", "unit_price", "weight_ordered",
+                                                "weight_unit", "weight_per_unit", "weight_basis_sent"]).to_pylist()
+    d = Decimal
+    assert [tuple(r.values()) for r in got] == [
+        (d(10), "CA", "PP", d("3.79"), d(480), "LB", d(48), "PE"),
+        (d(10), "CA", "PP", d("3.79"), d(500), "LB", d(48), "PE"),
+        (d(1), "CA", "PP", d("3.79"), d(20), "LB", d(48), "PE"),
+        (d(10), "CA", "PK", d("3.79"), d("217.724"), "KG", d("21.7724"), "PE"),
+        (d(480), "LB", "PE", d("3.79"), None, None, None, None),
+        (d(3), "CA", "PP", d("3.79"), None, None, None, None)]
+
+
+def test_the_855_answers_a_line_taken_by_weight_in_the_weight_sent_and_says_iq_when_cases_change_it():
+    """as_sent_by_weight: the PO1 echoes 480 LB PE as sent and the ACK says 480 LB (10 cases x 48); 500 LB taken as
+    10 cases is IQ 480 LB (what the whole cases make); a backorder's parts are each in pounds."""
+    import pyarrow as pa
+
+    from rules.business.by_weight import as_sent_by_weight
+    from schemas.orders import ORDER_LINES
+
+    part = pa.struct([pa.field("status", pa.string()), pa.field("quantity", pa.decimal128(18, 4)),
+                      pa.field("date", pa.date32())])
+    statuses = pa.table({"parts": pa.array([[{"status": "IA", "quantity": Decimal(10), "date": None}]] * 2 + [
+        [{"status": "IA", "quantity": Decimal(6), "date": None}, {"status": "IB", "quantity": Decimal(4),
+                                                                   "date": None}]], pa.list_(part)),
+        "ack_quantity": pa.array([None, None, Decimal(10)], pa.decimal128(18, 4)),
+        "ack_price": pa.nulls(3, pa.decimal128(18, 4))})
+    cases = {"quantity": Decimal(10), "unit": "CA", "price_basis": "PP", "weight_unit": "LB",
+             "weight_per_unit": Decimal(48), "weight_basis_sent": "PE"}
+    rows = pa.Table.from_pylist([{"partner": "usfoods", "order_ref": "o", "po_number": "1", "line_number": n,
+                                  "segment_position": 1, "file_segment": 1, **cases, "weight_ordered": sent}
+                                 for n, sent in ((1, Decimal(480)), (2, Decimal(500)), (3, Decimal(480)))],
+                                schema=ORDER_LINES)
+    rows, statuses = as_sent_by_weight(rows, statuses)
+    assert [(r["quantity"], r["unit"], r["price_basis"]) for r in rows.to_pylist()] == [
+        (Decimal(480), "LB", "PE"), (Decimal(500), "LB", "PE"), (Decimal(480), "LB", "PE")]
+    assert [[(p["status"], p["quantity"]) for p in ps] for ps in statuses["parts"].to_pylist()] == [
+        [("IA", Decimal(480))], [("IQ", Decimal(480))], [("IA", Decimal(288)), ("IB", Decimal(192))]]
+    assert statuses["ack_quantity"].to_pylist() == [None, None, Decimal(480)]
+
+
+def test_a_line_ordered_by_weight_of_an_item_without_an_average_weight_says_what_is_missing():
+    """UNIT_NOT_CONVERTIBLE for 480 LB of the fries (FS-204: items.csv gives it no average_weight) names the column to
+    fill and what to ask the buyer for meanwhile (cases priced per pound, PO105 PP)."""
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import lines_table
+
+    [f] = check_quantities(lines_table(_weighed(vendor_part="FS-204")), _reference(), RuleSettings())
+    assert f.code == "UNIT_NOT_CONVERTIBLE"
+    assert "items.csv gives item FS-204 no average_weight" in f.message and "PO105 PP" in f.message
+
+
+def test_the_item_master_s_average_weight_is_a_positive_weight(tmp_path):
+    """items.csv average_weight: optional (an item master without the columns loads, nulls); a weight needs a
+    weight unit (LB, KG ...) and to be positive; a unit without a weight is a mistake."""
+    from connectors.reference import load_reference
+    from schemas.errors import ConfigError
+
+    folder = tmp_path / "ref"
+    shutil.copytree(FIXTURES / "reference", folder)
+    items = (folder / "items.csv").read_text()
+    assert load_reference(folder).items.column("average_weight").to_pylist()[:3] == [Decimal(48), Decimal(20), None]
+    for bad in (",48,EA", ",-1,LB", ",,LB"):
+        (folder / "items.csv").write_text(items.replace(",48,LB", bad))
+        with pytest.raises(ConfigError):
+            load_reference(folder)
+    head, *rows = items.splitlines()
+    (folder / "items.csv").write_text("\n".join([head.rsplit(",", 2)[0], *(r.rsplit(",", 2)[0] for r in rows)]))
+    assert load_reference(folder).items.column("average_weight").null_count == len(rows)
+
+
+def test_a_line_by_weight_that_was_not_taken_as_cases_says_what_its_average_makes():
+    """A partner whose profile does not deal in catch weight (no conversion at intake) sending 480 LB of FS-201,
+    whose average is 48 LB: UNIT_NOT_CONVERTIBLE says it is 10 CA and why it was not taken as such."""
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import lines_table
+
+    [f] = check_quantities(lines_table(_weighed()), _reference(), RuleSettings())
+    assert "480 LB is 10 CA" in f.message and "[rules] catch_weight = true" in f.message
+
+
+def test_the_reconciliation_counts_the_855_s_pounds_as_the_cases_shipped(night):
+    """Our 855 answers US Foods' line in the 480 LB it sent; the reconciliation reads that ACK as the 10 CA we
+    allocated and shipped (480 / 48): no exception on the line (it was NOT_SHIPPED_BY_PROMISED_DATE, "promised
+    480, shipped 10")."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws, _found, _states = night
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 2, 3), run_id="catchlb-rec")
+        seen = state.exception_snapshot("catchlb-rec").to_pylist()
+    finally:
+        state.close()
+    assert [(e["type"], e["line_number"]) for e in seen if e["partner"] == "usfoods"] == [
+        ("DOCUMENT_UNACKNOWLEDGED", None)]  # no 997 for our 855 in the fixture: true

@@ -45,6 +45,7 @@ from engine.lifecycle.table import TransitionRefused, move, moves, next_state
 from engine.po_ack import HEAD_KEYS, PLAIN, LineAck, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
+from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
 from rules.distinct import decimal_texts, truncated
 from schemas.changes import LINE_SHIP_DATE
 from schemas.findings import Finding
@@ -95,7 +96,7 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part", "requested_ship_date"]
+                 "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT]  # the 855 answers by weight
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -382,6 +383,8 @@ class _Batch:
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
+            # a line taken in by weight (480 LB as 10 cases) is answered in the weight the buyer sent
+            sub_rows, sub_statuses = as_sent_by_weight(sub_rows, sub_statuses)
             at, po_dates, releases = ctx.head_at, ctx.po_dates, ctx.head_columns["release_number"]
             heads = [{"po_number": po, "po_date": po_dates[at[(partner, po)]], "purpose": "05" if revised[i] else "00",
                       "release_number": releases[at[(partner, po)]]}

@@ -28,7 +28,7 @@ from rules.business.purpose import drop_ship_orders
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import COUNT_UNITS, PRICE_PER_MEASURE, is_unit_code
+from schemas.units import COUNT_UNITS, KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, is_unit_code, weight_in
 
 # --- units and quantities ------------------------------------------------------------------
 
@@ -225,12 +225,53 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
               else [])]
     picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
     item_units = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
+    weights = average_weights(ref)
     drop_ship = _drop_ship_lines(resolved.take(rows), orders, settings)
     out: list[Finding] = []
     for i, row, direct in zip(rows.tolist(), picked.to_pylist(), drop_ship, strict=True):
         out.extend(_line_quantities({**row, "drop_ship": direct}, by_partner[row["partner"]], bool(qty_bad[i]),
-                                    bool(unit_bad[i]), index, item_units))
+                                    bool(unit_bad[i]), index, item_units, weights))
     return out + packs
+
+
+def average_weights(ref: ReferenceData) -> dict[str, tuple[Decimal, str]]:
+    """sku -> (average weight of one of its own units, that weight's unit): items.csv's optional
+    average_weight and average_weight_unit, for the items that give both."""
+    if "average_weight" not in ref.items.column_names or "average_weight_unit" not in ref.items.column_names:
+        return {}
+    rows = ref.items.select(["sku", "average_weight", "average_weight_unit"]).to_pylist()
+    return {r["sku"]: (r["average_weight"], r["average_weight_unit"]) for r in rows
+            if r["average_weight"] is not None and r["average_weight_unit"]}
+
+
+def _by_weight(qty: Decimal, unit: str, sku: str, item_unit: str | None,
+               weights: Mapping[str, tuple[Decimal, str]]) -> str:
+    """What UNIT_NOT_CONVERTIBLE says of a line ordered by weight (480 LB of an item sold by the case): what
+    is missing to take it as our units (items.csv's average_weight of the item), or, where it is given (the
+    partner's profile does not deal in catch weight, or the order was taken in before: intake converts such
+    lines, rules.business.by_weight), how many of our units it comes to and what to ask the buyer for (those
+    units priced per pound: PO105 PP, billed by the weight shipped)."""
+    own = item_unit or "EA"
+    basis = next((b for b in PRICE_PER_WEIGHT if unit in PRICE_PER_MEASURE[b]), None)
+    if unit not in KILOGRAMS_PER or basis is None:
+        return (f" {unit} is a measure, not a pack: how many of our units {_text(qty)} {unit} is depends on "
+                "what each weighs or measures (a catch-weight item is ordered in cases priced per pound, "
+                "PO105 PP).")
+    known = weights.get(sku)
+    if known is None:
+        return (f" {unit} is a measure, not a pack: items.csv gives item {sku} no average_weight (what one {own} "
+                f"of it weighs on average, with its average_weight_unit), so how many {own} {_text(qty)} {unit} "
+                f"is cannot be told. Add it to items.csv, or ask the buyer to order {own} priced per "
+                f"{unit} (PO103 {own}, PO105 {basis}: billed by the weight shipped).")
+    average, average_unit = known
+    in_unit = weight_in(average, average_unit, unit)
+    count = (qty / in_unit) if in_unit else None
+    said = (f"{_text(count.quantize(Decimal('0.01')))} {own}" if count is not None else "unknown")
+    return (f" {unit} is a measure, not a pack: at item {sku}'s average {_text(average)} {average_unit} a {own} "
+            f"(items.csv average_weight) {_text(qty)} {unit} is {said}, but such a line is taken in as {own} "
+            "only for a partner whose profile deals in catch weight ([rules] catch_weight = true), in an order "
+            f"taken in after the average was given: ask the buyer to send it again, or to order whole {own} "
+            f"priced per {unit} (PO103 {own}, PO105 {basis}: billed by the weight shipped).")
 
 
 def as_ordered_lines(lines: pa.Table, orders: pa.Table, settings: RuleSettings) -> np.ndarray:
@@ -478,7 +519,8 @@ def _not_whole(qty: Decimal, unit: str, eaches: Decimal, pack: int, sku: str, it
 
 
 def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
-                     index: Mapping[tuple[str, str], int], item_units: Mapping[str, str]) -> list[Finding]:
+                     index: Mapping[tuple[str, str], int], item_units: Mapping[str, str],
+                     weights: Mapping[str, tuple[Decimal, str]] | None = None) -> list[Finding]:
     """One line's quantity findings, decided exactly (``qty_bad``/``unit_bad``: the expectations'
     verdicts on PO102 and PO103; ``index``: the item master's eaches per (sku, unit))."""
     qty, unit = row["quantity"], row["unit"] or ""
@@ -504,9 +546,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         po4 = (f" PO4 says a {unit} holds {' or '.join(str(r) for r in readings)} eaches ({said}): no pack of ours."
                if readings else "")
         if unit in _MEASURES:  # 480 LB: no pack holds a number of pounds; its PO4 describes the item's case
-            po4 = (f" {unit} is a measure, not a pack: how many of our units {_text(qty)} {unit} is depends on "
-                   "what each weighs or measures (a catch-weight item is ordered in cases priced per pound, "
-                   "PO105 PP).")
+            po4 = _by_weight(qty, unit, row["sku"], item_units.get(row["sku"]), weights or {})
         return [business_finding(
             "UNIT_NOT_CONVERTIBLE",
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "

@@ -1,0 +1,121 @@
+"""Lines ordered by weight of an item sold by the case (catch weight): US Foods' ``PO1*2*480*LB*3.79*PE`` of
+random-weight chicken we sell in cases averaging 48 LB (items.csv average_weight / average_weight_unit).
+
+Taken in as the catch-weight line the product already ships and bills (rules.business.money._catch_weight_lines,
+engine.lifecycle.billing): whole cases of the item's own unit (480 / 48 = 10 CA) priced per the weight (PO105 PP
+per pound, PK per kilogram), so stock, allocation, the 856 (SN1 in cases, MEA with the net weight where the
+profile asks) and the 810 (the net weight shipped at the price per pound) need nothing else. What the buyer sent
+is kept beside it (ORDER_LINES weight_ordered, weight_unit, weight_per_unit, weight_basis_sent): the 855 answers
+in it (as_sent_by_weight). A line of an item without an average weight is left as sent (UNIT_NOT_CONVERTIBLE says
+what is missing)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from schemas.orders import ORDER_LINES, WEIGHT_AS_SENT
+from schemas.reference import ReferenceData
+from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, weight_in
+
+WEIGHT_COLUMNS = WEIGHT_AS_SENT
+WEIGHT_UNITS = tuple(KILOGRAMS_PER)  # LB, KG, GR, OZ, TN: a PO103 that is a weight
+
+
+def weight_basis(unit: str) -> str | None:
+    """The PO105 of a price per one ``unit`` of weight (LB -> PP, KG -> PK ...), None for no weight."""
+    return next((b for b in PRICE_PER_WEIGHT if unit in PRICE_PER_MEASURE[b]), None)
+
+
+def ordered_by_weight(lines: pa.Table) -> bool:
+    """Any line of ``lines`` ordered in a weight (PO103 LB, KG ...): only then is the item master needed."""
+    return lines.num_rows > 0 and "unit" in lines.column_names and bool(
+        pc.any(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)), False)).as_py())
+
+
+def whole_units(weight: Decimal, per_unit: Decimal) -> Decimal:
+    """How many whole units of ``per_unit`` (the average, in the line's weight) ``weight`` is: the nearest whole
+    number, half up, at least one (the buyer's pounds are themselves an estimate of cases that are weighed when
+    they ship; the nearest case is the least wrong, and a line is never taken as nothing)."""
+    return max(Decimal(1), (weight / per_unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
+    """``lines`` (ORDER_LINES, as parsed) with every line ordered in a weight of an item that has an average
+    weight (items.csv) restated as a catch-weight line of the item's own unit: quantity the whole units
+    (whole_units), unit items.unit, price_basis the price per that weight (PP for LB); its unit_price (per
+    pound) unchanged. The line as sent is kept in WEIGHT_COLUMNS. Other lines are untouched (the columns null)."""
+    from rules.business.items import resolve_items
+    from rules.business.quantities import average_weights
+
+    lines = _with_weight_columns(lines)
+    weights = average_weights(ref)
+    if not weights or not ordered_by_weight(lines):
+        return lines
+    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)),
+                                                  False).to_numpy(zero_copy_only=False), dtype=bool))
+    skus = resolve_items(lines.take(pa.array(rows)), ref.items, ref.partner_items)["sku"].to_pylist()
+    own = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
+    columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "price_basis", *WEIGHT_COLUMNS)}
+    changed = False
+    for i, sku in zip(rows.tolist(), skus, strict=True):
+        unit, weight = columns["unit"][i], columns["quantity"][i]
+        if sku not in weights or not own.get(sku) or weight is None or weight <= 0:
+            continue
+        average, average_unit = weights[sku]
+        per_unit = weight_in(average, average_unit, unit)
+        if not per_unit:
+            continue
+        columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
+        columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = per_unit, columns["price_basis"][i]
+        columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), own[sku]
+        columns["price_basis"][i] = weight_basis(unit)
+        changed = True
+    if not changed:
+        return lines
+    for name, values in columns.items():
+        at = lines.schema.get_field_index(name)
+        lines = lines.set_column(at, lines.schema.field(name), pa.array(values, lines.schema.field(name).type))
+    return lines
+
+
+def _with_weight_columns(lines: pa.Table) -> pa.Table:
+    n = lines.num_rows
+    for name in WEIGHT_COLUMNS:
+        if name not in lines.column_names:
+            lines = lines.append_column(ORDER_LINES.field(name), pa.nulls(n, ORDER_LINES.field(name).type))
+    return lines
+
+
+def as_sent_by_weight(rows: pa.Table, statuses: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """An 855's line rows (ORDER_LINES) and their statuses (parts, ack_quantity, ack_price) with every line taken
+    in by weight (as_cases) answered in what the buyer sent: PO1 echoes 480 LB at its price and PO105 as sent, each
+    ACK's quantity is its whole cases at the item's average weight (10 CA x 48 = 480 LB). A line answered whole
+    (one IA part) whose cases do not come to the weight ordered (500 LB: 10 cases, 480 LB) is IQ: the quantity
+    changed to what whole cases make (as_cases took the nearest). Rows and statuses as they are otherwise."""
+    if "weight_ordered" not in rows.column_names or rows["weight_ordered"].null_count == rows.num_rows:
+        return rows, statuses
+    weighed = np.flatnonzero(np.asarray(pc.is_valid(rows["weight_ordered"]).to_numpy(zero_copy_only=False),
+                                        dtype=bool)).tolist()
+    cols = {c: rows[c].to_pylist() for c in ("quantity", "unit", "price_basis")}
+    parts, acked = statuses["parts"].to_pylist(), statuses["ack_quantity"].to_pylist()
+    for i in weighed:
+        sent, per = rows["weight_ordered"][i].as_py(), rows["weight_per_unit"][i].as_py()
+        cols["quantity"][i], cols["unit"][i] = sent, rows["weight_unit"][i].as_py()
+        cols["price_basis"][i] = rows["weight_basis_sent"][i].as_py()
+        mine = [dict(p, quantity=None if p["quantity"] is None else p["quantity"] * per) for p in parts[i] or []]
+        if len(mine) == 1 and mine[0]["status"] == "IA" and mine[0]["quantity"] != sent:
+            mine[0]["status"] = "IQ"
+        parts[i] = mine or parts[i]
+        acked[i] = None if acked[i] is None else acked[i] * per
+    for name, values in cols.items():
+        at = rows.schema.get_field_index(name)
+        rows = rows.set_column(at, rows.schema.field(name), pa.array(values, rows.schema.field(name).type))
+    for name, values in (("parts", parts), ("ack_quantity", acked)):
+        at = statuses.schema.get_field_index(name)
+        statuses = statuses.set_column(at, statuses.schema.field(name),
+                                       pa.array(values, statuses.schema.field(name).type))
+    return rows, statuses
