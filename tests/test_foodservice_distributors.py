@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg5"
@@ -31,39 +32,7 @@ SHIP_DAY = datetime(2026, 12, 1, 14, 30)
 def workspace(root: Path, drops: dict[str, list[str]] | None = None):
     """A workspace of the five distributors: their profiles, reference data, stock, the east DC, and their 850s
     in their inboxes (``drops``: partner -> file names; default every fixture)."""
-    from connectors.reference import read_reference_csv
-    from connectors.snapshots import write_receipts, write_snapshot
-    from flows.workspace import open_workspace
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
-
-    ws = open_workspace(root)
-    for folder in ("partners", "reference"):
-        shutil.copytree(FIXTURES / folder, ws.root / folder)
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    stock = read_reference_csv((FIXTURES / "stock.csv").read_bytes(), name="stock.csv", schema=INVENTORY_SNAPSHOT)
-    write_snapshot(ws.inventory_dir / "snapshots", stock)
-    write_receipts(ws.inventory_dir / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            if drops is None or f.name in drops.get(folder.name, []):
-                shutil.copy2(f, inbox / f.name)
-    return ws
-
-
-def segments(ws, partner: str, kind: str) -> list[list[str]]:
-    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order."""
-    text = "".join(p.read_text() for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")))
-    return [s.split("*") for s in text.replace("\r", "").replace("\n", "").split("~") if s]
-
-
-def po_segments(segs: list[list[str]], key: str, head: str) -> list[list[str]]:
-    """The set whose ``head`` segment (BAK, BIG, BSN) names ``key`` (BAK03, BIG04; BSN02 the shipment id)."""
-    at = {"BAK": 3, "BIG": 4, "BSN": 2}[head]
-    start = next(k for k, s in enumerate(segs) if s[0] == head and s[at] == key)
-    stop = next(k for k in range(start, len(segs)) if segs[k][0] == "SE")
-    return segs[start:stop]
+    return of_its_own(FIXTURES, root, drops, warehouses=REPO / "warehouses")
 
 
 # --- the defects the sweep found, each on its own ---------------------------------------------------------------
@@ -169,24 +138,7 @@ def test_inspect_reads_every_distributor_po_without_an_error(path):
 def night(tmp_path_factory):
     """Every fixture 850 taken at 02:00 on November 27, the DC's confirmation of December 1 shipped and
     invoiced, the documents delivered: the workspace, the state's findings and the orders' states."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg5") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg5") / "ws"), FIXTURES, NIGHT, SHIP_DAY)
 
 
 def test_the_warehouse_s_cases_of_a_line_sysco_ordered_in_cs_ship_as_its_cs():

@@ -9,13 +9,13 @@ require (REF*IA vendor numbers, the PO's units in SN1, pallets, a store loop per
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import on_demo, po_segments, segments, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg4"
@@ -26,35 +26,7 @@ SHIP_DAY = datetime(2026, 11, 27, 14, 30)
 def workspace(root: Path, drops: dict[str, list[str]] | None = None):
     """A demo workspace (warehouses, inventory, reference) with the four retailers' profiles and reference rows,
     and their 850s in their inboxes (``drops``: partner -> file names; default every fixture)."""
-    from tests.support import shipping_workspace
-
-    ws = shipping_workspace(root, partners=())
-    for profile in (FIXTURES / "partners").iterdir():
-        shutil.copy2(profile, ws.partners_dir / profile.name)
-    for rows in (FIXTURES / "reference").iterdir():
-        with open(ws.reference_dir / rows.name, "a", encoding="utf-8") as out:
-            out.write(rows.read_text(encoding="utf-8"))
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            if drops is None or f.name in drops.get(folder.name, []):
-                shutil.copy2(f, inbox / f.name)
-    return ws
-
-
-def segments(ws, partner: str, kind: str) -> list[list[str]]:
-    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order."""
-    text = "".join(p.read_text() for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")))
-    return [s.split("*") for s in text.replace("\r", "").replace("\n", "").split("~") if s]
-
-
-def po_segments(segs: list[list[str]], po: str, head: str) -> list[list[str]]:
-    """The set whose ``head`` segment (BAK, BIG, BSN) names ``po`` (BAK03, BIG04; BSN02 the shipment id), ST to SE."""
-    at = {"BAK": 3, "BIG": 4, "BSN": 2}[head]
-    start = next(k for k, s in enumerate(segs) if s[0] == head and s[at] == po)
-    stop = next(k for k in range(start, len(segs)) if segs[k][0] == "SE")
-    return segs[start:stop]
+    return on_demo(FIXTURES, root, drops)
 
 
 def test_a_po_with_a_ship_window_and_no_ship_date_is_acknowledged_for_the_window_s_first_day(tmp_path):
@@ -118,24 +90,7 @@ def test_inspect_reads_every_retailer_po_without_an_error(path):
 def night(tmp_path_factory):
     """Every fixture 850 taken at 02:00, the warehouse's confirmation shipped and invoiced at 14:30, the
     documents delivered: the workspace and the state's findings."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg4") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg4") / "ws"), FIXTURES, NIGHT, SHIP_DAY)
 
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_in_full(night):

@@ -10,7 +10,6 @@ see it: inspect, the 997s and 855s, then the 856s and 810s, checked against what
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -18,8 +17,8 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import on_demo, po_segments, segments, shipped_night
 from tests.support import REPO, x12_850
-from tests.test_rg4_retailers import po_segments, segments
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg6"
 NIGHT = datetime(2026, 11, 27, 2)
@@ -29,21 +28,7 @@ SHIP_DAY = datetime(2026, 11, 27, 14, 30)
 def workspace(root: Path, drops: dict[str, list[str]] | None = None):
     """A demo workspace (warehouses, inventory, reference) with the five retailers' profiles and reference rows,
     and their 850s in their inboxes (``drops``: partner -> file names; default every fixture)."""
-    from tests.support import shipping_workspace
-
-    ws = shipping_workspace(root, partners=())
-    for profile in (FIXTURES / "partners").iterdir():
-        shutil.copy2(profile, ws.partners_dir / profile.name)
-    for rows in (FIXTURES / "reference").iterdir():
-        with open(ws.reference_dir / rows.name, "a", encoding="utf-8") as out:
-            out.write(rows.read_text(encoding="utf-8"))
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            if drops is None or f.name in drops.get(folder.name, []):
-                shutil.copy2(f, inbox / f.name)
-    return ws
+    return on_demo(FIXTURES, root, drops)
 
 
 # --- an order whose only destination is its lines' SDQ ----------------------------------------------------------
@@ -120,24 +105,7 @@ def test_inspect_reads_every_retailer_po_without_an_error(path):
 def night(tmp_path_factory):
     """Every fixture 850 taken at 02:00, the warehouse's confirmation shipped and invoiced at 14:30, the documents
     delivered: the workspace, the state's findings and the orders' states."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg6") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"], f["message"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg6") / "ws"), FIXTURES, NIGHT, SHIP_DAY, messages=True)
 
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_in_full(night):

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
 from tests.support import REPO
-from tests.test_rg4_retailers import po_segments, segments
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg7"
 NIGHT, SHIP_DAY, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30), datetime(2026, 11, 28, 2)
@@ -29,23 +29,7 @@ NIGHT, SHIP_DAY, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 
 def workspace(root: Path):
     """The apparel workspace: the five retailers' profiles, reference data, the stock snapshot, the east DC;
     each retailer's night-1 850s in its inbox."""
-    from connectors.reference import read_reference_csv
-    from connectors.snapshots import write_receipts, write_snapshot
-    from flows.workspace import open_workspace
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
-
-    ws = open_workspace(root)
-    for folder in ("partners", "reference", "warehouses"):
-        shutil.copytree(FIXTURES / folder, ws.root / folder)
-    stock = read_reference_csv((FIXTURES / "stock.csv").read_bytes(), name="stock.csv", schema=INVENTORY_SNAPSHOT)
-    write_snapshot(ws.inventory_dir / "snapshots", stock)
-    write_receipts(ws.inventory_dir / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            shutil.copy2(f, inbox / f.name)
-    return ws
+    return of_its_own(FIXTURES, root)
 
 
 def night2_drops(ws) -> None:
@@ -127,24 +111,7 @@ def test_inspect_reads_every_retailer_po_without_an_error(path):
 def night(tmp_path_factory):
     """Every night-1 850 taken at 02:00, the east DC's confirmations shipped and invoiced at 14:30, the documents
     delivered: the workspace, the state's findings and the orders' states."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg7") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg7") / "ws"), FIXTURES, NIGHT, SHIP_DAY)
 
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):

@@ -10,15 +10,14 @@ it: inspect, the 997s and 855s, then the 856s and 810s, checked against what the
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import on_demo, po_segments, segments, shipped_night
 from tests.support import REPO
-from tests.test_rg4_retailers import po_segments, segments
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg8"
 NIGHT = datetime(2026, 11, 27, 2)
@@ -40,20 +39,7 @@ NOTED = {"NOTES_NOT_KEPT", "SAC_NOT_APPLIED"}
 def workspace(root: Path):
     """A demo workspace (warehouses, inventory, reference) with the nine retailers' profiles, reference rows and
     850s in their inboxes."""
-    from tests.support import shipping_workspace
-
-    ws = shipping_workspace(root, partners=())
-    for profile in (FIXTURES / "partners").iterdir():
-        shutil.copy2(profile, ws.partners_dir / profile.name)
-    for rows in (FIXTURES / "reference").iterdir():
-        with open(ws.reference_dir / rows.name, "a", encoding="utf-8") as out:
-            out.write(rows.read_text(encoding="utf-8"))
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            shutil.copy2(f, inbox / f.name)
-    return ws
+    return on_demo(FIXTURES, root)
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
@@ -72,24 +58,7 @@ def test_inspect_reads_every_retailer_po_without_an_error(path):
 def night(tmp_path_factory):
     """Every fixture 850 taken at 02:00, the warehouse's confirmation shipped and invoiced at 14:30, the
     documents delivered: the workspace, the state's findings and order states."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg8") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg8") / "ws"), FIXTURES, NIGHT, SHIP_DAY)
 
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):

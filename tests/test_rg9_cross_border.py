@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg9"
@@ -30,38 +31,7 @@ POS = {"canadiantire": {"4500098871": 2, "4500098872": 1}, "loblaw": {"701234567
 
 def workspace(root: Path):
     """The rg9 workspace: profiles, reference data, the east DC, the stock; every retailer's 850s in its inbox."""
-    from connectors.reference import read_reference_csv
-    from connectors.snapshots import write_receipts, write_snapshot
-    from flows.workspace import open_workspace
-    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
-
-    ws = open_workspace(root)
-    for folder in ("partners", "reference", "warehouses"):
-        shutil.copytree(FIXTURES / folder, ws.root / folder)
-    stock = read_reference_csv((FIXTURES / "stock.csv").read_bytes(), name="stock.csv", schema=INVENTORY_SNAPSHOT)
-    write_snapshot(ws.inventory_dir / "snapshots", stock)
-    write_receipts(ws.inventory_dir / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
-    for folder in (FIXTURES / "drops").iterdir():
-        inbox = ws.drop_root / folder.name / "inbox"
-        inbox.mkdir(parents=True)
-        for f in folder.iterdir():
-            shutil.copy2(f, inbox / f.name)
-    return ws
-
-
-def segments(ws, partner: str, kind: str, encoding: str = "utf-8") -> list[list[str]]:
-    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order."""
-    text = "".join(p.read_bytes().decode(encoding)
-                   for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")))
-    return [s.split("*") for s in text.replace("\n", "").split("~") if s]
-
-
-def po_segments(segs: list[list[str]], key: str, head: str) -> list[list[str]]:
-    """The set whose ``head`` segment (BAK, BIG: the PO number; BSN: the shipment id) names ``key``, ST to SE."""
-    at = {"BAK": 3, "BIG": 4, "BSN": 2}[head]
-    start = next(k for k, s in enumerate(segs) if s[0] == head and s[at] == key)
-    stop = next(k for k in range(start, len(segs)) if segs[k][0] == "SE")
-    return segs[start:stop]
+    return of_its_own(FIXTURES, root)
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
@@ -87,24 +57,7 @@ def test_inspect_reads_every_cross_border_po_as_sent(path):
 @pytest.fixture(scope="module")
 def night(tmp_path_factory):
     """Every fixture 850 taken at 02:00, the DC's confirmation shipped and invoiced at 14:30, delivered."""
-    from connectors.state import StateStore
-    from tests.support import deliver_all, run_stages, ship_stages
-
-    ws = workspace(tmp_path_factory.mktemp("rg9") / "ws")
-    run_stages(ws, NIGHT)
-    inbox = ws.warehouse_drop_root / "east" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for f in (FIXTURES / "shipments").iterdir():
-        shutil.copy2(f, inbox / f.name)
-    ship_stages(ws, SHIP_DAY, run_id="day1")
-    deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["severity"], f["po_number"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
-    return ws, found, states
+    return shipped_night(workspace(tmp_path_factory.mktemp("rg9") / "ws"), FIXTURES, NIGHT, SHIP_DAY)
 
 
 def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):
