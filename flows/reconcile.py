@@ -120,14 +120,14 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
                                                                                  invoice_rows["charges"]))
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
     # read from the words of its SAC_NOT_APPLIED finding (the ten it names)
-    stored, covered = _stored_sacs(ws, orders)
+    stored, covered = stored_sacs(ws, orders)
     # and what the 860s applied to those orders added, changed or took off (engine.finance_inputs.with_changes)
     # (only what we accepted: a change or POC our 865 refused is no agreement); a line since deleted (a DI,
     # with or without a SAC of its own) promises nothing more
     answers, answer_rows = _document_rows(ws, state, finance_inputs.ANSWERS, "answers")  # each read once, ever
     refusals = finance_inputs.change_refusals(state.sent_documents(("865",)), sent)
     charges = finance_inputs.without_deleted_lines(finance_inputs.with_changes(
-        finance_inputs.stored_po_charges(stored, orders), _changed_sacs(ws, state, covered, refusals, {
+        finance_inputs.stored_po_charges(stored, orders), changed_sacs(ws, state, covered, refusals, {
             (p, po) for p, po, st in zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "state")),
                                          strict=True) if st in finance_inputs.REJECTED_ORDERS})), lines)
     asked = finance_inputs.findings_not_of(state.allowance_findings(), covered)
@@ -191,7 +191,7 @@ def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
 
 
-def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
+def stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
     """The stored ORDER_SACS of the files ``orders``' current 850s came in (connectors.order_store: each file's
     once), and (partner, po_number) of the orders whose 850's file kept its SAC table (one stored before SACs
     were kept, or whose table cannot be read, is not among them)."""
@@ -216,7 +216,7 @@ def _stored_sacs(ws: Workspace, orders: pa.Table) -> tuple[pa.Table, pa.Table]:
     return (pa.concat_tables(tables) if tables else ORDER_SACS.empty_table()), keys
 
 
-def _changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
+def changed_sacs(ws: Workspace, state: StateStore, covered: pa.Table,
                   refusals: Mapping[tuple[str, str], tuple[bool, frozenset[str]]] | None = None,
                   rejected: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
                   keep: tuple[str, ...] = ()) -> pa.Table:

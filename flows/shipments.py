@@ -41,6 +41,7 @@ from engine.sscc import serial_capacity
 from flows import faults, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
+from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
 from flows.releases import key_confirmations
 from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
@@ -688,15 +689,13 @@ def _changed_po_sacs(ws: Workspace, state: StateStore, store: OrderStore, keys: 
     (engine.invoice_po_sacs.current_po_sacs): read as the reconciliation reads the order's promise (flows.reconcile:
     its 850's stored SACs, then each 860's we accepted, less what our 865 refused: the 865s are read only when one
     of these 860s sent SACs), with the units of its current lines."""
-    from flows.reconcile import _changed_sacs, _stored_sacs  # the reconciliation's reading of the same promise
-
     found = state.orders_for(keys)
     records = [found[k] for k in keys if k in found]
     orders = pa.table({"partner": pa.array([r.partner for r in records], pa.string()),
                        "po_number": pa.array([r.po_number for r in records], pa.string()),
                        "order_ref": pa.array([r.order_ref or None for r in records], pa.string()),
                        "source_sha256": pa.array([r.source_sha256 or None for r in records], pa.string())})
-    sacs, covered = _stored_sacs(ws, orders)
+    sacs, covered = stored_sacs(ws, orders)
     if not covered.num_rows:
         return {}
     sent_sacs = {p: store.sac_keys(p, "change-sacs") for p in sorted({c.partner for c in changes})}
@@ -704,7 +703,7 @@ def _changed_po_sacs(ws: Workspace, state: StateStore, store: OrderStore, keys: 
         if any(c.store_key in sent_sacs[c.partner] for c in changes) else {}
     charges = finance_inputs.with_changes(
         finance_inputs.stored_po_charges(sacs, orders, keep=CARRIED_COLUMNS),
-        _changed_sacs(ws, state, covered, refusals, keep=CARRIED_COLUMNS))
+        changed_sacs(ws, state, covered, refusals, keep=CARRIED_COLUMNS))
     columns = ["order_ref", "po_number", "line_number", "line_id", "quantity"]
     lines = []
     for r in records:
