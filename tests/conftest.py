@@ -21,4 +21,6 @@ os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 # the private PostgreSQL server and the fixture running state-store tests on both back ends
+# pyx12 maps for our outbound sets, once per module that asks (the retailer sweeps; a module may define its own)
+from tests.retailer_support import maps  # noqa: E402, F401
 from tests.support_pg import backend, pg_server, store_target  # noqa: E402, F401

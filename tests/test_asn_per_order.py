@@ -116,13 +116,6 @@ def test_a_shipment_of_two_pos_gives_one_856_per_po_with_its_own_numbers_and_the
     assert next(s for s in s_level(a) if s[0] == "TD5")[3] == "FXFE"
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_both_856s_pass_our_validator_bots_and_pyx12(night, maps, tmp_path):
     from tests.test_mark_for import accepted
 

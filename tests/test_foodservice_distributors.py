@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
+from tests.retailer_support import of_its_own, po_segments, segments, sent_856s_and_810s, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg5"
@@ -229,18 +229,11 @@ def test_pfg_mclane_and_core_mark_are_billed_what_shipped_in_the_po_s_units(nigh
     assert [s[2:5] for s in inv if s[0] == "IT1"] == [["12", "CA", "16.8"], ["12", "BX", "25.2"], ["2", "CT", "28.8"]]
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     from tests.test_mark_for import accepted
 
     ws, _found, _states = night
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    sent = sent_856s_and_810s(ws, POS)
     assert len(sent) == 5 + 6  # 856s (one per shipment), 810s (Sysco and US Foods per PO: two Sysco POs)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)

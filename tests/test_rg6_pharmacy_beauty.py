@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import on_demo, po_segments, segments, shipped_night
+from tests.retailer_support import on_demo, po_segments, segments, sent_856s_and_810s, shipped_night
 from tests.support import REPO, x12_850
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg6"
@@ -232,20 +232,13 @@ def test_item_descriptions_fill_only_the_lines_without_one_of_the_partners_that_
     assert with_item_descriptions(lines, skus, items, set()) is lines
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     """004010 and Rite Aid's 005010 documents alike (the 810s with PO SACs, a remit-to address, item PIDs; an 856
     whose ship-to is an SDQ's DC, without a name)."""
     from tests.test_mark_for import accepted
 
     ws, _found, _states = night
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    sent = sent_856s_and_810s(ws, POS)
     assert len(sent) == 7 + 8  # 856s (Ulta's two POs on one), 810s (Ulta's per order: one per PO)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
+from tests.retailer_support import of_its_own, po_segments, segments, sent_856s_and_810s, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg7"
@@ -299,19 +299,12 @@ def test_nordstrom_856_has_a_td1_in_each_order_loop(night):
     assert sum(s[0] == "TD1" for s in other) == 1
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     """(Bots has no grammar named 004010VICS: the VICS partners' GS08 is read as 004010, the sets are 004010's.)"""
     from tests.test_mark_for import accepted
 
     ws, _found, _states = night
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    sent = sent_856s_and_810s(ws, POS)
     assert len(sent) == 5 + 5  # 856s, 810s
     for path in sent:
         accepted(path.read_bytes().replace(b"*X*004010VICS~", b"*X*004010~"), tmp_path, maps)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import on_demo, po_segments, segments, shipped_night
+from tests.retailer_support import on_demo, po_segments, segments, sent_856s_and_810s, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg8"
@@ -269,18 +269,11 @@ def test_member_stores_named_per_line_are_reported_not_dropped_without_a_word(tm
     assert "nor one ship-to all its PO1 lines share" in alone["SHIP_TO_UNKNOWN"]
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     from tests.test_mark_for import accepted
 
     ws, _found, _states = night
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    sent = sent_856s_and_810s(ws, POS)
     assert len(sent) == 13 + 13  # 856s (one per shipment), 810s (one per PO)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)

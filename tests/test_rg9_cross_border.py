@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import of_its_own, po_segments, segments, shipped_night
+from tests.retailer_support import of_its_own, po_segments, segments, sent_856s_and_810s, shipped_night
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg9"
@@ -214,13 +214,6 @@ def test_hudsons_bay_860_in_its_own_delimiters_raises_a_line_and_gets_a_revised_
         state.close()
 
 
-@pytest.fixture(scope="module")
-def maps(tmp_path_factory):
-    pytest.importorskip("pyx12.x12n_document")
-    from tests.shipping_support import pyx12_map_folders
-    return pyx12_map_folders(tmp_path_factory)
-
-
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     """Every 856 and 810 of the night, accented names and all (Sobeys' Latin-1 bytes as the text they are), is taken
     by our reader, our outbound validator and Bots' grammars. pyx12 holds AN values to X12's basic and extended
@@ -232,7 +225,7 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
     from tests.test_pyx12_outbound import pyx12_accepts
 
     ws, _found, _states = night
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+    sent = sent_856s_and_810s(ws, POS)
     assert len(sent) == 6 + 5  # 856s (Walmart de México's too), 810s
     strict = []
     for path in sent:

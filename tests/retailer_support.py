@@ -1,0 +1,111 @@
+"""What the retailer sweeps' tests share (tests/fixtures/rg*, one folder per sweep: partners/, reference/,
+drops/<partner>/, shipments/, and either stock.csv and warehouses/ of their own or the demo's): their workspaces,
+the night that takes their 850s, ships the warehouse's confirmations and delivers, and the outbox read back as
+segments."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+
+def drop_fixtures(ws, fixtures: Path, drops: dict[str, list[str]] | None = None) -> None:
+    """Each partner's 850s of ``fixtures``/drops in its inbox (``drops``: partner -> file names; None: every one)."""
+    for folder in (fixtures / "drops").iterdir():
+        inbox = ws.drop_root / folder.name / "inbox"
+        inbox.mkdir(parents=True)
+        for f in folder.iterdir():
+            if drops is None or f.name in drops.get(folder.name, []):
+                shutil.copy2(f, inbox / f.name)
+
+
+def on_demo(fixtures: Path, root: Path, drops: dict[str, list[str]] | None = None):
+    """A demo workspace (warehouses, inventory, reference) with the sweep's profiles, its reference rows added to
+    the demo's, and its 850s in the inboxes."""
+    from tests.support import shipping_workspace
+
+    ws = shipping_workspace(root, partners=())
+    for profile in (fixtures / "partners").iterdir():
+        shutil.copy2(profile, ws.partners_dir / profile.name)
+    for rows in (fixtures / "reference").iterdir():
+        with open(ws.reference_dir / rows.name, "a", encoding="utf-8") as out:
+            out.write(rows.read_text(encoding="utf-8"))
+    drop_fixtures(ws, fixtures, drops)
+    return ws
+
+
+def of_its_own(fixtures: Path, root: Path, drops: dict[str, list[str]] | None = None, *,
+               warehouses: Path | None = None):
+    """A workspace of the sweep's own profiles, reference data and stock (stock.csv as the snapshot, no
+    receipts), its warehouses (``warehouses``: another folder, e.g. the demo's), and its 850s in the inboxes."""
+    from connectors.reference import read_reference_csv
+    from connectors.snapshots import write_receipts, write_snapshot
+    from flows.workspace import open_workspace
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    ws = open_workspace(root)
+    for folder in ("partners", "reference"):
+        shutil.copytree(fixtures / folder, ws.root / folder)
+    shutil.copytree(warehouses or fixtures / "warehouses", ws.root / "warehouses")
+    stock = read_reference_csv((fixtures / "stock.csv").read_bytes(), name="stock.csv", schema=INVENTORY_SNAPSHOT)
+    write_snapshot(ws.inventory_dir / "snapshots", stock)
+    write_receipts(ws.inventory_dir / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
+    drop_fixtures(ws, fixtures, drops)
+    return ws
+
+
+def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, messages: bool = False):
+    """The 850s taken at ``night``, the east DC's confirmations of ``fixtures``/shipments shipped and invoiced at
+    ``ship_day``, every document delivered: (ws, the state's findings as (code, severity, PO[, message]), the
+    orders' states by key)."""
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    run_stages(ws, night)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for f in (fixtures / "shipments").iterdir():
+        shutil.copy2(f, inbox / f.name)
+    ship_stages(ws, ship_day, run_id="day1")
+    deliver_all(ws, ship_day)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["severity"], f["po_number"], *([f["message"]] if messages else []))
+                 for f in state.findings()]
+        states = {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    return ws, found, states
+
+
+def segments(ws, partner: str, kind: str, encoding: str = "utf-8") -> list[list[str]]:
+    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order."""
+    text = "".join(p.read_bytes().decode(encoding)
+                   for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")))
+    return [s.split("*") for s in text.replace("\r", "").replace("\n", "").split("~") if s]
+
+
+def po_segments(segs: list[list[str]], key: str, head: str) -> list[list[str]]:
+    """The set whose ``head`` segment (BAK, BIG: the PO number, BAK03 / BIG04; BSN: the shipment id, BSN02)
+    names ``key``, ST to SE."""
+    at = {"BAK": 3, "BIG": 4, "BSN": 2}[head]
+    start = next(k for k, s in enumerate(segs) if s[0] == head and s[at] == key)
+    stop = next(k for k in range(start, len(segs)) if segs[k][0] == "SE")
+    return segs[start:stop]
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory):
+    """pyx12's maps for our outbound sets (tests.shipping_support.pyx12_map_folders), once per test module."""
+    pytest.importorskip("pyx12.x12n_document")
+    from tests.shipping_support import pyx12_map_folders
+    return pyx12_map_folders(tmp_path_factory)
+
+
+def sent_856s_and_810s(ws, partners) -> list[Path]:
+    """Every 856 and 810 file in the outboxes of ``partners``, sorted."""
+    return sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+
