@@ -1091,6 +1091,14 @@ def _po4_packs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, 
             _scatter(n_lines, slots, cells.column(rows, 3)))
 
 
+def _in_line_loops(rows: np.ndarray, po1_rows: np.ndarray, set_of_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of segment ``rows``, those in a PO1 loop (after a PO1 of the same set), with the index of that PO1 line."""
+    owner = np.searchsorted(po1_rows, rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[po1_rows[owner[ok]]] == set_of_row[rows[ok]]
+    return rows[ok], owner[ok]
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1101,11 +1109,8 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     out_type = pa.list_(STORE_QUANTITY)
     if not n_lines or "SDQ" not in vocab:
         return pa.nulls(n_lines, out_type)
-    sdq_rows = np.flatnonzero((codes == vocab.index("SDQ")) & (set_of_row >= 0))
-    owner = np.searchsorted(po1_rows, sdq_rows, side="right") - 1
-    ok = owner >= 0
-    ok[ok] &= set_of_row[po1_rows[owner[ok]]] == set_of_row[sdq_rows[ok]]
-    sdq_rows, owner = sdq_rows[ok], owner[ok]
+    sdq_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("SDQ")) & (set_of_row >= 0)), po1_rows,
+                                     set_of_row)
     if not len(sdq_rows):
         return pa.nulls(n_lines, out_type)
     k = len(SDQ_PAIRS)
@@ -1146,12 +1151,10 @@ def prepack_components(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.n
     out_type = pa.list_(PREPACK_COMPONENT)
     if not n_lines or "SLN" not in vocab:
         return pa.nulls(n_lines, out_type)
-    sln_rows = np.flatnonzero((codes == vocab.index("SLN")) & (set_of_row >= 0))
-    owner = np.searchsorted(po1_rows, sln_rows, side="right") - 1
-    ok = owner >= 0
-    ok[ok] &= set_of_row[po1_rows[owner[ok]]] == set_of_row[sln_rows[ok]]
-    ok[ok] &= pc.fill_null(pc.equal(cells.column(sln_rows[ok], 3), "I"), False).to_numpy(zero_copy_only=False)
-    sln_rows, owner = sln_rows[ok], owner[ok]
+    sln_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("SLN")) & (set_of_row >= 0)), po1_rows,
+                                     set_of_row)
+    included = pc.fill_null(pc.equal(cells.column(sln_rows, 3), "I"), False).to_numpy(zero_copy_only=False)
+    sln_rows, owner = sln_rows[included], owner[included]
     if not len(sln_rows):
         return pa.nulls(n_lines, out_type)
     subline, quantity, unit, price, basis = (cells.column(sln_rows, k).to_pylist() for k in (1, 4, 5, 6, 7))
