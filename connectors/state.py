@@ -2104,7 +2104,8 @@ class StateStore(FinanceTables):
                 invoice_date=date.fromisoformat(d["invoice_date"]), lines=tuple(lines.get(d["invoice_number"], ())),
                 merchandise=Decimal(d["merchandise"]), charges=Decimal(d["charges"]), total=Decimal(d["total"]),
                 doc_key=d["doc_key"], warehouse=d["warehouse"] or "", shipment_id=d["shipment_id"] or "",
-                currency=d["currency"] or "", created_at=d["created_at"] or "", run_id=d["run_id"] or ""))
+                currency=d["currency"] or "", created_at=d["created_at"] or "", run_id=d["run_id"] or "",
+                tax=Decimal(d["total"]) - Decimal(d["merchandise"]) - Decimal(d["charges"])))  # (tax: not a column)
         return out
 
     def document_states(self, partner: str, doc_keys: Iterable[str]) -> dict[str, str]:

@@ -75,7 +75,7 @@ TIME = pa.timestamp("s")
 # our 855s and 865s (answer_rows), TOTAL_ROWS and CHARGE_ROWS our 810s' totals and SACs (invoice_rows); each row
 # with the document it is in and its segment's place there. A change of what they hold or how they are read
 # bumps ROWS_VERSION (the rows kept before are read again from the documents).
-ROWS_VERSION = 1
+ROWS_VERSION = 2  # 2: TOTAL_ROWS holds the 810s' taxes (TXI)
 _PLACE = [pa.field("document_id", pa.int64()), pa.field("_seg", pa.int64())]
 ANSWER_ROWS = pa.schema([
     *(pa.field(n, pa.string()) for n in ("partner", "po_number", "isa13", "gs06", "st02", "set_id", "release",
@@ -655,6 +655,7 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
     tds, tds_set = _in_sets(starts, ends, rows_of("TDS"))
+    taxes = _summary_taxes(elements, *_in_sets(starts, ends, rows_of("TXI")), tds, tds_set, n)
     total = np.zeros(n, np.int64)
     has_total = np.zeros(n, bool)
     total[tds_set] = _cents(_element_of(elements, tds, 1))  # one TDS per set (a second: the last counts)
@@ -684,6 +685,7 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
         "invoice_number": big_el(2), "invoice_date": per_distinct(big_el(1), x12_dates.dates),
         "allowance_codes": allowance_codes,
         "charges": decimal_array(charges * 100), "allowances": decimal_array(allowances * 100),
+        "taxes": decimal_array(taxes * 100),
         "total": decimal_array(total * 100, has_total),  # cents as 10^-4 units (MONEY)
         "isa13": [x[0] for x in sets], "gs06": [x[1] for x in sets], "st02": [x[2] for x in sets],
     })
@@ -694,6 +696,26 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
         document_id, seg = _documents_of(doc_starts, sac[(kind == "A") | (kind == "C")], docs)
         sacs = sacs.append_column("document_id", document_id).append_column("_seg", seg)
     return t, sacs
+
+
+def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarray, tds_set: np.ndarray,
+                   n: int) -> np.ndarray:
+    """Per set, in cents: its summary's TXI02 (R: a decimal number, "13.5" is 13.50) added up - the TXIs after its
+    TDS (a TXI in an IT1 loop is that line's share of the summary's). A TXI02 that is no number counts 0."""
+    out = np.zeros(n, np.int64)
+    if not len(txi) or not len(tds):
+        return out
+    first_tds = np.full(n, np.iinfo(np.int64).max, np.int64)
+    np.minimum.at(first_tds, tds_set, tds)
+    after = txi > first_tds[txi_set]
+    for value, k in zip(_element_of(elements, txi[after], 2).to_pylist(), txi_set[after].tolist(), strict=True):
+        try:
+            amount = Decimal(value or "0")
+        except InvalidOperation:
+            continue
+        if amount.is_finite():
+            out[k] += int(amount.scaleb(2).to_integral_value(ROUND_HALF_UP))
+    return out
 
 
 def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, sac: np.ndarray,

@@ -488,25 +488,27 @@ def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, s
     t = pa.table({
         "partner": invoices["partner"], "currency": pc.fill_null(invoices["currency"], ""),
         "known": pc.cast(known, pa.int64()), "lines_value": ours("lines_value"), "charges": ours("charges"),
-        "allowances": ours("allowances"), "invoiced_total": ours("invoiced_total"),
+        "allowances": ours("allowances"), "taxes": ours("taxes"), "invoiced_total": ours("invoiced_total"),
         "mismatch": pc.cast(pc.fill_null(pc.not_equal(invoices["difference"], zero), False), pa.int64()),
         "recorded": pc.cast(pc.invert(known), pa.int64()),
         "recorded_value": pc.if_else(known, zero, invoices["lines_value"]),
     })
     g = t.group_by(["partner", "currency"], use_threads=False).aggregate(
-        [(c, "sum") for c in ("known", "lines_value", "charges", "allowances", "invoiced_total", "mismatch",
+        [(c, "sum") for c in ("known", "lines_value", "charges", "allowances", "taxes", "invoiced_total", "mismatch",
                               "recorded", "recorded_value")]).sort_by([("partner", "ascending"),
                                                                        ("currency", "ascending")])
     html = ['<p class="muted">Per 810 in invoices.csv: its lines (quantity x price, each half up to cents, as the '
             "line reconciliation matched them), its SAC charges and allowances and its TDS as sent; TDS should be "
-            "lines + charges - allowances. An 810 another system of ours sent, recorded by its lines, has no "
+            "lines + charges - allowances + taxes (the summary's TXIs: GST/HST/QST, sales tax; a tax, never a "
+            "charge). An 810 another system of ours sent, recorded by its lines, has no "
             "known charges or TDS: counted apart.</p>",
-            table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", "TDS",
+            table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", "Taxes", "TDS",
                    "TDS mismatches", "Recorded by lines", "Their lines value"],
                   ([r["partner"], r["currency"], r["known_sum"], _amount(r["lines_value_sum"]),
-                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]), _amount(r["invoiced_total_sum"]),
-                    r["mismatch_sum"], r["recorded_sum"], _amount(r["recorded_value_sum"])] for r in g.to_pylist()),
-                  numeric=range(2, 10), cls="invoice-totals")]
+                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]), _amount(r["taxes_sum"]),
+                    _amount(r["invoiced_total_sum"]), r["mismatch_sum"], r["recorded_sum"],
+                    _amount(r["recorded_value_sum"])] for r in g.to_pylist()),
+                  numeric=range(2, 11), cls="invoice-totals")]
     bad = invoices.filter(pc.fill_null(pc.not_equal(invoices["difference"], zero), False))
     if bad.num_rows:
         rows = bad.slice(0, max_rows).to_pylist()

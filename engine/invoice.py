@@ -27,9 +27,10 @@ from functools import lru_cache
 
 from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
+from engine.invoice_taxes import taxed
 from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
-from schemas.fulfilment import Charge, InvoiceSettings, RemitTo
+from schemas.fulfilment import Charge, InvoiceSettings, InvoiceTax, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, ORDER_REFS
@@ -141,26 +142,32 @@ class Body810:
     extensions: list[Decimal]  # per line: quantity x unit price, half up to cents
     merchandise: Decimal
     total: Decimal  # TDS01
+    tax: Decimal = Decimal(0)  # the summary TXIs' amounts (in TDS01; engine.invoice_taxes)
 
 
 def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], quantities: Sequence[Decimal],
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
              descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
-             first: bool = True) -> Body810:
+             first: bool = True, taxes: Sequence[InvoiceTax] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
     None or the units shipped of a line billed by weight (a catch-weight line: IT102 its net weight, IT103 LB,
     IT104 the price per pound), written after its IT1 as QTY*39 (shipped quantity) and counted by the ISS.
     ``po_sacs``: the PO's own SACs the 810 carries (engine.invoice_po_sacs: ``before`` line id -> its units on
-    earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01."""
+    earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01. ``taxes``: the
+    profile's taxes this 810 carries (engine.invoice_taxes.taxes_for): TXI after each IT1 (before its PID) and/or
+    after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding)."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first) if po_sacs else None
     if po is not None:
         total += po.net
+    tax = taxed(taxes, settings, exts, total - merchandise) if taxes else None
+    if tax is not None:
+        total += tax.total
     body = head_810(head, settings)
     add = body.append
     for i, (line_id, q, unit, price, basis, flat, description) in enumerate(zip(
@@ -169,6 +176,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         count = counts[i] if counts else None
         if count is not None:
             add(["QTY", "39", x12_decimal(count[0]), count[1]])
+        if tax is not None and i in tax.lines:  # TXI (IT1 loop, after QTY, before the PID loop)
+            body += tax.lines[i]
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
@@ -179,9 +188,11 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         counted = ([u if c is None else c[1] for u, c in zip(units, counts, strict=True)],
                    [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)])
     body += tail_810(settings, total, charges, units, quantities, counted=counted,
-                     sacs=po.summary if po is not None else ())
+                     sacs=po.summary if po is not None else (), txis=tax.summary if tax is not None else ())
     check_810(body, ctt_hash=settings.ctt_hash)
-    return Body810(body, exts, merchandise, total)
+    if tax is None:
+        return Body810(body, exts, merchandise, total)
+    return Body810(body, exts, merchandise, total, tax.total)
 
 
 def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, Decimal], ...], Decimal]:
@@ -235,12 +246,13 @@ def ymd(day: date) -> str:
 def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
              units: Sequence[str], quantities: Sequence[Decimal],
              counted: tuple[Sequence[str], Sequence[Decimal]] | None = None,
-             sacs: Sequence[list[str]] = ()) -> list[list]:
+             sacs: Sequence[list[str]] = (), txis: Sequence[list[str]] = ()) -> list[list]:
     """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT) of lines billed in ``quantities`` of
     ``units`` (IT102/IT103: CTT02 hashes the quantities). ``counted``: (units, quantities) the ISS sums instead,
     when lines billed by weight count their units shipped (body_810's ``counts``). ``sacs``: more SAC segments
-    after the charges' (the PO's own heading SACs: engine.invoice_po_sacs)."""
-    body: list[list] = [["TDS", x12_implied(total)]]
+    after the charges' (the PO's own heading SACs: engine.invoice_po_sacs). ``txis``: the summary's TXI segments
+    (after TDS, before the SAC loop: engine.invoice_taxes)."""
+    body: list[list] = [["TDS", x12_implied(total)], *txis]
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
         if charge.percent is not None:
@@ -302,13 +314,21 @@ def itd_segment(terms: Terms) -> list[object]:
 
 def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
     """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents)
-    plus SAC charges minus SAC allowances, CTT01 counts the IT1s and CTT02 (when sent) sums IT102.
+    plus SAC charges minus SAC allowances plus the summary's taxes (TXI02 of each TXI after TDS), CTT01
+    counts the IT1s and CTT02 (when sent) sums IT102; a tax on the lines (TXI in IT1 loops) is in a summary
+    TXI of its code (their sum exactly when the 810 has no SAC: the SACs' tax is the summary's only).
     Reads only the segments, so it holds the builder to the document it actually wrote."""
     tds, ctt = [], []
     count, merchandise, units, net = 0, Decimal(0), Decimal(0), Decimal(0)
+    line_taxes: dict[str, Decimal] = {}  # TXI01 -> its TXI02 in the IT1 loops, added up
+    summary_taxes: dict[str, Decimal] = {}  # TXI01 -> its TXI02 after TDS
+    sacs = 0
     for s in body:  # one pass (every 810 of a night is checked)
         tag = s[0]
-        if tag == "IT1":
+        if tag == "TXI":
+            taxes = summary_taxes if tds else line_taxes
+            taxes[s[1]] = taxes.get(s[1], Decimal(0)) + Decimal(s[2])
+        elif tag == "IT1":
             quantity = Decimal(s[2])
             merchandise += money(quantity * Decimal(s[4]))
             units += quantity
@@ -316,16 +336,21 @@ def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
         elif tag == "SAC":
             amount = Decimal(int(s[5])) / 100
             net += amount if s[1] == "C" else -amount
+            sacs += 1
         elif tag == "TDS":
             tds.append(s)
         elif tag == "CTT":
             ctt.append(s)
     problems = []
-    expected = merchandise + net  # exact: every term is in cents
+    expected = merchandise + net + sum(summary_taxes.values(), Decimal(0))  # exact: every term is in cents
     if len(tds) != 1:
         problems.append("one TDS is required")
     elif Decimal(int(tds[0][1])) / 100 != expected:
-        problems.append(f"TDS01 {tds[0][1]} is not the lines plus charges less allowances ({expected})")
+        problems.append(f"TDS01 {tds[0][1]} is not the lines plus charges less allowances plus taxes ({expected})")
+    for code, amount in line_taxes.items():
+        if code not in summary_taxes or (not sacs and summary_taxes[code] != amount):
+            problems.append(f"the lines' TXI {code} ({amount}) is not the summary's "
+                            f"({summary_taxes.get(code, 'none')})")
     if len(ctt) != 1 or str(ctt[0][1]) != str(count):
         problems.append(f"CTT01 does not count the {count} IT1 lines")
     elif ctt_hash and (len(ctt[0]) < 3 or Decimal(ctt[0][2]) != units):
@@ -420,14 +445,14 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               ship_date: date | None = None, shipped: Mapping[str, Decimal],
               already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
               weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
-              first: bool = True) -> Order810:
+              first: bool = True, taxes: Sequence[InvoiceTax] = ()) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases
     priced per pound): each billed by its weight at its price (IT102 the weight, IT103 LB, IT104 the price,
     QTY*39 its units shipped); the Order810's quantities and units stay the units shipped (what is counted
     against shipped and invoiced units, never pounds). ``po_sacs``, ``first``: the PO's own SACs it carries
-    (body_810; their units before are ``already_invoiced``)."""
+    (body_810; their units before are ``already_invoiced``). ``taxes``: the TXIs it carries (body_810)."""
     line_ids: list[str] = []
     qs: list[Decimal] = []
     us: list[str] = []
@@ -458,7 +483,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
-                         before=already_invoiced, first=first)
+                         before=already_invoiced, first=first, taxes=taxes)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -468,7 +493,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
-                     po_sacs=po_sacs, before=already_invoiced, first=first)
+                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -1,8 +1,9 @@
 """What finance ties an 810's total to, per invoice (INVOICE_MATCH): its lines as the line reconciliation
 matched them (INVOICED: quantity x price, each half up to cents as our 810s and TDS count them), its SAC
 charges and allowances and its TDS as the partner received them (INVOICE_TOTALS, read back from the
-delivered document by engine.finance_inputs.invoice_totals). A TDS that is not lines + charges -
-allowances is an INVOICE_TOTAL_MISMATCH (engine.reconcile). Pure and columnar.
+delivered document by engine.finance_inputs.invoice_totals), and its taxes (the summary's TXIs: kept apart from
+the charges). A TDS that is not lines + charges - allowances + taxes is an INVOICE_TOTAL_MISMATCH
+(engine.reconcile). Pure and columnar.
 
 An 810 is one transaction set: (partner, ISA13, GS06, ST02). A set whose lines were recorded from
 another system of ours (`orderbridge record`: its lines only) has no known charges, allowances or TDS
@@ -73,8 +74,9 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
     known = pc.is_valid(both["t_charges"]).to_numpy(zero_copy_only=False)
     charges, _ = scaled(both["t_charges"])
     allowances, _ = scaled(both["t_allowances"])
+    taxes, _ = scaled(both["t_taxes"])
     total, has_total = scaled(both["t_total"])
-    expected = lines_value + charges - allowances
+    expected = lines_value + charges - allowances + taxes
     out = pa.table({
         "partner": both["partner"],
         "po_number": pc.coalesce(both["po_number"], both["t_po_number"], pa.scalar("")),
@@ -85,6 +87,7 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
         "lines_value": decimal_array(lines_value),
         "charges": decimal_array(charges, known),
         "allowances": decimal_array(allowances, known),
+        "taxes": decimal_array(taxes, known),
         "expected_total": decimal_array(expected, known),
         "invoiced_total": decimal_array(total, known & has_total),
         "difference": decimal_array(total - expected, known & has_total),

@@ -469,7 +469,7 @@ class _Exceptions:
     # --- invoice-level: the 810's total against its lines, charges and allowances ------------------------
     def invoice_totals(self, invoices: pa.Table) -> None:
         """INVOICE_TOTAL_MISMATCH per 810 (INVOICE_MATCH row) whose TDS is not its lines + charges -
-        allowances: the amount the partner is asked to pay that finance cannot tie to what it bills."""
+        allowances + taxes: the amount the partner is asked to pay that finance cannot tie to what it bills."""
         diff = invoices["difference"]
         bad = invoices.filter(pc.fill_null(pc.not_equal(diff, pa.scalar(0, diff.type)), False))
         if not bad.num_rows:
@@ -479,12 +479,14 @@ class _Exceptions:
         lines, _ = scaled(bad["lines_value"])
         charges, _ = scaled(bad["charges"])
         allowances, _ = scaled(bad["allowances"])
+        taxes, _ = scaled(bad["taxes"])
+        taxed = pc.if_else(pa.array(taxes != 0), join_text(" + taxes ", money_text(taxes)), "")  # (none: as before)
         total, _ = scaled(bad["invoiced_total"])
         message = join_text("invoice ", bad["invoice_number"], " (ISA13 ", _shown(bad["isa13"]), " GS06 ",
                             _shown(bad["gs06"]), " ST02 ", _shown(bad["st02"]), ", file ", _shown(bad["file"]),
                             "): TDS ", money_text(total), " is not its lines ", money_text(lines), " + charges ",
-                            money_text(charges), " - allowances ", money_text(allowances), " = ",
-                            money_text(lines + charges - allowances), " (",
+                            money_text(charges), " - allowances ", money_text(allowances), taxed, " = ",
+                            money_text(lines + charges - allowances + taxes), " (",
                             pc.cast(bad["invoice_lines"], pa.string()), " line(s) of ours)")
         nulls = _nulls(n, (*_NOT_LINE, "document_status", "partner_reasons"))
         self.parts.append({

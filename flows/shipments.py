@@ -26,7 +26,7 @@ from connectors.base import archive_name as archive_name_of
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
-from engine import finance_inputs, lifecycle
+from engine import finance_inputs, invoice_taxes, lifecycle
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
     StoredSacs,
@@ -617,7 +617,10 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       tables=billing.BillingTables(line_table, order_lines, orders),
                                                       weights=lambda: billing.net_weights(state.net_weights(
                                                           {(d.partner, d.po_number) for d in due})),
-                                                      sacs=_po_sacs(ws, state, due, records, profiles))
+                                                      sacs=_po_sacs(ws, state, due, records, profiles),
+                                                      places=invoice_taxes.ship_to_places(ref.ship_tos, [
+                                                          p for p, prof in profiles.items()
+                                                          if prof.fulfilment.invoice.taxes]))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

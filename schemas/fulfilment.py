@@ -263,6 +263,44 @@ class RemitTo(_Model):
         return self
 
 
+# a GST/HST registration number (the CRA business number, RT program, account: 123456789RT0001, 15 characters) and a
+# QST one (Revenu Québec: 1234567890TQ0001, 16 characters), as Canadian retailers' 810 rules want them in TXI09
+GST_REGISTRATION = r"^[0-9]{9}RT[0-9]{4}$"
+QST_REGISTRATION = r"^[0-9]{10}TQ[0-9]{4}$"
+HST_PROVINCES = frozenset({"ON", "NB", "NS", "NL", "PE"})  # the participating provinces (HST replaces GST there)
+
+
+class InvoiceTax(_Model):
+    """One tax the partner's 810s carry ([[fulfilment.invoice.taxes]]): TXI after each IT1 and/or in the summary
+    (InvoiceSettings.tax_at), in TDS01, for ship-tos in ``regions`` (the ship-to's N402 as the PO sent it, else
+    ship_tos.csv's state of its location). engine.invoice_taxes computes it."""
+
+    kind: Literal["GST", "HST", "QST", "PST", "sales"]  # what it is: the checks below (Canada), "sales" a US state's
+    code: str = Field(pattern=r"^[A-Z0-9]{2}$")  # TXI01 (963) as the partner's guide lists it: GS goods and
+    # services tax, ST state sales tax, SP state/provincial, ...
+    percent: Decimal = Field(gt=0, lt=100)  # the rate: 13 for Ontario's HST, 9.975 for Quebec's QST
+    registration: str = Field(default="", max_length=20, pattern=r"^[!-~]*$")  # TXI09 (325, AN 1/20): our
+    # registration number with that tax authority; required for GST, HST and QST
+    regions: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], ...] = Field(min_length=1)  # N402 codes
+
+    @model_validator(mode="after")
+    def _canadian(self) -> InvoiceTax:
+        if len(set(self.regions)) != len(self.regions):
+            raise ValueError(f"{self.kind}: a region is listed twice")
+        if self.kind in ("GST", "HST") and not re.match(GST_REGISTRATION, self.registration):
+            raise ValueError(f"{self.kind} needs our GST/HST registration number, 15 characters as 123456789RT0001 "
+                             f"(TXI09), not {self.registration!r}")
+        if self.kind == "QST":
+            if not re.match(QST_REGISTRATION, self.registration):
+                raise ValueError("QST needs our QST registration number, 16 characters as 1234567890TQ0001 (TXI09), "
+                                 f"not {self.registration!r}")
+            if set(self.regions) != {"QC"}:
+                raise ValueError("QST is Quebec's only: regions = [\"QC\"]")
+        if self.kind == "HST" and (outside := sorted(set(self.regions) - HST_PROVINCES)):
+            raise ValueError(f"HST applies in {', '.join(sorted(HST_PROVINCES))} only, not {', '.join(outside)}")
+        return self
+
+
 class InvoiceSettings(_Model):
     """How and when this partner is invoiced."""
 
@@ -310,6 +348,32 @@ class InvoiceSettings(_Model):
     # description of the line's SKU), where the partner's 810 guide makes PID mandatory in the IT1 loop (Rite Aid's
     # DC 810) and its 850s send none; False: a PID only where the PO line had one
     item_pid: bool = False
+    # the taxes the 810 carries (GST/HST/QST for a Canadian retailer, a US state's sales tax), each for the ship-tos
+    # of its regions; () none (the 810 as ever: no TXI, TDS01 without tax)
+    taxes: tuple[InvoiceTax, ...] = ()
+    # where TXI is written and how it is rounded: "summary" one TXI per tax after TDS, its amount the taxable total
+    # (lines + SAC charges - allowances) x percent, rounded half up to cents once; "line" a TXI per tax after each
+    # IT1 (the line's extension x percent, half up to cents) and the summary TXI their sum (plus the SACs' net x
+    # percent, rounded once): Loblaw's "taxes on each item and at summary"
+    tax_at: Literal["summary", "line"] = "summary"
+    # TXI03 (954): "percent" the rate as a number of percent (13, 9.975: most retail guides), "decimal" as a
+    # fraction (0.13, 0.09975: X12's "percentage as decimal" read strictly)
+    tax_percent: Literal["percent", "decimal"] = "percent"
+
+    @model_validator(mode="after")
+    def _taxes(self) -> InvoiceSettings:
+        seen: dict[tuple[str, str], str] = {}
+        for tax in self.taxes:
+            for region in tax.regions:
+                for other in ({"GST": ("HST", "GST"), "HST": ("GST", "HST")}.get(tax.kind, (tax.kind,))):
+                    if (other, region) in seen:
+                        raise ValueError(f"{region}: {tax.kind} with {other} - HST replaces GST, and one tax of a "
+                                         "kind per region")
+                seen[(tax.kind, region)] = tax.code
+        codes = [(t.code, r) for t in self.taxes for r in t.regions]
+        if len(set(codes)) != len(codes):
+            raise ValueError("two taxes of one TXI01 code for one region: the 810's TXIs could not be told apart")
+        return self
 
 
 class CsvLayout(_Model):

@@ -104,6 +104,7 @@ INVOICE_TOTALS = pa.schema([
     pa.field("invoice_date", pa.date32()),  # BIG01
     pa.field("charges", MONEY, nullable=False),  # the SAC01 C amounts (SAC05, N2) added up
     pa.field("allowances", MONEY, nullable=False),  # the SAC01 A amounts added up (positive)
+    pa.field("taxes", MONEY, nullable=False),  # the summary's TXI02 (after TDS) added up: a tax, never a charge
     pa.field("total", MONEY),  # TDS01 (N2); null: the set has no TDS
     pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, sorted, space-separated
     pa.field("sent_at", TIME),
@@ -202,7 +203,8 @@ INVOICE_MATCH = pa.schema([
     pa.field("lines_value", MONEY, nullable=False),  # sum of quantity x price, each half up to cents (as TDS)
     pa.field("charges", MONEY),  # SAC charges (null: not known - an 810 another system sent, recorded by lines)
     pa.field("allowances", MONEY),  # SAC allowances (positive)
-    pa.field("expected_total", MONEY),  # lines_value + charges - allowances
+    pa.field("taxes", MONEY),  # the summary's TXI amounts (GST/HST/QST, sales tax): in TDS, apart from charges
+    pa.field("expected_total", MONEY),  # lines_value + charges - allowances + taxes
     pa.field("invoiced_total", MONEY),  # TDS01 as sent
     pa.field("difference", MONEY),  # invoiced_total - expected_total (INVOICE_TOTAL_MISMATCH when not 0)
     pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, space-separated

@@ -178,11 +178,14 @@ class InvoiceRecord:
     invoice_date: date
     lines: tuple[InvoicedLine, ...]
     merchandise: Decimal  # sum of the line amounts
-    charges: Decimal  # SAC charges less allowances
-    total: Decimal  # TDS01
+    charges: Decimal  # SAC charges less allowances (never a tax)
+    total: Decimal  # TDS01 = merchandise + charges + tax
     doc_key: str  # the 810's set key (document_sets)
     warehouse: str = ""  # the shipment billed (per-shipment invoicing); "" for per-order invoices
     shipment_id: str = ""
     currency: str = ""
     created_at: str = ""  # run clock
     run_id: str = ""
+    # the taxes in TDS01 (the summary TXIs' amounts: engine.invoice_taxes), kept apart from ``charges``; the state
+    # store holds it as total - merchandise - charges
+    tax: Decimal = Decimal(0)

@@ -55,6 +55,7 @@ from engine.invoice import (
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.invoice_po_sacs import PoSac
+from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
@@ -440,7 +441,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      invoice_date: date, refused: Mapping[str, Sequence[Finding]] | None = None,
                      tables: BillingTables | None = None,
                      weights: NetWeights | Callable[[], NetWeights] | None = None,
-                     sacs: Mapping[Key, Sequence[PoSac]] | None = None,
+                     sacs: Mapping[Key, Sequence[PoSac]] | None = None, places: Places | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -454,7 +455,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     net weight of each line shipped, per shipment and PO; a catch-weight line is billed by it at its price per
     pound (or kilogram ...: a weight in another unit converted to it), and without it its 810 is not built.
     ``sacs``: per order, the PO's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs): such an 810 is built
-    one by one (order_810), the others as ever."""
+    one by one (order_810), the others as ever. ``places``: ship_tos.csv's state per (partner, location id), for
+    the partners whose 810s carry taxes (engine.invoice_taxes): a taxed 810 is built one by one (order_810)."""
     refused = refused or {}
     sacs = sacs or {}
     before = _billed_before(due, lines, tables, profiles)
@@ -469,6 +471,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
     own_terms = _po_terms(due, orders, profiles)  # index -> the PO's own ITD, where the 810 states it
+    taxing = _taxing(due, orders, profiles, places or {})  # index -> its taxes (or why they are unknown)
     unweighed, weighed = _catch_weight_dues(due, lines, order_lines, tables, weights)
     if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
         kept = [i for i in range(len(due)) if i not in unweighed]
@@ -481,9 +484,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
-                                                     before=before, exclude={*weighed, *own_terms} if not sacs else {
+                                                     before=before, exclude=({*weighed, *own_terms} if not sacs else {
                                                          *weighed, *own_terms, *(i for i, d in enumerate(due)
                                                                                  if (d.partner, d.po_number) in sacs)})
+                                                     | taxing.keys())
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -504,14 +508,17 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         charges = _charges(d, profile, key in before or key in billed)
         stated = own_terms.get(i, terms[d.partner])
         try:
-            built = None if fast[d.partner] is None or i in weighed or key in sacs else _text_invoice(
+            taxes = taxing.get(i, ())
+            if isinstance(taxes, DocumentError):
+                raise taxes
+            built = None if fast[d.partner] is None or i in weighed or key in sacs or taxes else _text_invoice(
                 d, by_number, orders.get(key, {}), rows, stated, profile, invoice_date, so_far,
                 fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
-                                 sacs.get(key, ()))
+                                 sacs.get(key, ()), taxes)
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -527,6 +534,26 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def _taxing(due: Sequence[InvoiceDue], orders: Mapping[Key, dict], profiles: Mapping[str, PartnerProfile],
+            places: Places) -> dict[int, tuple | DocumentError]:
+    """Per index of ``due`` whose partner's 810s carry taxes: the taxes its 810 carries (engine.invoice_taxes.
+    taxes_for, by its ship-to's region; none there: not listed, the 810 as ever), or the DocumentError that its
+    ship-to's region is unknown (its 810 is not built)."""
+    out: dict[int, tuple | DocumentError] = {}
+    for i, d in enumerate(due):
+        settings = profiles[d.partner].fulfilment.invoice
+        if not settings.taxes:
+            continue
+        try:
+            taxes = taxes_for(settings, {**orders.get((d.partner, d.po_number), {}), "partner": d.partner}, places)
+        except DocumentError as exc:
+            out[i] = exc
+            continue
+        if taxes:
+            out[i] = taxes
+    return out
 
 
 def _po_terms(due: Sequence[InvoiceDue], orders: Mapping[Key, dict],
@@ -1055,7 +1082,8 @@ class Text810(Order810):
 def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, order_lines: Mapping[str, dict],
              terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
              charges: tuple[Charge, ...] | None = None,
-             weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = ()) -> Order810:
+             weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
+             taxes: Sequence = ()) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -1081,7 +1109,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                      bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
                      already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
-                     first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())))
+                     first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())),
+                     taxes=taxes)
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:
@@ -1189,10 +1218,10 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             invoices.append(InvoiceRecord(
                 partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
                 lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each
-                merchandise=sums.merchandise, charges=sums.total - sums.merchandise, total=sums.total,
+                merchandise=sums.merchandise, charges=sums.total - sums.merchandise - sums.tax, total=sums.total,
                 doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
                 shipment_id=d.shipment.shipment_id if d.shipment else "", currency=head.currency, created_at=at,
-                run_id=run_id))
+                run_id=run_id, tax=sums.tax))
             current = current if current is not None else work(key) if done else {}
             for k, ln in current.items() if done and len(current) > len(billed_lines) else ():  # the others
                 if k in d.quantities:
