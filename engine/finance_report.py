@@ -497,27 +497,32 @@ def invoices_section(invoices: pa.Table, *, max_rows: int = 200) -> tuple[str, s
         [(c, "sum") for c in ("known", "lines_value", "charges", "allowances", "taxes", "invoiced_total", "mismatch",
                               "recorded", "recorded_value")]).sort_by([("partner", "ascending"),
                                                                        ("currency", "ascending")])
+    # a Taxes column where an 810 carries a tax (TXI: GST/HST/QST, sales tax - in TDS, never a charge)
+    taxes_head = ["Taxes"] if pc.any(pc.not_equal(t["taxes"], zero)).as_py() else []
     html = ['<p class="muted">Per 810 in invoices.csv: its lines (quantity x price, each half up to cents, as the '
             "line reconciliation matched them), its SAC charges and allowances and its TDS as sent; TDS should be "
-            "lines + charges - allowances + taxes (the summary's TXIs: GST/HST/QST, sales tax; a tax, never a "
-            "charge). An 810 another system of ours sent, recorded by its lines, has no "
-            "known charges or TDS: counted apart.</p>",
-            table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", "Taxes", "TDS",
+            f"lines + charges - allowances{' + taxes' if taxes_head else ''}. An 810 another system of ours sent, "
+            "recorded by its lines, has no known charges or TDS: counted apart.</p>",
+            table(["Partner", "Currency", "Invoices", "Lines value", "Charges", "Allowances", *taxes_head, "TDS",
                    "TDS mismatches", "Recorded by lines", "Their lines value"],
                   ([r["partner"], r["currency"], r["known_sum"], _amount(r["lines_value_sum"]),
-                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]), _amount(r["taxes_sum"]),
+                    _amount(r["charges_sum"]), _amount(r["allowances_sum"]),
+                    *([_amount(r["taxes_sum"])] if taxes_head else []),
                     _amount(r["invoiced_total_sum"]), r["mismatch_sum"], r["recorded_sum"],
                     _amount(r["recorded_value_sum"])] for r in g.to_pylist()),
-                  numeric=range(2, 11), cls="invoice-totals")]
+                  numeric=range(2, 10 + len(taxes_head)), cls="invoice-totals")]
     bad = invoices.filter(pc.fill_null(pc.not_equal(invoices["difference"], zero), False))
     if bad.num_rows:
         rows = bad.slice(0, max_rows).to_pylist()
-        html.append(table(["Partner", "PO", "Invoice", "Date", "Lines value", "Charges", "Allowances",
-                           "Lines + charges - allowances", "TDS", "Difference", "File"],
+        html.append(table(["Partner", "PO", "Invoice", "Date", "Lines value", "Charges", "Allowances", *taxes_head,
+                           "Lines + charges - allowances" + (" + taxes" if taxes_head else ""), "TDS", "Difference",
+                           "File"],
                           ([r["partner"], _po(r["po_number"]), r["invoice_number"], r["invoice_date"],
                             _amount(r["lines_value"]), _amount(r["charges"]), _amount(r["allowances"]),
+                            *([_amount(r["taxes"])] if taxes_head else []),
                             _amount(r["expected_total"]), _amount(r["invoiced_total"]), _amount(r["difference"]),
-                            r["file"]] for r in rows), numeric=range(4, 10), cls="invoice-mismatches"))
+                            r["file"]] for r in rows), numeric=range(4, 10 + len(taxes_head)),
+                          cls="invoice-mismatches"))
         if bad.num_rows > len(rows):
             html.append(f'<p class="muted">{bad.num_rows - len(rows):,} more in invoices.csv.</p>')
     return "invoices", "Invoices: lines, charges, allowances and totals", "".join(html)

@@ -74,7 +74,7 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
     known = pc.is_valid(both["t_charges"]).to_numpy(zero_copy_only=False)
     charges, _ = scaled(both["t_charges"])
     allowances, _ = scaled(both["t_allowances"])
-    taxes, _ = scaled(both["t_taxes"])
+    taxes, _ = scaled(pc.fill_null(both["t_taxes"], pa.scalar(0, both["t_taxes"].type)))  # (null: none)
     total, has_total = scaled(both["t_total"])
     expected = lines_value + charges - allowances + taxes
     out = pa.table({

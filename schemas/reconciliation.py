@@ -104,7 +104,7 @@ INVOICE_TOTALS = pa.schema([
     pa.field("invoice_date", pa.date32()),  # BIG01
     pa.field("charges", MONEY, nullable=False),  # the SAC01 C amounts (SAC05, N2) added up
     pa.field("allowances", MONEY, nullable=False),  # the SAC01 A amounts added up (positive)
-    pa.field("taxes", MONEY, nullable=False),  # the summary's TXI02 (after TDS) added up: a tax, never a charge
+    pa.field("taxes", MONEY),  # the summary's TXI02 (after TDS) added up: a tax, never a charge (null: none)
     pa.field("total", MONEY),  # TDS01 (N2); null: the set has no TDS
     pa.field("allowance_codes", pa.string()),  # the SAC02 of its allowances, sorted, space-separated
     pa.field("sent_at", TIME),

@@ -1,0 +1,336 @@
+"""Taxes on the 810 ([[fulfilment.invoice.taxes]], engine.invoice_taxes): Canadian retailers (Loblaw, Sobeys,
+Canadian Tire, Hudson's Bay) require GST/HST/QST on the invoice - TXI after each IT1 and/or in the summary, our
+registration numbers in TXI09, TDS01 with the tax - or reject or short-pay it. The profile option is checked at
+load (15-character GST/HST numbers, 16-character QST ones, QST in Quebec only, never HST with GST); the amounts are
+rounded as the option says (per line, or once on the total); TDS01 = lines + SAC net + taxes, and check_810 holds
+the builder to it; a taxed 810 is built as segments (never by the columnar batch, which writes no TXI), passes our
+validator, Bots and pyx12 in 004010 and 005010; the finance reconciliation ties its TDS with the taxes kept apart
+from the charges; an untaxed 810 is what it was."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from pydantic import ValidationError
+
+from engine.invoice import check_810, order_810
+from engine.invoice_taxes import region, ship_to_places, taxes_for
+from schemas.errors import DocumentError
+from schemas.fulfilment import Charge, InvoiceSettings
+from tests.retailer_support import maps  # noqa: F401 - the pyx12 maps fixture
+from tests.support import REPO
+
+HST = {"kind": "HST", "code": "GS", "percent": "13", "registration": "123456789RT0001",
+       "regions": ["ON", "NB", "NS", "NL", "PE"]}
+GST = {"kind": "GST", "code": "GS", "percent": "5", "registration": "123456789RT0001",
+       "regions": ["QC", "AB", "BC", "MB", "SK"]}
+QST = {"kind": "QST", "code": "SP", "percent": "9.975", "registration": "1234567890TQ0001", "regions": ["QC"]}
+TAXES = [HST, GST, QST]
+# three lines of 10.50 each: per-line rounding and rounding on the total differ for every one of the three taxes
+QUANTITIES = {"1": Decimal(5), "2": Decimal(3), "3": Decimal(1)}
+PRICES = {"1": Decimal("2.10"), "2": Decimal("3.50"), "3": Decimal("10.50")}
+
+
+def order(province: str | None, location: str = "30018") -> dict:
+    row = {"po_number": "7012345678", "partner": "loblaw", "ship_to_name": "LOBLAW DC", "ship_to_id": location,
+           "ship_to_id_qualifier": "92", "currency": "CAD"}
+    if province:
+        row["ship_to_state"] = province
+    return row
+
+
+def build(settings: InvoiceSettings, province: str | None, *, places=None, charges=None):
+    row = order(province)
+    return order_810("7012345678", QUANTITIES, dict.fromkeys(QUANTITIES, "EA"), row, {}, PRICES, number="INV0000001",
+                     invoice_date=date(2026, 11, 27), settings=settings, shipped=QUANTITIES, already_invoiced={},
+                     charges=charges, taxes=taxes_for(settings, row, places or {}))
+
+
+def txis(body) -> list[list[str]]:
+    return [s for s in body if s[0] == "TXI"]
+
+
+# --- the profile option, checked at load ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("taxes", "why"), [
+    ([{**HST, "registration": "12345678RT0001"}], "15 characters"),  # 14: a digit short
+    ([{**GST, "registration": "123456789RT00011"}], "15 characters"),
+    ([{**HST, "registration": ""}], "registration"),
+    ([{**QST, "registration": "123456789RT0001"}], "16 characters"),  # a GST number as QST's
+    ([{**QST, "regions": ["QC", "ON"]}], "Quebec"),
+    ([{**HST, "regions": ["ON", "QC"]}], "HST applies in"),
+    ([HST, {**GST, "regions": ["ON"]}], "HST replaces GST"),  # GST and HST for one ship-to
+    ([GST, {**GST, "code": "G2"}], "one tax of a kind"),
+    ([{**HST, "percent": "0"}], "greater than 0"),
+    ([{**HST, "code": "G"}], "pattern"),
+    ([{**HST, "regions": []}], "at least 1"),
+])
+def test_a_tax_setting_a_canadian_retailer_would_refuse_is_refused_at_profile_load(taxes, why, tmp_path):
+    from schemas.profile import load_profiles
+
+    profile = (REPO / "tests" / "fixtures" / "rg9" / "partners" / "loblaw.toml").read_text(encoding="utf-8")
+    (tmp_path / "loblaw.toml").write_text(profile + "".join(
+        "\n[[fulfilment.invoice.taxes]]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in t.items()) for t in taxes),
+        encoding="utf-8")
+    with pytest.raises(Exception, match=why):
+        load_profiles(tmp_path)
+    with pytest.raises(ValidationError, match=why):
+        InvoiceSettings(taxes=taxes)
+
+
+def _toml(v) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(f'"{x}"' for x in v) + "]"
+    return f'"{v}"' if not re.fullmatch(r"[0-9.]+", v) or v == "" else v
+
+
+def test_the_canadian_taxes_load_as_a_retailer_needs_them(tmp_path):
+    settings = InvoiceSettings(taxes=TAXES, tax_at="line")
+    assert [(t.kind, t.code, t.percent, t.registration) for t in settings.taxes] == [
+        ("HST", "GS", Decimal(13), "123456789RT0001"), ("GST", "GS", Decimal(5), "123456789RT0001"),
+        ("QST", "SP", Decimal("9.975"), "1234567890TQ0001")]
+    assert InvoiceSettings().taxes == () and InvoiceSettings().tax_at == "summary"
+
+
+# --- amounts, positions, rounding -------------------------------------------------------------------------------
+
+def test_ontario_hst_in_the_summary_is_rounded_once_on_the_total():
+    built = build(InvoiceSettings(taxes=TAXES), "ON").built
+    body = built.body
+    at = body.index(["TDS", "3560"])  # 31.50 + 13 % of 31.50 = 4.095 -> 4.10
+    assert body[at + 1] == ["TXI", "GS", "4.1", "13", "", "", "", "", "", "123456789RT0001"]
+    assert txis(body) == [body[at + 1]] and body[at + 2][0] == "CTT"
+    assert (built.merchandise, built.tax, built.total) == (Decimal("31.50"), Decimal("4.10"), Decimal("35.60"))
+
+
+def test_ontario_hst_per_line_is_rounded_per_line_and_summed_in_the_summary():
+    built = build(InvoiceSettings(taxes=TAXES, tax_at="line"), "ON").built
+    body = built.body
+    for n in ("1", "2", "3"):  # 10.50 x 13 % = 1.365 -> 1.37 each, after its IT1
+        at = next(k for k, s in enumerate(body) if s[:2] == ["IT1", n])
+        assert body[at + 1] == ["TXI", "GS", "1.37", "13", "", "", "", "", "", "123456789RT0001"]
+    tds = body.index(["TDS", "3561"])  # 31.50 + 4.11
+    assert body[tds + 1] == ["TXI", "GS", "4.11", "13", "", "", "", "", "", "123456789RT0001"]
+    assert built.tax == Decimal("4.11") and len(txis(body)) == 4
+
+
+def test_quebec_gst_and_qst_each_in_the_summary_with_its_registration():
+    built = build(InvoiceSettings(taxes=TAXES), "QC").built
+    body = built.body
+    at = body.index(["TDS", "3622"])  # 31.50 + 1.58 (1.575) + 3.14 (3.142125)
+    assert body[at + 1: at + 3] == [["TXI", "GS", "1.58", "5", "", "", "", "", "", "123456789RT0001"],
+                                    ["TXI", "SP", "3.14", "9.975", "", "", "", "", "", "1234567890TQ0001"]]
+    assert built.tax == Decimal("4.72")
+    assert not any(s[1] == "GS" and s[3] == "13" for s in txis(body))  # no HST with the GST
+
+
+def test_quebec_gst_and_qst_per_line():
+    built = build(InvoiceSettings(taxes=TAXES, tax_at="line", tax_percent="decimal"), "QC").built
+    body = built.body
+    first = next(k for k, s in enumerate(body) if s[:2] == ["IT1", "1"])
+    assert body[first + 1: first + 3] == [["TXI", "GS", "0.53", "0.05", "", "", "", "", "", "123456789RT0001"],
+                                          ["TXI", "SP", "1.05", "0.09975", "", "", "", "", "", "1234567890TQ0001"]]
+    at = body.index(["TDS", "3624"])  # 31.50 + 3 x 0.53 + 3 x 1.05
+    assert [s[:3] for s in body[at + 1: at + 3]] == [["TXI", "GS", "1.59"], ["TXI", "SP", "3.15"]]
+    assert built.tax == Decimal("4.74")
+
+
+def test_the_charges_are_taxed_and_tds_is_lines_plus_charges_plus_taxes():
+    freight = (Charge(kind="C", code="D240", amount=Decimal("12.00")),)
+    summary = build(InvoiceSettings(taxes=TAXES, charges=freight), "ON", charges=freight).built
+    assert summary.body[summary.body.index(["TDS", "4916"]) + 1][:3] == ["TXI", "GS", "5.66"]  # 43.50 x 13 % = 5.655
+    assert ["SAC", "C", "D240", "", "", "1200"] in summary.body
+    line = build(InvoiceSettings(taxes=TAXES, charges=freight, tax_at="line"), "ON", charges=freight).built
+    # the lines' 3 x 1.37 and the freight's 1.56, rounded on its own: 5.67 in the summary
+    assert line.body[line.body.index(["TDS", "4917"]) + 1][:3] == ["TXI", "GS", "5.67"]
+    assert (line.total, line.merchandise, line.tax) == (Decimal("49.17"), Decimal("31.50"), Decimal("5.67"))
+
+
+def test_check_810_holds_the_taxes_to_the_tds():
+    body = build(InvoiceSettings(taxes=TAXES, tax_at="line"), "ON").built.body
+    check_810(body)
+    without = [s for s in body if not (s[0] == "TXI" and s[3] == "13" and s[2] == "4.11")]  # summary TXI gone
+    with pytest.raises(DocumentError, match="TDS01 3561 is not"):
+        check_810(without)
+    fixed = [["TDS", "3150"] if s[0] == "TDS" else s for s in without]
+    with pytest.raises(DocumentError, match="the lines' TXI GS"):  # line taxes with no summary tax of their code
+        check_810(fixed)
+    wrong = [["TXI", "GS", "4.12", *s[3:]] if s[0] == "TXI" and s[2] == "4.11" else s for s in body]
+    with pytest.raises(DocumentError):
+        check_810([["TDS", "3562"] if s[0] == "TDS" else s for s in wrong])  # summary not the lines' sum
+
+
+def test_a_ship_to_outside_the_taxes_regions_gets_the_810_it_got_before():
+    taxed = InvoiceSettings(taxes=[QST, GST], tax_at="line")
+    plain = InvoiceSettings()
+    assert build(taxed, "ON").built == build(plain, "ON").built  # Ontario: neither GST nor QST listed
+    assert not txis(build(plain, "QC").built.body)  # a partner without taxes: none, wherever it ships
+
+
+def test_the_province_comes_from_ship_tos_when_the_po_sent_no_n4():
+    settings = InvoiceSettings(taxes=TAXES)
+    ship_tos = pa.table({"partner": ["loblaw", "loblaw", "sobeys"], "location_id": ["30018", "30112", "30018"],
+                         "state": ["ON", "qc", "NS"]})
+    places = ship_to_places(ship_tos, ["loblaw"])
+    assert places == {("loblaw", "30018"): "ON", ("loblaw", "30112"): "QC"}
+    assert region(order(None, "30112"), places) == "QC" and region(order("ON", "30112"), places) == "ON"
+    row = order(None, "30112")
+    built = order_810("7012345678", QUANTITIES, dict.fromkeys(QUANTITIES, "EA"), row, {}, PRICES, number="I",
+                      invoice_date=date(2026, 11, 27), settings=settings, shipped=QUANTITIES, already_invoiced={},
+                      taxes=taxes_for(settings, row, places)).built
+    assert [s[1] for s in txis(built.body)] == ["GS", "SP"]  # Quebec's
+    with pytest.raises(DocumentError, match="state or province is unknown"):
+        taxes_for(settings, order(None, "99999"), places)
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
+@pytest.mark.parametrize("at", ["summary", "line"])
+@pytest.mark.parametrize("province", ["ON", "QC"])
+def test_every_taxed_810_passes_our_validator_bots_and_pyx12(partner, at, province, tmp_path, maps):  # noqa: F811
+    from tests.shipping_support import PROFILES, wrap_for
+    from tests.test_mark_for import accepted
+
+    freight = (Charge(kind="C", code="D240", amount=Decimal("12.00")),)
+    body = build(InvoiceSettings(taxes=TAXES, tax_at=at, charges=freight), province, charges=freight).built.body
+    accepted(wrap_for(PROFILES[partner], "IN", "810", [body]), tmp_path, maps)
+
+
+# --- through the night: routing, the state, the finance reconciliation --------------------------------------------
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg9"
+LOBLAW_TAXES = """
+[[fulfilment.invoice.taxes]]
+kind = "HST"
+code = "GS"
+percent = 13
+registration = "123456789RT0001"
+regions = ["ON", "NB", "NS", "NL", "PE"]
+
+[[fulfilment.invoice.taxes]]
+kind = "GST"
+code = "GS"
+percent = 5
+registration = "123456789RT0001"
+regions = ["QC", "AB", "BC", "MB", "SK"]
+
+[[fulfilment.invoice.taxes]]
+kind = "QST"
+code = "SP"
+percent = 9.975
+registration = "1234567890TQ0001"
+regions = ["QC"]
+"""
+
+
+@pytest.fixture(scope="module")
+def taxed_night(tmp_path_factory):
+    """Loblaw's two 850s (Ajax, ON, with its N4; Provigo Boucherville, QC, its N4 taken out: the province from
+    ship_tos.csv) with taxes per line and in the summary, both shipped, invoiced, delivered and reconciled."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+    from tests.retailer_support import of_its_own
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path_factory.mktemp("taxes") / "ws", drops={"loblaw": ["loblaw-850-7012345678.x12"]})
+    profile = ws.partners_dir / "loblaw.toml"
+    text = profile.read_text(encoding="utf-8").replace('per = "shipment"\n', 'per = "shipment"\ntax_at = "line"\n')
+    profile.write_text(text + LOBLAW_TAXES, encoding="utf-8")
+    po = next((ws.drop_root / "loblaw" / "inbox").iterdir())
+    data = po.read_text(encoding="utf-8")
+    data, n = re.subn(r"N4\*BOUCHERVILLE\*QC\*J4B 5E4\*CA~\n?", "", data)
+    assert n == 1
+    st = data.index("BEG*00*SA*7012345679")
+    se = re.compile(r"SE\*(\d+)\*").search(data, st)
+    data = data[:se.start(1)] + str(int(se.group(1)) - 1) + data[se.end(1):]
+    po.write_text(data, encoding="utf-8")
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = list(csv.reader((FIXTURES / "shipments" / "east-shipments-20261126.csv").open(encoding="utf-8")))
+    rows = [rows[0], *(r for r in rows[1:] if r[7].startswith("70123")),
+            ["LB-SHP-02", "2026-11-26", "13:40", "DYLT", "", "", "BOL-LB-4402", "7012345679", "1", "CA-202", "20",
+             "CA", "LB-C9", "276", "KG", ""]]
+    with open(inbox / "east-shipments-taxes.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    ship_day = datetime(2026, 11, 26, 14, 30)
+    ship_stages(ws, ship_day, run_id="day1")
+    deliver_all(ws, ship_day)
+    state = StateStore(ws.state_path)
+    try:
+        findings = [(f["code"], f["po_number"], f["message"]) for f in state.findings()]
+        invoices = {v.po_number: v for v in state.invoices("loblaw")}
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 27, 2), run_id="recon")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    return ws, findings, invoices, exceptions
+
+
+def _810s(ws) -> dict[str, list[list[str]]]:
+    from tests.retailer_support import po_segments, segments
+
+    segs = segments(ws, "loblaw", "810")
+    return {po: po_segments(segs, po, "BIG") for po in ("7012345678", "7012345679")}
+
+
+def test_a_taxed_night_writes_txi_per_line_and_in_the_summary_by_the_ship_to(taxed_night):
+    ws, findings, invoices, _ = taxed_night
+    assert not [f for f in findings if f[0] == "INVOICE_NOT_BUILT"], findings
+    for po, doc in _810s(ws).items():
+        quebec = po == "7012345679"
+        rates = [("GS", Decimal(5)), ("SP", Decimal("9.975"))] if quebec else [("GS", Decimal(13))]
+        exts, line_tax = [], {code: Decimal(0) for code, _ in rates}
+        for k, s in enumerate(doc):
+            if s[0] != "IT1":
+                continue
+            ext = (Decimal(s[2]) * Decimal(s[4])).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+            exts.append(ext)
+            after = [t for t in doc[k + 1:k + 3] if t[0] == "TXI"]
+            assert [(t[1], Decimal(t[3])) for t in after] == rates, (po, doc[k:k + 3])
+            for t, (code, rate) in zip(after, rates, strict=True):
+                assert Decimal(t[2]) == (ext * rate / 100).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+                line_tax[code] += Decimal(t[2])
+        tds = next(k for k, s in enumerate(doc) if s[0] == "TDS")
+        summary = [t for t in doc[tds + 1:] if t[0] == "TXI"]
+        assert {t[1]: Decimal(t[2]) for t in summary} == line_tax  # no SAC: the summary is the lines' sum
+        assert Decimal(doc[tds][1]) / 100 == sum(exts) + sum(line_tax.values())  # TDS = lines + taxes
+        assert [t[9] for t in summary] == (["123456789RT0001", "1234567890TQ0001"] if quebec else ["123456789RT0001"])
+        record = invoices[po]  # the state keeps the tax apart from the charges
+        assert (record.merchandise, record.charges, record.tax, record.total) == (
+            sum(exts), Decimal(0), sum(line_tax.values()), Decimal(doc[tds][1]) / 100)
+
+
+def test_every_810_of_the_taxed_night_passes_our_validator_bots_and_pyx12(taxed_night, tmp_path, maps):  # noqa: F811
+    from parsers.x12_writer import transcode
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, read_back
+    from tests.test_mark_for import accepted
+
+    ws = taxed_night[0]
+    sent = sorted((ws.drop_root / "loblaw" / "outbox").glob("loblaw-810-*.x12"))
+    assert len(sent) == 2
+    for path in sent:  # as sent (a bilingual PID: "SIROP D'ÉRABLE"), and in ASCII for pyx12's character set (rg9)
+        data = path.read_bytes()
+        read_back(data)
+        assert [f for f in validate_outbound(data) if f.severity == "error"] == []
+        assert bots_check(data, tmp_path)[0], path.name
+        accepted(transcode(data, "ascii"), tmp_path, maps)
+
+
+def test_the_finance_reconciliation_ties_the_taxed_tds_and_names_the_tax_as_tax(taxed_night):
+    ws, _findings, invoices, exceptions = taxed_night
+    assert not [e for e in exceptions if e["type"] == "INVOICE_TOTAL_MISMATCH"], exceptions
+    [data] = [p for p in (ws.root / "reports").rglob("invoices.csv") if "recon" in str(p)] or \
+        list((ws.root / "reports").rglob("invoices.csv"))[:1]
+    rows = {r["invoice_number"]: r for r in csv.DictReader(data.open(encoding="utf-8"))}
+    for record in invoices.values():
+        row = rows[record.invoice_number]
+        assert Decimal(row["taxes"]) == record.tax > 0 and Decimal(row["charges"]) == 0
+        assert Decimal(row["difference"]) == 0
+    html = next(p for p in (ws.root / "reports").rglob("*.html") if "Invoices: lines" in p.read_text("utf-8"))
+    assert "<th>Taxes</th>" in html.read_text("utf-8") or ">Taxes<" in html.read_text("utf-8")
