@@ -484,7 +484,8 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
         for inv in doc["invoices"]:
             d = inv["document"] or {}
             v.add_row(shown(inv["invoice_number"]), inv["invoice_date"], shown(inv["shipment_id"] or "(order)"),
-                      str(len(inv["lines"])), inv["merchandise"], inv["charges"], f"{inv['total']} {inv['currency']}",
+                      str(len(inv["lines"])), inv["merchandise"], inv["charges"],
+                      f"{inv['total']} {inv['currency']}" + (f" (tax {inv['tax']})" if inv.get("tax") else ""),
                       d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")
         console.print(v)
         for inv in doc["invoices"]:  # a line billed by weight: why its amount is not its cases times the price

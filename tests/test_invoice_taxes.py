@@ -334,3 +334,21 @@ def test_the_finance_reconciliation_ties_the_taxed_tds_and_names_the_tax_as_tax(
         assert Decimal(row["difference"]) == 0
     html = next(p for p in (ws.root / "reports").rglob("*.html") if "Invoices: lines" in p.read_text("utf-8"))
     assert "<th>Taxes</th>" in html.read_text("utf-8") or ">Taxes<" in html.read_text("utf-8")
+
+
+def test_status_shows_the_810s_tax_apart_from_its_charges(taxed_night):
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws, _findings, invoices, _ = taxed_night
+    for po, record in invoices.items():
+        res = CliRunner().invoke(app, ["status", po, "--partner", "loblaw", "--json", "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+        [invoice] = json.loads(res.stdout)["invoices"]
+        assert (Decimal(invoice["charges"]), Decimal(invoice["tax"])) == (Decimal(0), record.tax)
+        shown = CliRunner().invoke(app, ["status", po, "--partner", "loblaw", "-w", str(ws.root)],
+                                   env={"COLUMNS": "250"})
+        assert "(tax" in shown.stdout and f"{record.tax})" in shown.stdout  # (a narrow terminal wraps the cell)
