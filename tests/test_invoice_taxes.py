@@ -352,3 +352,26 @@ def test_status_shows_the_810s_tax_apart_from_its_charges(taxed_night):
         shown = CliRunner().invoke(app, ["status", po, "--partner", "loblaw", "-w", str(ws.root)],
                                    env={"COLUMNS": "250"})
         assert "(tax" in shown.stdout and f"{record.tax})" in shown.stdout  # (a narrow terminal wraps the cell)
+
+
+def test_billing_routes_only_the_taxed_810s_and_holds_one_whose_province_is_unknown(tmp_path):
+    """prepare_invoices' _taxing: the due 810s that carry taxes (built as segments), none for a ship-to outside the
+    taxes' regions or a partner without taxes (the column batch as ever), the DocumentError (INVOICE_NOT_BUILT) for
+    a ship-to whose province neither the PO nor ship_tos.csv tells."""
+    from engine.lifecycle.billing import InvoiceDue, _taxing
+    from schemas.profile import load_profiles
+
+    for name in ("loblaw", "sobeys"):
+        profile = (FIXTURES / "partners" / f"{name}.toml").read_text(encoding="utf-8")
+        (tmp_path / f"{name}.toml").write_text(profile + (LOBLAW_TAXES if name == "loblaw" else ""), "utf-8")
+    profiles = load_profiles(tmp_path)
+    due = [InvoiceDue("loblaw", "P-ON", {1: Decimal(1)}), InvoiceDue("loblaw", "P-YT", {1: Decimal(1)}),
+           InvoiceDue("loblaw", "P-QC", {1: Decimal(1)}), InvoiceDue("loblaw", "P-NONE", {1: Decimal(1)}),
+           InvoiceDue("sobeys", "P-S", {1: Decimal(1)})]
+    orders = {("loblaw", "P-ON"): {"ship_to_state": "ON"}, ("loblaw", "P-YT"): {"ship_to_state": "YT"},
+              ("loblaw", "P-QC"): {"ship_to_id": "30112"}, ("loblaw", "P-NONE"): {"ship_to_id": "77777"},
+              ("sobeys", "P-S"): {}}
+    got = _taxing(due, orders, profiles, {("loblaw", "30112"): "QC"})
+    assert sorted(got) == [0, 2, 3]  # YT: no tax listed for it; Sobeys: no taxes at all
+    assert [t.kind for t in got[0]] == ["HST"] and [t.kind for t in got[2]] == ["GST", "QST"]
+    assert isinstance(got[3], DocumentError)
