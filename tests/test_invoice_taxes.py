@@ -375,3 +375,16 @@ def test_billing_routes_only_the_taxed_810s_and_holds_one_whose_province_is_unkn
     assert sorted(got) == [0, 2, 3]  # YT: no tax listed for it; Sobeys: no taxes at all
     assert [t.kind for t in got[0]] == ["HST"] and [t.kind for t in got[2]] == ["GST", "QST"]
     assert isinstance(got[3], DocumentError)
+
+
+def test_a_us_partner_gets_its_states_sales_tax_alone(tmp_path, maps):  # noqa: F811
+    """A US partner's sales tax (kind "sales", TXI*ST, no registration) for the ship-tos of its states: New Jersey's
+    6.625 % of 31.50 = 2.0869 -> 2.09 in the summary; a ship-to in another state is not taxed."""
+    from tests.shipping_support import PROFILES, wrap_for
+    from tests.test_mark_for import accepted
+
+    settings = InvoiceSettings(taxes=[{"kind": "sales", "code": "ST", "percent": "6.625", "regions": ["NJ"]}])
+    body = build(settings, "NJ").built.body
+    assert body[body.index(["TDS", "3359"]) + 1] == ["TXI", "ST", "2.09", "6.625"]
+    assert not txis(build(settings, "PA").built.body)
+    accepted(wrap_for(PROFILES["globex"], "IN", "810", [body]), tmp_path, maps)
