@@ -310,6 +310,10 @@ class InvoiceSettings(_Model):
     # description of the line's SKU), where the partner's 810 guide makes PID mandatory in the IT1 loop (Rite Aid's
     # DC 810) and its 850s send none; False: a PID only where the PO line had one
     item_pid: bool = False
+    # the PO's first heading FOB echoed as sent (FOB01.., the 855's [acks.po_ack] fob alike) after DTM 011, the
+    # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
+    # heading (FOB*CC collect, PP prepaid); False: no FOB
+    fob: bool = False
 
 
 class CsvLayout(_Model):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -120,6 +119,16 @@ def test_pallet_856s_of_the_clubs_carry_their_ids_pallets_and_club(night):
                                ["REF", "DP", "00012"], ["REF", "MR", "0020"],
                                ["N1", "BY", "SAM'S CLUB 6412", "UL", "0078742064123"]]
     assert {s[1] for s in sams if s[0] == "LIN"} == {"001", "002"}  # PO101 as sent, zeros kept
+
+
+def test_sams_club_810_states_the_po_s_fob_after_its_ship_date(night):
+    """Walmart's 810 guide (Sam's Club's) lists FOB as required in the heading, after DTM: the PO's FOB*CC
+    (collect: Walmart's routing) as sent ([fulfilment.invoice] fob)."""
+    ws, _found, _states = night
+    inv = po_segments(segments(ws, "samsclub", "810"), "5523419871", "BIG")
+    at = next(k for k, s in enumerate(inv) if s[0] == "DTM")
+    assert inv[at:at + 3] == [["DTM", "011", "20261127"], ["FOB", "CC"], inv[at + 2]] and inv[at + 2][0] == "IT1"
+    assert not [s for s in segments(ws, "costco", "810") if s[0] == "FOB"]  # Costco's profile asks none
 
 
 def test_costco_810s_remit_to_ri_and_the_drop_ship_keeps_the_member_order(night):
