@@ -187,3 +187,31 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
     assert len(sent) == 7 + 7  # 856s (one per shipment), 810s (one per shipment or PO)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+def test_costco_850r_replaces_an_open_po_whole_and_is_answered_by_its_997_alone(tmp_path):
+    """Costco re-sends a changed PO as an 850 with BEG01 05 and the same PO number (its "850-R": other dates,
+    items, quantities or prices) instead of an 860: the order is replaced whole (line 1 from 2 to 3 CA, line 2 not
+    on it any more: deleted), accepted in the 997, and nothing else is sent (Costco's programme has no 855)."""
+    from connectors.state import StateStore
+    from flows.cli import app
+    from tests.support import run_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", {"costco": ["costco-850-bizcenter-0107033418.x12"]})
+    run_stages(ws, NIGHT)
+    inbox = ws.drop_root / "costco" / "inbox"
+    for f in (FIXTURES / "replacements" / "costco").iterdir():
+        (inbox / f.name).write_bytes(f.read_bytes())
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert [f["code"] for f in state.findings()] == []
+    finally:
+        state.close()
+    assert [s for s in segments(ws, "costco", "997") if s[0] in ("AK1", "AK5")] == [
+        ["AK1", "PO", "88102"], ["AK5", "A"], ["AK1", "PO", "88110"], ["AK5", "A"]]
+    assert not list((ws.drop_root / "costco" / "outbox").glob("costco-8[56]5-*"))
+    result = CliRunner().invoke(app, ["status", "0107033418", "-w", str(ws.root), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = {ln["line_id"]: (ln["state"], ln["ordered"], ln["unit"]) for ln in json.loads(result.output)["lines"]}
+    assert lines == {"1": ("allocated", "3", "CA"), "2": ("deleted", "30", "EA")}
