@@ -6,7 +6,7 @@ Walmart-style DC order with GLN ship-to, the club as N1*BY, a ship window DTM 03
 N9/MSG notes, an apostrophe in its names; BJ's store-ready cross-dock order split over clubs by SDQ with an
 off-invoice allowance, and a direct-to-club order without SDQ in the same programme; Best Buy's 6-letter POs with
 CUR*BY, DTM 063/002, N1 BT and ST, SKU + UPC + model number VP) and the warehouse's confirmation of what shipped
-(pallets for Costco and Sam's, clubs' cartons for BJ's). Each night is run as the partners would see it: inspect,
+(pallets for Costco and Sam's, clubs' cartons for BJ's, one shipment per pallet for Best Buy's LTL). Each night is run as the partners would see it: inspect,
 the 997s and 855s, then the 856s and 810s, checked against what the guides require."""
 
 from __future__ import annotations
@@ -165,16 +165,34 @@ def test_bjs_cross_dock_856_labels_each_clubs_cartons_and_the_810_takes_the_allo
     assert ["TDS", "92468"] in inv  # 12 x 56.34 + 60 x 4.56 - 25.00
 
 
-def test_best_buy_gets_one_asn_per_po_its_skus_and_810s_with_cur(night):
+def test_best_buy_gets_one_asn_per_pallet_its_skus_and_810s_with_cur(night):
+    """Best Buy's routing guide: on LTL each pallet is a shipment of its own with its own ASN (never two ASNs on a
+    pallet). The warehouse confirms the PO's two pallets as two shipments under one bill of lading: two 856s
+    (S-O-T-P-I, each its pallet's SSCC) and two 810s of that PO, neither held as a duplicate; the parcel to a
+    store is S-O-P-I, its carton off any pallet."""
     ws, _found, _states = night
-    rdc = po_segments(segments(ws, "bestbuy", "856"), "BB-SHP-01", "BSN")
-    assert {s[1] for s in rdc if s[0] == "PRF"} == {"QXKTRM"}
-    assert ["LIN", "1", "IN", "6501187", "UP", "614141101993", "VP", "VP-1028"] in rdc
-    assert ["N1", "ST", "BEST BUY RDC ARDMORE", "92", "0935"] in rdc
-    inv = po_segments(segments(ws, "bestbuy", "810"), "QXKTRM", "BIG")
-    assert inv[1] == ["CUR", "SE", "USD"] and ["REF", "IA", "4412"] in inv
-    assert ["N1", "BT", "BEST BUY PURCHASING LLC", "92", "0001"] in inv
-    assert ["TDS", "137396"] in inv  # 24 x 49.04 + 10 x 19.70
+    asns = segments(ws, "bestbuy", "856")
+    first, second = (po_segments(asns, sid, "BSN") for sid in ("BB-SHP-01A", "BB-SHP-01B"))
+    for asn in (first, second):
+        assert {s[1] for s in asn if s[0] == "PRF"} == {"QXKTRM"} and ["REF", "BM", "BOL-BB-0935"] in asn
+        assert ["N1", "ST", "BEST BUY RDC ARDMORE", "92", "0935"] in asn and ["TD1", "PLT94", "1"] in asn
+    assert [s[3] for s in first if s[0] == "HL"] == ["S", "O", "T", "P", "I", "P", "I"]
+    assert [s[3] for s in second if s[0] == "HL"] == ["S", "O", "T", "P", "I"]
+    assert ["LIN", "1", "IN", "6501187", "UP", "614141101993", "VP", "VP-1028"] in first
+    assert [s[1:6] for s in second if s[0] == "SN1"] == [["", "10", "EA", "", "10"]]
+    tares = {s[2] for asn in (first, second) for k, s in enumerate(asn) if s[0] == "MAN" and asn[k - 1][3] == "T"}
+    assert len(tares) == 2
+    parcel = po_segments(asns, "BB-SHP-02", "BSN")
+    assert [s[3] for s in parcel if s[0] == "HL"] == ["S", "O", "P", "I"]
+    bills = segments(ws, "bestbuy", "810")
+    rdc = [bills[k:next(j for j in range(k, len(bills)) if bills[j][0] == "SE")]
+           for k, s in enumerate(bills) if s[0] == "BIG" and s[4] == "QXKTRM"]
+    assert len(rdc) == 2 and {next(s[2] for s in inv if s[:2] == ["REF", "SI"]) for inv in rdc} == {
+        "BB-SHP-01A", "BB-SHP-01B"}
+    for inv in rdc:
+        assert inv[1] == ["CUR", "SE", "USD"] and ["REF", "IA", "4412"] in inv
+        assert ["N1", "BT", "BEST BUY PURCHASING LLC", "92", "0001"] in inv
+    assert sorted(next(s[1] for s in inv if s[0] == "TDS") for inv in rdc) == ["117696", "19700"]  # 24 x 49.04, 10 x 19.70
     store = po_segments(segments(ws, "bestbuy", "855"), "QXKTRP", "BAK")
     assert store[1:3] == [["REF", "IA", "4412"], ["DTM", "068", "20261127"]]
 
@@ -184,7 +202,7 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
 
     ws, _found, _states = night
     sent = sent_856s_and_810s(ws, POS)
-    assert len(sent) == 7 + 7  # 856s (one per shipment), 810s (one per shipment or PO)
+    assert len(sent) == 8 + 8  # 856s (one per shipment), 810s (one per shipment or PO)
     for path in sent:
         accepted(path.read_bytes(), tmp_path, maps)
 
