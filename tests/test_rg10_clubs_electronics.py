@@ -6,8 +6,9 @@ Walmart-style DC order with GLN ship-to, the club as N1*BY, a ship window DTM 03
 N9/MSG notes, an apostrophe in its names; BJ's store-ready cross-dock order split over clubs by SDQ with an
 off-invoice allowance, and a direct-to-club order without SDQ in the same programme; Best Buy's 6-letter POs with
 CUR*BY, DTM 063/002, N1 BT and ST, SKU + UPC + model number VP) and the warehouse's confirmation of what shipped
-(pallets for Costco and Sam's, clubs' cartons for BJ's, one shipment per pallet for Best Buy's LTL). Each night is run as the partners would see it: inspect,
-the 997s and 855s, then the 856s and 810s, checked against what the guides require."""
+(pallets for Costco and Sam's, clubs' cartons for BJ's, one shipment per pallet for Best Buy's LTL). Each night
+is run as the partners would see it: inspect, the 997s and 855s, then the 856s and 810s, checked against what the
+guides require."""
 
 from __future__ import annotations
 
@@ -192,7 +193,8 @@ def test_best_buy_gets_one_asn_per_pallet_its_skus_and_810s_with_cur(night):
     for inv in rdc:
         assert inv[1] == ["CUR", "SE", "USD"] and ["REF", "IA", "4412"] in inv
         assert ["N1", "BT", "BEST BUY PURCHASING LLC", "92", "0001"] in inv
-    assert sorted(next(s[1] for s in inv if s[0] == "TDS") for inv in rdc) == ["117696", "19700"]  # 24 x 49.04, 10 x 19.70
+    # 24 x 49.04 and 10 x 19.70
+    assert sorted(next(s[1] for s in inv if s[0] == "TDS") for inv in rdc) == ["117696", "19700"]
     store = po_segments(segments(ws, "bestbuy", "855"), "QXKTRP", "BAK")
     assert store[1:3] == [["REF", "IA", "4412"], ["DTM", "068", "20261127"]]
 
