@@ -199,6 +199,25 @@ def test_best_buy_gets_one_asn_per_pallet_its_skus_and_810s_with_cur(night):
     assert store[1:3] == [["REF", "IA", "4412"], ["DTM", "068", "20261127"]]
 
 
+def test_the_reconciliation_reports_pos_without_cur_in_the_partner_s_currency(night):
+    """Costco, Sam's Club and BJ's send no CUR (Best Buy does, CUR*BY*USD): the night after, the reconciliation
+    reports their lines, values, invoices and exceptions in the partners' finance currency ([finance] currency,
+    USD), one total at risk: they used to be reported with an empty currency, apart from Best Buy's USD."""
+    import pyarrow.parquet as pq
+
+    from flows.night import reconcile_stage
+
+    ws, _found, _states = night
+    summary = reconcile_stage(str(ws.root), "2026-11-29T02:00:00", "rg10-reconcile")["summary"]
+    assert list(json.loads(summary["amount_at_risk"])) == ["USD"]
+    data = ws.root / "reports" / "finance" / "data"
+    for name in ("lines", "values", "invoices", "exceptions"):
+        table = pq.read_table(data / f"{name}.parquet")
+        assert table.num_rows and set(table["currency"].to_pylist()) == {"USD"}, name
+    partners = set(pq.read_table(data / "values.parquet")["partner"].to_pylist())
+    assert partners == set(POS)
+
+
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     from tests.test_mark_for import accepted
 
