@@ -13,7 +13,7 @@ charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR,
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
-DTM 011, IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
+DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
 from __future__ import annotations
@@ -226,6 +226,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None:
         body.append(["DTM", "011", ymd(invoice.ship_date)])
+    if settings.fob and invoice.fob:  # FOB (150), as the PO sent it
+        body.append(["FOB", *invoice.fob])
     return body
 
 
@@ -423,7 +425,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
                    terms=invoice_terms(terms, order),
                    ship_date=ship_date, charges=settings.charges if charges is None else charges,
-                   partner=order.get("partner") or "")
+                   partner=order.get("partner") or "",
+                   fob=tuple(str(order["fob_sent"]).split(ELEMENTS_SEP)) if order.get("fob_sent") else ())
 
 
 @dataclass(frozen=True, slots=True)

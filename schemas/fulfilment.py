@@ -360,6 +360,11 @@ class InvoiceSettings(_Model):
     # fraction (0.13, 0.09975: X12's "percentage as decimal" read strictly)
     tax_percent: Literal["percent", "decimal"] = "percent"
 
+    # the PO's first heading FOB echoed as sent (FOB01.., the 855's [acks.po_ack] fob alike) after DTM 011, the
+    # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
+    # heading (FOB*CC collect, PP prepaid); False: no FOB
+    fob: bool = False
+
     @model_validator(mode="after")
     def _taxes(self) -> InvoiceSettings:
         seen: dict[tuple[str, str], str] = {}

@@ -70,4 +70,5 @@ class Invoice:
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)
     partner: str = ""
+    fob: tuple[str, ...] = ()  # the PO's first heading FOB as sent (FOB01..), for InvoiceSettings.fob
 

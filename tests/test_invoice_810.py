@@ -326,3 +326,28 @@ def test_pyx12_with_our_maps_and_our_outbound_check_accept_an_810_with_a_remit_t
     assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
     ok, ack = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
     assert ok, ack
+
+
+def test_the_po_s_fob_follows_dtm_where_the_profile_asks_it():
+    """Walmart's (Sam's Club's) 810 guide lists FOB as required in the heading, at 150 after DTM: the PO's first
+    heading FOB as sent ([fulfilment.invoice] fob; ORDERS fob_sent, its elements joined by ELEMENTS_SEP); none
+    by default, nor for a PO that sent none."""
+    from engine.invoice import invoice_for_order, order_810
+    from schemas.orders import ELEMENTS_SEP
+
+    order = {"partner": "acme", "po_date": date(2026, 11, 20), "fob_sent": ELEMENTS_SEP.join(["PP", "OR", "DOCK 4"])}
+    rows, prices = {"1": {"unit": "EA", "product_ids": [{"qualifier": "VN", "id": "SKU-1"}]}}, {"1": D("2.50")}
+    kw = dict(number="INV-9", invoice_date=date(2026, 11, 28), ship_date=date(2026, 11, 27))
+    for fob, sent, expected in ((True, order, ["FOB", "PP", "OR", "DOCK 4"]), (False, order, None),
+                                (True, {**order, "fob_sent": None}, None)):
+        settings_ = InvoiceSettings(fob=fob)
+        inv = invoice_for_order("PO-1", {"1": D(3)}, {}, sent, {("PO-1", "1"): rows["1"]}, {("PO-1", "1"): D("2.50")},
+                                settings=settings_, **kw)
+        body = build_810(inv, settings_, shipped={"1": D(3)})
+        heading = [s[0] for s in body[:body.index(next(s for s in body if s[0] == "IT1"))]]
+        if expected is None:
+            assert "FOB" not in heading
+        else:
+            assert heading[-2:] == ["DTM", "FOB"] and expected in body
+        assert order_810("PO-1", {"1": D(3)}, {}, sent, rows, prices, settings=settings_, **kw,
+                         shipped={"1": D(3)}, already_invoiced={}).built.body == body
