@@ -202,3 +202,37 @@ def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, ma
         assert content[84:89] == b"00400"
         ok, ack = pyx12_accepts(content.replace(b"*00400*", b"*00401*", 1).decode(), maps)
         assert ok, ack[:800]
+
+
+def _advance_change(root: Path, change: str) -> tuple[list[tuple[str, str]], list[list[str]]]:
+    """Advance's DC order taken on night 1, its 860 ``change`` on night 2: the findings of the PO and its 855s."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, root, {"advance": ["aap-850-dc-20261130.x12"]})
+    run_stages(ws, NIGHT)
+    shutil.copy2(FIXTURES / "changes" / "advance" / change, ws.drop_root / "advance" / "inbox" / change)
+    run_stages(ws, datetime(2026, 12, 2, 2))
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings() if f["po_number"] == "A0883310"]
+    finally:
+        state.close()
+    return found, segments(ws, "advance", "855")
+
+
+def test_an_860_restating_the_po_s_terms_is_not_said_to_change_them(tmp_path):
+    """Advance's 860 guide makes CUR and ITD required on every change: its ITD restates the PO's terms (net 90), as
+    Home Depot's CUR restates its currency. CHANGE_HEADER_NOT_APPLIED said of every such 860 "carries ITD ... those
+    changes were not recorded; check them by hand", though nothing changed; an ITD that differs from the PO's (net
+    120) is still named, with both terms. The lines' changes are applied either way (line 1 cut to 96, line 2
+    deleted: a revised 855)."""
+    found, answers = _advance_change(tmp_path / "same", "aap-860-A0883310.x12")
+    assert "CHANGE_HEADER_NOT_APPLIED" not in {c for c, _m in found}
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    assert ["ACK", "IA", "96", "EA", "068", "20261202"] in revised
+    found, _answers = _advance_change(tmp_path / "other", "aap-860-A0883310-terms.x12")
+    [message] = [m for c, m in found if c == "CHANGE_HEADER_NOT_APPLIED"]
+    assert "ITD 01*3*****120" in message and "01*3*****90" in message
