@@ -236,3 +236,28 @@ def test_an_860_restating_the_po_s_terms_is_not_said_to_change_them(tmp_path):
     found, _answers = _advance_change(tmp_path / "other", "aap-860-A0883310-terms.x12")
     [message] = [m for c, m in found if c == "CHANGE_HEADER_NOT_APPLIED"]
     assert "ITD 01*3*****120" in message and "01*3*****90" in message
+
+
+def test_advance_856_names_the_carrier_in_td505_as_its_guide_asks(night):
+    """Advance's 856 guide (4010, version 3.1 on) adds TD505 Routing, the carrier's name, beside the SCAC; with
+    [fulfilment.asn] carrier_names the S level's TD5 names it (SAIA's LTL truck, UPS's next-day parcel); a partner
+    without the table keeps TD505 for a service name the warehouse gave (O'Reilly's FedEx parcel: none)."""
+    ws, _found, _states = night
+    truck = po_segments(segments(ws, "advance", "856"), "AA-SHP-01", "BSN")
+    assert [s for s in truck if s[0] == "TD5"] == [["TD5", "B", "2", "SAIA", "M", "SAIA MOTOR FREIGHT LINE"]]
+    parcel = po_segments(segments(ws, "advance", "856"), "AA-SHP-02", "BSN")
+    assert [s for s in parcel if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "U", "UNITED PARCEL SERVICE"]]
+    orly = po_segments(segments(ws, "oreilly", "856"), "OR-SHP-02", "BSN")
+    assert [s for s in orly if s[0] == "TD5"] == [["TD5", "B", "2", "FDEG", "U"]]
+    napa = po_segments(segments(ws, "napa", "856"), "NP-SHP-02", "BSN")
+    assert [s for s in napa if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "U", "GND"]]
+
+
+def test_carrier_names_are_scacs_and_routing_text():
+    from schemas.fulfilment import AsnSettings
+
+    assert AsnSettings(carrier_names={"SAIA": "SAIA MOTOR FREIGHT LINE"}).carrier_names == {
+        "SAIA": "SAIA MOTOR FREIGHT LINE"}
+    for wrong in ({"saia": "SAIA"}, {"SAIA1": "SAIA"}, {"SAIA": ""}, {"SAIA": "X" * 36}, {"SAIA": "A*B\n"}):
+        with pytest.raises(ValueError):
+            AsnSettings(carrier_names=wrong)
