@@ -261,3 +261,19 @@ def test_carrier_names_are_scacs_and_routing_text():
     for wrong in ({"saia": "SAIA"}, {"SAIA1": "SAIA"}, {"SAIA": ""}, {"SAIA": "X" * 36}, {"SAIA": "A*B\n"}):
         with pytest.raises(ValueError):
             AsnSettings(carrier_names=wrong)
+
+
+def test_a_partner_whose_programme_takes_no_855_is_ready(night):
+    """AutoZone's programme documents are the 850, 846, 856 and 810 (Menards', Orgill's and True Value's take no
+    855 either): its orders are answered by their 856s and 810s. `partner check` said "profile receives no 855:
+    its orders would never be acknowledged" and exited 1 ("1 thing(s) to fix before the first run") for the
+    profile its guide asks; it is now a warning, and a profile answering its orders with nothing at all (no 855,
+    856 or 810) is still refused (tests/test_partner_check.py)."""
+    from flows.cli import app
+
+    ws, _found, _states = night
+    result = CliRunner().invoke(app, ["partner", "check", "autozone", "-w", str(ws.root)])
+    assert result.exit_code == 0, result.output
+    assert "warning: profile receives no 855" in result.output and "answered by their 856s and 810s" in \
+        " ".join(result.output.split())
+    assert "ready" in result.output
