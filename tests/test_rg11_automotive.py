@@ -182,10 +182,10 @@ def test_asn_structures_as_each_guide_asks(night):
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
     """Our maps for pyx12 are one per version and name its ISA12 (00401, 00501): AutoZone's 00400 interchanges are
     read by our reader and validator and Bots as sent, by pyx12 under 00401 (the sets are the same 004010's)."""
+    from rules.outbound import validate_outbound
     from tests.shipping_support import bots_check, read_back
     from tests.test_mark_for import accepted
     from tests.test_pyx12_outbound import pyx12_accepts
-    from rules.outbound import validate_outbound
 
     ws, _found, _states = night
     sent = sent_856s_and_810s(ws, POS)
