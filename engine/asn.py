@@ -245,6 +245,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if carrier_scac or service_level or method:
         level = service_level
         routing = x12_text(level, ROUTING_MAX) if level and len(level) != 2 else ""  # a service name: TD505
+        routing = x12_text(asn.carrier_names.get(carrier_scac, ""), ROUTING_MAX) or routing  # or the carrier's name
         td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac, method, routing]
         if level and len(level) == 2:
             td5 += [""] * 6 + [level]

@@ -59,7 +59,7 @@ from schemas.changes import (
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
-from schemas.orders import DEADLINES, ORDER_LINES
+from schemas.orders import DEADLINES, ELEMENTS_SEP, ORDER_LINES
 
 # ACK01 line statuses sent back in the 865.
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
@@ -277,7 +277,7 @@ def apply_changes(
             "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
-    result = _currency_named(result, order, header)
+    result = _terms_named(_currency_named(result, order, header), order, header)
     changed = heading_changes(order, header)
     if not changed:
         return result
@@ -299,6 +299,23 @@ def _currency_named(result: ChangeResult, order: Mapping, header: Mapping) -> Ch
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries CUR {sent}; PO {order.get('po_number')} is in "
         f"{own or '(no CUR on its 850)'}: a change of currency is not applied, so it was not recorded; check it by "
         "hand.", at, "CUR02", sent, seg="CUR")])
+
+
+def _terms_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading ITD (CHANGE_HEADERS itd_sent) states other
+    terms than the order's 850 did (ORDERS itd_sent; none: other terms): terms are not changed by an 860, a person
+    checks them. One restating the order's own changes nothing, and is not named (Advance Auto Parts' 860 guide
+    requires ITD on every change)."""
+    sent = header.get("itd_sent")
+    own = order.get("itd_sent")
+    if not sent or sent == own:
+        return result
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    said, had = (text.replace(ELEMENTS_SEP, "*") if text else "" for text in (sent, own))
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries ITD {said}; PO {order.get('po_number')}'s terms are "
+        f"{'ITD ' + had if had else '(no ITD on its 850)'}: a change of terms is not applied, so it was not recorded; "
+        "check it by hand.", at, "ITD01", said, seg="ITD")])
 
 
 def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,

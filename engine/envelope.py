@@ -40,6 +40,7 @@ class Envelope:
     delimiters: Delimiters
     fallbacks: tuple[Delimiters, ...] = ()  # tried in order when a value uses one of ``delimiters``
     gs_version: str = ""  # GS08 when the partner wants an industry identifier after the version (004010VICS)
+    isa_control: str = ""  # ISA12 when the partner's guide names another control version than the version's (00400)
 
     @property
     def gs08(self) -> str:
@@ -47,7 +48,7 @@ class Envelope:
 
     @property
     def isa_version(self) -> str:
-        return self.version[:5]  # 004010 -> 00401, 005010 -> 00501
+        return self.isa_control or self.version[:5]  # 004010 -> 00401, 005010 -> 00501
 
     @property
     def candidates(self) -> tuple[Delimiters, ...]:
@@ -69,7 +70,8 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
     return Envelope(sender_qualifier=x.our_qualifier, sender_id=x.our_id, receiver_qualifier=x.their_qualifier,
                     receiver_id=x.their_id, gs_sender=x.our_gs_id, gs_receiver=x.their_gs_id, version=x.version,
                     usage=x.usage, delimiters=x.delimiters.to_delimiters(),
-                    fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "")
+                    fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "",
+                    isa_control=x.isa_version or "")
 
 
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:

@@ -13,11 +13,14 @@ import pyarrow.compute as pc
 
 from parsers.orders_850 import (
     _ALLOWANCES,
+    _N_PLACES,
     LATEST_DATES,
     _Cells,
     _ctp_prices,
     _decimal,
+    _implied_form,
     _int,
+    _joined_elements,
     _lineage,
     _po4_packs,
     _rounded,
@@ -176,12 +179,14 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them;
-    the first CUR's currency (CUR02).
+    the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent).
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
     found: list[dict] = []
+    itd_rows: list[int] = []  # the row of each set's first heading ITD, -1: none
     for _ic, _g, ts in sets:
+        itd_rows.append(-1)
         got: dict = {}
         party = None  # the N1 qualifier of the loop we are in
         streets: list[str] = []
@@ -190,6 +195,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             sid = ids[row].as_py()
             if sid in ("POC", "CTT", "SE"):
                 break
+            if sid == "ITD" and itd_rows[-1] < 0:
+                itd_rows[-1] = row
             if sid not in ("DTM", "N1", "N2", "N3", "N4", "CUR"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
@@ -223,6 +230,9 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     for name in SHIP_TO_FIELDS:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
     out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
+    rows = np.array([r for r in itd_rows if r >= 0], np.int64)
+    itds = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES["ITD"]).to_pylist())
+    out["itd_sent"] = pa.array([next(itds) if r >= 0 else None for r in itd_rows], pa.string())
     return out
 
 

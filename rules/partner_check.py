@@ -22,7 +22,7 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     out: list[str] = []
     if "850" not in profile.accepts and "csv" not in profile.accepts:
         out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
-    if "855" not in profile.receives and "csv_ack" not in profile.receives:
+    if not _acknowledged(profile) and not _shipped_notice(profile):  # no 855, nor an 856 or 810 answering its orders
         out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")
     x = profile.x12
     if x is None:  # a partner of CSV orders and CSV acknowledgments only: no interchange to check
@@ -49,11 +49,26 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     return out
 
 
+def _acknowledged(profile: PartnerProfile) -> bool:
+    """The partner's orders are acknowledged: it receives 855s (or CSV acknowledgments)."""
+    return "855" in profile.receives or "csv_ack" in profile.receives
+
+
+def _shipped_notice(profile: PartnerProfile) -> bool:
+    """The partner's orders are answered by what ships: it receives 856s or 810s."""
+    return "856" in profile.receives or "810" in profile.receives
+
+
 def profile_warnings(profile: PartnerProfile) -> list[str]:
-    """What the profile allows but is likely a mistake, one line each (the partner is still ready): 860 change
+    """What the profile allows but is likely a mistake, one line each (the partner is still ready): no 855 for a
+    partner answered by its 856s and 810s (right where its programme takes none: AutoZone's VDP); 860 change
     orders answered by 865s (change_ack = "865") for a partner that receives no 865, so they would be applied
     and answered by nothing (Kroger lists no 865: its profile needs change_ack = "855")."""
     out: list[str] = []
+    if not _acknowledged(profile) and _shipped_notice(profile):
+        out.append("profile receives no 855: its orders are answered by their 856s and 810s only, as a partner whose "
+                   "programme takes no 855 asks (AutoZone's VDP, Menards, Orgill, True Value); add \"855\" to "
+                   "receives if its guide lists one")
     if "860" in profile.accepts and profile.change_ack == "865" and "865" not in profile.receives:
         out.append("profile accepts 860 change orders answered by an 865 (change_ack = \"865\", the default) but "
                    "does not receive 865s: its changes would be applied and answered by nothing; add \"865\" to "

@@ -716,7 +716,8 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
     002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
     (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR, which it names only when its currency is
-    not the order's own (a CUR restating it changes nothing: Home Depot's CUR*BY*USD on every 860)."""
+    not the order's own (a CUR restating it changes nothing: Home Depot's CUR*BY*USD on every 860); likewise the
+    first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms)."""
     out, in_ship_to = [], False
     elements = result.segments.elements
     dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
@@ -724,8 +725,9 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
     twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
     first_cur = head.index("CUR") if "CUR" in head else -1
+    first_itd = head.index("ITD") if "ITD" in head else -1
     for k, sid in enumerate(head):
-        if sid not in _HEADER_CHANGES or k == first_cur:
+        if sid not in _HEADER_CHANGES or k in (first_cur, first_itd):
             continue
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()

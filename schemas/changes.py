@@ -42,7 +42,7 @@ SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 loop DTM 010 sets too
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
-CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent"))
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -70,6 +70,9 @@ CHANGE_HEADERS = pa.schema([
     # (Home Depot restates CUR*BY*USD on every 860: nothing changed)
     # (not "currency": the order store reads a column added later as null by its name, and ORDERS' currency is not)
     pa.field("currency_sent", pa.string()),
+    # the heading's first ITD as sent, in ORDERS itd_sent's form: not applied; engine.changes names it when it is not
+    # the order's own (Advance Auto Parts' 860 guide requires ITD on every change: restating the PO's changes nothing)
+    pa.field("itd_sent", pa.string()),
 ])
 
 ORDER_CHANGES = pa.schema([

@@ -63,6 +63,11 @@ class AsnSettings(_Model):
     # for (a catch-weight line: meat, cheese, produce in cases billed by the pound), after its PID, so the buyer
     # receives the weight its invoice bills (foodservice distributors' guides: Sysco, US Foods, PFG); off: none
     lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "VN", "BP", "IN")  # LIN pairs, in this order
+    # TD505 (routing) of the S level's TD5: the carrier's name by its SCAC (TD503), where the partner's guide asks
+    # the name beside the code (Advance Auto Parts' 856, automotive suppliers' guides); a SCAC not listed keeps
+    # TD505 for the service name the warehouse gave (a two-character service level is TD512 either way)
+    carrier_names: dict[Annotated[str, Field(pattern=r"^[A-Z0-9]{2,4}$")],
+                        Annotated[str, Field(max_length=35, pattern=r"^[!-~]([ -~]*[!-~])?$")]] = {}
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)

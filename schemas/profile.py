@@ -128,6 +128,10 @@ class X12Settings(_Model):
     # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); None: the
     # version. The documents follow the version's dictionary either way
     gs_version: str | None = Field(default=None, pattern=r"^\d{6}[A-Z0-9]{0,6}$")
+    # ISA12 of what we send when the partner's guide names another interchange control version than the version's
+    # own (00401 for 004010, 00501 for 005010): AutoZone's 004010 guides send and require "00400"; None: the
+    # version's own. Before 00402 ISA11 is "U" (no repetition separator), from it on the repetition separator
+    isa_version: str | None = Field(default=None, pattern=r"^00[2-8]0\d$")
     usage: Literal["P", "T"] = "P"
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
