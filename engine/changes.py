@@ -49,7 +49,9 @@ from schemas.changes import (
     DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
+    KEPT_PARTIES,
     LINE_SHIP_DATE,
+    PARTY_FIELDS,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
@@ -278,6 +280,7 @@ def apply_changes(
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _currency_named(result, order, header)
+    result = _parties_named(result, order, header)
     changed = heading_changes(order, header)
     if not changed:
         return result
@@ -299,6 +302,44 @@ def _currency_named(result: ChangeResult, order: Mapping, header: Mapping) -> Ch
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries CUR {sent}; PO {order.get('po_number')} is in "
         f"{own or '(no CUR on its 850)'}: a change of currency is not applied, so it was not recorded; check it by "
         "hand.", at, "CUR02", sent, seg="CUR")])
+
+
+def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when an N1 BT / BY / Z7 loop of the 860's heading (CHANGE_HEADERS
+    parties_sent) is not the order's own party (ORDERS bill_to, buyer, mark_for): an 860 does not change them, a
+    person checks it. As heading_changes reads a ship-to: a party sent with an id (N104) is another party when its
+    id (or N103) is not the order's; one sent by name and address alone when one of them is not (case and spaces
+    aside); a party the order has none of is another. One restating the order's own changes nothing, and is not
+    named (Hudson's Bay repeats its N1*BY on every 860)."""
+    differ = [p for p in header.get("parties_sent") or [] if not _same_party(p, order, KEPT_PARTIES[p["qualifier"]])]
+    if not differ:
+        return result
+
+    def said(p: Mapping, prefix: str = "") -> str:
+        return " ".join(str(p[f"{prefix}{n}"]) for n in ("id", "name") if p.get(f"{prefix}{n}")) or "(none)"
+
+    named = "; ".join(
+        f"N1 {p['qualifier']} {said(p)} (the order's {KEPT_PARTIES[p['qualifier']].replace('_', '-')}: "
+        f"{said(order, KEPT_PARTIES[p['qualifier']] + '_')})" for p in differ)
+    first = differ[0]
+    at = dict(header, segment_position=first["segment_position"],
+              file_segment=(header.get("st_file_segment") or 0) + (first["segment_position"] or 1) - 1)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: an 860 does not change the order's "
+        "parties, so it was not recorded; check it by hand.", at, "N101",
+        " ".join(dict.fromkeys(p["qualifier"] for p in differ)), seg="N1")])
+
+
+def _same_party(sent: Mapping, order: Mapping, prefix: str) -> bool:
+    """The party ``sent`` (a parties_sent row) is the order's ``prefix`` party (heading_changes' reading)."""
+    def norm(value) -> str:
+        return " ".join(str(value or "").split()).casefold()
+
+    if sent.get("id"):
+        return (norm(sent.get("id_qualifier")), norm(sent["id"])) == (
+            norm(order.get(f"{prefix}_id_qualifier")), norm(order.get(f"{prefix}_id")))
+    return any(order.get(f"{prefix}_{n}") for n in PARTY_FIELDS) and all(
+        norm(v) == norm(order.get(f"{prefix}_{n}")) for n in PARTY_FIELDS if (v := sent.get(n)) is not None)
 
 
 def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,

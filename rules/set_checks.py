@@ -22,7 +22,7 @@ import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_dates import first_dated, taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
-from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
+from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, KEPT_PARTIES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
@@ -715,9 +715,10 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
     002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
-    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR, which it names only when its currency is
-    not the order's own (a CUR restating it changes nothing: Home Depot's CUR*BY*USD on every 860)."""
-    out, in_ship_to = [], False
+    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR and the N1 BT / BY / Z7 loops
+    (schemas.changes.KEPT_PARTIES), which it names only when they are not the order's own (a CUR or a buyer
+    restating it changes nothing: Home Depot's CUR*BY*USD, Hudson's Bay's N1*BY on every 860)."""
+    out, in_party = [], False
     elements = result.segments.elements
     dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
     quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
@@ -730,11 +731,11 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()
             qualifier = (el[1] if len(el) > 1 else None) or ""
-            if sid == "N1":
-                in_ship_to = qualifier == "ST"
-            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_ship_to):
+            if sid == "N1":  # a loop engine.changes applies (ST) or compares with the order's (KEPT_PARTIES)
+                in_party = qualifier == "ST" or qualifier in KEPT_PARTIES
+            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_party):
                 continue
-        elif sid in ("N2", "N3", "N4") and in_ship_to:
+        elif sid in ("N2", "N3", "N4") and in_party:
             continue
         out.append(k)
     return out
@@ -744,7 +745,7 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
     DTM other than 002/010/037/038/001/063/064 or a twin read as one (schemas.orders.DATE_TWINS), an N1 other
-    than ST ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
+    than ST, BT, BY and Z7 ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
     order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
