@@ -745,8 +745,8 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
     DTM other than 002/010/037/038/001/063/064 or a twin read as one (schemas.orders.DATE_TWINS), an N1 other
-    than ST, BT, BY and Z7 ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
-    order (CHANGE_HEADER_APPLIED)."""
+    than ST, BT, BY and Z7 ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are
+    applied to the order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
