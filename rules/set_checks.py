@@ -188,7 +188,8 @@ SET_CHECK_CODES = frozenset({
     "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
-    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED"})
+    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -205,7 +206,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _heading_dates(result, sets, chosen, set_of_row, fe)
-            + _sublines(result, sets, chosen, set_of_row, fe)
+            + _sublines(result, sets, chosen, set_of_row, fe) + _prepacks(result, sets, chosen, set_of_row, fe)
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
 
@@ -477,6 +478,114 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
                            "allocate, acknowledge and ship each PO1 item as ordered; agree the sublines with the "
                            "partner.", seg="SLN", element="SLN03",
                            value=_column(fe, np.array([first]), 3)[0][0].as_py(), **_where(result, ic, g, ts, first)))
+    return out
+
+
+# SLN09/SLN10 .. SLN27/SLN28: a component's product id pairs (parsers.orders_850 reads the same)
+_SLN_ID_PAIRS = tuple(range(9, 29, 2))
+_EACHES = ("EA", "UN")  # SLN05 units counting eaches (RuleSettings.each_units' default), the PO4 PO414 unit
+
+
+def _per_pack(text: str | None) -> Decimal | None:
+    """SLN04 as parsers.orders_850 keeps it (a number of at most 4 decimals), when it is more than nothing."""
+    try:
+        value = Decimal(text.strip()) if text else None
+    except InvalidOperation:
+        return None
+    if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.0001")):
+        return None
+    return value
+
+
+def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[Finding]:
+    """A prepack's components (its PO1 loop's SLN sublines with SLN03 I, what one pack holds), as an 856 listing
+    them (AsnSettings.prepacks "components") reads them: PREPACK_COMPONENT_UNREADABLE once per 850 with a component
+    that cannot be read, no SLN04 quantity per pack (or none that is a number above 0) or no product id pair, at
+    its SLN: such a pack's 856 lists the pack alone (engine.shipments), which used to happen without a word.
+    PREPACK_QUANTITY_MISMATCH once per 850 whose readable components, all in eaches, add up to neither the
+    PO1 loop's PO4 inner pack (PO414: eaches per inner container, the prepack) nor its outer pack (PO401 x
+    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent
+    (engine.process drops them for a partner whose 856 lists packs alone: prepacks_listed)."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sln_rows, sln_owner = _rows_in(result, "SLN", mine, set_of_row)
+    if not len(sln_rows):
+        return []
+    included = np.array([c == "I" for c in _column(fe, sln_rows, 3)[0].to_pylist()], dtype=bool)
+    sln_rows, sln_owner = sln_rows[included], sln_owner[included]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sln_rows, side="right") - 1
+    owned = (at >= 0) & (line_owner[np.maximum(at, 0)] == sln_owner) if len(line_rows) else at >= 0
+    sln_rows, sln_owner, at = sln_rows[owned], sln_owner[owned], at[owned]
+    if not len(sln_rows):
+        return []
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    sub, quantity, unit = (_column(fe, sln_rows, k)[0].to_pylist() for k in (1, 4, 5))
+    pairs = [_column(fe, sln_rows, k)[0].to_pylist() for q in _SLN_ID_PAIRS for k in (q, q + 1)]
+    po4_rows, po4_owner = _rows_in(result, "PO4", mine, set_of_row)
+    po4_line = np.searchsorted(line_rows, po4_rows, side="right") - 1
+    first_sln = {}  # line index -> its first I subline row: the PO4 of the line is before it
+    for j, line in enumerate(at.tolist()):
+        first_sln.setdefault(line, int(sln_rows[j]))
+    po4_of = {}  # line index -> its PO1 loop's first PO4 row (before its sublines)
+    for r, line, k in zip(po4_rows.tolist(), po4_line.tolist(), po4_owner.tolist(), strict=True):
+        if line >= 0 and line_owner[line] == k and line in first_sln and r < first_sln[line]:
+            po4_of.setdefault(line, r)
+    unreadable: dict[int, list[tuple[int, str]]] = {}
+    totals: dict[int, Decimal | None] = {}  # line index -> its components' eaches per pack (None: not in eaches)
+    for j, line in enumerate(at.tolist()):
+        k = int(sln_owner[j])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        per = _per_pack(quantity[j])
+        has_id = any(pairs[2 * p][j] and pairs[2 * p + 1][j] for p in range(len(_SLN_ID_PAIRS)))
+        if per is None or not has_id:
+            why = " and ".join(w for w, bad in ((f"no quantity per pack (SLN04 {quantity[j]!r})" if quantity[j] else
+                                                 "no quantity per pack (SLN04)", per is None),
+                                                ("no product id (SLN09/SLN10 ...)", not has_id)) if bad)
+            unreadable.setdefault(k, []).append((int(sln_rows[j]), f"line {label} subline {sub[j] or '?'}: {why}"))
+            totals[line] = None
+            continue
+        unit_code = (unit[j] or "").split(">")[0].split(":")[0] if unit[j] else ""
+        if unit_code not in _EACHES:
+            totals[line] = None  # not in eaches: not compared with the PO4
+        elif line not in totals or totals[line] is not None:
+            totals[line] = totals.get(line, Decimal(0)) + per
+    out: list[Finding] = []
+    for k, items in sorted(unreadable.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first = items[0][0]
+        out.append(finding("PREPACK_COMPONENT_UNREADABLE", f"A prepack's components (SLN03 I) cannot all be read "
+                           f"({named}): an 856 listing the pack's components lists that pack alone, without them. "
+                           "Ask the buyer for each component's quantity per pack and product id.", seg="SLN",
+                           element="SLN04", value=quantity[int(np.flatnonzero(sln_rows == first)[0])],
+                           **_where(result, ic, g, ts, first)))
+    mismatched: dict[int, list[tuple[int, str, str]]] = {}
+    for line, total in sorted(totals.items()):
+        r = po4_of.get(line)
+        if total is None or r is None:
+            continue
+        pack_text, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py() for p in (1, 14))
+        outer, inner = _per_pack(pack_text), _per_pack(inner_text)
+        if inner is None or total in (inner, inner * (outer or 1)):
+            continue
+        k = int(line_owner[line])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        said = f"PO414 {inner_text}" + (f" (PO401 {pack_text} of them: {_number(str(inner * outer))})"
+                                         if outer and outer != 1 else "")
+        mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, {said}",
+                                             inner_text))
+    for k, items in sorted(mismatched.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t, _v in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first, _t, value = items[0]
+        out.append(finding("PREPACK_QUANTITY_MISMATCH", f"A prepack's components (SLN03 I, SLN04 each per pack) do "
+                           f"not add up to the eaches its PO4 inner pack holds ({named}). The PO is taken as sent and "
+                           "an 856 lists the components as the SLNs say; confirm the pack's contents with the buyer.",
+                           seg="PO4", element="PO414", value=value, **_where(result, ic, g, ts, first)))
     return out
 
 

@@ -174,6 +174,15 @@ def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
     return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
 
 
+def prepacks_listed(findings: list[Finding], profile) -> list[Finding]:
+    """``findings`` without PREPACK_COMPONENT_UNREADABLE and PREPACK_QUANTITY_MISMATCH when the partner's profile
+    (schemas.profile.PartnerProfile) has its 856 list prepacks alone (fulfilment.asn.prepacks "pack", the default):
+    the components are not used, so what they say is no concern of its orders."""
+    if profile.fulfilment.asn.prepacks == "components":
+        return findings
+    return [f for f in findings if f.code not in ("PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH")]
+
+
 def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
