@@ -37,7 +37,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
-from rules.structure import check_structure, prepacks_listed, sdq_applied
+from rules.structure import check_structure, sdq_applied
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
@@ -332,9 +332,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = inbound_sets(result.interchanges, profile)
-    findings += prepacks_listed(sdq_applied(check_structure(
-        result, inbound, common=profile.x12.other_versions == "common", invoice=profile.fulfilment.invoice),
-        profile), profile)
+    findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
+                                            invoice=profile.fulfilment.invoice,
+                                            components=profile.fulfilment.asn.prepacks == "components"),
+                            profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)
     if too_large:  # a set without its body: only its SET_TOO_LARGE speaks for it

@@ -49,7 +49,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
-from rules.structure import check_structure, prepacks_listed, sdq_applied
+from rules.structure import check_structure, sdq_applied
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
 
@@ -148,9 +148,10 @@ class SplitInterchange:
             findings += [f.with_file(file) for f in
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
         inbound = inbound_sets([ic], profile)
-        findings += prepacks_listed(sdq_applied(check_structure(
-            result, inbound, common=profile.x12.other_versions == "common", invoice=profile.fulfilment.invoice),
-            profile), profile)
+        findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
+                                                invoice=profile.fulfilment.invoice,
+                                                components=profile.fulfilment.asn.prepacks == "components"),
+                                profile)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)
         if too_large:

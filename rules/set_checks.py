@@ -198,15 +198,17 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                     fe: FlatElements, invoice: InvoiceSettings | None = None) -> list[Finding]:
+                     fe: FlatElements, invoice: InvoiceSettings | None = None,
+                     components: bool = False) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
-    it)."""
+    it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _heading_dates(result, sets, chosen, set_of_row, fe)
-            + _sublines(result, sets, chosen, set_of_row, fe) + _prepacks(result, sets, chosen, set_of_row, fe)
+            + _sublines(result, sets, chosen, set_of_row, fe)
+            + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
 
@@ -505,8 +507,9 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     its SLN: such a pack's 856 lists the pack alone (engine.shipments), which used to happen without a word.
     PREPACK_QUANTITY_MISMATCH once per 850 whose readable components, all in eaches, add up to neither the
     PO1 loop's PO4 inner pack (PO414: eaches per inner container, the prepack) nor its outer pack (PO401 x
-    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent
-    (engine.process drops them for a partner whose 856 lists packs alone: prepacks_listed)."""
+    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent.
+    Checked for a partner whose 856s list the components only (check_850_counts' ``components``): for any other
+    they are not used."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     sln_rows, sln_owner = _rows_in(result, "SLN", mine, set_of_row)
@@ -884,12 +887,13 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-def set_checks_for(invoice: InvoiceSettings | None) -> dict[str, SetCheck]:
+def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
-    says which SACs our 810s carry by the rule, not per SAC)."""
-    if invoice is None:
+    says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
+    (``components``: the 850's prepack components are checked, _prepacks)."""
+    if invoice is None and not components:
         return SET_CHECKS
-    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice)}
+    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components)}
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010 (schemas.changes.CHANGE_LINE_DATES) under

@@ -20,9 +20,11 @@ TWO_OF_6 = "PO4*2" + "*" * 13 + "6"  # 2 inner packs of 6: a pack of 12 (the out
 SIZES = ["SLN*1**I*6*EA*2.50***UP*073000040483", "SLN*2**I*6*EA*2.50***UP*073000040484"]
 
 
-def found(*line: str) -> list:
+def found(*line: str, components: bool = True) -> list:
+    """check_structure's findings of a PO of one prepack line with ``line``'s segments after its PO1, for a
+    partner whose 856 lists prepacks by their components (``components``) or not."""
     result = read_interchanges(x12_850([*HEAD, "PO1*1*2*AS*30*PE*UP*073000040482", *line, "CTT*1*2"]))
-    return check_structure(result, list(result.transaction_sets()))
+    return check_structure(result, list(result.transaction_sets()), components=components)
 
 
 def test_a_component_without_a_quantity_or_an_id_is_a_warning_at_its_sln():
@@ -49,6 +51,7 @@ def test_components_are_held_to_the_po4_inner_pack_where_both_are_sent():
 
 
 def test_the_warnings_concern_a_partner_whose_856_lists_components_only_and_the_po_is_taken():
+    assert found(INNER_12, "SLN*2**I*4*EA", components=False) == []
     acme = load_profiles(REPO / "partners")["acme"]
     listing = acme.model_copy(update={"fulfilment": acme.fulfilment.model_copy(update={
         "asn": acme.fulfilment.asn.model_copy(update={"prepacks": "components"})})})
