@@ -316,9 +316,9 @@ def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> Cha
     """``result`` with CHANGE_HEADER_NOT_APPLIED when an N1 BT / BY / Z7 loop of the 860's heading (CHANGE_HEADERS
     parties_sent) is not the order's own party (ORDERS bill_to, buyer, mark_for): an 860 does not change them, a
     person checks it. As heading_changes reads a ship-to: a party sent with an id (N104) is another party when its
-    id (or N103) is not the order's; one sent by name and address alone when one of them is not (case and spaces
-    aside); a party the order has none of is another. One restating the order's own changes nothing, and is not
-    named (Hudson's Bay repeats its N1*BY on every 860)."""
+    id (or N103) is not the order's; one sent by name and address alone (or with an id the order's has not) when
+    one of them is not (case and spaces aside); a party the order has none of is another. One restating the
+    order's own changes nothing, and is not named (Hudson's Bay repeats its N1*BY on every 860)."""
     differ = [p for p in header.get("parties_sent") or [] if not _same_party(p, order, KEPT_PARTIES[p["qualifier"]])]
     if not differ:
         return result
@@ -343,11 +343,13 @@ def _same_party(sent: Mapping, order: Mapping, prefix: str) -> bool:
     def norm(value) -> str:
         return " ".join(str(value or "").split()).casefold()
 
-    if sent.get("id"):
+    if sent.get("id") and order.get(f"{prefix}_id"):
         return (norm(sent.get("id_qualifier")), norm(sent["id"])) == (
             norm(order.get(f"{prefix}_id_qualifier")), norm(order.get(f"{prefix}_id")))
-    return any(order.get(f"{prefix}_{n}") for n in PARTY_FIELDS) and all(
-        norm(v) == norm(order.get(f"{prefix}_{n}")) for n in PARTY_FIELDS if (v := sent.get(n)) is not None)
+    # by name and address (an id on one side only: the 850 named the party without it, or the 860 does)
+    named = [n for n in PARTY_FIELDS if n not in ("id_qualifier", "id") and sent.get(n) is not None]
+    return bool(named) and any(order.get(f"{prefix}_{n}") for n in PARTY_FIELDS) and all(
+        norm(sent[n]) == norm(order.get(f"{prefix}_{n}")) for n in named)
 
 
 def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,

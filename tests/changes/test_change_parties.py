@@ -37,6 +37,10 @@ def test_the_860_repeating_the_order_s_own_buyer_is_no_change():
     assert _named(["N1*BY*LA BAIE MONTRÉAL*92*1003"]) == []
     assert _named(["N1*BY*La Baie  Montréal*92*1003"]) == []
     assert _named(["N1*BY*la baie montréal"]) == []
+    # an 850 that named its buyer without an id: the 860's id cannot differ from it, its name is compared
+    no_id = {"buyer_name": "LA BAIE MONTRÉAL"}
+    assert _named(["N1*BY*LA BAIE MONTRÉAL*92*1003"], order_parties=no_id) == []
+    assert [f[:3] for f in _named(["N1*BY*HBC QUEBEC*92*1003"], order_parties=no_id)] == [("N101", "BY", 3)]
 
 
 def test_another_buyer_or_bill_to_in_the_860_is_still_named_where_it_is_sent():
