@@ -43,13 +43,16 @@ from decimal import Decimal
 
 import pyarrow as pa
 
+from rules.business.by_weight import weight_basis, whole_units
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     DATE_TYPES,
     DEADLINE_CHANGES,
     EITHER_TYPES,
     HEADER_DATES,
+    KEPT_PARTIES,
     LINE_SHIP_DATE,
+    PARTY_FIELDS,
     PRICE_TYPES,
     QUANTITY_TYPES,
     RELEASES,
@@ -60,6 +63,7 @@ from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
 from schemas.orders import DEADLINES, ELEMENTS_SEP, ORDER_LINES
+from schemas.units import weight_in
 
 # ACK01 line statuses sent back in the 865.
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
@@ -80,7 +84,8 @@ _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
 # (a line's own requested ship date, DTM 010 of its POC loop, too: the line is decided again with it, as the order
 # is with a heading's)
-_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, LINE_SHIP_DATE)
+# (and the weight a line taken in by weight was ordered in: 470 LB of a 480 LB line is still 10 cases, answered again)
+_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, LINE_SHIP_DATE, "weight_ordered")
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -101,7 +106,10 @@ class LineResult:
     code: str = ""  # the finding code when rejected, or when done only in part (IQ: cut to what shipped)
     # a POC in another unit than its line's, applied in the line's unit (``quantity`` and ``unit`` are the line's):
     # the POC's unit, and the eaches one of it and one of the line's unit hold, to answer in the buyer's unit
-    buyers_unit: tuple[str, int, int] | None = None
+    buyers_unit: tuple[str, int | Decimal, int | Decimal] | None = None
+    # a line taken in by weight (rules.business.by_weight) changed in a weight: answered in that weight, as many of
+    # it as the line's whole cases make (``buyers_unit``: the weight, 1, one case's average weight in it)
+    weighed: bool = False
     # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
     ship_date: date | None = None
 
@@ -113,6 +121,8 @@ class LineResult:
             return self.quantity, self.unit
         unit, per_unit, per_line = self.buyers_unit
         back = self.quantity * per_line / per_unit
+        if self.weighed:  # 8 cases of 48 LB: 384 LB (a weight need not be whole)
+            return back, unit
         if back != back.to_integral_value():
             return self.quantity, self.unit
         return back.to_integral_value(), unit
@@ -278,6 +288,7 @@ def apply_changes(
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _terms_named(_currency_named(result, order, header), order, header)
+    result = _parties_named(result, order, header)
     changed = heading_changes(order, header)
     if not changed:
         return result
@@ -316,6 +327,46 @@ def _terms_named(result: ChangeResult, order: Mapping, header: Mapping) -> Chang
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries ITD {said}; PO {order.get('po_number')}'s terms are "
         f"{'ITD ' + had if had else '(no ITD on its 850)'}: a change of terms is not applied, so it was not recorded; "
         "check it by hand.", at, "ITD01", said, seg="ITD")])
+
+
+def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when an N1 BT / BY / Z7 loop of the 860's heading (CHANGE_HEADERS
+    parties_sent) is not the order's own party (ORDERS bill_to, buyer, mark_for): an 860 does not change them, a
+    person checks it. As heading_changes reads a ship-to: a party sent with an id (N104) is another party when its
+    id (or N103) is not the order's; one sent by name and address alone (or with an id the order's has not) when
+    one of them is not (case and spaces aside); a party the order has none of is another. One restating the
+    order's own changes nothing, and is not named (Hudson's Bay repeats its N1*BY on every 860)."""
+    differ = [p for p in header.get("parties_sent") or [] if not _same_party(p, order, KEPT_PARTIES[p["qualifier"]])]
+    if not differ:
+        return result
+
+    def said(p: Mapping, prefix: str = "") -> str:
+        return " ".join(str(p[f"{prefix}{n}"]) for n in ("id", "name") if p.get(f"{prefix}{n}")) or "(none)"
+
+    named = "; ".join(
+        f"N1 {p['qualifier']} {said(p)} (the order's {KEPT_PARTIES[p['qualifier']].replace('_', '-')}: "
+        f"{said(order, KEPT_PARTIES[p['qualifier']] + '_')})" for p in differ)
+    first = differ[0]
+    at = dict(header, segment_position=first["segment_position"],
+              file_segment=(header.get("st_file_segment") or 0) + (first["segment_position"] or 1) - 1)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: an 860 does not change the order's "
+        "parties, so it was not recorded; check it by hand.", at, "N101",
+        " ".join(dict.fromkeys(p["qualifier"] for p in differ)), seg="N1")])
+
+
+def _same_party(sent: Mapping, order: Mapping, prefix: str) -> bool:
+    """The party ``sent`` (a parties_sent row) is the order's ``prefix`` party (heading_changes' reading)."""
+    def norm(value) -> str:
+        return " ".join(str(value or "").split()).casefold()
+
+    if sent.get("id") and order.get(f"{prefix}_id"):
+        return (norm(sent.get("id_qualifier")), norm(sent["id"])) == (
+            norm(order.get(f"{prefix}_id_qualifier")), norm(order.get(f"{prefix}_id")))
+    # by name and address (an id on one side only: the 850 named the party without it, or the 860 does)
+    named = [n for n in PARTY_FIELDS if n not in ("id_qualifier", "id") and sent.get(n) is not None]
+    return bool(named) and any(order.get(f"{prefix}_{n}") for n in PARTY_FIELDS) and all(
+        norm(sent[n]) == norm(order.get(f"{prefix}_{n}")) for n in named)
 
 
 def _cancel_unshipped(order: Mapping, stored: list[dict], pocs: list[dict], header: Mapping,
@@ -555,6 +606,7 @@ class _Editor:
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return _in_buyers_unit(self._keep_shipped(poc, hit, new_quantity), converted)
         before = dict(hit)
+        self._take_weight(poc, hit, converted, new_quantity)
         trim = new_quantity is not None and new_quantity == hit.get("quantity") and \
             new_quantity < self._promised(hit)  # the buyer's own quantity, below what we acknowledged
         if new_quantity is not None:
@@ -565,7 +617,10 @@ class _Editor:
         if new_price is not None:
             hit["unit_price"] = new_price
             hit["price_sent"] = None  # likewise the 850's PO104
-            hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
+            weighed_basis = self._weighed_basis(poc, before)
+            if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
+                hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
+            hit["price_basis"] = weighed_basis or poc.get("price_basis") or hit.get("price_basis")
         if ct == "RZ":
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
@@ -573,6 +628,9 @@ class _Editor:
         if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064/010 are kept (_take_dates)
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
+        if status in (ACCEPTED, PRICE_CHANGED) and hit.get("weight_ordered") != before.get("weight_ordered") and \
+                hit.get("weight_ordered") is not None:  # 470 LB of a 480 LB line: still 10 cases, the weight changed
+            status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
         if trim:
             self.trimmed.add(hit["line_number"])
             status = CHANGED if status == PRICE_CHANGED else QUANTITY_CHANGED
@@ -711,6 +769,12 @@ class _Editor:
         current = line.get("quantity")
         unit, line_unit = poc.get("unit"), line.get("unit")
         asked = converted.quantity if isinstance(converted, _Converted) else quantity
+        promised = self._promised(line)
+        if isinstance(converted, _Converted) and converted.weight is not None:
+            # a line taken by weight: its weight asked against the weight it stands at (470 LB of a 480 LB line is a
+            # decrease, though its whole cases stay 10), in the line's weight unit
+            asked, current, promised = converted.weight, line.get("weight_ordered"), Decimal(0)
+            line_unit = line.get("weight_unit")
         if quantity < 0:
             why = "is negative"
         elif self._other_unit(poc, line) and not isinstance(converted, _Converted):
@@ -725,9 +789,9 @@ class _Editor:
             )
         elif ct == "QI" and current is not None and asked <= current:
             why = f"({quantity}{_as(converted, line_unit)}) is not above the current {current} on a quantity increase"
-        elif ct == "QD" and current is not None and asked >= max(current, self._promised(line)):
+        elif ct == "QD" and current is not None and asked >= max(current, promised):
             # below what we acknowledged (a case pack rounded up) is a decrease too, once the order shipped
-            now = max(current, self._promised(line))
+            now = max(current, promised)
             why = f"({quantity}{_as(converted, line_unit)}) is not below the current {now} on a quantity decrease"
         else:
             return None
@@ -746,7 +810,12 @@ class _Editor:
         unit and the line's own PO4 for the line's), when that is a whole number of the line's unit (96 EA for a
         line in cases of 12: 8 CA; 3 CA for a line in eaches: 36 EA). Else why not, for CHANGE_UNIT_MISMATCH
         (100 EA is 8.33 cases of 12); None when POC05 is the line's unit (or there is nothing to convert)."""
-        if quantity is None or quantity < 0 or line is None or not self._other_unit(poc, line):
+        if quantity is None or quantity < 0 or line is None:
+            return None
+        weighed = _by_weight(poc, line, quantity)
+        if weighed is not None:
+            return weighed
+        if not self._other_unit(poc, line):
             return None
         unit, line_unit, n = poc["unit"], line["unit"], line["line_number"]
         per_poc = self.unit_eaches(n, unit, poc) if self.unit_eaches else None
@@ -762,6 +831,30 @@ class _Editor:
             return (f": {was}{in_line.quantize(Decimal('0.01')).normalize():f} {line_unit} of {per_line}, not a whole "
                     f"number of {line_unit}")
         return _Converted(in_line.to_integral_value(), unit, per_poc, per_line)
+
+    def _take_weight(self, poc: Mapping, line: dict, converted: _Converted | str | None,
+                     quantity: Decimal | None) -> None:
+        """A line taken in by weight whose quantity the POC changes: in a weight (_by_weight), the weight asked is
+        the line's weight ordered (the 855 answers it) and the POC's price basis the one sent; in the line's own unit
+        (cases), the buyer now counts the line in cases: the weight it sent before is no longer what it asks, so
+        it is dropped (a revised 855 answers the cases; the average weight per case stays, for earlier answers)."""
+        if quantity is None or line.get("weight_per_unit") is None:
+            return
+        if isinstance(converted, _Converted) and converted.weight is not None:
+            line["weight_ordered"] = converted.weight
+            line["weight_basis_sent"] = poc.get("price_basis") or line.get("weight_basis_sent")
+        elif line.get("weight_ordered") is not None:
+            line["weight_ordered"] = line["weight_basis_sent"] = None
+
+    @staticmethod
+    def _weighed_basis(poc: Mapping, line: Mapping) -> str | None:
+        """The price basis of a POC06 for a line taken in by weight, sent per its weight (POC05 a weight, or none):
+        the price per that weight (PP per pound), as the 850's PO104 was taken (the basis sent, PE, is per the
+        weight the buyer counts in, not per our case); None otherwise."""
+        unit = poc.get("unit") or line.get("weight_unit")
+        if line.get("weight_per_unit") is None or not unit or unit == line.get("unit"):
+            return None
+        return weight_basis(unit)
 
     def _same_case(self, unit: str | None, line: Mapping) -> bool:
         """POC05 ``unit`` is another code of the line's own case (CS for a line in CA, or the reverse, the item
@@ -982,8 +1075,10 @@ class _Converted:
 
     quantity: Decimal
     unit: str
-    per_unit: int
-    per_line: int
+    per_unit: int | Decimal
+    per_line: int | Decimal
+    # a line taken in by weight: POC03 in the line's weight unit (weight_ordered), its quantity the whole cases
+    weight: Decimal | None = None
 
 
 def _as(converted: _Converted | str | None, line_unit: str | None) -> str:
@@ -995,7 +1090,25 @@ def _in_buyers_unit(result: LineResult, converted: _Converted | str | None) -> L
     """The result of a POC converted to its line's unit, to be answered in the POC's (LineResult.acknowledged)."""
     if not isinstance(converted, _Converted):
         return result
-    return replace(result, buyers_unit=(converted.unit, converted.per_unit, converted.per_line))
+    return replace(result, buyers_unit=(converted.unit, converted.per_unit, converted.per_line),
+                   weighed=converted.weight is not None)
+
+
+def _by_weight(poc: Mapping, line: Mapping, quantity: Decimal) -> _Converted | None:
+    """POC03 ``quantity`` of a line taken in by weight (480 LB as 10 CA of 48 LB: rules.business.by_weight.as_cases)
+    sent in a weight (POC05 LB, KG ...; none: the weight the line was ordered in), taken as the 850's was: the whole
+    cases nearest to it (400 LB: 8 CA), the weight kept in the line's weight unit, answered in the POC's weight (8 x
+    48 = 384 LB). None for another unit (the line's CA: as any line) or a line not taken by weight."""
+    per, weight_unit = line.get("weight_per_unit"), line.get("weight_unit")
+    sent = poc.get("unit") or weight_unit
+    if not per or not weight_unit or sent == line.get("unit"):
+        return None
+    weight = weight_in(quantity, sent, weight_unit)
+    per_sent = weight_in(per, weight_unit, sent)
+    if weight is None or not per_sent:
+        return None
+    cases = whole_units(weight, per) if weight > 0 else Decimal(0)
+    return _Converted(cases, sent, 1, per_sent, weight=weight)
 
 
 def _sent_dates(poc: Mapping) -> dict[str, object]:

@@ -262,6 +262,15 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     return shifted(out, row_base) if row_base else out
 
 
+def expected_encoding(findings: list[Finding], profile: PartnerProfile) -> list[Finding]:
+    """``findings`` without X12_NOT_UTF8 for a partner whose profile says its translator is ISO-8859-1 (``[x12]
+    encoding = "latin-1"``: it reads our documents so, and sends its own so): a Latin-1 file is what it always
+    sends, and the warning on each of its files was noise. Any other partner's keeps it."""
+    if profile.x12.encoding != "latin-1":
+        return findings
+    return [f for f in findings if f.code != "X12_NOT_UTF8"]
+
+
 def sets_too_large(result: ParseResult, oversized: Sequence[OversizedSet], limits, file: str) -> list[Finding]:
     """SET_TOO_LARGE for each set whose body the streaming reader left out (by its ordinal in the piece)."""
     if not oversized:
@@ -309,7 +318,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if over is not None:
         out.findings, out.disposition = [over], "quarantine"
         return out
-    findings = list(result.findings)
+    findings = expected_encoding(list(result.findings), profile)
     findings += check_envelopes(result, acceptance_for(profile))
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:
@@ -324,7 +333,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = inbound_sets(result.interchanges, profile)
     findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
-                                            invoice=profile.fulfilment.invoice),
+                                            invoice=profile.fulfilment.invoice,
+                                            components=profile.fulfilment.asn.prepacks == "components"),
                             profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)

@@ -149,7 +149,8 @@ class SplitInterchange:
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
         inbound = inbound_sets([ic], profile)
         findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
-                                                invoice=profile.fulfilment.invoice),
+                                                invoice=profile.fulfilment.invoice,
+                                                components=profile.fulfilment.asn.prepacks == "components"),
                                 profile)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)

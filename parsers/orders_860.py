@@ -31,7 +31,16 @@ from parsers.orders_850 import (
 )
 from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
-from schemas.changes import CHANGE_HEADERS, CHANGE_LINE_DATES, CHANGE_SACS, HEADER_DATES, ORDER_CHANGES, SHIP_TO_FIELDS
+from schemas.changes import (
+    CHANGE_HEADERS,
+    CHANGE_LINE_DATES,
+    CHANGE_SACS,
+    HEADER_DATES,
+    KEPT_PARTIES,
+    ORDER_CHANGES,
+    PARTY_SENT,
+    SHIP_TO_FIELDS,
+)
 from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -179,7 +188,9 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them;
-    the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent).
+    the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
+    (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
+    its N1's position.
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
@@ -189,6 +200,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         itd_rows.append(-1)
         got: dict = {}
         party = None  # the N1 qualifier of the loop we are in
+        kept: dict | None = None  # the KEPT_PARTIES loop we are in
         streets: list[str] = []
         dtms: list[list] = []  # the heading's DTMs' elements, in order
         for row in range(ts.start, ts.end + 1):
@@ -208,12 +220,26 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
                 if party:
                     got.update(ship_to_taken=True, ship_to_name=el[2], ship_to_id_qualifier=el[3], ship_to_id=el[4])
+                kept = {"qualifier": el[1], "name": el[2], "id_qualifier": el[3], "id": el[4],
+                        "segment_position": row - ts.start + 1} if el[1] in KEPT_PARTIES else None
+                if kept:
+                    got.setdefault("parties_sent", []).append(kept)
             elif party and sid == "N2":
                 got["ship_to_name"] = " ".join(v for v in (got.get("ship_to_name"), el[1], el[2]) if v)
             elif party and sid == "N3":
                 streets += [v for v in (el[1], el[2]) if v]
             elif party and sid == "N4" and "ship_to_city" not in got:
                 got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
+            elif kept and sid == "N2":
+                kept["name"] = " ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
+            elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's
+                more = [v for v in (el[1], el[2]) if v]
+                if kept.get("address1") is None and more:
+                    kept["address1"], more = more[0], more[1:]
+                if more:
+                    kept["address2"] = " ".join(v for v in (kept.get("address2"), *more) if v)
+            elif kept and sid == "N4" and "city" not in kept:
+                kept.update(city=el[1], state=el[2], postal_code=el[3], country=el[4])
         if streets:
             got.update(ship_to_address1=streets[0], ship_to_address2=" ".join(streets[1:]) or None)
         # each date's first DTM, else its first twin's as the 850 reads them (106 Required By as 002 ...): DTM02,
@@ -233,6 +259,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     rows = np.array([r for r in itd_rows if r >= 0], np.int64)
     itds = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES["ITD"]).to_pylist())
     out["itd_sent"] = pa.array([next(itds) if r >= 0 else None for r in itd_rows], pa.string())
+    out["parties_sent"] = pa.array([g.get("parties_sent") for g in found], pa.list_(PARTY_SENT))
     return out
 
 

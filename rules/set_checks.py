@@ -22,7 +22,7 @@ import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_dates import first_dated, taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
-from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, SUPPORTED_TYPES
+from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, KEPT_PARTIES, SUPPORTED_TYPES
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
@@ -188,7 +188,8 @@ SET_CHECK_CODES = frozenset({
     "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
-    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED"})
+    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -197,15 +198,17 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                     fe: FlatElements, invoice: InvoiceSettings | None = None) -> list[Finding]:
+                     fe: FlatElements, invoice: InvoiceSettings | None = None,
+                     components: bool = False) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
-    it)."""
+    it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
             + _heading_dates(result, sets, chosen, set_of_row, fe)
             + _sublines(result, sets, chosen, set_of_row, fe)
+            + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
 
@@ -480,6 +483,115 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     return out
 
 
+# SLN09/SLN10 .. SLN27/SLN28: a component's product id pairs (parsers.orders_850 reads the same)
+_SLN_ID_PAIRS = tuple(range(9, 29, 2))
+_EACHES = ("EA", "UN")  # SLN05 units counting eaches (RuleSettings.each_units' default), the PO4 PO414 unit
+
+
+def _per_pack(text: str | None) -> Decimal | None:
+    """SLN04 as parsers.orders_850 keeps it (a number of at most 4 decimals), when it is more than nothing."""
+    try:
+        value = Decimal(text.strip()) if text else None
+    except InvalidOperation:
+        return None
+    if value is None or not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.0001")):
+        return None
+    return value
+
+
+def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[Finding]:
+    """A prepack's components (its PO1 loop's SLN sublines with SLN03 I, what one pack holds), as an 856 listing
+    them (AsnSettings.prepacks "components") reads them: PREPACK_COMPONENT_UNREADABLE once per 850 with a component
+    that cannot be read, no SLN04 quantity per pack (or none that is a number above 0) or no product id pair, at
+    its SLN: such a pack's 856 lists the pack alone (engine.shipments), which used to happen without a word.
+    PREPACK_QUANTITY_MISMATCH once per 850 whose readable components, all in eaches, add up to neither the
+    PO1 loop's PO4 inner pack (PO414: eaches per inner container, the prepack) nor its outer pack (PO401 x
+    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent.
+    Checked for a partner whose 856s list the components only (check_850_counts' ``components``): for any other
+    they are not used."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    sln_rows, sln_owner = _rows_in(result, "SLN", mine, set_of_row)
+    if not len(sln_rows):
+        return []
+    included = np.array([c == "I" for c in _column(fe, sln_rows, 3)[0].to_pylist()], dtype=bool)
+    sln_rows, sln_owner = sln_rows[included], sln_owner[included]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, sln_rows, side="right") - 1
+    owned = (at >= 0) & (line_owner[np.maximum(at, 0)] == sln_owner) if len(line_rows) else at >= 0
+    sln_rows, sln_owner, at = sln_rows[owned], sln_owner[owned], at[owned]
+    if not len(sln_rows):
+        return []
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    sub, quantity, unit = (_column(fe, sln_rows, k)[0].to_pylist() for k in (1, 4, 5))
+    pairs = [_column(fe, sln_rows, k)[0].to_pylist() for q in _SLN_ID_PAIRS for k in (q, q + 1)]
+    po4_rows, po4_owner = _rows_in(result, "PO4", mine, set_of_row)
+    po4_line = np.searchsorted(line_rows, po4_rows, side="right") - 1
+    first_sln = {}  # line index -> its first I subline row: the PO4 of the line is before it
+    for j, line in enumerate(at.tolist()):
+        first_sln.setdefault(line, int(sln_rows[j]))
+    po4_of = {}  # line index -> its PO1 loop's first PO4 row (before its sublines)
+    for r, line, k in zip(po4_rows.tolist(), po4_line.tolist(), po4_owner.tolist(), strict=True):
+        if line >= 0 and line_owner[line] == k and line in first_sln and r < first_sln[line]:
+            po4_of.setdefault(line, r)
+    unreadable: dict[int, list[tuple[int, str]]] = {}
+    totals: dict[int, Decimal | None] = {}  # line index -> its components' eaches per pack (None: not in eaches)
+    for j, line in enumerate(at.tolist()):
+        k = int(sln_owner[j])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        per = _per_pack(quantity[j])
+        has_id = any(pairs[2 * p][j] and pairs[2 * p + 1][j] for p in range(len(_SLN_ID_PAIRS)))
+        if per is None or not has_id:
+            why = " and ".join(w for w, bad in ((f"no quantity per pack (SLN04 {quantity[j]!r})" if quantity[j] else
+                                                 "no quantity per pack (SLN04)", per is None),
+                                                ("no product id (SLN09/SLN10 ...)", not has_id)) if bad)
+            unreadable.setdefault(k, []).append((int(sln_rows[j]), f"line {label} subline {sub[j] or '?'}: {why}"))
+            totals[line] = None
+            continue
+        unit_code = (unit[j] or "").split(">")[0].split(":")[0] if unit[j] else ""
+        if unit_code not in _EACHES:
+            totals[line] = None  # not in eaches: not compared with the PO4
+        elif line not in totals or totals[line] is not None:
+            totals[line] = totals.get(line, Decimal(0)) + per
+    out: list[Finding] = []
+    for k, items in sorted(unreadable.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first = items[0][0]
+        out.append(finding("PREPACK_COMPONENT_UNREADABLE", f"A prepack's components (SLN03 I) cannot all be read "
+                           f"({named}): an 856 listing the pack's components lists that pack alone, without them. "
+                           "Ask the buyer for each component's quantity per pack and product id.", seg="SLN",
+                           element="SLN04", value=quantity[int(np.flatnonzero(sln_rows == first)[0])],
+                           **_where(result, ic, g, ts, first)))
+    mismatched: dict[int, list[tuple[int, str, str]]] = {}
+    for line, total in sorted(totals.items()):
+        r = po4_of.get(line)
+        if total is None or r is None:
+            continue
+        pack_text, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py() for p in (1, 14))
+        outer, inner = _per_pack(pack_text), _per_pack(inner_text)
+        if inner is None or total in (inner, inner * (outer or 1)):
+            continue
+        k = int(line_owner[line])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        said = f"PO414 {inner_text}" + (f" (PO401 {pack_text} of them: {_number(str(inner * outer))})"
+                                         if outer and outer != 1 else "")
+        mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, {said}",
+                                             inner_text))
+    for k, items in sorted(mismatched.items()):
+        ic, g, ts = sets[k]
+        named = "; ".join(t for _, t, _v in items[:_SLN_NAMED]) + (
+            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        first, _t, value = items[0]
+        out.append(finding("PREPACK_QUANTITY_MISMATCH", f"A prepack's components (SLN03 I, SLN04 each per pack) do "
+                           f"not add up to the eaches its PO4 inner pack holds ({named}). The PO is taken as sent and "
+                           "an 856 lists the components as the SLNs say; confirm the pack's contents with the buyer.",
+                           seg="PO4", element="PO414", value=value, **_where(result, ic, g, ts, first)))
+    return out
+
+
 _SHIP_TOS_NAMED = 10  # line ship-tos named in the message; the rest counted
 
 
@@ -715,10 +827,11 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     """Positions in ``head`` (an 860's heading segment ids from row ``start``) of the segments that would
     change the order and engine.changes does not apply: all of _HEADER_CHANGES but a DTM
     002/010/037/038/001/063/064 and the N1 ST loop (N1, N2, N3, N4), which it applies
-    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR, which it names only when its currency is
-    not the order's own (a CUR restating it changes nothing: Home Depot's CUR*BY*USD on every 860); likewise the
-    first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms)."""
-    out, in_ship_to = [], False
+    (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR and the N1 BT / BY / Z7 loops
+    (schemas.changes.KEPT_PARTIES), which it names only when they are not the order's own (a CUR or a buyer
+    restating it changes nothing: Home Depot's CUR*BY*USD, Hudson's Bay's N1*BY on every 860); likewise
+    the first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms)."""
+    out, in_party = [], False
     elements = result.segments.elements
     dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
     quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
@@ -732,11 +845,11 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()
             qualifier = (el[1] if len(el) > 1 else None) or ""
-            if sid == "N1":
-                in_ship_to = qualifier == "ST"
-            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_ship_to):
+            if sid == "N1":  # a loop engine.changes applies (ST) or compares with the order's (KEPT_PARTIES)
+                in_party = qualifier == "ST" or qualifier in KEPT_PARTIES
+            if (sid == "DTM" and (qualifier in HEADER_DATES or k in twins_taken)) or (sid == "N1" and in_party):
                 continue
-        elif sid in ("N2", "N3", "N4") and in_ship_to:
+        elif sid in ("N2", "N3", "N4") and in_party:
             continue
         out.append(k)
     return out
@@ -746,8 +859,8 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
     """CHANGE_HEADER_NOT_APPLIED, once per 860 whose heading (before its first POC) carries segments that
     change the order as a whole and that engine.changes does not apply (TD5 routing, FOB, ITD terms, SAC, a
     DTM other than 002/010/037/038/001/063/064 or a twin read as one (schemas.orders.DATE_TWINS), an N1 other
-    than ST ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are applied to the
-    order (CHANGE_HEADER_APPLIED)."""
+    than ST, BT, BY and Z7 ...): named, so a person passes them on. Its new DTM dates and N1 ST ship-to are
+    applied to the order (CHANGE_HEADER_APPLIED)."""
     out: list[Finding] = []
     vocab, codes = result.segments.id_codes
     for k in chosen.tolist():
@@ -776,12 +889,13 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-def set_checks_for(invoice: InvoiceSettings | None) -> dict[str, SetCheck]:
+def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
-    says which SACs our 810s carry by the rule, not per SAC)."""
-    if invoice is None:
+    says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
+    (``components``: the 850's prepack components are checked, _prepacks)."""
+    if invoice is None and not components:
         return SET_CHECKS
-    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice)}
+    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components)}
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010 (schemas.changes.CHANGE_LINE_DATES) under

@@ -150,17 +150,19 @@ COMMON_CODES = frozenset({"SEGMENT_UNRECOGNIZED", "SEGMENT_MANDATORY_MISSING", "
 
 
 def check_structure(result: ParseResult, sets: Sets, *, dictionaries: DictionaryFor = dictionary_for,
-                    common: bool = False, invoice: InvoiceSettings | None = None) -> list[Finding]:
+                    common: bool = False, invoice: InvoiceSettings | None = None,
+                    components: bool = False) -> list[Finding]:
     """Segment order, loops, max use, mandatory segments, element syntax and set-level counts for the
     given sets, each judged by the dictionary of its group's version; findings in file order. With
     ``common``, a set whose version has no dictionary is judged by what they all agree on
     (`common_findings`); without it, such a set is not checked here. ``invoice``: the partner's invoice
-    settings (SAC_NOT_APPLIED says per SAC whether our 810s carry it)."""
-    out = _check_structure(result, sets, dictionaries, invoice)
+    settings (SAC_NOT_APPLIED says per SAC whether our 810s carry it); ``components``: its 856s list prepacks
+    by their components ([fulfilment.asn] prepacks = "components"): the 850's are checked as they read them."""
+    out = _check_structure(result, sets, dictionaries, invoice, components)
     if common:
         others = [(ic, g, ts) for ic, g, ts in sets if dictionaries(g.version) is None]
         if others:
-            out += common_findings(result, others, invoice)
+            out += common_findings(result, others, invoice, components)
             out.sort(key=lambda f: f.location.file_segment or 0)
     return out
 
@@ -174,14 +176,16 @@ def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
     return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
 
 
-def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None) -> list[Finding]:
+def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None,
+                    components: bool = False) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's
     dictionary reports alike and that do not depend on the version (COMMON_CODES): a 003040 or 007030 PO
     without BEG03 or PO1 is refused; one with longer names, newer codes, segments or notes is not."""
     agreed: list[Finding] | None = None
     for version in SUPPORTED_VERSIONS:
         d = dictionary(version)
-        found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d, invoice) if f.code in COMMON_CODES]
+        found = [f for f in _check_structure(result, sets, lambda _gs08, d=d: d, invoice, components)
+                 if f.code in COMMON_CODES]
         if agreed is None:
             agreed = found
         else:
@@ -196,7 +200,7 @@ def _finding_key(f: Finding) -> tuple:
 
 
 def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFor,
-                     invoice: InvoiceSettings | None = None) -> list[Finding]:
+                     invoice: InvoiceSettings | None = None, components: bool = False) -> list[Finding]:
     judged: list[tuple[Interchange, Group, TransactionSet]] = []
     tables: list[tuple[Dictionary, SetTable]] = []
     group_dictionary: dict[int, Dictionary | None] = {}
@@ -224,7 +228,7 @@ def _check_structure(result: ParseResult, sets: Sets, dictionaries: DictionaryFo
     out = _walk_sets(result, judged, tables)
     out += _check_elements(result, judged, tables, fe, set_of_row)
     set_ids = [ts.set_id for _, _, ts in judged]
-    for set_id, check in set_checks_for(invoice).items():
+    for set_id, check in set_checks_for(invoice, components).items():
         chosen = np.array([k for k, s in enumerate(set_ids) if s == set_id], dtype=np.int64)
         if len(chosen):
             out += check(result, judged, chosen, set_of_row, fe)

@@ -37,12 +37,23 @@ HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", 
 # backorders follow the new dates (engine.lifecycle.backorders)
 DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_deliver_before"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
+# The heading's other N1 parties an order keeps (ORDERS bill_to, buyer, mark_for, as the 850 reads them), by N101:
+# an 860 does not change them, but repeating them (Hudson's Bay's N1*BY on every 860) changes nothing either;
+# engine.changes names one only when it is not the order's own (CHANGE_HEADER_NOT_APPLIED)
+KEPT_PARTIES = {"BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
+PARTY_FIELDS = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
+PARTY_SENT = pa.struct([
+    pa.field("qualifier", pa.string()),  # N101
+    *(pa.field(name, pa.string()) for name in PARTY_FIELDS),  # N102 (with its N2s), N103, N104, N3, N4 as the 850's
+    pa.field("segment_position", pa.int32()),  # of its N1 in the set (ST is 1)
+])
 # DTM01 of the dates a POC loop moves on its line (ORDER_CHANGES / ORDER_LINES columns): its own cancel /
 # do-not-deliver dates (schemas.orders.LINE_DATES), and its requested ship date (010), the line decided again with it
 LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 loop DTM 010 sets too
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
-CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent"))
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
+                                "parties_sent"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -73,6 +84,9 @@ CHANGE_HEADERS = pa.schema([
     # the heading's first ITD as sent, in ORDERS itd_sent's form: not applied; engine.changes names it when it is not
     # the order's own (Advance Auto Parts' 860 guide requires ITD on every change: restating the PO's changes nothing)
     pa.field("itd_sent", pa.string()),
+    # the heading's N1 BT / BY / Z7 loops before the first POC (KEPT_PARTIES), in order: not applied; engine.changes
+    # names one that is not the order's own party (null: none sent)
+    pa.field("parties_sent", pa.list_(PARTY_SENT)),
 ])
 
 ORDER_CHANGES = pa.schema([

@@ -188,6 +188,11 @@ CATALOGUE: dict[str, CodeSpec] = {
            "without one in the heading."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
+        _C("PREPACK_COMPONENT_UNREADABLE", "set", "warning", "",
+           "A prepack's component (SLN03 I) has no quantity per pack (SLN04) or no product id: an 856 listing the "
+           "pack's components lists that pack alone."),
+        _C("PREPACK_QUANTITY_MISMATCH", "set", "warning", "",
+           "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 inner pack (PO414) holds."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
            "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
            "and each says whether our 810s carry it."),

@@ -39,6 +39,19 @@ def test_a_latin1_file_is_read_with_a_warning_and_a_bom_is_skipped():
     assert codes == set() and out.orders.num_rows == 1
 
 
+def test_a_latin1_file_from_a_partner_whose_profile_says_latin1_is_read_without_the_warning():
+    """A partner whose profile says its translator is ISO-8859-1 ([x12] encoding = "latin-1") sends every file so:
+    its Latin-1 file is read the same (the accent as meant) with no X12_NOT_UTF8 on each (it was, every night);
+    other partners' Latin-1 files keep the warning."""
+    latin = ACME.model_copy(update={"x12": ACME.x12.model_copy(update={"encoding": "latin-1"})})
+    data = GOOD.replace(b"WIDGET", b"WIDG\xe9T")
+    out = process_file(data, file="f.x12", sha256="s", profile=latin, known=Known(), today=date(2026, 11, 27))
+    assert out.findings == [] and out.orders.num_rows == 1 and out.parse.encoding == "cp1252"
+    assert "WIDG\u00e9T" in out.lines["description"].to_pylist()
+    out, codes, _ = _run(data)
+    assert codes == {("X12_NOT_UTF8", "warning")}
+
+
 def test_a_truncated_file_is_rejected_with_a_ta1_and_quarantined():
     out, codes, docs = _run(GOOD[:200])
     assert ("IEA_MISSING", "error") in codes and docs == ["TA1"] and out.disposition == "quarantine"

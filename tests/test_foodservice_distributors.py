@@ -332,6 +332,62 @@ def test_us_foods_pounds_ship_as_cases_with_their_weight_and_are_billed_by_the_w
     assert ["TDS", "502033"] in inv  # 60 x 42.75 + 483.2 lb x 3.79 (1831.33) + 20 x 31.20
 
 
+def _usfoods_change(tmp_path, pocs: list[str], *, answer: str):
+    """US Foods' 850 taken at night (line 2: 480 LB of FS-201, taken as 10 CA of 48 LB), then its 860 with ``pocs``,
+    answered by an 865 (``answer`` "865") or a revised 855 ("855"): (the answer's segments, the findings' codes)."""
+    from tests.support import run_stages
+
+    ws = workspace(tmp_path / "ws", {"usfoods": ["usf-850-4800012345.x12"]})
+    profile = ws.partners_dir / "usfoods.toml"
+    profile.write_text(profile.read_text().replace('receives = ["997", "855", "856", "810"]\n',
+                                                   'receives = ["997", "855", "856", "810", "865"]\n'
+                                                   f'change_ack = "{answer}"\n'))
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*4800012345**1*20261125", *pocs, f"CTT*{len(pocs)}", f"SE*{len(pocs) + 4}*0001"]
+    (ws.drop_root / "usfoods" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*080153004      *ZZ*ORDERBRIDGE    *261127*0800*U*00401*000005002*0*P*>~"
+        "GS*PC*080153004*ORDERBRIDGE*20261127*0800*5002*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*5002~IEA*1*000005002~")
+    results, night = run_stages(ws, datetime(2026, 11, 27, 9))
+    codes = {f["code"] for r in results for f in r.findings} | {f.code for f in night.findings}
+    if answer == "865":
+        return segments(ws, "usfoods", "865"), codes
+    answers = segments(ws, "usfoods", "855")
+    revised = answers[max(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    return revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")], codes
+
+
+def test_an_860_in_pounds_on_a_line_taken_by_weight_is_taken_as_whole_cases_and_answered_in_pounds(tmp_path):
+    """US Foods cuts its 480 LB line to 400 LB (POC*2*QD*400**LB): taken as the 850 was, the nearest whole cases of
+    48 LB (8 CA), and answered in the pounds it counts in: the 865's ACK says IQ 384 LB (8 x 48), the revised 855
+    echoes PO1 400 LB as sent and says IQ 384 LB. It was refused (CHANGE_UNIT_MISMATCH: LB is not the line's CA)."""
+    change = ["POC*2*QD*400**LB*3.79*PE*UK*10614141201010*VN*FS-201"]
+    sent, codes = _usfoods_change(tmp_path / "a", change, answer="865")
+    assert "CHANGE_UNIT_MISMATCH" not in codes, codes
+    assert [s[1:4] for s in sent if s[0] == "ACK"] == [["IQ", "384", "LB"]]
+    assert ["POC", "2", "QD", "400", "", "LB", "3.79", "PE", "UK", "10614141201010", "VN", "FS-201"] in sent
+    revised, codes = _usfoods_change(tmp_path / "b", change, answer="855")
+    assert "CHANGE_UNIT_MISMATCH" not in codes, codes
+    assert [s[1:6] for s in revised if s[0] == "PO1" and s[1] == "2"] == [["2", "400", "LB", "3.79", "PE"]]
+    assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "60", "CA"], ["IQ", "384", "LB"], ["IA", "20", "CA"]]
+    # 470 LB is still 10 whole cases: the weight asked changed, so the line is answered again (PO1 470, IQ 480 LB);
+    # a "raise" to 200 KG (441 LB) is no raise of a 480 LB line
+    revised, _codes = _usfoods_change(tmp_path / "c", ["POC*2*QD*470**LB"], answer="855")
+    assert [s[1:4] for s in revised if s[0] in ("PO1", "ACK") and s[1] in ("2", "IQ")] == [
+        ["2", "470", "LB"], ["IQ", "480", "LB"]]
+    sent, codes = _usfoods_change(tmp_path / "d", ["POC*2*QI*200**KG"], answer="865")
+    assert "CHANGE_QUANTITY_INVALID" in codes and [s[1] for s in sent if s[0] == "ACK"] == ["IR"]
+
+
+def test_an_860_in_cases_on_a_line_taken_by_weight_is_answered_in_cases(tmp_path):
+    """US Foods sends its change of the 480 LB line in cases (POC*2*QD*8**CA): the buyer now counts it in cases, so the
+    revised 855 answers 8 CA (it echoed PO1 480 LB, the weight first sent, and IQ 384 LB)."""
+    revised, codes = _usfoods_change(tmp_path, ["POC*2*QD*8**CA*3.79*PP*UK*10614141201010"], answer="855")
+    assert "CHANGE_UNIT_MISMATCH" not in codes, codes
+    assert [s[1:6] for s in revised if s[0] == "PO1" and s[1] == "2"] == [["2", "8", "CA", "3.79", "PP"]]
+    assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "60", "CA"], ["IA", "8", "CA"], ["IA", "20", "CA"]]
+
+
 def _weighed(**overrides) -> dict:
     return _line(**{"partner": "usfoods", "vendor_part": "FS-201", "unit": "LB", "quantity": Decimal(480),
                     "unit_price": Decimal("3.79"), "price_basis": "PE", **overrides})

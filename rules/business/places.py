@@ -29,11 +29,27 @@ US_STATES = frozenset(
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP".split()
 )
 CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+# Canada Post's earlier two-letter codes, still sent by legacy systems (Canada Post's Canadian Postal Code
+# Directory and Natural Resources Canada's list of former abbreviations): PQ and later QU for Quebec (QC since
+# 1990-92), NF for Newfoundland (NL since the province's name changed in 2001), LB for Labrador (a part of NL).
+# They name the province as plainly as its code today: checked as it (the address kept as sent for our
+# documents). Yukon has been YT throughout; the "YK" some lists give is no code Canada Post used.
+CA_LEGACY_PROVINCES = {"PQ": "QC", "QU": "QC", "NF": "NL", "LB": "NL"}
 _POSTAL = {
     "US": re.compile(r"^\d{5}(-?\d{4})?$"),
     "CA": re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d$", re.IGNORECASE),
 }
 _REGIONS = {"US": US_STATES, "CA": CA_PROVINCES}
+_LEGACY = {"CA": CA_LEGACY_PROVINCES}
+
+
+def region_code(country: str, code: str) -> str:
+    """An N402 state or province ``code`` of ``country`` (an alpha-2 code) as its code today: a Canadian
+    province's former code (CA_LEGACY_PROVINCES: PQ is QC) as the current one, any other upper-cased as sent.
+    For every check of a province (and what depends on it, such as a province's tax), never for our documents,
+    which echo the address as sent."""
+    code = code.strip().upper()
+    return _LEGACY.get(country, {}).get(code, code)
 # N404 (element 26, ID 2/3) is an ISO 3166 code: alpha-2 or alpha-3. The alpha-3 codes of the countries
 # orders are usually shipped to, read as alpha-2 codes ("MEX" is MX), in N404 and in the settings'
 # ship_to_countries alike; a code not listed is compared as sent.
@@ -132,7 +148,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
         return out
     country = country or s.domestic_country  # N404 left out: the partner's domestic country
     state, postal = parts["ship_to_state"], parts["ship_to_postal_code"]
-    if state and country in _REGIONS and state.upper() not in _REGIONS[country]:
+    if state and country in _REGIONS and region_code(country, state) not in _REGIONS[country]:
         out.append(
             business_finding(
                 "ADDRESS_IMPLAUSIBLE",

@@ -119,3 +119,22 @@ def test_a_partner_s_profile_names_the_countries_its_stores_are_in(ref):
     assert found(check_ship_to(orders_table(order(**mexico)), ref.ship_tos, narrow)) == [
         ("ADDRESS_IMPLAUSIBLE", "N404")]
     assert check_ship_to(orders_table(order(**LONDON)), ref.ship_tos, narrow) == []
+
+
+def test_a_canadian_province_s_former_postal_code_is_that_province(ref):
+    """Canada Post's earlier codes, still sent by legacy systems, name their province: PQ and QU are Quebec (QC),
+    NF and LB Newfoundland and Labrador (NL); an address-only ship-to with them is plausible (PQ was held
+    ADDRESS_IMPLAUSIBLE: "not a CA state/province code"). Yukon was never YK, and a US address never takes them."""
+    from rules.business.places import region_code
+
+    montreal = {**NO_COUNTRY, "ship_to_city": "Montreal", "ship_to_postal_code": "H1G 3J5", "ship_to_country": "CA"}
+    for legacy in ("PQ", "pq", "QU", "NF", "LB"):
+        assert check_ship_to(orders_table(order(**{**montreal, "ship_to_state": legacy})), ref.ship_tos,
+                             RuleSettings()) == [], legacy
+    assert [region_code("CA", c) for c in ("PQ", "QU", "NF", "LB", "qc", "ON")] == ["QC", "QC", "NL", "NL", "QC", "ON"]
+    assert region_code("US", "PQ") == "PQ"
+    for wrong, country in (("YK", "CA"), ("PQ", "US"), ("NF", None)):
+        assert found(check_ship_to(orders_table(order(**{**NO_COUNTRY, **(montreal if country else {}),
+                                                         "ship_to_state": wrong, "ship_to_country": country})),
+                                   ref.ship_tos, RuleSettings())) == [("ADDRESS_IMPLAUSIBLE", "N402")] + (
+            [("ADDRESS_IMPLAUSIBLE", "N403")] if country == "US" else []), wrong

@@ -1,0 +1,58 @@
+"""engine.changes on a line taken in by weight (US Foods' 480 LB of a case item averaging 48 LB, stored as 10 CA
+priced per pound: rules.business.by_weight): an 860 in a weight is taken as the 850 was (the nearest whole cases),
+answered in that weight; one in cases drops the weight first sent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyarrow as pa
+
+from engine.changes import apply_changes
+from schemas.orders import ORDER_LINES
+
+from .builders import live_order, read_change
+
+WEIGHED = {"quantity": Decimal(10), "unit": "CA", "unit_price": Decimal("3.79"), "price_basis": "PP",
+           "weight_ordered": Decimal(480), "weight_unit": "LB", "weight_per_unit": Decimal(48),
+           "weight_basis_sent": "PE"}
+
+
+def _apply(poc: str):
+    order, lines = live_order()
+    rows = [dict(r, **WEIGHED) if r["line_number"] == 1 else r for r in lines.to_pylist()]
+    header, changes = read_change([poc])
+    result = apply_changes(order, pa.Table.from_pylist(rows, schema=ORDER_LINES), header, changes, shipped=False)
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    [answer] = result.line_results
+    cols = ("quantity", "unit", "unit_price", "price_basis", "weight_ordered", "weight_unit", "weight_basis_sent")
+    return tuple(line[c] for c in cols), (answer.status, *answer.acknowledged()), result
+
+
+def test_a_change_in_a_weight_is_whole_cases_answered_in_that_weight():
+    d = Decimal
+    line, answer, result = _apply("POC*1*QD*400**LB")
+    assert line == (d(8), "CA", d("3.79"), "PP", d(400), "LB", "PE") and answer == ("IQ", d(384), "LB")
+    assert 1 in result.changed_line_numbers and not result.findings
+    # in kilograms: 174.18 KG is 384.0012 LB, 8 cases, answered 8 x 21.7724 KG (48 LB)
+    line, answer, _r = _apply("POC*1*QD*174.18**KG")
+    assert line[:2] == (d(8), "CA") and line[4] == d("384.0012") and answer == ("IQ", d("174.1792"), "KG")
+    # 500 LB is 10.4 cases: 10, as the 850's; 470 LB too, the weight asked changed (the line answered again)
+    assert _apply("POC*1*QI*500**LB")[:2] == ((d(10), "CA", d("3.79"), "PP", d(500), "LB", "PE"), ("IQ", d(480), "LB"))
+    line, answer, result = _apply("POC*1*QD*470**LB")
+    assert (line[0], line[4], answer, 1 in result.changed_line_numbers) == (d(10), d(470), ("IQ", d(480), "LB"), True)
+    # POC05 left out: the weight the line was ordered in
+    assert _apply("POC*1*QI*576")[:2] == ((d(12), "CA", d("3.79"), "PP", d(576), "LB", "PE"), ("IQ", d(576), "LB"))
+
+
+def test_a_price_per_pound_stays_a_price_per_pound():
+    """POC*1*PC***LB*3.99*PE: the new price is per pound (PP, as the 850's PO104 was taken), PE kept for the echo."""
+    line, answer, _r = _apply("POC*1*PC***LB*3.99*PE")
+    assert line == (Decimal(10), "CA", Decimal("3.99"), "PP", Decimal(480), "LB", "PE") and answer[0] == "IP"
+
+
+def test_a_change_in_cases_drops_the_weight_first_sent():
+    """POC*1*QD*8**CA: the buyer counts the line in cases now; the 480 LB it sent first is no longer echoed (the
+    average per case stays, for the answers already sent in pounds)."""
+    line, answer, _r = _apply("POC*1*QD*8**CA")
+    assert line == (Decimal(8), "CA", Decimal("3.79"), "PP", None, "LB", None) and answer == ("IQ", Decimal(8), "CA")
