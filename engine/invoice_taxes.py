@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from engine.invoice_po_sacs import money
 from parsers.x12_writer import x12_decimal
+from rules.business.places import region_code
 from schemas.errors import DocumentError
 from schemas.fulfilment import InvoiceSettings, InvoiceTax
 
@@ -42,10 +43,11 @@ def ship_to_places(ship_tos: pa.Table, partners: Sequence[str]) -> dict[tuple[st
 
 
 def region(order: Mapping[str, object], places: Places) -> str:
-    """The ship-to's state or province: its N402 as sent, else ship_tos.csv's for its location id; "" neither."""
+    """The ship-to's state or province: its N402 as sent (a Canadian province's former code as today's: PQ is QC,
+    rules.business.places.region_code), else ship_tos.csv's for its location id; "" neither."""
     state = str(order.get("ship_to_state") or "").strip().upper()
-    if state:
-        return state
+    if state:  # N404 absent or not Canadian: the former codes are no other country's state
+        return region_code("CA", state)
     location = order.get("ship_to_id")
     return places.get((str(order.get("partner") or ""), str(location)), "") if location else ""
 

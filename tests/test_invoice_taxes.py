@@ -129,6 +129,13 @@ def test_quebec_gst_and_qst_each_in_the_summary_with_its_registration():
     assert not any(s[1] == "GS" and s[3] == "13" for s in txis(body))  # no HST with the GST
 
 
+def test_a_ship_to_in_quebec_s_former_code_pq_is_taxed_as_quebec():
+    # N402 PQ (Canada Post's code before 1992, still sent by legacy systems) is Quebec: GST and QST, as for QC
+    built = build(InvoiceSettings(taxes=TAXES), "PQ").built
+    assert [s[:4] for s in txis(built.body)] == [["TXI", "GS", "1.58", "5"], ["TXI", "SP", "3.14", "9.975"]]
+    assert built.tax == Decimal("4.72")
+
+
 def test_quebec_gst_and_qst_per_line():
     built = build(InvoiceSettings(taxes=TAXES, tax_at="line", tax_percent="decimal"), "QC").built
     body = built.body
