@@ -644,3 +644,33 @@ def test_a_csv_net_weight_rounded_or_in_a_contradicted_unit_is_a_warning_at_its_
     assert (table["net_weight"][0].as_py(), table["net_weight_unit"][0].as_py()) == read
     assert [(f.code, f.location.column) for f in findings] == found
     assert all(f.severity == "warning" and f.location.row == 2 for f in findings)
+
+
+def test_a_po_s_own_terms_survive_an_unweighed_810_before_it_in_the_run(tmp_path):
+    """acme bills a PO's own terms (``terms = "po"``); PO-1's catch-weight line ships with no net weight (its 810
+    is not built), PO-2 (its own ITD: net 60) ships on the next shipment of the same run. PO-2's 810 states its PO's
+    terms, not the agreement's (ITD*08 2% 10 net 30): the PO terms were looked up by their position in the run's
+    due invoices before PO-1's was taken out, so PO-2's fell to the agreement."""
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    path = ws.root / "partners" / "acme.toml"
+    text = path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1)
+    path.write_text(text.replace("[fulfilment.invoice]\n", '[fulfilment.invoice]\nterms = "po"\n', 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    po2 = [GOOD_PO[0].replace("PO-1", "PO-2"), GOOD_PO[1], "ITD*01*3*****60", *GOOD_PO[2:6],
+           "PO1*1*12*EA*19.70*PE*VN*VP-1001", "CTT*1"]
+    (inbox / "po1.x12").write_bytes(x12_850(GOOD_PO[:6] + ["PO1*1*3*CA*3.49*PP*VN*VP-1003", "CTT*1"]))
+    (inbox / "po2.x12").write_bytes(x12_850(po2, isa13=2, gs06="2"))
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(
+        HEADER + _row("1", "SKU-1003", "3", "CA").replace("SHP-9", "SHP-1")
+        + _row("1", "SKU-1001", "12", "EA").replace("SHP-9", "SHP-2").replace("PO-1", "PO-2").replace("C-9", "C-8"))
+    run_night(ws, NEXT)
+    outbox = sorted((ws.drop_root / "acme" / "outbox").iterdir())
+    invoices = [_segments(p.read_bytes()) for p in outbox if p.name.split("-")[1] == "810"]
+    [po2_810] = [segs for segs in invoices if any(s[:1] == ["BIG"] and "PO-2" in s for s in segs)]
+    assert not [segs for segs in invoices if any(s[:1] == ["BIG"] and "PO-1" in s for s in segs)]  # not weighed
+    assert [s for s in po2_810 if s[0] == "ITD"] == [["ITD", "01", "3", "", "", "", "", "60"]]

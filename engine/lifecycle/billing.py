@@ -470,7 +470,6 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     for partner in dict.fromkeys(d.partner for d in due):
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
-    own_terms = _po_terms(due, orders, profiles)  # index -> the PO's own ITD, where the 810 states it
     unweighed, weighed = _catch_weight_dues(due, lines, order_lines, tables, weights)
     if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
         kept = [i for i in range(len(due)) if i not in unweighed]
@@ -481,6 +480,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) is not built: {why}.",
                         value=d.po_number)
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
+    # index -> the PO's own ITD, where the 810 states it (indexes of the due list as billed: unweighed ones gone)
+    own_terms = _po_terms(due, orders, profiles)
     taxing = _taxing(due, orders, profiles, places or {})  # index -> its taxes (or why they are unknown)
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
