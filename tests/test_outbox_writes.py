@@ -143,3 +143,31 @@ def test_temporaries_and_emptiness_are_what_remove_temporaries_and_intake_see(tm
     assert drop.remove_temporaries("outbox") == [f"{TMP_PREFIX}a", f"{TMP_PREFIX}b"]
     assert drop.temporaries("outbox") == [] and sorted(os.listdir(tmp_path / "d" / "outbox")) == [
         f"{TMP_PREFIX}dir", "PO1.x12"]
+
+
+def test_marking_a_document_delivered_writes_its_content_once(tmp_path):
+    """SQLite rewrites a row whose size changes with its content (delivered: status and delivered_at grow
+    it); the old content's pages are freed, not zeroed and written again (secure_delete "fast", which
+    Debian's SQLite has on by default): the WAL holds the new content once, not twice."""
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+
+    size = 1_500_000  # under the WAL's autocheckpoint (1000 pages of 4 KiB): the WAL file measures the commit
+    content = bytes(range(256)) * (size // 256)
+
+    def render(doc, isa13, gs06, st02s):
+        return f"{doc.partner}-{doc.doc_type}-{isa13:09d}.x12", content
+
+    path = tmp_path / "state.sqlite"
+    state = StateStore(path)
+    try:
+        doc = PlannedDocument("acme", "810", "IN", (PlannedSet("810:PO-1", (("BIG", "20261126"),), "PO-1"),))
+        state.apply(Plan(documents=(doc,)), render=render, at="2026-11-26T02:00:00", run_id="r")
+        state._q("PRAGMA wal_checkpoint(TRUNCATE)")
+        [pending] = state.pending_documents("acme")
+        state.mark_delivered_many([pending.id], "2026-11-26T02:00:01")
+        wal = os.path.getsize(f"{path}-wal")
+        assert size < wal < 1.5 * size  # the new content's pages (and a few others), not the old ones zeroed too
+        [delivered] = state.documents("acme")
+        assert delivered.status == "delivered" and delivered.content == content
+    finally:
+        state.close()
