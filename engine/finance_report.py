@@ -8,7 +8,10 @@ Definitions:
                 variances compare the same orders; a line with no PO date takes its first ship or invoice date.
   values        from LINE_MATCH: ordered (cancelled lines count 0), acknowledged, shipped (at the agreed
                 price), invoiced (duplicates left out); variances: acknowledged - ordered, shipped -
-                acknowledged, invoiced - shipped.
+                acknowledged, invoiced - shipped. A partner that takes no 855 (FinanceSettings.expects_855
+                False: its programme answers orders by 856s and 810s) agrees to its orders as ordered: a line
+                of it without an acknowledgment counts its ordered value as acknowledged (else every such line
+                read as unacknowledged, and its shipments as shipped beyond what was agreed).
   unresolved    exceptions whose state is open or explained; ageing buckets count them by age_days:
                 0-7, 8-30, 31-60, 61-90, over 90.
   changes       against the previous run's exceptions: new, cleared (no longer found), amount changed,
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -111,16 +114,18 @@ class FinanceReport:
 
 def build_finance_report(lines: pa.Table, exceptions: pa.Table, evidence: pa.Table | None = None, *,
                          previous: pa.Table | None = None, period: Period = "month",
-                         as_of: datetime, values: pa.Table | None = None) -> FinanceReport:
+                         as_of: datetime, values: pa.Table | None = None,
+                         no_855: Collection[str] = ()) -> FinanceReport:
     """The report's tables from LINE_MATCH and EXCEPTIONS (with states) and, optionally, the previous
     run's EXCEPTIONS. ``values``: the values table of these very lines and period, when the caller has
-    it from an earlier report (it depends on nothing else)."""
+    it from an earlier report (it depends on nothing else). ``no_855``: the partners that take no 855
+    (their orders agreed as ordered)."""
     lines = lines.select(LINE_MATCH.names).cast(LINE_MATCH)
     exceptions = exceptions.select(EXCEPTIONS.names).cast(EXCEPTIONS)
     evidence = (evidence if evidence is not None else EVIDENCE.empty_table()).select(EVIDENCE.names).cast(EVIDENCE)
     ordered = exceptions.sort_by([("partner", "ascending"), ("type", "ascending"), ("amount_at_risk", "descending"),
                                   ("exception_id", "ascending")])
-    values = values if values is not None else _values(lines, period)
+    values = values if values is not None else _values(lines, period, no_855)
     return FinanceReport(as_of=as_of, period=period, values=values, summary=_summary(exceptions),
                          ageing=_ageing(exceptions), changes=_changes(exceptions, previous), exceptions=ordered,
                          evidence=evidence, has_previous=previous is not None)
@@ -130,17 +135,22 @@ def _money_sum(values: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.cast(values, MONEY)
 
 
-def _values(lines: pa.Table, period: Period) -> pa.Table:
+def _values(lines: pa.Table, period: Period, no_855: Collection[str] = ()) -> pa.Table:
     if not lines.num_rows:
         return VALUES.empty_table()
+    acknowledged = lines["acknowledged_value"]
+    if no_855:  # agreed as ordered where no acknowledgment was sent (none is)
+        agreed = pc.and_(pc.is_in(lines["partner"], value_set=pa.array(sorted(no_855), pa.string())),
+                         pc.is_null(acknowledged))
+        acknowledged = pc.if_else(agreed, lines["ordered_value"], acknowledged)
     when = pc.coalesce(lines["po_date"], pc.cast(lines["first_shipped_at"], pa.date32()), lines["first_invoice_date"])
     label = period_labels(when, period)
     zero = pa.scalar(0, MONEY)
     t = pa.table({
         "partner": lines["partner"], "period": label, "currency": lines["currency"],
         "po_number": lines["po_number"],
-        **{c: pc.fill_null(lines[c], zero) for c in ("ordered_value", "acknowledged_value", "shipped_value",
-                                                      "invoiced_value")},
+        **{c: pc.fill_null(lines[c], zero) for c in ("ordered_value", "shipped_value", "invoiced_value")},
+        "acknowledged_value": pc.fill_null(acknowledged, zero),
     })
     g = t.group_by(["partner", "period", "currency"], use_threads=False).aggregate(
         [("po_number", "count_distinct"), ("po_number", "count"), ("ordered_value", "sum"),

@@ -16,7 +16,7 @@ the current 855/865, else the requested ship date - is on or before the run date
                   POs received (in ORDERED or named by a finding); "(any rule)" for all rules together;
                   findings above the order (file, envelope) are counted apart.
   SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival;
-                  "855 within window": our first 855 within ack_855_hours; "ASN before arrival": our 856
+                  "855 within window": our first 855 within ack_855_hours (not measured for a partner taking no 855); "ASN before arrival": our 856
                   sent before the expected delivery, or within asn_window_minutes of departure when no
                   delivery time is known; "partner 997 within window": partners' 997s for our documents
                   within ack_997_hours (from DOCUMENT_STATUS). Rate = met / measured; an unmet deadline
@@ -291,8 +291,12 @@ def _sla(orders: pa.Table, shipped: pa.Table, docs: pa.Table, cfg: dict[str, Fin
     results: dict[str, tuple[list, np.ndarray, np.ndarray]] = {}
     results[SLAS[0]] = (who, *_deadline_check(who, received, _seconds(orders["fa_sent_at"]),
                                               {p: c.ack_997_hours * 3600 for p, c in cfg.items()}, now_s))
-    results[SLAS[1]] = (who, *_deadline_check(who, received, _seconds(orders["acked_at"]),
-                                              {p: c.ack_855_hours * 3600 for p, c in cfg.items()}, now_s))
+    met, measured = _deadline_check(who, received, _seconds(orders["acked_at"]),
+                                    {p: c.ack_855_hours * 3600 for p, c in cfg.items()}, now_s)
+    if not all(c.expects_855 for c in cfg.values()):  # a partner that takes no 855 is owed none: not measured
+        owed = np.array([cfg[p].expects_855 for p in who], bool)
+        met, measured = met & owed, measured & owed
+    results[SLAS[1]] = (who, met, measured)
     # ASN: per shipment; the deadline is the expected delivery, else departure + the ASN window
     if shipped.num_rows:
         g = shipped.group_by(["partner", "shipment_id"], use_threads=False).aggregate(

@@ -358,7 +358,8 @@ def write_reports(folder: Path, *, inputs: Inputs, lines: pa.Table, exceptions: 
     written = {} if written is None else written
     before = written.get("report_values")  # the values by period depend on the lines alone
     report = build_finance_report(lines, exceptions, evidence, previous=previous, as_of=as_of,
-                                  values=before[1] if before is not None and before[0] is lines else None)
+                                  values=before[1] if before is not None and before[0] is lines else None,
+                                  no_855=[p for p, s in settings.items() if not s.expects_855])
     written["report_values"] = (lines, report.values)
     kpi_exceptions = kpi_exceptions if kpi_exceptions is not None else exceptions
     before = written.get("kpis")  # the run's KPIs, from the very same lines and sides: only the exceptions differ

@@ -40,6 +40,10 @@ class FinanceSettings(BaseModel):
     # e.g. a CSV order partner receiving our X12 856s and 810s): its documents are never overdue
     expects_997: bool = True
     ack_855_hours: int = Field(default=48, ge=0)  # our 855 is due this long after the PO arrived
+    # False: the partner takes no 855 (or CSV acknowledgment: a programme answered by 856s and 810s alone, as
+    # AutoZone's VDP or Costco's; set so for a profile receiving neither): its orders are agreed as ordered (the
+    # values' acknowledged column is the order's), and no 855 is due
+    expects_855: bool = True
     asn_window_minutes: int = Field(default=1440, ge=0)  # our 856 is due this long after departure when
     # the partner gave no delivery time (with one, it is due before the goods arrive)
     invoice_grace_days: int = Field(default=2, ge=0)  # a shipment is "not invoiced" only this long after it left

@@ -334,8 +334,11 @@ class PartnerProfile(_Model):
     @property
     def finance_settings(self) -> FinanceSettings:
         """[finance] as reconciliation applies it: a partner whose profile accepts no 997 cannot acknowledge
-        what we send, so none is expected from it (expects_997 False)."""
-        return self.finance if "997" in self.accepts else self.finance.model_copy(update={"expects_997": False})
+        what we send, so none is expected from it (expects_997 False); one that receives no 855 nor CSV
+        acknowledgment gets none from us (expects_855 False)."""
+        update = {**({} if "997" in self.accepts else {"expects_997": False}),
+                  **({} if {"855", "csv_ack"} & set(self.receives) else {"expects_855": False})}
+        return self.finance.model_copy(update=update) if update else self.finance
 
     def is_csv_file(self, name: str) -> bool:
         """Is a file of this partner's drop a CSV order file (else X12)? A partner that sends only

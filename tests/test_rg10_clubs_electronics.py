@@ -13,6 +13,7 @@ guides require."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 
 import pytest
@@ -216,6 +217,29 @@ def test_the_reconciliation_reports_pos_without_cur_in_the_partner_s_currency(ni
         assert table.num_rows and set(table["currency"].to_pylist()) == {"USD"}, name
     partners = set(pq.read_table(data / "values.parquet")["partner"].to_pylist())
     assert partners == set(POS)
+
+
+def test_a_partner_taking_no_855_has_its_orders_agreed_as_ordered_in_the_values_and_no_855_due(night, tmp_path):
+    """Costco's programme takes no 855 (its 997 answers the PO): the finance values count its orders as agreed
+    as ordered (acknowledged = ordered, no variance) and the dashboard measures no '855 within window' for it.
+    They used to read as never acknowledged: acknowledged 0, acknowledged - ordered the whole order, and shipped -
+    acknowledged every shipment, on every Costco (AutoZone, Menards ...) row."""
+    import pyarrow.parquet as pq
+
+    from flows.night import reconcile_stage
+
+    ws, _found, _states = night
+    root = tmp_path / "ws"  # a week on (every 855 due by then), in a copy: the night stays as the others read it
+    shutil.copytree(ws.root, root)
+    reconcile_stage(str(root), "2026-12-05T02:00:00", "rg10-reconcile-later")
+    data = root / "reports" / "finance" / "data"
+    values = [r for r in pq.read_table(data / "values.parquet").to_pylist() if r["partner"] == "costco"]
+    assert values and all(r["ordered_value"] > 0 for r in values)
+    assert all(r["acknowledged_value"] == r["ordered_value"] and r["acknowledged_variance"] == 0 for r in values)
+    assert all(r["shipped_variance"] == r["shipped_value"] - r["ordered_value"] for r in values)
+    sla = [r for r in pq.read_table(data / "kpi_sla.parquet").to_pylist() if r["sla"] == "855 within window"]
+    assert [r["measured"] for r in sla if r["partner"] == "costco"] in ([], [0])
+    assert any(r["measured"] > 0 for r in sla if r["partner"] == "bestbuy")  # a partner taking 855s: measured
 
 
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):
