@@ -16,7 +16,8 @@ the current 855/865, else the requested ship date - is on or before the run date
                   POs received (in ORDERED or named by a finding); "(any rule)" for all rules together;
                   findings above the order (file, envelope) are counted apart.
   SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival;
-                  "855 within window": our first 855 within ack_855_hours (not measured for a partner taking no 855); "ASN before arrival": our 856
+                  "855 within window": our first 855 within ack_855_hours (not measured for a partner
+                  taking no 855: FinanceSettings.expects_855); "ASN before arrival": our 856
                   sent before the expected delivery, or within asn_window_minutes of departure when no
                   delivery time is known; "partner 997 within window": partners' 997s for our documents
                   within ack_997_hours (from DOCUMENT_STATUS). Rate = met / measured; an unmet deadline
