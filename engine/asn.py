@@ -883,12 +883,11 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         return out
 
     # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
-    digits = sscc_columns(pa.array(flat.b_sscc, pa.string()))[1].to_pylist()
-    seen: set[tuple[int, str]] = set()
-    for s, code in zip(b_ship, digits, strict=True):
-        if code is None or (s, code) in seen:
-            bad.add(s)
-        seen.add((s, code))
+    digits = sscc_columns(pa.array(flat.b_sscc, pa.string()))[1]  # null: not a valid SSCC
+    if len(digits):  # a shipment with a box whose SSCC is not valid, or with one SSCC on two of its boxes
+        pair, n_pairs = encode(b_of, digits)
+        twice = np.bincount(pair, minlength=n_pairs)[pair] > 1
+        bad.update(np.unique(b_of[pc.is_null(digits).to_numpy(zero_copy_only=False) | twice]).tolist())
     # the items are few distinct ones (engine.shipments makes each distinct item once): what an item writes
     # and weighs is found once per distinct item (``one``, as columns), then taken for every item (``every``)
     shipped = _units(one.quantity)  # per distinct item, in 10^-4 units (None: one does not fit)
@@ -1039,13 +1038,15 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
             o_text[k] += text
             marked[k] += 1
     ai = "00" if sscc_with_ai else ""
-    b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
-              for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
+    b_text = pc.binary_join_element_wise(  # HL*n*parent*level*children~MAN*GM*(00)SSCC~ a box at a time, in Arrow
+        "HL", e, pa.array(b_hl, pa.int64()).cast(pa.string()), e, pa.array(b_parent, pa.int64()).cast(pa.string()), e,
+        pa.array(b_level, pa.string()), e, pa.array(np.asarray(b_children, np.int64) > 0).cast(pa.int8()).cast(
+            pa.string()), f"{t}MAN{e}GM{e}{ai}", pc.fill_null(digits, "None"), t, "")
 
     # every entity's text in the order written: by shipment, then HL number
     written = np.empty(len(where), np.int64)
     written[where] = np.arange(len(where))
-    every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
+    every = pa.concat_arrays([pa.array(o_text, pa.string()), b_text, texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
     count = (2 + bool(ref)) * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)
