@@ -711,6 +711,36 @@ class ShipmentHead(NamedTuple):
     ship_to: Party
 
 
+class ItemColumns(NamedTuple):
+    """Distinct items as columns, one entry per item in each (ShippedItem's fields, in its order): what
+    write_856_texts reads of them, without an object per item (engine.shipments.shipment_columns makes
+    them so; ``of`` turns ShippedItems into them)."""
+
+    line_id: list[str]
+    quantity: list[Decimal]
+    unit: list[str]
+    product_ids: list[tuple[ProductId, ...]]
+    sku: list[str]
+    ordered_quantity: list[Decimal | None]
+    description: list[str]
+    pack: list[int | None]
+    pack_size: list[Decimal | None]
+    pack_unit: list[str]
+    lot_number: list[str]
+    expiration_date: list[date | None]
+    net_weight: list[Decimal | None]
+    net_weight_unit: list[str]
+    components: list[tuple[PrepackComponent, ...]]
+
+    @classmethod
+    def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:
+        return cls(*([getattr(i, name) for i in items] for name in cls._fields))
+
+    def objects(self) -> list[ShippedItem]:
+        """The items as ShippedItems."""
+        return list(map(ShippedItem, *self))
+
+
 @dataclass(slots=True)
 class Flat856:
     """Many shipments' orders, pallets, cartons and items, flattened in the order an 856 writes them
@@ -734,7 +764,7 @@ class Flat856:
     b_children: list[int]
     b_sscc: list[str]
     i_box: np.ndarray
-    one: list[ShippedItem]
+    one: list[ShippedItem] | ItemColumns
     every: pa.Array
     o_mark_for: list[Party | None] | None = None  # per order: its mark-for (None: no order has one)
     o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
@@ -831,7 +861,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     bad = set(flat.bad)
     n_hl, o_ship, o_hl, b_hl, b_parent, b_ship, b_order = (flat.n_hl, flat.o_ship, flat.o_hl, flat.b_hl,
                                                            flat.b_parent, flat.b_ship, flat.b_order)
-    b_level, b_children, one, every = flat.b_level, flat.b_children, flat.one, flat.every
+    b_level, b_children, every = flat.b_level, flat.b_children, flat.every
+    one = flat.one if isinstance(flat.one, ItemColumns) else ItemColumns.of(flat.one)
     n_o, n_i = len(o_ship), len(flat.i_box)
     o_of = np.asarray(o_ship, np.int64)
     b_of = np.asarray(b_ship, np.int64)
@@ -853,18 +884,17 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         return out
 
     # the self-check, on the columns: SSCCs valid and once per shipment, quantities as confirmed
-    digits = sscc_columns(pa.array(flat.b_sscc, pa.string()))[1].to_pylist()
-    seen: set[tuple[int, str]] = set()
-    for s, code in zip(b_ship, digits, strict=True):
-        if code is None or (s, code) in seen:
-            bad.add(s)
-        seen.add((s, code))
-    # the items are few distinct objects (engine.shipments makes each distinct item once): what an item
-    # writes and weighs is found once per distinct object (``one``), then taken for every item (``every``)
-    shipped = _units([i.quantity for i in one])  # per distinct item, in 10^-4 units (None: one does not fit)
+    digits = sscc_columns(pa.array(flat.b_sscc, pa.string()))[1]  # null: not a valid SSCC
+    if len(digits):  # a shipment with a box whose SSCC is not valid, or with one SSCC on two of its boxes
+        pair, n_pairs = encode(b_of, digits)
+        twice = np.bincount(pair, minlength=n_pairs)[pair] > 1
+        bad.update(np.unique(b_of[pc.is_null(digits).to_numpy(zero_copy_only=False) | twice]).tolist())
+    # the items are few distinct ones (engine.shipments makes each distinct item once): what an item writes
+    # and weighs is found once per distinct item (``one``, as columns), then taken for every item (``every``)
+    shipped = _units(one.quantity)  # per distinct item, in 10^-4 units (None: one does not fit)
     po_of = pa.array(flat.o_po, pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
         if n_i else pa.array([], pa.string())
-    line_ids = pa.array([i.line_id for i in one], pa.string()).take(every)
+    line_ids = pa.array(one.line_id, pa.string()).take(every)
     if isinstance(expected, pa.Table):  # CONFIRMED
         want_ship = expected["shipment"].to_numpy().astype(np.int64)
         want_po, want_line = (expected[c].combine_chunks().cast(pa.string()) for c in ("po_number", "line_id"))
@@ -890,10 +920,9 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     else:  # a quantity with more than 4 decimals: summed as decimals
         have: dict[tuple[int, str, str], Decimal] = defaultdict(Decimal)
         totals = [Decimal(0)] * n_s
-        for s, po, item in zip(i_ship.tolist(), po_of.to_pylist(), map(one.__getitem__, every.to_pylist()),
-                               strict=True):
-            have[(s, po, item.line_id)] += item.quantity
-            totals[s] += item.quantity
+        for s, po, k in zip(i_ship.tolist(), po_of.to_pylist(), every.to_pylist(), strict=True):
+            have[(s, po, one.line_id[k])] += one.quantity[k]
+            totals[s] += one.quantity[k]
         have = {k: q for k, q in have.items() if q}
         if isinstance(expected, pa.Table):
             want = defaultdict(Decimal)
@@ -909,19 +938,19 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     # shipment out (so dropping the trailing separators of a segment drops its trailing empty elements)
     rank, special = asn.lin_qualifiers, frozenset(chars)
     lins: dict[tuple, str | None] = {}
-    for key in dict.fromkeys((i.product_ids, i.sku) for i in one):
+    for key in dict.fromkeys(zip(one.product_ids, one.sku, strict=True)):
         try:
             pairs: tuple[str, ...] | None = _lin_pairs(*key, rank)
         except DocumentError:
             pairs = None
         lins[key] = e.join(pairs) if pairs is not None and special.isdisjoint("".join(pairs)) else None
-    lin = pa.array([lins[(i.product_ids, i.sku)] for i in one], pa.string())
+    lin = pa.array([lins[key] for key in zip(one.product_ids, one.sku, strict=True)], pa.string())
     refused = pc.is_null(lin).to_numpy(zero_copy_only=False)  # per distinct item: its shipments left out
     lin = lin.take(every)
-    unit = pa.array([i.unit for i in one], pa.string()).take(every)
-    sn1 = _elements("SN1", "", pa.array([_decimal(i.quantity) for i in one], pa.string()).take(every), unit, e=e)
+    unit = pa.array(one.unit, pa.string()).take(every)
+    sn1 = _elements("SN1", "", pa.array([_decimal(q) for q in one.quantity], pa.string()).take(every), unit, e=e)
     if asn.ordered_quantity:
-        ordered = pa.array([None if i.ordered_quantity is None else _decimal(i.ordered_quantity) for i in one],
+        ordered = pa.array([None if q is None else _decimal(q) for q in one.ordered_quantity],
                            pa.string()).take(every)
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
     hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
@@ -929,40 +958,42 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     lin_segment = _elements("LIN", line_ids, lin, e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
-    if asn.prepacks == "components" and any(i.components for i in one):  # a prepack's SLNs after its SN1
+    if asn.prepacks == "components" and any(one.components):  # a prepack's SLNs after its SN1
         slns: dict[tuple[PrepackComponent, ...], str | None] = {(): ""}
-        for i in one:
-            if i.components not in slns:
+        for components in one.components:
+            if components not in slns:
                 try:
-                    slns[i.components] = joined_body(sln_segments(i.components, rank), d, chars)
+                    slns[components] = joined_body(sln_segments(components, rank), d, chars)
                 except DocumentError:  # a component without an id: left to build_856, which refuses it
-                    slns[i.components] = None
-        sln_text = pa.array([slns[i.components] for i in one], pa.string())
+                    slns[components] = None
+        sln_text = pa.array([slns[components] for components in one.components], pa.string())
         refused |= pc.is_null(sln_text).to_numpy(zero_copy_only=False)  # a value holding a delimiter
         texts = pc.binary_join_element_wise(texts, pc.fill_null(sln_text, "").take(every), "")
-        segments += np.array([len(i.components) for i in one], np.int64)[every.to_numpy()]
-    columns = [[i.line_id for i in one], [i.unit for i in one]]
+        segments += np.array([len(components) for components in one.components], np.int64)[every.to_numpy()]
+    columns = [one.line_id, one.unit]
     if asn.item_po4:
-        size = [i.pack_size for i in one]
-        po4 = _elements("PO4", pa.array([None if i.pack is None else str(i.pack) for i in one], pa.string()), e=e)
+        size = one.pack_size
+        po4 = _elements("PO4", pa.array([None if p is None else str(p) for p in one.pack], pa.string()), e=e)
         po4 = pc.if_else(pc.is_valid(pa.array(size)), _elements(po4, pa.array(
             [x12_decimal(v) if v is not None else None for v in size], pa.string()),
-            pa.array([i.pack_unit for i in one], pa.string()), e=e), po4)
+            pa.array(one.pack_unit, pa.string()), e=e), po4)
         texts = _optional(texts, pc.utf8_rtrim(po4.take(every), characters=e), t, segments)
-        columns.append([i.pack_unit for i in one if i.pack is not None and i.pack_size is not None])
+        columns.append([u for p, v, u in zip(one.pack, size, one.pack_unit, strict=True)
+                        if p is not None and v is not None])
     if asn.item_pid:
-        descriptions = [x12_text(i.description) for i in one]
+        descriptions = [x12_text(text) for text in one.description]
         described = pa.array([text or None for text in descriptions], pa.string()).take(every)
         texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
         columns.append(descriptions)
     if asn.item_net_weight:  # MEA*WT*N after PID, where the warehouse confirmed the item's net weight
-        weight = pa.array([None if i.net_weight is None else x12_decimal(i.net_weight) for i in one], pa.string())
-        mea = _elements("MEA", "WT", "N", weight, pa.array([i.net_weight_unit for i in one], pa.string()), e=e)
+        weight = pa.array([None if w is None else x12_decimal(w) for w in one.net_weight], pa.string())
+        mea = _elements("MEA", "WT", "N", weight, pa.array(one.net_weight_unit, pa.string()), e=e)
         texts = _optional(texts, mea.take(every), t, segments)
-        columns.append([i.net_weight_unit for i in one if i.net_weight is not None])
+        columns.append([u for w, u in zip(one.net_weight, one.net_weight_unit, strict=True) if w is not None])
     if any(not special.isdisjoint("".join(column)) for column in columns):
-        refused |= np.array([not special.isdisjoint("".join((i.line_id, i.unit, i.pack_unit, x12_text(i.description))))
-                             for i in one], bool)
+        refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text))))
+                             for line_id, unit_, pack_unit, text in zip(one.line_id, one.unit, one.pack_unit,
+                                                                        one.description, strict=True)], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 
@@ -1008,13 +1039,15 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
             o_text[k] += text
             marked[k] += 1
     ai = "00" if sscc_with_ai else ""
-    b_text = [f"HL{e}{n}{e}{parent}{e}{level}{e}{int(has > 0)}{t}MAN{e}GM{e}{ai}{code}{t}"
-              for n, parent, level, has, code in zip(b_hl, b_parent, b_level, b_children, digits, strict=True)]
+    b_text = pc.binary_join_element_wise(  # HL*n*parent*level*children~MAN*GM*(00)SSCC~ a box at a time, in Arrow
+        "HL", e, pa.array(b_hl, pa.int64()).cast(pa.string()), e, pa.array(b_parent, pa.int64()).cast(pa.string()), e,
+        pa.array(b_level, pa.string()), e, pa.array(np.asarray(b_children, np.int64) > 0).cast(pa.int8()).cast(
+            pa.string()), f"{t}MAN{e}GM{e}{ai}", pc.fill_null(digits, "None"), t, "")
 
     # every entity's text in the order written: by shipment, then HL number
     written = np.empty(len(where), np.int64)
     written[where] = np.arange(len(where))
-    every = pa.concat_arrays([pa.array(o_text + b_text, pa.string()), texts]).take(pa.array(written))
+    every = pa.concat_arrays([pa.array(o_text, pa.string()), b_text, texts]).take(pa.array(written))
     bodies = pc.binary_join(pa.ListArray.from_arrays(pa.array(start, pa.int32()), every), "").to_pylist()
     count = (2 + bool(ref)) * np.bincount(o_of, minlength=n_s) + 2 * np.bincount(b_of, minlength=n_s) + np.bincount(
         i_ship, weights=segments, minlength=n_s).astype(np.int64)

@@ -22,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, Flat856, mark_fors, order_refs
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, Flat856, ItemColumns, mark_fors, order_refs
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
@@ -348,8 +348,16 @@ def _lot_columns(lines: pa.Table) -> list[str]:
 
 def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
                 ) -> tuple[list[ShippedItem], np.ndarray]:
-    """The distinct ShippedItems of the grouped items (each order line's units in one box, summed; what
-    each reads of its order line found in columns: _item_lines), and each item's index into them."""
+    """The distinct ShippedItems of the grouped items (_item_columns as objects), and each item's index into them."""
+    made, kind = _item_columns(lines, order_lines, items, g)
+    return made.objects(), kind
+
+
+def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
+                  ) -> tuple[ItemColumns, np.ndarray]:
+    """The distinct items of the grouped items (each order line's units in one box, summed; what each reads
+    of its order line found in columns: _item_lines) as ItemColumns (no object per item: a night's 856s
+    carry 100,000 of them), and each item's index into them."""
     item, n_items, item_row = g.item, g.n_items, g.item_row
     qty, present = scaled(lines["quantity"])
     summed = Groups(item, n_items)
@@ -373,23 +381,26 @@ def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, 
                            *([] if packs is None else [packs[1]]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
-    made = list(map(ShippedItem, at["line_id"].take(pick).to_pylist(),
-                    objects(decimal_array(units[first], present[first])), unit.take(pick).to_pylist(),
-                    [ids[k] for k in id_kind[first].tolist()], sku.take(pick).to_pylist(),
-                    objects(ordered.take(pick)), line["description"].take(pick).to_pylist(),
-                    case.take(pick).to_pylist()))
+    n = len(first)
+    numbers, expiries = [""] * n, [None] * n
     if lot is not None:  # the lot and expiry of each kind's first row (an item's rows are one lot)
-        n = len(first)
-        numbers = lot["lot_number"].take(pick).to_pylist() if "lot_number" in lot_columns else [None] * n
-        expiries = lot["expiration_date"].take(pick).to_pylist() if "expiration_date" in lot_columns else [None] * n
-        made = [replace(m, lot_number=number or "", expiration_date=expires)
-                for m, number, expires in zip(made, numbers, expiries, strict=True)]
+        if "lot_number" in lot_columns:
+            numbers = [number or "" for number in lot["lot_number"].take(pick).to_pylist()]
+        if "expiration_date" in lot_columns:
+            expiries = lot["expiration_date"].take(pick).to_pylist()
+    net, net_unit = [None] * n, [""] * n
     if weights is not None:  # each kind's net weight (its item's: the weight is part of the kind)
-        made = [m if weights[k][0] is None else replace(m, net_weight=weights[k][0], net_weight_unit=weights[k][1])
-                for m, k in zip(made, first.tolist(), strict=True)]
+        kept = [weights[k] for k in first.tolist()]
+        net = [w for w, _u in kept]
+        net_unit = [u if w is not None else "" for w, u in kept]
+    components = [()] * n
     if packs is not None:  # each kind's prepack components (its order line's: part of the kind)
-        made = [m if not packs[0][k] else replace(m, components=packs[0][k])
-                for m, k in zip(made, packs[1][first].tolist(), strict=True)]
+        components = [packs[0][k] or () for k in packs[1][first].tolist()]
+    made = ItemColumns(at["line_id"].take(pick).to_pylist(), objects(decimal_array(units[first], present[first])),
+                       unit.take(pick).to_pylist(), [ids[k] for k in id_kind[first].tolist()],
+                       sku.take(pick).to_pylist(), objects(ordered.take(pick)),
+                       line["description"].take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
+                       numbers, expiries, net, net_unit, components)
     return made, kind
 
 
@@ -697,7 +708,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     c = _cartons(lines, g, ssccs)
     if len(c.loose):
         return None
-    made, kind = _item_kinds(lines, order_lines, items, g)
+    made, kind = _item_columns(lines, order_lines, items, g)
     n_s, n_o, n_t, n_c, n_i = len(g.ship_row), g.n_orders, c.n_tares, len(c.carton), g.n_items
     rank = np.empty(n_s, np.int64)  # each shipment code's place (the order of first rows)
     by_row = np.argsort(g.ship_row, kind="stable")

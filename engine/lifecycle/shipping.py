@@ -208,7 +208,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
     check = _store_checked(check, order_lines, profiles, store_shipped)
-    cols = {c: check.lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    cols = _ColumnLists(check.lines)  # read as lists only where a finding asks (a file without one: never)
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
     unattributed = False  # a row left out whose shipment nobody can name: every shipment of the file waits
@@ -234,9 +234,11 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     named = pc.fill_null(pc.not_equal(check.lines["partner"], ""), False).to_numpy(zero_copy_only=False)
     firsts = first_rows(encode(check.lines["shipment_id"])[0], named)
     partner_of: dict[str, str] = {}
-    for i in np.sort(firsts[firsts >= 0]).tolist():
-        if cols["shipment_id"][i] not in held:
-            partner_of[cols["shipment_id"][i]] = cols["partner"][i]
+    taken = pa.array(np.sort(firsts[firsts >= 0]), pa.int64())
+    for sid, partner in zip(check.lines["shipment_id"].take(taken).to_pylist(),
+                            check.lines["partner"].take(taken).to_pylist(), strict=True):
+        if sid not in held:
+            partner_of[sid] = partner
     records: list[FindingRecord] = []
     for k, f in enumerate(read.findings):
         sid = reader_held.get(k)
@@ -255,6 +257,18 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                                      _consequence(f, sid, held=True), STAGE))
     return _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
                                     _needs(check.lines, held, partner_of, profiles), partner_of), profiles)
+
+
+class _ColumnLists(dict):
+    """A table's columns as Python lists (name -> list), each made when first asked for."""
+
+    def __init__(self, table: pa.Table) -> None:
+        super().__init__()
+        self.table = table
+
+    def __missing__(self, name: str) -> list:
+        made = self[name] = self.table[name].to_pylist()
+        return made
 
 
 ASN_ID_MAX = 30  # BSN02 (shipment identification): AN 2-30
