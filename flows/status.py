@@ -269,6 +269,8 @@ def _verdict_text(v: dict | None) -> str | None:
     if v is None:
         return None
     text = v["status"].replace("_", " ")
+    if v["ack_type"] == "824" and v["status"] != "accepted":
+        text += " by the partner's application"
     if v["acked_at"]:
         text += f" ({v['ack_type']} {v['acked_at']})"
     elif v["status"] in ("overdue", "pending"):
