@@ -16,6 +16,7 @@ from rich.table import Table
 from flows.exit_status import ExitStatus
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
+from schemas.ack_reasons import verdict_words
 
 _CONSOLE = _console()
 err = _console(stderr=True)
@@ -353,13 +354,11 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     console.print(d)
     print_shipping(doc, out=console)
     if doc.get("partner_acks"):
-        a = Table(title="the partner's 997/999/824 for our documents (as of the last reconciliation, run clock)")
+        a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
         for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
             a.add_column(c, overflow="fold")
         for v in doc["partner_acks"]:
-            verdict = v["status"].replace("_", " ") + (" by the partner's application (824)" if v["ack_type"] == "824"
-                                                       and v["status"] != "accepted" else "")
-            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict,
+            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict_words(v["status"], v["ack_type"]),
                                            v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
     if doc.get("exceptions"):
