@@ -187,3 +187,35 @@ def test_the_verdicts_are_the_documents_status(night):
     said = {d["type"]: d["partner_ack"] for d in json.loads(res.stdout)["documents"]}
     assert said["856"].startswith("rejected by the partner's application (824 "), said
     assert said["810"].startswith("accepted (824 "), said
+
+
+FULL_824 = [["BGN", "00", "ADV-90", "20261127", "1015"],
+            ["N1", "SU", "ORDERBRIDGE SUPPLY", "92", "V100"], ["REF", "IA", "V100"], ["PER", "IC", "EDI DESK"],
+            ["OTI", "TR", "SI", "SHP-1001", "ACMERETAIL", "ORDERBRIDGE", "20261127", "1430", "6", "0006", "856"],
+            ["REF", "PO", "ACME-1001"], ["DTM", "009", "20261127"],
+            ["TED", "024", "Ship-to store 0042 is not on file", "N1", "4", "N1", "4", "67", "0042"],
+            ["NTE", "GEN", "Resend the ASN"], ["RED", "store 0042", "", "ZZ", "", "ZZ", "STORE"],
+            ["LM", "ZZ"], ["LQ", "0", "ASN99"],
+            ["OTI", "IR", "PO", "ACME-1001", "", "", "", "", "7", "0007", "810"],
+            ["TED", "007", "Item 5 price differs", "IT1", "9"]]
+
+
+@pytest.mark.parametrize("version", ["004010", "005010X186"])
+def test_a_full_824_passes_our_checks_and_is_answered_with_a_997_accepting_it(version):
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    acme = load_profiles(REPO / "partners")["acme"]
+    profile = acme.model_copy(update={"x12": acme.x12.model_copy(update={"version": version[:6]})})
+    out = process_file(_824(FULL_824, version=version), file="acme-824.x12", sha256="s", profile=profile,
+                       known=Known(), today=date(2026, 11, 28))
+    assert [f.code for f in out.findings if f.severity == "error"] == []
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    [body] = ack.bodies
+    assert [s for s in body if s[0] in ("AK1", "AK5", "AK9")] == [["AK1", "AG", "9301", *(
+        [version] if version >= "005010" else [])], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
+    assert [(r["code"], r["reference"], len(r["errors"])) for r in out.advice.to_pylist()] == [
+        ("TR", "SHP-1001", 1), ("IR", "ACME-1001", 1)]
