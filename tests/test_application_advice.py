@@ -219,3 +219,13 @@ def test_a_full_824_passes_our_checks_and_is_answered_with_a_997_accepting_it(ve
         [version] if version >= "005010" else [])], ["AK5", "A"], ["AK9", "A", "1", "1", "1"]]
     assert [(r["code"], r["reference"], len(r["errors"])) for r in out.advice.to_pylist()] == [
         ("TR", "SHP-1001", 1), ("IR", "ACME-1001", 1)]
+
+
+def test_the_rejected_856_is_a_reconciliation_exception_with_the_partners_reasons(night):
+    state = StateStore(night["ws"].state_path)
+    try:
+        rows = [r for r in state.stored_exceptions(active=True).to_pylist()
+                if r["type"] == "DOCUMENT_REJECTED" and r["po_number"] == "ACME-1001"]
+    finally:
+        state.close()
+    assert len(rows) == 1 and "Carton label SSCC" in (rows[0]["partner_reasons"] or ""), rows
