@@ -229,3 +229,37 @@ def test_the_rejected_856_is_a_reconciliation_exception_with_the_partners_reason
     finally:
         state.close()
     assert len(rows) == 1 and "Carton label SSCC" in (rows[0]["partner_reasons"] or ""), rows
+
+
+# 824 shapes as published translators' samples write them (a freight payment 824 rejecting by a bill of lading
+# with a one-letter TED01 and OTI08/OTI09 but no OTI07; a 005010X186 824 with OTI03 "NA", OTI11, a TED naming a
+# segment by a three-letter id and its loop, a RED quoting an industry code list)
+PUBLISHED = {
+    "004010": [["BGN", "11", "1126-9404", "20210217"],
+               ["OTI", "TR", "BM", "1126-9404", "MILMOVE", "8004171844", "20210217", "", "100001251", "0001"],
+               ["TED", "K", "DOCUMENT OWNER CANNOT BE DETERMINED"]],
+    "005010X186": [["BGN", "11", "FFA.ABCDEF.123456", "20020709", "0932", "", "123456789", "", "U"],
+                   ["N1", "41", "DEF INSURANCE", "46", "222222222"],
+                   ["PER", "IC", "TOM EVANS", "TE", "8005551212", "EX", "1439"],
+                   ["N1", "40", "JONESCO", "46", "B5678"],
+                   ["OTI", "TR", "TN", "NA", "", "", "20020709", "0902", "2", "0001", "124", "005010"],
+                   ["TED", "024", "", "VEH", "36", "2"], ["RED", "NA", "", "94", "", "IBP", "E054"]],
+}
+
+
+@pytest.mark.parametrize("version", sorted(PUBLISHED))
+def test_published_824_shapes_pass_our_checks(version):
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    acme = load_profiles(REPO / "partners")["acme"]
+    profile = acme.model_copy(update={"x12": acme.x12.model_copy(update={"version": version[:6]})})
+    out = process_file(_824(PUBLISHED[version], version=version), file="acme-824.x12", sha256="s", profile=profile,
+                       known=Known(), today=date(2026, 11, 28))
+    assert [(f.code, f.message) for f in out.findings if f.severity == "error"] == []
+    [ack] = [d for d in out.documents if d.doc_type == "997"]
+    assert ["AK9", "A", "1", "1", "1"] in [list(s) for s in ack.bodies[0]]
+    assert out.advice.num_rows == 1
