@@ -18,6 +18,7 @@ naming nothing we sent is APPLICATION_ADVICE_UNMATCHED (warning) and gives no ro
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.partner_acks import control_key
 from schemas.application_advice import APPLICATION_ADVICE
@@ -38,13 +39,23 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     if not advice.num_rows:
         return FUNCTIONAL_ACKS.empty_table(), []
     sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
-    ours = sent.to_pylist()
-    gs06s = [_key(r["gs06"]) for r in ours]
-    st02s = [_key(r["st02"]) for r in ours]
+    sent = sent.filter(pc.is_in(sent["partner"], value_set=pc.unique(advice["partner"])))
+    ours = _Rows(sent)
+    by_group: dict[tuple, list[int]] = {}  # (partner, GS06 key) -> rows; (partner, reference) -> rows
+    by_ref: dict[tuple, list[int]] = {}
+    gs06s, st02s = control_key(sent["gs06"]), control_key(sent["st02"])
+    refs = pc.drop_null(advice["reference"])
+    named = pc.or_(pc.is_in(gs06s, value_set=control_key(pc.drop_null(advice["acked_gs06"]))),
+                   pc.or_(pc.is_in(sent["document_ref"], value_set=refs), pc.is_in(sent["po_number"], value_set=refs)))
+    st02s = st02s.to_pylist()
+    for i in pc.indices_nonzero(pc.fill_null(named, False)).to_pylist():  # only the sets some OTI may name
+        by_group.setdefault((ours[i]["partner"], _key(ours[i]["gs06"])), []).append(i)
+        for value in {ours[i]["document_ref"], ours[i]["po_number"]} - {None}:
+            by_ref.setdefault((ours[i]["partner"], value), []).append(i)
     rows: list[dict] = []
     findings: list[Finding] = []
     for oti in advice.to_pylist():
-        named = _named(oti, ours, gs06s, st02s)
+        named = _named(oti, ours, by_group, by_ref, st02s)
         verdict = _VERDICT.get((oti["code"] or "")[-1:])
         where = dict(file=oti["source_file"], isa13=oti["isa13"], gs06=oti["gs06"], st02=oti["st02"], seg="OTI",
                      segment_position=oti["segment_position"], file_segment=oti["file_segment"])
@@ -72,24 +83,38 @@ def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Findin
     return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
 
 
+class _Rows:
+    """A table's rows as dicts, each made when first asked for (an 824 names a few of a history's sets)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table, self._made = table, {}
+        self.doc_types = table["doc_type"].to_pylist()
+
+    def __getitem__(self, i: int) -> dict:
+        if i not in self._made:
+            self._made[i] = self._table.slice(i, 1).to_pylist()[0]
+        return self._made[i]
+
+
 def _key(value: str | None) -> str | None:
     return None if value is None else control_key(pa.array([value], pa.string()))[0].as_py()
 
 
-def _named(oti: dict, ours: list[dict], gs06s: list, st02s: list) -> list[dict]:
-    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference."""
-    mine = [i for i, r in enumerate(ours) if r["partner"] == oti["partner"]
-            and (oti["acked_set_id"] is None or r["doc_type"] == oti["acked_set_id"])]
+def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, st02s: list) -> list[dict]:
+    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference
+    (our shipment id or invoice number before a PO number)."""
+    def of_set(rows: list[int]) -> list[int]:
+        return [i for i in rows if oti["acked_set_id"] is None or ours.doc_types[i] == oti["acked_set_id"]]
+
     if oti["acked_gs06"] is not None:
-        gs06 = _key(oti["acked_gs06"])
         st02 = _key(oti["acked_st02"]) if oti["acked_st02"] is not None else None
-        hit = [i for i in mine if gs06s[i] == gs06 and (st02 is None or st02s[i] == st02)]
+        hit = [i for i in of_set(by_group.get((oti["partner"], _key(oti["acked_gs06"])), []))
+               if st02 is None or st02s[i] == st02]
         if hit:
             return [ours[i] for i in hit]
     ref = oti["reference"]
-    if ref is None:
-        return []
-    hit = [i for i in mine if ours[i]["document_ref"] == ref] or [i for i in mine if ours[i]["po_number"] == ref]
+    hit = of_set(by_ref.get((oti["partner"], ref), [])) if ref is not None else []
+    hit = [i for i in hit if ours[i]["document_ref"] == ref] or hit
     return sorted((ours[i] for i in hit), key=lambda r: r["sent_at"], reverse=True)[:1]
 
 
