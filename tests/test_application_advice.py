@@ -263,3 +263,18 @@ def test_published_824_shapes_pass_our_checks(version):
     [ack] = [d for d in out.documents if d.doc_type == "997"]
     assert ["AK9", "A", "1", "1", "1"] in [list(s) for s in ack.bodies[0]]
     assert out.advice.num_rows == 1
+
+
+def test_a_group_level_oti_decides_every_set_of_our_group():
+    sent = _sent([*SENT, {"doc_type": "856", "functional_id": "SH", "gs06": "6", "st02": "0009",
+                          "file": "acme-856-000000007.x12", "document_ref": "SHP-1009", "po_number": "ACME-1009"}])
+    advice = _advice(_824([["BGN", "00", "ADV-82", "20261127"],
+                           ["OTI", "GR", "SI", "SHP-1001", "", "", "", "", "000000006", "", "856"],
+                           ["TED", "024", "Group sent to the wrong mailbox"]]))
+    acks, findings = advice_acks(advice, sent)
+    assert [(f.code, "group SH GS06 6 (2 sets" in f.message) for f in findings] == [
+        ("APPLICATION_ADVICE_REJECTED", True)]
+    status, notes = match_acks(sent, acks, settings={"acme": FinanceSettings()}, as_of=NIGHT2)
+    assert sorted((r["doc_type"], r["st02"], r["status"]) for r in status.to_pylist()) == [
+        ("810", "0007", "pending"), ("856", "0006", "rejected"), ("856", "0009", "rejected")]
+    assert notes == []
