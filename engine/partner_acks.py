@@ -19,6 +19,8 @@ numbers are never reused per partner):
     every set we sent in it, and wins over any 997/999 for them, whenever it came: X12's TA1 R says the
     interchange was not processed, so a 997 claiming otherwise is a translator's slip (FA_ACK_CONFLICT);
     documents sent again go in a new interchange, decided on their own. TA104 A and E decide nothing;
+  * an 824 (engine.application_advice: the partner's application's verdict, ack_type 824) counts over any
+    997/999 or TA1, the latest 824 first, and disagreeing with them is no conflict;
   * no answer: overdue once as_of is past sent_at + the partner's ack_997_hours, else pending; from a
     partner who sends no 997s (FinanceSettings.expects_997 False): not_expected, never overdue.
 An AK2 (or an AK1 without AK2s), or a TA1, that names nothing we sent to that partner is an FA_UNMATCHED
@@ -206,10 +208,18 @@ def _latest(candidates: pa.Table, *, ta1_first: bool) -> pa.Table:
 
 
 def _choose(candidates: pa.Table, acks: pa.Table) -> tuple[pa.Table, list[Finding]]:
-    """The answer that counts per sent set (a TA1 rejecting its interchange, else the latest); conflicts
-    as findings, at the latest answer (the file that brought the disagreement)."""
+    """The answer that counts per sent set: the latest 824 (the partner's application, whose verdict
+    follows and outranks its translator's 997; never a conflict with it), else a TA1 rejecting its
+    interchange, else the latest; conflicts as findings, at the latest answer (the file that brought the
+    disagreement)."""
     if not candidates.num_rows:
         return candidates.drop_columns(["_ta1"]), []
+    app = pc.fill_null(pc.equal(pc.take(acks["ack_type"], candidates["_ack_row"]), "824"), False)
+    if pc.any(app).as_py():
+        advised = _latest(candidates.filter(app), ta1_first=False).drop_columns(["_ta1"])
+        chosen, findings = _choose(candidates.filter(pc.invert(app)), acks)
+        chosen = chosen.filter(pc.invert(pc.is_in(chosen["_sent_row"], value_set=advised["_sent_row"])))
+        return pa.concat_tables([chosen, advised.cast(chosen.schema)]), findings
     chosen = _latest(candidates, ta1_first=pc.any(candidates["_ta1"]).as_py() is True)
     counts = candidates.group_by("_sent_row", use_threads=False).aggregate([("verdict", "count_distinct")])
     conflicted = counts.filter(pc.greater(counts["verdict_count_distinct"], 1))["_sent_row"]

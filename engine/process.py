@@ -29,6 +29,7 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
+from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
@@ -38,6 +39,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.structure import check_structure, sdq_applied
+from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
@@ -109,6 +111,8 @@ class Outcome:
     interchanges_seen: list[tuple[str, str]] = field(default_factory=list)
     groups_seen: list[tuple[str, str, str, str]] = field(default_factory=list)  # (GS01, GS02, GS03, GS06)
     functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
+    # the OTIs of partners' 824s accepted (matched to what we sent by the flows, engine.application_advice)
+    advice: pa.Table = field(default_factory=partial(empty_table, APPLICATION_ADVICE))
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
     # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
     # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
@@ -307,6 +311,7 @@ def shifted(out: Outcome, rows: int) -> Outcome:
     out.changes = add(out.changes, "file_segment")
     out.change_sacs = add(out.change_sacs, "file_segment")
     out.functional_acks = add(out.functional_acks, "file_segment")
+    out.advice = add(out.advice, "file_segment")
     return out
 
 
@@ -346,7 +351,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
-    order_sets, change_sets_ok, ack_sets = [], [], []
+    order_sets, change_sets_ok, ack_sets, advice_sets = [], [], [], []
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
@@ -378,6 +383,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
+            if g.functional_id == "AG" and "824" in profile.accepts:
+                advice_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "824"]
 
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256)
@@ -389,6 +396,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         out.functional_acks, ack_findings = read_functional_acks(result, partner=profile.id, source_sha256=sha256,
                                                                  received_at=received_at, sets=ack_sets)
         findings += [f.with_file(file) for f in ack_findings]
+    if advice_sets:
+        out.advice = read_application_advice(result, advice_sets, partner=profile.id, source_sha256=sha256,
+                                             received_at=received_at)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
                                                        source_sha256=sha256, received_at=received_at)

@@ -40,6 +40,7 @@ from engine.process import (
     sets_too_large,
     shifted,
 )
+from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
@@ -159,7 +160,7 @@ class SplitInterchange:
             findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
                         or not f.location.st02] + too_large
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
-        order_sets, change_sets, ack_sets = [], [], []
+        order_sets, change_sets, ack_sets, advice_sets = [], [], [], []
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
@@ -180,6 +181,8 @@ class SplitInterchange:
                     change_sets += [(ic, g, ts) for ts in ok if ts.set_id == "860"]
                 if g.functional_id == "FA" and "997" in profile.accepts:
                     ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
+                if g.functional_id == "AG" and "824" in profile.accepts:
+                    advice_sets += [(ic, g, ts) for ts in ok if ts.set_id == "824"]
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
@@ -190,6 +193,9 @@ class SplitInterchange:
                                                                      source_sha256=self.sha256,
                                                                      received_at=self.received_at, sets=ack_sets)
             findings += [f.with_file(file) for f in ack_findings]
+        if advice_sets:
+            out.advice = read_application_advice(result, advice_sets, partner=profile.id, source_sha256=self.sha256,
+                                                 received_at=self.received_at)
         out.findings = findings
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)

@@ -21,6 +21,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine import budgets, finance_inputs, lifecycle
+from engine.application_advice import advice_acks
 from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
 from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
@@ -78,6 +79,7 @@ BATCH_BYTES = 4_000_000
 BATCH_SETS = 5_000
 RECEIVING = "receiving:"  # files.status of a file read in pieces, until its last piece: where to go on
 ACK_CONSEQUENCE = "acknowledgment not used for that set (the latest matching answer counts)"
+ADVICE_CONSEQUENCE = "the partner's application's verdict on our document, kept as its status"
 
 
 def local_drops(ws: Workspace) -> DropFactory:
@@ -231,6 +233,17 @@ def _ack_findings(state: StateStore, profile: PartnerProfile, acks: pa.Table, *,
                          as_of=now, interchanges=ours)
 
 
+def _advice(state: StateStore, profile: PartnerProfile, outcome):
+    """A received file's 824 OTIs matched to what we sent the partner (engine.application_advice): the
+    outcome with their FUNCTIONAL_ACKS rows added beside its 997s, and the findings for ops."""
+    if not outcome.advice.num_rows:
+        return outcome, []
+    sent = finance_inputs.sent_sets(state.sent_sets_of(finance_inputs.PARTNER_ACKED, partner=profile.id),
+                                    state.fulfilment_refs())
+    rows, found = advice_acks(outcome.advice, sent)
+    return replace(outcome, functional_acks=pa.concat_tables([outcome.functional_acks, rows])), found
+
+
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
                     run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
@@ -256,6 +269,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))
+    outcome, advised = _advice(state, profile, outcome)
+    plan += lifecycle.plan_file_findings(advised, partner=profile.id, consequence=ADVICE_CONSEQUENCE)
     plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
     faults.reached("after-parse")

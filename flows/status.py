@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from connectors.state import StateStore
 from parsers.sent_lots import lots_shipped
+from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
 from schemas.order_keys import x12_po
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
@@ -268,7 +269,7 @@ def _verdict_text(v: dict | None) -> str | None:
     partners, as our 997s and TA1s, or not reconciled yet); `partner_acks` has the details."""
     if v is None:
         return None
-    text = v["status"].replace("_", " ")
+    text = verdict_words(v["status"], v["ack_type"])
     if v["acked_at"]:
         text += f" ({v['ack_type']} {v['acked_at']})"
     elif v["status"] in ("overdue", "pending"):

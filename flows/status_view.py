@@ -16,6 +16,7 @@ from rich.table import Table
 from flows.exit_status import ExitStatus
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
+from schemas.ack_reasons import verdict_words
 
 _CONSOLE = _console()
 err = _console(stderr=True)
@@ -357,7 +358,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         for c in ("type", "ISA13", "ST02", "verdict", "answered", "due", "reasons"):
             a.add_column(c, overflow="fold")
         for v in doc["partner_acks"]:
-            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], v["status"].replace("_", " "),
+            a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict_words(v["status"], v["ack_type"]),
                                            v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
     if doc.get("exceptions"):

@@ -207,3 +207,10 @@ def reason(table: str, code: str | None, version: str = "") -> str:
         return old[code]
     text = TABLES[table].get(code.upper())
     return text if text is not None else f"code {code} (not in the X12 code list)"
+
+
+def verdict_words(status: str, ack_type: str | None) -> str:
+    """A document's status (schemas.functional_acks.DOCUMENT_STATUSES) in words, saying who decided it
+    when a partner's 824 did: "rejected by the partner's application"."""
+    words = status.replace("_", " ")
+    return words + " by the partner's application" if ack_type == "824" and status != "accepted" else words

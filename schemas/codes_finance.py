@@ -70,6 +70,31 @@ FINANCE_CODES: list[CodeSpec] = [
         "Two acknowledgments of one document disagree; the latest one counts (a TA1 rejecting its interchange wins"
         " whenever it came).",
     ),
+    # --- partners' 824 application advices (engine.application_advice) ----------------------
+    _C(
+        "APPLICATION_ADVICE_REJECTED",
+        "business",
+        "error",
+        "",
+        "A partner's 824 says its application rejected one of our documents (OTI01 TR, GR, IR...); the document"
+        " reads rejected.",
+    ),
+    _C(
+        "APPLICATION_ADVICE_ERRORS",
+        "business",
+        "warning",
+        "",
+        "A partner's 824 says its application accepted one of our documents with errors or changes (OTI01 TE, TC,"
+        " TP...).",
+    ),
+    _C(
+        "APPLICATION_ADVICE_UNMATCHED",
+        "business",
+        "warning",
+        "",
+        "A partner's 824 names a document (OTI08/OTI09 control numbers, OTI03 reference) we never sent to this"
+        " partner.",
+    ),
     # --- our own 810s and 856s sent by another system, recorded (orderbridge record) -------------
     _C(
         "RECORDED_DOCUMENT_INCOMPLETE",

@@ -1,0 +1,166 @@
+"""Partners' 824 Application Advices matched to the documents we sent: each OTI (schemas.application_advice)
+as a FUNCTIONAL_ACKS row (ack_type "824") naming the sent set it judges, so engine.partner_acks records its
+verdict with the 997s'; and the findings ops act on.
+
+Pure: APPLICATION_ADVICE and SENT_SETS tables in, FUNCTIONAL_ACKS rows and findings out. Must not touch the
+state store. How an OTI finds our document (per partner):
+  * by its control numbers: OTI08 our GS06 and OTI09 our ST02 (all-digit numbers compared by value), and
+    OTI10 our ST01 when given; OTI08 alone names a whole group (a group-level OTI, GA/GE/GR);
+  * else (or when those name nothing we sent) by OTI03, the reference it quotes: our BSN02 shipment id,
+    BIG02 invoice number or the PO number (SENT_SETS.document_ref, po_number), of the set OTI10 names when
+    given; a reference we sent more than once names the latest sending (the 824 answers the copy last sent).
+Its verdict is OTI01's last letter (TA GA IA BA: accepted; TE TC TP ...: accepted with errors; TR GR IR BR:
+rejected): a rejection is APPLICATION_ADVICE_REJECTED (error), accepted with errors or changes
+APPLICATION_ADVICE_ERRORS (warning), each naming our document and the partner's TED and NTE texts; an OTI
+naming nothing we sent is APPLICATION_ADVICE_UNMATCHED (warning) and gives no row.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.partner_acks import control_key
+from schemas.application_advice import APPLICATION_ADVICE
+from schemas.findings import Finding, finding
+from schemas.functional_acks import FUNCTIONAL_ACKS, SENT_SETS
+from schemas.x12 import FUNCTIONAL_ID
+
+# OTI01 (element 110) by its last letter: A accept, E accept with error, C accept with change, P partial
+# accept, R reject -> the AK501 code the verdict is recorded as
+_VERDICT = {"A": "A", "E": "E", "C": "E", "P": "E", "R": "R"}
+_WORDS = {"A": "accepted", "E": "accepted with errors", "R": "rejected"}
+
+
+def advice_acks(advice: pa.Table, sent: pa.Table) -> tuple[pa.Table, list[Finding]]:
+    """FUNCTIONAL_ACKS rows (ack_type 824) for the OTIs of ``advice`` (APPLICATION_ADVICE) that name a set
+    of ``sent`` (SENT_SETS), and the findings about them."""
+    advice = advice.select(APPLICATION_ADVICE.names).cast(APPLICATION_ADVICE)
+    if not advice.num_rows:
+        return FUNCTIONAL_ACKS.empty_table(), []
+    sent = sent.select(SENT_SETS.names).cast(SENT_SETS)
+    sent = sent.filter(pc.is_in(sent["partner"], value_set=pc.unique(advice["partner"])))
+    ours = _Rows(sent)
+    by_group: dict[tuple, list[int]] = {}  # (partner, GS06 key) -> rows; (partner, reference) -> rows
+    by_ref: dict[tuple, list[int]] = {}
+    gs06s, st02s = control_key(sent["gs06"]), control_key(sent["st02"])
+    refs = pc.drop_null(advice["reference"])
+    named = pc.or_(pc.is_in(gs06s, value_set=control_key(pc.drop_null(advice["acked_gs06"]))),
+                   pc.or_(pc.is_in(sent["document_ref"], value_set=refs), pc.is_in(sent["po_number"], value_set=refs)))
+    st02s = st02s.to_pylist()
+    for i in pc.indices_nonzero(pc.fill_null(named, False)).to_pylist():  # only the sets some OTI may name
+        by_group.setdefault((ours[i]["partner"], _key(ours[i]["gs06"])), []).append(i)
+        for value in {ours[i]["document_ref"], ours[i]["po_number"]} - {None}:
+            by_ref.setdefault((ours[i]["partner"], value), []).append(i)
+    rows: list[dict] = []
+    findings: list[Finding] = []
+    for oti in advice.to_pylist():
+        named = _named(oti, ours, by_group, by_ref, st02s)
+        verdict = _VERDICT.get((oti["code"] or "")[-1:])
+        where = dict(file=oti["source_file"], isa13=oti["isa13"], gs06=oti["gs06"], st02=oti["st02"], seg="OTI",
+                     segment_position=oti["segment_position"], file_segment=oti["file_segment"])
+        said = _said(oti)
+        if not named:
+            findings.append(finding(
+                "APPLICATION_ADVICE_UNMATCHED",
+                f"This 824's OTI ({oti['code'] or 'no code'}) names {_quoted(oti)}, which we never sent to "
+                f"{oti['partner']}{': ' + said if said else ''}.", element="OTI03", value=oti["reference"], **where))
+            continue
+        group_level = oti["acked_st02"] is None and oti["acked_gs06"] is not None and len(named) > 1
+        rows.append(_row(oti, named[0], verdict, said, group=group_level))
+        what = _document(named, group=group_level)
+        if verdict == "R":
+            findings.append(finding(
+                "APPLICATION_ADVICE_REJECTED",
+                f"{oti['partner']}'s application rejected our {what} (824 OTI {oti['code']}): "
+                f"{said or 'no reason given'}. Correct it and send it again.", element="OTI01", value=oti["code"],
+                **where))
+        elif verdict == "E":
+            findings.append(finding(
+                "APPLICATION_ADVICE_ERRORS",
+                f"{oti['partner']}'s application accepted our {what} with errors or changes (824 OTI "
+                f"{oti['code']}): {said or 'no reason given'}.", element="OTI01", value=oti["code"], **where))
+    return pa.Table.from_pylist(rows, schema=FUNCTIONAL_ACKS), findings
+
+
+class _Rows:
+    """A table's rows as dicts, each made when first asked for (an 824 names a few of a history's sets)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self._table, self._made = table, {}
+        self.doc_types = table["doc_type"].to_pylist()
+
+    def __getitem__(self, i: int) -> dict:
+        if i not in self._made:
+            self._made[i] = self._table.slice(i, 1).to_pylist()[0]
+        return self._made[i]
+
+
+def _key(value: str | None) -> str | None:
+    return None if value is None else control_key(pa.array([value], pa.string()))[0].as_py()
+
+
+def _named(oti: dict, ours: _Rows, by_group: dict, by_ref: dict, st02s: list) -> list[dict]:
+    """The sent sets an OTI names (latest sending first): by control numbers, else by its reference
+    (our shipment id or invoice number before a PO number)."""
+    def of_set(rows: list[int]) -> list[int]:
+        return [i for i in rows if oti["acked_set_id"] is None or ours.doc_types[i] == oti["acked_set_id"]]
+
+    if oti["acked_gs06"] is not None:
+        st02 = _key(oti["acked_st02"]) if oti["acked_st02"] is not None else None
+        hit = [i for i in of_set(by_group.get((oti["partner"], _key(oti["acked_gs06"])), []))
+               if st02 is None or st02s[i] == st02]
+        if hit:
+            return [ours[i] for i in hit]
+    ref = oti["reference"]
+    hit = of_set(by_ref.get((oti["partner"], ref), [])) if ref is not None else []
+    hit = [i for i in hit if ours[i]["document_ref"] == ref] or hit
+    return sorted((ours[i] for i in hit), key=lambda r: r["sent_at"], reverse=True)[:1]
+
+
+def _said(oti: dict) -> str:
+    """The partner's TED (error code, text, segment, element, bad value) and NTE texts, in one line."""
+    parts = []
+    for e in oti["errors"] or []:
+        at = " ".join(x for x in (e["segment_id"] and f"segment {e['segment_id']}",
+                                  e["element_ref"] and f"element {e['element_ref']}",
+                                  e["bad_value"] and f"value {e['bad_value']!r}") if x)
+        parts.append(f"TED {e['segment_error'] or '?'}" + (f" {e['reason']}" if e["reason"] else "")
+                     + (f" ({at})" if at else ""))
+    parts += [f"NTE {n}" for n in oti["notes"] or []]
+    return "; ".join(parts)
+
+
+def _quoted(oti: dict) -> str:
+    ids = [f"{oti['acked_set_id'] or 'a document'}"]
+    if oti["reference"]:
+        ids.append(f"{oti['reference_qualifier'] or 'reference'} {oti['reference']}")
+    if oti["acked_gs06"]:
+        ids.append(f"GS06 {oti['acked_gs06']}" + (f" ST02 {oti['acked_st02']}" if oti["acked_st02"] else ""))
+    return " ".join(ids)
+
+
+def _document(named: list[dict], *, group: bool) -> str:
+    r = named[0]
+    if group:
+        return f"group {r['functional_id']} GS06 {r['gs06']} ({len(named)} sets, file {r['file']})"
+    ref = f" {r['document_ref']}" if r["document_ref"] else ""
+    po = f" for PO {r['po_number']}" if r["po_number"] and r["po_number"] != r["document_ref"] else ""
+    return f"{r['doc_type']}{ref}{po} (GS06 {r['gs06']} ST02 {r['st02']}, file {r['file']})"
+
+
+def _row(oti: dict, r: dict, verdict: str | None, said: str, *, group: bool) -> dict:
+    words = _WORDS.get(verdict or "", f"OTI01 {oti['code']!r}")
+    return {
+        "partner": oti["partner"], "ack_type": "824", "ack_ref": oti["advice_ref"],
+        "ack_version": oti["advice_version"],
+        "acked_functional_id": r["functional_id"] or FUNCTIONAL_ID.get(r["doc_type"]), "acked_gs06": r["gs06"],
+        "acked_set_id": None if group else r["doc_type"], "acked_st02": None if group else r["st02"],
+        "set_status": None if group else verdict, "group_status": verdict if group else None,
+        "set_error_codes": [], "group_error_codes": [], "errors": oti["errors"] or [],
+        "reasons": f"{words} by the partner's application (824 OTI {oti['code']})" + (f": {said}" if said else ""),
+        "ack_created_at": oti["advice_created_at"], "received_at": oti["received_at"],
+        "source_file": oti["source_file"], "source_sha256": oti["source_sha256"], "isa13": oti["isa13"],
+        "gs06": oti["gs06"], "st02": oti["st02"], "segment_position": oti["segment_position"],
+        "file_segment": oti["file_segment"],
+    }

@@ -1,0 +1,80 @@
+"""824 Application Advice sets (a partner's application accepting, noting errors in or rejecting the
+documents we sent) -> the APPLICATION_ADVICE table (schemas.application_advice): one row per OTI loop
+with its TED errors and NTE notes.
+
+Reads a parsed file (parsers.x12_reader), tolerantly: what an OTI leaves out stays null; matching the
+OTIs to what we sent is engine.application_advice's job. No paths, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import pyarrow as pa
+
+from parsers import x12_dates
+from parsers.x12_reader import ParseResult
+from schemas.application_advice import APPLICATION_ADVICE
+from schemas.x12 import Group, Interchange, TransactionSet
+
+
+def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchange, Group, TransactionSet]], *,
+                            partner: str, source_sha256: str = "", received_at: datetime | None = None
+                            ) -> pa.Table:
+    """The OTI loops of the 824 sets in ``sets`` (the (interchange, group, set) triples the caller
+    accepted) as APPLICATION_ADVICE rows, in file order. ``received_at``: when the file reached us."""
+    rows: list[dict] = []
+    for ic, g, ts in sets:
+        if ts.set_id != "824":
+            continue
+        base = {"partner": partner, "advice_ref": f"{ic.control_number}-{g.control_number}-{ts.control_number}",
+                "advice_version": g.version or None, "bgn_reference": None,
+                "advice_created_at": _created_at(ic, g), "received_at": received_at, "source_file": result.file,
+                "source_sha256": source_sha256, "isa13": ic.control_number, "gs06": g.control_number,
+                "st02": ts.control_number}
+        current: dict | None = None
+        for position, seg in enumerate(result.segments.rows(ts.start, ts.end), start=1):
+            sid = seg[0].strip() if seg else ""
+            if sid == "BGN":
+                base["bgn_reference"] = _el(seg, 2)
+            elif sid == "OTI":
+                current = {**base, "code": _el(seg, 1), "reference_qualifier": _el(seg, 2), "reference": _el(seg, 3),
+                           "acked_gs06": _el(seg, 8), "acked_st02": _el(seg, 9), "acked_set_id": _el(seg, 10),
+                           "errors": [], "notes": [], "segment_position": position,
+                           "file_segment": ts.start + position}
+                rows.append(current)
+            elif sid == "TED" and current is not None:
+                current["errors"].append({
+                    "segment_id": _el(seg, 3), "segment_position": _int(_el(seg, 4)), "loop_id": _el(seg, 5),
+                    "segment_error": _el(seg, 1), "element_position": _int(_el(seg, 6)), "component_position": None,
+                    "repeat_position": None, "element_ref": _el(seg, 7), "element_error": None,
+                    "bad_value": _el(seg, 8), "reason": _el(seg, 2)})
+            elif sid == "NTE" and current is not None and _el(seg, 2):
+                current["notes"].append(_el(seg, 2))
+    return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)
+
+
+def _el(seg: list[str], i: int) -> str | None:
+    """Element i of a segment, stripped; None when absent or empty."""
+    value = seg[i].strip() if len(seg) > i else ""
+    return value or None
+
+
+def _int(value: str | None) -> int | None:
+    """An N0 position ("12", "012", "12.0": 12); None when absent or not a whole number."""
+    head = (value or "").split(".")[0]
+    return int(head) if head.isdigit() and len(head) <= 9 else None
+
+
+def _created_at(ic: Interchange, g: Group) -> datetime | None:
+    """GS04 + GS05 of the 824, else ISA09 + ISA10."""
+    for day, clock in ((g.date, g.time), (ic.date, ic.time)):
+        on = x12_dates.parse(day)
+        if on is not None:
+            digits = "".join(ch for ch in clock if ch.isdigit())[:6].ljust(6, "0") if clock else "000000"
+            try:
+                return datetime.combine(on, datetime.strptime(digits, "%H%M%S").time())
+            except ValueError:
+                continue
+    return None

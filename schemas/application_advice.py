@@ -1,0 +1,31 @@
+"""Canonical table (Arrow schema) of the 824 Application Advices partners send about our documents: one
+row per OTI loop (APPLICATION_ADVICE). Definitions only; parsers.application_advice fills it,
+engine.application_advice matches it to what we sent (SENT_SETS) and turns it into FUNCTIONAL_ACKS rows.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from schemas.functional_acks import ACK_ERROR, TIME
+from schemas.orders import LINEAGE
+
+APPLICATION_ADVICE = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("advice_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02 of the 824
+    pa.field("advice_version", pa.string()),  # GS08 of the 824's group
+    pa.field("bgn_reference", pa.string()),  # BGN02: the 824's own reference
+    pa.field("code", pa.string()),  # OTI01: TA TE TR TC TP GA GE GR IA IE IR BA BR ...
+    pa.field("reference_qualifier", pa.string()),  # OTI02: e.g. BM (bill of lading), SI (shipment id), IV, PO, TN
+    pa.field("reference", pa.string()),  # OTI03: the id of our document (BSN02, BIG02, a PO number)
+    pa.field("acked_gs06", pa.string()),  # OTI08: GS06 of our group
+    pa.field("acked_st02", pa.string()),  # OTI09: ST02 of our set
+    pa.field("acked_set_id", pa.string()),  # OTI10: ST01 of our set (856, 810 ...)
+    pa.field("errors", pa.list_(ACK_ERROR)),  # its TED segments (TED01 as segment_error, TED02 as reason)
+    pa.field("notes", pa.list_(pa.string())),  # its NTE02 texts
+    pa.field("advice_created_at", TIME),  # GS04/GS05 of the 824 (else ISA09/ISA10)
+    pa.field("received_at", TIME),
+    *LINEAGE,
+    pa.field("segment_position", pa.int32(), nullable=False),  # the OTI's position in the 824 (ST = 1)
+    pa.field("file_segment", pa.int32(), nullable=False),  # the OTI's ordinal within the file
+])
