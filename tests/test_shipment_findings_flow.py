@@ -127,6 +127,26 @@ def test_a_carton_of_several_items_for_a_standard_carton_pack_partner(template, 
     assert "SHIPMENT_CARTON_MIXED" in {f["code"] for f in state.findings(run_id="t")} and state.shipments() == []
 
 
+@pytest.mark.parametrize("pallets", [("P-1", "P-2"), ("P-1", "P-1")])
+def test_a_pallet_of_two_pos_for_a_partner_listing_pallets_under_each_order_holds_the_shipment(template, tmp_path,
+                                                                                                pallets):
+    """S-O-T-P-I, one 856 per shipment: a pallet sits under one order. A pallet holding two POs' cartons is held
+    with a reason the warehouse can act on (ASN_NOT_BUILT: build one pallet per PO); it was held all the same, by
+    the 856's self-check, as 'SSCC ... is listed twice'. A pallet per PO ships."""
+    rows = row(Pallet_ID=pallets[0]) + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002", Carton_ID="C-8",
+                                           Pallet_ID=pallets[1])
+    _, state, _ = ship(template, tmp_path, "east", "c.csv", (HEAD + rows).encode(),
+                       profile_edit=("acme", 'structure = "SOPI"', 'structure = "SOTPI"'))
+    held = [f["message"] for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    if pallets[0] != pallets[1]:
+        assert held == [] and {s.shipment_id for s in state.shipments()} == {"S9"}
+    else:
+        assert held == ["Shipment S9: pallet P-1 holds cartons of POs ACME-1000, ACME-1001, and acme's 856 (SOTPI) "
+                        "lists each pallet under one order: the pallet's label cannot be under two orders; it is "
+                        "held (no 856, nothing consumed)."]
+        assert state.shipments() == [] and not [d for d in state.documents() if d.doc_type == "856"]
+
+
 @pytest.mark.parametrize("data,code", [
     (b"", "CSV_NO_HEADER"), (b"Shipment ID,Quantity\nS1,1\n", "CSV_COLUMN_MISSING"),
     ("Shipment ID;Qté\n".encode("latin-1"), "CSV_NOT_DECODABLE")])

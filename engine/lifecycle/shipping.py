@@ -289,30 +289,35 @@ def asn_shipment_id(shipment_id: str, po_number: str) -> str:
 def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
     """``batch`` with each shipment (not held) of a partner taking one 856 per PO (fulfilment.asn.per "order")
     that carries several POs split into one shipment per PO (asn_shipment_id; in the order the rows name the
-    POs): its own 856, record and SSCCs, the S level's bill of lading, tracking and carrier the same. Such a
-    shipment with a pallet holding several POs' cartons, for a structure listing pallets (SOTPI, SOTI), is held
-    (ASN_NOT_BUILT): the pallet's one label cannot be on two 856s."""
+    POs): its own 856, record and SSCCs, the S level's bill of lading, tracking and carrier the same. A shipment
+    with a pallet holding several POs' cartons, for a structure listing pallets under each order (SOTPI, SOTI),
+    is held (ASN_NOT_BUILT), whatever the 856s are per: the pallet's one label cannot be on two 856s, nor under
+    two orders of one (the 856's self-check refused it as an SSCC listed twice, a reason no one could act on)."""
     split = {pid for pid, p in profiles.items() if p.fulfilment.asn.per == "order"}
-    if not split or not any(partner in split for partner in batch.partners.values()):
+    tares = {pid for pid, p in profiles.items() if p.fulfilment.asn.structure in ("SOTPI", "SOTI")}
+    if not (split | tares) or not any(partner in split | tares for partner in batch.partners.values()):
         return batch
     lines = batch.check.lines
     sids, pos, pallets = (lines[c].to_pylist() for c in ("shipment_id", "po_number", "pallet_id"))
     orders: dict[str, dict[str, None]] = defaultdict(dict)  # shipment -> its POs, in the order the rows name them
     pallet_pos: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
     for sid, po, pallet in zip(sids, pos, pallets, strict=True):
-        if batch.partners.get(sid) in split:
+        partner = batch.partners.get(sid)
+        if partner in split or partner in tares:
             orders[sid][po or ""] = None
-            if pallet:
+            if pallet and partner in tares:
                 pallet_pos[(sid, pallet)][po or ""] = None
     held, findings = set(batch.held), list(batch.findings)
     for (sid, pallet), named in pallet_pos.items():
         partner = batch.partners[sid]
-        if len(named) > 1 and len(orders[sid]) > 1 and sid not in held and \
-                profiles[partner].fulfilment.asn.structure in ("SOTPI", "SOTI"):
+        if len(named) > 1 and len(orders[sid]) > 1 and sid not in held:
             held.add(sid)
+            structure = profiles[partner].fulfilment.asn.structure
+            why = (f"{partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label cannot be on "
+                   "two 856s" if partner in split else f"{partner}'s 856 ({structure}) lists each pallet under one "
+                   "order: the pallet's label cannot be under two orders")
             f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds cartons of POs {', '.join(named)}, "
-                        f"and {partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label "
-                        "cannot be on two 856s; it is held (no 856, nothing consumed).", value=sid)
+                        f"and {why}; it is held (no 856, nothing consumed).", value=sid)
             findings.append(FindingRecord(f, partner, next(iter(named)), "shipment held: no 856, nothing consumed; "
                                           "the warehouse must build one pallet per PO", STAGE))
     frozen = frozenset(held)
@@ -320,7 +325,7 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> 
         lines = lines.set_column(lines.schema.get_field_index("held"), "held",
                                  pc.is_in(lines["shipment_id"], value_set=pa.array(sorted(frozen), pa.string())))
     renamed = {(sid, po): asn_shipment_id(sid, po) for sid, named in orders.items()
-               if len(named) > 1 and sid not in frozen for po in named}
+               if len(named) > 1 and sid not in frozen and batch.partners[sid] in split for po in named}
     partners: dict[str, str] = {}
     for sid, partner in batch.partners.items():
         if sid in frozen:
