@@ -81,7 +81,8 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_shipped_ones_invoiced(
 
 def test_amazon_855_echoes_the_fulfilment_centre_and_each_line_s_one_product_id(night):
     """Amazon's 855: N1*ST with no name and the FC code as sent, PO1 with the id the line came with (UP, EN, the
-    ASIN as BP), ACK with 068 and the ship date; its 856 names the FC as ship-to and the pallet over the cartons."""
+    ASIN as BP), ACK with 068 and the ship date; its 856 names the FC as ship-to, the pallet over the cartons and
+    the estimated delivery (DTM 017)."""
     ws, _found, _states = night
     doc = po_segments(segments(ws, "amazon", "855"), "4ZK81QXP", "BAK")
     assert ["N1", "ST", "", "92", "PHL7"] in doc
@@ -91,6 +92,11 @@ def test_amazon_855_echoes_the_fulfilment_centre_and_each_line_s_one_product_id(
     asn = po_segments(segments(ws, "amazon", "856"), "AZ-SHP-01", "BSN")
     assert [s[3] for s in asn if s[0] == "HL"] == ["S", "O", "T", "P", "I", "P", "I", "P", "I"]
     assert ["N1", "ST", "", "92", "PHL7"] in asn and ["REF", "BM", "BOL-AZ-40012"] in asn
+    # DTM 017, the estimated delivery Amazon asks for: the ship date + the profile's transit_days (3); before,
+    # [fulfilment.asn] estimated_delivery wrote nothing in a night (no date reached the 856)
+    at = asn.index(["DTM", "011", "20261127", "1005"])
+    assert asn[at + 1] == ["DTM", "017", "20261130"]
+    assert not [s for s in segments(ws, "lowes", "856") if s[:2] == ["DTM", "017"]]  # not asked: none
     assert [s[1:4] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141100248"], ["2", "EN", "0614141100668"],
                                                        ["3", "BP", "B0CX7QK2LM"]]
 
@@ -156,3 +162,22 @@ def test_walmart_dsv_and_lowes_documents_carry_what_their_guides_ask(night):
     assert ["ITD", "01", "3", "2", "", "30", "", "60"] in inv and ["N1", "BY", "LOWES HOME CENTERS LLC", "92", "0001"] in inv
     asn = po_segments(segments(ws, "lowes", "856"), "LW-SHP-01", "BSN")
     assert ["LIN", "1", "IN", "1122334", "VN", "VP-1006", "UP", "614141100453"] in asn
+
+
+def test_transit_days_date_the_856_s_estimated_delivery_unless_the_warehouse_gave_one():
+    from datetime import date
+
+    from engine.asn import s_segments
+    from schemas.fulfilment import AsnSettings
+
+    def dtm017(asn, given):
+        segs = s_segments(asn, cartons=1, pallets=0, weight=None, weight_unit="", carrier_scac="ABFS",
+                          service_level="", transport_method="M", bill_of_lading="B1", tracking_number="",
+                          extra_refs=(), ship_date=date(2026, 11, 27), ship_time=None, estimated_delivery=given)
+        return [s for s in segs if s[:2] == ["DTM", "017"]]
+
+    assert dtm017(AsnSettings(estimated_delivery=True, transit_days=3), None) == [["DTM", "017", "20261130"]]
+    assert dtm017(AsnSettings(estimated_delivery=True, transit_days=3), date(2026, 12, 2)) == \
+        [["DTM", "017", "20261202"]]
+    assert dtm017(AsnSettings(estimated_delivery=True), None) == []
+    assert dtm017(AsnSettings(transit_days=3), None) == []  # not asked for: none
