@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate, repeat
@@ -270,6 +270,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         if time_zone:  # DTM04: the zone the warehouse gave the time in (its G6205), as it gave it
             dtm.append(time_zone)
     segs.append(dtm)
+    if estimated_delivery is None and asn.transit_days is not None and ship_date is not None:
+        estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
     return segs

@@ -376,6 +376,13 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         if each is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason + "; no price")
         new_price = each * (per_unit or 1)  # PO104 is per PO103 unit
+    elif "PRICE_MISSING" in codes and not outcome.action.startswith("reject"):
+        # no PO104, the line taken as sent (a profile's PRICE_MISSING = "accept": Amazon Direct Fulfillment sends
+        # no cost, its 855 knows IA or IR only): our price still applies, as the finding says, or the line is
+        # shipped and never invoiced (its 810 has no price to bill)
+        each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
+        if each is not None:
+            new_price = each * (per_unit or 1)
     return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason,
                         unit_eaches=per_unit or 1)
 
