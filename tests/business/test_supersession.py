@@ -80,3 +80,9 @@ def test_the_night_s_suite_names_the_replacement(tmp_path):
     assert [f.message for f in result.findings if f.code == "ITEM_DISCONTINUED"] == [
         "Item SKU-1008 (614141100590) is discontinued. It is replaced by SKU-1001 (vendor part VP-1001, "
         "GTIN 00614141100101): offer the buyer SKU-1001."]
+
+
+def test_a_replacement_itself_discontinued_is_said_so(tmp_path):
+    ref = _reference(tmp_path, {"SKU-1008": "SKU-1027"})  # SKU-1027: discontinued, not superseded
+    assert "replaced by SKU-1027 (vendor part VP-1027, GTIN 00614141101924, itself discontinued)" in (
+        _discontinued_message(ref))
