@@ -205,4 +205,9 @@ def load_reference(folder: Path) -> ReferenceData:
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
             if sku not in known_skus:
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
+    for row_no, (sku, new) in enumerate(zip(items.column("sku").to_pylist(),
+                                            items.column("replaced_by").to_pylist(), strict=True), start=1):
+        if new is not None and (new not in known_skus or new == sku):
+            raise ConfigError(f"replaced_by {new!r} is not another sku of items.csv", file=files["items"],
+                              row=row_no)
     return ReferenceData(**tables)

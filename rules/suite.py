@@ -111,7 +111,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     values = order_values(orders, resolved, ref, prices, b.per_each_prices(resolved, ref, settings, prices))
     findings = [
         *gtin_findings(resolved, masks),
-        *item_findings(resolved, masks),
+        *item_findings(resolved, masks, ref.items),
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
         *price_findings(orders, resolved, ref, settings, masks, prices),
         *b.check_currency(orders, ref.customers),

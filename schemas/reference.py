@@ -32,6 +32,10 @@ ITEMS = pa.schema(
         # weight (PO1*2*480*LB) is in our units. Optional: null for an item never ordered by weight
         pa.field("average_weight", pa.decimal128(18, 4)),
         pa.field("average_weight_unit", pa.string()),
+        # the sku that supersedes this one (automotive, industrial, electronics part numbers are replaced by
+        # new numbers that buyers' systems keep ordering under the old): optional, null for an item never
+        # superseded. Read by the item rules: a line naming a discontinued item names its replacement
+        pa.field("replaced_by", pa.string()),
     ]
 )
 
@@ -100,7 +104,8 @@ SHIP_TOS = pa.schema(
 OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
-                                               "items": frozenset({"average_weight", "average_weight_unit"})}
+                                               "items": frozenset({"average_weight", "average_weight_unit",
+                                                                          "replaced_by"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

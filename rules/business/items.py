@@ -354,12 +354,15 @@ def check_items(lines: pa.Table, ref: ReferenceData) -> list[Finding]:
     """ITEM_ID_MISSING (no id at all), ITEM_UNKNOWN (no id matched; the message says which ids were
     tried where) and ITEM_DISCONTINUED."""
     resolved = _resolved(lines, ref)
-    return item_findings(resolved, _line_masks(resolved, ("product_id_present", "sku_resolved", "item_active")))
+    return item_findings(resolved, _line_masks(resolved, ("product_id_present", "sku_resolved", "item_active")),
+                         ref.items)
 
 
-def item_findings(resolved: pa.Table, masks: dict) -> list[Finding]:
+def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None) -> list[Finding]:
     """ITEM_ID_MISSING, ITEM_UNKNOWN and ITEM_DISCONTINUED for the rows the registry's expectations
-    found (no identifier; identifiers the item join did not resolve; a discontinued item)."""
+    found (no identifier; identifiers the item join did not resolve; a discontinued item). A discontinued
+    item superseded in ``items`` (``replaced_by``) is named with its replacement, so ops can offer it to the
+    buyer."""
     columns = [*_LINE_LOCATION, "partner", "product_ids", *_ID_COLUMNS, "sku", "item_status"]
     out: list[Finding] = []
     for row in _flagged(resolved, columns, masks["product_id_present"]):
@@ -385,7 +388,7 @@ def item_findings(resolved: pa.Table, masks: dict) -> list[Finding]:
         out.append(
             business_finding(
                 "ITEM_DISCONTINUED",
-                f"Item {row['sku']} ({value}) is discontinued.",
+                f"Item {row['sku']} ({value}) is discontinued.{replacement_text(row['sku'], items)}",
                 row,
                 seg="PO1",
                 element=element,
@@ -393,6 +396,40 @@ def item_findings(resolved: pa.Table, masks: dict) -> list[Finding]:
             )
         )
     return out
+
+
+def supersession(sku: str, items: pa.Table | None) -> tuple[list[str], bool]:
+    """The chain of skus that replace ``sku`` through items.replaced_by (``sku`` first, its final
+    replacement last) and whether the chain loops back on itself (then it ends at the first repeated
+    sku). ``[sku]`` when the item is not superseded."""
+    chain = [sku]
+    if items is None or "replaced_by" not in items.column_names:
+        return chain, False
+    successor = {s: r for s, r in zip(items.column("sku").to_pylist(), items.column("replaced_by").to_pylist(),
+                                       strict=True) if r is not None}
+    while chain[-1] in successor:
+        nxt = successor[chain[-1]]
+        if nxt in chain:
+            return [*chain, nxt], True
+        chain.append(nxt)
+    return chain, False
+
+
+def replacement_text(sku: str, items: pa.Table | None) -> str:
+    """' It is replaced by SKU-B (vendor part VP-B, GTIN ...)', with the skus in between of a chain, or
+    the loop items.replaced_by makes; '' for an item not superseded."""
+    chain, loops = supersession(sku, items)
+    if len(chain) == 1:
+        return ""
+    if loops:
+        return f" Its replacements in items.csv (replaced_by) loop: {' -> '.join(chain)}; fix items.csv."
+    final = chain[-1]
+    row = next(r for r in items.select(["sku", "vendor_part", "gtin", "status"]).to_pylist() if r["sku"] == final)
+    ids = ", ".join(f"{label} {row[k]}" for k, label in (("vendor_part", "vendor part"), ("gtin", "GTIN"))
+                    if row[k])
+    through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
+    state = "" if row["status"] == "active" else f", itself {row['status']}"
+    return f" It is replaced by {final} ({ids}{state}){through}: offer the buyer {final}."
 
 
 def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict]:
