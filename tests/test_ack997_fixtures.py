@@ -1,0 +1,104 @@
+"""Partners' answers to our 855s, 856s and 810s as real translators write them (tests/fixtures/ack997/,
+one file per habit: AK9 P with an AK5 per set, AK9 A over an AK5 E, one 997 per group of one interchange,
+a 005010 997 for our 004010 group, AK3/AK4 with positions and copies of the bad data, a 005010 997 written
+with the 999's IK3/IK4/IK5, a 999 X231A1 with CTX, a TA1 R, a 997 for what we never sent, the same answer
+sent twice, a late 997 whose AK202 drops or adds leading zeros): each file read as a partner's file is
+(engine.process.process_file), never answered with a 997, its verdicts matched to what we sent
+(engine.partner_acks.match_acks) and told in words."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pyarrow as pa
+
+from engine.partner_acks import match_acks
+from engine.process import Known, process_file
+from schemas.finance import FinanceSettings
+from schemas.functional_acks import FUNCTIONAL_ACKS, SENT_SETS
+from schemas.profile import load_profiles
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "ack997"
+SENT_AT = datetime(2026, 11, 27, 20, 0)  # the night's documents; acme's 997 window is 24 hours
+RECEIVED = datetime(2026, 11, 28, 1, 0)
+LATE = datetime(2026, 12, 1, 6, 0)
+# (GS01, document, GS06 = ISA13, sets) of what that night sent acme
+NIGHT = [("SH", "856", 42, 3), ("IN", "810", 43, 2), ("PR", "855", 44, 2), ("SH", "856", 45, 1),
+         ("IN", "810", 46, 2), ("PR", "855", 47, 1), ("PR", "855", 48, 1), ("SH", "856", 49, 2),
+         ("IN", "810", 50, 2), ("PR", "855", 51, 1), ("PR", "855", 52, 2)]
+
+
+def take_in(name: str):
+    acme = load_profiles(REPO / "partners")["acme"]
+    data = (FIXTURES / name).read_bytes()
+    return process_file(data, file=name, sha256=name, profile=acme, known=Known(), today=date(2026, 11, 28),
+                        received_at=LATE if name.startswith("late") else RECEIVED)
+
+
+def sent_that_night() -> pa.Table:
+    return pa.Table.from_pylist([
+        {"partner": "acme", "doc_type": doc, "functional_id": gs01, "isa13": f"{gs06:09d}", "gs06": str(gs06),
+         "st02": f"{k:04d}", "sent_at": SENT_AT, "file": f"out-{doc}-{gs06}.x12", "po_number": f"PO-{gs06}",
+         "document_ref": f"{doc}-{gs06}-{k}"} for gs01, doc, gs06, n in NIGHT for k in range(1, n + 1)],
+        schema=SENT_SETS)
+
+
+def test_a_005010_997_written_with_the_999s_notes_is_read_not_quarantined():
+    """Some 005010 translators write IK3/IK4/IK5 in their 997s (the 999's notes) in place of AK3/AK4/AK5:
+    the answers were read (the reader takes both), but the file was quarantined with a
+    SEGMENT_NOT_IN_SET per IK segment and 'Mandatory AK5 is missing': ops told the partner's answer
+    was refused. It is judged by the 999's table now; a bad one is still told (no IK5)."""
+    out = take_in("ik_segments_in_997.x12")
+    assert (out.findings, out.disposition, out.documents) == ([], "processed", [])
+    assert out.functional_acks.select(["acked_st02", "set_status", "group_status"]).to_pylist() == [
+        {"acked_st02": "0001", "set_status": "R", "group_status": "P"},
+        {"acked_st02": "0002", "set_status": "A", "group_status": "P"}]
+    [err] = out.functional_acks["errors"][0].as_py()
+    assert (err["segment_id"], err["segment_position"], err["element_position"], err["bad_value"]) == \
+        ("REF", 6, 2, "XY")
+    broken = (FIXTURES / "ik_segments_in_997.x12").read_bytes().replace(b"IK5*A~\n", b"", 1)
+    acme = load_profiles(REPO / "partners")["acme"]
+    bad = process_file(broken.replace(b"SE*10*0001", b"SE*9*0001"), file="x", sha256="x", profile=acme,
+                       known=Known(), today=date(2026, 11, 28))
+    assert [f.code for f in bad.findings] == ["SEGMENT_MANDATORY_MISSING", "FA_SET_RESPONSE_MISSING"]  # still checked
+
+
+def test_every_partner_answer_is_read_matched_and_told_in_words():
+    """Every fixture read (none refused, none answered with a 997: X12 acknowledges no acknowledgment),
+    and the night's documents get the verdicts the answers give, with their reasons in words."""
+    acks, found = [], {}
+    for path in sorted(FIXTURES.glob("*.x12")):
+        out = take_in(path.name)
+        assert out.documents == [], path.name  # no 997 (nor TA1) for a partner's answer
+        found[path.name] = [f.code for f in out.findings]
+        acks.append(out.functional_acks.cast(FUNCTIONAL_ACKS))
+    assert found == {
+        "accepted_ak9a_ak5e.x12": [], "ak103_in_004010.x12": ["ELEMENT_TOO_MANY"], "duplicate_of_partial.x12": [],
+        "ik_segments_in_997.x12": [], "late_st02_zeros.x12": ["ELEMENT_TOO_SHORT"], "never_sent.x12": [],
+        "only_999.x12": [], "partial_ak9p.x12": [], "several_groups.x12": [],
+        "ta1_rejected.x12": ["FA_INTERCHANGE_REJECTED"], "version_005010_for_004010.x12": []}
+    docs, findings = match_acks(sent_that_night(), pa.concat_tables(acks), settings={"acme": FinanceSettings()},
+                                as_of=datetime(2026, 12, 1, 7, 0))
+    status = {(r["gs06"], r["st02"]): (r["status"], r["ack_type"], r["ack_late"]) for r in docs.to_pylist()}
+    a, e, r = "accepted", "accepted_with_errors", "rejected"
+    assert status == {
+        ("42", "0001"): (a, "997", False), ("42", "0002"): (r, "997", False), ("42", "0003"): (r, "997", False),
+        ("43", "0001"): (e, "997", False), ("43", "0002"): (a, "997", False),
+        ("44", "0001"): (a, "997", False), ("44", "0002"): (a, "997", False), ("45", "0001"): (a, "997", False),
+        ("46", "0001"): (r, "997", False), ("46", "0002"): (a, "997", False),
+        ("47", "0001"): (a, "997", False), ("48", "0001"): (a, "997", False),
+        ("49", "0001"): (r, "997", False), ("49", "0002"): (a, "997", False),
+        ("50", "0001"): (r, "999", False), ("50", "0002"): (a, "999", False),
+        ("51", "0001"): (r, "TA1", False),
+        ("52", "0001"): (a, "997", True), ("52", "0002"): (a, "997", True)}  # 1 and 00002 name 0001 and 0002
+    # the same answer twice is no conflict; a 997 for group 99 names nothing we sent
+    assert [(f.code, f.location.value) for f in findings] == [("FA_UNMATCHED", "0001")]
+    assert "in group SH GS06 99, which we never sent to acme" in findings[0].message
+    reasons = {(r["gs06"], r["st02"]): r["reasons"] for r in docs.to_pylist()}
+    assert "LIN03 (data element 235) in segment LIN at position 11 (loop HL): invalid code value, value 'XX'" \
+        in reasons[("42", "0003")]
+    assert reasons[("43", "0001")].startswith("set accepted, but errors were noted; IT104")
+    assert "N104 (data element 67) in segment N1 at position 5" in reasons[("50", "0001")]
+    assert reasons[("51", "0001")] == ("interchange 000000051 rejected (invalid interchange content (e.g. invalid GS"
+                                       " segment)): none of its documents was processed")
