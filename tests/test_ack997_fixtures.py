@@ -102,3 +102,18 @@ def test_every_partner_answer_is_read_matched_and_told_in_words():
     assert "N104 (data element 67) in segment N1 at position 5" in reasons[("50", "0001")]
     assert reasons[("51", "0001")] == ("interchange 000000051 rejected (invalid interchange content (e.g. invalid GS"
                                        " segment)): none of its documents was processed")
+
+
+def test_a_document_accepted_with_errors_is_listed_with_the_partners_notes():
+    """AK501 E (under AK9 A, as the fixture's translator writes it): the partner took our 810 but noted
+    IT104 too long. The report's documents section counted it and listed only rejected and overdue
+    documents, so nobody read which 810 and what to mend; it is listed with the partner's notes now."""
+    from engine.finance_report import documents_section
+
+    out = take_in("accepted_ak9a_ak5e.x12")
+    docs, _ = match_acks(sent_that_night(), out.functional_acks, settings={"acme": FinanceSettings()},
+                         as_of=datetime(2026, 11, 28, 2, 0))
+    _, _, html = documents_section(docs)
+    assert "810-43-1" in html and "accepted with errors" in html
+    assert "IT104 (data element 212) in segment IT1 at position 3 (loop IT1): data element too long" in html
+    assert "810-43-2" not in html  # accepted: counted, not listed
