@@ -117,3 +117,50 @@ def test_a_document_accepted_with_errors_is_listed_with_the_partners_notes():
     assert "810-43-1" in html and "accepted with errors" in html
     assert "IT104 (data element 212) in segment IT1 at position 3 (loop IT1): data element too long" in html
     assert "810-43-2" not in html  # accepted: counted, not listed
+
+
+def test_a_997_with_ik_notes_through_the_nightly_flow(tmp_path):
+    """Night 1 sends ACME its 855s; ACME's translator, on 005010, answers with a 997 written with IK3/IK4/
+    IK5, rejecting one: night 2 takes the file in as processed (it was quarantined), sends nothing back
+    for it, and the reconciliation shows that 855 rejected with the partner's reasons in words."""
+    from connectors.state import StateStore
+    from engine.envelope import Envelope, wrap
+    from flows.reconcile import reconcile_run
+    from tests.support import make_workspace, run_stages
+
+    night1, night2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+    ws = make_workspace(tmp_path / "ws")
+    run_stages(ws, night1)
+    store = StateStore(ws.state_path)
+    try:
+        ours = store.sent_sets_of(("855",), partner="acme").to_pylist()
+    finally:
+        store.close()
+    assert len(ours) >= 2
+    first, second = ours[0], ours[1]
+    x = ws.partners()["acme"].x12
+    env = Envelope(sender_qualifier=x.their_qualifier, sender_id=x.their_id, receiver_qualifier=x.our_qualifier,
+                   receiver_id=x.our_id, gs_sender=x.their_gs_id, gs_receiver=x.our_gs_id, version="005010",
+                   usage=x.usage, delimiters=x.delimiters.to_delimiters())
+    bodies = [[["AK1", "PR", first["gs06"], "004010"], ["AK2", "855", first["st02"]], ["IK3", "ACK", "4", "PO1", "8"],
+               ["IK4", "5", "373", "8", "20261310"], ["IK5", "R", "5"], ["AK9", "R", "1", "1", "0"]],
+              [["AK1", "PR", second["gs06"], "004010"], ["AK2", "855", second["st02"]], ["IK5", "A"],
+               ["AK9", "A", "1", "1", "1"]]]
+    (ws.drop_root / "acme" / "inbox" / "acme-997-5010.x12").write_bytes(
+        wrap(env, "FA", "997", bodies, isa13=9001, gs06=9001, st02s=[1, 2], now=datetime(2026, 11, 27, 22)))
+    run_stages(ws, night2)
+    store = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), store, now=night2, run_id="n2")
+        [taken] = [f for f in store.files("acme") if f["name"] == "acme-997-5010.x12"]
+        status = {(r["gs06"], r["st02"]): r for r in store.document_status() if r["partner"] == "acme"}
+        sent_after = store.sent_sets_of(("997", "TA1"), partner="acme").to_pylist()
+    finally:
+        store.close()
+    assert taken["status"] == "processed", taken
+    rejected = status[(first["gs06"], first["st02"])]
+    assert rejected["status"] == "rejected"
+    assert "ACK05 (data element 373) in segment ACK at position 4 (loop PO1): invalid date, value '20261310'" in \
+        rejected["reasons"]
+    assert status[(second["gs06"], second["st02"])]["status"] == "accepted"
+    assert not [r for r in sent_after if r["sent_at"] == night2]  # nothing sent back for a 997
