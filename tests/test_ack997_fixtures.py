@@ -164,3 +164,14 @@ def test_a_997_with_ik_notes_through_the_nightly_flow(tmp_path):
         rejected["reasons"]
     assert status[(second["gs06"], second["st02"])]["status"] == "accepted"
     assert not [r for r in sent_after if r["sent_at"] == night2]  # nothing sent back for a 997
+
+
+def test_the_failure_report_says_what_to_do_about_a_partners_answer():
+    """A TA1 rejecting our interchange and a 997 for what we never sent reached the failure report with the
+    catalogue's description again as 'How to fix' (what happened, not what to do); each FA code has a hint."""
+    from engine.report_failures import describe_code, hint_for
+    from schemas.codes_finance import FINANCE_CODES
+
+    for code in [c.code for c in FINANCE_CODES if c.code.startswith("FA_")]:
+        assert describe_code(code) not in hint_for(code), code
+    assert "send the documents again in a new interchange" in hint_for("FA_INTERCHANGE_REJECTED")
