@@ -12,7 +12,8 @@ numbers are never reused per partner):
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
     as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
     E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
-    M R W X -> rejected. Answers with an unknown or missing status do not count;
+    M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are accepted (the errors
+    noted are the listed sets'). Answers with an unknown or missing status do not count;
   * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
     disagree raise FA_ACK_CONFLICT;
   * a partner's TA1 rejecting our interchange (TA104 R; TA101 = our ISA13, compared by value) rejects
@@ -159,6 +160,11 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
          ("st02", "count_distinct")])
     groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
     gverdict = _map(groups["group_status"], _GROUP_VERDICT)
+    # AK901 E over AK2s for some sets only (a translator listing the sets it noted errors in): the errors
+    # are those sets'; the sets it leaves out were accepted as they were, as under P
+    lists_some = pc.greater(groups["st02_count_distinct"], 0)
+    gverdict = pc.if_else(pc.and_(pc.fill_null(pc.equal(groups["group_status"], "E"), False), lists_some),
+                          pa.scalar("accepted"), gverdict)
     # an acknowledgment that lists as many sets (an AK2 listed twice counts once) as its AK902 counts sets
     # answered for all it received
     complete = pc.fill_null(pc.greater_equal(groups["st02_count_distinct"], groups["sets_included"]), False)

@@ -26,7 +26,7 @@ LATE = datetime(2026, 12, 1, 6, 0)
 # (GS01, document, GS06 = ISA13, sets) of what that night sent acme
 NIGHT = [("SH", "856", 42, 3), ("IN", "810", 43, 2), ("PR", "855", 44, 2), ("SH", "856", 45, 1),
          ("IN", "810", 46, 2), ("PR", "855", 47, 1), ("PR", "855", 48, 1), ("SH", "856", 49, 2),
-         ("IN", "810", 50, 2), ("PR", "855", 51, 1), ("PR", "855", 52, 2)]
+         ("IN", "810", 50, 2), ("PR", "855", 51, 1), ("PR", "855", 52, 2), ("SH", "856", 53, 3)]
 
 
 def take_in(name: str):
@@ -75,6 +75,7 @@ def test_every_partner_answer_is_read_matched_and_told_in_words():
         acks.append(out.functional_acks.cast(FUNCTIONAL_ACKS))
     assert found == {
         "accepted_ak9a_ak5e.x12": [], "ak103_in_004010.x12": ["ELEMENT_TOO_MANY"], "duplicate_of_partial.x12": [],
+        "errors_only_ak9e.x12": [],
         "ik_segments_in_997.x12": [], "late_st02_zeros.x12": ["ELEMENT_TOO_SHORT"], "never_sent.x12": [],
         "only_999.x12": [], "partial_ak9p.x12": [], "several_groups.x12": [],
         "ta1_rejected.x12": ["FA_INTERCHANGE_REJECTED"], "version_005010_for_004010.x12": []}
@@ -91,7 +92,8 @@ def test_every_partner_answer_is_read_matched_and_told_in_words():
         ("49", "0001"): (r, "997", False), ("49", "0002"): (a, "997", False),
         ("50", "0001"): (r, "999", False), ("50", "0002"): (a, "999", False),
         ("51", "0001"): (r, "TA1", False),
-        ("52", "0001"): (a, "997", True), ("52", "0002"): (a, "997", True)}  # 1 and 00002 name 0001 and 0002
+        ("52", "0001"): (a, "997", True), ("52", "0002"): (a, "997", True),  # 1 and 00002 name 0001 and 0002
+        ("53", "0001"): (a, "997", False), ("53", "0002"): (e, "997", False), ("53", "0003"): (a, "997", False)}
     # the same answer twice is no conflict; a 997 for group 99 names nothing we sent
     assert [(f.code, f.location.value) for f in findings] == [("FA_UNMATCHED", "0001")]
     assert "in group SH GS06 99, which we never sent to acme" in findings[0].message
@@ -175,3 +177,15 @@ def test_the_failure_report_says_what_to_do_about_a_partners_answer():
     for code in [c.code for c in FINANCE_CODES if c.code.startswith("FA_")]:
         assert describe_code(code) not in hint_for(code), code
     assert "send the documents again in a new interchange" in hint_for("FA_INTERCHANGE_REJECTED")
+
+
+def test_sets_an_ak9_e_leaves_out_were_accepted_as_they_were():
+    """A translator that lists only the sets it noted errors in (AK2 ... AK5 E) under AK9 E: the errors are
+    that set's; the sets it leaves out were accepted clean, as under AK9 P. They read accepted with
+    errors (and, now listed in the report, would have sent people looking for errors in them)."""
+    out = take_in("errors_only_ak9e.x12")
+    docs, findings = match_acks(sent_that_night(), out.functional_acks, settings={"acme": FinanceSettings()},
+                                as_of=datetime(2026, 11, 28, 2, 0))
+    status = {r["st02"]: r["status"] for r in docs.to_pylist() if r["gs06"] == "53"}
+    assert status == {"0001": "accepted", "0002": "accepted_with_errors", "0003": "accepted"}
+    assert findings == []
