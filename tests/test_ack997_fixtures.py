@@ -189,3 +189,19 @@ def test_sets_an_ak9_e_leaves_out_were_accepted_as_they_were():
     status = {r["st02"]: r["status"] for r in docs.to_pylist() if r["gs06"] == "53"}
     assert status == {"0001": "accepted", "0002": "accepted_with_errors", "0003": "accepted"}
     assert findings == []
+
+
+def test_a_set_its_group_answered_shows_the_groups_words_not_another_sets():
+    """A set a 997 does not list is decided by the AK9 (P or E: accepted), but its status row carried the
+    first listed set's AK5, notes and reasons: an 856 accepted 'set accepted, but errors were noted; TD504
+    ... FEDX', the bad data of another ASN. It shows the group's verdict in words and no notes now."""
+    out = take_in("errors_only_ak9e.x12")
+    docs, _ = match_acks(sent_that_night(), out.functional_acks, settings={"acme": FinanceSettings()},
+                         as_of=datetime(2026, 11, 28, 2, 0))
+    rows = {r["st02"]: r for r in docs.to_pylist() if r["gs06"] == "53"}
+    clean = rows["0001"]
+    assert (clean["status"], clean["set_status"], clean["group_status"], clean["errors"]) == ("accepted", None, "E", [])
+    assert clean["reasons"] == "not listed; by the group's AK9: group accepted, but errors were noted"
+    noted = rows["0002"]
+    assert noted["set_status"] == "E" and "TD504 (data element 67)" in noted["reasons"] and "'FEDX'" in noted["reasons"]
+    assert [e["bad_value"] for e in noted["errors"]] == ["FEDX"]
