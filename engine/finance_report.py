@@ -456,9 +456,13 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
 
 
 # --- more sections: our documents as partners acknowledged them, the runs, the history -------------
+_LISTED = ["rejected", "overdue", "accepted_with_errors"]  # the documents listed with the partner's reasons
+
+
 def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, str, str]:
     """Partners' 997/999 verdicts on our documents (DOCUMENT_STATUS): counts per partner and document
-    type, then every rejected or overdue document with the partner's reasons."""
+    type, then every rejected, overdue or accepted-with-errors document with the partner's reasons (an
+    AK5/IK5 E or AK9 E takes the document but notes errors we are to mend before the next one)."""
     kinds = ("accepted", "accepted_with_errors", "rejected", "overdue", "pending")
     if status.num_rows and pc.any(pc.equal(status["status"], "not_expected")).as_py():
         kinds += ("not_expected",)  # a partner who sends no 997s: its column only where there is one
@@ -471,13 +475,13 @@ def documents_section(status: pa.Table, *, max_rows: int = 200) -> tuple[str, st
                   ([p, d, *(c[k] for k in kinds)] for (p, d), c in sorted(counts.items())),
                   numeric=range(2, 2 + len(kinds)), cls="document-status") if status.num_rows
             else "<p>No document of ours was sent.</p>"]
-    bad = status.filter(pc.is_in(status["status"], value_set=pa.array(["rejected", "overdue"]))).slice(
+    bad = status.filter(pc.is_in(status["status"], value_set=pa.array(_LISTED))).slice(
         0, max_rows).to_pylist() if status.num_rows else []
     if bad:
         html.append(table(["Partner", "Document", "Reference", "ISA13 / GS06 / ST02", "File", "Sent", "Status",
                            "Partner's reasons"],
                           ([r["partner"], r["doc_type"], r["document_ref"], f"{r['isa13']} / {r['gs06']} / {r['st02']}",
-                            r["file"], f"{r['sent_at']:%Y-%m-%d %H:%M}", r["status"],
+                            r["file"], f"{r['sent_at']:%Y-%m-%d %H:%M}", r["status"].replace("_", " "),
                             r["reasons"] or (f"no 997 by {r['due_at']:%Y-%m-%d %H:%M}" if r["status"] == "overdue"
                                              else "")] for r in bad), cls="document-problems"))
     return "documents", "Our documents as partners acknowledged them", "".join(html)

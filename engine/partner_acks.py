@@ -12,7 +12,8 @@ numbers are never reused per partner):
   * a set's answer: AK501 A -> accepted, E -> accepted_with_errors, M R W X -> rejected; a group rejected
     as a whole (AK901 M R W X) rejects its sets whatever their AK5 says. A group answer: A -> accepted,
     E -> accepted_with_errors, P -> accepted (under P the sets not listed are the accepted ones),
-    M R W X -> rejected. Answers with an unknown or missing status do not count;
+    M R W X -> rejected; under an E that lists AK2s for some sets, those not listed are accepted (the errors
+    noted are the listed sets'). Answers with an unknown or missing status do not count;
   * the latest answer counts (received_at, else the 997's GS04/GS05; then file order); answers that
     disagree raise FA_ACK_CONFLICT;
   * a partner's TA1 rejecting our interchange (TA104 R; TA101 = our ISA13, compared by value) rejects
@@ -37,6 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.functional_acks import describe
 from schemas.ack_reasons import ACCEPTED, ACCEPTED_WITH_ERRORS, REJECTED
 from schemas.finance import FinanceSettings, settings_for
 from schemas.findings import Finding, finding
@@ -137,12 +139,13 @@ def _map(values: pa.ChunkedArray | pa.Array, mapping: dict[str, str]) -> pa.Arra
 
 
 def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
-    """(sent row, ack row, verdict, acked_at, _ta1) for every answer a sent set got."""
+    """(sent row, ack row, verdict, acked_at, _ta1, _group: answered by its group's AK9, the ack row being
+    the 997's first, another set's) for every answer a sent set got."""
     keys, ta1 = _ack_keys(acks)
     sent_keys = _sent_keys(sent).append_column("_sent_row", pa.array(range(sent.num_rows), pa.int64()))
     empty = pa.table({"_sent_row": pa.array([], pa.int64()), "_ack_row": pa.array([], pa.int64()),
                       "verdict": pa.array([], pa.string()), "acked_at": pa.array([], TIME),
-                      "_ta1": pa.array([], pa.bool_())})
+                      "_ta1": pa.array([], pa.bool_()), "_group": pa.array([], pa.bool_())})
     if not sent.num_rows:
         return empty
     by_ta1 = _ta1_rejections(sent, ta1).cast(empty.schema)
@@ -161,6 +164,11 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
          ("st02", "count_distinct")])
     groups = groups.rename_columns([c.replace("_min", "").replace("_first", "") for c in groups.column_names])
     gverdict = _map(groups["group_status"], _GROUP_VERDICT)
+    # AK901 E over AK2s for some sets only (a translator listing the sets it noted errors in): the errors
+    # are those sets'; the sets it leaves out were accepted as they were, as under P
+    lists_some = pc.greater(groups["st02_count_distinct"], 0)
+    gverdict = pc.if_else(pc.and_(pc.fill_null(pc.equal(groups["group_status"], "E"), False), lists_some),
+                          pa.scalar("accepted"), gverdict)
     # an acknowledgment that lists as many sets (an AK2 listed twice counts once) as its AK902 counts sets
     # answered for all it received
     complete = pc.fill_null(pc.greater_equal(groups["st02_count_distinct"], groups["sets_included"]), False)
@@ -172,8 +180,9 @@ def _candidates(sent: pa.Table, acks: pa.Table) -> pa.Table:
     by_group = by_group.join(listed, [*_KEY, "ack_ref"], join_type="left outer")
     by_group = by_group.filter(pc.is_null(by_group["_listed"])).drop_columns(["_listed", "ack_ref"])
     cols = ["_sent_row", "_ack_row", "verdict", "acked_at"]
-    answers = [t.select(cols).append_column("_ta1", pa.repeat(pa.scalar(False), t.num_rows)).cast(empty.schema)
-               for t in (by_set, by_group)]
+    answers = [t.select(cols).append_column("_ta1", pa.repeat(pa.scalar(False), t.num_rows)).append_column(
+        "_group", pa.repeat(pa.scalar(whole), t.num_rows)).cast(empty.schema)
+        for t, whole in ((by_set, False), (by_group, True))]
     return pa.concat_tables([*answers, by_ta1])
 
 
@@ -191,7 +200,7 @@ def _ta1_rejections(sent: pa.Table, ta1: pa.Table) -> pa.Table:
     n = hit.num_rows
     return pa.table({"_sent_row": hit["_sent_row"], "_ack_row": hit["_ack_row"],
                      "verdict": pa.repeat(pa.scalar("rejected"), n), "acked_at": hit["acked_at"],
-                     "_ta1": pa.repeat(pa.scalar(True), n)})
+                     "_ta1": pa.repeat(pa.scalar(True), n), "_group": pa.repeat(pa.scalar(False), n)})
 
 
 def _latest(candidates: pa.Table, *, ta1_first: bool) -> pa.Table:
@@ -266,6 +275,8 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     waiting = pc.if_else(overdue, pa.scalar("overdue"), pa.scalar("pending"))
     status = pc.coalesce(verdict, pc.if_else(expected, waiting, pa.scalar("not_expected")))
     picked = acks.take(ack_row) if n else acks.slice(0, 0)
+    by_group = pc.fill_null(pc.take(chosen["_group"], pick), False) if chosen.num_rows else pa.nulls(n, pa.bool_())
+    set_status, errors, reasons = _group_answers(picked, pc.fill_null(by_group, False))
     minutes = pc.divide(pc.cast(pc.subtract(acked_at, sent["sent_at"]), pa.int64()), 60)
     late = pc.greater(acked_at, due_at)
     table = pa.table({
@@ -274,13 +285,13 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
         "status": status,
         "due_at": due_at,
         "ack_type": picked["ack_type"],
-        "set_status": picked["set_status"],
+        "set_status": set_status,
         "group_status": picked["group_status"],
         "acked_at": acked_at,
         "minutes_to_ack": minutes,
         "ack_late": late,
-        "reasons": picked["reasons"],
-        "errors": picked["errors"],
+        "reasons": reasons,
+        "errors": errors,
         "ack_file": picked["source_file"],
         "ack_isa13": picked["isa13"],
         "ack_gs06": picked["gs06"],
@@ -288,6 +299,20 @@ def _verdicts(sent: pa.Table, acks: pa.Table, chosen: pa.Table, windows: dict[st
     }).cast(DOCUMENT_STATUS)
     return table.sort_by([("partner", "ascending"), ("sent_at", "ascending"), ("isa13", "ascending"),
                           ("gs06", "ascending"), ("st02", "ascending")])
+
+
+def _group_answers(picked: pa.Table, by_group: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(set_status, errors, reasons) of each sent set's chosen answer: a set its group's AK9 answered (a
+    997 listing other sets only) has no set status nor notes of its own, and its reasons are the group's
+    (they were the first listed set's: "set rejected ..." on a set the AK9 P accepted)."""
+    if not pc.any(by_group).as_py():
+        return picked["set_status"], picked["errors"], picked["reasons"]
+    words = [f"not listed; by the group's AK9: {describe(r, r['ack_version'] or '')}" if whole else None
+             for r, whole in zip(picked.select(["group_status", "group_error_codes", "ack_version"]).to_pylist(),
+                                 by_group.to_pylist(), strict=True)]
+    return (pc.if_else(by_group, pa.scalar(None, pa.string()), picked["set_status"]),
+            pc.if_else(by_group, pa.scalar([], picked.schema.field("errors").type), picked["errors"]),
+            pc.if_else(by_group, pa.array(words, pa.string()), picked["reasons"]))
 
 
 def _unmatched(sent: pa.Table, acks: pa.Table, interchanges: pa.Table | None) -> list[Finding]:

@@ -132,6 +132,30 @@ def inbound_sets(interchanges: Sequence[Interchange], profile: PartnerProfile
             for ts in g.transactions if ts.set_id in accepts and FUNCTIONAL_FOR_SET.get(ts.set_id) == gs01]
 
 
+# the 999's notes, which some 005010 translators write in their 997s in place of AK3/AK4/AK5
+# (parsers.functional_acks reads them alike)
+_IMPLEMENTATION_NOTES = ("IK3", "IK4", "IK5")
+
+
+def as_written(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]
+               ) -> list[tuple[Interchange, Group, TransactionSet]]:
+    """``sets`` with each partner 997 written with the 999's notes (IK3, IK4, IK5) judged by the 999's
+    table of its version (none before 005010: not checked), not refused segment by segment: its answers
+    are read alike and its file is not quarantined for the partner's choice of note."""
+    if not len(result.segments):
+        return sets
+    rows = np.sort(np.concatenate([np.asarray(result.segments.rows_of(s), np.int64) for s in _IMPLEMENTATION_NOTES]))
+    if not len(rows):
+        return sets
+    out = []
+    for ic, g, ts in sets:
+        if ts.set_id == "997" and np.searchsorted(rows, ts.start, side="right") < np.searchsorted(rows, ts.end,
+                                                                                                   side="right"):
+            ts = replace(ts, set_id="999")
+        out.append((ic, g, ts))
+    return out
+
+
 def acceptance_for(profile: PartnerProfile) -> Acceptance:
     sets: dict[str, frozenset[str]] = {}
     for s in profile.accepts:
@@ -336,7 +360,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                     known, today=today, window_days=profile.x12.duplicate_window_days)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
-    inbound = inbound_sets(result.interchanges, profile)
+    inbound = as_written(result, inbound_sets(result.interchanges, profile))
     findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                             invoice=profile.fulfilment.invoice,
                                             components=profile.fulfilment.asn.prepacks == "components"),

@@ -32,6 +32,7 @@ from engine.process import (
     Outcome,
     OutDoc,
     acceptance_for,
+    as_written,
     duplicate_envelopes,
     group_key,
     inbound_sets,
@@ -148,7 +149,7 @@ class SplitInterchange:
         for k, g in enumerate(ic.groups):
             findings += [f.with_file(file) for f in
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
-        inbound = inbound_sets([ic], profile)
+        inbound = as_written(result, inbound_sets([ic], profile))
         findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                                 invoice=profile.fulfilment.invoice,
                                                 components=profile.fulfilment.asn.prepacks == "components"),

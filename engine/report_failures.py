@@ -196,6 +196,34 @@ HINTS: dict[str, str] = {
     "PARTNER_SENDER_MISMATCH": (
         "The file came in the wrong partner's drop, or the partner changed their ISA id."
     ),
+    # partners' 997s, 999s and TA1s for our documents (what to do, beside what the catalogue says happened)
+    "FA_INTERCHANGE_REJECTED": (
+        "None of that interchange's documents reached the partner's system: read TA105's reason, mend our "
+        "envelope (or the partner's profile ids), and send the documents again in a new interchange."
+    ),
+    "FA_INTERCHANGE_NOTED": (
+        "Nothing to resend: the partner took the interchange; mend what TA105 names before the next one."
+    ),
+    "FA_UNMATCHED": (
+        "Ask the partner which document it means: its 997 may name another trading partner's group, or a "
+        "GS06/ST02 it rewrote; if it is a document another system of ours sent, record it (orderbridge record)."
+    ),
+    "FA_ACK_CONFLICT": (
+        "Ask the partner which answer stands; the latest counts until then (a TA1 rejection always counts)."
+    ),
+    "FA_STATUS_UNKNOWN": (
+        "That answer is not counted and the document may turn overdue: ask the partner to fix its translator's "
+        "status codes (AK501/IK501 A E M R W X, AK901 A E M P R W X, TA104 A E R) and resend the 997."
+    ),
+    "FA_SET_RESPONSE_MISSING": (
+        "The document stays unacknowledged: ask the partner to resend the 997 with an AK5 (IK5) for that set."
+    ),
+    "FA_GROUP_RESPONSE_MISSING": (
+        "The set answers are used; ask the partner's EDI team to add the AK9 their translator left out."
+    ),
+    "FA_ACKNOWLEDGES_NOTHING": (
+        "Nothing was decided by it: ask the partner to resend a 997 naming the group (AK1) it answers."
+    ),
 }
 
 COLUMNS = list(FAILURE_COLUMNS)
