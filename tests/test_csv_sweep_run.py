@@ -5,6 +5,7 @@ describes it: every valid order taken with the values meant, every bad row a fin
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
@@ -13,8 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from connectors.state import StateStore
+from flows.cli import app
 from parsers.csv_common import parse_date
 from parsers.csv_orders import read_csv_orders
 from schemas.fulfilment import CsvOrderMapping
@@ -207,3 +210,22 @@ def test_a_zip_code_or_upc_after_the_apostrophe_that_keeps_its_zeros_reads_as_th
     assert got.findings == []
     assert got.orders["ship_to_postal_code"].to_pylist() == ["02134", "x"]
     assert got.lines["upc"].to_pylist() == ["012345678905", None]
+
+
+def test_inspect_with_a_csv_partner_reads_a_csv_order_file_by_its_layout(tmp_path):
+    """`orderbridge inspect --partner umbrella feed.csv` (the first test file of a CSV customer) used to read it
+    as X12: X12_NOT_EDI, "No ISA segment found", whatever the file held. It reads it as the night does: each bad
+    row a finding at its row and column, the orders taken listed."""
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    feed = tmp_path / "bad_rows_semicolon.csv"
+    shutil.copy(FIXTURES / feed.name, feed)
+    res = CliRunner().invoke(app, ["inspect", "--json", "--partner", "umbrella", "-w", str(ws.root), str(feed)])
+    doc = json.loads(res.stdout)
+    assert res.exit_code == 1
+    assert [(f["code"], f["location"]["row"], f["location"].get("column")) for f in doc["findings"]] == [
+        ("CSV_NUMBER_INVALID", 3, "Quantity"), ("CSV_DATE_INVALID", 4, "PO Date"),
+        ("CSV_NUMBER_INVALID", 5, "Unit Price"), ("CSV_ROW_MALFORMED", 6, None), ("CSV_VALUE_MISSING", 7, "PO Number")]
+    assert [o["po_number"] for o in doc["orders"]] == ["UMB-7501", "UMB-7506"]
+    assert doc["interchanges"] == [] and doc["changes"] == []
+    plain = CliRunner().invoke(app, ["inspect", "--partner", "umbrella", "-w", str(ws.root), str(feed)])
+    assert "X12_NOT_EDI" not in plain.stdout and "PO UMB-7506: 1 line(s), dated 2026-11-26" in plain.stdout
