@@ -24,7 +24,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 
@@ -619,7 +619,22 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
         m = _TIME_AFTER.search(value)
         if m is not None and m.start():
             got = _parsed(value[:m.start()], layout.date_format, True)
+    if got is None and getattr(layout, "excel_serial_dates", False):
+        got = _serial(value)
     return got
+
+
+_SERIAL = re.compile(r"^(\d{2,5})(?:\.\d+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)  # Windows Excel's day 0 as its serials after 1900-02-28 count (its 1900 leap bug)
+
+
+def _serial(text: str) -> date | None:
+    """Excel's serial date (1900 system) of a cell holding a whole number of days, a fraction after it being the
+    time of day; None below 61 (1900-03-01: Excel's serials before it count a 29 February 1900 that never was)."""
+    m = _SERIAL.match(text)
+    if m is None or int(m.group(1)) < 61:
+        return None
+    return _EXCEL_EPOCH + timedelta(days=int(m.group(1)))
 
 
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"

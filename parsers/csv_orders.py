@@ -58,6 +58,7 @@ _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"
 # the GS1 columns and their digits: a spreadsheet stores a UPC or GTIN as a number and drops its leading zeros
 # (UPC 012345678905 saved as 12345678905), which their right check digit shows (reference.zeros_dropped_gtin)
 _GS1_COLUMNS = {"upc": 12, "gtin": 14}
+_DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may write after an apostrophe ("'02134")
 # the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
 # notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
 _ECHOED_IDS = ("po_number", "line_id", "release_number")
@@ -472,6 +473,10 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          "spreadsheet rewrote in scientific notation: its digits are lost, and the PO is refused "
                          "(it is never answered under an id it was not sent with).", number, name, value)
             ok = False
+    for name in _DIGITS_KEPT:  # "'02134": the apostrophe an exporter writes to keep a spreadsheet from dropping
+        value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
+        if value is not None and value[:1] == "'" and value[1:2].isalnum():
+            out[name] = value[1:]
     for name, digits in _GS1_COLUMNS.items():
         value = out[name]
         restored = zeros_dropped_gtin(value, digits)

@@ -426,6 +426,9 @@ class CsvFeedLayout(CsvLayout):
     # line), passed over; an Excel "sep=;" line is not counted
     total_labels: tuple[str, ...] = ()  # a row whose first filled cell is one of these ("Total", "Summe";
     # any case) is the export's totals row: passed over
+    excel_serial_dates: bool = False  # a date cell holding a whole number (46000, or 46000.5 with a time of
+    # day) is Excel's serial date (days since 1899-12-30, Windows' 1900 system: 46000 = 2025-12-09), read
+    # beside date_format: a sheet saved as CSV with its date column formatted as a number
 
     @field_validator("total_labels")
     @classmethod
