@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from parsers import x12_dates
+from parsers.functional_acks import created_at, whole_number
 from parsers.x12_reader import ParseResult
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -30,7 +30,7 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
             continue
         base = {"partner": partner, "advice_ref": f"{ic.control_number}-{g.control_number}-{ts.control_number}",
                 "advice_version": g.version or None, "bgn_reference": None,
-                "advice_created_at": _created_at(ic, g), "received_at": received_at, "source_file": result.file,
+                "advice_created_at": created_at(ic, g), "received_at": received_at, "source_file": result.file,
                 "source_sha256": source_sha256, "isa13": ic.control_number, "gs06": g.control_number,
                 "st02": ts.control_number}
         current: dict | None = None
@@ -46,8 +46,9 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 rows.append(current)
             elif sid == "TED" and current is not None:
                 current["errors"].append({
-                    "segment_id": _el(seg, 3), "segment_position": _int(_el(seg, 4)), "loop_id": _el(seg, 5),
-                    "segment_error": _el(seg, 1), "element_position": _int(_el(seg, 6)), "component_position": None,
+                    "segment_id": _el(seg, 3), "segment_position": whole_number(_el(seg, 4)),
+                    "loop_id": _el(seg, 5), "segment_error": _el(seg, 1),
+                    "element_position": whole_number(_el(seg, 6)), "component_position": None,
                     "repeat_position": None, "element_ref": _el(seg, 7), "element_error": None,
                     "bad_value": _el(seg, 8), "reason": _el(seg, 2)})
             elif sid == "NTE" and current is not None and _el(seg, 2):
@@ -61,20 +62,3 @@ def _el(seg: list[str], i: int) -> str | None:
     return value or None
 
 
-def _int(value: str | None) -> int | None:
-    """An N0 position ("12", "012", "12.0": 12); None when absent or not a whole number."""
-    head = (value or "").split(".")[0]
-    return int(head) if head.isdigit() and len(head) <= 9 else None
-
-
-def _created_at(ic: Interchange, g: Group) -> datetime | None:
-    """GS04 + GS05 of the 824, else ISA09 + ISA10."""
-    for day, clock in ((g.date, g.time), (ic.date, ic.time)):
-        on = x12_dates.parse(day)
-        if on is not None:
-            digits = "".join(ch for ch in clock if ch.isdigit())[:6].ljust(6, "0") if clock else "000000"
-            try:
-                return datetime.combine(on, datetime.strptime(digits, "%H%M%S").time())
-            except ValueError:
-                continue
-    return None

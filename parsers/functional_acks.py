@@ -78,7 +78,7 @@ def read_interchange_acks(
                 "partner": partner, "ack_type": "TA1", "ack_ref": f"{ic.control_number}-TA1-{ours or ''}",
                 "ack_version": ic.version or None, "acked_isa13": ours, "interchange_status": status,
                 "interchange_note": code, "set_error_codes": [], "group_error_codes": [], "errors": [],
-                "reasons": _interchange_reason(ours, status, code), "ack_created_at": _created_at(ic, None),
+                "reasons": _interchange_reason(ours, status, code), "ack_created_at": created_at(ic, None),
                 "received_at": received_at, "source_file": result.file, "source_sha256": source_sha256,
                 "isa13": ic.control_number, "gs06": "", "st02": "", "segment_position": row - ic.start + 1,
                 "file_segment": row + 1})
@@ -121,15 +121,16 @@ def _el(seg: list[str], i: int) -> str | None:
 _WHOLE = re.compile(r"([0-9]{1,9})(?:\.0*)?")
 
 
-def _int(value: str | None) -> int | None:
-    """An N0 value as its number ("12", "012", "12.", "12.00": 12); None when absent or no whole number."""
+def whole_number(value: str | None) -> int | None:
+    """An N0 value (a position, a count in an acknowledgment) as its number ("12", "012", "12.", "12.00": 12);
+    None when absent or no whole number ("12.5")."""
     m = _WHOLE.fullmatch(value) if value is not None else None
     return int(m.group(1)) if m is not None else None
 
 
-def _created_at(ic: Interchange, g: Group | None) -> datetime | None:
-    """GS04 (CCYYMMDD; YYMMDD before 004010) + GS05 (HHMM[SS..]) of the acknowledgment, else (and for a
-    TA1, ``g`` None) ISA09 (YYMMDD) + ISA10."""
+def created_at(ic: Interchange, g: Group | None) -> datetime | None:
+    """GS04 (CCYYMMDD; YYMMDD before 004010) + GS05 (HHMM[SS..]) of the acknowledgment (a 997, 999, TA1 or 824),
+    else (and for a TA1, ``g`` None) ISA09 (YYMMDD) + ISA10."""
     for day, clock in ((g.date, g.time), (ic.date, ic.time)) if g is not None else ((ic.date, ic.time),):
         on = x12_dates.parse(day)
         if on is not None:
@@ -152,7 +153,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         "ack_type": ts.set_id,
         "ack_ref": ack_ref,
         "ack_version": version or None,
-        "ack_created_at": _created_at(ic, g),
+        "ack_created_at": created_at(ic, g),
         "received_at": received_at,
         "source_file": result.file,
         "source_sha256": sha,
@@ -189,7 +190,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             segment_note = None
             sets.append(current)
         elif sid in _SEGMENT_NOTES and current is not None:
-            segment_note = {"segment_id": _el(seg, 1), "segment_position": _int(_el(seg, 2)),
+            segment_note = {"segment_id": _el(seg, 1), "segment_position": whole_number(_el(seg, 2)),
                             "loop_id": _el(seg, 3), "segment_error": _el(seg, 4)}
             current["errors"].append({**segment_note, "element_position": None, "component_position": None,
                                       "repeat_position": None, "element_ref": None, "element_error": None,
@@ -199,8 +200,9 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             parts += [""] * (3 - len(parts))
             item = {**(segment_note or {"segment_id": None, "segment_position": None, "loop_id": None,
                                          "segment_error": None}),
-                    "element_position": _int(parts[0].strip()), "component_position": _int(parts[1].strip()),
-                    "repeat_position": _int(parts[2].strip()), "element_ref": _el(seg, 2),
+                    "element_position": whole_number(parts[0].strip()),
+                    "component_position": whole_number(parts[1].strip()),
+                    "repeat_position": whole_number(parts[2].strip()), "element_ref": _el(seg, 2),
                     "element_error": _el(seg, 3), "bad_value": seg[4] if len(seg) > 4 and seg[4] != "" else None}
             item["reason"] = _element_reason(item, version)
             errors = current["errors"]
@@ -220,8 +222,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             current = None
             segment_note = None
         elif sid == "AK9":
-            trailer.update({"group_status": _el(seg, 1), "sets_included": _int(_el(seg, 2)),
-                            "sets_received": _int(_el(seg, 3)), "sets_accepted": _int(_el(seg, 4)),
+            trailer.update({"group_status": _el(seg, 1), "sets_included": whole_number(_el(seg, 2)),
+                            "sets_received": whole_number(_el(seg, 3)), "sets_accepted": whole_number(_el(seg, 4)),
                             "group_error_codes": [c for c in (_el(seg, i) for i in range(5, 10)) if c]})
             if trailer["group_status"] not in GROUP_STATUS:
                 note("FA_STATUS_UNKNOWN", f"AK901 {trailer['group_status']!r} is not a group status "
