@@ -5,7 +5,9 @@ segments."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -109,3 +111,51 @@ def sent_856s_and_810s(ws, partners) -> list[Path]:
     """Every 856 and 810 file in the outboxes of ``partners``, sorted."""
     return sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
 
+
+
+def inspected(path: Path, noted: Collection[str] | None = None) -> dict:
+    """`orderbridge inspect --json` of one of a sweep's 850 files, as a partner's first test file is checked: it
+    exits 0 and, with ``noted``, finds nothing but those codes. Returns what it printed."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["inspect", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    seen = json.loads(result.output)
+    if noted is not None:
+        assert {f["code"] for f in seen["findings"]} <= set(noted)
+    return seen
+
+
+def line_counts(seen: dict) -> dict[str, int]:
+    """PO number -> its number of lines, of what ``inspected`` printed."""
+    return {o["po_number"]: o["line_count"] for o in seen["orders"]}
+
+
+def pos_in(path: Path, pos: Mapping[str, int]) -> dict[str, int]:
+    """Of ``pos`` (PO number -> lines: a partner's POs in a sweep), those the file ``path`` holds (as a BEG03,
+    between two of its element separators)."""
+    data = path.read_bytes()
+    sep = data[3:4]
+    return {po: n for po, n in pos.items() if sep + po.encode() + sep in data}
+
+
+def accepted_as_ordered(ws, pos_by_partner: Mapping[str, Mapping[str, int]], *, no_855: Collection[str] = (),
+                        encodings: Mapping[str, str] | None = None) -> None:
+    """Each partner's 997s accept every one of its POs (AK5 and AK9 A, an AK2 per PO); a partner in ``no_855`` (its
+    programme takes none) has no 855 in its outbox, every other one an 855 per PO: BAK02 AD and an ACK IA per PO1
+    with its quantity and unit (``encodings``: partner -> its documents' encoding, UTF-8 else)."""
+    for partner, pos in pos_by_partner.items():
+        acks = segments(ws, partner, "997")
+        assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
+        assert sum(s[0] == "AK2" for s in acks) == len(pos), partner
+        if partner in no_855:
+            assert not list((ws.drop_root / partner / "outbox").glob(f"{partner}-855-*"))
+            continue
+        answers = segments(ws, partner, "855", (encodings or {}).get(partner, "utf-8"))
+        for po, n in pos.items():
+            doc = po_segments(answers, po, "BAK")
+            assert doc[0][2] == "AD", (partner, po)
+            ordered = [s[2:4] for s in doc if s[0] == "PO1"]
+            assert len(ordered) == n and [s[1:4] for s in doc if s[0] == "ACK"] == [["IA", q, u] for q, u in ordered]

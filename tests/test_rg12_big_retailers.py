@@ -13,13 +13,20 @@ inspect, the 997s and 855s, then the 856s and 810s, checked against what the gui
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.retailer_support import on_demo, po_segments, segments, shipped_night
+from tests.retailer_support import (
+    accepted_as_ordered,
+    inspected,
+    line_counts,
+    on_demo,
+    po_segments,
+    pos_in,
+    segments,
+    shipped_night,
+)
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg12"
@@ -38,15 +45,9 @@ NOTED = {"NOTES_NOT_KEPT", "SAC_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "PRIC
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_big_retailer_po_without_an_error(path):
-    from flows.cli import app
-
-    result = CliRunner().invoke(app, ["inspect", "--json", str(path)])
-    assert result.exit_code == 0, result.output
-    seen = json.loads(result.output)
-    assert {f["code"] for f in seen["findings"]} <= NOTED
+    seen = inspected(path, NOTED)
     assert {f["severity"] for f in seen["findings"]} <= {"warning"}
-    assert {o["po_number"]: o["line_count"] for o in seen["orders"]} == \
-        {po: n for po, n in POS[path.parent.name].items() if f"*{po}*" in path.read_text()}
+    assert line_counts(seen) == pos_in(path, POS[path.parent.name])
 
 
 @pytest.fixture(scope="module")
@@ -61,16 +62,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_shipped_ones_invoiced(
     # reported, the order not held
     assert [f for f in found if f[1] == "error"] == [("ADDRESS_INCOMPLETE", "error", "T9x4Kq2Ln")]
     assert {c for c, _s, _po in found} <= NOTED | {"ASN_LATE", "ADDRESS_INCOMPLETE"}
-    for partner, pos in POS.items():
-        acks = segments(ws, partner, "997")
-        assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
-        assert sum(s[0] == "AK2" for s in acks) == len(pos)
-        answers = segments(ws, partner, "855")
-        for po, n in pos.items():
-            doc = po_segments(answers, po, "BAK")
-            assert doc[0][2] == "AD"
-            ordered = [s[2:4] for s in doc if s[0] == "PO1"]
-            assert len(ordered) == n and [s[1:4] for s in doc if s[0] == "ACK"] == [["IA", q, u] for q, u in ordered]
+    accepted_as_ordered(ws, POS)
     # Walmart's 005010 group is answered in 005010 with its repetition separator, to its 08 id as sent
     wmt = segments(ws, "walmart", "997")
     assert ["AK1", "PO", "552190", "005010"] in wmt and wmt[0][11] == "^" and wmt[0][7:9] == ["08", "925485US00     "]

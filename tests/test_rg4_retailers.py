@@ -8,14 +8,22 @@ require (REF*IA vendor numbers, the PO's units in SN1, pallets, a store loop per
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from tests.retailer_support import on_demo, po_segments, segments, sent_856s_and_810s, shipped_night
+from tests.retailer_support import (
+    accepted_as_ordered,
+    inspected,
+    line_counts,
+    on_demo,
+    po_segments,
+    pos_in,
+    segments,
+    sent_856s_and_810s,
+    shipped_night,
+)
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg4"
@@ -76,14 +84,8 @@ NOTED = {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "SDQ_NOT_APPLIED"}
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_retailer_po_without_an_error(path):
-    from flows.cli import app
-
-    result = CliRunner().invoke(app, ["inspect", "--json", str(path)])
-    assert result.exit_code == 0, result.output
-    seen = json.loads(result.output)
-    assert {f["code"] for f in seen["findings"]} <= NOTED
-    assert {o["po_number"]: o["line_count"] for o in seen["orders"]} == \
-        {po: n for po, n in POS[path.parent.name].items() if po in path.read_text()}
+    seen = inspected(path, NOTED)
+    assert line_counts(seen) == pos_in(path, POS[path.parent.name])
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +100,7 @@ def test_every_po_is_accepted_in_the_997_and_acknowledged_in_full(night):
     assert [f for f in found if f[1] == "error"] == []
     # the store-level partner's SDQs are applied (no SDQ_NOT_APPLIED); the rest is what we keep no field for
     assert {c for c, _s, _po in found} <= {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}
-    for partner, pos in POS.items():
-        acks = segments(ws, partner, "997")
-        assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
-        assert sum(s[0] == "AK2" for s in acks) == len(pos)
-        answers = segments(ws, partner, "855")
-        for po, n in pos.items():
-            doc = po_segments(answers, po, "BAK")
-            assert doc[0][2] == "AD"
-            ordered = [s[2:4] for s in doc if s[0] == "PO1"]
-            assert len(ordered) == n and [s[1:4] for s in doc if s[0] == "ACK"] == \
-                [["IA", q, u] for q, u in ordered]
+    accepted_as_ordered(ws, POS)
     assert ["ACK", "IA", "10", "CA", "068", "20261203"] in po_segments(segments(ws, "dollargeneral", "855"),
                                                                       "4500123401", "BAK")
     # the 997 of Office Depot's 005010 group is a 005010 997 (AK103 names the version)

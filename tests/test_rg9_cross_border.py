@@ -19,7 +19,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.retailer_support import of_its_own, po_segments, segments, sent_856s_and_810s, shipped_night
+from tests.retailer_support import (
+    accepted_as_ordered,
+    inspected,
+    line_counts,
+    of_its_own,
+    po_segments,
+    pos_in,
+    segments,
+    sent_856s_and_810s,
+    shipped_night,
+)
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg9"
@@ -36,16 +46,11 @@ def workspace(root: Path):
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_cross_border_po_as_sent(path):
-    from flows.cli import app
-
-    result = CliRunner().invoke(app, ["inspect", "--json", str(path)])
-    assert result.exit_code == 0, result.output
-    seen = json.loads(result.output)
+    seen = inspected(path)
     # Sobeys' ISO-8859-1 / Windows-1252 files are read so, with a warning saying so; nothing else is noted
     expected = {"X12_NOT_UTF8"} if path.parent.name == "sobeys" else set()
     assert {f["code"] for f in seen["findings"]} == expected
-    assert {o["po_number"]: o["line_count"] for o in seen["orders"]} == \
-        {po: n for po, n in POS[path.parent.name].items() if po.encode() in path.read_bytes()}
+    assert line_counts(seen) == pos_in(path, POS[path.parent.name])
     for order in seen["orders"]:
         assert order["currency"] == ("MXN" if path.parent.name == "walmex" else "CAD")
     if path.name == "sobeys-850-6200456789.x12":  # accents read as meant, mixed case and the comma kept
@@ -64,17 +69,7 @@ def test_every_po_is_accepted_in_the_997_and_acknowledged_as_ordered(night):
     ws, found, states = night
     # nothing noted: Sobeys' Latin-1 files are what its profile says it sends (X12_NOT_UTF8 was noted on each)
     assert {c for c, _s, _po in found} == set()
-    for partner, pos in POS.items():
-        encoding = "latin-1" if partner == "sobeys" else "utf-8"
-        acks = segments(ws, partner, "997")
-        assert {s[1] for s in acks if s[0] == "AK5"} == {"A"} and all(s[1] == "A" for s in acks if s[0] == "AK9")
-        assert sum(s[0] == "AK2" for s in acks) == len(pos)
-        answers = segments(ws, partner, "855", encoding)
-        for po, n in pos.items():
-            doc = po_segments(answers, po, "BAK")
-            assert doc[0][2] == "AD"
-            ordered = [s[2:4] for s in doc if s[0] == "PO1"]
-            assert len(ordered) == n and [s[1:4] for s in doc if s[0] == "ACK"] == [["IA", q, u] for q, u in ordered]
+    accepted_as_ordered(ws, POS, encodings={"sobeys": "latin-1"})
     # Hudson's Bay's BEL-separated, line-feed-ended group is answered in our delimiters, its GS06 echoed
     assert ["AK1", "PO", "773"] in segments(ws, "hbc", "997")
     # metric units as ordered: kilograms and litres, never converted
