@@ -29,7 +29,8 @@ DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too
 # CE (changes to item level allowance/charges): the SACs of its POC loop change, the line's quantity and price
 # stay (as NC's); engine.finance_inputs.with_changes takes its SACs
 CHARGE_TYPES = frozenset({"CE"})
-SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | CHARGE_TYPES | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
+SUPPORTED_TYPES = (frozenset({"AI", "DI", "NC"}) | CHARGE_TYPES | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES
+                   | DATE_TYPES)
 
 # ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
 HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
