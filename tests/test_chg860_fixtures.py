@@ -4,16 +4,18 @@
 - globex-860-ce.x12: POC02 CE (changes to item level allowance/charges, code list 670) with its SAC under it, as
   department stores send an allowance change for one item, beside a QD with POC04 (the balance before the change).
 - globex-860-left-to-receive.x12: a QI whose POC04 is the line's open balance, a CT with its loop's DTM 010 (a new
-  ship date for one line), a PC below our price by more than the tolerance (answered at our price)."""
+  ship date for one line), a PC below our price by more than the tolerance (answered at our price).
+- globex-860-numbered.x12: a change with its BCH05 (3), an AI and a QD, sent twice."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from decimal import Decimal
 
 from connectors.state import StateStore
 from tests.support import REPO, make_workspace, run_stages
-from tests.test_change_orders import NIGHT1, NIGHT2, _all_findings, docs
+from tests.test_change_orders import NIGHT1, NIGHT2, NIGHT3, _all_findings, docs
 
 FIXTURES = REPO / "tests" / "fixtures" / "chg860"
 
@@ -52,3 +54,31 @@ def test_a_target_style_change_with_poc04_a_line_date_and_a_price_out_of_toleran
     assert len(revised) == 1 and [a[0] for a in revised[0][2]] == ["IA", "IP", "IB", "IA"]
     assert (lines[3].ordered, lines[3].state) == (Decimal(40), "backordered")
     assert lines[1].ordered == Decimal(12) and lines[4].ordered == Decimal(36)
+
+
+def test_a_change_sent_again_with_its_bch05_is_not_applied_or_refused_again(tmp_path):
+    """globex-860-numbered.x12 (BCH05 3: adds line 5, lowers line 2 to 24) on night 2, and the same 860 in a new
+    interchange on night 3, as a retailer resends a change it saw no 865 for: the second changes and sends
+    nothing (CHANGE_REPEAT). It used to be applied again and answered RD (every POC IR: CHANGE_LINE_EXISTS,
+    CHANGE_QUANTITY_INVALID) while the change stood; a change 4 with other content is still applied."""
+    name = "globex-860-numbered.x12"
+    ws, _found, _lines = _night2(tmp_path, "globex", name)
+    assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AD", [["IA", "24", "EA"], ["IQ", "24", "EA"]])]
+    state = StateStore(ws.state_path)
+    lines, revision = state.order_lines("globex", "GLOBEX-2000"), state.order("globex", "GLOBEX-2000").revision
+    data = (FIXTURES / "globex" / name).read_bytes()
+    (ws.drop_root / "globex" / "inbox" / "again.x12").write_bytes(data.replace(b"8603", b"8604"))
+    results, run = run_stages(ws, NIGHT3)
+    found = _all_findings(results, run)
+    assert found.get("CHANGE_REPEAT") == "04"
+    assert not {"CHANGE_LINE_EXISTS", "CHANGE_QUANTITY_INVALID"} & set(found)
+    assert len(docs(ws, "865")["GLOBEX-2000"]) == 1  # answered once, the first time
+    assert state.order_lines("globex", "GLOBEX-2000") == lines
+    assert state.order("globex", "GLOBEX-2000").revision == revision
+    # change 4, another content: applied (line 2's price from 4.58 to 4.60)
+    four = data.replace(b"8603", b"8605").replace(b"||3|", b"||4|").replace(b"POC|5|AI|", b"POC|5|NC|")
+    four = four.replace(b"POC|2|QD|24|48|EA|4.58|", b"POC|2|PC|24|24|EA|4.60|")
+    (ws.drop_root / "globex" / "inbox" / "four.x12").write_bytes(four)
+    run_stages(ws, datetime(2026, 11, 30, 2))
+    assert docs(ws, "865")["GLOBEX-2000"][-1][1:] == ("AD", [["IA", "24", "EA"], ["IP", "24", "EA"]])
+    assert {ln.line_number: ln.unit_price for ln in state.order_lines("globex", "GLOBEX-2000")}[2] == Decimal("4.6")
