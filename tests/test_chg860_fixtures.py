@@ -5,7 +5,8 @@
   department stores send an allowance change for one item, beside a QD with POC04 (the balance before the change).
 - globex-860-left-to-receive.x12: a QI whose POC04 is the line's open balance, a CT with its loop's DTM 010 (a new
   ship date for one line), a PC below our price by more than the tolerance (answered at our price).
-- globex-860-numbered.x12: a change with its BCH05 (3), an AI and a QD, sent twice."""
+- globex-860-numbered.x12: a change with its BCH05 (3), an AI and a QD, sent twice.
+- initech-860-cancel-again.x12: a whole-PO cancel (BCH01 01) sent again after the first was applied."""
 
 from __future__ import annotations
 
@@ -82,3 +83,22 @@ def test_a_change_sent_again_with_its_bch05_is_not_applied_or_refused_again(tmp_
     run_stages(ws, datetime(2026, 11, 30, 2))
     assert docs(ws, "865")["GLOBEX-2000"][-1][1:] == ("AD", [["IA", "24", "EA"], ["IP", "24", "EA"]])
     assert {ln.line_number: ln.unit_price for ln in state.order_lines("globex", "GLOBEX-2000")}[2] == Decimal("4.6")
+
+
+def test_a_cancel_sent_again_for_the_order_it_cancelled_is_no_unknown_po(tmp_path):
+    """initech-860-cancel-again.x12: the demo's cancel of INITECH-3000 (BCH01 01, night 2, 865 AK) sent again on
+    night 3 in a new interchange. The order is cancelled as it asks: nothing sent, a CHANGE_REPEAT warning. It
+    used to be answered 865 RJ with CHANGE_ORDER_UNKNOWN (an error naming a PO we have), a refusal of a cancel
+    that stands."""
+    ws = make_workspace(tmp_path / "ws", partners=("initech",))
+    run_stages(ws, NIGHT1)
+    shutil.copy2(REPO / "sample_files" / "drops-day2" / "initech" / "initech-change-01.x12",
+                 ws.drop_root / "initech" / "inbox")
+    run_stages(ws, NIGHT2)
+    assert docs(ws, "865")["INITECH-3000"] == [("00", "AK", [])]
+    shutil.copy2(FIXTURES / "initech" / "initech-860-cancel-again.x12", ws.drop_root / "initech" / "inbox")
+    results, run = run_stages(ws, NIGHT3)
+    found = _all_findings(results, run)
+    assert "CHANGE_ORDER_UNKNOWN" not in found and found.get("CHANGE_REPEAT") == "01"
+    assert docs(ws, "865")["INITECH-3000"] == [("00", "AK", [])]  # answered once
+    assert StateStore(ws.state_path).order("initech", "INITECH-3000").state == "cancelled"

@@ -214,6 +214,9 @@ class _Step:
         ch, record = self.ch, self.record
         headers, changes = self.change_tables[(ch.partner, ch.store_key)]
         header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
+            # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
+            return self._repeated(header, "")
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
             return self._refused(header, result)
@@ -308,17 +311,24 @@ class _Step:
         """A 06 confirmation or 07 duplicate of a change applied before, or a 04 sent again as it was, its BCH05
         (change sequence number) too: nothing changed, nothing sent (the original was answered), a CHANGE_REPEAT
         warning says which 860 it repeats. (A 04 resent used to be applied again: its AI found its line there, its
-        QD its quantity already lowered, and the 865 said RD, the change refused, while it stood.)"""
-        what = _REPEATS.get(header.get("purpose") or "", "sent again with its BCH05")
+        QD its quantity already lowered, and the 865 said RD, the change refused, while it stood.) So is a cancel
+        (BCH01 01 or 17) of an order cancelled before (``earlier`` empty): it was answered RJ as an unknown PO."""
+        what = _REPEATS.get(header.get("purpose") or "", "cancel sent again" if header.get("purpose") in
+                            CANCEL_PURPOSES else "sent again with its BCH05")
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        said = (f"the same change came in {earlier} and was applied and answered then" if earlier else
+                "the order was cancelled before, as it asks")
         found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
-                               f"change {header.get('change_order_ref') or '(no BCH05)'}: the same change came in "
-                               f"{earlier} and was applied and answered then; nothing changed, nothing sent.", at,
+                               f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; nothing changed, "
+                               "nothing sent.", at,
                                seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
-        t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                 note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to answer")
-        self.updates[("records", self.key)] = t.record
-        return Plan(transitions=(t,), change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+        moves = ()
+        if self.record.state != OrderState.CANCELLED:  # (a cancelled order moves no more: the finding tells)
+            moves = (move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                          note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to "
+                               "answer"),)
+            self.updates[("records", self.key)] = moves[0].record
+        return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
