@@ -24,7 +24,7 @@ SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backor
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
 TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
 REOPENABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED)  # shipped, not closed: an 860 may still add or raise
-ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO" (a cancel of a cancelled: a repeat)
+ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 # not ended, not shipped in full: a backorder promised to such an order still holds its receipt's units
 OWING = (*TO_DECIDE, *AWAITING_PERSON, *SHIPPABLE)
 EVERY = tuple(S)
