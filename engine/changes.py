@@ -22,7 +22,8 @@ between the stored lines and the result, so several POCs on one line add up.
 
 POC02 (code list 670): AI adds, DI deletes; QI/QD/QC and RQ set POC03 as the new total quantity; PC
 and PR set POC06 as the new price; CA, PQ, MU and RZ set whichever of the two is sent (RZ restates
-the product too); NC changes nothing. POC04 (quantity left to receive: the balance before
+the product too); NC changes nothing, nor does CE (changes to item level allowance/charges) to the line: its
+loop's SACs are its change (engine.finance_inputs.with_changes). POC04 (quantity left to receive: the balance before
 the change: ordered less received) is never applied; sent without POC03 and outside what the line explains (from
 its open balance, every shipped unit received, to its quantity, none received yet), the POC is rejected
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
@@ -46,6 +47,7 @@ import pyarrow as pa
 from rules.business.by_weight import weight_basis, whole_units
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
+    CHARGE_TYPES,
     DATE_TYPES,
     DEADLINE_CHANGES,
     EITHER_TYPES,
@@ -560,7 +562,7 @@ class _Editor:
             if self.progress is not None and self.progress.shipped(hit["line_number"]) > 0:
                 return self._keep_shipped(poc, hit, Decimal(0))
             return self._delete(poc, hit)
-        if ct == "NC":
+        if ct == "NC" or ct in CHARGE_TYPES:  # CE: its loop's SACs are the change (finance_inputs.with_changes)
             return self._done(poc, hit, ACCEPTED)
         left = self._left_only(poc, hit)
         if left:

@@ -26,7 +26,11 @@ QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the 
 PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
 EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
 DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
-SUPPORTED_TYPES = frozenset({"AI", "DI", "NC"}) | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES | DATE_TYPES
+# CE (changes to item level allowance/charges): the SACs of its POC loop change, the line's quantity and price
+# stay (as NC's); engine.finance_inputs.with_changes takes its SACs
+CHARGE_TYPES = frozenset({"CE"})
+SUPPORTED_TYPES = (frozenset({"AI", "DI", "NC"}) | CHARGE_TYPES | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES
+                   | DATE_TYPES)
 
 # ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
 HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",

@@ -38,7 +38,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "warning",
         "",
         "BCH01 06 (confirmation) or 07 (duplicate): either an 860 with the same BCH03/BCH04/BCH05 and content was "
-        "applied before (nothing changed, nothing sent) or none was (applied as a change, 04).",
+        "applied before (nothing changed, nothing sent) or none was (applied as a change, 04); or a 04 with a "
+        "BCH05 sent again as an earlier 860, or a cancel of an order cancelled before (nothing changed, nothing "
+        "sent).",
     ),
     _C(
         "CHANGE_HEADER_APPLIED",

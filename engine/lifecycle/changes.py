@@ -214,11 +214,15 @@ class _Step:
         ch, record = self.ch, self.record
         headers, changes = self.change_tables[(ch.partner, ch.store_key)]
         header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
+            # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
+            return self._repeated(header, "")
         if record is None or record.state in ENDED:
             result = apply_changes(None, ORDER_LINES.empty_table(), header, changes, shipped=False)
             return self._refused(header, result)
         fingerprint = change_fingerprint(header, changes)
-        if header.get("purpose") in REPEAT_PURPOSES:
+        if header.get("purpose") in REPEAT_PURPOSES or _numbered_change(header.get("purpose"),
+                                                                      header.get("change_order_ref")):
             earlier = next((f for f, fp in self.rv.seen.get(self.key, ()) if fp == fingerprint), None)
             if earlier is not None:
                 return self._repeated(header, earlier)
@@ -304,18 +308,27 @@ class _Step:
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
     def _repeated(self, header: dict, earlier: str) -> Plan:
-        """A 06 confirmation or 07 duplicate of a change applied before: nothing changed, nothing sent (the
-        original was answered), a CHANGE_REPEAT warning says which 860 it repeats."""
-        what = "confirmation" if header.get("purpose") == "06" else "duplicate"
+        """A 06 confirmation or 07 duplicate of a change applied before, or a 04 sent again as it was, its BCH05
+        (change sequence number) too: nothing changed, nothing sent (the original was answered), a CHANGE_REPEAT
+        warning says which 860 it repeats. (A 04 resent used to be applied again: its AI found its line there, its
+        QD its quantity already lowered, and the 865 said RD, the change refused, while it stood.) So is a cancel
+        (BCH01 01 or 17) of an order cancelled before (``earlier`` empty): it was answered RJ as an unknown PO."""
+        what = _REPEATS.get(header.get("purpose") or "", "cancel sent again" if header.get("purpose") in
+                            CANCEL_PURPOSES else "sent again with its BCH05")
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+        said = (f"the same change came in {earlier} and was applied and answered then" if earlier else
+                "the order was cancelled before, as it asks")
         found = finding_at_row("CHANGE_REPEAT", f"BCH01 {header.get('purpose')} ({what}) of PO {self.ch.po_number}, "
-                               f"change {header.get('change_order_ref') or '(no BCH05)'}: the same change came in "
-                               f"{earlier} and was applied and answered then; nothing changed, nothing sent.", at,
+                               f"change {header.get('change_order_ref') or '(no BCH05)'}: {said}; nothing changed, "
+                               "nothing sent.", at,
                                seg="BCH", element="BCH01", value=header.get("purpose"), severity="warning")
-        t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                 note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to answer")
-        self.updates[("records", self.key)] = t.record
-        return Plan(transitions=(t,), change_updates=(ChangeUpdate(self.ch.id, "answered"),),
+        moves = ()
+        if self.record.state != OrderState.CANCELLED:  # (a cancelled order moves no more: the finding tells)
+            moves = (move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
+                          note=f"860 in {self.ch.source_file} is a {what} of the change in {earlier}; nothing to "
+                               "answer"),)
+            self.updates[("records", self.key)] = moves[0].record
+        return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
     def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
@@ -1013,10 +1026,22 @@ def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[Stor
     return out
 
 
+_REPEATS = {"06": "confirmation", "07": "duplicate"}
+RESENT_PURPOSES = frozenset({"04"})  # a change with a BCH05 seen before with the same content: sent again
+
+
+def _numbered_change(purpose: str | None, bch05: str | None) -> bool:
+    """A BCH01 04 change with a BCH05: one an earlier 860 with the same number and content repeats (retailers
+    resend a change as it was, its BCH05 too, when they saw no 997 or 865 for it)."""
+    return purpose in RESENT_PURPOSES and bool((bch05 or "").strip())
+
+
 def repeat_keys(pending: list[StoredChange], change_tables: Tables) -> set[Key]:
-    """The orders a pending 860 with BCH01 06 or 07 names: their earlier changes are compared with it."""
+    """The orders a pending 860 with BCH01 06 or 07, or a 04 with a BCH05, names: their earlier changes are
+    compared with it."""
     cache: dict = {}
-    return {(ch.partner, ch.po_number) for ch in pending if _bch(ch, change_tables, cache)[0] in REPEAT_PURPOSES}
+    return {(ch.partner, ch.po_number) for ch in pending
+            if (b := _bch(ch, change_tables, cache))[0] in REPEAT_PURPOSES or _numbered_change(*b)}
 
 
 def _bch(ch: StoredChange, change_tables: Tables, cache: dict) -> tuple[str | None, str | None]:
