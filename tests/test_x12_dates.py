@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from parsers import x12_dates
-from parsers.functional_acks import _created_at
+from parsers.functional_acks import created_at
 from parsers.sent_documents import _group_time, _moment
 from parsers.warehouse_945 import x12_dates as used_by_945
 
@@ -53,8 +53,8 @@ def test_the_other_readers_of_x12_dates_are_as_strict():
     assert _group_time("261127", "0200") == datetime(2026, 11, 27, 2, 0)
     assert _group_time("20260230", "0200") is None
     ic = SimpleNamespace(date="261126", time="0100")  # ISA09, ISA10
-    assert _created_at(ic, SimpleNamespace(date="261127", time="0230")) == datetime(2026, 11, 27, 2, 30)  # 003060 GS04
-    assert _created_at(ic, SimpleNamespace(date="20260230", time="0230")) == datetime(2026, 11, 26, 1, 0)  # no day
+    assert created_at(ic, SimpleNamespace(date="261127", time="0230")) == datetime(2026, 11, 27, 2, 30)  # 003060 GS04
+    assert created_at(ic, SimpleNamespace(date="20260230", time="0230")) == datetime(2026, 11, 26, 1, 0)  # no day
 
 
 def _by_writing_back(values: list) -> list:
