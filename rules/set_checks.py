@@ -362,8 +362,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
         first, _text, seg, code = items[0]
-        named = "; ".join(t for _r, t, _s, _c in items[:_SAC_NAMED]) + (
-            f"; and {len(items) - _SAC_NAMED} more" if len(items) > _SAC_NAMED else "")
+        named = _listed([t for _r, t, _s, _c in items], _SAC_NAMED)
         words = ("each says whether our 810s carry it (those whose SAC12 the partner's [fulfilment.invoice] "
                  f"po_allowances lists, none its own charges bill): {named}. Agree the others with the partner."
                  if invoice is not None else
@@ -427,8 +426,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
         first, _quoted, seg, text = items[0]
-        quoted = "; ".join(q for _r, q, _s, _t in items[:_NOTES_NAMED]) + (
-            f"; and {len(items) - _NOTES_NAMED} more" if len(items) > _NOTES_NAMED else "")
+        quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
                            element=f"{seg}0{dict(_NOTE_TEXTS)[seg]}", value=text,
@@ -473,8 +471,7 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     out: list[Finding] = []
     for k, items in sorted(asked.items()):
         ic, g, ts = sets[k]
-        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
-            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        named = _listed([t for _, t in items], _SLN_NAMED)
         first = items[0][0]
         out.append(finding("SLN_NOT_APPLIED", f"SLN sublines ask for changes to their PO1 items ({named}): we "
                            "allocate, acknowledge and ship each PO1 item as ordered; agree the sublines with the "
@@ -557,8 +554,7 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     out: list[Finding] = []
     for k, items in sorted(unreadable.items()):
         ic, g, ts = sets[k]
-        named = "; ".join(t for _, t in items[:_SLN_NAMED]) + (
-            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        named = _listed([t for _, t in items], _SLN_NAMED)
         first = items[0][0]
         out.append(finding("PREPACK_COMPONENT_UNREADABLE", f"A prepack's components (SLN03 I) cannot all be read "
                            f"({named}): an 856 listing the pack's components lists that pack alone, without them. "
@@ -582,8 +578,7 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
                                              inner_text))
     for k, items in sorted(mismatched.items()):
         ic, g, ts = sets[k]
-        named = "; ".join(t for _, t, _v in items[:_SLN_NAMED]) + (
-            f"; and {len(items) - _SLN_NAMED} more" if len(items) > _SLN_NAMED else "")
+        named = _listed([t for _, t, _v in items], _SLN_NAMED)
         first, _t, value = items[0]
         out.append(finding("PREPACK_QUANTITY_MISMATCH", f"A prepack's components (SLN03 I, SLN04 each per pack) do "
                            f"not add up to the eaches its PO4 inner pack holds ({named}). The PO is taken as sent and "
@@ -648,8 +643,7 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         if not other:
             continue
         ic, g, ts = sets[k]
-        named = "; ".join(f"line {label} N1*ST {words(party)}" for _r, label, party in other[:_SHIP_TOS_NAMED]) + (
-            f"; and {len(other) - _SHIP_TOS_NAMED} more" if len(other) > _SHIP_TOS_NAMED else "")
+        named = _listed([f"line {label} N1*ST {words(party)}" for _r, label, party in other], _SHIP_TOS_NAMED)
         first, _label, party = other[0]
         out.append(finding("LINE_SHIP_TO_NOT_APPLIED", f"PO1 loops name their own ship-tos ({named}): {why}; "
                            "agree with the partner how these lines ship (one PO per destination, or by hand).",
@@ -883,6 +877,11 @@ def _header_changes(result: ParseResult, sets: Sets, chosen: np.ndarray) -> list
     return out
 
 
+def _listed(texts: list[str], most: int) -> str:
+    """The first ``most`` of ``texts`` joined for a finding's message, and how many more there are."""
+    return "; ".join(texts[:most]) + (f"; and {len(texts) - most} more" if len(texts) > most else "")
+
+
 SET_CHECKS: dict[str, SetCheck] = {
     "850": check_850_counts,
     "860": check_860_counts,
@@ -978,8 +977,7 @@ def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: li
     """One warning naming the dates in ``named`` ((row, text), ten at most, the rest counted) at the first;
     ``message`` takes them at its {}."""
     ic, g, ts = set_
-    texts = "; ".join(t for _, t in named[:_DATES_NAMED]) + (
-        f"; and {len(named) - _DATES_NAMED} more" if len(named) > _DATES_NAMED else "")
+    texts = _listed([t for _, t in named], _DATES_NAMED)
     first = named[0][0]
     seg_id = result.segments.ids[first].as_py()
     date_at = 2 if seg_id == "DTM" else 6  # DTM02, SCH06
