@@ -1,0 +1,128 @@
+"""Buyers that order through e-procurement networks, and IT distribution, as their guides describe them:
+tests/fixtures/rg14/ holds each one's profile, reference rows, 850s written in its shapes and the warehouse's
+confirmation of what shipped. SAP Ariba Network (the network's ISA id ARIBAEDI for every buyer, the buyer's ANID
+in GS02, ISO-8859-1 text, N9*L1/MSG comments and N9*ZZ extrinsics, PO1 with VP/BP/MG/MF/VS pairs, REF and DTM 002
+per line, SCH schedule lines, a line in boxes and one in dozens); Coupa (BEG02 NE, a line "price on file" without
+PO104, a contract price basis PO105 CT, a carton unit, a release BEG02 RL against a master agreement); a hospital
+through GHX (DUNS+4 ISA id, nine-digit ST02, REF*DP, our customer number (91) for the ship-to, CA/BX/PK with our
+catalogue number VC and the hospital's IN); Ingram Micro's reseller drop ship (BEG02 DS, REF*CO the reseller's PO,
+the end user by name only, Ingram's SKU as BP, manufacturer part MG). Each night is run as the partners would see
+it: inspect, the 997s and 855s, then the 856s and 810s."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    accepted_as_ordered,
+    inspected,
+    line_counts,
+    on_demo,
+    po_segments,
+    pos_in,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg14"
+NIGHT = datetime(2026, 11, 27, 2)
+SHIP_DAY = datetime(2026, 11, 27, 14, 30)
+
+POS = {"ariba": {"4500012345": 2, "PO-77120": 2}, "coupa": {"CP-20931": 3, "CP-19877": 2},
+       "ghx": {"P0412233": 3}, "ingram": {"4Z118820300": 2}}
+UNSHIPPED = {("coupa", "CP-19877")}
+# notes no document keeps, SCH schedules (each line shipped whole), Ariba's ISO-8859-1, Coupa's line "on file"
+NOTED = {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "X12_NOT_UTF8", "PRICE_MISSING"}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_network_and_distributor_po_without_an_error(path):
+    seen = inspected(path, NOTED)
+    assert {f["severity"] for f in seen["findings"]} <= {"warning"}
+    assert line_counts(seen) == pos_in(path, POS[path.parent.name])
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg14") / "ws"
+    return shipped_night(on_demo(FIXTURES, root), FIXTURES, NIGHT, SHIP_DAY)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_and_shipped_ones_invoiced(night):
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error"]
+    assert {c for c, _s, _po in found} <= NOTED | {"ASN_LATE"}
+    accepted_as_ordered(ws, POS, encodings={"ariba": "latin-1"})
+    assert {k for k, v in states.items() if v == "invoiced"} == \
+        {(p, po) for p, pos in POS.items() for po in pos} - UNSHIPPED
+    assert {k for k, v in states.items() if v == "acknowledged"} == UNSHIPPED
+    # the hospital's nine-digit ST02 is acknowledged as sent
+    assert ["AK2", "850", "318004001"] in segments(ws, "ghx", "997")
+
+
+def test_ariba_documents_echo_every_product_id_pair_in_latin_1_and_number_items_by_po_line(night):
+    """Ariba matches the 855/856/810 to the order by its line numbers and the supplier part: PO1 and IT1 echo
+    every pair as sent (the manufacturer's name MF with its accents, in ISO-8859-1 as Ariba writes), the 856's
+    LIN01 is the PO line, each package with its own tracking number; the box line stays in boxes."""
+    ws, _found, _states = night
+    raw = b"".join(p.read_bytes() for p in sorted((ws.drop_root / "ariba" / "outbox").glob("ariba-855-*")))
+    assert "Papeterie Légère".encode("latin-1") in raw
+    ack = po_segments(segments(ws, "ariba", "855", "latin-1"), "4500012345", "BAK")
+    assert ["PO1", "1", "10", "EA", "19.7", "", "VP", "VP-1001", "BP", "100045", "MG", "A4-80-500", "MF",
+            "Papeterie Légère"] in ack
+    assert ["ACK", "IA", "2", "BX", "068", "20261127"] in ack
+    assert ["N1", "ST", "Contoso Labs Receiving", "92", "CL-SJ01"] in ack
+    asn = po_segments(segments(ws, "ariba", "856", "latin-1"), "AR-SHP-01", "BSN")
+    assert [s[1] for s in asn if s[0] == "LIN"] == ["1", "2"]
+    assert [s for s in asn if s[:2] == ["REF", "CN"]][1:] == [["REF", "CN", "612999000104411"],
+                                                              ["REF", "CN", "612999000104412"]]
+    assert ["SN1", "", "2", "BX", "", "2", "BX"] in asn
+    inv = po_segments(segments(ws, "ariba", "810", "latin-1"), "4500012345", "BIG")
+    assert ["IT1", "2", "2", "BX", "98", "", "VP", "VP-1006", "VS", "DESK", "BP", "100311"] in inv
+    assert ["TDS", "39300"] in inv and ["ITD", "01", "3", "2", "", "15", "", "45"] in inv
+    assert ["N1", "RE", "OrderBridge Supply Inc"] in inv
+    # the SCH line ships whole (SCH_NOT_APPLIED says so), in the unit it was ordered in
+    other = po_segments(segments(ws, "ariba", "810", "latin-1"), "PO-77120", "BIG")
+    assert [s[1:5] for s in other if s[0] == "IT1"] == [["1", "6", "EA", "12.39"], ["2", "1", "DZ", "21.48"]]
+
+
+def test_coupa_price_on_file_contract_basis_and_release_are_acknowledged_and_billed_as_agreed(night):
+    ws, _found, _states = night
+    answers = segments(ws, "coupa", "855")
+    ack = po_segments(answers, "CP-20931", "BAK")
+    assert [s[1:7] for s in ack if s[0] == "PO1"] == [["1", "48", "EA", "4.7", "", "VP"],
+                                                      ["2", "30", "EA", "6.25", "CT", "VP"],
+                                                      ["3", "5", "CT", "21.3", "PE", "VP"]]
+    release = po_segments(answers, "CP-19877", "BAK")
+    assert release[0][:6] == ["BAK", "00", "AD", "CP-19877", "20261125", "4"]
+    inv = po_segments(segments(ws, "coupa", "810"), "CP-20931", "BIG")
+    assert ["TDS", "51960"] in inv  # 48 x 4.70 (our price, on file) + 30 x 6.25 + 5 cartons x 21.30
+    assert ["REF", "BM", "BOL-CP-20931"] in inv
+
+
+def test_ghx_hospital_documents_carry_its_department_and_dock(night):
+    ws, _found, _states = night
+    ack = po_segments(segments(ws, "ghx", "855"), "P0412233", "BAK")
+    assert ["REF", "DP", "CENTRAL SUPPLY"] in ack and ["N2", "RECEIVING DOCK 2"] in ack
+    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "4", "CA"], ["IA", "3", "BX"], ["IA", "2", "PK"]]
+    asn = po_segments(segments(ws, "ghx", "856"), "GH-SHP-01", "BSN")
+    assert ["REF", "DP", "CENTRAL SUPPLY"] in asn
+    assert [s[2:4] for s in asn if s[0] == "SN1"] == [["4", "CA"], ["3", "BX"], ["2", "PK"]]
+    inv = po_segments(segments(ws, "ghx", "810"), "P0412233", "BIG")
+    assert ["TDS", "30894"] in inv and ["REF", "DP", "CENTRAL SUPPLY"] in inv
+
+
+def test_ingram_drop_ship_keeps_the_reseller_po_and_the_end_user_through_856_and_810(night):
+    ws, _found, _states = night
+    ack = po_segments(segments(ws, "ingram", "855"), "4Z118820300", "BAK")
+    assert ["REF", "IA", "V88410"] in ack and ["REF", "CO", "RSL-PO-55102"] in ack
+    asn = po_segments(segments(ws, "ingram", "856"), "IM-SHP-01", "BSN")
+    assert ["REF", "CO", "RSL-PO-55102"] in asn and ["N1", "ST", "NORTHPOINT DENTAL GROUP"] in asn
+    at = next(k for k, s in enumerate(asn) if s[0] == "HL" and s[3] == "P")
+    assert asn[at + 1] == ["REF", "CN", "1Z0OBEAST000031003"]
+    assert ["LIN", "1", "UP", "614141101993", "BP", "4KX1190", "VP", "VP-1028", "MG", "CALC-12D"] in asn
+    inv = po_segments(segments(ws, "ingram", "810"), "4Z118820300", "BIG")
+    assert ["TDS", "7005"] in inv and ["REF", "CO", "RSL-PO-55102"] in inv
