@@ -400,7 +400,7 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
     REF*LT, and its expiry as DTM*036, where the 856's HL loop places REF (150) and DTM (200)), as a function of the
     item."""
     rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
-    weighed, prepacks = asn.item_net_weight, asn.prepacks == "components"
+    weighed, prepacks, serials = asn.item_net_weight, asn.prepacks == "components", asn.serial_numbers
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
         unit = item.unit
@@ -426,6 +426,8 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             segs.append(["MEA", "WT", "N", x12_decimal(item.net_weight), item.net_weight_unit])
         if lots == "ref" and item.lot_number:
             segs.append(["REF", "LT", item.lot_number])
+        if serials:  # REF (150), one per unit's serial, as the warehouse scanned them
+            segs += [["REF", "SE", serial] for serial in item.serial_numbers]
         if lots != "none" and item.expiration_date is not None:
             segs.append(["DTM", "036", _ccyymmdd(item.expiration_date)])
         return segs
@@ -479,17 +481,20 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
     totals: dict[tuple, Decimal] = {}
     first: dict[tuple, ShippedItem] = {}
     weights: dict[tuple, tuple[Decimal, str] | None] = {}  # the net weight summed, None once a part has none
+    serials: dict[tuple, list[str]] = defaultdict(list)  # the serial numbers of its parts, in their order
     packs: dict[tuple, list[Pack]] = defaultdict(list)
     for pack in order.all_packs():
         for item in pack.items:
             _add(totals, first, item)
             _weigh(weights, item)
             key = _line_lot(item)
+            serials[key] += item.serial_numbers
             if with_packs and (not packs[key] or packs[key][-1] is not pack):
                 packs[key].append(pack)
     for item in order.loose_items:
         _add(totals, first, item)
         _weigh(weights, item)
+        serials[_line_lot(item)] += item.serial_numbers
     if with_packs:
         loose = [i.line_id for i in order.loose_items]
         if loose:
@@ -501,7 +506,7 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
                              sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
                              pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
                              lot_number=item.lot_number, expiration_date=item.expiration_date,
-                             **_weight_fields(weights.get(key)))
+                             serial_numbers=tuple(serials.get(key, ())), **_weight_fields(weights.get(key)))
         out.append((merged, packs.get(key, [])))
     return out
 
@@ -733,6 +738,7 @@ class ItemColumns(NamedTuple):
     net_weight: list[Decimal | None]
     net_weight_unit: list[str]
     components: list[tuple[PrepackComponent, ...]]
+    serial_numbers: list[tuple[str, ...]]
 
     @classmethod
     def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:

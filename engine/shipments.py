@@ -376,9 +376,10 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     weighed = [] if weights is None else [pa.array([None if w is None else f"{w} {u}" for w, u in weights],
                                                    pa.string())]
     packs = _prepacks(line)
+    serials = _serials(lines, item, n_items)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
                            line["description"], case, *(lot[c] for c in lot_columns), *weighed,
-                           *([] if packs is None else [packs[1]]))
+                           *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
     n = len(first)
@@ -400,8 +401,21 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                        unit.take(pick).to_pylist(), [ids[k] for k in id_kind[first].tolist()],
                        sku.take(pick).to_pylist(), objects(ordered.take(pick)),
                        line["description"].take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
-                       numbers, expiries, net, net_unit, components)
+                       numbers, expiries, net, net_unit, components,
+                       [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()])
     return made, kind
+
+
+def _serials(lines: pa.Table, item: np.ndarray, n_items: int) -> pa.Array | None:
+    """Each item's serial numbers (its rows' serial_numbers, in row order, one blank apart; "" for none); None when
+    no row names one (most confirmations)."""
+    if "serial_numbers" not in lines.column_names or lines["serial_numbers"].null_count == lines.num_rows:
+        return None
+    joined: list[list[str]] = [[] for _ in range(n_items)]
+    for k, text in zip(item.tolist(), lines["serial_numbers"].to_pylist(), strict=True):
+        if text:
+            joined[k].append(text)
+    return pa.array([" ".join(parts) for parts in joined], pa.string())
 
 
 def _prepacks(line: dict) -> tuple[list[tuple[PrepackComponent, ...]], np.ndarray] | None:

@@ -41,11 +41,19 @@ from schemas.units import is_unit_code, unit_code_named, weight_in
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
-           "net_weight_unit", "lot_number", "expiration_date", "transport_method")
+           "net_weight_unit", "lot_number", "expiration_date", "transport_method", "serial_numbers")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
 _PLACES = Decimal("0.0001")  # SHIPMENT_LINES' numbers are decimal128(18, 4)
+
+
+_SERIAL_SEPARATORS = re.compile(r"[\s,;|]+")
+
+
+def _serials(text: str | None) -> str | None:
+    """A cell's serial numbers one blank apart ("SN1, SN2;SN3" -> "SN1 SN2 SN3"); None without any."""
+    return " ".join(s for s in _SERIAL_SEPARATORS.split(text) if s) or None if text else None
 
 
 def _exact(value: Decimal) -> str:
@@ -248,6 +256,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
         "lot_number": cols["lot_number"], "expiration_date": expires,
         "transport_method": method,
+        "serial_numbers": cols["serial_numbers"].map(_serials),
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     for left_out, name in ((contradicted, "net_weight"), (unknown_carton, "carton_weight")):

@@ -103,6 +103,10 @@ class AsnSettings(_Model):
     bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
     # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
     # number of a small package); off: such a shipment has REF*CN alone
+    # each unit's serial number as the warehouse scanned it (CSV Serial Numbers) as a REF*SE in its item loop, after
+    # the lot's REF*LT: IT distributors' drop-ship 856s (Ingram Micro, TD SYNNEX, D&H) carry the serial of every
+    # serialised unit shipped; off: none (the column is not read into the 856)
+    serial_numbers: bool = False
     lots: Literal["none", "lin", "ref"] = "none"  # the lot each item's units come from, as the warehouse confirms
     # it (CSV Lot Number / Expiration Date): "lin" as a LIN pair LT after the product ids and the expiry as DTM*036
     # in the item loop (the HDA 856 guideline McKesson, Cardinal Health and AmerisourceBergen follow: DSCSA
@@ -542,6 +546,8 @@ class ShipmentCsvMapping(CsvFeedLayout):
     # it: meat, cheese, produce in cases priced per pound); "42.5" or "42.5 lb"; absent from the file: none
     lot_number: str | None = "Lot Number"  # the lot (batch) of the row's units; absent from the file: none
     expiration_date: str | None = "Expiration Date"  # the lot's expiry (date_format); absent from the file: none
+    serial_numbers: str | None = "Serial Numbers"  # the serial numbers of the row's units, separated by blanks,
+    # commas, semicolons or |; absent from the file: none
     net_weight_unit: str | None = "Net Weight Unit"  # its unit (LB, KG; L / K; "Pounds", "lbs."); else the cell's,
     # else default
     transport_method: str | None = "Transport Method"  # the 856's TD504 (X12 element 91: M motor, U private parcel,

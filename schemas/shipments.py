@@ -82,6 +82,9 @@ SHIPMENT_LINES = pa.schema([
     # LIN and the expiry in DTM 036 of each item); a line of two lots in one carton is two rows, not a duplicate
     pa.field("lot_number", pa.string()),
     pa.field("expiration_date", pa.date32()),
+    # the serial numbers of the row's units, as the warehouse scanned them (the CSV's serial column), one space
+    # between two: IT distributors (Ingram Micro, TD SYNNEX, D&H) want each unit's serial on the 856 (REF*SE)
+    pa.field("serial_numbers", pa.string()),
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------
@@ -181,6 +184,8 @@ class ShippedItem:
     # line's: MEA*WT*N where the partner's asn.item_net_weight asks); None when not every row of them gave one
     net_weight_unit: str = ""  # its unit (LB, KG)
     components: tuple[PrepackComponent, ...] = ()  # a prepack's contents per pack (its order line's SLN I sublines)
+    serial_numbers: tuple[str, ...] = ()  # the units' serial numbers as the warehouse scanned them (REF*SE, as
+    # the partner's asn.serial_numbers says), in the confirmation's order
 
 
 @dataclass(frozen=True, slots=True)

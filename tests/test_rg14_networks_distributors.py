@@ -6,8 +6,8 @@ per line, SCH schedule lines, a line in boxes and one in dozens); Coupa (BEG02 N
 PO104, a contract price basis PO105 CT, a carton unit, a release BEG02 RL against a master agreement); a hospital
 through GHX (DUNS+4 ISA id, nine-digit ST02, REF*DP, our customer number (91) for the ship-to, CA/BX/PK with our
 catalogue number VC and the hospital's IN); Ingram Micro's reseller drop ship (BEG02 DS, REF*CO the reseller's PO,
-the end user by name only, Ingram's SKU as BP, manufacturer part MG). Each night is run as the partners would see
-it: inspect, the 997s and 855s, then the 856s and 810s."""
+the end user by name only, Ingram's SKU as BP, manufacturer part MG, each unit's serial on the 856). Each night is
+run as the partners would see it: inspect, the 997s and 855s, then the 856s and 810s."""
 
 from __future__ import annotations
 
@@ -124,5 +124,12 @@ def test_ingram_drop_ship_keeps_the_reseller_po_and_the_end_user_through_856_and
     at = next(k for k, s in enumerate(asn) if s[0] == "HL" and s[3] == "P")
     assert asn[at + 1] == ["REF", "CN", "1Z0OBEAST000031003"]
     assert ["LIN", "1", "UP", "614141101993", "BP", "4KX1190", "VP", "VP-1028", "MG", "CALC-12D"] in asn
+    # each calculator's serial as the warehouse scanned it, in its item loop (the notebooks have none); before
+    # [fulfilment.asn] serial_numbers no profile could ask for them and the 856 went without
+    at = asn.index(["PID", "F", "", "", "", "CALCULATOR 12-DIGIT"])
+    assert asn[at + 1: at + 5] == [["REF", "SE", "CX12D-0001187"], ["REF", "SE", "CX12D-0001188"],
+                                   ["REF", "SE", "CX12D-0001189"], ["HL", "5", "3", "I", "0"]]
+    assert sum(s[:2] == ["REF", "SE"] for s in asn) == 3
+    assert not [s for p in POS if p != "ingram" for s in segments(ws, p, "856", "latin-1") if s[:2] == ["REF", "SE"]]
     inv = po_segments(segments(ws, "ingram", "810"), "4Z118820300", "BIG")
     assert ["TDS", "7005"] in inv and ["REF", "CO", "RSL-PO-55102"] in inv
