@@ -133,3 +133,26 @@ def test_ingram_drop_ship_keeps_the_reseller_po_and_the_end_user_through_856_and
     assert not [s for p in POS if p != "ingram" for s in segments(ws, p, "856", "latin-1") if s[:2] == ["REF", "SE"]]
     inv = po_segments(segments(ws, "ingram", "810"), "4Z118820300", "BIG")
     assert ["TDS", "7005"] in inv and ["REF", "CO", "RSL-PO-55102"] in inv
+
+
+def test_coupa_revised_release_sent_whole_as_beg01_05_replaces_the_order_before_it_ships(tmp_path):
+    """Coupa (like Ariba) sends no 860: a revised PO is the whole 850 again, BEG01 05. The release acknowledged on
+    night 1 comes back with line 1 raised (60 -> 72) and a line added; night 2 replaces it and acknowledges the
+    three lines as now ordered."""
+    import shutil
+
+    from tests.support import deliver_all, run_stages
+
+    ws, _found, _states = shipped_night(on_demo(FIXTURES, tmp_path / "ws"), FIXTURES, NIGHT, SHIP_DAY)
+    for f in (FIXTURES / "changes" / "coupa").iterdir():
+        shutil.copy2(f, ws.drop_root / "coupa" / "inbox" / f.name)
+    night2 = datetime(2026, 11, 28, 2)
+    run_stages(ws, night2)
+    deliver_all(ws, night2)
+    answers = segments(ws, "coupa", "855")
+    starts = [k for k, s in enumerate(answers) if s[0] == "BAK" and s[3] == "CP-19877"]
+    assert len(starts) == 2  # night 1's and the revision's
+    revised = answers[starts[1]: next(k for k in range(starts[1], len(answers)) if answers[k][0] == "SE")]
+    assert [s[1:4] for s in revised if s[0] == "PO1"] == [["1", "72", "EA"], ["2", "12", "PK"], ["3", "20", "EA"]]
+    assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "72", "EA"], ["IA", "12", "PK"], ["IA", "20", "EA"]]
+    assert revised[0][5] == "4"  # the release, as sent
