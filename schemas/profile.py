@@ -227,10 +227,14 @@ class RuleProfile(PartnerRuleOverrides):
     @classmethod
     def _known(cls, v: dict[str, str]) -> dict[str, str]:
         from schemas.codes import CATALOGUE
+        from schemas.outcomes import DEFAULT_OUTCOMES
 
         for code, name in v.items():
             if code not in CATALOGUE:
                 raise ValueError(f"unknown finding code {code!r}")
+            if code not in DEFAULT_OUTCOMES:  # accepted, it would change nothing: ops would trust a hold never made
+                raise ValueError(f"{code} is not a business rule's finding ({CATALOGUE[code].level} level): no "
+                                 "decision takes an outcome for it, so one here would change nothing")
             if name not in NAMED:
                 raise ValueError(f"unknown outcome {name!r} for {code}; choose from {sorted(NAMED)}")
         return v

@@ -156,3 +156,27 @@ def test_coupa_revised_release_sent_whole_as_beg01_05_replaces_the_order_before_
     assert [s[1:4] for s in revised if s[0] == "PO1"] == [["1", "72", "EA"], ["2", "12", "PK"], ["3", "20", "EA"]]
     assert [s[1:4] for s in revised if s[0] == "ACK"] == [["IA", "72", "EA"], ["IA", "12", "PK"], ["IA", "20", "EA"]]
     assert revised[0][5] == "4"  # the release, as sent
+
+
+def test_an_outcome_for_a_finding_no_decision_reads_is_refused_not_ignored():
+    """Ariba sends a ship-to per item (cXML ItemOut ShipTo): lines to another place than the heading's raise
+    LINE_SHIP_TO_NOT_APPLIED (set level) and ship to the heading's. A profile asking to hold such orders
+    (`LINE_SHIP_TO_NOT_APPLIED = "hold_order"`) was accepted and did nothing: the order shipped every line to the
+    heading's ship-to while ops believed it held. Only the business rules' codes take an outcome; another is
+    refused naming it. A business code is still taken."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from schemas.profile import PartnerProfile
+
+    data = tomllib.loads((FIXTURES / "partners" / "ariba.toml").read_text(encoding="utf-8"))
+    data.setdefault("rules", {})["outcomes"] = {"LINE_SHIP_TO_NOT_APPLIED": "hold_order"}
+    with pytest.raises(ValidationError, match="LINE_SHIP_TO_NOT_APPLIED is not a business rule's finding"):
+        PartnerProfile.model_validate(data)
+    for code in ("SCH_NOT_APPLIED", "ASN_LATE", "SHIPMENT_UNIT_CONVERTED"):
+        data["rules"]["outcomes"] = {code: "accept"}
+        with pytest.raises(ValidationError, match=f"{code} is not a business rule's finding"):
+            PartnerProfile.model_validate(data)
+    data["rules"]["outcomes"] = {"ADDRESS_INCOMPLETE": "hold_order", "PRICE_MISSING": "accept"}
+    assert PartnerProfile.model_validate(data).rules.outcomes["ADDRESS_INCOMPLETE"] == "hold_order"
