@@ -6,8 +6,9 @@ per line, SCH schedule lines, a line in boxes and one in dozens); Coupa (BEG02 N
 PO104, a contract price basis PO105 CT, a carton unit, a release BEG02 RL against a master agreement); a hospital
 through GHX (DUNS+4 ISA id, nine-digit ST02, REF*DP, our customer number (91) for the ship-to, CA/BX/PK with our
 catalogue number VC and the hospital's IN); Ingram Micro's reseller drop ship (BEG02 DS, REF*CO the reseller's PO,
-the end user by name only, Ingram's SKU as BP, manufacturer part MG, each unit's serial on the 856). Each night is
-run as the partners would see it: inspect, the 997s and 855s, then the 856s and 810s."""
+the end user by name only, Ingram's SKU as BP, manufacturer part MG, each unit's serial on the 856); TD SYNNEX's
+(DUNS and ':' components, BEG07 AC, REF*VR, a line in UN with six id pairs VP/BP/CB/EN/MG/SN). Each night is run
+as the partners would see it: inspect, the 997s and 855s, then the 856s and 810s."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ NIGHT = datetime(2026, 11, 27, 2)
 SHIP_DAY = datetime(2026, 11, 27, 14, 30)
 
 POS = {"ariba": {"4500012345": 2, "PO-77120": 2}, "coupa": {"CP-20931": 3, "CP-19877": 2},
-       "ghx": {"P0412233": 3}, "ingram": {"4Z118820300": 2}}
+       "ghx": {"P0412233": 3}, "ingram": {"4Z118820300": 2}, "tdsynnex": {"TS-88417705": 2}}
 UNSHIPPED = {("coupa", "CP-19877")}
 # notes no document keeps, SCH schedules (each line shipped whole), Ariba's ISO-8859-1, Coupa's line "on file"
 NOTED = {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "X12_NOT_UTF8", "PRICE_MISSING"}
@@ -130,7 +131,8 @@ def test_ingram_drop_ship_keeps_the_reseller_po_and_the_end_user_through_856_and
     assert asn[at + 1: at + 5] == [["REF", "SE", "CX12D-0001187"], ["REF", "SE", "CX12D-0001188"],
                                    ["REF", "SE", "CX12D-0001189"], ["HL", "5", "3", "I", "0"]]
     assert sum(s[:2] == ["REF", "SE"] for s in asn) == 3
-    assert not [s for p in POS if p != "ingram" for s in segments(ws, p, "856", "latin-1") if s[:2] == ["REF", "SE"]]
+    assert not [s for p in POS if p not in ("ingram", "tdsynnex") for s in segments(ws, p, "856", "latin-1")
+                if s[:2] == ["REF", "SE"]]
     inv = po_segments(segments(ws, "ingram", "810"), "4Z118820300", "BIG")
     assert ["TDS", "7005"] in inv and ["REF", "CO", "RSL-PO-55102"] in inv
 
@@ -180,3 +182,20 @@ def test_an_outcome_for_a_finding_no_decision_reads_is_refused_not_ignored():
             PartnerProfile.model_validate(data)
     data["rules"]["outcomes"] = {"ADDRESS_INCOMPLETE": "hold_order", "PRICE_MISSING": "accept"}
     assert PartnerProfile.model_validate(data).rules.outcomes["ADDRESS_INCOMPLETE"] == "hold_order"
+
+
+def test_td_synnex_line_with_six_id_pairs_in_units_is_echoed_whole_and_its_calculators_serials_listed(night):
+    """A PO1 in UN (one of the item as sold) naming our part, TD SYNNEX's SKU and catalogue number, the EAN, the
+    manufacturer part and a serial number (SN): the 855 and 810 echo the six pairs as sent, the 856 lists them in
+    LIN; the serialised calculators' serials follow their PID (REF*SE), the tape dispensers have none."""
+    ws, _found, _states = night
+    pairs = ["VP", "VP-1021", "BP", "1840297", "CB", "TDS-TAPE-01", "EN", "0614141101504", "MG", "TD-9921", "SN",
+             "TDX-000417"]
+    ack = po_segments(segments(ws, "tdsynnex", "855"), "TS-88417705", "BAK")
+    assert ["PO1", "1", "4", "UN", "12.39", "", *pairs] in ack and ["ACK", "IA", "4", "UN", "068", "20261127"] in ack
+    inv = po_segments(segments(ws, "tdsynnex", "810"), "TS-88417705", "BIG")
+    assert ["IT1", "1", "4", "UN", "12.39", "", *pairs] in inv and ["TDS", "8306"] in inv
+    asn = po_segments(segments(ws, "tdsynnex", "856"), "TS-SHP-01", "BSN")
+    assert [s[2:4] for s in asn if s[0] == "SN1"] == [["4", "UN"], ["2", "EA"]]
+    assert [s[2] for s in asn if s[:2] == ["REF", "SE"]] == ["CX12D-0001190", "CX12D-0001191"]
+    assert asn.index(["REF", "SE", "CX12D-0001190"]) == asn.index(["PID", "F", "", "", "", "CALCULATOR 12-DIGIT"]) + 1
