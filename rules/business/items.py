@@ -280,6 +280,91 @@ def _per_qualifier(qualifier: pa.Array):
     return of
 
 
+# --- substitutes (a partner that accepts them: RuleSettings.substitutes = "accept") ------------------------
+
+
+def substitute(resolved: pa.Table, items: pa.Table, partner_items: pa.Table | None, settings) -> pa.Table:
+    """``resolved`` (resolve_items' lines) with each line of a partner that accepts substitutes whose item is
+    discontinued and superseded (items.replaced_by, followed to the end of its chain) by an active item decided
+    on that item: sku, case_pack, min_order_qty and item_status are the replacement's, ``ordered_sku`` keeps the
+    item the line named, and ``substitute_ids`` the replacement's ids in the qualifiers the line was sent with
+    (substitute_ids). Both columns are added (null on every other line) only when a line is substituted. A loop
+    of replacements, or a chain ending at an item that is not active, is left as it is (ITEM_DISCONTINUED).
+    Only the order rules call this: shipment confirmations and weights resolve the items as sent."""
+    n = resolved.num_rows
+    if not n or "replaced_by" not in items.column_names or items["replaced_by"].null_count == items.num_rows:
+        return resolved
+    partners = [p for p in pc.unique(resolved["partner"]).to_pylist()
+                if p is not None and settings.for_partner(p).substitutes == "accept"]
+    if not partners:
+        return resolved
+    candidate = pc.and_(pc.fill_null(pc.equal(resolved["item_status"], "discontinued"), False),
+                        pc.is_in(resolved["partner"], value_set=pa.array(partners, pa.string())))
+    rows = np.flatnonzero(np.asarray(candidate.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(rows):
+        return resolved
+    status = dict(zip(items["sku"].to_pylist(), items["status"].to_pylist(), strict=True))
+    picked = resolved.select(["partner", "sku", "product_ids"] if "product_ids" in resolved.column_names
+                             else ["partner", "sku"]).take(pa.array(rows, pa.int64())).to_pylist()
+    new_sku: list[str | None] = [None] * n
+    ordered: list[str | None] = [None] * n
+    ids: list[list[dict] | None] = [None] * n
+    for r, row in zip(rows.tolist(), picked, strict=True):
+        chain, loops = supersession(row["sku"], items)
+        if loops or len(chain) == 1 or status.get(chain[-1]) != "active":
+            continue
+        new_sku[r], ordered[r] = chain[-1], row["sku"]
+        ids[r] = substitute_ids(row.get("product_ids") or [], chain[-1], row["partner"], items, partner_items)
+    if not any(ordered):
+        return resolved
+    replaced = pa.array(new_sku, pa.string())
+    sku = pc.coalesce(replaced, resolved["sku"])
+    item_sku = items["sku"].combine_chunks()
+    out = resolved.set_column(resolved.schema.get_field_index("sku"), "sku", sku)
+    for name, source in (("case_pack", "case_pack"), ("min_order_qty", "min_order_qty"), ("item_status", "status")):
+        values = pc.if_else(pc.is_valid(replaced), lookup(sku, item_sku, items[source].combine_chunks()),
+                            out[name].combine_chunks())
+        out = out.set_column(out.schema.get_field_index(name), name, values)
+    pair = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+    for name, values in (("ordered_sku", pa.array(ordered, pa.string())), ("substitute_ids", pa.array(ids, pa.list_(pair)))):
+        out = (out.set_column(out.schema.get_field_index(name), name, values) if name in out.column_names
+               else out.append_column(name, values))
+    return out
+
+
+def substitute_ids(sent: list[dict], sku: str, partner: str, items: pa.Table,
+                   partner_items: pa.Table | None) -> list[dict]:
+    """Item ``sku``'s ids in the qualifiers a line was sent with (its product_ids, in their order), what an 855
+    ACK*IS names the substitute by (ACK07-ACK28) so the buyer's system finds it as it found the ordered one: UK
+    its GTIN-14, UP its UPC-A, EN its EAN-13, VN/VP/VC its vendor part, any other qualifier (BP, IN, SK ...)
+    the partner's cross-reference for it; a qualifier it has no id under is left out. None of them named:
+    its vendor part as VP (our sku as VN when it has none)."""
+    row = next(r for r in items.select([c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names])
+               .to_pylist() if r["sku"] == sku)
+    gtin = row.get("gtin") or ""
+    upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
+    ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
+    xref: dict[str, str] = {}
+    if partner_items is not None and partner_items.num_rows:
+        for r in partner_items.to_pylist():
+            if r["partner"] == partner and r["sku"] == sku:  # a row without a qualifier answers BP and IN
+                for q in [r["qualifier"]] if r.get("qualifier") else LEGACY_CROSS_REFERENCE_QUALIFIERS:
+                    xref.setdefault(q, r["buyer_part"])
+    out: list[dict] = []
+    for pair in sent:
+        q = pair.get("qualifier") or ""
+        if q in GS1_QUALIFIERS:
+            value = {"UK": gtin, "UP": upc, "EN": ean}[q]
+        elif q in VENDOR_QUALIFIERS:
+            value = row.get("vendor_part") or sku
+        else:
+            value = xref.get(q)
+        if value and not any(p["qualifier"] == q for p in out):
+            out.append({"qualifier": q, "id": value})
+    return out or [{"qualifier": "VP", "id": row["vendor_part"]} if row.get("vendor_part")
+                   else {"qualifier": "VN", "id": sku}]
+
+
 def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     return lines if "sku" in lines.column_names else resolve_items(lines, ref.items, ref.partner_items)
 
@@ -383,6 +468,20 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
                 value=value
             )
         )
+    if "ordered_sku" in resolved.column_names and resolved["ordered_sku"].null_count < resolved.num_rows:
+        substituted = pc.is_valid(resolved["ordered_sku"]).to_numpy(zero_copy_only=False)
+        for row in _flagged(resolved, [*columns, "ordered_sku"], substituted):
+            element, value = _first_id(row)
+            out.append(
+                business_finding(
+                    "ITEM_SUBSTITUTED",
+                    f"Item {row['ordered_sku']} ({value}) is discontinued; {substitution_text(row['ordered_sku'], items)}",
+                    row,
+                    seg="PO1",
+                    element=element,
+                    value=value,
+                )
+            )
     for row in _flagged(resolved, columns, masks["item_active"]):
         element, value = _first_id(row)
         out.append(
@@ -430,6 +529,18 @@ def replacement_text(sku: str, items: pa.Table | None) -> str:
     through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
     state = "" if row["status"] == "active" else f", itself {row['status']}"
     return f" It is replaced by {final} ({ids}{state}){through}: offer the buyer {final}."
+
+
+def substitution_text(ordered: str, items: pa.Table) -> str:
+    """'SKU-B (vendor part VP-B, GTIN ...) is shipped in its place (through ...), 855 ACK*IS': the final
+    replacement of ``ordered``, which substitute() decided the line on."""
+    chain, _ = supersession(ordered, items)
+    final = chain[-1]
+    row = next(r for r in items.select(["sku", "vendor_part", "gtin"]).to_pylist() if r["sku"] == final)
+    ids = ", ".join(f"{label} {row[k]}" for k, label in (("vendor_part", "vendor part"), ("gtin", "GTIN")) if row[k])
+    through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
+    return (f"{final} ({ids}) is shipped in its place{through}: the partner accepts substitutes (855 ACK*IS "
+            "names the new part).")
 
 
 def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict]:
