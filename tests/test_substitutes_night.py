@@ -24,7 +24,7 @@ def _row(line: str, sku: str, qty: str) -> str:
     return f"SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},EA,C-9,60.5,LB,\n"
 
 
-def _workspace(tmp_path, *, accept: bool):
+def _workspace(tmp_path, *, accept: bool, line: str = OLD_PART):
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     if accept:
         path = ws.root / "partners" / "acme.toml"
@@ -37,7 +37,7 @@ def _workspace(tmp_path, *, accept: bool):
     inbox = ws.drop_root / "acme" / "inbox"
     for p in inbox.iterdir():
         p.unlink()
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [OLD_PART, OTHER, "CTT*2"]))
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [line, OTHER, "CTT*2"]))
     return ws
 
 
@@ -52,23 +52,92 @@ def _outbox(ws, doc_type: str) -> list[bytes]:
             if p.name.split("-")[1] == doc_type]
 
 
-def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path):
+def _status(ws) -> dict:
+    from connectors.state import StateStore
+    from flows.status import story
+
+    state = StateStore(ws.state_path)
+    try:
+        [record] = [o for o in state.orders() if o.po_number == "PO-1"]
+        return story(state, record)
+    finally:
+        state.close()
+
+
+def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp_path_factory):
+    from connectors.state import StateStore
+    from flows import steps
+    from parsers.x12_reader import read_interchanges
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
     ws = _workspace(tmp_path, accept=True)
     run_night(ws, NIGHT)
     [ack] = _outbox(ws, "855")
     segs = _segments(ack)
-    print([s for s in segs if s[0] in ("BAK", "PO1", "ACK")])
+    # BAK02 AC (acknowledged with detail and change); the line echoed as sent, its ACK IS naming the new part in
+    # the qualifiers the buyer sent (UP, VN, and BP through acme's cross-reference: ACME-5000 is SKU-1001)
+    assert [s for s in segs if s[0] in ("BAK", "PO1", "ACK")] == [
+        ["BAK", "00", "AC", "PO-1", "20261126", "", "", "", "", "20261127"],
+        ["PO1", "1", "12", "EA", "19.7", "PE", "UP", "614141100590", "VN", "VP-1008", "BP", "ACME-OLD-8"],
+        ["ACK", "IS", "12", "EA", "068", "20261210", "", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-5000"],
+        ["PO1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["ACK", "IA", "12", "EA", "068", "20261210"]]
+    # the warehouse ships the new part for line 1
     confirmations = ws.warehouse_drop_root / "east" / "inbox"
     confirmations.mkdir(parents=True, exist_ok=True)
     (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1001", "12") + _row("2", "SKU-1001", "12"))
     run_night(ws, NEXT)
-    for t in ("856", "810"):
-        for c in _outbox(ws, t):
-            print(t, [s for s in _segments(c) if s[0] in ("LIN", "SN1", "IT1", "PRF", "BIG")])
-    from connectors.state import StateStore
+    [asn] = _outbox(ws, "856")
+    [invoice] = [c for c in _outbox(ws, "810") if b"BIG*" in c]
+    # the buyer's line number and BP as sent; the part shipped named by our ids (UP, VN) in the qualifiers sent
+    assert [s for s in _segments(asn) if s[0] in ("LIN", "SN1")] == [
+        ["LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"], ["SN1", "", "12", "EA", "", "12", "EA"],
+        ["LIN", "2", "VN", "VP-1001"], ["SN1", "", "12", "EA", "", "12", "EA"]]
+    assert [s for s in _segments(invoice) if s[0] == "IT1"] == [
+        ["IT1", "1", "12", "EA", "19.7", "PE", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"]]
+    for content in (ack, asn, invoice):
+        # our reader reads each back without an error; our outbound check, Bots and pyx12 with our maps accept it
+        assert [f.code for f in read_interchanges(content).findings if f.severity == "error"] == []
+        assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
+        ok, errors = bots_check(content, tmp_path)
+        assert ok, errors
+        ok, answer = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+        assert ok, answer
     state = StateStore(ws.state_path)
     try:
-        print([(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")])
+        found = state.findings(po_number="PO-1", partner="acme")
+        steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 3), run_id="rc28")
+        exceptions = [(e["type"], e["message"]) for e in state.stored_exceptions().to_pylist()]
+        skus = [tuple(r) for r in state._q("SELECT line_number, sku, state, ack, shipped, invoiced FROM order_lines "
+                                           "WHERE po_number='PO-1' ORDER BY line_number")]
     finally:
         state.close()
-    assert False
+    assert [f["code"] for f in found if f["code"].startswith("ITEM_")] == ["ITEM_SUBSTITUTED"]
+    assert "ITEM_DISCONTINUED" not in [f["code"] for f in found]
+    # the line holds the part shipped, answered IS, shipped and invoiced in full
+    assert [(n, sku, ack, Decimal(shipped), Decimal(invoiced)) for n, sku, _, ack, shipped, invoiced in skus] == [
+        (1, "SKU-1001", "IS", 12, 12), (2, "SKU-1001", "IA", 12, 12)]
+    # ordered, acknowledged, shipped and invoiced agree line by line: nothing to chase but the partner's 997s
+    assert [t for t, _ in exceptions if t != "DOCUMENT_UNACKNOWLEDGED"] == [], exceptions
+
+
+def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):
+    # priced as SKU-1008 was (30.64), or the order would wait for approval of the price (SKU-1008's on file)
+    ws = _workspace(tmp_path, accept=False, line=OLD_PART.replace("19.70", "30.64"))
+    run_night(ws, NIGHT)
+    [ack] = _outbox(ws, "855")
+    assert [s for s in _segments(ack) if s[0] in ("BAK", "ACK")] == [
+        ["BAK", "00", "AC", "PO-1", "20261126", "", "", "", "", "20261127"], ["ACK", "IR", "12", "EA"],
+        ["ACK", "IA", "12", "EA", "068", "20261210"]]
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")]
+    finally:
+        state.close()
+    assert ("ITEM_DISCONTINUED", "Item SKU-1008 (614141100590) is discontinued. It is replaced by SKU-1001 (vendor "
+            "part VP-1001, GTIN 00614141100101): offer the buyer SKU-1001.") in found
+    assert "ITEM_SUBSTITUTED" not in [c for c, _ in found]

@@ -335,34 +335,98 @@ def substitute(resolved: pa.Table, items: pa.Table, partner_items: pa.Table | No
 def substitute_ids(sent: list[dict], sku: str, partner: str, items: pa.Table,
                    partner_items: pa.Table | None) -> list[dict]:
     """Item ``sku``'s ids in the qualifiers a line was sent with (its product_ids, in their order), what an 855
-    ACK*IS names the substitute by (ACK07-ACK28) so the buyer's system finds it as it found the ordered one: UK
-    its GTIN-14, UP its UPC-A, EN its EAN-13, VN/VP/VC its vendor part, any other qualifier (BP, IN, SK ...)
-    the partner's cross-reference for it; a qualifier it has no id under is left out. None of them named:
-    its vendor part as VP (our sku as VN when it has none)."""
-    row = next(r for r in items.select([c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names])
-               .to_pylist() if r["sku"] == sku)
-    gtin = row.get("gtin") or ""
-    upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
-    ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
-    xref: dict[str, str] = {}
-    if partner_items is not None and partner_items.num_rows:
-        for r in partner_items.to_pylist():
-            if r["partner"] == partner and r["sku"] == sku:  # a row without a qualifier answers BP and IN
-                for q in [r["qualifier"]] if r.get("qualifier") else LEGACY_CROSS_REFERENCE_QUALIFIERS:
-                    xref.setdefault(q, r["buyer_part"])
+    ACK*IS names the substitute by (ACK07-ACK28) so the buyer's system finds it as it found the ordered one: our
+    GS1 and vendor ids (part_id), any other qualifier (BP, IN, SK ...) the partner's cross-reference for it; a
+    qualifier it has no id under is left out. None of them named: its vendor part as VP (our sku as VN)."""
+    row = _item_row(sku, items)
+    xref = _cross_referenced(sku, partner, partner_items)
     out: list[dict] = []
     for pair in sent:
         q = pair.get("qualifier") or ""
-        if q in GS1_QUALIFIERS:
-            value = {"UK": gtin, "UP": upc, "EN": ean}[q]
-        elif q in VENDOR_QUALIFIERS:
-            value = row.get("vendor_part") or sku
-        else:
-            value = xref.get(q)
+        value = part_id(q, row) if q in OUR_QUALIFIERS else xref.get(q)
         if value and not any(p["qualifier"] == q for p in out):
             out.append({"qualifier": q, "id": value})
-    return out or [{"qualifier": "VP", "id": row["vendor_part"]} if row.get("vendor_part")
-                   else {"qualifier": "VN", "id": sku}]
+    return out or [_vendor_pair(row)]
+
+
+def shipped_part_ids(sent: list[dict], sku: str, items: pa.Table) -> list[dict]:
+    """A substituted line's ids as its 856 LIN and 810 IT1 name what shipped: the ids we own (GS1, vendor:
+    OUR_QUALIFIERS) the shipped item's (``sku``: part_id; one it has no id under left out), the buyer's own (BP,
+    IN, ...) as sent, its reference for the line; its vendor part as VP (our sku as VN) added when none of ours
+    is left."""
+    row = _item_row(sku, items)
+    out: list[dict] = []
+    for pair in sent:
+        q = pair.get("qualifier") or ""
+        value = part_id(q, row) if q in OUR_QUALIFIERS else pair.get("id")
+        if value:
+            out.append({"qualifier": q, "id": value})
+    if not any(p["qualifier"] in OUR_QUALIFIERS for p in out):
+        out.append(_vendor_pair(row))
+    return out
+
+
+def as_shipped(order_lines: pa.Table, line_rows: pa.Table, items: pa.Table) -> pa.Table:
+    """``order_lines`` (canonical ORDER_LINES rows) with the product_ids of every substituted line (its stored
+    line's codes, ``line_rows``: partner, po_number, line_number, sku, codes, name ITEM_SUBSTITUTED) as
+    shipped_part_ids gives them for the stored sku (the replacement), what its 856 and 810 write; other lines,
+    and a table without substitutes, as they are."""
+    if not order_lines.num_rows or "codes" not in line_rows.column_names or not any_substituted(line_rows["codes"]):
+        return order_lines
+    marked = pc.fill_null(pc.match_substring(line_rows["codes"], "ITEM_SUBSTITUTED"), False)
+    picked = line_rows.filter(marked).select(["partner", "po_number", "line_number", "sku"]).to_pylist()
+    skus = {(r["partner"], r["po_number"], int(r["line_number"])): r["sku"] for r in picked if r["sku"]}
+    keys = zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
+               order_lines["line_number"].to_pylist(), strict=True)
+    ids = order_lines["product_ids"].to_pylist()
+    changed = [shipped_part_ids(sent or [], skus[k], items) if k in skus else sent
+               for k, sent in zip(keys, ids, strict=True)]
+    at = order_lines.schema.get_field_index("product_ids")
+    return order_lines.set_column(at, order_lines.schema.field(at), pa.array(changed, order_lines.schema.field(at).type))
+
+
+def any_substituted(codes) -> bool:
+    """Whether a stored line's codes (LINE_ROWS codes, comma-joined) name ITEM_SUBSTITUTED on any row."""
+    return len(codes) > 0 and pc.any(pc.fill_null(pc.match_substring(codes, "ITEM_SUBSTITUTED"), False)).as_py()
+
+
+# qualifiers whose id is ours to give (GS1 numbers of our items, our vendor part numbers)
+OUR_QUALIFIERS = frozenset({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *VENDOR_QUALIFIERS})
+
+
+def part_id(qualifier: str, row: dict) -> str | None:
+    """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13,
+    UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), VN/VP/VC its vendor part
+    (our sku without one); None where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
+    gtin = row.get("gtin") or ""
+    upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
+    ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
+    if qualifier in VENDOR_QUALIFIERS:
+        return row.get("vendor_part") or row["sku"]
+    return {"UK": gtin or None, "UP": upc, "EN": ean, "UI": upc[:-1] if upc else None,
+            "UD": ean[:-1] if ean else None, "UA": ean[:-1] if ean else None}.get(qualifier)
+
+
+def _item_row(sku: str, items: pa.Table) -> dict:
+    cols = [c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names]
+    return next(r for r in items.filter(pc.equal(items["sku"], sku)).select(cols).to_pylist())
+
+
+def _vendor_pair(row: dict) -> dict:
+    return {"qualifier": "VP", "id": row["vendor_part"]} if row.get("vendor_part") else {"qualifier": "VN",
+                                                                                       "id": row["sku"]}
+
+
+def _cross_referenced(sku: str, partner: str, partner_items: pa.Table | None) -> dict[str, str]:
+    """qualifier -> the partner's id for ``sku`` (partner_items; a row without a qualifier answers BP and IN)."""
+    xref: dict[str, str] = {}
+    if partner_items is None or not partner_items.num_rows:
+        return xref
+    for r in partner_items.filter(pc.and_(pc.equal(partner_items["partner"], partner),
+                                          pc.equal(partner_items["sku"], sku))).to_pylist():
+        for q in [r["qualifier"]] if r.get("qualifier") else LEGACY_CROSS_REFERENCE_QUALIFIERS:
+            xref.setdefault(q, r["buyer_part"])
+    return xref
 
 
 def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:
