@@ -92,7 +92,8 @@ def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp
     [invoice] = [c for c in _outbox(ws, "810") if b"BIG*" in c]
     # the buyer's line number and BP as sent; the part shipped named by our ids (UP, VN) in the qualifiers sent
     assert [s for s in _segments(asn) if s[0] in ("LIN", "SN1")] == [
-        ["LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"], ["SN1", "", "12", "EA", "", "12", "EA"],
+        ["LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
+        ["SN1", "", "12", "EA", "", "12", "EA"],
         ["LIN", "2", "VN", "VP-1001"], ["SN1", "", "12", "EA", "", "12", "EA"]]
     assert [s for s in _segments(invoice) if s[0] == "IT1"] == [
         ["IT1", "1", "12", "EA", "19.7", "PE", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
@@ -115,6 +116,10 @@ def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp
     finally:
         state.close()
     assert [f["code"] for f in found if f["code"].startswith("ITEM_")] == ["ITEM_SUBSTITUTED"]
+    # `orderbridge status PO-1`: line 1 answered IS, its reason naming the part ordered and the part shipped
+    [line1, _] = _status(ws)["lines"]
+    assert (line1["sku"], line1["ack"], line1["codes"]) == ("SKU-1001", "IS", ["ITEM_SUBSTITUTED"])
+    assert "Substituted SKU-1008 -> SKU-1001" in line1["reason"]
     assert "ITEM_DISCONTINUED" not in [f["code"] for f in found]
     # the line holds the part shipped, answered IS, shipped and invoiced in full
     assert [(n, sku, ack, Decimal(shipped), Decimal(invoiced)) for n, sku, _, ack, shipped, invoiced in skus] == [
@@ -141,3 +146,22 @@ def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):
     assert ("ITEM_DISCONTINUED", "Item SKU-1008 (614141100590) is discontinued. It is replaced by SKU-1001 (vendor "
             "part VP-1001, GTIN 00614141100101): offer the buyer SKU-1001.") in found
     assert "ITEM_SUBSTITUTED" not in [c for c, _ in found]
+
+
+def test_a_confirmation_of_the_old_part_for_a_substituted_line_is_held(tmp_path):
+    # the line holds the new part: the warehouse shipping the old one is a mismatch, not silently taken
+    ws = _workspace(tmp_path, accept=True)
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1008", "12") + _row("2", "SKU-1001", "12"))
+    run_night(ws, NEXT)
+    assert _outbox(ws, "856") == []
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")]
+    finally:
+        state.close()
+    assert ("SHIPMENT_SKU_MISMATCH", "Item SKU-1008 shipped for line 1, which orders SKU-1001.") in found

@@ -326,7 +326,8 @@ def substitute(resolved: pa.Table, items: pa.Table, partner_items: pa.Table | No
                             out[name].combine_chunks())
         out = out.set_column(out.schema.get_field_index(name), name, values)
     pair = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
-    for name, values in (("ordered_sku", pa.array(ordered, pa.string())), ("substitute_ids", pa.array(ids, pa.list_(pair)))):
+    for name, values in (("ordered_sku", pa.array(ordered, pa.string())),
+                         ("substitute_ids", pa.array(ids, pa.list_(pair)))):
         out = (out.set_column(out.schema.get_field_index(name), name, values) if name in out.column_names
                else out.append_column(name, values))
     return out
@@ -382,7 +383,8 @@ def as_shipped(order_lines: pa.Table, line_rows: pa.Table, items: pa.Table) -> p
     changed = [shipped_part_ids(sent or [], skus[k], items) if k in skus else sent
                for k, sent in zip(keys, ids, strict=True)]
     at = order_lines.schema.get_field_index("product_ids")
-    return order_lines.set_column(at, order_lines.schema.field(at), pa.array(changed, order_lines.schema.field(at).type))
+    field = order_lines.schema.field(at)
+    return order_lines.set_column(at, field, pa.array(changed, field.type))
 
 
 def any_substituted(codes) -> bool:
@@ -539,7 +541,7 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
             out.append(
                 business_finding(
                     "ITEM_SUBSTITUTED",
-                    f"Item {row['ordered_sku']} ({value}) is discontinued; {substitution_text(row['ordered_sku'], items)}",
+                    substitution_text(row["ordered_sku"], value, items),
                     row,
                     seg="PO1",
                     element=element,
@@ -595,16 +597,17 @@ def replacement_text(sku: str, items: pa.Table | None) -> str:
     return f" It is replaced by {final} ({ids}{state}){through}: offer the buyer {final}."
 
 
-def substitution_text(ordered: str, items: pa.Table) -> str:
-    """'SKU-B (vendor part VP-B, GTIN ...) is shipped in its place (through ...), 855 ACK*IS': the final
-    replacement of ``ordered``, which substitute() decided the line on."""
+def substitution_text(ordered: str, value: str | None, items: pa.Table) -> str:
+    """'Substituted SKU-A -> SKU-B: item SKU-A (``value``: the id sent) is discontinued; SKU-B (vendor part VP-B,
+    GTIN ...) is shipped in its place (through ...) ...': the final replacement of ``ordered``, which substitute()
+    decided the line on (ops read the first words in the line's reason, `orderbridge status`)."""
     chain, _ = supersession(ordered, items)
     final = chain[-1]
     row = next(r for r in items.select(["sku", "vendor_part", "gtin"]).to_pylist() if r["sku"] == final)
     ids = ", ".join(f"{label} {row[k]}" for k, label in (("vendor_part", "vendor part"), ("gtin", "GTIN")) if row[k])
     through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
-    return (f"{final} ({ids}) is shipped in its place{through}: the partner accepts substitutes (855 ACK*IS "
-            "names the new part).")
+    return (f"Substituted {ordered} -> {final}: item {ordered} ({value}) is discontinued; {final} ({ids}) is shipped "
+            f"in its place{through}, as the partner accepts substitutes (855 ACK*IS names the new part).")
 
 
 def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict]:
