@@ -218,7 +218,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     rej = ordered - alloc - back
     qty_int = np.asarray(pc.fill_null(truncated(qty), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
-    full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR"])), ack01, "IA")
+    full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR", "IS"])), ack01, "IA")
     full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
     alone = plain & (alloc != 0) & (back == 0) & (rej == 0)
     nothing = plain & (alloc == 0) & (back == 0) & (rej == 0)

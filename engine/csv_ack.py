@@ -150,6 +150,8 @@ def _values(order, line, ack: LineAck, settings: CsvAckSettings, reasons) -> dic
         "promised_date": _date(promised, settings),
         "reason": (reason := reasons.get((po, int(line.get("line_number") or 0)), "")),
         "reason_text": reason_text(reason),
+        # a substituted line (rules.business.items.substitute): the part we ship instead, as the 855's ACK07.. name it
+        "substitute": " ".join(f"{p['qualifier']} {p['id']}" for p in line.get("substitute_ids") or ()),
     }
 
 

@@ -383,6 +383,14 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
         if each is not None:
             new_price = each * (per_unit or 1)
-    return LineDecision(row["line_number"], outcome.ack01, outcome.action, new_qty, new_price, codes, reason,
+    ack01 = outcome.ack01
+    if "ITEM_SUBSTITUTED" in codes and outcome.action in _SUBSTITUTED_ACTIONS:
+        # the line ships another part than ordered: IS says so (ACK07.. name it), whatever quantity, price or date
+        # change goes with it (ACK02 and PO104 carry those); a hold or rejection still wins
+        ack01 = "IS"
+    return LineDecision(row["line_number"], ack01, outcome.action, new_qty, new_price, codes, reason,
                         unit_eaches=per_unit or 1)
+
+
+_SUBSTITUTED_ACTIONS = ("accept", "change_quantity", "change_price", "reschedule")
 

@@ -150,10 +150,13 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
         total += qty or Decimal(0)
         parts = ack.parts or (AckPart(ack.status, qty, ack.ship_date),)
+        shipped = [v for pid in line.get("substitute_ids") or [] for v in (pid["qualifier"], pid["id"])]
         for part in parts:
             ack_seg = ["ACK", part.status, _num(part.quantity), line.get("unit") or ""]
             if part.ship_date:
                 ack_seg += ["068", part.ship_date.strftime("%Y%m%d")]
+            if shipped:  # a substitute (IS): ACK06 empty, ACK07.. the part sent in the ordered one's place
+                ack_seg += [""] * (6 - len(ack_seg)) + ["", *shipped]
             body.append(ack_seg)
     body.append(["CTT", str(len(lines)), _num(total)])
     return body
@@ -198,6 +201,14 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
         ack = pc.utf8_rtrim(pc.binary_join_element_wise(
             "ACK", v["part_status"], v["part_quantity"], v["part_unit"], pc.if_else(v["part_dated"], "068", ""),
             v["part_date"], d.element), characters=d.element)
+        if len(v["sub_id"]):  # a substitute (IS): ACK06 empty, ACK07.. the part sent in the ordered one's place
+            pairs = pc.binary_join(pa.ListArray.from_arrays(v["sub_offsets"], _arr(pc.binary_join_element_wise(
+                v["sub_qualifier"], v["sub_id"], d.element))), d.element)
+            part_pairs = pc.take(pairs, pa.array(v["part_parent"], pa.int64()))
+            full = pc.binary_join_element_wise(
+                "ACK", v["part_status"], v["part_quantity"], v["part_unit"], pc.if_else(v["part_dated"], "068", ""),
+                v["part_date"], "", part_pairs, d.element)
+            ack = pc.if_else(pc.greater(pc.utf8_length(part_pairs), 0), full, ack)
         acks = pc.binary_join(pa.ListArray.from_arrays(v["part_offsets"], _arr(ack)), term)
         line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
         offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
@@ -266,8 +277,10 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     line_rows = np.arange(n)
     id_rows = np.asarray(v["id_parent"], dtype=np.int64)
     part_rows = np.asarray(v["part_parent"], dtype=np.int64)
+    sub_rows = np.asarray(v["sub_parent"], dtype=np.int64)
     for column, rows in (("line_id", line_rows), ("quantity", line_rows), ("unit", line_rows), ("price", line_rows),
                          ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
+                         ("sub_qualifier", sub_rows), ("sub_id", sub_rows),
                          ("part_status", part_rows), ("part_quantity", part_rows)):
         values = v[column]
         for ch, where in chars_used(values, chars).items():
@@ -317,6 +330,8 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
         if len(flat) else np.zeros(0, dtype=np.int64)
     unit = text_column(lines["unit"])
     qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field("ack_quantity").type))
+    subs = _substitute_ids(lines)
+    flat_subs = subs.flatten()
     return {
         "line_id": line_id, "quantity": decimal_texts(lines["quantity"]), "unit": unit,
         "price": decimal_texts(price), "basis": text_column(lines["price_basis"]),
@@ -328,7 +343,25 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
         "part_parent": part_parent, "parts_per_line": np.diff(np.asarray(parts.offsets.to_numpy())),
         "total_texts": [_num(total) for total in _sums(qty, spans)],  # CTT02, each written once
         "kinds": _ack_kinds(flat.field("status"), part_parent, spans, n),
+        # a substitute's ids (rules.business.items.substitute: ACK07..), none on every other line
+        "sub_offsets": _zero_based(subs.offsets), "sub_qualifier": text_column(flat_subs.field("qualifier")),
+        "sub_id": text_column(flat_subs.field("id")),
+        "sub_parent": np.asarray(subs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64)
+        if len(flat_subs) else np.zeros(0, dtype=np.int64),
     }
+
+
+def _substitute_ids(lines):
+    """The lines' substitute_ids (empty lists where none, and for lines of a table without the column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pair = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+    if "substitute_ids" not in lines.column_names:
+        return pa.ListArray.from_arrays(pa.array([0] * (lines.num_rows + 1), pa.int32()),
+                                        pa.array([], pair))
+    subs = _arr(lines["substitute_ids"])
+    return pc.fill_null(subs, pa.scalar([], subs.type)) if subs.null_count else subs
 
 
 def _arr(values):

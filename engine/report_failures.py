@@ -52,6 +52,10 @@ HINTS: dict[str, str] = {
     "ITEM_DISCONTINUED": (
         "Offer the replacement item to the partner or ask them to remove it from their catalogue."
     ),
+    "ITEM_SUBSTITUTED": (
+        "No action needed: the partner accepts substitutes and its 855 (ACK*IS) names the new part, which is "
+        "allocated, shipped and invoiced. Check the new item's price in prices.csv if the line is held for one."
+    ),
     "UNIT_UNKNOWN": (
         "PO103 is not a unit of measure code at all: ask the partner to send a standard unit (EA, CA, PK...)."
     ),

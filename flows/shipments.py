@@ -48,6 +48,7 @@ from flows.workspace import Workspace
 from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
+from rules.business.items import any_substituted, as_shipped
 from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
@@ -357,6 +358,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
         store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level))
+    # a substitute's LIN names the part shipped (the buyer's own ids as sent)
+    shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     holders = _holders(state, records.values(), set(read.pos.values()) - pos)
     refused: dict[str, list[Finding]] = {}
@@ -366,7 +369,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 serials = {prefix: state.take_serials(prefix, n, capacity=serial_capacity(prefix))
                            for prefix, n in sorted(batch.serials_needed.items())}
                 plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
-                                               reservations=reserved, orders=orders, order_lines=order_lines,
+                                               reservations=reserved, orders=orders, order_lines=shipped_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
                                                source=source, refused=refused, clock_zone=ws.clock_zone)
                 # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
@@ -601,6 +604,10 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
+    if any_substituted(line_table["codes"]):
+        # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
+        order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),
+                                 ref.items)
     described = {pid for pid, p in profiles.items() if p.fulfilment.invoice.item_pid}  # a PID on every IT1
     if described:
         skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from rules import business as b
 from rules import registry
-from rules.business.items import gtin_findings, item_findings
+from rules.business.items import gtin_findings, item_findings, substitute
 from rules.business.money import line_prices, order_values, price_findings
 from rules.business.quantities import quantity_findings
 from schemas.findings import Finding
@@ -27,7 +27,8 @@ from schemas.rule_settings import RuleSettings
 
 # The rule suites a partner profile can select (`rule_suites = [...]`; "standard" = all of them).
 SUITES: dict[str, frozenset[str]] = {
-    "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED"}),
+    "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED",
+                         "ITEM_SUBSTITUTED"}),
     "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
                              "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "QTY_BELOW_MINIMUM",
                              "QUANTITY_DECIMALS_UNSUPPORTED",
@@ -94,7 +95,9 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
               open_orders: Mapping[str, Decimal] | None = None, use_gx: bool = True,
               docs_dir: Path | None = None, suites: Mapping[str, tuple[str, ...]] | None = None) -> SuiteResult:
     """``suites``: partner -> the rule suites selected in its profile (absent partner: all)."""
-    resolved = b.resolve_items(lines, ref.items, ref.partner_items)
+    # a partner that accepts substitutes: a superseded item's lines decided on its replacement (ITEM_SUBSTITUTED)
+    resolved = substitute(b.resolve_items(lines, ref.items, ref.partner_items), ref.items, ref.partner_items,
+                          settings)
     exps = registry.expectations(settings)
     frame = registry.rules_frame(resolved)
     docs_index = docs_error = None

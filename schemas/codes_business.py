@@ -22,6 +22,14 @@ BUSINESS_CODES: list[CodeSpec] = [
     ),
     _C("ITEM_UNKNOWN", "business", "error", "", "No item of ours matches any identifier on the line."),
     _C("ITEM_DISCONTINUED", "business", "error", "", "The item is discontinued."),
+    _C(
+        "ITEM_SUBSTITUTED",
+        "business",
+        "warning",
+        "",
+        "The item is discontinued and superseded by an active item, which a partner that accepts substitutes "
+        "is sent in its place (855 ACK*IS).",
+    ),
     # --- units and quantities ------------------------------------------------------------------
     _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure code (X12 data element 355)."),
     _C(

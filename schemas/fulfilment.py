@@ -499,7 +499,7 @@ class CsvOrderMapping(CsvFeedLayout):
 # reason_text: the same in words ("part of the quantity is available now; no stock is expected for the rest")
 ACK_COLUMNS = ("po_number", "po_date", "line_id", "line_number", "sku", "status", "status_text", "quantity_ordered",
                "quantity_accepted", "quantity_backordered", "unit", "unit_price", "promised_date", "reason",
-               "reason_text")
+               "reason_text", "substitute")  # substitute: the part shipped in the ordered one's place (status IS)
 
 
 class CsvAckSettings(CsvLayout):

@@ -36,6 +36,9 @@ class Outcome:
 
 # Named outcomes a partner policy may refer to by name.
 ACCEPT = Outcome("line", "IA", "accept", note="accepted as sent; finding reported to ops")
+# the line decided on the item that replaces the one ordered (rules.business.items.substitute): ACK*IS naming it;
+# a change of quantity, price or date the line also gets is made and still answered IS (engine.decide)
+SUBSTITUTE = Outcome("line", "IS", "accept", note="accepted with the replacement item; ACK07.. name it")
 REJECT_LINE = Outcome("line", "IR", "reject_line")
 CHANGE_QUANTITY = Outcome("line", "IQ", "change_quantity", note="ACK02 carries the new quantity")
 CHANGE_PRICE = Outcome("line", "IP", "change_price", note="accepted at our price")
@@ -60,6 +63,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "GTIN_CHECK_DIGIT_INVALID": REJECT_LINE,
     "ITEM_UNKNOWN": REJECT_LINE,
     "ITEM_DISCONTINUED": REJECT_LINE,
+    "ITEM_SUBSTITUTED": SUBSTITUTE,  # only a partner whose profile accepts substitutes gets it ([rules] substitutes)
     "UNIT_UNKNOWN": REJECT_LINE,
     "UNIT_NOT_CONVERTIBLE": REJECT_LINE,
     "QTY_NOT_POSITIVE": REJECT_LINE,

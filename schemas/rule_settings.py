@@ -12,6 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 CasePackPolicy = Literal["round_up", "round_down", "reject"]
+# What a PO line naming an item items.csv supersedes (replaced_by) gets: "reject" (855 IR, ITEM_DISCONTINUED naming
+# the replacement) or "accept" (the replacement is decided, allocated, shipped and invoiced in its place: 855 IS)
+SubstitutePolicy = Literal["reject", "accept"]
 # What else marks a partner's order as a drop ship (rules.business.purpose.drop_ship_orders): "every_order" (a
 # partner, a drop-ship platform, that sends nothing but consumer orders), "customer_order" (the heading names the
 # end customer's own order number, REF*CO), "ship_to_without_id" (N1*ST names a person's address, no N104 location)
@@ -37,6 +40,7 @@ class PartnerRuleOverrides(_Model):
     held_order_types: tuple[str, ...] | None = None
     usage: Literal["P", "T"] | None = None
     catch_weight: bool | None = None
+    substitutes: SubstitutePolicy | None = None
     store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
@@ -77,6 +81,12 @@ class RuleSettings(_Model):
     # PK ...) is taken as sent (CATCH_WEIGHT_LINE) and billed by the net weight shipped, instead of waiting
     # for a person (PRICE_BASIS_UNSUPPORTED).
     catch_weight: bool = False
+    # The partner takes substitutes (wholesale grocery, automotive, industrial and foodservice buyers do): a line
+    # naming a discontinued item that items.csv supersedes (replaced_by, followed to the end of its chain) by an
+    # active item is decided on that item (ITEM_SUBSTITUTED, 855 ACK*IS naming the new part); "reject": the line is
+    # rejected (ITEM_DISCONTINUED names the replacement for ops to offer). A loop of replacements, or a chain ending
+    # at an item that is not active, is rejected either way.
+    substitutes: SubstitutePolicy = "reject"
     # The partner sends pre-distributed ("store-ready", pick and pack) orders (its profile's
     # fulfilment.asn.store_level): a line it splits over stores by SDQ is the sum of the stores' quantities,
     # each shipped to its store as ordered, so neither case-pack rounding nor a minimum changes it (units

@@ -96,7 +96,8 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT]  # the 855 answers by weight
+                 "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT,  # the 855 answers by weight
+                 "substitute_ids"]  # a substitute's ids, for its ACK*IS (rules.business.items.substitute)
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from rules.business.common import business_finding
 from rules.business.duplicates import check_duplicates
-from rules.business.items import _resolved, check_gtin_check_digits, check_items, resolve_items
+from rules.business.items import _resolved, check_gtin_check_digits, check_items, resolve_items, substitute
 from rules.business.money import (
     _price_index,
     check_credit,
@@ -46,7 +46,7 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
            "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms", "check_test_data",
            "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
-           "run_business_rules"]
+           "run_business_rules", "substitute"]
 
 
 # --- everything -------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def run_business_rules(
     open_orders: Mapping[str, Decimal] | None = None,
 ) -> list[Finding]:
     """Every business rule over one run's orders and lines (all files and partners together)."""
-    resolved = _resolved(lines, ref)
+    resolved = substitute(_resolved(lines, ref), ref.items, ref.partner_items, settings)
     prices = line_prices(orders, resolved, ref)
     values = order_values(orders, resolved, ref, prices, per_each_prices(resolved, ref, settings, prices))
     return [

@@ -280,6 +280,157 @@ def _per_qualifier(qualifier: pa.Array):
     return of
 
 
+# --- substitutes (a partner that accepts them: RuleSettings.substitutes = "accept") ------------------------
+
+
+def substitute(resolved: pa.Table, items: pa.Table, partner_items: pa.Table | None, settings) -> pa.Table:
+    """``resolved`` (resolve_items' lines) with each line of a partner that accepts substitutes whose item is
+    discontinued and superseded (items.replaced_by, followed to the end of its chain) by an active item decided
+    on that item: sku, case_pack, min_order_qty and item_status are the replacement's, ``ordered_sku`` keeps the
+    item the line named, and ``substitute_ids`` the replacement's ids in the qualifiers the line was sent with
+    (substitute_ids). Both columns are added (null on every other line) only when a line is substituted. A loop
+    of replacements, or a chain ending at an item that is not active, is left as it is (ITEM_DISCONTINUED).
+    Only the order rules call this: shipment confirmations and weights resolve the items as sent."""
+    n = resolved.num_rows
+    if not n or "replaced_by" not in items.column_names or items["replaced_by"].null_count == items.num_rows:
+        return resolved
+    partners = [p for p in pc.unique(resolved["partner"]).to_pylist()
+                if p is not None and settings.for_partner(p).substitutes == "accept"]
+    if not partners:
+        return resolved
+    candidate = pc.and_(pc.fill_null(pc.equal(resolved["item_status"], "discontinued"), False),
+                        pc.is_in(resolved["partner"], value_set=pa.array(partners, pa.string())))
+    rows = np.flatnonzero(np.asarray(candidate.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(rows):
+        return resolved
+    status = dict(zip(items["sku"].to_pylist(), items["status"].to_pylist(), strict=True))
+    picked = resolved.select(["partner", "sku", "product_ids"] if "product_ids" in resolved.column_names
+                             else ["partner", "sku"]).take(pa.array(rows, pa.int64())).to_pylist()
+    new_sku: list[str | None] = [None] * n
+    ordered: list[str | None] = [None] * n
+    ids: list[list[dict] | None] = [None] * n
+    for r, row in zip(rows.tolist(), picked, strict=True):
+        chain, loops = supersession(row["sku"], items)
+        if loops or len(chain) == 1 or status.get(chain[-1]) != "active":
+            continue
+        new_sku[r], ordered[r] = chain[-1], row["sku"]
+        ids[r] = substitute_ids(row.get("product_ids") or [], chain[-1], row["partner"], items, partner_items)
+    if not any(ordered):
+        return resolved
+    replaced = pa.array(new_sku, pa.string())
+    sku = pc.coalesce(replaced, resolved["sku"])
+    item_sku = items["sku"].combine_chunks()
+    out = resolved.set_column(resolved.schema.get_field_index("sku"), "sku", sku)
+    for name, source in (("case_pack", "case_pack"), ("min_order_qty", "min_order_qty"), ("item_status", "status")):
+        values = pc.if_else(pc.is_valid(replaced), lookup(sku, item_sku, items[source].combine_chunks()),
+                            out[name].combine_chunks())
+        out = out.set_column(out.schema.get_field_index(name), name, values)
+    pair = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+    for name, values in (("ordered_sku", pa.array(ordered, pa.string())),
+                         ("substitute_ids", pa.array(ids, pa.list_(pair)))):
+        out = (out.set_column(out.schema.get_field_index(name), name, values) if name in out.column_names
+               else out.append_column(name, values))
+    return out
+
+
+def substitute_ids(sent: list[dict], sku: str, partner: str, items: pa.Table,
+                   partner_items: pa.Table | None) -> list[dict]:
+    """Item ``sku``'s ids in the qualifiers a line was sent with (its product_ids, in their order), what an 855
+    ACK*IS names the substitute by (ACK07-ACK28) so the buyer's system finds it as it found the ordered one: our
+    GS1 and vendor ids (part_id), any other qualifier (BP, IN, SK ...) the partner's cross-reference for it; a
+    qualifier it has no id under is left out. None of them named: its vendor part as VP (our sku as VN)."""
+    row = _item_row(sku, items)
+    xref = _cross_referenced(sku, partner, partner_items)
+    out: list[dict] = []
+    for pair in sent:
+        q = pair.get("qualifier") or ""
+        value = part_id(q, row) if q in OUR_QUALIFIERS else xref.get(q)
+        if value and not any(p["qualifier"] == q for p in out):
+            out.append({"qualifier": q, "id": value})
+    return out or [_vendor_pair(row)]
+
+
+def shipped_part_ids(sent: list[dict], sku: str, items: pa.Table) -> list[dict]:
+    """A substituted line's ids as its 856 LIN and 810 IT1 name what shipped: the ids we own (GS1, vendor:
+    OUR_QUALIFIERS) the shipped item's (``sku``: part_id; one it has no id under left out), the buyer's own (BP,
+    IN, ...) as sent, its reference for the line; its vendor part as VP (our sku as VN) added when none of ours
+    is left."""
+    row = _item_row(sku, items)
+    out: list[dict] = []
+    for pair in sent:
+        q = pair.get("qualifier") or ""
+        value = part_id(q, row) if q in OUR_QUALIFIERS else pair.get("id")
+        if value:
+            out.append({"qualifier": q, "id": value})
+    if not any(p["qualifier"] in OUR_QUALIFIERS for p in out):
+        out.append(_vendor_pair(row))
+    return out
+
+
+def as_shipped(order_lines: pa.Table, line_rows: pa.Table, items: pa.Table) -> pa.Table:
+    """``order_lines`` (canonical ORDER_LINES rows) with the product_ids of every substituted line (its stored
+    line's codes, ``line_rows``: partner, po_number, line_number, sku, codes, name ITEM_SUBSTITUTED) as
+    shipped_part_ids gives them for the stored sku (the replacement), what its 856 and 810 write; other lines,
+    and a table without substitutes, as they are."""
+    if not order_lines.num_rows or "codes" not in line_rows.column_names or not any_substituted(line_rows["codes"]):
+        return order_lines
+    marked = pc.fill_null(pc.match_substring(line_rows["codes"], "ITEM_SUBSTITUTED"), False)
+    picked = line_rows.filter(marked).select(["partner", "po_number", "line_number", "sku"]).to_pylist()
+    skus = {(r["partner"], r["po_number"], int(r["line_number"])): r["sku"] for r in picked if r["sku"]}
+    keys = zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
+               order_lines["line_number"].to_pylist(), strict=True)
+    ids = order_lines["product_ids"].to_pylist()
+    changed = [shipped_part_ids(sent or [], skus[k], items) if k in skus else sent
+               for k, sent in zip(keys, ids, strict=True)]
+    at = order_lines.schema.get_field_index("product_ids")
+    field = order_lines.schema.field(at)
+    return order_lines.set_column(at, field, pa.array(changed, field.type))
+
+
+def any_substituted(codes) -> bool:
+    """Whether a stored line's codes (LINE_ROWS codes, comma-joined) name ITEM_SUBSTITUTED on any row."""
+    return len(codes) > 0 and pc.any(pc.fill_null(pc.match_substring(codes, "ITEM_SUBSTITUTED"), False)).as_py()
+
+
+# qualifiers whose id is ours to give (GS1 numbers of our items, our vendor part numbers)
+OUR_QUALIFIERS = frozenset({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *VENDOR_QUALIFIERS})
+
+
+def part_id(qualifier: str, row: dict) -> str | None:
+    """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13,
+    UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), VN/VP/VC its vendor part
+    (our sku without one); None where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
+    gtin = row.get("gtin") or ""
+    upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
+    ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
+    if qualifier in VENDOR_QUALIFIERS:
+        return row.get("vendor_part") or row["sku"]
+    return {"UK": gtin or None, "UP": upc, "EN": ean, "UI": upc[:-1] if upc else None,
+            "UD": ean[:-1] if ean else None, "UA": ean[:-1] if ean else None}.get(qualifier)
+
+
+def _item_row(sku: str, items: pa.Table) -> dict:
+    cols = [c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names]
+    return next(r for r in items.filter(pc.equal(items["sku"], sku)).select(cols).to_pylist())
+
+
+def _vendor_pair(row: dict) -> dict:
+    return {"qualifier": "VP", "id": row["vendor_part"]} if row.get("vendor_part") else {"qualifier": "VN",
+                                                                                       "id": row["sku"]}
+
+
+def _cross_referenced(sku: str, partner: str, partner_items: pa.Table | None) -> dict[str, str]:
+    """qualifier -> the partner's id for ``sku`` (partner_items; a row without a qualifier answers BP and IN)."""
+    xref: dict[str, str] = {}
+    if partner_items is None or not partner_items.num_rows:
+        return xref
+    for r in partner_items.filter(pc.and_(pc.equal(partner_items["partner"], partner),
+                                          pc.equal(partner_items["sku"], sku))).to_pylist():
+        for q in [r["qualifier"]] if r.get("qualifier") else LEGACY_CROSS_REFERENCE_QUALIFIERS:
+            xref.setdefault(q, r["buyer_part"])
+    return xref
+
+
 def _resolved(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     return lines if "sku" in lines.column_names else resolve_items(lines, ref.items, ref.partner_items)
 
@@ -383,6 +534,20 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
                 value=value
             )
         )
+    if "ordered_sku" in resolved.column_names and resolved["ordered_sku"].null_count < resolved.num_rows:
+        substituted = pc.is_valid(resolved["ordered_sku"]).to_numpy(zero_copy_only=False)
+        for row in _flagged(resolved, [*columns, "ordered_sku"], substituted):
+            element, value = _first_id(row)
+            out.append(
+                business_finding(
+                    "ITEM_SUBSTITUTED",
+                    substitution_text(row["ordered_sku"], value, items),
+                    row,
+                    seg="PO1",
+                    element=element,
+                    value=value,
+                )
+            )
     for row in _flagged(resolved, columns, masks["item_active"]):
         element, value = _first_id(row)
         out.append(
@@ -430,6 +595,19 @@ def replacement_text(sku: str, items: pa.Table | None) -> str:
     through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
     state = "" if row["status"] == "active" else f", itself {row['status']}"
     return f" It is replaced by {final} ({ids}{state}){through}: offer the buyer {final}."
+
+
+def substitution_text(ordered: str, value: str | None, items: pa.Table) -> str:
+    """'Substituted SKU-A -> SKU-B: item SKU-A (``value``: the id sent) is discontinued; SKU-B (vendor part VP-B,
+    GTIN ...) is shipped in its place (through ...) ...': the final replacement of ``ordered``, which substitute()
+    decided the line on (ops read the first words in the line's reason, `orderbridge status`)."""
+    chain, _ = supersession(ordered, items)
+    final = chain[-1]
+    row = next(r for r in items.select(["sku", "vendor_part", "gtin"]).to_pylist() if r["sku"] == final)
+    ids = ", ".join(f"{label} {row[k]}" for k, label in (("vendor_part", "vendor part"), ("gtin", "GTIN")) if row[k])
+    through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
+    return (f"Substituted {ordered} -> {final}: item {ordered} ({value}) is discontinued; {final} ({ids}) is shipped "
+            f"in its place{through}, as the partner accepts substitutes (855 ACK*IS names the new part).")
 
 
 def _flagged(table: pa.Table, columns: list[str], mask: np.ndarray) -> list[dict]:

@@ -1,0 +1,167 @@
+"""A superseded part accepted as its substitute, through a whole night and the next: a partner whose profile
+accepts substitutes ([rules] substitutes = "accept") orders SKU-1008, which items.csv says is discontinued and
+replaced by SKU-1001 (replaced_by). The 855 answers the line ACK*IS naming the new part in the qualifiers the
+buyer sent (UP, VN, BP); the warehouse confirms SKU-1001 for the line; the 856 and 810 keep the buyer's line
+number and BP and name the part shipped; reconciliation finds nothing to chase. The switch off (the default):
+the line is rejected as before (IR, ITEM_DISCONTINUED naming the replacement)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
+
+NIGHT, NEXT = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+          "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n")
+# line 1 names the old part (SKU-1008: UPC 614141100590, vendor part VP-1008) with the buyer's own number
+OLD_PART = "PO1*1*12*EA*19.70*PE*UP*614141100590*VN*VP-1008*BP*ACME-OLD-8"
+OTHER = "PO1*2*12*EA*19.70*PE*VN*VP-1001"
+
+
+def _row(line: str, sku: str, qty: str) -> str:
+    return f"SHP-9,2026-11-27,14:05,UPSN,G2,1Z999AA10123456784,BOL-9,PO-1,{line},{sku},{qty},EA,C-9,60.5,LB,\n"
+
+
+def _workspace(tmp_path, *, accept: bool, line: str = OLD_PART):
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    if accept:
+        path = ws.root / "partners" / "acme.toml"
+        path.write_text(path.read_text().replace("[rules]\n", '[rules]\nsubstitutes = "accept"\n', 1))
+    items = ws.reference_dir / "items.csv"
+    rows = items.read_text(encoding="utf-8").splitlines()
+    items.write_text("\n".join([rows[0] + ",replaced_by"] + [
+        r + (",SKU-1001" if r.startswith("SKU-1008,") else ",") for r in rows[1:] if r.strip()]) + "\n",
+        encoding="utf-8")
+    inbox = ws.drop_root / "acme" / "inbox"
+    for p in inbox.iterdir():
+        p.unlink()
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [line, OTHER, "CTT*2"]))
+    return ws
+
+
+def _segments(content: bytes) -> list[list[str]]:
+    text = content.decode()
+    element, term = text[3], text[105]
+    return [s.strip().split(element) for s in text.split(term) if s.strip()]
+
+
+def _outbox(ws, doc_type: str) -> list[bytes]:
+    return [p.read_bytes() for p in sorted((ws.drop_root / "acme" / "outbox").iterdir())
+            if p.name.split("-")[1] == doc_type]
+
+
+def _status(ws) -> dict:
+    from connectors.state import StateStore
+    from flows.status import story
+
+    state = StateStore(ws.state_path)
+    try:
+        [record] = [o for o in state.orders() if o.po_number == "PO-1"]
+        return story(state, record)
+    finally:
+        state.close()
+
+
+def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp_path_factory):
+    from connectors.state import StateStore
+    from flows import steps
+    from parsers.x12_reader import read_interchanges
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws = _workspace(tmp_path, accept=True)
+    run_night(ws, NIGHT)
+    [ack] = _outbox(ws, "855")
+    segs = _segments(ack)
+    # BAK02 AC (acknowledged with detail and change); the line echoed as sent, its ACK IS naming the new part in
+    # the qualifiers the buyer sent (UP, VN, and BP through acme's cross-reference: ACME-5000 is SKU-1001)
+    assert [s for s in segs if s[0] in ("BAK", "PO1", "ACK")] == [
+        ["BAK", "00", "AC", "PO-1", "20261126", "", "", "", "", "20261127"],
+        ["PO1", "1", "12", "EA", "19.7", "PE", "UP", "614141100590", "VN", "VP-1008", "BP", "ACME-OLD-8"],
+        ["ACK", "IS", "12", "EA", "068", "20261210", "", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-5000"],
+        ["PO1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"], ["ACK", "IA", "12", "EA", "068", "20261210"]]
+    # the warehouse ships the new part for line 1
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1001", "12") + _row("2", "SKU-1001", "12"))
+    run_night(ws, NEXT)
+    [asn] = _outbox(ws, "856")
+    [invoice] = [c for c in _outbox(ws, "810") if b"BIG*" in c]
+    # the buyer's line number and BP as sent; the part shipped named by our ids (UP, VN) in the qualifiers sent
+    assert [s for s in _segments(asn) if s[0] in ("LIN", "SN1")] == [
+        ["LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
+        ["SN1", "", "12", "EA", "", "12", "EA"],
+        ["LIN", "2", "VN", "VP-1001"], ["SN1", "", "12", "EA", "", "12", "EA"]]
+    assert [s for s in _segments(invoice) if s[0] == "IT1"] == [
+        ["IT1", "1", "12", "EA", "19.7", "PE", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"]]
+    for content in (ack, asn, invoice):
+        # our reader reads each back without an error; our outbound check, Bots and pyx12 with our maps accept it
+        assert [f.code for f in read_interchanges(content).findings if f.severity == "error"] == []
+        assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
+        ok, errors = bots_check(content, tmp_path)
+        assert ok, errors
+        ok, answer = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+        assert ok, answer
+    state = StateStore(ws.state_path)
+    try:
+        found = state.findings(po_number="PO-1", partner="acme")
+        steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 3), run_id="rc28")
+        exceptions = [(e["type"], e["message"]) for e in state.stored_exceptions().to_pylist()]
+        skus = [tuple(r) for r in state._q("SELECT line_number, sku, state, ack, shipped, invoiced FROM order_lines "
+                                           "WHERE po_number='PO-1' ORDER BY line_number")]
+    finally:
+        state.close()
+    assert [f["code"] for f in found if f["code"].startswith("ITEM_")] == ["ITEM_SUBSTITUTED"]
+    # `orderbridge status PO-1`: line 1 answered IS, its reason naming the part ordered and the part shipped
+    [line1, _] = _status(ws)["lines"]
+    assert (line1["sku"], line1["ack"], line1["codes"]) == ("SKU-1001", "IS", ["ITEM_SUBSTITUTED"])
+    assert "Substituted SKU-1008 -> SKU-1001" in line1["reason"]
+    assert "ITEM_DISCONTINUED" not in [f["code"] for f in found]
+    # the line holds the part shipped, answered IS, shipped and invoiced in full
+    assert [(n, sku, ack, Decimal(shipped), Decimal(invoiced)) for n, sku, _, ack, shipped, invoiced in skus] == [
+        (1, "SKU-1001", "IS", 12, 12), (2, "SKU-1001", "IA", 12, 12)]
+    # ordered, acknowledged, shipped and invoiced agree line by line: nothing to chase but the partner's 997s
+    assert [t for t, _ in exceptions if t != "DOCUMENT_UNACKNOWLEDGED"] == [], exceptions
+
+
+def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):
+    # priced as SKU-1008 was (30.64), or the order would wait for approval of the price (SKU-1008's on file)
+    ws = _workspace(tmp_path, accept=False, line=OLD_PART.replace("19.70", "30.64"))
+    run_night(ws, NIGHT)
+    [ack] = _outbox(ws, "855")
+    assert [s for s in _segments(ack) if s[0] in ("BAK", "ACK")] == [
+        ["BAK", "00", "AC", "PO-1", "20261126", "", "", "", "", "20261127"], ["ACK", "IR", "12", "EA"],
+        ["ACK", "IA", "12", "EA", "068", "20261210"]]
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")]
+    finally:
+        state.close()
+    assert ("ITEM_DISCONTINUED", "Item SKU-1008 (614141100590) is discontinued. It is replaced by SKU-1001 (vendor "
+            "part VP-1001, GTIN 00614141100101): offer the buyer SKU-1001.") in found
+    assert "ITEM_SUBSTITUTED" not in [c for c, _ in found]
+
+
+def test_a_confirmation_of_the_old_part_for_a_substituted_line_is_held(tmp_path):
+    # the line holds the new part: the warehouse shipping the old one is a mismatch, not silently taken
+    ws = _workspace(tmp_path, accept=True)
+    run_night(ws, NIGHT)
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1008", "12") + _row("2", "SKU-1001", "12"))
+    run_night(ws, NEXT)
+    assert _outbox(ws, "856") == []
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")]
+    finally:
+        state.close()
+    assert ("SHIPMENT_SKU_MISMATCH", "Item SKU-1008 shipped for line 1, which orders SKU-1001.") in found
