@@ -55,6 +55,8 @@ class CsvRows:
     # told of each row of the wrong width (record number, fields) before its finding; gives its ``where``
     malformed: Callable[[int, list[str]], object] | None = None
     cut: int | None = None  # the record number at which a quoting error ended the reading (the rest unread)
+    header: list[str] = field(default_factory=list)  # the header row as read (once found)
+    header_row: int = 1  # its record number
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -131,14 +133,20 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
         header = next(records, None)  # Excel's "sep=;" line: the header follows it
+    titles_seen: set[tuple[str, ...]] = set()  # the title lines' filled cells: a page break repeats them
     for _ in range(getattr(layout, "title_rows", 0)):  # a report's title lines: the header follows them
+        if header is not None and _filled(header[1]):
+            titles_seen.add(_filled(header[1]))
         header = next(records, None)
-    totals = {label.strip().casefold() for label in getattr(layout, "total_labels", ())}
+    labels = [label.strip().casefold() for label in getattr(layout, "total_labels", ())]
+    totals = {label for label in labels if not label.endswith("*")}
+    starts = tuple(label[:-1] for label in labels if label.endswith("*"))  # "Total *": "Total UMB-1" (a subtotal)
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out,
                    header[0] if header is not None else 1, layout.delimiter):
         return
+    out.header, out.header_row = list(header[1]), header[0]  # type: ignore[index]
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
     while named > 1 and not header[1][named - 1].strip():  # type: ignore[index]
@@ -154,8 +162,11 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
-        if totals and _first_filled(fields) in totals:
+        if labels and ((first := _first_filled(fields)) in totals or starts and first is not None
+                       and first.startswith(starts)):
             continue  # the export's totals row, as the layout names it
+        if titles_seen and _filled(fields) in titles_seen:
+            continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
@@ -170,6 +181,11 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+
+
+def _filled(fields: list[str]) -> tuple[str, ...]:
+    """A row's filled cells as matched (`_title`): a title line repeated on each page of a report."""
+    return tuple(t for f in fields if (t := _title(f)))
 
 
 def _first_filled(fields: list[str]) -> str | None:
@@ -220,6 +236,56 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
                          "meant is not known.", file=out.file, row=row, column=title))
         return False
     return True
+
+
+def numbered_columns(out: CsvRows, templates: dict[str, str], required: str) -> list[tuple[int, dict[str, int]]]:
+    """The header's numbered columns (a wide export's items side by side: "Item 1 SKU", "Qty 1", "Item 2 SKU" ...)
+    of ``templates`` (field name -> header text with "{n}" for the number, matched as any header name is): each
+    number n found, with its fields' positions, in order of n. A number whose ``required`` column is missing
+    (CSV_COLUMN_MISSING), or a column found twice (CSV_COLUMN_AMBIGUOUS), is a finding at the header and
+    nothing is returned (no row is read: an item would be lost)."""
+    patterns = {}
+    for name, template in templates.items():
+        before, after = _title(template).split("{n}", 1)
+        patterns[name] = re.compile(re.escape(before) + r"(\d{1,3})" + re.escape(after))
+    found: dict[int, dict[str, list[int]]] = {}
+    for at, text in enumerate(out.header):
+        title = _title(text)
+        for name, pattern in patterns.items():
+            m = pattern.fullmatch(title)
+            if m is not None:
+                found.setdefault(int(m.group(1)), {}).setdefault(name, []).append(at)
+    groups = []
+    for n in sorted(found):
+        for places in found[n].values():
+            if len(places) > 1:
+                title = out.header[places[0]].strip()
+                out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns "
+                                 f"{', '.join(str(i + 1) for i in places)}: which one is meant is not known.",
+                                 file=out.file, row=out.header_row, column=title))
+                return []
+        if required not in found[n]:
+            named = out.header[next(iter(found[n].values()))[0]].strip()
+            missing = templates[required].replace("{n}", str(n))
+            out.note(finding("CSV_COLUMN_MISSING", f"The header row names {named!r} but lacks {missing!r}: that item "
+                             "could not be read.", file=out.file, row=out.header_row, column=missing))
+            return []
+        groups.append((n, {name: places[0] for name, places in found[n].items()}))
+    if not groups:
+        missing = templates[required].replace("{n}", "1")
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {missing!r} (nor any other number of it).",
+                         file=out.file, row=out.header_row, column=missing))
+    return groups
+
+
+def second_item(out: CsvRows, name: str) -> str | None:
+    """The header's column for a second item beside the one named ``name`` as it is sent ("Qty 2" beside
+    "Qty 1", "Quantity_2" beside "Quantity_1"): a wide export read as if it had one item per row; else None."""
+    m = re.fullmatch(r"(.*?)(?<!\d)0*1(?!\d)(.*)", name)
+    if m is None:
+        return None
+    wanted = _title(m.group(1) + "2" + m.group(2))
+    return next((h.strip() for h in out.header if _title(h) == wanted), None)
 
 
 _SEPARATORS = {"\t": "TAB", ";": "semicolons", ",": "commas", "|": "bars"}

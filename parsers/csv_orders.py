@@ -25,6 +25,7 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -32,7 +33,17 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches, scientific
+from parsers.csv_common import (
+    CsvRows,
+    cell_text,
+    numbered_columns,
+    parse_date,
+    parse_decimal,
+    parse_money,
+    row_batches,
+    scientific,
+    second_item,
+)
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
@@ -63,6 +74,8 @@ _DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may 
 # notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
 _ECHOED_IDS = ("po_number", "line_id", "release_number")
 _OWN = frozenset(LINE_DATES.values())  # the window's dates a line keeps of its own (_own_dates)
+# the line's columns a wide export numbers, its items side by side ("Item {n} SKU", "Qty {n}"): CsvOrderMapping
+_NUMBERED = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +152,18 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     reading = _Reading(tuple((name, *limit) for name, limit in (id_limits or {}).items()))
     above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
-    for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
-                             {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
+    wide = _Wide(mapping)
+    columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
+               for f in _FIELDS}
+    for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping, columns,
+                             required=("po_number",) if wide.templates else _REQUIRED, out=rows,
                              batch_rows=batch_rows):
         lines = _Lines()
-        for number, fields in batch:
+        if wide.templates and not wide.found(rows):
+            break  # the header lacks a numbered item's quantity: a finding, nothing read
+        if not wide.templates and wide.unseen(rows):
+            break  # items side by side read as one per row: a finding, nothing read
+        for number, fields in (wide.items(rows, batch) if wide.templates else batch):
             po = rows.cell(fields, "po_number")
             if not po and mapping.grouped and above is not None:  # a later row of the PO above
                 po = fields[rows.columns["po_number"]] = above
@@ -295,6 +315,60 @@ def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: 
             reason = f"row {number} was not read"
         answered.append(RefusedRow(number, po, line_id, sku, qty, unit, price, reason))
     return answered
+
+
+class _Wide:
+    """A wide export's rows (one row per order, its items side by side: "Item 1 SKU", "Qty 1", "Item 2 SKU" ...;
+    the layout's line columns written with "{n}"), each read as one row per item: the row's other cells with the
+    item's, the item's cells where its first number's would be. An item whose numbered cells are all blank is no
+    item (an order using fewer than the export's slots); a row with no item at all is read as its first (its
+    missing quantity a finding: the order is never dropped unseen). A numbered line id is the item's; else the
+    items are numbered in their PO."""
+
+    __slots__ = ("templates", "groups", "width")
+
+    def __init__(self, mapping: CsvOrderMapping) -> None:
+        self.templates = {f: t for f in _NUMBERED if (t := getattr(mapping, f)) is not None and "{n}" in t}
+        self.groups: list[tuple[int, dict[str, int]]] | None = None
+        self.width = 0
+
+    def found(self, rows: CsvRows) -> bool:
+        """The header's numbered columns (once): False (with its finding) when an item could not be read."""
+        if self.groups is None:
+            self.groups = numbered_columns(rows, self.templates, "quantity")
+            self.width = len(rows.header)
+            for k, name in enumerate(self.templates):  # each item's cells go after the row's own
+                rows.columns[name] = self.width + k
+        return bool(self.groups)
+
+    def unseen(self, rows: CsvRows) -> bool:
+        """True (with a CSV_COLUMN_AMBIGUOUS finding at the header, once) when the layout reads one item per row
+        from a wide export: its quantity column "Qty 1" and the header has "Qty 2" (the second item's would be
+        lost unseen)."""
+        if self.groups is not None:
+            return False
+        self.groups = []
+        name = rows.header_names.get("quantity", "")
+        second = second_item(rows, name)
+        if second is None:
+            return False
+        numbered = re.sub(r"(?<!\d)0*1(?!\d)", "{n}", name, count=1)
+        rows.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {name!r} and {second!r}: several items per "
+                          "row, of which the layout reads the first only (the others would be lost); number the "
+                          f"item's columns with {{n}} (quantity = {numbered!r}).",
+                          file=rows.file, row=rows.header_row, column=second))
+        return True
+
+    def items(self, rows: CsvRows, batch: list[tuple[int, list[str]]]) -> Iterable[tuple[int, list[str]]]:
+        names = list(self.templates)
+        for number, fields in batch:
+            items = [(group, [fields[at].strip() if (at := group.get(name)) is not None and at < len(fields) else ""
+                              for name in names]) for _n, group in self.groups or ()]
+            for group, cells in [item for item in items if any(item[1])] or items[:1]:
+                for name in names:  # a finding on this item names its own column ("Qty 2")
+                    at = group.get(name)
+                    rows.header_names[name] = rows.header[at].strip() if at is not None else self.templates[name]
+                yield number, fields[:self.width] + [""] * (self.width - len(fields)) + cells
 
 
 class _Po:
