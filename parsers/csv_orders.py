@@ -155,8 +155,12 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     wide = _Wide(mapping)
     columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
                for f in _FIELDS}
+    heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
+    if mapping.record_type is not None:
+        columns["record_type"] = mapping.record_type
+    required = ("po_number",) if wide.templates else _REQUIRED
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping, columns,
-                             required=("po_number",) if wide.templates else _REQUIRED, out=rows,
+                             required=(*required, "record_type") if heads else required, out=rows,
                              batch_rows=batch_rows):
         lines = _Lines()
         if wide.templates and not wide.found(rows):
@@ -171,7 +175,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                 runs.append((number, po))
             above = po or above
             rows.where = po or None
-            value = _row(rows, number, fields, mapping, reading)
+            head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads
+            value = _row(rows, number, fields, mapping, reading, head=head)
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
@@ -182,6 +187,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                 state.bad = True
             if state.bad:
                 _refuse(number, po, fields)
+                continue
+            if head:  # the PO's order row (record type H): its order-level values, no line
+                state.head_row = state.head_row or (number, fields)
+                if state.head is None:
+                    state.head, state.rows = value, dict.fromkeys(_ORDER_LEVEL, number)
+                else:
+                    state.later.extend(_inconsistent(rows, po, state, number, value)[:limits.max_findings_per_set])
                 continue
             state.members += 1
             line_id = value["line_id"]
@@ -218,6 +230,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
         for state in pos.values():
             state.bad = True
+    for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
+        if state.head_row is not None and not state.members and not state.bad:
+            number, fields = state.head_row
+            rows.where, state.bad = po, True
+            rows.problem("CSV_VALUE_MISSING", f"PO {po} has an order row ({rows.cell(fields, 'record_type')!r}) "
+                         "and no line row.", number, "record_type")
+            _refuse(number, po, fields)
     orders = []
     for po, state in pos.items():
         if state.bad or not state.members:
@@ -376,7 +395,7 @@ class _Po:
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids")
+                 "line_ids", "head_row")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -387,6 +406,7 @@ class _Po:
         self.members, self.bad, self.later = 0, False, []
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
+        self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
@@ -498,7 +518,10 @@ class _Reading:
         return value
 
 
-def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading) -> dict | None:
+def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
+         head: bool = False) -> dict | None:
+    """A row's values read (None, with its findings, when one cannot be); ``head``: a PO's order row (record
+    type H), which sends no quantity."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
     width = len(fields)
@@ -507,7 +530,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     if '="' in "".join(fields):  # Excel's text guard somewhere in the row (rare): read the cells out of it
         out = {name: (cell_text(v) or None) if v is not None else None for name, v in out.items()}
     ok = True
-    for name in _REQUIRED:
+    for name in _REQUIRED[:1] if head else _REQUIRED:
         if not out[name]:
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)

@@ -446,6 +446,11 @@ class CsvOrderMapping(CsvFeedLayout):
     # as the number before or after it; any other symbol is CSV_NUMBER_INVALID
     grouped: bool = False  # the PO number stands on the first row of its PO only (a grouped report export):
     # a row whose PO number is blank continues the PO above it
+    record_type: str | None = None  # the column naming each row's kind, in a file holding a PO's order row
+    # and its line rows under one header (an ERP's "H" and "D" records)
+    order_records: tuple[str, ...] = ()  # the record types (any case) of a PO's order row: its order-level values
+    # (date, ship-to ...), no line; every other row is a line (a trailer row: name it in total_labels). A PO with
+    # an order row and no line row is refused (CSV_VALUE_MISSING)
 
     @model_validator(mode="after")
     def _symbol(self) -> CsvOrderMapping:
@@ -455,9 +460,16 @@ class CsvOrderMapping(CsvFeedLayout):
         return self
 
     @model_validator(mode="after")
+    def _records(self) -> CsvOrderMapping:
+        if bool(self.record_type) != bool(self.order_records):
+            raise ValueError("record_type and order_records go together: the column naming each row's kind, and the "
+                             "kinds of a PO's order row (\"H\")")
+        return self
+
+    @model_validator(mode="after")
     def _numbered(self) -> CsvOrderMapping:
         """A wide export (one row per order, its items side by side): its line columns written with "{n}"."""
-        numbered = [f for f in type(self).model_fields if "{n}" in str(getattr(self, f) or "")]
+        numbered = [f for f in type(self).model_fields if f != "order_records" and "{n}" in str(getattr(self, f) or "")]
         line = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
         if any(f not in line for f in numbered):
             raise ValueError(f"only an item's columns ({', '.join(line)}) can be numbered with {{n}}, not "
