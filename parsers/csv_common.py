@@ -318,7 +318,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
     gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
     CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
-    chunks = _head_of_4(chunks)
+    chunks = _head_of_file(chunks)
     first = next(chunks, b"")
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
@@ -336,7 +336,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         except UnicodeDecodeError as exc:
             out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start,
                                              _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
-                                                      produced))
+                                                      produced), data)
             return
         fed += len(data)
         text = rest + text if rest else text
@@ -396,7 +396,32 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
         return 0, "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 0, "utf-16"
+    if _eight_bit(encoding) and not head[:_SNIFF].isascii() and _utf8(head[:_SNIFF]):
+        return 0, "utf-8"  # UTF-8 text (Google Sheets, Excel's "CSV UTF-8" without its mark) in a code page's layout
     return 0, encoding
+
+
+_SNIFF = 65536  # the bytes of a file's head its encoding is told by
+
+
+def _eight_bit(encoding: str) -> bool:
+    """A Windows or ISO 8859 code page (or Mac Roman): a text in it is never valid UTF-8 once it holds a byte
+    over 127 (an accented letter is one byte there, a lead byte then one not following it in UTF-8; "Ã©" is
+    what UTF-8's "é" reads as there, which no writer means). Read so, UTF-8 would be mangled, not refused."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("cp125", "iso8859", "mac-roman"))
+
+
+def _utf8(head: bytes) -> bool:
+    """True when ``head`` is valid UTF-8 (a sequence cut at its end allowed: a file's head)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _windows(encoding: str) -> str:
@@ -429,13 +454,14 @@ _ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\
                   "utf32be": b"\x00\x00\xfe\xff"}
 
 
-def _head_of_4(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` with the first one holding at least 4 bytes (a byte-order mark) when the file does."""
+def _head_of_file(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` with the first one holding the file's first `_SNIFF` bytes (its byte-order mark, and the text
+    `_by_bom` tells UTF-8 by), or the whole file when shorter."""
     it = iter(chunks)
     head = b""
     for chunk in it:
         head += chunk
-        if len(head) >= 4:
+        if len(head) >= _SNIFF:
             break
     if head:
         yield head
@@ -451,12 +477,22 @@ def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, boo
     yield b"", True
 
 
-def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None) -> Finding:
+def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None,
+                   sample: bytes = b"") -> Finding:
     """CSV_NOT_DECODABLE: the byte offset (after a byte-order mark) and the line (as a text editor counts
-    them, from 1) of the first byte that does not decode."""
+    them, from 1) of the first byte that does not decode; of a UTF-8 layout's file whose bytes (``sample``: the
+    chunk holding that byte) read as Windows-1252, what to set."""
     where = f" on line {line}, at byte {at}." if at is not None and line is not None else \
         f" at byte {at}." if at is not None else "."
-    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}{where}", file=out.file)
+    hint = ""
+    if sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
+        try:
+            sample.decode("cp1252")
+            hint = (" It reads as Windows-1252 (Excel's \"CSV (Comma delimited)\" on Windows): set the layout's "
+                    "encoding = \"cp1252\", or have the file saved as \"CSV UTF-8\".")
+        except UnicodeDecodeError:
+            pass
+    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}{where}{hint}", file=out.file)
 
 
 @dataclass(slots=True)
@@ -495,7 +531,7 @@ _UTF8 = ("utf8", "utf8sig")
 def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
                    file: str) -> CsvColumns | None:
     """`read_columns` by Arrow's CSV reader, or None when the file is not one it reads as `read_rows` does."""
-    skip, encoding = _by_bom(data[:4], layout.encoding)
+    skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     body = data[skip:]
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
@@ -582,14 +618,14 @@ _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
 
 
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
-    skip, encoding = _by_bom(data[:4], layout.encoding)
+    skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     data = data[skip:]
     try:
         return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
-        out.findings.append(_not_decodable(out, encoding, at, line))
+        out.findings.append(_not_decodable(out, encoding, at, line, data))
         return None
 
 
