@@ -318,7 +318,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
     gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
     CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
-    chunks = _head_of_file(chunks)
+    chunks = _head_of_file(chunks, _SNIFF if _eight_bit(layout.encoding) else 4)
     first = next(chunks, b"")
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
@@ -454,14 +454,14 @@ _ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\
                   "utf32be": b"\x00\x00\xfe\xff"}
 
 
-def _head_of_file(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` with the first one holding the file's first `_SNIFF` bytes (its byte-order mark, and the text
-    `_by_bom` tells UTF-8 by), or the whole file when shorter."""
+def _head_of_file(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """``chunks`` with the first one holding the file's first ``size`` bytes, or the whole file when shorter:
+    4 for its byte-order mark; `_SNIFF` for a layout in an 8-bit code page (the text `_by_bom` tells UTF-8 by)."""
     it = iter(chunks)
     head = b""
     for chunk in it:
         head += chunk
-        if len(head) >= _SNIFF:
+        if len(head) >= size:
             break
     if head:
         yield head
