@@ -9,8 +9,9 @@ name found twice is refused); a cell's value is read out of Excel's '="..."' tex
 that are entirely empty are skipped; empty fields past the header's width (trailing separators) are dropped,
 and fields missing under unnamed trailing header columns (a header ending in a separator) read as empty; a
 first line "sep=;" (Excel's hint) is passed over (the header is then record 2), so are a feed layout's title
-rows before the header, the rows its totals labels name, and the header and "sep=" lines repeated further down
-(several exports concatenated into one file, each one's byte-order mark, inside the file, dropped).
+rows before the header, the rows its totals labels name, the title rows and the header and "sep=" lines repeated
+further down (a report's page breaks; several exports concatenated into one file, each one's byte-order mark,
+inside the file, dropped). A layout in an 8-bit code page reads a file of UTF-8 text as UTF-8 (`_by_bom`).
 read_columns gives the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a
 difference.
 """

@@ -19,7 +19,10 @@ its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A
 id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
-"CSV"; purpose "00", order_type "SA".
+"CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
+item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
+rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
+from the order row, which is no line.
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from connectors.state import StateStore
+from flows.cli import app
 from parsers.csv_orders import read_csv_orders
 from parsers.shipments_csv import read_shipment_csv
 from parsers.x12_reader import read_interchanges
@@ -138,6 +140,20 @@ def test_a_wide_export_reads_each_item_of_a_row_as_a_line_of_its_order():
          "quantity": Decimal(10), "unit_price": Decimal("32.34"), "file_segment": 2},
         {"po_number": "UMB-8102", "line_id": "1", "vendor_part": "VP-1013", "description": "Whiteboard marker",
          "quantity": Decimal(12), "unit_price": Decimal("25.70"), "file_segment": 3}]
+
+
+def test_inspect_reads_a_wide_export_by_its_layout_every_item_a_line(tmp_path):
+    """`orderbridge inspect --partner` on a customer's first wide export: both items of UMB-8101 listed."""
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    text = UMBRELLA.read_text()
+    head = "[fulfilment.csv_orders]\n"
+    start = text.index(head) + len(head)
+    (ws.partners_dir / "umbrella.toml").write_text(text[:start] + WIDE + text[text.index("\n\n", start):])
+    res = CliRunner().invoke(app, ["inspect", "--partner", "umbrella", "-w", str(ws.root),
+                                   str(FIXTURES / "wide_items_portal.csv")])
+    assert res.exit_code == 0
+    assert "PO UMB-8101: 2 line(s), dated 2026-11-26" in res.stdout
+    assert "PO UMB-8102: 1 line(s), dated 2026-11-26" in res.stdout
 
 
 def test_a_rule_s_finding_on_a_wide_row_names_the_column_of_its_own_item(tmp_path):
