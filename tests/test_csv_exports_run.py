@@ -225,6 +225,18 @@ def test_order_and_line_records_under_one_header_read_as_one_order_and_an_order_
     assert [(r.row, r.po_number) for r in got.refused] == [(5, "P2")]
 
 
+def test_line_records_without_a_po_number_belong_to_the_order_record_above_in_a_grouped_layout():
+    """An H row naming the PO, its D rows not (grouped), a trailer row T passed over as a totals label."""
+    got = _read(b"Rec|PO Number|PO Date|SKU|Quantity\nH|P1|2026-11-26||\nD|||A|2\nD|||B|3\nH|P2|2026-11-27||\n"
+                b"D|||C|1\nT||||6\n", delimiter="|", record_type="Rec", order_records=["H"], grouped=True,
+                total_labels=["T"])
+    assert got.findings == []
+    assert got.orders.select(["po_number", "po_date", "line_count"]).to_pylist() == [
+        {"po_number": "P1", "po_date": date(2026, 11, 26), "line_count": 2},
+        {"po_number": "P2", "po_date": date(2026, 11, 27), "line_count": 1}]
+    assert got.lines["vendor_part"].to_pylist() == ["A", "B", "C"]
+
+
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
 def test_utf8_text_under_a_code_page_layout_is_read_as_utf8_not_mangled(encoding):
     """Google Sheets (or Excel's "CSV UTF-8" without its mark) to a partner whose layout says cp1252: read as
