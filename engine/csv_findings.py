@@ -56,9 +56,10 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
             row = rows.get((loc.file, loc.st02, loc.line_number))
         if row is None and loc.st02.isdigit():
             row = int(loc.st02)
-        field = _field(f, ids.get((loc.file, row), ()))
+        sent = ids.get((loc.file, loc.st02, loc.line_number), ids.get((loc.file, row), ()))  # a wide row: the line's
+        field = _field(f, sent)
         column = (getattr(layout, field, None) or "") if field else ""
-        out.append(replace(f, message=_message(f.message, layout, ids.get((loc.file, row), ())),
+        out.append(replace(f, message=_message(f.message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
 
@@ -68,16 +69,19 @@ def csv_layouts(profiles: Mapping) -> dict[str, CsvOrderMapping]:
     return {pid: p.fulfilment.csv_orders for pid, p in profiles.items() if p.fulfilment.csv_orders is not None}
 
 
-def _line_ids(lines: pa.Table) -> tuple[dict[tuple[str, int], tuple[str, ...]], dict[tuple[str, str, int], int]]:
-    """(file, row) -> the id fields a CSV line sent, in the order its PO106/PO107 pairs list them; and
-    (file, ST02, line number) -> the line's row."""
+def _line_ids(lines: pa.Table) -> tuple[dict[tuple, tuple[str, ...]], dict[tuple[str, str, int], int]]:
+    """(file, row) and (file, ST02, line number) -> the id fields a CSV line sent, in the order its PO106/PO107
+    pairs list them (a wide export's row holds several lines: the line's own by its number); and (file, ST02,
+    line number) -> the line's row."""
     if not lines.num_rows or "isa13" not in lines.column_names:
         return {}, {}
     csv = lines.filter(pc.equal(lines["isa13"], "CSV"))
     present = [c for c in _IDS if c in csv.column_names]
     cols = {c: csv[c].to_pylist() for c in ("source_file", "st02", "line_number", "file_segment", *present)}
     keys = list(zip(cols["source_file"], cols["file_segment"], strict=True))
-    ids = {key: tuple(c for c in present if cols[c][i]) for i, key in enumerate(keys)}
+    ids: dict[tuple, tuple[str, ...]] = {key: tuple(c for c in present if cols[c][i]) for i, key in enumerate(keys)}
+    ids.update({(file, st02, number): tuple(c for c in present if cols[c][i]) for i, (file, st02, number) in
+                enumerate(zip(cols["source_file"], cols["st02"], cols["line_number"], strict=True))})
     rows = {(file, st02, number): row for file, st02, number, row in zip(
         cols["source_file"], cols["st02"], cols["line_number"], cols["file_segment"], strict=True)}
     return ids, rows

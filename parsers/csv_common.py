@@ -9,8 +9,9 @@ name found twice is refused); a cell's value is read out of Excel's '="..."' tex
 that are entirely empty are skipped; empty fields past the header's width (trailing separators) are dropped,
 and fields missing under unnamed trailing header columns (a header ending in a separator) read as empty; a
 first line "sep=;" (Excel's hint) is passed over (the header is then record 2), so are a feed layout's title
-rows before the header, the rows its totals labels name, and the header and "sep=" lines repeated further down
-(several exports concatenated into one file, each one's byte-order mark, inside the file, dropped).
+rows before the header, the rows its totals labels name, the title rows and the header and "sep=" lines repeated
+further down (a report's page breaks; several exports concatenated into one file, each one's byte-order mark,
+inside the file, dropped). A layout in an 8-bit code page reads a file of UTF-8 text as UTF-8 (`_by_bom`).
 read_columns gives the rows as Arrow columns, read by Arrow's CSV reader when the file leaves no room for a
 difference.
 """
@@ -55,6 +56,8 @@ class CsvRows:
     # told of each row of the wrong width (record number, fields) before its finding; gives its ``where``
     malformed: Callable[[int, list[str]], object] | None = None
     cut: int | None = None  # the record number at which a quoting error ended the reading (the rest unread)
+    header: list[str] = field(default_factory=list)  # the header row as read (once found)
+    header_row: int = 1  # its record number
 
     def note(self, f: Finding) -> Finding:
         if self.budget is None:
@@ -131,14 +134,20 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
     header = next(records, None)
     if header is not None and _SEP_HINT.match(layout.delimiter.join(header[1])):
         header = next(records, None)  # Excel's "sep=;" line: the header follows it
+    titles_seen: set[tuple[str, ...]] = set()  # the title lines' filled cells: a page break repeats them
     for _ in range(getattr(layout, "title_rows", 0)):  # a report's title lines: the header follows them
+        if header is not None and _filled(header[1]):
+            titles_seen.add(_filled(header[1]))
         header = next(records, None)
-    totals = {label.strip().casefold() for label in getattr(layout, "total_labels", ())}
+    labels = [label.strip().casefold() for label in getattr(layout, "total_labels", ())]
+    totals = {label for label in labels if not label.endswith("*")}
+    starts = tuple(label[:-1] for label in labels if label.endswith("*"))  # "Total *": "Total UMB-1" (a subtotal)
     if out.undecodable is not None:
         return
     if not _header(header[1] if header is not None else None, mapping, required, out,
                    header[0] if header is not None else 1, layout.delimiter):
         return
+    out.header, out.header_row = list(header[1]), header[0]  # type: ignore[index]
     width = len(header[1])  # type: ignore[index]
     named = width  # the header's columns up to its last named one (a header "a;b;c;" names 3 of 4)
     while named > 1 and not header[1][named - 1].strip():  # type: ignore[index]
@@ -154,8 +163,11 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if n != width and n >= named and not "".join(fields[width:]).strip():  # trailing separators, or not
             record = (record[0], (fields + [""] * (width - n))[:width])  # as many as the header: "a;b;c;"
             fields = record[1]
-        if totals and _first_filled(fields) in totals:
+        if labels and ((first := _first_filled(fields)) in totals or starts and first is not None
+                       and first.startswith(starts)):
             continue  # the export's totals row, as the layout names it
+        if titles_seen and _filled(fields) in titles_seen:
+            continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
             batch.append(record)
             if len(batch) >= batch_rows:
@@ -170,6 +182,11 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+
+
+def _filled(fields: list[str]) -> tuple[str, ...]:
+    """A row's filled cells as matched (`_title`): a title line repeated on each page of a report."""
+    return tuple(t for f in fields if (t := _title(f)))
 
 
 def _first_filled(fields: list[str]) -> str | None:
@@ -222,6 +239,56 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     return True
 
 
+def numbered_columns(out: CsvRows, templates: dict[str, str], required: str) -> list[tuple[int, dict[str, int]]]:
+    """The header's numbered columns (a wide export's items side by side: "Item 1 SKU", "Qty 1", "Item 2 SKU" ...)
+    of ``templates`` (field name -> header text with "{n}" for the number, matched as any header name is): each
+    number n found, with its fields' positions, in order of n. A number whose ``required`` column is missing
+    (CSV_COLUMN_MISSING), or a column found twice (CSV_COLUMN_AMBIGUOUS), is a finding at the header and
+    nothing is returned (no row is read: an item would be lost)."""
+    patterns = {}
+    for name, template in templates.items():
+        before, after = _title(template).split("{n}", 1)
+        patterns[name] = re.compile(re.escape(before) + r"(\d{1,3})" + re.escape(after))
+    found: dict[int, dict[str, list[int]]] = {}
+    for at, text in enumerate(out.header):
+        title = _title(text)
+        for name, pattern in patterns.items():
+            m = pattern.fullmatch(title)
+            if m is not None:
+                found.setdefault(int(m.group(1)), {}).setdefault(name, []).append(at)
+    groups = []
+    for n in sorted(found):
+        for places in found[n].values():
+            if len(places) > 1:
+                title = out.header[places[0]].strip()
+                out.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {title!r} in columns "
+                                 f"{', '.join(str(i + 1) for i in places)}: which one is meant is not known.",
+                                 file=out.file, row=out.header_row, column=title))
+                return []
+        if required not in found[n]:
+            named = out.header[next(iter(found[n].values()))[0]].strip()
+            missing = templates[required].replace("{n}", str(n))
+            out.note(finding("CSV_COLUMN_MISSING", f"The header row names {named!r} but lacks {missing!r}: that item "
+                             "could not be read.", file=out.file, row=out.header_row, column=missing))
+            return []
+        groups.append((n, {name: places[0] for name, places in found[n].items()}))
+    if not groups:
+        missing = templates[required].replace("{n}", "1")
+        out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {missing!r} (nor any other number of it).",
+                         file=out.file, row=out.header_row, column=missing))
+    return groups
+
+
+def second_item(out: CsvRows, name: str) -> str | None:
+    """The header's column for a second item beside the one named ``name`` as it is sent ("Qty 2" beside
+    "Qty 1", "Quantity_2" beside "Quantity_1"): a wide export read as if it had one item per row; else None."""
+    m = re.fullmatch(r"(.*?)(?<!\d)0*1(?!\d)(.*)", name)
+    if m is None:
+        return None
+    wanted = _title(m.group(1) + "2" + m.group(2))
+    return next((h.strip() for h in out.header if _title(h) == wanted), None)
+
+
 _SEPARATORS = {"\t": "TAB", ";": "semicolons", ",": "commas", "|": "bars"}
 
 
@@ -252,7 +319,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
     gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
     CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
-    chunks = _head_of_4(chunks)
+    chunks = _head_of_file(chunks, _SNIFF if _eight_bit(layout.encoding) else 4)
     first = next(chunks, b"")
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
@@ -270,7 +337,7 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
         except UnicodeDecodeError as exc:
             out.undecodable = _not_decodable(out, encoding, fed - pending + exc.start,
                                              _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
-                                                      produced))
+                                                      produced), data)
             return
         fed += len(data)
         text = rest + text if rest else text
@@ -330,7 +397,32 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
         return 0, "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 0, "utf-16"
+    if _eight_bit(encoding) and not head[:_SNIFF].isascii() and _utf8(head[:_SNIFF]):
+        return 0, "utf-8"  # UTF-8 text (Google Sheets, Excel's "CSV UTF-8" without its mark) in a code page's layout
     return 0, encoding
+
+
+_SNIFF = 65536  # the bytes of a file's head its encoding is told by
+
+
+def _eight_bit(encoding: str) -> bool:
+    """A Windows or ISO 8859 code page (or Mac Roman): a text in it is never valid UTF-8 once it holds a byte
+    over 127 (an accented letter is one byte there, a lead byte then one not following it in UTF-8; "Ã©" is
+    what UTF-8's "é" reads as there, which no writer means). Read so, UTF-8 would be mangled, not refused."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return False
+    return name.startswith(("cp125", "iso8859", "mac-roman"))
+
+
+def _utf8(head: bytes) -> bool:
+    """True when ``head`` is valid UTF-8 (a sequence cut at its end allowed: a file's head)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _windows(encoding: str) -> str:
@@ -363,13 +455,14 @@ _ORDERED_MARKS = {"utf16le": b"\xff\xfe", "utf16be": b"\xfe\xff", "utf32le": b"\
                   "utf32be": b"\x00\x00\xfe\xff"}
 
 
-def _head_of_4(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks`` with the first one holding at least 4 bytes (a byte-order mark) when the file does."""
+def _head_of_file(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """``chunks`` with the first one holding the file's first ``size`` bytes, or the whole file when shorter:
+    4 for its byte-order mark; `_SNIFF` for a layout in an 8-bit code page (the text `_by_bom` tells UTF-8 by)."""
     it = iter(chunks)
     head = b""
     for chunk in it:
         head += chunk
-        if len(head) >= 4:
+        if len(head) >= size:
             break
     if head:
         yield head
@@ -385,12 +478,22 @@ def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, boo
     yield b"", True
 
 
-def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None) -> Finding:
+def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None,
+                   sample: bytes = b"") -> Finding:
     """CSV_NOT_DECODABLE: the byte offset (after a byte-order mark) and the line (as a text editor counts
-    them, from 1) of the first byte that does not decode."""
+    them, from 1) of the first byte that does not decode; of a UTF-8 layout's file whose bytes (``sample``: the
+    chunk holding that byte) read as Windows-1252, what to set."""
     where = f" on line {line}, at byte {at}." if at is not None and line is not None else \
         f" at byte {at}." if at is not None else "."
-    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}{where}", file=out.file)
+    hint = ""
+    if sample and encoding.replace("-", "").replace("_", "").lower() in _UTF8:
+        try:
+            sample.decode("cp1252")
+            hint = (" It reads as Windows-1252 (Excel's \"CSV (Comma delimited)\" on Windows): set the layout's "
+                    "encoding = \"cp1252\", or have the file saved as \"CSV UTF-8\".")
+        except UnicodeDecodeError:
+            pass
+    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}{where}{hint}", file=out.file)
 
 
 @dataclass(slots=True)
@@ -429,7 +532,7 @@ _UTF8 = ("utf8", "utf8sig")
 def _arrow_columns(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
                    file: str) -> CsvColumns | None:
     """`read_columns` by Arrow's CSV reader, or None when the file is not one it reads as `read_rows` does."""
-    skip, encoding = _by_bom(data[:4], layout.encoding)
+    skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     body = data[skip:]
     delimiter, quote = layout.delimiter.encode("utf-8"), layout.quotechar.encode("utf-8")
     if encoding.replace("-", "").replace("_", "").lower() not in _UTF8 or len(delimiter) != 1 \
@@ -516,14 +619,14 @@ _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
 
 
 def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
-    skip, encoding = _by_bom(data[:4], layout.encoding)
+    skip, encoding = _by_bom(data[:_SNIFF], layout.encoding)
     data = data[skip:]
     try:
         return data.decode(_windows(encoding), _errors(encoding))
     except (UnicodeDecodeError, LookupError) as exc:
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
-        out.findings.append(_not_decodable(out, encoding, at, line))
+        out.findings.append(_not_decodable(out, encoding, at, line, data))
         return None
 
 

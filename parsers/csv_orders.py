@@ -19,12 +19,16 @@ its PO's is its line's own (as an 850's PO1-loop DTM 001/064/063: _own_dates). A
 id is numbered apart from the ids its PO's rows send. Lineage, stable and documented:
 isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least), so order_ref =
 "CSV-1-0002"; segment_position and file_segment of a line = its row number (header = 1); version
-"CSV"; purpose "00", order_type "SA".
+"CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
+item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
+rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
+from the order row, which is no line.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -32,7 +36,17 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.csv_common import CsvRows, cell_text, parse_date, parse_decimal, parse_money, row_batches, scientific
+from parsers.csv_common import (
+    CsvRows,
+    cell_text,
+    numbered_columns,
+    parse_date,
+    parse_decimal,
+    parse_money,
+    row_batches,
+    scientific,
+    second_item,
+)
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
@@ -63,6 +77,8 @@ _DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may 
 # notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
 _ECHOED_IDS = ("po_number", "line_id", "release_number")
 _OWN = frozenset(LINE_DATES.values())  # the window's dates a line keeps of its own (_own_dates)
+# the line's columns a wide export numbers, its items side by side ("Item {n} SKU", "Qty {n}"): CsvOrderMapping
+_NUMBERED = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +155,22 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     reading = _Reading(tuple((name, *limit) for name, limit in (id_limits or {}).items()))
     above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
-    for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping,
-                             {f: getattr(mapping, f) for f in _FIELDS}, required=_REQUIRED, out=rows,
+    wide = _Wide(mapping)
+    columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
+               for f in _FIELDS}
+    heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
+    if mapping.record_type is not None:
+        columns["record_type"] = mapping.record_type
+    required = ("po_number",) if wide.templates else _REQUIRED
+    for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping, columns,
+                             required=(*required, "record_type") if heads else required, out=rows,
                              batch_rows=batch_rows):
         lines = _Lines()
-        for number, fields in batch:
+        if wide.templates and not wide.found(rows):
+            break  # the header lacks a numbered item's quantity: a finding, nothing read
+        if not wide.templates and wide.unseen(rows):
+            break  # items side by side read as one per row: a finding, nothing read
+        for number, fields in (wide.items(rows, batch) if wide.templates else batch):
             po = rows.cell(fields, "po_number")
             if not po and mapping.grouped and above is not None:  # a later row of the PO above
                 po = fields[rows.columns["po_number"]] = above
@@ -151,7 +178,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                 runs.append((number, po))
             above = po or above
             rows.where = po or None
-            value = _row(rows, number, fields, mapping, reading)
+            head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads
+            value = _row(rows, number, fields, mapping, reading, head=head)
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
@@ -162,6 +190,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                 state.bad = True
             if state.bad:
                 _refuse(number, po, fields)
+                continue
+            if head:  # the PO's order row (record type H): its order-level values, no line
+                state.head_row = state.head_row or (number, fields)
+                if state.head is None:
+                    state.head, state.rows = value, dict.fromkeys(_ORDER_LEVEL, number)
+                else:
+                    state.later.extend(_inconsistent(rows, po, state, number, value)[:limits.max_findings_per_set])
                 continue
             state.members += 1
             line_id = value["line_id"]
@@ -198,6 +233,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     if rows.cut is not None:  # the rest of the file unread may hold more rows of any PO read so far
         for state in pos.values():
             state.bad = True
+    for po, state in pos.items():  # an order row without a line row: the PO is refused, never dropped unseen
+        if state.head_row is not None and not state.members and not state.bad:
+            number, fields = state.head_row
+            rows.where, state.bad = po, True
+            rows.problem("CSV_VALUE_MISSING", f"PO {po} has an order row ({rows.cell(fields, 'record_type')!r}) "
+                         "and no line row.", number, "record_type")
+            _refuse(number, po, fields)
     orders = []
     for po, state in pos.items():
         if state.bad or not state.members:
@@ -297,12 +339,66 @@ def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: 
     return answered
 
 
+class _Wide:
+    """A wide export's rows (one row per order, its items side by side: "Item 1 SKU", "Qty 1", "Item 2 SKU" ...;
+    the layout's line columns written with "{n}"), each read as one row per item: the row's other cells with the
+    item's, the item's cells where its first number's would be. An item whose numbered cells are all blank is no
+    item (an order using fewer than the export's slots); a row with no item at all is read as its first (its
+    missing quantity a finding: the order is never dropped unseen). A numbered line id is the item's; else the
+    items are numbered in their PO."""
+
+    __slots__ = ("templates", "groups", "width")
+
+    def __init__(self, mapping: CsvOrderMapping) -> None:
+        self.templates = {f: t for f in _NUMBERED if (t := getattr(mapping, f)) is not None and "{n}" in t}
+        self.groups: list[tuple[int, dict[str, int]]] | None = None
+        self.width = 0
+
+    def found(self, rows: CsvRows) -> bool:
+        """The header's numbered columns (once): False (with its finding) when an item could not be read."""
+        if self.groups is None:
+            self.groups = numbered_columns(rows, self.templates, "quantity")
+            self.width = len(rows.header)
+            for k, name in enumerate(self.templates):  # each item's cells go after the row's own
+                rows.columns[name] = self.width + k
+        return bool(self.groups)
+
+    def unseen(self, rows: CsvRows) -> bool:
+        """True (with a CSV_COLUMN_AMBIGUOUS finding at the header, once) when the layout reads one item per row
+        from a wide export: its quantity column "Qty 1" and the header has "Qty 2" (the second item's would be
+        lost unseen)."""
+        if self.groups is not None:
+            return False
+        self.groups = []
+        name = rows.header_names.get("quantity", "")
+        second = second_item(rows, name)
+        if second is None:
+            return False
+        numbered = re.sub(r"(?<!\d)0*1(?!\d)", "{n}", name, count=1)
+        rows.note(finding("CSV_COLUMN_AMBIGUOUS", f"The header row names {name!r} and {second!r}: several items per "
+                          "row, of which the layout reads the first only (the others would be lost); number the "
+                          f"item's columns with {{n}} (quantity = {numbered!r}).",
+                          file=rows.file, row=rows.header_row, column=second))
+        return True
+
+    def items(self, rows: CsvRows, batch: list[tuple[int, list[str]]]) -> Iterable[tuple[int, list[str]]]:
+        names = list(self.templates)
+        for number, fields in batch:
+            items = [(group, [fields[at].strip() if (at := group.get(name)) is not None and at < len(fields) else ""
+                              for name in names]) for _n, group in self.groups or ()]
+            for group, cells in [item for item in items if any(item[1])] or items[:1]:
+                for name in names:  # a finding on this item names its own column ("Qty 2")
+                    at = group.get(name)
+                    rows.header_names[name] = rows.header[at].strip() if at is not None else self.templates[name]
+                yield number, fields[:self.width] + [""] * (self.width - len(fields)) + cells
+
+
 class _Po:
     """One PO of the file as its rows are read: where it first appeared, its first row's values, its
     good rows so far, whether a row of it is bad, and its rows' inconsistencies (reported if it stands)."""
 
     __slots__ = ("index", "first_row", "st02", "order_ref", "head", "rows", "members", "bad", "later", "more",
-                 "line_ids")
+                 "line_ids", "head_row")
 
     def __init__(self, index: int, first_row: int) -> None:
         self.index, self.first_row = index, first_row
@@ -313,6 +409,7 @@ class _Po:
         self.members, self.bad, self.later = 0, False, []
         self.more: dict[str, int] = {}  # code -> inconsistencies beyond the per-PO budget (counted, not held)
         self.line_ids: dict[str, int] = {}  # line id -> the row it first came on
+        self.head_row: tuple[int, list[str]] | None = None  # its order row (record type H): number, fields
 
 
 def _lineage(file: str, sha: str, st02: str) -> dict:
@@ -424,7 +521,10 @@ class _Reading:
         return value
 
 
-def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading) -> dict | None:
+def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
+         head: bool = False) -> dict | None:
+    """A row's values read (None, with its findings, when one cannot be); ``head``: a PO's order row (record
+    type H), which sends no quantity."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
     width = len(fields)
@@ -433,7 +533,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     if '="' in "".join(fields):  # Excel's text guard somewhere in the row (rare): read the cells out of it
         out = {name: (cell_text(v) or None) if v is not None else None for name, v in out.items()}
     ok = True
-    for name in _REQUIRED:
+    for name in _REQUIRED[:1] if head else _REQUIRED:
         if not out[name]:
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)

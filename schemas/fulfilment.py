@@ -429,7 +429,8 @@ class CsvFeedLayout(CsvLayout):
     title_rows: int = Field(default=0, ge=0, le=100)  # lines before the header (a report's name, date, blank
     # line), passed over; an Excel "sep=;" line is not counted
     total_labels: tuple[str, ...] = ()  # a row whose first filled cell is one of these ("Total", "Summe";
-    # any case) is the export's totals row: passed over
+    # any case) is the export's totals row: passed over; a label ending in "*" names the cells beginning with the
+    # rest ("Total *": a report's subtotal rows "Total UMB-1001")
     excel_serial_dates: bool = False  # a date cell holding a whole number (46000, or 46000.5 with a time of
     # day) is Excel's serial date (days since 1899-12-30, Windows' 1900 system: 46000 = 2025-12-09), read
     # beside date_format: a sheet saved as CSV with its date column formatted as a number
@@ -437,7 +438,7 @@ class CsvFeedLayout(CsvLayout):
     @field_validator("total_labels")
     @classmethod
     def _labels(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not label.strip() for label in v):
+        if any(not label.rstrip("*").strip() for label in v):
             raise ValueError("a totals label cannot be blank")
         return v
 
@@ -449,12 +450,38 @@ class CsvOrderMapping(CsvFeedLayout):
     # as the number before or after it; any other symbol is CSV_NUMBER_INVALID
     grouped: bool = False  # the PO number stands on the first row of its PO only (a grouped report export):
     # a row whose PO number is blank continues the PO above it
+    record_type: str | None = None  # the column naming each row's kind, in a file holding a PO's order row
+    # and its line rows under one header (an ERP's "H" and "D" records)
+    order_records: tuple[str, ...] = ()  # the record types (any case) of a PO's order row: its order-level values
+    # (date, ship-to ...), no line; every other row is a line (a trailer row: name it in total_labels). A PO with
+    # an order row and no line row is refused (CSV_VALUE_MISSING)
 
     @model_validator(mode="after")
     def _symbol(self) -> CsvOrderMapping:
         symbol = self.currency_symbol
         if symbol and (symbol != symbol.strip() or any(c.isdigit() or c in "+-.,'" or c.isspace() for c in symbol)):
             raise ValueError(f"currency_symbol {symbol!r} cannot hold digits, signs, separators or blanks")
+        return self
+
+    @model_validator(mode="after")
+    def _records(self) -> CsvOrderMapping:
+        if bool(self.record_type) != bool(self.order_records):
+            raise ValueError("record_type and order_records go together: the column naming each row's kind, and the "
+                             "kinds of a PO's order row (\"H\")")
+        return self
+
+    @model_validator(mode="after")
+    def _numbered(self) -> CsvOrderMapping:
+        """A wide export (one row per order, its items side by side): its line columns written with "{n}"."""
+        numbered = [f for f in type(self).model_fields if f != "order_records" and "{n}" in str(getattr(self, f) or "")]
+        line = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
+        if any(f not in line for f in numbered):
+            raise ValueError(f"only an item's columns ({', '.join(line)}) can be numbered with {{n}}, not "
+                             f"{', '.join(f for f in numbered if f not in line)}")
+        if numbered and "quantity" not in numbered:
+            raise ValueError("numbered item columns ({n}) need the quantity numbered too (quantity = \"Qty {n}\")")
+        if any(getattr(self, f).count("{n}") > 1 for f in numbered):
+            raise ValueError("a column name holds {n} once")
         return self
 
     po_number: str = "PO Number"

@@ -154,7 +154,9 @@ def test_a_windows_1252_file_read_as_utf8_is_refused_naming_its_line(end, chunk)
     got = read_csv_orders((data[i:i + chunk] for i in range(0, len(data), chunk)), CsvOrderMapping(), partner="p",
                           file="f.csv", batch_rows=1)
     assert [(f.code, f.message) for f in got.findings] == [
-        ("CSV_NOT_DECODABLE", f"Not valid utf-8-sig on line 4, at byte {at}.")]
+        ("CSV_NOT_DECODABLE", f"Not valid utf-8-sig on line 4, at byte {at}. It reads as Windows-1252 (Excel's "
+         '"CSV (Comma delimited)" on Windows): set the layout\'s encoding = "cp1252", or have the file saved as "CSV '
+         'UTF-8".')]
     assert got.orders.num_rows == 0
     utf16 = ("\ufeff" + text[:-len(end)]).encode("utf-16-le") + b"\x00\xdc"  # a lone low surrogate ends line 4
     got = read_csv_orders((utf16[i:i + chunk] for i in range(0, len(utf16), chunk)), CsvOrderMapping(), partner="p",
