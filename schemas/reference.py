@@ -36,6 +36,9 @@ ITEMS = pa.schema(
         # new numbers that buyers' systems keep ordering under the old): optional, null for an item never
         # superseded. Read by the item rules: a line naming a discontinued item names its replacement
         pa.field("replaced_by", pa.string()),
+        # the item's tax class, which a tax of an 810 ([[fulfilment.invoice.taxes]] exempt) may exempt: "grocery"
+        # for basic groceries (zero-rated under GST/HST). Optional: null or empty for a taxable item
+        pa.field("tax_class", pa.string()),
     ]
 )
 
@@ -105,7 +108,7 @@ OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
-                                                                          "replaced_by"})}
+                                                                          "replaced_by", "tax_class"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,
