@@ -39,6 +39,7 @@ from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
+from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
@@ -949,9 +950,9 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
             if r["line_id"] is not None:
                 lines.setdefault(r["line_id"], []).append(r)
         for line, line_sacs in lines.items():
-            if line_sacs[0]["change_type"] in ("RZ", "DI"):
+            if line_sacs[0]["change_type"] in ("RZ", *DELETE_TYPES):
                 items = [c for c in items if c["line_id"] != line]
-            if line_sacs[0]["change_type"] != "DI":
+            if line_sacs[0]["change_type"] not in DELETE_TYPES:
                 items = _replaced(items, line_sacs, line)
         current[(partner, po)] = items
     new = [{c: r.get(c) for c in charges.column_names} for k in touched_keys for r in current[k]]
