@@ -115,3 +115,7 @@ def test_a_replacement_item_re_replaces_the_lines_item_and_decides_it_again(tmp_
     assert (lines[2].sku, lines[2].ordered, lines[2].unit_price) == ("SKU-1003", Decimal(48), Decimal("38.02"))
     revised = [d for d in docs(ws, "855")["GLOBEX-2000"] if d[0] == "05"]
     assert [a[:2] for a in revised[0][2]][1:3] == [["BP", "12"], ["IB", "36"]]
+    state = StateStore(ws.state_path)  # the old item's 48 reserved released, the new one's 12 reserved
+    assert [(r.sku, r.quantity) for r in state.order_reservations("globex", "GLOBEX-2000") if r.line_number == 2] \
+        == [("SKU-1003", 12)]
+    state.close()
