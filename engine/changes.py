@@ -50,6 +50,7 @@ from schemas.changes import (
     CHARGE_TYPES,
     DATE_TYPES,
     DEADLINE_CHANGES,
+    DELETE_TYPES,
     EITHER_TYPES,
     HEADER_DATES,
     KEPT_PARTIES,
@@ -57,7 +58,9 @@ from schemas.changes import (
     PARTY_FIELDS,
     PRICE_TYPES,
     QUANTITY_TYPES,
+    REFUSED_TYPES,
     RELEASES,
+    REPLACEMENT_TYPES,
     SHIP_TO_FIELDS,
     SUPPORTED_TYPES,
 )
@@ -526,11 +529,12 @@ class _Editor:
     def _apply(self, poc: dict, hit: dict | None) -> LineResult:
         ct = poc.get("change_type")
         if ct not in SUPPORTED_TYPES:
+            why = REFUSED_TYPES.get(ct or "", "no code of X12's list 670 (change or response type)")
             return self._reject(
                 poc,
                 hit,
                 "CHANGE_TYPE_UNSUPPORTED",
-                f"POC02 {ct!r} is not a change type we apply.",
+                f"POC02 {ct!r} is not a change type we apply ({why}); the line stays as it was.",
                 "POC02",
                 ct,
             )
@@ -558,7 +562,7 @@ class _Editor:
                 "POC01",
                 poc.get("line_id"),
             )
-        if ct == "DI":
+        if ct in DELETE_TYPES:
             if self.progress is not None and self.progress.shipped(hit["line_number"]) > 0:
                 return self._keep_shipped(poc, hit, Decimal(0))
             return self._delete(poc, hit)
@@ -579,6 +583,10 @@ class _Editor:
             return self._reject(
                 poc, hit, "CHANGE_QUANTITY_INVALID", f"POC03 is empty on a {ct} change.{also}", "POC03", None
             )
+        if ct in REPLACEMENT_TYPES and not poc.get("product_ids"):
+            return self._reject(
+                poc, hit, "CHANGE_PRODUCT_MISSING", f"POC02 {ct} replaces the line's item, but the POC names no item "
+                "(POC08/POC09): the line stays as it was.", "POC08", None)
         if ct in PRICE_TYPES and price is None:
             return self._reject(
                 poc, hit, "CHANGE_PRICE_INVALID", "POC06 is empty on a price change.", "POC06", None
@@ -623,7 +631,7 @@ class _Editor:
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
             hit["price_basis"] = weighed_basis or poc.get("price_basis") or hit.get("price_basis")
-        if ct == "RZ":
+        if ct == "RZ" or ct in REPLACEMENT_TYPES:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
@@ -955,7 +963,8 @@ class _Editor:
         return LineResult(poc, DELETED, line["line_number"], Decimal(0), line.get("unit"))
 
     def _restate_product(self, poc: dict, line: dict) -> None:
-        """RZ replaces the product identification and description where the POC carries them."""
+        """RZ (and RE, RM: a replacement item) replaces the product identification and description where the POC
+        carries them."""
         if poc.get("product_ids"):
             for c in _PRODUCT_COLUMNS:
                 line[c] = poc.get(c)
@@ -1002,7 +1011,8 @@ class _Editor:
             return self._after_shipment(poc, line, f"line {line.get('line_id') or n} is not raised: the order is "
                                         f"{self.progress.state} (every unit shipped and invoiced); the buyer sends "
                                         "a new PO for more")
-        if poc.get("change_type") == "RZ" and poc.get("product_ids") and self.progress.shipped(n) > 0 and \
+        if (poc.get("change_type") == "RZ" or poc.get("change_type") in REPLACEMENT_TYPES) and \
+                poc.get("product_ids") and self.progress.shipped(n) > 0 and \
                 _pairs(poc) != _pairs(line):
             return self._after_shipment(poc, line, f"line {line.get('line_id') or n} shipped; its product is "
                                         "not restated")

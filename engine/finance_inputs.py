@@ -39,6 +39,7 @@ from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
+from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
@@ -75,7 +76,7 @@ TIME = pa.timestamp("s")
 # our 855s and 865s (answer_rows), TOTAL_ROWS and CHARGE_ROWS our 810s' totals and SACs (invoice_rows); each row
 # with the document it is in and its segment's place there. A change of what they hold or how they are read
 # bumps ROWS_VERSION (the rows kept before are read again from the documents).
-ROWS_VERSION = 2  # 2: TOTAL_ROWS holds the 810s' taxes (TXI)
+ROWS_VERSION = 3  # 2: TOTAL_ROWS holds the 810s' taxes (TXI); 3: a tax stated on the lines alone counts
 _PLACE = [pa.field("document_id", pa.int64()), pa.field("_seg", pa.int64())]
 ANSWER_ROWS = pa.schema([
     *(pa.field(n, pa.string()) for n in ("partner", "po_number", "isa13", "gs06", "st02", "set_id", "release",
@@ -708,15 +709,22 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
 
 def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarray, tds_set: np.ndarray,
                    n: int) -> np.ndarray:
-    """Per set, in cents: its summary's TXI02 (R: a decimal number, "13.5" is 13.50) added up - the TXIs after its
-    TDS (a TXI in an IT1 loop is that line's share of the summary's). A TXI02 that is no number counts 0."""
+    """Per set, in cents: its taxes, per tax (TXI01) its summary's TXI02s (R: a decimal number, "13.5" is 13.50)
+    added up - the TXIs after its TDS (a TXI in an IT1 loop is that line's share of the summary's) -, or, for a
+    tax the summary does not state, its lines' TXI02s (an 810 that states its taxes on the lines alone: X12 makes
+    the summary TXI optional, and TDS01 holds them all the same). A TXI02 that is no number counts 0."""
     out = np.zeros(n, np.int64)
     if not len(txi) or not len(tds):
         return out
     first_tds = np.full(n, np.iinfo(np.int64).max, np.int64)
     np.minimum.at(first_tds, tds_set, tds)
-    after = txi > first_tds[txi_set]
-    for value, k in zip(_element_of(elements, txi[after], 2).to_pylist(), txi_set[after].tolist(), strict=True):
+    after = (txi > first_tds[txi_set]).tolist()
+    codes = _element_of(elements, txi, 1).to_pylist()
+    stated = {(k, code) for k, code, a in zip(txi_set.tolist(), codes, after, strict=True) if a}
+    for value, k, code, a in zip(_element_of(elements, txi, 2).to_pylist(), txi_set.tolist(), codes, after,
+                                 strict=True):
+        if not a and (k, code) in stated:
+            continue
         try:
             amount = Decimal(value or "0")
         except InvalidOperation:
@@ -949,9 +957,9 @@ def with_changes(charges: pa.Table, changed: pa.Table) -> pa.Table:
             if r["line_id"] is not None:
                 lines.setdefault(r["line_id"], []).append(r)
         for line, line_sacs in lines.items():
-            if line_sacs[0]["change_type"] in ("RZ", "DI"):
+            if line_sacs[0]["change_type"] in ("RZ", *DELETE_TYPES):
                 items = [c for c in items if c["line_id"] != line]
-            if line_sacs[0]["change_type"] != "DI":
+            if line_sacs[0]["change_type"] not in DELETE_TYPES:
                 items = _replaced(items, line_sacs, line)
         current[(partner, po)] = items
     new = [{c: r.get(c) for c in charges.column_names} for k in touched_keys for r in current[k]]

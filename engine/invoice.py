@@ -149,7 +149,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
              descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
-             first: bool = True, taxes: Sequence[InvoiceTax] = ()) -> Body810:
+             first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -158,14 +158,20 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     ``po_sacs``: the PO's own SACs the 810 carries (engine.invoice_po_sacs: ``before`` line id -> its units on
     earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01. ``taxes``: the
     profile's taxes this 810 carries (engine.invoice_taxes.taxes_for): TXI after each IT1 (before its PID) and/or
-    after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding)."""
+    after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding); ``classes``: per line its item's tax class
+    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first) if po_sacs else None
     if po is not None:
         total += po.net
-    tax = taxed(taxes, settings, exts, total - merchandise) if taxes else None
+    tax = None
+    if taxes:
+        ours = [(c.kind, a) for c, a in charges]
+        tax = taxed(taxes, settings, exts, charges=sum((a for k, a in ours if k == "C"), Decimal(0)) + (
+            po.charges if po else 0), allowances=sum((a for k, a in ours if k != "C"), Decimal(0)) + (
+            po.allowances if po else 0), line_sacs=po.line_nets if po else None, classes=classes)
     if tax is not None:
         total += tax.total
     body = head_810(head, settings)
@@ -448,14 +454,16 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               ship_date: date | None = None, shipped: Mapping[str, Decimal],
               already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
               weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
-              first: bool = True, taxes: Sequence[InvoiceTax] = ()) -> Order810:
+              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Mapping[str, str] | None = None,
+              ) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases
     priced per pound): each billed by its weight at its price (IT102 the weight, IT103 LB, IT104 the price,
     QTY*39 its units shipped); the Order810's quantities and units stay the units shipped (what is counted
     against shipped and invoiced units, never pounds). ``po_sacs``, ``first``: the PO's own SACs it carries
-    (body_810; their units before are ``already_invoiced``). ``taxes``: the TXIs it carries (body_810)."""
+    (body_810; their units before are ``already_invoiced``). ``taxes``: the TXIs it carries (body_810); ``classes``:
+    line id -> its item's tax class (items.csv tax_class; a line not listed: none)."""
     line_ids: list[str] = []
     qs: list[Decimal] = []
     us: list[str] = []
@@ -484,9 +492,10 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
+    kinds = [classes.get(line_id) or "" for line_id in line_ids] if classes and taxes else []
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
-                         before=already_invoiced, first=first, taxes=taxes)
+                         before=already_invoiced, first=first, taxes=taxes, classes=kinds)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -496,7 +505,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
-                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes)
+                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -21,7 +21,7 @@ profile's and these). Pure: rows in, segments and amounts out.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
@@ -137,11 +137,15 @@ def sac_segment(sac: PoSac, amount: Decimal, units: Decimal) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Carried:
     """What an 810 carries of its PO's SACs: per line index, its SAC segments; the summary's; the net (charges
-    less allowances) they add to TDS01."""
+    less allowances) they add to TDS01; per line index the net of its line's SACs, and the heading's charges and
+    allowances (what engine.invoice_taxes taxes them by)."""
 
     lines: dict[int, list[list[str]]]
     summary: list[list[str]]
     net: Decimal
+    line_nets: dict[int, Decimal] = field(default_factory=dict)
+    charges: Decimal = Decimal(0)
+    allowances: Decimal = Decimal(0)
 
 
 def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence[Decimal],
@@ -152,6 +156,8 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
     lines: dict[int, list[list[str]]] = {}
     summary: list[list[str]] = []
     net = Decimal(0)
+    line_nets: dict[int, Decimal] = {}
+    heading = {"A": Decimal(0), "C": Decimal(0)}
     merchandise = sum(extensions, Decimal(0))
     units = sum(quantities, Decimal(0))
     for sac in sacs:
@@ -165,9 +171,14 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
             continue  # a line this 810 does not bill
         if amount <= 0:
             continue
-        net += amount if sac.kind == "C" else -amount
+        signed = amount if sac.kind == "C" else -amount
+        net += signed
+        if sac.line_id is None:
+            heading["C" if sac.kind == "C" else "A"] += amount
+        else:
+            line_nets[at[sac.line_id]] = line_nets.get(at[sac.line_id], Decimal(0)) + signed
         (summary if sac.line_id is None else lines.setdefault(at[sac.line_id], [])).append(sac_segment(sac, amount, q))
-    return Carried(lines, summary, net)
+    return Carried(lines, summary, net, line_nets, heading["C"], heading["A"])
 
 
 # --- which orders' stored SACs an 810 carries (the flow loads the tables, this decides) ------------------------

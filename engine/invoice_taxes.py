@@ -5,11 +5,20 @@ Which: the taxes whose regions hold the ship-to's state or province - its N402 a
 ship_tos.csv has for its location (N104) -; an 810 of a partner with taxes whose ship-to has neither is not built
 (DocumentError: a Canadian retailer refuses or short-pays an invoice without its taxes, and we cannot tell which).
 
-Amounts, rounding stated once (money: half up to cents), per tax (InvoiceSettings.tax_at):
-  "summary"  one TXI after TDS: (merchandise + SAC charges - SAC allowances) x percent / 100, rounded once;
-  "line"     a TXI after each IT1: the line's extension x percent / 100, rounded per line; the summary TXI their
-             sum, plus the SACs' net (charges less allowances, the profile's and the PO's) x percent / 100
-             rounded once when the 810 has any.
+Amounts, rounding stated once (money: half up to cents), per tax (InvoiceSettings.tax_at), of its taxable base:
+  the goods   the lines whose item's tax class (items.csv tax_class) is not among the tax's ``exempt`` (zero-rated
+              basic groceries under GST/HST and QST, groceries under most US states' sales tax), with the SACs on
+              those lines (a line allowance lowers its line's price);
+  share       those lines' value (extensions + their SACs) / every line's: 1 when no line is exempt, 0 when all are;
+  the SACs    of the heading (the profile's charges, the PO's heading SACs): allowances lower the base by their
+              share (a discount on the whole invoice); charges by the tax's ``charges`` - "goods" their share (the
+              charge follows the goods it delivers: GST/HST on freight of taxable goods, the Streamlined Sales Tax
+              allocation by price), "taxable" in full, "exempt" none (a state not taxing separately stated freight);
+  "summary"  one TXI after TDS: (the goods + the heading SACs as above) x percent / 100, rounded once;
+  "line"     a TXI after each IT1: the line's extension x percent / 100, rounded per line (an exempt line's TXI
+             states 0 at rate 0); the summary TXI their sum, plus (the taxable lines' SACs + the heading SACs as
+             above) x percent / 100 rounded once when the 810 has any.
+Without exempt items and with "goods" charges (the defaults) the base is lines + SAC charges - SAC allowances.
 TDS01 = extensions + charges - allowances + the summary TXIs' amounts (engine.invoice.check_810 adds them up).
 TXI: TXI01 the tax's code, TXI02 the amount (R), TXI03 the rate (InvoiceSettings.tax_percent), TXI09 our
 registration number (none: left out).
@@ -75,34 +84,45 @@ class Taxed:
     total: Decimal
 
 
-def txi(tax: InvoiceTax, amount: Decimal, settings: InvoiceSettings) -> list[str]:
-    """TXI01 code, TXI02 amount (R), TXI03 rate, TXI09 registration (trailing empties dropped)."""
-    rate = tax.percent if settings.tax_percent == "percent" else tax.percent / 100
+def txi(tax: InvoiceTax, amount: Decimal, settings: InvoiceSettings, taxable: bool = True) -> list[str]:
+    """TXI01 code, TXI02 amount (R), TXI03 rate (0 for a line the tax exempts), TXI09 registration (trailing
+    empties dropped)."""
+    rate = Decimal(0) if not taxable else tax.percent if settings.tax_percent == "percent" else tax.percent / 100
     seg = ["TXI", tax.code, x12_decimal(amount), x12_decimal(rate)]
     if tax.registration:
         seg += ["", "", "", "", "", tax.registration]
     return seg
 
 
-def taxed(taxes: Sequence[InvoiceTax], settings: InvoiceSettings, extensions: Sequence[Decimal],
-          sac_net: Decimal) -> Taxed:
-    """The TXIs of one 810 of lines worth ``extensions`` and SACs whose charges less allowances are ``sac_net``
-    (the module's rule)."""
+def taxed(taxes: Sequence[InvoiceTax], settings: InvoiceSettings, extensions: Sequence[Decimal], *,
+          charges: Decimal = Decimal(0), allowances: Decimal = Decimal(0),
+          line_sacs: Mapping[int, Decimal] | None = None, classes: Sequence[str] = ()) -> Taxed:
+    """The TXIs of one 810 of lines worth ``extensions`` (the module's rule): ``charges`` and ``allowances`` its
+    heading SACs' (positive amounts), ``line_sacs`` per line index the net (charges less allowances) of the SACs on
+    that line, ``classes`` per line its item's tax class ("" none: taxable; () every line none)."""
+    line_sacs = line_sacs or {}
     lines: dict[int, list[list[str]]] = {}
     summary: list[list[str]] = []
     total = Decimal(0)
-    merchandise = sum(extensions, Decimal(0))
+    zero = Decimal(0)
     for tax in taxes:
+        taxable = [not classes or classes[i] not in tax.exempt for i in range(len(extensions))]
+        goods = [ext + line_sacs.get(i, zero) for i, ext in enumerate(extensions)]
+        base = sum((g for g, t in zip(goods, taxable, strict=True) if t), zero)
+        share = Decimal(1) if all(taxable) else (base / sum(goods, zero) if any(taxable) and sum(goods, zero) > 0
+                                                  else zero)
+        heading = {"goods": charges * share, "taxable": charges, "exempt": zero}[tax.charges] - allowances * share
         if settings.tax_at == "line":
-            amount = Decimal(0)
+            amount = zero
             for i, ext in enumerate(extensions):
-                each = money(ext * tax.percent / 100)
-                lines.setdefault(i, []).append(txi(tax, each, settings))
+                each = money(ext * tax.percent / 100) if taxable[i] else zero
+                lines.setdefault(i, []).append(txi(tax, each, settings, taxable[i]))
                 amount += each
-            if sac_net:
-                amount += money(sac_net * tax.percent / 100)
+            rest = sum((line_sacs.get(i, zero) for i, t in enumerate(taxable) if t), zero) + heading
+            if rest:
+                amount += money(rest * tax.percent / 100)
         else:
-            amount = money((merchandise + sac_net) * tax.percent / 100)
+            amount = money((base + heading) * tax.percent / 100)
         summary.append(txi(tax, amount, settings))
         total += amount
     return Taxed(lines, summary, total)

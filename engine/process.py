@@ -38,7 +38,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
-from rules.structure import check_structure, sdq_applied
+from rules.structure import check_structure, dictionary_for, sdq_applied
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.empty import empty_table
@@ -152,6 +152,27 @@ def as_written(result: ParseResult, sets: list[tuple[Interchange, Group, Transac
         if ts.set_id == "997" and np.searchsorted(rows, ts.start, side="right") < np.searchsorted(rows, ts.end,
                                                                                                    side="right"):
             ts = replace(ts, set_id="999")
+        out.append((ic, g, ts))
+    return out
+
+
+def by_ak103(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]]
+             ) -> list[tuple[Interchange, Group, TransactionSet]]:
+    """``sets`` with each partner 997 of a group before 005010 whose AK1 carries AK103 (the version element
+    005010 added, which some translators write whatever the group's version) judged by 005010's 997 table: the
+    element we do not need is no ELEMENT_TOO_MANY that quarantines the partner's answer (read alike:
+    parsers.functional_acks takes AK103 where there is one)."""
+    if not len(result.segments):
+        return sets
+    rows = np.sort(np.asarray(result.segments.rows_of("AK1"), np.int64))
+    if not len(rows):
+        return sets
+    out = []
+    for ic, g, ts in sets:
+        if ts.set_id == "997" and dictionary_for(g.version) is not None and g.version[:6] < "005010":
+            k = int(np.searchsorted(rows, ts.start))
+            if k < len(rows) and rows[k] <= ts.end and len(result.segments.row(int(rows[k]))) == 4:
+                g = replace(g, elements=[*g.elements[:7], *[""] * (7 - len(g.elements)), "005010"])
         out.append((ic, g, ts))
     return out
 
@@ -360,7 +381,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                     known, today=today, window_days=profile.x12.duplicate_window_days)
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
-    inbound = as_written(result, inbound_sets(result.interchanges, profile))
+    inbound = by_ak103(result, as_written(result, inbound_sets(result.interchanges, profile)))
     findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                             invoice=profile.fulfilment.invoice,
                                             components=profile.fulfilment.asn.prepacks == "components"),

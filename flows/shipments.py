@@ -613,6 +613,10 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
             {(d.partner, d.po_number) for d in due if d.partner in described}).values() for r in rows}
         order_lines = billing.with_item_descriptions(order_lines, skus, ref.items, described)
+    exempting = {pid for pid, p in profiles.items() if any(t.exempt for t in p.fulfilment.invoice.taxes)}
+    classes = billing.tax_classes({(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
+        {(d.partner, d.po_number) for d in due if d.partner in exempting}).values() for r in rows if r.sku},
+        ref.items) if exempting else None  # the items a tax exempts (items.csv tax_class)
     order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
@@ -627,7 +631,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       sacs=_po_sacs(ws, state, due, records, profiles),
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
-                                                          if prof.fulfilment.invoice.taxes]))
+                                                          if prof.fulfilment.invoice.taxes]), classes=classes)
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

@@ -51,7 +51,7 @@ from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
-from schemas.reference import zeros_dropped_gtin
+from schemas.reference import from_scientific, zeros_dropped_gtin
 
 # the PO's window (DTM 037/038/001/064/063): rows of a PO that disagree hold it to the strictest date
 _STRICTEST = {"ship_not_before": max, "ship_no_later": min, "cancel_after": min, "do_not_deliver_before": max,
@@ -579,6 +579,12 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             out[name] = value[1:]
     for name, digits in _GS1_COLUMNS.items():
         value = out[name]
+        sent = from_scientific(value)
+        if sent is not None and len(sent[0]) == sent[1]:  # every digit in the mantissa: read back exactly
+            rows.problem("CSV_SCIENTIFIC_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} is a number a "
+                         f"spreadsheet wrote in scientific notation with all its {sent[1]} digits: read as "
+                         f"{sent[0]}.", number, name, value)
+            value = out[name] = sent[0]
         restored = zeros_dropped_gtin(value, digits)
         if restored is not None:
             rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get(name, name)!r} {value!r} has "

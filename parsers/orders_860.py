@@ -40,6 +40,7 @@ from schemas.changes import (
     ORDER_CHANGES,
     PARTY_SENT,
     SHIP_TO_FIELDS,
+    TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
 from schemas.orders import PRODUCT_ID, PRODUCT_QUALIFIERS
@@ -182,6 +183,12 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
     kinds = _columns(result.segments.elements.take(pa.array(poc_rows[np.maximum(at, 0)], pa.int64())), 3)[2] \
         if len(poc_rows) else pa.nulls(len(rows), pa.string())
     change_type = pc.if_else(pa.array(on_line), kinds, pa.scalar(None, pa.string()))
+    total = pc.fill_null(pc.is_in(change_type, value_set=pa.array(sorted(TOTAL_CHARGE_TYPES), pa.string())), False)
+    if pc.any(total).as_py():  # a CG loop's SACs change the order's total-level ones: the heading's
+        for name in ("line_number", "line_id"):
+            at_col = t.schema.get_field_index(name)
+            t = t.set_column(at_col, t.schema.field(at_col), pc.if_else(total, pa.scalar(None, t[name].type), t[name]))
+        change_type = pc.if_else(total, pa.scalar(None, pa.string()), change_type)
     return t.append_column("purpose", purpose).append_column("change_type", change_type).cast(CHANGE_SACS)
 
 

@@ -22,7 +22,14 @@ import schemas.codes_changes  # noqa: F401  (registers POC_LINE_ID_DUPLICATE)
 from parsers.x12_dates import first_dated, taken_dtms
 from parsers.x12_reader import ParseResult
 from rules.elements import FlatElements
-from schemas.changes import CHANGE_LINE_DATES, DATE_TYPES, HEADER_DATES, KEPT_PARTIES, SUPPORTED_TYPES
+from schemas.changes import (
+    CHANGE_LINE_DATES,
+    DATE_TYPES,
+    DELETE_TYPES,
+    HEADER_DATES,
+    KEPT_PARTIES,
+    SUPPORTED_TYPES,
+)
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
@@ -901,7 +908,7 @@ def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) ->
 # any of them moves the line's cancel / do-not-deliver dates or its requested ship date; other dates are not kept.
 # The dates types (CT, RS, RB, RQ, PR, MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a
 # deletion needs none, an unsupported type is refused whole
-_DATES_DROPPED_BY = SUPPORTED_TYPES - {"DI"}
+_DATES_DROPPED_BY = SUPPORTED_TYPES - DELETE_TYPES
 # segments after which a DTM or SCH is no longer the POC line's own: a reference (N9), a subline (SLN)
 _NOT_THE_LINES = frozenset({"N9", "SLN", "AMT", "LM", "LS"})
 _DATES_NAMED = 10  # dates named in the message; the rest counted

@@ -24,13 +24,41 @@ from schemas.orders import (
 # POC02 (code list 670) by what engine.changes does with it
 QUANTITY_TYPES = frozenset({"QI", "QD", "QC", "RQ"})  # POC03, required, is the new total ordered quantity
 PRICE_TYPES = frozenset({"PC", "PR"})  # POC06, required, is the new unit price
-EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"})  # POC03 and/or POC06, whichever is sent
+# RE replacement item, RM replacement item with modifications: the line's item replaced by the one POC08.. name
+# (required), POC03 and/or POC06 applied where sent - RZ's product restatement, the line's other values kept
+REPLACEMENT_TYPES = frozenset({"RE", "RM"})
+EITHER_TYPES = frozenset({"CA", "PQ", "MU", "RZ"}) | REPLACEMENT_TYPES  # POC03 and/or POC06, whichever is sent
 DATE_TYPES = frozenset({"CT", "RS", "RB", "RQ", "PR", "MU"})  # change dates too (or only: CT, RS, RB)
 # CE (changes to item level allowance/charges): the SACs of its POC loop change, the line's quantity and price
-# stay (as NC's); engine.finance_inputs.with_changes takes its SACs
-CHARGE_TYPES = frozenset({"CE"})
-SUPPORTED_TYPES = (frozenset({"AI", "DI", "NC"}) | CHARGE_TYPES | QUANTITY_TYPES | PRICE_TYPES | EITHER_TYPES
-                   | DATE_TYPES)
+# stay (as NC's); engine.finance_inputs.with_changes takes its SACs. CG (changes to total level allowance/
+# charges) alike, its loop's SACs the heading's (parsers.orders_860 reads them so)
+CHARGE_TYPES = frozenset({"CE", "CG"})
+TOTAL_CHARGE_TYPES = frozenset({"CG"})
+# DI delete item(s); CF cancel previously transmitted purchase order, sent on a line: that line cancelled (the
+# whole PO is cancelled by BCH01 01, or by a CF on each of its lines)
+DELETE_TYPES = frozenset({"DI", "CF"})
+SUPPORTED_TYPES = (frozenset({"AI", "NC"}) | DELETE_TYPES | CHARGE_TYPES | QUANTITY_TYPES | PRICE_TYPES
+                   | EITHER_TYPES | DATE_TYPES)
+# the rest of code list 670 (004010 and 005010), refused with what each asks and why we do not apply it
+REFUSED_TYPES = {
+    "CB": "change of date terms: the dating of the payment terms, which an 860 does not change here (the terms "
+          "agreed with the partner, or the PO's own ITD, stand): agree it with finance",
+    "CC": "changes to terms: the payment terms, which an 860 does not change here (the terms agreed with the "
+          "partner, or the PO's own ITD, stand): agree it with finance",
+    "RA": "replace mode of shipment: the routing (TD5), which an 860 does not change here: pass it on to the "
+          "warehouse and confirm it with the buyer",
+    "TI": "transfer item: the line moved to another order or location, which is no change we apply to this "
+          "PO: the buyer deletes it here (DI) and orders it where it goes",
+    "RC": "reject item change: a response to a change, not a change to apply",
+    "OC": "original confirmation of original announcement: a promotion announcement's answer, not a change to "
+          "an order line",
+    "OA": "original confirmation of revised announcement: a promotion announcement's answer, not a change to "
+          "an order line",
+    "CH": "change to original confirmation of original announcement: a promotion announcement's answer, not a "
+          "change to an order line",
+    "CI": "change to confirmation of revised announcement: a promotion announcement's answer, not a change to an "
+          "order line",
+}
 
 # ORDERS dates an 860's heading DTM may change, by DTM01 (the 850's parsers.orders_850.DATES)
 HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",

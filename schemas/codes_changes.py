@@ -118,6 +118,8 @@ CHANGE_CODES: list[CodeSpec] = [
         "POC02 AI adds a line whose POC01 the order already has.",
     ),
     _C("CHANGE_TYPE_UNSUPPORTED", "business", "error", "", "POC02 is a change type we do not apply."),
+    _C("CHANGE_PRODUCT_MISSING", "business", "error", "",
+       "POC02 RE or RM replaces the line's item but the POC names no item (POC08/POC09)."),
     _C(
         "CHANGE_QUANTITY_INVALID",
         "business",

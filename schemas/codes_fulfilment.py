@@ -32,6 +32,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_LEADING_ZEROS_RESTORED", "business", "warning", "",
        "A UPC or GTIN whose leading zeros a spreadsheet dropped (12345678905 for 012345678905): read with them, "
        "its check digit right."),
+    _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
+       "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
+       "(7.12345678901E+11): read back as its digits."),
     _C("CSV_VALUE_GARBLED", "business", "error", "",
        "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------

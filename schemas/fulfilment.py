@@ -294,6 +294,16 @@ class InvoiceTax(_Model):
     registration: str = Field(default="", max_length=20, pattern=r"^[!-~]*$")  # TXI09 (325, AN 1/20): our
     # registration number with that tax authority; required for GST, HST and QST
     regions: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], ...] = Field(min_length=1)  # N402 codes
+    # the items.csv tax classes (its tax_class column) this tax does not apply to: ["grocery"] for basic groceries,
+    # zero-rated under GST/HST and QST, exempt under most US states' sales tax; a line of such an item is not taxed
+    # (its line TXI states 0 at rate 0); () every item taxed
+    exempt: tuple[Annotated[str, Field(min_length=1, max_length=30)], ...] = ()
+    # the SAC charges (freight, handling: the profile's and the PO's heading charges) this tax applies to: "goods"
+    # as the goods they deliver, in proportion to the taxable lines' value (GST/HST on freight of taxable goods,
+    # none on freight of zero-rated ones; the Streamlined Sales Tax allocation by price), "taxable" in full,
+    # "exempt" none (a state not taxing separately stated delivery: California, Florida ...). Allowances always
+    # lower the base by the taxable lines' share
+    charges: Literal["goods", "taxable", "exempt"] = "goods"
 
     @model_validator(mode="after")
     def _canadian(self) -> InvoiceTax:

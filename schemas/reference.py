@@ -6,6 +6,7 @@ Definitions and small pure helpers only: loading lives in connectors.reference, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,9 @@ ITEMS = pa.schema(
         # new numbers that buyers' systems keep ordering under the old): optional, null for an item never
         # superseded. Read by the item rules: a line naming a discontinued item names its replacement
         pa.field("replaced_by", pa.string()),
+        # the item's tax class, which a tax of an 810 ([[fulfilment.invoice.taxes]] exempt) may exempt: "grocery"
+        # for basic groceries (zero-rated under GST/HST). Optional: null or empty for a taxable item
+        pa.field("tax_class", pa.string()),
     ]
 )
 
@@ -105,7 +109,7 @@ OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
-                                                                          "replaced_by"})}
+                                                                          "replaced_by", "tax_class"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,
@@ -169,6 +173,23 @@ def zeros_dropped_gtin(code: str | None, digits: int = 14) -> str | None:
         return None
     filled = code.zfill(digits)
     return filled if gs1_valid(filled) else None
+
+
+_SCIENTIFIC = re.compile(r"^\+?(\d)(?:[.,](\d+))?E\+?(\d{1,2})$", re.IGNORECASE)
+
+
+def from_scientific(text: str | None) -> tuple[str, int] | None:
+    """A long number a spreadsheet wrote in scientific notation (7.12345678901E+11, 6,14141E+11; a positive
+    exponent: the way a UPC column saved as a number comes back): (the digits its mantissa keeps, how many digits
+    the number has). Every digit kept (as many as the number has: 7.12345678901E+11 is 712345678901) reads it back
+    exactly; fewer, the rest were rounded away (6,14141E+11: 614141 and 6 digits lost). None for anything else."""
+    m = _SCIENTIFIC.match(text.strip()) if text else None
+    if m is None:
+        return None
+    kept, length = m.group(1) + (m.group(2) or ""), int(m.group(3)) + 1
+    if len(kept) > length:  # 1.25E+1: not a whole number, no id
+        return None
+    return kept, length
 
 
 def complete_gtin(code: str | None, body_length: int) -> str | None:

@@ -74,7 +74,7 @@ def test_every_partner_answer_is_read_matched_and_told_in_words():
         found[path.name] = [f.code for f in out.findings]
         acks.append(out.functional_acks.cast(FUNCTIONAL_ACKS))
     assert found == {
-        "accepted_ak9a_ak5e.x12": [], "ak103_in_004010.x12": ["ELEMENT_TOO_MANY"], "duplicate_of_partial.x12": [],
+        "accepted_ak9a_ak5e.x12": [], "ak103_in_004010.x12": [], "duplicate_of_partial.x12": [],
         "errors_only_ak9e.x12": [],
         "ik_segments_in_997.x12": [], "late_st02_zeros.x12": ["ELEMENT_TOO_SHORT"], "never_sent.x12": [],
         "only_999.x12": [], "partial_ak9p.x12": [], "several_groups.x12": [],
@@ -104,6 +104,24 @@ def test_every_partner_answer_is_read_matched_and_told_in_words():
     assert "N104 (data element 67) in segment N1 at position 5" in reasons[("50", "0001")]
     assert reasons[("51", "0001")] == ("interchange 000000051 rejected (invalid interchange content (e.g. invalid GS"
                                        " segment)): none of its documents was processed")
+
+
+def test_a_004010_997_whose_ak1_carries_005010s_ak103_is_read_not_quarantined():
+    """AK1*PR*48*004010 in a 004010 997: AK103 (the version element 005010 added) is an element the 004010 AK1
+    does not have; the file was quarantined (ELEMENT_TOO_MANY), its answer told to ops as refused. It is judged by
+    005010's 997 table now: processed, the answer read with its AK103; a real fault in it is still told."""
+    out = take_in("ak103_in_004010.x12")
+    assert (out.findings, out.disposition) == ([], "processed")
+    assert out.functional_acks.select(["acked_gs06", "acked_version", "acked_st02", "set_status"]).to_pylist() == [
+        {"acked_gs06": "48", "acked_version": "004010", "acked_st02": "0001", "set_status": "A"}]
+    acme = load_profiles(REPO / "partners")["acme"]
+    data = (FIXTURES / "ak103_in_004010.x12").read_bytes()
+    for wrong, code in ((data.replace(b"AK1*PR*48*004010~", b"AK1*PR*48*004010*X~"), "ELEMENT_TOO_MANY"),
+                        (data.replace(b"AK9*A*1*1*1~\n", b"").replace(b"SE*6*", b"SE*5*"),
+                         "SEGMENT_MANDATORY_MISSING")):  # an AK1 of four elements; no AK9
+        assert wrong != data
+        got = process_file(wrong, file="x", sha256="x", profile=acme, known=Known(), today=date(2026, 11, 28))
+        assert code in [f.code for f in got.findings] and got.disposition == "quarantine"
 
 
 def test_a_document_accepted_with_errors_is_listed_with_the_partners_notes():

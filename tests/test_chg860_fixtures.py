@@ -102,3 +102,20 @@ def test_a_cancel_sent_again_for_the_order_it_cancelled_is_no_unknown_po(tmp_pat
     assert "CHANGE_ORDER_UNKNOWN" not in found and found.get("CHANGE_REPEAT") == "01"
     assert docs(ws, "865")["INITECH-3000"] == [("00", "AK", [])]  # answered once
     assert StateStore(ws.state_path).order("initech", "INITECH-3000").state == "cancelled"
+
+
+def test_a_replacement_item_re_replaces_the_lines_item_and_decides_it_again(tmp_path):
+    """POC*2*RE naming VP-1003 (our SKU-1003) at its contract price for the pens the line ordered as GX770033
+    (SKU-1004): the line's item is replaced and decided again - allocated from SKU-1003's stock (12 placed, 36
+    backordered: the revised 855's BP and IB), the 865 IC 48; it used to be refused (IR, CHANGE_TYPE_UNSUPPORTED).
+    (With the old price, 4.58, the rules hold the order for the discount against SKU-1003's 38.02.)"""
+    ws, found, lines = _night2(tmp_path, "globex", "globex-860-re.x12")
+    assert "CHANGE_TYPE_UNSUPPORTED" not in found and "CHANGE_PRODUCT_MISSING" not in found
+    assert docs(ws, "865")["GLOBEX-2000"] == [("00", "AD", [["IC", "48", "EA", "068", "20261210"]])]
+    assert (lines[2].sku, lines[2].ordered, lines[2].unit_price) == ("SKU-1003", Decimal(48), Decimal("38.02"))
+    revised = [d for d in docs(ws, "855")["GLOBEX-2000"] if d[0] == "05"]
+    assert [a[:2] for a in revised[0][2]][1:3] == [["BP", "12"], ["IB", "36"]]
+    state = StateStore(ws.state_path)  # the old item's 48 reserved released, the new one's 12 reserved
+    assert [(r.sku, r.quantity) for r in state.order_reservations("globex", "GLOBEX-2000") if r.line_number == 2] \
+        == [("SKU-1003", 12)]
+    state.close()

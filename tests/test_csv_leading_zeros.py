@@ -62,3 +62,43 @@ def test_a_spreadsheet_saved_feed_with_a_zero_led_upc_is_taken_and_answered(tmp_
     assert ("intake", "CSV_LEADING_ZEROS_RESTORED", 2, "UPC", "UMB-7001") in found
     assert not [f for f in found if f[1] in ("GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN")], found
     assert len(ack) == 1 and ack[0].startswith("UMB-7001;1;IA;"), ack
+
+
+def test_a_upc_in_scientific_notation_is_read_back_when_every_digit_is_kept():
+    """Excel writes a long number column in scientific notation: 7.12345678901E+11 keeps all 12 digits of UPC
+    712345678901 (read back, a warning at its row and column), 1,2345678905E+10 those of 12345678905 (the UPC
+    012345678905 without its zero: read back, then its zero put back); 6,14141E+11 keeps 6 of 12 (left as sent:
+    the item rule rejects it, saying which digits are lost)."""
+    whole = "712345678901"
+    got = _read("U-1;26.11.2026;1;10;EA;32,34;7.12345678901E+11;;;04.12.2026;UMB-9",
+                "U-1;26.11.2026;2;10;EA;32,34;1,2345678905E+10;;;04.12.2026;UMB-9",
+                "U-1;26.11.2026;3;10;EA;32,34;;1.0012345678905e+13;;04.12.2026;UMB-9",
+                "U-1;26.11.2026;4;10;EA;32,34;6,14141E+11;;;04.12.2026;UMB-9")
+    assert got.lines.column("upc").to_pylist() == [whole, UPC, None, "6,14141E+11"]
+    assert got.lines.column("gtin").to_pylist() == [None, None, "10012345678905", None]
+    assert [(f.code, f.severity, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_SCIENTIFIC_RESTORED", "warning", 2, "UPC"), ("CSV_SCIENTIFIC_RESTORED", "warning", 3, "UPC"),
+        ("CSV_LEADING_ZEROS_RESTORED", "warning", 3, "UPC"), ("CSV_SCIENTIFIC_RESTORED", "warning", 4, "GTIN")]
+    assert f"read as {whole}" in got.findings[0].message and "all its 12 digits" in got.findings[0].message
+
+
+def test_a_rounded_upc_is_rejected_saying_which_digits_the_spreadsheet_lost():
+    from rules.business.items import check_gtin_check_digits
+
+    got = _read("U-1;26.11.2026;1;10;EA;32,34;6,14141E+11;;;04.12.2026;UMB-9")
+    [f] = check_gtin_check_digits(got.lines)
+    assert f.code == "GTIN_CHECK_DIGIT_INVALID" and f.location.value == "6,14141E+11"
+    assert "a spreadsheet rounded the number (scientific notation): of its 12 digits only the first 6, 614141, " \
+        "are kept, digits 7-12 are lost" in f.message
+
+
+def test_a_feed_whose_upc_excel_wrote_in_scientific_notation_is_taken_and_answered(tmp_path):
+    """Through the real night: SKU-1010's UPC 614141100736 as 6.14141100736E+11 finds the item, line accepted."""
+    from tests.support import REPO
+
+    assert "614141100736" in (REPO / "sample_files" / "reference" / "items.csv").read_text()
+    ws, found, ack = run_feed(tmp_path / "ws", feed(HEAD, "UMB-7001;26.11.2026;1;10;EA;26,25;6,14141100736E+11;;;"
+                                                          "04.12.2026;UMB-9"), layout='gtin = "GTIN"\n')
+    assert ("intake", "CSV_SCIENTIFIC_RESTORED", 2, "UPC", "UMB-7001") in found
+    assert not [f for f in found if f[1] in ("GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN")], found
+    assert len(ack) == 1 and ack[0].startswith("UMB-7001;1;IA;"), ack

@@ -127,9 +127,11 @@ EXPECTED = {
         'UMB-7505;1;IR;Rejected;12;0;0;EA;25,70;;"row 6, Row 6 has 11 fields; the header has 10.; PO UMB-7505 is '
         'left out whole"',
         ";1;IR;Rejected;12;0;0;EA;25,70;;row 7, PO Number: Row 7 has no 'PO Number'.",
-        # the UPC Excel wrote as 6,14141E+11: refused by the items rule at its row and column, never guessed
-        "UMB-7501;1;IR;Rejected;20;0;0;EA;26,25;;UP '6,14141E+11' is not a valid UPC/GTIN/EAN: wrong length or "
-        "check digit.",
+        # the UPC Excel wrote as 6,14141E+11: refused by the items rule at its row and column, never guessed, its
+        # message saying which digits the spreadsheet lost
+        "UMB-7501;1;IR;Rejected;20;0;0;EA;26,25;;UP '6,14141E+11' is not a valid UPC/GTIN/EAN: a spreadsheet "
+        "rounded the number (scientific notation): of its 12 digits only the first 6, 614141, are kept, digits "
+        "7-12 are lost, and the item is never guessed from the rest (have the column exported as text).",
         "UMB-7506;1;IB;Backordered;10;0;10;EA;32,34;15.12.2026;backordered"]),
 }
 

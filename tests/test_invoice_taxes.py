@@ -238,15 +238,36 @@ regions = ["QC"]
 def taxed_night(tmp_path_factory):
     """Loblaw's two 850s (Ajax, ON, with its N4; Provigo Boucherville, QC, its N4 taken out: the province from
     ship_tos.csv) with taxes per line and in the summary, both shipped, invoiced, delivered and reconciled."""
+    return _taxed_night(tmp_path_factory.mktemp("taxes") / "ws")
+
+
+FREIGHT = '\n[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "D240"\namount = 25.00\nper = "shipment"\n'
+
+
+@pytest.fixture(scope="module")
+def grocery_night(tmp_path_factory):
+    """The taxed night with the maple syrup (CA-202) a basic grocery (items.csv tax_class "grocery", which every
+    tax exempts: zero-rated under GST/HST and QST) and a 25.00 freight charge per shipment."""
+    return _taxed_night(tmp_path_factory.mktemp("grocery") / "ws", grocery=True)
+
+
+def _taxed_night(root, *, grocery: bool = False):
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
     from tests.retailer_support import of_its_own
     from tests.support import deliver_all, run_stages, ship_stages
 
-    ws = of_its_own(FIXTURES, tmp_path_factory.mktemp("taxes") / "ws", drops={"loblaw": ["loblaw-850-7012345678.x12"]})
+    ws = of_its_own(FIXTURES, root, drops={"loblaw": ["loblaw-850-7012345678.x12"]})
     profile = ws.partners_dir / "loblaw.toml"
     text = profile.read_text(encoding="utf-8").replace('per = "shipment"\n', 'per = "shipment"\ntax_at = "line"\n')
-    profile.write_text(text + LOBLAW_TAXES, encoding="utf-8")
+    taxes = LOBLAW_TAXES
+    if grocery:
+        taxes = taxes.replace("regions = ", 'exempt = ["grocery"]\nregions = ') + FREIGHT
+        items = ws.root / "reference" / "items.csv"
+        rows = items.read_text(encoding="utf-8").splitlines()
+        items.write_text("\n".join([rows[0] + ",tax_class", *(r + (",grocery" if r.startswith("CA-202,") else ",")
+                                                             for r in rows[1:])]) + "\n", encoding="utf-8")
+    profile.write_text(text + taxes, encoding="utf-8")
     po = next((ws.drop_root / "loblaw" / "inbox").iterdir())
     data = po.read_text(encoding="utf-8")
     data, n = re.subn(r"N4\*BOUCHERVILLE\*QC\*J4B 5E4\*CA~\n?", "", data)
@@ -395,3 +416,128 @@ def test_a_us_partner_gets_its_states_sales_tax_alone(tmp_path, maps):  # noqa: 
     assert body[body.index(["TDS", "3359"]) + 1] == ["TXI", "ST", "2.09", "6.625"]
     assert not txis(build(settings, "PA").built.body)
     accepted(wrap_for(PROFILES["globex"], "IN", "810", [body]), tmp_path, maps)
+
+
+# --- exempt items and taxable charges (InvoiceTax.exempt, InvoiceTax.charges) ------------------------------------
+
+GROCERY = {"1": "grocery"}  # line 1 (5 x 2.10 = 10.50): basic groceries, zero-rated under GST/HST
+
+
+def build_classes(settings: InvoiceSettings, province: str, classes, *, charges=None):
+    row = order(province)
+    return order_810("7012345678", QUANTITIES, dict.fromkeys(QUANTITIES, "EA"), row, {}, PRICES, number="INV0000001",
+                     invoice_date=date(2026, 11, 27), settings=settings, shipped=QUANTITIES, already_invoiced={},
+                     charges=charges, taxes=taxes_for(settings, row, {}), classes=classes).built
+
+
+def test_a_zero_rated_item_bears_no_hst_and_the_freight_follows_the_goods_it_delivers():
+    """Ontario, basic groceries zero-rated (line 1): the HST is on the two taxable lines (21.00) and on the freight
+    in their share of the goods (12.00 x 21/31.50 = 8.00): 29.00 x 13 % = 3.77; TDS 31.50 + 12 + 3.77."""
+    hst = {**HST, "exempt": ["grocery"]}
+    freight = (Charge(kind="C", code="D240", amount=Decimal("12.00")),)
+    built = build_classes(InvoiceSettings(taxes=[hst], charges=freight), "ON", GROCERY, charges=freight)
+    assert built.body[built.body.index(["TDS", "4727"]) + 1][:4] == ["TXI", "GS", "3.77", "13"]
+    assert built.tax == Decimal("3.77")
+    check_810(built.body)
+    line = build_classes(InvoiceSettings(taxes=[hst], charges=freight, tax_at="line"), "ON", GROCERY,
+                         charges=freight)
+    first = next(k for k, s in enumerate(line.body) if s[:2] == ["IT1", "1"])
+    assert line.body[first + 1][:4] == ["TXI", "GS", "0", "0"]  # the grocery line: no tax, at rate 0
+    # 2 x 1.37 on the taxable lines + the freight's share 8.00 x 13 % = 1.04: 3.78
+    assert line.body[line.body.index(["TDS", "4728"]) + 1][:3] == ["TXI", "GS", "3.78"]
+    check_810(line.body)
+    # an item no tax exempts, or a tax that exempts nothing: every line taxed, as before
+    assert build_classes(InvoiceSettings(taxes=[hst]), "ON", {"1": "hardware"}).tax == Decimal("4.10")
+    assert build_classes(InvoiceSettings(taxes=[HST]), "ON", GROCERY).tax == Decimal("4.10")
+
+
+def test_a_state_that_taxes_no_separately_stated_freight_and_one_that_taxes_it_all():
+    freight = (Charge(kind="C", code="D240", amount=Decimal("12.00")),)
+    sales = {"kind": "sales", "code": "ST", "percent": "6.625", "regions": ["NJ"], "exempt": ["grocery"]}
+    exempt = InvoiceSettings(taxes=[{**sales, "charges": "exempt"}], charges=freight)
+    assert build_classes(exempt, "NJ", GROCERY, charges=freight).tax == Decimal("1.39")  # 21.00 x 6.625 % = 1.391
+    full = InvoiceSettings(taxes=[{**sales, "charges": "taxable"}], charges=freight)
+    assert build_classes(full, "NJ", GROCERY, charges=freight).tax == Decimal("2.19")  # 33.00 x 6.625 % = 2.186
+    goods = InvoiceSettings(taxes=[sales], charges=freight)
+    assert build_classes(goods, "NJ", GROCERY, charges=freight).tax == Decimal("1.92")  # 29.00: 1.92125
+    everything = {"1": "grocery", "2": "grocery", "3": "grocery"}  # all groceries: neither lines nor freight
+    built = build_classes(goods, "NJ", everything, charges=freight)
+    assert built.tax == 0 and built.body[built.body.index(["TDS", "4350"]) + 1][:3] == ["TXI", "ST", "0"]
+
+
+def test_an_allowance_lowers_the_taxable_base_by_the_taxable_goods_share():
+    """A 10 % allowance on the invoice (3.15) is a discount on every line: the taxable lines' share (21/31.50)
+    of it comes off the HST's base: (21.00 - 2.10) x 13 % = 2.457 -> 2.46."""
+    off = (Charge(kind="A", code="C310", percent=Decimal(10)),)
+    built = build_classes(InvoiceSettings(taxes=[{**HST, "exempt": ["grocery"]}], charges=off), "ON", GROCERY,
+                          charges=off)
+    assert built.tax == Decimal("2.46") and built.total == Decimal("30.81")  # 31.50 - 3.15 + 2.46
+    check_810(built.body)
+
+
+def test_a_tax_class_and_the_charges_switch_load_from_the_profile():
+    settings = InvoiceSettings(taxes=[{**HST, "exempt": ["grocery", "prescription"], "charges": "exempt"}])
+    assert settings.taxes[0].exempt == ("grocery", "prescription") and settings.taxes[0].charges == "exempt"
+    assert InvoiceSettings(taxes=[HST]).taxes[0].charges == "goods"
+    with pytest.raises(ValidationError):
+        InvoiceSettings(taxes=[{**HST, "charges": "yes"}])
+
+
+def test_billing_reads_each_line_s_tax_class_from_items_csv():
+    from engine.lifecycle.billing import tax_classes
+
+    items = pa.table({"sku": ["SKU-1", "SKU-2", "SKU-3"], "tax_class": ["grocery", None, " "]})
+    skus = {("loblaw", "P1", 1): "SKU-1", ("loblaw", "P1", 2): "SKU-2", ("loblaw", "P1", 3): "SKU-3",
+            ("loblaw", "P2", 1): "SKU-1", ("loblaw", "P2", 2): "SKU-9"}
+    assert tax_classes(skus, items) == {("loblaw", "P1"): {1: "grocery"}, ("loblaw", "P2"): {1: "grocery"}}
+    assert tax_classes(skus, pa.table({"sku": ["SKU-1"]})) == {}  # an items.csv without the column
+
+
+def test_a_grocery_night_taxes_neither_the_zero_rated_lines_nor_their_share_of_the_freight(grocery_night, tmp_path,
+                                                                                            maps):  # noqa: F811
+    """Through the night: the line's item read from items.csv (its SKU as the rules resolved it), the syrup's
+    IT1 loops state 0 at rate 0, the bird seed's the HST; the freight is taxed in the taxable lines' share of the
+    goods; TDS = lines + freight + summary taxes; each 810 passes our validator and pyx12; the finance
+    reconciliation ties every TDS (no INVOICE_TOTAL_MISMATCH)."""
+    from parsers.x12_writer import transcode
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    ws, findings, invoices, exceptions = grocery_night
+    assert not [f for f in findings if f[0] == "INVOICE_NOT_BUILT"], findings
+    cent = Decimal("0.01")
+    docs = _810s(ws)
+    assert docs["7012345678"] and docs["7012345679"]
+    for po, doc in docs.items():
+        rates = [("GS", Decimal(5)), ("SP", Decimal("9.975"))] if po == "7012345679" else [("GS", Decimal(13))]
+        goods, taxable, line_tax = Decimal(0), Decimal(0), {code: Decimal(0) for code, _ in rates}
+        for k, s in enumerate(doc):
+            if s[0] != "IT1":
+                continue
+            ext = (Decimal(s[2]) * Decimal(s[4])).quantize(cent, "ROUND_HALF_UP")
+            grocery = "CA-202" in s
+            goods += ext
+            taxable += 0 if grocery else ext
+            after = [t for t in doc[k + 1:k + 3] if t[0] == "TXI"]
+            assert [(t[1], Decimal(t[3])) for t in after] == [(c, Decimal(0) if grocery else r) for c, r in rates]
+            for t, (code, rate) in zip(after, rates, strict=True):
+                assert Decimal(t[2]) == (0 if grocery else (ext * rate / 100).quantize(cent, "ROUND_HALF_UP"))
+                line_tax[code] += Decimal(t[2])
+        freight = sum((Decimal(s[5]) / 100 for s in doc if s[:3] == ["SAC", "C", "D240"]), Decimal(0))
+        assert freight == Decimal(25)
+        tds = next(k for k, s in enumerate(doc) if s[0] == "TDS")
+        summary = {t[1]: Decimal(t[2]) for t in doc[tds + 1:] if t[0] == "TXI"}
+        share = taxable / goods
+        assert summary == {code: line_tax[code] + (freight * share * rate / 100).quantize(cent, "ROUND_HALF_UP")
+                           for code, rate in rates}, po
+        assert Decimal(doc[tds][1]) / 100 == goods + freight + sum(summary.values())
+        if po == "7012345679":  # the syrup alone: no tax at all
+            assert set(summary.values()) == {Decimal(0)}
+        else:
+            assert 0 < summary["GS"] < ((goods + freight) * 13 / 100)
+        assert invoices[po].tax == sum(summary.values())
+    assert not [e for e in exceptions if e["type"] == "INVOICE_TOTAL_MISMATCH"], exceptions
+    for path in sorted((ws.drop_root / "loblaw" / "outbox").glob("loblaw-810-*.x12")):
+        data = path.read_bytes()
+        assert [f for f in validate_outbound(data) if f.severity == "error"] == []
+        accepted(transcode(data, "ascii"), tmp_path, maps)

@@ -116,3 +116,15 @@ def test_the_report_section_totals_our_810s_and_lists_each_that_does_not_tie():
            "<td class=num>2.75</td><td class=num>217.75</td><td class=num>1</td><td class=num>1</td>" \
            "<td class=num>7.00</td>" in html
     assert "<td>INV-B</td>" in html and "<td>INV-A</td>" not in html
+
+
+def test_taxes_stated_on_the_lines_alone_are_the_810s_taxes():
+    """TXI after each IT1 and none after TDS (X12 makes the summary TXI optional; an 810 another system of ours
+    sent): TDS holds the lines' taxes, so they are the set's taxes (it used to read 0 and the TDS not to tie); a
+    tax the summary states is its summary's, its lines' never counted twice."""
+    lines_only = ["BIG*20261127*INV-T**ACME-1002", "IT1*1*10*EA*10.50**UP*614141100101", "TXI*GS*13.65*13",
+                  "IT1*2*1*EA*4.00**UP*614141100170", "TXI*GS*0.52*13", "TDS*12317", "CTT*2"]
+    both = [*lines_only[:-2], "TDS*12317", "TXI*GS*14.17*13", "CTT*2"]
+    mixed = [*lines_only[:3], "TXI*SP*10.47*9.975", *lines_only[3:5], "TDS*13364", "TXI*GS*14.17*13", "CTT*2"]
+    got = invoice_totals(documents([("000000011", "t.x12", interchange("000000011", [lines_only, both, mixed]))]))
+    assert [r["taxes"] for r in got.to_pylist()] == [Decimal("14.17"), Decimal("14.17"), Decimal("24.64")]

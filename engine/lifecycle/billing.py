@@ -442,6 +442,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      tables: BillingTables | None = None,
                      weights: NetWeights | Callable[[], NetWeights] | None = None,
                      sacs: Mapping[Key, Sequence[PoSac]] | None = None, places: Places | None = None,
+                     classes: Mapping[Key, Mapping[int, str]] | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -456,7 +457,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     pound (or kilogram ...: a weight in another unit converted to it), and without it its 810 is not built.
     ``sacs``: per order, the PO's own SACs its 810s carry (engine.invoice_po_sacs.po_sacs): such an 810 is built
     one by one (order_810), the others as ever. ``places``: ship_tos.csv's state per (partner, location id), for
-    the partners whose 810s carry taxes (engine.invoice_taxes): a taxed 810 is built one by one (order_810)."""
+    the partners whose 810s carry taxes (engine.invoice_taxes): a taxed 810 is built one by one (order_810).
+    ``classes``: per order, line number -> its item's tax class (items.csv tax_class), for the partners whose taxes
+    exempt a class: the lines such a tax does not apply to."""
     refused = refused or {}
     sacs = sacs or {}
     before = _billed_before(due, lines, tables, profiles)
@@ -519,7 +522,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                 built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
-                                 sacs.get(key, ()), taxes)
+                                 sacs.get(key, ()), taxes, (classes or {}).get(key))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -1085,7 +1088,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
              terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
              charges: tuple[Charge, ...] | None = None,
              weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
-             taxes: Sequence = ()) -> Order810:
+             taxes: Sequence = (), classes: Mapping[int, str] | None = None) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -1112,7 +1115,22 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
                      already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
                      first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())),
-                     taxes=taxes)
+                     taxes=taxes, classes={by_number[n].line_id or str(n): c for n, c in classes.items()
+                                           if n in by_number} if classes and taxes else None)
+
+
+def tax_classes(skus: Mapping[tuple[str, str, int], str], items: pa.Table) -> dict[Key, dict[int, str]]:
+    """Per order, line number -> items.csv's tax_class of the line's SKU (``skus``: (partner, PO, line number) ->
+    SKU, as the rules resolved it), for the lines whose item has one (prepare_invoices' ``classes``)."""
+    if "tax_class" not in items.column_names:
+        return {}
+    of = {sku: (c or "").strip() for sku, c in zip(items["sku"].to_pylist(), items["tax_class"].to_pylist(),
+                                                   strict=True) if (c or "").strip()}
+    out: dict[Key, dict[int, str]] = {}
+    for (partner, po, n), sku in skus.items():
+        if sku in of:
+            out.setdefault((partner, po), {})[n] = of[sku]
+    return out
 
 
 def invoice_number(n: int, profile: PartnerProfile) -> str:

@@ -37,6 +37,7 @@ from schemas.reference import (
     NDC_QUALIFIERS,
     ReferenceData,
     complete_gtin,
+    from_scientific,
     gs1_valid,
     ndc_11,
     normalise_gtin,
@@ -488,10 +489,15 @@ def gtin_findings(lines: pa.Table, masks: dict) -> list[Finding]:
             continue
         for row in _rows(lines, [*_LINE_LOCATION, column, "product_ids"], pa.array(bad)):
             value = row[column]
+            rounded = from_scientific(value)
+            why = "wrong length or check digit" if rounded is None else (
+                f"a spreadsheet rounded the number (scientific notation): of its {rounded[1]} digits only the first "
+                f"{len(rounded[0])}, {rounded[0]}, are kept, digits {len(rounded[0]) + 1}-{rounded[1]} are lost, and "
+                "the item is never guessed from the rest (have the column exported as text)")
             out.append(
                 business_finding(
                     "GTIN_CHECK_DIGIT_INVALID",
-                    f"{qualifiers[0]} {value!r} is not a valid UPC/GTIN/EAN: wrong length or check digit.",
+                    f"{qualifiers[0]} {value!r} is not a valid UPC/GTIN/EAN: {why}.",
                     row,
                     seg="PO1",
                     element=_id_element(row["product_ids"], qualifiers, value),

@@ -466,3 +466,80 @@ def test_a_poc04_without_poc03_is_applied_only_as_the_open_balance(poc: str, sta
     assert (_statuses(result), [f.code for f in result.findings]) == (statuses, codes)
     if statuses == ["IR"]:
         assert result.findings[0].location.element == "POC04" and _lines(result)[1][1:] == (Decimal(12), Decimal("2.5"))
+
+
+# --- the rest of code list 670 (004010 and 005010): what maps onto a change we apply, and a clear refusal -------
+
+@pytest.mark.parametrize("ct", ["RE", "RM"])
+def test_a_replacement_item_replaces_the_lines_item_and_applies_what_it_sends(ct: str) -> None:
+    """RE (replacement item) and RM (replacement item with modifications) name the item that replaces the
+    line's in POC08..: the line restated with it (as RZ restates a product), decided again (IC); RM's new
+    quantity applied, the price kept where none is sent."""
+    result = _apply([f"POC*1*{ct}*{'12' if ct == 'RE' else '10'}**EA**PE*UP*073000040499*VN*SKU-1R",
+                     "PID*F****REPLACEMENT WIDGET"])
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    assert (line["upc"], line["vendor_part"], line["description"]) == ("073000040499", "SKU-1R",
+                                                                        "REPLACEMENT WIDGET")
+    assert (line["quantity"], line["unit_price"]) == ((Decimal(12) if ct == "RE" else Decimal(10)), Decimal("2.5"))
+    assert (_statuses(result), result.changed_line_numbers, [f.code for f in result.findings]) == (["IC"], {1}, [])
+
+
+def test_a_replacement_naming_no_item_is_refused_and_the_line_kept() -> None:
+    result = _apply(["POC*1*RE*12**EA"])
+    assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], ["CHANGE_PRODUCT_MISSING"])
+    assert result.changed_line_numbers == frozenset() and _lines(result)[1] == ("1", Decimal(12), Decimal("2.5"))
+
+
+def test_cf_on_a_line_cancels_that_line_as_di_does() -> None:
+    result = _apply(["POC*2*CF"])
+    assert sorted(_lines(result)) == [1]
+    assert (_statuses(result), _released(result), result.deleted_line_numbers) == (["ID"], {2: Decimal(6)}, {2})
+
+
+def test_cg_leaves_the_line_as_it_is() -> None:
+    result = _apply(["POC*1*CG*12**EA", "SAC*C*D240***1500"])
+    assert (_statuses(result), result.changed_line_numbers, [f.code for f in result.findings]) == (["IA"], set(), [])
+    assert _lines(result)[1] == ("1", Decimal(12), Decimal("2.5"))
+
+
+@pytest.mark.parametrize(("ct", "why"), [
+    ("CB", "payment terms"), ("CC", "payment terms"), ("RA", "routing (TD5)"), ("TI", "transfer item"),
+    ("RC", "a response to a change"), ("OC", "announcement"), ("OA", "announcement"), ("CH", "announcement"),
+    ("CI", "announcement"), ("ZZ", "no code of X12's list 670")])
+def test_the_codes_we_do_not_apply_are_refused_saying_what_they_ask(ct: str, why: str) -> None:
+    result = _apply([f"POC*1*{ct}*12**EA"])
+    assert (_statuses(result), [f.code for f in result.findings]) == (["IR"], ["CHANGE_TYPE_UNSUPPORTED"])
+    assert why in result.findings[0].message and "the line stays as it was" in result.findings[0].message
+    assert result.changed_line_numbers == frozenset() and result.new_lines.num_rows == 2
+
+
+def test_every_code_of_list_670_is_either_applied_or_refused_with_its_reason() -> None:
+    from schemas.changes import REFUSED_TYPES, SUPPORTED_TYPES
+
+    x12_004010 = {"AI", "CA", "CB", "CC", "CE", "CF", "CG", "CH", "CI", "CT", "DI", "MU", "NC", "OA", "OC", "PC",
+                  "PQ", "PR", "QD", "QI", "RA", "RB", "RC", "RE", "RM", "RQ", "RS", "RZ", "TI"}
+    assert x12_004010 <= SUPPORTED_TYPES | set(REFUSED_TYPES) and not SUPPORTED_TYPES & set(REFUSED_TYPES)
+
+
+def test_a_cg_loops_sacs_are_read_as_the_orders_total_level_ones():
+    """POC02 CG (changes to total level allowance/charges): the SACs in its loop change the order's total, so they
+    are read as the heading's (line null), and with_changes replaces the PO's heading SAC of that code with them;
+    a CE loop's stay its line's."""
+    from engine.finance_inputs import with_changes
+    from parsers.orders_860 import read_changes_with_sacs
+    from parsers.x12_reader import read_interchanges
+    from tests.test_change_units_860 import x12_860
+
+    body = ["BCH*04*SA*PO-1***20261127", "POC*1*CG*12**EA", "SAC*C*D240***1500", "POC*2*CE*6**EA",
+            "SAC*A*C310***200", "CTT*2"]
+    result = read_interchanges(x12_860(body))
+    _headers, _changes, sacs = read_changes_with_sacs(result, list(result.transaction_sets()), partner="acme",
+                                                      source_sha256="chg")
+    assert [(r["line_number"], r["line_id"], r["code"], r["change_type"]) for r in sacs.to_pylist()] == [
+        (None, None, "D240", None), (2, "2", "C310", "CE")]
+    base = sacs.drop_columns(["purpose", "change_type"])
+    po = pa.Table.from_pylist([{**base.to_pylist()[0], "amount": Decimal(10)}], schema=base.schema)  # the PO's
+    changed = sacs.append_column("seq", pa.array([0] * sacs.num_rows, pa.int64()))
+    after = with_changes(po, changed.select([*po.column_names, "seq", "purpose", "change_type"]))
+    assert sorted((r["line_id"], r["code"], r["amount"]) for r in after.to_pylist() if r["line_id"] is None) == [
+        (None, "D240", Decimal("15.00"))]
