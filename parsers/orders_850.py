@@ -911,15 +911,17 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
     }
 
 
-# CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract
-_COST_PRICES = ("UCP", "CON")
+# CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract, net item
+# price (BISAC book orders price a line by CTP**NET beside the list price, CTP**SLP, and leave PO104 out)
+_COST_PRICES = ("UCP", "CON", "NET")
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                 quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
-    price) that prices it: the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
-    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's.
+    price, NET net item price) that prices it: the buyer's price where PO104 is left out and the price is sent in
+    CTP (as Canadian grocers and BISAC book orders do); null elsewhere. Header CTPs (before the first PO1 of their
+    set) are no line's.
 
     Several cost CTPs in one loop are quantity breaks (X12's CTP figure: CTP03 the price from CTP04 units of
     CTP05 on, ``CTP**CON*10.00*1*EA`` and ``CTP**CON*9.00*100*EA``): given the lines' ``quantities`` and
