@@ -123,6 +123,40 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_shipped_ones_invoiced(
     # Ross's and Dick's 004030 groups are answered with 997s to their ids
     assert ["AK1", "PO", "8802231"] in segments(ws, "ross", "997")
     assert ["AK1", "PO", "3301772"] in segments(ws, "dicks", "997")
+    # their guides are 004030: every document in GS08 004030, ISA12 00403 with the repetition separator ^ (the
+    # profile's gs_version, a later release of 004010); the 856 and 810 passed our outbound check by 004010's
+    # dictionary (they used to be refused: GS_VERSION_UNSUPPORTED, the shipment held, ASN_NOT_BUILT)
+    for partner in ("ross", "dicks"):
+        for kind in ("997", "855", "856", "810"):
+            segs = segments(ws, partner, kind)
+            assert segs and {s[8] for s in segs if s[0] == "GS"} == {"004030"}, (partner, kind)
+            assert {(s[11], s[12]) for s in segs if s[0] == "ISA"} == {("^", "00403")}, (partner, kind)
+
+
+def test_a_gs_version_may_name_a_later_release_of_the_version():
+    from schemas.profile import X12Settings
+
+    ids = dict(their_qualifier="ZZ", their_id="D", our_qualifier="ZZ", our_id="O", their_gs_id="DSG", our_gs_id="OURS")
+    for gs08 in ("004030", "004030VICS", "004010VICS"):
+        assert X12Settings(**ids, gs_version=gs08).gs_version == gs08
+    for version, gs08 in (("004010", "003060"), ("004010", "005010"), ("005010", "004030")):
+        with pytest.raises(ValueError, match="must start with the version"):
+            X12Settings(**ids, version=version, gs_version=gs08)
+
+
+def test_a_later_release_s_documents_are_checked_by_the_version_s_dictionary(night):
+    """Our outbound check judges an 856 labelled 004030 by 004010's dictionary, the one it was built by: it passes
+    as sent, and a mandatory element left out is still found (not waved through as a version we hold no
+    dictionary for)."""
+    from rules.outbound import validate_outbound
+
+    ws, _found, _states = night
+    sent = next((ws.drop_root / "dicks" / "outbox").glob("dicks-856-*.x12")).read_bytes()
+    assert b"*004030~" in sent
+    assert not [f for f in validate_outbound(sent) if f.severity == "error"]
+    broken = sent.replace(b"SN1**60*EA", b"SN1***EA", 1)
+    assert broken != sent
+    assert [f for f in validate_outbound(broken) if f.severity == "error"]
 
 
 def test_a_line_priced_by_its_net_item_price_in_ctp_is_acknowledged_at_that_price(night):
