@@ -40,7 +40,11 @@ from schemas.orders import (
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY
 from schemas.x12 import Group, Interchange, TransactionSet
 
-PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for"}
+PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
+# N101 BS "Bill and Ship To" (code list 98): one N1 naming the party billed and shipped to, as BISAC X12 book orders
+# send it (Baker & Taylor, Anchor: N1*BS*..*15*SAN): the ship-to and bill-to of a set that names no N1*ST / BT
+_BILL_AND_SHIP = {"ship_to": "bill_and_ship_to", "bill_to": "bill_and_ship_to"}
+_PARTY_FIELDS = ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code", "country")
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
          "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 LATEST_DATES = frozenset({"038", "001", "063"})  # DTM01 of a last acceptable date (ship no later, cancel after ...)
@@ -559,9 +563,13 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     for prefix in prefixes:
         for f in ("address1", "address2", "city", "state", "postal_code", "country"):
             party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
-    party_vals = {f"{prefix}_{f}": party_cols[f"{prefix}_{f}"] for prefix in PARTIES.values()
-                  for f in ("name", "id_qualifier", "id", "address1", "address2", "city", "state", "postal_code",
-                            "country")}
+    party_vals = {f"{prefix}_{f}": party_cols[f"{prefix}_{f}"] for prefix in PARTIES.values() for f in _PARTY_FIELDS}
+    for prefix, both in _BILL_AND_SHIP.items():  # N1*BS: the ship-to / bill-to of a set that names none of its own
+        none = pc.and_kleene(pc.is_null(party_vals[f"{prefix}_name"]), pc.is_null(party_vals[f"{prefix}_id"]))
+        for f in _PARTY_FIELDS:
+            party_vals[f"{prefix}_{f}"] = pc.if_else(none, party_vals[f"{both}_{f}"], party_vals[f"{prefix}_{f}"])
+    for f in _PARTY_FIELDS:
+        del party_vals[f"bill_and_ship_to_{f}"]
     _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
     # --- lines ----------------------------------------------------------------------------------
@@ -903,15 +911,17 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
     }
 
 
-# CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract
-_COST_PRICES = ("UCP", "CON")
+# CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract, net item
+# price (BISAC book orders price a line by CTP**NET beside the list price, CTP**SLP, and leave PO104 out)
+_COST_PRICES = ("UCP", "CON", "NET")
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                 quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
-    price) that prices it: the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian
-    grocers do); null elsewhere. Header CTPs (before the first PO1 of their set) are no line's.
+    price, NET net item price) that prices it: the buyer's price where PO104 is left out and the price is sent in
+    CTP (as Canadian grocers and BISAC book orders do); null elsewhere. Header CTPs (before the first PO1 of their
+    set) are no line's.
 
     Several cost CTPs in one loop are quantity breaks (X12's CTP figure: CTP03 the price from CTP04 units of
     CTP05 on, ``CTP**CON*10.00*1*EA`` and ``CTP**CON*9.00*100*EA``): given the lines' ``quantities`` and

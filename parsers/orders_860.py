@@ -297,7 +297,7 @@ def _changes(
     unit_price = _decimal(price_text)
     multiplier = pa.nulls(n_lines, pa.string())
     if "CTP" in vocab and unit_price.null_count:
-        # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON), as the 850's PO1 may
+        # a POC without POC06 whose new price is in a CTP of its loop (CTP02 UCP/CON/NET), as the 850's PO1 may
         # carry it: the 850 reader takes that price, so the change does too (the quantity break that applies to
         # POC03, several cost CTPs being breaks)
         ctp_text, _, multiplier = _ctp_prices(set_of_row, poc_rows, codes, vocab, cells, _decimal(el[3]),

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
-from rules.structure import check_structure
+from rules.structure import check_structure, dictionary_for
 from schemas.findings import Finding
 from schemas.x12 import FUNCTIONAL_ID
+from schemas.x12dict import SUPPORTED_VERSIONS, Dictionary, base_version
+
+# GS08 releases we write (schemas.profile.X12Settings.gs_version: a later release of the profile's version, as a
+# partner whose guides are 004030 asks, "004030"): the documents are built by the version's dictionary, and are
+# judged by it. A release of a version we hold, from it up to its 0x0 releases (004010 .. 004090).
+_RELEASES = {f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSIONS for r in range(int(v[4]), 10)}
+
+
+def _built_by(gs08: str) -> Dictionary | None:
+    """The dictionary our documents of GS08 ``gs08`` were built by: their version's, for a later release of it."""
+    return dictionary_for(_RELEASES.get(base_version(gs08), gs08))
 
 
 def _everything() -> Acceptance:
     sets: dict[str, set[str]] = {}
     for set_id, fid in FUNCTIONAL_ID.items():
         sets.setdefault(fid, set()).add(set_id)
-    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()})
+    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()}, versions=frozenset(_RELEASES))
 
 
 OUTBOUND = _everything()
@@ -28,4 +39,4 @@ def validate_outbound(data: bytes, *, file: str = "") -> list[Finding]:
     (an empty list, or only warnings, for a document fit to send)."""
     result = read_interchanges(data, file=file)
     return [*result.findings, *check_envelopes(result, OUTBOUND),
-            *check_structure(result, list(result.transaction_sets()))]
+            *check_structure(result, list(result.transaction_sets()), dictionaries=_built_by)]

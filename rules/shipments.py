@@ -230,7 +230,8 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     line, in row order, in eaches: what reservations count). A unit other than the line's that
     converts to whole units of it through the item master (the case pack for CA/CS, item_units) is
     converted, with a warning; one that does not is an error. CS for a line in CA (or the reverse), both the
-    same case, is the line's unit without a word, as intake reads either. Returns each row's quantity and unit
+    same case, and EA for a line in UN (a book wholesaler's "units"), both one each, are the line's unit without a
+    word, as intake reads either. Returns each row's quantity and unit
     (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
     Python only for the rows flagged."""
     q, number = t["quantity"], line["line_number"]
@@ -263,8 +264,10 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
-                if per_shipped == per_line and {was, wanted} <= set(units.settings.case_units):
-                    continue  # CS for CA (or the reverse): one case, as intake reads either; nothing converted
+                if per_shipped == per_line and ({was, wanted} <= set(units.settings.case_units)
+                                                or {was, wanted} <= set(units.settings.each_units)):
+                    continue  # CS for CA, EA for UN (or the reverse): one case, one each, as intake reads either
+
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
                     f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}.",
                     "unit", "W1205", was)

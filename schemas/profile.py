@@ -125,8 +125,11 @@ class X12Settings(_Model):
     our_gs_id: str = Field(pattern=_GS_ID)
     version: Literal["004010", "005010"] = "004010"
     # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
-    # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); None: the
-    # version. The documents follow the version's dictionary either way
+    # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); or a later
+    # release of the same version, with or without one, where the partner's guides are written in it ("004030":
+    # Dick's Sporting Goods, Ross Stores; "004030VICS"): a translator set up for 004030 refuses a group labelled
+    # 004010 (AK9 R, code 2). None: the version. The documents follow the version's dictionary either way (a later
+    # release of a version keeps the earlier release's segments, elements and codes)
     gs_version: str | None = Field(default=None, pattern=r"^\d{6}[A-Z0-9]{0,6}$")
     # ISA12 of what we send when the partner's guide names another interchange control version than the version's
     # own (00401 for 004010, 00501 for 005010): AutoZone's 004010 guides send and require "00400"; None: the
@@ -157,8 +160,10 @@ class X12Settings(_Model):
 
     @model_validator(mode="after")
     def _gs_version_of_the_version(self) -> X12Settings:
-        if self.gs_version is not None and not self.gs_version.startswith(self.version):
-            raise ValueError(f"gs_version {self.gs_version!r} must start with the version {self.version!r}")
+        gs = self.gs_version
+        if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
+            raise ValueError(f"gs_version {gs!r} must start with the version {self.version!r} or a later release of "
+                             f"it ({self.version[:3]}020 ...)")
         return self
 
 

@@ -205,6 +205,25 @@ def complete_gtin(code: str | None, body_length: int) -> str | None:
     return normalise_gtin(code)
 
 
+def isbn_gtin(code: str | None) -> str | None:
+    """An ISBN (code list 235's IB) as the GTIN-14 of its ISBN-13 (the book's EAN, "Bookland" 978/979): an
+    ISBN-13 with its GS1 check digit, or an ISBN-10 (nine digits and a check digit 0-9 or X, mod 11) re-expressed
+    as 978 + its nine digits + the EAN check digit, as BISG's ISBN-13 rules convert it; hyphens and blanks
+    between the groups are dropped. None for anything else (a wrong check digit names no book)."""
+    if code is None:
+        return None
+    code = code.replace("-", "").replace(" ", "").upper()
+    if len(code) == 13 and code[:3] in ("978", "979"):
+        return normalise_gtin(code)
+    if len(code) != 10 or not code.isascii() or not code[:9].isdigit() or not (code[9].isdigit() or code[9] == "X"):
+        return None
+    total = sum((10 - i) * int(d) for i, d in enumerate(code[:9])) + (10 if code[9] == "X" else int(code[9]))
+    if total % 11:
+        return None
+    body = "978" + code[:9]
+    return (body + str(gs1_check_digit(body))).zfill(14)
+
+
 # Code list 235's qualifiers of a National Drug Code, and the layout each names (labeler-product-package
 # digits): ND the NDC (any layout), N4 the 11-digit HIPAA form 5-4-2, N1..N3 the 10-digit forms the FDA
 # assigns (4-4-2, 5-3-2, 5-4-1). One drug is one NDC however a PO prints it: pharmacy and hospital buyers send

@@ -2,9 +2,9 @@
 discontinued items.
 
 A line is resolved through the ids it carries (ORDER_LINES.product_ids, every pair as sent): UPC/GTIN/EAN
-against our items' GTINs and UPCs, VN/VP/VC against our vendor part numbers, and any qualifier (VP, VC, VA, MG,
-SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items: partner, qualifier, id, sku). No
-lookup ever matches a null or blank id (rules.business.common.lookup).
+and ISBN (IB, 10 or 13 digits) against our items' GTINs and UPCs, VN/VP/VC/VA against our vendor part numbers, and
+any qualifier (VP, VC, VA, MG, SK, CB, BP, IN, ...) through the partner's cross-reference (partner_items:
+partner, qualifier, id, sku). No lookup ever matches a null or blank id (rules.business.common.lookup).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from schemas.reference import (
     complete_gtin,
     from_scientific,
     gs1_valid,
+    isbn_gtin,
     ndc_11,
     normalise_gtin,
 )
@@ -51,10 +52,14 @@ GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched 
 # (schemas.reference.complete_gtin); their rank follows EN's.
 GS1_WITHOUT_CHECK_DIGIT = {"UI": 11, "UD": 12, "UA": 12}
 _WITHOUT_CHECK_DIGIT_RANK = 2
+# IB: an ISBN, the book trade's id (BISAC X12 guides; Ingram, Baker & Taylor, Barnes & Noble): ISBN-10 or ISBN-13,
+# both the one book whose EAN (978/979 GTIN-13) a publisher's item master keeps (schemas.reference.isbn_gtin)
+ISBN_QUALIFIERS = {"IB": 2}
 # our (the vendor's) number: VN vendor's item number, VP vendor's part number, VC vendor's catalog number
-# (code list 235: "Vendor's (Seller's) ..." all three, the seller's own id, so an id found among our items'
-# vendor parts is ours; one that is not still tries the partner's cross-reference)
-VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3}
+# and VA vendor's style number (code list 235: "Vendor's (Seller's) ..." the four, the seller's own id, so an id
+# found among our items' vendor parts is ours - an off-price closeout line sent with our style and a description
+# only; one that is not still tries the partner's cross-reference)
+VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3, "VA": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
 
 # --- the pairs of every line -------------------------------------------------------------------------
@@ -116,6 +121,14 @@ def _gs1_keys(values: pa.Array) -> pa.Array:
     valid = {u: normalise_gtin(u) for u in uniques}
     keys = [k for k in valid if valid[k] is not None]
     return lookup(values, pa.array(keys, pa.string()), pa.array([valid[k] for k in keys], pa.string()))
+
+
+def _isbn_keys(values: pa.Array) -> pa.Array:
+    """Each ISBN (10 or 13 digits) as the GTIN-14 of its ISBN-13, null where empty or not a valid ISBN."""
+    uniques = [u for u in pc.unique(values).drop_null().to_pylist() if not is_blank(u)]
+    named = {u: isbn_gtin(u) for u in uniques}
+    keys = [u for u in uniques if named[u] is not None]
+    return lookup(values, pa.array(keys, pa.string()), pa.array([named[u] for u in keys], pa.string()))
 
 
 def _gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
@@ -212,6 +225,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         per_qualifier = _per_qualifier(qualifier)
         gs1_keys, gs1_skus = item_gs1_keys(items)
         for quals, keys_of, ref_keys, ref_skus in ((GS1_QUALIFIERS, _gs1_keys, gs1_keys, gs1_skus),
+                                                   (ISBN_QUALIFIERS, _isbn_keys, gs1_keys, gs1_skus),
                                                    (VENDOR_QUALIFIERS, lambda v: v, items.column("vendor_part"),
                                                     item_sku)):
             mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(quals), pa.string())), False).to_numpy(
@@ -459,6 +473,8 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             where.append("our GTINs" if normalise_gtin(value) else "not a valid UPC/GTIN/EAN")
         if q in GS1_WITHOUT_CHECK_DIGIT:
             where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q]) else "not a UPC/EAN code")
+        if q in ISBN_QUALIFIERS:
+            where.append("our GTINs, as its ISBN-13" if isbn_gtin(value) else "not a valid ISBN")
         if q in VENDOR_QUALIFIERS:
             where.append("our vendor part numbers")
         where.append(f"{partner}'s cross-reference")
