@@ -153,7 +153,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             if c.settings.auth.mode == "proxy":
                 return c.page(request, "message.html", status=401, title="Not signed in",
                               message="The reverse proxy did not name a user this console knows.")
-            return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # an order's link too
+            return RedirectResponse("/login?" + urlencode({"next": asked}), status_code=303)
         if not user.can(role):
             return c.page(request, "message.html", status=403, title="Not allowed",
                           message=f"{user.name} is a {user.role}; this needs the {role} role.")
