@@ -312,8 +312,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
     for text in _asked_text(o):
         console.print(shown(text))
-    if o["hold_reasons"]:
-        console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+    if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
+        held = "held for" if o["state"] == "held" else "was held for"
+        console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any

@@ -151,3 +151,27 @@ def test_findings_are_kept_with_their_consequence(demo):
     held = state.findings(partner="acme", po_number="ACME-1010")
     assert [(r["run_id"], r["consequence"]) for r in held] == [
         ("20261127", "order held for a person"), ("20261128", "approved by Dana Ops; line 1: IA (accepted, reported)")]
+
+
+def test_an_order_no_longer_held_says_it_was_held(demo):
+    """ACME-1010 was held for its discount, approved, and acknowledged: its story says what it was held for
+    as past ("was held for"), in the terminal and on the console's order page; GLOBEX-2010, still held,
+    says "held for". Before, an acknowledged order read "held for: ..." as if it still waited for a person."""
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer
+
+    def text(po, partner):
+        res = CliRunner().invoke(app, ["status", po, "--partner", partner, "-w", str(demo.root)])
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    answered, waiting = text("ACME-1010", "acme"), text("GLOBEX-2010", "globex")
+    assert "\n  was held for: PO104 20" in answered and "\n  held for:" not in answered
+    assert "\n  held for: " in waiting and "was held for" not in waiting
+    with ConsoleServer(demo.root) as server:  # no users: the console reads without signing in
+        client = Client(server.url)
+        page = client.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1010"}))[1]
+        assert '<dt>Was held for</dt><dd id="hold-reasons">' in page and "<dt>Held for</dt>" not in page
+        page = client.get("/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2010"}))[1]
+        assert '<dt>Held for</dt><dd class="warn" id="hold-reasons">' in page
