@@ -231,6 +231,22 @@ def test_search_by_po_partner_status_date_and_item(server):
     assert status == 200 and "since must be a date" in body
 
 
+def test_a_po_typed_in_lower_case_finds_the_orders_sent_in_capitals(server):
+    """Sales type 'acme-10'; partners send 'ACME-1010' (kept as sent). The search found nothing and said
+    "No order matches." while the orders were there; now, when the PO as typed matches nothing, its capitals
+    are searched and the page says so. A PO number that matches as typed is searched as typed only."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    status, body = c.get("/orders?" + urlencode({"po": "acme-10"}))
+    found = re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+    assert status == 200 and "ACME-1010" in found and all(p.startswith("ACME-10") for p in found)
+    assert 'id="capitals"' in body and "acme-10" in body and 'value="ACME-10"' in body
+    status, body = c.get("/orders?" + urlencode({"po": "ACME-10"}))
+    assert 'id="capitals"' not in body
+    status, body = c.get("/orders?" + urlencode({"po": "nothing-like-it"}))
+    assert "No order matches." in body and 'id="capitals"' not in body
+
+
 def test_an_order_page_shows_what_status_shows(server, ws):
     c = Client(server.url)
     c.sign_in("vic")
