@@ -79,7 +79,8 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
     if not matches:
-        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "")
+        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
+            _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         whose = ", ".join(dict.fromkeys(o.partner for o in matches))
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
@@ -89,6 +90,26 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         if not matches:
             return [], {}, f"no release {shown(release)} of PO {shown(po)}"
     return matches, releases, ""
+
+
+LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked for
+
+
+def _like(store, po: str, partner: str | None) -> str:
+    """'; PO numbers like it: ...' naming the orders whose PO number begins with ``po`` as typed or in
+    capitals (partners' PO numbers are kept as sent; people type 'acme-1001' or a PO's beginning); ''
+    when there are none."""
+    from schemas.order_keys import x12_po
+
+    found: dict[tuple[str, str], None] = {}
+    for typed in dict.fromkeys((po, po.upper()) if po else ()):
+        for o in store.search_orders(po=typed, partner=partner or "", limit=LIKE_SHOWN + 1):
+            found.setdefault((x12_po(o.po_number), o.partner), None)
+    if not found:
+        return ""
+    named = sorted(found)
+    more = ", ..." if len(named) > LIKE_SHOWN else ""
+    return "; PO numbers like it: " + ", ".join(f"{shown(p)} ({shown(who)})" for p, who in named[:LIKE_SHOWN]) + more
 
 
 # The PO's DTM dates status shows (ORDERS column, DTM01 qualifier, what it means)

@@ -175,3 +175,21 @@ def test_an_order_no_longer_held_says_it_was_held(demo):
         assert '<dt>Was held for</dt><dd id="hold-reasons">' in page and "<dt>Held for</dt>" not in page
         page = client.get("/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2010"}))[1]
         assert '<dt>Held for</dt><dd class="warn" id="hold-reasons">' in page
+
+
+def test_a_po_named_in_part_or_in_lower_case_names_the_orders_like_it(demo):
+    """`status acme-1010` or `status ACME-10`: no such order (exit 2, as before), and the message names the
+    orders whose PO number begins with what was typed, as typed or in capitals (partners' PO numbers are
+    kept as sent), so sales can name one. It said "no order acme-1010" and nothing else."""
+    def refused(*args):
+        res = CliRunner().invoke(app, ["status", *args, "-w", str(demo.root)])
+        assert res.exit_code == 2, res.output
+        return " ".join(res.output.split())
+
+    assert "no order acme-1010; PO numbers like it: ACME-1010 (acme)" in refused("acme-1010")
+    partly = refused("ACME-10")
+    assert "no order ACME-10; PO numbers like it: " in partly
+    assert all(f"{po} (acme)" in partly for po in ("ACME-1000", "ACME-1001", "ACME-1010", "ACME-1011"))
+    assert "GLOBEX" not in partly
+    assert "like it" not in refused("ACME-10", "--partner", "globex")
+    assert refused("NOTHING-LIKE-IT") == "no order NOTHING-LIKE-IT"
