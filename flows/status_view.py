@@ -17,6 +17,7 @@ from flows.exit_status import ExitStatus
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
 from schemas.ack_reasons import verdict_words
+from schemas.lifecycle import AWAITING_PERSON
 
 _CONSOLE = _console()
 err = _console(stderr=True)
@@ -334,7 +335,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     for text in _asked_text(o):
         console.print(shown(text))
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
-        held = "held for" if o["state"] == "held" else "was held for"
+        held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
         console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
