@@ -323,7 +323,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
     console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
-                         f"value {o['value']} {o['currency']})"))
+                         f"value acknowledged {o['value']} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
     named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in ORDER_DATES if o.get("dates", {}).get(c)]

@@ -193,3 +193,20 @@ def test_a_po_named_in_part_or_in_lower_case_names_the_orders_like_it(demo):
     assert "GLOBEX" not in partly
     assert "like it" not in refused("ACME-10", "--partner", "globex")
     assert refused("NOTHING-LIKE-IT") == "no order NOTHING-LIKE-IT"
+
+
+def test_the_value_shown_is_named_as_acknowledged(demo):
+    """An order's value is what we acknowledged ((allocated + backordered) x price): ACME-1011, rejected,
+    is worth 0 so, though it was ordered for 69,000. The terminal and the console named it 'value' alone,
+    which read as the order's worth; they now say 'value acknowledged'."""
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer
+
+    res = CliRunner().invoke(app, ["status", "ACME-1011", "--partner", "acme", "-w", str(demo.root)])
+    assert "; value acknowledged 0 USD)" in " ".join(res.stdout.split())
+    with ConsoleServer(demo.root) as server:
+        client = Client(server.url)
+        page = client.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1011"}))[1]
+        assert "<dt>Value acknowledged</dt><dd>0.00 USD" in page
+        assert '<th class="num">Value acknowledged</th>' in client.get("/orders")[1]
