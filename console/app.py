@@ -153,7 +153,8 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             if c.settings.auth.mode == "proxy":
                 return c.page(request, "message.html", status=401, title="Not signed in",
                               message="The reverse proxy did not name a user this console knows.")
-            return RedirectResponse("/login?" + urlencode({"next": request.url.path}), status_code=303)
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # an order's link too
+            return RedirectResponse("/login?" + urlencode({"next": asked}), status_code=303)
         if not user.can(role):
             return c.page(request, "message.html", status=403, title="Not allowed",
                           message=f"{user.name} is a {user.role}; this needs the {role} role.")
@@ -208,8 +209,13 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         search = reading.Search.parse(dict(request.query_params))
         store = c.store()
         rows, more = search.run(store) if store else ([], False)
+        typed = ""
+        if store and not rows and (capitals := search.in_capitals()) is not None:
+            found = capitals.run(store)
+            if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
+                typed, search, (rows, more) = search.po, capitals, found
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
-                      states=reading.STATES, no_store=store is None)
+                      states=reading.STATES, no_store=store is None, typed=typed)
 
     def order(request: Request) -> Response:
         got = guarded(request)

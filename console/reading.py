@@ -6,7 +6,7 @@ with each customer's credit exposure, runs with their reports, a file's journey.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -69,6 +69,11 @@ class Search:
                                    since=self.since, until=self.until, sku=self.sku, limit=PAGE + 1,
                                    offset=(self.page - 1) * PAGE)
         return rows[:PAGE], len(rows) > PAGE
+
+    def in_capitals(self) -> Search | None:
+        """The same search with its PO number in capitals, when it has lower-case letters: people type
+        'acme-1001', partners send 'ACME-1001' (kept as sent). Tried when the search as typed finds nothing."""
+        return replace(self, po=self.po.upper()) if self.po != self.po.upper() else None
 
     def query(self, **change) -> dict[str, str]:
         values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change

@@ -6,7 +6,7 @@ self-contained HTML page (the reading). Pure: tables and the run clock in; never
 Definitions:
   period        the PO's period (BEG05 by month "2026-11", ISO week "2026-W48" or day), so a period's
                 variances compare the same orders; a line with no PO date takes its first ship or invoice date.
-  values        from LINE_MATCH: ordered (cancelled lines count 0), acknowledged, shipped (at the agreed
+  values        from LINE_MATCH: ordered and acknowledged (cancelled and deleted lines count 0), shipped (at the agreed
                 price), invoiced (duplicates left out); variances: acknowledged - ordered, shipped -
                 acknowledged, invoiced - shipped. A partner that takes no 855 (FinanceSettings.expects_855
                 False: its programme answers orders by 856s and 810s) agrees to its orders as ordered: a line

@@ -15,7 +15,8 @@ the current 855/865, else the requested ship date - is on or before the run date
   error rate      per partner and rule (finding code, errors only): POs with at least one such finding /
                   POs received (in ORDERED or named by a finding); "(any rule)" for all rules together;
                   findings above the order (file, envelope) are counted apart.
-  SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival;
+  SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival
+                  (a CSV order is in no group: not measured);
                   "855 within window": our first 855 within ack_855_hours (not measured for a partner
                   taking no 855: FinanceSettings.expects_855); "ASN before arrival": our 856
                   sent before the expected delivery, or within asn_window_minutes of departure when no
@@ -57,6 +58,7 @@ Period = Literal["month", "week", "day"]
 SLAS = ("997 within window", "855 within window", "ASN before arrival", "partner 997 within window")
 STAGES = ("received -> acknowledged", "acknowledged -> shipped", "shipped -> invoiced")
 ANY_RULE = "(any rule)"
+CSV_ORDER = "CSV"  # the ISA13 of a CSV order's lineage (parsers.csv_orders): no X12 group, no 997 answers it
 
 VOLUME = pa.schema([("partner", pa.string()), ("period", pa.string()), ("orders", pa.int64()), ("lines", pa.int64())])
 FILL = pa.schema([("partner", pa.string()), ("lines_due", pa.int64()), ("lines_filled", pa.int64()),
@@ -211,9 +213,10 @@ def _first(table: pa.Table, column: str, name: str) -> pa.Table:
 
 def _orders(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table) -> pa.Table:
     """One row per PO: when it arrived, our 997 and first 855/865, first departure, first 810."""
-    base = ordered.group_by(["partner", "po_number"], use_threads=False).aggregate(
-        [("received_at", "min"), ("fa_sent_at", "min")]).rename_columns(
-        ["partner", "po_number", "received_at", "fa_sent_at"])
+    x12 = pc.not_equal(pc.fill_null(ordered["isa13"], ""), CSV_ORDER)  # a CSV order came in no group
+    base = ordered.append_column("x12", x12).group_by(["partner", "po_number"], use_threads=False).aggregate(
+        [("received_at", "min"), ("fa_sent_at", "min"), ("x12", "any")]).rename_columns(
+        ["partner", "po_number", "received_at", "fa_sent_at", "x12"])
     for table, column, name in ((acknowledged, "sent_at", "acked_at"), (shipped, "shipped_at", "shipped_at"),
                                 (invoiced, "sent_at", "invoiced_at")):
         base = base.join(_first(table, column, name), ["partner", "po_number"], join_type="left outer",
@@ -290,8 +293,10 @@ def _sla(orders: pa.Table, shipped: pa.Table, docs: pa.Table, cfg: dict[str, Fin
     who = orders["partner"].to_pylist()
     received = _seconds(orders["received_at"])
     results: dict[str, tuple[list, np.ndarray, np.ndarray]] = {}
-    results[SLAS[0]] = (who, *_deadline_check(who, received, _seconds(orders["fa_sent_at"]),
-                                              {p: c.ack_997_hours * 3600 for p, c in cfg.items()}, now_s))
+    met, measured = _deadline_check(who, received, _seconds(orders["fa_sent_at"]),
+                                    {p: c.ack_997_hours * 3600 for p, c in cfg.items()}, now_s)
+    x12 = pc.fill_null(orders["x12"], True).to_numpy(zero_copy_only=False).astype(bool)  # a CSV order: no 997 owed
+    results[SLAS[0]] = (who, met & x12, measured & x12)
     met, measured = _deadline_check(who, received, _seconds(orders["acked_at"]),
                                     {p: c.ack_855_hours * 3600 for p, c in cfg.items()}, now_s)
     if not all(c.expects_855 for c in cfg.values()):  # a partner that takes no 855 is owed none: not measured

@@ -244,6 +244,8 @@ class LineMatch:
         has_inv = self.first_inv_day != NO_DAY
         ordered_value = np.where(self.cancelled, 0, multiply(self.o_qty, self.o_price))
         ack_price = np.where(self.ack_price_ok, self.ack_price, self.o_price)
+        # a cancelled or deleted line is owed nothing, whatever an earlier 855 acknowledged of it
+        ack_value = np.where(self.cancelled, 0, multiply(self.a_qty, ack_price))
         due = np.where(self.has_ack, self.promised_day, self.requested_day)
         table = pa.table({
             "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
@@ -259,7 +261,7 @@ class LineMatch:
             "shipped_quantity": decimal_array(self.s_qty),
             "invoiced_quantity": decimal_array(self.i_qty),
             "ordered_value": decimal_array(ordered_value, self.has_order),
-            "acknowledged_value": decimal_array(multiply(self.a_qty, ack_price), self.has_ack),
+            "acknowledged_value": decimal_array(ack_value, self.has_ack),
             "shipped_value": decimal_array(multiply(self.s_qty, self.price) if self.s_value is None else self.s_value),
             "invoiced_value": decimal_array(self.i_value),
             "due_date": date_array(due, due != NO_DAY),

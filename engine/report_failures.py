@@ -69,8 +69,8 @@ HINTS: dict[str, str] = {
         "never rounded ([rules] drop_ship_order_types, drop_ship_marks: is this order one?)."
     ),
     "CASE_PACK_MISMATCH": (
-        "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and reprocess, else ask the "
-        "buyer to correct the PO; approved as it is, every case ships with our count."
+        "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and `orderbridge recheck` the "
+        "order, else ask the buyer to correct the PO; approved as it is, every case ships with our count."
     ),
     "CASE_PACK_NOT_MULTIPLE": (
         "Ask the partner to order whole cases, or change this partner's case-pack policy."
@@ -85,7 +85,8 @@ HINTS: dict[str, str] = {
     ),
     "PRICE_MISSING": "No action: our price list applies. Ask the partner to send PO104 if they need it.",
     "PRICE_NOT_ON_FILE": (
-        "Add a price for this partner and item valid on the PO date to prices.csv, then reprocess."
+        "Add a price for this partner and item valid on the PO date to prices.csv, then `orderbridge recheck` "
+        "the order (the next run answers it); or approve it (answered at PO104) or reject it."
     ),
     "PRICE_BASIS_UNSUPPORTED": (
         "Reject the order and ask the partner for prices per unit (PO105 PE), or enter it by hand; approved, "
@@ -112,7 +113,7 @@ HINTS: dict[str, str] = {
     ),
     "PRICE_BREAK_UNCLEAR": (
         "Check the price with the partner's price list: the first CTP priced the line. If another break was "
-        "meant, ask for PO104 (or breaks with CTP04 quantities in the line's unit) and reprocess."
+        "meant, ask the partner for PO104 (or breaks with CTP04 quantities in the line's unit) in an 860."
     ),
     "PRICE_MULTIPLIER_UNSUPPORTED": (
         "Work out the net price (CTP03 times CTP07, if that is what the partner means) and agree it; approve "
@@ -141,9 +142,13 @@ HINTS: dict[str, str] = {
     "CUSTOMER_UNKNOWN": "Add the partner to customers.csv (credit limit, terms, currency).",
     "CREDIT_LIMIT_EXCEEDED": "Credit control must release the order or the partner must pay open invoices.",
     "ORDER_VALUE_BELOW_MINIMUM": "Tell the partner the minimum order value; combine with another order.",
-    "SHIP_TO_UNKNOWN": "Add the location to ship_tos.csv, or ask the partner for the full N3/N4 address.",
+    "SHIP_TO_UNKNOWN": (
+        "Add the location to ship_tos.csv, then `orderbridge recheck` the order (the next run answers it); or ask "
+        "the partner for the full N3/N4 address."
+    ),
     "ADDRESS_INCOMPLETE": (
-        "Ask the partner for the missing N3/N4 elements, or add the location id to ship_tos.csv."
+        "Ask the partner for the missing N3/N4 elements, or add the location id to ship_tos.csv and "
+        "`orderbridge recheck` the order."
     ),
     "ADDRESS_IMPLAUSIBLE": "Check the state/province code and postal code format with the partner.",
     "DATE_IN_PAST": "Reschedule: the 855 offers the first date we can meet; confirm with the partner.",

@@ -33,6 +33,7 @@ from flows.progress import plural
 from flows.timing import timed
 from flows.workspace import Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
+from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
 
 RETRY_DELAYS = [2, 10, 30]  # seconds before each retry of a stage that failed with a transient error
@@ -354,11 +355,14 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
         faults.reached("before-finish")
         failed = failure or any(r.failure for r in results) or any(w["failure"] for w in warehouses)
         state.finish_run(run_id, _wall(), summary, status="failed" if failed else "finished")
+        waiting = len(state.orders(states=AWAITING_PERSON))  # held by this run or an earlier one
     finally:
         state.close()
     errors = sum(p.get("errors", 0) for p in summary["partners"])
+    still = f"; {plural(waiting, 'order')} {'waits' if waiting == 1 else 'wait'} for a person (orderbridge approvals)" \
+        if waiting else ""
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
-                    "input")
+                    f"input{still}")
     return summary
 
 

@@ -17,6 +17,7 @@ from flows.exit_status import ExitStatus
 from flows.terminal import console as _console
 from flows.terminal import shown, styled
 from schemas.ack_reasons import verdict_words
+from schemas.lifecycle import AWAITING_PERSON
 
 _CONSOLE = _console()
 err = _console(stderr=True)
@@ -79,7 +80,8 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
     if not matches:
-        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "")
+        return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
+            _like(store, po, partner)
     if len({o.partner for o in matches}) > 1:
         whose = ", ".join(dict.fromkeys(o.partner for o in matches))
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
@@ -89,6 +91,26 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         if not matches:
             return [], {}, f"no release {shown(release)} of PO {shown(po)}"
     return matches, releases, ""
+
+
+LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked for
+
+
+def _like(store, po: str, partner: str | None) -> str:
+    """'; PO numbers like it: ...' naming the orders whose PO number begins with ``po`` as typed or in
+    capitals (partners' PO numbers are kept as sent; people type 'acme-1001' or a PO's beginning); ''
+    when there are none."""
+    from schemas.order_keys import x12_po
+
+    found: dict[tuple[str, str], None] = {}
+    for typed in dict.fromkeys((po, po.upper()) if po else ()):
+        for o in store.search_orders(po=typed, partner=partner or "", limit=LIKE_SHOWN + 1):
+            found.setdefault((x12_po(o.po_number), o.partner), None)
+    if not found:
+        return ""
+    named = sorted(found)
+    more = ", ..." if len(named) > LIKE_SHOWN else ""
+    return "; PO numbers like it: " + ", ".join(f"{shown(p)} ({shown(who)})" for p, who in named[:LIKE_SHOWN]) + more
 
 
 # The PO's DTM dates status shows (ORDERS column, DTM01 qualifier, what it means)
@@ -301,7 +323,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     o = doc["order"]
     answered = f", answered with {o['answered_with']} {o['ack_type']}" if o["answered_with"] else ""
     console.print(styled((f"{o['partner']} / {po}", "bold"), f": {o['state']} (revision {o['revision']}{answered}; "
-                         f"value {o['value']} {o['currency']})"))
+                         f"value acknowledged {o['value']} {o['currency']})"))
     console.print(shown(f"  from {o['source_file']}, ISA13 {o['isa13']} GS06 {o['gs06']} ST02 {o['st02']}; "
                         f"received {o['received_at']} (run clock)"))
     named = [f"{text} {o['dates'][c]} (DTM {q})" for c, q, text in ORDER_DATES if o.get("dates", {}).get(c)]
@@ -312,8 +334,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
     for text in _asked_text(o):
         console.print(shown(text))
-    if o["hold_reasons"]:
-        console.print("  held for: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+    if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
+        held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
+        console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any

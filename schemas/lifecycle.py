@@ -123,6 +123,8 @@ class EventKind(StrEnum):
     CLOSED = "closed"  # every 810 of the order delivered: the order is done
 
 
+AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifecycle's group; here so that
+# `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
                  EventKind.RECHECK_HELD)  # the events that are people's acts (status lists them as decisions)
 

@@ -181,3 +181,23 @@ def test_run_prints_progress_per_stage_and_partner_and_exits_by_its_meaning(tmp_
     res = CliRunner().invoke(app, ["run", "-w", str(ws2.root), "--now", "2026-11-27T02:00:00"])
     assert res.exit_code == ExitStatus.INCOMPLETE, res.output
     assert "decide: FAILED" in res.stderr and "run stage failed: decide: ConfigError" in res.stdout
+
+
+def test_each_run_says_how_many_orders_still_wait_for_a_person(tmp_path):
+    """A night that found no error in its own input still ends by saying how many orders wait for a person
+    (held by an earlier run): the scheduler's log and the ops reading it learn that ACME-1010 and ACME-1011
+    have waited since the first night. It said '0 open errors in the input' and nothing of them."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+
+    def night(now: str) -> str:
+        res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--no-prefect", "--no-gx", "--now", now])
+        assert res.exit_code in (ExitStatus.OK, ExitStatus.INPUT_ERRORS), res.output
+        return next(line for line in res.stderr.splitlines() if " finished: " in line)
+
+    assert night("2026-11-27T02:00:00").endswith("in the input; 2 orders wait for a person (orderbridge approvals)")
+    assert night("2026-11-28T02:00:00").endswith(
+        "finished: 0 open errors in the input; 2 orders wait for a person (orderbridge approvals)")
+    for verb, po, why in (("approve", "ACME-1010", "--note"), ("reject", "ACME-1011", "--reason")):
+        res = CliRunner().invoke(app, [verb, po, "--partner", "acme", "--by", "Dana", why, "ok", "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+    assert night("2026-11-29T02:00:00").endswith("finished: 0 open errors in the input")

@@ -5,6 +5,7 @@ machine without users. The same pages in headless Chromium: tests/test_console_i
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -23,7 +24,7 @@ from console.server import refusal
 from console.session import Session, sign, unsign
 from flows.cli import app
 from tests.support import REPO, make_workspace
-from tests.support_console import Client, ConsoleServer, add_users, night
+from tests.support_console import PASSWORDS, Client, ConsoleServer, add_users, night
 
 pytestmark = pytest.mark.integration
 NIGHT1 = datetime(2026, 11, 27, 2)
@@ -97,6 +98,22 @@ def test_pages_need_a_signed_in_user_and_the_right_password(server):
     assert status == 401
     status, body = c.sign_in("dana")
     assert status == 200 and "dana (approver)" in body and 'id="results"' in body
+
+
+def test_signing_in_returns_to_the_page_asked_for_with_its_query(server):
+    """A link to an order (or a search) opened before signing in lands on that order after it: the sign-in
+    kept the path alone, so the order page came up as 'No order  for partner .' and a search as all orders."""
+    c = Client(server.url)
+    asked = "/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2000"})
+    status, body = c.get(asked)
+    assert status == 200 and 'id="sign-in"' in body
+    back = html.unescape(re.search(r'name="next" value="([^"]*)"', body).group(1))
+    assert back == asked
+    status, body = c.post("/login", {"csrf": re.search(r'name="csrf" value="([^"]+)"', body).group(1),
+                                     "name": "vic", "password": PASSWORDS["vic"], "next": back})
+    assert status == 200 and 'id="order-title"' in body and "globex / GLOBEX-2000" in body
+    status, body = Client(server.url).get("/orders?" + urlencode({"po": "ACME-10", "partner": "acme"}))
+    assert html.unescape(re.search(r'name="next" value="([^"]*)"', body).group(1)) == "/orders?po=ACME-10&partner=acme"
 
 
 def test_a_form_without_its_csrf_token_is_refused(server, ws):
@@ -212,6 +229,22 @@ def test_search_by_po_partner_status_date_and_item(server):
     assert found(since="2099-01-01") == [] and "ACME-1000" in found(since="2026-11-01", until="2026-11-30")
     status, body = c.get("/orders?since=yesterday")
     assert status == 200 and "since must be a date" in body
+
+
+def test_a_po_typed_in_lower_case_finds_the_orders_sent_in_capitals(server):
+    """Sales type 'acme-10'; partners send 'ACME-1010' (kept as sent). The search found nothing and said
+    "No order matches." while the orders were there; now, when the PO as typed matches nothing, its capitals
+    are searched and the page says so. A PO number that matches as typed is searched as typed only."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    status, body = c.get("/orders?" + urlencode({"po": "acme-10"}))
+    found = re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+    assert status == 200 and "ACME-1010" in found and all(p.startswith("ACME-10") for p in found)
+    assert 'id="capitals"' in body and "acme-10" in body and 'value="ACME-10"' in body
+    status, body = c.get("/orders?" + urlencode({"po": "ACME-10"}))
+    assert 'id="capitals"' not in body
+    status, body = c.get("/orders?" + urlencode({"po": "nothing-like-it"}))
+    assert "No order matches." in body and 'id="capitals"' not in body
 
 
 def test_an_order_page_shows_what_status_shows(server, ws):

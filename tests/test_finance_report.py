@@ -58,6 +58,29 @@ def test_value_per_partner_and_period_with_variances(report):
     ]
 
 
+def test_a_line_acknowledged_then_cancelled_counts_nothing_acknowledged():
+    """An 860 deleting a line we had acknowledged (answered by a revised 855 that no longer lists it) or a
+    cancelled order: the line is worth 0 ordered and 0 acknowledged, so the variances are only what is
+    owed. Before, its first 855 still counted as acknowledged: the demo's Initech read 157.62 CAD
+    acknowledged beyond what was ordered and 83.28 shipped short of it, neither explained by anything."""
+    from datetime import date
+
+    book = small_book()
+    gone = dict(po_date=date(2026, 11, 5), requested=date(2026, 11, 28), received_at=datetime(2026, 11, 5, 8))
+    book.order("A9", 1, 10, 4, cancelled_at=datetime(2026, 11, 7), **gone).order("A9", 2, 5, 2, **gone)
+    book.ack("A9", 1, "IA", 10, 4, promised=date(2026, 11, 28), sent_at=datetime(2026, 11, 6, 2))
+    book.ack("A9", 2, "IA", 5, 2, promised=date(2026, 11, 28), sent_at=datetime(2026, 11, 6, 2))
+    r = reconciled(book)
+    line = {(x["po_number"], x["line_number"]): x for x in r.lines.to_pylist()}
+    assert line[("A9", 1)]["acknowledged_quantity"] == Decimal(10)  # what the 855 said is kept
+    assert line[("A9", 1)]["ordered_value"] == 0 and line[("A9", 1)]["acknowledged_value"] == 0
+    assert line[("A9", 2)]["acknowledged_value"] == Decimal(10)
+    values = build_finance_report(r.lines, r.exceptions, r.evidence, as_of=AS_OF).values
+    nov = next(v for v in values.to_pylist() if v["partner"] == "acme" and v["period"] == "2026-11")
+    assert (nov["ordered_value"], nov["acknowledged_value"], nov["acknowledged_variance"]) == \
+        (Decimal(105), Decimal(105), Decimal(0))  # A1 65 + A2 30 + A9 line 2 10
+
+
 def test_exceptions_by_partner_and_type(report):
     assert [(r["partner"], r["type"], r["exceptions"], r["amount_at_risk"], r["open"], r["resolved"],
              r["unresolved_amount"], r["oldest_age_days"]) for r in report.summary.to_pylist()] == [

@@ -122,3 +122,22 @@ def test_kpis_for_other_exceptions_are_those_computed_afresh():
     some, none = fresh(r.exceptions), fresh(r.exceptions.slice(0, 0))
     assert some.perfect.to_pylist() != none.perfect.to_pylist()
     assert some.chargebacks.to_pylist() != none.chargebacks.to_pylist()
+
+
+def test_a_csv_order_is_owed_no_997():
+    """A CSV order (its lineage's ISA13 reads "CSV": parsers.csv_orders) came in no X12 group, so no 997 can
+    answer it: "997 within window" does not measure it, and it is no late_997 incident. The demo's Umbrella
+    read 997 within window 0 of 1 and a late 997 for the order its CSV acknowledgment answered."""
+    from datetime import date, datetime
+
+    b = small_book()
+    b.order("C1", 1, 4, 5, partner="globex", po_date=date(2026, 11, 20), received_at=datetime(2026, 11, 20, 2))
+    b.rows["ordered"][-1].update(isa13="CSV", gs06="1", st02="0002", file="orders.csv")
+    t, docs = b.tables(), small_document_status(b)
+    r = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs, settings=SMALL_SETTINGS,
+                  as_of=AS_OF)
+    k = compute_kpis(r.lines, t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], docs, t["findings"],
+                     r.exceptions, settings=SMALL_SETTINGS, as_of=AS_OF)
+    s = {key: (v["met"], v["measured"]) for key, v in by(k.sla, "partner", "sla").items()}
+    assert s["globex", SLAS[0]] == (1, 2)  # G1 (none, late) and G2 as before; C1 not measured
+    assert by(k.chargebacks, "partner", "incident")["globex", "late_997"]["incidents"] == 1

@@ -151,3 +151,62 @@ def test_findings_are_kept_with_their_consequence(demo):
     held = state.findings(partner="acme", po_number="ACME-1010")
     assert [(r["run_id"], r["consequence"]) for r in held] == [
         ("20261127", "order held for a person"), ("20261128", "approved by Dana Ops; line 1: IA (accepted, reported)")]
+
+
+def test_an_order_no_longer_held_says_it_was_held(demo):
+    """ACME-1010 was held for its discount, approved, and acknowledged: its story says what it was held for
+    as past ("was held for"), in the terminal and on the console's order page; GLOBEX-2010, still held,
+    says "held for". Before, an acknowledged order read "held for: ..." as if it still waited for a person."""
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer
+
+    def text(po, partner):
+        res = CliRunner().invoke(app, ["status", po, "--partner", partner, "-w", str(demo.root)])
+        assert res.exit_code == 0, res.output
+        return res.stdout
+
+    answered, waiting = text("ACME-1010", "acme"), text("GLOBEX-2010", "globex")
+    assert "\n  was held for: PO104 20" in answered and "\n  held for:" not in answered
+    assert "\n  held for: " in waiting and "was held for" not in waiting
+    with ConsoleServer(demo.root) as server:  # no users: the console reads without signing in
+        client = Client(server.url)
+        page = client.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1010"}))[1]
+        assert '<dt>Was held for</dt><dd id="hold-reasons">' in page and "<dt>Held for</dt>" not in page
+        page = client.get("/order?" + urlencode({"partner": "globex", "po": "GLOBEX-2010"}))[1]
+        assert '<dt>Held for</dt><dd class="warn" id="hold-reasons">' in page
+
+
+def test_a_po_named_in_part_or_in_lower_case_names_the_orders_like_it(demo):
+    """`status acme-1010` or `status ACME-10`: no such order (exit 2, as before), and the message names the
+    orders whose PO number begins with what was typed, as typed or in capitals (partners' PO numbers are
+    kept as sent), so sales can name one. It said "no order acme-1010" and nothing else."""
+    def refused(*args):
+        res = CliRunner().invoke(app, ["status", *args, "-w", str(demo.root)])
+        assert res.exit_code == 2, res.output
+        return " ".join(res.output.split())
+
+    assert "no order acme-1010; PO numbers like it: ACME-1010 (acme)" in refused("acme-1010")
+    partly = refused("ACME-10")
+    assert "no order ACME-10; PO numbers like it: " in partly
+    assert all(f"{po} (acme)" in partly for po in ("ACME-1000", "ACME-1001", "ACME-1010", "ACME-1011"))
+    assert "GLOBEX" not in partly
+    assert "like it" not in refused("ACME-10", "--partner", "globex")
+    assert refused("NOTHING-LIKE-IT") == "no order NOTHING-LIKE-IT"
+
+
+def test_the_value_shown_is_named_as_acknowledged(demo):
+    """An order's value is what we acknowledged ((allocated + backordered) x price): ACME-1011, rejected,
+    is worth 0 so, though it was ordered for 69,000. The terminal and the console named it 'value' alone,
+    which read as the order's worth; they now say 'value acknowledged'."""
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer
+
+    res = CliRunner().invoke(app, ["status", "ACME-1011", "--partner", "acme", "-w", str(demo.root)])
+    assert "; value acknowledged 0 USD)" in " ".join(res.stdout.split())
+    with ConsoleServer(demo.root) as server:
+        client = Client(server.url)
+        page = client.get("/order?" + urlencode({"partner": "acme", "po": "ACME-1011"}))[1]
+        assert "<dt>Value acknowledged</dt><dd>0.00 USD" in page
+        assert '<th class="num">Value acknowledged</th>' in client.get("/orders")[1]

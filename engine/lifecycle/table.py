@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from schemas.lifecycle import AWAITING_PERSON as SCHEMA_AWAITING_PERSON
 from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
@@ -18,7 +19,7 @@ S, E = OrderState, EventKind
 SHIPPING_ORDER = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED)
 SHIPPING = frozenset(SHIPPING_ORDER)  # units shipped: an 860 changes only what did not ship (nor bill)
 TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
-AWAITING_PERSON = (S.HELD,)  # approve, reject or recheck
+AWAITING_PERSON = SCHEMA_AWAITING_PERSON  # approve, reject or recheck (defined beside OrderState)
 OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet invoiced: credit exposure
 SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
