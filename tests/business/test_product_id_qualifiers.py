@@ -101,7 +101,8 @@ def test_the_gx_frame_sees_the_same_ids(ref):
     assert masks["product_id_present"].tolist() == [False, False]
     assert masks["sku_resolved"].tolist() == [False, True]
     [unknown] = item_findings(resolved, masks)
-    assert unknown.code == "ITEM_UNKNOWN" and unknown.message == "No item matches VA V-0 (our vendor part numbers, acme's cross-reference)."
+    assert unknown.code == "ITEM_UNKNOWN"
+    assert unknown.message == "No item matches VA V-0 (our vendor part numbers, acme's cross-reference)."
 
 
 def test_our_vendor_part_number_sent_as_vp_resolves_without_a_cross_reference(ref):
