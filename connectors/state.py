@@ -100,6 +100,7 @@ from schemas.shipment_records import (
     ShippedLineBlock,
     ShippedLines,
 )
+from schemas.x12 import Address
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
     import pyarrow as pa
@@ -2633,7 +2634,8 @@ def _held_content(d: PlannedDocument) -> bytes:
     return json.dumps({"doc_type": d.doc_type, "functional_id": d.functional_id, "ta1": list(d.ta1),
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
-                                 "answers_gs06": s.answers_gs06} for s in d.sets]}).encode()
+                                 "answers_gs06": s.answers_gs06} for s in d.sets],
+                       **({"to": [d.to.isa_qualifier, d.to.isa_id, d.to.gs_id]} if d.to else {})}).encode()
 
 
 def _tuples(value):
@@ -2644,7 +2646,8 @@ def _held_document(partner: str, content: bytes) -> PlannedDocument:
     saved = json.loads(content)
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
-                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]))
+                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]),
+        to=Address(*saved["to"]) if saved.get("to") else None)
 
 
 FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish

@@ -23,7 +23,7 @@ from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from schemas.x12 import Delimiters
+    from schemas.x12 import Address, Delimiters
 
 
 class OrderState(StrEnum):
@@ -503,6 +503,7 @@ class PlannedDocument:
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
     content: bytes = b""  # a CSV document's bytes (no envelope, no control numbers)
     delimiters: Delimiters | None = None  # chosen by the planner when its sets come rendered (``text``)
+    to: Address | None = None  # the buyer it goes to when not the profile's their_* (engine.envelope.reply_address)
 
 
 @dataclass(frozen=True, slots=True)
