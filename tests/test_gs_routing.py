@@ -107,3 +107,87 @@ def test_the_renderer_writes_the_buyers_gs03_and_isa08():
         _name, content = render(PlannedDocument("network", "997", "FA", (PlannedSet("k", body),), to=to), 7, 7, [1])
         isa, gs = content.decode().split("~")[:2]
         assert isa.split("*")[8] == isa08 and gs.split("*")[3] == gs03
+
+
+WHO = {"network": {"855": {"NW-100": A, "NW-200": B, "NW-201": B}, "856": {"NW-SHP-01": A, "NW-SHP-02": B},
+                   "810": {"NW-100": A, "NW-200": B}},
+       "netrun": {"855": {"NR-100": A, "NR-200": B, "NR-201": B},
+                  "856": {"NR-SHP-01": A, "NR-SHP-02": B, "NR-SHP-03": B},
+                  "810": {"NR-100": A, "NR-200": B, "NR-201": B}}}
+
+
+def test_orders_keep_the_gs02_they_came_from_and_move_as_usual(night):
+    from connectors.state import StateStore
+
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error"]
+    assert {k: v for k, v in states.items() if k[0] in WHO} == {
+        **{("network", po): "invoiced" for po in ("NW-100", "NW-200")}, ("network", "NW-201"): "acknowledged",
+        **{("netrun", po): "invoiced" for po in ("NR-100", "NR-200", "NR-201")}}
+    state = StateStore(ws.state_path)
+    try:
+        kept = {o.key: o.gs02 for o in state.orders() if o.partner in WHO}
+        assert state.buyer_gs_ids({"network": A, "netrun": A}) == {k: B for k, v in kept.items() if v == B}
+    finally:
+        state.close()
+    assert kept == {("network", "NW-100"): A, ("network", "NW-200"): B, ("network", "NW-201"): B,
+                    ("netrun", "NR-100"): A, ("netrun", "NR-200"): B, ("netrun", "NR-201"): B}
+
+
+@pytest.mark.parametrize("partner", ["network", "netrun"])
+@pytest.mark.parametrize("kind", ["855", "856", "810"])
+def test_each_orders_855_856_and_810_go_to_its_own_buyer(night, partner, kind):
+    """The 855, 856 and 810 of buyer B's orders carry GS03 AN01000067890 (before: the profile's their_gs_id, buyer
+    A's: the network delivered B's documents to A); ISA08 stays the network's id. Each file is read back by our
+    reader; no interchange (ISA13) holds documents for two buyers."""
+    ws, _found, _states = night
+    got = sent(ws, partner, kind)
+    assert {key: gs03 for _isa08, _n, gs03, _g, _s, key in got} == WHO[partner][kind]
+    assert {isa08 for isa08, *_ in got} == {"NETWORKEDI" if partner == "network" else "NETRUNEDI"}
+    by_interchange: dict[str, set[str]] = {}
+    for _isa08, isa13, gs03, *_ in got:
+        by_interchange.setdefault(isa13, set()).add(gs03)
+    assert all(len(v) == 1 for v in by_interchange.values())
+    if partner == "netrun" and kind != "856":  # one interchange per type and run: one per buyer
+        assert sorted(map(sorted, by_interchange.values())) == [[A], [B]]
+    if partner == "network":  # one interchange per set, as before
+        assert len(by_interchange) == len(got)
+
+
+@pytest.mark.parametrize("partner", ["network", "netrun"])
+def test_control_numbers_stay_unique_across_buyers(night, partner):
+    ws, _found, _states = night
+    isa13s = [isa13 for kind in ("997", "855", "856", "810") for isa13 in
+              {n for _i, n, *_ in sent(ws, partner, kind)}]
+    files = list((ws.drop_root / partner / "outbox").glob("*.x12"))
+    assert len(isa13s) == len(set(isa13s)) == len(files) - sum(f.name.startswith(f"{partner}-TA1") for f in files)
+
+
+def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
+    """On both back ends: a store before BUYER_GS_IDS (orders without gs02) gets the column; an order recorded
+    before has none (its documents go to the profile's GS id, as before), an order recorded after keeps its own."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST
+
+    target = store_target()
+    store = StateStore(target)
+    insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
+              " ('network', ?, 'received', 1, 0{})")
+    with store.transaction():  # what a version 14 store looks like, with an order it took
+        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(insert.format("", ""), ("NW-1",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == BUYER_GS_IDS == BILLED_WEIGHTS + 1
+        assert "gs02" in store._columns("orders")
+        with store.transaction():
+            store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
+        assert store.order("network", "NW-1").gs02 == ""
+        assert store.order("network", "NW-2").gs02 == B
+        assert store.buyer_gs_ids({"network": A}) == {("network", "NW-2"): B}
+        assert store.buyer_gs_ids({"network": B}) == {}
+    finally:
+        store.close()
