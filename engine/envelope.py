@@ -99,6 +99,12 @@ def addressed(env: Envelope, to: Address | None) -> Envelope:
                    receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver)
 
 
+def envelope_allows(env: Envelope, d: Delimiters) -> bool:
+    """True when none of the envelope's own values (a buyer's GS id, ``addressed``) holds one of ``d``'s
+    delimiters: a set a planner chose for the profile's envelope still writes this one."""
+    return first_free(set(_envelope_chars(env)), (d,)) is not None
+
+
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:
     """The first of the envelope's candidate sets that no value of ``bodies`` (nor of the envelope
     itself) uses; None when every set collides: the document cannot be sent without altering a value."""

@@ -13,7 +13,7 @@ from connectors.base import FileDrop
 from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
-from engine.envelope import Envelope, addressed, delimiters_for, envelope_for, wrap, wrap_ta1
+from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
 from parsers.x12_writer import Segment, collisions, transcode
 from schemas.errors import StateError
@@ -76,7 +76,8 @@ def fits(profile: PartnerProfile, doc: PlannedDocument, env: Envelope | None = N
     document rendered by its planner names the set it chose); ``env``: envelope_for(profile) if known."""
     env = addressed(env or envelope_for(profile), doc.to)
     if doc.delimiters is not None:
-        return doc.delimiters in env.candidates and delimiters_for(env, _bodies(doc)) is not None
+        return doc.delimiters in env.candidates and envelope_allows(env, doc.delimiters) and \
+            delimiters_for(env, _bodies(doc)) is not None
     return delimiters_for(env, _bodies(doc)) is not None
 
 

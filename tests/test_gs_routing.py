@@ -7,6 +7,7 @@ buyer A (the profile's their_gs_id, AN01000012345: PO -100) and a group from buy
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -191,3 +192,23 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
         assert store.buyer_gs_ids({"network": B}) == {}
     finally:
         store.close()
+
+
+def test_a_document_whose_buyer_gs_id_holds_its_delimiter_is_held_not_written_broken():
+    """A planner renders an 855/856/810 with the first delimiter set the profile's envelope leaves free; a buyer's
+    GS02 holding one of that set's characters (read from an interchange with other delimiters) would break the
+    GS segment: the document is held with OUTBOUND_DELIMITERS_EXHAUSTED instead (as a value that collides)."""
+    from engine.envelope import envelope_for
+    from flows.documents import holder
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+    from schemas.x12 import Address
+
+    profile = _profile("network")
+    d = envelope_for(profile).candidates[0]
+    text = f"BAK{d.element}00{d.element}AD{d.element}NW-1{d.element}20261125{d.segment}"
+    doc = PlannedDocument("network", "855", "PR", (PlannedSet("855:NW-1:1", po_number="NW-1", text=text, segments=1),),
+                          delimiters=d)
+    hold = holder({"network": profile}, stage="decide")
+    assert hold(doc) is None and hold(replace(doc, to=Address(gs_id=B))) is None
+    held = hold(replace(doc, to=Address(gs_id=f"AN{d.element}0100")))
+    assert held is not None and held.finding.code == "OUTBOUND_DELIMITERS_EXHAUSTED"
