@@ -184,6 +184,14 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
+    if x.their_gs_ids:  # a network's buyers: a GS02 on neither list is a buyer ops did not expect
+        known = {x.their_gs_id, *x.their_gs_ids}
+        out += [finding("GS_ID_MISMATCH", f"GS02 {g.sender} is none of the GS ids profile {profile.id} lists "
+                        f"({', '.join(sorted(known))}); the group is taken, and its 997 and its orders' documents "
+                        f"go to {g.sender} (GS03). Add it to [x12] their_gs_ids if it is a buyer of this partner, "
+                        "else ask the partner who sent it.", seg="GS", isa13=ic.control_number,
+                        gs06=g.control_number, file_segment=g.start + 1, element="GS02", value=g.sender)
+                for g in ic.groups if g.sender and g.sender not in known]
     return out
 
 

@@ -78,6 +78,10 @@ def test_a_file_read_in_batches_addresses_its_997s_as_the_whole_file_does():
     batched = [(d.doc_type, d.to) for o in _batched_file(data, profile, max_sets=1)[0] for d in o.documents]
     assert whole == batched
     assert [(t, to and to.gs_id) for t, to in whole] == [("TA1", None), ("997", None), ("997", B)]
+    mismatch = [[(f.location.isa13, f.location.gs06, f.location.file_segment, f.location.value) for o in outs
+                 for f in o.findings if f.code == "GS_ID_MISMATCH"]
+                for outs in (_whole_file(data, profile), _batched_file(data, profile)[0])]
+    assert [m for outs in mismatch for m in outs] == [("000004412", "4412", 12, B)] * 2
 
 
 def test_a_held_document_keeps_the_buyer_it_goes_to():
@@ -212,3 +216,33 @@ def test_a_document_whose_buyer_gs_id_holds_its_delimiter_is_held_not_written_br
     assert hold(doc) is None and hold(replace(doc, to=Address(gs_id=B))) is None
     held = hold(replace(doc, to=Address(gs_id=f"AN{d.element}0100")))
     assert held is not None and held.finding.code == "OUTBOUND_DELIMITERS_EXHAUSTED"
+
+
+def test_a_gs02_the_profile_does_not_list_is_taken_with_a_warning_and_answered_to_itself(night):
+    """[x12] their_gs_ids lists a network's other buyers: a group from a GS02 on neither list is taken (X12 leaves
+    GS02 to the trading partners: refusing it would lose a valid order) with GS_ID_MISMATCH, a warning naming the
+    GS02, and answered to that GS02 as any other (the 997 and documents tests above). A listed GS02 gets none."""
+    from connectors.state import StateStore
+
+    ws, found, _states = night
+    assert {(c, s, p) for c, s, p in found if c == "GS_ID_MISMATCH"} == {("GS_ID_MISMATCH", "warning", "")}
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "GS_ID_MISMATCH"]
+    finally:
+        state.close()
+    assert f["partner"] == "network" and f["gs06"] == "4412" and f["element"] == "GS02" and f["value"] == B
+    assert B in f["message"] and "their_gs_ids" in f["message"]
+
+
+def test_a_profile_without_their_gs_ids_does_not_compare_gs02():
+    from engine.process import partner_checks
+
+    parsed = read_interchanges((FIXTURES / "drops" / "network" / "network-850-4412.x12").read_bytes())
+    profile = _profile("network")
+    [ic] = parsed.interchanges
+    assert [(f.code, f.location.gs06) for f in partner_checks(ic, profile)] == [("GS_ID_MISMATCH", "4412")]
+    assert partner_checks(ic, profile.model_copy(update={"x12": profile.x12.model_copy(
+        update={"their_gs_ids": ()})})) == []
+    assert partner_checks(ic, profile.model_copy(update={"x12": profile.x12.model_copy(
+        update={"their_gs_ids": (B,)})})) == []
