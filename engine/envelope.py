@@ -90,11 +90,14 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "")
 
 
-@lru_cache(maxsize=1024)
 def addressed(env: Envelope, to: Address | None) -> Envelope:
-    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08 and GS03); ``env`` when None."""
-    if to is None:
-        return env
+    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08 and GS03); ``env`` when None (every
+    document of a partner that is one buyer: no hashing on the hot path)."""
+    return env if to is None else _addressed(env, to)
+
+
+@lru_cache(maxsize=1024)
+def _addressed(env: Envelope, to: Address) -> Envelope:
     return replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
                    receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver)
 
