@@ -246,3 +246,36 @@ def test_a_profile_without_their_gs_ids_does_not_compare_gs02():
         update={"their_gs_ids": ()})})) == []
     assert partner_checks(ic, profile.model_copy(update={"x12": profile.x12.model_copy(
         update={"their_gs_ids": (B,)})})) == []
+
+
+def test_a_packed_855_interchange_is_cut_per_buyer_and_865s_are_addressed_too():
+    """The decide planner packs a partner's rendered 855s itself (delivery.batch = "run"): addressed_documents
+    cuts such a document into one per buyer (each keeps its delimiters and its sets' order; the first buyer's
+    stays in place), and addresses segment-form 865s, which batch_documents then packs per buyer."""
+    from engine.envelope import envelope_for
+    from engine.lifecycle import batch_documents
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+    from schemas.x12 import Address
+
+    profile = _profile("netrun")
+    d = envelope_for(profile).candidates[0]
+
+    def rendered(po: str) -> PlannedSet:
+        return PlannedSet(f"855:{po}:1", po_number=po, text=f"BAK{d.element}00{d.segment}", segments=1)
+
+    def change(po: str) -> PlannedDocument:
+        return PlannedDocument("netrun", "865", "CA", (PlannedSet(f"865:{po}:1", (("BCA", "01", "AC", po),), po),))
+
+    packed = PlannedDocument("netrun", "855", "PR", tuple(map(rendered, ["NR-100", "NR-200", "NR-101", "NR-201"])),
+                             delimiters=d)
+    plan = Plan(documents=(packed, change("NR-200"), change("NR-100"), change("NR-201")))
+    buyers = {("netrun", "NR-200"): B, ("netrun", "NR-201"): B}
+    out = batch_documents(plan, {"netrun": profile}, buyers)
+    assert [(doc.doc_type, doc.to and doc.to.gs_id, [s.po_number for s in doc.sets], doc.delimiters == d)
+            for doc in out.documents] == [
+        ("855", None, ["NR-100", "NR-101"], True), ("855", B, ["NR-200", "NR-201"], True),
+        ("865", B, ["NR-200", "NR-201"], False), ("865", None, ["NR-100"], False)]
+    assert out.documents[1].to == Address(gs_id=B)
+    alone = batch_documents(plan, {"netrun": profile})  # every order from the profile's GS id: as before
+    assert alone == batch_documents(plan, {"netrun": profile}, {})
+    assert [(doc.doc_type, doc.to, len(doc.sets)) for doc in alone.documents] == [("855", None, 4), ("865", None, 3)]
