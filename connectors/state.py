@@ -51,7 +51,7 @@ import operator
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, time
@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
     BILLED_WEIGHTS,
+    BUYER_GS_IDS,
     LATEST,
     LEASES,
     NET_WEIGHTS,
@@ -100,6 +101,7 @@ from schemas.shipment_records import (
     ShippedLineBlock,
     ShippedLines,
 )
+from schemas.x12 import Address
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
     import pyarrow as pa
@@ -151,6 +153,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         NET_WEIGHTS (12): each shipped line's net weight (shipment_lines.net_weight / _unit)
 #                         RECORDED_AMOUNTS (13): what a recorded 810 line billed (recorded_lines.amount)
 #                         BILLED_WEIGHTS (14): the weight our 810 billed a line by (invoice_lines.net_weight / _unit)
+#                         BUYER_GS_IDS (15): each order's GS02, its documents' GS03 (orders.gs02)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -251,7 +254,7 @@ CREATE TABLE orders (
     isa13 TEXT, gs06 TEXT, st02 TEXT, arrival BIGINT, purpose TEXT, x12_version TEXT, po_date TEXT,
     currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
-    change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT,
+    change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT,
     PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
@@ -326,7 +329,8 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     RECORDED_AMOUNTS: (("recorded_lines", "amount", "TEXT"),),
                     # the net weight a catch-weight line of our 810 was billed by, and its unit (the price's)
                     BILLED_WEIGHTS: (("invoice_lines", "net_weight", "TEXT"), ("invoice_lines", "net_weight_unit",
-                                                                               "TEXT"))}
+                                                                               "TEXT")),
+                    BUYER_GS_IDS: (("orders", "gs02", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -422,7 +426,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
-                 "line_count", "received_at", "updated_at", "run_id")
+                 "line_count", "received_at", "updated_at", "run_id", "gs02")
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -1752,6 +1756,18 @@ class StateStore(FinanceTables):
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
 
+    def buyer_gs_ids(self, their: Mapping[str, str]) -> dict[tuple[str, str], str]:
+        """(partner, PO) -> the GS02 its 850 came from, for the orders of each partner of ``their`` (partner
+        -> its profile's their_gs_id, engine.lifecycle.asked_buyers) from another GS02 than that: a network's
+        other buyers (none for a partner that is one buyer; none for CSV orders and orders recorded before
+        BUYER_GS_IDS)."""
+        out: dict[tuple[str, str], str] = {}
+        for partner, gs_id in sorted(their.items()):
+            for po, gs02 in self._q("SELECT po_number, gs02 FROM orders WHERE partner=? AND gs02 IS NOT NULL"
+                                    " AND gs02 <> '' AND gs02 <> ?", (partner, gs_id)):
+                out[(partner, po)] = gs02
+        return out
+
     def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str]]:
         """(partner, PO, state, revision, order_ref, lines_key) of these orders, as stored (null texts ""):
         what the invoice stage reads of an order to bill it, move it and find its canonical rows, without
@@ -2633,7 +2649,8 @@ def _held_content(d: PlannedDocument) -> bytes:
     return json.dumps({"doc_type": d.doc_type, "functional_id": d.functional_id, "ta1": list(d.ta1),
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
-                                 "answers_gs06": s.answers_gs06} for s in d.sets]}).encode()
+                                 "answers_gs06": s.answers_gs06} for s in d.sets],
+                       **({"to": [d.to.isa_qualifier, d.to.isa_id, d.to.gs_id]} if d.to else {})}).encode()
 
 
 def _tuples(value):
@@ -2644,7 +2661,8 @@ def _held_document(partner: str, content: bytes) -> PlannedDocument:
     saved = json.loads(content)
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
-                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]))
+                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]),
+        to=Address(*saved["to"]) if saved.get("to") else None)
 
 
 FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish
@@ -2792,7 +2810,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 33 and ORDER_COLUMNS[-1] == "run_id"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 34 and ORDER_COLUMNS[-1] == "gs02"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -2808,14 +2826,14 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
-            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id)
+            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id) = row  # ORDER_COLUMNS, by position (a night reads every order)
+     received_at, updated_at, run_id, gs02) = row  # ORDER_COLUMNS, by position (a night reads every order)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
         partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
@@ -2826,7 +2844,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
         tuple(json.loads(hold_reasons)) if hold_reasons and hold_reasons != "[]" else (),
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
-        received_at or "", updated_at or "", run_id or "")
+        received_at or "", updated_at or "", run_id or "", gs02 or "")
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

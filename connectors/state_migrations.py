@@ -28,7 +28,10 @@ by weight, its QTY 39 the cases), so a catch-weight line another system of ours 
 value; lines recorded before it have none (their value: quantity x price). Version BILLED_WEIGHTS (14) keeps the
 net weight our 810 billed a catch-weight line by and its unit (invoice_lines.net_weight, net_weight_unit: IT102 and
 IT103, the price's unit), so `status` reads what billing used instead of working it out; lines invoiced before it
-have none (status then finds the unit whose weight times the price is the amount billed, as before).
+have none (status then finds the unit whose weight times the price is the amount billed, as before). Version
+BUYER_GS_IDS (15) keeps each order's GS02 (orders.gs02: the buyer a network such as SAP Ariba sent it for, under
+one ISA06 for all its buyers), to which its 855/865/856/810 go; orders recorded before it have none (the
+profile's their_gs_id, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -56,7 +59,8 @@ STORE_MARKS = TA1_ACKS + 1
 NET_WEIGHTS = STORE_MARKS + 1
 RECORDED_AMOUNTS = NET_WEIGHTS + 1
 BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
-LATEST = BILLED_WEIGHTS
+BUYER_GS_IDS = BILLED_WEIGHTS + 1
+LATEST = BUYER_GS_IDS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -150,6 +154,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
+    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -400,4 +405,5 @@ MIGRATIONS = {
     NET_WEIGHTS - 1: _columns_of(NET_WEIGHTS),  # each shipped line's net weight and unit (catch-weight billing)
     RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
     BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
+    BUYER_GS_IDS - 1: _columns_of(BUYER_GS_IDS),  # each order's GS02: its documents' GS03 (orders.gs02)
 }

@@ -24,7 +24,7 @@ from parsers.x12_writer import (
     used_chars,
 )
 from schemas.profile import PartnerProfile
-from schemas.x12 import Delimiters
+from schemas.x12 import Address, Delimiters
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,40 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     usage=x.usage, delimiters=x.delimiters.to_delimiters(),
                     fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "",
                     isa_control=x.isa_version or "")
+
+
+def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str) -> Address | None:
+    """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
+    ``gs_id`` goes to, where it is not the profile's [x12] their_* (None: the profile's, as before). X12
+    addresses a functional acknowledgment to the sender of the group it acknowledges (its GS03 is that
+    group's GS02), and a network routes a buyer's 855/856/810 by GS03: each answers the buyer that wrote."""
+    x = profile.x12
+    if x is None:
+        return None
+    isa_qualifier, isa_id, gs_id = isa_qualifier.strip(), isa_id.strip(), gs_id.strip()
+    isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
+    gs = gs_id and gs_id != x.their_gs_id.strip()
+    if not (isa or gs):
+        return None
+    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "")
+
+
+def addressed(env: Envelope, to: Address | None) -> Envelope:
+    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08 and GS03); ``env`` when None (every
+    document of a partner that is one buyer: no hashing on the hot path)."""
+    return env if to is None else _addressed(env, to)
+
+
+@lru_cache(maxsize=1024)
+def _addressed(env: Envelope, to: Address) -> Envelope:
+    return replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
+                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver)
+
+
+def envelope_allows(env: Envelope, d: Delimiters) -> bool:
+    """True when none of the envelope's own values (a buyer's GS id, ``addressed``) holds one of ``d``'s
+    delimiters: a set a planner chose for the profile's envelope still writes this one."""
+    return first_free(set(_envelope_chars(env)), (d,)) is not None
 
 
 def delimiters_for(env: Envelope, bodies: Sequence[Sequence[Segment]]) -> Delimiters | None:

@@ -29,6 +29,7 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
+from engine.envelope import reply_address
 from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
@@ -48,7 +49,7 @@ from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
-from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
+from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
@@ -90,6 +91,7 @@ class OutDoc:
     bodies: tuple[tuple[Segment, ...], ...] = ()  # one per transaction set
     ta1: tuple[str, ...] = ()
     po_numbers: tuple[str, ...] = ()
+    to: Address | None = None  # a 997 to its group's GS02, a TA1 to its ISA06 (engine.envelope.reply_address)
 
 
 @dataclass(slots=True)
@@ -203,6 +205,14 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
+    if x.their_gs_ids:  # a network's buyers: a GS02 on neither list is a buyer ops did not expect
+        known = {x.their_gs_id, *x.their_gs_ids}
+        out += [finding("GS_ID_MISMATCH", f"GS02 {g.sender} is none of the GS ids profile {profile.id} lists "
+                        f"({', '.join(sorted(known))}); the group is taken, and its 997 and its orders' documents "
+                        f"go to {g.sender} (GS03). Add it to [x12] their_gs_ids if it is a buyer of this partner, "
+                        "else ask the partner who sent it.", seg="GS", isa13=ic.control_number,
+                        gs06=g.control_number, file_segment=g.start + 1, element="GS02", value=g.sender)
+                for g in ic.groups if g.sender and g.sender not in known]
     return out
 
 
@@ -407,7 +417,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
             if policy == "always" or (policy == "requested" and (requested or has_error)) or \
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start + row_base}",
-                                            ta1=tuple(ta1_segment(ic, findings, today=today))))
+                                            ta1=tuple(ta1_segment(ic, findings, today=today)),
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "")))
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
@@ -421,7 +432,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                             f"{g.start + row_base}",
                                             functional_id="FA",
                                             bodies=(tuple(build_997(g, findings, version=profile.x12.version,
-                                                                   avoid=profile.x12.delimiters.chars())),)))
+                                                                   avoid=profile.x12.delimiters.chars())),),
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:

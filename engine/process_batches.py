@@ -27,6 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, spans_of, too_many_sets
+from engine.envelope import reply_address
 from engine.process import (
     Known,
     Outcome,
@@ -128,7 +129,8 @@ class SplitInterchange:
             if policy == "always" or (policy == "requested" and (ic.ack_requested == "1" or has_error)) or \
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{self.sha256}:{ic.control_number}:{ic.start + self.row_base}",
-                                            ta1=tuple(ta1_segment(ic, self.findings, today=self.today))))
+                                            ta1=tuple(ta1_segment(ic, self.findings, today=self.today)),
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "")))
         return shifted(out, self.row_base) if self.row_base else out
 
     def batch(self, result: ParseResult, *, delta: int, group: int, ends_groups: int, last: bool,
@@ -222,7 +224,9 @@ class SplitInterchange:
                                     accepted=self.accepted.pop(hi, 0), noted=hi in self.noted,
                                     included=g.trailer_count if g.has_trailer else None)]
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
-                                            f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),)))
+                                            f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),),
+                                            to=reply_address(profile, self.ic.sender_qualifier, self.ic.sender,
+                                                             g.sender)))
                 del body
             self.sent = hi + 1
         if last and not self.rejected:

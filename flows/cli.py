@@ -1155,7 +1155,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
     if not file.is_file():
         err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
-    from engine.envelope import Envelope, envelope_for, wrap, wrap_ta1
+    from engine.envelope import Envelope, addressed, envelope_for, wrap, wrap_ta1
     from engine.process import Known, process_file
     from schemas.profile import PartnerProfile
 
@@ -1194,9 +1194,9 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
             continue
         n += 1
         if doc.doc_type == "TA1":
-            sys.stdout.write(wrap_ta1(env, list(doc.ta1), isa13=n, now=now).decode())
+            sys.stdout.write(wrap_ta1(addressed(env, doc.to), list(doc.ta1), isa13=n, now=now).decode())
         else:
-            sys.stdout.write(wrap(env, "FA", "997", [list(b) for b in doc.bodies], isa13=n, gs06=n,
+            sys.stdout.write(wrap(addressed(env, doc.to), "FA", "997", [list(b) for b in doc.bodies], isa13=n, gs06=n,
                                   st02s=[1], now=now).decode())
     if n == 0:
         err.print("nothing to acknowledge (no readable functional group and no TA1 due)")

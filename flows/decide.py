@@ -174,7 +174,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
-    plan = lifecycle.batch_documents(lifecycle.in_answer_order(plan, revisions.change_ids), profiles)
+    plan = lifecycle.in_answer_order(plan, revisions.change_ids)
+    plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
     with timed("decide.apply"):

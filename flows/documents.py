@@ -13,14 +13,14 @@ from connectors.base import FileDrop
 from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
-from engine.envelope import Envelope, delimiters_for, envelope_for, wrap, wrap_ta1
+from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
 from parsers.x12_writer import Segment, collisions, transcode
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
-from schemas.x12 import Delimiters
+from schemas.x12 import Address, Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
 
@@ -42,7 +42,7 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
     def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
             return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
-        env = envelope(doc.partner)
+        env = addressed(envelope(doc.partner), doc.to)  # to the buyer it answers (a network's GS02)
         bodies = _bodies(doc)
         if doc.doc_type == "TA1":
             content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=delimiters_for(env, bodies))
@@ -74,9 +74,10 @@ def _envelopes(profiles: Mapping[str, PartnerProfile]) -> Callable[[str], Envelo
 def fits(profile: PartnerProfile, doc: PlannedDocument, env: Envelope | None = None) -> bool:
     """True when one of the profile's delimiter sets leaves every value of ``doc`` as it is (a
     document rendered by its planner names the set it chose); ``env``: envelope_for(profile) if known."""
-    env = env or envelope_for(profile)
+    env = addressed(env or envelope_for(profile), doc.to)
     if doc.delimiters is not None:
-        return doc.delimiters in env.candidates and delimiters_for(env, _bodies(doc)) is not None
+        return doc.delimiters in env.candidates and envelope_allows(env, doc.delimiters) and \
+            delimiters_for(env, _bodies(doc)) is not None
     return delimiters_for(env, _bodies(doc)) is not None
 
 
@@ -86,23 +87,24 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
     by its sha256 (the finding's location)."""
 
     envelope = _envelopes(profiles)
-    rendered: dict[tuple[str, Delimiters], bool] = {}  # fits() of a planner's text: its envelope and set only
+    rendered: dict[tuple[str, Address | None, Delimiters], bool] = {}  # fits() of a planner's text: its address, set
 
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
         if doc.content:  # a CSV acknowledgment: no delimiters to choose
             return None
         if doc.delimiters is not None and all(s.text and not s.body for s in doc.sets):
-            ok = rendered.get((doc.partner, doc.delimiters))
+            ok = rendered.get((doc.partner, doc.to, doc.delimiters))
             if ok is None:
-                ok = rendered[(doc.partner, doc.delimiters)] = fits(profile, doc, envelope(doc.partner))
+                ok = rendered[(doc.partner, doc.to, doc.delimiters)] = fits(profile, doc, envelope(doc.partner))
         else:
             ok = fits(profile, doc, envelope(doc.partner))
         if ok:
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
-        f = held_finding(envelope(doc.partner), doc.doc_type, pos, _bodies(doc), (files or {}).get(source, ""))
+        f = held_finding(addressed(envelope(doc.partner), doc.to), doc.doc_type, pos, _bodies(doc),
+                         (files or {}).get(source, ""))
         return FindingRecord(f, doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
                              stage=stage)
 

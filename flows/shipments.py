@@ -374,7 +374,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                source=source, refused=refused, clock_zone=ws.clock_zone)
                 # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
                 plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
-                plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
+                plan = lifecycle.batch_documents(  # the partners' delivery.batch, each to its order's buyer
+                    plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
                 rendered = CheckedRender(render, check)
                 applied = state.apply(plan, render=rendered, hold=holder(
                     profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)
@@ -638,7 +639,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                 plan = billing.plan_invoices(prepared, numbers=numbers, records=records, lines=lines,
                                              profiles=profiles, billed=billed, at=at, run_id=run_id) + Plan(
                     findings=problems)
-                plan = lifecycle.batch_documents(plan, profiles)  # the partners' delivery.batch
+                plan = lifecycle.batch_documents(  # the partners' delivery.batch, each to its order's buyer
+                    plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
                 rendered = CheckedRender(renderer(profiles, now), check)
                 applied = state.apply(plan, render=rendered, hold=holder(profiles, stage="invoicing"), at=at,
                                       run_id=run_id)

@@ -593,6 +593,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "po_date": when["po_date"],
         "version": pa.array(labels[3], pa.string()),
         "interchange_usage": pa.array(_usages(sets), pa.string()),
+        "gs02": pa.array(_group_senders(sets), pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": percent,
         "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
@@ -869,6 +870,18 @@ def _usages(sets) -> list[str | None]:
         if ic is not last_ic:
             last_ic, usage = ic, ic.usage or None
         out.append(usage)
+    return out
+
+
+def _group_senders(sets) -> list[str | None]:
+    """GS02 of each set's group (None when empty), each group's read once."""
+    out: list[str | None] = []
+    last_g = None
+    sender = None
+    for _ic, g, _ts in sets:
+        if g is not last_g:
+            last_g, sender = g, g.sender or None
+        out.append(sender)
     return out
 
 

@@ -113,9 +113,9 @@ CATALOGUE: dict[str, CodeSpec] = {
            reserved=("No longer emitted: a group number is unique within its interchange only (X12 RFI 362), "
                      "so one used in another interchange is a new group, whatever its age, with no finding; "
                      "kept for findings recorded before.")),
-        _C("GS_ID_MISMATCH", "group", "warning", "", "GS02/GS03 differ from the partner profile.",
-           reserved=("GS02/GS03 are not compared with the profile yet; the sender is checked on ISA05/ISA06 "
-                     "(PARTNER_SENDER_MISMATCH).")),
+        _C("GS_ID_MISMATCH", "group", "warning", "",
+           "GS02 is none of the GS ids the partner profile lists ([x12] their_gs_id, their_gs_ids); the group is "
+           "taken and answered to its GS02."),
         # --- transaction set (997 AK5) ----------------------------------------------------
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),

@@ -23,7 +23,7 @@ from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from schemas.x12 import Delimiters
+    from schemas.x12 import Address, Delimiters
 
 
 class OrderState(StrEnum):
@@ -180,6 +180,7 @@ class OrderRecord:
     received_at: str = ""
     updated_at: str = ""
     run_id: str = ""
+    gs02: str = ""  # GS02 of the 850's group: its documents go to it (engine.envelope.reply_address); "" CSV
 
     @property
     def key(self) -> tuple[str, str]:
@@ -396,7 +397,7 @@ def _received_orders() -> pa.Schema:
 
     text = [pa.field(name, pa.string(), nullable=False) for name in (
         "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
-        "purpose", "x12_version")]
+        "purpose", "x12_version", "gs02")]
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)
@@ -505,6 +506,7 @@ class PlannedDocument:
     ta1: tuple[str, ...] = ()  # the TA1 segment (TA1 only)
     content: bytes = b""  # a CSV document's bytes (no envelope, no control numbers)
     delimiters: Delimiters | None = None  # chosen by the planner when its sets come rendered (``text``)
+    to: Address | None = None  # the buyer it goes to when not the profile's their_* (engine.envelope.reply_address)
 
 
 @dataclass(frozen=True, slots=True)

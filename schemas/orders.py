@@ -44,6 +44,9 @@ ORDERS = pa.schema([
     pa.field("po_date", pa.date32()),  # BEG05
     pa.field("version", pa.string()),  # GS08
     pa.field("interchange_usage", pa.string()),  # ISA15: P production, T test data
+    # GS02 of the 850's group: the buyer a network (SAP Ariba's ANID, Coupa, GHX) sends it for, under one
+    # ISA06 for all its buyers; its 855/865/856/810 go to it (GS03). Null for a CSV order (the profile's)
+    pa.field("gs02", pa.string()),
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
@@ -102,7 +105,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
-                          "itd_more_sent"])
+                          "itd_more_sent", "gs02"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in

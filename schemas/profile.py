@@ -122,6 +122,12 @@ class X12Settings(_Model):
     our_qualifier: str = Field(pattern=_QUALIFIER)
     our_id: str = Field(pattern=_ISA_ID)
     their_gs_id: str = Field(pattern=_GS_ID)
+    # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in
+    # GS02 (Ariba: its ANID): the other GS02s it may send besides their_gs_id. Each group is answered to its own
+    # GS02 either way (its 997, and its orders' 855/865/856/810, carry it as GS03); with this list a group from a
+    # GS02 on neither is taken with GS_ID_MISMATCH (warning), so ops see a buyer they did not expect. Empty (the
+    # default): GS02 is not compared
+    their_gs_ids: tuple[str, ...] = ()
     our_gs_id: str = Field(pattern=_GS_ID)
     version: Literal["004010", "005010"] = "004010"
     # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
@@ -136,6 +142,14 @@ class X12Settings(_Model):
     # version's own. Before 00402 ISA11 is "U" (no repetition separator), from it on the repetition separator
     isa_version: str | None = Field(default=None, pattern=r"^00[2-8]0\d$")
     usage: Literal["P", "T"] = "P"
+
+    @field_validator("their_gs_ids")
+    @classmethod
+    def _gs_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [s for s in v if not re.fullmatch(_GS_ID, s)]
+        if bad:
+            raise ValueError(f"not GS ids (2 to 15 printable characters, no leading or trailing space): {bad}")
+        return v
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
     # Groups in a version we have no dictionary for (003040, 004030, 007030 ...): "common" (the default)

@@ -26,6 +26,18 @@ ENVELOPE_IDS = ("ISA", "IEA", "GS", "GE", "ST", "SE")
 
 
 @dataclass(frozen=True, slots=True)
+class Address:
+    """Whom an outbound document goes to when it is not the profile's [x12] their_*: ISA07/ISA08 and
+    GS03 ("" each: the profile's). A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many
+    buyers' documents under one ISA06 and tells them apart by GS02; it routes what we send by GS03,
+    so an answer goes to the GS02 (and ISA05/ISA06) it answers."""
+
+    isa_qualifier: str = ""
+    isa_id: str = ""
+    gs_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Delimiters:
     element: str = "*"
     component: str = ">"

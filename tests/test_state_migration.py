@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1 == NET_WEIGHTS + 2
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2 == NET_WEIGHTS + 3
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -344,7 +344,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     from decimal import Decimal
 
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, RECORDED_AMOUNTS
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, RECORDED_AMOUNTS
 
     target = store_target()
     store = StateStore(target)
@@ -353,7 +353,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     line = ("INSERT INTO invoice_lines (invoice_number, line_number, line_id, quantity, unit, unit_price,"
             " amount{}) VALUES (?, 1, '1', '3', 'CA', '3.49', '147.8'{})")
     with store.transaction():  # what a version 13 store looks like, with a catch-weight line it invoiced
-        for table, column, _ in COLUMNS_ADDED_IN[BILLED_WEIGHTS]:
+        for table, column, _ in COLUMNS_ADDED_IN[BILLED_WEIGHTS] + COLUMNS_ADDED_IN[BUYER_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q(head, ("INV1", "810:INV1", "2026-11-28T02:00:00"))
         store._q(line.format("", ""), ("INV1",))
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS == RECORDED_AMOUNTS + 1
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 1 == RECORDED_AMOUNTS + 2
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))

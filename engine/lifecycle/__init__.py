@@ -19,7 +19,8 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, reserved_after, stored_line_keys
-  batches     batch_documents(plan, profiles) (855/865/856/810 interchanges per the profile's delivery.batch)
+  batches     batch_documents(plan, profiles, buyers) (855/865/856/810 interchanges per the profile's delivery.batch,
+              each to its order's buyer: the GS02 it came from)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
   restore     plan_restored(records, lines, evidence, at=, run_id=) -> Plan (a rebuilt store: what the
               outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer
@@ -39,7 +40,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from engine.lifecycle.backorders import lines_as_planned
-from engine.lifecycle.batches import batch_documents
+from engine.lifecycle.batches import addressed_documents, asked_buyers, batch_documents
 from engine.lifecycle.changes import (
     UNANSWERED_CHANGES,
     AppliedChange,
@@ -118,6 +119,7 @@ __all__ = [
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers", "arrivals", "fingerprints",
     "repeat_keys",
+    "addressed_documents", "asked_buyers",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",

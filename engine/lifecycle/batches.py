@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from engine.envelope import Envelope, envelope_for, first_fit
+from engine.envelope import Envelope, addressed, envelope_for, first_fit, reply_address
 from parsers.x12_writer import delimiter_chars, used_chars
 from schemas.lifecycle import Plan, PlannedDocument
 from schemas.profile import PartnerProfile
-from schemas.x12 import Delimiters
+from schemas.x12 import Address, Delimiters
 
 BATCHED = ("855", "865", "856", "810")  # 997s and TA1s answer one inbound file each
 RENDERED_ALONE = ("856", "810")  # their planners render each set alone, text and delimiters: packed here
@@ -62,24 +62,69 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
     return out
 
 
-def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> Plan:
+def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
+    """partner -> its profile's their_gs_id, for the partners of the plan's 855/865/856/810s: the orders
+    of these partners from another GS02 are what ``batch_documents``' ``buyers`` names
+    (connectors.state.StateStore.buyer_gs_ids)."""
+    out: dict[str, str] = {}
+    for doc in plan.documents:
+        profile = profiles.get(doc.partner)
+        if doc.doc_type in BATCHED and doc.partner not in out and profile is not None and profile.x12 is not None:
+            out[doc.partner] = profile.x12.their_gs_id
+    return out
+
+
+def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
+                        buyers: Mapping[tuple[str, str], str]) -> Plan:
+    """The plan with each 855/865/856/810 addressed to the buyer of its order: ``buyers`` (partner, PO) ->
+    the GS02 the 850 came from, where it is not the profile's their_gs_id (a network such as SAP Ariba
+    sends many buyers under one ISA06 and routes what we send by GS03). A document holding sets of
+    orders from different buyers (an 855 interchange the decide planner packed) is cut into one per
+    buyer, in the order each buyer first appears, at the place of the document: documents for two buyers
+    never share a group. Without ``buyers`` (every order from the profile's GS id) the plan as it is."""
+    if not buyers:
+        return plan
+    out: list[PlannedDocument] = []
+    changed = False
+    for doc in plan.documents:
+        profile = profiles.get(doc.partner)
+        if doc.doc_type not in BATCHED or doc.to is not None or profile is None:
+            out.append(doc)
+            continue
+        by_to: dict[Address | None, list] = {}
+        for s in doc.sets:
+            gs02 = buyers.get((doc.partner, s.po_number.split(",", 1)[0]), "")
+            by_to.setdefault(reply_address(profile, "", "", gs02) if gs02 else None, []).append(s)
+        if list(by_to) == [None]:
+            out.append(doc)
+            continue
+        changed = True
+        out += [replace(doc, sets=tuple(sets), to=to) for to, sets in by_to.items()]
+    return replace(plan, documents=tuple(out)) if changed else plan
+
+
+def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
+                    buyers: Mapping[tuple[str, str], str] | None = None) -> Plan:
     """The plan with its segment-form 855s and 865s, and its 856s and 810s, packed per the partners'
-    delivery.batch (sets keep their order; a packed interchange takes the place of its first member).
+    delivery.batch (sets keep their order; a packed interchange takes the place of its first member),
+    each addressed to its order's buyer first (``addressed_documents``: documents for different buyers
+    are packed apart).
     Documents rendered by the decide planner (855s with ``delimiters``) are packed already. An 856 or
     810 comes rendered with the first delimiter set its own values leave free: sets rendered with
     different delimiter sets never share an interchange (a group ``group`` forms is cut where they
     change), so no set is rendered twice."""
-    picked: dict[tuple[str, str], list[int]] = {}
+    plan = addressed_documents(plan, profiles, buyers or {})
+    picked: dict[tuple[str, str, Address | None], list[int]] = {}
     for i, doc in enumerate(plan.documents):
         profile = profiles.get(doc.partner)
         if doc.doc_type in BATCHED and (doc.delimiters is None or doc.doc_type in RENDERED_ALONE) and profile \
                 and profile.delivery.limit != 1:
-            picked.setdefault((doc.partner, doc.doc_type), []).append(i)
+            picked.setdefault((doc.partner, doc.doc_type, doc.to), []).append(i)
     if not picked:
         return plan
     replaced: dict[int, PlannedDocument | None] = {}
-    for (partner, _), indexes in picked.items():
-        env = envelope_for(profiles[partner])
+    for (partner, _, to), indexes in picked.items():
+        env = addressed(envelope_for(profiles[partner]), to)
         docs = [plan.documents[i] for i in indexes]
         chars = delimiter_chars(env.candidates)
         used = [_used(d, chars) for d in docs]

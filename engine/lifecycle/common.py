@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.envelope import Envelope, body_chars, first_fit, render_body
+from engine.envelope import Envelope, addressed, body_chars, first_fit, render_body
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.process import OutDoc
 from schemas.findings import finding
@@ -45,16 +45,18 @@ def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "",
     po = ",".join(doc.po_numbers)
     if doc.doc_type == "TA1":
         sets = (PlannedSet(doc.doc_key, (), po, source_sha256, isa13, gs06),)
-        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1))
+        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1), to=doc.to)
     keys = [doc.doc_key if i == 0 else f"{doc.doc_key}#{i + 1}" for i in range(len(doc.bodies))]
-    d = first_fit(envelope, body_chars(doc.bodies)) if envelope is not None and doc.doc_type == "997" else None
+    d = first_fit(addressed(envelope, doc.to), body_chars(doc.bodies)) \
+        if envelope is not None and doc.doc_type == "997" else None
     if d is not None:
         sets = tuple(PlannedSet(key, (), po, source_sha256, isa13, gs06, text=render_body(body, d),
                                 segments=len(body)) for key, body in zip(keys, doc.bodies, strict=True))
-        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1), delimiters=d)
+        return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1), delimiters=d,
+                               to=doc.to)
     sets = tuple(PlannedSet(key, tuple(tuple(seg) for seg in body), po, source_sha256, isa13, gs06)
                  for key, body in zip(keys, doc.bodies, strict=True))
-    return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1))
+    return PlannedDocument(partner, doc.doc_type, doc.functional_id, sets, tuple(doc.ta1), to=doc.to)
 
 
 def transaction_set(doc_type: str, functional_id: str, doc_key: str, body: list, *, partner: str, po_number: str,
