@@ -199,3 +199,23 @@ def test_td_synnex_line_with_six_id_pairs_in_units_is_echoed_whole_and_its_calcu
     assert [s[2:4] for s in asn if s[0] == "SN1"] == [["4", "UN"], ["2", "EA"]]
     assert [s[2] for s in asn if s[:2] == ["REF", "SE"]] == ["CX12D-0001190", "CX12D-0001191"]
     assert asn.index(["REF", "SE", "CX12D-0001190"]) == asn.index(["PID", "F", "", "", "", "CALCULATOR 12-DIGIT"]) + 1
+
+
+def _gs03_of(segs: list[list[str]], head: str, at: int) -> dict[str, str]:
+    """Each set's key (``head``'s element ``at``: BAK03, BIG04) -> the GS03 of the group it went in."""
+    gs03, out = None, {}
+    for s in segs:
+        if s[0] == "GS":
+            gs03 = s[3]
+        elif s[0] == head:
+            out[s[at]] = gs03
+    return out
+
+
+def test_each_ariba_buyer_is_answered_at_its_own_anid(night):
+    """Ariba routes by GS03: two buyers behind the one ARIBAEDI sender (GS02 AN01000012345 and AN01000067890) each
+    get their PO's 855 and 810 addressed to their own ANID, not to the profile's one GS id."""
+    ws, _found, _states = night
+    want = {"4500012345": "AN01000012345", "PO-77120": "AN01000067890"}
+    assert _gs03_of(segments(ws, "ariba", "855", "latin-1"), "BAK", 3) == want
+    assert _gs03_of(segments(ws, "ariba", "810", "latin-1"), "BIG", 4) == want
