@@ -28,7 +28,10 @@ by weight, its QTY 39 the cases), so a catch-weight line another system of ours 
 value; lines recorded before it have none (their value: quantity x price). Version BILLED_WEIGHTS (14) keeps the
 net weight our 810 billed a catch-weight line by and its unit (invoice_lines.net_weight, net_weight_unit: IT102 and
 IT103, the price's unit), so `status` reads what billing used instead of working it out; lines invoiced before it
-have none (status then finds the unit whose weight times the price is the amount billed, as before).
+have none (status then finds the unit whose weight times the price is the amount billed, as before). Version
+SERIALS (15) keeps each unit's serial number shipped (shipped_serials: one row per item and serial, the shipment,
+partner, PO and line it went on), so a serial cannot ship twice across runs (rules.shipments.serial_checks) and
+`status` lists a line's serials; shipments recorded before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -56,7 +59,8 @@ STORE_MARKS = TA1_ACKS + 1
 NET_WEIGHTS = STORE_MARKS + 1
 RECORDED_AMOUNTS = NET_WEIGHTS + 1
 BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
-LATEST = BILLED_WEIGHTS
+SERIALS = BILLED_WEIGHTS + 1
+LATEST = SERIALS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -400,4 +404,5 @@ MIGRATIONS = {
     NET_WEIGHTS - 1: _columns_of(NET_WEIGHTS),  # each shipped line's net weight and unit (catch-weight billing)
     RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
     BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
+    SERIALS - 1: lambda s: add_tables(s, "shipped_serials"),  # each unit's serial shipped (unique per item)
 }
