@@ -1964,11 +1964,11 @@ class StateStore(FinanceTables):
                 out.setdefault(serial, []).append((sku, sid, partner, po))
         return out
 
-    def serials_of_order(self, partner: str, po_number: str) -> list[tuple[str, str, str]]:
-        """(line_id, sku, serial) of each unit of the order shipped with a serial number, by shipment and line, each
-        line's serials sorted (what `orderbridge status` lists)."""
-        return [(line_id or "", sku, serial) for line_id, sku, serial in self._q(
-            "SELECT line_id, sku, serial FROM shipped_serials WHERE partner=? AND po_number=?"
+    def serials_of_order(self, partner: str, po_number: str) -> list[tuple[str, str, str, str, str]]:
+        """(warehouse, shipment_id, line_id, sku, serial) of each unit of the order shipped with a serial number, by
+        shipment and line, each line's serials sorted (what `orderbridge status` lists)."""
+        return [(w, sid, line_id or "", sku, serial) for w, sid, line_id, sku, serial in self._q(
+            "SELECT warehouse, shipment_id, line_id, sku, serial FROM shipped_serials WHERE partner=? AND po_number=?"
             " ORDER BY warehouse, shipment_id, line_id, serial", (partner, po_number))]
 
     def net_weights(self, keys: Iterable[tuple[str, str]]) -> list[tuple]:

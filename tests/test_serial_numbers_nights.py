@@ -76,7 +76,45 @@ def test_night_1_ships_the_serials_as_ref_se_and_keeps_them_night_2_holds_one_sh
     asn = po_segments(day1, "IM-SHP-01", "BSN")
     at = asn.index(["PID", "F", "", "", "", "CALCULATOR 12-DIGIT"])
     assert asn[at + 1: at + 3] == [["REF", "SE", "CX-1187"], ["REF", "SE", "CX-1188"]]
-    assert kept == [("1", "SKU-1028", "CX-1187"), ("1", "SKU-1028", "CX-1188")]
+    assert kept == [("east", "IM-SHP-01", "1", "SKU-1028", "CX-1187"),
+                    ("east", "IM-SHP-01", "1", "SKU-1028", "CX-1188")]
     # night 2: the unit CX-1187 left on IM-SHP-01: IM-SHP-02 is held, no 856 for it
     assert ("SHIPMENT_SERIAL_SHIPPED_BEFORE", "error", "CX-1187") in found["day2"]
     assert not any(s[:3] == ["BSN", "00", "IM-SHP-02"] for s in segments(ws, "ingram", "856"))
+
+
+def test_status_lists_a_lines_serials_shipped_and_json_every_one(nights):
+    """`orderbridge status` names each line's serials under its shipment (the count and the first few; --json every
+    one): ops answering "which unit went to the reseller?" read it there. Before, nowhere."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws = nights[0]
+    res = CliRunner().invoke(app, ["status", "4Z118820300", "-w", str(ws.root), "--json"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    (shipment,) = json.loads(res.output)["shipments"]
+    assert shipment["serials"] == [{"line_id": "1", "sku": "SKU-1028", "count": 2, "serials": ["CX-1187", "CX-1188"]}]
+    res = CliRunner().invoke(app, ["status", "4Z118820300", "-w", str(ws.root)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "line 1 (SKU-1028): 2 serial number(s) shipped: CX-1187, CX-1188" in res.output
+
+
+def test_status_prints_the_count_and_the_first_five_of_a_line_with_many_serials():
+    from rich.console import Console
+
+    from flows.status_view import print_shipping
+
+    units = [f"NB-{k:04d}" for k in range(1, 41)]  # a pallet of 40 notebooks
+    shipment = {"asn": None, "shipment_id": "S1", "warehouse": "east", "ship_date": "2026-11-27", "ship_time": "",
+                "carrier": "ODFL", "service_level": "", "tracking_number": "", "bill_of_lading": "B1",
+                "asn_late": False, "lines": [], "cartons": [], "lots": [],
+                "serials": [{"line_id": "2", "sku": "SKU-1026", "count": 40, "serials": units}]}
+    out = Console(record=True, width=200)
+    print_shipping({"shipments": [shipment], "invoices": []}, out=out)
+    text = out.export_text()
+    assert "line 2 (SKU-1026): 40 serial number(s) shipped: NB-0001, NB-0002, NB-0003, NB-0004, NB-0005 ... and " \
+        "35 more (--json lists them)" in text
+    assert "NB-0006" not in text

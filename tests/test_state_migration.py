@@ -397,7 +397,8 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
         found = store.shipped_serials(["CX-01", "ZZ"])
         assert list(found) == ["CX-01"] and sorted(found["CX-01"]) == [("SKU-1028", "S1", "ingram", "PO-1"),
                                                                        ("SKU-2000", "S1", "ingram", "PO-1")]
-        assert store.serials_of_order("ingram", "PO-1") == [("1", "SKU-1028", "CX-01"), ("1", "SKU-1028", "CX-02"),
-                                                            ("2", "SKU-2000", "CX-01")]
+        assert store.serials_of_order("ingram", "PO-1") == [("east", "S1", "1", "SKU-1028", "CX-01"),
+                                                            ("east", "S1", "1", "SKU-1028", "CX-02"),
+                                                            ("east", "S1", "2", "SKU-2000", "CX-01")]
     finally:
         store.close()
