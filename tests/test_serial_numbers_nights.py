@@ -81,6 +81,9 @@ def test_night_1_ships_the_serials_as_ref_se_and_keeps_them_night_2_holds_one_sh
     # night 2: the unit CX-1187 left on IM-SHP-01: IM-SHP-02 is held, no 856 for it
     assert ("SHIPMENT_SERIAL_SHIPPED_BEFORE", "error", "CX-1187") in found["day2"]
     assert not any(s[:3] == ["BSN", "00", "IM-SHP-02"] for s in segments(ws, "ingram", "856"))
+    # billing is not upset by them: night 1's units are invoiced, 2 calculators and the 2 notebooks
+    inv = po_segments(segments(ws, "ingram", "810"), "4Z118820300", "BIG")
+    assert [s[1:4] for s in inv if s[0] == "IT1"] == [["1", "2", "EA"], ["2", "2", "EA"]]
 
 
 def test_status_lists_a_lines_serials_shipped_and_json_every_one(nights):
