@@ -589,8 +589,11 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
         counts = [n for _p, n, _at in plates]
         if all(n is not None and n > 0 and n == n.quantize(_PLACES) for n in counts) and sum(counts) == r["quantity"]:
             c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
-            # the W12's net weight is not the pallets' (which part of it is on which is not known): none
+            # the W12's net weight is not the pallets' (which part of it is on which is not known): none. Nor is it
+            # known which serial is on which pallet: the W12's serials stay with its first pallet's row, so a
+            # serials partner's checks hold the shipment (their count is not that row's units; the other rows none)
             out.extend({**r, "quantity": n, "net_weight": None, "net_weight_unit": None, "_pallet": plate,
+                        "_serials": r["_serials"] if k == 1 else [],
                         "_carton": c if c.get("carton_id") else {
                 **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
             continue

@@ -796,13 +796,14 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
     Each row is one item in one carton: its serials are its units' (one per each). Errors, so the shipment is held
     (an IT distributor or a hospital refuses or charges back an ASN whose serials are missing, repeated or
     miscounted; once sent, the 856 cannot be taken back):
-    SHIPMENT_SERIALS_MISSING a row of an item ``serialised`` (items.csv serialised) with no serial;
+    SHIPMENT_SERIALS_MISSING a row with no serial of an item ``serialised`` (items.csv serialised), or of a line
+    whose other rows in the shipment give serials (a carton not scanned);
     SHIPMENT_SERIAL_COUNT_MISMATCH a row whose serials are not as many as its eaches;
     SHIPMENT_SERIAL_INVALID a serial that is no serial (serial_problem);
     SHIPMENT_SERIAL_DUPLICATE the same serial of the same item twice in the confirmation (any partner's rows);
     SHIPMENT_SERIAL_SHIPPED_BEFORE a serial of the item already shipped (``shipped``: serial -> (sku,
-    shipment id, partner, PO) of each recorded unit, StateStore.shipped_serials). A row of an item not marked
-    serialised without serials is none of these (cables and paper ship without). Rows of other partners are not
+    shipment id, partner, PO) of each recorded unit, StateStore.shipped_serials). A line of an item not marked
+    serialised without any serial is none of these (cables and paper ship without). Rows of other partners are not
     checked (their 856 carries no serial)."""
     if not lines.num_rows or not partners or "serial_numbers" not in lines.column_names:
         return []
@@ -824,6 +825,8 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
             before = seen.setdefault((item, serial), i)
             if before != i or (text or "").split().index(serial) != k:
                 again[(i, k)] = before
+    # the lines (shipment, PO, line id) some of whose rows give serials: a row of them without any is a carton missed
+    given = {(cols["shipment_id"][i], cols["po_number"][i], cols["line_id"][i]) for i in mine if texts[i]}
     for i in mine:
         item = cols["item_sku"][i] or cols["sku"][i] or ""
         serials = (texts[i] or "").split()
@@ -832,10 +835,13 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
         quantity, per = cols["quantity"][i], cols["line_eaches"][i] or 1
         eaches = None if quantity is None else quantity * per
         if not serials:
-            if item in serialised:
-                out.append((i, _finding("SHIPMENT_SERIALS_MISSING", f"No serial numbers for {where}: the item is "
-                                        f"serialised (items.csv) and {partner[i]}'s 856 lists each unit's serial "
-                                        f"(REF*SE); {_n(eaches)} expected.", rows[i], "serial_numbers", "N902")))
+            elsewhere = (cols["shipment_id"][i], cols["po_number"][i], cols["line_id"][i]) in given
+            if item in serialised or elsewhere:
+                why = "the item is serialised (items.csv)" if item in serialised else \
+                    "the line's other rows of the shipment give serials"
+                out.append((i, _finding("SHIPMENT_SERIALS_MISSING", f"No serial numbers for {where}: {why} and "
+                                        f"{partner[i]}'s 856 lists each unit's serial (REF*SE); {_n(eaches)} "
+                                        "expected.", rows[i], "serial_numbers", "N902")))
             continue
         if eaches is not None and Decimal(len(serials)) != eaches:
             out.append((i, _finding("SHIPMENT_SERIAL_COUNT_MISMATCH", f"{len(serials)} serial number(s) for "

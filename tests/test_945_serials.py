@@ -47,3 +47,15 @@ def test_a_945_whose_serials_are_not_its_units_or_hold_two_in_one_is_held(templa
     assert res.shipments == 0
     (bad,) = [f for f in state.findings(run_id="t") if f["code"] == "SHIPMENT_SERIAL_INVALID"]
     assert bad["value"] == "SN-0002 SN-0003" and bad["severity"] == "error"
+
+
+def test_a_945_w12_on_two_pallets_keeps_its_serials_on_the_first_and_a_serials_partner_is_held(template, tmp_path):
+    """Which serial is on which pallet (two N9 LV of 2 and 1 units under the W12) is not known: the serials stay
+    on the first pallet's row, and the checks hold the shipment (3 serials for 2 units; none for the other 1),
+    rather than every pallet's row carrying all three (each serial twice, on two pallets)."""
+    body = HEAD + _carton(3, "N9*LV*PLT-1*2", "N9*LV*PLT-2*1", "N9*SE*SN-0001", "N9*SE*SN-0002",
+                          "N9*SE*SN-0003") + ["W03*3"]
+    ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body), profile_edit=SERIALS)
+    found = [(f["code"], f["value"]) for f in state.findings(run_id="t") if f["code"].startswith("SHIPMENT_SERIAL")]
+    assert res.shipments == 0
+    assert found == [("SHIPMENT_SERIAL_COUNT_MISMATCH", "3"), ("SHIPMENT_SERIALS_MISSING", None)]

@@ -74,3 +74,14 @@ def test_a_line_in_cases_counts_its_eaches_and_a_serial_that_is_no_serial_is_nam
     assert serial_problem("CX-01") is None and serial_problem("5CD1234XYZ/A") is None
     for bad in ("", "CX 01", "CX-01,CX-02", "CX;02", "CX|03", "CX\t04", "CX\x0705", "CXé06"):
         assert serial_problem(bad), bad
+
+
+def test_a_carton_of_a_line_without_serials_when_its_other_cartons_give_them_is_missing_them():
+    """An item not marked serialised, its line in two cartons, one scanned and one not: the unscanned carton's
+    units would go on the 856 without serials beside the others' (a distributor counts REF*SE against SN1)."""
+    lines = _lines(_row("S1", "1", "SKU-1026", 2, "NB-1 NB-2", carton="C1"),
+                   _row("S1", "1", "SKU-1026", 2, None, carton="C2"),
+                   _row("S2", "1", "SKU-1026", 1, None, carton="C3"))  # another shipment: none given there
+    found = serial_checks(lines, {"ingram": 30}, set())
+    assert _codes(found) == [(1, "SHIPMENT_SERIALS_MISSING", 3, None)]
+    assert "the line's other rows of the shipment give serials" in found[0][1].message
