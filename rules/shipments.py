@@ -863,7 +863,7 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
                                         "serial_numbers", "N902", serial)))
                 continue
             for sku, sid, was_partner, was_po in shipped.get(serial, ()):
-                if sku == item:
+                if sku == item and sid != cols["shipment_id"][i]:  # the same shipment again: SHIPMENT_ID_DUPLICATE's
                     out.append((i, _finding(
                         "SHIPMENT_SERIAL_SHIPPED_BEFORE", f"Serial {serial} of item {item} ({where}) already shipped "
                         f"on shipment {sid} ({was_partner} PO {was_po}): one unit cannot ship twice (a unit that came "

@@ -115,8 +115,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_CARTON_REUSED", "business", "error", "", "A carton (id or SSCC) is on two shipments."),
     # serial numbers (rules.shipments.serial_checks), for a partner whose 856 lists each unit's serial (REF*SE)
     _C("SHIPMENT_SERIALS_MISSING", "business", "error", "",
-       "A confirmation line of an item marked serialised (items.csv) gives no serial numbers, for a partner whose 856 "
-       "lists each unit's serial."),
+       "A confirmation line of an item marked serialised (items.csv), or a carton of a line whose other cartons give "
+       "them, gives no serial numbers, for a partner whose 856 lists each unit's serial."),
     _C("SHIPMENT_SERIAL_COUNT_MISMATCH", "business", "error", "",
        "A confirmation line gives a number of serial numbers other than its units shipped (in eaches), for a partner "
        "whose 856 lists each unit's serial."),

@@ -46,9 +46,11 @@ def test_serials_missing_miscounted_repeated_or_shipped_before_are_errors_at_the
                    _row("S3", "6", "SKU-2000", 1, "CX-01"),  # another item's CX-01: its own unit
                    _row("S4", "7", "SKU-1028", 2, "CX-77 CX-77"),  # twice in its row
                    _row("S5", "8", "SKU-1028", 1, "CX-50"),  # shipped on an earlier night
-                   _row("S6", "9", "SKU-1028", 2, "CX-60 CX-61", partner="acme"))  # a partner without serials
+                   _row("S6", "9", "SKU-1028", 2, "CX-60 CX-61", partner="acme"),  # a partner without serials
+                   _row("IM-OLD", "10", "SKU-1028", 1, "CX-51", carton="C9"))  # IM-OLD sent again: not this code
     found = serial_checks(lines, {"ingram": 30}, {"SKU-1028"},
-                          {"CX-50": [("SKU-1028", "IM-OLD", "ingram", "PO-0")], "CX-09": [("SKU-9", "X", "a", "P")]})
+                          {"CX-50": [("SKU-1028", "IM-OLD", "ingram", "PO-0")], "CX-09": [("SKU-9", "X", "a", "P")],
+                           "CX-51": [("SKU-1028", "IM-OLD", "ingram", "PO-0")]})
     assert _codes(found) == [
         (1, "SHIPMENT_SERIAL_COUNT_MISMATCH", 3, "2"),
         (2, "SHIPMENT_SERIALS_MISSING", 4, None),
