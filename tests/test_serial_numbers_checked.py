@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 import pyarrow as pa
+import pytest
 
 from rules.shipments import serial_checks
 from schemas.shipments import SHIPMENT_LINES, serial_problem
@@ -87,3 +88,18 @@ def test_a_carton_of_a_line_without_serials_when_its_other_cartons_give_them_is_
     found = serial_checks(lines, {"ingram": 30}, set())
     assert _codes(found) == [(1, "SHIPMENT_SERIALS_MISSING", 3, None)]
     assert "the line's other rows of the shipment give serials" in found[0][1].message
+
+
+def test_items_csv_reads_serialised_as_a_spreadsheet_writes_it_and_refuses_another_word():
+    from connectors.reference import read_reference_csv
+    from schemas.errors import ConfigError
+    from schemas.reference import ITEMS, OPTIONAL_COLUMNS
+
+    head = "sku,gtin,unit,case_pack,min_order_qty,status,serialised\n"
+    rows = "".join(f"S{k},0061414110000{k},EA,1,1,active,{v}\n" for k, v in enumerate(("yes", "No", "TRUE", "0", "")))
+    items = read_reference_csv((head + rows).encode(), name="items.csv", schema=ITEMS,
+                               optional=OPTIONAL_COLUMNS["items"] | {"upc", "vendor_part", "description"})
+    assert items["serialised"].to_pylist() == [True, False, True, False, None]
+    with pytest.raises(ConfigError, match="serialised"):
+        read_reference_csv((head + "S9,00614141100009,EA,1,1,active,maybe\n").encode(), name="items.csv",
+                           schema=ITEMS, optional=OPTIONAL_COLUMNS["items"] | {"upc", "vendor_part", "description"})
