@@ -29,6 +29,8 @@ from schemas.reference import (
 )
 from schemas.units import KILOGRAMS_PER, is_unit_code
 
+_BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
 
 def _convert(value: str, type_: pa.DataType) -> object:
     if pa.types.is_string(type_):
@@ -37,6 +39,11 @@ def _convert(value: str, type_: pa.DataType) -> object:
         return int(value)
     if pa.types.is_date32(type_):
         return date.fromisoformat(value)
+    if pa.types.is_boolean(type_):  # items.csv serialised: as a spreadsheet writes a yes or a no
+        word = value.lower()
+        if word not in _BOOLEANS:
+            raise ValueError("not true/false, yes/no, y/n or 1/0")
+        return _BOOLEANS[word]
     if pa.types.is_decimal(type_):
         number = Decimal(value)
         if not number.is_finite():

@@ -68,6 +68,7 @@ from connectors.state_migrations import (
     NET_WEIGHTS,
     RECORDED_AMOUNTS,
     RECOVERY,
+    SERIALS,
     SHIPPING,
     STORE_MARKS,
     TA1_ACKS,
@@ -154,6 +155,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         RECORDED_AMOUNTS (13): what a recorded 810 line billed (recorded_lines.amount)
 #                         BILLED_WEIGHTS (14): the weight our 810 billed a line by (invoice_lines.net_weight / _unit)
 #                         BUYER_GS_IDS (15): each order's GS02, its documents' GS03 (orders.gs02)
+#                         SERIALS (16): each unit's serial shipped (shipped_serials)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -303,6 +305,9 @@ CREATE TABLE invoice_lines (
     invoice_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, quantity TEXT NOT NULL,
     unit TEXT, unit_price TEXT NOT NULL, amount TEXT NOT NULL, net_weight TEXT, net_weight_unit TEXT,
     PRIMARY KEY (invoice_number, line_number));
+CREATE TABLE shipped_serials (
+    serial TEXT NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL,
+    po_number TEXT NOT NULL, line_id TEXT, run_id TEXT, PRIMARY KEY (serial, sku));
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -310,7 +315,8 @@ CREATE TABLE leases (
 """
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
-ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",)}
+ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
+            SERIALS: ("shipped_serials",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -352,6 +358,7 @@ CREATE INDEX shipments_partner ON shipments (partner, ship_date);
 CREATE INDEX shipments_billing ON shipments (billing, partner);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
 CREATE INDEX cartons_label ON cartons (label);
+CREATE INDEX shipped_serials_po ON shipped_serials (partner, po_number);
 CREATE INDEX invoices_po ON invoices (partner, po_number);
 CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 CREATE INDEX documents_run ON documents (run_id);
@@ -1530,6 +1537,12 @@ class StateStore(FinanceTables):
                     self._insert_columns("cartons", CARTON_COLUMNS, [list(c) for c in zip(*cartons, strict=True)])
                 self._insert_columns("shipment_lines", SHIPPED_LINE_COLUMNS,
                                      _shipped_line_columns(plan.shipments, text))
+            serials = [(serial, sku, r.warehouse, r.shipment_id, r.partner, po, line_id or None, r.run_id or None)
+                       for r in plan.shipments for po, line_id, sku, serial in r.serial_numbers]
+            if serials:  # a serial kept once per item: the first shipment of it (the checks held any other)
+                self._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number,"
+                           " line_id, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial, sku) DO NOTHING",
+                           serials)
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
 
@@ -1954,6 +1967,25 @@ class StateStore(FinanceTables):
                            " WHERE partner=? AND po_number=? AND mark_for_store IS NOT NULL"
                            " ORDER BY warehouse, shipment_id, position", (partner, po))
         return out
+
+    def shipped_serials(self, serials: Iterable[str]) -> dict[str, list[tuple]]:
+        """serial -> (sku, shipment_id, partner, po_number) of each recorded unit shipped with one of these serial
+        numbers (a serial is unique per item, not across items): what rules.shipments.serial_checks holds a
+        confirmation's serials against."""
+        out: dict[str, list[tuple]] = {}
+        wanted = sorted(set(serials))
+        for within, chunk in self._within(wanted):
+            for serial, sku, sid, partner, po in self._q("SELECT serial, sku, shipment_id, partner, po_number FROM"
+                                                         " shipped_serials WHERE serial" + within, chunk):
+                out.setdefault(serial, []).append((sku, sid, partner, po))
+        return out
+
+    def serials_of_order(self, partner: str, po_number: str) -> list[tuple[str, str, str, str, str]]:
+        """(warehouse, shipment_id, line_id, sku, serial) of each unit of the order shipped with a serial number, by
+        shipment and line, each line's serials sorted (what `orderbridge status` lists)."""
+        return [(w, sid, line_id or "", sku, serial) for w, sid, line_id, sku, serial in self._q(
+            "SELECT warehouse, shipment_id, line_id, sku, serial FROM shipped_serials WHERE partner=? AND po_number=?"
+            " ORDER BY warehouse, shipment_id, line_id, serial", (partner, po_number))]
 
     def net_weights(self, keys: Iterable[tuple[str, str]]) -> list[tuple]:
         """(warehouse, shipment_id, po_number, line_number, net_weight, net_weight_unit) of every recorded shipped

@@ -32,6 +32,9 @@ have none (status then finds the unit whose weight times the price is the amount
 BUYER_GS_IDS (15) keeps each order's GS02 (orders.gs02: the buyer a network such as SAP Ariba sent it for, under
 one ISA06 for all its buyers), to which its 855/865/856/810 go; orders recorded before it have none (the
 profile's their_gs_id, as before).
+Version SERIALS (16) keeps each unit's serial number shipped (shipped_serials: one row per item and serial, the shipment,
+partner, PO and line it went on), so a serial cannot ship twice across runs (rules.shipments.serial_checks) and
+`status` lists a line's serials; shipments recorded before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -60,7 +63,8 @@ NET_WEIGHTS = STORE_MARKS + 1
 RECORDED_AMOUNTS = NET_WEIGHTS + 1
 BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
 BUYER_GS_IDS = BILLED_WEIGHTS + 1
-LATEST = BUYER_GS_IDS
+SERIALS = BUYER_GS_IDS + 1
+LATEST = SERIALS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -406,4 +410,5 @@ MIGRATIONS = {
     RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
     BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
     BUYER_GS_IDS - 1: _columns_of(BUYER_GS_IDS),  # each order's GS02: its documents' GS03 (orders.gs02)
+    SERIALS - 1: lambda s: add_tables(s, "shipped_serials"),  # each unit's serial shipped (unique per item)
 }

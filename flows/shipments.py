@@ -357,7 +357,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines, profiles)), profiles=profiles,
         item_units=ref.item_units, partner_items=ref.partner_items, orders=orders, order_lines=order_lines,
         store_shipped=state.shipped_to_stores(  # what earlier files gave a store-level partner's stores
-            k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level))
+            k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
+        serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
+            p.fulfilment.asn.serial_numbers for p in profiles.values()) else None)  # serials shipped before
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
@@ -396,6 +398,13 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
+
+
+def _serials_of(lines: pa.Table) -> list[str]:
+    """Every serial number the confirmation ``lines`` give (SHIPMENT_LINES.serial_numbers, one blank apart)."""
+    if "serial_numbers" not in lines.column_names:
+        return []
+    return [s for text in lines["serial_numbers"].unique().to_pylist() if text for s in text.split()]
 
 
 def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,

@@ -449,6 +449,9 @@ def _departed(sh: dict) -> str:
         else ""
 
 
+SERIALS_SHOWN = 5  # a line's serials status prints (a pallet of notebooks ships hundreds; --json has every one)
+
+
 def print_shipping(doc: dict, *, out: Console | None = None) -> None:
     """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
     console = out or _CONSOLE
@@ -500,6 +503,10 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                 lots.add_row(shown(", ".join(lot["cartons"])), shown(lot["line_id"]), shown(lot["lot"]),
                              lot["expiration_date"] or "-", shown(f"{lot['quantity']} {lot['unit']}".strip()))
             console.print(lots)
+        for ln in sh.get("serials") or ():  # each line's serial numbers shipped: the count and the first few
+            few = ", ".join(ln["serials"][:SERIALS_SHOWN]) + (f" ... and {ln['count'] - SERIALS_SHOWN} more (--json "
+                                                                "lists them)" if ln["count"] > SERIALS_SHOWN else "")
+            console.print(shown(f"  line {ln['line_id']} ({ln['sku']}): {ln['count']} serial number(s) shipped: {few}"))
     if doc["invoices"]:
         v = Table(title="invoices (810)")
         for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",

@@ -76,7 +76,7 @@ from parsers.shipments_csv import WEIGHT_UNITS, to_table
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.reference import sscc18, sscc_digits
-from schemas.shipments import Party
+from schemas.shipments import Party, serial_problem
 from schemas.units import weight_in
 from schemas.x12 import Group, Interchange, TransactionSet
 
@@ -263,6 +263,16 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             (carton if last is None else last)["po_number"] = el(2) or None
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
+        elif sid in ("N9", "REF") and last is not None and el(1) == "SE":  # one unit's serial number in the W12 loop
+            serial = seg[2] if len(seg) > 2 else ""
+            problem = serial_problem(serial.strip(), max_length=None)  # REF02's length: the partner's (the rules)
+            if problem:  # not recorded as a serial (two in one, or none): the shipment is held, not guessed at
+                findings.append(finding("SHIPMENT_SERIAL_INVALID", f"{sid}02 {serial!r} (a serial number of "
+                                        f"{last['sku'] or last['upc'] or last['buyer_item'] or 'the W12'}) is no "
+                                        f"serial number: {problem}; the shipment is held.", element=f"{sid}02",
+                                        value=serial or None, **at))
+            else:
+                last["_serials"].append(serial.strip())
         elif sid in ("G62", "DTM") and last is not None and el(1) in LOT_EXPIRY:  # the W12's lot's expiry
             expires = x12_dates.parse(el(2))
             if expires is None:  # no date: never dropped, the shipment is held (a lot partner's 856 needs it)
@@ -336,7 +346,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                     "upc": el(6) or (pid if qual in GTIN and pid else None),
                     "buyer_item": pid if qual in BUYER_ITEM and pid else None,
                     "_weight": weight, "_weight_unit": weight_unit, "_weight_unknown": unknown_unit,
-                    "_lot": el(9), "_expires": None, "net_weight": net,
+                    "_lot": el(9), "_expires": None, "_serials": [], "net_weight": net,
                     "net_weight_unit": None if net is None else NET_WEIGHT_UNITS.get(net_unit, net_unit or "LB"),
                     "segment_position": pos, "file_segment": ts.start + pos, **where}
             rows.append(last)
@@ -397,6 +407,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     for r in _lots_of_lines(rows):
         c = r.pop("_carton")
         r["lot_number"], r["expiration_date"] = r.pop("_lot") or None, r.pop("_expires")
+        r["serial_numbers"] = " ".join(r.pop("_serials")) or None
         r.pop("_weight"), r.pop("_weight_unit"), r.pop("_weight_unknown"), r.pop("_pallets", None)
         pallet = r.pop("_pallet", None) or c.get("pallet_id")
         if not pallet and c.get("_pal") and c.get("carton_id") and len({_label(m) for m, _k, _at in
@@ -578,8 +589,11 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
         counts = [n for _p, n, _at in plates]
         if all(n is not None and n > 0 and n == n.quantize(_PLACES) for n in counts) and sum(counts) == r["quantity"]:
             c = r["_carton"]  # no carton mark (the LX's own id): its units on each pallet are a carton of their own
-            # the W12's net weight is not the pallets' (which part of it is on which is not known): none
+            # the W12's net weight is not the pallets' (which part of it is on which is not known): none. Nor is it
+            # known which serial is on which pallet: the W12's serials stay with its first pallet's row, so a
+            # serials partner's checks hold the shipment (their count is not that row's units; the other rows none)
             out.extend({**r, "quantity": n, "net_weight": None, "net_weight_unit": None, "_pallet": plate,
+                        "_serials": r["_serials"] if k == 1 else [],
                         "_carton": c if c.get("carton_id") else {
                 **c, "carton_id": f"LX{c.get('seq') or ''}-{k}"}} for k, (plate, n, _at) in enumerate(plates, start=1))
             continue

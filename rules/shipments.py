@@ -32,7 +32,7 @@ from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
-from schemas.shipments import CLOSED_LINE_STATUSES
+from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
             pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
@@ -784,3 +784,90 @@ def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], sp
 
 def _listed(names: list[str]) -> str:
     return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+# --- serial numbers: each serialised unit's serial, once, for a partner whose 856 lists them -----------------
+
+def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Container[str],
+                  shipped: Mapping[str, Iterable[tuple]] | None = None) -> list[tuple[int, Finding]]:
+    """The serial numbers of the checked confirmation ``lines`` (ShipmentCheck.lines: partner, line id and item
+    resolved, quantities in the line's unit, line_eaches) of the partners in ``partners`` (whose 856 lists each
+    unit's serial as REF*SE: fulfilment.asn.serial_numbers; each with REF02's maximum length in its version).
+    Each row is one item in one carton: its serials are its units' (one per each). Errors, so the shipment is held
+    (an IT distributor or a hospital refuses or charges back an ASN whose serials are missing, repeated or
+    miscounted; once sent, the 856 cannot be taken back):
+    SHIPMENT_SERIALS_MISSING a row with no serial of an item ``serialised`` (items.csv serialised), or of a line
+    whose other rows in the shipment give serials (a carton not scanned);
+    SHIPMENT_SERIAL_COUNT_MISMATCH a row whose serials are not as many as its eaches;
+    SHIPMENT_SERIAL_INVALID a serial that is no serial (serial_problem);
+    SHIPMENT_SERIAL_DUPLICATE the same serial of the same item twice in the confirmation (any partner's rows);
+    SHIPMENT_SERIAL_SHIPPED_BEFORE a serial of the item already shipped (``shipped``: serial -> (sku,
+    shipment id, partner, PO) of each recorded unit, StateStore.shipped_serials). A line of an item not marked
+    serialised without any serial is none of these (cables and paper ship without). Rows of other partners are not
+    checked (their 856 carries no serial)."""
+    if not lines.num_rows or not partners or "serial_numbers" not in lines.column_names:
+        return []
+    partner = lines["partner"].to_pylist()
+    mine = [i for i, p in enumerate(partner) if p in partners]
+    if not mine:
+        return []
+    texts = lines["serial_numbers"].to_pylist()
+    shipped = shipped or {}
+    cols = {c: lines[c].to_pylist() for c in ("item_sku", "sku", "quantity", "line_eaches", "shipment_id",
+                                                "po_number", "line_id")}
+    rows = _Rows(lines)
+    out: list[tuple[int, Finding]] = []
+    seen: dict[tuple[str, str], int] = {}  # (item, serial) -> the first row naming it, over every row in order
+    again: dict[tuple[int, int], int] = {}  # (row, serial's place in it) -> the row that named it first
+    for i, text in enumerate(texts):
+        item = cols["item_sku"][i] or cols["sku"][i] or ""
+        for k, serial in enumerate((text or "").split()):
+            before = seen.setdefault((item, serial), i)
+            if before != i or (text or "").split().index(serial) != k:
+                again[(i, k)] = before
+    # the lines (shipment, PO, line id) some of whose rows give serials: a row of them without any is a carton missed
+    given = {(cols["shipment_id"][i], cols["po_number"][i], cols["line_id"][i]) for i in mine if texts[i]}
+    for i in mine:
+        item = cols["item_sku"][i] or cols["sku"][i] or ""
+        serials = (texts[i] or "").split()
+        where = f"line {cols['line_id'][i]} of {cols['po_number'][i]} (item {item}) in shipment " \
+            f"{cols['shipment_id'][i]}"
+        quantity, per = cols["quantity"][i], cols["line_eaches"][i] or 1
+        eaches = None if quantity is None else quantity * per
+        if not serials:
+            elsewhere = (cols["shipment_id"][i], cols["po_number"][i], cols["line_id"][i]) in given
+            if item in serialised or elsewhere:
+                why = "the item is serialised (items.csv)" if item in serialised else \
+                    "the line's other rows of the shipment give serials"
+                out.append((i, _finding("SHIPMENT_SERIALS_MISSING", f"No serial numbers for {where}: {why} and "
+                                        f"{partner[i]}'s 856 lists each unit's serial (REF*SE); {_n(eaches)} "
+                                        "expected.", rows[i], "serial_numbers", "N902")))
+            continue
+        if eaches is not None and Decimal(len(serials)) != eaches:
+            out.append((i, _finding("SHIPMENT_SERIAL_COUNT_MISMATCH", f"{len(serials)} serial number(s) for "
+                                    f"{_n(eaches)} unit(s) (eaches) of {where}: {partner[i]}'s 856 lists one serial "
+                                    "per unit shipped.", rows[i], "serial_numbers", "N902", str(len(serials)))))
+        for k, serial in enumerate(serials):
+            problem = serial_problem(serial, partners[partner[i]])
+            if problem:
+                out.append((i, _finding("SHIPMENT_SERIAL_INVALID", f"Serial {serial!r} of {where} is no serial "
+                                        f"number: {problem}.", rows[i], "serial_numbers", "N902", serial)))
+                continue
+            if (i, k) in again:
+                before = again[(i, k)]
+                said = "twice in this row" if before == i else "also on " + (
+                    f"row {rows[before]['row_number']}" if rows[before]["row_number"] is not None
+                    else f"shipment {cols['shipment_id'][before]}") + " of this confirmation"
+                out.append((i, _finding("SHIPMENT_SERIAL_DUPLICATE", f"Serial {serial} of item {item} is given "
+                                        f"{said} ({where}): one unit cannot ship twice.", rows[i],
+                                        "serial_numbers", "N902", serial)))
+                continue
+            for sku, sid, was_partner, was_po in shipped.get(serial, ()):
+                if sku == item and sid != cols["shipment_id"][i]:  # the same shipment again: SHIPMENT_ID_DUPLICATE's
+                    out.append((i, _finding(
+                        "SHIPMENT_SERIAL_SHIPPED_BEFORE", f"Serial {serial} of item {item} ({where}) already shipped "
+                        f"on shipment {sid} ({was_partner} PO {was_po}): one unit cannot ship twice (a unit that came "
+                        "back on a return: the partner still holds it as shipped, settle it with them).", rows[i],
+                        "serial_numbers", "N902", serial)))
+                    break
+    return out

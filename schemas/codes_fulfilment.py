@@ -113,6 +113,20 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_LINE_DUPLICATE", "business", "error", "",
        "The same order line appears twice in the same carton of the same shipment."),
     _C("SHIPMENT_CARTON_REUSED", "business", "error", "", "A carton (id or SSCC) is on two shipments."),
+    # serial numbers (rules.shipments.serial_checks), for a partner whose 856 lists each unit's serial (REF*SE)
+    _C("SHIPMENT_SERIALS_MISSING", "business", "error", "",
+       "A confirmation line of an item marked serialised (items.csv), or a carton of a line whose other cartons give "
+       "them, gives no serial numbers, for a partner whose 856 lists each unit's serial."),
+    _C("SHIPMENT_SERIAL_COUNT_MISMATCH", "business", "error", "",
+       "A confirmation line gives a number of serial numbers other than its units shipped (in eaches), for a partner "
+       "whose 856 lists each unit's serial."),
+    _C("SHIPMENT_SERIAL_DUPLICATE", "business", "error", "",
+       "The same serial number of the same item twice in one confirmation file."),
+    _C("SHIPMENT_SERIAL_SHIPPED_BEFORE", "business", "error", "",
+       "A serial number of the item already shipped on a recorded shipment."),
+    _C("SHIPMENT_SERIAL_INVALID", "business", "error", "",
+       "A serial number that cannot be one unit's: empty, a blank, control or non-ASCII character or a list "
+       "separator (, ; |) inside it, or longer than REF02 (30 characters in 004010, 50 in 005010)."),
     _C("SHIPMENT_CARTON_MISSING", "business", "error", "",
        "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P), or "
        "(S-O-T-I) neither a carton nor a pallet id."),

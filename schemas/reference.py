@@ -40,6 +40,11 @@ ITEMS = pa.schema(
         # the item's tax class, which a tax of an 810 ([[fulfilment.invoice.taxes]] exempt) may exempt: "grocery"
         # for basic groceries (zero-rated under GST/HST). Optional: null or empty for a taxable item
         pa.field("tax_class", pa.string()),
+        # each unit of the item carries its own serial number (notebooks, phones, medical devices): a partner whose
+        # 856 lists serials (fulfilment.asn.serial_numbers) gets one per unit shipped, and a confirmation line of
+        # it without any is held (rules.shipments.serial_checks). Optional (true/false, yes/no, y/n, 1/0): null
+        # or false for an item shipped without serials (cables, paper)
+        pa.field("serialised", pa.bool_()),
     ]
 )
 
@@ -109,7 +114,8 @@ OPTIONAL_FILES = frozenset({"item_units"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
-                                                                          "replaced_by", "tax_class"})}
+                                                                          "replaced_by", "tax_class",
+                                                                          "serialised"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

@@ -143,6 +143,9 @@ class ShipmentRecord:
     late: bool = False
     billing: str = "shipment"
     run_id: str = ""
+    # each unit's serial number shipped, as the confirmation gave it: (po_number, line_id, sku, serial), kept in
+    # shipped_serials (a serial ships once per item)
+    serial_numbers: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def po_numbers(self) -> tuple[str, ...]:

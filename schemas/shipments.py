@@ -121,6 +121,29 @@ RECORDED_CARTONS = pa.schema([
 
 CLOSED_LINE_STATUSES = ("cancelled", "rejected", "deleted")
 
+# --- serial numbers: what one unit's serial (REF*SE on the 856) can be ---------------------------------
+
+SERIAL_SEPARATORS = frozenset(",;|")  # what separates serials in a CSV cell: one serial holding it is a list
+REF02_MAX = {"004010": 30, "005010": 50}  # REF02 (element 127, a REF*SE serial): AN 1/30 in 004010, 1/50 in 005010
+
+
+def serial_problem(serial: str, max_length: int | None = 30) -> str | None:
+    """Why ``serial`` cannot be one unit's serial on an 856 (REF*SE REF02), None when it can: empty, a blank or
+    control character inside it (two serials read as one, or a scanner's stray tab), a list separator (, ; |:
+    several serials in one), a character outside printable ASCII (the X12 character set), longer than REF02
+    (``max_length``; None: not compared). The rules (rules.shipments.serial_checks) and the 945 reader ask it."""
+    if not serial:
+        return "it is empty"
+    if any(c.isspace() for c in serial):
+        return "it has a blank inside (two serials, or one mis-scanned)"
+    if any(c in SERIAL_SEPARATORS for c in serial):
+        return "it holds a list separator (, ; |): several serials in one"
+    if not all(" " < c <= "~" for c in serial):
+        return "it has a character outside printable ASCII (the X12 character set)"
+    if max_length is not None and len(serial) > max_length:
+        return f"it is {len(serial)} characters; REF02 takes at most {max_length}"
+    return None
+
 
 # --- the typed shipment the 856 builder renders ------------------------------------------------
 

@@ -172,7 +172,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     """On both back ends: a store before BUYER_GS_IDS (orders without gs02) gets the column; an order recorded
     before has none (its documents go to the profile's GS id, as before), an order recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, SERIALS
 
     target = store_target()
     store = StateStore(target)
@@ -181,12 +181,13 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     with store.transaction():  # what a version 14 store looks like, with an order it took
         for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("DROP TABLE shipped_serials")
         store._q(insert.format("", ""), ("NW-1",))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BUYER_GS_IDS == BILLED_WEIGHTS + 1
+        assert store.schema_version == LATEST == SERIALS == BUYER_GS_IDS + 1 == BILLED_WEIGHTS + 2
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))

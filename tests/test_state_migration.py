@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2 == NET_WEIGHTS + 3
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 3 == NET_WEIGHTS + 4
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 3
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 1 == RECORDED_AMOUNTS + 2
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 2 == RECORDED_AMOUNTS + 3
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -371,5 +371,37 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
             (Decimal(3), Decimal("147.8"), None, "")]
         assert [(ln.quantity, ln.amount, ln.net_weight, ln.net_weight_unit) for ln in got["INV2"]] == [
             (Decimal(3), Decimal("147.8"), Decimal("42.35"), "LB")]
+    finally:
+        store.close()
+
+
+def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_item(store_target):
+    """On both back ends: a store before SERIALS (no shipped_serials) gets the table; a serial shipped is found by
+    serial (per item: another item's unit may carry the same serial), and listed for its order."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, SERIALS
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 14 store looks like (no orders.gs02, no shipped_serials)
+        store._q("DROP TABLE shipped_serials")
+        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == SERIALS == BUYER_GS_IDS + 1 == BILLED_WEIGHTS + 2
+        assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
+        with store.transaction():
+            store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number,"
+                        " line_id, run_id) VALUES (?, ?, 'east', 'S1', 'ingram', 'PO-1', ?, 'n1')",
+                        [("CX-01", "SKU-1028", "1"), ("CX-02", "SKU-1028", "1"), ("CX-01", "SKU-2000", "2")])
+        found = store.shipped_serials(["CX-01", "ZZ"])
+        assert list(found) == ["CX-01"] and sorted(found["CX-01"]) == [("SKU-1028", "S1", "ingram", "PO-1"),
+                                                                       ("SKU-2000", "S1", "ingram", "PO-1")]
+        assert store.serials_of_order("ingram", "PO-1") == [("east", "S1", "1", "SKU-1028", "CX-01"),
+                                                            ("east", "S1", "1", "SKU-1028", "CX-02"),
+                                                            ("east", "S1", "2", "SKU-2000", "CX-01")]
     finally:
         store.close()

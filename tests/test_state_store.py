@@ -182,6 +182,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
                     COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
                     COLUMNS_ADDED_IN[mig.BUYER_GS_IDS]:
                 store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+            for table in ADDED_IN[mig.SERIALS]:
+                store._q(f"DROP TABLE {table}")
             if version < mig.SHIPPING:
                 for table in ADDED_IN[mig.SHIPPING]:
                     store._q(f"DROP TABLE {table}")
@@ -191,9 +193,10 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.BUYER_GS_IDS == mig.BILLED_WEIGHTS + 1 == mig.RECORDED_AMOUNTS + 2 \
-        == mig.NET_WEIGHTS + 3 == mig.STORE_MARKS + 4 == mig.TA1_ACKS + 5 == mig.RETUNED_INDEXES + 6 == mig.LEASES + 7 \
-        == mig.RECOVERY + 8 == mig.SHIPPING + 9
+    assert store.schema_version == LATEST == mig.SERIALS == mig.BUYER_GS_IDS + 1 == mig.BILLED_WEIGHTS + 2 \
+        == mig.RECORDED_AMOUNTS + 3 == mig.NET_WEIGHTS + 4 == mig.STORE_MARKS + 5 == mig.TA1_ACKS + 6 \
+        == mig.RETUNED_INDEXES + 7 == mig.LEASES + 8 == mig.RECOVERY + 9 == mig.SHIPPING + 10
+    assert set(ADDED_IN[mig.SERIALS]) <= store._table_names()
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \
         == mig.RETUNED_INDEXES + 3 == mig.LEASES + 4 == mig.RECOVERY + 5 == mig.SHIPPING + 6
     assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()

@@ -50,7 +50,7 @@ from engine.shipments import (
     shipment_columns,
     sscc_needs,
 )
-from rules.shipments import ShipmentCheck, check_shipments, store_checks
+from rules.shipments import ShipmentCheck, check_shipments, serial_checks, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
@@ -84,6 +84,7 @@ from schemas.shipment_records import (
 from schemas.shipments import (
     LINE_STATE,
     RECORDED_CARTONS,
+    REF02_MAX,
     Party,
     Shipment,
 )
@@ -196,18 +197,22 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       recorded: pa.Table, profiles: Mapping[str, PartnerProfile],
                       item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
                       orders: pa.Table | None = None, order_lines: pa.Table | None = None,
-                      store_shipped: Sequence[tuple] = ()) -> ShipmentBatch:
+                      store_shipped: Sequence[tuple] = (),
+                      serials_shipped: Mapping[str, Sequence[tuple]] | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
     held. ``order_lines`` (canonical ORDER_LINES): the lines' PO4, for a unit only it counts, and their SDQ
     store quantities: the cartons of store-level partners' lines split over stores are checked against them,
     with what ``store_shipped`` (StateStore.shipped_to_stores) says earlier confirmations gave each store
-    (rules.shipments.store_checks)."""
+    (rules.shipments.store_checks). The serial numbers of the partners whose 856 lists them are checked
+    (rules.shipments.serial_checks) against our items' serialised flag and ``serials_shipped``
+    (StateStore.shipped_serials: each serial of the file already recorded)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
     check = _store_checked(check, order_lines, profiles, store_shipped)
+    check = _serials_checked(check, items, profiles, serials_shipped)
     cols = _ColumnLists(check.lines)  # read as lists only where a finding asks (a file without one: never)
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
     reader_held: dict[int, str] = {}
@@ -425,6 +430,24 @@ def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
     them, for the partners whose profile sets fulfilment.asn.store_level."""
     lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped)
+    return _with_findings(check, lines, found)
+
+
+def _serials_checked(check: ShipmentCheck, items: pa.Table, profiles: Mapping[str, PartnerProfile],
+                     shipped: Mapping[str, Sequence[tuple]] | None) -> ShipmentCheck:
+    """``check`` with serial_checks' findings (their shipments held), for the partners whose profile sets
+    fulfilment.asn.serial_numbers (each with REF02's length in its X12 version)."""
+    partners = {pid: REF02_MAX.get(p.x12.version if p.x12 else "", 30) for pid, p in profiles.items()
+                if p.fulfilment.asn.serial_numbers}
+    if not partners:
+        return check
+    serialised = frozenset(pc.filter(items["sku"], pc.fill_null(items["serialised"], False)).to_pylist()) \
+        if "serialised" in items.column_names else frozenset()
+    return _with_findings(check, check.lines, serial_checks(check.lines, partners, serialised, shipped))
+
+
+def _with_findings(check: ShipmentCheck, lines: pa.Table, found: list[tuple[int, Finding]]) -> ShipmentCheck:
+    """``check`` with ``lines`` and more findings at their rows (``found``), the shipments of their errors held."""
     if lines is check.lines and not found:
         return check
     sids = lines["shipment_id"].to_pylist()
@@ -687,11 +710,29 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
             else _units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    plan = _with_serials(plan, went)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+def _with_serials(plan: Plan, went: pa.Table) -> Plan:
+    """``plan`` with each recorded shipment's serial numbers (ShipmentRecord.serial_numbers: (PO, line id, item,
+    serial) of each unit the confirmation rows ``went`` give one for), kept in shipped_serials."""
+    if "serial_numbers" not in went.column_names or went["serial_numbers"].null_count == went.num_rows:
+        return plan
+    by_sid: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+    for sid, po, line_id, item, sku, text in zip(*(went[c].to_pylist() for c in (
+            "shipment_id", "po_number", "line_id", "item_sku", "sku", "serial_numbers")), strict=True):
+        units = [(po, line_id or "", item or sku or "", serial) for serial in (text or "").split()]
+        by_sid[sid] += units
+        by_sid[asn_shipment_id(sid, po)] += units  # a partner taking an 856 per PO: the record of the PO's
+    if not by_sid:
+        return plan
+    return replace(plan, shipments=tuple(replace(r, serial_numbers=tuple(by_sid[r.shipment_id]))
+                                         if by_sid.get(r.shipment_id) else r for r in plan.shipments))
 
 
 def _rows_where(table: pa.Table, mask) -> pa.Table:
