@@ -32,8 +32,8 @@ have none (status then finds the unit whose weight times the price is the amount
 BUYER_GS_IDS (15) keeps each order's GS02 (orders.gs02: the buyer a network such as SAP Ariba sent it for, under
 one ISA06 for all its buyers), to which its 855/865/856/810 go; orders recorded before it have none (the
 profile's their_gs_id, as before). Version SERIALS (16) keeps each unit's serial number shipped (shipped_serials:
-one row per item and serial, the shipment, partner, PO and line it went on), so a serial cannot ship twice across runs (rules.shipments.serial_checks) and
-`status` lists a line's serials; shipments recorded before it have none.
+one row per item and serial, the shipment, partner, PO and line it went on), so a serial cannot ship twice across
+runs (rules.shipments.serial_checks) and `status` lists a line's serials; shipments recorded before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
