@@ -36,7 +36,7 @@ from engine.invoice_po_sacs import (
     without_orders,
 )
 from engine.lifecycle import backorders, billing, shipping
-from engine.shipments import CANONICAL_COLUMNS
+from engine.shipments import CANONICAL_COLUMNS, heading_only
 from engine.sscc import serial_capacity
 from flows import faults, taking
 from flows.documents import holder, renderer
@@ -53,6 +53,7 @@ from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -351,6 +352,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
+    # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
+    order_lines = heading_only(order_lines, {
+        pid for pid, p in profiles.items() if outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept"})
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,

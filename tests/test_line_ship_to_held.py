@@ -140,18 +140,25 @@ def _order(ws):
         state.close()
 
 
-def _ship(ws) -> list[list[str]]:
-    """The warehouse ships the three lines (5 + 1 + 1 EA) on SHIP_DAY; the 856's segments of the PO."""
+def _ship(ws, shipments: dict[int, str]) -> dict[str, list[list[str]]]:
+    """The warehouse ships the three lines (5 + 1 + 1 EA) on SHIP_DAY, line n in shipment ``shipments[n]``; each
+    856's segments by its BSN02."""
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     head = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,Quantity,"
             "Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID,Mark For Store\n")
-    rows = "".join(f"DS-SHP-01,2026-11-28,13:15,UPSN,GND,1Z88AC0000000099,,DS9900001,{n},{sku},{q},EA,DS-C{n},9,LB,,\n"
-                   for n, sku, q in ((1, "SKU-1020", 5), (2, "SKU-1021", 1), (3, "SKU-1021", 1)))
+    rows = "".join(f"{shipments[n]},2026-11-28,13:15,UPSN,GND,1Z88AC00000000{n}9,,DS9900001,{n},{sku},{q},EA,DS-C{n},9,"
+                   "LB,,\n" for n, sku, q in ((1, "SKU-1020", 5), (2, "SKU-1021", 1), (3, "SKU-1021", 1)))
     (inbox / "east-shipments-20261128.csv").write_text(head + rows, encoding="utf-8")
     ship_stages(ws, SHIP_DAY, run_id="day2")
     deliver_all(ws, SHIP_DAY)
-    return po_segments(segments(ws, "acehardware", "856"), "DS-SHP-01", "BSN")
+    segs = segments(ws, "acehardware", "856")
+    return {sid: po_segments(segs, sid, "BSN") for sid in sorted(set(shipments.values()))
+            if any(s[:3] == ["BSN", "00", sid] for s in segs)}
+
+
+def _ship_to(asn: list[list[str]]) -> list[str]:
+    return [s[1:5] for s in asn if s[:2] == ["N1", "ST"]][0]
 
 
 def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_shipped(tmp_path):
@@ -166,10 +173,31 @@ def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_sh
     assert res.exit_code == 0, res.output
     run_stages(ws, NEXT)
     assert _order(ws)[0].state == "acknowledged"
-    asn = _ship(ws)
-    assert [s[1:3] for s in asn if s[0] == "PRF"] == [["DS9900001", ""]]
-    assert sorted(s[2] for s in asn if s[0] == "SN1") == ["1", "1", "5"]
+    # one shipment per destination: each 856 names its lines' own ship-to, the RSC's line the heading's
+    asns = _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-02", 3: "DS-SHP-03"})
+    assert {sid: _ship_to(asn) for sid, asn in asns.items()} == {
+        "DS-SHP-01": ["ST", "SMITH ACE HARDWARE", "92", "15522"],
+        "DS-SHP-02": ["ST", "JONES ACE HARDWARE", "92", "16001"], "DS-SHP-03": ["ST", "ACE RSC WILTON", "92", "047"]}
+    assert [[s[2] for s in asns[sid] if s[0] == "SN1"] for sid in sorted(asns)] == [["5"], ["1"], ["1"]]
     assert _order(ws)[0].state in ("shipped", "invoiced", "closed")
+
+
+def test_a_shipment_holding_lines_for_two_ship_tos_is_held_not_sent_to_one_of_them(tmp_path):
+    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    run_stages(ws, NIGHT)
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NEXT)
+    asns = _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-01", 3: "DS-SHP-03"})  # Smith's and Jones's lines in one
+    assert sorted(asns) == ["DS-SHP-03"] and _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
+    state = StateStore(ws.state_path)
+    try:
+        [mixed] = [f for f in state.findings() if f["code"] == "SHIPMENT_SHIP_TOS_MIXED"]
+    finally:
+        state.close()
+    assert "SMITH ACE HARDWARE 92 15522: DS9900001 line 1; JONES ACE HARDWARE 92 16001: DS9900001 line 2" in (
+        mixed["message"])
 
 
 def test_a_partner_that_agreed_to_heading_only_shipping_accepts_such_orders(tmp_path):
@@ -177,6 +205,9 @@ def test_a_partner_that_agreed_to_heading_only_shipping_accepts_such_orders(tmp_
     run_stages(ws, NIGHT)
     order, codes = _order(ws)
     assert order.state == "acknowledged" and "LINE_SHIP_TO_DIFFERS" in codes  # kept for ops, not held
+    # every line in one shipment to the heading's ship-to, as agreed
+    asns = _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-01", 3: "DS-SHP-01"})
+    assert _ship_to(asns["DS-SHP-01"]) == ["ST", "ACE RSC WILTON", "92", "047"]
 
 
 def test_the_heading_only_order_is_unchanged(tmp_path):

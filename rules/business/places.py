@@ -151,7 +151,7 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
     for line in _rows(lines, [*keys, *_ORDER_LOCATION, "partner", "po_number", "line_number", "line_id", *cols],
                       own):
         head = heads.get((line["source_file"], line["order_ref"]))
-        if head is None or _same_party(line, head):
+        if head is None or same_party(line, head):
             continue
         ident = line["ship_to_id"]
         out.append(finding_at_row(
@@ -165,7 +165,9 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
     return out
 
 
-def _same_party(line: Mapping, head: Mapping) -> bool:
+def same_party(line: Mapping, head: Mapping) -> bool:
+    """Whether a line's own ship-to (ship_to_name, ship_to_id_qualifier, ship_to_id) is its order's: the same
+    N103/N104 where both have an id, else the same N102."""
     if line["ship_to_id"] and head["ship_to_id"]:
         return (line["ship_to_id_qualifier"] or "", line["ship_to_id"]) == (head["ship_to_id_qualifier"] or "",
                                                                           head["ship_to_id"])
