@@ -161,8 +161,17 @@ def _ship_to(asn: list[list[str]]) -> list[str]:
     return [s[1:5] for s in asn if s[:2] == ["N1", "ST"]][0]
 
 
-def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_shipped(tmp_path):
+@pytest.mark.parametrize("objects", [False, True], ids=["columns", "objects"])
+def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_shipped(tmp_path, objects):
+    """``objects``: each carton's tracking number in its loop, so the 856s are built from assemble_shipments'
+    objects (build_856), not from the columns."""
     ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    if objects:
+        profile = ws.partners_dir / "acehardware.toml"
+        text = profile.read_text(encoding="utf-8")
+        assert "[fulfilment.asn]\n" in text
+        profile.write_text(text.replace("[fulfilment.asn]\n", "[fulfilment.asn]\npackage_tracking = true\n"),
+                           encoding="utf-8")
     run_stages(ws, NIGHT)
     order, codes = _order(ws)
     assert order.state == "held" and "LINE_SHIP_TO_DIFFERS" in order.hold_codes
