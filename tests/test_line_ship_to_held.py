@@ -224,3 +224,20 @@ def test_the_heading_only_order_is_unchanged(tmp_path):
     run_stages(ws, NIGHT)
     order, codes = _order(ws)
     assert order.state == "acknowledged" and not codes & {"LINE_SHIP_TO_DIFFERS", "LINE_SHIP_TO_NOT_APPLIED"}
+
+
+def test_order_lines_stored_before_their_own_ship_to_was_kept_read_it_as_none(tmp_path):
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import OrderStore
+    from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
+
+    orders, lines = _tables(GOOD_PO[:6] + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "N1*ST*DC 8*92*DC08", "CTT*1"])
+    store = OrderStore(tmp_path)
+    store.save("acme", "old", orders, lines)
+    path = tmp_path / "acme" / "old.lines.parquet"
+    pq.write_table(pq.read_table(path).drop_columns(["ship_to_name", "ship_to_id_qualifier", "ship_to_id"]), path)
+    _, loaded = store.load("acme", "old")
+    assert loaded.schema == ORDER_LINES and loaded["ship_to_id"].to_pylist() == [None]
+    assert {"ship_to_name", "ship_to_id_qualifier", "ship_to_id"} <= LINES_ADDED_LATER
+    assert check_line_ship_tos(orders, loaded) == []  # nothing to compare: no finding, as before
