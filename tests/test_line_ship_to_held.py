@@ -189,6 +189,31 @@ def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_sh
         "DS-SHP-02": ["ST", "JONES ACE HARDWARE", "92", "16001"], "DS-SHP-03": ["ST", "ACE RSC WILTON", "92", "047"]}
     assert [[s[2] for s in asns[sid] if s[0] == "SN1"] for sid in sorted(asns)] == [["5"], ["1"], ["1"]]
     assert _order(ws)[0].state in ("shipped", "invoiced", "closed")
+    # the 810 (one per PO, Ace's): its lines go to three places, so it names the heading's ship-to
+    [invoice] = [po_segments(segments(ws, "acehardware", "810"), "DS9900001", "BIG")]
+    assert _ship_to(invoice) == ["ST", "ACE RSC WILTON", "92", "047"]
+
+
+def test_an_810_per_shipment_names_its_lines_own_ship_to(tmp_path):
+    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    profile = ws.partners_dir / "acehardware.toml"
+    text = profile.read_text(encoding="utf-8")
+    assert '[fulfilment.invoice]\nper = "order"\n' in text
+    profile.write_text(text.replace('[fulfilment.invoice]\nper = "order"\n',
+                                    '[fulfilment.invoice]\nper = "shipment"\n'), encoding="utf-8")
+    run_stages(ws, NIGHT)
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NEXT)
+    _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-02", 3: "DS-SHP-03"})
+    segs = segments(ws, "acehardware", "810")
+    starts = [k for k, s in enumerate(segs) if s[0] == "ST"]
+    invoices = [segs[k: next(j for j in range(k, len(segs)) if segs[j][0] == "SE") + 1] for k in starts]
+    # one 810 per shipment, each naming the ship-to its lines went to (N102-N104 as the PO1 loop sent them)
+    assert sorted(_ship_to(inv)[1:] for inv in invoices) == [["ACE RSC WILTON", "92", "047"],
+                                                           ["JONES ACE HARDWARE", "92", "16001"],
+                                                           ["SMITH ACE HARDWARE", "92", "15522"]]
 
 
 def test_a_shipment_holding_lines_for_two_ship_tos_is_held_not_sent_to_one_of_them(tmp_path):
