@@ -49,7 +49,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
-            docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)  # where each line's own N1*ST sends it
+            if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
+                docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
     finally:
         store.close()
     if len(docs) == 1:

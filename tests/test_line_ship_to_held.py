@@ -177,8 +177,10 @@ def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_sh
     assert order.state == "held" and "LINE_SHIP_TO_DIFFERS" in order.hold_codes
     assert codes == {"LINE_SHIP_TO_NOT_APPLIED", "LINE_SHIP_TO_DIFFERS"}
     assert not list(ws.drop_root.glob("acehardware/outbox/*-855-*.x12"))  # nothing promised yet
-    # status shows where each line's own N1*ST sends it
+    # status says why it is held; with --dates (what the PO asked) where each line's own N1*ST sends it
     res = CliRunner().invoke(app, ["status", "DS9900001", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "Line 2 names its own ship-to" in " ".join(res.output.split()), res.output
+    res = CliRunner().invoke(app, ["status", "DS9900001", "--dates", "-w", str(ws.root)])
     assert res.exit_code == 0, res.output
     said = " ".join(res.output.split())
     assert "line 1 ships to its own N1*ST: SMITH ACE HARDWARE 92 15522" in said
