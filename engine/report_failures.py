@@ -150,6 +150,11 @@ HINTS: dict[str, str] = {
         "Ask the partner for the missing N3/N4 elements, or add the location id to ship_tos.csv and "
         "`orderbridge recheck` the order."
     ),
+    "LINE_SHIP_TO_DIFFERS": (
+        "Ask the partner for one PO per destination and reject this one, or approve it and have the warehouse "
+        "confirm one shipment per destination (each 856 then names its lines' own ship-to). A partner that agreed "
+        "to heading-only shipping maps the code to accept in its profile."
+    ),
     "ADDRESS_IMPLAUSIBLE": "Check the state/province code and postal code format with the partner.",
     "DATE_IN_PAST": "Reschedule: the 855 offers the first date we can meet; confirm with the partner.",
     "CANCEL_DATE_PASSED": (

@@ -11,7 +11,7 @@ pallets, cartons and items in the order they first appear in the lines.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
@@ -27,7 +27,7 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, LINE_DATES, ORDERS
+from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
@@ -101,7 +101,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
-                      "prepack_components"])  # engine.deadlines; its SDQ store quantities:
+                      "prepack_components",  # engine.deadlines; its SDQ store quantities:
+                      *(f"ship_to_{f}" for f in LINE_SHIP_TO)])  # its own N1*ST: own_ship_tos
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -243,8 +244,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
     more = more_tracking(lines, shipment, len(ship_row))
     td5 = _td5s(orders)
+    to_line = _to_lines(lines, orders, order_lines, shipment)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
-        ship_to = next((party for party in order_heads[s] if party is not None), None)
+        ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
         method = transport_method_for(h["carrier_scac"] or "", [td5.get((o.partner, o.po_number)) for o in shipped[s]])
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
@@ -653,6 +655,59 @@ _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_addre
             "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2")
 
 
+def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray
+              ) -> dict[int, Party]:
+    """Shipment code -> the own ship-to (own_ship_tos) its lines go to; a shipment of lines for the order's
+    ship-to is not named. Lines for several places never share a shipment (engine.lifecycle.shipping holds
+    such a shipment: SHIPMENT_SHIP_TOS_MIXED); the first row's wins here."""
+    out: dict[int, Party] = {}
+    for code, party in zip(shipment.tolist(), own_ship_tos(lines, orders, order_lines), strict=True):
+        if party is not None:
+            out.setdefault(code, party)
+    return out
+
+
+def heading_only(order_lines: pa.Table, partners: Set[str]) -> pa.Table:
+    """``order_lines`` with the own ship-tos (ship_to_*) of ``partners``' lines left out: partners that agreed to
+    heading-only shipping (their profile accepts LINE_SHIP_TO_DIFFERS) get every line at the order's ship-to."""
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    if not partners or not order_lines.num_rows or any(c not in order_lines.column_names for c in cols):
+        return order_lines
+    theirs = pc.is_in(order_lines["partner"], value_set=pa.array(sorted(partners), pa.string()))
+    if not pc.any(theirs).as_py():
+        return order_lines
+    for c in cols:
+        order_lines = order_lines.set_column(order_lines.schema.get_field_index(c), c, pc.if_else(
+            theirs, pa.scalar(None, pa.string()), order_lines[c]))
+    return order_lines
+
+
+def own_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[Party | None]:
+    """Per confirmation row of ``lines``, the ship-to of its order line where the line names its own (a PO1
+    loop's N1*ST: ORDER_LINES ship_to_*) and that is another party than its order's (rules.business.places
+    same_party); None: the order's ship-to. A shipment's lines going to one such place make its 856's N1*ST."""
+    from rules.business.places import same_party
+
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    none: list[Party | None] = [None] * lines.num_rows
+    if order_lines is None or not order_lines.num_rows or any(c not in order_lines.column_names for c in cols):
+        return none
+    own = order_lines.filter(pc.or_(pc.is_valid(order_lines["ship_to_id"]), pc.is_valid(order_lines["ship_to_name"])))
+    if not own.num_rows:
+        return none
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
+    parties: dict[tuple, Party] = {}
+    for r in own.select(["partner", "po_number", "line_id", *cols]).to_pylist():
+        head = heads.get((r["partner"], r["po_number"]))
+        if head is not None and not same_party(r, head):
+            parties[(r["partner"], r["po_number"], r["line_id"])] = Party(
+                "ST", r["ship_to_name"] or "", id_qualifier=r["ship_to_id_qualifier"] or "", id=r["ship_to_id"] or "")
+    if not parties:
+        return none
+    return [parties.get(k) for k in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "line_id")),
+                                        strict=True)]
+
+
 def _ship_tos(orders: pa.Table) -> list[Party]:
     """Each row's ship-to party (_ship_to), made once per distinct address (the rows sharing one share it)."""
     if not orders.num_rows:
@@ -810,6 +865,8 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
         pos_of[s].append(po[o])
         if ship_to[s] is None:
             ship_to[s] = heads[o][1]
+    for code, party in _to_lines(lines, orders, order_lines, g.shipment).items():
+        ship_to[rank[code]] = party
     boxed = (w_kind == 1) | (w_kind == 2)  # the record lists pallets whatever the structure
     r_pallet, r_index, r_ship = w_kind[boxed] == 1, w_index[boxed], w_ship[boxed]
     t_of = np.where(r_pallet, r_index, 0)

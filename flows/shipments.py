@@ -36,7 +36,7 @@ from engine.invoice_po_sacs import (
     without_orders,
 )
 from engine.lifecycle import backorders, billing, shipping
-from engine.shipments import CANONICAL_COLUMNS
+from engine.shipments import CANONICAL_COLUMNS, heading_only
 from engine.sscc import serial_capacity
 from flows import faults, taking
 from flows.documents import holder, renderer
@@ -53,6 +53,7 @@ from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
@@ -351,6 +352,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
+    # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
+    order_lines = heading_only(order_lines, _heading_only(profiles))
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
@@ -424,6 +427,13 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
                 split.setdefault(shipping.asn_shipment_id(sid, po), sid)
     rows = state.recorded_cartons_for(warehouse.id, [*sids, *split], keys)
     return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
+
+
+def _heading_only(profiles: Mapping[str, PartnerProfile]) -> set[str]:
+    """The partners that agreed to heading-only shipping (their profile accepts LINE_SHIP_TO_DIFFERS): every line
+    ships and is invoiced to the order's ship-to, whatever ship-to its PO1 loop names."""
+    return {pid for pid, p in profiles.items()
+            if outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept"}
 
 
 def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[str]] | None = None
@@ -639,6 +649,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       weights=lambda: billing.net_weights(state.net_weights(
                                                           {(d.partner, d.po_number) for d in due})),
                                                       sacs=_po_sacs(ws, state, due, records, profiles),
+                                                      ship_tos=billing.line_ship_tos(orders, heading_only(
+                                                          order_lines, _heading_only(profiles))),
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
                                                           if prof.fulfilment.invoice.taxes]), classes=classes)

@@ -50,6 +50,8 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
+            if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
+                docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
     finally:
         store.close()
     if len(docs) == 1:
@@ -174,6 +176,28 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
             out[r["line_number"]] = {"line_number": r["line_number"], "line_id": r["line_id"], **own}
         else:
             out.pop(r["line_number"], None)
+    return [out[n] for n in sorted(out)]
+
+
+def line_ship_tos(ws, record) -> list[dict]:
+    """The lines of ``record``'s current revision naming a ship-to of their own (a PO1 loop's N1*ST: ORDER_LINES
+    ship_to_*), from its stored table: line_number, line_id, ship_to (N102 N103 N104), in line order; [] when
+    none or unreadable (a table stored before the columns existed reads them as null)."""
+    from connectors.order_store import OrderStore
+    from schemas.errors import StateError
+    from schemas.orders import LINE_SHIP_TO
+
+    if not record.lines_key:
+        return []
+    names = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    try:
+        _o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, ["order_ref"],
+                                                        ["po_number", "order_ref", "line_number", "line_id", *names])
+    except StateError:
+        return []
+    out = {r["line_number"]: {"line_number": r["line_number"], "line_id": r["line_id"],
+                              "ship_to": " ".join(r[c] for c in names if r[c])}
+           for r in _record_lines(t, record) if r["ship_to_name"] or r["ship_to_id"]}
     return [out[n] for n in sorted(out)]
 
 
@@ -332,6 +356,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     for ln in o.get("line_dates") or ():  # a line's own dates, where they differ from the order's
         own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in LINE_DATE_NAMES if ln.get(c)]
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
+    for ln in o.get("line_ship_tos") or ():  # a line's own N1*ST (LINE_SHIP_TO_DIFFERS when not the order's)
+        console.print(shown(f"  line {ln['line_id'] or ln['line_number']} ships to its own N1*ST: {ln['ship_to']}"))
     for text in _asked_text(o):
         console.print(shown(text))
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past

@@ -24,6 +24,7 @@ from schemas.orders import (
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_SHIP_TO,
     MONEY,
     ORDER_LINES,
     ORDER_REFS,
@@ -1159,6 +1160,27 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
+def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                  ) -> dict[str, pa.Array]:
+    """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
+    N102, N103, N104 as sent); null for a line without one (the order's ship-to applies)."""
+    n_lines = len(po1_rows)
+    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_SHIP_TO}
+    if not n_lines or "N1" not in vocab:
+        return out
+    n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
+                                    set_of_row)
+    if not len(n1_rows):
+        return out
+    st = pc.fill_null(pc.equal(cells.column(n1_rows, 1), "ST"), False).to_numpy(zero_copy_only=False)
+    n1_rows, owner = n1_rows[st], owner[st]
+    first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else owner.astype(bool)
+    n1_rows, owner = n1_rows[first], owner[first]
+    for k, f in enumerate(LINE_SHIP_TO, start=2):
+        out[f"ship_to_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
+    return out
+
+
 # SLN09/SLN10 .. SLN27/SLN28: a subline's product id qualifier/value pairs (positions of the qualifiers)
 _SLN_PAIRS = tuple(range(9, 29, 2))
 
@@ -1372,5 +1394,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                                  result.segments.component),
         # a line ordered by weight, as sent: filled when it is taken in as cases (rules.business.by_weight)
         **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
+        **line_ship_tos(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

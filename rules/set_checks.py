@@ -601,8 +601,9 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                    fe: FlatElements) -> list[Finding]:
     """LINE_SHIP_TO_NOT_APPLIED once per 850 whose PO1 loops name ship-tos (N1*ST in the line's N1 loop: a co-op's
     consolidated drop ship, one member store per line) the order does not ship to: another party than the
-    heading's N1*ST (the order, each line included, ships to the heading's), or, without a heading ship-to, more
-    than one party (the order has none: SHIP_TO_UNKNOWN holds it). One the lines all share, without a heading
+    heading's N1*ST (the order, each line included, ships to the heading's: rules.business.places'
+    LINE_SHIP_TO_DIFFERS decides whether it may), or, without a heading ship-to, more than one party (the order
+    has none: SHIP_TO_UNKNOWN holds it). One the lines all share, without a heading
     ship-to, is the order's (parsers.orders_850) and raises nothing; so does a line's N1*ST naming the heading's
     party (its id, else its name). Each is named (line, N102, N103/N104; ten at most)."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -642,8 +643,9 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         head = heading.get(k)
         if head is not None:
             other = [(r, label, party) for r, label, party in found if not same(party, head)]
-            why = (f"the order, each of these lines included, is allocated, shipped and invoiced to the heading's "
-                   f"N1*ST {words(head)}")
+            why = (f"the order, each of these lines included, would be allocated, shipped and invoiced to the "
+                   f"heading's N1*ST {words(head)} (LINE_SHIP_TO_DIFFERS holds it for a person unless the partner's "
+                   "profile accepts that)")
         else:
             other = found if len({party for _r, _l, party in found}) > 1 else []
             why = "the heading names no ship-to, so the order has none (SHIP_TO_UNKNOWN holds it for a person)"

@@ -39,7 +39,7 @@ SUITES: dict[str, frozenset[str]] = {
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
                          "PRICE_NO_CHARGE", "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
-    "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE"}),
+    "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "LINE_SHIP_TO_DIFFERS"}),
     "dates": frozenset({"DATE_IN_PAST", "CANCEL_DATE_PASSED", "SHIP_WINDOW_INCONSISTENT"}),
     "credit": frozenset({"CREDIT_LIMIT_EXCEEDED", "CUSTOMER_UNKNOWN"}),
 }
@@ -122,6 +122,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *b.check_order_value(orders, resolved, ref, settings, values=values),
         *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
         *b.check_ship_to(orders, ref.ship_tos, settings),
+        *b.check_line_ship_tos(orders, lines),
         *b.check_dates(orders, today=today, settings=settings),
     ]
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop

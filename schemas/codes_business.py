@@ -211,6 +211,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "",
         "The ship-to country, state/province or postal code is not valid or not served.",
     ),
+    _C(
+        "LINE_SHIP_TO_DIFFERS",
+        "business",
+        "warning",
+        "",
+        "A PO1 loop's own N1*ST names another party than the order's ship-to (a member store's drop ship, an "
+        "item-level ship-to): the line would ship to the order's.",
+    ),
     _C("DATE_IN_PAST", "business", "warning", "", "A requested delivery or ship date is already past."),
     _C(
         "CANCEL_DATE_PASSED",

@@ -70,6 +70,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "SSCCs the other LXs do not tell apart (cartons, or a carton and its pallet): the 945 is not read."),
     _C("SHIPMENT_SHIP_TO_MISMATCH", "business", "error", "",
        "The 945's ship-to (N1 ST) is not the order's: the goods went elsewhere than the 856 would say."),
+    _C("SHIPMENT_SHIP_TOS_MIXED", "business", "error", "",
+       "A shipment holds lines for several ship-tos (a PO1 loop's own N1*ST beside another place): one 856 names one "
+       "ship-to."),
     _C("SHIPMENT_STORE_NOT_ORDERED", "business", "error", "",
        "A carton is marked for a store the order line's SDQ store quantities do not name (a store-level partner)."),
     _C("SHIPMENT_STORE_OVER", "business", "error", "",

@@ -154,6 +154,9 @@ PRODUCT_FIELDS = [
     pa.field("description", pa.string()),  # PID05 (first F/08 description)
 ]
 
+# what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)
+LINE_SHIP_TO = ("name", "id_qualifier", "id")
+
 ORDER_LINES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("order_ref", pa.string(), nullable=False),
@@ -204,6 +207,11 @@ ORDER_LINES = pa.schema([
     pa.field("weight_unit", pa.string()),  # PO103 as sent (LB)
     pa.field("weight_per_unit", QTY),  # the item's average weight of one case, in weight_unit (48)
     pa.field("weight_basis_sent", pa.string()),  # PO105 as sent (PE)
+    # the line's own ship-to: the first N1*ST of its PO1 loop (N102, N103, N104 as sent; X12 allows N1 in the PO1
+    # loop: a co-op's consolidated member drop ship, an e-procurement item-level ShipTo); null: none, the order's
+    # (ORDERS ship_to_*) applies. One naming another party than the order's holds the order for a person
+    # (rules.business.places: LINE_SHIP_TO_DIFFERS)
+    *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO),
 ])
 
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
@@ -213,7 +221,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
-                               *WEIGHT_AS_SENT})
+                               *WEIGHT_AS_SENT, *(f"ship_to_{f}" for f in LINE_SHIP_TO)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship

@@ -98,6 +98,10 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "SHIP_TO_UNKNOWN": HOLD_ORDER,
     "ADDRESS_INCOMPLETE": HOLD_ORDER,
     "ADDRESS_IMPLAUSIBLE": HOLD_ORDER,
+    # a line's own N1*ST is another party than the order's: every line ships, is answered and invoiced to the
+    # order's, so its goods would go to the wrong place; a person decides (ships it by hand, or asks for one PO
+    # per destination). A partner that agreed to heading-only shipping says accept
+    "LINE_SHIP_TO_DIFFERS": HOLD_ORDER,
     "DATE_IN_PAST": RESCHEDULE,
     # the buyer's last acceptable date has gone: a person asks for a new date (860) or rejects the order
     # (reject_order per partner policy); the goods would be refused at the dock or charged back

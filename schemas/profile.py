@@ -233,6 +233,10 @@ class DropSettings(_Model):
         return self
 
 
+# set-level codes whose orders a business rule's finding decides: named when a profile gives the former an outcome
+DECIDED_BY = {"LINE_SHIP_TO_NOT_APPLIED": "LINE_SHIP_TO_DIFFERS"}
+
+
 class RuleProfile(PartnerRuleOverrides):
     """This partner's business-rule tolerances, and outcome overrides: finding code -> outcome name."""
 
@@ -253,7 +257,8 @@ class RuleProfile(PartnerRuleOverrides):
                 raise ValueError(f"unknown finding code {code!r}")
             if code not in DEFAULT_OUTCOMES:  # accepted, it would change nothing: ops would trust a hold never made
                 raise ValueError(f"{code} is not a business rule's finding ({CATALOGUE[code].level} level): no "
-                                 "decision takes an outcome for it, so one here would change nothing")
+                                 "decision takes an outcome for it, so one here would change nothing"
+                                 + (f" (its orders are decided by {DECIDED_BY[code]})" if code in DECIDED_BY else ""))
             if name not in NAMED:
                 raise ValueError(f"unknown outcome {name!r} for {code}; choose from {sorted(NAMED)}")
         return v

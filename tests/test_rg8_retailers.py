@@ -221,8 +221,9 @@ def test_a_dated_co_op_po_is_invoiced_on_its_own_dating_where_the_profile_says_s
 
 def test_member_stores_named_per_line_are_reported_not_dropped_without_a_word(tmp_path):
     """A co-op's consolidated member drop ship names each line's member store in the PO1 loop's N1*ST. Beside a
-    heading N1*ST (the RSC) the order ships to the heading's, as before, but the lines' stores were dropped
-    without a word: one LINE_SHIP_TO_NOT_APPLIED names them. Without a heading ship-to the order waits for a
+    heading N1*ST (the RSC) the order would ship to the heading's, but the lines' stores were dropped
+    without a word: one LINE_SHIP_TO_NOT_APPLIED names them (and LINE_SHIP_TO_DIFFERS holds the order).
+    Without a heading ship-to the order waits for a
     person (SHIP_TO_UNKNOWN), whose words said "No ship-to id and no address was sent" of a PO that sent both
     for every line; a line naming the heading's own party raises nothing."""
     from connectors.state import StateStore
@@ -251,9 +252,13 @@ def test_member_stores_named_per_line_are_reported_not_dropped_without_a_word(tm
             state.close()
 
     with_rsc = night(tmp_path / "rsc", ["N1*ST*ACE RSC WILTON*92*047"])
-    assert [c for c, _m in with_rsc] == ["LINE_SHIP_TO_NOT_APPLIED"]
-    assert ("line 1 N1*ST SMITH ACE HARDWARE 92 15522; line 2 N1*ST JONES ACE HARDWARE 92 16001)" in with_rsc[0][1]
-            and "line 3" not in with_rsc[0][1] and "heading's N1*ST ACE RSC WILTON 92 047" in with_rsc[0][1])
+    # and each member store's line holds the order for a person (tests/test_line_ship_to_held.py), line 3 not
+    assert sorted(c for c, _m in with_rsc) == ["LINE_SHIP_TO_DIFFERS", "LINE_SHIP_TO_DIFFERS",
+                                               "LINE_SHIP_TO_NOT_APPLIED"]
+    assert sum("Line 3" in m for c, m in with_rsc if c == "LINE_SHIP_TO_DIFFERS") == 0
+    [said] = [m for c, m in with_rsc if c == "LINE_SHIP_TO_NOT_APPLIED"]
+    assert ("line 1 N1*ST SMITH ACE HARDWARE 92 15522; line 2 N1*ST JONES ACE HARDWARE 92 16001)" in said
+            and "line 3" not in said and "heading's N1*ST ACE RSC WILTON 92 047" in said)
     alone = dict(night(tmp_path / "alone", []))
     assert set(alone) == {"LINE_SHIP_TO_NOT_APPLIED", "SHIP_TO_UNKNOWN"}
     assert "line 3 N1*ST ACE RSC WILTON 92 047" in alone["LINE_SHIP_TO_NOT_APPLIED"]

@@ -80,6 +80,7 @@ from schemas.lifecycle import (
     PlannedSet,
     decimal_text,
 )
+from schemas.orders import LINE_SHIP_TO
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
@@ -443,6 +444,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      weights: NetWeights | Callable[[], NetWeights] | None = None,
                      sacs: Mapping[Key, Sequence[PoSac]] | None = None, places: Places | None = None,
                      classes: Mapping[Key, Mapping[int, str]] | None = None,
+                     ship_tos: Mapping[Key, Mapping[int, tuple[str, str, str]]] | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -459,7 +461,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     one by one (order_810), the others as ever. ``places``: ship_tos.csv's state per (partner, location id), for
     the partners whose 810s carry taxes (engine.invoice_taxes): a taxed 810 is built one by one (order_810).
     ``classes``: per order, line number -> its item's tax class (items.csv tax_class), for the partners whose taxes
-    exempt a class: the lines such a tax does not apply to."""
+    exempt a class: the lines such a tax does not apply to. ``ship_tos`` (line_ship_tos): per order, line number ->
+    its own ship-to; an 810 whose lines all go to one such place names it as its N1*ST (built one by one)."""
     refused = refused or {}
     sacs = sacs or {}
     before = _billed_before(due, lines, tables, profiles)
@@ -486,12 +489,14 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     # index -> the PO's own ITD, where the 810 states it (indexes of the due list as billed: unweighed ones gone)
     own_terms = _po_terms(due, orders, profiles)
     taxing = _taxing(due, orders, profiles, places or {})  # index -> its taxes (or why they are unknown)
+    # index -> its order's row naming the own ship-to every line it bills goes to (an approved LINE_SHIP_TO_DIFFERS)
+    moved = {i: row for i, d in enumerate(due) if (row := _own_ship_to(d, orders, ship_tos or {})) is not None}
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
                                                      before=before, exclude=({*weighed, *own_terms} if not sacs else {
                                                          *weighed, *own_terms, *(i for i, d in enumerate(due)
                                                                                  if (d.partner, d.po_number) in sacs)})
-                                                     | taxing.keys())
+                                                     | taxing.keys() | moved.keys())
     for i, d in enumerate(due):
         key = (d.partner, d.po_number)
         if i in ready:  # written with the run's other ordinary 810s (an order's only invoice of the run)
@@ -508,6 +513,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         if by_number is None:
             by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         rows = order_lines.get(key, {})
+        order = moved.get(i) or orders.get(key, {})
         so_far = billed.get(key) or {}
         charges = _charges(d, profile, key in before or key in billed)
         stated = own_terms.get(i, terms[d.partner])
@@ -516,10 +522,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             if isinstance(taxes, DocumentError):
                 raise taxes
             built = None if fast[d.partner] is None or i in weighed or key in sacs or taxes else _text_invoice(
-                d, by_number, orders.get(key, {}), rows, stated, profile, invoice_date, so_far,
+                d, by_number, order, rows, stated, profile, invoice_date, so_far,
                 fast[d.partner], cells, charges)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
-                built = _invoice(d, by_number, orders.get(key, {}), {k: v.row() if isinstance(v, LineText) else v
+                built = _invoice(d, by_number, order, {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
                                  sacs.get(key, ()), taxes, (classes or {}).get(key))
@@ -538,6 +544,44 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
+    """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST: ORDER_LINES ship_to_*)
+    where that is another party than its order's (rules.business.places.same_party); {} for none."""
+    from rules.business.places import same_party
+
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    if not order_lines.num_rows or any(c not in order_lines.column_names for c in cols):
+        return {}
+    own = order_lines.filter(pc.or_(pc.is_valid(order_lines["ship_to_id"]), pc.is_valid(order_lines["ship_to_name"])))
+    if not own.num_rows:
+        return {}
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
+    out: dict[Key, dict[int, tuple[str, str, str]]] = {}
+    for r in own.select(["partner", "po_number", "line_number", *cols]).to_pylist():
+        head = heads.get((r["partner"], r["po_number"]))
+        if head is not None and not same_party(r, head):
+            out.setdefault((r["partner"], r["po_number"]), {})[r["line_number"]] = tuple(
+                r[c] or "" for c in cols)  # type: ignore[assignment]
+    return out
+
+
+def _own_ship_to(d: InvoiceDue, orders: Mapping[Key, dict], ship_tos: Mapping[Key, Mapping[int, tuple]]
+                 ) -> dict | None:
+    """The order's row of ``d`` with its ship-to the own ship-to (line_ship_tos) every line it bills goes to (the
+    line's N1*ST alone: no address was kept of it); None when its lines go to the order's, or to several."""
+    own = ship_tos.get((d.partner, d.po_number))
+    if not own:
+        return None
+    places = {own.get(n) for n, q in d.quantities.items() if q}
+    if len(places) != 1 or None in places:
+        return None
+    (name, qualifier, ident), = places
+    order = dict(orders.get((d.partner, d.po_number), {}))
+    order.update({c: None for c in _PARTIES if c.startswith("ship_to_")}, ship_to_name=name or None,
+                 ship_to_id_qualifier=qualifier or None, ship_to_id=ident or None, ship_to_name2=None)
+    return order
 
 
 def _taxing(due: Sequence[InvoiceDue], orders: Mapping[Key, dict], profiles: Mapping[str, PartnerProfile],
@@ -694,7 +738,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
-                      "description", "product_ids"])
+                      "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO)])  # line_ship_tos
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,

@@ -47,6 +47,7 @@ from engine.shipments import (
     assemble_shipments,
     marks_stores,
     number_ssccs,
+    own_ship_tos,
     shipment_columns,
     sscc_needs,
 )
@@ -231,7 +232,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
-    elsewhere = ship_to_mismatches(check.lines, orders) if orders is not None else []
+    elsewhere = ship_to_mismatches(check.lines, orders) + ship_tos_mixed(check.lines, orders, order_lines) \
+        if orders is not None else []
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
         held |= frozenset(cols["shipment_id"])
@@ -503,6 +505,40 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
                                    element="N104" if given_id and order_id and same_qualifier else "N403",
                                    value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
                                    isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
+    return out
+
+
+def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
+    whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
+    ship-to) beside a line for another (its own, or its order's). One 856 names one ship-to (its N1*ST): the
+    shipment is held, to be confirmed again as one shipment per destination."""
+    if not lines.num_rows:
+        return []
+    own = own_ship_tos(lines, orders, order_lines)
+    if not any(p is not None for p in own):
+        return []
+    names = ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06", "st02")
+    places: dict[str, dict[tuple, list[str]]] = {}  # shipment -> place -> its lines, in order
+    first: dict[str, tuple[int, dict]] = {}
+    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
+        first.setdefault(r["shipment_id"], (i, r))
+        place = (party.name, party.id_qualifier, party.id) if party is not None else ("", "", "")
+        lines_of = places.setdefault(r["shipment_id"], {}).setdefault(place, [])
+        label = f"{r['po_number']} line {r['line_id']}"
+        if label not in lines_of:
+            lines_of.append(label)
+    out: list[tuple[int, Finding]] = []
+    for sid, by_place in places.items():
+        if len(by_place) < 2:
+            continue
+        i, r = first[sid]
+        said = "; ".join(f"{' '.join(v for v in place if v) or 'the order ship-to'}: {', '.join(labels)}"
+                         for place, labels in by_place.items())
+        out.append((i, finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds lines for {len(by_place)} ship-tos "
+                               f"({said}): one 856 names one ship-to (N1*ST). Confirm one shipment per destination.",
+                               seg="N1", element="N104", file=r["source_file"] or "", isa13=r["isa13"] or "",
+                               gs06=r["gs06"] or "", st02=r["st02"] or "")))
     return out
 
 

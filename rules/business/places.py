@@ -19,7 +19,9 @@ from rules.business.common import (
     pair_key,
     per_partner,
 )
-from schemas.findings import Finding
+from schemas.codes_business import BUSINESS_CATALOGUE
+from schemas.findings import Finding, finding_at_row
+from schemas.orders import LINE_SHIP_TO
 from schemas.rule_settings import RuleSettings
 
 # --- ship-to ------------------------------------------------------------------------------------
@@ -126,6 +128,55 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
             )
         out.extend(_implausible(order, parts, s))
     return out
+
+
+def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
+    """LINE_SHIP_TO_DIFFERS on each line whose own N1*ST (its PO1 loop's: a co-op's consolidated member drop
+    ship, an e-procurement item-level ShipTo) names another party than the order's ship-to: the order is
+    allocated, acknowledged, shipped and invoiced to the order's, so the line's goods would go to the wrong
+    place. Its default outcome holds the order for a person (schemas.outcomes); a partner that agreed to
+    heading-only shipping says accept. The same party is the same N103/N104 where both have an id, else the
+    same N102 (the order's name may carry its N2 after ", "). An order without a ship-to raises nothing here
+    (SHIP_TO_UNKNOWN holds it), nor does a line without an N1*ST of its own."""
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    if not lines.num_rows or any(c not in lines.column_names for c in cols):
+        return []
+    own = pc.or_(pc.is_valid(lines["ship_to_id"]), pc.is_valid(lines["ship_to_name"]))
+    if not pc.any(own).as_py():
+        return []
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols], pc.or_(
+        pc.is_valid(orders["ship_to_id"]), pc.is_valid(orders["ship_to_name"])))}
+    out: list[Finding] = []
+    for line in _rows(lines, [*keys, *_ORDER_LOCATION, "partner", "po_number", "line_number", "line_id", *cols],
+                      own):
+        head = heads.get((line["source_file"], line["order_ref"]))
+        if head is None or same_party(line, head):
+            continue
+        ident = line["ship_to_id"]
+        out.append(finding_at_row(
+            "LINE_SHIP_TO_DIFFERS",
+            f"Line {line['line_id'] or line['line_number']} names its own ship-to (N1*ST in its PO1 loop: "
+            f"{_party_words(line)}), not the order's ({_party_words(head)}), where every line is allocated, "
+            "acknowledged, shipped and invoiced.",
+            line, seg="N1", element="N104" if ident else "N102", value=ident or line["ship_to_name"],
+            severity=BUSINESS_CATALOGUE["LINE_SHIP_TO_DIFFERS"].severity, position=False,
+            line_number=line["line_number"]))
+    return out
+
+
+def same_party(line: Mapping, head: Mapping) -> bool:
+    """Whether a line's own ship-to (ship_to_name, ship_to_id_qualifier, ship_to_id) is its order's: the same
+    N103/N104 where both have an id, else the same N102."""
+    if line["ship_to_id"] and head["ship_to_id"]:
+        return (line["ship_to_id_qualifier"] or "", line["ship_to_id"]) == (head["ship_to_id_qualifier"] or "",
+                                                                          head["ship_to_id"])
+    name, heading = (line["ship_to_name"] or "").strip(), (head["ship_to_name"] or "").strip()
+    return name == heading or heading.startswith(f"{name}, ")  # the order's name carries its N2 after ", "
+
+
+def _party_words(row: Mapping) -> str:
+    return " ".join(row[f"ship_to_{f}"] for f in LINE_SHIP_TO if row[f"ship_to_{f}"]) or "(no name or id)"
 
 
 def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> list[Finding]:
