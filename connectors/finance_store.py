@@ -623,6 +623,15 @@ class FinanceTables:
             return table  # one partner's (or in order already): no copy of the content
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
 
+    def csv_acknowledgments(self) -> pa.Table:
+        """Our delivered CSV acknowledgments that answer orders (DOCUMENT_ROWS with their content), ordered
+        partner, id: not intake's refusals of the rows of a CSV order file it did not take (engine.process: their
+        set's key ends ":refused"), which acknowledge no order we hold."""
+        sql = ("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents d"
+               " WHERE doc_type = 'CSV' AND status = 'delivered' AND NOT EXISTS (SELECT 1 FROM document_sets s"
+               " WHERE s.document_id = d.id AND s.doc_key LIKE '%:refused') ORDER BY partner, id")
+        return self._read(sql, DOCUMENT_ROWS)
+
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate): not those of
         a warehouse's confirmations that concern no partner's order (partner "warehouse:<id>")."""

@@ -189,3 +189,52 @@ def _nearest(ch: str, encoding: str) -> str:
     except UnicodeEncodeError:
         return "?"
     return base or "?"
+
+
+# what read_csv_ack gives of each row (engine.finance_inputs reads our acknowledgments back as the 855's ACKs)
+ACK_READ = ("po_number", "line_id", "line_number", "status", "quantity_ordered", "quantity_accepted",
+            "quantity_backordered", "unit", "unit_price", "promised_date")
+
+
+def read_csv_ack(content: bytes, settings: CsvAckSettings) -> list[dict[str, object]]:
+    """The rows of a CSV acknowledgment build_csv_ack wrote in ``settings``' layout, read back: per row the
+    ACK_READ columns the file holds (numbers as Decimal, dates as date; a column the layout leaves out, or a
+    cell that cannot be read, is None). Columns are found by the header row (the layout's header texts, else
+    the column names), else by the layout's order. A row naming no PO (the last row of a refusal saying how
+    many more it left out) is skipped."""
+    from datetime import datetime
+
+    text = content.decode(settings.encoding, errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter, quotechar=settings.quotechar)
+    head = next(reader, None)
+    if head is None:
+        return []
+    named = {settings.headers.get(c, c): c for c in settings.columns}
+    named.update({c: c for c in settings.columns if c not in named})
+    columns = [named.get(h.strip()) for h in head]
+    if not any(columns):  # a header we do not know: the layout's order
+        columns = list(settings.columns)
+
+    def number(cell: str) -> Decimal | None:
+        cell = cell.strip().replace(settings.decimal_separator, ".") if settings.decimal_separator != "." \
+            else cell.strip()
+        try:
+            return Decimal(cell) if cell else None
+        except ArithmeticError:
+            return None
+
+    def day(cell: str):
+        try:
+            return datetime.strptime(cell.strip(), settings.date_format).date() if cell.strip() else None
+        except ValueError:
+            return None
+
+    out = []
+    for cells in reader:
+        row = {c: cells[i] for i, c in enumerate(columns) if c in ACK_READ and i < len(cells)}
+        if not (row.get("po_number") or "").strip():
+            continue
+        out.append({c: (number(row[c]) if c.startswith("quantity") or c == "unit_price" else
+                        day(row[c]) if c == "promised_date" else row[c].strip() or None) if c in row else None
+                    for c in ACK_READ})
+    return out
