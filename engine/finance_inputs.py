@@ -13,7 +13,8 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
   ACKNOWLEDGED  every ACK segment of the 855s and 865s we delivered, read back from the stored
                 documents (what the partner was told, with that document's numbers and file): the line
                 is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
-                line's; the reconciliation takes the latest document per line.
+                line's; the reconciliation takes the latest document per line. A CSV partner's CSV
+                acknowledgments (its 855s) likewise, read back in its layout (csv_acknowledged).
   SHIPPED,      the 856 and 810 lines as RECORDED_LINES, on the line their LIN01 / IT101 echoes: our own
   INVOICED      shipments and delivered 810s (the shipments and invoices tables: departure, delivery of the
                 856/810) and those another system of ours sent (recorded): the 856's DTM 011 is the

@@ -109,3 +109,24 @@ def test_csv_acknowledgment_rows_are_read_as_an_855s_acks():
         (1, "IB", Decimal(4), Decimal("2.5"), date(2026, 12, 9)),
         (2, "IR", Decimal(5), Decimal(3), None), (3, "IA", Decimal(7), Decimal("4.25"), date(2026, 12, 1))]
     assert finance_inputs.csv_acknowledged(docs, lines, {}).num_rows == 0  # a partner answered otherwise
+
+
+def test_a_csv_acknowledgments_promised_dates_are_the_promises_kept_or_missed(tmp_path):
+    """Nothing shipped by 6 December: lines 1 and 3, acknowledged for 4 December, are late; line 2, backordered
+    and promised for 15 December in the CSV acknowledgment, is not. Before, a CSV order had no acknowledgment,
+    so no line was promised at all: the 833.40 not shipped by its promise raised no exception. The evidence
+    names the CSV acknowledgment by its file (it has no ISA13; it read "ISA13 None GS06 None ST02 None")."""
+    ws = workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT1)
+    state = StateStore(ws.state_path)
+    try:
+        result = reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 6, 2), run_id="r")
+    finally:
+        state.close()
+    data = ws.reports_dir / "r" / "finance" / "data"
+    late = [(r["line_number"], r["amount_at_risk"]) for r in pq.read_table(data / "exceptions.parquet").to_pylist()
+            if r["partner"] == "umbrella" and r["type"] == "NOT_SHIPPED_BY_PROMISED_DATE"]
+    assert sorted(late) == [(1, Decimal("525.00")), (3, Decimal("308.40"))]
+    page = (ws.reports_dir / "r" / "finance" / "finance-report.html").read_text()
+    assert f"acknowledged CSV UMB-6001 qty 20 @ 26.25 IA <small>({ACK_FILE})</small>" in page
+    assert "ISA13 None" not in page and result.reports
