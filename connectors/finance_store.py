@@ -645,14 +645,27 @@ class FinanceTables:
             return table  # one partner's (or in order already): no copy of the content
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
 
-    def csv_acknowledgments(self) -> pa.Table:
+    def csv_acknowledgments(self, *, content: bool = True, ids: Iterable[int] | None = None) -> pa.Table:
         """Our delivered CSV acknowledgments that answer orders (DOCUMENT_ROWS with their content), ordered
         partner, id: not intake's refusals of the rows of a CSV order file it did not take (engine.process: their
-        set's key ends ":refused"), which acknowledge no order we hold."""
-        sql = ("SELECT partner, id, doc_type, isa13, file_name, delivered_at, content FROM documents d"
-               " WHERE doc_type = 'CSV' AND status = 'delivered' AND NOT EXISTS (SELECT 1 FROM document_sets s"
-               " WHERE s.document_id = d.id AND s.doc_key LIKE '%:refused') ORDER BY partner, id")
-        return self._read(sql, DOCUMENT_ROWS)
+        set's key ends ":refused"), which acknowledge no order we hold. ``content`` False: without it (an empty
+        content each); ``ids``: only those documents."""
+        import pyarrow as pa
+
+        sql = (f"SELECT partner, id, doc_type, isa13, file_name, delivered_at, {'content' if content else 'NULL'}"
+               " FROM documents d WHERE doc_type = 'CSV' AND status = 'delivered' AND NOT EXISTS (SELECT 1 FROM"
+               " document_sets s WHERE s.document_id = d.id AND s.doc_key LIKE '%:refused')")
+        if ids is None:
+            table = self._read(sql + " ORDER BY partner, id", DOCUMENT_ROWS)
+        else:
+            some = sorted(set(ids))
+            chunks = (some[i:i + CHUNK] for i in range(0, len(some), CHUNK))
+            parts = [self._read(sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY partner, id",
+                                DOCUMENT_ROWS, chunk) for chunk in chunks]
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0] if parts else _table([], DOCUMENT_ROWS)
+        if not content:
+            table = table.set_column(6, "content", pa.repeat(pa.scalar(b"", pa.binary()), table.num_rows))
+        return table
 
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate): not those of

@@ -215,26 +215,39 @@ def read_csv_ack(content: bytes, settings: CsvAckSettings) -> list[dict[str, obj
     if not any(columns):  # a header we do not know: the layout's order
         columns = list(settings.columns)
 
+    numbers: dict[str, Decimal | None] = {}  # each distinct cell read once: a night's rows repeat their values
+    days: dict[str, object] = {}
+
     def number(cell: str) -> Decimal | None:
-        cell = cell.strip().replace(settings.decimal_separator, ".") if settings.decimal_separator != "." \
-            else cell.strip()
-        try:
-            return Decimal(cell) if cell else None
-        except ArithmeticError:
-            return None
+        if cell not in numbers:
+            text = cell.strip().replace(settings.decimal_separator, ".") if settings.decimal_separator != "." \
+                else cell.strip()
+            try:
+                numbers[cell] = Decimal(text) if text else None
+            except ArithmeticError:
+                numbers[cell] = None
+        return numbers[cell]
 
     def day(cell: str):
-        try:
-            return datetime.strptime(cell.strip(), settings.date_format).date() if cell.strip() else None
-        except ValueError:
-            return None
+        if cell not in days:
+            try:
+                days[cell] = datetime.strptime(cell.strip(), settings.date_format).date() if cell.strip() else None
+            except ValueError:
+                days[cell] = None
+        return days[cell]
 
+    def text(cell: str) -> str | None:
+        return cell.strip() or None
+
+    readers = {c: number if c.startswith("quantity") or c == "unit_price" else day if c == "promised_date" else text
+               for c in ACK_READ}
+    at = {c: columns.index(c) for c in ACK_READ if c in columns}
+    wanted = [(c, at[c], readers[c]) for c in ACK_READ if c in at]
+    absent = dict.fromkeys(c for c in ACK_READ if c not in at)
+    po_at = at.get("po_number")
     out = []
     for cells in reader:
-        row = {c: cells[i] for i, c in enumerate(columns) if c in ACK_READ and i < len(cells)}
-        if not (row.get("po_number") or "").strip():
+        if po_at is None or po_at >= len(cells) or not cells[po_at].strip():
             continue
-        out.append({c: (number(row[c]) if c.startswith("quantity") or c == "unit_price" else
-                        day(row[c]) if c == "promised_date" else row[c].strip() or None) if c in row else None
-                    for c in ACK_READ})
+        out.append({**absent, **{c: read(cells[i]) if i < len(cells) else None for c, i, read in wanted}})
     return out

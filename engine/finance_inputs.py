@@ -232,37 +232,57 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
     }).cast(ACKNOWLEDGED)
 
 
-def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str, CsvAckSettings],
-                     echoes: pa.Table | None = None, releases: Mapping[tuple[str, str], str] | None = None
-                     ) -> pa.Table:
-    """ACKNOWLEDGED rows of the CSV acknowledgments we delivered in place of an 855 (DOCUMENT_ROWS with their
-    content: the answers to orders, not intake's refusals of rows it did not take), read back in the partner's
-    layout (``layouts``: partner -> its CsvAckSettings; a partner without one is skipped) as an 855's ACKs
-    are: each row on our line its line id echoes (its line number when the layout gives no line id). A row
-    is what its status and quantities say: accepted quantity under its status (IA when it is BP or IB),
-    the backordered balance as IB, a refusal (IR ID IH IW) with the quantity ordered; no quantity column:
-    as ordered. Price: its unit price, else the line's; promised date: the row's (a BP row names one date,
-    the first part's: its backordered balance is held to it too). doc_type "CSV"; no ISA13/GS06/ST02."""
-    rows: list[dict] = []
-    for d in documents.select(["partner", "file", "sent_at", "content"]).to_pylist():
-        layout = layouts.get(d["partner"])
+# what csv_answer_rows reads out of each CSV acknowledgment: a function of the document and its partner's layout,
+# kept per document (flows.reconcile: a document is read once, in the layout it was written in)
+CSV_ROWS = pa.schema([
+    *(pa.field(n, pa.string()) for n in ("partner", "po_number", "release", "csv_line_id", "csv_line_number",
+                                         "ack_code")),
+    pa.field("quantity", QTY), pa.field("ack_unit", pa.string()), pa.field("price", MONEY),
+    pa.field("promised_date", pa.date32()), *_PLACE])
+
+
+def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) -> pa.Table:
+    """CSV_ROWS: the rows of our delivered CSV acknowledgments (DOCUMENT_ROWS with their content), read back in
+    their partner's layout (``layouts``: partner -> its CsvAckSettings; a partner without one: none), each as
+    the ACKs an 855 would carry for its line (_csv_parts), with the document it is in (document_id) and its
+    row there (_seg)."""
+    cols: dict[str, list] = {n: [] for n in CSV_ROWS.names}
+    for partner, doc_id, content in zip(*(documents[c].to_pylist() for c in ("partner", "document_id", "content")),
+                                        strict=True):
+        layout = layouts.get(partner)
         if layout is None:
             continue
-        for r in read_csv_ack(d["content"], layout):
+        for seg, r in enumerate(read_csv_ack(content, layout)):
             for code, qty in _csv_parts(r):
-                rows.append({"partner": d["partner"], "po_number": r["po_number"], "release": None,
-                             "csv_line_id": r["line_id"], "csv_line_number": r["line_number"], "set_id": "CSV",
-                             "ack_code": code, "quantity": qty, "ack_unit": r["unit"], "price": r["unit_price"],
-                             "promised_date": r["promised_date"], "file": d["file"], "sent_at": d["sent_at"],
-                             "_row": len(rows)})
-    if not rows or not lines.num_rows:
+                for name, value in (("partner", partner), ("po_number", r["po_number"]), ("release", None),
+                                    ("csv_line_id", r["line_id"]), ("csv_line_number", r["line_number"]),
+                                    ("ack_code", code), ("quantity", qty), ("ack_unit", r["unit"]),
+                                    ("price", r["unit_price"]), ("promised_date", r["promised_date"]),
+                                    ("document_id", doc_id), ("_seg", seg)):
+                    cols[name].append(value)
+    return pa.table(cols, schema=CSV_ROWS)
+
+
+def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str, CsvAckSettings] | None = None,
+                     echoes: pa.Table | None = None, releases: Mapping[tuple[str, str], str] | None = None, *,
+                     rows: pa.Table | None = None) -> pa.Table:
+    """ACKNOWLEDGED rows of the CSV acknowledgments we delivered in place of an 855 (DOCUMENT_ROWS: the answers
+    to orders, not intake's refusals of rows it did not take), read back in the partner's layout (csv_answer_rows
+    with ``layouts``; ``rows``: those rows when the caller has them, kept per document: ``documents`` then need
+    not hold their content) as an 855's ACKs are: each row on our line its line id echoes (its line number when
+    the layout gives no line id). A row is what its status and quantities say: accepted quantity under its
+    status (IA when it is BP or IB), the backordered balance as IB, a refusal (IR ID IH IW) with the quantity
+    ordered; no quantity column: as ordered. Price: its unit price, else the line's; promised date: the row's
+    (a BP row names one date, the first part's: its backordered balance is held to it too). doc_type "CSV";
+    no ISA13/GS06/ST02."""
+    rows = csv_answer_rows(documents, layouts or {}) if rows is None else rows
+    if not rows.num_rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
-    t = pa.Table.from_pylist(rows, schema=pa.schema([
-        *(pa.field(n, pa.string()) for n in ("partner", "po_number", "release", "csv_line_id", "csv_line_number",
-                                             "set_id", "ack_code")),
-        pa.field("quantity", QTY), pa.field("ack_unit", pa.string()), pa.field("price", MONEY),
-        pa.field("promised_date", pa.date32()), pa.field("file", pa.string()), pa.field("sent_at", TIME),
-        pa.field("_row", pa.int64())]))
+    t = _inner_lookup(rows, documents.select(["document_id", "file", "sent_at"]), ["document_id"])
+    if not t.num_rows:
+        return ACKNOWLEDGED.empty_table()
+    t = _sorted(t, [("document_id", "ascending"), ("_seg", "ascending")])
+    t = t.append_column("_row", pa.array(np.arange(t.num_rows), pa.int64()))
     t = held_releases(t, lines, releases)
     ours = echoes if echoes is not None else _echoes(lines)
     by_id = pc.is_valid(t["csv_line_id"])
@@ -281,7 +301,7 @@ def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str,
     n = t.num_rows
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
-        "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
+        "doc_type": pa.repeat(pa.scalar("CSV", pa.string()), n), "ack_code": t["ack_code"], "quantity": t["quantity"],
         "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": pa.nulls(n, pa.string()),
         "gs06": pa.nulls(n, pa.string()), "st02": pa.nulls(n, pa.string()),

@@ -142,7 +142,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged_in_units(  # a line taken by weight
-            _with_csv_acks(finance_inputs.acknowledged(answers, lines, echoes, releases,
+            _with_csv_acks(ws, finance_inputs.acknowledged(answers, lines, echoes, releases,
                                                        answers=answer_rows["answers"]),
                            state, lines, profiles, echoes, releases),
             finance_inputs.weighed_lines(order_lines)), keep),
@@ -161,14 +161,22 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     )
 
 
-def _with_csv_acks(acknowledged: pa.Table, state: StateStore, lines: pa.Table,
+def _with_csv_acks(ws: Workspace, acknowledged: pa.Table, state: StateStore, lines: pa.Table,
                    profiles: dict[str, PartnerProfile], echoes: pa.Table, releases) -> pa.Table:
     """ACKNOWLEDGED of our 855s and 865s with the rows of the CSV acknowledgments a CSV partner receives in
-    place of an 855 (read back in its profile's layout): its orders are acknowledged as an 855's are."""
+    place of an 855, read back in its profile's layout (each document once, its rows kept under
+    <workspace>/state/derived/: read in the layout it was written in): its orders are acknowledged as an
+    855's are."""
     layouts = {pid: p.fulfilment.csv_ack or CsvAckSettings() for pid, p in profiles.items() if "csv_ack" in p.receives}
     if not layouts:
         return acknowledged
-    csv = finance_inputs.csv_acknowledged(state.csv_acknowledgments(), lines, layouts, echoes, releases)
+    name = "csv_answers"
+    cache = DocumentRows(ws.state_path.parent / "derived" / f"csv-answers-v{finance_inputs.ROWS_VERSION}",
+                         {name: finance_inputs.CSV_ROWS})
+    heads = state.csv_acknowledgments(content=False)
+    rows = kept_rows(cache, heads, lambda ids: state.csv_acknowledgments(ids=ids),
+                     lambda docs: {name: finance_inputs.csv_answer_rows(docs, layouts)})[name]
+    csv = finance_inputs.csv_acknowledged(heads, lines, echoes=echoes, releases=releases, rows=rows)
     if not csv.num_rows:
         return acknowledged
     both = pa.concat_tables([acknowledged, csv])

@@ -130,3 +130,18 @@ def test_a_csv_acknowledgments_promised_dates_are_the_promises_kept_or_missed(tm
     page = (ws.reports_dir / "r" / "finance" / "finance-report.html").read_text()
     assert f"acknowledged CSV UMB-6001 qty 20 @ 26.25 IA <small>({ACK_FILE})</small>" in page
     assert "ISA13 None" not in page and result.reports
+
+
+def test_each_csv_acknowledgment_is_read_once_in_the_layout_it_was_written_in(tmp_path):
+    """Its rows are kept (state/derived/, as the 855s' ACKs are): a night reads only the new ones, and a layout
+    changed since (the partner now wants ISO dates) does not misread the files sent before it."""
+    ws = workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT1)
+    assert acknowledged(ws) == ACKED
+    assert list((ws.state_path.parent / "derived").glob("csv-answers-v*/*.csv_answers.arrow"))
+    profile = ws.partners_dir / "umbrella.toml"
+    text = profile.read_text()
+    assert text.count('date_format = "%d.%m.%Y"') == 2  # the orders' and the acknowledgment's
+    profile.write_text(text[::-1].replace('date_format = "%d.%m.%Y"'[::-1], 'date_format = "%Y-%m-%d"'[::-1], 1)[::-1])
+    assert ws.partners()["umbrella"].fulfilment.csv_ack.date_format == "%Y-%m-%d"
+    assert acknowledged(ws) == ACKED  # 04.12.2026 as written, not unreadable in the new layout
