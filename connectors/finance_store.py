@@ -347,6 +347,28 @@ class FinanceTables:
         return self._read(f"SELECT {', '.join(RECORDED_LINES.names)} FROM recorded_lines ORDER BY recorded_at,"
                           " partner, sha256, position", RECORDED_LINES)
 
+    def recorded_for_order(self, partner: str, po_number: str) -> list[dict]:
+        """The 810s and 856s another system of ours sent for this order (`orderbridge record`), one dict per
+        set recorded (file, ISA13/GS06/ST02, BIG02 invoice number or BSN02 shipment id), in the order recorded:
+        type, document_ref, doc_date, shipment_id, lines, quantity (their units added up), file, isa13, gs06,
+        st02, sent_at, recorded_at, recorded_by, note."""
+        rows = self._q("SELECT doc_type, document_ref, doc_date, shipment_id, quantity, file, isa13, gs06, st02,"
+                       " sent_at, recorded_at, recorded_by, note, sha256 FROM recorded_lines WHERE partner = ? AND"
+                       " po_number = ? ORDER BY recorded_at, sent_at, sha256, position", (partner, po_number))
+        out: dict[tuple, dict] = {}
+        for (doc_type, ref, day, shipment, qty, file, isa13, gs06, st02, sent_at, at, by, note, sha) in rows:
+            d = out.setdefault((sha, doc_type, ref, isa13, gs06, st02), {
+                "type": doc_type, "document_ref": ref, "doc_date": _text(day), "shipment_id": shipment or "",
+                "lines": 0, "quantity": Decimal(0), "file": file, "isa13": isa13 or "", "gs06": gs06 or "",
+                "st02": st02 or "", "sent_at": _text(sent_at), "recorded_at": _text(at), "recorded_by": by,
+                "note": note or ""})
+            d["lines"] += 1
+            try:
+                d["quantity"] += Decimal(str(qty)) if qty not in (None, "") else 0
+            except ArithmeticError:
+                pass
+        return [{**d, "quantity": f"{d['quantity'].normalize():f}"} for d in out.values()]
+
     def fulfilment_lines(self) -> pa.Table:
         """Our own shipments and invoices as RECORDED_LINES (what the flow shipped and billed, tables
         shipments / shipment_lines and invoices / invoice_lines), beside what other systems of ours sent
@@ -622,6 +644,28 @@ class FinanceTables:
         if table.num_rows < 2 or pc.all(pc.less_equal(partner.slice(0, table.num_rows - 1), partner.slice(1))).as_py():
             return table  # one partner's (or in order already): no copy of the content
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
+
+    def csv_acknowledgments(self, *, content: bool = True, ids: Iterable[int] | None = None) -> pa.Table:
+        """Our delivered CSV acknowledgments that answer orders (DOCUMENT_ROWS with their content), ordered
+        partner, id: not intake's refusals of the rows of a CSV order file it did not take (engine.process: their
+        set's key ends ":refused"), which acknowledge no order we hold. ``content`` False: without it (an empty
+        content each); ``ids``: only those documents."""
+        import pyarrow as pa
+
+        sql = (f"SELECT partner, id, doc_type, isa13, file_name, delivered_at, {'content' if content else 'NULL'}"
+               " FROM documents d WHERE doc_type = 'CSV' AND status = 'delivered' AND NOT EXISTS (SELECT 1 FROM"
+               " document_sets s WHERE s.document_id = d.id AND s.doc_key LIKE '%:refused')")
+        if ids is None:
+            table = self._read(sql + " ORDER BY partner, id", DOCUMENT_ROWS)
+        else:
+            some = sorted(set(ids))
+            chunks = (some[i:i + CHUNK] for i in range(0, len(some), CHUNK))
+            parts = [self._read(sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY partner, id",
+                                DOCUMENT_ROWS, chunk) for chunk in chunks]
+            table = pa.concat_tables(parts) if len(parts) > 1 else parts[0] if parts else _table([], DOCUMENT_ROWS)
+        if not content:
+            table = table.set_column(6, "content", pa.repeat(pa.scalar(b"", pa.binary()), table.num_rows))
+        return table
 
     def partner_findings(self) -> pa.Table:
         """Every finding recorded about what partners sent (for the validation error rate): not those of

@@ -189,3 +189,65 @@ def _nearest(ch: str, encoding: str) -> str:
     except UnicodeEncodeError:
         return "?"
     return base or "?"
+
+
+# what read_csv_ack gives of each row (engine.finance_inputs reads our acknowledgments back as the 855's ACKs)
+ACK_READ = ("po_number", "line_id", "line_number", "status", "quantity_ordered", "quantity_accepted",
+            "quantity_backordered", "unit", "unit_price", "promised_date")
+
+
+def read_csv_ack(content: bytes, settings: CsvAckSettings) -> list[dict[str, object]]:
+    """The rows of a CSV acknowledgment build_csv_ack wrote in ``settings``' layout, read back: per row the
+    ACK_READ columns the file holds (numbers as Decimal, dates as date; a column the layout leaves out, or a
+    cell that cannot be read, is None). Columns are found by the header row (the layout's header texts, else
+    the column names), else by the layout's order. A row naming no PO (the last row of a refusal saying how
+    many more it left out) is skipped."""
+    from datetime import datetime
+
+    text = content.decode(settings.encoding, errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=settings.delimiter, quotechar=settings.quotechar)
+    head = next(reader, None)
+    if head is None:
+        return []
+    named = {settings.headers.get(c, c): c for c in settings.columns}
+    named.update({c: c for c in settings.columns if c not in named})
+    columns = [named.get(h.strip()) for h in head]
+    if not any(columns):  # a header we do not know: the layout's order
+        columns = list(settings.columns)
+
+    numbers: dict[str, Decimal | None] = {}  # each distinct cell read once: a night's rows repeat their values
+    days: dict[str, object] = {}
+
+    def number(cell: str) -> Decimal | None:
+        if cell not in numbers:
+            text = cell.strip().replace(settings.decimal_separator, ".") if settings.decimal_separator != "." \
+                else cell.strip()
+            try:
+                numbers[cell] = Decimal(text) if text else None
+            except ArithmeticError:
+                numbers[cell] = None
+        return numbers[cell]
+
+    def day(cell: str):
+        if cell not in days:
+            try:
+                days[cell] = datetime.strptime(cell.strip(), settings.date_format).date() if cell.strip() else None
+            except ValueError:
+                days[cell] = None
+        return days[cell]
+
+    def text(cell: str) -> str | None:
+        return cell.strip() or None
+
+    readers = {c: number if c.startswith("quantity") or c == "unit_price" else day if c == "promised_date" else text
+               for c in ACK_READ}
+    at = {c: columns.index(c) for c in ACK_READ if c in columns}
+    wanted = [(c, at[c], readers[c]) for c in ACK_READ if c in at]
+    absent = dict.fromkeys(c for c in ACK_READ if c not in at)
+    po_at = at.get("po_number")
+    out = []
+    for cells in reader:
+        if po_at is None or po_at >= len(cells) or not cells[po_at].strip():
+            continue
+        out.append({**absent, **{c: read(cells[i]) if i < len(cells) else None for c, i, read in wanted}})
+    return out

@@ -13,7 +13,8 @@ How the store's facts become the reconciliation's (docs/reconciliation.md, "Fill
   ACKNOWLEDGED  every ACK segment of the 855s and 865s we delivered, read back from the stored
                 documents (what the partner was told, with that document's numbers and file): the line
                 is ours whose PO101 the PO1 (the 865's POC01) echoes; price PO104 (POC06), else the
-                line's; the reconciliation takes the latest document per line.
+                line's; the reconciliation takes the latest document per line. A CSV partner's CSV
+                acknowledgments (its 855s) likewise, read back in its layout (csv_acknowledged).
   SHIPPED,      the 856 and 810 lines as RECORDED_LINES, on the line their LIN01 / IT101 echoes: our own
   INVOICED      shipments and delivered 810s (the shipments and invoices tables: departure, delivery of the
                 856/810) and those another system of ours sent (recorded): the 856's DTM 011 is the
@@ -35,12 +36,14 @@ import pyarrow.compute as pc
 
 from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
+from engine.csv_ack import read_csv_ack
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
 from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import SEP, key_release, release_keys, x12_po
@@ -227,6 +230,103 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
         "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
         "sent_at": t["sent_at"], "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(ACKNOWLEDGED)
+
+
+# what csv_answer_rows reads out of each CSV acknowledgment: a function of the document and its partner's layout,
+# kept per document (flows.reconcile: a document is read once, in the layout it was written in)
+CSV_ROWS = pa.schema([
+    *(pa.field(n, pa.string()) for n in ("partner", "po_number", "release", "csv_line_id", "csv_line_number",
+                                         "ack_code")),
+    pa.field("quantity", QTY), pa.field("ack_unit", pa.string()), pa.field("price", MONEY),
+    pa.field("promised_date", pa.date32()), *_PLACE])
+
+
+def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) -> pa.Table:
+    """CSV_ROWS: the rows of our delivered CSV acknowledgments (DOCUMENT_ROWS with their content), read back in
+    their partner's layout (``layouts``: partner -> its CsvAckSettings; a partner without one: none), each as
+    the ACKs an 855 would carry for its line (_csv_parts), with the document it is in (document_id) and its
+    row there (_seg)."""
+    cols: dict[str, list] = {n: [] for n in CSV_ROWS.names}
+    for partner, doc_id, content in zip(*(documents[c].to_pylist() for c in ("partner", "document_id", "content")),
+                                        strict=True):
+        layout = layouts.get(partner)
+        if layout is None:
+            continue
+        for seg, r in enumerate(read_csv_ack(content, layout)):
+            for code, qty in _csv_parts(r):
+                for name, value in (("partner", partner), ("po_number", r["po_number"]), ("release", None),
+                                    ("csv_line_id", r["line_id"]), ("csv_line_number", r["line_number"]),
+                                    ("ack_code", code), ("quantity", qty), ("ack_unit", r["unit"]),
+                                    ("price", r["unit_price"]), ("promised_date", r["promised_date"]),
+                                    ("document_id", doc_id), ("_seg", seg)):
+                    cols[name].append(value)
+    return pa.table(cols, schema=CSV_ROWS)
+
+
+def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str, CsvAckSettings] | None = None,
+                     echoes: pa.Table | None = None, releases: Mapping[tuple[str, str], str] | None = None, *,
+                     rows: pa.Table | None = None) -> pa.Table:
+    """ACKNOWLEDGED rows of the CSV acknowledgments we delivered in place of an 855 (DOCUMENT_ROWS: the answers
+    to orders, not intake's refusals of rows it did not take), read back in the partner's layout (csv_answer_rows
+    with ``layouts``; ``rows``: those rows when the caller has them, kept per document: ``documents`` then need
+    not hold their content) as an 855's ACKs are: each row on our line its line id echoes (its line number when
+    the layout gives no line id). A row is what its status and quantities say: accepted quantity under its
+    status (IA when it is BP or IB), the backordered balance as IB, a refusal (IR ID IH IW) with the quantity
+    ordered; no quantity column: as ordered. Price: its unit price, else the line's; promised date: the row's
+    (a BP row names one date, the first part's: its backordered balance is held to it too). doc_type "CSV";
+    no ISA13/GS06/ST02."""
+    rows = csv_answer_rows(documents, layouts or {}) if rows is None else rows
+    if not rows.num_rows or not lines.num_rows:
+        return ACKNOWLEDGED.empty_table()
+    t = _inner_lookup(rows, documents.select(["document_id", "file", "sent_at"]), ["document_id"])
+    if not t.num_rows:
+        return ACKNOWLEDGED.empty_table()
+    t = _sorted(t, [("document_id", "ascending"), ("_seg", "ascending")])
+    t = t.append_column("_row", pa.array(np.arange(t.num_rows), pa.int64()))
+    t = held_releases(t, lines, releases)
+    ours = echoes if echoes is not None else _echoes(lines)
+    by_id = pc.is_valid(t["csv_line_id"])
+    named = t.filter(by_id)
+    named = _inner_lookup(named.append_column("echo", named["csv_line_id"]), ours, ECHO_KEYS)
+    numbered = lines.select(["partner", "po_number", "line_number", "unit", "unit_price", "ack_price"])
+    numbered = numbered.append_column("echo", pc.cast(numbered["line_number"], pa.string()))
+    unnamed = t.filter(pc.invert(by_id))
+    unnamed = _inner_lookup(unnamed.append_column("echo", unnamed["csv_line_number"]), numbered, ECHO_KEYS)
+    t = pa.concat_tables([named.select(unnamed.column_names), unnamed]) if unnamed.num_rows else named
+    if not t.num_rows:
+        return ACKNOWLEDGED.empty_table()
+    t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+                    ("sent_at", "ascending"), ("_row", "ascending")])
+    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+    n = t.num_rows
+    return pa.table({
+        "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
+        "doc_type": pa.repeat(pa.scalar("CSV", pa.string()), n), "ack_code": t["ack_code"], "quantity": t["quantity"],
+        "unit": pc.coalesce(t["ack_unit"], t["unit"]), "unit_price": price, "promised_date": t["promised_date"],
+        "sent_at": t["sent_at"], "file": t["file"], "isa13": pa.nulls(n, pa.string()),
+        "gs06": pa.nulls(n, pa.string()), "st02": pa.nulls(n, pa.string()),
+    }).cast(ACKNOWLEDGED)
+
+
+_CSV_REFUSALS = ("IR", "ID", "IH", "IW")  # a CSV row that accepts nothing (engine.csv_ack's statuses)
+
+
+def _csv_parts(row: Mapping[str, object]) -> list[tuple[str, Decimal | None]]:
+    """(ACK01, ACK02) of one CSV acknowledgment row (csv_acknowledged): what an 855 says for that line."""
+    status = row["status"]
+    accepted, backordered, ordered = row["quantity_accepted"], row["quantity_backordered"], row["quantity_ordered"]
+    if status is None:  # a layout without the status: told by the quantities
+        status = "IA" if accepted else "IB" if backordered else "IR" if accepted is not None else "IA"
+    if status in _CSV_REFUSALS:
+        return [(status, ordered)]
+    if accepted is None and backordered is None:
+        return [("IB" if status == "IB" else "IA" if status == "BP" else status, None)]  # as ordered
+    parts = []
+    if accepted:
+        parts.append(("IA" if status in ("BP", "IB") else status, accepted))
+    if backordered:
+        parts.append(("IB", backordered))
+    return parts or [(status, Decimal(0))]
 
 
 def _refusals_of_changes_dropped(t: pa.Table, lines: pa.Table) -> pa.Table:

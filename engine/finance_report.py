@@ -421,7 +421,8 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
             parts.append(f"@ {d['unit_price'].normalize():f}")
         if d["code"]:
             parts.append(d["code"])
-        where = f"ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, {d['file']}"
+        where = f"ISA13 {d['isa13']} GS06 {d['gs06']} ST02 {d['st02']}, {d['file']}" if d["isa13"] is not None \
+            else d["file"]  # a CSV acknowledgment: no envelope, its file alone
         evidence.setdefault(d["exception_id"], []).append(
             f"{e(' '.join(str(p) for p in parts if p))} <small>({e(where)})</small>")
     for partner in partners:

@@ -17,7 +17,8 @@ the current 855/865, else the requested ship date - is on or before the run date
                   findings above the order (file, envelope) are counted apart.
   SLA compliance  "997 within window": our 997 for a PO's group sent within ack_997_hours of its arrival
                   (a CSV order is in no group: not measured);
-                  "855 within window": our first 855 within ack_855_hours (not measured for a partner
+                  "855 within window": our first 855 (a CSV partner's: its CSV acknowledgment, read as
+                  its 855 by engine.finance_inputs.csv_acknowledged) within ack_855_hours (not measured for a partner
                   taking no 855: FinanceSettings.expects_855); "ASN before arrival": our 856
                   sent before the expected delivery, or within asn_window_minutes of departure when no
                   delivery time is known; "partner 997 within window": partners' 997s for our documents

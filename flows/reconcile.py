@@ -48,6 +48,7 @@ from schemas.changes import CHANGE_SACS
 from schemas.errors import StateError
 from schemas.finance import FinanceSettings
 from schemas.findings import Finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import DOCUMENT_STATUS
 from schemas.orders import ORDER_SACS
 from schemas.profile import PartnerProfile
@@ -141,7 +142,9 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         catch_weight=catch,
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged_in_units(  # a line taken by weight
-            finance_inputs.acknowledged(answers, lines, echoes, releases, answers=answer_rows["answers"]),
+            _with_csv_acks(ws, finance_inputs.acknowledged(answers, lines, echoes, releases,
+                                                       answers=answer_rows["answers"]),
+                           state, lines, profiles, echoes, releases),
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
             finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
@@ -156,6 +159,29 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         invoice_charges=finance_inputs.only_partners(billed, keep),
         agreed_charges=agreed_charges(profiles),
     )
+
+
+def _with_csv_acks(ws: Workspace, acknowledged: pa.Table, state: StateStore, lines: pa.Table,
+                   profiles: dict[str, PartnerProfile], echoes: pa.Table, releases) -> pa.Table:
+    """ACKNOWLEDGED of our 855s and 865s with the rows of the CSV acknowledgments a CSV partner receives in
+    place of an 855, read back in its profile's layout (each document once, its rows kept under
+    <workspace>/state/derived/: read in the layout it was written in): its orders are acknowledged as an
+    855's are."""
+    layouts = {pid: p.fulfilment.csv_ack or CsvAckSettings() for pid, p in profiles.items() if "csv_ack" in p.receives}
+    if not layouts:
+        return acknowledged
+    name = "csv_answers"
+    cache = DocumentRows(ws.state_path.parent / "derived" / f"csv-answers-v{finance_inputs.ROWS_VERSION}",
+                         {name: finance_inputs.CSV_ROWS})
+    heads = state.csv_acknowledgments(content=False)
+    rows = kept_rows(cache, heads, lambda ids: state.csv_acknowledgments(ids=ids),
+                     lambda docs: {name: finance_inputs.csv_answer_rows(docs, layouts)})[name]
+    csv = finance_inputs.csv_acknowledged(heads, lines, echoes=echoes, releases=releases, rows=rows)
+    if not csv.num_rows:
+        return acknowledged
+    both = pa.concat_tables([acknowledged, csv])
+    return both.take(pc.sort_indices(both, sort_keys=[("partner", "ascending"), ("po_number", "ascending"),
+                                                      ("line_number", "ascending"), ("sent_at", "ascending")]))
 
 
 # what engine.finance_inputs reads out of our delivered documents, kept per document (connectors.document_rows)

@@ -74,6 +74,9 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "doc_key": d["doc_key"],
             "partner_ack": _verdict_text(verdict_of.get(d["id"])),
         } for d in documents],
+        # 810s and 856s another system of ours sent for this order, entered with `orderbridge record`: the
+        # reconciliation counts them as ours, so the order's story shows them beside the documents we sent
+        "recorded": [{**r, "clock": "wall"} for r in state.recorded_for_order(partner, po)],
         "partner_acks": [{
             "document_id": doc_id, "type": v["doc_type"], "isa13": v["isa13"], "st02": v["st02"], "status": v["status"],
             "acked_at": v["acked_at"], "due_at": v["due_at"], "ack_type": v["ack_type"], "ack_file": v["ack_file"],

@@ -401,6 +401,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    print_recorded(doc, out=console)
     print_shipping(doc, out=console)
     if doc.get("partner_acks"):
         a = Table(title="the partner's 997/999 for our documents (as of the last reconciliation, run clock)")
@@ -473,6 +474,23 @@ def _departed(sh: dict) -> str:
     departed, written = sh.get("departed_at") or "", f"{sh['ship_date']}T{sh['ship_time']}"
     return f" (departed {departed} our time)" if sh["ship_time"] and departed and not departed.startswith(written) \
         else ""
+
+
+def print_recorded(doc: dict, *, out: Console | None = None) -> None:
+    """status: the 810s and 856s another system of ours sent for the order (`orderbridge record`), which the
+    reconciliation counts beside ours: what each is, who recorded it, when and from which file."""
+    if not doc.get("recorded"):
+        return
+    console = out or _CONSOLE
+    console.print(styled(("documents recorded as sent by another system of ours", "bold"),
+                         " (`orderbridge record`; sent: as recorded, recorded: wall clock)"))
+    for x in doc["recorded"]:
+        of = f" (shipment {x['shipment_id']})" if x["type"] == "810" and x["shipment_id"] else ""
+        lines = f"{x['lines']} line{'s' if x['lines'] != 1 else ''}, {x['quantity']} units"
+        note = f": {x['note']}" if x["note"] else ""
+        console.print(shown(f"  {x['type']} {x['document_ref']}{of} of {x['doc_date'] or '(no date)'}: {lines}; "
+                            f"sent {x['sent_at'] or '(time unknown)'}, ISA13 {x['isa13']} GS06 {x['gs06']} ST02 "
+                            f"{x['st02']}, file {x['file']}; recorded {x['recorded_at']} by {x['recorded_by']}{note}"))
 
 
 SERIALS_SHOWN = 5  # a line's serials status prints (a pallet of notebooks ships hundreds; --json has every one)

@@ -51,14 +51,20 @@ def _spy(monkeypatch) -> list[tuple]:
 
 
 def _full_read(ws) -> dict[str, pa.Table]:
-    """The 855/865 ACKs and the 810s' totals and SACs read from every document's content."""
+    """The 855/865 ACKs (with the CSV acknowledgments' rows, the CSV partner's 855s) and the 810s' totals and
+    SACs read from every document's content."""
     state = StateStore(ws.state_url)
     try:
         answers = state.sent_documents(finance_inputs.ANSWERS)
         lines = state.finance_lines(finance_inputs.LINE_COLUMNS)
         totals, charges = finance_inputs.invoice_totals_and_charges(state.sent_documents(("810",)))
-        return {"acknowledged": finance_inputs.acknowledged(answers, lines), "invoice_totals": totals,
-                "invoice_charges": charges}
+        layouts = {pid: p.fulfilment.csv_ack for pid, p in ws.partners().items() if "csv_ack" in p.receives}
+        both = pa.concat_tables([finance_inputs.acknowledged(answers, lines), finance_inputs.csv_acknowledged(
+            state.csv_acknowledgments(), lines, layouts)])
+        acknowledged = both.take(pa.compute.sort_indices(both, sort_keys=[
+            ("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
+            ("sent_at", "ascending")]))
+        return {"acknowledged": acknowledged, "invoice_totals": totals, "invoice_charges": charges}
     finally:
         state.close()
 
@@ -79,11 +85,13 @@ def test_a_second_reconciliation_reads_no_855_or_810_again_and_gets_the_same_tab
     alone, for what they refused) and its tables are those a full read of every document gives."""
     full = _full_read(ws)
     assert full["acknowledged"].num_rows and full["invoice_totals"].num_rows and full["invoice_charges"].num_rows
+    assert "CSV" in full["acknowledged"]["doc_type"].to_pylist()  # Umbrella's CSV acknowledgment among them
     calls = _spy(monkeypatch)
     first = _inputs(ws)
     assert any(content and ids for _, content, ids in calls)  # read once, by id
     assert sorted(p.name for p in (ws.root / "state" / "derived").iterdir()) == [
-        f"answers-v{finance_inputs.ROWS_VERSION}", f"invoices-v{finance_inputs.ROWS_VERSION}"]
+        f"answers-v{finance_inputs.ROWS_VERSION}", f"csv-answers-v{finance_inputs.ROWS_VERSION}",
+        f"invoices-v{finance_inputs.ROWS_VERSION}"]
     calls.clear()
     again = _inputs(ws)
     read_again = [types for types, content, _ in calls if content and set(types) & {"855", "810"}]
