@@ -102,7 +102,6 @@ from schemas.shipment_records import (
     ShippedLineBlock,
     ShippedLines,
 )
-from schemas.x12 import Address
 
 if TYPE_CHECKING:  # pyarrow only where a run's report reads Arrow tables: `status` starts without it
     import pyarrow as pa
@@ -2690,6 +2689,8 @@ def _tuples(value):
 
 
 def _held_document(partner: str, content: bytes) -> PlannedDocument:
+    from schemas.x12 import Address  # here, not at the top: schemas.x12 loads pyarrow, which `status` never needs
+
     saved = json.loads(content)
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
