@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
 
 NIGHT, NEXT = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
@@ -165,3 +167,51 @@ def test_a_confirmation_of_the_old_part_for_a_substituted_line_is_held(tmp_path)
     finally:
         state.close()
     assert ("SHIPMENT_SKU_MISMATCH", "Item SKU-1008 shipped for line 1, which orders SKU-1001.") in found
+
+
+NEW_IDS = "UP*614141100101*VN*VP-1001*BP*ACME-5000"  # SKU-1001's ids, as our 855 ACK*IS named them
+OLD_IDS = "UP*614141100590*VN*VP-1008*BP*ACME-OLD-8"  # SKU-1008's, as the buyer's system still has them
+
+
+def _x12_860(pocs: list[str]) -> bytes:
+    from tests.test_change_units_860 import x12_860
+
+    return x12_860(["BCH*04*SA*PO-1***20261127", *pocs, f"CTT*{len(pocs)}"])
+
+
+@pytest.mark.parametrize(("poc", "ids", "expected"), [
+    ("POC*1*QD*10*2*EA*19.70*PE", OLD_IDS, ("IS", "10")),
+    ("POC*1*QD*10*2*EA*19.70*PE", NEW_IDS, ("IS", "10")),
+    ("POC*1*QI*14*2*EA*19.70*PE", OLD_IDS, ("IS", "14")),
+    ("POC*1*PC*12*0*EA*19.60*PE", NEW_IDS, ("IS", "12")),
+    ("POC*1*DI*0*12*EA*19.70*PE", OLD_IDS, None),
+], ids=["QD-old-ids", "QD-new-ids", "QI-old-ids", "PC-new-ids", "DI-old-ids"])
+def test_an_860_naming_a_substituted_line_by_the_old_or_the_new_part_is_applied(tmp_path, poc, ids, expected):
+    """The buyer changes line 1 after our 855 substituted SKU-1001 for the SKU-1008 it ordered: by its line number
+    with the old part's ids (what its system still has) or the new part's (what our ACK*IS named). Either is the
+    same line: the change is applied to it, the line stays on the substitute, and the revised 855 says IS."""
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path, accept=True)
+    run_night(ws, NIGHT)
+    (ws.drop_root / "acme" / "inbox" / "change.x12").write_bytes(_x12_860([f"{poc}*{ids}"]))
+    run_night(ws, NEXT)
+    state = StateStore(ws.state_path)
+    try:
+        codes = [(f["code"], f["message"]) for f in state.findings(po_number="PO-1", partner="acme")
+                 if f["severity"] == "error"]
+        line1 = next(ln for ln in state.order_lines("acme", "PO-1") if ln.line_number == 1)
+    finally:
+        state.close()
+    assert codes == []
+    acks = _outbox(ws, "855")
+    assert len(acks) == 2, "a revised 855 answers the change"
+    revised = [s for s in _segments(acks[-1]) if s[0] in ("BAK", "ACK")]
+    assert revised[0][1] == "05"
+    if expected is None:  # the line deleted: no longer on the order (its ACK gone or IR/DR)
+        assert line1.state.value in ("deleted", "cancelled"), line1
+        return
+    ack01, qty = expected
+    assert (line1.sku, line1.ack, line1.ordered) == ("SKU-1001", ack01, Decimal(qty))
+    assert revised[1][:3] == ["ACK", ack01, qty]
+    assert revised[1][7:] == NEW_IDS.split("*")
