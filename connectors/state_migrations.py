@@ -56,7 +56,8 @@ STORE_MARKS = TA1_ACKS + 1
 NET_WEIGHTS = STORE_MARKS + 1
 RECORDED_AMOUNTS = NET_WEIGHTS + 1
 BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
-LATEST = BILLED_WEIGHTS
+SUBSTITUTES = BILLED_WEIGHTS + 1
+LATEST = SUBSTITUTES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -400,4 +401,5 @@ MIGRATIONS = {
     NET_WEIGHTS - 1: _columns_of(NET_WEIGHTS),  # each shipped line's net weight and unit (catch-weight billing)
     RECORDED_AMOUNTS - 1: _columns_of(RECORDED_AMOUNTS),  # what a recorded 810 line billed (recorded_lines.amount)
     BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
+    SUBSTITUTES - 1: _columns_of(SUBSTITUTES),  # the item ordered on a line decided on its substitute
 }

@@ -196,8 +196,8 @@ def test_a_store_before_recovery_gains_the_recovery_columns(tmp_path, version):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == mig.LATEST == mig.BILLED_WEIGHTS == mig.RECORDED_AMOUNTS + 1 \
-        == mig.NET_WEIGHTS + 2 == mig.STORE_MARKS + 3
+    assert state.schema_version == mig.LATEST == mig.SUBSTITUTES == mig.BILLED_WEIGHTS + 1 \
+        == mig.RECORDED_AMOUNTS + 2 == mig.NET_WEIGHTS + 3 == mig.STORE_MARKS + 4
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \
         == mig.RETUNED_INDEXES + 3 == mig.LEASES + 4 == mig.RECOVERY + 5
     assert {"shipments", "invoices"} <= state._table_names() and "shipped" in state._columns("order_lines")

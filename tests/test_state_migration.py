@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1 == NET_WEIGHTS + 2
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2 == NET_WEIGHTS + 3
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 1
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 2
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS == RECORDED_AMOUNTS + 1
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 1 == RECORDED_AMOUNTS + 2
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -371,5 +371,41 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
             (Decimal(3), Decimal("147.8"), None, "")]
         assert [(ln.quantity, ln.amount, ln.net_weight, ln.net_weight_unit) for ln in got["INV2"]] == [
             (Decimal(3), Decimal("147.8"), Decimal("42.35"), "LB")]
+    finally:
+        store.close()
+
+
+def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(store_target):
+    """On both back ends: a store before SUBSTITUTES (order_lines without ordered_sku) gets the column; a line
+    stored before reads back with no item ordered apart from its sku, a line written after keeps the item the
+    buyer ordered when it is decided on a substitute."""
+    from dataclasses import replace
+
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import BILLED_WEIGHTS, SUBSTITUTES
+    from schemas.lifecycle import OrderLines
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 14 store looks like, with a line it decided
+        for table, column, _ in COLUMNS_ADDED_IN[SUBSTITUTES]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("INSERT INTO order_lines (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit)"
+                 " VALUES ('acme', 'PO-1', 1, '1', 'SKU-1001', 'accepted', 'IA', '12', 'EA')")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == SUBSTITUTES == BILLED_WEIGHTS + 1
+        assert "ordered_sku" in store._columns("order_lines")
+        [old] = store.order_lines("acme", "PO-1")
+        assert (old.sku, old.ordered_sku) == ("SKU-1001", "")
+        from schemas.lifecycle import Plan
+
+        with store.transaction():
+            store.apply(Plan(lines=(OrderLines("acme", "PO-1", (replace(old, ordered_sku="SKU-1008"),)),)))
+        [new] = store.order_lines("acme", "PO-1")
+        assert (new.sku, new.ordered_sku) == ("SKU-1001", "SKU-1008")
+        assert store.line_table_for([("acme", "PO-1")])["ordered_sku"].to_pylist() == ["SKU-1008"]
     finally:
         store.close()

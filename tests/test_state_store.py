@@ -179,7 +179,8 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
                      (AT, AT, "2026-11-27T06:00:00", "2026-11-27T06:00:01"))
             for table, column, _ in COLUMNS_ADDED_IN[mig.RECOVERY] + COLUMNS_ADDED_IN[mig.TA1_ACKS] + \
                     COLUMNS_ADDED_IN[mig.STORE_MARKS] + COLUMNS_ADDED_IN[mig.NET_WEIGHTS] + \
-                    COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS]:
+                    COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
+                    COLUMNS_ADDED_IN[mig.SUBSTITUTES]:
                 store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
             if version < mig.SHIPPING:
                 for table in ADDED_IN[mig.SHIPPING]:
@@ -190,15 +191,16 @@ def test_stores_of_version_5_and_6_and_a_new_one_reach_the_latest(store_target, 
         assert "disposed_at" not in store._columns("files")
     store.close()
     store = StateStore(path)
-    assert store.schema_version == LATEST == mig.BILLED_WEIGHTS == mig.RECORDED_AMOUNTS + 1 == mig.NET_WEIGHTS + 2 \
-        == mig.STORE_MARKS + 3 == mig.TA1_ACKS + 4 == mig.RETUNED_INDEXES + 5 == mig.LEASES + 6 == mig.RECOVERY + 7 \
-        == mig.SHIPPING + 8
+    assert store.schema_version == LATEST == mig.SUBSTITUTES == mig.BILLED_WEIGHTS + 1 == mig.RECORDED_AMOUNTS + 2 \
+        == mig.NET_WEIGHTS + 3 == mig.STORE_MARKS + 4 == mig.TA1_ACKS + 5 == mig.RETUNED_INDEXES + 6 == mig.LEASES + 7 \
+        == mig.RECOVERY + 8 == mig.SHIPPING + 9
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \
         == mig.RETUNED_INDEXES + 3 == mig.LEASES + 4 == mig.RECOVERY + 5 == mig.SHIPPING + 6
     assert set(ADDED_IN[mig.SHIPPING]) <= store._table_names()
     for table, column, _ in COLUMNS_ADDED_IN[mig.SHIPPING] + COLUMNS_ADDED_IN[mig.RECOVERY] + \
             COLUMNS_ADDED_IN[mig.TA1_ACKS] + COLUMNS_ADDED_IN[mig.STORE_MARKS] + COLUMNS_ADDED_IN[mig.NET_WEIGHTS] + \
-            COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS]:
+            COLUMNS_ADDED_IN[mig.RECORDED_AMOUNTS] + COLUMNS_ADDED_IN[mig.BILLED_WEIGHTS] + \
+            COLUMNS_ADDED_IN[mig.SUBSTITUTES]:
         assert column in store._columns(table), (table, column)
     if version:
         assert store.file_record("acme", "abc")["disposed_at"] == AT  # moved by the time it was migrated

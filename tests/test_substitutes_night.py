@@ -66,6 +66,17 @@ def _status(ws) -> dict:
         state.close()
 
 
+def _status_text(ws) -> str:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "-w", str(ws.root)],
+                             env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
 def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp_path_factory):
     from connectors.state import StateStore
     from flows import steps
@@ -113,8 +124,8 @@ def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp
         found = state.findings(po_number="PO-1", partner="acme")
         steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 3), run_id="rc28")
         exceptions = [(e["type"], e["message"]) for e in state.stored_exceptions().to_pylist()]
-        skus = [tuple(r) for r in state._q("SELECT line_number, sku, state, ack, shipped, invoiced FROM order_lines "
-                                           "WHERE po_number='PO-1' ORDER BY line_number")]
+        skus = [tuple(r) for r in state._q("SELECT line_number, sku, state, ack, shipped, invoiced, ordered_sku FROM "
+                                           "order_lines WHERE po_number='PO-1' ORDER BY line_number")]
     finally:
         state.close()
     assert [f["code"] for f in found if f["code"].startswith("ITEM_")] == ["ITEM_SUBSTITUTED"]
@@ -123,11 +134,63 @@ def test_a_night_with_a_superseded_part_accepted_as_its_substitute(tmp_path, tmp
     assert (line1["sku"], line1["ack"], line1["codes"]) == ("SKU-1001", "IS", ["ITEM_SUBSTITUTED"])
     assert "Substituted SKU-1008 -> SKU-1001" in line1["reason"]
     assert "ITEM_DISCONTINUED" not in [f["code"] for f in found]
-    # the line holds the part shipped, answered IS, shipped and invoiced in full
-    assert [(n, sku, ack, Decimal(shipped), Decimal(invoiced)) for n, sku, _, ack, shipped, invoiced in skus] == [
-        (1, "SKU-1001", "IS", 12, 12), (2, "SKU-1001", "IA", 12, 12)]
+    # the line keeps the item ordered: status --json names it, the text says both parts
+    assert (line1["substituted_from"], _["substituted_from"]) == ("SKU-1008", None)
+    text = _status_text(ws)  # the lines table's reason column (the last), folded: read without the spaces
+    reasons = "".join(row.split("│")[-2].strip() for row in text.splitlines() if row.startswith("│"))
+    assert "orderedSKU-1008,substitutedbySKU-1001;" in reasons
+    assert reasons.count("substitutedby") == 1
+    # the line holds the part shipped (and the part ordered), answered IS, shipped and invoiced in full
+    assert [(n, sku, ack, Decimal(shipped), Decimal(invoiced), ordered)
+            for n, sku, _, ack, shipped, invoiced, ordered in skus] == [
+        (1, "SKU-1001", "IS", 12, 12, "SKU-1008"), (2, "SKU-1001", "IA", 12, 12, "")]
     # ordered, acknowledged, shipped and invoiced agree line by line: nothing to chase but the partner's 997s
     assert [t for t, _ in exceptions if t != "DOCUMENT_UNACKNOWLEDGED"] == [], exceptions
+    # finance's line rows name the part shipped and billed and the part ordered
+    import pyarrow.parquet as pq
+
+    reports = [p for p in ws.root.rglob("lines.parquet") if p.parent.name == "data"]
+    assert reports
+    for report in reports:  # each reconciliation's (the nights' and this one's, the cumulative)
+        rows = pq.read_table(report).select(["po_number", "line_number", "sku", "ordered_sku"]).to_pylist()
+        assert [r for r in rows if r["po_number"] == "PO-1"] == [
+            {"po_number": "PO-1", "line_number": 1, "sku": "SKU-1001", "ordered_sku": "SKU-1008"},
+            {"po_number": "PO-1", "line_number": 2, "sku": "SKU-1001", "ordered_sku": None}], report
+
+
+def test_a_partner_without_the_items_suite_is_told_is_and_shipped_the_new_part_by_name(tmp_path):
+    """acme's profile keeps every rule suite but "items": no ITEM_SUBSTITUTED is recorded for the line, yet it is
+    decided on SKU-1001. The 855 still says IS (IA naming another part would be a silent substitution), the line
+    keeps the item ordered, and the 856 and 810 name the part shipped, as with the warning."""
+    from connectors.state import StateStore
+
+    ws = _workspace(tmp_path, accept=True)
+    path = ws.root / "partners" / "acme.toml"
+    text = path.read_text()
+    suites = 'rule_suites = ["quantities", "prices", "terms", "ship_to", "dates", "credit"]\n'
+    path.write_text(text.replace("rule_suites = ", "# rule_suites = ", 1).replace("\n[", "\n" + suites + "[", 1))
+    run_night(ws, NIGHT)
+    [ack] = _outbox(ws, "855")
+    assert [s for s in _segments(ack) if s[0] == "ACK"][0] == [
+        "ACK", "IS", "12", "EA", "068", "20261210", "", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-5000"]
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1001", "12") + _row("2", "SKU-1001", "12"))
+    run_night(ws, NEXT)
+    [asn] = _outbox(ws, "856")
+    [invoice] = [c for c in _outbox(ws, "810") if b"BIG*" in c]
+    assert [s for s in _segments(asn) if s[0] == "LIN"][0] == [
+        "LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"]
+    assert [s for s in _segments(invoice) if s[0] == "IT1"][0] == [
+        "IT1", "1", "12", "EA", "19.7", "PE", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"]
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings(po_number="PO-1", partner="acme")]
+    finally:
+        state.close()
+    assert "ITEM_SUBSTITUTED" not in codes
+    [line1, _] = _status(ws)["lines"]
+    assert (line1["sku"], line1["ack"], line1["substituted_from"]) == ("SKU-1001", "IS", "SKU-1008")
 
 
 def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):

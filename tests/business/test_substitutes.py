@@ -153,6 +153,10 @@ def test_as_shipped_rewrites_only_substituted_lines(tmp_path):
         [{"qualifier": "UP", "id": "614141100101"}, {"qualifier": "VN", "id": "VP-1001"},
          {"qualifier": "BP", "id": "ACME-OLD-8"}], lines["product_ids"].to_pylist()[1]]
     assert as_shipped(lines, stored.set_column(4, "codes", pa.array(["", ""])), ref.items) is lines
+    # a line stored with the item ordered (order_lines.ordered_sku) and no ITEM_SUBSTITUTED (a partner whose rule
+    # suites leave "items" out): rewritten too
+    kept = stored.set_column(4, "codes", pa.array(["", ""])).append_column("ordered_sku", pa.array(["SKU-1008", ""]))
+    assert as_shipped(lines, kept, ref.items)["product_ids"].to_pylist() == out["product_ids"].to_pylist()
 
 
 def test_a_substitute_is_answered_is_when_the_items_suite_is_off(tmp_path):
