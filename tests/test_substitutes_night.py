@@ -191,6 +191,17 @@ def test_a_partner_without_the_items_suite_is_told_is_and_shipped_the_new_part_b
     assert "ITEM_SUBSTITUTED" not in codes
     [line1, _] = _status(ws)["lines"]
     assert (line1["sku"], line1["ack"], line1["substituted_from"]) == ("SKU-1001", "IS", "SKU-1008")
+    # the console's order page says it on the line, as status does
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(ws.root)
+    with ConsoleServer(ws.root) as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        page = c.get("/order?" + urlencode({"partner": "acme", "po": "PO-1"}))[1]
+    assert page.count("ordered SKU-1008, substituted by SKU-1001") == 1, page
 
 
 def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):
