@@ -204,6 +204,58 @@ def test_a_partner_without_the_items_suite_is_told_is_and_shipped_the_new_part_b
     assert page.count("ordered SKU-1008, substituted by SKU-1001") == 1, page
 
 
+def _as_005010(ws) -> None:
+    """acme as a 005010 partner with "|" elements: its profile, and the PO in its inbox re-enveloped so (ISA11
+    the repetition separator, ISA12 00501, GS08 005010)."""
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text().replace('version = "004010"', 'version = "005010"', 1)
+                       .replace('element = "*"', 'element = "|"', 1))
+    po = ws.drop_root / "acme" / "inbox" / "po.x12"
+    text = po.read_bytes().decode().replace("*U*00401*", "*^*00501*", 1).replace("*X*004010~", "*X*005010~", 1)
+    po.write_bytes(text.replace("*", "|").encode())
+
+
+def test_a_005010_partner_is_answered_shipped_and_billed_the_substitute(tmp_path, tmp_path_factory):
+    """The night of test_a_night_with_a_superseded_part_accepted_as_its_substitute for a partner on 005010 with
+    "|" elements: 855 ACK|IS naming the new part, its 856 and 810 naming the part shipped, each read back by our
+    reader without an error and accepted by our outbound check, Bots and pyx12 with our maps."""
+    from parsers.x12_reader import read_interchanges
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, pyx12_map_folders
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws = _workspace(tmp_path, accept=True)
+    _as_005010(ws)
+    run_night(ws, NIGHT)
+    [ack] = _outbox(ws, "855")
+    assert ack[3:4] == b"|" and b"|00501|" in ack[:106] and b"|X|005010~" in ack
+    assert [s for s in _segments(ack) if s[0] in ("BAK", "ACK")] == [
+        ["BAK", "00", "AC", "PO-1", "20261126", "", "", "", "", "20261127"],
+        ["ACK", "IS", "12", "EA", "068", "20261210", "", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-5000"],
+        ["ACK", "IA", "12", "EA", "068", "20261210"]]
+    confirmations = ws.warehouse_drop_root / "east" / "inbox"
+    confirmations.mkdir(parents=True, exist_ok=True)
+    (confirmations / "shipments.csv").write_text(HEADER + _row("1", "SKU-1001", "12") + _row("2", "SKU-1001", "12"))
+    run_night(ws, NEXT)
+    [asn] = _outbox(ws, "856")
+    [invoice] = [c for c in _outbox(ws, "810") if b"BIG|" in c]
+    assert [s for s in _segments(asn) if s[0] == "LIN"] == [
+        ["LIN", "1", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"], ["LIN", "2", "VN", "VP-1001"]]
+    assert [s for s in _segments(invoice) if s[0] == "IT1"] == [
+        ["IT1", "1", "12", "EA", "19.7", "PE", "UP", "614141100101", "VN", "VP-1001", "BP", "ACME-OLD-8"],
+        ["IT1", "2", "12", "EA", "19.7", "PE", "VN", "VP-1001"]]
+    for content in (ack, asn, invoice):
+        assert b"|005010~" in content
+        assert [f.code for f in read_interchanges(content).findings if f.severity == "error"] == []
+        assert [f.code for f in validate_outbound(content) if f.severity == "error"] == []
+        ok, errors = bots_check(content, tmp_path)
+        assert ok, errors
+        ok, answer = pyx12_accepts(content.decode(), pyx12_map_folders(tmp_path_factory))
+        assert ok, answer
+    [line1, _] = _status(ws)["lines"]
+    assert (line1["sku"], line1["ack"], line1["substituted_from"]) == ("SKU-1001", "IS", "SKU-1008")
+
+
 def test_without_the_switch_the_superseded_part_is_rejected_as_before(tmp_path):
     # priced as SKU-1008 was (30.64), or the order would wait for approval of the price (SKU-1008's on file)
     ws = _workspace(tmp_path, accept=False, line=OLD_PART.replace("19.70", "30.64"))
