@@ -338,6 +338,6 @@ def test_an_860_naming_a_substituted_line_by_the_old_or_the_new_part_is_applied(
         assert line1.state.value in ("deleted", "cancelled"), line1
         return
     ack01, qty = expected
-    assert (line1.sku, line1.ack, line1.ordered) == ("SKU-1001", ack01, Decimal(qty))
+    assert (line1.sku, line1.ack, line1.ordered, line1.ordered_sku) == ("SKU-1001", ack01, Decimal(qty), "SKU-1008")
     assert revised[1][:3] == ["ACK", ack01, qty]
     assert revised[1][7:] == NEW_IDS.split("*")
