@@ -74,7 +74,7 @@ ORDER_ROWS = (("partner", S), ("po_number", S), ("state", S), ("revision", I32),
               ("currency", S), ("change_file", S), ("received_at", TS))
 LINE_ROWS = (("partner", S), ("po_number", S), ("line_number", I32), ("line_id", S), ("sku", S), ("state", S),
              ("ack", S), ("ordered", S), ("unit", S), ("unit_price", S), ("ack_price", S), ("allocated", I64),
-             ("backordered", I64), ("rejected", I64), ("promised_date", DAY), ("revision", I32))
+             ("backordered", I64), ("rejected", I64), ("promised_date", DAY), ("revision", I32), ("ordered_sku", S))
 EVENT_ROWS = (("seq", I64), ("partner", S), ("po_number", S), ("at", TS), ("event", S), ("revision", I32),
               ("note", S))
 SENT_ROWS = (("partner", S), ("doc_key", S), ("set_id", S), ("position", I32), ("isa13", S), ("gs06", S),

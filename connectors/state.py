@@ -71,6 +71,7 @@ from connectors.state_migrations import (
     SERIALS,
     SHIPPING,
     STORE_MARKS,
+    SUBSTITUTES,
     TA1_ACKS,
 )
 from schemas.errors import OrderBridgeError, StateError, TransientError
@@ -155,6 +156,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         BILLED_WEIGHTS (14): the weight our 810 billed a line by (invoice_lines.net_weight / _unit)
 #                         BUYER_GS_IDS (15): each order's GS02, its documents' GS03 (orders.gs02)
 #                         SERIALS (16): each unit's serial shipped (shipped_serials)
+#                         SUBSTITUTES (17): the item ordered on a line decided on its substitute
+#                         (order_lines.ordered_sku)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -261,7 +264,7 @@ CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
     state TEXT NOT NULL, ack TEXT, ordered TEXT, unit TEXT, unit_price TEXT, ack_price TEXT,
     allocated INTEGER, backordered INTEGER, rejected INTEGER, promised_date TEXT, warehouses TEXT,
-    reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT,
+    reason TEXT, codes TEXT, revision INTEGER, run_id TEXT, shipped TEXT, invoiced TEXT, ordered_sku TEXT,
     PRIMARY KEY (partner, po_number, line_number));
 CREATE TABLE order_events (
     seq BIGINT PRIMARY KEY, partner TEXT NOT NULL, po_number TEXT NOT NULL, at TEXT NOT NULL,
@@ -335,7 +338,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the net weight a catch-weight line of our 810 was billed by, and its unit (the price's)
                     BILLED_WEIGHTS: (("invoice_lines", "net_weight", "TEXT"), ("invoice_lines", "net_weight_unit",
                                                                                "TEXT")),
-                    BUYER_GS_IDS: (("orders", "gs02", "TEXT"),)}
+                    BUYER_GS_IDS: (("orders", "gs02", "TEXT"),),
+                    # the item the buyer ordered on a line decided on its substitute (status, 856/810, reconciliation)
+                    SUBSTITUTES: (("order_lines", "ordered_sku", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -436,7 +441,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
-                "reason", "codes", "revision", "run_id", "shipped", "invoiced")
+                "reason", "codes", "revision", "run_id", "shipped", "invoiced", "ordered_sku")
 RESERVATION_COLUMNS = ("partner", "po_number", "line_number", "warehouse", "sku", "quantity", "run_id")
 RUN_EVENT_COLUMNS = ("seq", "partner", "po_number", "event", "from_state", "to_state", "actor", "run_id")
 EVENT_COLUMNS = ("seq", "partner", "po_number", "at", "clock", "event", "from_state", "to_state", "revision",
@@ -461,7 +466,7 @@ INVOICE_LINE_COLUMNS = ("invoice_number", "line_number", "line_id", "quantity", 
                         "net_weight", "net_weight_unit")
 # what billing reads of an order line (StateStore.billing_lines; engine.lifecycle.billing.billed_lines)
 BILLING_LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "state", "unit", "unit_price", "ack_price",
-                        "allocated", "backordered", "shipped", "invoiced", "codes")
+                        "allocated", "backordered", "shipped", "invoiced", "codes", "ordered_sku")
 
 
 @dataclass(frozen=True, slots=True)
@@ -2889,7 +2894,7 @@ def _line_row(ln: LineRecord) -> tuple:
             decimal_text(ln.ordered), ln.unit, decimal_text(ln.unit_price), decimal_text(ln.ack_price), ln.allocated,
             ln.backordered, ln.rejected, ln.promised_date.isoformat() if ln.promised_date else None, ln.warehouses,
             ln.reason, ",".join(str(c) for c in ln.codes), ln.revision, ln.run_id, decimal_text(ln.shipped),
-            decimal_text(ln.invoiced))
+            decimal_text(ln.invoiced), ln.ordered_sku)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -2897,7 +2902,8 @@ _LINE_STATES = {s.value: s for s in LineState}
 
 def _line_from_row(row: tuple) -> LineRecord:
     (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit, unit_price, ack_price, allocated,
-     backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced) = row
+     backordered, rejected, promised_date, warehouses, reason, codes, revision, run_id, shipped, invoiced,
+     ordered_sku) = row
     return LineRecord(
         partner=partner, po_number=po_number, line_number=line_number,
         state=_LINE_STATES.get(state) or LineState(state), line_id=line_id or "", sku=sku or "", ack=ack or "",
@@ -2905,7 +2911,8 @@ def _line_from_row(row: tuple) -> LineRecord:
         unit_price=_dec(unit_price), ack_price=_dec(ack_price), allocated=allocated or 0,
         backordered=backordered or 0, rejected=rejected or 0, promised_date=_day(promised_date),
         warehouses=warehouses or "", reason=reason or "", codes=_split(codes), revision=revision or 1,
-        run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0))
+        run_id=run_id or "", shipped=_dec(shipped) or Decimal(0), invoiced=_dec(invoiced) or Decimal(0),
+        ordered_sku=ordered_sku or "")
 
 
 def history_event(row: dict) -> HistoryEvent:

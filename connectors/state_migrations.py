@@ -34,6 +34,8 @@ one ISA06 for all its buyers), to which its 855/865/856/810 go; orders recorded 
 profile's their_gs_id, as before). Version SERIALS (16) keeps each unit's serial number shipped (shipped_serials:
 one row per item and serial, the shipment, partner, PO and line it went on), so a serial cannot ship twice across
 runs (rules.shipments.serial_checks) and `status` lists a line's serials; shipments recorded before it have none.
+Version SUBSTITUTES (17) keeps the item the buyer ordered on a line decided on its substitute (order_lines.ordered_sku);
+lines stored before it have none.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -63,7 +65,8 @@ RECORDED_AMOUNTS = NET_WEIGHTS + 1
 BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
 BUYER_GS_IDS = BILLED_WEIGHTS + 1
 SERIALS = BUYER_GS_IDS + 1
-LATEST = SERIALS
+SUBSTITUTES = SERIALS + 1
+LATEST = SUBSTITUTES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -410,4 +413,5 @@ MIGRATIONS = {
     BILLED_WEIGHTS - 1: _columns_of(BILLED_WEIGHTS),  # the weight and unit our 810 billed a catch-weight line by
     BUYER_GS_IDS - 1: _columns_of(BUYER_GS_IDS),  # each order's GS02: its documents' GS03 (orders.gs02)
     SERIALS - 1: lambda s: add_tables(s, "shipped_serials"),  # each unit's serial shipped (unique per item)
+    SUBSTITUTES - 1: _columns_of(SUBSTITUTES),  # the item ordered on a line decided on its substitute
 }

@@ -167,6 +167,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
             by_order[owner].append(f)
     heads = zip(*(orders[c].to_pylist() for c in ("partner", "po_number", "order_ref", "source_file")), strict=True)
     table, spans = _line_table(orders, lines)
+    substituted = _substituted_orders(table, spans)
     out: list[OrderDecision] = []
     rejected_orders: list[int] = []  # order positions whose untouched lines are IR
     special: dict[int, list[LineDecision]] = {}  # order position -> its lines decided one by one
@@ -176,7 +177,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
         key = (partner, po)
         order_findings = by_order.get(key, []) if by_order else []
         person = people.get(key) if people else None
-        if not order_findings and person is None:  # nothing to weigh: accepted as sent
+        if not order_findings and person is None and i not in substituted:  # nothing to weigh: accepted as sent
             out.append(OrderDecision(partner, po, order_ref, source_file, ACCEPTED, table=table, span=spans[i]))
             continue
         policy = policies.get(partner)
@@ -209,7 +210,7 @@ def decide(orders: pa.Table, lines: pa.Table, findings: list[Finding], ref: Refe
             dec.status = PENDING
         elif person and person.verdict == "approved":
             dec.decided_by = person.by
-        if order_findings and dec.status != REJECTED:
+        if (order_findings or i in substituted) and dec.status != REJECTED:
             if prices is None:
                 prices = price_index(ref.prices)
                 extra = orders.select(["po_date", "currency"]).to_pylist()
@@ -258,7 +259,7 @@ def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple
     if n and index.group_by(["partner", "po_number"], use_threads=False).aggregate([]).num_rows != n:
         index = _first_per_key(index)
     cols = [c for c in ("partner", "po_number", "line_number", "quantity", "unit", "case_pack", "min_order_qty",
-                        "sku", *PO4_COLUMNS) if c in lines.column_names]
+                        "sku", *PO4_COLUMNS, "ordered_sku") if c in lines.column_names]
     # each line's order position, found once per distinct (partner, PO) of the lines (an inner join)
     first, codes = distinct_rows([lines["partner"], lines["po_number"]])
     per_order = lines.select(["partner", "po_number"]).take(pa.array(first)).append_column(
@@ -384,13 +385,23 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         if each is not None:
             new_price = each * (per_unit or 1)
     ack01 = outcome.ack01
-    if "ITEM_SUBSTITUTED" in codes and outcome.action in _SUBSTITUTED_ACTIONS:
-        # the line ships another part than ordered: IS says so (ACK07.. name it), whatever quantity, price or date
-        # change goes with it (ACK02 and PO104 carry those); a hold or rejection still wins
+    if row.get("ordered_sku") and outcome.action in _SUBSTITUTED_ACTIONS:
+        # the line ships another part than ordered (rules.business.items.substitute: its ordered_sku, whether or not
+        # the partner's rule suites keep ITEM_SUBSTITUTED): IS says so (ACK07.. name it), whatever quantity, price
+        # or date change goes with it (ACK02 and PO104 carry those); a hold or rejection still wins
         ack01 = "IS"
     return LineDecision(row["line_number"], ack01, outcome.action, new_qty, new_price, codes, reason,
                         unit_eaches=per_unit or 1)
 
 
 _SUBSTITUTED_ACTIONS = ("accept", "change_quantity", "change_price", "reschedule")
+
+
+def _substituted_orders(table: pa.Table, spans: list[tuple[int, int]]) -> set[int]:
+    """Positions of the orders with a line decided on a substitute (``ordered_sku`` set): decided line by line,
+    so the line is answered IS even with no finding on the order."""
+    if "ordered_sku" not in table.column_names or table["ordered_sku"].null_count == table.num_rows:
+        return set()
+    valid = np.asarray(pc.is_valid(table["ordered_sku"]).to_numpy(zero_copy_only=False), dtype=bool)
+    return {i for i, (a, b) in enumerate(spans) if b > a and valid[a:b].any()}
 

@@ -73,7 +73,7 @@ _KEY = ["partner", "po_number"]
 ECHO_KEYS = ["partner", "po_number", "echo"]  # what our documents name a line by
 # the order-line columns (connectors.finance_store LINE_ROWS) ordered, acknowledged, shipped and invoiced read
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ordered", "unit", "unit_price",
-                "ack_price", "revision")
+                "ack_price", "revision", "ordered_sku")
 TIME = pa.timestamp("s")
 # what our delivered documents say, read once per document and kept (flows.reconcile): ANSWER_ROWS the ACKs of
 # our 855s and 865s (answer_rows), TOTAL_ROWS and CHARGE_ROWS our 810s' totals and SACs (invoice_rows); each row
@@ -128,7 +128,11 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     ended = pc.is_in(t["state"], value_set=pa.array(ENDED_LINES))
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
-        "line_id": t["line_id"], "sku": t["sku"], "unit": t["unit"],
+        "line_id": t["line_id"], "sku": t["sku"],
+        # the item the buyer ordered on a line that ships its substitute (sku); null on every other line
+        "ordered_sku": _none_if_empty(t["ordered_sku"]) if "ordered_sku" in t.column_names else pa.nulls(
+            t.num_rows, pa.string()),
+        "unit": t["unit"],
         # the stored text read as decimals once per distinct value (a night's lines repeat a few dozen)
         "quantity": per_distinct(t["ordered"], lambda v: pc.cast(v, QTY)),
         "unit_price": per_distinct(t["unit_price"], lambda v: pc.cast(v, MONEY)),

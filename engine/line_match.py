@@ -121,6 +121,7 @@ class LineMatch:
             return pc.if_else(pa.array(self.has_order), column(t, name).take(take), pa.scalar(None, typ))
 
         self.line_id, self.sku = pick("line_id", pa.string()), pick("sku", pa.string())
+        self.ordered_sku = pick("ordered_sku", pa.string())
         self.po_date = pick("po_date", pa.date32())
         q, q_ok = scaled(pick("quantity", ORDERED.field("quantity").type))
         self.o_qty, self.o_qty_ok = q, q_ok
@@ -249,7 +250,7 @@ class LineMatch:
         due = np.where(self.has_ack, self.promised_day, self.requested_day)
         table = pa.table({
             "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
-            "line_id": self.line_id, "sku": self.sku, "po_date": self.po_date,
+            "line_id": self.line_id, "sku": self.sku, "ordered_sku": self.ordered_sku, "po_date": self.po_date,
             "currency": pc.coalesce(self.o_currency, self.currency),
             "cancelled_at": time_array(self.cancel_s, self.cancelled),
             "ordered_quantity": decimal_array(self.o_qty, self.has_order & self.o_qty_ok),

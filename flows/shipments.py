@@ -624,7 +624,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
-    if any_substituted(line_table["codes"]):
+    if any_substituted(line_table):
         # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
         order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),
                                  ref.items)

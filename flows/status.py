@@ -265,7 +265,9 @@ def _line(ln: LineRecord) -> dict:
             "ack_price": _plain(ln.ack_price), "allocated": ln.allocated, "backordered": ln.backordered,
             "rejected": ln.rejected, "promised_date": _plain(ln.promised_date), "warehouses": ln.warehouses,
             "reason": ln.reason, "codes": list(ln.codes), "revision": ln.revision, "shipped": _plain(ln.shipped),
-            "invoiced": _plain(ln.invoiced)}
+            "invoiced": _plain(ln.invoiced),
+            # the item the buyer ordered when the line ships its substitute (sku): null on every other line
+            "substituted_from": ln.ordered_sku or None}
 
 
 def _price_per(basis: str) -> str:

@@ -379,7 +379,7 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             ln["line_number"], ln["line_id"], ln["state"], ln["ack"], ln["ordered"], ln["unit"], price,
             ln["allocated"], ln["backordered"], ln["rejected"], *((ln["shipped"], ln["invoiced"]) if shipping else ()),
             *((_own_dates(ln.get("dates") or {}),) if dated else ()), ln["promised_date"], ln["warehouses"],
-            ln["reason"])))
+            substitution_reason(ln))))
     console.print(t)
     if doc.get("changes"):
         g = Table(title="changed by 860s (old -> new, from the stored order before and after each)")
@@ -569,3 +569,11 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                     console.print(shown(f"  invoice {inv['invoice_number']} line {ln['line_id'] or ln['line_number']}: "
                                         f"{ln['quantity']} {ln['unit']} billed by net weight {ln['net_weight']} "
                                         f"{ln['net_weight_unit']} x {ln['unit_price']} = {Decimal(ln['amount']):.2f}"))
+
+
+def substitution_reason(ln: dict) -> str:
+    """A line's reason, led by the part ordered and the part shipped in its place (a substitute: "ordered
+    SKU-1008, substituted by SKU-1001")."""
+    if not ln.get("substituted_from"):
+        return ln["reason"] or ""
+    return "; ".join(t for t in (f"ordered {ln['substituted_from']}, substituted by {ln['sku']}", ln["reason"]) if t)

@@ -238,6 +238,7 @@ class LineRecord:
     run_id: str = ""
     shipped: Decimal = Decimal(0)  # units shipped (shipment confirmations recorded; 856s sent)
     invoiced: Decimal = Decimal(0)  # units invoiced (810s sent)
+    ordered_sku: str = ""  # the item the buyer ordered when ``sku`` is its substitute (rules.business.items.substitute)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -318,6 +319,7 @@ def _line_rows() -> pa.Schema:
         pa.field("rejected", pa.int64()), pa.field("promised_date", pa.string()), pa.field("warehouses", pa.string()),
         pa.field("reason", pa.string()), pa.field("codes", pa.string()), pa.field("revision", pa.int32()),
         pa.field("run_id", pa.string()), pa.field("shipped", pa.string()), pa.field("invoiced", pa.string()),
+        pa.field("ordered_sku", pa.string()),
     ])
 
 
@@ -340,7 +342,7 @@ def line_row(ln: LineRecord) -> dict:
             "promised_date": ln.promised_date.isoformat() if ln.promised_date else None,
             "warehouses": ln.warehouses, "reason": ln.reason, "codes": ",".join(str(c) for c in ln.codes),
             "revision": ln.revision, "run_id": ln.run_id, "shipped": decimal_text(ln.shipped),
-            "invoiced": decimal_text(ln.invoiced)}
+            "invoiced": decimal_text(ln.invoiced), "ordered_sku": ln.ordered_sku}
 
 
 def line_record(row: dict) -> LineRecord:
@@ -358,7 +360,7 @@ def line_record(row: dict) -> LineRecord:
         warehouses=row["warehouses"] or "", reason=row["reason"] or "",
         codes=tuple(c for c in (row["codes"] or "").split(",") if c), revision=row["revision"] or 1,
         run_id=row["run_id"] or "", shipped=dec(row.get("shipped")) or Decimal(0),
-        invoiced=dec(row.get("invoiced")) or Decimal(0))
+        invoiced=dec(row.get("invoiced")) or Decimal(0), ordered_sku=row.get("ordered_sku") or "")
 
 
 def decimal_text(value: Decimal | None) -> str | None:

@@ -41,6 +41,7 @@ ORDERED = pa.schema([
     *_KEY_FIELDS,
     pa.field("line_id", pa.string()),  # PO101 as the partner sent it
     pa.field("sku", pa.string()),  # our item
+    pa.field("ordered_sku", pa.string()),  # the item ordered, when ``sku`` is its substitute; else null
     pa.field("unit", pa.string()),
     pa.field("quantity", QTY),  # the current ordered quantity (0 or the last one for a cancelled line)
     pa.field("unit_price", MONEY),  # the current ordered price (PO104 / POC06)
@@ -168,7 +169,8 @@ RECEIVED_FINDINGS = pa.schema([
 LINE_MATCH = pa.schema([
     *_KEY_FIELDS,
     pa.field("line_id", pa.string()),
-    pa.field("sku", pa.string()),
+    pa.field("sku", pa.string()),  # the item shipped and billed
+    pa.field("ordered_sku", pa.string()),  # the item the buyer ordered, when ``sku`` is its substitute; else null
     pa.field("po_date", pa.date32()),
     pa.field("currency", pa.string()),  # the order's, else the partner's finance currency
     pa.field("cancelled_at", TIME),

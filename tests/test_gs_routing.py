@@ -172,7 +172,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     """On both back ends: a store before BUYER_GS_IDS (orders without gs02) gets the column; an order recorded
     before has none (its documents go to the profile's GS id, as before), an order recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, SERIALS
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, SERIALS, SUBSTITUTES
 
     target = store_target()
     store = StateStore(target)
@@ -187,7 +187,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SERIALS == BUYER_GS_IDS + 1 == BILLED_WEIGHTS + 2
+        assert store.schema_version == LATEST == SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))

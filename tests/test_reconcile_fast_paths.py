@@ -135,7 +135,8 @@ def test_order_lines_read_a_chunk_at_a_time_are_the_lines_read_at_once(tmp_path)
     try:
         cols = [n for n, _ in LINE_ROWS]
         rows = [("acme", f"P{k // 3}", k % 3 + 1, f"{k}", "SKU-1", "acknowledged", "IA", "4", "EA", "1.5",
-                 None if k % 2 else "1.25", k, 0, 0, "2026-12-01" if k % 2 else None, 1) for k in range(7)]
+                 None if k % 2 else "1.25", k, 0, 0, "2026-12-01" if k % 2 else None, 1,
+                 "SKU-0" if k == 3 else None) for k in range(7)]
         state._many(f"INSERT INTO order_lines ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
         sql = f"SELECT {', '.join(cols)} FROM order_lines ORDER BY partner, po_number, line_number"
         whole = _table(state._q(sql), LINE_ROWS)

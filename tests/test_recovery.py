@@ -196,8 +196,8 @@ def test_a_store_before_recovery_gains_the_recovery_columns(tmp_path, version):
     db.commit()
     db.close()
     state = StateStore(path)
-    assert state.schema_version == mig.LATEST == mig.SERIALS == mig.BUYER_GS_IDS + 1 == mig.BILLED_WEIGHTS + 2 \
-        == mig.RECORDED_AMOUNTS + 3 == mig.NET_WEIGHTS + 4 == mig.STORE_MARKS + 5
+    assert state.schema_version == mig.LATEST == mig.SUBSTITUTES == mig.SERIALS + 1 == mig.BUYER_GS_IDS + 2 \
+        == mig.BILLED_WEIGHTS + 3 == mig.RECORDED_AMOUNTS + 4 == mig.NET_WEIGHTS + 5 == mig.STORE_MARKS + 6
     assert mig.NET_WEIGHTS == mig.STORE_MARKS + 1 == mig.TA1_ACKS + 2 \
         == mig.RETUNED_INDEXES + 3 == mig.LEASES + 4 == mig.RECOVERY + 5
     assert {"shipments", "invoices"} <= state._table_names() and "shipped" in state._columns("order_lines")

@@ -97,7 +97,7 @@ _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "sour
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT,  # the 855 answers by weight
-                 "substitute_ids"]  # a substitute's ids, for its ACK*IS (rules.business.items.substitute)
+                 "substitute_ids", "ordered_sku"]  # a substitute's ids (its ACK*IS) and the item ordered
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -641,6 +641,8 @@ class _Batch:
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
             "invoiced": pa.repeat(pa.scalar("0", pa.string()), n),
+            # the item the buyer ordered, on a line decided on its substitute (rules.business.items.substitute)
+            "ordered_sku": _text_or_empty(rows, "ordered_sku"),
         }).cast(LINE_ROWS)
         gone = []
         for i, d in enumerate(answering):  # deleted and cancelled lines stay on the order's story

@@ -1537,7 +1537,7 @@ def stored_lines(table: pa.Table) -> pa.Table:
         return decimal_text(Decimal(text) if text not in (None, "") else Decimal(0))
 
     out = table
-    for name in ("line_id", "sku", "ack", "unit", "warehouses", "reason", "run_id"):
+    for name in ("line_id", "sku", "ack", "unit", "warehouses", "reason", "run_id", "ordered_sku"):
         out = _replaced(out, name, pc.fill_null(table[name], ""))
     for name in ("allocated", "backordered", "rejected"):
         out = _replaced(out, name, pc.fill_null(table[name], 0))

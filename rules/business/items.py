@@ -384,12 +384,12 @@ def shipped_part_ids(sent: list[dict], sku: str, items: pa.Table) -> list[dict]:
 
 def as_shipped(order_lines: pa.Table, line_rows: pa.Table, items: pa.Table) -> pa.Table:
     """``order_lines`` (canonical ORDER_LINES rows) with the product_ids of every substituted line (its stored
-    line's codes, ``line_rows``: partner, po_number, line_number, sku, codes, name ITEM_SUBSTITUTED) as
-    shipped_part_ids gives them for the stored sku (the replacement), what its 856 and 810 write; other lines,
-    and a table without substitutes, as they are."""
-    if not order_lines.num_rows or "codes" not in line_rows.column_names or not any_substituted(line_rows["codes"]):
+    line, ``line_rows``: partner, po_number, line_number, sku and ordered_sku or codes, has an ordered_sku, or,
+    stored before the store kept it, codes naming ITEM_SUBSTITUTED) as shipped_part_ids gives them for the stored
+    sku (the replacement), what its 856 and 810 write; other lines, and a table without substitutes, as they are."""
+    if not order_lines.num_rows or not any_substituted(line_rows):
         return order_lines
-    marked = pc.fill_null(pc.match_substring(line_rows["codes"], "ITEM_SUBSTITUTED"), False)
+    marked = _substituted(line_rows)
     picked = line_rows.filter(marked).select(["partner", "po_number", "line_number", "sku"]).to_pylist()
     skus = {(r["partner"], r["po_number"], int(r["line_number"])): r["sku"] for r in picked if r["sku"]}
     keys = zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
@@ -402,9 +402,21 @@ def as_shipped(order_lines: pa.Table, line_rows: pa.Table, items: pa.Table) -> p
     return order_lines.set_column(at, field, pa.array(changed, field.type))
 
 
-def any_substituted(codes) -> bool:
-    """Whether a stored line's codes (LINE_ROWS codes, comma-joined) name ITEM_SUBSTITUTED on any row."""
-    return len(codes) > 0 and pc.any(pc.fill_null(pc.match_substring(codes, "ITEM_SUBSTITUTED"), False)).as_py()
+def any_substituted(line_rows: pa.Table) -> bool:
+    """Whether any stored line (LINE_ROWS, or some of its columns) is decided on a substitute: an ordered_sku, or
+    codes (comma-joined) naming ITEM_SUBSTITUTED (a line stored before order_lines kept its ordered_sku; a partner
+    whose rule suites leave out "items" has the ordered_sku only)."""
+    return line_rows.num_rows > 0 and pc.any(_substituted(line_rows)).as_py()
+
+
+def _substituted(line_rows: pa.Table) -> pa.Array:
+    """Per stored line: decided on a substitute (any_substituted)."""
+    out = pa.array([False] * line_rows.num_rows)
+    if "ordered_sku" in line_rows.column_names:
+        out = pc.or_(out, pc.fill_null(pc.not_equal(line_rows["ordered_sku"], ""), False))
+    if "codes" in line_rows.column_names:
+        out = pc.or_(out, pc.fill_null(pc.match_substring(line_rows["codes"], "ITEM_SUBSTITUTED"), False))
+    return out
 
 
 # qualifiers whose id is ours to give (GS1 numbers of our items, our vendor part numbers)

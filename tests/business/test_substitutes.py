@@ -153,3 +153,29 @@ def test_as_shipped_rewrites_only_substituted_lines(tmp_path):
         [{"qualifier": "UP", "id": "614141100101"}, {"qualifier": "VN", "id": "VP-1001"},
          {"qualifier": "BP", "id": "ACME-OLD-8"}], lines["product_ids"].to_pylist()[1]]
     assert as_shipped(lines, stored.set_column(4, "codes", pa.array(["", ""])), ref.items) is lines
+    # a line stored with the item ordered (order_lines.ordered_sku) and no ITEM_SUBSTITUTED (a partner whose rule
+    # suites leave "items" out): rewritten too
+    kept = stored.set_column(4, "codes", pa.array(["", ""])).append_column("ordered_sku", pa.array(["SKU-1008", ""]))
+    assert as_shipped(lines, kept, ref.items)["product_ids"].to_pylist() == out["product_ids"].to_pylist()
+
+
+def test_a_substitute_is_answered_is_when_the_items_suite_is_off(tmp_path):
+    # a partner whose profile leaves the "items" rule suite out: no ITEM_SUBSTITUTED warning is kept, yet the line
+    # is decided on the replacement, so its 855 must still say IS (IA naming another part is a silent substitution)
+    ref = _reference(tmp_path, {"SKU-1008": "SKU-1001"})
+    orders, lines = orders_table(order()), lines_table(line(**OLD))
+    result = run_suite(orders, lines, ref, ACCEPTS, today=TODAY, use_gx=False, suites={"acme": ("prices",)})
+    assert [f.code for f in result.findings] == []
+    assert result.lines["sku"].to_pylist() == ["SKU-1001"]
+    [d] = decide(orders, result.lines, result.findings, ref, ACCEPTS)
+    [ld] = d.lines
+    assert (ld.ack01, ld.action, ld.quantity) == ("IS", "accept", Decimal(10))
+    # with another finding on the order (one the partner keeps: a case pack rounded), still IS
+    (tmp_path / "2").mkdir()
+    ref2 = _reference(tmp_path / "2", {"SKU-1008": "SKU-1019", "SKU-1019": "SKU-1002"})
+    lines2 = lines_table(line(**OLD, unit_price=Decimal("9.39")))
+    result2 = run_suite(orders, lines2, ref2, ACCEPTS, today=TODAY, use_gx=False,
+                        suites={"acme": ("quantities", "prices")})
+    assert [f.code for f in result2.findings] == ["CASE_PACK_ROUNDED"]
+    [d2] = decide(orders, result2.lines, result2.findings, ref2, ACCEPTS)
+    assert [(x.ack01, x.action) for x in d2.lines] == [("IS", "change_quantity")]
