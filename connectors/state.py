@@ -68,6 +68,7 @@ from connectors.state_migrations import (
     NET_WEIGHTS,
     RECORDED_AMOUNTS,
     RECOVERY,
+    RETURNED_SERIALS,
     SERIALS,
     SHIPPING,
     STORE_MARKS,
@@ -157,6 +158,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         BUYER_GS_IDS (15): each order's GS02, its documents' GS03 (orders.gs02)
 #                         SERIALS (16): each unit's serial shipped (shipped_serials)
 #                         SUBSTITUTES (17): the item ordered on a line decided on its substitute
+#                         RETURNED_SERIALS (18): shipped serials ops marked returned (returned_serials)
 #                         (order_lines.ordered_sku)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
@@ -310,6 +312,10 @@ CREATE TABLE invoice_lines (
 CREATE TABLE shipped_serials (
     serial TEXT NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL,
     po_number TEXT NOT NULL, line_id TEXT, run_id TEXT, PRIMARY KEY (serial, sku));
+CREATE TABLE returned_serials (
+    serial TEXT NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL,
+    po_number TEXT NOT NULL, line_id TEXT, run_id TEXT, returned_at TEXT NOT NULL, returned_by TEXT NOT NULL,
+    reason TEXT NOT NULL, PRIMARY KEY (serial, sku, warehouse, shipment_id));
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -318,7 +324,7 @@ CREATE TABLE leases (
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
-            SERIALS: ("shipped_serials",)}
+            SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -363,6 +369,7 @@ CREATE INDEX shipments_billing ON shipments (billing, partner);
 CREATE INDEX shipment_lines_po ON shipment_lines (partner, po_number);
 CREATE INDEX cartons_label ON cartons (label);
 CREATE INDEX shipped_serials_po ON shipped_serials (partner, po_number);
+CREATE INDEX returned_serials_po ON returned_serials (partner, po_number);
 CREATE INDEX invoices_po ON invoices (partner, po_number);
 CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 CREATE INDEX documents_run ON documents (run_id);
@@ -1986,10 +1993,34 @@ class StateStore(FinanceTables):
 
     def serials_of_order(self, partner: str, po_number: str) -> list[tuple[str, str, str, str, str]]:
         """(warehouse, shipment_id, line_id, sku, serial) of each unit of the order shipped with a serial number, by
-        shipment and line, each line's serials sorted (what `orderbridge status` lists)."""
-        return [(w, sid, line_id or "", sku, serial) for w, sid, line_id, sku, serial in self._q(
+        shipment and line, each line's serials sorted (what `orderbridge status` lists; a unit returned since
+        still shipped on it)."""
+        return sorted((w, sid, line_id or "", sku, serial) for w, sid, line_id, sku, serial in self._q(
             "SELECT warehouse, shipment_id, line_id, sku, serial FROM shipped_serials WHERE partner=? AND po_number=?"
-            " ORDER BY warehouse, shipment_id, line_id, serial", (partner, po_number))]
+            " UNION ALL SELECT warehouse, shipment_id, line_id, sku, serial FROM returned_serials"
+            " WHERE partner=? AND po_number=?", (partner, po_number, partner, po_number)))
+
+    def return_serial(self, serial: str, sku: str, *, by: str, reason: str, at: str) -> tuple | None:
+        """Mark the unit ``serial`` of item ``sku`` returned (`orderbridge serial-return`): its shipped row moves to
+        returned_serials with who, when and why (nothing is deleted), so a later confirmation carrying it ships
+        (rules.shipments.serial_checks reads shipped_serials only). The (warehouse, shipment_id, partner,
+        po_number, line_id) it had shipped on, or None when no shipment of the item carries it (never shipped, or
+        returned already)."""
+        cols = "serial, sku, warehouse, shipment_id, partner, po_number, line_id, run_id"
+        with self.transaction():
+            rows = self._q(f"SELECT {cols} FROM shipped_serials WHERE serial=? AND sku=?", (serial, sku))
+            if not rows:
+                return None
+            self._q(f"INSERT INTO returned_serials ({cols}, returned_at, returned_by, reason)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (*rows[0], at, by, reason))
+            self._q("DELETE FROM shipped_serials WHERE serial=? AND sku=?", (serial, sku))
+        return tuple(rows[0][2:7])
+
+    def returned_serials(self, serial: str, sku: str) -> list[tuple]:
+        """(warehouse, shipment_id, partner, po_number, returned_at, returned_by, reason) of each time the unit was
+        marked returned, oldest first: the audit of `orderbridge serial-return`."""
+        return self._q("SELECT warehouse, shipment_id, partner, po_number, returned_at, returned_by, reason FROM"
+                       " returned_serials WHERE serial=? AND sku=? ORDER BY returned_at, shipment_id", (serial, sku))
 
     def net_weights(self, keys: Iterable[tuple[str, str]]) -> list[tuple]:
         """(warehouse, shipment_id, po_number, line_number, net_weight, net_weight_unit) of every recorded shipped

@@ -35,7 +35,9 @@ profile's their_gs_id, as before). Version SERIALS (16) keeps each unit's serial
 one row per item and serial, the shipment, partner, PO and line it went on), so a serial cannot ship twice across
 runs (rules.shipments.serial_checks) and `status` lists a line's serials; shipments recorded before it have none.
 Version SUBSTITUTES (17) keeps the item the buyer ordered on a line decided on its substitute (order_lines.ordered_sku);
-lines stored before it have none.
+lines stored before it have none. Version RETURNED_SERIALS (18) keeps each serial ops marked returned
+(`orderbridge serial-return`: returned_serials, the shipped row with who, when and why), moved out of shipped_serials
+so the unit may ship again; nothing is deleted.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -66,7 +68,8 @@ BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
 BUYER_GS_IDS = BILLED_WEIGHTS + 1
 SERIALS = BUYER_GS_IDS + 1
 SUBSTITUTES = SERIALS + 1
-LATEST = SUBSTITUTES
+RETURNED_SERIALS = SUBSTITUTES + 1
+LATEST = RETURNED_SERIALS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -414,4 +417,6 @@ MIGRATIONS = {
     BUYER_GS_IDS - 1: _columns_of(BUYER_GS_IDS),  # each order's GS02: its documents' GS03 (orders.gs02)
     SERIALS - 1: lambda s: add_tables(s, "shipped_serials"),  # each unit's serial shipped (unique per item)
     SUBSTITUTES - 1: _columns_of(SUBSTITUTES),  # the item ordered on a line decided on its substitute
+    # a shipped serial ops marked returned (`orderbridge serial-return`): who, when, why; it may ship again
+    RETURNED_SERIALS - 1: lambda s: add_tables(s, "returned_serials"),
 }

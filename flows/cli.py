@@ -834,6 +834,32 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
     console.print(t)
 
 
+@app.command("serial-return")
+def serial_return(serial: str = typer.Argument(..., help="The unit's serial number, as shipped."),
+                  sku: str = typer.Option(..., "--sku", help="The item (a serial is unique per item)."),
+                  by: str = typer.Option(..., "--by", help="Who marks it returned."),
+                  reason: str = typer.Option(..., "--reason", help="Why (e.g. the RMA number; kept for audit)."),
+                  workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Mark a shipped serial returned (a unit that came back on a return): the next confirmation carrying it
+    ships instead of being held SHIPMENT_SERIAL_SHIPPED_BEFORE. The shipment it went on, who, when and why are
+    kept (status still lists it under that shipment)."""
+    with _holding(workspace, "serial-return", wait):
+        store = _state(workspace)
+        at = _wall_clock()
+        was = store.return_serial(serial, sku, by=by, reason=reason, at=at)
+        history = store.returned_serials(serial, sku)
+    if was is None:
+        before = f" (returned already: {len(history)} time(s), last by {shown(history[-1][5])} at " \
+                 f"{shown(history[-1][4])})" if history else ""
+        err.print(f"no recorded shipment carries serial {shown(serial)} of {shown(sku)}{before}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    warehouse, shipment_id, partner, po_number, line_id = was
+    console.print(f"serial {shown(serial)} of {shown(sku)} returned by {shown(by)} at {shown(at)}: it had shipped on "
+                  f"{shown(shipment_id)} ({shown(warehouse)}) for {shown(partner)}/{shown(order_shown(po_number))} "
+                  f"line {shown(line_id or '-')}. The next confirmation carrying it ships; a shipment held for it "
+                  "ships when the warehouse sends its confirmation again.")
+
+
 @app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),

@@ -1,0 +1,80 @@
+"""A unit that came back on a return ships again: `orderbridge serial-return` marks its serial returned (who, when,
+why, kept in returned_serials; nothing deleted), after which the held shipment's confirmation sent again ships with
+the serial on its 856. Before, the serial was held SHIPMENT_SERIAL_SHIPPED_BEFORE for ever (no command)."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from tests.retailer_support import on_demo, po_segments, segments
+from tests.support import deliver_all, run_stages, ship_stages
+from tests.test_serial_numbers_nights import DAY1, DAY2, FIXTURES, NIGHT, _confirm, _serialised_items
+
+DAY3 = DAY2.replace(day=29)
+SHIP_02 = "IM-SHP-02,2026-11-28,UPSN,1Z0OBEAST000031004,4Z118820300,1,SKU-1028,1,EA,IM-C2,CX-1187\n"
+
+
+def _cli(*args: str):
+    from flows.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def test_a_returned_serial_ships_again_and_its_return_is_kept(tmp_path):
+    from connectors.state import StateStore
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={"ingram": ["ingram-850-4Z118820300.x12"]})
+    _serialised_items(ws, "SKU-1028")
+    run_stages(ws, NIGHT)
+    _confirm(ws, "east-20261127.csv",
+             'IM-SHP-01,2026-11-27,UPSN,1Z0OBEAST000031003,4Z118820300,1,SKU-1028,2,EA,IM-C1,"CX-1187, CX-1188"\n')
+    ship_stages(ws, DAY1, run_id="day1")
+    deliver_all(ws, DAY1)
+    _confirm(ws, "east-20261128.csv", SHIP_02)
+    ship_stages(ws, DAY2, run_id="day2")
+    assert not any(s[:3] == ["BSN", "00", "IM-SHP-02"] for s in segments(ws, "ingram", "856"))
+    root = str(ws.root)
+
+    # a serial no shipment carries is refused; so is one of another item
+    res = _cli("serial-return", "CX-9999", "--sku", "SKU-1028", "--by", "Dana", "--reason", "RMA-1", "-w", root)
+    assert res.exit_code != 0 and "no recorded shipment carries serial CX-9999" in res.output
+    res = _cli("serial-return", "CX-1187", "--sku", "SKU-1026", "--by", "Dana", "--reason", "RMA-1", "-w", root)
+    assert res.exit_code != 0
+    res = _cli("serial-return", "CX-1187", "--sku", "SKU-1028", "--by", "Dana", "--reason", "RMA-77 unit came back",
+               "-w", root)
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "returned by Dana" in said and "IM-SHP-01 (east) for ingram/4Z118820300 line 1" in said
+    # returned once: a second mark is refused (it is not out any more) and names the first
+    res = _cli("serial-return", "CX-1187", "--sku", "SKU-1028", "--by", "Lee", "--reason", "again", "-w", root)
+    assert res.exit_code != 0 and "returned already: 1 time(s), last by Dana" in " ".join(res.output.split())
+
+    # the warehouse sends the held shipment's confirmation again: it ships, the serial on its 856
+    _confirm(ws, "east-20261129.csv", SHIP_02.replace("IM-C2", "IM-C2 "))  # a new export, not byte-identical
+    ship_stages(ws, DAY3, run_id="day3")
+    deliver_all(ws, DAY3)
+    state = StateStore(ws.state_path)
+    try:
+        day3 = [(f["code"], f["value"]) for f in state.findings(run_id="day3")]
+        shipped = state.shipped_serials(["CX-1187"])
+        returns = state.returned_serials("CX-1187", "SKU-1028")
+        kept = state.serials_of_order("ingram", "4Z118820300")
+    finally:
+        state.close()
+    assert ("SHIPMENT_SERIAL_SHIPPED_BEFORE", "CX-1187") not in day3, day3
+    asn = po_segments(segments(ws, "ingram", "856"), "IM-SHP-02", "BSN")
+    assert ["REF", "SE", "CX-1187"] in asn
+    assert shipped == {"CX-1187": [("SKU-1028", "IM-SHP-02", "ingram", "4Z118820300")]}
+    ((warehouse, sid, partner, po, at, by, why),) = returns
+    assert (warehouse, sid, partner, po, by, why) == ("east", "IM-SHP-01", "ingram", "4Z118820300", "Dana",
+                                                     "RMA-77 unit came back")
+    assert at
+    # status keeps both shipments' units: the returned one stays under IM-SHP-01
+    assert kept == [("east", "IM-SHP-01", "1", "SKU-1028", "CX-1187"),
+                    ("east", "IM-SHP-01", "1", "SKU-1028", "CX-1188"),
+                    ("east", "IM-SHP-02", "1", "SKU-1028", "CX-1187")]
+    res = _cli("status", "4Z118820300", "-w", root, "--json")
+    assert res.exit_code == 0, res.output
+    assert [s["shipment_id"] for s in json.loads(res.output)["shipments"] if s["serials"]] == ["IM-SHP-01", "IM-SHP-02"]
