@@ -391,7 +391,8 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES + 1 and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == SUBSTITUTES + 1 \
+            and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
             store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number,"
@@ -429,7 +430,8 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES + 1 and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == SUBSTITUTES + 1 \
+            and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
         assert (old.sku, old.ordered_sku) == ("SKU-1001", "")
