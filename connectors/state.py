@@ -2022,6 +2022,15 @@ class StateStore(FinanceTables):
         return self._q("SELECT warehouse, shipment_id, partner, po_number, returned_at, returned_by, reason FROM"
                        " returned_serials WHERE serial=? AND sku=? ORDER BY returned_at, shipment_id", (serial, sku))
 
+    def returned_serials_of_order(self, partner: str, po_number: str) -> list[tuple[str, str, str, str, str, str, str,
+                                                                                   str]]:
+        """(warehouse, shipment_id, line_id, sku, serial, returned_at, returned_by, reason) of each unit of the order
+        ops marked returned (`orderbridge serial-return`), under the shipment it had shipped on, by shipment, line
+        and serial (what `orderbridge status` marks returned)."""
+        return sorted((w, sid, line_id or "", sku, serial, at, by, why) for w, sid, line_id, sku, serial, at, by, why
+                      in self._q("SELECT warehouse, shipment_id, line_id, sku, serial, returned_at, returned_by, reason"
+                                 " FROM returned_serials WHERE partner=? AND po_number=?", (partner, po_number)))
+
     def net_weights(self, keys: Iterable[tuple[str, str]]) -> list[tuple]:
         """(warehouse, shipment_id, po_number, line_number, net_weight, net_weight_unit) of every recorded shipped
         line of these (partner, PO) orders, in the order recorded (net_weight None when the confirmation gave

@@ -51,6 +51,9 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     serials: dict[tuple[str, str], list[tuple[str, str, str]]] = {}  # (warehouse, shipment) -> its units' serials
     for w, sid, line_id, sku, serial in state.serials_of_order(partner, po):
         serials.setdefault((w, sid), []).append((line_id, sku, serial))
+    returned: dict[tuple[str, str], list[tuple[str, ...]]] = {}  # (warehouse, shipment) -> its units returned since
+    for w, sid, *unit in state.returned_serials_of_order(partner, po):
+        returned.setdefault((w, sid), []).append(tuple(unit))
     return with_asked({
         "order": {
             "partner": partner, "po_number": po, "state": order.state.value, "revision": order.revision,
@@ -106,8 +109,8 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         } for h in history],
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
-        "shipments": [_shipment(s, po, by_key, _lots(state, s, po, by_key), serials.get((s.warehouse, s.shipment_id)))
-                      for s in shipments],
+        "shipments": [_shipment(s, po, by_key, _lots(state, s, po, by_key), serials.get((s.warehouse, s.shipment_id)),
+                                returned.get((s.warehouse, s.shipment_id))) for s in shipments],
         "invoices": [_invoice(v, by_key, shipments, None if asked is None else {
             k: ln.get("price_basis") or "" for k, ln in (asked.get("lines") or {}).items()})
             for v in state.invoices_for_order(partner, po)],
@@ -135,13 +138,19 @@ def _lots(state: StateStore, s: ShipmentRecord, po: str, by_key: dict) -> list[d
 
 
 def _shipment(s: ShipmentRecord, po: str, by_key: dict, lots: list[dict] | None = None,
-              serials: list[tuple[str, str, str]] | None = None) -> dict:
+              serials: list[tuple[str, str, str]] | None = None, returned: list[tuple[str, ...]] | None = None) -> dict:
     """One shipment as `status` shows it for ``po``: its header, the 856, its cartons (and pallets)
     with their SSCCs, the order's lines on it, the lots (with their expiry) its 856 lists for them, and each
-    line's serial numbers shipped (``serials``: (line id, item, serial) of each unit, StateStore.serials_of_order)."""
+    line's serial numbers shipped (``serials``: (line id, item, serial) of each unit, StateStore.serials_of_order),
+    with those of its units ops marked returned since (``returned``: (line id, item, serial, returned_at,
+    returned_by, reason), StateStore.returned_serials_of_order)."""
     by_line: dict[tuple[str, str], list[str]] = {}
     for line_id, sku, serial in serials or ():
         by_line.setdefault((line_id, sku), []).append(serial)
+    back: dict[tuple[str, str], list[dict]] = {}
+    for line_id, sku, serial, at, by, why in returned or ():
+        back.setdefault((line_id, sku), []).append({"serial": serial, "returned_at": at, "returned_by": by,
+                                                    "reason": why})
     mine = [ln for ln in s.lines if ln.po_number == po]
     labels = {ln.carton for ln in mine} | {ln.pallet for ln in mine}
     return {
@@ -157,8 +166,8 @@ def _shipment(s: ShipmentRecord, po: str, by_key: dict, lots: list[dict] | None 
                    "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet, "mark_for_store": ln.mark_for_store,
                    "net_weight": _plain(ln.net_weight), "net_weight_unit": ln.net_weight_unit} for ln in mine],
         "lots": list(lots or ()),
-        "serials": [{"line_id": line_id, "sku": sku, "count": len(units), "serials": units}
-                    for (line_id, sku), units in by_line.items()],
+        "serials": [{"line_id": line_id, "sku": sku, "count": len(units), "serials": units,
+                     "returned": back.get((line_id, sku), [])} for (line_id, sku), units in by_line.items()],
     }
 
 

@@ -551,6 +551,10 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
             few = ", ".join(ln["serials"][:SERIALS_SHOWN]) + (f" ... and {ln['count'] - SERIALS_SHOWN} more (--json "
                                                                 "lists them)" if ln["count"] > SERIALS_SHOWN else "")
             console.print(shown(f"  line {ln['line_id']} ({ln['sku']}): {ln['count']} serial number(s) shipped: {few}"))
+            if ln.get("returned"):  # units ops marked returned since (`orderbridge serial-return`): who, when, why
+                console.print(shown("    returned since: " + "; ".join(
+                    f"{r['serial']} by {r['returned_by']} at {r['returned_at']} ({r['reason']})"
+                    for r in ln["returned"])))
     if doc["invoices"]:
         v = Table(title="invoices (810)")
         for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",
