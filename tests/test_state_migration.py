@@ -385,6 +385,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store = StateStore(target)
     with store.transaction():  # what a version 14 store looks like (no orders.gs02, no shipped_serials)
         store._q("DROP TABLE shipped_serials")
+        store._q("DROP TABLE returned_serials")
         for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
@@ -408,6 +409,41 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
         store.close()
 
 
+def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returned_may_ship_again(store_target):
+    """On both back ends: a store before RETURNED_SERIALS (no returned_serials) gets the table and its index; a serial
+    it had shipped is marked returned (`orderbridge serial-return`): its row moves to returned_serials with who, when
+    and why, it is no longer shipped (so it may ship again), and its order still lists it, marked returned."""
+    from connectors.state_migrations import RETURNED_SERIALS, SUBSTITUTES
+    from tests.support_pg import index_names
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 17 store looks like, with two serials it shipped
+        store._q("DROP TABLE returned_serials")
+        store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number, line_id,"
+                    " run_id) VALUES (?, 'SKU-1028', 'east', 'S1', 'ingram', 'PO-1', '1', 'n1')",
+                    [("CX-01",), ("CX-02",)])
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(SUBSTITUTES),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == RETURNED_SERIALS == SUBSTITUTES + 1
+        assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
+        assert store.returned_serials("CX-01", "SKU-1028") == []
+        assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
+            "east", "S1", "ingram", "PO-1", "1")
+        assert store.return_serial("CX-01", "SKU-1028", by="Lee", reason="again", at="2026-12-01T10:00:00") is None
+        assert list(store.shipped_serials(["CX-01", "CX-02"])) == ["CX-02"]
+        assert store.returned_serials("CX-01", "SKU-1028") == [
+            ("east", "S1", "ingram", "PO-1", "2026-12-01T09:00:00", "Dana", "RMA-7")]
+        assert store.serials_of_order("ingram", "PO-1") == [("east", "S1", "1", "SKU-1028", "CX-01"),
+                                                            ("east", "S1", "1", "SKU-1028", "CX-02")]
+        assert store.returned_serials_of_order("ingram", "PO-1") == [
+            ("east", "S1", "1", "SKU-1028", "CX-01", "2026-12-01T09:00:00", "Dana", "RMA-7")]
+    finally:
+        store.close()
+
+
 def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(store_target):
     """On both back ends: a store before SUBSTITUTES (order_lines without ordered_sku) gets the column; a line
     stored before reads back with no item ordered apart from its sku, a line written after keeps the item the
@@ -424,6 +460,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
         for table, column, _ in COLUMNS_ADDED_IN[SUBSTITUTES] + COLUMNS_ADDED_IN[BUYER_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
+        store._q("DROP TABLE returned_serials")
         store._q("INSERT INTO order_lines (partner, po_number, line_number, line_id, sku, state, ack, ordered, unit)"
                  " VALUES ('acme', 'PO-1', 1, '1', 'SKU-1001', 'accepted', 'IA', '12', 'EA')")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
