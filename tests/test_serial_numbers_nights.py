@@ -99,7 +99,8 @@ def test_status_lists_a_lines_serials_shipped_and_json_every_one(nights):
     res = CliRunner().invoke(app, ["status", "4Z118820300", "-w", str(ws.root), "--json"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     (shipment,) = json.loads(res.output)["shipments"]
-    assert shipment["serials"] == [{"line_id": "1", "sku": "SKU-1028", "count": 2, "serials": ["CX-1187", "CX-1188"]}]
+    assert shipment["serials"] == [{"line_id": "1", "sku": "SKU-1028", "count": 2, "serials": ["CX-1187", "CX-1188"],
+                                    "returned": []}]  # none marked returned (`orderbridge serial-return`)
     res = CliRunner().invoke(app, ["status", "4Z118820300", "-w", str(ws.root)], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "line 1 (SKU-1028): 2 serial number(s) shipped: CX-1187, CX-1188" in res.output
