@@ -36,6 +36,11 @@ HINTS: dict[str, str] = {
         "picking against lines a change cut."
     ),
     # business
+    "SHIPMENT_SERIAL_SHIPPED_BEFORE": (
+        "A double scan, or a shipment confirmed again under a new id: have the warehouse rescan. A unit that came "
+        "back on a return and ships again: once the partner has its return, mark it returned with `orderbridge "
+        "serial-return SERIAL --sku SKU --by NAME --reason RMA`, then have the warehouse send this confirmation again."
+    ),
     "ITEM_ID_MISSING": (
         "Ask the partner to send a product id on every PO1 (a UPC (UP), GTIN (UK) or any id their "
         "cross-reference in partner_items.csv maps, e.g. BP, VP, SK)."

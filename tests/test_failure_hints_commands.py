@@ -23,3 +23,9 @@ def test_every_command_a_hint_names_exists():
 def test_an_order_held_for_reference_data_is_rechecked_once_fixed():
     for code in ("PRICE_NOT_ON_FILE", "SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "CASE_PACK_MISMATCH"):
         assert "`orderbridge recheck`" in HINTS[code], code
+
+
+def test_a_serial_shipped_before_names_the_command_that_releases_a_returned_unit():
+    """A unit back on a return is held SHIPMENT_SERIAL_SHIPPED_BEFORE until ops mark it returned: the failures report
+    says how (before, it only repeated the code's text)."""
+    assert "`orderbridge serial-return SERIAL --sku SKU" in HINTS["SHIPMENT_SERIAL_SHIPPED_BEFORE"]
