@@ -274,3 +274,57 @@ def test_order_lines_stored_before_their_own_ship_to_was_kept_read_it_as_none(tm
     assert loaded.schema == ORDER_LINES and loaded["ship_to_id"].to_pylist() == [None]
     assert {"ship_to_name", "ship_to_id_qualifier", "ship_to_id"} <= LINES_ADDED_LATER
     assert check_line_ship_tos(orders, loaded) == []  # nothing to compare: no finding, as before
+
+
+def _approved(tmp_path):
+    """The member drop ship held on NIGHT, approved, acknowledged on NEXT: it waits for the warehouse."""
+    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    run_stages(ws, NIGHT)
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NEXT)
+    assert _order(ws)[0].state == "acknowledged"
+    return ws
+
+
+def _ship_945(ws, shipment: str, ship_to: str, line: int) -> tuple[dict[str, list[list[str]]], list[dict]]:
+    """North's 945 (its N1 ST: ``ship_to``) shipping ``line`` of DS9900001 as ``shipment`` on SHIP_DAY: each 856
+    sent by its BSN02, and the findings of the ship run."""
+    part, qty = {1: ("VP-1020", 5), 2: ("VP-1021", 1), 3: ("VP-1021", 1)}[line]
+    body = [f"W06*N*DO-{line}*20261128*{shipment}**DS9900001", ship_to, "N9*BM*BOL-9", "G62*11*20261128*8*1315",
+            "W27*M*UPSN", "LX*1", f"MAN*GM*0000733940000005{line:03d}", f"W12*CC*{qty}*{qty}**EA**VN*{part}**9*G*L",
+            f"N9*LI*{line}"]
+    segs = ["ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1430*U*00401*000000941*0*P*>",
+            "GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1430*941*X*004010", "ST*945*0001", *body,
+            f"SE*{len(body) + 2}*0001", "GE*1*941", "IEA*1*000000941"]
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / f"north-{shipment}.x12").write_text("".join(s + "~" for s in segs), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id=f"ship-{shipment}")
+    deliver_all(ws, SHIP_DAY)
+    segs = segments(ws, "acehardware", "856")
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings() if f["run_id"] == f"ship-{shipment}"]
+    finally:
+        state.close()
+    return {s[2]: po_segments(segs, s[2], "BSN") for s in segs if s[0] == "BSN"}, found
+
+
+def test_a_945_naming_the_line_s_own_ship_to_is_the_right_place_and_the_heading_s_is_not(tmp_path):
+    """The 945's N1 ST is compared with where the lines shipped go: a line's own N1*ST (the member store), the
+    heading's for a line without one. Smith's line confirmed to Smith goes (it used to be held as
+    SHIPMENT_SHIP_TO_MISMATCH: the check knew the heading's ship-to only); Smith's line confirmed to the RSC is
+    held (it used to go, its 856 naming Smith); the RSC's line confirmed to the RSC goes, as before."""
+    ws = _approved(tmp_path)
+    asns, found = _ship_945(ws, "DS-SHP-01", "N1*ST*SMITH ACE HARDWARE*92*15522", 1)
+    assert not [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"], found
+    assert _ship_to(asns["DS-SHP-01"]) == ["ST", "SMITH ACE HARDWARE", "92", "15522"]
+    asns, found = _ship_945(ws, "DS-SHP-02", RSC, 2)  # Jones's goods went to the RSC
+    [wrong] = [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"]
+    assert "DS-SHP-02" not in asns and wrong["consequence"].startswith("shipment DS-SHP-02 held")
+    assert "92 047" in wrong["message"] and "line 2 ships to 92 16001 (JONES ACE HARDWARE)" in wrong["message"]
+    asns, found = _ship_945(ws, "DS-SHP-03", RSC, 3)
+    assert not [f for f in found if f["severity"] == "error"], found
+    assert _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
