@@ -328,3 +328,50 @@ def test_a_945_naming_the_line_s_own_ship_to_is_the_right_place_and_the_heading_
     asns, found = _ship_945(ws, "DS-SHP-03", RSC, 3)
     assert not [f for f in found if f["severity"] == "error"], found
     assert _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
+
+
+def _860_findings(pocs: list[str], heading: tuple[str, ...] = ()) -> list:
+    from rules.structure import check_structure
+    from tests.changes.builders import change_body, parse_860, sets_860, x12_860
+
+    body = change_body(pocs)
+    result = parse_860(x12_860([body[0], *heading, *body[1:]]))
+    return [f for f in check_structure(result, sets_860(result)) if f.code == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+
+
+def test_an_860_moving_a_line_to_another_ship_to_is_named_not_applied():
+    """A POC loop's N1*ST (a co-op moving a member's line to another store, an Ariba change order's item-level
+    ShipTo) is not read: the line keeps its ship-to, the change's quantities and prices are applied. It used to
+    pass without a word; one warning per 860 names each such line for a person to check by hand."""
+    [f] = _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*ST*STORE 12*92*0012", "N3*1 MAIN ST",
+                         "POC*2*QI*8**EA*10*PE*VN*SKU-2", "POC*3*AI*5**EA*4*PE*VN*SKU-9", "N1*ST*DC 8",
+                         "POC*4*DI", "N1*ST*STORE 14*92*0014"],  # a deleted line goes nowhere: not named
+                        heading=("N1*ST*DC 7*92*DC07",))  # the heading's ship-to is applied: not this finding
+    assert (f.severity, f.location.segment_id, f.location.element, f.location.value) == ("warning", "N1", "N104",
+                                                                                          "0012")
+    assert f.location.segment_position == 5  # ST, BCH, the heading's N1, POC, then the line's N1
+    assert "line 1 (CA) N1*ST STORE 12 92 0012; line 3 (AI) N1*ST DC 8" in f.message
+    assert "STORE 14" not in f.message and "not applied" in f.message and "by hand" in f.message
+    assert _860_findings(["POC*1*QI*20**EA*2.5*PE*UP*073000040482", "POC*2*DI"]) == []
+    assert _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*BY*BUYER 9"]) == []  # no ST: not a place
+
+
+def test_an_approved_co_op_order_s_860_moving_a_member_line_is_reported_and_the_line_ships_where_it_did(tmp_path):
+    ws = _approved(tmp_path)
+    change = ["BCH*04*DS*DS9900001**1*20261126****20261128", "POC*2*CA*1**EA*58.58*PE*VN*VP-1021",
+              "N1*ST*BROWN ACE HARDWARE*92*17777", "N3*5 OAK ST", "N4*XENIA*OH*45385*US", "CTT*1"]
+    sets = ["ST*860*0001", *change, f"SE*{len(change) + 2}*0001"]
+    (ws.drop_root / "acehardware" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*007064016      *ZZ*ORDERBRIDGE    *261127*0215*U*00401*000060100*0*P*>~"
+        "GS*PC*007064016*ORDERBRIDGE*20261127*0215*60100*X*004010~" + "".join(seg + "~" for seg in sets)
+        + "GE*1*60100~IEA*1*000060100~")
+    run_stages(ws, datetime(2026, 11, 28, 3))
+    state = StateStore(ws.state_path)
+    try:
+        [moved] = [f for f in state.findings() if f["code"] == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+    finally:
+        state.close()
+    assert moved["po_number"] == "DS9900001" and moved["partner"] == "acehardware"
+    assert "line 2 (CA) N1*ST BROWN ACE HARDWARE 92 17777" in moved["message"]
+    asns, _found = _ship_945(ws, "DS-SHP-02", "N1*ST*JONES ACE HARDWARE*92*16001", 2)
+    assert _ship_to(asns["DS-SHP-02"]) == ["ST", "JONES ACE HARDWARE", "92", "16001"]  # not moved: as reported
