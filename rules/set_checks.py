@@ -196,6 +196,7 @@ SET_CHECK_CODES = frozenset({
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
+    "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
 
 
@@ -818,7 +819,58 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
-    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe)
+    return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe) \
+        + _change_line_ship_tos(result, sets, chosen, set_of_row, fe)
+
+
+def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                          fe: FlatElements) -> list[Finding]:
+    """CHANGE_LINE_SHIP_TO_NOT_APPLIED once per 860 whose POC loops name a ship-to (an N1*ST after a POC: a co-op
+    moving a member's line to another store, an item-level ShipTo of a change order). engine.changes does not
+    read it: the line keeps where its PO1 loop's N1*ST, else the order's ship-to, sends it (an added line: the
+    order's), while the POC's quantities and prices are applied; this used to pass without a word. Each is named
+    (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted line's (DI, CF) is not:
+    it ships nowhere. The heading's N1*ST is the order's new ship-to (applied: CHANGE_HEADER_APPLIED)."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
+    if not len(n1_rows):
+        return []
+    is_st = np.asarray(pc.fill_null(pc.equal(_column(fe, n1_rows, 1)[0], "ST"), False).to_numpy(
+        zero_copy_only=False), dtype=bool)
+    n1_rows, n1_owner = n1_rows[is_st], n1_owner[is_st]
+    poc_rows, poc_owner = _rows_in(result, "POC", mine, set_of_row)
+    if not len(n1_rows) or not len(poc_rows):
+        return []
+    at = np.searchsorted(poc_rows, n1_rows, side="right") - 1
+    in_line = (at >= 0) & (poc_owner[np.maximum(at, 0)] == n1_owner)
+    if not in_line.any():
+        return []
+    line_ids, kinds = (_column(fe, poc_rows, k)[0].to_pylist() for k in (1, 2))
+    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
+    named: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, text, element, value) per POC N1*ST
+    for j in np.flatnonzero(in_line).tolist():
+        line = int(at[j])
+        if kinds[line] in DELETE_TYPES:
+            continue
+        party = " ".join(v for v in (name[j], qualifier[j], ident[j]) if v) or "(no name or id)"
+        named.setdefault(int(n1_owner[j]), []).append(
+            (int(n1_rows[j]), f"line {line_ids[line] or '(no POC01)'} ({kinds[line] or 'no POC02'}) N1*ST {party}",
+             "N104" if ident[j] else "N102", ident[j] or name[j] or ""))
+    out: list[Finding] = []
+    for k, found in sorted(named.items()):
+        ic, g, ts = sets[k]
+        row, _text, element, value = found[0]
+        out.append(finding(
+            "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
+            f"POC loops name ship-tos ({_listed([t for _r, t, _e, _v in found], _SHIP_TOS_NAMED)}): an 860 does not "
+            "change a line's ship-to here, so this was not applied. Each line still ships where its PO1 loop's "
+            "N1*ST, else the order's ship-to, sends it (a line the 860 adds: the order's); the POCs are applied "
+            "as they would be without it. Check by hand where these lines must go before they ship: agree it with "
+            "the partner (one PO per destination) and tell the warehouse.",
+            seg="N1", element=element, value=value,
+            **_where(result, ic, g, ts, row)))
+    return out
 
 
 # 860 heading segments that would change the order as a whole (REF, PER, N9/MSG only identify or annotate)

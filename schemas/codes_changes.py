@@ -31,6 +31,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "kept, or a twin read as one: 175/177 as 001, 061 as 063, 118 as 010) under an applied change (AI, QI, QD, PC, "
         "CT ...).",
     ),
+    _C(
+        "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
+        "set",
+        "warning",
+        "",
+        "POC loops name a ship-to (N1*ST: a line moved to another store or item-level ship-to) that an 860 does not "
+        "change here: the line still ships where its PO1 loop's N1*ST, else the order's ship-to, sends it.",
+    ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(
         "CHANGE_REPEAT",

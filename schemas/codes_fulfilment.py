@@ -69,7 +69,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A W12 is on several pallets (N9 LV) whose counts (N903) do not add up to its units, or an LX carries "
        "SSCCs the other LXs do not tell apart (cartons, or a carton and its pallet): the 945 is not read."),
     _C("SHIPMENT_SHIP_TO_MISMATCH", "business", "error", "",
-       "The 945's ship-to (N1 ST) is not the order's: the goods went elsewhere than the 856 would say."),
+       "The 945's ship-to (N1 ST) is not where its lines go (a line's own N1*ST, else the order's): the goods went "
+       "elsewhere than the 856 would say."),
     _C("SHIPMENT_SHIP_TOS_MIXED", "business", "error", "",
        "A shipment holds lines for several ship-tos (a PO1 loop's own N1*ST beside another place): one 856 names one "
        "ship-to."),

@@ -274,3 +274,104 @@ def test_order_lines_stored_before_their_own_ship_to_was_kept_read_it_as_none(tm
     assert loaded.schema == ORDER_LINES and loaded["ship_to_id"].to_pylist() == [None]
     assert {"ship_to_name", "ship_to_id_qualifier", "ship_to_id"} <= LINES_ADDED_LATER
     assert check_line_ship_tos(orders, loaded) == []  # nothing to compare: no finding, as before
+
+
+def _approved(tmp_path):
+    """The member drop ship held on NIGHT, approved, acknowledged on NEXT: it waits for the warehouse."""
+    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    run_stages(ws, NIGHT)
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NEXT)
+    assert _order(ws)[0].state == "acknowledged"
+    return ws
+
+
+def _ship_945(ws, shipment: str, ship_to: str, line: int) -> tuple[dict[str, list[list[str]]], list[dict]]:
+    """North's 945 (its N1 ST: ``ship_to``) shipping ``line`` of DS9900001 as ``shipment`` on SHIP_DAY: each 856
+    sent by its BSN02, and the findings of the ship run."""
+    part, qty = {1: ("VP-1020", 5), 2: ("VP-1021", 1), 3: ("VP-1021", 1)}[line]
+    body = [f"W06*N*DO-{line}*20261128*{shipment}**DS9900001", ship_to, "N9*BM*BOL-9", "G62*11*20261128*8*1315",
+            "W27*M*UPSN", "LX*1", f"MAN*GM*0000733940000005{line:03d}", f"W12*CC*{qty}*{qty}**EA**VN*{part}**9*G*L",
+            f"N9*LI*{line}"]
+    segs = ["ISA*00*          *00*          *ZZ*NORTH3PL       *ZZ*ORDERBRIDGE    *261128*1430*U*00401*000000941*0*P*>",
+            "GS*SW*NORTH3PL*ORDERBRIDGE*20261128*1430*941*X*004010", "ST*945*0001", *body,
+            f"SE*{len(body) + 2}*0001", "GE*1*941", "IEA*1*000000941"]
+    inbox = ws.warehouse_drop_root / "north" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / f"north-{shipment}.x12").write_text("".join(s + "~" for s in segs), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id=f"ship-{shipment}")
+    deliver_all(ws, SHIP_DAY)
+    segs = segments(ws, "acehardware", "856")
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings() if f["run_id"] == f"ship-{shipment}"]
+    finally:
+        state.close()
+    return {s[2]: po_segments(segs, s[2], "BSN") for s in segs if s[0] == "BSN"}, found
+
+
+def test_a_945_naming_the_line_s_own_ship_to_is_the_right_place_and_the_heading_s_is_not(tmp_path):
+    """The 945's N1 ST is compared with where the lines shipped go: a line's own N1*ST (the member store), the
+    heading's for a line without one. Smith's line confirmed to Smith goes (it used to be held as
+    SHIPMENT_SHIP_TO_MISMATCH: the check knew the heading's ship-to only); Smith's line confirmed to the RSC is
+    held (it used to go, its 856 naming Smith); the RSC's line confirmed to the RSC goes, as before."""
+    ws = _approved(tmp_path)
+    asns, found = _ship_945(ws, "DS-SHP-01", "N1*ST*SMITH ACE HARDWARE*92*15522", 1)
+    assert not [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"], found
+    assert _ship_to(asns["DS-SHP-01"]) == ["ST", "SMITH ACE HARDWARE", "92", "15522"]
+    asns, found = _ship_945(ws, "DS-SHP-02", RSC, 2)  # Jones's goods went to the RSC
+    [wrong] = [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"]
+    assert "DS-SHP-02" not in asns and wrong["consequence"].startswith("shipment DS-SHP-02 held")
+    assert "92 047" in wrong["message"] and "line 2 ships to 92 16001 (JONES ACE HARDWARE)" in wrong["message"]
+    asns, found = _ship_945(ws, "DS-SHP-03", RSC, 3)
+    assert not [f for f in found if f["severity"] == "error"], found
+    assert _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
+
+
+def _860_findings(pocs: list[str], heading: tuple[str, ...] = ()) -> list:
+    from rules.structure import check_structure
+    from tests.changes.builders import change_body, parse_860, sets_860, x12_860
+
+    body = change_body(pocs)
+    result = parse_860(x12_860([body[0], *heading, *body[1:]]))
+    return [f for f in check_structure(result, sets_860(result)) if f.code == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+
+
+def test_an_860_moving_a_line_to_another_ship_to_is_named_not_applied():
+    """A POC loop's N1*ST (a co-op moving a member's line to another store, an Ariba change order's item-level
+    ShipTo) is not read: the line keeps its ship-to, the change's quantities and prices are applied. It used to
+    pass without a word; one warning per 860 names each such line for a person to check by hand."""
+    [f] = _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*ST*STORE 12*92*0012", "N3*1 MAIN ST",
+                         "POC*2*QI*8**EA*10*PE*VN*SKU-2", "POC*3*AI*5**EA*4*PE*VN*SKU-9", "N1*ST*DC 8",
+                         "POC*4*DI", "N1*ST*STORE 14*92*0014"],  # a deleted line goes nowhere: not named
+                        heading=("N1*ST*DC 7*92*DC07",))  # the heading's ship-to is applied: not this finding
+    assert (f.severity, f.location.segment_id, f.location.element, f.location.value) == ("warning", "N1", "N104",
+                                                                                          "0012")
+    assert f.location.segment_position == 5  # ST, BCH, the heading's N1, POC, then the line's N1
+    assert "line 1 (CA) N1*ST STORE 12 92 0012; line 3 (AI) N1*ST DC 8" in f.message
+    assert "STORE 14" not in f.message and "not applied" in f.message and "by hand" in f.message
+    assert _860_findings(["POC*1*QI*20**EA*2.5*PE*UP*073000040482", "POC*2*DI"]) == []
+    assert _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*BY*BUYER 9"]) == []  # no ST: not a place
+
+
+def test_an_approved_co_op_order_s_860_moving_a_member_line_is_reported_and_the_line_ships_where_it_did(tmp_path):
+    ws = _approved(tmp_path)
+    change = ["BCH*04*DS*DS9900001**1*20261126****20261128", "POC*2*CA*1**EA*58.58*PE*VN*VP-1021",
+              "N1*ST*BROWN ACE HARDWARE*92*17777", "N3*5 OAK ST", "N4*XENIA*OH*45385*US", "CTT*1"]
+    sets = ["ST*860*0001", *change, f"SE*{len(change) + 2}*0001"]
+    (ws.drop_root / "acehardware" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*007064016      *ZZ*ORDERBRIDGE    *261127*0215*U*00401*000060100*0*P*>~"
+        "GS*PC*007064016*ORDERBRIDGE*20261127*0215*60100*X*004010~" + "".join(seg + "~" for seg in sets)
+        + "GE*1*60100~IEA*1*000060100~")
+    run_stages(ws, datetime(2026, 11, 28, 3))
+    state = StateStore(ws.state_path)
+    try:
+        [moved] = [f for f in state.findings() if f["code"] == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+    finally:
+        state.close()
+    assert moved["po_number"] == "DS9900001" and moved["partner"] == "acehardware"
+    assert "line 2 (CA) N1*ST BROWN ACE HARDWARE 92 17777" in moved["message"]
+    asns, _found = _ship_945(ws, "DS-SHP-02", "N1*ST*JONES ACE HARDWARE*92*16001", 2)
+    assert _ship_to(asns["DS-SHP-02"]) == ["ST", "JONES ACE HARDWARE", "92", "16001"]  # not moved: as reported

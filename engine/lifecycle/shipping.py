@@ -232,8 +232,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
-    elsewhere = ship_to_mismatches(check.lines, orders) + ship_tos_mixed(check.lines, orders, order_lines) \
-        if orders is not None else []
+    elsewhere = ship_to_mismatches(check.lines, orders, order_lines) + ship_tos_mixed(
+        check.lines, orders, order_lines) if orders is not None else []
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
         held |= frozenset(cols["shipment_id"])
@@ -461,12 +461,16 @@ def _with_findings(check: ShipmentCheck, lines: pa.Table, found: list[tuple[int,
                    finding_rows=tuple(i for i, _f in pairs))
 
 
-def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Finding]]:
+def ship_to_mismatches(lines: pa.Table, orders: pa.Table,
+                       order_lines: pa.Table | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
-    ship-to (a 945's N1 ST) that is not its order's: a location id (N104) under the order's qualifier
+    ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
     (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
-    digits). Nothing to compare (no ship-to given, or the order has neither), no finding: the 856 names
-    the order's ship-to, and must not when the goods went elsewhere."""
+    digits). Where the lines go is each line's own ship-to when its PO1 loop names one (``order_lines``,
+    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept),
+    else its order's. Nothing to compare (no ship-to given, or the place has neither), no finding: the 856
+    names that place, and must not when the goods went elsewhere. The shipment's lines of a PO going to
+    several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing here."""
     if "ship_to_id" not in lines.column_names or not lines.num_rows or (
             lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
             == lines.num_rows):
@@ -476,33 +480,47 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table) -> list[tuple[int, Fin
                                           "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
                              ).to_pylist():
         want[(row["partner"], row["po_number"])] = row
-    out: list[tuple[int, Finding]] = []
-    seen: set[tuple] = set()
-    names = ("shipment_id", "partner", "po_number", "ship_to_id_qualifier", "ship_to_id", "ship_to_postal_code",
-             "source_file", "isa13", "gs06", "st02")
-    for i, r in enumerate(lines.select(list(names)).to_pylist()):
+    own = own_ship_tos(lines, orders, order_lines)
+    names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
+             "ship_to_postal_code", "source_file", "isa13", "gs06", "st02")
+    shipped: dict[tuple, tuple[int, dict, dict[tuple, list[str]]]] = {}  # shipment and PO: first row, places
+    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
         key = (r["shipment_id"], r["partner"], r["po_number"])
-        order = want.get((r["partner"], r["po_number"]))
-        if key in seen or order is None:
+        if (r["partner"], r["po_number"]) not in want:
             continue
-        seen.add(key)
+        place = (party.id_qualifier, party.id, party.name) if party is not None else None
+        lines_to = shipped.setdefault(key, (i, r, {}))[2].setdefault(place, [])
+        if r["line_id"] not in lines_to:
+            lines_to.append(r["line_id"])
+    out: list[tuple[int, Finding]] = []
+    for (_sid, partner, po), (i, r, places) in shipped.items():
+        if len(places) > 1:
+            continue  # lines for several places in one shipment: ship_tos_mixed holds it
+        [(place, line_ids)] = places.items()
+        order = want[(partner, po)]
+        if place is None:
+            goes = order
+            whose = f"order {po}"
+        else:
+            goes = {"ship_to_id_qualifier": place[0], "ship_to_id": place[1], "ship_to_name": place[2]}
+            whose = f"order {po} line{'s' if len(line_ids) > 1 else ''} {', '.join(map(str, line_ids))}"
         given_id, given_zip = (r["ship_to_id"] or "").strip(), _postal(r["ship_to_postal_code"])
-        order_id, order_zip = (order.get("ship_to_id") or "").strip(), _postal(order.get("ship_to_postal_code"))
-        same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (order.get("ship_to_id_qualifier") or "").strip()
-        if given_id and order_id and same_qualifier:
-            differs, what = given_id != order_id, f"{r['ship_to_id_qualifier']} {given_id}"
-            theirs = f"{order.get('ship_to_id_qualifier')} {order_id}"
-        elif given_zip and order_zip:
-            differs, what, theirs = given_zip != order_zip, f"postal code {r['ship_to_postal_code']}", \
-                f"postal code {order.get('ship_to_postal_code')}"
+        place_id, place_zip = (goes.get("ship_to_id") or "").strip(), _postal(goes.get("ship_to_postal_code"))
+        same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (goes.get("ship_to_id_qualifier") or "").strip()
+        if given_id and place_id and same_qualifier:
+            differs, what = given_id != place_id, f"{r['ship_to_id_qualifier']} {given_id}"
+            theirs = f"{goes.get('ship_to_id_qualifier')} {place_id}"
+        elif given_zip and place_zip:
+            differs, what, theirs = given_zip != place_zip, f"postal code {r['ship_to_postal_code']}", \
+                f"postal code {goes.get('ship_to_postal_code')}"
         else:
             continue
         if differs:
             out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
-                                   f"order {r['po_number']} ships to {theirs} "
-                                   f"({order.get('ship_to_name') or 'no name'}): its 856 would name an address the "
+                                   f"{whose} ships to {theirs} "
+                                   f"({goes.get('ship_to_name') or 'no name'}): its 856 would name an address the "
                                    "goods did not go to.", seg="N1",
-                                   element="N104" if given_id and order_id and same_qualifier else "N403",
+                                   element="N104" if given_id and place_id and same_qualifier else "N403",
                                    value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
                                    isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
     return out
