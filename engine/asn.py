@@ -319,6 +319,23 @@ def _time_text(hour: int, minute: int) -> str:
     return time(hour, minute).strftime("%H%M")
 
 
+def n2_elements(name2: str) -> list[list[str]]:
+    """The N2s of a party's additional name (schemas.orders ship_to_name2: the 850's N201/N202s joined by ", "): one
+    N201 when it fits its 60 characters (AN 1/60), else its parts packed into N201/N202 of up to two N2s (the N1 loop
+    allows two), so a building, room and recipient are not cut off (a part longer than 60 characters is cut)."""
+    if not name2:
+        return []
+    if len(x12_text(name2, len(name2))) <= NAME_MAX:
+        return [[x12_text(name2, NAME_MAX)]]
+    elements: list[str] = []
+    for part in (x12_text(p, NAME_MAX) for p in name2.split(", ") if p):
+        if elements and len(elements[-1]) + 2 + len(part) <= NAME_MAX:
+            elements[-1] += ", " + part
+        else:
+            elements.append(part)
+    return [elements[k:k + 2] for k in range(0, min(len(elements), 4), 2)]
+
+
 def party_segments(party: Party) -> list[list[object]]:
     """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address. A name, street
     or city longer than its element (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
@@ -327,8 +344,7 @@ def party_segments(party: Party) -> list[list[object]]:
     city = x12_text(party.city, CITY_MAX)
     segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
                                  party.id_qualifier if identified else "", party.id if identified else ""]]
-    if party.name2:  # N201 is AN 1/60, as N102
-        segs.append(["N2", x12_text(party.name2, NAME_MAX)])
+    segs += [["N2", *names] for names in n2_elements(party.name2)]
     if address1 or address2:
         segs.append(["N3", address1 or address2, address2 if address1 else ""])
     if city or party.state or party.postal_code or party.country:

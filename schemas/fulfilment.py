@@ -24,8 +24,9 @@ BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI":
 
 
 # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
-# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's)
-OrderRef = Literal["DP", "PD", "MR", "CO"]
+# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's), CT contract number,
+# AH agreement number, TN transaction reference (a government requisition document number)
+OrderRef = Literal["DP", "PD", "MR", "CO", "CT", "AH", "TN"]
 
 
 class _Model(BaseModel):

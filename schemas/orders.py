@@ -83,6 +83,14 @@ ORDERS = pa.schema([
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
     pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
     # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
+    # government and institutional buyers' references their shipping documents and invoices must cite (FAR 32.905: a
+    # proper invoice names the contract and order; DLA's and GSA's 850s send them in the heading): REF*CT the contract
+    # number (a DLA IDIQ's PIID, a GSA schedule contract, a university's strategic contract), REF*AH the agreement
+    # number (a blanket purchase agreement), REF*TN the transaction reference number (a MILSTRIP requisition document
+    # number, DoDAAC + Julian date + serial)
+    pa.field("contract_number", pa.string()),
+    pa.field("agreement_number", pa.string()),
+    pa.field("transaction_reference", pa.string()),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -101,7 +109,8 @@ ORDERS = pa.schema([
 # ORDERS columns added after tables were first stored: a stored table without them reads them as null
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
-                          "merchandise_type", "customer_order", "terms_basis_date",
+                          "merchandise_type", "customer_order", "contract_number", "agreement_number",
+                          "transaction_reference", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
@@ -120,7 +129,8 @@ NO_BACKORDER = ("N", "SP")
 SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
-ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type", "CO": "customer_order"}
+ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type", "CO": "customer_order",
+              "CT": "contract_number", "AH": "agreement_number", "TN": "transaction_reference"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
