@@ -369,8 +369,8 @@ REF_COLUMNS = tuple(ORDER_REFS.values())
 
 
 def order_refs(orders: pa.Table) -> list[tuple[tuple[str, str], ...]]:
-    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF DP, PD,
-    MR, in that order; a table without those columns, or a PO without them: () each)."""
+    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF IA, DP, PD,
+    MR, CO, in that order; a table without those columns, or a PO without them: () each)."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]

@@ -83,6 +83,10 @@ ORDERS = pa.schema([
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
     pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
     # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
+    # REF*IA (internal vendor number: ours at the buyer, as its PO states it). A hub relaying many retailers
+    # (CommerceHub: Home Depot.com, Lowe's.com ... under one ISA id) sends each retailer's own number for us, which
+    # that retailer's 855/856/810 must carry back (order_refs "IA"): no one profile value fits every retailer
+    pa.field("vendor_number_sent", pa.string()),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -105,7 +109,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
-                          "itd_more_sent", "gs02"])
+                          "itd_more_sent", "gs02", "vendor_number_sent"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
@@ -120,7 +124,8 @@ NO_BACKORDER = ("N", "SP")
 SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
-ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type", "CO": "customer_order"}
+ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion", "MR": "merchandise_type",
+              "CO": "customer_order"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
