@@ -175,3 +175,38 @@ def test_a_vendor_number_and_the_pos_own_ia_together_are_refused(table):
     if table == "invoice":  # a vendor number written as REF*VR beside the PO's REF*IA is two references
         kept = model.model_validate({"order_refs": ["IA"], "vendor_number": "V1", "vendor_number_qualifier": "VR"})
         assert kept.vendor_number == "V1"
+
+
+def test_a_hub_po_with_another_retailers_po_number_is_not_taken_for_its_order(tmp_path):
+    """Retailers behind one hub number their POs each on their own: night 2 Lowe's.com (GS02 LOWESCOM) sends a PO
+    41187702, the number of Home Depot.com's order taken on night 1, then cancels it (BEG01 01). Neither is Home
+    Depot's: its order stays as it was (not cancelled), and each Lowe's set is an error naming both retailers for
+    ops to take by hand. Before, the first was a silent ORDER_DUPLICATE (warning: Lowe's order lost) and the cancel
+    cancelled Home Depot's order."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={"commercehub": ["chub-850-hdcom-lowescom-20261126.x12"]})
+    run_stages(ws, NIGHT)
+    for f in (FIXTURES / "night2" / "commercehub").iterdir():
+        shutil.copy2(f, ws.drop_root / "commercehub" / "inbox" / f.name)
+    night2 = datetime(2026, 11, 28, 2)
+    run_stages(ws, night2)
+    deliver_all(ws, night2)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["severity"], f["po_number"], f["message"]) for f in state.findings()]
+        states = {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    other = [f for f in found if f[0] == "PO_OF_ANOTHER_BUYER"]
+    assert [f[1:3] for f in other] == [("error", "41187702")] * 2
+    assert all("LOWESCOM" in f[3] and "THEHOMEDEPOTINC" in f[3] for f in other)
+    assert "ORDER_DUPLICATE" not in {f[0] for f in found}
+    assert states[("commercehub", "41187702")] == "acknowledged"
+    acks = segments(ws, "commercehub", "997")
+    assert [s[2] for s in acks if s[0] == "AK1"] == ["881204", "881205", "881377"]
+    assert {s[1] for s in acks if s[0] == "AK5"} == {"A"}
+    assert sum(s[0] == "BAK" and s[3] == "41187702" for s in segments(ws, "commercehub", "855")) == 1
