@@ -327,13 +327,25 @@ def party_segments(party: Party) -> list[list[object]]:
     city = x12_text(party.city, CITY_MAX)
     segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
                                  party.id_qualifier if identified else "", party.id if identified else ""]]
-    if party.name2:  # N201 is AN 1/60, as N102
-        segs.append(["N2", x12_text(party.name2, NAME_MAX)])
+    if party.name2:  # N201 and N202 are AN 1/60, as N102
+        segs.append(["N2", *name_lines(party.name2)])
     if address1 or address2:
         segs.append(["N3", address1 or address2, address2 if address1 else ""])
     if city or party.state or party.postal_code or party.country:
         segs.append(["N4", city, party.state, party.postal_code, party.country])
     return segs
+
+
+def name_lines(text: str) -> list[str]:
+    """An N2's text (its N201 and N202 as the 850 sent them, ", " between: schemas.orders ship_to_name2) as N201
+    and N202: whole in N201 when it fits its 60 characters; else cut at the last ", " that leaves N201 within them
+    (where the 850's N201 ended), or at 60 without one, the rest in N202 (cut to its 60 in turn)."""
+    text = x12_text(text, 2 * NAME_MAX + 2)
+    if len(text) <= NAME_MAX:
+        return [text]
+    at = text.rfind(", ", 0, NAME_MAX + 1)
+    first, rest = (text[:at], text[at + 2:]) if at > 0 else (text[:NAME_MAX].rstrip(" "), text[NAME_MAX:].lstrip(" "))
+    return [first, x12_text(rest, NAME_MAX)] if rest else [first]
 
 
 # the ORDERS columns the mark-for is read from: the N1 Z7 (mark-for party), else the N1 BY (buying party)
