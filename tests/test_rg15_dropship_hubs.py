@@ -210,3 +210,12 @@ def test_a_hub_po_with_another_retailers_po_number_is_not_taken_for_its_order(tm
     assert [s[2] for s in acks if s[0] == "AK1"] == ["881204", "881205", "881377"]
     assert {s[1] for s in acks if s[0] == "AK5"} == {"A"}
     assert sum(s[0] == "BAK" and s[3] == "41187702" for s in segments(ws, "commercehub", "855")) == 1
+
+
+def test_a_line_s_own_carrier_and_service_is_told_not_dropped():
+    """CommerceHub's Home Depot.com PO asks UPS Ground in its heading and FedEx Home Delivery for line 2 (a TD5 in
+    its PO1 loop): only the heading's TD5 is kept, so line 2's is quoted in NOTES_NOT_KEPT for ops to pass on to the
+    warehouse (it was dropped without a word); line 1's, the heading's again, is not."""
+    seen = inspected(FIXTURES / "drops" / "commercehub" / "chub-850-hdcom-lowescom-20261126.x12", NOTED)
+    [notes] = [f["message"] for f in seen["findings"] if f["code"] == "NOTES_NOT_KEPT"]
+    assert "(line 2) 'TD5 FDEG FEDEX HOME DELIVERY'" in notes and "(line 1) 'TD5" not in notes
