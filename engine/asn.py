@@ -322,13 +322,14 @@ def _time_text(hour: int, minute: int) -> str:
 def n2_elements(name2: str) -> list[list[str]]:
     """The N2s of a party's additional name (schemas.orders ship_to_name2: the 850's N201/N202s joined by ", "): one
     N201 when it fits its 60 characters (AN 1/60), else its parts packed into N201/N202 of up to two N2s (the N1 loop
-    allows two), so a building, room and recipient are not cut off (a part longer than 60 characters is cut)."""
+    allows two), so a building, room and recipient are not cut off. A part longer than 60 characters (a name with no
+    ", " to split at) goes on in the next element, cut at 60; what does not fit in four elements is cut."""
     if not name2:
         return []
     if len(x12_text(name2, len(name2))) <= NAME_MAX:
         return [[x12_text(name2, NAME_MAX)]]
     elements: list[str] = []
-    for part in (x12_text(p, NAME_MAX) for p in name2.split(", ") if p):
+    for part in (chunk for p in name2.split(", ") if p for chunk in _name_chunks(x12_text(p, len(p)))):
         if elements and len(elements[-1]) + 2 + len(part) <= NAME_MAX:
             elements[-1] += ", " + part
         else:
@@ -350,6 +351,16 @@ def party_segments(party: Party) -> list[list[object]]:
     if city or party.state or party.postal_code or party.country:
         segs.append(["N4", city, party.state, party.postal_code, party.country])
     return segs
+
+
+def _name_chunks(text: str) -> list[str]:
+    """A name part cut into pieces of at most 60 characters (N201/N202 are AN 1/60), at the 60th character (spaces at
+    a cut dropped): a long name with no ", " goes on in N202 rather than losing its end."""
+    chunks = []
+    while len(text) > NAME_MAX:
+        chunks.append(text[:NAME_MAX].rstrip(" "))
+        text = text[NAME_MAX:].lstrip(" ")
+    return [*chunks, text] if text else chunks
 
 
 # the ORDERS columns the mark-for is read from: the N1 Z7 (mark-for party), else the N1 BY (buying party)
@@ -385,8 +396,8 @@ REF_COLUMNS = tuple(ORDER_REFS.values())
 
 
 def order_refs(orders: pa.Table) -> list[tuple[tuple[str, str], ...]]:
-    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF DP, PD,
-    MR, in that order; a table without those columns, or a PO without them: () each)."""
+    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF IA, DP, PD,
+    MR, CO, in that order; a table without those columns, or a PO without them: () each)."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]

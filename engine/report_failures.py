@@ -197,6 +197,10 @@ HINTS: dict[str, str] = {
         "Nothing was acknowledged again. If it is a real change, the partner must send BEG01 05 (replace)"
         " or an 860."
     ),
+    "PO_OF_ANOTHER_BUYER": (
+        "Enter the PO by hand for the buyer the message names (its 997 went, no 855): another buyer behind the"
+        " same hub or network holds an order of that number, which was left as it was."
+    ),
     # structure (the most common ones)
     "SE_COUNT_MISMATCH": "The partner's translator miscounted segments; ask them to regenerate the file.",
     "ELEMENT_MANDATORY_MISSING": "Ask the partner to fill the element; the 997 tells them which one.",

@@ -265,7 +265,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
                                  unanswered=unanswered, envelope=envelope_for(profile),
-                                 resent_replaces=profile.resent_po == "replace")
+                                 resent_replaces=profile.resent_po == "replace",
+                                 buyers=profile.buyer_gs_ids)
     if ambiguous:
         plan += Plan(findings=tuple(FindingRecord(f, profile.id, f.location.value or "", "860 not applied; nothing "
                                                   "sent", "intake") for f in ambiguous))

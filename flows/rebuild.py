@@ -222,7 +222,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
     lines = state.lines_for(live)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,
-                                 resent_replaces=profile.resent_po == "replace")
+                                 resent_replaces=profile.resent_po == "replace",
+                                 buyers=profile.buyer_gs_ids)
     plan = replace(plan, documents=(), findings=())  # its 997/TA1 are in the outbox; its findings in old reports
     status = "quarantined" if outcome.disposition == "quarantine" else "processed"
     with state.transaction():

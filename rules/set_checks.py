@@ -390,6 +390,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
 # load and its packing or marking ("KEEP FROZEN 0F OR BELOW", "STRETCH WRAP PALLETS": US Foods' frozen loads, McLane's
 # pallets), which no shipment of ours carries either
 _NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2), ("TD4", 4), ("PKG", 5))
+# a PO1 loop's own TD5: the line's carrier (TD503) and service (TD505 routing, TD512 service level), as drop-ship
+# hubs send a consumer's shipping choice per line (CommerceHub: FedEx Home Delivery for one line, UPS Ground for the
+# heading's). Only the heading's first TD5 is kept (855 echo, 856 TD504): a line's other than it is quoted with
+# the notes
+_LINE_ROUTING = ("TD5", (3, 5, 12))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
@@ -397,7 +402,8 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
-    "KEEP FROZEN 0F OR BELOW". No order, 855, 856 or
+    "KEEP FROZEN 0F OR BELOW"; and a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
+    DELIVERY"). No order, 855, 856 or
     warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -408,11 +414,24 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
             if text and text.strip():
                 found.append((row, own, text.strip(), seg))
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    seg, ks = _LINE_ROUTING
+    rows, owner = _rows_in(result, seg, mine, set_of_row)
+    line = np.searchsorted(line_rows, rows, side="right") - 1
+    in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner) if len(line_rows) else np.zeros(len(rows), bool)
+    texts = [" ".join(v.strip() for v in values if v and v.strip())
+             for values in zip(*(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
+    heading: dict[int, str] = {}  # each set's first heading TD5, which the order keeps: a line repeating it is not told
+    for own, text, inside in zip(owner.tolist(), texts, in_line.tolist(), strict=True):
+        if not inside:
+            heading.setdefault(own, text)
+    for row, own, text, inside in zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(), strict=True):
+        if inside and text and text != heading.get(own):
+            found.append((row, own, f"TD5 {text}", seg))
     if not found:
         return []
     found.sort()
     rows = np.array([r for r, *_rest in found], dtype=np.int64)
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     at = np.searchsorted(line_rows, rows, side="right") - 1
     n9_rows, n9_owner = _rows_in(result, "N9", mine, set_of_row)
@@ -437,7 +456,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
-                           element=f"{seg}0{dict(_NOTE_TEXTS)[seg]}", value=text,
+                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 5)}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
 

@@ -206,6 +206,10 @@ CATALOGUE: dict[str, CodeSpec] = {
            "Deciding this order failed; it is held for ops and every other order went on."),
         _C("ORDER_TRANSITION_REFUSED", "business", "error", "",
            "The event is not allowed in the order's state; the order was left as it was."),
+        _C("PO_OF_ANOTHER_BUYER", "business", "error", "",
+           "A PO from one of the several buyers a partner sends for (a hub's, a network's: their GS02s) has the "
+           "number of another of those buyers' orders; it is not taken as a copy, cancellation or replacement of "
+           "that order, and not processed."),
     ]
 }
 

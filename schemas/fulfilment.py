@@ -24,9 +24,19 @@ BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI":
 
 
 # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
-# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's), CT contract number,
-# AH agreement number, TN transaction reference (a government requisition document number)
-OrderRef = Literal["DP", "PD", "MR", "CO", "CT", "AH", "TN"]
+# merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's), IA the vendor
+# number the PO states for us (a hub's retailers each give their own: CommerceHub's Home Depot.com and Lowe's.com
+# under one ISA id), written first, where a vendor_number would be (the two together are refused: two REF*IA), CT
+# contract number, AH agreement number, TN transaction reference (a government requisition document number)
+OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "CT", "AH", "TN"]
+
+
+def one_vendor_number(vendor_number: str, order_refs: tuple[str, ...], table: str, qualifier: str = "IA") -> None:
+    """Refuse a document settings table that writes REF*IA twice: its ``vendor_number`` (as REF ``qualifier``)
+    and the PO's own REF*IA (``order_refs`` "IA")."""
+    if vendor_number and qualifier == "IA" and "IA" in order_refs:
+        raise ValueError(f"{table}: vendor_number and order_refs \"IA\" would both write REF*IA; keep "
+                         "vendor_number for one number at this partner, \"IA\" to echo each PO's own")
 
 
 class _Model(BaseModel):
@@ -129,6 +139,11 @@ class AsnSettings(_Model):
     # as a shipment of its own (engine.lifecycle.shipping.asn_shipment_id)
 
     @model_validator(mode="after")
+    def _one_ia(self) -> AsnSettings:
+        one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.asn]")
+        return self
+
+    @model_validator(mode="after")
     def _stores_written(self) -> AsnSettings:
         if self.store_level and self.mark_for == "none":
             raise ValueError('store_level needs the store in the 856: mark_for "order" or "pack", not "none"')
@@ -203,6 +218,11 @@ class PoAckSettings(_Model):
     carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
+
+    @model_validator(mode="after")
+    def _one_ia(self) -> PoAckSettings:
+        one_vendor_number(self.vendor_number, self.order_refs, "[acks.po_ack]")
+        return self
 
     @model_validator(mode="after")
     def _addresses_of_a_party(self) -> PoAckSettings:
@@ -387,6 +407,11 @@ class InvoiceSettings(_Model):
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
     # heading (FOB*CC collect, PP prepaid); False: no FOB
     fob: bool = False
+
+    @model_validator(mode="after")
+    def _one_ia(self) -> InvoiceSettings:
+        one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.invoice]", self.vendor_number_qualifier)
+        return self
 
     @model_validator(mode="after")
     def _taxes(self) -> InvoiceSettings:

@@ -83,6 +83,10 @@ ORDERS = pa.schema([
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
     pa.field("customer_order", pa.string()),  # REF*CO (customer order number: on a drop ship, the end customer's own
     # PO, the hospital's or the consumer's; the HDA 850 guideline has the dispenser's PO there, after BEG)
+    # REF*IA (internal vendor number: ours at the buyer, as its PO states it). A hub relaying many retailers
+    # (CommerceHub: Home Depot.com, Lowe's.com ... under one ISA id) sends each retailer's own number for us, which
+    # that retailer's 855/856/810 must carry back (order_refs "IA"): no one profile value fits every retailer
+    pa.field("vendor_number_sent", pa.string()),
     # government and institutional buyers' references their shipping documents and invoices must cite (FAR 32.905: a
     # proper invoice names the contract and order; DLA's and GSA's 850s send them in the heading): REF*CT the contract
     # number (a DLA IDIQ's PIID, a GSA schedule contract, a university's strategic contract), REF*AH the agreement
@@ -114,7 +118,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
-                          "itd_more_sent", "gs02"])
+                          "itd_more_sent", "gs02", "vendor_number_sent"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
@@ -129,8 +133,8 @@ NO_BACKORDER = ("N", "SP")
 SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
-ORDER_REFS = {"DP": "department", "PD": "promotion", "MR": "merchandise_type", "CO": "customer_order",
-              "CT": "contract_number", "AH": "agreement_number", "TN": "transaction_reference"}
+ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion", "MR": "merchandise_type",
+              "CO": "customer_order", "CT": "contract_number", "AH": "agreement_number", "TN": "transaction_reference"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -172,6 +172,14 @@ class X12Settings(_Model):
     # "ascii" for one taking X12's basic and extended character sets only (accents dropped: "Quebec")
     encoding: Literal["utf-8", "latin-1", "ascii"] = "utf-8"
 
+    @property
+    def buyer_gs_ids(self) -> frozenset[str]:
+        """The GS02s of the several buyers this partner sends for (their_gs_id and their_gs_ids, when the latter
+        lists any: a hub such as CommerceHub, a network such as SAP Ariba), each numbering its own POs: a PO number
+        one of them sends that another's order holds is not that order's (engine.lifecycle.intake,
+        PO_OF_ANOTHER_BUYER); empty for a partner of one buyer."""
+        return frozenset((self.their_gs_id, *self.their_gs_ids)) if self.their_gs_ids else frozenset()
+
     @model_validator(mode="after")
     def _gs_version_of_the_version(self) -> X12Settings:
         gs = self.gs_version
@@ -340,6 +348,11 @@ class PartnerProfile(_Model):
         if not self.accepts:
             raise ValueError("accepts names nothing the partner sends")
         return self
+
+    @property
+    def buyer_gs_ids(self) -> frozenset[str]:
+        """The GS02s of the several buyers this partner sends for (X12Settings.buyer_gs_ids); empty without X12."""
+        return self.x12.buyer_gs_ids if self.x12 is not None else frozenset()
 
     @property
     def csv_orders(self) -> bool:

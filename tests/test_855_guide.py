@@ -90,8 +90,10 @@ def test_a_profile_takes_the_855_settings_and_refuses_what_no_element_holds():
                               "product_qualifiers": ["UP", "VN"]}
     assert PartnerProfile.model_validate(base).acks.po_ack == PoAckSettings(
         vendor_number="V 0042", order_refs=("DP",), ship_date=True, ship_to=True, product_qualifiers=("UP", "VN"))
-    for bad in ({"vendor_number": " V1"}, {"vendor_number": "V" * 31}, {"order_refs": ["IA"]},
-                {"product_qualifiers": ["UPC"]}, {"product_qualifiers": ["up"]}, {"dates": ["068"]}):
+    # order_refs "IA" (the PO's own REF*IA, for a hub's retailers each naming theirs) beside a vendor_number: two REF*IA
+    for bad in ({"vendor_number": " V1"}, {"vendor_number": "V" * 31}, {"vendor_number": "V1", "order_refs": ["IA"]},
+                {"order_refs": ["ZZ"]}, {"product_qualifiers": ["UPC"]}, {"product_qualifiers": ["up"]},
+                {"dates": ["068"]}):
         with pytest.raises(ValueError):
             PartnerProfile.model_validate({**base, "acks": {**base["acks"], "po_ack": bad}})
 

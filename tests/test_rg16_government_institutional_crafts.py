@@ -214,4 +214,5 @@ def test_an_n2_longer_than_its_element_goes_on_in_n202_not_cut():
     # two N2s of two elements each (the 850's N1 loop allows two): up to four elements in two N2s
     four = ", ".join(f"{w} " + "X" * 40 for w in ("ONE", "TWO", "THREE", "FOUR"))
     assert [len(s) for s in n2(four)] == [3, 3] and n2(four)[1][2] == "FOUR " + "X" * 40
-    assert n2("Y" * 70) == [["N2", "Y" * 60]]  # one element longer than 60 with nowhere to split: cut, as before
+    # one element longer than 60 with nowhere to split: goes on in N202 (rg15: a consumer's long second name)
+    assert n2("Y" * 70) == [["N2", "Y" * 60, "Y" * 10]]

@@ -32,3 +32,25 @@ def test_the_ship_to_s_n2_is_written_after_its_n1():
     # a name an 860 replaced since (it no longer ends with the N2): written whole, no N2
     assert with_name2("DC 7", "C/O BRIGHTSIDE APARTMENTS") == ("DC 7", "")
     assert with_name2("MARIA GONZALEZ", None) == ("MARIA GONZALEZ", "")
+
+
+def test_an_n2_of_two_long_names_is_written_in_n201_and_n202_whole():
+    """A consumer's N2 of two names (N201 and N202, 60 characters each; Logicbroker's and CommerceHub's ship-to
+    second name lines) is kept as "N201, N202": written back in N201 alone it was cut at 60, the end of the second
+    name lost on the 855, 856 and 810. Over 60 it goes back into N201 and N202 where the 850 had them (the last ", "
+    that leaves N201 within 60; a name without one is cut at 60 and goes on in N202); within 60, in N201 as ever."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    first, second = "C/O MONTGOMERY-WASHINGTON FAMILY TRUST, SUITE A", "ATTN RECEIVING DEPT BUILDING 7 FLOOR 3"
+    body = ["BEG*00*DS*PO-1**20261126", "N1*ST*KEISHA BROWN", f"N2*{first}*{second}", "N3*3100 N SHERIDAN RD",
+            "N4*Chicago*IL*60657*US", "PO1*1*1*EA*2.50*PE*VN*SKU-1", "CTT*1"]
+    result = read_interchanges(x12_850(body))
+    row = read_orders(result, list(result.transaction_sets()), partner="acme")[0].to_pylist()[0]
+    name, name2 = with_name2(row["ship_to_name"], row["ship_to_name2"])
+    assert party_segments(Party("ST", name, name2=name2))[:2] == [["N1", "ST", "KEISHA BROWN", "", ""],
+                                                                  ["N2", first, second]]
+    assert party_segments(Party("ST", "X", name2="APT 5C, BUZZER 503"))[1] == ["N2", "APT 5C, BUZZER 503"]
+    long = "Y" * 70
+    assert party_segments(Party("ST", "X", name2=long))[1] == ["N2", "Y" * 60, "Y" * 10]
+    assert party_segments(Party("ST", "X", name2="Z" * 130))[1] == ["N2", "Z" * 60, "Z" * 60]

@@ -62,13 +62,17 @@ TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
                 lines: Mapping[str, tuple[LineRecord, ...]], at: str, run_id: str,
                 unanswered: Mapping[str, Sequence[StoredChange]] | None = None,
-                envelope: Envelope | None = None, resent_replaces: bool = False) -> Plan:
+                envelope: Envelope | None = None, resent_replaces: bool = False,
+                buyers: frozenset[str] = frozenset()) -> Plan:
     """The plan for one processed file of ``partner``. ``live``: the orders we hold for the POs the
     file names (850s and 860s), by PO number; ``lines``: their line rows; ``unanswered``: their 860s
     applied but not answered yet (a cancellation or replacement supersedes them); ``envelope``: the
     partner's (engine.envelope.envelope_for), with which its 997s come rendered (planned_document);
     ``resent_replaces``: the profile's resent_po is "replace" (a retransmitted 850 whose lines changed replaces
-    the order, as BEG01 05 would: ``resent_with_changes``)."""
+    the order, as BEG01 05 would: ``resent_with_changes``); ``buyers``: the GS02s of the several buyers the partner
+    sends for (a hub, a network: X12Settings.buyer_gs_ids), whose PO numbers are each buyer's own, so a PO from one
+    of them is never a copy, cancellation or replacement of another's order of the same number
+    (PO_OF_ANOTHER_BUYER)."""
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
@@ -83,7 +87,7 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         created = set(table["order_ref"].to_pylist())
     else:
         parts += _orders(outcome, partner, working, lines, unanswered, at=at, run_id=run_id,
-                         resent_replaces=resent_replaces)
+                         resent_replaces=resent_replaces, buyers=buyers)
         created = {t.record.order_ref for p in parts for t in p.transitions if t.expect_state is None}
     if created:  # new orders' lines in one columnar table (no record per line on the intake's path)
         parts.append(Plan(line_tables=(received_lines(outcome.lines, created, run_id=run_id),)))
@@ -135,7 +139,7 @@ def finding_po(outcome: Outcome) -> Callable[[Finding], str]:
 
 def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
             lines: Mapping[str, tuple[LineRecord, ...]], unanswered: Mapping[str, Sequence[StoredChange]], *,
-            at: str, run_id: str, resent_replaces: bool = False) -> list[Plan]:
+            at: str, run_id: str, resent_replaces: bool = False, buyers: frozenset[str] = frozenset()) -> list[Plan]:
     """The file's 850s one order at a time (``_receive``, each isolated), in file order; ``working``
     (PO -> its record so far) follows each order's transitions."""
     parts: list[Plan] = []
@@ -156,7 +160,7 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
                 continue
         else:
             receive = partial(_receive, order, current, line_rows, lines.get(po, ()), outcome, partner=partner,
-                              at=at, run_id=run_id, resent_replaces=resent_replaces,
+                              at=at, run_id=run_id, resent_replaces=resent_replaces, buyers=buyers,
                               superseded=tuple(ChangeUpdate(c.id, "superseded") for c in unanswered.get(po, ())))
             part = isolated(current, receive, at=at, run_id=run_id, stage="intake", partner=partner, po_number=po)
         if received:
@@ -215,10 +219,18 @@ def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: 
 
 def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],
              outcome: Outcome, *, partner: str, at: str, run_id: str,
-             superseded: tuple[ChangeUpdate, ...] = (), resent_replaces: bool = False) -> Plan:
+             superseded: tuple[ChangeUpdate, ...] = (), resent_replaces: bool = False,
+             buyers: frozenset[str] = frozenset()) -> Plan:
     po, purpose = order["po_number"], order["purpose"] or "00"
     where = dict(file=outcome.file, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"], seg="BEG",
                  file_segment=(order["st_file_segment"] or 0) + 1)
+    if live and (theirs := live.gs02) in buyers and (sender := order.get("gs02") or "") in buyers and sender != theirs:
+        f = finding("PO_OF_ANOTHER_BUYER", f"PO {x12_po(po)} from buyer {sender} (GS02) has the number of buyer "
+                    f"{theirs}'s order (state {live.state.value}): another buyer's PO, not a copy, cancellation or "
+                    f"replacement of that order; it is not processed and that order is left as it was.",
+                    element="BEG03", value=x12_po(po), **where)
+        return Plan(findings=(FindingRecord(f, partner, po, "not taken: the PO number is another buyer's order's; "
+                                            "nothing sent", "intake"),))
     if live and purpose == CANCEL:
         note = f"cancelled by BEG01=01 in {outcome.file}"
         return Plan(transitions=(move(live, EventKind.PO_CANCELLED, at=at, run_id=run_id, note=note),),
