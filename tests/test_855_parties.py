@@ -166,7 +166,8 @@ def test_the_po_s_first_heading_fob_and_td5_are_kept_as_sent():
     body = [*GOOD_PO[:2], "FOB*PP*OR*Dock 4   ", "FOB*CC", GOOD_PO[2], "TD5*O*2*UPSN*M*UPS GROUND", *GOOD_PO[3:9],
             "TD5*Z*2*FDEG", GOOD_PO[9]]
     out = run(x12_850(body))
-    assert [f.code for f in out.findings] == []
+    # the line's own TD5 (another carrier than the heading's) is not kept: it is quoted for ops (rg15), nothing else
+    assert [f.code for f in out.findings] == ["NOTES_NOT_KEPT"] and "TD5 FDEG" in out.findings[0].message
     assert out.orders.select(["fob_sent", "td5_sent"]).to_pylist() == [
         {"fob_sent": "PP\x1fOR\x1fDock 4", "td5_sent": "O\x1f2\x1fUPSN\x1fM\x1fUPS GROUND"}]
     assert run(x12_850(GOOD_PO)).orders.select(["fob_sent", "td5_sent"]).to_pylist() == [
