@@ -2686,7 +2686,13 @@ def _held_content(d: PlannedDocument) -> bytes:
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06} for s in d.sets],
-                       **({"to": [d.to.isa_qualifier, d.to.isa_id, d.to.gs_id]} if d.to else {})}).encode()
+                       **({"to": _address(d.to)} if d.to else {})}).encode()
+
+
+def _address(to) -> list[str]:
+    """A held document's Address as stored: ISA07, ISA08, GS03 and (only when set: rows held before read alike)
+    our GS02."""
+    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender else [])]
 
 
 def _tuples(value):

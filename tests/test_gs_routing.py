@@ -280,3 +280,74 @@ def test_a_packed_855_interchange_is_cut_per_buyer_and_865s_are_addressed_too():
     alone = batch_documents(plan, {"netrun": profile})  # every order from the profile's GS id: as before
     assert alone == batch_documents(plan, {"netrun": profile}, {})
     assert [(doc.doc_type, doc.to, len(doc.sets)) for doc in alone.documents] == [("855", None, 4), ("865", None, 3)]
+
+
+FOODS, HOME = "ACMEFOODS", "ACMEHOME"  # our two application ids the divisions partner writes to (GS03)
+
+
+def sent_from(ws, partner: str, kind: str) -> list[tuple[str, str, str, str]]:
+    """(ISA13, GS02, GS03, what it answers) of every transaction set of ``partner``'s ``kind`` documents."""
+    out = []
+    for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")):
+        assert not [f for f in read_interchanges(p.read_bytes()).findings if f.severity == "error"], p.name
+        isa = gs = None
+        for seg in (s.split("*") for s in p.read_text().replace("\n", "").split("~") if s):
+            if seg[0] in ("ISA", "GS"):
+                isa, gs = (seg, gs) if seg[0] == "ISA" else (isa, seg)
+            elif seg[0] in HEADS:
+                out.append((isa[13], gs[2], gs[3], seg[HEADS[seg[0]]]))
+    return out
+
+
+def test_each_997_is_sent_from_the_gs03_its_group_was_sent_to(night):
+    """X12 997 note: the acknowledgment's GS takes the acknowledged group's application sender and receiver codes
+    exchanged. A buyer writing to two of our divisions (GS03 ACMEFOODS, the profile's our_gs_id, and ACMEHOME) gets
+    each group's 997 from the id it wrote to (before: both from ACMEFOODS, the profile's)."""
+    ws, found, _states = night
+    acks = sent_from(ws, "divisions", "997")
+    assert sorted((ak102, gs02, gs03) for _n, gs02, gs03, ak102 in acks) == [
+        ("5501", FOODS, "DIVBUYER"), ("5502", HOME, "DIVBUYER")]
+    assert not [f for f in found if f[0] == "GS_ID_MISMATCH" and f[2].startswith("DV-")]
+
+
+def test_a_gs03_the_profile_does_not_list_is_taken_with_a_warning_only_with_our_gs_ids():
+    """[x12] our_gs_ids lists our other application ids: a group to a GS03 on neither is taken (X12 leaves the
+    application codes to the trading partners) with GS_ID_MISMATCH on GS03; without the list GS03 is not compared."""
+    from engine.process import partner_checks
+
+    data = (FIXTURES / "drops" / "divisions" / "divisions-850-5501.x12").read_bytes()
+    [ic] = read_interchanges(data).interchanges
+    profile = _profile("divisions")
+    assert partner_checks(ic, profile) == []
+
+    def listing(ours):
+        return profile.model_copy(update={"x12": profile.x12.model_copy(update={"our_gs_ids": ours})})
+
+    found = partner_checks(ic, listing(("ACMEGARDEN",)))
+    assert [(f.code, f.location.gs06, f.location.element, f.location.value) for f in found] == [
+        ("GS_ID_MISMATCH", "5502", "GS03", HOME)]
+    assert "our_gs_ids" in found[0].message and HOME in found[0].message
+    assert partner_checks(ic, listing(())) == []
+
+
+def test_a_997_keeps_our_gs_id_when_read_in_batches_and_when_held():
+    """The batched-intake path sends each 997 from the same GS03 as the whole-file path; a held 997 keeps it; the
+    renderer writes it as GS02 (and ISA06 stays ours)."""
+    from connectors.state import _held_content, _held_document
+    from flows.documents import renderer
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+    from schemas.x12 import Address
+    from tests.test_intake_batches import _batched_file, _whole_file
+
+    data = (FIXTURES / "drops" / "divisions" / "divisions-850-5501.x12").read_bytes()
+    profile = _profile("divisions")
+    whole = [(d.doc_type, d.to) for o in _whole_file(data, profile) for d in o.documents]
+    assert whole == [(d.doc_type, d.to) for o in _batched_file(data, profile, max_sets=1)[0] for d in o.documents]
+    assert whole == [("TA1", None), ("997", None), ("997", Address(gs_sender=HOME))]
+    doc = PlannedDocument("divisions", "997", "FA", (PlannedSet("k", (("AK1", "PO", "5502"),
+                                                                      ("AK9", "A", "2", "2", "2"))),),
+                          to=Address(gs_sender=HOME))
+    assert _held_document("divisions", _held_content(doc)) == doc
+    _name, content = renderer({"divisions": profile}, NIGHT)(doc, 7, 7, [1])
+    isa, gs = (s.split("*") for s in content.decode().split("~")[:2])
+    assert (isa[6].strip(), isa[8].strip(), gs[2], gs[3]) == ("123456789", "DIVBUYER", HOME, "DIVBUYER")
