@@ -35,7 +35,9 @@ profile's their_gs_id, as before). Version SERIALS (16) keeps each unit's serial
 one row per item and serial, the shipment, partner, PO and line it went on), so a serial cannot ship twice across
 runs (rules.shipments.serial_checks) and `status` lists a line's serials; shipments recorded before it have none.
 Version SUBSTITUTES (17) keeps the item the buyer ordered on a line decided on its substitute (order_lines.ordered_sku);
-lines stored before it have none.
+lines stored before it have none. Version OUR_GS_IDS (18) keeps which of our GS ids each order was sent to
+(orders.gs03: a division's application id, [x12] our_gs_id or our_gs_ids), from which its 855/865/856/810 are
+sent (GS02); orders recorded before it have none (the profile's our_gs_id, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -66,7 +68,8 @@ BILLED_WEIGHTS = RECORDED_AMOUNTS + 1
 BUYER_GS_IDS = BILLED_WEIGHTS + 1
 SERIALS = BUYER_GS_IDS + 1
 SUBSTITUTES = SERIALS + 1
-LATEST = SUBSTITUTES
+OUR_GS_IDS = SUBSTITUTES + 1
+LATEST = OUR_GS_IDS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -160,7 +163,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
-    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02)
+    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -414,4 +417,5 @@ MIGRATIONS = {
     BUYER_GS_IDS - 1: _columns_of(BUYER_GS_IDS),  # each order's GS02: its documents' GS03 (orders.gs02)
     SERIALS - 1: lambda s: add_tables(s, "shipped_serials"),  # each unit's serial shipped (unique per item)
     SUBSTITUTES - 1: _columns_of(SUBSTITUTES),  # the item ordered on a line decided on its substitute
+    OUR_GS_IDS - 1: _columns_of(OUR_GS_IDS),  # which of our GS ids each order was sent to (orders.gs03)
 }

@@ -20,6 +20,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "gsroute"
 NIGHT = datetime(2026, 11, 27, 2)
 SHIP_DAY = datetime(2026, 11, 27, 14, 30)
 A, B = "AN01000012345", "AN01000067890"
+US = "123456789"  # our GS id (the networks' profiles' our_gs_id, the GS03 they write to)
 HEADS = {"AK1": 2, "BAK": 3, "BSN": 2, "BIG": 4}  # the element naming what a set answers: GS06, PO, shipment, PO
 
 
@@ -132,7 +133,8 @@ def test_orders_keep_the_gs02_they_came_from_and_move_as_usual(night):
     state = StateStore(ws.state_path)
     try:
         kept = {o.key: o.gs02 for o in state.orders() if o.partner in WHO}
-        assert state.buyer_gs_ids({"network": A, "netrun": A}) == {k: B for k, v in kept.items() if v == B}
+        assert state.buyer_gs_ids({"network": (A, US), "netrun": (A, US)}) == {
+            k: (B, US) for k, v in kept.items() if v == B}
     finally:
         state.close()
     assert kept == {("network", "NW-100"): A, ("network", "NW-200"): B, ("network", "NW-201"): B,
@@ -172,7 +174,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     """On both back ends: a store before BUYER_GS_IDS (orders without gs02) gets the column; an order recorded
     before has none (its documents go to the profile's GS id, as before), an order recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, SERIALS, SUBSTITUTES
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, OUR_GS_IDS, SERIALS, SUBSTITUTES
 
     target = store_target()
     store = StateStore(target)
@@ -187,14 +189,15 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == OUR_GS_IDS == SUBSTITUTES + 1 == SERIALS + 2 == BUYER_GS_IDS + 3 \
+            == BILLED_WEIGHTS + 4
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
         assert store.order("network", "NW-1").gs02 == ""
         assert store.order("network", "NW-2").gs02 == B
-        assert store.buyer_gs_ids({"network": A}) == {("network", "NW-2"): B}
-        assert store.buyer_gs_ids({"network": B}) == {}
+        assert store.buyer_gs_ids({"network": (A, US)}) == {("network", "NW-2"): (B, "")}
+        assert store.buyer_gs_ids({"network": (B, US)}) == {}
     finally:
         store.close()
 
@@ -270,7 +273,7 @@ def test_a_packed_855_interchange_is_cut_per_buyer_and_865s_are_addressed_too():
     packed = PlannedDocument("netrun", "855", "PR", tuple(map(rendered, ["NR-100", "NR-200", "NR-101", "NR-201"])),
                              delimiters=d)
     plan = Plan(documents=(packed, change("NR-200"), change("NR-100"), change("NR-201")))
-    buyers = {("netrun", "NR-200"): B, ("netrun", "NR-201"): B}
+    buyers = {("netrun", "NR-200"): (B, US), ("netrun", "NR-201"): (B, US)}
     out = batch_documents(plan, {"netrun": profile}, buyers)
     assert [(doc.doc_type, doc.to and doc.to.gs_id, [s.po_number for s in doc.sets], doc.delimiters == d)
             for doc in out.documents] == [
@@ -351,3 +354,73 @@ def test_a_997_keeps_our_gs_id_when_read_in_batches_and_when_held():
     _name, content = renderer({"divisions": profile}, NIGHT)(doc, 7, 7, [1])
     isa, gs = (s.split("*") for s in content.decode().split("~")[:2])
     assert (isa[6].strip(), isa[8].strip(), gs[2], gs[3]) == ("123456789", "DIVBUYER", HOME, "DIVBUYER")
+
+
+DIVISION = {"855": {"DV-100": FOODS, "DV-101": FOODS, "DV-200": HOME, "DV-201": HOME},
+            "856": {"DV-SHP-01": FOODS, "DV-SHP-02": HOME}, "810": {"DV-100": FOODS, "DV-200": HOME}}
+
+
+@pytest.mark.parametrize("kind", ["855", "856", "810"])
+def test_each_orders_855_856_and_810_are_sent_from_the_gs03_it_was_sent_to(night, kind):
+    """A PO the buyer sent to our division ACMEHOME (GS03) is answered from ACMEHOME (GS02): its 855, 856 and 810
+    (before: all from the profile's our_gs_id ACMEFOODS, the other division; the buyer's system files them under the
+    division it did not write to). Each goes to the buyer's GS02 as before; with delivery.batch = "run" each id of
+    ours gets its own interchange, none mixes them."""
+    ws, _found, _states = night
+    got = sent_from(ws, "divisions", kind)
+    assert {key: gs02 for _n, gs02, _gs03, key in got} == DIVISION[kind]
+    assert {gs03 for _n, _gs02, gs03, _k in got} == {"DIVBUYER"}
+    by_interchange: dict[str, set[str]] = {}
+    for isa13, gs02, *_ in got:
+        by_interchange.setdefault(isa13, set()).add(gs02)
+    assert sorted(map(sorted, by_interchange.values())) == [[FOODS], [HOME]]
+
+
+def test_orders_keep_the_gs03_they_were_sent_to(night):
+    from connectors.state import StateStore
+
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error" and f[2].startswith("DV-")]
+    assert {k: v for k, v in states.items() if k[0] == "divisions"} == {
+        ("divisions", "DV-100"): "invoiced", ("divisions", "DV-200"): "invoiced",
+        ("divisions", "DV-101"): "acknowledged", ("divisions", "DV-201"): "acknowledged"}
+    state = StateStore(ws.state_path)
+    try:
+        kept = {o.po_number: (o.gs02, o.gs03) for o in state.orders() if o.partner == "divisions"}
+        assert state.buyer_gs_ids({"divisions": ("DIVBUYER", FOODS)}) == {
+            ("divisions", "DV-200"): ("DIVBUYER", HOME), ("divisions", "DV-201"): ("DIVBUYER", HOME)}
+        assert {o.po_number: o.gs03 for o in state.orders() if o.partner == "network"} == dict.fromkeys(
+            ("NW-100", "NW-200", "NW-201"), US)
+    finally:
+        state.close()
+    assert kept == {"DV-100": ("DIVBUYER", FOODS), "DV-101": ("DIVBUYER", FOODS), "DV-200": ("DIVBUYER", HOME),
+                    "DV-201": ("DIVBUYER", HOME)}
+
+
+def test_a_version_17_store_keeps_its_orders_and_gets_their_gs03(store_target):
+    """On both back ends: a store before OUR_GS_IDS (orders without gs03) gets the column; an order recorded before
+    has none (its documents are sent from the profile's our_gs_id, as before), one recorded after keeps its own."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import LATEST, OUR_GS_IDS, SUBSTITUTES
+
+    target = store_target()
+    store = StateStore(target)
+    insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision, gs02{}) VALUES"
+              " ('divisions', ?, 'received', 1, 0, 'DIVBUYER'{})")
+    with store.transaction():  # what a version 17 store looks like, with an order it took
+        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(insert.format("", ""), ("DV-1",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(SUBSTITUTES),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == OUR_GS_IDS == SUBSTITUTES + 1
+        assert "gs03" in store._columns("orders")
+        with store.transaction():
+            store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
+        assert (store.order("divisions", "DV-1").gs03, store.order("divisions", "DV-2").gs03) == ("", HOME)
+        assert store.buyer_gs_ids({"divisions": ("DIVBUYER", FOODS)}) == {("divisions", "DV-2"): ("DIVBUYER", HOME)}
+    finally:
+        store.close()
+

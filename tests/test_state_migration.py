@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 4 == NET_WEIGHTS + 5
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 5 == NET_WEIGHTS + 6
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 4
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 5
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 3 == RECORDED_AMOUNTS + 4
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 4 == RECORDED_AMOUNTS + 5
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -379,7 +379,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     """On both back ends: a store before SERIALS (no shipped_serials) gets the table; a serial shipped is found by
     serial (per item: another item's unit may carry the same serial), and listed for its order."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, SERIALS, SUBSTITUTES
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, OUR_GS_IDS, SERIALS, SUBSTITUTES
 
     target = store_target()
     store = StateStore(target)
@@ -391,7 +391,8 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == OUR_GS_IDS == SUBSTITUTES + 1 == SERIALS + 2 == BUYER_GS_IDS + 3 \
+            == BILLED_WEIGHTS + 4
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
             store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number,"
@@ -414,7 +415,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     from dataclasses import replace
 
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, SUBSTITUTES
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, OUR_GS_IDS, SUBSTITUTES
     from schemas.lifecycle import OrderLines
 
     target = store_target()
@@ -429,7 +430,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == OUR_GS_IDS == SUBSTITUTES + 1 == BUYER_GS_IDS + 3 == BILLED_WEIGHTS + 4
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
         assert (old.sku, old.ordered_sku) == ("SKU-1001", "")
