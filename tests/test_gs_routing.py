@@ -424,3 +424,44 @@ def test_a_version_17_store_keeps_its_orders_and_gets_their_gs03(store_target):
     finally:
         store.close()
 
+
+def test_a_shipment_for_pos_of_two_addresses_is_held_not_sent_to_the_first(tmp_path):
+    """One 856 goes to one GS03 from one GS02. A shipment holding POs of two of a network's buyers (NW-100 from A,
+    NW-200 from B), or of POs sent to two of our divisions (DV-101 to ACMEFOODS, DV-201 to ACMEHOME), is held with
+    SHIPMENT_BUYERS_MIXED (before: its 856 went to the first PO's buyer, from its division, and the network
+    delivered B's ASN to A). The file's other shipment (DV-200 alone) goes as usual."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.retailer_support import on_demo
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={"network": ["network-850-4412.x12"],
+                                                    "divisions": ["divisions-850-5501.x12"]})
+    run_stages(ws, NIGHT)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = (FIXTURES / "shipments" / "east-shipments-20261127.csv").read_text().splitlines()[0]
+    rows = ["NW-MIX,2026-11-27,10:40,FDEG,GND,612999000105601,,NW-100,1,SKU-1001,10,EA,NW-M1,52,LB,",
+            "NW-MIX,2026-11-27,10:40,FDEG,GND,612999000105601,,NW-200,1,SKU-1002,6,EA,NW-M2,30,LB,",
+            "DV-MIX,2026-11-27,11:20,FDEG,GND,612999000105602,,DV-101,1,SKU-1002,6,EA,DV-M1,30,LB,",
+            "DV-MIX,2026-11-27,11:20,FDEG,GND,612999000105602,,DV-201,1,SKU-1002,6,EA,DV-M2,30,LB,",
+            "DV-SHP-02,2026-11-27,11:25,FDEG,GND,612999000105522,,DV-200,1,SKU-1001,10,EA,DV-C2,52,LB,"]
+    (tmp_path / "east-shipments-20261127.csv").write_text("\n".join([head, *rows]) + "\n")
+    shutil.copy2(tmp_path / "east-shipments-20261127.csv", inbox)
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    state = StateStore(ws.state_path)
+    try:
+        mixed = [(f["po_number"], f["severity"], f["message"]) for f in state.findings()
+                 if f["code"] == "SHIPMENT_BUYERS_MIXED"]
+        states = {o.po_number: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    assert [(po, sev) for po, sev, _m in mixed] == [("NW-100", "error"), ("DV-101", "error")]
+    assert "NW-MIX" in mixed[0][2] and B in mixed[0][2] and "DV-MIX" in mixed[1][2] and HOME in mixed[1][2]
+    assert [key for *_x, key in sent(ws, "network", "856")] == []
+    assert [(gs02, key) for _n, gs02, _gs03, key in sent_from(ws, "divisions", "856")] == [(HOME, "DV-SHP-02")]
+    assert {po: states[po] for po in ("NW-100", "NW-200", "DV-101", "DV-201", "DV-200")} == {
+        "NW-100": "acknowledged", "NW-200": "acknowledged", "DV-101": "acknowledged", "DV-201": "acknowledged",
+        "DV-200": "invoiced"}
