@@ -66,6 +66,7 @@ from connectors.state_migrations import (
     LATEST,
     LEASES,
     NET_WEIGHTS,
+    OUR_GS_IDS,
     RECORDED_AMOUNTS,
     RECOVERY,
     RETURNED_SERIALS,
@@ -158,8 +159,9 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         BUYER_GS_IDS (15): each order's GS02, its documents' GS03 (orders.gs02)
 #                         SERIALS (16): each unit's serial shipped (shipped_serials)
 #                         SUBSTITUTES (17): the item ordered on a line decided on its substitute
-#                         RETURNED_SERIALS (18): shipped serials ops marked returned (returned_serials)
 #                         (order_lines.ordered_sku)
+#                         RETURNED_SERIALS (18): shipped serials ops marked returned (returned_serials)
+#                         OUR_GS_IDS (19): which of our GS ids each order was sent to, its documents' GS02 (orders.gs03)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -260,7 +262,7 @@ CREATE TABLE orders (
     isa13 TEXT, gs06 TEXT, st02 TEXT, arrival BIGINT, purpose TEXT, x12_version TEXT, po_date TEXT,
     currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
-    change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT,
+    change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
     PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
@@ -346,7 +348,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                                                                                "TEXT")),
                     BUYER_GS_IDS: (("orders", "gs02", "TEXT"),),
                     # the item the buyer ordered on a line decided on its substitute (status, 856/810, reconciliation)
-                    SUBSTITUTES: (("order_lines", "ordered_sku", "TEXT"),)}
+                    SUBSTITUTES: (("order_lines", "ordered_sku", "TEXT"),),
+                    # which of our GS ids each order was sent to (GS03): its documents' GS02
+                    OUR_GS_IDS: (("orders", "gs03", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -444,7 +448,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
-                 "line_count", "received_at", "updated_at", "run_id", "gs02")
+                 "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03")
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -1780,16 +1784,18 @@ class StateStore(FinanceTables):
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
 
-    def buyer_gs_ids(self, their: Mapping[str, str]) -> dict[tuple[str, str], str]:
-        """(partner, PO) -> the GS02 its 850 came from, for the orders of each partner of ``their`` (partner
-        -> its profile's their_gs_id, engine.lifecycle.asked_buyers) from another GS02 than that: a network's
-        other buyers (none for a partner that is one buyer; none for CSV orders and orders recorded before
-        BUYER_GS_IDS)."""
-        out: dict[tuple[str, str], str] = {}
-        for partner, gs_id in sorted(their.items()):
-            for po, gs02 in self._q("SELECT po_number, gs02 FROM orders WHERE partner=? AND gs02 IS NOT NULL"
-                                    " AND gs02 <> '' AND gs02 <> ?", (partner, gs_id)):
-                out[(partner, po)] = gs02
+    def buyer_gs_ids(self, asked: Mapping[str, tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+        """(partner, PO) -> (the GS02 its 850 came from, the GS03 it was sent to; "" each when unknown), for the
+        orders of each partner of ``asked`` (partner -> its profile's (their_gs_id, our_gs_id),
+        engine.lifecycle.asked_buyers) from another GS02 or to another GS03 than those: a network's other buyers,
+        our other divisions (none for a partner that is one buyer writing to one id of ours; none for CSV orders
+        and orders recorded before BUYER_GS_IDS / OUR_GS_IDS)."""
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for partner, (their, ours) in sorted(asked.items()):
+            for po, gs02, gs03 in self._q(
+                    "SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND ((gs02 IS NOT NULL AND gs02 <> ''"
+                    " AND gs02 <> ?) OR (gs03 IS NOT NULL AND gs03 <> '' AND gs03 <> ?))", (partner, their, ours)):
+                out[(partner, po)] = (gs02 or "", gs03 or "")
         return out
 
     def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str]]:
@@ -2726,7 +2732,13 @@ def _held_content(d: PlannedDocument) -> bytes:
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06} for s in d.sets],
-                       **({"to": [d.to.isa_qualifier, d.to.isa_id, d.to.gs_id]} if d.to else {})}).encode()
+                       **({"to": _address(d.to)} if d.to else {})}).encode()
+
+
+def _address(to) -> list[str]:
+    """A held document's Address as stored: ISA07, ISA08, GS03 and (only when set: rows held before read alike)
+    our GS02."""
+    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender else [])]
 
 
 def _tuples(value):
@@ -2888,7 +2900,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 34 and ORDER_COLUMNS[-1] == "gs02"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 35 and ORDER_COLUMNS[-1] == "gs03"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -2904,14 +2916,14 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
-            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02)
+            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id, gs02) = row  # ORDER_COLUMNS, by position (a night reads every order)
+     received_at, updated_at, run_id, gs02, gs03) = row  # ORDER_COLUMNS, by position (a night reads every order)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
         partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
@@ -2922,7 +2934,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
         tuple(json.loads(hold_reasons)) if hold_reasons and hold_reasons != "[]" else (),
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
-        received_at or "", updated_at or "", run_id or "", gs02 or "")
+        received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "")
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

@@ -38,6 +38,9 @@ Version SUBSTITUTES (17) keeps the item the buyer ordered on a line decided on i
 lines stored before it have none. Version RETURNED_SERIALS (18) keeps each serial ops marked returned
 (`orderbridge serial-return`: returned_serials, the shipped row with who, when and why), moved out of shipped_serials
 so the unit may ship again; nothing is deleted.
+Version OUR_GS_IDS (19) keeps which of our GS ids each order was sent to
+(orders.gs03: a division's application id, [x12] our_gs_id or our_gs_ids), from which its 855/865/856/810 are
+sent (GS02); orders recorded before it have none (the profile's our_gs_id, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -69,7 +72,8 @@ BUYER_GS_IDS = BILLED_WEIGHTS + 1
 SERIALS = BUYER_GS_IDS + 1
 SUBSTITUTES = SERIALS + 1
 RETURNED_SERIALS = SUBSTITUTES + 1
-LATEST = RETURNED_SERIALS
+OUR_GS_IDS = RETURNED_SERIALS + 1
+LATEST = OUR_GS_IDS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -163,7 +167,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
-    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02)
+    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -419,4 +423,5 @@ MIGRATIONS = {
     SUBSTITUTES - 1: _columns_of(SUBSTITUTES),  # the item ordered on a line decided on its substitute
     # a shipped serial ops marked returned (`orderbridge serial-return`): who, when, why; it may ship again
     RETURNED_SERIALS - 1: lambda s: add_tables(s, "returned_serials"),
+    OUR_GS_IDS - 1: _columns_of(OUR_GS_IDS),  # which of our GS ids each order was sent to (orders.gs03)
 }

@@ -74,24 +74,28 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     isa_control=x.isa_version or "")
 
 
-def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str) -> Address | None:
+def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
+                  our_gs_id: str = "") -> Address | None:
     """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
-    ``gs_id`` goes to, where it is not the profile's [x12] their_* (None: the profile's, as before). X12
-    addresses a functional acknowledgment to the sender of the group it acknowledges (its GS03 is that
-    group's GS02), and a network routes a buyer's 855/856/810 by GS03: each answers the buyer that wrote."""
+    ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of our GS ids, where it is not the profile's [x12]
+    their_* / our_gs_id (None: the profile's, as before). X12 997 note: the acknowledgment's GS takes the
+    acknowledged group's application sender and receiver codes exchanged (its GS03 is that group's GS02, its
+    GS02 that group's GS03), and a network routes a buyer's 855/856/810 by GS03: each answers the buyer that
+    wrote, from the id it wrote to (a company with one application id per division)."""
     x = profile.x12
     if x is None:
         return None
-    isa_qualifier, isa_id, gs_id = isa_qualifier.strip(), isa_id.strip(), gs_id.strip()
+    isa_qualifier, isa_id, gs_id, our_gs_id = isa_qualifier.strip(), isa_id.strip(), gs_id.strip(), our_gs_id.strip()
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
-    if not (isa or gs):
+    ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
+    if not (isa or gs or ours):
         return None
-    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "")
+    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "")
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:
-    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08 and GS03); ``env`` when None (every
+    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08, GS03 and GS02); ``env`` when None (every
     document of a partner that is one buyer: no hashing on the hot path)."""
     return env if to is None else _addressed(env, to)
 
@@ -99,7 +103,8 @@ def addressed(env: Envelope, to: Address | None) -> Envelope:
 @lru_cache(maxsize=1024)
 def _addressed(env: Envelope, to: Address) -> Envelope:
     return replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
-                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver)
+                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
+                   gs_sender=to.gs_sender or env.gs_sender)
 
 
 def envelope_allows(env: Envelope, d: Delimiters) -> bool:

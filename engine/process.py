@@ -213,6 +213,14 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
                         "else ask the partner who sent it.", seg="GS", isa13=ic.control_number,
                         gs06=g.control_number, file_segment=g.start + 1, element="GS02", value=g.sender)
                 for g in ic.groups if g.sender and g.sender not in known]
+    if x.our_gs_ids:  # our application ids (one per division): a GS03 on neither list is one ops did not expect
+        ours = {x.our_gs_id, *x.our_gs_ids}
+        out += [finding("GS_ID_MISMATCH", f"GS03 {g.receiver} is none of our GS ids profile {profile.id} lists "
+                        f"({', '.join(sorted(ours))}); the group is taken, and its 997 and its orders' documents "
+                        f"are sent from {g.receiver} (GS02). Add it to [x12] our_gs_ids if it is one of ours, "
+                        "else ask the partner whom it was meant for.", seg="GS", isa13=ic.control_number,
+                        gs06=g.control_number, file_segment=g.start + 1, element="GS03", value=g.receiver)
+                for g in ic.groups if g.receiver and g.receiver not in ours]
     return out
 
 
@@ -433,7 +441,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                             functional_id="FA",
                                             bodies=(tuple(build_997(g, findings, version=profile.x12.version,
                                                                    avoid=profile.x12.delimiters.chars())),),
-                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender)))
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender,
+                                                             g.receiver)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:

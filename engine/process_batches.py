@@ -226,7 +226,7 @@ class SplitInterchange:
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),),
                                             to=reply_address(profile, self.ic.sender_qualifier, self.ic.sender,
-                                                             g.sender)))
+                                                             g.sender, g.receiver)))
                 del body
             self.sent = hi + 1
         if last and not self.rejected:

@@ -595,6 +595,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "version": pa.array(labels[3], pa.string()),
         "interchange_usage": pa.array(_usages(sets), pa.string()),
         "gs02": pa.array(_group_senders(sets), pa.string()),
+        "gs03": pa.array(_group_receivers(sets), pa.string()),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": percent,
         "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
@@ -883,6 +884,18 @@ def _group_senders(sets) -> list[str | None]:
         if g is not last_g:
             last_g, sender = g, g.sender or None
         out.append(sender)
+    return out
+
+
+def _group_receivers(sets) -> list[str | None]:
+    """GS03 of each set's group (None when empty), each group's read once."""
+    out: list[str | None] = []
+    last_g = None
+    receiver = None
+    for _ic, g, _ts in sets:
+        if g is not last_g:
+            last_g, receiver = g, g.receiver or None
+        out.append(receiver)
     return out
 
 

@@ -114,8 +114,8 @@ CATALOGUE: dict[str, CodeSpec] = {
                      "so one used in another interchange is a new group, whatever its age, with no finding; "
                      "kept for findings recorded before.")),
         _C("GS_ID_MISMATCH", "group", "warning", "",
-           "GS02 is none of the GS ids the partner profile lists ([x12] their_gs_id, their_gs_ids); the group is "
-           "taken and answered to its GS02."),
+           "GS02 is none of the GS ids the partner profile lists ([x12] their_gs_id, their_gs_ids), or GS03 none of "
+           "ours ([x12] our_gs_id, our_gs_ids); the group is taken and answered to its GS02 from its GS03."),
         # --- transaction set (997 AK5) ----------------------------------------------------
         _C("ST_SET_UNSUPPORTED", "set", "error", "AK5:1", "We do not accept this transaction set."),
         _C("SE_MISSING", "set", "error", "AK5:2", "The transaction set has no SE trailer."),

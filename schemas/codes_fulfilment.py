@@ -74,6 +74,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_SHIP_TOS_MIXED", "business", "error", "",
        "A shipment holds lines for several ship-tos (a PO1 loop's own N1*ST beside another place): one 856 names one "
        "ship-to."),
+    _C("SHIPMENT_BUYERS_MIXED", "business", "error", "",
+       "A shipment holds POs sent from different GS02s or to different GS03s (a network's buyers, our divisions): "
+       "one 856 goes to one GS03 from one GS02."),
     _C("SHIPMENT_STORE_NOT_ORDERED", "business", "error", "",
        "A carton is marked for a store the order line's SDQ store quantities do not name (a store-level partner)."),
     _C("SHIPMENT_STORE_OVER", "business", "error", "",

@@ -181,6 +181,7 @@ class OrderRecord:
     updated_at: str = ""
     run_id: str = ""
     gs02: str = ""  # GS02 of the 850's group: its documents go to it (engine.envelope.reply_address); "" CSV
+    gs03: str = ""  # GS03 of the 850's group: its documents are sent from it (our division's id); "" CSV
 
     @property
     def key(self) -> tuple[str, str]:
@@ -399,7 +400,7 @@ def _received_orders() -> pa.Schema:
 
     text = [pa.field(name, pa.string(), nullable=False) for name in (
         "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
-        "purpose", "x12_version", "gs02")]
+        "purpose", "x12_version", "gs02", "gs03")]
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)

@@ -47,6 +47,9 @@ ORDERS = pa.schema([
     # GS02 of the 850's group: the buyer a network (SAP Ariba's ANID, Coupa, GHX) sends it for, under one
     # ISA06 for all its buyers; its 855/865/856/810 go to it (GS03). Null for a CSV order (the profile's)
     pa.field("gs02", pa.string()),
+    # GS03 of the 850's group: which of our application ids (a division's: [x12] our_gs_id, our_gs_ids) it was sent
+    # to; its 855/865/856/810 are sent from it (GS02). Null for a CSV order (the profile's our_gs_id)
+    pa.field("gs03", pa.string()),
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
@@ -118,7 +121,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
-                          "itd_more_sent", "gs02", "vendor_number_sent"])
+                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in

@@ -129,6 +129,12 @@ class X12Settings(_Model):
     # default): GS02 is not compared
     their_gs_ids: tuple[str, ...] = ()
     our_gs_id: str = Field(pattern=_GS_ID)
+    # Our other application ids this partner may write to besides our_gs_id (a company with one per division: the
+    # partner sends to GS03 "ACMEFOODS" or "ACMEHOME"). Each group is answered from the GS03 it was sent to either
+    # way (X12 997: the group's sender and receiver codes exchanged; its orders' 855/865/856/810 likewise carry it
+    # as GS02); with this list a group to a GS03 on neither is taken with GS_ID_MISMATCH (warning), so ops see an
+    # id they did not expect. Empty (the default): GS03 is not compared
+    our_gs_ids: tuple[str, ...] = ()
     version: Literal["004010", "005010"] = "004010"
     # GS08 of what we send when the partner's guide wants more than the version: the version and an industry
     # identifier, "004010VICS" (retail: Kohl's, JCPenney, Macy's VICS guides), "004010UCS" (grocery); or a later
@@ -143,7 +149,7 @@ class X12Settings(_Model):
     isa_version: str | None = Field(default=None, pattern=r"^00[2-8]0\d$")
     usage: Literal["P", "T"] = "P"
 
-    @field_validator("their_gs_ids")
+    @field_validator("their_gs_ids", "our_gs_ids")
     @classmethod
     def _gs_ids(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         bad = [s for s in v if not re.fullmatch(_GS_ID, s)]

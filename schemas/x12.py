@@ -30,11 +30,15 @@ class Address:
     """Whom an outbound document goes to when it is not the profile's [x12] their_*: ISA07/ISA08 and
     GS03 ("" each: the profile's). A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many
     buyers' documents under one ISA06 and tells them apart by GS02; it routes what we send by GS03,
-    so an answer goes to the GS02 (and ISA05/ISA06) it answers."""
+    so an answer goes to the GS02 (and ISA05/ISA06) it answers. ``gs_sender``: our GS02 when it is not
+    the profile's our_gs_id, the GS03 the answered group was sent to (X12 997: the group's application
+    sender and receiver codes are exchanged; a company with several application ids, one per division,
+    answers from the one it was written to)."""
 
     isa_qualifier: str = ""
     isa_id: str = ""
     gs_id: str = ""
+    gs_sender: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ FIXTURES = REPO / "tests" / "fixtures" / "gsroute"
 NIGHT = datetime(2026, 11, 27, 2)
 SHIP_DAY = datetime(2026, 11, 27, 14, 30)
 A, B = "AN01000012345", "AN01000067890"
+US = "123456789"  # our GS id (the networks' profiles' our_gs_id, the GS03 they write to)
 HEADS = {"AK1": 2, "BAK": 3, "BSN": 2, "BIG": 4}  # the element naming what a set answers: GS06, PO, shipment, PO
 
 
@@ -132,7 +133,8 @@ def test_orders_keep_the_gs02_they_came_from_and_move_as_usual(night):
     state = StateStore(ws.state_path)
     try:
         kept = {o.key: o.gs02 for o in state.orders() if o.partner in WHO}
-        assert state.buyer_gs_ids({"network": A, "netrun": A}) == {k: B for k, v in kept.items() if v == B}
+        assert state.buyer_gs_ids({"network": (A, US), "netrun": (A, US)}) == {
+            k: (B, US) for k, v in kept.items() if v == B}
     finally:
         state.close()
     assert kept == {("network", "NW-100"): A, ("network", "NW-200"): B, ("network", "NW-201"): B,
@@ -172,29 +174,39 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     """On both back ends: a store before BUYER_GS_IDS (orders without gs02) gets the column; an order recorded
     before has none (its documents go to the profile's GS id, as before), an order recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, LATEST, SERIALS, SUBSTITUTES
+    from connectors.state_migrations import (
+        BILLED_WEIGHTS,
+        BUYER_GS_IDS,
+        LATEST,
+        OUR_GS_IDS,
+        RETURNED_SERIALS,
+        SERIALS,
+        SUBSTITUTES,
+    )
 
     target = store_target()
     store = StateStore(target)
     insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
               " ('network', ?, 'received', 1, 0{})")
     with store.transaction():  # what a version 14 store looks like, with an order it took
-        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
+        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
+        store._q("DROP TABLE returned_serials")
         store._q(insert.format("", ""), ("NW-1",))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
+        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 == SERIALS + 3 \
+            == BUYER_GS_IDS + 4 == BILLED_WEIGHTS + 5
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
         assert store.order("network", "NW-1").gs02 == ""
         assert store.order("network", "NW-2").gs02 == B
-        assert store.buyer_gs_ids({"network": A}) == {("network", "NW-2"): B}
-        assert store.buyer_gs_ids({"network": B}) == {}
+        assert store.buyer_gs_ids({"network": (A, US)}) == {("network", "NW-2"): (B, "")}
+        assert store.buyer_gs_ids({"network": (B, US)}) == {}
     finally:
         store.close()
 
@@ -270,7 +282,7 @@ def test_a_packed_855_interchange_is_cut_per_buyer_and_865s_are_addressed_too():
     packed = PlannedDocument("netrun", "855", "PR", tuple(map(rendered, ["NR-100", "NR-200", "NR-101", "NR-201"])),
                              delimiters=d)
     plan = Plan(documents=(packed, change("NR-200"), change("NR-100"), change("NR-201")))
-    buyers = {("netrun", "NR-200"): B, ("netrun", "NR-201"): B}
+    buyers = {("netrun", "NR-200"): (B, US), ("netrun", "NR-201"): (B, US)}
     out = batch_documents(plan, {"netrun": profile}, buyers)
     assert [(doc.doc_type, doc.to and doc.to.gs_id, [s.po_number for s in doc.sets], doc.delimiters == d)
             for doc in out.documents] == [
@@ -280,3 +292,185 @@ def test_a_packed_855_interchange_is_cut_per_buyer_and_865s_are_addressed_too():
     alone = batch_documents(plan, {"netrun": profile})  # every order from the profile's GS id: as before
     assert alone == batch_documents(plan, {"netrun": profile}, {})
     assert [(doc.doc_type, doc.to, len(doc.sets)) for doc in alone.documents] == [("855", None, 4), ("865", None, 3)]
+
+
+FOODS, HOME = "ACMEFOODS", "ACMEHOME"  # our two application ids the divisions partner writes to (GS03)
+
+
+def sent_from(ws, partner: str, kind: str) -> list[tuple[str, str, str, str]]:
+    """(ISA13, GS02, GS03, what it answers) of every transaction set of ``partner``'s ``kind`` documents."""
+    out = []
+    for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")):
+        assert not [f for f in read_interchanges(p.read_bytes()).findings if f.severity == "error"], p.name
+        isa = gs = None
+        for seg in (s.split("*") for s in p.read_text().replace("\n", "").split("~") if s):
+            if seg[0] in ("ISA", "GS"):
+                isa, gs = (seg, gs) if seg[0] == "ISA" else (isa, seg)
+            elif seg[0] in HEADS:
+                out.append((isa[13], gs[2], gs[3], seg[HEADS[seg[0]]]))
+    return out
+
+
+def test_each_997_is_sent_from_the_gs03_its_group_was_sent_to(night):
+    """X12 997 note: the acknowledgment's GS takes the acknowledged group's application sender and receiver codes
+    exchanged. A buyer writing to two of our divisions (GS03 ACMEFOODS, the profile's our_gs_id, and ACMEHOME) gets
+    each group's 997 from the id it wrote to (before: both from ACMEFOODS, the profile's)."""
+    ws, found, _states = night
+    acks = sent_from(ws, "divisions", "997")
+    assert sorted((ak102, gs02, gs03) for _n, gs02, gs03, ak102 in acks) == [
+        ("5501", FOODS, "DIVBUYER"), ("5502", HOME, "DIVBUYER")]
+    assert not [f for f in found if f[0] == "GS_ID_MISMATCH" and f[2].startswith("DV-")]
+
+
+def test_a_gs03_the_profile_does_not_list_is_taken_with_a_warning_only_with_our_gs_ids():
+    """[x12] our_gs_ids lists our other application ids: a group to a GS03 on neither is taken (X12 leaves the
+    application codes to the trading partners) with GS_ID_MISMATCH on GS03; without the list GS03 is not compared."""
+    from engine.process import partner_checks
+
+    data = (FIXTURES / "drops" / "divisions" / "divisions-850-5501.x12").read_bytes()
+    [ic] = read_interchanges(data).interchanges
+    profile = _profile("divisions")
+    assert partner_checks(ic, profile) == []
+
+    def listing(ours):
+        return profile.model_copy(update={"x12": profile.x12.model_copy(update={"our_gs_ids": ours})})
+
+    found = partner_checks(ic, listing(("ACMEGARDEN",)))
+    assert [(f.code, f.location.gs06, f.location.element, f.location.value) for f in found] == [
+        ("GS_ID_MISMATCH", "5502", "GS03", HOME)]
+    assert "our_gs_ids" in found[0].message and HOME in found[0].message
+    assert partner_checks(ic, listing(())) == []
+
+
+def test_a_997_keeps_our_gs_id_when_read_in_batches_and_when_held():
+    """The batched-intake path sends each 997 from the same GS03 as the whole-file path; a held 997 keeps it; the
+    renderer writes it as GS02 (and ISA06 stays ours)."""
+    from connectors.state import _held_content, _held_document
+    from flows.documents import renderer
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+    from schemas.x12 import Address
+    from tests.test_intake_batches import _batched_file, _whole_file
+
+    data = (FIXTURES / "drops" / "divisions" / "divisions-850-5501.x12").read_bytes()
+    profile = _profile("divisions")
+    whole = [(d.doc_type, d.to) for o in _whole_file(data, profile) for d in o.documents]
+    assert whole == [(d.doc_type, d.to) for o in _batched_file(data, profile, max_sets=1)[0] for d in o.documents]
+    assert whole == [("TA1", None), ("997", None), ("997", Address(gs_sender=HOME))]
+    doc = PlannedDocument("divisions", "997", "FA", (PlannedSet("k", (("AK1", "PO", "5502"),
+                                                                      ("AK9", "A", "2", "2", "2"))),),
+                          to=Address(gs_sender=HOME))
+    assert _held_document("divisions", _held_content(doc)) == doc
+    _name, content = renderer({"divisions": profile}, NIGHT)(doc, 7, 7, [1])
+    isa, gs = (s.split("*") for s in content.decode().split("~")[:2])
+    assert (isa[6].strip(), isa[8].strip(), gs[2], gs[3]) == ("123456789", "DIVBUYER", HOME, "DIVBUYER")
+
+
+DIVISION = {"855": {"DV-100": FOODS, "DV-101": FOODS, "DV-200": HOME, "DV-201": HOME},
+            "856": {"DV-SHP-01": FOODS, "DV-SHP-02": HOME}, "810": {"DV-100": FOODS, "DV-200": HOME}}
+
+
+@pytest.mark.parametrize("kind", ["855", "856", "810"])
+def test_each_orders_855_856_and_810_are_sent_from_the_gs03_it_was_sent_to(night, kind):
+    """A PO the buyer sent to our division ACMEHOME (GS03) is answered from ACMEHOME (GS02): its 855, 856 and 810
+    (before: all from the profile's our_gs_id ACMEFOODS, the other division; the buyer's system files them under the
+    division it did not write to). Each goes to the buyer's GS02 as before; with delivery.batch = "run" each id of
+    ours gets its own interchange, none mixes them."""
+    ws, _found, _states = night
+    got = sent_from(ws, "divisions", kind)
+    assert {key: gs02 for _n, gs02, _gs03, key in got} == DIVISION[kind]
+    assert {gs03 for _n, _gs02, gs03, _k in got} == {"DIVBUYER"}
+    by_interchange: dict[str, set[str]] = {}
+    for isa13, gs02, *_ in got:
+        by_interchange.setdefault(isa13, set()).add(gs02)
+    assert sorted(map(sorted, by_interchange.values())) == [[FOODS], [HOME]]
+
+
+def test_orders_keep_the_gs03_they_were_sent_to(night):
+    from connectors.state import StateStore
+
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error" and f[2].startswith("DV-")]
+    assert {k: v for k, v in states.items() if k[0] == "divisions"} == {
+        ("divisions", "DV-100"): "invoiced", ("divisions", "DV-200"): "invoiced",
+        ("divisions", "DV-101"): "acknowledged", ("divisions", "DV-201"): "acknowledged"}
+    state = StateStore(ws.state_path)
+    try:
+        kept = {o.po_number: (o.gs02, o.gs03) for o in state.orders() if o.partner == "divisions"}
+        assert state.buyer_gs_ids({"divisions": ("DIVBUYER", FOODS)}) == {
+            ("divisions", "DV-200"): ("DIVBUYER", HOME), ("divisions", "DV-201"): ("DIVBUYER", HOME)}
+        assert {o.po_number: o.gs03 for o in state.orders() if o.partner == "network"} == dict.fromkeys(
+            ("NW-100", "NW-200", "NW-201"), US)
+    finally:
+        state.close()
+    assert kept == {"DV-100": ("DIVBUYER", FOODS), "DV-101": ("DIVBUYER", FOODS), "DV-200": ("DIVBUYER", HOME),
+                    "DV-201": ("DIVBUYER", HOME)}
+
+
+def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
+    """On both back ends: a store before OUR_GS_IDS (orders without gs03) gets the column; an order recorded before
+    has none (its documents are sent from the profile's our_gs_id, as before), one recorded after keeps its own."""
+    from connectors.state import COLUMNS_ADDED_IN, StateStore
+    from connectors.state_migrations import LATEST, OUR_GS_IDS, RETURNED_SERIALS
+
+    target = store_target()
+    store = StateStore(target)
+    insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision, gs02{}) VALUES"
+              " ('divisions', ?, 'received', 1, 0, 'DIVBUYER'{})")
+    with store.transaction():  # what a version 18 store looks like, with an order it took
+        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(insert.format("", ""), ("DV-1",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RETURNED_SERIALS),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1
+        assert "gs03" in store._columns("orders")
+        with store.transaction():
+            store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
+        assert (store.order("divisions", "DV-1").gs03, store.order("divisions", "DV-2").gs03) == ("", HOME)
+        assert store.buyer_gs_ids({"divisions": ("DIVBUYER", FOODS)}) == {("divisions", "DV-2"): ("DIVBUYER", HOME)}
+    finally:
+        store.close()
+
+
+def test_a_shipment_for_pos_of_two_addresses_is_held_not_sent_to_the_first(tmp_path):
+    """One 856 goes to one GS03 from one GS02. A shipment holding POs of two of a network's buyers (NW-100 from A,
+    NW-200 from B), or of POs sent to two of our divisions (DV-101 to ACMEFOODS, DV-201 to ACMEHOME), is held with
+    SHIPMENT_BUYERS_MIXED (before: its 856 went to the first PO's buyer, from its division, and the network
+    delivered B's ASN to A). The file's other shipment (DV-200 alone) goes as usual."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.retailer_support import on_demo
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={"network": ["network-850-4412.x12"],
+                                                    "divisions": ["divisions-850-5501.x12"]})
+    run_stages(ws, NIGHT)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = (FIXTURES / "shipments" / "east-shipments-20261127.csv").read_text().splitlines()[0]
+    rows = ["NW-MIX,2026-11-27,10:40,FDEG,GND,612999000105601,,NW-100,1,SKU-1001,10,EA,NW-M1,52,LB,",
+            "NW-MIX,2026-11-27,10:40,FDEG,GND,612999000105601,,NW-200,1,SKU-1002,6,EA,NW-M2,30,LB,",
+            "DV-MIX,2026-11-27,11:20,FDEG,GND,612999000105602,,DV-101,1,SKU-1002,6,EA,DV-M1,30,LB,",
+            "DV-MIX,2026-11-27,11:20,FDEG,GND,612999000105602,,DV-201,1,SKU-1002,6,EA,DV-M2,30,LB,",
+            "DV-SHP-02,2026-11-27,11:25,FDEG,GND,612999000105522,,DV-200,1,SKU-1001,10,EA,DV-C2,52,LB,"]
+    (tmp_path / "east-shipments-20261127.csv").write_text("\n".join([head, *rows]) + "\n")
+    shutil.copy2(tmp_path / "east-shipments-20261127.csv", inbox)
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    state = StateStore(ws.state_path)
+    try:
+        mixed = [(f["po_number"], f["severity"], f["message"]) for f in state.findings()
+                 if f["code"] == "SHIPMENT_BUYERS_MIXED"]
+        states = {o.po_number: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    assert [(po, sev) for po, sev, _m in mixed] == [("NW-100", "error"), ("DV-101", "error")]
+    assert "NW-MIX" in mixed[0][2] and B in mixed[0][2] and "DV-MIX" in mixed[1][2] and HOME in mixed[1][2]
+    assert [key for *_x, key in sent(ws, "network", "856")] == []
+    assert [(gs02, key) for _n, gs02, _gs03, key in sent_from(ws, "divisions", "856")] == [(HOME, "DV-SHP-02")]
+    assert {po: states[po] for po in ("NW-100", "NW-200", "DV-101", "DV-201", "DV-200")} == {
+        "NW-100": "acknowledged", "NW-200": "acknowledged", "DV-101": "acknowledged", "DV-201": "acknowledged",
+        "DV-200": "invoiced"}

@@ -379,20 +379,27 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     """On both back ends: a store before SERIALS (no shipped_serials) gets the table; a serial shipped is found by
     serial (per item: another item's unit may carry the same serial), and listed for its order."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, SERIALS, SUBSTITUTES
+    from connectors.state_migrations import (
+        BILLED_WEIGHTS,
+        BUYER_GS_IDS,
+        OUR_GS_IDS,
+        RETURNED_SERIALS,
+        SERIALS,
+        SUBSTITUTES,
+    )
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 14 store looks like (no orders.gs02, no shipped_serials)
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
-        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS]:
+        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES + 1 \
+        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -413,13 +420,16 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     """On both back ends: a store before RETURNED_SERIALS (no returned_serials) gets the table and its index; a serial
     it had shipped is marked returned (`orderbridge serial-return`): its row moves to returned_serials with who, when
     and why, it is no longer shipped (so it may ship again), and its order still lists it, marked returned."""
-    from connectors.state_migrations import RETURNED_SERIALS, SUBSTITUTES
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
     from tests.support_pg import index_names
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 17 store looks like, with two serials it shipped
         store._q("DROP TABLE returned_serials")
+        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number, line_id,"
                     " run_id) VALUES (?, 'SKU-1028', 'east', 'S1', 'ingram', 'PO-1', '1', 'n1')",
                     [("CX-01",), ("CX-02",)])
@@ -427,7 +437,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RETURNED_SERIALS == SUBSTITUTES + 1
+        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -451,13 +461,14 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     from dataclasses import replace
 
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, SUBSTITUTES
+    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
     from schemas.lifecycle import OrderLines
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 14 store looks like, with a line it decided
-        for table, column, _ in COLUMNS_ADDED_IN[SUBSTITUTES] + COLUMNS_ADDED_IN[BUYER_GS_IDS]:
+        for table, column, _ in (COLUMNS_ADDED_IN[SUBSTITUTES] + COLUMNS_ADDED_IN[BUYER_GS_IDS]
+                                 + COLUMNS_ADDED_IN[OUR_GS_IDS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
@@ -467,7 +478,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == SUBSTITUTES + 1 \
+        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")

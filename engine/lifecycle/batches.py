@@ -62,23 +62,25 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
     return out
 
 
-def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
-    """partner -> its profile's their_gs_id, for the partners of the plan's 855/865/856/810s: the orders
-    of these partners from another GS02 are what ``batch_documents``' ``buyers`` names
-    (connectors.state.StateStore.buyer_gs_ids)."""
-    out: dict[str, str] = {}
+def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, str]]:
+    """partner -> its profile's (their_gs_id, our_gs_id), for the partners of the plan's 855/865/856/810s:
+    the orders of these partners from another GS02 or to another GS03 are what ``batch_documents``'
+    ``buyers`` names (connectors.state.StateStore.buyer_gs_ids)."""
+    out: dict[str, tuple[str, str]] = {}
     for doc in plan.documents:
         profile = profiles.get(doc.partner)
         if doc.doc_type in BATCHED and doc.partner not in out and profile is not None and profile.x12 is not None:
-            out[doc.partner] = profile.x12.their_gs_id
+            out[doc.partner] = (profile.x12.their_gs_id, profile.x12.our_gs_id)
     return out
 
 
 def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
-                        buyers: Mapping[tuple[str, str], str]) -> Plan:
-    """The plan with each 855/865/856/810 addressed to the buyer of its order: ``buyers`` (partner, PO) ->
-    the GS02 the 850 came from, where it is not the profile's their_gs_id (a network such as SAP Ariba
-    sends many buyers under one ISA06 and routes what we send by GS03). A document holding sets of
+                        buyers: Mapping[tuple[str, str], tuple[str, str]]) -> Plan:
+    """The plan with each 855/865/856/810 addressed to the buyer of its order, from the id of ours it was
+    sent to: ``buyers`` (partner, PO) -> (the GS02 the 850 came from, the GS03 it was sent to), where either
+    is not the profile's their_gs_id / our_gs_id (a network such as SAP Ariba sends many buyers under one
+    ISA06 and routes what we send by GS03; a company with one application id per division answers from the
+    one written to). A document holding sets of
     orders from different buyers (an 855 interchange the decide planner packed) is cut into one per
     buyer, in the order each buyer first appears, at the place of the document: documents for two buyers
     never share a group. Without ``buyers`` (every order from the profile's GS id) the plan as it is."""
@@ -93,8 +95,8 @@ def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
             continue
         by_to: dict[Address | None, list] = {}
         for s in doc.sets:
-            gs02 = buyers.get((doc.partner, s.po_number.split(",", 1)[0]), "")
-            by_to.setdefault(reply_address(profile, "", "", gs02) if gs02 else None, []).append(s)
+            gs = buyers.get((doc.partner, s.po_number.split(",", 1)[0]))
+            by_to.setdefault(reply_address(profile, "", "", *gs) if gs else None, []).append(s)
         if list(by_to) == [None]:
             out.append(doc)
             continue
@@ -104,7 +106,7 @@ def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
 
 
 def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
-                    buyers: Mapping[tuple[str, str], str] | None = None) -> Plan:
+                    buyers: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> Plan:
     """The plan with its segment-form 855s and 865s, and its 856s and 810s, packed per the partners'
     delivery.batch (sets keep their order; a packed interchange takes the place of its first member),
     each addressed to its order's buyer first (``addressed_documents``: documents for different buyers

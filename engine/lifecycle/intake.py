@@ -206,6 +206,7 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
             "received_at": same(at), "updated_at": same(at), "run_id": same(run_id),
             "note": same(f"received in {outcome.file}"[:1000]),
             "gs02": text_or(orders["gs02"], "") if "gs02" in orders.column_names else same(""),
+            "gs03": text_or(orders["gs03"], "") if "gs03" in orders.column_names else same(""),
         }
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
@@ -299,7 +300,7 @@ def resent_with_changes(rows: Mapping[int, Mapping], live_lines: Sequence[LineRe
 # the ORDERS columns an order's planning reads
 _ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
                  "st_file_segment",
-                 "version", "po_date", "currency", "line_count", "gs02"]
+                 "version", "po_date", "currency", "line_count", "gs02", "gs03"]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:
@@ -307,7 +308,8 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
     return dict(order_ref=order["order_ref"], lines_key=outcome.sha256, source_file=outcome.file,
                 source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
                 purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
-                currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "")
+                currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "",
+                gs03=order.get("gs03") or "")
 
 
 def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:

@@ -39,7 +39,16 @@ from engine.asn import (
 )
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings
-from engine.envelope import Envelope, body_chars, envelope_for, first_fit, joined_body, render_body, usual_delimiters
+from engine.envelope import (
+    Envelope,
+    body_chars,
+    envelope_for,
+    first_fit,
+    joined_body,
+    render_body,
+    reply_address,
+    usual_delimiters,
+)
 from engine.lifecycle.common import transaction_set
 from engine.lifecycle.table import TransitionRefused, move
 from engine.shipments import (
@@ -199,7 +208,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       item_units: pa.Table | None = None, partner_items: pa.Table | None = None,
                       orders: pa.Table | None = None, order_lines: pa.Table | None = None,
                       store_shipped: Sequence[tuple] = (),
-                      serials_shipped: Mapping[str, Sequence[tuple]] | None = None) -> ShipmentBatch:
+                      serials_shipped: Mapping[str, Sequence[tuple]] | None = None,
+                      addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -208,7 +218,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     with what ``store_shipped`` (StateStore.shipped_to_stores) says earlier confirmations gave each store
     (rules.shipments.store_checks). The serial numbers of the partners whose 856 lists them are checked
     (rules.shipments.serial_checks) against our items' serialised flag and ``serials_shipped``
-    (StateStore.shipped_serials: each serial of the file already recorded)."""
+    (StateStore.shipped_serials: each serial of the file already recorded). ``addresses``: (partner, PO) ->
+    (GS02 the order came from, GS03 it was sent to) of the orders not at the profile's ids (a network's other
+    buyer, another division of ours): a shipment whose POs answer different ones is held (``buyers_mixed``)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
@@ -234,6 +246,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             reader_held[k] = sid
     elsewhere = ship_to_mismatches(check.lines, orders, order_lines) + ship_tos_mixed(
         check.lines, orders, order_lines) if orders is not None else []
+    elsewhere += buyers_mixed(check.lines, addresses or {}, profiles)
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
         held |= frozenset(cols["shipment_id"])
@@ -557,6 +570,44 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
                                f"({said}): one 856 names one ship-to (N1*ST). Confirm one shipment per destination.",
                                seg="N1", element="N104", file=r["source_file"] or "", isa13=r["isa13"] or "",
                                gs06=r["gs06"] or "", st02=r["st02"] or "")))
+    return out
+
+
+def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, str]],
+                 profiles: Mapping[str, PartnerProfile]) -> list[tuple[int, Finding]]:
+    """SHIPMENT_BUYERS_MIXED at the first line of each shipment whose POs were sent from different GS02s or to
+    different GS03s (``addresses``: (partner, PO) -> (GS02, GS03) of the orders not at the profile's ids; an order
+    not in it is at the profile's). One 856 goes to one GS03 from one GS02: sent to the first PO's, a network would
+    deliver the other buyer's ASN to the wrong company. The shipment is held, to be confirmed again as one shipment
+    per buyer; a partner taking one 856 per PO (fulfilment.asn.per "order") never gets this."""
+    if not addresses or not lines.num_rows:
+        return []
+    names = ("shipment_id", "partner", "po_number", "source_file", "isa13", "gs06", "st02")
+    cols = {c: lines[c].to_pylist() for c in names[:3]}
+    seen: dict[str, dict] = {}  # shipment -> address -> its POs, in order
+    first: dict[str, int] = {}
+    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"],
+                                               strict=True)):
+        profile = profiles.get(partner or "")
+        if profile is None or profile.fulfilment.asn.per == "order":
+            continue
+        first.setdefault(sid, i)
+        gs = addresses.get((partner, po))
+        pos = seen.setdefault(sid, {}).setdefault(reply_address(profile, "", "", *gs) if gs else None, [])
+        if po not in pos:
+            pos.append(po)
+    out: list[tuple[int, Finding]] = []
+    for sid, by_address in seen.items():
+        if len(by_address) < 2:
+            continue
+        i = first[sid]
+        r = {c: lines[c][i].as_py() for c in names[3:]}
+        said = "; ".join(f"{', '.join(pos)}: " + (f"to {to.gs_id or 'their_gs_id'} from {to.gs_sender or 'our_gs_id'}"
+                                                   if to else "the profile's GS ids") for to, pos in by_address.items())
+        out.append((i, finding("SHIPMENT_BUYERS_MIXED", f"Shipment {sid} holds POs of {len(by_address)} addresses "
+                               f"({said}): one 856 goes to one GS03 from one GS02. Confirm one shipment per buyer.",
+                               file=r["source_file"] or "", isa13=r["isa13"] or "", gs06=r["gs06"] or "",
+                               st02=r["st02"] or "")))
     return out
 
 
