@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 5 == NET_WEIGHTS + 6
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6 == NET_WEIGHTS + 7
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 5
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 4 == RECORDED_AMOUNTS + 5
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 5 == RECORDED_AMOUNTS + 6
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
