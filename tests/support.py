@@ -88,7 +88,7 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
 _TEMPLATES: dict[str, tuple[Path, object]] = {}
 
 
-def _from_template(name: str, root: Path, build):
+def from_template(name: str, root: Path, build):
     """A copy at ``root`` of the workspace ``build(folder)`` leaves (what it returned kept with it), built once
     per test session and copied (the same files, modification times and state store) for every later caller:
     the demo's nights cost seconds each, a copy a fraction of one. The state store records no path of its
@@ -109,7 +109,7 @@ def _from_template(name: str, root: Path, build):
 def demo_night_with_warehouses(root: Path) -> Path:
     """Night 1 of the demo (2026-11-27 02:00, all four partners) in a workspace with the warehouses' profiles:
     its root. GLOBEX-2001 (S-O-T-P-I, a 60-minute ASN window) waits for the North 3PL's 945. Run once per
-    test session and copied (_from_template)."""
+    test session and copied (from_template)."""
 
     def build(folder: Path) -> None:
         import shutil
@@ -119,7 +119,7 @@ def demo_night_with_warehouses(root: Path) -> Path:
         shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
         run_stages(ws, datetime(2026, 11, 27, 2))
 
-    _from_template("night1-warehouses", root, build)
+    from_template("night1-warehouses", root, build)
     return Path(root).resolve()
 
 
@@ -223,12 +223,12 @@ def night2_inputs(ws) -> None:
 def shipping_demo(root) -> dict:
     """`make demo` without Prefect: night 1, day 1's shipments run, night 2 with its confirmations.
     Returns the workspace and what each fulfilment stage reported (a copy of each caller's own). Run once
-    per test session and copied (_from_template)."""
+    per test session and copied (from_template)."""
     import copy
 
     from flows.workspace import open_workspace
 
-    found = _from_template("shipping-demo", Path(root), _shipping_demo)
+    found = from_template("shipping-demo", Path(root), _shipping_demo)
     return {**copy.deepcopy({k: v for k, v in found.items() if k != "ws"}), "ws": open_workspace(root)}
 
 
