@@ -91,8 +91,10 @@ _TEMPLATES: dict[str, tuple[Path, object]] = {}
 def from_template(name: str, root: Path, build):
     """A copy at ``root`` of the workspace ``build(folder)`` leaves (what it returned kept with it), built once
     per test session and copied (the same files, modification times and state store) for every later caller:
-    the demo's nights cost seconds each, a copy a fraction of one. The state store records no path of its
-    workspace, so a copy is the workspace it was copied from."""
+    the demo's nights cost seconds each, a copy a fraction of one. What the stages run here (run_stages,
+    ship_stages, deliver_all, the stages' own functions) write names no path of the workspace, in its files or
+    its state store, so a copy is the workspace it was copied from. (flows.night's run does: a finished run's
+    summary keeps its report folder; a test comparing the runs table should not copy such a workspace.)"""
     import atexit
     import shutil
     import tempfile

@@ -40,7 +40,8 @@ def _night(ws: Path, night: int) -> dict:
 def after(tmp_path_factory):
     """``after(root, n, shipping=...)``: a workspace at ``root`` as new_workspace(shipping=...) and the demo's
     first ``n`` nights leave it; each (n, shipping) is run once per module (night n on a copy of night n-1's)
-    and copied for every test (the store records no path of its workspace)."""
+    and copied for every test. A copy names its template's folder in one place only: the finished runs'
+    summaries in the store (the report paths printed for the command line), which nothing reads back."""
     built: dict[tuple[int, bool], Path] = {}
 
     def template(n: int, shipping: bool) -> Path:
