@@ -94,7 +94,9 @@ def from_template(name: str, root: Path, build):
     the demo's nights cost seconds each, a copy a fraction of one. What the stages run here (run_stages,
     ship_stages, deliver_all, the stages' own functions) write names no path of the workspace, in its files or
     its state store, so a copy is the workspace it was copied from. (flows.night's run does: a finished run's
-    summary keeps its report folder; a test comparing the runs table should not copy such a workspace.)"""
+    summary keeps its report folder; a test comparing the runs table should not copy such a workspace.)
+    The first caller builds it for all: ask for it before monkeypatching anything its stages use (every caller
+    today does), or the later callers get that test's patched workspace."""
     import atexit
     import shutil
     import tempfile
