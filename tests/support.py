@@ -85,16 +85,46 @@ def make_workspace(root: Path, partners: tuple[str, ...] = ("acme", "globex", "i
     return ws
 
 
+_TEMPLATES: dict[str, tuple[Path, object]] = {}
+
+
+def from_template(name: str, root: Path, build):
+    """A copy at ``root`` of the workspace ``build(folder)`` leaves (what it returned kept with it), built once
+    per test session and copied (the same files, modification times and state store) for every later caller:
+    the demo's nights cost seconds each, a copy a fraction of one. What the stages run here (run_stages,
+    ship_stages, deliver_all, the stages' own functions) write names no path of the workspace, in its files or
+    its state store, so a copy is the workspace it was copied from. (flows.night's run does: a finished run's
+    summary keeps its report folder; a test comparing the runs table should not copy such a workspace.)
+    The first caller builds it for all: ask for it before monkeypatching anything its stages use (every caller
+    today does), or the later callers get that test's patched workspace."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if name not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix=f"ob-template-{name}-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _TEMPLATES[name] = (folder / "ws", build(folder / "ws"))
+    built, value = _TEMPLATES[name]
+    shutil.copytree(built, root, symlinks=True)
+    return value
+
+
 def demo_night_with_warehouses(root: Path) -> Path:
     """Night 1 of the demo (2026-11-27 02:00, all four partners) in a workspace with the warehouses' profiles:
-    its root. GLOBEX-2001 (S-O-T-P-I, a 60-minute ASN window) waits for the North 3PL's 945."""
-    import shutil
-    from datetime import datetime
+    its root. GLOBEX-2001 (S-O-T-P-I, a 60-minute ASN window) waits for the North 3PL's 945. Run once per
+    test session and copied (from_template)."""
 
-    ws = make_workspace(root, partners=("acme", "globex", "initech", "umbrella"))
-    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
-    run_stages(ws, datetime(2026, 11, 27, 2))
-    return ws.root
+    def build(folder: Path) -> None:
+        import shutil
+        from datetime import datetime
+
+        ws = make_workspace(folder, partners=("acme", "globex", "initech", "umbrella"))
+        shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+        run_stages(ws, datetime(2026, 11, 27, 2))
+
+    from_template("night1-warehouses", root, build)
+    return Path(root).resolve()
 
 
 def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
@@ -196,7 +226,17 @@ def night2_inputs(ws) -> None:
 
 def shipping_demo(root) -> dict:
     """`make demo` without Prefect: night 1, day 1's shipments run, night 2 with its confirmations.
-    Returns the workspace and what each fulfilment stage reported."""
+    Returns the workspace and what each fulfilment stage reported (a copy of each caller's own). Run once
+    per test session and copied (from_template)."""
+    import copy
+
+    from flows.workspace import open_workspace
+
+    found = from_template("shipping-demo", Path(root), _shipping_demo)
+    return {**copy.deepcopy({k: v for k, v in found.items() if k != "ws"}), "ws": open_workspace(root)}
+
+
+def _shipping_demo(root) -> dict:
     from datetime import datetime
 
     from connectors.state import StateStore

@@ -7,6 +7,7 @@ not as a key of a lookup table, a member of a set of codes or an operand of a co
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from pathlib import Path
 
@@ -37,8 +38,10 @@ def _passed_on(node: ast.Constant, parents: dict[ast.AST, ast.AST]) -> bool:
     return True
 
 
+@functools.cache
 def emitted_codes() -> dict[str, list[str]]:
-    """code -> the places (file:line) that emit it."""
+    """code -> the places (file:line) that emit it (scanned once per test session: the three tests asking
+    read the same files, and only read what it returns)."""
     found: dict[str, list[str]] = {}
     for package in PRODUCT:
         for path in sorted((REPO / package).rglob("*.py")):

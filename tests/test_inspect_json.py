@@ -47,22 +47,53 @@ def _corpus_files(limit: int = 40) -> list:
     return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in (".x12", ".edi", ".txt"))[:limit]
 
 
+# One fresh process runs `orderbridge inspect --json` on each file in turn (the CLI's own main(), as the
+# console script calls it), its standard output for each file sent to a file of its own (fd 1 swapped, so
+# whatever writes to it is caught), and says on standard error after each file its exit status and whether
+# pandas is loaded by then: one interpreter start-up for all the files instead of one each.
+_FRESH = """\
+import json, os, sys
+from flows.cli import main
+folder = sys.argv[1]
+for i, path in enumerate(sys.argv[2:]):
+    sys.stdout.flush()
+    saved = os.dup(1)
+    out = os.open(os.path.join(folder, f"{i}.out"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    os.dup2(out, 1)
+    os.close(out)
+    sys.argv = ["orderbridge", "inspect", "--json", path]
+    try:
+        main()
+        status = 0
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+    print("inspected:", json.dumps([path, status, "pandas" in sys.modules]), file=sys.stderr, flush=True)
+"""
+
+
 def test_inspect_in_a_fresh_process_keeps_pandas_out_and_prints_the_same(tmp_path):
     """A fresh `orderbridge inspect --json` reads and checks with pandas kept out of the process
     (flows.lean: importing it costs about a second); its output equals the same command in this test
-    process, where pandas is loaded (the real files of the corpus too, when it is there)."""
+    process, where pandas is loaded (the real files of the corpus too, when it is there). The fresh process
+    inspects every file in turn and pandas must still be out after each one."""
     import subprocess
     import sys
 
     import pandas  # noqa: F401 - this process has pandas: the in-process run is the reference
 
-    code = ("import sys, atexit\nfrom flows.cli import main\n"
-            "atexit.register(lambda: print('pandas loaded:', 'pandas' in sys.modules, file=sys.stderr))\n"
-            "sys.argv = ['orderbridge', *sys.argv[1:]]\nmain()\n")
-    for path in [*FILES, *_corpus_files()]:
-        fresh = subprocess.run([sys.executable, "-c", code, "inspect", "--json", str(path)], capture_output=True,
-                               cwd=REPO)
+    paths = [*FILES, *_corpus_files()]
+    fresh = subprocess.run([sys.executable, "-c", _FRESH, str(tmp_path), *map(str, paths)], capture_output=True,
+                           cwd=REPO)
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    said = [json.loads(line.split(" ", 1)[1]) for line in fresh.stderr.decode().splitlines()
+            if line.startswith("inspected: ")]
+    assert [p for p, _status, _pandas in said] == [str(p) for p in paths], fresh.stderr[-2000:]
+    for i, (path, (_, status, pandas_loaded)) in enumerate(zip(paths, said, strict=True)):
         here = CliRunner().invoke(app, ["inspect", "--json", str(path)])
-        assert fresh.returncode == here.exit_code, (path, fresh.stderr[-800:])
-        assert fresh.stdout == here.stdout_bytes, path
-        assert fresh.stderr.decode().strip().endswith("pandas loaded: False"), (path, fresh.stderr[-800:])
+        assert status == here.exit_code, (path, fresh.stderr[-800:])
+        assert (tmp_path / f"{i}.out").read_bytes() == here.stdout_bytes, path
+        assert not pandas_loaded, (path, fresh.stderr[-800:])

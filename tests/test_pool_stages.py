@@ -17,6 +17,7 @@ from flows import night
 from flows.pool import outcome_path, partner_flow
 from flows.pool_stages import PoolStages
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.support import from_template
 from tests.test_lease_store import _hold
 
 
@@ -142,15 +143,19 @@ def test_runs_no_worker_starts_are_cancelled_and_say_why(monkeypatch):
 
 
 def _decided(tmp_path):
-    """A workspace after night 1's intake and decide for every partner: documents pending delivery."""
+    """A workspace after night 1's intake and decide for every partner: documents pending delivery (run once
+    per test session and copied: tests.support.from_template)."""
     from flows.workspace import open_workspace
 
-    ws = _workspace(tmp_path)
-    clock = NIGHTS[0][1]
-    for partner in open_workspace(ws).partners():
-        night.intake_stage(str(ws), partner, clock, "r1")
-    night.decide_stage(str(ws), clock, "r1", False)
-    return ws, clock
+    def build(root: Path) -> None:
+        ws = new_workspace(root)
+        drop_night(ws, 0)
+        for partner in open_workspace(ws).partners():
+            night.intake_stage(str(ws), partner, NIGHTS[0][1], "r1")
+        night.decide_stage(str(ws), NIGHTS[0][1], "r1", False)
+
+    from_template("pool-stages-decided", tmp_path / "ws", build)
+    return tmp_path / "ws", NIGHTS[0][1]
 
 
 def _pending(ws, partner: str) -> list[str]:

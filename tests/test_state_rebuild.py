@@ -4,6 +4,7 @@ copy back and catch it up; the next nights send no control number twice and over
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,32 @@ SAME = ("SELECT partner, po_number, line_number, state, ack, allocated, backorde
 def _night(ws: Path, night: int) -> dict:
     drop_night(ws, night)
     return run_night(str(ws), stages=InProcess(), now=NIGHTS[night][1], use_gx=False)
+
+
+@pytest.fixture(scope="module")
+def after(tmp_path_factory):
+    """``after(root, n, shipping=...)``: a workspace at ``root`` as new_workspace(shipping=...) and the demo's
+    first ``n`` nights leave it; each (n, shipping) is run once per module (night n on a copy of night n-1's)
+    and copied for every test. A copy names its template's folder in one place only: the finished runs'
+    summaries in the store (the report paths printed for the command line), which nothing reads back."""
+    built: dict[tuple[int, bool], Path] = {}
+
+    def template(n: int, shipping: bool) -> Path:
+        if (n, shipping) not in built:
+            ws = tmp_path_factory.mktemp("rebuild-template") / "ws"
+            if n == 1:
+                new_workspace(ws, shipping=shipping)
+            else:
+                shutil.copytree(template(n - 1, shipping), ws, symlinks=True)
+            _night(ws, n - 1)
+            built[(n, shipping)] = ws
+        return built[(n, shipping)]
+
+    def copy(root: Path, n: int, *, shipping: bool = True) -> Path:
+        shutil.copytree(template(n, shipping), root, symlinks=True)
+        return root
+
+    return copy
 
 
 def _rows(ws: Path, sql: str) -> set:
@@ -67,11 +94,9 @@ def _new_po(ws: Path, isa13: int) -> None:
     (ws / "drop" / "acme" / "inbox" / f"acme-new-{isa13}.x12").write_bytes(x12_850(GOOD_PO, isa13=isa13))
 
 
-def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_the_loss(tmp_path):
+def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_the_loss(tmp_path, after):
     # the X12 partners (what a rebuild re-derives whole; warehouses and CSV partners: the test after the next)
-    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
-    for ws in (kept, lost):
-        _night(ws, 0)
+    kept, lost = after(tmp_path / "kept", 1, shipping=False), after(tmp_path / "lost", 1, shipping=False)
     sent = {p.name: p.read_bytes() for p in lost.glob("drop/*/outbox/*")}
     _lose_the_store(lost)
     res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)])
@@ -94,15 +119,12 @@ def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_th
     _numbers_used_once(lost)
 
 
-def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path):
+def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path, after):
     """After a night of 860s: revised orders (their newest stored tables, lines as the revised 855 or
     the 865 told them), a cancelled order, an 860 for an unknown PO refused, reservations as they
     were; and a third night answers a new PO exactly as the store that was never lost does (X12
     partners, no warehouses: shipments are not re-derived, see the next test)."""
-    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
-    for ws in (kept, lost):
-        _night(ws, 0)
-        _night(ws, 1)
+    kept, lost = after(tmp_path / "kept", 2, shipping=False), after(tmp_path / "lost", 2, shipping=False)
     _lose_the_store(lost)
     assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
     for sql in SAME[1:]:
@@ -124,12 +146,11 @@ def test_rebuild_after_860s_keeps_revisions_cancellations_and_refusals(tmp_path)
     _numbers_used_once(lost)
 
 
-def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path):
+def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path, after):
     """An 860 BCH01 17 (cancel, to be reissued) cancelled INITECH-3000 as 01 does; the rebuilt store
     has it cancelled too, its lines and reservations as the store that was never lost."""
-    kept, lost = new_workspace(tmp_path / "kept", shipping=False), new_workspace(tmp_path / "lost", shipping=False)
+    kept, lost = after(tmp_path / "kept", 1, shipping=False), after(tmp_path / "lost", 1, shipping=False)
     for ws in (kept, lost):
-        _night(ws, 0)
         drop_night(ws, 1)
         change = ws / "drop" / "initech" / "inbox" / "initech-change-01.x12"
         change.write_bytes(change.read_bytes().replace(b"BCH^01^", b"BCH^17^"))
@@ -143,14 +164,13 @@ def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path):
         assert _rows(lost, sql) == _rows(kept, sql), sql
 
 
-def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what_it_did_not_rebuild(tmp_path):
+def test_rebuild_with_shipping_raises_the_sscc_and_invoice_numbers_and_says_what_it_did_not_rebuild(tmp_path,
+                                                                                                   after):
     """A workspace with warehouses and a CSV partner: after night 2's 856s and 810s the store is lost;
     the rebuild raises the company-wide SSCC serial and invoice sequences and the CSV partner's
     acknowledgment numbers to the highest in the outboxes (none is used again) and says that
     shipments, invoices and the CSV partner's orders are not re-derived."""
-    ws = new_workspace(tmp_path / "ws")
-    _night(ws, 0)
-    _night(ws, 1)
+    ws = after(tmp_path / "ws", 2)
     before = StateStore(ws / "state" / "orderbridge.sqlite")
     last = {k: v for k, v in before.numbers_used().items() if k[0] == "" or k[1] == "CSV"}
     fulfilled = _fulfilled(before.fulfilment_lines())
@@ -177,16 +197,14 @@ def _fulfilled(lines) -> Counter:
                     r["sent_at"]) for r in lines.to_pylist())
 
 
-def test_a_store_with_history_is_not_rebuilt_over(tmp_path):
-    ws = new_workspace(tmp_path / "ws")
-    _night(ws, 0)
+def test_a_store_with_history_is_not_rebuilt_over(tmp_path, after):
+    ws = after(tmp_path / "ws", 1)
     res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws)])
     assert res.exit_code == 2 and "holds history" in " ".join(res.output.split())
 
 
-def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path):
-    ws = new_workspace(tmp_path / "ws")
-    _night(ws, 0)
+def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path, after):
+    ws = after(tmp_path / "ws", 1)
     backup = tmp_path / "night1.tar"
     res = CliRunner().invoke(app, ["state", "backup", "-w", str(ws), "--to", str(backup)])
     assert res.exit_code == 0 and backup.is_file(), res.output
@@ -211,9 +229,8 @@ def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path):
     _numbers_used_once(ws)
 
 
-def test_restore_refuses_to_replace_a_store_with_history_unless_asked(tmp_path):
-    ws = new_workspace(tmp_path / "ws")
-    _night(ws, 0)
+def test_restore_refuses_to_replace_a_store_with_history_unless_asked(tmp_path, after):
+    ws = after(tmp_path / "ws", 1)
     backup = tmp_path / "b.tar"
     assert CliRunner().invoke(app, ["state", "backup", "-w", str(ws), "--to", str(backup)]).exit_code == 0
     res = CliRunner().invoke(app, ["state", "restore", str(backup), "-w", str(ws)])
@@ -223,12 +240,11 @@ def test_restore_refuses_to_replace_a_store_with_history_unless_asked(tmp_path):
     assert list((ws / "state").glob("orderbridge.sqlite.replaced-*"))
 
 
-def test_a_restored_backup_holds_no_lease(tmp_path):
+def test_a_restored_backup_holds_no_lease(tmp_path, after):
     """A backup taken while a worker on another machine held a partner (an online backup: runs go on)
     carries that lease row; restored, it holds nothing, so the next worker is not kept waiting for it
     to expire, and nothing is said to be taken over."""
-    ws = new_workspace(tmp_path / "ws")
-    _night(ws, 0)
+    ws = after(tmp_path / "ws", 1)
     now = datetime.now(UTC)
     row = lease.Holder("remote", "intake", 4242, "another-host", now.isoformat(), now.isoformat(),
                        (now + timedelta(hours=1)).isoformat(timespec="microseconds"),
