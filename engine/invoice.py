@@ -13,7 +13,8 @@ charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR,
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
-DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
+DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID, + the line's own REFs as the PO sent them:
+InvoiceSettings.line_refs), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[s
         pairs.append(flat)
     return body_810(invoice, settings, [ln.line_id for ln in lines], [ln.quantity for ln in lines],
                     [ln.unit for ln in lines], [ln.unit_price for ln in lines], [ln.price_basis for ln in lines],
-                    pairs, [ln.description for ln in lines]).body
+                    pairs, [ln.description for ln in lines], refs=[ln.refs for ln in lines]).body
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +150,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
              descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
-             first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = ()) -> Body810:
+             first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
+             refs: Sequence[Sequence[tuple[str, str]]] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -159,7 +161,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01. ``taxes``: the
     profile's taxes this 810 carries (engine.invoice_taxes.taxes_for): TXI after each IT1 (before its PID) and/or
     after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding); ``classes``: per line its item's tax class
-    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none."""
+    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none. ``refs``: per line the
+    PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
+    PID (position 120, before the SAC loop); () none."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -187,6 +191,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
+        if refs and settings.line_refs:
+            body += line_ref_segments(refs[i], settings.line_refs)
         if po is not None and i in po.lines:
             body += po.lines[i]
     counted = None
@@ -199,6 +205,18 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     if tax is None:
         return Body810(body, exts, merchandise, total)
     return Body810(body, exts, merchandise, total, tax.total)
+
+
+def line_ref_segments(refs: Sequence[tuple[str, str]] | None, wanted: Sequence[str]) -> list[list[object]]:
+    """The REF segments of a PO line's own references (REF01, REF02: schemas.orders line_refs) whose qualifier the
+    partner lists, in the order the PO sent them (an 810's IT1 loop, an 855's PO1 loop)."""
+    return [["REF", q, v] for q, v in refs or () if q in wanted and v]
+
+
+def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
+    """An ORDER_LINES row's line_refs as (REF01, REF02) pairs (none: a line without, or stored before they were
+    kept)."""
+    return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
 
 
 def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, Decimal], ...], Decimal]:
@@ -409,7 +427,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         ids = tuple(ProductId(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("id"))
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
-                                 description=row.get("description") or ""))
+                                 description=row.get("description") or "", refs=row_refs(row)))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
                         terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                         ship_date=ship_date, charges=charges)
@@ -471,6 +489,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     bases: list[str] = []
     pairs: list[list[str]] = []
     descriptions: list[str] = []
+    refs: list[tuple[tuple[str, str], ...]] = []
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -488,6 +507,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         bases.append(row.get("price_basis") or "")
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
+        refs.append(row_refs(row) if settings.line_refs else ())
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges)
@@ -495,7 +515,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     kinds = [classes.get(line_id) or "" for line_id in line_ids] if classes and taxes else []
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
-                         before=already_invoiced, first=first, taxes=taxes, classes=kinds)
+                         before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -505,7 +525,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
-                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds)
+                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -26,6 +26,9 @@ BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI":
 # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
 # merchandise type, CO customer order (a drop ship's end customer's PO: a hospital's, a consumer's)
 OrderRef = Literal["DP", "PD", "MR", "CO"]
+# a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
+# (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
+LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
 
 
 class _Model(BaseModel):
@@ -354,6 +357,11 @@ class InvoiceSettings(_Model):
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
+    # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
+    # in its IT1 loop after the PID (position 120), in the order the PO sent them: drop-ship hubs (CommerceHub's
+    # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
+    # references back; () never
+    line_refs: tuple[LineRef, ...] = ()
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
     # the PO's own SAC allowances and charges the 810 carries, by their SAC12 handling code (code list 559): "02"
