@@ -384,6 +384,18 @@ def ref_segments(refs: tuple[tuple[str, str], ...], wanted: Sequence[str]) -> li
     return [["REF", q, v] for q, v in refs if q in wanted]
 
 
+def line_ref_segments(refs: Sequence[tuple[str, str]] | None, wanted: Sequence[str]) -> list[list[object]]:
+    """The REF segments of a PO line's own references (REF01, REF02: schemas.orders line_refs) whose qualifier the
+    partner lists, in the order the PO sent them (an 810's IT1 loop, an 855's PO1 loop)."""
+    return [["REF", q, v] for q, v in refs or () if q in wanted and v]
+
+
+def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
+    """An ORDER_LINES row's line_refs as (REF01, REF02) pairs (none: a line without, or stored before they were
+    kept)."""
+    return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
+
+
 def mark_for_segment(party: Party) -> list[object]:
     """The mark-for's N1 (party_segments of a party without an address: N1 alone)."""
     return ["N1", party.code, x12_text(party.name, NAME_MAX), party.id_qualifier, party.id]

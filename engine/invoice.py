@@ -26,7 +26,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
+from engine.asn import (
+    MARK_FOR_COLUMNS,
+    line_ref_segments,
+    mark_for_party,
+    mark_for_segment,
+    party_segments,
+    ref_segments,
+    row_refs,
+)
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
 from engine.invoice_taxes import taxed
 from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
@@ -205,18 +213,6 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     if tax is None:
         return Body810(body, exts, merchandise, total)
     return Body810(body, exts, merchandise, total, tax.total)
-
-
-def line_ref_segments(refs: Sequence[tuple[str, str]] | None, wanted: Sequence[str]) -> list[list[object]]:
-    """The REF segments of a PO line's own references (REF01, REF02: schemas.orders line_refs) whose qualifier the
-    partner lists, in the order the PO sent them (an 810's IT1 loop, an 855's PO1 loop)."""
-    return [["REF", q, v] for q, v in refs or () if q in wanted and v]
-
-
-def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
-    """An ORDER_LINES row's line_refs as (REF01, REF02) pairs (none: a line without, or stored before they were
-    kept)."""
-    return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
 
 
 def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, Decimal], ...], Decimal]:

@@ -205,6 +205,10 @@ class PoAckSettings(_Model):
     carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
+    # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
+    # after its PO1 (position 100 of the PO1 loop, before the ACK loop), in the order the PO sent them: drop-ship
+    # hubs (CommerceHub's REF*CO / REF*LI) and government buyers want their line references back; () never
+    line_refs: tuple[LineRef, ...] = ()
 
     @model_validator(mode="after")
     def _addresses_of_a_party(self) -> PoAckSettings:

@@ -8,6 +8,7 @@ none: every document stays as it was."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pyarrow.parquet as pq
@@ -175,3 +176,112 @@ def test_a_run_echoes_a_partners_line_refs_in_its_810(tmp_path, maps):  # noqa: 
                     ("PID", ["REF", "LI", "0005"]), ("REF", ["REF", "CO", "CUST-77"])]
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-810-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+# --- the 855 ----------------------------------------------------------------------------------------------------
+LINES_855 = [{"line_number": 1, "line_id": "1", "quantity": Decimal(12), "unit": "EA", "unit_price": Decimal("2.5"),
+              "price_basis": "PE", "product_ids": [{"qualifier": "VN", "id": "SKU-1"}],
+              "line_refs": [{"qualifier": "ZZ", "id": "NOT ASKED"}, {"qualifier": "LI", "id": "0001"},
+                            {"qualifier": "CO", "id": "CUST-77"}]},
+             {"line_number": 2, "line_id": "2", "quantity": Decimal(6), "unit": "EA", "unit_price": Decimal(10),
+              "price_basis": "PE", "product_ids": [{"qualifier": "VN", "id": "SKU-2"}], "line_refs": None}]
+ORDER_855 = {"po_number": "PO-1", "po_date": None, "release_number": None}
+
+
+def _855(settings, lines=LINES_855) -> list:
+    from datetime import date
+
+    from engine.po_ack import LineAck, build_855
+
+    return build_855(ORDER_855, lines, [LineAck("IA") for _ in lines], today=date(2026, 11, 27), settings=settings)
+
+
+def test_the_855_echoes_the_lines_refs_of_the_qualifiers_asked_after_their_po1_as_sent():
+    from schemas.fulfilment import PoAckSettings
+
+    body = _855(PoAckSettings(line_refs=("CO", "LI")))
+    assert [seg[0] for seg in body] == ["BAK", "PO1", "REF", "REF", "ACK", "PO1", "ACK", "CTT"]
+    assert body[2:4] == [["REF", "LI", "0001"], ["REF", "CO", "CUST-77"]]  # as sent; ZZ not asked for
+    plain = _855(PoAckSettings())
+    assert [seg[0] for seg in plain] == ["BAK", "PO1", "ACK", "PO1", "ACK", "CTT"]  # the default: none
+    assert _855(PoAckSettings(line_refs=("CO",)), [{**ln, "line_refs": None} for ln in LINES_855]) == plain
+
+
+def test_the_columnar_855s_write_the_same_line_refs_as_the_segment_form():
+    """render_855s (a run's 855s over columns) and delimiter_use agree with build_855 through the plain writer, for
+    REF02s holding a delimiter too (the set that fits is chosen from them)."""
+    import pyarrow as pa
+
+    from engine.po_ack import _ack_columns, delimiter_use, element_values, render_855s
+    from parsers.x12_writer import delimiter_chars, first_fitting, first_free, render_segments
+    from schemas.fulfilment import PoAckSettings
+    from tests.test_855_columnar import CANDIDATES
+
+    settings = PoAckSettings(line_refs=("CO", "LI"))
+    for refs in ([], [{"qualifier": "CO", "id": "A*B"}], [{"qualifier": "LI", "id": "x~y"}, {"qualifier": "CO",
+                                                                                             "id": "p^q|:"}],
+                 [{"qualifier": "LI", "id": ""}, {"qualifier": "CO", "id": None}, {"qualifier": None, "id": "Z"}]):
+        lines = [{**LINES_855[0], "line_refs": refs}, LINES_855[1], {**LINES_855[0], "line_number": 3,
+                                                                     "line_id": "3", "line_refs": refs[::-1]}]
+        rows = [{"partner": "acme", "order_ref": "1-1-1", "po_number": "PO-1", "source_file": "f", "isa13": "1",
+                 "gs06": "1", "st02": "1", **ln} for ln in lines]
+        table = pa.Table.from_pylist(rows, schema=ORDER_LINES)
+        acks = pa.Table.from_pylist([{"parts": [{"status": "IA", "quantity": ln["quantity"], "date": None}],
+                                      "ack_quantity": None, "ack_price": None} for ln in lines], schema=_ack_columns())
+        head = {**ORDER_855, "purpose": "00"}
+        body = _855(settings, lines)
+        for candidates in CANDIDATES:
+            (used,) = delimiter_use([head], table, acks, [(0, 3)], delimiter_chars(candidates), settings=settings)
+            d = first_fitting(body, candidates)
+            assert first_free(used, candidates) == d
+            if d is None:
+                continue
+            values = element_values(table, acks, [(0, 3)], settings.product_qualifiers, settings.line_refs)
+            for given in ({}, {"values": values}):
+                got = render_855s([head], table, acks, [(0, 3)], today=date(2026, 11, 27), d=d, settings=settings,
+                                  **given)
+                assert got == [(render_segments(body, d), len(body), "AD")]
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
+def test_our_validator_bots_and_pyx12_take_the_855_with_line_refs(partner, tmp_path, maps):  # noqa: F811
+    from schemas.fulfilment import PoAckSettings
+    from tests.shipping_support import PROFILES, wrap_for
+
+    body = _855(PoAckSettings(line_refs=("CO", "LI"), vendor_number="V1", order_refs=("DP",)))
+    accepted_855(wrap_for(PROFILES[partner], "PR", "855", [body]), tmp_path, maps)
+
+
+def accepted_855(content: bytes, tmp_path, maps) -> None:  # noqa: F811
+    """Our reader and outbound check (tests.test_855_guide.read_back), pyx12 with our maps and Bots take an 855."""
+    from tests.shipping_support import bots_check
+    from tests.test_855_guide import read_back
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    result = read_back(content)
+    assert {ts.set_id for _i, _g, ts in result.transaction_sets()} == {"855"}
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+
+
+def test_a_run_echoes_a_partners_line_refs_in_its_855(tmp_path, maps):  # noqa: F811
+    from datetime import datetime
+
+    from tests.retailer_support import po_segments, segments
+    from tests.support import run_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs("ACME-1000", HUB_REFS))
+    profile = ws.partners_dir / "acme.toml"
+    profile.write_text(profile.read_text() + '\n[acks.po_ack]\nline_refs = ["CO", "LI"]\n')
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    ack = po_segments(segments(ws, "acme", "855"), "ACME-1000", "BAK")
+    assert [seg[0] for seg in ack[:9]] == ["BAK", "PO1", "REF", "REF", "ACK", "PO1", "REF", "REF", "ACK"]
+    assert [seg for seg in ack if seg[0] == "REF"] == [["REF", "CO", "CUST-77"], ["REF", "LI", "0001"],
+                                                       ["REF", "LI", "0002"], ["REF", "CO", "CUST-77"]]
+    other = po_segments(segments(ws, "acme", "855"), "ACME-1001", "BAK")
+    assert not any(seg[0] == "REF" for seg in other)  # a PO without line refs: its 855 as ever
+    for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-855-*.x12")):
+        accepted_855(path.read_bytes(), tmp_path, maps)
