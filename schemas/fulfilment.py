@@ -77,6 +77,10 @@ class AsnSettings(_Model):
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+    # the order line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a
+    # REF in the item's I loop (position 150: after PID/MEA, before a lot's REF*LT), in the order the PO sent them
+    # (drop-ship hubs: CommerceHub's REF*LI line item id); () never. Such a partner's 856s are built as segments
+    line_refs: tuple[LineRef, ...] = ()
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
     # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
     # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never

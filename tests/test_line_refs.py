@@ -285,3 +285,129 @@ def test_a_run_echoes_a_partners_line_refs_in_its_855(tmp_path, maps):  # noqa: 
     assert not any(seg[0] == "REF" for seg in other)  # a PO without line refs: its 855 as ever
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-855-*.x12")):
         accepted_855(path.read_bytes(), tmp_path, maps)
+
+
+# --- the 856 ----------------------------------------------------------------------------------------------------
+CSV_HEAD = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+            "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Pallet ID\n")
+
+
+def _twin_pos(refs_a: dict[str, str], refs_b: dict[str, str]) -> str:
+    """acme's ACME-1000 twice in one interchange: as ACME-1000 with ``refs_a`` and as ACME-1009 with ``refs_b`` (the
+    same lines, items and prices: only their own REFs differ)."""
+    one = with_line_refs("ACME-1000", refs_a)
+    end = one.index("ST*850*0002~")
+    twin = with_line_refs("ACME-1000", refs_b)
+    twin_set = twin[twin.index("ST*850*0001~"):twin.index("ST*850*0002~")]
+    twin_set = twin_set.replace("ACME-1000", "ACME-1009").replace("*0001~", "*0009~")
+    text = one[:end] + twin_set + one[end:]
+    count = text[text.index("GE*") + 3:].split("*", 1)[0]
+    return text.replace(f"GE*{count}*", f"GE*{int(count) + 1}*", 1)
+
+
+def _shipments(text: str, rows: list[str]):
+    """The 850s of ``text`` shipped by a confirmation of ``rows`` (CSV rows without the header)."""
+    from engine.shipments import assemble_shipments, number_ssccs, sscc_needs
+    from parsers.shipments_csv import read_shipment_csv
+    from rules.shipments import check_shipments
+    from schemas.fulfilment import ShipmentCsvMapping
+    from schemas.shipments import RECORDED_CARTONS
+    from tests.test_fulfilment_chain import REF, SHIP_FROM, line_state
+    from tests.test_mark_for import orders_of
+
+    orders, lines = orders_of(text)
+    csv_lines, found = read_shipment_csv((CSV_HEAD + "".join(r + "\n" for r in rows)).encode(), ShipmentCsvMapping(),
+                                         file="w.csv")
+    assert found == []
+    check = check_shipments(csv_lines, line_state(lines), REF.items, RECORDED_CARTONS.empty_table())
+    needs = sscc_needs(check.lines)
+    ssccs = number_ssccs(needs.cartons + needs.pallets, "0614141", 0, 500)
+    return assemble_shipments(check.lines, orders, lines, ship_from=SHIP_FROM, ssccs=ssccs, items=REF.items), check
+
+
+SHIP = "SHP-1001,2026-11-28,13:45,UPSN,G2,1Z999AA10123456784,BOL-5501"
+TWO_POS = [f"{SHIP},ACME-1000,1,SKU-1001,6,EA,C-0001,12.5,LB,", f"{SHIP},ACME-1000,2,SKU-1003,12,EA,C-0001,12.5,LB,",
+           f"{SHIP},ACME-1009,1,SKU-1001,6,EA,C-0002,12.5,LB,", f"{SHIP},ACME-1009,2,SKU-1003,12,EA,C-0002,12.5,LB,"]
+
+
+def _856(settings, text: str) -> list:
+    from engine.asn import build_856
+    from engine.shipments import confirmed_quantities
+    from tests.test_fulfilment_chain import NOW
+
+    (shipment,), check = _shipments(text, TWO_POS)
+    return build_856(shipment, settings, created=NOW, expected=confirmed_quantities(check.lines, "SHP-1001"))
+
+
+def _item_refs(body: list) -> list[tuple[str, str, list]]:
+    """(PRF01, LIN01, the item loop's REFs) of each item, in order."""
+    out, po = [], ""
+    for seg in body:
+        if seg[0] == "PRF":
+            po = seg[1]
+        elif seg[0] == "LIN":
+            out.append((po, seg[1], []))
+        elif seg[0] == "HL":
+            continue
+        elif seg[0] == "REF" and out and seg[1] not in ("BM", "CN", "IA", "DP"):
+            out[-1][2].append(seg[1:])
+    return out
+
+
+@pytest.mark.parametrize("structure", ["SOPI", "SOI"])
+def test_the_856_echoes_each_items_line_refs_without_merging_two_pos_same_line(structure):
+    from schemas.fulfilment import AsnSettings
+
+    text = _twin_pos(HUB_REFS, {"1": "REF*LI*9001", "2": "REF*CO*CUST-99"})
+    got = _item_refs(_856(AsnSettings(structure=structure, line_refs=("CO", "LI")), text))
+    assert got == [("ACME-1000", "1", [["CO", "CUST-77"], ["LI", "0001"]]),
+                   ("ACME-1000", "2", [["LI", "0002"], ["CO", "CUST-77"]]),  # ZZ not asked for
+                   ("ACME-1009", "1", [["LI", "9001"]]),  # the same line id and item, its own refs
+                   ("ACME-1009", "2", [["CO", "CUST-99"]])]
+    body = _856(AsnSettings(structure=structure, line_refs=("CO", "LI")), text)
+    at = next(k for k, seg in enumerate(body) if seg[:3] == ["REF", "LI", "9001"])
+    assert body[at - 1][0] == "PID"  # REF (150) after the item's PID (070)
+
+
+def test_by_default_the_856_is_the_one_it_always_was():
+    from schemas.fulfilment import AsnSettings
+
+    plain = _856(AsnSettings(), _twin_pos({}, {}))
+    assert _856(AsnSettings(), _twin_pos(HUB_REFS, HUB_REFS)) == plain
+    assert _856(AsnSettings(line_refs=("CO", "LI")), _twin_pos({}, {})) == plain
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
+def test_our_validator_bots_and_pyx12_take_the_856_with_line_refs(partner, tmp_path, maps):  # noqa: F811
+    from schemas.fulfilment import AsnSettings
+    from tests.shipping_support import PROFILES, wrap_for
+    from tests.test_mark_for import accepted
+
+    body = _856(AsnSettings(line_refs=("CO", "LI"), item_net_weight=True), _twin_pos(HUB_REFS, HUB_REFS))
+    assert sum(seg[0] == "REF" and seg[1] in ("CO", "LI") for seg in body) == 8
+    accepted(wrap_for(PROFILES[partner], "SH", "856", [body]), tmp_path, maps)
+
+
+def test_a_run_echoes_a_partners_line_refs_in_its_856(tmp_path, maps):  # noqa: F811
+    """Through the night and the day's shipments: the 856 of a partner asking for line refs is built as segments
+    (the columnar writer writes none), its items carrying them."""
+    from datetime import datetime
+
+    from tests.retailer_support import segments
+    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
+    from tests.test_mark_for import accepted
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs("ACME-1001", DEMO_REFS))
+    profile = ws.partners_dir / "acme.toml"
+    profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", '[fulfilment.asn]\nline_refs = ["LI"]\n'))
+    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
+    run_stages(ws, night)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    got = [(po, line, refs) for po, line, refs in _item_refs(segments(ws, "acme", "856")) if refs]
+    assert got == [("ACME-1001", "4", [["LI", "0004"]]), ("ACME-1001", "5", [["LI", "0005"]]),
+                   ("ACME-1001", "5", [["LI", "0005"]])]  # line 5 in two cartons: each item loop names it
+    for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
+        accepted(path.read_bytes(), tmp_path, maps)
