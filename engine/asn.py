@@ -411,6 +411,18 @@ def ref_segments(refs: tuple[tuple[str, str], ...], wanted: Sequence[str]) -> li
     return [["REF", q, v] for q, v in refs if q in wanted]
 
 
+def line_ref_segments(refs: Sequence[tuple[str, str]] | None, wanted: Sequence[str]) -> list[list[object]]:
+    """The REF segments of a PO line's own references (REF01, REF02: schemas.orders line_refs) whose qualifier the
+    partner lists, in the order the PO sent them (an 810's IT1 loop, an 855's PO1 loop)."""
+    return [["REF", q, v] for q, v in refs or () if q in wanted and v]
+
+
+def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
+    """An ORDER_LINES row's line_refs as (REF01, REF02) pairs (none: a line without, or stored before they were
+    kept)."""
+    return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
+
+
 def mark_for_segment(party: Party) -> list[object]:
     """The mark-for's N1 (party_segments of a party without an address: N1 alone)."""
     return ["N1", party.code, x12_text(party.name, NAME_MAX), party.id_qualifier, party.id]
@@ -428,6 +440,7 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
     item."""
     rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
     weighed, prepacks, serials = asn.item_net_weight, asn.prepacks == "components", asn.serial_numbers
+    line_refs = asn.line_refs
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
         unit = item.unit
@@ -451,6 +464,8 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             segs.append(["PID", "F", "", "", "", description])
         if weighed and item.net_weight is not None:  # MEA (080) after PID (070), before REF (150)
             segs.append(["MEA", "WT", "N", x12_decimal(item.net_weight), item.net_weight_unit])
+        if line_refs:  # REF (150): the order line's own references, as the PO sent them
+            segs += line_ref_segments(item.refs, line_refs)
         if lots == "ref" and item.lot_number:
             segs.append(["REF", "LT", item.lot_number])
         if serials:  # REF (150), one per unit's serial, as the warehouse scanned them
@@ -533,7 +548,8 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
                              sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
                              pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
                              lot_number=item.lot_number, expiration_date=item.expiration_date,
-                             serial_numbers=tuple(serials.get(key, ())), **_weight_fields(weights.get(key)))
+                             serial_numbers=tuple(serials.get(key, ())), refs=item.refs,
+                             **_weight_fields(weights.get(key)))
         out.append((merged, packs.get(key, [])))
     return out
 
@@ -722,8 +738,8 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
-    if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or not shipments:  # build_856's
-        return [None] * len(shipments)
+    if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs or not shipments:
+        return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:
@@ -766,6 +782,7 @@ class ItemColumns(NamedTuple):
     net_weight_unit: list[str]
     components: list[tuple[PrepackComponent, ...]]
     serial_numbers: list[tuple[str, ...]]
+    refs: list[tuple[tuple[str, str], ...]]
 
     @classmethod
     def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:

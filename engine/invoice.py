@@ -13,7 +13,8 @@ charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR,
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
 N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
-DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
+DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID, + the line's own REFs as the PO sent them:
+InvoiceSettings.line_refs), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from engine.asn import MARK_FOR_COLUMNS, mark_for_party, mark_for_segment, party_segments, ref_segments
+from engine.asn import (
+    MARK_FOR_COLUMNS,
+    line_ref_segments,
+    mark_for_party,
+    mark_for_segment,
+    party_segments,
+    ref_segments,
+    row_refs,
+)
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
 from engine.invoice_taxes import taxed
 from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
@@ -131,7 +140,7 @@ def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[s
         pairs.append(flat)
     return body_810(invoice, settings, [ln.line_id for ln in lines], [ln.quantity for ln in lines],
                     [ln.unit for ln in lines], [ln.unit_price for ln in lines], [ln.price_basis for ln in lines],
-                    pairs, [ln.description for ln in lines]).body
+                    pairs, [ln.description for ln in lines], refs=[ln.refs for ln in lines]).body
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +158,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              units: Sequence[str], prices: Sequence[Decimal], bases: Sequence[str], pairs: Sequence[Sequence[str]],
              descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
-             first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = ()) -> Body810:
+             first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
+             refs: Sequence[Sequence[tuple[str, str]]] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -159,7 +169,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01. ``taxes``: the
     profile's taxes this 810 carries (engine.invoice_taxes.taxes_for): TXI after each IT1 (before its PID) and/or
     after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding); ``classes``: per line its item's tax class
-    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none."""
+    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none. ``refs``: per line the
+    PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
+    PID (position 120, before the SAC loop); () none."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -187,6 +199,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
+        if refs and settings.line_refs:
+            body += line_ref_segments(refs[i], settings.line_refs)
         if po is not None and i in po.lines:
             body += po.lines[i]
     counted = None
@@ -409,7 +423,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         ids = tuple(ProductId(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("id"))
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
-                                 description=row.get("description") or ""))
+                                 description=row.get("description") or "", refs=row_refs(row)))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
                         terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                         ship_date=ship_date, charges=charges)
@@ -471,6 +485,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     bases: list[str] = []
     pairs: list[list[str]] = []
     descriptions: list[str] = []
+    refs: list[tuple[tuple[str, str], ...]] = []
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -488,6 +503,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         bases.append(row.get("price_basis") or "")
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
+        refs.append(row_refs(row) if settings.line_refs else ())
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges)
@@ -495,7 +511,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     kinds = [classes.get(line_id) or "" for line_id in line_ids] if classes and taxes else []
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
-                         before=already_invoiced, first=first, taxes=taxes, classes=kinds)
+                         before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -505,7 +521,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
-                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds)
+                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from engine.asn import party_segments
+from engine.asn import line_ref_segments, party_segments, row_refs
 from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
@@ -148,6 +148,8 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
         price = ack.unit_price if ack.unit_price is not None else line.get("unit_price")
         body.append(["PO1", line.get("line_id") or str(line["line_number"]), _num(line.get("quantity")),
                      line.get("unit") or "", _num(price), line.get("price_basis") or "", *ids])
+        if settings.line_refs:  # the line's own REFs (PO1 loop, before its ACKs), as the PO sent them
+            body += line_ref_segments(row_refs(line), settings.line_refs)
         qty = ack.quantity if ack.quantity is not None else line.get("quantity")
         total += qty or Decimal(0)
         parts = ack.parts or (AckPart(ack.status, qty, ack.ship_date),)
@@ -192,7 +194,8 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     term = d.segment + d.suffix
     n = lines.num_rows
     out: list[tuple[str, int, str]] = []
-    v = (values if values is not None else _values(lines, statuses, spans, settings.product_qualifiers)) if n else None
+    v = (values if values is not None else _values(lines, statuses, spans, settings.product_qualifiers,
+                                                   settings.line_refs)) if n else None
     if n:
         po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
             "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],
@@ -211,10 +214,15 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
                 v["part_date"], "", part_pairs, d.element)
             ack = pc.if_else(pc.greater(pc.utf8_length(part_pairs), 0), full, ack)
         acks = pc.binary_join(pa.ListArray.from_arrays(v["part_offsets"], _arr(ack)), term)
+        if len(v["ref_id"]):  # the lines' own REFs after their PO1 (PoAckSettings.line_refs)
+            refs = pc.binary_join(pa.ListArray.from_arrays(v["ref_offsets"], _arr(pc.binary_join_element_wise(
+                "REF", v["ref_qualifier"], v["ref_id"], d.element))), term)
+            po1 = pc.binary_join_element_wise(po1, pc.if_else(pc.greater(pc.utf8_length(refs), 0),
+                                                              pc.binary_join_element_wise(term, refs, ""), ""), "")
         line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
         offsets = pa.array([spans[0][0]] + [b for _, b in spans], pa.int32()) if spans else pa.array([0], pa.int32())
         bodies = pc.binary_join(pa.ListArray.from_arrays(offsets, _arr(line_text)), "").to_pylist()
-        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"])])
+        cum = np.concatenate([[0], np.cumsum(v["parts_per_line"] + v["refs_per_line"])])
     today8 = today.strftime("%Y%m%d")
     kinds = [v["kinds"][i] if n and b > a else ack_type([]) for i, (a, b) in enumerate(spans)]
     days: dict[date, str] = {}  # each PO date written once (a run's POs share a few dates)
@@ -270,7 +278,8 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
                 out[i].add(ch)
     if lines.num_rows == 0:
         return out
-    v = given if given is not None else _values(lines, statuses, spans, settings.product_qualifiers)
+    v = given if given is not None else _values(lines, statuses, spans, settings.product_qualifiers,
+                                                settings.line_refs)
     n = lines.num_rows
     order = np.full(n, len(spans), dtype=np.int64)
     for i, (a, b) in enumerate(spans):
@@ -279,9 +288,11 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     id_rows = np.asarray(v["id_parent"], dtype=np.int64)
     part_rows = np.asarray(v["part_parent"], dtype=np.int64)
     sub_rows = np.asarray(v["sub_parent"], dtype=np.int64)
+    ref_rows = np.asarray(v["ref_parent"], dtype=np.int64)
     for column, rows in (("line_id", line_rows), ("quantity", line_rows), ("unit", line_rows), ("price", line_rows),
                          ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
-                         ("sub_qualifier", sub_rows), ("sub_id", sub_rows),
+                         ("sub_qualifier", sub_rows), ("sub_id", sub_rows), ("ref_qualifier", ref_rows),
+                         ("ref_id", ref_rows),
                          ("part_status", part_rows), ("part_quantity", part_rows)):
         values = v[column]
         for ch, where in chars_used(values, chars).items():
@@ -293,15 +304,18 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     return out
 
 
-def element_values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None) -> dict:
+def element_values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None,
+                   refs: tuple[str, ...] = ()) -> dict:
     """The 855s' element values as columns, computed once for delimiter_use and render_855s
-    (``qualifiers``: the partner's PoAckSettings.product_qualifiers)."""
-    return _values(lines, statuses, spans, qualifiers)
+    (``qualifiers``: the partner's PoAckSettings.product_qualifiers; ``refs``: its line_refs)."""
+    return _values(lines, statuses, spans, qualifiers, refs)
 
 
-def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None) -> dict:
+def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str, ...] | None = None,
+            refs: tuple[str, ...] = ()) -> dict:
     """The 855's element values as columns (shared by rendering and the delimiter check); PO1's product
-    id pairs only those whose qualifier is in ``qualifiers`` (None: all)."""
+    id pairs only those whose qualifier is in ``qualifiers`` (None: all); the lines' own REFs (line_refs) those
+    whose qualifier is in ``refs`` and that have a REF02 (none when ``refs`` is empty)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -333,6 +347,10 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
     qty = pc.coalesce(statuses["ack_quantity"], pc.cast(lines["quantity"], statuses.schema.field("ack_quantity").type))
     subs = _substitute_ids(lines)
     flat_subs = subs.flatten()
+    own = _line_refs(lines, refs)
+    flat_refs = own.flatten()
+    ref_parent = np.asarray(own.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64) \
+        if len(flat_refs) else np.zeros(0, dtype=np.int64)
     return {
         "line_id": line_id, "quantity": decimal_texts(lines["quantity"]), "unit": unit,
         "price": decimal_texts(price), "basis": text_column(lines["price_basis"]),
@@ -349,6 +367,10 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
         "sub_id": text_column(flat_subs.field("id")),
         "sub_parent": np.asarray(subs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64)
         if len(flat_subs) else np.zeros(0, dtype=np.int64),
+        # the lines' own REFs the partner asks for (PoAckSettings.line_refs: REF after PO1), none on most lines
+        "ref_offsets": _zero_based(own.offsets), "ref_qualifier": text_column(flat_refs.field("qualifier")),
+        "ref_id": text_column(flat_refs.field("id")), "ref_parent": ref_parent,
+        "refs_per_line": np.diff(np.asarray(own.offsets.to_numpy())),
     }
 
 
@@ -363,6 +385,29 @@ def _substitute_ids(lines):
                                         pa.array([], pair))
     subs = _arr(lines["substitute_ids"])
     return pc.fill_null(subs, pa.scalar([], subs.type)) if subs.null_count else subs
+
+
+def _line_refs(lines, wanted: tuple[str, ...]):
+    """Per line, its own REFs (line_refs) whose qualifier is in ``wanted`` and that have a REF02, in the order sent
+    (a list column; empty lists where none, for every line when ``wanted`` is empty or the table lacks the column)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from schemas.orders import LINE_REF
+
+    n = lines.num_rows
+    if not wanted or "line_refs" not in lines.column_names or lines["line_refs"].null_count == n:
+        return pa.ListArray.from_arrays(pa.array([0] * (n + 1), pa.int32()), pa.array([], LINE_REF))
+    refs = _arr(lines["line_refs"])
+    refs = pc.fill_null(refs, pa.scalar([], refs.type)) if refs.null_count else refs
+    flat = refs.flatten()
+    parent = np.asarray(refs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64)
+    keep = pc.and_(pc.fill_null(pc.is_in(flat.field("qualifier"), value_set=pa.array(list(wanted), pa.string())),
+                                False), pc.fill_null(pc.not_equal(flat.field("id"), ""), False))
+    kept = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(parent[kept], minlength=n))])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat.filter(keep))
 
 
 def _arr(values):

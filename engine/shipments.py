@@ -102,7 +102,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:
-                      *(f"ship_to_{f}" for f in LINE_SHIP_TO)])  # its own N1*ST: own_ship_tos
+                      *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # its own N1*ST: own_ship_tos
+                      "line_refs"])  # its own REFs: the items' (AsnSettings.line_refs)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -370,6 +371,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     unit = pc.coalesce(_blank_null(at["unit"]), _blank_null(line["unit"]), pa.scalar("EA"))
     sku = pc.coalesce(_blank_null(at["item_sku"]), _blank_null(at["sku"]), pa.scalar(""))
     ids, id_kind = line["product_ids"]
+    refs, ref_kind = line["line_refs"]  # part of the kind: two POs' same line id with other refs stay apart
     case = _case_packs(sku, items)
     ordered = _store_ordered(line, lines, item_row, unit, case)
     lot_columns = _lot_columns(lines)
@@ -379,7 +381,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                                                    pa.string())]
     packs = _prepacks(line)
     serials = _serials(lines, item, n_items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, sku, ordered,
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, sku, ordered,
                            line["description"], case, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
@@ -404,7 +406,8 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                        sku.take(pick).to_pylist(), objects(ordered.take(pick)),
                        line["description"].take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
-                       [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()])
+                       [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
+                       [refs[k] for k in ref_kind[first].tolist()])
     return made, kind
 
 
@@ -576,8 +579,15 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     ids, kind = _product_ids(order_lines["product_ids"]) if order_lines.num_rows else ([], np.zeros(0, np.int64))
     ids.append(())  # where no row matches
     id_kind = np.where(row >= 0, kind[np.maximum(row, 0)] if len(kind) else 0, len(ids) - 1)
+    refs: list[tuple[tuple[str, str], ...]] = [()]  # the line's own REFs, as product ids are (none: every item's)
+    ref_kind = np.zeros(n, np.int64)
+    if order_lines.num_rows and "line_refs" in order_lines.column_names and \
+            order_lines["line_refs"].null_count < order_lines.num_rows:
+        made, kinds = _product_ids(order_lines["line_refs"])
+        refs = [tuple((p.qualifier, p.id) for p in got) for got in made] + [()]
+        ref_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], len(refs) - 1)
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
-            "product_ids": (ids, id_kind),
+            "product_ids": (ids, id_kind), "line_refs": (refs, ref_kind),
             **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
             **({"prepack_components": of("prepack_components")} if "prepack_components" in order_lines.column_names
                else {})}

@@ -24,6 +24,7 @@ from schemas.orders import (
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_REF,
     LINE_SHIP_TO,
     MONEY,
     ORDER_LINES,
@@ -1245,6 +1246,44 @@ def _number(text: str | None) -> Decimal | None:
 _NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
 
 
+def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, seg_id: str
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``seg_id`` segments (``seg_id`` in ``vocab``) of the line loops (``line_rows``: PO1 or POC rows,
+    ascending) before any of _NOT_THE_LINES, each with the index of its line."""
+    rows = np.flatnonzero((codes == vocab.index(seg_id)) & (set_of_row >= 0))
+    owner = np.searchsorted(line_rows, rows, side="right") - 1
+    ok = owner >= 0
+    ok[ok] &= set_of_row[line_rows[owner[ok]]] == set_of_row[rows[ok]]
+    stops = [vocab.index(s) for s in _NOT_THE_LINES if s in vocab]
+    if stops and ok.any():
+        stop_rows = np.flatnonzero(np.isin(codes, stops))
+        last = np.searchsorted(stop_rows, rows, side="right") - 1
+        late = ok & (last >= 0)
+        late[late] = stop_rows[last[late]] > line_rows[owner[late]]
+        ok &= ~late
+    return rows[ok], owner[ok]
+
+
+def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+              ) -> pa.Array:
+    """Per line, its own references (schemas.orders.LINE_REF): each REF of its PO1 loop before any of
+    _NOT_THE_LINES (an N1 loop's REF names its party, an N9's its note) with both REF01 and REF02, in the order
+    sent; null for a line without one. Few lines carry them: read row by row."""
+    n_lines = len(po1_rows)
+    out_type = pa.list_(LINE_REF)
+    if not n_lines or "REF" not in vocab:
+        return pa.nulls(n_lines, out_type)
+    rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "REF")
+    if not len(rows):
+        return pa.nulls(n_lines, out_type)
+    per_line: list[list[dict] | None] = [None] * n_lines
+    for line, qualifier, value in zip(owner.tolist(), cells.column(rows, 1).to_pylist(),
+                                      cells.column(rows, 2).to_pylist(), strict=True):
+        if qualifier and value:
+            per_line[line] = (per_line[line] or []) + [{"qualifier": qualifier, "id": value}]
+    return pa.array(per_line, out_type)
+
+
 def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                kept: Mapping[str, str] = LINE_DATES) -> dict[str, pa.Array]:
     """Per line (``line_rows``: its PO1 or POC rows, ascending), the dates of its loop before any of
@@ -1256,18 +1295,7 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
     out = {name: pa.nulls(n_lines, pa.date32()) for name in kept.values()}
     if not n_lines or "DTM" not in vocab:
         return out
-    dtm_rows = np.flatnonzero((codes == vocab.index("DTM")) & (set_of_row >= 0))
-    owner = np.searchsorted(line_rows, dtm_rows, side="right") - 1
-    ok = owner >= 0
-    ok[ok] &= set_of_row[line_rows[owner[ok]]] == set_of_row[dtm_rows[ok]]
-    stops = [vocab.index(s) for s in _NOT_THE_LINES if s in vocab]
-    if stops and ok.any():
-        stop_rows = np.flatnonzero(np.isin(codes, stops))
-        last = np.searchsorted(stop_rows, dtm_rows, side="right") - 1
-        late = ok & (last >= 0)
-        late[late] = stop_rows[last[late]] > line_rows[owner[late]]
-        ok &= ~late
-    dtm_rows, owner = dtm_rows[ok], owner[ok]
+    dtm_rows, owner = _lines_own(set_of_row, line_rows, codes, vocab, "DTM")
     if not len(dtm_rows):
         return out
     qual = cells.column(dtm_rows, 1)
@@ -1408,5 +1436,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         # a line ordered by weight, as sent: filled when it is taken in as cases (rules.business.by_weight)
         **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
         **line_ship_tos(set_of_row, po1_rows, codes, vocab, cells),
+        "line_refs": line_refs(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -29,6 +29,9 @@ BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI":
 # under one ISA id), written first, where a vendor_number would be (the two together are refused: two REF*IA), CT
 # contract number, AH agreement number, TN transaction reference (a government requisition document number)
 OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "CT", "AH", "TN"]
+# a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
+# (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
+LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
 
 
 def one_vendor_number(vendor_number: str, order_refs: tuple[str, ...], table: str, qualifier: str = "IA") -> None:
@@ -85,6 +88,10 @@ class AsnSettings(_Model):
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
     window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+    # the order line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a
+    # REF in the item's I loop (position 150: after PID/MEA, before a lot's REF*LT), in the order the PO sent them
+    # (drop-ship hubs: CommerceHub's REF*LI line item id); () never. Such a partner's 856s are built as segments
+    line_refs: tuple[LineRef, ...] = ()
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
     # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
     # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
@@ -218,6 +225,10 @@ class PoAckSettings(_Model):
     carrier: bool = False  # the PO's first heading TD5 (routing: carrier, service) echoed as sent (after DTM)
     product_qualifiers: tuple[str, ...] | None = None  # PO1's product id pairs restricted to these qualifiers
     # (PO106/PO108..., in the order the PO sent them); None: every pair as sent
+    # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
+    # after its PO1 (position 100 of the PO1 loop, before the ACK loop), in the order the PO sent them: drop-ship
+    # hubs (CommerceHub's REF*CO / REF*LI) and government buyers want their line references back; () never
+    line_refs: tuple[LineRef, ...] = ()
 
     @model_validator(mode="after")
     def _one_ia(self) -> PoAckSettings:
@@ -375,6 +386,11 @@ class InvoiceSettings(_Model):
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
+    # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
+    # in its IT1 loop after the PID (position 120), in the order the PO sent them: drop-ship hubs (CommerceHub's
+    # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
+    # references back; () never
+    line_refs: tuple[LineRef, ...] = ()
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
     # the PO's own SAC allowances and charges the 810 carries, by their SAC12 handling code (code list 559): "02"

@@ -24,6 +24,7 @@ class InvoiceLine:
     product_ids: tuple[ProductId, ...] = ()  # IT106.. pairs
     price_basis: str = ""  # IT105 (PE price per each, ...)
     description: str = ""  # PID05
+    refs: tuple[tuple[str, str], ...] = ()  # the PO line's own REFs (REF01, REF02) as sent (schemas.orders line_refs)
 
 
 @dataclass(frozen=True, slots=True)

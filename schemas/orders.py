@@ -140,6 +140,9 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "CO": "customer_order", "CT": "contract_number", "AH": "agreement_number", "TN": "transaction_reference"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+# One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
+# customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
+LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
 # SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
 # locations; each quantity follows its location)
@@ -229,6 +232,10 @@ ORDER_LINES = pa.schema([
     # (ORDERS ship_to_*) applies. One naming another party than the order's holds the order for a person
     # (rules.business.places: LINE_SHIP_TO_DIFFERS)
     *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO),
+    # the line's own references: every REF of its PO1 loop before its N9, N1, SCH or SLN (those name another
+    # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
+    # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
+    pa.field("line_refs", pa.list_(LINE_REF)),
 ])
 
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
@@ -238,7 +245,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
-                               *WEIGHT_AS_SENT, *(f"ship_to_{f}" for f in LINE_SHIP_TO)})
+                               *WEIGHT_AS_SENT, *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship

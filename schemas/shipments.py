@@ -209,6 +209,8 @@ class ShippedItem:
     components: tuple[PrepackComponent, ...] = ()  # a prepack's contents per pack (its order line's SLN I sublines)
     serial_numbers: tuple[str, ...] = ()  # the units' serial numbers as the warehouse scanned them (REF*SE, as
     # the partner's asn.serial_numbers says), in the confirmation's order
+    refs: tuple[tuple[str, str], ...] = ()  # its order line's own REFs (REF01, REF02 as the PO sent them:
+    # schemas.orders line_refs), those of the partner's asn.line_refs written in the I loop
 
 
 @dataclass(frozen=True, slots=True)

@@ -738,7 +738,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
-                      "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO)])  # line_ship_tos
+                      "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # line_ship_tos
+                      "line_refs"])  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -762,17 +763,20 @@ def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, 
 
 class LineText(NamedTuple):
     """What an 810 reads of a canonical ORDER_LINES row (engine.invoice.order_810): its unit, IT105,
-    PID description and product ids (qualifier, id) as stored, from columns (``line_texts``)."""
+    PID description, product ids (qualifier, id) and own references (REF01, REF02) as stored, from columns
+    (``line_texts``)."""
 
     unit: str | None
     price_basis: str | None
     description: str | None
     product_ids: tuple[tuple[str | None, str | None], ...]
+    line_refs: tuple[tuple[str | None, str | None], ...] = ()
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
         return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
-                "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids]}
+                "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids],
+                "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs]}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -794,8 +798,12 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
         flat = list(zip(fields["qualifier"].to_pylist(), fields["id"].to_pylist(), strict=True))
         valid = ids.is_valid().to_pylist()
         pairs = [tuple(flat[a:b]) if ok else () for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
+    refs: list = [()] * n  # the lines' own REFs (few lines have them; none in a table stored before they were kept)
+    if "line_refs" in cols and order_lines["line_refs"].null_count < n:
+        refs = [tuple((r["qualifier"], r["id"]) for r in got) if got else ()
+                for got in order_lines["line_refs"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
-                                                          pairs, strict=True)))
+                                                          pairs, refs, strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
@@ -830,9 +838,11 @@ class Lazy(Mapping):
 def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | None:
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
     single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
-    IT1/PID text _text_invoice writes around the values."""
+    IT1/PID text _text_invoice writes around the values; None for a partner whose 810s echo the lines' own
+    REFs ([fulfilment.invoice] line_refs: built as segments, engine.invoice.body_810)."""
     d = env.candidates[0]
-    if any(len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
+    if profile.fulfilment.invoice.line_refs or any(len(c) > 1 for c in (d.element, d.component, d.segment,
+                                                                          d.repetition)):
         return None
     fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
     return d if first_fit(env, fixed) == d else None
@@ -1041,7 +1051,7 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
-            stored_unit, stored_basis, stored_description, pids = row  # a LineText's fields, unpacked at once
+            stored_unit, stored_basis, stored_description, pids = row[:4]  # a LineText's fields, unpacked at once
             unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80
             if not pids:

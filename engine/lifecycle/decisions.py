@@ -97,7 +97,8 @@ _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "sour
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT,  # the 855 answers by weight
-                 "substitute_ids", "ordered_sku"]  # a substitute's ids (its ACK*IS) and the item ordered
+                 "substitute_ids", "ordered_sku",  # a substitute's ids (its ACK*IS) and the item ordered
+                 "line_refs"]  # the line's own REFs (PoAckSettings.line_refs: REF after PO1)
 
 
 def plan_decisions(records: Mapping[Key, OrderRecord], decisions: Sequence[OrderDecision], *, orders: pa.Table,
@@ -396,8 +397,8 @@ class _Batch:
                 for h in heads:
                     row = at[(partner, h["po_number"])]
                     h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
-            values = element_values(sub_rows, sub_statuses, sub_spans, settings.product_qualifiers) \
-                if sub_rows.num_rows else None
+            values = element_values(sub_rows, sub_statuses, sub_spans, settings.product_qualifiers,
+                                    settings.line_refs) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
                                  values=values, settings=settings)
             groups = group(used, env, profile.delivery.limit)

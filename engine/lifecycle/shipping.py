@@ -1319,8 +1319,9 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
     for partner, at in by_partner.items():
         profile = profiles.get(partner)
         if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR \
-                or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers:
-            continue  # lots, serial numbers: written by build_856 (engine.asn._item_writer)
+                or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
+                or profile.fulfilment.asn.line_refs:
+            continue  # lots, serial numbers, the lines' own REFs: written by build_856 (engine.asn._item_writer)
         usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
         if usual is None:
             continue
@@ -1384,8 +1385,9 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
-            or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers:
-        return None  # lots, serial numbers: written by build_856 (engine.asn._item_writer)
+            or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
+            or profile.fulfilment.asn.line_refs:
+        return None  # lots, serial numbers, the lines' own REFs: written by build_856 (engine.asn._item_writer)
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:
         return None
