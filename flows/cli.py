@@ -868,8 +868,8 @@ def status(po: str = typer.Argument(..., help="PO number"),
                                        "(without it: every release)."),
            dates: bool = typer.Option(False, "--dates", "--asked", help="Also what the PO asked as kept: its DTM "
                                       "dates, terms (ITD), CSH (ship complete, no back order, do-not-exceed), each "
-                                      "line's price basis, SDQ store quantities and own ship-to (read from the "
-                                      "stored 850 tables: slower, loads pyarrow)."),
+                                      "line's price basis, SDQ store quantities, own ship-to and own REFs (read "
+                                      "from the stored 850 tables: slower, loads pyarrow)."),
            workspace: Path = WORKSPACE) -> None:
     """One order's story: state, every line (deleted and cancelled too), every document sent, people's
     decisions, and the history in order with each time's clock."""

@@ -241,16 +241,17 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
     (ITD), ``sales_requirement`` (CSH01: code and words), ``do_not_exceed`` (CSH03 and CSH02) and, for a
     ship-complete order (CSH01 SC), ``ship_complete_date``, the one day its live lines are promised for (null
     when several or none); each line's ``price_basis`` (PO105), ``price_per`` (the unit it is per: LB for PP),
-    ``store_quantities`` (its SDQ pairs) and ``dates`` (its own DTM dates set: requested_ship_date,
-    requested_delivery_date, cancel_after, do_not_deliver_before / after, ISO); and the story's ``changes``,
-    what each 860 changed old -> new (flows.status_view.changes). Every one of them null when ``asked`` is None
-    (not read)."""
+    ``store_quantities`` (its SDQ pairs), ``dates`` (its own DTM dates set: requested_ship_date,
+    requested_delivery_date, cancel_after, do_not_deliver_before / after, ISO) and ``refs`` (its PO1 loop's
+    REFs as sent: [{"qualifier", "id"}, ...], a drop-ship hub's REF*CO the consumer's order); and the story's
+    ``changes``, what each 860 changed old -> new (flows.status_view.changes). Every one of them null when
+    ``asked`` is None (not read)."""
     o = doc["order"]
     doc["changes"] = None if asked is None else list(asked.get("changes") or ())
     if asked is None:
         o.update(terms=None, sales_requirement=None, do_not_exceed=None, ship_complete_date=None)
         for ln in doc["lines"]:
-            ln.update(price_basis=None, price_per=None, store_quantities=None, dates=None)
+            ln.update(price_basis=None, price_per=None, store_quantities=None, dates=None, refs=None)
         return doc
     from schemas.orders import SHIP_COMPLETE  # (pyarrow: only when the stored tables were read)
 
@@ -264,7 +265,8 @@ def with_asked(doc: dict, asked: dict | None) -> dict:
     for ln in doc["lines"]:
         kept = kept_lines.get(ln["line_id"] or str(ln["line_number"]), {})
         ln.update(price_basis=kept.get("price_basis", ""), price_per=_price_per(kept.get("price_basis", "")),
-                  store_quantities=kept.get("store_quantities", []), dates=kept.get("dates", {}))
+                  store_quantities=kept.get("store_quantities", []), dates=kept.get("dates", {}),
+                  refs=kept.get("refs", []))
     return doc
 
 

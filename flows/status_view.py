@@ -228,7 +228,9 @@ def asked(ws, record) -> dict:
     ``do_not_exceed`` ({"amount", "action"}: CSH03 and CSH02; None none), and ``lines``: line id (PO101, else
     the line number as text) -> {"price_basis": PO105, "store_quantities": [{"store", "quantity", "unit",
     "id_qualifier"}, ...] (its SDQ pairs), "dates": {LINE_DATE_NAMES column: ISO date} (the line's own dates
-    set, as the current revision keeps them)}. {} when the tables cannot be read."""
+    set, as the current revision keeps them), "refs": [{"qualifier", "id"}, ...] (its PO1 loop's REF01 and
+    REF02 as sent, in that order: a drop-ship hub's REF*CO, the consumer's order number)}. {} when the tables
+    cannot be read."""
     from connectors.order_store import OrderStore, order_row
     from schemas.errors import StateError
 
@@ -238,7 +240,7 @@ def asked(ws, record) -> dict:
              "do_not_exceed_amount"]
     try:
         o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, heads, [
-            "po_number", "order_ref", "line_number", "line_id", "price_basis", "store_quantities",
+            "po_number", "order_ref", "line_number", "line_id", "price_basis", "store_quantities", "line_refs",
             *(c for c, _q, _t in LINE_DATE_NAMES)])
     except StateError:
         return {}
@@ -254,7 +256,8 @@ def asked(ws, record) -> dict:
             "price_basis": r["price_basis"] or "",
             "store_quantities": [{"store": q["store"], "quantity": _plain_value(q["quantity"]), "unit": q["unit"] or "",
                                   "id_qualifier": q["id_qualifier"] or ""} for q in r["store_quantities"] or ()],
-            "dates": {c: r[c].isoformat() for c, _q, _t in LINE_DATE_NAMES if r[c] is not None}}
+            "dates": {c: r[c].isoformat() for c, _q, _t in LINE_DATE_NAMES if r[c] is not None},
+            "refs": [{"qualifier": x["qualifier"] or "", "id": x["id"] or ""} for x in r["line_refs"] or ()]}
             for r in rows},
     }
 
@@ -394,6 +397,9 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             console.print(shown(f"  line {ln['line_id'] or ln['line_number']} by store (SDQ): " + "; ".join(
                 f"store {q['store']} {q['quantity']} {q['unit'] or ln['unit']}".strip()
                 for q in ln["store_quantities"])))
+        if ln.get("refs"):  # its PO1 loop's own REFs (a drop-ship hub's REF*CO: the consumer's order number)
+            console.print(shown(f"  line {ln['line_id'] or ln['line_number']} refs: " + "; ".join(
+                f"REF*{x['qualifier']} {x['id']}" for x in ln["refs"])))
     d = Table(title="documents sent (times: run clock; a held document waits, unnumbered)")
     for c in ("type", "ISA13", "GS06", "ST02", "file", "status", "created", "delivered"):
         d.add_column(c, overflow="fold")

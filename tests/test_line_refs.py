@@ -411,3 +411,39 @@ def test_a_run_echoes_a_partners_line_refs_in_its_856(tmp_path, maps):  # noqa: 
                    ("ACME-1001", "5", [["LI", "0005"]])]  # line 5 in two cartons: each item loop names it
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-856-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+# --- status and the console -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def hub_order(tmp_path_factory):
+    """acme's night with ACME-1000's lines 1 and 2 carrying a hub's REF*CO (the consumer's order) and REF*LI."""
+    from datetime import datetime
+
+    from tests.support import run_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path_factory.mktemp("hub") / "ws", partners=("acme",))
+    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs("ACME-1000", HUB_REFS))
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    return ws
+
+
+def test_status_shows_each_line_s_own_refs_as_sent(hub_order):
+    """Sales and ops look a drop-ship order up by the consumer's order number (the line's REF*CO): `status --asked`
+    (text and JSON) and the console's order page show each line's REFs, every one as sent, in the order sent."""
+    from tests.test_status_kept import page, status, status_text
+
+    doc = status(hub_order, "ACME-1000", "--asked")
+    refs = {ln["line_id"]: ln["refs"] for ln in doc["lines"]}
+    assert refs["1"] == [{"qualifier": "CO", "id": "CUST-77"}, {"qualifier": "LI", "id": "0001"}]
+    assert refs["2"] == [{"qualifier": "ZZ", "id": "NOT ASKED"}, {"qualifier": "LI", "id": "0002"},
+                         {"qualifier": "CO", "id": "CUST-77"}]
+    assert all(r == [] for line_id, r in refs.items() if line_id not in ("1", "2"))
+    text = status_text(hub_order, "ACME-1000", "--asked")
+    assert "line 1 refs: REF*CO CUST-77; REF*LI 0001" in text
+    assert "line 2 refs: REF*ZZ NOT ASKED; REF*LI 0002; REF*CO CUST-77" in text
+    assert text.count(" refs: REF*") == 2  # the other lines: none
+    html = page(hub_order, "ACME-1000")
+    assert "refs: REF*CO CUST-77; REF*LI 0001" in html and "refs: REF*ZZ NOT ASKED; REF*LI 0002; REF*CO CUST-77" in html
+    # not read without --asked (status reads no stored table then): null, not an empty guess
+    assert {ln["refs"] for ln in status(hub_order, "ACME-1000")["lines"]} == {None}
+    assert " refs: REF*" not in status_text(hub_order, "ACME-1000")
