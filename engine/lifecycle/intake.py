@@ -71,8 +71,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     ``resent_replaces``: the profile's resent_po is "replace" (a retransmitted 850 whose lines changed replaces
     the order, as BEG01 05 would: ``resent_with_changes``); ``buyers``: the GS02s of the several buyers the partner
     sends for (a hub, a network: X12Settings.buyer_gs_ids), whose PO numbers are each buyer's own, so a PO from one
-    of them is never a copy, cancellation or replacement of another's order of the same number
-    (PO_OF_ANOTHER_BUYER)."""
+    of them is never a copy, cancellation or replacement of another's order of the same number, nor is an 860 of
+    one of them that order's change (PO_OF_ANOTHER_BUYER)."""
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
