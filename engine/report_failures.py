@@ -198,8 +198,9 @@ HINTS: dict[str, str] = {
         " or an 860."
     ),
     "PO_OF_ANOTHER_BUYER": (
-        "Enter the PO by hand for the buyer the message names (its 997 went, no 855): another buyer behind the"
-        " same hub or network holds an order of that number, which was left as it was."
+        "Enter the PO (or the 860's change) by hand for the buyer the message names (its 997 went, no 855 or"
+        " 865): another buyer behind the same hub or network holds an order of that number, which was left as it"
+        " was."
     ),
     # structure (the most common ones)
     "SE_COUNT_MISMATCH": "The partner's translator miscounted segments; ask them to regenerate the file.",

@@ -18,6 +18,7 @@ from parsers.orders_850 import (
     _Cells,
     _ctp_prices,
     _decimal,
+    _group_senders,
     _implied_form,
     _int,
     _joined_elements,
@@ -148,6 +149,7 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
             **{k: lineage[k] for k in _LINEAGE_FIELDS},
             "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
             **_heading(result, sets),
+            "gs02": pa.array(_group_senders(sets), pa.string()),
         },
         schema=CHANGE_HEADERS,
     )

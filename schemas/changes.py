@@ -85,7 +85,7 @@ LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 lo
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
-                                "parties_sent"))
+                                "parties_sent", "gs02"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -119,6 +119,9 @@ CHANGE_HEADERS = pa.schema([
     # the heading's N1 BT / BY / Z7 loops before the first POC (KEPT_PARTIES), in order: not applied; engine.changes
     # names one that is not the order's own party (null: none sent)
     pa.field("parties_sent", pa.list_(PARTY_SENT)),
+    # GS02 of the 860's group (null: empty): of a partner sending for several buyers (X12Settings.buyer_gs_ids), the
+    # buyer whose PO number BCH03 is; engine.lifecycle.intake applies no 860 of one buyer to another's order
+    pa.field("gs02", pa.string()),
 ])
 
 ORDER_CHANGES = pa.schema([

@@ -209,7 +209,7 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PO_OF_ANOTHER_BUYER", "business", "error", "",
            "A PO from one of the several buyers a partner sends for (a hub's, a network's: their GS02s) has the "
            "number of another of those buyers' orders; it is not taken as a copy, cancellation or replacement of "
-           "that order, and not processed."),
+           "that order, and not processed. The same for an 860 (change or cancellation) naming it."),
     ]
 }
 

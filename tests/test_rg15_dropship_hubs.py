@@ -212,6 +212,80 @@ def test_a_hub_po_with_another_retailers_po_number_is_not_taken_for_its_order(tm
     assert sum(s[0] == "BAK" and s[3] == "41187702" for s in segments(ws, "commercehub", "855")) == 1
 
 
+def _changes_night(tmp_path, *, one_buyer: bool, files: list[str]):
+    """Night 1 takes CommerceHub's Home Depot.com and Lowe's.com POs; night 2 the Lowe's.com 860s ``files`` (of
+    tests/fixtures/rg15/changes), each for PO 41187702, Home Depot's number. ``one_buyer``: the profile lists no
+    their_gs_ids (a partner of one buyer whose GS02 changed). -> (workspace, findings, Home Depot's order's state,
+    its lines' (PO101, quantity, state))."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws", drops={"commercehub": ["chub-850-hdcom-lowescom-20261126.x12"]})
+    if one_buyer:
+        profile = ws.partners_dir / "commercehub.toml"
+        text = profile.read_text(encoding="utf-8")
+        assert 'their_gs_ids = ["LOWESCOM"]\n' in text
+        profile.write_text(text.replace('their_gs_ids = ["LOWESCOM"]\n', ""), encoding="utf-8")
+    run_stages(ws, NIGHT)
+    deliver_all(ws, NIGHT)
+    for name in files:
+        shutil.copy2(FIXTURES / "changes" / "commercehub" / name, ws.drop_root / "commercehub" / "inbox" / name)
+    night2 = datetime(2026, 11, 28, 2)
+    run_stages(ws, night2)
+    deliver_all(ws, night2)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["severity"], f["po_number"], f["message"]) for f in state.findings()]
+        order = {o.key: o.state.value for o in state.orders()}[("commercehub", "41187702")]
+        lines = [(ln.line_id, ln.ordered, ln.state.value) for ln in state.order_lines("commercehub", "41187702")]
+    finally:
+        state.close()
+    return ws, found, order, lines
+
+
+CHANGE_860, CANCEL_860 = "chub-860-lowescom-change-20261128.x12", "chub-860-lowescom-cancel-20261128.x12"
+
+
+@pytest.mark.parametrize("name", [CHANGE_860, CANCEL_860])
+def test_inspect_reads_each_lowes_860_without_an_error(name):
+    seen = inspected(FIXTURES / "changes" / "commercehub" / name)
+    assert not [f for f in seen["findings"] if f["severity"] == "error"]
+
+
+def test_a_hub_860_naming_another_retailers_po_number_leaves_its_order_as_it_was(tmp_path):
+    """Night 2 Lowe's.com (GS02 LOWESCOM) sends an 860 changing line 1 of PO 41187702 to 5 and an 860 cancelling
+    it (BCH01 01): the number of Home Depot.com's order taken on night 1, which Lowe's cannot change. Home Depot's
+    order and lines are as they were, each 860 is an error naming both retailers for ops, its 997 accepts it and
+    no 855 (change_ack) or 865 answers it. Before, Lowe's 860s changed and then cancelled Home Depot's order."""
+    ws, found, order, lines = _changes_night(tmp_path, one_buyer=False, files=[CHANGE_860, CANCEL_860])
+    before = segments(ws, "commercehub", "855")
+    other = [f for f in found if f[0] == "PO_OF_ANOTHER_BUYER"]
+    assert [f[1:3] for f in other] == [("error", "41187702")] * 2
+    assert all("LOWESCOM" in f[3] and "THEHOMEDEPOTINC" in f[3] and "860" in f[3] for f in other)
+    assert order == "acknowledged"
+    assert [(i, q) for i, q, _s in lines] == [("1", 2), ("2", 1)]
+    assert {s for _i, _q, s in lines} == {"allocated"}
+    acks = segments(ws, "commercehub", "997")
+    assert sorted(s[2] for s in acks if s[0] == "AK1") == ["881204", "881205", "881390", "881391"]
+    assert {s[1] for s in acks if s[0] == "AK5"} == {"A"}
+    assert sum(s[0] == "BAK" and s[3] == "41187702" for s in before) == 1  # night 1's 855 alone
+    assert not list((ws.drop_root / "commercehub" / "outbox").glob("commercehub-865-*"))
+
+
+def test_a_one_buyer_partner_s_860_from_a_changed_gs02_still_changes_its_order(tmp_path):
+    """A partner whose profile lists no their_gs_ids is one buyer: its 860 from another GS02 (a new translator)
+    is its own and changes its order as before (line 1 from 2 to 1, answered by an 855 as change_ack says)."""
+    ws, found, order, lines = _changes_night(tmp_path, one_buyer=True, files=[CHANGE_860])
+    assert "PO_OF_ANOTHER_BUYER" not in {f[0] for f in found} and not [f for f in found if f[1] == "error"]
+    assert order == "acknowledged" and [(i, q) for i, q, _s in lines] == [("1", 1), ("2", 1)]
+    answers = segments(ws, "commercehub", "855")
+    starts = [k for k, s in enumerate(answers) if s[0] == "BAK" and s[3] == "41187702"]
+    assert len(starts) == 2  # night 1's 855, then the change's
+    assert [s[1:3] for s in answers[starts[1]:] if s[0] == "ACK"][0] == ["DR", "1"]
+
+
 def test_a_line_s_own_carrier_and_service_is_told_not_dropped():
     """CommerceHub's Home Depot.com PO asks UPS Ground in its heading and FedEx Home Delivery for line 2 (a TD5 in
     its PO1 loop): only the heading's TD5 is kept, so line 2's is quoted in NOTES_NOT_KEPT for ops to pass on to the

@@ -71,8 +71,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
     ``resent_replaces``: the profile's resent_po is "replace" (a retransmitted 850 whose lines changed replaces
     the order, as BEG01 05 would: ``resent_with_changes``); ``buyers``: the GS02s of the several buyers the partner
     sends for (a hub, a network: X12Settings.buyer_gs_ids), whose PO numbers are each buyer's own, so a PO from one
-    of them is never a copy, cancellation or replacement of another's order of the same number
-    (PO_OF_ANOTHER_BUYER)."""
+    of them is never a copy, cancellation or replacement of another's order of the same number, nor is an 860 of
+    one of them that order's change (PO_OF_ANOTHER_BUYER)."""
     unanswered = unanswered or {}
     parts = [Plan(documents=tuple(planned_document(d, partner=partner, source_sha256=outcome.sha256,
                                                    envelope=envelope)
@@ -97,6 +97,9 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         current = working.get(po)
         if current is None:
             parts.append(Plan(new_changes=(change,)))
+            continue
+        if (theirs := current.gs02) in buyers and (sender := header.get("gs02") or "") in buyers and sender != theirs:
+            parts.append(_change_of_another_buyer(header, current, sender, outcome, partner))
             continue
         part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
                         at=at, run_id=run_id, stage="intake")
@@ -211,6 +214,21 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
         return None
+
+
+def _change_of_another_buyer(header: dict, current: OrderRecord, sender: str, outcome: Outcome, partner: str) -> Plan:
+    """An 860 from one of the partner's several buyers (GS02 ``sender``) naming the PO number of another buyer's
+    order ``current``: not that order's change (buyers behind a hub or network number their POs each on their own);
+    not recorded nor applied, that order left as it was, an error for ops (its 997 was planned with the file's)."""
+    po = header["po_number"]
+    f = finding("PO_OF_ANOTHER_BUYER", f"860 for PO {x12_po(po)} from buyer {sender} (GS02) names buyer "
+                f"{current.gs02}'s order (state {current.state.value}): another buyer's PO, not a change or "
+                f"cancellation of that order; it is not applied and that order is left as it was.",
+                element="BCH03", value=x12_po(po), file=outcome.file, isa13=header["isa13"] or "",
+                gs06=header["gs06"] or "", st02=header["st02"] or "", seg="BCH",
+                file_segment=(header["st_file_segment"] or 0) + 1)
+    return Plan(findings=(FindingRecord(f, partner, po, "change not applied: the PO number is another buyer's "
+                                        "order's; nothing sent", "intake"),))
 
 
 def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:
