@@ -876,28 +876,27 @@ def _usages(sets) -> list[str | None]:
     return out
 
 
-def _group_senders(sets) -> list[str | None]:
-    """GS02 of each set's group (None when empty), each group's read once."""
+def _group_ids(sets, attr: str) -> list[str | None]:
+    """The group's ``attr`` ("sender": GS02, "receiver": GS03) for each set (None when empty), each group's read
+    once."""
     out: list[str | None] = []
     last_g = None
-    sender = None
+    value = None
     for _ic, g, _ts in sets:
         if g is not last_g:
-            last_g, sender = g, g.sender or None
-        out.append(sender)
+            last_g, value = g, getattr(g, attr) or None
+        out.append(value)
     return out
+
+
+def _group_senders(sets) -> list[str | None]:
+    """GS02 of each set's group (None when empty)."""
+    return _group_ids(sets, "sender")
 
 
 def _group_receivers(sets) -> list[str | None]:
-    """GS03 of each set's group (None when empty), each group's read once."""
-    out: list[str | None] = []
-    last_g = None
-    receiver = None
-    for _ic, g, _ts in sets:
-        if g is not last_g:
-            last_g, receiver = g, g.receiver or None
-        out.append(receiver)
-    return out
+    """GS03 of each set's group (None when empty)."""
+    return _group_ids(sets, "receiver")
 
 
 def _set_labels(sets) -> tuple[list[str], list[str], list[str], list[str]]:

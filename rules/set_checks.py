@@ -626,21 +626,10 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     has none: SHIP_TO_UNKNOWN holds it). One the lines all share, without a heading
     ship-to, is the order's (parsers.orders_850) and raises nothing; so does a line's N1*ST naming the heading's
     party (its id, else its name). Each is named (line, N102, N103/N104; ten at most)."""
-    mine = np.zeros(len(sets) + 1, dtype=bool)
-    mine[chosen] = True
-    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
-    if not len(n1_rows):
+    found = _ship_tos_under(result, "PO1", sets, chosen, set_of_row, fe)
+    if found is None:
         return []
-    is_st = np.asarray(pc.fill_null(pc.equal(_column(fe, n1_rows, 1)[0], "ST"), False).to_numpy(
-        zero_copy_only=False), dtype=bool)
-    n1_rows, n1_owner = n1_rows[is_st], n1_owner[is_st]
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
-    if not len(n1_rows) or not len(line_rows):
-        return []
-    at = np.searchsorted(line_rows, n1_rows, side="right") - 1
-    in_line = (at >= 0) & (line_owner[np.maximum(at, 0)] == n1_owner)
-    if not in_line.any():
-        return []
+    n1_rows, n1_owner, line_rows, line_owner, at, in_line = found
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
     heading: dict[int, tuple] = {}  # set -> its heading N1*ST (N102, N103, N104), the first
@@ -681,15 +670,32 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     return out
 
 
-def _under_lines(result: ParseResult, seg: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray):
-    """The chosen sets' ``seg`` rows with their sets, the PO1 rows with theirs, the PO1 each ``seg`` row
-    follows (-1 before the first) and whether that PO1 is in the row's own set; None without ``seg``."""
+def _ship_tos_under(result: ParseResult, loop: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                    fe: FlatElements):
+    """_under_lines for the chosen sets' N1*ST rows under ``loop`` (PO1: an 850 line's own ship-to; POC: an 860's);
+    None when no N1*ST is within a loop of its own set."""
+    def ship_tos(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(pc.fill_null(pc.equal(_column(fe, rows, 1)[0], "ST"), False).to_numpy(
+            zero_copy_only=False), dtype=bool)
+
+    found = _under_lines(result, "N1", sets, chosen, set_of_row, loop=loop, keep=ship_tos)
+    return found if found is not None and found[5].any() else None
+
+
+def _under_lines(result: ParseResult, seg: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                 loop: str = "PO1", keep: Callable[[np.ndarray], np.ndarray] | None = None):
+    """The chosen sets' ``seg`` rows (those ``keep`` marks, when given) with their sets, the ``loop`` rows (PO1,
+    an 860's POC) with theirs, the loop row each ``seg`` row follows (-1 before the first) and whether that loop
+    row is in the row's own set; None without such ``seg`` rows."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     rows, owner = _rows_in(result, seg, mine, set_of_row)
+    if keep is not None and len(rows):
+        kept = keep(rows)
+        rows, owner = rows[kept], owner[kept]
     if not len(rows):
         return None
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_rows, line_owner = _rows_in(result, loop, mine, set_of_row)
     at = np.searchsorted(line_rows, rows, side="right") - 1  # the PO1 each row follows
     owned = at >= 0
     owned[owned] = line_owner[at[owned]] == owner[owned]  # within its own set
@@ -850,21 +856,10 @@ def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, s
     order's), while the POC's quantities and prices are applied; this used to pass without a word. Each is named
     (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted line's (DI, CF) is not:
     it ships nowhere. The heading's N1*ST is the order's new ship-to (applied: CHANGE_HEADER_APPLIED)."""
-    mine = np.zeros(len(sets) + 1, dtype=bool)
-    mine[chosen] = True
-    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
-    if not len(n1_rows):
+    found = _ship_tos_under(result, "POC", sets, chosen, set_of_row, fe)
+    if found is None:
         return []
-    is_st = np.asarray(pc.fill_null(pc.equal(_column(fe, n1_rows, 1)[0], "ST"), False).to_numpy(
-        zero_copy_only=False), dtype=bool)
-    n1_rows, n1_owner = n1_rows[is_st], n1_owner[is_st]
-    poc_rows, poc_owner = _rows_in(result, "POC", mine, set_of_row)
-    if not len(n1_rows) or not len(poc_rows):
-        return []
-    at = np.searchsorted(poc_rows, n1_rows, side="right") - 1
-    in_line = (at >= 0) & (poc_owner[np.maximum(at, 0)] == n1_owner)
-    if not in_line.any():
-        return []
+    n1_rows, n1_owner, poc_rows, _poc_owner, at, in_line = found
     line_ids, kinds = (_column(fe, poc_rows, k)[0].to_pylist() for k in (1, 2))
     name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
     named: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, text, element, value) per POC N1*ST
