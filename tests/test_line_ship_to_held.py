@@ -161,6 +161,17 @@ def _ship_to(asn: list[list[str]]) -> list[str]:
     return [s[1:5] for s in asn if s[:2] == ["N1", "ST"]][0]
 
 
+def _approved(ws):
+    """``ws``'s member drop ship held on NIGHT, approved, acknowledged on NEXT: it waits for the warehouse."""
+    run_stages(ws, NIGHT)
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NEXT)
+    assert _order(ws)[0].state == "acknowledged"
+    return ws
+
+
 @pytest.mark.parametrize("objects", [False, True], ids=["columns", "objects"])
 def test_a_co_op_order_with_lines_for_another_store_is_held_then_approved_and_shipped(tmp_path, objects):
     """``objects``: each carton's tracking number in its loop, so the 856s are built from assemble_shipments'
@@ -209,11 +220,7 @@ def test_an_810_per_shipment_names_its_lines_own_ship_to(tmp_path):
     assert '[fulfilment.invoice]\nper = "order"\n' in text
     profile.write_text(text.replace('[fulfilment.invoice]\nper = "order"\n',
                                     '[fulfilment.invoice]\nper = "shipment"\n'), encoding="utf-8")
-    run_stages(ws, NIGHT)
-    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
-                                   "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
-    run_stages(ws, NEXT)
+    _approved(ws)
     _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-02", 3: "DS-SHP-03"})
     segs = segments(ws, "acehardware", "810")
     starts = [k for k, s in enumerate(segs) if s[0] == "ST"]
@@ -225,12 +232,7 @@ def test_an_810_per_shipment_names_its_lines_own_ship_to(tmp_path):
 
 
 def test_a_shipment_holding_lines_for_two_ship_tos_is_held_not_sent_to_one_of_them(tmp_path):
-    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
-    run_stages(ws, NIGHT)
-    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
-                                   "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
-    run_stages(ws, NEXT)
+    ws = _approved(_workspace(tmp_path / "ws", [RSC], MEMBER_LINES))
     asns = _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-01", 3: "DS-SHP-03"})  # Smith's and Jones's lines in one
     assert sorted(asns) == ["DS-SHP-03"] and _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
     state = StateStore(ws.state_path)
@@ -276,18 +278,6 @@ def test_order_lines_stored_before_their_own_ship_to_was_kept_read_it_as_none(tm
     assert check_line_ship_tos(orders, loaded) == []  # nothing to compare: no finding, as before
 
 
-def _approved(tmp_path):
-    """The member drop ship held on NIGHT, approved, acknowledged on NEXT: it waits for the warehouse."""
-    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
-    run_stages(ws, NIGHT)
-    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
-                                   "-w", str(ws.root)])
-    assert res.exit_code == 0, res.output
-    run_stages(ws, NEXT)
-    assert _order(ws)[0].state == "acknowledged"
-    return ws
-
-
 def _ship_945(ws, shipment: str, ship_to: str, line: int) -> tuple[dict[str, list[list[str]]], list[dict]]:
     """North's 945 (its N1 ST: ``ship_to``) shipping ``line`` of DS9900001 as ``shipment`` on SHIP_DAY: each 856
     sent by its BSN02, and the findings of the ship run."""
@@ -317,7 +307,7 @@ def test_a_945_naming_the_line_s_own_ship_to_is_the_right_place_and_the_heading_
     heading's for a line without one. Smith's line confirmed to Smith goes (it used to be held as
     SHIPMENT_SHIP_TO_MISMATCH: the check knew the heading's ship-to only); Smith's line confirmed to the RSC is
     held (it used to go, its 856 naming Smith); the RSC's line confirmed to the RSC goes, as before."""
-    ws = _approved(tmp_path)
+    ws = _approved(_workspace(tmp_path / "ws", [RSC], MEMBER_LINES))
     asns, found = _ship_945(ws, "DS-SHP-01", "N1*ST*SMITH ACE HARDWARE*92*15522", 1)
     assert not [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"], found
     assert _ship_to(asns["DS-SHP-01"]) == ["ST", "SMITH ACE HARDWARE", "92", "15522"]
@@ -357,7 +347,7 @@ def test_an_860_moving_a_line_to_another_ship_to_is_named_not_applied():
 
 
 def test_an_approved_co_op_order_s_860_moving_a_member_line_is_reported_and_the_line_ships_where_it_did(tmp_path):
-    ws = _approved(tmp_path)
+    ws = _approved(_workspace(tmp_path / "ws", [RSC], MEMBER_LINES))
     change = ["BCH*04*DS*DS9900001**1*20261126****20261128", "POC*2*CA*1**EA*58.58*PE*VN*VP-1021",
               "N1*ST*BROWN ACE HARDWARE*92*17777", "N3*5 OAK ST", "N4*XENIA*OH*45385*US", "CTT*1"]
     sets = ["ST*860*0001", *change, f"SE*{len(change) + 2}*0001"]
