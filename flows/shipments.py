@@ -363,7 +363,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
             p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
-        addresses=_addresses(records, profiles))  # orders of a network's other buyer / another division of ours
+        addresses=shipping.order_addresses(records, profiles))  # orders of another buyer / division of ours
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
@@ -435,17 +435,6 @@ def _heading_only(profiles: Mapping[str, PartnerProfile]) -> set[str]:
     ships and is invoiced to the order's ship-to, whatever ship-to its PO1 loop names."""
     return {pid for pid, p in profiles.items()
             if outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept"}
-
-
-def _addresses(records: Mapping, profiles: Mapping[str, PartnerProfile]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(partner, PO) -> (GS02, GS03) of the orders of ``records`` sent from or to other GS ids than their profile's
-    (engine.lifecycle.shipping.buyers_mixed); empty for a partner that is one buyer writing to one id of ours."""
-    out = {}
-    for key, r in records.items():
-        x = profiles[key[0]].x12 if key[0] in profiles else None
-        if x is not None and ((r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id)):
-            out[key] = (r.gs02, r.gs03)
-    return out
 
 
 def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[str]] | None = None

@@ -573,6 +573,19 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
     return out
 
 
+def order_addresses(records: Mapping[tuple[str, str], OrderRecord], profiles: Mapping[str, PartnerProfile]
+                    ) -> dict[tuple[str, str], tuple[str, str]]:
+    """(partner, PO) -> (GS02, GS03) of the order ``records`` (by key) sent from or to other GS ids than
+    their profile's: the ``addresses`` buyers_mixed reads; empty for a partner that is one buyer writing to one id
+    of ours."""
+    out = {}
+    for key, r in records.items():
+        x = profiles[key[0]].x12 if key[0] in profiles else None
+        if x is not None and ((r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id)):
+            out[key] = (r.gs02, r.gs03)
+    return out
+
+
 def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, str]],
                  profiles: Mapping[str, PartnerProfile]) -> list[tuple[int, Finding]]:
     """SHIPMENT_BUYERS_MIXED at the first line of each shipment whose POs were sent from different GS02s or to
