@@ -26,6 +26,7 @@ from schemas.orders import (
     LINE_DTM_DATES,
     LINE_REF,
     LINE_SHIP_TO,
+    LINE_WIDE_DATES,
     MONEY,
     ORDER_LINES,
     ORDER_REFS,
@@ -586,6 +587,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
                                                      "terms_net_due_date")})
+    for name, common in common_line_dates(set_of_row, po1_rows, codes, vocab, cells, nsets).items():
+        when[name] = pc.coalesce(when[name], common)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
     orders = {
         "partner": _repeat(partner, nsets),
@@ -1305,6 +1308,29 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         rows, slots = dtm_rows[at], owner[at]
         text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES)
         out[name] = _scatter(n_lines, slots, dates(text))
+    return out
+
+
+def common_line_dates(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+                      nsets: int) -> dict[str, pa.Array]:
+    """Per set, each of schemas.orders.LINE_WIDE_DATES (the ship window) that every one of its PO1 loops states in
+    its own part, all with the same date (read as line_dates reads a line's dates): that date, the order's when its
+    heading sends none; null where a line states none or another date (LINE_DATES_NOT_APPLIED names them)."""
+    out = {name: pa.nulls(nsets, pa.date32()) for name in LINE_WIDE_DATES.values()}
+    if not len(po1_rows):
+        return out
+    line_set = set_of_row[po1_rows]
+    none = np.iinfo(np.int32).min
+    for name, values in line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_WIDE_DATES).items():
+        if values.null_count == len(values):
+            continue
+        days = pc.fill_null(values.cast(pa.int32()), none).to_numpy(zero_copy_only=False)
+        low = np.full(nsets, np.iinfo(np.int32).max, np.int64)
+        high = np.full(nsets, none, np.int64)
+        np.minimum.at(low, line_set, days)
+        np.maximum.at(high, line_set, days)
+        alike = (low == high) & (low != none)  # every line has it (a line without is ``none``, the lowest), one date
+        out[name] = pa.array(np.where(alike, low, 0).astype(np.int32), pa.int32(), mask=~alike).cast(pa.date32())
     return out
 
 

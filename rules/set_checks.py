@@ -32,7 +32,7 @@ from schemas.changes import (
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
-from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
+from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, LINE_WIDE_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
 
@@ -1157,13 +1157,11 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         number = 0
         own: list | None = None  # the line's own DTMs so far (row, DTM01, date); None past its N1 or SCH
         named: list[tuple[int, str]] = []
+        lines_own: list[tuple[list, str | None]] = []  # each line's own DTMs, named once all are known
 
-        def settle(own: list | None, line: str | None, named: list = named, heading: set = heading) -> None:
-            """Name the line's own DTMs it does not keep (_kept_of_line), nor the heading sends."""
-            if own:
-                rows, kept = _kept_of_line(own)
-                named.extend((row, f"line {line}: {_date_text(fe, row, 'DTM')}") for row, q, d in own
-                             if row not in rows and (q, d) not in heading and not _says_kept(kept, q, d))
+        def settle(own: list | None, line: str | None, lines_own: list = lines_own) -> None:
+            if own is not None and line is not None:  # a PO1 loop's own part ended (at its N1, SCH, next PO1 ...)
+                lines_own.append((own, line))
 
         for i in range(head, len(ids)):
             seg_id, row = ids[i], ts.start + i
@@ -1185,6 +1183,18 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
                 elif (q, d) not in heading:
                     named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
         settle(own, line)
+        # a ship window every line states alike and the heading does not send is the order's (parsers.orders_850
+        # common_line_dates): kept, not named
+        sent = {q for q, _d in heading}
+        for q in LINE_WIDE_DATES:
+            firsts = {next((d for _r, x, d in mine if x == q), None) for mine, _line in lines_own}
+            if q not in sent and len(firsts) == 1 and None not in firsts:
+                heading.add((q, firsts.pop()))
+        for mine, at_line in lines_own:  # each line's own DTMs it does not keep (_kept_of_line), nor the heading sends
+            if mine:
+                rows, kept = _kept_of_line(mine)
+                named.extend((row, f"line {at_line}: {_date_text(fe, row, 'DTM')}") for row, q, d in mine
+                             if row not in rows and (q, d) not in heading and not _says_kept(kept, q, d))
         named.sort()
         if named:
             out.append(_dates_finding(

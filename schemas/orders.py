@@ -252,6 +252,11 @@ LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_n
 # dates besides LINE_DATES (an 860 POC's DTM moves LINE_DATES only). Each is read as the heading's is, a twin
 # for a standard one it lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
 LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_DATES}
+# DTM01 of the order's ship window (ORDERS columns), which no line keeps of its own: one every PO1 loop of an 850
+# states alike, with the same date, is the order's when its heading sends none (parsers.orders_850
+# common_line_dates). Williams-Sonoma's 5010 850 sends its DTMs in the PO1 loops only (a DTM required in each):
+# its window was dropped with LINE_DATES_NOT_APPLIED, and the 855 promised a ship date before it opened
+LINE_WIDE_DATES = {"037": "ship_not_before", "038": "ship_no_later"}
 # the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
 # them (engine.answer's deliver_by); past either, a backorder's units are cancelled
 # (engine.lifecycle.backorders), moved to today or later they come back (engine.lifecycle.changes.restore_expired)
