@@ -87,6 +87,22 @@ def test_apo_fpo_and_overseas_ship_tos_are_taken_and_written_back_as_sent(night)
     assert ["N4", "FPO", "AP", "96373", "US"] in okinawa
 
 
+def test_the_exchange_856_carries_one_shipment_ref_and_the_po_fob_after_its_dtm(night):
+    """AAFES' 856 (5010) lists at the shipment level TD1, TD5, REF (max use 1) and DTM, then FOB, required: the
+    PO's FOB*PP*DE after DTM*011. No profile could write an FOB in an 856 before [fulfilment.asn] fob."""
+    ws, _found, _states = night
+    dc = po_segments(segments(ws, "aafes", "856"), "AF-SHP-01", "BSN")
+    at = dc.index(["DTM", "011", "20261127", "0840"])
+    assert dc[at - 1: at + 3] == [["REF", "BM", "BOL-AF-1234567"], ["DTM", "011", "20261127", "0840"],
+                                  ["FOB", "PP", "DE"], ["N1", "SF", "OrderBridge Supply DC East", "UL",
+                                                        "0614141000104"]]
+    parcel = po_segments(segments(ws, "aafes", "856"), "AF-SHP-02", "BSN")
+    assert [s for s in parcel if s[0] == "REF" and s[1] in ("BM", "CN")] == [["REF", "BM", "9405511899223100000017"]]
+    assert ["FOB", "PP", "DE"] in parcel
+    # a partner that does not ask for it gets none
+    assert not [s for s in segments(ws, "nexcom", "856") if s[0] == "FOB"]
+
+
 def test_exchange_invoices_carry_the_allowance_vendor_number_bill_to_and_units(night):
     ws, _found, _states = night
     inv = po_segments(segments(ws, "aafes", "810"), "0081234567", "BIG")
