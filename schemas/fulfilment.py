@@ -269,6 +269,11 @@ class Charge(_Model):
     # own new shipments); None: the partner's invoicing policy (InvoiceSettings.per) - "order" for a partner
     # billed per PO, "shipment" for one billed per shipment (the charge on each shipment's 810)
     per: Literal["order", "shipment"] | None = None
+    # the POs it is billed on, by their heading FOB01 (shipment method of payment, code list 146) as sent: a freight
+    # charge only on the POs whose FOB says the customer pays it (["PC"]: prepaid by us, charged to the customer),
+    # never on a collect one (CC: the buyer's carrier, the buyer pays) nor one we prepay (PP); a PO without an FOB
+    # has none of it. () (default): every PO
+    fob: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _one_basis(self) -> Charge:

@@ -151,7 +151,7 @@ def test_closeout_chains_get_their_fob_terms_and_dating(night):
     inv = po_segments(segments(ws, "fivebelow", "810"), "5B2601133", "BIG")
     assert inv[inv.index(["DTM", "011", "20261127"]) + 1] == ["FOB", "CC", "OR", "YANTIAN CN", "01", "FOB"]
     domestic = po_segments(segments(ws, "fivebelow", "810"), "5B2601140", "BIG")
-    assert ["FOB", "PP", "DE"] in domestic
+    assert ["FOB", "PC", "DE"] in domestic
     pallet = po_segments(segments(ws, "fivebelow", "856"), "FB-SHP-01", "BSN")
     assert ["TD1", "PLT94", "1"] in pallet and [s[3] for s in pallet if s[0] == "HL"] == ["S", "O", "T", "P", "I",
                                                                                          "P", "I"]
@@ -162,6 +162,33 @@ def test_closeout_chains_get_their_fob_terms_and_dating(night):
     bl = po_segments(segments(ws, "biglots", "810"), "0063518820", "BIG")
     assert {s[8] for s in segments(ws, "biglots", "810") if s[0] == "GS"} == {"004010VICS"}
     assert ["TDS", "35280"] in bl
+
+
+def test_a_freight_charge_is_billed_only_on_the_pos_whose_fob_makes_the_customer_pay_it(night):
+    """Five Below's import PO is FOB CC at origin (its forwarder, its freight), its domestic one FOB PC (we prepay
+    and charge it). The profile's freight charge, limited to FOB PC, is on the domestic PO's 810 only; it used to go
+    on every 810 (the import's billed a freight its buyer paid the carrier for: short-paid, charged back)."""
+    ws, _found, _states = night
+    domestic = po_segments(segments(ws, "fivebelow", "810"), "5B2601140", "BIG")
+    assert ["SAC", "C", "D240", "", "", "4500", "", "", "", "", "", "", "", "", "", "FREIGHT"] in domestic
+    assert ["TDS", "40176"] in domestic  # 144 x 1.79 + 60 x 1.65 = 356.76, plus 45.00 freight
+    imported = po_segments(segments(ws, "fivebelow", "810"), "5B2601133", "BIG")
+    assert not [s for s in imported if s[0] == "SAC"] and ["TDS", "70800"] in imported  # 480 x 0.95 + 240 x 1.05
+
+
+def test_invoice_charges_of_a_po_by_its_fob():
+    from engine.invoice import invoice_charges
+    from schemas.fulfilment import Charge, InvoiceSettings
+
+    freight = Charge(kind="C", code="D240", amount="45.00", per="shipment", fob=("PC", "PB"))
+    handling = Charge(kind="C", code="H000", amount="5.00", per="order")
+    settings = InvoiceSettings(charges=(freight, handling))
+
+    def codes(fob: str) -> list[str]:
+        return [c.code for c in invoice_charges(settings, billed_before=False, shipments=1, fob=fob)]
+
+    assert codes("PC") == codes("PB") == ["D240", "H000"]
+    assert codes("CC") == codes("PP") == codes("") == ["H000"]  # collect, prepaid by us, no FOB: no freight
 
 
 def test_every_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
