@@ -212,7 +212,7 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       ship_date=shipment.ship_date, ship_time=shipment.ship_time,
                       estimated_delivery=shipment.estimated_delivery, volume=shipment.volume,
                       volume_unit=shipment.volume_unit, equipment=shipment.equipment, seal_number=shipment.seal_number,
-                      method_given=shipment.method_given, time_zone=shipment.time_zone)
+                      method_given=shipment.method_given, time_zone=shipment.time_zone, fob=shipment.fob)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         segs.extend(party_segments(shipment.ship_to))
@@ -224,12 +224,12 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
                equipment: tuple[str, str, str] = ("", "", ""), seal_number: str = "", method_given: bool = False,
-               time_zone: str = "") -> list[list[object]]:
+               time_zone: str = "", fob: Sequence[str] = ()) -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
     (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
     written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known, and
-    its seal (TD309) when the warehouse gave one."""
+    its seal (TD309) when the warehouse gave one; after the DTMs the PO's ``fob`` as sent (AsnSettings.fob)."""
     segs: list[list[object]] = []
     volume = volume if volume is not None and volume_unit else None
     # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
@@ -274,6 +274,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         estimated_delivery = ship_date + timedelta(days=asn.transit_days)  # no date confirmed: the usual transit
     if asn.estimated_delivery and estimated_delivery is not None:
         segs.append(["DTM", "017", _ccyymmdd(estimated_delivery)])
+    if asn.fob and fob:  # FOB (210; 5010: 2100), after DTM (200), before the N1 loop (220)
+        segs.append(["FOB", *fob])
     return segs
 
 

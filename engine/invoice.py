@@ -69,7 +69,7 @@ Split = tuple[tuple[int, tuple[Decimal, ...]], ...]  # per shipment billed: (thi
 
 
 def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments: int,
-                    split: Split | None = None) -> tuple[Charge, ...]:
+                    split: Split | None = None, fob: str = "") -> tuple[Charge, ...]:
     """The SAC charges and allowances of one 810 of a PO (of ``settings.charges``, in their order), by each
     one's scope (Charge.per, else the partner's policy InvoiceSettings.per): a percentage always (of this
     810's own lines); a flat amount per order only on the PO's first 810 (``billed_before``: an earlier 810
@@ -78,9 +78,12 @@ def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments
     the first time (1 for a per-shipment 810), none when 0. ``split`` (when given, instead of ``shipments``):
     per shipment billed, this PO's place among the POs that share its charge and their units on it: the
     shipment's charge is billed once across their 810s (shipment_share, InvoiceSettings.shipment_charges),
-    none when this 810's share is nothing."""
+    none when this 810's share is nothing. A charge limited to POs of some FOB01s (Charge.fob) only when the
+    PO's ``fob`` (its heading FOB01 as sent, "" for none) is one of them."""
     out: list[Charge] = []
     for c in settings.charges:
+        if c.fob and fob not in c.fob:
+            continue
         if c.amount is None:
             out.append(c)
             continue
@@ -434,7 +437,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                  shipment_id: str, bill_of_lading: str, ship_date: date | None,
                  charges: tuple[Charge, ...] | None = None) -> Invoice:
     """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
-    invoice settings (remit-to; charges: the profile's all, unless ``charges`` says which - invoice_charges)."""
+    invoice settings (remit-to; charges: the profile's all (those limited to some FOBs when the PO's is one),
+    unless ``charges`` says which - invoice_charges)."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
                    currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
@@ -444,7 +448,9 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
                    terms=invoice_terms(terms, order),
-                   ship_date=ship_date, charges=settings.charges if charges is None else charges,
+                   ship_date=ship_date, charges=tuple(  # a charge for POs of some FOBs only on such a PO's
+                       c for c in settings.charges if not c.fob or str(order.get("fob_sent") or "").split(
+                           ELEMENTS_SEP)[0] in c.fob) if charges is None else charges,
                    partner=order.get("partner") or "",
                    fob=tuple(str(order["fob_sent"]).split(ELEMENTS_SEP)) if order.get("fob_sent") else ())
 

@@ -91,12 +91,21 @@ def _td5s(orders: pa.Table) -> dict[tuple, str]:
     return {(r["partner"], r["po_number"]): r["td5_sent"] for r in sent.to_pylist()}
 
 
+def _fobs(orders: pa.Table) -> dict[tuple, tuple[str, ...]]:
+    """(partner, PO) -> the elements of its heading's first FOB as sent (fob_sent), of the orders with one."""
+    if "fob_sent" not in orders.column_names:
+        return {}
+    sent = orders.filter(pc.is_valid(orders["fob_sent"])).select(["partner", "po_number", "fob_sent"])
+    return {(r["partner"], r["po_number"]): tuple(r["fob_sent"].split(ELEMENTS_SEP)) for r in sent.to_pylist()}
+
+
 # what assemble_shipments reads of the canonical ORDERS and ORDER_LINES (and the ship stage of a line: its
 # UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
+                      "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
@@ -245,6 +254,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     headers = lines.select(["shipment_id", *_HEADER]).take(pa.array(ship_row[by_row])).to_pylist()
     more = more_tracking(lines, shipment, len(ship_row))
     td5 = _td5s(orders)
+    fobs = _fobs(orders)
     to_line = _to_lines(lines, orders, order_lines, shipment)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
@@ -254,7 +264,9 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
-            extra_refs=tuple(("CN", number) for number in more[s]), **header_fields(h, method)))
+            extra_refs=tuple(("CN", number) for number in more[s]),
+            fob=next((fobs[k] for k in ((o.partner, o.po_number) for o in shipped[s]) if k in fobs), ()),
+            **header_fields(h, method)))
     return out
 
 

@@ -118,6 +118,10 @@ class AsnSettings(_Model):
     # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
     # all)
     order_td1: bool = False
+    # the PO's first heading FOB as it sent it (FOB*PP*DE prepaid to destination, FOB*CC*OR collect from origin) at the
+    # S level after its DTMs (4010 position 210, 5010 2100), the first of the shipment's POs that sent one: AAFES'
+    # 856 requires it there; off: none (a shipment whose POs sent no FOB has none either way)
+    fob: bool = False
     bm_from_tracking: bool = False  # REF*BM on a shipment without a bill of lading (parcel: UPS, FedEx) is its
     # tracking number (REF*CN still written), as Office Depot's guide asks (BM: the BOL of a truck, the tracking
     # number of a small package); off: such a shipment has REF*CN alone
@@ -265,6 +269,11 @@ class Charge(_Model):
     # own new shipments); None: the partner's invoicing policy (InvoiceSettings.per) - "order" for a partner
     # billed per PO, "shipment" for one billed per shipment (the charge on each shipment's 810)
     per: Literal["order", "shipment"] | None = None
+    # the POs it is billed on, by their heading FOB01 (shipment method of payment, code list 146) as sent: a freight
+    # charge only on the POs whose FOB says the customer pays it (["PC"]: prepaid by us, charged to the customer),
+    # never on a collect one (CC: the buyer's carrier, the buyer pays) nor one we prepay (PP); a PO without an FOB
+    # has none of it. () (default): every PO
+    fob: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _one_basis(self) -> Charge:

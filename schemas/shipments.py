@@ -300,6 +300,7 @@ class Shipment:
     # TD1 PLT94 when no pallet is listed or counted from the lines
     partner: str = ""
     extra_refs: tuple[tuple[str, str], ...] = field(default=())  # more REF qualifier/value pairs
+    fob: tuple[str, ...] = ()  # FOB01.. of the first of its POs that sent an FOB, as sent (AsnSettings.fob)
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for o in self.orders for p in o.all_packs())

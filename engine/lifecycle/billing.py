@@ -80,7 +80,7 @@ from schemas.lifecycle import (
     PlannedSet,
     decimal_text,
 )
-from schemas.orders import LINE_SHIP_TO
+from schemas.orders import ELEMENTS_SEP, LINE_SHIP_TO
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
@@ -515,7 +515,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         rows = order_lines.get(key, {})
         order = moved.get(i) or orders.get(key, {})
         so_far = billed.get(key) or {}
-        charges = _charges(d, profile, key in before or key in billed)
+        charges = _charges(d, profile, key in before or key in billed, order)
         stated = own_terms.get(i, terms[d.partner])
         try:
             taxes = taxing.get(i, ())
@@ -720,12 +720,13 @@ def _billed_before(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[LineR
     return out
 
 
-def _charges(d: InvoiceDue, profile: PartnerProfile, billed_before: bool) -> tuple[Charge, ...]:
+def _charges(d: InvoiceDue, profile: PartnerProfile, billed_before: bool, order: Mapping) -> tuple[Charge, ...]:
     """The SACs of ``d``'s 810 (engine.invoice.invoice_charges): the shipments it bills are its own (per
-    shipment) or the order's not billed yet (per order)."""
+    shipment) or the order's not billed yet (per order); those limited to some FOBs by the FOB01 of the PO
+    (``order``: its canonical ORDERS row; fob_sent)."""
     ships = 1 if d.shipment is not None else len({(s.warehouse, s.shipment_id) for s in d.shipments})
     return invoice_charges(profile.fulfilment.invoice, billed_before=billed_before, shipments=ships,
-                           split=d.split or None)
+                           split=d.split or None, fob=(order.get("fob_sent") or "").split(ELEMENTS_SEP)[0])
 
 
 # what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
@@ -881,11 +882,13 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
     per_order = Counter((d.partner, d.po_number) for d in due)
     batches: dict[tuple[str, tuple[Charge, ...] | None], list[int]] = {}
     scoped = {p: _scoped(profiles[p]) for p in dict.fromkeys(d.partner for d in due)}
+    by_fob = {p: any(c.fob for c in profiles[p].fulfilment.invoice.charges) for p in scoped}  # SACs per PO's FOB
     for i, d in enumerate(due):
         if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
                 and d.quantities and i not in exclude:
-            charges = _charges(d, profiles[d.partner], (d.partner, d.po_number) in before) \
-                if any(scoped[d.partner]) else None  # None: the profile's charges, as every 810 of the partner
+            charges = _charges(d, profiles[d.partner], (d.partner, d.po_number) in before,
+                               orders.get((d.partner, d.po_number), {})) \
+                if any(scoped[d.partner]) or by_fob[d.partner] else None  # None: the profile's charges, every 810's
             batches.setdefault((d.partner, charges), []).append(i)
     out: dict[int, Batch810] = {}
     quantities: dict[Decimal, tuple[int, str]] = {}  # a due quantity -> (in 10^-4 units or -1: not exact, IT102)

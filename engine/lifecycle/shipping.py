@@ -1409,6 +1409,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return None  # each carton's tracking number in its loop: assemble_shipments' packs carry it (build_856)
     if asn.order_td1:
         return None  # a TD1 in each order loop: written by build_856 (engine.asn.order_td1_segments)
+    if asn.fob:
+        return None  # the PO's FOB at the S level: assemble_shipments' Shipment carries it (Shipment.fob)
     if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
