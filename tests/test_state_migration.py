@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6 == NET_WEIGHTS + 7
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7 == NET_WEIGHTS + 8
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 5 == RECORDED_AMOUNTS + 6
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 6 == RECORDED_AMOUNTS + 7
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -399,7 +399,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -437,7 +437,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -478,7 +478,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
