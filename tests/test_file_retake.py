@@ -13,6 +13,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from connectors.state import StateStore
@@ -223,3 +224,52 @@ def test_a_confirmation_held_before_its_po_was_taken_in_ships_once_taken_again(t
     assert shipped and len(documents(ws, "856")) >= 1
     refused = retake(ws, name, "--warehouse", "east", "--by", "Dana", "--note", "again")
     assert refused.exit_code == 2 and f"shipment {shipped[0][0]}" in said(refused)
+
+
+def _marked(root: Path):
+    """A workspace of the demo's X12 partners whose file two.x12 was quarantined on night 1 (over ACME's
+    max_sets_per_file, since raised) and marked to be taken again."""
+    from tests.crash_harness import orderbridge
+
+    new_workspace(root, shipping=False)
+    ws = open_workspace(root)
+    profile = root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\n[limits]\nmax_sets_per_file = 1\n", encoding="utf-8")
+    (ws.drop_root / "acme" / "inbox").mkdir(parents=True)
+    drop(ws, "two.x12", two_pos())
+    assert orderbridge(root, 0).returncode == 1  # FILE_TOO_MANY_SETS
+    profile.write_text(profile.read_text(encoding="utf-8").replace("max_sets_per_file = 1", ""), encoding="utf-8")
+    assert retake(ws, "two.x12", "--partner", "acme", "--by", "Ann", "--note", "limit raised").exit_code == 0
+    db = sqlite3.connect(ws.state_path)  # asked at the wall clock: the same in every workspace compared
+    with db:
+        db.execute("UPDATE file_takes SET asked_at='2026-11-27T09:00:00'")
+    db.close()
+    return ws
+
+
+@pytest.fixture(scope="module")
+def retaken_night(tmp_path_factory):
+    """The night after the mark, uninterrupted: what every killed-and-rerun night must equal."""
+    from tests.crash_harness import run_clean, snapshot
+
+    root = tmp_path_factory.mktemp("retake-baseline") / "ws"
+    _marked(root)
+    run_clean(root, 1)
+    return snapshot(root, 1)
+
+
+@pytest.mark.parametrize("point", ["after-archive", "after-parse", "after-intake-commit", "after-numbering"])
+def test_a_run_killed_while_taking_a_file_again_is_finished_by_the_next_run(point, retaken_night, tmp_path):
+    """Killed (SIGKILL) at each step of taking the kept copy; the rerun finishes it: one take, one 997 and one
+    855 per PO, the file in processed/, FILE_RETAKEN recorded once - the uninterrupted night's state."""
+    from tests.crash_harness import differences, orderbridge, run_clean, snapshot
+
+    ws = _marked(tmp_path / "ws")
+    killed = orderbridge(ws.root, 1, env={"ORDERBRIDGE_KILL_AT": point})
+    assert killed.returncode == -9, killed.stdout + killed.stderr
+    run_clean(ws.root, 1)
+    assert differences(snapshot(ws.root, 1), retaken_night) == []
+    assert len(documents(ws, "997")) == 1 and sorted(po for _, po in documents(ws, "855")) == ["ACME-R1", "ACME-R2"]
+    assert rows(ws, "SELECT COUNT(*) FROM findings WHERE code='FILE_RETAKEN'") == [(1,)]
+    assert rows(ws, "SELECT name, status, disposed_at IS NOT NULL FROM files") == [("two.x12", "processed", 1)]
+    assert (ws.drop_root / "acme" / "processed" / "two.x12").is_file()
