@@ -8,6 +8,7 @@ sent twice."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 from datetime import datetime
@@ -121,6 +122,12 @@ def test_a_file_quarantined_over_a_limit_raised_since_is_taken_again_once_asked_
         store.close()
     failures = (ws.reports_dir / night3 / "failures.csv").read_text(encoding="utf-8")
     assert "FILE_RETAKEN" in failures and "Ann Ops" in failures
+    shown = CliRunner().invoke(app, ["status", "ACME-R1", "--partner", "acme", "--json", "-w", str(ws.root)])
+    [take] = json.loads(shown.output)["file_takes"]
+    assert (take["of"], take["take"], take["status"], take["run_id"], take["asked_by"], take["note"]) == (
+        "order", 1, "quarantined", night1, "Ann Ops", "limit raised to 10")
+    text = said(CliRunner().invoke(app, ["status", "ACME-R1", "--partner", "acme", "-w", str(ws.root)]))
+    assert "its order's file two.x12 was taken again: take 1" in text and "asked by Ann Ops" in text
 
     # now it was answered: taken again, it would acknowledge and order twice; refused, naming what it sent
     again = retake(ws, sha[:12], "--partner", "acme", "--by", "Ann Ops", "--note", "once more")
@@ -224,6 +231,10 @@ def test_a_confirmation_held_before_its_po_was_taken_in_ships_once_taken_again(t
     assert shipped and len(documents(ws, "856")) >= 1
     refused = retake(ws, name, "--warehouse", "east", "--by", "Dana", "--note", "again")
     assert refused.exit_code == 2 and f"shipment {shipped[0][0]}" in said(refused)
+    [(po,)] = rows(ws, "SELECT DISTINCT po_number FROM shipment_lines WHERE shipment_id=?", shipped[0])
+    shown = CliRunner().invoke(app, ["status", po, "--json", "-w", str(ws.root)])
+    takes = json.loads(shown.output)["file_takes"]
+    assert [(t["of"], t["file"], t["asked_by"]) for t in takes] == [(f"shipment {shipped[0][0]}", name, "Dana")]
 
 
 def _marked(root: Path):

@@ -492,3 +492,41 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
         assert store.line_table_for([("acme", "PO-1")])["ordered_sku"].to_pylist() == ["SKU-1008"]
     finally:
         store.close()
+
+
+def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(store_target):
+    """On both back ends: a store before RETAKES (no file_takes) gets the table and its index; a file it had
+    recorded is marked to be taken again (`orderbridge retake`): its row moves to file_takes with who, when and
+    why, its interchanges and groups are forgotten, it is due (takes_due) until a run records it again, and the
+    run that first took it still lists it (files_of_run)."""
+    from connectors.state_migrations import OUR_GS_IDS, RETAKES
+    from tests.support_pg import index_names
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 19 store looks like, with a file it had quarantined
+        store._q("DROP TABLE file_takes")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(OUR_GS_IDS),))
+        store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-27T02:00:00", "quarantined",
+                          archive_path="20261127-abababababab-two.x12", run_id="n1", error_count=1)
+        store.mark_disposed("acme", "ab" * 32, "2026-11-27T02:00:00")
+        store.record_interchange("acme", "ACMERETAIL", "000000007", "ab" * 32)
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == RETAKES == OUR_GS_IDS + 1
+        assert "file_takes" in store._table_names() and "file_takes_run" in index_names(store)
+        assert [f["name"] for f in store.files_named("acme", "abababab")] == ["two.x12"]
+        assert store.what_file_did("acme", "ab" * 32) == []
+        moved = store.retake_file("acme", "ab" * 32, by="Ann", note="limit raised", at="2026-11-27T09:00:00")
+        assert (moved["take"], moved["status"], moved["run_id"], moved["asked_by"], moved["note"]) == (
+            1, "quarantined", "n1", "Ann", "limit raised")
+        assert store.file_record("acme", "ab" * 32) is None and store.interchanges("acme") == set()
+        assert [t["name"] for t in store.takes_due("acme")] == ["two.x12"]
+        assert [(f["name"], f["status"]) for f in store.files_of_run("n1")] == [("two.x12", "quarantined")]
+        store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-28T02:00:00", "processed", run_id="n2")
+        assert [t["name"] for t in store.takes_due("acme")] == ["two.x12"]  # recorded, its move still due
+        store.mark_disposed("acme", "ab" * 32, "2026-11-28T02:00:00")
+        assert store.takes_due("acme") == [] and [t["take"] for t in store.file_takes("acme", "ab" * 32)] == [1]
+    finally:
+        store.close()
