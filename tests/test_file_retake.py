@@ -284,3 +284,21 @@ def test_a_run_killed_while_taking_a_file_again_is_finished_by_the_next_run(poin
     assert rows(ws, "SELECT COUNT(*) FROM findings WHERE code='FILE_RETAKEN'") == [(1,)]
     assert rows(ws, "SELECT name, status, disposed_at IS NOT NULL FROM files") == [("two.x12", "processed", 1)]
     assert (ws.drop_root / "acme" / "processed" / "two.x12").is_file()
+
+
+def test_a_file_refused_for_a_sender_id_the_profile_had_wrong_is_taken_once_the_profile_is_fixed(tmp_path):
+    """The profile named the partner's ISA06 wrongly: its file is quarantined PARTNER_SENDER_MISMATCH and never
+    answered (no TA1, no 997). With the profile corrected, the file is taken again: answered, its PO taken."""
+    ws = workspace(tmp_path)
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace('their_id = "ACMERETAIL"', 'their_id = "ACMEOLD"'),
+                       encoding="utf-8")
+    drop(ws, "po.x12", x12_850([s.format(po="ACME-S1") for s in PO]))
+    night1 = run_night(ws, NIGHTS[0])
+    assert "PARTNER_SENDER_MISMATCH" in codes(ws, night1) and rows(ws, "SELECT COUNT(*) FROM documents") == [(0,)]
+    profile.write_text(profile.read_text(encoding="utf-8").replace('their_id = "ACMEOLD"', 'their_id = "ACMERETAIL"'),
+                       encoding="utf-8")
+    assert retake(ws, "po.x12", "--partner", "acme", "--by", "Ann", "--note", "ISA06 fixed").exit_code == 0
+    night2 = run_night(ws, NIGHTS[1])
+    assert codes(ws, night2)[0] == "FILE_RETAKEN" and len(documents(ws, "997")) == 1
+    assert [po for _, po in documents(ws, "855")] == ["ACME-S1"]
