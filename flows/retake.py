@@ -101,7 +101,9 @@ def mark(ws: Workspace, state: StateStore, file: str, *, partner: str | None = N
     earlier = state.retake_file(key, sha, by=by.strip(), note=note.strip(), at=at)
     if earlier is None:  # taken away meanwhile (the lease makes this a bug)
         raise Refused(f"{name} is no longer recorded")
-    return Marked(key, earlier, kept, "the next shipments run (or nightly run)" if warehouse else "the next run")
+    stage = (f"the next shipments run (`orderbridge ship`, or `orderbridge dropped {warehouse}` for a served "
+             "deployment) or nightly run") if warehouse else "the next run"
+    return Marked(key, earlier, kept, stage)
 
 
 def kept_copies(state: StateStore, local: LocalDrop, key: str) -> KeptCopies:
