@@ -81,3 +81,33 @@ def test_a_file_left_in_an_inbox_we_may_not_change_is_taken_again_once(tmp_path)
     assert (third.files, third.findings) == (0, [])
     assert _db(ws, "SELECT doc_type FROM documents") == [("997",)]
     assert _db(ws, "SELECT name, status, run_id FROM files") == [("two.x12", "processed", "r2")]
+
+
+def test_a_3pl_945_held_before_its_po_was_in_ships_from_its_kept_copy_when_taken_again(tmp_path, server, partner):
+    """A 3PL's 945 on its SFTP server, taken before the night that takes GLOBEX-2001 in: held (PO unknown),
+    moved on the server, nothing shipped. Taken again once the PO is in: its 856 is built from the kept copy,
+    the server untouched; then refused, naming the shipment."""
+    from datetime import datetime
+
+    from tests.sftp.test_sftp_warehouse_drops import NIGHT1, NORTH_945, _856s, _north_on_sftp, _shipments
+    from tests.support import run_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws")
+    _north_on_sftp(ws, server)
+    partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
+    early = {w["warehouse"]: w for w in _shipments(ws, datetime(2026, 11, 26, 14, 30))["warehouses"]}["north"]
+    assert (early["failure"], early["quarantined"], early["shipments"]) == ("", 1, 0)
+    assert partner.names("processed") == [NORTH_945.name] and partner.names("inbox") == []
+    run_stages(ws, NIGHT1)
+    assert _856s(ws, "globex") == 0
+    done = CliRunner().invoke(app, ["retake", NORTH_945.name, "--warehouse", "north", "--by", "Dana", "--note",
+                                    "GLOBEX-2001 taken in", "-w", str(ws.root)])
+    assert done.exit_code == 0, done.output
+    again = {w["warehouse"]: w for w in _shipments(ws, datetime(2026, 11, 27, 14, 30))["warehouses"]}["north"]
+    assert (again["failure"], again["processed"], again["shipments"]) == ("", 1, 1)
+    assert _856s(ws, "globex") == 1
+    assert partner.names("inbox") == [] and partner.names("processed") == [NORTH_945.name]
+    assert _db(ws, "SELECT take, status, asked_by FROM file_takes") == [(1, "quarantined", "Dana")]
+    refused = CliRunner().invoke(app, ["retake", NORTH_945.name, "--warehouse", "north", "--by", "Dana", "--note",
+                                       "again", "-w", str(ws.root)])
+    assert refused.exit_code == 2 and "shipment" in refused.output
