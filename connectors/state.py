@@ -69,6 +69,7 @@ from connectors.state_migrations import (
     OUR_GS_IDS,
     RECORDED_AMOUNTS,
     RECOVERY,
+    RETAKES,
     RETURNED_SERIALS,
     SERIALS,
     SHIPPING,
@@ -162,6 +163,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         (order_lines.ordered_sku)
 #                         RETURNED_SERIALS (18): shipped serials ops marked returned (returned_serials)
 #                         OUR_GS_IDS (19): which of our GS ids each order was sent to, its documents' GS02 (orders.gs03)
+#                         RETAKES (20): a file's earlier takes ops asked to take again (file_takes)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -318,6 +320,11 @@ CREATE TABLE returned_serials (
     serial TEXT NOT NULL, sku TEXT NOT NULL, warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, partner TEXT NOT NULL,
     po_number TEXT NOT NULL, line_id TEXT, run_id TEXT, returned_at TEXT NOT NULL, returned_by TEXT NOT NULL,
     reason TEXT NOT NULL, PRIMARY KEY (serial, sku, warehouse, shipment_id));
+CREATE TABLE file_takes (
+    partner TEXT NOT NULL, sha256 TEXT NOT NULL, take INTEGER NOT NULL, name TEXT NOT NULL, size BIGINT NOT NULL,
+    received_at TEXT NOT NULL, status TEXT NOT NULL, archive_path TEXT, run_id TEXT, error_count INTEGER,
+    disposed_at TEXT, asked_at TEXT NOT NULL, asked_by TEXT NOT NULL, note TEXT NOT NULL,
+    PRIMARY KEY (partner, sha256, take));
 CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
@@ -326,7 +333,8 @@ CREATE TABLE leases (
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
-            SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",)}
+            SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
+            RETAKES: ("file_takes",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -379,6 +387,7 @@ CREATE INDEX invoices_shipment ON invoices (warehouse, shipment_id);
 CREATE INDEX documents_run ON documents (run_id);
 CREATE INDEX order_events_run ON order_events (run_id, event);
 CREATE INDEX files_run ON files (run_id);
+CREATE INDEX file_takes_run ON file_takes (run_id);
 CREATE INDEX order_lines_run ON order_lines (run_id);
 """
 
@@ -797,6 +806,91 @@ class StateStore(FinanceTables):
                        (partner,) if partner else ())
         keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count")
         return [dict(zip(keys, r, strict=False)) for r in rows]
+
+    # --- a file's content taken again (`orderbridge retake`): its earlier takes in file_takes -----------------
+    def files_named(self, partner: str, name_or_sha: str) -> list[dict]:
+        """The recorded files of ``partner`` (a partner's id, or a warehouse's files key) named ``name_or_sha``, or
+        whose sha256 is it or begins with it (8 hex digits at least), oldest first (StateStore.file's keys)."""
+        text = name_or_sha.strip()
+        rows = self._file_rows("partner=? AND name=?", (partner, text))
+        if len(text) >= 8 and all(c in "0123456789abcdef" for c in text.lower()):
+            known = {r["sha256"] for r in rows}
+            rows += [r for r in self._file_rows("partner=? AND sha256 LIKE ?", (partner, text.lower() + "%"))
+                     if r["sha256"] not in known]
+        return rows
+
+    def what_file_did(self, partner: str, sha256: str) -> list[str]:
+        """What the take of one file's content sent or changed, in words ([] nothing): each document answering it
+        or an order it brought (997, TA1, 855, 865, a CSV acknowledgment; held or pending ones too), each order it
+        brought, each 860 it carried, its acknowledgments of our documents, each shipment a confirmation recorded
+        (a warehouse's files key: its 856s and 810s follow from them). What `orderbridge retake` refuses to take
+        again (nothing is ever answered or sent twice)."""
+        out = [f"shipment {s} for {p}/{po} ({'856 ' + (st or 'not built') if key else 'no 856'})"
+               for s, p, po, key, st in self._q(
+                   "SELECT DISTINCT h.shipment_id, l.partner, l.po_number, h.asn_doc_key, d.status FROM shipments h"
+                   " LEFT JOIN shipment_lines l ON l.warehouse = h.warehouse AND l.shipment_id = h.shipment_id"
+                   " LEFT JOIN document_sets s ON s.partner = h.partner AND s.doc_key = h.asn_doc_key"
+                   " LEFT JOIN documents d ON d.id = s.document_id WHERE h.source_sha256=?"
+                   " ORDER BY h.shipment_id, l.partner, l.po_number", (sha256,))]
+        if partner.startswith("warehouse:"):
+            return out
+        out += [f"{t} ISA13 {isa13 or '-'} ST02 {st02 or '-'}" + (f" for PO {po}" if po else "") + f" ({status})"
+                for t, isa13, st02, po, status in self._q(
+                    "SELECT d.doc_type, d.isa13, s.st02, s.po_number, d.status FROM document_sets s JOIN documents d"
+                    " ON d.id = s.document_id WHERE s.partner=? AND (s.source_sha256=? OR s.po_number IN (SELECT"
+                    " po_number FROM orders WHERE partner=? AND source_sha256=?)) ORDER BY d.id, s.position",
+                    (partner, sha256, partner, sha256))]
+        out += [f"order {po} ({state})" for po, state in self._q(
+            "SELECT po_number, state FROM orders WHERE partner=? AND source_sha256=? ORDER BY po_number",
+            (partner, sha256))]
+        out += [f"860 for {po} ({status})" for po, status in self._q(
+            "SELECT po_number, status FROM pending_changes WHERE partner=? AND store_key=? ORDER BY id",
+            (partner, sha256))]
+        [(acks,)] = self._q("SELECT COUNT(*) FROM partner_acks WHERE partner=? AND source_sha256=?", (partner, sha256))
+        return out + ([f"{acks} acknowledgment(s) of our documents kept"] if acks else [])
+
+    def retake_file(self, partner: str, sha256: str, *, by: str, note: str, at: str) -> dict | None:
+        """Mark one recorded file's content to be taken again (`orderbridge retake`), in one transaction: its
+        `files` row moves to file_takes with who asked, when (``at``, wall clock) and why, and the interchanges and
+        groups recorded from it are forgotten (nothing answered them: the caller checked what_file_did), so the
+        next run takes the content as new, from its kept copy or a resend. The moved row (file_takes' keys), or
+        None when no file of ``partner`` has that content."""
+        cols = ("name", "size", "received_at", "status", "archive_path", "run_id", "error_count", "disposed_at")
+        with self.transaction():
+            rows = self._q(f"SELECT {', '.join(cols)} FROM files WHERE partner=? AND sha256=?", (partner, sha256))
+            if not rows:
+                return None
+            [(take,)] = self._q("SELECT COALESCE(MAX(take), 0) + 1 FROM file_takes WHERE partner=? AND sha256=?",
+                                (partner, sha256))
+            self._q(f"INSERT INTO file_takes (partner, sha256, take, {', '.join(cols)}, asked_at, asked_by, note)"
+                    f" VALUES ({', '.join('?' * (len(cols) + 6))})", (partner, sha256, take, *rows[0], at, by, note))
+            for table in ("files", "interchanges_in", "groups_in"):
+                self._q(f"DELETE FROM {table} WHERE partner=? AND sha256=?", (partner, sha256))
+        return self.file_takes(partner, sha256)[-1]
+
+    def file_takes(self, partner: str, sha256: str) -> list[dict]:
+        """The earlier takes of one file's content ops asked to take again, oldest first: its `files` row as it
+        was (name, size, received_at, status, archive_path, run_id, error_count, disposed_at) with take (1, 2 ...),
+        asked_at, asked_by and note."""
+        keys = ("partner", "sha256", "take", "name", "size", "received_at", "status", "archive_path", "run_id",
+                "error_count", "disposed_at", "asked_at", "asked_by", "note")
+        rows = self._q(f"SELECT {', '.join(keys)} FROM file_takes WHERE partner=? AND sha256=? ORDER BY take",
+                       (partner, sha256))
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def takes_due(self, partner: str) -> list[dict]:
+        """The files of ``partner`` ops asked to take again whose new take is not done: not recorded since, or
+        recorded under the name asked for and not yet moved to its folder (a run that died after its commit).
+        Each the latest file_takes row of its content (file_takes' keys), in the order they were asked."""
+        keys = ("partner", "sha256", "take", "name", "size", "received_at", "status", "archive_path", "run_id",
+                "error_count", "disposed_at", "asked_at", "asked_by", "note")
+        rows = self._q(f"SELECT {', '.join('t.' + k for k in keys)} FROM file_takes t LEFT JOIN files f"
+                       " ON f.partner = t.partner AND f.sha256 = t.sha256 WHERE t.partner=? AND (f.sha256 IS NULL"
+                       " OR (f.disposed_at IS NULL AND f.name = t.name)) ORDER BY t.asked_at, t.take", (partner,))
+        latest: dict[str, dict] = {}
+        for r in rows:
+            latest[r[1]] = dict(zip(keys, r, strict=True))
+        return sorted(latest.values(), key=lambda r: (r["asked_at"], r["sha256"]))
 
     # --- inbound interchange control numbers (duplicate detection across files) -----------------
     # One row per number: its latest use (a number taken again after the partner's duplicate window,
@@ -2281,9 +2375,10 @@ class StateStore(FinanceTables):
         return next((r for r in self._runs("run_id=?", (run_id,))), None)
 
     def files_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
-        """Input files first recorded by these runs: partner, name, status (processed, quarantined)."""
+        """Input files first recorded by these runs: partner, name, status (processed, quarantined); a file
+        whose content was taken again since (`orderbridge retake`) as these runs took it."""
         ids = sorted(set(run_ids))
-        return self._file_rows(f"run_id IN ({','.join('?' * len(ids))})", ids) if ids else []
+        return self._file_rows(f"run_id IN ({','.join('?' * len(ids))})", ids, earlier=True) if ids else []
 
     def documents_of_runs(self, run_ids: Iterable[str]) -> list[dict]:
         """Documents created by these runs, without their content: id, partner, doc_type, file_name,
@@ -2551,17 +2646,22 @@ class StateStore(FinanceTables):
         return int(self._q("SELECT COALESCE(MAX(seq), 0) FROM order_events")[0][0])
 
     def files_of_run(self, run_id: str) -> list[dict]:
-        """The input files a run took in (oldest first)."""
-        return self._file_rows("run_id=?", (run_id,))
+        """The input files a run took in (oldest first; a file taken again since as this run took it)."""
+        return self._file_rows("run_id=?", (run_id,), earlier=True)
 
     def file(self, partner: str, sha256: str) -> dict | None:
         rows = self._file_rows("partner=? AND sha256=?", (partner, sha256))
         return rows[0] if rows else None
 
-    def _file_rows(self, where: str, args: Sequence) -> list[dict]:
+    def _file_rows(self, where: str, args: Sequence, *, earlier: bool = False) -> list[dict]:
+        """`files` rows (with ``earlier``: and the earlier takes of file_takes too, a run's view of the files it
+        took) as dicts, by time received and name."""
         keys = ("partner", "sha256", "name", "size", "received_at", "status", "archive_path", "error_count",
                 "run_id")
-        rows = self._q(f"SELECT {', '.join(keys)} FROM files WHERE {where} ORDER BY received_at, name", args)
+        sql = f"SELECT {', '.join(keys)} FROM files WHERE {where}"
+        if earlier:
+            sql, args = f"{sql} UNION ALL SELECT {', '.join(keys)} FROM file_takes WHERE {where}", [*args, *args]
+        rows = self._q(f"{sql} ORDER BY received_at, name", args)
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def journey(self, partner: str, sha256: str) -> dict:

@@ -41,6 +41,9 @@ so the unit may ship again; nothing is deleted.
 Version OUR_GS_IDS (19) keeps which of our GS ids each order was sent to
 (orders.gs03: a division's application id, [x12] our_gs_id or our_gs_ids), from which its 855/865/856/810 are
 sent (GS02); orders recorded before it have none (the profile's our_gs_id, as before).
+Version RETAKES (20) keeps each earlier take of a file's content that ops asked to take again (`orderbridge
+retake`: file_takes, its `files` row as it was with who asked, when and why), moved out of `files` so the next run
+takes the content again; nothing is deleted.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -73,7 +76,8 @@ SERIALS = BUYER_GS_IDS + 1
 SUBSTITUTES = SERIALS + 1
 RETURNED_SERIALS = SUBSTITUTES + 1
 OUR_GS_IDS = RETURNED_SERIALS + 1
-LATEST = OUR_GS_IDS
+RETAKES = OUR_GS_IDS + 1
+LATEST = RETAKES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -424,4 +428,6 @@ MIGRATIONS = {
     # a shipped serial ops marked returned (`orderbridge serial-return`): who, when, why; it may ship again
     RETURNED_SERIALS - 1: lambda s: add_tables(s, "returned_serials"),
     OUR_GS_IDS - 1: _columns_of(OUR_GS_IDS),  # which of our GS ids each order was sent to (orders.gs03)
+    # a file's earlier take ops asked to take again (`orderbridge retake`): who, when, why; its content is taken again
+    RETAKES - 1: lambda s: add_tables(s, "file_takes"),
 }

@@ -362,9 +362,12 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
                           message="No input file with that partner and SHA-256.")
         # a warehouse's confirmation: its findings whoever owns them (the PO's partner, or the warehouse)
         whose = None if partner.startswith(WAREHOUSE_PARTY) else partner
-        return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha),
-                      findings=[x for x in store.findings(run_id=record["run_id"], partner=whose)
-                                if x["file"] == record["name"] and (whose or x["stage"] == "shipments")])
+        takes = store.file_takes(partner, sha)  # earlier takes ops asked to take again (`orderbridge retake`)
+        names = {record["name"], *(t["name"] for t in takes)}
+        return c.page(request, "file.html", session=got[0], f=record, j=store.journey(partner, sha), takes=takes,
+                      findings=[x for run_id in dict.fromkeys([*(t["run_id"] for t in takes), record["run_id"]])
+                                for x in store.findings(run_id=run_id, partner=whose)
+                                if x["file"] in names and (whose or x["stage"] == "shipments")])
 
     def css(request: Request) -> Response:
         return FileResponse(HERE / "static" / "console.css", media_type="text/css")

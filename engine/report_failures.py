@@ -39,7 +39,13 @@ HINTS: dict[str, str] = {
     "SHIPMENT_SERIAL_SHIPPED_BEFORE": (
         "A double scan, or a shipment confirmed again under a new id: have the warehouse rescan. A unit that came "
         "back on a return and ships again: once the partner has its return, mark it returned with `orderbridge "
-        "serial-return SERIAL --sku SKU --by NAME --reason RMA`, then have the warehouse send this confirmation again."
+        "serial-return SERIAL --sku SKU --by NAME --reason RMA`, then take this confirmation again: `orderbridge "
+        "retake FILE --warehouse W --by NAME --note WHY` when nothing shipped from it, else a new export of it."
+    ),
+    "SHIPMENT_PO_UNKNOWN": (
+        "No live order has this PO number: often the confirmation came before the night that takes the PO in. Once "
+        "it is in, take the file again with `orderbridge retake FILE --warehouse W --by NAME --note WHY` (refused if "
+        "anything shipped from it: then ask the DC for a new export of the held shipments)."
     ),
     "ITEM_ID_MISSING": (
         "Ask the partner to send a product id on every PO1 (a UPC (UP), GTIN (UK) or any id their "
@@ -218,7 +224,25 @@ HINTS: dict[str, str] = {
         " names when and in which file); ask them only if a restart of their numbers was not expected."
     ),
     "PARTNER_SENDER_MISMATCH": (
-        "The file came in the wrong partner's drop, or the partner changed their ISA id."
+        "The file came in the wrong partner's drop, or the partner changed their ISA id. Once the profile is right, "
+        "`orderbridge retake FILE --partner P --by NAME --note WHY` takes it again (nothing was answered)."
+    ),
+    # files taken once by their content (FILE_DUPLICATE), again when ops ask (orderbridge retake)
+    "FILE_DUPLICATE": (
+        "Nothing to do for a resend. If the first copy was quarantined and sent nothing (the message says so), and "
+        "its cause is fixed on our side, `orderbridge retake FILE --partner P (or --warehouse W) --by NAME --note "
+        "WHY` takes it again; a correction from the partner needs a new file."
+    ),
+    "FILE_RETAKEN": (
+        "None: ops asked for this take (who, when and why are in the message); its earlier take sent nothing."
+    ),
+    "FILE_TOO_LARGE": (
+        "Ask the partner to split the file, or raise [limits] max_file_bytes in its profile, then `orderbridge "
+        "retake FILE --partner P --by NAME --note WHY` takes the quarantined file (nothing was answered)."
+    ),
+    "FILE_TOO_MANY_SETS": (
+        "Ask the partner to split the file, or raise [limits] max_sets_per_file in its profile, then `orderbridge "
+        "retake FILE --partner P --by NAME --note WHY` takes the quarantined file (nothing was answered)."
     ),
     # partners' 997s, 999s and TA1s for our documents (what to do, beside what the catalogue says happened)
     "FA_INTERCHANGE_REJECTED": (

@@ -861,6 +861,42 @@ def serial_return(serial: str = typer.Argument(..., help="The unit's serial numb
 
 
 @app.command()
+def retake(file: str = typer.Argument(..., help="The file's name as received (as the failures report and `status` "
+                                      "name it), or its sha256 (or its first 8+ hex digits)."),
+           partner: str = typer.Option(None, "--partner", help="The partner whose order file it is."),
+           warehouse: str = typer.Option(None, "--warehouse", help="The warehouse whose confirmation it is."),
+           by: str = typer.Option(..., "--by", help="Who asks (kept in the file's history)."),
+           note: str = typer.Option(..., "--note", help="Why: what was fixed (kept in the file's history)."),
+           workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Take a file's content again: one whose take answered, sent and changed nothing (quarantined before any
+    997/TA1 for an unknown sender or a wrong profile, over a limit raised since; a confirmation held with nothing
+    shipped from it). The next run takes its kept copy (or a byte-identical resend, whichever comes first); the
+    file's history keeps both takes and who asked. A file whose take sent or changed anything is refused (exit 2),
+    naming what: nothing is answered or sent twice."""
+    from flows import retake as taking_again
+    from flows.workspace import Workspace
+
+    with _holding(workspace, "retake", wait):
+        store = _state(workspace)
+        try:
+            marked = taking_again.mark(Workspace(workspace.resolve()), store, file, partner=partner,
+                                       warehouse=warehouse, by=by, note=note, at=_wall_clock())
+        except taking_again.Refused as exc:
+            err.print(shown(exc.message), style="red")
+            err.print("Nothing was done.")
+            raise typer.Exit(ExitStatus.USAGE) from None
+        finally:
+            store.close()
+    t = marked.earlier
+    console.print(f"{shown(partner or 'warehouse ' + warehouse)}/{shown(t['name'])} (sha256 {shown(t['sha256'])}): "
+                  f"{shown(marked.stage)} takes it again from its kept copy archive/{shown(marked.kept)} (or a "
+                  f"byte-identical resend, whichever comes first). Its take {t['take']} (run {shown(t['run_id'])}, "
+                  f"received {shown(t['received_at'])}) left it {shown(t['status'])} with {t['error_count'] or 0} "
+                  f"error finding(s) and sent nothing. Asked by {shown(t['asked_by'])} at {shown(t['asked_at'])}: "
+                  f"{shown(t['note'])}.")
+
+
+@app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),

@@ -26,7 +26,7 @@ from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
 from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
-from flows import faults, progress, taking
+from flows import faults, progress, retake, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.releases import key_releases
@@ -130,7 +130,9 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
     _report_refusals(state, drop, res, run_id=run_id)
-    for info in drop.list("inbox"):
+    inbox = drop
+    # the files ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
+    for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, profile.id)):
         if not is_safe_name(info.name):
             continue
         if keep is not None:
@@ -168,7 +170,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
             res.quarantined += disposition == "quarantine"
             continue
         if recorded is not None:
-            _duplicate(state, profile, res, info.name, recorded, run_id)
+            _duplicate(state, profile, res, info.name, recorded, run_id, sha)
             _dispose(drop, local, info.name, data, "processed")
             continue
         with timed("intake.check", profile.id):
@@ -272,6 +274,9 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                                   "sent", "intake") for f in ambiguous))
     outcome, advised = _advice(state, profile, outcome)
     plan += lifecycle.plan_file_findings(advised, partner=profile.id, consequence=ADVICE_CONSEQUENCE)
+    if not part:  # a file taken again as ops asked: who, when, why, and its earlier take (file_takes)
+        plan += lifecycle.plan_file_findings(retake.retaken(state, profile.id, outcome.sha256, name),
+                                             partner=profile.id, consequence=retake.TAKEN_AGAIN)
     plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
     faults.reached("after-parse")
@@ -344,7 +349,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         res.quarantined += disposition == "quarantine"
         return
     elif recorded is not None:
-        _duplicate(state, profile, res, name, recorded, run_id)
+        _duplicate(state, profile, res, name, recorded, run_id, sha)
         _dispose_archived(drop, local, name, archived, "processed")
         return
     if profile.is_csv_file(name):
@@ -534,7 +539,7 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.findings.append(_row(over, profile.id))
         res.errors += 1
     elif recorded["disposed_at"] is not None or recorded["name"] != name:
-        _duplicate(state, profile, res, name, recorded, run_id)
+        _duplicate(state, profile, res, name, recorded, run_id, sha)
         disposition = "processed"
     _dispose(drop, local, name, b"", disposition)  # a local drop: the file is moved, never read
     if disposition == "quarantine":
@@ -542,10 +547,13 @@ def _take_in_unread(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         res.quarantined += 1
 
 
-def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recorded: dict, run_id: str) -> None:
+def _duplicate(state: StateStore, profile: PartnerProfile, res, name: str, recorded: dict, run_id: str,
+               sha256: str) -> None:
     """A file whose content was taken before: FILE_DUPLICATE recorded (nothing is sent again) and counted."""
-    dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}; "
-                  "nothing was sent again.", file=name)
+    dup = finding("FILE_DUPLICATE", f"{name} has the same content as a file already {recorded['status']}"
+                  f" ({recorded['name']}); nothing was sent again." + retake.duplicate_hint(
+                      state, profile.id, sha256, f"orderbridge retake {recorded['name']} --partner {profile.id}"),
+                  file=name)
     state.apply(lifecycle.plan_file_findings([dup], partner=profile.id, consequence="nothing sent again"),
                 run_id=run_id)
     res.findings.append(_row(dup, profile.id))

@@ -38,7 +38,7 @@ from engine.invoice_po_sacs import (
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS, heading_only
 from engine.sscc import serial_capacity
-from flows import faults, taking
+from flows import faults, retake, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
@@ -256,7 +256,9 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
                                                  stage="shipments"), run_id=run_id)
         res.findings.extend(_row(f, key, "file left in the inbox") for f in refused)
         res.errors += len(refused)
-    for info in drop.list("inbox"):
+    inbox = drop
+    # the confirmations ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
+    for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, key)):
         if not is_safe_name(info.name):
             continue
         data = taking.read_listed(drop, info, who=f"warehouse {warehouse.id}")
@@ -282,8 +284,10 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             continue
         previous = recorded["status"] if recorded is not None else None
         if previous is not None:
-            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}; "
-                          "nothing was recorded or sent again.", file=info.name)
+            dup = finding("FILE_DUPLICATE", f"{info.name} has the same content as a confirmation already {previous}"
+                          f" ({recorded['name']}); nothing was recorded or sent again." + retake.duplicate_hint(
+                              state, key, sha, f"orderbridge retake {recorded['name']} --warehouse {warehouse.id}"),
+                          file=info.name)
             state.apply(Plan(findings=(FindingRecord(dup, key, "", "nothing recorded or sent again", "shipments"),)),
                         run_id=run_id)
             res.findings.append(_row(dup, key, "nothing recorded or sent again"))
@@ -368,6 +372,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
     holders = _holders(state, records.values(), set(read.pos.values()) - pos)
+    # a confirmation taken again as ops asked: who, when, why, and its earlier take (file_takes)
+    again = Plan(findings=tuple(FindingRecord(f, files_key(warehouse), "", retake.TAKEN_AGAIN, "shipments")
+                                for f in retake.retaken(state, files_key(warehouse), read.sha256, read.file)))
     refused: dict[str, list[Finding]] = {}
     while True:
         try:
@@ -388,6 +395,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 rendered.verify()
                 # an 856 no delimiter set fits: held, unsent
                 plan = plan + owned(Plan(findings=tuple(applied.held)), files_key(warehouse))
+                if again.findings:
+                    state.apply(again, at=at, run_id=run_id)
+                    plan = plan + again
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                                   "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
@@ -814,6 +824,8 @@ def confirmations_waiting(ws: Workspace, state: StateStore, *,
 
 def _inbox_waiting(ws: Workspace, warehouse: WarehouseProfile, state: StateStore,
                    open_drop: Callable[[WarehouseProfile], FileDrop] | None) -> bool:
+    if state.takes_due(files_key(warehouse)):  # a confirmation ops asked to take again (`orderbridge retake`)
+        return True
     if warehouse.drop.kind == "local":
         return any(warehouse_drops(ws)(warehouse).list("inbox"))
     if open_drop is None:

@@ -17,6 +17,7 @@ from parsers.sent_lots import lots_shipped
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
 from schemas.order_keys import x12_po
+from schemas.parties import warehouse_party
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
 
 
@@ -114,7 +115,21 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "invoices": [_invoice(v, by_key, shipments, None if asked is None else {
             k: ln.get("price_basis") or "" for k, ln in (asked.get("lines") or {}).items()})
             for v in state.invoices_for_order(partner, po)],
+        "file_takes": _file_takes(state, order, shipments),
     }, asked)
+
+
+def _file_takes(state: StateStore, order: OrderRecord, shipments: list[ShipmentRecord]) -> list[dict]:
+    """The earlier takes of the order's file and of its shipments' confirmation files that ops asked to take
+    again (`orderbridge retake`), oldest first: what each take left the file, who asked, when (wall clock), why."""
+    files = {(order.partner, order.source_sha256): "order"} if order.source_sha256 else {}
+    for s in shipments:
+        if s.source_sha256:
+            files.setdefault((warehouse_party(s.warehouse), s.source_sha256), f"shipment {s.shipment_id}")
+    return [{"of": of, "take": t["take"], "file": t["name"], "sha256": t["sha256"], "received_at": t["received_at"],
+             "run_id": t["run_id"] or "", "status": t["status"], "error_count": t["error_count"] or 0,
+             "asked_by": t["asked_by"], "asked_at": t["asked_at"], "note": t["note"], "clock": "wall"}
+            for (key, sha), of in files.items() for t in state.file_takes(key, sha)]
 
 
 def _doc(doc_key: str, by_key: dict) -> dict | None:

@@ -407,6 +407,10 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         d.add_row(*(shown(v) for v in (x["type"], x["isa13"], x["gs06"], x["st02"], x["file_name"], x["status"],
                                        x["created_at"] or "", x["delivered_at"] or "not yet")))
     console.print(d)
+    for t in doc.get("file_takes") or ():  # its file taken again as ops asked (`orderbridge retake`)
+        console.print(shown(f"its {t['of']}'s file {t['file']} was taken again: take {t['take']} (run {t['run_id']}, "
+                            f"received {t['received_at']}) left it {t['status']} with {t['error_count']} error "
+                            f"finding(s); asked by {t['asked_by']} at {t['asked_at']} (wall clock): {t['note']}"))
     print_recorded(doc, out=console)
     print_shipping(doc, out=console)
     if doc.get("partner_acks"):

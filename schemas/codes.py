@@ -42,6 +42,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The file is cut into fixed-length lines inside its segments; the line breaks were ignored."),
         _C("FILE_DUPLICATE", "file", "warning", "",
            "The same file content was already processed; nothing was sent again."),
+        _C("FILE_RETAKEN", "file", "warning", "",
+           "A file's content taken again because ops asked (orderbridge retake); its earlier take sent nothing."),
         _C("FILE_NAME_REFUSED", "file", "error", "",
            "A file name with a path separator, '..', NUL or a control character was refused."),
         _C("FILE_TYPE_REFUSED", "file", "error", "",

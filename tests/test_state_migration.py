@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6 == NET_WEIGHTS + 7
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7 == NET_WEIGHTS + 8
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 6
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 5 == RECORDED_AMOUNTS + 6
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 6 == RECORDED_AMOUNTS + 7
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -399,7 +399,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -437,7 +437,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -478,7 +478,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
@@ -490,5 +490,43 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
         [new] = store.order_lines("acme", "PO-1")
         assert (new.sku, new.ordered_sku) == ("SKU-1001", "SKU-1008")
         assert store.line_table_for([("acme", "PO-1")])["ordered_sku"].to_pylist() == ["SKU-1008"]
+    finally:
+        store.close()
+
+
+def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(store_target):
+    """On both back ends: a store before RETAKES (no file_takes) gets the table and its index; a file it had
+    recorded is marked to be taken again (`orderbridge retake`): its row moves to file_takes with who, when and
+    why, its interchanges and groups are forgotten, it is due (takes_due) until a run records it again, and the
+    run that first took it still lists it (files_of_run)."""
+    from connectors.state_migrations import OUR_GS_IDS, RETAKES
+    from tests.support_pg import index_names
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 19 store looks like, with a file it had quarantined
+        store._q("DROP TABLE file_takes")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(OUR_GS_IDS),))
+        store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-27T02:00:00", "quarantined",
+                          archive_path="20261127-abababababab-two.x12", run_id="n1", error_count=1)
+        store.mark_disposed("acme", "ab" * 32, "2026-11-27T02:00:00")
+        store.record_interchange("acme", "ACMERETAIL", "000000007", "ab" * 32)
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == RETAKES == OUR_GS_IDS + 1
+        assert "file_takes" in store._table_names() and "file_takes_run" in index_names(store)
+        assert [f["name"] for f in store.files_named("acme", "abababab")] == ["two.x12"]
+        assert store.what_file_did("acme", "ab" * 32) == []
+        moved = store.retake_file("acme", "ab" * 32, by="Ann", note="limit raised", at="2026-11-27T09:00:00")
+        assert (moved["take"], moved["status"], moved["run_id"], moved["asked_by"], moved["note"]) == (
+            1, "quarantined", "n1", "Ann", "limit raised")
+        assert store.file_record("acme", "ab" * 32) is None and store.interchanges("acme") == set()
+        assert [t["name"] for t in store.takes_due("acme")] == ["two.x12"]
+        assert [(f["name"], f["status"]) for f in store.files_of_run("n1")] == [("two.x12", "quarantined")]
+        store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-28T02:00:00", "processed", run_id="n2")
+        assert [t["name"] for t in store.takes_due("acme")] == ["two.x12"]  # recorded, its move still due
+        store.mark_disposed("acme", "ab" * 32, "2026-11-28T02:00:00")
+        assert store.takes_due("acme") == [] and [t["take"] for t in store.file_takes("acme", "ab" * 32)] == [1]
     finally:
         store.close()
