@@ -11,7 +11,7 @@ for the few orders answered before (an 860's revision keeps what its untouched l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -77,12 +77,13 @@ def _bools(values) -> np.ndarray:
 def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
                      arrival: dict[tuple[str, str], int],
                      only: dict[tuple[str, str], set[int]] | None = None,
-                     settings: RuleSettings | None = None) -> pa.Table:
+                     settings: RuleSettings | None = None, window_end_cancels: Collection[str] = ()) -> pa.Table:
     """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes), in
     decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate.
     ``settings``: the run's rule settings; a line they acknowledge as ordered (a drop ship's, an SDQ store split:
     rules.business.quantities.as_ordered_lines) gets no case pack, so no policy's case_pack_rounding reserves
-    more or less than the 855 acknowledged."""
+    more or less than the 855 acknowledged. ``window_end_cancels``: the partners whose DTM 038 (ship no later) is a
+    last date as 001 / 063 are (AllocationPolicy.ship_no_later_is_cancel): their orders' deliver_by takes it too."""
     accepted = [d for d in decisions if d.status == ACCEPTED]
     table = line_decisions(accepted)
     if table.num_rows == 0:
@@ -120,11 +121,11 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     first, codes = distinct_rows([joined["partner"], joined["po_number"]])
     per_order = joined.select(["partner", "po_number"]).take(pa.array(first)).append_column(
         "_o", pa.array(np.arange(len(first))))
-    heads = _with_deliver_by(orders)
+    heads = _with_deliver_by(orders, window_end_cancels)
     order_own = [c for c in LAST_DATE_COLUMNS if c in heads.column_names]
     heads = _last(heads.select(["partner", "po_number", "requested_ship_date", "po_date", "deliver_by",
-                                "no_backorder", *order_own]).rename_columns(
-        ["partner", "po_number", "requested_ship_date", "po_date", "deliver_by", "no_backorder",
+                                "no_backorder", "window_end", *order_own]).rename_columns(
+        ["partner", "po_number", "requested_ship_date", "po_date", "deliver_by", "no_backorder", "window_end",
          *(f"order_{c}" for c in order_own)]), ["partner", "po_number"])
     per_order = per_order.join(heads, ["partner", "po_number"], join_type="left outer", use_threads=False).sort_by("_o")
     order_keys = _key(per_order["partner"], per_order["po_number"])
@@ -134,7 +135,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     per_line = pa.table({"order_ref": order_keys, "arrival": arrivals, "requested_ship_date":
                          per_order["requested_ship_date"], "po_date": per_order["po_date"],
                          "deliver_by": per_order["deliver_by"],
-                         "no_backorder": per_order["no_backorder"],
+                         "no_backorder": per_order["no_backorder"], "window_end": per_order["window_end"],
                          **{f"order_{c}": per_order[f"order_{c}"] for c in order_own}}).take(pa.array(codes))
     line_ship = joined["requested_ship_date"] if "requested_ship_date" in own else None
     own = [c for c in own if c != "requested_ship_date"]
@@ -143,7 +144,7 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                       pc.is_valid(joined[own[0]])).as_py():
         # a line's own DTM 001 / 063 first, the order's where the line names none: the earlier of the two dates
         dates = [pc.coalesce(joined[c], per_line[f"order_{c}"]) if c in order_own else joined[c] for c in own]
-        dates += [per_line[f"order_{c}"] for c in order_own if c not in own]
+        dates += [per_line[f"order_{c}"] for c in order_own if c not in own] + [per_line["window_end"]]
         deliver_by = pc.min_element_wise(*dates, skip_nulls=True)
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)
@@ -160,12 +161,19 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     }).cast(ALLOCATION_INPUT)
 
 
-def _with_deliver_by(orders: pa.Table) -> pa.Table:
+def _with_deliver_by(orders: pa.Table, window_end_cancels: Collection[str] = ()) -> pa.Table:
     """``orders`` with deliver_by: the earlier of its DTM 001 (cancel after) and 063 (do not deliver
-    after), null when it names neither (or the table predates them); and no_backorder: its CSH01 is N or SP."""
+    after), and its DTM 038 (ship no later) for a partner of ``window_end_cancels`` (window_end: that date, null for
+    the other partners), null when it names none (or the table predates them); and no_backorder: its CSH01 is N or
+    SP."""
     dates = [orders[c] for c in LAST_DATE_COLUMNS if c in orders.column_names]
+    end = pa.nulls(orders.num_rows, pa.date32())
+    if window_end_cancels and "ship_no_later" in orders.column_names:
+        theirs = pc.fill_null(pc.is_in(orders["partner"], value_set=pa.array(sorted(window_end_cancels))), False)
+        end = pc.if_else(theirs, orders["ship_no_later"], end)
+        dates.append(end)
     by = pc.min_element_wise(*dates, skip_nulls=True) if dates else pa.nulls(orders.num_rows, pa.date32())
-    orders = orders.append_column("deliver_by", by)
+    orders = orders.append_column("deliver_by", by).append_column("window_end", end)
     # CSH01 N (no back order) or SP (ship partial, balance cancel): the buyer takes no backorder
     if "sales_requirement" in orders.column_names:
         no_backorder = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(NO_BACKORDER)), False)

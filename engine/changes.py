@@ -67,7 +67,7 @@ from schemas.changes import (
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
-from schemas.orders import DEADLINES, ELEMENTS_SEP, ORDER_LINES
+from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_WIDE_DATES, ORDER_LINES
 from schemas.units import weight_in
 
 # ACK01 line statuses sent back in the 865.
@@ -284,7 +284,8 @@ def apply_changes(
             purpose,
             stored,
         )
-    result = _Editor(order, stored, progress, same_case, unit_eaches).run(pocs, restated=purpose == "05")
+    window = poc_window(header, stored, pocs)
+    result = _Editor(order, stored, progress, same_case, unit_eaches, window).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -294,11 +295,32 @@ def apply_changes(
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _terms_named(_currency_named(result, order, header), order, header)
     result = _parties_named(result, order, header)
-    changed = heading_changes(order, header)
+    changed = heading_changes(order, {**header, **window})
     if not changed:
         return result
-    return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(order, header,
-                                                                                              changed)])
+    return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
+        order, header, changed, by_lines=frozenset(window))])
+
+
+def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[str, object]:
+    """The ship window dates (schemas.orders.LINE_WIDE_DATES: DTM 037 / 038) every POC loop of the 860 states alike,
+    none in its heading, when its POCs name every line of the order (``stored``): the order's new window, as the
+    850's PO1 loops' is (parsers.orders_850.common_line_dates). Williams-Sonoma moves its window with a POC*n*CT
+    and DTM 037/038 under each line; the order kept the 850's window (each line CHANGE_DATES_NOT_STORED), so a
+    shipment inside the new window was warned SHIPPED_OUTSIDE_WINDOW. An 860 naming some of the order's lines only
+    moves nothing: a line keeps no window of its own, and the other lines' stays the order's (each such dates POC
+    is CHANGE_DATES_NOT_STORED, for a person to pass on)."""
+    if not pocs or not stored:
+        return {}
+    named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p)) is not None}
+    if named != {r["line_number"] for r in stored}:
+        return {}
+    out: dict[str, object] = {}
+    for name in LINE_WIDE_DATES.values():
+        sent = {p.get(name) for p in pocs}
+        if header.get(name) is None and len(sent) == 1 and None not in sent:
+            out[name] = sent.pop()
+    return out
 
 
 def _currency_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -434,7 +456,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
                   key=lambda r: r["poc_number"])
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
-            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *_PO4_COLUMNS)
+            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *LINE_WIDE_DATES.values(), *_PO4_COLUMNS)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
@@ -463,8 +485,11 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     return out
 
 
-def heading_finding(order: Mapping, header: Mapping, changed: Mapping) -> Finding:
-    said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" for q, n in HEADER_DATES.items() if n in changed]
+def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines: frozenset[str] = frozenset()
+                    ) -> Finding:
+    """CHANGE_HEADER_APPLIED naming old and new values; ``by_lines``: the dates every POC loop sent (poc_window)."""
+    said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" + (" (in every POC loop)" if n in by_lines else "")
+            for q, n in HEADER_DATES.items() if n in changed]
     if "ship_to_id" in changed:
         def party(row: Mapping) -> str:
             return " ".join(str(row.get(n)) for n in ("ship_to_id", "ship_to_name", "ship_to_city") if row.get(n)) \
@@ -482,8 +507,9 @@ class _Editor:
 
     def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
                  same_case: Mapping[int, frozenset[str]] | None = None,
-                 unit_eaches: UnitEaches | None = None) -> None:
+                 unit_eaches: UnitEaches | None = None, window: Mapping[str, object] | None = None) -> None:
         self.order = order
+        self.window = window or {}  # the ship window every POC sent, the order's (poc_window)
         self.same_case = same_case or {}
         self.unit_eaches = unit_eaches
         self.stored = stored
@@ -635,7 +661,8 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
-        if ct in DATE_TYPES and not _sent_dates(poc):  # a line's own DTM 001/063/064/010 are kept (_take_dates)
+        # a line's own DTM 001/063/064/010 are kept (_take_dates), a window every POC sent is the order's (poc_window)
+        if ct in DATE_TYPES and not _sent_dates(poc) and not any(poc.get(n) is not None for n in self.window):
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
         if status in (ACCEPTED, PRICE_CHANGED) and hit.get("weight_ordered") != before.get("weight_ordered") and \

@@ -10,19 +10,24 @@ plan_shipments the second).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
-from schemas.orders import LINE_DATES
+from schemas.orders import LINE_DATES, last_dates
 
-_LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after")
+_LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after",
+            "ship_no_later")
 
 
-def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide") -> tuple[FindingRecord, ...]:
-    """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850."""
+def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide",
+                            window_end_cancels: Collection[str] = ()) -> tuple[FindingRecord, ...]:
+    """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850. ``window_end_cancels``: the
+    partners whose DTM 038 (ship no later) is a last date too (engine.answer.allocation_input's), named with them."""
     if late.num_rows == 0:
         return ()
     heads = {(r["partner"], r["po_number"]): r
@@ -30,9 +35,8 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
     out = []
     for r in late.to_pylist():
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
-        named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}") for c, q, name in (
-            ("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
-            if head.get(c) is not None]
+        named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}")
+                 for c, q, name in last_dates(r["partner"] in window_end_cancels) if head.get(c) is not None]
         which = "the order's " + (" / ".join(t for _d, t in named) or f"its last date {r['deliver_by'].isoformat()}")
         if named and r["deliver_by"] is not None and r["deliver_by"] != min(d for d, _t in named):
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES) came first

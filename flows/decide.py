@@ -221,8 +221,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
+    window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 a last date
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed,
-                                settings=settings)
+                                settings=settings, window_end_cancels=window_end)
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
     # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
@@ -239,7 +240,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
-        late = late_backorder_findings(result.late, orders)
+        late = late_backorder_findings(result.late, orders, window_end_cancels=window_end)
         if late:  # a CSV order's at its line's row and its cancel date's column
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))

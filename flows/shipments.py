@@ -494,7 +494,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
         own = line_deadlines(store, waiting)
         line_ships = {k: {n: x["requested_ship_date"] for n, x in v.items() if x.get("requested_ship_date")}
                       for k, v in own.items()}
-        by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today).items()
+        window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
+        by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today,
+                                                          window_end_cancels=window_end).items()
                    if records[k].state in lifecycle.SHIPPABLE}
         passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
@@ -532,12 +534,13 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     return expired + plan, lifecycle.reserved_after(totals, before, after)
 
 
-_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "sales_requirement",
-                 "requested_ship_date"]
+_DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "ship_no_later",
+                 "sales_requirement", "requested_ship_date"]
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
-    """(partner, PO) -> the cancel_after, do_not_deliver_after, sales_requirement (CSH01) and requested_ship_date
+    """(partner, PO) -> the cancel_after, do_not_deliver_after, ship_no_later (a last date for some partners:
+    AllocationPolicy.ship_no_later_is_cancel), sales_requirement (CSH01) and requested_ship_date
     (DTM 010: the backorders' rank) of each order's
     stored ORDERS row (its current revision's table, only those columns read, once per stored table however
     many of its orders wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as

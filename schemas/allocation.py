@@ -32,6 +32,11 @@ class AllocationPolicy(BaseModel):
     # a backorder whose first possible date is after the PO's cancel-after (DTM 001) / do-not-deliver-after
     # (DTM 063): "reject" it (855 IR: the buyer would refuse it), or "promise" it all the same
     late_backorder: Literal["reject", "promise"] = "reject"
+    # the PO's ship no later date (DTM 038, the ship window's end) is its cancel date too: a last date as 001 / 063
+    # are, for late_backorder (allocation's IR or IB, a later run's cancelling). Many home and furniture retailers'
+    # guides say so (Williams-Sonoma's window, no DTM 001); off (X12's 038 is a ship date, not a cancellation), a
+    # backorder was promised past the window's end (855 IB) and shipped after it (SHIPPED_OUTSIDE_WINDOW)
+    ship_no_later_is_cancel: bool = False
     fair_share: bool = False  # short SKUs are shared across partners in proportion to demand
 
     @field_validator("priority_order", "warehouse_order")

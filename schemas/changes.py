@@ -12,6 +12,7 @@ import pyarrow as pa
 from schemas.orders import (
     DEADLINES,
     LINE_DATES,
+    LINE_WIDE_DATES,
     LINEAGE,
     MONEY,
     ORDER_SACS,
@@ -89,7 +90,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 LINE_SHIP_DATE, *(f.name for f in DEADLINES)})
+                                 LINE_SHIP_DATE, *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -151,6 +152,10 @@ ORDER_CHANGES = pa.schema([
     *(pa.field(f.name, f.type) for f in DEADLINES),
     # the line's new requested ship date: the POC loop's own first DTM 010 (null: not sent)
     pa.field(LINE_SHIP_DATE, pa.date32()),
+    # the POC loop's own first DTM 037 / 038 (ship not before / no later; null: not sent): a line keeps no window of
+    # its own, but one every POC of an 860 that names every line of the order states alike is the order's
+    # (engine.changes.poc_window), as an 850's PO1 loops' is (parsers.orders_850.common_line_dates)
+    *(pa.field(name, pa.date32()) for name in LINE_WIDE_DATES.values()),
     # the first PO4 of the POC loop (not of an SLN subline), as the 850's PO1 loop's (schemas.orders.ORDER_LINES):
     # a line the 860 adds in a pack unit only its PO4 counts (CT with PO4*12) converts as the 850's does
     pa.field("po4_pack", pa.int32()),  # PO401

@@ -45,7 +45,9 @@ class FinanceSettings(BaseModel):
     # values' acknowledged column is the order's), and no 855 is due
     expects_855: bool = True
     asn_window_minutes: int = Field(default=1440, ge=0)  # our 856 is due this long after departure when
-    # the partner gave no delivery time (with one, it is due before the goods arrive)
+    # the partner gave no delivery time (with one, it is due before the goods arrive). A partner profile's
+    # finance_settings (what reconciliation reads) take its [fulfilment.asn] window_minutes, ASN_LATE's (default 30):
+    # this key, the older one, is read only when that is not set (schemas.profile.PartnerProfile._one_asn_window)
     invoice_grace_days: int = Field(default=2, ge=0)  # a shipment is "not invoiced" only this long after it left
     currency: str = Field(default="USD", min_length=3, max_length=3)  # the currency the amounts are in
     penalties: dict[Incident, Decimal] = Field(default_factory=dict)  # chargeback per incident; none = 0

@@ -87,7 +87,9 @@ class AsnSettings(_Model):
                         Annotated[str, Field(max_length=35, pattern=r"^[!-~]([ -~]*[!-~])?$")]] = {}
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA (the vendor number the partner gave
     # us) after each order's PRF, as Walmart's and other retailers' guides require at the order level
-    window_minutes: int = Field(default=30, ge=1)  # the 856 is late after departure + this (reported)
+    # the 856 is late after departure + this: ASN_LATE, and the finance report's late ASN (a profile's [finance]
+    # asn_window_minutes, the older key, is this one: schemas.profile.PartnerProfile._one_asn_window)
+    window_minutes: int = Field(default=30, ge=1)
     # the order line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a
     # REF in the item's I loop (position 150: after PID/MEA, before a lot's REF*LT), in the order the PO sent them
     # (drop-ship hubs: CommerceHub's REF*LI line item id); () never. Such a partner's 856s are built as segments

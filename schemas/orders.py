@@ -262,6 +262,14 @@ LINE_WIDE_DATES = {"037": "ship_not_before", "038": "ship_no_later"}
 # (engine.lifecycle.backorders), moved to today or later they come back (engine.lifecycle.changes.restore_expired)
 LAST_DATES = (("cancel_after", "001", "cancel after"), ("do_not_deliver_after", "063", "do not deliver after"))
 LAST_DATE_COLUMNS = tuple(c for c, _q, _name in LAST_DATES)
+# the ship window's end, a last date too for a partner whose policy says so (AllocationPolicy.ship_no_later_is_cancel)
+WINDOW_END = ("ship_no_later", "038", "ship no later")
+
+
+def last_dates(window_end: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """LAST_DATES of a partner, with its DTM 038 (ship no later) when ``window_end``: its
+    AllocationPolicy.ship_no_later_is_cancel."""
+    return (*LAST_DATES, WINDOW_END) if window_end else LAST_DATES
 
 # An 850 heading's DTM01 qualifiers (code list 374) that say what a date we keep says, read as that date (its
 # standard twin, the key) when the set carries no DTM of the twin itself: the twin wins, then the first listed

@@ -343,6 +343,24 @@ class PartnerProfile(_Model):
         return self
 
     @model_validator(mode="after")
+    def _one_asn_window(self) -> PartnerProfile:
+        """One ASN deadline: ``[fulfilment.asn] window_minutes`` (ASN_LATE) is also the finance report's late ASN
+        (finance_settings). ``[finance] asn_window_minutes``, the older key, is read when it alone is set; both set
+        to different values is refused. A partner's guide gives one deadline; the two used to default to 30 and
+        1440 minutes, so a night's shipments were all ASN_LATE while finance called them on time."""
+        asn, fin = self.fulfilment.asn, self.finance
+        ours, old = "window_minutes" in asn.model_fields_set, "asn_window_minutes" in fin.model_fields_set
+        if ours and old and asn.window_minutes != fin.asn_window_minutes:
+            raise ValueError(
+                f"[fulfilment.asn] window_minutes = {asn.window_minutes} and [finance] asn_window_minutes = "
+                f"{fin.asn_window_minutes} disagree: a partner's ASN has one deadline, which ASN_LATE and the finance "
+                "report's late ASN both use; set [fulfilment.asn] window_minutes only")
+        if old and not ours and asn.window_minutes != fin.asn_window_minutes:
+            asn = asn.model_copy(update={"window_minutes": fin.asn_window_minutes})
+            object.__setattr__(self, "fulfilment", self.fulfilment.model_copy(update={"asn": asn}))
+        return self
+
+    @model_validator(mode="after")
     def _csv_partner(self) -> PartnerProfile:
         x12_used = sorted((set(self.receives) & X12_RECEIVED) | (set(self.accepts) & X12_ACCEPTED))
         if self.x12 is None and x12_used:
@@ -383,9 +401,12 @@ class PartnerProfile(_Model):
     def finance_settings(self) -> FinanceSettings:
         """[finance] as reconciliation applies it: a partner whose profile accepts no 997 cannot acknowledge
         what we send, so none is expected from it (expects_997 False); one that receives no 855 nor CSV
-        acknowledgment gets none from us (expects_855 False)."""
+        acknowledgment gets none from us (expects_855 False). Its ASN window is the partner's one ASN deadline,
+        ``[fulfilment.asn] window_minutes`` (_one_asn_window), the one ASN_LATE uses."""
+        window = self.fulfilment.asn.window_minutes
         update = {**({} if "997" in self.accepts else {"expects_997": False}),
-                  **({} if {"855", "csv_ack"} & set(self.receives) else {"expects_855": False})}
+                  **({} if {"855", "csv_ack"} & set(self.receives) else {"expects_855": False}),
+                  **({} if self.finance.asn_window_minutes == window else {"asn_window_minutes": window})}
         return self.finance.model_copy(update=update) if update else self.finance
 
     def is_csv_file(self, name: str) -> bool:

@@ -46,7 +46,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import LAST_DATES, SHIP_COMPLETE
+from schemas.orders import SHIP_COMPLETE, last_dates
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
@@ -283,42 +283,49 @@ WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late back
 
 def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date,
                   line_dates: Mapping[Key, Mapping[int, Mapping]] | None = None,
-                  lines: Mapping[Key, Sequence[LineRecord]] | None = None) -> dict[Key, str]:
+                  lines: Mapping[Key, Sequence[LineRecord]] | None = None,
+                  window_end_cancels: Collection[str] = ()) -> dict[Key, str]:
     """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
     (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
     row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
     2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED. With ``line_dates`` (each
     order's stored ORDER_LINES dates by line number) and ``lines``, a backordered line's own date comes first,
-    the order's where it has none (``past_lines``)."""
+    the order's where it has none (``past_lines``). ``window_end_cancels``: the partners whose DTM 038 (ship no
+    later, the ``dates``' ship_no_later) is a last date too (AllocationPolicy.ship_no_later_is_cancel)."""
     if line_dates is None or lines is None:
         out: dict[Key, str] = {}
         for r in records:
             row = dates.get(r.key) or {}
-            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in LAST_DATES
+            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in last_dates(r.partner in
+                                                                                             window_end_cancels)
                       if row.get(c) is not None and row[c] < today]
             if passed:
                 out[r.key] = " and ".join(passed)
         return out
     return {k: " and ".join(dict.fromkeys(v.values()))
-            for k, v in past_lines(records, dates, line_dates, lines, today=today).items()}
+            for k, v in past_lines(records, dates, line_dates, lines, today=today,
+                                   window_end_cancels=window_end_cancels).items()}
 
 
 def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int,
-               Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date) -> dict[Key, dict[int, str]]:
+               Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date,
+               window_end_cancels: Collection[str] = ()) -> dict[Key, dict[int, str]]:
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
     has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
-    An order with no such line is left out."""
+    An order with no such line is left out. ``window_end_cancels``: as past_deadline's (the order's DTM 038; a line
+    keeps none of its own)."""
     out: dict[Key, dict[int, str]] = {}
     for r in records:
         row = dates.get(r.key) or {}
+        last = last_dates(r.partner in window_end_cancels)
         own = line_dates.get(r.key) or {}
         for ln in lines.get(r.key, ()):
             if ln.backordered <= 0 or ln.state in ENDED_LINES:
                 continue
             mine = own.get(ln.line_number) or {}
             passed = []
-            for c, q, name in LAST_DATES:
+            for c, q, name in last:
                 when, whose = (mine[c], f", line {ln.line_id or ln.line_number}") if mine.get(c) is not None else \
                     (row.get(c), "")
                 if when is not None and when < today:
