@@ -68,6 +68,18 @@ def totals(invoice: Invoice) -> Totals:
 Split = tuple[tuple[int, tuple[Decimal, ...]], ...]  # per shipment billed: (this PO's index, units of each PO)
 
 
+def fob01(order: Mapping) -> str:
+    """The FOB01 (shipment method of payment) of a PO's heading FOB as sent (its canonical ORDERS row's
+    fob_sent), "" when it sent none."""
+    return str(order.get("fob_sent") or "").split(ELEMENTS_SEP)[0]
+
+
+def fob_charges(charges: Sequence[Charge], fob: str) -> tuple[Charge, ...]:
+    """Of ``charges``, those a PO of FOB01 ``fob`` bears: a charge limited to some FOB01s (Charge.fob) only
+    when ``fob`` is one of them."""
+    return tuple(c for c in charges if not c.fob or fob in c.fob)
+
+
 def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments: int,
                     split: Split | None = None, fob: str = "") -> tuple[Charge, ...]:
     """The SAC charges and allowances of one 810 of a PO (of ``settings.charges``, in their order), by each
@@ -81,9 +93,7 @@ def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments
     none when this 810's share is nothing. A charge limited to POs of some FOB01s (Charge.fob) only when the
     PO's ``fob`` (its heading FOB01 as sent, "" for none) is one of them."""
     out: list[Charge] = []
-    for c in settings.charges:
-        if c.fob and fob not in c.fob:
-            continue
+    for c in fob_charges(settings.charges, fob):
         if c.amount is None:
             out.append(c)
             continue
@@ -448,9 +458,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
                    refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
                    terms=invoice_terms(terms, order),
-                   ship_date=ship_date, charges=tuple(  # a charge for POs of some FOBs only on such a PO's
-                       c for c in settings.charges if not c.fob or str(order.get("fob_sent") or "").split(
-                           ELEMENTS_SEP)[0] in c.fob) if charges is None else charges,
+                   ship_date=ship_date,
+                   charges=fob_charges(settings.charges, fob01(order)) if charges is None else charges,
                    partner=order.get("partner") or "",
                    fob=tuple(str(order["fob_sent"]).split(ELEMENTS_SEP)) if order.get("fob_sent") else ())
 

@@ -43,6 +43,7 @@ from engine.invoice import (
     Order810,
     Split,
     charged,
+    fob01,
     head_810,
     invoice_charges,
     invoice_head,
@@ -80,7 +81,7 @@ from schemas.lifecycle import (
     PlannedSet,
     decimal_text,
 )
-from schemas.orders import ELEMENTS_SEP, LINE_SHIP_TO
+from schemas.orders import LINE_SHIP_TO
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
@@ -726,7 +727,7 @@ def _charges(d: InvoiceDue, profile: PartnerProfile, billed_before: bool, order:
     (``order``: its canonical ORDERS row; fob_sent)."""
     ships = 1 if d.shipment is not None else len({(s.warehouse, s.shipment_id) for s in d.shipments})
     return invoice_charges(profile.fulfilment.invoice, billed_before=billed_before, shipments=ships,
-                           split=d.split or None, fob=(order.get("fob_sent") or "").split(ELEMENTS_SEP)[0])
+                           split=d.split or None, fob=fob01(order))
 
 
 # what an 810 reads of the canonical ORDERS and ORDER_LINES (engine.invoice._head, order_810), with the
