@@ -245,6 +245,25 @@ def test_a_files_shipments_planned_at_once_as_one_at_a_time(name, monkeypatch):
     assert at_once == ship(rows, lines=lines, reservations=reserved(east, west))
 
 
+def test_a_files_orders_move_as_columns(monkeypatch):
+    """Planned at once, a file's orders move as one Plan.decided: a row per order (the state its last
+    shipment leaves, set in place while it has the state and revision read; nothing else of it rewritten)
+    and an event per shipment of it, in shipment order - no OrderTransition per shipment and order, each
+    written whole (a night's 5,000 orders)."""
+    planned, real = [], shipping._plan_at_once
+    monkeypatch.setattr(shipping, "_plan_at_once", lambda *args, **kwargs: planned.append(real(*args, **kwargs))
+                        or planned[-1])
+    ship(_FILES["two shipments of one line"][0])
+    (((plan,), *_rest),) = planned
+    assert plan.transitions == ()
+    (d,) = plan.decided
+    assert [(o["po_number"], o["expect_state"], o["expect_revision"], o["state"], o["run_id"], o["value"])
+            for o in d.orders.to_pylist()] == [("PO-1", "acknowledged", 1, "shipped", RUN, None)]
+    assert [(e["event"], e["from_state"], e["to_state"], e["document_key"]) for e in d.events.to_pylist()] == [
+        ("shipped_in_part", "acknowledged", "partially_shipped", "856:east:S1"),
+        ("shipped_in_full", "partially_shipped", "shipped", "856:east:S2")]
+
+
 def test_a_files_shipments_are_planned_at_once(monkeypatch):
     def refused(*args, **kwargs):
         raise AssertionError("planned one shipment at a time")

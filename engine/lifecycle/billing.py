@@ -57,19 +57,15 @@ from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import line_columns, runs
 from engine.invoice_po_sacs import PoSac
 from engine.invoice_taxes import Places, taxes_for
-from engine.lifecycle.common import transaction_set
+from engine.lifecycle.common import moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.fulfilment import Charge
 from schemas.lifecycle import (
-    DECIDED_EVENTS,
-    DECIDED_ORDERS,
     ENDED_LINES,
     LINE_UPDATES,
-    Clock,
-    DecidedOrders,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -1334,7 +1330,7 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                     for n, (invoiced, state) in sorted(billing.items())]
     return Plan(documents=tuple(docs), invoices=tuple(invoices),
                 billed=tuple(k for k, waits in (billed or {}).items() if set(waits) <= made),
-                decided=(_moves(records, moved, events, at=at, run_id=run_id),) if events else (),
+                decided=(moved_orders(records, moved, events, at=at, run_id=run_id),) if events else (),
                 line_update_tables=_line_updates(batches.values(), updates, run_id))
 
 
@@ -1356,33 +1352,6 @@ def _line_updates(batches, rows: list[tuple[str, str, int, str, str | None]], ru
     table = pa.concat_tables([p.cast(pa.schema(list(LINE_UPDATES)[:5])) for p in parts]).combine_chunks()
     run = pa.repeat(pa.scalar(run_id, pa.string()), table.num_rows)
     return (table.append_column(LINE_UPDATES.field("run_id"), run),)
-
-
-def _moves(records: Mapping[Key, OrderRecord | BilledOrder], moved: Mapping[Key, OrderState], events: Sequence[tuple],
-           *, at: str, run_id: str) -> DecidedOrders:
-    """The orders' moves by their 810s as columns (Plan.decided): per order (in the order of its first 810)
-    its state once they are sent, set in place while it still has the state and revision read (every
-    other column stays as stored: what move's record, written whole, stores); per 810 its history event
-    (``events``: partner, PO, event, from, to, revision, note, doc key), in plan order."""
-    text = str.__str__  # a StrEnum's text by str's own __str__
-    keys, n, m = list(moved), len(moved), len(events)
-    partner, po, event, before, to, revision, note, doc_key = (list(c) for c in zip(*events, strict=True))
-
-    def same(value: str, count: int) -> pa.Array:
-        return pa.repeat(pa.scalar(value, pa.string()), count)
-
-    orders = pa.table({
-        "partner": [k[0] for k in keys], "po_number": [k[1] for k in keys],
-        "expect_state": [text(records[k].state) for k in keys],
-        "expect_revision": pa.array([records[k].revision for k in keys], pa.int64()),
-        "state": [text(moved[k]) for k in keys], "updated_at": same(at, n), "run_id": same(run_id, n),
-        **{c: pa.nulls(n, DECIDED_ORDERS.field(c).type) for c in DECIDED_ORDERS.names[7:]}}, schema=DECIDED_ORDERS)
-    history = pa.table({
-        "partner": partner, "po_number": po, "at": same(at, m), "clock": same(text(Clock.RUN), m),
-        "event": list(map(text, event)), "from_state": list(map(text, before)), "to_state": list(map(text, to)),
-        "revision": pa.array(revision, pa.int64()), "actor": same("system", m), "note": note, "run_id": same(run_id, m),
-        "document_key": doc_key}, schema=DECIDED_EVENTS)
-    return DecidedOrders(orders, history)
 
 
 def plan_close(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord | BilledLine]],

@@ -8,7 +8,7 @@ Pure: no clock (times come in as ISO strings), no I/O.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -20,9 +20,14 @@ from engine.process import OutDoc
 from schemas.findings import finding
 from schemas.grouping import in_key_order
 from schemas.lifecycle import (
+    DECIDED_EVENTS,
+    DECIDED_ORDERS,
+    Clock,
+    DecidedOrders,
     EventKind,
     FindingRecord,
     OrderRecord,
+    OrderState,
     Plan,
     PlannedDocument,
     PlannedSet,
@@ -140,3 +145,31 @@ def first_rows(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.take(pc.take(first, pc.sort_indices(first)))
 
 
+
+
+def moved_orders(records: Mapping[tuple[str, str], object], moved: Mapping[tuple[str, str], OrderState],
+                 events: Sequence[tuple], *, at: str, run_id: str) -> DecidedOrders:
+    """Orders moved by the system's events, as columns (Plan.decided: the 810s' moves, the shipments'): per
+    order (in the order of its first event) its state after them, set in place while it still has the state
+    and revision read (``records``: key -> the record read, or what has its state and revision; every other
+    column stays as stored: what move's record, written whole, stores); per event its history row
+    (``events``: partner, PO, event, from, to, revision, note, doc key), in plan order."""
+    text = str.__str__  # a StrEnum's text by str's own __str__
+    keys, n, m = list(moved), len(moved), len(events)
+    partner, po, event, before, to, revision, note, doc_key = (list(c) for c in zip(*events, strict=True))
+
+    def same(value: str, count: int) -> pa.Array:
+        return pa.repeat(pa.scalar(value, pa.string()), count)
+
+    orders = pa.table({
+        "partner": [k[0] for k in keys], "po_number": [k[1] for k in keys],
+        "expect_state": [text(records[k].state) for k in keys],
+        "expect_revision": pa.array([records[k].revision for k in keys], pa.int64()),
+        "state": [text(moved[k]) for k in keys], "updated_at": same(at, n), "run_id": same(run_id, n),
+        **{c: pa.nulls(n, DECIDED_ORDERS.field(c).type) for c in DECIDED_ORDERS.names[7:]}}, schema=DECIDED_ORDERS)
+    history = pa.table({
+        "partner": partner, "po_number": po, "at": same(at, m), "clock": same(text(Clock.RUN), m),
+        "event": list(map(text, event)), "from_state": list(map(text, before)), "to_state": list(map(text, to)),
+        "revision": pa.array(revision, pa.int64()), "actor": same("system", m), "note": note, "run_id": same(run_id, m),
+        "document_key": doc_key}, schema=DECIDED_EVENTS)
+    return DecidedOrders(orders, history)

@@ -49,8 +49,8 @@ from engine.envelope import (
     reply_address,
     usual_delimiters,
 )
-from engine.lifecycle.common import transaction_set
-from engine.lifecycle.table import TransitionRefused, move
+from engine.lifecycle.common import moved_orders, transaction_set
+from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.shipments import (
     ShipmentSummary,
     assemble_shipments,
@@ -74,6 +74,7 @@ from schemas.lifecycle import (
     FindingRecord,
     LineState,
     OrderRecord,
+    OrderState,
     OrderTransition,
     Plan,
     PlannedDocument,
@@ -879,9 +880,9 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
     if moves is None:
         return None
     per_shipment, touched, keys, line_units = moves
-    chain = dict(records)  # each order's record as the shipments before left it
+    states: dict[Key, OrderState] = {}  # each order's state as the shipments before left it
+    events: list[tuple] = []  # each order's move by each shipment (moved_orders' events), in plan order
     # the shipments' plans, as Plan.combine of one plan per shipment lists them
-    transitions: list[OrderTransition] = []
     documents: list[PlannedDocument] = []
     recorded: list[ShipmentRecord] = []
     findings: list[FindingRecord] = []
@@ -897,12 +898,15 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
             sent = f"; 856 {sid}" if body is not None else "; no 856 (the partner receives none)"
             docs = _documents(shipment, body, doc_key, profile, source, envelopes)
-            for key, units, n_lines, done in per_shipment[k]:
+            for key, units, n_lines, done in per_shipment[k]:  # what move records, checked as it checks
                 note = f"shipment {sid} from {warehouse.id}: {_num(units)} unit(s) on {n_lines} line(s){sent}"
-                t = move(chain[key], EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART, at=at,
-                         run_id=run_id, note=note, document_key=doc_key)
-                transitions.append(t)
-                chain[key] = t.record
+                event = EventKind.SHIPPED_IN_FULL if done else EventKind.SHIPPED_IN_PART
+                before = states.get(key) or records[key].state
+                to = next_state(before, event)
+                if to is None:
+                    return None  # (move refuses it: the loop holds the shipment)
+                events.append((*key, event, before, to, records[key].revision, note[:1000], doc_key))
+                states[key] = to
             record, late = _shipment_record(shipment, shipped[sid], docs, doc_key, warehouse, profile, ours,
                                             created=created, at=at, run_id=run_id, source=source,
                                             clock_zone=clock_zone)
@@ -911,8 +915,9 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
             findings += late
     except _REFUSALS:
         return None
-    plan = Plan(transitions=tuple(transitions), documents=tuple(documents), shipments=tuple(recorded),
-                findings=tuple(findings))
+    # the orders' moves as columns: the rows move's transitions, written whole, would leave
+    decided = (moved_orders(records, states, events, at=at, run_id=run_id),) if events else ()
+    plan = Plan(decided=decided, documents=tuple(documents), shipments=tuple(recorded), findings=tuple(findings))
     return [plan], touched, keys, line_units
 
 

@@ -22,14 +22,18 @@ from schemas.findings import finding
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.inventory import ALLOCATION
 from schemas.lifecycle import (
+    DECIDED_ORDERS,
     LINE_ROWS,
     RESERVATION_ROWS,
+    Clock,
     EventKind,
+    HistoryEvent,
     LineRecord,
     LineState,
     OrderLines,
     OrderReservations,
     OrderState,
+    OrderTransition,
     Reservation,
     line_record,
     line_row,
@@ -87,7 +91,7 @@ def ship(rows: str, *, lines=None, reservations=None, state=OrderState.ACKNOWLED
         records={key: rec}, lines=line_table(lines), reservations=reservation_table(reservations), orders=out.orders,
         order_lines=out.lines, items=ITEM_TABLE, profiles=PROFILES, created=created, at=AT, run_id=RUN,
         source={"source_kind": "csv", "source_file": "c.csv", "source_sha256": "sha"}, refused=refused)
-    return batch, as_records(plan)
+    return batch, as_records(plan, {key: rec})
 
 
 def line_table(lines) -> pa.Table:
@@ -101,10 +105,13 @@ def reservation_table(reservations) -> pa.Table:
                                  for r in reservations], schema=RESERVATION_ROWS)
 
 
-def as_records(plan):
+def as_records(plan, records=None):
     """The planner's line and reservation tables read back as the store would (plan.lines and
-    plan.reservations hold them as records: each order shipped, in the order first shipped)."""
+    plan.reservations hold them as records: each order shipped, in the order first shipped); its orders'
+    moves as columns (Plan.decided, of ``records`` read) as the transitions they stand for (moved)."""
     assert plan.lines == () and plan.reservations == ()
+    if plan.decided:
+        plan = replace(plan, decided=(), transitions=(*plan.transitions, *moved(plan.decided, records)))
     lines = [line_record(r) for t in plan.line_tables for r in t.to_pylist()]
     by_order = {}
     for ln in lines:
@@ -119,6 +126,29 @@ def as_records(plan):
     return replace(plan, line_tables=(), reservation_tables=(),
                    lines=tuple(OrderLines(*k, tuple(v)) for k, v in by_order.items()),
                    reservations=tuple(OrderReservations(*k, tuple(v)) for k, v in reservations.items()))
+
+
+def moved(decided, records) -> list[OrderTransition]:
+    """Plan.decided (DECIDED_ORDERS, DECIDED_EVENTS) of orders read as ``records`` as what move gives
+    event after event: each order's record as the events before left it, one transition per event; each
+    order's row the state its last event leaves, expected from the state and revision read."""
+    chain, out = dict(records), []
+    for d in decided:
+        for e in d.events.to_pylist():
+            key = (e["partner"], e["po_number"])
+            before = chain[key]
+            assert (e["from_state"], e["revision"]) == (before.state, before.revision)
+            after = before.evolve(state=OrderState(e["to_state"]), updated_at=e["at"], run_id=e["run_id"])
+            out.append(OrderTransition(after, before.state, before.revision, (HistoryEvent(
+                after.partner, after.po_number, EventKind(e["event"]), before.state, after.state, e["at"],
+                Clock(e["clock"]), e["actor"], e["note"], e["revision"], e["run_id"], e["document_key"]),)))
+            chain[key] = after
+        assert [(o["partner"], o["po_number"], o["expect_state"], o["expect_revision"], o["state"], o["updated_at"],
+                 o["run_id"]) for o in d.orders.to_pylist()] == [
+            (*k, records[k].state, records[k].revision, chain[k].state, chain[k].updated_at, chain[k].run_id)
+            for k in dict.fromkeys((e["partner"], e["po_number"]) for e in d.events.to_pylist())]
+        assert all(v is None for o in d.orders.to_pylist() for c, v in o.items() if c in DECIDED_ORDERS.names[7:])
+    return out
 
 
 def test_a_partial_shipment_moves_the_order_and_consumes_what_shipped():
