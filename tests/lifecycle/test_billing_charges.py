@@ -156,7 +156,7 @@ def _freight_of(due, profiles) -> dict[str, Decimal]:
 
     out = {}
     for d in due:
-        charges = billing._charges(d, profiles["acme"], False)
+        charges = billing._charges(d, profiles["acme"], False, {})  # a PO without FOB
         out[d.po_number] = sum((c.amount for c in charges if c.code == "D240"), Decimal(0))
     return out
 
