@@ -25,6 +25,7 @@ from parsers.x12_writer import (
 )
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
+from schemas.x12dict import base_version, built_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,24 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     isa_control=x.isa_version or "")
 
 
+def ack_version(profile: PartnerProfile, gs08: str) -> str:
+    """The X12 release (GS08, 6 digits) a 997 for a group of GS08 ``gs08`` is written in when it is not the profile's
+    (""): with [acks] version "group" (the default), the group's own release when it differs from the one the
+    profile writes and we write it (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090), so a partner
+    profiled 004010 whose translator sends a 005010 group gets a 005010 997 (AK1 with AK103), as translators match
+    an acknowledgment to the group it answers; a group in a version we do not write (003060, 006020) is answered in
+    the profile's. "profile": always the profile's (a partner whose agreement fixes the 997's version)."""
+    if profile.acks.version != "group" or profile.x12 is None:
+        return ""
+    x = profile.x12
+    theirs = base_version(gs08)
+    if built_by(theirs) is None or theirs == base_version(x.gs_version or x.version):
+        return ""
+    return theirs
+
+
 def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
-                  our_gs_id: str = "") -> Address | None:
+                  our_gs_id: str = "", *, version: str = "") -> Address | None:
     """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
     ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of our GS ids, where it is not the profile's [x12]
     their_* / our_gs_id (None: the profile's, as before). X12 997 note: the acknowledgment's GS takes the
@@ -89,9 +106,10 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
-    if not (isa or gs or ours):
+    if not (isa or gs or ours or version):
         return None
-    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "")
+    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
+                   version)
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:
@@ -102,9 +120,11 @@ def addressed(env: Envelope, to: Address | None) -> Envelope:
 
 @lru_cache(maxsize=1024)
 def _addressed(env: Envelope, to: Address) -> Envelope:
-    return replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
-                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
-                   gs_sender=to.gs_sender or env.gs_sender)
+    env = replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
+                  receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
+                  gs_sender=to.gs_sender or env.gs_sender)
+    # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
+    return replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
 
 
 def envelope_allows(env: Envelope, d: Delimiters) -> bool:

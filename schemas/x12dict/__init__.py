@@ -77,6 +77,19 @@ def base_version(version: str) -> str:
     return digits
 
 
+# The releases whose documents we write (schemas.profile.X12Settings.gs_version, the 997 of a group in another
+# version: AckSettings.version): a version we hold and its later releases up to 0x0 (004010 .. 004090, 005010 ..
+# 005090), each built by, and judged by, its version's dictionary (a later release keeps the earlier release's
+# segments, elements and codes).
+WRITTEN_RELEASES = MappingProxyType({f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSIONS for r in range(int(v[4]), 10)})
+
+
+def built_by(version: str) -> str | None:
+    """The version we hold whose dictionary our documents of ``version`` (any GS08 form) are built by: 004030 and
+    004030VICS -> 004010, 005010 -> 005010; None for a version we do not write (003060, 006020)."""
+    return WRITTEN_RELEASES.get(base_version(version))
+
+
 def dictionary(version: str) -> Dictionary | None:
     """The Dictionary of an X12 version (any GS08 form), or None when we hold no table for it.
     Loaded once per version (cached) and immutable."""
