@@ -176,3 +176,40 @@ def test_an_interchange_read_in_batches_answers_each_group_in_its_release():
     assert [(d.bodies[0][0], d.to) for o in batched for d in o.documents] == whole
     assert [(list(ak1), to.version if to else "") for ak1, to in whole] == [
         (["AK1", "PO", "401"], ""), (["AK1", "PO", "501", "005010"], "005010")]
+
+
+def test_every_version_s_860_is_applied_and_answered_with_a_revised_855(tmp_path):
+    """Night 1 takes the 850s; night 2 each PO's 860 in the same release (BCH06/BCH11 as YYMMDD before 004010, a
+    POC QI raising line 3 from 6 to 12): every change applied, a revised 855 (BAK01 05) per PO acknowledging
+    12, and each PC group's 997 in its release as the PO groups'."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = on_demo(FIXTURES, tmp_path / "ws")
+    run_stages(ws, NIGHT)
+    for folder in (FIXTURES / "changes").iterdir():
+        for f in folder.iterdir():
+            shutil.copy2(f, ws.drop_root / folder.name / "inbox" / f.name)
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert [f["code"] for f in state.findings()] == []
+        for partner, pos in SENT.items():
+            for po in pos:
+                assert [str(ln.ordered) for ln in state.order_lines(partner, po)] == ["20", "1", "12"], (partner, po)
+    finally:
+        state.close()
+    for partner, pos in SENT.items():
+        answers = segments(ws, partner, "855")
+        revised = [k for k, s in enumerate(answers) if s[0] == "BAK" and s[1] == "05"]
+        assert sorted(answers[k][3] for k in revised) == sorted(pos), partner
+        for k in revised:
+            acks = [s for s in answers[k:] if s[0] in ("ACK", "SE")]
+            assert acks[2][:3] == ["ACK", "IA", "12"], (partner, answers[k][3])
+        acks = _acks_by_group(ws, partner)
+        for gs08, gs06 in pos.values():
+            change_gs06 = str(int(gs06) + 5000)
+            assert acks[change_gs06][2][:3] == ["AK1", "PC", change_gs06]
+            assert acks[change_gs06][0] == acks[gs06][0], (partner, gs08)
