@@ -201,8 +201,10 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
                 for f in el_level[:99]:
                     position, component = element_position(f.location.element)
                     ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
+                    # AK401 is one number before 003050 (C030, the element and component positions, came then)
                     body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
-                                             f.location.value, component=component, avoid=avoid))
+                                             f.location.value, component=component if version >= "003050" else 0,
+                                             avoid=avoid))
         if status in SET_ACCEPTED:
             accepted += 1
         body.append(["AK5", status, *codes])

@@ -75,20 +75,38 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     isa_control=x.isa_version or "")
 
 
+# Releases before 004010 whose 997 we write (for their groups only: nothing else is written in them): the 004010 997
+# without what later releases added (AK103, AK203; AK401 one number before 003050, when C030 came), GS04 YYMMDD
+EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(1, 8))
+
+
 def ack_version(profile: PartnerProfile, gs08: str) -> str:
     """The X12 release (GS08, 6 digits) a 997 for a group of GS08 ``gs08`` is written in when it is not the profile's
     (""): with [acks] version "group" (the default), the group's own release when it differs from the one the
-    profile writes and we write it (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090), so a partner
-    profiled 004010 whose translator sends a 005010 group gets a 005010 997 (AK1 with AK103), as translators match
-    an acknowledgment to the group it answers; a group in a version we do not write (003060, 006020) is answered in
-    the profile's. "profile": always the profile's (a partner whose agreement fixes the 997's version)."""
+    profile writes and we write its 997 (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090; and
+    003010-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
+    005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
+    group it answers; a group in a later version (006020, 007010) is answered in the profile's. "profile": always
+    the profile's (a partner whose agreement fixes the 997's version)."""
     if profile.acks.version != "group" or profile.x12 is None:
         return ""
     x = profile.x12
     theirs = base_version(gs08)
-    if built_by(theirs) is None or theirs == base_version(x.gs_version or x.version):
+    if (built_by(theirs) is None and theirs not in EARLY_997_RELEASES) or \
+            theirs == base_version(x.gs_version or x.version):
         return ""
     return theirs
+
+
+def ack_built_as(profile: PartnerProfile, release: str) -> str:
+    """The version a 997 in ``release`` (ack_version; "": the profile's) is built as (engine.acks.build_997's
+    ``version``): the version whose dictionary builds that release (005030 -> 005010), an early release itself."""
+    return built_by(release) or release or profile.x12.version
+
+
+def gs_date(env: Envelope, now: datetime) -> str:
+    """GS04: CCYYMMDD, YYMMDD before 004010 (a 997 in an early release, EARLY_997_RELEASES)."""
+    return now.strftime("%y%m%d" if env.version < "004010" else "%Y%m%d")
 
 
 def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
@@ -211,7 +229,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     cut = _head(env, functional_id, now, d)
     if cut is None:
         out = [render_segments([isa_segment(env, isa13, now, d=d),
-                                ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
+                                ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now),
                                  now.strftime("%H%M"), str(gs06), "X", env.gs08]], d)]
     else:
         out = [cut[0], f"{isa13:09d}", cut[1], str(gs06), cut[2]]
@@ -243,7 +261,7 @@ def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tu
     if any(ch.isdigit() for ch in (d.element, d.component, d.segment, d.repetition, d.suffix)):
         return None
     isa = isa_segment(env, 0, now, d=d)
-    gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"), "0", "X",
+    gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now), now.strftime("%H%M"), "0", "X",
           env.gs08]
     text = render_segments([isa, gs], d)
     e = d.element

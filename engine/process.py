@@ -29,7 +29,7 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
-from engine.envelope import ack_version, reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address
 from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
@@ -50,7 +50,6 @@ from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
 from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet
-from schemas.x12dict import built_by
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.
@@ -442,7 +441,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                             f"{g.start + row_base}",
                                             functional_id="FA",
                                             bodies=(tuple(build_997(g, findings,
-                                                                   version=built_by(release) or profile.x12.version,
+                                                                   version=ack_built_as(profile, release),
                                                                    avoid=profile.x12.delimiters.chars())),),
                                             to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender,
                                                              g.receiver, version=release)))

@@ -27,7 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, spans_of, too_many_sets
-from engine.envelope import ack_version, reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address
 from engine.process import (
     Known,
     Outcome,
@@ -55,7 +55,6 @@ from rules.guide import check_guide
 from rules.structure import check_structure, sdq_applied
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
-from schemas.x12dict import built_by
 
 _SHARED = {("AK5", "A"): ("AK5", "A"), ("AK5", "R"): ("AK5", "R")}
 
@@ -107,7 +106,7 @@ class SplitInterchange:
         # per group: the release its 997 is written in when not the profile's (ack_version), and the version its
         # body is built by
         self.releases = [ack_version(profile, g.version) for g in ic.groups]
-        self.ack_versions = [built_by(r) or profile.x12.version for r in self.releases]
+        self.ack_versions = [ack_built_as(profile, r) for r in self.releases]
         self.ack_codes = [group_rejected(g, self.findings, version=v)[1] for g, v in zip(ic.groups, self.ack_versions,
                                                                                            strict=True)]
         # per group: 997 to build? its AK2 loops so far, sets accepted so far; ST02s met (check_sets)

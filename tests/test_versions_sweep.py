@@ -6,8 +6,8 @@ by `inspect` without a finding and taken by one night: 997, 855, then 856 and 81
 
 The 997 is written in the release of the group it acknowledges when that is one we write (004010-004090,
 005010-005090; [acks] version "group", the default): before, vfour's 005010 PO got a 004010 997 (ISA12 00401, AK1
-without AK103) and vfive's 005030 PO a 005010 one. A group in a release we do not write (003060, 006020) is still
-answered in the profile's version."""
+without AK103), vfive's 005030 PO a 005010 one and vold's 003060 PO a 004010 one. A group in a later version than
+we write (006020, 007010) is still answered in the profile's version; the 855, 856 and 810 are always in it.""" 
 
 from __future__ import annotations
 
@@ -83,14 +83,18 @@ def test_a_997_is_written_in_the_release_of_the_group_it_acknowledges(night):
     """A translator matches a 997 to the group it answers and expects it in that group's version (Bots issue 366:
     a 004040 850 answered with a 004010 997). Groups in a release we write (004010-004090 by 004010's dictionary,
     005010-005090 by 005010's) get their 997 in that release: GS08 and ISA12 (00402 on: ISA11 the repetition
-    separator), AK103 from 005010. Others (003xxx, 006010 on) are answered in the profile's version."""
+    separator), AK103 from 005010, and so do groups in 003010-003070 (their 997 is 004010's without what came
+    later; GS04 YYMMDD). Others (006010 on) are answered in the profile's version."""
     ws, _found, _states = night
     for partner, profile_version in (("vold", "004010"), ("vfour", "004010"), ("vfive", "005010")):
         acks = _acks_by_group(ws, partner)
         for po, (gs08, gs06) in SENT[partner].items():
-            written = gs08 if gs08[:3] in ("004", "005") else profile_version
+            written = gs08 if gs08[:3] in ("003", "004", "005") else profile_version
             assert acks[gs06][:2] == (written, written[:5]), (partner, po)
             assert acks[gs06][2] == ["AK1", "PO", gs06, *([gs08] if written >= "005010" else [])], (partner, po)
+    # before 004010: GS04 YYMMDD, ISA11 U (no repetition separator before 00402)
+    early = [s for s in segments(ws, "vold", "997") if s[0] in ("ISA", "GS")]
+    assert {s[4] for s in early if s[0] == "GS"} == {"261127"} and {s[11] for s in early if s[0] == "ISA"} == {"U"}
     # the 005010 PO of a partner profiled 004010: a 005010 997 (it used to be 004010, ISA12 00401, no AK103)
     assert _acks_by_group(ws, "vfour")[SENT["vfour"]["5010001"][1]] == (
         "005010", "00501", ["AK1", "PO", SENT["vfour"]["5010001"][1], "005010"])
@@ -213,3 +217,34 @@ def test_every_version_s_860_is_applied_and_answered_with_a_revised_855(tmp_path
             change_gs06 = str(int(gs06) + 5000)
             assert acks[change_gs06][2][:3] == ["AK1", "PC", change_gs06]
             assert acks[change_gs06][0] == acks[gs06][0], (partner, gs08)
+
+
+def test_a_997_before_003050_reports_an_element_s_position_as_one_number():
+    """AK401 is the composite C030 (element position, component position) from 003050 on; before it one number. An
+    error in a component is reported at its element in a 003040 997, with its component from 003050."""
+    from engine.acks import build_997
+    from parsers.x12_reader import read_interchanges
+    from schemas.findings import finding
+
+    data = (FIXTURES / "drops" / "vold" / "vold-850-003040-3040001.x12").read_bytes()
+    [ic] = read_interchanges(data).interchanges
+    [g] = ic.groups
+    bad = finding("ELEMENT_TOO_LONG", "too long", seg="PO1", element="PO105-01", value="X" * 3, isa13=ic.control_number,
+                  gs06=g.control_number, st02="0001", segment_position=12, file_segment=g.transactions[0].start + 12,
+                  severity="error")
+    ak4 = {v: next(s for s in build_997(g, [bad], version=v) if s[0] == "AK4") for v in ("003040", "003050", "004010")}
+    assert ak4["003040"][1] == "5" and ak4["003050"][1] == ak4["004010"][1] == ("5", "1")
+
+
+def test_a_997_in_an_early_release_is_read_back_with_its_date():
+    """flows.rebuild reads our outbox back: a 997 whose GS04 is YYMMDD (003060) is dated as the CCYYMMDD ones."""
+    from engine.envelope import addressed, envelope_for, wrap
+    from parsers.outbox_documents import read_sent
+    from schemas.profile import load_profile
+    from schemas.x12 import Address
+
+    env = addressed(envelope_for(load_profile(FIXTURES / "partners" / "vold.toml")), Address(version="003060"))
+    text = wrap(env, "FA", "997", [[["AK1", "PO", "306"], ["AK9", "A", "1", "1", "1"]]], isa13=1, gs06=1, st02s=[1],
+                now=NIGHT)
+    assert b"*U*00306*" in text and b"*261127*0200*1*X*003060~" in text
+    assert [ic.date for ic in read_sent(text)] == ["20261127"]
