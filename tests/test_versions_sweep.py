@@ -7,7 +7,7 @@ by `inspect` without a finding and taken by one night: 997, 855, then 856 and 81
 The 997 is written in the release of the group it acknowledges when that is one we write (004010-004090,
 005010-005090; [acks] version "group", the default): before, vfour's 005010 PO got a 004010 997 (ISA12 00401, AK1
 without AK103), vfive's 005030 PO a 005010 one and vold's 003060 PO a 004010 one. A group in a later version than
-we write (006020, 007010) is still answered in the profile's version; the 855, 856 and 810 are always in it.""" 
+we write (006020, 007010) is still answered in the profile's version; the 855, 856 and 810 are always in it."""
 
 from __future__ import annotations
 
