@@ -25,7 +25,7 @@ from parsers.x12_writer import (
 )
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
-from schemas.x12dict import base_version, built_by
+from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +75,11 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     isa_control=x.isa_version or "")
 
 
-# Releases before 004010 whose 997 we write (for their groups only: nothing else is written in them): the 004010 997
-# without what later releases added (AK103, AK203; AK401 one number before 003050, when C030 came), GS04 YYMMDD
-EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(1, 8))
-
-
 def ack_version(profile: PartnerProfile, gs08: str) -> str:
     """The X12 release (GS08, 6 digits) a 997 for a group of GS08 ``gs08`` is written in when it is not the profile's
     (""): with [acks] version "group" (the default), the group's own release when it differs from the one the
     profile writes and we write its 997 (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090; and
-    003010-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
+    003040-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
     005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
     group it answers; a group in a later version (006020, 007010) is answered in the profile's. "profile": always
     the profile's (a partner whose agreement fixes the 997's version)."""

