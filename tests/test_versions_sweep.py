@@ -236,6 +236,13 @@ def test_a_997_before_003050_reports_an_element_s_position_as_one_number():
                   severity="error")
     ak4 = {v: next(s for s in build_997(g, [bad], version=v) if s[0] == "AK4") for v in ("003040", "003050", "004010")}
     assert ak4["003040"][1] == "5" and ak4["003050"][1] == ak4["004010"][1] == ("5", "1")
+    # AK403 13 (too many components) came after 004010: an early release's 997 says 3 (too many data elements), as
+    # 004010's does, never a code its list lacks
+    many = finding("ELEMENT_TOO_MANY_COMPONENTS", "too many", seg="PO1", element="PO105", value="A>B>C",
+                   isa13=ic.control_number, gs06=g.control_number, st02="0001", segment_position=12,
+                   file_segment=g.transactions[0].start + 12, severity="error")
+    for v in ("003060", "004010"):
+        assert next(s for s in build_997(g, [many], version=v) if s[0] == "AK4")[3] == "3", v
 
 
 def test_a_997_in_an_early_release_is_read_back_with_its_date():
