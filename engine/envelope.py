@@ -8,7 +8,6 @@ are never altered; when every set collides the caller holds the document (`delim
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -78,8 +77,9 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
 
 def ack_version(profile: PartnerProfile, gs08: str) -> str:
     """The GS08 a 997 for a group of GS08 ``gs08`` is written with when it is not the profile's (""): with [acks]
-    version "group" (the default), the group's own GS08 (with the industry identifier it names, 004030VICS, when it
-    is one X12Settings.gs_version could be; else its 6 digits) when its release differs from the one the
+    version "group" (the default), the group's release (6 digits: 004030 for 004030VICS; a partner whose guide wants
+    the identifier on our documents names it in X12Settings.gs_version, which a group of that release keeps, and
+    Bots holds no grammar for a 997 labelled 004030VICS) when it differs from the one the
     profile writes and we write its 997 (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090; and
     003040-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
     005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
@@ -92,10 +92,7 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     if (built_by(theirs) is None and theirs not in EARLY_997_RELEASES) or \
             theirs == base_version(x.gs_version or x.version):
         return ""
-    return gs08 if _GS08.fullmatch(gs08) else theirs
-
-
-_GS08 = re.compile(r"\d{6}[A-Z0-9]{0,6}")  # schemas.profile.X12Settings.gs_version's form
+    return theirs
 
 
 def ack_built_as(profile: PartnerProfile, release: str) -> str:
@@ -142,7 +139,7 @@ def _addressed(env: Envelope, to: Address) -> Envelope:
                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
                   gs_sender=to.gs_sender or env.gs_sender)
     # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
-    return replace(env, version=to.version[:6], gs_version=to.version, isa_control="") if to.version else env
+    return replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
 
 
 def envelope_allows(env: Envelope, d: Delimiters) -> bool:
