@@ -80,7 +80,7 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     version "group" (the default), the group's release (6 digits: 004030 for 004030VICS; a partner whose guide wants
     the identifier on our documents names it in X12Settings.gs_version, which a group of that release keeps, and
     Bots holds no grammar for a 997 labelled 004030VICS) when it differs from the one the
-    profile writes and we write its 997 (schemas.x12dict.WRITTEN_RELEASES: 004010-004090, 005010-005090; and
+    profile writes and we write its 997 (_PUBLISHED_997: 004010-004060, 005010-005050; and
     003040-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
     005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
     group it answers; a group in a later version (006020, 007010) is answered in the profile's. "profile": always
@@ -89,10 +89,15 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
         return ""
     x = profile.x12
     theirs = base_version(gs08)
-    if (built_by(theirs) is None and theirs not in EARLY_997_RELEASES) or \
-            theirs == base_version(x.gs_version or x.version):
+    if theirs not in _PUBLISHED_997 or theirs == base_version(x.gs_version or x.version):
         return ""
     return theirs
+
+
+# the releases whose 997 we write for their groups: the 004010 and 005010 ones X12 published (004060 and 005050
+# were the last), each built by its version's dictionary (built_by), and the early ones
+_PUBLISHED_997 = frozenset({*(f"0040{r}0" for r in range(1, 7)), *(f"0050{r}0" for r in range(1, 6)),
+                            *EARLY_997_RELEASES})
 
 
 def ack_built_as(profile: PartnerProfile, release: str) -> str:
