@@ -2837,8 +2837,9 @@ def _held_content(d: PlannedDocument) -> bytes:
 
 def _address(to) -> list[str]:
     """A held document's Address as stored: ISA07, ISA08, GS03 and (only when set: rows held before read alike)
-    our GS02."""
-    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender else [])]
+    our GS02, then the answer's release (a 997 in its group's version)."""
+    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender or to.version else []),
+            *([to.version] if to.version else [])]
 
 
 def _tuples(value):

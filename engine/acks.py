@@ -173,7 +173,8 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
     body: list[Segment] = []
     accepted = 0
     their_dictionary = dictionary_for(g.version)
-    our_dictionary = dictionary_for(version)
+    # a 997 before 004010 (003040-003070) takes 004010's AK403 list, which holds theirs (1-10; 12 and 13 came later)
+    our_dictionary = dictionary_for(version if version >= "004010" else "004010")
     for k, (ts, (status, codes, seg_findings)) in enumerate(zip(sets, statuses, strict=True)):
         if named is not None and not named[k]:
             continue  # no AK2 can name it: counted as received, not accepted (AK9)
@@ -201,8 +202,10 @@ def ak2_loops(g: Group, sets: list[TransactionSet], findings: list[Finding], *, 
                 for f in el_level[:99]:
                     position, component = element_position(f.location.element)
                     ref = element_ref(their_dictionary, seg_id, position, component) if position else ""
+                    # AK401 is one number before 003050 (C030, the element and component positions, came then)
                     body.append(sendable_ak4(position, ref, ak4_code(ack_code(f.code)[1], our_dictionary),
-                                             f.location.value, component=component, avoid=avoid))
+                                             f.location.value, component=component if version >= "003050" else 0,
+                                             avoid=avoid))
         if status in SET_ACCEPTED:
             accepted += 1
         body.append(["AK5", status, *codes])

@@ -25,6 +25,7 @@ from parsers.x12_writer import (
 )
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
+from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,44 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     isa_control=x.isa_version or "")
 
 
+def ack_version(profile: PartnerProfile, gs08: str) -> str:
+    """The GS08 a 997 for a group of GS08 ``gs08`` is written with when it is not the profile's (""): with [acks]
+    version "group" (the default), the group's release (6 digits: 004030 for 004030VICS; a partner whose guide wants
+    the identifier on our documents names it in X12Settings.gs_version, which a group of that release keeps, and
+    Bots holds no grammar for a 997 labelled 004030VICS) when it differs from the one the
+    profile writes and we write its 997 (_PUBLISHED_997: 004010-004060, 005010-005050; and
+    003040-003070, EARLY_997_RELEASES), so a partner profiled 004010 whose translator sends a 005010 group gets a
+    005010 997 (AK1 with AK103), and one sending 003060 a 003060 997, as translators match an acknowledgment to the
+    group it answers; a group in a later version (006020, 007010) is answered in the profile's. "profile": always
+    the profile's (a partner whose agreement fixes the 997's version)."""
+    if profile.acks.version != "group" or profile.x12 is None:
+        return ""
+    x = profile.x12
+    theirs = base_version(gs08)
+    if theirs not in _PUBLISHED_997 or theirs == base_version(x.gs_version or x.version):
+        return ""
+    return theirs
+
+
+# the releases whose 997 we write for their groups: the 004010 and 005010 ones X12 published (004060 and 005050
+# were the last), each built by its version's dictionary (built_by), and the early ones
+_PUBLISHED_997 = frozenset({*(f"0040{r}0" for r in range(1, 7)), *(f"0050{r}0" for r in range(1, 6)),
+                            *EARLY_997_RELEASES})
+
+
+def ack_built_as(profile: PartnerProfile, release: str) -> str:
+    """The version a 997 of GS08 ``release`` (ack_version; "": the profile's) is built as (engine.acks.build_997's
+    ``version``): the version whose dictionary builds that release (005030 -> 005010), an early release's own."""
+    return (built_by(release) or base_version(release)) if release else profile.x12.version
+
+
+def gs_date(env: Envelope, now: datetime) -> str:
+    """GS04: CCYYMMDD, YYMMDD before 004010 (a 997 in an early release, EARLY_997_RELEASES)."""
+    return now.strftime("%y%m%d" if env.version < "004010" else "%Y%m%d")
+
+
 def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
-                  our_gs_id: str = "") -> Address | None:
+                  our_gs_id: str = "", *, version: str = "") -> Address | None:
     """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
     ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of our GS ids, where it is not the profile's [x12]
     their_* / our_gs_id (None: the profile's, as before). X12 997 note: the acknowledgment's GS takes the
@@ -89,9 +126,10 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
-    if not (isa or gs or ours):
+    if not (isa or gs or ours or version):
         return None
-    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "")
+    return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
+                   version)
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:
@@ -102,9 +140,11 @@ def addressed(env: Envelope, to: Address | None) -> Envelope:
 
 @lru_cache(maxsize=1024)
 def _addressed(env: Envelope, to: Address) -> Envelope:
-    return replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
-                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
-                   gs_sender=to.gs_sender or env.gs_sender)
+    env = replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
+                  receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
+                  gs_sender=to.gs_sender or env.gs_sender)
+    # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
+    return replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
 
 
 def envelope_allows(env: Envelope, d: Delimiters) -> bool:
@@ -191,7 +231,7 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     cut = _head(env, functional_id, now, d)
     if cut is None:
         out = [render_segments([isa_segment(env, isa13, now, d=d),
-                                ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"),
+                                ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now),
                                  now.strftime("%H%M"), str(gs06), "X", env.gs08]], d)]
     else:
         out = [cut[0], f"{isa13:09d}", cut[1], str(gs06), cut[2]]
@@ -223,7 +263,7 @@ def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tu
     if any(ch.isdigit() for ch in (d.element, d.component, d.segment, d.repetition, d.suffix)):
         return None
     isa = isa_segment(env, 0, now, d=d)
-    gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"), "0", "X",
+    gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now), now.strftime("%H%M"), "0", "X",
           env.gs08]
     text = render_segments([isa, gs], d)
     e = d.element

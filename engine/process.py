@@ -29,7 +29,7 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
-from engine.envelope import reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address
 from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
@@ -436,13 +436,15 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
             if not group_rejected(g, findings)[0]:
                 out.groups_seen.append(group_key(g))
             if g.functional_id != "FA" and profile.acks.send_997 and "997" in profile.receives:
+                release = ack_version(profile, g.version)  # "": the profile's
                 out.documents.append(OutDoc("997", f"997:{sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + row_base}",
                                             functional_id="FA",
-                                            bodies=(tuple(build_997(g, findings, version=profile.x12.version,
+                                            bodies=(tuple(build_997(g, findings,
+                                                                   version=ack_built_as(profile, release),
                                                                    avoid=profile.x12.delimiters.chars())),),
                                             to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender,
-                                                             g.receiver)))
+                                                             g.receiver, version=release)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "PC" and "860" in profile.accepts:

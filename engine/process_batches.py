@@ -27,7 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, spans_of, too_many_sets
-from engine.envelope import reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address
 from engine.process import (
     Known,
     Outcome,
@@ -103,8 +103,12 @@ class SplitInterchange:
         self.findings = cap_findings(findings, profile.limits, spans_of([ic]))
         self.rejected = ic.rejected or interchange_rejected(ic, self.findings) or not self.sender_ok
         self.group_rejected = [group_rejected(g, self.findings)[0] for g in ic.groups]
-        version = profile.x12.version
-        self.ack_codes = [group_rejected(g, self.findings, version=version)[1] for g in ic.groups]
+        # per group: the release its 997 is written in when not the profile's (ack_version), and the version its
+        # body is built by
+        self.releases = [ack_version(profile, g.version) for g in ic.groups]
+        self.ack_versions = [ack_built_as(profile, r) for r in self.releases]
+        self.ack_codes = [group_rejected(g, self.findings, version=v)[1] for g, v in zip(ic.groups, self.ack_versions,
+                                                                                           strict=True)]
         # per group: 997 to build? its AK2 loops so far, sets accepted so far; ST02s met (check_sets)
         self.answers = [not self.rejected and g.functional_id != "FA" and profile.acks.send_997
                         and "997" in profile.receives for g in ic.groups]
@@ -170,7 +174,7 @@ class SplitInterchange:
                 statuses = statuses_of(g.transactions, findings)
                 if self.answers[hi]:
                     loops, accepted = ak2_loops(g, g.transactions, findings, group_is_rejected=self.group_rejected[hi],
-                                                version=profile.x12.version, statuses=statuses,
+                                                version=self.ack_versions[hi], statuses=statuses,
                                                 avoid=profile.x12.delimiters.chars())
                     self.loops.setdefault(hi, []).extend(_compact(loops))
                     self.accepted[hi] = self.accepted.get(hi, 0) + accepted
@@ -219,14 +223,14 @@ class SplitInterchange:
             g = self.ic.groups[hi]
             self.seen.pop(hi, None)
             if self.answers[hi]:
-                body = [ak1_segment(g, profile.x12.version), *self.loops.pop(hi, []),
+                body = [ak1_segment(g, self.ack_versions[hi]), *self.loops.pop(hi, []),
                         ak9_segment(self.group_rejected[hi], self.ack_codes[hi], received=self.set_counts[hi],
                                     accepted=self.accepted.pop(hi, 0), noted=hi in self.noted,
                                     included=g.trailer_count if g.has_trailer else None)]
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),),
                                             to=reply_address(profile, self.ic.sender_qualifier, self.ic.sender,
-                                                             g.sender, g.receiver)))
+                                                             g.sender, g.receiver, version=self.releases[hi])))
                 del body
             self.sent = hi + 1
         if last and not self.rejected:

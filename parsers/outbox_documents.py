@@ -49,6 +49,8 @@ def read_sent(data: bytes, *, file: str = "") -> list[SentInterchange]:
             continue
         rows = result.segments.rows(ic.start, ic.end) if ic.end >= ic.start else []
         date = next((g.elements[3] for g in ic.groups if len(g.elements) > 3), "")
+        if len(date) == 6:  # GS04 YYMMDD: a 997 in a release before 004010
+            date = "20" + date
         if not date and len(ic.elements) > 8 and len(ic.elements[8]) == 6:
             date = "20" + ic.elements[8]
         sets = [SentSet("TA1", answers_isa13=_el(r, 1)) for r in rows if r and r[0] == "TA1"]

@@ -11,24 +11,25 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_structure, dictionary_for
 from schemas.findings import Finding
 from schemas.x12 import FUNCTIONAL_ID
-from schemas.x12dict import SUPPORTED_VERSIONS, Dictionary, base_version
+from schemas.x12dict import EARLY_997_RELEASES, WRITTEN_RELEASES, Dictionary, built_by
 
 # GS08 releases we write (schemas.profile.X12Settings.gs_version: a later release of the profile's version, as a
 # partner whose guides are 004030 asks, "004030"): the documents are built by the version's dictionary, and are
-# judged by it. A release of a version we hold, from it up to its 0x0 releases (004010 .. 004090).
-_RELEASES = {f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSIONS for r in range(int(v[4]), 10)}
+# judged by it (schemas.x12dict.WRITTEN_RELEASES); and 997s in the releases before 004010 (EARLY_997_RELEASES), by
+# the envelope rules only.
 
 
 def _built_by(gs08: str) -> Dictionary | None:
     """The dictionary our documents of GS08 ``gs08`` were built by: their version's, for a later release of it."""
-    return dictionary_for(_RELEASES.get(base_version(gs08), gs08))
+    return dictionary_for(built_by(gs08) or gs08)
 
 
 def _everything() -> Acceptance:
     sets: dict[str, set[str]] = {}
     for set_id, fid in FUNCTIONAL_ID.items():
         sets.setdefault(fid, set()).add(set_id)
-    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()}, versions=frozenset(_RELEASES))
+    return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()},
+                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES)
 
 
 OUTBOUND = _everything()

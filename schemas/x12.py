@@ -33,12 +33,14 @@ class Address:
     so an answer goes to the GS02 (and ISA05/ISA06) it answers. ``gs_sender``: our GS02 when it is not
     the profile's our_gs_id, the GS03 the answered group was sent to (X12 997: the group's application
     sender and receiver codes are exchanged; a company with several application ids, one per division,
-    answers from the one it was written to)."""
+    answers from the one it was written to). ``version``: the answer's X12 release when it is not the profile's
+(engine.envelope.ack_version: a 997 in the version of the group it acknowledges)."""
 
     isa_qualifier: str = ""
     isa_id: str = ""
     gs_id: str = ""
     gs_sender: str = ""
+    version: str = ""  # GS08 of the answer when not the profile's: a 997 in the release of the group it acknowledges
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from flows.cli import app
 from parsers.x12_batches import scan_interchange
 from parsers.x12_reader import read_interchanges
 from rules.envelope import check_envelopes
+from rules.outbound import OUTBOUND
 from schemas.profile import load_profiles
 from schemas.x12 import Delimiters, Interchange
 from schemas.x12dict import dictionary
@@ -39,10 +40,14 @@ _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 def problems(content: bytes) -> list[tuple]:
     """Everything wrong with one interchange we send (empty when it is valid X12)."""
     parsed = read_interchanges(content)
-    out: list[tuple] = [("reader", f.code, f.message) for f in parsed.findings + check_envelopes(parsed)
+    # the envelope rules as our outbound check applies them (rules.outbound: every release we write, a 997 in its
+    # group's release among them)
+    out: list[tuple] = [("reader", f.code, f.message) for f in parsed.findings + check_envelopes(parsed, OUTBOUND)
                         if f.severity == "error"]
     version = parsed.interchanges[0].groups[0].version if parsed.interchanges[0].groups else "004010"
-    dic = dictionary(version)
+    # a 997 in a release before 004010 (a 003010-003070 group's, engine.envelope.ack_version) is 004010's without
+    # what later releases added: judged by 004010's dictionary
+    dic = dictionary(version) or dictionary("004010")
     for row in parsed.segments.elements.to_pylist():
         if row[0] in ("ISA", "GS", "ST", "SE", "GE", "IEA"):
             continue

@@ -77,6 +77,26 @@ def base_version(version: str) -> str:
     return digits
 
 
+# The releases whose documents we write (schemas.profile.X12Settings.gs_version, the 997 of a group in another
+# version: AckSettings.version): a version we hold and its later releases up to 0x0 (004010 .. 004090, 005010 ..
+# 005090), each built by, and judged by, its version's dictionary (a later release keeps the earlier release's
+# segments, elements and codes).
+WRITTEN_RELEASES = MappingProxyType({f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSIONS for r in range(int(v[4]), 10)})
+
+
+# Releases before 004010 in which we write 997s only, for their groups (engine.envelope.ack_version): 004010's 997
+# without what later releases added (AK103, AK203; AK401 one number before 003050, when C030 came), GS04 YYMMDD.
+# From 003040, the oldest release whose 997 Bots holds a grammar for (tests hold ours against it); 003010-003030
+# groups are answered in the profile's version
+EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(4, 8))
+
+
+def built_by(version: str) -> str | None:
+    """The version we hold whose dictionary our documents of ``version`` (any GS08 form) are built by: 004030 and
+    004030VICS -> 004010, 005010 -> 005010; None for a version we do not write (003060, 006020)."""
+    return WRITTEN_RELEASES.get(base_version(version))
+
+
 def dictionary(version: str) -> Dictionary | None:
     """The Dictionary of an X12 version (any GS08 form), or None when we hold no table for it.
     Loaded once per version (cached) and immutable."""
