@@ -179,6 +179,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
         BUYER_GS_IDS,
         LATEST,
         OUR_GS_IDS,
+        RETAKES,
         RETURNED_SERIALS,
         SERIALS,
         SUBSTITUTES,
@@ -193,13 +194,14 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
+        store._q("DROP TABLE file_takes")
         store._q(insert.format("", ""), ("NW-1",))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1 == SUBSTITUTES + 2 == SERIALS + 3 \
-            == BUYER_GS_IDS + 4 == BILLED_WEIGHTS + 5
+        assert store.schema_version == LATEST == RETAKES == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
+            == SERIALS + 4 == BUYER_GS_IDS + 5 == BILLED_WEIGHTS + 6
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -410,7 +412,7 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     """On both back ends: a store before OUR_GS_IDS (orders without gs03) gets the column; an order recorded before
     has none (its documents are sent from the profile's our_gs_id, as before), one recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import LATEST, OUR_GS_IDS, RETURNED_SERIALS
+    from connectors.state_migrations import LATEST, OUR_GS_IDS, RETAKES, RETURNED_SERIALS
 
     target = store_target()
     store = StateStore(target)
@@ -419,12 +421,13 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     with store.transaction():  # what a version 18 store looks like, with an order it took
         for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("DROP TABLE file_takes")
         store._q(insert.format("", ""), ("DV-1",))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RETURNED_SERIALS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS == RETURNED_SERIALS + 1
+        assert store.schema_version == LATEST == RETAKES == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
