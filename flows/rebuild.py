@@ -215,7 +215,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                            today=day.date(), parsed=parsed)
     # lines ordered by weight taken in as intake takes them
     outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
-    outcome, _ambiguous = key_releases(state, store, profile.id, outcome)  # releases keyed as intake keyed them
+    outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
+                                       ref=profile.x12.order_key_column)  # releases keyed as intake keyed them
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
