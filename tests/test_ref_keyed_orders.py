@@ -9,6 +9,7 @@ keys such sets by BEG03 as before (the second a duplicate)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pyarrow as pa
@@ -18,7 +19,7 @@ from connectors.state import StateStore
 from engine.lifecycle.releases import Held, key_orders, key_shipment_lines, named_key
 from flows.reconcile import load_inputs
 from schemas.lifecycle import OrderState
-from schemas.order_keys import SEP, is_ref_key, key_ref, key_release, ref_key, release_key, shown, x12_po
+from schemas.order_keys import REF, SEP, is_ref_key, key_ref, key_release, ref_key, release_key, shown, x12_po
 from tests.support import run_stages, shipping_workspace
 
 NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
@@ -36,9 +37,15 @@ def _consumer(st02: str, co: str, name: str, qty: int) -> list[str]:
             f"PO1*1*{qty}*EA*19.70*PE*UP*614141100101", "CTT*1"]
 
 
-def _interchange(isa: int, sets: list[list[str]]) -> bytes:
+def _change(st02: str, co: str, qty: int) -> list[str]:
+    """An 860 to one consumer's order: BCH03 the master PO, its REF*CO naming which (no BCH04)."""
+    return [f"ST*860*{st02}", f"BCH*04*DS*{PO}***20261126", f"REF*CO*{co}",
+            f"POC*1*QD*{qty}**EA*19.70*PE*UP*614141100101", "CTT*1"]
+
+
+def _interchange(isa: int, sets: list[list[str]], gs: str = "PO") -> bytes:
     body = "".join("".join(s + "~\n" for s in one) + f"SE*{len(one) + 1}*{one[0].split('*')[2]}~\n" for one in sets)
-    return (HEAD.format(isa=isa) + body + TAIL.format(n=len(sets), isa=isa)).encode()
+    return (HEAD.replace("GS*PO*", f"GS*{gs}*").format(isa=isa) + body + TAIL.format(n=len(sets), isa=isa)).encode()
 
 
 def _drop(ws, name: str, data: bytes) -> None:
@@ -94,12 +101,16 @@ def _workspace(root, *, keyed: bool):
 def chain(tmp_path_factory):
     ws = _workspace(tmp_path_factory.mktemp("cokey") / "ws", keyed=True)
     first = _consumer("0001", "C778120045", "DALE HOLLOWAY", 2)
-    _drop(ws, "acme-ds.x12", _interchange(7001, [first, _consumer("0002", "C778120051", "ANN MARSH", 3)]))
+    _drop(ws, "acme-ds.x12", _interchange(7001, [first, _consumer("0002", "C778120051", "ANN MARSH", 4)]))
     run_stages(ws, NIGHT1)
     out = {"ws": ws, "night1": _orders(ws)}
-    # night 2: the first consumer's set sent again as it was; the DC ships each by PO and customer order, and
-    # one more line naming the PO only (both open: which one cannot be told)
+    # night 2: the first consumer's set sent again as it was; an 860 to the second consumer's order (4 -> 3) by
+    # REF*CO, one naming no customer order (both open: refused), one naming a customer order never received; the
+    # DC ships each by PO and customer order, and one more line naming the PO only (both open: held)
     _drop(ws, "acme-ds-again.x12", _interchange(7002, [first]))
+    _drop(ws, "acme-ds-changes.x12", _interchange(7003, [_change("0001", "C778120051", 3),
+                                                         _change("0002", "", 1)[:2] + _change("0002", "", 1)[3:],
+                                                         _change("0003", "C999", 1)], gs="PC"))
     _confirm(ws, "east-ds.csv", [("S-1", "C778120045", 2), ("S-2", "C778120051", 3), ("S-3", "", 1)])
     run_stages(ws, NIGHT2)
     return out
@@ -133,6 +144,23 @@ def test_the_same_consumers_set_sent_again_is_a_duplicate(chain):
     [dup] = _findings(chain["ws"], "ORDER_DUPLICATE")
     assert dup["po_number"] == C1 and f"PO {PO} order C778120045 was already received" in dup["message"]
     assert len([b for b in _sent(chain["ws"], "855", "BAK") if b[1] == "00"]) == 2  # no third 855
+
+
+def test_an_860_changes_the_consumers_order_its_ref_names(chain):
+    ws = chain["ws"]
+    state = StateStore(ws.state_path)
+    try:
+        assert [ln.ordered for ln in state.order_lines("acme", C2)] == [3]
+        assert [ln.ordered for ln in state.order_lines("acme", C1)] == [2]
+        assert state.order("acme", C2).revision == 2 and state.order("acme", C1).revision == 1
+    finally:
+        state.close()
+    [amb] = _findings(ws, "CHANGE_RELEASE_AMBIGUOUS")
+    assert "2 orders open (C778120045, C778120051)" in amb["message"]
+    [unknown] = _findings(ws, "CHANGE_ORDER_UNKNOWN")
+    assert f"No live order '{PO} order C999'" in unknown["message"]
+    revised = [b for b in _sent(ws, "855", "BAK") if b[1] == "05"]  # the applied 860 answered, under BEG03
+    assert [b[3] for b in revised] == [PO] and all(len(b) < 6 or b[5] == "" for b in revised)
 
 
 def test_each_consumer_is_shipped_and_invoiced_under_the_po_with_its_customer_order(chain):
@@ -204,3 +232,36 @@ def test_ref_keys_decided_purely():
     keyed, found = key_shipment_lines(lines, {"acme": held})
     assert keyed["po_number"].to_pylist() == [ref_key(PO, "A2"), PO, ref_key(PO, "A9")]
     assert [(i, f.code) for i, f in found] == [(1, "SHIPMENT_RELEASE_AMBIGUOUS")]
+
+
+def test_status_and_the_command_line_name_each_consumers_order(chain, capsys):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.status_view import run_status
+
+    ws = chain["ws"]
+    assert run_status(PO, None, True, ws.root) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["order_reference"] for r in doc["releases"]] == ["C778120045", "C778120051"]
+    assert [r["order"]["state"] for r in doc["releases"]] == ["invoiced", "invoiced"]
+    assert run_status(PO, "acme", True, ws.root, release="C778120051") == 0
+    assert json.loads(capsys.readouterr().out)["order"]["po_number"] == C2
+    res = CliRunner().invoke(app, ["status", PO, "-w", str(ws.root)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 0 and f"{PO} order C778120045" in text and f"{PO} order C778120051" in text
+    res = CliRunner().invoke(app, ["approve", PO, "--partner", "acme", "--by", "ops", "-w", str(ws.root)])
+    assert res.exit_code == 2 and "(C778120045, C778120051): use --release" in " ".join(res.output.split())
+
+
+def test_no_message_document_or_report_line_shows_the_keys_separators(chain):
+    ws = chain["ws"]
+    state = StateStore(ws.state_path)
+    try:
+        assert not [f["message"] for f in state.findings() if SEP in (f["message"] or "")]
+    finally:
+        state.close()
+    paths = [*ws.drop_root.glob("*/outbox/*"), *ws.reports_dir.glob("*/*.csv"), *ws.reports_dir.glob("*/*.html")]
+    assert paths
+    for path in paths:
+        assert SEP.encode() not in path.read_bytes() and REF.encode() not in path.read_bytes(), path

@@ -17,6 +17,7 @@ import pyarrow as pa
 from schemas.findings import Finding, finding
 from schemas.lifecycle import OrderRecord, OrderState
 from schemas.order_keys import REF, SEP, can_key, is_release_key, ref_key, ref_tag, release_key, x12_po
+from schemas.orders import ORDER_REFS
 
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED}  # nothing more ships for these
@@ -119,12 +120,19 @@ def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED) ->
 
 
 def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[str | None], list[Finding]]:
-    """The key each 860 (po_number = BCH03, release_number = BCH04) names; None, with a
+    """The key each 860 (po_number = BCH03, release_number = BCH04; for a partner whose orders are told
+    apart by a reference, Held.ref, that heading REF when it sends it) names; None, with a
     CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open."""
     keys, found = [], []
-    rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment"]).to_pylist()
+    qualifier = {c: q for q, c in ORDER_REFS.items()}.get(held.ref) if held.ref else None
+    rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment",
+                           *(("refs_sent",) if qualifier else ())]).to_pylist()
     for h in rows:
-        key, why = named_key(h["po_number"], (h["release_number"] or "").strip(), held)
+        release = (h["release_number"] or "").strip()
+        if qualifier:
+            release = ref_tag(next((r["id"].strip() for r in h["refs_sent"] or () if r["qualifier"] == qualifier),
+                                   "")) or release
+        key, why = named_key(h["po_number"], release, held)
         keys.append(key)
         if key is None:
             found.append(finding("CHANGE_RELEASE_AMBIGUOUS", f"{why}; the 860 is not applied.", seg="BCH",
