@@ -265,3 +265,25 @@ def test_no_message_document_or_report_line_shows_the_keys_separators(chain):
     assert paths
     for path in paths:
         assert SEP.encode() not in path.read_bytes() and REF.encode() not in path.read_bytes(), path
+
+
+def test_the_console_lists_and_shows_each_consumers_order(chain):
+    """The web console: a search by PO number finds both orders, each named "PO order C..."; each opens."""
+    import re
+    from urllib.parse import unquote
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws = chain["ws"]
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-28T09:30:00") as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, body = c.get(f"/orders?po={PO}")
+        assert status == 200 and SEP not in body and REF not in body
+        names = re.findall(r'<a class="po" href="(/order\?[^"]+)">([^<]+)</a>', body)
+        assert sorted(n for _h, n in names) == [f"{PO} order C778120045", f"{PO} order C778120051"]
+        link = next(h for h, n in names if n.endswith("C778120051")).replace("&amp;", "&")
+        assert C2 in unquote(link)
+        status, page = c.get(link)
+        assert status == 200 and f"acme / {PO} order C778120051" in page and SEP not in page
