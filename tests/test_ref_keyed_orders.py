@@ -287,3 +287,37 @@ def test_the_console_lists_and_shows_each_consumers_order(chain):
         assert C2 in unquote(link)
         status, page = c.get(link)
         assert status == 200 and f"acme / {PO} order C778120051" in page and SEP not in page
+
+
+def test_a_rebuilt_store_answers_each_consumers_order(tmp_path):
+    """`orderbridge state rebuild`: the archived 850s keyed as intake keyed them, and each original 855 found
+    in the outbox (BAK03 the PO alone) put on one consumer's order in the order they arrived: none is left
+    unanswered (the next run would send it a second 855)."""
+    import shutil
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.support import run_night
+
+    def table(sql: str) -> list[tuple]:
+        db = sqlite3.connect(ws.state_path)
+        try:
+            return [tuple(r) for r in db.execute(sql).fetchall()]
+        finally:
+            db.close()
+
+    ws = _workspace(tmp_path / "ws", keyed=True)
+    shutil.rmtree(ws.root / "warehouses")  # X12 orders only: what a rebuild re-derives whole
+    _drop(ws, "acme-ds.x12", _interchange(7001, [_consumer("0001", "C778120045", "DALE HOLLOWAY", 2),
+                                                 _consumer("0002", "C778120051", "ANN MARSH", 4)]))
+    run_night(ws, NIGHT1)
+    columns = "partner, po_number, state, revision, answered_revision, ack_type"
+    kept = table(f"SELECT {columns} FROM orders ORDER BY po_number")
+    assert [(r[1], r[2]) for r in kept] == [(C1, "acknowledged"), (C2, "acknowledged")]
+    for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "have no 850 in the archive" not in res.output, res.output
+    assert table(f"SELECT {columns} FROM orders ORDER BY po_number") == kept
