@@ -91,7 +91,8 @@ def _workspace(root, *, keyed: bool):
     acme = ws.partners_dir / "acme.toml"
     text = acme.read_text().replace('usage = "P"', 'usage = "P"\norder_key_ref = "CO"' if keyed else 'usage = "P"')
     text = text.replace('[fulfilment.asn]', '[fulfilment.asn]\norder_refs = ["CO"]')
-    acme.write_text(text.replace('[fulfilment.invoice]', '[fulfilment.invoice]\norder_refs = ["CO"]'))
+    text = text.replace('[fulfilment.invoice]', '[fulfilment.invoice]\norder_refs = ["CO"]')
+    acme.write_text(text + '\n[acks.po_ack]\norder_refs = ["CO"]\n')  # each 855 echoes the consumer's REF*CO
     east = ws.root / "warehouses" / "east.toml"
     east.write_text(east.read_text().replace('line_id = "PO Line"', 'line_id = "PO Line"\nrelease_number = "Release"'))
     return ws
@@ -138,6 +139,9 @@ def test_two_consumers_under_one_po_number_are_two_orders_each_answered(chain):
     assert [b[3] for b in baks] == [PO, PO]
     assert all(len(b) < 6 or b[5] == "" for b in baks)  # no release: the customer order is no BEG04
     assert not any(SEP in "*".join(b) or "C7781200" in "*".join(b) for b in baks)
+    firsts = [a for a in _sets(chain["ws"], "855") if any(s[:2] == ["BAK", "00"] for s in a)]
+    assert [[s for s in a if s[0] == "REF"] for a in firsts] == [[["REF", "CO", "C778120045"]],
+                                                                 [["REF", "CO", "C778120051"]]]
 
 
 def test_the_same_consumers_set_sent_again_is_a_duplicate(chain):
