@@ -46,7 +46,7 @@ from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
-from schemas.order_keys import SEP, key_release, release_keys, x12_po
+from schemas.order_keys import REF, SEP, key_release, release_keys, x12_po
 from schemas.orders import MONEY, QTY
 from schemas.reconciliation import (
     ACKNOWLEDGED,
@@ -207,21 +207,23 @@ def _cancel_times(t: pa.Table, events: pa.Table) -> pa.Array:
 
 
 def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-                 releases: Mapping[tuple[str, str], str] | None = None, *, answers: pa.Table | None = None
-                 ) -> pa.Table:
+                 releases: Mapping[tuple[str, str], str] | None = None, *, answers: pa.Table | None = None,
+                 sent: pa.Table | None = None) -> pa.Table:
     """ACKNOWLEDGED: every ACK segment of the delivered 855s and 865s (DOCUMENT_ROWS: partner, content,
     file, sent_at; read again here), each on the line its PO1 (POC) names: our line whose PO101 it
     echoes (the line number when the line had no PO101). Price: PO104 (POC06), else the line's
     current price; ACK02 absent: as ordered; ACK05 whatever its qualifier. ``echoes``: line_echoes(lines)
     when the caller has it already (it is the same for every input the lines are matched to).
     ``answers``: answer_rows(documents) when the caller has them (kept per document, flows.reconcile:
-    a document is read once); ``documents`` then need not hold their content."""
+    a document is read once); ``documents`` then need not hold their content. ``sent``: the sets we
+    delivered (SENT_ROWS), for the orders told apart by a reference (ref_keyed_answers)."""
     answers = answer_rows(documents) if answers is None else answers
     rows = _with_documents(answers, documents, ANSWER_ROWS.names[:-2])
     if not rows or not lines.num_rows:
         return ACKNOWLEDGED.empty_table()
     ours = echoes if echoes is not None else _echoes(lines)
-    t = _inner_lookup(held_releases(_named_releases(pa.concat_tables(rows)), lines, releases), ours, ECHO_KEYS)
+    t = _inner_lookup(held_releases(ref_keyed_answers(_named_releases(pa.concat_tables(rows)), sent), lines,
+                                    releases), ours, ECHO_KEYS)
     t = _refusals_of_changes_dropped(t, lines)
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
@@ -1458,6 +1460,28 @@ def _named_releases(rows: pa.Table) -> pa.Table:
     at = rows.schema.get_field_index("po_number")
     keyed = release_keys(rows["po_number"], rows["release"])
     return rows if keyed is rows["po_number"] else rows.set_column(at, rows.schema.field(at), keyed)
+
+
+def ref_keyed_answers(rows: pa.Table, sent: pa.Table | None) -> pa.Table:
+    """ACK rows (_ack_rows) with po_number the order key we answered in their set when that order is told
+    apart by a reference (schemas.order_keys.ref_key: its 855 names BEG03 only, BAK03, and the reference
+    only where the partner's guide has a REF for it): the key our sent set was recorded for (``sent``,
+    SENT_ROWS, by partner, ISA13, GS06 and ST02). The rows themselves when no such set was sent."""
+    if sent is None or not rows.num_rows or not sent.num_rows:
+        return rows
+    keyed = sent.filter(pc.fill_null(pc.match_substring(sent["po_number"], SEP + REF), False))
+    if not keyed.num_rows:
+        return rows
+    by_set = {tuple(r[:4]): r[4] for r in zip(*(keyed[c].to_pylist() for c in (
+        "partner", "isa13", "gs06", "st02", "po_number")), strict=True)}
+    pos = rows["po_number"].to_pylist()
+    new = [key if (key := by_set.get(at)) is not None and x12_po(key) == po else po
+           for at, po in zip(zip(*(rows[c].to_pylist() for c in ("partner", "isa13", "gs06", "st02")), strict=True),
+                             pos, strict=True)]
+    if new == pos:
+        return rows
+    at = rows.schema.get_field_index("po_number")
+    return rows.set_column(at, rows.schema.field(at), pa.array(new, pa.string()))
 
 
 def held_releases(table: pa.Table, lines: pa.Table, releases: Mapping[tuple[str, str], str] | None = None

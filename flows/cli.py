@@ -713,11 +713,11 @@ def _named(order) -> str:
     """An order as the command line names it: its PO number, and --release for a later release."""
     import shlex
 
-    from schemas.order_keys import is_release_key, key_release, x12_po
+    from schemas.order_keys import is_release_key, key_ref, key_release, x12_po
 
     named = shlex.quote(x12_po(order.po_number))
-    return f"{named} --release {shlex.quote(key_release(order.po_number))}" if is_release_key(order.po_number) \
-        else named
+    told = key_ref(order.po_number) or key_release(order.po_number)  # an order told apart by a reference: its value
+    return f"{named} --release {shlex.quote(told)}" if is_release_key(order.po_number) else named
 
 
 def _order_or_exit(store, po: str, partner: str | None, release: str | None = None, workspace: Path | None = None):
@@ -732,7 +732,10 @@ def _order_or_exit(store, po: str, partner: str | None, release: str | None = No
         err.print(why, style="red")
         raise typer.Exit(ExitStatus.USAGE)
     if len(matches) > 1:
-        names = ", ".join(r or "(none)" for r in (releases.get(o.po_number) for o in matches) if r is not None)
+        from schemas.order_keys import key_ref
+
+        names = ", ".join(key_ref(o.po_number) or r or "(none)" for o, r in ((o, releases.get(o.po_number))
+                                                                            for o in matches) if r is not None)
         err.print(f"PO {shown(po)} is held as {len(matches)} releases ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]

@@ -256,7 +256,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     at = now.isoformat()
     outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
     planning = Lap("intake.plan", profile.id)
-    outcome, ambiguous = key_releases(state, store, profile.id, outcome)  # a release is an order of its own
+    outcome, ambiguous = key_releases(state, store, profile.id, outcome,
+                                      ref=profile.x12.order_key_column)  # a release is an order of its own
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)

@@ -41,7 +41,7 @@ from parsers.outbox_documents import read_sent
 from parsers.sent_documents import read_sent_lines
 from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
-from schemas.order_keys import SEP, release_key, x12_po
+from schemas.order_keys import SEP, is_ref_key, release_key, x12_po
 from schemas.profile import PartnerProfile
 
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
@@ -215,7 +215,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                            today=day.date(), parsed=parsed)
     # lines ordered by weight taken in as intake takes them
     outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
-    outcome, _ambiguous = key_releases(state, store, profile.id, outcome)  # releases keyed as intake keyed them
+    outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
+                                       ref=profile.x12.order_key_column)  # releases keyed as intake keyed them
     named = {(profile.id, po) for po in outcome.orders["po_number"].to_pylist()
              + outcome.change_headers["po_number"].to_pylist()}
     live = state.orders_for(named)
@@ -245,7 +246,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
 def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebuilt, *, at: str, run_id: str) -> None:
     if not answers:
         return
-    answers = _by_order(answers, {r.key for r in state.release_orders()})
+    later = state.release_orders()
+    answers = _ref_answers(_by_order(answers, {r.key for r in later}), later)
     keys = list(answers)
     records = state.orders_for(keys)
     store = OrderStore(ws.orders_dir)
@@ -275,6 +277,31 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     if missing:
         out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
                          "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))
+
+
+def _ref_answers(answers: dict, later) -> dict:
+    """The answers found under a PO number (BAK03) that no order is keyed by while orders told apart by a
+    reference are held under it (schemas.order_keys.ref_key: their 855 names BEG03 alone): its original
+    855s (BAK01 00) one to each of those orders, in the orders' arrival order (the order intake answered
+    them in), when there are as many; anything else stays under the PO number (noted as unplaced)."""
+    by_po: dict = defaultdict(list)
+    for r in sorted((r for r in later if is_ref_key(r.po_number)), key=lambda r: r.arrival):
+        by_po[(r.partner, x12_po(r.po_number))].append(r.key)
+    if not by_po:
+        return answers
+    out = dict(answers)
+    for key, orders in by_po.items():
+        group = out.get(key, [])
+        firsts = [a for a in group if a.doc_type == "855" and a.purpose == "00"]
+        if not firsts or len(firsts) != len(orders) or any(o in out for o in orders):
+            continue
+        rest = [a for a in group if a not in firsts]
+        out.update(zip(orders, ([a] for a in firsts), strict=True))
+        if rest:
+            out[key] = rest
+        else:
+            del out[key]
+    return out
 
 
 def _by_order(answers: dict, release_keyed: set[tuple[str, str]]) -> dict:

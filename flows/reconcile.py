@@ -143,7 +143,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         ordered=finance_inputs.only_partners(finance_inputs.ordered(orders, lines, events, sent, requested), keep),
         acknowledged=finance_inputs.only_partners(finance_inputs.acknowledged_in_units(  # a line taken by weight
             _with_csv_acks(ws, finance_inputs.acknowledged(answers, lines, echoes, releases,
-                                                       answers=answer_rows["answers"]),
+                                                       answers=answer_rows["answers"], sent=sent),
                            state, lines, profiles, echoes, releases),
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight

@@ -5,7 +5,7 @@ by engine.lifecycle.releases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import pyarrow.compute as pc
@@ -19,14 +19,14 @@ from schemas.order_keys import x12_po
 
 
 def held_orders(state: StateStore, store: OrderStore, partner: str, pos: Iterable[str], *,
-                releases_needed: bool = True) -> Held:
+                releases_needed: bool = True, ref: str = "") -> Held:
     """The partner's orders under these PO numbers (keyed by the PO number and as later releases), with
     the release numbers of those keyed by the PO number read from their stored 850 (an order taken
     before releases were told apart is found so) when ``releases_needed``."""
     pos = set(pos)
     plain = list(state.orders_for({(partner, po) for po in pos}).values())
     later = [r for r in state.release_orders(partner) if x12_po(r.po_number) in pos]
-    return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {})
+    return Held.of([*plain, *later], stored_releases(store, plain) if releases_needed else {}, ref=ref)
 
 
 def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[str, str | None]:
@@ -43,22 +43,24 @@ def stored_releases(store: OrderStore, records: Iterable[OrderRecord]) -> dict[s
     return out
 
 
-def key_releases(state: StateStore, store: OrderStore, partner: str, outcome) -> tuple[object, list[Finding]]:
+def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *, ref: str = ""
+                 ) -> tuple[object, list[Finding]]:
     """The outcome of one of ``partner``'s files with its 850s and 860s keyed to the orders they mean
-    (engine.lifecycle.releases.key_outcome). Nothing is looked up for a file whose 850s give no release
-    and whose 860s name no PO held as several releases: then the outcome itself."""
+    (engine.lifecycle.releases.key_outcome; ``ref``: the ORDERS column of the partner's order_key_ref, "" for
+    none). Nothing is looked up for a file whose 850s give no release (nor that reference) and whose 860s
+    name no PO held as several releases: then the outcome itself."""
     orders, headers = outcome.orders, outcome.change_headers
-    with_release = bool(orders.num_rows) and pc.any(pc.not_equal(pc.utf8_trim_whitespace(
-        pc.fill_null(orders["release_number"], "")), "")).as_py()
+    with_release = bool(orders.num_rows) and any(pc.any(pc.not_equal(pc.utf8_trim_whitespace(
+        pc.fill_null(orders[c], "")), "")).as_py() for c in ("release_number", *((ref,) if ref else ())))
     if not with_release and not headers.num_rows:
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())
     if not with_release and not any(x12_po(r.po_number) in pos for r in state.release_orders(partner)):
         return outcome, []
-    return key_outcome(outcome, held_orders(state, store, partner, pos))
+    return key_outcome(outcome, held_orders(state, store, partner, pos, ref=ref))
 
 
-def key_confirmations(state: StateStore, store: OrderStore, read):
+def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[str, str] | None = None):
     """A confirmation file as read (engine.lifecycle.shipping.Confirmations) with each line's po_number the
     order key it names (engine.lifecycle.releases.key_shipment_lines), and a line naming no release of a
     PO with several open given its finding and its shipment held. Nothing is looked up for a file naming
@@ -74,7 +76,7 @@ def key_confirmations(state: StateStore, store: OrderStore, read):
     by_partner: dict[str, list[OrderRecord]] = {}
     for r in records:
         by_partner.setdefault(r.partner, []).append(r)
-    held = {p: Held.of(rs, stored_releases(store, [r for r in rs if r.po_number in pos]))
+    held = {p: Held.of(rs, stored_releases(store, [r for r in rs if r.po_number in pos]), ref=(refs or {}).get(p, ""))
             for p, rs in by_partner.items()}
     keyed, found = key_shipment_lines(lines, held)
     if not found and keyed is lines:

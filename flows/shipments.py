@@ -350,7 +350,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped)."""
-    read = key_confirmations(state, OrderStore(ws.orders_dir), read)  # a release named, or the only one open
+    read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
+        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref})
     pos = set(read.lines["po_number"].to_pylist())
     records = {r.key: r for r in state.orders_with_po(pos)}
     lines = state.line_table_for(records)

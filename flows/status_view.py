@@ -54,21 +54,30 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
                 docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
     finally:
         store.close()
+    from schemas.order_keys import is_ref_key, key_ref
+    from schemas.order_keys import shown as order_shown
+
     if len(docs) == 1:
         if as_json:
             sys.stdout.write(json.dumps(docs[0], indent=2, ensure_ascii=False) + "\n")
         else:
-            print_story(docs[0], po if release is None else f"{po} release {release}", out=out)
+            print_story(docs[0], po if release is None else order_shown(matches[0].po_number)
+                        if is_ref_key(matches[0].po_number) else f"{po} release {release}", out=out)
         return ExitStatus.OK
-    named = [(releases.get(o.po_number), doc) for o, doc in zip(matches, docs, strict=True)]
+    named = [(o.po_number, releases.get(o.po_number), doc) for o, doc in zip(matches, docs, strict=True)]
+    by_ref = any(is_ref_key(k) for k, _r, _d in named)  # orders told apart by a reference ([x12] order_key_ref)
     if as_json:
         sys.stdout.write(json.dumps({"partner": matches[0].partner, "po_number": po, "releases": [
-            {"release_number": r, **doc} for r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
+            {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}), **doc}
+            for k, r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        (out or _CONSOLE).print(shown(f"PO {po} is held as {len(docs)} releases (850 BEG04); one of them: "
+        (out or _CONSOLE).print(shown(f"PO {po} is held as {len(docs)} orders told apart by their reference; one of "
+                                      "them: --release REFERENCE" if by_ref else
+                                      f"PO {po} is held as {len(docs)} releases (850 BEG04); one of them: "
                                       f"--release NUMBER"))
-        for r, doc in named:
-            print_story(doc, f"{po} release {r if r else '(none)'}" if r is not None else po, out=out)
+        for k, r, doc in named:
+            print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} release {r if r else '(none)'}"
+                        if r is not None else po, out=out)
     return ExitStatus.OK
 
 
@@ -77,7 +86,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
     """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
     several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
     several releases gives every release, or the one ``release`` names)."""
-    from schemas.order_keys import x12_po
+    from schemas.order_keys import key_ref, x12_po
 
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
@@ -89,7 +98,7 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
         return [], {}, f"{shown(po)} exists for several partners ({shown(whose)}): use --partner"
     releases = _releases(ws, matches) if len(matches) > 1 or release is not None else {}
     if release is not None:
-        matches = [o for o in matches if releases.get(o.po_number) == release]
+        matches = [o for o in matches if (key_ref(o.po_number) or releases.get(o.po_number)) == release]
         if not matches:
             return [], {}, f"no release {shown(release)} of PO {shown(po)}"
     return matches, releases, ""

@@ -44,7 +44,7 @@ from schemas.changes import (
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import LINE_WIDE_DATES, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import LINE_REF, LINE_WIDE_DATES, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -199,7 +199,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them;
     the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
-    its N1's position.
+    its N1's position; each heading REF before the first N1 (refs_sent).
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
@@ -218,14 +218,18 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 break
             if sid == "ITD" and itd_rows[-1] < 0:
                 itd_rows[-1] = row
-            if sid not in ("DTM", "N1", "N2", "N3", "N4", "CUR"):
+            if sid not in ("DTM", "N1", "N2", "N3", "N4", "CUR", "REF"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
-            if sid == "CUR":
+            if sid == "REF":  # the heading's own (an N1 loop's REFs name its party)
+                if el[1] and el[2] and not got.get("n1_seen"):
+                    got.setdefault("refs_sent", []).append({"qualifier": el[1], "id": el[2]})
+            elif sid == "CUR":
                 got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
             elif sid == "DTM":
                 dtms.append(el)
             elif sid == "N1":
+                got["n1_seen"] = True
                 party = el[1] if el[1] == "ST" and "ship_to_taken" not in got else None
                 if party:
                     got.update(ship_to_taken=True, ship_to_name=el[2], ship_to_id_qualifier=el[3], ship_to_id=el[4])
@@ -269,6 +273,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     itds = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES["ITD"]).to_pylist())
     out["itd_sent"] = pa.array([next(itds) if r >= 0 else None for r in itd_rows], pa.string())
     out["parties_sent"] = pa.array([g.get("parties_sent") for g in found], pa.list_(PARTY_SENT))
+    out["refs_sent"] = pa.array([g.get("refs_sent") for g in found], pa.list_(LINE_REF))
     return out
 
 

@@ -12,6 +12,7 @@ import pyarrow as pa
 from schemas.orders import (
     DEADLINES,
     LINE_DATES,
+    LINE_REF,
     LINE_WIDE_DATES,
     LINEAGE,
     MONEY,
@@ -86,7 +87,7 @@ LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 lo
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
-                                "parties_sent", "gs02"))
+                                "parties_sent", "gs02", "refs_sent"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -123,6 +124,9 @@ CHANGE_HEADERS = pa.schema([
     # GS02 of the 860's group (null: empty): of a partner sending for several buyers (X12Settings.buyer_gs_ids), the
     # buyer whose PO number BCH03 is; engine.lifecycle.intake applies no 860 of one buyer to another's order
     pa.field("gs02", pa.string()),
+    # the heading's REFs before the first POC with a REF01 and a REF02, in the order sent (null: none): the one
+    # that tells a partner's orders under one PO number apart ([x12] order_key_ref, REF*CO) names the order changed
+    pa.field("refs_sent", pa.list_(LINE_REF)),
 ])
 
 ORDER_CHANGES = pa.schema([

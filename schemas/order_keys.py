@@ -8,6 +8,13 @@ under another release number is keyed ``BEG03 + SEP + BEG04``: SEP is a control 
 value cannot carry (rules.elements refuses it), so a key never collides with a PO number. Documents print
 BEG03 and the release apart (BAK03/BAK05, BCA03/BCA04, PRF01/PRF02, BIG04/BIG05): ``x12_po`` gives
 BEG03 back; people read ``shown`` ("PO-1 release 2").
+
+A partner whose orders under one PO number are told apart by a heading reference instead ([x12]
+order_key_ref, e.g. "CO": Cabela's nightly drop-ship sets share one master BEG03, one set per consumer
+order, each with its own REF*CO) has each such order keyed ``BEG03 + SEP + REF + value`` (``ref_key``),
+whether or not another is held: REF is another control character, so such a key never collides with a PO
+number nor with a release key. Documents print BEG03 only (no release: BAK05/PRF02/BIG05 stay the 850's
+BEG04) and echo the reference as sent; people read "PO-1 order C778120045".
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ if TYPE_CHECKING:  # pyarrow is imported by the column helpers only: `orderbridg
     import pyarrow as pa
 
 SEP = "\x1e"  # ASCII record separator: never inside an X12 or CSV value we take in (control character)
+REF = "\x1d"  # ASCII group separator, after SEP: the rest of the key is a reference's value, not a release
 
 
 def release_key(po: str, release: str) -> str:
@@ -25,9 +33,30 @@ def release_key(po: str, release: str) -> str:
     return f"{po}{SEP}{release}"
 
 
+def ref_key(po: str, value: str) -> str:
+    """The key of the order of PO ``po`` told apart by reference value ``value`` (order_key_ref)."""
+    return f"{po}{SEP}{REF}{value}"
+
+
+def ref_tag(value: str) -> str:
+    """A reference value as engine.lifecycle.releases compares it with releases ("" for none)."""
+    return f"{REF}{value}" if value else ""
+
+
 def can_key(po: str, release: str) -> bool:
     """Whether a release key can be made of these values (neither holds SEP)."""
     return bool(release) and SEP not in po and SEP not in release
+
+
+def is_ref_key(key: str) -> bool:
+    """Whether ``key`` is an order told apart by a reference (ref_key)."""
+    return SEP + REF in key
+
+
+def key_ref(key: str) -> str:
+    """The reference value a ref_key names ("" for any other key)."""
+    rest = key.partition(SEP)[2]
+    return rest[1:] if rest.startswith(REF) else ""
 
 
 def is_release_key(key: str) -> bool:
@@ -40,13 +69,17 @@ def x12_po(key: str) -> str:
 
 
 def key_release(key: str) -> str:
-    """The release number a release key names ("" for a key that is a PO number)."""
-    return key.partition(SEP)[2]
+    """The release number a release key names ("" for a key that is a PO number or a ref_key)."""
+    rest = key.partition(SEP)[2]
+    return "" if rest.startswith(REF) else rest
 
 
 def shown(key: str) -> str:
-    """An order key as people read it: "PO-1 release 2" for a release key, else the PO number."""
-    return key.replace(SEP, " release ", 1) if SEP in key else key
+    """An order key as people read it: "PO-1 release 2" for a release key, "PO-1 order C778120045" for a
+    ref_key, else the PO number."""
+    if SEP not in key:
+        return key
+    return key.replace(SEP + REF, " order ", 1) if SEP + REF in key else key.replace(SEP, " release ", 1)
 
 
 def x12_po_column(keys: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -64,6 +97,7 @@ def shown_column(keys: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray
 
     if not len(keys) or not pc.any(pc.fill_null(pc.match_substring(keys, SEP), False)).as_py():
         return keys
+    keys = pc.replace_substring(keys, pattern=SEP + REF, replacement=" order ", max_replacements=1)
     return pc.replace_substring(keys, pattern=SEP, replacement=" release ", max_replacements=1)
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
 from schemas.finance import FinanceSettings
-from schemas.fulfilment import FulfilmentSettings, PoAckSettings
+from schemas.fulfilment import FulfilmentSettings, OrderRef, PoAckSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
@@ -148,6 +148,20 @@ class X12Settings(_Model):
     # version's own. Before 00402 ISA11 is "U" (no repetition separator), from it on the repetition separator
     isa_version: str | None = Field(default=None, pattern=r"^00[2-8]0\d$")
     usage: Literal["P", "T"] = "P"
+    # A partner whose 850s share one PO number (BEG03) for several orders told apart by a heading reference: the
+    # REF01 that tells them apart (Cabela's nightly drop ships, BEG02 DS: one master BEG03 per night, one set per
+    # consumer order, each with its own REF*CO; its guide says they are not duplicates). Each set naming its own
+    # value of it is an order of its own (schemas.order_keys.ref_key), answered, shipped and invoiced under BEG03
+    # with that REF echoed as sent (order_refs); a confirmation names it by PO and that value (its CSV's release
+    # column, a 945's N9/REF RE). None (the default): orders are keyed by BEG03 (and BEG04 for a release)
+    order_key_ref: OrderRef | None = None
+
+    @property
+    def order_key_column(self) -> str:
+        """The ORDERS column of order_key_ref ("" for none)."""
+        from schemas.orders import ORDER_REFS
+
+        return ORDER_REFS[self.order_key_ref] if self.order_key_ref else ""
 
     @field_validator("their_gs_ids", "our_gs_ids")
     @classmethod

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import pytest
 
+from schemas.order_keys import ref_key, x12_po
 from tests.retailer_support import (
     accepted_as_ordered,
     inspected,
@@ -64,7 +65,10 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
     assert not [f for f in found if f[1] == "error"]
     assert {c for c, _s, _po in found} <= NIGHT_NOTED
     accepted_as_ordered(ws, POS, no_855=NO_855)
-    assert states == {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
+    # Bass Pro's drop ship is keyed by BEG03 and its REF*CO (order_key_ref): its order is read by its PO number
+    assert {(p, x12_po(k)): v for (p, k), v in states.items()} == {(p, po): "invoiced" for p, pos in POS.items()
+                                                                   for po in pos}
+    assert ("basspro", ref_key("BP30018851", "C778120045")) in states
     # AAFES' 005010 group: its 997 in 005010 (AK103), the interchange with its repetition separator
     acks = segments(ws, "aafes", "997")
     assert acks[0][11:13] == ["^", "00501"] and ["AK1", "PO", "120", "005010"] in acks

@@ -44,7 +44,7 @@ from schemas.lifecycle import (
     Plan,
     StoredChange,
 )
-from schemas.order_keys import x12_po
+from schemas.order_keys import is_ref_key, shown, x12_po
 
 REPLACE, CANCEL, CONFIRM, ORIGINAL = "05", "01", "06", "00"
 # 05 replace and 18 reissue (the order sent again in place of one withdrawn, e.g. by an 860 BCH01 17
@@ -263,7 +263,7 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         and resent_with_changes(line_rows.of(order["order_ref"]), live_lines)) if live else False
     if live and not replaces:
         release = (order.get("release_number") or "").strip()
-        named = f"PO {x12_po(po)} release {release} (BEG04)" if release else f"PO {po}"
+        named = f"PO {x12_po(po)} release {release} (BEG04)" if release and not is_ref_key(po) else f"PO {shown(po)}"
         f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
                     f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po), **where)
         return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,

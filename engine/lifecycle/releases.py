@@ -16,7 +16,8 @@ import pyarrow as pa
 
 from schemas.findings import Finding, finding
 from schemas.lifecycle import OrderRecord, OrderState
-from schemas.order_keys import can_key, is_release_key, key_release, release_key, x12_po
+from schemas.order_keys import REF, SEP, can_key, is_release_key, ref_key, ref_tag, release_key, x12_po
+from schemas.orders import ORDER_REFS
 
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED}  # nothing more ships for these
@@ -25,18 +26,23 @@ UNKNOWN = None  # the release of a held order whose stored 850 could not be read
 
 @dataclass(slots=True)
 class Held:
-    """The orders of one partner held under each PO number: key -> (release number, state)."""
+    """The orders of one partner held under each PO number: key -> (release number, state). ``ref``: the
+    ORDERS column of the heading reference that tells the partner's orders under one PO number apart
+    ([x12] order_key_ref, schemas.order_keys.ref_key), "" for none; such an order's "release" is the
+    reference's ref_tag."""
 
     by_po: dict[str, dict[str, tuple[str | None, OrderState | None]]] = field(default_factory=dict)
+    ref: str = ""
 
     @classmethod
-    def of(cls, records: Iterable[OrderRecord], releases: Mapping[str, str | None]) -> Held:
-        """``records``: the partner's orders under the PO numbers in question (keys that are PO numbers
-        and release keys); ``releases``: the release number (BEG04, "" for none) of those keyed by their
-        PO number, read from their stored 850 (a release key names its own)."""
-        held = cls()
+    def of(cls, records: Iterable[OrderRecord], releases: Mapping[str, str | None], *, ref: str = "") -> Held:
+        """``records``: the partner's orders under the PO numbers in question (keys that are PO numbers,
+        release keys and ref keys); ``releases``: the release number (BEG04, "" for none) of those keyed by
+        their PO number, read from their stored 850 (a release or ref key names its own)."""
+        held = cls(ref=ref)
         for r in records:
-            release = key_release(r.po_number) if is_release_key(r.po_number) else releases.get(r.po_number, UNKNOWN)
+            release = r.po_number.partition(SEP)[2] if is_release_key(r.po_number) else \
+                releases.get(r.po_number, UNKNOWN)
             held.by_po.setdefault(x12_po(r.po_number), {})[r.po_number] = (release, r.state)
         return held
 
@@ -51,8 +57,12 @@ def order_key(po: str, release: str, held: Held) -> str:
     """The key of an 850 for PO ``po`` release ``release`` (BEG04, "" for none): the order of that PO
     and release when one is held (a resend, a replacement, a cancellation); else the PO number when
     nothing is held under it, or the release is empty (as before releases); else a new release key.
-    A held order whose release could not be read counts as the same release (a duplicate, as before)."""
+    A held order whose release could not be read counts as the same release (a duplicate, as before).
+    ``release`` a reference's ref_tag (Held.ref): the order held with it, else always a new ref key."""
     keys = held.keys(po)
+    if release.startswith(REF):
+        same = [key for key, (their, _state) in keys.items() if their == release]
+        return same[0] if same else ref_key(po, release[1:]) if can_key(po, release) else po
     if not release or not keys:
         return po
     for key, (their, _state) in keys.items():
@@ -64,13 +74,16 @@ def order_key(po: str, release: str, held: Held) -> str:
 
 
 def key_orders(orders: pa.Table, held: Held) -> list[str]:
-    """``order_key`` of each 850 row (po_number, release_number), in file order: a release met earlier
-    in the same file is held by then."""
+    """``order_key`` of each 850 row (po_number, release_number; a partner's Held.ref: that reference when
+    the row gives it), in file order: a release met earlier in the same file is held by then."""
     out = []
-    for po, release in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), strict=True):
-        key = order_key(po, (release or "").strip(), held)
+    refs = orders[held.ref].to_pylist() if held.ref else [None] * orders.num_rows
+    for po, release, ref in zip(orders["po_number"].to_pylist(), orders["release_number"].to_pylist(), refs,
+                                strict=True):
+        release = ref_tag((ref or "").strip()) or (release or "").strip()
+        key = order_key(po, release, held)
         if key not in held.keys(po):
-            held.add(key, (release or "").strip())
+            held.add(key, release)
         out.append(key)
     return out
 
@@ -96,18 +109,30 @@ def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED) ->
     if len(open_keys) == 1:
         return open_keys[0], ""
     meant = open_keys or list(keys)  # none open: every release could be meant
-    names = ", ".join(sorted(r or "(none)" for r in (keys[k][0] for k in meant) if r is not UNKNOWN))
+    told = [r for r in (keys[k][0] for k in meant) if r is not UNKNOWN]
+    if any(r.startswith(REF) for r in told):  # orders told apart by a reference (Held.ref)
+        names = ", ".join(sorted(r[1:] if r.startswith(REF) else r or "(none)" for r in told))
+        return None, (f"PO {po} has {len(meant)} orders{' open' if open_keys else ''} ({names}) and this names "
+                      "none (no order reference): which one is meant cannot be told")
+    names = ", ".join(sorted(r or "(none)" for r in told))
     return None, (f"PO {po} has {len(meant)} releases{' open' if open_keys else ''} ({names}) and this names "
                   "none (no release number): which one is meant cannot be told")
 
 
 def key_changes(headers: pa.Table, held: Held, *, file: str = "") -> tuple[list[str | None], list[Finding]]:
-    """The key each 860 (po_number = BCH03, release_number = BCH04) names; None, with a
+    """The key each 860 (po_number = BCH03, release_number = BCH04; for a partner whose orders are told
+    apart by a reference, Held.ref, that heading REF when it sends it) names; None, with a
     CHANGE_RELEASE_AMBIGUOUS finding, for one naming no release of a PO with several open."""
     keys, found = [], []
-    rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment"]).to_pylist()
+    qualifier = {c: q for q, c in ORDER_REFS.items()}.get(held.ref) if held.ref else None
+    rows = headers.select(["po_number", "release_number", "isa13", "gs06", "st02", "st_file_segment",
+                           *(("refs_sent",) if qualifier else ())]).to_pylist()
     for h in rows:
-        key, why = named_key(h["po_number"], (h["release_number"] or "").strip(), held)
+        release = (h["release_number"] or "").strip()
+        if qualifier:
+            release = ref_tag(next((r["id"].strip() for r in h["refs_sent"] or () if r["qualifier"] == qualifier),
+                                   "")) or release
+        key, why = named_key(h["po_number"], release, held)
         keys.append(key)
         if key is None:
             found.append(finding("CHANGE_RELEASE_AMBIGUOUS", f"{why}; the 860 is not applied.", seg="BCH",
@@ -154,7 +179,8 @@ def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
 
 def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """Confirmation lines (schemas.shipments.SHIPMENT_LINES) with po_number set to the order key each
-    names (its release_number when the feed gives one; else the only release still to ship), by the
+    names (its release_number when the feed gives one: for a partner whose orders are told apart by a
+    reference, Held.ref, that reference's value; else the only release still to ship), by the
     partner's ``held`` orders (a PO held by several partners is left to the checks, SHIPMENT_PO_AMBIGUOUS);
     and (row index, SHIPMENT_RELEASE_AMBIGUOUS) for the lines that name no release of a PO with several
     open. The lines themselves when every key is the PO number."""
@@ -170,7 +196,8 @@ def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Ta
         ask = (partner or "", po, (release or "").strip())
         if ask not in memo:
             whose = [p for p, h in held.items() if h.keys(po) and (not partner or p == partner)]
-            memo[ask] = named_key(po, ask[2], held[whose[0]], ended=SHIPPED) if len(whose) == 1 else (po, "")
+            memo[ask] = named_key(po, ref_tag(ask[2]) if held[whose[0]].ref else ask[2], held[whose[0]],
+                                  ended=SHIPPED) if len(whose) == 1 else (po, "")
         key, why = memo[ask]
         if key is None:
             csv = cols["row_number"][i] is not None
