@@ -116,7 +116,8 @@ def test_release_jobsite_will_call_and_cut_lengths(night):
     # fittings per hundred (145.00 HP) acknowledged and invoiced per each, 1.45 PE: 500 x 1.45 + 20 x 212.80
     ack = po_segments(segments(ws, "ferguson", "855"), "FG4471122", "BAK")
     assert ack[0][1:6] == ["00", "AD", "FG4471122", "20261124", "003"]
-    assert [s[1:6] for s in ack if s[0] == "PO1"] == [["1", "500", "EA", "1.45", "PE"], ["2", "20", "EA", "212.8", "PE"]]
+    assert [s[1:6] for s in ack if s[0] == "PO1"] == [["1", "500", "EA", "1.45", "PE"],
+                                                      ["2", "20", "EA", "212.8", "PE"]]
     asn = po_segments(segments(ws, "ferguson", "856"), "FG-SHP-01", "BSN")
     assert ["PRF", "FG4471122", "003", "", "20261124"] in asn
     assert ["N1", "ST", "RIVERSIDE MOB JOBSITE", "92", "J2611-0457"] in asn
