@@ -187,3 +187,38 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
         assert ok, errors
         ok, ack = pyx12_accepts(content.decode(), maps)
         assert ok, ack[:800]
+
+
+def test_wire_priced_per_thousand_feet_is_read_per_foot():
+    """Wire and cable cut to length are priced per thousand feet: PO105 TF (per 1,000 feet) on a line in FT is the price
+    of 1,000 of its units, as TP is, and is restated per foot where exact. It was held for a person as a price 'per
+    foot of a line in another unit' (PRICE_BASIS_UNSUPPORTED), and its order value taken per foot: 2,500 FT at 285.50
+    was a $713,750 order over Graybar's credit limit, and approved it would be invoiced so. On a line in another unit
+    TF is left as sent (held by the price rules), as is a price per thousand feet not exact per foot at 4 decimals."""
+    from decimal import Decimal
+
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from rules.business.money import _price_converted_findings
+
+    path = FIXTURES / "drops" / "graybar" / "graybar-850-4500812234.x12"
+
+    def lines(data: bytes):
+        result = read_interchanges(data, file=path.name)
+        return read_orders(result, list(result.transaction_sets()), partner="graybar")[1]
+
+    data = path.read_bytes()
+    per_m = data.replace(b"PO1*1*2500*FT*285.5*TP*", b"PO1*1*2500*FT*285.5*TF*")
+    assert per_m != data
+    table = lines(per_m)
+    assert [(r["unit_price"], r["price_basis"], r["price_basis_sent"]) for r in table.select(
+        ["unit_price", "price_basis", "price_basis_sent"]).to_pylist()] == [
+        (Decimal("0.2855"), "PE", "TF"), (Decimal("0.842"), "PE", "HP")]
+    told = [f.message for f in _price_converted_findings(table)]
+    assert "PO104 285.5 with PO105 TF is the price of 1,000 FT: taken as 0.2855 per FT" in told[0]
+    # per hundred feet the same way; a line in reels, or a price not exact per foot, is left as sent
+    assert lines(per_m.replace(b"2500*FT*285.5*TF", b"2500*FT*28.55*HF"))["unit_price"][0].as_py() == Decimal("0.2855")
+    for other in (b"5*RL*285.5*TF", b"2500*FT*412.37*TF"):
+        row = lines(per_m.replace(b"2500*FT*285.5*TF", other)).slice(0, 1).to_pylist()[0]
+        assert (row["price_basis"], row["price_basis_sent"]) == ("TF", None)
+        assert row["unit_price"] in (Decimal("285.5"), Decimal("412.37"))
