@@ -40,7 +40,7 @@ from schemas.orders import (
     STORE_QUANTITY,
     WEIGHT_AS_SENT,
 )
-from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY
+from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
@@ -1043,35 +1043,43 @@ def no_charge_prices(prices: pa.Array, bases: pa.Array, texts: pa.Array) -> pa.A
     return pc.if_else(free, pa.scalar(Decimal(0), prices.type), prices)
 
 
-def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: pa.Array | None = None
+                    ) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Prices sent per several units (PO105 HP per hundred, TP per thousand, PD per dozen ... :
-    schemas.units.PRICE_PER_MANY) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
+    schemas.units.PRICE_PER_MANY; on a line whose PO103 ``units`` is their measure, TF per thousand feet, HF per
+    hundred feet ...: PRICE_PER_MANY_OF) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
     wholesale price per each of a catalog ... price per hundred) where that is exact at 4 decimals (1970 per
     hundred is 19.70 per each; 12.345 per thousand, 0.012345, is left as sent and held by the price rules):
     our prices, order values, 855s and 810s are per unit. ``exact``: the prices read without rounding.
     Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
     bases = bases.cast(pa.string())
     many = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY), pa.string()))
+    of = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())) if units is not None \
+        else pa.nulls(len(bases), pa.int32())
     nothing = pa.nulls(len(bases), pa.string())
-    if many.null_count == len(many):
+    if many.null_count == len(many) and of.null_count == len(of):
         return prices, bases, nothing
-    at = np.flatnonzero(pc.fill_null(pc.and_(pc.is_valid(many), pc.and_(pc.is_valid(prices), exact)),
-                                     False).to_numpy(zero_copy_only=False))
-    counts = list(PRICE_PER_MANY.values())
-    per_unit, done = prices.to_pylist(), []
-    for i, price, k in zip(at, prices.take(pa.array(at, pa.int64())).to_pylist(),
-                           many.take(pa.array(at, pa.int64())).to_pylist(), strict=True):
-        each = price / counts[k]
+    priced = pc.and_(pc.or_(pc.is_valid(many), pc.is_valid(of)), pc.and_(pc.is_valid(prices), exact))
+    at = np.flatnonzero(pc.fill_null(priced, False).to_numpy(zero_copy_only=False))
+    counts, measures = list(PRICE_PER_MANY.values()), list(PRICE_PER_MANY_OF.values())
+    taken = pa.array(at, pa.int64())
+    per_unit, each_basis, done = prices.to_pylist(), bases.to_pylist(), []
+    for i, price, k, m, unit in zip(at, prices.take(taken).to_pylist(), many.take(taken).to_pylist(),
+                                    of.take(taken).to_pylist(),
+                                    [None] * len(at) if units is None else units.take(taken).to_pylist(), strict=True):
+        if k is None and measures[m][0] != unit:
+            continue  # per thousand feet of a line not in feet: not a price of so many of its units
+        each = price / (counts[k] if k is not None else measures[m][1])
         if each == each.quantize(_TEN_THOUSANDTH):
             per_unit[i] = each.quantize(_TEN_THOUSANDTH)
+            each_basis[i] = PRICE_PER_EACH_OF[each_basis[i]] if k is not None else "PE"
             done.append(int(i))
     if not done:
         return prices, bases, nothing
     converted = np.zeros(len(bases), dtype=bool)
     converted[done] = True
     mask = pa.array(converted)
-    each = pc.fill_null(pc.take(pa.array([PRICE_PER_EACH_OF[b] for b in PRICE_PER_MANY], pa.string()), many), "")
-    return pa.array(per_unit, prices.type), pc.if_else(mask, each, bases), pc.if_else(mask, bases, nothing)
+    return pa.array(per_unit, prices.type), pa.array(each_basis, pa.string()), pc.if_else(mask, bases, nothing)
 
 
 _TEN_THOUSANDTH = Decimal("0.0001")
@@ -1415,7 +1423,8 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         unit_price = pc.coalesce(unit_price, _decimal(ctp_text))
         price_text = pc.if_else(from_ctp, ctp_text, price_text)
     price_sent = _rounded(price_text, unit_price)
-    unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent))
+    unit_price, basis, basis_sent = per_unit_prices(unit_price, cells.column(po1_rows, 5), pc.is_null(price_sent),
+                                                    cells.column(po1_rows, 3))
     unit_price = no_charge_prices(unit_price, basis, price_text)
     if set_lineage is None:
         lineage = _lineage(result, sets, line_set, sha, labels)

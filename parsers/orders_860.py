@@ -320,7 +320,8 @@ def _changes(
     quantity, left = _decimal(quantity_text), _decimal(left_text)
     # a price per hundred, thousand, dozen ... restated per unit where exact, as the 850 reader does (the
     # change compared with the stored line in the same terms)
-    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent))
+    unit_price, basis, _ = per_unit_prices(unit_price, el[7], pc.is_null(price_sent),
+                                           _first_component(el[5], components))
     po4 = _po4_packs(set_of_row, poc_rows, codes, vocab, cells)  # the POC loop's PO4, read as the 850's PO1 loop's
     data = {
         "partner": pa.array([partner] * n_lines, pa.string()),

@@ -89,6 +89,11 @@ PRICE_PER_MEASURE: dict[str, tuple[str, ...]] = {
     "PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",), "PA": ("TO",),
     "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",), "P6": ("MM",), "P2": ("CM",), "P3": ("DM",),
     "P4": ("HM",), "P5": ("KM",), "HF": (), "TF": (), "PS": (), "P1": ()}
+# those of them that are a price of many units of the measure (per 100 or 1000 feet, per 1000 metres, per 1000 square
+# feet) and that measure: on a line in it, PO104 is the price of so many PO103 units (2,500 FT of wire at 285.50 per
+# thousand feet is 0.2855 per FT: wire and cable cut to length are priced per C / M feet in the electrical trade)
+PRICE_PER_MANY_OF: dict[str, tuple[str, int]] = {"HF": ("FT", 100), "TF": ("FT", 1000), "P1": ("MR", 1000),
+                                                 "PS": ("SF", 1000)}
 # the weights among them: a line in cases priced per one of these is billed by the net weight shipped
 PRICE_PER_WEIGHT = ("PP", "PK", "PG", "PO", "PT")
 
