@@ -18,8 +18,8 @@ from parsers.x12_writer import Segment
 from rules.structure import dictionary_for, element_ref
 from schemas.codes import CATALOGUE, ack_code
 from schemas.findings import Finding, finding
-from schemas.x12 import Group, Interchange, TransactionSet
-from schemas.x12dict import Dictionary
+from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
+from schemas.x12dict import Dictionary, functional_id_unknown
 
 # Interchange errors after which the groups are still read and acknowledged (TA1 "E").
 TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
@@ -151,9 +151,10 @@ def build_997(g: Group, findings: list[Finding], *, version: str = "004010", avo
 
 def ak1_segment(g: Group, version: str) -> Segment:
     """AK1 of the 997 (in ``version``) for group ``g`` (build_997's head)."""
-    if not group_nameable(g):
+    named = ak101(g)
+    if named is None:
         raise ValueError("a group whose GS01/GS06 cannot be echoed gets no 997 (see unnameable_groups)")
-    return ["AK1", g.functional_id, g.control_number] + (
+    return ["AK1", named, g.control_number] + (
         [g.version] if version >= "005010" and _sendable(g.version, "AN", 1, 12) else [])
 
 
@@ -287,7 +288,8 @@ def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
 #  - an optional loop is left out when its mandatory head cannot be written (AK2 for an ST that
 #    cannot be named, AK3 for a segment id that cannot be echoed); the set's AK5 / the group's AK9
 #    still carry the errors and counts. A group whose GS01 or GS06 cannot be echoed (AK1 is
-#    mandatory) gets no 997: its interchange is answered with TA1 024 (unnameable_groups).
+#    mandatory) gets no 997: its interchange is answered with TA1 024 (unnameable_groups). AK101 is
+#    an ID of 479: a GS01 that is no such code is named by its sets' ST01 where they agree (ak101).
 _ID = re.compile(r"^[A-Z0-9]+$")
 # AK404 copies a bad value only when every character is a letter, digit, space or one of these: the
 # X12 basic and extended characters that are not usually delimiters, so the copy never forces the
@@ -332,6 +334,24 @@ def group_nameable(g: Group) -> bool:
     return _sendable(g.functional_id, "ID", 2, 2) and _sendable(g.control_number, "N0", 1, 9)
 
 
+def ak101(g: Group) -> str | None:
+    """AK101, the functional identifier code (479) the 997 names group ``g`` by; None when nothing can
+    (unnameable_groups: TA1 024). GS01 as received when it is valid syntax and, as far as we can tell, a
+    479 code of the group's release (schemas.x12dict.functional_id_unknown: a code a later release added
+    is echoed). A GS01 that is no 479 code (a damaged "01") is named by the functional identifier its sets'
+    ST01 imply (850 -> PO, 860 -> PC: schemas.x12.FUNCTIONAL_ID) when they all agree: AK101 must be a code
+    of 479, and GS06 (AK102) still names the partner's group; the group itself is rejected by its
+    GS_FUNCTIONAL_ID_UNSUPPORTED (AK9 R, AK905 1). No sets, sets of other groups or ST01s we do not know:
+    None."""
+    if not group_nameable(g):
+        return None
+    if not functional_id_unknown(g.functional_id, g.version):
+        return g.functional_id
+    implied = {FUNCTIONAL_ID.get(ts.set_id) for ts in g.transactions}
+    only = implied.pop() if len(implied) == 1 else None
+    return only if only is not None and not functional_id_unknown(only, g.version) else None
+
+
 def set_nameable(ts: TransactionSet) -> bool:
     """AK201/AK202 can echo ST01 (ID 3/3) and ST02 (AN 4/9)."""
     return _sendable(ts.set_id, "ID", 3, 3) and _sendable(ts.control_number, "AN", 4, 9)
@@ -355,15 +375,23 @@ def sets_nameable(sets: list[TransactionSet]) -> list[bool] | None:
 
 def unnameable_groups(ic: Interchange) -> list[Finding]:
     """An interchange-level error (TA1 024, invalid interchange content) for each group of ``ic`` that
-    a 997 cannot name because its GS01 or GS06 is not valid syntax."""
+    a 997 cannot name (ak101): its GS01 or GS06 is not valid syntax, or its GS01 is no functional
+    identifier code and its sets' ST01 do not name one."""
     if ic.rejected:
         return []
-    return [finding("ISA_CONTENT_INVALID", f"GS01 {g.functional_id!r} / GS06 {g.control_number!r} cannot be "
-                    "echoed in a 997 (AK1); the interchange is answered with TA1 024 instead.", seg="GS",
-                    element="GS01" if not _sendable(g.functional_id, "ID", 2, 2) else "GS06",
-                    value=g.functional_id if not _sendable(g.functional_id, "ID", 2, 2) else g.control_number,
-                    isa13=ic.control_number, file_segment=g.start + 1)
-            for g in ic.groups if not group_nameable(g)]
+    out = []
+    for g in ic.groups:
+        if ak101(g) is not None:
+            continue
+        gs01_bad = not _sendable(g.functional_id, "ID", 2, 2) or _sendable(g.control_number, "N0", 1, 9)
+        why = (f"GS01 {g.functional_id!r} is no functional identifier code (X12 element 479) and its sets' ST01 "
+               "name none, so no 997 can name the group (AK101)" if group_nameable(g) else
+               f"GS01 {g.functional_id!r} / GS06 {g.control_number!r} cannot be echoed in a 997 (AK1)")
+        out.append(finding("ISA_CONTENT_INVALID", f"{why}; the interchange is answered with TA1 024 instead.", seg="GS",
+                           element="GS01" if gs01_bad else "GS06",
+                           value=g.functional_id if gs01_bad else g.control_number,
+                           isa13=ic.control_number, file_segment=g.start + 1))
+    return out
 
 
 def sendable_ak3(seg_id: str, position: int, loop: str, code: str, version: str) -> list[str] | None:

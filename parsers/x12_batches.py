@@ -6,8 +6,9 @@ interchange's. Owns where an interchange is cut; checking stays engine.process_b
 
 Pure: byte chunks in, a Skeleton out. Whatever would make a batch read differ from the whole read (empty
 segments, a segment ending in the component separator, text outside the sets, a second ISA, TA1, bytes
-that are not UTF-8, Unicode at a segment start, a blank or non-ASCII delimiter) is named in
-``Skeleton.reason``: the caller then reads the interchange whole, as before.
+that are not UTF-8, Unicode at a segment start, a blank or non-ASCII delimiter, a GS01 that is no
+functional identifier code: its 997 is named by its sets' ST01) is named in ``Skeleton.reason``: the
+caller then reads the interchange whole, as before.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_stream import OversizedSet
 from schemas.x12 import SegmentTable
+from schemas.x12dict import functional_id_unknown
 
 _WS = rb"[ \t\r\n\x0b\x0c\x1c-\x1f]*"  # what the tokeniser strips at a segment start (ASCII)
 MAX_SEGMENT_BYTES = 64 << 20  # a "segment" longer than this (no terminator): not cut, read whole
@@ -220,6 +222,12 @@ class _Scan:
                 return
             self.close_set(end + 1, row + 1, se=(start, row))
         elif sid == b"GS":
+            fields = raw.lstrip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f").split(sk.isa[3:4])
+            if functional_id_unknown(fields[1].decode("ascii", "replace").strip() if len(fields) > 1 else "",
+                                     fields[8].decode("ascii", "replace") if len(fields) > 8 else ""):
+                # its 997 is named by its sets' ST01 (engine.acks.ak101), known only once they are read
+                self.stop("a GS01 that is no functional identifier code")
+                return
             self.close_set(start, row)
             self.group += 1
             self.in_group = True

@@ -15,7 +15,7 @@ from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.interchange_codes import isa_codes
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
-from schemas.x12dict import SUPPORTED_VERSIONS, base_version
+from schemas.x12dict import SUPPORTED_VERSIONS, base_version, functional_id_unknown
 
 _VERSION = re.compile(r"^00[2-8]0\d$")
 _DIGITS9 = re.compile(r"^\d{9}$")
@@ -230,8 +230,14 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
         out.append(finding("GS_ELEMENT_MISSING", f"GS has {len(g.elements)} elements; GS01-GS08 are mandatory.",
                            seg="GS", **loc))
     if g.functional_id not in accept.sets:
-        out.append(finding("GS_FUNCTIONAL_ID_UNSUPPORTED", f"Functional group {g.functional_id!r} is not accepted.",
-                           seg="GS", element="GS01", value=g.functional_id, **loc))
+        # a GS01 that is no code of 479 (a damaged "01"): said so, and that its 997 names the group by its sets
+        # (engine.acks.ak101), so ops read why AK101 differs from the GS01 sent
+        what = (f"GS01 {g.functional_id!r} is no functional identifier code (X12 element 479): the group is "
+                "rejected (AK905 1) and its 997 names it by its sets' ST01 (AK101), with its GS06"
+                if functional_id_unknown(g.functional_id, g.version) else
+                f"Functional group {g.functional_id!r} is not accepted")
+        out.append(finding("GS_FUNCTIONAL_ID_UNSUPPORTED", f"{what}.", seg="GS", element="GS01",
+                           value=g.functional_id, **loc))
     version = base_version(g.version)
     if g.date and not (valid_date8(g.date) or (version < "004010" and valid_date6(g.date))):
         out.append(finding("GS_DATE_INVALID", f"GS04 {g.date!r} is not a valid "

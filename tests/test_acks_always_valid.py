@@ -196,6 +196,86 @@ def test_a_group_whose_gs06_cannot_be_echoed_gets_ta1_024_not_a_997(bots):
     assert b"*R*024~" in ta1 and problems(ta1) == [] and bots(ta1) == []
 
 
+# --- a GS01 that is no functional identifier code (found by the fuzz test below: AK1*01*0007) ---------
+def _gs01(data: bytes, gs01: bytes) -> bytes:
+    return data.replace(b"GS*PO*", b"GS*" + gs01 + b"*", 1)
+
+
+def test_a_group_whose_gs01_is_no_functional_code_is_named_by_its_sets_st01(bots, tmp_path):
+    """AK101 is an ID of element 479: a damaged GS01 "01" echoed made our 997 invalid X12 (the fuzz test's
+    `orderbridge ack` example, AK1*01*0007). The group is named by the code its 850 implies (PO), with its
+    GS06, and rejected as a functional group we do not support (AK905 1); the finding says why."""
+    data = _gs01(x12_850(GOOD_PO, gs06="7"), b"01")
+    [ack] = [d for d in _answers(data) if b"AK1" in d]
+    assert b"AK1*PO*7~" in ack and b"AK1*01" not in ack and b"AK9*R*1*1*0*1~" in ack
+    assert problems(ack) == [] and bots(ack) == []
+    (tmp_path / "f.x12").write_bytes(data)
+    res = CliRunner().invoke(app, ["ack", str(tmp_path / "f.x12")])
+    sent = _interchanges(res.stdout.encode())
+    assert sent and any(b"AK1*PO*7~" in c for c in sent) and b"AK1*01" not in res.stdout.encode()
+    for content in sent:
+        assert problems(content) + bots(content) == [], content
+    out = process_file(data, file="f.x12", sha256="s", profile=PROFILES["acme"], known=Known(), today=TODAY)
+    [why] = [f for f in out.findings if f.code == "GS_FUNCTIONAL_ID_UNSUPPORTED"]
+    assert "no functional identifier code" in why.message
+    assert "ISA_CONTENT_INVALID" not in {f.code for f in out.findings}
+
+
+def test_a_gs01_that_is_no_code_leaves_the_interchanges_other_groups_answered(bots):
+    """The damaged group is rejected in its own 997; the next group of the interchange is read and accepted
+    (a TA1 024 would have rejected it too)."""
+    one = x12_850(GOOD_PO, gs06="7").decode()
+    head, _, rest = one.partition("GS*")
+    group = "GS*" + rest.rpartition("IEA*")[0]
+    data = (head + group.replace("GS*PO*", "GS*01*", 1) + group.replace("*7*X*", "*8*X*").replace("GE*1*7", "GE*1*8")
+            + "IEA*2*000000001~\n").encode()
+    out = process_file(data, file="f.x12", sha256="s", profile=PROFILES["acme"], known=Known(), today=TODAY)
+    acks = [d for d in _sent(out, PROFILES["acme"]) if b"AK1" in d]
+    assert [b"AK1*PO*7~" in a and b"AK9*R*" in a for a in acks] == [True, False]
+    assert b"AK1*PO*8~" in acks[1] and b"AK9*A*1*1*1~" in acks[1]
+    assert not any(b"TA1" in d and b"*R*" in d for d in _sent(out, PROFILES["acme"]))
+    for content in acks:
+        assert problems(content) + bots(content) == [], content
+
+
+def test_a_gs01_that_is_no_code_and_sets_that_name_none_get_ta1_024(bots):
+    """Nothing can name the group (its ST01 implies no functional identifier): no 997, TA1 024 as for a
+    GS01 that cannot be echoed."""
+    data = _gs01(x12_850(GOOD_PO), b"01").replace(b"ST*850*", b"ST*123*")
+    sent = _answers(data)
+    assert [d for d in sent if b"AK1" in d] == []
+    [ta1] = sent
+    assert b"*R*024~" in ta1 and problems(ta1) == [] and bots(ta1) == []
+
+
+def test_a_functional_code_a_later_release_added_is_echoed_not_refused():
+    """The 479 list grew: we hold 004010's complete list only, so a 005010 group's GS01 outside it (TB, a
+    later code) may be one of the codes 005010 added: echoed, never TA1 024. A 004010 or earlier group's
+    GS01 outside 004010's list is no code of its release."""
+    from schemas.x12dict import functional_id_unknown
+
+    assert functional_id_unknown("01", "004010") and functional_id_unknown("01", "003060")
+    assert functional_id_unknown("TB", "004010VICS")
+    assert not functional_id_unknown("PO", "004010") and not functional_id_unknown("D3", "003040")
+    assert not functional_id_unknown("TB", "005010") and not functional_id_unknown("01", "006020")
+    data = (b"ISA|00|          |00|          |01|123456789      |ZZ|ORDERBRIDGE    |261126|0200|^|00501|000002001"
+            b"|0|P|:~GS|TB|GLOBEXWHS|ORDERBRIDGE|20261126|0200|2001|X|005010~ST|850|0001~BEG|00|SA|G-1||20261126~"
+            b"PO1|1|48|EA|3.74|PE|VN|VP-1007~CTT|1|48~SE|5|0001~GE|1|2001~IEA|1|000002001~")
+    out = process_file(data, file="f.x12", sha256="s", profile=PROFILES["globex"], known=Known(), today=TODAY)
+    assert "ISA_CONTENT_INVALID" not in {f.code for f in out.findings}
+    [ack] = [d for d in _sent(out, PROFILES["globex"]) if b"AK1" in d]
+    assert re.search(rb"AK1.TB.2001", ack)
+
+
+def test_an_interchange_with_a_gs01_that_is_no_code_is_read_whole_not_in_batches():
+    """Read a batch at a time, the envelope is checked before any set is read, so the AK101 its sets
+    imply is not known: such an interchange is read whole (Skeleton.reason), as other odd envelopes are."""
+    data = _gs01(x12_850(GOOD_PO, gs06="7"), b"01")
+    sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    assert "functional identifier" in sk.reason
+    assert scan_interchange(iter([x12_850(GOOD_PO)]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9).reason == ""
+
+
 # --- bounded fuzzing ------------------------------------------------------------------------------
 @st.composite
 def damaged(draw, sources):

@@ -119,6 +119,16 @@ def codes_of_any_version(ref: str) -> frozenset[str]:
     return frozenset(out)
 
 
+def functional_id_unknown(gs01: str, gs08: str) -> bool:
+    """GS01 is no code of element 479 (functional identifier code) in the group's own release (GS08), as far
+    as we can tell: only for a release up to 004010, whose codes are all in 004010's complete list (the list
+    only grew). A later release added codes we do not hold (005010 has 262), so there any GS01 of valid
+    syntax may be one of them: never called unknown (a check stricter than the standard refuses a valid group)."""
+    if base_version(gs08) > _BASE:
+        return False
+    return gs01 not in (_load(_BASE).codes("479") or {gs01})
+
+
 @functools.cache
 def _read(name: str) -> str:
     try:
