@@ -81,14 +81,19 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
     return bool(result.get("success")), result.get("errors")
 
 
+_MAP_FOLDERS: dict[str, Path] = {}
+
+
 def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
-    """Version -> a folder holding the pyx12 maps generated from our dictionaries (engine.pyx12_maps)."""
+    """Version -> a folder holding the pyx12 maps generated from our dictionaries (engine.pyx12_maps). Generated
+    once per test session (the dictionaries do not change during one) under the session's base temporary
+    folder, and shared: pyx12 and the tests only read the maps."""
     from engine.pyx12_maps import map_files
 
-    folders = {}
-    for version in ("004010", "005010"):
-        folder = tmp_path_factory.mktemp(f"pyx12-{version}")
-        for name, text in map_files(version).items():
-            (folder / name).write_text(text, encoding="utf-8")
-        folders[version] = folder
-    return folders
+    if not _MAP_FOLDERS:
+        for version in ("004010", "005010"):
+            folder = tmp_path_factory.mktemp(f"pyx12-{version}")
+            for name, text in map_files(version).items():
+                (folder / name).write_text(text, encoding="utf-8")
+            _MAP_FOLDERS[version] = folder
+    return dict(_MAP_FOLDERS)

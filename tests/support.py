@@ -46,6 +46,16 @@ def x12_850(body: list[str], *, isa13: int = 1, st02: str = "0001", se_count: in
     return text.encode()
 
 
+def write_settled(path: Path, data: bytes) -> None:
+    """``data`` written to ``path`` as an upload its partner finished a while ago: its mtime set a minute
+    back. A local drop of a night run by flows.night (a profile's [drop.local], settle_seconds 2 by default)
+    then lists it at once instead of sleeping 2 s to see it unchanged; for tests not about that rule
+    (tests/test_warehouse_local_drop.py and the sftp tests are)."""
+    path.write_bytes(data)
+    old = path.stat().st_mtime - 60
+    os.utime(path, (old, old))
+
+
 GOOD_PO = ["BEG*00*SA*PO-1**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*DC 7*92*DC07", "N3*1 Way",
            "N4*Columbus*OH*43215*US", "PO1*1*12*EA*2.50*PE*UP*073000040482*VN*SKU-1", "PID*F****WIDGET",
            "PO1*2*6*EA*10*PE*VN*SKU-2", "CTT*2*18"]

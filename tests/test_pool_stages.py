@@ -17,7 +17,7 @@ from flows import night
 from flows.pool import outcome_path, partner_flow
 from flows.pool_stages import PoolStages
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
-from tests.support import from_template
+from tests.support import from_template, write_settled
 from tests.test_lease_store import _hold
 
 
@@ -299,7 +299,7 @@ def test_intake_of_a_file_read_in_pieces_renews_the_lease_before_storing_each_pi
     ws = _workspace(tmp_path)
     inbox = ws / "drop" / "acme" / "inbox"
     both = inbox / "acme-po-01.x12"  # two interchanges in one file: two pieces
-    both.write_bytes(both.read_bytes() + (inbox / "acme-po-02.x12").read_bytes())
+    write_settled(both, both.read_bytes() + (inbox / "acme-po-02.x12").read_bytes())
     (inbox / "acme-po-02.x12").unlink()
     n_files = len(list(inbox.iterdir()))
     events: list[str] = []

@@ -21,7 +21,7 @@ from flows.cli import app
 from flows.night import InProcess, run_night
 from schemas.profile import load_profiles
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
-from tests.support import GOOD_PO, REPO, make_workspace, run_stages, x12_850
+from tests.support import GOOD_PO, REPO, make_workspace, run_stages, write_settled, x12_850
 from tests.test_state_rebuild import _rows  # a store's rows as a set, as the rebuild tests read them
 
 ACME = load_profiles(REPO / "partners")["acme"]
@@ -134,10 +134,10 @@ def test_a_rebuilt_store_takes_and_refuses_reused_numbers_as_the_night_did(tmp_p
         _window(ws, 1)
         drop_night(ws, 0)
         inbox = ws / "drop" / "acme" / "inbox"
-        (inbox / "acme-a-901.x12").write_bytes(x12_850(PO, isa13=901, gs06="901"))
+        write_settled(inbox / "acme-a-901.x12", x12_850(PO, isa13=901, gs06="901"))
         run_night(str(ws), stages=InProcess(), now=NIGHTS[0][1], use_gx=False)
-        (inbox / "acme-b-901.x12").write_bytes(x12_850(second, isa13=901, gs06="901"))  # reused: taken
-        (inbox / "acme-c-901.x12").write_bytes(x12_850(third, isa13=901, gs06="902"))  # within: refused
+        write_settled(inbox / "acme-b-901.x12", x12_850(second, isa13=901, gs06="901"))  # reused: taken
+        write_settled(inbox / "acme-c-901.x12", x12_850(third, isa13=901, gs06="902"))  # within: refused
         run_night(str(ws), stages=InProcess(), now="2026-11-29T02:00:00", use_gx=False)
     files = "SELECT name, status, error_count FROM files WHERE name LIKE 'acme-%-901.x12'"
     on_the_night = _rows(kept, files)

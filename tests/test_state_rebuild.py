@@ -20,7 +20,7 @@ from flows.night import InProcess, run_night
 from parsers.x12_reader import read_interchanges
 from schemas.errors import WorkspaceBusy
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
-from tests.support import GOOD_PO, x12_850
+from tests.support import GOOD_PO, write_settled, x12_850
 
 SAME = ("SELECT partner, po_number, line_number, state, ack, allocated, backordered, rejected, warehouses,"
         " promised_date FROM order_lines",
@@ -91,7 +91,7 @@ def _numbers_used_once(ws: Path) -> None:
 
 
 def _new_po(ws: Path, isa13: int) -> None:
-    (ws / "drop" / "acme" / "inbox" / f"acme-new-{isa13}.x12").write_bytes(x12_850(GOOD_PO, isa13=isa13))
+    write_settled(ws / "drop" / "acme" / "inbox" / f"acme-new-{isa13}.x12", x12_850(GOOD_PO, isa13=isa13))
 
 
 def test_rebuild_restores_the_store_and_the_next_night_is_the_same_as_without_the_loss(tmp_path, after):
@@ -153,7 +153,7 @@ def test_rebuild_keeps_an_order_cancelled_by_a_cancel_to_be_reissued(tmp_path, a
     for ws in (kept, lost):
         drop_night(ws, 1)
         change = ws / "drop" / "initech" / "inbox" / "initech-change-01.x12"
-        change.write_bytes(change.read_bytes().replace(b"BCH^01^", b"BCH^17^"))
+        write_settled(change, change.read_bytes().replace(b"BCH^01^", b"BCH^17^"))
         run_night(str(ws), stages=InProcess(), now=NIGHTS[1][1], use_gx=False)
     _lose_the_store(lost)
     assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
@@ -275,8 +275,8 @@ def test_rebuild_finds_an_interchange_sent_twice_as_the_night_did(tmp_path):
     for ws in (kept, lost):
         inbox = ws / "drop" / "acme" / "inbox"
         inbox.mkdir(parents=True, exist_ok=True)
-        (inbox / "acme-first-901.x12").write_bytes(x12_850(GOOD_PO, isa13=901))
-        (inbox / "acme-second-901.x12").write_bytes(x12_850(again, isa13=901))
+        write_settled(inbox / "acme-first-901.x12", x12_850(GOOD_PO, isa13=901))
+        write_settled(inbox / "acme-second-901.x12", x12_850(again, isa13=901))
         _night(ws, 0)
     files = "SELECT name, status, error_count FROM files WHERE name LIKE 'acme-%-901.x12'"
     on_the_night = _rows(kept, files)

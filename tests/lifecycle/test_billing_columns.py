@@ -8,6 +8,7 @@ shipments_to_bill, line_texts) give what the LineRecord / ShipmentRecord readers
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -56,8 +57,16 @@ def shipment(sid: str, *rows: tuple[int, str], billing_status: str = "shipment",
         billing=billing_status)
 
 
+@functools.cache
+def po_tables() -> tuple[pa.Table, pa.Table]:
+    """PO-1's canonical ORDERS and ORDER_LINES tables, parsed once for the module (each case reads the same
+    PO; Arrow tables are immutable, and every reader takes fresh rows from them with to_pylist)."""
+    outcome = outcome_of(po())
+    return outcome.orders, outcome.lines
+
+
 def canonical_rows(rows: dict | None = None) -> dict:
-    out = {r["line_id"]: r for r in outcome_of(po()).lines.to_pylist()}
+    out = {r["line_id"]: r for r in po_tables()[1].to_pylist()}
     for line_id, values in (rows or {}).items():
         out[line_id] = {**out[line_id], **values}
     return out
@@ -88,7 +97,7 @@ def plan_of(monkeypatch, *, text: bool, lines, shipments, state=OrderState.PARTI
     due, billed = billing.invoices_due(shipments=shipments, invoiced_pos=set(), records={KEY: rec},
                                        lines={KEY: lines}, order_shipments={KEY: shipments}, profiles=profiles)
     canonical = canonical_rows(rows)
-    orders = {} if order == "missing" else {KEY: {**outcome_of(po()).orders.to_pylist()[0], **(order or {})}}
+    orders = {} if order == "missing" else {KEY: {**po_tables()[0].to_pylist()[0], **(order or {})}}
     tables = None
     if as_columns:  # the rows as line_texts reads them from an ORDER_LINES table
         table = pa.Table.from_pylist(list(canonical.values()), schema=ORDER_LINES)
