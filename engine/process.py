@@ -39,6 +39,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
+from rules.outbound import echoes_too_long
 from rules.structure import check_structure, dictionary_for, sdq_applied
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
@@ -457,6 +458,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256)
     out.accepted_orders = out.orders["order_ref"].to_pylist()
+    findings += echoes_too_long(out.orders, profile)  # values our answers in the profile's version cannot carry
     out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,
                                                                               partner=profile.id,
                                                                               source_sha256=sha256)

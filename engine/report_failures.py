@@ -183,6 +183,14 @@ HINTS: dict[str, str] = {
     "ORDER_PURPOSE_UNSUPPORTED": (
         "Ask the partner what the order is for (BEG01): approve it to process it as an original, or reject it."
     ),
+    "VALUE_TOO_LONG_TO_ECHO": (
+        "Check the profile's [x12] version against the version the partner sends (GS08): until it is right the"
+        " 855 leaves such a reference out and an 856 or 810 echoing it is held at ship time."
+    ),
+    "ACK_VALUE_LEFT_OUT": (
+        "The 855 went without the reference the partner's version cannot hold: check the profile's [x12] version"
+        " against the version the partner sends (its 856 and 810 echo the same reference and are held until then)."
+    ),
     "SHIPPED_NOT_COMPLETE": (
         "The PO asked for one shipment (CSH01 SC, or the partner's ship_complete policy): expect a chargeback and tell"
         " the account manager; ask the warehouse to hold such orders until every line can go together."

@@ -41,3 +41,46 @@ def validate_outbound(data: bytes, *, file: str = "") -> list[Finding]:
     result = read_interchanges(data, file=file)
     return [*result.findings, *check_envelopes(result, OUTBOUND),
             *check_structure(result, list(result.transaction_sets()), dictionaries=_built_by)]
+
+
+def echoes_too_long(orders, profile) -> list[Finding]:
+    """A warning (VALUE_TOO_LONG_TO_ECHO) per value of the POs ``orders`` (schemas.orders ORDERS rows) that our X12
+    answers echo and that is longer than its element in the partner's version ([x12] version): a PO number longer
+    than BEG03/BAK03/PRF01/BIG04, a reference (REF02) the 855, 856 or 810 carries back (their ``order_refs``). A
+    005010 PO's REF*DP of 40 is valid as sent (005010 REF02 1/50) and does not fit a 004010 answer (1/30): ops see
+    it at intake, not when the 856 is held at ship time. Only lengths are looked at (a few columns per PO)."""
+    import pyarrow.compute as pc
+
+    from schemas.findings import finding_at_row
+    from schemas.order_keys import x12_po_column
+    from schemas.orders import ORDER_REFS
+    from schemas.x12dict import dictionary
+
+    if profile.x12 is None or not orders.num_rows or not {"855", "856", "810", "865"} & set(profile.receives):
+        return []
+    d = dictionary(profile.x12.version)
+    if d is None:
+        return []
+    echoed: dict[str, str] = {}  # REF01 -> the documents echoing it
+    for kind, refs in (("855", profile.acks.po_ack.order_refs), ("856", profile.fulfilment.asn.order_refs),
+                       ("810", profile.fulfilment.invoice.order_refs)):
+        if kind in profile.receives:
+            for q in refs:
+                echoed[q] = f"{echoed[q]}/{kind}" if q in echoed else kind
+    checks = [("po_number", "BEG", "BEG03", "PO number", d.elements["324"].max, "855/856/810")]
+    checks += [(ORDER_REFS[q], "REF", "REF02", f"REF*{q}", d.elements["127"].max, kinds)
+               for q, kinds in echoed.items() if ORDER_REFS[q] in orders.column_names]
+    out: list[Finding] = []
+    for column, seg, element, what, most, kinds in checks:
+        values = x12_po_column(orders[column]) if column == "po_number" else orders[column]
+        long = pc.fill_null(pc.greater(pc.utf8_length(values), most), False)
+        if not pc.any(long).as_py():
+            continue
+        for row, value in zip(orders.filter(long).to_pylist(), values.filter(long).to_pylist(), strict=True):
+            out.append(finding_at_row(
+                "VALUE_TOO_LONG_TO_ECHO",
+                f"{what} {value!r} has {len(value)} characters; our {kinds} in {profile.x12.version} (the "
+                f"profile's version) hold {most} in {element}: the 855 leaves a reference out, an 856 or 810 "
+                "echoing it is held. Check the profile's [x12] version against the version the partner sends.",
+                row, seg=seg, element=element, value=value, position=False))
+    return out

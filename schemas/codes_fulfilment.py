@@ -153,6 +153,14 @@ FULFILMENT_CODES: list[CodeSpec] = [
     # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------
     _C("ASN_NOT_BUILT", "business", "error", "",
        "The shipment's 856 could not be built (or failed its self-check or validation); the shipment is held."),
+    _C("ACK_VALUE_LEFT_OUT", "business", "warning", "",
+       "A value of the PO our 855 echoes (a REF02 the partner's 855 carries) is longer than its element in the "
+       "partner's version (004010 REF02 30; a 005010 PO's may have 50): left out of the 855, which still answers "
+       "every line."),
+    _C("VALUE_TOO_LONG_TO_ECHO", "business", "warning", "",
+       "A PO's value our X12 answers echo (its PO number, a reference the 855/856/810 carry back) is longer than its "
+       "element in the partner's profile version (a 005010 PO's REF*DP of 40 for a 004010 profile: REF02 1/30); "
+       "the PO is taken."),
     _C("SHIPPED_OUTSIDE_WINDOW", "business", "warning", "",
        "A shipment left after its order's ship-no-later (DTM 038), cancel-after (001) or do-not-deliver-after (063) "
        "date, or before its ship-not-before (037) date (a line's own 001/063 where it has one); the 856 is sent."),

@@ -212,6 +212,7 @@ class _Batch:
                     for i, d in enumerate(answering)]
         self._packs = packs = _per_each_packs(rows, decided)  # before the 855's bases: the buyer's
         rows = _stated_bases(rows, decided, statuses, packs)
+        self._left_out: list[FindingRecord] = []  # echoed values the partner's version cannot hold (refs_too_long)
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -255,7 +256,8 @@ class _Batch:
             line_tables = (_without(lines_table, revised),)
             reservation_tables = (ReservationTable(_without(reserved.keys, revised), _without(reserved.rows, revised)),)
         return Plan(decided=(moved,), documents=tuple(sent), change_updates=tuple(answered)) + \
-            per_order + Plan(line_tables=line_tables, reservation_tables=reservation_tables, documents=tuple(documents))
+            per_order + Plan(line_tables=line_tables, reservation_tables=reservation_tables, documents=tuple(documents),
+                             findings=tuple(self._left_out))
 
     # --- inputs ---------------------------------------------------------------------------------------
     def _ship(self, requested: date | None) -> date:
@@ -397,6 +399,10 @@ class _Batch:
                 for h in heads:
                     row = at[(partner, h["po_number"])]
                     h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
+                self._left_out += refs_too_long(heads, settings, profile)
+            if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
+                sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
+                self._left_out += left_out
             values = element_values(sub_rows, sub_statuses, sub_spans, settings.product_qualifiers,
                                     settings.line_refs) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
@@ -969,3 +975,82 @@ def decision_consequence(f: Finding, d: OrderDecision | None) -> str:
             return approved + f"line {ld.line_number}: {ld.ack01}{qty}" + (
                 " (accepted, reported)" if ld.ack01 == "IA" else "")
     return approved + ("reported" if f.severity != "error" else "order answered with these line outcomes")
+
+
+def _ref02_max(profile: PartnerProfile) -> tuple[str, int | None]:
+    """The partner's version and REF02's most characters in it (None: no dictionary of it)."""
+    from schemas.x12dict import dictionary
+
+    version = profile.x12.version if profile.x12 is not None else "004010"
+    d = dictionary(version)
+    return version, (d.elements["127"].max if d is not None else None)
+
+
+def _left_out(profile: PartnerProfile, po_number: str, qualifier: str, value: str, version: str, most: int,
+              line_number: int | None = None) -> FindingRecord:
+    from schemas.findings import finding
+
+    where = f"line {line_number}'s " if line_number is not None else ""
+    return FindingRecord(finding(
+        "ACK_VALUE_LEFT_OUT",
+        f"{where}REF*{qualifier} {value!r} has {len(value)} characters; REF02 holds {most} in {version}, the "
+        f"version of {profile.id}'s 855: the REF is left out of the 855 (every line is answered).",
+        seg="REF", element="REF02", value=value, line_number=line_number), profile.id, po_number,
+        "left out of the 855", "decide")
+
+
+def line_refs_too_long(rows: pa.Table, spans: list[tuple[int, int]], heads: list[dict], settings: PoAckSettings,
+                       profile: PartnerProfile) -> tuple[pa.Table, list[FindingRecord]]:
+    """``rows`` without the lines' own REFs (line_refs, of the qualifiers settings.line_refs echoes) longer than
+    REF02 in the partner's version, and a warning for each (as refs_too_long; over columns, rows rebuilt only
+    when one is found)."""
+    version, most = _ref02_max(profile)
+    if most is None or "line_refs" not in rows.column_names or rows["line_refs"].null_count == rows.num_rows:
+        return rows, []
+    refs = rows["line_refs"].combine_chunks() if isinstance(rows["line_refs"], pa.ChunkedArray) \
+        else rows["line_refs"]
+    flat = refs.flatten()
+    long = pc.and_(pc.fill_null(pc.greater(pc.utf8_length(flat.field("id")), most), False),
+                   pc.fill_null(pc.is_in(flat.field("qualifier"), value_set=pa.array(list(settings.line_refs),
+                                                                                      pa.string())), False))
+    if not pc.any(long).as_py():
+        return rows, []
+    parent = np.asarray(refs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64)
+    bad = set(parent[np.asarray(long.to_numpy(zero_copy_only=False), dtype=bool)].tolist())
+    head_of = np.searchsorted(np.asarray([b for _, b in spans], dtype=np.int64), np.arange(rows.num_rows),
+                              side="right")
+    listed = refs.to_pylist()
+    numbers = rows["line_number"].to_pylist() if "line_number" in rows.column_names else [None] * rows.num_rows
+    out: list[FindingRecord] = []
+    for r in sorted(bad):
+        kept = []
+        for ref in listed[r]:
+            if ref["qualifier"] in settings.line_refs and ref["id"] and len(ref["id"]) > most:
+                out.append(_left_out(profile, heads[int(head_of[r])]["po_number"], ref["qualifier"], ref["id"],
+                                     version, most, numbers[r]))
+            else:
+                kept.append(ref)
+        listed[r] = kept
+    at = rows.column_names.index("line_refs")
+    return rows.set_column(at, rows.field(at), pa.array(listed, refs.type)), out
+
+
+def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerProfile) -> list[FindingRecord]:
+    """The PO references (REF02) the partner's 855 echoes (settings.order_refs) that are longer than REF02 in the
+    partner's version (004010: 30; a 005010 PO's REF*DP may have 50): each left out of its head (its REF is not
+    written, the 855 still answers every line) with a warning naming it, as the partner's translator would refuse
+    the whole 855 for it (ELEMENT_TOO_LONG). Only the lengths are looked at: a few values per order."""
+    from schemas.orders import ORDER_REFS
+
+    columns = [(q, ORDER_REFS[q]) for q in ORDER_REFS if q in settings.order_refs]
+    version, most = _ref02_max(profile) if columns else ("", None)
+    if most is None:
+        return []
+    out: list[FindingRecord] = []
+    for h in heads:
+        for qualifier, column in columns:
+            value = h.get(column)
+            if value and len(value) > most:
+                h[column] = None
+                out.append(_left_out(profile, h["po_number"], qualifier, value, version, most))
+    return out
