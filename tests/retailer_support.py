@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -110,6 +110,30 @@ def maps(tmp_path_factory):
 def sent_856s_and_810s(ws, partners) -> list[Path]:
     """Every 856 and 810 file in the outboxes of ``partners``, sorted."""
     return sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-8[15][06]-*.x12"))
+
+
+def all_sent_accepted(ws, partners, tmp_path: Path, maps, *, shipments: int, answers: int,
+                      as_read: Callable[[bytes], bytes] = lambda b: b) -> None:
+    """A sweep's night: its ``shipments`` 856s and 810s (one pair per shipment) pass our validator, Bots and pyx12
+    (tests.test_mark_for.accepted), and its ``answers`` 855s too, each as ``as_read`` gives it to the checkers."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_mark_for import accepted
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    sent = sent_856s_and_810s(ws, partners)
+    assert len(sent) == 2 * shipments
+    for path in sent:
+        accepted(as_read(path.read_bytes()), tmp_path, maps)
+    acks = sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-855-*.x12"))
+    assert len(acks) == answers
+    for path in acks:
+        content = as_read(path.read_bytes())
+        assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+        ok, errors = bots_check(content, tmp_path)
+        assert ok, errors
+        ok, ack = pyx12_accepts(content.decode(), maps)
+        assert ok, ack[:800]
 
 
 

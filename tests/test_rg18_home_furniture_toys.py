@@ -19,6 +19,7 @@ import pytest
 
 from tests.retailer_support import (
     accepted_as_ordered,
+    all_sent_accepted,
     inspected,
     line_counts,
     maps,  # noqa: F401 (a fixture)
@@ -26,7 +27,6 @@ from tests.retailer_support import (
     po_segments,
     pos_in,
     segments,
-    sent_856s_and_810s,
     shipped_night,
 )
 from tests.support import REPO
@@ -172,22 +172,5 @@ def test_seasonal_toy_and_party_orders(night):
 
 
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
-    from rules.outbound import validate_outbound
-    from tests.shipping_support import bots_check
-    from tests.test_mark_for import accepted
-    from tests.test_pyx12_outbound import pyx12_accepts
-
     ws, _found, _states = night
-    sent = sent_856s_and_810s(ws, POS)
-    assert len(sent) == 2 * 9  # an 856 and an 810 per shipment (one per PO)
-    for path in sent:
-        accepted(path.read_bytes(), tmp_path, maps)
-    answers = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-855-*.x12"))
-    assert len(answers) == 9
-    for path in answers:
-        content = path.read_bytes()
-        assert [f for f in validate_outbound(content) if f.severity == "error"] == []
-        ok, errors = bots_check(content, tmp_path)
-        assert ok, errors
-        ok, ack = pyx12_accepts(content.decode(), maps)
-        assert ok, ack[:800]
+    all_sent_accepted(ws, POS, tmp_path, maps, shipments=9, answers=9)  # one 856 and 810 per PO
