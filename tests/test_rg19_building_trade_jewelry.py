@@ -127,6 +127,9 @@ def test_release_jobsite_will_call_and_cut_lengths(night):
     # Hajoca's will-call: answered and invoiced to the counter, marked for the contractor
     inv = po_segments(segments(ws, "hajoca", "810"), "HJ88120", "BIG")
     assert ["N1", "Z7", "DELVAL HVAC SERVICES", "92", "DV2290"] in inv and ["TDS", "243940"] in inv
+    # its 856 (no carrier confirmed) says the customer picked up, as the PO's TD5*O***H routed it
+    asn = po_segments(segments(ws, "hajoca", "856"), "HJ-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "TD5"] == [["TD5", "B", "", "", "H"]]
     # Graybar: 2,500 FT of wire at 285.50 per thousand feet is 0.2855 per FT; shipped as five 500 FT reels, each its
     # own SSCC; invoiced 2500 x 0.2855 + 300 x 0.842 = 966.35
     ack = po_segments(segments(ws, "graybar", "855"), "4500812234", "BAK")

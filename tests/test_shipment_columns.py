@@ -56,9 +56,10 @@ def profiles_with(structure: str):
     return {**PROFILES, "acme": acme.model_copy(update={"fulfilment": fulfilment})}
 
 
-def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None, state=OrderState.ACKNOWLEDGED):
-    """The plan of a CSV confirmation of acme's PO-1 with the columnar path, without it, and whether
-    the columnar path wrote the file."""
+def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None, state=OrderState.ACKNOWLEDGED,
+               body: list[str] | None = None):
+    """The plan of a CSV confirmation of acme's PO-1 (``body``: its 850's segments, else po()'s) with the columnar
+    path, without it, and whether the columnar path wrote the file."""
     profiles = profiles_with(structure)
     table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
                                      source_sha256="sha")
@@ -69,7 +70,7 @@ def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None,
                                        items=ITEM_TABLE, recorded=RECORDED_CARTONS.empty_table(), profiles=profiles)
     if refused:
         batch = shipping.holding(batch, set(refused), profiles)
-    out = outcome_of(po())
+    out = outcome_of(body or po())
 
     def plan():
         return shipping.plan_shipments(
@@ -386,3 +387,22 @@ def test_a_carton_weighed_on_a_later_row_than_its_first_keeps_its_weight(monkeyp
     (s,) = new.shipments
     assert [(c.label, c.weight, c.weight_unit) for c in s.cartons] == [("C1", Decimal("12.5"), "LB"),
                                                                         ("C2", Decimal(3), "KG")]
+
+
+@pytest.mark.parametrize(("td5", "written"), [
+    ("TD5*O***H*WILL CALL", [["TD5", "B", "", "", "H"]]),  # will-call: the PO's customer pick-up, as it sent it
+    ("TD5*O*2*UPSN*U", []),  # routed by a carrier the warehouse did not confirm: nothing said of how it went
+    (None, []),
+])
+def test_a_will_call_shipment_without_a_carrier_says_the_po_s_customer_pick_up(monkeypatch, td5, written):
+    """A will-call PO (Hajoca's TD5*O***H: the customer's own truck picks up at the counter) confirmed with no
+    carrier: the 856's S level has the PO's TD504 in a TD5 of its own (TD5*B***H; R0204050612 asks one of TD502,
+    TD504, TD505...: TD504 alone is valid), by both paths; guides that require the TD5 get one, and no carrier is
+    made up. Before: no TD5 at all. A PO routed by a carrier (TD503) the confirmation does not name: still none."""
+    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
+    rows = ("S1,2026-11-27,14:10,,,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,,,PO-1,2,SKU-2,2,EA,C2,,,\n")
+    new, old, used = both_plans(monkeypatch, rows, body=body)
+    assert used and new == old
+    body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
+    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == written
