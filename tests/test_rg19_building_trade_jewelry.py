@@ -161,6 +161,13 @@ def test_lowes_and_signet_documents(night):
         in inv and ["TDS", "246600"] in inv  # 48 x 38.40 + 12 x 51.90
     store = po_segments(segments(ws, "lowes", "856"), "LW-SHP-02", "BSN")
     assert ["N1", "ST", "LOWES OF PARSIPPANY", "92", "1842"] in store and ["REF", "CN", "612999000401101"] in store
+    # the ship-to in the order loop, as Lowe's guide lists it (ship_to_level "order"); the ship-from stays at S
+    for shipment in (asn, store):
+        o = next(k for k, s in enumerate(shipment) if s[:4] == ["HL", "2", "1", "O"])
+        assert [s[:2] for s in shipment[:o] if s[0] == "N1"] == [["N1", "SF"]]
+        assert [s[:2] for s in shipment[o:] if s[0] == "N1"] == [["N1", "ST"]]
+        assert shipment[o + 1][0] == "PRF" and shipment.index(next(s for s in shipment if s[:2] == ["N1", "ST"])) \
+            < next(k for k, s in enumerate(shipment) if s[0] == "HL" and s[3] != "O" and k > o)
     # Signet: each style number (IT) back on the 856 and 810 beside the UPC; the ring lines at their full value
     asn = po_segments(segments(ws, "signet", "856"), "SJ-SHP-01", "BSN")
     assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141600014", "VN", "JW-5001", "IT", "ST-88120-14W"],
