@@ -11,8 +11,8 @@ them with engine.envelope). Structures (HL03 levels, parent first):
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
-DTM 011 (017), N1 SF/ST with N3/N4; O: PRF, TD1 (its cartons: AsnSettings.order_td1), REF IA (our vendor
-number, when the profile sets one), REF DP/PD/MR
+DTM 011 (017), N1 SF/ST with N3/N4 (ST in each O loop instead: AsnSettings.ship_to_level); O: PRF, TD1 (its
+cartons: AsnSettings.order_td1), REF IA (our vendor number, when the profile sets one), REF DP/PD/MR
 (the PO's department, promotion and merchandise type, as it sent them; AsnSettings.order_refs), N1 BY/Z7
 (the mark-for store the PO named, as it named it; AsnSettings.mark_for "pack": after each T/P's MAN instead);
 T/P: MAN*GM; I: LIN, SN1, SLN (a prepack's components: AsnSettings.prepacks), PO4, PID; CTT (CTT01 = number of
@@ -92,6 +92,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         if asn.vendor_number:
             add(["REF", "IA", asn.vendor_number])
         body += ref_segments(order.refs, asn.order_refs)
+        if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
+            body += party_segments(shipment.ship_to)
         mark = order.mark_for if asn.mark_for != "none" else None
         boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
         if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
@@ -215,7 +217,8 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
                       method_given=shipment.method_given, time_zone=shipment.time_zone, fob=shipment.fob)
     if parties:
         segs.extend(party_segments(shipment.ship_from))
-        segs.extend(party_segments(shipment.ship_to))
+        if asn.ship_to_level == "shipment":  # else in each order loop (build_856)
+            segs.extend(party_segments(shipment.ship_to))
     return segs
 
 
@@ -740,8 +743,9 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     the columns: HL01 from 1 to CTT01 once each, every HL after its parent, every SSCC valid and not
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
-    if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs or not shipments:
-        return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer)
+    if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs \
+            or asn.ship_to_level != "shipment" or not shipments:
+        return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:

@@ -57,9 +57,10 @@ _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_
 def header_fields(h: Mapping, method: str = "") -> dict:
     """What a shipment's first line says of the whole shipment beyond its ids (a 945's W27, W03, a CSV's
     Transport Method): the Shipment fields (and ShipmentSummary's) they give; ``method``: the TD504 when the line
-    names none (transport_method_for), else motor."""
+    names none (transport_method_for), else motor. Without a carrier, ``method`` is the PO's own (a will-call's H):
+    given, so the 856 writes it in a TD5 of its own (engine.asn.s_segments)."""
     return {"transport_method": h.get("transport_method") or method or "M",
-            "method_given": bool(h.get("transport_method")),
+            "method_given": bool(h.get("transport_method") or (method and not h.get("carrier_scac"))),
             "equipment": (h.get("equipment_code") or "", h.get("equipment_initial") or "",
                           h.get("equipment_number") or ""),
             "gross_weight": h.get("shipment_weight"),
@@ -73,8 +74,15 @@ def transport_method_for(carrier_scac: str, td5s: list) -> str:
     """TD504 of a shipment with ``carrier_scac`` whose confirmation names no transport method: the TD504 of the
     first of its POs' TD5s (``td5s``: ORDERS td5_sent, None for none) naming that carrier (TD503) with a code of
     X12 element 91, as the buyer routed it; else U (private parcel service) for a parcel SCAC (PARCEL_SCACS);
-    else "" (motor, as always). Without a SCAC, "": no TD504 is written."""
+    else "" (motor, as always). Without a SCAC: the TD504 of the first of its POs' TD5s naming no carrier (a
+    will-call, customer pick-up PO's TD5*O***H: the customer's own truck, no carrier to name), written as the PO
+    sent it; else "": no TD504 is written (a PO routed by a carrier the warehouse did not confirm says nothing of
+    how this shipment went)."""
     if not carrier_scac:
+        for sent in td5s:
+            e = (sent or "").split(ELEMENTS_SEP)
+            if len(e) > 3 and not e[2].strip() and e[3].strip().upper() in TRANSPORT_METHODS:
+                return e[3].strip().upper()
         return ""
     for sent in td5s:
         e = (sent or "").split(ELEMENTS_SEP)

@@ -144,6 +144,10 @@ class AsnSettings(_Model):
     # VICS guides of Macy's and other department stores ask to receive a prepack by its components. SN1 and CTT02
     # still count packs
     prepacks: Literal["pack", "components"] = "pack"
+    # the level of the ship-to's N1 loop (N1*ST with its N2/N3/N4): "shipment" the S level after the ship-from (VICS);
+    # "order" each order loop instead, after its PRF/REFs and before the mark-for (Lowe's 856 guide lists N1 ST at the
+    # order level); the ship-from stays at the S level either way. Such a partner's 856s are built as segments
+    ship_to_level: Literal["shipment", "order"] = "shipment"
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
     per: Literal["shipment", "order"] = "shipment"  # one 856 per shipment, an order loop per PO it carries;

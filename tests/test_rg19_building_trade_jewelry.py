@@ -127,6 +127,9 @@ def test_release_jobsite_will_call_and_cut_lengths(night):
     # Hajoca's will-call: answered and invoiced to the counter, marked for the contractor
     inv = po_segments(segments(ws, "hajoca", "810"), "HJ88120", "BIG")
     assert ["N1", "Z7", "DELVAL HVAC SERVICES", "92", "DV2290"] in inv and ["TDS", "243940"] in inv
+    # its 856 (no carrier confirmed) says the customer picked up, as the PO's TD5*O***H routed it
+    asn = po_segments(segments(ws, "hajoca", "856"), "HJ-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "TD5"] == [["TD5", "B", "", "", "H"]]
     # Graybar: 2,500 FT of wire at 285.50 per thousand feet is 0.2855 per FT; shipped as five 500 FT reels, each its
     # own SSCC; invoiced 2500 x 0.2855 + 300 x 0.842 = 966.35
     ack = po_segments(segments(ws, "graybar", "855"), "4500812234", "BAK")
@@ -158,6 +161,13 @@ def test_lowes_and_signet_documents(night):
         in inv and ["TDS", "246600"] in inv  # 48 x 38.40 + 12 x 51.90
     store = po_segments(segments(ws, "lowes", "856"), "LW-SHP-02", "BSN")
     assert ["N1", "ST", "LOWES OF PARSIPPANY", "92", "1842"] in store and ["REF", "CN", "612999000401101"] in store
+    # the ship-to in the order loop, as Lowe's guide lists it (ship_to_level "order"); the ship-from stays at S
+    for shipment in (asn, store):
+        o = next(k for k, s in enumerate(shipment) if s[:4] == ["HL", "2", "1", "O"])
+        assert [s[:2] for s in shipment[:o] if s[0] == "N1"] == [["N1", "SF"]]
+        assert [s[:2] for s in shipment[o:] if s[0] == "N1"] == [["N1", "ST"]]
+        assert shipment[o + 1][0] == "PRF" and shipment.index(next(s for s in shipment if s[:2] == ["N1", "ST"])) \
+            < next(k for k, s in enumerate(shipment) if s[0] == "HL" and s[3] != "O" and k > o)
     # Signet: each style number (IT) back on the 856 and 810 beside the UPC; the ring lines at their full value
     asn = po_segments(segments(ws, "signet", "856"), "SJ-SHP-01", "BSN")
     assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141600014", "VN", "JW-5001", "IT", "ST-88120-14W"],

@@ -48,18 +48,19 @@ HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Tracking Number,PO Number,PO 
           "Pallet ID,Carton Weight,Weight Unit\n")
 
 
-def profiles_with(structure: str):
+def profiles_with(structure: str, **asn):
     acme = PROFILES["acme"]
     fulfilment = acme.fulfilment.model_copy(update={
-        "asn": acme.fulfilment.asn.model_copy(update={"structure": structure}),
+        "asn": acme.fulfilment.asn.model_copy(update={"structure": structure, **asn}),
         "sscc": acme.fulfilment.sscc.model_copy(update={"pallet_extension_digit": 1})})
     return {**PROFILES, "acme": acme.model_copy(update={"fulfilment": fulfilment})}
 
 
-def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None, state=OrderState.ACKNOWLEDGED):
-    """The plan of a CSV confirmation of acme's PO-1 with the columnar path, without it, and whether
-    the columnar path wrote the file."""
-    profiles = profiles_with(structure)
+def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None, state=OrderState.ACKNOWLEDGED,
+               body: list[str] | None = None, asn: dict | None = None):
+    """The plan of a CSV confirmation of acme's PO-1 (``body``: its 850's segments, else po()'s) with the columnar
+    path, without it, and whether the columnar path wrote the file (``asn``: acme's AsnSettings changed so)."""
+    profiles = profiles_with(structure, **(asn or {}))
     table, found = read_shipment_csv((HEADER + rows).encode(), ShipmentCsvMapping(), file="c.csv",
                                      source_sha256="sha")
     rec = record(state, lines_key="k")
@@ -69,7 +70,7 @@ def both_plans(monkeypatch, rows: str, *, structure: str = "SOPI", refused=None,
                                        items=ITEM_TABLE, recorded=RECORDED_CARTONS.empty_table(), profiles=profiles)
     if refused:
         batch = shipping.holding(batch, set(refused), profiles)
-    out = outcome_of(po())
+    out = outcome_of(body or po())
 
     def plan():
         return shipping.plan_shipments(
@@ -386,3 +387,47 @@ def test_a_carton_weighed_on_a_later_row_than_its_first_keeps_its_weight(monkeyp
     (s,) = new.shipments
     assert [(c.label, c.weight, c.weight_unit) for c in s.cartons] == [("C1", Decimal("12.5"), "LB"),
                                                                         ("C2", Decimal(3), "KG")]
+
+
+@pytest.mark.parametrize(("td5", "written"), [
+    ("TD5*O***H*WILL CALL", [["TD5", "B", "", "", "H"]]),  # will-call: the PO's customer pick-up, as it sent it
+    ("TD5*O*2*UPSN*U", []),  # routed by a carrier the warehouse did not confirm: nothing said of how it went
+    (None, []),
+])
+def test_a_will_call_shipment_without_a_carrier_says_the_po_s_customer_pick_up(monkeypatch, td5, written):
+    """A will-call PO (Hajoca's TD5*O***H: the customer's own truck picks up at the counter) confirmed with no
+    carrier: the 856's S level has the PO's TD504 in a TD5 of its own (TD5*B***H; R0204050612 asks one of TD502,
+    TD504, TD505...: TD504 alone is valid), by both paths; guides that require the TD5 get one, and no carrier is
+    made up. Before: no TD5 at all. A PO routed by a carrier (TD503) the confirmation does not name: still none."""
+    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
+    rows = ("S1,2026-11-27,14:10,,,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,,,PO-1,2,SKU-2,2,EA,C2,,,\n")
+    new, old, used = both_plans(monkeypatch, rows, body=body)
+    assert used and new == old
+    body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
+    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == written
+
+
+@pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI", "SOIP"])
+def test_the_ship_to_in_each_order_loop_where_the_partner_s_guide_puts_it(monkeypatch, structure):
+    """Lowe's 856 lists N1 ST at the order level: ship_to_level "order" writes the ship-to's N1 loop (N1, N3, N4) in
+    each order loop after its PRF and REFs, the S level keeping the ship-from; written by build_856 (the columnar
+    path leaves it), the HL tree as before. Before: the ship-to at the S level whatever the profile said."""
+    new, old, used = both_plans(monkeypatch, ROWS, structure=structure, asn={"ship_to_level": "order"})
+    assert not used and new == old
+    default, _old, _used = both_plans(monkeypatch, ROWS, structure=structure)
+    assert len(new.documents) == len(default.documents) >= 1  # S-O-I-P: S1 (a mixed carton) held alike
+    for doc, moved in zip(new.documents, default.documents, strict=True):
+        d = doc.delimiters
+        segs = [seg.split(d.element) for seg in doc.sets[0].text.split(d.segment + d.suffix) if seg]
+        before = [seg.split(d.element) for seg in moved.sets[0].text.split(d.segment + d.suffix) if seg]
+        assert [s for s in segs if s[0] == "HL"] == [s for s in before if s[0] == "HL"]  # the same tree
+        o = next(k for k, s in enumerate(segs) if s[0] == "HL" and s[3] == "O")
+        st = next(k for k, s in enumerate(before) if s[:2] == ["N1", "ST"])
+        party = before[st:st + 3]  # N1 ST, N3, N4 as the S level had them
+        assert [s[0] for s in party] == ["N1", "N3", "N4"]
+        assert [s[:2] for s in segs[:o] if s[0] == "N1"] == [["N1", "SF"]]
+        refs = [s[0] for s in segs[o + 2:]].index("N1")  # after PRF and its REFs
+        assert segs[o + 1][0] == "PRF" and {s[0] for s in segs[o + 2:o + 2 + refs]} <= {"REF"}
+        assert segs[o + 2 + refs:o + 5 + refs] == party
+        assert sorted(map(tuple, segs)) == sorted(map(tuple, before))  # one order loop: the same segments, moved

@@ -43,6 +43,9 @@ def test_without_a_method_the_po_s_td504_for_that_carrier_else_u_for_a_parcel_ca
     assert transport_method_for("FXFE", []) == ""  # FedEx Freight is LTL: motor, as before
     assert transport_method_for("ODFL", [td5("B", "2", "ODFL", "LT")]) == "LT"
     assert transport_method_for("", [td5("B", "2", "UPSN", "U")]) == ""  # no carrier, no TD504
+    # no carrier, and the PO's TD5 names none: its own method (a will-call's customer pick-up, H), as sent
+    assert transport_method_for("", [None, td5("O", "", "", "H", "WILL CALL")]) == "H"
+    assert transport_method_for("", [td5("O", "", "", "??")]) == ""  # no code: nothing
 
 
 def test_a_ups_parcel_confirmed_by_csv_goes_out_as_private_parcel_not_motor(template, tmp_path):  # noqa: F811
