@@ -462,7 +462,8 @@ def _start_demo_sftp(workdir: Path):
 
 WAIT = typer.Option(0.0, "--wait", help="Wait up to SECONDS for another OrderBridge process to release the "
                     "workspace (default: exit 5 at once).", metavar="SECONDS")
-RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), when the PO is held as several releases.")
+RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the reference ([x12] order_key_ref: "
+                       "REF*CO C778120045), when the PO number is several orders.")
 
 
 def _ready_or_exit(workspace: Path) -> None:
@@ -736,7 +737,8 @@ def _order_or_exit(store, po: str, partner: str | None, release: str | None = No
 
         names = ", ".join(key_ref(o.po_number) or r or "(none)" for o, r in ((o, releases.get(o.po_number))
                                                                             for o in matches) if r is not None)
-        err.print(f"PO {shown(po)} is held as {len(matches)} releases ({shown(names)}): use --release", style="red")
+        kind = "orders told apart by a reference" if any(key_ref(o.po_number) for o in matches) else "releases"
+        err.print(f"PO {shown(po)} is {len(matches)} {kind} ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]
 
@@ -903,8 +905,9 @@ def retake(file: str = typer.Argument(..., help="The file's name as received (as
 def status(po: str = typer.Argument(..., help="PO number"),
            partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
-           release: str = typer.Option(None, "--release", help="One release (850 BEG04) of a PO held as several "
-                                       "(without it: every release)."),
+           release: str = typer.Option(None, "--release", help="One release (850 BEG04), or one order told "
+                                       "apart by a reference ([x12] order_key_ref: its REF value), of a PO number "
+                                       "that is several orders (without it: every one)."),
            dates: bool = typer.Option(False, "--dates", "--asked", help="Also what the PO asked as kept: its DTM "
                                       "dates, terms (ITD), CSH (ship complete, no back order, do-not-exceed), each "
                                       "line's price basis, SDQ store quantities, own ship-to and own REFs (read "

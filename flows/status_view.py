@@ -71,9 +71,10 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             {"release_number": r, **({"order_reference": key_ref(k)} if is_ref_key(k) else {}), **doc}
             for k, r, doc in named]}, indent=2, ensure_ascii=False) + "\n")
     else:
-        (out or _CONSOLE).print(shown(f"PO {po} is held as {len(docs)} orders told apart by their reference; one of "
-                                      "them: --release REFERENCE" if by_ref else
-                                      f"PO {po} is held as {len(docs)} releases (850 BEG04); one of them: "
+        told = ", ".join((key_ref(k) if is_ref_key(k) else r) or "(none)" for k, r, _d in named)
+        (out or _CONSOLE).print(shown(f"PO {po} is {len(docs)} orders told apart by a reference ({told}), each below; "
+                                      "one alone: --release REFERENCE" if by_ref else
+                                      f"PO {po} is {len(docs)} releases (850 BEG04: {told}), each below; one alone: "
                                       f"--release NUMBER"))
         for k, r, doc in named:
             print_story(doc, order_shown(k) if is_ref_key(k) else f"{po} release {r if r else '(none)'}"

@@ -254,8 +254,12 @@ def test_status_and_the_command_line_name_each_consumers_order(chain, capsys):
     res = CliRunner().invoke(app, ["status", PO, "-w", str(ws.root)])
     text = " ".join(res.output.split())
     assert res.exit_code == 0 and f"{PO} order C778120045" in text and f"{PO} order C778120051" in text
+    # the heading names both references and says nothing is "held" (a state of its own: waiting for a person)
+    assert f"PO {PO} is 2 orders told apart by a reference (C778120045, C778120051), each below" in text
     res = CliRunner().invoke(app, ["approve", PO, "--partner", "acme", "--by", "ops", "-w", str(ws.root)])
-    assert res.exit_code == 2 and "(C778120045, C778120051): use --release" in " ".join(res.output.split())
+    text = " ".join(res.output.split())
+    assert res.exit_code == 2 and f"PO {PO} is 2 orders told apart by a reference (C778120045, C778120051): use " \
+        "--release" in text and "releases" not in text
 
 
 def test_no_message_document_or_report_line_shows_the_keys_separators(chain):
