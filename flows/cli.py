@@ -737,8 +737,9 @@ def _order_or_exit(store, po: str, partner: str | None, release: str | None = No
 
         names = ", ".join(key_ref(o.po_number) or r or "(none)" for o, r in ((o, releases.get(o.po_number))
                                                                             for o in matches) if r is not None)
-        kind = "orders told apart by a reference" if any(key_ref(o.po_number) for o in matches) else "releases"
-        err.print(f"PO {shown(po)} is {len(matches)} {kind} ({shown(names)}): use --release", style="red")
+        kind = "is {} orders told apart by a reference" if any(key_ref(o.po_number) for o in matches) else \
+            "is held as {} releases"
+        err.print(f"PO {shown(po)} {kind.format(len(matches))} ({shown(names)}): use --release", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     return matches[0]
 
