@@ -67,7 +67,7 @@ def mark(ws: Workspace, state: StateStore, file: str, *, partner: str | None = N
     ``warehouse`` to be taken again, as ``by`` asked at ``at`` (wall clock) for ``note``. Refused (nothing done)
     when no such file was recorded, when the name fits several contents, when its take is not finished, when it
     sent or changed anything (each thing named), when its kept copy is gone, or when it is still over the
-    partner's [limits] max_file_bytes."""
+    partner's [limits] max_file_bytes or (as its take counted) max_sets_per_file."""
     if not by.strip() or not note.strip():
         raise Refused("say who asks (--by) and why (--note): both are kept in the file's history")
     key, local = files_key(ws, partner, warehouse)
@@ -95,9 +95,15 @@ def mark(ws: Workspace, state: StateStore, file: str, *, partner: str | None = N
     if not kept or local.stat("archive", kept) is None:
         raise Refused(f"{name}'s kept copy archive/{kept} is gone: ask for the file again (or put the copy back)")
     if partner:
-        over = budgets.file_too_large(record["size"], ws.partners()[partner].limits, file=name)
+        limits = ws.partners()[partner].limits
+        over = budgets.file_too_large(record["size"], limits, file=name)
         if over is not None:
             raise Refused(f"{over.message} Raise [limits] max_file_bytes in partners/{partner}.toml first")
+        sets = [int(f["value"]) for f in state.findings(record["run_id"], partner) if f["code"] ==
+                "FILE_TOO_MANY_SETS" and f["file"] == name and (f["value"] or "").isdigit()]
+        over = budgets.too_many_sets(sets[0], limits, file=name) if sets else None
+        if over is not None:  # the next run would quarantine it again, and a second retake be needed
+            raise Refused(f"{over.message} Raise [limits] max_sets_per_file in partners/{partner}.toml first")
     earlier = state.retake_file(key, sha, by=by.strip(), note=note.strip(), at=at)
     if earlier is None:  # taken away meanwhile (the lease makes this a bug)
         raise Refused(f"{name} is no longer recorded")

@@ -175,6 +175,26 @@ def test_a_file_too_large_is_refused_until_the_limit_is_raised_then_taken(tmp_pa
     assert codes(ws, night2)[0] == "FILE_RETAKEN" and [po for _, po in documents(ws, "855")] == ["ACME-L1"]
 
 
+def test_a_file_over_max_sets_per_file_is_refused_until_the_limit_is_raised(tmp_path):
+    """As max_file_bytes: a retake asked before the limit is raised would be quarantined again by the next run
+    (FILE_TOO_MANY_SETS once more) and need a second retake; it is refused, saying which key to raise."""
+    ws = workspace(tmp_path, "max_sets_per_file = 1")
+    drop(ws, "two.x12", two_pos())
+    night1 = run_night(ws, NIGHTS[0])
+    assert codes(ws, night1) == ["FILE_TOO_MANY_SETS"]
+    still = retake(ws, "two.x12", "--partner", "acme", "--by", "Ann", "--note", "retry")
+    assert still.exit_code == 2 and "holds 2 transaction sets, over this partner's limit of 1" in said(still)
+    assert "Raise [limits] max_sets_per_file in partners/acme.toml first" in said(still)
+    assert rows(ws, "SELECT COUNT(*) FROM file_takes") == [(0,)]  # nothing marked
+    profile = ws.root / "partners" / "acme.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("max_sets_per_file = 1", "max_sets_per_file = 2"),
+                       encoding="utf-8")
+    assert retake(ws, "two.x12", "--partner", "acme", "--by", "Ann", "--note", "limit raised to 2").exit_code == 0
+    night2 = run_night(ws, NIGHTS[1])
+    assert codes(ws, night2)[0] == "FILE_RETAKEN" and sorted(po for _, po in documents(ws, "855")) == \
+        ["ACME-R1", "ACME-R2"]
+
+
 def test_a_resend_after_the_mark_is_no_second_take(tmp_path):
     """Marked, and resent byte for byte before the next run: one take (the kept copy), the resend a duplicate."""
     ws = workspace(tmp_path, "max_sets_per_file = 1")
