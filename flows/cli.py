@@ -467,7 +467,8 @@ RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the 
 
 
 def _ready_or_exit(workspace: Path) -> None:
-    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory."""
+    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory; exit 4 when a
+    partner profile does not load (README, Exit status)."""
     from flows.workspace import Workspace
 
     missing = Workspace(workspace.resolve()).missing()
@@ -476,6 +477,15 @@ def _ready_or_exit(workspace: Path) -> None:
         for line in missing:
             err.print(f"  missing: {shown(line)}")
         raise typer.Exit(ExitStatus.USAGE)
+    from schemas.errors import ConfigError
+
+    try:  # before the flow starts: a profile that does not load stops the night, said once, with no traceback
+        Workspace(workspace.resolve()).partners()
+    except ConfigError as exc:
+        err.print(f"ConfigError: {shown(exc)}", style="red")
+        err.print("Nothing was done: fix the profile and run again (`orderbridge partner check ID` says what else "
+                  "it lacks)")
+        raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
 
 
 @app.command()

@@ -121,6 +121,22 @@ def test_errors_print_hostile_text_without_a_traceback(tmp_path):
     assert "ConfigError: cannot read partner profile" in res.stderr and str(ws / "partners") in res.stderr
 
 
+def test_run_refuses_a_profile_that_does_not_load_before_the_flow_starts(tmp_path, monkeypatch):
+    """`run` on a workspace whose profile does not load (two ASN deadlines set differently, after an edit) exits 4
+    with the profile's message before the flow starts: inside the Prefect flow the same error was logged by
+    Prefect with two tracebacks (the "no traceback" promise of README's Exit status) and printed three times."""
+    from tests.support import seed_demo_data
+
+    seed_demo_data(tmp_path)
+    profile = tmp_path / "partners" / "acme.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("[finance]\n", "[finance]\nasn_window_minutes "
+                                                                   "= 1440\n", 1), encoding="utf-8")
+    monkeypatch.setattr(cli, "_run", lambda *a, **k: pytest.fail("the flow started"))
+    res = CliRunner().invoke(app, ["run", "-w", str(tmp_path), "--now", "2026-11-27T02:00:00"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == 4 and "asn_window_minutes = 1440 disagree" in text and "Nothing was done" in text
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("PO-1", "PO-1"), ("[/b]", "[/b]"), ("a\nb", "a\\nb"), ("a\x1b[2Jb", "a\\x1b[2Jb"), ("\x9b31m", "\\x9b31m"),
     ("po-\udcff.x12", "po-\\udcff.x12"), ("abc\u202edcba", "abc\\u202edcba"), ("Müller", "Müller"),
