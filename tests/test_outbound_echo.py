@@ -61,6 +61,22 @@ def test_a_ref_longer_than_the_partner_s_version_holds_is_left_out_of_the_855_wi
     assert LONG_DP in message and "REF02 holds 30 in 004010" in message
 
 
+def test_the_left_out_ref_s_warning_names_the_po_s_file_and_set(tmp_path):
+    """The failures report's file, ISA13 and ST02 columns of ACK_VALUE_LEFT_OUT are the PO's (they were empty: ops
+    could not tell from the report which file's PO went without its reference)."""
+    from connectors.state import StateStore
+
+    ws, _found = _night(tmp_path)
+    state = StateStore(ws.state_path)
+    try:
+        [f] = [f for f in state.findings() if f["code"] == "ACK_VALUE_LEFT_OUT"]
+        [intake] = [g for g in state.findings() if g["code"] == "VALUE_TOO_LONG_TO_ECHO"]
+    finally:
+        state.close()
+    assert f["file"] == "vfour-850-005010-5010001.x12" and (f["isa13"], f["gs06"], f["st02"]) == \
+        (intake["isa13"], intake["gs06"], intake["st02"]) and f["st02"]
+
+
 def test_a_line_s_own_ref_longer_than_the_partner_s_version_holds_is_left_out_of_its_855(tmp_path):
     """The same for a line's own REF the 855 echoes after its PO1 ([acks.po_ack] line_refs): left out of that line,
     the line answered, the other lines' REFs as sent."""

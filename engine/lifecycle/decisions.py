@@ -399,10 +399,10 @@ class _Batch:
                 for h in heads:
                     row = at[(partner, h["po_number"])]
                     h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
-                self._left_out += refs_too_long(heads, settings, profile)
+                self._left_out += _at_po(refs_too_long(heads, settings, profile), ctx, partner)
             if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
                 sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
-                self._left_out += left_out
+                self._left_out += _at_po(left_out, ctx, partner)
             values = element_values(sub_rows, sub_statuses, sub_spans, settings.product_qualifiers,
                                     settings.line_refs) if sub_rows.num_rows else None
             used = delimiter_use(heads, sub_rows, sub_statuses, sub_spans, delimiter_chars(env.candidates),
@@ -997,6 +997,23 @@ def _left_out(profile: PartnerProfile, po_number: str, qualifier: str, value: st
         f"version of {profile.id}'s 855: the REF is left out of the 855 (every line is answered).",
         seg="REF", element="REF02", value=value, line_number=line_number), profile.id, po_number,
         "left out of the 855", "decide")
+
+
+def _at_po(records: list[FindingRecord], ctx, partner: str) -> list[FindingRecord]:
+    """ACK_VALUE_LEFT_OUT ``records`` at their PO's file and set (the failures report's file, ISA13, GS06 and ST02
+    columns: which file's PO went without its reference), read from the stored ORDERS row (``ctx``)."""
+    if not records:
+        return records
+    from dataclasses import replace
+
+    file, isa13, gs06, st02 = (ctx.head_column(c) for c in ("source_file", "isa13", "gs06", "st02"))
+    out = []
+    for r in records:
+        i = ctx.head_at[(partner, r.po_number)]
+        at = replace(r.finding.location, file=file[i] or "", isa13=isa13[i] or "", gs06=gs06[i] or "",
+                     st02=st02[i] or "")
+        out.append(replace(r, finding=replace(r.finding, location=at)))
+    return out
 
 
 def line_refs_too_long(rows: pa.Table, spans: list[tuple[int, int]], heads: list[dict], settings: PoAckSettings,
