@@ -380,6 +380,9 @@ class PartnerProfile(_Model):
         if old and not ours and asn.window_minutes != fin.asn_window_minutes:
             asn = asn.model_copy(update={"window_minutes": fin.asn_window_minutes})
             object.__setattr__(self, "fulfilment", self.fulfilment.model_copy(update={"asn": asn}))
+        if fin.asn_window_minutes != asn.window_minutes:  # the older key states the one deadline too, so that a
+            # profile written back (model_dump) holds the two keys alike and loads again
+            object.__setattr__(self, "finance", fin.model_copy(update={"asn_window_minutes": asn.window_minutes}))
         return self
 
     @model_validator(mode="after")

@@ -32,7 +32,8 @@ def test_the_demo_profiles_have_finance_tables():
 def test_profiles_without_a_finance_table_get_the_defaults(tmp_path):
     (tmp_path / "acme.toml").write_text(without_finance((REPO / "partners" / "acme.toml").read_text()))
     p = load_profile(tmp_path / "acme.toml")
-    assert p.finance == FinanceSettings()
+    # the defaults, but for the ASN window: the partner's one ASN deadline, [fulfilment.asn] window_minutes
+    assert p.finance == FinanceSettings(asn_window_minutes=p.fulfilment.asn.window_minutes)
     assert (p.finance.ack_997_hours, p.finance.ack_855_hours, p.finance.penalty("late_asn")) == (24, 48, Decimal(0))
 
 
