@@ -21,6 +21,7 @@ from flows.reconcile import load_inputs
 from schemas.lifecycle import OrderState
 from schemas.order_keys import REF, SEP, is_ref_key, key_ref, key_release, ref_key, release_key, shown, x12_po
 from tests.support import run_stages, shipping_workspace
+from tests.test_release_orders import _drop, _findings, _orders, _sent  # the releases' twins
 
 NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
 PO = "MDS-1"
@@ -48,10 +49,6 @@ def _interchange(isa: int, sets: list[list[str]], gs: str = "PO") -> bytes:
     return (HEAD.replace("GS*PO*", f"GS*{gs}*").format(isa=isa) + body + TAIL.format(n=len(sets), isa=isa)).encode()
 
 
-def _drop(ws, name: str, data: bytes) -> None:
-    inbox = ws.drop_root / "acme" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / name).write_bytes(data)
 
 
 def _confirm(ws, name: str, rows: list[tuple[str, str, int]]) -> None:
@@ -63,14 +60,8 @@ def _confirm(ws, name: str, rows: list[tuple[str, str, int]]) -> None:
     (inbox / name).write_text(text)
 
 
-def _segments(path, seg: str) -> list[list[str]]:
-    data = path.read_text()
-    element, terminator = data[3], data[105]
-    return [line.strip().split(element) for line in data.split(terminator) if line.strip().startswith(seg + element)]
 
 
-def _sent(ws, kind: str, seg: str) -> list[list[str]]:
-    return [s for p in sorted((ws.drop_root / "acme" / "outbox").glob(f"*-{kind}-*.x12")) for s in _segments(p, seg)]
 
 
 def _sets(ws, kind: str) -> list[list[list[str]]]:
@@ -117,20 +108,8 @@ def chain(tmp_path_factory):
     return out
 
 
-def _orders(ws) -> dict:
-    state = StateStore(ws.state_path)
-    try:
-        return {o.po_number: o.state for o in state.orders("acme")}
-    finally:
-        state.close()
 
 
-def _findings(ws, code: str) -> list[dict]:
-    state = StateStore(ws.state_path)
-    try:
-        return [f for f in state.findings() if f["code"] == code]
-    finally:
-        state.close()
 
 
 def test_two_consumers_under_one_po_number_are_two_orders_each_answered(chain):
