@@ -152,6 +152,24 @@ def inspected(path: Path, noted: Collection[str] | None = None) -> dict:
     return seen
 
 
+def inspected_clean(path: Path, noted: Collection[str], pos_by_partner: Mapping[str, Mapping[str, int]]) -> dict:
+    """``inspected`` for a sweep's 850 file of its partner's folder: warnings only (of ``noted``), and the lines of
+    each PO its partner's ``pos_by_partner`` entry names. Returns what inspect printed."""
+    seen = inspected(path, noted)
+    assert {f["severity"] for f in seen["findings"]} <= {"warning"}
+    assert line_counts(seen) == pos_in(path, pos_by_partner[path.parent.name])
+    return seen
+
+
+def night_all_invoiced(night, pos_by_partner: Mapping[str, Mapping[str, int]], noted: Collection[str]) -> None:
+    """A sweep's shipped_night: no error, no finding but ``noted``, every PO acknowledged as ordered, and invoiced."""
+    ws, found, states = night
+    assert not [f for f in found if f[1] == "error"]
+    assert {c for c, _s, _po in found} <= set(noted)
+    accepted_as_ordered(ws, pos_by_partner)
+    assert states == {(p, po): "invoiced" for p, pos in pos_by_partner.items() for po in pos}
+
+
 def line_counts(seen: dict) -> dict[str, int]:
     """PO number -> its number of lines, of what ``inspected`` printed."""
     return {o["po_number"]: o["line_count"] for o in seen["orders"]}
