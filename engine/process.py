@@ -207,21 +207,35 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
     if x.their_gs_ids:  # a network's buyers: a GS02 on neither list is a buyer ops did not expect
-        known = {x.their_gs_id, *x.their_gs_ids}
-        out += [finding("GS_ID_MISMATCH", f"GS02 {g.sender} is none of the GS ids profile {profile.id} lists "
-                        f"({', '.join(sorted(known))}); the group is taken, and its 997 and its orders' documents "
-                        f"go to {g.sender} (GS03). Add it to [x12] their_gs_ids if it is a buyer of this partner, "
-                        "else ask the partner who sent it.", seg="GS", isa13=ic.control_number,
-                        gs06=g.control_number, file_segment=g.start + 1, element="GS02", value=g.sender)
-                for g in ic.groups if g.sender and g.sender not in known]
+        out += _gs_ids_unlisted(ic, profile, "GS02", {x.their_gs_id, *x.their_gs_ids})
     if x.our_gs_ids:  # our application ids (one per division): a GS03 on neither list is one ops did not expect
-        ours = {x.our_gs_id, *x.our_gs_ids}
-        out += [finding("GS_ID_MISMATCH", f"GS03 {g.receiver} is none of our GS ids profile {profile.id} lists "
-                        f"({', '.join(sorted(ours))}); the group is taken, and its 997 and its orders' documents "
-                        f"are sent from {g.receiver} (GS02). Add it to [x12] our_gs_ids if it is one of ours, "
-                        "else ask the partner whom it was meant for.", seg="GS", isa13=ic.control_number,
-                        gs06=g.control_number, file_segment=g.start + 1, element="GS03", value=g.receiver)
-                for g in ic.groups if g.receiver and g.receiver not in ours]
+        out += _gs_ids_unlisted(ic, profile, "GS03", {x.our_gs_id, *x.our_gs_ids})
+    return out
+
+
+# per GS element a profile lists ids for: (whose ids, what its group's answers do with it, where to add it, who to ask)
+_GS_LISTS = {
+    "GS02": ("the GS ids", "go to {id} (GS03)", "their_gs_ids if it is a buyer of this partner",
+             "ask the partner who sent it"),
+    "GS03": ("our GS ids", "are sent from {id} (GS02)", "our_gs_ids if it is one of ours",
+             "ask the partner whom it was meant for"),
+}
+
+
+def _gs_ids_unlisted(ic: Interchange, profile: PartnerProfile, element: str, listed: set[str]) -> list[Finding]:
+    """GS_ID_MISMATCH (a warning: the group is taken, answered to/from the id it names) for each group of ``ic``
+    whose GS02 or GS03 (``element``) is none of the ids the profile lists (``listed``)."""
+    whose, answered, add, ask = _GS_LISTS[element]
+    out = []
+    for g in ic.groups:
+        value = g.sender if element == "GS02" else g.receiver
+        if value and value not in listed:
+            out.append(finding(
+                "GS_ID_MISMATCH", f"{element} {value} is none of {whose} profile {profile.id} lists "
+                f"({', '.join(sorted(listed))}); the group is taken, and its 997 and its orders' documents "
+                f"{answered.format(id=value)}. Add it to [x12] {add}, else {ask}.", seg="GS",
+                isa13=ic.control_number, gs06=g.control_number, file_segment=g.start + 1, element=element,
+                value=value))
     return out
 
 
