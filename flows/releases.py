@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from connectors.order_store import OrderStore, order_row, per_stored_table
 from connectors.state import StateStore
-from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines
+from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines, names_a_release
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
 from schemas.order_keys import x12_po
@@ -50,8 +50,7 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
     none). Nothing is looked up for a file whose 850s give no release (nor that reference) and whose 860s
     name no PO held as several releases: then the outcome itself."""
     orders, headers = outcome.orders, outcome.change_headers
-    with_release = bool(orders.num_rows) and any(pc.any(pc.not_equal(pc.utf8_trim_whitespace(
-        pc.fill_null(orders[c], "")), "")).as_py() for c in ("release_number", *((ref,) if ref else ())))
+    with_release = names_a_release(orders, ref)
     if not with_release and not headers.num_rows:
         return outcome, []
     pos = set(orders["po_number"].to_pylist()) | set(headers["po_number"].to_pylist())

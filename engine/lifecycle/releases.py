@@ -157,6 +157,17 @@ def rekeyed(table: pa.Table, by_ref: str, keys: Mapping[str, str | None]) -> pa.
     return out if all(keep) else out.filter(pa.array(keep))
 
 
+def names_a_release(orders: pa.Table, ref: str = "") -> bool:
+    """Whether any of a file's 850s (canonical ORDERS) gives a release (BEG04) or, for a partner whose orders are
+    told apart by a reference, that reference (``ref``: its ORDERS column, "" for none): only then may keying
+    its orders need the orders held."""
+    import pyarrow.compute as pc
+
+    return bool(orders.num_rows) and any(
+        pc.any(pc.not_equal(pc.utf8_trim_whitespace(pc.fill_null(orders[c], "")), "")).as_py()
+        for c in ("release_number", *((ref,) if ref else ())))
+
+
 def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
     """The file's outcome (engine.process.Outcome) with its 850s' and 860s' po_number set to the order
     keys they mean (releases told apart), and the 860s naming no release of a PO with several open left
