@@ -53,6 +53,9 @@ class RunDecision:
     documents: Counter = field(default_factory=Counter)
     gx_docs: str = ""
     gx_note: str = ""
+    # each decided order's state once the plan is applied (after allocation: an order every line of which
+    # allocation could not fill is rejected although its rules accepted it): what the run's decide line counts
+    states: dict = field(default_factory=dict)
 
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
@@ -175,6 +178,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     plan = lifecycle.in_answer_order(plan, revisions.change_ids)
+    if out.decisions:
+        moved = lifecycle.planned_states(plan)
+        out.states = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}

@@ -536,9 +536,11 @@ def _intake_line(res: steps.PartnerResult) -> str:
 
 
 def _decide_line(run: steps.RunDecision) -> str:
-    from engine.decide import ACCEPTED, PENDING, REJECTED
+    from schemas.lifecycle import OrderState
 
-    statuses = Counter(d.status for d in run.decisions)
+    # as the plan left each order (after allocation), not the rules' verdict
+    states = Counter(run.states.get((d.partner, d.po_number), "") for d in run.decisions)
+    held, rejected = states[OrderState.HELD], states[OrderState.REJECTED]
     docs = sum(run.documents.values())
-    return (f"{plural(len(run.decisions), 'order')} decided ({statuses[ACCEPTED]:,} acknowledged, "
-            f"{statuses[PENDING]:,} held, {statuses[REJECTED]:,} rejected), {plural(docs, 'document')} created")
+    return (f"{plural(len(run.decisions), 'order')} decided ({len(run.decisions) - held - rejected:,} acknowledged, "
+            f"{held:,} held, {rejected:,} rejected), {plural(docs, 'document')} created")

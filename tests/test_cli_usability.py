@@ -201,3 +201,40 @@ def test_each_run_says_how_many_orders_still_wait_for_a_person(tmp_path):
         res = CliRunner().invoke(app, [verb, po, "--partner", "acme", "--by", "Dana", why, "ok", "-w", str(ws.root)])
         assert res.exit_code == 0, res.output
     assert night("2026-11-29T02:00:00").endswith("finished: 0 open errors in the input")
+
+
+def test_the_decide_line_counts_orders_as_they_were_left_not_as_the_rules_saw_them(tmp_path):
+    """INITECH takes no backorder (backorder = "reject"); with nothing in stock nor coming, every line of its POs
+    is refused by allocation (855 IR) and the orders are rejected although the rules accepted them. The run's
+    decide line counted the rules' verdicts ("2 acknowledged") while the 855s said RD: it now counts the orders
+    as the decision left them, the same as the state store holds."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from connectors.state import StateStore
+
+    ws = make_workspace(tmp_path / "ws", partners=("initech",))
+    for path in (ws.inventory_dir / "snapshots").rglob("*.parquet"):
+        t = pq.read_table(path)
+        pq.write_table(t.set_column(t.schema.get_field_index("on_hand"), "on_hand",
+                                    pc.multiply(t["on_hand"], 0)), path)
+    receipts = ws.inventory_dir / "receipts.parquet"
+    pq.write_table(pq.read_table(receipts).slice(0, 0), receipts)
+    res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--no-prefect", "--no-gx",
+                                   "--now", "2026-11-27T02:00:00"])
+    assert res.exit_code in (ExitStatus.OK, ExitStatus.INPUT_ERRORS), res.output
+    line = next(ln for ln in res.stderr.splitlines() if " decide: " in ln)
+    state = StateStore(ws.state_path)
+    try:
+        held = len(state.orders("initech", states=("held",)))
+        rejected = len(state.orders("initech", states=("rejected",)))
+        acknowledged = len(state.orders("initech", states=("acknowledged",)))
+        summary = state.runs()[-1]["summary"]
+    finally:
+        state.close()
+    assert rejected >= 1, line  # allocation refused them: their rules accepted them
+    assert f"({acknowledged} acknowledged, {held} held, {rejected} rejected)" in line, line
+    # the run's summary (the console's runs page reads its partner rows) counts them alike
+    row = next(p for p in (summary if isinstance(summary, dict) else json.loads(summary))["partners"]
+               if p["partner"] == "initech")
+    assert (row["accepted"], row["held"], row["rejected"]) == (acknowledged, held, rejected), row

@@ -112,6 +112,17 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
     return replace(plan, documents=tuple(d for _, d in ranked))
 
 
+def planned_states(plan: Plan) -> dict[tuple[str, str], str]:
+    """Each order the plan moves -> the state it leaves it in (its last move: the per-order transitions
+    are written before the columnar ones, Plan.decided)."""
+    states = {t.record.key: str.__str__(t.record.state) for t in plan.transitions}
+    for decided in plan.decided:
+        t = decided.orders
+        states.update(zip(zip(t["partner"].to_pylist(), t["po_number"].to_pylist(), strict=True),
+                          t["state"].to_pylist(), strict=True))
+    return states
+
+
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
     "Revisions",
@@ -124,6 +135,7 @@ __all__ = [
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "plan_restored", "planned_document", "replay", "reserved_after", "stored_line_keys", "table_keys",
+    "plan_recheck", "plan_restored", "planned_document", "planned_states", "replay", "reserved_after",
+    "stored_line_keys", "table_keys",
     "to_decide",
 ]
