@@ -169,3 +169,30 @@ def test_invoices_with_freight_and_terms_discount(night):
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
     ws, _found, _states = night
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=7, answers=7)  # one 856 and 810 per PO
+
+
+def test_terms_previously_agreed_upon_are_the_agreed_terms():
+    """ITD01 14 is "Previously agreed upon": an MRO buyer's PO (Fastenal's ITD is optional, max use 1) naming the
+    terms it agreed with us rather than restating them. It was warned as TERMS_MISMATCH "ITD terms type 14 differs
+    from the agreed 01", telling ops to call the account manager about terms the PO says are ours. Now the type 14
+    is never a difference; numbers sent beside it that differ from the agreed ones still are."""
+    from connectors.reference import read_reference_csv
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from rules.business.money import check_terms
+    from schemas.reference import CUSTOMERS
+
+    path = FIXTURES / "drops" / "fastenal" / "fastenal-850-140077321.x12"
+    customers = read_reference_csv((FIXTURES / "reference" / "customers.csv").read_bytes(), name="customers.csv",
+                                   schema=CUSTOMERS)
+
+    def told(itd: bytes) -> list[tuple[str, str]]:
+        data = path.read_bytes().replace(b"ITD*01*3*****30~", itd)
+        result = read_interchanges(data, file=path.name)
+        orders = read_orders(result, list(result.transaction_sets()), partner="fastenal")[0]
+        return [(f.code, f.message) for f in check_terms(orders, customers)]
+
+    assert told(b"ITD*01*3*****30~") == []
+    assert told(b"ITD*14~") == []
+    assert told(b"ITD*14*3*****45~") == [("TERMS_MISMATCH", "ITD net days 45 differs from the agreed 30.")]
+    assert told(b"ITD*05*3*****30~") == [("TERMS_MISMATCH", "ITD terms type 05 differs from the agreed 01.")]
