@@ -158,12 +158,49 @@ def test_invoices_with_freight_and_terms_discount(night):
     assert ["ITD", "08", "3", "2", "", "10", "", "30"] in inv and ["REF", "CT", "ULC-88120"] in inv
     assert [s for s in inv if s[0] == "SAC"] == [["SAC", "C", "D240", "", "", "14500"]]
     assert ["TDS", "683500"] in inv  # 60 x 98.00 + 10 x 81.00 + 145.00 freight
-    # Henry Schein: N1 ST with its N3/N4 and an ITD (its 810 guide: must use), the freight SAC after TDS
+    # Henry Schein: the freight SAC after TDS (6 x 18.90 + 10 x 42.60 + 12.50)
     inv = po_segments(segments(ws, "henryschein", "810"), "HS7788120", "BIG")
-    st = inv.index(["N1", "ST", "BRIGHT SMILES FAMILY DENTAL", "21", "A1B2C3D4E"])
-    assert [s[0] for s in inv[st:st + 4]] == ["N1", "N2", "N3", "N4"] and ["ITD", "01", "3", "", "", "", "", "30"] \
-        in inv
     assert inv[-3:] == [["TDS", "55190"], ["SAC", "C", "D240", "", "", "1250"], ["CTT", "2"]]
+
+
+def _heading(inv: list[list[str]]) -> list[list[str]]:
+    return inv[1:next(k for k, s in enumerate(inv) if s[0] == "IT1")]
+
+
+def test_henry_scheins_810_heading_is_what_its_guide_lists(night, tmp_path):
+    """Henry Schein's 4010 810 guide lists a heading of BIG, NTE, the N1 loop (N1, N3, N4: the ship-to must be used
+    with its address) and ITD (must use), then IT1: no REF, no DTM, no N2. Its profile names no REF (shipment_refs,
+    order_refs, vendor_number), but every 810 of ours wrote DTM*011 and the drop ship's N2 (the dentist) after the
+    N1 ST, segments its guide does not have. [fulfilment.invoice] ship_date = false and ship_to_n2 = false leave
+    them out, built one by one (a ship-to with an N2) or per column (none) alike; other partners keep both."""
+    import shutil
+
+    ws, _found, _states = night
+    assert _heading(po_segments(segments(ws, "henryschein", "810"), "HS7788120", "BIG")) == [
+        ["N1", "BT", "HENRY SCHEIN INC", "92", "HSI001"],
+        ["N1", "ST", "BRIGHT SMILES FAMILY DENTAL", "21", "A1B2C3D4E"], ["N3", "77 ELM ST", "SUITE 201"],
+        ["N4", "HUNTINGTON", "NY", "11743", "US"], ["ITD", "01", "3", "", "", "", "", "30"]]
+    assert ["DTM", "011", "20261201"] in po_segments(segments(ws, "essendant", "810"), "D0447812", "BIG")
+    assert ["N2", "ATTN: MAILROOM 12TH FLOOR"] in po_segments(segments(ws, "essendant", "810"), "D0447812", "BIG")
+    # a dental office's PO without the dentist's N2: its 810 head is written per column, without DTM as well
+    fixtures = tmp_path / "rg22"
+    for folder in ("partners", "reference", "warehouses"):
+        shutil.copytree(FIXTURES / folder, fixtures / folder)
+    shutil.copy2(FIXTURES / "stock.csv", fixtures / "stock.csv")
+    sent = FIXTURES / "drops" / "henryschein" / "henryschein-850-HS7788120.x12"
+    (fixtures / "drops" / "henryschein").mkdir(parents=True)
+    (fixtures / "drops" / "henryschein" / sent.name).write_bytes(
+        sent.read_bytes().replace(b"N2*DR MARIA ESTEVEZ~\n", b"").replace(b"SE*18*", b"SE*17*"))
+    (fixtures / "shipments").mkdir()
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines()
+    (fixtures / "shipments" / "east.csv").write_text("\n".join([rows[0], *(r for r in rows if ",HS7788120," in r)]))
+    ws2 = of_its_own(fixtures, tmp_path / "ws")
+    ws2, found, states = shipped_night(ws2, fixtures, NIGHT, SHIP_DAY)
+    assert states == {("henryschein", "HS7788120"): "invoiced"}
+    assert _heading(po_segments(segments(ws2, "henryschein", "810"), "HS7788120", "BIG")) == [
+        ["N1", "BT", "HENRY SCHEIN INC", "92", "HSI001"],
+        ["N1", "ST", "BRIGHT SMILES FAMILY DENTAL", "21", "A1B2C3D4E"], ["N3", "77 ELM ST", "SUITE 201"],
+        ["N4", "HUNTINGTON", "NY", "11743", "US"], ["ITD", "01", "3", "", "", "", "", "30"]]
 
 
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
