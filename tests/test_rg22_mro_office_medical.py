@@ -129,7 +129,11 @@ def test_units_part_numbers_and_contract_references(night):
 
 def test_drop_ships_to_end_users(night):
     ws, _found, _states = night
-    # Northern Tool: the consumer's address as sent, one S-level REF (its guide: max use 1), a tracking per package
+    # Northern Tool: its 855 heading as its guide lists it (BAK, REFs: the internal vendor number required; no N1)
+    ack = po_segments(segments(ws, "northerntool", "855"), "NT9912045", "BAK")
+    assert ack[1:4] == [["REF", "IA", "NTV0551"], ["REF", "CO", "W77120458"], ["PO1", "1", "1", "EA", "289", "", "VP",
+                                                                            "MR-3001", "BP", "45771"]]
+    # its 856: the consumer's address as sent, one S-level REF (its guide: max use 1), a tracking per package
     asn = po_segments(segments(ws, "northerntool", "856"), "NT-SHP-01", "BSN")
     s_level = asn[:next(k for k, s in enumerate(asn) if s[:4] == ["HL", "2", "1", "O"])]
     assert [s for s in s_level if s[0] == "REF"] == [["REF", "CN", "1Z999AA10123456784"]]
