@@ -252,12 +252,13 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     body += contact_segments(settings)
     for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
         if party is not None:
-            body.extend(party_segments(party))
+            body.extend(s for s in party_segments(party)
+                        if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
     if invoice.terms is not None:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
-    if invoice.ship_date is not None:
+    if invoice.ship_date is not None and settings.ship_date:
         body.append(["DTM", "011", ymd(invoice.ship_date)])
     if settings.fob and invoice.fob:  # FOB (150), as the PO sent it
         body.append(["FOB", *invoice.fob])

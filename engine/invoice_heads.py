@@ -221,9 +221,10 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         checked += [pc.if_else(present, v, "") for v in elements[1:]]
     parts.append(pa.array([itd] * n, pa.string()))
     count += len(itds)
-    text, has = _segment("DTM", ["011", shipped], pc.not_equal(shipped, ""), d)
-    parts.append(text)
-    count += has
+    if settings.ship_date:
+        text, has = _segment("DTM", ["011", shipped], pc.not_equal(shipped, ""), d)
+        parts.append(text)
+        count += has
     for values in checked:
         for rows in chars_used(values, chars).values():
             refused[rows] = True

@@ -439,6 +439,12 @@ class InvoiceSettings(_Model):
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
     # heading (FOB*CC collect, PP prepaid); False: no FOB
     fob: bool = False
+    # DTM*011 (the day the goods shipped) after the ITD; False where the 810 guide lists no DTM in its heading
+    # (Henry Schein's 4010 810: BIG, NTE, the N1 loop, ITD, then IT1)
+    ship_date: bool = True
+    # the ship-to's N2 (its name's second line: a drop ship's attention line, the dentist at a dental office) after
+    # its N1, as the PO sent it; False where the guide's N1 loop is N1, N3 and N4 only (Henry Schein's 810): no N2
+    ship_to_n2: bool = True
 
     @model_validator(mode="after")
     def _one_ia(self) -> InvoiceSettings:

@@ -578,6 +578,8 @@ _TERMS_FIELDS = (
     ("terms_discount_days", "ITD05", "discount days"),
     ("terms_net_days", "ITD07", "net days"),
 )
+# ITD01 "14" (Previously agreed upon): the buyer states no terms of its own but the ones agreed, whatever their type
+_AGREED_TERMS_TYPE = "14"
 
 
 def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
@@ -602,14 +604,18 @@ def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
 
 
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
-    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms;
-    TERMS_PERCENT_ROUNDED for each ITD03 past 4 decimals."""
+    """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms (ITD01 14, previously
+    agreed upon, names the agreed terms: never a type that differs); TERMS_PERCENT_ROUNDED for each ITD03 past 4
+    decimals."""
     by_partner, out = _customers(customers), _terms_percent_findings(orders)
     differs = pa.array([False] * orders.num_rows)  # the orders with an element sent that the agreed one is not
     for field, _, _ in _TERMS_FIELDS:
         agreed = per_partner(orders["partner"], {p: c[field] for p, c in by_partner.items()},
                              orders.schema.field(field).type)
-        differs = pc.or_(differs, pc.fill_null(pc.not_equal(orders[field], agreed), False))
+        sent = orders[field]
+        if field == "terms_type":
+            sent = pc.if_else(pc.equal(sent, _AGREED_TERMS_TYPE), pa.scalar(None, sent.type), sent)
+        differs = pc.or_(differs, pc.fill_null(pc.not_equal(sent, agreed), False))
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS)],
                        differs):
         customer = by_partner.get(order["partner"])
@@ -617,7 +623,8 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
             continue
         for field, element, label in _TERMS_FIELDS:
             sent, agreed = order[field], customer[field]
-            if sent is None or agreed is None or sent == "" or sent == agreed:
+            if sent is None or agreed is None or sent in ("", agreed) or (field == "terms_type"
+                                                                        and sent == _AGREED_TERMS_TYPE):
                 continue
             out.append(
                 business_finding(
