@@ -202,3 +202,25 @@ def test_heb_856_names_the_case_code_and_its_cases_at_the_pack_level(night):
     assert [asn[k + 3][:4] for k in packs] == [["SN1", "", "36", "CA"], ["SN1", "", "24", "CA"]]
     assert [s[:4] for s in asn if s[0] == "SN1" and s[3] == "EA"] == [["SN1", "", "432", "EA"],
                                                                       ["SN1", "", "192", "EA"]]
+
+
+def test_heb_860_raising_a_line_and_moving_its_pickup_is_answered_by_a_revised_855(tmp_path, maps):  # noqa: F811
+    """H-E-B's warehouse 860 (BCH 04) two days later: six more cases of pizza (POC02 QI, POC03 the new quantity 30)
+    and the pickup a day later (DTM*010). Its profile answers changes with a revised 855 (BAK01 05): the whole PO
+    again, line 2 at 30 CA, the new ship date, FOB and TD5 as the first; its 997 accepts the 860."""
+    import shutil
+
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"heb": ["heb-850-5520114.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    shutil.copy2(FIXTURES / "changes" / "heb-860-5520114.x12", ws.drop_root / "heb" / "inbox")
+    run_stages(ws, datetime(2026, 11, 26, 4))
+    acks = segments(ws, "heb", "997")
+    assert ["AK2", "860", "0001"] in acks and {s[1] for s in acks if s[0] == "AK5"} == {"A"}
+    revised = [s for s in segments(ws, "heb", "855") if s[0] != "BAK" or s[1] == "05"]
+    doc = po_segments(revised, "5520114", "BAK")
+    assert doc[0][1:3] == ["05", "AD"] and ["DTM", "068", "20261202"] in doc
+    assert ["FOB", "CC", "OR", "NEWARK NJ"] in doc and ["TD5", "O", "2", "HEBT", "H"] in doc
+    assert [s[1:4] for s in doc if s[0] == "ACK"] == [["IA", "36", "CA"], ["IA", "30", "CA"]]
+    all_sent_accepted(ws, ["heb"], tmp_path, maps, shipments=0, answers=2)
