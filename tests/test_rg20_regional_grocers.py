@@ -3,7 +3,8 @@ tests/fixtures/rg20/ holds each one's profile, reference rows, stock, 850s writt
 confirmation of what shipped. Meijer (005010VICS 850s, ISA qualifier 08, REF*DP and IA, a promotion's PO with REF*PD,
 DTM*015 and an off-invoice SAC at a rate per case; lines in cases by case GTIN-14 and Meijer item number IN); H-E-B
 (a warehouse PO its own fleet picks up at our dock: FOB*CC*OR, TD5 H, N1*SF, a pickup allowance per case; lines by
-the UPC case code UA, 2-5-5, beside the UPC); Hy-Vee (catch weight: pork loin in cases priced per pound, PO105 PP,
+the UPC case code UA, 2-5-5, beside the UPC; a direct-store-delivery PO naming its store by REF*ST, no N1 loop; an
+860); Hy-Vee (catch weight: pork loin in cases priced per pound, PO105 PP,
 with PO4 case weights, and cheddar ordered by the pound, PO103 LB, its case weight in its PO4; a receiving window
 DTM 064/063); Ahold Delhaize USA (its banners' DCs, N1*BY the banner, a delivery appointment DTM*002 with a time;
 its documented set has no 855); Wegmans (its item numbers, IN; a PO ships complete, no back orders); Giant Eagle
@@ -17,10 +18,10 @@ from datetime import datetime
 import pytest
 
 from tests.retailer_support import (
-    accepted_as_ordered,
     all_sent_accepted,
     inspected_clean,
     maps,  # noqa: F401 (a fixture)
+    night_all_invoiced,
     of_its_own,
     po_segments,
     segments,
@@ -33,7 +34,7 @@ WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"  # the east DC w
 NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
-POS = {"meijer": {"4418820017": 2, "4418820025": 1}, "heb": {"5520114": 2}, "hyvee": {"77120450": 3},
+POS = {"meijer": {"4418820017": 2, "4418820025": 1}, "heb": {"5520114": 2, "5520290": 1}, "hyvee": {"77120450": 3},
        "adusa": {"FL2611240031": 2, "SS2611240058": 1}, "wegmans": {"3381207": 2}, "gianteagle": {"GE8812044": 2}}
 # the PO's allowances (SAC) are applied to no price or 855 (our 810s carry the off-invoice ones); H-E-B's pickup
 # note in N9/MSG reaches no document of ours
@@ -54,12 +55,9 @@ def night(tmp_path_factory):
 
 
 def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
-    ws, found, states = night
-    assert not [f for f in found if f[1] == "error"]
-    assert {c for c, _s, _po in found} <= NIGHT_NOTED
-    assert states == {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
     # Ahold Delhaize USA's programme takes no 855: its POs are answered by the 997 alone
-    accepted_as_ordered(ws, POS, no_855={"adusa"})
+    night_all_invoiced(night, POS, NIGHT_NOTED, no_855={"adusa"})
+    ws = night[0]
     # Meijer's 005010 interchange from ISA qualifier 08 answered to it as sent
     acks = segments(ws, "meijer", "997")
     assert acks[0][7:9] == ["08", "9259300000     "] and acks[0][11:13] == ["^", "00501"]
@@ -105,6 +103,37 @@ def test_pickups_are_answered_and_shipped_as_the_buyer_routed_them(night):
     assert ["TD5", "B", "2", "GEAG", "H"] in asn
 
 
+def test_a_store_delivery_po_naming_its_store_by_ref_st_ships_to_that_store(night):
+    """H-E-B's DSD 850 names its store in the heading's REF*ST (its guide's heading: REF department and store number,
+    PER, DTM; no N1 loop). It was held for a person (SHIP_TO_UNKNOWN: "no N1*ST id or N3/N4 address"), a valid PO
+    of a known store never answered: now the store number is the ship-to (N103 92), looked up in ship_tos.csv,
+    answered, shipped to it by parcel and invoiced with N1*ST naming it."""
+    ws, _found, _states = night
+    assert [s[1:3] for s in po_segments(segments(ws, "heb", "855"), "5520290", "BAK") if s[0] == "ACK"] == [
+        ["IA", "10"]]
+    asn = po_segments(segments(ws, "heb", "856"), "HB-SHP-02", "BSN")
+    assert ["N1", "ST", "", "92", "0233"] in asn and ["REF", "CN", "612999000523301"] in asn
+    inv = po_segments(segments(ws, "heb", "810"), "5520290", "BIG")
+    assert ["N1", "ST", "", "92", "0233"] in inv and ["TDS", "11900"] in inv
+
+
+def test_ref_st_names_the_ship_to_only_of_a_po_that_names_none():
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    def ship_to(data: bytes) -> tuple:
+        result = read_interchanges(data, file="heb.x12")
+        row = read_orders(result, list(result.transaction_sets()), partner="heb")[0].to_pylist()[0]
+        return row["ship_to_id_qualifier"], row["ship_to_id"]
+
+    dsd = (FIXTURES / "drops" / "heb" / "heb-850-dsd-5520290.x12").read_bytes()
+    assert ship_to(dsd) == ("92", "0233")
+    # an N1*ST (the heading's, or one every line names) is the ship-to, whatever the REF*ST says
+    named = dsd.replace(b"DTM*004*20261124~\n", b"DTM*004*20261124~\nN1*ST*HEB DC*UL*0079240000411~\n")
+    assert ship_to(named.replace(b"SE*11*", b"SE*12*")) == ("UL", "0079240000411")
+    assert ship_to(dsd.replace(b"REF*ST*0233~\n", b"").replace(b"SE*11*", b"SE*10*")) == (None, None)
+
+
 def test_catch_weight_is_acknowledged_as_ordered_and_billed_by_the_weight_shipped(night):
     """Hy-Vee's pork loin, 20 cases at 3.29 a pound (PO105 PP), and its cheddar ordered as 100 LB whose PO4 says a
     case is 10 LB: the 855 answers each as sent, the 856 counts cases with the net weight (MEA), the 810 bills the
@@ -144,7 +173,7 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     # one 856 and 810 per PO; an 855 per PO but Ahold Delhaize USA's. Meijer's are written in 005010VICS (its profile's
     # gs_version), checked by the 005010 grammars the checkers hold
     assert all(b"*X*005010VICS~" in p.read_bytes() for p in (ws.drop_root / "meijer" / "outbox").glob("*-8[15]*"))
-    all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=6,
+    all_sent_accepted(ws, POS, tmp_path, maps, shipments=9, answers=7,
                       as_read=lambda b: b.replace(b"*X*005010VICS~", b"*X*005010~"))
 
 
