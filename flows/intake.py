@@ -196,8 +196,9 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
 
 def by_weight(outcome, reference_dir: Path | None):
     """``outcome`` (of a partner whose profile deals in catch weight: ``[rules] catch_weight``) with its lines
-    ordered by weight (PO103 LB, KG ...) of an item whose items.csv row gives an average weight taken in as
-    whole cases priced per that weight (rules.business.by_weight.as_cases); as it
+    ordered by weight (PO103 LB, KG ...) of an item whose items.csv row gives an average weight (or, sold by the
+    case, whose line's PO4 states the case's weight) taken in as whole cases priced per that weight
+    (rules.business.by_weight.as_cases); as it
     is when no line is, or the reference data cannot be read (the decide stage reports that, and the line
     stays UNIT_NOT_CONVERTIBLE: never a file lost for it)."""
     from rules.business.by_weight import as_cases, ordered_by_weight

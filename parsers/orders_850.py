@@ -484,6 +484,10 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     for qual, name in ORDER_REFS.items():
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
+    # REF*ST (store number): the ship-to of a store's PO that has no N1 loop (_store_ship_to)
+    stores: dict[str, pa.Array] = {}
+    pick(stores, "store", _first_per_set(set_of_row, ref[pc.fill_null(pc.equal(ref_qual, "ST"), False).to_numpy(
+        zero_copy_only=False)]), 2)
     # the heading's first FOB, ITD and TD5, whole (an 855 may echo them as sent)
     for seg_id, name in (("FOB", "fob_sent"), ("ITD", "itd_sent"), ("TD5", "td5_sent")):
         every = header_rows(seg_id)
@@ -575,6 +579,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         del party_vals[f"bill_and_ship_to_{f}"]
     _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
+    _store_ship_to(party_vals, stores["store"])
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
@@ -840,6 +845,22 @@ def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_r
             values["id_qualifier"][k], values["id"][k] = place
     for f, v in values.items():
         party_vals[f"ship_to_{f}"] = pa.array(v, pa.string())
+
+
+def _store_ship_to(party_vals: dict[str, pa.Array], store: pa.Array) -> None:
+    """The ship-to of a set that names none (no N1*ST in the heading or the lines, no SDQ destination) from its
+    heading's REF*ST store number, as the buyer's own location number (N103 92): a direct-store-delivery PO names
+    its store so, with no N1 loop (H-E-B's DSD 850: REF department and store number, PER, DTM). The store is looked
+    up in ship_tos.csv as any N104 is (SHIP_TO_UNKNOWN when it is not there)."""
+    if store.null_count == len(store):
+        return
+    empty = pc.is_valid(store)
+    for f in _SHIP_TO:
+        empty = pc.and_(empty, pc.is_null(party_vals[f"ship_to_{f}"]))
+    if not pc.any(empty).as_py():
+        return
+    party_vals["ship_to_id_qualifier"] = pc.if_else(empty, pa.scalar("92"), party_vals["ship_to_id_qualifier"])
+    party_vals["ship_to_id"] = pc.if_else(empty, store, party_vals["ship_to_id"])
 
 
 def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:

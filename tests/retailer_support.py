@@ -161,12 +161,14 @@ def inspected_clean(path: Path, noted: Collection[str], pos_by_partner: Mapping[
     return seen
 
 
-def night_all_invoiced(night, pos_by_partner: Mapping[str, Mapping[str, int]], noted: Collection[str]) -> None:
-    """A sweep's shipped_night: no error, no finding but ``noted``, every PO acknowledged as ordered, and invoiced."""
+def night_all_invoiced(night, pos_by_partner: Mapping[str, Mapping[str, int]], noted: Collection[str], *,
+                       no_855: Collection[str] = ()) -> None:
+    """A sweep's shipped_night: no error, no finding but ``noted``, every PO acknowledged as ordered (the partners in
+    ``no_855`` by their 997s alone: accepted_as_ordered), and invoiced."""
     ws, found, states = night
     assert not [f for f in found if f[1] == "error"]
     assert {c for c, _s, _po in found} <= set(noted)
-    accepted_as_ordered(ws, pos_by_partner)
+    accepted_as_ordered(ws, pos_by_partner, no_855=no_855)
     assert states == {(p, po): "invoiced" for p, pos in pos_by_partner.items() for po in pos}
 
 

@@ -6,8 +6,9 @@ engine.lifecycle.billing): whole cases of the item's own unit (480 / 48 = 10 CA)
 per pound, PK per kilogram), so stock, allocation, the 856 (SN1 in cases, MEA with the net weight where the
 profile asks) and the 810 (the net weight shipped at the price per pound) need nothing else. What the buyer sent
 is kept beside it (ORDER_LINES weight_ordered, weight_unit, weight_per_unit, weight_basis_sent): the 855 answers
-in it (as_sent_by_weight). A line of an item without an average weight is left as sent (UNIT_NOT_CONVERTIBLE says
-what is missing)."""
+in it (as_sent_by_weight). An item without an average weight takes the case weight the line's own PO4 states, where
+one of the item's units is a case (Hy-Vee's cheddar, PO1*2*100*LB with PO4*1*10*LB). A line with neither is left as
+sent (UNIT_NOT_CONVERTIBLE says what is missing)."""
 
 from __future__ import annotations
 
@@ -47,31 +48,38 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     """``lines`` (ORDER_LINES, as parsed) with every line ordered in a weight of an item that has an average
     weight (items.csv) restated as a catch-weight line of the item's own unit: quantity the whole units
     (whole_units), unit items.unit, price_basis the price per that weight (PP for LB); its unit_price (per
-    pound) unchanged. The line as sent is kept in WEIGHT_COLUMNS. Other lines are untouched (the columns null)."""
+    pound) unchanged. An item without an average weight whose own unit is its case (case_pack 1) takes the case
+    weight the line's PO4 states (Hy-Vee's PO1*2*100*LB with PO4*1*10*LB: 10 CA of 10 LB), as the buyer's own
+    word on what one case weighs. The line as sent is kept in WEIGHT_COLUMNS. Other lines are untouched (the
+    columns null)."""
     from rules.business.items import resolve_items
     from rules.business.quantities import average_weights
 
     lines = _with_weight_columns(lines)
-    weights = average_weights(ref)
-    if not weights or not ordered_by_weight(lines):
+    if not ordered_by_weight(lines):
         return lines
+    weights = average_weights(ref)
     rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)),
                                                   False).to_numpy(zero_copy_only=False), dtype=bool))
     skus = resolve_items(lines.take(pa.array(rows)), ref.items, ref.partner_items)["sku"].to_pylist()
-    own = {r["sku"]: r["unit"] for r in ref.items.select(["sku", "unit"]).to_pylist()}
+    own = {r["sku"]: (r["unit"], r["case_pack"]) for r in ref.items.select(["sku", "unit", "case_pack"]).to_pylist()}
     columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "price_basis", *WEIGHT_COLUMNS)}
+    packs = _po4_weights(lines, rows)
     changed = False
-    for i, sku in zip(rows.tolist(), skus, strict=True):
+    for i, sku, case in zip(rows.tolist(), skus, packs, strict=True):
         unit, weight = columns["unit"][i], columns["quantity"][i]
-        if sku not in weights or not own.get(sku) or weight is None or weight <= 0:
+        item_unit, case_pack = own.get(sku) or (None, None)
+        if not item_unit or weight is None or weight <= 0:
             continue
-        average, average_unit = weights[sku]
-        per_unit = weight_in(average, average_unit, unit)
+        if sku in weights:
+            per_unit = weight_in(*weights[sku], unit)
+        else:  # the PO4's case weight, where one of our units is the case it describes (a catch-weight item)
+            per_unit = weight_in(*case, unit) if case is not None and case_pack == 1 else None
         if not per_unit:
             continue
         columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
         columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = per_unit, columns["price_basis"][i]
-        columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), own[sku]
+        columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), item_unit
         columns["price_basis"][i] = weight_basis(unit)
         changed = True
     if not changed:
@@ -80,6 +88,21 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(name), pa.array(values, lines.schema.field(name).type))
     return lines
+
+
+def _po4_weights(lines: pa.Table, rows: np.ndarray) -> list[tuple[Decimal, str] | None]:
+    """Per line of ``rows``, the weight of the pack its PO4 describes, as (weight, its unit): PO401 packs of
+    PO402 in PO403 each (PO4*1*10*LB a 10 LB case, PO4*12*15*OZ twelve 15 OZ packages: 180 OZ; no PO401: one);
+    None where its PO4 states no weight (no PO4, a size of no weight unit, none or not positive)."""
+    if "po4_size" not in lines.column_names or "po4_size_unit" not in lines.column_names:
+        return [None] * len(rows)
+    picked = lines.take(pa.array(rows, pa.int64()))
+    pack = picked["po4_pack"].to_pylist() if "po4_pack" in lines.column_names else [None] * len(rows)
+    out: list[tuple[Decimal, str] | None] = []
+    for n, size, unit in zip(pack, picked["po4_size"].to_pylist(), picked["po4_size_unit"].to_pylist(), strict=True):
+        ok = size is not None and size > 0 and unit in WEIGHT_UNITS and (n is None or n > 0)
+        out.append((Decimal(n or 1) * Decimal(size), unit) if ok else None)
+    return out
 
 
 def _with_weight_columns(lines: pa.Table) -> pa.Table:
