@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from parsers.orders_850 import (
     _ALLOWANCES,
     _N_PLACES,
+    ATTRIBUTE_PIDS,
     LATEST_DATES,
     _Cells,
     _ctp_prices,
@@ -394,7 +395,8 @@ def _products(pair_q: list[pa.Array], pair_v: list[pa.Array], n: int) -> tuple[d
 def _descriptions(
     result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, pid_rows: np.ndarray
 ) -> list:
-    """PID05 of the first described PID after each POC (and before the next POC) in the same set."""
+    """PID05 of the first described PID after each POC (and before the next POC) in the same set, not one of a
+    colour or size (ATTRIBUTE_PIDS)."""
     desc: list = [None] * len(poc_rows)
     if not len(pid_rows):
         return desc
@@ -402,7 +404,7 @@ def _descriptions(
     ok = owner >= 0
     ok[ok] &= set_of_row[poc_rows[owner[ok]]] == set_of_row[pid_rows[ok]]
     pid_el = _columns(result.segments.elements.take(pa.array(pid_rows[ok], pa.int64())), 6)
-    for line, text in zip(owner[ok].tolist(), pid_el[5].to_pylist(), strict=True):
-        if text is not None and desc[line] is None:
+    for line, kind, text in zip(owner[ok].tolist(), pid_el[2].to_pylist(), pid_el[5].to_pylist(), strict=True):
+        if text is not None and desc[line] is None and kind not in ATTRIBUTE_PIDS:
             desc[line] = text
     return desc
