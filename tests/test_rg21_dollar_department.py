@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -102,7 +103,37 @@ def test_a_described_pid_beside_colour_and_size_pids_is_the_description():
     assert descriptions(described) == ["HOODIE FLEECE", None, "SLIM JEAN"]
 
 
-def test_an_860s_colour_pid_is_not_the_changed_lines_description():
+def test_a_subline_pid_or_cost_is_not_the_prepacks():
+    """A prepack's SLN sublines carry their own loop (SLN 370: SLN, PID, CTP ... of that size): VICS department
+    store 850s send 'PO1 CTP PO4 SDQ SLN PID CTP', the PID and CTP after an SLN the component's. The first PID after
+    the PO1 was its description wherever it stood, and so was the first cost CTP its price where PO104 is left
+    out: Saks' white tee prepack (2 S, 2 M, 2 L at 36.00 the pack) was described on the 856 and 810 as 'WHITE TEE
+    SMALL', and without PO104 priced at its small tee's 6.00. Only the PO1 loop's own PID and CTP (before any SLN,
+    N9, N1 ...) are the line's; a subline's never."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    path = FIXTURES / "drops" / "saks" / "saks-850-SK80012.x12"
+    data = path.read_bytes()
+
+    def lines(content: bytes) -> list:
+        result = read_interchanges(content, file=path.name)
+        table = read_orders(result, list(result.transaction_sets()), partner="saks")[1]
+        return table.select(["line_id", "description", "unit_price"]).to_pylist()
+
+    sizes = data.replace(b"IZ*S~", b"IZ*S~\nPID*F****WHITE TEE SMALL~\nCTP**UCP*6~").replace(
+        b"IZ*M~", b"IZ*M~\nPID*F****WHITE TEE MEDIUM~").replace(b"SE*18*", b"SE*21*")
+    assert sizes != data
+    assert [(r["description"], r["unit_price"]) for r in lines(sizes)] == [(None, Decimal(36)), (None, Decimal(21))]
+    unpriced = sizes.replace(b"PO1*1*6*AS*36*WE*", b"PO1*1*6*AS***")
+    assert lines(unpriced)[0]["unit_price"] is None
+    # the PO1's own PID and cost CTP, before its sublines, still are the line's
+    own = unpriced.replace(b"PO4*6*1*EA~", b"CTP**UCP*36~\nPID*F****WHITE TEE PREPACK~\nPO4*6*1*EA~").replace(
+        b"SE*21*", b"SE*23*")
+    assert [(r["description"], r["unit_price"]) for r in lines(own)][0] == ("WHITE TEE PREPACK", Decimal(36))
+
+
+def test_an_860s_colour_or_subline_pid_is_not_the_changed_lines_description():
     from parsers.orders_860 import read_changes
     from parsers.x12_reader import read_interchanges
 
@@ -110,7 +141,8 @@ def test_an_860s_colour_pid_is_not_the_changed_lines_description():
     head = text[:text.index("ST*850")].replace("GS*PO*", "GS*PC*")
     body = ("ST*860*0001~\nBCH*04*SA*5512004471***20261129~\nPOC*1*CI*4*2*CA*12*PE*UP*614141300013~\n"
             "PID*F*75***VANILLA~\nPID*F****JAR CANDLE VANILLA 8OZ~\nPOC*2*CI*2*1*CA*15.12*PE*UP*614141300020~\n"
-            "PID*F*73***WHITE~\nCTT*2~\nSE*9*0001~\n")
+            "PID*F*73***WHITE~\nSLN*2-1**I*20*EA*0.42*PE**UP*614141300037~\nPID*F****PLATE 9IN~\nCTT*2~\n"
+            "SE*11*0001~\n")
     data = (head + body + "GE*1*88101~\nIEA*1*000088101~\n").encode()
     result = read_interchanges(data, file="dt-860.x12")
     changes = read_changes(result, list(result.transaction_sets()), partner="dollartree")
