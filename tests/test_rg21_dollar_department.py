@@ -1,6 +1,6 @@
 """Dollar stores and department/specialty apparel, as their guides and vendor manuals describe them:
 tests/fixtures/rg21/ holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's
-confirmation of what shipped. Dollar Tree (its 4030 850 from ZZ DLTR: REF DP, MR and IA, FOB, a bill-to, DTM 001
+confirmation of what shipped. Dollar Tree (its 4030 850 from ZZ DLTR: REF DP, MR and IA, FOB, a bill-to, DTM 061
 cancel if not delivered by, 037 ship not before and 038 ship no later; a DC order in cases with PO4 inner packs;
 its 810 requires REF IA, PER, ITD, DTM and FOB); Belk (VICS 4030 from ISA 08 with ISA11 "^", PER and ITD, a
 store-allocated order, SDQ by store, the NRF colour and size of each PO1 in PID*F*73 and PID*F*74 beside BO/IZ);
@@ -265,3 +265,28 @@ def test_belk_and_dollar_tree_get_their_855_856_and_810_in_4030(night):
             segs = segments(ws, partner, kind)
             assert {s[8] for s in segs if s[0] == "GS"} == {gs08} and {s[12] for s in segs if s[0] == "ISA"} == \
                 {"00403"}, (partner, kind)
+
+
+def test_a_urbn_replacement_850_replaces_the_order(tmp_path):
+    """URBN 'does not transmit 860s in the event of PO revision': the vendor receives an 850 replacement
+    transmission (the same PO number, BEG01 00) and must take the new PO in (profile resent_po "replace"). Line 2
+    raised from 24 to 36 is acknowledged again, whole, with 36, by URBN's short SKU as sent."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"urbn": ["urbn-850-0001234567.x12"]})
+    run_stages(ws, NIGHT)
+    text = (FIXTURES / "drops" / "urbn" / "urbn-850-0001234567.x12").read_text()
+    revised = text.replace("000900123", "000900124").replace("*900123*", "*900124*").replace(
+        "GE*1*900123", "GE*1*900124").replace("PO1*2*24*EA", "PO1*2*36*EA").replace("CTT*2*48", "CTT*2*60")
+    (ws.drop_root / "urbn" / "inbox" / "urbn-850-0001234567-rev.x12").write_text(revised)
+    run_stages(ws, datetime(2026, 12, 1, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert [f["code"] for f in state.findings() if f["code"] == "ORDER_DUPLICATE"] == []
+    finally:
+        state.close()
+    answers = segments(ws, "urbn", "855")
+    assert [s[1:3] for s in answers if s[0] == "BAK"] == [["00", "AD"]] * 2
+    assert [s[1:3] for s in answers if s[0] == "ACK"] == [["IA", "24"], ["IA", "24"], ["IA", "24"], ["IA", "36"]]
+    assert [s[6:8] for s in answers if s[0] == "PO1"][-2:] == [["IN", "5512301"], ["IN", "5512302"]]
