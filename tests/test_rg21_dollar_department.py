@@ -222,15 +222,19 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
                       as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~"))
 
 
-def test_a_pallet_of_two_stores_under_a_store_level_sotpi_856_is_held_with_a_reason(tmp_path):
-    """Saks' 856 has an order loop per store, each with its pallets (S-O-T-P-I). A pallet holding the cartons of
-    two stores of one PO cannot sit under both loops: the shipment was held by the 856's self-check as 'SSCC ...
-    is listed twice' (no 856, a reason nobody could act on). It is held before, with the pallet, the PO and the
-    stores named and what to do: build one pallet per store."""
+@pytest.mark.parametrize("mark_for", ["order", "pack"])
+def test_a_pallet_of_two_stores_under_a_store_level_sotpi_856_is_held_with_a_reason(tmp_path, mark_for):
+    """Saks' 856 has an order loop per store, each with its pallets (S-O-T-P-I), the store named in it (or, mark_for
+    "pack", on each carton). A pallet holding the cartons of two stores of one PO cannot sit under both loops: the
+    shipment was held by the 856's self-check as 'SSCC ... is listed twice' (no 856, a reason nobody could act on).
+    It is held before, with the pallet, the PO and the stores named and what to do: build one pallet per store."""
     from connectors.state import StateStore
     from tests.support import deliver_all, run_stages, ship_stages
 
     ws = of_its_own(FIXTURES, tmp_path / "ws", {"saks": ["saks-850-SK80012.x12"]})
+    profile = ws.partners_dir / "saks.toml"
+    profile.write_text(profile.read_text().replace('prepacks = "components"\n',
+                                                   f'prepacks = "components"\nmark_for = "{mark_for}"\n'))
     run_stages(ws, NIGHT)
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)

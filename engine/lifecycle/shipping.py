@@ -314,14 +314,14 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> 
     with a pallet holding several POs' cartons, for a structure listing pallets under each order (SOTPI, SOTI),
     is held (ASN_NOT_BUILT), whatever the 856s are per: the pallet's one label cannot be on two 856s, nor under
     two orders of one (the 856's self-check refused it as an SSCC listed twice, a reason no one could act on).
-    For a store-level partner whose 856 has an order loop per PO and store (fulfilment.asn.store_level, mark_for
-    "order") a pallet of one PO holding cartons of two stores is held the same way (build one pallet per store)."""
+    For a store-level partner, whose 856 has an order loop per PO and store (fulfilment.asn.store_level; the store
+    named there or, mark_for "pack", on each carton), a pallet of one PO holding cartons of two stores is held the
+    same way (build one pallet per store)."""
     split = {pid for pid, p in profiles.items() if p.fulfilment.asn.per == "order"}
     tares = {pid for pid, p in profiles.items() if p.fulfilment.asn.structure in ("SOTPI", "SOTI")}
     if not (split | tares) or not any(partner in split | tares for partner in batch.partners.values()):
         return batch
-    by_store = {pid for pid in tares if profiles[pid].fulfilment.asn.store_level
-                and profiles[pid].fulfilment.asn.mark_for == "order"}
+    by_store = {pid for pid in tares if profiles[pid].fulfilment.asn.store_level}
     lines = batch.check.lines
     sids, pos, pallets = (lines[c].to_pylist() for c in ("shipment_id", "po_number", "pallet_id"))
     stores = lines["mark_for_store"].to_pylist() if by_store and marks_stores(lines) else [None] * len(sids)
