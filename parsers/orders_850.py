@@ -51,6 +51,11 @@ _PARTY_FIELDS = ("name", "id_qualifier", "id", "address1", "address2", "city", "
 DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", "037": "ship_not_before",
          "038": "ship_no_later", "001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 LATEST_DATES = frozenset({"038", "001", "063"})  # DTM01 of a last acceptable date (ship no later, cancel after ...)
+# PID02 (product/process characteristic, element 750) of a PID describing one attribute of the item, not the item:
+# 35 colour, 73 vendor colour description, 74 vendor size description, 75 buyer's colour description, 91 buyer's
+# item size description (department stores' 850s send the NRF colour and size as PID*F*73 and PID*F*74 under each
+# PO1). Such a PID's text is never the line's description (PID05 of its first other PID: F, 08 or unqualified)
+ATTRIBUTE_PIDS = frozenset({"35", "73", "74", "75", "91"})
 _DEC = r"^-?(\d{1,14})(\.\d*)?$|^-?\.\d+$"
 _DEC_PLAIN = r"^-?\d{1,14}(\.\d{1,4})?$"  # a subset of _DEC that decimal128(18, 4) holds exactly
 # R with an exponent ("1.5E1", "25E-1": X12.6 from 005010), read one value at a time (they are rare)
@@ -972,7 +977,8 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
     price, NET net item price) that prices it: the buyer's price where PO104 is left out and the price is sent in
     CTP (as Canadian grocers and BISAC book orders do); null elsewhere. Header CTPs (before the first PO1 of their
-    set) are no line's.
+    set) are no line's, nor is a CTP after an SLN (or another of _NOT_THE_LINES): it prices that subline, one size
+    of a prepack, not the pack.
 
     Several cost CTPs in one loop are quantity breaks (X12's CTP figure: CTP03 the price from CTP04 units of
     CTP05 on, ``CTP**CON*10.00*1*EA`` and ``CTP**CON*9.00*100*EA``): given the lines' ``quantities`` and
@@ -982,11 +988,7 @@ def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     so: per such line, the cost CTPs as sent (``CON 10.00 from 1 EA; CON 9.00``), null elsewhere. The third:
     the chosen CTP's multiplier as sent (CTP07 then CTP06: ``0.90 DIS``), which we do not apply."""
     n_lines = len(po1_rows)
-    ctp_rows = np.flatnonzero((codes == vocab.index("CTP")) & (set_of_row >= 0))
-    owner_line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
-    ok = owner_line >= 0
-    ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[ctp_rows[ok]]
-    ctp_rows, owner_line = ctp_rows[ok], owner_line[ok]
+    ctp_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "CTP")
     nothing = pa.nulls(n_lines, pa.string())
     if not len(ctp_rows):
         return nothing, nothing, nothing
@@ -1416,16 +1418,15 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                          fields=list(PRODUCT_ID))
     product_ids = pa.ListArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), n_lines + 1, [None, pa.py_buffer(offsets)]), structs)
-    # description: first PID with PID05 after each PO1 (and before the next PO1) in the same set
+    # description: the first PID with PID05 of each PO1 loop's own (before any of _NOT_THE_LINES: a PID after an SLN
+    # describes that subline, a prepack's size), not one of a colour or size (ATTRIBUTE_PIDS)
     desc = pa.nulls(n_lines, pa.string())
     if "PID" in vocab:
-        pid_rows = np.flatnonzero((codes == vocab.index("PID")) & (set_of_row >= 0))
+        pid_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "PID")
         if len(pid_rows):
-            owner_line = np.searchsorted(po1_rows, pid_rows, side="right") - 1
-            ok = owner_line >= 0
-            ok[ok] &= set_of_row[po1_rows[owner_line[ok]]] == set_of_row[pid_rows[ok]]
             _, text_ok = cells.index(pid_rows, 5)
-            ok &= text_ok
+            attribute = pc.is_in(cells.column(pid_rows, 2), value_set=pa.array(sorted(ATTRIBUTE_PIDS), pa.string()))
+            ok = text_ok & ~pc.fill_null(attribute, False).to_numpy(zero_copy_only=False)
             pid_rows, owner_line = pid_rows[ok], owner_line[ok]
             first = np.r_[True, owner_line[1:] != owner_line[:-1]] if len(owner_line) else owner_line.astype(bool)
             desc = _scatter(n_lines, owner_line[first], cells.column(pid_rows[first], 5))

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from parsers.orders_850 import (
     _ALLOWANCES,
     _N_PLACES,
+    ATTRIBUTE_PIDS,
     LATEST_DATES,
     _Cells,
     _ctp_prices,
@@ -23,6 +24,7 @@ from parsers.orders_850 import (
     _int,
     _joined_elements,
     _lineage,
+    _lines_own,
     _po4_packs,
     _rounded,
     _sac_rows,
@@ -153,7 +155,7 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
         },
         schema=CHANGE_HEADERS,
     )
-    changes = _changes(result, sets, set_of_row, poc_rows, rows_of("PID"), headers, partner, source_sha256,
+    changes = _changes(result, sets, set_of_row, poc_rows, headers, partner, source_sha256,
                        (codes, vocab))
     if not sacs:
         return headers, changes, empty_table(CHANGE_SACS)
@@ -278,7 +280,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
 
 
 def _changes(
-    result, sets, set_of_row, poc_rows, pid_rows, headers: pa.Table, partner: str, sha: str,
+    result, sets, set_of_row, poc_rows, headers: pa.Table, partner: str, sha: str,
     ids: tuple[np.ndarray, list]
 ) -> pa.Table:
     """The POC lines (ORDER_CHANGES); ``ids``: the segment codes and their vocabulary (read_changes')."""
@@ -297,7 +299,7 @@ def _changes(
     pair_q = [el[k] for k in range(8, _POC_WIDTH, 2)]
     pair_v = [el[k] for k in range(9, _POC_WIDTH, 2)]
     product_cols, product_ids = _products(pair_q, pair_v, n_lines)
-    desc = _descriptions(result, set_of_row, poc_rows, pid_rows)
+    desc = _descriptions(result, set_of_row, poc_rows, ids) if "PID" in vocab else [None] * n_lines
     lineage = _lineage(result, sets, line_set, sha)
     take = pa.array(line_set, pa.int64())
     price_text = el[6]
@@ -392,17 +394,16 @@ def _products(pair_q: list[pa.Array], pair_v: list[pa.Array], n: int) -> tuple[d
 
 
 def _descriptions(
-    result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, pid_rows: np.ndarray
+    result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, ids: tuple[np.ndarray, list]
 ) -> list:
-    """PID05 of the first described PID after each POC (and before the next POC) in the same set."""
+    """PID05 of the first described PID of each POC loop's own (before any of _NOT_THE_LINES: a PID after an SLN
+    describes that subline), not one of a colour or size (ATTRIBUTE_PIDS)."""
     desc: list = [None] * len(poc_rows)
+    pid_rows, owner = _lines_own(set_of_row, poc_rows, *ids, "PID")
     if not len(pid_rows):
         return desc
-    owner = np.searchsorted(poc_rows, pid_rows, side="right") - 1
-    ok = owner >= 0
-    ok[ok] &= set_of_row[poc_rows[owner[ok]]] == set_of_row[pid_rows[ok]]
-    pid_el = _columns(result.segments.elements.take(pa.array(pid_rows[ok], pa.int64())), 6)
-    for line, text in zip(owner[ok].tolist(), pid_el[5].to_pylist(), strict=True):
-        if text is not None and desc[line] is None:
+    pid_el = _columns(result.segments.elements.take(pa.array(pid_rows, pa.int64())), 6)
+    for line, kind, text in zip(owner.tolist(), pid_el[2].to_pylist(), pid_el[5].to_pylist(), strict=True):
+        if text is not None and desc[line] is None and kind not in ATTRIBUTE_PIDS:
             desc[line] = text
     return desc

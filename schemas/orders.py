@@ -177,7 +177,7 @@ PRODUCT_FIELDS = [
     pa.field("vendor_part", pa.string()),  # VN
     pa.field("buyer_part", pa.string()),  # BP / IN
     pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
-    pa.field("description", pa.string()),  # PID05 (first F/08 description)
+    pa.field("description", pa.string()),  # PID05 (first description, not a colour/size PID)
 ]
 
 # what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)

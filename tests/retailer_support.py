@@ -113,16 +113,17 @@ def sent_856s_and_810s(ws, partners) -> list[Path]:
 
 
 def all_sent_accepted(ws, partners, tmp_path: Path, maps, *, shipments: int, answers: int,
-                      as_read: Callable[[bytes], bytes] = lambda b: b) -> None:
-    """A sweep's night: its ``shipments`` 856s and 810s (one pair per shipment) pass our validator, Bots and pyx12
-    (tests.test_mark_for.accepted), and its ``answers`` 855s too, each as ``as_read`` gives it to the checkers."""
+                      as_read: Callable[[bytes], bytes] = lambda b: b, invoices: int | None = None) -> None:
+    """A sweep's night: its ``shipments`` 856s and ``invoices`` 810s (None: one per shipment) pass our validator,
+    Bots and pyx12 (tests.test_mark_for.accepted), and its ``answers`` 855s too, each as ``as_read`` gives it to the
+    checkers."""
     from rules.outbound import validate_outbound
     from tests.shipping_support import bots_check
     from tests.test_mark_for import accepted
     from tests.test_pyx12_outbound import pyx12_accepts
 
     sent = sent_856s_and_810s(ws, partners)
-    assert len(sent) == 2 * shipments
+    assert len(sent) == shipments + (shipments if invoices is None else invoices)
     for path in sent:
         accepted(as_read(path.read_bytes()), tmp_path, maps)
     acks = sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-855-*.x12"))

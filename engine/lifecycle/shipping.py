@@ -313,34 +313,51 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> 
     POs): its own 856, record and SSCCs, the S level's bill of lading, tracking and carrier the same. A shipment
     with a pallet holding several POs' cartons, for a structure listing pallets under each order (SOTPI, SOTI),
     is held (ASN_NOT_BUILT), whatever the 856s are per: the pallet's one label cannot be on two 856s, nor under
-    two orders of one (the 856's self-check refused it as an SSCC listed twice, a reason no one could act on)."""
+    two orders of one (the 856's self-check refused it as an SSCC listed twice, a reason no one could act on).
+    For a store-level partner, whose 856 has an order loop per PO and store (fulfilment.asn.store_level; the store
+    named there or, mark_for "pack", on each carton), a pallet of one PO holding cartons of two stores is held the
+    same way (build one pallet per store)."""
     split = {pid for pid, p in profiles.items() if p.fulfilment.asn.per == "order"}
     tares = {pid for pid, p in profiles.items() if p.fulfilment.asn.structure in ("SOTPI", "SOTI")}
     if not (split | tares) or not any(partner in split | tares for partner in batch.partners.values()):
         return batch
+    by_store = {pid for pid in tares if profiles[pid].fulfilment.asn.store_level}
     lines = batch.check.lines
     sids, pos, pallets = (lines[c].to_pylist() for c in ("shipment_id", "po_number", "pallet_id"))
+    stores = lines["mark_for_store"].to_pylist() if by_store and marks_stores(lines) else [None] * len(sids)
     orders: dict[str, dict[str, None]] = defaultdict(dict)  # shipment -> its POs, in the order the rows name them
-    pallet_pos: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
-    for sid, po, pallet in zip(sids, pos, pallets, strict=True):
+    loops: dict[str, dict[tuple[str, str], None]] = defaultdict(dict)  # shipment -> its order loops (PO, store)
+    pallet_loops: dict[tuple[str, str], dict[tuple[str, str], None]] = defaultdict(dict)
+    for sid, po, pallet, store in zip(sids, pos, pallets, stores, strict=True):
         partner = batch.partners.get(sid)
         if partner in split or partner in tares:
             orders[sid][po or ""] = None
+            loop = (po or "", (store or "") if partner in by_store else "")
+            loops[sid][loop] = None
             if pallet and partner in tares:
-                pallet_pos[(sid, pallet)][po or ""] = None
+                pallet_loops[(sid, pallet)][loop] = None
     held, findings = set(batch.held), list(batch.findings)
-    for (sid, pallet), named in pallet_pos.items():
+    for (sid, pallet), named in pallet_loops.items():
         partner = batch.partners[sid]
-        if len(named) > 1 and len(orders[sid]) > 1 and sid not in held:
+        if len(named) > 1 and len(loops[sid]) > 1 and sid not in held:
             held.add(sid)
             structure = profiles[partner].fulfilment.asn.structure
-            why = (f"{partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label cannot be on "
-                   "two 856s" if partner in split else f"{partner}'s 856 ({structure}) lists each pallet under one "
-                   "order: the pallet's label cannot be under two orders")
-            f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds cartons of POs {', '.join(named)}, "
+            pos_named = list(dict.fromkeys(po for po, _store in named))
+            if len(pos_named) == 1:  # one PO's cartons of several stores, each store its own order loop
+                what = f"PO {pos_named[0]} for stores {', '.join(store for _po, store in named)}"
+                why = (f"{partner}'s 856 ({structure}) has an order loop per PO and store (fulfilment.asn."
+                       "store_level) and lists each pallet under one: the pallet's label cannot be under two stores")
+                build = "one pallet per store"
+            else:
+                what = f"POs {', '.join(pos_named)}"
+                why = (f"{partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label cannot be "
+                       "on two 856s" if partner in split else f"{partner}'s 856 ({structure}) lists each pallet "
+                       "under one order: the pallet's label cannot be under two orders")
+                build = "one pallet per PO"
+            f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds cartons of {what}, "
                         f"and {why}; it is held (no 856, nothing consumed).", value=sid)
-            findings.append(FindingRecord(f, partner, next(iter(named)), "shipment held: no 856, nothing consumed; "
-                                          "the warehouse must build one pallet per PO", STAGE))
+            findings.append(FindingRecord(f, partner, pos_named[0], "shipment held: no 856, nothing consumed; "
+                                          f"the warehouse must build {build}", STAGE))
     frozen = frozenset(held)
     if len(frozen) > len(batch.held):  # the rows' held flag, as _store_checked keeps it
         lines = lines.set_column(lines.schema.get_field_index("held"), "held",
