@@ -467,8 +467,9 @@ RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the 
 
 
 def _ready_or_exit(workspace: Path) -> None:
-    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory; exit 4 when a
-    partner profile does not load (README, Exit status)."""
+    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory; exit 4 when no
+    partner profile loads (README, Exit status). A profile that does not load among others that do is said here
+    (on the standard error) and is that partner's failure in the run: the others run (flows.night)."""
     from flows.workspace import Workspace
 
     missing = Workspace(workspace.resolve()).missing()
@@ -479,13 +480,15 @@ def _ready_or_exit(workspace: Path) -> None:
         raise typer.Exit(ExitStatus.USAGE)
     from schemas.errors import ConfigError
 
-    try:  # before the flow starts: a profile that does not load stops the night, said once, with no traceback
-        Workspace(workspace.resolve()).partners()
+    try:  # before the flow starts: no profile that loads stops the night, said once, with no traceback
+        _profiles, broken = Workspace(workspace.resolve()).partners_apart()
     except ConfigError as exc:
         err.print(f"ConfigError: {shown(exc)}", style="red")
-        err.print("Nothing was done: fix the profile and run again (`orderbridge partner check ID` says what else "
-                  "it lacks)")
+        err.print("Nothing was done: fix the profiles and run again (`orderbridge partner check ID` says what else "
+                  "each lacks)")
         raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
+    for pid, why in sorted(broken.items()):  # the others run; this partner is the run's failure (exit 3)
+        err.print(f"partner {shown(pid)} is left out of this run: {shown(why)}", style="yellow")
 
 
 @app.command()
@@ -547,6 +550,17 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
     os.execve(cmd[0], cmd, worker_env())
 
 
+def _partner_profiles(workspace: Path, partner: str) -> dict:
+    """The workspace's profiles that load, for a command about ``partner`` (inspect, ack): another partner's
+    profile that does not load is not this one's problem; ``partner``'s own raises its ConfigError (exit 4)."""
+    from schemas.profile import load_profiles_apart
+
+    profiles, broken = load_profiles_apart(workspace.resolve() / "partners")
+    if partner in broken:
+        raise broken[partner]
+    return profiles
+
+
 def _check_state(workspace: Path) -> None:
     """Before a run (and before Prefect starts): the state store opens, reads back whole and takes a
     write transaction; else one clear message and exit status 4, nothing done, nothing retried."""
@@ -581,9 +595,13 @@ def serve(workspace: Path = WORKSPACE,
 
     from flows.nightly import deployment, shipments_deployment
     from flows.workspace import Workspace
+    from schemas.errors import ConfigError
 
     ws = Workspace(workspace.resolve())
-    profiles = ws.partners() if any(ws.partners_dir.glob("*.toml")) else {}  # each run says what is missing
+    try:  # each run says what is missing, and which profile does not load
+        profiles = ws.partners_apart()[0]
+    except ConfigError:
+        profiles = {}
     windows = [p.fulfilment.asn.window_minutes for p in profiles.values() if "856" in p.receives]
     if windows and shipments_every >= min(windows):
         err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
@@ -1137,7 +1155,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
         from engine.process import Known, process_file
         from flows.workspace import Workspace
 
-        profiles = Workspace(workspace.resolve()).partners()
+        profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
             err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(ExitStatus.USAGE)
@@ -1242,7 +1260,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
     if partner:
         from flows.workspace import Workspace
 
-        profiles = Workspace(workspace.resolve()).partners()
+        profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
             err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(ExitStatus.USAGE)

@@ -136,6 +136,29 @@ class Workspace:
                               "(see docs/onboarding.md)", path=str(self.partners_dir))
         return load_profiles(self.partners_dir)
 
+    def partners_apart(self) -> tuple[dict[str, PartnerProfile], dict[str, str]]:
+        """The profiles that load, and apart from them, per partner whose profile does not (its file's
+        name), the run's failure for it (broken_profile: the file, the field or line, the loader's
+        reason, what to do). A run takes the first and leaves the second's files in their drops.
+        ConfigError when there is no profile at all, or when none loads (nothing could run: the
+        workspace cannot be used, as before)."""
+        from schemas.profile import load_profiles_apart
+
+        if not any(self.partners_dir.glob("*.toml")):
+            raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
+                              "(see docs/onboarding.md)", path=str(self.partners_dir))
+        profiles, broken = load_profiles_apart(self.partners_dir)
+        if not profiles:
+            first = next(iter(broken.values()))
+            raise ConfigError(f"no partner profile loads ({len(broken)} in {self.partners_dir}): " + "; ".join(
+                f"{pid}.toml: {broken_reason(exc)}" for pid, exc in broken.items()), path=first.context.get(
+                    "path", str(self.partners_dir)))
+        return profiles, {pid: broken_profile(self.partners_dir, pid, exc) for pid, exc in broken.items()}
+
+    def runnable_partners(self) -> dict[str, PartnerProfile]:
+        """The profiles a run's stages work with: those that load (partners_apart)."""
+        return self.partners_apart()[0]
+
     def warehouses(self) -> dict[str, WarehouseProfile]:
         """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""
         from schemas.warehouses import load_warehouses
@@ -163,6 +186,23 @@ class Workspace:
         if missing:
             raise ConfigError(f"workspace {self.root} is not ready to run (see docs/onboarding.md): "
                               + "; ".join(missing), missing=missing)
+
+
+def broken_reason(exc: ConfigError) -> str:
+    from schemas.profile import profile_problem
+
+    return profile_problem(exc)
+
+
+PROFILE_FAILURE = "profile: "  # how a partner's failure for a profile that does not load begins
+
+
+def broken_profile(partners_dir: Path, partner: str, exc: ConfigError) -> str:
+    """A run's failure for a partner whose profile does not load: the file, the field or line and the
+    loader's reason, that nothing of the partner was taken, and what to do."""
+    return (f"{PROFILE_FAILURE}{partners_dir / f'{partner}.toml'} does not load: {broken_reason(exc)}. Nothing of "
+            f"{partner} was taken, answered or sent this run: its files wait in its drop. Fix the profile "
+            f"(`orderbridge partner check {partner}` says what it lacks) and run again")
 
 
 def open_workspace(root: Path | str) -> Workspace:

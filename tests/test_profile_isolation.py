@@ -1,0 +1,155 @@
+"""One partner's profile that does not load (a TOML typo, a value schemas.profile refuses, a field missing) is
+that partner's failure, not the night's: the partners whose profiles load run as they would without it, the
+broken one is a failed partner of the run (exit 3, the summary's row says which file, what and what to do)
+and nothing of it is taken, answered, quarantined or sent: its files wait in its drop until the profile is
+fixed. Confirmations naming its POs wait in the warehouse's inbox too. Only when no profile loads is the
+workspace refused as before (exit 4). It used to refuse every night (exit 4) for one partner's typo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from connectors.state import StateStore
+from flows.cli import app
+from flows.exit_status import ExitStatus, for_run
+from flows.night import InProcess, run_night, run_shipments
+from flows.workspace import Workspace
+from tests.crash_harness import NIGHTS, drop_night, new_workspace
+from tests.support_pool import dump_files
+
+BROKEN = 'usage = "X"'  # x12.usage must be P or T
+EXTRA = ("[x12]", "[x12]\nnot_an_option = 1")  # a field the profile does not have (a typo)
+
+
+def _break(ws: Path, partner: str, how: tuple[str, str] = ('usage = "T"', BROKEN)) -> str:
+    path = ws / "partners" / f"{partner}.toml"
+    text = path.read_text(encoding="utf-8")
+    assert how[0] in text
+    path.write_text(text.replace(how[0], how[1], 1), encoding="utf-8")
+    return text
+
+
+def _night(ws: Path, night: int) -> dict:
+    drop_night(ws, night)
+    return run_night(str(ws), stages=InProcess(delays=[]), now=NIGHTS[night][1], use_gx=False)
+
+
+def _partner_files(ws: Path, partner: str) -> dict[str, bytes]:
+    return {k: v for k, v in dump_files(ws).items() if k.startswith(f"drop/{partner}/")}
+
+
+def test_a_broken_profile_fails_its_partner_only_and_its_files_wait(tmp_path):
+    without, broken = new_workspace(tmp_path / "without"), new_workspace(tmp_path / "broken")
+    (without / "partners" / "initech.toml").unlink()
+    good = _break(broken, "initech")
+    summary = _night(broken, 0)
+    alone = _night(without, 0)
+    # the others: what a night without initech gives them, byte for byte
+    for pid in ("acme", "globex", "umbrella"):
+        assert _partner_files(broken, pid) == _partner_files(without, pid), pid
+    rows = {p["partner"]: p for p in summary["partners"]}
+    assert [p["partner"] for p in summary["partners"]] == ["acme", "globex", "initech", "umbrella"]
+    assert {pid: rows[pid] for pid in ("acme", "globex", "umbrella")} == {
+        p["partner"]: p for p in alone["partners"]}
+    failure = rows["initech"]["failure"]
+    assert failure.startswith(f"profile: {broken.resolve() / 'partners' / 'initech.toml'} does not load: x12.usage: ")
+    assert "'X'" in failure and "orderbridge partner check initech" in failure and "wait in its drop" in failure
+    assert for_run(summary) == ExitStatus.INCOMPLETE and for_run(alone) != ExitStatus.INCOMPLETE
+    # nothing of initech taken: its files in its inbox, nothing archived, answered or sent
+    inbox = sorted(p.name for p in (broken / "drop" / "initech" / "inbox").iterdir())
+    assert inbox == sorted(p.name for p in (Path(__file__).parent.parent / "sample_files" / "drops" / "initech")
+                           .iterdir())
+    assert not [p for p in (broken / "drop" / "initech").rglob("*") if p.is_file() and p.parent.name != "inbox"]
+    state = StateStore(Workspace(broken).state_url)
+    try:
+        assert not [o for o in state.orders() if o.partner == "initech"]
+        assert not state.pending_documents("initech")
+    finally:
+        state.close()
+    # fixed: the next night takes them
+    (broken / "partners" / "initech.toml").write_text(good, encoding="utf-8")
+    later = _night(broken, 1)
+    assert not {p["partner"]: p["failure"] for p in later["partners"] if p["failure"]}
+    assert not [p for p in (broken / "drop" / "initech" / "inbox").iterdir() if p.name.startswith("initech-po")]
+    assert {p["partner"]: p["files"] for p in later["partners"]}["initech"] >= 3
+    assert list((broken / "drop" / "initech" / "outbox").glob("initech-997-*.x12"))
+
+
+@pytest.mark.parametrize("how, said", [
+    (('id = "initech"', 'id = "initech"\nname = ['), "not TOML: "),  # a TOML syntax error: its line
+    (('id = "initech"', 'id = "initech2"'), "profile file name must equal its id"),
+    (EXTRA, "x12.not_an_option"),
+])
+def test_each_kind_of_broken_profile_is_its_partners_failure(tmp_path, how, said):
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    _break(ws, "initech", how)
+    summary = _night(ws, 0)
+    failure = {p["partner"]: p["failure"] for p in summary["partners"]}
+    assert said in failure["initech"] and not any(failure[p] for p in failure if p != "initech"), failure
+    if said == "not TOML: ":
+        assert "(at line " in failure["initech"]  # where the reader stopped
+    assert len(list((ws / "drop" / "initech" / "inbox").iterdir())) == 3
+
+
+SHIPPED = ("shipped", "partially_shipped", "invoiced")
+
+
+def _states(ws: Path) -> dict:
+    state = StateStore(Workspace(ws).state_url)
+    try:
+        return {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+
+
+def test_confirmations_naming_its_pos_wait_in_the_warehouse_inbox(tmp_path):
+    """Day 1's east confirmation names ACME-1001, INITECH-3010 and UMB-6001: while initech's profile does not
+    load it is left in the inbox (neither taken nor quarantined), north's (GLOBEX-2001) ships; once fixed,
+    the next shipments run takes it and INITECH-3010 ships."""
+    ws = new_workspace(tmp_path / "ws")
+    _night(ws, 0)
+    before = _states(ws)
+    good = _break(ws, "initech")
+    drop_night(ws, 1)  # the day's confirmations (and night 2's partner files, not taken by a shipments run)
+    summary = run_shipments(str(ws), stages=InProcess(delays=[]), now="2026-11-27T14:30:00")
+    east = ws / "warehouse-drop" / "east"
+    assert [p.name for p in (east / "inbox").iterdir()] == ["east-shipments-20261127.csv"]
+    assert not list((east / "quarantine").glob("*")) and not list((east / "processed").glob("*"))
+    found = {w["warehouse"]: w for w in summary["warehouses"]}
+    assert "PO INITECH-3010 of partner initech" in found["east"]["failure"] and not found["north"]["failure"]
+    assert found["north"]["shipments"] == 1 and found["east"]["files"] == 0
+    assert {p["partner"]: bool(p["failure"]) for p in summary["partners"]}["initech"]
+    assert for_run(summary) == ExitStatus.INCOMPLETE
+    states = _states(ws)
+    assert states[("globex", "GLOBEX-2001")] in SHIPPED and before[("globex", "GLOBEX-2001")] not in SHIPPED
+    assert (states[("initech", "INITECH-3010")], states[("acme", "ACME-1001")]) == (
+        before[("initech", "INITECH-3010")], before[("acme", "ACME-1001")])
+    (ws / "partners" / "initech.toml").write_text(good, encoding="utf-8")
+    again = run_shipments(str(ws), stages=InProcess(delays=[]), now="2026-11-27T15:00:00")
+    assert not [w for w in again["warehouses"] if w["failure"]]
+    assert not (east / "inbox" / "east-shipments-20261127.csv").exists()
+    states = _states(ws)
+    assert states[("initech", "INITECH-3010")] in SHIPPED and states[("acme", "ACME-1001")] in SHIPPED
+
+
+def test_the_run_command_runs_the_others_and_exits_3_and_refuses_when_none_loads(tmp_path):
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    drop_night(ws, 0)
+    _break(ws, "globex", EXTRA)
+    res = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", NIGHTS[0][1], "--no-prefect", "--no-gx"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == ExitStatus.INCOMPLETE, res.output
+    assert "partner globex is left out of this run" in text and "Traceback" not in res.output
+    summary = json.loads(next((ws / "reports").glob("*/summary.json")).read_text())
+    assert {p["partner"]: bool(p["failure"]) for p in summary["partners"]} == {"acme": False, "globex": True,
+                                                                               "initech": False}
+    for pid in ("acme", "initech"):
+        _break(ws, pid, EXTRA)
+    res = CliRunner().invoke(app, ["run", "-w", str(ws), "--now", NIGHTS[1][1], "--no-prefect", "--no-gx"])
+    text = " ".join(res.output.split())
+    assert res.exit_code == ExitStatus.WORKSPACE_UNUSABLE, res.output
+    assert "no partner profile loads (3 in" in text and "Nothing was done" in text
