@@ -487,8 +487,8 @@ def _ready_or_exit(workspace: Path) -> None:
         err.print("Nothing was done: fix the profiles and run again (`orderbridge partner check ID` says what else "
                   "each lacks)")
         raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
-    for pid, why in sorted(broken.items()):  # the others run; this partner is the run's failure (exit 3)
-        err.print(f"partner {shown(pid)} is left out of this run: {shown(why)}", style="yellow")
+    for pid, b in sorted(broken.items()):  # the others run; this partner is the run's failure (exit 3)
+        err.print(f"partner {shown(pid)} is left out of this run: {shown(b.failure)}", style="yellow")
 
 
 @app.command()

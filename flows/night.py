@@ -31,7 +31,7 @@ from flows import faults, progress, recovery, steps
 from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
-from flows.workspace import Workspace, open_workspace
+from flows.workspace import BrokenProfile, Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
@@ -291,14 +291,15 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     root, clock = str(ws.root), started.isoformat()
     profiles, broken = ws.partners_apart()
     chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
-    unloaded = {pid: why for pid, why in broken.items() if not partners or pid in partners}
+    unloaded = {pid: b for pid, b in broken.items() if not partners or pid in partners}
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}"
                     + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
                        if unloaded else ""))
     results = []
-    for pid, why in unloaded.items():  # that partner's failure, not the night's: its files wait in its drop
-        results.append(steps.PartnerResult(partner=pid, failure=why))
-        progress.report("intake", f"FAILED: {why}", partner=pid)
+    record_unloaded(ws, unloaded, run_id, "intake")
+    for pid, b in unloaded.items():  # that partner's failure, not the night's: its files wait in its drop
+        results.append(steps.PartnerResult(partner=pid, failure=b.failure))
+        progress.report("intake", f"FAILED: {b.failure}", partner=pid)
     pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
     for pid in chosen:
         pulled = pulled_all[pid]
@@ -494,10 +495,11 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
         # a partner whose profile does not load: its failure (nothing of it delivered, its confirmations wait)
         results = sorted([*(steps.PartnerResult(partner=pid) for pid in profiles),
-                          *(steps.PartnerResult(partner=pid, failure=why) for pid, why in broken.items())],
+                          *(steps.PartnerResult(partner=pid, failure=b.failure) for pid, b in broken.items())],
                          key=lambda r: r.partner)
-        for pid, why in broken.items():
-            progress.report("deliver", f"FAILED: {why}", partner=pid)
+        record_unloaded(ws, broken, run_id, "shipments")
+        for pid, b in broken.items():
+            progress.report("deliver", f"FAILED: {b.failure}", partner=pid)
         shipping.merge_documents(results, warehouses, invoicing)
         held.renew()
         state = StateStore(ws.state_url)
@@ -538,6 +540,24 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
             state.close()
         progress.report("run", f"{run_id} (shipments) {'failed' if failed else 'finished'}")
         return summary
+
+
+UNLOADED = "nothing of the partner taken, answered or sent: its files wait in its drop until its profile loads"
+
+
+def record_unloaded(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str) -> None:
+    """The run's PROFILE_NOT_LOADED finding for each partner whose profile does not load (its row in the
+    failures report, beside its failure in the summary), recorded again by every run while it does not."""
+    if not broken:
+        return
+    from schemas.lifecycle import FindingRecord, Plan
+
+    state = StateStore(ws.state_url)
+    try:
+        state.apply(Plan(findings=tuple(FindingRecord(b.finding(), pid, "", UNLOADED, stage)
+                                        for pid, b in sorted(broken.items()))), run_id=run_id)
+    finally:
+        state.close()
 
 
 def _ship_line(w: dict) -> str:

@@ -468,6 +468,21 @@ def load_profile(path: Path) -> PartnerProfile:
         raise ConfigError(f"invalid partner profile: {exc}", path=str(path)) from exc
 
 
+def problem_at(exc: ConfigError) -> tuple[str, int | None, str | None]:
+    """Where a profile that does not load is wrong, as far as its loader says: (the first field refused,
+    e.g. "x12.usage", or ""; the TOML line the reader stopped at, or None; the value given, or None)."""
+    cause = exc.__cause__
+    if isinstance(cause, ValidationError):
+        for e in cause.errors(include_url=False):
+            given = e.get("input")
+            return (".".join(str(x) for x in e.get("loc", ())),  None,
+                    None if isinstance(given, dict) or given is None else str(given))
+    if isinstance(cause, tomllib.TOMLDecodeError):
+        at = re.search(r"at line (\d+)", str(cause))
+        return "", int(at.group(1)) if at else None, None
+    return "", None, None
+
+
 def profile_problem(exc: ConfigError) -> str:
     """Why a profile did not load, on one line, as ops can act on it: each field pydantic refused with
     its message and the value given (``x12.usage: Input should be 'P' or 'T' (given 'X')``), or the TOML

@@ -7,6 +7,7 @@ workspace refused as before (exit 4). It used to refuse every night (exit 4) for
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -59,6 +60,12 @@ def test_a_broken_profile_fails_its_partner_only_and_its_files_wait(tmp_path):
     assert failure.startswith(f"profile: {broken.resolve() / 'partners' / 'initech.toml'} does not load: x12.usage: ")
     assert "'X'" in failure and "orderbridge partner check initech" in failure and "wait in its drop" in failure
     assert for_run(summary) == ExitStatus.INCOMPLETE and for_run(alone) != ExitStatus.INCOMPLETE
+    # its row in the failures report: the file, the field and value refused, what to do
+    with open(summary["reports"]["failures_csv"], encoding="utf-8-sig", newline="") as f:
+        found = [r for r in csv.DictReader(f) if r["code"] == "PROFILE_NOT_LOADED"]
+    assert len(found) == 1 and found[0]["partner"] == "initech" and found[0]["file"] == "initech.toml", found
+    assert (found[0]["element"], found[0]["value"], found[0]["severity"]) == ("x12.usage", "X", "error"), found
+    assert "partner check" in found[0]["hint"] and "does not load" in found[0]["message"], found
     # nothing of initech taken: its files in its inbox, nothing archived, answered or sent
     inbox = sorted(p.name for p in (broken / "drop" / "initech" / "inbox").iterdir())
     assert inbox == sorted(p.name for p in (Path(__file__).parent.parent / "sample_files" / "drops" / "initech")
