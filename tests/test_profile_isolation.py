@@ -160,3 +160,80 @@ def test_the_run_command_runs_the_others_and_exits_3_and_refuses_when_none_loads
     text = " ".join(res.output.split())
     assert res.exit_code == ExitStatus.WORKSPACE_UNUSABLE, res.output
     assert "no partner profile loads (3 in" in text and "Nothing was done" in text
+
+
+def test_a_network_partners_broken_profile_leaves_its_interchanges_unanswered_until_fixed(tmp_path):
+    """tests/fixtures/gsroute: two e-procurement networks (``network``, ``netrun``), each one interchange of two
+    buyers' groups told apart by GS02. netrun's profile with a TOML typo: its interchange is neither answered
+    (no TA1 for an unknown sender, no 997) nor quarantined: it waits; network's answers are the ones a workspace
+    without netrun sends, byte for byte. The confirmation naming both networks' POs waits in the east inbox.
+    Fixed, the next night answers each of netrun's groups at its own GS02 and the confirmation ships."""
+    from tests.retailer_support import on_demo
+    from tests.test_gs_routing import A, B, FIXTURES, sent
+
+    without = on_demo(FIXTURES, tmp_path / "without").root
+    broken = on_demo(FIXTURES, tmp_path / "broken").root
+    (without / "partners" / "netrun.toml").unlink()
+    good = _break(broken, "netrun", ('their_gs_ids = ["AN01000067890"]', 'their_gs_ids = ["AN01000067890"'))
+    clock = "2026-11-27T02:00:00"
+    summary = run_night(str(broken), stages=InProcess(delays=[]), now=clock, use_gx=False)
+    run_night(str(without), stages=InProcess(delays=[]), now=clock, use_gx=False)
+    for pid in ("network", "divisions"):
+        assert _partner_files(broken, pid) == _partner_files(without, pid), pid
+    failure = {p["partner"]: p["failure"] for p in summary["partners"]}
+    assert "netrun.toml does not load: not TOML: " in failure["netrun"] and not failure["network"]
+    netrun = broken / "drop" / "netrun"
+    assert [p.name for p in (netrun / "inbox").iterdir()] == ["netrun-850-4412.x12"]
+    assert not [p for p in netrun.rglob("*") if p.is_file() and p.parent.name != "inbox"]  # no TA1, 997, quarantine
+    east = broken / "warehouse-drop" / "east" / "inbox"
+    east.mkdir(parents=True, exist_ok=True)
+    for f in (FIXTURES / "shipments").iterdir():
+        (east / f.name).write_bytes(f.read_bytes())
+    shipped = run_shipments(str(broken), stages=InProcess(delays=[]), now="2026-11-27T14:30:00")
+    waiting = {w["warehouse"]: w["failure"] for w in shipped["warehouses"]}["east"]
+    assert "NR-100" in waiting and "which no order holds yet" in waiting and "netrun" in waiting
+    assert [p.name for p in east.iterdir()] == ["east-shipments-20261127.csv"]
+    (broken / "partners" / "netrun.toml").write_text(good, encoding="utf-8")
+    fixed = run_night(str(broken), stages=InProcess(delays=[]), now="2026-11-28T02:00:00", use_gx=False)
+    assert not [p for p in fixed["partners"] if p["failure"]] and not list(east.iterdir())
+    ws = Workspace(broken)
+    acks = sent(ws, "netrun", "997")
+    assert sorted((ak102, gs03) for _i, _n, gs03, _g, _s, ak102 in acks) == [("4411", A), ("4412", B)]
+    states = _states(broken)
+    assert {po: states[("netrun", po)] for po in ("NR-100", "NR-200", "NR-201")} == dict.fromkeys(
+        ("NR-100", "NR-200", "NR-201"), "invoiced")
+
+
+class Sharded(InProcess):
+    """The per-partner stages as a work pool runs them (flows.pool through flows.night._per_partner's
+    ``<stage>_many``): what each phase was given is kept."""
+
+    def __init__(self) -> None:
+        super().__init__(delays=[])
+        self.given: list[tuple[str, list[str]]] = []
+
+    def intake_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        self.given.append(("intake", list(partners)))
+        return {pid: self.intake(workspace, pid, now_iso, run_id) for pid in partners}
+
+    def deliver_many(self, workspace: str, partners: list[str], now_iso: str, run_id: str) -> dict:
+        self.given.append(("deliver", list(partners)))
+        return {pid: self.deliver(workspace, pid, now_iso, run_id) for pid in partners}
+
+
+def test_the_pool_night_gives_its_workers_only_the_partners_whose_profiles_load(tmp_path):
+    one, pool = new_workspace(tmp_path / "one", shipping=False), new_workspace(tmp_path / "pool", shipping=False)
+    for ws in (one, pool):
+        _break(ws, "globex", EXTRA)
+        drop_night(ws, 0)
+    stages = Sharded()
+    summary = run_night(str(pool), stages=stages, now=NIGHTS[0][1], use_gx=False)
+    alone = run_night(str(one), stages=InProcess(delays=[]), now=NIGHTS[0][1], use_gx=False)
+    assert stages.given == [("intake", ["acme", "initech"]), ("deliver", ["acme", "initech"])]
+    def rows(summary: dict, ws: Path) -> list[dict]:
+        return [p | {"failure": p["failure"].replace(str(ws.resolve()), "WS")} for p in summary["partners"]]
+
+    assert rows(summary, pool) == rows(alone, one) and "x12.not_an_option" in summary["partners"][1]["failure"]
+    assert {k: v for k, v in dump_files(pool).items() if k.startswith("drop/")} == {
+        k: v for k, v in dump_files(one).items() if k.startswith("drop/")}
+    assert len(list((pool / "drop" / "globex" / "inbox").iterdir())) == 3
