@@ -1051,7 +1051,7 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     from flows.workspace import REFERENCE_FILES, Workspace
     from rules.partner_check import check_profile, check_reference, profile_warnings
     from schemas.errors import ConfigError
-    from schemas.profile import load_profile
+    from schemas.profile import load_profile, profile_problem
 
     ws = Workspace(workspace.resolve())
     problems: list[str] = []
@@ -1062,8 +1062,9 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     else:
         try:
             profile = load_profile(path)
-        except ConfigError as exc:
-            problems.append(f"{path}: {exc}")
+        except ConfigError as exc:  # on one line: each field refused and the value given, or the TOML line
+            problems.append(f"{path}: {exc.message.split(':', 1)[0]}: {profile_problem(exc)} (a run leaves "
+                            f"{partner_id} out until it loads: its files wait in its drop)")
     if profile is not None and profile.id != partner_id:
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None

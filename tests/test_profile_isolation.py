@@ -237,3 +237,44 @@ def test_the_pool_night_gives_its_workers_only_the_partners_whose_profiles_load(
     assert {k: v for k, v in dump_files(pool).items() if k.startswith("drop/")} == {
         k: v for k, v in dump_files(one).items() if k.startswith("drop/")}
     assert len(list((pool / "drop" / "globex" / "inbox").iterdir())) == 3
+
+
+def test_partner_check_and_status_with_one_broken_profile(tmp_path):
+    """`partner check` says on one line what is wrong with the broken profile (the field and the value given, no
+    pydantic page) and that its partner waits; another partner's check is not troubled by it; `status` of the
+    broken partner's order still tells its story (it needs no profile)."""
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    _night(ws, 0)
+    _break(ws, "initech")
+    runner = CliRunner()
+    res = runner.invoke(app, ["partner", "check", "initech", "-w", str(ws)])
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("missing:")]
+    assert res.exit_code == ExitStatus.INPUT_ERRORS and len(lines) == 1, res.output
+    assert "invalid partner profile: x12.usage: Input should be 'P' or 'T' (given 'X')" in " ".join(res.output.split())
+    assert "its files wait in its drop" in " ".join(res.output.split()) and "pydantic.dev" not in res.output
+    res = runner.invoke(app, ["partner", "check", "acme", "-w", str(ws)])
+    assert res.exit_code == ExitStatus.OK and "initech" not in res.output, res.output
+    res = runner.invoke(app, ["status", "INITECH-3010", "-w", str(ws)])
+    assert res.exit_code == ExitStatus.OK and "initech / INITECH-3010" in res.output, res.output
+
+
+def test_report_and_retake_with_one_broken_profile(tmp_path):
+    """`report --run` writes the broken night's reports again (its partner row kept); `retake` for the broken
+    partner says its profile does not load (exit 2), and for another partner is not troubled by it."""
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    _night(ws, 0)
+    _break(ws, "initech")
+    summary = _night(ws, 1)
+    runner = CliRunner()
+    res = runner.invoke(app, ["report", "--run", summary["run_id"], "--section", "run", "-w", str(ws)])
+    assert res.exit_code == ExitStatus.OK, res.output
+    again = json.loads((ws / "reports" / summary["run_id"] / "summary.json").read_text())
+    assert [p["partner"] for p in again["partners"]] == ["acme", "globex", "initech"]
+    assert again["partners"][2]["failure"].startswith("profile: ")
+    res = runner.invoke(app, ["retake", "initech-po-01.x12", "--partner", "initech", "--by", "ops", "--note", "n",
+                              "-w", str(ws)])
+    text = " ".join(res.output.split())
+    assert res.exit_code == ExitStatus.USAGE and "partner initech's profile" in text and "does not load" in text
+    res = runner.invoke(app, ["retake", "acme-po-broken.x12", "--partner", "acme", "--by", "ops", "--note", "n",
+                              "-w", str(ws)])
+    assert "does not load" not in res.output and "initech" not in res.output, res.output
