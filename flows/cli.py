@@ -1154,7 +1154,6 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
     data = path.read_bytes()
     if partner:  # the whole per-file pipeline (and its imports: pandas, the rules) only when asked
         from engine.process import Known, process_file
-        from flows.workspace import Workspace
 
         profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
@@ -1259,8 +1258,6 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
     data = file.read_bytes()
     if partner:
-        from flows.workspace import Workspace
-
         profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
             err.print(f"unknown partner {shown(repr(partner))}", style="red")

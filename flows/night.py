@@ -170,9 +170,9 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     state = StateStore(ws.state_url)
     try:
-        with timed("reconcile"):
-            done = steps.reconcile_run(ws, ws.runnable_partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
-                                       folder=recovery.report_folder(ws, run_id))  # the report folder being written
+        with timed("reconcile"):  # folder: the report folder being written
+            done = steps.reconcile_run(ws, ws.runnable_partners(), state, now=datetime.fromisoformat(now_iso),
+                                       run_id=run_id, folder=recovery.report_folder(ws, run_id))
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()

@@ -129,24 +129,27 @@ class Workspace:
         return self.root / "warehouse-drop"
 
     def partners(self) -> dict[str, PartnerProfile]:
+        """Every profile, each one loading (ConfigError for the first that does not): for what needs them
+        all, e.g. `orderbridge state rebuild`. A run takes those that load (partners_apart)."""
         from schemas.profile import load_profiles
 
+        self._require_profiles()
+        return load_profiles(self.partners_dir)
+
+    def _require_profiles(self) -> None:
         if not any(self.partners_dir.glob("*.toml")):
             raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
                               "(see docs/onboarding.md)", path=str(self.partners_dir))
-        return load_profiles(self.partners_dir)
 
     def partners_apart(self) -> tuple[dict[str, PartnerProfile], dict[str, BrokenProfile]]:
         """The profiles that load, and apart from them, per partner whose profile does not (its file's
         name), what is wrong with it (BrokenProfile: the file, the field or line, the loader's reason;
-        its failure in the run and its finding). A run takes the first and leaves the second's files in their drops.
-        ConfigError when there is no profile at all, or when none loads (nothing could run: the
-        workspace cannot be used, as before)."""
+        its failure in the run and its finding). A run takes the first and leaves the second's files in
+        their drops. ConfigError when there is no profile at all, or when none loads (nothing could run:
+        the workspace cannot be used, as before)."""
         from schemas.profile import load_profiles_apart
 
-        if not any(self.partners_dir.glob("*.toml")):
-            raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
-                              "(see docs/onboarding.md)", path=str(self.partners_dir))
+        self._require_profiles()
         profiles, broken = load_profiles_apart(self.partners_dir)
         apart = {pid: BrokenProfile.of(self.partners_dir, pid, exc) for pid, exc in broken.items()}
         if not profiles:

@@ -475,7 +475,7 @@ def problem_at(exc: ConfigError) -> tuple[str, int | None, str | None]:
     if isinstance(cause, ValidationError):
         for e in cause.errors(include_url=False):
             given = e.get("input")
-            return (".".join(str(x) for x in e.get("loc", ())),  None,
+            return (".".join(str(x) for x in e.get("loc", ())), None,
                     None if isinstance(given, dict) or given is None else str(given))
     if isinstance(cause, tomllib.TOMLDecodeError):
         at = re.search(r"at line (\d+)", str(cause))

@@ -19,6 +19,7 @@ from flows.cli import app
 from flows.exit_status import ExitStatus, for_run
 from flows.night import InProcess, run_night, run_shipments
 from flows.workspace import Workspace
+from schemas.errors import ConfigError
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support_pool import dump_files
 
@@ -169,7 +170,7 @@ def test_a_network_partners_broken_profile_leaves_its_interchanges_unanswered_un
     without netrun sends, byte for byte. The confirmation naming both networks' POs waits in the east inbox.
     Fixed, the next night answers each of netrun's groups at its own GS02 and the confirmation ships."""
     from tests.retailer_support import on_demo
-    from tests.test_gs_routing import A, B, FIXTURES, sent
+    from tests.test_gs_routing import FIXTURES, A, B, sent
 
     without = on_demo(FIXTURES, tmp_path / "without").root
     broken = on_demo(FIXTURES, tmp_path / "broken").root
@@ -278,3 +279,17 @@ def test_report_and_retake_with_one_broken_profile(tmp_path):
     res = runner.invoke(app, ["retake", "acme-po-broken.x12", "--partner", "acme", "--by", "ops", "--note", "n",
                               "-w", str(ws)])
     assert "does not load" not in res.output and "initech" not in res.output, res.output
+
+
+def test_inspect_with_another_partners_broken_profile(tmp_path):
+    """`inspect --partner acme` is not troubled by initech's broken profile (it used to stop at it: exit 4);
+    `inspect --partner initech` says what is wrong with initech's (exit 4, as before)."""
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    _break(ws, "initech")
+    po = Path(__file__).parent.parent / "sample_files" / "drops" / "acme" / "acme-po-01.x12"
+    runner = CliRunner()
+    res = runner.invoke(app, ["inspect", str(po), "--partner", "acme", "-w", str(ws)])
+    assert res.exit_code in (ExitStatus.OK, ExitStatus.INPUT_ERRORS) and "initech" not in res.output, res.output
+    res = runner.invoke(app, ["inspect", str(po), "--partner", "initech", "-w", str(ws)])
+    # the ConfigError that flows.cli.main turns into exit 4 (tests/test_cli_hostile_values.py runs it)
+    assert isinstance(res.exception, ConfigError) and "x12.usage" in str(res.exception)
