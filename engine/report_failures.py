@@ -231,6 +231,10 @@ HINTS: dict[str, str] = {
         "Taken as new: the partner's ISA13 was last used longer ago than its duplicate window (the message"
         " names when and in which file); ask them only if a restart of their numbers was not expected."
     ),
+    "PROFILE_NOT_LOADED": (
+        "Fix partners/ID.toml where the message says (the field, or the TOML line), check it with `orderbridge "
+        "partner check ID`, and run again: the partner's files wait in its drop and are taken then."
+    ),
     "PARTNER_SENDER_MISMATCH": (
         "The file came in the wrong partner's drop, or the partner changed their ISA id. Once the profile is right, "
         "`orderbridge retake FILE --partner P --by NAME --note WHY` takes it again (nothing was answered)."

@@ -467,8 +467,9 @@ RELEASE = typer.Option(None, "--release", help="The release (850 BEG04), or the 
 
 
 def _ready_or_exit(workspace: Path) -> None:
-    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory; exit 4 when a
-    partner profile does not load (README, Exit status)."""
+    """Exit 2, saying what is missing, when the workspace lacks profiles, reference data or inventory; exit 4 when no
+    partner profile loads (README, Exit status). A profile that does not load among others that do is said here
+    (on the standard error) and is that partner's failure in the run: the others run (flows.night)."""
     from flows.workspace import Workspace
 
     missing = Workspace(workspace.resolve()).missing()
@@ -479,13 +480,15 @@ def _ready_or_exit(workspace: Path) -> None:
         raise typer.Exit(ExitStatus.USAGE)
     from schemas.errors import ConfigError
 
-    try:  # before the flow starts: a profile that does not load stops the night, said once, with no traceback
-        Workspace(workspace.resolve()).partners()
+    try:  # before the flow starts: no profile that loads stops the night, said once, with no traceback
+        _profiles, broken = Workspace(workspace.resolve()).partners_apart()
     except ConfigError as exc:
         err.print(f"ConfigError: {shown(exc)}", style="red")
-        err.print("Nothing was done: fix the profile and run again (`orderbridge partner check ID` says what else "
-                  "it lacks)")
+        err.print("Nothing was done: fix the profiles and run again (`orderbridge partner check ID` says what else "
+                  "each lacks)")
         raise typer.Exit(ExitStatus.WORKSPACE_UNUSABLE) from None
+    for pid, b in sorted(broken.items()):  # the others run; this partner is the run's failure (exit 3)
+        err.print(f"partner {shown(pid)} is left out of this run: {shown(b.failure)}", style="yellow")
 
 
 @app.command()
@@ -547,6 +550,17 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
     os.execve(cmd[0], cmd, worker_env())
 
 
+def _partner_profiles(workspace: Path, partner: str) -> dict:
+    """The workspace's profiles that load, for a command about ``partner`` (inspect, ack): another partner's
+    profile that does not load is not this one's problem; ``partner``'s own raises its ConfigError (exit 4)."""
+    from schemas.profile import load_profiles_apart
+
+    profiles, broken = load_profiles_apart(workspace.resolve() / "partners")
+    if partner in broken:
+        raise broken[partner]
+    return profiles
+
+
 def _check_state(workspace: Path) -> None:
     """Before a run (and before Prefect starts): the state store opens, reads back whole and takes a
     write transaction; else one clear message and exit status 4, nothing done, nothing retried."""
@@ -581,9 +595,13 @@ def serve(workspace: Path = WORKSPACE,
 
     from flows.nightly import deployment, shipments_deployment
     from flows.workspace import Workspace
+    from schemas.errors import ConfigError
 
     ws = Workspace(workspace.resolve())
-    profiles = ws.partners() if any(ws.partners_dir.glob("*.toml")) else {}  # each run says what is missing
+    try:  # each run says what is missing, and which profile does not load
+        profiles = ws.partners_apart()[0]
+    except ConfigError:
+        profiles = {}
     windows = [p.fulfilment.asn.window_minutes for p in profiles.values() if "856" in p.receives]
     if windows and shipments_every >= min(windows):
         err.print(f"--shipments-every {shipments_every} is not shorter than the tightest ASN window "
@@ -1033,7 +1051,7 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     from flows.workspace import REFERENCE_FILES, Workspace
     from rules.partner_check import check_profile, check_reference, profile_warnings
     from schemas.errors import ConfigError
-    from schemas.profile import load_profile
+    from schemas.profile import load_profile, profile_problem
 
     ws = Workspace(workspace.resolve())
     problems: list[str] = []
@@ -1044,8 +1062,9 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     else:
         try:
             profile = load_profile(path)
-        except ConfigError as exc:
-            problems.append(f"{path}: {exc}")
+        except ConfigError as exc:  # on one line: each field refused and the value given, or the TOML line
+            problems.append(f"{path}: {exc.message.split(':', 1)[0]}: {profile_problem(exc)} (a run leaves "
+                            f"{partner_id} out until it loads: its files wait in its drop)")
     if profile is not None and profile.id != partner_id:
         problems.append(f"{path}: the profile's id is {profile.id!r}; the file name must be <id>.toml")
         profile = None
@@ -1135,9 +1154,8 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
     data = path.read_bytes()
     if partner:  # the whole per-file pipeline (and its imports: pandas, the rules) only when asked
         from engine.process import Known, process_file
-        from flows.workspace import Workspace
 
-        profiles = Workspace(workspace.resolve()).partners()
+        profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
             err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(ExitStatus.USAGE)
@@ -1240,9 +1258,7 @@ def ack(file: Path = typer.Argument(..., help="An X12 file."),
 
     data = file.read_bytes()
     if partner:
-        from flows.workspace import Workspace
-
-        profiles = Workspace(workspace.resolve()).partners()
+        profiles = _partner_profiles(workspace, partner)
         if partner not in profiles:
             err.print(f"unknown partner {shown(repr(partner))}", style="red")
             raise typer.Exit(ExitStatus.USAGE)

@@ -25,8 +25,10 @@ class ExitStatus(IntEnum):
     a person)."""
 
     INCOMPLETE = 3
-    """Not done: a stage, a partner or a warehouse of the run failed (e.g. its SFTP server is down: the
-    others went on; the summary and the failures report say which;
+    """Not done: a stage, a partner or a warehouse of the run failed (e.g. its SFTP server is down, or a
+    partner's profile does not load - its files wait in its drop, and confirmations naming its POs in
+    the warehouse's inbox, until it is fixed: the others went on; the summary and the failures report
+    say which;
     what was done is kept and the next run goes on from there), or an unexpected error stopped the
     command (the message says why; a bug: please report it)."""
 
@@ -34,7 +36,8 @@ class ExitStatus(IntEnum):
     """Nothing done: the workspace cannot be used (its state store is read-only, on a full disk,
     damaged or not a database, or missing or empty while the workspace has history - restore a backup
     or `orderbridge state rebuild`, docs/state-store.md, Recovery -; its lease file cannot be written;
-    a drop folder cannot be written; a partner profile does not load). Nothing is retried: fix the
+    a drop folder cannot be written; no partner profile loads - one that does not among others is its
+    partner's failure, INCOMPLETE). Nothing is retried: fix the
     cause, or restore the state store from a backup, and run again."""
 
     BUSY = 5

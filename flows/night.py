@@ -31,7 +31,7 @@ from flows import faults, progress, recovery, steps
 from flows.memory import gives_back, survivors_frozen
 from flows.progress import plural
 from flows.timing import timed
-from flows.workspace import Workspace, open_workspace
+from flows.workspace import BrokenProfile, Workspace, open_workspace
 from schemas.errors import ConfigError, is_transient
 from schemas.lifecycle import AWAITING_PERSON
 from schemas.profile import PartnerProfile
@@ -76,7 +76,7 @@ def intake_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     """One partner's inbox taken in (steps.intake_partner; ``keep``: its lease renewal before each file
     and each stored piece, when partners are sharded)."""
     ws = open_workspace(workspace)
-    profile = ws.partners()[partner_id]
+    profile = ws.runnable_partners()[partner_id]
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
@@ -99,7 +99,7 @@ def decide_stage(workspace: str, now_iso: str, run_id: str, use_gx: bool) -> ste
     state = StateStore(ws.state_url)
     try:
         with timed("decide"):
-            return steps.decide_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+            return steps.decide_run(ws, ws.runnable_partners(), state, load_reference(ws.reference_dir),
                                     steps.load_inventory(ws, now.date()), now=now, run_id=run_id, use_gx=use_gx)
     finally:
         state.close()
@@ -111,7 +111,7 @@ def deliver_stage(workspace: str, partner_id: str, now_iso: str, run_id: str, *,
     """One partner's pending documents to its outbox (steps.deliver_partner; ``keep``: its lease renewal
     before each chunk, when partners are sharded)."""
     ws = open_workspace(workspace)
-    profile = ws.partners()[partner_id]
+    profile = ws.runnable_partners()[partner_id]
     state = StateStore(ws.state_url)
     try:
         drop = open_drop(workspace, profile)
@@ -133,14 +133,15 @@ def ship_stage(workspace: str, warehouse_id: str, now_iso: str, run_id: str) -> 
 
     ws = open_workspace(workspace)
     warehouse = ws.warehouses()[warehouse_id]
+    profiles, broken = ws.partners_apart()
     state = StateStore(ws.state_url)
     try:
         drop = open_warehouse_drop(workspace, warehouse)
         try:
             with timed("ship", warehouse_id):
-                return shipping.ship_warehouse(ws, warehouse, ws.partners(), state, drop,
+                return shipping.ship_warehouse(ws, warehouse, profiles, state, drop,
                                                load_reference(ws.reference_dir), now=datetime.fromisoformat(now_iso),
-                                               run_id=run_id).to_dict()
+                                               run_id=run_id, absent=set(broken)).to_dict()
         finally:
             drop.close()
     finally:
@@ -157,7 +158,7 @@ def invoice_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     state = StateStore(ws.state_url)
     try:
         with timed("invoice"):
-            return shipping.invoice_run(ws, ws.partners(), state, load_reference(ws.reference_dir),
+            return shipping.invoice_run(ws, ws.runnable_partners(), state, load_reference(ws.reference_dir),
                                         now=datetime.fromisoformat(now_iso), run_id=run_id).to_dict()
     finally:
         state.close()
@@ -169,9 +170,9 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     ws = open_workspace(workspace)
     state = StateStore(ws.state_url)
     try:
-        with timed("reconcile"):
-            done = steps.reconcile_run(ws, ws.partners(), state, now=datetime.fromisoformat(now_iso), run_id=run_id,
-                                       folder=recovery.report_folder(ws, run_id))  # the report folder being written
+        with timed("reconcile"):  # folder: the report folder being written
+            done = steps.reconcile_run(ws, ws.runnable_partners(), state, now=datetime.fromisoformat(now_iso),
+                                       run_id=run_id, folder=recovery.report_folder(ws, run_id))
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()
@@ -288,9 +289,17 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     from flows import shipments as shipping
 
     root, clock = str(ws.root), started.isoformat()
-    chosen = [pid for pid in sorted(ws.partners()) if not partners or pid in partners]
-    progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}")
+    profiles, broken = ws.partners_apart()
+    chosen = [pid for pid in sorted(profiles) if not partners or pid in partners]
+    unloaded = {pid: b for pid, b in broken.items() if not partners or pid in partners}
+    progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}"
+                    + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
+                       if unloaded else ""))
     results = []
+    record_unloaded(ws, unloaded, run_id, "intake")
+    for pid, b in unloaded.items():  # that partner's failure, not the night's: its files wait in its drop
+        results.append(steps.PartnerResult(partner=pid, failure=b.failure))
+        progress.report("intake", f"FAILED: {b.failure}", partner=pid)
     pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
     for pid in chosen:
         pulled = pulled_all[pid]
@@ -302,6 +311,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
             res.documents.update(pulled.value["documents"])
             progress.report("intake", _intake_line(res), partner=pid)
         results.append(res)
+    results.sort(key=lambda r: r.partner)
     faults.reached("after-intake")
     held.renew()
     decided = stages.decide(root, clock, run_id, use_gx)
@@ -320,8 +330,10 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     shipping.merge_documents(results, warehouses, invoicing)
     faults.reached("after-shipping")
     held.renew()
-    delivered_all = _per_partner(ws, stages, "deliver", [r.partner for r in results], clock, run_id)
+    delivered_all = _per_partner(ws, stages, "deliver", chosen, clock, run_id)
     for res in results:
+        if res.partner in unloaded:
+            continue
         delivered = delivered_all[res.partner]
         if delivered.failure:
             res.failure = (res.failure + "; " if res.failure else "") + "delivery: " + delivered.failure
@@ -343,7 +355,8 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     try:
         try:
             with timed("reports"):
-                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=chosen,
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures,
+                                              partners=sorted([*chosen, *unloaded]),
                                               availability=run.availability if run else None, finance=finance,
                                               shipping={"warehouses": warehouses, "invoicing": invoicing})
             progress.report("reports", summary["reports"]["summary_html"])
@@ -379,7 +392,7 @@ def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str],
         return {pid: getattr(stages, stage)(root, pid, clock, run_id) for pid in partners}
     from connectors import state_order
 
-    profiles = ws.partners()
+    profiles = ws.runnable_partners()
     state = StateStore(ws.state_url)
     try:
         busy = [pid for pid in partners if _has_work(ws, state, stage, profiles[pid])]
@@ -466,7 +479,7 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         check_state(ws)
         started = datetime.fromisoformat(now) if now else datetime.now().replace(microsecond=0)
         clock = started.isoformat()
-        profiles = ws.partners()
+        profiles, broken = ws.partners_apart()
         state = StateStore(ws.state_url)
         try:
             if not shipping.work_waiting(ws, state, profiles,
@@ -480,7 +493,13 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         held.renew(note=f"shipments {run_id}", run_id=run_id)
         progress.report("run", f"{run_id} (shipments) started, run clock {clock}")
         warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
-        results = [steps.PartnerResult(partner=pid) for pid in sorted(profiles)]
+        # a partner whose profile does not load: its failure (nothing of it delivered, its confirmations wait)
+        results = sorted([*(steps.PartnerResult(partner=pid) for pid in profiles),
+                          *(steps.PartnerResult(partner=pid, failure=b.failure) for pid, b in broken.items())],
+                         key=lambda r: r.partner)
+        record_unloaded(ws, broken, run_id, "shipments")
+        for pid, b in broken.items():
+            progress.report("deliver", f"FAILED: {b.failure}", partner=pid)
         shipping.merge_documents(results, warehouses, invoicing)
         held.renew()
         state = StateStore(ws.state_url)
@@ -505,7 +524,8 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         state = StateStore(ws.state_url)
         try:
             try:
-                summary = steps.write_reports(ws, run_id, state=state, failures=failures, partners=sorted(profiles),
+                summary = steps.write_reports(ws, run_id, state=state, failures=failures,
+                                              partners=sorted([*profiles, *broken]),
                                               shipping={"warehouses": warehouses, "invoicing": invoicing})
                 progress.report("reports", summary["reports"]["summary_html"])
             except Exception as exc:  # noqa: BLE001 - the work is done and recorded; its report can be rewritten
@@ -520,6 +540,24 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
             state.close()
         progress.report("run", f"{run_id} (shipments) {'failed' if failed else 'finished'}")
         return summary
+
+
+UNLOADED = "nothing of the partner taken, answered or sent: its files wait in its drop until its profile loads"
+
+
+def record_unloaded(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str) -> None:
+    """The run's PROFILE_NOT_LOADED finding for each partner whose profile does not load (its row in the
+    failures report, beside its failure in the summary), recorded again by every run while it does not."""
+    if not broken:
+        return
+    from schemas.lifecycle import FindingRecord, Plan
+
+    state = StateStore(ws.state_url)
+    try:
+        state.apply(Plan(findings=tuple(FindingRecord(b.finding(), pid, "", UNLOADED, stage)
+                                        for pid, b in sorted(broken.items()))), run_id=run_id)
+    finally:
+        state.close()
 
 
 def _ship_line(w: dict) -> str:

@@ -239,7 +239,7 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     try:
         with gc_paused():
             written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
-                                        partners=partners if partners is not None else sorted(ws.partners()),
+                                        partners=partners if partners is not None else _partner_ids(ws),
                                         finance=finance, shipping=shipping)
     finally:
         if own:
@@ -247,6 +247,12 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
     return written.summary | {"folder": str(written.folder),
                               "reports": {k: os.path.normpath(written.folder / v)
                                           for k, v in written.summary["reports"].items()}}
+
+
+def _partner_ids(ws: Workspace) -> list[str]:
+    """Every partner of the workspace, its profile loading or not (a run's summary has a row for each)."""
+    profiles, broken = ws.partners_apart()
+    return sorted({*profiles, *broken})
 
 
 # --- `orderbridge report` ----------------------------------------------------------------------------
@@ -268,7 +274,7 @@ def _finance_section(ws: Workspace, state: StateStore, run_id: str | None, *, si
         if not runs:
             return {"title": ": no reconciliation has run yet", "reports": {}}
         now = datetime.fromisoformat(runs[-1]["as_of"])
-    written = write_cumulative(ws, state, ws.partners(), as_of=now, since=since)
+    written = write_cumulative(ws, state, ws.runnable_partners(), as_of=now, since=since)
     return {"title": f" report and dashboard as of {now:%Y-%m-%d %H:%M} (run clock)"
                      + (f", POs since {since}" if since else "") + ":", "reports": written}
 

@@ -49,8 +49,14 @@ def files_key(ws: Workspace, partner: str | None, warehouse: str | None) -> tupl
     """The files key and the local drop (its archive) of ``partner`` or ``warehouse`` (exactly one of them)."""
     if bool(partner) == bool(warehouse):
         raise Refused("name the partner (--partner) or the warehouse (--warehouse) whose file it is, one of them")
-    if partner and partner not in ws.partners():
-        raise Refused(f"unknown partner {partner!r}")
+    if partner:
+        profiles, broken = ws.partners_apart()
+        if partner in broken:
+            b = broken[partner]
+            raise Refused(f"partner {partner}'s profile {b.path} does not load: {b.reason}; fix it first "
+                          f"(`orderbridge partner check {partner}`): a run takes its files then")
+        if partner not in profiles:
+            raise Refused(f"unknown partner {partner!r}")
     if warehouse and warehouse not in ws.warehouses():
         raise Refused(f"unknown warehouse {warehouse!r}")
     key, root = (partner, ws.drop_root / partner) if partner else (warehouse_party(warehouse),
@@ -95,7 +101,7 @@ def mark(ws: Workspace, state: StateStore, file: str, *, partner: str | None = N
     if not kept or local.stat("archive", kept) is None:
         raise Refused(f"{name}'s kept copy archive/{kept} is gone: ask for the file again (or put the copy back)")
     if partner:
-        limits = ws.partners()[partner].limits
+        limits = ws.runnable_partners()[partner].limits
         over = budgets.file_too_large(record["size"], limits, file=name)
         if over is not None:
             raise Refused(f"{over.message} Raise [limits] max_file_bytes in partners/{partner}.toml first")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -38,7 +38,7 @@ from engine.invoice_po_sacs import (
 from engine.lifecycle import backorders, billing, shipping
 from engine.shipments import CANONICAL_COLUMNS, heading_only
 from engine.sscc import serial_capacity
-from flows import faults, retake, taking
+from flows import faults, progress, retake, taking
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
@@ -232,16 +232,39 @@ def owned(plan: Plan, party: str) -> Plan:
 # --- per warehouse: confirmations -> 856s --------------------------------------------------------
 def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
                    state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
-                   check: Check | None = None) -> WarehouseResult:
+                   check: Check | None = None, absent: Collection[str] = ()) -> WarehouseResult:
     """Every confirmation waiting in the warehouse's inbox, one file per transaction. Each 856 is
-    checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound)."""
+    checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound).
+    ``absent``: partners whose profile does not load this run (flows.workspace.partners_apart): a
+    confirmation naming one of their POs, or a PO no order holds (it may be in such a partner's inbox,
+    not taken), is left in the inbox, untouched, until they load (waiting_for_profiles)."""
     with fewer_collections():
-        return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check)
+        return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check,
+                               absent=absent)
+
+
+def waiting_for_profiles(state: StateStore, read: shipping.Confirmations, absent: Collection[str]) -> list[str]:
+    """Why a confirmation waits for profiles that do not load (``absent``), one phrase per partner or
+    unknown PO; [] when it names none of their POs (or every profile loads)."""
+    if not absent:
+        return []
+    named = {po for po in (*read.lines["po_number"].to_pylist(), *read.pos.values()) if po}
+    held = state.orders_with_po(named)
+    theirs: dict[str, list[str]] = {}
+    for r in held:
+        if r.partner in absent:
+            theirs.setdefault(r.partner, []).append(r.po_number)
+    out = [f"PO {', '.join(sorted(set(pos)))} of partner {pid}" for pid, pos in sorted(theirs.items())]
+    unknown = sorted(named - {r.po_number for r in held})
+    if unknown:
+        out.append(f"PO {', '.join(unknown)}, which no order holds yet (it may wait in the inbox of "
+                   f"{', '.join(sorted(absent))})")
+    return out
 
 
 def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
                     state: StateStore, drop: FileDrop, ref: ReferenceData, *, now: datetime, run_id: str,
-                    check: Check | None) -> WarehouseResult:
+                    check: Check | None, absent: Collection[str] = ()) -> WarehouseResult:
     res = WarehouseResult(warehouse=warehouse.id)
     check = check or outbound_check
     local = drop if isinstance(drop, LocalDrop) else LocalDrop(ws.warehouse_drop_root / warehouse.id)
@@ -296,6 +319,14 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             _dispose(drop, local, info.name, data, "processed")
             continue
         read = read_confirmations(data, warehouse, file=info.name, sha256=sha)
+        waits = waiting_for_profiles(state, read, absent)
+        if waits:  # neither taken nor refused: it ships once the partner's profile loads
+            res.files -= 1
+            why = (f"confirmation {info.name} left in the inbox: it names {'; '.join(waits)}, whose profile does "
+                   "not load (it is taken once the profile is fixed)")
+            res.failure = f"{res.failure}; {why}" if res.failure else why
+            progress.report("ship", why, partner=warehouse.id)
+            continue
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
                                         render=render, check=check, archive_name=archive_name, size=len(data))
         disposition = "quarantine" if errors else "processed"

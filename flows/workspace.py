@@ -129,12 +129,37 @@ class Workspace:
         return self.root / "warehouse-drop"
 
     def partners(self) -> dict[str, PartnerProfile]:
+        """Every profile, each one loading (ConfigError for the first that does not): for what needs them
+        all, e.g. `orderbridge state rebuild`. A run takes those that load (partners_apart)."""
         from schemas.profile import load_profiles
 
+        self._require_profiles()
+        return load_profiles(self.partners_dir)
+
+    def _require_profiles(self) -> None:
         if not any(self.partners_dir.glob("*.toml")):
             raise ConfigError(f"workspace {self.root} has no partner profiles: add partners/<id>.toml "
                               "(see docs/onboarding.md)", path=str(self.partners_dir))
-        return load_profiles(self.partners_dir)
+
+    def partners_apart(self) -> tuple[dict[str, PartnerProfile], dict[str, BrokenProfile]]:
+        """The profiles that load, and apart from them, per partner whose profile does not (its file's
+        name), what is wrong with it (BrokenProfile: the file, the field or line, the loader's reason;
+        its failure in the run and its finding). A run takes the first and leaves the second's files in
+        their drops. ConfigError when there is no profile at all, or when none loads (nothing could run:
+        the workspace cannot be used, as before)."""
+        from schemas.profile import load_profiles_apart
+
+        self._require_profiles()
+        profiles, broken = load_profiles_apart(self.partners_dir)
+        apart = {pid: BrokenProfile.of(self.partners_dir, pid, exc) for pid, exc in broken.items()}
+        if not profiles:
+            raise ConfigError(f"no partner profile loads ({len(broken)} in {self.partners_dir}): " + "; ".join(
+                f"{b.path.name}: {b.reason}" for b in apart.values()), path=str(self.partners_dir))
+        return profiles, apart
+
+    def runnable_partners(self) -> dict[str, PartnerProfile]:
+        """The profiles a run's stages work with: those that load (partners_apart)."""
+        return self.partners_apart()[0]
 
     def warehouses(self) -> dict[str, WarehouseProfile]:
         """The warehouse profiles of warehouses/ (none: nothing ships through this workspace)."""
@@ -163,6 +188,46 @@ class Workspace:
         if missing:
             raise ConfigError(f"workspace {self.root} is not ready to run (see docs/onboarding.md): "
                               + "; ".join(missing), missing=missing)
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenProfile:
+    """A partner whose profile does not load (flows.workspace.Workspace.partners_apart): its file, why (the
+    loader's reason on one line, schemas.profile.profile_problem) and where (the field refused, the TOML line)."""
+
+    partner: str
+    path: Path
+    reason: str
+    field: str = ""
+    line: int | None = None
+    value: str | None = None
+
+    @classmethod
+    def of(cls, partners_dir: Path, partner: str, exc: ConfigError) -> BrokenProfile:
+        from schemas.profile import problem_at, profile_problem
+
+        field, line, value = problem_at(exc)
+        return cls(partner, partners_dir / f"{partner}.toml", profile_problem(exc), field, line, value)
+
+    @property
+    def failure(self) -> str:
+        """The run's failure for the partner: the file, the loader's reason, that nothing of the partner was
+        taken, and what to do."""
+        return (f"{PROFILE_FAILURE}{self.path} does not load: {self.reason}. Nothing of {self.partner} was taken, "
+                f"answered or sent this run: its files wait in its drop. {PROFILE_TODO.format(partner=self.partner)}")
+
+    def finding(self):
+        """The run's PROFILE_NOT_LOADED finding for the partner (its row in the failures report)."""
+        from schemas.findings import finding
+
+        return finding("PROFILE_NOT_LOADED", f"{self.path} does not load: {self.reason}. Nothing of {self.partner} "
+                       "was taken, answered or sent: its files wait in its drop (confirmations naming its POs in the "
+                       "warehouse's inbox).", file=self.path.name, column=self.field, value=self.value,
+                       row=self.line)
+
+
+PROFILE_FAILURE = "profile: "  # how a partner's failure for a profile that does not load begins
+PROFILE_TODO = "Fix the profile (`orderbridge partner check {partner}` says what it lacks) and run again"
 
 
 def open_workspace(root: Path | str) -> Workspace:

@@ -58,6 +58,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "An outbox file of the same name exists with other content; it was not overwritten."),
         _C("PARTNER_SENDER_MISMATCH", "file", "error", "",
            "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from."),
+        _C("PROFILE_NOT_LOADED", "file", "error", "",
+           "The partner's profile does not load; nothing of the partner was taken, answered or sent this run."),
         # --- interchange (TA1 note codes, X12 I18) ----------------------------------------
         _C("ISA_TERMINATOR_INVALID", "interchange", "error", "TA1:004", "The segment terminator is invalid."),
         _C("ISA_SENDER_QUALIFIER_INVALID", "interchange", "error", "TA1:005", "ISA05 is not a valid qualifier."),

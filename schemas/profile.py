@@ -468,6 +468,61 @@ def load_profile(path: Path) -> PartnerProfile:
         raise ConfigError(f"invalid partner profile: {exc}", path=str(path)) from exc
 
 
+def problem_at(exc: ConfigError) -> tuple[str, int | None, str | None]:
+    """Where a profile that does not load is wrong, as far as its loader says: (the first field refused,
+    e.g. "x12.usage", or ""; the TOML line the reader stopped at, or None; the value given, or None)."""
+    cause = exc.__cause__
+    if isinstance(cause, ValidationError):
+        for e in cause.errors(include_url=False):
+            given = e.get("input")
+            return (".".join(str(x) for x in e.get("loc", ())), None,
+                    None if isinstance(given, dict) or given is None else str(given))
+    if isinstance(cause, tomllib.TOMLDecodeError):
+        at = re.search(r"at line (\d+)", str(cause))
+        return "", int(at.group(1)) if at else None, None
+    return "", None, None
+
+
+def profile_problem(exc: ConfigError) -> str:
+    """Why a profile did not load, on one line, as ops can act on it: each field pydantic refused with
+    its message and the value given (``x12.usage: Input should be 'P' or 'T' (given 'X')``), or the TOML
+    reader's reason with its line and column, or the loader's own message."""
+    cause = exc.__cause__
+    if isinstance(cause, ValidationError):
+        out = []
+        for e in cause.errors(include_url=False):
+            where = ".".join(str(x) for x in e.get("loc", ())) or "the profile"
+            given = f" (given {e['input']!r})" if "input" in e and not isinstance(e["input"], dict) else ""
+            out.append(f"{where}: {e['msg']}{given}")
+        return "; ".join(out)
+    if isinstance(cause, tomllib.TOMLDecodeError):
+        return f"not TOML: {cause}"
+    if cause is not None:
+        return f"cannot be read: {cause}"
+    return exc.message
+
+
+def load_profiles_apart(folder: Path) -> tuple[dict[str, PartnerProfile], dict[str, ConfigError]]:
+    """Every profile of ``folder`` that loads, and apart from them, keyed by its file's name (the
+    partner's id, as the file must be named), the ConfigError of each that does not: one partner's
+    broken profile is that partner's failure, not every partner's (flows.night). A profile whose id is
+    not its file's name does not load; two files cannot then both hold one id."""
+    profiles: dict[str, PartnerProfile] = {}
+    broken: dict[str, ConfigError] = {}
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            p = load_profile(path)
+        except ConfigError as exc:
+            broken[path.stem] = exc
+            continue
+        if path.stem != p.id:
+            broken[path.stem] = ConfigError(f"profile file name must equal its id ({p.id!r}: name the file "
+                                            f"{p.id}.toml, or set id = {path.stem!r})", id=p.id, path=str(path))
+            continue
+        profiles[p.id] = p
+    return profiles, broken
+
+
 def load_profiles(folder: Path) -> dict[str, PartnerProfile]:
     profiles: dict[str, PartnerProfile] = {}
     for path in sorted(Path(folder).glob("*.toml")):

@@ -122,15 +122,20 @@ def test_errors_print_hostile_text_without_a_traceback(tmp_path):
 
 
 def test_run_refuses_a_profile_that_does_not_load_before_the_flow_starts(tmp_path, monkeypatch):
-    """`run` on a workspace whose profile does not load (two ASN deadlines set differently, after an edit) exits 4
-    with the profile's message before the flow starts: inside the Prefect flow the same error was logged by
-    Prefect with two tracebacks (the "no traceback" promise of README's Exit status) and printed three times."""
+    """`run` on a workspace where no profile loads (two ASN deadlines set differently, after an edit) exits 4
+    with the profiles' messages before the flow starts: inside the Prefect flow the same error was logged by
+    Prefect with two tracebacks (the "no traceback" promise of README's Exit status) and printed three times.
+    (One profile that does not load among others that do is its partner's failure in the run:
+    tests/test_profile_isolation.py.)"""
     from tests.support import seed_demo_data
 
     seed_demo_data(tmp_path)
     profile = tmp_path / "partners" / "acme.toml"
     profile.write_text(profile.read_text(encoding="utf-8").replace("[finance]\n", "[finance]\nasn_window_minutes "
                                                                    "= 1440\n", 1), encoding="utf-8")
+    for other in ("globex", "initech", "umbrella"):  # and every other profile refused too (a field it has not)
+        profile = tmp_path / "partners" / f"{other}.toml"
+        profile.write_text("not_an_option = 1\n" + profile.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setattr(cli, "_run", lambda *a, **k: pytest.fail("the flow started"))
     res = CliRunner().invoke(app, ["run", "-w", str(tmp_path), "--now", "2026-11-27T02:00:00"])
     text = " ".join(res.output.split())
