@@ -251,3 +251,14 @@ def test_a_shipment_carrying_a_memo_and_a_stock_order_bills_the_stock_order_alon
         assert [(s.shipment_id, s.billing) for s in store.shipments_for_order(*MEMO)] == [("SJ-SHP-01", "invoiced")]
     finally:
         store.close()
+
+
+def test_a_confirmation_naming_no_release_goes_to_the_release_still_open_not_the_one_shipped_on_memo():
+    """A memo release shipped in full ships nothing more: a confirmation naming the PO alone is the other release's
+    (it was two open releases, the confirmation held SHIPMENT_RELEASE_AMBIGUOUS)."""
+    from engine.lifecycle.releases import SHIPPED, Held, named_key
+    from schemas.order_keys import release_key
+
+    held = Held.of([OrderRecord("signet", release_key("P", "1"), OrderState.ON_MEMO, order_type="CN"),
+                    OrderRecord("signet", release_key("P", "2"), OrderState.ACKNOWLEDGED, order_type="CN")], {})
+    assert named_key("P", "", held, ended=SHIPPED) == (release_key("P", "2"), "")
