@@ -71,7 +71,7 @@ RECONCILIATION_COLUMNS = ("run_id", "as_of", "lines", "exceptions", "unresolved"
 S, I32, I64, TS, DAY, BIN = "string", "int32", "int64", "timestamp", "date", "binary"
 ORDER_ROWS = (("partner", S), ("po_number", S), ("state", S), ("revision", I32), ("order_ref", S), ("lines_key", S),
               ("source_file", S), ("source_sha256", S), ("isa13", S), ("gs06", S), ("st02", S), ("po_date", DAY),
-              ("currency", S), ("change_file", S), ("received_at", TS))
+              ("currency", S), ("change_file", S), ("received_at", TS), ("order_type", S))
 LINE_ROWS = (("partner", S), ("po_number", S), ("line_number", I32), ("line_id", S), ("sku", S), ("state", S),
              ("ack", S), ("ordered", S), ("unit", S), ("unit_price", S), ("ack_price", S), ("allocated", I64),
              ("backordered", I64), ("rejected", I64), ("promised_date", DAY), ("revision", I32), ("ordered_sku", S))
@@ -569,7 +569,7 @@ class FinanceTables:
     # --- the reconciliation's raw inputs (one query per table) ----------------------------------
     def finance_orders(self) -> pa.Table:
         cols = ("partner", "po_number", "state", "revision", "order_ref", "lines_key", "source_file", "source_sha256",
-                "isa13", "gs06", "st02", "po_date", "currency", "change_file", "received_at")
+                "isa13", "gs06", "st02", "po_date", "currency", "change_file", "received_at", "order_type")
         return self._read(f"SELECT {', '.join(cols)} FROM orders ORDER BY partner, po_number", ORDER_ROWS)
 
     def finance_lines(self, columns: Iterable[str] | None = None) -> pa.Table:

@@ -66,6 +66,7 @@ from connectors.state_migrations import (
     LATEST,
     LEASES,
     NET_WEIGHTS,
+    ORDER_TYPES,
     OUR_GS_IDS,
     RECORDED_AMOUNTS,
     RECOVERY,
@@ -163,6 +164,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         (order_lines.ordered_sku)
 #                         RETURNED_SERIALS (18): shipped serials ops marked returned (returned_serials)
 #                         OUR_GS_IDS (19): which of our GS ids each order was sent to, its documents' GS02 (orders.gs03)
+#                         ORDER_TYPES (21): each order's BEG02 (orders.order_type): memo orders ship without an 810
 #                         RETAKES (20): a file's earlier takes ops asked to take again (file_takes)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
@@ -265,6 +267,7 @@ CREATE TABLE orders (
     currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
     change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
+    order_type TEXT,
     PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
@@ -358,7 +361,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # the item the buyer ordered on a line decided on its substitute (status, 856/810, reconciliation)
                     SUBSTITUTES: (("order_lines", "ordered_sku", "TEXT"),),
                     # which of our GS ids each order was sent to (GS03): its documents' GS02
-                    OUR_GS_IDS: (("orders", "gs03", "TEXT"),)}
+                    OUR_GS_IDS: (("orders", "gs03", "TEXT"),),
+                    # each order's BEG02: a memo type of the partner's ships without an 810
+                    ORDER_TYPES: (("orders", "order_type", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -457,7 +462,7 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
-                 "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03")
+                 "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type")
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -1892,12 +1897,28 @@ class StateStore(FinanceTables):
                 out[(partner, po)] = (gs02 or "", gs03 or "")
         return out
 
-    def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str]]:
-        """(partner, PO, state, revision, order_ref, lines_key) of these orders, as stored (null texts ""):
-        what the invoice stage reads of an order to bill it, move it and find its canonical rows, without
-        an OrderRecord each (engine.lifecycle.billing.billed_orders)."""
-        return [(p, po, st, rev, ref or "", key or "") for p, po, st, rev, ref, key in self._by_keys(
-            "SELECT partner, po_number, state, revision, order_ref, lines_key FROM orders WHERE", keys, "")]
+    def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str, str]]:
+        """(partner, PO, state, revision, order_ref, lines_key, order_type) of these orders, as stored (null
+        texts ""): what the invoice stage reads of an order to bill it (or pass a memo order over), move it and
+        find its canonical rows, without an OrderRecord each (engine.lifecycle.billing.billed_orders)."""
+        return [(p, po, st, rev, ref or "", key or "", kind or "") for p, po, st, rev, ref, key, kind in self._by_keys(
+            "SELECT partner, po_number, state, revision, order_ref, lines_key, order_type FROM orders WHERE", keys, "")]
+
+    def memo_orders(self, types: Mapping[str, Iterable[str]], states: Iterable[str]) -> list[OrderRecord]:
+        """The orders in ``states`` of each partner of ``types`` (partner -> its [fulfilment.invoice]
+        memo_order_types) whose BEG02 is one of its types, by partner and PO (the invoice stage moves those
+        shipped in full to shipped_on_memo)."""
+        wanted = [str(s) for s in states]
+        out: list[OrderRecord] = []
+        for partner, kinds in sorted(types.items()):
+            kinds = sorted(set(kinds))
+            if not kinds or not wanted:
+                continue
+            rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE partner=? AND state IN"
+                           f" ({','.join('?' * len(wanted))}) AND order_type IN ({','.join('?' * len(kinds))})"
+                           " ORDER BY po_number", (partner, *wanted, *kinds))
+            out += [_order_from_row(r) for r in rows]
+        return out
 
     def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
         rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"
@@ -3001,7 +3022,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 35 and ORDER_COLUMNS[-1] == "gs03"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 36 and ORDER_COLUMNS[-1] == "order_type"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -3017,14 +3038,14 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
-            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03)
+            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id, gs02, gs03) = row  # ORDER_COLUMNS, by position (a night reads every order)
+     received_at, updated_at, run_id, gs02, gs03, order_type) = row  # ORDER_COLUMNS, by position (a night reads all)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
         partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
@@ -3035,7 +3056,7 @@ def _order_from_row(row: tuple) -> OrderRecord:
         tuple(json.loads(hold_reasons)) if hold_reasons and hold_reasons != "[]" else (),
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
-        received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "")
+        received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "")
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

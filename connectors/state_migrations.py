@@ -44,6 +44,9 @@ sent (GS02); orders recorded before it have none (the profile's our_gs_id, as be
 Version RETAKES (20) keeps each earlier take of a file's content that ops asked to take again (`orderbridge
 retake`: file_takes, its `files` row as it was with who asked, when and why), moved out of `files` so the next run
 takes the content again; nothing is deleted.
+Version ORDER_TYPES (21) keeps each order's BEG02 (orders.order_type: SA, CN, DS ...), so the invoice stage knows
+an order the partner's [fulfilment.invoice] memo_order_types ships on memo (no 810) and status, the console and
+the reconciliation say so; orders recorded before it have none (invoiced as shipped, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -77,7 +80,8 @@ SUBSTITUTES = SERIALS + 1
 RETURNED_SERIALS = SUBSTITUTES + 1
 OUR_GS_IDS = RETURNED_SERIALS + 1
 RETAKES = OUR_GS_IDS + 1
-LATEST = RETAKES
+ORDER_TYPES = RETAKES + 1
+LATEST = ORDER_TYPES
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -171,7 +175,8 @@ def _migrate_1_to_2(store: StateStore) -> None:
     from connectors.state import EVENT_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
-    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03)
+    ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03,
+    # ORDER_TYPES order_type)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -430,4 +435,5 @@ MIGRATIONS = {
     OUR_GS_IDS - 1: _columns_of(OUR_GS_IDS),  # which of our GS ids each order was sent to (orders.gs03)
     # a file's earlier take ops asked to take again (`orderbridge retake`): who, when, why; its content is taken again
     RETAKES - 1: lambda s: add_tables(s, "file_takes"),
+    ORDER_TYPES - 1: _columns_of(ORDER_TYPES),  # each order's BEG02 (orders.order_type): memo orders ship unbilled
 }

@@ -148,6 +148,21 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
     }).cast(ORDERED)
 
 
+MEMO_ORDERS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string())])
+
+
+def memo_orders(orders: pa.Table, types: Mapping[str, Iterable[str]]) -> pa.Table:
+    """MEMO_ORDERS: (partner, po_number) of the orders (connectors.finance_store ORDER_ROWS) whose BEG02 is one of
+    their partner's memo types (``types``: partner -> its [fulfilment.invoice] memo_order_types): shipped on memo,
+    billed by no 810 by agreement (engine.reconcile calls none of their lines shipped-not-invoiced)."""
+    pairs = sorted({(p, t) for p, kinds in types.items() for t in kinds})
+    if not pairs or not orders.num_rows or "order_type" not in orders.column_names:
+        return MEMO_ORDERS.empty_table()
+    key = pc.binary_join_element_wise(orders["partner"], pc.fill_null(orders["order_type"], ""), "\x1f")
+    hit = pc.is_in(key, value_set=pa.array([f"{p}\x1f{t}" for p, t in pairs], pa.string()))
+    return orders.filter(hit).select(["partner", "po_number"]).cast(MEMO_ORDERS)
+
+
 def _none_if_empty(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """``values`` with each empty text null."""
     return pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO, Literal
@@ -58,6 +58,15 @@ VALUES = pa.schema([
     pa.field("acknowledged_variance", MONEY, nullable=False),  # acknowledged - ordered
     pa.field("shipped_variance", MONEY, nullable=False),  # shipped - acknowledged
     pa.field("invoiced_variance", MONEY, nullable=False),  # invoiced - shipped
+])
+
+# the orders shipped on memo ([fulfilment.invoice] memo_order_types): what shipped, billed by no 810 by agreement
+MEMO = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("currency", pa.string()),
+    pa.field("orders", pa.int64(), nullable=False),
+    pa.field("lines", pa.int64(), nullable=False),
+    pa.field("shipped_value", MONEY, nullable=False),
 ])
 
 EXCEPTION_SUMMARY = pa.schema([
@@ -105,6 +114,8 @@ class FinanceReport:
     exceptions: pa.Table  # EXCEPTIONS, partner, type, amount (largest first)
     evidence: pa.Table  # EVIDENCE
     has_previous: bool
+    # MEMO: per partner and currency, the orders shipped on memo (LINE_MATCH billing "memo"): not billed by agreement
+    memo: pa.Table = field(default_factory=lambda: MEMO.empty_table())
 
     def tables(self) -> dict[str, pa.Table]:
         """The report's data by name (for CSV and Parquet)."""
@@ -128,7 +139,21 @@ def build_finance_report(lines: pa.Table, exceptions: pa.Table, evidence: pa.Tab
     values = values if values is not None else _values(lines, period, no_855)
     return FinanceReport(as_of=as_of, period=period, values=values, summary=_summary(exceptions),
                          ageing=_ageing(exceptions), changes=_changes(exceptions, previous), exceptions=ordered,
-                         evidence=evidence, has_previous=previous is not None)
+                         evidence=evidence, has_previous=previous is not None, memo=_memo(lines))
+
+
+def _memo(lines: pa.Table) -> pa.Table:
+    """MEMO from LINE_MATCH: the lines whose billing is "memo", per partner and currency."""
+    mine = lines.filter(pc.equal(pc.fill_null(lines["billing"], ""), "memo")) if lines.num_rows else lines
+    if not mine.num_rows:
+        return MEMO.empty_table()
+    t = pa.table({"partner": mine["partner"], "currency": mine["currency"], "po_number": mine["po_number"],
+                  "shipped_value": pc.fill_null(mine["shipped_value"], pa.scalar(0, MONEY))})
+    g = t.group_by(["partner", "currency"], use_threads=False).aggregate(
+        [("po_number", "count_distinct"), ("po_number", "count"), ("shipped_value", "sum")])
+    return pa.table({"partner": g["partner"], "currency": g["currency"], "orders": g["po_number_count_distinct"],
+                     "lines": g["po_number_count"], "shipped_value": _money_sum(g["shipped_value_sum"])}).cast(
+        MEMO).sort_by([("partner", "ascending"), ("currency", "ascending")])
 
 
 def _money_sum(values: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -322,6 +347,14 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
                 *(_amount(r[c]) for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value",
                                           "acknowledged_variance", "shipped_variance", "invoiced_variance"))]
                for r in report.values.to_pylist()), numeric=range(3, 12), cls="values"),
+        *(['<h2 id="memo">Shipped on memo: not billed by agreement</h2>',
+           '<p class="muted">Orders of a type the partner\'s [fulfilment.invoice] memo_order_types ships on memo '
+           "(consignment, BEG02 CN): their 856 went and no 810, by agreement; the retailer pays for what it sells "
+           "(its sales report or replenishment order bills it). Their shipped value is in Shipped above, not in "
+           "Invoiced, and no shipped-not-invoiced exception is raised for them.</p>",
+           table(["Partner", "Currency", "Orders", "Lines", "Shipped on memo"],
+                 ([r["partner"], r["currency"], r["orders"], r["lines"], _amount(r["shipped_value"])]
+                  for r in report.memo.to_pylist()), numeric=(2, 3, 4), cls="memo")] if report.memo.num_rows else []),
         '<h2 id="summary">Exceptions by partner and type</h2>',
         _risk_chart(s, partners),
         table(["Partner", "Exception", "Count", "Amount at risk", "Open", "Explained", "Resolved", "Unresolved amount",

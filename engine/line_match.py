@@ -77,6 +77,7 @@ class LineMatch:
         self.as_of = as_of
         self.today = day_number(as_of.date())
         n = s.n
+        self.on_memo = np.zeros(n, bool)  # per line: its order ships on memo, billed by no 810 (engine.reconcile)
         partners = sorted(settings)
         pidx = pc.index_in(s.partner, value_set=pa.array(partners, pa.string())).to_numpy(zero_copy_only=False)
         pidx = np.asarray(pidx, np.int64) if n else np.zeros(0, np.int64)
@@ -270,6 +271,8 @@ class LineMatch:
             "last_shipped_at": time_array(self.last_ship_s, has_ship),
             "first_invoice_date": date_array(self.first_inv_day, has_inv),
             "exceptions": pa.array(exceptions, pa.int32()),
+            "billing": pa.array(np.where(self.on_memo, "memo", None), pa.string()) if self.on_memo.any()
+            else pa.nulls(len(exceptions), pa.string()),
         })
         return table.cast(LINE_MATCH)
 

@@ -23,6 +23,7 @@ Per line:
 
 Exceptions (amount_at_risk = quantity_at_risk x price_at_risk unless said otherwise; "since" dates the age):
   SHIPPED_NOT_INVOICED   nothing invoiced, billable due > tol      billable due x P; since first shipment
+                         (never a memo order's line: ``memo``)
   INVOICED_NOT_SHIPPED   invoiced > tol, nothing shipped           amount = sum invoiced qty x invoice
                                                                    price (price_at_risk: their average);
                                                                    since first invoice date
@@ -119,19 +120,28 @@ class Reconciliation:
 def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoiced: pa.Table,
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime, invoice_totals: pa.Table | None = None,
-              po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None) -> Reconciliation:
+              po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None,
+              memo: pa.Table | None = None) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
     ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
     its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
     not apply, an ALLOWANCE_NOT_APPLIED per PO invoiced without them. ``catch_weight`` (partner, po_number,
     line_number, price_basis: engine.finance_inputs.catch_weight_lines): the catch-weight lines (cases priced per
     pound), valued by their net weight shipped (``shipped``'s ``net_weight`` column, when it has one), never by
-    their cases x the price per pound."""
+    their cases x the price per pound. ``memo`` (partner, po_number: engine.finance_inputs.memo_orders): the orders
+    shipped on memo, billed by no 810 by agreement: their lines are never shipped-not-invoiced nor under-billed, and
+    LINE_MATCH says "memo" in their billing column."""
     sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
                    conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
+    if memo is not None and memo.num_rows and sides.n:
+        at = lookup([sides.partner, sides.po_number], [memo["partner"], memo["po_number"]])
+        if at is None:  # an order named twice
+            memo = memo.group_by(["partner", "po_number"], use_threads=False).aggregate([])
+            at = lookup([sides.partner, sides.po_number], [memo["partner"], memo["po_number"]])
+        match.on_memo = np.asarray(at) >= 0
     weighed = _CatchWeights(match, catch_weight, shipped["net_weight"] if "net_weight" in shipped.column_names
                             else None)
     if weighed.known.any():  # a catch-weight line's units shipped: its net weight's value
@@ -254,7 +264,8 @@ class _Exceptions:
         q_tol = (m.q_units, m.q_percent)
         # shipped, not invoiced
         billable = np.minimum(m.s_due, m.agreed_qty)  # what shipped long enough ago, up to what was agreed
-        mask = live & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
+        # (not a memo order's: shipped on memo, billed when the retailer sells, never by an 810 for the shipment)
+        mask = live & ~m.on_memo & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
         self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price, weighed=True,
                     since=m.first_due_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
@@ -269,7 +280,7 @@ class _Exceptions:
                                             " and nothing shipped"))
         # invoiced quantity differs from shipped
         over = (m.s_qty > 0) & (m.i_qty > 0) & beyond(m.i_qty - m.s_qty, m.s_qty, *q_tol)
-        under = live & (m.s_qty > 0) & (m.i_qty > 0) & ~over & beyond(billable - m.i_qty, billable, *q_tol)
+        under = live & ~m.on_memo & (m.s_qty > 0) & (m.i_qty > 0) & ~over & beyond(billable - m.i_qty, billable, *q_tol)
         qty = np.where(over, m.i_qty - m.s_qty, billable - m.i_qty)
         price = np.where(over, avg, m.price)
         self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,

@@ -21,7 +21,8 @@ from schemas.reports import WAREHOUSE_PARTY
 # history events that say what a run did with an order (schemas.lifecycle.EventKind values)
 READ_EVENTS = ("po_received", "po_replaced", "po_cancelled", "po_confirmed", "po_duplicate")
 DECISION_EVENTS = {"acknowledged": "accepted", "held": "held", "decision_failed": "held", "rejected": "rejected"}
-SUMMARY_EVENTS = (*READ_EVENTS, *DECISION_EVENTS)
+MEMO_EVENTS = ("on_memo",)  # a memo order shipped in full: no 810 by agreement ([fulfilment.invoice] memo_order_types)
+SUMMARY_EVENTS = (*READ_EVENTS, *DECISION_EVENTS, *MEMO_EVENTS)
 VERDICT_EVENTS = {"acknowledged": "approved", "rejected": "rejected"}  # answered after a person's verdict
 DOCUMENT_TYPES = ("997", "TA1", "855", "CSV", "865", "856", "810")
 
@@ -87,6 +88,10 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
     for r in _of_kinds(events, READ_EVENTS).group_by("partner").aggregate([("event", "count")]).to_pylist():
         if r["partner"] in out:
             out[r["partner"]]["orders"] += r["event_count"]
+    # memo orders this run shipped in full, no 810 by agreement: "on_memo" in the partner's row (only where some)
+    for r in _of_kinds(events, MEMO_EVENTS).group_by("partner").aggregate([("event", "count")]).to_pylist():
+        if r["partner"] in out:
+            out[r["partner"]]["on_memo"] = r["event_count"]
     # each order's last decision (the events in the order they happened), counted per partner
     last = _of_kinds(events, DECISION_EVENTS).group_by(["partner", "po_number"], use_threads=False).aggregate(
         [("event", "last")])
@@ -211,6 +216,11 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
     if t.get("pending"):
         body.append(f"<p>{t['pending']:,} document(s) of this run are not delivered yet: the next run delivers "
                     "them.</p>")
+    memo = [(p["partner"], p["on_memo"]) for p in summary["partners"] if p.get("on_memo")]
+    if memo:  # why their shipments have no 810
+        body.append('<p id="on-memo">Shipped on memo, no 810 by agreement (the partner\'s [fulfilment.invoice] '
+                    "memo_order_types: the retailer pays for what it sells, its sales report or replenishment "
+                    "order bills it): " + ", ".join(f"{e(p)} {n:,} order(s)" for p, n in memo) + ".</p>")
     body += _warehouses(summary, failures_page)
     body.append('<h2 id="reports">Reports and data</h2><ul>' + "".join(
         f'<li><a href="{e(name)}">{e(name)}</a>: {e(REPORT_NAMES.get(key, key))}</li>'

@@ -124,9 +124,11 @@ def _shipping_lines(summary: dict) -> None:
                              f"{w['errors']} error(s){mine}", (f" failed: {w['failure']}" if w["failure"] else "",
                                                                 "red")))
     billing = summary.get("invoicing") or {}
-    if billing.get("invoices") or billing.get("closed") or billing.get("errors"):
+    if billing.get("invoices") or billing.get("closed") or billing.get("errors") or billing.get("on_memo"):
+        memo = (f"{billing['on_memo']} order(s) shipped on memo (no 810 by agreement: [fulfilment.invoice] "
+                "memo_order_types), ") if billing.get("on_memo") else ""
         console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "
-                      f"{billing['errors']} error(s)")
+                      f"{memo}{billing['errors']} error(s)")
 
 
 @contextmanager

@@ -460,8 +460,10 @@ def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) ->
         progress.report("invoice", f"FAILED: {failure}")
         return warehouses, shipping.InvoiceResult().to_dict(), failure
     billing = invoiced.value
+    memo = (f"{plural(billing['on_memo'], 'order')} shipped on memo (no 810 by agreement), "
+            if billing.get("on_memo") else "")
     progress.report("invoice", f"{plural(billing['invoices'], 'invoice')} (810), "
-                    f"{plural(billing['closed'], 'order')} closed, {plural(billing['errors'], 'error')}")
+                    f"{plural(billing['closed'], 'order')} closed, {memo}{plural(billing['errors'], 'error')}")
     return warehouses, billing, ""
 
 

@@ -85,6 +85,8 @@ class Inputs:
     po_charges: pa.Table = field(default_factory=PO_CHARGES.empty_table)  # 850s' SAC allowances and charges
     invoice_charges: pa.Table = field(default_factory=INVOICE_CHARGES.empty_table)  # our 810s' SACs
     agreed_charges: pa.Table = field(default_factory=AGREED_CHARGES.empty_table)  # the profiles' invoice charges
+    # the orders shipped on memo ([fulfilment.invoice] memo_order_types): billed by no 810, by agreement
+    memo: pa.Table = field(default_factory=finance_inputs.MEMO_ORDERS.empty_table)
 
 
 @dataclass
@@ -158,6 +160,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         po_charges=finance_inputs.only_partners(po_charges, keep),
         invoice_charges=finance_inputs.only_partners(billed, keep),
         agreed_charges=agreed_charges(profiles),
+        memo=finance_inputs.only_partners(finance_inputs.memo_orders(orders, {
+            pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
     )
 
 
@@ -351,7 +355,7 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     state.record_document_status(docs, as_of=now, run_id=run_id)
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
                        as_of=now, invoice_totals=inputs.invoice_totals,
-                       po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight)
+                       po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight, memo=inputs.memo)
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
     exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
@@ -444,7 +448,8 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         docs, _ = match_acks(inputs.sent, inputs.acks, settings=settings, as_of=as_of)
         matched = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals,
-                            po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight)
+                            po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight,
+                            memo=inputs.memo)
         lines, invoices = matched.lines, matched.invoices
     stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
     runs = state.reconciliations()

@@ -90,6 +90,7 @@ class WarehouseResult:
 class InvoiceResult:
     invoices: int = 0
     closed: int = 0
+    on_memo: int = 0  # memo orders shipped in full: no 810 by agreement (shipped_on_memo)
     documents: Counter = field(default_factory=Counter)
     errors: int = 0
     findings: list[dict] = field(default_factory=list)
@@ -653,6 +654,12 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                   delivered=delivered, at=at, run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
+    memo = memo_types(profiles)
+    if memo:  # memo orders shipped in full: no 810 goes, they end shipped_on_memo
+        plan = billing.plan_memo(state.memo_orders(memo, lifecycle.TO_MEMO), profiles, at=at, run_id=run_id)
+        if plan.transitions:
+            state.apply(plan, at=at, run_id=run_id)
+        res.on_memo = len(plan.transitions)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
@@ -724,6 +731,12 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def memo_types(profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, ...]]:
+    """partner -> its [fulfilment.invoice] memo_order_types, for the partners receiving 810s that name some."""
+    return {pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()
+            if "810" in p.receives and p.fulfilment.invoice.memo_order_types}
 
 
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
@@ -828,6 +841,9 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     if state.shipments(billing="shipment", partners=billable):
         return True
+    memo = memo_types(profiles)
+    if memo and state.memo_orders(memo, lifecycle.TO_MEMO):
+        return True  # a memo order shipped in full moves to shipped_on_memo
     if not state.shipments(billing="order", partners=billable):
         return False
     heads, shipped = state.billing_shipments(billable)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from connectors.state import StateStore
 from parsers.sent_lots import lots_shipped
 from schemas.ack_reasons import verdict_words
-from schemas.lifecycle import PERSON_EVENTS, LineRecord, OrderRecord, line_ended
+from schemas.lifecycle import ON_MEMO, PERSON_EVENTS, LineRecord, OrderRecord, line_ended, memo_words
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord
@@ -65,6 +65,10 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             "x12_version": order.x12_version, "line_count": order.line_count, "hold_codes": list(order.hold_codes),
             "hold_reasons": list(order.hold_reasons), "codes": list(order.codes), "change_file": order.change_file,
             "received_at": order.received_at, "updated_at": order.updated_at,
+            "order_type": order.order_type,
+            # why no 810 went: the order shipped on memo (its state, or a shipment recorded with billing "memo")
+            "no_invoice": memo_words(order.order_type) if order.state in ON_MEMO or any(
+                s.billing == "memo" for s in shipments) else "",
             "dates": {name: _plain(value) for name, value in (dates or {}).items()},
             "line_dates": list(line_dates or ()),
         },

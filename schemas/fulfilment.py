@@ -446,6 +446,20 @@ class InvoiceSettings(_Model):
     # its N1, as the PO sent it; False where the guide's N1 loop is N1, N3 and N4 only (Henry Schein's 810): no N2
     ship_to_n2: bool = True
 
+    # the PO types (BEG02, code list 92) shipped on memo: consignment goods the retailer pays for only once it sells
+    # them (it reports the sale, or orders their replenishment), so no 810 goes for their shipment. Their 856 goes
+    # as for any order; the order ends "shipped_on_memo" (not waiting for an 810), the reconciliation does not call
+    # its lines shipped-not-invoiced, and status and the reports say why no 810 went. "CN" (Consigned Order) is
+    # the code list's consignment code; () (default): every shipped order is invoiced per ``per``
+    memo_order_types: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ()
+
+    @model_validator(mode="after")
+    def _memo_types(self) -> InvoiceSettings:
+        twice = sorted({t for t in self.memo_order_types if self.memo_order_types.count(t) > 1})
+        if twice:
+            raise ValueError(f"memo_order_types names {', '.join(twice)} twice")
+        return self
+
     @model_validator(mode="after")
     def _one_ia(self) -> InvoiceSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.invoice]", self.vendor_number_qualifier)

@@ -42,6 +42,10 @@ class OrderState(StrEnum):
     SHIPPED = "shipped"  # every unit we owe shipped; not everything invoiced yet
     INVOICED = "invoiced"  # every unit shipped and invoiced; closes once its 810s are delivered
     CLOSED = "closed"  # done: shipped, invoiced and the invoices delivered; nothing more happens to it
+    # every unit shipped on memo (a consignment order, BEG02 in the partner's [fulfilment.invoice]
+    # memo_order_types): no 810 by agreement, the retailer pays for what it sells (its sales report or its
+    # replenishment order bills it); not waiting for an invoice
+    ON_MEMO = "shipped_on_memo"
 
 
 class LineState(StrEnum):
@@ -121,6 +125,18 @@ class EventKind(StrEnum):
     INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet
     INVOICED_IN_FULL = "invoiced_in_full"  # an 810 sent; every unit shipped and invoiced
     CLOSED = "closed"  # every 810 of the order delivered: the order is done
+    ON_MEMO = "on_memo"  # a memo order shipped in full: no 810 by agreement (its sales bill it)
+
+
+ON_MEMO = (OrderState.ON_MEMO,)  # shipped in full on memo: no 810 by agreement (engine.lifecycle's group; here
+# for `orderbridge status` and the console, which load no engine)
+
+
+def memo_words(order_type: str) -> str:
+    """Why no 810 went for an order shipped on memo, in the words status, the console and the reports use."""
+    kind = f"BEG02 {order_type}" if order_type else "a memo order type"
+    return (f"shipped on memo ({kind}, the partner's [fulfilment.invoice] memo_order_types): no 810 by agreement; "
+            "the retailer pays for what it sells (its sales report or replenishment order bills it)")
 
 
 AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifecycle's group; here so that
@@ -182,6 +198,9 @@ class OrderRecord:
     run_id: str = ""
     gs02: str = ""  # GS02 of the 850's group: its documents go to it (engine.envelope.reply_address); "" CSV
     gs03: str = ""  # GS03 of the 850's group: its documents are sent from it (our division's id); "" CSV
+    # BEG02 of the 850 (code list 92: SA, CN, DS ...): a memo type of the partner's ([fulfilment.invoice]
+    # memo_order_types) ships without an 810; "" for orders stored before ORDER_TYPES
+    order_type: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -400,7 +419,7 @@ def _received_orders() -> pa.Schema:
 
     text = [pa.field(name, pa.string(), nullable=False) for name in (
         "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
-        "purpose", "x12_version", "gs02", "gs03")]
+        "purpose", "x12_version", "gs02", "gs03", "order_type")]
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)

@@ -191,6 +191,9 @@ LINE_MATCH = pa.schema([
     pa.field("last_shipped_at", TIME),
     pa.field("first_invoice_date", pa.date32()),
     pa.field("exceptions", pa.int32()),  # how many exceptions name this line
+    # "memo": its order shipped on memo (BEG02 in the partner's [fulfilment.invoice] memo_order_types): not billed
+    # by agreement, the retailer pays for what it sells; never shipped-not-invoiced. Null: billed as it ships
+    pa.field("billing", pa.string()),
 ])
 
 # INVOICE_MATCH: one row per 810 set (INVOICED's sets, and INVOICE_TOTALS' sets without a line we know):

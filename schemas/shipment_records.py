@@ -116,7 +116,8 @@ class ShippedLines(Sequence):
 class ShipmentRecord:
     """A shipment confirmation that passed its checks and got its 856 (tables shipments, cartons,
     shipment_lines). ``billing``: "shipment" (an 810 per shipment is due), "order" (the order is
-    invoiced once shipped complete), "none" (the partner receives no 810), "invoiced"."""
+    invoiced once shipped complete), "none" (the partner receives no 810), "memo" (every order on it ships on memo:
+    no 810 by agreement, [fulfilment.invoice] memo_order_types), "invoiced"."""
 
     warehouse: str  # the warehouse profile the confirmation came from
     shipment_id: str

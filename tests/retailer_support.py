@@ -114,8 +114,9 @@ def sent_856s_and_810s(ws, partners) -> list[Path]:
 
 def all_sent_accepted(ws, partners, tmp_path: Path, maps, *, shipments: int, answers: int,
                       as_read: Callable[[bytes], bytes] = lambda b: b, invoices: int | None = None) -> None:
-    """A sweep's night: its ``shipments`` 856s and ``invoices`` 810s (None: one per shipment) pass our validator,
-    Bots and pyx12 (tests.test_mark_for.accepted), and its ``answers`` 855s too, each as ``as_read`` gives it to the
+    """A sweep's night: its ``shipments`` 856s and ``invoices`` 810s (None: one per shipment; fewer when a
+    shipment of a memo order has none, more when one shipment is billed per order) pass our validator, Bots and
+    pyx12 (tests.test_mark_for.accepted), and its ``answers`` 855s too, each as ``as_read`` gives it to the
     checkers."""
     from rules.outbound import validate_outbound
     from tests.shipping_support import bots_check
@@ -135,7 +136,6 @@ def all_sent_accepted(ws, partners, tmp_path: Path, maps, *, shipments: int, ans
         assert ok, errors
         ok, ack = pyx12_accepts(content.decode(), maps)
         assert ok, ack[:800]
-
 
 
 def inspected(path: Path, noted: Collection[str] | None = None) -> dict:
@@ -163,14 +163,16 @@ def inspected_clean(path: Path, noted: Collection[str], pos_by_partner: Mapping[
 
 
 def night_all_invoiced(night, pos_by_partner: Mapping[str, Mapping[str, int]], noted: Collection[str], *,
-                       no_855: Collection[str] = ()) -> None:
+                       no_855: Collection[str] = (), memo: Collection[tuple[str, str]] = ()) -> None:
     """A sweep's shipped_night: no error, no finding but ``noted``, every PO acknowledged as ordered (the partners in
-    ``no_855`` by their 997s alone: accepted_as_ordered), and invoiced."""
+    ``no_855`` by their 997s alone: accepted_as_ordered), and invoiced (the orders of ``memo``, (partner, PO) shipped
+    on memo, shipped_on_memo: no 810 by agreement)."""
     ws, found, states = night
     assert not [f for f in found if f[1] == "error"]
     assert {c for c, _s, _po in found} <= set(noted)
     accepted_as_ordered(ws, pos_by_partner, no_855=no_855)
-    assert states == {(p, po): "invoiced" for p, pos in pos_by_partner.items() for po in pos}
+    assert states == {(p, po): "shipped_on_memo" if (p, po) in memo else "invoiced"
+                      for p, pos in pos_by_partner.items() for po in pos}
 
 
 def line_counts(seen: dict) -> dict[str, int]:

@@ -7,8 +7,10 @@ a jobsite note in N9/MSG); Hajoca (will-call, TD504 H, for a job); Graybar (a pr
 to length in FT priced per thousand feet, PO105 TP, each line its own required date, a cut list in the line's MSG);
 WESCO / Anixter (005010, cable on reels, RL, connectors per hundred, the job); Signet (a memo order, BEG02 CN, and a
 stock order of high-value lines by style number, IT). One night takes them all: inspect, the 997s and 855s, then
-the 856s and 810s. The trade distributors' job and project numbers are quoted back on the 855, 856 and 810 (profile
-order_refs JB, PJ), as their branches bill the contractor's job by them."""
+the 856s and 810s. Signet's memo order ships on memo (its profile's [fulfilment.invoice] memo_order_types = ["CN"]):
+its 856 goes and no 810 (Signet pays for a memo piece once it sells it); it used to be invoiced on shipment. The
+trade distributors' job and project numbers are quoted back on the 855, 856 and 810 (profile order_refs JB, PJ), as
+their branches bill the contractor's job by them."""
 
 from __future__ import annotations
 
@@ -52,7 +54,8 @@ def night(tmp_path_factory):
 
 
 def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
-    night_all_invoiced(night, POS, NIGHT_NOTED)
+    # Signet's memo order (BEG02 CN) ends shipped on memo: no 810 by agreement (it ended "invoiced")
+    night_all_invoiced(night, POS, NIGHT_NOTED, memo={("signet", "88004417")})
     ws = night[0]
     # Lowe's ISA qualifier 08 answered to it as sent; WESCO's 005010 group answered in 005010
     assert segments(ws, "lowes", "997")[0][7:9] == ["08", "6112390050     "]
@@ -165,14 +168,21 @@ def test_lowes_and_signet_documents(night):
     asn = po_segments(segments(ws, "signet", "856"), "SJ-SHP-01", "BSN")
     assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141600014", "VN", "JW-5001", "IT", "ST-88120-14W"],
                                                     ["2", "UP", "614141600021", "VN", "JW-5002", "IT", "ST-88177-PLT"]]
-    inv = po_segments(segments(ws, "signet", "810"), "88004417", "BIG")
-    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "4", "EA", "1450"], ["2", "2", "EA", "3875.5"]]
-    assert ["TDS", "1355100"] in inv  # 4 x 1450.00 + 2 x 3875.50
+    # the memo order (BEG02 CN) ships on memo: its 856 above, no 810 (Signet pays for a memo piece when it sells it;
+    # an 810 for its 4 x 1450.00 + 2 x 3875.50 used to go, rejected by Signet and booked as revenue not earned); the
+    # stock order (SA) is invoiced as shipped, its style number beside the UPC
+    invoices = segments(ws, "signet", "810")
+    assert [s[4] for s in invoices if s[0] == "BIG"] == ["88004425"]
+    inv = po_segments(invoices, "88004425", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "12", "EA", "189"]]
+    assert ["IT1", "1", "12", "EA", "189", "", "VN", "JW-5003", "IT", "ST-90110-SS", "UP", "614141600038"] in inv
+    assert ["TDS", "226800"] in inv  # 12 x 189.00
 
 
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
     ws, _found, _states = night
-    all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=8)  # one 856 and 810 per PO
+    # one 856 per PO, one 810 per PO but Signet's memo order
+    all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=8, invoices=7)
 
 
 def test_wire_priced_per_thousand_feet_is_read_per_foot():

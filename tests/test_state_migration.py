@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7 == NET_WEIGHTS + 8
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 8 == NET_WEIGHTS + 9
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 7
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 8
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 6 == RECORDED_AMOUNTS + 7
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 7 == RECORDED_AMOUNTS + 8
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -382,6 +382,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     from connectors.state_migrations import (
         BILLED_WEIGHTS,
         BUYER_GS_IDS,
+        ORDER_TYPES,
         OUR_GS_IDS,
         RETURNED_SERIALS,
         SERIALS,
@@ -393,13 +394,14 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
     with store.transaction():  # what a version 14 store looks like (no orders.gs02, no shipped_serials)
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
-        for table, column, _ in COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]:
+        for table, column, _ in (COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]
+                                  + COLUMNS_ADDED_IN[ORDER_TYPES]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -421,14 +423,14 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     it had shipped is marked returned (`orderbridge serial-return`): its row moves to returned_serials with who, when
     and why, it is no longer shipped (so it may ship again), and its order still lists it, marked returned."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
+    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
     from tests.support_pg import index_names
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 17 store looks like, with two serials it shipped
         store._q("DROP TABLE returned_serials")
-        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS]:
+        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number, line_id,"
                     " run_id) VALUES (?, 'SKU-1028', 'east', 'S1', 'ingram', 'PO-1', '1', 'n1')",
@@ -437,7 +439,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3
+        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -461,14 +463,21 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     from dataclasses import replace
 
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import BILLED_WEIGHTS, BUYER_GS_IDS, OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
+    from connectors.state_migrations import (
+        BILLED_WEIGHTS,
+        BUYER_GS_IDS,
+        ORDER_TYPES,
+        OUR_GS_IDS,
+        RETURNED_SERIALS,
+        SUBSTITUTES,
+    )
     from schemas.lifecycle import OrderLines
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 14 store looks like, with a line it decided
         for table, column, _ in (COLUMNS_ADDED_IN[SUBSTITUTES] + COLUMNS_ADDED_IN[BUYER_GS_IDS]
-                                 + COLUMNS_ADDED_IN[OUR_GS_IDS]):
+                                 + COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
@@ -478,7 +487,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 1 == RETURNED_SERIALS + 2 == SUBSTITUTES + 3 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
@@ -499,13 +508,16 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
     recorded is marked to be taken again (`orderbridge retake`): its row moves to file_takes with who, when and
     why, its interchanges and groups are forgotten, it is due (takes_due) until a run records it again, and the
     run that first took it still lists it (files_of_run)."""
-    from connectors.state_migrations import OUR_GS_IDS, RETAKES
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETAKES
     from tests.support_pg import index_names
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 19 store looks like, with a file it had quarantined
         store._q("DROP TABLE file_takes")
+        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(OUR_GS_IDS),))
         store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-27T02:00:00", "quarantined",
                           archive_path="20261127-abababababab-two.x12", run_id="n1", error_count=1)
@@ -514,7 +526,7 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RETAKES == OUR_GS_IDS + 1
+        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1 == OUR_GS_IDS + 2
         assert "file_takes" in store._table_names() and "file_takes_run" in index_names(store)
         assert [f["name"] for f in store.files_named("acme", "abababab")] == ["two.x12"]
         assert store.what_file_did("acme", "ab" * 32) == []
@@ -528,5 +540,38 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
         assert [t["name"] for t in store.takes_due("acme")] == ["two.x12"]  # recorded, its move still due
         store.mark_disposed("acme", "ab" * 32, "2026-11-28T02:00:00")
         assert store.takes_due("acme") == [] and [t["take"] for t in store.file_takes("acme", "ab" * 32)] == [1]
+    finally:
+        store.close()
+
+
+def test_a_version_20_store_keeps_its_orders_and_gets_their_order_type(store_target):
+    """On both back ends: a store before ORDER_TYPES (orders without order_type) gets the column; an order recorded
+    before has none (invoiced as shipped, as before: no memo type matches ""), one recorded after keeps its BEG02,
+    which the invoice stage reads (billing_orders) and finds memo orders by (memo_orders)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import ORDER_TYPES, RETAKES
+
+    target = store_target()
+    store = StateStore(target)
+    insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
+              " ('signet', ?, 'shipped', 1, 0{})")
+    with store.transaction():  # what a version 20 store looks like, with an order it shipped
+        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q(insert.format("", ""), ("SJ-1",))
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RETAKES),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1
+        assert "order_type" in store._columns("orders")
+        with store.transaction():
+            store._q(insert.format(", order_type", ", ?"), ("SJ-2", "CN"))
+            store._q(insert.format(", order_type", ", ?"), ("SJ-3", "SA"))
+        assert [store.order("signet", po).order_type for po in ("SJ-1", "SJ-2", "SJ-3")] == ["", "CN", "SA"]
+        assert sorted(r[-1] for r in store.billing_orders([("signet", "SJ-1"), ("signet", "SJ-2")])) == ["", "CN"]
+        assert [r.po_number for r in store.memo_orders({"signet": ("CN",)}, ["shipped"])] == ["SJ-2"]
+        assert store.memo_orders({"signet": ("CN",)}, ["invoiced"]) == []
+        assert store.memo_orders({"signet": ()}, ["shipped"]) == []
     finally:
         store.close()

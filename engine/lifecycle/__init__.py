@@ -7,7 +7,7 @@ Public API (stable; later workstreams add planners in the same shape):
   table       TRANSITIONS, next_state(state, event), move(record, event, ...), moves(record, steps, ...),
               create(record, ...),
               TransitionRefused; state groups TO_DECIDE, AWAITING_PERSON, OPEN, ENDED, SHIPPING, SHIPPABLE,
-              BILLABLE, TO_CLOSE, OWING; PERSON_EVENTS
+              BILLABLE, TO_CLOSE, TO_MEMO, ON_MEMO, OWING; PERSON_EVENTS
   intake      plan_intake(outcome, partner=, live=, lines=, at=, run_id=) -> Plan
               plan_file_findings(findings, partner=, consequence=) -> Plan
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
@@ -27,7 +27,8 @@ Public API (stable; later workstreams add planners in the same shape):
   shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
-              plan_close (invoiced orders whose 810s are delivered)
+              plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:
+              shipped_on_memo, no 810)
   backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run),
               receipt_promises (the receipt units open backorders hold); lines_as_planned(lines, plan)
 
@@ -81,6 +82,7 @@ from engine.lifecycle.table import (
     AWAITING_PERSON,
     BILLABLE,
     ENDED,
+    ON_MEMO,
     OPEN,
     OWING,
     PERSON_EVENTS,
@@ -88,6 +90,7 @@ from engine.lifecycle.table import (
     SHIPPING,
     TO_CLOSE,
     TO_DECIDE,
+    TO_MEMO,
     TRANSITIONS,
     TransitionRefused,
     create,
@@ -126,7 +129,8 @@ def planned_states(plan: Plan) -> dict[tuple[str, str], str]:
 __all__ = [
     "AWAITING_PERSON", "AppliedChange", "BILLABLE", "ENDED", "Evidence", "OPEN", "OWING", "PERSON_EVENTS", "Plan",
     "Revisions",
-    "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_DECIDE", "TRANSITIONS", "TransitionRefused",
+    "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
+    "TransitionRefused",
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers", "arrivals", "fingerprints",
     "repeat_keys",

@@ -76,6 +76,7 @@ from schemas.lifecycle import (
     PlannedDocument,
     PlannedSet,
     decimal_text,
+    memo_words,
 )
 from schemas.orders import LINE_SHIP_TO
 from schemas.profile import PartnerProfile
@@ -121,6 +122,7 @@ class BilledOrder(NamedTuple):
     revision: int
     order_ref: str
     lines_key: str
+    order_type: str = ""  # BEG02: a memo type of the partner's ships without an 810 (``memo_order``)
 
     @property
     def key(self) -> Key:
@@ -134,10 +136,27 @@ class BilledOrder(NamedTuple):
 _ORDER_STATES = {s.value: s for s in OrderState}
 
 
-def billed_orders(rows: Sequence[tuple[str, str, str, int, str, str]]) -> dict[Key, BilledOrder]:
+def billed_orders(rows: Sequence[tuple[str, str, str, int, str, str, str]]) -> dict[Key, BilledOrder]:
     """connectors.state billing_orders' rows as BilledOrders per order."""
-    return {(p, po): BilledOrder(p, po, _ORDER_STATES.get(state) or OrderState(state), revision, ref, key)
-            for p, po, state, revision, ref, key in rows}
+    return {(p, po): BilledOrder(p, po, _ORDER_STATES.get(state) or OrderState(state), revision, ref, key, kind)
+            for p, po, state, revision, ref, key, kind in rows}
+
+
+def memo_order(record: OrderRecord | BilledOrder | None, profile: PartnerProfile | None) -> bool:
+    """The order is of a type its partner ships on memo ([fulfilment.invoice] memo_order_types, by its BEG02):
+    consignment goods billed when the retailer sells them, never by an 810 for their shipment."""
+    return (record is not None and profile is not None and bool(record.order_type)
+            and record.order_type in profile.fulfilment.invoice.memo_order_types)
+
+
+def plan_memo(records: Sequence[OrderRecord], profiles: Mapping[str, PartnerProfile], *, at: str,
+              run_id: str) -> Plan:
+    """Memo orders (``memo_order``) shipped in full move to shipped_on_memo: nothing waits for an 810 (their
+    shipments were recorded with billing "memo", or passed over by invoices_due when they shared a shipment
+    with an order billed). Others are left as they are."""
+    transitions = [move(r, EventKind.ON_MEMO, at=at, run_id=run_id, note=memo_words(r.order_type))
+                   for r in records if r.state == OrderState.SHIPPED and memo_order(r, profiles.get(r.partner))]
+    return Plan(transitions=tuple(transitions))
 
 
 class ShippedUnits(NamedTuple):
@@ -321,14 +340,16 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
         shipped = None if units is None else units.get((s.warehouse, s.shipment_id))
         if s.billing == "order" or profile.fulfilment.invoice.per == "order":
             for po in s.po_numbers if shipped is None else shipped:
+                if memo_order(records.get((s.partner, po)), profile):
+                    continue  # shipped on memo: no 810 for it
                 per_order[(s.partner, po)].append(s)
             continue
         if shipped is None:
             shipped = _lines_units(s)
         complete, waits = True, []
         for po, qty in shipped.items():
-            if (s.warehouse, s.shipment_id, po) in invoiced_pos:
-                continue
+            if (s.warehouse, s.shipment_id, po) in invoiced_pos or memo_order(records.get((s.partner, po)), profile):
+                continue  # billed, or shipped on memo: no 810 for it
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
                 complete = False
                 continue
@@ -1382,4 +1403,4 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
 __all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
            "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
            "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
-           "net_weights", "plan_invoices", "prepare_invoices"]
+           "net_weights", "plan_invoices", "prepare_invoices", "memo_order", "plan_memo"]

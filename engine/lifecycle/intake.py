@@ -210,6 +210,7 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
             "note": same(f"received in {outcome.file}"[:1000]),
             "gs02": text_or(orders["gs02"], "") if "gs02" in orders.column_names else same(""),
             "gs03": text_or(orders["gs03"], "") if "gs03" in orders.column_names else same(""),
+            "order_type": text_or(orders["order_type"], "") if "order_type" in orders.column_names else same(""),
         }
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
@@ -327,7 +328,7 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
                 source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
                 purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
                 currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "",
-                gs03=order.get("gs03") or "")
+                gs03=order.get("gs03") or "", order_type=order.get("order_type") or "")
 
 
 def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:

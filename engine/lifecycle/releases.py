@@ -20,7 +20,7 @@ from schemas.order_keys import REF, SEP, can_key, is_release_key, ref_key, ref_t
 from schemas.orders import ORDER_REFS
 
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
-SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED}  # nothing more ships for these
+SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED, OrderState.ON_MEMO}  # nothing more ships for these
 UNKNOWN = None  # the release of a held order whose stored 850 could not be read
 
 

@@ -926,7 +926,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                 states[key] = to
             record, late = _shipment_record(shipment, shipped[sid], docs, doc_key, warehouse, profile, ours,
                                             created=created, at=at, run_id=run_id, source=source,
-                                            clock_zone=clock_zone)
+                                            clock_zone=clock_zone,
+                                            memo=on_memo([records[e[0]] for e in per_shipment[k]], profile))
             documents += docs
             recorded.append(record)
             findings += late
@@ -1525,7 +1526,8 @@ def _one(shipment: Shipment, rows: list[_Row], body: list | _AsnText | None, war
     first = rows[0]
     mine = _Shipped(tuple(map(_SHIPPED, rows)), first.po_number, first.isa13, first.gs06, first.st02)
     record, late = _shipment_record(shipment, mine, docs, doc_key, warehouse, profile, ours, created=created, at=at,
-                                    run_id=run_id, source=source, clock_zone=clock_zone)
+                                    run_id=run_id, source=source, clock_zone=clock_zone,
+                                    memo=on_memo([work.records[key] for key in shipped], profile))
     return Plan(transitions=tuple(transitions), documents=docs, shipments=(record,), findings=late)
 
 
@@ -1545,8 +1547,8 @@ def _documents(shipment: Shipment | ShipmentSummary, body: list | _AsnText | Non
 def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs: tuple[PlannedDocument, ...],
                      doc_key: str,
                      warehouse: WarehouseProfile, profile: PartnerProfile, ours: Mapping[str, int], *,
-                     created: datetime, at: str, run_id: str, source: dict, clock_zone: str = ""
-                     ) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
+                     created: datetime, at: str, run_id: str, source: dict, clock_zone: str = "",
+                     memo: bool = False) -> tuple[ShipmentRecord, tuple[FindingRecord, ...]]:
     """One shipment's record, and ASN_LATE when its 856 (``docs``) is built after the partner's window
     (the departure in our clock's zone, ``clock_zone``: SHIPMENT_TIME_ZONE_UNRESOLVED when the warehouse's
     time zone cannot be converted to it)."""
@@ -1555,7 +1557,8 @@ def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs:
     offset = time_code_offset(zone, shipment.ship_date, shipment.ship_time) if zone and shipment.ship_time else None
     unresolved = bool(zone) and shipment.ship_time is not None and zone != "LT" and (offset is None or not clock_zone)
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
-                     run_id=run_id, source=source, offset=None if unresolved else offset, clock_zone=clock_zone)
+                     run_id=run_id, source=source, offset=None if unresolved else offset, clock_zone=clock_zone,
+                     memo=memo)
     late: tuple[FindingRecord, ...] = ()
     if unresolved:
         why = f"G6205 {zone!r} is no time code we know" if offset is None else \
@@ -1569,6 +1572,14 @@ def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs:
                     f"due {record.asn_due_at}).", value=sid)
         late += (FindingRecord(f, partner, rows.po_number, "856 sent late: chargeback risk", STAGE),)
     return record, late
+
+
+def on_memo(records: Sequence[OrderRecord], profile: PartnerProfile) -> bool:
+    """Every order of a shipment (``records``) is of a type the partner's [fulfilment.invoice] memo_order_types
+    ships on memo: its billing is "memo", no 810 is due for it (a shipment carrying another order too is billed
+    for that one: engine.lifecycle.billing.invoices_due passes the memo orders over)."""
+    memo = profile.fulfilment.invoice.memo_order_types
+    return bool(memo and records) and all(r.order_type in memo for r in records)
 
 
 def _zone_of(shipment: Shipment | ShipmentSummary) -> str:
@@ -1675,7 +1686,7 @@ def _each_distinct(column, f):
 
 def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: WarehouseProfile, profile: PartnerProfile,
             ours: Mapping[str, int], *, doc_key: str, created: datetime, at: str, run_id: str,
-            source: dict, offset: timedelta | None = None, clock_zone: str = "") -> ShipmentRecord:
+            source: dict, offset: timedelta | None = None, clock_zone: str = "", memo: bool = False) -> ShipmentRecord:
     departed, due_at, due = _departure(shipment.ship_date, shipment.ship_time, profile.fulfilment.asn.window_minutes,
                                        offset, clock_zone)
     cartons: list[RecordedCarton] = []
@@ -1690,7 +1701,7 @@ def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: War
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    billing = profile.fulfilment.invoice.per if "810" in profile.receives else "none"
+    billing = ("memo" if memo else profile.fulfilment.invoice.per) if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
         ship_date=shipment.ship_date, lines=rows.lines, cartons=tuple(cartons),

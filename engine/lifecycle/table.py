@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemas.lifecycle import AWAITING_PERSON as SCHEMA_AWAITING_PERSON
+from schemas.lifecycle import ON_MEMO as SCHEMA_ON_MEMO
 from schemas.lifecycle import PERSON_EVENTS as PERSON_EVENTS  # people's acts (defined beside EventKind)
 from schemas.lifecycle import Clock, EventKind, HistoryEvent, OrderRecord, OrderState, OrderTransition
 
 S, E = OrderState, EventKind
 
 # Groups of states the planners and the read side name (flows use these, never a state's name).
-SHIPPING_ORDER = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED)
+SHIPPING_ORDER = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.CLOSED, S.ON_MEMO)
 SHIPPING = frozenset(SHIPPING_ORDER)  # units shipped: an 860 changes only what did not ship (nor bill)
 TO_DECIDE = (S.RECEIVED, S.CHANGED, S.APPROVED, S.REJECTED_BY_PERSON)  # the next decide stage takes them
 AWAITING_PERSON = SCHEMA_AWAITING_PERSON  # approve, reject or recheck (defined beside OrderState)
@@ -24,7 +25,10 @@ OPEN = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED, S.SHIPPED)  # answered, not yet inv
 SHIPPABLE = (S.ACKNOWLEDGED, S.PARTIALLY_SHIPPED)  # units still to ship: backorders allocated, shipments taken
 BILLABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED)  # shipped units that may still need an 810
 TO_CLOSE = (S.INVOICED,)  # closed once every 810 of the order is delivered
-REOPENABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED)  # shipped, not closed: an 860 may still add or raise
+# shipped, not closed: an 860 may still add or raise (a memo order too: what it adds ships on memo again)
+REOPENABLE = (S.PARTIALLY_SHIPPED, S.SHIPPED, S.INVOICED, S.ON_MEMO)
+ON_MEMO = SCHEMA_ON_MEMO  # shipped in full on memo: no 810 by agreement (nothing waits for an invoice)
+TO_MEMO = (S.SHIPPED,)  # a memo order shipped in full moves on to shipped_on_memo (the invoice stage)
 ENDED = frozenset({S.REJECTED, S.CANCELLED})  # an 860 for these is answered "unknown PO"
 # not ended, not shipped in full: a backorder promised to such an order still holds its receipt's units
 OWING = (*TO_DECIDE, *AWAITING_PERSON, *SHIPPABLE)
@@ -87,12 +91,15 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED
-    for s in (S.SHIPPED, S.INVOICED, S.CLOSED):  # units an 860 cut after shipment that had left before it
+    for s in (S.SHIPPED, S.INVOICED, S.CLOSED, S.ON_MEMO):  # units an 860 cut after shipment that had left before it
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED  # (rules.shipments SHIPPED_AFTER_CHANGE): billed again
     for s in BILLABLE:  # billing: 810s
         t[(s, E.INVOICED_IN_PART)] = s
     t[(S.SHIPPED, E.INVOICED_IN_FULL)] = S.INVOICED
     t[(S.INVOICED, E.CLOSED)] = S.CLOSED
+    # a memo order (the partner's [fulfilment.invoice] memo_order_types) shipped in full: no 810 goes; the
+    # invoice stage moves it (engine.lifecycle.billing.plan_memo)
+    t[(S.SHIPPED, E.ON_MEMO)] = S.ON_MEMO
     return t
 
 
