@@ -121,6 +121,10 @@ class AsnSettings(_Model):
     # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
     # all)
     order_td1: bool = False
+    # TD1 in each carton loop (after its HL, before its REF*CN and MAN): TD1*CTN25*1****G*<weight>*<unit>, the
+    # carton's gross weight as the warehouse weighed it (a carton without a weight: none), so each box of a large
+    # item (multi_box) states its own weight, not only the S level's total; off: carton loops carry no TD1
+    pack_td1: bool = False
     # the PO's first heading FOB as it sent it (FOB*PP*DE prepaid to destination, FOB*CC*OR collect from origin) at the
     # S level after its DTMs (4010 position 210, 5010 2100), the first of the shipment's POs that sent one: AAFES'
     # 856 requires it there; off: none (a shipment whose POs sent no FOB has none either way)

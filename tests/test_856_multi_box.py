@@ -155,6 +155,18 @@ def test_the_multi_box_856s_are_valid_x12(night, tmp_path):
         _standard(night[0], partner, tmp_path)
 
 
+def test_pack_td1_states_each_boxs_own_weight_in_its_carton_loop(tmp_path):
+    ws, _found, states = _night(tmp_path, rh={"pack_td1": "true"})
+    assert states[("rh", "RH4471930")] == "invoiced"
+    asn = po_segments(segments(ws, "rh", "856"), "RH-SHP-01", "BSN")
+    packs = [body for level, body in _loops(asn) if level == "P"]
+    assert [body[0] for body in packs] == [["TD1", "CTN25", "1", "", "", "", "G", w, "LB"]
+                                           for w in ("120", "95", "95", "120", "95", "95", "150")]
+    assert [body[1][0] for body in packs] == ["MAN"] * 7
+    assert ["TD1", "CTN25", "7", "", "", "", "G", "770", "LB"] in asn  # the S level's total as before
+    _standard(ws, "rh", tmp_path)
+
+
 def test_first_states_the_item_under_box_1_only_and_the_further_boxes_as_cartons_without_items(tmp_path):
     ws, _found, states = _night(tmp_path, rh={"multi_box": '"first"'})
     assert states[("rh", "RH4471930")] == "invoiced"
