@@ -131,10 +131,23 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         at = rows.columns.get(name)
         raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
         cols[name] = raw.map(_value)
+    # a multi-box unit's box (box k of m): read from the two cells together; one that names no box is refused at its
+    # row below, as any value that does not read (the shipment held: a unit's box left out would be a carton
+    # unlabelled). Box 2..m may leave its quantity empty: it ships 0 of the unit (counted on box 1)
+    boxed = cols["box_number"].rows_where(lambda v: v is not None) + cols["box_count"].rows_where(
+        lambda v: v is not None)
+    box_cells = {i: (cols["box_number"].values[cols["box_number"].index[i]],
+                     cols["box_count"].values[cols["box_count"].index[i]]) for i in boxed}
+    boxes: list = [None] * n
+    for i, (b, c) in box_cells.items():
+        boxes[i] = _box(b, c)
+    further = {i for i in box_cells if isinstance(boxes[i], tuple) and boxes[i][0] > 1}
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
         for i in cols[name].rows_where(lambda v: not v):
+            if name == "quantity" and i in further:
+                continue
             problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
                                        numbers[i], name)))
     # an id a spreadsheet rewrote in scientific notation (FedEx 771234567811 -> 7.71235E+11): its digits are lost
@@ -256,15 +269,6 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         problems.append((i, 8, ("CSV_NUMBER_INVALID", f"{t!r} is in {in_cell.values[in_cell.index[i]]}; the "
                                 f"{unit_title!r} column says {column_unit.values[column_unit.index[i]]}.",
                                 numbers[i], "carton_weight", t)))
-    # a multi-box unit's box (box k of m): read from the two cells together; one that names no box is refused at its
-    # row, as any value that does not read (the shipment held: a unit's box left out would be a carton unlabelled)
-    boxed = cols["box_number"].rows_where(lambda v: v is not None) + cols["box_count"].rows_where(
-        lambda v: v is not None)
-    box_cells = {i: (cols["box_number"].values[cols["box_number"].index[i]],
-                     cols["box_count"].values[cols["box_count"].index[i]]) for i in boxed}
-    boxes: list = [None] * n
-    for i, (b, c) in box_cells.items():
-        boxes[i] = _box(b, c)
     for i in sorted(box_cells):
         if isinstance(got := boxes[i], str):
             name = "box_count" if box_cells[i][0] is not None and "count" in got else "box_number"
@@ -276,8 +280,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         bad.add(i)
     # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships; but box 2..m
     # of a multi-box unit ships 0 of it by design (the unit counted on box 1): a carton, kept
-    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad
-           and not (isinstance(boxes[i], tuple) and boxes[i][0] > 1)]
+    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad and i not in further]
     for i in cut:
         t = cols["quantity"].values[cols["quantity"].index[i]]
         sku, line = (cols[c].values[cols[c].index[i]] for c in ("sku", "line_id"))
@@ -325,6 +328,11 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
     columns.update({name: pa.repeat(pa.scalar(value, pa.string()), m) for name, value in constant.items()})
+    if further:  # a further box's empty quantity: 0 of the unit
+        empty = np.zeros(n, dtype=bool)
+        empty[sorted(further)] = True
+        columns["quantity"] = pc.if_else(pa.array(empty[keep]), pc.fill_null(columns["quantity"], 0),
+                                         columns["quantity"])
     kept_boxes = [b if isinstance(b, tuple) else None for b, k in zip(boxes, keep, strict=True) if k]
     columns["box_number"] = pa.array([b and b[0] for b in kept_boxes], pa.int32())
     columns["box_count"] = pa.array([b and b[1] for b in kept_boxes], pa.int32())

@@ -205,7 +205,7 @@ def _lines(body: str):
 
 def test_the_csv_reads_box_k_of_m_and_a_further_box_shipping_0_is_no_cut_line():
     lines, found = _lines("S1,2026-12-04,PO-1,1,HF-1001,1,EA,C1,1,3\n"
-                          "S1,2026-12-04,PO-1,1,HF-1001,0,EA,C2,2 of 3,\n"
+                          "S1,2026-12-04,PO-1,1,HF-1001,,EA,C2,2 of 3,\n"
                           "S1,2026-12-04,PO-1,1,HF-1001,0,EA,C3,3/3,3\n"
                           "S1,2026-12-04,PO-1,2,HF-1004,4,EA,C4,,\n"
                           "S1,2026-12-04,PO-1,3,HF-1003,2,EA,C5,1,1\n"
@@ -213,7 +213,11 @@ def test_the_csv_reads_box_k_of_m_and_a_further_box_shipping_0_is_no_cut_line():
     assert lines["box_number"].to_pylist() == [1, 2, 3, None, None]  # box 1 of 1: an ordinary row
     assert lines["box_count"].to_pylist() == [3, 3, 3, None, None]
     assert lines["quantity"].to_pylist() == [1, 0, 0, 4, 2]
-    assert [(f.code, f.location.row) for f in found] == [("SHIPMENT_ROW_NOT_SHIPPED", 7)]  # a cut line still
+    # a further box's empty quantity is 0 of the unit; an ordinary row of 0 is a cut line still, one without a
+    # quantity refused
+    assert [(f.code, f.location.row) for f in found] == [("SHIPMENT_ROW_NOT_SHIPPED", 7)]
+    _rest, refused = _lines("S1,2026-12-04,PO-1,4,HF-1005,,EA,C6,,\n")
+    assert [f.code for f in refused] == ["CSV_VALUE_MISSING"]
 
 
 def test_box_cells_that_name_no_box_of_the_unit_refuse_their_row():
