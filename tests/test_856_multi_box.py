@@ -286,3 +286,13 @@ def test_the_gx_suite_takes_a_further_box_shipping_0_as_the_plain_checks_do():
     assert [f.code for f in gx_shipment_findings(lines)] == []
     lines, _found = _lines("S1,2026-12-04,PO-1,1,HF-1001,-1,EA,C1,,\n")
     assert [f.code for f in gx_shipment_findings(lines)] == ["SHIPMENT_QTY_NOT_POSITIVE"]
+
+
+def test_a_multi_box_setting_that_is_none_of_its_choices_is_refused_when_the_profile_loads():
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import AsnSettings
+
+    assert AsnSettings().multi_box == "each" and AsnSettings().pack_td1 is False  # every existing 856 unchanged
+    with pytest.raises(ValidationError, match="'each' or 'first'"):
+        AsnSettings(multi_box="every")
