@@ -111,6 +111,8 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                 for pack in packs:
                     n += 1
                     add(["HL", str(n), i[1], "P", "0"])
+                    if asn.pack_td1 and pack.weight is not None:
+                        add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
                     if asn.package_tracking and pack.tracking_number:
                         add(["REF", "CN", pack.tracking_number])
                     add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
@@ -162,19 +164,25 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
            with_ai: bool, total: Decimal, boxed: list[list[object]], asn: AsnSettings) -> tuple[int, Decimal]:
     """The cartons' P loops under ``parent`` (each with its REF*CN tracking number first when
     ``asn.package_tracking`` asks, the ``boxed`` segments after its MAN) and their items' I loops, numbered
-    on from HL ``n``: the last HL number and ``total`` plus the units each carton holds (SN102 summed)."""
+    on from HL ``n``: the last HL number and ``total`` plus the units each carton holds (SN102 summed); its
+    weight as a TD1 first when ``asn.pack_td1`` asks. With
+    ``asn.multi_box`` "first", a multi-box unit's box 2..m (its item shipping 0: the unit is on box 1) is a P loop
+    without its item."""
     add = body.append
     for pack in packs:
         n += 1
         parent[4] = "1"
-        p: list[object] = ["HL", str(n), parent[1], "P", "1" if pack.items else "0"]
+        items = pack.items if asn.multi_box == "each" else tuple(i for i in pack.items if i.quantity)
+        p: list[object] = ["HL", str(n), parent[1], "P", "1" if items else "0"]
         add(p)
+        if asn.pack_td1 and pack.weight is not None:
+            add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
         if asn.package_tracking and pack.tracking_number:
             add(["REF", "CN", pack.tracking_number])
         add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
         body += boxed
         units = Decimal(0)
-        for line in pack.items:
+        for line in items:
             n += 1
             add(["HL", str(n), p[1], "I", "0"])
             body += item(line)

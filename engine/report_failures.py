@@ -42,6 +42,12 @@ HINTS: dict[str, str] = {
         "serial-return SERIAL --sku SKU --by NAME --reason RMA`, then take this confirmation again: `orderbridge "
         "retake FILE --warehouse W --by NAME --note WHY` when nothing shipped from it, else a new export of it."
     ),
+    "SHIPMENT_BOXES_INCOMPLETE": (
+        "A furniture unit ships in several boxes: its export must list every box (Box Number / Box Count), the "
+        "unit's quantity on box 1 and 0 on the others. Ask the DC whether the missing box left on the truck (a row "
+        "left out) or stayed behind; then `orderbridge retake FILE --warehouse W --by NAME --note WHY` with the "
+        "corrected export (or a new export of the held shipment)."
+    ),
     "SHIPMENT_PO_UNKNOWN": (
         "No live order has this PO number: often the confirmation came before the night that takes the PO in. Once "
         "it is in, take the file again with `orderbridge retake FILE --warehouse W --by NAME --note WHY` (refused if "

@@ -5,7 +5,9 @@ No paths, no I/O. A row with a missing or unreadable required value (shipment id
 quantity) is left out and reported at its row and column; what the values mean against our orders
 (unknown PO, over-shipping, ...) is checked in rules.shipments. Lineage: source_file, row_number
 (header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
-shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships. An id
+shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships; but box 2..m of a
+multi-box unit (Box Number / Box Count: "2" and "3", or "2 of 3") ships 0 of it by design and is kept, a carton
+of the unit counted on box 1 (rules.shipments.box_checks checks the boxes add up). An id
 a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
 number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code, a weight
 unit as its name or sign ("Pounds", "lbs.", "12.5#") as LB / KG.
@@ -41,7 +43,8 @@ from schemas.units import is_unit_code, unit_code_named, weight_in
 _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number",
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
-           "net_weight_unit", "lot_number", "expiration_date", "transport_method", "serial_numbers")
+           "net_weight_unit", "lot_number", "expiration_date", "transport_method", "serial_numbers",
+           "box_number", "box_count")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -54,6 +57,34 @@ _SERIAL_SEPARATORS = re.compile(r"[\s,;|]+")
 def _serials(text: str | None) -> str | None:
     """A cell's serial numbers one blank apart ("SN1, SN2;SN3" -> "SN1 SN2 SN3"); None without any."""
     return " ".join(s for s in _SERIAL_SEPARATORS.split(text) if s) or None if text else None
+
+
+_BOX_OF = re.compile(r"\s*(\d{1,4})\s*(?:(?:of|/)\s*(\d{1,4})\s*)?", re.IGNORECASE)
+
+
+def _box(number: str | None, count: str | None) -> tuple[int, int] | str | None:
+    """(box k, of m boxes) of a multi-box unit's row from its Box Number cell ("2", "2 of 3", "2/3") and Box Count
+    cell ("3"); None for an ordinary row (both empty, or box 1 of 1); why not, as text, when they do not read as
+    one box of a unit (no number, a count below 2, a box past the count, two counts that differ)."""
+    if number is None and count is None:
+        return None
+    got = _BOX_OF.fullmatch(number or "")
+    if got is None:
+        return f"the box number {number!r} is not a box of the unit (2, 2 of 3, 2/3)" if number else \
+            "a box count without the row's box number"
+    k, of = int(got.group(1)), got.group(2)
+    m = int(of) if of else None
+    if count is not None:
+        if not count.isdigit():
+            return f"the box count {count!r} is not a whole number"
+        if m is not None and int(count) != m:
+            return f"the box number says of {m}, the box count {count}"
+        m = int(count)
+    if m is None:
+        return f"the box number {number!r} without the unit's box count"
+    if k < 1 or m < 1 or k > m:
+        return f"box {k} of {m} is no box of the unit"
+    return None if m == 1 else (k, m)
 
 
 def _exact(value: Decimal) -> str:
@@ -100,10 +131,23 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         at = rows.columns.get(name)
         raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
         cols[name] = raw.map(_value)
+    # a multi-box unit's box (box k of m): read from the two cells together; one that names no box is refused at its
+    # row below, as any value that does not read (the shipment held: a unit's box left out would be a carton
+    # unlabelled). Box 2..m may leave its quantity empty: it ships 0 of the unit (counted on box 1)
+    boxed = cols["box_number"].rows_where(lambda v: v is not None) + cols["box_count"].rows_where(
+        lambda v: v is not None)
+    box_cells = {i: (cols["box_number"].values[cols["box_number"].index[i]],
+                     cols["box_count"].values[cols["box_count"].index[i]]) for i in boxed}
+    boxes: list = [None] * n
+    for i, (b, c) in box_cells.items():
+        boxes[i] = _box(b, c)
+    further = {i for i in box_cells if isinstance(boxes[i], tuple) and boxes[i][0] > 1}
     problems: list[tuple[int, int, tuple]] = []  # (row index, rank within the row, problem arguments)
     for rank, (name, code) in enumerate((("shipment_id", "SHIPMENT_ID_MISSING"), ("po_number", "SHIPMENT_PO_MISSING"),
                                          ("ship_date", "SHIPMENT_DATE_MISSING"), ("quantity", "CSV_VALUE_MISSING"))):
         for i in cols[name].rows_where(lambda v: not v):
+            if name == "quantity" and i in further:
+                continue
             problems.append((i, rank, (code, f"Row {numbers[i]} has no {rows.header_names.get(name, name)!r}.",
                                        numbers[i], name)))
     # an id a spreadsheet rewrote in scientific notation (FedEx 771234567811 -> 7.71235E+11): its digits are lost
@@ -225,12 +269,18 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         problems.append((i, 8, ("CSV_NUMBER_INVALID", f"{t!r} is in {in_cell.values[in_cell.index[i]]}; the "
                                 f"{unit_title!r} column says {column_unit.values[column_unit.index[i]]}.",
                                 numbers[i], "carton_weight", t)))
+    for i in sorted(box_cells):
+        if isinstance(got := boxes[i], str):
+            name = "box_count" if box_cells[i][0] is not None and "count" in got else "box_number"
+            problems.append((i, 10, ("CSV_NUMBER_INVALID", f"Row {numbers[i]}: {got}.", numbers[i], name,
+                                     box_cells[i][0 if name == "box_number" else 1])))
     bad = set()
     for i, _rank, args in sorted(problems, key=lambda p: (p[0], p[1])):
         rows.problem(*args)
         bad.add(i)
-    # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships
-    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad]
+    # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships; but box 2..m
+    # of a multi-box unit ships 0 of it by design (the unit counted on box 1): a carton, kept
+    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad and i not in further]
     for i in cut:
         t = cols["quantity"].values[cols["quantity"].index[i]]
         sku, line = (cols[c].values[cols[c].index[i]] for c in ("sku", "line_id"))
@@ -278,6 +328,14 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     constant = {"source_kind": "csv", "isa13": "CSV", "gs06": "", "st02": "", "source_file": file,
                 "source_sha256": source_sha256}
     columns.update({name: pa.repeat(pa.scalar(value, pa.string()), m) for name, value in constant.items()})
+    if further:  # a further box's empty quantity: 0 of the unit
+        empty = np.zeros(n, dtype=bool)
+        empty[sorted(further)] = True
+        columns["quantity"] = pc.if_else(pa.array(empty[keep]), pc.fill_null(columns["quantity"], 0),
+                                         columns["quantity"])
+    kept_boxes = [b if isinstance(b, tuple) else None for b, k in zip(boxes, keep, strict=True) if k]
+    columns["box_number"] = pa.array([b and b[0] for b in kept_boxes], pa.int32())
+    columns["box_count"] = pa.array([b and b[1] for b in kept_boxes], pa.int32())
     columns["row_number"] = pa.array(np.asarray(numbers, dtype=np.int32)[keep] if n else [], pa.int32())
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type) for f in SHIPMENT_LINES},
                      schema=SHIPMENT_LINES)

@@ -164,6 +164,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
     quantity, unit, line_eaches = _line_checks(t, line, rows, add, units)
+    out.extend(box_checks(t, rows))
     feed, also_held = _feed_checks(rows, t, recorded, structures)
     out.extend(feed)
     if not shape_checks:
@@ -237,7 +238,7 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     q, number = t["quantity"], line["line_number"]
     has_line = pc.is_valid(number)
     row_line, po, status = t["line_id"], t["po_number"], line["l_status"]
-    for i in _true(pc.or_(pc.is_null(q), pc.less_equal(q, 0))):
+    for i in np.flatnonzero(_mask(pc.or_(pc.is_null(q), pc.less_equal(q, 0))) & ~further_boxes(t)).tolist():
         value = q[i].as_py()
         add(i, "SHIPMENT_QTY_NOT_POSITIVE", f"Quantity {value} is not positive.", "quantity", "W1203",
             None if value is None else str(value))
@@ -494,6 +495,59 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     return out, frozenset(also_held)
 
 
+def further_boxes(lines: pa.Table) -> np.ndarray:
+    """The rows that are box 2..m of a multi-box unit shipping 0 of it (SHIPMENT_LINES box_number > 1): a carton of
+    the unit counted on its box 1, not a cut line nor a quantity that is not positive."""
+    if "box_number" not in lines.column_names or lines["box_number"].null_count == lines.num_rows:
+        return np.zeros(lines.num_rows, dtype=bool)
+    return _mask(pc.and_(pc.greater(lines["box_number"], 1), pc.equal(lines["quantity"], 0)))
+
+
+def box_checks(t: pa.Table, rows: _Rows) -> list[tuple[int, Finding]]:
+    """SHIPMENT_BOXES_INCOMPLETE (error, the shipment held) per shipment, PO and line whose multi-box units do not
+    come whole: a unit shipped with 2 of its 3 boxes (box 3 on fewer rows than units on box 1), a further box
+    without its box 1, box 2..m shipping units of their own (the unit is counted on box 1), the line's rows giving
+    two box counts. At the line's first boxed row. ``t``: the rows with partner and line id resolved."""
+    if "box_number" not in t.column_names or t["box_number"].null_count == t.num_rows:
+        return []
+    boxed = np.flatnonzero(_mask(pc.is_valid(t["box_number"]))).tolist()
+    cols = {c: t[c].take(pa.array(boxed, pa.int64())).to_pylist()
+            for c in ("shipment_id", "po_number", "line_id", "item_sku", "box_number", "box_count", "quantity",
+                      "carton_id")}
+    groups: dict[tuple, list[int]] = {}
+    for k in range(len(boxed)):
+        groups.setdefault(tuple(cols[c][k] for c in ("shipment_id", "po_number", "line_id", "item_sku")),
+                          []).append(k)
+    out = []
+    for (sid, po, line_id, sku), ks in groups.items():
+        counts = sorted({cols["box_count"][k] for k in ks})
+        units = sum((cols["quantity"][k] or Decimal(0)) for k in ks if cols["box_number"][k] == 1)
+        what = f"line {line_id}" if line_id else f"item {sku}"
+        problems = []
+        if len(counts) > 1:
+            problems.append("its rows say " + " and ".join(f"{m} boxes" for m in counts) + " per unit")
+        own = [k for k in ks if cols["box_number"][k] > 1 and cols["quantity"][k]]
+        if own:
+            problems.append(f"box {cols['box_number'][own[0]]} of {cols['box_count'][own[0]]} (carton "
+                            f"{cols['carton_id'][own[0]]}) ships {_n(cols['quantity'][own[0]])}: a unit's further "
+                            "boxes ship 0, the unit is counted on box 1")
+        if len(counts) == 1 and not own:
+            m = counts[0]
+            for box in range(1, m + 1):
+                on = sum(1 for k in ks if cols["box_number"][k] == box)
+                if box == 1 and on != units:
+                    problems.append(f"box 1 of {m} is on {on} row(s) holding {_n(units)} unit(s) (one unit to a box 1)")
+                elif box > 1 and on != units:
+                    problems.append(f"box {box} of {m} is on {on} row(s) for {_n(units)} unit(s) on box 1")
+        if problems:
+            i = boxed[ks[0]]
+            out.append((i, _finding("SHIPMENT_BOXES_INCOMPLETE", f"Shipment {sid}, {what} of {po}: "
+                                    + "; ".join(problems) + ". The 856 would not state the units' boxes as they "
+                                    "shipped (a unit without all its boxes is not delivered complete).", rows[i],
+                                    "box_number", "MAN02", str(cols["box_number"][ks[0]]))))
+    return out
+
+
 def _mask(column) -> np.ndarray:
     """An Arrow boolean column as a numpy mask (null: False)."""
     return np.asarray(pc.fill_null(column, False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -621,6 +675,8 @@ def prepare_shipment_frame(lines: pa.Table):
     frame = lines.select(["shipment_id", "po_number", "ship_date", "carrier_scac", "line_id", "sku"]).to_pandas()
     frame["_i"] = np.arange(lines.num_rows)
     frame["quantity_value"] = pc.cast(lines["quantity"], pa.float64()).to_numpy(zero_copy_only=False)
+    # box 2..m of a multi-box unit ships 0 of it by design (counted on box 1): not a quantity that is not positive
+    frame.loc[further_boxes(lines), "quantity_value"] = 1.0
     frame["weight_value"] = pc.cast(lines["carton_weight"], pa.float64()).to_numpy(zero_copy_only=False)
     frame["carton_key"] = pc.coalesce(lines["carton_sscc"], lines["carton_id"]).to_pylist()
     line = pc.coalesce(lines["line_id"], lines["sku"], lines["upc"])
@@ -816,6 +872,7 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
     cols = {c: lines[c].to_pylist() for c in ("item_sku", "sku", "quantity", "line_eaches", "shipment_id",
                                                 "po_number", "line_id")}
     rows = _Rows(lines)
+    further = further_boxes(lines)
     out: list[tuple[int, Finding]] = []
     seen: dict[tuple[str, str], int] = {}  # (item, serial) -> the first row naming it, over every row in order
     again: dict[tuple[int, int], int] = {}  # (row, serial's place in it) -> the row that named it first
@@ -835,6 +892,8 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
         quantity, per = cols["quantity"][i], cols["line_eaches"][i] or 1
         eaches = None if quantity is None else quantity * per
         if not serials:
+            if further[i]:  # box 2..m of a multi-box unit: its serial is the unit's, given on box 1
+                continue
             elsewhere = (cols["shipment_id"][i], cols["po_number"][i], cols["line_id"][i]) in given
             if item in serialised or elsewhere:
                 why = "the item is serialised (items.csv)" if item in serialised else \

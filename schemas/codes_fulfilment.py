@@ -137,6 +137,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPMENT_CARTON_MISSING", "business", "error", "",
        "No carton id, but the partner's 856 structure lists cartons (S-O-P-I, S-O-T-P-I, S-O-I-P), or "
        "(S-O-T-I) neither a carton nor a pallet id."),
+    _C("SHIPMENT_BOXES_INCOMPLETE", "business", "error", "",
+       "A multi-box unit's boxes (Box Number / Box Count: box k of m) do not come whole on the shipment: a unit "
+       "with fewer than its m boxes, a further box without its box 1, a further box shipping units of its own, or "
+       "two box counts for one line."),
     _C("SHIPMENT_CARTON_MIXED", "business", "error", "",
        "A carton holds several items, but the partner's 856 is standard carton pack (one item per carton)."),
     _C("SHIPMENT_CARTON_MULTI_PO", "business", "error", "",

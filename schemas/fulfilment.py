@@ -121,6 +121,10 @@ class AsnSettings(_Model):
     # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
     # all)
     order_td1: bool = False
+    # TD1 in each carton loop (after its HL, before its REF*CN and MAN): TD1*CTN25*1****G*<weight>*<unit>, the
+    # carton's gross weight as the warehouse weighed it (a carton without a weight: none), so each box of a large
+    # item (multi_box) states its own weight, not only the S level's total; off: carton loops carry no TD1
+    pack_td1: bool = False
     # the PO's first heading FOB as it sent it (FOB*PP*DE prepaid to destination, FOB*CC*OR collect from origin) at the
     # S level after its DTMs (4010 position 210, 5010 2100), the first of the shipment's POs that sent one: AAFES'
     # 856 requires it there; off: none (a shipment whose POs sent no FOB has none either way)
@@ -132,6 +136,12 @@ class AsnSettings(_Model):
     # the lot's REF*LT: IT distributors' drop-ship 856s (Ingram Micro, TD SYNNEX, D&H) carry the serial of every
     # serialised unit shipped; off: none (the column is not read into the 856)
     serial_numbers: bool = False
+    # a multi-box unit (a sectional in 3 cartons: the confirmation's Box Number / Box Count): every box is a pack
+    # loop of its own with its SSCC (and weight, tracking number), the TD1 counting each box. "each": the item's loop
+    # under every box, SN1 the unit on box 1 and 0 on boxes 2..m (each carton's contents named, as pick and pack
+    # lists every container's items); "first": the item's loop under box 1 only, boxes 2..m pack loops without an
+    # item (HL04 0: for a receiver that refuses an SN102 of 0). Either way SN1 and CTT02 count the unit once
+    multi_box: Literal["each", "first"] = "each"
     lots: Literal["none", "lin", "ref"] = "none"  # the lot each item's units come from, as the warehouse confirms
     # it (CSV Lot Number / Expiration Date): "lin" as a LIN pair LT after the product ids and the expiry as DTM*036
     # in the item loop (the HDA 856 guideline McKesson, Cardinal Health and AmerisourceBergen follow: DSCSA
@@ -668,6 +678,9 @@ class ShipmentCsvMapping(CsvFeedLayout):
     transport_method: str | None = "Transport Method"  # the 856's TD504 (X12 element 91: M motor, U private parcel,
     # LT less than trailer load, A air ...), as a 945's W2701; absent from the file or empty: the PO's TD504 for that
     # carrier, else U for a parcel SCAC, else M
+    box_number: str | None = "Box Number"  # a multi-box unit's box ("2", or "2 of 3" / "2/3" with its count): the
+    # unit's quantity on box 1's row, boxes 2..m shipping 0 of it; absent from the file or empty: an ordinary row
+    box_count: str | None = "Box Count"  # how many boxes one unit of the row's item ships in ("3")
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

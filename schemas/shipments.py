@@ -85,6 +85,11 @@ SHIPMENT_LINES = pa.schema([
     # the serial numbers of the row's units, as the warehouse scanned them (the CSV's serial column), one space
     # between two: IT distributors (Ingram Micro, TD SYNNEX, D&H) want each unit's serial on the 856 (REF*SE)
     pa.field("serial_numbers", pa.string()),
+    # a multi-box unit (a sofa in 3 cartons: "box 2 of 3"): which box of the unit the row's carton is and how many
+    # boxes one unit ships in (the CSV's Box Number / Box Count). The unit's quantity is on box 1's row; boxes 2..m
+    # ship 0 of it (not a cut line) and are each a carton of their own on the 856. Null: an ordinary row
+    pa.field("box_number", pa.int32()),
+    pa.field("box_count", pa.int32()),
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------

@@ -7,9 +7,9 @@ FOB CC at origin, DTM 010 and 001, TD5 naming the LTL carrier, PO4 with the unit
 At Home (DUNS ids, a DC and a store order of one buy with a window and a cancel date, N1*BT); Toys"R"Us Canada (an
 import-style buy in CAD: FOB at origin with Incoterms FOB at the port, ocean TD5, N1*CS the consolidator, a Canadian
 ship-to); Party City (a Halloween buy with a line's off-invoice promotional allowance). One night takes them all:
-inspect, the 997s and 855s, then the 856s and 810s. The sectionals and the table ship in several boxes each, but the
-confirmation lists only each unit's first box: a further box ("box 2 of 3") has no way onto our 856 yet (a row of 0
-units is a cut line to the CSV reader, SHIPMENT_ROW_NOT_SHIPPED), so it is left out here."""
+inspect, the 997s and 855s, then the 856s and 810s. The sectionals and the table ship in several boxes each, but this
+confirmation lists only each unit's first box (as an export without the Box Number / Box Count columns does); the
+same night with every box confirmed ("box 2 of 3", each its own carton on the 856) is tests/test_856_multi_box.py."""
 
 from __future__ import annotations
 
