@@ -37,8 +37,8 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
         named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}")
                  for c, q, name in last_dates(r["partner"] in window_end_cancels) if head.get(c) is not None]
-        which = "the order's " + (" / ".join(t for _d, t in named) or f"its last date {r['deliver_by'].isoformat()}")
-        if named and r["deliver_by"] is not None and r["deliver_by"] != min(d for d, _t in named):
+        which = "the order's " + " / ".join(t for _d, t in named)
+        if r["deliver_by"] is not None and (not named or r["deliver_by"] != min(d for d, _t in named)):
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
             theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
             which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
