@@ -36,9 +36,16 @@ def _windows(ws, windows: dict = WINDOWS) -> None:
         globex_line_dates(ws, f"PID|F||||{item}", f"DTM|037|{opens}~DTM|038|{ends}~")
 
 
+def _855(ws) -> list[str]:
+    """The segments of GLOBEX-2000's first 855 set (BAK to SE)."""
+    text = next(t for t in _outbox(ws, "855") if "|GLOBEX-2000|" in t).replace("\r", "").replace("\n", "")
+    segments = text.split("~")
+    start = next(i for i, s in enumerate(segments) if s.startswith("BAK|") and "|GLOBEX-2000|" in s)
+    return segments[start: next(i for i in range(start, len(segments)) if segments[i].startswith("SE|"))]
+
+
 def _acks(ws) -> list[str]:
-    (first, *_rest) = _outbox(ws, "855")
-    return [s for s in first.replace("\r", "").replace("\n", "").split("~") if s.startswith(("PO1", "ACK"))]
+    return [s for s in _855(ws) if s.startswith(("PO1", "ACK"))]
 
 
 def _findings(ws, code: str) -> list[dict]:
@@ -186,3 +193,26 @@ def test_the_console_shows_a_line_s_own_window(tmp_path):
     assert status == 200
     rows = re.findall(r'<tr class="line-dates">(.*?)</tr>', body, flags=re.S)
     assert len(rows) == 4 and "ship not before 2026-12-14; ship no later 2026-12-20" in rows[0]
+
+
+def _heading_dtm(ws) -> list[str]:
+    return [s for s in _855(ws) if s.startswith("DTM")]
+
+
+def test_an_855_heading_s_ship_date_is_the_earliest_line_s_when_the_lines_are_scheduled_apart(tmp_path):
+    """A partner whose 855 heading says when the lines ship (`[acks.po_ack] ship_date = true`: DTM*068): with every
+    line's window opening after the order's DTM 010 (12-10), lines scheduled apart (12-14, 12-16), the heading says
+    the earliest of its lines' days, 12-14 (it said 12-10, a day no line ships on). With the window alike on every
+    line (the order's, opening 12-08), it says the order's day as before (its DTM 010, the later)."""
+    for name, windows, day in (("apart", {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261216", "20261220"),
+                                          "Gel pen red": ("20261216", "20261220"), "Pens blue": ("20261214", "20261220")},
+                                "20261214"),
+                               ("alike", {k: ("20261208", "20261220") for k in WINDOWS}, "20261210"),
+                               ("none", {}, "20261210")):
+        ws = make_workspace(tmp_path / name / "ws", partners=("globex",))
+        profile = ws.root / "partners" / "globex.toml"
+        profile.write_text(profile.read_text().replace("[acks]\n", "[acks.po_ack]\nship_date = true\n\n[acks]\n", 1)
+                           if "[acks.po_ack]" not in profile.read_text() else profile.read_text())
+        _windows(ws, windows)
+        run_stages(ws, NIGHT1)
+        assert _heading_dtm(ws) == [f"DTM|068|{day}"], name

@@ -204,6 +204,7 @@ class _Batch:
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
         ship = self._own_ship_days(rows, ship, keys, counts)
+        self._line_ships = ship  # each decided line's ship day (the 855 heading's DTM 068: _heading_ship_day)
         allocation = self._allocation(keys)
         statuses = status_table(decided, rejected_by_rules, ship, allocation, self._ship_complete(keys, counts))
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
@@ -286,6 +287,21 @@ class _Batch:
         has_own = pc.or_(*(pc.is_valid(v) for v in own.values())) if len(own) > 1 else pc.is_valid(
             next(iter(own.values())))
         return pc.if_else(has_own, later, ship)
+
+    def _heading_ship_day(self, row: int, rows: pa.Table, span: tuple[int, int]) -> date:
+        """The day an 855 heading's DTM 068 says the PO's lines ship (PoAckSettings.ship_date): its ship day
+        (_ship_from: its DTM 010, never before its window opens, today at the earliest); for a PO whose lines
+        carry windows of their own (ORDER_LINES ship_not_before) and that has none (lines scheduled apart:
+        parsers.orders_850.common_line_dates finds none alike), the earliest of its lines' ship days, as their
+        ACK 068s say (the heading used to say the order's day, before any line's window opened). ``span``:
+        its decided lines' rows of ``rows``."""
+        day = self._ship(self.ctx.ship_dates[row])
+        if "ship_not_before" not in rows.column_names or self.ctx.head_column("ship_not_before")[row] is not None:
+            return day
+        start, stop = span
+        if stop <= start or rows["ship_not_before"].slice(start, stop - start).null_count == stop - start:
+            return day
+        return pc.min(self._line_ships.slice(start, stop - start)).as_py() or day
 
     def _completes(self, key: Key) -> bool:
         """The order ships complete: its CSH01 (SHIP_COMPLETE) or its partner's ship_complete policy."""
@@ -408,9 +424,10 @@ class _Batch:
             settings = profile.acks.po_ack
             if settings != PLAIN:  # the PO's heading values the partner's 855 echoes (HEAD_KEYS)
                 more = {k: ctx.head_column(k) for k in HEAD_KEYS if k != "ship_date"}
-                for h in heads:
+                for h, i in zip(heads, picked, strict=True):
                     row = at[(partner, h["po_number"])]
-                    h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
+                    h.update({k: column[row] for k, column in more.items()},
+                             ship_date=self._heading_ship_day(row, rows, spans[i]))
                 self._left_out += _at_po(refs_too_long(heads, settings, profile), ctx, partner)
             if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
                 sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
