@@ -7,8 +7,10 @@ it (SHIPPED_OUTSIDE_WINDOW names the line), status --dates and the console show 
 it. Before, lines with different windows lost theirs (LINE_DATES_NOT_APPLIED named them): they were promised for the
 order's day, backordered past their own end and shipped without a word outside their window.
 
-GLOBEX-2000 (the demo): heading DTM 010 2026-12-10; line 3 (SKU-1005) waits for a receipt of 2026-12-15, line 4
-(SKU-1003) is short (with the other partners' orders taking stock: 24 of 36 placed, 12 on a receipt of 2026-12-04)."""
+GLOBEX-2000 (the demo) without its heading DTM 010 (its lines' windows are its only dates: a line's window opening
+after the order's requested ship date would contradict it, SHIP_WINDOW_INCONSISTENT, as an order's does); line 3
+(SKU-1005) waits for a receipt of 2026-12-15, line 4 (SKU-1003) is short (with the other partners' orders taking
+stock: 24 of 36 placed, 12 on a receipt of 2026-12-04)."""
 
 from __future__ import annotations
 
@@ -26,12 +28,19 @@ from tests.test_backorder_cancel_date import NIGHT1, stock_arrives, story
 from tests.test_cancel_date_moves import _outbox, change_860, globex_line_dates
 from tests.test_ship_window_end_is_cancel import window_end_cancels
 
-# each line's own window: line 1 opens after the order's ship day (12-10), line 3 ends before its receipt (12-15)
+# each line's own window: line 1 opens on 12-14, line 3 ends before its receipt (12-15)
 WINDOWS = {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261201", "20261212"),
            "Gel pen red": ("20261202", "20261212"), "Pens blue": ("20261203", "20261222")}
 
 
-def _windows(ws, windows: dict = WINDOWS) -> None:
+def _windows(ws, windows: dict = WINDOWS, *, ship_date: bool = False) -> None:
+    """GLOBEX-2000's lines with their ``windows`` (PID text -> DTM 037, DTM 038), its heading's DTM 010 left out
+    unless ``ship_date``."""
+    if not ship_date:
+        po = ws.drop_root / "globex" / "inbox" / "globex-po-01.x12"
+        text = po.read_bytes().decode()
+        assert "DTM|010|20261210~\r\n" in text and "SE|16|0001~" in text
+        po.write_bytes(text.replace("DTM|010|20261210~\r\n", "", 1).replace("SE|16|0001~", "SE|15|0001~", 1).encode())
     for item, (opens, ends) in windows.items():
         globex_line_dates(ws, f"PID|F||||{item}", f"DTM|037|{opens}~DTM|038|{ends}~")
 
@@ -101,10 +110,11 @@ def test_lines_with_different_windows_keep_them_through_a_night_and_its_shipment
     assert {n: (r["ship_not_before"], r["ship_no_later"]) for n, r in lines.items()} == {
         n: (date.fromisoformat(a), date.fromisoformat(b)) for n, (a, b) in enumerate(WINDOWS.values(), 1)}
     assert _findings(ws, "LINE_DATES_NOT_APPLIED") == []
-    # 855: line 1 ships when its window opens (12-14), not the order's 12-10; the others on the order's day
+    assert _findings(ws, "SHIP_WINDOW_INCONSISTENT") == [] and _findings(ws, "DATE_IN_PAST") == []
+    # 855: each line ships when its own window opens (the order has no date: it would say today, 11-27)
     acks = _acks(ws)
-    assert "ACK|IA|12|EA|068|20261214" in acks and "ACK|IA|48|EA|068|20261210" in acks
-    assert "ACK|IA|36|EA|068|20261210" in acks
+    assert "ACK|IA|12|EA|068|20261214" in acks and "ACK|IA|48|EA|068|20261201" in acks
+    assert "ACK|IA|36|EA|068|20261203" in acks
     # allocation: line 3's receipt (12-15) comes after its own window's end (12-12), its partner's cancel date
     _record, story_lines, _events, late, _reserved = story(ws)
     assert (story_lines[3].ack, story_lines[3].rejected) == ("IR", 30) and "ACK|IR|30|EA" in acks
@@ -130,7 +140,7 @@ def test_by_default_a_line_s_window_end_is_no_cancel_date_but_its_opening_dates_
     _record, lines, _events, late, _reserved = story(ws)
     assert (lines[3].ack, lines[3].backordered, str(lines[3].promised_date)) == ("IB", 30, "2026-12-15")
     assert late == [] and "ACK|IB|30|EA|068|20261215" in _acks(ws)
-    assert "ACK|IA|12|EA|068|20261214" in _acks(ws)
+    assert "ACK|IA|12|EA|068|20261214" in _acks(ws) and "ACK|IA|48|EA|068|20261201" in _acks(ws)
 
 
 def test_a_later_night_cancels_a_backorder_past_its_line_s_own_window_end(tmp_path):
@@ -200,15 +210,15 @@ def _heading_dtm(ws) -> list[str]:
 
 
 def test_an_855_heading_s_ship_date_is_the_earliest_line_s_when_the_lines_are_scheduled_apart(tmp_path):
-    """A partner whose 855 heading says when the lines ship (`[acks.po_ack] ship_date = true`: DTM*068): with every
-    line's window opening after the order's DTM 010 (12-10), lines scheduled apart (12-14, 12-16), the heading says
-    the earliest of its lines' days, 12-14 (it said 12-10, a day no line ships on). With the window alike on every
-    line (the order's, opening 12-08), it says the order's day as before (its DTM 010, the later)."""
+    """A partner whose 855 heading says when the lines ship (`[acks.po_ack] ship_date = true`: DTM*068): with the
+    lines scheduled apart (windows opening 12-14 and 12-16), the heading says the earliest of its lines' days, 12-14
+    (it said the run's day, 11-27, a day no line ships on). With the window alike on every line (the order's,
+    opening 12-08), it says the order's day as before; with none, the run's day."""
     for name, windows, day in (("apart", {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261216", "20261220"),
                                           "Gel pen red": ("20261216", "20261220"), "Pens blue": ("20261214", "20261220")},
                                 "20261214"),
-                               ("alike", {k: ("20261208", "20261220") for k in WINDOWS}, "20261210"),
-                               ("none", {}, "20261210")):
+                               ("alike", {k: ("20261208", "20261220") for k in WINDOWS}, "20261208"),
+                               ("none", {}, "20261127")):
         ws = make_workspace(tmp_path / name / "ws", partners=("globex",))
         profile = ws.root / "partners" / "globex.toml"
         profile.write_text(profile.read_text().replace("[acks]\n", "[acks.po_ack]\nship_date = true\n\n[acks]\n", 1)
@@ -216,3 +226,52 @@ def test_an_855_heading_s_ship_date_is_the_earliest_line_s_when_the_lines_are_sc
         _windows(ws, windows)
         run_stages(ws, NIGHT1)
         assert _heading_dtm(ws) == [f"DTM|068|{day}"], name
+
+
+# --- the date rules judge a line's own window as an order's ----------------------------------------------------------
+def _line_window_findings(*lines: dict, **order: object) -> list:
+    from rules.business import check_line_windows
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table, order as order_row, orders_table
+
+    no_window = {"ship_not_before": None, "ship_no_later": None, "requested_delivery_date": None}
+    return check_line_windows(orders_table(order_row(**{**no_window, **order})),
+                              lines_table(*(line(**ln) for ln in lines)), today=date(2026, 11, 27),
+                              settings=RuleSettings())
+
+
+def test_a_line_s_own_window_is_judged_as_an_order_s_at_the_line():
+    """Order PO-1 (DTM 010 2026-12-05, PO date 2026-11-20): line 1's own 037 after its own 038, line 2's window
+    opening after the order's 010, line 3's 038 already past, line 4's window in order: a finding each, at its line;
+    none for line 4. A window the line shares with its order is check_dates' (not said twice)."""
+    found = _line_window_findings(
+        {"line_number": 1, "line_id": "1", "ship_not_before": date(2026, 12, 9), "ship_no_later": date(2026, 12, 8)},
+        {"line_number": 2, "line_id": "2", "ship_not_before": date(2026, 12, 7), "ship_no_later": date(2026, 12, 20)},
+        {"line_number": 3, "line_id": "3", "ship_no_later": date(2026, 11, 26)},
+        {"line_number": 4, "line_id": "4", "ship_not_before": date(2026, 12, 1), "ship_no_later": date(2026, 12, 20)})
+    said = [(f.code, f.location.line_number, f.message) for f in found]
+    assert ("SHIP_WINDOW_INCONSISTENT", 1, "Line 1: its DTM 037 (ship not before) 20261209 is after its DTM 038 "
+            "(ship no later) 20261208.") in said
+    assert ("SHIP_WINDOW_INCONSISTENT", 2, "Line 2: its DTM 037 (ship not before) 20261207 is after the order's "
+            "DTM 010 (requested ship) 20261205.") in said
+    assert ("DATE_IN_PAST", 3, "Line 3: its DTM 038 (ship no later) 20261126 is before today 20261127.") in said
+    assert 4 not in {n for _c, n, _m in said}
+    assert all(f.location.segment_id == "DTM" for f in found)
+    shared = {"ship_not_before": date(2026, 12, 9), "ship_no_later": date(2026, 12, 8)}
+    assert _line_window_findings({"line_number": 1, **shared}, **shared) == []  # the order's: check_dates says it
+
+
+def test_a_line_whose_window_opens_after_the_order_s_ship_date_holds_the_order(tmp_path):
+    """GLOBEX-2000 keeps its DTM 010 2026-12-10; line 1's own window opens 2026-12-14: contradictory dates, held for
+    a person as an order whose heading says so is (they used to be dropped, the line promised for 12-10)."""
+    ws = make_workspace(tmp_path / "ws", partners=("globex",))
+    _windows(ws, {"Copy paper": ("20261214", "20261220")}, ship_date=True)
+    run_stages(ws, NIGHT1)
+    [found] = _findings(ws, "SHIP_WINDOW_INCONSISTENT")
+    assert found["message"] == ("Line 1: its DTM 037 (ship not before) 20261214 is after the order's DTM 010 "
+                                "(requested ship) 20261210.")
+    state = StateStore(ws.state_url)
+    try:
+        assert state.order("globex", "GLOBEX-2000").state == OrderState.HELD
+    finally:
+        state.close()
