@@ -30,9 +30,10 @@ its open balance, every shipped unit received, to its quantity, none received ye
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates and ship window's end: the POC loop's DTM 001/063/064/038
 (ORDER_CHANGES) under any applied POC become the line's (dated_line_numbers); and its requested ship date and
-window's opening, the loop's DTM 010 / 037 (LINE_SHIP_DAYS), which make the line changed (decided again, its ACK 068 that day) on an order that has not
-shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets
-a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
+window's opening, the loop's DTM 010 / 037 (LINE_SHIP_DAYS), which make the line changed (decided again, its ACK
+068 that day) on an order that has not shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a
+dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does
+the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations

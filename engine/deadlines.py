@@ -70,7 +70,8 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
     001 or 063, or before its 037 (``orders``: canonical ORDERS with those columns; 064 do not deliver before
     is a delivery date a ship date before it does not break). A line's own
     DTM 001 / 063 / 037 / 038 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES and the
-    window's, LINE_WIDE_DATES; an 850's PO1 DTM, an 860's POC DTM) stands for its order's for the shipment's rows of that line, and is named with
+    window's, LINE_WIDE_DATES; an 850's PO1 DTM, an 860's POC DTM) stands for its order's for the shipment's
+    rows of that line, and is named with
     the line ("DTM 001 (cancel after, line 2) 2026-12-10"), as engine.lifecycle.backorders.past_lines does.
     The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
     if shipped.num_rows == 0:

@@ -1019,8 +1019,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             elif poc is not None and seg_id == "N1":
                 own = None
         for kind, kept, dates, own_dtms in loops:
-            # the line's own first DTM 001/063/064/010/037/038, or a twin read as one (175 as 001 ...: parsers.orders_860's
-            # line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
+            # the line's own first DTM 001/063/064/010/037/038, or a twin read as one (175 as 001 ...:
+            # parsers.orders_860's line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
             rows, taken = _kept_of_line(own_dtms, CHANGE_LINE_DATES)
             kept.update(taken)
             if kind is not None:
@@ -1034,7 +1034,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
                 "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064), "
-                "requested ship date (DTM 010) and ship window (DTM 037/038) only, so the quantities and prices were applied without them; "
+                "requested ship date (DTM 010) and ship window (DTM 037/038) only, so the quantities and prices were "
+                "applied without them; "
                 "pass the dates on to the warehouse."))
     return out
 
@@ -1195,7 +1196,8 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
-                "does not ({}): of a line's own dates we keep its requested delivery and ship dates, its ship window and "
+                "does not ({}): of a line's own dates we keep its requested delivery and ship dates, its ship window "
+                "and "
                 "its cancel and do-not-deliver dates (DTM 002/010/037/038/001/063/064; 106, 996 and 074 read as 002, "
                 "118 as 010, 175 "
                 "and 177 as 001, 061 as 063, where the line does not send that one itself) only, so the lines are "

@@ -256,7 +256,8 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
-                               "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT, *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
+                               "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

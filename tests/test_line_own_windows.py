@@ -24,9 +24,9 @@ from connectors.state import StateStore
 from flows.cli import app
 from schemas.lifecycle import OrderState
 from tests.support import REPO, make_workspace, run_stages, ship_stages, shipping_workspace
-from tests.test_backorder_cancel_date import NIGHT1, stock_arrives, story
+from tests.test_backorder_cancel_date import NIGHT1, story
 from tests.test_cancel_date_moves import _outbox, change_860, globex_line_dates
-from tests.test_ship_window_end_is_cancel import window_end_cancels
+from tests.test_ship_window_end_is_cancel import line_4_expires, window_end_cancels
 
 # each line's own window: line 1 opens on 12-14, line 3 ends before its receipt (12-15)
 WINDOWS = {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261201", "20261212"),
@@ -149,16 +149,7 @@ def test_a_later_night_cancels_a_backorder_past_its_line_s_own_window_end(tmp_pa
     ws = make_workspace(tmp_path / "ws")
     globex_line_dates(ws, "PID|F||||Pens blue", "DTM|037|20261201~DTM|038|20261210~")
     globex_line_dates(ws, "PID|F||||Pens black", "DTM|037|20261201~DTM|038|20261220~")
-    window_end_cancels(ws)
-    run_stages(ws, NIGHT1)
-    _record, lines, _events, _found, reserved = story(ws)
-    assert (lines[4].allocated, lines[4].backordered) == (24, 12)
-    before = dict(reserved)
-    stock_arrives(ws)
-    run_stages(ws, datetime(2026, 12, 11, 2))
-    record, lines, events, found, reserved = story(ws)
-    assert reserved == before and (lines[4].backordered, lines[4].rejected) == (0, 12)
-    assert record.state == OrderState.ACKNOWLEDGED and events[-1] == "backorder_expired"
+    found = line_4_expires(ws)
     assert "DTM 038 (ship no later, line 4) 2026-12-10" in found[-1]["message"]
 
 
@@ -214,11 +205,10 @@ def test_an_855_heading_s_ship_date_is_the_earliest_line_s_when_the_lines_are_sc
     lines scheduled apart (windows opening 12-14 and 12-16), the heading says the earliest of its lines' days, 12-14
     (it said the run's day, 11-27, a day no line ships on). With the window alike on every line (the order's,
     opening 12-08), it says the order's day as before; with none, the run's day."""
-    for name, windows, day in (("apart", {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261216", "20261220"),
-                                          "Gel pen red": ("20261216", "20261220"), "Pens blue": ("20261214", "20261220")},
-                                "20261214"),
-                               ("alike", {k: ("20261208", "20261220") for k in WINDOWS}, "20261208"),
-                               ("none", {}, "20261127")):
+    apart = {"Copy paper": ("20261214", "20261220"), "Pens black": ("20261216", "20261220"),
+             "Gel pen red": ("20261216", "20261220"), "Pens blue": ("20261214", "20261220")}
+    alike = {k: ("20261208", "20261220") for k in WINDOWS}
+    for name, windows, day in (("apart", apart, "20261214"), ("alike", alike, "20261208"), ("none", {}, "20261127")):
         ws = make_workspace(tmp_path / name / "ws", partners=("globex",))
         profile = ws.root / "partners" / "globex.toml"
         profile.write_text(profile.read_text().replace("[acks]\n", "[acks.po_ack]\nship_date = true\n\n[acks]\n", 1)
@@ -232,7 +222,8 @@ def test_an_855_heading_s_ship_date_is_the_earliest_line_s_when_the_lines_are_sc
 def _line_window_findings(*lines: dict, **order: object) -> list:
     from rules.business import check_line_windows
     from schemas.rule_settings import RuleSettings
-    from tests.business.tables import line, lines_table, order as order_row, orders_table
+    from tests.business.tables import line, lines_table, orders_table
+    from tests.business.tables import order as order_row
 
     no_window = {"ship_not_before": None, "ship_no_later": None, "requested_delivery_date": None}
     return check_line_windows(orders_table(order_row(**{**no_window, **order})),

@@ -44,7 +44,8 @@ price_index = _price_index
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
-           "check_line_ship_tos", "check_line_windows", "check_prices", "check_purpose", "check_quantities", "check_ship_to", "check_terms",
+           "check_line_ship_tos", "check_line_windows", "check_prices", "check_purpose", "check_quantities",
+           "check_ship_to", "check_terms",
            "check_test_data",
            "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
            "run_business_rules", "substitute"]
