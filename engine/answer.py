@@ -27,7 +27,7 @@ from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY
+from schemas.orders import LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY, WINDOW_END
 from schemas.rule_settings import RuleSettings
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
@@ -98,6 +98,8 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
     picked = table.select(["partner", "po_number", "line_number", "quantity", "unit_eaches"]).append_column(
         "_pos", pa.array(np.arange(table.num_rows))).filter(pa.array(keep))
     own = [c for c in LAST_DATE_COLUMNS if c in lines.column_names]  # a line's own cancel / do-not-deliver dates
+    # a line's own ship window's end (its PO1 loop's DTM 038): a last date for a partner of ``window_end_cancels``
+    own += [WINDOW_END[0]] if window_end_cancels and WINDOW_END[0] in lines.column_names else []
     # a line's own requested ship date (its PO1 loop's DTM 010 or 118): ranks it instead of its order's
     own += ["requested_ship_date"] if "requested_ship_date" in lines.column_names else []
     line_cols = lines.select(["partner", "po_number", "line_number", "sku", "case_pack", *own])
@@ -138,13 +140,19 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
                          "no_backorder": per_order["no_backorder"], "window_end": per_order["window_end"],
                          **{f"order_{c}": per_order[f"order_{c}"] for c in order_own}}).take(pa.array(codes))
     line_ship = joined["requested_ship_date"] if "requested_ship_date" in own else None
-    own = [c for c in own if c != "requested_ship_date"]
+    line_end = joined[WINDOW_END[0]] if WINDOW_END[0] in own else None
+    own = [c for c in own if c not in ("requested_ship_date", WINDOW_END[0])]
     deliver_by = per_line["deliver_by"]
-    if own and pc.any(pc.or_(*(pc.is_valid(joined[c]) for c in own)) if len(own) > 1 else
-                      pc.is_valid(joined[own[0]])).as_py():
-        # a line's own DTM 001 / 063 first, the order's where the line names none: the earlier of the two dates
+    lines_own = [*(joined[c] for c in own), *([line_end] if line_end is not None else [])]
+    if any(pc.any(pc.is_valid(v)).as_py() for v in lines_own):
+        # a line's own DTM 001 / 063 (and 038, for a partner whose window's end is a last date: window_end is its
+        # order's, null for the others) first, the order's where the line names none: the earliest of the dates
         dates = [pc.coalesce(joined[c], per_line[f"order_{c}"]) if c in order_own else joined[c] for c in own]
-        dates += [per_line[f"order_{c}"] for c in order_own if c not in own] + [per_line["window_end"]]
+        end = per_line["window_end"]
+        if line_end is not None:
+            theirs = pc.fill_null(pc.is_in(joined["partner"], value_set=pa.array(sorted(window_end_cancels))), False)
+            end = pc.if_else(theirs, pc.coalesce(line_end, end), end)
+        dates += [per_line[f"order_{c}"] for c in order_own if c not in own] + [end]
         deliver_by = pc.min_element_wise(*dates, skip_nulls=True)
     case_pack = pc.cast(joined["case_pack"], pa.int64())
     case_pack = pc.if_else(pc.fill_null(pc.equal(case_pack, 0), True), pa.scalar(None, pa.int64()), case_pack)

@@ -28,11 +28,12 @@ the change: ordered less received) is never applied; sent without POC03 and outs
 its open balance, every shipped unit received, to its quantity, none received yet), the POC is rejected
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
-we keep its own cancel / do-not-deliver dates: the POC loop's DTM 001/063/064 (ORDER_CHANGES) under any
-applied POC become the line's (dated_line_numbers); and its requested ship date, the loop's DTM 010
-(LINE_SHIP_DATE), which makes the line changed (decided again, its ACK 068 that day) on an order that has not
-shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets
-a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does the date part of RQ, PR and MU.
+we keep its own cancel / do-not-deliver dates and ship window's end: the POC loop's DTM 001/063/064/038
+(ORDER_CHANGES) under any applied POC become the line's (dated_line_numbers); and its requested ship date and
+window's opening, the loop's DTM 010 / 037 (LINE_SHIP_DAYS), which make the line changed (decided again, its ACK
+068 that day) on an order that has not shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a
+dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does
+the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ from schemas.changes import (
     HEADER_DATES,
     KEPT_PARTIES,
     LINE_SHIP_DATE,
+    LINE_SHIP_DAYS,
+    LINE_WINDOW_ENDS,
     PARTY_FIELDS,
     PRICE_TYPES,
     QUANTITY_TYPES,
@@ -87,10 +90,13 @@ REPEAT_PURPOSES = frozenset({"06", "07"})
 APPLY_PURPOSES = frozenset({"00", "04", "05", "18"}) | REPEAT_PURPOSES
 _PRODUCT_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part", "product_ids")
 LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-not-deliver dates
-# (a line's own requested ship date, DTM 010 of its POC loop, too: the line is decided again with it, as the order
-# is with a heading's)
+# a line's own last (and first) acceptable dates a POC moves without deciding it again: LINE_DEADLINES and its ship
+# window's end (DTM 038, a last date for some partners: AllocationPolicy.ship_no_later_is_cancel)
+LINE_LAST_DATES = (*LINE_DEADLINES, LINE_WINDOW_ENDS)
+# (a line's own requested ship date or ship window's opening, DTM 010 / 037 of its POC loop, too: the line is
+# decided again with it, as the order is with a heading's)
 # (and the weight a line taken in by weight was ordered in: 470 LB of a 480 LB line is still 10 cases, answered again)
-_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, LINE_SHIP_DATE, "weight_ordered")
+_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, *LINE_SHIP_DAYS, "weight_ordered")
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -285,7 +291,7 @@ def apply_changes(
             stored,
         )
     window = poc_window(header, stored, pocs)
-    result = _Editor(order, stored, progress, same_case, unit_eaches, window).run(pocs, restated=purpose == "05")
+    result = _Editor(order, stored, progress, same_case, unit_eaches).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -307,9 +313,9 @@ def poc_window(header: Mapping, stored: list[dict], pocs: list[dict]) -> dict[st
     none in its heading, when its POCs name every line of the order (``stored``): the order's new window, as the
     850's PO1 loops' is (parsers.orders_850.common_line_dates). Williams-Sonoma moves its window with a POC*n*CT
     and DTM 037/038 under each line; the order kept the 850's window (each line CHANGE_DATES_NOT_STORED), so a
-    shipment inside the new window was warned SHIPPED_OUTSIDE_WINDOW. An 860 naming some of the order's lines only
-    moves nothing: a line keeps no window of its own, and the other lines' stays the order's (each such dates POC
-    is CHANGE_DATES_NOT_STORED, for a person to pass on)."""
+    shipment inside the new window was warned SHIPPED_OUTSIDE_WINDOW. Each POC's window is its line's own besides
+    (_take_dates): an 860 naming some of the order's lines only moves theirs, the order's stays the other lines'
+    (it used to move nothing, each such dates POC CHANGE_DATES_NOT_STORED)."""
     if not pocs or not stored:
         return {}
     named = {hit["line_number"] for p in pocs if (hit := _find_poc(stored, p)) is not None}
@@ -507,9 +513,8 @@ class _Editor:
 
     def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
                  same_case: Mapping[int, frozenset[str]] | None = None,
-                 unit_eaches: UnitEaches | None = None, window: Mapping[str, object] | None = None) -> None:
+                 unit_eaches: UnitEaches | None = None) -> None:
         self.order = order
-        self.window = window or {}  # the ship window every POC sent, the order's (poc_window)
         self.same_case = same_case or {}
         self.unit_eaches = unit_eaches
         self.stored = stored
@@ -539,7 +544,7 @@ class _Editor:
                 mentioned.add(result.line_number)
                 if result.status != REJECTED and result.line_number in self.lines:
                     _take_dates(poc, self.lines[result.line_number], ship=self.progress is None)
-                    if self.progress is not None and poc.get(LINE_SHIP_DATE) is not None:
+                    if self.progress is not None and any(poc.get(c) is not None for c in LINE_SHIP_DAYS):
                         self._ship_date_not_applied(poc, self.lines[result.line_number])
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
             self.results.append(result)
@@ -661,8 +666,9 @@ class _Editor:
             self._restate_product(poc, hit)
         if new_quantity == 0:  # a change to zero is a deletion
             return _in_buyers_unit(self._delete(poc, hit), converted)
-        # a line's own DTM 001/063/064/010 are kept (_take_dates), a window every POC sent is the order's (poc_window)
-        if ct in DATE_TYPES and not _sent_dates(poc) and not any(poc.get(n) is not None for n in self.window):
+        # a line's own DTM 001/063/064/010/037/038 are kept (_take_dates; a window every POC sent is the order's too:
+        # poc_window)
+        if ct in DATE_TYPES and not _sent_dates(poc):
             self._dates_not_stored(poc, hit, quantity if new_quantity is None else None)
         status = _status(before, hit)
         if status in (ACCEPTED, PRICE_CHANGED) and hit.get("weight_ordered") != before.get("weight_ordered") and \
@@ -917,8 +923,9 @@ class _Editor:
             _finding(
                 "CHANGE_DATES_NOT_STORED",
                 f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; of a line's "
-                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064) and requested ship date (DTM "
-                "010) only, and it sent none, so the new date was acknowledged but not recorded: pass it on to the "
+                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064), requested ship date (DTM "
+                "010) and ship window (DTM 037/038) only, and it sent none, so the new date was acknowledged but "
+                "not recorded: pass it on to the "
                 f"warehouse.{also}",
                 poc,
                 "POC02",
@@ -928,13 +935,16 @@ class _Editor:
         )
 
     def _ship_date_not_applied(self, poc: dict, line: dict) -> None:
-        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010) sent for an order that shipped:
-        its lines are not decided again (as its heading's new ship date is not applied: CHANGE_HEADER_NOT_APPLIED),
-        so the date is left to a person to pass on to the warehouse for what is still to ship."""
+        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010, or its window's opening, 037) sent
+        for an order that shipped: its lines are not decided again (as its heading's new ship date is not applied:
+        CHANGE_HEADER_NOT_APPLIED), so the date is left to a person to pass on to the warehouse for what is still
+        to ship."""
+        moved = " and ".join(f"the {what} of line {line.get('line_id') or line['line_number']} to "
+                             f"{poc[c].isoformat()} (DTM {q})" for c, q, what in _SHIP_DAY_NAMES
+                             if poc.get(c) is not None)
         self.findings.append(_finding(
             "CHANGE_DATES_NOT_STORED",
-            f"POC02 {poc.get('change_type')} moves the requested ship date of line "
-            f"{line.get('line_id') or line['line_number']} to {poc[LINE_SHIP_DATE].isoformat()} (DTM 010), but PO "
+            f"POC02 {poc.get('change_type')} moves {moved}, but PO "
             f"{self.order['po_number']} has shipped ({self.progress.state}) and is not decided again: the date was "
             "not applied; pass it on to the warehouse for what is still to ship.", poc, "POC02",
             poc.get("change_type"), line_number=line["line_number"]))
@@ -1150,17 +1160,21 @@ def _by_weight(poc: Mapping, line: Mapping, quantity: Decimal) -> _Converted | N
     return _Converted(cases, sent, 1, per_sent, weight=weight)
 
 
+# the line dates that move its ship day (schemas.changes.LINE_SHIP_DAYS): column, DTM01, what it is
+_SHIP_DAY_NAMES = ((LINE_SHIP_DATE, "010", "requested ship date"), (LINE_WIDE_DATES["037"], "037", "ship not before"))
+
+
 def _sent_dates(poc: Mapping) -> dict[str, object]:
-    """The line dates a POC's own DTM 001/063/064/010 send (ORDER_CHANGES DEADLINE columns and LINE_SHIP_DATE),
-    by column."""
-    return {c: poc[c] for c in (*LINE_DEADLINES, LINE_SHIP_DATE) if poc.get(c) is not None}
+    """The line dates a POC's own DTM 001/063/064/010/037/038 send (ORDER_CHANGES DEADLINE columns, LINE_SHIP_DATE
+    and the window's), by column."""
+    return {c: poc[c] for c in (*LINE_LAST_DATES, *LINE_SHIP_DAYS) if poc.get(c) is not None}
 
 
 def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
     """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates, its DTM
-    010 the line's requested ship date (``ship``: the order has not shipped; once it has, the line is not decided
-    again and the date is not taken: _ship_date_not_applied)."""
-    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c != LINE_SHIP_DATE})
+    038 its window's end, its DTM 010 / 037 the line's requested ship date / window's opening (``ship``: the order
+    has not shipped; once it has, the line is not decided again and those are not taken: _ship_date_not_applied)."""
+    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c not in LINE_SHIP_DAYS})
 
 
 
@@ -1282,7 +1296,7 @@ def _result(
         k for k, r in after.items() if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED)
     )
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
-                                                                         for c in LINE_DEADLINES))
+                                                                         for c in LINE_LAST_DATES))
     split = frozenset(k for k, r in after.items() if k in before and k not in changed
                       and before[k].get("store_quantities") != r.get("store_quantities"))
     return ChangeResult(

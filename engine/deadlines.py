@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
-from schemas.orders import LINE_DATES, last_dates
+from schemas.orders import LINE_DATES, LINE_WIDE_DATES, last_dates
 
 _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after",
             "ship_no_later")
@@ -37,10 +37,11 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
         named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}")
                  for c, q, name in last_dates(r["partner"] in window_end_cancels) if head.get(c) is not None]
-        which = "the order's " + (" / ".join(t for _d, t in named) or f"its last date {r['deliver_by'].isoformat()}")
-        if named and r["deliver_by"] is not None and r["deliver_by"] != min(d for d, _t in named):
-            # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES) came first
-            which = f"line {r['line_number']}'s own last date (its DTM 001 / 063) {r['deliver_by'].isoformat()}"
+        which = "the order's " + " / ".join(t for _d, t in named)
+        if r["deliver_by"] is not None and (not named or r["deliver_by"] != min(d for d, _t in named)):
+            # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
+            theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
+            which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
         message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
@@ -68,8 +69,9 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
     shipments sent: shipment_id, partner, po_number, ship_date, line_number) that left after its order's 038,
     001 or 063, or before its 037 (``orders``: canonical ORDERS with those columns; 064 do not deliver before
     is a delivery date a ship date before it does not break). A line's own
-    DTM 001 / 063 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES; an 850's PO1
-    DTM, an 860's POC DTM) stands for its order's for the shipment's rows of that line, and is named with
+    DTM 001 / 063 / 037 / 038 (``order_lines``: canonical ORDER_LINES with schemas.orders.LINE_DATES and the
+    window's, LINE_WIDE_DATES; an 850's PO1 DTM, an 860's POC DTM) stands for its order's for the shipment's
+    rows of that line, and is named with
     the line ("DTM 001 (cancel after, line 2) 2026-12-10"), as engine.lifecycle.backorders.past_lines does.
     The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
     if shipped.num_rows == 0:
@@ -111,11 +113,11 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
 
 
 def _line_dates(order_lines: pa.Table | None) -> dict[tuple, dict]:
-    """(partner, PO, line number) -> the line's own dates (schemas.orders.LINE_DATES columns it has, and
-    ``line``: how it is named, PO101 or its number) of each line of ``order_lines`` with one."""
+    """(partner, PO, line number) -> the line's own dates (schemas.orders.LINE_DATES and LINE_WIDE_DATES columns
+    it has, and ``line``: how it is named, PO101 or its number) of each line of ``order_lines`` with one."""
     if order_lines is None or order_lines.num_rows == 0:
         return {}
-    have = [c for c in LINE_DATES.values() if c in order_lines.column_names]
+    have = [c for c in (*LINE_DATES.values(), *LINE_WIDE_DATES.values()) if c in order_lines.column_names]
     if not have:
         return {}
     dated = order_lines.filter(_any_valid(order_lines, have))
@@ -131,13 +133,15 @@ def _passed(dates: tuple, head: dict, mine: list[dict], beyond) -> list[str]:
     """The dates of ``dates`` (column, DTM01, name) the ship day is ``beyond``, as named in the warning: a
     line's own (``mine``: each shipped line's own dates, as _line_dates gives them) for the lines with one
     ("DTM 001 (cancel after, line 2) 2026-12-10"), the order's (``head``) where a shipped line has none of its
-    own for that date, or the date is not one a line carries (037 / 038)."""
+    own for that date, or its own is the order's (a window every line states alike is the order's too:
+    parsers.orders_850.common_line_dates)."""
     out = []
     for c, q, name in dates:
         when = head.get(c)
-        if when is not None and beyond(when) and any(c not in m for m in mine):
+        own = [m for m in mine if m.get(c) is not None and m[c] != when]
+        if when is not None and beyond(when) and len(own) < len(mine):
             out.append(f"DTM {q} ({name}) {when.isoformat()}")
-        out += [f"DTM {q} ({name}, line {m['line']}) {m[c].isoformat()}" for m in mine if c in m and beyond(m[c])]
+        out += [f"DTM {q} ({name}, line {m['line']}) {m[c].isoformat()}" for m in own if beyond(m[c])]
     return out
 
 

@@ -27,7 +27,7 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, ORDERS
+from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, LINE_WIDE_DATES, ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
@@ -116,7 +116,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
-                      "description", "upc", *LINE_DATES.values(), "store_quantities",  # a line's own dates:
+                      "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
+                      "store_quantities",
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:
                       *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # its own N1*ST: own_ship_tos

@@ -596,17 +596,21 @@ def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], d
 
 
 _LINE_DATE_COLUMNS = ["order_ref", "po_number", "line_number", "cancel_after", "do_not_deliver_after",
-                      "requested_ship_date"]
+                      "requested_ship_date", "ship_no_later"]
+_OWN_DATES = _LINE_DATE_COLUMNS[3:]
 
 
 def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, dict]]:
-    """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after and requested_ship_date
-    (its current revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
+    """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after, requested_ship_date and
+    ship_no_later (its window's end: a last date for a partner whose ship_no_later_is_cancel; its current
+    revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
     columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
     def dated(partner: str, lines_key: str) -> list[dict]:
         _o, lines = store.load_columns(partner, lines_key, ["order_ref"], _LINE_DATE_COLUMNS)
-        have = [pc.is_valid(lines[c]) for c in ("cancel_after", "do_not_deliver_after", "requested_ship_date")]
-        return lines.filter(pc.or_(pc.or_(have[0], have[1]), have[2])).to_pylist()
+        have = pc.is_valid(lines[_OWN_DATES[0]])
+        for c in _OWN_DATES[1:]:
+            have = pc.or_(have, pc.is_valid(lines[c]))
+        return lines.filter(have).to_pylist()
 
     out: dict[tuple[str, str], dict[int, dict]] = {}
     for r, rows in per_stored_table(records, dated):

@@ -153,10 +153,11 @@ def _order_dates(ws, record) -> dict:
 # A line's own dates status shows where they differ from its order's (schemas.orders.LINE_DTM_DATES: ORDER_LINES
 # column, DTM01 qualifier, what it means; an 850's PO1-loop DTM, an 860's POC-loop DTM): its requested ship date
 # (DTM 010, or 118 read as one; the day its stock is promised and its ACK 068 says), requested delivery date (002)
-# and its own cancel / do-not-deliver dates. The ship and delivery dates used to be left out: a line an 860 moved
-# to ship later showed only the order's date
+# its own ship window (037 / 038) and its own cancel / do-not-deliver dates. The ship and delivery dates used to be
+# left out: a line an 860 moved to ship later showed only the order's date; a line's window was kept nowhere
 LINE_DATE_NAMES = (("requested_ship_date", "010", "requested ship"), ("requested_delivery_date", "002",
                                                                        "delivery requested"),
+                   ("ship_not_before", "037", "ship not before"), ("ship_no_later", "038", "ship no later"),
                    ("cancel_after", "001", "cancel after"), ("do_not_deliver_before", "064", "do not deliver before"),
                    ("do_not_deliver_after", "063", "do not deliver after"))
 

@@ -49,7 +49,7 @@ from parsers.csv_common import (
 )
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
-from schemas.orders import LINE_DATES, ORDER_LINES, ORDERS
+from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
 
@@ -76,7 +76,9 @@ _DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may 
 # the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
 # notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
 _ECHOED_IDS = ("po_number", "line_id", "release_number")
-_OWN = frozenset(LINE_DATES.values())  # the window's dates a line keeps of its own (_own_dates)
+# the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
+_ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
+_OWN = frozenset(_ROW_DATES)
 # the line's columns a wide export numbers, its items side by side ("Item {n} SKU", "Qty {n}"): CsvOrderMapping
 _NUMBERED = ("line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part", "buyer_part", "description")
 
@@ -277,14 +279,15 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
 
 
 def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:
-    """``lines`` with each row's cancel / do-not-deliver dates (schemas.orders.LINE_DATES) kept as its line's own
-    where they differ from its PO's (``orders``: the strictest of its rows, _inconsistent), as an 850's PO1-loop
-    DTM is: a row whose cancel date is later than another row's ships and is promised by its own. A row that
+    """``lines`` with each row's cancel / do-not-deliver dates and ship window (schemas.orders.LINE_DATES,
+    LINE_WIDE_DATES) kept as its line's own where they differ from its PO's (``orders``: the strictest of its rows,
+    _inconsistent), as an 850's PO1-loop DTM is: a row whose cancel date is later than another row's ships and is
+    promised by its own, a row whose window opens later ships no earlier. A row that
     agrees with its PO, or leaves the date blank, has none of its own (the PO's applies)."""
     if not lines.num_rows:
         return lines
     at = pc.index_in(lines["po_number"], value_set=orders["po_number"])
-    for name in LINE_DATES.values():
+    for name in _ROW_DATES:
         mine = lines[name]
         if mine.null_count == lines.num_rows:
             continue
@@ -421,7 +424,7 @@ class _Lines:
 
     _VARYING = ("order_ref", "po_number", "line_number", "line_id", "quantity", "quantity_sent", "unit", "unit_price",
                 "price_sent", "price_basis",
-                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *LINE_DATES.values())
+                *_QUALIFIER, "product_ids", "description", "st02", "file_segment", *_ROW_DATES)
 
     def __init__(self) -> None:
         self.rows = 0
@@ -434,7 +437,7 @@ class _Lines:
         c["line_number"].append(n)
         c["line_id"].append(v["line_id"])  # none sent: numbered once the PO's rows are all read (_numbered)
         for name in ("quantity", "quantity_sent", "unit", "unit_price", "price_sent", "description",
-                     *LINE_DATES.values()):  # the row's own dates: _own_dates keeps those not the PO's
+                     *_ROW_DATES):  # the row's own dates: _own_dates keeps those not the PO's
             c[name].append(v[name])
         c["price_basis"].append("PE" if v["unit_price"] is not None else None)
         for name in _QUALIFIER:

@@ -597,7 +597,10 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
                                                      "terms_net_due_date")})
-    for name, common in common_line_dates(set_of_row, po1_rows, codes, vocab, cells, nsets).items():
+    # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too
+    windows = {name: order_lines[name] for name in LINE_WIDE_DATES.values()} if lines else \
+        line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_WIDE_DATES)
+    for name, common in common_line_dates(set_of_row[po1_rows], windows, nsets).items():
         when[name] = pc.coalesce(when[name], common)  # the heading's own date first
     percent = _fit(_decimal(cols["terms_discount_percent"]), ORDERS.field("terms_discount_percent").type)
     orders = {
@@ -1342,17 +1345,18 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
     return out
 
 
-def common_line_dates(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+def common_line_dates(line_set: np.ndarray, windows: Mapping[str, pa.Array | pa.ChunkedArray],
                       nsets: int) -> dict[str, pa.Array]:
     """Per set, each of schemas.orders.LINE_WIDE_DATES (the ship window) that every one of its PO1 loops states in
-    its own part, all with the same date (read as line_dates reads a line's dates): that date, the order's when its
-    heading sends none; null where a line states none or another date (LINE_DATES_NOT_APPLIED names them)."""
+    its own part, all with the same date (``windows``: each line's own, as _lines keeps them: line_dates;
+    ``line_set``: each line's set): that date, the order's when its heading sends none; null where a line states
+    none or another date (each line keeps its own all the same)."""
     out = {name: pa.nulls(nsets, pa.date32()) for name in LINE_WIDE_DATES.values()}
-    if not len(po1_rows):
+    if not len(line_set):
         return out
-    line_set = set_of_row[po1_rows]
     none = np.iinfo(np.int32).min
-    for name, values in line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_WIDE_DATES).items():
+    for name in LINE_WIDE_DATES.values():
+        values = windows[name]
         if values.null_count == len(values):
             continue
         days = pc.fill_null(values.cast(pa.int32()), none).to_numpy(zero_copy_only=False)

@@ -46,7 +46,7 @@ from schemas.changes import (
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import LINE_REF, LINE_WIDE_DATES, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import LINE_REF, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -349,8 +349,7 @@ def _changes(
         },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
-        **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),
-        **line_dates(set_of_row, poc_rows, codes, vocab, cells, LINE_WIDE_DATES),  # the POC's window (037/038)
+        **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),  # 037/038: the POC's window
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),

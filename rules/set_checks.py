@@ -32,7 +32,7 @@ from schemas.changes import (
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
-from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, LINE_WIDE_DATES, SDQ_PAIRS
+from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
 
@@ -972,8 +972,9 @@ def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) ->
     return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components)}
 
 
-# POC02 types engine.changes applies: a line's own DTM 001/063/064/010 (schemas.changes.CHANGE_LINE_DATES) under
-# any of them moves the line's cancel / do-not-deliver dates or its requested ship date; other dates are not kept.
+# POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038 (schemas.changes.CHANGE_LINE_DATES)
+# under any of them moves the line's cancel / do-not-deliver dates, its requested ship date or its ship window;
+# other dates are not kept.
 # The dates types (CT, RS, RB, RQ, PR, MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a
 # deletion needs none, an unsupported type is refused whole
 _DATES_DROPPED_BY = SUPPORTED_TYPES - DELETE_TYPES
@@ -985,8 +986,8 @@ _DATES_NAMED = 10  # dates named in the message; the rest counted
 def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates we do not keep (DTM, or SCH
-    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064/010, which
-    engine.changes applies): a QD with its new SCH schedule, or an added line with its delivery date, would
+    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064/010/037/038,
+    which engine.changes applies): a QD with its new SCH schedule, or an added line with its delivery date, would
     otherwise lose the dates without a word. Each is named with its line for a person to pass on; a dates
     type (CT, RS ...) that moves none of the kept dates reports its own (engine.changes)."""
     out: list[Finding] = []
@@ -1018,8 +1019,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             elif poc is not None and seg_id == "N1":
                 own = None
         for kind, kept, dates, own_dtms in loops:
-            # the line's own first DTM 001/063/064/010, or a twin read as one (175 as 001 ...: parsers.orders_860's
-            # line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
+            # the line's own first DTM 001/063/064/010/037/038, or a twin read as one (175 as 001 ...:
+            # parsers.orders_860's line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
             rows, taken = _kept_of_line(own_dtms, CHANGE_LINE_DATES)
             kept.update(taken)
             if kind is not None:
@@ -1032,8 +1033,9 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
-                "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064) "
-                "and requested ship date (DTM 010) only, so the quantities and prices were applied without them; "
+                "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064), "
+                "requested ship date (DTM 010) and ship window (DTM 037/038) only, so the quantities and prices were "
+                "applied without them; "
                 "pass the dates on to the warehouse."))
     return out
 
@@ -1131,9 +1133,11 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
     """LINE_DATES_NOT_APPLIED, once per 850 whose PO1 loops carry DTM dates (of the line, or of one of its N1
     destinations) that its heading does not (same DTM01 and DTM02) and that the line does not keep: of its own
     part (before its N1 or SCH) a line keeps the dates the heading keeps of the order (schemas.orders.
-    LINE_DTM_DATES: 002, 010, 001, 063, 064, a twin read as its standard one where the line lacks it, as
-    parsers.x12_dates.first_dated reads them), so a date the line keeps, or a twin that says the date kept,
-    raises nothing; another qualifier (037/038, 017, 077 ...), a repeat with another date or an N1
+    LINE_DTM_DATES: 002, 010, 037, 038, 001, 063, 064, a twin read as its standard one where the line lacks it,
+    as parsers.x12_dates.first_dated reads them), so a date the line keeps (its own ship window included: what
+    every line states alike is the order's too, parsers.orders_850.common_line_dates, read from the lines' kept
+    columns, not here), or a twin that says the date kept, raises nothing; another qualifier (017, 077 ...), a
+    repeat with another date or an N1
     destination's date would be lost without a word. Each is named with its line for a person to pass on; SCH
     schedules have their own warning (SCH_NOT_APPLIED), a reference (N9 loop) or a subline's date is not named."""
     out: list[Finding] = []
@@ -1183,13 +1187,6 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
                 elif (q, d) not in heading:
                     named.append((row, f"line {line}: {_date_text(fe, row, seg_id)}"))
         settle(own, line)
-        # a ship window every line states alike and the heading does not send is the order's (parsers.orders_850
-        # common_line_dates): kept, not named
-        sent = {q for q, _d in heading}
-        for q in LINE_WIDE_DATES:
-            firsts = {next((d for _r, x, d in mine if x == q), None) for mine, _line in lines_own}
-            if q not in sent and len(firsts) == 1 and None not in firsts:
-                heading.add((q, firsts.pop()))
         for mine, at_line in lines_own:  # each line's own DTMs it does not keep (_kept_of_line), nor the heading sends
             if mine:
                 rows, kept = _kept_of_line(mine)
@@ -1199,8 +1196,10 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         if named:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "LINE_DATES_NOT_APPLIED", "PO1 lines carry dates the order's heading "
-                "does not ({}): of a line's own dates we keep its requested delivery and ship dates and its cancel "
-                "and do-not-deliver dates (DTM 002/010/001/063/064; 106, 996 and 074 read as 002, 118 as 010, 175 "
+                "does not ({}): of a line's own dates we keep its requested delivery and ship dates, its ship window "
+                "and "
+                "its cancel and do-not-deliver dates (DTM 002/010/037/038/001/063/064; 106, 996 and 074 read as 002, "
+                "118 as 010, 175 "
                 "and 177 as 001, 061 as 063, where the line does not send that one itself) only, so the lines are "
                 "allocated, acknowledged and shipped without these; pass the line dates on to the warehouse."))
     return out

@@ -82,9 +82,14 @@ PARTY_SENT = pa.struct([
     pa.field("segment_position", pa.int32()),  # of its N1 in the set (ST is 1)
 ])
 # DTM01 of the dates a POC loop moves on its line (ORDER_CHANGES / ORDER_LINES columns): its own cancel /
-# do-not-deliver dates (schemas.orders.LINE_DATES), and its requested ship date (010), the line decided again with it
+# do-not-deliver dates (schemas.orders.LINE_DATES) and ship window's end (038), and its requested ship date (010)
+# and ship window's opening (037), the line decided again with them (its ship day moves)
 LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 loop DTM 010 sets too
-CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE}
+LINE_WINDOW_OPENS = LINE_WIDE_DATES["037"]  # ship_not_before: like LINE_SHIP_DATE, it moves the line's ship day
+LINE_WINDOW_ENDS = LINE_WIDE_DATES["038"]  # ship_no_later: like LINE_DATES, a last date (for some partners)
+# the line dates that move its ship day (the line decided again with them, not taken once the order shipped)
+LINE_SHIP_DAYS = (LINE_SHIP_DATE, LINE_WINDOW_OPENS)
+CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, **LINE_WIDE_DATES}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
                                 "parties_sent", "gs02", "refs_sent"))
@@ -156,9 +161,10 @@ ORDER_CHANGES = pa.schema([
     *(pa.field(f.name, f.type) for f in DEADLINES),
     # the line's new requested ship date: the POC loop's own first DTM 010 (null: not sent)
     pa.field(LINE_SHIP_DATE, pa.date32()),
-    # the POC loop's own first DTM 037 / 038 (ship not before / no later; null: not sent): a line keeps no window of
-    # its own, but one every POC of an 860 that names every line of the order states alike is the order's
-    # (engine.changes.poc_window), as an 850's PO1 loops' is (parsers.orders_850.common_line_dates)
+    # the POC loop's own first DTM 037 / 038 (ship not before / no later; null: not sent): the line's new window
+    # (ORDER_LINES ship_not_before / ship_no_later); one every POC of an 860 that names every line of the order
+    # states alike is the order's too (engine.changes.poc_window), as an 850's PO1 loops' is
+    # (parsers.orders_850.common_line_dates)
     *(pa.field(name, pa.date32()) for name in LINE_WIDE_DATES.values()),
     # the first PO4 of the POC loop (not of an SLN subline), as the 850's PO1 loop's (schemas.orders.ORDER_LINES):
     # a line the 860 adds in a pack unit only its PO4 counts (CT with PO4*12) converts as the 850's does

@@ -217,6 +217,11 @@ ORDER_LINES = pa.schema([
     # DATE_TWINS, as the heading's); null: the order's (ORDERS) apply. The ship date ranks the line's stock and
     # promise and dates its 855 ACKs (engine.answer, engine.lifecycle.decisions)
     *(pa.field(name, pa.date32()) for name in ("requested_delivery_date", "requested_ship_date")),
+    # the line's own ship window: a DTM 037 (ship not before) / 038 (ship no later) of the PO1 loop (or an 860 POC
+    # loop's, which moves it); null: the order's (ORDERS) apply. Its opening floors the line's ship day (its 855
+    # ACK 068), its end is the line's last date for a partner whose window's end is its cancel date
+    # (AllocationPolicy.ship_no_later_is_cancel) and what its shipment is held against (SHIPPED_OUTSIDE_WINDOW)
+    *(pa.field(name, pa.date32()) for name in ("ship_not_before", "ship_no_later")),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # PO1 position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # PO1 ordinal within the file
@@ -251,18 +256,20 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
-                               *WEIGHT_AS_SENT, *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
+                               "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
-# DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship
-# dates besides LINE_DATES (an 860 POC's DTM moves LINE_DATES only). Each is read as the heading's is, a twin
-# for a standard one it lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
-LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_DATES}
-# DTM01 of the order's ship window (ORDERS columns), which no line keeps of its own: one every PO1 loop of an 850
-# states alike, with the same date, is the order's when its heading sends none (parsers.orders_850
-# common_line_dates). Williams-Sonoma's 5010 850 sends its DTMs in the PO1 loops only (a DTM required in each):
-# its window was dropped with LINE_DATES_NOT_APPLIED, and the 855 promised a ship date before it opened
+# DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850
+# sends its DTMs in the PO1 loops only, a DTM required in each, and lines of one PO may ship in different windows);
+# one every PO1 loop of an 850 states alike, with the same date, is the order's too when its heading sends none
+# (parsers.orders_850.common_line_dates). Lines with different windows used to lose theirs (LINE_DATES_NOT_APPLIED)
+# and were allocated, acknowledged and shipped on the order's dates
 LINE_WIDE_DATES = {"037": "ship_not_before", "038": "ship_no_later"}
+# DTM01 of the dates an 850's PO1 loop keeps of its own (ORDER_LINES columns): its requested delivery and ship
+# dates and its ship window besides LINE_DATES. Each is read as the heading's is, a twin for a standard one it
+# lacks (DATE_TWINS: 175 as 001, 118 as 010 ...: parsers.x12_dates.first_dated)
+LINE_DTM_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", **LINE_WIDE_DATES, **LINE_DATES}
 # the last dates of an order or line (column, DTM01, what it is): nothing may be delivered after the earlier of
 # them (engine.answer's deliver_by); past either, a backorder's units are cancelled
 # (engine.lifecycle.backorders), moved to today or later they come back (engine.lifecycle.changes.restore_expired)

@@ -2,8 +2,9 @@
 heading: Williams-Sonoma's shape, rg18). The window every POC states alike, when the POCs name every line of the
 order, is the order's new window, as an 850's PO1 loops' is (parsers.orders_850.common_line_dates): the shipment is
 held against it. It used to be CHANGE_DATES_NOT_STORED per line, the order keeping the 850's window, so a shipment
-inside the new window was warned SHIPPED_OUTSIDE_WINDOW. An 860 naming some of the order's lines only moves nothing:
-a line keeps no window of its own and the others' stays the order's (each such POC says CHANGE_DATES_NOT_STORED).
+inside the new window was warned SHIPPED_OUTSIDE_WINDOW. An 860 naming some of the order's lines only moves theirs:
+each line keeps its own window (ORDER_LINES), the order's stays the other lines' (it used to move nothing, each such
+POC CHANGE_DATES_NOT_STORED, and the moved lines' shipment was held against the old window).
 
 ACME-1001 (the demo, 11 lines) carries DTM 037 2026-12-03; the warehouse ships it 2026-11-27, before that."""
 
@@ -20,7 +21,8 @@ from tests.test_po_deadlines import NIGHT, with_dates
 
 def _night_with_860(tmp_path, lines: range, dtm: str = "DTM*037*20261125"):
     """ACME-1001 with DTM 037 2026-12-03, then an 860 moving ``lines``' window by ``dtm`` (POC*n*CT, the DTM under
-    each), then the day's shipments: (findings by code, the order's current ORDERS row, its history)."""
+    each), then the day's shipments: (findings by code, the order's current ORDERS row, its history, its current
+    ORDER_LINES rows by line number)."""
     ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
     po = ws.drop_root / "acme" / "inbox" / "acme-po-01.x12"
     po.write_text(with_dates("DTM*037*20261203~", "ACME-1001", po.read_text()))
@@ -45,25 +47,29 @@ def _night_with_860(tmp_path, lines: range, dtm: str = "DTM*037*20261125"):
         history = [h["event"] for h in state.order_history("acme", "ACME-1001")]
     finally:
         state.close()
-    orders, _lines = OrderStore(ws.orders_dir).load("acme", record.lines_key)
+    orders, lines = OrderStore(ws.orders_dir).load("acme", record.lines_key)
     row = [r for r in orders.to_pylist() if r["po_number"] == "ACME-1001"][-1]
-    return found, row, history
+    return found, row, history, {r["line_number"]: r for r in lines.to_pylist() if r["po_number"] == "ACME-1001"}
 
 
 def test_a_window_every_poc_moves_is_the_order_s_and_the_shipment_is_held_against_it(tmp_path):
-    found, row, history = _night_with_860(tmp_path, range(1, 12))
+    found, row, history, _lines = _night_with_860(tmp_path, range(1, 12))
     assert row["ship_not_before"] == date(2026, 11, 25) and "change_applied" in history
     assert "SHIPPED_OUTSIDE_WINDOW" not in found and "CHANGE_DATES_NOT_STORED" not in found
     applied = found["CHANGE_HEADER_APPLIED"]
     assert len(applied) == 1 and "DTM 037 2026-12-03 -> 2026-11-25 (in every POC loop)" in applied[0]["message"]
 
 
-def test_an_860_moving_some_lines_windows_leaves_the_order_s(tmp_path):
-    found, row, _history = _night_with_860(tmp_path, range(1, 4))
+def test_an_860_moving_some_lines_windows_moves_theirs_and_leaves_the_order_s(tmp_path):
+    found, row, history, lines = _night_with_860(tmp_path, range(1, 4))
     assert row["ship_not_before"] == date(2026, 12, 3)  # lines 4-11 were not moved: the order keeps its window
-    assert len(found["CHANGE_DATES_NOT_STORED"]) == 3 and "CHANGE_HEADER_APPLIED" not in found
-    assert len(found["SHIPPED_OUTSIDE_WINDOW"]) == 1
-    assert "DTM 037 (ship not before) 2026-12-03" in found["SHIPPED_OUTSIDE_WINDOW"][0]["message"]
+    assert {n: r["ship_not_before"] for n, r in lines.items() if r["ship_not_before"]} == {
+        n: date(2026, 11, 25) for n in (1, 2, 3)}  # lines 1-3 keep their new window's opening
+    assert "CHANGE_DATES_NOT_STORED" not in found and "CHANGE_HEADER_APPLIED" not in found
+    assert "CHANGE_LINE_DATES_NOT_APPLIED" not in found and "change_applied" in history
+    # lines 4-11 left before the order's window opened; lines 1-3 within their own
+    [outside] = found["SHIPPED_OUTSIDE_WINDOW"]
+    assert "DTM 037 (ship not before) 2026-12-03" in outside["message"] and ", line" not in outside["message"]
 
 
 def test_poc_window_takes_a_date_every_poc_sends_alike_for_every_line_and_none_in_the_heading():

@@ -52,3 +52,22 @@ def test_a_row_s_later_cancel_date_keeps_its_backorder(tmp_path):
     shown = json.loads(res.stdout)["order"]
     assert shown["dates"]["cancel_after"] == "2026-12-10"
     assert shown["line_dates"] == [{"line_number": 1, "line_id": "1", "cancel_after": "2026-12-20"}]
+
+
+def test_each_row_keeps_its_own_ship_window_where_it_is_not_the_po_s():
+    """A ship window per row (Ship Not Before / Ship No Later columns: lines of one PO scheduled apart) is kept as
+    its line's own where it is not the PO's (the strictest of its rows, as before): an 850's PO1-loop DTM 037/038."""
+    got = read_csv_orders(feed(
+        "PO Number;Quantity;Ship Not Before;Ship No Later",
+        "P-1;1;01.12.2026;12.12.2026",
+        "P-1;1;14.12.2026;20.12.2026",
+        "P-2;1;03.12.2026;22.12.2026"), CsvOrderMapping(date_format="%d.%m.%Y", delimiter=";"), partner="p",
+        file="f.csv")
+    o = {r["po_number"]: r for r in got.orders.to_pylist()}
+    assert [str(o["P-1"][c]) for c in ("ship_not_before", "ship_no_later")] == ["2026-12-14", "2026-12-12"]
+    own = [(r["po_number"], r["line_number"], *(str(r[c]) if r[c] else None for c in (
+        "ship_not_before", "ship_no_later"))) for r in got.lines.to_pylist()]
+    assert own == [("P-1", 1, "2026-12-01", None), ("P-1", 2, None, "2026-12-20"), ("P-2", 1, None, None)]
+    said = [f.message for f in got.findings if f.location.column == "Ship No Later"]
+    assert said == ["PO P-1: ship_no_later 2026-12-20 here, 2026-12-12 on row 2; the PO keeps 2026-12-12, the "
+                    "strictest, and each row's line its own."]

@@ -38,7 +38,8 @@ def test_a_line_s_own_ship_and_cancel_dates_and_their_twins_drive_its_answer(tmp
     """Line 1 asks a pick-up (118, read as 010) of 2026-12-08, line 2 its own DTM 010 2026-12-03: their ACKs are
     dated so (they were the order's 2026-12-10). Line 3 says 175 Cancel if Not Shipped by 2026-12-20 (read as
     its 001): its receipt of 2026-12-15 is in time, an IB (by the order's 001 2026-12-10 it was IR). Line 4's
-    037 (ship not before) is a date a line does not keep: still named (LINE_DATES_NOT_APPLIED), alone."""
+    037 (ship not before) is its own window's opening, kept (ORDER_LINES ship_not_before) and not named; it used to
+    be named alone (LINE_DATES_NOT_APPLIED) and dropped."""
     ws = make_workspace(tmp_path / "ws")
     globex_with(ws, "DTM|001|20261210~")
     globex_line_dates(ws, "PID|F||||Copy paper", "DTM|118|20261208~")
@@ -52,6 +53,8 @@ def test_a_line_s_own_ship_and_cancel_dates_and_their_twins_drive_its_answer(tmp
            if r["po_number"] == "GLOBEX-2000"}
     assert own == {1: (date(2026, 12, 8), None), 2: (date(2026, 12, 3), None), 3: (None, date(2026, 12, 20)),
                    4: (None, None)}
+    assert {r["line_number"]: r["ship_not_before"] for r in stored.to_pylist() if r["po_number"] == "GLOBEX-2000"
+            } == {1: None, 2: None, 3: None, 4: date(2026, 12, 1)}
     acks = _acks(ws)
     assert "ACK|IA|12|EA|068|20261208" in acks and "ACK|IA|48|EA|068|20261203" in acks
     assert "ACK|IB|30|EA|068|20261215" in acks  # line 3: its own cancel date keeps the backorder
@@ -62,7 +65,7 @@ def test_a_line_s_own_ship_and_cancel_dates_and_their_twins_drive_its_answer(tmp
                  if f["code"] == "LINE_DATES_NOT_APPLIED"]
     finally:
         state.close()
-    assert len(named) == 1 and "(line 4: DTM 037 20261201)" in named[0]["message"]
+    assert not named
 
 
 def test_line_twins_are_read_as_their_standard_dates_and_the_standard_one_wins():

@@ -66,7 +66,8 @@ def test_a_ship_window_stated_on_every_line_is_the_orders():
     """Williams-Sonoma's 5010 850 has no heading DTM: its guide requires a DTM in each PO1 loop, where the ship window
     (037/038) goes. A line keeps none of the two of its own, so the window was dropped (LINE_DATES_NOT_APPLIED): no
     window held against the ship date, and the 855 promised shipping days before the window opened (DTM*068 the day of
-    the night). The same window on every line is now the order's; lines stating different ones are still named."""
+    the night). The same window on every line is now the order's; lines stating different ones keep each its own
+    (ORDER_LINES ship_not_before / ship_no_later) and are not named (they used to be, and their windows dropped)."""
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
 
@@ -80,13 +81,16 @@ def test_a_ship_window_stated_on_every_line_is_the_orders():
     assert orders(data) == [("7731002841", date(2026, 12, 1), date(2026, 12, 12)),
                             ("7731002855", date(2026, 12, 4), date(2026, 12, 18))]
     assert not [f for f in inspected(WSI)["findings"] if f["code"] == "LINE_DATES_NOT_APPLIED"]
-    # line 2 of the first PO ships no later than the 19th: no common 038 (037 still is); its 038s are named
+    # line 2 of the first PO ships no later than the 19th: no common 038 (037 still is); each line keeps its 038
     other = data.replace(b"DTM*038*20261212~\nCTT", b"DTM*038*20261219~\nCTT")
     assert other != data
     assert orders(other)[0] == ("7731002841", date(2026, 12, 1), None)
-    named = [f["message"] for f in inspected_bytes(other) if f["code"] == "LINE_DATES_NOT_APPLIED"]
-    assert len(named) == 1 and "line 1: DTM 038 20261212; line 2: DTM 038 20261219" in named[0]
-    assert "037" not in named[0]
+    result = read_interchanges(other, file=WSI.name)
+    lines = read_orders(result, list(result.transaction_sets()), partner="wsi")[1]
+    first = [(r["line_number"], r["ship_not_before"], r["ship_no_later"]) for r in lines.to_pylist()
+             if r["po_number"] == "7731002841"]
+    assert first[:2] == [(1, date(2026, 12, 1), date(2026, 12, 12)), (2, date(2026, 12, 1), date(2026, 12, 19))]
+    assert not [f for f in inspected_bytes(other) if f["code"] == "LINE_DATES_NOT_APPLIED"]
     # a heading DTM 038 is the order's, whatever its lines say
     heading = data.replace(b"TD5*O*2*FDEG*M~", b"TD5*O*2*FDEG*M~\nDTM*038*20261210~")
     assert orders(heading)[0] == ("7731002841", date(2026, 12, 1), date(2026, 12, 10))

@@ -74,10 +74,10 @@ def test_an_order_without_schedules_raises_nothing():
 
 def test_line_dates_the_heading_does_not_carry_are_one_warning_naming_each():
     """A PO1 loop's DTM (of the line, or of one of its N1 destinations) whose qualifier and date the heading
-    does not carry and the line does not keep (a 038 ship no later: a line keeps its 002/010/001/063/064) is
-    named once per order (LINE_DATES_NOT_APPLIED). A line date equal to the heading's loses nothing; a
-    reference date (N9 loop) or a subline's is no line's."""
-    body = HEAD + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "DTM*010*20261210", "DTM*038*20261215",
+    does not carry and the line does not keep (a 017 estimated delivery: a line keeps its 002/010/037/038/001/063/
+    064) is named once per order (LINE_DATES_NOT_APPLIED). A line date equal to the heading's loses nothing; a
+    reference date (N9 loop) or a subline's is no line's; a line's own 038 (its window's end) is kept, not named."""
+    body = HEAD + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "DTM*010*20261210", "DTM*017*20261215",
                    "N9*L1*NOTE", "DTM*007*20261201",
                    "PO1*2*6*EA*10*PE*VN*SKU-2", "N1*ST*DC 8*92*DC08", "DTM*002*20261218",
                    "PO1**6*EA*10*PE*VN*SKU-2", "SLN*1**I*6*EA", "DTM*002*20261219", "CTT*3*24"]
@@ -86,8 +86,11 @@ def test_line_dates_the_heading_does_not_carry_are_one_warning_naming_each():
     [f] = [g for g in found(body) if g.code != "LINE_SHIP_TO_NOT_APPLIED"]
     assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.segment_position) == (
         "LINE_DATES_NOT_APPLIED", "warning", "DTM", "20261215", 10)
-    assert "(line 1: DTM 038 20261215; line 2: DTM 002 20261218)" in f.message
+    assert "(line 1: DTM 017 20261215; line 2: DTM 002 20261218)" in f.message
     assert "20261210" not in f.message and "20261201" not in f.message and "20261219" not in f.message
+    window = [b if b != "DTM*017*20261215" else "DTM*038*20261215" for b in body]
+    [f] = [g for g in found(window) if g.code != "LINE_SHIP_TO_NOT_APPLIED"]
+    assert "(line 2: DTM 002 20261218)" in f.message and "DTM 038" not in f.message
     assert [g.code for g in found(HEAD + ["PO1*1*12*EA*2.50*PE*VN*SKU-1", "DTM*010*20261210", "CTT*1*12"])] == []
     out = run(x12_850(body))
     assert sorted(g.code for g in out.findings) == ["LINE_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED"]

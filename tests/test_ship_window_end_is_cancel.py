@@ -80,9 +80,9 @@ def test_a_window_sent_in_every_po1_loop_is_the_cancel_date_too(tmp_path):
     assert "ACK|IR|30|EA" in ack
 
 
-def test_after_the_window_s_end_a_backorder_is_cancelled_not_given_stock(tmp_path):
-    ws = make_workspace(tmp_path / "later" / "ws")
-    globex_with(ws, "DTM|038|20261210~")
+def line_4_expires(ws) -> list[dict]:
+    """GLOBEX-2000's night 1 (line 4: 24 placed, 12 backordered), then 2026-12-11 with stock for line 4, past a last
+    date of 2026-12-10: line 4's backorder is cancelled, not given the stock. Its BACKORDER_AFTER_CANCEL findings."""
     window_end_cancels(ws)
     run_stages(ws, NIGHT1)
     _record, lines, _events, _found, reserved = story(ws)
@@ -93,6 +93,13 @@ def test_after_the_window_s_end_a_backorder_is_cancelled_not_given_stock(tmp_pat
     record, lines, events, found, reserved = story(ws)
     assert reserved == before and (lines[4].backordered, lines[4].rejected) == (0, 12)
     assert record.state == OrderState.ACKNOWLEDGED and events[-1] == "backorder_expired"
+    return found
+
+
+def test_after_the_window_s_end_a_backorder_is_cancelled_not_given_stock(tmp_path):
+    ws = make_workspace(tmp_path / "later" / "ws")
+    globex_with(ws, "DTM|038|20261210~")
+    found = line_4_expires(ws)
     assert "DTM 038 (ship no later) 2026-12-10 passed (run date 2026-12-11)" in found[-1]["message"]
 
 

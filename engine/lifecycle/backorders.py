@@ -313,8 +313,8 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
     has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
-    An order with no such line is left out. ``window_end_cancels``: as past_deadline's (the order's DTM 038; a line
-    keeps none of its own)."""
+    An order with no such line is left out. ``window_end_cancels``: as past_deadline's (the line's own DTM 038, its
+    PO1 or POC loop's, else the order's)."""
     out: dict[Key, dict[int, str]] = {}
     for r in records:
         row = dates.get(r.key) or {}

@@ -23,6 +23,7 @@ from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
     CHANGED,
+    LINE_LAST_DATES,
     PRICE_CHANGED,
     QUANTITY_CHANGED,
     REJECTED,
@@ -687,7 +688,7 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
             if n in result.dated_line_numbers:
                 said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
                          f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
-                         if c in DEADLINE_CHANGES and old[n].get(c) != r.get(c)]
+                         if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)]
     if result is not None and result.split_line_numbers:
         for r in result.new_lines.to_pylist():
             if r["line_number"] in result.split_line_numbers:

@@ -47,7 +47,7 @@ from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
 from rules.distinct import decimal_texts, truncated
-from schemas.changes import LINE_SHIP_DATE
+from schemas.changes import LINE_SHIP_DAYS
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings, PoAckSettings
 from schemas.grouping import in_key_order
@@ -96,7 +96,8 @@ _EVENTS_AT = DECIDED_EVENTS.append(pa.field("_at", pa.int64(), nullable=False)).
 _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "source_sha256", "order_ref",
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
-                 "vendor_part", "buyer_part", "requested_ship_date", *WEIGHT_AS_SENT,  # the 855 answers by weight
+                 "vendor_part", "buyer_part", "requested_ship_date", "ship_not_before",  # the line's ship day
+                 *WEIGHT_AS_SENT,  # the 855 answers by weight
                  "substitute_ids", "ordered_sku",  # a substitute's ids (its ACK*IS) and the item ordered
                  "line_refs"]  # the line's own REFs (PoAckSettings.line_refs: REF after PO1)
 
@@ -202,7 +203,8 @@ class _Batch:
         ships = [self._ship(requested[at[k]]) for k in keys]
         ship = pa.array(ships, pa.date32()).take(pa.array(np.repeat(np.arange(len(ships)), counts))) \
             if len(decided) else pa.array([], pa.date32())
-        ship = self._own_ship_days(rows, ship)
+        ship = self._own_ship_days(rows, ship, keys, counts)
+        self._line_ships = ship  # each decided line's ship day (the 855 heading's DTM 068: _heading_ship_day)
         allocation = self._allocation(keys)
         statuses = status_table(decided, rejected_by_rules, ship, allocation, self._ship_complete(keys, counts))
         objects: dict[int, list[LineStatus]] = {}  # orders that need their statuses as objects
@@ -263,17 +265,43 @@ class _Batch:
     def _ship(self, requested: date | None) -> date:
         return requested if requested and requested >= self.ctx.today else self.ctx.today
 
-    def _own_ship_days(self, rows: pa.Table, ship: pa.Array) -> pa.Array:
-        """``ship`` (each decided line's order's ship day) with a line's own requested ship date where it has one
-        (ORDER_LINES requested_ship_date: its 850 PO1 loop's DTM 010 or 118, or an 860 POC loop's DTM 010), today
-        at the earliest, as the order's is: the day its ACK 068 says it ships, in the 855 and in the 865 answering
-        the change."""
-        if LINE_SHIP_DATE not in rows.column_names or rows[LINE_SHIP_DATE].null_count == rows.num_rows:
+    def _own_ship_days(self, rows: pa.Table, ship: pa.Array, keys: list[Key], counts: np.ndarray) -> pa.Array:
+        """``ship`` (each decided line's order's ship day) with a line's own where it has a requested ship date or
+        a ship window's opening of its own (ORDER_LINES requested_ship_date: its 850 PO1 loop's DTM 010 or 118, or
+        an 860 POC loop's DTM 010; ship_not_before: its PO1 or POC loop's DTM 037): its ship date (else its
+        order's DTM 010), never before its window opens (else its order's DTM 037), today at the earliest, as the
+        order's is (_ship_from): the day its ACK 068 says it ships, in the 855 and in the 865 answering the
+        change. (``keys``, ``counts``: each decided order and its number of lines, as ``ship`` is spread.)"""
+        mine = [c for c in LINE_SHIP_DAYS if c in rows.column_names and rows[c].null_count < rows.num_rows]
+        if not mine:
             return ship
-        own = rows[LINE_SHIP_DATE].combine_chunks() if isinstance(rows[LINE_SHIP_DATE], pa.ChunkedArray) \
-            else rows[LINE_SHIP_DATE]
-        later = pc.max_element_wise(own, pa.scalar(self.ctx.today, pa.date32()))
-        return pc.if_else(pc.is_null(own), ship, later)
+        spread = pa.array(np.repeat(np.arange(len(keys)), counts))
+        at = [self.ctx.head_at[k] for k in keys]
+        own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c] for c in mine}
+        days = []
+        for c in LINE_SHIP_DAYS:
+            heads = self.ctx.head_columns[c] if c in self.ctx.head_columns else self.ctx.head_column(c)
+            order = pa.array([heads[i] for i in at], pa.date32()).take(spread)
+            days.append(pc.coalesce(own[c], order) if c in own else order)
+        later = pc.max_element_wise(*days, pa.scalar(self.ctx.today, pa.date32()), skip_nulls=True)
+        has_own = pc.or_(*(pc.is_valid(v) for v in own.values())) if len(own) > 1 else pc.is_valid(
+            next(iter(own.values())))
+        return pc.if_else(has_own, later, ship)
+
+    def _heading_ship_day(self, row: int, rows: pa.Table, span: tuple[int, int]) -> date:
+        """The day an 855 heading's DTM 068 says the PO's lines ship (PoAckSettings.ship_date): its ship day
+        (_ship_from: its DTM 010, never before its window opens, today at the earliest); for a PO whose lines
+        carry windows of their own (ORDER_LINES ship_not_before) and that has none (lines scheduled apart:
+        parsers.orders_850.common_line_dates finds none alike), the earliest of its lines' ship days, as their
+        ACK 068s say (the heading used to say the order's day, before any line's window opened). ``span``:
+        its decided lines' rows of ``rows``."""
+        day = self._ship(self.ctx.ship_dates[row])
+        if "ship_not_before" not in rows.column_names or self.ctx.head_column("ship_not_before")[row] is not None:
+            return day
+        start, stop = span
+        if stop <= start or rows["ship_not_before"].slice(start, stop - start).null_count == stop - start:
+            return day
+        return pc.min(self._line_ships.slice(start, stop - start)).as_py() or day
 
     def _completes(self, key: Key) -> bool:
         """The order ships complete: its CSH01 (SHIP_COMPLETE) or its partner's ship_complete policy."""
@@ -396,9 +424,10 @@ class _Batch:
             settings = profile.acks.po_ack
             if settings != PLAIN:  # the PO's heading values the partner's 855 echoes (HEAD_KEYS)
                 more = {k: ctx.head_column(k) for k in HEAD_KEYS if k != "ship_date"}
-                for h in heads:
+                for h, i in zip(heads, picked, strict=True):
                     row = at[(partner, h["po_number"])]
-                    h.update({k: column[row] for k, column in more.items()}, ship_date=self._ship(ctx.ship_dates[row]))
+                    h.update({k: column[row] for k, column in more.items()},
+                             ship_date=self._heading_ship_day(row, rows, spans[i]))
                 self._left_out += _at_po(refs_too_long(heads, settings, profile), ctx, partner)
             if settings.line_refs and sub_rows.num_rows:  # the lines' own REFs the 855 echoes: the same limit
                 sub_rows, left_out = line_refs_too_long(sub_rows, sub_spans, heads, settings, profile)
@@ -937,7 +966,7 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
             # (and a line whose own ship date the POC moved, DTM 010 of its loop: the day it now ships, as the 855's
             # ACK 068 says it)
             days = [p.ship_date for p in s.ack.parts if p.status != POC_REJECTED and p.ship_date]
-            moved = r.change.get(LINE_SHIP_DATE) is not None
+            moved = any(r.change.get(c) is not None for c in LINE_SHIP_DAYS)
             out.append(r if not days or (s.backordered <= 0 and not moved) else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))

@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.common import (
+    _LINE_LOCATION,
     _ORDER_LOCATION,
     _PerPartner,
     _rows,
@@ -306,6 +307,60 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
                     f"{label[q]} {_text(d[q])} is before the PO date {_text(po_date)}.",
                     q,
                 )
+    return out
+
+
+# a line's own ship window (ORDER_LINES columns, DTM01): judged with its other dates as an order's window is
+_WINDOW = {"ship_not_before": "037", "ship_no_later": "038"}
+_S = "'s"
+
+
+def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
+    """check_dates for each line whose own ship window (its PO1 loop's DTM 037 / 038: ORDER_LINES ship_not_before /
+    ship_no_later) is not its order's: the line's dates (its own 037/038 and, where it has them, its own
+    002/010/001/063/064, else the order's) judged as an order's are, only the findings its own window takes part in
+    (DATE_IN_PAST for its 038; SHIP_WINDOW_INCONSISTENT: its 037 after its 038, 010, 002 or 001, its 010 after its
+    038, its 038 before the PO date, its window longer than ship_window_max_days), at the line (a window every line
+    states alike is the order's: check_dates judges it). Lines scheduled apart used to lose their window unchecked."""
+    if not lines.num_rows or any(c not in lines.column_names for c in _WINDOW):
+        return []
+    own = pc.or_(pc.is_valid(lines["ship_not_before"]), pc.is_valid(lines["ship_no_later"]))
+    if not pc.any(own).as_py():
+        return []
+    orders = _with_dates(orders)
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, "po_date", *(c for c, _, _ in
+                                                                                             _DATES)])}
+    line_own = [c for c, _q, _t in _DATES if c in lines.column_names]
+    by_partner, out = _PerPartner(settings), []
+    label = {q: f"DTM {q} ({name})" for _, q, name in _DATES}
+    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *line_own], own):
+        head = heads.get((line["source_file"], line["order_ref"]))
+        if head is None:
+            continue
+        mine = {q for c, q in _WINDOW.items() if line[c] is not None and line[c] != head[c]}
+        if not mine:
+            continue  # the order's window: check_dates judges it
+        d = {q: line[c] if line.get(c) is not None else head[c] for c, q, _ in _DATES}
+        at = f"Line {line['line_id'] or line['line_number']}"
+        said = {q: f"{'its' if line.get(c) is not None else 'the order' + _S} {label[q]} {_text(d[q])}"
+                for c, q, _ in _DATES if d[q] is not None}
+        found: list[tuple[str, str, str]] = []  # (code, message, qualifier)
+        if "038" in mine and d["038"] < today:
+            found.append(("DATE_IN_PAST", f"{at}: {said['038']} is before today {_text(today)}.", "038"))
+        for early, late in _PAIRS:
+            if {early, late} & mine and d[early] is not None and d[late] is not None and d[early] > d[late]:
+                found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said[early]} is after {said[late]}.",
+                              late if late in mine else early))
+        longest = by_partner[line["partner"]].ship_window_max_days
+        if d["037"] is not None and d["038"] is not None and (d["038"] - d["037"]).days > longest:
+            found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: its ship window {_text(d['037'])}..{_text(d['038'])} "
+                          f"is longer than {longest} days.", "038"))
+        if "038" in mine and head["po_date"] is not None and d["038"] < head["po_date"]:
+            found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said['038']} is before the PO date "
+                          f"{_text(head['po_date'])}.", "038"))
+        out += [business_finding(code, message, line, seg="DTM", element="DTM02", value=d[q])
+                for code, message, q in found]
     return out
 
 
