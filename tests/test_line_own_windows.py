@@ -232,19 +232,24 @@ def _line_window_findings(*lines: dict, **order: object) -> list:
 
 
 def test_a_line_s_own_window_is_judged_as_an_order_s_at_the_line():
-    """Order PO-1 (DTM 010 2026-12-05, PO date 2026-11-20): line 1's own 037 after its own 038, line 2's window
-    opening after the order's 010, line 3's 038 already past, line 4's window in order: a finding each, at its line;
-    none for line 4. A window the line shares with its order is check_dates' (not said twice)."""
+    """Order PO-1 (DTM 010 2026-12-05, PO date 2026-11-20): line 1's own 037 after its own 038, line 3's 038 already
+    past: a finding each, at its line. Line 2's window opening after the order's 010 is a line scheduled apart (the
+    heading's requested ship date does not judge a line's own window), line 4's window is in order: none for them;
+    line 5's window opening after its own 010 is contradictory. A window the line shares with its order is
+    check_dates' (not said twice)."""
     found = _line_window_findings(
         {"line_number": 1, "line_id": "1", "ship_not_before": date(2026, 12, 9), "ship_no_later": date(2026, 12, 8)},
         {"line_number": 2, "line_id": "2", "ship_not_before": date(2026, 12, 7), "ship_no_later": date(2026, 12, 20)},
         {"line_number": 3, "line_id": "3", "ship_no_later": date(2026, 11, 26)},
-        {"line_number": 4, "line_id": "4", "ship_not_before": date(2026, 12, 1), "ship_no_later": date(2026, 12, 20)})
+        {"line_number": 4, "line_id": "4", "ship_not_before": date(2026, 12, 1), "ship_no_later": date(2026, 12, 20)},
+        {"line_number": 5, "line_id": "5", "ship_not_before": date(2026, 12, 7), "ship_no_later": date(2026, 12, 20),
+         "requested_ship_date": date(2026, 12, 6)})
     said = [(f.code, f.location.line_number, f.message) for f in found]
     assert ("SHIP_WINDOW_INCONSISTENT", 1, "Line 1: its DTM 037 (ship not before) 20261209 is after its DTM 038 "
             "(ship no later) 20261208.") in said
-    assert ("SHIP_WINDOW_INCONSISTENT", 2, "Line 2: its DTM 037 (ship not before) 20261207 is after the order's "
-            "DTM 010 (requested ship) 20261205.") in said
+    assert ("SHIP_WINDOW_INCONSISTENT", 5, "Line 5: its DTM 037 (ship not before) 20261207 is after its "
+            "DTM 010 (requested ship) 20261206.") in said
+    assert 2 not in {n for _c, n, _m in said}
     assert ("DATE_IN_PAST", 3, "Line 3: its DTM 038 (ship no later) 20261126 is before today 20261127.") in said
     assert 4 not in {n for _c, n, _m in said}
     assert all(f.location.segment_id == "DTM" for f in found)
@@ -252,17 +257,20 @@ def test_a_line_s_own_window_is_judged_as_an_order_s_at_the_line():
     assert _line_window_findings({"line_number": 1, **shared}, **shared) == []  # the order's: check_dates says it
 
 
-def test_a_line_whose_window_opens_after_the_order_s_ship_date_holds_the_order(tmp_path):
-    """GLOBEX-2000 keeps its DTM 010 2026-12-10; line 1's own window opens 2026-12-14: contradictory dates, held for
-    a person as an order whose heading says so is (they used to be dropped, the line promised for 12-10)."""
+def test_a_line_whose_window_opens_after_the_order_s_ship_date_is_scheduled_apart_not_held(tmp_path):
+    """GLOBEX-2000 keeps its DTM 010 2026-12-10; line 1's own window opens 2026-12-14. A detail date overrides the
+    heading's for its line (a translator states the heading's 010 as the first line's): line 1 is scheduled apart,
+    acknowledged to ship when its own window opens, the others on the order's 010; the order is not held (it was,
+    as SHIP_WINDOW_INCONSISTENT, in this change's first version: a valid PO waiting for a person)."""
     ws = make_workspace(tmp_path / "ws", partners=("globex",))
     _windows(ws, {"Copy paper": ("20261214", "20261220")}, ship_date=True)
     run_stages(ws, NIGHT1)
-    [found] = _findings(ws, "SHIP_WINDOW_INCONSISTENT")
-    assert found["message"] == ("Line 1: its DTM 037 (ship not before) 20261214 is after the order's DTM 010 "
-                                "(requested ship) 20261210.")
+    assert _findings(ws, "SHIP_WINDOW_INCONSISTENT") == []
     state = StateStore(ws.state_url)
     try:
-        assert state.order("globex", "GLOBEX-2000").state == OrderState.HELD
+        assert state.order("globex", "GLOBEX-2000").state == OrderState.ACKNOWLEDGED
     finally:
         state.close()
+    acks = _acks(ws)
+    assert any(a.endswith("|068|20261214") for a in acks), acks
+    assert any(a.endswith("|068|20261210") for a in acks), acks

@@ -312,6 +312,8 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
 
 # a line's own ship window (ORDER_LINES columns, DTM01): judged with its other dates as an order's window is
 _WINDOW = {"ship_not_before": "037", "ship_no_later": "038"}
+_REQUESTED = ("010", "002")  # the order's requested ship / delivery dates: not its lines' own windows' judges
+_COLUMN = {q: c for c, q, _ in _DATES}
 _S = "'s"
 
 
@@ -319,9 +321,11 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     """check_dates for each line whose own ship window (its PO1 loop's DTM 037 / 038: ORDER_LINES ship_not_before /
     ship_no_later) is not its order's: the line's dates (its own 037/038 and, where it has them, its own
     002/010/001/063/064, else the order's) judged as an order's are, only the findings its own window takes part in
-    (DATE_IN_PAST for its 038; SHIP_WINDOW_INCONSISTENT: its 037 after its 038, 010, 002 or 001, its 010 after its
-    038, its 038 before the PO date, its window longer than ship_window_max_days), at the line (a window every line
-    states alike is the order's: check_dates judges it). Lines scheduled apart used to lose their window unchecked."""
+    (DATE_IN_PAST for its 038; SHIP_WINDOW_INCONSISTENT: its 037 after its 038, its own 010 or 002, or its (or the
+    order's) 001, its own 010 after its 038, its 038 before the PO date, its window longer than
+    ship_window_max_days), at the line (a window every line states alike is the order's: check_dates judges it).
+    The order's 010 / 002 do not judge a line's own window: a line scheduled apart from the heading's requested
+    date is what its DTM says, not a contradiction. Lines scheduled apart used to lose their window unchecked."""
     if not lines.num_rows or any(c not in lines.column_names for c in _WINDOW):
         return []
     own = pc.or_(pc.is_valid(lines["ship_not_before"]), pc.is_valid(lines["ship_no_later"]))
@@ -349,6 +353,11 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
         if "038" in mine and d["038"] < today:
             found.append(("DATE_IN_PAST", f"{at}: {said['038']} is before today {_text(today)}.", "038"))
         for early, late in _PAIRS:
+            # the order's requested ship / delivery date (010, 002) does not judge a line's own window: a line
+            # scheduled apart is what the line's DTM is for (X12: a detail date overrides the heading's for its
+            # line; a translator states the heading's 010 as the first line's), not a contradiction to hold
+            if any(q in _REQUESTED and line.get(_COLUMN[q]) is None for q in (early, late)):
+                continue
             if {early, late} & mine and d[early] is not None and d[late] is not None and d[early] > d[late]:
                 found.append(("SHIP_WINDOW_INCONSISTENT", f"{at}: {said[early]} is after {said[late]}.",
                               late if late in mine else early))
