@@ -13,7 +13,16 @@ import pytest
 from connectors.state import StateStore
 from tests import test_change_after_shipment as base
 from tests.support import run_stages
-from tests.test_change_after_shipment import NIGHT2, NIGHT3, _initech_3000_shipped, codes, lines, outbox, send_860
+from tests.test_change_after_shipment import (
+    NIGHT2,
+    NIGHT3,
+    _initech_3000_shipped,
+    codes,
+    lines,
+    no_stock_on_night2,
+    outbox,
+    send_860,
+)
 
 shipped_base, ws = base.shipped_base, base.ws  # the night 1 and day 1 workspace, copied per test
 
@@ -74,17 +83,9 @@ def test_raised_units_refused_after_the_backorder_step_are_ir_in_the_revised_855
     """INITECH-3000 shipped and invoiced in full (6 + 24); INITECH (no backorder) raises line 2 to 30 the night the
     snapshot shows no SKU-1009 left: the 6 raised units are refused after the backorder step ran, and the revised
     855 says so (line 2: 24 accepted and shipped, 6 IR), not the 6 waiting."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     answered_by_855s(ws, "initech")
     _initech_3000_shipped(ws, "1,2")
-    snapshots = ws.root / "inventory" / "snapshots"
-    stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
-    empty = pc.if_else(pc.equal(stock["sku"], "SKU-1009"), 0, stock["on_hand"]).cast(stock.schema.field("on_hand").type)
-    (snapshots / "as_of=2026-11-28").mkdir()
-    pq.write_table(stock.set_column(stock.schema.get_field_index("on_hand"), "on_hand", empty),
-                   snapshots / "as_of=2026-11-28" / "part-0.parquet")
+    no_stock_on_night2(ws, "SKU-1009")
     send_860(ws, "initech", "INITECH-3000", [["2", "QI", "30", "", "EA"]])
     _results, run = run_stages(ws, NIGHT2)
     assert "CHANGE_RAISE_NOT_BACKORDERED" in codes(run)

@@ -18,6 +18,7 @@ from datetime import datetime
 
 import pytest
 
+from connectors.state import StateStore
 from tests.retailer_support import (
     all_sent_accepted,
     inspected_clean,
@@ -28,7 +29,6 @@ from tests.retailer_support import (
     segments,
     shipped_night,
 )
-from connectors.state import StateStore
 from tests.support import REPO, deliver_all, run_stages
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg22"
@@ -127,6 +127,16 @@ def test_a_backorder_cancelled_after_the_shipment_is_answered_by_a_revised_855(t
         state.close()
     assert last["note"].endswith("; 855 AD") and last["document_id"], last
     assert [c.po_number for c in change] == ["5500312288"]
+    # finance reads it as an answer (engine.finance_inputs.answer_rows: the ACKs of every 855 and 865 delivered)
+    import pyarrow as pa
+
+    from engine.finance_inputs import answer_rows
+
+    docs = sorted((ws.drop_root / "medline" / "outbox").glob("*-855-*.x12"))
+    read = answer_rows(pa.table({"partner": ["medline"] * len(docs), "document_id": list(range(1, len(docs) + 1)),
+                                 "doc_type": ["855"] * len(docs), "content": [p.read_bytes() for p in docs]}))
+    assert [(r["echo"], r["ack_code"], r["quantity"]) for r in read.to_pylist() if r["document_id"] == 2] == [
+        ("1", "IA", 40), ("2", "IA", 25), ("3", "IA", 24)]
 
 
 def test_lots_and_expiry_on_the_medical_856s(night):
