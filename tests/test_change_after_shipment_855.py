@@ -141,6 +141,21 @@ def test_a_line_left_backordered_after_shipment_is_dated_in_the_revised_855(ws):
     assert said["4"] == ["30", ("BP", "24", None), ("IB", "6", "20261210")], said
 
 
+@pytest.mark.parametrize("purpose, pocs", [("01", []), ("04", [["1", "DI"]])])
+def test_a_cancellation_of_a_partly_shipped_order_is_answered_by_a_revised_855(ws, purpose, pocs):
+    """BCH01 01 (no POC lines) or a DI of GLOBEX-2001's line after 24 of 48 shipped: the 24 unshipped are
+    cancelled, the 24 shipped stay; the revised 855 (AD: the order as the buyer has it now) states the line at
+    the 24 shipped, accepted, no date (nothing left to ship)."""
+    answered_by_855s(ws, "globex")
+    send_860(ws, "globex", "GLOBEX-2001", pocs, purpose=purpose)
+    _results, run = run_stages(ws, NIGHT2)
+    assert "CHANGE_BELOW_SHIPPED" in codes(run)
+    assert outbox(ws, "globex", "865") == []
+    doc = revised(ws, "globex", "GLOBEX-2001")
+    assert next(r for r in doc if r[0] == "BAK")[2] == "AD"
+    assert acks(doc) == {"1": ["24", ("IA", "24", None)]}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["after-numbering", "mid-outbox-write@1"])
 def test_a_kill_while_a_revised_855_answers_a_change_then_a_rerun_equals_an_uninterrupted_night(
