@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from engine.columnar import encode
 from engine.decide import ACCEPTED, REJECTED, OrderDecision, line_decisions
-from engine.po_ack import AckPart, LineAck
+from engine.po_ack import PLAIN, AckPart, LineAck, build_855
 from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
@@ -550,6 +550,37 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     ack = LineAck(statuses[0], ordered, parts=parts)
     return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,
                       promised, line.warehouses, line.reason)
+
+
+def restated_line(line: LineRecord, asked: Decimal | None, ship: date | None = None) -> LineStatus:
+    """A stored line of an order that shipped, as a change after shipment left it, for the revised 855 that answers
+    the change (engine.lifecycle.changes): status_from_line over the parts its units make now (its stored ack is
+    the first answer's; a change after shipment moves its units, not its ack): the units shipped or to ship from
+    stock accepted (IA; IQ when they are not the buyer's quantity ``asked``, a case pack rounded; IP at our price,
+    which the PO1 states; IS a substitute; BP when a balance waits), the backordered ones IB
+    (dated by their promise), the refused ones IR. Units the change cancelled are no longer on the line: its
+    quantity is what shipped and is still to ship, as a line a change cut before shipment is answered. ``ship``:
+    the order's ship day, for units reserved and not shipped (a backorder waits for it, engine.answer.backorder_day,
+    as the 865 after shipment dates it); a line with none carries no date on what shipped, its backorder its
+    promise."""
+    statuses, promised = [], line.allocated + line.backordered
+    if line.allocated > 0:
+        statuses.append("BP" if line.backordered > 0 else "IP" if line.ack_price is not None else
+                        "IS" if line.ack.startswith("IS") else
+                        "IQ" if asked is not None and asked != promised + line.rejected else "IA")
+    statuses += ["IB"] * (line.backordered > 0) + ["IR"] * (line.rejected > 0)
+    s = status_from_line(replace(line, ack="+".join(statuses) or "IR"), Decimal(promised + line.rejected),
+                         ship if line.shipped < line.allocated else None)
+    return replace(s, ack=replace(s.ack, unit_price=line.ack_price))
+
+
+def statuses_855(head: dict, rows: Sequence[dict], statuses: Sequence[LineStatus], *, today: date,
+                 settings=PLAIN) -> list:
+    """One 855 as segments (engine.po_ack.build_855; BAK01 ``head["purpose"]``) of ``rows`` (canonical line rows)
+    and their ``statuses``, aligned: a run's 855 no delimiter set fits (engine.lifecycle.decisions), and the
+    revised 855 answering a change after shipment for a partner answered by 855s (engine.lifecycle.changes)."""
+    acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts) for s in statuses]
+    return build_855(head, list(rows), acks, today=today, purpose=head["purpose"], settings=settings)
 
 
 def one_day(statuses: Sequence[LineStatus], ship: date) -> list[LineStatus]:

@@ -164,6 +164,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         plan = replace(plan, documents=tuple(d for d in plan.documents
                                              if not any(s.doc_key in redated for s in d.sets)))
     plan += dated
+    # a revised 855 answering a change after shipment (a partner answered by 855s): the lines as that step left them
+    restated, again = lifecycle.restate_shipped_answers(revisions, today=today)
+    if again:
+        plan = replace(plan, documents=tuple(d for d in plan.documents
+                                             if not any(s.doc_key in again for s in d.sets)))
+    plan += restated
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:

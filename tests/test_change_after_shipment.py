@@ -758,6 +758,19 @@ def _initech_3000_shipped(ws, lines_shipped: str) -> None:
     deliver_all(ws, datetime(2026, 11, 27, 17))
 
 
+def no_stock_on_night2(ws, sku: str) -> None:
+    """Night 2's inventory snapshot: night 1's with none of ``sku`` left."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    snapshots = ws.root / "inventory" / "snapshots"
+    stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
+    empty = pc.if_else(pc.equal(stock["sku"], sku), 0, stock["on_hand"]).cast(stock.schema.field("on_hand").type)
+    (snapshots / "as_of=2026-11-28").mkdir()
+    pq.write_table(stock.set_column(stock.schema.get_field_index("on_hand"), "on_hand", empty),
+                   snapshots / "as_of=2026-11-28" / "part-0.parquet")
+
+
 def _pyx12_and_bots_accept(content: bytes, tmp_path_factory, tmp_path) -> None:
     from tests.shipping_support import bots_check, pyx12_map_folders
     from tests.test_pyx12_outbound import pyx12_accepts
@@ -816,21 +829,13 @@ def test_units_raised_after_shipment_for_a_partner_that_takes_no_backorder_with_
     rejected on the line, and the order goes back to invoiced, then closed (it used to wait, partially
     shipped, for a backorder INITECH never takes). A partner that takes no 865 gets none, the units are
     refused all the same."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
     if not answers_865:
         toml = ws.root / "partners" / "initech.toml"
         text = toml.read_text()
         assert '"865", ' in text
         toml.write_text(text.replace('"865", ', "", 1))
     _initech_3000_shipped(ws, "1,2")
-    snapshots = ws.root / "inventory" / "snapshots"
-    stock = pq.read_table(snapshots / "as_of=2026-11-26" / "part-0.parquet")
-    empty = pc.if_else(pc.equal(stock["sku"], "SKU-1009"), 0, stock["on_hand"]).cast(stock.schema.field("on_hand").type)
-    (snapshots / "as_of=2026-11-28").mkdir()
-    pq.write_table(stock.set_column(stock.schema.get_field_index("on_hand"), "on_hand", empty),
-                   snapshots / "as_of=2026-11-28" / "part-0.parquet")
+    no_stock_on_night2(ws, "SKU-1009")
     state = StateStore(ws.state_path)
     try:
         assert state.order("initech", "INITECH-3000").state.value == "invoiced"

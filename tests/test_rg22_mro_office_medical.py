@@ -18,6 +18,7 @@ from datetime import datetime
 
 import pytest
 
+from connectors.state import StateStore
 from tests.retailer_support import (
     all_sent_accepted,
     inspected_clean,
@@ -93,15 +94,13 @@ def test_backorders_are_acknowledged_with_the_receipts_date(night):
     assert ["TDS", "420640"] in inv and ["REF", "CT", "MED-GPO-0091"] in inv  # 40 x 71.50 + 25 x 46.80 + 24 x 7.35
 
 
-@pytest.mark.xfail(strict=True, reason="a change after shipment is answered by an 865 only: a partner answered by a "
-                   "revised 855 (change_ack = \"855\", no 865 in receives) gets no answer (engine.lifecycle.changes "
-                   "_after_shipment; rg22 report)")
 def test_a_backorder_cancelled_after_the_shipment_is_answered_by_a_revised_855(tmp_path):
     """Medline receives 855s, not 865s (its profile: change_ack = "855", as docs/onboarding.md says for such a
     partner). 24 of its 60 IV kits shipped, 36 backordered; its 860 deletes the line's balance (POC DI). The 36 are
-    cancelled (CHANGE_BELOW_SHIPPED) and the change marked answered, but no document answers it: an 865 only for a
-    partner that receives one. The buyer's cancellation should be acknowledged as its changes before shipment are: a
-    revised 855 (BAK01 05) saying line 3 stands at the 24 shipped."""
+    cancelled (CHANGE_BELOW_SHIPPED) and the change is answered as its changes before shipment are: a revised 855
+    (BAK01 05, AD: the order as the buyer has it now) saying line 3 stands at the 24 shipped (no date: nothing is
+    left to ship), the other lines as shipped. It used to get no answer at all: an 865 only for a partner that
+    receives one."""
     sent = FIXTURES / "drops" / "medline" / "medline-850-5500312288.x12"
     ws, _found, _states = _one_po_night(tmp_path, sent, sent.read_bytes(), "5500312288")
     change = FIXTURES / "changes" / "medline-860-5500312288.x12"
@@ -109,8 +108,35 @@ def test_a_backorder_cancelled_after_the_shipment_is_answered_by_a_revised_855(t
     run_stages(ws, datetime(2026, 12, 2, 2))
     deliver_all(ws, datetime(2026, 12, 2, 3))
     assert ["AK2", "860", "23000001"] in segments(ws, "medline", "997")
-    answers = [s for s in segments(ws, "medline", "855") if s[0] == "BAK"]
+    sent = segments(ws, "medline", "855")
+    answers = [s for s in sent if s[0] == "BAK"]
     assert [s[1] for s in answers] == ["00", "05"]
+    ack = sent[sent.index(answers[1]):]
+    ack = ack[:next(k for k, s in enumerate(ack) if s[0] == "SE")]
+    assert answers[1][2] == "AD"
+    assert [s for s in ack if s[0] in ("PO1", "ACK", "CTT")] == [
+        ["PO1", "1", "40", "CS", "71.5", "", "VP", "MR-6001", "BP", "MDS195084", "MG", "NIT-EX-M-BX100"],
+        ["ACK", "IA", "40", "CS"], ["PO1", "2", "25", "CS", "46.8", "", "VP", "MR-6002", "BP", "NON21424"],
+        ["ACK", "IA", "25", "CS"], ["PO1", "3", "24", "EA", "7.35", "", "VP", "MR-6003", "BP", "DYND75504"],
+        ["ACK", "IA", "24", "EA"], ["CTT", "3", "89"]]
+    state = StateStore(ws.state_path)
+    try:
+        last = next(h for h in state.order_history("medline", "5500312288") if h["event"] == "change_settled")
+        change = state.pending_changes(statuses=("answered",))
+    finally:
+        state.close()
+    assert last["note"].endswith("; 855 AD") and last["document_id"], last
+    assert [c.po_number for c in change] == ["5500312288"]
+    # finance reads it as an answer (engine.finance_inputs.answer_rows: the ACKs of every 855 and 865 delivered)
+    import pyarrow as pa
+
+    from engine.finance_inputs import answer_rows
+
+    docs = sorted((ws.drop_root / "medline" / "outbox").glob("*-855-*.x12"))
+    read = answer_rows(pa.table({"partner": ["medline"] * len(docs), "document_id": list(range(1, len(docs) + 1)),
+                                 "doc_type": ["855"] * len(docs), "content": [p.read_bytes() for p in docs]}))
+    assert [(r["echo"], r["ack_code"], r["quantity"]) for r in read.to_pylist() if r["document_id"] == 2] == [
+        ("1", "IA", 40), ("2", "IA", 25), ("3", "IA", 24)]
 
 
 def test_lots_and_expiry_on_the_medical_856s(night):

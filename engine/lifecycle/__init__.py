@@ -53,6 +53,7 @@ from engine.lifecycle.changes import (
     refuse_unplaced_raises,
     repeat_keys,
     replay,
+    restate_shipped_answers,
 )
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
@@ -98,7 +99,7 @@ from engine.lifecycle.table import (
     next_state,
 )
 from schemas.findings import Finding
-from schemas.lifecycle import FindingRecord, Plan
+from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 
 
 def plan_file_findings(findings: list[Finding], *, partner: str, consequence: str, stage: str = "intake") -> Plan:
@@ -107,11 +108,15 @@ def plan_file_findings(findings: list[Finding], *, partner: str, consequence: st
 
 
 def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
-    """The plan with its documents in the order they are numbered: 865s by the 860's arrival, then the
-    rest (855s) in decision order. Control numbers follow this order, so it is part of the output."""
+    """The plan with its documents in the order they are numbered: the answers to 860s (865s, and the revised
+    855s answering a change after shipment, keyed by the change: engine.lifecycle.changes.revised_855) by the
+    860's arrival, then the rest (855s) in decision order. Control numbers follow this order, so it is part of
+    the output."""
+    def answers(doc: PlannedDocument) -> bool:
+        return doc.doc_type == "865" or (doc.doc_type == "855" and doc.sets[0].doc_key in change_ids)
+
     ranked = sorted(enumerate(plan.documents), key=lambda p: (
-        0 if p[1].doc_type == "865" else 1,
-        change_ids.get(p[1].sets[0].doc_key, 0) if p[1].doc_type == "865" else p[0]))
+        0 if answers(p[1]) else 1, change_ids.get(p[1].sets[0].doc_key, 0) if answers(p[1]) else p[0]))
     return replace(plan, documents=tuple(d for _, d in ranked))
 
 
@@ -132,7 +137,8 @@ __all__ = [
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
     "TransitionRefused",
     "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
-    "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers", "arrivals", "fingerprints",
+    "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
+    "restate_shipped_answers", "arrivals", "fingerprints",
     "repeat_keys",
     "addressed_documents", "asked_buyers",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",

@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.answer import backorder_day
+from engine.answer import backorder_day, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -39,6 +39,7 @@ from engine.changes import (
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
+from engine.po_ack import HEAD_KEYS, PLAIN
 from engine.po_change_ack import build_865, change_ack_type
 from rules.business.quantities import po4_unit_eaches
 from rules.shipment_units import ShipmentUnits
@@ -125,6 +126,22 @@ class ShippedAnswer:
         return f"865:{self.change.store_key}:{self.change.change_ref}"
 
 
+@dataclass(frozen=True, slots=True)
+class RestatedAnswer:
+    """An 860 answered at once after shipment by a revised 855 (a partner answered by 855s that receives no 865):
+    the order's lines as the change left them (revised_855). Built again once the run's backorder allocation
+    ran (restate_shipped_answers): raised units it refused, and the days its backorders are promised."""
+
+    change: StoredChange
+    order_row: dict
+    rows: pa.Table  # the order's canonical lines after the change
+    profile: PartnerProfile
+
+    @property
+    def doc_key(self) -> str:
+        return f"855:{self.change.store_key}:{self.change.change_ref}"
+
+
 @dataclass(slots=True)
 class Revisions:
     parts: list[Plan] = field(default_factory=list)  # one per change (or failed order), in order
@@ -143,6 +160,8 @@ class Revisions:
     dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
     # 865 doc key -> the change's result once refuse_unplaced_raises cut its raise (date_shipped_answers dates it)
     refused: dict[str, ChangeResult] = field(default_factory=dict)
+    # orders changed after shipment whose change a revised 855 answered: built again after the backorder step
+    restated: dict[Key, RestatedAnswer] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -179,6 +198,7 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
         if profile is None or key in failed:
             continue  # stays pending (a partner without a profile; an order that failed this run)
         rv.change_ids[f"865:{ch.store_key}:{ch.change_ref}"] = ch.id
+        rv.change_ids[f"855:{ch.store_key}:{ch.change_ref}"] = ch.id  # (a revised 855 answering it after shipment)
         record = rv.records.get(key)
         try:
             step = _Step(ch, record, rv, profile, tables, change_tables, today=today, at=at, run_id=run_id,
@@ -230,7 +250,7 @@ class _Step:
         order_row, lines = self._current(record)
         if record.state == OrderState.CLOSED:  # nothing more happens to it: refused whole, a finding says why
             result = apply_changes(order_row, lines, header, changes, shipped=True, closed=True)
-            return self._refused(header, result)
+            return self._refused(header, result, restate=(order_row, lines))
         if record.state in SHIPPING or self._has_shipped():
             # (an order that shipped and waits for its added lines' decision is still an order that shipped)
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
@@ -266,6 +286,8 @@ class _Step:
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
+            elif target == "restated":  # (the last change of the order's run states its lines as they end)
+                self.rv.restated[key] = value
             elif target in ("raised", "dated"):
                 getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
@@ -276,14 +298,20 @@ class _Step:
                 getattr(self.rv, target)[key] = value
 
     # --- the four outcomes ---------------------------------------------------------------------------
-    def _refused(self, header: dict, result: ChangeResult) -> Plan:
+    def _refused(self, header: dict, result: ChangeResult, restate: tuple[dict, pa.Table] | None = None) -> Plan:
+        """A change refused whole: an 865 (RD) answers it; for a partner answered by 855s, an order that shipped
+        (``restate``: its ORDERS row and lines) is answered by a revised 855 of its lines as they stand."""
         moves = ()
+        docs = self._865(header, result, always=True)
+        if not docs and restate is not None:
+            docs = self._855(*restate, tuple(self.rv.lines.get(self.key, ())))
         if self.record is not None:
+            said = f"; 855 {docs[0].sets[0].body[0][2]}" if docs and docs[0].doc_type == "855" else ""
             moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
-                          note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}",
-                          document_key=self._doc_key() if self._answers(always=True) else ""),)
+                          note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}{said}",
+                          document_key=docs[0].sets[0].doc_key if docs else ""),)
             self.updates[("records", self.key)] = moves[0].record
-        return Plan(transitions=moves, documents=self._865(header, result, always=True),
+        return Plan(transitions=moves, documents=docs,
                     change_updates=(ChangeUpdate(self.ch.id, "refused"),),
                     findings=self._findings(result, "change refused (865 RD); order unchanged"))
 
@@ -433,7 +461,7 @@ class _Step:
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
-            return self._refused(header, result)
+            return self._refused(header, result, restate=(order_row, table))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         findings = list(result.findings)
         others = {c: v for c, v in result.order_changes.items() if c not in DEADLINE_CHANGES}
@@ -457,24 +485,38 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
         doc_key = self._doc_key() if answered else ""
+
+        def restated(lines: tuple[LineRecord, ...]) -> tuple[tuple[PlannedDocument, ...], dict, str]:
+            """A partner answered by 855s that receives no 865: a revised 855 of ``lines`` (as the change left
+            them) answers the change, as its changes before shipment are."""
+            if answered or not self._answers_855():
+                return docs, said, doc_key
+            mine = self._855(order_row, result.new_lines, lines)
+            self.updates[("restated", self.key)] = RestatedAnswer(ch, order_row, result.new_lines, self.profile)
+            return mine, dict(ack_type=mine[0].sets[0].body[0][2], answered_with="855"), mine[0].sets[0].doc_key
+
+        def told(said: dict) -> str:
+            return f"; {said['answered_with']} {said['ack_type']}" if said else ""
+
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers):
             # (or only a line's store split moved: the new split kept for what is still to ship)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
             what = "dates moved" if deadlines or result.dated_line_numbers else "store split changed"
+            docs, said, doc_key = restated(revived or tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
                      note=f"{what} by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
                      "no line of the "
-                     f"{record.state.value} order changed{restored}" + (f"; 865 {said['ack_type']}" if said else ""),
+                     f"{record.state.value} order changed{restored}" + told(said),
                      revision=record.revision + 1, lines_key=new_key, change_file=ch.source_file)
             self._keep(t, order_row, result, revived or None, tuple(self.rv.reservations.get(self.key, ())))
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         lines=(OrderLines(*self.key, revived),) if revived else (),
                         findings=self._shipped_findings(result))
         if not touched:
+            docs, said, doc_key = restated(tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
-                     note=f"860 in {ch.source_file} changed no line of the {record.state.value} order"
-                     + (f"; 865 {said['ack_type']}" if said else ""))
+                     note=f"860 in {ch.source_file} changed no line of the {record.state.value} order" + told(said))
             self.updates[("records", self.key)] = t.record
             return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(ch.id, "answered"),),
                         findings=self._shipped_findings(result))
@@ -488,9 +530,9 @@ class _Step:
         to = _state_after(lines)
         event = _AFTER_SHIPMENT[to] if record.state in REOPENABLE else EventKind.CHANGE_ANSWERED
         new_key = f"{ch.store_key}-{ch.change_ref}"
+        docs, said, doc_key = restated(lines)
         t = move(record, event, at=self.at, run_id=self.run_id, document_key=doc_key,
-                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}"
-                 + (f"; 865 {said['ack_type']}" if said else ""),
+                 note=f"changed after shipment by 860 in {ch.source_file}: lines {sorted(touched)}" + told(said),
                  revision=revision, lines_key=new_key, change_file=ch.source_file, changed_lines=(),
                  line_count=result.new_lines.num_rows, value=_value(lines), **said)
         self._keep(t, order_row, result, lines, kept)
@@ -636,6 +678,17 @@ class _Step:
 
     def _doc_key(self) -> str:
         return f"865:{self.ch.store_key}:{self.ch.change_ref}"
+
+    def _answers_855(self) -> bool:
+        """A partner answered by revised 855s (change_ack "855") that receives no 865: a change to an order that
+        shipped is answered by a revised 855 (_855), never by nothing."""
+        p = self.profile
+        return p.change_ack == "855" and "855" in p.receives and "865" not in p.receives
+
+    def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...]) -> tuple[PlannedDocument, ...]:
+        if not self._answers_855():
+            return ()
+        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today),)
 
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
@@ -1003,6 +1056,46 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
                                         partner=key[0], po_number=key[1], source_sha256=a.change.store_key))
             replaced.add(a.doc_key)
     return Plan(documents=tuple(docs)), frozenset(replaced)
+
+
+def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Sequence[LineRecord],
+                profile: PartnerProfile, *, today: date) -> PlannedDocument:
+    """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped, for a partner answered by
+    855s: each line on the order (``rows``: its canonical lines after the change; ``lines``: their records as the
+    change left them; a line deleted or cancelled is no longer stated, as a revised 855 before shipment leaves a
+    deleted line out) restated by what its units make now (engine.answer.restated_line: shipped or to ship
+    accepted, backordered IB with its promise, refused IR), in the partner's 855 layout (its heading echoes as
+    the run's 855s do; ACK 068 and DTM 068 the order's ship day: its requested ship date or window opening,
+    today at the earliest). Its own doc key (855:<store key>:<change ref>), numbered with the 865s by the 860's
+    arrival (engine.lifecycle.in_answer_order)."""
+    first = {r["line_number"]: r for r in _first_line_rows(rows).to_pylist()}
+    live = [ln for ln in sorted(lines, key=lambda ln: ln.line_number)
+            if ln.state not in GONE_LINES and ln.line_number in first]
+    ship = max(d for d in (order_row.get("requested_ship_date"), order_row.get("ship_not_before"), today) if d)
+    head = {"po_number": ch.po_number, "po_date": order_row.get("po_date"), "purpose": "05",
+            "release_number": order_row.get("release_number")}
+    settings = profile.acks.po_ack
+    if settings != PLAIN:  # the PO's heading values the partner's 855 echoes
+        head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
+    rows = [first[ln.line_number] for ln in live]
+    body = statuses_855(head, rows, [restated_line(ln, r["quantity"], ship) for ln, r in zip(live, rows, strict=True)],
+                        today=today, settings=settings)
+    return transaction_set("855", "PR", f"855:{ch.store_key}:{ch.change_ref}", body, partner=ch.partner,
+                           po_number=ch.po_number, source_sha256=ch.store_key)
+
+
+def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:
+    """The revised 855s answering changes after shipment (``rv.restated``: the last of each order's run) built
+    again from the order's lines as the run's backorder allocation left them (``rv.lines``): raised units it
+    refused (refuse_unplaced_raises) are IR, units it placed accepted, a backorder it promised dated. The 855s
+    that changed, and their doc keys (the caller drops the ones the change step planned)."""
+    docs = []
+    for key, a in sorted(rv.restated.items()):
+        lines = rv.lines.get(key)
+        if lines is None:
+            continue
+        docs.append(revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today))
+    return Plan(documents=tuple(docs)), frozenset(d.sets[0].doc_key for d in docs)
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:

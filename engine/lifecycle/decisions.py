@@ -29,6 +29,7 @@ from engine.answer import (
     status_from_line,
     status_rows,
     status_table,
+    statuses_855,
     statuses_of,
     tells_something_new,
     unique_rows,
@@ -42,7 +43,7 @@ from engine.lifecycle.batches import group
 from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
-from engine.po_ack import HEAD_KEYS, PLAIN, LineAck, _num, build_855, delimiter_use, element_values, render_855s
+from engine.po_ack import HEAD_KEYS, PLAIN, _num, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
@@ -471,10 +472,8 @@ class _Batch:
                   settings: PoAckSettings = PLAIN) -> list:
         """One 855 as segments (build_855), for a document no delimiter set fits."""
         start, stop = span
-        acks = [LineAck(s.ack.status, s.ack.quantity, s.ack.unit_price, s.ack.ship_date, s.ack.parts)
-                for s in statuses_of(statuses.slice(start, stop - start))]
-        return build_855(head, rows.slice(start, stop - start).to_pylist(), acks, today=self.ctx.today,
-                         purpose=head["purpose"], settings=settings)
+        return statuses_855(head, rows.slice(start, stop - start).to_pylist(),
+                            statuses_of(statuses.slice(start, stop - start)), today=self.ctx.today, settings=settings)
 
     def _surprise(self, d: OrderDecision, record: OrderRecord, statuses: Sequence[LineStatus],
                   asked: Mapping[int, Decimal | None] | None = None) -> bool:
