@@ -1338,8 +1338,8 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
         profile = profiles.get(partner)
         if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR \
                 or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
-                or profile.fulfilment.asn.line_refs:
-            continue  # lots, serial numbers, the lines' own REFs: written by build_856 (engine.asn._item_writer)
+                or profile.fulfilment.asn.line_refs or profile.fulfilment.asn.case_at_pack:
+            continue  # lots, serial numbers, the lines' own REFs, the case at the pack level: written by build_856
         usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
         if usual is None:
             continue
@@ -1404,8 +1404,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     profile = profiles.get(partner)
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
             or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
-            or profile.fulfilment.asn.line_refs:
-        return None  # lots, serial numbers, the lines' own REFs: written by build_856 (engine.asn._item_writer)
+            or profile.fulfilment.asn.line_refs or profile.fulfilment.asn.case_at_pack:
+        return None  # lots, serial numbers, the lines' own REFs, the case at the pack level: written by build_856
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:
         return None
