@@ -662,7 +662,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     items: list[list] = []  # per I loop: [HL01, LIN01 (None until its LIN), SN1 count, HL02]
     sn1s: list[tuple[str, str, object]] = []  # per SN1: (PO, LIN01, SN102)
     cased: dict[str, list] = {}  # case_at_pack: per P loop, its SN1s' (SN102, SN103)
-    under: list[tuple[str, str, object, str, str]] = []  # case_at_pack: per item SN1 (parent HL, LIN01, SN102,
+    under: list[tuple] = []  # case_at_pack: per item SN1 (parent HL, LIN01, SN102,
     # SN103, its loop's PO401 filled in at the next HL)
     ssccs: set[str] = set()
     ctt: Segment | None = None
@@ -773,7 +773,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
                             problems=len(problems))
 
 
-def _case_quantities(cased: Mapping[str, list], under: Sequence[tuple[str, str, object, str, str]],
+def _case_quantities(cased: Mapping[str, list], under: Sequence[tuple],
                      po_of: Mapping[str, str], note: Callable[[str], None]
                      ) -> tuple[dict[tuple[str, str], Decimal], Decimal]:
     """check_856's quantities of a body whose pack level names the case (``cased``: each P loop's SN1s; ``under``:
@@ -783,13 +783,13 @@ def _case_quantities(cased: Mapping[str, list], under: Sequence[tuple[str, str, 
     total = Decimal(0)
     inner: dict[str, list] = defaultdict(list)
     for parent, line, text, unit, po401 in under:
-        inner[parent].append((line, Decimal(text), unit, po401))
+        inner[parent].append((line, Decimal(str(text)), unit, po401))
     for hl_id, held in inner.items():
         sn1 = cased.get(hl_id, [])
         if len(sn1) != 1:
             note(f"HL {hl_id}: a pack level naming its case needs one SN1 ({len(sn1)})")
             continue
-        cases, case_unit = Decimal(sn1[0][0]), sn1[0][1]
+        cases, case_unit = Decimal(str(sn1[0][0])), sn1[0][1]
         total += cases
         got[(po_of.get(hl_id, ""), held[0][0])] += cases
         counted = sum((q / Decimal(p) if u == "EA" and case_unit in CASE_UNITS and _positive(p) else q
