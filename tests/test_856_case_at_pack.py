@@ -22,7 +22,16 @@ from parsers.x12_reader import read_interchanges
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
 from schemas.shipments import Pack, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
-from tests.shipping_support import NOW, PROFILES, SHIP_FROM, SHIP_TO, sample_shipment, sscc, wrap_for
+from tests.shipping_support import (
+    NOW,
+    PROFILES,
+    SHIP_FROM,
+    SHIP_TO,
+    pyx12_map_folders,
+    sample_shipment,
+    sscc,
+    wrap_for,
+)
 
 CASED = AsnSettings(structure="SOTPI", case_at_pack=True)
 
@@ -107,6 +116,24 @@ def test_one_lines_two_lots_in_a_carton_are_one_pack_level_and_two_items():
     _pallet, pack, first, second = loops(body)
     assert pack[1:3] == [["LIN", "", "UA", "061414150201"], ["SN1", "", "36", "CA"]]
     assert [first[2][2], second[2][2]] == ["240", "192"]
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
+def test_our_validator_bots_and_pyx12_accept_the_pack_level_product(partner, tmp_path, tmp_path_factory):
+    pytest.importorskip("pyx12.x12n_document")
+    from tests.test_mark_for import accepted
+
+    uk = cases("3", 5, "10614141502018", "614141502011", qualifier="UK")
+    shipment = grocery_shipment((BEANS,), (PIZZA,), (uk,))
+    bodies = [build_856(shipment, CASED, created=NOW)]
+    # S-O-P-I by parcel: each carton's tracking number (REF 150) after its LIN/SN1, before its MAN
+    order = shipment.orders[0]
+    parcels = tuple(replace(p, tracking_number=f"1Z{k}") for k, p in enumerate(order.tares[0].packs))
+    parcel = replace(shipment, orders=(replace(order, tares=(), packs=parcels),))
+    bodies.append(build_856(parcel, AsnSettings(case_at_pack=True, package_tracking=True), created=NOW))
+    assert [s[0] for s in loops(bodies[1])[0]] == ["HL", "LIN", "SN1", "REF", "MAN"]
+    for body in bodies:
+        accepted(wrap_for(PROFILES[partner], "SH", "856", [body]), tmp_path, pyx12_map_folders(tmp_path_factory))
 
 
 def test_a_carton_of_two_order_lines_has_no_one_case_code():
