@@ -147,7 +147,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
         ctt.append(x12_decimal(total))
     add(ctt)
     check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
-              bsn05=bsn05, ctt_hash=asn.ctt_hash, ssccs_checked=written)
+              bsn05=bsn05, ctt_hash=asn.ctt_hash, ssccs_checked=written, case_at_pack=asn.case_at_pack)
     return body
 
 
@@ -164,10 +164,10 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
            with_ai: bool, total: Decimal, boxed: list[list[object]], asn: AsnSettings) -> tuple[int, Decimal]:
     """The cartons' P loops under ``parent`` (each with its REF*CN tracking number first when
     ``asn.package_tracking`` asks, the ``boxed`` segments after its MAN) and their items' I loops, numbered
-    on from HL ``n``: the last HL number and ``total`` plus the units each carton holds (SN102 summed); its
-    weight as a TD1 first when ``asn.pack_td1`` asks. With
-    ``asn.multi_box`` "first", a multi-box unit's box 2..m (its item shipping 0: the unit is on box 1) is a P loop
-    without its item."""
+    on from HL ``n``: the last HL number and ``total`` plus the units each carton holds (SN102 summed; with
+    ``asn.case_at_pack`` its pack level's SN1 and its items' SN1 in eaches alike); its weight as a TD1 when
+    ``asn.pack_td1`` asks. With ``asn.multi_box`` "first", a multi-box unit's box 2..m (its item shipping 0: the
+    unit is on box 1) is a P loop without its item."""
     add = body.append
     for pack in packs:
         n += 1
@@ -175,6 +175,8 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         items = pack.items if asn.multi_box == "each" else tuple(i for i in pack.items if i.quantity)
         p: list[object] = ["HL", str(n), parent[1], "P", "1" if items else "0"]
         add(p)
+        if asn.case_at_pack and pack.items:  # LIN (020) and SN1 (030) open the HL loop, before its TD1, REF and MAN
+            body += _case_pack(pack)
         if asn.pack_td1 and pack.weight is not None:
             add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
         if asn.package_tracking and pack.tracking_number:
@@ -188,7 +190,43 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
             body += item(line)
             units += line.quantity
         total += units
+        if asn.case_at_pack:  # the SN1s in eaches: the item writer's (_item_writer) SN102s count toward CTT02 too
+            total += sum((_eaches(line)[0] for line in pack.items), Decimal(0))
     return n, total
+
+
+CASE_UNITS = frozenset({"CA", "CS"})  # a unit of cases: its eaches are the item's case pack each (asn.case_at_pack)
+CASE_CODES = ("UA", "UK")  # the ids a pack level names a case by: the UPC case code (2-5-5), else the GTIN-14
+
+
+def _case_pack(pack: Pack) -> list[list[object]]:
+    """A carton's pack level product (asn.case_at_pack): LIN (no LIN01) with the case code of the one order line it
+    holds, and SN1 its quantity as shipped (the sum of its items: one line's lots), as H-E-B's 856 names what it
+    receives. A carton of two order lines, or of one in two units, has no one case code: DocumentError."""
+    first = pack.items[0]
+    if any(i.line_id != first.line_id or i.unit != first.unit for i in pack.items[1:]):
+        raise DocumentError("the pack level names one case code: a carton holds two order lines",
+                            carton=pack.carton_id or pack.sscc, lines=sorted({i.line_id for i in pack.items}))
+    quantity = sum((i.quantity for i in pack.items), Decimal(0))
+    return [["LIN", "", *_case_pair(first)], ["SN1", "", _decimal(quantity), first.unit]]
+
+
+def _case_pair(item: ShippedItem) -> tuple[str, ...]:
+    """The pack level's LIN pair of ``item``: its UA, else its UK; else every id the item level names."""
+    for qualifier in CASE_CODES:
+        for pid in item.product_ids:
+            if pid.qualifier == qualifier and pid.id:
+                return (qualifier, pid.id)
+    return _lin_pairs(item.product_ids, item.sku, ())
+
+
+def _eaches(item: ShippedItem) -> tuple[Decimal, str, int | None]:
+    """``item``'s quantity at the item level below a pack level naming its case (asn.case_at_pack): cases x its case
+    pack in EA (and the pack: the multiplier), or its quantity and unit as shipped (and None) when it is no case
+    unit or its pack is unknown."""
+    if item.unit in CASE_UNITS and item.pack:
+        return item.quantity * item.pack, "EA", item.pack
+    return item.quantity, item.unit, None
 
 
 def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
@@ -453,21 +491,27 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
     item."""
     rank, ordered, po4, pid, lots = asn.lin_qualifiers, asn.ordered_quantity, asn.item_po4, asn.item_pid, asn.lots
     weighed, prepacks, serials = asn.item_net_weight, asn.prepacks == "components", asn.serial_numbers
-    line_refs = asn.line_refs
+    line_refs, cased = asn.line_refs, asn.case_at_pack
 
     def item_segments(item: ShippedItem) -> list[list[object]]:
-        unit = item.unit
+        quantity, unit, times = _eaches(item) if cased else (item.quantity, item.unit, None)
         if ordered and item.ordered_quantity is not None:
-            sn1 = ["SN1", "", _decimal(item.quantity), unit, "", _decimal(item.ordered_quantity), unit]
+            wanted = item.ordered_quantity * times if times else item.ordered_quantity
+            sn1 = ["SN1", "", _decimal(quantity), unit, "", _decimal(wanted), unit]
         else:
-            sn1 = ["SN1", "", _decimal(item.quantity), unit]
+            sn1 = ["SN1", "", _decimal(quantity), unit]
         pairs = _lin_pairs(item.product_ids, item.sku, rank)
+        if cased:  # the case code is the pack level's (_case_pack): the consumer unit's ids here, when it has any
+            case = _case_pair(item)
+            rest = tuple(x for k in range(0, len(pairs), 2) if (pairs[k], pairs[k + 1]) != case
+                         for x in pairs[k:k + 2])
+            pairs = rest or pairs
         if lots == "lin" and item.lot_number:  # LIN carries 15 pairs at most: the lot in the last one left
             pairs = (*pairs[:28], "LT", item.lot_number)
         segs: list[list[object]] = [["LIN", item.line_id, *pairs], sn1]
         if prepacks and item.components:  # SLN (040) after SN1 (030), before PO4 (060)
             segs += sln_segments(item.components, rank)
-        if po4 and item.pack is not None:
+        if (po4 or cased) and item.pack is not None:
             seg: list[object] = ["PO4", str(item.pack)]
             if item.pack_size is not None:
                 seg += [x12_decimal(item.pack_size), item.pack_unit]
@@ -597,7 +641,8 @@ def _add(totals: dict[tuple, Decimal], first: dict[tuple, ShippedItem], item: Sh
 # --- the self-check ----------------------------------------------------------------------------
 
 def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tuple[str, str], Decimal], *,
-              bsn05: str | None = None, ctt_hash: bool = True, ssccs_checked: Container[str] = ()) -> None:
+              bsn05: str | None = None, ctt_hash: bool = True, ssccs_checked: Container[str] = (),
+              case_at_pack: bool = False) -> None:
     """Raise DocumentError listing every problem of an 856 body: HL01 sequential from 1; HL02 names
     an earlier HL of an allowed parent level (none for the one S); HL04 = 1 exactly when children
     follow; every T/P carries one MAN*GM with a valid SSCC, never repeated; every I a LIN and an SN1; every SLN
@@ -606,7 +651,9 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     ``ssccs_checked``: MAN02 values the caller wrote from SSCCs it validated (build_856); any other
     MAN02 is validated here. One walk reads the body into flat lists (the HL segments; each T/P loop's
     MAN count; each I loop's LIN01 and SN1 count; each SN1's PO, line and quantity); the checks then
-    run over those."""
+    run over those. ``case_at_pack`` (asn.case_at_pack): each P loop holding items names their case with one SN1,
+    which is what counts toward ``expected`` (its PO and its items' LIN01); its items' SN1 in eaches must come to its
+    cases times their PO401 (CTT02 sums both levels' SN102)."""
     problems: list[str] = []
     note = problems.append
     parents = PARENTS[structure]
@@ -619,8 +666,11 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     po_of: dict[str, str] = {}  # HL01 -> the PO its loop sits in (PRF01 of its O)
     children: set[str] = set()  # HL01s a later HL hangs under
     mans: list[list] = []  # per T/P loop: [HL01, MAN count]
-    items: list[list] = []  # per I loop: [HL01, LIN01 (None until its LIN), SN1 count]
+    items: list[list] = []  # per I loop: [HL01, LIN01 (None until its LIN), SN1 count, HL02]
     sn1s: list[tuple[str, str, object]] = []  # per SN1: (PO, LIN01, SN102)
+    cased: dict[str, list] = {}  # case_at_pack: per P loop, its SN1s' (SN102, SN103)
+    under: list[tuple] = []  # case_at_pack: per item SN1 (parent HL, LIN01, SN102,
+    # SN103, its loop's PO401 filled in at the next HL)
     ssccs: set[str] = set()
     ctt: Segment | None = None
     cur_id = cur_level = cur_po = ""
@@ -652,7 +702,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             cur_po = po_of[hl_id] = po_of.get(parent, "") if parent else ""
             cur_id, cur_level = hl_id, level
             if level == "I":
-                loop = [hl_id, None, 0]
+                loop = [hl_id, None, 0, parent]
                 items.append(loop)
             elif level == "P" or level == "T":
                 loop = [hl_id, 0]
@@ -661,6 +711,12 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
             if cur_level == "I":
                 loop[2] += 1
                 sn1s.append((cur_po, loop[1] or "", seg[2]))
+                if case_at_pack:
+                    under.append((loop[3], loop[1] or "", seg[2], seg[3] if len(seg) > 3 else "", ""))
+            elif cur_level == "P" and case_at_pack:
+                cased.setdefault(cur_id, []).append((seg[2], seg[3] if len(seg) > 3 else ""))
+        elif sid == "PO4" and case_at_pack and cur_level == "I" and under and under[-1][0] == loop[3]:
+            under[-1] = (*under[-1][:4], seg[1] if len(seg) > 1 else "")
         elif sid == "LIN":
             if cur_level == "I":
                 loop[1] = seg[1]
@@ -691,7 +747,7 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
         if str(seg[4]) != has:
             note(f"HL {seg[1]}: HL04 is {seg[4]}, children say {has}")
     problems += [f"HL {hl_id}: {n} MAN segments (one SSCC per carton or pallet)" for hl_id, n in mans if n != 1]
-    problems += [f"HL {hl_id}: an item needs one LIN and one SN1" for hl_id, line, n in items
+    problems += [f"HL {hl_id}: an item needs one LIN and one SN1" for hl_id, line, n, _parent in items
                  if line is None or n != 1]
     got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     sn1_total = Decimal(0)
@@ -699,6 +755,9 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
         qty = Decimal(text)
         sn1_total += qty
         got[(po, line)] += qty
+    if case_at_pack:
+        got, pack_total = _case_quantities(cased, under, po_of, note)
+        sn1_total += pack_total
     if ctt is None:
         problems.append("no CTT")
     else:
@@ -719,6 +778,33 @@ def check_856(body: list[Segment], structure: HlStructure, expected: Mapping[tup
     if problems:
         raise DocumentError("the 856 failed its self-check: " + "; ".join(problems[:20]),
                             problems=len(problems))
+
+
+def _case_quantities(cased: Mapping[str, list], under: Sequence[tuple],
+                     po_of: Mapping[str, str], note: Callable[[str], None]
+                     ) -> tuple[dict[tuple[str, str], Decimal], Decimal]:
+    """check_856's quantities of a body whose pack level names the case (``cased``: each P loop's SN1s; ``under``:
+    each item SN1's parent, LIN01, SN102, SN103 and PO401): per (PO, line) the pack levels' SN102, and their sum;
+    noted, a carton of items without one SN1 and items whose eaches are not its cases times their PO401."""
+    got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    total = Decimal(0)
+    inner: dict[str, list] = defaultdict(list)
+    for parent, line, text, unit, po401 in under:
+        inner[parent].append((line, Decimal(str(text)), unit, po401))
+    for hl_id, held in inner.items():
+        sn1 = cased.get(hl_id, [])
+        if len(sn1) != 1:
+            note(f"HL {hl_id}: a pack level naming its case needs one SN1 ({len(sn1)})")
+            continue
+        cases, case_unit = Decimal(str(sn1[0][0])), sn1[0][1]
+        total += cases
+        got[(po_of.get(hl_id, ""), held[0][0])] += cases
+        counted = sum((q / Decimal(p) if u == "EA" and case_unit in CASE_UNITS and _positive(p) else q
+                       for _line, q, u, p in held), Decimal(0))
+        if counted != cases:
+            note(f"HL {hl_id}: its items' SN1 ({'+'.join(str(q) for _l, q, _u, _p in held)}) is not its "
+                 f"{cases} {case_unit}")
+    return got, total
 
 
 def _positive(text: object) -> bool:
@@ -752,8 +838,9 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs \
-            or asn.ship_to_level != "shipment" or not shipments:
-        return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop)
+            or asn.ship_to_level != "shipment" or asn.case_at_pack or not shipments:
+        return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
+        # the case at the pack level: _case_pack)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:
@@ -920,9 +1007,12 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
                     *, created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]] | pa.Table,
                     sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
     """build_856_texts' texts of the shipments ``flat`` holds (``head(s)``: shipment s's head, asked only
-    for the shipments written): the tree and the self-check on the columns, then the text."""
+    for the shipments written): the tree and the self-check on the columns, then the text. A partner whose pack
+    level names the case (asn.case_at_pack) is left to build_856: every text None."""
     n_s = len(flat.n_hl)
     out: list[tuple[str, int] | None] = [None] * n_s
+    if asn.case_at_pack:
+        return out
     e, t = d.element, d.segment + d.suffix
     bad = set(flat.bad)
     n_hl, o_ship, o_hl, b_hl, b_parent, b_ship, b_order = (flat.n_hl, flat.o_ship, flat.o_hl, flat.b_hl,

@@ -7,7 +7,9 @@ per-segment objects); no paths, no clock (the time they were sent is the caller'
 invoice number, BIG04 PO and a header REF SI (the shipment billed). 856: one row per SN1 (SN102
 quantity, SN103 unit) with the nearest PRF01 (PO) and LIN01 (line id) before it, BSN02 (shipment),
 DTM 011 (departure, DTM03 time) and DTM 017 (expected delivery). A set missing what names it (BIG02,
-BIG04; BSN02; an SN1 without PRF or LIN) is left out with a RECORDED_DOCUMENT_INCOMPLETE finding.
+BIG04; BSN02; an SN1 without PRF or LIN) is left out with a RECORDED_DOCUMENT_INCOMPLETE finding. A pack level that
+names its case (LIN without LIN01, then SN1 in cases: [fulfilment.asn] case_at_pack) is the row, under the line id of
+the item loop after it; its items' SN1s in eaches are not counted again.
 
 An IT1 billed by weight (IT103 a weight: LB, KG ...) with a QTY 39 (the quantity shipped) in another unit in its
 loop bills a catch-weight line as our own 810 does (IT1*1*42.35*LB*3.49*PP ... QTY*39*3*CA): its quantity is the
@@ -218,6 +220,31 @@ def _by_weight(sets: _Sets, rows: np.ndarray, at: np.ndarray, quantity: pa.Array
     return (pa.array(qs, quantity.type), pa.array(us, pa.string()), pa.array(amounts, money))
 
 
+def _cases_at_pack(sets: _Sets, rows: np.ndarray, at: np.ndarray, po: pa.Array, line: pa.Array
+                   ) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
+    """The SN1 ``rows`` (in sets ``at``, with their PO and LIN01) as counted when a pack level names its case (an SN1
+    in an HL P loop whose LIN has no LIN01: engine.asn's case_at_pack): such an SN1 takes the LIN01 of the next LIN
+    (its item loop's), and the SN1s of the item loops under it (the same units in eaches) are left out. Unchanged
+    when no pack level has an SN1 (every other 856)."""
+    if not len(rows):
+        return rows, at, po, line
+    level = sets.nearest("HL", rows, at, 3)
+    cased = pc.and_(pc.fill_null(pc.equal(level, "P"), False), pc.is_null(line)).to_numpy(zero_copy_only=False)
+    if not cased.any():
+        return rows, at, po, line
+    hl_id, parent = sets.nearest("HL", rows, at, 1).to_pylist(), sets.nearest("HL", rows, at, 2).to_pylist()
+    packs = {(a, h) for a, h, c in zip(at.tolist(), hl_id, cased.tolist(), strict=True) if c}
+    keep = np.array([(a, p) not in packs for a, p in zip(at.tolist(), parent, strict=True)], bool)
+    marks, mark_set = sets.rows("LIN")
+    after = np.searchsorted(marks, rows, side="right")  # the next LIN: the item loop's under the pack
+    ok = cased & (after < len(marks))
+    ok[ok] &= mark_set[after[ok]] == at[ok]
+    next_line = element(sets.elements(marks[np.minimum(after, len(marks) - 1)]), 1) if len(marks) else line
+    line = pc.if_else(pa.array(ok), next_line, line)
+    mask = pa.array(keep)
+    return rows[keep], at[keep], po.filter(mask), line.filter(mask)
+
+
 def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     shipment_of = sets.first("BSN", 2)
     left = _moment(sets.first("DTM", 2, qualifier=(1, "011")), sets.first("DTM", 3, qualifier=(1, "011")))
@@ -227,6 +254,7 @@ def _ship_notices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     if len(rows):  # PRF02: the release shipped
         po = release_keys(po, sets.nearest("PRF", rows, at, 2))
     line = sets.nearest("LIN", rows, at, 1)
+    rows, at, po, line = _cases_at_pack(sets, rows, at, po, line)
     named = pc.is_valid(shipment_of).to_numpy(zero_copy_only=False)
     complete = pc.and_(pc.is_valid(po), pc.is_valid(line)).to_numpy(zero_copy_only=False) if len(rows) else \
         np.zeros(0, bool)

@@ -160,6 +160,15 @@ class AsnSettings(_Model):
     ship_to_level: Literal["shipment", "order"] = "shipment"
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
+    # the product at the pack level, as H-E-B's 856 asks (it receives from the pack level's case code and cases): each
+    # carton's P loop names, after its MAN*GM, the case code of the one order line it holds (LIN with no LIN01, the
+    # pair UA, the 12-digit UPC case code the PO sent; else UK, the GTIN-14; else the line's ids) and its quantity as
+    # shipped (SN1**36*CA); its item loop the consumer unit: LIN01 the line, the other ids (UP), SN1 in eaches
+    # (cases x the item's case pack: SN1**432*EA, the ordered quantity likewise) and PO4 with the pack. The
+    # confirmation's quantities are checked at the pack level, the eaches against them. S-O-P-I or S-O-T-P-I only; a
+    # carton holding two order lines is refused (ASN_NOT_BUILT). Such a partner's 856s are built as segments; off:
+    # cartons carry MAN only, the items the quantities as shipped
+    case_at_pack: bool = False
     per: Literal["shipment", "order"] = "shipment"  # one 856 per shipment, an order loop per PO it carries;
     # "order": one 856 per shipment and PO (Ulta's and other retailers' guides: "one ASN per purchase order", no
     # consolidation), each with its own BSN02 (the shipment id, "-" and the PO; a shipment of one PO keeps its id), the
@@ -169,6 +178,13 @@ class AsnSettings(_Model):
     @model_validator(mode="after")
     def _one_ia(self) -> AsnSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.asn]")
+        return self
+
+    @model_validator(mode="after")
+    def _packs_above_items(self) -> AsnSettings:
+        if self.case_at_pack and self.structure not in ("SOPI", "SOTPI"):
+            raise ValueError(f"case_at_pack names the case at a carton (pack) level above each item: structure SOPI "
+                             f"or SOTPI, not {self.structure}")
         return self
 
     @model_validator(mode="after")

@@ -1357,9 +1357,9 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
         if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in COLUMNAR \
                 or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
                 or profile.fulfilment.asn.line_refs or profile.fulfilment.asn.multi_box != "each" \
-                or profile.fulfilment.asn.pack_td1:
+                or profile.fulfilment.asn.pack_td1 or profile.fulfilment.asn.case_at_pack:
             continue  # lots, serial numbers, the lines' own REFs, multi-box units' further boxes without their item,
-            # each carton's TD1: written by build_856 (engine.asn._item_writer, _packs)
+            # each carton's TD1, the case at the pack level: written by build_856 (engine.asn._item_writer, _packs)
         usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
         if usual is None:
             continue
@@ -1425,8 +1425,9 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
             or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
             or profile.fulfilment.asn.line_refs or profile.fulfilment.asn.multi_box != "each" \
-            or profile.fulfilment.asn.pack_td1:
-        return None  # lots, serial numbers, the lines' own REFs, further boxes without items, carton TD1s: build_856
+            or profile.fulfilment.asn.pack_td1 or profile.fulfilment.asn.case_at_pack:
+        return None  # lots, serial numbers, the lines' own REFs, further boxes without items, carton TD1s, the case
+        # at the pack level: written by build_856
     usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
     if usual is None:
         return None
