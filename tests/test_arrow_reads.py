@@ -144,7 +144,8 @@ def test_a_column_null_for_its_first_thousand_rows_is_read_as_its_text(tmp_path)
         _null_first(store)
         got = store.finance_orders()
         sql = ("SELECT partner, po_number, state, revision, order_ref, lines_key, source_file, source_sha256, isa13,"
-               " gs06, st02, po_date, currency, change_file, received_at FROM orders ORDER BY partner, po_number")
+               " gs06, st02, po_date, currency, change_file, received_at, order_type FROM orders"
+               " ORDER BY partner, po_number")
         assert got.equals(_table(store._q(sql), ORDER_ROWS))
         assert got["po_date"].null_count == 1500 and got["received_at"].null_count == 1500 + 34
         assert _from_arrow(arrow_sql.read(str(tmp_path / "s.sqlite"), sql + " LIMIT 0"), ORDER_ROWS).equals(
