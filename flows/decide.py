@@ -53,9 +53,10 @@ class RunDecision:
     documents: Counter = field(default_factory=Counter)
     gx_docs: str = ""
     gx_note: str = ""
-    # each decided order's state once the plan is applied (after allocation: an order every line of which
-    # allocation could not fill is rejected although its rules accepted it): what the run's decide line counts
-    states: dict = field(default_factory=dict)
+    # each decided order's outcome (engine.decide's ACCEPTED, PENDING, REJECTED) as the plan leaves it, after
+    # allocation (an order every line of which allocation could not fill is rejected although its rules accepted
+    # it): what the run's decide line and the partners' tallies count
+    outcomes: dict = field(default_factory=dict)
 
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
@@ -185,8 +186,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     plan = lifecycle.in_answer_order(plan, revisions.change_ids)
     if out.decisions:
-        moved = lifecycle.planned_states(plan)
-        out.states = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
+        moved = lifecycle.planned_outcomes(plan)
+        out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}

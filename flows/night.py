@@ -576,11 +576,10 @@ def _intake_line(res: steps.PartnerResult) -> str:
 
 
 def _decide_line(run: steps.RunDecision) -> str:
-    from schemas.lifecycle import OrderState
+    from engine.decide import ACCEPTED, PENDING, REJECTED
 
     # as the plan left each order (after allocation), not the rules' verdict
-    states = Counter(run.states.get((d.partner, d.po_number), "") for d in run.decisions)
-    held, rejected = states[OrderState.HELD], states[OrderState.REJECTED]
+    outcomes = Counter(run.outcomes.get((d.partner, d.po_number), d.status) for d in run.decisions)
     docs = sum(run.documents.values())
-    return (f"{plural(len(run.decisions), 'order')} decided ({len(run.decisions) - held - rejected:,} acknowledged, "
-            f"{held:,} held, {rejected:,} rejected), {plural(docs, 'document')} created")
+    return (f"{plural(len(run.decisions), 'order')} decided ({outcomes[ACCEPTED]:,} acknowledged, "
+            f"{outcomes[PENDING]:,} held, {outcomes[REJECTED]:,} rejected), {plural(docs, 'document')} created")

@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.state import FINISHED, StateStore
+from engine.decide import ACCEPTED, PENDING, REJECTED
 from engine.report_failures import (
     failure_table,
     failures_csv,
@@ -60,7 +61,6 @@ from flows.recovery import report_folder, staging_dir
 from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
-from schemas.lifecycle import OrderState
 
 GX_FOLDER = "gx-docs"  # where the decide stage asks GX to write its results (flows.decide)
 VALIDATION_FILE = "validation.json"
@@ -294,10 +294,10 @@ def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
         r = by.get(d.partner)
         if r is None:
             continue
-        state = run.states.get((d.partner, d.po_number))  # as the plan left it (after allocation)
-        r.held += state == OrderState.HELD
-        r.rejected += state == OrderState.REJECTED
-        r.accepted += state not in (OrderState.HELD, OrderState.REJECTED)
+        outcome = run.outcomes.get((d.partner, d.po_number), d.status)  # as the plan left it (after allocation)
+        r.accepted += outcome == ACCEPTED
+        r.held += outcome == PENDING
+        r.rejected += outcome == REJECTED
     for (partner, doc_type), n in run.documents.items():
         if partner in by:
             by[partner].documents[doc_type] += n

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from engine.decide import ACCEPTED, PENDING, REJECTED
 from engine.lifecycle.backorders import lines_as_planned
 from engine.lifecycle.batches import addressed_documents, asked_buyers, batch_documents
 from engine.lifecycle.changes import (
@@ -99,7 +100,7 @@ from engine.lifecycle.table import (
     next_state,
 )
 from schemas.findings import Finding
-from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.lifecycle import FindingRecord, OrderState, Plan, PlannedDocument
 
 
 def plan_file_findings(findings: list[Finding], *, partner: str, consequence: str, stage: str = "intake") -> Plan:
@@ -120,15 +121,17 @@ def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
     return replace(plan, documents=tuple(d for _, d in ranked))
 
 
-def planned_states(plan: Plan) -> dict[tuple[str, str], str]:
-    """Each order the plan moves -> the state it leaves it in (its last move: the per-order transitions
-    are written before the columnar ones, Plan.decided)."""
+def planned_outcomes(plan: Plan) -> dict[tuple[str, str], str]:
+    """Each order the plan moves -> how it leaves it, in engine.decide's words: "held", "rejected" (answered RD,
+    e.g. every line refused by allocation although the rules accepted it) or "accepted" (its last move: the
+    per-order transitions are written before the columnar ones, Plan.decided)."""
     states = {t.record.key: str.__str__(t.record.state) for t in plan.transitions}
     for decided in plan.decided:
         t = decided.orders
         states.update(zip(zip(t["partner"].to_pylist(), t["po_number"].to_pylist(), strict=True),
                           t["state"].to_pylist(), strict=True))
-    return states
+    return {k: PENDING if s == OrderState.HELD else REJECTED if s == OrderState.REJECTED else ACCEPTED
+            for k, s in states.items()}
 
 
 __all__ = [
@@ -145,7 +148,7 @@ __all__ = [
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "plan_restored", "planned_document", "planned_states", "replay", "reserved_after",
+    "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after",
     "stored_line_keys", "table_keys",
     "to_decide",
 ]
