@@ -320,7 +320,7 @@ class _Step:
                     findings=self._findings(result, "change refused (865 RD); order unchanged"))
 
     def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
-        """A whole-order cancel (BCH01 01, or every line deleted) of an order that did not ship: its lines cancelled,
+        """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
         its reservations released, answered by an 865 when the partner receives them. A partner answered by 855s
         (no 865) gets a revised 855 of the order (once answered: ``order_row``/``table`` its current revision)
         with every line it had stated refused (ACK IR of the buyer's quantity; BAK02 RD), as retailers' guides
