@@ -14,7 +14,7 @@ from connectors.state import StateStore
 from tests import test_change_after_shipment as base
 from tests.support import run_stages
 from tests.test_change_after_shipment import NIGHT2, outbox, send_860
-from tests.test_change_after_shipment_855 import acks, answered_by_855s, revised
+from tests.test_change_after_shipment_855 import acks, answered_by_855s, killed_then_rerun, revised
 
 shipped_base, ws = base.shipped_base, base.ws  # the night 1 and day 1 workspace, copied per test
 PO = "INITECH-3000"
@@ -24,6 +24,20 @@ def _as_first_answered(ws) -> dict:
     """INITECH-3000's lines as its night-1 855 stated them (PO102 and ACKs, per PO101)."""
     (doc,) = [d for d in outbox(ws, "initech", "855") if any(r[0] == "BAK" and r[3] == PO for r in d)]
     return acks(doc)
+
+
+def _restated_as_answered(ws, pocs: list[list[str]], **how) -> dict:
+    """INITECH made answered by 855s, the 860 (``pocs``; ``how``: send_860's purpose, heading) run on night 2: no
+    865, one revised 855 stating the lines as the night-1 855 did; the order's last event, which names it."""
+    first = _as_first_answered(ws)
+    answered_by_855s(ws, "initech")
+    send_860(ws, "initech", PO, pocs, **how)
+    run_stages(ws, NIGHT2)
+    assert outbox(ws, "initech", "865") == []
+    assert acks(revised(ws, "initech", PO)) == first
+    last = _last_event(ws)
+    assert last["document_id"] and "855 " in last["note"], last
+    return last
 
 
 def _last_event(ws) -> dict:
@@ -52,40 +66,22 @@ def test_a_whole_order_cancel_before_shipment_is_answered_by_an_855_refusing_eve
 def test_a_change_refused_whole_before_shipment_is_answered_by_a_revised_855(ws):
     """An 860 with a purpose we do not apply (BCH01 22) is refused whole: the revised 855 restates the order as we
     answered it (the buyer's change not in it), the change_refused event names it."""
-    first = _as_first_answered(ws)
-    answered_by_855s(ws, "initech")
-    send_860(ws, "initech", PO, [["2", "QI", "30", "", "EA"]], purpose="22")
-    run_stages(ws, NIGHT2)
-    assert outbox(ws, "initech", "865") == []
-    assert acks(revised(ws, "initech", PO)) == first
-    last = _last_event(ws)
-    assert last["event"] == "change_refused" and last["document_id"] and "; 855 " in last["note"], last
+    last = _restated_as_answered(ws, [["2", "QI", "30", "", "EA"]], purpose="22")
+    assert last["event"] == "change_refused", last
 
 
 def test_a_dates_only_change_before_shipment_is_answered_by_a_revised_855(ws):
     """An 860 without POC lines that extends INITECH-3000's cancel date: the date is taken, the order not decided
     again; the revised 855 restates the lines as answered."""
-    first = _as_first_answered(ws)
-    answered_by_855s(ws, "initech")
-    send_860(ws, "initech", PO, [], heading=(["DTM", "001", "20261230"],))
-    run_stages(ws, NIGHT2)
-    assert outbox(ws, "initech", "865") == []
-    assert acks(revised(ws, "initech", PO)) == first
-    last = _last_event(ws)
-    assert last["event"] == "change_answered" and last["document_id"] and "; 855 " in last["note"], last
+    last = _restated_as_answered(ws, [], heading=(["DTM", "001", "20261230"],))
+    assert last["event"] == "change_answered" and "dates moved" in last["note"], last
 
 
 def test_a_change_touching_no_line_before_shipment_is_answered_by_a_revised_855(ws):
     """An 860 whose one POC names a line the order does not have (refused: no line changed): the revised 855
     restates the order as it stands."""
-    first = _as_first_answered(ws)
-    answered_by_855s(ws, "initech")
-    send_860(ws, "initech", PO, [["9", "QI", "5", "", "EA"]])
-    run_stages(ws, NIGHT2)
-    assert outbox(ws, "initech", "865") == []
-    assert acks(revised(ws, "initech", PO)) == first
-    last = _last_event(ws)
-    assert last["event"] == "change_answered" and last["document_id"] and "855 " in last["note"], last
+    last = _restated_as_answered(ws, [["9", "QI", "5", "", "EA"]])
+    assert last["event"] == "change_answered" and "changed no line" in last["note"], last
 
 
 @pytest.mark.parametrize("purpose, pocs, heading", [("01", [], ()), ("04", [], (["DTM", "001", "20261230"],))])
@@ -104,24 +100,4 @@ def test_a_kill_while_an_855_answers_a_cancel_then_a_rerun_equals_an_uninterrupt
         shipped_base, tmp_path, point):
     """`orderbridge run` killed (SIGKILL) once the 855 answering INITECH's cancel is numbered, or while the outbox
     is written, then run again: outbox, state store and report equal the night without a kill, the 855 sent once."""
-    import shutil
-    import signal
-
-    from flows.workspace import open_workspace
-    from tests.crash_harness import differences, orderbridge, snapshot
-
-    def prepared(name: str):
-        root = tmp_path / name
-        shutil.copytree(shipped_base, root, symlinks=True)
-        ws = open_workspace(root)
-        answered_by_855s(ws, "initech")
-        send_860(ws, "initech", PO, [], purpose="01")
-        return root
-
-    clean = prepared("clean")
-    assert orderbridge(clean, 1).returncode in (0, 1)
-    killed = prepared("killed")
-    assert orderbridge(killed, 1, env={"ORDERBRIDGE_KILL_AT": point}).returncode == -signal.SIGKILL
-    assert orderbridge(killed, 1).returncode in (0, 1)
-    assert differences(snapshot(killed, 1), snapshot(clean, 1)) == []
-    revised(open_workspace(killed), "initech", PO)
+    killed_then_rerun(shipped_base, tmp_path, point, "initech", PO, [], purpose="01")
