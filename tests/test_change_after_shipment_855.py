@@ -163,6 +163,13 @@ def test_a_kill_while_a_revised_855_answers_a_change_then_a_rerun_equals_an_unin
     """`orderbridge run` killed (SIGKILL) once the revised 855 answering ACME's raise after shipment is numbered,
     or while the outbox is written, then run again: the outbox, the state store and the night's report are those
     of the night run without a kill (tests/crash_harness.py), the revised 855 sent once under its number."""
+    killed_then_rerun(shipped_base, tmp_path, point, "acme", "ACME-1001", [["6", "QI", "8", "", "EA"]])
+
+
+def killed_then_rerun(shipped_base, tmp_path, point: str, partner: str, po: str, pocs: list[list[str]],
+                      purpose: str = "04") -> None:
+    """The 860 (``pocs``, ``purpose``) for ``po`` of ``partner`` made answered by 855s, run once clean and once
+    killed at ``point`` then run again: the two equal (tests/crash_harness.py), the revised 855 sent once."""
     import shutil
     import signal
 
@@ -173,8 +180,8 @@ def test_a_kill_while_a_revised_855_answers_a_change_then_a_rerun_equals_an_unin
         root = tmp_path / name
         shutil.copytree(shipped_base, root, symlinks=True)
         ws = open_workspace(root)
-        answered_by_855s(ws, "acme")
-        send_860(ws, "acme", "ACME-1001", [["6", "QI", "8", "", "EA"]])
+        answered_by_855s(ws, partner)
+        send_860(ws, partner, po, pocs, purpose=purpose)
         return root
 
     clean = prepared("clean")
@@ -183,4 +190,4 @@ def test_a_kill_while_a_revised_855_answers_a_change_then_a_rerun_equals_an_unin
     assert orderbridge(killed, 1, env={"ORDERBRIDGE_KILL_AT": point}).returncode == -signal.SIGKILL
     assert orderbridge(killed, 1).returncode in (0, 1)
     assert differences(snapshot(killed, 1), snapshot(clean, 1)) == []
-    revised(open_workspace(killed), "acme", "ACME-1001")
+    revised(open_workspace(killed), partner, po)

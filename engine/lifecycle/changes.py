@@ -258,10 +258,10 @@ class _Step:
         result = apply_changes(order_row, lines, header, changes, shipped=False,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
         if result.rejected:
-            return self._refused(header, result)
+            return self._refused(header, result, standing=(order_row, lines))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         if result.cancelled:
-            return self._cancelled(header, result)
+            return self._cancelled(header, result, order_row, lines)
         touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
         before = order_row
         order_row = {**order_row, **result.order_changes}
@@ -274,7 +274,7 @@ class _Step:
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
-            return self._nothing_touched(header, result)
+            return self._nothing_touched(header, result, order_row, lines)
         return self._revise(header, result, order_row, touched)
 
     def _deadlines_only(self, result: ChangeResult) -> bool:
@@ -298,13 +298,18 @@ class _Step:
                 getattr(self.rv, target)[key] = value
 
     # --- the four outcomes ---------------------------------------------------------------------------
-    def _refused(self, header: dict, result: ChangeResult, restate: tuple[dict, pa.Table] | None = None) -> Plan:
+    def _refused(self, header: dict, result: ChangeResult, restate: tuple[dict, pa.Table] | None = None,
+                 standing: tuple[dict, pa.Table] | None = None) -> Plan:
         """A change refused whole: an 865 (RD) answers it; for a partner answered by 855s, an order that shipped
-        (``restate``: its ORDERS row and lines) is answered by a revised 855 of its lines as they stand."""
+        (``restate``: its ORDERS row and lines), or one answered and not shipped (``standing``: _standing), is
+        answered by a revised 855 of its lines as they stand (the buyer's change not in it: the order stays as we
+        answered it; before shipment it used to get nothing)."""
         moves = ()
         docs = self._865(header, result, always=True)
         if not docs and restate is not None:
             docs = self._855(*restate, tuple(self.rv.lines.get(self.key, ())))
+        if not docs and standing is not None:
+            docs = self._standing(*standing)
         if self.record is not None:
             said = f"; 855 {docs[0].sets[0].body[0][2]}" if docs and docs[0].doc_type == "855" else ""
             moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
@@ -315,24 +320,38 @@ class _Step:
                     change_updates=(ChangeUpdate(self.ch.id, "refused"),),
                     findings=self._findings(result, "change refused (865 RD); order unchanged"))
 
-    def _cancelled(self, header: dict, result: ChangeResult) -> Plan:
+    def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
+        """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
+        its reservations released, answered by an 865 when the partner receives them. A partner answered by 855s
+        (no 865) gets a revised 855 of the order (once answered: ``order_row``/``table`` its current revision)
+        with every line it had stated refused (ACK IR of the buyer's quantity; BAK02 RD), as retailers' guides
+        ask an 855 to cancel a PO (docs/lifecycle.md): it used to get nothing, and did not know we would not ship."""
         note = f"cancelled by 860 in {self.ch.source_file}"
-        answered = self._answers(always=True)
-        said = dict(ack_type=change_ack_type(result), answered_with="865") if answered else {}
+        stored = self.rv.lines.get(self.key, ())
+        docs = self._865(header, result, always=True)
+        said = dict(ack_type=change_ack_type(result), answered_with="865") if docs else {}
+        if not docs and self._answered():
+            asked = {n: q for n, q in self.asked.items() if q is not None}
+            docs = self._855(order_row, table, tuple(
+                replace(ln, allocated=0, backordered=0, rejected=int(asked.get(ln.line_number, ln.allocated
+                                                                               + ln.backordered + ln.rejected)),
+                        shipped=Decimal(0)) for ln in stored))
+            said = dict(ack_type=docs[0].sets[0].body[0][2], answered_with="855") if docs else {}
+        doc_key = docs[0].sets[0].doc_key if docs else ""
         t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
-                 note=note + (f"; 865 {said['ack_type']}" if answered else ""),
-                 document_key=self._doc_key() if answered else "", changed_lines=(), **said)
+                 note=note + (f"; {said['answered_with']} {said['ack_type']}" if said else ""),
+                 document_key=doc_key, changed_lines=(), **said)
         lines = tuple(ln if ln.state in GONE_LINES else
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
                               promised_date=None, warehouses="", reason=note, run_id=self.run_id)
-                      for ln in self.rv.lines.get(self.key, ()))
+                      for ln in stored)
         superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ()))
         self.updates.update({("records", self.key): t.record, ("lines", self.key): lines,
                              ("reservations", self.key): ()})
         if self.key in self.rv.applied:
             self.updates[("applied_clear", self.key)] = None
         return Plan(transitions=(t,), lines=(OrderLines(*self.key, lines),),
-                    reservations=(OrderReservations(*self.key, ()),), documents=self._865(header, result, always=True),
+                    reservations=(OrderReservations(*self.key, ()),), documents=docs,
                     change_updates=(ChangeUpdate(self.ch.id, "answered"), *superseded),
                     findings=self._findings(result, "POC rejected (865 IR)"))
 
@@ -360,19 +379,22 @@ class _Step:
         return Plan(transitions=moves, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=(FindingRecord(found, self.ch.partner, self.ch.po_number, "none (warning)", "decide"),))
 
-    def _nothing_touched(self, header: dict, result: ChangeResult) -> Plan:
+    def _nothing_touched(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """An 860 that changed no line (every POC refused, or NC/dates POCs that change nothing we keep): the
         order stands as answered. A refused POC is answered by an 865 (IR) whatever the partner's change_ack,
         as a refused change is (_refused): a revised 855 would restate the order as it stands and say nothing
         of the refusal, and the buyer would wait for a change never made. So is a POC acknowledged without a
         change (a CT, RS or RB moving a line's ship or delivery date, which an order line does not keep:
         CHANGE_DATES_NOT_STORED; an NC): the 865 echoes it IA, as an 865 partner's is, where a revised 855
-        would restate the first one's 068 dates word for word; an 855 partner used to get no answer at all."""
+        would restate the first one's 068 dates word for word. A partner answered by 855s that receives no 865
+        gets a revised 855 of the order as it stands (_standing), as after shipment: it used to get nothing."""
         docs = self._865(header, result, always=bool(result.line_results))
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
+        if not docs and result.line_results and (docs := self._standing(order_row, table)):
+            said = f"answered: 855 {docs[0].sets[0].body[0][2]}"
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; {said}",
-                 document_key=self._doc_key() if docs else "")
+                 document_key=docs[0].sets[0].doc_key if docs else "")
         self.updates[("records", self.key)] = t.record
         return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=self._findings(result, "POC rejected (865 IR)"))
@@ -387,13 +409,16 @@ class _Step:
         Answered by an 865 echoing the new dates whatever the partner's change_ack (as a cancellation is): the
         order is not decided again, and a revised 855 would restate the first one word for word (an 855 carries
         no cancel-after or do-not-deliver date: engine.po_ack writes DTM 068 and ACK 068 ship dates only), so an
-        855 partner used to get no answer at all to the change."""
+        855 partner used to get no answer at all to the change. A partner answered by 855s that receives no 865
+        now gets a revised 855 of the order as it stands (_standing), as after shipment: the buyer knows we ship."""
         ch, record = self.ch, self.record
         docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
+        if not docs and (docs := self._standing(order_row, lines)):
+            said = f"; 855 {docs[0].sets[0].body[0][2]}"
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                 document_key=self._doc_key() if docs else "",
+                 document_key=docs[0].sets[0].doc_key if docs else "",
                  note=f"{'dates moved' if result.order_changes or result.dated_line_numbers else 'store split changed'}"
                  f" by 860 in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
@@ -684,6 +709,18 @@ class _Step:
         shipped is answered by a revised 855 (_855), never by nothing."""
         p = self.profile
         return p.change_ack == "855" and "855" in p.receives and "865" not in p.receives
+
+    def _answered(self) -> bool:
+        """The order was answered by an 855 (a line of it carries an ACK): a revised 855 may restate it."""
+        return any(ln.ack for ln in self.rv.lines.get(self.key, ()))
+
+    def _standing(self, order_row: dict, table: pa.Table) -> tuple[PlannedDocument, ...]:
+        """A revised 855 of an answered order that did not ship (acknowledged, nothing waiting for the rules), its
+        lines as they stand, for a partner answered by 855s (_855): the answer to a change before shipment that
+        leaves the lines as they are (dates only, no line touched, refused)."""
+        if self.record is None or self.record.state != OrderState.ACKNOWLEDGED or not self._answered():
+            return ()
+        return self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
 
     def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...]) -> tuple[PlannedDocument, ...]:
         if not self._answers_855():
@@ -1060,14 +1097,16 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
 
 def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Sequence[LineRecord],
                 profile: PartnerProfile, *, today: date) -> PlannedDocument:
-    """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped, for a partner answered by
-    855s: each line on the order (``rows``: its canonical lines after the change; ``lines``: their records as the
-    change left them; a line deleted or cancelled is no longer stated, as a revised 855 before shipment leaves a
-    deleted line out) restated by what its units make now (engine.answer.restated_line: shipped or to ship
-    accepted, backordered IB with its promise, refused IR), in the partner's 855 layout (its heading echoes as
-    the run's 855s do; ACK 068 and DTM 068 the order's ship day: its requested ship date or window opening,
-    today at the earliest). Its own doc key (855:<store key>:<change ref>), numbered with the 865s by the 860's
-    arrival (engine.lifecycle.in_answer_order)."""
+    """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped (or, before shipment, a
+    change the rules do not decide again: a whole-order cancel, whose ``lines`` come with every unit refused, a
+    change refused, one that moves dates or touches no line), for a partner answered by 855s: each line on the
+    order (``rows``: its canonical lines after the change; ``lines``: their records as the change left them; a
+    line deleted or cancelled is no longer stated, as a revised 855 before shipment leaves a deleted line out)
+    restated by what its units make now (engine.answer.restated_line: shipped or to ship accepted, backordered IB
+    with its promise, refused IR), in the partner's 855 layout (its heading echoes as the run's 855s do; ACK 068
+    and DTM 068 the order's ship day: its requested ship date or window opening, today at the earliest). Its own
+    doc key (855:<store key>:<change ref>), numbered with the 865s by the 860's arrival
+    (engine.lifecycle.in_answer_order)."""
     first = {r["line_number"]: r for r in _first_line_rows(rows).to_pylist()}
     live = [ln for ln in sorted(lines, key=lambda ln: ln.line_number)
             if ln.state not in GONE_LINES and ln.line_number in first]

@@ -1,0 +1,103 @@
+"""860s BEFORE shipment for a partner answered by revised 855s that receives no 865 (change_ack = "855"), on the
+paths that do not decide the order again: a whole-order cancel (BCH01 01), a change refused whole, a change that
+only moves dates, a change that touches no line. Each is answered by a revised 855 (BAK01 05) under the change's
+own doc key: the cancel with every line refused (ACK IR of the buyer's quantity, BAK02 RD), the others with the
+order's lines as they stand. They used to get no answer at all, and the buyer did not know whether we would ship.
+INITECH-3000 (lines 1 and 2, 6 + 24, acknowledged and not shipped) of the demo's night 1 and day 1
+(tests.test_change_after_shipment), INITECH's profile made one answered by 855s alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.state import StateStore
+from tests import test_change_after_shipment as base
+from tests.support import run_stages
+from tests.test_change_after_shipment import NIGHT2, outbox, send_860
+from tests.test_change_after_shipment_855 import acks, answered_by_855s, killed_then_rerun, revised
+
+shipped_base, ws = base.shipped_base, base.ws  # the night 1 and day 1 workspace, copied per test
+PO = "INITECH-3000"
+
+
+def _as_first_answered(ws) -> dict:
+    """INITECH-3000's lines as its night-1 855 stated them (PO102 and ACKs, per PO101)."""
+    (doc,) = [d for d in outbox(ws, "initech", "855") if any(r[0] == "BAK" and r[3] == PO for r in d)]
+    return acks(doc)
+
+
+def _restated_as_answered(ws, pocs: list[list[str]], **how) -> dict:
+    """INITECH made answered by 855s, the 860 (``pocs``; ``how``: send_860's purpose, heading) run on night 2: no
+    865, one revised 855 stating the lines as the night-1 855 did; the order's last event, which names it."""
+    first = _as_first_answered(ws)
+    answered_by_855s(ws, "initech")
+    send_860(ws, "initech", PO, pocs, **how)
+    run_stages(ws, NIGHT2)
+    assert outbox(ws, "initech", "865") == []
+    assert acks(revised(ws, "initech", PO)) == first
+    last = _last_event(ws)
+    assert last["document_id"] and "855 " in last["note"], last
+    return last
+
+
+def _last_event(ws) -> dict:
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", PO).state.value in ("acknowledged", "cancelled")
+        return state.order_history("initech", PO)[-1]
+    finally:
+        state.close()
+
+
+def test_a_whole_order_cancel_before_shipment_is_answered_by_an_855_refusing_every_line(ws):
+    """BCH01 01 (no POC lines) of INITECH-3000: the order is cancelled, and the revised 855 says so as retailers'
+    guides ask (docs/lifecycle.md): BAK02 RD, each line kept with its quantity and ACK IR for it."""
+    answered_by_855s(ws, "initech")
+    send_860(ws, "initech", PO, [], purpose="01")
+    run_stages(ws, NIGHT2)
+    assert outbox(ws, "initech", "865") == []
+    doc = revised(ws, "initech", PO)
+    assert next(r for r in doc if r[0] == "BAK")[2] == "RD"
+    assert acks(doc) == {"1": ["6", ("IR", "6", None)], "2": ["24", ("IR", "24", None)]}
+    last = _last_event(ws)
+    assert last["event"] == "change_cancelled" and last["document_id"] and "855 RD" in last["note"], last
+
+
+def test_a_change_refused_whole_before_shipment_is_answered_by_a_revised_855(ws):
+    """An 860 with a purpose we do not apply (BCH01 22) is refused whole: the revised 855 restates the order as we
+    answered it (the buyer's change not in it), the change_refused event names it."""
+    last = _restated_as_answered(ws, [["2", "QI", "30", "", "EA"]], purpose="22")
+    assert last["event"] == "change_refused", last
+
+
+def test_a_dates_only_change_before_shipment_is_answered_by_a_revised_855(ws):
+    """An 860 without POC lines that extends INITECH-3000's cancel date: the date is taken, the order not decided
+    again; the revised 855 restates the lines as answered."""
+    last = _restated_as_answered(ws, [], heading=(["DTM", "001", "20261230"],))
+    assert last["event"] == "change_answered" and "dates moved" in last["note"], last
+
+
+def test_a_change_touching_no_line_before_shipment_is_answered_by_a_revised_855(ws):
+    """An 860 whose one POC names a line the order does not have (refused: no line changed): the revised 855
+    restates the order as it stands."""
+    last = _restated_as_answered(ws, [["9", "QI", "5", "", "EA"]])
+    assert last["event"] == "change_answered" and "changed no line" in last["note"], last
+
+
+@pytest.mark.parametrize("purpose, pocs, heading", [("01", [], ()), ("04", [], (["DTM", "001", "20261230"],))])
+def test_a_partner_that_receives_865s_still_gets_one_865_and_no_855(ws, purpose, pocs, heading):
+    """INITECH as it is (receives 865): the cancel and the dates-only change are answered by one 865 each, as
+    before; no revised 855 comes."""
+    send_860(ws, "initech", PO, pocs, purpose=purpose, heading=heading)
+    run_stages(ws, NIGHT2)
+    assert len(outbox(ws, "initech", "865")) == 1
+    assert not [d for d in outbox(ws, "initech", "855") if any(r[0] == "BAK" and r[1] == "05" for r in d)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["after-numbering", "mid-outbox-write@1"])
+def test_a_kill_while_an_855_answers_a_cancel_then_a_rerun_equals_an_uninterrupted_night(
+        shipped_base, tmp_path, point):
+    """`orderbridge run` killed (SIGKILL) once the 855 answering INITECH's cancel is numbered, or while the outbox
+    is written, then run again: outbox, state store and report equal the night without a kill, the 855 sent once."""
+    killed_then_rerun(shipped_base, tmp_path, point, "initech", PO, [], purpose="01")
