@@ -95,9 +95,8 @@ def _whole_order(partner: str, po: str, rows: list[dict], at: dict) -> FindingRe
     also = f" The other lines were rejected with it though stock was there: {', '.join(others)}." if others else ""
     message = (f"PO {po} rejected whole (855 RD, every line IR): the partner ships complete and takes no backorder "
                f"([allocation] ship_complete = true, backorder = \"reject\"), and stock is short for {shorts}.{also} "
-               "What to do: ask the buyer to send the PO again once stock is in, or to cut the short lines (their "
-               "860 / a new PO); a partner that takes part of a PO sets backorder = \"promise\" or ship_complete = "
-               "false.")
+               "What to do: ask the buyer to send the PO again once stock is in, or without the short lines; a "
+               "partner that takes part of a PO sets backorder = \"allow\" or ship_complete = false.")
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=first["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, "order rejected (855 RD)", "decide")

@@ -1,6 +1,6 @@
 """A PO rejected for want of stock says why (engine.refusals): Wegmans' short night (tests/fixtures/rg20, its
-profile ship_complete = true and backorder = "reject", the paper towels 48 eaches short of its 80). Before, the
-whole PO was rejected (855 RD, every line IR, rejected_by_policy in status) without a finding: the failures report
+profile ship_complete = true and backorder = "reject"; 48 eaches of paper towels in stock for the 80 it wants).
+Before, the whole PO was rejected (855 RD, every line IR, rejected_by_policy in status) without a finding: the failures report
 and `orderbridge status` showed an order rejected with no reason. Now one STOCK_SHORT_REJECTED warning, at the
 short line's PO1, names the SKU, the units wanted, in stock and coming, the policy and the lines rejected with it;
 a warning, so the night exits 0 (stock is not an input error of the partner's)."""
@@ -14,7 +14,6 @@ from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-
 from typer.testing import CliRunner
 
 from connectors.snapshots import write_snapshot
@@ -66,3 +65,18 @@ def test_wegmans_short_night_says_why_its_po_was_rejected_whole(tmp_path):
     assert "STOCK_SHORT_REJECTED" in shown.output and "SKU GRC-206" in shown.output
     summary = json.loads((ws.reports_dir / run_id / "summary.json").read_text())
     assert for_run(summary) == ExitStatus.OK  # nothing the partner sent was wrong
+
+
+def test_a_csv_order_s_line_stock_refused_is_named_at_its_row_and_quantity_column(tmp_path):
+    """Umbrella's CSV feed: VP-1030 (toner) has no stock and no receipt, so line 2's units are rejected
+    (no_receipt); the warning is at the row and the layout's quantity column, as a rule's finding is."""
+    from tests.test_csv_order_shapes_run import DATED, feed, run_feed
+
+    prices = (REPO / "sample_files" / "reference" / "prices.csv").read_text()
+    prices += "umbrella,SKU-1030,32.3400,USD,2026-01-01,\n"  # its price on file: the line is answered, not held
+    _ws, found, ack = run_feed(tmp_path / "ws", feed(
+        DATED,
+        "U-7;26.11.2026;1;12;EA;25,70;VP-1013;04.12.2026;;;;UMB-9",
+        "U-7;;2;10;EA;32,34;VP-1030;;;;;"), reference={"prices.csv": prices})
+    assert ("decide", "STOCK_SHORT_REJECTED", 3, "Quantity", "U-7") in found
+    assert [a.split(";")[:3] for a in ack] == [["U-7", "1", "IA"], ["U-7", "2", "IR"]]
