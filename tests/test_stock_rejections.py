@@ -1,9 +1,9 @@
 """A PO rejected for want of stock says why (engine.refusals): Wegmans' short night (tests/fixtures/rg20, its
 profile ship_complete = true and backorder = "reject"; 48 eaches of paper towels in stock for the 80 it wants).
-Before, the whole PO was rejected (855 RD, every line IR, rejected_by_policy in status) without a finding: the failures report
-and `orderbridge status` showed an order rejected with no reason. Now one STOCK_SHORT_REJECTED warning, at the
-short line's PO1, names the SKU, the units wanted, in stock and coming, the policy and the lines rejected with it;
-a warning, so the night exits 0 (stock is not an input error of the partner's)."""
+Before, the whole PO was rejected (855 RD, every line IR, rejected_by_policy in status) without a finding: the
+failures report and `orderbridge status` showed an order rejected with no reason. Now one STOCK_SHORT_REJECTED
+warning, at the short line's PO1, names the SKU, the units wanted, in stock and coming, the policy and the lines
+rejected with it; a warning, so the night exits 0 (stock is not an input error of the partner's)."""
 
 from __future__ import annotations
 
