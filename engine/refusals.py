@@ -14,6 +14,7 @@ from __future__ import annotations
 from itertools import groupby
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from rules.business.common import business_finding
 from schemas.lifecycle import FindingRecord
@@ -40,8 +41,10 @@ def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *,
     orders' canonical ORDER_LINES (each finding is at its line's PO1)."""
     if refused.num_rows == 0:
         return ()
-    at = {(r["partner"], r["po_number"], r["line_number"]): r
-          for r in lines.select([c for c in _LINEAGE if c in lines.column_names]).to_pylist()}
+    # only the refused orders' lines are read row by row (a night's lines may be millions)
+    mine = lines.select([c for c in _LINEAGE if c in lines.column_names]).filter(
+        pc.is_in(lines["po_number"], value_set=pc.unique(refused["po_number"])))
+    at = {(r["partner"], r["po_number"], r["line_number"]): r for r in mine.to_pylist()}
     out: list[FindingRecord] = []
     rows = refused.to_pylist()
     for (partner, po), group in groupby(rows, key=lambda r: (r["partner"], r["po_number"])):
