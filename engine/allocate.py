@@ -50,6 +50,10 @@ How a run goes:
      the first such line in rank order is taken out, then the promises are made again, at most
      _LATE_PASSES times; then every line still late is taken out at once); "promise" keeps the promise.
      Allocation.late names every such line with the date it could have had (rejected or not).
+  8. Allocation.refused names every other line stock refused units of (a valid quantity's rejected rows, and a
+     case-pack rounding that left nothing): what it wanted, its SKU's free stock before the run's lines and what of
+     it no line took, the receipts left to promise, the reason, and whether its order was rejected whole
+     (ship_complete with backorder="reject") and by its shortfall (engine.refusals says why in a finding).
 
 Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
 changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
@@ -88,6 +92,27 @@ LATE = pa.schema([
     pa.field("deliver_by", pa.date32(), nullable=False),
     pa.field("rejected", pa.bool_(), nullable=False),  # late_backorder="reject": not promised (IR)
 ])
+# Lines stock refused units of (Allocation.refused): every rejection but the late ones (LATE names those) and
+# an invalid quantity (a rule's finding names it), with what the line wanted and what its SKU had
+REFUSED = pa.schema([
+    pa.field("partner", pa.string(), nullable=False),
+    pa.field("order_ref", pa.string(), nullable=False),
+    pa.field("po_number", pa.string(), nullable=False),
+    pa.field("line_number", pa.int32(), nullable=False),
+    pa.field("sku", pa.string(), nullable=False),
+    pa.field("ordered", pa.int64(), nullable=False),  # the line's units (eaches) as ordered
+    pa.field("wanted", pa.int64(), nullable=False),  # the units placed: as ordered, or rounded to whole cases
+    pa.field("rejected", pa.int64(), nullable=False),  # of them, rejected (0: rounded_to_zero left nothing)
+    pa.field("available", pa.int64(), nullable=False),  # the SKU's free stock before this run's lines took any
+    pa.field("left", pa.int64(), nullable=False),  # of it, what no line of the run took (the rest: lines ranked first)
+    pa.field("coming", pa.int64(), nullable=False),  # the SKU's receipt units left to promise
+    # the base reason (rejected_by_policy, no_backorder, no_receipt, unknown_sku, rounded_to_zero)
+    pa.field("reason", pa.string(), nullable=False),
+    pa.field("all_or_nothing", pa.bool_(), nullable=False),  # partial_allowed=False: the line took none of it
+    # ship_complete with backorder="reject": the whole order was rejected; short: this line's shortfall held it
+    pa.field("whole_order", pa.bool_(), nullable=False),
+    pa.field("short", pa.bool_(), nullable=False),
+])
 _BASE_REASONS = (
     "filled",
     "split",
@@ -114,6 +139,7 @@ class Allocation:
     lines: pa.Table  # schemas.inventory.ALLOCATION
     availability: pa.Table  # schemas.inventory.AVAILABILITY
     late: pa.Table = field(default_factory=LATE.empty_table)  # LATE: backorders that miss the deliver_by
+    refused: pa.Table = field(default_factory=REFUSED.empty_table)  # REFUSED: why stock rejected lines' units
 
 
 def allocate(
@@ -241,6 +267,7 @@ def allocate(
     avail = avail0.copy()
     alloc = np.zeros((n, W), np.int64)
     held = np.zeros(n, bool)
+    caused = np.zeros(n, bool)  # a ship-complete order's line whose shortfall held it
     if W:
         filler.run(perm, demand, avail, alloc)
     reject_policy = np.array([policies[name].backorder == "reject" for name in names], bool)[pol]
@@ -262,6 +289,7 @@ def allocate(
             short = ship_complete & ~held & (alloc.sum(1) < demand) & waits
             if not short.any():
                 break
+            caused |= short
             newly = np.isin(order_id, np.unique(order_id[short])) & ~held
             held |= newly
             touched = np.zeros(n_sku, bool)
@@ -327,11 +355,41 @@ def allocate(
         suffix,
         out_rank,
     )
+    # units refused (rejected, or a case-pack rounding that left nothing) for a reason the findings explain
+    refused = valid & (((rejected > 0) & ~too_late) | ((demand == 0) & (units > 0)))
+    coming = np.zeros(n_sku, np.int64)
+    if receipts.num_rows:
+        np.add.at(coming, _ints(pc.index_in(receipts["sku"], value_set=sku_values)),
+                  np.maximum(_ints(receipts["quantity"]), 0))
+    whole = held & reject_policy  # ship_complete and backorder="reject": the short order rejected whole
     return Allocation(
         lines=table,
         availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail),
         late=late if late is not None else LATE.empty_table(),
+        refused=_refused(lines, refused, units, demand, rejected, avail0.sum(1)[sku], avail.sum(1)[sku], coming[sku],
+                         np.where(demand == 0, _R["rounded_to_zero"], reject_reason), ~partial, whole,
+                         caused & whole, out_rank),
     )
+
+
+def _refused(lines, mask, units, demand, rejected, available, left, coming, reason, all_or_nothing, whole, short,
+             out_rank) -> pa.Table:
+    """REFUSED rows of the ``mask`` lines, in (partner, order_ref, line_number) order."""
+    li = np.flatnonzero(mask)
+    if not len(li):
+        return REFUSED.empty_table()
+    li = li[np.argsort(out_rank[li], kind="stable")]
+    take = pa.array(li)
+    columns = {name: lines[name].take(take) for name in ("partner", "order_ref", "po_number", "line_number", "sku")}
+    columns["line_number"] = columns["line_number"].cast(pa.int32())
+    columns["sku"] = columns["sku"].cast(pa.string())
+    for name, values in (("ordered", units), ("wanted", demand), ("rejected", rejected), ("available", available),
+                         ("left", left), ("coming", coming)):
+        columns[name] = pa.array(values[li], pa.int64())
+    columns["reason"] = pa.array(_BASE_REASONS, pa.string()).take(pa.array(reason[li]))
+    for name, values in (("all_or_nothing", all_or_nothing), ("whole_order", whole), ("short", short)):
+        columns[name] = pa.array(values[li], pa.bool_())
+    return pa.Table.from_pydict(columns, schema=REFUSED)
 
 
 class _Filler:

@@ -183,6 +183,13 @@ HINTS: dict[str, str] = {
         " line go (a cancel date already passed: the units were cancelled, or are kept with late_backorder"
         " \"promise\")."
     ),
+    "STOCK_SHORT_REJECTED": (
+        "Stock, not the partner's PO: the message names the short SKUs, units wanted, in stock and coming, and the"
+        " policy that rejected rather than wait. Tell the buyer (they may order again once stock is in; a"
+        " ship-complete PO rejected whole, also without its short lines); add the expected receipt if stock is"
+        " coming; a partner that takes backorders or part of a PO: [allocation] backorder = \"allow\" or"
+        " ship_complete = false."
+    ),
     "SHIP_WINDOW_INCONSISTENT": (
         "Ask the partner to correct the DTM dates (037 <= 010 <= 038, 037 <= 001, 064 <= 063, delivery after ship)."
     ),

@@ -236,6 +236,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "date (at allocation, or in a later run once the date has passed with units still backordered).",
     ),
     _C(
+        "STOCK_SHORT_REJECTED",
+        "business",
+        "warning",
+        "",
+        "Allocation rejected a line's units (or a ship-complete order whole) for want of stock, by the partner's "
+        "[allocation] policy or the PO's CSH: the SKU, units wanted, in stock and coming, and the policy named.",
+    ),
+    _C(
         "SHIP_WINDOW_INCONSISTENT",
         "business",
         "error",

@@ -111,6 +111,9 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # per the allocation policy's late_backorder) is reported, not decided from this entry; and by a
     # later run whose date is past the PO's (engine.lifecycle.backorders: the backorder cancelled or kept)
     "BACKORDER_AFTER_CANCEL": REJECT_LINE,
+    # raised by allocation, after the decision, to say why it rejected what it did (engine.refusals): reported,
+    # not decided from this entry (an order rejected whole by ship_complete + backorder "reject" says so)
+    "STOCK_SHORT_REJECTED": REJECT_LINE,
     "ORDER_PURPOSE_UNSUPPORTED": HOLD_ORDER,  # a person decides what e.g. an information copy means
     # the PO's CSH03 caps its value: which lines to cut (CSH02 0) or whether to cancel (1) is a person's call;
     # no 855 may promise more than the buyer allowed

@@ -199,6 +199,7 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     # (never deselected); a backorder after the cancel date is found by allocation, not by a rule
     every = {c.code for c in BUSINESS_CODES} - {"ORDER_DUPLICATE", "ORDER_PURPOSE_UNSUPPORTED",
                                                 "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL",
+                                                "STOCK_SHORT_REJECTED",
                                                 "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED"}
     assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
@@ -206,12 +207,14 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     profile.write_text(profile.read_text().replace('rule_suites = ["standard"]', 'rule_suites = ["items"]'))
     results, run = run_stages(ws, NOW)
     acme_codes = {f.code for f in run.findings if f.location.file.startswith("acme")}
-    assert acme_codes and acme_codes <= SUITES["items"]  # no price, credit, quantity... findings for ACME
+    # no price, credit, quantity... findings for ACME; allocation's own (not a rule's) says why stock refused lines
+    assert acme_codes and acme_codes - {"STOCK_SHORT_REJECTED"} <= SUITES["items"]
     state = StateStore(ws.state_path)
     # credit suite off: not held but answered; no toner can be placed, so the 855 is RD and the order is
-    # rejected (before the lifecycle it was recorded as "acknowledged" although its 855 said RD)
+    # rejected (before the lifecycle it was recorded as "acknowledged" although its 855 said RD), and says why
     order = state.order("acme", "ACME-1011")
     assert (order.state, order.ack_type) == ("rejected", "RD")
+    assert [f["code"] for f in state.findings(partner="acme", po_number="ACME-1011")] == ["STOCK_SHORT_REJECTED"]
 
 
 def test_a_purpose_we_do_not_act_on_is_held_through_the_whole_pipeline(tmp_path):

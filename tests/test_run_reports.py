@@ -72,12 +72,15 @@ def test_a_later_rerun_reports_the_crashed_runs_work_too(uninterrupted, tmp_path
 def test_each_finding_says_what_happened(uninterrupted):
     ws, run_id = uninterrupted
     rows = csv_rows((ws.reports_dir / run_id / "failures.csv").read_bytes())
-    assert len(rows) == 31 and all(r["consequence"] for r in rows)
+    assert len(rows) == 33 and all(r["consequence"] for r in rows)
     what = {(r["po_number"], r["code"], r["line_number"]): r["consequence"] for r in rows}
     assert what[("ACME-1001", "ITEM_UNKNOWN", "1")] == "line 1: IR"
     assert what[("ACME-1001", "CASE_PACK_ROUNDED", "4")] == "line 4: IQ 12"
     assert what[("ACME-1010", "DISCOUNT_OVER_THRESHOLD", "1")] == "order held for a person"
     assert what[("GLOBEX-2011", "ORDER_VALUE_BELOW_MINIMUM", "")] == "order rejected (855 RD)"
+    # INITECH takes no backorder: its lines stock cannot cover say why they were rejected (they used to say nothing)
+    assert what[("INITECH-3010", "STOCK_SHORT_REJECTED", "2")] == "line 2: IR"
+    assert what[("INITECH-3010", "STOCK_SHORT_REJECTED", "3")] == "line 3: IR"
     broken = [r for r in rows if r["file"] == "acme-po-broken.x12"]
     assert broken and all("997 AK5 R" in r["consequence"] and "file quarantined" in r["consequence"]
                           for r in broken)
@@ -98,7 +101,7 @@ def test_counts_per_partner_and_code_link_to_their_sections(uninterrupted):
     # severity in words, with its colour class
     assert '<td class="sev-error">error</td>' in html and '<td class="sev-warning">warning</td>' in html
     summary = json.loads((ws.reports_dir / run_id / "summary.json").read_text())
-    assert summary["totals"]["errors"] == 23 and summary["totals"]["warnings"] == 8
+    assert summary["totals"]["errors"] == 23 and summary["totals"]["warnings"] == 10  # 2: INITECH-3010's stock
     assert (summary["totals"]["files"], summary["totals"]["quarantined"], summary["totals"]["held"]) == (9, 3, 5)
     page = (ws.reports_dir / run_id / "summary.html").read_text()
     assert 'href="failures.html#partner-acme"' in page and "Open errors" in page

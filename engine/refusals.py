@@ -1,0 +1,105 @@
+"""Why allocation rejected what it did: a STOCK_SHORT_REJECTED finding for each line stock refused units of
+(engine.allocate's Allocation.refused), at the line's PO1, naming its SKU, the units it wanted, the SKU's stock
+and receipts, the policy (the partner's [allocation] or the PO's CSH) that rejected them rather than wait, and
+what ops can do; one per order for an order rejected whole (ship_complete with backorder = "reject"), at its
+first short line, naming every short line. A backorder rejected as too late is BACKORDER_AFTER_CANCEL's
+(engine.deadlines), an invalid quantity a rule's. Warnings: stock is not the partner's error (a run whose
+orders were only refused for stock exits 0, flows.exit_status).
+
+Pure: tables in, finding records out (flows.decide adds them to its plan).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rules.business.common import business_finding
+from schemas.lifecycle import FindingRecord
+
+_LINEAGE = ("partner", "po_number", "line_number", "line_id", "source_file", "isa13", "gs06", "st02",
+            "segment_position", "file_segment")
+_WHY = {
+    "rejected_by_policy": "the partner takes no backorder ([allocation] backorder = \"reject\")",
+    "no_backorder": "the PO takes no backorder (its CSH01 N or SP)",
+    "no_receipt": "no expected receipt covers them",
+    "unknown_sku": "the SKU has no stock row and no receipt at all",
+}
+_TODO = {
+    "rejected_by_policy": "if stock comes, the buyer may order the rest again",
+    "no_backorder": "if stock comes, the buyer may order the rest again",
+    "no_receipt": "add the receipt that brings them (inventory/receipts) before the buyer orders again",
+    "unknown_sku": "check the SKU's stock feed (inventory snapshot, receipts)",
+}
+
+
+def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *,
+                           stage: str = "decide") -> tuple[FindingRecord, ...]:
+    """STOCK_SHORT_REJECTED per REFUSED row (engine.allocate), one per order rejected whole; ``lines``: the
+    orders' canonical ORDER_LINES (each finding is at its line's PO1)."""
+    if refused.num_rows == 0:
+        return ()
+    # only the refused orders' lines are read row by row (a night's lines may be millions)
+    mine = lines.select([c for c in _LINEAGE if c in lines.column_names]).filter(
+        pc.is_in(lines["po_number"], value_set=pc.unique(refused["po_number"])))
+    at = {(r["partner"], r["po_number"], r["line_number"]): r for r in mine.to_pylist()}
+    out: list[FindingRecord] = []
+    rows = refused.to_pylist()
+    for (partner, po), group in groupby(rows, key=lambda r: (r["partner"], r["po_number"])):
+        group = list(group)
+        whole = [r for r in group if r["whole_order"]]
+        if whole:
+            out.append(_whole_order(partner, po, whole, at))
+        out += [_line(partner, po, r, at) for r in group if not r["whole_order"]]
+    return tuple(out)
+
+
+def _stock(r: dict) -> str:
+    others = r["available"] - r["left"] - (0 if r["whole_order"] else r["wanted"] - r["rejected"])
+    taken = f" ({others} of it placed on other lines of the run first)" if others > 0 else ""
+    return (f"{r['wanted']} eaches wanted, {r['available']} in stock for the run{taken}, {r['coming']} coming on "
+            "receipts")
+
+
+def _line(partner: str, po: str, r: dict, at: dict) -> FindingRecord:
+    row = at.get((partner, po, r["line_number"]), {"partner": partner, "po_number": po,
+                                                    "line_number": r["line_number"]})
+    name = f"Line {row.get('line_id') or r['line_number']} (SKU {r['sku']})"
+    if r["reason"] == "rounded_to_zero":
+        message = (f"{name}: {r['ordered']} eaches ordered, fewer than a whole case: the partner's case-pack "
+                   "rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line is "
+                   "rejected (855 IR). Ask the buyer to order whole cases.")
+    else:
+        taken = r["wanted"] - r["rejected"]
+        placed = f"{taken} placed, " if taken else ""
+        whole = (" The line takes all or nothing ([allocation] partial_allowed = false): none of it was placed."
+                 if r["all_or_nothing"] and not taken and r["available"] else "")
+        message = (f"{name}: {_stock(r)}; {placed}{r['rejected']} rejected (855 IR): {_WHY[r['reason']]}.{whole} "
+                   f"What to do: {_TODO[r['reason']]}.")
+    f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
+                         line="segment_position" in row)
+    return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
+
+
+def _whole_order(partner: str, po: str, rows: list[dict], at: dict) -> FindingRecord:
+    short = [r for r in rows if r["short"]] or rows
+    first = short[0]
+    row = at.get((partner, po, first["line_number"]), {"partner": partner, "po_number": po,
+                                                        "line_number": first["line_number"]})
+
+    def named(r: dict) -> str:
+        line = at.get((partner, po, r["line_number"]), {}).get("line_id") or r["line_number"]
+        return f"line {line} (SKU {r['sku']})"
+
+    shorts = "; ".join(f"{named(r)}: {_stock(r)}" for r in short)
+    others = [named(r) for r in rows if r not in short]
+    also = f" The other lines were rejected with it though stock was there: {', '.join(others)}." if others else ""
+    message = (f"PO {po} rejected whole (855 RD, every line IR): the partner ships complete and takes no backorder "
+               f"([allocation] ship_complete = true, backorder = \"reject\"), and stock is short for {shorts}.{also} "
+               "What to do: ask the buyer to send the PO again once stock is in, or without the short lines; a "
+               "partner that takes part of a PO sets backorder = \"allow\" or ship_complete = false.")
+    f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=first["ordered"],
+                         line="segment_position" in row)
+    return FindingRecord(f, partner, po, "order rejected (855 RD)", "decide")
