@@ -59,3 +59,36 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     # Scheels' 004030 documents are built by 004010's dictionary: the checkers read them relabelled 004010
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=6, answers=6, as_read=lambda b: b.replace(
         b"*^*00403*", b"*U*00401*").replace(b"*X*004030~", b"*X*004010~"))
+
+
+def test_gamestop_856_names_the_bill_of_lading_and_vendor_number_at_the_shipment_level(night):
+    """GameStop's 856 guide requires two REFs in the shipment's HL loop: the bill of lading and our vendor number.
+    shipment_refs could name BM and CN only: the vendor number went in the order loop alone, and GameStop's
+    required shipment-level REF was missing. Now shipment_refs "IA" writes it there (after REF*BM, before DTM*011);
+    the order loop keeps its own. The consoles carry each unit's serial (REF*SE) as the DC scanned it."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "gamestop", "856"), "GS-SHP-01", "BSN")
+    o = asn.index(["HL", "2", "1", "O", "1"])
+    assert [s for s in asn[:o] if s[0] == "REF"] == [["REF", "BM", "BOL-GS-098765"], ["REF", "IA", "GSV8812"]]
+    at = asn.index(["REF", "IA", "GSV8812"])
+    assert asn[at + 1][:2] == ["DTM", "011"]
+    assert asn[o + 1: o + 4] == [["PRF", "4510098765", "", "", "20261124"], ["REF", "IA", "GSV8812"],
+                                 ["REF", "DP", "070"]]
+    assert [s[2] for s in asn if s[:2] == ["REF", "SE"]] == [f"GSN1A000{k}" for k in range(1, 7)]
+
+
+def test_a_vendor_number_at_the_shipment_level_needs_one():
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from schemas.profile import PartnerProfile
+
+    data = tomllib.loads((FIXTURES / "partners" / "gamestop.toml").read_text(encoding="utf-8"))
+    assert PartnerProfile.model_validate(data).fulfilment.asn.shipment_refs == ("BM", "IA")
+    del data["fulfilment"]["asn"]["vendor_number"]
+    with pytest.raises(ValidationError, match="shipment_refs"):
+        PartnerProfile.model_validate(data)
+    data["fulfilment"]["asn"]["shipment_refs"] = ["BM", "VR"]
+    with pytest.raises(ValidationError):
+        PartnerProfile.model_validate(data)
