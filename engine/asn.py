@@ -304,7 +304,7 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
-    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN), in our order
+    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN, IA), in our order
     bill_of_lading = bill_of_lading or (tracking_number if asn.bm_from_tracking else "")
     if bill_of_lading and "BM" in wanted:
         segs.append(["REF", "BM", bill_of_lading])
@@ -313,6 +313,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     for qualifier, value in extra_refs:
         if qualifier in wanted:
             segs.append(["REF", qualifier, value])
+    if "IA" in wanted and asn.vendor_number:  # the vendor number at the S level (GameStop's 856 requires it there)
+        segs.append(["REF", "IA", asn.vendor_number])
     dtm: list[object] = ["DTM", "011", _ccyymmdd(ship_date)]
     if ship_time is not None:
         dtm.append(_hhmm(ship_time))

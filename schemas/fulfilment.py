@@ -112,9 +112,10 @@ class AsnSettings(_Model):
     # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
     # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
     # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
-    shipment_refs: tuple[Literal["BM", "CN"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
+    shipment_refs: tuple[Literal["BM", "CN", "IA"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
     # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
-    # REF max use 1) names the one it wants, e.g. ("BM",)
+    # REF max use 1) names the one it wants, e.g. ("BM",); IA: vendor_number there too, after BM and CN (GameStop's
+    # 856 requires the bill of lading and the vendor number at the shipment level), besides each order loop's
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
     # TD1 in each order loop (after PRF): the order's cartons (CTN25) and their gross weight, as Nordstrom's 856
@@ -178,6 +179,12 @@ class AsnSettings(_Model):
     @model_validator(mode="after")
     def _one_ia(self) -> AsnSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.asn]")
+        return self
+
+    @model_validator(mode="after")
+    def _vendor_number_at_s(self) -> AsnSettings:
+        if "IA" in self.shipment_refs and not self.vendor_number:
+            raise ValueError('shipment_refs "IA" writes the vendor number at the shipment level: set vendor_number')
         return self
 
     @model_validator(mode="after")
