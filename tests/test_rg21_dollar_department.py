@@ -282,7 +282,7 @@ def test_their_4030_documents_are_checked_in_4030(night, maps, tmp_path):  # noq
     from tests.test_pyx12_outbound import pyx12_accepts
 
     ws, _found, _states = night
-    sent = next((ws.drop_root / "dollartree" / "outbox").glob("dollartree-856-*.x12")).read_bytes()
+    sent = sorted((ws.drop_root / "dollartree" / "outbox").glob("dollartree-856-*.x12"))[0].read_bytes()
     assert b"*00403*" in sent and b"*X*004030~" in sent
     assert bots_check(sent, tmp_path)[0] and pyx12_accepts(sent.decode(), maps)[0]
     long_ref = sent.replace(b"REF*BM*BOL-DT-4471~", b"REF*BM*" + b"B" * 40 + b"~")
@@ -292,6 +292,17 @@ def test_their_4030_documents_are_checked_in_4030(night, maps, tmp_path):  # noq
     assert [f.code for f in validate_outbound(long_ref) if f.severity == "error"]
     no_quantity = sent.replace(b"SN1**1*CA", b"SN1***CA", 1)
     assert no_quantity != sent and not pyx12_accepts(no_quantity.decode(), maps)[0]
+    # Belk's 855 (004030VICS, read by Bots as 004030): 004020 took MSG out of the 855 (MTX instead), so a note in
+    # an N9 loop's MSG, valid in 004010, is refused in 004030. Our 855 writes no MSG
+    ack = sorted((ws.drop_root / "belk" / "outbox").glob("belk-855-*.x12"))[0].read_bytes().replace(
+        b"*X*004030VICS~", b"*X*004030~")
+    assert bots_check(ack, tmp_path)[0] and b"MSG*" not in ack
+    segs = ack.count(b"~") - 4  # less ISA, GS, GE, IEA
+    noted = ack.replace(b"REF*DP*310~", b"REF*DP*310~\nN9*L1*NOTE~\nMSG*SHIP COMPLETE~").replace(
+        f"SE*{segs}*".encode(), f"SE*{segs + 2}*".encode())
+    assert noted.count(b"SE*") == 1 and f"SE*{segs + 2}*".encode() in noted
+    assert bots_check(noted.replace(b"*X*004030~", b"*X*004010~"), tmp_path)[0]
+    assert not bots_check(noted, tmp_path)[0]
 
 
 def test_a_urbn_replacement_850_replaces_the_order(tmp_path):
