@@ -84,10 +84,13 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
 
 
 _MAP_FOLDERS: dict[str, Path] = {}
+# Later releases of 004010 we write (a partner's gs_version and isa_version: 004030 for Belk, Dollar Tree, Ross),
+# each with maps of its own: 004010's dictionary under its GS08
+LATER_RELEASES = ("004020", "004030", "004040", "004050", "004060")
 # pyx12 reads an interchange of ISA12 00401 or 00501 only ("does not look like an X12 data file" otherwise): a
-# 004030 document (ISA12 00403, ISA11 a repetition separator since 00402) is handed to it as 00501, the one of the
-# two whose ISA11 is a repetition separator (as 00401 its "^" is an invalid ID character), its group and sets
-# checked under GS08 004030 by the 004030 maps
+# later release's document (ISA12 00403, ISA11 a repetition separator since 00402) is handed to it as 00501, the
+# one of the two whose ISA11 is a repetition separator (as 00401 its "^" is an invalid ID character), its group and
+# sets checked under their own GS08 (004030) by that release's maps
 PYX12_ISA12 = "00501"
 
 
@@ -98,13 +101,14 @@ def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
     from engine.pyx12_maps import map_files
 
     if not _MAP_FOLDERS:
-        for version in ("004010", "005010", "004030"):  # 004030: a later release we write (gs_version)
+        for version in ("004010", "005010", *LATER_RELEASES):
             folder = tmp_path_factory.mktemp(f"pyx12-{version}")
             for name, text in map_files(version).items():
-                if version == "004030":  # pyx12 reads ISA12 00401 and 00501 only (tests.test_pyx12_outbound)
-                    name = name.replace("control.00403", f"control.{PYX12_ISA12}")
-                    for was, now in (("control.00403", f"control.{PYX12_ISA12}"), ('"00403"', f'"{PYX12_ISA12}"'),
-                                     (">00403<", f">{PYX12_ISA12}<")):
+                if version in LATER_RELEASES:  # under the ISA12 pyx12 reads (PYX12_ISA12)
+                    isa12 = "00" + version[2:5]
+                    name = name.replace(f"control.{isa12}", f"control.{PYX12_ISA12}")
+                    for was, now in ((f"control.{isa12}", f"control.{PYX12_ISA12}"), (f'"{isa12}"', f'"{PYX12_ISA12}"'),
+                                     (f">{isa12}<", f">{PYX12_ISA12}<")):
                         text = text.replace(was, now)
                 (folder / name).write_text(text, encoding="utf-8")
             _MAP_FOLDERS[version] = folder

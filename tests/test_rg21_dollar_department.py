@@ -305,6 +305,28 @@ def test_their_4030_documents_are_checked_in_4030(night, maps, tmp_path):  # noq
     assert not bots_check(noted, tmp_path)[0]
 
 
+@pytest.mark.parametrize("release", ["004020", "004030", "004040", "004050", "004060"])
+def test_their_855_856_and_810_are_valid_in_each_later_release_of_004010(night, maps, tmp_path, release):  # noqa: F811
+    """The releases a profile's gs_version (with isa_version) may name after 004010 where all three checks can be
+    made: our validator (004010's dictionary), Bots' grammar of that release and pyx12 with that release's maps
+    (tests.shipping_support.LATER_RELEASES). Dollar Tree's 855, 856 and 810, labelled so, pass all three."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, _found, _states = night
+    for kind in ("855", "856", "810"):
+        path = sorted((ws.drop_root / "dollartree" / "outbox").glob(f"dollartree-{kind}-*.x12"))[0]
+        relabelled = path.read_bytes().replace(b"*00403*", f"*00{release[2:5]}*".encode(), 1).replace(
+            b"*X*004030~", f"*X*{release}~".encode())
+        assert relabelled.count(release.encode()) == 1, kind
+        assert [f for f in validate_outbound(relabelled) if f.severity == "error"] == [], kind
+        ok, errors = bots_check(relabelled, tmp_path)
+        assert ok, (kind, errors)
+        ok, ack = pyx12_accepts(relabelled.decode(), maps)
+        assert ok, (kind, ack[:800])
+
+
 def test_a_urbn_replacement_850_replaces_the_order(tmp_path):
     """URBN 'does not transmit 860s in the event of PO revision': the vendor receives an 850 replacement
     transmission (the same PO number, BEG01 00) and must take the new PO in (profile resent_po "replace"). Line 2
