@@ -16,12 +16,14 @@ from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.profile import PartnerProfile, load_profiles
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.x12dict import WRITTEN_RELEASES
 from tests.support import REPO
 
 PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 28, 14, 5)
 PREFIX = "0614141"
-OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})})
+# the releases we write: a partner's gs_version may name a later release of the version (004030)
+OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})}, versions=frozenset(WRITTEN_RELEASES))
 
 SHIP_FROM = Party("SF", "OrderBridge Supply DC", "92", "DC-EAST", "1 Dock Road", "", "Newark", "NJ", "07101", "US")
 SHIP_TO = Party("ST", "ACME DC 7", "92", "DC07", "1 Way", "", "Columbus", "OH", "43215", "US")
@@ -82,6 +84,14 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
 
 
 _MAP_FOLDERS: dict[str, Path] = {}
+# Later releases of 004010 we write (a partner's gs_version and isa_version: 004030 for Belk, Dollar Tree, Ross),
+# each with maps of its own: 004010's dictionary under its GS08
+LATER_RELEASES = ("004020", "004030", "004040", "004050", "004060")
+# pyx12 reads an interchange of ISA12 00401 or 00501 only ("does not look like an X12 data file" otherwise): a
+# later release's document (ISA12 00403, ISA11 a repetition separator since 00402) is handed to it as 00501, the
+# one of the two whose ISA11 is a repetition separator (as 00401 its "^" is an invalid ID character), its group and
+# sets checked under their own GS08 (004030) by that release's maps
+PYX12_ISA12 = "00501"
 
 
 def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
@@ -91,9 +101,15 @@ def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
     from engine.pyx12_maps import map_files
 
     if not _MAP_FOLDERS:
-        for version in ("004010", "005010"):
+        for version in ("004010", "005010", *LATER_RELEASES):
             folder = tmp_path_factory.mktemp(f"pyx12-{version}")
             for name, text in map_files(version).items():
+                if version in LATER_RELEASES:  # under the ISA12 pyx12 reads (PYX12_ISA12)
+                    isa12 = "00" + version[2:5]
+                    name = name.replace(f"control.{isa12}", f"control.{PYX12_ISA12}")
+                    for was, now in ((f"control.{isa12}", f"control.{PYX12_ISA12}"), (f'"{isa12}"', f'"{PYX12_ISA12}"'),
+                                     (f">{isa12}<", f">{PYX12_ISA12}<")):
+                        text = text.replace(was, now)
                 (folder / name).write_text(text, encoding="utf-8")
             _MAP_FOLDERS[version] = folder
     return dict(_MAP_FOLDERS)

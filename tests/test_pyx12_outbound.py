@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from tests.shipping_support import pyx12_map_folders
+from tests.shipping_support import LATER_RELEASES, PYX12_ISA12, pyx12_map_folders
 from tests.support import shipping_demo
 
 pyx12_document = pytest.importorskip("pyx12.x12n_document")
@@ -33,7 +33,11 @@ def sent(tmp_path_factory):
 def pyx12_accepts(text: str, maps) -> tuple[bool, str]:
     """pyx12's verdict on one interchange with our maps for its version, and the 997/999 it wrote."""
     logging.getLogger("pyx12").setLevel(logging.CRITICAL)
-    version = "005010" if text[84:89] == "00501" else "004010"  # ISA12
+    isa12 = text[84:89]
+    later = f"{isa12}0" if f"{isa12}0" in LATER_RELEASES else ""  # 00403 -> 004030
+    version = "005010" if isa12 == "00501" else later or "004010"
+    if version in LATER_RELEASES:  # pyx12 reads ISA12 00401 and 00501 only (tests.shipping_support.PYX12_ISA12)
+        text = text[:84] + PYX12_ISA12 + text[89:]
     ack = io.StringIO()
     ok = pyx12_document.x12n_document(pyx12.params.params(), io.StringIO(text), ack, None,
                                       map_path=str(maps[version]))
@@ -47,6 +51,23 @@ def test_the_maps_cover_what_we_send_in_both_versions(maps):
         assert {"maps.xml", "dataele.xml", "codes.xml"} <= names
         index = (folder / "maps.xml").read_text()
         assert 'fic="SH" abbr="856"' in index and 'fic="IN" abbr="810"' in index and 'fic="PR" abbr="855"' in index
+
+
+def test_a_later_release_s_maps_are_its_version_s_dictionary_under_its_own_labels():
+    """A partner whose guides are 004030 gets its 855/856/810 labelled 004030 (gs_version, isa_version 00403),
+    built and checked by 004010's dictionary: its pyx12 maps are 004010's under ISA12 00403 and GS08 004030 (pyx12
+    picks a map by those). A GS08 with an identifier, or a release we do not write, has none."""
+    from engine.pyx12_maps import map_files
+
+    later, base = map_files("004030"), map_files("004010")
+    assert set(later) == {n.replace("004010", "004030").replace("00401", "00403") for n in base}
+    assert '<version icvn="00403">' in later["maps.xml"] and '<map vriic="004030" fic="SH" abbr="856">' in \
+        later["maps.xml"]
+    assert "<code>00403</code>" in later["856.004030.xml"] and "<code>00401</code>" not in later["856.004030.xml"]
+    assert later["856.004030.xml"].replace("004030", "004010").replace("00403", "00401") == base["856.004010.xml"]
+    for version in ("004030VICS", "003060", "006020"):
+        with pytest.raises(ValueError, match="no dictionary"):
+            map_files(version)
 
 
 def test_every_outbound_document_passes_pyx12_with_our_maps(sent, maps):

@@ -62,8 +62,9 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
     for kind in ("997", "855", "856", "810"):
         isa = segments(ws, "neiman", kind)[0]
         assert isa[7:9] == ["08", "6125310421     "], kind
-    # Dollar Tree's and Belk's 4030 groups are answered in 4030 (the 997 as the group was sent)
-    assert segments(ws, "dollartree", "997")[1][8] == "004030" and segments(ws, "belk", "997")[1][8] == "004030"
+    # Dollar Tree's and Belk's 4030 groups are answered in 4030, each 997 labelled as the group was sent (Belk's
+    # 004030VICS: its profile's gs_version, which a group of that release keeps)
+    assert segments(ws, "dollartree", "997")[1][8] == "004030" and segments(ws, "belk", "997")[1][8] == "004030VICS"
     assert ["AK1", "PO", "30551"] in segments(ws, "belk", "997")
 
 
@@ -219,7 +220,8 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     ws, _found, _states = night
     # Belk's consolidated shipment: one 856 of its two POs, an 810 per PO
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=6, invoices=7, answers=7,
-                      as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~"))
+                      as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~").replace(
+                          b"*X*004030VICS~", b"*X*004030~"))
 
 
 @pytest.mark.parametrize("mark_for", ["order", "pack"])
@@ -257,8 +259,6 @@ def test_a_pallet_of_two_stores_under_a_store_level_sotpi_856_is_held_with_a_rea
     shutil.rmtree(ws.root)
 
 
-@pytest.mark.xfail(strict=True, reason="a profile's x12.version is 004010 or 005010 only: no 004030 outbound "
-                   "(dictionary, our validator's and the checkers' grammars); Belk's and Dollar Tree's guides are 4030")
 def test_belk_and_dollar_tree_get_their_855_856_and_810_in_4030(night):
     """Belk's 855 guide is 'Belk Guidelines for 4030VICS 855' and its 850 'VICS 850 Version 4030'; Dollar Tree's
     850 and 810 are X12 release 4030. Their 997s answer in 4030 (as the group was sent), but a profile can state
@@ -269,6 +269,62 @@ def test_belk_and_dollar_tree_get_their_855_856_and_810_in_4030(night):
             segs = segments(ws, partner, kind)
             assert {s[8] for s in segs if s[0] == "GS"} == {gs08} and {s[12] for s in segs if s[0] == "ISA"} == \
                 {"00403"}, (partner, kind)
+
+
+def test_their_4030_documents_are_checked_in_4030(night, maps, tmp_path):  # noqa: F811
+    """Dollar Tree's 856 labelled 004030 is held to 004030 by Bots (its 004030 grammar, picked by GS08) and pyx12
+    (maps for 004030, made from the dictionary it was built by: engine.pyx12_maps): a REF02 of 40 characters is
+    valid in 004030 (REF02 1/50) and refused under 004010 (1/30), so Bots read the 4030 grammar; pyx12 refuses an
+    SN1 without its quantity. Our own validator judges the 4030 document by 004010's dictionary, the one it was
+    built by: stricter than 004030 for the lengths 4030 widened, never laxer for what we write."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, _found, _states = night
+    sent = sorted((ws.drop_root / "dollartree" / "outbox").glob("dollartree-856-*.x12"))[0].read_bytes()
+    assert b"*00403*" in sent and b"*X*004030~" in sent
+    assert bots_check(sent, tmp_path)[0] and pyx12_accepts(sent.decode(), maps)[0]
+    long_ref = sent.replace(b"REF*BM*BOL-DT-4471~", b"REF*BM*" + b"B" * 40 + b"~")
+    assert long_ref != sent
+    assert bots_check(long_ref, tmp_path)[0]
+    assert not bots_check(long_ref.replace(b"*X*004030~", b"*X*004010~"), tmp_path)[0]
+    assert [f.code for f in validate_outbound(long_ref) if f.severity == "error"]
+    no_quantity = sent.replace(b"SN1**1*CA", b"SN1***CA", 1)
+    assert no_quantity != sent and not pyx12_accepts(no_quantity.decode(), maps)[0]
+    # Belk's 855 (004030VICS, read by Bots as 004030): 004020 took MSG out of the 855 (MTX instead), so a note in
+    # an N9 loop's MSG, valid in 004010, is refused in 004030. Our 855 writes no MSG
+    ack = sorted((ws.drop_root / "belk" / "outbox").glob("belk-855-*.x12"))[0].read_bytes().replace(
+        b"*X*004030VICS~", b"*X*004030~")
+    assert bots_check(ack, tmp_path)[0] and b"MSG*" not in ack
+    segs = ack.count(b"~") - 4  # less ISA, GS, GE, IEA
+    noted = ack.replace(b"REF*DP*310~", b"REF*DP*310~\nN9*L1*NOTE~\nMSG*SHIP COMPLETE~").replace(
+        f"SE*{segs}*".encode(), f"SE*{segs + 2}*".encode())
+    assert noted.count(b"SE*") == 1 and f"SE*{segs + 2}*".encode() in noted
+    assert bots_check(noted.replace(b"*X*004030~", b"*X*004010~"), tmp_path)[0]
+    assert not bots_check(noted, tmp_path)[0]
+
+
+@pytest.mark.parametrize("release", ["004020", "004030", "004040", "004050", "004060"])
+def test_their_855_856_and_810_are_valid_in_each_later_release_of_004010(night, maps, tmp_path, release):  # noqa: F811
+    """The releases a profile's gs_version (with isa_version) may name after 004010 where all three checks can be
+    made: our validator (004010's dictionary), Bots' grammar of that release and pyx12 with that release's maps
+    (tests.shipping_support.LATER_RELEASES). Dollar Tree's 855, 856 and 810, labelled so, pass all three."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws, _found, _states = night
+    for kind in ("855", "856", "810"):
+        path = sorted((ws.drop_root / "dollartree" / "outbox").glob(f"dollartree-{kind}-*.x12"))[0]
+        relabelled = path.read_bytes().replace(b"*00403*", f"*00{release[2:5]}*".encode(), 1).replace(
+            b"*X*004030~", f"*X*{release}~".encode())
+        assert relabelled.count(release.encode()) == 1, kind
+        assert [f for f in validate_outbound(relabelled) if f.severity == "error"] == [], kind
+        ok, errors = bots_check(relabelled, tmp_path)
+        assert ok, (kind, errors)
+        ok, ack = pyx12_accepts(relabelled.decode(), maps)
+        assert ok, (kind, ack[:800])
 
 
 def test_a_urbn_replacement_850_replaces_the_order(tmp_path):

@@ -80,7 +80,12 @@ def base_version(version: str) -> str:
 # The releases whose documents we write (schemas.profile.X12Settings.gs_version, the 997 of a group in another
 # version: AckSettings.version): a version we hold and its later releases up to 0x0 (004010 .. 004090, 005010 ..
 # 005090), each built by, and judged by, its version's dictionary (a later release keeps the earlier release's
-# segments, elements and codes).
+# segments, elements and codes). What 004020-004060 changed in the 855, 856 and 810 (Bots' grammars of each
+# release, the tests' oracle): lengths widened (004030: REF02, N902, BAK08, SAC13 1/50; PER04/06/08 1/256),
+# elements and segments added (ST03, BIG11, N407, the 810's CRC), and the 855's MSG taken out of its N9, N1 and
+# SLN loops (004020, for MTX): none of it in what we write (our 855 has no MSG), so a 4010-built 855/856/810 is a
+# valid 004030 one; judged by 004010's lengths, a check of ours stricter than 004030's. The 4030 code lists we do
+# not hold (a code 4030 withdrew would pass).
 WRITTEN_RELEASES = MappingProxyType({f"{v[:3]}0{r}0": v for v in SUPPORTED_VERSIONS for r in range(int(v[4]), 10)})
 
 
