@@ -476,6 +476,26 @@ def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
     return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
 
 
+def line_price_segments(prices: Sequence[Sequence[str]] | None, wanted: Sequence[str]) -> list[list[object]]:
+    """The CTP segments of a PO line's own prices (CTP01..CTP05 as sent: schemas.orders line_prices) whose CTP02
+    the partner lists, in the order the PO sent them (an 810's IT1 loop), without trailing empty elements."""
+    out: list[list[object]] = []
+    for ctp in prices or ():
+        if len(ctp) > 2 and ctp[1] in wanted and ctp[2]:
+            seg = ["CTP", *(v or "" for v in ctp)]
+            while seg[-1] == "":
+                seg.pop()
+            out.append(seg)
+    return out
+
+
+def row_prices(row: Mapping) -> tuple[tuple[str, ...], ...]:
+    """An ORDER_LINES row's line_prices as (CTP01, CTP02, CTP03, CTP04, CTP05) ("" for one not sent; none: a line
+    without, or stored before they were kept)."""
+    return tuple(tuple(p.get(k) or "" for k in ("class_of_trade", "qualifier", "price", "quantity", "unit"))
+                 for p in row.get("line_prices") or () if p.get("qualifier") and p.get("price"))
+
+
 def mark_for_segment(party: Party) -> list[object]:
     """The mark-for's N1 (party_segments of a party without an address: N1 alone)."""
     return ["N1", party.code, x12_text(party.name, NAME_MAX), party.id_qualifier, party.id]

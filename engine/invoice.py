@@ -28,11 +28,13 @@ from functools import lru_cache
 
 from engine.asn import (
     MARK_FOR_COLUMNS,
+    line_price_segments,
     line_ref_segments,
     mark_for_party,
     mark_for_segment,
     party_segments,
     ref_segments,
+    row_prices,
     row_refs,
 )
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
@@ -153,7 +155,8 @@ def build_810(invoice: Invoice, settings: InvoiceSettings, *, shipped: Mapping[s
         pairs.append(flat)
     return body_810(invoice, settings, [ln.line_id for ln in lines], [ln.quantity for ln in lines],
                     [ln.unit for ln in lines], [ln.unit_price for ln in lines], [ln.price_basis for ln in lines],
-                    pairs, [ln.description for ln in lines], refs=[ln.refs for ln in lines]).body
+                    pairs, [ln.description for ln in lines], refs=[ln.refs for ln in lines],
+                    line_prices=[ln.prices for ln in lines]).body
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +175,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              descriptions: Sequence[str], counts: Sequence[tuple[Decimal, str] | None] | None = None, *,
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
-             refs: Sequence[Sequence[tuple[str, str]]] = ()) -> Body810:
+             refs: Sequence[Sequence[tuple[str, str]]] = (),
+             line_prices: Sequence[Sequence[Sequence[str]]] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -184,7 +188,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding); ``classes``: per line its item's tax class
     (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none. ``refs``: per line the
     PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
-    PID (position 120, before the SAC loop); () none."""
+    PID (position 120, before the SAC loop); () none. ``line_prices``: per line the PO line's own CTPs (CTP01..CTP05
+    as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
+    none."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -209,6 +215,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             add(["QTY", "39", x12_decimal(count[0]), count[1]])
         if tax is not None and i in tax.lines:  # TXI (IT1 loop, after QTY, before the PID loop)
             body += tax.lines[i]
+        if line_prices and settings.ctp:  # CTP (IT1 loop, after TXI, before the PID loop)
+            body += line_price_segments(line_prices[i], settings.ctp)
         description = x12_text(description)
         if description:
             add(["PID", "F", "", "", "", description])
@@ -437,7 +445,8 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
         ids = tuple(ProductId(p["qualifier"], p["id"]) for p in row.get("product_ids") or [] if p.get("id"))
         lines.append(InvoiceLine(line_id=line_id, quantity=q, unit=units.get(line_id) or row.get("unit") or "EA",
                                  unit_price=price, product_ids=ids, price_basis=row.get("price_basis") or "",
-                                 description=row.get("description") or "", refs=row_refs(row)))
+                                 description=row.get("description") or "", refs=row_refs(row),
+                                 prices=row_prices(row)))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
                         terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                         ship_date=ship_date, charges=charges)
@@ -502,6 +511,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     pairs: list[list[str]] = []
     descriptions: list[str] = []
     refs: list[tuple[tuple[str, str], ...]] = []
+    ctps: list[tuple[tuple[str, ...], ...]] = []
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -520,6 +530,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         pairs.append(flat)
         descriptions.append(row.get("description") or "")
         refs.append(row_refs(row) if settings.line_refs else ())
+        ctps.append(row_prices(row) if settings.ctp else ())
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges)
@@ -527,7 +538,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     kinds = [classes.get(line_id) or "" for line_id in line_ids] if classes and taxes else []
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
-                         before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
+                         before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
+                         line_prices=ctps)
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -537,7 +549,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      [u if w is None else w[1] for u, w in zip(us, weighed, strict=True)], ps, bases, pairs,
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
-                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs)
+                     po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
+                         line_prices=ctps)
     return Order810(head, line_ids, qs, us, ps, built)
 
 

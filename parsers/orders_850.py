@@ -24,6 +24,7 @@ from schemas.orders import (
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_PRICE,
     LINE_REF,
     LINE_SHIP_TO,
     LINE_WIDE_DATES,
@@ -1320,6 +1321,28 @@ def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, v
     return pa.array(per_line, out_type)
 
 
+def line_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
+                component: str) -> pa.Array:
+    """Per line, its own prices (schemas.orders.LINE_PRICE): each CTP of its PO1 loop before any of
+    _NOT_THE_LINES (a CTP after an SLN prices that subline) with both CTP02 and CTP03, as sent (CTP05's first
+    component), in the order sent; null for a line without one. Few lines carry them: read row by row."""
+    n_lines = len(po1_rows)
+    out_type = pa.list_(LINE_PRICE)
+    if not n_lines or "CTP" not in vocab:
+        return pa.nulls(n_lines, out_type)
+    rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "CTP")
+    if not len(rows):
+        return pa.nulls(n_lines, out_type)
+    per_line: list[list[dict] | None] = [None] * n_lines
+    for line, trade, qualifier, price, quantity, unit in zip(
+            owner.tolist(), *(cells.column(rows, k).to_pylist() for k in range(1, 6)), strict=True):
+        if qualifier and price:
+            per_line[line] = (per_line[line] or []) + [{
+                "class_of_trade": trade or None, "qualifier": qualifier, "price": price, "quantity": quantity or None,
+                "unit": (unit.split(component)[0] if component else unit) or None if unit else None}]
+    return pa.array(per_line, out_type)
+
+
 def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                kept: Mapping[str, str] = LINE_DATES) -> dict[str, pa.Array]:
     """Per line (``line_rows``: its PO1 or POC rows, ascending), the dates of its loop before any of
@@ -1497,5 +1520,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
         **line_ship_tos(set_of_row, po1_rows, codes, vocab, cells),
         "line_refs": line_refs(set_of_row, po1_rows, codes, vocab, cells),
+        "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
     }
     return pa.table(data, schema=ORDER_LINES)

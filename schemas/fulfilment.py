@@ -33,6 +33,9 @@ OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "CT", "AH", "TN", "JB", "PJ"]
 # a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
 # (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
 LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
+# a PO1 loop's CTP02 price identifier (element 236: 3 characters, code list 236) an 810 echoes on the line, its CTP
+# as the PO sent it (schemas.orders line_prices): RES retail, MSR manufacturer's suggested retail, UCP unit cost ...
+PriceQualifier = Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$")]
 
 
 def one_vendor_number(vendor_number: str, order_refs: tuple[str, ...], table: str, qualifier: str = "IA") -> None:
@@ -440,6 +443,11 @@ class InvoiceSettings(_Model):
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
     # references back; () never
     line_refs: tuple[LineRef, ...] = ()
+    # the PO line's own CTPs (pricing information: its PO1 loop's, schemas.orders line_prices) whose CTP02 price
+    # identifier is one of these, each a CTP in its IT1 loop (position 050: after TXI, before the PID) as the PO sent
+    # it (CTP01..CTP05): Big 5's 5010 810 requires a CTP in every IT1 loop and its 850 sends the retail price
+    # (CTP*RS*RES*29.99): ["RES"]; () never
+    ctp: tuple[PriceQualifier, ...] = ()
     mark_for: bool = True  # the mark-for store a PO names (N1 Z7, or N1 BY with N103/N104) in the heading after
     # N1 ST, N101-N104 as the PO sent them; False: never (a PO without one never has it)
     # the PO's own SAC allowances and charges the 810 carries, by their SAC12 handling code (code list 559): "02"
@@ -491,6 +499,13 @@ class InvoiceSettings(_Model):
         twice = sorted({t for t in self.memo_order_types if self.memo_order_types.count(t) > 1})
         if twice:
             raise ValueError(f"memo_order_types names {', '.join(twice)} twice")
+        return self
+
+    @model_validator(mode="after")
+    def _ctp_once(self) -> InvoiceSettings:
+        twice = sorted({q for q in self.ctp if self.ctp.count(q) > 1})
+        if twice:
+            raise ValueError(f"[fulfilment.invoice] ctp names {', '.join(twice)} twice")
         return self
 
     @model_validator(mode="after")

@@ -25,6 +25,8 @@ class InvoiceLine:
     price_basis: str = ""  # IT105 (PE price per each, ...)
     description: str = ""  # PID05
     refs: tuple[tuple[str, str], ...] = ()  # the PO line's own REFs (REF01, REF02) as sent (schemas.orders line_refs)
+    # the PO line's own CTPs (CTP01..CTP05) as sent (schemas.orders line_prices)
+    prices: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,14 @@ PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.st
 # customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
 LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
+# One CTP (pricing information) of a PO1 loop, as sent: CTP01 class of trade (code list 687: RS resale, WS
+# wholesale ...), CTP02 price identifier (code list 236: RES retail, MSR manufacturer's suggested retail, UCP unit
+# cost ...), CTP03 the price, CTP04 a quantity and CTP05 its unit (the first component). Retailers send their
+# shelf price this way (CTP*RS*RES*29.99), and some 810 guides want it back in every IT1 loop (Big 5's 5010 810)
+LINE_PRICE = pa.struct([pa.field("class_of_trade", pa.string()), pa.field("qualifier", pa.string()),
+                        pa.field("price", pa.string()), pa.field("quantity", pa.string()),
+                        pa.field("unit", pa.string())])
+
 # SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
 # locations; each quantity follows its location)
 SDQ_PAIRS = tuple(range(3, 23, 2))
@@ -247,6 +255,11 @@ ORDER_LINES = pa.schema([
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
     pa.field("line_refs", pa.list_(LINE_REF)),
+    # the line's own prices: every CTP of its PO1 loop before its N9, N1, SCH or SLN with a CTP02 and a CTP03
+    # (LINE_PRICE, as sent, in the order sent; the cost CTP that priced a line without PO104 is among them); null:
+    # none (or stored before this column existed). An 810 echoes those of the CTP02 qualifiers the partner lists
+    # ([fulfilment.invoice] ctp)
+    pa.field("line_prices", pa.list_(LINE_PRICE)),
 ])
 
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
@@ -257,7 +270,8 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "price_multiplier_sent", "prepack_components",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
-                               *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs"})
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
+                               "line_prices"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

@@ -2,7 +2,7 @@
 tests/fixtures/rg23/ holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's
 confirmation of what shipped. Hibbett (an auto-replenishment PO, BEG02 SA, to its DC, store 14; one 810 per shipment
 per PO naming the ship-to store); Scheels (004030 850s: GS08 004030, REF*IA, PER, FOB, ITD, required DTMs, one
-TD5); Big 5 (005010, its 810 with our remit-to, N1*RI, freight and a co-op advertising allowance); GameStop (one
+TD5); Big 5 (005010, its 810 with our remit-to, N1*RI, each line's retail price as its 850 sent it, CTP*RS*RES, freight and a co-op advertising allowance); GameStop (one
 REF, ship complete, a street date: DTM*037 do not ship before; consoles shipped with each unit's serial, REF*SE;
 its 856 wants the bill of lading and vendor number at the shipment level); Newegg as a retailer (a drop ship to its
 customer: BEG02 DS, N1*ST a person, a TD512 service level, its customer order number REF*CO quoted back; each
@@ -135,9 +135,6 @@ def test_big5_005010_invoice_with_remit_to_freight_and_co_op_allowance(night):
     assert ["TDS", "125038"] in inv
 
 
-@pytest.mark.xfail(strict=True, reason="Big 5's 810 guide requires CTP (pricing information) in every IT1 loop; "
-                   "the 850's CTP*RS*RES retail price is not kept (ORDER_LINES has no column for it) and no 810 "
-                   "option writes a CTP: a new line column and an [fulfilment.invoice] option, left for a later session")
 def test_big5_810_carries_each_line_s_ctp(night):
     ws, _found, _states = night
     inv = po_segments(segments(ws, "big5", "810"), "B5771203", "BIG")

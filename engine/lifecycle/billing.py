@@ -758,7 +758,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # line_ship_tos
-                      "line_refs"])  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
+                      "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
+                      "line_prices"])  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -790,12 +791,14 @@ class LineText(NamedTuple):
     description: str | None
     product_ids: tuple[tuple[str | None, str | None], ...]
     line_refs: tuple[tuple[str | None, str | None], ...] = ()
+    line_prices: tuple[dict, ...] = ()  # the line's own CTPs as stored (schemas.orders LINE_PRICE)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
         return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
                 "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids],
-                "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs]}
+                "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs],
+                "line_prices": list(self.line_prices)}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -821,8 +824,11 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
     if "line_refs" in cols and order_lines["line_refs"].null_count < n:
         refs = [tuple((r["qualifier"], r["id"]) for r in got) if got else ()
                 for got in order_lines["line_refs"].to_pylist()]
+    ctps: list = [()] * n  # the lines' own CTPs (few lines have them; none in a table stored before they were kept)
+    if "line_prices" in cols and order_lines["line_prices"].null_count < n:
+        ctps = [tuple(got) if got else () for got in order_lines["line_prices"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
-                                                          pairs, refs, strict=True)))
+                                                          pairs, refs, ctps, strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
@@ -858,10 +864,11 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
     single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
     IT1/PID text _text_invoice writes around the values; None for a partner whose 810s echo the lines' own
-    REFs ([fulfilment.invoice] line_refs: built as segments, engine.invoice.body_810)."""
+    REFs or CTPs ([fulfilment.invoice] line_refs, ctp: built as segments, engine.invoice.body_810)."""
     d = env.candidates[0]
-    if profile.fulfilment.invoice.line_refs or any(len(c) > 1 for c in (d.element, d.component, d.segment,
-                                                                          d.repetition)):
+    settings = profile.fulfilment.invoice
+    if settings.line_refs or settings.ctp or any(len(c) > 1 for c in (d.element, d.component, d.segment,
+                                                                      d.repetition)):
         return None
     fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
     return d if first_fit(env, fixed) == d else None
