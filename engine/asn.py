@@ -478,11 +478,14 @@ def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
 
 def line_price_segments(prices: Sequence[Sequence[str]] | None, wanted: Sequence[str]) -> list[list[object]]:
     """The CTP segments of a PO line's own prices (CTP01..CTP05 as sent: schemas.orders line_prices) whose CTP02
-    the partner lists, in the order the PO sent them (an 810's IT1 loop), without trailing empty elements."""
+    the partner lists, in the order the PO sent them (an 810's IT1 loop), without trailing empty elements. CTP04 and
+    CTP05 go together or not at all (X12's P0405: a quantity without its unit, or a unit alone, is left out)."""
     out: list[list[object]] = []
     for ctp in prices or ():
         if len(ctp) > 2 and ctp[1] in wanted and ctp[2]:
-            seg = ["CTP", *(v or "" for v in ctp)]
+            seg = ["CTP", *(v or "" for v in ctp[:3])]
+            if len(ctp) > 4 and ctp[3] and ctp[4]:
+                seg += [ctp[3], ctp[4]]
             while seg[-1] == "":
                 seg.pop()
             out.append(seg)

@@ -1322,10 +1322,11 @@ def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, v
 
 
 def line_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
-                component: str) -> pa.Array:
+                components: list[str]) -> pa.Array:
     """Per line, its own prices (schemas.orders.LINE_PRICE): each CTP of its PO1 loop before any of
     _NOT_THE_LINES (a CTP after an SLN prices that subline) with both CTP02 and CTP03, as sent (CTP05's first
-    component), in the order sent; null for a line without one. Few lines carry them: read row by row."""
+    component: ``components`` holds each segment row's component separator), in the order sent; null for a line
+    without one. Few lines carry them: read row by row."""
     n_lines = len(po1_rows)
     out_type = pa.list_(LINE_PRICE)
     if not n_lines or "CTP" not in vocab:
@@ -1334,9 +1335,10 @@ def line_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray,
     if not len(rows):
         return pa.nulls(n_lines, out_type)
     per_line: list[list[dict] | None] = [None] * n_lines
-    for line, trade, qualifier, price, quantity, unit in zip(
-            owner.tolist(), *(cells.column(rows, k).to_pylist() for k in range(1, 6)), strict=True):
+    for row, line, trade, qualifier, price, quantity, unit in zip(
+            rows.tolist(), owner.tolist(), *(cells.column(rows, k).to_pylist() for k in range(1, 6)), strict=True):
         if qualifier and price:
+            component = components[row] if unit else ""
             per_line[line] = (per_line[line] or []) + [{
                 "class_of_trade": trade or None, "qualifier": qualifier, "price": price, "quantity": quantity or None,
                 "unit": (unit.split(component)[0] if component else unit) or None if unit else None}]

@@ -1,13 +1,14 @@
-"""Sporting goods, electronics and music retailers, as their guides and programmes describe them:
-tests/fixtures/rg23/ holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's
-confirmation of what shipped. Hibbett (an auto-replenishment PO, BEG02 SA, to its DC, store 14; one 810 per shipment
-per PO naming the ship-to store); Scheels (004030 850s: GS08 004030, REF*IA, PER, FOB, ITD, required DTMs, one
-TD5); Big 5 (005010, its 810 with our remit-to, N1*RI, each line's retail price as its 850 sent it, CTP*RS*RES, freight and a co-op advertising allowance); GameStop (one
-REF, ship complete, a street date: DTM*037 do not ship before; consoles shipped with each unit's serial, REF*SE;
-its 856 wants the bill of lading and vendor number at the shipment level); Newegg as a retailer (a drop ship to its
-customer: BEG02 DS, N1*ST a person, a TD512 service level, its customer order number REF*CO quoted back; each
-unit's serial); Guitar Center (a vendor-managed replenishment release, BEG02 RL with BEG04, guitars by serial,
-strings in cases of 12). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s."""
+"""Sporting goods, electronics and music retailers, as their guides and programmes describe them: tests/fixtures/rg23/
+holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's confirmation of what
+shipped. Hibbett (an auto-replenishment PO, BEG02 SA, to its DC, store 14; one 810 per shipment per PO naming the
+ship-to store); Scheels (004030 850s: GS08 004030, REF*IA, PER, FOB, ITD, required DTMs, one TD5); Big 5 (005010, its
+810 with our remit-to, N1*RI, each line's retail price as its 850 sent it, CTP*RS*RES, freight and a co-op
+advertising allowance); GameStop (one REF, ship complete, a street date: DTM*037 do not ship before; consoles shipped
+with each unit's serial, REF*SE; its 856 wants the bill of lading and vendor number at the shipment level); Newegg as
+a retailer (a drop ship to its customer: BEG02 DS, N1*ST a person, a TD512 service level, its customer order number
+REF*CO quoted back; each unit's serial); Guitar Center (a vendor-managed replenishment release, BEG02 RL with BEG04,
+guitars by serial, strings in cases of 12). One night takes them all: inspect, the 997s and 855s, then the 856s and
+810s."""
 
 from __future__ import annotations
 
