@@ -64,8 +64,9 @@ def test_order_lines_stored_before_line_refs_were_kept_read_them_as_none(tmp_pat
 
 
 # --- the 810 ----------------------------------------------------------------------------------------------------
-def with_line_refs(po: str, refs: dict[str, str]) -> str:
-    """acme's demo 850s, ``po``'s PO1 loops given REFs (line id -> segments, "~"-joined) after their PID."""
+def with_line_refs(po: str, refs: dict[str, str], *, before_pid: bool = False) -> str:
+    """acme's demo 850s, ``po``'s PO1 loops given REFs (line id -> segments, "~"-joined) after their PID (or, with
+    ``before_pid``, before it: where a PO1 loop's CTP goes, position 040)."""
     from tests.test_mark_for import ACME_PO
 
     start = ACME_PO.index(f"BEG*00*SA*{po}*")
@@ -74,7 +75,7 @@ def with_line_refs(po: str, refs: dict[str, str]) -> str:
     added = 0
     for line_id, segs in refs.items():
         at = text.index(f"PO1*{line_id}*")
-        pid_end = text.index("~", text.index("PID*", at)) + 1
+        pid_end = text.index("PID*", at) if before_pid else text.index("~", text.index("PID*", at)) + 1
         text = text[:pid_end] + segs + "~" + text[pid_end:]
         added += segs.count("~") + 1
     count, rest = ACME_PO[se + 3:].split("*", 1)
@@ -87,14 +88,16 @@ HUB_REFS = {"1": "REF*CO*CUST-77~REF*LI*0001", "2": "REF*ZZ*NOT ASKED~REF*LI*000
 DEMO_REFS = {"4": "REF*CO*CUST-77~REF*LI*0004", "5": "REF*ZZ*NOT ASKED~REF*LI*0005~REF*CO*CUST-77"}
 
 
-def _invoice(settings, refs: dict[str, str] | None = None) -> list:
-    """ACME-1000's 810 of SHP-1001 (build_810 of invoices_for_shipment), its PO given ``refs`` (HUB_REFS)."""
+def _invoice(settings, refs: dict[str, str] | None = None, *, before_pid: bool = False) -> list:
+    """ACME-1000's 810 of SHP-1001 (build_810 of invoices_for_shipment), its PO given ``refs`` (HUB_REFS;
+    with_line_refs' ``before_pid``)."""
     from datetime import date
 
     from engine.invoice import build_810, invoices_for_shipment
     from tests.test_mark_for import shipped
 
-    shipments, _confirmed, orders, lines = shipped(with_line_refs("ACME-1000", HUB_REFS if refs is None else refs))
+    shipments, _confirmed, orders, lines = shipped(with_line_refs("ACME-1000", HUB_REFS if refs is None else refs,
+                                                                  before_pid=before_pid))
     shipment = next(s for s in shipments if s.shipment_id == "SHP-1001")
     order_rows = {o["po_number"]: o for o in orders.to_pylist()}
     line_rows = {(ln["po_number"], ln["line_id"]): ln for ln in lines.to_pylist()}
