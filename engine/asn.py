@@ -26,11 +26,12 @@ engine.shipments.shipment_columns also makes straight from confirmation lines, w
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import accumulate, repeat
 from typing import NamedTuple
@@ -477,19 +478,39 @@ def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
 
 
 def line_price_segments(prices: Sequence[Sequence[str]] | None, wanted: Sequence[str]) -> list[list[object]]:
-    """The CTP segments of a PO line's own prices (CTP01..CTP05 as sent: schemas.orders line_prices) whose CTP02
-    the partner lists, in the order the PO sent them (an 810's IT1 loop), without trailing empty elements. CTP04 and
-    CTP05 go together or not at all (X12's P0405: a quantity without its unit, or a unit alone, is left out)."""
+    """The CTP segments of a PO line's own prices (CTP01..CTP05 as sent: schemas.orders line_prices) whose CTP02 the
+    partner lists, in the order the PO sent them (an 810's IT1 loop). CTP04 and CTP05 go together or not at all
+    (X12's P0405: a quantity without its unit, or a unit alone, is left out). CTP03 and CTP04 are R values: one
+    written with an exponent or a sign (``1.5E1``, ``+9.99``: 005010 allows them, 004010 does not) goes as its plain
+    number (15, 9.99); a CTP whose price is no number is left out."""
     out: list[list[object]] = []
     for ctp in prices or ():
         if len(ctp) > 2 and ctp[1] in wanted and ctp[2]:
-            seg = ["CTP", *(v or "" for v in ctp[:3])]
-            if len(ctp) > 4 and ctp[3] and ctp[4]:
-                seg += [ctp[3], ctp[4]]
-            while seg[-1] == "":
-                seg.pop()
+            price = _plain_r(ctp[2])
+            if not price:
+                continue
+            seg = ["CTP", ctp[0] or "", ctp[1], price]
+            quantity = _plain_r(ctp[3]) if len(ctp) > 4 and ctp[3] and ctp[4] else ""
+            if quantity:
+                seg += [quantity, ctp[4]]
             out.append(seg)
     return out
+
+
+_PLAIN_R = re.compile(r"-?(\d+\.?\d*|\.\d+)")
+
+
+def _plain_r(text: str) -> str:
+    """An R value as sent when it is a plain number (digits, one point, a leading minus), else its number as
+    x12_decimal writes it; "" when it is no number."""
+    text = text.strip()
+    if _PLAIN_R.fullmatch(text):
+        return text
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return ""
+    return x12_decimal(value) if value.is_finite() else ""
 
 
 def row_prices(row: Mapping) -> tuple[tuple[str, ...], ...]:

@@ -122,3 +122,13 @@ def test_a_run_echoes_a_partners_ctps_in_its_810(tmp_path, maps):  # noqa: F811
     assert ctps == [(["IT1", "4"], ["CTP", "RS", "RES", "14.99"]), (["IT1", "5"], ["CTP", "RS", "RES", "7.49"])]
     for path in sorted((ws.drop_root / "acme" / "outbox").glob("acme-810-*.x12")):
         accepted(path.read_bytes(), tmp_path, maps)
+
+
+def test_a_price_sent_with_an_exponent_goes_back_as_its_plain_number():
+    """005010 lets an R value carry an exponent (CTP03 ``2.999E1``); 004010 does not, and an 810 may go in another
+    version than the PO came in: the CTP carries the number (29.99). A price that is no number is not echoed."""
+    from engine.asn import line_price_segments
+
+    sent = [("RS", "RES", "2.999E1", "1E0", "EA"), ("RS", "RES", "NOT A PRICE", "", ""), ("", "RES", "-0.50", "", "")]
+    assert line_price_segments(sent, ("RES",)) == [["CTP", "RS", "RES", "29.99", "1", "EA"],
+                                                   ["CTP", "", "RES", "-0.50"]]
