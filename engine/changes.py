@@ -453,7 +453,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
     product ids and description, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or ship
     date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
-    its PO4 pack and its SDQ store split, in order. Not BCH01 (a duplicate's 07 is the original's 04) nor the
+    its PO4 pack, its SDQ store split and its CTPs, in order. Not BCH01 (a duplicate's 07 is the original's 04) nor the
     envelope or dates sent. Every POC column engine.changes applies is here: one left out makes a repeat that
     differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs are not:
     they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a repeat's
@@ -466,11 +466,12 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
-                   _split(p.get("store_quantities"))) for p in pocs))
+                   _split(p.get("store_quantities")), _split(p.get("line_prices"))) for p in pocs))
 
 
 def _split(stores: list | None) -> tuple | None:
-    """An SDQ store split as a comparable value (None: none sent, the line keeps its own)."""
+    """An SDQ store split (or a POC loop's CTPs: line_prices) as a comparable value (None: none sent, the line keeps
+    its own)."""
     return None if stores is None else tuple(tuple(sorted(s.items())) for s in stores)
 
 
@@ -547,6 +548,8 @@ class _Editor:
                     if self.progress is not None and any(poc.get(c) is not None for c in LINE_SHIP_DAYS):
                         self._ship_date_not_applied(poc, self.lines[result.line_number])
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
+                    if poc.get("line_prices"):  # the POC loop's CTPs replace the line's (an 810 may echo them)
+                        self.lines[result.line_number]["line_prices"] = poc["line_prices"]
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)

@@ -29,6 +29,7 @@ from parsers.orders_850 import (
     _rounded,
     _sac_rows,
     line_dates,
+    line_prices,
     per_unit_prices,
     store_quantities,
 )
@@ -353,6 +354,8 @@ def _changes(
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's CTPs (as the 850's PO1 loop's): the line's new prices as sent (a retail price an 810 echoes)
+        "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

@@ -12,6 +12,7 @@ import pyarrow as pa
 from schemas.orders import (
     DEADLINES,
     LINE_DATES,
+    LINE_PRICE,
     LINE_REF,
     LINE_WIDE_DATES,
     LINEAGE,
@@ -96,7 +97,8 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 LINE_SHIP_DATE, *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
+                                 "line_prices", LINE_SHIP_DATE, *(f.name for f in DEADLINES),
+                                 *LINE_WIDE_DATES.values()})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -175,6 +177,9 @@ ORDER_CHANGES = pa.schema([
     # the POC loop's SDQ store quantities, read as the 850's (schemas.orders.ORDER_LINES store_quantities): the
     # line's new split over stores (null: none sent, the line keeps its split); engine.changes applies it
     pa.field("store_quantities", pa.list_(STORE_QUANTITY)),
+    # the POC loop's CTPs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES line_prices): the line's new
+    # prices as sent (null: none sent, the line keeps its own); engine.changes applies them
+    pa.field("line_prices", pa.list_(LINE_PRICE)),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

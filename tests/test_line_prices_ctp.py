@@ -132,3 +132,43 @@ def test_a_price_sent_with_an_exponent_goes_back_as_its_plain_number():
     sent = [("RS", "RES", "2.999E1", "1E0", "EA"), ("RS", "RES", "NOT A PRICE", "", ""), ("", "RES", "-0.50", "", "")]
     assert line_price_segments(sent, ("RES",)) == [["CTP", "RS", "RES", "29.99", "1", "EA"],
                                                    ["CTP", "", "RES", "-0.50"]]
+
+
+# --- the 860 ----------------------------------------------------------------------------------------------------
+def test_a_poc_loop_s_ctps_replace_the_line_s_and_an_added_line_keeps_its_own():
+    """An 860 POC loop's CTPs are read as the 850's PO1 loop's (ORDER_CHANGES line_prices) and, the change applied,
+    replace the line's: a retail price moved by the buyer is the one the 810 echoes; a POC without CTP leaves the
+    line's, an added line (AI) has its own; a rejected POC changes nothing."""
+    from engine.changes import apply_changes
+    from tests.changes.builders import read_change
+
+    order, lines = _lines(HEAD + CTP_LINES)
+    lines = lines.slice(0, 2)  # lines 1 (RES 4.99, MSR 5.49) and 2 (none)
+    pocs = ["POC*1*PC*12*12*EA*2.40*PE", "CTP*RS*RES*4.49", "POC*2*QI*8*8*EA", "POC*3*AI*4*4*EA*3*PE*VN*SKU-3",
+            "CTP*RS*RES*6.99*1*EA", "PID*F****NEW"]
+    header, changes = read_change(pocs)
+    assert changes["line_prices"].to_pylist() == [
+        [{"class_of_trade": "RS", "qualifier": "RES", "price": "4.49", "quantity": None, "unit": None}], None,
+        [{"class_of_trade": "RS", "qualifier": "RES", "price": "6.99", "quantity": "1", "unit": "EA"}]]
+    got = apply_changes(order.to_pylist()[0], lines, header, changes, shipped=False)
+    assert [r.status for r in got.line_results] == ["IP", "IQ", "IA"]
+    prices = {r["line_id"]: r["line_prices"] for r in got.new_lines.to_pylist()}
+    assert prices == {"1": [{"class_of_trade": "RS", "qualifier": "RES", "price": "4.49", "quantity": None,
+                             "unit": None}],
+                      "2": None,
+                      "3": [{"class_of_trade": "RS", "qualifier": "RES", "price": "6.99", "quantity": "1",
+                             "unit": "EA"}]}
+    header, changes = read_change(["POC*9*PC*1*1*EA*1*PE", "CTP*RS*RES*1.00"])  # no line 9: rejected
+    got = apply_changes(order.to_pylist()[0], lines, header, changes, shipped=False)
+    assert [r.status for r in got.line_results] == ["IR"]
+    assert got.new_lines["line_prices"].to_pylist() == lines["line_prices"].to_pylist()
+
+
+def test_an_860_repeated_with_other_ctps_is_not_the_same_change():
+    from engine.changes import change_fingerprint
+    from tests.changes.builders import read_change
+
+    one = read_change(["POC*1*PC*12*12*EA*2.40*PE", "CTP*RS*RES*4.49"])
+    same = read_change(["POC*1*PC*12*12*EA*2.40*PE", "CTP*RS*RES*4.49"])
+    other = read_change(["POC*1*PC*12*12*EA*2.40*PE", "CTP*RS*RES*4.99"])
+    assert change_fingerprint(*one) == change_fingerprint(*same) != change_fingerprint(*other)
