@@ -495,17 +495,12 @@ class InvoiceSettings(_Model):
     memo_order_types: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ()
 
     @model_validator(mode="after")
-    def _memo_types(self) -> InvoiceSettings:
-        twice = sorted({t for t in self.memo_order_types if self.memo_order_types.count(t) > 1})
-        if twice:
-            raise ValueError(f"memo_order_types names {', '.join(twice)} twice")
-        return self
-
-    @model_validator(mode="after")
-    def _ctp_once(self) -> InvoiceSettings:
-        twice = sorted({q for q in self.ctp if self.ctp.count(q) > 1})
-        if twice:
-            raise ValueError(f"[fulfilment.invoice] ctp names {', '.join(twice)} twice")
+    def _each_once(self) -> InvoiceSettings:
+        for name in ("memo_order_types", "ctp"):
+            codes = getattr(self, name)
+            twice = sorted({t for t in codes if codes.count(t) > 1})
+            if twice:
+                raise ValueError(f"{name} names {', '.join(twice)} twice")
         return self
 
     @model_validator(mode="after")

@@ -9,15 +9,13 @@ it was."""
 
 from __future__ import annotations
 
-import pyarrow.parquet as pq
 import pytest
 from pydantic import ValidationError
 
-from connectors.order_store import OrderStore
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import LINES_ADDED_LATER, ORDER_LINES
 from tests.support import GOOD_PO
-from tests.test_line_refs import _invoice, _it1_loops, _lines, with_line_refs
+from tests.test_line_refs import _invoice, _it1_loops, _lines, a_shipped_day, stored_without, with_line_refs
 from tests.test_mark_for import maps  # noqa: F401 (a fixture: pyx12's maps)
 
 HEAD = GOOD_PO[:6]
@@ -48,12 +46,7 @@ def test_a_po_without_ctps_reads_as_before():
 
 
 def test_order_lines_stored_before_line_prices_were_kept_read_them_as_none(tmp_path):
-    orders, lines = _lines(HEAD + CTP_LINES)
-    store = OrderStore(tmp_path)
-    store.save("acme", "old", orders, lines)
-    path = tmp_path / "acme" / "old.lines.parquet"
-    pq.write_table(pq.read_table(path).drop_columns(["line_prices"]), path)
-    _, loaded = store.load("acme", "old")
+    loaded = stored_without(tmp_path, HEAD + CTP_LINES, "line_prices")
     assert loaded.schema == ORDER_LINES and loaded["line_prices"].to_pylist() == [None, None, None]
     assert "line_prices" in LINES_ADDED_LATER
 
@@ -101,22 +94,12 @@ def test_our_validator_bots_and_pyx12_take_the_810_with_ctps(partner, tmp_path, 
 def test_a_run_echoes_a_partners_ctps_in_its_810(tmp_path, maps):  # noqa: F811
     """Through the night and the day's shipments (billing's canonical columns, the 810 built as segments for a
     partner asking for CTPs): the outbox's 810 of ACME-1001 carries them, and passes every checker."""
-    from datetime import datetime
-
     from tests.retailer_support import po_segments, segments
-    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
     from tests.test_mark_for import accepted
 
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs(
-        "ACME-1001", {"4": "CTP*RS*RES*14.99", "5": "CTP*RS*MSR*8.00~CTP*RS*RES*7.49"}, before_pid=True))
-    profile = ws.partners_dir / "acme.toml"
-    profile.write_text(profile.read_text().replace("[fulfilment.invoice]\n", '[fulfilment.invoice]\nctp = ["RES"]\n'))
-    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
-    run_stages(ws, night)
-    drop_confirmations(ws, "warehouse-drops")
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    ws = a_shipped_day(tmp_path, with_line_refs("ACME-1001", {"4": "CTP*RS*RES*14.99",
+                                                               "5": "CTP*RS*MSR*8.00~CTP*RS*RES*7.49"},
+                                                 before_pid=True), "[fulfilment.invoice]", 'ctp = ["RES"]')
     invoice = po_segments(segments(ws, "acme", "810"), "ACME-1001", "BIG")
     ctps = [(invoice[k - 1][:2], seg) for k, seg in enumerate(invoice) if seg[0] == "CTP"]
     assert ctps == [(["IT1", "4"], ["CTP", "RS", "RES", "14.99"]), (["IT1", "5"], ["CTP", "RS", "RES", "7.49"])]

@@ -52,13 +52,19 @@ def test_a_po_without_line_refs_reads_as_before():
     assert lines["line_refs"].to_pylist() == [None, None]
 
 
-def test_order_lines_stored_before_line_refs_were_kept_read_them_as_none(tmp_path):
-    orders, lines = _lines(HEAD + REF_LINES)
+def stored_without(tmp_path, body: list[str], column: str):
+    """The ORDER_LINES of an 850 of ``body`` saved, then its Parquet file rewritten without ``column`` (as stored
+    before the column existed), loaded back."""
+    orders, lines = _lines(body)
     store = OrderStore(tmp_path)
     store.save("acme", "old", orders, lines)
     path = tmp_path / "acme" / "old.lines.parquet"
-    pq.write_table(pq.read_table(path).drop_columns(["line_refs"]), path)
-    _, loaded = store.load("acme", "old")
+    pq.write_table(pq.read_table(path).drop_columns([column]), path)
+    return store.load("acme", "old")[1]
+
+
+def test_order_lines_stored_before_line_refs_were_kept_read_them_as_none(tmp_path):
+    loaded = stored_without(tmp_path, HEAD + REF_LINES, "line_refs")
     assert loaded.schema == ORDER_LINES and loaded["line_refs"].to_pylist() == [None, None, None]
     assert "line_refs" in LINES_ADDED_LATER
 
@@ -86,6 +92,25 @@ def with_line_refs(po: str, refs: dict[str, str], *, before_pid: bool = False) -
 # fixtures; ACME-1001's 4 and 5 on the demo's day 1), none on the others
 HUB_REFS = {"1": "REF*CO*CUST-77~REF*LI*0001", "2": "REF*ZZ*NOT ASKED~REF*LI*0002~REF*CO*CUST-77"}
 DEMO_REFS = {"4": "REF*CO*CUST-77~REF*LI*0004", "5": "REF*ZZ*NOT ASKED~REF*LI*0005~REF*CO*CUST-77"}
+
+
+def a_shipped_day(tmp_path, po_text: str, table: str, setting: str):
+    """acme's workspace with ``po_text`` as its 850s and ``setting`` (a TOML line) added to its profile's ``table``
+    ("[fulfilment.invoice]" ...), through the night and the day's shipments, documents delivered: the workspace."""
+    from datetime import datetime
+
+    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
+
+    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(po_text)
+    profile = ws.partners_dir / "acme.toml"
+    profile.write_text(profile.read_text().replace(f"{table}\n", f"{table}\n{setting}\n"))
+    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
+    run_stages(ws, night)
+    drop_confirmations(ws, "warehouse-drops")
+    ship_stages(ws, day, run_id="day1")
+    deliver_all(ws, day)
+    return ws
 
 
 def _invoice(settings, refs: dict[str, str] | None = None, *, before_pid: bool = False) -> list:
@@ -157,22 +182,12 @@ def test_our_validator_bots_and_pyx12_take_the_810_with_line_refs(partner, tmp_p
 def test_a_run_echoes_a_partners_line_refs_in_its_810(tmp_path, maps):  # noqa: F811
     """Through the night and the day's shipments (billing's canonical columns, the 810 built as segments for a
     partner asking for line refs): the outbox's 810 of ACME-1001 carries them, and passes every checker."""
-    from datetime import datetime
 
     from tests.retailer_support import po_segments, segments
-    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
     from tests.test_mark_for import accepted
 
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs("ACME-1001", DEMO_REFS))
-    profile = ws.partners_dir / "acme.toml"
-    profile.write_text(profile.read_text().replace("[fulfilment.invoice]\n",
-                                                   '[fulfilment.invoice]\nline_refs = ["CO", "LI"]\n'))
-    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
-    run_stages(ws, night)
-    drop_confirmations(ws, "warehouse-drops")
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    ws = a_shipped_day(tmp_path, with_line_refs("ACME-1001", DEMO_REFS), "[fulfilment.invoice]",
+                       'line_refs = ["CO", "LI"]')
     invoice = po_segments(segments(ws, "acme", "810"), "ACME-1001", "BIG")
     refs = [(invoice[k - 1][0], seg) for k, seg in enumerate(invoice) if seg[0] == "REF" and seg[1] in ("CO", "LI")]
     assert refs == [("PID", ["REF", "CO", "CUST-77"]), ("REF", ["REF", "LI", "0004"]),
@@ -394,21 +409,11 @@ def test_our_validator_bots_and_pyx12_take_the_856_with_line_refs(partner, tmp_p
 def test_a_run_echoes_a_partners_line_refs_in_its_856(tmp_path, maps):  # noqa: F811
     """Through the night and the day's shipments: the 856 of a partner asking for line refs is built as segments
     (the columnar writer writes none), its items carrying them."""
-    from datetime import datetime
 
     from tests.retailer_support import segments
-    from tests.support import deliver_all, drop_confirmations, run_stages, ship_stages, shipping_workspace
     from tests.test_mark_for import accepted
 
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    (ws.drop_root / "acme" / "inbox" / "acme-po-01.x12").write_text(with_line_refs("ACME-1001", DEMO_REFS))
-    profile = ws.partners_dir / "acme.toml"
-    profile.write_text(profile.read_text().replace("[fulfilment.asn]\n", '[fulfilment.asn]\nline_refs = ["LI"]\n'))
-    night, day = datetime(2026, 11, 27, 2), datetime(2026, 11, 27, 14, 30)
-    run_stages(ws, night)
-    drop_confirmations(ws, "warehouse-drops")
-    ship_stages(ws, day, run_id="day1")
-    deliver_all(ws, day)
+    ws = a_shipped_day(tmp_path, with_line_refs("ACME-1001", DEMO_REFS), "[fulfilment.asn]", 'line_refs = ["LI"]')
     got = [(po, line, refs) for po, line, refs in _item_refs(segments(ws, "acme", "856")) if refs]
     assert got == [("ACME-1001", "4", [["LI", "0004"]]), ("ACME-1001", "5", [["LI", "0005"]]),
                    ("ACME-1001", "5", [["LI", "0005"]])]  # line 5 in two cartons: each item loop names it
