@@ -8,6 +8,8 @@ INITECH-3000 (lines 1 and 2, 6 + 24, acknowledged and not shipped) of the demo's
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from connectors.state import StateStore
@@ -101,3 +103,39 @@ def test_a_kill_while_an_855_answers_a_cancel_then_a_rerun_equals_an_uninterrupt
     """`orderbridge run` killed (SIGKILL) once the 855 answering INITECH's cancel is numbered, or while the outbox
     is written, then run again: outbox, state store and report equal the night without a kill, the 855 sent once."""
     killed_then_rerun(shipped_base, tmp_path, point, "initech", PO, [], purpose="01")
+
+
+def _asked(ws, line: int, quantity: str) -> None:
+    """INITECH-3000's line ``line`` as if its PO102 had been ``quantity`` (a fractional one, as a catch-weight LB
+    line sends): its stored canonical line rewritten in place, the rest of the order as night 1 left it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    state = StateStore(ws.state_path)
+    try:
+        record = state.order("initech", PO)
+    finally:
+        state.close()
+    files = sorted((ws.orders_dir / "initech").glob(f"{record.lines_key}.lines*.parquet"))
+    assert files
+    for path in files:
+        table = pq.read_table(path)
+        mine = pc.and_(pc.equal(table["order_ref"], record.order_ref), pc.equal(table["line_number"], line))
+        column = table.schema.get_field_index("quantity")
+        quantity = pc.if_else(mine, pa.scalar(Decimal(quantity), table.schema.field("quantity").type),
+                              table["quantity"])
+        pq.write_table(table.set_column(column, table.schema.field("quantity"), quantity), path)
+
+
+def test_a_cancel_states_a_fractional_po102_exactly_in_ack02(ws):
+    """INITECH-3000's line 1 asked 12.5 (PO102): the revised 855 answering the cancel refuses 12.5, written as every
+    855 writes a quantity (PO1 and ACK02 alike, CTT02 their sum). It used to say ACK*IR*12 (the quantity cut to
+    whole units) under PO1*1*12.5, and CTT 36."""
+    _asked(ws, 1, "12.5")
+    answered_by_855s(ws, "initech")
+    send_860(ws, "initech", PO, [], purpose="01")
+    run_stages(ws, NIGHT2)
+    doc = revised(ws, "initech", PO)
+    assert acks(doc) == {"1": ["12.5", ("IR", "12.5", None)], "2": ["24", ("IR", "24", None)]}
+    assert next(r for r in doc if r[0] == "CTT")[1:3] == ["2", "36.5"]

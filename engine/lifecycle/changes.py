@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.answer import backorder_day, restated_line, statuses_855
+from engine.answer import backorder_day, refused_line, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -331,11 +331,7 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if docs else {}
         if not docs and self._answered():
-            asked = {n: q for n, q in self.asked.items() if q is not None}
-            docs = self._855(order_row, table, tuple(
-                replace(ln, allocated=0, backordered=0, rejected=int(asked.get(ln.line_number, ln.allocated
-                                                                               + ln.backordered + ln.rejected)),
-                        shipped=Decimal(0)) for ln in stored))
+            docs = self._855(order_row, table, stored, refused=True)
             said = dict(ack_type=docs[0].sets[0].body[0][2], answered_with="855") if docs else {}
         doc_key = docs[0].sets[0].doc_key if docs else ""
         t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
@@ -722,10 +718,11 @@ class _Step:
             return ()
         return self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
 
-    def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...]) -> tuple[PlannedDocument, ...]:
+    def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...], *, refused: bool = False
+             ) -> tuple[PlannedDocument, ...]:
         if not self._answers_855():
             return ()
-        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today),)
+        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today, refused=refused),)
 
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
@@ -1096,10 +1093,11 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
 
 
 def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Sequence[LineRecord],
-                profile: PartnerProfile, *, today: date) -> PlannedDocument:
+                profile: PartnerProfile, *, today: date, refused: bool = False) -> PlannedDocument:
     """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped (or, before shipment, a
-    change the rules do not decide again: a whole-order cancel, whose ``lines`` come with every unit refused, a
-    change refused, one that moves dates or touches no line), for a partner answered by 855s: each line on the
+    change the rules do not decide again: a whole-order cancel, ``refused``: every line IR of its PO102 exactly,
+    engine.answer.refused_line; a change refused, one that moves dates or touches no line), for a partner answered
+    by 855s: each line on the
     order (``rows``: its canonical lines after the change; ``lines``: their records as the change left them; a
     line deleted or cancelled is no longer stated, as a revised 855 before shipment leaves a deleted line out)
     restated by what its units make now (engine.answer.restated_line: shipped or to ship accepted, backordered IB
@@ -1117,8 +1115,9 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     if settings != PLAIN:  # the PO's heading values the partner's 855 echoes
         head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
     rows = [first[ln.line_number] for ln in live]
-    body = statuses_855(head, rows, [restated_line(ln, r["quantity"], ship) for ln, r in zip(live, rows, strict=True)],
-                        today=today, settings=settings)
+    said = [refused_line(ln, r["quantity"]) if refused else restated_line(ln, r["quantity"], ship)
+            for ln, r in zip(live, rows, strict=True)]
+    body = statuses_855(head, rows, said, today=today, settings=settings)
     return transaction_set("855", "PR", f"855:{ch.store_key}:{ch.change_ref}", body, partner=ch.partner,
                            po_number=ch.po_number, source_sha256=ch.store_key)
 
