@@ -558,7 +558,8 @@ def restated_line(line: LineRecord, asked: Decimal | None, ship: date | None = N
     the first answer's; a change after shipment moves its units, not its ack): the units shipped or to ship from
     stock accepted (IA; IQ when they are not the buyer's quantity ``asked``, a case pack rounded; IP at our price,
     which the PO1 states; IS a substitute; BP when a balance waits; DR when the first answer rescheduled the whole
-    line, DATE_IN_PAST, and it still is whole: the status it has, dated as restated), the backordered ones IB
+    line, DATE_IN_PAST, and it still is whole with units to ship: the status it has, dated as restated; once every
+    unit left there is no date to reschedule, IA), the backordered ones IB
     (dated by their promise), the refused ones IR. Units the change cancelled are no longer on the line: its
     quantity is what shipped and is still to ship, as a line a change cut before shipment is answered. ``ship``:
     the order's ship day, for units reserved and not shipped (a backorder waits for it, engine.answer.backorder_day,
@@ -569,7 +570,8 @@ def restated_line(line: LineRecord, asked: Decimal | None, ship: date | None = N
         statuses.append("BP" if line.backordered > 0 else "IP" if line.ack_price is not None else
                         "IS" if line.ack.startswith("IS") else
                         "IQ" if asked is not None and asked != promised + line.rejected else
-                        "DR" if line.ack.split("+")[0] == "DR" and line.rejected == 0 else "IA")
+                        "DR" if line.ack.split("+")[0] == "DR" and line.rejected == 0
+                        and line.shipped < line.allocated else "IA")
     statuses += ["IB"] * (line.backordered > 0) + ["IR"] * (line.rejected > 0)
     s = status_from_line(replace(line, ack="+".join(statuses) or "IR"), Decimal(promised + line.rejected),
                          ship if line.shipped < line.allocated else None)

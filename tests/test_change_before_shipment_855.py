@@ -139,3 +139,50 @@ def test_a_cancel_states_a_fractional_po102_exactly_in_ack02(ws):
     doc = revised(ws, "initech", PO)
     assert acks(doc) == {"1": ["12.5", ("IR", "12.5", None)], "2": ["24", ("IR", "24", None)]}
     assert next(r for r in doc if r[0] == "CTT")[1:3] == ["2", "36.5"]
+
+
+def test_a_cancel_date_pulled_in_past_the_run_day_restates_the_backorder_the_night_cancelled(tmp_path):
+    """GLOBEX-2000 (answered by 855s) backorders 12 of line 4's 36 on night 1; an 860 that only pulls its cancel date
+    in to 2026-12-05 comes on the night of 2026-12-06: the same night's backorder step cancels the 12 (late_backorder
+    "reject"), and the revised 855 answering the change states line 4 as the night leaves it, 24 to ship and the 12
+    refused, as the 865 path rebuilds its answers after that step. It used to say IB 12, a backorder already
+    cancelled."""
+    from datetime import datetime
+
+    from tests.support import make_workspace
+    from tests.test_backorder_cancel_date import NIGHT1, globex_with, story
+    from tests.test_cancel_date_moves import change_860
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261220~")
+    answered_by_855s(ws, "globex")
+    run_stages(ws, NIGHT1)
+    change_860(ws, ["DTM*001*20261205"])
+    run_stages(ws, datetime(2026, 12, 6, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12), events
+    said = acks(revised(ws, "globex", "GLOBEX-2000"))
+    assert said["4"][0] == "36" and [a[:2] for a in said["4"][1:]] == [("IA", "24"), ("IR", "12")], said
+    assert said["3"] == ["30", ("IR", "30", None)], said  # (its 30 waited on the same date: cancelled too)
+
+
+def test_a_dates_only_855_is_not_rebuilt_from_a_later_change_of_the_same_night(tmp_path):
+    """Two 860s for GLOBEX-2000 on one night: the first only extends the cancel date (a revised 855 of the lines as
+    they stand), the second cuts line 1 to 10 (decided again by the rules, answered by the run's revised 855). The
+    first 855 keeps line 1 at the 12 it stood at when that change was answered: it is not rebuilt after the
+    backorder step from lines the later change moved."""
+    from datetime import datetime
+
+    from tests.support import make_workspace
+    from tests.test_backorder_cancel_date import NIGHT1, globex_with
+    from tests.test_cancel_date_moves import change_860
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261220~")
+    answered_by_855s(ws, "globex")
+    run_stages(ws, NIGHT1)
+    change_860(ws, ["DTM*001*20261230"])
+    change_860(ws, [], ["POC*1*QD*10*10*EA*19.11*PE*BP*GX770000"], name="change-2.x12", control=4102, seq="2")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found = [acks(doc) for doc in outbox(ws, "globex", "855") if any(r[0] == "BAK" and r[1] == "05" for r in doc)]
+    assert found and found[0]["1"] == ["12", ("IA", "12", "20261210")], found

@@ -283,6 +283,13 @@ class _Step:
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= DEADLINE_CHANGES
 
     def commit(self) -> None:
+        moved, was = self.updates.get(("records", self.key)), self.rv.records.get(self.key)
+        if ("restated", self.key) not in self.updates and (("lines", self.key) in self.updates or (
+                moved is not None and was is not None and moved.revision != was.revision)):
+            # an earlier change's revised 855 of the run states the lines as that change left them: this one moved
+            # them (or the order's revision) without a revised 855 of its own, so the night's end is not that
+            # answer's to state (restate_shipped_answers leaves it as built)
+            self.rv.restated.pop(self.key, None)
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
@@ -716,7 +723,10 @@ class _Step:
         leaves the lines as they are (dates only, no line touched, refused)."""
         if self.record is None or self.record.state != OrderState.ACKNOWLEDGED or not self._answered():
             return ()
-        return self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
+        docs = self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
+        if docs:  # built again once the run's backorder step ran (a backorder it cancels is IR: as the night ends)
+            self.updates[("restated", self.key)] = RestatedAnswer(self.ch, order_row, table, self.profile)
+        return docs
 
     def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...], *, refused: bool = False
              ) -> tuple[PlannedDocument, ...]:
