@@ -186,3 +186,28 @@ def test_a_dates_only_855_is_not_rebuilt_from_a_later_change_of_the_same_night(t
     run_stages(ws, datetime(2026, 12, 4, 2))
     found = [acks(doc) for doc in outbox(ws, "globex", "855") if any(r[0] == "BAK" and r[1] == "05" for r in doc)]
     assert found and found[0]["1"] == ["12", ("IA", "12", "20261210")], found
+
+
+def test_each_answer_of_the_night_states_the_lines_as_the_night_leaves_them(tmp_path):
+    """Two 860s for GLOBEX-2000 on the night of 2026-12-06, neither moving a line: the first pulls the cancel date in
+    to 2026-12-05, the second names a line the order does not have. The night's backorder step cancels line 4's 12
+    and line 3's 30; both revised 855s say so (IR), as every 865 of a night is built again after that step
+    (date_shipped_answers). Only the last one used to be: the first said IB for the backorders cancelled."""
+    from datetime import datetime
+
+    from tests.support import make_workspace
+    from tests.test_backorder_cancel_date import NIGHT1, globex_with
+    from tests.test_cancel_date_moves import change_860
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261220~")
+    answered_by_855s(ws, "globex")
+    run_stages(ws, NIGHT1)
+    change_860(ws, ["DTM*001*20261205"])
+    change_860(ws, [], ["POC*9*QD*10*10*EA*19.11*PE*BP*GX770000"], name="change-2.x12", control=4102, seq="2")
+    run_stages(ws, datetime(2026, 12, 6, 2))
+    found = [acks(doc) for doc in outbox(ws, "globex", "855") if any(r[0] == "BAK" and r[1] == "05" for r in doc)]
+    assert len(found) == 2, found
+    for said in found:
+        assert said["3"] == ["30", ("IR", "30", None)] and said["4"][1:] == [("IA", "24", "20261210"),
+                                                                            ("IR", "12", None)], found

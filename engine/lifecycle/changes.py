@@ -160,8 +160,9 @@ class Revisions:
     dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
     # 865 doc key -> the change's result once refuse_unplaced_raises cut its raise (date_shipped_answers dates it)
     refused: dict[str, ChangeResult] = field(default_factory=dict)
-    # orders changed after shipment whose change a revised 855 answered: built again after the backorder step
-    restated: dict[Key, RestatedAnswer] = field(default_factory=dict)
+    # orders whose changes revised 855s answered at once (after shipment, or before it with the lines as they
+    # stand), in the order applied since the last change that moved the lines: built again after the backorder step
+    restated: dict[Key, list[RestatedAnswer]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -284,17 +285,19 @@ class _Step:
 
     def commit(self) -> None:
         moved, was = self.updates.get(("records", self.key)), self.rv.records.get(self.key)
-        if ("restated", self.key) not in self.updates and (("lines", self.key) in self.updates or (
-                moved is not None and was is not None and moved.revision != was.revision)):
-            # an earlier change's revised 855 of the run states the lines as that change left them: this one moved
-            # them (or the order's revision) without a revised 855 of its own, so the night's end is not that
-            # answer's to state (restate_shipped_answers leaves it as built)
+        lines = self.updates.get(("lines", self.key))
+        if lines is not None and lines != self.rv.lines.get(self.key) or ("restated", self.key) not in self.updates \
+                and moved is not None and was is not None and moved.revision != was.revision:
+            # the earlier changes' revised 855s of the run state the lines as those changes left them: this one moved
+            # them (or, without a revised 855 of its own, the order's revision), so the night's end is not theirs
+            # to state (restate_shipped_answers leaves them as built). One that left them (dates, nothing touched,
+            # refused) leaves theirs to be built again too, as every 865 of the run is (date_shipped_answers).
             self.rv.restated.pop(self.key, None)
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
-            elif target == "restated":  # (the last change of the order's run states its lines as they end)
-                self.rv.restated[key] = value
+            elif target == "restated":  # (each change of the run since the lines last moved: lines as they end)
+                self.rv.restated.setdefault(key, []).append(value)
             elif target in ("raised", "dated"):
                 getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
@@ -1133,16 +1136,16 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
 
 
 def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:
-    """The revised 855s answering changes after shipment (``rv.restated``: the last of each order's run) built
+    """The revised 855s answering changes (``rv.restated``: each of an order's run since its lines last moved) built
     again from the order's lines as the run's backorder allocation left them (``rv.lines``): raised units it
     refused (refuse_unplaced_raises) are IR, units it placed accepted, a backorder it promised dated. The 855s
     that changed, and their doc keys (the caller drops the ones the change step planned)."""
     docs = []
-    for key, a in sorted(rv.restated.items()):
+    for key, answers in sorted(rv.restated.items()):
         lines = rv.lines.get(key)
         if lines is None:
             continue
-        docs.append(revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today))
+        docs += [revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today) for a in answers]
     return Plan(documents=tuple(docs)), frozenset(d.sets[0].doc_key for d in docs)
 
 
