@@ -557,7 +557,9 @@ def restated_line(line: LineRecord, asked: Decimal | None, ship: date | None = N
     the change (engine.lifecycle.changes): status_from_line over the parts its units make now (its stored ack is
     the first answer's; a change after shipment moves its units, not its ack): the units shipped or to ship from
     stock accepted (IA; IQ when they are not the buyer's quantity ``asked``, a case pack rounded; IP at our price,
-    which the PO1 states; IS a substitute; BP when a balance waits), the backordered ones IB
+    which the PO1 states; IS a substitute; BP when a balance waits; DR when the first answer rescheduled the whole
+    line, DATE_IN_PAST, and it still is whole with units to ship: the status it has, dated as restated; once every
+    unit left there is no date to reschedule, IA), the backordered ones IB
     (dated by their promise), the refused ones IR. Units the change cancelled are no longer on the line: its
     quantity is what shipped and is still to ship, as a line a change cut before shipment is answered. ``ship``:
     the order's ship day, for units reserved and not shipped (a backorder waits for it, engine.answer.backorder_day,
@@ -567,11 +569,24 @@ def restated_line(line: LineRecord, asked: Decimal | None, ship: date | None = N
     if line.allocated > 0:
         statuses.append("BP" if line.backordered > 0 else "IP" if line.ack_price is not None else
                         "IS" if line.ack.startswith("IS") else
-                        "IQ" if asked is not None and asked != promised + line.rejected else "IA")
+                        "IQ" if asked is not None and asked != promised + line.rejected else
+                        "DR" if line.ack.split("+")[0] == "DR" and line.rejected == 0
+                        and line.shipped < line.allocated else "IA")
     statuses += ["IB"] * (line.backordered > 0) + ["IR"] * (line.rejected > 0)
     s = status_from_line(replace(line, ack="+".join(statuses) or "IR"), Decimal(promised + line.rejected),
                          ship if line.shipped < line.allocated else None)
     return replace(s, ack=replace(s.ack, unit_price=line.ack_price))
+
+
+def refused_line(line: LineRecord, asked: Decimal | None) -> LineStatus:
+    """A stored line of an order the buyer cancelled whole, for the revised 855 answering the cancel
+    (engine.lifecycle.changes): every unit it asked refused, ACK IR of ``asked`` (its PO102) as the buyer sent it,
+    which build_855 writes as every 855 writes a quantity (12.5 LB stays 12.5; the line's units, integers, only
+    when the PO102 is missing). Our price (IP) stays on the PO1, as restated_line keeps it."""
+    units = line.allocated + line.backordered + line.rejected
+    qty = asked if asked is not None else Decimal(units)
+    ack = LineAck("IR", qty, line.ack_price, parts=(AckPart("IR", qty),))
+    return LineStatus(line.line_number, ack, qty, 0, 0, units, None, line.warehouses, line.reason)
 
 
 def statuses_855(head: dict, rows: Sequence[dict], statuses: Sequence[LineStatus], *, today: date,

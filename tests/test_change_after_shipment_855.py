@@ -191,3 +191,15 @@ def killed_then_rerun(shipped_base, tmp_path, point: str, partner: str, po: str,
     assert orderbridge(killed, 1).returncode in (0, 1)
     assert differences(snapshot(killed, 1), snapshot(clean, 1)) == []
     revised(open_workspace(killed), partner, po)
+
+
+def test_a_line_first_answered_dr_is_restated_dr(ws):
+    """GLOBEX-2001 line 1 was answered DR (date rescheduled: 48 for 2026-11-27), 24 of it shipped on day 1; an 860
+    that moves only the cancel date is answered by a revised 855 that restates line 1 with the status it has, DR
+    for its 48, dated as restated. It used to come out IA: the buyer read the rescheduled line as accepted as
+    sent."""
+    answered_by_855s(ws, "globex")
+    send_860(ws, "globex", "GLOBEX-2001", [], heading=(["DTM", "001", "20261230"],))
+    run_stages(ws, NIGHT2)
+    said = acks(revised(ws, "globex", "GLOBEX-2001"))
+    assert said["1"] == ["48", ("DR", "48", "20261128")], said  # (the order's ship day, as IA was dated)

@@ -4,15 +4,22 @@ only moves dates, a change that touches no line. Each is answered by a revised 8
 own doc key: the cancel with every line refused (ACK IR of the buyer's quantity, BAK02 RD), the others with the
 order's lines as they stand. They used to get no answer at all, and the buyer did not know whether we would ship.
 INITECH-3000 (lines 1 and 2, 6 + 24, acknowledged and not shipped) of the demo's night 1 and day 1
-(tests.test_change_after_shipment), INITECH's profile made one answered by 855s alone."""
+(tests.test_change_after_shipment), INITECH's profile made one answered by 855s alone; and GLOBEX-2000's backorders
+(tests.test_cancel_date_moves), for the answers built again once the night's backorder step ran."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
 from connectors.state import StateStore
 from tests import test_change_after_shipment as base
-from tests.support import run_stages
+from tests.support import make_workspace, run_stages
+from tests.test_backorder_cancel_date import NIGHT1 as GLOBEX_NIGHT1
+from tests.test_backorder_cancel_date import globex_with, story
+from tests.test_cancel_date_moves import change_860
 from tests.test_change_after_shipment import NIGHT2, outbox, send_860
 from tests.test_change_after_shipment_855 import acks, answered_by_855s, killed_then_rerun, revised
 
@@ -101,3 +108,99 @@ def test_a_kill_while_an_855_answers_a_cancel_then_a_rerun_equals_an_uninterrupt
     """`orderbridge run` killed (SIGKILL) once the 855 answering INITECH's cancel is numbered, or while the outbox
     is written, then run again: outbox, state store and report equal the night without a kill, the 855 sent once."""
     killed_then_rerun(shipped_base, tmp_path, point, "initech", PO, [], purpose="01")
+
+
+def _asked(ws, line: int, quantity: str) -> None:
+    """INITECH-3000's line ``line`` as if its PO102 had been ``quantity`` (a fractional one, as a catch-weight LB
+    line sends): its stored canonical line rewritten in place, the rest of the order as night 1 left it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    state = StateStore(ws.state_path)
+    try:
+        record = state.order("initech", PO)
+    finally:
+        state.close()
+    files = sorted((ws.orders_dir / "initech").glob(f"{record.lines_key}.lines*.parquet"))
+    assert files
+    for path in files:
+        table = pq.read_table(path)
+        mine = pc.and_(pc.equal(table["order_ref"], record.order_ref), pc.equal(table["line_number"], line))
+        column = table.schema.get_field_index("quantity")
+        quantity = pc.if_else(mine, pa.scalar(Decimal(quantity), table.schema.field("quantity").type),
+                              table["quantity"])
+        pq.write_table(table.set_column(column, table.schema.field("quantity"), quantity), path)
+
+
+def test_a_cancel_states_a_fractional_po102_exactly_in_ack02(ws):
+    """INITECH-3000's line 1 asked 12.5 (PO102): the revised 855 answering the cancel refuses 12.5, written as every
+    855 writes a quantity (PO1 and ACK02 alike, CTT02 their sum). It used to say ACK*IR*12 (the quantity cut to
+    whole units) under PO1*1*12.5, and CTT 36."""
+    _asked(ws, 1, "12.5")
+    answered_by_855s(ws, "initech")
+    send_860(ws, "initech", PO, [], purpose="01")
+    run_stages(ws, NIGHT2)
+    doc = revised(ws, "initech", PO)
+    assert acks(doc) == {"1": ["12.5", ("IR", "12.5", None)], "2": ["24", ("IR", "24", None)]}
+    assert next(r for r in doc if r[0] == "CTT")[1:3] == ["2", "36.5"]
+
+
+def _globex_answered_by_855s(tmp_path):
+    """The demo's GLOBEX-2000 with a cancel date of 2026-12-20, GLOBEX answered by 855s alone, after night 1: line 4
+    backorders 12 of its 36 and line 3 its 30 (tests.test_cancel_date_moves)."""
+    ws = make_workspace(tmp_path / "ws")
+    globex_with(ws, "DTM|001|20261220~")
+    answered_by_855s(ws, "globex")
+    run_stages(ws, GLOBEX_NIGHT1)
+    return ws
+
+
+def _globex_855s(ws) -> list[dict]:
+    """GLOBEX-2000's revised 855s in the outbox, in order, as acks() reads them."""
+    return [acks(doc) for doc in outbox(ws, "globex", "855") if any(r[0] == "BAK" and r[1] == "05" for r in doc)]
+
+
+def test_a_cancel_date_pulled_in_past_the_run_day_restates_the_backorder_the_night_cancelled(tmp_path):
+    """GLOBEX-2000 (answered by 855s) backorders 12 of line 4's 36 on night 1; an 860 that only pulls its cancel date
+    in to 2026-12-05 comes on the night of 2026-12-06: the same night's backorder step cancels the 12 (late_backorder
+    "reject"), and the revised 855 answering the change states line 4 as the night leaves it, 24 to ship and the 12
+    refused, as the 865 path rebuilds its answers after that step. It used to say IB 12, a backorder already
+    cancelled."""
+    ws = _globex_answered_by_855s(tmp_path)
+    change_860(ws, ["DTM*001*20261205"])
+    run_stages(ws, datetime(2026, 12, 6, 2))
+    _record, lines, events, _found, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12), events
+    said = acks(revised(ws, "globex", "GLOBEX-2000"))
+    assert said["4"][0] == "36" and [a[:2] for a in said["4"][1:]] == [("IA", "24"), ("IR", "12")], said
+    assert said["3"] == ["30", ("IR", "30", None)], said  # (its 30 waited on the same date: cancelled too)
+
+
+def test_a_dates_only_855_is_not_rebuilt_from_a_later_change_of_the_same_night(tmp_path):
+    """Two 860s for GLOBEX-2000 on one night: the first only extends the cancel date (a revised 855 of the lines as
+    they stand), the second cuts line 1 to 10 (decided again by the rules, answered by the run's revised 855). The
+    first 855 keeps line 1 at the 12 it stood at when that change was answered: it is not rebuilt after the
+    backorder step from lines the later change moved."""
+    ws = _globex_answered_by_855s(tmp_path)
+    change_860(ws, ["DTM*001*20261230"])
+    change_860(ws, [], ["POC*1*QD*10*10*EA*19.11*PE*BP*GX770000"], name="change-2.x12", control=4102, seq="2")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found = _globex_855s(ws)
+    assert found and found[0]["1"] == ["12", ("IA", "12", "20261210")], found
+
+
+def test_each_answer_of_the_night_states_the_lines_as_the_night_leaves_them(tmp_path):
+    """Two 860s for GLOBEX-2000 on the night of 2026-12-06, neither moving a line: the first pulls the cancel date in
+    to 2026-12-05, the second names a line the order does not have. The night's backorder step cancels line 4's 12
+    and line 3's 30; both revised 855s say so (IR), as every 865 of a night is built again after that step
+    (date_shipped_answers). Only the last one used to be: the first said IB for the backorders cancelled."""
+    ws = _globex_answered_by_855s(tmp_path)
+    change_860(ws, ["DTM*001*20261205"])
+    change_860(ws, [], ["POC*9*QD*10*10*EA*19.11*PE*BP*GX770000"], name="change-2.x12", control=4102, seq="2")
+    run_stages(ws, datetime(2026, 12, 6, 2))
+    found = _globex_855s(ws)
+    assert len(found) == 2, found
+    for said in found:
+        assert said["3"] == ["30", ("IR", "30", None)] and said["4"][1:] == [("IA", "24", "20261210"),
+                                                                            ("IR", "12", None)], found

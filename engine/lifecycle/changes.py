@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.answer import backorder_day, restated_line, statuses_855
+from engine.answer import backorder_day, refused_line, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -160,8 +160,9 @@ class Revisions:
     dated: dict[Key, list[ShippedAnswer]] = field(default_factory=dict)
     # 865 doc key -> the change's result once refuse_unplaced_raises cut its raise (date_shipped_answers dates it)
     refused: dict[str, ChangeResult] = field(default_factory=dict)
-    # orders changed after shipment whose change a revised 855 answered: built again after the backorder step
-    restated: dict[Key, RestatedAnswer] = field(default_factory=dict)
+    # orders whose changes revised 855s answered at once (after shipment, or before it with the lines as they
+    # stand), in the order applied since the last change that moved the lines: built again after the backorder step
+    restated: dict[Key, list[RestatedAnswer]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -283,11 +284,20 @@ class _Step:
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= DEADLINE_CHANGES
 
     def commit(self) -> None:
+        moved, was = self.updates.get(("records", self.key)), self.rv.records.get(self.key)
+        lines = self.updates.get(("lines", self.key))
+        if lines is not None and lines != self.rv.lines.get(self.key) or ("restated", self.key) not in self.updates \
+                and moved is not None and was is not None and moved.revision != was.revision:
+            # the earlier changes' revised 855s of the run state the lines as those changes left them: this one moved
+            # them (or, without a revised 855 of its own, the order's revision), so the night's end is not theirs
+            # to state (restate_shipped_answers leaves them as built). One that left them (dates, nothing touched,
+            # refused) leaves theirs to be built again too, as every 865 of the run is (date_shipped_answers).
+            self.rv.restated.pop(self.key, None)
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
-            elif target == "restated":  # (the last change of the order's run states its lines as they end)
-                self.rv.restated[key] = value
+            elif target == "restated":  # (each change of the run since the lines last moved: lines as they end)
+                self.rv.restated.setdefault(key, []).append(value)
             elif target in ("raised", "dated"):
                 getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
@@ -331,11 +341,7 @@ class _Step:
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if docs else {}
         if not docs and self._answered():
-            asked = {n: q for n, q in self.asked.items() if q is not None}
-            docs = self._855(order_row, table, tuple(
-                replace(ln, allocated=0, backordered=0, rejected=int(asked.get(ln.line_number, ln.allocated
-                                                                               + ln.backordered + ln.rejected)),
-                        shipped=Decimal(0)) for ln in stored))
+            docs = self._855(order_row, table, stored, refused=True)
             said = dict(ack_type=docs[0].sets[0].body[0][2], answered_with="855") if docs else {}
         doc_key = docs[0].sets[0].doc_key if docs else ""
         t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
@@ -720,12 +726,16 @@ class _Step:
         leaves the lines as they are (dates only, no line touched, refused)."""
         if self.record is None or self.record.state != OrderState.ACKNOWLEDGED or not self._answered():
             return ()
-        return self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
+        docs = self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
+        if docs:  # built again once the run's backorder step ran (a backorder it cancels is IR: as the night ends)
+            self.updates[("restated", self.key)] = RestatedAnswer(self.ch, order_row, table, self.profile)
+        return docs
 
-    def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...]) -> tuple[PlannedDocument, ...]:
+    def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...], *, refused: bool = False
+             ) -> tuple[PlannedDocument, ...]:
         if not self._answers_855():
             return ()
-        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today),)
+        return (revised_855(self.ch, order_row, rows, lines, self.profile, today=self.today, refused=refused),)
 
     def _865(self, header: dict, result: ChangeResult, *, always: bool) -> tuple[PlannedDocument, ...]:
         if not self._answers(always=always):
@@ -1096,10 +1106,11 @@ def date_shipped_answers(rv: Revisions, *, today: date, skip: Collection[str] = 
 
 
 def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Sequence[LineRecord],
-                profile: PartnerProfile, *, today: date) -> PlannedDocument:
+                profile: PartnerProfile, *, today: date, refused: bool = False) -> PlannedDocument:
     """The revised 855 (BAK01 05) answering ``ch``, a change to an order that shipped (or, before shipment, a
-    change the rules do not decide again: a whole-order cancel, whose ``lines`` come with every unit refused, a
-    change refused, one that moves dates or touches no line), for a partner answered by 855s: each line on the
+    change the rules do not decide again: a whole-order cancel, ``refused``: every line IR of its PO102 exactly,
+    engine.answer.refused_line; a change refused, one that moves dates or touches no line), for a partner answered
+    by 855s: each line on the
     order (``rows``: its canonical lines after the change; ``lines``: their records as the change left them; a
     line deleted or cancelled is no longer stated, as a revised 855 before shipment leaves a deleted line out)
     restated by what its units make now (engine.answer.restated_line: shipped or to ship accepted, backordered IB
@@ -1117,23 +1128,24 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     if settings != PLAIN:  # the PO's heading values the partner's 855 echoes
         head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
     rows = [first[ln.line_number] for ln in live]
-    body = statuses_855(head, rows, [restated_line(ln, r["quantity"], ship) for ln, r in zip(live, rows, strict=True)],
-                        today=today, settings=settings)
+    said = [refused_line(ln, r["quantity"]) if refused else restated_line(ln, r["quantity"], ship)
+            for ln, r in zip(live, rows, strict=True)]
+    body = statuses_855(head, rows, said, today=today, settings=settings)
     return transaction_set("855", "PR", f"855:{ch.store_key}:{ch.change_ref}", body, partner=ch.partner,
                            po_number=ch.po_number, source_sha256=ch.store_key)
 
 
 def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:
-    """The revised 855s answering changes after shipment (``rv.restated``: the last of each order's run) built
+    """The revised 855s answering changes (``rv.restated``: each of an order's run since its lines last moved) built
     again from the order's lines as the run's backorder allocation left them (``rv.lines``): raised units it
     refused (refuse_unplaced_raises) are IR, units it placed accepted, a backorder it promised dated. The 855s
     that changed, and their doc keys (the caller drops the ones the change step planned)."""
     docs = []
-    for key, a in sorted(rv.restated.items()):
+    for key, answers in sorted(rv.restated.items()):
         lines = rv.lines.get(key)
         if lines is None:
             continue
-        docs.append(revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today))
+        docs += [revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today) for a in answers]
     return Plan(documents=tuple(docs)), frozenset(d.sets[0].doc_key for d in docs)
 
 
