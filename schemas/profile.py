@@ -524,12 +524,9 @@ def load_profiles_apart(folder: Path) -> tuple[dict[str, PartnerProfile], dict[s
 
 
 def load_profiles(folder: Path) -> dict[str, PartnerProfile]:
-    profiles: dict[str, PartnerProfile] = {}
-    for path in sorted(Path(folder).glob("*.toml")):
-        p = load_profile(path)
-        if p.id in profiles:
-            raise ConfigError("two profiles share an id", id=p.id, path=str(path))
-        if path.stem != p.id:
-            raise ConfigError("profile file name must equal its id", id=p.id, path=str(path))
-        profiles[p.id] = p
+    """Every profile of ``folder``, each one loading: the ConfigError of the first (by file name) that does not
+    (load_profiles_apart's, for what needs them all, e.g. a state rebuild)."""
+    profiles, broken = load_profiles_apart(folder)
+    if broken:
+        raise broken[min(broken)]
     return profiles
