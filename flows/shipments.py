@@ -238,29 +238,10 @@ def ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping
     checked as rendered, before it is stored (``check``, default outbound_check: rules.outbound).
     ``absent``: partners whose profile does not load this run (flows.workspace.partners_apart): a
     confirmation naming one of their POs, or a PO no order holds (it may be in such a partner's inbox,
-    not taken), is left in the inbox, untouched, until they load (waiting_for_profiles)."""
+    not taken), is left in the inbox, untouched, until they load (engine.lifecycle.shipping.waiting_for)."""
     with fewer_collections():
         return _ship_warehouse(ws, warehouse, profiles, state, drop, ref, now=now, run_id=run_id, check=check,
                                absent=absent)
-
-
-def waiting_for_profiles(state: StateStore, read: shipping.Confirmations, absent: Collection[str]) -> list[str]:
-    """Why a confirmation waits for profiles that do not load (``absent``), one phrase per partner or
-    unknown PO; [] when it names none of their POs (or every profile loads)."""
-    if not absent:
-        return []
-    named = {po for po in (*read.lines["po_number"].to_pylist(), *read.pos.values()) if po}
-    held = state.orders_with_po(named)
-    theirs: dict[str, list[str]] = {}
-    for r in held:
-        if r.partner in absent:
-            theirs.setdefault(r.partner, []).append(r.po_number)
-    out = [f"PO {', '.join(sorted(set(pos)))} of partner {pid}" for pid, pos in sorted(theirs.items())]
-    unknown = sorted(named - {r.po_number for r in held})
-    if unknown:
-        out.append(f"PO {', '.join(unknown)}, which no order holds yet (it may wait in the inbox of "
-                   f"{', '.join(sorted(absent))})")
-    return out
 
 
 def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile],
@@ -320,7 +301,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             _dispose(drop, local, info.name, data, "processed")
             continue
         read = read_confirmations(data, warehouse, file=info.name, sha256=sha)
-        waits = waiting_for_profiles(state, read, absent)
+        waits = shipping.waiting_for(read, state.orders_with_po(shipping.named_pos(read)), absent) if absent else []
         if waits:  # neither taken nor refused: it ships once the partner's profile loads
             res.files -= 1
             why = (f"confirmation {info.name} left in the inbox: it names {'; '.join(waits)}, whose profile does "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict, namedtuple
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -180,6 +180,29 @@ class Confirmations:
     sha256: str = ""
     unread: Mapping[object, str] = field(default_factory=dict)
     pos: Mapping[object, str] = field(default_factory=dict)
+
+
+def named_pos(read: Confirmations) -> set[str]:
+    """The PO numbers a confirmation file names (its lines', and those of rows or sets left unread)."""
+    return {po for po in (*read.lines["po_number"].to_pylist(), *read.pos.values()) if po}
+
+
+def waiting_for(read: Confirmations, held: Sequence, absent: Collection[str]) -> list[str]:
+    """Why a confirmation waits for partners whose profile does not load (``absent``), one phrase per such
+    partner or per PO no order holds (``held``: the OrderRecords of its named_pos; such a PO may be in an absent
+    partner's untaken inbox); [] when it names none of those (or every profile loads): it is then taken."""
+    if not absent:
+        return []
+    theirs: dict[str, list[str]] = {}
+    for r in held:
+        if r.partner in absent:
+            theirs.setdefault(r.partner, []).append(r.po_number)
+    out = [f"PO {', '.join(sorted(set(pos)))} of partner {pid}" for pid, pos in sorted(theirs.items())]
+    unknown = sorted(named_pos(read) - {r.po_number for r in held})
+    if unknown:
+        out.append(f"PO {', '.join(unknown)}, which no order holds yet (it may wait in the inbox of "
+                   f"{', '.join(sorted(absent))})")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
