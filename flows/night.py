@@ -295,11 +295,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     progress.report("run", f"{run_id} started, run clock {clock}, {plural(len(chosen), 'partner')}"
                     + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
                        if unloaded else ""))
-    results = []
-    record_unloaded(ws, unloaded, run_id, "intake")
-    for pid, b in unloaded.items():  # that partner's failure, not the night's: its files wait in its drop
-        results.append(steps.PartnerResult(partner=pid, failure=b.failure))
-        progress.report("intake", f"FAILED: {b.failure}", partner=pid)
+    results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
     pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
     for pid in chosen:
         pulled = pulled_all[pid]
@@ -497,11 +493,8 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         warehouses, invoicing, failure = _ship_and_invoice(ws, stages, clock, run_id)
         # a partner whose profile does not load: its failure (nothing of it delivered, its confirmations wait)
         results = sorted([*(steps.PartnerResult(partner=pid) for pid in profiles),
-                          *(steps.PartnerResult(partner=pid, failure=b.failure) for pid, b in broken.items())],
+                          *unloaded_results(ws, broken, run_id, "shipments", shown_as="deliver")],
                          key=lambda r: r.partner)
-        record_unloaded(ws, broken, run_id, "shipments")
-        for pid, b in broken.items():
-            progress.report("deliver", f"FAILED: {b.failure}", partner=pid)
         shipping.merge_documents(results, warehouses, invoicing)
         held.renew()
         state = StateStore(ws.state_url)
@@ -545,6 +538,17 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
 
 
 UNLOADED = "nothing of the partner taken, answered or sent: its files wait in its drop until its profile loads"
+
+
+def unloaded_results(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str, *,
+                     shown_as: str = "") -> list[steps.PartnerResult]:
+    """Each partner whose profile does not load as a failed partner of the run: its summary row (its
+    failure), its PROFILE_NOT_LOADED finding (record_unloaded) and its progress line (under ``shown_as``,
+    default ``stage``). Its files wait in its drop."""
+    record_unloaded(ws, broken, run_id, stage)
+    for pid, b in broken.items():
+        progress.report(shown_as or stage, f"FAILED: {b.failure}", partner=pid)
+    return [steps.PartnerResult(partner=pid, failure=b.failure) for pid, b in broken.items()]
 
 
 def record_unloaded(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str, stage: str) -> None:
