@@ -1247,7 +1247,7 @@ class StateStore(FinanceTables):
                                       "orders.partner=v.partner AND orders.po_number=v.po_number AND"
                                       " orders.state=v.expect_state AND orders.revision=v.expect_revision",
                                       ints=("answered_revision", "expect_revision"))
-            else:
+            else:  # (s45: 100 orders per UPDATE ... FROM (VALUES ...) 0.053-0.059 s CPU against 0.065 for 10,000)
                 n = self._many(f"UPDATE orders SET state=?, updated_at=?, run_id=?, {sets} WHERE partner=? AND"
                                " po_number=? AND state=? AND revision=?", rows)
             if n != len(rows):
@@ -1386,6 +1386,14 @@ class StateStore(FinanceTables):
             # columns, then sku and run_id where they differ) cost 2.3 against 1.5; rows fed as JSON arrays (json_each,
             # ->>) 0.67 against 0.23 bound; deleting and inserting 500 orders at a time, or a 256 MiB cache, the same.
             # Of DELETE and INSERT, the sku index costs 0.3-0.45 (intake's '' moved to decide's SKU), run_id's ~0.1
+            # s45 (CPU s, SQLite 3.40, the 4x bench's 200,000 lines on a copy of intake's store; DELETE 0.24 + INSERT
+            # 0.50-0.55 as here, 7 of 23 columns bound): against the DELETE and INSERT's 1.1-1.15 with every column
+            # bound, an UPDATE ... FROM (VALUES ...) on the key of the 13 columns decide sets, 100 lines a statement,
+            # 1.36 (0.95 without sku: its index move is the cost), each row replacing its stored one (the OR REPLACE
+            # conflict clause) 1.25, ON CONFLICT DO UPDATE 1.21; order_lines clustered on its key (no row address)
+            # 0.86 against 0.78-0.81 as here; 8 or 16 KiB pages 5% less; binding the keys alone (every other value a
+            # literal) 0.29 of the INSERT's 0.50: the B-tree work of the table, its key and the sku and run_id
+            # indexes is the floor of a rewrite
             self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}
