@@ -1891,17 +1891,28 @@ class StateStore(FinanceTables):
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
 
-    def buyer_gs_ids(self, asked: Mapping[str, tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    def buyer_gs_ids(self, asked: Mapping[str, tuple[str, str]], pos: Mapping[str, Iterable[str]] | None = None
+                     ) -> dict[tuple[str, str], tuple[str, str]]:
         """(partner, PO) -> (the GS02 its 850 came from, the GS03 it was sent to; "" each when unknown), for the
         orders of each partner of ``asked`` (partner -> its profile's (their_gs_id, our_gs_id),
         engine.lifecycle.asked_buyers) from another GS02 or to another GS03 than those: a network's other buyers,
         our other divisions (none for a partner that is one buyer writing to one id of ours; none for CSV orders
-        and orders recorded before BUYER_GS_IDS / OUR_GS_IDS)."""
+        and orders recorded before BUYER_GS_IDS / OUR_GS_IDS). ``pos``: partner -> the only POs looked up
+        (engine.lifecycle.asked_pos: a file's documents name a few of the orders ever stored, each found by its
+        key, not every order of the partner read per file); None: every order of the partner."""
         out: dict[tuple[str, str], tuple[str, str]] = {}
+        other = ("((gs02 IS NOT NULL AND gs02 <> '' AND gs02 <> ?) OR (gs03 IS NOT NULL AND gs03 <> '' AND"
+                 " gs03 <> ?))")
         for partner, (their, ours) in sorted(asked.items()):
-            for po, gs02, gs03 in self._q(
-                    "SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND ((gs02 IS NOT NULL AND gs02 <> ''"
-                    " AND gs02 <> ?) OR (gs03 IS NOT NULL AND gs03 <> '' AND gs03 <> ?))", (partner, their, ours)):
+            if pos is None:
+                rows = self._q(f"SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND {other}",
+                               (partner, their, ours))
+            else:
+                rows = []
+                for within, chunk in self._within(sorted(set(pos.get(partner, ())))):
+                    rows += self._q(f"SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND po_number{within}"
+                                    f" AND {other}", (partner, *chunk, their, ours))
+            for po, gs02, gs03 in rows:
                 out[(partner, po)] = (gs02 or "", gs03 or "")
         return out
 

@@ -401,8 +401,9 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                                                source=source, refused=refused, clock_zone=ws.clock_zone)
                 # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
                 plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
+                asked = lifecycle.asked_buyers(plan, profiles)  # (only the buyers of this file's orders read)
                 plan = lifecycle.batch_documents(  # the partners' delivery.batch, each to its order's buyer
-                    plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
+                    plan, profiles, state.buyer_gs_ids(asked, lifecycle.asked_pos(plan, asked)))
                 rendered = CheckedRender(render, check)
                 applied = state.apply(plan, render=rendered, hold=holder(
                     profiles, stage="shipments", files={read.sha256: read.file}), at=at, run_id=run_id)

@@ -129,8 +129,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     cols: dict[str, _Distinct] = {}
     for name in _FIELDS:
         at = rows.columns.get(name)
-        raw = _Distinct.of(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
-        cols[name] = raw.map(_value)
+        cols[name] = _Distinct.of_cells(read.cells[at] if at is not None and n else pa.nulls(n, pa.string()))
     # a multi-box unit's box (box k of m): read from the two cells together; one that names no box is refused at its
     # row below, as any value that does not read (the shipment held: a unit's box left out would be a carton
     # unlabelled). Box 2..m may leave its quantity empty: it ships 0 of the unit (counted on box 1)
@@ -152,17 +151,20 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
                                        numbers[i], name)))
     # an id a spreadsheet rewrote in scientific notation (FedEx 771234567811 -> 7.71235E+11): its digits are lost
     for name in _IDS:
-        for i in cols[name].rows_where(_garbled):
+        for i in cols[name].rows_at(_garbled_values(cols[name])):
             t = cols[name].values[cols[name].index[i]]
             problems.append((i, 9, ("CSV_VALUE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
                                     "notation: its digits are lost.", numbers[i], name, t)))
     for name in _REFERENCES:
-        for i in cols[name].rows_where(_garbled):
+        garbled = _garbled_values(cols[name])
+        for i in cols[name].rows_at(garbled):
             t = cols[name].values[cols[name].index[i]]
             rows.note(finding("SHIPMENT_REFERENCE_GARBLED", f"{t!r} is a number a spreadsheet rewrote in scientific "
                               "notation: left out of the 856.", file=file, row=numbers[i],
                               column=rows.header_names.get(name, name), value=t))
-        cols[name] = cols[name].map(lambda t: None if _garbled(t) else t)
+        if garbled:
+            cols[name] = _Distinct([None if k in garbled else t for k, t in enumerate(cols[name].values)],
+                                   cols[name].index)
     # the transport method (TD504): an X12 element 91 code, any case; another word is left out with a warning
     # (the 856 then says what it would without the column), not guessed at, and the row ships
     method = cols["transport_method"].map(lambda t: None if t is None else t.upper())
@@ -333,9 +335,12 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         empty[sorted(further)] = True
         columns["quantity"] = pc.if_else(pa.array(empty[keep]), pc.fill_null(columns["quantity"], 0),
                                          columns["quantity"])
-    kept_boxes = [b if isinstance(b, tuple) else None for b, k in zip(boxes, keep, strict=True) if k]
-    columns["box_number"] = pa.array([b and b[0] for b in kept_boxes], pa.int32())
-    columns["box_count"] = pa.array([b and b[1] for b in kept_boxes], pa.int32())
+    if box_cells:
+        kept_boxes = [b if isinstance(b, tuple) else None for b, k in zip(boxes, keep, strict=True) if k]
+        columns["box_number"] = pa.array([b and b[0] for b in kept_boxes], pa.int32())
+        columns["box_count"] = pa.array([b and b[1] for b in kept_boxes], pa.int32())
+    else:  # no row names a box (the usual file): no Python step per row
+        columns["box_number"] = columns["box_count"] = pa.nulls(m, pa.int32())
     columns["row_number"] = pa.array(np.asarray(numbers, dtype=np.int32)[keep] if n else [], pa.int32())
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type) for f in SHIPMENT_LINES},
                      schema=SHIPMENT_LINES)
@@ -354,6 +359,18 @@ class _Distinct:
         encoded = column.dictionary_encode(null_encoding="encode")
         return cls(encoded.dictionary.to_pylist(), np.asarray(encoded.indices.to_numpy(zero_copy_only=False),
                                                               dtype=np.int64))
+
+    @classmethod
+    def of_cells(cls, column: pa.Array) -> _Distinct:
+        """``of(column).map(_value)``: _value called only for a distinct value whose first or last character is
+        not an ASCII letter or digit (one _value may change: blanks around it, Excel's ="..." guard, an empty
+        cell); any other value is its own (a file's ids, dates and numbers: no Python call each)."""
+        encoded = column.dictionary_encode(null_encoding="encode")
+        values = encoded.dictionary.to_pylist()
+        plain = pc.match_substring_regex(encoded.dictionary, r"(?s)^[A-Za-z0-9](?:.*[A-Za-z0-9])?$")
+        for k in np.flatnonzero(~pc.fill_null(plain, False).to_numpy(zero_copy_only=False)).tolist():
+            values[k] = _value(values[k])
+        return cls(values, np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64))
 
     def map(self, f) -> _Distinct:
         return _Distinct([f(v) for v in self.values], self.index)
@@ -381,6 +398,12 @@ def _garbled(text: str | None) -> bool:
     digits were rounded away. The order feeds' one check (csv_common.scientific): the exponent's sign as a
     spreadsheet always writes it, so an id such as 2E10 (a part number, a PO) reads as the id it is."""
     return scientific(text)
+
+
+def _garbled_values(column: _Distinct) -> set[int]:
+    """The distinct values of ``column`` that are _garbled (scientific notation): the test made only of a
+    value holding an E, as every one in scientific notation does."""
+    return {k for k, v in enumerate(column.values) if v and ("E" in v or "e" in v) and _garbled(v)}
 
 
 def _value(text: str | None) -> str | None:

@@ -479,3 +479,35 @@ def test_a_shipment_for_pos_of_two_addresses_is_held_not_sent_to_the_first(tmp_p
     assert {po: states[po] for po in ("NW-100", "NW-200", "DV-101", "DV-201", "DV-200")} == {
         "NW-100": "acknowledged", "NW-200": "acknowledged", "DV-101": "acknowledged", "DV-201": "acknowledged",
         "DV-200": "invoiced"}
+
+
+def test_the_buyers_of_named_orders_only_are_read(store_target):
+    """On both back ends: a stage asks for the buyers of the orders its documents name (asked_pos), not of every
+    order of the partner ever stored (the ship stage read them all again for each confirmation file); an order
+    from the profile's buyer and to its id of ours is not named, as without ``pos``."""
+    from connectors.state import StateStore
+    from engine.lifecycle import asked_buyers, asked_pos
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+
+    store = StateStore(store_target())
+    try:
+        with store.transaction():
+            for po, gs02, gs03 in (("NW-1", A, US), ("NW-2", B, US), ("NW-3", B, US), ("NW-4", A, "OTHERID")):
+                store._q("INSERT INTO orders (partner, po_number, state, revision, answered_revision, gs02, gs03)"
+                         " VALUES ('network', ?, 'received', 1, 0, ?, ?)", (po, gs02, gs03))
+        everyone = store.buyer_gs_ids({"network": (A, US)})
+        assert everyone == {("network", "NW-2"): (B, US), ("network", "NW-3"): (B, US),
+                            ("network", "NW-4"): (A, "OTHERID")}
+        assert store.buyer_gs_ids({"network": (A, US)}, {"network": ["NW-1", "NW-2", "NW-4", "NW-9"]}) == {
+            ("network", "NW-2"): (B, US), ("network", "NW-4"): (A, "OTHERID")}
+        assert store.buyer_gs_ids({"network": (A, US)}, {"network": []}) == {}
+        assert store.buyer_gs_ids({"network": (A, US)}, {}) == {}
+    finally:
+        store.close()
+    sets = (PlannedSet(doc_key="856:east:S1", po_number="NW-2,NW-5", body=()),
+            PlannedSet(doc_key="856:east:S2", po_number="NW-3", body=()))
+    plan = Plan(documents=(PlannedDocument(partner="network", doc_type="856", functional_id="SH", sets=sets),
+                           PlannedDocument(partner="acme", doc_type="997", functional_id="FA", sets=(
+                               PlannedSet(doc_key="997:x", po_number="P-1", body=()),))))
+    assert asked_pos(plan, {"network": (A, US)}) == {"network": {"NW-2", "NW-3"}}
+    assert asked_pos(plan, asked_buyers(plan, {})) == {}

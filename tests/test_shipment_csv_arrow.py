@@ -90,3 +90,20 @@ def test_a_plain_file_is_read_by_arrow(monkeypatch):
 def test_what_arrow_cannot_read_alike_keeps_its_findings(name, code, row):
     _rows, findings = _read(FILES[name])
     assert [(f["code"], f["location"].get("row")) for f in findings] == [(code, row)]
+
+
+def test_cells_read_as_value_reads_each_one():
+    """_Distinct.of_cells (each distinct cell read as _value reads it, the call skipped for a value starting and
+    ending with an ASCII letter or digit) gives of(...).map(_value) for every kind of cell: blanks and Unicode
+    spaces around a value or alone, Excel's ="..." guard, a line break inside, non-ASCII ends, empty and null."""
+    import pyarrow as pa
+
+    from parsers.shipments_csv import _Distinct, _value
+
+    cells = ["A1", "1", " A1", "A1 ", "\u00a0A1", "A1\u2003", "\x1cA1\x1f", '="00123"', '= "0012"', '=" 7 "', "",
+             " ", "\u00a0", None, "A\n1", "A1\n", "\nA1", "é", "Aé", "éA", "1Z0000", "7.71235E+11", "A1", None, "x"]
+    column = pa.array(cells, pa.string())
+    want = _Distinct.of(column).map(_value)
+    got = _Distinct.of_cells(column)
+    assert got.values == want.values and got.index.tolist() == want.index.tolist()
+    assert [got.values[k] for k in got.index] == [_value(c) for c in cells]

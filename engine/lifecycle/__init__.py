@@ -42,7 +42,7 @@ from dataclasses import replace
 
 from engine.decide import ACCEPTED, PENDING, REJECTED
 from engine.lifecycle.backorders import lines_as_planned
-from engine.lifecycle.batches import addressed_documents, asked_buyers, batch_documents
+from engine.lifecycle.batches import addressed_documents, asked_buyers, asked_pos, batch_documents
 from engine.lifecycle.changes import (
     UNANSWERED_CHANGES,
     AppliedChange,
@@ -143,7 +143,7 @@ __all__ = [
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
     "restate_shipped_answers", "arrivals", "fingerprints",
     "repeat_keys",
-    "addressed_documents", "asked_buyers",
+    "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
     "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",

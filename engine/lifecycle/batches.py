@@ -74,6 +74,16 @@ def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str
     return out
 
 
+def asked_pos(plan: Plan, asked: Mapping[str, tuple[str, str]]) -> dict[str, set[str]]:
+    """partner -> the POs whose buyer ``addressed_documents`` looks up for the plan's documents of the partners
+    ``asked`` (asked_buyers): each set's first PO (the key ``buyers`` is read by)."""
+    out: dict[str, set[str]] = {partner: set() for partner in asked}
+    for doc in plan.documents:
+        if doc.doc_type in BATCHED and doc.partner in out:
+            out[doc.partner].update(s.po_number.split(",", 1)[0] for s in doc.sets)
+    return out
+
+
 def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
                         buyers: Mapping[tuple[str, str], tuple[str, str]]) -> Plan:
     """The plan with each 855/865/856/810 addressed to the buyer of its order, from the id of ours it was
