@@ -408,6 +408,26 @@ def test_a_will_call_shipment_without_a_carrier_says_the_po_s_customer_pick_up(m
     assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == written
 
 
+@pytest.mark.parametrize(("td5", "written"), [
+    ("TD5*O*2*UPSN*U*UPS NEXT DAY AIR*******ND", ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "ND"]),
+    ("TD5*O****UPS GROUND*******CG", ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "CG"]),  # no carrier
+    ("TD5*O*2*FDEG*M********SE", ["TD5", "B", "2", "UPSN", "U"]),  # routed by FedEx: its level says nothing of UPS's
+    (None, ["TD5", "B", "2", "UPSN", "U"]),
+])
+def test_a_confirmation_without_a_service_level_carries_the_po_s_td512(monkeypatch, td5, written):
+    """A drop-ship PO routed at a service level (TD512 ND, SE, CG) that the warehouse confirms with no Service
+    Level: the 856's TD5 carries the PO's (the partner routed it, and checks the ASN against it), by both paths,
+    when the PO's TD5 names the carrier that shipped or none. Before: a TD5 without TD512."""
+    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
+    new, old, used = both_plans(monkeypatch, rows, body=body)
+    assert used and new == old
+    body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
+    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == \
+        [written]
+
+
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI", "SOIP"])
 def test_the_ship_to_in_each_order_loop_where_the_partner_s_guide_puts_it(monkeypatch, structure):
     """Lowe's 856 lists N1 ST at the order level: ship_to_level "order" writes the ship-to's N1 loop (N1, N3, N4) in
