@@ -699,7 +699,8 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
 # no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
-            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2")
+            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2",
+            "ship_to_contact_sent")
 
 
 def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray
@@ -776,7 +777,9 @@ def _ship_to(order: dict) -> Party | None:
                  id=order.get("ship_to_id") or "", address1=order.get("ship_to_address1") or "",
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
-                 country=order.get("ship_to_country") or "")
+                 country=order.get("ship_to_country") or "",
+                 contact=tuple((order.get("ship_to_contact_sent") or "").split(ELEMENTS_SEP))
+                 if order.get("ship_to_contact_sent") else ())
 
 
 # --- the same shipments in columns (the ship run's usual path: no objects per carton or order) ---------

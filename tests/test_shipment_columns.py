@@ -428,6 +428,34 @@ def test_a_confirmation_without_a_service_level_carries_the_po_s_td512(monkeypat
         [written]
 
 
+@pytest.mark.parametrize("level", ["shipment", "order"])
+def test_the_ship_to_s_contact_is_carried_to_the_856_for_a_partner_whose_guide_asks_for_it(monkeypatch, level):
+    """A drop-ship PO's N1*ST loop with the consumer's PER (phone, email): a partner with [fulfilment.asn]
+    ship_to_contact gets it back as sent in the 856's N1*ST loop, after its N4 (PER is at 270 of the 856's N1 loop);
+    a partner without it, the 856 as before (no PER; the columnar path writes it). The heading's own PER (the buyer's
+    desk, before the N1 loops) is no ship-to's contact. Before: the ship-to's PER was not read, and no 856 had it."""
+    body = [*po()[:2], "PER*BD*BUYER DESK*TE*6145550000", *po()[2:6],
+            "PER*IC*MARIA GONZALEZ*TE*5125550100*EM*maria@example.com", *po()[6:]]
+    assert body[6:8] == ["N4*Columbus*OH*43215*US", "PER*IC*MARIA GONZALEZ*TE*5125550100*EM*maria@example.com"]
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
+
+    def segs(plan):
+        d = plan.documents[0].delimiters
+        return [seg.split(d.element) for seg in plan.documents[0].sets[0].text.split(d.segment + d.suffix) if seg]
+
+    new, old, used = both_plans(monkeypatch, rows, body=body, asn={"ship_to_contact": True, "ship_to_level": level})
+    assert not used and new == old
+    got = segs(new)
+    st = next(k for k, seg in enumerate(got) if seg[:2] == ["N1", "ST"])
+    assert [seg[0] for seg in got[st:st + 4]] == ["N1", "N3", "N4", "PER"]
+    assert got[st + 3] == ["PER", "IC", "MARIA GONZALEZ", "TE", "5125550100", "EM", "maria@example.com"]
+    assert [seg for seg in got if seg[0] == "PER"] == [got[st + 3]]
+    plain, _old, used = both_plans(monkeypatch, rows, body=body, asn={"ship_to_level": level})
+    assert used == (level == "shipment") and [seg for seg in segs(plain) if seg[0] == "PER"] == []
+    assert [seg for seg in got if seg[0] != "PER"] == segs(plain)
+
+
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI", "SOIP"])
 def test_the_ship_to_in_each_order_loop_where_the_partner_s_guide_puts_it(monkeypatch, structure):
     """Lowe's 856 lists N1 ST at the order level: ship_to_level "order" writes the ship-to's N1 loop (N1, N3, N4) in
