@@ -287,7 +287,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
-            service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), tracking_number=h["tracking_number"] or "",
+            service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
+            tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]),
             fob=next((fobs[k] for k in ((o.partner, o.po_number) for o in shipped[s]) if k in fobs), ()),
@@ -954,7 +955,8 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
         method = transport_method_for(h["carrier_scac"] or "", sent)
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
-            service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "", h["bill_of_lading"] or "",
+            service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "",
+            h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
             *weights[s], more[s], tuple(header_fields(h, method).items())))
     return out, flat

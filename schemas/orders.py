@@ -129,7 +129,8 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "transaction_reference", "job_number", "project_number", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
-                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2", "ship_to_contact_sent",
+                          "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
+                          "ship_to_contact_sent",
                           "itd_more_sent", "gs02", "vendor_number_sent", "gs03"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never

@@ -399,13 +399,19 @@ def test_a_will_call_shipment_without_a_carrier_says_the_po_s_customer_pick_up(m
     carrier: the 856's S level has the PO's TD504 in a TD5 of its own (TD5*B***H; R0204050612 asks one of TD502,
     TD504, TD505...: TD504 alone is valid), by both paths; guides that require the TD5 get one, and no carrier is
     made up. Before: no TD5 at all. A PO routed by a carrier (TD503) the confirmation does not name: still none."""
-    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
     rows = ("S1,2026-11-27,14:10,,,PO-1,1,SKU-1,5,EA,C1,,,\n"
             "S1,2026-11-27,14:10,,,PO-1,2,SKU-2,2,EA,C2,,,\n")
+    assert _td5s_written(monkeypatch, td5, rows) == written
+
+
+def _td5s_written(monkeypatch, td5: str | None, rows: str) -> list[list[str]]:
+    """The TD5s of the 856 of ``rows`` for PO-1 sent with ``td5`` (None: none) after its DTM, the same by both paths
+    (the columnar one writing it)."""
+    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
     new, old, used = both_plans(monkeypatch, rows, body=body)
     assert used and new == old
     body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
-    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == written
+    return [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")]
 
 
 @pytest.mark.parametrize(("td5", "written"), [
@@ -418,14 +424,9 @@ def test_a_confirmation_without_a_service_level_carries_the_po_s_td512(monkeypat
     """A drop-ship PO routed at a service level (TD512 ND, SE, CG) that the warehouse confirms with no Service
     Level: the 856's TD5 carries the PO's (the partner routed it, and checks the ASN against it), by both paths,
     when the PO's TD5 names the carrier that shipped or none. Before: a TD5 without TD512."""
-    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
     rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
             "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
-    new, old, used = both_plans(monkeypatch, rows, body=body)
-    assert used and new == old
-    body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
-    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == \
-        [written]
+    assert _td5s_written(monkeypatch, td5, rows) == [written]
 
 
 @pytest.mark.parametrize("level", ["shipment", "order"])

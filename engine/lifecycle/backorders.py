@@ -62,8 +62,9 @@ def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRec
                    and any(ln.backordered > 0 and ln.sku for ln in lines.get(r.key, ()))), key=lambda r: r.key)
 
 
-def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int, Mapping]],
-             lines: Mapping[Key, Sequence[LineRecord]], *, today: date) -> dict[Key, set[int]]:
+def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
+             line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *,
+             today: date) -> dict[Key, set[int]]:
     """Per order of ``records``, its backordered lines whose ship window opens after ``today``: the line's own
     ship_not_before (its PO1 or POC loop's DTM 037, ``line_dates``) where it has one, else its order's (``dates``:
     its stored ORDERS row). A later run offers them no stock until it opens (``backorder_input``'s ``held``): they
