@@ -94,7 +94,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
             add(["REF", "IA", asn.vendor_number])
         body += ref_segments(order.refs, asn.order_refs)
         if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
-            body += party_segments(shipment.ship_to)
+            body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
         mark = order.mark_for if asn.mark_for != "none" else None
         boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
         if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
@@ -265,7 +265,7 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
     if parties:
         segs.extend(party_segments(shipment.ship_from))
         if asn.ship_to_level == "shipment":  # else in each order loop (build_856)
-            segs.extend(party_segments(shipment.ship_to))
+            segs.extend(party_segments(shipment.ship_to, contact=asn.ship_to_contact))
     return segs
 
 
@@ -391,9 +391,10 @@ def n2_elements(name2: str) -> list[list[str]]:
     return [elements[k:k + 2] for k in range(0, min(len(elements), 4), 2)]
 
 
-def party_segments(party: Party) -> list[list[object]]:
-    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address. A name, street
-    or city longer than its element (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
+def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]:
+    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address; with ``contact``, the
+    party's PER as its 850 sent it (Party.contact) after them. A name, street or city longer than its element
+    (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
     identified = bool(party.id and party.id_qualifier)  # N103/N104 are paired (syntax note P0304)
     address1, address2 = x12_text(party.address1, ADDRESS_MAX), x12_text(party.address2, ADDRESS_MAX)
     city = x12_text(party.city, CITY_MAX)
@@ -404,6 +405,8 @@ def party_segments(party: Party) -> list[list[object]]:
         segs.append(["N3", address1 or address2, address2 if address1 else ""])
     if city or party.state or party.postal_code or party.country:
         segs.append(["N4", city, party.state, party.postal_code, party.country])
+    if contact and party.contact:  # PER (270 in the 856's N1 loop) after N4 (250); the loop's REF (260) we write none
+        segs.append(["PER", *party.contact])
     return segs
 
 
@@ -884,9 +887,9 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
     repeated in its shipment, SN102 summed per (PO, line) equal to ``expected``; HL04 and CTT02 are
     written from the same counts and sums."""
     if asn.structure not in COLUMNAR or asn.package_tracking or asn.order_td1 or asn.line_refs \
-            or asn.ship_to_level != "shipment" or asn.case_at_pack or not shipments:
+            or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
-        # the case at the pack level: _case_pack)
+        # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
 
     def head(s: int) -> ShipmentHead:

@@ -91,6 +91,21 @@ def transport_method_for(carrier_scac: str, td5s: list) -> str:
     return "U" if carrier_scac in PARCEL_SCACS else ""
 
 
+def service_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
+    """The 856's service level (TD512) of a shipment with ``carrier_scac``: the warehouse's (``service_level``),
+    else the TD512 of the first of its POs' TD5s (``td5s``: ORDERS td5_sent, None for none) naming the carrier that
+    shipped it (TD503) or no carrier: the partner routed the order at that level (a drop-ship PO's ND, SE, CG;
+    Logicbroker's ``TD5*****UPS GROUND*******CG``), and checks its 856 against it; else "" (none written, as
+    before). A PO routed by another carrier than the one that shipped says nothing of this shipment's level."""
+    if service_level:
+        return service_level
+    for sent in td5s:
+        e = (sent or "").split(ELEMENTS_SEP)
+        if len(e) > 11 and e[2].strip().upper() in ("", carrier_scac) and len(level := e[11].strip().upper()) == 2:
+            return level
+    return ""
+
+
 def _td5s(orders: pa.Table) -> dict[tuple, str]:
     """(partner, PO) -> its heading's first TD5 as sent (td5_sent), of the orders with one."""
     if "td5_sent" not in orders.column_names:
@@ -267,11 +282,13 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     to_line = _to_lines(lines, orders, order_lines, shipment)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
-        method = transport_method_for(h["carrier_scac"] or "", [td5.get((o.partner, o.po_number)) for o in shipped[s]])
+        sent = [td5.get((o.partner, o.po_number)) for o in shipped[s]]
+        method = transport_method_for(h["carrier_scac"] or "", sent)
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
-            service_level=h["service_level"] or "", tracking_number=h["tracking_number"] or "",
+            service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
+            tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]),
             fob=next((fobs[k] for k in ((o.partner, o.po_number) for o in shipped[s]) if k in fobs), ()),
@@ -683,7 +700,8 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
 # no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
-            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2")
+            "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "ship_to_name2",
+            "ship_to_contact_sent")
 
 
 def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray
@@ -760,7 +778,9 @@ def _ship_to(order: dict) -> Party | None:
                  id=order.get("ship_to_id") or "", address1=order.get("ship_to_address1") or "",
                  address2=order.get("ship_to_address2") or "", city=order.get("ship_to_city") or "",
                  state=order.get("ship_to_state") or "", postal_code=order.get("ship_to_postal_code") or "",
-                 country=order.get("ship_to_country") or "")
+                 country=order.get("ship_to_country") or "",
+                 contact=tuple((order.get("ship_to_contact_sent") or "").split(ELEMENTS_SEP))
+                 if order.get("ship_to_contact_sent") else ())
 
 
 # --- the same shipments in columns (the ship run's usual path: no objects per carton or order) ---------
@@ -931,10 +951,12 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     out = []
     td5 = _td5s(orders)
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
-        method = transport_method_for(h["carrier_scac"] or "", [td5.get((partner_of[s], p)) for p in pos_of[s]])
+        sent = [td5.get((partner_of[s], p)) for p in pos_of[s]]
+        method = transport_method_for(h["carrier_scac"] or "", sent)
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
-            h["service_level"] or "", h["tracking_number"] or "", h["bill_of_lading"] or "",
+            service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "",
+            h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
             *weights[s], more[s], tuple(header_fields(h, method).items())))
     return out, flat

@@ -501,7 +501,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
-    expired, late, dates, line_ships = Plan(), {}, {}, {}
+    expired, late, dates, line_ships, held = Plan(), {}, {}, {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
         # an order that waits for its added lines' decision is left to the next night's deadline check
@@ -523,6 +523,9 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
         waiting = [r for r in waiting if r.key not in rejecting]
         if not waiting:
             return expired, totals
+        # a backorder whose ship window (the line's own DTM 037, else its order's) opens after today is offered no
+        # stock until it does (an early shipment is charged back); an order an 860 raised after shipment is not held
+        held = backorders.not_open([r for r in waiting if r.key not in fresh], dates, own, lines, today=today)
     # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
     complete = backorders.ships_complete(waiting, profiles, dates)
     from engine.allocate import allocate
@@ -530,7 +533,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
     # ranked by each line's requested ship date, else its order's (the documented key), not the line's promise
     ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
-    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships), inventory.snapshot,
+    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships, held), inventory.snapshot,
                       inventory.receipts, {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
@@ -550,13 +553,13 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
 
 _DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "ship_no_later",
-                 "sales_requirement", "requested_ship_date"]
+                 "sales_requirement", "requested_ship_date", "ship_not_before"]
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
     """(partner, PO) -> the cancel_after, do_not_deliver_after, ship_no_later (a last date for some partners:
     AllocationPolicy.ship_no_later_is_cancel), sales_requirement (CSH01) and requested_ship_date
-    (DTM 010: the backorders' rank) of each order's
+    (DTM 010: the backorders' rank) and ship_not_before (DTM 037: a backorder waits for it) of each order's
     stored ORDERS row (its current revision's table, only those columns read, once per stored table however
     many of its orders wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
     connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date
@@ -578,13 +581,14 @@ def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], d
 
 
 _LINE_DATE_COLUMNS = ["order_ref", "po_number", "line_number", "cancel_after", "do_not_deliver_after",
-                      "requested_ship_date", "ship_no_later"]
+                      "requested_ship_date", "ship_no_later", "ship_not_before"]
 _OWN_DATES = _LINE_DATE_COLUMNS[3:]
 
 
 def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, dict]]:
-    """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after, requested_ship_date and
-    ship_no_later (its window's end: a last date for a partner whose ship_no_later_is_cancel; its current
+    """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after, requested_ship_date,
+    ship_no_later (its window's end: a last date for a partner whose ship_no_later_is_cancel) and ship_not_before
+    (its window's opening: its backorder waits for it, engine.lifecycle.backorders.not_open; its current
     revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
     columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
     def dated(partner: str, lines_key: str) -> list[dict]:

@@ -18,6 +18,7 @@ difference.
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import csv
 import functools
@@ -725,6 +726,36 @@ def parse_date(text: str, layout: CsvLayout) -> date | None:
     if got is None and getattr(layout, "excel_serial_dates", False):
         got = _serial(value)
     return got
+
+
+def parse_month_end(text: str, layout: CsvLayout) -> date | None:
+    """A date as ``parse_date`` reads it, else a month without its day read as the month's last day (leap years
+    counted): the layout's format without its day ("2028-07" for %Y-%m-%d, "07/2028" for %m/%d/%Y, "202807" for
+    %Y%m%d), ISO's YYYY-MM whatever the layout, or the format with day 00 (GS1's AI 17 YYMM00, "280700" for
+    %y%m%d, "2028-07-00"): GS1 reads day 00 as the month's last day. For a lot's expiry, where WMSs export the
+    month alone; None when none of these reads."""
+    got = parse_date(text, layout)
+    if got is not None:
+        return got
+    value = text.strip()
+    for fmt in _month_formats(layout.date_format):
+        try:
+            month = datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+        if value.isdigit() and month.strftime(fmt) != value:  # digits alone: as written, "20287" is no month
+            continue
+        return date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+    return None
+
+
+@functools.lru_cache(maxsize=32)
+def _month_formats(fmt: str) -> tuple[str, ...]:
+    """The month-only formats of a date format: without its %d (and the separator beside it), with day 00, ISO."""
+    if "%d" not in fmt:
+        return ("%Y-%m",)
+    dayless = re.sub(r"%d[^%]?|[^%\w]?%d", "", fmt, count=1)
+    return tuple(dict.fromkeys((dayless, fmt.replace("%d", "00"), "%Y-%m")))
 
 
 _SERIAL = re.compile(r"^(\d{2,5})(?:\.\d+)?$")

@@ -573,6 +573,18 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
                 party_cols["ship_to_name2"] = pa.nulls(nsets, pa.string())
                 _append_to(party_cols, ["ship_to_name2"], n2[st], set_of_row[n2[st]],
                            np.zeros(int(st.sum()), dtype=np.int64), cells)
+    # the PER in the ship-to's N1 loop (a drop ship's consumer: phone, email), its elements as sent: the first of the
+    # set's N1*ST loop (a heading PER before the N1 loops, position 060, is the buyer's contact, not the ship-to's)
+    per = header_rows("PER")
+    if len(per) and len(party_n1):
+        at = np.searchsorted(party_n1, owner[per])
+        hit = (at < len(party_n1)) & (party_n1[np.minimum(at, len(party_n1) - 1)] == owner[per])
+        hit &= set_of_row[np.maximum(owner[per], 0)] == set_of_row[per]  # an N1 of the set itself
+        hit[hit] = party_of_n1[at[hit]] == prefixes.index("ship_to")
+        if hit.any():
+            first = _first_per_set(set_of_row, per[hit])
+            party_cols["ship_to_contact_sent"] = _scatter(nsets, set_of_row[first],
+                                                          _joined_elements(seg.elements, first))
     for prefix in prefixes:
         for f in ("address1", "address2", "city", "state", "postal_code", "country"):
             party_cols.setdefault(f"{prefix}_{f}", pa.nulls(nsets, pa.string()))
@@ -629,6 +641,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         **{name: when[name] for name in DATES.values()},
         **party_vals,
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
+        "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"],

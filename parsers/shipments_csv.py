@@ -28,6 +28,7 @@ from parsers.csv_common import (
     header_at,
     parse_date,
     parse_decimal,
+    parse_month_end,
     parse_time,
     raw_records,
     read_columns,
@@ -179,7 +180,9 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     quantity = cols["quantity"].map(lambda t: None if t is None else parse_decimal(t, mapping))
     ship_date = cols["ship_date"].map(lambda t: None if t is None else parse_date(t, mapping))
     ship_time = cols["ship_time"].map(lambda t: None if t is None else parse_time(t, mapping))
-    expires = cols["expiration_date"].map(lambda t: None if t is None else parse_date(t, mapping))
+    # a lot's expiry given as its month ("2028-07", "07/2028", GS1's "280700"): the month's last day, as GS1 reads
+    # AI 17's day 00 (the 856's DTM*036 then states it; its DTM02 is a full date) -- it used to hold the shipment
+    expires = cols["expiration_date"].map(lambda t: None if t is None else parse_month_end(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
@@ -258,7 +261,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             ("carton_weight", weight, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a weight."),
             ("net_weight", net_read, "CSV_NUMBER_INVALID", lambda t: f"{t!r} is not a net weight."),
             ("expiration_date", expires, "CSV_DATE_INVALID",
-             lambda t: f"{t!r} does not match {mapping.date_format!r}.")), start=4):
+             lambda t: f"{t!r} does not match {mapping.date_format!r} (nor that without its day: a month).")),
+            start=4):
         text = cols[name]
         unread = {k for k, (t, v) in enumerate(zip(text.values, parsed.values, strict=True)) if t and v is None}
         if name == "carton_weight":  # a number in a unit we do not read: the warning above, not an error

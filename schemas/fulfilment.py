@@ -162,6 +162,11 @@ class AsnSettings(_Model):
     # "order" each order loop instead, after its PRF/REFs and before the mark-for (Lowe's 856 guide lists N1 ST at the
     # order level); the ship-from stays at the S level either way. Such a partner's 856s are built as segments
     ship_to_level: Literal["shipment", "order"] = "shipment"
+    # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
+    # TE and email EM) written back as sent in the 856's N1*ST loop after its N4 (the 856's N1 loop places PER at 270),
+    # for drop-ship guides that ask the ASN to carry the consumer's phone or email; a PO without one: none. Off: no
+    # PER (the 856s as before). Such a partner's 856s are built as segments
+    ship_to_contact: bool = False
     store_party: Literal["BY", "Z7"] = "BY"  # N101 of the store's N1 (store_level): BY buying party (Macy's: the order
     # level's N1 BY gives the store number), Z7 mark-for party (as other cross-dock 856s write it)
     # the product at the pack level, as H-E-B's 856 asks (it receives from the pack level's case code and cases): each

@@ -80,6 +80,10 @@ ORDERS = pa.schema([
     # between: ship_to_name holds it too, after ", " (one name for matching and display); our 856 and 810 write it
     # back as N2 after their N1 ST (schemas.shipments.Party.name2)
     pa.field("ship_to_name2", pa.string()),
+    # the PER in the heading's N1 ST loop (a drop ship's consumer: name, phone, email), its elements from PER01 as
+    # sent, joined by ELEMENTS_SEP: the 856 of a partner whose guide asks for the ship-to's contact writes it back
+    # after the ship-to's N4 (AsnSettings.ship_to_contact)
+    pa.field("ship_to_contact_sent", pa.string()),
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
     pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
     pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
@@ -126,6 +130,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
+                          "ship_to_contact_sent",
                           "itd_more_sent", "gs02", "vendor_number_sent", "gs03"])
 
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never

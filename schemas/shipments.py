@@ -167,6 +167,7 @@ class Party:
     postal_code: str = ""
     country: str = ""
     name2: str = ""  # N2 (additional name) after the N1: a ship-to's "C/O ..." as its 850 sent it
+    contact: tuple[str, ...] = ()  # PER01.. of the PER in its 850's N1*ST loop, as sent (ORDERS ship_to_contact_sent)
 
 
 def with_name2(name: str, name2: str | None) -> tuple[str, str]:

@@ -99,13 +99,34 @@ def test_s_o_i_sums_a_line_per_lot():
     assert [seg[2] for seg in body if seg[0] == "SN1"] == ["30", "12"]
 
 
+def _lots_csv(*expiries: str, lots: tuple[str, ...] = ("A23K117", "A24B002", "", "M0921B")) -> bytes:
+    """A confirmation (dates %m/%d/%Y) of PO-1's lines 1 (two lots), 2 and 3, each row's lot expiring as given."""
+    rows = (("1", "SKU-RX01", "24"), ("1", "SKU-RX01", "12"), ("2", "SKU-RX03", "20"), ("3", "SKU-RX02", "1"))
+    head = "Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,Lot Number,Expiration Date\n"
+    return (head + "".join(f"S1,12/01/2026,PO-1,{line},{sku},{qty},EA,C1,{lot},{expires}\n"
+                           for (line, sku, qty), lot, expires in zip(rows, lots, expiries, strict=True))).encode()
+
+
 def test_the_csv_reads_each_rows_lot_and_expiry_in_the_files_date_format():
-    csv = ("Shipment ID,Ship Date,PO Number,PO Line,SKU,Quantity,Unit,Carton ID,Lot Number,Expiration Date\n"
-           "S1,12/01/2026,PO-1,1,SKU-RX01,24,EA,C1,A23K117,06/30/2028\n"
-           "S1,12/01/2026,PO-1,1,SKU-RX01,12,EA,C1,A24B002,11/30/2028\n"
-           "S1,12/01/2026,PO-1,2,SKU-RX03,20,EA,C1,,\n"
-           "S1,12/01/2026,PO-1,3,SKU-RX02,1,EA,C1,M0921B,2028-13-01\n")
-    lines, found = read_shipment_csv(csv.encode(), ShipmentCsvMapping(date_format="%m/%d/%Y"), file="w.csv")
+    csv = _lots_csv("06/30/2028", "11/30/2028", "", "2028-13-01")
+    lines, found = read_shipment_csv(csv, ShipmentCsvMapping(date_format="%m/%d/%Y"), file="w.csv")
     assert lines["lot_number"].to_pylist() == ["A23K117", "A24B002", None]
     assert lines["expiration_date"].to_pylist() == [date(2028, 6, 30), date(2028, 11, 30), None]
     assert [(f.code, f.location.row) for f in found] == [("CSV_DATE_INVALID", 5)]  # an expiry it cannot read
+
+
+def test_a_lot_expiry_given_as_its_month_is_the_months_last_day_and_holds_nothing():
+    """WMSs export a lot's expiry as YYYY-MM; GS1's AI 17 writes day 00 for "the month's end". Read as the month's
+    last day (leap years counted), the GS1 reading, and stated so by the 856's DTM*036 (DTM02 is a full date). A
+    month-only expiry used to be CSV_DATE_INVALID: its row left out, the whole shipment held."""
+    csv = _lots_csv("2028-07", "02/2028", "02/00/2027", "13/2028", lots=("A23K117", "A24B002", "B1", "M0921B"))
+    lines, found = read_shipment_csv(csv, ShipmentCsvMapping(date_format="%m/%d/%Y"), file="w.csv")
+    assert lines["expiration_date"].to_pylist() == [date(2028, 7, 31), date(2028, 2, 29), date(2027, 2, 28)]
+    assert [(f.code, f.location.row) for f in found] == [("CSV_DATE_INVALID", 5)]  # month 13 is still no date
+    gs1 = ("Shipment ID,Ship Date,PO Number,SKU,Quantity,Lot Number,Expiration Date\n"
+           "S1,261201,PO-1,SKU-RX01,24,A23K117,280700\nS1,261201,PO-1,SKU-RX02,2,A9,280615\n")
+    lines, found = read_shipment_csv(gs1.encode(), ShipmentCsvMapping(date_format="%y%m%d"), file="w.csv")
+    assert (lines["expiration_date"].to_pylist(), found) == ([date(2028, 7, 31), date(2028, 6, 15)], [])
+    body = build_856(_shipment(_item(24, "A23K117", lines["expiration_date"][0].as_py())), AsnSettings(lots="lin"),
+                     created=NOW, expected={("0113-7745120", "1"): Decimal(24)})
+    assert ["DTM", "036", "20280731"] in _items(body)[0]

@@ -274,3 +274,62 @@ def test_a_line_whose_window_opens_after_the_order_s_ship_date_is_scheduled_apar
     acks = _acks(ws)
     assert any(a.endswith("|068|20261214") for a in acks), acks
     assert any(a.endswith("|068|20261210") for a in acks), acks
+
+
+def test_a_backorder_waits_for_its_line_s_window_to_open_before_it_is_offered_stock(tmp_path):
+    """GLOBEX-2000 line 4 (SKU-1003) has its own window 12-15..12-22 (after the order's DTM 010 12-10: scheduled
+    apart): night 1 places 24 and backorders 12, promised for 12-15 (its window's opening, as its ACK 068 says). Stock
+    arrives on 12-07: the 12-08 night offers the backorder nothing (it stays backordered, its promise kept, nothing
+    reserved for it: the warehouse is given no units to ship before the retailer allows, as an early shipment is
+    charged back); the 12-15 night, its window open, places it. Before: the 12-08 night reserved it, to ship a week
+    early. A backorder of a line with no window of its own, on an order with none, is placed the night stock comes."""
+    from tests.test_backorder_cancel_date import stock_arrives
+
+    ws = make_workspace(tmp_path / "ws")
+    globex_line_dates(ws, "PID|F||||Pens blue", "DTM|037|20261215~DTM|038|20261222~")
+    run_stages(ws, NIGHT1)
+    _record, lines, _events, _late, reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-15")
+    assert "ACK|IB|12|EA|068|20261215" in [s for s in _855(ws) if s.startswith("ACK")]
+    before = dict(reserved)
+    stock_arrives(ws, "2026-12-07")
+    run_stages(ws, datetime(2026, 12, 8, 2))
+    _record, lines, events, _late, reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-15")
+    assert reserved == before and "backorder_allocated" not in events
+    run_stages(ws, datetime(2026, 12, 15, 2))
+    _record, lines, events, _late, reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered) == (36, 0) and "backorder_allocated" in events
+    assert sum(q for (n, _w), q in reserved.items() if n == 4) == 36
+
+
+def test_a_backorder_without_a_window_is_placed_the_night_stock_comes(tmp_path):
+    from tests.test_backorder_cancel_date import stock_arrives
+
+    ws = make_workspace(tmp_path / "ws")
+    run_stages(ws, NIGHT1)
+    _record, lines, _events, _late, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered) == (24, 12)
+    stock_arrives(ws, "2026-12-07")
+    run_stages(ws, datetime(2026, 12, 8, 2))
+    _record, lines, events, _late, _reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered) == (36, 0) and "backorder_allocated" in events
+
+
+def test_not_open_takes_the_line_s_own_window_else_the_order_s():
+    from engine.lifecycle.backorders import backorder_input, not_open
+    from schemas.lifecycle import LineRecord, LineState, OrderRecord
+
+    today = date(2026, 12, 8)
+    records = [OrderRecord("acme", f"PO-{k}", OrderState.ACKNOWLEDGED) for k in (1, 2)]
+    lines = {r.key: (LineRecord("acme", r.po_number, 1, LineState.BACKORDERED, sku="SKU-1", backordered=5),
+                     LineRecord("acme", r.po_number, 2, LineState.BACKORDERED, sku="SKU-2", backordered=3),
+                     LineRecord("acme", r.po_number, 3, LineState.ALLOCATED, sku="SKU-3", allocated=4))
+             for r in records}
+    dates = {("acme", "PO-1"): {"ship_not_before": date(2026, 12, 15)}, ("acme", "PO-2"): {"ship_not_before": None}}
+    own = {("acme", "PO-1"): {2: {"ship_not_before": today}},  # its own window opens today: offered stock
+           ("acme", "PO-2"): {1: {"ship_not_before": date(2026, 12, 9)}, 3: {"ship_not_before": date(2026, 12, 20)}}}
+    held = not_open(records, dates, own, lines, today=today)
+    assert held == {("acme", "PO-1"): {1}, ("acme", "PO-2"): {1}}  # line 3 backorders nothing
+    offered = backorder_input(records, lines, held=held).select(["po_number", "line_number"]).to_pylist()
+    assert offered == [{"po_number": "PO-1", "line_number": 2}, {"po_number": "PO-2", "line_number": 2}]

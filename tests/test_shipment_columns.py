@@ -399,13 +399,62 @@ def test_a_will_call_shipment_without_a_carrier_says_the_po_s_customer_pick_up(m
     carrier: the 856's S level has the PO's TD504 in a TD5 of its own (TD5*B***H; R0204050612 asks one of TD502,
     TD504, TD505...: TD504 alone is valid), by both paths; guides that require the TD5 get one, and no carrier is
     made up. Before: no TD5 at all. A PO routed by a carrier (TD503) the confirmation does not name: still none."""
-    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
     rows = ("S1,2026-11-27,14:10,,,PO-1,1,SKU-1,5,EA,C1,,,\n"
             "S1,2026-11-27,14:10,,,PO-1,2,SKU-2,2,EA,C2,,,\n")
+    assert _td5s_written(monkeypatch, td5, rows) == written
+
+
+def _td5s_written(monkeypatch, td5: str | None, rows: str) -> list[list[str]]:
+    """The TD5s of the 856 of ``rows`` for PO-1 sent with ``td5`` (None: none) after its DTM, the same by both paths
+    (the columnar one writing it)."""
+    body = po() if td5 is None else [*po()[:3], td5, *po()[3:]]
     new, old, used = both_plans(monkeypatch, rows, body=body)
     assert used and new == old
     body_text, d = new.documents[0].sets[0].text, new.documents[0].delimiters
-    assert [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")] == written
+    return [seg.split(d.element) for seg in body_text.split(d.segment + d.suffix) if seg.startswith("TD5")]
+
+
+@pytest.mark.parametrize(("td5", "written"), [
+    ("TD5*O*2*UPSN*U*UPS NEXT DAY AIR*******ND", ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "ND"]),
+    ("TD5*O****UPS GROUND*******CG", ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "CG"]),  # no carrier
+    ("TD5*O*2*FDEG*M********SE", ["TD5", "B", "2", "UPSN", "U"]),  # routed by FedEx: its level says nothing of UPS's
+    (None, ["TD5", "B", "2", "UPSN", "U"]),
+])
+def test_a_confirmation_without_a_service_level_carries_the_po_s_td512(monkeypatch, td5, written):
+    """A drop-ship PO routed at a service level (TD512 ND, SE, CG) that the warehouse confirms with no Service
+    Level: the 856's TD5 carries the PO's (the partner routed it, and checks the ASN against it), by both paths,
+    when the PO's TD5 names the carrier that shipped or none. Before: a TD5 without TD512."""
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
+    assert _td5s_written(monkeypatch, td5, rows) == [written]
+
+
+@pytest.mark.parametrize("level", ["shipment", "order"])
+def test_the_ship_to_s_contact_is_carried_to_the_856_for_a_partner_whose_guide_asks_for_it(monkeypatch, level):
+    """A drop-ship PO's N1*ST loop with the consumer's PER (phone, email): a partner with [fulfilment.asn]
+    ship_to_contact gets it back as sent in the 856's N1*ST loop, after its N4 (PER is at 270 of the 856's N1 loop);
+    a partner without it, the 856 as before (no PER; the columnar path writes it). The heading's own PER (the buyer's
+    desk, before the N1 loops) is no ship-to's contact. Before: the ship-to's PER was not read, and no 856 had it."""
+    body = [*po()[:2], "PER*BD*BUYER DESK*TE*6145550000", *po()[2:6],
+            "PER*IC*MARIA GONZALEZ*TE*5125550100*EM*maria@example.com", *po()[6:]]
+    assert body[6:8] == ["N4*Columbus*OH*43215*US", "PER*IC*MARIA GONZALEZ*TE*5125550100*EM*maria@example.com"]
+    rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
+
+    def segs(plan):
+        d = plan.documents[0].delimiters
+        return [seg.split(d.element) for seg in plan.documents[0].sets[0].text.split(d.segment + d.suffix) if seg]
+
+    new, old, used = both_plans(monkeypatch, rows, body=body, asn={"ship_to_contact": True, "ship_to_level": level})
+    assert not used and new == old
+    got = segs(new)
+    st = next(k for k, seg in enumerate(got) if seg[:2] == ["N1", "ST"])
+    assert [seg[0] for seg in got[st:st + 4]] == ["N1", "N3", "N4", "PER"]
+    assert got[st + 3] == ["PER", "IC", "MARIA GONZALEZ", "TE", "5125550100", "EM", "maria@example.com"]
+    assert [seg for seg in got if seg[0] == "PER"] == [got[st + 3]]
+    plain, _old, used = both_plans(monkeypatch, rows, body=body, asn={"ship_to_level": level})
+    assert used == (level == "shipment") and [seg for seg in segs(plain) if seg[0] == "PER"] == []
+    assert [seg for seg in got if seg[0] != "PER"] == segs(plain)
 
 
 @pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "SOI", "SOIP"])

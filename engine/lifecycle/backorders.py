@@ -62,9 +62,33 @@ def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRec
                    and any(ln.backordered > 0 and ln.sku for ln in lines.get(r.key, ()))), key=lambda r: r.key)
 
 
+def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
+             line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *,
+             today: date) -> dict[Key, set[int]]:
+    """Per order of ``records``, its backordered lines whose ship window opens after ``today``: the line's own
+    ship_not_before (its PO1 or POC loop's DTM 037, ``line_dates``) where it has one, else its order's (``dates``:
+    its stored ORDERS row). A later run offers them no stock until it opens (``backorder_input``'s ``held``): they
+    stay backordered with their promise, which already dates them no earlier than the window's opening (the first
+    night's ship day: engine.lifecycle.decisions, _ship_from and _own_ship_days), and the warehouse is given no
+    units to ship before the day the retailer allows (an early shipment is charged back); the night it opens they
+    are offered stock as any backorder. Orders with no such line are left out."""
+    out: dict[Key, set[int]] = {}
+    for r in records:
+        order_opens = (dates.get(r.key) or {}).get("ship_not_before")
+        own = line_dates.get(r.key) or {}
+        for ln in lines.get(r.key, ()):
+            if ln.backordered <= 0 or ln.state in ENDED_LINES:
+                continue
+            opens = (own.get(ln.line_number) or {}).get("ship_not_before") or order_opens
+            if opens is not None and opens > today:
+                out.setdefault(r.key, set()).add(ln.line_number)
+    return out
+
+
 def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
                     ship_dates: Mapping[Key, date | None] | None = None,
-                    line_ships: Mapping[Key, Mapping[int, date]] | None = None) -> pa.Table:
+                    line_ships: Mapping[Key, Mapping[int, date]] | None = None,
+                    held: Mapping[Key, Collection[int]] | None = None) -> pa.Table:
     """ALLOCATION_INPUT for the backordered units of ``records`` (no case-pack rounding: the units
     were rounded when the order was first allocated), ranked as any order's lines are (the policies'
     priority_order: tier, the order's requested ship date, PO date, arrival). ``ship_dates``: each order's
@@ -72,14 +96,16 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
     table unread) ranks by its line's promise. The promise is not the key: it is the receipt's day or the
     order's ship date when later (engine.answer.backorder_day), so ranking by it put an order asked for
     later, whose receipt came first, ahead of one asked for earlier. ``line_ships``: (partner, PO) -> line number
-    -> the line's own requested ship date (its PO1 loop's DTM 010 or 118), which ranks it before its order's."""
-    ship_dates, line_ships = ship_dates or {}, line_ships or {}
+    -> the line's own requested ship date (its PO1 loop's DTM 010 or 118), which ranks it before its order's.
+    ``held``: (partner, PO) -> lines whose ship window has not opened (``not_open``): left out, offered nothing."""
+    ship_dates, line_ships, held = ship_dates or {}, line_ships or {}, held or {}
     rows = []
     for r in records:
         known = r.key in ship_dates
         own = line_ships.get(r.key) or {}
+        waits = held.get(r.key, ())
         for ln in lines.get(r.key, ()):
-            if ln.backordered > 0 and ln.sku:
+            if ln.backordered > 0 and ln.sku and ln.line_number not in waits:
                 rows.append({"partner": r.partner, "order_ref": f"{r.partner}|{r.po_number}", "po_number": r.po_number,
                              "line_number": ln.line_number, "sku": ln.sku, "quantity": ln.backordered,
                              "requested_ship_date": own.get(ln.line_number) or (

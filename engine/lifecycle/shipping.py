@@ -1459,8 +1459,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return None  # each carton's tracking number in its loop: assemble_shipments' packs carry it (build_856)
     if asn.order_td1:
         return None  # a TD1 in each order loop: written by build_856 (engine.asn.order_td1_segments)
-    if asn.ship_to_level != "shipment":
-        return None  # the ship-to in each order loop: written by build_856
+    if asn.ship_to_level != "shipment" or asn.ship_to_contact:
+        return None  # the ship-to in each order loop, or with its PER: written by build_856
     if asn.fob:
         return None  # the PO's FOB at the S level: assemble_shipments' Shipment carries it (Shipment.fob)
     if asn.store_level and marks_stores(good):
