@@ -44,7 +44,6 @@ def _tables(db: Path, only: str | None = None):
 
 
 def _arrow(path: Path) -> str:
-    import pyarrow as pa
     import pyarrow.feather as feather
     import pyarrow.parquet as pq
     table = pq.read_table(path) if path.suffix == ".parquet" else feather.read_table(path)
