@@ -171,6 +171,43 @@ class InvoicedLine(NamedTuple):
     net_weight_unit: str = ""
 
 
+class BatchLines(Sequence[InvoicedLine]):
+    """The lines of one invoice among the lines of the 810s written with it (a batch, engine.lifecycle.billing):
+    rows ``start``:``end`` of ``texts``, the batch's invoice_lines columns after the invoice number as the store
+    writes them (line number, line id, quantity, unit, unit price, amount: decimals as stored texts; no line
+    billed by weight), so a run's 100,000 lines go to the store without an object per line; as InvoicedLines
+    (``make(start, end)``: the values the texts were written from) only when read. Equal to a sequence of the
+    same InvoicedLines, as the tuple an invoice built alone holds."""
+
+    __slots__ = ("texts", "make", "start", "end")
+
+    def __init__(self, texts: Sequence[Sequence], make, start: int, end: int) -> None:
+        self.texts, self.make, self.start, self.end = texts, make, start, end
+
+    def lines(self) -> tuple[InvoicedLine, ...]:
+        return self.make(self.start, self.end)
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def __getitem__(self, i):
+        return self.lines()[i]
+
+    def __iter__(self) -> Iterator[InvoicedLine]:
+        return iter(self.lines())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, BatchLines):
+            return self.lines() == other.lines()
+        return isinstance(other, (tuple, list)) and self.lines() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self.lines())
+
+    def __repr__(self) -> str:
+        return repr(self.lines())
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceRecord:
     """An 810 as numbered and sent: its number (from the company-wide invoice sequence), the PO and
@@ -180,7 +217,7 @@ class InvoiceRecord:
     invoice_number: str
     po_number: str
     invoice_date: date
-    lines: tuple[InvoicedLine, ...]
+    lines: tuple[InvoicedLine, ...] | BatchLines  # BatchLines: an 810 written with its batch (as planned)
     merchandise: Decimal  # sum of the line amounts
     charges: Decimal  # SAC charges less allowances (never a tax)
     total: Decimal  # TDS01 = merchandise + charges + tax
