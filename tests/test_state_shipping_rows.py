@@ -4,6 +4,7 @@ from 1 in each shipment, decimals as their stored text), a shipment or invoice w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
@@ -23,7 +24,14 @@ from connectors.state import (
     _shipped_line_rows,
 )
 from schemas.lifecycle import Plan, decimal_text
-from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
+from schemas.shipment_records import (
+    BatchLines,
+    InvoicedLine,
+    InvoiceRecord,
+    RecordedCarton,
+    ShipmentRecord,
+    ShippedLine,
+)
 
 
 def _line_rows(shipments: list[ShipmentRecord]) -> list[tuple]:
@@ -166,3 +174,32 @@ def test_a_files_shipments_are_stored_as_their_rows(store_target):
         assert [tuple(r) for r in stored] == want, table
         assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in want], table
     store.close()
+
+
+def test_batch_lines_are_written_from_their_columns_as_each_line_would_be():
+    """An 810 written with its batch holds its lines as the batch's columns (BatchLines: rows start:end of the
+    texts the store writes); mixed with invoices holding InvoicedLines, in plan order, skipping rows of the batch no
+    invoice planned (an 810 of it refused), from two batches: the rows the lines themselves give, in order."""
+    made = [InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
+            InvoicedLine(2, "", Decimal(3), "CS", Decimal("0.10"), Decimal("0.30")),
+            InvoicedLine(1, "A", Decimal("1.5"), "EA", Decimal(4), Decimal("6.00")),
+            InvoicedLine(5, "5", Decimal(7), "EA", Decimal("1.25"), Decimal("8.75"))]
+    texts = [[ln[c] for ln in made] for c in range(2)] + [
+        [decimal_text(ln[c]) if c != 3 else ln[c] for ln in made] for c in range(2, 6)]
+    other = [[9], ["L9"], ["1"], ["EA"], ["3"], ["3"]]  # a second batch's columns: one line
+
+    def batch(cols, lines, a, b):
+        return BatchLines(cols, lambda a, b: tuple(lines[a:b]), a, b)
+
+    alone = (InvoicedLine(4, "4", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"), Decimal("42.3500"), "LB"),)
+    invoices = [_invoice("INV1", *()), _invoice("INV2", *alone)]
+    invoices[0] = replace(invoices[0], lines=batch(texts, made, 0, 2))
+    invoices += [replace(_invoice("INV3"), lines=batch(texts, made, 3, 4)),  # (rows 2:3: an 810 refused)
+                 replace(_invoice("INV4"), lines=batch(other, [InvoicedLine(9, "L9", Decimal(1), "EA", Decimal(3),
+                                                                            Decimal(3))], 0, 1)),
+                 _invoice("INV5", *alone), replace(_invoice("INV6"), lines=batch(texts, made, 2, 3))]
+    expected = _invoice_rows(invoices)  # (iterating BatchLines makes its InvoicedLines)
+    assert [r[:2] for r in expected] == [("INV1", 1), ("INV1", 2), ("INV2", 4), ("INV3", 5), ("INV4", 9),
+                                         ("INV5", 4), ("INV6", 1)]
+    assert list(zip(*_invoice_line_columns(invoices, _dtexts()), strict=True)) == expected
+    assert invoices[0].lines == tuple(made[:2]) and len(invoices[2].lines) == 1 and invoices[2].lines != made[2:3]
