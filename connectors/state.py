@@ -3018,7 +3018,7 @@ def _invoice_line_columns(invoices: Sequence[InvoiceRecord], text: Callable) -> 
             if batch[0] is not lines.texts or batch[2] != lines.start:
                 take_batch()
                 batch[:] = [lines.texts, lines.start, lines.start]
-            batch[2] = lines.end
+            batch[2] = lines.stop
         else:
             take_batch()
             plain.append(v)

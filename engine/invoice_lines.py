@@ -243,7 +243,8 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _price_texts(price_text), tails, description, d)
-    return LineColumns(units=objects(unit), unit_column=unit, price_text=price_text, cents=cents, texts=texts, segments=segments, refused=refused,
+    return LineColumns(units=objects(unit), unit_column=unit, price_text=price_text, cents=cents,
+                       texts=texts, segments=segments, refused=refused,
                        stored_ids=objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
                        states=_array(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
 

@@ -76,17 +76,14 @@ class ShippedLineBlock:
         return self._lines
 
 
-class ShippedLines(Sequence):
-    """A shipment's lines as rows ``start``..``stop`` of a ShippedLineBlock: a sequence of ShippedLines (equal,
-    and hashed alike, to the tuple of them), made only when read."""
+class RowSpan(Sequence):
+    """Rows ``start``..``stop`` of a block of many records' lines held as columns, as a sequence of line tuples
+    (equal, and hashed alike, to the tuple of them), made only when read (``_tuple``: a subclass's)."""
 
-    __slots__ = ("block", "start", "stop")
+    __slots__ = ("start", "stop")
 
-    def __init__(self, block: ShippedLineBlock, start: int, stop: int) -> None:
-        self.block, self.start, self.stop = block, start, stop
-
-    def _tuple(self) -> tuple[ShippedLine, ...]:
-        return self.block.lines()[self.start:self.stop]
+    def _tuple(self) -> tuple:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.stop - self.start
@@ -94,13 +91,12 @@ class ShippedLines(Sequence):
     def __getitem__(self, i):
         return self._tuple()[i]
 
-    def __iter__(self) -> Iterator[ShippedLine]:
+    def __iter__(self) -> Iterator:
         return iter(self._tuple())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, ShippedLines):
-            return (self.block is other.block and self.start == other.start and self.stop == other.stop) or \
-                self._tuple() == other._tuple()
+        if isinstance(other, RowSpan):
+            return self._tuple() == other._tuple()
         if isinstance(other, tuple):
             return self._tuple() == other
         return NotImplemented
@@ -110,6 +106,27 @@ class ShippedLines(Sequence):
 
     def __repr__(self) -> str:
         return repr(self._tuple())
+
+
+class ShippedLines(RowSpan):
+    """A shipment's lines as rows ``start``..``stop`` of a ShippedLineBlock: a sequence of ShippedLines (equal,
+    and hashed alike, to the tuple of them), made only when read."""
+
+    __slots__ = ("block",)
+
+    def __init__(self, block: ShippedLineBlock, start: int, stop: int) -> None:
+        self.block, self.start, self.stop = block, start, stop
+
+    def _tuple(self) -> tuple[ShippedLine, ...]:
+        return self.block.lines()[self.start:self.stop]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ShippedLines) and self.block is other.block and self.start == other.start and \
+                self.stop == other.stop:
+            return True
+        return super().__eq__(other)
+
+    __hash__ = RowSpan.__hash__
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,41 +188,21 @@ class InvoicedLine(NamedTuple):
     net_weight_unit: str = ""
 
 
-class BatchLines(Sequence[InvoicedLine]):
+class BatchLines(RowSpan):
     """The lines of one invoice among the lines of the 810s written with it (a batch, engine.lifecycle.billing):
-    rows ``start``:``end`` of ``texts``, the batch's invoice_lines columns after the invoice number as the store
+    rows ``start``..``stop`` of ``texts``, the batch's invoice_lines columns after the invoice number as the store
     writes them (line number, line id, quantity, unit, unit price, amount: decimals as stored texts; no line
     billed by weight), so a run's 100,000 lines go to the store without an object per line; as InvoicedLines
-    (``make(start, end)``: the values the texts were written from) only when read. Equal to a sequence of the
-    same InvoicedLines, as the tuple an invoice built alone holds."""
+    (``make(start, stop)``: the values the texts were written from) only when read, equal (and hashed alike) to
+    the tuple an invoice built alone holds."""
 
-    __slots__ = ("texts", "make", "start", "end")
+    __slots__ = ("texts", "make")
 
-    def __init__(self, texts: Sequence[Sequence], make, start: int, end: int) -> None:
-        self.texts, self.make, self.start, self.end = texts, make, start, end
+    def __init__(self, texts: Sequence[Sequence], make, start: int, stop: int) -> None:
+        self.texts, self.make, self.start, self.stop = texts, make, start, stop
 
-    def lines(self) -> tuple[InvoicedLine, ...]:
-        return self.make(self.start, self.end)
-
-    def __len__(self) -> int:
-        return self.end - self.start
-
-    def __getitem__(self, i):
-        return self.lines()[i]
-
-    def __iter__(self) -> Iterator[InvoicedLine]:
-        return iter(self.lines())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, BatchLines):
-            return self.lines() == other.lines()
-        return isinstance(other, (tuple, list)) and self.lines() == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash(self.lines())
-
-    def __repr__(self) -> str:
-        return repr(self.lines())
+    def _tuple(self) -> tuple[InvoicedLine, ...]:
+        return self.make(self.start, self.stop)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,14 +24,7 @@ from connectors.state import (
     _shipped_line_rows,
 )
 from schemas.lifecycle import Plan, decimal_text
-from schemas.shipment_records import (
-    BatchLines,
-    InvoicedLine,
-    InvoiceRecord,
-    RecordedCarton,
-    ShipmentRecord,
-    ShippedLine,
-)
+from schemas.shipment_records import InvoicedLine, InvoiceRecord, RecordedCarton, ShipmentRecord, ShippedLine
 
 
 def _line_rows(shipments: list[ShipmentRecord]) -> list[tuple]:
@@ -180,6 +173,8 @@ def test_batch_lines_are_written_from_their_columns_as_each_line_would_be():
     """An 810 written with its batch holds its lines as the batch's columns (BatchLines: rows start:end of the
     texts the store writes); mixed with invoices holding InvoicedLines, in plan order, skipping rows of the batch no
     invoice planned (an 810 of it refused), from two batches: the rows the lines themselves give, in order."""
+    from schemas.shipment_records import BatchLines
+
     made = [InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
             InvoicedLine(2, "", Decimal(3), "CS", Decimal("0.10"), Decimal("0.30")),
             InvoicedLine(1, "A", Decimal("1.5"), "EA", Decimal(4), Decimal("6.00")),
@@ -202,4 +197,6 @@ def test_batch_lines_are_written_from_their_columns_as_each_line_would_be():
     assert [r[:2] for r in expected] == [("INV1", 1), ("INV1", 2), ("INV2", 4), ("INV3", 5), ("INV4", 9),
                                          ("INV5", 4), ("INV6", 1)]
     assert list(zip(*_invoice_line_columns(invoices, _dtexts()), strict=True)) == expected
-    assert invoices[0].lines == tuple(made[:2]) and len(invoices[2].lines) == 1 and invoices[2].lines != made[2:3]
+    third = invoices[2].lines
+    assert invoices[0].lines == tuple(made[:2]) and len(third) == 1 and third == (made[3],) == tuple(third)
+    assert third != (made[2],) and hash(third) == hash((made[3],))
