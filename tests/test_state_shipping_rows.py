@@ -200,3 +200,27 @@ def test_batch_lines_are_written_from_their_columns_as_each_line_would_be():
     third = invoices[2].lines
     assert invoices[0].lines == tuple(made[:2]) and len(third) == 1 and third == (made[3],) == tuple(third)
     assert third != (made[2],) and hash(third) == hash((made[3],))
+
+
+def test_a_runs_batch_invoices_are_stored_as_their_lines_rows(store_target):
+    """A run's 810s written with their batch (BatchLines: their lines as the batch's columns), with one built
+    alone between them, stored on either back end (SQLite as columns, PostgreSQL copied): invoice_lines holds the
+    rows their lines give one by one, with their types."""
+    from schemas.shipment_records import BatchLines
+
+    store = StateStore(store_target())
+    made = [InvoicedLine(i % 20 + 1, f"L{i % 20 + 1}", Decimal(i % 7 + 1) / 2, "EA", Decimal("2.50"),
+                         (Decimal(i % 7 + 1) / 2 * Decimal("2.50")).quantize(Decimal("0.01"))) for i in range(1200)]
+    texts = [[ln[c] for ln in made] for c in range(2)] + [
+        [decimal_text(ln[c]) if c != 3 else ln[c] for ln in made] for c in range(2, 6)]
+    invoices = [replace(_invoice(f"INV{k:04d}", po=f"PO-{k}"), lines=BatchLines(
+        texts, lambda a, b: tuple(made[a:b]), 20 * k, 20 * k + 20)) for k in range(60) if k != 7]  # (7: refused)
+    invoices.insert(30, _invoice("INV9000", InvoicedLine(1, "1", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
+                                                         Decimal("42.3500"), "LB"), po="PO-W"))
+    store.apply(Plan(invoices=tuple(invoices)), at="2026-11-28T02:00:00", run_id="r1")
+    rows = _invoice_rows(invoices)
+    stored = [tuple(r) for r in store._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines ORDER BY"
+                                         " invoice_number, line_number")]
+    assert len(rows) == 59 * 20 + 1 and stored == sorted(rows, key=lambda r: (r[0], r[1]))
+    assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in sorted(rows, key=lambda r: r[:2])]
+    store.close()
