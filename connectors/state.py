@@ -99,6 +99,7 @@ from schemas.lifecycle import (
 )
 from schemas.order_keys import SEP
 from schemas.shipment_records import (
+    BatchLines,
     InvoicedLine,
     InvoiceRecord,
     RecordedCarton,
@@ -3004,15 +3005,46 @@ def _same_values(column: Sequence) -> str | None:
 
 def _invoice_line_columns(invoices: Sequence[InvoiceRecord], text: Callable) -> list[list]:
     """The invoice_lines columns (INVOICE_LINE_COLUMNS' order) of these invoices, a column at a time (an
-    InvoicedLine is a tuple, transposed in C as _shipped_line_columns reads a ShippedLine); [] for no line."""
-    lines = list(itertools.chain.from_iterable(v.lines for v in invoices))
-    if not lines:
-        return []
-    number, line_id, quantity, unit, price, amount, weight, weight_unit = zip(*lines, strict=True)
-    numbers = itertools.chain.from_iterable(map(itertools.repeat, (v.invoice_number for v in invoices),
-                                                (len(v.lines) for v in invoices)))
-    return [list(numbers), list(number), list(line_id), list(map(text, quantity)), list(unit), list(map(text, price)),
-            list(map(text, amount)), list(map(text, weight)), [u or None for u in weight_unit]]
+    InvoicedLine is a tuple, transposed in C as _shipped_line_columns reads a ShippedLine; the lines of an 810
+    written with its batch, BatchLines, as their batch's columns: a run of them one slice each); [] for no line."""
+    columns: list[list] = [[] for _ in INVOICE_LINE_COLUMNS]
+    plain: list[InvoiceRecord] = []
+    batch: list = [None, 0, 0]  # the BatchLines run being taken: its columns, start, end
+
+    def take_batch() -> None:
+        texts, a, b = batch
+        if texts is not None and b > a:
+            for column, values in zip(columns[1:7], texts, strict=True):
+                column.extend(values[a:b])
+            columns[7].extend(itertools.repeat(None, b - a))  # (no line of a batch is billed by weight)
+            columns[8].extend(itertools.repeat(None, b - a))
+        batch[:] = [None, 0, 0]
+
+    def take_plain() -> None:
+        lines = list(itertools.chain.from_iterable(v.lines for v in plain))
+        if lines:
+            number, line_id, quantity, unit, price, amount, weight, weight_unit = zip(*lines, strict=True)
+            for column, values in zip(columns[1:], (number, line_id, map(text, quantity), unit, map(text, price),
+                                                    map(text, amount), map(text, weight),
+                                                    (u or None for u in weight_unit)), strict=True):
+                column.extend(values)
+        plain.clear()
+
+    for v in invoices:
+        lines = v.lines
+        if isinstance(lines, BatchLines):
+            take_plain()
+            if batch[0] is not lines.texts or batch[2] != lines.start:
+                take_batch()
+                batch[:] = [lines.texts, lines.start, lines.start]
+            batch[2] = lines.stop
+        else:
+            take_batch()
+            plain.append(v)
+        columns[0].extend(itertools.repeat(v.invoice_number, len(lines)))
+    take_plain()
+    take_batch()
+    return columns if columns[0] else []
 
 
 def _join(values: Iterable) -> str:

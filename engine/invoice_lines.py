@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, cents_decimals, decimals, fmt, objects
+from engine.columnar import SCALE, fmt, objects
 from parsers.x12_writer import chars_used, decimal_column, x12_texts
+from schemas.lifecycle import decimal_text
 from schemas.units import PRICE_PER_EACH, RESTATED_PER_UNIT, UNIT_EACHES
 from schemas.x12 import Delimiters
 
@@ -29,14 +30,13 @@ _KEY = 2**31  # an order's index times this plus a line's number (or line id's c
 @dataclass(frozen=True, slots=True)
 class LineColumns:
     """What the lines of a batch of 810s bill, per line (aligned with the due lines given): IT103 (as
-    Python strings and as a column), the unit price as stored (a Decimal), the amount (quantity x price,
-    half up to cents: a Decimal, and in cents); per invoice its IT1/PID text and segment count (columns);
-    and the invoices that must be built otherwise (``refused``)."""
+    Python strings and as a column), the unit price as stored (its text), the amount (quantity x price,
+    half up to cents: in cents); per invoice its IT1/PID text and segment count (columns); and the
+    invoices that must be built otherwise (``refused``)."""
 
     units: list[str]
     unit_column: pa.Array
-    prices: list[Decimal | None]
-    amounts: list[Decimal]
+    price_text: pa.Array
     cents: np.ndarray
     texts: pa.Array
     segments: np.ndarray
@@ -243,10 +243,24 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
 
     texts, segments = render_it1s(np.bincount(invoice, minlength=count), line_id, pa.array(quantity_texts, pa.string()),
                                   unit, _price_texts(price_text), tails, description, d)
-    return LineColumns(units=objects(unit), unit_column=unit, prices=decimals(price_text),
-                       amounts=cents_decimals(cents), cents=cents, texts=texts, segments=segments, refused=refused,
+    return LineColumns(units=objects(unit), unit_column=unit, price_text=price_text, cents=cents,
+                       texts=texts, segments=segments, refused=refused,
                        stored_ids=objects(pc.fill_null(stored["line_id"], "")), invoiced=_texts(total),
                        states=_array(pc.if_else(pa.array(full), billed_state, state)), settled=settled)
+
+
+def invoiced_texts(numbers: list[int], columns: LineColumns, quantities: np.ndarray) -> list[list]:
+    """The batch's lines as the store's invoice_lines columns after the invoice number hold them: line
+    number, line id, quantity, unit, unit price, amount (``quantities`` in 10^-4 units; decimals as
+    schemas.lifecycle.decimal_text writes them), each distinct value written once (a night's 100,000
+    lines hold a few hundred quantities, prices and amounts)."""
+    prices = pc.dictionary_encode(columns.price_text)
+    price_of = [decimal_text(Decimal(t)) if t else None for t in prices.dictionary.to_pylist()] + [None]
+    distinct, inverse = np.unique(columns.cents, return_inverse=True)
+    amount_of = [decimal_text(Decimal(int(c)).scaleb(-2)) for c in distinct.tolist()]
+    return [numbers, columns.stored_ids, objects(_texts(np.asarray(quantities, np.int64))), columns.units,
+            list(map(price_of.__getitem__, pc.fill_null(prices.indices, len(price_of) - 1).to_pylist())),
+            list(map(amount_of.__getitem__, inverse.reshape(-1).tolist()))]
 
 
 def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions, d: Delimiters
@@ -272,4 +286,4 @@ def render_it1s(counts, line_ids, quantities, units, prices, tails, descriptions
     return texts, segments
 
 
-__all__ = ["LineColumns", "line_columns", "render_it1s"]
+__all__ = ["LineColumns", "invoiced_texts", "line_columns", "render_it1s"]

@@ -76,17 +76,14 @@ class ShippedLineBlock:
         return self._lines
 
 
-class ShippedLines(Sequence):
-    """A shipment's lines as rows ``start``..``stop`` of a ShippedLineBlock: a sequence of ShippedLines (equal,
-    and hashed alike, to the tuple of them), made only when read."""
+class RowSpan(Sequence):
+    """Rows ``start``..``stop`` of a block of many records' lines held as columns, as a sequence of line tuples
+    (equal, and hashed alike, to the tuple of them), made only when read (``_tuple``: a subclass's)."""
 
-    __slots__ = ("block", "start", "stop")
+    __slots__ = ("start", "stop")
 
-    def __init__(self, block: ShippedLineBlock, start: int, stop: int) -> None:
-        self.block, self.start, self.stop = block, start, stop
-
-    def _tuple(self) -> tuple[ShippedLine, ...]:
-        return self.block.lines()[self.start:self.stop]
+    def _tuple(self) -> tuple:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return self.stop - self.start
@@ -94,13 +91,12 @@ class ShippedLines(Sequence):
     def __getitem__(self, i):
         return self._tuple()[i]
 
-    def __iter__(self) -> Iterator[ShippedLine]:
+    def __iter__(self) -> Iterator:
         return iter(self._tuple())
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, ShippedLines):
-            return (self.block is other.block and self.start == other.start and self.stop == other.stop) or \
-                self._tuple() == other._tuple()
+        if isinstance(other, RowSpan):
+            return self._tuple() == other._tuple()
         if isinstance(other, tuple):
             return self._tuple() == other
         return NotImplemented
@@ -110,6 +106,27 @@ class ShippedLines(Sequence):
 
     def __repr__(self) -> str:
         return repr(self._tuple())
+
+
+class ShippedLines(RowSpan):
+    """A shipment's lines as rows ``start``..``stop`` of a ShippedLineBlock: a sequence of ShippedLines (equal,
+    and hashed alike, to the tuple of them), made only when read."""
+
+    __slots__ = ("block",)
+
+    def __init__(self, block: ShippedLineBlock, start: int, stop: int) -> None:
+        self.block, self.start, self.stop = block, start, stop
+
+    def _tuple(self) -> tuple[ShippedLine, ...]:
+        return self.block.lines()[self.start:self.stop]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ShippedLines) and self.block is other.block and self.start == other.start and \
+                self.stop == other.stop:
+            return True
+        return super().__eq__(other)
+
+    __hash__ = RowSpan.__hash__
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +188,23 @@ class InvoicedLine(NamedTuple):
     net_weight_unit: str = ""
 
 
+class BatchLines(RowSpan):
+    """The lines of one invoice among the lines of the 810s written with it (a batch, engine.lifecycle.billing):
+    rows ``start``..``stop`` of ``texts``, the batch's invoice_lines columns after the invoice number as the store
+    writes them (line number, line id, quantity, unit, unit price, amount: decimals as stored texts; no line
+    billed by weight), so a run's 100,000 lines go to the store without an object per line; as InvoicedLines
+    (``make(start, stop)``: the values the texts were written from) only when read, equal (and hashed alike) to
+    the tuple an invoice built alone holds."""
+
+    __slots__ = ("texts", "make")
+
+    def __init__(self, texts: Sequence[Sequence], make, start: int, stop: int) -> None:
+        self.texts, self.make, self.start, self.stop = texts, make, start, stop
+
+    def _tuple(self) -> tuple[InvoicedLine, ...]:
+        return self.make(self.start, self.stop)
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceRecord:
     """An 810 as numbered and sent: its number (from the company-wide invoice sequence), the PO and
@@ -180,7 +214,7 @@ class InvoiceRecord:
     invoice_number: str
     po_number: str
     invoice_date: date
-    lines: tuple[InvoicedLine, ...]
+    lines: tuple[InvoicedLine, ...] | BatchLines  # BatchLines: an 810 written with its batch (as planned)
     merchandise: Decimal  # sum of the line amounts
     charges: Decimal  # SAC charges less allowances (never a tax)
     total: Decimal  # TDS01 = merchandise + charges + tax

@@ -4,6 +4,7 @@ from 1 in each shipment, decimals as their stored text), a shipment or invoice w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
 
@@ -165,4 +166,61 @@ def test_a_files_shipments_are_stored_as_their_rows(store_target):
         want = sorted(rows, key=lambda r: tuple(r[columns.index(c.strip())] for c in order.split(",")))
         assert [tuple(r) for r in stored] == want, table
         assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in want], table
+    store.close()
+
+
+def test_batch_lines_are_written_from_their_columns_as_each_line_would_be():
+    """An 810 written with its batch holds its lines as the batch's columns (BatchLines: rows start:end of the
+    texts the store writes); mixed with invoices holding InvoicedLines, in plan order, skipping rows of the batch no
+    invoice planned (an 810 of it refused), from two batches: the rows the lines themselves give, in order."""
+    from schemas.shipment_records import BatchLines
+
+    made = [InvoicedLine(1, "L1", Decimal("2.0"), "EA", Decimal("2.50"), Decimal("5.00")),
+            InvoicedLine(2, "", Decimal(3), "CS", Decimal("0.10"), Decimal("0.30")),
+            InvoicedLine(1, "A", Decimal("1.5"), "EA", Decimal(4), Decimal("6.00")),
+            InvoicedLine(5, "5", Decimal(7), "EA", Decimal("1.25"), Decimal("8.75"))]
+    texts = [[ln[c] for ln in made] for c in range(2)] + [
+        [decimal_text(ln[c]) if c != 3 else ln[c] for ln in made] for c in range(2, 6)]
+    other = [[9], ["L9"], ["1"], ["EA"], ["3"], ["3"]]  # a second batch's columns: one line
+
+    def batch(cols, lines, a, b):
+        return BatchLines(cols, lambda a, b: tuple(lines[a:b]), a, b)
+
+    alone = (InvoicedLine(4, "4", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"), Decimal("42.3500"), "LB"),)
+    invoices = [_invoice("INV1", *()), _invoice("INV2", *alone)]
+    invoices[0] = replace(invoices[0], lines=batch(texts, made, 0, 2))
+    invoices += [replace(_invoice("INV3"), lines=batch(texts, made, 3, 4)),  # (rows 2:3: an 810 refused)
+                 replace(_invoice("INV4"), lines=batch(other, [InvoicedLine(9, "L9", Decimal(1), "EA", Decimal(3),
+                                                                            Decimal(3))], 0, 1)),
+                 _invoice("INV5", *alone), replace(_invoice("INV6"), lines=batch(texts, made, 2, 3))]
+    expected = _invoice_rows(invoices)  # (iterating BatchLines makes its InvoicedLines)
+    assert [r[:2] for r in expected] == [("INV1", 1), ("INV1", 2), ("INV2", 4), ("INV3", 5), ("INV4", 9),
+                                         ("INV5", 4), ("INV6", 1)]
+    assert list(zip(*_invoice_line_columns(invoices, _dtexts()), strict=True)) == expected
+    third = invoices[2].lines
+    assert invoices[0].lines == tuple(made[:2]) and len(third) == 1 and third == (made[3],) == tuple(third)
+    assert third != (made[2],) and hash(third) == hash((made[3],))
+
+
+def test_a_runs_batch_invoices_are_stored_as_their_lines_rows(store_target):
+    """A run's 810s written with their batch (BatchLines: their lines as the batch's columns), with one built
+    alone between them, stored on either back end (SQLite as columns, PostgreSQL copied): invoice_lines holds the
+    rows their lines give one by one, with their types."""
+    from schemas.shipment_records import BatchLines
+
+    store = StateStore(store_target())
+    made = [InvoicedLine(i % 20 + 1, f"L{i % 20 + 1}", Decimal(i % 7 + 1) / 2, "EA", Decimal("2.50"),
+                         (Decimal(i % 7 + 1) / 2 * Decimal("2.50")).quantize(Decimal("0.01"))) for i in range(1200)]
+    texts = [[ln[c] for ln in made] for c in range(2)] + [
+        [decimal_text(ln[c]) if c != 3 else ln[c] for ln in made] for c in range(2, 6)]
+    invoices = [replace(_invoice(f"INV{k:04d}", po=f"PO-{k}"), lines=BatchLines(
+        texts, lambda a, b: tuple(made[a:b]), 20 * k, 20 * k + 20)) for k in range(60) if k != 7]  # (7: refused)
+    invoices.insert(30, _invoice("INV9000", InvoicedLine(1, "1", Decimal(3), "CA", Decimal("3.49"), Decimal("147.80"),
+                                                         Decimal("42.3500"), "LB"), po="PO-W"))
+    store.apply(Plan(invoices=tuple(invoices)), at="2026-11-28T02:00:00", run_id="r1")
+    rows = _invoice_rows(invoices)
+    stored = [tuple(r) for r in store._q(f"SELECT {', '.join(INVOICE_LINE_COLUMNS)} FROM invoice_lines ORDER BY"
+                                         " invoice_number, line_number")]
+    assert len(rows) == 59 * 20 + 1 and stored == sorted(rows, key=lambda r: (r[0], r[1]))
+    assert [tuple(map(type, r)) for r in stored] == [tuple(map(type, r)) for r in sorted(rows, key=lambda r: r[:2])]
     store.close()

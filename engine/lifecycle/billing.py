@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS
-from engine.columnar import decimals
+from engine.columnar import cents_decimals, decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
     TERMS_COLUMNS,
@@ -54,7 +54,7 @@ from engine.invoice import (
     terms_from_order,
 )
 from engine.invoice_heads import heads_810, tails_810
-from engine.invoice_lines import line_columns, runs
+from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac
 from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import moved_orders, transaction_set
@@ -80,7 +80,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_SHIP_TO
 from schemas.profile import PartnerProfile
-from schemas.shipment_records import InvoicedLine, InvoiceRecord, ShipmentRecord
+from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
 from schemas.x12 import Delimiters
 
@@ -975,9 +975,15 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
     segments = (heads.segments + columns.segments + tails.segments).tolist()
     refused = columns.refused | set(np.flatnonzero(heads.refused).tolist())
-    invoiced = list(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
-        numbers, columns.stored_ids, qs, columns.units, columns.prices, columns.amounts, repeat(None, len(numbers)),
-        repeat("", len(numbers)), strict=True)))  # (a batch bills no line by weight: those are built one by one)
+    # the lines as the store writes them, as columns (no object per line); as InvoicedLines only when read
+    stored = invoiced_texts(numbers, columns, units)
+    ids, unit_of, price_text, cents = columns.stored_ids, columns.units, columns.price_text, columns.cents
+
+    def invoiced(a: int, b: int) -> tuple[InvoicedLine, ...]:
+        return tuple(map(tuple.__new__, repeat(InvoicedLine), zip(  # without a Python call each
+            numbers[a:b], ids[a:b], qs[a:b], unit_of[a:b], decimals(price_text.slice(a, b - a)),
+            cents_decimals(cents[a:b]), repeat(None, b - a), repeat("", b - a), strict=True)))
+        # (a batch bills no line by weight: those are built one by one)
     at = pa.array(invoice, pa.int64())
     billing = pa.table({"partner": partners.take(at), "po_number": pos.take(at), "line_number": numbered,
                         "state": columns.states, "invoiced": columns.invoiced})  # the order lines once billed
@@ -992,7 +998,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
         if i in refused:
             continue
         out[indexes[i]] = Batch810(delimiters, heads.before, texts[i], segments[i], invoice_date, currency[i],
-                                   tails.merchandise[i], tails.charges[i], tails.totals[i], tuple(invoiced[a:b]),
+                                   tails.merchandise[i], tails.charges[i], tails.totals[i],
+                                   BatchLines(stored, invoiced, a, b),
                                    billing, a, b, settled[i])
     return out
 
@@ -1035,7 +1042,7 @@ class Batch810:
     merchandise: Decimal
     charges: Decimal
     total: Decimal
-    lines: tuple[InvoicedLine, ...]
+    lines: BatchLines  # its lines among the batch's (as columns; InvoicedLines when read)
     billing: pa.Table
     start: int
     end: int
