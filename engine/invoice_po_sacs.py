@@ -19,8 +19,8 @@ A rate is per its SAC09 unit: it applies to a line's units in that unit - the li
 when those are in it, and without a SAC09 to the units shipped. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
-and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 = extensions + charges - allowances (the
-profile's and these). Pure: rows in, segments and amounts out.
+and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
+extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts out.
 """
 
 from __future__ import annotations

@@ -146,7 +146,8 @@ def test_a_rate_applies_to_the_units_of_its_own_sac09_unit_never_to_pounds_or_ca
     # per hundredweight on lines in cases: the PO's stated amount, flat, on the first 810 only
     per_cwt = PoSac(None, "A", "C310", amount=D("40.80"), rate=D("0.85"), unit="CW", handling="02")
     got = carried([per_cwt], **lines)
-    assert got.summary == [["SAC", "A", "C310", "", "", "4080", "", "", "", "", "", "", "02"]] and got.net == D("-40.80")
+    assert got.summary == [["SAC", "A", "C310", "", "", "4080", "", "", "", "", "", "", "02"]]
+    assert got.net == D("-40.80")
     assert carried([per_cwt], **{**lines, "first": False}).summary == []
     assert carried([replace(per_cwt, amount=None)], **lines).summary == []
     # a line's flat amount on a catch-weight line is prorated by its cases shipped, never by its pounds

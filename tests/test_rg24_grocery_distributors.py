@@ -135,8 +135,9 @@ def test_the_856_carries_pallets_lots_best_by_dates_and_case_gtins(night):
                                                      ["SN1", "", "20", "CA", "", "50", "CA"]]
     # UNFI: the consumer UPC and the case GTIN-14 on the item, the beef's net weight, lot and use-by date
     asn = po_segments(segments(ws, "unfi", "856"), "UN-SHP-02", "BSN")
-    assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141603015", "UK", "10614141603012", "VN", "NAT-603"],
-                                                    ["2", "UK", "10614141604019", "VN", "NAT-604"]]
+    assert [s[1:] for s in asn if s[0] == "LIN"] == [
+        ["1", "UP", "614141603015", "UK", "10614141603012", "VN", "NAT-603"],
+        ["2", "UK", "10614141604019", "VN", "NAT-604"]]
     beef = asn.index(["LIN", "2", "UK", "10614141604019", "VN", "NAT-604"])
     assert asn[beef + 1:beef + 6] == [["SN1", "", "12", "CA", "", "12", "CA"],
                                       ["PID", "F", "", "", "", "GRASS FED GROUND BEEF RANDOM WT"],
