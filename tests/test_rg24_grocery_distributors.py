@@ -208,3 +208,19 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     for path in accented:
         read_back(path.read_bytes())
         assert bots_check(path.read_bytes(), tmp_path)[0], path.name
+
+
+@pytest.mark.xfail(strict=True, reason="[fulfilment.asn] structure has no S-T-O-I (a pallet of several POs, the tare "
+                   "above the orders): too big for the rg24 sweep, see /work/plan/reports/rg24.md")
+def test_a_pallet_of_several_pos_can_be_described_shipment_tare_order_item():
+    """A distributor's DC receiving consolidated pallets (several POs of one ship-to on one pallet, one label per
+    pallet, not per order) takes the 856 as Shipment-Tare-Order-Item, the pallet's SSCC above the orders it holds
+    (BSN05 0003 Shipment, Packaging, Order, Item: beside S-O-T-P-I in EDI references). Such a profile is refused at load
+    (structure is SOPI, SOTPI, SOTI, SOI or SOIP), so a partner asking for it cannot be set up."""
+    import tomllib
+
+    from schemas.profile import PartnerProfile
+
+    data = tomllib.loads((FIXTURES / "partners" / "cswg.toml").read_text(encoding="utf-8"))
+    data["fulfilment"]["asn"]["structure"] = "STOI"
+    assert PartnerProfile.model_validate(data).fulfilment.asn.structure == "STOI"
