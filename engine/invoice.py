@@ -194,7 +194,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
-    po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first) if po_sacs else None
+    po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first, units=units,
+                 shipped=counts or ()) if po_sacs else None
     if po is not None:
         total += po.net
     tax = None

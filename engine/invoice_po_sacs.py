@@ -14,14 +14,19 @@ Amounts, each half up to cents (money, engine.invoice's rule), stated once:
     a rate                           rate x every unit this 810 bills;
     else a percent                   percent / 100 x this 810's merchandise (its lines' extensions);
     else a flat amount               once per PO, whole, on its first 810 (none of its units billed before).
-A SAC whose amount comes to 0 on an 810 is not written. TDS01 = extensions + charges - allowances (the
-profile's and these). Pure: rows in, segments and amounts out.
+A rate is per its SAC09 unit: it applies to a line's units in that unit - the line's billed quantity when the
+810 bills it in that unit, the units shipped of a line billed by weight (a catch-weight line's cases, its QTY*39)
+when those are in it, and without a SAC09 to the units shipped. A rate per a unit the 810's lines are not
+counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
+not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
+and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
+extensions + charges - allowances (the profile's and these). Pure: rows in, segments and amounts out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
@@ -148,10 +153,32 @@ class Carried:
     allowances: Decimal = Decimal(0)
 
 
+def _in_rate_unit(sac: PoSac, quantity: Decimal, unit: str, shipped: tuple[Decimal, str] | None) -> Decimal | None:
+    """One billed line's units a rate ``sac`` applies to (the module's rule): ``quantity`` in ``unit`` as the 810
+    bills it, ``shipped`` the units shipped of a line billed by weight (None: not so billed). None: not counted in
+    the rate's SAC09 unit."""
+    if not sac.unit or not unit:  # no unit to the rate (or the 810's units not given): per unit shipped
+        return quantity if shipped is None else shipped[0]
+    if unit == sac.unit:
+        return quantity
+    if shipped is not None and shipped[1] == sac.unit:
+        return shipped[0]
+    return None
+
+
+def _as_stated(sac: PoSac) -> PoSac:
+    """A rate ``sac`` the 810's lines are not counted in, as the flat amount the PO stated with it (SAC05; none:
+    0, not written)."""
+    return replace(sac, rate=None, unit="", percent=None, amount=sac.amount or Decimal(0))
+
+
 def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence[Decimal],
-            extensions: Sequence[Decimal], before: Mapping[str, Decimal], *, first: bool) -> Carried:
+            extensions: Sequence[Decimal], before: Mapping[str, Decimal], *, first: bool,
+            units: Sequence[str] = (), shipped: Sequence[tuple[Decimal, str] | None] = ()) -> Carried:
     """The SACs of one 810 billing ``quantities`` of ``line_ids`` (``extensions`` their values; ``before``: line
-    id -> units billed by earlier 810s; ``first``: no unit of the PO billed before): the module's rule."""
+    id -> units billed by earlier 810s; ``first``: no unit of the PO billed before): the module's rule.
+    ``units``: each line's unit as billed (IT103; () not given: a rate applies to every unit billed); ``shipped``:
+    per line None, or the units shipped of a line billed by weight (its quantity and unit, as QTY*39 states them)."""
     at = {line_id: i for i, line_id in enumerate(line_ids)}
     lines: dict[int, list[list[str]]] = {}
     summary: list[list[str]] = []
@@ -159,13 +186,26 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
     line_nets: dict[int, Decimal] = {}
     heading = {"A": Decimal(0), "C": Decimal(0)}
     merchandise = sum(extensions, Decimal(0))
-    units = sum(quantities, Decimal(0))
+    unit_of = list(units) or [""] * len(quantities)
+    weighed = list(shipped) or [None] * len(quantities)
+    counted = [q if w is None else w[0] for q, w in zip(quantities, weighed, strict=True)]  # units, never pounds
     for sac in sacs:
         if sac.line_id is None:
-            amount, q = heading_amount(sac, units, merchandise, first), units
+            per = ([_in_rate_unit(sac, q, u, w) for q, u, w in zip(quantities, unit_of, weighed, strict=True)]
+                   if sac.rate is not None else counted)
+            if any(n is None for n in per):
+                sac = _as_stated(sac)
+            q = sum((n for n in per if n is not None), Decimal(0))
+            amount = heading_amount(sac, q, merchandise, first)
         elif sac.line_id in at:
             i = at[sac.line_id]
-            q = quantities[i]
+            q = counted[i]
+            if sac.rate is not None:
+                n = _in_rate_unit(sac, quantities[i], unit_of[i], weighed[i])
+                if n is None:
+                    sac = _as_stated(sac)
+                else:
+                    q = n
             amount = line_amount(sac, q, extensions[i], before.get(sac.line_id, Decimal(0)))
         else:
             continue  # a line this 810 does not bill

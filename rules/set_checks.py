@@ -33,6 +33,7 @@ from schemas.changes import (
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
+from schemas.units import PRICE_PER_WEIGHT
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
 
@@ -271,6 +272,7 @@ def sac_description(text: str) -> str:
 
 
 _SAC_NAMED = 10  # SACs named in the message; the rest counted
+_WEIGHT_BILLED = frozenset({"LB", "KG"})  # the units a catch-weight line's net weight is billed in
 # what a SAC_NOT_APPLIED item says of our 810s when the partner's profile is known (the last of its ", " parts;
 # engine.finance_inputs reads the items without it)
 ON_OUR_810S, NOT_ON_OUR_810S = "on our 810s", "not on our 810s"
@@ -331,12 +333,16 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
+    rate_units: dict[int, str] = {}  # SAC row -> its SAC09 (the unit its rate is per), when sent
     for seg, positions in _ALLOWANCE_SEGMENTS:
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         if len(rows):
             values = [_column(fe, rows, k)[0].to_pylist() for k in positions]
             found += [(r, o, seg, [v[j] for v in values])
                       for j, (r, o) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True))]
+            if seg == "SAC":
+                rate_units.update((r, u) for r, u in zip(rows.tolist(), _column(fe, rows, 9)[0].to_pylist(),
+                                                         strict=True) if u)
     if not found:
         return []
     found.sort(key=lambda f: f[0])
@@ -344,6 +350,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     at = np.searchsorted(line_rows, sac_rows, side="right") - 1
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    # the units each PO1 may be billed in (PO103; a line priced per pound, PO105 PP ..., may be billed by weight:
+    # its pounds or kilograms too), for a rate per its SAC09 unit (engine.invoice_po_sacs: one per a unit no line
+    # is billed in is carried as its stated amount, none without one)
+    line_units = [{u or ""} | (_WEIGHT_BILLED if b in PRICE_PER_WEIGHT else set()) for u, b in zip(
+        _column(fe, line_rows, 3)[0].to_pylist(), _column(fe, line_rows, 5)[0].to_pylist(), strict=True)]
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
     pointed: dict[int, list[str]] = {}  # set -> its N2 amounts sent with a decimal point ("SAC05 25.00")
     for j, (row, k, seg, (kind, code, amount, basis, percent, rate, handling, note)) in enumerate(found):
@@ -356,11 +367,16 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             [f"rate {_number(rate)}"] if rate is not None else []) + (
             [sac_handling(handling)] if handling else []) + (
             [f'"{sac_description(note)}"'] if note and sac_description(note) else [])
+        line = int(at[j])
         if invoice is not None:
             priced = any(v not in (None, "") for v in (amount, percent, rate))
-            money.append(ON_OUR_810S if on_our_810s(kind, code, handling, priced, invoice) else NOT_ON_OUR_810S)
+            on = on_our_810s(kind, code, handling, priced, invoice)
+            if on and rate not in (None, "") and amount in (None, "") and row in rate_units:
+                own = ([line] if line >= 0 and line_owner[line] == k else
+                       np.flatnonzero(line_owner == k).tolist())  # its line, or (a heading SAC) the set's lines
+                on = all(rate_units[row] in line_units[i] for i in own)
+            money.append(ON_OUR_810S if on else NOT_ON_OUR_810S)
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
-        line = int(at[j])
         if line >= 0 and line_owner[line] == k:
             text += f" (line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))})"
         asked.setdefault(k, []).append((row, text, seg, code))

@@ -5,6 +5,7 @@ and Bots, pyx12 and our outbound check accepting the 810. An 810 of a PO without
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -122,6 +123,40 @@ def test_two_810s_of_one_line_carry_the_flat_allowance_once_in_full():
     amounts = [[s[5] for s in b.built.body if s[0] == "SAC"] for b in (first, second)]
     assert amounts == [["2400"], ["7200"]]
     assert (first.built.total, second.built.total) == (D("162.00"), D("486.00"))
+
+
+def test_a_rate_applies_to_the_units_of_its_own_sac09_unit_never_to_pounds_or_cases_of_another():
+    """A grocery distributor's pickup allowance per case (SAC08 0.75, SAC09 CA) on a PO with a catch-weight line
+    (cases priced per pound, billed by its net weight: IT102 243.6 LB, QTY*39 12 CA) applies to the cases: 30 + 12
+    = 42, 31.50. It was multiplied by every quantity the 810 billed, cases and pounds added up (30 + 243.6): 205.20
+    taken off UNFI's invoice. A backhaul allowance per hundredweight (SAC09 CW) on lines in cases, stated with its
+    amount (SAC05 40.80), was 0.85 x 82 cases = 69.70 (and with a catch-weight line 0.85 x 308.8); the lines are not
+    counted in hundredweights, so the amount the PO stated is carried, flat, once; without one the SAC is not
+    written (no amount we could state)."""
+    pickup = PoSac(None, "A", "C310", rate=D("0.75"), unit="CA", handling="02")
+    lines = dict(line_ids=["1", "2"], quantities=[D(30), D("243.6")], extensions=[D("1116.00"), D("1093.76")],
+                 before={}, first=True, units=["CA", "LB"], shipped=[None, (D(12), "CA")])
+    got = carried([pickup], **lines)
+    assert got.summary == [["SAC", "A", "C310", "", "", "3150", "", "", "0.75", "CA", "42", "", "02"]]
+    assert got.net == D("-31.50")
+    # a rate per pound applies to the pounds of the weighed line and nothing else is in pounds: not multiplied
+    per_lb = PoSac("2", "A", "C310", rate=D("0.10"), unit="LB", handling="02")
+    assert carried([per_lb], **lines).lines == {1: [["SAC", "A", "C310", "", "", "2436", "", "", "0.1", "LB", "243.6",
+                                                     "", "02"]]}
+    # per hundredweight on lines in cases: the PO's stated amount, flat, on the first 810 only
+    per_cwt = PoSac(None, "A", "C310", amount=D("40.80"), rate=D("0.85"), unit="CW", handling="02")
+    got = carried([per_cwt], **lines)
+    assert got.summary == [["SAC", "A", "C310", "", "", "4080", "", "", "", "", "", "", "02"]]
+    assert got.net == D("-40.80")
+    assert carried([per_cwt], **{**lines, "first": False}).summary == []
+    assert carried([replace(per_cwt, amount=None)], **lines).summary == []
+    # a line's flat amount on a catch-weight line is prorated by its cases shipped, never by its pounds
+    flat = PoSac("2", "A", "F800", amount=D("24.00"), handling="02", ordered=D(12))
+    half = carried([flat], **{**lines, "quantities": [D(30), D("121.8")], "shipped": [None, (D(6), "CA")]})
+    assert half.net == D("-12.00")
+    # without SAC09, or without the lines' units given, a rate is per unit billed as ever
+    assert carried([replace(pickup, unit="")], **lines).net == D("-31.50")
+    assert carried([pickup], ["1"], [D(40)], [D("744")], {}, first=True).net == D("-30.00")
 
 
 def test_a_po_without_carried_sacs_gets_the_same_810():

@@ -92,3 +92,28 @@ def test_the_finding_of_a_partner_s_po_names_what_its_810s_carry_and_finance_rea
     assert [(r["code"], r["amount"], r["handling"], r["words"]) for r in read.to_pylist()] == [
         ("C000", 1125, "02", "allowance C000 1125.00, handling 02 off invoice"),
         ("B720", 50, "01", "allowance B720 50.00, handling 01 bill back")]
+
+
+def test_a_rate_per_a_unit_no_line_is_billed_in_and_no_amount_is_said_not_to_reach_our_810s():
+    """A rate is per its SAC09 unit (engine.invoice_po_sacs): one per a unit the lines are not billed in (a backhaul
+    allowance per hundredweight, CW, on lines in eaches) with no amount stated reaches no 810 of ours, and the
+    warning says so; it said "on our 810s" by SAC12 alone. With its amount stated, per a unit its lines are in,
+    or on a line priced per pound (billed by its weight, LB) it is on them as before."""
+    from schemas.fulfilment import InvoiceSettings
+
+    def words(sacs: list[str], lines: list[str] = LINES) -> str:
+        result = read_interchanges(x12_850(HEAD[:2] + sacs + HEAD[2:] + lines + ["CTT*2*18"]))
+        [f] = check_structure(result, list(result.transaction_sets()), invoice=InvoiceSettings())
+        return f.message
+
+    assert "allowance C310 rate 0.85, handling 02 off invoice, not on our 810s." in words(
+        ["SAC*A*C310******0.85*CW*48**02"])
+    assert "allowance C310 40.80, rate 0.85, handling 02 off invoice, on our 810s." in words(
+        ["SAC*A*C310***4080***0.85*CW*48**02"])
+    assert "allowance C310 rate 0.1, handling 02 off invoice, on our 810s." in words(["SAC*A*C310******0.1*EA*18**02"])
+    # a line's own rate: per pound on a line priced per pound is billed by its weight; per case on a line in eaches
+    # is not
+    weighed = [LINES[0], LINES[1], "PO1*2*6*CA*2.89*PP*VN*SKU-2", "SAC*A*C310******0.05*LB*120**02"]
+    assert "rate 0.05, handling 02 off invoice, on our 810s (line 2)." in words([], weighed)
+    cased = [*LINES[:2], "SAC*A*C310******0.5*CA*1**02", LINES[2]]
+    assert "rate 0.5, handling 02 off invoice, not on our 810s (line 1)." in words([], cased)
