@@ -213,7 +213,7 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
 
 
 @pytest.mark.xfail(strict=True, reason="[fulfilment.asn] structure has no S-T-O-I (a pallet of several POs, the tare "
-                   "above the orders): too big for the rg24 sweep, see /work/plan/reports/rg24.md")
+                   "above the orders): not built yet (the profile is refused at load)")
 def test_a_pallet_of_several_pos_can_be_described_shipment_tare_order_item():
     """A distributor's DC receiving consolidated pallets (several POs of one ship-to on one pallet, one label per
     pallet, not per order) takes the 856 as Shipment-Tare-Order-Item, the pallet's SSCC above the orders it holds
