@@ -51,9 +51,10 @@ How a run goes:
      _LATE_PASSES times; then every line still late is taken out at once); "promise" keeps the promise.
      Allocation.late names every such line with the date it could have had (rejected or not).
   8. Allocation.refused names every other line stock refused units of (a valid quantity's rejected rows, and a
-     case-pack rounding down that left units out: engine.answer rejects them, IR): what it wanted, its SKU's free stock before the run's lines and what of
-     it no line took, the receipts left to promise, the reason, and whether its order was rejected whole
-     (ship_complete with backorder="reject") and by its shortfall (engine.refusals says why in a finding).
+     case-pack rounding down that left units out: engine.answer rejects them, IR): what it wanted, its SKU's
+     free stock before the run's lines and what of it no line took, the receipts left to promise, the reason,
+     and whether its order was rejected whole (ship_complete with backorder="reject") and by its shortfall
+     (engine.refusals says why in a finding).
 
 Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
 changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
