@@ -81,3 +81,39 @@ def test_whole_cases_and_rounding_up_are_unchanged():
     assert parts == [("IA", Decimal(24))] and not found and s.rejected == 0
     s, parts, found = _answer(30, 100, AllocationPolicy(case_pack_rounding="up"))
     assert parts == [("IQ", Decimal(36))] and not found and (s.ordered, s.rejected) == (Decimal(36), 0)
+
+
+def test_a_night_of_a_partner_whose_allocation_rounds_down(tmp_path):
+    """ACME made a partner whose own allocation rounds down and whose rules do not (its suites without
+    "quantities"): 30 ballpoint pens (SKU-1003, cases of 12) are answered ACK*IQ*24 + ACK*IR*6 (CTT 30), `status`
+    keeps 30 ordered, 24 allocated, 6 rejected, and the warning is at the line's PO1 of the file."""
+    from connectors.state import StateStore
+    from tests.support import GOOD_PO, make_workspace, run_stages, x12_850
+    from tests.test_change_after_shipment import outbox
+    from tests.test_change_after_shipment_855 import acks
+    from tests.test_order_types_held import NIGHT
+
+    ws = make_workspace(tmp_path / "ws", partners=())
+    toml = ws.root / "partners" / "acme.toml"
+    text = toml.read_text().replace('rule_suites = ["standard"]',
+                                    'rule_suites = ["items", "prices", "terms", "ship_to", "dates", "credit"]', 1)
+    toml.write_text(text.replace("[allocation]\n", '[allocation]\ncase_pack_rounding = "down"\n', 1))
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "po.x12").write_bytes(x12_850([*GOOD_PO[:6], "PO1*1*30*EA*39.20*PE*VN*VP-1003", "CTT*1*30"]))
+    run_stages(ws, NIGHT)
+    [doc] = [d for d in outbox(ws, "acme", "855") if any(r[0] == "BAK" and r[3] == "PO-1" for r in d)]
+    assert acks(doc)["1"][0] == "30" and [a[:2] for a in acks(doc)["1"][1:]] == [("IQ", "24"), ("IR", "6")], doc
+    assert next(r for r in doc if r[0] == "CTT")[1:3] == ["1", "30"]
+    state = StateStore(ws.state_path)
+    try:
+        [line] = state.order_lines("acme", "PO-1")
+        [found] = [f for f in state.findings(partner="acme", po_number="PO-1") if f["code"] == "STOCK_SHORT_REJECTED"]
+    finally:
+        state.close()
+    assert (line.ordered, line.allocated, line.backordered, line.rejected) == (Decimal(30), 24, 0, 6)
+    assert "so 6 are rejected (855 IR)" in found["message"], found
+    # ST is the set's segment 1, GOOD_PO's BEG .. N4 its 2-7: the PO1 is its 8th
+    assert (found["file"], found["segment_id"], found["element"], found["line_number"]) == (
+        "po.x12", "PO1", "PO102", 1), found
+    assert found["segment_position"] == 8, found
