@@ -51,9 +51,10 @@ How a run goes:
      _LATE_PASSES times; then every line still late is taken out at once); "promise" keeps the promise.
      Allocation.late names every such line with the date it could have had (rejected or not).
   8. Allocation.refused names every other line stock refused units of (a valid quantity's rejected rows, and a
-     case-pack rounding that left nothing): what it wanted, its SKU's free stock before the run's lines and what of
-     it no line took, the receipts left to promise, the reason, and whether its order was rejected whole
-     (ship_complete with backorder="reject") and by its shortfall (engine.refusals says why in a finding).
+     case-pack rounding down that left units out: engine.answer rejects them, IR): what it wanted, its SKU's
+     free stock before the run's lines and what of it no line took, the receipts left to promise, the reason,
+     and whether its order was rejected whole (ship_complete with backorder="reject") and by its shortfall
+     (engine.refusals says why in a finding).
 
 Row reasons (ALLOCATION.reason), with "+case_pack_up" / "+case_pack_down" appended when rounding
 changed the line quantity: filled, split, partial (allocated rows); backordered, held_ship_complete
@@ -101,12 +102,14 @@ REFUSED = pa.schema([
     pa.field("line_number", pa.int32(), nullable=False),
     pa.field("sku", pa.string(), nullable=False),
     pa.field("ordered", pa.int64(), nullable=False),  # the line's units (eaches) as ordered
-    pa.field("wanted", pa.int64(), nullable=False),  # the units placed: as ordered, or rounded to whole cases
+    # the units placed: as ordered, or rounded to whole cases (rounded down: ordered - wanted are rejected too)
+    pa.field("wanted", pa.int64(), nullable=False),
     pa.field("rejected", pa.int64(), nullable=False),  # of them, rejected (0: rounded_to_zero left nothing)
     pa.field("available", pa.int64(), nullable=False),  # the SKU's free stock before this run's lines took any
     pa.field("left", pa.int64(), nullable=False),  # of it, what no line of the run took (the rest: lines ranked first)
     pa.field("coming", pa.int64(), nullable=False),  # the SKU's receipt units left to promise
-    # the base reason (rejected_by_policy, no_backorder, no_receipt, unknown_sku, rounded_to_zero)
+    # the base reason (rejected_by_policy, no_backorder, no_receipt, unknown_sku, rounded_to_zero; rounded_down: only
+    # the rounding rejected units, ordered - wanted)
     pa.field("reason", pa.string(), nullable=False),
     pa.field("all_or_nothing", pa.bool_(), nullable=False),  # partial_allowed=False: the line took none of it
     # ship_complete with backorder="reject": the whole order was rejected; short: this line's shortfall held it
@@ -130,6 +133,10 @@ _BASE_REASONS = (
 _SUFFIXES = ("", "+case_pack_up", "+case_pack_down")
 _REASONS = pa.array([b + s for b in _BASE_REASONS for s in _SUFFIXES], pa.string())
 _R = {name: i for i, name in enumerate(_BASE_REASONS)}
+# REFUSED's reasons: the row reasons, and rounded_down (a case-pack rounding down left units out of the line; its
+# ALLOCATION rows are the rounded quantity's, "+case_pack_down")
+_REFUSED_REASONS = (*_BASE_REASONS, "rounded_down")
+_REFUSED_ONLY = {"rounded_down": len(_BASE_REASONS)}
 _ROUNDING = {"none": 0, "up": 1, "down": 2}
 _REQUIRED = ("partner", "order_ref", "po_number", "line_number", "sku", "quantity", "po_date", "arrival")
 
@@ -355,8 +362,9 @@ def allocate(
         suffix,
         out_rank,
     )
-    # units refused (rejected, or a case-pack rounding that left nothing) for a reason the findings explain
-    refused = valid & (((rejected > 0) & ~too_late) | ((demand == 0) & (units > 0)))
+    # units refused (rejected, or left out by a case-pack rounding down) for a reason the findings explain
+    cut = packed & (rounding == 2) & (demand < units)
+    refused = valid & (((rejected > 0) & ~too_late) | cut)
     coming = np.zeros(n_sku, np.int64)
     if receipts.num_rows:
         np.add.at(coming, _ints(pc.index_in(receipts["sku"], value_set=sku_values)),
@@ -367,7 +375,9 @@ def allocate(
         availability=_availability(snapshot, snap_sku, snap_wh, on_hand, reserved, avail0 - avail),
         late=late if late is not None else LATE.empty_table(),
         refused=_refused(lines, refused, units, demand, rejected, avail0.sum(1)[sku], avail.sum(1)[sku], coming[sku],
-                         np.where(demand == 0, _R["rounded_to_zero"], reject_reason), ~partial, whole,
+                         np.where(demand == 0, _R["rounded_to_zero"],
+                                  np.where(cut & ~((rejected > 0) & ~too_late), _REFUSED_ONLY["rounded_down"],
+                                           reject_reason)), ~partial, whole,
                          caused & whole, out_rank),
     )
 
@@ -386,7 +396,7 @@ def _refused(lines, mask, units, demand, rejected, available, left, coming, reas
     for name, values in (("ordered", units), ("wanted", demand), ("rejected", rejected), ("available", available),
                          ("left", left), ("coming", coming)):
         columns[name] = pa.array(values[li], pa.int64())
-    columns["reason"] = pa.array(_BASE_REASONS, pa.string()).take(pa.array(reason[li]))
+    columns["reason"] = pa.array(_REFUSED_REASONS, pa.string()).take(pa.array(reason[li]))
     for name, values in (("all_or_nothing", all_or_nothing), ("whole_order", whole), ("short", short)):
         columns[name] = pa.array(values[li], pa.bool_())
     return pa.Table.from_pydict(columns, schema=REFUSED)

@@ -231,9 +231,15 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     per_unit = np.maximum(np.asarray(pc.fill_null(decided["unit_eaches"], 1).to_numpy(zero_copy_only=False),
                                      dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
     alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
-    rej = ordered - alloc - back
     qty_int = np.asarray(pc.fill_null(truncated(qty), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
+    # the units the partner's case-pack rounding down ([allocation] case_pack_rounding) left out of the line are
+    # rejected (IR), as any part of it we do not place: they used to be answered by no ACK (IQ 24 of 30 ordered;
+    # a line rounded to nothing ACK IR 0) and counted nowhere in the status
+    if sums["reasons"].null_count < n:
+        down = plain & _bools(pc.match_substring(sums["reasons"], "+case_pack_down"))
+        ordered = np.where(down & (qty_int > ordered), qty_int, ordered)
+    rej = ordered - alloc - back
     full = pc.if_else(pc.is_in(ack01, value_set=pa.array(["IA", "IQ", "IP", "DR", "IS"])), ack01, "IA")
     full = pc.if_else(pa.array((ordered != qty_int) & plain), pc.if_else(pc.equal(full, "IA"), "IQ", full), full)
     alone = plain & (alloc != 0) & (back == 0) & (rej == 0)

@@ -67,20 +67,30 @@ def _line(partner: str, po: str, r: dict, at: dict) -> FindingRecord:
     row = at.get((partner, po, r["line_number"]), {"partner": partner, "po_number": po,
                                                     "line_number": r["line_number"]})
     name = f"Line {row.get('line_id') or r['line_number']} (SKU {r['sku']})"
+    cut = r["ordered"] - r["wanted"]  # > 0: the partner's case-pack rounding down left them out (IR)
     if r["reason"] == "rounded_to_zero":
         message = (f"{name}: {r['ordered']} eaches ordered, fewer than a whole case: the partner's case-pack "
                    "rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line is "
                    "rejected (855 IR). Ask the buyer to order whole cases.")
+    elif cut > 0 and r["reason"] == "rounded_down":
+        message = f"{name}: {_rounded(r, cut)}. Ask the buyer to order whole cases."
     else:
         taken = r["wanted"] - r["rejected"]
         placed = f"{taken} placed, " if taken else ""
         whole = (" The line takes all or nothing ([allocation] partial_allowed = false): none of it was placed."
                  if r["all_or_nothing"] and not taken and r["available"] else "")
-        message = (f"{name}: {_stock(r)}; {placed}{r['rejected']} rejected (855 IR): {_WHY[r['reason']]}.{whole} "
-                   f"What to do: {_TODO[r['reason']]}.")
+        rounded = f"{_rounded(r, cut)}; of the rest, " if cut > 0 else ""
+        message = (f"{name}: {rounded}{_stock(r)}; {placed}{r['rejected']} rejected (855 IR): "
+                   f"{_WHY[r['reason']]}.{whole} What to do: {_TODO[r['reason']]}"
+                   f"{'; ask the buyer to order whole cases' if cut > 0 else ''}.")
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
+
+
+def _rounded(r: dict, cut: int) -> str:
+    return (f"{r['ordered']} eaches ordered, not whole cases: the partner's case-pack rounding ([allocation] "
+            f"case_pack_rounding = \"down\") places {r['wanted']}, so {cut} are rejected (855 IR)")
 
 
 def _whole_order(partner: str, po: str, rows: list[dict], at: dict) -> FindingRecord:

@@ -184,7 +184,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
-    plan = lifecycle.in_answer_order(plan, revisions.change_ids)
+    # a change that left an order waiting for the rules as it was (refused, no line touched), of a partner answered
+    # by 855s: a revised 855 of the decision under its own key, numbered after the decision's 855
+    awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids)
+    plan += awaited
+    plan = lifecycle.in_answer_order(plan, {k: v for k, v in revisions.change_ids.items()
+                                            if not any(s.doc_key == k for d in awaited.documents for s in d.sets)})
     if out.decisions:
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}

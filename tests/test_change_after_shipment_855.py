@@ -203,3 +203,23 @@ def test_a_line_first_answered_dr_is_restated_dr(ws):
     run_stages(ws, NIGHT2)
     said = acks(revised(ws, "globex", "GLOBEX-2001"))
     assert said["1"] == ["48", ("DR", "48", "20261128")], said  # (the order's ship day, as IA was dated)
+
+
+def test_each_revised_855_of_a_night_states_its_change_s_lines_as_the_backorder_step_left_them(ws):
+    """INITECH-3000 shipped and invoiced in full (6 + 24); two 860s the night the snapshot shows no SKU-1009 left: the
+    first raises line 2 to 30 (its 6 new units refused after the backorder step: INITECH takes no backorder), the
+    second raises line 1 to 8. Each revised 855 states line 2 as the night leaves it (24 accepted and shipped, 6 IR);
+    the first states line 1 as its change left it (the 6 shipped), the second at 8. Only the last 855 used to be built
+    again after the backorder step: the first said line 2's 6 raised units were accepted, to ship."""
+    answered_by_855s(ws, "initech")
+    _initech_3000_shipped(ws, "1,2")
+    no_stock_on_night2(ws, "SKU-1009")
+    send_860(ws, "initech", "INITECH-3000", [["2", "QI", "30", "", "EA"]])
+    send_860(ws, "initech", "INITECH-3000", [["1", "QI", "8", "", "EA"]], isa13=2202)
+    run_stages(ws, NIGHT2)
+    found = [acks(doc) for doc in outbox(ws, "initech", "855")
+             if any(r[0] == "BAK" and r[1] == "05" and r[3] == "INITECH-3000" for r in doc)]
+    assert len(found) == 2, found
+    first, second = found
+    assert first["2"] == second["2"] == ["30", ("IA", "24", None), ("IR", "6", None)], found
+    assert first["1"][0] == "6" and second["1"][0] == "8", found

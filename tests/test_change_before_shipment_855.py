@@ -204,3 +204,56 @@ def test_each_answer_of_the_night_states_the_lines_as_the_night_leaves_them(tmp_
     for said in found:
         assert said["3"] == ["30", ("IR", "30", None)] and said["4"][1:] == [("IA", "24", "20261210"),
                                                                             ("IR", "12", None)], found
+
+
+def test_a_cancel_of_an_order_never_answered_is_answered_by_an_855_refusing_every_line(tmp_path):
+    """ACME (answered by 855s alone) sends a blanket order (BEG02 BK) that waits for a person (ORDER_TYPE_UNSUPPORTED:
+    no 855 yet), then cancels it (BCH01 01) the next night. The cancel is answered by an 855 of its own that refuses
+    every line (BAK02 RD, ACK IR of each PO102), as the cancel of an answered order is. It used to get nothing: the
+    buyer never heard from us about the PO, neither its 850 nor its cancel."""
+    from tests.test_order_types_held import _night
+
+    ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
+    assert state.order("acme", "PO-1").state == "held" and not outbox(ws, "acme", "855")
+    state.close()
+    answered_by_855s(ws, "acme")
+    send_860(ws, "acme", "PO-1", [], purpose="01")
+    run_stages(ws, NIGHT2)
+    assert outbox(ws, "acme", "865") == []
+    doc = revised(ws, "acme", "PO-1")
+    assert next(r for r in doc if r[0] == "BAK")[2] == "RD"
+    assert acks(doc) == {"1": ["10", ("IR", "10", None)], "2": ["12", ("IR", "12", None)]}
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "PO-1").state == "cancelled"
+        last = state.order_history("acme", "PO-1")[-1]
+    finally:
+        state.close()
+    assert last["event"] == "change_cancelled" and last["document_id"] and "855 RD" in last["note"], last
+
+
+def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_855_of_the_decision(tmp_path):
+    """Two 860s for GLOBEX-2000 (answered by 855s alone) on one night: the first cuts line 1 to 10 (the order waits
+    for the rules again), the second (BCH01 22, a purpose we do not apply) is refused. The first is answered by the
+    revised 855 of the night's decision; the second now by one of its own (its doc key, numbered after the
+    decision's), stating the order as the decision leaves it: the change not in it. It used to get no 855 at all
+    (a refused change only got one for an order already answered and waiting for nothing)."""
+    ws = _globex_answered_by_855s(tmp_path)
+    change_860(ws, [], ["POC*1*QD*10*10*EA*19.11*PE*BP*GX770000"])
+    text = ("ISA*00*          *00*          *01*123456789      *ZZ*ORDERBRIDGE    *261208*2300*U*00401*000004102"
+            "*0*P*>~\nGS*PC*GLOBEXWHS*ORDERBRIDGE*20261208*2300*4102*X*004010~\nST*860*0001~\n"
+            "BCH*22*SA*GLOBEX-2000**2*20261126~\nPOC*2*QI*50*20*EA*19.11*PE*BP*GX770000~\nCTT*1~\nSE*5*0001~\n"
+            "GE*1*4102~\nIEA*1*000004102~\n")
+    (ws.drop_root / "globex" / "inbox" / "change-2.x12").write_bytes(text.encode())
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found = _globex_855s(ws)
+    assert len(found) == 2, found
+    decision, refused = found
+    assert refused == decision and decision["1"][0] == "10" and decision["2"][0] != "50", found
+    state = StateStore(ws.state_path)
+    try:
+        history = state.order_history("globex", "GLOBEX-2000")
+    finally:
+        state.close()
+    [event] = [h for h in history if h["event"] == "change_refused"]
+    assert event["document_id"] and "855" in event["note"], event

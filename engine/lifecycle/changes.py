@@ -38,7 +38,7 @@ from engine.changes import (
     heading_finding,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
-from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, move
+from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, TO_DECIDE, move
 from engine.po_ack import HEAD_KEYS, PLAIN
 from engine.po_change_ack import build_865, change_ack_type
 from rules.business.quantities import po4_unit_eaches
@@ -63,11 +63,13 @@ from schemas.lifecycle import (
     OrderState,
     Plan,
     PlannedDocument,
+    PlannedSet,
     Reservation,
     StoredChange,
 )
 from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates
 from schemas.profile import PartnerProfile
+from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 UNANSWERED_CHANGES = ("applied",)  # pending_changes statuses: applied to an order, not answered yet
@@ -136,6 +138,7 @@ class RestatedAnswer:
     order_row: dict
     rows: pa.Table  # the order's canonical lines after the change
     profile: PartnerProfile
+    lines: tuple[LineRecord, ...] = ()  # the order's line records as the change left them (the 855 built then)
 
     @property
     def doc_key(self) -> str:
@@ -161,8 +164,14 @@ class Revisions:
     # 865 doc key -> the change's result once refuse_unplaced_raises cut its raise (date_shipped_answers dates it)
     refused: dict[str, ChangeResult] = field(default_factory=dict)
     # orders whose changes revised 855s answered at once (after shipment, or before it with the lines as they
-    # stand), in the order applied since the last change that moved the lines: built again after the backorder step
+    # stand), in the order applied: each built again after the backorder step (restate_shipped_answers)
     restated: dict[Key, list[RestatedAnswer]] = field(default_factory=dict)
+    # per order waiting for the rules (TO_DECIDE) of a partner answered by 855s, the changes that left it as it was
+    # (refused, or touching no line): each answered by a revised 855 of the run's decision (answer_awaiting)
+    awaiting: dict[Key, list[StoredChange]] = field(default_factory=dict)
+    # the orders' lines as the run's last change left them (apply_pending_changes), before the backorder step: a
+    # line an answer stated as it is here was not moved by a later change (restate_shipped_answers)
+    changed_lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
 
     @property
     def plan(self) -> Plan:
@@ -215,6 +224,7 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
             continue
         step.commit()
         rv.parts.append(plan)
+    rv.changed_lines = {k: rv.lines[k] for k in rv.restated if k in rv.lines}
     return rv
 
 
@@ -284,21 +294,14 @@ class _Step:
         return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= DEADLINE_CHANGES
 
     def commit(self) -> None:
-        moved, was = self.updates.get(("records", self.key)), self.rv.records.get(self.key)
-        lines = self.updates.get(("lines", self.key))
-        if lines is not None and lines != self.rv.lines.get(self.key) or ("restated", self.key) not in self.updates \
-                and moved is not None and was is not None and moved.revision != was.revision:
-            # the earlier changes' revised 855s of the run state the lines as those changes left them: this one moved
-            # them (or, without a revised 855 of its own, the order's revision), so the night's end is not theirs
-            # to state (restate_shipped_answers leaves them as built). One that left them (dates, nothing touched,
-            # refused) leaves theirs to be built again too, as every 865 of the run is (date_shipped_answers).
-            self.rv.restated.pop(self.key, None)
+        # (the earlier changes' revised 855s of the run are all built again after the backorder step, each from the
+        # lines as its change left them where a later change moved them: restate_shipped_answers)
         for (target, key), value in self.updates.items():
             if target == "applied":
                 self.rv.applied.setdefault(key, []).append(value)
             elif target == "restated":  # (each change of the run since the lines last moved: lines as they end)
                 self.rv.restated.setdefault(key, []).append(value)
-            elif target in ("raised", "dated"):
+            elif target in ("raised", "dated", "awaiting"):
                 getattr(self.rv, target).setdefault(key, []).append(value)
             elif target == "seen":
                 self.rv.seen.setdefault(key, []).append(value)
@@ -320,11 +323,13 @@ class _Step:
             docs = self._855(*restate, tuple(self.rv.lines.get(self.key, ())))
         if not docs and standing is not None:
             docs = self._standing(*standing)
+        later = not docs and standing is not None and self._awaits()
         if self.record is not None:
             said = f"; 855 {docs[0].sets[0].body[0][2]}" if docs and docs[0].doc_type == "855" else ""
+            said += _AWAITING if later else _HELD if not docs and standing is not None and self._held() else ""
             moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
                           note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}{said}",
-                          document_key=docs[0].sets[0].doc_key if docs else ""),)
+                          document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else ""),)
             self.updates[("records", self.key)] = moves[0].record
         return Plan(transitions=moves, documents=docs,
                     change_updates=(ChangeUpdate(self.ch.id, "refused"),),
@@ -333,16 +338,17 @@ class _Step:
     def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
         its reservations released, answered by an 865 when the partner receives them. A partner answered by 855s
-        (no 865) gets a revised 855 of the order (once answered: ``order_row``/``table`` its current revision)
-        with every line it had stated refused (ACK IR of the buyer's quantity; BAK02 RD), as retailers' guides
-        ask an 855 to cancel a PO (docs/lifecycle.md): it used to get nothing, and did not know we would not ship."""
+        (no 865) gets a revised 855 of the order (``order_row``/``table`` its current revision) with every line
+        refused (ACK IR of the buyer's quantity; BAK02 RD), as retailers' guides ask an 855 to cancel a PO
+        (docs/lifecycle.md): it used to get nothing, and did not know we would not ship. So does the cancel of an
+        order never answered (held for a person, or waiting for the rules): it used to get nothing either, and the
+        buyer never heard from us about the PO."""
         note = f"cancelled by 860 in {self.ch.source_file}"
         stored = self.rv.lines.get(self.key, ())
         docs = self._865(header, result, always=True)
         said = dict(ack_type=change_ack_type(result), answered_with="865") if docs else {}
-        if not docs and self._answered():
-            docs = self._855(order_row, table, stored, refused=True)
-            said = dict(ack_type=docs[0].sets[0].body[0][2], answered_with="855") if docs else {}
+        if not docs and (docs := self._855(order_row, table, self._stated(table, stored), refused=True)):
+            said = dict(ack_type=docs[0].sets[0].body[0][2], answered_with="855")
         doc_key = docs[0].sets[0].doc_key if docs else ""
         t = move(self.record, EventKind.CHANGE_CANCELLED, at=self.at, run_id=self.run_id,
                  note=note + (f"; {said['answered_with']} {said['ack_type']}" if said else ""),
@@ -398,9 +404,12 @@ class _Step:
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
         if not docs and result.line_results and (docs := self._standing(order_row, table)):
             said = f"answered: 855 {docs[0].sets[0].body[0][2]}"
+        later = not docs and bool(result.line_results) and self._awaits()
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
-                 note=f"860 in {self.ch.source_file} changed no line; {said}",
-                 document_key=docs[0].sets[0].doc_key if docs else "")
+                 note=f"860 in {self.ch.source_file} changed no line; " + (
+                     _AWAITING[2:] if later else _HELD[2:] if not docs and result.line_results and self._held()
+                     else said),
+                 document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else "")
         self.updates[("records", self.key)] = t.record
         return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
                     findings=self._findings(result, "POC rejected (865 IR)"))
@@ -523,7 +532,8 @@ class _Step:
             if answered or not self._answers_855():
                 return docs, said, doc_key
             mine = self._855(order_row, result.new_lines, lines)
-            self.updates[("restated", self.key)] = RestatedAnswer(ch, order_row, result.new_lines, self.profile)
+            self.updates[("restated", self.key)] = RestatedAnswer(ch, order_row, result.new_lines, self.profile,
+                                                                  tuple(lines))
             return mine, dict(ack_type=mine[0].sets[0].body[0][2], answered_with="855"), mine[0].sets[0].doc_key
 
         def told(said: dict) -> str:
@@ -720,15 +730,43 @@ class _Step:
         """The order was answered by an 855 (a line of it carries an ACK): a revised 855 may restate it."""
         return any(ln.ack for ln in self.rv.lines.get(self.key, ()))
 
+    def _awaits(self) -> bool:
+        """A partner answered by 855s whose order waits for the rules (TO_DECIDE: this run decides it): a change
+        that leaves it as it is (refused, touching no line) is answered by a revised 855 of that decision
+        (answer_awaiting), which states the order as it is after the change. Registered here."""
+        if not (self._answers_855() and self.record is not None and self.record.state in TO_DECIDE):
+            return False
+        self.updates[("awaiting", self.key)] = self.ch
+        return True
+
+    def _held(self) -> bool:
+        """A partner answered by 855s whose order waits for a person (held): no decision to state yet."""
+        return self._answers_855() and self.record is not None and self.record.state == OrderState.HELD
+
+    def _awaited(self) -> str:
+        return f"855:{self.ch.store_key}:{self.ch.change_ref}"
+
+    def _stated(self, table: pa.Table, stored: tuple[LineRecord, ...]) -> tuple[LineRecord, ...]:
+        """The order's line records (``stored``), and one for each line of ``table`` (its current revision's lines)
+        that has none (an order not decided yet may have no line records): what an 855 refusing the whole order
+        states, every line the buyer has on it."""
+        have = {ln.line_number for ln in stored}
+        missing = tuple(LineRecord(self.ch.partner, self.ch.po_number, r["line_number"], LineState.RECEIVED,
+                                   line_id=r["line_id"] or "", ordered=r["quantity"], unit=r["unit"] or "",
+                                   unit_price=r["unit_price"], revision=self.record.revision, run_id=self.run_id)
+                        for r in _first_line_rows(table).to_pylist() if r["line_number"] not in have)
+        return (*stored, *missing)
+
     def _standing(self, order_row: dict, table: pa.Table) -> tuple[PlannedDocument, ...]:
         """A revised 855 of an answered order that did not ship (acknowledged, nothing waiting for the rules), its
         lines as they stand, for a partner answered by 855s (_855): the answer to a change before shipment that
         leaves the lines as they are (dates only, no line touched, refused)."""
         if self.record is None or self.record.state != OrderState.ACKNOWLEDGED or not self._answered():
             return ()
-        docs = self._855(order_row, table, tuple(self.rv.lines.get(self.key, ())))
+        stated = tuple(self.rv.lines.get(self.key, ()))
+        docs = self._855(order_row, table, stated)
         if docs:  # built again once the run's backorder step ran (a backorder it cancels is IR: as the night ends)
-            self.updates[("restated", self.key)] = RestatedAnswer(self.ch, order_row, table, self.profile)
+            self.updates[("restated", self.key)] = RestatedAnswer(self.ch, order_row, table, self.profile, stated)
         return docs
 
     def _855(self, order_row: dict, rows: pa.Table, lines: tuple[LineRecord, ...], *, refused: bool = False
@@ -1135,9 +1173,48 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
                            po_number=ch.po_number, source_sha256=ch.store_key)
 
 
+_AWAITING = "; answered by a revised 855 of the order once the rules decide it"
+_HELD = "; no 855 yet: the order waits for a person, whose decision's 855 states it"
+
+
+def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], change_ids: Collection[str]) -> Plan:
+    """A revised 855 (BAK01 05) for each change of ``awaiting`` (Revisions.awaiting: changes that left an order
+    waiting for the rules as it was) whose order the run's decision answered by an 855 (in ``plan``; its doc key not
+    one of ``change_ids``, the run's changes' own keys): that 855's lines and ACKs under the change's own doc key
+    (855:<store key>:<change ref>), the order as it is after the change. An order the decision holds for a person
+    gets none now (its decision is not taken: engine.lifecycle.releases answers it once it is)."""
+    if not awaiting:
+        return Plan()
+    decided: dict[Key, tuple[PlannedDocument, PlannedSet]] = {}
+    for doc in plan.documents:
+        if doc.doc_type != "855":
+            continue
+        for s in doc.sets:
+            if (doc.partner, s.po_number) in awaiting and s.doc_key not in change_ids:
+                decided[(doc.partner, s.po_number)] = (doc, s)
+    docs = []
+    for key, changes in sorted(awaiting.items()):
+        if key not in decided:
+            continue
+        doc, s = decided[key]
+        for ch in changes:
+            if s.text:
+                e = (doc.delimiters or Delimiters()).element
+                bak, rest = s.text.split(e, 2)[0::2] if s.text.startswith("BAK" + e) else ("", "")
+                if not bak:
+                    continue
+                answer = replace(s, text=f"{bak}{e}05{e}{rest}")
+            else:
+                answer = replace(s, body=((s.body[0][0], "05", *s.body[0][2:]), *s.body[1:]))
+            docs.append(replace(doc, sets=(replace(answer, doc_key=f"855:{ch.store_key}:{ch.change_ref}",
+                                                   source_sha256=ch.store_key),)))
+    return Plan(documents=tuple(docs))
+
+
 def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:
-    """The revised 855s answering changes (``rv.restated``: each of an order's run since its lines last moved) built
-    again from the order's lines as the run's backorder allocation left them (``rv.lines``): raised units it
+    """The revised 855s answering changes (``rv.restated``: each of an order's run) built
+    again from the order's lines as the run's backorder allocation left them (``rv.lines``; a line a later change
+    of the run moved as the answer's change left it, _as_left): raised units it
     refused (refuse_unplaced_raises) are IR, units it placed accepted, a backorder it promised dated. The 855s
     that changed, and their doc keys (the caller drops the ones the change step planned)."""
     docs = []
@@ -1145,8 +1222,34 @@ def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozen
         lines = rv.lines.get(key)
         if lines is None:
             continue
-        docs += [revised_855(a.change, a.order_row, a.rows, lines, a.profile, today=today) for a in answers]
+        docs += [revised_855(a.change, a.order_row, a.rows, _as_left(a.lines, rv.changed_lines.get(key), lines),
+                             a.profile, today=today) for a in answers]
     return Plan(documents=tuple(docs)), frozenset(d.sets[0].doc_key for d in docs)
+
+
+def _as_left(stated: Sequence[LineRecord], changed: Sequence[LineRecord] | None,
+             now: Sequence[LineRecord]) -> tuple[LineRecord, ...]:
+    """The lines an answer states once the backorder step ran: each line as it is ``now`` where the answer stated it
+    (``stated``: as its change left it) as the run's changes left it (``changed``: no later change moved it), else as
+    its change left it: a later change of the night moved it, and that change's own answer states it. Lines of
+    neither (an answer registered without its lines) are as they are now; a line added later is not stated (the
+    answer's rows name its lines)."""
+    if not stated or changed is None:
+        return tuple(now)
+    last = {ln.line_number: ln for ln in changed}
+    out = {ln.line_number: ln for ln in now}
+    for ln in stated:
+        if _said(ln) != _said(last.get(ln.line_number)):
+            out[ln.line_number] = ln
+    return tuple(out[n] for n in sorted(out))
+
+
+def _said(ln: LineRecord | None) -> tuple | None:
+    """What a revised 855 states of a line (restated_line)."""
+    if ln is None:
+        return None
+    return (ln.state, ln.ordered, ln.allocated, ln.backordered, ln.rejected, ln.shipped, ln.ack, ln.ack_price,
+            ln.promised_date, ln.unit)
 
 
 def in_sequence(pending: list[StoredChange], change_tables: Tables) -> list[StoredChange]:
