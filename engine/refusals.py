@@ -90,16 +90,16 @@ def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> Fi
                                                     "line_number": r["line_number"]})
     name = f"Line {row.get('line_id') or r['line_number']} (SKU {r['sku']})"
     if r["reason"] == "rounded_to_zero":
-        message = (f"{name}: {r['ordered']} {_counted(r, units)} ordered, fewer than a whole case: the partner's case-pack "
-                   "rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line is "
-                   "rejected (855 IR). Ask the buyer to order whole cases.")
+        message = (f"{name}: {r['ordered']} {_counted(r, units)} ordered, fewer than a whole case: the partner's "
+                   "case-pack rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line "
+                   "is rejected (855 IR). Ask the buyer to order whole cases.")
     else:
         taken = r["wanted"] - r["rejected"]
         placed = f"{taken} placed, " if taken else ""
         whole = (" The line takes all or nothing ([allocation] partial_allowed = false): none of it was placed."
                  if r["all_or_nothing"] and not taken and r["available"] else "")
-        message = (f"{name}: {_stock(r, units)}; {placed}{r['rejected']} rejected (855 IR): {_WHY[r['reason']]}.{whole} "
-                   f"What to do: {_TODO[r['reason']]}.")
+        message = (f"{name}: {_stock(r, units)}; {placed}{r['rejected']} rejected (855 IR): "
+                   f"{_WHY[r['reason']]}.{whole} What to do: {_TODO[r['reason']]}.")
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
                          line="segment_position" in row)
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
