@@ -37,11 +37,12 @@ SHIP_DAY = datetime(2026, 12, 8, 15)
 
 POS = {"footlocker": {"4400117745": 3}, "famous": {"7710045": 3}, "zappos": {"ZP5500812": 2, "ZP5500913": 1},
        "ruralking": {"RK26120177": 3}, "atwoods": {"AT881204": 3}, "blains": {"0045521": 3}}
-# inspect knows no profile: Famous's SDQs (its profile is store level) and Blain's allowance (its 810 carries it)
-NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED"}
+# inspect knows no profile: Famous's SDQs (its profile is store level) and Blain's allowance (its 810 carries it);
+# Atwoods' hazardous-material description on the aerosol's line (TD404), told to ops as a note no document carries
+NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
 # Rural King's spring dating differs from the agreed net 30 (its 810 states the PO's, [fulfilment.invoice] terms =
 # "po"); the confirmations arrive hours after the trucks left
-NIGHT_NOTED = {"SAC_NOT_APPLIED", "TERMS_MISMATCH", "ASN_LATE"}
+NIGHT_NOTED = {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "TERMS_MISMATCH", "ASN_LATE"}
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
@@ -175,3 +176,14 @@ def test_a_line_short_of_stock_is_told_in_the_items_own_unit(tmp_path):
         state.close()
     assert told["4400117745"].startswith("Line 3 (SKU FW-1003): 12 PR wanted, 2 in stock for the run, ")
     assert told["AT881204"].startswith("Line 2 (SKU FR-3002): 200 eaches wanted, 20 in stock for the run, ")
+
+
+def test_a_hazardous_material_line_is_taken_and_its_description_told_to_ops():
+    """Atwoods' aerosol line carries its hazardous-material class in TD4 (HM, DOT class 2.1) and a description: the
+    order is taken as any (the 855 acknowledges the line as ordered, night test above) and the description, which no
+    document of ours carries, is told to ops as a note of its line."""
+    from tests.retailer_support import inspected
+
+    seen = inspected(FIXTURES / "drops" / "atwoods" / "atwoods-850-AT881204.x12", {"NOTES_NOT_KEPT"})
+    assert [f["severity"] for f in seen["findings"]] == ["warning"]
+    assert "(line 3) 'AEROSOL LIMITED QUANTITY'" in seen["findings"][0]["message"]
