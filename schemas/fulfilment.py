@@ -262,6 +262,9 @@ class PoAckSettings(_Model):
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
+    line_dates: bool = True  # each ACK's date (ACK04 068, ACK05: the day that part of the line ships, a backorder's
+    # promised day); False: ACK01-ACK03 only, the heading's DTM 068 the one date (Zappos' 855: the start ship date
+    # is acknowledged at the header level, not on the item level)
     ship_to: bool = False  # N1*ST with N102-N104 as the PO sent them (when it sent a ship-to name or id)
     addresses: bool = False  # each N1 the 855 echoes from the PO (ST, BY) followed by its N3/N4 as the PO sent them
     buyer: bool = False  # N1*BY (the buying party) with N102-N104 as the PO sent them, after N1*ST

@@ -107,12 +107,19 @@ def test_famous_store_distribution_and_size_run_prepack(night):
 
 def test_zappos_fulfillment_center_po_and_consumer_drop_ship(night):
     ws, _found, _states = night
-    # the FC's PO is acknowledged for the start of its ship window (DTM 037)
+    # its 850s, each segment ended by a line feed (ISA106), read as any; the FC's PO is acknowledged for the start
+    # of its ship window (DTM 037) in the heading only: Zappos' 855 guide acknowledges the start ship date at the
+    # header level, not on the item level ([acks.po_ack] line_dates = false); every ACK used to carry 068 and the
+    # date too (ACK04/ACK05)
     ack = po_segments(segments(ws, "zappos", "855"), "ZP5500812", "BAK")
-    assert ["DTM", "068", "20261205"] in ack
+    assert ack[1:3] == [["REF", "IA", "ZPV7710"], ["DTM", "068", "20261205"]]
+    assert [s for s in ack if s[0] == "ACK"] == [["ACK", "IA", "6", "PR"], ["ACK", "IA", "6", "PR"]]
+    # other partners' 855s keep the date on each line (line_dates defaults to true)
+    ack = po_segments(segments(ws, "footlocker", "855"), "4400117745", "BAK")
+    assert [s for s in ack if s[0] == "ACK"][0] == ["ACK", "IA", "24", "PR", "068", "20261208"]
     # the drop ship: the customer's order number quoted back, the consumer's address, its 2nd-day service level
     ack = po_segments(segments(ws, "zappos", "855"), "ZP5500913", "BAK")
-    assert ["REF", "CO", "114-7781203-5521"] in ack
+    assert ["REF", "CO", "114-7781203-5521"] in ack and ["ACK", "IA", "1", "PR"] in ack
     asn = po_segments(segments(ws, "zappos", "856"), "ZP-SHP-02", "BSN")
     assert ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "2D"] in asn
     assert ["N1", "ST", "TAYLOR BROOKS"] in asn and ["N4", "BOZEMAN", "MT", "59715", "US"] in asn
@@ -187,3 +194,36 @@ def test_a_hazardous_material_line_is_taken_and_its_description_told_to_ops():
     seen = inspected(FIXTURES / "drops" / "atwoods" / "atwoods-850-AT881204.x12", {"NOTES_NOT_KEPT"})
     assert [f["severity"] for f in seen["findings"]] == ["warning"]
     assert "(line 3) 'AEROSOL LIMITED QUANTITY'" in seen["findings"][0]["message"]
+
+
+def test_an_855_without_line_dates_is_built_alike_for_a_held_or_revised_answer():
+    """line_dates = false holds for every 855 (a run's, rendered over columns, and one built as segments: an 855
+    no delimiter set fits, a revised 855 answering a change): a backorder's part keeps its status and quantity, the
+    date goes in the heading's DTM 068 only. A profile naming something else than true or false is refused."""
+    import tomllib
+    from datetime import date
+    from decimal import Decimal
+
+    from pydantic import ValidationError
+
+    from engine.po_ack import AckPart, LineAck, build_855
+    from schemas.fulfilment import PoAckSettings
+    from schemas.profile import PartnerProfile
+
+    order = {"po_number": "ZP5500812", "po_date": date(2026, 12, 1), "ship_date": date(2026, 12, 5)}
+    lines = [{"line_number": 1, "quantity": Decimal(6), "unit": "PR", "unit_price": Decimal("43"),
+              "product_ids": [{"qualifier": "UP", "id": "614142100025"}]}]
+    acks = [LineAck("IA", parts=(AckPart("IA", Decimal(4), date(2026, 12, 5)),
+                                 AckPart("IB", Decimal(2), date(2026, 12, 20))))]
+    plain = build_855(order, lines, acks, today=date(2026, 12, 2), settings=PoAckSettings(ship_date=True))
+    assert [s for s in plain if s[0] == "ACK"] == [["ACK", "IA", "4", "PR", "068", "20261205"],
+                                                  ["ACK", "IB", "2", "PR", "068", "20261220"]]
+    heading_only = build_855(order, lines, acks, today=date(2026, 12, 2),
+                             settings=PoAckSettings(ship_date=True, line_dates=False))
+    assert ["DTM", "068", "20261205"] in heading_only
+    assert [s for s in heading_only if s[0] == "ACK"] == [["ACK", "IA", "4", "PR"], ["ACK", "IB", "2", "PR"]]
+    data = tomllib.loads((FIXTURES / "partners" / "zappos.toml").read_text(encoding="utf-8"))
+    assert PartnerProfile.model_validate(data).acks.po_ack.line_dates is False
+    data["acks"]["po_ack"]["line_dates"] = "header"
+    with pytest.raises(ValidationError):
+        PartnerProfile.model_validate(data)
