@@ -162,11 +162,19 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=7, answers=7)
 
 
-def test_a_line_short_of_stock_is_told_in_the_items_own_unit(tmp_path):
-    """Shoes are stocked and ordered in pairs (items.csv unit PR): a line of 12 pairs short of stock was said to
-    want "12 eaches" with "2 in stock", which ops reads as 6 pairs wanted, 1 pair in stock. Its refusal now counts
-    in the item's unit (12 PR wanted); an item in eaches is still counted in "eaches"."""
+def test_a_line_short_of_stock_is_told_in_the_items_own_unit_and_zappos_takes_no_backorder(tmp_path):
+    """Shoes are stocked and ordered in pairs (items.csv unit PR): a line short of stock was said to want "6 eaches"
+    with "2 in stock", which ops reads as 3 pairs wanted, 1 pair in stock. Its refusal now counts in the item's unit
+    (6 PR wanted); an item in eaches is still counted in "eaches". Zappos' 855 takes no backorder (its guide: the
+    unavailable item is cancelled, ACK01, BAK02 AC, and the buyer asked for a new PO): its profile's [allocation]
+    backorder = "reject" answers IR what Foot Locker's default backorders (IB) from the receipt coming."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from connectors.snapshots import write_receipts
     from connectors.state import StateStore
+    from schemas.inventory import EXPECTED_RECEIPTS
     from tests.support import run_stages
 
     fixtures = tmp_path / "fx"
@@ -174,15 +182,28 @@ def test_a_line_short_of_stock_is_told_in_the_items_own_unit(tmp_path):
     stock = fixtures / "stock.csv"
     stock.write_text(stock.read_text().replace("FW-1003,300", "FW-1003,2").replace("FR-3002,3000", "FR-3002,20"))
     ws = of_its_own(fixtures, tmp_path / "ws", {"footlocker": ["footlocker-850-4400117745.x12"],
+                                                 "zappos": ["zappos-850-20261201.x12"],
                                                  "atwoods": ["atwoods-850-AT881204.x12"]})
+    coming = [{"warehouse": "EAST", "sku": "FW-1003", "quantity": 100, "eta": date(2026, 12, 10)}]
+    write_receipts(ws.inventory_dir / "receipts.parquet", pa.Table.from_pylist(coming, schema=EXPECTED_RECEIPTS))
     run_stages(ws, NIGHT)
     state = StateStore(ws.state_path)
     try:
         told = {f["po_number"]: f["message"] for f in state.findings() if f["code"] == "STOCK_SHORT_REJECTED"}
     finally:
         state.close()
-    assert told["4400117745"].startswith("Line 3 (SKU FW-1003): 12 PR wanted, 2 in stock for the run, ")
+    assert told["ZP5500812"].startswith(
+        "Line 2 (SKU FW-1003): 6 PR wanted, 2 in stock for the run (2 of it placed on other lines of the run first), "
+        "100 coming on receipts; 6 rejected (855 IR): the partner takes no backorder")
     assert told["AT881204"].startswith("Line 2 (SKU FR-3002): 200 eaches wanted, 20 in stock for the run, ")
+    ack = po_segments(segments(ws, "zappos", "855"), "ZP5500812", "BAK")
+    assert ack[0][2] == "AC" and [s for s in ack if s[0] == "ACK"] == [["ACK", "IA", "6", "PR"],
+                                                                      ["ACK", "IR", "6", "PR"]]
+    # Foot Locker's line of the same shoe (served first: its tier, then its ship date) takes the 2 pairs and waits
+    # for the receipt for the rest: backordered, not refused
+    ack = po_segments(segments(ws, "footlocker", "855"), "4400117745", "BAK")
+    assert [s[:3] for s in ack if s[0] == "ACK"][2:] == [["ACK", "BP", "2"], ["ACK", "IB", "10"]]
+    assert "4400117745" not in told
 
 
 def test_a_hazardous_material_line_is_taken_and_its_description_told_to_ops():
