@@ -248,3 +248,59 @@ def test_an_855_without_line_dates_is_built_alike_for_a_held_or_revised_answer()
     data["acks"]["po_ack"]["line_dates"] = "header"
     with pytest.raises(ValidationError):
         PartnerProfile.model_validate(data)
+
+
+def _zappos_after_a_change(tmp_path, body: str) -> tuple[list[str], dict]:
+    """Zappos' stock PO taken and answered one night, an 860 of ``body`` (its segments after ST) the next: the names
+    of its outbox's 855s and the second night's 855 segments by PO."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"zappos": ["zappos-850-20261201.x12"]})
+    run_stages(ws, NIGHT)
+    segs = ["ST*860*0001", *body.split("\n")]
+    segs.append(f"SE*{len(segs) + 1}*0001")
+    doc = ["ISA*00*          *00*          *ZZ*ZAPPOSKY       *ZZ*ORDERBRIDGE    *261203*0300*U*00401*000003310*0*P*>",
+           "GS*PC*ZAPPOSKY*ORDERBRIDGE*20261203*0300*3310*X*004010", *segs, "GE*1*3310", "IEA*1*000003310"]
+    (ws.drop_root / "zappos" / "inbox" / "zappos-860-ZP5500812.x12").write_text("\n".join(doc) + "\n")
+    run_stages(ws, datetime(2026, 12, 3, 2))
+    outbox = ws.drop_root / "zappos" / "outbox"
+    names = sorted(p.name for p in outbox.glob("zappos-855-*"))
+    assert ["AK5", "A"] in segments(ws, "zappos", "997")  # the 860 accepted
+    return names, segments(ws, "zappos", "855")
+
+
+def test_zappos_860_taken_as_asked_gets_no_855_and_one_we_change_does(tmp_path):
+    """Zappos' 855 guide: no 855 is expected in answer to its 860 once the PO was acknowledged, unless the vendor
+    changes something. Its profile (change_ack = "855", change_answer = "on_change") answers a change it takes as
+    asked with nothing but the 997: a moved ship window used to be answered by a revised 855 (BAK01 05) restating
+    the order; a raised line we cannot fill is still answered (BAK02 AC, the units refused IR)."""
+    names, _acks = _zappos_after_a_change(
+        tmp_path / "window", "BCH*04*SA*ZP5500812***20261201****20261203\nDTM*037*20261210\nDTM*038*20261218\nCTT*0")
+    assert len(names) == 2  # the first night's two 855s (the stock PO, the drop ship) and none since
+    names, acks = _zappos_after_a_change(
+        tmp_path / "cut", "BCH*04*SA*ZP5500812***20261201****20261203\nPOC*1*DI*6*2*PR*43**UP*614142100025\nCTT*1*4")
+    assert len(names) == 2
+    names, acks = _zappos_after_a_change(
+        tmp_path / "raise",
+        "BCH*04*SA*ZP5500812***20261201****20261203\nPOC*2*QI*600*594*PR*44.5**UP*614142100032\nCTT*1*600")
+    assert len(names) == 3
+    revised = [s for s in acks if s[0] == "BAK"][-1]
+    assert revised[1:4] == ["05", "AC", "ZP5500812"]
+    at = acks.index(revised)
+    assert [s for s in acks[at:] if s[0] == "ACK"] == [["ACK", "IA", "6", "PR"], ["ACK", "IQ", "300", "PR"],
+                                                       ["ACK", "IR", "300", "PR"]]
+
+
+def test_change_answer_on_change_is_for_a_partner_answered_by_revised_855s():
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from schemas.profile import PartnerProfile
+
+    data = tomllib.loads((FIXTURES / "partners" / "zappos.toml").read_text(encoding="utf-8"))
+    assert PartnerProfile.model_validate(data).change_answer == "on_change"
+    for field, value in (("change_ack", "865"), ("change_answer", "never")):
+        broken = {**data, field: value}
+        with pytest.raises(ValidationError):
+            PartnerProfile.model_validate(broken)
