@@ -115,6 +115,10 @@ class AsnSettings(_Model):
     # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
     # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
     # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
+    # where each carton's tracking number goes (with package_tracking): "ref" a REF*CN before its MAN*GM; "man" in
+    # its MAN*GM as the second mark, MAN04 CP (carrier-assigned package id) and MAN05 the number (Zappos' 856: the
+    # lead tracking number in the REF, "the individual carton numbers ... in each corresponding MAN05")
+    package_tracking_in: Literal["ref", "man"] = "ref"
     shipment_refs: tuple[Literal["BM", "CN", "IA"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
     # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
     # REF max use 1) names the one it wants, e.g. ("BM",); IA: vendor_number there too, after BM and CN (GameStop's
@@ -188,6 +192,12 @@ class AsnSettings(_Model):
     def _vendor_number_at_s(self) -> AsnSettings:
         if "IA" in self.shipment_refs and not self.vendor_number:
             raise ValueError('shipment_refs "IA" writes the vendor number at the shipment level: set vendor_number')
+        return self
+
+    @model_validator(mode="after")
+    def _tracking_of_each_package(self) -> AsnSettings:
+        if self.package_tracking_in != "ref" and not self.package_tracking:
+            raise ValueError('package_tracking_in places each carton\'s tracking number: set package_tracking = true')
         return self
 
     @model_validator(mode="after")

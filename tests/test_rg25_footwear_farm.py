@@ -124,10 +124,13 @@ def test_zappos_fulfillment_center_po_and_consumer_drop_ship(night):
     assert ["TD5", "B", "2", "UPSN", "U", "", "", "", "", "", "", "", "2D"] in asn
     assert ["N1", "ST", "TAYLOR BROOKS"] in asn and ["N4", "BOZEMAN", "MT", "59715", "US"] in asn
     assert ["REF", "CO", "114-7781203-5521"] in asn
-    # each parcel of the FC's shipment carries its own tracking number
+    # Zappos' 856 by small parcel: the lead tracking number in the shipment's REF, each parcel's own in its MAN05
+    # (MAN04 CP: [fulfilment.asn] package_tracking_in = "man"); it used to be a REF*CN before each carton's MAN
     fc = po_segments(segments(ws, "zappos", "856"), "ZP-SHP-01", "BSN")
-    assert [s for s in fc if s[:2] == ["REF", "CN"]][1:] == [["REF", "CN", "1Z4R81F20300112233"],
-                                                             ["REF", "CN", "1Z4R81F20300112242"]]
+    assert [s for s in fc if s[:2] == ["REF", "CN"]] == [["REF", "CN", "1Z4R81F20300112233"]]
+    assert [s for s in fc if s[0] == "MAN"] == [
+        ["MAN", "GM", "00006141410000000104", "", "CP", "1Z4R81F20300112233"],
+        ["MAN", "GM", "00006141410000000111", "", "CP", "1Z4R81F20300112242"]]
     inv = po_segments(segments(ws, "zappos", "810"), "ZP5500913", "BIG")
     assert ["REF", "CO", "114-7781203-5521"] in inv and ["TDS", "3950"] in inv
 
@@ -302,5 +305,20 @@ def test_change_answer_on_change_is_for_a_partner_answered_by_revised_855s():
     assert PartnerProfile.model_validate(data).change_answer == "on_change"
     for field, value in (("change_ack", "865"), ("change_answer", "never")):
         broken = {**data, field: value}
+        with pytest.raises(ValidationError):
+            PartnerProfile.model_validate(broken)
+
+
+def test_package_tracking_in_man_needs_package_tracking():
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from schemas.profile import PartnerProfile
+
+    data = tomllib.loads((FIXTURES / "partners" / "zappos.toml").read_text(encoding="utf-8"))
+    assert PartnerProfile.model_validate(data).fulfilment.asn.package_tracking_in == "man"
+    for changed in ({"package_tracking": False}, {"package_tracking_in": "lin"}):
+        broken = {**data, "fulfilment": {**data["fulfilment"], "asn": {**data["fulfilment"]["asn"], **changed}}}
         with pytest.raises(ValidationError):
             PartnerProfile.model_validate(broken)
