@@ -114,9 +114,9 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     add(["HL", str(n), i[1], "P", "0"])
                     if asn.pack_td1 and pack.weight is not None:
                         add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
-                    if asn.package_tracking and pack.tracking_number:
+                    if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
                         add(["REF", "CN", pack.tracking_number])
-                    add(["MAN", "GM", _man02(pack.sscc, sscc_with_ai, written)])
+                    add(_man(pack, sscc_with_ai, written, asn))
                     body += boxed
             continue
         if order.loose_items:
@@ -180,9 +180,9 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
             body += _case_pack(pack)
         if asn.pack_td1 and pack.weight is not None:
             add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
-        if asn.package_tracking and pack.tracking_number:
+        if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
             add(["REF", "CN", pack.tracking_number])
-        add(["MAN", "GM", _man02(pack.sscc, with_ai, written)])
+        add(_man(pack, with_ai, written, asn))
         body += boxed
         units = Decimal(0)
         for line in items:
@@ -238,6 +238,15 @@ def _man02(sscc: str, with_ai: bool, written: set[str]) -> str:
         raise DocumentError("a carton or pallet has no valid SSCC-18", sscc=sscc) from exc
     written.add(value)
     return value
+
+
+def _man(pack: Pack, with_ai: bool, written: set[str], asn: AsnSettings) -> list[object]:
+    """A carton's MAN*GM (its SSCC), with its tracking number as the second mark (MAN04 CP, MAN05) where the
+    partner's guide puts it there (``asn.package_tracking_in`` "man")."""
+    man: list[object] = ["MAN", "GM", _man02(pack.sscc, with_ai, written)]
+    if asn.package_tracking and asn.package_tracking_in == "man" and pack.tracking_number:
+        man += ["", "CP", pack.tracking_number]
+    return man
 
 
 def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = True) -> list[list[object]]:

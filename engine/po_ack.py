@@ -157,7 +157,7 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
         shipped = [v for pid in line.get("substitute_ids") or [] for v in (pid["qualifier"], pid["id"])]
         for part in parts:
             ack_seg = ["ACK", part.status, _num(part.quantity), line.get("unit") or ""]
-            if part.ship_date:
+            if part.ship_date and settings.line_dates:
                 ack_seg += ["068", part.ship_date.strftime("%Y%m%d")]
             if shipped:  # a substitute (IS): ACK06 empty, ACK07.. the part sent in the ordered one's place
                 ack_seg += [""] * (6 - len(ack_seg)) + ["", *shipped]
@@ -197,6 +197,9 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     out: list[tuple[str, int, str]] = []
     v = (values if values is not None else _values(lines, statuses, spans, settings.product_qualifiers,
                                                    settings.line_refs)) if n else None
+    if n and not settings.line_dates:  # the heading's DTM 068 the one date: no ACK04/ACK05
+        v = {**v, "part_dated": pa.nulls(len(v["part_date"]), pa.bool_()).fill_null(False),
+             "part_date": pa.nulls(len(v["part_date"]), pa.string()).fill_null("")}
     if n:
         po1 = pc.utf8_rtrim(pc.binary_join_element_wise(
             "PO1", v["line_id"], v["quantity"], v["unit"], v["price"], v["basis"],

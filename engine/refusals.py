@@ -35,12 +35,15 @@ _TODO = {
 }
 
 
-def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *,
-                           stage: str = "decide") -> tuple[FindingRecord, ...]:
+def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *, stage: str = "decide",
+                           items: pa.Table | None = None) -> tuple[FindingRecord, ...]:
     """STOCK_SHORT_REJECTED per REFUSED row (engine.allocate), one per order rejected whole; ``lines``: the
-    orders' canonical ORDER_LINES (each finding is at its line's PO1)."""
+    orders' canonical ORDER_LINES (each finding is at its line's PO1); ``items``: the item master, whose unit
+    (items.csv ``unit``) names the units counted (stock is counted in it: pairs of shoes, bags of feed); an item
+    in eaches, or none given, is counted in "eaches"."""
     if refused.num_rows == 0:
         return ()
+    units = _units_of(items, refused)
     # only the refused orders' lines are read row by row (a night's lines may be millions)
     mine = lines.select([c for c in _LINEAGE if c in lines.column_names]).filter(
         pc.is_in(lines["po_number"], value_set=pc.unique(refused["po_number"])))
@@ -51,36 +54,55 @@ def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *,
         group = list(group)
         whole = [r for r in group if r["whole_order"]]
         if whole:
-            out.append(_whole_order(partner, po, whole, at))
-        out += [_line(partner, po, r, at) for r in group if not r["whole_order"]]
+            out.append(_whole_order(partner, po, whole, at, units))
+        out += [_line(partner, po, r, at, units) for r in group if not r["whole_order"]]
     return tuple(out)
 
 
-def _stock(r: dict) -> str:
+# the item master's units that are eaches (X12 355 EA each, UN unit): stock counted in them is said in "eaches"
+_EACH_UNITS = frozenset({"EA", "UN"})
+
+
+def _units_of(items: pa.Table | None, refused: pa.Table) -> dict[str, str]:
+    """SKU -> what its stock is counted in, for the refused SKUs whose item master unit is not the each ("PR",
+    "BG"): a line of 12 pairs of shoes was said to want "12 eaches", which reads as 6 pairs."""
+    if items is None or "unit" not in items.column_names or items.num_rows == 0:
+        return {}
+    mine = items.select(["sku", "unit"]).filter(pc.is_in(items["sku"], value_set=pc.unique(refused["sku"])))
+    return {r["sku"]: r["unit"].strip().upper() for r in mine.to_pylist()
+            if r["unit"] and r["unit"].strip().upper() not in _EACH_UNITS}
+
+
+def _counted(r: dict, units: dict[str, str]) -> str:
+    """What the SKU's quantities are counted in: its item master unit (a 355 code, "PR"), else "eaches"."""
+    return units.get(r["sku"], "eaches")
+
+
+def _stock(r: dict, units: dict[str, str]) -> str:
     others = r["available"] - r["left"] - (0 if r["whole_order"] else r["wanted"] - r["rejected"])
     taken = f" ({others} of it placed on other lines of the run first)" if others > 0 else ""
-    return (f"{r['wanted']} eaches wanted, {r['available']} in stock for the run{taken}, {r['coming']} coming on "
-            "receipts")
+    return (f"{r['wanted']} {_counted(r, units)} wanted, {r['available']} in stock for the run{taken}, "
+            f"{r['coming']} coming on receipts")
 
 
-def _line(partner: str, po: str, r: dict, at: dict) -> FindingRecord:
+def _line(partner: str, po: str, r: dict, at: dict, units: dict[str, str]) -> FindingRecord:
     row = at.get((partner, po, r["line_number"]), {"partner": partner, "po_number": po,
                                                     "line_number": r["line_number"]})
     name = f"Line {row.get('line_id') or r['line_number']} (SKU {r['sku']})"
     cut = r["ordered"] - r["wanted"]  # > 0: the partner's case-pack rounding down left them out (IR)
     if r["reason"] == "rounded_to_zero":
-        message = (f"{name}: {r['ordered']} eaches ordered, fewer than a whole case: the partner's case-pack "
-                   "rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line is "
-                   "rejected (855 IR). Ask the buyer to order whole cases.")
+        message = (f"{name}: {r['ordered']} {_counted(r, units)} ordered, fewer than a whole case: the partner's "
+                   "case-pack rounding ([allocation] case_pack_rounding = \"down\") left nothing to ship, so the line "
+                   "is rejected (855 IR). Ask the buyer to order whole cases.")
     elif cut > 0 and r["reason"] == "rounded_down":
-        message = f"{name}: {_rounded(r, cut)}. Ask the buyer to order whole cases."
+        message = f"{name}: {_rounded(r, cut, units)}. Ask the buyer to order whole cases."
     else:
         taken = r["wanted"] - r["rejected"]
         placed = f"{taken} placed, " if taken else ""
         whole = (" The line takes all or nothing ([allocation] partial_allowed = false): none of it was placed."
                  if r["all_or_nothing"] and not taken and r["available"] else "")
-        rounded = f"{_rounded(r, cut)}; of the rest, " if cut > 0 else ""
-        message = (f"{name}: {rounded}{_stock(r)}; {placed}{r['rejected']} rejected (855 IR): "
+        rounded = f"{_rounded(r, cut, units)}; of the rest, " if cut > 0 else ""
+        message = (f"{name}: {rounded}{_stock(r, units)}; {placed}{r['rejected']} rejected (855 IR): "
                    f"{_WHY[r['reason']]}.{whole} What to do: {_TODO[r['reason']]}"
                    f"{'; ask the buyer to order whole cases' if cut > 0 else ''}.")
     f = business_finding("STOCK_SHORT_REJECTED", message, row, seg="PO1", element="PO102", value=r["ordered"],
@@ -88,12 +110,12 @@ def _line(partner: str, po: str, r: dict, at: dict) -> FindingRecord:
     return FindingRecord(f, partner, po, f"line {r['line_number']}: IR", "decide")
 
 
-def _rounded(r: dict, cut: int) -> str:
-    return (f"{r['ordered']} eaches ordered, not whole cases: the partner's case-pack rounding ([allocation] "
-            f"case_pack_rounding = \"down\") places {r['wanted']}, so {cut} are rejected (855 IR)")
+def _rounded(r: dict, cut: int, units: dict[str, str]) -> str:
+    return (f"{r['ordered']} {_counted(r, units)} ordered, not whole cases: the partner's case-pack rounding "
+            f"([allocation] case_pack_rounding = \"down\") places {r['wanted']}, so {cut} are rejected (855 IR)")
 
 
-def _whole_order(partner: str, po: str, rows: list[dict], at: dict) -> FindingRecord:
+def _whole_order(partner: str, po: str, rows: list[dict], at: dict, units: dict[str, str]) -> FindingRecord:
     short = [r for r in rows if r["short"]] or rows
     first = short[0]
     row = at.get((partner, po, first["line_number"]), {"partner": partner, "po_number": po,
@@ -103,7 +125,7 @@ def _whole_order(partner: str, po: str, rows: list[dict], at: dict) -> FindingRe
         line = at.get((partner, po, r["line_number"]), {}).get("line_id") or r["line_number"]
         return f"line {line} (SKU {r['sku']})"
 
-    shorts = "; ".join(f"{named(r)}: {_stock(r)}" for r in short)
+    shorts = "; ".join(f"{named(r)}: {_stock(r, units)}" for r in short)
     others = [named(r) for r in rows if r not in short]
     also = f" The other lines were rejected with it though stock was there: {', '.join(others)}." if others else ""
     message = (f"PO {po} rejected whole (855 RD, every line IR): the partner ships complete and takes no backorder "

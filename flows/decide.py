@@ -260,7 +260,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
         late = late_backorder_findings(result.late, orders, window_end_cancels=window_end)
-        late += stock_refusal_findings(result.refused, suite.lines)  # why stock rejected lines or a whole order
+        # why stock rejected lines or a whole order, counted in each item's unit (pairs, bags)
+        late += stock_refusal_findings(result.refused, suite.lines, items=ref.items)
         if late:  # a CSV order's at its line's row and its cancel date's (or quantity's) column
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))

@@ -115,6 +115,10 @@ class AsnSettings(_Model):
     # MAN 190 in the HL loop); the S level then names only the shipment's first tracking number (drop-ship
     # guides such as Wayfair's list the shipment's REF tracking number with max use 1 and a pack loop per
     # parcel); False: every tracking number of the shipment as REF*CN at the S level, none per carton
+    # where each carton's tracking number goes (with package_tracking): "ref" a REF*CN before its MAN*GM; "man" in
+    # its MAN*GM as the second mark, MAN04 CP (carrier-assigned package id) and MAN05 the number (Zappos' 856: the
+    # lead tracking number in the REF, "the individual carton numbers ... in each corresponding MAN05")
+    package_tracking_in: Literal["ref", "man"] = "ref"
     shipment_refs: tuple[Literal["BM", "CN", "IA"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
     # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
     # REF max use 1) names the one it wants, e.g. ("BM",); IA: vendor_number there too, after BM and CN (GameStop's
@@ -196,6 +200,12 @@ class AsnSettings(_Model):
         return self
 
     @model_validator(mode="after")
+    def _tracking_of_each_package(self) -> AsnSettings:
+        if self.package_tracking_in != "ref" and not self.package_tracking:
+            raise ValueError('package_tracking_in places each carton\'s tracking number: set package_tracking = true')
+        return self
+
+    @model_validator(mode="after")
     def _packs_above_items(self) -> AsnSettings:
         if self.case_at_pack and self.structure not in ("SOPI", "SOTPI"):
             raise ValueError(f"case_at_pack names the case at a carton (pack) level above each item: structure SOPI "
@@ -267,6 +277,9 @@ class PoAckSettings(_Model):
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
+    line_dates: bool = True  # each ACK's date (ACK04 068, ACK05: the day that part of the line ships, a backorder's
+    # promised day); False: ACK01-ACK03 only, the heading's DTM 068 the one date (Zappos' 855: the start ship date
+    # is acknowledged at the header level, not on the item level)
     ship_to: bool = False  # N1*ST with N102-N104 as the PO sent them (when it sent a ship-to name or id)
     addresses: bool = False  # each N1 the 855 echoes from the PO (ST, BY) followed by its N3/N4 as the PO sent them
     buyer: bool = False  # N1*BY (the buying party) with N102-N104 as the PO sent them, after N1*ST

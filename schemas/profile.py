@@ -348,6 +348,11 @@ class PartnerProfile(_Model):
     rules: RuleProfile = RuleProfile()
     allocation: AllocationPolicy = AllocationPolicy()
     change_ack: Literal["865", "855"] = "865"  # how 860 change orders are answered
+    # change_ack "855": "always" every change before shipment is answered by a revised 855 of the order; "on_change"
+    # only a change we do not take as asked (a line refused, backordered, at our price, the change refused whole),
+    # as Zappos' 855 guide asks: no 855 in answer to its 860 unless the vendor changes something (a change after
+    # shipment is always answered)
+    change_answer: Literal["always", "on_change"] = "always"
     # an 850 (BEG01 00) naming a PO we hold that has not shipped: "duplicate", a copy not processed
     # (ORDER_DUPLICATE); "replace": when its lines differ from the order's (a line added or gone, another
     # quantity, unit, price or PO101) it replaces the order as a BEG01 05 would, for a partner that sends no 860
@@ -357,6 +362,13 @@ class PartnerProfile(_Model):
     finance: FinanceSettings = FinanceSettings()  # reconciliation tolerances, SLA windows, penalties
     limits: LimitSettings = LimitSettings()  # file size, sets per file, findings kept (engine.budgets)
     delivery: DeliverySettings = DeliverySettings()  # 855/865/856/810 interchanges: per set, per run, per N sets
+
+    @model_validator(mode="after")
+    def _change_answer_of_855s(self) -> PartnerProfile:
+        if self.change_answer == "on_change" and self.change_ack != "855":
+            raise ValueError('change_answer = "on_change" is for a partner answered by revised 855s '
+                             '(change_ack = "855"): an 865 partner\'s changes are answered by the 865')
+        return self
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:

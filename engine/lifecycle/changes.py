@@ -402,7 +402,8 @@ class _Step:
         gets a revised 855 of the order as it stands (_standing), as after shipment: it used to get nothing."""
         docs = self._865(header, result, always=bool(result.line_results))
         said = f"answered: 865 {change_ack_type(result)}" if docs else "nothing to answer"
-        if not docs and result.line_results and (docs := self._standing(order_row, table)):
+        if not docs and result.line_results and self._answers_accepted(result) and \
+                (docs := self._standing(order_row, table)):
             said = f"answered: 855 {docs[0].sets[0].body[0][2]}"
         later = not docs and bool(result.line_results) and self._awaits()
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
@@ -429,7 +430,7 @@ class _Step:
         ch, record = self.ch, self.record
         docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
-        if not docs and (docs := self._standing(order_row, lines)):
+        if not docs and self._answers_accepted() and (docs := self._standing(order_row, lines)):
             said = f"; 855 {docs[0].sets[0].body[0][2]}"
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
@@ -725,6 +726,15 @@ class _Step:
         shipped is answered by a revised 855 (_855), never by nothing."""
         p = self.profile
         return p.change_ack == "855" and "855" in p.receives and "865" not in p.receives
+
+    def _answers_accepted(self, result: ChangeResult | None = None) -> bool:
+        """Whether a change before shipment that leaves the order as we answered it (dates moved, POCs taken
+        without a change of ours: ``result``'s line results, any refused being a change of ours) gets a revised
+        855: always, but for a partner that wants one only when we change something (change_answer "on_change":
+        Zappos' 855 guide expects none in answer to its 860 then)."""
+        if self.profile.change_answer == "always":
+            return True
+        return result is not None and any(r.status == "IR" for r in result.line_results)
 
     def _answered(self) -> bool:
         """The order was answered by an 855 (a line of it carries an ACK): a revised 855 may restate it."""

@@ -408,7 +408,7 @@ class _Batch:
             p = ctx.profiles[d.partner]
             if "855" not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
                 continue
-            if not revised[i] or p.change_ack == "855" or rejected[i] or \
+            if not revised[i] or (p.change_ack == "855" and p.change_answer == "always") or rejected[i] or \
                     self._surprise(d, self._records[i], objects.get(i, ()), _asked(decided, rows, spans[i])):
                 wanted.setdefault(d.partner, []).append(i)
         kinds: dict[int, str] = {}
