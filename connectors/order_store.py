@@ -20,6 +20,10 @@ from schemas.errors import StateError
 from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
 
 _EMPTY: dict[pa.Schema, bytes] = {}  # an empty table's Parquet file, encoded once per schema
+# How every table is written: without column statistics (min/max per column chunk), which nothing here reads
+# (each file is read whole, never filtered by them) and whose computing cost a fifth of a 10,000-PO intake's
+# Parquet writing (0.19 -> 0.15 s CPU for 200,000 lines in 20 files); the rows read back are the same.
+_WRITE_OPTIONS = {"write_statistics": False}
 
 
 def _empty_file(schema: pa.Schema) -> bytes:
@@ -28,7 +32,7 @@ def _empty_file(schema: pa.Schema) -> bytes:
     got = _EMPTY.get(schema)
     if got is None:
         sink = pa.BufferOutputStream()
-        pq.write_table(schema.empty_table(), sink)
+        pq.write_table(schema.empty_table(), sink, **_WRITE_OPTIONS)
         got = _EMPTY[schema] = sink.getvalue().to_pybytes()
     return got
 
@@ -84,7 +88,7 @@ class OrderStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".tmp-{path.name}")
             if table.num_rows:
-                pq.write_table(table.select(schema.names).cast(schema), tmp)
+                pq.write_table(table.select(schema.names).cast(schema), tmp, **_WRITE_OPTIONS)
             else:  # the same file as pq.write_table's, from bytes encoded once
                 tmp.write_bytes(_empty_file(schema))
             os.replace(tmp, path)
