@@ -311,14 +311,14 @@ def _implied_digits(value: str, places: int) -> str:
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
     """An array of ``n`` nulls with ``values[i]`` at ``slots[i]`` (``values`` itself when ``slots`` are
     0..n-1: a segment every set has once, the usual header)."""
-    if len(slots) == n and n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
+    if not len(values):  # (no set has one: most of the heading's optional elements)
+        return pa.nulls(n, values.type)
+    if len(slots) == n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
         return values
     idx = np.zeros(n, dtype=np.int64)
     idx[slots] = np.arange(len(slots))
     valid = np.zeros(n, dtype=bool)
     valid[slots] = True
-    if not len(values):
-        return pa.nulls(n, values.type)
     return values.take(_int64(idx, valid))
 
 
