@@ -20,6 +20,10 @@ from schemas.errors import StateError
 from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
 
 _EMPTY: dict[pa.Schema, bytes] = {}  # an empty table's Parquet file, encoded once per schema
+# How every table is written: without column statistics (min/max per column chunk), which nothing here reads
+# (each file is read whole, never filtered by them) and whose computing cost a fifth of a 10,000-PO intake's
+# Parquet writing (0.19 -> 0.15 s CPU for 200,000 lines in 20 files); the rows read back are the same.
+_WRITE_OPTIONS = {"write_statistics": False}
 
 
 def _empty_file(schema: pa.Schema) -> bytes:
@@ -28,9 +32,19 @@ def _empty_file(schema: pa.Schema) -> bytes:
     got = _EMPTY.get(schema)
     if got is None:
         sink = pa.BufferOutputStream()
-        pq.write_table(schema.empty_table(), sink)
+        pq.write_table(schema.empty_table(), sink, **_WRITE_OPTIONS)
         got = _EMPTY[schema] = sink.getvalue().to_pybytes()
     return got
+
+
+def _parquet_file(table: pa.Table, schema: pa.Schema) -> pa.Buffer:
+    """``table`` as the Parquet file of a ``schema`` table (its columns selected and cast to it, unless it has
+    that schema already, metadata included)."""
+    if not table.schema.equals(schema, check_metadata=True):
+        table = table.select(schema.names).cast(schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **_WRITE_OPTIONS)
+    return sink.getvalue()
 
 
 def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema | None = None) -> pa.Table:
@@ -79,14 +93,16 @@ class OrderStore:
         return [first] + more if more and first.exists() else more or [first]
 
     def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:
+        """Each table's Parquet file, encoded in memory and written to a temporary name, then renamed. A file's
+        fixed cost counts where partners send many small files (a 50-PO file's orders, lines and SACs: ~5.4 ->
+        ~3.7 ms CPU): the folder is made once, a table built with its schema (the parsers') is not cast to
+        it again, and the bytes go to disk by one plain write, not through Arrow's file system layer."""
+        (self.root / partner).mkdir(parents=True, exist_ok=True)  # (every kind's folder: _path)
         for kind, table, schema in tables:
             path = self._path(partner, key, kind, part)
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".tmp-{path.name}")
-            if table.num_rows:
-                pq.write_table(table.select(schema.names).cast(schema), tmp)
-            else:  # the same file as pq.write_table's, from bytes encoded once
-                tmp.write_bytes(_empty_file(schema))
+            tmp.write_bytes(_parquet_file(table, schema) if table.num_rows
+                            else _empty_file(schema))  # (the same file as pq.write_table's, encoded once)
             os.replace(tmp, path)
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:

@@ -69,6 +69,8 @@ def _decimal(values: pa.Array, scale: int = 4) -> pa.Array:
     value X12 allows is read: leading zeros (however many), a leading or trailing point, a minus sign
     and an exponent ("1.5E1" is 15); what decimal128(18, scale) cannot hold stays null."""
     values = values.cast(pa.string())
+    if values.null_count == len(values):  # (an element no set sends)
+        return pa.nulls(len(values), pa.decimal128(18, scale))
     if scale == 4:
         plain = _plain_decimal(values)
         if plain is not None:
@@ -213,6 +215,8 @@ def _int(values: pa.Array) -> pa.Array:
     wrote with its decimal point ("30.", "30.00": IMPLIED_DECIMAL_STATED) as the number it states (30); what is
     no whole number, or too large, stays null."""
     values = values.cast(pa.string())
+    if values.null_count == len(values):  # (an element no set sends)
+        return pa.nulls(len(values), pa.int32())
     ok = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,9}$"), False)
     pointed = pc.fill_null(pc.match_substring_regex(values, r"^-?\d{1,9}\.0*$"), False)
     if pc.any(pointed).as_py():  # rare: the point and its zeros dropped
@@ -311,14 +315,14 @@ def _implied_digits(value: str, places: int) -> str:
 def _scatter(n: int, slots: np.ndarray, values: pa.Array) -> pa.Array:
     """An array of ``n`` nulls with ``values[i]`` at ``slots[i]`` (``values`` itself when ``slots`` are
     0..n-1: a segment every set has once, the usual header)."""
-    if len(slots) == n and n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
+    if not len(values):  # (no set has one: most of the heading's optional elements)
+        return pa.nulls(n, values.type)
+    if len(slots) == n and slots[0] == 0 and slots[-1] == n - 1 and (np.diff(slots) == 1).all():
         return values
     idx = np.zeros(n, dtype=np.int64)
     idx[slots] = np.arange(len(slots))
     valid = np.zeros(n, dtype=bool)
     valid[slots] = True
-    if not len(values):
-        return pa.nulls(n, values.type)
     return values.take(_int64(idx, valid))
 
 
@@ -1132,6 +1136,8 @@ def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:
     12.34567 LB (a catch-weight or bulk line). Null elsewhere (exact, trailing zeros included: 10.000000;
     unreadable or absent)."""
     texts = texts.cast(pa.string())
+    if texts.null_count == len(texts):  # (an element no set sends)
+        return pa.nulls(len(texts), pa.string())
     maybe = pc.fill_null(pc.match_substring_regex(texts, _PAST_4_PLACES), False)
     at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False) & pc.is_valid(values).to_numpy(zero_copy_only=False))
     if not len(at):

@@ -127,6 +127,12 @@ def _cut_widths(text: str, term: str) -> tuple[set[int], int, int] | None:
     start = _find_isa(text, 0)
     if start < 0:
         return None
+    if len(term) == 1 and term not in "\r\n":
+        # the usual file, every line ending with the terminator (a CR before the LF aside): said by counting,
+        # not by a Python string per line (a 50-PO file's head is every line of it)
+        breaks = text.count("\n", start)
+        if text.count(term + "\n", start) + text.count(term + "\r\n", start) == breaks:
+            return None
     lines = [line.rstrip("\r") for line in text[start:].split("\n")][:-1]
     cut = [len(line) for line in lines if line and not line.rstrip(" ").endswith(term)]
     if not cut:

@@ -160,7 +160,8 @@ def check_structure(result: ParseResult, sets: Sets, *, dictionaries: Dictionary
     by their components ([fulfilment.asn] prepacks = "components"): the 850's are checked as they read them."""
     out = _check_structure(result, sets, dictionaries, invoice, components)
     if common:
-        others = [(ic, g, ts) for ic, g, ts in sets if dictionaries(g.version) is None]
+        unheld = {id(g): dictionaries(g.version) is None for g in {id(g): g for _ic, g, _ts in sets}.values()}
+        others = [(ic, g, ts) for ic, g, ts in sets if unheld[id(g)]]  # (asked once per group, not per set)
         if others:
             out += common_findings(result, others, invoice, components)
             out.sort(key=lambda f: f.location.file_segment or 0)
