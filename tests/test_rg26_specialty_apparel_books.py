@@ -34,8 +34,9 @@ FIXTURES = REPO / "tests" / "fixtures" / "rg26"
 NIGHT = datetime(2026, 8, 20, 2)
 SHIP_DAY = datetime(2026, 8, 25, 15)
 
-POS = {"bealls": {"0683722": 2}, "spencers": {"SH26081901": 2, "SG77120": 1}, "lids": {"LD4410021": 2, "LD4410039": 1},
-       "bam": {"BAM5561200": 2}, "hottopic": {"HT2608190": 2}, "urbn": {"0002260819": 2}}
+POS = {"bealls": {"0683722": 2}, "spencers": {"SH26081901": 2, "SG77120": 1},
+       "lids": {"LD4410021": 2, "LD4410039": 1}, "bam": {"BAM5561200": 2}, "hottopic": {"HT2608190": 2},
+       "urbn": {"0002260819": 2}}
 # without a profile inspect cannot know Bealls and Hot Topic split their lines per store, nor that Hot Topic's
 # allowance is billed
 NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED"}
@@ -80,9 +81,9 @@ def test_bealls_store_cross_dock_cartons_by_store_marked_for_each_store(night):
     assert ["PO1", "001", "10", "EA", "11.5", "", "UP", "614141700011", "VA", "POLO-NVY-M"] in ack
 
 
-@pytest.mark.xfail(strict=True, reason="no per-store 810: InvoiceSettings.per is 'shipment' or 'order' only; Bealls "
-                   "bills a store cross-dock PO by store (its Vendor Partnership Guide, section 2: the first production "
-                   "transmission is matched against 20-25 individual store invoices)")
+@pytest.mark.xfail(strict=True, reason="no per-store 810: InvoiceSettings.per is 'shipment' or 'order' only; "
+                   "Bealls bills a store cross-dock PO by store (its Vendor Partnership Guide, section 2: the first "
+                   "production transmission is matched against 20-25 individual store invoices)")
 def test_bealls_store_cross_dock_po_is_invoiced_per_store(night):
     """Bealls' store cross-dock programme matches its EDI invoices to individual store invoices: a cross-dock PO's
     shipment is billed by store, one 810 per store it was marked for (N1*Z7**92*store), each of that store's units.
@@ -113,8 +114,9 @@ def test_spirit_seasonal_order_and_spencer_replenishment(night):
 def test_lids_styles_back_beside_the_upc(night):
     ws, _found, _states = night
     asn = po_segments(segments(ws, "lids", "856"), "LD-SHP-01", "BSN")
-    assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141700066", "VA", "5950-NYY-718", "IT", "NYY59-718"],
-                                                    ["2", "UP", "614141700073", "VA", "SNAP-BLK", "IT", "SNPBLK-OS"]]
+    assert [s[1:] for s in asn if s[0] == "LIN"] == [
+        ["1", "UP", "614141700066", "VA", "5950-NYY-718", "IT", "NYY59-718"],
+        ["2", "UP", "614141700073", "VA", "SNAP-BLK", "IT", "SNPBLK-OS"]]
     store = po_segments(segments(ws, "lids", "856"), "LD-SHP-02", "BSN")
     assert ["N1", "ST", "LIDS MALL OF AMERICA", "92", "1123"] in store
     assert ["LIN", "1", "UP", "614141700066", "ST", "NYY59-718", "VA", "5950-NYY-718"] in store
