@@ -37,6 +37,11 @@ SHIP_DAY = datetime(2026, 8, 25, 15)
 POS = {"bealls": {"0683722": 2}, "spencers": {"SH26081901": 2, "SG77120": 1},
        "lids": {"LD4410021": 2, "LD4410039": 1}, "bam": {"BAM5561200": 2}, "hottopic": {"HT2608190": 2},
        "urbn": {"0002260819": 2}}
+# Bealls' cross-dock stores (its guide's example distribution) and the first line's units for each; the second line
+# has one for each
+STORES = ["004", "008", "010", "011", "012", "013", "014", "015", "016", "017",
+          "022", "025", "026", "029", "030", "032", "037", "038", "039", "040"]
+FIRST = [1, 1, 2, 1, 1, 1, 1, 2, 1, 2, 1, 1, 1, 1, 2, 2, 1, 1, 2, 2]
 # without a profile inspect cannot know Bealls and Hot Topic split their lines per store, nor that Hot Topic's
 # allowance is billed
 NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED"}
@@ -65,20 +70,21 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 
 def test_bealls_store_cross_dock_cartons_by_store_marked_for_each_store(night):
     """Bealls' cross-dock PO ships to its DC, N1*ST**92*050 as sent (no name), each store's carton in an order loop
-    marked for the store (N1*Z7**92*store, 3-digit stores with their leading zeros), both SDQ segments of line 001
+    marked for the store (N1*Z7**92*store, 3-digit stores with their leading zeros), both SDQ segments of each line
     read; its 810 on the PO's own terms (ITD*05 with NET 30) and FOB as sent."""
     ws, _found, _states = night
     asn = po_segments(segments(ws, "bealls", "856"), "BE-SHP-01", "BSN")
     assert ["N1", "ST", "", "92", "050"] in asn
-    assert [s[4] for s in asn if s[:2] == ["N1", "Z7"]] == ["004", "008", "010", "022", "025"]
-    assert [s[2] for s in asn if s[0] == "SN1"] == ["2", "1", "2", "1", "2", "2", "2", "1", "2", "1"]
-    assert ["CTT", "21", "16"] in asn
+    # its guide's own distribution: 20 stores in two SDQ segments of ten (SDQ's most) on each line
+    assert [s[4] for s in asn if s[:2] == ["N1", "Z7"]] == STORES
+    assert [s[2] for s in asn if s[0] == "SN1"] == [n for q in FIRST for n in (str(q), "1")]
+    assert ["CTT", "81", "47"] in asn  # 1 + 20 x (O, P, I, I) HL; 27 + 20 units
     inv = po_segments(segments(ws, "bealls", "810"), "0683722", "BIG")
     assert ["ITD", "05", "3", "", "", "", "", "30", "", "", "", "", "NET 30"] in inv
-    assert ["FOB", "DF", "AC", "SEE GUIDE"] in inv and ["TDS", "18400"] in inv  # 16 x 11.50
+    assert ["FOB", "DF", "AC", "SEE GUIDE"] in inv and ["TDS", "54050"] in inv  # 47 x 11.50
     # the line without PO105 answered and billed as sent: no basis made up
     ack = po_segments(segments(ws, "bealls", "855"), "0683722", "BAK")
-    assert ["PO1", "001", "10", "EA", "11.5", "", "UP", "614141700011", "VA", "POLO-NVY-M"] in ack
+    assert ["PO1", "001", "27", "EA", "11.5", "", "UP", "614141700011", "VA", "POLO-NVY-M"] in ack
 
 
 @pytest.mark.xfail(strict=True, reason="no per-store 810: InvoiceSettings.per is 'shipment' or 'order' only; "
@@ -87,15 +93,15 @@ def test_bealls_store_cross_dock_cartons_by_store_marked_for_each_store(night):
 def test_bealls_store_cross_dock_po_is_invoiced_per_store(night):
     """Bealls' store cross-dock programme matches its EDI invoices to individual store invoices: a cross-dock PO's
     shipment is billed by store, one 810 per store it was marked for (N1*Z7**92*store), each of that store's units.
-    We send one 810 for the whole PO (16 units, 184.00) with no store on it, which Bealls cannot match to a store's
+    We send one 810 for the whole PO (47 units, 540.50) with no store on it, which Bealls cannot match to a store's
     receipt."""
     ws, _found, _states = night
     invoices = segments(ws, "bealls", "810")
-    assert [s[4] for s in invoices if s[0] == "BIG"] == ["0683722"] * 5
+    assert [s[4] for s in invoices if s[0] == "BIG"] == ["0683722"] * 20
     stores = [s[4] for s in invoices if s[:2] == ["N1", "Z7"]]
     totals = [s[1] for s in invoices if s[0] == "TDS"]
-    assert list(zip(stores, totals, strict=True)) == [("004", "3450"), ("008", "3450"), ("010", "4600"),
-                                                      ("022", "3450"), ("025", "3450")]
+    assert list(zip(stores, totals, strict=True)) == [(st, str((q + 1) * 1150)) for st, q in zip(STORES, FIRST,
+                                                                                                  strict=True)]
 
 
 def test_spirit_seasonal_order_and_spencer_replenishment(night):
