@@ -147,6 +147,11 @@ def test_hot_topic_pack_by_store_and_its_allowance_off_invoice(night):
     asn = po_segments(segments(ws, "hottopic", "856"), "HT-SHP-01", "BSN")
     assert [s[4] for s in asn if s[:2] == ["N1", "BY"]] == ["0101", "0245"]
     assert [s[2:4] for s in asn if s[0] == "SN1"] == [["2", "AS"], ["12", "EA"]] * 2
+    # each store's prepack with its sizes (prepacks "components"): the units of each in one pack, as the PO's SLNs
+    sizes = [["SLN", f"1-{k}", "", "I", n, "EA", "", "", "", "UP", upc, "IZ", size] for k, n, upc, size in (
+        (1, "1", "614141700097", "S"), (2, "2", "614141700103", "M"), (3, "2", "614141700110", "L"),
+        (4, "1", "614141700127", "XL"))]
+    assert [s for s in asn if s[0] == "SLN"] == sizes * 2
     inv = po_segments(segments(ws, "hottopic", "810"), "HT2608190", "BIG")
     # 4 x 36.00 + 24 x 4.25 = 246.00, less 2 % defective allowance (4.92)
     assert ["TDS", "24108"] in inv
