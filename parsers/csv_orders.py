@@ -248,8 +248,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             continue
         head = state.head
         if head["ship_to_id"] is None and mapping.default_ship_to and not any(
-                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")):
-            head = {**head, "ship_to_id": mapping.default_ship_to}  # the layout's one location
+                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_") and k != "ship_to_name"):
+            # the layout's one location: for an order naming no id and no address (a sheet giving the store's name
+            # alone used to be held SHIP_TO_UNKNOWN, "no N1*ST id or N3/N4 address")
+            head = {**head, "ship_to_id": mapping.default_ship_to}
         for later in state.later:
             budget.add(later, po)
         for code, n in state.more.items():
@@ -313,7 +315,7 @@ def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: 
     for number, po, fields in refused:
         out.append((number, po, rows.cell(fields, "line_id"),
                     rows.cell(fields, "vendor_part") or rows.cell(fields, "buyer_part"), rows.cell(fields, "quantity"),
-                    (rows.cell(fields, "unit") or m.default_unit).upper(), rows.cell(fields, "unit_price") or None))
+                    unit_code(rows.cell(fields, "unit"), m), rows.cell(fields, "unit_price") or None))
     if bad and batches:
         lines = pa.concat_tables(batches)
         lines = lines.filter(pc.is_in(lines["po_number"], pa.array(bad, pa.string())))
@@ -604,10 +606,32 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                 out["ship_to_address2"] = ", ".join([*rest, *filter(None, [out["ship_to_address2"]])]) or None
             else:
                 out[name] = " ".join(value.split()) or None
-    out["unit"] = (out["unit"] or m.default_unit).upper()
+    out["unit"] = unit_code(out["unit"], m)
+    if out["ship_to_country"]:
+        out["ship_to_country"] = _COUNTRY_NAMES.get(" ".join(out["ship_to_country"].replace(".", "").split()).upper(),
+                                                    out["ship_to_country"])
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
+
+
+def unit_code(sent: str | None, m: CsvOrderMapping) -> str:
+    """A row's unit as the X12 code (355) it means: the layout's default for none, its ``unit_names`` word's code
+    ("Each" -> EA), else the unit as sent, upper case."""
+    unit = " ".join((sent or m.default_unit).split()).upper()
+    return next((code for word, code in m.unit_names if word == unit), unit)
+
+
+# a ship-to country written as its name (Faire's and many web exports' "United States"), by its English name (upper
+# case, without dots) -> ISO 3166 alpha-2, as our 856 and 810 write N404; alpha-3 codes are read by the rules
+_COUNTRY_NAMES = {
+    "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "US": "US", "USA": "US", "CANADA": "CA",
+    "MEXICO": "MX", "PUERTO RICO": "PR", "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "IRELAND": "IE",
+    "GERMANY": "DE", "FRANCE": "FR", "ITALY": "IT", "SPAIN": "ES", "PORTUGAL": "PT", "NETHERLANDS": "NL",
+    "THE NETHERLANDS": "NL", "BELGIUM": "BE", "LUXEMBOURG": "LU", "AUSTRIA": "AT", "SWITZERLAND": "CH",
+    "DENMARK": "DK", "SWEDEN": "SE", "NORWAY": "NO", "FINLAND": "FI", "POLAND": "PL", "CZECH REPUBLIC": "CZ",
+    "CZECHIA": "CZ", "GREECE": "GR", "AUSTRALIA": "AU", "NEW ZEALAND": "NZ", "JAPAN": "JP",
+}
 
 
 def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:

@@ -1,0 +1,188 @@
+"""CSV order feeds as wholesale marketplaces and order platforms export them (tests/fixtures/csvsweep/sources:
+each source's profile, reference rows, its export as the drop, the east DC's confirmation of what shipped): Faire's
+brand-portal export (Mon D, YYYY dates, "$1,049.00", an address line with a comma), JOOR's pipe-delimited JOINT
+file (the ship window as Start / Complete Ship, a GTIN-14 with its leading zeros), NuORDER's (BOM, ISO date-times
+in UTC, an address line of two lines), Ankorstore's as an EU retailer's Excel saves it (Windows-1252, semicolons,
+"1.049,00 €", DD/MM/YYYY HH:MM, blank rows), Shopify B2B's (two exports pasted together, the order's values on its
+first row only), a NetSuite saved search's (thousands separators, units "Each", the search's Total row) and a
+hand-made Excel sheet (a UPC Excel turned into 6.14141E+11, a quantity in words, a 31st of November). One night
+takes them all: each feed maps, inspects clean where its data is valid, is acknowledged (a CSV acknowledgment or an
+855, as its profile says), shipped and invoiced; each bad row is a finding at its row and column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+from tests.retailer_support import (
+    all_sent_accepted,
+    maps,  # noqa: F401 (a fixture)
+    on_demo,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "csvsweep" / "sources"
+NIGHT = datetime(2026, 11, 27, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+
+# partner -> PO -> its lines as (quantity, unit price) in file order
+POS = {"faire": {"BK4TQ7XW2M": [("10", "19.7"), ("5", "1049")]},
+       "joor": {"JR-20417": [("24", "1.85"), ("12", "4.75")]},
+       "nuorder": {"NU-558201": [("40", "12.4"), ("6", "19.7")]},
+       "ankorstore": {"AK-9081734": [("5", "1049"), ("30", "1.7")]},
+       "shopifyb2b": {"#W1041": [("50", "19.7"), ("50", "4.75")], "#W1042": [("80", "1.85")]},
+       "netsuite": {"GS-77120": [("120", "25.7"), ("5", "1049")]},
+       "excelhand": {"HM-3301": [("40", "12.4"), ("30", "4.75")]}}
+ANSWERED_BY_855 = {"joor", "netsuite"}
+# the hand-made sheet's bad rows: (code, row, column, PO)
+BAD = [("CSV_NUMBER_INVALID", 5, "Qty", "HM-3303"), ("CSV_DATE_INVALID", 6, "Date", "HM-3304")]
+
+
+def _drop(partner: str):
+    return next((FIXTURES / "drops" / partner).iterdir())
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("csvsources") / "ws"
+    return shipped_night(on_demo(FIXTURES, root), FIXTURES, NIGHT, SHIP_DAY, messages=True)
+
+
+def _inspect(ws, partner: str) -> tuple[int, dict]:
+    res = CliRunner().invoke(app, ["inspect", "--json", "--partner", partner, "-w", str(ws.root),
+                                   str(_drop(partner))])
+    return res.exit_code, json.loads(res.stdout)
+
+
+@pytest.mark.parametrize("partner", sorted(POS))
+def test_each_export_inspects_by_its_profile_with_its_orders_read_as_meant(night, partner):
+    code, doc = _inspect(night[0], partner)
+    found = [(f["code"], f["location"]["row"], f["location"].get("column")) for f in doc["findings"]]
+    if partner == "excelhand":
+        assert code == 1 and found == [(c, r, col) for c, r, col, _po in BAD]
+        assert [o["po_number"] for o in doc["orders"]] == ["HM-3301", "HM-3302"]
+        return
+    assert (code, found) == (0, [])
+    assert {o["po_number"]: o["line_count"] for o in doc["orders"]} == {po: len(v) for po, v in POS[partner].items()}
+
+
+def test_every_valid_order_is_acknowledged_shipped_and_invoiced(night):
+    ws, found, states = night
+    errors = [f for f in found if f[1] == "error"]
+    # the hand-made sheet's: its two bad rows at intake, and the UPC Excel rounded, held at its row and column
+    assert sorted((c, po) for c, _s, po, _m in errors) == sorted(
+        [(c, po) for c, _r, _col, po in BAD] + [("GTIN_CHECK_DIGIT_INVALID", "HM-3302")])
+    expected = {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
+    assert {k: v for k, v in states.items() if k in expected} == expected
+
+
+def _ack(ws, partner: str) -> list[dict]:
+    rows = []
+    for path in sorted((ws.drop_root / partner / "outbox").glob("*.csv")):
+        rows += list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    return rows
+
+
+@pytest.mark.parametrize("partner", sorted(POS))
+def test_each_source_is_answered_as_its_profile_says_every_line_as_ordered(night, partner):
+    ws = night[0]
+    pos = POS[partner]
+    if partner in ANSWERED_BY_855:
+        assert not _ack(ws, partner)
+        answers = segments(ws, partner, "855")
+        for po, lines in pos.items():
+            doc = po_segments(answers, po, "BAK")
+            assert [s[1:5] for s in doc if s[0] == "PO1"] == [[str(k), q, "EA", p] for k, (q, p) in
+                                                              enumerate(lines, 1)]
+            assert [s[1] for s in doc if s[0] == "ACK"] == ["IA"] * len(lines)
+        return
+    assert not list((ws.drop_root / partner / "outbox").glob("*-855-*"))
+    rows = [r for r in _ack(ws, partner) if r["po_number"] in pos]
+    assert [(r["po_number"], r["status"], r["quantity_ordered"], r["quantity_accepted"]) for r in rows] == [
+        (po, "IA", q, q) for po, lines in pos.items() for q, _p in lines]
+
+
+def test_the_hand_made_sheets_bad_rows_are_answered_with_row_and_column(night):
+    rows = {r["po_number"]: r for r in _ack(night[0], "excelhand")}
+    assert rows["HM-3303"]["status"] == "IR" and rows["HM-3303"]["reason"].startswith("row 5, Qty: ")
+    assert rows["HM-3304"]["status"] == "IR" and rows["HM-3304"]["reason"].startswith("row 6, Date: ")
+    # the UPC Excel wrote as 6.14141E+11: refused saying the digits were lost, never read as another item
+    assert rows["HM-3302"]["status"] == "IR" and "scientific notation" in rows["HM-3302"]["reason"]
+
+
+def test_every_856_810_and_855_is_accepted_by_the_three_checkers(night, tmp_path, maps):  # noqa: F811
+    shipments = sum(len(v) for v in POS.values())
+    all_sent_accepted(night[0], sorted(POS), tmp_path, maps, shipments=shipments,
+                      answers=sum(len(POS[p]) for p in ANSWERED_BY_855))
+
+
+def _read(text: str, **layout):
+    from parsers.csv_orders import read_csv_orders
+    from schemas.fulfilment import CsvOrderMapping
+
+    return read_csv_orders(text.encode(), CsvOrderMapping(**layout), partner="p", file="f.csv")
+
+
+def test_a_unit_word_the_layout_names_reads_as_its_x12_code():
+    """NetSuite's searches write the units type's name ("Each", "Case"); read as sent it was EACH, refused
+    UNIT_UNKNOWN, and the whole PO rejected. The layout's unit_names says what each word means; a word it does not
+    list is read as before."""
+    text = "PO Number,Quantity,Units,SKU\r\nP1,12,Each,VP-1001\r\nP1,2, case ,VP-1002\r\nP1,3,Pallet,VP-1003\r\n"
+    got = _read(text, unit="Units", unit_names={"Each": "EA", "Case": "CA"})
+    assert got.findings == [] and got.lines["unit"].to_pylist() == ["EA", "CA", "PALLET"]
+    assert _read(text, unit="Units").lines["unit"].to_pylist() == ["EACH", "CASE", "PALLET"]
+
+
+@pytest.mark.parametrize("names", [{"Each": "each"}, {"Each": "EACH"}, {" ": "EA"}, {"Each": 1}])
+def test_a_unit_names_entry_that_is_no_unit_code_is_refused_when_the_profile_loads(names):
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import CsvOrderMapping
+
+    with pytest.raises(ValidationError, match="unit_names"):
+        CsvOrderMapping(unit_names=names)
+
+
+def test_a_column_the_layout_names_is_not_also_read_by_another_fields_default():
+    """A sheet's "Ship To" holding the store's name (ship_to_name = "Ship To") was also read as the ship-to id
+    (ship_to_id's default column is "Ship To"): the order held SHIP_TO_UNKNOWN for an id never sent."""
+    from schemas.fulfilment import CsvOrderMapping
+
+    m = CsvOrderMapping(ship_to_name="Ship To", description="sku")
+    assert (m.ship_to_id, m.ship_to_name, m.vendor_part, m.description) == (None, "Ship To", None, "sku")
+    assert CsvOrderMapping(ship_to_id="Ship To", ship_to_name="Ship To").ship_to_id == "Ship To"  # named: kept
+    got = _read("PO Number,Quantity,Ship To\r\nP1,1,Harbor Office Supply\r\n", ship_to_name="Ship To")
+    assert got.orders.select(["ship_to_id", "ship_to_name"]).to_pylist() == [
+        {"ship_to_id": None, "ship_to_name": "Harbor Office Supply"}]
+
+
+def test_the_layouts_one_location_takes_an_order_that_names_its_store_but_sends_no_address():
+    """default_ship_to is for an order naming no ship-to id and no address; a store's name alone (no street, no
+    city) used to keep it off, and the order was held SHIP_TO_UNKNOWN."""
+    text = "PO Number,Quantity,Store\r\nP1,1,Harbor Office Supply\r\nP2,1,\r\n"
+    got = _read(text, ship_to_name="Store", default_ship_to="HARBOR-1")
+    assert got.orders.select(["ship_to_id", "ship_to_name"]).to_pylist() == [
+        {"ship_to_id": "HARBOR-1", "ship_to_name": "Harbor Office Supply"}, {"ship_to_id": "HARBOR-1",
+                                                                             "ship_to_name": None}]
+    addressed = _read("PO Number,Quantity,Store,City\r\nP1,1,Harbor,Salem\r\n", ship_to_name="Store",
+                      ship_to_city="City", default_ship_to="HARBOR-1")
+    assert addressed.orders["ship_to_id"].to_pylist() == [None]  # an address sent: its own
+
+
+@pytest.mark.parametrize(("sent", "code"), [("United States", "US"), ("united  states of america", "US"),
+                                            ("U.S.A.", "US"), ("Canada", "CA"), ("France", "FR"), ("US", "US"),
+                                            ("FRA", "FRA"), ("Narnia", "Narnia")])
+def test_a_country_written_as_its_name_reads_as_its_code(sent, code):
+    """Faire's export writes the ship-to country as "United States": read as sent it was held ADDRESS_IMPLAUSIBLE
+    ("not one we ship to") and would have gone into N404 as a name. A name we do not know stays as sent."""
+    got = _read(f"PO Number,Quantity,Country\r\nP1,1,{sent}\r\n")
+    assert got.orders["ship_to_country"].to_pylist() == [code]
