@@ -543,6 +543,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)
             ok = False
+    if m.quantity_with_unit and out["quantity"] is not None:
+        ok = _unit_in_quantity(rows, number, out, m) and ok
     for name, sent in (("quantity", "quantity_sent"), ("unit_price", "price_sent")):
         out[sent] = None
         if out[name] is not None:
@@ -613,6 +615,27 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
+
+
+_QUANTITY_UNIT = re.compile(r"^(?P<number>[+-]?[\d.,'\u2019\u00a0\u202f ]*\d)\s*(?P<unit>[^\W\d][^\d]*)$")
+
+
+def _unit_in_quantity(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping) -> bool:
+    """A quantity cell giving its unit after the number ("24 ea", "2 cs", "1.000 Stk": a hand-made sheet's), in a
+    layout saying quantity_with_unit: the number is the quantity, the word its unit (read as the unit column's,
+    through unit_names). A unit there other than the row's unit column's is refused at its row and column (False)."""
+    found = _QUANTITY_UNIT.match(out["quantity"])
+    if found is None:
+        return True
+    word = found["unit"].strip()
+    if out["unit"] and unit_code(out["unit"], m) != unit_code(word, m):
+        rows.problem("CSV_NUMBER_INVALID", f"{out['quantity']!r} is in {word!r}, the row's "
+                     f"{rows.header_names.get('unit', 'unit')!r} says {out['unit']!r}.", number, "quantity",
+                     out["quantity"])
+        out["quantity"] = None  # refused once, not read again as a number
+        return False
+    out["quantity"], out["unit"] = found["number"].strip(), word
+    return True
 
 
 def unit_code(sent: str | None, m: CsvOrderMapping) -> str:

@@ -695,6 +695,9 @@ class CsvOrderMapping(CsvFeedLayout):
     ship_to_postal_code: str | None = "Postal Code"
     ship_to_country: str | None = "Country"
     default_unit: str = "EA"  # when the unit column is absent or empty
+    quantity_with_unit: bool = False  # true: a quantity cell may give its unit after the number ("24 ea",
+    # "2 cs": a hand-made sheet), read as the unit column's (through unit_names); one differing from the row's
+    # unit column is CSV_NUMBER_INVALID
     unit_names: tuple[tuple[str, str], ...] = ()  # the unit words the feed writes (any case), each
     # with the X12 unit code (355) it means: a NetSuite search's units type names ({"Each" = "EA", "Case" = "CA"});
     # a word not listed is read as the code it is (UNIT_UNKNOWN when it is none)

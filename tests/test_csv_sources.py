@@ -151,6 +151,22 @@ def test_a_unit_word_the_layout_names_reads_as_its_x12_code():
     assert _read(text, unit="Units").lines["unit"].to_pylist() == ["EACH", "CASE", "PALLET"]
 
 
+def test_a_quantity_with_its_unit_after_it_reads_where_the_layout_says_so():
+    """A hand-made sheet's "30 ea", "2 cs", "1,000 Each" were CSV_NUMBER_INVALID and the PO left out; a layout
+    saying quantity_with_unit reads the number and the unit (through unit_names). A unit there other than the
+    row's unit column is refused at the row and column, once; without the setting nothing changes."""
+    text = ('PO Number,Quantity,Unit,SKU\r\nP1,30 ea,,VP-1\r\nP1,2 cs,,VP-2\r\nP1,"1,000 Each",,VP-3\r\n'
+            "P2,3 CA,EA,VP-1\r\nP3,5,,VP-1\r\nP4,12ea,EA,VP-1\r\n")
+    got = _read(text, quantity_with_unit=True, thousands_separator=",", unit_names={"cs": "CA", "Each": "EA"})
+    assert [(f.code, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_NUMBER_INVALID", 5, "Quantity")]
+    assert [(r["po_number"], f"{r['quantity']:f}", r["unit"]) for r in got.lines.to_pylist()] == [
+        ("P1", "30.0000", "EA"), ("P1", "2.0000", "CA"), ("P1", "1000.0000", "EA"), ("P3", "5.0000", "EA"),
+        ("P4", "12.0000", "EA")]
+    plain = _read(text, thousands_separator=",")
+    assert [f.location.row for f in plain.findings] == [2, 3, 4, 5, 7]
+
+
 @pytest.mark.parametrize("names", [{"Each": "each"}, {"Each": "EACH"}, {" ": "EA"}, {"Each": 1}])
 def test_a_unit_names_entry_that_is_no_unit_code_is_refused_when_the_profile_loads(names):
     from pydantic import ValidationError
