@@ -167,6 +167,30 @@ def test_a_quantity_with_its_unit_after_it_reads_where_the_layout_says_so():
     assert [f.location.row for f in plain.findings] == [2, 3, 4, 5, 7]
 
 
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("26/11/2026 15:30:15 CET", "%d/%m/%Y"), ("11/26/2026 9:14 AM EST", "%m/%d/%Y"),
+    ("Nov 26, 2026 10:30 PM (PST)", "%b %d, %Y"), ("2026-11-26 15:30:15+01", "%Y-%m-%d"),
+    ("2026-11-26 15:30:15.5-05", "%Y-%m-%d"), ("2026-11-26T10:30:00-05:00 EST", "%Y-%m-%d")])
+def test_a_date_time_with_its_zone_abbreviation_or_an_hours_only_offset_reads_as_its_date(text, fmt):
+    """An order platform's "11/26/2026 9:14 AM EST", PostgreSQL's "2026-11-26 15:30:15+01": CSV_DATE_INVALID, the PO
+    left out; the date is as written, as with the offsets and "UTC" already read."""
+    from datetime import date
+
+    from parsers.csv_common import parse_date
+    from schemas.fulfilment import CsvOrderMapping
+
+    assert parse_date(text, CsvOrderMapping(date_format=fmt)) == date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text", ["2026-11-26 EST", "2026-11-26 10:30 est", "2026-11-26 noon",
+                                  "2026-11-26 10:30 E5T"])
+def test_a_zone_without_a_time_or_a_word_that_is_none_stays_refused(text):
+    from parsers.csv_common import parse_date
+    from schemas.fulfilment import CsvOrderMapping
+
+    assert parse_date(text, CsvOrderMapping()) is None
+
+
 @pytest.mark.parametrize("names", [{"Each": "each"}, {"Each": "EACH"}, {" ": "EA"}, {"Each": 1}])
 def test_a_unit_names_entry_that_is_no_unit_code_is_refused_when_the_profile_loads(names):
     from pydantic import ValidationError
