@@ -584,6 +584,18 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
         if value is not None and value[:1] == "'" and value[1:2].isalnum():
             out[name] = value[1:]
+    if out["ship_to_country"]:
+        out["ship_to_country"] = _COUNTRY_NAMES.get(" ".join(out["ship_to_country"].replace(".", "").split()).upper(),
+                                                    out["ship_to_country"])
+    postal = out["ship_to_postal_code"]
+    if postal is not None and 3 <= len(postal.split("-")[0]) <= 4 and postal.replace("-", "", 1).isdigit():
+        restored = _zeros_dropped_postal(postal, out["ship_to_country"], out["ship_to_state"])
+        if restored is not None:
+            rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get('ship_to_postal_code')!r} {postal!r} "
+                         f"has {len(postal.split('-')[0])} digits: a spreadsheet dropped its leading zeros (every "
+                         f"postal code of its country has 5); read as {restored}.", number, "ship_to_postal_code",
+                         postal)
+            out["ship_to_postal_code"] = restored
     for name, digits in _GS1_COLUMNS.items():
         value = out[name]
         sent = from_scientific(value)
@@ -609,9 +621,6 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             else:
                 out[name] = " ".join(value.split()) or None
     out["unit"] = unit_code(out["unit"], m)
-    if out["ship_to_country"]:
-        out["ship_to_country"] = _COUNTRY_NAMES.get(" ".join(out["ship_to_country"].replace(".", "").split()).upper(),
-                                                    out["ship_to_country"])
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
@@ -636,6 +645,24 @@ def _unit_in_quantity(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping)
         return False
     out["quantity"], out["unit"] = found["number"].strip(), word
     return True
+
+
+# countries whose postal codes are all 5 digits, some beginning with 0 (a spreadsheet reads "06000" as the number
+# 6000); in the U.S. only the ZIP codes of these states and territories begin with 0 (00501-09999)
+_FIVE_DIGIT_POSTAL = {"US": "US", "USA": "US", "FR": "FR", "FRA": "FR", "DE": "DE", "DEU": "DE", "IT": "IT",
+                      "ITA": "IT", "ES": "ES", "ESP": "ES"}
+_ZERO_ZIP_STATES = frozenset("CT MA ME NH NJ RI VT PR VI AE".split())
+
+
+def _zeros_dropped_postal(postal: str, country: str | None, state: str | None) -> str | None:
+    """A postal code of 3 or 4 digits (and a ZIP+4 after it) a spreadsheet took for a number, with its zeros back:
+    in a country whose codes are all 5 digits, named in the row (in the U.S., or with no country, only for a state
+    whose ZIP codes begin with 0: "5401", VT, is 05401); else None (read as sent, the rules judge it)."""
+    code = _FIVE_DIGIT_POSTAL.get((country or "").strip().upper()) if country else None
+    if (code is None and country) or (code in (None, "US") and (state or "").strip().upper() not in _ZERO_ZIP_STATES):
+        return None
+    head, _, plus = postal.partition("-")
+    return head.zfill(5) + (f"-{plus}" if plus else "")
 
 
 def unit_code(sent: str | None, m: CsvOrderMapping) -> str:
