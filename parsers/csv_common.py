@@ -716,7 +716,8 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 def parse_date(text: str, layout: CsvLayout) -> date | None:
     """A date in the layout's format; a time of day after it (a spreadsheet's or database's date-time
     export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM", Shopify's
-    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset: the date is as written."""
+    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset or zone ("+01", "EST", "CEST"): the
+    date is as written."""
     value = text.strip()
     got = _parsed(value, layout.date_format, True)
     if got is None:
@@ -772,7 +773,9 @@ def _serial(text: str) -> date | None:
 
 
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?$")
+                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?[A-Z]{1,4}T\)?)?$")
+# (the zone after the time: an offset, "+01" right after it as PostgreSQL writes one; and/or its abbreviation,
+# "EST", "CEST", "(PST)", as order platforms' exports write one)
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:

@@ -248,8 +248,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             continue
         head = state.head
         if head["ship_to_id"] is None and mapping.default_ship_to and not any(
-                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")):
-            head = {**head, "ship_to_id": mapping.default_ship_to}  # the layout's one location
+                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_") and k != "ship_to_name"):
+            # the layout's one location: for an order naming no id and no address (a sheet giving the store's name
+            # alone used to be held SHIP_TO_UNKNOWN, "no N1*ST id or N3/N4 address")
+            head = {**head, "ship_to_id": mapping.default_ship_to}
         for later in state.later:
             budget.add(later, po)
         for code, n in state.more.items():
@@ -313,7 +315,7 @@ def _refused(rows: CsvRows, refused: list[tuple[int, str, list[str]]], batches: 
     for number, po, fields in refused:
         out.append((number, po, rows.cell(fields, "line_id"),
                     rows.cell(fields, "vendor_part") or rows.cell(fields, "buyer_part"), rows.cell(fields, "quantity"),
-                    (rows.cell(fields, "unit") or m.default_unit).upper(), rows.cell(fields, "unit_price") or None))
+                    unit_code(rows.cell(fields, "unit"), m), rows.cell(fields, "unit_price") or None))
     if bad and batches:
         lines = pa.concat_tables(batches)
         lines = lines.filter(pc.is_in(lines["po_number"], pa.array(bad, pa.string())))
@@ -541,6 +543,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
                          name)
             ok = False
+    if m.quantity_with_unit and out["quantity"] is not None:
+        ok = _unit_in_quantity(rows, number, out, m) and ok
     for name, sent in (("quantity", "quantity_sent"), ("unit_price", "price_sent")):
         out[sent] = None
         if out[name] is not None:
@@ -580,6 +584,18 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
         if value is not None and value[:1] == "'" and value[1:2].isalnum():
             out[name] = value[1:]
+    if out["ship_to_country"]:
+        out["ship_to_country"] = _COUNTRY_NAMES.get(" ".join(out["ship_to_country"].replace(".", "").split()).upper(),
+                                                    out["ship_to_country"])
+    postal = out["ship_to_postal_code"]
+    if postal is not None and 3 <= len(postal.split("-")[0]) <= 4 and postal.replace("-", "", 1).isdigit():
+        restored = _zeros_dropped_postal(postal, out["ship_to_country"], out["ship_to_state"])
+        if restored is not None:
+            rows.problem("CSV_LEADING_ZEROS_RESTORED", f"{rows.header_names.get('ship_to_postal_code')!r} {postal!r} "
+                         f"has {len(postal.split('-')[0])} digits: a spreadsheet dropped its leading zeros (every "
+                         f"postal code of its country has 5); read as {restored}.", number, "ship_to_postal_code",
+                         postal)
+            out["ship_to_postal_code"] = restored
     for name, digits in _GS1_COLUMNS.items():
         value = out[name]
         sent = from_scientific(value)
@@ -604,10 +620,68 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                 out["ship_to_address2"] = ", ".join([*rest, *filter(None, [out["ship_to_address2"]])]) or None
             else:
                 out[name] = " ".join(value.split()) or None
-    out["unit"] = (out["unit"] or m.default_unit).upper()
+    out["unit"] = unit_code(out["unit"], m)
     if out["currency"]:
         out["currency"] = out["currency"].upper()
     return out if ok else None
+
+
+_QUANTITY_UNIT = re.compile(r"^(?P<number>[+-]?[\d.,'\u2019\u00a0\u202f ]*\d)\s*(?P<unit>[^\W\d][^\d]*)$")
+
+
+def _unit_in_quantity(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping) -> bool:
+    """A quantity cell giving its unit after the number ("24 ea", "2 cs", "1.000 Stk": a hand-made sheet's), in a
+    layout saying quantity_with_unit: the number is the quantity, the word its unit (read as the unit column's,
+    through unit_names). A unit there other than the row's unit column's is refused at its row and column (False)."""
+    found = _QUANTITY_UNIT.match(out["quantity"])
+    if found is None:
+        return True
+    word = found["unit"].strip()
+    if out["unit"] and unit_code(out["unit"], m) != unit_code(word, m):
+        rows.problem("CSV_NUMBER_INVALID", f"{out['quantity']!r} is in {word!r}, the row's "
+                     f"{rows.header_names.get('unit', 'unit')!r} says {out['unit']!r}.", number, "quantity",
+                     out["quantity"])
+        out["quantity"] = None  # refused once, not read again as a number
+        return False
+    out["quantity"], out["unit"] = found["number"].strip(), word
+    return True
+
+
+# countries whose postal codes are all 5 digits, some beginning with 0 (a spreadsheet reads "06000" as the number
+# 6000); in the U.S. only the ZIP codes of these states and territories begin with 0 (00501-09999)
+_FIVE_DIGIT_POSTAL = {"US": "US", "USA": "US", "FR": "FR", "FRA": "FR", "DE": "DE", "DEU": "DE", "IT": "IT",
+                      "ITA": "IT", "ES": "ES", "ESP": "ES"}
+_ZERO_ZIP_STATES = frozenset("CT MA ME NH NJ RI VT PR VI AE".split())
+
+
+def _zeros_dropped_postal(postal: str, country: str | None, state: str | None) -> str | None:
+    """A postal code of 3 or 4 digits (and a ZIP+4 after it) a spreadsheet took for a number, with its zeros back:
+    in a country whose codes are all 5 digits, named in the row (in the U.S., or with no country, only for a state
+    whose ZIP codes begin with 0: "5401", VT, is 05401); else None (read as sent, the rules judge it)."""
+    code = _FIVE_DIGIT_POSTAL.get((country or "").strip().upper()) if country else None
+    if (code is None and country) or (code in (None, "US") and (state or "").strip().upper() not in _ZERO_ZIP_STATES):
+        return None
+    head, _, plus = postal.partition("-")
+    return head.zfill(5) + (f"-{plus}" if plus else "")
+
+
+def unit_code(sent: str | None, m: CsvOrderMapping) -> str:
+    """A row's unit as the X12 code (355) it means: the layout's default for none, its ``unit_names`` word's code
+    ("Each" -> EA), else the unit as sent, upper case."""
+    unit = " ".join((sent or m.default_unit).split()).upper()
+    return next((code for word, code in m.unit_names if word == unit), unit)
+
+
+# a ship-to country written as its name (Faire's and many web exports' "United States"), by its English name (upper
+# case, without dots) -> ISO 3166 alpha-2, as our 856 and 810 write N404; alpha-3 codes are read by the rules
+_COUNTRY_NAMES = {
+    "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "US": "US", "USA": "US", "CANADA": "CA",
+    "MEXICO": "MX", "PUERTO RICO": "PR", "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "IRELAND": "IE",
+    "GERMANY": "DE", "FRANCE": "FR", "ITALY": "IT", "SPAIN": "ES", "PORTUGAL": "PT", "NETHERLANDS": "NL",
+    "THE NETHERLANDS": "NL", "BELGIUM": "BE", "LUXEMBOURG": "LU", "AUSTRIA": "AT", "SWITZERLAND": "CH",
+    "DENMARK": "DK", "SWEDEN": "SE", "NORWAY": "NO", "FINLAND": "FI", "POLAND": "PL", "CZECH REPUBLIC": "CZ",
+    "CZECHIA": "CZ", "GREECE": "GR", "AUSTRALIA": "AU", "NEW ZEALAND": "NZ", "JAPAN": "JP",
+}
 
 
 def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:

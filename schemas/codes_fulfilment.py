@@ -31,7 +31,8 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "(BEG03/PRF01/BIG04 22, PO101/LIN01/IT101 20, product ids 48): the PO is refused, never cut."),
     _C("CSV_LEADING_ZEROS_RESTORED", "business", "warning", "",
        "A UPC or GTIN whose leading zeros a spreadsheet dropped (12345678905 for 012345678905): read with them, "
-       "its check digit right."),
+       "its check digit right; or a postal code so cut (5401 for Vermont's 05401, 6000 for Nice's 06000) where "
+       "every code has 5 digits: read with them."),
     _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
        "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
        "(7.12345678901E+11): read back as its digits."),

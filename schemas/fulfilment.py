@@ -592,6 +592,14 @@ class CsvFeedLayout(CsvLayout):
         return v
 
 
+# the fields of CsvOrderMapping naming a column of the feed
+_CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
+                "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date",
+                "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
+                "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
+                "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type")
+
+
 class CsvOrderMapping(CsvFeedLayout):
     """Column names (as in the partner's header row) of a CSV order feed; several rows per PO."""
 
@@ -604,6 +612,44 @@ class CsvOrderMapping(CsvFeedLayout):
     order_records: tuple[str, ...] = ()  # the record types (any case) of a PO's order row: its order-level values
     # (date, ship-to ...), no line; every other row is a line (a trailer row: name it in total_labels). A PO with
     # an order row and no line row is refused (CSV_VALUE_MISSING)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_yield(cls, data: object) -> object:
+        """A column left at its default name that the layout names for another field is not read twice: a
+        layout saying ``ship_to_name = "Ship To"`` (a hand-made sheet's "Ship To" holds the store's name) used to
+        read that column as the ship-to id too (the default ``ship_to_id = "Ship To"``), and the order was held
+        SHIP_TO_UNKNOWN for an id it never sent."""
+        if not isinstance(data, dict):
+            return data
+        named = {" ".join(v.split()).casefold() for k, v in data.items() if k in _CSV_COLUMNS and isinstance(v, str)}
+        for name in _CSV_COLUMNS:
+            default = cls.model_fields[name].default
+            if name not in data and isinstance(default, str) and not cls.model_fields[name].is_required() \
+                    and type(None) in getattr(cls.model_fields[name].annotation, "__args__", ()) \
+                    and " ".join(default.split()).casefold() in named:
+                data = {**data, name: None}
+        return data
+
+    @field_validator("unit_names", mode="before")
+    @classmethod
+    def _unit_names(cls, v: object) -> object:
+        """A TOML table {"Each" = "EA"}, kept as (WORD, code) pairs (the layout stays hashable), the words upper case
+        with single blanks."""
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, str] = {}
+        for word, code in v.items():
+            if not isinstance(word, str) or not isinstance(code, str):
+                raise ValueError("unit_names: each unit word is a text naming a text code")
+            key = " ".join(word.split()).upper()
+            if not key:
+                raise ValueError("unit_names: a unit word cannot be blank")
+            if not (2 <= len(code) <= 2 and code.isascii() and code.isalnum() and code == code.upper()):
+                raise ValueError(f"unit_names: {word!r} = {code!r}: the code is an X12 unit of measure (355), two "
+                                 "capital letters or digits (\"EA\", \"CA\", \"DZ\")")
+            out[key] = code
+        return tuple(out.items())
 
     @model_validator(mode="after")
     def _symbol(self) -> CsvOrderMapping:
@@ -667,6 +713,12 @@ class CsvOrderMapping(CsvFeedLayout):
     ship_to_postal_code: str | None = "Postal Code"
     ship_to_country: str | None = "Country"
     default_unit: str = "EA"  # when the unit column is absent or empty
+    quantity_with_unit: bool = False  # true: a quantity cell may give its unit after the number ("24 ea",
+    # "2 cs": a hand-made sheet), read as the unit column's (through unit_names); one differing from the row's
+    # unit column is CSV_NUMBER_INVALID
+    unit_names: tuple[tuple[str, str], ...] = ()  # the unit words the feed writes (any case), each
+    # with the X12 unit code (355) it means: a NetSuite search's units type names ({"Each" = "EA", "Case" = "CA"});
+    # a word not listed is read as the code it is (UNIT_UNKNOWN when it is none)
     default_ship_to: str | None = None  # the ship-to id (ship_tos.csv location_id) of an order naming no
     # ship-to id and no address (a partner with one location whose export has no ship-to)
 

@@ -490,6 +490,11 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
         if q in VENDOR_QUALIFIERS:
             where.append("our vendor part numbers")
         where.append(f"{partner}'s cross-reference")
+        rounded = from_scientific(value) if q not in GS1_QUALIFIERS else None
+        if rounded is not None and len(rounded[0]) < rounded[1]:  # 1.23457E+11: a part number Excel rounded
+            where.append(f"a spreadsheet rounded this {rounded[1]}-digit number (scientific notation): digits "
+                         f"{len(rounded[0]) + 1}-{rounded[1]} are lost, and the item is never guessed from the rest "
+                         "(have the column exported as text)")
         out.append(f"{q} {value} ({', '.join(where)})")
     return ", ".join(out)
 
