@@ -241,40 +241,64 @@ class LineMatch:
         self.i_value = self.inv_groups.sum(np.where(~self.inv_dup, self.inv_row_value, 0))
 
     def line_table(self, exceptions: np.ndarray) -> pa.Table:
-        s = self.sides
-        has_ship = self.first_ship_s != NO_TIME
-        has_inv = self.first_inv_day != NO_DAY
-        ordered_value = np.where(self.cancelled, 0, multiply(self.o_qty, self.o_price))
-        ack_price = np.where(self.ack_price_ok, self.ack_price, self.o_price)
+        """LINE_MATCH, with ``exceptions`` (per line, how many). Spends the match: its arrays are let go as
+        the columns are built (what the rest of the match holds is freed first, each array once its last
+        column is made), so the 200,000-line night never holds the match and its table whole at once (the
+        night's peak memory). Make the exceptions and their evidence first; the match is empty afterwards."""
+        s, held = self.sides, self.__dict__
+        keep = ("line_id", "sku", "ordered_sku", "po_date", "o_currency", "currency", "cancel_s", "cancelled",
+                "o_qty", "o_qty_ok", "has_order", "o_price", "o_price_ok", "ack_code", "a_qty", "has_ack",
+                "ack_price", "ack_price_ok", "price", "has_price", "s_qty", "i_qty", "i_value", "promised_day",
+                "requested_day", "first_ship_s", "last_ship_s", "first_inv_day", "s_value", "on_memo")
+        v = {k: held.get(k, getattr(self, k)) for k in keep}
+        held.clear()  # the rest of the match (groups, tolerances, per-row arrays ...) goes now
+        pop = v.pop
+        columns = {"partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
+                   "line_id": pop("line_id"), "sku": pop("sku"), "ordered_sku": pop("ordered_sku"),
+                   "po_date": pop("po_date"), "currency": pc.coalesce(pop("o_currency"), pop("currency"))}
+        cancelled = pop("cancelled")
+        columns["cancelled_at"] = time_array(pop("cancel_s"), cancelled)
+        o_qty, has_order, o_price, o_price_ok = pop("o_qty"), pop("has_order"), pop("o_price"), pop("o_price_ok")
+        columns["ordered_quantity"] = decimal_array(o_qty, has_order & pop("o_qty_ok"))
+        columns["ordered_price"] = decimal_array(o_price, o_price_ok)
+        columns["ack_code"] = pop("ack_code")
+        a_qty, has_ack, ack_price, ack_price_ok = pop("a_qty"), pop("has_ack"), pop("ack_price"), pop("ack_price_ok")
+        columns["acknowledged_quantity"] = decimal_array(a_qty, has_ack)
+        columns["acknowledged_price"] = decimal_array(ack_price, ack_price_ok)
+        price = pop("price")
+        columns["agreed_price"] = decimal_array(price, pop("has_price"))
+        s_qty, i_qty = pop("s_qty"), pop("i_qty")
+        columns["shipped_quantity"] = decimal_array(s_qty)
+        columns["invoiced_quantity"] = decimal_array(i_qty)
+        del i_qty
+        columns["ordered_value"] = decimal_array(np.where(cancelled, 0, multiply(o_qty, o_price)), has_order)
+        del o_qty, has_order
         # a cancelled or deleted line is owed nothing, whatever an earlier 855 acknowledged of it
-        ack_value = np.where(self.cancelled, 0, multiply(self.a_qty, ack_price))
-        due = np.where(self.has_ack, self.promised_day, self.requested_day)
-        table = pa.table({
-            "partner": s.partner, "po_number": s.po_number, "line_number": s.line_number,
-            "line_id": self.line_id, "sku": self.sku, "ordered_sku": self.ordered_sku, "po_date": self.po_date,
-            "currency": pc.coalesce(self.o_currency, self.currency),
-            "cancelled_at": time_array(self.cancel_s, self.cancelled),
-            "ordered_quantity": decimal_array(self.o_qty, self.has_order & self.o_qty_ok),
-            "ordered_price": decimal_array(self.o_price, self.o_price_ok),
-            "ack_code": self.ack_code,
-            "acknowledged_quantity": decimal_array(self.a_qty, self.has_ack),
-            "acknowledged_price": decimal_array(self.ack_price, self.ack_price_ok),
-            "agreed_price": decimal_array(self.price, self.has_price),
-            "shipped_quantity": decimal_array(self.s_qty),
-            "invoiced_quantity": decimal_array(self.i_qty),
-            "ordered_value": decimal_array(ordered_value, self.has_order),
-            "acknowledged_value": decimal_array(ack_value, self.has_ack),
-            "shipped_value": decimal_array(multiply(self.s_qty, self.price) if self.s_value is None else self.s_value),
-            "invoiced_value": decimal_array(self.i_value),
-            "due_date": date_array(due, due != NO_DAY),
-            "first_shipped_at": time_array(self.first_ship_s, has_ship),
-            "last_shipped_at": time_array(self.last_ship_s, has_ship),
-            "first_invoice_date": date_array(self.first_inv_day, has_inv),
-            "exceptions": pa.array(exceptions, pa.int32()),
-            "billing": pa.array(np.where(self.on_memo, "memo", None), pa.string()) if self.on_memo.any()
-            else pa.nulls(len(exceptions), pa.string()),
-        })
-        return table.cast(LINE_MATCH)
+        ack_price = np.where(ack_price_ok, ack_price, o_price)
+        del o_price, o_price_ok, ack_price_ok
+        columns["acknowledged_value"] = decimal_array(np.where(cancelled, 0, multiply(a_qty, ack_price)), has_ack)
+        del a_qty, ack_price, cancelled
+        s_value = pop("s_value")
+        columns["shipped_value"] = decimal_array(multiply(s_qty, price) if s_value is None else s_value)
+        del s_qty, price, s_value
+        columns["invoiced_value"] = decimal_array(pop("i_value"))
+        due = np.where(has_ack, pop("promised_day"), pop("requested_day"))
+        del has_ack
+        columns["due_date"] = date_array(due, due != NO_DAY)
+        del due
+        first_ship_s = pop("first_ship_s")
+        has_ship = first_ship_s != NO_TIME
+        columns["first_shipped_at"] = time_array(first_ship_s, has_ship)
+        columns["last_shipped_at"] = time_array(pop("last_ship_s"), has_ship)
+        del first_ship_s, has_ship
+        first_inv_day = pop("first_inv_day")
+        columns["first_invoice_date"] = date_array(first_inv_day, first_inv_day != NO_DAY)
+        del first_inv_day
+        columns["exceptions"] = pa.array(exceptions, pa.int32())
+        on_memo = pop("on_memo")
+        columns["billing"] = pa.array(np.where(on_memo, "memo", None), pa.string()) if on_memo.any() \
+            else pa.nulls(len(exceptions), pa.string())
+        return pa.table(columns).cast(LINE_MATCH)
 
 
 def _rank_codes(code: np.ndarray, n_codes: int, table: pa.Table, columns: list[str]) -> np.ndarray:

@@ -161,8 +161,10 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
         out.invoice_totals(invoices)
     if po_allowances is not None and po_allowances.num_rows:
         out.allowances(po_allowances, invoices)
-    return Reconciliation(lines=match.line_table(out.line_counts()), exceptions=out.table(),
-                          evidence=out.evidence(), invoices=invoices)
+    exceptions, evidence, counts = out.table(), out.evidence(), out.line_counts()
+    del out, weighed  # what they hold of the match goes before its table is built (the night's peak memory)
+    return Reconciliation(lines=match.line_table(counts), exceptions=exceptions, evidence=evidence,
+                          invoices=invoices)
 
 
 def _first_and_last(partner: pa.Array, po_number: pa.Array, partners: pa.Array, pos: pa.Array

@@ -55,6 +55,14 @@ def give_back() -> None:
     gc.collect()
     if _freezing:
         gc.freeze()
+    release_freed()
+
+
+def release_freed() -> None:
+    """What was freed handed back to the system (Arrow's unused pool memory, glibc's free heap pages),
+    without a collection: inside a stage, once a step's transient memory is freed and before the next
+    step allocates (the reconciliation's read of the night's documents), so that what the next step
+    builds is counted from what is still held, not on top of the heap the transient left resident."""
     import sys
 
     if "pyarrow" in sys.modules:

@@ -48,6 +48,39 @@ def test_give_back_runs_here():
     assert memory._malloc_trim() is not None or not sys.platform.startswith("linux")
 
 
+def test_freed_memory_is_released_without_a_collection(monkeypatch):
+    collected: list[int] = []
+    monkeypatch.setattr(memory.gc, "collect", lambda *a: collected.append(1) or 0)
+    memory.release_freed()  # Arrow's release_unused and glibc's malloc_trim: none may raise
+    assert collected == []
+
+
+def test_the_reconciliation_releases_its_reads_transient_memory_before_the_match(tmp_path, monkeypatch):
+    """The night's documents read (our 855s' and 810s' segments split: ~100 MB at 200,000 lines) are
+    freed by the time load_inputs returns; that heap is handed back before the match builds its arrays
+    on top of it (the 200,000-line night's peak: 776-790 MB in the reconciliation, ~700 with it)."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from flows import reconcile as flow
+    from tests.support import make_workspace, run_stages
+
+    now = datetime(2026, 11, 27, 2)
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_stages(ws, now)
+    steps: list[str] = []
+    load, match = flow.load_inputs, flow.reconcile
+    monkeypatch.setattr(flow, "load_inputs", lambda *a, **k: steps.append("read") or load(*a, **k))
+    monkeypatch.setattr(flow, "release_freed", lambda: steps.append("released"))
+    monkeypatch.setattr(flow, "reconcile", lambda *a, **k: steps.append("match") or match(*a, **k))
+    state = StateStore(ws.state_url)
+    try:
+        flow.reconcile_run(ws, ws.partners(), state, now=now, run_id="n1")
+    finally:
+        state.close()
+    assert steps[:3] == ["read", "released", "match"]
+
+
 def test_every_stage_of_the_night_gives_back():
     from flows import night
 

@@ -446,3 +446,45 @@ def test_allowances_a_po_asked_for_and_no_invoice_carries_are_the_deduction_to_s
         "1 not priced; settle the deduction with the buyer (a credit memo) or dispute it")
     (ev,) = [e for e in result.evidence.to_pylist() if e["exception_id"] == x["exception_id"]]
     assert (ev["role"], ev["doc_type"], ev["document_ref"], ev["file"]) == ("ordered", "850", "PO-1", "850-PO-1.x12")
+
+
+def test_the_line_table_is_built_while_the_match_lets_its_arrays_go(monkeypatch):
+    """LINE_MATCH is made after the exceptions and their evidence, and its columns while the match's
+    per-line arrays are let go as each is consumed: by the last column the match holds nothing and only
+    what that column is made of is still alive (the 200,000-line night's reconciliation peak), and the
+    lines are those the match gives."""
+    import weakref
+
+    import numpy as np
+
+    from engine import line_match
+
+    book = complete(complete(Book(), "PO-1", 1, 10, "2.50"), "PO-2", 1, 4, "1.00").order("PO-3", 1, 5, "3.00")
+    watched: dict[str, weakref.ref] = {}
+    seen: dict[str, object] = {}
+    table = line_match.LineMatch.line_table
+
+    def spied(match, exceptions):
+        watched.update({k: weakref.ref(v) for k, v in vars(match).items() if isinstance(v, np.ndarray)})
+        seen["match"] = weakref.ref(match)
+        return table(match, exceptions)
+
+    def last_column(values, present):  # first_invoice_date: LINE_MATCH's last column built from the match
+        seen["alive"] = {k: ref().ctypes.data for k, ref in watched.items() if ref() is not None}
+        seen["held"] = sorted(vars(seen["match"]()))
+        return line_match_date_array(values, present)
+
+    line_match_date_array = line_match.date_array
+    monkeypatch.setattr(line_match.LineMatch, "line_table", spied)
+    monkeypatch.setattr(line_match, "date_array", last_column)
+    result = run(book)
+    assert len(watched) > 30 and seen["held"] == []
+    # alive: the arrays LINE_MATCH's columns are (times, zero-copy) and those of the last columns being made
+    columns = {b.address for c in result.lines.columns for chunk in c.chunks for b in chunk.buffers() if b}
+    assert {k for k, at in seen["alive"].items() if at not in columns} <= {"first_inv_day", "on_memo"}
+    [one, two, three] = result.lines.to_pylist()
+    assert (one["po_number"], one["shipped_value"], one["invoiced_value"], one["exceptions"]) == \
+        ("PO-1", Decimal("25.0000"), Decimal("25.0000"), 0)
+    assert (two["ordered_value"], two["first_invoice_date"]) == (Decimal("4.0000"), date(2026, 11, 20))
+    assert (three["ordered_value"], three["shipped_value"], three["first_invoice_date"]) == \
+        (Decimal("15.0000"), Decimal("0E-4"), None)
