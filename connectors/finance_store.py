@@ -233,12 +233,30 @@ def _four_digit_years(column, kind) -> bool:
 
 
 def _line_spec(cols: Sequence[str], keys: Sequence[str]) -> pa.Schema:
-    """The Arrow schema of RECORDED_LINES columns read by name (``keys``: text)."""
+    """The Arrow schema of RECORDED_LINES columns read by name (``keys``, and a column not of RECORDED_LINES: text)."""
     import pyarrow as pa
 
     from schemas.reconciliation import RECORDED_LINES
 
-    return pa.schema([(c, pa.string() if c in keys else RECORDED_LINES.field(c).type) for c in cols])
+    return pa.schema([(c, pa.string() if c in keys or c not in RECORDED_LINES.names else RECORDED_LINES.field(c).type)
+                      for c in cols])
+
+
+def _store_billed(invoiced: pa.Table) -> pa.Table:
+    """Our 810s' lines (with their ``doc_key``) with the store an 810 of a partner billed per store bills put with
+    its shipment ("S1 store 004"; engine.lifecycle.billing InvoiceDue.doc_key): each store's 810 bills its own units
+    of the shipment, never a (line, shipment) billed twice (engine.line_match's duplicates)."""
+    import pyarrow.compute as pc
+
+    if not invoiced.num_rows:
+        return invoiced
+    store = pc.struct_field(pc.extract_regex(invoiced["doc_key"], r":store:(?P<store>.*)$"), [0])
+    if store.null_count == invoiced.num_rows:
+        return invoiced
+    at = invoiced.schema.get_field_index("shipment_id")
+    ship = invoiced["shipment_id"]
+    return invoiced.set_column(at, invoiced.schema.field(at), pc.if_else(
+        pc.is_valid(store), pc.binary_join_element_wise(pc.fill_null(ship, ""), store, " store "), ship))
 
 
 def _amount_schema() -> pa.Schema:  # built when asked: importing this module loads no pyarrow
@@ -410,9 +428,9 @@ class FinanceTables:
                                                         ("invoice_number",)))
         invoiced = self._lines_of_heads(
             ("invoice_number", "partner", "doc_date", "shipment_id", "po_number", "sent_at", "file", "isa13", "gs06",
-             "st02"),
+             "st02", "doc_key"),
             f"WITH d AS {DELIVERED} SELECT v.invoice_number, v.partner, v.invoice_date, v.shipment_id, v.po_number,"
-            " d.delivered_at, COALESCE(d.file_name, ''), d.isa13, ds.gs06, ds.st02 FROM invoices v"
+            " d.delivered_at, COALESCE(d.file_name, ''), d.isa13, ds.gs06, ds.st02, v.doc_key FROM invoices v"
             " JOIN document_sets ds ON ds.partner = v.partner AND ds.doc_key = v.doc_key"
             " JOIN d ON d.id = ds.document_id ORDER BY v.partner, v.invoice_number",
             line_cols, invoice_lines.select(list(line_cols)), keys=("invoice_number",))
@@ -424,7 +442,7 @@ class FinanceTables:
                                          else pa.nulls(n, f.type) for f in RECORDED_LINES], schema=RECORDED_LINES)
 
         lines = pa.concat_tables([recorded(shipped, "856", "shipment_id"),  # each side in its chunk: no copy
-                                  recorded(invoiced, "810", "invoice_number")])
+                                  recorded(_store_billed(invoiced), "810", "invoice_number")])
         return lines, self._amounts_of(invoice_lines) if amounts else None
 
     def _amounts_of(self, invoice_lines: pa.Table) -> pa.Table:

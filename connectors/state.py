@@ -2206,7 +2206,8 @@ class StateStore(FinanceTables):
     def billing_shipments(self, partners: Iterable[str]) -> tuple[pa.Table, pa.Table]:
         """shipments_to_bill as columns, read once: (heads: warehouse, shipment_id, partner, ship_date,
         bill_of_lading, billing, in shipments_to_bill's order; lines: warehouse, shipment_id, po_number,
-        line_number, quantity as stored text, by shipment and position)."""
+        line_number, quantity as stored text, mark_for_store (the store its carton was marked for, a partner billed
+        per store reads it), by shipment and position)."""
         import pyarrow as pa
 
         wanted = sorted(set(partners))
@@ -2214,7 +2215,7 @@ class StateStore(FinanceTables):
         heads_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("partner", text),
                                   ("ship_date", text), ("bill_of_lading", text), ("billing", text)])
         lines_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("po_number", text),
-                                  ("line_number", num), ("quantity", text)])
+                                  ("line_number", num), ("quantity", text), ("mark_for_store", text)])
         if not wanted:
             return heads_schema.empty_table(), lines_schema.empty_table()
         where = f"s.billing IN ('shipment', 'order') AND s.partner IN ({','.join('?' * len(wanted))})"
@@ -2222,7 +2223,8 @@ class StateStore(FinanceTables):
                             f" FROM shipments s WHERE {where} ORDER BY CASE WHEN s.billing = 'shipment' THEN 0"
                             " ELSE 1 END, s.ship_date, s.ship_time, s.warehouse, s.shipment_id", wanted, heads_schema)
         # sorted in Arrow (SQLite's ORDER BY sorted a night's 100,000 lines in a temporary B-tree, 3x slower)
-        lines = self._arrow("SELECT l.warehouse, l.shipment_id, l.po_number, l.line_number, l.quantity, l.position"
+        lines = self._arrow("SELECT l.warehouse, l.shipment_id, l.po_number, l.line_number, l.quantity,"
+                            " l.mark_for_store, l.position"
                             " FROM shipment_lines l JOIN shipments s ON s.warehouse = l.warehouse AND s.shipment_id ="
                             f" l.shipment_id WHERE {where}", wanted, lines_schema.append(pa.field("position", num)),
                             order=("warehouse", "shipment_id", "position"))
@@ -2313,6 +2315,19 @@ class StateStore(FinanceTables):
             for within, chunk in self._within(ids):
                 out.update(self._q(f"SELECT warehouse, shipment_id, po_number FROM invoices WHERE warehouse=? AND"
                                    f" shipment_id{within}", (wh, *chunk)))
+        return out
+
+    def invoiced_shipment_keys(self, keys: Iterable[tuple[str, str]]) -> set[str]:
+        """The doc keys of the 810s already on these (warehouse, shipment id): a partner billed per store has one
+        per PO and store (engine.lifecycle.billing.invoices_due's ``invoiced_keys``)."""
+        by_wh: dict[str, list[str]] = {}
+        for wh, sid in dict.fromkeys(keys):
+            by_wh.setdefault(wh, []).append(sid)
+        out: set[str] = set()
+        for wh, ids in by_wh.items():
+            for within, chunk in self._within(ids):
+                out.update(r[0] for r in self._q(f"SELECT doc_key FROM invoices WHERE warehouse=? AND"
+                                                 f" shipment_id{within}", (wh, *chunk)))
         return out
 
     def invoices_for_order(self, partner: str, po_number: str) -> list[InvoiceRecord]:

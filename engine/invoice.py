@@ -99,7 +99,7 @@ def invoice_charges(settings: InvoiceSettings, *, billed_before: bool, shipments
         if c.amount is None:
             out.append(c)
             continue
-        if (c.per or settings.per) == "order":
+        if (c.per or settings.charge_scope) == "order":
             if not billed_before:
                 out.append(c)
         elif split is not None:

@@ -217,7 +217,7 @@ def agreed_charges(profiles: dict[str, PartnerProfile]) -> pa.Table:
     """AGREED_CHARGES: the SAC allowances and charges each partner's profile puts on its invoices, with their
     flat amount (and its scope: the charge's own, else the partner's invoicing policy) or percent."""
     rows = [{"partner": pid, "kind": c.kind, "code": c.code, "amount": c.amount, "percent": c.percent,
-             "per": (c.per or p.fulfilment.invoice.per) if c.amount is not None else None}
+             "per": (c.per or p.fulfilment.invoice.charge_scope) if c.amount is not None else None}
             for pid, p in sorted(profiles.items()) for c in p.fulfilment.invoice.charges]
     return pa.Table.from_pylist(rows, schema=AGREED_CHARGES) if rows else AGREED_CHARGES.empty_table()
 

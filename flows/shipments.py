@@ -653,7 +653,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
-    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
+    # a partner billed per store reads each line's store (its ShippedUnits)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None or _per_store(profiles))
     if not pending:
         return res
     order_shipments = billing.order_shipments(pending, units)
@@ -662,8 +663,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     line_table = state.billing_lines(keys)
     lines = billing.Lazy(billing.billed_lines, line_table)  # as BilledLines: what an 810 built alone reads
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
+    keys_sent = state.invoiced_shipment_keys((s.warehouse, s.shipment_id) for s in pending) \
+        if _per_store(profiles) else None  # per store: which stores' 810s went
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
-                                       order_shipments=order_shipments, profiles=profiles, units=units)
+                                       order_shipments=order_shipments, profiles=profiles, units=units,
+                                       invoiced_keys=keys_sent)
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
@@ -721,6 +725,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _per_store(profiles: Mapping[str, PartnerProfile]) -> bool:
+    """Whether a partner is billed per store ([fulfilment.invoice] per "store": an 810 per shipment, PO and store)."""
+    return any(p.fulfilment.invoice.per == "store" for p in profiles.values())
 
 
 def memo_types(profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, ...]]:
@@ -838,14 +847,17 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
         return False
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)
-    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None or _per_store(profiles))
     order_shipments = billing.order_shipments(pending, units)
     keys = set(order_shipments)
     records = billing.billed_orders(state.billing_orders(keys))
     lines = billing.Lazy(billing.billed_lines, state.billing_lines(keys))
     invoiced = state.invoiced_shipment_pos((s.warehouse, s.shipment_id) for s in pending)
+    keys_sent = state.invoiced_shipment_keys((s.warehouse, s.shipment_id) for s in pending) \
+        if _per_store(profiles) else None  # per store: which stores' 810s went
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
-                                       order_shipments=order_shipments, profiles=profiles, units=units)
+                                       order_shipments=order_shipments, profiles=profiles, units=units,
+                                       invoiced_keys=keys_sent)
     return bool(due or billed)
 
 

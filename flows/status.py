@@ -18,7 +18,7 @@ from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import ON_MEMO, PERSON_EVENTS, LineRecord, OrderRecord, line_ended, memo_words
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
-from schemas.shipment_records import InvoiceRecord, ShipmentRecord
+from schemas.shipment_records import InvoiceRecord, ShipmentRecord, doc_key_store
 
 
 def _plain(v):
@@ -201,6 +201,7 @@ def _invoice(v: InvoiceRecord, by_key: dict, shipments: list[ShipmentRecord],
             "warehouse": v.warehouse, "currency": v.currency, "merchandise": _plain(v.merchandise),
             "charges": _plain(v.charges), "tax": _plain(v.tax) if v.tax else None, "total": _plain(v.total),
             "document": _doc(v.doc_key, by_key),
+            "store": doc_key_store(v.doc_key),  # the store it bills ([fulfilment.invoice] per "store")
             "lines": [{"line_number": ln.line_number, "line_id": ln.line_id, "quantity": _plain(ln.quantity),
                        "unit": ln.unit, "unit_price": _plain(ln.unit_price), "amount": _plain(ln.amount),
                        "net_weight": _plain(weights.get(ln.line_number, (None, ""))[0]),

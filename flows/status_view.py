@@ -585,7 +585,9 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
             v.add_column(col, overflow="fold")
         for inv in doc["invoices"]:
             d = inv["document"] or {}
-            v.add_row(shown(inv["invoice_number"]), inv["invoice_date"], shown(inv["shipment_id"] or "(order)"),
+            store = f" store {inv['store'] or '(none)'}" if inv.get("store") is not None else ""  # billed per store
+            v.add_row(shown(inv["invoice_number"]), inv["invoice_date"],
+                      shown((inv["shipment_id"] or "(order)") + store),
                       str(len(inv["lines"])), inv["merchandise"], inv["charges"],
                       f"{inv['total']} {inv['currency']}" + (f" (tax {inv['tax']})" if inv.get("tax") else ""),
                       d.get("isa13", ""), shown(d.get("file_name", "")), d.get("delivered_at") or "not yet")

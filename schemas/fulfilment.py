@@ -428,9 +428,15 @@ class InvoiceTax(_Model):
 class InvoiceSettings(_Model):
     """How and when this partner is invoiced."""
 
-    per: Literal["shipment", "order"] = "shipment"  # one 810 per shipment, or per PO once it shipped complete
+    # "shipment": one 810 per shipment and PO; "order": one per PO once it shipped complete; "store": one per
+    # shipment, PO and the store its cartons were marked for (a store cross-dock PO's SDQ stores: Bealls matches its
+    # EDI invoices to individual store invoices), each with that store's units and the store as its mark-for N1
+    # (asn.store_party, qualifier 92) in the heading; units marked for no store on one 810 of their own, as "shipment"
+    # bills them. Needs asn.store_level (the shipment records keep each carton's store only for a store-level 856)
+    per: Literal["shipment", "order", "store"] = "shipment"
     charges: tuple[Charge, ...] = ()
-    # a flat charge per shipment (freight on one BOL) of a shipment that carries several POs, each billed on
+    # a flat charge per shipment (freight on one BOL) of a shipment that carries several POs (per "store": several
+    # POs' or stores' 810s; a (PO, store) counts as a PO here, in the order the confirmation names them), each billed on
     # its own 810: "first" the whole charge once, on the 810 of the shipment's first PO (in the order the
     # confirmation names them; per-order invoicing: of its POs billed when the shipment is) - the carrier bills
     # one freight per BOL, and ERPs put a delivery's freight on its first invoice; "units" split among those
@@ -493,6 +499,12 @@ class InvoiceSettings(_Model):
     # TXI03 (954): "percent" the rate as a number of percent (13, 9.975: most retail guides), "decimal" as a
     # fraction (0.13, 0.09975: X12's "percentage as decimal" read strictly)
     tax_percent: Literal["percent", "decimal"] = "percent"
+
+    @property
+    def charge_scope(self) -> Literal["shipment", "order"]:
+        """A flat charge's scope when it names none (Charge.per): "order" for a partner billed per PO, else
+        "shipment" (per "store" too: the shipment's charge shared by its stores' 810s, shipment_charges)."""
+        return "order" if self.per == "order" else "shipment"
 
     # the PO's first heading FOB echoed as sent (FOB01.., the 855's [acks.po_ack] fob alike) after DTM 011, the
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
@@ -799,11 +811,22 @@ class FulfilmentSettings(_Model):
 
     @model_validator(mode="after")
     def _one_freight_per_truck(self) -> FulfilmentSettings:
-        if self.asn.per == "order" and any(c.amount is not None and (c.per or self.invoice.per) == "shipment"
+        if self.asn.per == "order" and any(c.amount is not None and (c.per or self.invoice.charge_scope) == "shipment"
                                            for c in self.invoice.charges):
             # each PO's 856 is recorded as a shipment of its own: a flat charge per shipment would be billed once per
             # PO of a truck, not once per bill of lading
             raise ValueError('asn.per "order" with a flat charge per shipment (invoice.charges: an amount billed per '
                              'shipment) is not supported: the charge would be billed on each PO\'s 810 of one truck; '
                              'bill it per order (per = "order") or as a percentage')
+        return self
+
+    @model_validator(mode="after")
+    def _stores_to_bill(self) -> FulfilmentSettings:
+        if self.invoice.per == "store" and not self.asn.store_level:
+            raise ValueError('invoice.per "store" bills each store a carton was marked for, which a shipment keeps '
+                             'only for a partner whose 856 marks each carton\'s store: set asn.store_level = true, or '
+                             'bill per = "shipment"')
+        if self.invoice.per == "store" and not self.invoice.mark_for:
+            raise ValueError('invoice.per "store" names the store billed in the 810\'s heading (its mark-for N1): '
+                             'invoice.mark_for = false would send store invoices no store can be matched to')
         return self

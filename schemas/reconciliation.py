@@ -88,7 +88,9 @@ INVOICED = pa.schema([
     *_KEY_FIELDS,
     pa.field("invoice_number", pa.string(), nullable=False),  # BIG02
     pa.field("invoice_date", pa.date32(), nullable=False),  # BIG01
-    pa.field("shipment_id", pa.string()),  # the shipment billed (per-shipment invoicing); null: per order
+    # the shipment billed (per-shipment invoicing; per store: with the store its 810 bills, "S1 store 004", each
+    # store's 810 its own units of the shipment); null: per order
+    pa.field("shipment_id", pa.string()),
     pa.field("quantity", QTY, nullable=False),  # IT102
     pa.field("unit", pa.string()),  # IT103
     pa.field("unit_price", MONEY, nullable=False),  # IT104

@@ -227,3 +227,11 @@ class InvoiceRecord:
     # the taxes in TDS01 (the summary TXIs' amounts: engine.invoice_taxes), kept apart from ``charges``; the state
     # store holds it as total - merchandise - charges
     tax: Decimal = Decimal(0)
+
+
+def doc_key_store(doc_key: str) -> str | None:
+    """The store an 810's doc key (engine.lifecycle.billing InvoiceDue.doc_key:
+    810:warehouse:shipment:PO:store:S) bills per store ("" its PO's units marked for no store);
+    None for an 810 of another policy."""
+    _, sep, store = doc_key.rpartition(":store:")
+    return store if sep else None

@@ -41,8 +41,9 @@ def stored(store: StateStore) -> None:
                           lines=(OrderLines("acme", po, lines),)))
 
     def ship(sid: str, day: int, status: str, *rows: tuple[str, int, str]) -> ShipmentRecord:
-        return ShipmentRecord("east", sid, "acme", date(2026, 11, day), tuple(
-            ShippedLine(po, n, f"L{n}", f"SKU-{n}", Decimal(q), "EA") for po, n, q in rows),
+        return ShipmentRecord("east", sid, "acme", date(2026, 11, day), tuple(  # S1's PO-1 marked for stores
+            ShippedLine(po, n, f"L{n}", f"SKU-{n}", Decimal(q), "EA",
+                        mark_for_store=f"00{n}" if (sid, po) == ("S1", "PO-1") else "") for po, n, q in rows),
             bill_of_lading="BOL" if sid == "S1" else "", billing=status)
 
     plans.append(Plan(shipments=(ship("S3", 27, "order", ("PO-4", 1, "4")),
@@ -53,7 +54,8 @@ def stored(store: StateStore) -> None:
     for number, po, key in (("INV1", "PO-2", "810:a"), ("INV2", "PO-2", "810:b"), ("INV3", "PO-3", "810:c")):
         invoices.append(InvoiceRecord("acme", number, po, date(2026, 11, 27), (InvoicedLine(1, "L1", Decimal(1), "EA",
                                                                                           Decimal(2), Decimal(2)),),
-                                      Decimal(2), Decimal(0), Decimal(2), key, created_at=AT))
+                                      Decimal(2), Decimal(0), Decimal(2), key, created_at=AT,
+                                      **({"warehouse": "east", "shipment_id": "S4"} if po == "PO-2" else {})))
         docs.append(PlannedDocument("acme", "810", "IN", (PlannedSet(key, (("BIG", "x"),), po_number=po),)))
     plans.append(Plan(invoices=tuple(invoices), documents=tuple(docs)))
     for plan in plans:
@@ -87,8 +89,12 @@ def test_billing_reads_agree_with_the_record_readers(store_target):
         for a, b in zip(read, pending, strict=True):
             assert (a.warehouse, a.partner, a.ship_date, a.bill_of_lading, a.billing, a.po_numbers) == (
                 b.warehouse, b.partner, b.ship_date, b.bill_of_lading, b.billing, b.po_numbers)
-            assert [(u.po_number, u.line_number, u.quantity) for u in a.lines] == [
-                (ln.po_number, ln.line_number, ln.quantity) for ln in b.lines]
+            assert [(u.po_number, u.line_number, u.quantity, u.mark_for_store) for u in a.lines] == [
+                (ln.po_number, ln.line_number, ln.quantity, ln.mark_for_store) for ln in b.lines]
+        assert [u.mark_for_store for u in read[1].lines] == ["002", "001", ""]  # each carton's store, as recorded
+        # the doc keys of the 810s on these shipments (per-store billing's bookkeeping: which stores went)
+        assert store.invoiced_shipment_keys([("east", "S4"), ("east", "S1")]) == {"810:a", "810:b"}
+        assert store.invoiced_shipment_keys([]) == set()
         assert billing.shipments_to_bill(*store.billing_shipments(["globex"])) == []
 
         store.mark_delivered(store.documents("acme")[0].id, "2026-11-26T02:00:00")  # INV1's 810 of PO-2

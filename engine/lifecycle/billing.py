@@ -165,6 +165,7 @@ class ShippedUnits(NamedTuple):
     po_number: str
     line_number: int
     quantity: Decimal
+    mark_for_store: str = ""  # the store its carton was marked for (ShippedLine's; "" none)
 
 
 _LINE_STATES = {s.value: s for s in LineState}
@@ -210,7 +211,10 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = Tr
     units: Mapping[tuple, tuple] = {}
     if with_lines:
         po, n = (lines[c].to_pylist() for c in ("po_number", "line_number"))
-        shipped = list(map(tuple.__new__, repeat(ShippedUnits), zip(po, n, decimals(lines["quantity"]), strict=True)))
+        stores = pc.fill_null(lines["mark_for_store"], "").to_pylist() if "mark_for_store" in lines.column_names \
+            else [""] * len(po)
+        shipped = list(map(tuple.__new__, repeat(ShippedUnits),
+                           zip(po, n, decimals(lines["quantity"]), stores, strict=True)))
         units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
@@ -312,24 +316,34 @@ class InvoiceDue:
     # per shipment it bills for the first time: this PO's place among the POs whose 810s share its flat
     # charges per shipment, and their units on it (engine.invoice.invoice_charges' split); () none
     split: Split = ()
+    # per store (InvoiceSettings.per "store"): the store its units were marked for, named in the 810's heading; ""
+    # the PO's units on the shipment marked for no store (an 810 without a store); None another policy
+    store: str | None = None
 
     @property
     def doc_key(self) -> str:
         if self.shipment is not None:
-            return f"810:{self.shipment.warehouse}:{self.shipment.shipment_id}:{self.po_number}"
+            return f"810:{self.shipment.warehouse}:{self.shipment.shipment_id}:{self.po_number}" + (
+                f":store:{self.store}" if self.store is not None else "")
         return f"810:order:{self.po_number}" + (f":{self.again}" if self.again else "")
 
 
 def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple[str, str, str]],
                  records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
-                 profiles: Mapping[str, PartnerProfile], units: Units | None = None) -> tuple[list[InvoiceDue], Billed]:
+                 profiles: Mapping[str, PartnerProfile], units: Units | None = None,
+                 invoiced_keys: Container[str] | None = None) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
     (shipment -> the doc keys of the invoices it waits for; its billing status becomes "invoiced").
     ``shipments``: recorded shipments not billed yet (billing "shipment" or "order"); ``invoiced_pos``:
     (warehouse, shipment id, PO) already on an 810; ``records`` and ``lines``: the orders they carried;
     ``order_shipments``: per order, its shipments (per-order invoicing names them); ``units``: the
-    shipments' units per PO as shipment_units reads them (else summed from their lines)."""
+    shipments' units per PO as shipment_units reads them (else summed from their lines). A partner billed per
+    store (InvoiceSettings.per "store") has an 810 per shipment, PO and store its units were marked for, read from
+    the shipments' lines (ShippedUnits.mark_for_store: shipments_to_bill with its lines); ``invoiced_keys``: the
+    doc keys of the 810s already on these shipments (InvoiceRecord.doc_key), so a store billed is never billed
+    again while another store of its PO, whose 810 was not built, is retried (None: a PO on an 810 of the
+    shipment is billed, all its stores)."""
     due: list[InvoiceDue] = []
     billed: dict[tuple[str, str], tuple[str, ...]] = {}
     per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
@@ -343,6 +357,11 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
                 if memo_order(records.get((s.partner, po)), profile):
                     continue  # shipped on memo: no 810 for it
                 per_order[(s.partner, po)].append(s)
+            continue
+        if profile.fulfilment.invoice.per == "store":
+            complete, waits = _per_store(s, invoiced_pos, invoiced_keys, records, profile, due)
+            if complete:
+                billed[(s.warehouse, s.shipment_id)] = waits
             continue
         if shipped is None:
             shipped = _lines_units(s)
@@ -377,7 +396,40 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
     return _shared(due, units, records), billed
 
 
-def _split(po: str, shipped: Mapping[str, Mapping[int, Decimal]]) -> Split:
+def _per_store(s: ShipmentRecord, invoiced_pos: Set[tuple[str, str, str]], invoiced_keys: Container[str] | None,
+               records: Mapping[Key, OrderRecord | BilledOrder], profile: PartnerProfile,
+               due: list[InvoiceDue]) -> tuple[bool, tuple[str, ...]]:
+    """invoices_due's 810s of shipment ``s`` for a partner billed per store, appended to ``due``: one per PO and
+    store its lines were marked for (in the order its lines name them; the PO's units marked for no store on one
+    810 without a store), each that store's units; a flat charge per shipment shared by them all as by a shipment's
+    POs (``_split``, a (PO, store) counting as a PO). Returns whether the shipment is billed once they are, and
+    the doc keys it waits for. An 810 already sent (its doc key in ``invoiced_keys``; the PO on an 810 of the
+    shipment without a store: billed whole before) is not billed again."""
+    units: dict[tuple[str, str], dict[int, Decimal]] = {}
+    for ln in s.lines:
+        qty = units.get((ln.po_number, ln.mark_for_store))
+        if qty is None:
+            qty = units[(ln.po_number, ln.mark_for_store)] = {}
+        qty[ln.line_number] = qty.get(ln.line_number, ZERO) + ln.quantity
+    complete, waits = True, []
+    for (po, store), qty in units.items():
+        record = records.get((s.partner, po))
+        if memo_order(record, profile):
+            continue  # shipped on memo: no 810 for it
+        d = InvoiceDue(s.partner, po, qty, shipment=s, split=_split((po, store), units), store=store)
+        whole = f"810:{s.warehouse}:{s.shipment_id}:{po}"
+        if (s.warehouse, s.shipment_id, po) in invoiced_pos and (
+                invoiced_keys is None or d.doc_key in invoiced_keys or whole in invoiced_keys):
+            continue  # billed (this store's 810, or the PO's whole units on one 810)
+        if record is None or record.state not in BILLABLE:
+            complete = False
+            continue
+        due.append(d)
+        waits.append(d.doc_key)
+    return complete, tuple(waits)
+
+
+def _split(po, shipped: Mapping) -> Split:
     """A per-shipment 810's split: its PO's place among every PO of the shipment (``shipped``: PO -> line
     -> units, in the order the shipment names them) and their units. Every PO of the shipment shares its
     charge, whenever its 810 is built (one held waits: its share, or the whole charge when it is the first
@@ -532,6 +584,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             by_number = numbered[key] = {ln.line_number: ln for ln in lines.get(key, ())}
         rows = order_lines.get(key, {})
         order = moved.get(i) or orders.get(key, {})
+        if d.store:  # a store's 810: the store its units were marked for as the heading's mark-for
+            order = {**order, **_store_mark(d.store, profile)}
         so_far = billed.get(key) or {}
         charges = _charges(d, profile, key in before or key in billed, order)
         stated = own_terms.get(i, terms[d.partner])
@@ -562,6 +616,14 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
+    """The canonical ORDERS mark-for columns (MARK_FOR_COLUMNS, engine.asn.mark_for_party) naming ``store`` as
+    the 856 names it (asn.store_party: N1*Z7 or N1*BY, no name, qualifier 92 assigned by buyer, the store)."""
+    party = ("mark_for" if profile.fulfilment.asn.store_party == "Z7" else "buyer")
+    cleared = dict.fromkeys(MARK_FOR_COLUMNS)
+    return {**cleared, f"{party}_id_qualifier": "92", f"{party}_id": store}
 
 
 def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
@@ -711,7 +773,7 @@ def _scoped(profile: PartnerProfile) -> tuple[bool, bool]:
     """Whether the partner's 810s carry a flat charge per order, and one per shipment (Charge.per, else
     its invoicing policy): what makes one 810's SACs differ from another's."""
     settings = profile.fulfilment.invoice
-    scopes = {c.per or settings.per for c in settings.charges if c.amount is not None}
+    scopes = {c.per or settings.charge_scope for c in settings.charges if c.amount is not None}
     return "order" in scopes, "shipment" in scopes
 
 
@@ -910,7 +972,7 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
     by_fob = {p: any(c.fob for c in profiles[p].fulfilment.invoice.charges) for p in scoped}  # SACs per PO's FOB
     for i, d in enumerate(due):
         if per_order[(d.partner, d.po_number)] == 1 and fast[d.partner] is not None and d.doc_key not in refused \
-                and d.quantities and i not in exclude:
+                and d.quantities and i not in exclude and not d.store:  # a store's 810: its mark-for, one by one
             charges = _charges(d, profiles[d.partner], (d.partner, d.po_number) in before,
                                orders.get((d.partner, d.po_number), {})) \
                 if any(scoped[d.partner]) or by_fob[d.partner] else None  # None: the profile's charges, every 810's

@@ -1728,7 +1728,8 @@ def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: War
                                           p.weight, p.weight_unit) for p in tare.packs if p.sscc)
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
-    billing = ("memo" if memo else profile.fulfilment.invoice.per) if "810" in profile.receives else "none"
+    # billed per shipment ("shipment"; per store too: each store's 810 bills its units of the shipment) or per order
+    billing = ("memo" if memo else profile.fulfilment.invoice.charge_scope) if "810" in profile.receives else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
         ship_date=shipment.ship_date, lines=rows.lines, cartons=tuple(cartons),
