@@ -9,6 +9,7 @@ piece that holds orders (part 1, 2, ... beside the first); reading its key reads
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -79,17 +80,10 @@ class OrderStore:
 
     def _parts(self, partner: str, key: str, kind: str) -> list[Path]:
         """The key's stored files of this kind in order: the first, then its parts (``.partNNNNNN``, six
-        ASCII digits). The folder is listed once and names compared as text (no glob pattern per key: the
-        key is the interchange's control numbers as sent, and ST02 may hold "[", "*" or "?")."""
+        ASCII digits), found by name as text in the folder's index of parts (_pieces; no glob pattern per
+        key: the key is the interchange's control numbers as sent, and ST02 may hold "[", "*" or "?")."""
         first = self._path(partner, key, kind)
-        stem = f"{first.name[:-len('.parquet')]}.part"
-        try:
-            names = os.listdir(first.parent)
-        except (FileNotFoundError, NotADirectoryError, PermissionError):  # as Path.glob: nothing found
-            names = []
-        more = sorted(first.parent / n for n in names
-                      if len(n) == len(stem) + 14 and n.startswith(stem) and n.endswith(".parquet")
-                      and n[len(stem):-8].isascii() and n[len(stem):-8].isdigit())
+        more = [first.parent / n for n in _pieces(first.parent).get(f"{first.name[:-len('.parquet')]}.part", ())]
         return [first] + more if more and first.exists() else more or [first]
 
     def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:
@@ -201,6 +195,42 @@ class OrderStore:
 
     def load_changes(self, partner: str, key: str) -> tuple[pa.Table, pa.Table]:
         return self._read(partner, key, [("change-headers", CHANGE_HEADERS), ("changes", ORDER_CHANGES)])
+
+
+# A folder's parts by the name they share before their six digits (``{key}.{kind}.part``), each list sorted, and
+# the folder's modification time (ns) when it was listed: the folder (every file a partner sent, three or four
+# tables each, every night's) is listed once while it does not change, not once per key read. A listing taken
+# within _RACY_NS of the folder's time is not kept (a file written in the same clock tick would leave that time
+# as it was: git's "racy" case), so a part written after a listing is always seen.
+_INDEX: dict[Path, tuple[int, dict[str, list[str]]]] = {}
+_RACY_NS = 1_000_000_000
+
+
+def _pieces(folder: Path) -> dict[str, list[str]]:
+    try:
+        mtime = os.stat(folder).st_mtime_ns
+    except (FileNotFoundError, NotADirectoryError, PermissionError):  # as Path.glob: nothing found
+        _INDEX.pop(folder, None)
+        return {}
+    kept = _INDEX.get(folder)
+    if kept is not None and kept[0] == mtime:
+        return kept[1]
+    listed_at = time.time_ns()
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
+        return {}
+    index: dict[str, list[str]] = {}
+    for n in names:
+        if len(n) > 14 and n.endswith(".parquet") and n[-14:-8].isascii() and n[-14:-8].isdigit():
+            index.setdefault(n[:-14], []).append(n)
+    for more in index.values():
+        more.sort()
+    if listed_at - mtime > _RACY_NS:
+        _INDEX[folder] = (mtime, index)
+    else:
+        _INDEX.pop(folder, None)
+    return index
 
 
 def _concat(tables: list[pa.Table]) -> pa.Table:

@@ -89,3 +89,27 @@ def test_pieces_are_found_as_the_escaped_glob_found_them(tmp_path):
                 assert store._parts(partner, key, kind) == globbed(partner, key, kind), (partner, key, kind)
     assert [p.name for p in store._parts("p", "k-1-*", "orders")] == [
         "k-1-*.orders.parquet", "k-1-*.orders.part000001.parquet", "k-1-*.orders.part000010.parquet"]
+
+
+def test_a_piece_written_after_the_folder_was_listed_is_read(tmp_path):
+    """The folder is listed once while it does not change (its time as when listed); a piece written since
+    changes that time and is read, and one written within the same clock tick as a listing (the folder's
+    time left as it was) is read too: a listing that close to the folder's time is not kept."""
+    import os
+    import time
+
+    store = OrderStore(tmp_path)
+    store.save("p", "k", _orders("first"), ORDER_LINES.empty_table())
+    folder = tmp_path / "p"
+    old = time.time_ns() - 60 * 10**9
+    os.utime(folder, ns=(old, old))  # a folder last changed a minute ago: its listing is kept
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first"]
+    store.save("p", "k", _orders("second"), ORDER_LINES.empty_table(), part=1)
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first", "second"]
+
+    now = time.time_ns()
+    os.utime(folder, ns=(now, now))  # changed just now: a listing now is not kept ...
+    assert OrderStore(tmp_path).load("p", "k")[0]["po_number"].to_pylist() == ["first", "second"]
+    store.save("p", "k", _orders("third"), ORDER_LINES.empty_table(), part=2)
+    os.utime(folder, ns=(now, now))  # ... as a piece written in the same tick leaves the folder's time as it was
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first", "second", "third"]
