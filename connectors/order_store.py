@@ -71,6 +71,18 @@ def _read_file(path: Path, columns: list[str] | None = None, schema: pa.Schema |
     return table.select(wanted)
 
 
+def _as(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table.cast(schema)`` without its pass over every column when the types are the schema's already (every
+    table stored since its schema last changed): the same table, with the schema's metadata. A night of
+    one-PO files reads each file's tables several times, and a cast of an unchanged 92-column ORDERS table
+    costs ~0.45 ms CPU (its check ~0.08)."""
+    if table.schema.equals(schema, check_metadata=True):
+        return table
+    if table.schema.equals(schema):
+        return pa.Table.from_arrays(table.columns, schema=schema)
+    return table.cast(schema)
+
+
 class OrderStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
@@ -101,7 +113,7 @@ class OrderStore:
 
     def _read(self, partner: str, key: str, kinds: list[tuple[str, pa.Schema]]) -> tuple[pa.Table, ...]:
         try:
-            return tuple(_concat([_read_file(p, schema=schema).cast(schema) for p in self._parts(partner, key, kind)])
+            return tuple(_concat([_as(_read_file(p, schema=schema), schema) for p in self._parts(partner, key, kind)])
                          for kind, schema in kinds)
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
@@ -122,7 +134,7 @@ class OrderStore:
                      ) -> tuple[pa.Table, pa.Table]:
         """load's pair with only these of their columns read (the invoice stage's 810 values)."""
         try:
-            return tuple(_concat([_read_file(p, columns, schema).cast(pa.schema([schema.field(c) for c in columns]))
+            return tuple(_concat([_as(_read_file(p, columns, schema), pa.schema([schema.field(c) for c in columns]))
                                   for p in self._parts(partner, key, kind)])
                          for kind, schema, columns in (("orders", ORDERS, order_columns),
                                                        ("lines", ORDER_LINES, line_columns)))  # type: ignore[return-value]
@@ -136,7 +148,7 @@ class OrderStore:
             return self._read(partner, key, [("orders", ORDERS)])[0]
         schema = pa.schema([ORDERS.field(c) for c in columns])
         try:
-            return _concat([_read_file(p, columns, ORDERS).cast(schema)
+            return _concat([_as(_read_file(p, columns, ORDERS), schema)
                             for p in self._parts(partner, key, "orders")])
         except (OSError, pa.ArrowInvalid, KeyError) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
@@ -189,7 +201,7 @@ class OrderStore:
         if not paths:
             return CHANGE_SACS.empty_table()
         try:
-            return _concat([_read_file(p, schema=CHANGE_SACS).cast(CHANGE_SACS) for p in paths])
+            return _concat([_as(_read_file(p, schema=CHANGE_SACS), CHANGE_SACS) for p in paths])
         except (OSError, pa.ArrowInvalid) as exc:
             raise StateError("stored tables are missing or unreadable", partner=partner, key=key) from exc
 

@@ -113,3 +113,28 @@ def test_a_piece_written_after_the_folder_was_listed_is_read(tmp_path):
     store.save("p", "k", _orders("third"), ORDER_LINES.empty_table(), part=2)
     os.utime(folder, ns=(now, now))  # ... as a piece written in the same tick leaves the folder's time as it was
     assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first", "second", "third"]
+
+
+def test_tables_read_with_the_current_schema_whatever_metadata_they_were_stored_with(tmp_path):
+    """A stored table reads as its cast to the current schema did (values, chunks, the schema's and each field's
+    metadata), whether stored with that schema's metadata, without it, or with a column of another type."""
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import _as, _read_file
+
+    store = OrderStore(tmp_path)
+    store.save("p", "k", _orders("now"), ORDER_LINES.empty_table())
+    folder = tmp_path / "p"
+    pq.write_table(_orders("bare").replace_schema_metadata(None), folder / "bare.orders.parquet")
+    pq.write_table(_orders("bare").replace_schema_metadata(None), folder / "bare.lines.parquet")  # (not read)
+    wide = _orders("typed").set_column(ORDERS.get_field_index("line_count"), "line_count",
+                                       pa.array([0], pa.int16()))
+    pq.write_table(wide, folder / "typed.orders.parquet")
+    for key in ("k", "bare", "typed"):
+        raw = _read_file(folder / f"{key}.orders.parquet", schema=ORDERS)
+        ours, cast = _as(raw, ORDERS), raw.cast(ORDERS)
+        assert ours.schema.equals(ORDERS, check_metadata=True) and ours.equals(cast)
+        assert [ours.schema.field(i).metadata for i in range(len(ORDERS))] == \
+            [cast.schema.field(i).metadata for i in range(len(ORDERS))]
+        assert [c.num_chunks for c in ours.columns] == [c.num_chunks for c in cast.columns]
+        assert store.load_orders("p", key).equals(cast)
