@@ -57,8 +57,8 @@ def night(label: str, n_pos: int, per_file: int, *, prof: Path | None = None, ke
         keep.mkdir(parents=True, exist_ok=True)
         shutil.move(str(ws), str(keep / label))
     shutil.rmtree(ws, ignore_errors=True)
-    return {"night": label, "files": files, "left": left, "wall": wall, "cpu": cpu,
-            "total_cpu": (after.children_user - before.children_user) + (after.children_system - before.children_system)}
+    used = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"night": label, "files": files, "left": left, "wall": wall, "cpu": cpu, "total_cpu": used}
 
 
 def main(argv: list[str]) -> int:
