@@ -49,6 +49,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_bigdrop.py --shape one --mb 1024
 	$(BIN)/python bench/bench_bigdrop.py --shape six --mb 270
 	$(BIN)/python bench/bench_pool.py
+	$(BIN)/python bench/bench_files.py --files 500
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,9 +17,9 @@ LINES_PER_PO = 20
 PER_FILE = 500
 
 
-def prepare(root: Path, n_pos: int, *, batch: str | int | None = None) -> int:
-    """A fresh workspace at ``root`` with ``n_pos`` POs in ACME's inbox; the number of order lines.
-    ``batch``: ACME's delivery.batch (None: the profile's own)."""
+def prepare(root: Path, n_pos: int, *, batch: str | int | None = None, per_file: int = PER_FILE) -> int:
+    """A fresh workspace at ``root`` with ``n_pos`` POs in ACME's inbox (files of ``per_file`` POs); the
+    number of order lines. ``batch``: ACME's delivery.batch (None: the profile's own)."""
     import pyarrow as pa
 
     from connectors.snapshots import write_receipts, write_snapshot
@@ -41,7 +41,7 @@ def prepare(root: Path, n_pos: int, *, batch: str | int | None = None) -> int:
             for n in range(1001, 1031) for w in ("EAST", "WEST")]  # every line allocated: throughput, not shortage
     write_snapshot(ws.root / "inventory" / "snapshots", pa.Table.from_pylist(rows, schema=INVENTORY_SNAPSHOT))
     write_receipts(ws.root / "inventory" / "receipts.parquet", EXPECTED_RECEIPTS.empty_table())
-    return drop(ws.root, n_pos)
+    return drop(ws.root, n_pos, per_file=per_file)
 
 
 def orders(n_pos: int) -> Iterator[tuple[int, list[tuple[int, int, dict]]]]:
@@ -60,9 +60,9 @@ def orders(n_pos: int) -> Iterator[tuple[int, list[tuple[int, int, dict]]]]:
         yield k, lines
 
 
-def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
-    """A partner's inbox (ACME's by default): ``n_pos`` 850s (real items and the partner's prices from
-    the workspace's reference data, the demo's)."""
+def drop(ws_root: Path, n_pos: int, partner: str = "acme", *, per_file: int = PER_FILE) -> int:
+    """A partner's inbox (ACME's by default): ``n_pos`` 850s in files of ``per_file`` (one interchange
+    each; real items and the partner's prices from the workspace's reference data, the demo's)."""
     from connectors.reference import load_reference
     from schemas.profile import load_profiles
 
@@ -74,13 +74,13 @@ def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
     inbox.mkdir(parents=True, exist_ok=True)
     total = 0
     pos = orders(n_pos)
-    for f in range(0, n_pos, PER_FILE):
-        isa13 = 10_000 + f // PER_FILE
+    for f in range(0, n_pos, per_file):
+        isa13 = 10_000 + f // per_file
         segs = [f"ISA*00*          *00*          *{x.their_qualifier}*{x.their_id:<15}*{x.our_qualifier}*"
                 f"{x.our_id:<15}*261126*0200*U*00401*{isa13:09d}*0*P*>",
                 f"GS*PO*{x.their_gs_id}*{x.our_gs_id}*20261126*0200*{isa13}*X*{x.version}"]
         sets = 0
-        for k, lines in itertools.islice(pos, min(n_pos, f + PER_FILE) - f):
+        for k, lines in itertools.islice(pos, min(n_pos, f + per_file) - f):
             sets += 1
             st = f"{sets:04d}"
             body = [f"BEG*00*SA*BENCH-{k:06d}**20261126", "CUR*BY*USD", "ITD*08*3*2**10**30", "DTM*010*20261210",
@@ -91,7 +91,7 @@ def drop(ws_root: Path, n_pos: int, partner: str = "acme") -> int:
             segs += [f"ST*850*{st}", *body, f"SE*{len(body) + 2}*{st}"]
             total += LINES_PER_PO
         segs += [f"GE*{sets}*{isa13}", f"IEA*1*{isa13:09d}"]
-        (inbox / f"bench-{f // PER_FILE:04d}.x12").write_text("".join(s + "~\n" for s in segs))
+        (inbox / f"bench-{f // per_file:04d}.x12").write_text("".join(s + "~\n" for s in segs))
     return total
 
 

@@ -89,3 +89,52 @@ def test_pieces_are_found_as_the_escaped_glob_found_them(tmp_path):
                 assert store._parts(partner, key, kind) == globbed(partner, key, kind), (partner, key, kind)
     assert [p.name for p in store._parts("p", "k-1-*", "orders")] == [
         "k-1-*.orders.parquet", "k-1-*.orders.part000001.parquet", "k-1-*.orders.part000010.parquet"]
+
+
+def test_a_piece_written_after_the_folder_was_listed_is_read(tmp_path):
+    """The folder is listed once while it does not change (its time as when listed); a piece written since
+    changes that time and is read, and one written within the same clock tick as a listing (the folder's
+    time left as it was) is read too: a listing that close to the folder's time is not kept."""
+    import os
+    import time
+
+    store = OrderStore(tmp_path)
+    store.save("p", "k", _orders("first"), ORDER_LINES.empty_table())
+    folder = tmp_path / "p"
+    old = time.time_ns() - 60 * 10**9
+    os.utime(folder, ns=(old, old))  # a folder last changed a minute ago: its listing is kept
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first"]
+    store.save("p", "k", _orders("second"), ORDER_LINES.empty_table(), part=1)
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first", "second"]
+
+    now = time.time_ns()
+    os.utime(folder, ns=(now, now))  # changed just now: a listing now is not kept ...
+    assert OrderStore(tmp_path).load("p", "k")[0]["po_number"].to_pylist() == ["first", "second"]
+    store.save("p", "k", _orders("third"), ORDER_LINES.empty_table(), part=2)
+    os.utime(folder, ns=(now, now))  # ... as a piece written in the same tick leaves the folder's time as it was
+    assert store.load("p", "k")[0]["po_number"].to_pylist() == ["first", "second", "third"]
+
+
+def test_tables_read_with_the_current_schema_whatever_metadata_they_were_stored_with(tmp_path):
+    """A stored table reads as its cast to the current schema did (values, chunks, the schema's and each field's
+    metadata), whether stored with that schema's metadata, without it, or with a column of another type."""
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import _as, _read_file
+
+    store = OrderStore(tmp_path)
+    store.save("p", "k", _orders("now"), ORDER_LINES.empty_table())
+    folder = tmp_path / "p"
+    pq.write_table(_orders("bare").replace_schema_metadata(None), folder / "bare.orders.parquet")
+    pq.write_table(_orders("bare").replace_schema_metadata(None), folder / "bare.lines.parquet")  # (not read)
+    wide = _orders("typed").set_column(ORDERS.get_field_index("line_count"), "line_count",
+                                       pa.array([0], pa.int16()))
+    pq.write_table(wide, folder / "typed.orders.parquet")
+    for key in ("k", "bare", "typed"):
+        raw = _read_file(folder / f"{key}.orders.parquet", schema=ORDERS)
+        ours, cast = _as(raw, ORDERS), raw.cast(ORDERS)
+        assert ours.schema.equals(ORDERS, check_metadata=True) and ours.equals(cast)
+        assert [ours.schema.field(i).metadata for i in range(len(ORDERS))] == \
+            [cast.schema.field(i).metadata for i in range(len(ORDERS))]
+        assert [c.num_chunks for c in ours.columns] == [c.num_chunks for c in cast.columns]
+        assert store.load_orders("p", key).equals(cast)
