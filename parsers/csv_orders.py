@@ -47,6 +47,7 @@ from parsers.csv_common import (
     scientific,
     second_item,
 )
+from schemas import countries
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
@@ -585,8 +586,7 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         if value is not None and value[:1] == "'" and value[1:2].isalnum():
             out[name] = value[1:]
     if out["ship_to_country"]:
-        out["ship_to_country"] = _COUNTRY_NAMES.get(" ".join(out["ship_to_country"].replace(".", "").split()).upper(),
-                                                    out["ship_to_country"])
+        out["ship_to_country"] = countries.named(out["ship_to_country"])
     postal = out["ship_to_postal_code"]
     if postal is not None and 3 <= len(postal.split("-")[0]) <= 4 and postal.replace("-", "", 1).isdigit():
         restored = _zeros_dropped_postal(postal, out["ship_to_country"], out["ship_to_state"])
@@ -647,10 +647,9 @@ def _unit_in_quantity(rows: CsvRows, number: int, out: dict, m: CsvOrderMapping)
     return True
 
 
-# countries whose postal codes are all 5 digits, some beginning with 0 (a spreadsheet reads "06000" as the number
-# 6000); in the U.S. only the ZIP codes of these states and territories begin with 0 (00501-09999)
-_FIVE_DIGIT_POSTAL = {"US": "US", "USA": "US", "FR": "FR", "FRA": "FR", "DE": "DE", "DEU": "DE", "IT": "IT",
-                      "ITA": "IT", "ES": "ES", "ESP": "ES"}
+# countries (alpha-2) whose postal codes are all 5 digits, some beginning with 0 (a spreadsheet reads "06000" as
+# the number 6000); in the U.S. only the ZIP codes of these states and territories begin with 0 (00501-09999)
+_FIVE_DIGIT_POSTAL = frozenset({"US", "FR", "DE", "IT", "ES"})
 _ZERO_ZIP_STATES = frozenset("CT MA ME NH NJ RI VT PR VI AE".split())
 
 
@@ -658,7 +657,8 @@ def _zeros_dropped_postal(postal: str, country: str | None, state: str | None) -
     """A postal code of 3 or 4 digits (and a ZIP+4 after it) a spreadsheet took for a number, with its zeros back:
     in a country whose codes are all 5 digits, named in the row (in the U.S., or with no country, only for a state
     whose ZIP codes begin with 0: "5401", VT, is 05401); else None (read as sent, the rules judge it)."""
-    code = _FIVE_DIGIT_POSTAL.get((country or "").strip().upper()) if country else None
+    code = countries.alpha2(country) if country else None
+    code = code if code in _FIVE_DIGIT_POSTAL else None
     if (code is None and country) or (code in (None, "US") and (state or "").strip().upper() not in _ZERO_ZIP_STATES):
         return None
     head, _, plus = postal.partition("-")
@@ -670,18 +670,6 @@ def unit_code(sent: str | None, m: CsvOrderMapping) -> str:
     ("Each" -> EA), else the unit as sent, upper case."""
     unit = " ".join((sent or m.default_unit).split()).upper()
     return next((code for word, code in m.unit_names if word == unit), unit)
-
-
-# a ship-to country written as its name (Faire's and many web exports' "United States"), by its English name (upper
-# case, without dots) -> ISO 3166 alpha-2, as our 856 and 810 write N404; alpha-3 codes are read by the rules
-_COUNTRY_NAMES = {
-    "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "US": "US", "USA": "US", "CANADA": "CA",
-    "MEXICO": "MX", "PUERTO RICO": "PR", "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "IRELAND": "IE",
-    "GERMANY": "DE", "FRANCE": "FR", "ITALY": "IT", "SPAIN": "ES", "PORTUGAL": "PT", "NETHERLANDS": "NL",
-    "THE NETHERLANDS": "NL", "BELGIUM": "BE", "LUXEMBOURG": "LU", "AUSTRIA": "AT", "SWITZERLAND": "CH",
-    "DENMARK": "DK", "SWEDEN": "SE", "NORWAY": "NO", "FINLAND": "FI", "POLAND": "PL", "CZECH REPUBLIC": "CZ",
-    "CZECHIA": "CZ", "GREECE": "GR", "AUSTRALIA": "AU", "NEW ZEALAND": "NZ", "JAPAN": "JP",
-}
 
 
 def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> list[Finding]:

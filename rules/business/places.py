@@ -21,6 +21,7 @@ from rules.business.common import (
     per_partner,
 )
 from schemas.codes_business import BUSINESS_CATALOGUE
+from schemas.countries import alpha2
 from schemas.findings import Finding, finding_at_row
 from schemas.orders import LINE_SHIP_TO
 from schemas.rule_settings import RuleSettings
@@ -53,15 +54,8 @@ def region_code(country: str, code: str) -> str:
     which echo the address as sent."""
     code = code.strip().upper()
     return _LEGACY.get(country, {}).get(code, code)
-# N404 (element 26, ID 2/3) is an ISO 3166 code: alpha-2 or alpha-3. The alpha-3 codes of the countries
-# orders are usually shipped to, read as alpha-2 codes ("MEX" is MX), in N404 and in the settings'
-# ship_to_countries alike; a code not listed is compared as sent.
-_COUNTRY_ALIASES = dict(pair.split(":") for pair in (
-    "USA:US CAN:CA MEX:MX PRI:PR GBR:GB IRL:IE DEU:DE FRA:FR ITA:IT ESP:ES PRT:PT NLD:NL BEL:BE LUX:LU AUT:AT "
-    "CHE:CH DNK:DK SWE:SE NOR:NO FIN:FI ISL:IS POL:PL CZE:CZ SVK:SK HUN:HU ROU:RO BGR:BG GRC:GR HRV:HR SVN:SI "
-    "EST:EE LVA:LV LTU:LT CYP:CY MLT:MT TUR:TR ISR:IL ARE:AE SAU:SA IND:IN CHN:CN HKG:HK TWN:TW JPN:JP KOR:KR "
-    "SGP:SG MYS:MY THA:TH VNM:VN PHL:PH IDN:ID AUS:AU NZL:NZ ZAF:ZA BRA:BR ARG:AR CHL:CL COL:CO PER:PE "
-    "DOM:DO GTM:GT CRI:CR PAN:PA").split())
+
+
 _ADDRESS_PARTS = (
     ("ship_to_address1", "N3", "N301", "street"),
     ("ship_to_city", "N4", "N401", "city"),
@@ -112,7 +106,7 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                 )
             )
             continue
-        country = _COUNTRY_ALIASES.get(parts["ship_to_country"].upper(), parts["ship_to_country"].upper())
+        country = alpha2(parts["ship_to_country"])
         missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]
                    and (el != "N404" or s.country_required)
                    and (el != "N402" or (country or s.domestic_country) in _REGIONS)]
@@ -183,8 +177,8 @@ def _party_words(row: Mapping) -> str:
 def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> list[Finding]:
     out: list[Finding] = []
     raw_country = parts["ship_to_country"]
-    country = _COUNTRY_ALIASES.get(raw_country.upper(), raw_country.upper())
-    served = {_COUNTRY_ALIASES.get(c.upper(), c.upper()) for c in s.ship_to_countries}  # a list may name "GBR"
+    country = alpha2(raw_country)
+    served = {alpha2(c) for c in s.ship_to_countries}  # a list may name "GBR"
     if raw_country and country not in (*served, s.domestic_country):
         out.append(
             business_finding(

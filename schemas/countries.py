@@ -1,0 +1,35 @@
+"""Countries as ISO 3166 alpha-2 codes, the form our documents write N404 in: the alpha-3 codes of the countries
+orders are usually shipped to (N404, element 26, ID 2/3, allows either: "MEX" is MX) and the English names order
+exports write instead of a code (Faire's and many web exports' "United States"). One table for the parsers, which
+read a name as its code, and the rules, which compare an alpha-3 code as its alpha-2 one; a code or name not
+listed is left as sent."""
+
+from __future__ import annotations
+
+ALPHA3 = dict(pair.split(":") for pair in (
+    "USA:US CAN:CA MEX:MX PRI:PR GBR:GB IRL:IE DEU:DE FRA:FR ITA:IT ESP:ES PRT:PT NLD:NL BEL:BE LUX:LU AUT:AT "
+    "CHE:CH DNK:DK SWE:SE NOR:NO FIN:FI ISL:IS POL:PL CZE:CZ SVK:SK HUN:HU ROU:RO BGR:BG GRC:GR HRV:HR SVN:SI "
+    "EST:EE LVA:LV LTU:LT CYP:CY MLT:MT TUR:TR ISR:IL ARE:AE SAU:SA IND:IN CHN:CN HKG:HK TWN:TW JPN:JP KOR:KR "
+    "SGP:SG MYS:MY THA:TH VNM:VN PHL:PH IDN:ID AUS:AU NZL:NZ ZAF:ZA BRA:BR ARG:AR CHL:CL COL:CO PER:PE "
+    "DOM:DO GTM:GT CRI:CR PAN:PA").split())
+
+# by English name, upper case, without dots; "US" and "USA" as the exports write the United States
+NAMES = {
+    "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "US": "US", "USA": "US", "CANADA": "CA",
+    "MEXICO": "MX", "PUERTO RICO": "PR", "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "IRELAND": "IE",
+    "GERMANY": "DE", "FRANCE": "FR", "ITALY": "IT", "SPAIN": "ES", "PORTUGAL": "PT", "NETHERLANDS": "NL",
+    "THE NETHERLANDS": "NL", "BELGIUM": "BE", "LUXEMBOURG": "LU", "AUSTRIA": "AT", "SWITZERLAND": "CH",
+    "DENMARK": "DK", "SWEDEN": "SE", "NORWAY": "NO", "FINLAND": "FI", "POLAND": "PL", "CZECH REPUBLIC": "CZ",
+    "CZECHIA": "CZ", "GREECE": "GR", "AUSTRALIA": "AU", "NEW ZEALAND": "NZ", "JAPAN": "JP",
+}
+
+
+def alpha2(code: str) -> str:
+    """An N404 country code as its alpha-2 code (upper case): "GBR" is GB; one not listed upper-cased as sent."""
+    code = code.strip().upper()
+    return ALPHA3.get(code, code)
+
+
+def named(text: str) -> str:
+    """A country written as its English name (or US/USA) as its alpha-2 code; anything else as sent."""
+    return NAMES.get(" ".join(text.replace(".", "").split()).upper(), text)
