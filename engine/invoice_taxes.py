@@ -4,6 +4,11 @@ the profile's taxes an 810 carries, their TXI segments and what they add to TDS0
 Which: the taxes whose regions hold the ship-to's state or province - its N402 as the PO sent it, else the state
 ship_tos.csv has for its location (N104) -; an 810 of a partner with taxes whose ship-to has neither is not built
 (DocumentError: a Canadian retailer refuses or short-pays an invoice without its taxes, and we cannot tell which).
+Less those the PO is exempt from (``exempt``): a heading TAX whose TAX12 (441) exempts the tax - 0 export, 1 tax
+exempt, 3 for resale, 5 not for resale, 7 direct pay, 8 sale to the US government, 9 per state law, A material
+exempt, C not taxable: every tax; F the GST (GST, HST), G the provincial sales tax (PST, QST) - and names no
+location (TAX02-TAX11) or the ship-to's state or province among them (SP and its code): a reseller's drop ship (CDW,
+a distributor's dealer) states its resale exemption so, and an 810 charging the tax anyway is short-paid.
 
 Amounts, rounding stated once (money: half up to cents), per tax (InvoiceSettings.tax_at), of its taxable base:
   the goods   the lines whose item's tax class (items.csv tax_class) is not among the tax's ``exempt`` (zero-rated
@@ -37,6 +42,7 @@ from parsers.x12_writer import x12_decimal
 from rules.business.places import region_code
 from schemas.errors import DocumentError
 from schemas.fulfilment import InvoiceSettings, InvoiceTax
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP
 
 Places = Mapping[tuple[str, str], str]  # (partner, ship-to location id) -> state/province (ship_tos.csv)
 
@@ -72,7 +78,28 @@ def taxes_for(settings: InvoiceSettings, order: Mapping[str, object], places: Pl
         raise DocumentError("the ship-to's state or province is unknown (no N4 in the PO, none in ship_tos.csv for "
                             "its location): the taxes the 810 carries cannot be decided",
                             ship_to=str(order.get("ship_to_id") or ""))
-    return tuple(t for t in settings.taxes if where in t.regions)
+    return tuple(t for t in settings.taxes if where in t.regions and not exempt(t, order, where))
+
+
+# TAX12 (441) codes exempting from every tax, and from the taxes of these kinds alone
+_EXEMPT_ALL = frozenset("0135789AC")
+_EXEMPT_KINDS = {"F": frozenset({"GST", "HST"}), "G": frozenset({"PST", "QST"})}
+
+
+def exempt(tax: InvoiceTax, order: Mapping[str, object], where: str) -> bool:
+    """Whether a heading TAX of ``order`` (tax_sent) exempts its 810s shipping to ``where`` from ``tax`` (the
+    module's rule): its TAX12 exempts the tax's kind, and it names no location (TAX02-TAX11) or ``where`` as a
+    state or province (SP) among them (a TAX naming a city or county alone is not the state's exemption)."""
+    for sent in str(order.get("tax_sent") or "").split(ITDS_SEP):
+        elements = sent.split(ELEMENTS_SEP) + [""] * 12
+        code = elements[11].strip().upper()
+        if code not in _EXEMPT_ALL and tax.kind not in _EXEMPT_KINDS.get(code, ()):
+            continue
+        places = [(elements[k].strip().upper(), elements[k + 1].strip().upper()) for k in range(1, 11, 2)
+                  if elements[k].strip()]
+        if not places or ("SP", where) in places:
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,4 +155,4 @@ def taxed(taxes: Sequence[InvoiceTax], settings: InvoiceSettings, extensions: Se
     return Taxed(lines, summary, total)
 
 
-__all__ = ["Places", "Taxed", "region", "ship_to_places", "taxed", "taxes_for", "txi"]
+__all__ = ["Places", "Taxed", "exempt", "region", "ship_to_places", "taxed", "taxes_for", "txi"]

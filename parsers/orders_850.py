@@ -509,6 +509,10 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
             cols["itd_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
                 _joined_elements(seg.elements, more), _N_PLACES["ITD"]), ITDS_SEP) if len(more) else \
                 pa.nulls(nsets, pa.string())
+    # the heading's TAXes (a sales-tax exemption: TAX12, per the states TAX02-TAX11 name), each whole, in file order
+    tax = header_rows("TAX")
+    cols["tax_sent"] = _all_per_set(nsets, set_of_row, tax, _joined_elements(seg.elements, tax), ITDS_SEP) \
+        if len(tax) else pa.nulls(nsets, pa.string())
     # parties: header N1 loops; N2/N3/N4 belong to the closest N1 above them
     party_cols: dict[str, pa.Array] = {}
     n1_all = np.flatnonzero(codes == vocab.index("N1")) if "N1" in vocab else np.empty(0, np.int64)
@@ -648,7 +652,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
-        "itd_more_sent": cols["itd_more_sent"],
+        "itd_more_sent": cols["itd_more_sent"], "tax_sent": cols["tax_sent"],
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},

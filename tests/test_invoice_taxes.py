@@ -418,6 +418,62 @@ def test_a_us_partner_gets_its_states_sales_tax_alone(tmp_path, maps):  # noqa: 
     accepted(wrap_for(PROFILES["globex"], "IN", "810", [body]), tmp_path, maps)
 
 
+# --- a PO's own exemption (its heading TAX: TAX12, the states of TAX02-TAX11) --------------------------------------
+
+SALES = {"kind": "sales", "code": "ST", "percent": "6.25", "regions": ["IL", "WI"]}
+
+
+def exempt_by(tax_sent: str | None, kinds=(SALES,), state: str = "IL") -> list[str]:
+    """The kinds of ``kinds`` an 810 of a PO shipping to ``state`` with the TAXes ``tax_sent`` ("*"-separated
+    elements from TAX01, "~" between segments, as the 850 reader keeps them) carries."""
+    from schemas.orders import ELEMENTS_SEP, ITDS_SEP
+
+    row = {"partner": "cdw", "ship_to_state": state}
+    if tax_sent is not None:
+        row["tax_sent"] = tax_sent.replace("*", ELEMENTS_SEP).replace("~", ITDS_SEP)
+    return [t.kind for t in taxes_for(InvoiceSettings(taxes=list(kinds)), row, {})]
+
+
+@pytest.mark.parametrize(("tax_sent", "state", "taxed"), [
+    (None, "IL", True),  # no TAX: taxed as ever
+    ("2817-4402***********3", "IL", False),  # exempt for resale, no state named: everywhere
+    ("2817-4402***********1", "WI", False),  # tax exempt
+    ("***********7", "IL", False),  # direct pay: the buyer pays the state itself
+    ("***********2", "IL", True),  # not tax exempt
+    ("***********4", "IL", True),  # not exempt, for resale
+    ("2817-4402*SP*IL*********3", "IL", False),  # exempt in Illinois, shipping there
+    ("2817-4402*SP*IL*********3", "WI", True),  # exempt in Illinois only, shipping to Wisconsin
+    ("2817-4402*SP*IL*SP*WI*******3", "WI", False),  # two states named
+    ("ES-7730*SP*WI*********3~2817-4402*SP*IL*********3", "IL", False),  # a TAX per state
+    ("2817-4402*CI*CHICAGO*********3", "IL", True),  # a city named, no state: not the state's tax
+    ("2817-4402***********G", "IL", True),  # provincial sales tax only
+])
+def test_a_po_stating_its_exemption_bears_none_of_the_tax_it_is_exempt_from(tax_sent, state, taxed):
+    """A reseller's drop ship (CDW: TAX*2817-4402***********3, exempt for resale with its certificate) is billed
+    without the state's sales tax the profile charges; a TAX naming states exempts those alone, TAX12 2 or 4 (not
+    exempt) none. We used to drop the TAX segment and tax every PO."""
+    assert exempt_by(tax_sent, state=state) == (["sales"] if taxed else [])
+
+
+def test_f_exempts_the_gst_and_hst_and_g_the_provincial_taxes():
+    assert exempt_by("***********F", TAXES, "QC") == ["QST"] and exempt_by("***********F", TAXES, "ON") == []
+    assert exempt_by("***********G", TAXES, "QC") == ["GST"] and exempt_by("***********G", TAXES, "ON") == ["HST"]
+
+
+def test_the_850_reader_keeps_every_heading_tax_as_sent():
+    from schemas.orders import ELEMENTS_SEP, ITDS_SEP
+    from tests.test_mark_for import orders_of
+
+    po = ("ISA*00*          *00*          *01*107627952      *ZZ*ORDERBRIDGE    *261201*2215*U*00401*000041201*0*P*>~"
+          "GS*PO*107627952*ORDERBRIDGE*20261201*2215*41201*X*004010~ST*850*0001~BEG*00*NE*PO1**20261201~"
+          "TAX*2817-4402*SP*IL*********3~TAX*ES-7730*SP*WI*********3~PO1*1*4*EA*812.4**VP*LT-14G5-8512~CTT*1~"
+          "SE*6*0001~GE*1*41201~IEA*1*000041201~")
+    orders, _lines = orders_of(po)
+    assert orders.column("tax_sent").to_pylist() == [ITDS_SEP.join(
+        ELEMENTS_SEP.join(["2817-4402", "SP", "IL", *[""] * 8, "3"]) if k == 0 else
+        ELEMENTS_SEP.join(["ES-7730", "SP", "WI", *[""] * 8, "3"]) for k in range(2))]
+
+
 # --- exempt items and taxable charges (InvoiceTax.exempt, InvoiceTax.charges) ------------------------------------
 
 GROCERY = {"1": "grocery"}  # line 1 (5 x 2.10 = 10.50): basic groceries, zero-rated under GST/HST

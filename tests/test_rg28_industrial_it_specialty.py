@@ -87,6 +87,16 @@ def test_cdw_drop_ship_end_user_serials_and_a_tracking_number_per_package(night)
     assert ["TDS", "379260"] in inv  # 4 x 812.40 + 4 x 41.25 + 2 x 189.00
 
 
+def test_cdw_resale_exemption_bears_no_illinois_sales_tax(night):
+    """We collect Illinois sales tax on what we ship into the state ([[fulfilment.invoice.taxes]] ST 6.25 % for
+    IL), and CDW's drop ship goes to Chicago; but its PO states its exemption, TAX*2817-4402***********3 (TAX12 3:
+    exempt for resale, TAX01 its resale certificate): the 810 bills the goods alone. We used to drop the TAX segment
+    and add TXI*ST*237.04*6.25 (TDS 402964), which CDW short-pays."""
+    ws, _found, _states = night
+    inv = po_segments(segments(ws, "cdw", "810"), "PO77120045", "BIG")
+    assert [s for s in inv if s[0] == "TXI"] == [] and ["TDS", "379260"] in inv
+
+
 def test_boot_barn_pairs_and_one_invoice_per_po_and_location(night):
     """Boot Barn bills each PO and location on its own invoice (its DC, 900, and store 112 apart), each naming the
     location, the vendor style and the PO's terms; boots in pairs (PR) throughout."""

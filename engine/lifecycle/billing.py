@@ -817,6 +817,7 @@ _PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "i
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES,
                       "ship_to_name2",  # the ship-to's N2 (engine.invoice._party)
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
+                      "tax_sent",  # the PO's TAXes: an exemption from the profile's taxes (engine.invoice_taxes)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # line_ship_tos
