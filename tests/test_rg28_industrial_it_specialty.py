@@ -10,8 +10,10 @@ Nordstrom Rack / HauteLook (unlike rg7's Nordstrom full-line DC order: from Nord
 order pre-distributed by SDQ to the NRHL location 0881 that ships to the DC 0562, the pre-mark REF QC; its 856 names
 the DC as N1 ST and the location as N1 BY in the order loop); Motion Industries (a branch's stock order, roller chain
 by the foot, 2% 10th prox net 30: ITD 09 with ITD13, billed on the PO's terms); S.P. Richards (its DC's stock order,
-paper by the carton, folders by the box, pens by the dozen, PO4 packs, SPR's item numbers BP). One night takes them
-all: inspect, the 997s and 855s, then the 856s and 810s."""
+paper by the carton, folders by the box, pens by the dozen, PO4 packs, SPR's item numbers BP); Applied Industrial
+Technologies (a service center's drop ship to its customer's plant: BEG02 DS, the customer's PO REF CO, the plant
+with N2 attention, two N3 lines and the receiving PER; tape by the roll, gloves by the pair; freight collect). One
+night takes them all: inspect, the 997s and 855s, then the 856s and 810s."""
 
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ NIGHT = datetime(2026, 12, 2, 2)
 SHIP_DAY = datetime(2026, 12, 8, 15)
 
 POS = {"cdw": {"PO77120045": 3}, "bootbarn": {"7731200": 3, "7731201": 1}, "torrid": {"TD40551870": 4},
-       "nordrack": {"R8812045": 2}, "motion": {"4510078812": 3}, "sprichards": {"SPR0907741": 3}}
+       "nordrack": {"R8812045": 2}, "motion": {"4510078812": 3}, "sprichards": {"SPR0907741": 3},
+       "applied": {"3100884127": 3}}
 # CDW's N9/MSG instruction is kept by no document of ours (named); without a profile inspect cannot know Nordstrom
 # Rack's lines are split by store
 NOTED = {"NOTES_NOT_KEPT", "SDQ_NOT_APPLIED"}
@@ -164,6 +167,25 @@ def test_sp_richards_cartons_boxes_and_dozens(night):
     assert ["TDS", "402240"] in inv  # 80 x 38.90 + 40 x 11.60 + 60 x 7.44
 
 
+def test_applied_drop_ship_to_the_customers_plant_quotes_its_po(night):
+    """Applied's drop ship: the customer's PO (REF CO) on the 855, 856 and 810, the plant (N1 ST with its N2 and
+    both N3 lines) answered, shipped to and billed as sent, the receiving contact's PER on the 856, each package's
+    tracking number in its pack loop, rolls and pairs as ordered."""
+    ws, _found, _states = night
+    plant = [["N1", "ST", "GREAT LAKES STAMPING CO", "92", "C5508812"], ["N2", "ATTN MAINTENANCE STORES BLDG 2"],
+             ["N3", "7700 HUB PKWY", "DOCK 4"], ["N4", "VALLEY VIEW", "OH", "44125", "US"]]
+    ack = po_segments(segments(ws, "applied", "855"), "3100884127", "BAK")
+    asn = po_segments(segments(ws, "applied", "856"), "AP-SHP-01", "BSN")
+    inv = po_segments(segments(ws, "applied", "810"), "3100884127", "BIG")
+    for doc in (ack, asn, inv):
+        at = doc.index(plant[0])
+        assert doc[at:at + 4] == plant and ["REF", "CO", "4700021953"] in doc
+    assert asn[asn.index(plant[0]) + 4] == ["PER", "RE", "MIKE KOWALSKI", "TE", "2165550142"]
+    assert [s[2] for s in asn if s[:2] == ["REF", "CN"]] == ["612999880012045", "612999880012045", "612999880012053"]
+    assert [s[2:4] for s in asn if s[0] == "SN1"] == [["1", "EA"], ["12", "RL"], ["24", "PR"]]
+    assert ["TDS", "105380"] in inv  # 642.80 + 12 x 18.45 + 24 x 7.90
+
+
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
     ws, _found, _states = night
-    all_sent_accepted(ws, POS, tmp_path, maps, shipments=7, answers=7)
+    all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=8)
