@@ -189,3 +189,23 @@ def test_applied_drop_ship_to_the_customers_plant_quotes_its_po(night):
 def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night, maps, tmp_path):  # noqa: F811
     ws, _found, _states = night
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=8)
+
+
+@pytest.mark.xfail(strict=True, reason="a store-level PO's stores ship to their own DCs: NRHL's 0881 to DC 0562 and "
+                   "0873 to DC 0879 on one PO, but the 856's N1*ST is always the PO's heading ship-to; nothing maps a "
+                   "store (N1*BY) to its DC (a ship_tos.csv column, or the confirmation naming the DC, is missing)")
+def test_nordstrom_rack_two_locations_of_one_po_ship_to_their_own_dcs(tmp_path):
+    """Nordstrom's supplier site: NRHL POs carry two locations in their SDQ, each shipped to its own DC - 0881 with
+    N1*BY 0881 and N1*ST 0562, 0873 with N1*BY 0873 and N1*ST 0879 on the 856 - and its ASNs are refused without
+    the right DC at the shipment level (N104 with ST)."""
+    import shutil
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {})
+    for f in (FIXTURES / "nrhl" / "drops" / "nordrack").iterdir():
+        shutil.copy2(f, ws.drop_root / "nordrack" / "inbox" / f.name)
+    ws, _found, _states = shipped_night(ws, FIXTURES / "nrhl", NIGHT, SHIP_DAY)
+    first = po_segments(segments(ws, "nordrack", "856"), "NR-SHP-02", "BSN")
+    assert ["N1", "ST", "NORDSTROM RACK ECOM DC", "92", "0562"] in first and ["N1", "BY", "", "92", "0881"] in first
+    second = po_segments(segments(ws, "nordrack", "856"), "NR-SHP-03", "BSN")
+    assert ["N1", "BY", "", "92", "0873"] in second
+    assert [s[4] for s in second if s[:2] == ["N1", "ST"]] == ["0879"]
