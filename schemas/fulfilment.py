@@ -273,6 +273,8 @@ class PoAckSettings(_Model):
 
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA after BAK: the vendor number the
     # partner gave us (the 856's and 810's vendor_number are set apart: some partners give one per document)
+    currency: bool = False  # CUR*BY with the PO's CUR02 right after BAK (position 040), when the PO sent a CUR:
+    # Sherwin-Williams' 855 guide marks CUR mandatory
     order_refs: tuple[OrderRef, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
