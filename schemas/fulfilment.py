@@ -512,6 +512,11 @@ class InvoiceSettings(_Model):
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
     # heading (FOB*CC collect, PP prepaid); False: no FOB
     fob: bool = False
+    # CAD (the summary's carrier details, after TDS and its TXIs, before the SAC loop) of the shipment billed (an
+    # order billed whole: its last): CAD04 its carrier's SCAC (CAD05 the carrier as given when it is no 2-4 character
+    # code), CAD07 BM and CAD08 its bill of lading (when it has one of 30 characters at most): Family Dollar's 810
+    # guide asks for the bill of lading there on every invoice against a PO to its DCs; False: no CAD
+    carrier: bool = False
     # DTM*011 (the day the goods shipped) after the ITD; False where the 810 guide lists no DTM in its heading
     # (Henry Schein's 4010 810: BIG, NTE, the N1 loop, ITD, then IT1)
     ship_date: bool = True

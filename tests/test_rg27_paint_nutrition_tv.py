@@ -128,7 +128,7 @@ def test_hsn_drop_ship_to_the_consumer_and_the_warehouse_order(night):
 def test_family_dollar_dc_order_unlike_dollar_tree(night):
     """Family Dollar's DC order differs from Dollar Tree's (rg21): the DC by DUNS+4 (N1*ST*..*9) as sent, its vendor
     number as REF VR on the 810 (its 864 rejects an invoice without it), BIG07 DR, its own terms (ITD 08, 2 % 30
-    net 60) and FOB PP; the cases on a pallet (S-O-T-P-I)."""
+    net 60) and FOB PP, the carrier and bill of lading in CAD; the cases on a pallet (S-O-T-P-I)."""
     ws, _found, _states = night
     inv = po_segments(segments(ws, "familydollar", "810"), "3318842", "BIG")
     assert inv[0][7] == "DR"
@@ -136,6 +136,9 @@ def test_family_dollar_dc_order_unlike_dollar_tree(night):
     assert ["N1", "ST", "FAMILY DOLLAR DC MARKS", "9", "0244726310005"] in inv
     assert ["ITD", "08", "3", "2", "", "30", "", "60"] in inv and ["FOB", "PP"] in inv
     assert ["TDS", "182400"] in inv  # 40 x 12.60 + 25 x 52.80
+    # its 810 guide wants the bill of lading in CAD (CAD07/08) on an invoice against a PO to its DC: the carrier's
+    # SCAC and the BOL of the shipment billed ([fulfilment.invoice] carrier), after TDS; we used to send no CAD
+    assert inv[inv.index(["TDS", "182400"]) + 1] == ["CAD", "", "", "", "FDSR", "", "", "BM", "BOL-FD-3318842"]
     asn = po_segments(segments(ws, "familydollar", "856"), "FD-SHP-01", "BSN")
     assert [s[3] for s in asn if s[0] == "HL"] == ["S", "O", "T", "P", "I", "P", "I"]
     assert [s[2:4] for s in asn if s[0] == "SN1"] == [["40", "CA"], ["25", "CA"]]
@@ -173,3 +176,15 @@ def test_fixed_decimals_pads_only_what_it_may(value, written):
     text = f"PO1*1*{value}*EA*2.5**UP*614141800049~\nCTT*1*{value}~\n"
     padded = f"PO1*1*{written}*EA*2.5**UP*614141800049~\nCTT*1*{value}~\n"
     assert fixed_decimals(text, d, {"PO1": {2: (2, 15)}}) == padded
+
+
+@pytest.mark.parametrize(("carrier", "bol", "cad"), [
+    ("FDSR", "BOL-FD-3318842", ["CAD", "", "", "", "FDSR", "", "", "BM", "BOL-FD-3318842"]),
+    ("UPSN", "", ["CAD", "", "", "", "UPSN"]),  # no bill of lading: no CAD07/08
+    ("ACME FREIGHT LINES", "7731", ["CAD", "", "", "", "", "ACME FREIGHT LINES", "", "BM", "7731"]),  # no SCAC: CAD05
+    ("ODFL", "B" * 31, ["CAD", "", "", "", "ODFL"]),  # a BOL CAD08 cannot hold is never cut
+    ("", "BOL-1", None)])  # no carrier: no CAD (CAD04 or CAD05 is required)
+def test_cad_names_the_carrier_and_the_bill_of_lading(carrier, bol, cad):
+    from engine.invoice import cad_segment
+
+    assert cad_segment(carrier, bol) == cad
