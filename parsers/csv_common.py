@@ -691,6 +691,34 @@ def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None
     return parse_decimal(value, layout, places=places)
 
 
+def parse_price(text: str, layout: CsvLayout, symbol: str, *, places: int | None = MAX_PLACES
+                ) -> tuple[Decimal | None, str | None]:
+    """A price as `parse_money` reads it, and the ISO 4217 currency code written with it (three letters before or
+    after the amount, a blank between them or not: "12.50 USD", "USD 12.50", "$12.50 USD", "€ 1.049,00 EUR"; upper
+    case), None when it names none; with a code, its own symbol may stand beside the layout's ("$" for USD). The
+    caller checks the code against the order's currency: a price is never read in another currency unsaid."""
+    value = text.strip()
+    m = _CODED.match(value)
+    if m is not None:
+        code = (m["before"] or m["after"]).upper()
+        rest = m["rest_after"] if m["before"] else m["rest_before"]
+        got = parse_money(rest, layout, symbol, places=places)
+        own = _SYMBOLS.get(code, "")
+        if got is None and own and own != symbol:
+            got = parse_money(rest, layout, own, places=places)
+        if got is not None:
+            return got, code
+    return parse_money(value, layout, symbol, places=places), None
+
+
+# a currency code (three letters) before or after a price's amount; the amount itself holds no letter
+_CODED = re.compile(r"^(?:(?P<before>[A-Za-z]{3})\s*(?P<rest_after>[^A-Za-z\s][^A-Za-z]*)"
+                    r"|(?P<rest_before>[^A-Za-z]*[^A-Za-z\s])\s*(?P<after>[A-Za-z]{3}))$")
+# the symbol written with a code's amounts where it is not the layout's ("$12.50 USD" in a layout without one)
+_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "MXN": "$", "HKD": "$", "SGD": "$", "EUR": "\u20ac",
+            "GBP": "\u00a3", "JPY": "\u00a5", "CNY": "\u00a5"}
+
+
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
 # (French and other locales), a typographic apostrophe for an apostrophe (Swiss)
 _THOUSANDS_ALIKE = {" ": "\u00a0\u202f", "'": "\u2019"}

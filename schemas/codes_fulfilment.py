@@ -36,6 +36,12 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
        "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
        "(7.12345678901E+11): read back as its digits."),
+    _C("CSV_TOTALS_ROW_SKIPPED", "business", "warning", "",
+       "A row naming no line and no item is the export's totals row (a \"Total\" label, or no PO and its quantity and "
+       "amount the sums of the rows above): passed over, no order row."),
+    _C("CSV_PRICE_CURRENCY_MISMATCH", "business", "error", "",
+       "A price cell names a currency (\"12.50 USD\", \"EUR 1.049,00\") other than its order's (the row's currency "
+       "column, or the PO's earlier rows): the PO is refused, never priced in another currency unsaid."),
     _C("CSV_VALUE_GARBLED", "business", "error", "",
        "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
