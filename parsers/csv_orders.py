@@ -196,7 +196,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
-            totals.add(rows, fields)
+            totals.add(rows, fields, value)
             state = pos.get(po)
             if state is None:
                 state = pos[po] = _Po(len(pos), number)
