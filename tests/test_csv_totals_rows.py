@@ -78,3 +78,36 @@ def test_a_line_of_a_po_named_total_with_its_item_is_read_as_a_line():
 def test_the_layouts_own_total_labels_still_pass_the_row_over_without_a_word():
     got = _read(HEAD + ROWS + "Summe,,18,,48.00,\r\n", total_labels=("Summe",))
     assert got.findings == [] and got.lines.num_rows == 3
+
+
+def _source(partner: str, **change):
+    from schemas.profile import load_profile
+    from tests.support import REPO
+
+    root = REPO / "tests" / "fixtures" / "csvsweep" / "sources"
+    profile = load_profile(root / "partners" / f"{partner}.toml")
+    data = next((root / "drops" / partner).iterdir()).read_bytes()
+    return data, profile.fulfilment.csv_orders.model_copy(update=change)
+
+
+def test_shopifys_export_with_a_label_less_totals_row_reads_its_orders_and_passes_the_row_over():
+    """The Shopify B2B export of the CSV sources (tests/test_csv_sources.py), a totals row added as a spreadsheet's
+    SUM row writes it: the line quantities (50 + 50 + 80) and the shipping and taxes columns summed, nothing else."""
+    from parsers.csv_orders import read_csv_orders
+
+    data, layout = _source("shopifyb2b")
+    total = ",".join(["", "", "", "", "", "", "", "0.00", "0.00", "", "", "180"] + [""] * 16)
+    got = read_csv_orders(data + total.encode() + b"\n", layout, partner="shopifyb2b", file="orders_export_1.csv")
+    plain = read_csv_orders(data, layout, partner="shopifyb2b", file="orders_export_1.csv")
+    assert [(f.code, f.severity) for f in got.findings] == [("CSV_TOTALS_ROW_SKIPPED", "warning")]
+    assert got.orders.equals(plain.orders) and got.lines.equals(plain.lines) and got.refused == []
+
+
+def test_netsuites_total_row_is_passed_over_without_its_layout_naming_the_label():
+    from parsers.csv_orders import read_csv_orders
+
+    data, layout = _source("netsuite", total_labels=())
+    got = read_csv_orders(data, layout, partner="netsuite", file="SalesOrderSearchResults.csv")
+    named = read_csv_orders(data, _source("netsuite")[1], partner="netsuite", file="SalesOrderSearchResults.csv")
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_TOTALS_ROW_SKIPPED", named.lines.num_rows + 2)]
+    assert got.orders.equals(named.orders) and got.lines.equals(named.lines) and named.findings == []
