@@ -364,13 +364,18 @@ def _refuse_overbilling(number: str, lines: Sequence[tuple[str, Decimal, Decimal
 
 
 def itd_segment(terms: Terms) -> list[object]:
-    """ITD01-ITD15 of ``terms`` (trailing empties dropped)."""
-    seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(terms.discount_percent),
-                         ymd(terms.discount_due_date) if terms.discount_due_date else "",
-                         "" if terms.discount_days is None else str(terms.discount_days),
+    """ITD01-ITD15 of ``terms`` (trailing empties dropped). Terms without a discount (net only: no percent, or 0 %,
+    and no discount amount, as an agreement "0 % 0 days net 30" or a PO's ITD*01*3*0**0**30 states them) carry
+    no discount: ITD03 (percent), ITD04 (its due date), ITD05 (its days) and ITD08 are left out, never written 0."""
+    percent = terms.discount_percent if terms.discount_percent else None  # 0 %: no discount
+    amount = terms.discount_amount if terms.discount_amount else None
+    discounted = percent is not None or amount is not None
+    seg: list[object] = ["ITD", terms.type, terms.basis_date, x12_decimal(percent),
+                         ymd(terms.discount_due_date) if terms.discount_due_date and discounted else "",
+                         "" if terms.discount_days is None or not discounted else str(terms.discount_days),
                          ymd(terms.net_due_date) if terms.net_due_date else "",
                          "" if terms.net_days is None else str(terms.net_days),
-                         x12_implied(terms.discount_amount) if terms.discount_amount is not None else "",
+                         x12_implied(amount) if amount is not None else "",
                          ymd(terms.deferred_due_date) if terms.deferred_due_date else "",
                          x12_implied(terms.deferred_amount) if terms.deferred_amount is not None else "",
                          x12_decimal(terms.percent_payable), terms.description,

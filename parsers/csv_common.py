@@ -691,6 +691,34 @@ def parse_money(text: str, layout: CsvLayout, symbol: str, *, places: int | None
     return parse_decimal(value, layout, places=places)
 
 
+def parse_price(text: str, layout: CsvLayout, symbol: str, *, places: int | None = MAX_PLACES
+                ) -> tuple[Decimal | None, str | None]:
+    """A price as `parse_money` reads it, and the ISO 4217 currency code written with it (three letters before or
+    after the amount, a blank between them or not: "12.50 USD", "USD 12.50", "$12.50 USD", "€ 1.049,00 EUR"; upper
+    case), None when it names none; with a code, its own symbol may stand beside the layout's ("$" for USD). The
+    caller checks the code against the order's currency: a price is never read in another currency unsaid."""
+    value = text.strip()
+    m = _CODED.match(value)
+    if m is not None:
+        code = (m["before"] or m["after"]).upper()
+        rest = m["rest_after"] if m["before"] else m["rest_before"]
+        got = parse_money(rest, layout, symbol, places=places)
+        own = _SYMBOLS.get(code, "")
+        if got is None and own and own != symbol:
+            got = parse_money(rest, layout, own, places=places)
+        if got is not None:
+            return got, code
+    return parse_money(value, layout, symbol, places=places), None
+
+
+# a currency code (three letters) before or after a price's amount; the amount itself holds no letter
+_CODED = re.compile(r"^(?:(?P<before>[A-Za-z]{3})\s*(?P<rest_after>[^A-Za-z\s][^A-Za-z]*)"
+                    r"|(?P<rest_before>[^A-Za-z]*[^A-Za-z\s])\s*(?P<after>[A-Za-z]{3}))$")
+# the symbol written with a code's amounts where it is not the layout's ("$12.50 USD" in a layout without one)
+_SYMBOLS = {"USD": "$", "CAD": "$", "AUD": "$", "NZD": "$", "MXN": "$", "HKD": "$", "SGD": "$", "EUR": "\u20ac",
+            "GBP": "\u00a3", "JPY": "\u00a5", "CNY": "\u00a5"}
+
+
 # the same separator as a spreadsheet may write it: a no-break or narrow no-break space for a space
 # (French and other locales), a typographic apostrophe for an apostrophe (Swiss)
 _THOUSANDS_ALIKE = {" ": "\u00a0\u202f", "'": "\u2019"}
@@ -716,12 +744,18 @@ _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+$")
 def parse_date(text: str, layout: CsvLayout) -> date | None:
     """A date in the layout's format; a time of day after it (a spreadsheet's or database's date-time
     export: "2026-11-27T00:00:00", "11/27/2026 0:00", "27.11.2026 12:00:00 AM", Shopify's
-    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset or zone ("+01", "EST", "CEST"): the
-    date is as written."""
+    "2026-11-27 10:30:15 -0500") is allowed and ignored, with its UTC offset or zone ("+01", "EST", "CEST",
+    "Z", "+0000 UTC", "[Europe/Paris]"), and so is a zone right after a date ("2026-11-27Z", "2026-11-27-05:00").
+
+    The date is as written, in whatever zone: never moved into another (profiles name no time zone, and the
+    850's DTM03/DTM04 time and zone are not read either). A date-only field (PO date, ship and cancel dates) that an
+    order platform stores as midnight UTC ("2026-11-27T00:00:00.000Z", NuORDER's) is the 27th as meant; moved into a
+    buyer's zone west of Greenwich it would be the 26th. A date-time written in UTC for a late evening elsewhere
+    ("2026-11-28T03:00:00Z" for 22:00 on the 27th in New York) is the 28th, as the sender wrote it."""
     value = text.strip()
     got = _parsed(value, layout.date_format, True)
     if got is None:
-        m = _TIME_AFTER.search(value)
+        m = _TIME_AFTER.search(value) or _ZONE_AFTER.search(value)
         if m is not None and m.start():
             got = _parsed(value[:m.start()], layout.date_format, True)
     if got is None and getattr(layout, "excel_serial_dates", False):
@@ -773,9 +807,14 @@ def _serial(text: str) -> date | None:
 
 
 _TIME_AFTER = re.compile(r"(?:T|\s+)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?[A-Z]{1,4}T\)?)?$")
+                         r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})|[+-]\d{2})?(?:\s*\(?(?:[A-Z]{1,4}T|UTC|GMT)\)?)?"
+                         r"(?:\[[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*\])?$")
 # (the zone after the time: an offset, "+01" right after it as PostgreSQL writes one; and/or its abbreviation,
-# "EST", "CEST", "(PST)", as order platforms' exports write one)
+# "EST", "CEST", "(PST)", as order platforms' exports write one, "+0000 UTC" as Go's; and/or its region in brackets,
+# "[Europe/Paris]", as Java's ZonedDateTime writes one)
+# a zone right after a date, no time: ISO 8601's and XML Schema's date with its offset ("2026-12-04Z",
+# "2026-12-04-05:00"); an abbreviation alone ("2026-12-04 EST") stays no date
+_ZONE_AFTER = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:\d{2})$")
 
 
 def parse_time(text: str, layout: CsvLayout) -> time | None:

@@ -42,11 +42,13 @@ from parsers.csv_common import (
     numbered_columns,
     parse_date,
     parse_decimal,
-    parse_money,
+    parse_price,
     row_batches,
     scientific,
     second_item,
 )
+from parsers.csv_totals import LABELS as TOTALS_LABELS
+from parsers.csv_totals import Totals
 from schemas import countries
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
@@ -155,10 +157,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         return po
 
     rows.malformed = _malformed
-    reading = _Reading(tuple((name, *limit) for name, limit in (id_limits or {}).items()))
+    reading = _Reading(mapping, tuple((name, *limit) for name, limit in (id_limits or {}).items()))
     above: str | None = None  # the PO of the last row that named one (mapping.grouped)
     batches: list[pa.Table] = []  # the lines of good rows so far (a PO found bad later is filtered out)
     wide = _Wide(mapping)
+    totals = Totals(reading.number_of)  # the sums a label-less totals row is told by
     columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
                for f in _FIELDS}
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
@@ -175,6 +178,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             break  # items side by side read as one per row: a finding, nothing read
         for number, fields in (wide.items(rows, batch) if wide.templates else batch):
             po = rows.cell(fields, "po_number")
+            if not wide.templates and (not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and \
+                    (why := totals.reason(rows, fields, po)) is not None:
+                rows.where = None
+                rows.note(finding("CSV_TOTALS_ROW_SKIPPED", f"Row {number} is the export's totals row ({why}): "
+                                  "passed over, no order row (the layout's total_labels pass it over without a word).",
+                                  file=rows.file, row=number))
+                continue
             if not po and mapping.grouped and above is not None:  # a later row of the PO above
                 po = fields[rows.columns["po_number"]] = above
             if po and mapping.grouped and (not runs or runs[-1][1] != po):
@@ -186,10 +196,13 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
+            totals.add(rows, fields, value)
             state = pos.get(po)
             if state is None:
                 state = pos[po] = _Po(len(pos), number)
             if value is None:
+                state.bad = True
+            if value is not None and state.head is not None and _other_currency(rows, po, state, number, fields, value):
                 state.bad = True
             if state.bad:
                 _refuse(number, po, fields)
@@ -507,24 +520,38 @@ class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
-    __slots__ = ("positions", "numbers", "prices", "limits")
+    __slots__ = ("positions", "numbers", "prices", "limits", "mapping")
 
-    def __init__(self, limits: tuple[tuple[str, int, str], ...] = ()) -> None:
+    def __init__(self, mapping: CsvOrderMapping, limits: tuple[tuple[str, int, str], ...] = ()) -> None:
+        self.mapping = mapping
         self.limits = limits  # (column, most characters, X12 element name) of the ids written to X12
         self.positions: list[tuple[str, int | None]] | None = None
         self.numbers: dict[str, Decimal | None] = {}
-        self.prices: dict[str, Decimal | None] = {}  # read with the layout's currency symbol
+        self.prices: dict[str, tuple[Decimal | None, str | None]] = {}  # read with the layout's currency symbol
+
+    def number_of(self, text: str, money: bool) -> Decimal | None:
+        """``number`` with the file's layout (set once the reading starts)."""
+        return self.number(text, self.mapping, money)
 
     def number(self, text: str, m: CsvOrderMapping, money: bool = False) -> Decimal | None:
-        numbers = self.prices if money else self.numbers
-        if text in numbers:
-            return numbers[text]
+        if money:
+            return self.price(text, m)[0]
+        if text in self.numbers:
+            return self.numbers[text]
         # any number of decimals: one past 4 is kept as sent beside its 4-decimal reading (_row), as the 850's
-        value = (parse_money(text, m, m.currency_symbol, places=None) if money
-                 else parse_decimal(text, m, places=None))
-        if len(numbers) < 100_000:
-            numbers[text] = value
+        value = parse_decimal(text, m, places=None)
+        if len(self.numbers) < 100_000:
+            self.numbers[text] = value
         return value
+
+    def price(self, text: str, m: CsvOrderMapping) -> tuple[Decimal | None, str | None]:
+        """A price cell's number and the currency code written with it (csv_common.parse_price)."""
+        if text in self.prices:
+            return self.prices[text]
+        got = parse_price(text, m, m.currency_symbol, places=None)
+        if len(self.prices) < 100_000:
+            self.prices[text] = got
+        return got
 
 
 def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
@@ -546,10 +573,14 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             ok = False
     if m.quantity_with_unit and out["quantity"] is not None:
         ok = _unit_in_quantity(rows, number, out, m) and ok
+    out["price_currency"] = None  # the currency code the price cell names ("12.50 USD")
     for name, sent in (("quantity", "quantity_sent"), ("unit_price", "price_sent")):
         out[sent] = None
         if out[name] is not None:
-            value = reading.number(out[name], m, name == "unit_price")
+            if name == "unit_price":
+                value, out["price_currency"] = reading.price(out[name], m)
+            else:
+                value = reading.number(out[name], m)
             if value is None:
                 rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number.", number, name, out[name])
                 ok = False
@@ -623,6 +654,16 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     out["unit"] = unit_code(out["unit"], m)
     if out["currency"]:
         out["currency"] = out["currency"].upper()
+    code = out["price_currency"]
+    if code is not None and out["currency"] is not None and code != out["currency"]:
+        sent = rows.cell(fields, "unit_price")
+        rows.problem("CSV_PRICE_CURRENCY_MISMATCH", f"{rows.header_names.get('unit_price', 'unit_price')!r} {sent!r} "
+                     f"is in {code}, the row's {rows.header_names.get('currency', 'currency')!r} says "
+                     f"{out['currency']}: the price is never read in another currency than its order's, and the PO "
+                     "is refused.", number, "unit_price", sent)
+        ok = False
+    elif code is not None:
+        out["currency"] = code  # the order's currency, as the price names it (the rules check it: CURRENCY_MISMATCH)
     return out if ok else None
 
 
@@ -694,6 +735,19 @@ def _inconsistent(rows: CsvRows, po: str, state: _Po, number: int, v: dict) -> l
             if strictest is not None and strictest(v[name], head[name]) != head[name]:
                 head[name], state.rows[name] = v[name], number
     return out
+
+
+def _other_currency(rows: CsvRows, po: str, state: _Po, number: int, fields: list[str], v: dict) -> bool:
+    """True (with its finding, CSV_PRICE_CURRENCY_MISMATCH) when a later row's price names another currency than
+    its PO's (its earlier rows' currency column or prices): never read as the PO's currency unsaid."""
+    code, theirs = v["price_currency"], state.head["currency"]
+    if code is None or theirs is None or code == theirs:
+        return False
+    sent = rows.cell(fields, "unit_price")
+    rows.problem("CSV_PRICE_CURRENCY_MISMATCH", f"{rows.header_names.get('unit_price', 'unit_price')!r} {sent!r} is "
+                 f"in {code}, PO {po} in {theirs} (row {state.rows['currency']}): the price is never read in another "
+                 "currency than its order's, and the PO is refused.", number, "unit_price", sent)
+    return True
 
 
 def _table(rows: list[dict], schema: pa.Schema) -> pa.Table:

@@ -80,7 +80,9 @@ def echoes_too_long(orders, profile) -> list[Finding]:
             out.append(finding_at_row(
                 "VALUE_TOO_LONG_TO_ECHO",
                 f"{what} {value!r} has {len(value)} characters; our {kinds} in {profile.x12.version} (the "
-                f"profile's version) hold {most} in {element}: the 855 leaves a reference out, an 856 or 810 "
-                "echoing it is held. Check the profile's [x12] version against the version the partner sends.",
+                f"profile's version) hold {most} in {element}: "
+                + ("no 855 is sent for it (ACK_NOT_SENT), an 856 or 810 is held" if column == "po_number" else
+                   "the 855 leaves a reference out, an 856 or 810 echoing it is held")
+                + ". Check the profile's [x12] version against the version the partner sends.",
                 row, seg=seg, element=element, value=value, position=False))
     return out

@@ -36,6 +36,12 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_SCIENTIFIC_RESTORED", "business", "warning", "",
        "A UPC or GTIN a spreadsheet wrote in scientific notation with every digit in its mantissa "
        "(7.12345678901E+11): read back as its digits."),
+    _C("CSV_TOTALS_ROW_SKIPPED", "business", "warning", "",
+       "A row naming no line and no item is the export's totals row (a \"Total\" label, or no PO and its quantity and "
+       "amount the sums of the rows above): passed over, no order row."),
+    _C("CSV_PRICE_CURRENCY_MISMATCH", "business", "error", "",
+       "A price cell names a currency (\"12.50 USD\", \"EUR 1.049,00\") other than its order's (the row's currency "
+       "column, or the PO's earlier rows): the PO is refused, never priced in another currency unsaid."),
     _C("CSV_VALUE_GARBLED", "business", "error", "",
        "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
@@ -162,6 +168,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A value of the PO our 855 echoes (a REF02 the partner's 855 carries) is longer than its element in the "
        "partner's version (004010 REF02 30; a 005010 PO's may have 50): left out of the 855, which still answers "
        "every line."),
+    _C("ACK_NOT_SENT", "business", "error", "",
+       "The PO cannot be acknowledged by 855: its PO number is longer than BAK03 holds in the partner's version (22 in "
+       "004010 and 005010; an 850 of a version whose lengths are not checked may send one), or its release than "
+       "BAK05 (30). No 855 is sent (never cut, never invalid); the order is decided and allocated as any."),
     _C("VALUE_TOO_LONG_TO_ECHO", "business", "warning", "",
        "A PO's value our X12 answers echo (its PO number, a reference the 855/856/810 carry back) is longer than its "
        "element in the partner's profile version (a 005010 PO's REF*DP of 40 for a 004010 profile: REF02 1/30); "

@@ -225,8 +225,11 @@ def test_a_totals_row_named_in_the_layout_is_no_order():
     got, findings = _read(text, total_labels=["Total", "summe"])
     assert findings == [] and got.orders["po_number"].to_pylist() == ["A1"] and got.lines.num_rows == 2
     got, findings = _read(text)
-    assert sorted(got.orders["po_number"].to_pylist()) == ["A1", "TOTAL"]  # without the labels: an order, and
-    assert [(code, row) for code, row, *_ in findings] == [("CSV_VALUE_MISSING", 5), ("CSV_DATE_INVALID", 5)]
+    # without the labels: "TOTAL" with no item is still taken for the totals row (parsers.csv_totals; it used to be an
+    # order "TOTAL" of 15), with a warning; "Summe" is no label csv_totals knows, and its row is no order row
+    assert got.orders["po_number"].to_pylist() == ["A1"]
+    assert [(code, row) for code, row, *_ in findings] == [("CSV_TOTALS_ROW_SKIPPED", 4), ("CSV_VALUE_MISSING", 5),
+                                                           ("CSV_DATE_INVALID", 5)]
     with pytest.raises(ValueError, match="blank"):
         CsvOrderMapping(total_labels=[" "])
 

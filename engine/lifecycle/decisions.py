@@ -216,6 +216,7 @@ class _Batch:
         self._packs = packs = _per_each_packs(rows, decided)  # before the 855's bases: the buyer's
         rows = _stated_bases(rows, decided, statuses, packs)
         self._left_out: list[FindingRecord] = []  # echoed values the partner's version cannot hold (refs_too_long)
+        self._unsent: dict[int, str] = {}  # answering orders whose 855 cannot be written (bak_unfit): why
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -415,6 +416,16 @@ class _Batch:
         documents: list[tuple[int, PlannedDocument]] = []
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
+            releases = ctx.head_columns["release_number"]
+            unfit = {i: why for i in picked if (why := bak_unfit(
+                answering[i].po_number, releases[ctx.head_at[(partner, answering[i].po_number)]], profile))}
+            if unfit:  # an 855 whose BAK03/BAK05 cannot hold the PO's ids: none is sent (never cut, never invalid)
+                self._unsent.update({i: why for i, (_element, why) in unfit.items()})
+                self._left_out += _at_po([_not_sent(profile, answering[i].po_number, why) for i, why in unfit.items()],
+                                         ctx, partner)
+                picked = [i for i in picked if i not in unfit]
+                if not picked:
+                    continue
             sub_rows, sub_statuses, sub_spans = _subset(rows, statuses, spans, picked)
             # a line taken in by weight (480 LB as 10 cases) is answered in the weight the buyer sent
             sub_rows, sub_statuses = as_sent_by_weight(sub_rows, sub_statuses)
@@ -521,7 +532,8 @@ class _Batch:
         if not rejected and mine:
             steps.append((EventKind.ALLOCATED, "system", f"{mine[0]} units allocated, {mine[1]} backordered, "
                                                          f"{mine[2]} not placeable on {mine[3]} line(s)", ""))
-        note = "; ".join(f"{kind} {bak}" for kind, bak in said) or "nothing sent (the profile receives no answer)"
+        note = "; ".join(f"{kind} {bak}" for kind, bak in said) or (
+            f"no 855 sent: {self._unsent[i]}" if i in self._unsent else "nothing sent (the profile receives no answer)")
         if d.reasons:
             note += f"; {d.reasons[0]}"
         final_event = self._after_shipment(key, record, objects[i]) if shipped else \
@@ -603,8 +615,9 @@ class _Batch:
                     raise TransitionRefused(record if middle == record.state else record.evolve(state=middle), final)
                 moved[way] = (middle, to)
         ways = [moved[(r.state, bool(m), f)] for r, m, f in zip(records, mine, finals, strict=True)]
-        notes = [(f"855 {kind}" if kind is not None else "nothing sent (the profile receives no answer)")
-                 + (f"; {d.reasons[0]}" if d.reasons else "") for d, kind in zip(ds, said, strict=True)]
+        notes = [(f"855 {kind}" if kind is not None else f"no 855 sent: {self._unsent[i]}" if i in self._unsent
+                  else "nothing sent (the profile receives no answer)")
+                 + (f"; {d.reasons[0]}" if d.reasons else "") for d, kind, i in zip(ds, said, idx, strict=True)]
         n, text = len(ds), pa.string()
         orders = pa.table({
             "partner": [d.partner for d in ds], "po_number": [d.po_number for d in ds],
@@ -1078,6 +1091,40 @@ def line_refs_too_long(rows: pa.Table, spans: list[tuple[int, int]], heads: list
         listed[r] = kept
     at = rows.column_names.index("line_refs")
     return rows.set_column(at, rows.field(at), pa.array(listed, refs.type)), out
+
+
+def bak_unfit(key: str, release: str | None, profile: PartnerProfile) -> tuple[str, str] | None:
+    """The BAK element that cannot hold the order's id and why no 855 can acknowledge the order keyed ``key`` in the
+    partner's version (None when one can): its PO number
+    longer than BAK03 holds (324: 22 in 004010 and 005010), or its release than BAK05 (328: 30). An 850 of a version
+    whose lengths we do not check (x12.other_versions "common": an 004030 group) may send one; BAK03 is mandatory
+    and an id cut names another PO, so the 855 would be refused by the partner's translator whatever we wrote."""
+    from schemas.order_keys import x12_po
+    from schemas.x12dict import dictionary
+
+    version = profile.x12.version if profile.x12 is not None else "004010"
+    d = dictionary(version)
+    if d is None:
+        return None
+    for value, ref, element, what in ((x12_po(key), "324", "BAK03", "PO number"),
+                                      (release or "", "328", "BAK05", "release number")):
+        most = d.elements[ref].max
+        if len(value) > most:
+            return element, (f"its {what} {value!r} has {len(value)} characters and {element} holds {most} in "
+                             f"{version}, the version of {profile.id}'s 855")
+    return None
+
+
+def _not_sent(profile: PartnerProfile, po_number: str, unfit: tuple[str, str]) -> FindingRecord:
+    from schemas.findings import finding
+
+    element, why = unfit
+    return FindingRecord(finding(
+        "ACK_NOT_SENT",
+        f"The PO cannot be acknowledged by 855: {why}. No 855 is sent (an id is never cut: cut, it names another PO; "
+        "sent whole, the partner's translator refuses the 855); the order is decided and allocated as any.",
+        seg="BAK", element=element), profile.id, po_number, "no 855 sent",
+        "decide")
 
 
 def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerProfile) -> list[FindingRecord]:
