@@ -10,6 +10,11 @@ them with engine.envelope). Structures (HL03 levels, parent first):
          trees: labels at the pallet and carton, at the pallet only, at the carton only)
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
+  STOI   consolidated pallets: S > T (pallet, MAN*GM) > O (each PO on it) > I, the tare above the orders it holds
+         (BSN05 0003 Shipment, Packaging, Order, Item); a pallet of cartons T > O > P > I; an order's cartons off
+         any pallet in an O loop of their own under the S (O > P > I). One 856 names one ship-to (N1*ST), so a
+         pallet's orders are the one ship-to's (engine.lifecycle.shipping holds a pallet of several)
+  STOPI  S-T-O-I with every item in a carton: S > T > O > P > I (a pallet shipped whole is refused)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4 (ST in each O loop instead: AsnSettings.ship_to_level); O: PRF, TD1 (its
 cartons: AsnSettings.order_td1), REF IA (our vendor number, when the profile sets one), REF DP/PD/MR
@@ -29,7 +34,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -45,7 +50,7 @@ from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
-from schemas.fulfilment import BSN05, AsnSettings, HlStructure
+from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
 from schemas.orders import ORDER_REFS
@@ -60,6 +65,8 @@ PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "SOTI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("T", "P")},
     "SOI": {"O": ("S",), "I": ("O",)},
     "SOIP": {"O": ("S",), "I": ("O",), "P": ("I",)},
+    "STOI": {"T": ("S",), "O": ("T", "S"), "P": ("O",), "I": ("O", "P")},
+    "STOPI": {"T": ("S",), "O": ("T", "S"), "P": ("O",), "I": ("P",)},
 }
 
 
@@ -81,26 +88,14 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     written: set[str] = set()  # MAN02 values, each from an SSCC validated as it was written
     n = 1  # HL segments written
     total = Decimal(0)  # CTT02: SN102 summed
-    for order in shipment.orders:
+    if structure in TARE_FIRST:  # the pallets under the S, the orders under them
+        n, total = _tares_first(body, s, shipment, asn, item, written, sscc_with_ai)
+    for order in () if structure in TARE_FIRST else shipment.orders:
         n += 1
         s[4] = "1"
         o: list[object] = ["HL", str(n), "1", "O", "0"]
         add(o)
-        add(["PRF", x12_po(order.po_number), order.release_number, "",
-             _ccyymmdd(order.po_date) if order.po_date else ""])
-        if asn.order_td1:
-            body += order_td1_segments(order)
-        if asn.vendor_number:
-            add(["REF", "IA", asn.vendor_number])
-        body += ref_segments(order.refs, asn.order_refs)
-        if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
-            body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
-        mark = order.mark_for if asn.mark_for != "none" else None
-        boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
-        if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
-            add(mark_for_segment(mark))
-        elif mark is not None:
-            boxed = [mark_for_segment(mark)]
+        boxed = _order_head(body, order, shipment, asn, in_order=structure == "SOI")  # S-O-I has no cartons
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -150,6 +145,78 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
               bsn05=bsn05, ctt_hash=asn.ctt_hash, ssccs_checked=written, case_at_pack=asn.case_at_pack)
     return body
+
+
+def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSettings, *,
+                in_order: bool) -> list[list[object]]:
+    """An order loop's segments after its HL (PRF, TD1, REF IA/DP/PD/MR, the ship-to when the profile puts it
+    there, the mark-for's N1 when it is written in the order loop or ``in_order``), added to ``body``; returned,
+    the segments each of its carton and pallet loops carries after its MAN (the mark-for, asn.mark_for "pack")."""
+    add = body.append
+    add(["PRF", x12_po(order.po_number), order.release_number, "",
+         _ccyymmdd(order.po_date) if order.po_date else ""])
+    if asn.order_td1:
+        body += order_td1_segments(order)
+    if asn.vendor_number:
+        add(["REF", "IA", asn.vendor_number])
+    body += ref_segments(order.refs, asn.order_refs)
+    if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
+        body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
+    mark = order.mark_for if asn.mark_for != "none" else None
+    if mark is not None and (asn.mark_for == "order" or in_order):
+        add(mark_for_segment(mark))
+    elif mark is not None:
+        return [mark_for_segment(mark)]
+    return []
+
+
+def _tares_first(body: list, s: list[object], shipment: Shipment, asn: AsnSettings, item: ItemWriter,
+                 written: set[str], with_ai: bool) -> tuple[int, Decimal]:
+    """The HL loops of an S-T-O-I / S-T-O-P-I 856 after its S (``s``): each pallet once (its SSCC; in the order the
+    shipment's orders first name it: an order's Tare is its part of the pallet) under the S, an O loop under it for
+    each order it holds, with the order's cartons on it (P > I) and, S-T-O-I, its items on the pallet itself; then
+    each order's cartons off any pallet in an O loop under the S. The last HL number and SN102 summed."""
+    structure = asn.structure
+    pallets: dict[str, list[tuple[ShippedOrder, Tare]]] = {}
+    for order in shipment.orders:
+        if order.loose_items:
+            raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
+                                structure=structure, shipment=shipment.shipment_id, po=order.po_number)
+        for tare in order.tares:
+            if tare.items and structure != "STOI":
+                raise DocumentError("a pallet shipped whole (items under each order on the pallet) is S-T-O-I",
+                                    structure=structure, shipment=shipment.shipment_id, po=order.po_number)
+            pallets.setdefault(tare.sscc, []).append((order, tare))
+    add = body.append
+    n, total = 1, Decimal(0)
+    for sscc, held in pallets.items():
+        n += 1
+        s[4] = "1"
+        t: list[object] = ["HL", str(n), "1", "T", "0"]
+        add(t)
+        add(["MAN", "GM", _man02(sscc, with_ai, written)])
+        for order, tare in held:
+            n += 1
+            t[4] = "1"
+            o: list[object] = ["HL", str(n), t[1], "O", "0"]
+            add(o)
+            part = replace(order, tares=(tare,), packs=())  # the order as far as it is on this pallet (its TD1)
+            boxed = _order_head(body, part, shipment, asn, in_order=not tare.packs)  # no carton: its N1 here
+            n, total = _packs(body, n, o, tare.packs, item, written, with_ai, total, boxed, asn)
+            for line in tare.items:  # the order's items on the pallet itself, no carton level
+                n += 1
+                o[4] = "1"
+                add(["HL", str(n), o[1], "I", "0"])
+                body += item(line)
+                total += line.quantity
+    for order in shipment.orders:
+        if order.packs:  # its cartons off any pallet: an order loop under the S
+            n += 1
+            o = ["HL", str(n), "1", "O", "0"]
+            add(o)
+            boxed = _order_head(body, replace(order, tares=()), shipment, asn, in_order=False)
+            n, total = _packs(body, n, o, order.packs, item, written, with_ai, total, boxed, asn)
+    return n, total
 
 
 def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
@@ -255,13 +322,18 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
     packs = shipment.all_packs()
     weight = shipment.gross_weight
     unit = shipment.weight_unit
-    boxes: tuple[Pack | Tare, ...] = packs + tuple(t for o in shipment.orders for t in o.tares if t.items)  # (S-O-T-I)
+    pallets: dict[str, list[Tare]] = {}  # SSCC -> the pallet's part on each order it holds (S-T-O-I: several)
+    for order in shipment.orders:
+        for tare in order.tares:
+            pallets.setdefault(tare.sscc, []).append(tare)
+    whole = [next((t for t in parts if t.weight is not None), parts[0]) for parts in pallets.values()
+             if any(t.items for t in parts)]  # a pallet shipped whole weighed once (the first part weighed)
+    boxes: tuple[Pack | Tare, ...] = packs + tuple(whole)  # (S-O-T-I, S-T-O-I)
     if weight is None and boxes and all(p.weight is not None for p in boxes):
         units = {p.weight_unit for p in boxes}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in boxes), Decimal(0)), units.pop()
-    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders)
-                      or shipment.pallets_given or 0, weight=weight,
+    segs = s_segments(asn, cartons=len(packs), pallets=len(pallets) or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number,
