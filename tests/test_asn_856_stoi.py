@@ -174,3 +174,100 @@ def test_pyx12_with_our_maps_accepts_stoi(partner, tmp_path_factory):
         body = build_856(shipment, AsnSettings(structure=structure), created=NOW)
         ok, ack = pyx12_accepts(wrap_for(PROFILES[partner], "SH", "856", [body]).decode(), maps)
         assert ok, ack
+
+
+# --- through the shipping flow (flows.shipments.ship_warehouse on the demo's night-1 store) ----------------------
+
+STOI = ("acme", 'structure = "SOPI"', 'structure = "STOI"')
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Night 1 of the demo for ACME, plus ACME-7001 for its store 0001 (not its DC01: another ship-to)."""
+    import shutil
+
+    from tests.support import REPO, make_workspace, run_stages, x12_850
+    from tests.test_shipment_findings_flow import NIGHT1
+
+    ws = make_workspace(tmp_path_factory.mktemp("stoi") / "ws", partners=("acme",))
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    (ws.drop_root / "acme" / "inbox" / "acme-po-7001.x12").write_bytes(x12_850(
+        ["BEG*00*SA*ACME-7001**20261126", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*Acme Store 1*92*0001",
+         "PO1*1*4*EA*19.70*PE*UP*614141100101", "CTT*1"], isa13=778))
+    run_stages(ws, NIGHT1)
+    return ws.root
+
+
+def _shipped(template, tmp_path, rows, edit=STOI):
+    from tests.test_shipment_findings_flow import HEAD, ship
+
+    return ship(template, tmp_path, "east", "e.csv", (HEAD + rows).encode(), profile_edit=edit)
+
+
+def _two_pos(**box):
+    from tests.test_shipment_findings_flow import row
+
+    return row(**box) + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002", **box)
+
+
+def test_a_csv_pallet_of_two_pos_without_cartons_is_one_tare_above_both_orders(template, tmp_path):
+    from tests.test_945_shapes import body_of, codes, segments
+
+    ws, state, res = _shipped(template, tmp_path, _two_pos(Carton_ID="", Pallet_ID="PAL-1"))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert segments(text, "BSN")[0][5] == "0003"
+    assert [h[1:4] for h in segments(text, "HL")] == [["1", "", "S"], ["2", "1", "T"], ["3", "2", "O"],
+                                                      ["4", "3", "I"], ["5", "2", "O"], ["6", "5", "I"]]
+    (man,) = segments(text, "MAN")  # the pallet's one label, numbered from our pallet sequence
+    assert man[2][2:9] == "0061414" and [s[1] for s in segments(text, "PRF")] == ["ACME-1000", "ACME-1001"]
+    assert [s[:3] for s in segments(text, "TD1")] == [["TD1", "PLT94", "1"]]
+    assert segments(text, "CTT") == [["CTT", "6", "4"]]
+    assert bots_check(text.encode(), tmp_path)[0]
+    assert {s.shipment_id for s in state.shipments()} == {"S9"}
+
+
+def test_a_csv_pallet_of_two_pos_cartons_is_one_tare_above_both_orders(template, tmp_path):
+    from tests.test_945_shapes import body_of, codes, segments
+    from tests.test_shipment_findings_flow import row
+
+    rows = row(Pallet_ID="P-1") + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002", Carton_ID="C-8",
+                                      Pallet_ID="P-1")
+    for structure in ("STOI", "STOPI"):
+        ws, state, res = _shipped(template, tmp_path / structure, rows,
+                                  ("acme", 'structure = "SOPI"', f'structure = "{structure}"'))
+        assert res.shipments == 1, codes(state)
+        text = body_of(state)
+        assert [h[1:4] for h in segments(text, "HL")] == [
+            ["1", "", "S"], ["2", "1", "T"], ["3", "2", "O"], ["4", "3", "P"], ["5", "4", "I"], ["6", "2", "O"],
+            ["7", "6", "P"], ["8", "7", "I"]], structure
+        assert len(segments(text, "MAN")) == 3 and [s[:3] for s in segments(text, "TD1")] == [
+            ["TD1", "CTN25", "2"], ["TD1", "PLT94", "1"]]
+        assert bots_check(text.encode(), tmp_path)[0]
+
+
+def test_a_pallet_of_two_ship_tos_or_for_one_856_per_po_is_held(template, tmp_path):
+    """A consolidated pallet goes to one place: one whose POs name two ship-tos (DC01 and store 0001) is held
+    (ASN_NOT_BUILT: build one pallet per ship-to), as one for a partner taking an 856 per PO (its one label cannot
+    be on two 856s). Pallets per ship-to ship."""
+    from tests.test_shipment_findings_flow import row
+
+    mixed = row(Carton_ID="", Pallet_ID="PAL-1") + row(PO_Number="ACME-7001", PO_Line="1", Carton_ID="",
+                                                      Pallet_ID="PAL-1")
+    _, state, res = _shipped(template, tmp_path / "a", mixed)
+    held = [f["message"] for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert res.shipments == 0 and held == [
+        "Shipment S9: pallet PAL-1 holds items of POs ACME-1000 (ship-to 92 DC01), ACME-7001 (ship-to 92 0001), and "
+        "acme's 856 (STOI) lists the pallet above its orders, under the shipment's one ship-to (N1*ST): a pallet goes "
+        "to one place; it is held (no 856, nothing consumed)."]
+    assert state.shipments() == [] and not [d for d in state.documents() if d.doc_type == "856"]
+    (record,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert record["consequence"].endswith("the warehouse must build one pallet per ship-to")
+    _, state, res = _shipped(template, tmp_path / "b", _two_pos(Carton_ID="", Pallet_ID="PAL-1"),
+                             ("acme", 'structure = "SOPI"', 'structure = "STOI"\nper = "order"'))
+    held = [f["message"] for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert res.shipments == 0 and len(held) == 1 and "the pallet's label cannot be on two 856s" in held[0]
+    split = row(Carton_ID="", Pallet_ID="PAL-1") + row(PO_Number="ACME-7001", PO_Line="1", Carton_ID="",
+                                                      Pallet_ID="PAL-2")
+    _, state, res = _shipped(template, tmp_path / "c", split)
+    assert res.shipments == 1 and [f["code"] for f in state.findings(run_id="t")] == []
