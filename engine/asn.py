@@ -23,8 +23,8 @@ cartons: AsnSettings.order_td1), REF IA (our vendor number, when the profile set
 T/P: MAN*GM; I: LIN, SN1, SLN (a prepack's components: AsnSettings.prepacks), PO4, PID; CTT (CTT01 = number of
 HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
-build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I and S-O-T-I bodies at once as text, column-wise,
-checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
+build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I, S-O-T-I, S-T-O-I and S-T-O-P-I bodies at once as text,
+column-wise, checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
 engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
 """
@@ -212,6 +212,7 @@ def _tares_first(body: list, s: list[object], shipment: Shipment, asn: AsnSettin
     for order in shipment.orders:
         if order.packs:  # its cartons off any pallet: an order loop under the S
             n += 1
+            s[4] = "1"
             o = ["HL", str(n), "1", "O", "0"]
             add(o)
             boxed = _order_head(body, replace(order, tares=()), shipment, asn, in_order=False)
@@ -946,7 +947,8 @@ def _positive(text: object) -> bool:
 
 # --- many shipments at once, as text ------------------------------------------------------------
 
-COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI"})  # the structures build_856_texts writes
+# the structures build_856_texts writes
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI", "STOI", "STOPI"})
 # the structures engine.shipments.shipment_columns writes straight from confirmation lines (S-O-T-I's pallets
 # shipped whole go through the objects: assemble_shipments, then build_856_texts)
 FROM_LINES: frozenset[str] = frozenset({"SOPI", "SOTPI"})
@@ -971,7 +973,8 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
         # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
-    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
+    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure in ("SOTI", "STOI"),
+                    above=asn.structure in TARE_FIRST)
 
     def head(s: int) -> ShipmentHead:
         shipment = shipments[s]
@@ -1028,9 +1031,11 @@ class ItemColumns(NamedTuple):
 class Flat856:
     """Many shipments' orders, pallets, cartons and items, flattened in the order an 856 writes them
     (by shipment, then HL number), with their HL numbers and parents: what write_856_texts writes.
-    Orders: their shipment, HL01, PRF01/02/04, mark-for. Boxes (pallets T, cartons P): level, HL01, HL02, shipment,
-    order, children (cartons or items) and SSCC. Items: their box, and ``every`` item's index into the
-    distinct items ``one``. ``bad``: shipments already left to build_856 (an order with loose items)."""
+    Orders: their shipment, HL01, PRF01/02/04, mark-for (S-T-O-I: an order loop per PO and pallet, and ``o_parent``
+    its pallet's HL01). Boxes (pallets T, cartons P): level, HL01, HL02, shipment, order (a pallet above its orders:
+    its first one's), children (cartons, items or, S-T-O-I, order loops) and SSCC. Items: their box, and ``every``
+    item's index into the distinct items ``one``; ``i_order``, S-T-O-I: the order loop an item hangs under itself
+    (-1: under its box). ``bad``: shipments already left to build_856 (an order with loose items)."""
 
     n_hl: list[int]
     bad: set[int]
@@ -1051,12 +1056,17 @@ class Flat856:
     every: pa.Array
     o_mark_for: list[Party | None] | None = None  # per order: its mark-for (None: no order has one)
     o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
+    o_parent: list[int] | None = None  # per order: its HL02 (None: every order under the S)
+    i_order: np.ndarray | None = None  # per item: the order loop it hangs under itself, -1 under its box (None: none)
 
 
-def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False) -> Flat856:
+def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False, above: bool = False) -> Flat856:
     """The shipments' objects walked into a Flat856 (an order's cartons numbered at once: each after the
     one before and its items). ``whole`` (S-O-T-I): a pallet shipped whole is a T box with its items after it
-    (a pallet holding both cartons and items of its own is left to build_856)."""
+    (a pallet holding both cartons and items of its own is left to build_856). ``above`` (S-T-O-I, S-T-O-P-I):
+    each pallet a T box under the S, an order loop under it per order on it (_above)."""
+    if above:
+        return _above(shipments, whole=whole)
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
@@ -1124,13 +1134,106 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = Fals
                 i_box.extend(repeat(first + j, c))
                 items.extend(pack.items)
         n_hl.append(n)
+    return _flat(n_hl, bad, o_ship, orders, o_hl, boxes, b_level, b_hl, b_parent, b_ship, b_order, b_children,
+                 i_box, items)
+
+
+def _flat(n_hl: list[int], bad: set[int], o_ship: list[int], orders: list[ShippedOrder], o_hl: list[int],
+          boxes: list[Pack | Tare], b_level: list[str], b_hl: list[int], b_parent: list[int], b_ship: list[int],
+          b_order: list[int], b_children: list[int], i_box: list[int], items: list[ShippedItem], *,
+          o_parent: list[int] | None = None, i_order: list[int] | None = None) -> Flat856:
+    """The Flat856 of what _flatten (or _above) walked."""
     one, every = _distinct(items)
     marks = [o.mark_for for o in orders]
     refs = [o.refs for o in orders]
     return Flat856(n_hl, bad, o_ship, o_hl, [x12_po(o.po_number) for o in orders], [o.release_number for o in orders],
                    [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
                    [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every,
-                   marks if any(m is not None for m in marks) else None, refs if any(refs) else None)
+                   marks if any(m is not None for m in marks) else None, refs if any(refs) else None, o_parent,
+                   None if i_order is None else np.asarray(i_order, np.int64))
+
+
+def _above(shipments: Sequence[Shipment], *, whole: bool) -> Flat856:
+    """_flatten of S-T-O-I (``whole``: a pallet's items under each order on it) and S-T-O-P-I shipments, as
+    build_856 (_tares_first) writes them: each pallet once, a T box under the S (in the order the shipment's orders
+    first name it), an order loop under it per order on it, that order's cartons on it (P boxes, their items after
+    each) or its items on the pallet itself; then each order's cartons off any pallet under an order loop of their
+    own under the S. An order's part of a pallet holding both cartons and items of its own is left to build_856
+    (as is a pallet shipped whole of S-T-O-P-I, which it refuses)."""
+    bad: set[int] = set()
+    o_ship: list[int] = []
+    orders: list[ShippedOrder] = []
+    o_hl: list[int] = []
+    o_parent: list[int] = []
+    boxes: list[Pack | Tare] = []
+    b_level: list[str] = []
+    b_hl: list[int] = []
+    b_parent: list[int] = []
+    b_ship: list[int] = []
+    b_order: list[int] = []
+    b_children: list[int] = []
+    i_box: list[int] = []
+    i_order: list[int] = []
+    items: list[ShippedItem] = []
+    n_hl: list[int] = []
+
+    def loop(order: ShippedOrder, parent: int, s: int, n: int, packs: tuple[Pack, ...]) -> int:
+        """An order loop HL ``n`` under HL ``parent`` with ``packs`` (each a P box, its items after it) after it:
+        the last HL number used."""
+        orders.append(order)
+        o_ship.append(s)
+        o_hl.append(n)
+        o_parent.append(parent)
+        o, at = len(orders) - 1, n
+        for pack in packs:
+            n += 1
+            boxes.append(pack)
+            b_level.append("P")
+            b_hl.append(n)
+            b_parent.append(at)
+            b_ship.append(s)
+            b_order.append(o)
+            b_children.append(len(pack.items))
+            i_box.extend(repeat(len(boxes) - 1, len(pack.items)))
+            i_order.extend(repeat(-1, len(pack.items)))
+            items.extend(pack.items)
+            n += len(pack.items)
+        return n
+
+    for s, shipment in enumerate(shipments):
+        n = 1  # the S
+        parts: dict[str, list[tuple[ShippedOrder, Tare]]] = {}
+        for order in shipment.orders:
+            if order.loose_items:
+                bad.add(s)
+            for tare in order.tares:
+                if tare.items and (tare.packs or not whole):
+                    bad.add(s)
+                parts.setdefault(tare.sscc, []).append((order, tare))
+        for held in parts.values():
+            n += 1
+            boxes.append(held[0][1])
+            b_level.append("T")
+            b_hl.append(n)
+            b_parent.append(1)
+            b_ship.append(s)
+            b_order.append(len(orders))  # its first order loop's (the next; no item of its own, no HL04 of it)
+            b_children.append(len(held))
+            at = n
+            for order, tare in held:
+                n = loop(order, at, s, n + 1, tare.packs)
+                if tare.items and not tare.packs:  # the order's items on the pallet itself, under its order loop
+                    # (beside cartons: the shipment is build_856's, their numbers here would not follow them)
+                    i_box.extend(repeat(-1, len(tare.items)))
+                    i_order.extend(repeat(len(orders) - 1, len(tare.items)))
+                    items.extend(tare.items)
+                    n += len(tare.items)
+        for order in shipment.orders:
+            if order.packs:  # its cartons off any pallet: an order loop under the S
+                n = loop(order, 1, s, n + 1, order.packs)
+        n_hl.append(n)
+    return _flat(n_hl, bad, o_ship, orders, o_hl, boxes, b_level, b_hl, b_parent, b_ship, b_order, b_children,
+                 i_box, items, o_parent=o_parent, i_order=i_order)
 
 
 def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
@@ -1153,16 +1256,29 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     o_of = np.asarray(o_ship, np.int64)
     b_of = np.asarray(b_ship, np.int64)
     i_of = flat.i_box
-    i_ship = b_of[i_of] if n_i else np.zeros(0, np.int64)
     hl_of_box = np.asarray(b_hl, np.int64)
-    i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
+    hl_of_order = np.asarray(o_hl, np.int64)
+    o_up = np.ones(n_o, np.int64) if flat.o_parent is None else np.asarray(flat.o_parent, np.int64)  # each O's HL02
+    # per item: its shipment, its parent's HL01, its order and its run (an item is numbered after its parent and the
+    # items before it): its box's, or (S-T-O-I) the order loop's it hangs under itself
+    boxed = np.maximum(i_of, 0) if len(hl_of_box) else np.zeros(n_i, np.int64)
+    empty = np.zeros(n_i, np.int64)
+    i_ship, i_parent, i_order = (b_of[boxed], hl_of_box[boxed], np.asarray(b_order, np.int64)[boxed]) \
+        if len(hl_of_box) else (empty, empty.copy(), empty.copy())
+    run = i_of.copy()
+    if flat.i_order is not None and n_i and (flat.i_order >= 0).any():
+        under = flat.i_order >= 0
+        o = flat.i_order[under]
+        i_ship, i_parent, i_order = i_ship.copy(), i_parent.copy(), i_order.copy()
+        i_ship[under], i_parent[under], i_order[under], run[under] = o_of[o], hl_of_order[o], o, len(b_hl) + o
+    i_hl = i_parent + 1 + _within(np.ones(n_i, np.int64), run) if n_i else np.zeros(0, np.int64)
     # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
-    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T); else the run is
-    # left to build_856
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T; S-T-O-I: a T
+    # under the S, an O under a T or the S, an I under an O or a P); else the run is left to build_856
     hls = np.asarray(n_hl, np.int64)
     ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)
-    hl = np.concatenate([np.asarray(o_hl, np.int64), hl_of_box, i_hl]).astype(np.int64)
-    parent = np.concatenate([np.ones(n_o, np.int64), np.asarray(b_parent, np.int64), hl_of_box[i_of]]).astype(np.int64)
+    hl = np.concatenate([hl_of_order, hl_of_box, i_hl]).astype(np.int64)
+    parent = np.concatenate([o_up, np.asarray(b_parent, np.int64), i_parent]).astype(np.int64)
     start = np.concatenate([[0], np.cumsum(hls - 1)]).astype(np.int64)
     where = start[ship] + hl - 2
     if len(where) != start[-1] or np.any((hl < 2) | (hl > hls[ship]) | (parent >= hl)) or np.any(
@@ -1178,8 +1294,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     # the items are few distinct ones (engine.shipments makes each distinct item once): what an item writes
     # and weighs is found once per distinct item (``one``, as columns), then taken for every item (``every``)
     shipped = _units(one.quantity)  # per distinct item, in 10^-4 units (None: one does not fit)
-    po_of = pa.array(flat.o_po, pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
-        if n_i else pa.array([], pa.string())
+    po_of = pa.array(flat.o_po, pa.string()).take(pa.array(i_order)) if n_i else pa.array([], pa.string())
     line_ids = pa.array(one.line_id, pa.string()).take(every)
     if isinstance(expected, pa.Table):  # CONFIRMED
         want_ship = expected["shipment"].to_numpy().astype(np.int64)
@@ -1239,8 +1354,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         ordered = pa.array([None if q is None else _decimal(q) for q in one.ordered_quantity],
                            pa.string()).take(every)
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
-    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
-        pa.string()), "I", "0", e=e)
+    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(i_parent, pa.int64()).cast(pa.string()), "I", "0",
+                   e=e)
     lin_segment = _elements("LIN", line_ids, lin, e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
@@ -1293,9 +1408,13 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if not special.isdisjoint(vendor):  # every order's REF IA holds a delimiter: each shipment left to build_856
         bad.update(o_ship)
     ref = f"REF{e}IA{e}{vendor}{t}" if vendor else ""
-    o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
-    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
-                                                                             strict=True)]
+    # an order's HL04: a box under it or under its pallet (not a pallet above orders, S-T-O-I), or an item under it
+    b_under = np.asarray(b_order, np.int64)[np.asarray(b_parent, np.int64) != 1]
+    o_has = np.bincount(b_under, minlength=n_o) > 0
+    if flat.i_order is not None and (flat.i_order >= 0).any():
+        o_has |= np.bincount(flat.i_order[flat.i_order >= 0], minlength=n_o) > 0
+    o_text = [f"HL{e}{n}{e}{up}{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, up, has, p in zip(
+        o_hl, o_up.tolist(), o_has.tolist(), prf, strict=True)]
     marked = np.zeros(n_o, np.int64)  # per order: its REFs carried back from the PO, and 1 with its mark-for's N1
     if flat.o_refs is not None and asn.order_refs:
         ref_texts: dict[tuple[tuple[str, str], ...], tuple[str | None, int]] = {}

@@ -138,16 +138,29 @@ def test_the_self_check_takes_orders_under_a_tare_in_stoi_only():
         check_856(body, "STOI", short, bsn05="0003")
 
 
-def test_the_text_path_leaves_s_t_o_i_to_the_builder():
-    """build_856_texts writes the structures of engine.asn.COLUMNAR; S-T-O-I's and S-T-O-P-I's shipments it leaves
-    (None) to build_856, which writes them one at a time."""
-    from tests.test_asn_856_texts import ENV
+def test_the_text_path_writes_s_t_o_i_as_the_builder_does():
+    """build_856_texts (the night's path for many shipments) writes consolidated pallets as build_856 does, several
+    shipments at once; an order's part of a pallet holding cartons and items of its own it leaves to build_856, and
+    an S-T-O-P-I partner's pallet shipped whole too (build_856 refuses it)."""
+    from tests.test_asn_856_texts import ENV, per_shipment
 
     d = usual_delimiters(ENV)
-    shipment = carton_less()
+    shipments = [carton_less(), replace(of_cartons(), shipment_id="SHP-0002")]
+    expected = [shipped_quantities(s) for s in shipments]
     for structure in ("STOI", "STOPI"):
-        assert build_856_texts([shipment], AsnSettings(structure=structure), *d, created=NOW,
-                               expected=[shipped_quantities(shipment)]) == [None]
+        asn = AsnSettings(structure=structure, vendor_number="V 0042")
+        want = [per_shipment(s, asn, q, True) for s, q in zip(shipments, expected, strict=True)]
+        assert want[1] is not None and "~\nHL*2*1*T*1~\nMAN*GM*" in want[1][0]
+        assert build_856_texts(shipments, asn, *d, created=NOW, expected=expected) == want
+        assert (want[0] is None) == (structure == "STOPI")
+    s = carton_less()
+    both = replace(s, orders=(replace(s.orders[0], tares=(replace(s.orders[0].tares[0], packs=(
+        Pack(sscc(7), (item("3", 1),), "C7"),)),)), s.orders[1]))
+    assert build_856_texts([both, shipments[1]], AsnSettings(structure="STOI"), *d, created=NOW,
+                           expected=[shipped_quantities(both), expected[1]]) == [
+        None, per_shipment(shipments[1], AsnSettings(structure="STOI"), expected[1], True)]
+    body = build_856(both, AsnSettings(structure="STOI"), created=NOW)  # P-I then I under PO-1's order loop
+    assert [s[3] for s in body if s[0] == "HL"] == ["S", "T", "O", "P", "I", "I", "I", "O", "I"]
 
 
 @pytest.mark.parametrize("partner", ["acme", "globex", "initech"])  # 004010 and 005010, each one's delimiters
