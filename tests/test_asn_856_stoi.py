@@ -19,7 +19,7 @@ from engine.envelope import usual_delimiters
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings
 from schemas.shipments import Pack, ShippedOrder, Tare
-from tests.shipping_support import NOW, PROFILES, bots_check, item, read_back, sample_shipment, sscc, wrap_for
+from tests.shipping_support import NOW, PROFILES, item, read_and_parsed_by_bots, sample_shipment, sscc, wrap_for
 
 
 def tree(body):
@@ -168,12 +168,7 @@ def test_our_reader_and_bots_accept_stoi(partner, tmp_path):
     bodies = [build_856(carton_less(), AsnSettings(structure="STOI"), created=NOW),
               build_856(replace(of_cartons(), shipment_id="SHP-0002"),
                         AsnSettings(structure="STOPI", vendor_number="V 0042"), created=NOW)]
-    content = wrap_for(PROFILES[partner], "SH", "856", bodies)
-    result = read_back(content)
-    assert [ts.set_id for _i, _g, ts in result.transaction_sets()] == ["856", "856"]
-    assert [s[3] for s in result.segments.elements.to_pylist() if s[0] == "HL"][:5] == ["S", "T", "O", "I", "I"]
-    ok, errors = bots_check(content, tmp_path)
-    assert ok, errors
+    assert read_and_parsed_by_bots(PROFILES[partner], bodies, tmp_path)[:5] == ["S", "T", "O", "I", "I"]
 
 
 @pytest.mark.parametrize("partner", ["acme", "globex"])  # 004010 and 005010
@@ -224,6 +219,7 @@ def _two_pos(**box):
 
 
 def test_a_csv_pallet_of_two_pos_without_cartons_is_one_tare_above_both_orders(template, tmp_path):
+    from tests.shipping_support import bots_check
     from tests.test_945_shapes import body_of, codes, segments
 
     ws, state, res = _shipped(template, tmp_path, _two_pos(Carton_ID="", Pallet_ID="PAL-1"))
@@ -241,6 +237,7 @@ def test_a_csv_pallet_of_two_pos_without_cartons_is_one_tare_above_both_orders(t
 
 
 def test_a_csv_pallet_of_two_pos_cartons_is_one_tare_above_both_orders(template, tmp_path):
+    from tests.shipping_support import bots_check
     from tests.test_945_shapes import body_of, codes, segments
     from tests.test_shipment_findings_flow import row
 
