@@ -10,6 +10,11 @@ them with engine.envelope). Structures (HL03 levels, parent first):
          trees: labels at the pallet and carton, at the pallet only, at the carton only)
   SOI    no cartons:           S > O > I (one item per order line, quantities summed over cartons)
   SOIP   standard carton pack: S > O > I (per order line) > P (each carton holding that line's item)
+  STOI   consolidated pallets: S > T (pallet, MAN*GM) > O (each PO on it) > I, the tare above the orders it holds
+         (BSN05 0003 Shipment, Packaging, Order, Item); a pallet of cartons T > O > P > I; an order's cartons off
+         any pallet in an O loop of their own under the S (O > P > I). One 856 names one ship-to (N1*ST), so a
+         pallet's orders are the one ship-to's (engine.lifecycle.shipping holds a pallet of several)
+  STOPI  S-T-O-I with every item in a carton: S > T > O > P > I (a pallet shipped whole is refused)
 Segments: BSN; S: TD1 (cartons, pallets, gross weight), TD5 (SCAC, method, service), REF BM/CN,
 DTM 011 (017), N1 SF/ST with N3/N4 (ST in each O loop instead: AsnSettings.ship_to_level); O: PRF, TD1 (its
 cartons: AsnSettings.order_td1), REF IA (our vendor number, when the profile sets one), REF DP/PD/MR
@@ -18,8 +23,8 @@ cartons: AsnSettings.order_td1), REF IA (our vendor number, when the profile set
 T/P: MAN*GM; I: LIN, SN1, SLN (a prepack's components: AsnSettings.prepacks), PO4, PID; CTT (CTT01 = number of
 HL segments, CTT02 = hash of SN102).
 A failed self-check raises DocumentError: never a wrong ASN.
-build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I and S-O-T-I bodies at once as text, column-wise,
-checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
+build_856_texts writes many shipments' S-O-P-I, S-O-T-P-I, S-O-T-I, S-T-O-I and S-T-O-P-I bodies at once as text,
+column-wise, checked on its columns; what it cannot write it leaves to build_856. Its second half, write_856_texts,
 writes a Flat856 (the shipments' orders, pallets, cartons and items in the order written), which
 engine.shipments.shipment_columns also makes straight from confirmation lines, without the objects.
 """
@@ -29,7 +34,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -45,7 +50,7 @@ from engine.envelope import joined_body
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
-from schemas.fulfilment import BSN05, AsnSettings, HlStructure
+from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
 from schemas.orders import ORDER_REFS
@@ -60,6 +65,8 @@ PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
     "SOTI": {"O": ("S",), "T": ("O",), "P": ("T", "O"), "I": ("T", "P")},
     "SOI": {"O": ("S",), "I": ("O",)},
     "SOIP": {"O": ("S",), "I": ("O",), "P": ("I",)},
+    "STOI": {"T": ("S",), "O": ("T", "S"), "P": ("O",), "I": ("O", "P")},
+    "STOPI": {"T": ("S",), "O": ("T", "S"), "P": ("O",), "I": ("P",)},
 }
 
 
@@ -81,26 +88,14 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     written: set[str] = set()  # MAN02 values, each from an SSCC validated as it was written
     n = 1  # HL segments written
     total = Decimal(0)  # CTT02: SN102 summed
-    for order in shipment.orders:
+    if structure in TARE_FIRST:  # the pallets under the S, the orders under them
+        n, total = _tares_first(body, s, shipment, asn, item, written, sscc_with_ai)
+    for order in () if structure in TARE_FIRST else shipment.orders:
         n += 1
         s[4] = "1"
         o: list[object] = ["HL", str(n), "1", "O", "0"]
         add(o)
-        add(["PRF", x12_po(order.po_number), order.release_number, "",
-             _ccyymmdd(order.po_date) if order.po_date else ""])
-        if asn.order_td1:
-            body += order_td1_segments(order)
-        if asn.vendor_number:
-            add(["REF", "IA", asn.vendor_number])
-        body += ref_segments(order.refs, asn.order_refs)
-        if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
-            body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
-        mark = order.mark_for if asn.mark_for != "none" else None
-        boxed: list[list[object]] = []  # the mark-for's N1 in each carton and pallet loop (after its MAN)
-        if mark is not None and (asn.mark_for == "order" or structure == "SOI"):  # S-O-I has no cartons
-            add(mark_for_segment(mark))
-        elif mark is not None:
-            boxed = [mark_for_segment(mark)]
+        boxed = _order_head(body, order, shipment, asn, in_order=structure == "SOI")  # S-O-I has no cartons
         if structure in ("SOI", "SOIP"):
             for line, packs in _items_by_line(order, with_packs=structure == "SOIP"):
                 n += 1
@@ -150,6 +145,79 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
     check_856(body, structure, expected if expected is not None else shipped_quantities(shipment),
               bsn05=bsn05, ctt_hash=asn.ctt_hash, ssccs_checked=written, case_at_pack=asn.case_at_pack)
     return body
+
+
+def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSettings, *,
+                in_order: bool) -> list[list[object]]:
+    """An order loop's segments after its HL (PRF, TD1, REF IA/DP/PD/MR, the ship-to when the profile puts it
+    there, the mark-for's N1 when it is written in the order loop or ``in_order``), added to ``body``; returned,
+    the segments each of its carton and pallet loops carries after its MAN (the mark-for, asn.mark_for "pack")."""
+    add = body.append
+    add(["PRF", x12_po(order.po_number), order.release_number, "",
+         _ccyymmdd(order.po_date) if order.po_date else ""])
+    if asn.order_td1:
+        body += order_td1_segments(order)
+    if asn.vendor_number:
+        add(["REF", "IA", asn.vendor_number])
+    body += ref_segments(order.refs, asn.order_refs)
+    if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
+        body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
+    mark = order.mark_for if asn.mark_for != "none" else None
+    if mark is not None and (asn.mark_for == "order" or in_order):
+        add(mark_for_segment(mark))
+    elif mark is not None:
+        return [mark_for_segment(mark)]
+    return []
+
+
+def _tares_first(body: list, s: list[object], shipment: Shipment, asn: AsnSettings, item: ItemWriter,
+                 written: set[str], with_ai: bool) -> tuple[int, Decimal]:
+    """The HL loops of an S-T-O-I / S-T-O-P-I 856 after its S (``s``): each pallet once (its SSCC; in the order the
+    shipment's orders first name it: an order's Tare is its part of the pallet) under the S, an O loop under it for
+    each order it holds, with the order's cartons on it (P > I) and, S-T-O-I, its items on the pallet itself; then
+    each order's cartons off any pallet in an O loop under the S. The last HL number and SN102 summed."""
+    structure = asn.structure
+    pallets: dict[str, list[tuple[ShippedOrder, Tare]]] = {}
+    for order in shipment.orders:
+        if order.loose_items:
+            raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
+                                structure=structure, shipment=shipment.shipment_id, po=order.po_number)
+        for tare in order.tares:
+            if tare.items and structure != "STOI":
+                raise DocumentError("a pallet shipped whole (items under each order on the pallet) is S-T-O-I",
+                                    structure=structure, shipment=shipment.shipment_id, po=order.po_number)
+            pallets.setdefault(tare.sscc, []).append((order, tare))
+    add = body.append
+    n, total = 1, Decimal(0)
+    for sscc, held in pallets.items():
+        n += 1
+        s[4] = "1"
+        t: list[object] = ["HL", str(n), "1", "T", "0"]
+        add(t)
+        add(["MAN", "GM", _man02(sscc, with_ai, written)])
+        for order, tare in held:
+            n += 1
+            t[4] = "1"
+            o: list[object] = ["HL", str(n), t[1], "O", "0"]
+            add(o)
+            part = replace(order, tares=(tare,), packs=())  # the order as far as it is on this pallet (its TD1)
+            boxed = _order_head(body, part, shipment, asn, in_order=not tare.packs)  # no carton: its N1 here
+            n, total = _packs(body, n, o, tare.packs, item, written, with_ai, total, boxed, asn)
+            for line in tare.items:  # the order's items on the pallet itself, no carton level
+                n += 1
+                o[4] = "1"
+                add(["HL", str(n), o[1], "I", "0"])
+                body += item(line)
+                total += line.quantity
+    for order in shipment.orders:
+        if order.packs:  # its cartons off any pallet: an order loop under the S
+            n += 1
+            s[4] = "1"
+            o = ["HL", str(n), "1", "O", "0"]
+            add(o)
+            boxed = _order_head(body, replace(order, tares=()), shipment, asn, in_order=False)
+            n, total = _packs(body, n, o, order.packs, item, written, with_ai, total, boxed, asn)
+    return n, total
 
 
 def shipped_quantities(shipment: Shipment) -> dict[tuple[str, str], Decimal]:
@@ -255,13 +323,21 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
     packs = shipment.all_packs()
     weight = shipment.gross_weight
     unit = shipment.weight_unit
-    boxes: tuple[Pack | Tare, ...] = packs + tuple(t for o in shipment.orders for t in o.tares if t.items)  # (S-O-T-I)
+    pallets: dict[str, list[Tare]] = {}  # SSCC -> the pallet's part on each order it holds (S-T-O-I: several)
+    for order in shipment.orders:
+        for tare in order.tares:
+            pallets.setdefault(tare.sscc, []).append(tare)
+    whole = [next((t for t in parts if t.weight is not None), parts[0]) for parts in pallets.values()
+             if any(t.items for t in parts)]  # a pallet shipped whole weighed once (the first part weighed)
+    boxes: tuple[Pack | Tare, ...] = packs + tuple(whole)  # (S-O-T-I, S-T-O-I)
     if weight is None and boxes and all(p.weight is not None for p in boxes):
         units = {p.weight_unit for p in boxes}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in boxes), Decimal(0)), units.pop()
-    segs = s_segments(asn, cartons=len(packs), pallets=sum(len(o.tares) for o in shipment.orders)
-                      or shipment.pallets_given or 0, weight=weight,
+    # S-T-O-I: each pallet once (its parts on several orders are one pallet); else each order's pallets, as
+    # engine.shipments.shipment_columns counts them (a pallet of two POs' cartons listed under no order, S-O-P-I)
+    count = len(pallets) if asn.structure in TARE_FIRST else sum(len(o.tares) for o in shipment.orders)
+    segs = s_segments(asn, cartons=len(packs), pallets=count or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number,
@@ -874,7 +950,8 @@ def _positive(text: object) -> bool:
 
 # --- many shipments at once, as text ------------------------------------------------------------
 
-COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI"})  # the structures build_856_texts writes
+# the structures build_856_texts writes
+COLUMNAR: frozenset[str] = frozenset({"SOPI", "SOTPI", "SOTI", "STOI", "STOPI"})
 # the structures engine.shipments.shipment_columns writes straight from confirmation lines (S-O-T-I's pallets
 # shipped whole go through the objects: assemble_shipments, then build_856_texts)
 FROM_LINES: frozenset[str] = frozenset({"SOPI", "SOTPI"})
@@ -899,7 +976,8 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
         # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
-    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure == "SOTI")
+    flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure in ("SOTI", "STOI"),
+                    above=asn.structure in TARE_FIRST)
 
     def head(s: int) -> ShipmentHead:
         shipment = shipments[s]
@@ -956,9 +1034,11 @@ class ItemColumns(NamedTuple):
 class Flat856:
     """Many shipments' orders, pallets, cartons and items, flattened in the order an 856 writes them
     (by shipment, then HL number), with their HL numbers and parents: what write_856_texts writes.
-    Orders: their shipment, HL01, PRF01/02/04, mark-for. Boxes (pallets T, cartons P): level, HL01, HL02, shipment,
-    order, children (cartons or items) and SSCC. Items: their box, and ``every`` item's index into the
-    distinct items ``one``. ``bad``: shipments already left to build_856 (an order with loose items)."""
+    Orders: their shipment, HL01, PRF01/02/04, mark-for (S-T-O-I: an order loop per PO and pallet, and ``o_parent``
+    its pallet's HL01). Boxes (pallets T, cartons P): level, HL01, HL02, shipment, order (a pallet above its orders:
+    its first one's), children (cartons, items or, S-T-O-I, order loops) and SSCC. Items: their box, and ``every``
+    item's index into the distinct items ``one``; ``i_order``, S-T-O-I: the order loop an item hangs under itself
+    (-1: under its box). ``bad``: shipments already left to build_856 (an order with loose items)."""
 
     n_hl: list[int]
     bad: set[int]
@@ -979,12 +1059,17 @@ class Flat856:
     every: pa.Array
     o_mark_for: list[Party | None] | None = None  # per order: its mark-for (None: no order has one)
     o_refs: list[tuple[tuple[str, str], ...]] | None = None  # per order: its PO's references (None: no order has one)
+    o_parent: list[int] | None = None  # per order: its HL02 (None: every order under the S)
+    i_order: np.ndarray | None = None  # per item: the order loop it hangs under itself, -1 under its box (None: none)
 
 
-def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False) -> Flat856:
+def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = False, above: bool = False) -> Flat856:
     """The shipments' objects walked into a Flat856 (an order's cartons numbered at once: each after the
     one before and its items). ``whole`` (S-O-T-I): a pallet shipped whole is a T box with its items after it
-    (a pallet holding both cartons and items of its own is left to build_856)."""
+    (a pallet holding both cartons and items of its own is left to build_856). ``above`` (S-T-O-I, S-T-O-P-I):
+    each pallet a T box under the S, an order loop under it per order on it (_above)."""
+    if above:
+        return _above(shipments, whole=whole)
     bad: set[int] = set()  # shipments left to build_856
     o_ship: list[int] = []  # per order: its shipment
     orders: list[ShippedOrder] = []
@@ -1052,13 +1137,106 @@ def _flatten(shipments: Sequence[Shipment], *, pallets: bool, whole: bool = Fals
                 i_box.extend(repeat(first + j, c))
                 items.extend(pack.items)
         n_hl.append(n)
+    return _flat(n_hl, bad, o_ship, orders, o_hl, boxes, b_level, b_hl, b_parent, b_ship, b_order, b_children,
+                 i_box, items)
+
+
+def _flat(n_hl: list[int], bad: set[int], o_ship: list[int], orders: list[ShippedOrder], o_hl: list[int],
+          boxes: list[Pack | Tare], b_level: list[str], b_hl: list[int], b_parent: list[int], b_ship: list[int],
+          b_order: list[int], b_children: list[int], i_box: list[int], items: list[ShippedItem], *,
+          o_parent: list[int] | None = None, i_order: list[int] | None = None) -> Flat856:
+    """The Flat856 of what _flatten (or _above) walked."""
     one, every = _distinct(items)
     marks = [o.mark_for for o in orders]
     refs = [o.refs for o in orders]
     return Flat856(n_hl, bad, o_ship, o_hl, [x12_po(o.po_number) for o in orders], [o.release_number for o in orders],
                    [o.po_date for o in orders], b_level, b_hl, b_parent, b_ship, b_order, b_children,
                    [b.sscc for b in boxes], np.asarray(i_box, np.int64), one, every,
-                   marks if any(m is not None for m in marks) else None, refs if any(refs) else None)
+                   marks if any(m is not None for m in marks) else None, refs if any(refs) else None, o_parent,
+                   None if i_order is None else np.asarray(i_order, np.int64))
+
+
+def _above(shipments: Sequence[Shipment], *, whole: bool) -> Flat856:
+    """_flatten of S-T-O-I (``whole``: a pallet's items under each order on it) and S-T-O-P-I shipments, as
+    build_856 (_tares_first) writes them: each pallet once, a T box under the S (in the order the shipment's orders
+    first name it), an order loop under it per order on it, that order's cartons on it (P boxes, their items after
+    each) or its items on the pallet itself; then each order's cartons off any pallet under an order loop of their
+    own under the S. An order's part of a pallet holding both cartons and items of its own is left to build_856
+    (as is a pallet shipped whole of S-T-O-P-I, which it refuses)."""
+    bad: set[int] = set()
+    o_ship: list[int] = []
+    orders: list[ShippedOrder] = []
+    o_hl: list[int] = []
+    o_parent: list[int] = []
+    boxes: list[Pack | Tare] = []
+    b_level: list[str] = []
+    b_hl: list[int] = []
+    b_parent: list[int] = []
+    b_ship: list[int] = []
+    b_order: list[int] = []
+    b_children: list[int] = []
+    i_box: list[int] = []
+    i_order: list[int] = []
+    items: list[ShippedItem] = []
+    n_hl: list[int] = []
+
+    def loop(order: ShippedOrder, parent: int, s: int, n: int, packs: tuple[Pack, ...]) -> int:
+        """An order loop HL ``n`` under HL ``parent`` with ``packs`` (each a P box, its items after it) after it:
+        the last HL number used."""
+        orders.append(order)
+        o_ship.append(s)
+        o_hl.append(n)
+        o_parent.append(parent)
+        o, at = len(orders) - 1, n
+        for pack in packs:
+            n += 1
+            boxes.append(pack)
+            b_level.append("P")
+            b_hl.append(n)
+            b_parent.append(at)
+            b_ship.append(s)
+            b_order.append(o)
+            b_children.append(len(pack.items))
+            i_box.extend(repeat(len(boxes) - 1, len(pack.items)))
+            i_order.extend(repeat(-1, len(pack.items)))
+            items.extend(pack.items)
+            n += len(pack.items)
+        return n
+
+    for s, shipment in enumerate(shipments):
+        n = 1  # the S
+        parts: dict[str, list[tuple[ShippedOrder, Tare]]] = {}
+        for order in shipment.orders:
+            if order.loose_items:
+                bad.add(s)
+            for tare in order.tares:
+                if tare.items and (tare.packs or not whole):
+                    bad.add(s)
+                parts.setdefault(tare.sscc, []).append((order, tare))
+        for held in parts.values():
+            n += 1
+            boxes.append(held[0][1])
+            b_level.append("T")
+            b_hl.append(n)
+            b_parent.append(1)
+            b_ship.append(s)
+            b_order.append(len(orders))  # its first order loop's (the next; no item of its own, no HL04 of it)
+            b_children.append(len(held))
+            at = n
+            for order, tare in held:
+                n = loop(order, at, s, n + 1, tare.packs)
+                if tare.items and not tare.packs:  # the order's items on the pallet itself, under its order loop
+                    # (beside cartons: the shipment is build_856's, their numbers here would not follow them)
+                    i_box.extend(repeat(-1, len(tare.items)))
+                    i_order.extend(repeat(len(orders) - 1, len(tare.items)))
+                    items.extend(tare.items)
+                    n += len(tare.items)
+        for order in shipment.orders:
+            if order.packs:  # its cartons off any pallet: an order loop under the S
+                n = loop(order, 1, s, n + 1, order.packs)
+        n_hl.append(n)
+    return _flat(n_hl, bad, o_ship, orders, o_hl, boxes, b_level, b_hl, b_parent, b_ship, b_order, b_children,
+                 i_box, items, o_parent=o_parent, i_order=i_order)
 
 
 def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
@@ -1081,16 +1259,29 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     o_of = np.asarray(o_ship, np.int64)
     b_of = np.asarray(b_ship, np.int64)
     i_of = flat.i_box
-    i_ship = b_of[i_of] if n_i else np.zeros(0, np.int64)
     hl_of_box = np.asarray(b_hl, np.int64)
-    i_hl = hl_of_box[i_of] + 1 + _within(np.ones(n_i, np.int64), i_of) if n_i else np.zeros(0, np.int64)
+    hl_of_order = np.asarray(o_hl, np.int64)
+    o_up = np.ones(n_o, np.int64) if flat.o_parent is None else np.asarray(flat.o_parent, np.int64)  # each O's HL02
+    # per item: its shipment, its parent's HL01, its order and its run (an item is numbered after its parent and the
+    # items before it): its box's, or (S-T-O-I) the order loop's it hangs under itself
+    boxed = np.maximum(i_of, 0) if len(hl_of_box) else np.zeros(n_i, np.int64)
+    empty = np.zeros(n_i, np.int64)
+    i_ship, i_parent, i_order = (b_of[boxed], hl_of_box[boxed], np.asarray(b_order, np.int64)[boxed]) \
+        if len(hl_of_box) else (empty, empty.copy(), empty.copy())
+    run = i_of.copy()
+    if flat.i_order is not None and n_i and (flat.i_order >= 0).any():
+        under = flat.i_order >= 0
+        o = flat.i_order[under]
+        i_ship, i_parent, i_order = i_ship.copy(), i_parent.copy(), i_order.copy()
+        i_ship[under], i_parent[under], i_order[under], run[under] = o_of[o], hl_of_order[o], o, len(b_hl) + o
+    i_hl = i_parent + 1 + _within(np.ones(n_i, np.int64), run) if n_i else np.zeros(0, np.int64)
     # the tree, checked on its numbers: in each shipment every HL01 from 2 to CTT01 once, each after its
-    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T); else the run is
-    # left to build_856
+    # parent (an O under the S, a T under an O, a P under an O or a T, an I under a P or, S-O-T-I, a T; S-T-O-I: a T
+    # under the S, an O under a T or the S, an I under an O or a P); else the run is left to build_856
     hls = np.asarray(n_hl, np.int64)
     ship = np.concatenate([o_of, b_of, i_ship]).astype(np.int64)
-    hl = np.concatenate([np.asarray(o_hl, np.int64), hl_of_box, i_hl]).astype(np.int64)
-    parent = np.concatenate([np.ones(n_o, np.int64), np.asarray(b_parent, np.int64), hl_of_box[i_of]]).astype(np.int64)
+    hl = np.concatenate([hl_of_order, hl_of_box, i_hl]).astype(np.int64)
+    parent = np.concatenate([o_up, np.asarray(b_parent, np.int64), i_parent]).astype(np.int64)
     start = np.concatenate([[0], np.cumsum(hls - 1)]).astype(np.int64)
     where = start[ship] + hl - 2
     if len(where) != start[-1] or np.any((hl < 2) | (hl > hls[ship]) | (parent >= hl)) or np.any(
@@ -1106,8 +1297,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     # the items are few distinct ones (engine.shipments makes each distinct item once): what an item writes
     # and weighs is found once per distinct item (``one``, as columns), then taken for every item (``every``)
     shipped = _units(one.quantity)  # per distinct item, in 10^-4 units (None: one does not fit)
-    po_of = pa.array(flat.o_po, pa.string()).take(pa.array(np.asarray(b_order, np.int64)[i_of])) \
-        if n_i else pa.array([], pa.string())
+    po_of = pa.array(flat.o_po, pa.string()).take(pa.array(i_order)) if n_i else pa.array([], pa.string())
     line_ids = pa.array(one.line_id, pa.string()).take(every)
     if isinstance(expected, pa.Table):  # CONFIRMED
         want_ship = expected["shipment"].to_numpy().astype(np.int64)
@@ -1167,8 +1357,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         ordered = pa.array([None if q is None else _decimal(q) for q in one.ordered_quantity],
                            pa.string()).take(every)
         sn1 = pc.if_else(pc.is_valid(ordered), _elements(sn1, "", ordered, unit, e=e), sn1)
-    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(hl_of_box[i_of], pa.int64()).cast(
-        pa.string()), "I", "0", e=e)
+    hl = _elements("HL", pa.array(i_hl).cast(pa.string()), pa.array(i_parent, pa.int64()).cast(pa.string()), "I", "0",
+                   e=e)
     lin_segment = _elements("LIN", line_ids, lin, e=e)
     texts = pc.binary_join_element_wise(hl, lin_segment, pc.utf8_rtrim(sn1, characters=e), "", t)
     segments = np.full(n_i, 3, np.int64)  # HL, LIN, SN1
@@ -1221,9 +1411,13 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if not special.isdisjoint(vendor):  # every order's REF IA holds a delimiter: each shipment left to build_856
         bad.update(o_ship)
     ref = f"REF{e}IA{e}{vendor}{t}" if vendor else ""
-    o_parent = np.bincount(np.asarray(b_order, np.int64), minlength=n_o) > 0
-    o_text = [f"HL{e}{n}{e}1{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, has, p in zip(o_hl, o_parent.tolist(), prf,
-                                                                             strict=True)]
+    # an order's HL04: a box under it or under its pallet (not a pallet above orders, S-T-O-I), or an item under it
+    b_under = np.asarray(b_order, np.int64)[np.asarray(b_parent, np.int64) != 1]
+    o_has = np.bincount(b_under, minlength=n_o) > 0
+    if flat.i_order is not None and (flat.i_order >= 0).any():
+        o_has |= np.bincount(flat.i_order[flat.i_order >= 0], minlength=n_o) > 0
+    o_text = [f"HL{e}{n}{e}{up}{e}O{e}{int(has)}{t}{p}{t}{ref}" for n, up, has, p in zip(
+        o_hl, o_up.tolist(), o_has.tolist(), prf, strict=True)]
     marked = np.zeros(n_o, np.int64)  # per order: its REFs carried back from the PO, and 1 with its mark-for's N1
     if flat.o_refs is not None and asn.order_refs:
         ref_texts: dict[tuple[tuple[str, str], ...], tuple[str | None, int]] = {}

@@ -28,6 +28,7 @@ from rules.business.common import lookup_by
 from rules.business.items import cross_reference
 from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding, finding
+from schemas.fulfilment import TARE_FIRST, WHOLE_PALLETS
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
@@ -62,7 +63,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
                     order_lines: pa.Table | None = None) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
-    SOTPI, SOTI, SOI, SOIP), for the carton checks (default SOPI) and the pallets shipped whole
+    SOTPI, SOTI, SOI, SOIP, STOI, STOPI), for the carton checks (default SOPI) and the pallets shipped whole
     (whole_pallets). ``shape_checks``: run the checks the GX
     suite also makes (SHAPE_CODES) here; pass False with the GX run's findings in
     ``extra_findings`` (gx_shipment_findings) so each is reported once and still holds its shipment.
@@ -345,8 +346,8 @@ BOX_COLUMNS = ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc")
 def whole_pallets(table: pa.Table, partner: pa.Array | pa.ChunkedArray, structures: Mapping[str, str]) -> pa.Table:
     """``table`` (SHIPMENT_LINES' box columns) with its pallets shipped whole settled for each row's ``partner``'s
     856 structure. A pallet shipped whole is a row with a pallet id and no carton id (a CSV), or whose carton
-    label is its pallet's (a 945 LX whose MAN*GM is also its N9 LV license plate). For an S-O-T-I partner its
-    label and SSCC fill both the carton's and the pallet's columns (the box the checks see is the pallet;
+    label is its pallet's (a 945 LX whose MAN*GM is also its N9 LV license plate). For an S-O-T-I or S-T-O-I partner
+    its label and SSCC fill both the carton's and the pallet's columns (the box the checks see is the pallet;
     engine.shipments writes it as a tare with its items under it); for any other, the pallet's columns are
     cleared (its SSCC once, as the carton of an S-O-P-I / S-O-T-P-I tree; a row without a carton id stays one:
     SHIPMENT_CARTON_MISSING)."""
@@ -356,7 +357,7 @@ def whole_pallets(table: pa.Table, partner: pa.Array | pa.ChunkedArray, structur
     if isinstance(partner, pa.ChunkedArray):
         partner = partner.combine_chunks()
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
-    soti = pc.equal(structure, "SOTI")
+    soti = pc.is_in(structure, value_set=pa.array(sorted(WHOLE_PALLETS), pa.string()))  # S-O-T-I, S-T-O-I
     same = pc.equal(pc.coalesce(sscc_columns(carton_id)[1], carton_id), pc.coalesce(sscc_columns(pallet_id)[1],
                                                                                    pallet_id))
     same = pc.fill_null(same, False)
@@ -450,7 +451,8 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
     add(~has_carton & _mask(pc.not_equal(structure, "SOI")), "SHIPMENT_CARTON_MISSING",
         lambda i: f"No carton id; {at('partner', i)}'s 856 lists cartons ({structure[i].as_py()})." if structure[i]
-        .as_py() != "SOTI" else f"No carton or pallet id; {at('partner', i)}'s 856 lists pallets (SOTI).",
+        .as_py() not in WHOLE_PALLETS else f"No carton or pallet id; {at('partner', i)}'s 856 lists pallets "
+        f"({structure[i].as_py()}).",
         "carton_id", "MAN02")
     for name, label, what in ((("carton_id", carton_id, "Carton"), ("pallet_id", pallet_id, "Pallet"))):
         shaped, valid = sscc_columns(label)
@@ -471,11 +473,14 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     add(reused, "SHIPMENT_CARTON_REUSED", lambda i: f"Carton {carton_arr[i].as_py()} is on shipment "
         f"{sids[first_carton[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
         f"{sids[i]}.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
-    # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack
+    # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack; a
+    # pallet shipped whole (its label the box's, whole_pallets) of an S-T-O-I partner holds several POs' items
     in_shipment, n_in_shipment = encode(sid, carton)
     first_po = first_rows(in_shipment, has_carton)[in_shipment]
     po_codes, _ = encode(po)
-    multi = is_first(in_shipment, has_carton & (po_codes != po_codes[first_po]))
+    consolidated = _mask(pc.and_(pc.is_in(structure, value_set=pa.array(sorted(TARE_FIRST), pa.string())),
+                                 pc.equal(carton_id, pallet_id)))
+    multi = is_first(in_shipment, has_carton & ~consolidated & (po_codes != po_codes[first_po]))
     add(multi, "SHIPMENT_CARTON_MULTI_PO", lambda i: f"Carton {carton_arr[i].as_py()} of {at('shipment_id', i)} "
         f"holds items of {po[int(first_po[i])].as_py()} and {at('po_number', i)}.", "carton_id", "MAN02",
         lambda i: carton_arr[i].as_py())

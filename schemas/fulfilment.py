@@ -14,13 +14,22 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP"]
+HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP", "STOI", "STOPI"]
 
 # BSN05 (element 1005) for each structure: 0001 Shipment, Order, Packaging, Item (pick and pack; the
 # tare level is packaging too); 0002 Shipment, Order, Item, Packaging (standard carton pack);
 # 0004 Shipment, Order, Item. S-O-T-I (pallets shipped whole, their items under them) is pick and pack with the
-# tare level as its packaging: 0001, as S-O-T-P-I.
-BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI": "0004"}
+# tare level as its packaging: 0001, as S-O-T-P-I. 0003 Shipment, Packaging, Order, Item (X12's list from 003040 on):
+# the tare above the orders it holds, a consolidated pallet of several POs (S-T-O-I; S-T-O-P-I, its cartons a
+# packaging level under each order, is the same code: X12 has none of its own).
+BSN05 = {"SOPI": "0001", "SOTPI": "0001", "SOTI": "0001", "SOIP": "0002", "SOI": "0004", "STOI": "0003",
+         "STOPI": "0003"}
+# the structures whose tare level sits under the S, above the orders it holds (engine.asn.build_856)
+TARE_FIRST: frozenset[str] = frozenset({"STOI", "STOPI"})
+# the structures listing pallets (a T level): their SSCCs numbered, their pallets checked (engine.lifecycle.shipping)
+WITH_TARES: frozenset[str] = frozenset({"SOTPI", "SOTI", "STOI", "STOPI"})
+# the structures with a pallet shipped whole, its items under the tare (S-O-T-I) or under each order on it (S-T-O-I)
+WHOLE_PALLETS: frozenset[str] = frozenset({"SOTI", "STOI"})
 
 
 # a PO heading REF01 its 856 and 810 can carry back (schemas.orders.ORDER_REFS): DP department, PD promotion, MR
@@ -69,7 +78,9 @@ class AsnSettings(_Model):
 
     structure: HlStructure = "SOPI"  # S-O-P-I pick and pack; S-O-T-P-I with pallets; S-O-T-I pallets shipped whole
     # (the pallet's SSCC at the tare level, its items under it; cartons on a pallet T-P-I, off any pallet P-I, in the
-    # same order loop); S-O-I; S-O-I-P standard pack
+    # same order loop); S-O-I; S-O-I-P standard pack; S-T-O-I consolidated pallets (the pallet's SSCC above the
+    # orders it holds, several POs of the one ship-to: each order's items under it, or its cartons, T-O-P-I);
+    # S-T-O-P-I the same with every item in a carton
     bsn05: str | None = Field(default=None, pattern=r"^\d{4}$")  # override of the structure's code
     purpose: str = Field(default="00", pattern=r"^\d{2}$")  # BSN01: 00 original
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
@@ -207,9 +218,9 @@ class AsnSettings(_Model):
 
     @model_validator(mode="after")
     def _packs_above_items(self) -> AsnSettings:
-        if self.case_at_pack and self.structure not in ("SOPI", "SOTPI"):
-            raise ValueError(f"case_at_pack names the case at a carton (pack) level above each item: structure SOPI "
-                             f"or SOTPI, not {self.structure}")
+        if self.case_at_pack and self.structure not in ("SOPI", "SOTPI", "STOPI"):
+            raise ValueError(f"case_at_pack names the case at a carton (pack) level above each item: structure SOPI, "
+                             f"SOTPI or STOPI, not {self.structure}")
         return self
 
     @model_validator(mode="after")

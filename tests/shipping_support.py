@@ -83,6 +83,17 @@ def bots_check(content: bytes, tmp_path: Path) -> tuple[bool, object]:
     return bool(result.get("success")), result.get("errors")
 
 
+def read_and_parsed_by_bots(profile: PartnerProfile, bodies: list, tmp_path: Path) -> list[str]:
+    """856 ``bodies`` wrapped in ``profile``'s envelope: read back by our reader (one 856 per body) and parsed by
+    Bots' grammars. Returns the HL03 levels our reader saw, in order."""
+    content = wrap_for(profile, "SH", "856", bodies)
+    result = read_back(content)
+    assert [ts.set_id for _i, _g, ts in result.transaction_sets()] == ["856"] * len(bodies)
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    return [s[3] for s in result.segments.elements.to_pylist() if s[0] == "HL"]
+
+
 _MAP_FOLDERS: dict[str, Path] = {}
 # Later releases of 004010 we write (a partner's gs_version and isa_version: 004030 for Belk, Dollar Tree, Ross),
 # each with maps of its own: 004010's dictionary under its GS08

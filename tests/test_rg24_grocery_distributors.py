@@ -21,6 +21,7 @@ and C&S's 0.85 per hundredweight stated as 40.80 on the 308.8 "units" of cases a
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -212,13 +213,43 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
         assert bots_check(path.read_bytes(), tmp_path)[0], path.name
 
 
-@pytest.mark.xfail(strict=True, reason="[fulfilment.asn] structure has no S-T-O-I (a pallet of several POs, the tare "
-                   "above the orders): not built yet (the profile is refused at load)")
-def test_a_pallet_of_several_pos_can_be_described_shipment_tare_order_item():
+def _consolidated(tmp_path: Path) -> Path:
+    """rg24's fixtures for C&S alone, taking S-T-O-I: its PO and a second one (CS5528827: 30 cases of the bread and
+    40 of the oat milk) on the same two pallets, shipped whole, on one shipment (CS-SHP-01)."""
+    import shutil
+
+    root = tmp_path / "fixtures"
+    for folder in ("partners", "reference"):
+        shutil.copytree(FIXTURES / folder, root / folder)
+    shutil.copy2(FIXTURES / "stock.csv", root / "stock.csv")
+    profile = root / "partners" / "cswg.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace('structure = "SOTI"', 'structure = "STOI"'),
+                       encoding="utf-8")
+    (root / "drops" / "cswg").mkdir(parents=True)
+    po = (FIXTURES / "drops" / "cswg" / "cswg-850-CS5528810.x12").read_text(encoding="ascii")
+    shutil.copy2(FIXTURES / "drops" / "cswg" / "cswg-850-CS5528810.x12", root / "drops" / "cswg")
+    second = [s for s in po.replace("CS5528810", "CS5528827").replace("61003", "61004").split("~\n") if s
+              and not s.startswith("SAC")]
+    beef = next(k for k, s in enumerate(second) if s.startswith("PO1*2*"))
+    second[beef:beef + 3] = [second[beef + 2].replace("PO1*3*", "PO1*2*")]
+    second = [{"CTT*3*82": "CTT*2*70", "SE*20*0001": "SE*17*0001"}.get(s, s) for s in second]
+    (root / "drops" / "cswg" / "cswg-850-CS5528827.x12").write_text("~\n".join(second) + "~\n", encoding="ascii")
+    rows = [r for r in (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8")
+            .splitlines(keepends=True) if r.startswith(("Shipment ID", "CS-SHP-01"))]
+    rows += [rows[1].replace("CS5528810", "CS5528827"),
+             rows[3].replace("CS5528810,3,", "CS5528827,2,")]
+    (root / "shipments").mkdir()
+    (root / "shipments" / "east-shipments-20261201.csv").write_text("".join(rows), encoding="utf-8")
+    return root
+
+
+def test_a_pallet_of_several_pos_can_be_described_shipment_tare_order_item(maps, tmp_path):  # noqa: F811
     """A distributor's DC receiving consolidated pallets (several POs of one ship-to on one pallet, one label per
     pallet, not per order) takes the 856 as Shipment-Tare-Order-Item, the pallet's SSCC above the orders it holds
-    (BSN05 0003 Shipment, Packaging, Order, Item: beside S-O-T-P-I in EDI references). Such a profile is refused at load
-    (structure is SOPI, SOTPI, SOTI, SOI or SOIP), so a partner asking for it cannot be set up."""
+    (BSN05 0003 Shipment, Packaging, Order, Item: beside S-O-T-P-I in EDI references). Such a profile was refused at
+    load (structure was SOPI, SOTPI, SOTI, SOI or SOIP), so a partner asking for it could not be set up. C&S with
+    two POs on its two pallets shipped whole: one 856, each pallet once (its SSCC, the pallets' weight once on TD1),
+    an order loop per PO under each; our validator, Bots and pyx12 take it."""
     import tomllib
 
     from schemas.profile import PartnerProfile
@@ -226,3 +257,20 @@ def test_a_pallet_of_several_pos_can_be_described_shipment_tare_order_item():
     data = tomllib.loads((FIXTURES / "partners" / "cswg.toml").read_text(encoding="utf-8"))
     data["fulfilment"]["asn"]["structure"] = "STOI"
     assert PartnerProfile.model_validate(data).fulfilment.asn.structure == "STOI"
+
+    fixtures = _consolidated(tmp_path)
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures, NIGHT,
+                                      SHIP_DAY)
+    assert not [f for f in found if f[1] == "error"] and {c for c, _s, _po in found} <= NIGHT_NOTED
+    assert states == {("cswg", "CS5528810"): "invoiced", ("cswg", "CS5528827"): "invoiced"}
+    asn = po_segments(segments(ws, "cswg", "856"), "CS-SHP-01", "BSN")
+    assert asn[0][5] == "0003"
+    assert [s[3] for s in asn if s[0] == "HL"] == ["S", "T", "O", "I", "O", "I", "T", "O", "I", "I", "O", "I"]
+    assert [s[1] for s in asn if s[0] == "PRF"] == ["CS5528810", "CS5528827", "CS5528810", "CS5528827"]
+    hl = [s for s in asn if s[0] == "HL"]
+    assert all(s[2] == "1" for s in hl if s[3] == "T") and {s[2] for s in hl if s[3] == "O"} == {"2", "7"}
+    assert ["TD1", "PLT94", "2", "", "", "", "G", "1712", "LB"] in asn and sum(s[0] == "MAN" for s in asn) == 2
+    assert [s[2] for s in asn if s[0] == "SN1"] == ["30", "30", "12", "40", "40"]
+    assert asn[[s[0] for s in asn].index("CTT")] == ["CTT", "12", "152"]
+    all_sent_accepted(ws, {"cswg": {"CS5528810": 3, "CS5528827": 2}}, tmp_path, maps, shipments=1, answers=2,
+                      invoices=2)

@@ -63,6 +63,7 @@ from engine.shipments import (
 from rules.shipments import ShipmentCheck, check_shipments, serial_checks, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
+from schemas.fulfilment import TARE_FIRST, WITH_TARES
 from schemas.grouping import Groups, encode, first_rows, lookup, paired_codes
 from schemas.lifecycle import (
     CUT_FROM,
@@ -300,7 +301,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=True), STAGE))
     return _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
-                                    _needs(check.lines, held, partner_of, profiles), partner_of), profiles)
+                                    _needs(check.lines, held, partner_of, profiles), partner_of), profiles, orders)
 
 
 class _ColumnLists(dict):
@@ -330,18 +331,23 @@ def asn_shipment_id(shipment_id: str, po_number: str) -> str:
     return f"{shipment_id[:ASN_ID_MAX - 9]}-{digest}"
 
 
-def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
+               order_table: pa.Table | None = None) -> ShipmentBatch:
     """``batch`` with each shipment (not held) of a partner taking one 856 per PO (fulfilment.asn.per "order")
     that carries several POs split into one shipment per PO (asn_shipment_id; in the order the rows name the
     POs): its own 856, record and SSCCs, the S level's bill of lading, tracking and carrier the same. A shipment
     with a pallet holding several POs' cartons, for a structure listing pallets under each order (SOTPI, SOTI),
     is held (ASN_NOT_BUILT), whatever the 856s are per: the pallet's one label cannot be on two 856s, nor under
     two orders of one (the 856's self-check refused it as an SSCC listed twice, a reason no one could act on).
+    A structure listing each pallet above the orders it holds (STOI, STOPI: a consolidated pallet) takes a pallet of
+    several POs, and of several stores, in one 856; its POs go to one place (the 856's one N1*ST): a pallet whose POs
+    name different ship-tos in ``order_table`` (canonical ORDERS) is held the same way (build one pallet per ship-to).
     For a store-level partner, whose 856 has an order loop per PO and store (fulfilment.asn.store_level; the store
     named there or, mark_for "pack", on each carton), a pallet of one PO holding cartons of two stores is held the
     same way (build one pallet per store)."""
     split = {pid for pid, p in profiles.items() if p.fulfilment.asn.per == "order"}
-    tares = {pid for pid, p in profiles.items() if p.fulfilment.asn.structure in ("SOTPI", "SOTI")}
+    tares = {pid for pid, p in profiles.items() if p.fulfilment.asn.structure in WITH_TARES}
+    above = {pid for pid in tares if profiles[pid].fulfilment.asn.structure in TARE_FIRST}  # a pallet above its POs
     if not (split | tares) or not any(partner in split | tares for partner in batch.partners.values()):
         return batch
     by_store = {pid for pid in tares if profiles[pid].fulfilment.asn.store_level}
@@ -363,21 +369,30 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> 
     for (sid, pallet), named in pallet_loops.items():
         partner = batch.partners[sid]
         if len(named) > 1 and len(loops[sid]) > 1 and sid not in held:
-            held.add(sid)
             structure = profiles[partner].fulfilment.asn.structure
             pos_named = list(dict.fromkeys(po for po, _store in named))
-            if len(pos_named) == 1:  # one PO's cartons of several stores, each store its own order loop
-                what = f"PO {pos_named[0]} for stores {', '.join(store for _po, store in named)}"
+            places = _ship_to_places(order_table, partner, pos_named) if partner in above else {}
+            if partner in above and partner not in split and len(set(places.values())) < 2:
+                continue  # a consolidated pallet: its orders under it in the one 856
+            held.add(sid)
+            if partner in above and partner not in split:  # the POs of two places on one pallet
+                named_places = {po: " ".join(v for v in places.get(po, ("unknown",)) if v) for po in pos_named}
+                what = "items of POs " + ", ".join(f"{po} (ship-to {place})" for po, place in named_places.items())
+                why = (f"{partner}'s 856 ({structure}) lists the pallet above its orders, under the shipment's one "
+                       "ship-to (N1*ST): a pallet goes to one place")
+                build = "one pallet per ship-to"
+            elif len(pos_named) == 1:  # one PO's cartons of several stores, each store its own order loop
+                what = f"cartons of PO {pos_named[0]} for stores {', '.join(store for _po, store in named)}"
                 why = (f"{partner}'s 856 ({structure}) has an order loop per PO and store (fulfilment.asn."
                        "store_level) and lists each pallet under one: the pallet's label cannot be under two stores")
                 build = "one pallet per store"
             else:
-                what = f"POs {', '.join(pos_named)}"
+                what = f"cartons of POs {', '.join(pos_named)}"
                 why = (f"{partner} takes one 856 per PO (fulfilment.asn.per \"order\"): the pallet's label cannot be "
                        "on two 856s" if partner in split else f"{partner}'s 856 ({structure}) lists each pallet "
                        "under one order: the pallet's label cannot be under two orders")
                 build = "one pallet per PO"
-            f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds cartons of {what}, "
+            f = finding("ASN_NOT_BUILT", f"Shipment {sid}: pallet {pallet} holds {what}, "
                         f"and {why}; it is held (no 856, nothing consumed).", value=sid)
             findings.append(FindingRecord(f, partner, pos_named[0], "shipment held: no 856, nothing consumed; "
                                           f"the warehouse must build {build}", STAGE))
@@ -403,6 +418,20 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile]) -> 
         return batch
     return replace(batch, check=replace(batch.check, lines=lines), held=frozen, findings=tuple(findings),
                    partners=partners, needs=_needs(lines, frozen, partners, profiles))
+
+
+def _ship_to_places(orders: pa.Table | None, partner: str, pos: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """PO -> the place its order ships to (``orders``: canonical ORDERS): its N1*ST id with its qualifier, else its
+    name (rules.business.places.same_party's terms); a PO not in ``orders`` is left out."""
+    if orders is None or not orders.num_rows or "ship_to_id" not in orders.column_names:
+        return {}
+    mine = orders.filter(pc.and_(pc.equal(orders["partner"], partner),
+                                 pc.is_in(orders["po_number"], value_set=pa.array(list(pos), pa.string()))))
+    out: dict[str, tuple[str, ...]] = {}
+    for r in mine.select(["po_number", "ship_to_id_qualifier", "ship_to_id", "ship_to_name"]).to_pylist():
+        name = (r["ship_to_name"] or "").strip()
+        out[r["po_number"]] = (r["ship_to_id_qualifier"] or "", r["ship_to_id"]) if r["ship_to_id"] else (name,)
+    return out
 
 
 def _stores_kept(lines: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
@@ -784,7 +813,7 @@ def _numbered_by(profile: PartnerProfile | None, pallets: bool) -> tuple[str, in
     if profile is None or "856" not in profile.receives or profile.fulfilment.sscc is None:
         return None
     structure = profile.fulfilment.asn.structure
-    if structure == "SOI" or (pallets and structure not in ("SOTPI", "SOTI")):
+    if structure == "SOI" or (pallets and structure not in WITH_TARES):
         return None  # the partner's 856 does not list them
     sscc = profile.fulfilment.sscc
     ext = sscc.pallet_extension_digit if pallets and sscc.pallet_extension_digit is not None \
@@ -1719,9 +1748,11 @@ def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: War
     cartons: list[RecordedCarton] = []
     if isinstance(shipment, ShipmentSummary):  # its pallets and cartons recorded in columns
         cartons = list(shipment.cartons)
+    pallets: set[str] = set()  # a pallet above several orders (S-T-O-I) recorded once, with the first PO on it
     for order in () if isinstance(shipment, ShipmentSummary) else shipment.orders:
         for tare in order.tares:
-            if tare.sscc:
+            if tare.sscc and tare.sscc not in pallets:
+                pallets.add(tare.sscc)
                 cartons.append(RecordedCarton("T", tare.pallet_id, tare.sscc, ours.get(tare.sscc), "",
                                               order.po_number))
             cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), tare.pallet_id, order.po_number,
