@@ -170,6 +170,16 @@ def _customer_problem(row: dict) -> str | None:
     return None
 
 
+def _check_dcs(ship_tos: pa.Table, name: str) -> None:
+    """Each ship-to's dc (the DC a store is shipped through) names another location of the same partner."""
+    rows = ship_tos.select(["partner", "location_id", "dc"]).to_pylist()
+    known = {(r["partner"], r["location_id"]) for r in rows}
+    for row_no, r in enumerate(rows, start=1):
+        if r["dc"] and ((r["partner"], r["dc"]) not in known or r["dc"] == r["location_id"]):
+            raise ConfigError(f"dc {r['dc']!r} is not another location_id of partner {r['partner']!r} in "
+                              "ship_tos.csv", file=name, row=row_no)
+
+
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
     item_units.csv from ``folder``."""
@@ -207,6 +217,7 @@ def load_reference(folder: Path) -> ReferenceData:
         ("item_units", ["sku", "unit"]),
     ):
         _unique(tables[key], columns, files[key])
+    _check_dcs(tables["ship_tos"], files["ship_tos"])
     known_skus = set(tables["items"].column("sku").to_pylist())
     for key in ("partner_items", "prices", "item_units"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):

@@ -46,6 +46,7 @@ from schemas.shipments import (
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
+StoreDcs = Mapping[tuple[str, str], Party]  # (partner, store) -> the DC the store is shipped through (store_dcs)
 
 # what assemble_shipments reads of a shipment's first line (its header)
 _HEADER = ("ship_date", "ship_time", "carrier_scac", "service_level", "tracking_number", "bill_of_lading",
@@ -203,7 +204,8 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                        ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
-                       store_party: Mapping[str, str] | None = None) -> list[Shipment]:
+                       store_party: Mapping[str, str] | None = None, dcs: StoreDcs | None = None
+                       ) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
@@ -212,7 +214,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     one carton are summed; a carton holding two POs' items becomes a pack under each order (the 856
     self-check refuses the repeated SSCC). An order of a store-level partner is one per store its cartons are
     marked for (mark_for_store), the store its mark-for: N1*BY, or the N101 ``store_party`` gives the partner
-    (AsnSettings.store_party). The lines are grouped in columns (shipments, their orders,
+    (AsnSettings.store_party); the shipment's N1*ST the DC its stores go through (``dcs``: store_dcs), where that is
+    not the PO's own ship-to. The lines are grouped in columns (shipments, their orders,
     cartons, pallets and items, each in the order of its first line, whose values it takes); Python
     only makes the objects."""
     ssccs = ssccs or {}
@@ -279,7 +282,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     more = more_tracking(lines, shipment, len(ship_row))
     td5 = _td5s(orders)
     fobs = _fobs(orders)
-    to_line = _to_lines(lines, orders, order_lines, shipment)  # shipment code -> its lines' own ship-to
+    to_line = _to_lines(lines, orders, order_lines, shipment, dcs)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
         sent = [td5.get((o.partner, o.po_number)) for o in shipped[s]]
@@ -704,13 +707,13 @@ _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_addre
             "ship_to_contact_sent")
 
 
-def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray
-              ) -> dict[int, Party]:
+def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray,
+              dcs: StoreDcs | None = None) -> dict[int, Party]:
     """Shipment code -> the own ship-to (own_ship_tos) its lines go to; a shipment of lines for the order's
     ship-to is not named. Lines for several places never share a shipment (engine.lifecycle.shipping holds
     such a shipment: SHIPMENT_SHIP_TOS_MIXED); the first row's wins here."""
     out: dict[int, Party] = {}
-    for code, party in zip(shipment.tolist(), own_ship_tos(lines, orders, order_lines), strict=True):
+    for code, party in zip(shipment.tolist(), own_ship_tos(lines, orders, order_lines, dcs), strict=True):
         if party is not None:
             out.setdefault(code, party)
     return out
@@ -731,19 +734,32 @@ def heading_only(order_lines: pa.Table, partners: Set[str]) -> pa.Table:
     return order_lines
 
 
-def own_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[Party | None]:
+def own_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
+                 dcs: StoreDcs | None = None) -> list[Party | None]:
     """Per confirmation row of ``lines``, the ship-to of its order line where the line names its own (a PO1
     loop's N1*ST: ORDER_LINES ship_to_*) and that is another party than its order's (rules.business.places
-    same_party); None: the order's ship-to. A shipment's lines going to one such place make its 856's N1*ST."""
+    same_party), else the DC its carton's store goes through (``dcs``: store_dcs; mark_for_store) where that is
+    not its order's ship-to (N104); None: the order's ship-to. A shipment's lines going to one such place make its
+    856's N1*ST."""
+    own = _line_ship_tos(lines, orders, order_lines)
+    via = _store_dc_ship_tos(lines, orders, dcs or {})
+    if via is None:
+        return own or [None] * lines.num_rows
+    if own is None:
+        return via
+    return [mine if mine is not None else dc for mine, dc in zip(own, via, strict=True)]
+
+
+def _line_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[Party | None] | None:
+    """own_ship_tos of the order lines' own N1*ST alone; None when no row has one."""
     from rules.business.places import same_party
 
     cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
-    none: list[Party | None] = [None] * lines.num_rows
     if order_lines is None or not order_lines.num_rows or any(c not in order_lines.column_names for c in cols):
-        return none
+        return None
     own = order_lines.filter(pc.or_(pc.is_valid(order_lines["ship_to_id"]), pc.is_valid(order_lines["ship_to_name"])))
     if not own.num_rows:
-        return none
+        return None
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
     parties: dict[tuple, Party] = {}
     for r in own.select(["partner", "po_number", "line_id", *cols]).to_pylist():
@@ -752,9 +768,44 @@ def own_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None
             parties[(r["partner"], r["po_number"], r["line_id"])] = Party(
                 "ST", r["ship_to_name"] or "", id_qualifier=r["ship_to_id_qualifier"] or "", id=r["ship_to_id"] or "")
     if not parties:
-        return none
+        return None
     return [parties.get(k) for k in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "line_id")),
                                         strict=True)]
+
+
+def store_dcs(ship_tos: pa.Table, partners: Set[str] | None = None) -> dict[tuple[str, str], Party]:
+    """(partner, store) -> the DC that location is shipped through (ship_tos.csv dc), as an N1*ST: the DC's own
+    row (its name, its location id under 92 assigned by buyer, its address). ``partners``: theirs only (the
+    store-level partners, whose confirmations keep each carton's store); {} when no row names a DC."""
+    if "dc" not in ship_tos.column_names or ship_tos["dc"].null_count == ship_tos.num_rows:
+        return {}
+    rows = ship_tos.to_pylist()
+    places = {(r["partner"], r["location_id"]): r for r in rows}
+    out: dict[tuple[str, str], Party] = {}
+    for r in rows:
+        dc = places.get((r["partner"], r["dc"])) if r["dc"] else None
+        if dc is not None and (partners is None or r["partner"] in partners):
+            out[(r["partner"], r["location_id"])] = Party(
+                "ST", dc["name"] or "", id_qualifier="92", id=dc["location_id"], address1=dc["address1"] or "",
+                city=dc["city"] or "", state=dc["state"] or "", postal_code=dc["postal_code"] or "",
+                country=dc["country"] or "")
+    return out
+
+
+def _store_dc_ship_tos(lines: pa.Table, orders: pa.Table, dcs: StoreDcs) -> list[Party | None] | None:
+    """Per confirmation row, the DC its carton's store (mark_for_store) goes through (``dcs``) where that is
+    not its order's ship-to (another N104); None when no row has one."""
+    if not dcs or not marks_stores(lines):
+        return None
+    heads = {(r["partner"], r["po_number"]): (r.get("ship_to_id") or "").strip()
+             for r in orders.select([c for c in ("partner", "po_number", "ship_to_id")
+                                     if c in orders.column_names]).to_pylist()}
+    out: list[Party | None] = []
+    for partner, po, store in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "mark_for_store")),
+                                  strict=True):
+        dc = dcs.get((partner, store)) if store else None
+        out.append(dc if dc is not None and dc.id != heads.get((partner, po)) else None)
+    return out if any(p is not None for p in out) else None
 
 
 def _ship_tos(orders: pa.Table) -> list[Party]:
@@ -813,7 +864,8 @@ class ShipmentSummary(NamedTuple):
 
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
                      ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
-                     serials: Mapping[str, int] | None = None) -> tuple[list[ShipmentSummary], Flat856] | None:
+                     serials: Mapping[str, int] | None = None, dcs: StoreDcs | None = None
+                     ) -> tuple[list[ShipmentSummary], Flat856] | None:
     """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
     engine.asn.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
     both in the order assemble_shipments lists them, grouped and numbered in columns: each order,
@@ -916,7 +968,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
         pos_of[s].append(po[o])
         if ship_to[s] is None:
             ship_to[s] = heads[o][1]
-    for code, party in _to_lines(lines, orders, order_lines, g.shipment).items():
+    for code, party in _to_lines(lines, orders, order_lines, g.shipment, dcs).items():
         ship_to[rank[code]] = party
     boxed = (w_kind == 1) | (w_kind == 2)  # the record lists pallets whatever the structure
     r_pallet, r_index, r_ship = w_kind[boxed] == 1, w_index[boxed], w_ship[boxed]

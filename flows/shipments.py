@@ -36,7 +36,7 @@ from engine.invoice_po_sacs import (
     without_orders,
 )
 from engine.lifecycle import backorders, billing, shipping
-from engine.shipments import CANONICAL_COLUMNS, heading_only
+from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs
 from engine.sscc import serial_capacity
 from flows import faults, progress, retake, taking
 from flows.documents import holder, renderer
@@ -373,6 +373,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
     order_lines = heading_only(order_lines, _heading_only(profiles))
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
+    dcs = _store_dcs(ref, profiles)  # the DC each store is shipped through (ship_tos.csv dc): its 856's N1*ST
     batch = shipping.prepare_shipments(
         read, warehouse=warehouse, state=shipping.line_state_table(lines, reserved, upcs), items=ref.items,
         recorded=shipping.recorded_table(_recorded(state, warehouse, read.lines, profiles)), profiles=profiles,
@@ -381,7 +382,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
             p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
-        addresses=shipping.order_addresses(records, profiles))  # orders of another buyer / division of ours
+        addresses=shipping.order_addresses(records, profiles), dcs=dcs)  # orders of another buyer / division of ours
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}
@@ -398,7 +399,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
                                                reservations=reserved, orders=orders, order_lines=shipped_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
-                                               source=source, refused=refused, clock_zone=ws.clock_zone)
+                                               source=source, refused=refused, clock_zone=ws.clock_zone, dcs=dcs)
                 # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
                 plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
                 asked = lifecycle.asked_buyers(plan, profiles)  # (only the buyers of this file's orders read)
@@ -653,8 +654,10 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
-    # a partner billed per store reads each line's store (its ShippedUnits)
-    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None or _per_store(profiles))
+    # the DC each store-level partner's store is shipped through (ship_tos.csv dc): the 810's N1*ST, as the 856's
+    dcs = _store_dcs(ref, profiles)
+    # a partner billed per store, or whose stores go through DCs, reads each line's store (its ShippedUnits)
+    pending = billing.shipments_to_bill(heads, shipped, with_lines=units is None or _per_store(profiles) or bool(dcs))
     if not pending:
         return res
     order_shipments = billing.order_shipments(pending, units)
@@ -700,7 +703,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                           order_lines, _heading_only(profiles))),
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
-                                                          if prof.fulfilment.invoice.taxes]), classes=classes)
+                                                          if prof.fulfilment.invoice.taxes]), classes=classes,
+                                                      dcs=dcs)
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -725,6 +729,12 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _store_dcs(ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> dict:
+    """engine.shipments.store_dcs of the store-level partners (fulfilment.asn.store_level: their confirmations keep
+    each carton's store): (partner, store) -> the DC it is shipped through."""
+    return store_dcs(ref.ship_tos, {pid for pid, p in profiles.items() if p.fulfilment.asn.store_level})
 
 
 def _per_store(profiles: Mapping[str, PartnerProfile]) -> bool:

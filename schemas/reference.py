@@ -106,6 +106,11 @@ SHIP_TOS = pa.schema(
         pa.field("state", pa.string()),
         pa.field("postal_code", pa.string()),
         pa.field("country", pa.string()),
+        # the DC this location (a store) is shipped through, a location_id of another row of the partner: a store-level
+        # partner's order pre-distributed to its stores (SDQ) goes to each store's DC, the 856's N1*ST (the stores its
+        # marks-for) and the 810's (engine.shipments.store_dcs). Optional: null or empty for a location shipped to
+        # directly (the PO's own ship-to, as named)
+        pa.field("dc", pa.string()),
     ]
 )
 
@@ -115,7 +120,8 @@ OPTIONAL_FILES = frozenset({"item_units"})
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
                                                                           "replaced_by", "tax_class",
-                                                                          "serialised"})}
+                                                                          "serialised"}),
+                                               "ship_tos": frozenset({"dc"})}
 
 SCHEMAS: dict[str, pa.Schema] = {
     "items": ITEMS,

@@ -191,9 +191,6 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
     all_sent_accepted(ws, POS, tmp_path, maps, shipments=8, answers=8)
 
 
-@pytest.mark.xfail(strict=True, reason="a store-level PO's stores ship to their own DCs: NRHL's 0881 to DC 0562 and "
-                   "0873 to DC 0879 on one PO, but the 856's N1*ST is always the PO's heading ship-to; nothing maps a "
-                   "store (N1*BY) to its DC (a ship_tos.csv column, or the confirmation naming the DC, is missing)")
 def test_nordstrom_rack_two_locations_of_one_po_ship_to_their_own_dcs(tmp_path):
     """Nordstrom's supplier site: NRHL POs carry two locations in their SDQ, each shipped to its own DC - 0881 with
     N1*BY 0881 and N1*ST 0562, 0873 with N1*BY 0873 and N1*ST 0879 on the 856 - and its ASNs are refused without

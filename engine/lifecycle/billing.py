@@ -59,6 +59,7 @@ from engine.invoice_po_sacs import PoSac
 from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
+from engine.shipments import StoreDcs
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -518,6 +519,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      sacs: Mapping[Key, Sequence[PoSac]] | None = None, places: Places | None = None,
                      classes: Mapping[Key, Mapping[int, str]] | None = None,
                      ship_tos: Mapping[Key, Mapping[int, tuple[str, str, str]]] | None = None,
+                     dcs: StoreDcs | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -535,7 +537,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     the partners whose 810s carry taxes (engine.invoice_taxes): a taxed 810 is built one by one (order_810).
     ``classes``: per order, line number -> its item's tax class (items.csv tax_class), for the partners whose taxes
     exempt a class: the lines such a tax does not apply to. ``ship_tos`` (line_ship_tos): per order, line number ->
-    its own ship-to; an 810 whose lines all go to one such place names it as its N1*ST (built one by one)."""
+    its own ship-to; an 810 whose lines all go to one such place names it as its N1*ST (built one by one).
+    ``dcs`` (engine.shipments.store_dcs): the DC each store is shipped through; an 810 of a shipment whose units
+    were marked for stores of one DC (or of one store, billed per store) names that DC as its N1*ST, as the 856
+    did, its taxes by the DC's state (built one by one)."""
     refused = refused or {}
     sacs = sacs or {}
     before = _billed_before(due, lines, tables, profiles)
@@ -561,9 +566,12 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             problems.append(FindingRecord(f, d.partner, d.po_number, "no 810; retried by the next run", STAGE))
     # index -> the PO's own ITD, where the 810 states it (indexes of the due list as billed: unweighed ones gone)
     own_terms = _po_terms(due, orders, profiles)
-    taxing = _taxing(due, orders, profiles, places or {})  # index -> its taxes (or why they are unknown)
+    # index -> its order's row naming the DC its stores went through (the 856's N1*ST)
+    via_dc = {i: row for i, d in enumerate(due) if (row := _store_dc(d, orders, dcs or {})) is not None}
+    taxing = _taxing(due, orders, profiles, places or {}, via_dc)  # index -> its taxes (or why they are unknown)
     # index -> its order's row naming the own ship-to every line it bills goes to (an approved LINE_SHIP_TO_DIFFERS)
     moved = {i: row for i, d in enumerate(due) if (row := _own_ship_to(d, orders, ship_tos or {})) is not None}
+    moved = {**via_dc, **moved}
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
                                                      before=before, exclude=({*weighed, *own_terms} if not sacs else {
@@ -667,18 +675,43 @@ def _own_ship_to(d: InvoiceDue, orders: Mapping[Key, dict], ship_tos: Mapping[Ke
     return order
 
 
+def _store_dc(d: InvoiceDue, orders: Mapping[Key, dict], dcs: StoreDcs) -> dict | None:
+    """The order's row of ``d`` with its ship-to the DC (``dcs``) its units went through: the DC of its store (billed
+    per store), else of every store its PO's lines on the shipment were marked for, when that is one DC and not the
+    order's own ship-to; None otherwise (no shipment, a unit marked for no store or a store of no DC, several DCs:
+    the order's ship-to, as ever)."""
+    if not dcs or d.shipment is None:
+        return None
+    stores = {d.store} if d.store is not None else {ln.mark_for_store for ln in d.shipment.lines
+                                                     if ln.po_number == d.po_number}
+    places = {dcs.get((d.partner, store)) if store else None for store in stores}
+    if len(places) != 1 or None in places:
+        return None
+    (dc,) = places
+    order = dict(orders.get((d.partner, d.po_number), {}))
+    if dc is None or dc.id == (order.get("ship_to_id") or "").strip():
+        return None
+    order.update({c: None for c in _PARTIES if c.startswith("ship_to_")}, ship_to_name=dc.name or None,
+                 ship_to_id_qualifier=dc.id_qualifier or None, ship_to_id=dc.id, ship_to_address1=dc.address1 or None,
+                 ship_to_city=dc.city or None, ship_to_state=dc.state or None,
+                 ship_to_postal_code=dc.postal_code or None, ship_to_country=dc.country or None, ship_to_name2=None)
+    return order
+
+
 def _taxing(due: Sequence[InvoiceDue], orders: Mapping[Key, dict], profiles: Mapping[str, PartnerProfile],
-            places: Places) -> dict[int, tuple | DocumentError]:
+            places: Places, via_dc: Mapping[int, dict] | None = None) -> dict[int, tuple | DocumentError]:
     """Per index of ``due`` whose partner's 810s carry taxes: the taxes its 810 carries (engine.invoice_taxes.
     taxes_for, by its ship-to's region; none there: not listed, the 810 as ever), or the DocumentError that its
-    ship-to's region is unknown (its 810 is not built)."""
+    ship-to's region is unknown (its 810 is not built). ``via_dc``: per index, its order's row naming the DC its
+    stores went through (_store_dc), whose region it is taxed by."""
     out: dict[int, tuple | DocumentError] = {}
     for i, d in enumerate(due):
         settings = profiles[d.partner].fulfilment.invoice
         if not settings.taxes:
             continue
+        order = (via_dc or {}).get(i) or orders.get((d.partner, d.po_number), {})
         try:
-            taxes = taxes_for(settings, {**orders.get((d.partner, d.po_number), {}), "partner": d.partner}, places)
+            taxes = taxes_for(settings, {**order, "partner": d.partner}, places)
         except DocumentError as exc:
             out[i] = exc
             continue

@@ -53,6 +53,7 @@ from engine.lifecycle.common import moved_orders, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.shipments import (
     ShipmentSummary,
+    StoreDcs,
     assemble_shipments,
     marks_stores,
     number_ssccs,
@@ -234,7 +235,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       orders: pa.Table | None = None, order_lines: pa.Table | None = None,
                       store_shipped: Sequence[tuple] = (),
                       serials_shipped: Mapping[str, Sequence[tuple]] | None = None,
-                      addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> ShipmentBatch:
+                      addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+                      dcs: StoreDcs | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -245,7 +247,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     (rules.shipments.serial_checks) against our items' serialised flag and ``serials_shipped``
     (StateStore.shipped_serials: each serial of the file already recorded). ``addresses``: (partner, PO) ->
     (GS02 the order came from, GS03 it was sent to) of the orders not at the profile's ids (a network's other
-    buyer, another division of ours): a shipment whose POs answer different ones is held (``buyers_mixed``)."""
+    buyer, another division of ours): a shipment whose POs answer different ones is held (``buyers_mixed``).
+    ``dcs`` (engine.shipments.store_dcs): the DC each store of a store-level partner is shipped through; a
+    shipment whose stores go through different DCs (or one, and the PO's own ship-to) is held (``ship_tos_mixed``)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
@@ -269,8 +273,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
             sid = by_set.get((loc.isa13, loc.gs06, loc.st02))
         if sid:
             reader_held[k] = sid
-    elsewhere = ship_to_mismatches(check.lines, orders, order_lines) + ship_tos_mixed(
-        check.lines, orders, order_lines) if orders is not None else []
+    stored = _stores_kept(check.lines, profiles)  # the stores a DC is looked up by: store-level partners' alone
+    elsewhere = ship_to_mismatches(stored, orders, order_lines, dcs) + ship_tos_mixed(
+        stored, orders, order_lines, dcs) if orders is not None else []
     elsewhere += buyers_mixed(check.lines, addresses or {}, profiles)
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
@@ -544,16 +549,17 @@ def _with_findings(check: ShipmentCheck, lines: pa.Table, found: list[tuple[int,
                    finding_rows=tuple(i for i, _f in pairs))
 
 
-def ship_to_mismatches(lines: pa.Table, orders: pa.Table,
-                       order_lines: pa.Table | None = None) -> list[tuple[int, Finding]]:
+def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None,
+                       dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
     ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
     (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
     digits). Where the lines go is each line's own ship-to when its PO1 loop names one (``order_lines``,
-    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept),
-    else its order's. Nothing to compare (no ship-to given, or the place has neither), no finding: the 856
-    names that place, and must not when the goods went elsewhere. The shipment's lines of a PO going to
-    several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing here."""
+    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept), else
+    the DC its store goes through (``dcs``), else its order's. Nothing to compare (no ship-to given, or the place
+    has neither), no finding: the 856 names that place, and must not when the goods went elsewhere. The
+    shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing
+    here."""
     if "ship_to_id" not in lines.column_names or not lines.num_rows or (
             lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
             == lines.num_rows):
@@ -563,7 +569,7 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table,
                                           "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
                              ).to_pylist():
         want[(row["partner"], row["po_number"])] = row
-    own = own_ship_tos(lines, orders, order_lines)
+    own = own_ship_tos(lines, orders, order_lines, dcs)
     names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
              "ship_to_postal_code", "source_file", "isa13", "gs06", "st02")
     shipped: dict[tuple, tuple[int, dict, dict[tuple, list[str]]]] = {}  # shipment and PO: first row, places
@@ -609,24 +615,29 @@ def ship_to_mismatches(lines: pa.Table, orders: pa.Table,
     return out
 
 
-def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[tuple[int, Finding]]:
+def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
+                   dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
     whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
-    ship-to) beside a line for another (its own, or its order's). One 856 names one ship-to (its N1*ST): the
-    shipment is held, to be confirmed again as one shipment per destination."""
+    ship-to), or whose carton's store goes through a DC (``dcs``: a store-level partner's SDQ store), beside a
+    line for another (its own, another DC, or its order's). One 856 names one ship-to (its N1*ST), and a truck to
+    one DC does not deliver to another: the shipment is held, to be confirmed again as one shipment per
+    destination."""
     if not lines.num_rows:
         return []
-    own = own_ship_tos(lines, orders, order_lines)
+    own = own_ship_tos(lines, orders, order_lines, dcs)
     if not any(p is not None for p in own):
         return []
+    stores = _store_marks(lines)
     names = ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06", "st02")
     places: dict[str, dict[tuple, list[str]]] = {}  # shipment -> place -> its lines, in order
     first: dict[str, tuple[int, dict]] = {}
-    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
+    for i, (r, party, store) in enumerate(zip(lines.select(list(names)).to_pylist(), own, stores,
+                                                                 strict=False)):  # stores: repeat() for none
         first.setdefault(r["shipment_id"], (i, r))
         place = (party.name, party.id_qualifier, party.id) if party is not None else ("", "", "")
         lines_of = places.setdefault(r["shipment_id"], {}).setdefault(place, [])
-        label = f"{r['po_number']} line {r['line_id']}"
+        label = f"{r['po_number']} line {r['line_id']}" + (f" store {store}" if store else "")
         if label not in lines_of:
             lines_of.append(label)
     out: list[tuple[int, Finding]] = []
@@ -828,7 +839,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                    orders: pa.Table, order_lines: pa.Table,
                    items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
                    run_id: str, source: Mapping[str, str] | None = None,
-                   refused: Mapping[str, Sequence[Finding]] | None = None, clock_zone: str = "") -> Plan:
+                   refused: Mapping[str, Sequence[Finding]] | None = None, clock_zone: str = "",
+                   dcs: StoreDcs | None = None) -> Plan:
     """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
     orders' moves. ``lines``/``reservations``: the orders' stored lines and reservations (LINE_ROWS,
@@ -836,7 +848,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     the canonical tables of the orders' current revisions;
     ``created``: the 856's time (the run's clock); ``source``: the file's lineage (source_kind,
     source_file, source_sha256); ``refused``: shipment id -> what the outbound validator found wrong
-    with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``). A shipment whose
+    with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``); ``dcs``
+    (engine.shipments.store_dcs): the DC each store is shipped through, its shipment's N1*ST. A shipment whose
     856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
     check, held = batch.check, batch.held
@@ -857,14 +870,14 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
     columns = _from_columns(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
-                            profiles=profiles, created=created, envelopes=envelopes)
+                            profiles=profiles, created=created, envelopes=envelopes, dcs=dcs)
     shipments: Sequence[Shipment | ShipmentSummary]
     assembled: list[Shipment] | None = None
     if columns is not None:  # every shipment's 856 written from the columns, without the typed objects
         shipments, texts = columns
     else:
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
-                                                   items=items, store_party=_store_parties(profiles))
+                                                   items=items, store_party=_store_parties(profiles), dcs=dcs)
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
@@ -876,7 +889,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         if assembled is None:  # the loop builds and holds shipments as objects
             assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
-                                           store_party=_store_parties(profiles))
+                                           store_party=_store_parties(profiles), dcs=dcs)
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
@@ -1437,7 +1450,7 @@ def _confirmed(lines: pa.Table, shipments: Sequence[Shipment | ShipmentSummary])
 def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                   ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
                   profiles: Mapping[str, PartnerProfile],
-                  created: datetime, envelopes: dict[str, Envelope]
+                  created: datetime, envelopes: dict[str, Envelope], dcs: StoreDcs | None = None
                   ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """The usual file's shipments without their objects: each one's summary and 856 text
     (engine.shipments.shipment_columns written by engine.asn.write_856_texts: the same text
@@ -1450,7 +1463,8 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     partners = pc.unique(good["partner"]).to_pylist()
     if len(partners) == 1:
         return _partner_columns(good, partners[0], orders, order_lines, ship_from=ship_from, ssccs=ssccs,
-                                serials=serials, items=items, profiles=profiles, created=created, envelopes=envelopes)
+                                serials=serials, items=items, profiles=profiles, created=created, envelopes=envelopes,
+                                dcs=dcs)
     if encode(good["shipment_id"], good["partner"])[1] != encode(good["shipment_id"])[1]:
         return None  # a shipment whose rows name two partners
     code, _ = encode(good["shipment_id"])
@@ -1460,7 +1474,7 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     for partner in partners:
         mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
                                 ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
-                                created=created, envelopes=envelopes)
+                                created=created, envelopes=envelopes, dcs=dcs)
         if mine is None:
             return None
         made += [(first_of[s.shipment_id], s, text) for s, text in zip(*mine, strict=True)]
@@ -1470,8 +1484,8 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
 
 def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                      ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
-                     profiles: Mapping[str, PartnerProfile], created: datetime, envelopes: dict[str, Envelope]
-                     ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
+                     profiles: Mapping[str, PartnerProfile], created: datetime, envelopes: dict[str, Envelope],
+                     dcs: StoreDcs | None = None) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """_from_columns of one partner's rows."""
     profile = profiles.get(partner)
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
@@ -1495,7 +1509,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
-                             serials=serials)
+                             serials=serials, dcs=dcs)
     if built is None:
         return None
     summaries, flat = built
