@@ -109,6 +109,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     keys = {(c.partner, c.po_number) for c in pending} | set(waiting)
     records = waiting | state.orders_for(keys - set(waiting))
     earlier = state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=keys)
+    # changes refused (or touching no line) while their order waited for a person: answered with its decision now
+    on_hold = state.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=keys)
     reserved_before = state.reservations_for(keys)
     lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
@@ -126,7 +128,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
-        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units)
+        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan
