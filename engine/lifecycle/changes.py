@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.answer import backorder_day, refused_line, restated_line, statuses_855
+from engine.answer import backorder_day, first_ship_day, refused_line, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -1190,7 +1190,9 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     first = {r["line_number"]: r for r in _first_line_rows(rows).to_pylist()}
     live = [ln for ln in sorted(lines, key=lambda ln: ln.line_number)
             if ln.state not in GONE_LINES and ln.line_number in first]
-    ship = max(d for d in (order_row.get("requested_ship_date"), order_row.get("ship_not_before"), today) if d)
+    ship = max(filter(None, (first_ship_day(order_row.get("requested_ship_date"), order_row.get("ship_not_before"),
+                                            order_row.get("do_not_deliver_before"),
+                                            profile.fulfilment.asn.transit_days), today)))
     head = {"po_number": ch.po_number, "po_date": order_row.get("po_date"), "purpose": "05",
             "release_number": order_row.get("release_number")}
     settings = profile.acks.po_ack

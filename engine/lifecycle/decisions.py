@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from engine.answer import (
     LINE_STATUS,
     LineStatus,
+    first_ship_day,
     line_states,
     one_day,
     order_values,
@@ -138,7 +139,9 @@ class _Context:
         heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
                                      else orders[c].to_pylist() for c in _HEAD_COLUMNS}
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
-        self.ship_dates, self.po_dates = _ship_from(orders, heads["requested_ship_date"]), heads["po_date"]
+        transit = {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items()}
+        self.ship_dates = _ship_from(orders, heads["requested_ship_date"], transit)
+        self.po_dates = heads["po_date"]
         self.shas = heads["source_sha256"]
         self._orders, self._more = orders, {}
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
@@ -913,15 +916,23 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 _FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
 
 
-def _ship_from(orders: pa.Table, requested: list) -> list:
+def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | None] | None = None) -> list:
     """Each PO's first day to ship (``requested``: its DTM 010 per row): its DTM 010, or its ship window's
     opening (DTM 037 ship not before) when it gives no ship date or one before it. A PO giving only a window
     is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
-    still floors it (_Batch._ship)."""
-    if "ship_not_before" not in orders.column_names or orders["ship_not_before"].null_count == orders.num_rows:
+    still floors it (_Batch._ship). A PO asking no ship date with a delivery window (DTM 064 do not deliver
+    before) ships its opening less its partner's days in transit (``transit``: partner -> its profile's
+    [fulfilment.asn] transit_days; engine.answer.first_ship_day); it used to be promised for the run's day."""
+    transit = transit or {}
+    windows = [c for c in ("ship_not_before", "do_not_deliver_before")
+               if c in orders.column_names and orders[c].null_count < orders.num_rows]
+    if not windows or (windows == ["do_not_deliver_before"] and not any(v is not None for v in transit.values())):
         return requested
-    return [max(d for d in (r, n) if d is not None) if r is not None or n is not None else None
-            for r, n in zip(requested, _py_dates(orders["ship_not_before"]), strict=True)]
+    n = orders.num_rows
+    opens = _py_dates(orders["ship_not_before"]) if "ship_not_before" in windows else [None] * n
+    before = _py_dates(orders["do_not_deliver_before"]) if "do_not_deliver_before" in windows else [None] * n
+    return [first_ship_day(r, o, b, transit.get(p)) for r, o, b, p in
+            zip(requested, opens, before, orders["partner"].to_pylist(), strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:
