@@ -211,6 +211,7 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
     new_lines = []
     total = 0
     opens, early = opens or {}, []  # (line, units, the day it ships): reserved before its window opens
+    keeps: dict[int, date] = {}  # line number -> the day it ships, not before: reserved before its window opens
     for ln in lines:
         got = placed.get(ln.line_number)
         if not got:
@@ -234,6 +235,7 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
         if units and ln.line_number in opens:  # reserved, not released: it ships on its promise, not before
             promised = max(filter(None, (ln.promised_date, opens[ln.line_number])))
             early.append((ln.line_id or ln.line_number, units, opens[ln.line_number], promised))
+            keeps[ln.line_number] = promised
         new_lines.append(replace(ln, allocated=ln.allocated + units, backordered=backordered, state=state,
                                  promised_date=promised, warehouses=warehouses, run_id=run_id))
         total += units
@@ -243,6 +245,9 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
     if complete:
         new_lines, said = _complete_day(lines, new_lines, run_id)
         note += said
+        # (a line reserved before its window still ships on its promise, not before, whatever the order's day)
+        new_lines = [replace(ln, promised_date=max(filter(None, (ln.promised_date, keeps[ln.line_number]))))
+                     if ln.line_number in keeps else ln for ln in new_lines]
     steps = [(EventKind.BACKORDER_ALLOCATED, "system", note, "")]
     if warned:
         steps.insert(0, (EventKind.BACKORDER_PAST_CANCEL, "system", warned[0].finding.message, ""))

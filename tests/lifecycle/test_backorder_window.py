@@ -22,7 +22,7 @@ def _placed(*rows: tuple[int, int]) -> pa.Table:
                      "warehouse": ["EAST"] * len(rows), "allocated": [u for _n, u in rows]})
 
 
-def _plan(opens: dict | None):
+def _plan(opens: dict | None, *, complete: bool = False):
     order = record()
     lines = (LineRecord("acme", "PO-1", 1, LineState.BACKORDERED, line_id="1", sku="SKU-1", allocated=24,
                         backordered=12, promised_date=OPENS, warehouses="EAST"),
@@ -31,7 +31,8 @@ def _plan(opens: dict | None):
     held = (Reservation("acme", "PO-1", 1, "EAST", "SKU-1", 24),)
     plan = plan_backorders([order], lines={order.key: lines}, reservations={order.key: held},
                            allocation=_placed((1, 12), (2, 4)), at=AT, run_id=RUN,
-                           opens={order.key: opens} if opens is not None else None)
+                           opens={order.key: opens} if opens is not None else None,
+                           complete={order.key} if complete else ())
     [placed] = plan.lines
     [t] = plan.transitions
     return {ln.line_number: ln for ln in placed.lines}, plan.reservations[0].rows, t.events[-1].note
@@ -52,3 +53,22 @@ def test_a_backorder_whose_window_is_open_is_placed_undated_as_before():
     assert (lines[1].allocated, lines[1].backordered, lines[1].promised_date) == (36, 0, None)
     assert {(r.line_number, r.quantity) for r in reserved} == {(1, 36), (2, 4)}
     assert "before its ship window" not in note
+
+
+def test_an_order_that_ships_complete_keeps_the_window_of_a_line_reserved_before_it():
+    """Line 1 of an order that ships complete (CSH01 SC) is reserved whole before its window opens; line 2 still waits:
+    every line keeps the order's day, the latest promise, 12-20; once nothing waits (line 2 placed whole), the order
+    ships complete now but line 1 still ships on its promise, not before its window."""
+    lines, _reserved, _note = _plan({1: OPENS}, complete=True)
+    assert (lines[1].promised_date, lines[2].promised_date) == (date(2026, 12, 20), date(2026, 12, 20))
+    order = record()
+    stored = (LineRecord("acme", "PO-1", 1, LineState.BACKORDERED, line_id="1", sku="SKU-1", allocated=24,
+                         backordered=12, promised_date=OPENS),
+              LineRecord("acme", "PO-1", 2, LineState.BACKORDERED, line_id="2", sku="SKU-1", backordered=4,
+                         promised_date=date(2026, 12, 10)))
+    plan = plan_backorders([order], lines={order.key: stored}, reservations={order.key: ()},
+                           allocation=_placed((1, 12), (2, 4)), at=AT, run_id=RUN, opens={order.key: {1: OPENS}},
+                           complete={order.key})
+    placed = {ln.line_number: ln for ln in plan.lines[0].lines}
+    assert (placed[1].backordered, placed[1].promised_date) == (0, OPENS)
+    assert (placed[2].backordered, placed[2].promised_date) == (0, None)
