@@ -315,3 +315,26 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
     assert change.status == "refused" and f"855:{change.store_key}:{change.change_ref}" in keys
     shown = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "--json", "-w", str(ws.root)])
     assert json.loads(shown.output)["changes_on_hold"] == []
+
+
+def test_a_change_waiting_on_the_hold_is_superseded_by_a_cancel_of_the_order(tmp_path):
+    """As above, but the buyer then cancels the held order (BCH01 01) instead of a person deciding: the cancel's 855
+    (BAK02 RD) answers the order, and the change that waited on the hold is superseded (it used to be left refused
+    with no answer; waiting on the hold, it would have waited forever)."""
+    from tests.test_order_types_held import _night
+
+    ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
+    state.close()
+    answered_by_855s(ws, "acme")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="22")
+    run_stages(ws, NIGHT2)
+    send_860(ws, "acme", "PO-1", [], purpose="01", isa13=2202)
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "PO-1").state == "cancelled"
+        assert [c.status for c in state.pending_changes(statuses=None)] == ["superseded", "answered"]
+    finally:
+        state.close()
+    [doc] = outbox(ws, "acme", "855")
+    assert next(r for r in doc if r[0] == "BAK")[1:3] == ["05", "RD"]
