@@ -28,7 +28,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding
-from schemas.lifecycle import Plan
+from schemas.lifecycle import ON_HOLD, Plan
 from schemas.orders import ORDERS
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData
@@ -122,7 +122,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                         lines=lines_before, units=units)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
-    done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []
+    # (one that changed no line while its order waited for a person counts: a repeat of it is not applied again)
+    done = [c for c in state.pending_changes(statuses=("applied", "answered", ON_HOLD["answered"]), keys=repeats)
+            ] if repeats else []
     change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
                                store.load_changes))
     revisions = lifecycle.apply_pending_changes(
