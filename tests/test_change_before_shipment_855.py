@@ -265,7 +265,8 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
     """ACME (answered by 855s alone) sends a blanket order (BEG02 BK) that waits for a person (ORDER_TYPE_UNSUPPORTED:
     no 855 yet), then an 860 of a purpose we do not apply (BCH01 22), refused whole. Nothing is decided to state yet,
     so no 855 goes that night; the change waits on the hold: its failure report line and `status` (text and --json)
-    say so, and what answers it (they used to say "865 RD", an 865 this partner never receives, and status nothing).
+    say so, and what answers it (they used to say "865 RD", an 865 this partner never receives, and status nothing),
+    as do `approvals` and the approve / reject command.
     Once the person decides (approve or reject), the next run's 855 of the decision goes out and, under the change's
     own doc key, the revised 855 (BAK01 05) answering the change, numbered after it, as for a change refused while
     its order waits for the rules: the change is then refused (settled), no longer waiting on the hold."""
@@ -298,9 +299,12 @@ def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_th
          "outcome": "refused"}]
     text = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "-w", str(ws.root)]).output
     assert "860 in change-2201.x12" in " ".join(text.split()) and "waits on the hold" in " ".join(text.split())
+    listed = CliRunner().invoke(app, ["approvals", "-w", str(ws.root)]).output
+    assert "860 in change-2201.x12 waits on this decision" in " ".join(listed.split()), listed
     how = ["--note", "called off"] if verdict == "approve" else ["--reason", "a blanket"]
     res = CliRunner().invoke(app, [verdict, "PO-1", "--partner", "acme", "--by", "Dana", *how, "-w", str(ws.root)])
     assert res.exit_code == 0, res.output
+    assert "the next run sends the 855 and answers the 1 860(s) that waited on it" in " ".join(res.output.split())
     run_stages(ws, datetime(2026, 11, 29, 2))
     first, answer = outbox(ws, "acme", "855")
     bak = [next(r for r in doc if r[0] == "BAK") for doc in (first, answer)]
