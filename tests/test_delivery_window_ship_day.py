@@ -22,7 +22,7 @@ WINDOW = ["DTM*064*20261221", "DTM*063*20261223"]
 LINES = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "CTT*2*22"]  # the demo's items
 
 
-def _acme_855(tmp_path, dates: list[str], transit: int | None) -> list[tuple]:
+def _acme_855(tmp_path, dates: list[str], transit: int | None, lines: list[str] = LINES) -> list[tuple]:
     """ACME's PO-1 (GOOD_PO's heading with ``dates`` in place of its DTM 010, two demo items), its profile's
     transit_days ``transit``: the ACKs of its 855 (status, quantity, ACK04, ACK05)."""
     ws = make_workspace(tmp_path / "ws", partners=())
@@ -33,7 +33,7 @@ def _acme_855(tmp_path, dates: list[str], transit: int | None) -> list[tuple]:
         toml.write_text(text.replace("[fulfilment.asn]\n", f"[fulfilment.asn]\ntransit_days = {transit}\n", 1))
     inbox = ws.drop_root / "acme" / "inbox"
     inbox.mkdir(parents=True)
-    body = [GOOD_PO[0], GOOD_PO[1], *dates, *GOOD_PO[3:6], *LINES]
+    body = [GOOD_PO[0], GOOD_PO[1], *dates, *GOOD_PO[3:6], *lines]
     (inbox / "po.x12").write_bytes(x12_850(body))
     run_stages(ws, NIGHT)
     state = StateStore(ws.state_path)
@@ -69,3 +69,16 @@ def test_first_ship_day():
     assert first_ship_day(date(2026, 12, 10), None, before, 3) == date(2026, 12, 10)  # DTM 010: as asked
     assert first_ship_day(None, opens, None, 3) == opens
     assert first_ship_day(None, None, None, 3) is None
+
+
+def test_a_line_s_own_delivery_window_dates_its_ship_day_as_the_order_s_does(tmp_path):
+    """Line 2 of a PO without a ship date or window of its own sends its own DTM 064 (do not deliver before) in its
+    PO1 loop: with a transit time of 3 days it ships its window's opening less 3 (12-23 - 3 = 12-20), line 1 (none)
+    the run's day; and a line whose own ship window (DTM 037) opens before its order's delivery window less the
+    transit ships no earlier than the order's day (12-18), as the order does."""
+    lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "DTM*064*20261223", "CTT*2*22"]
+    acks = _acme_855(tmp_path / "own", [], 3, lines)
+    assert [a[-1] for a in acks] == ["20261127", "20261220"], acks
+    lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "DTM*037*20261210", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "CTT*2*22"]
+    acks = _acme_855(tmp_path / "opens", WINDOW, 3, lines)
+    assert [a[-1] for a in acks] == ["20261218", "20261218"], acks

@@ -82,7 +82,7 @@ from schemas.lifecycle import (
     line_record,
     line_row,
 )
-from schemas.orders import SHIP_COMPLETE
+from schemas.orders import LINE_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.units import PRICE_PER_EACH, UNIT_EACHES
 from schemas.x12 import Delimiters
@@ -99,6 +99,7 @@ _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "sour
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part", "requested_ship_date", "ship_not_before",  # the line's ship day
+                 "do_not_deliver_before",  # (its DTM 064, with its partner's transit days: _own_ship_days)
                  *WEIGHT_AS_SENT,  # the 855 answers by weight
                  "substitute_ids", "ordered_sku",  # a substitute's ids (its ACK*IS) and the item ordered
                  "line_refs"]  # the line's own REFs (PoAckSettings.line_refs: REF after PO1)
@@ -275,18 +276,33 @@ class _Batch:
         an 860 POC loop's DTM 010; ship_not_before: its PO1 or POC loop's DTM 037): its ship date (else its
         order's DTM 010), never before its window opens (else its order's DTM 037), today at the earliest, as the
         order's is (_ship_from): the day its ACK 068 says it ships, in the 855 and in the 865 answering the
-        change. (``keys``, ``counts``: each decided order and its number of lines, as ``ship`` is spread.)"""
+        change. So does a line's own delivery window (do_not_deliver_before: its PO1 loop's DTM 064) for a partner
+        whose transit time is known, with no requested ship date (its own nor its order's): it ships the opening
+        less the days in transit (engine.answer.first_ship_day, as its order's 064 does). (``keys``, ``counts``:
+        each decided order and its number of lines, as ``ship`` is spread.)"""
         mine = [c for c in LINE_SHIP_DAYS if c in rows.column_names and rows[c].null_count < rows.num_rows]
-        if not mine:
+        transit = [self.ctx.profiles[p].fulfilment.asn.transit_days for p, _po in keys]
+        before = LINE_DATES["064"]
+        own_before = before in rows.column_names and rows[before].null_count < rows.num_rows and any(
+            t is not None for t in transit)
+        if not mine and not own_before:
             return ship
         spread = pa.array(np.repeat(np.arange(len(keys)), counts))
         at = [self.ctx.head_at[k] for k in keys]
-        own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c] for c in mine}
+        own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c]
+               for c in (*mine, *([before] if own_before else ()))}
         days = []
         for c in LINE_SHIP_DAYS:
             heads = self.ctx.head_columns[c] if c in self.ctx.head_columns else self.ctx.head_column(c)
             order = pa.array([heads[i] for i in at], pa.date32()).take(spread)
             days.append(pc.coalesce(own[c], order) if c in own else order)
+        if any(t is not None for t in transit):  # the delivery window's opening less the days in transit
+            heads = self.ctx.head_column(before)
+            opening = pa.array([heads[i] for i in at], pa.date32()).take(spread)
+            opening = pc.coalesce(own[before], opening) if before in own else opening
+            days_in = pa.array(transit, pa.int32()).take(spread)
+            leaves = pc.cast(pc.subtract(pc.cast(opening, pa.int32()), days_in), pa.date32())
+            days.append(pc.if_else(pc.is_null(days[0]), leaves, pa.scalar(None, pa.date32())))  # no DTM 010 asked
         later = pc.max_element_wise(*days, pa.scalar(self.ctx.today, pa.date32()), skip_nulls=True)
         has_own = pc.or_(*(pc.is_valid(v) for v in own.values())) if len(own) > 1 else pc.is_valid(
             next(iter(own.values())))
