@@ -788,9 +788,12 @@ def approvals(workspace: Path = WORKSPACE) -> None:
     t = Table(title=f"{len(held)} order(s) waiting for approval")
     for c in ("partner", "PO", "file", "held since", "reasons"):
         t.add_column(c, overflow="fold")
+    waiting: dict = {}  # 860s whose answer waits for the decision (the 855 of the decision answers them)
+    for c in store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[o.key for o in held]) if held else ():
+        waiting.setdefault((c.partner, c.po_number), []).append(f"860 in {c.source_file} waits on this decision")
     for o in held:
         t.add_row(shown(o.partner), shown(order_shown(o.po_number)), shown(o.source_file), shown(o.updated_at),
-                  "\n".join(shown(r) for r in o.hold_reasons))
+                  "\n".join(shown(r) for r in (*o.hold_reasons, *waiting.get(o.key, ()))))
     console.print(t)
 
 
@@ -815,7 +818,9 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
                   "can be approved or rejected", style="red")
         raise typer.Exit(ExitStatus.USAGE) from None
     store.apply(plan)
-    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855.")
+    waits = store.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=[order.key])
+    also = f" and answers the {len(waits)} 860(s) that waited on it" if waits else ""
+    console.print(f"{shown(partner)}/{shown(po)}: {shown(verdict)} by {shown(by)}; the next run sends the 855{also}.")
 
 
 @app.command()

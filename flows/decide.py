@@ -28,7 +28,7 @@ from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from rules.shipment_units import ShipmentUnits
 from schemas.findings import Finding
-from schemas.lifecycle import Plan
+from schemas.lifecycle import ON_HOLD, Plan
 from schemas.orders import ORDERS
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData
@@ -109,6 +109,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     keys = {(c.partner, c.po_number) for c in pending} | set(waiting)
     records = waiting | state.orders_for(keys - set(waiting))
     earlier = state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=keys)
+    # changes refused (or touching no line) while their order waited for a person: answered with its decision now
+    on_hold = state.pending_changes(statuses=lifecycle.WAITING_ON_HOLD, keys=keys)
     reserved_before = state.reservations_for(keys)
     lines_before = state.lines_for(lifecycle.stored_line_keys(records, [*pending, *earlier]))
     tables = _load(store, lifecycle.table_keys(records.values()) + lifecycle.base_table_keys(earlier), store.load)
@@ -120,13 +122,15 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                         lines=lines_before, units=units)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
-    done = [c for c in state.pending_changes(statuses=("applied", "answered"), keys=repeats)] if repeats else []
+    # (one that changed no line while its order waited for a person counts: a repeat of it is not applied again)
+    done = [c for c in state.pending_changes(statuses=("applied", "answered", ON_HOLD["answered"]), keys=repeats)
+            ] if repeats else []
     change_tables.update(_load(store, [k for k in lifecycle.change_table_keys(done) if k not in change_tables],
                                store.load_changes))
     revisions = lifecycle.apply_pending_changes(
         pending, records=records, lines=lines_before, reservations=reserved_before, tables=tables,
         change_tables=change_tables, profiles=profiles, today=today, at=at, run_id=run_id, applied=replayed,
-        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units)
+        failed=failed, history=lifecycle.fingerprints(done, change_tables), units=units, on_hold=on_hold)
     for (partner, key), (orders, lines) in revisions.tables.items():
         store.save(partner, key, orders, lines)
     plan = revisions.plan

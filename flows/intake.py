@@ -264,7 +264,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     live = state.orders_for(named)
     lines = state.lines_for(live)
     unanswered: dict[str, list] = {}
-    for c in state.pending_changes(statuses=lifecycle.UNANSWERED_CHANGES, keys=live):
+    # (and those waiting on a person's decision: a cancelling or replacing 850 supersedes them as well)
+    for c in state.pending_changes(statuses=(*lifecycle.UNANSWERED_CHANGES, *lifecycle.WAITING_ON_HOLD), keys=live):
         unanswered.setdefault(c.po_number, []).append(c)
     plan = lifecycle.plan_intake(outcome, partner=profile.id, live={po: r for (_, po), r in live.items()},
                                  lines={po: ln for (_, po), ln in lines.items()}, at=at, run_id=run_id,

@@ -502,7 +502,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     waiting = backorders.waiting(records.values(), lines, also={v[0].state for v in fresh.values()})
     if not waiting:
         return Plan(), totals
-    expired, late, dates, line_ships, held = Plan(), {}, {}, {}, {}
+    expired, late, dates, line_ships, opens = Plan(), {}, {}, {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
         # an order that waits for its added lines' decision is left to the next night's deadline check
@@ -524,9 +524,10 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
         waiting = [r for r in waiting if r.key not in rejecting]
         if not waiting:
             return expired, totals
-        # a backorder whose ship window (the line's own DTM 037, else its order's) opens after today is offered no
-        # stock until it does (an early shipment is charged back); an order an 860 raised after shipment is not held
-        held = backorders.not_open([r for r in waiting if r.key not in fresh], dates, own, lines, today=today)
+        # a backorder whose ship window (the line's own DTM 037, else its order's) opens after today is offered stock
+        # as any (in its rank), and what it gets is kept for it but not released to ship before the window opens (an
+        # early shipment is charged back): the line keeps its promise; an order an 860 raised after shipment is not
+        opens = backorders.window_opens([r for r in waiting if r.key not in fresh], dates, own, lines, today=today)
     # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
     complete = backorders.ships_complete(waiting, profiles, dates)
     from engine.allocate import allocate
@@ -534,13 +535,13 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
     # ranked by each line's requested ship date, else its order's (the documented key), not the line's promise
     ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
-    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships, held), inventory.snapshot,
+    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships), inventory.snapshot,
                       inventory.receipts, {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
     before.update({r.key: tuple(fresh[r.key][2]) for r in waiting if r.key in fresh})
     plan = backorders.plan_backorders(waiting, lines=lines, reservations=before, allocation=result.lines, at=at,
-                                      run_id=run_id, late=late, complete=complete)
+                                      run_id=run_id, late=late, complete=complete, opens=opens)
     if promises is not None and fresh:
         # units an 860 raised after shipment that the stock did not cover: promised from the receipts as an 850
         # line's backorder is, or (none covers them) handed to the change step to refuse (promises' units)
@@ -560,11 +561,11 @@ _DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
     """(partner, PO) -> the cancel_after, do_not_deliver_after, ship_no_later (a last date for some partners:
     AllocationPolicy.ship_no_later_is_cancel), sales_requirement (CSH01) and requested_ship_date
-    (DTM 010: the backorders' rank) and ship_not_before (DTM 037: a backorder waits for it) of each order's
-    stored ORDERS row (its current revision's table, only those columns read, once per stored table however
-    many of its orders wait, its rows indexed once: the row of the order's order_ref, else the last of its PO, as
-    connectors.order_store.order_row picks). An order whose table cannot be read is left out (no date
-    known: allocated as before)."""
+    (DTM 010: the backorders' rank) and ship_not_before (DTM 037: a backorder placed before it is not released
+    to ship early) of each order's stored ORDERS row (its current revision's table, only those columns read, once
+    per stored table however many of its orders wait, its rows indexed once: the row of the order's order_ref, else
+    the last of its PO, as connectors.order_store.order_row picks). An order whose table cannot be read is left
+    out (no date known: allocated as before)."""
     def indexed(partner: str, lines_key: str) -> dict:
         index: dict = {}
         for row in store.load_orders(partner, lines_key, _DATE_COLUMNS).to_pylist():
@@ -589,8 +590,8 @@ _OWN_DATES = _LINE_DATE_COLUMNS[3:]
 def line_deadlines(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict[int, dict]]:
     """(partner, PO) -> line number -> the line's own cancel_after, do_not_deliver_after, requested_ship_date,
     ship_no_later (its window's end: a last date for a partner whose ship_no_later_is_cancel) and ship_not_before
-    (its window's opening: its backorder waits for it, engine.lifecycle.backorders.not_open; its current
-    revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
+    (its window's opening: its backorder placed before it keeps its promise, backorders.window_opens; its
+    current revision's stored ORDER_LINES; lines without any left out), each stored table read once, only those
     columns (a table stored before they existed reads them as null). Unreadable tables are left out."""
     def dated(partner: str, lines_key: str) -> list[dict]:
         _o, lines = store.load_columns(partner, lines_key, ["order_ref"], _LINE_DATE_COLUMNS)

@@ -15,7 +15,16 @@ from decimal import Decimal
 from connectors.state import StateStore
 from parsers.sent_lots import lots_shipped
 from schemas.ack_reasons import verdict_words
-from schemas.lifecycle import ON_MEMO, PERSON_EVENTS, LineRecord, OrderRecord, line_ended, memo_words
+from schemas.lifecycle import (
+    ON_HOLD,
+    ON_MEMO,
+    PERSON_EVENTS,
+    WAITING_ON_HOLD,
+    LineRecord,
+    OrderRecord,
+    line_ended,
+    memo_words,
+)
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
 from schemas.shipment_records import InvoiceRecord, ShipmentRecord, doc_key_store
@@ -74,6 +83,11 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         },
         "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
                     "clock": "wall"} if person else None),
+        # 860s refused (or touching no line) while the order waits for a person: no answer until the person
+        # decides; the 855 of that decision (the next run after it) answers each
+        "changes_on_hold": [{"file": c.source_file, "change_ref": c.change_ref, "received_at": c.received_at,
+                             "outcome": _ON_HOLD_OUTCOME[c.status]}
+                            for c in state.pending_changes(statuses=WAITING_ON_HOLD, keys=[order.key])],
         "lines": [_line(ln) for ln in state.order_lines(partner, po)],
         "documents": [{
             "document_id": d["id"], "type": d["doc_type"], "isa13": d["isa13"], "gs06": d["gs06"] or "",
@@ -121,6 +135,9 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             for v in state.invoices_for_order(partner, po)],
         "file_takes": _file_takes(state, order, shipments),
     }, asked)
+
+
+_ON_HOLD_OUTCOME = {ON_HOLD["refused"]: "refused", ON_HOLD["answered"]: "changed no line"}
 
 
 def _file_takes(state: StateStore, order: OrderRecord, shipments: list[ShipmentRecord]) -> list[dict]:

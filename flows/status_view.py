@@ -379,6 +379,10 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
         console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))
+    for c in doc.get("changes_on_hold") or ():  # an 860 whose answer waits for the person's decision
+        console.print(shown(f"  860 in {c['file']} ({c['received_at']}, {c['outcome']}) waits on the hold: no 855 "
+                            "yet; the 855 of the person's decision (the next run after they approve or reject) "
+                            "answers it"))
     t = Table(title="lines")
     shipping = bool(doc["shipments"] or doc["invoices"])  # shipped / invoiced columns once anything shipped
     dated = any(ln.get("dates") for ln in doc["lines"])  # a line's own DTM dates (--dates), once one has any

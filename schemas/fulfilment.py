@@ -86,7 +86,8 @@ class AsnSettings(_Model):
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
     transit_days: int | None = Field(default=None, ge=0, le=60)  # with estimated_delivery: DTM 017 at the S level
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its
-    # warehouse); None: no DTM 017 (a night's confirmations give no delivery date)
+    # warehouse); None: no DTM 017 (a night's confirmations give no delivery date). A PO asking no ship date (DTM 010)
+    # with a delivery window (DTM 064) ships its opening less these days (engine.answer.first_ship_day: its 855 068)
     ctt_hash: bool = True  # CTT02 = hash total of SN102
     ordered_quantity: bool = True  # SN105/SN106 (quantity ordered) on every item
     item_po4: bool = False  # PO4 pack on items when known

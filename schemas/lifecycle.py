@@ -143,6 +143,11 @@ AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifec
 # `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,
                  EventKind.RECHECK_HELD)  # the events that are people's acts (status lists them as decisions)
+# an 860's status (pending_changes.status) while it waits on its order's hold: refused, or touching no line, while
+# the order waited for a person (a partner answered by 855s): no answer until the person decides, then the 855 of
+# that decision answers it (engine.lifecycle.changes.answer_awaiting) and it takes its final status (the key)
+ON_HOLD = {"refused": "refused_on_hold", "answered": "answered_on_hold"}
+WAITING_ON_HOLD = tuple(ON_HOLD.values())
 
 
 class Clock(StrEnum):

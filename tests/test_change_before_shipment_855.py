@@ -257,3 +257,88 @@ def test_a_change_refused_while_its_order_waits_for_the_rules_is_answered_by_an_
         state.close()
     [event] = [h for h in history if h["event"] == "change_refused"]
     assert event["document_id"] and "855" in event["note"], event
+
+
+@pytest.mark.parametrize("verdict, bak02", [("approve", "AD"), ("reject", "RD")])
+def test_a_change_refused_while_its_order_waits_for_a_person_is_answered_with_the_person_s_decision(
+        tmp_path, verdict, bak02):
+    """ACME (answered by 855s alone) sends a blanket order (BEG02 BK) that waits for a person (ORDER_TYPE_UNSUPPORTED:
+    no 855 yet), then an 860 of a purpose we do not apply (BCH01 22), refused whole. Nothing is decided to state yet,
+    so no 855 goes that night; the change waits on the hold: its failure report line and `status` (text and --json)
+    say so, and what answers it (they used to say "865 RD", an 865 this partner never receives, and status nothing),
+    as do `approvals` and the approve / reject command.
+    Once the person decides (approve or reject), the next run's 855 of the decision goes out and, under the change's
+    own doc key, the revised 855 (BAK01 05) answering the change, numbered after it, as for a change refused while
+    its order waits for the rules: the change is then refused (settled), no longer waiting on the hold."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from tests.test_order_types_held import _night
+
+    ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
+    state.close()
+    answered_by_855s(ws, "acme")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="22")
+    run_stages(ws, NIGHT2)
+    assert outbox(ws, "acme", "855") == [] and outbox(ws, "acme", "865") == []
+    state = StateStore(ws.state_path)
+    try:
+        [change] = state.pending_changes(statuses=None)
+        [said] = [f for f in state.findings(partner="acme", po_number="PO-1")
+                  if f["code"] == "CHANGE_PURPOSE_UNSUPPORTED"]
+    finally:
+        state.close()
+    assert change.status == "refused_on_hold"
+    assert "865" not in said["consequence"] and "waits on the hold" in said["consequence"], said
+    assert "the 855 of their decision" in said["consequence"], said
+    shown = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "--json", "-w", str(ws.root)])
+    assert json.loads(shown.output)["changes_on_hold"] == [
+        {"file": "change-2201.x12", "change_ref": change.change_ref, "received_at": "2026-11-28T02:00:00",
+         "outcome": "refused"}]
+    text = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "-w", str(ws.root)]).output
+    assert "860 in change-2201.x12" in " ".join(text.split()) and "waits on the hold" in " ".join(text.split())
+    listed = CliRunner().invoke(app, ["approvals", "-w", str(ws.root)]).output
+    assert "860 in change-2201.x12 waits on this decision" in " ".join(listed.split()), listed
+    how = ["--note", "called off"] if verdict == "approve" else ["--reason", "a blanket"]
+    res = CliRunner().invoke(app, [verdict, "PO-1", "--partner", "acme", "--by", "Dana", *how, "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    assert "the next run sends the 855 and answers the 1 860(s) that waited on it" in " ".join(res.output.split())
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    first, answer = outbox(ws, "acme", "855")
+    bak = [next(r for r in doc if r[0] == "BAK") for doc in (first, answer)]
+    assert [(b[1], b[2], b[3]) for b in bak] == [("00", bak02, "PO-1"), ("05", bak02, "PO-1")], bak
+    assert acks(answer) == acks(first) and acks(first)["2"][0] == "12"  # the order as decided; not the change's 30
+    state = StateStore(ws.state_path)
+    try:
+        [change] = state.pending_changes(statuses=None)
+        keys = {d["doc_key"] for d in state.documents_for_order("acme", "PO-1")}
+    finally:
+        state.close()
+    assert change.status == "refused" and f"855:{change.store_key}:{change.change_ref}" in keys
+    shown = CliRunner().invoke(app, ["status", "PO-1", "--partner", "acme", "--json", "-w", str(ws.root)])
+    assert json.loads(shown.output)["changes_on_hold"] == []
+
+
+def test_a_change_waiting_on_the_hold_is_superseded_by_a_cancel_of_the_order(tmp_path):
+    """As above, but the buyer then cancels the held order (BCH01 01) instead of a person deciding: the cancel's 855
+    (BAK02 RD) answers the order, and the change that waited on the hold is superseded (it used to be left refused
+    with no answer; waiting on the hold, it would have waited forever)."""
+    from tests.test_order_types_held import _night
+
+    ws, state = _night(tmp_path, "BEG*00*BK*PO-1**20261126")
+    state.close()
+    answered_by_855s(ws, "acme")
+    send_860(ws, "acme", "PO-1", [["2", "QI", "30", "", "EA"]], purpose="22")
+    run_stages(ws, NIGHT2)
+    send_860(ws, "acme", "PO-1", [], purpose="01", isa13=2202)
+    run_stages(ws, datetime(2026, 11, 29, 2))
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "PO-1").state == "cancelled"
+        assert [c.status for c in state.pending_changes(statuses=None)] == ["superseded", "answered"]
+    finally:
+        state.close()
+    [doc] = outbox(ws, "acme", "855")
+    assert next(r for r in doc if r[0] == "BAK")[1:3] == ["05", "RD"]

@@ -276,30 +276,63 @@ def test_a_line_whose_window_opens_after_the_order_s_ship_date_is_scheduled_apar
     assert any(a.endswith("|068|20261210") for a in acks), acks
 
 
-def test_a_backorder_waits_for_its_line_s_window_to_open_before_it_is_offered_stock(tmp_path):
-    """GLOBEX-2000 line 4 (SKU-1003) has its own window 12-15..12-22 (after the order's DTM 010 12-10: scheduled
-    apart): night 1 places 24 and backorders 12, promised for 12-15 (its window's opening, as its ACK 068 says). Stock
-    arrives on 12-07: the 12-08 night offers the backorder nothing (it stays backordered, its promise kept, nothing
-    reserved for it: the warehouse is given no units to ship before the retailer allows, as an early shipment is
-    charged back); the 12-15 night, its window open, places it. Before: the 12-08 night reserved it, to ship a week
-    early. A backorder of a line with no window of its own, on an order with none, is placed the night stock comes."""
-    from tests.test_backorder_cancel_date import stock_arrives
+def _twelve_more_pens(ws, as_of: str) -> None:
+    """A snapshot of ``as_of``: the first one's with 12 more SKU-1003 (line 4's item) in EAST: what the other
+    orders leave of it is these 12."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
+    first = pq.read_table(ws.root / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet")
+    more = pc.if_else(pc.and_(pc.equal(first["sku"], "SKU-1003"), pc.equal(first["warehouse"], "EAST")),
+                      pc.add(first["on_hand"], 12), first["on_hand"])
+    folder = ws.root / "inventory" / "snapshots" / f"as_of={as_of}"
+    folder.mkdir(parents=True)
+    pq.write_table(first.set_column(first.schema.get_field_index("on_hand"), "on_hand",
+                                    more.cast(first.schema.field("on_hand").type)), folder / "part-0.parquet")
+
+
+def _acme_wants_pens(ws) -> None:
+    """An ACME 850 (PO-PENS, DTM 010 2026-12-10) for 12 SKU-1003 (VN VP-1003), taken on the next night."""
+    from tests.support import x12_850
+
+    body = ["BEG*00*SA*PO-PENS**20261207", "CUR*BY*USD", "DTM*010*20261210", "N1*ST*DC 7*92*DC07", "N3*1 Way",
+            "N4*Columbus*OH*43215*US", "PO1*1*12*EA*39.20*PE*VN*VP-1003", "CTT*1*12"]
+    (ws.drop_root / "acme" / "inbox" / "pens.x12").write_bytes(x12_850(body, isa13=77))
+
+
+def test_stock_that_comes_before_a_backorder_s_window_is_kept_for_it_not_released_early(tmp_path):
+    """GLOBEX-2000 line 4 (SKU-1003) has its own window 12-15..12-22 (after the order's DTM 010 12-10: scheduled
+    apart): night 1 places 24 and backorders 12, promised for 12-15 (its window's opening, as its ACK 068 says). Twelve
+    pens arrive on 12-07, and an ACME order asking for 12 comes on 12-08. The 12-08 night reserves the 12 for the
+    backorder (the earlier promise, ranked first as any backorder): kept for it, not released to ship before its
+    window: the line keeps its promise, 12-15, its history says so; the ACME order gets none of them (backordered).
+    Before, a backorder whose window had not opened was offered nothing until it did: the 12 went to ACME that night,
+    and on 12-15 the backorder found no stock left and missed its window."""
     ws = make_workspace(tmp_path / "ws")
     globex_line_dates(ws, "PID|F||||Pens blue", "DTM|037|20261215~DTM|038|20261222~")
     run_stages(ws, NIGHT1)
     _record, lines, _events, _late, reserved = story(ws)
     assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-15")
     assert "ACK|IB|12|EA|068|20261215" in [s for s in _855(ws) if s.startswith("ACK")]
-    before = dict(reserved)
-    stock_arrives(ws, "2026-12-07")
+    assert sum(q for (n, _w), q in reserved.items() if n == 4) == 24
+    _twelve_more_pens(ws, "2026-12-07")
+    _acme_wants_pens(ws)
     run_stages(ws, datetime(2026, 12, 8, 2))
     _record, lines, events, _late, reserved = story(ws)
-    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-15")
-    assert reserved == before and "backorder_allocated" not in events
-    run_stages(ws, datetime(2026, 12, 15, 2))
-    _record, lines, events, _late, reserved = story(ws)
-    assert (lines[4].allocated, lines[4].backordered) == (36, 0) and "backorder_allocated" in events
+    assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (36, 0, "2026-12-15")
+    assert sum(q for (n, _w), q in reserved.items() if n == 4) == 36 and "backorder_allocated" in events
+    state = StateStore(ws.state_url)
+    try:
+        [note] = [h["note"] for h in state.order_history("globex", "GLOBEX-2000")
+                  if h["event"] == "backorder_allocated"]
+        pens = {ln.line_number: ln for ln in state.order_lines("acme", "PO-PENS")}
+    finally:
+        state.close()
+    assert "line 4's 12 reserved before its ship window opens (2026-12-15)" in note and "not before" in note, note
+    assert (pens[1].allocated, pens[1].backordered + pens[1].rejected) == (0, 12), pens
+    run_stages(ws, datetime(2026, 12, 15, 2))  # the window opens: nothing more to place, the reservation stands
+    _record, lines, _events, _late, reserved = story(ws)
+    assert (lines[4].allocated, lines[4].backordered) == (36, 0)
     assert sum(q for (n, _w), q in reserved.items() if n == 4) == 36
 
 
@@ -317,7 +350,7 @@ def test_a_backorder_without_a_window_is_placed_the_night_stock_comes(tmp_path):
 
 
 def test_not_open_takes_the_line_s_own_window_else_the_order_s():
-    from engine.lifecycle.backorders import backorder_input, not_open
+    from engine.lifecycle.backorders import backorder_input, not_open, window_opens
     from schemas.lifecycle import LineRecord, LineState, OrderRecord
 
     today = date(2026, 12, 8)
@@ -331,5 +364,7 @@ def test_not_open_takes_the_line_s_own_window_else_the_order_s():
            ("acme", "PO-2"): {1: {"ship_not_before": date(2026, 12, 9)}, 3: {"ship_not_before": date(2026, 12, 20)}}}
     held = not_open(records, dates, own, lines, today=today)
     assert held == {("acme", "PO-1"): {1}, ("acme", "PO-2"): {1}}  # line 3 backorders nothing
+    assert window_opens(records, dates, own, lines, today=today) == {("acme", "PO-1"): {1: date(2026, 12, 15)},
+                                                                      ("acme", "PO-2"): {1: date(2026, 12, 9)}}
     offered = backorder_input(records, lines, held=held).select(["po_number", "line_number"]).to_pylist()
     assert offered == [{"po_number": "PO-1", "line_number": 2}, {"po_number": "PO-2", "line_number": 2}]

@@ -101,7 +101,7 @@ from engine.lifecycle.table import (
     next_state,
 )
 from schemas.findings import Finding
-from schemas.lifecycle import FindingRecord, OrderState, Plan, PlannedDocument
+from schemas.lifecycle import WAITING_ON_HOLD, FindingRecord, OrderState, Plan, PlannedDocument
 
 
 def plan_file_findings(findings: list[Finding], *, partner: str, consequence: str, stage: str = "intake") -> Plan:
@@ -140,7 +140,8 @@ __all__ = [
     "Revisions",
     "SHIPPABLE", "SHIPPING", "SentAnswer", "TO_CLOSE", "TO_MEMO", "ON_MEMO", "TO_DECIDE", "TRANSITIONS",
     "TransitionRefused",
-    "UNANSWERED_CHANGES", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only", "apply_pending_changes",
+    "UNANSWERED_CHANGES", "WAITING_ON_HOLD", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only",
+    "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
     "restate_shipped_answers", "answer_awaiting", "arrivals", "fingerprints",
     "repeat_keys",

@@ -62,17 +62,18 @@ def waiting(records: Iterable[OrderRecord], lines: Mapping[Key, Sequence[LineRec
                    and any(ln.backordered > 0 and ln.sku for ln in lines.get(r.key, ()))), key=lambda r: r.key)
 
 
-def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
-             line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *,
-             today: date) -> dict[Key, set[int]]:
-    """Per order of ``records``, its backordered lines whose ship window opens after ``today``: the line's own
-    ship_not_before (its PO1 or POC loop's DTM 037, ``line_dates``) where it has one, else its order's (``dates``:
-    its stored ORDERS row). A later run offers them no stock until it opens (``backorder_input``'s ``held``): they
-    stay backordered with their promise, which already dates them no earlier than the window's opening (the first
-    night's ship day: engine.lifecycle.decisions, _ship_from and _own_ship_days), and the warehouse is given no
-    units to ship before the day the retailer allows (an early shipment is charged back); the night it opens they
-    are offered stock as any backorder. Orders with no such line are left out."""
-    out: dict[Key, set[int]] = {}
+def window_opens(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
+                 line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *,
+                 today: date) -> dict[Key, dict[int, date]]:
+    """Per order of ``records``, its backordered lines whose ship window opens after ``today``, each with the day it
+    opens: the line's own ship_not_before (its PO1 or POC loop's DTM 037, ``line_dates``) where it has one, else its
+    order's (``dates``: its stored ORDERS row). A later run offers them the stock it finds as any backorder, ranked
+    by the same key (their requested ship date), so stock that comes before the window is kept for them, not given
+    to orders asked for later; what it places is reserved and not released to ship before the window:
+    ``plan_backorders`` keeps the line's promise (the day it ships, no earlier than the opening, as its 855 ACK 068
+    said) on the units it reserves (``opens``), as a line placed on its first night before its window ships on its
+    ship day, and a shipment before it is SHIPPED_OUTSIDE_WINDOW. Orders with no such line are left out."""
+    out: dict[Key, dict[int, date]] = {}
     for r in records:
         order_opens = (dates.get(r.key) or {}).get("ship_not_before")
         own = line_dates.get(r.key) or {}
@@ -81,8 +82,16 @@ def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
                 continue
             opens = (own.get(ln.line_number) or {}).get("ship_not_before") or order_opens
             if opens is not None and opens > today:
-                out.setdefault(r.key, set()).add(ln.line_number)
+                out.setdefault(r.key, {})[ln.line_number] = opens
     return out
+
+
+def not_open(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping],
+             line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *,
+             today: date) -> dict[Key, set[int]]:
+    """``window_opens``' lines without their days: per order, its backordered lines whose ship window opens after
+    ``today`` (``backorder_input``'s ``held`` leaves such lines out of an allocation)."""
+    return {k: set(v) for k, v in window_opens(records, dates, line_dates, lines, today=today).items()}
 
 
 def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
@@ -97,7 +106,8 @@ def backorder_input(records: Sequence[OrderRecord], lines: Mapping[Key, Sequence
     order's ship date when later (engine.answer.backorder_day), so ranking by it put an order asked for
     later, whose receipt came first, ahead of one asked for earlier. ``line_ships``: (partner, PO) -> line number
     -> the line's own requested ship date (its PO1 loop's DTM 010 or 118), which ranks it before its order's.
-    ``held``: (partner, PO) -> lines whose ship window has not opened (``not_open``): left out, offered nothing."""
+    ``held``: (partner, PO) -> lines left out, offered nothing (``not_open``: lines whose ship window has not opened;
+    the decide stage offers those stock all the same and keeps what it places from shipping early, ``window_opens``)."""
     ship_dates, line_ships, held = ship_dates or {}, line_ships or {}, held or {}
     rows = []
     for r in records:
@@ -160,15 +170,19 @@ def ships_complete(records: Iterable[OrderRecord], profiles: Mapping[str, Partne
 
 def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                     reservations: Mapping[Key, Sequence[Reservation]], allocation: pa.Table, at: str,
-                    run_id: str, late: Mapping[Key, str] | None = None, complete: Collection[Key] = ()) -> Plan:
+                    run_id: str, late: Mapping[Key, str] | None = None, complete: Collection[Key] = (),
+                    opens: Mapping[Key, Mapping[int, date]] | None = None) -> Plan:
     """Reserve what the allocation placed (its rows with a warehouse and units allocated); each order
     that got something records ``backorder_allocated``. ``late``: orders past their last date whose
     partner promises late backorders all the same and that were not warned yet (``past_deadline``'s
     naming of the dates): each records ``backorder_past_cancel`` (first) and a BACKORDER_AFTER_CANCEL
     warning, whatever the allocation placed. ``complete``: orders that ship complete (CSH01 SC, or their
     partner's ship_complete policy): their lines keep one date, the order's day, until the whole order is
-    allocated (``_complete_day``)."""
-    late = late or {}
+    allocated (``_complete_day``). ``opens``: (partner, PO) -> line number -> the day its ship window opens, for
+    lines whose window opens after the run's day (``window_opens``): the units placed are reserved for them (stock
+    that came before the window is not given to others) but not released to ship before it: the line keeps its
+    promise, the day it ships (no earlier than the opening), even once nothing of it waits."""
+    late, opens = late or {}, opens or {}
     placed: dict[Key, dict[int, list[tuple[str, str, int]]]] = {}
     cols = ("partner", "po_number", "line_number", "sku", "warehouse", "allocated")
     for p, po, n, sku, wh, qty in zip(*(allocation[c].to_pylist() for c in cols), strict=True):
@@ -181,14 +195,14 @@ def plan_backorders(records: Sequence[OrderRecord], *, lines: Mapping[Key, Seque
             continue
         parts.append(isolated(r, lambda r=r: _one(r, lines.get(r.key, ()), reservations.get(r.key, ()),
                                                   placed.get(r.key, {}), at=at, run_id=run_id, late=late.get(r.key),
-                                                  complete=r.key in complete),
+                                                  complete=r.key in complete, opens=opens.get(r.key)),
                               at=at, run_id=run_id, stage="decide"))
     return Plan.combine(parts)
 
 
 def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Reservation],
          placed: Mapping[int, list[tuple[str, str, int]]], *, at: str, run_id: str, late: str | None = None,
-         complete: bool = False) -> Plan:
+         complete: bool = False, opens: Mapping[int, date] | None = None) -> Plan:
     warned = _late_warning(record, lines, late) if late is not None else ()
     if not placed:
         return Plan(transitions=(move(record, EventKind.BACKORDER_PAST_CANCEL, at=at, run_id=run_id,
@@ -196,6 +210,8 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
     rows = {(x.line_number, x.warehouse): x for x in reserved}
     new_lines = []
     total = 0
+    opens, early = opens or {}, []  # (line, units, the day it ships): reserved before its window opens
+    keeps: dict[int, date] = {}  # line number -> the day it ships, not before: reserved before its window opens
     for ln in lines:
         got = placed.get(ln.line_number)
         if not got:
@@ -215,14 +231,23 @@ def _one(record: OrderRecord, lines: Sequence[LineRecord], reserved: Sequence[Re
         if not ln.shipped:
             state = LineState.BACKORDERED if backordered else LineState.ALLOCATED
         warehouses = ",".join(sorted({*filter(None, ln.warehouses.split(",")), *(w for w, _s, _u in got)}))
+        promised = ln.promised_date if backordered else None
+        if units and ln.line_number in opens:  # reserved, not released: it ships on its promise, not before
+            promised = max(filter(None, (ln.promised_date, opens[ln.line_number])))
+            early.append((ln.line_id or ln.line_number, units, opens[ln.line_number], promised))
+            keeps[ln.line_number] = promised
         new_lines.append(replace(ln, allocated=ln.allocated + units, backordered=backordered, state=state,
-                                 promised_date=ln.promised_date if backordered else None, warehouses=warehouses,
-                                 run_id=run_id))
+                                 promised_date=promised, warehouses=warehouses, run_id=run_id))
         total += units
     note = f"{total} backordered unit(s) allocated from stock"
+    note += "".join(f"; line {n}'s {u} reserved before its ship window opens ({o.isoformat()}): kept for it, to ship "
+                    f"{d.isoformat()} as promised, not before" for n, u, o, d in early)
     if complete:
         new_lines, said = _complete_day(lines, new_lines, run_id)
         note += said
+        # (a line reserved before its window still ships on its promise, not before, whatever the order's day)
+        new_lines = [replace(ln, promised_date=max(filter(None, (ln.promised_date, keeps[ln.line_number]))))
+                     if ln.line_number in keeps else ln for ln in new_lines]
     steps = [(EventKind.BACKORDER_ALLOCATED, "system", note, "")]
     if warned:
         steps.insert(0, (EventKind.BACKORDER_PAST_CANCEL, "system", warned[0].finding.message, ""))

@@ -18,7 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.answer import backorder_day, refused_line, restated_line, statuses_855
+from engine.answer import backorder_day, first_ship_day, refused_line, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -52,6 +52,7 @@ from schemas.lifecycle import (
     ENDED_LINES,
     EXPIRED,
     GONE_LINES,
+    ON_HOLD,
     ChangeUpdate,
     EventKind,
     FindingRecord,
@@ -73,6 +74,7 @@ from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
 UNANSWERED_CHANGES = ("applied",)  # pending_changes statuses: applied to an order, not answered yet
+_FINAL = {waiting: final for final, waiting in ON_HOLD.items()}  # (schemas.lifecycle.ON_HOLD: a change on hold)
 Tables = Mapping[Key, tuple[pa.Table, pa.Table]]  # (partner, key) -> (orders, lines) or (headers, changes)
 
 
@@ -169,6 +171,9 @@ class Revisions:
     # per order waiting for the rules (TO_DECIDE) of a partner answered by 855s, the changes that left it as it was
     # (refused, or touching no line): each answered by a revised 855 of the run's decision (answer_awaiting)
     awaiting: dict[Key, list[StoredChange]] = field(default_factory=dict)
+    # per order, the changes that wait for a person's decision on it (WAITING_ON_HOLD), as stored: a cancel supersedes
+    # them; an order the run decides has them in ``awaiting`` (answered by the 855 of the decision)
+    on_hold: dict[Key, list[StoredChange]] = field(default_factory=dict)
     # the orders' lines as the run's last change left them (apply_pending_changes), before the backorder step: a
     # line an answer stated as it is here was not moved by a later change (restate_shipped_answers)
     changed_lines: dict[Key, tuple[LineRecord, ...]] = field(default_factory=dict)
@@ -185,17 +190,24 @@ def apply_pending_changes(pending: list[StoredChange], *, records: Mapping[Key, 
                           applied: Mapping[Key, list[AppliedChange]] | None = None,
                           failed: Mapping[Key, BaseException] | None = None,
                           history: Mapping[Key, list[tuple[str, tuple]]] | None = None,
-                          units: ShipmentUnits | None = None) -> Revisions:
+                          units: ShipmentUnits | None = None, on_hold: Sequence[StoredChange] = ()) -> Revisions:
     """Apply ``pending`` (oldest first). ``records``/``lines``/``reservations``: what we hold for every
     PO they name; ``tables``: the current revision's canonical tables by (partner, lines_key);
     ``change_tables``: the 860 tables by (partner, store_key); ``applied``: changes applied earlier and
     not answered yet (``replay``); ``failed``: orders whose replay failed (held for ops, not changed);
     ``history``: (source file, change_fingerprint) of the changes applied before, for the orders a pending
     06/07 names (``fingerprints``); ``units``: the item master's units (rules.shipment_units), so a POC05 of the
-    line's own case in another code (CS for CA) is its unit (same_case_units)."""
+    line's own case in another code (CS for CA) is its unit (same_case_units); ``on_hold``: changes an earlier run
+    refused (or found touching no line) while their order waited for a person (WAITING_ON_HOLD): the order a person
+    decided since (waiting for the rules now) has them answered by the 855 of this run's decision (answer_awaiting)."""
     rv = Revisions(records=dict(records), lines=dict(lines), reservations=dict(reservations),
                    applied={k: list(v) for k, v in (applied or {}).items()},
                    seen={k: list(v) for k, v in (history or {}).items()})
+    for ch in on_hold:
+        key = (ch.partner, ch.po_number)
+        rv.on_hold.setdefault(key, []).append(ch)
+        if key in rv.records and rv.records[key].state in TO_DECIDE:
+            rv.awaiting.setdefault(key, []).append(ch)
     for key, exc in (failed or {}).items():
         part = contain(rv.records.get(key), exc, at=at, run_id=run_id, stage="decide", partner=key[0],
                        po_number=key[1])
@@ -324,16 +336,20 @@ class _Step:
         if not docs and standing is not None:
             docs = self._standing(*standing)
         later = not docs and standing is not None and self._awaits()
+        held = not docs and standing is not None and self._held()
         if self.record is not None:
             said = f"; 855 {docs[0].sets[0].body[0][2]}" if docs and docs[0].doc_type == "855" else ""
-            said += _AWAITING if later else _HELD if not docs and standing is not None and self._held() else ""
+            said += _AWAITING if later else _HELD if held else ""
             moves = (move(self.record, EventKind.CHANGE_REFUSED, at=self.at, run_id=self.run_id,
                           note=f"860 in {self.ch.source_file} refused: {result.findings[0].message}{said}",
                           document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else ""),)
             self.updates[("records", self.key)] = moves[0].record
         return Plan(transitions=moves, documents=docs,
-                    change_updates=(ChangeUpdate(self.ch.id, "refused"),),
-                    findings=self._findings(result, "change refused (865 RD); order unchanged"))
+                    change_updates=(ChangeUpdate(self.ch.id, ON_HOLD["refused"] if held else "refused"),),
+                    findings=self._findings(result, "change refused" + (
+                        " (865 RD)" if docs and docs[0].doc_type == "865" else
+                        f" (855 {docs[0].sets[0].body[0][2]})" if docs else _HELD_WAITS if held else
+                        _AWAITING_WAITS if later else "") + "; order unchanged"))
 
     def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
@@ -357,7 +373,8 @@ class _Step:
                       replace(ln, state=LineState.CANCELLED, ack="ID", allocated=0, backordered=0, rejected=0,
                               promised_date=None, warehouses="", reason=note, run_id=self.run_id)
                       for ln in stored)
-        superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ()))
+        superseded = tuple(ChangeUpdate(a.change.id, "superseded") for a in self.rv.applied.get(self.key, ())) + \
+            tuple(ChangeUpdate(c.id, "superseded") for c in self.rv.on_hold.get(self.key, ()))  # the cancel answers
         self.updates.update({("records", self.key): t.record, ("lines", self.key): lines,
                              ("reservations", self.key): ()})
         if self.key in self.rv.applied:
@@ -406,14 +423,18 @@ class _Step:
                 (docs := self._standing(order_row, table)):
             said = f"answered: 855 {docs[0].sets[0].body[0][2]}"
         later = not docs and bool(result.line_results) and self._awaits()
+        held = not docs and bool(result.line_results) and self._held()
         t = move(self.record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  note=f"860 in {self.ch.source_file} changed no line; " + (
-                     _AWAITING[2:] if later else _HELD[2:] if not docs and result.line_results and self._held()
-                     else said),
+                     _AWAITING[2:] if later else _HELD[2:] if held else said),
                  document_key=docs[0].sets[0].doc_key if docs else self._awaited() if later else "")
         self.updates[("records", self.key)] = t.record
-        return Plan(transitions=(t,), documents=docs, change_updates=(ChangeUpdate(self.ch.id, "answered"),),
-                    findings=self._findings(result, "POC rejected (865 IR)"))
+        return Plan(transitions=(t,), documents=docs,
+                    change_updates=(ChangeUpdate(self.ch.id, ON_HOLD["answered"] if held else "answered"),),
+                    findings=self._findings(result, "POC rejected" + (
+                        " (865 IR)" if docs and docs[0].doc_type == "865" else
+                        f" (855 {docs[0].sets[0].body[0][2]})" if docs else _HELD_WAITS if held else
+                        _AWAITING_WAITS if later else "")))
 
     def _dates_moved(self, header: dict, result: ChangeResult, before: dict, lines: pa.Table, order_row: dict
                      ) -> Plan:
@@ -1169,7 +1190,9 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     first = {r["line_number"]: r for r in _first_line_rows(rows).to_pylist()}
     live = [ln for ln in sorted(lines, key=lambda ln: ln.line_number)
             if ln.state not in GONE_LINES and ln.line_number in first]
-    ship = max(d for d in (order_row.get("requested_ship_date"), order_row.get("ship_not_before"), today) if d)
+    ship = max(filter(None, (first_ship_day(order_row.get("requested_ship_date"), order_row.get("ship_not_before"),
+                                            order_row.get("do_not_deliver_before"),
+                                            profile.fulfilment.asn.transit_days), today)))
     head = {"po_number": ch.po_number, "po_date": order_row.get("po_date"), "purpose": "05",
             "release_number": order_row.get("release_number")}
     settings = profile.acks.po_ack
@@ -1185,6 +1208,10 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
 
 _AWAITING = "; answered by a revised 855 of the order once the rules decide it"
 _HELD = "; no 855 yet: the order waits for a person, whose decision's 855 states it"
+# a finding's consequence for such a change (the failures report): what answers it, and when
+_AWAITING_WAITS = ": answered by a revised 855 once the night's rules decide the order"
+_HELD_WAITS = (": no 855 yet, the change waits on the hold: the order waits for a person, and the 855 of their "
+               "decision (the next run after they approve or reject it) answers it")
 
 
 def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], change_ids: Collection[str]) -> Plan:
@@ -1192,7 +1219,9 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
     waiting for the rules as it was) whose order the run's decision answered by an 855 (in ``plan``; its doc key not
     one of ``change_ids``, the run's changes' own keys): that 855's lines and ACKs under the change's own doc key
     (855:<store key>:<change ref>), the order as it is after the change. An order the decision holds for a person
-    gets none now (its decision is not taken: engine.lifecycle.releases answers it once it is)."""
+    gets none now (its decision is not taken): its changes wait on the hold (WAITING_ON_HOLD) and the run that
+    decides it after the person's verdict answers them so (apply_pending_changes' ``on_hold``), each then taking its
+    final status (refused, answered)."""
     if not awaiting:
         return Plan()
     decided: dict[Key, tuple[PlannedDocument, PlannedSet]] = {}
@@ -1202,7 +1231,7 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
         for s in doc.sets:
             if (doc.partner, s.po_number) in awaiting and s.doc_key not in change_ids:
                 decided[(doc.partner, s.po_number)] = (doc, s)
-    docs = []
+    docs, settled = [], []
     for key, changes in sorted(awaiting.items()):
         if key not in decided:
             continue
@@ -1218,7 +1247,9 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
                 answer = replace(s, body=((s.body[0][0], "05", *s.body[0][2:]), *s.body[1:]))
             docs.append(replace(doc, sets=(replace(answer, doc_key=f"855:{ch.store_key}:{ch.change_ref}",
                                                    source_sha256=ch.store_key),)))
-    return Plan(documents=tuple(docs))
+            if ch.status in _FINAL:  # it waited on the hold: answered now, with the person's decision
+                settled.append(ChangeUpdate(ch.id, _FINAL[ch.status]))
+    return Plan(documents=tuple(docs), change_updates=tuple(settled))
 
 
 def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:

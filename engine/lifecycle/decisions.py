@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from engine.answer import (
     LINE_STATUS,
     LineStatus,
+    first_ship_day,
     line_states,
     one_day,
     order_values,
@@ -81,7 +82,7 @@ from schemas.lifecycle import (
     line_record,
     line_row,
 )
-from schemas.orders import SHIP_COMPLETE
+from schemas.orders import LINE_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 from schemas.units import PRICE_PER_EACH, UNIT_EACHES
 from schemas.x12 import Delimiters
@@ -98,6 +99,7 @@ _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "sour
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part", "requested_ship_date", "ship_not_before",  # the line's ship day
+                 "do_not_deliver_before",  # (its DTM 064, with its partner's transit days: _own_ship_days)
                  *WEIGHT_AS_SENT,  # the 855 answers by weight
                  "substitute_ids", "ordered_sku",  # a substitute's ids (its ACK*IS) and the item ordered
                  "line_refs"]  # the line's own REFs (PoAckSettings.line_refs: REF after PO1)
@@ -138,7 +140,9 @@ class _Context:
         heads = self.head_columns = {c: _py_dates(orders[c]) if pa.types.is_date32(orders.schema.field(c).type)
                                      else orders[c].to_pylist() for c in _HEAD_COLUMNS}
         self.head_at = {k: i for i, k in enumerate(zip(heads["partner"], heads["po_number"], strict=True))}
-        self.ship_dates, self.po_dates = _ship_from(orders, heads["requested_ship_date"]), heads["po_date"]
+        transit = {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items()}
+        self.ship_dates = _ship_from(orders, heads["requested_ship_date"], transit)
+        self.po_dates = heads["po_date"]
         self.shas = heads["source_sha256"]
         self._orders, self._more = orders, {}
         self.line_index = pa.table({"partner": lines["partner"], "po_number": lines["po_number"],
@@ -273,18 +277,33 @@ class _Batch:
         an 860 POC loop's DTM 010; ship_not_before: its PO1 or POC loop's DTM 037): its ship date (else its
         order's DTM 010), never before its window opens (else its order's DTM 037), today at the earliest, as the
         order's is (_ship_from): the day its ACK 068 says it ships, in the 855 and in the 865 answering the
-        change. (``keys``, ``counts``: each decided order and its number of lines, as ``ship`` is spread.)"""
+        change. So does a line's own delivery window (do_not_deliver_before: its PO1 loop's DTM 064) for a partner
+        whose transit time is known, with no requested ship date (its own nor its order's): it ships the opening
+        less the days in transit (engine.answer.first_ship_day, as its order's 064 does). (``keys``, ``counts``:
+        each decided order and its number of lines, as ``ship`` is spread.)"""
         mine = [c for c in LINE_SHIP_DAYS if c in rows.column_names and rows[c].null_count < rows.num_rows]
-        if not mine:
+        transit = [self.ctx.profiles[p].fulfilment.asn.transit_days for p, _po in keys]
+        before = LINE_DATES["064"]
+        own_before = before in rows.column_names and rows[before].null_count < rows.num_rows and any(
+            t is not None for t in transit)
+        if not mine and not own_before:
             return ship
         spread = pa.array(np.repeat(np.arange(len(keys)), counts))
         at = [self.ctx.head_at[k] for k in keys]
-        own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c] for c in mine}
+        own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c]
+               for c in (*mine, *([before] if own_before else ()))}
         days = []
         for c in LINE_SHIP_DAYS:
             heads = self.ctx.head_columns[c] if c in self.ctx.head_columns else self.ctx.head_column(c)
             order = pa.array([heads[i] for i in at], pa.date32()).take(spread)
             days.append(pc.coalesce(own[c], order) if c in own else order)
+        if any(t is not None for t in transit):  # the delivery window's opening less the days in transit
+            heads = self.ctx.head_column(before)
+            opening = pa.array([heads[i] for i in at], pa.date32()).take(spread)
+            opening = pc.coalesce(own[before], opening) if before in own else opening
+            days_in = pa.array(transit, pa.int32()).take(spread)
+            leaves = pc.cast(pc.subtract(pc.cast(opening, pa.int32()), days_in), pa.date32())
+            days.append(pc.if_else(pc.is_null(days[0]), leaves, pa.scalar(None, pa.date32())))  # no DTM 010 asked
         later = pc.max_element_wise(*days, pa.scalar(self.ctx.today, pa.date32()), skip_nulls=True)
         has_own = pc.or_(*(pc.is_valid(v) for v in own.values())) if len(own) > 1 else pc.is_valid(
             next(iter(own.values())))
@@ -926,15 +945,23 @@ def _all_ir(statuses: pa.Table, spans: list[tuple[int, int]]) -> np.ndarray:
 _FIRST_DAY, _LAST_DAY = ((d - date(1970, 1, 1)).days for d in (date.min, date.max))
 
 
-def _ship_from(orders: pa.Table, requested: list) -> list:
+def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | None] | None = None) -> list:
     """Each PO's first day to ship (``requested``: its DTM 010 per row): its DTM 010, or its ship window's
     opening (DTM 037 ship not before) when it gives no ship date or one before it. A PO giving only a window
     is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
-    still floors it (_Batch._ship)."""
-    if "ship_not_before" not in orders.column_names or orders["ship_not_before"].null_count == orders.num_rows:
+    still floors it (_Batch._ship). A PO asking no ship date with a delivery window (DTM 064 do not deliver
+    before) ships its opening less its partner's days in transit (``transit``: partner -> its profile's
+    [fulfilment.asn] transit_days; engine.answer.first_ship_day); it used to be promised for the run's day."""
+    transit = transit or {}
+    windows = [c for c in ("ship_not_before", "do_not_deliver_before")
+               if c in orders.column_names and orders[c].null_count < orders.num_rows]
+    if not windows or (windows == ["do_not_deliver_before"] and not any(v is not None for v in transit.values())):
         return requested
-    return [max(d for d in (r, n) if d is not None) if r is not None or n is not None else None
-            for r, n in zip(requested, _py_dates(orders["ship_not_before"]), strict=True)]
+    n = orders.num_rows
+    opens = _py_dates(orders["ship_not_before"]) if "ship_not_before" in windows else [None] * n
+    before = _py_dates(orders["do_not_deliver_before"]) if "do_not_deliver_before" in windows else [None] * n
+    return [first_ship_day(r, o, b, transit.get(p)) for r, o, b, p in
+            zip(requested, opens, before, orders["partner"].to_pylist(), strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:
