@@ -213,6 +213,24 @@ def test_invoices_for_a_shipment_one_per_po_at_acknowledged_prices():
     assert terms_from_customer({"terms_type": None}) is None
 
 
+def test_a_po_without_cur_is_billed_in_the_partners_currency_when_its_guide_requires_cur():
+    """[fulfilment.invoice] currency: the 810 of a PO that sent no CUR states CUR*SE with the partner's currency (ALDI's
+    810 requires CUR, its 850s send none); a PO's own CUR02 wins; without the setting such a PO's 810 has no CUR."""
+    shipment = sample_shipment()
+    orders = {"PO-1": {"partner": "acme", "currency": "CAD"}, "PO-2": {"partner": "acme"}}
+    prices = {("PO-1", "1"): D("2.50"), ("PO-1", "2"): D("10"), ("PO-2", "1"): D("3")}
+
+    def curs(settings):
+        invs = invoices_for_shipment(shipment, orders, {}, prices, numbers={"PO-1": "INV-1", "PO-2": "INV-2"},
+                                     invoice_date=date(2026, 11, 28), settings=settings)
+        return [[s for s in build_810(i, settings, shipped=shipped_for(i)) if s[0] == "CUR"] for i in invs]
+
+    assert curs(InvoiceSettings(currency="USD")) == [[["CUR", "SE", "CAD"]], [["CUR", "SE", "USD"]]]
+    assert curs(InvoiceSettings()) == [[["CUR", "SE", "CAD"]], []]
+    with pytest.raises(ValueError):
+        InvoiceSettings(currency="usd")
+
+
 def test_order_810_is_build_810_of_invoice_for_order_without_an_object_per_line():
     """Billing builds its 810s with order_810 (columns, no InvoiceLine per line): the same body, sums and
     refusals as build_810(invoice_for_order(...)), for every optional segment."""

@@ -219,6 +219,13 @@ CASES = {
     "the bill of lading only (shipment_refs = BM)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
         profiles=profiles_with(shipment_refs=("BM",))),
+    # [fulfilment.invoice] currency: CUR*SE for a PO that sent no CUR (ALDI's 810 requires CUR), a PO's own wins
+    "the partner's currency for a PO without CUR": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"currency": None},
+        profiles=profiles_with(currency="USD")),
+    "a PO's own CUR over the partner's currency": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"currency": "CAD"},
+        profiles=profiles_with(currency="USD")),
     "a vendor number (REF IA)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(vendor_number="V 0042", remit_to="OrderBridge Supply")),
