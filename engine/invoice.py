@@ -12,7 +12,8 @@ shipment of several POs: once across their 810s, on the first PO's or split by u
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM as
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
-N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
+N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), N1 SF (us:
+InvoiceSettings.ship_from), ITD,
 DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID, + the line's own REFs as the PO sent them:
 InvoiceSettings.line_refs), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
@@ -265,6 +266,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
                         if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
+    if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
+        body += party_segments(Party("SF", us.name, us.id_qualifier, us.id, us.address1, us.address2, us.city,
+                                     us.state, us.postal_code, us.country))
     if invoice.terms is not None:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None and settings.ship_date:

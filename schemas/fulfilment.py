@@ -503,6 +503,10 @@ class InvoiceSettings(_Model):
     # and whose 850 has none (ALDI's 5010 810: CUR mandatory, its 850 without one); a PO's own CUR02 wins. "": CUR
     # only for a PO that sent one
     currency: str = Field(default="", pattern=r"^([A-Z]{3})?$")
+    # us as the ship-from party (N1*SF, with N3/N4 when an address is given) after the PO's parties (N1 ST, its
+    # mark-for), as the partner's guide and vendor set-up name us, where its 810 lists a ship-from loop (ALDI's 5010
+    # 810: N1 loops buyer and ship-from); None: none
+    ship_from: PoAckParty | None = None
 
     @property
     def charge_scope(self) -> Literal["shipment", "order"]:

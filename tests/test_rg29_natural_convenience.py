@@ -79,11 +79,12 @@ def test_sprouts_cases_on_pallets(night):
     assert ["TDS", "226800"] in inv  # 60 x 13.80 + 50 x 28.80
 
 
-def test_aldi_5010_answered_in_5010_and_its_810_states_the_currency(night):
+def test_aldi_5010_answered_in_5010_and_its_810_with_the_currency_and_us_as_ship_from(night):
     """ALDI's 5010 PO (repetition separator ^, REF VN, DTM 002/118, N9/MTX, N1 BY and ST, line numbers 10 and 20 by
     case GTIN-14 and ALDI's item number) answered in 5010 with its separators; its 810 guide makes CUR mandatory and
-    its 850 sends none: the 810 states the partner's currency ([fulfilment.invoice] currency). We used to send the
-    810 without a CUR, which ALDI's guide refuses."""
+    its 850 sends none: the 810 states the partner's currency ([fulfilment.invoice] currency); its N1 loops are the
+    buyer's and the ship-from's. We used to send the 810 without a CUR, which ALDI's guide refuses, and could not
+    name us as the ship-from on an 810."""
     ws, _found, _states = night
     isa = (ws.drop_root / "aldi" / "outbox").glob("aldi-810-*.x12")
     assert all(p.read_text()[:106].split("*")[11:13] == ["^", "00501"] for p in isa)
@@ -93,6 +94,10 @@ def test_aldi_5010_answered_in_5010_and_its_810_states_the_currency(night):
     inv = po_segments(segments(ws, "aldi", "810"), "4700128845", "BIG")
     assert inv[1] == ["CUR", "SE", "USD"]
     assert ["N1", "BY", "ALDI INC", "92", "BAT"] in inv
+    # its 810's second N1 loop: us, the ship-from, as its vendor set-up names us ([fulfilment.invoice.ship_from])
+    at = inv.index(["N1", "SF", "OrderBridge Supply DC East", "92", "AL88120-01"])
+    assert inv[at + 1:at + 4] == [["N3", "1 Dock Road"], ["N4", "Newark", "NJ", "07101", "US"], ["ITD", "01", "3", "",
+                                                                                                  "", "", "", "30"]]
     assert ["IT1", "10", "120", "CA", "24.6", "", "UK", "10614141770318", "BP", "772031"] in inv
     assert ["TDS", "460800"] in inv  # 120 x 24.60 + 80 x 20.70
 
