@@ -12,7 +12,8 @@ shipment of several POs: once across their 810s, on the first PO's or split by u
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM as
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
-N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), ITD,
+N1 RE/BT/ST (N3/N4), N1 Z7/BY (the PO's mark-for, as it named it; InvoiceSettings.mark_for), N1 SF (us:
+InvoiceSettings.ship_from), ITD,
 DTM 011, FOB (the PO's, as sent: InvoiceSettings.fob), IT1 (+PID, + the line's own REFs as the PO sent them:
 InvoiceSettings.line_refs), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 """
@@ -267,6 +268,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
                         if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
+    if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
+        body += party_segments(Party("SF", us.name, us.id_qualifier, us.id, us.address1, us.address2, us.city,
+                                     us.state, us.postal_code, us.country))
     if invoice.terms is not None:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None and settings.ship_date:
@@ -490,10 +494,11 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                  charges: tuple[Charge, ...] | None = None, carrier: tuple[str, str] = ()) -> Invoice:
     """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
     invoice settings (remit-to; charges: the profile's all (those limited to some FOBs when the PO's is one),
-    unless ``charges`` says which - invoice_charges)."""
+    unless ``charges`` says which - invoice_charges). CUR: the PO's currency, else InvoiceSettings.currency."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
-                   currency=order.get("currency") or "", shipment_id=shipment_id, bill_of_lading=bill_of_lading,
+                   currency=order.get("currency") or settings.currency,  # the PO's CUR02, else the partner's
+                   shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                    remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),

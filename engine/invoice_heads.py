@@ -136,10 +136,14 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         return None  # a ship-to with an N2 (engine.invoice._party writes it after the N1): one by one
     if settings.fob and "fob_sent" in orders.column_names and pc.any(pc.is_valid(orders["fob_sent"])).as_py():
         return None  # the PO's FOB after DTM 011 ([fulfilment.invoice] fob: engine.invoice.head_810): one by one
+    if settings.ship_from is not None:
+        return None  # our N1*SF after the PO's parties ([fulfilment.invoice] ship_from: engine.invoice.head_810)
     try:
         po_date = _days(orders["po_date"].combine_chunks() if "po_date" in orders.column_names
                         else pa.nulls(n))
         release, currency = (_text(orders, c) for c in ("release_number", "currency"))
+        if settings.currency:  # a PO without CUR billed in the partner's currency ([fulfilment.invoice] currency)
+            currency = pc.if_else(pc.equal(currency, ""), settings.currency, currency)
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
         refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]

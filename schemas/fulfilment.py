@@ -513,6 +513,14 @@ class InvoiceSettings(_Model):
     # TXI03 (954): "percent" the rate as a number of percent (13, 9.975: most retail guides), "decimal" as a
     # fraction (0.13, 0.09975: X12's "percentage as decimal" read strictly)
     tax_percent: Literal["percent", "decimal"] = "percent"
+    # the currency (ISO 4217) an 810 states in CUR*SE when its PO sent no CUR, for a guide whose 810 requires CUR
+    # and whose 850 has none (ALDI's 5010 810: CUR mandatory, its 850 without one); a PO's own CUR02 wins. "": CUR
+    # only for a PO that sent one
+    currency: str = Field(default="", pattern=r"^([A-Z]{3})?$")
+    # us as the ship-from party (N1*SF, with N3/N4 when an address is given) after the PO's parties (N1 ST, its
+    # mark-for), as the partner's guide and vendor set-up name us, where its 810 lists a ship-from loop (ALDI's 5010
+    # 810: N1 loops buyer and ship-from); None: none
+    ship_from: PoAckParty | None = None
 
     @property
     def charge_scope(self) -> Literal["shipment", "order"]:

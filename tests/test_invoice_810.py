@@ -213,6 +213,42 @@ def test_invoices_for_a_shipment_one_per_po_at_acknowledged_prices():
     assert terms_from_customer({"terms_type": None}) is None
 
 
+def test_a_po_without_cur_is_billed_in_the_partners_currency_when_its_guide_requires_cur():
+    """[fulfilment.invoice] currency: the 810 of a PO that sent no CUR states CUR*SE with the partner's currency (ALDI's
+    810 requires CUR, its 850s send none); a PO's own CUR02 wins; without the setting such a PO's 810 has no CUR."""
+    shipment = sample_shipment()
+    orders = {"PO-1": {"partner": "acme", "currency": "CAD"}, "PO-2": {"partner": "acme"}}
+    prices = {("PO-1", "1"): D("2.50"), ("PO-1", "2"): D("10"), ("PO-2", "1"): D("3")}
+
+    def curs(settings):
+        invs = invoices_for_shipment(shipment, orders, {}, prices, numbers={"PO-1": "INV-1", "PO-2": "INV-2"},
+                                     invoice_date=date(2026, 11, 28), settings=settings)
+        return [[s for s in build_810(i, settings, shipped=shipped_for(i)) if s[0] == "CUR"] for i in invs]
+
+    assert curs(InvoiceSettings(currency="USD")) == [[["CUR", "SE", "CAD"]], [["CUR", "SE", "USD"]]]
+    assert curs(InvoiceSettings()) == [[["CUR", "SE", "CAD"]], []]
+    with pytest.raises(ValueError):
+        InvoiceSettings(currency="usd")
+
+
+def test_our_ship_from_after_the_po_s_parties_when_the_guide_lists_it():
+    """[fulfilment.invoice.ship_from]: N1*SF (us as the partner's set-up names us, N3/N4 with an address) after the
+    PO's N1 loops, before ITD (ALDI's 810: the buyer's and the ship-from's N1 loops); none without it."""
+    from schemas.fulfilment import PoAckParty
+
+    inv = invoice(line("1", "12", "2.50"))
+    us = PoAckParty(name="OrderBridge Supply", id_qualifier="92", id="V0042", address1="1 Dock Road", city="Newark",
+                    state="NJ", postal_code="07101", country="US")
+    body = build_810(inv, InvoiceSettings(ship_from=us), shipped=shipped_for(inv))
+    ids = [s[0] if s[0] != "N1" else f"N1 {s[1]}" for s in body]
+    assert ids[ids.index("N1 ST"):ids.index("ITD") + 1] == ["N1 ST", "N1 SF", "N3", "N4", "ITD"]
+    at = ids.index("N1 SF")
+    assert body[at:at + 3] == [["N1", "SF", "OrderBridge Supply", "92", "V0042"], ["N3", "1 Dock Road", ""],
+                               ["N4", "Newark", "NJ", "07101", "US"]]
+    assert "N1 SF" not in [f"N1 {s[1]}" for s in build_810(inv, InvoiceSettings(), shipped=shipped_for(inv))
+                           if s[0] == "N1"]
+
+
 def test_order_810_is_build_810_of_invoice_for_order_without_an_object_per_line():
     """Billing builds its 810s with order_810 (columns, no InvoiceLine per line): the same body, sums and
     refusals as build_810(invoice_for_order(...)), for every optional segment."""

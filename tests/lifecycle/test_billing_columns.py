@@ -17,7 +17,7 @@ import pyarrow as pa
 import pytest
 
 from engine.lifecycle import billing
-from schemas.fulfilment import Charge, RemitTo
+from schemas.fulfilment import Charge, PoAckParty, RemitTo
 from schemas.lifecycle import (
     LINE_UPDATES,
     EventKind,
@@ -219,6 +219,16 @@ CASES = {
     "the bill of lading only (shipment_refs = BM)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B1")],
         profiles=profiles_with(shipment_refs=("BM",))),
+    # [fulfilment.invoice] currency: CUR*SE for a PO that sent no CUR (ALDI's 810 requires CUR), a PO's own wins
+    "the partner's currency for a PO without CUR": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"currency": None},
+        profiles=profiles_with(currency="USD")),
+    "a PO's own CUR over the partner's currency": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"currency": "CAD"},
+        profiles=profiles_with(currency="USD")),
+    "our ship-from (N1 SF) after the PO's parties": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        profiles=profiles_with(ship_from=PoAckParty(name="OrderBridge Supply", id_qualifier="92", id="V0042"))),
     "a vendor number (REF IA)": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(vendor_number="V 0042", remit_to="OrderBridge Supply")),
@@ -295,7 +305,8 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
         # (engine.invoice_heads / invoice_lines: Batch810s); the others each alone, as below
         # (no agreed terms and the PO's own ITD: each 810 its own ITD, each alone)
         alone = ("two shipments of one line in one run", "a price beyond four decimals",
-                 "no agreed terms: the PO's ITD", "agreed terms dated as the PO's ITD02 (receipt of goods)")
+                 "no agreed terms: the PO's ITD", "agreed terms dated as the PO's ITD02 (receipt of goods)",
+                 "our ship-from (N1 SF) after the PO's parties")
         ordinary = case not in alone and not ("holding" in case or case == "a product id without a qualifier")
         assert kinds == (["Batch810"] * len(kinds) if ordinary else [k for k in kinds if k != "Batch810"]), kinds
         assert sum(batched) == (len(kinds) if ordinary else 0), (batched, kinds)
