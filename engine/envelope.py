@@ -18,6 +18,7 @@ from parsers.x12_writer import (
     Segment,
     delimiter_chars,
     first_free,
+    fixed_decimals,
     render_segment,
     render_segments,
     render_x12,
@@ -25,7 +26,7 @@ from parsers.x12_writer import (
 )
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
-from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by
+from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,9 @@ class Envelope:
     fallbacks: tuple[Delimiters, ...] = ()  # tried in order when a value uses one of ``delimiters``
     gs_version: str = ""  # GS08 when the partner wants an industry identifier after the version (004010VICS)
     isa_control: str = ""  # ISA12 when the partner's guide names another control version than the version's (00400)
+    # the R elements written with a fixed number of decimals (X12Settings price_decimals / quantity_decimals):
+    # (segment id, element position, fewest decimals, the element's maximum length) each
+    decimals: tuple[tuple[str, int, int, int], ...] = ()
 
     @property
     def gs08(self) -> str:
@@ -72,7 +76,32 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     receiver_id=x.their_id, gs_sender=x.our_gs_id, gs_receiver=x.their_gs_id, version=x.version,
                     usage=x.usage, delimiters=x.delimiters.to_delimiters(),
                     fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "",
-                    isa_control=x.isa_version or "")
+                    isa_control=x.isa_version or "", decimals=_decimals(x.version, x.price_decimals,
+                                                                        x.quantity_decimals))
+
+
+PRICES = (("PO1", 4), ("IT1", 4), ("CTP", 3))  # the unit prices of our 855s and 810s
+QUANTITIES = (("PO1", 2), ("ACK", 2), ("SN1", 2), ("SN1", 5), ("IT1", 2))  # the quantities of our 855s, 856s, 810s
+
+
+def _decimals(version: str, prices: int | None, quantities: int | None) -> tuple[tuple[str, int, int, int], ...]:
+    """Envelope.decimals of a profile's price_decimals and quantity_decimals, with each element's maximum length
+    in ``version``'s dictionary."""
+    d = dictionary(version)
+    out = []
+    for places, wanted in ((PRICES, prices), (QUANTITIES, quantities)):
+        for seg, at in places if wanted else ():
+            use = d.segments[seg].elements[at - 1] if d is not None else None
+            out.append((seg, at, wanted, use.element.max if use is not None and use.element is not None else 15))
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _places(decimals: tuple[tuple[str, int, int, int], ...]) -> dict[str, dict[int, tuple[int, int]]]:
+    out: dict[str, dict[int, tuple[int, int]]] = {}
+    for seg, at, n, longest in decimals:
+        out.setdefault(seg, {})[at] = (n, longest)
+    return out
 
 
 def ack_version(profile: PartnerProfile, gs08: str) -> str:
@@ -242,6 +271,8 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     for body, st02 in zip(bodies, st02s, strict=False):
         st = f"{st02:04d}"
         text, count = body if _rendered(body) else (render_body(body, d), len(body))
+        if env.decimals:
+            text = fixed_decimals(text, d, _places(env.decimals))
         if direct:
             out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
         else:

@@ -19,6 +19,7 @@ InvoiceSettings.line_refs), TDS, SAC, ISS, CTT (CTT01 = number of IT1).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -39,7 +40,7 @@ from engine.asn import (
 )
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
 from engine.invoice_taxes import taxed
-from parsers.x12_writer import NAME_MAX, Segment, x12_decimal, x12_implied, x12_text
+from parsers.x12_writer import NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, InvoiceTax, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms
@@ -230,7 +231,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         counted = ([u if c is None else c[1] for u, c in zip(units, counts, strict=True)],
                    [q if c is None else c[0] for q, c in zip(quantities, counts, strict=True)])
     body += tail_810(settings, total, charges, units, quantities, counted=counted,
-                     sacs=po.summary if po is not None else (), txis=tax.summary if tax is not None else ())
+                     sacs=po.summary if po is not None else (), txis=tax.summary if tax is not None else (),
+                     carrier=head.carrier)
     check_810(body, ctt_hash=settings.ctt_hash)
     if tax is None:
         return Body810(body, exts, merchandise, total)
@@ -288,16 +290,38 @@ def ymd(day: date) -> str:
     return day.strftime("%Y%m%d")
 
 
+SCAC = re.compile(r"[A-Z0-9]{2,4}")  # element 140 (Standard Carrier Alpha Code): ID 2/4
+CAD_REF_MAX = 30  # CAD08 (element 127 AN 1/30 in 004010; 1/50 from 005010)
+
+
+def cad_segment(carrier: str, bill_of_lading: str) -> list[str] | None:
+    """CAD (carrier details) of a shipment: CAD04 its carrier's SCAC, or CAD05 (routing) the carrier as given when
+    it is no SCAC (one of CAD04/CAD05 is required: R0504); CAD07 BM and CAD08 its bill of lading when it has one
+    that fits CAD08 (an identifier is never cut). None without a carrier."""
+    carrier = carrier.strip()
+    if not carrier:
+        return None
+    cad = ["CAD", "", "", "", carrier] if SCAC.fullmatch(carrier) else ["CAD", "", "", "", "",
+                                                                       x12_text(carrier, ROUTING_MAX)]
+    if bill_of_lading and len(bill_of_lading) <= CAD_REF_MAX:
+        cad += [""] * (7 - len(cad)) + ["BM", bill_of_lading]
+    return cad
+
+
 def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[Charge, Decimal]],
              units: Sequence[str], quantities: Sequence[Decimal],
              counted: tuple[Sequence[str], Sequence[Decimal]] | None = None,
-             sacs: Sequence[list[str]] = (), txis: Sequence[list[str]] = ()) -> list[list]:
-    """The 810's segments after its last IT1/PID (TDS, SAC, ISS, CTT) of lines billed in ``quantities`` of
+             sacs: Sequence[list[str]] = (), txis: Sequence[list[str]] = (),
+             carrier: tuple[str, str] = ()) -> list[list]:
+    """The 810's segments after its last IT1/PID (TDS, CAD, SAC, ISS, CTT) of lines billed in ``quantities`` of
     ``units`` (IT102/IT103: CTT02 hashes the quantities). ``counted``: (units, quantities) the ISS sums instead,
     when lines billed by weight count their units shipped (body_810's ``counts``). ``sacs``: more SAC segments
     after the charges' (the PO's own heading SACs: engine.invoice_po_sacs). ``txis``: the summary's TXI segments
-    (after TDS, before the SAC loop: engine.invoice_taxes)."""
+    (after TDS, before the SAC loop: engine.invoice_taxes). ``carrier``: the shipment's (carrier, bill of lading)
+    for the CAD the settings ask for (cad_segment)."""
     body: list[list] = [["TDS", x12_implied(total)], *txis]
+    if settings.carrier and (cad := cad_segment(*carrier) if carrier else None):
+        body.append(cad)
     for charge, amount in charges:
         sac: list[str] = ["SAC", charge.kind, charge.code, "", "", x12_implied(amount)]
         if charge.percent is not None:
@@ -429,7 +453,8 @@ def invoices_for_shipment(shipment: Shipment, orders: Mapping[str, dict], order_
         out.append(invoice_for_order(order.po_number, qty, unit, orders.get(order.po_number, {}), order_lines, prices,
                                      number=numbers[order.po_number], invoice_date=invoice_date, settings=settings,
                                      terms=terms, remit_to=remit_to, shipment_id=shipment.shipment_id,
-                                     bill_of_lading=shipment.bill_of_lading, ship_date=shipment.ship_date))
+                                     bill_of_lading=shipment.bill_of_lading, ship_date=shipment.ship_date,
+                                     carrier=(shipment.carrier_scac, shipment.bill_of_lading)))
     return out
 
 
@@ -437,7 +462,8 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
                       order_lines: Mapping[tuple[str, str], dict], prices: Mapping[tuple[str, str], Decimal], *,
                       number: str, invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
                       remit_to: Party | None = None, shipment_id: str = "", bill_of_lading: str = "",
-                      ship_date: date | None = None, charges: tuple[Charge, ...] | None = None) -> Invoice:
+                      ship_date: date | None = None, charges: tuple[Charge, ...] | None = None,
+                      carrier: tuple[str, str] = ()) -> Invoice:
     """The Invoice of ``quantities`` (line id -> units to bill) of one PO (per-order invoicing passes
     the order's whole shipped quantities once it shipped complete)."""
     lines = []
@@ -455,13 +481,13 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
                                  prices=row_prices(row)))
     return invoice_head(po_number, tuple(lines), order, number=number, invoice_date=invoice_date, settings=settings,
                         terms=terms, remit_to=remit_to, shipment_id=shipment_id, bill_of_lading=bill_of_lading,
-                        ship_date=ship_date, charges=charges)
+                        ship_date=ship_date, charges=charges, carrier=carrier)
 
 
 def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
                  invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
                  shipment_id: str, bill_of_lading: str, ship_date: date | None,
-                 charges: tuple[Charge, ...] | None = None) -> Invoice:
+                 charges: tuple[Charge, ...] | None = None, carrier: tuple[str, str] = ()) -> Invoice:
     """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
     invoice settings (remit-to; charges: the profile's all (those limited to some FOBs when the PO's is one),
     unless ``charges`` says which - invoice_charges)."""
@@ -477,7 +503,8 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    ship_date=ship_date,
                    charges=fob_charges(settings.charges, fob01(order)) if charges is None else charges,
                    partner=order.get("partner") or "",
-                   fob=tuple(str(order["fob_sent"]).split(ELEMENTS_SEP)) if order.get("fob_sent") else ())
+                   fob=tuple(str(order["fob_sent"]).split(ELEMENTS_SEP)) if order.get("fob_sent") else (),
+                   carrier=carrier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,7 +527,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
               weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
               first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Mapping[str, str] | None = None,
-              ) -> Order810:
+              carrier: tuple[str, str] = ()) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases
@@ -539,7 +566,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         ctps.append(row_prices(row) if settings.ctp else ())
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
-                        charges=charges)
+                        charges=charges, carrier=carrier)
     _refuse_overbilling(number, list(zip(line_ids, qs, ps, strict=True)), shipped, already_invoiced)
     kinds = [classes.get(line_id) or "" for line_id in line_ids] if classes and taxes else []
     if not weights:

@@ -1,6 +1,6 @@
 """855 purchase order acknowledgment: BAK, the heading content the partner's guide asks for (PoAckSettings:
-REF IA, the PO's REF DP/PD/MR, PER, the PO's FOB and ITD, DTM 068, the PO's TD5, N1 ST and N1 BY with their N3/N4
-as sent, N1 SF; none by default), the PO1 lines echoed with an ACK each, CTT.
+the PO's CUR, REF IA, the PO's REF DP/PD/MR, PER, the PO's FOB and ITD, DTM 068, the PO's TD5, N1 ST and N1 BY with
+their N3/N4 as sent, N1 SF; none by default), the PO1 lines echoed with an ACK each, CTT.
 
 Pure: an order row, its lines and a status per line in; segments out. Issue-level statuses
 (IA/IB/IQ/IP/IR...) are decided elsewhere (rules, allocation) and passed in.
@@ -28,7 +28,7 @@ HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type"
              "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
-             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent",
+             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent", "currency",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
 
@@ -72,11 +72,13 @@ def ack_type(statuses: list[str]) -> str:
 
 
 def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
-    """The segments between BAK and the first PO1 (REF 050, PER 060, FOB 080, ITD 130, DTM 150, TD5 240, N1 loops
-    300) the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not
+    """The segments between BAK and the first PO1 (CUR 040, REF 050, PER 060, FOB 080, ITD 130, DTM 150, TD5 240,
+    N1 loops 300) the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not
     written; REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent
     them, then SF: us, from the settings)."""
     out: list[Segment] = []
+    if settings.currency and (currency := order.get("currency")):  # CUR (040): the PO's CUR02, for the buyer
+        out.append(["CUR", "BY", currency])
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
     for qualifier, column in ORDER_REFS.items():  # in the order the 856 and 810 carry them (engine.asn.ref_segments)

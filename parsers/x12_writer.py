@@ -3,13 +3,14 @@
 An element value may be a tuple/list of components. Trailing empty elements are dropped (except in
 ISA, which is fixed). A value is never altered: one that contains a delimiter cannot be written with
 those delimiters (DelimiterCollision); callers choose delimiters the values do not use
-(`collisions`, `first_fitting`). The codec's other half is parsers.x12_reader.
+(`collisions`, `first_fitting`); only a number's text may gain zeros a partner's guide asks for
+(`fixed_decimals`). The codec's other half is parsers.x12_reader.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 
@@ -91,6 +92,40 @@ def x12_decimal(value: Decimal | int | None) -> str:
     if text in ("", "-0", "-"):
         return "0"
     return text
+
+
+def fixed_decimals(text: str, d: Delimiters, places: Mapping[str, Mapping[int, tuple[int, int]]]) -> str:
+    """``text`` (segments rendered with ``d``, each ending with its terminator and suffix) with the R elements
+    ``places`` names (segment id -> element position -> (fewest decimals, the element's maximum length)) padded
+    with zeros to that many decimals: "144" -> "144.00", "6.25" -> "6.2500". A value with as many decimals or
+    more, an empty one, one that is no plain number, or one the zeros would make longer than its maximum (digits
+    counted, as X12 counts an R value's length) is left as it is."""
+    if not places:
+        return text
+    end, e = d.segment + d.suffix, d.element
+    out = text.split(end)
+    for k, seg in enumerate(out):
+        wanted = places.get(seg[:seg.find(e)] if e in seg else seg)
+        if not wanted:
+            continue
+        values = seg.split(e)
+        for at, (decimals, longest) in wanted.items():
+            if at < len(values) and values[at]:
+                values[at] = _padded(values[at], decimals, longest)
+        out[k] = e.join(values)
+    return end.join(out)
+
+
+def _padded(value: str, decimals: int, longest: int) -> str:
+    whole, point, fraction = value.partition(".")
+    digits = whole[1:] if whole[:1] == "-" else whole
+    if not (digits or fraction) or not (digits + fraction).isascii() or not (digits + fraction or "0").isdigit() \
+            or len(fraction) >= decimals:
+        return value
+    padded = fraction.ljust(decimals, "0")
+    if len(digits) + len(padded) > longest:
+        return value
+    return f"{whole}.{padded}"
 
 
 DESCRIPTION_MAX = 80  # PID05 (element 352, AN 1/80 in 004010 and 005010)

@@ -273,6 +273,8 @@ class PoAckSettings(_Model):
 
     vendor_number: str = Field(default="", pattern=VENDOR_NUMBER)  # REF*IA after BAK: the vendor number the
     # partner gave us (the 856's and 810's vendor_number are set apart: some partners give one per document)
+    currency: bool = False  # CUR*BY with the PO's CUR02 right after BAK (position 040), when the PO sent a CUR:
+    # Sherwin-Williams' 855 guide marks CUR mandatory
     order_refs: tuple[OrderRef, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
@@ -510,6 +512,11 @@ class InvoiceSettings(_Model):
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
     # heading (FOB*CC collect, PP prepaid); False: no FOB
     fob: bool = False
+    # CAD (the summary's carrier details, after TDS and its TXIs, before the SAC loop) of the shipment billed (an
+    # order billed whole: its last): CAD04 its carrier's SCAC (CAD05 the carrier as given when it is no 2-4 character
+    # code), CAD07 BM and CAD08 its bill of lading (when it has one of 30 characters at most): Family Dollar's 810
+    # guide asks for the bill of lading there on every invoice against a PO to its DCs; False: no CAD
+    carrier: bool = False
     # DTM*011 (the day the goods shipped) after the ITD; False where the 810 guide lists no DTM in its heading
     # (Henry Schein's 4010 810: BIG, NTE, the N1 loop, ITD, then IT1)
     ship_date: bool = True

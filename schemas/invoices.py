@@ -73,5 +73,6 @@ class Invoice:
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)
     partner: str = ""
+    carrier: tuple[str, str] = ()  # CAD: (carrier, bill of lading) of the shipment billed (its last, for an order)
     fob: tuple[str, ...] = ()  # the PO's first heading FOB as sent (FOB01..), for InvoiceSettings.fob
 

@@ -191,6 +191,13 @@ class X12Settings(_Model):
     # own files in ISO-8859-1 does (Quebec partners: their "Québec" in our UTF-8 reads "QuÃ©bec" there);
     # "ascii" for one taking X12's basic and extended character sets only (accents dropped: "Quebec")
     encoding: Literal["utf-8", "latin-1", "ascii"] = "utf-8"
+    # The fewest decimals of the unit prices (855 PO104, 810 IT104, CTP03) and of the quantities (855 PO102 and
+    # ACK02, 856 SN102 and SN105, 810 IT102) we write them, padded with zeros (6.25 -> 6.2500, 144 -> 144.00; never
+    # cut, nor past the element's maximum length): X12's R type drops trailing zeros, but a guide may ask for a fixed
+    # number (Sherwin-Williams' 855 and 810: unit costs with 4 decimal positions, quantities with 2). None: as few
+    # as the value needs (the default)
+    price_decimals: int | None = Field(default=None, ge=1, le=6)
+    quantity_decimals: int | None = Field(default=None, ge=1, le=6)
 
     @property
     def buyer_gs_ids(self) -> frozenset[str]:

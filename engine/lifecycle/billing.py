@@ -204,8 +204,9 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = True) -> list[ShipmentRecord]:
     """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
-    shipment's keys, partner, date, BOL and billing status; its lines as ShippedUnits, in position order;
-    without them when not ``with_lines``: shipment_units gives their units per PO)."""
+    shipment's keys, partner, date, BOL, billing status and carrier (carrier_scac, when the heads have it); its
+    lines as ShippedUnits, in position order; without them when not ``with_lines``: shipment_units gives their units
+    per PO)."""
     if not heads.num_rows:
         return []
     units: Mapping[tuple, tuple] = {}
@@ -218,11 +219,13 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = Tr
         units = _grouped(shipped, runs(lines, ("warehouse", "shipment_id")))
     days: dict[str, date] = {}
     out = []
-    for w, s, partner, day, bol, status in zip(*(heads[c].to_pylist() for c in heads.column_names), strict=True):
+    names = ("warehouse", "shipment_id", "partner", "ship_date", "bill_of_lading", "billing")
+    scacs = heads["carrier_scac"].to_pylist() if "carrier_scac" in heads.column_names else [""] * heads.num_rows
+    for w, s, partner, day, bol, status, scac in zip(*(heads[c].to_pylist() for c in names), scacs, strict=True):
         when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
                                   lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
-                                  billing=status))
+                                  billing=status, carrier_scac=scac or ""))
     return out
 
 
@@ -1018,6 +1021,8 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     if columns is None:
         return {}
     settings = profile.fulfilment.invoice
+    if settings.carrier:  # the CAD of each shipment billed (tail_810): these 810s are built one by one
+        return {}
     shipped = [_shipped(d) for d in ds]
     try:
         order_table = _orders_of(ds, tables, orders)
@@ -1064,6 +1069,12 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
                                    BatchLines(stored, invoiced, a, b),
                                    billing, a, b, settled[i])
     return out
+
+
+def _carrier(shipment: ShipmentRecord | None) -> tuple[str, str]:
+    """The (carrier, bill of lading) an 810's CAD names (InvoiceSettings.carrier): the shipment billed's, or the
+    last one's of an order billed whole."""
+    return (shipment.carrier_scac, shipment.bill_of_lading) if shipment is not None else ()
 
 
 def _shipped(d: InvoiceDue) -> tuple[str, str, date | None]:
@@ -1207,11 +1218,11 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
-                 ship_date=last.ship_date if last else None, charges=charges)
+                 ship_date=last.ship_date if last else None, charges=charges, carrier=_carrier(last))
     settings = profile.fulfilment.invoice
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
-    before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs)
+    before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs, carrier=head.carrier)
     try:
         text, tail = render_body(before, delimiters), render_body(after, delimiters)
     except DelimiterCollision:  # a value holding one of the delimiters
@@ -1263,7 +1274,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
     return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
-                     bill_of_lading=bol, ship_date=last.ship_date if last else None, shipped=shipped,
+                     bill_of_lading=bol, ship_date=last.ship_date if last else None, carrier=_carrier(last),
+                     shipped=shipped,
                      already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
                      first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())),
                      taxes=taxes, classes={by_number[n].line_id or str(n): c for n, c in classes.items()
