@@ -538,6 +538,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     its own ship-to; an 810 whose lines all go to one such place names it as its N1*ST (built one by one)."""
     refused = refused or {}
     sacs = sacs or {}
+    due = [in_line_order(d) for d in due]  # every path bills in PO line order, whatever the shipment's order
     before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
@@ -619,6 +620,16 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def in_line_order(d: InvoiceDue) -> InvoiceDue:
+    """``d`` with its lines in PO line order (line_number: the PO1's place in the PO, numerically: 4, 5, 6, 10), the
+    order its 810 lists them in (IT1); a shipment names them carton by carton (10, 6, 5, 4), and people reading the
+    invoice and buyers' systems matching it expect the PO's order."""
+    numbers = list(d.quantities)
+    if all(a < b for a, b in zip(numbers, numbers[1:], strict=False)):
+        return d
+    return replace(d, quantities={n: d.quantities[n] for n in sorted(numbers)})
 
 
 def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
