@@ -1032,8 +1032,6 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     if columns is None:
         return {}
     settings = profile.fulfilment.invoice
-    if settings.carrier:  # the CAD of each shipment billed (tail_810): these 810s are built one by one
-        return {}
     shipped = [_shipped(d) for d in ds]
     try:
         order_table = _orders_of(ds, tables, orders)
@@ -1047,7 +1045,7 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     tails = None if heads is None else tails_810(
         merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
         line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters,
-        charges=charges)
+        charges=charges, carriers=[_carrier(_last(d)) for d in ds] if settings.carrier else ())
     if heads is None or tails is None:
         return {}
     texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
@@ -1080,6 +1078,13 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
                                    BatchLines(stored, invoiced, a, b),
                                    billing, a, b, settled[i])
     return out
+
+
+def _last(d: InvoiceDue) -> ShipmentRecord | None:
+    """The shipment an 810 of ``d`` dates (DTM 011) and whose carrier its CAD names: the one billed, or the last of
+    an order billed whole."""
+    ships = (d.shipment,) if d.shipment is not None else d.shipments
+    return ships[-1] if ships else None
 
 
 def _carrier(shipment: ShipmentRecord | None) -> tuple[str, str]:
@@ -1224,7 +1229,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
     partner, po = d.partner, d.po_number
     e = delimiters.element
     ships = (d.shipment,) if d.shipment is not None else d.shipments
-    last = ships[-1] if ships else None
+    last = _last(d)
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
@@ -1280,7 +1285,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
     already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
-    last = ships[-1] if ships else None
+    last = _last(d)
     bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
     return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
