@@ -27,6 +27,7 @@ from schemas.orders import (
     LINE_PRICE,
     LINE_REF,
     LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
     MONEY,
     ORDER_LINES,
@@ -1233,9 +1234,11 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                   ) -> dict[str, pa.Array]:
     """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
-    N102, N103, N104 as sent); null for a line without one (the order's ship-to applies)."""
+    N102, N103, N104 as sent) and the address of that N1 loop (ship_to_address1/2: its first N3's N301/N302, city,
+    state, postal_code, country: its N4's N401..N404; the N2s between them passed over); null for a line without one
+    (the order's ship-to applies)."""
     n_lines = len(po1_rows)
-    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_SHIP_TO}
+    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)}
     if not n_lines or "N1" not in vocab:
         return out
     n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
@@ -1248,6 +1251,26 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
     n1_rows, owner = n1_rows[first], owner[first]
     for k, f in enumerate(LINE_SHIP_TO, start=2):
         out[f"ship_to_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
+    # the N3 and N4 of each such N1 loop: the segments right after its N1 (N2s, N3s, N4: the loop's order)
+    n = len(codes)
+    wanted = {vocab.index(c) for c in ("N2", "N3", "N4") if c in vocab}
+    for seg_id, fields in (("N3", LINE_SHIP_TO_ADDRESS[:2]), ("N4", LINE_SHIP_TO_ADDRESS[2:])):
+        if seg_id not in vocab:
+            continue
+        code = vocab.index(seg_id)
+        found = np.full(len(n1_rows), -1, dtype=np.int64)
+        going = np.ones(len(n1_rows), dtype=bool)
+        for step in range(1, 6):  # N2 (2 at most), N3 (2 at most), N4
+            at = n1_rows + step
+            going &= at < n
+            row_codes = np.where(going, codes[np.minimum(at, n - 1)], -1)
+            going &= np.isin(row_codes, list(wanted)) & (set_of_row[np.minimum(at, n - 1)] == set_of_row[n1_rows])
+            hit = going & (row_codes == code) & (found < 0)
+            found[hit] = at[hit]
+        if (found >= 0).any():
+            has = found >= 0
+            for k, f in enumerate(fields, start=1):
+                out[f"ship_to_{f}"] = _scatter(n_lines, owner[has], cells.column(found[has], k))
     return out
 
 

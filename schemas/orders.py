@@ -195,6 +195,8 @@ PRODUCT_FIELDS = [
 
 # what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)
 LINE_SHIP_TO = ("name", "id_qualifier", "id")
+# the address of a line's own ship-to: the N3 (N301, N302) and N4 (N401..N404) of that N1 loop
+LINE_SHIP_TO_ADDRESS = ("address1", "address2", "city", "state", "postal_code", "country")
 
 ORDER_LINES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -256,6 +258,8 @@ ORDER_LINES = pa.schema([
     # (ORDERS ship_to_*) applies. One naming another party than the order's holds the order for a person
     # (rules.business.places: LINE_SHIP_TO_DIFFERS)
     *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO),
+    # and its address as sent (null: none sent, or stored before these columns: the line's party by its N1 alone)
+    *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO_ADDRESS),
     # the line's own references: every REF of its PO1 loop before its N9, N1, SCH or SLN (those name another
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
@@ -273,6 +277,7 @@ WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_ba
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS),
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",

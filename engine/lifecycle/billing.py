@@ -78,7 +78,7 @@ from schemas.lifecycle import (
     decimal_text,
     memo_words,
 )
-from schemas.orders import LINE_SHIP_TO
+from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
@@ -640,9 +640,10 @@ def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
     return {**cleared, f"{party}_id_qualifier": "92", f"{party}_id": store}
 
 
-def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
-    """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST: ORDER_LINES ship_to_*)
-    where that is another party than its order's (rules.business.places.same_party); {} for none."""
+def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, ...]]]:
+    """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST, then the address of its
+    loop, LINE_SHIP_TO_ADDRESS: ORDER_LINES ship_to_*) where that is another party than its order's
+    (rules.business.places.same_party); {} for none."""
     from rules.business.places import same_party
 
     cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
@@ -652,29 +653,33 @@ def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int
     if not own.num_rows:
         return {}
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
-    out: dict[Key, dict[int, tuple[str, str, str]]] = {}
-    for r in own.select(["partner", "po_number", "line_number", *cols]).to_pylist():
+    out: dict[Key, dict[int, tuple[str, ...]]] = {}
+    address = [f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS]
+    address = address if all(c in own.column_names for c in address) else []
+    for r in own.select(["partner", "po_number", "line_number", *cols, *address]).to_pylist():
         head = heads.get((r["partner"], r["po_number"]))
         if head is not None and not same_party(r, head):
             out.setdefault((r["partner"], r["po_number"]), {})[r["line_number"]] = tuple(
-                r[c] or "" for c in cols)  # type: ignore[assignment]
+                r[c] or "" for c in (*cols, *address))
     return out
 
 
 def _own_ship_to(d: InvoiceDue, orders: Mapping[Key, dict], ship_tos: Mapping[Key, Mapping[int, tuple]]
                  ) -> dict | None:
     """The order's row of ``d`` with its ship-to the own ship-to (line_ship_tos) every line it bills goes to (the
-    line's N1*ST alone: no address was kept of it); None when its lines go to the order's, or to several."""
+    line's N1*ST, and the address of its loop as the first of its lines sent it); None when its lines go to the
+    order's, or to several."""
     own = ship_tos.get((d.partner, d.po_number))
     if not own:
         return None
-    places = {own.get(n) for n, q in d.quantities.items() if q}
-    if len(places) != 1 or None in places:
+    places = [own.get(n) for n in sorted(d.quantities) if d.quantities[n]]
+    if not places or None in places or len({p[:3] for p in places}) != 1:  # type: ignore[index]
         return None
-    (name, qualifier, ident), = places
+    (name, qualifier, ident), address = places[0][:3], places[0][3:]  # type: ignore[index]
     order = dict(orders.get((d.partner, d.po_number), {}))
     order.update({c: None for c in _PARTIES if c.startswith("ship_to_")}, ship_to_name=name or None,
-                 ship_to_id_qualifier=qualifier or None, ship_to_id=ident or None, ship_to_name2=None)
+                 ship_to_id_qualifier=qualifier or None, ship_to_id=ident or None, ship_to_name2=None,
+                 **{f"ship_to_{f}": v or None for f, v in zip(LINE_SHIP_TO_ADDRESS, address, strict=False)})
     return order
 
 
@@ -833,7 +838,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
-                      "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # line_ship_tos
+                      "description", "product_ids",
+                      *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # line_ship_tos
                       "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
                       "line_prices"])  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
 
