@@ -30,6 +30,7 @@ from schemas.orders import (
     LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
     MONEY,
+    NOTES_SEP,
     ORDER_LINES,
     ORDER_REFS,
     ORDER_SACS,
@@ -650,6 +651,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"],
+        "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
@@ -1231,6 +1233,18 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
+def messages(n: int, owner: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per owner (a set's heading, a line), the MSG01 texts of its ``rows`` (MSG segments of its N9 loops) in the
+    order sent, joined by NOTES_SEP; null for one without any. MSGs are few: read row by row."""
+    if not len(rows):
+        return pa.nulls(n, pa.string())
+    texts: list[list[str]] = [[] for _ in range(n)]
+    for slot, text in zip(owner.tolist(), cells.column(rows, 1).to_pylist(), strict=True):
+        if text and text.strip():
+            texts[slot].append(text.strip())
+    return pa.array([NOTES_SEP.join(t) if t else None for t in texts], pa.string())
+
+
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                   ) -> dict[str, pa.Array]:
     """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
@@ -1564,6 +1578,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
         **line_ship_tos(set_of_row, po1_rows, codes, vocab, cells),
         "line_refs": line_refs(set_of_row, po1_rows, codes, vocab, cells),
+        "notes": messages(n_lines, *_in_line_loops(np.flatnonzero((codes == vocab.index("MSG")) & (set_of_row >= 0))
+                                                   if "MSG" in vocab else np.empty(0, np.int64), po1_rows,
+                                                   set_of_row)[::-1], cells),
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
     }
     return pa.table(data, schema=ORDER_LINES)

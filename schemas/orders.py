@@ -116,6 +116,9 @@ ORDERS = pa.schema([
     # separated by ITDS_SEP; null: one ITD or none (an 810 stating the PO's own terms writes them all after the
     # first: engine.invoice.terms_from_order; an 855 echoes the first alone)
     pa.field("itd_more_sent", pa.string()),
+    # the MSG texts (MSG01) of the heading's N9 loops, in the order sent, one a line (NOTES_SEP): what the buyer wrote
+    # for people (delivery instructions, "call before"); null: none. Shown by `orderbridge status PO --dates`
+    pa.field("notes", pa.string()),
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -131,8 +134,10 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
-                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03"])
+                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "notes"])
 
+# between the texts of notes (ORDERS, ORDER_LINES): a line feed
+NOTES_SEP = "\n"
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
 ELEMENTS_SEP = "\x1f"
@@ -264,6 +269,8 @@ ORDER_LINES = pa.schema([
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
     pa.field("line_refs", pa.list_(LINE_REF)),
+    # the MSG texts of the N9 loops of its PO1 loop, as the heading's (ORDERS notes); null: none
+    pa.field("notes", pa.string()),
     # the line's own prices: every CTP of its PO1 loop before its N9, N1, SCH or SLN with a CTP02 and a CTP03
     # (LINE_PRICE, as sent, in the order sent; the cost CTP that priced a line without PO104 is among them); null:
     # none (or stored before this column existed). An 810 echoes those of the CTP02 qualifiers the partner lists
@@ -277,7 +284,7 @@ WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_ba
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
-                               *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS),
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",

@@ -65,3 +65,34 @@ def test_a_member_line_ships_and_is_billed_to_its_store_s_address(tmp_path):
             invoices[_asn_party(inv)[0][2]] = _asn_party(inv)
     assert invoices["SMITH ACE HARDWARE"][1:] == [["N3", "210 MAIN ST"], ["N4", "GREENVILLE", "OH", "45331", "US"]]
     assert invoices["JONES ACE HARDWARE"][1:] == [["N3", "9 ELM ST"], ["N4", "DAYTON", "OH", "45402", "US"]]
+
+
+def test_the_buyer_s_msg_text_is_kept_and_status_shows_it_with_each_line_s_address(tmp_path):
+    """The heading's N9/MSG (what the buyer wrote for people) and a line's are kept (ORDERS / ORDER_LINES notes:
+    they used to be passed over, kept nowhere); `status PO --dates` shows the order's notes and where each line's
+    own N1*ST sends it, its address too."""
+    from typer.testing import CliRunner
+
+    from connectors.order_store import OrderStore
+    from connectors.state import StateStore
+    from flows.cli import app
+
+    lines = [*MEMBER_LINES[:1], "N9*L1*MEMBER NOTE", "MSG*HOLD FOR PICKUP AT THE SERVICE DESK", *MEMBER_LINES[1:]]
+    ws = _workspace(tmp_path / "ws", ["N9*L1*INSTRUCTIONS", "MSG*DELIVER TO THE REAR DOOR", "MSG*CALL 555-0100 FIRST",
+                                      RSC], lines)
+    _approved(ws)
+    state = StateStore(ws.state_path)
+    try:
+        record = state.order("acehardware", "DS9900001")
+    finally:
+        state.close()
+    assert record.state == "acknowledged"
+    orders, order_lines = OrderStore(ws.orders_dir).load_columns("acehardware", record.lines_key, ["notes"],
+                                                                 ["line_number", "notes"])
+    assert orders["notes"].to_pylist() == ["DELIVER TO THE REAR DOOR\nCALL 555-0100 FIRST"]
+    assert order_lines["notes"].to_pylist() == ["HOLD FOR PICKUP AT THE SERVICE DESK", None, None]
+    res = CliRunner().invoke(app, ["status", "DS9900001", "--dates", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert "notes (MSG): DELIVER TO THE REAR DOOR / CALL 555-0100 FIRST" in said
+    assert "line 1 ships to its own N1*ST: SMITH ACE HARDWARE 92 15522 210 MAIN ST GREENVILLE OH 45331 US" in said
