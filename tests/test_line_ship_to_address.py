@@ -3,9 +3,9 @@
 and id) used to be kept: an approved member line's 856 and 810 named the store with no street, city or ZIP (an
 N1*ST by name alone, an e-procurement item-level ShipTo without a code, said nowhere where the goods went). Its
 N3 and N4 are kept (ORDER_LINES ship_to_address1 .. ship_to_country) and written after that N1*ST on the 856 of the
-shipment going there and on its 810. A 5010 850 with MSG text in N9 loops, heading and line, reads as before: the
-N9/MSG before a line's N1 loop do not hide it; the MSG text is not kept (we keep no order notes: said in the
-report)."""
+shipment going there and on its 810. A 5010 850 with MSG text in N9 loops, heading and line, reads as before (the
+N9/MSG before a line's N1 loop do not hide it), and the MSG text is kept: the order's notes and the line's (ORDERS /
+ORDER_LINES notes), shown by `status PO --dates`; it used to be passed over."""
 
 from __future__ import annotations
 
