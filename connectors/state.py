@@ -2895,9 +2895,11 @@ def _held_content(d: PlannedDocument) -> bytes:
 
 def _address(to) -> list[str]:
     """A held document's Address as stored: ISA07, ISA08, GS03 and (only when set: rows held before read alike)
-    our GS02, then the answer's release (a 997 in its group's version)."""
-    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender or to.version else []),
-            *([to.version] if to.version else [])]
+    our GS02, then the answer's release (a 997 in its group's version), then its ISA12 (a TA1 in the control version
+    of the interchange it answers)."""
+    later = to.version or to.isa_version
+    return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender or later else []),
+            *([to.version] if later else []), *([to.isa_version] if to.isa_version else [])]
 
 
 def _tuples(value):

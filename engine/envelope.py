@@ -8,6 +8,7 @@ are never altered; when every set collides the caller holds the document (`delim
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -123,6 +124,19 @@ def ack_version(profile: PartnerProfile, gs08: str) -> str:
     return theirs
 
 
+ISA12 = re.compile(r"00[2-8]0\d")  # an interchange control version (I11), as [x12] isa_version takes one
+
+
+def ta1_version(profile: PartnerProfile, isa12: str) -> str:
+    """The ISA12 a TA1 answering an interchange of ISA12 ``isa12`` is written with when it is not the profile's (""):
+    with [acks] version "group" (the default, as for 997s: ack_version) that interchange's own control version, so
+    the translator that wrote it reads its answer; an ISA12 that is no control version (a TA1 rejecting it), or
+    [acks] version "profile", the profile's."""
+    if profile.acks.version != "group" or profile.x12 is None or not ISA12.fullmatch(isa12 := isa12.strip()):
+        return ""
+    return "" if isa12 == envelope_for(profile).isa_version else isa12
+
+
 # the releases whose 997 we write for their groups: the 004010 and 005010 ones X12 published (004060 and 005050
 # were the last), each built by its version's dictionary (built_by), and the early ones
 _PUBLISHED_997 = frozenset({*(f"0040{r}0" for r in range(1, 7)), *(f"0050{r}0" for r in range(1, 6)),
@@ -141,13 +155,14 @@ def gs_date(env: Envelope, now: datetime) -> str:
 
 
 def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
-                  our_gs_id: str = "", *, version: str = "") -> Address | None:
+                  our_gs_id: str = "", *, version: str = "", isa_version: str = "") -> Address | None:
     """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
     ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of our GS ids, where it is not the profile's [x12]
     their_* / our_gs_id (None: the profile's, as before). X12 997 note: the acknowledgment's GS takes the
     acknowledged group's application sender and receiver codes exchanged (its GS03 is that group's GS02, its
     GS02 that group's GS03), and a network routes a buyer's 855/856/810 by GS03: each answers the buyer that
-    wrote, from the id it wrote to (a company with one application id per division)."""
+    wrote, from the id it wrote to (a company with one application id per division). ``version`` / ``isa_version``:
+    the answer's release (ack_version) / interchange control version (ta1_version) when not the profile's."""
     x = profile.x12
     if x is None:
         return None
@@ -155,10 +170,10 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
-    if not (isa or gs or ours or version):
+    if not (isa or gs or ours or version or isa_version):
         return None
     return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
-                   version)
+                   version, isa_version)
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:
@@ -173,7 +188,9 @@ def _addressed(env: Envelope, to: Address) -> Envelope:
                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
                   gs_sender=to.gs_sender or env.gs_sender)
     # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
-    return replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
+    env = replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
+    # another control version (ta1_version): the ISA12 of the interchange a TA1 answers
+    return replace(env, isa_control=to.isa_version) if to.isa_version else env
 
 
 def envelope_allows(env: Envelope, d: Delimiters) -> bool:

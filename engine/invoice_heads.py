@@ -1,5 +1,5 @@
 """What many 810s hold around their IT1 lines, per column: each invoice's head (BIG .. DTM) and tail
-(TDS, SAC, ISS, CTT) for a batch of one partner's invoices written with one delimiter set, as
+(TDS, CAD, SAC, ISS, CTT) for a batch of one partner's invoices written with one delimiter set, as
 engine.invoice.head_810 / tail_810 rendered by engine.envelope.render_body give them, byte for byte
 (those stay the specification: tests/lifecycle/test_billing_columns.py holds the two together).
 BIG02 is left out (the invoice's number, taken later, goes between ``Heads.before`` and each text).
@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from engine.asn import MARK_FOR_COLUMNS, party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
-from engine.invoice import contact_segments, itd_segment, money, remit_party, ymd
+from engine.invoice import cad_segment, contact_segments, itd_segment, money, remit_party, ymd
 from parsers.x12_writer import (
     ADDRESS_MAX,
     CITY_MAX,
@@ -244,12 +244,13 @@ def _scaled_texts(units: np.ndarray) -> pa.Array:
 
 def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.ndarray, quantities: np.ndarray,
               units: pa.Array, settings: InvoiceSettings, d: Delimiters,
-              charges: tuple[Charge, ...] | None = None) -> Tails | None:
+              charges: tuple[Charge, ...] | None = None, carriers: Sequence[tuple[str, str]] = ()) -> Tails | None:
     """The tails of a batch of 810s: per invoice its merchandise total in cents and its number of IT1
     lines (``counts``); per line (grouped by invoice, in line order) its invoice's index, its units
     (int64 in 10^-4) and unit (IT103: ISS sums the units per unit). ``charges``: the SACs every invoice of the
-    batch carries (engine.invoice.invoice_charges; None: the profile's all). None when a charge's text holds a
-    delimiter."""
+    batch carries (engine.invoice.invoice_charges; None: the profile's all). ``carriers``: per invoice, the
+    (carrier, bill of lading) of the CAD the settings ask for (settings.carrier; () none: no CAD). None when a
+    charge's or a CAD's text holds a delimiter."""
     n = len(counts)
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     merchandise = np.asarray(merchandise, np.int64)
@@ -281,6 +282,14 @@ def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.n
         after = (e + e.join(rest) if rest else "") + end  # the amount (SAC05) is never empty: nothing before it trimmed
         sacs.append((f"SAC{e}{charge.kind}{e}{charge.code}{e}{e}{e}", amounts, after))
     parts.append(pc.binary_join_element_wise(f"TDS{e}", pc.cast(pa.array(total), pa.string()), end, ""))
+    if settings.carrier and carriers:  # CAD after TDS (tail_810), as render_body writes it
+        cads = [cad_segment(*c) if c else None for c in carriers]
+        try:
+            made = {tuple(c): render_body([c], d) for c in cads if c is not None}
+        except DelimiterCollision:
+            return None
+        parts.append(pa.array(["" if c is None else made[tuple(c)] for c in cads], pa.string()))
+        count += np.array([c is not None for c in cads], np.int64)
     for head, amounts, tail in sacs:
         parts.append(pc.binary_join_element_wise(head, pc.cast(pa.array(amounts), pa.string()), tail, ""))
         count += 1

@@ -29,7 +29,7 @@ from engine.acks import (
 )
 from engine.budgets import cap_findings, file_too_large, set_too_large, spans_of, too_many_sets
 from engine.csv_ack import build_csv_refusals
-from engine.envelope import ack_built_as, ack_version, reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address, ta1_version
 from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
@@ -441,7 +441,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start + row_base}",
                                             ta1=tuple(ta1_segment(ic, findings, today=today)),
-                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "")))
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "",
+                                                             isa_version=ta1_version(profile, ic.version))))
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))

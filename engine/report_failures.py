@@ -201,9 +201,10 @@ HINTS: dict[str, str] = {
         " 855 leaves such a reference out and an 856 or 810 echoing it is held at ship time."
     ),
     "ACK_NOT_SENT": (
-        "The partner got no 855 for this PO: its PO number (or release) does not fit BAK03 (BAK05) in the profile's"
-        " version. Check the profile's [x12] version against the version the partner sends (GS08), or ask the"
-        " partner for a PO number that fits; acknowledge the order by other means meanwhile."
+        "The partner got no 855 (or 865 to its 860) for this PO: its PO number (or release) does not fit BAK03 (BAK05),"
+        " or BCA03 (BCA04), in the profile's version. Check the profile's [x12] version against the version the"
+        " partner sends (GS08), or ask the partner for a PO number that fits; acknowledge the order by other means"
+        " meanwhile."
     ),
     "ACK_VALUE_LEFT_OUT": (
         "The 855 went without the reference the partner's version cannot hold: check the profile's [x12] version"

@@ -27,7 +27,7 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, LINE_WIDE_DATES, ORDERS
+from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS, LINE_WIDE_DATES, ORDERS
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
@@ -136,7 +136,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "store_quantities",
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:
-                      *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # its own N1*ST: own_ship_tos
+                      *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # its own N1*ST: own_ship_tos
                       "line_refs"])  # its own REFs: the items' (AsnSettings.line_refs)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
@@ -737,10 +737,10 @@ def heading_only(order_lines: pa.Table, partners: Set[str]) -> pa.Table:
 def own_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
                  dcs: StoreDcs | None = None) -> list[Party | None]:
     """Per confirmation row of ``lines``, the ship-to of its order line where the line names its own (a PO1
-    loop's N1*ST: ORDER_LINES ship_to_*) and that is another party than its order's (rules.business.places
-    same_party), else the DC its carton's store goes through (``dcs``: store_dcs; mark_for_store) where that is
-    not its order's ship-to (N104); None: the order's ship-to. A shipment's lines going to one such place make its
-    856's N1*ST."""
+    loop's N1*ST: ORDER_LINES ship_to_*, with the N3/N4 of its loop when sent) and that is another party than its
+    order's (rules.business.places same_party), else the DC its carton's store goes through (``dcs``: store_dcs;
+    mark_for_store) where that is not its order's ship-to (N104); None: the order's ship-to. A shipment's lines
+    going to one such place make its 856's N1*ST (and N3/N4)."""
     own = _line_ship_tos(lines, orders, order_lines)
     via = _store_dc_ship_tos(lines, orders, dcs or {})
     if via is None:
@@ -762,11 +762,13 @@ def _line_ship_tos(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
         return None
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
     parties: dict[tuple, Party] = {}
-    for r in own.select(["partner", "po_number", "line_id", *cols]).to_pylist():
+    address = [f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS if f"ship_to_{f}" in own.column_names]
+    for r in own.select(["partner", "po_number", "line_id", *cols, *address]).to_pylist():
         head = heads.get((r["partner"], r["po_number"]))
         if head is not None and not same_party(r, head):
             parties[(r["partner"], r["po_number"], r["line_id"])] = Party(
-                "ST", r["ship_to_name"] or "", id_qualifier=r["ship_to_id_qualifier"] or "", id=r["ship_to_id"] or "")
+                "ST", r["ship_to_name"] or "", id_qualifier=r["ship_to_id_qualifier"] or "", id=r["ship_to_id"] or "",
+                **{c[len("ship_to_"):]: r[c] or "" for c in address})
     if not parties:
         return None
     return [parties.get(k) for k in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "line_id")),

@@ -52,6 +52,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
             if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
                 docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
+                docs[-1]["order"]["notes"] = order_notes(ws, o)
     finally:
         store.close()
     from schemas.order_keys import is_ref_key, key_ref
@@ -190,17 +191,34 @@ def _line_dates(ws, record, head: dict | None) -> list[dict]:
     return [out[n] for n in sorted(out)]
 
 
-def line_ship_tos(ws, record) -> list[dict]:
-    """The lines of ``record``'s current revision naming a ship-to of their own (a PO1 loop's N1*ST: ORDER_LINES
-    ship_to_*), from its stored table: line_number, line_id, ship_to (N102 N103 N104), in line order; [] when
-    none or unreadable (a table stored before the columns existed reads them as null)."""
-    from connectors.order_store import OrderStore
+def order_notes(ws, record) -> list[str]:
+    """The MSG texts of ``record``'s PO's heading N9 loops (ORDERS notes), from its stored table, one per MSG; []
+    when none or unreadable (a table stored before the column existed reads it as null)."""
+    from connectors.order_store import OrderStore, order_row
     from schemas.errors import StateError
-    from schemas.orders import LINE_SHIP_TO
+    from schemas.orders import NOTES_SEP
 
     if not record.lines_key:
         return []
-    names = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    try:
+        t = OrderStore(ws.orders_dir).load_orders(record.partner, record.lines_key, ["po_number", "order_ref", "notes"])
+    except StateError:
+        return []
+    row = order_row(t, record.po_number, record.order_ref)
+    return row["notes"].split(NOTES_SEP) if row is not None and row["notes"] else []
+
+
+def line_ship_tos(ws, record) -> list[dict]:
+    """The lines of ``record``'s current revision naming a ship-to of their own (a PO1 loop's N1*ST: ORDER_LINES
+    ship_to_*), from its stored table: line_number, line_id, ship_to (N102 N103 N104, then its N3/N4), in line
+    order; [] when none or unreadable (a table stored before the columns existed reads them as null)."""
+    from connectors.order_store import OrderStore
+    from schemas.errors import StateError
+    from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
+
+    if not record.lines_key:
+        return []
+    names = [f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)]  # its name and id, then its address
     try:
         _o, t = OrderStore(ws.orders_dir).load_columns(record.partner, record.lines_key, ["order_ref"],
                                                         ["po_number", "order_ref", "line_number", "line_id", *names])
@@ -372,6 +390,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
     for ln in o.get("line_dates") or ():  # a line's own dates, where they differ from the order's
         own = [f"{text} {ln[c]} (DTM {q})" for c, q, text in LINE_DATE_NAMES if ln.get(c)]
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']}'s own dates: ") + "; ".join(own))
+    if o.get("notes"):  # what the buyer wrote for people (the heading's N9/MSG)
+        console.print(shown("  notes (MSG): " + " / ".join(o["notes"])))
     for ln in o.get("line_ship_tos") or ():  # a line's own N1*ST (LINE_SHIP_TO_DIFFERS when not the order's)
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']} ships to its own N1*ST: {ln['ship_to']}"))
     for text in _asked_text(o):

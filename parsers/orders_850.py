@@ -27,8 +27,10 @@ from schemas.orders import (
     LINE_PRICE,
     LINE_REF,
     LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
     MONEY,
+    NOTES_SEP,
     ORDER_LINES,
     ORDER_REFS,
     ORDER_SACS,
@@ -653,6 +655,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         **{name: cols[name] for name in ORDER_REFS.values()},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "tax_sent": cols["tax_sent"],
+        "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
@@ -1234,12 +1237,26 @@ def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.nda
     return pa.ListArray.from_arrays(offsets_array, structs, mask=None if has.all() else pa.array(~has))
 
 
+def messages(n: int, owner: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per owner (a set's heading, a line), the MSG01 texts of its ``rows`` (MSG segments of its N9 loops) in the
+    order sent, joined by NOTES_SEP; null for one without any. MSGs are few: read row by row."""
+    if not len(rows):
+        return pa.nulls(n, pa.string())
+    texts: list[list[str]] = [[] for _ in range(n)]
+    for slot, text in zip(owner.tolist(), cells.column(rows, 1).to_pylist(), strict=True):
+        if text and text.strip():
+            texts[slot].append(text.strip())
+    return pa.array([NOTES_SEP.join(t) if t else None for t in texts], pa.string())
+
+
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                   ) -> dict[str, pa.Array]:
     """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
-    N102, N103, N104 as sent); null for a line without one (the order's ship-to applies)."""
+    N102, N103, N104 as sent) and the address of that N1 loop (ship_to_address1/2: its first N3's N301/N302, city,
+    state, postal_code, country: its N4's N401..N404; the N2s between them passed over); null for a line without one
+    (the order's ship-to applies)."""
     n_lines = len(po1_rows)
-    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_SHIP_TO}
+    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)}
     if not n_lines or "N1" not in vocab:
         return out
     n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
@@ -1252,6 +1269,26 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
     n1_rows, owner = n1_rows[first], owner[first]
     for k, f in enumerate(LINE_SHIP_TO, start=2):
         out[f"ship_to_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
+    # the N3 and N4 of each such N1 loop: the segments right after its N1 (N2s, N3s, N4: the loop's order)
+    n = len(codes)
+    wanted = {vocab.index(c) for c in ("N2", "N3", "N4") if c in vocab}
+    for seg_id, fields in (("N3", LINE_SHIP_TO_ADDRESS[:2]), ("N4", LINE_SHIP_TO_ADDRESS[2:])):
+        if seg_id not in vocab:
+            continue
+        code = vocab.index(seg_id)
+        found = np.full(len(n1_rows), -1, dtype=np.int64)
+        going = np.ones(len(n1_rows), dtype=bool)
+        for step in range(1, 6):  # N2 (2 at most), N3 (2 at most), N4
+            at = n1_rows + step
+            going &= at < n
+            row_codes = np.where(going, codes[np.minimum(at, n - 1)], -1)
+            going &= np.isin(row_codes, list(wanted)) & (set_of_row[np.minimum(at, n - 1)] == set_of_row[n1_rows])
+            hit = going & (row_codes == code) & (found < 0)
+            found[hit] = at[hit]
+        if (found >= 0).any():
+            has = found >= 0
+            for k, f in enumerate(fields, start=1):
+                out[f"ship_to_{f}"] = _scatter(n_lines, owner[has], cells.column(found[has], k))
     return out
 
 
@@ -1545,6 +1582,9 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **{c: pa.nulls(n_lines, ORDER_LINES.field(c).type) for c in WEIGHT_AS_SENT},
         **line_ship_tos(set_of_row, po1_rows, codes, vocab, cells),
         "line_refs": line_refs(set_of_row, po1_rows, codes, vocab, cells),
+        "notes": messages(n_lines, *_in_line_loops(np.flatnonzero((codes == vocab.index("MSG")) & (set_of_row >= 0))
+                                                   if "MSG" in vocab else np.empty(0, np.int64), po1_rows,
+                                                   set_of_row)[::-1], cells),
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -6,8 +6,10 @@ one shipment:
   W06   W0601 X (exceptions only: the lines not listed shipped as ordered) is not read, an error;
         W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
         W0603 date
-  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); in an LX loop
-        an N9 PO is its carton's PO, after a W12 that W12's (a shipment of several POs)
+  N9    BM bill of lading; CN / 2I tracking number; PO purchase order (when W06 has none); RE the PO's release;
+        CO the customer order (a drop ship's consumer order, the PO's REF*CO: customer_order, which keys the
+        order of a partner whose orders under one PO are told apart by it, [x12] order_key_ref); in an LX loop
+        an N9 PO (CO) is its carton's, after a W12 that W12's (a shipment of several POs)
   G62   11 shipped on this date (G6204 time), whatever the order of the G62s; 10 (requested ship date)
         only when neither a G62 11 nor W0603 gives one (small 3PLs send their ship date so)
   W27   W2701 transport method, W2702 SCAC, W2703 routing (kept as the service level text)
@@ -261,6 +263,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             last["line_id"] = el(2)
         elif sid == "N9" and el(1) == "PO" and (carton or last is not None):  # a carton's or a W12's own PO
             (carton if last is None else last)["po_number"] = el(2) or None
+        elif sid == "N9" and el(1) == "CO" and (carton or last is not None):  # a carton's or a W12's consumer order
+            (carton if last is None else last)["customer_order"] = el(2) or None
         elif sid == "N9" and last is not None and el(1) == "LT":  # the W12's lot, when W1209 does not say
             last["_lot"] = last["_lot"] or el(2)
         elif sid in ("N9", "REF") and last is not None and el(1) == "SE":  # one unit's serial number in the W12 loop
@@ -367,8 +371,13 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     unclear_marks = _pallet_marks(lx_marks, rows)
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
     head["po_number"] = head["po_number"] or depositor_order
-    for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's
-        r["po_number"] = r.get("po_number") or r["_carton"].get("po_number") or head["po_number"]
+    for r in rows:  # each W12's PO: its own N9 PO, its carton's, else the heading's; its customer order the same
+        level = r if r.get("po_number") else r["_carton"] if r["_carton"].get("po_number") else head
+        r["po_number"] = level["po_number"]
+        # (a carton's or W12's CO without a PO of its own is of the PO it ships; a heading CO is the heading PO's)
+        r["customer_order"] = r.get("customer_order") or (
+            r["_carton"].get("customer_order") if level is not r else None) or (
+            head.get("customer_order") if r["po_number"] == head["po_number"] else None)
         store = r.pop("_store", None) or cartons[r["_lx"]].get("_store")
         if store is not None:  # its own N1 Z7/BY, else its carton's; else the heading's (head's mark_for_store)
             r["mark_for_store"], r["mark_for_id_qualifier"] = store[0], store[1]
@@ -615,6 +624,8 @@ def _reference(head: dict, qualifier: str, value: str) -> None:
         head["po_number"] = value or None
     elif qualifier == "RE" and not head.get("release_number"):  # the PO's release number (850 BEG04)
         head["release_number"] = value or None
+    elif qualifier == "CO" and not head.get("customer_order"):  # the consumer's order (the PO's REF*CO)
+        head["customer_order"] = value or None
 
 
 _PLACES = Decimal("0.0001")  # SHIPMENT_LINES' numbers are decimal128(18, 4)

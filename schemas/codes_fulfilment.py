@@ -169,9 +169,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "partner's version (004010 REF02 30; a 005010 PO's may have 50): left out of the 855, which still answers "
        "every line."),
     _C("ACK_NOT_SENT", "business", "error", "",
-       "The PO cannot be acknowledged by 855: its PO number is longer than BAK03 holds in the partner's version (22 in "
-       "004010 and 005010; an 850 of a version whose lengths are not checked may send one), or its release than "
-       "BAK05 (30). No 855 is sent (never cut, never invalid); the order is decided and allocated as any."),
+       "The PO cannot be acknowledged by 855 (865): its PO number is longer than BAK03 (BCA03) holds in the partner's "
+       "version (22 in 004010 and 005010; an 850 or 860 of a version whose lengths are not checked may send one), or "
+       "its release than BAK05 (BCA04: 30). No 855 (865) is sent (never cut, never invalid); the order is decided "
+       "and allocated, the change applied, as any."),
     _C("VALUE_TOO_LONG_TO_ECHO", "business", "warning", "",
        "A PO's value our X12 answers echo (its PO number, a reference the 855/856/810 carry back) is longer than its "
        "element in the partner's profile version (a 005010 PO's REF*DP of 40 for a 004010 profile: REF02 1/30); "

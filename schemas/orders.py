@@ -121,6 +121,9 @@ ORDERS = pa.schema([
     # one), with TAX01 its exemption certificate or tax id; an 810 carries no tax the PO is exempt from
     # (engine.invoice_taxes.exempt)
     pa.field("tax_sent", pa.string()),
+    # the MSG texts (MSG01) of the heading's N9 loops, in the order sent, one a line (NOTES_SEP): what the buyer wrote
+    # for people (delivery instructions, "call before"); null: none. Shown by `orderbridge status PO --dates`
+    pa.field("notes", pa.string()),
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -136,8 +139,10 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
-                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent"])
+                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes"])
 
+# between the texts of notes (ORDERS, ORDER_LINES): a line feed
+NOTES_SEP = "\n"
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
 ELEMENTS_SEP = "\x1f"
@@ -200,6 +205,8 @@ PRODUCT_FIELDS = [
 
 # what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)
 LINE_SHIP_TO = ("name", "id_qualifier", "id")
+# the address of a line's own ship-to: the N3 (N301, N302) and N4 (N401..N404) of that N1 loop
+LINE_SHIP_TO_ADDRESS = ("address1", "address2", "city", "state", "postal_code", "country")
 
 ORDER_LINES = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -261,10 +268,14 @@ ORDER_LINES = pa.schema([
     # (ORDERS ship_to_*) applies. One naming another party than the order's holds the order for a person
     # (rules.business.places: LINE_SHIP_TO_DIFFERS)
     *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO),
+    # and its address as sent (null: none sent, or stored before these columns: the line's party by its N1 alone)
+    *(pa.field(f"ship_to_{f}", pa.string()) for f in LINE_SHIP_TO_ADDRESS),
     # the line's own references: every REF of its PO1 loop before its N9, N1, SCH or SLN (those name another
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
     pa.field("line_refs", pa.list_(LINE_REF)),
+    # the MSG texts of the N9 loops of its PO1 loop, as the heading's (ORDERS notes); null: none
+    pa.field("notes", pa.string()),
     # the line's own prices: every CTP of its PO1 loop before its N9, N1, SCH or SLN with a CTP02 and a CTP03
     # (LINE_PRICE, as sent, in the order sent; the cost CTP that priced a line without PO104 is among them); null:
     # none (or stored before this column existed). An 810 echoes those of the CTP02 qualifiers the partner lists
@@ -278,6 +289,7 @@ WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_ba
 LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "price_sent",
                                "price_basis_sent", "quantity_sent", "store_quantities", "price_breaks_unclear",
                                "price_multiplier_sent", "prepack_components",
+                               *(f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS), "notes",
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",

@@ -226,7 +226,8 @@ class AckSettings(_Model):
     # acknowledgment to the group it answers and expect it in that group's version (Bots issue 366: a 004040 850
     # answered with a 004010 997); a 003040-003070 group gets a 997 in its release too (GS04 YYMMDD, ISA11 U);
     # "profile": every 997 in the profile's version (a partner whose agreement fixes it). A group in a later version
-    # (006020, 007010) is answered in the profile's
+    # (006020, 007010) is answered in the profile's. A TA1 follows the same setting: "group" writes it in the ISA12 of
+    # the interchange it answers (engine.envelope.ta1_version), "profile" in the profile's
     version: Literal["group", "profile"] = "group"
     po_ack: PoAckSettings = PoAckSettings()  # the 855's optional heading content and PO1 product ids
 

@@ -51,6 +51,8 @@ SHIPMENT_LINES = pa.schema([
     pa.field("segment_position", pa.int32()),  # 945: W12 position within the set (ST = 1)
     pa.field("file_segment", pa.int32()),  # 945: W12 ordinal within the file
     pa.field("release_number", pa.string()),  # the PO's release (850 BEG04) when the feed names one: CSV, 945 N9 RE
+    # the customer order (a drop ship's consumer order, the PO's REF*CO) when the feed names one: 945 N9 CO
+    pa.field("customer_order", pa.string()),
     # what a 945 says of the whole shipment (null from a CSV but its transport method): its TD5 / TD3 / TD1 and its
     # departure's zone
     pa.field("transport_method", pa.string()),  # W2701, a CSV's Transport Method (code list 91: M motor, U parcel,

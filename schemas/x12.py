@@ -41,6 +41,7 @@ class Address:
     gs_id: str = ""
     gs_sender: str = ""
     version: str = ""  # GS08 of the answer when not the profile's: a 997 in the release of the group it acknowledges
+    isa_version: str = ""  # ISA12 of the answer when not the profile's: a TA1 in the control version it acknowledges
 
 
 @dataclass(frozen=True, slots=True)

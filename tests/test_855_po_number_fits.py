@@ -1,4 +1,4 @@
-"""An 855 never goes out with a PO number BAK03 cannot hold (engine.lifecycle.decisions.bak_unfit). BAK03 (data
+"""An 855 never goes out with a PO number BAK03 cannot hold (engine.ack_head_fit.head_unfit). BAK03 (data
 element 324) holds 22 characters in 004010 and 005010; ACME's profile says 004010 and its translator sends one PO in
 an 004030 group, whose lengths we do not check (x12.other_versions "common"), with a BEG03 of 29 characters. Its 855
 used to carry BAK03 of 29 - an 855 the partner's translator refuses (AK4 code 5), the order unacknowledged. No 855

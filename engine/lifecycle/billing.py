@@ -79,7 +79,7 @@ from schemas.lifecycle import (
     decimal_text,
     memo_words,
 )
-from schemas.orders import LINE_SHIP_TO
+from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
@@ -543,6 +543,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     did, its taxes by the DC's state (built one by one)."""
     refused = refused or {}
     sacs = sacs or {}
+    due = [in_line_order(d) for d in due]  # every path bills in PO line order, whatever the shipment's order
     before = _billed_before(due, lines, tables, profiles)
     billed: dict[Key, dict[int, Decimal]] = {}  # per order: line number -> units billed by this run's 810s
     out: list[PreparedInvoice] = []
@@ -629,6 +630,16 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     return out, tuple(problems)
 
 
+def in_line_order(d: InvoiceDue) -> InvoiceDue:
+    """``d`` with its lines in PO line order (line_number: the PO1's place in the PO, numerically: 4, 5, 6, 10), the
+    order its 810 lists them in (IT1); a shipment names them carton by carton (10, 6, 5, 4), and people reading the
+    invoice and buyers' systems matching it expect the PO's order."""
+    numbers = list(d.quantities)
+    if all(a < b for a, b in zip(numbers, numbers[1:], strict=False)):
+        return d
+    return replace(d, quantities={n: d.quantities[n] for n in sorted(numbers)})
+
+
 def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
     """The canonical ORDERS mark-for columns (MARK_FOR_COLUMNS, engine.asn.mark_for_party) naming ``store`` as
     the 856 names it (asn.store_party: N1*Z7 or N1*BY, no name, qualifier 92 assigned by buyer, the store)."""
@@ -637,9 +648,10 @@ def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
     return {**cleared, f"{party}_id_qualifier": "92", f"{party}_id": store}
 
 
-def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
-    """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST: ORDER_LINES ship_to_*)
-    where that is another party than its order's (rules.business.places.same_party); {} for none."""
+def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, ...]]]:
+    """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST, then the address of its
+    loop, LINE_SHIP_TO_ADDRESS: ORDER_LINES ship_to_*) where that is another party than its order's
+    (rules.business.places.same_party); {} for none."""
     from rules.business.places import same_party
 
     cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
@@ -649,29 +661,33 @@ def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int
     if not own.num_rows:
         return {}
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(["partner", "po_number", *cols]).to_pylist()}
-    out: dict[Key, dict[int, tuple[str, str, str]]] = {}
-    for r in own.select(["partner", "po_number", "line_number", *cols]).to_pylist():
+    out: dict[Key, dict[int, tuple[str, ...]]] = {}
+    address = [f"ship_to_{f}" for f in LINE_SHIP_TO_ADDRESS]
+    address = address if all(c in own.column_names for c in address) else []
+    for r in own.select(["partner", "po_number", "line_number", *cols, *address]).to_pylist():
         head = heads.get((r["partner"], r["po_number"]))
         if head is not None and not same_party(r, head):
             out.setdefault((r["partner"], r["po_number"]), {})[r["line_number"]] = tuple(
-                r[c] or "" for c in cols)  # type: ignore[assignment]
+                r[c] or "" for c in (*cols, *address))
     return out
 
 
 def _own_ship_to(d: InvoiceDue, orders: Mapping[Key, dict], ship_tos: Mapping[Key, Mapping[int, tuple]]
                  ) -> dict | None:
     """The order's row of ``d`` with its ship-to the own ship-to (line_ship_tos) every line it bills goes to (the
-    line's N1*ST alone: no address was kept of it); None when its lines go to the order's, or to several."""
+    line's N1*ST, and the address of its loop as the first of its lines sent it); None when its lines go to the
+    order's, or to several."""
     own = ship_tos.get((d.partner, d.po_number))
     if not own:
         return None
-    places = {own.get(n) for n, q in d.quantities.items() if q}
-    if len(places) != 1 or None in places:
+    places = [own.get(n) for n in sorted(d.quantities) if d.quantities[n]]
+    if not places or None in places or len({p[:3] for p in places}) != 1:  # type: ignore[index]
         return None
-    (name, qualifier, ident), = places
+    (name, qualifier, ident), address = places[0][:3], places[0][3:]  # type: ignore[index]
     order = dict(orders.get((d.partner, d.po_number), {}))
     order.update({c: None for c in _PARTIES if c.startswith("ship_to_")}, ship_to_name=name or None,
-                 ship_to_id_qualifier=qualifier or None, ship_to_id=ident or None, ship_to_name2=None)
+                 ship_to_id_qualifier=qualifier or None, ship_to_id=ident or None, ship_to_name2=None,
+                 **{f"ship_to_{f}": v or None for f, v in zip(LINE_SHIP_TO_ADDRESS, address, strict=False)})
     return order
 
 
@@ -856,7 +872,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "tax_sent",  # the PO's TAXes: an exemption from the profile's taxes (engine.invoice_taxes)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
-                      "description", "product_ids", *(f"ship_to_{f}" for f in LINE_SHIP_TO),  # line_ship_tos
+                      "description", "product_ids",
+                      *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # line_ship_tos
                       "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
                       "line_prices"])  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
 
@@ -1055,8 +1072,6 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     if columns is None:
         return {}
     settings = profile.fulfilment.invoice
-    if settings.carrier:  # the CAD of each shipment billed (tail_810): these 810s are built one by one
-        return {}
     shipped = [_shipped(d) for d in ds]
     try:
         order_table = _orders_of(ds, tables, orders)
@@ -1070,7 +1085,7 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     tails = None if heads is None else tails_810(
         merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
         line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters,
-        charges=charges)
+        charges=charges, carriers=[_carrier(_last(d)) for d in ds] if settings.carrier else ())
     if heads is None or tails is None:
         return {}
     texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
@@ -1103,6 +1118,13 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
                                    BatchLines(stored, invoiced, a, b),
                                    billing, a, b, settled[i])
     return out
+
+
+def _last(d: InvoiceDue) -> ShipmentRecord | None:
+    """The shipment an 810 of ``d`` dates (DTM 011) and whose carrier its CAD names: the one billed, or the last of
+    an order billed whole."""
+    ships = (d.shipment,) if d.shipment is not None else d.shipments
+    return ships[-1] if ships else None
 
 
 def _carrier(shipment: ShipmentRecord | None) -> tuple[str, str]:
@@ -1247,7 +1269,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
     partner, po = d.partner, d.po_number
     e = delimiters.element
     ships = (d.shipment,) if d.shipment is not None else d.shipments
-    last = ships[-1] if ships else None
+    last = _last(d)
     head = invoice_head(po, (), {**order, "partner": partner}, number=PENDING_NUMBER, invoice_date=invoice_date,
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
@@ -1303,7 +1325,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
     shipped = {by_number[n].line_id or str(n): by_number[n].shipped for n in d.quantities}
     already = {by_number[n].line_id or str(n): by_number[n].invoiced + billed.get(n, ZERO) for n in d.quantities}
     ships = (d.shipment,) if d.shipment is not None else d.shipments
-    last = ships[-1] if ships else None
+    last = _last(d)
     bol = ",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50]
     return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,

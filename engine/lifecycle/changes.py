@@ -18,6 +18,7 @@ from decimal import ROUND_CEILING, Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.ack_head_fit import change_unfit, not_sent
 from engine.answer import backorder_day, first_ship_day, refused_line, restated_line, statuses_855
 from engine.changes import (
     ACCEPTED,
@@ -253,11 +254,16 @@ class _Step:
         self.key = (ch.partner, ch.po_number)
         self.updates: dict = {}
         self.asked: dict[int, Decimal | None] = {}  # each line's quantity (PO102) before the change (_current)
+        self.unsent: FindingRecord | None = None  # an 865 the change would get that BCA cannot carry (_answers)
 
     def run(self) -> Plan:
+        plan = self._run()
+        return plan if self.unsent is None else replace(plan, findings=(*plan.findings, self.unsent))
+
+    def _run(self) -> Plan:
         ch, record = self.ch, self.record
         headers, changes = self.change_tables[(ch.partner, ch.store_key)]
-        header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
+        header = self.header = next(h for h in headers.to_pylist() if h["change_ref"] == ch.change_ref)
         if record is not None and record.state == OrderState.CANCELLED and header.get("purpose") in CANCEL_PURPOSES:
             # a cancel sent again for the order it cancelled: it stands (it used to be refused as an unknown PO)
             return self._repeated(header, "")
@@ -736,8 +742,15 @@ class _Step:
         return tuple(out[n] for n in sorted(out))
 
     def _answers(self, *, always: bool) -> bool:
+        """Whether the change is answered by an 865: never when BCA cannot carry the PO's ids in the partner's
+        version (an ACK_NOT_SENT error says so; the change is applied as any)."""
         p = self.profile
-        return "865" in p.receives and (always or p.change_ack == "865")
+        if not ("865" in p.receives and (always or p.change_ack == "865")):
+            return False
+        if self.unsent is None and (unfit := change_unfit(self.header, p)):
+            self.unsent = not_sent("865", p, self.ch.po_number, unfit, row=self.header,
+                                   what="the change is applied as any")
+        return self.unsent is None
 
     def _doc_key(self) -> str:
         return f"865:{self.ch.store_key}:{self.ch.change_ref}"

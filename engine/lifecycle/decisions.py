@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.ack_head_fit import change_unfit, head_unfit, not_sent
 from engine.answer import (
     LINE_STATUS,
     LineStatus,
@@ -220,7 +221,7 @@ class _Batch:
         self._packs = packs = _per_each_packs(rows, decided)  # before the 855's bases: the buyer's
         rows = _stated_bases(rows, decided, statuses, packs)
         self._left_out: list[FindingRecord] = []  # echoed values the partner's version cannot hold (refs_too_long)
-        self._unsent: dict[int, str] = {}  # answering orders whose 855 cannot be written (bak_unfit): why
+        self._unsent: dict[int, str] = {}  # answering orders whose 855 cannot be written (head_unfit): why
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
         values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
@@ -436,12 +437,13 @@ class _Batch:
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             releases = ctx.head_columns["release_number"]
-            unfit = {i: why for i in picked if (why := bak_unfit(
-                answering[i].po_number, releases[ctx.head_at[(partner, answering[i].po_number)]], profile))}
+            unfit = {i: why for i in picked if (why := head_unfit(
+                "855", answering[i].po_number, releases[ctx.head_at[(partner, answering[i].po_number)]], profile))}
             if unfit:  # an 855 whose BAK03/BAK05 cannot hold the PO's ids: none is sent (never cut, never invalid)
                 self._unsent.update({i: why for i, (_element, why) in unfit.items()})
-                self._left_out += _at_po([_not_sent(profile, answering[i].po_number, why) for i, why in unfit.items()],
-                                         ctx, partner)
+                self._left_out += _at_po([not_sent("855", profile, answering[i].po_number, why,
+                                                   what="the order is decided and allocated as any")
+                                          for i, why in unfit.items()], ctx, partner)
                 picked = [i for i in picked if i not in unfit]
                 if not picked:
                     continue
@@ -531,6 +533,10 @@ class _Batch:
         shipped = key in self._shipped
         if "865" in p.receives and (p.change_ack == "865" or shipped):
             for a in applied:
+                if unfit := change_unfit(a.header, p):  # BCA cannot carry the PO's ids: no 865 (never invalid)
+                    self._left_out.append(not_sent("865", p, d.po_number, unfit, row=a.header,
+                                                   what="the change is applied as any"))
+                    continue
                 result = final_change_result(a.result, objects[i], order_rejected=rejected)
                 docs.append(transaction_set("865", "CA", a.doc_key, build_865(a.header, result, today=ctx.today),
                                             partner=d.partner, po_number=d.po_number,
@@ -1118,40 +1124,6 @@ def line_refs_too_long(rows: pa.Table, spans: list[tuple[int, int]], heads: list
         listed[r] = kept
     at = rows.column_names.index("line_refs")
     return rows.set_column(at, rows.field(at), pa.array(listed, refs.type)), out
-
-
-def bak_unfit(key: str, release: str | None, profile: PartnerProfile) -> tuple[str, str] | None:
-    """The BAK element that cannot hold the order's id and why no 855 can acknowledge the order keyed ``key`` in the
-    partner's version (None when one can): its PO number
-    longer than BAK03 holds (324: 22 in 004010 and 005010), or its release than BAK05 (328: 30). An 850 of a version
-    whose lengths we do not check (x12.other_versions "common": an 004030 group) may send one; BAK03 is mandatory
-    and an id cut names another PO, so the 855 would be refused by the partner's translator whatever we wrote."""
-    from schemas.order_keys import x12_po
-    from schemas.x12dict import dictionary
-
-    version = profile.x12.version if profile.x12 is not None else "004010"
-    d = dictionary(version)
-    if d is None:
-        return None
-    for value, ref, element, what in ((x12_po(key), "324", "BAK03", "PO number"),
-                                      (release or "", "328", "BAK05", "release number")):
-        most = d.elements[ref].max
-        if len(value) > most:
-            return element, (f"its {what} {value!r} has {len(value)} characters and {element} holds {most} in "
-                             f"{version}, the version of {profile.id}'s 855")
-    return None
-
-
-def _not_sent(profile: PartnerProfile, po_number: str, unfit: tuple[str, str]) -> FindingRecord:
-    from schemas.findings import finding
-
-    element, why = unfit
-    return FindingRecord(finding(
-        "ACK_NOT_SENT",
-        f"The PO cannot be acknowledged by 855: {why}. No 855 is sent (an id is never cut: cut, it names another PO; "
-        "sent whole, the partner's translator refuses the 855); the order is decided and allocated as any.",
-        seg="BAK", element=element), profile.id, po_number, "no 855 sent",
-        "decide")
 
 
 def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerProfile) -> list[FindingRecord]:

@@ -191,7 +191,8 @@ def key_outcome(outcome, held: Held) -> tuple[object, list[Finding]]:
 def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """Confirmation lines (schemas.shipments.SHIPMENT_LINES) with po_number set to the order key each
     names (its release_number when the feed gives one: for a partner whose orders are told apart by a
-    reference, Held.ref, that reference's value; else the only release still to ship), by the
+    reference, Held.ref, that reference's value, read from the line's column of that name when it has one, a 945's
+    N9*CO customer_order; else the only release still to ship), by the
     partner's ``held`` orders (a PO held by several partners is left to the checks, SHIPMENT_PO_AMBIGUOUS);
     and (row index, SHIPMENT_RELEASE_AMBIGUOUS) for the lines that name no release of a PO with several
     open. The lines themselves when every key is the PO number."""
@@ -199,15 +200,21 @@ def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Ta
         return lines, []
     cols = {c: lines[c].to_pylist() for c in ("partner", "po_number", "release_number", "row_number",
                                                "source_file", "isa13", "gs06", "st02", "file_segment")}
-    keys, found, memo = list(cols["po_number"]), [], {}
+    # the reference a line names in a column of its own (a 945's N9*CO: customer_order), for the partners whose
+    # orders that reference tells apart; else the release column says it (a CSV's Release column)
+    named = {ref: lines[ref].to_pylist() for ref in {h.ref for h in held.values()} if ref in lines.column_names}
+    keys, found, memo, owners = list(cols["po_number"]), [], {}, {}
     for i, (partner, po, release) in enumerate(zip(cols["partner"], cols["po_number"], cols["release_number"],
                                                     strict=True)):
         if po is None:
             continue
-        ask = (partner or "", po, (release or "").strip())
+        whose = owners.get((partner, po))
+        if whose is None:
+            whose = owners[(partner, po)] = [p for p, h in held.items() if h.keys(po) and (not partner or p == partner)]
+        ref = held[whose[0]].ref if len(whose) == 1 else ""
+        ask = (partner or "", po, ((named[ref][i] if ref in named else None) or release or "").strip())
         if ask not in memo:
-            whose = [p for p, h in held.items() if h.keys(po) and (not partner or p == partner)]
-            memo[ask] = named_key(po, ref_tag(ask[2]) if held[whose[0]].ref else ask[2], held[whose[0]],
+            memo[ask] = named_key(po, ref_tag(ask[2]) if ref else ask[2], held[whose[0]],
                                   ended=SHIPPED) if len(whose) == 1 else (po, "")
         key, why = memo[ask]
         if key is None:

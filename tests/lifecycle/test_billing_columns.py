@@ -51,10 +51,11 @@ def order_lines(shipped=(5, 6), invoiced=(0, 0), allocated=(12, 6), ack_price=(N
                  for n, (s, i, a, p) in enumerate(zip(shipped, invoiced, allocated, ack_price, strict=True), start=1))
 
 
-def shipment(sid: str, *rows: tuple[int, str], billing_status: str = "shipment", bol: str = "") -> ShipmentRecord:
+def shipment(sid: str, *rows: tuple[int, str], billing_status: str = "shipment", bol: str = "",
+             carrier: str = "") -> ShipmentRecord:
     return ShipmentRecord("east", sid, "acme", date(2026, 11, 27), tuple(
         ShippedLine("PO-1", n, str(n), f"SKU-{n}", Decimal(q), "EA") for n, q in rows), bill_of_lading=bol,
-        billing=billing_status)
+        billing=billing_status, carrier_scac=carrier)
 
 
 @functools.cache
@@ -286,6 +287,24 @@ CASES = {
         order={"terms_type": None}),
     "a department holding the element separator": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"department": "04*2"}),
+    # the carrier and bill of lading in CAD ([fulfilment.invoice] carrier: engine.invoice.cad_segment), after TDS
+    "the carrier's SCAC and the bill of lading in CAD": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="BOL-1", carrier="FDSR")],
+        profiles=profiles_with(carrier=True, charges=(Charge(kind="C", code="D240", amount=Decimal("12.5")),))),
+    "a carrier that is no SCAC, a bill of lading CAD08 cannot hold": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="B" * 31, carrier="Acme Freight")],
+        profiles=profiles_with(carrier=True)),
+    "a shipment without a carrier (no CAD)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="BOL-1")],
+        profiles=profiles_with(carrier=True)),
+    "per order, the last shipment's carrier in CAD": dict(
+        lines=order_lines(shipped=(12, 6), invoiced=(4, 0), state=LineState.SHIPPED), state=OrderState.SHIPPED,
+        shipments=[shipment("S1", (1, "5"), (2, "6"), billing_status="order", bol="B1", carrier="UPSN"),
+                   shipment("S2", (1, "7"), billing_status="order", bol="B2", carrier="ODFL")],
+        profiles=profiles_with(per="order", carrier=True)),
+    "a carrier holding the element separator": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"), bol="BOL-1", carrier="A*B Freight")],
+        profiles=profiles_with(carrier=True)),
 }
 
 
@@ -359,7 +378,10 @@ def test_the_cases_bill_what_they_say():
                           "a guide listing no REF on the 810 (shipment_refs = ())",
                           "the bill of lading only (shipment_refs = BM)",
                           "agreed terms dated as the PO's ITD02 (receipt of goods)",
-                          "agreed terms, the PO's ITD of another type")}
+                          "agreed terms, the PO's ITD of another type",
+                          "the carrier's SCAC and the bill of lading in CAD",
+                          "a carrier that is no SCAC, a bill of lading CAD08 cannot hold",
+                          "a shipment without a carrier (no CAD)", "per order, the last shipment's carrier in CAD")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -399,6 +421,14 @@ def test_the_cases_bill_what_they_say():
     assert "*PO-1***DI~\nCUR*SE*USD~\nREF*IA*V 0042~\nN1*" in texts[
         "a guide listing no REF on the 810 (shipment_refs = ())"]
     assert "~\nCUR*SE*USD~\nREF*BM*B1~\nN1*" in texts["the bill of lading only (shipment_refs = BM)"]
+    # the CAD of the shipment billed after TDS (before the SACs): its SCAC (CAD04) or the carrier as given (CAD05),
+    # CAD07 BM and CAD08 its bill of lading when CAD08 holds it; none without a carrier; per order the last one's
+    assert "~\nTDS*4000~\nCAD****FDSR***BM*BOL-1~\nSAC*C*D240***1250~\nCTT*2~\n" in texts[
+        "the carrier's SCAC and the bill of lading in CAD"]
+    assert "~\nTDS*2750~\nCAD*****Acme Freight~\nCTT*2~\n" in texts[
+        "a carrier that is no SCAC, a bill of lading CAD08 cannot hold"]
+    assert "~\nCAD*" not in texts["a shipment without a carrier (no CAD)"]
+    assert "~\nTDS*3500~\nCAD****ODFL***BM*B2~\nCTT*2~\n" in texts["per order, the last shipment's carrier in CAD"]
 
 
 def test_billed_lines_and_shipments_read_from_columns():
@@ -527,4 +557,3 @@ def test_prices_written_once_per_distinct_text_as_each_row_alone():
     got = _price_texts(pa.array(texts, pa.string())).to_pylist()
     assert got == ["" if t is None else x12_decimal(Decimal(t)) for t in texts]
     assert _price_texts(pa.array([], pa.string())).to_pylist() == []
-
