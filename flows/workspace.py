@@ -155,7 +155,27 @@ class Workspace:
         if not profiles:
             raise ConfigError(f"no partner profile loads ({len(broken)} in {self.partners_dir}): " + "; ".join(
                 f"{b.path.name}: {b.reason}" for b in apart.values()), path=str(self.partners_dir))
+        for pid, waiting in self.drops_without_profile({*profiles, *apart}).items():
+            apart[pid] = BrokenProfile(pid, self.partners_dir / f"{pid}.toml", (
+                f"there is no such file, and {waiting} file(s) wait in {self.drop_root / pid / 'inbox'} (add the "
+                "partner's profile, docs/onboarding.md, or move the files to the drop of the partner who sent them)"))
         return profiles, apart
+
+    def drops_without_profile(self, partners: set[str]) -> dict[str, int]:
+        """Each folder of drop/ that is no partner's of ``partners`` and whose inbox holds files (a partner's
+        drop set up before its profile, a profile renamed or removed, a folder misnamed), with how many: a run
+        reads none of them, so it says so (partners_apart) rather than leave them there unsaid."""
+        out = {}
+        if not self.drop_root.is_dir():
+            return out
+        for folder in sorted(self.drop_root.iterdir()):
+            inbox = folder / "inbox"
+            if folder.name in partners or not inbox.is_dir():
+                continue
+            waiting = sum(1 for f in inbox.iterdir() if not f.name.startswith(".") and f.is_file())
+            if waiting:
+                out[folder.name] = waiting
+        return out
 
     def runnable_partners(self) -> dict[str, PartnerProfile]:
         """The profiles a run's stages work with: those that load (partners_apart)."""
