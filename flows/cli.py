@@ -24,8 +24,8 @@ from rich.table import Table
 
 from flows.exit_status import ExitStatus
 from flows.memory import use_system_allocator
+from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
-from flows.terminal import shown, styled
 from schemas.order_keys import shown as order_shown
 
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
@@ -35,9 +35,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "used, 5 another OrderBridge process holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
-console = _console()
-if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
-    console.width = 120
+console = _console(min_width=TABLE_WIDTH)  # run tables have many columns; never squeezed into 80 characters
 err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: the current folder).")

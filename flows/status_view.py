@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.exit_status import ExitStatus
+from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
-from flows.terminal import shown, styled
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON
 
-_CONSOLE = _console()
+_CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
 err = _console(stderr=True)
 
 

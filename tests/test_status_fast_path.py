@@ -26,10 +26,11 @@ def ws(tmp_path_factory):
     return ws
 
 
-def program(*args: str, entry: str = "flows.entry") -> subprocess.CompletedProcess:
+def program(*args: str, entry: str = "flows.entry", columns: str | None = "200") -> subprocess.CompletedProcess:
     code = f"import sys; from {entry} import main; sys.argv = ['orderbridge', *sys.argv[1:]]; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env={"PATH": "/usr/bin:/bin"} | ({"COLUMNS": columns} if columns else {}))
 
 
 def test_the_arguments_the_fast_path_takes():
@@ -49,6 +50,17 @@ def test_the_fast_path_prints_what_the_full_command_line_prints(ws):
         runner = CliRunner().invoke(app, ["status", *args, "-w", str(ws.root)])
         assert runner.exit_code == 0 and "ACME-1000" in runner.stdout
 
+
+
+def test_piped_or_on_a_narrow_terminal_the_fast_path_prints_the_tables_the_full_command_line_prints(ws):
+    """Piped into a file or `less` (no terminal: rich's 80 columns) the fast path laid the lines table out in 80
+    characters ("rejec|ted", a reason two letters wide), the full command line (`status --dates`) in 120."""
+    for columns in (None, "80"):
+        fast = program("status", "ACME-1001", "-w", str(ws.root), columns=columns)
+        full = program("status", "ACME-1001", "-w", str(ws.root), entry="flows.cli", columns=columns)
+        assert fast.returncode == full.returncode == 0, fast.stderr
+        assert fast.stdout == full.stdout and "│ rejected " in fast.stdout
+        assert max(len(line) for line in fast.stdout.splitlines()) == 120
 
 
 def test_the_fast_path_loads_no_typer(ws):
