@@ -38,9 +38,9 @@ def _plain(value):
 
 
 STATE = typer.Option(None, "--state", help="Only exceptions in this state (open, explained, resolved; repeatable).")
-PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions.")
-KIND = typer.Option(None, "--type", help="Only this type (e.g. SHIPPED_NOT_INVOICED).")
-PO = typer.Option(None, "--po", help="Only exceptions about this PO number.")
+PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions (its id, any case).")
+KIND = typer.Option(None, "--type", help="Only this type (e.g. SHIPPED_NOT_INVOICED, any case).")
+PO = typer.Option(None, "--po", help="Only exceptions about this PO number (any case).")
 ALL = typer.Option(False, "--all", help="Also exceptions the last reconciliation no longer found (cleared: "
                    "resolved by orderbridge).")
 LIST_JSON = typer.Option(False, "--json", help="One JSON array (the EXCEPTIONS columns).")
@@ -59,17 +59,26 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
                everything: bool = ALL, as_json: bool = LIST_JSON, workspace: Path = WORKSPACE) -> None:
     """List the reconciliation's exceptions: what is wrong, the money at risk, its age and state. By
     default those the last reconciliation found."""
+    from schemas.reconciliation import EXCEPTION_TYPES
+
     bad = sorted(set(state or []) - set(STATES))
     if bad:
         err.print(f"unknown state(s) {shown(', '.join(bad))}; states are {', '.join(STATES)}", style="red")
         raise typer.Exit(2)
+    if kind is not None:  # a type misspelt or in lower case listed nothing, as if there were none
+        kind = kind.strip().upper()
+        if kind not in EXCEPTION_TYPES:
+            err.print(f"unknown type {shown(kind)}; types are {', '.join(EXCEPTION_TYPES)}", style="red")
+            raise typer.Exit(2)
     store = _state(workspace)
     try:
-        table = store.stored_exceptions(active=None if everything else True, states=state or None, partner=partner)
+        # a partner id (always lower case) and a PO number as a person types them: `ACME`, `acme-1000`
+        table = store.stored_exceptions(active=None if everything else True, states=state or None,
+                                        partner=partner.strip().lower() if partner else None)
     finally:
         store.close()
     rows = [r for r in table.to_pylist()
-            if (kind is None or r["type"] == kind) and (po is None or r["po_number"] == po)]
+            if (kind is None or r["type"] == kind) and (po is None or r["po_number"].casefold() == po.casefold())]
     if as_json:
         sys.stdout.write(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2,
                                     ensure_ascii=False) + "\n")

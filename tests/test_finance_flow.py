@@ -531,3 +531,17 @@ def test_a_997_whose_ge01_and_iea01_are_written_with_a_decimal_point_is_taken(ni
     finally:
         store.close()
     assert found == [("IMPLIED_DECIMAL_STATED", "warning", "GE01"), ("IMPLIED_DECIMAL_STATED", "warning", "IEA01")]
+
+
+def test_the_exceptions_filters_take_what_a_person_types_and_refuse_an_unknown_type(nights):
+    """Finance typing `--type duplicate_invoice`, `--partner ACME` or `--po acme-1000` was shown "0 exception(s);
+    0.00 at risk" (exit 0), as if nothing were wrong; a misspelt type too, where a misspelt state is refused."""
+    w = ("-w", str(nights.root))
+    want = json.loads(cli("exceptions", "--type", "DUPLICATE_INVOICE", "--partner", "acme", "--po", "ACME-1000",
+                          "--json", *w))
+    assert [x["type"] for x in want] == ["DUPLICATE_INVOICE"]
+    typed = json.loads(cli("exceptions", "--type", "duplicate_invoice", "--partner", "ACME", "--po", "acme-1000",
+                           "--json", *w))
+    assert typed == want
+    res = CliRunner().invoke(app, ["exceptions", "--type", "DUPLICATE_INVOICES", *w])
+    assert res.exit_code == 2 and "unknown type DUPLICATE_INVOICES; types are SHIPPED_NOT_INVOICED" in res.output
