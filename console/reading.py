@@ -47,6 +47,7 @@ class Search:
     @classmethod
     def parse(cls, args: dict[str, str]) -> Search:
         clean = {k: (args.get(k) or "").strip()[:100] for k in ("po", "partner", "state", "since", "until", "sku")}
+        clean["partner"] = clean["partner"].lower()  # a partner's id is lower case (schemas.profile); typed 'ACME'
         problems = []
         for k in ("since", "until"):
             if clean[k]:

@@ -247,6 +247,20 @@ def test_a_po_typed_in_lower_case_finds_the_orders_sent_in_capitals(server):
     assert "No order matches." in body and 'id="capitals"' not in body
 
 
+def test_a_partner_typed_in_capitals_finds_its_orders(server):
+    """Sales type the customer as they write it ('ACME', 'Globex'); partner ids are lower case: "No order
+    matches." while its orders were there."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    def found(partner: str) -> list[str]:
+        status, body = c.get("/orders?" + urlencode({"partner": partner}))
+        assert status == 200
+        return re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+
+    assert "ACME-1010" in found("acme") and not any(p.startswith("GLOBEX") for p in found("acme"))
+    assert found("ACME") == found("Acme ") == found("acme")
+
+
 def test_an_order_page_shows_what_status_shows(server, ws):
     c = Client(server.url)
     c.sign_in("vic")
