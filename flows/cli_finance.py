@@ -240,8 +240,13 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
                                                  at=datetime.fromisoformat(_wall_clock()), sent_at=sent_at)
     finally:
         store.close()
-    console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
-                        f"({read - added} recorded before); the next reconciliation sees them."))
+    if read:
+        console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
+                            f"({read - added} recorded before); the next reconciliation sees them."))
+    else:  # an empty file, a PDF, an 850 given by mistake: it said "0 line(s) ... recorded" and exit 0
+        console.print(shown(f"{file.name}: no line of an 810 or 856 read: nothing recorded for {partner}."),
+                      style="red")
     for f in findings:
         console.print(shown(f"  {f.severity} {f.code}: {f.message}"), style="red" if f.severity == "error" else None)
-    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+    errors = any(f.severity == "error" for f in findings)
+    raise typer.Exit(1 if errors else 0 if read else 2)
