@@ -733,8 +733,11 @@ def _state(workspace: Path):
 
     ws = Workspace(workspace.resolve())
     if not ws.state_on_postgres and not ws.state_path.is_file():
-        err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
-        raise typer.Exit(ExitStatus.USAGE)
+        from flows.recovery import no_store
+
+        said, status = no_store(ws, shown(workspace))
+        err.print(said, style="red")
+        raise typer.Exit(status)
     return StateStore(ws.state_url)
 
 
