@@ -666,6 +666,11 @@ def dropped(warehouse: str = typer.Argument(..., help="The warehouse whose drop 
     if warehouse not in Workspace(workspace.resolve()).warehouses():
         err.print(f"unknown warehouse {shown(repr(warehouse))}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    if not os.environ.get("PREFECT_API_URL"):  # an event to no server is heard by no deployment: never "reported"
+        err.print("orderbridge dropped needs the Prefect server that serves the shipments deployment: set "
+                  "PREFECT_API_URL (docs/scaling.md); or run the shipments now: orderbridge ship -w "
+                  f"{shown(workspace)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
     _prefect_env()
     from prefect.events import emit_event
 

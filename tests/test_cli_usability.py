@@ -259,3 +259,16 @@ def test_a_workspace_whose_store_is_gone_is_told_to_restore_or_rebuild_it_not_to
     assert fast.returncode == ExitStatus.WORKSPACE_UNUSABLE and "state rebuild" in fast.stderr
     res = CliRunner().invoke(app, ["approvals", "-w", str(tmp_path / "new")])
     assert res.exit_code == ExitStatus.USAGE and "(run the flow first)" in res.output
+
+
+def test_dropped_without_a_prefect_server_says_so_instead_of_reporting_to_no_one(tmp_path, monkeypatch):
+    """`orderbridge dropped east` with no PREFECT_API_URL said "reported: a confirmation in east's drop" (exit 0):
+    the event went to a temporary API no deployment listens to, and the confirmation waited for the next run."""
+    import shutil
+
+    ws = make_workspace(tmp_path / "ws")
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    res = CliRunner().invoke(app, ["dropped", "east", "-w", str(ws.root)])
+    assert res.exit_code == ExitStatus.USAGE and "reported" not in res.output
+    assert "set PREFECT_API_URL" in res.output and f"orderbridge ship -w {ws.root}" in res.output
