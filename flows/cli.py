@@ -74,6 +74,11 @@ def _prefect_env(ws: Path | None = None) -> None:
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
 
 
+def partner_id(value: str | None) -> str | None:
+    """A --partner as a person types it ('ACME', 'Acme '): partner ids are lower case (schemas.profile)."""
+    return value.strip().lower() if value else value
+
+
 def _now(value: str | None) -> str | None:
     if value is None:
         return None
@@ -826,7 +831,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
 
 @app.command()
 def approve(po: str = typer.Argument(..., help="PO number"),
-            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
             release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
@@ -838,7 +843,7 @@ def approve(po: str = typer.Argument(..., help="PO number"),
 
 @app.command()
 def reject(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
            by: str = typer.Option(..., "--by", help="Who rejects."),
            reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
@@ -850,7 +855,7 @@ def reject(po: str = typer.Argument(..., help="PO number"),
 
 @app.command()
 def recheck(po: str = typer.Argument(None, help="PO number (default: every held order)"),
-            partner: str = typer.Option(None, "--partner", help="Only this partner's orders."),
+            partner: str = typer.Option(None, "--partner", help="Only this partner's orders.", callback=partner_id),
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", metavar=ISO,
                                     help="The rules' date as an ISO date-time (default: now)."),
@@ -905,7 +910,8 @@ def serial_return(serial: str = typer.Argument(..., help="The unit's serial numb
 @app.command()
 def retake(file: str = typer.Argument(..., help="The file's name as received (as the failures report and `status` "
                                       "name it), or its sha256 (or its first 8+ hex digits)."),
-           partner: str = typer.Option(None, "--partner", help="The partner whose order file it is."),
+           partner: str = typer.Option(None, "--partner", help="The partner whose order file it is.",
+                                       callback=partner_id),
            warehouse: str = typer.Option(None, "--warehouse", help="The warehouse whose confirmation it is."),
            by: str = typer.Option(..., "--by", help="Who asks (kept in the file's history)."),
            note: str = typer.Option(..., "--note", help="Why: what was fixed (kept in the file's history)."),
@@ -940,7 +946,8 @@ def retake(file: str = typer.Argument(..., help="The file's name as received (as
 
 @app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
+           partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
+                                       callback=partner_id),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
            release: str = typer.Option(None, "--release", help="One release (850 BEG04), or one order told "
                                        "apart by a reference ([x12] order_key_ref: its REF value), of a PO number "
@@ -1195,7 +1202,8 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file with --partner of a partner "
                                         "sending CSV: read by its layout)."),
             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks."),
+            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks.",
+                                        callback=partner_id),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""
     if not file.is_file():
@@ -1254,7 +1262,8 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file
 
 @app.command()
 def ack(file: Path = typer.Argument(..., help="An X12 file."),
-        partner: str = typer.Option(None, "--partner", help="Use this partner's profile for the envelope."),
+        partner: str = typer.Option(None, "--partner", help="Use this partner's profile for the envelope.",
+                                    callback=partner_id),
         workspace: Path = WORKSPACE) -> None:
     """Print the 997/TA1 the engine would send for FILE (preview: control numbers start at 1)."""
     if not file.is_file():

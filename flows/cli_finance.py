@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err
+from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
 from flows.terminal import shown, styled
 
 exception_app = typer.Typer(no_args_is_help=True, help="One reconciliation exception: show it, or explain, "
@@ -38,7 +38,8 @@ def _plain(value):
 
 
 STATE = typer.Option(None, "--state", help="Only exceptions in this state (open, explained, resolved; repeatable).")
-PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions (its id, any case).")
+PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions (its id, any case).",
+                       callback=partner_id)
 KIND = typer.Option(None, "--type", help="Only this type (e.g. SHIPPED_NOT_INVOICED, any case).")
 PO = typer.Option(None, "--po", help="Only exceptions about this PO number (any case).")
 ALL = typer.Option(False, "--all", help="Also exceptions the last reconciliation no longer found (cleared: "
@@ -72,9 +73,9 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
             raise typer.Exit(2)
     store = _state(workspace)
     try:
-        # a partner id (always lower case) and a PO number as a person types them: `ACME`, `acme-1000`
+        # a partner id (lower case: partner_id) and a PO number as a person types them: `ACME`, `acme-1000`
         table = store.stored_exceptions(active=None if everything else True, states=state or None,
-                                        partner=partner.strip().lower() if partner else None)
+                                        partner=partner)
     finally:
         store.close()
     rows = [r for r in table.to_pylist()
@@ -208,7 +209,7 @@ def reopen(exception_id: str = ID, by: str = BY, note: str = NOTE, workspace: Pa
     _act("reopen", exception_id, by, note, workspace)
 
 
-RECORD_PARTNER = typer.Option(..., "--partner", help="The partner the documents were sent to.")
+RECORD_PARTNER = typer.Option(..., "--partner", help="The partner the documents were sent to.", callback=partner_id)
 RECORD_BY = typer.Option(..., "--by", help="Who records them (kept with every line).")
 RECORD_NOTE = typer.Option("", "--note", help="Why, or where they come from (e.g. 'ERP manual invoices').")
 RECORD_AT = typer.Option(None, "--at", help="When they were sent (ISO; default: each group's GS04/GS05).")

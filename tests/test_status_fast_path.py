@@ -79,3 +79,19 @@ def test_the_fast_path_exits_as_the_full_command_line_does(ws, tmp_path):
     assert empty.returncode == 2 and "no state store" in empty.stderr
     helped = program("status", "--help")
     assert helped.returncode == 0 and "--partner" in helped.stdout  # the full CLI explains
+
+
+def test_a_partner_typed_as_a_person_writes_it_is_its_id(ws, tmp_path):
+    """`--partner ACME` said "no order ACME-1000 for partner ACME" (exit 2): partner ids are lower case, people
+    type the customer's name as they write it. Every command's --partner takes it, the fast path's too."""
+    want = program("status", "ACME-1000", "--partner", "acme", "-w", str(ws.root))
+    for typed in ("ACME", "Acme "):
+        for entry in ("flows.entry", "flows.cli"):
+            got = program("status", "ACME-1000", "--partner", typed, "-w", str(ws.root), entry=entry)
+            assert got.returncode == 0 and got.stdout == want.stdout, (typed, entry, got.stderr)
+    import shutil
+
+    shutil.copytree(ws.root, tmp_path / "ws")
+    res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "ACME", "--by", "Dana", "-w",
+                                   str(tmp_path / "ws")])
+    assert res.exit_code == 0 and "acme/ACME-1010: approved by Dana" in res.output, res.output
