@@ -152,7 +152,12 @@ def _refused_words(kind: str) -> str:
     return f"{with_article(kind)}, not an X12 interchange: ask the partner to send the order as EDI."
 
 
+_MARKED_ISA = b"\xef\xbb\xbfISA"
+
+
 def _read_interchanges(data: bytes, file: str) -> ParseResult:
+    if _MARKED_ISA in data[3:]:  # files concatenated (`copy /b`, `cat`), each with its UTF-8 byte-order mark: the
+        data = data[:3] + data[3:].replace(_MARKED_ISA, b"ISA")  # marks inside dropped, as the first one is
     text, encoding, findings = decode(data)
     kind = refused_kind(data[:HEAD_BYTES])
     raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data

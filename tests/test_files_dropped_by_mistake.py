@@ -56,6 +56,17 @@ def test_a_pdf_or_an_850_saved_as_utf16_is_named_for_what_it_is():
         assert f.location.value == kind and f.message.startswith((f"A {kind}", kind))
 
 
+def test_two_files_concatenated_each_with_its_byte_order_mark_are_both_read():
+    """`copy /b a.x12+b.x12` of two 850s saved with a UTF-8 mark: the mark before the second ISA hid it, its
+    segments were "outside an interchange" (5 errors, the file quarantined) and its PO never read or answered."""
+    mark = b"\xef\xbb\xbf"
+    second = GOOD.replace(b"000000001", b"000000002").replace(b"PO-1", b"PO-2")
+    out, codes = _x12(mark + GOOD + mark + second)
+    assert codes == [] and out.orders.num_rows == 2 and out.disposition == "processed"
+    assert sorted(out.orders["po_number"].to_pylist()) == ["PO-1", "PO-2"]
+    assert [d.doc_type for d in out.documents] == ["997", "997"]
+
+
 def test_an_empty_file_says_it_is_empty():
     for data, words in ((b"", "The file is empty."), (b" \r\n\r\n", "The file holds only blanks.")):
         out, codes = _x12(data)
