@@ -152,6 +152,19 @@ def _refused_words(kind: str) -> str:
     return f"{with_article(kind)}, not an X12 interchange: ask the partner to send the order as EDI."
 
 
+def _csv_words(text: str) -> str:
+    """What X12_NOT_EDI adds for a file whose first two lines are rows of one separator (a CSV or TAB export
+    dropped where X12 is read), else nothing."""
+    rows = text[:4096].splitlines()[:2]
+    if len(rows) < 2:
+        return ""
+    for sep, name in ((",", "comma"), (";", "semicolon"), ("\t", "TAB"), ("|", "bar")):
+        if rows[0].count(sep) >= 2 and rows[1].count(sep) >= 2:
+            return (f" It reads as {name}-separated text (a CSV export?), dropped where X12 is read (a partner sending "
+                    "CSV orders needs accepts = [\"csv\"] and its layout, docs/onboarding.md).")
+    return ""
+
+
 _MARKED_ISA = b"\xef\xbb\xbfISA"
 
 
@@ -173,7 +186,7 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
         findings = [_finding("X12_NOT_EDI", _refused_words(kind), value=compressed_kind(data[:HEAD_BYTES]) or kind)]
     elif pos < 0:
         findings.append(_finding("X12_NOT_EDI", "No ISA segment found: this is not an X12 interchange."
-                                 + ("" if stripped else " The file is empty." if not data else
+                                 + (_csv_words(stripped) if stripped else " The file is empty." if not data else
                                     " The file holds only blanks."), value=stripped[:40]))
     elif text[:pos].strip():
         findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "

@@ -67,6 +67,15 @@ def test_two_files_concatenated_each_with_its_byte_order_mark_are_both_read():
     assert [d.doc_type for d in out.documents] == ["997", "997"]
 
 
+def test_a_csv_export_in_an_x12_drop_says_it_reads_as_csv():
+    """Before: only "No ISA segment found: this is not an X12 interchange."."""
+    out, codes = _x12(EXPORT.encode("utf-8-sig"))
+    assert codes == [("X12_NOT_EDI", "error")] and out.disposition == "quarantine"
+    assert "It reads as semicolon-separated text (a CSV export?)" in out.findings[0].message
+    out, _ = _x12(b"Order for 12 widgets, please call me.\nBob, Sales\n")  # prose: no such guess
+    assert "separated" not in out.findings[0].message
+
+
 def test_an_empty_file_says_it_is_empty():
     for data, words in ((b"", "The file is empty."), (b" \r\n\r\n", "The file holds only blanks.")):
         out, codes = _x12(data)
