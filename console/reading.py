@@ -72,9 +72,11 @@ class Search:
         return rows[:PAGE], len(rows) > PAGE
 
     def in_capitals(self) -> Search | None:
-        """The same search with its PO number in capitals, when it has lower-case letters: people type
-        'acme-1001', partners send 'ACME-1001' (kept as sent). Tried when the search as typed finds nothing."""
-        return replace(self, po=self.po.upper()) if self.po != self.po.upper() else None
+        """The same search with its PO number and item in capitals, when they have lower-case letters: people
+        type 'acme-1001' and 'sku-1001', partners send 'ACME-1001' (kept as sent) and our items are 'SKU-1001'.
+        Tried when the search as typed finds nothing."""
+        capitals = replace(self, po=self.po.upper(), sku=self.sku.upper())
+        return capitals if capitals != self else None
 
     def query(self, **change) -> dict[str, str]:
         values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change

@@ -261,6 +261,18 @@ def test_a_partner_typed_in_capitals_finds_its_orders(server):
     assert found("ACME") == found("Acme ") == found("acme")
 
 
+def test_an_item_typed_in_lower_case_finds_the_orders_of_our_item(server):
+    """Sales type 'sku-1001'; our items are 'SKU-1001': "No order matches." Now, as for a PO number, the capitals
+    are searched when the item as typed matches nothing, and the page says so."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    status, body = c.get("/orders?" + urlencode({"sku": "sku-1001"}))
+    found = re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+    assert status == 200 and "GLOBEX-2000" in found and 'id="sku-capitals"' in body and 'id="capitals"' not in body
+    status, body = c.get("/orders?" + urlencode({"sku": "SKU-1001"}))
+    assert re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body) == found and 'id="sku-capitals"' not in body
+
+
 def test_an_order_page_shows_what_status_shows(server, ws):
     c = Client(server.url)
     c.sign_in("vic")
