@@ -64,8 +64,10 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
     null throughout), or an unconvertible value is a ConfigError."""
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("reference file is not UTF-8", file=name, byte=exc.start) from exc
+    except UnicodeDecodeError as exc:  # a sheet edited in Excel and saved as "CSV (Comma delimited)": Windows-1252
+        raise ConfigError("reference file is not UTF-8: save it as \"CSV UTF-8\" (Excel's \"CSV (Comma delimited)\" "
+                          "writes Windows-1252)", file=name, line=data[:exc.start].count(b"\n") + 1,
+                          byte=exc.start) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     expected = schema.names

@@ -209,11 +209,11 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         search = reading.Search.parse(dict(request.query_params))
         store = c.store()
         rows, more = search.run(store) if store else ([], False)
-        typed = ""
+        typed = None  # the search as typed, when its capitals are what is shown
         if store and not rows and (capitals := search.in_capitals()) is not None:
             found = capitals.run(store)
             if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
-                typed, search, (rows, more) = search.po, capitals, found
+                typed, search, (rows, more) = search, capitals, found
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
                       states=reading.STATES, no_store=store is None, typed=typed)
 

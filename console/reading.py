@@ -47,6 +47,7 @@ class Search:
     @classmethod
     def parse(cls, args: dict[str, str]) -> Search:
         clean = {k: (args.get(k) or "").strip()[:100] for k in ("po", "partner", "state", "since", "until", "sku")}
+        clean["partner"] = clean["partner"].lower()  # a partner's id is lower case (schemas.profile); typed 'ACME'
         problems = []
         for k in ("since", "until"):
             if clean[k]:
@@ -71,9 +72,11 @@ class Search:
         return rows[:PAGE], len(rows) > PAGE
 
     def in_capitals(self) -> Search | None:
-        """The same search with its PO number in capitals, when it has lower-case letters: people type
-        'acme-1001', partners send 'ACME-1001' (kept as sent). Tried when the search as typed finds nothing."""
-        return replace(self, po=self.po.upper()) if self.po != self.po.upper() else None
+        """The same search with its PO number and item in capitals, when they have lower-case letters: people
+        type 'acme-1001' and 'sku-1001', partners send 'ACME-1001' (kept as sent) and our items are 'SKU-1001'.
+        Tried when the search as typed finds nothing."""
+        capitals = replace(self, po=self.po.upper(), sku=self.sku.upper())
+        return capitals if capitals != self else None
 
     def query(self, **change) -> dict[str, str]:
         values = {k: getattr(self, k) for k in ("po", "partner", "state", "since", "until", "sku")} | change

@@ -24,8 +24,8 @@ from rich.table import Table
 
 from flows.exit_status import ExitStatus
 from flows.memory import use_system_allocator
+from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
-from flows.terminal import shown, styled
 from schemas.order_keys import shown as order_shown
 
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as "--fresh <bool>".
@@ -35,9 +35,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                        "used, 5 another OrderBridge process holds the workspace; see the README.")
 # Nothing printed is ever read as markup: partner values (PO numbers, names, file names) go through
 # `shown`, and styles are given with style= or `styled`, never inside the text.
-console = _console()
-if console.width < 120:  # run tables have many columns; never squeeze them into 80 characters
-    console.width = 120
+console = _console(min_width=TABLE_WIDTH)  # run tables have many columns; never squeezed into 80 characters
 err = _console(stderr=True)
 
 WORKSPACE = typer.Option(Path("."), "--workspace", "-w", help="Workspace folder (default: the current folder).")
@@ -74,6 +72,11 @@ def _prefect_env(ws: Path | None = None) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+
+def partner_id(value: str | None) -> str | None:
+    """A --partner as a person types it ('ACME', 'Acme '): partner ids are lower case (schemas.profile)."""
+    return value.strip().lower() if value else value
 
 
 def _now(value: str | None) -> str | None:
@@ -668,6 +671,11 @@ def dropped(warehouse: str = typer.Argument(..., help="The warehouse whose drop 
     if warehouse not in Workspace(workspace.resolve()).warehouses():
         err.print(f"unknown warehouse {shown(repr(warehouse))}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    if not os.environ.get("PREFECT_API_URL"):  # an event to no server is heard by no deployment: never "reported"
+        err.print("orderbridge dropped needs the Prefect server that serves the shipments deployment: set "
+                  "PREFECT_API_URL (docs/scaling.md); or run the shipments now: orderbridge ship -w "
+                  f"{shown(workspace)}", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
     _prefect_env()
     from prefect.events import emit_event
 
@@ -735,8 +743,11 @@ def _state(workspace: Path):
 
     ws = Workspace(workspace.resolve())
     if not ws.state_on_postgres and not ws.state_path.is_file():
-        err.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
-        raise typer.Exit(ExitStatus.USAGE)
+        from flows.recovery import no_store
+
+        said, status = no_store(ws, shown(workspace))
+        err.print(said, style="red")
+        raise typer.Exit(status)
     return StateStore(ws.state_url)
 
 
@@ -825,7 +836,7 @@ def _record_decision(workspace: Path, po: str, partner: str, by: str, verdict: s
 
 @app.command()
 def approve(po: str = typer.Argument(..., help="PO number"),
-            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+            partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
             by: str = typer.Option(..., "--by", help="Who approves."),
             note: str = typer.Option("", "--note", help="Why (kept in the order's history)."),
             release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
@@ -837,7 +848,7 @@ def approve(po: str = typer.Argument(..., help="PO number"),
 
 @app.command()
 def reject(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is."),
+           partner: str = typer.Option(..., "--partner", help="The partner whose PO it is.", callback=partner_id),
            by: str = typer.Option(..., "--by", help="Who rejects."),
            reason: str = typer.Option(..., "--reason", help="Why (kept in the order's history)."),
            release: str = RELEASE, workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
@@ -849,7 +860,7 @@ def reject(po: str = typer.Argument(..., help="PO number"),
 
 @app.command()
 def recheck(po: str = typer.Argument(None, help="PO number (default: every held order)"),
-            partner: str = typer.Option(None, "--partner", help="Only this partner's orders."),
+            partner: str = typer.Option(None, "--partner", help="Only this partner's orders.", callback=partner_id),
             by: str = typer.Option("ops", "--by", help="Who rechecks (kept in the history)."),
             now: str = typer.Option(None, "--now", metavar=ISO,
                                     help="The rules' date as an ISO date-time (default: now)."),
@@ -904,7 +915,8 @@ def serial_return(serial: str = typer.Argument(..., help="The unit's serial numb
 @app.command()
 def retake(file: str = typer.Argument(..., help="The file's name as received (as the failures report and `status` "
                                       "name it), or its sha256 (or its first 8+ hex digits)."),
-           partner: str = typer.Option(None, "--partner", help="The partner whose order file it is."),
+           partner: str = typer.Option(None, "--partner", help="The partner whose order file it is.",
+                                       callback=partner_id),
            warehouse: str = typer.Option(None, "--warehouse", help="The warehouse whose confirmation it is."),
            by: str = typer.Option(..., "--by", help="Who asks (kept in the file's history)."),
            note: str = typer.Option(..., "--note", help="Why: what was fixed (kept in the file's history)."),
@@ -939,7 +951,8 @@ def retake(file: str = typer.Argument(..., help="The file's name as received (as
 
 @app.command()
 def status(po: str = typer.Argument(..., help="PO number"),
-           partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number."),
+           partner: str = typer.Option(None, "--partner", help="The partner, when several sent this PO number.",
+                                       callback=partner_id),
            as_json: bool = typer.Option(False, "--json", help="One JSON object (stable keys, see README)."),
            release: str = typer.Option(None, "--release", help="One release (850 BEG04), or one order told "
                                        "apart by a reference ([x12] order_key_ref: its REF value), of a PO number "
@@ -1194,7 +1207,8 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
 def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file with --partner of a partner "
                                         "sending CSV: read by its layout)."),
             as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks."),
+            partner: str = typer.Option(None, "--partner", help="Also apply this partner's checks.",
+                                        callback=partner_id),
             workspace: Path = WORKSPACE) -> None:
     """Parse and validate a file: envelopes, findings, orders."""
     if not file.is_file():
@@ -1253,7 +1267,8 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file
 
 @app.command()
 def ack(file: Path = typer.Argument(..., help="An X12 file."),
-        partner: str = typer.Option(None, "--partner", help="Use this partner's profile for the envelope."),
+        partner: str = typer.Option(None, "--partner", help="Use this partner's profile for the envelope.",
+                                    callback=partner_id),
         workspace: Path = WORKSPACE) -> None:
     """Print the 997/TA1 the engine would send for FILE (preview: control numbers start at 1)."""
     if not file.is_file():

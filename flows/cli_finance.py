@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err
+from flows.cli import WORKSPACE, _state, _wall_clock, app, console, err, partner_id
 from flows.terminal import shown, styled
 
 exception_app = typer.Typer(no_args_is_help=True, help="One reconciliation exception: show it, or explain, "
@@ -38,9 +38,10 @@ def _plain(value):
 
 
 STATE = typer.Option(None, "--state", help="Only exceptions in this state (open, explained, resolved; repeatable).")
-PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions.")
-KIND = typer.Option(None, "--type", help="Only this type (e.g. SHIPPED_NOT_INVOICED).")
-PO = typer.Option(None, "--po", help="Only exceptions about this PO number.")
+PARTNER = typer.Option(None, "--partner", help="Only this partner's exceptions (its id, any case).",
+                       callback=partner_id)
+KIND = typer.Option(None, "--type", help="Only this type (e.g. SHIPPED_NOT_INVOICED, any case).")
+PO = typer.Option(None, "--po", help="Only exceptions about this PO number (any case).")
 ALL = typer.Option(False, "--all", help="Also exceptions the last reconciliation no longer found (cleared: "
                    "resolved by orderbridge).")
 LIST_JSON = typer.Option(False, "--json", help="One JSON array (the EXCEPTIONS columns).")
@@ -59,17 +60,26 @@ def exceptions(state: list[str] = STATE, partner: str = PARTNER, kind: str = KIN
                everything: bool = ALL, as_json: bool = LIST_JSON, workspace: Path = WORKSPACE) -> None:
     """List the reconciliation's exceptions: what is wrong, the money at risk, its age and state. By
     default those the last reconciliation found."""
+    from schemas.reconciliation import EXCEPTION_TYPES
+
     bad = sorted(set(state or []) - set(STATES))
     if bad:
         err.print(f"unknown state(s) {shown(', '.join(bad))}; states are {', '.join(STATES)}", style="red")
         raise typer.Exit(2)
+    if kind is not None:  # a type misspelt or in lower case listed nothing, as if there were none
+        kind = kind.strip().upper()
+        if kind not in EXCEPTION_TYPES:
+            err.print(f"unknown type {shown(kind)}; types are {', '.join(EXCEPTION_TYPES)}", style="red")
+            raise typer.Exit(2)
     store = _state(workspace)
     try:
-        table = store.stored_exceptions(active=None if everything else True, states=state or None, partner=partner)
+        # a partner id (lower case: partner_id) and a PO number as a person types them: `ACME`, `acme-1000`
+        table = store.stored_exceptions(active=None if everything else True, states=state or None,
+                                        partner=partner)
     finally:
         store.close()
     rows = [r for r in table.to_pylist()
-            if (kind is None or r["type"] == kind) and (po is None or r["po_number"] == po)]
+            if (kind is None or r["type"] == kind) and (po is None or r["po_number"].casefold() == po.casefold())]
     if as_json:
         sys.stdout.write(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], indent=2,
                                     ensure_ascii=False) + "\n")
@@ -199,7 +209,7 @@ def reopen(exception_id: str = ID, by: str = BY, note: str = NOTE, workspace: Pa
     _act("reopen", exception_id, by, note, workspace)
 
 
-RECORD_PARTNER = typer.Option(..., "--partner", help="The partner the documents were sent to.")
+RECORD_PARTNER = typer.Option(..., "--partner", help="The partner the documents were sent to.", callback=partner_id)
 RECORD_BY = typer.Option(..., "--by", help="Who records them (kept with every line).")
 RECORD_NOTE = typer.Option("", "--note", help="Why, or where they come from (e.g. 'ERP manual invoices').")
 RECORD_AT = typer.Option(None, "--at", help="When they were sent (ISO; default: each group's GS04/GS05).")
@@ -231,8 +241,13 @@ def record(file: Path = FILE, partner: str = RECORD_PARTNER, by: str = RECORD_BY
                                                  at=datetime.fromisoformat(_wall_clock()), sent_at=sent_at)
     finally:
         store.close()
-    console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
-                        f"({read - added} recorded before); the next reconciliation sees them."))
+    if read:
+        console.print(shown(f"{file.name}: {added} line(s) of 810s and 856s recorded for {partner} "
+                            f"({read - added} recorded before); the next reconciliation sees them."))
+    else:  # an empty file, a PDF, an 850 given by mistake: it said "0 line(s) ... recorded" and exit 0
+        console.print(shown(f"{file.name}: no line of an 810 or 856 read: nothing recorded for {partner}."),
+                      style="red")
     for f in findings:
         console.print(shown(f"  {f.severity} {f.code}: {f.message}"), style="red" if f.severity == "error" else None)
-    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+    errors = any(f.severity == "error" for f in findings)
+    raise typer.Exit(1 if errors else 0 if read else 2)

@@ -31,14 +31,14 @@ def _status_args(args: list[str]) -> tuple[str, str | None, bool, Path] | None:
             as_json = True
         elif a in ("--partner", "-w", "--workspace") and i + 1 < len(args) and not args[i + 1].startswith("-"):
             if a == "--partner":
-                partner = args[i + 1]
+                partner = args[i + 1].strip().lower()  # as flows.cli.partner_id: ids are lower case
             else:
                 workspace = Path(args[i + 1])
             i += 1
         elif a.startswith(("--partner=", "--workspace=")):
             name, value = a.split("=", 1)
             if name == "--partner":
-                partner = value
+                partner = value.strip().lower()
             else:
                 workspace = Path(value)
         elif a.startswith("-") or po is not None:

@@ -451,6 +451,13 @@ def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) ->
         else:
             warehouses.append(shipped.value)
             progress.report("ship", _ship_line(shipped.value), partner=wid)
+    for wid, waiting in ws.warehouse_drops_without_profile().items():  # read by no warehouse: said, never skipped
+        warehouses.append(shipping.WarehouseResult(warehouse=wid, failure=(
+            f"shipments: {ws.warehouses_dir / f'{wid}.toml'} does not exist, and {waiting} file(s) wait in "
+            f"{ws.warehouse_drop_root / wid / 'inbox'}: nothing of them read (add the warehouse's profile, "
+            "docs/onboarding.md, or move them to the inbox of the warehouse that sent them)")).to_dict())
+        progress.report("ship", f"FAILED: {warehouses[-1]['failure']}", partner=wid)
+    warehouses.sort(key=lambda w: w["warehouse"])
     invoiced = stages.invoice(root, clock, run_id)
     if invoiced.failure:
         failure = "invoicing: " + invoiced.failure
@@ -483,7 +490,10 @@ def run_shipments(workspace: str, *, stages: Stages, now: str | None = None, wai
         try:
             if not shipping.work_waiting(ws, state, profiles,
                                          open_drop=lambda w: open_warehouse_drop(str(ws.root), w)):
-                return {"run_id": "", "started": clock, "skipped": "no confirmation or invoice waiting"}
+                unread = "".join(f"; {n} file(s) wait in {ws.warehouse_drop_root / wid / 'inbox'}, which no warehouse "
+                                 f"profile names ({ws.warehouses_dir / f'{wid}.toml'} does not exist): none is read"
+                                 for wid, n in ws.warehouse_drops_without_profile().items())
+                return {"run_id": "", "started": clock, "skipped": "no confirmation or invoice waiting" + unread}
             recovery.close_crashed_runs(ws, state, at=_wall())
             run_id = steps.run_id_for(started, ws, state, kind="shipments")
             state.start_run(run_id, _wall(), kind="shipments", clock=clock)

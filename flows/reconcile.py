@@ -324,8 +324,11 @@ def record_documents(state: StateStore, path: Path, *, partner: str, by: str, no
     from schemas.lifecycle import FindingRecord
 
     data = path.read_bytes()
-    lines, findings = read_sent_lines(read_interchanges(data, file=path.name), partner=partner,
-                                      sha256=hashlib.sha256(data).hexdigest(), sent_at=sent_at)
+    parsed = read_interchanges(data, file=path.name)
+    lines, findings = read_sent_lines(parsed, partner=partner, sha256=hashlib.sha256(data).hexdigest(),
+                                      sent_at=sent_at)
+    # why a file gave nothing, or less (not X12, a PDF, a broken envelope): the reader's errors, kept with the rest
+    findings = [f for f in parsed.findings if f.severity == "error"] + findings
     findings += finance_inputs.unknown_recorded(lines, state.finance_lines())
     with state.transaction():
         added = state.record_sent_lines(lines, by=by, note=note, at=at)

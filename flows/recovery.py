@@ -58,6 +58,21 @@ def history(ws: Workspace) -> dict[str, int]:
     return counts
 
 
+def no_store(ws: Workspace, named: str) -> tuple[str, int]:
+    """What a command that reads the state store says when the workspace ``named`` (as the person typed it) has
+    none, and its exit status: a new workspace is run first (USAGE); one with history lost its store (its
+    backup or a rebuild puts it back: WORKSPACE_UNUSABLE), where "run the flow first" would reuse its numbers."""
+    from flows.exit_status import ExitStatus
+
+    held = history(ws)
+    if not held:
+        return f"no state store in {named} (run the flow first)", ExitStatus.USAGE
+    what = ", ".join(f"{n} {kind}" for kind, n in held.items())
+    return (f"no state store in {named}, but this workspace has history ({what}): restore a backup (orderbridge "
+            f"state restore FILE -w {named}) or rebuild it from the workspace's files (orderbridge state rebuild -w "
+            f"{named}); see docs/state-store.md, Recovery"), ExitStatus.WORKSPACE_UNUSABLE
+
+
 def _count(folder: Path, keep) -> int:
     try:
         return sum(1 for p in folder.iterdir() if keep(p))

@@ -126,8 +126,7 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     recorded = run.get("summary") or {}
     finance_summary = dict(finance.get("summary", {})) if finance is not None else recorded.get("finance", {})
     finance_reports = ({k: os.path.relpath(v, into) for k, v in finance.get("reports", {}).items()}
-                       if finance is not None else
-                       {k: v for k, v in recorded.get("reports", {}).items() if k in _FINANCE_REPORTS})
+                       if finance is not None else _recorded_finance(recorded.get("reports", {})))
     clock = run.get("clock") or ""
     events = state.events_of_runs(scope, {*SUMMARY_EVENTS, *VERDICT_EVENTS})  # read once for both
     decided = people_verdicts(events)
@@ -199,6 +198,16 @@ def _plain_results(results):
 
 _FINANCE_REPORTS = ("finance_report", "dashboard", "finance_data", "cumulative_finance_report",
                     "cumulative_dashboard", "cumulative_finance_data")
+
+
+def _recorded_finance(recorded: Mapping[str, str]) -> dict[str, str]:
+    """The finance pages a run recorded, relative to its report folder as the night wrote them: the summary the
+    store keeps has them as absolute paths of the workspace where it ran (beside its summary.html), which a
+    report written again would link to (file paths, wrong once the workspace moved or its pages are served)."""
+    base = recorded.get("summary_html", "")
+    base = os.path.dirname(base) if os.path.isabs(base) else ""
+    return {k: os.path.relpath(recorded[k], base) if base and os.path.isabs(recorded[k]) else recorded[k]
+            for k in _FINANCE_REPORTS if k in recorded}  # in the night's order (the store keeps them sorted)
 
 
 def _validation(ws: Workspace, scope: list[str]) -> tuple[list[dict] | None, str]:

@@ -14,12 +14,12 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.exit_status import ExitStatus
+from flows.terminal import TABLE_WIDTH, shown, styled
 from flows.terminal import console as _console
-from flows.terminal import shown, styled
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import AWAITING_PERSON
 
-_CONSOLE = _console()
+_CONSOLE = _console(min_width=TABLE_WIDTH)  # as flows.cli's: the same story whichever path prints it
 err = _console(stderr=True)
 
 
@@ -37,8 +37,11 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
 
     ws = Workspace(workspace.resolve())
     if not ws.state_on_postgres and not ws.state_path.is_file():
-        err_.print(f"no state store in {shown(workspace)} (run the flow first)", style="red")
-        return ExitStatus.USAGE
+        from flows.recovery import no_store
+
+        said, status = no_store(ws, shown(workspace))
+        err_.print(said, style="red")
+        return status
     store = StateStore(ws.state_url)
     try:
         matches, releases, why = matching_orders(ws, store, po, partner, release)

@@ -18,10 +18,18 @@ from rich.text import Text
 _HIDDEN = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
-def console(*, stderr: bool = False) -> Console:
+def console(*, stderr: bool = False, min_width: int = 0) -> Console:
     """A console that prints text as it is: no markup, no emoji codes, no highlighting. Error lines
-    are not wrapped (a path or message stays on one line, as it is)."""
-    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=stderr)
+    are not wrapped (a path or message stays on one line, as it is). ``min_width``: tables of many columns are
+    laid out in at least that many characters, on a narrow terminal and when the output is not one (a pipe, a
+    file: 80 otherwise)."""
+    out = Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=stderr)
+    if out.width < min_width:
+        out.width = min_width
+    return out
+
+
+TABLE_WIDTH = 120  # the command line's tables (run, status) are never squeezed into fewer characters
 
 
 def shown(value: object) -> str:

@@ -155,7 +155,22 @@ class Workspace:
         if not profiles:
             raise ConfigError(f"no partner profile loads ({len(broken)} in {self.partners_dir}): " + "; ".join(
                 f"{b.path.name}: {b.reason}" for b in apart.values()), path=str(self.partners_dir))
+        for pid, waiting in self.drops_without_profile({*profiles, *apart}).items():
+            apart[pid] = BrokenProfile(pid, self.partners_dir / f"{pid}.toml", (
+                f"there is no such file, and {waiting} file(s) wait in {self.drop_root / pid / 'inbox'} (add the "
+                "partner's profile, docs/onboarding.md, or move the files to the drop of the partner who sent them)"))
         return profiles, apart
+
+    def drops_without_profile(self, partners: set[str]) -> dict[str, int]:
+        """Each folder of drop/ that is no partner's of ``partners`` and whose inbox holds files (a partner's
+        drop set up before its profile, a profile renamed or removed, a folder misnamed), with how many: a run
+        reads none of them, so it says so (partners_apart) rather than leave them there unsaid."""
+        return _inboxes_waiting(self.drop_root, partners)
+
+    def warehouse_drops_without_profile(self) -> dict[str, int]:
+        """As drops_without_profile, for warehouse-drop/ and the warehouse profiles (a confirmation dropped in
+        a folder no warehouses/<id>.toml names is never read: flows.night says so, as a failed warehouse)."""
+        return _inboxes_waiting(self.warehouse_drop_root, set(self.warehouses()))
 
     def runnable_partners(self) -> dict[str, PartnerProfile]:
         """The profiles a run's stages work with: those that load (partners_apart)."""
@@ -188,6 +203,20 @@ class Workspace:
         if missing:
             raise ConfigError(f"workspace {self.root} is not ready to run (see docs/onboarding.md): "
                               + "; ".join(missing), missing=missing)
+
+
+def _inboxes_waiting(root: Path, known: set[str]) -> dict[str, int]:
+    """Folder name -> how many files wait in its inbox/, for each folder of ``root`` not in ``known`` that has any
+    (hidden names aside: uploads in progress)."""
+    out = {}
+    for folder in sorted(root.iterdir()) if root.is_dir() else ():
+        inbox = folder / "inbox"
+        if folder.name in known or not inbox.is_dir():
+            continue
+        waiting = sum(1 for f in inbox.iterdir() if not f.name.startswith(".") and f.is_file())
+        if waiting:
+            out[folder.name] = waiting
+    return out
 
 
 @dataclass(frozen=True, slots=True)

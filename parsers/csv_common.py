@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from parsers.file_kinds import HEAD_BYTES, compressed_kind, document_kind, wide_order, with_article
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
 
@@ -208,7 +209,8 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
     ``row``, when the file has no header, the header lacks a ``required`` column or names a mapped column
     twice (no row is read then)."""
     if header is None or not any(h.strip() for h in header):
-        out.note(finding("CSV_NO_HEADER", "The file has no header row.", file=out.file))
+        out.note(finding("CSV_NO_HEADER", "The file has no header row." + (" It is empty." if header is None else ""),
+                         file=out.file))
         return False
     positions: dict[str, list[int]] = {}
     for i, h in enumerate(header):
@@ -229,7 +231,8 @@ def _header(header: list[str] | None, mapping: dict[str, str | None], required: 
         out.header_names[name] = header[found[0]].strip()
     if missing:
         out.note(finding("CSV_COLUMN_MISSING", f"The header row lacks {', '.join(map(repr, missing))}."
-                         + _separator_hint(header, delimiter), file=out.file, row=row, column=missing[0]))
+                         + (_x12_hint(header, delimiter) or _separator_hint(header, delimiter)), file=out.file,
+                         row=row, column=missing[0]))
         return False
     if twice:
         title, found = twice[0]
@@ -308,6 +311,15 @@ def _separator_hint(header: list[str], delimiter: str) -> str:
             f"the header is separated by {name} (set the layout's delimiter, or have the file exported so).")
 
 
+def _x12_hint(header: list[str], delimiter: str) -> str:
+    """What a "header" that is an X12 ISA segment says: the file is EDI dropped where CSV is read."""
+    text = delimiter.join(header).lstrip("\ufeff \t")
+    if len(text) > 3 and text.startswith("ISA") and not text[3].isalnum() and not text[3].isspace():
+        return (" The file is an X12 interchange (it begins with ISA), not CSV: this layout reads CSV only (a "
+                "partner sending X12 needs its profile to accept it).")
+    return ""
+
+
 def _title(text: str) -> str:
     """A header name as matched: case and runs of blanks (a no-break space, a doubled space) do not count."""
     return " ".join(text.split()).casefold()
@@ -320,8 +332,16 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
     """The text of the byte ``chunks`` as lines with their endings, as ``io.StringIO(text, newline="")``
     gives them, decoded incrementally; bytes that do not decode end it, ``out.undecodable`` set to the
     CSV_NOT_DECODABLE finding the whole-file decode gives (the same byte offset)."""
-    chunks = _head_of_file(chunks, _SNIFF if _eight_bit(layout.encoding) else 4)
+    chunks = _head_of_file(chunks, _SNIFF if _eight_bit(layout.encoding) else HEAD_BYTES)
     first = next(chunks, b"")
+    kind = compressed_kind(first[:HEAD_BYTES])
+    kind = f"{kind}-compressed file (an Excel .xlsx workbook is a zip)" if kind == "zip" else \
+        f"{kind}-compressed file" if kind else document_kind(first[:HEAD_BYTES])
+    if kind:  # its bytes are no text: never decoded as rows, nor a code page suggested for them
+        out.undecodable = finding("CSV_NOT_DECODABLE", f"{with_article(kind)}, not CSV text: nothing read. Ask for "
+                                  "the file saved as CSV (or unpack or export the archived copy and drop it again).",
+                                  file=out.file)
+        return
     skip, encoding = _by_bom(first, layout.encoding)
     first = first[skip:]
     try:
@@ -387,7 +407,8 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
     spreadsheet's "Unicode text" export) cannot be meant as UTF-8 or an 8-bit code page, and its codec
     reads the mark and the byte order it gives; a UTF-8 mark (Excel's "CSV UTF-8") says UTF-8 whatever
     the layout says (no Windows-1252 or Latin-1 text begins with "ï»¿"). A layout naming a UTF-16/32 byte
-    order is taken as given, its mark skipped; without a mark, the layout's encoding is taken as given."""
+    order is taken as given, its mark skipped; UTF-16 without a mark is told by its NUL bytes
+    (parsers.file_kinds.wide_order); else the layout's encoding is taken as given."""
     name = encoding.replace("-", "").replace("_", "").lower()
     if name in _ORDERED_MARKS:  # its own mark, if the file has it, is skipped (the codec would keep it)
         mark = _ORDERED_MARKS[name]
@@ -398,6 +419,9 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
         return 0, "utf-32"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 0, "utf-16"
+    order = wide_order(head)
+    if order:  # UTF-16 without its mark (a .NET or database export): NUL bytes beside every ASCII character
+        return 0, order
     if _eight_bit(encoding) and not head[:_SNIFF].isascii() and _utf8(head[:_SNIFF]):
         return 0, "utf-8"  # UTF-8 text (Google Sheets, Excel's "CSV UTF-8" without its mark) in a code page's layout
     return 0, encoding

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from parsers.file_kinds import HEAD_BYTES, compressed_kind, refused_kind, with_article
 from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
 from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTable, TransactionSet
@@ -140,20 +141,38 @@ def _cut_widths(text: str, term: str) -> tuple[set[int], int, int] | None:
     return set(cut), max(len(line) for line in lines), len(cut)
 
 
-# Compressed containers a partner may drop (`po.x12.gz`, a `.zip` of files): never unpacked (their
-# size unpacked is unknown, a zip may hold many files); named in the X12_NOT_EDI finding instead.
-_COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"BZh", "bzip2"),
-               (b"\xfd7zXZ\x00", "xz"), (b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+def _refused_words(kind: str) -> str:
+    """X12_NOT_EDI's message for a file that is no 8-bit text (parsers.file_kinds.refused_kind)."""
+    if kind.endswith("-compressed file"):
+        return (f"{with_article(kind)}, not an X12 interchange: compressed files are not unpacked. Ask the partner "
+                "to send it uncompressed (or unpack the archived copy and drop its files again).")
+    if kind.endswith(" text"):
+        return (f"{kind}, not an X12 interchange as sent: X12 is written one byte a character (ASCII or UTF-8). Ask "
+                "the partner to send it so (an editor's \"Unicode\" save writes UTF-16).")
+    return f"{with_article(kind)}, not an X12 interchange: ask the partner to send the order as EDI."
 
 
-def compressed_kind(data: bytes) -> str | None:
-    """The kind of compressed container ``data`` starts as (gzip, zip, ...), else None."""
-    return next((kind for magic, kind in _COMPRESSED if data.startswith(magic)), None)
+def _csv_words(text: str) -> str:
+    """What X12_NOT_EDI adds for a file whose first two lines are rows of one separator (a CSV or TAB export
+    dropped where X12 is read), else nothing."""
+    rows = text[:4096].splitlines()[:2]
+    if len(rows) < 2:
+        return ""
+    for sep, name in ((",", "comma"), (";", "semicolon"), ("\t", "TAB"), ("|", "bar")):
+        if rows[0].count(sep) >= 2 and rows[1].count(sep) >= 2:
+            return (f" It reads as {name}-separated text (a CSV export?), dropped where X12 is read (a partner sending "
+                    "CSV orders needs accepts = [\"csv\"] and its layout, docs/onboarding.md).")
+    return ""
+
+
+_MARKED_ISA = b"\xef\xbb\xbfISA"
 
 
 def _read_interchanges(data: bytes, file: str) -> ParseResult:
+    if _MARKED_ISA in data[3:]:  # files concatenated (`copy /b`, `cat`), each with its UTF-8 byte-order mark: the
+        data = data[:3] + data[3:].replace(_MARKED_ISA, b"ISA")  # marks inside dropped, as the first one is
     text, encoding, findings = decode(data)
-    packed = compressed_kind(data[:8])
+    kind = refused_kind(data[:HEAD_BYTES])
     raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data
     chunks: list[pa.Array] = []
     id_chunks: list[pa.Array] = []
@@ -161,16 +180,14 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     components: list[str] = []
     interchanges: list[Interchange] = []
     row_base = 0
-    pos = _find_isa(text, 0)
+    pos = -1 if kind else _find_isa(text, 0)  # a stored zip shows its members' text: never read as the file's
     stripped = text.lstrip()
-    if pos < 0 and packed:  # its bytes are no text: no X12_NOT_UTF8, no binary value shown
-        findings = [f for f in findings if f.code != "X12_NOT_UTF8"]
-        findings.append(_finding("X12_NOT_EDI", f"A {packed}-compressed file, not an X12 interchange: compressed "
-                                 "files are not unpacked. Ask the partner to send it uncompressed (or unpack the "
-                                 "archived copy and drop its files again).", value=packed))
+    if kind:  # its bytes are no 8-bit text: no X12_NOT_UTF8, no binary value shown
+        findings = [_finding("X12_NOT_EDI", _refused_words(kind), value=compressed_kind(data[:HEAD_BYTES]) or kind)]
     elif pos < 0:
-        findings.append(_finding("X12_NOT_EDI", "No ISA segment found: this is not an X12 interchange.",
-                                 value=stripped[:40]))
+        findings.append(_finding("X12_NOT_EDI", "No ISA segment found: this is not an X12 interchange."
+                                 + (_csv_words(stripped) if stripped else " The file is empty." if not data else
+                                    " The file holds only blanks."), value=stripped[:40]))
     elif text[:pos].strip():
         findings.append(_finding("X12_LEADING_GARBAGE", f"{len(text[:pos].strip())} characters before the ISA "
                                  "were ignored.", value=text[:pos].strip()[:40]))

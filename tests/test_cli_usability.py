@@ -238,3 +238,37 @@ def test_the_decide_line_counts_orders_as_they_were_left_not_as_the_rules_saw_th
     row = next(p for p in (summary if isinstance(summary, dict) else json.loads(summary))["partners"]
                if p["partner"] == "initech")
     assert (row["accepted"], row["held"], row["rejected"]) == (acknowledged, held, rejected), row
+
+
+def test_a_workspace_whose_store_is_gone_is_told_to_restore_or_rebuild_it_not_to_run_first(tmp_path):
+    """`status`, `approvals`, `exceptions` on a workspace with history whose state store is missing said "no state
+    store in WS (run the flow first)" (exit 2): the one thing not to do (the run itself refuses, exit 4, as it would
+    reuse control numbers). A new workspace is still told to run first."""
+    import subprocess
+
+    ws = make_workspace(tmp_path / "ws")
+    run_night(ws, datetime(2026, 11, 27, 2))
+    ws.state_path.unlink()
+    for args in (["approvals"], ["exceptions"], ["status", "ACME-1000"]):
+        res = CliRunner().invoke(app, [*args, "-w", str(ws.root)])
+        assert res.exit_code == ExitStatus.WORKSPACE_UNUSABLE, (args, res.output)
+        assert "but this workspace has history (" in res.output and "state restore FILE" in res.output
+        assert "state rebuild" in res.output and "run the flow first" not in res.output
+    fast = subprocess.run([sys.executable, "-c", "from flows.entry import main; main()", "status", "ACME-1000",
+                           "-w", str(ws.root)], capture_output=True, text=True, cwd=REPO)
+    assert fast.returncode == ExitStatus.WORKSPACE_UNUSABLE and "state rebuild" in fast.stderr
+    res = CliRunner().invoke(app, ["approvals", "-w", str(tmp_path / "new")])
+    assert res.exit_code == ExitStatus.USAGE and "(run the flow first)" in res.output
+
+
+def test_dropped_without_a_prefect_server_says_so_instead_of_reporting_to_no_one(tmp_path, monkeypatch):
+    """`orderbridge dropped east` with no PREFECT_API_URL said "reported: a confirmation in east's drop" (exit 0):
+    the event went to a temporary API no deployment listens to, and the confirmation waited for the next run."""
+    import shutil
+
+    ws = make_workspace(tmp_path / "ws")
+    shutil.copytree(REPO / "warehouses", ws.root / "warehouses")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    res = CliRunner().invoke(app, ["dropped", "east", "-w", str(ws.root)])
+    assert res.exit_code == ExitStatus.USAGE and "reported" not in res.output
+    assert "set PREFECT_API_URL" in res.output and f"orderbridge ship -w {ws.root}" in res.output

@@ -247,6 +247,32 @@ def test_a_po_typed_in_lower_case_finds_the_orders_sent_in_capitals(server):
     assert "No order matches." in body and 'id="capitals"' not in body
 
 
+def test_a_partner_typed_in_capitals_finds_its_orders(server):
+    """Sales type the customer as they write it ('ACME', 'Globex'); partner ids are lower case: "No order
+    matches." while its orders were there."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    def found(partner: str) -> list[str]:
+        status, body = c.get("/orders?" + urlencode({"partner": partner}))
+        assert status == 200
+        return re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+
+    assert "ACME-1010" in found("acme") and not any(p.startswith("GLOBEX") for p in found("acme"))
+    assert found("ACME") == found("Acme ") == found("acme")
+
+
+def test_an_item_typed_in_lower_case_finds_the_orders_of_our_item(server):
+    """Sales type 'sku-1001'; our items are 'SKU-1001': "No order matches." Now, as for a PO number, the capitals
+    are searched when the item as typed matches nothing, and the page says so."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    status, body = c.get("/orders?" + urlencode({"sku": "sku-1001"}))
+    found = re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+    assert status == 200 and "GLOBEX-2000" in found and 'id="sku-capitals"' in body and 'id="capitals"' not in body
+    status, body = c.get("/orders?" + urlencode({"sku": "SKU-1001"}))
+    assert re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body) == found and 'id="sku-capitals"' not in body
+
+
 def test_an_order_page_shows_what_status_shows(server, ws):
     c = Client(server.url)
     c.sign_in("vic")

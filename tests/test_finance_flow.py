@@ -251,6 +251,20 @@ def test_recording_a_document_twice_adds_nothing_and_unknown_lines_are_findings(
     assert res.exit_code == 1 and "RECORDED_DOCUMENT_INCOMPLETE" in res.output
 
 
+def test_recording_a_file_that_holds_no_810_or_856_says_nothing_was_recorded(nights, tmp_path):
+    """An empty file, a PDF of the invoice, the partner's 850 picked by mistake: `record` said "0 line(s) of 810s and
+    856s recorded for acme (0 recorded before); the next reconciliation sees them." and exit 0."""
+    ws = _copy(nights, tmp_path)
+    (tmp_path / "empty.x12").write_bytes(b"")
+    (tmp_path / "invoice.pdf").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    (tmp_path / "po.x12").write_bytes((REPO / "sample_files" / "drops" / "acme" / "acme-po-01.x12").read_bytes())
+    for name, status, code in (("empty.x12", 1, "X12_NOT_EDI"), ("invoice.pdf", 1, "X12_NOT_EDI"), ("po.x12", 2, "")):
+        res = CliRunner().invoke(app, ["record", str(tmp_path / name), "--partner", "acme", "--by", "Ann",
+                                       "-w", str(ws.root)])
+        assert res.exit_code == status and f"{name}: no line of an 810 or 856 read: nothing recorded" in res.output
+        assert code in res.output and "the next reconciliation sees them" not in res.output, res.output
+
+
 def test_a_promise_past_and_not_shipped_is_an_exception(nights):
     ex = one(exceptions(nights), "NOT_SHIPPED_BY_PROMISED_DATE", "GLOBEX-2001")
     assert (ex["line_number"], ex["ack_code"], ex["quantity_at_risk"], ex["price_at_risk"]) == (
@@ -531,3 +545,17 @@ def test_a_997_whose_ge01_and_iea01_are_written_with_a_decimal_point_is_taken(ni
     finally:
         store.close()
     assert found == [("IMPLIED_DECIMAL_STATED", "warning", "GE01"), ("IMPLIED_DECIMAL_STATED", "warning", "IEA01")]
+
+
+def test_the_exceptions_filters_take_what_a_person_types_and_refuse_an_unknown_type(nights):
+    """Finance typing `--type duplicate_invoice`, `--partner ACME` or `--po acme-1000` was shown "0 exception(s);
+    0.00 at risk" (exit 0), as if nothing were wrong; a misspelt type too, where a misspelt state is refused."""
+    w = ("-w", str(nights.root))
+    want = json.loads(cli("exceptions", "--type", "DUPLICATE_INVOICE", "--partner", "acme", "--po", "ACME-1000",
+                          "--json", *w))
+    assert [x["type"] for x in want] == ["DUPLICATE_INVOICE"]
+    typed = json.loads(cli("exceptions", "--type", "duplicate_invoice", "--partner", "ACME", "--po", "acme-1000",
+                           "--json", *w))
+    assert typed == want
+    res = CliRunner().invoke(app, ["exceptions", "--type", "DUPLICATE_INVOICES", *w])
+    assert res.exit_code == 2 and "unknown type DUPLICATE_INVOICES; types are SHIPPED_NOT_INVOICED" in res.output

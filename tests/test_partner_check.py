@@ -108,6 +108,17 @@ def test_broken_reference_data_is_one_line(ready):
     assert code == 1 and len(lines) == 1 and "SKU-9999" in lines[0] and "not in items.csv" in lines[0]
 
 
+def test_a_reference_file_saved_by_excel_in_windows_1252_names_its_line_and_what_to_save_it_as(ready):
+    """ship_tos.csv edited in Excel, a name with an accent, saved as "CSV (Comma delimited)": "reference file is not
+    UTF-8 (byte=684, ...)" stopped every night with a byte offset to count to."""
+    path = ready / "reference" / "ship_tos.csv"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    path.write_bytes("".join(lines[:2]).encode() + "Montr\u00e9al,".encode("cp1252") + "".join(lines[2:]).encode())
+    code, said = check(ready)
+    assert code == 1 and len(said) == 1 and "save it as \"CSV UTF-8\"" in said[0] and "line=3" in said[0], said
+
+
 def test_missing_inventory(ready):
     for f in (ready / "inventory").rglob("*.parquet"):
         f.unlink()

@@ -293,3 +293,29 @@ def test_inspect_with_another_partners_broken_profile(tmp_path):
     res = runner.invoke(app, ["inspect", str(po), "--partner", "initech", "-w", str(ws)])
     # the ConfigError that flows.cli.main turns into exit 4 (tests/test_cli_hostile_values.py runs it)
     assert isinstance(res.exception, ConfigError) and "x12.usage" in str(res.exception)
+
+
+def test_a_drop_folder_without_a_profile_is_its_partners_failure_and_its_files_wait(tmp_path):
+    """A partner's drop set up (and sent to) before its profile, or a profile removed or misnamed: its files were
+    never read and nothing said so, night after night (no finding, no summary row, exit 0). Now it is a partner whose
+    profile does not load: its row says no such file and how many files wait, PROFILE_NOT_LOADED in the failures
+    report, exit 3; its files stay in its inbox. An empty leftover folder says nothing."""
+    ws = new_workspace(tmp_path / "ws", shipping=False)
+    inbox = ws / "drop" / "hooli" / "inbox"
+    inbox.mkdir(parents=True)
+    sent = Path(__file__).parent.parent / "sample_files" / "drops" / "acme" / "acme-po-01.x12"
+    (inbox / "hooli-po-01.x12").write_bytes(sent.read_bytes())
+    (ws / "drop" / "gone" / "inbox").mkdir(parents=True)  # a partner off-boarded: its folders stay, empty
+    summary = _night(ws, 0)
+    failure = {p["partner"]: p["failure"] for p in summary["partners"]}
+    assert sorted(failure) == ["acme", "globex", "hooli", "initech"] and not any(
+        failure[p] for p in failure if p != "hooli"), failure
+    assert "hooli.toml does not load: there is no such file, and 1 file(s) wait in " in failure["hooli"]
+    assert for_run(summary) == ExitStatus.INCOMPLETE
+    with open(summary["reports"]["failures_csv"], encoding="utf-8-sig", newline="") as f:
+        found = [r for r in csv.DictReader(f) if r["code"] == "PROFILE_NOT_LOADED"]
+    assert [(r["partner"], r["file"], r["severity"]) for r in found] == [("hooli", "hooli.toml", "error")]
+    assert [p.name for p in inbox.iterdir()] == ["hooli-po-01.x12"]
+    assert not [p for p in (ws / "drop" / "hooli").rglob("*") if p.is_file() and p.parent.name != "inbox"]
+    result = CliRunner().invoke(app, ["partner", "check", "hooli", "-w", str(ws)])
+    assert result.exit_code == 1 and "no profile for partner hooli" in result.output

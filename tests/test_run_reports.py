@@ -167,3 +167,27 @@ def test_reports_escape_partner_text(tmp_path):
     rows = csv_rows(open(summary["reports"]["failures_csv"], "rb").read())
     assert any(r["value"] == "'=HYPERLINK(1)" for r in rows)
     assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
+
+
+def test_report_written_again_links_the_finance_pages_as_the_night_did_even_after_the_workspace_moved(tmp_path):
+    """`orderbridge report` wrote the run's summary again with the finance report and dashboard as absolute file
+    paths (the store keeps them so): links the console cannot serve, to the old place once the workspace was moved
+    or restored elsewhere; the night's own page links them relative to itself."""
+    import shutil
+
+    from flows.night import InProcess
+    from flows.night import run_night as run_whole_night
+    from tests.crash_harness import NIGHTS, drop_night, new_workspace
+
+    first = new_workspace(tmp_path / "first", shipping=False)
+    drop_night(first, 0)
+    run_id = run_whole_night(str(first), stages=InProcess(delays=[]), now=NIGHTS[0][1], use_gx=False)["run_id"]
+    night = files(first / "reports" / run_id)
+    assert b'href="finance/finance-report.html"' in night["summary.html"]
+    moved = tmp_path / "moved"
+    shutil.move(first, moved)
+    res = CliRunner().invoke(app, ["report", "--run", run_id, "--section", "run", "-w", str(moved)])
+    assert res.exit_code == 0, res.output
+    again = files(moved / "reports" / run_id)
+    assert str(first) not in res.output and again["summary.html"] == night["summary.html"]
+    assert json.loads(again["summary.json"])["reports"] == json.loads(night["summary.json"])["reports"]

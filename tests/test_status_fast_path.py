@@ -26,10 +26,11 @@ def ws(tmp_path_factory):
     return ws
 
 
-def program(*args: str, entry: str = "flows.entry") -> subprocess.CompletedProcess:
+def program(*args: str, entry: str = "flows.entry", columns: str | None = "200") -> subprocess.CompletedProcess:
     code = f"import sys; from {entry} import main; sys.argv = ['orderbridge', *sys.argv[1:]]; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parent.parent, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                          cwd=Path(__file__).resolve().parent.parent,
+                          env={"PATH": "/usr/bin:/bin"} | ({"COLUMNS": columns} if columns else {}))
 
 
 def test_the_arguments_the_fast_path_takes():
@@ -51,6 +52,17 @@ def test_the_fast_path_prints_what_the_full_command_line_prints(ws):
 
 
 
+def test_piped_or_on_a_narrow_terminal_the_fast_path_prints_the_tables_the_full_command_line_prints(ws):
+    """Piped into a file or `less` (no terminal: rich's 80 columns) the fast path laid the lines table out in 80
+    characters ("rejec|ted", a reason two letters wide), the full command line (`status --dates`) in 120."""
+    for columns in (None, "80"):
+        fast = program("status", "ACME-1001", "-w", str(ws.root), columns=columns)
+        full = program("status", "ACME-1001", "-w", str(ws.root), entry="flows.cli", columns=columns)
+        assert fast.returncode == full.returncode == 0, fast.stderr
+        assert fast.stdout == full.stdout and "│ rejected " in fast.stdout
+        assert max(len(line) for line in fast.stdout.splitlines()) == 120
+
+
 def test_the_fast_path_loads_no_typer(ws):
     code = ("import sys\nfrom flows.entry import main\nsys.argv = ['orderbridge', 'status', 'ACME-1000', '-w', "
             f"{str(ws.root)!r}]\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
@@ -67,3 +79,19 @@ def test_the_fast_path_exits_as_the_full_command_line_does(ws, tmp_path):
     assert empty.returncode == 2 and "no state store" in empty.stderr
     helped = program("status", "--help")
     assert helped.returncode == 0 and "--partner" in helped.stdout  # the full CLI explains
+
+
+def test_a_partner_typed_as_a_person_writes_it_is_its_id(ws, tmp_path):
+    """`--partner ACME` said "no order ACME-1000 for partner ACME" (exit 2): partner ids are lower case, people
+    type the customer's name as they write it. Every command's --partner takes it, the fast path's too."""
+    want = program("status", "ACME-1000", "--partner", "acme", "-w", str(ws.root))
+    for typed in ("ACME", "Acme "):
+        for entry in ("flows.entry", "flows.cli"):
+            got = program("status", "ACME-1000", "--partner", typed, "-w", str(ws.root), entry=entry)
+            assert got.returncode == 0 and got.stdout == want.stdout, (typed, entry, got.stderr)
+    import shutil
+
+    shutil.copytree(ws.root, tmp_path / "ws")
+    res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "ACME", "--by", "Dana", "-w",
+                                   str(tmp_path / "ws")])
+    assert res.exit_code == 0 and "acme/ACME-1010: approved by Dana" in res.output, res.output

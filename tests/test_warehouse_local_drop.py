@@ -14,6 +14,7 @@ import pytest
 from connectors.local import LocalDrop
 from flows import night
 from flows import shipments as shipping
+from flows.exit_status import ExitStatus, for_run
 from flows.workspace import open_workspace
 from schemas.warehouses import load_warehouses
 from tests.support import REPO, run_stages, shipping_workspace
@@ -91,3 +92,25 @@ def test_a_file_still_changing_in_a_warehouse_local_drop_waits_for_a_later_run(w
     east = {w["warehouse"]: w for w in summary["warehouses"]}["east"]
     assert (east["failure"], east["files"], east["shipments"]) == ("", 1, 3)
     assert len(naps) == 1  # a file that settled long ago is read without waiting
+
+
+def test_confirmations_in_a_folder_no_warehouse_profile_names_are_said_never_left_unsaid(ws):
+    """A DC's export dropped in warehouse-drop/south/ (a warehouse set up before its profile, a folder misnamed):
+    never read, and nothing said so, run after run (`orderbridge ship`: "nothing to do"; the night: exit 0). Now
+    the shipments run's skip says where the files wait, and a run has a failed warehouse for it (exit 3): its
+    row names the missing profile and the files; they stay where they are."""
+    inbox = ws.warehouse_drop_root / "south" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / EAST_CSV.name).write_bytes(EAST_CSV.read_bytes())
+    skipped = night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=DAY1.isoformat())
+    assert skipped["skipped"].startswith("no confirmation or invoice waiting; 1 file(s) wait in ")
+    assert "south.toml does not exist" in skipped["skipped"]
+    (ws.warehouse_drop_root / "east" / "inbox").mkdir(parents=True, exist_ok=True)
+    (ws.warehouse_drop_root / "east" / "inbox" / EAST_CSV.name).write_bytes(EAST_CSV.read_bytes())
+    summary = night.run_shipments(str(ws.root), stages=night.InProcess(delays=[]), now=DAY1.isoformat())
+    rows = {w["warehouse"]: w for w in summary["warehouses"]}
+    assert [w["warehouse"] for w in summary["warehouses"]] == ["east", "north", "south"]
+    assert (rows["east"]["failure"], rows["east"]["shipments"]) == ("", 3)
+    assert "south.toml does not exist, and 1 file(s) wait in " in rows["south"]["failure"]
+    assert for_run(summary) == ExitStatus.INCOMPLETE
+    assert [p.name for p in inbox.iterdir()] == [EAST_CSV.name]
