@@ -510,6 +510,10 @@ class InvoiceSettings(_Model):
     # 810's position 150, when the PO sent one: Walmart's and Sam's Club's 810 guides list FOB as required in the
     # heading (FOB*CC collect, PP prepaid); False: no FOB
     fob: bool = False
+    # CUR*SE on every 810: the PO's currency (CUR02) when it sent one, else the one agreed with the partner
+    # (customers.csv currency). Sally Beauty's 5010 810 guide lists CUR as required while its 850's CUR is optional;
+    # False: a CUR only when the PO sent one
+    currency: bool = False
     # DTM*011 (the day the goods shipped) after the ITD; False where the 810 guide lists no DTM in its heading
     # (Henry Schein's 4010 810: BIG, NTE, the N1 loop, ITD, then IT1)
     ship_date: bool = True

@@ -626,6 +626,22 @@ def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
     return {**cleared, f"{party}_id_qualifier": "92", f"{party}_id": store}
 
 
+def with_agreed_currency(orders: pa.Table, customers: Mapping[str, Mapping[str, object]],
+                         profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """``orders`` (canonical ORDERS rows) with the currency agreed with the partner (customers.csv currency) for
+    each PO that sent none (no CUR) of a partner whose 810s state it on every invoice ([fulfilment.invoice]
+    currency): its 810's CUR*SE. The others as they are."""
+    agreed = {p: str(c["currency"]) for p, c in customers.items()
+              if c.get("currency") and p in profiles and profiles[p].fulfilment.invoice.currency}
+    if not agreed or not orders.num_rows or "currency" not in orders.column_names:
+        return orders
+    theirs = pc.take(pa.array(list(agreed.values()), pa.string()),
+                     pc.index_in(orders["partner"], value_set=pa.array(list(agreed), pa.string())))
+    sent = orders["currency"]
+    unsent = pc.and_(pc.fill_null(pc.equal(sent, ""), True), pc.is_valid(theirs))
+    return orders.set_column(orders.schema.get_field_index("currency"), "currency", pc.if_else(unsent, theirs, sent))
+
+
 def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
     """Per order, line number -> its own ship-to (N102, N103, N104 of its PO1 loop's N1*ST: ORDER_LINES ship_to_*)
     where that is another party than its order's (rules.business.places.same_party); {} for none."""
