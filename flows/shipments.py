@@ -36,6 +36,7 @@ from engine.invoice_po_sacs import (
     without_orders,
 )
 from engine.lifecycle import backorders, billing, shipping
+from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only
 from engine.sscc import serial_capacity
 from flows import faults, progress, retake, taking
@@ -672,7 +673,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
-    orders = billing.with_agreed_currency(orders, customers, profiles)  # CUR on every 810 where the partner wants it
+    # the partner's currency (CUR) and FOB where the PO sent none and its 810s state them
+    orders = with_agreed_fob(billing.with_agreed_currency(orders, customers, profiles), profiles)
     if any_substituted(line_table):
         # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
         order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),

@@ -812,6 +812,19 @@ class FulfilmentSettings(_Model):
     invoice: InvoiceSettings = InvoiceSettings()
     csv_orders: CsvOrderMapping | None = None  # set for partners that send CSV orders
     csv_ack: CsvAckSettings | None = None  # set for partners answered with a CSV acknowledgment
+    # the FOB agreed with the partner (FOB01 shipment method of payment, FOB02 location qualifier, FOB03 its
+    # description ...), stated at the 856's S level (asn.fob) and in the 810's heading (invoice.fob) for a PO that
+    # sent no FOB: Sally Beauty's 856 and 810 guides require FOB while its 850's is optional (its vendor terms:
+    # prepaid, FOB destination: ["PP", "DE"]). () (default): a PO's own FOB only
+    agreed_fob: tuple[Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[!-~]([ -~]*[!-~])?$")], ...] = \
+        Field(default=(), max_length=9)
+
+    @model_validator(mode="after")
+    def _fob_method(self) -> FulfilmentSettings:
+        if self.agreed_fob and not re.fullmatch(r"[A-Z0-9]{2}", self.agreed_fob[0]):
+            raise ValueError(f"agreed_fob: its first element is FOB01, a 2-character shipment method of payment code "
+                             f"(PP prepaid, CC collect ...), not {self.agreed_fob[0]!r}")
+        return self
 
     @model_validator(mode="after")
     def _one_freight_per_truck(self) -> FulfilmentSettings:

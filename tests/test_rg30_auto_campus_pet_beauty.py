@@ -163,13 +163,24 @@ def test_the_agreed_currency_fills_only_the_pos_without_one_of_partners_that_ask
     assert with_agreed_currency(orders, customers, profiles)["currency"].to_pylist() == ["USD", "CAD", "USD", None]
 
 
-@pytest.mark.xfail(strict=True, reason="no agreed FOB: Sally Beauty's 856 (shipment level) and 810 guides require FOB "
-                   "while its 850's FOB is optional, and [fulfilment.asn] / [fulfilment.invoice] fob only echo the "
-                   "PO's own; a PO without one gets neither (its vendor terms: prepaid, FOB destination). Needs a "
-                   "profile's agreed FOB to fall back on")
 def test_sally_beauty_856_and_810_state_the_agreed_fob_when_the_po_sent_none(night):
+    """Sally Beauty's 856 (shipment level) and 810 guides require FOB while its 850's FOB is optional: a PO without
+    one is shipped and billed on the FOB agreed with the partner ([fulfilment] agreed_fob: its vendor terms, prepaid,
+    FOB destination). We used to state none (asn.fob and invoice.fob only echoed a PO's own), which its guides
+    refuse."""
     ws, _found, _states = night
     asn = po_segments(segments(ws, "sallybeauty", "856"), "SB-SHP-02", "BSN")
     inv = po_segments(segments(ws, "sallybeauty", "810"), "7700413", "BIG")
     assert [s[:3] for s in asn if s[0] == "FOB"] == [["FOB", "PP", "DE"]]
     assert [s[:3] for s in inv if s[0] == "FOB"] == [["FOB", "PP", "DE"]]
+
+
+def test_an_agreed_fob_starts_with_a_payment_method_code():
+    """[fulfilment] agreed_fob: FOB01 first (PP, CC ...), refused when loading a profile otherwise."""
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import FulfilmentSettings
+
+    assert FulfilmentSettings(agreed_fob=("PP", "DE")).agreed_fob == ("PP", "DE")
+    with pytest.raises(ValidationError, match="FOB01"):
+        FulfilmentSettings(agreed_fob=("PREPAID", "DE"))

@@ -57,7 +57,7 @@ from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac
 from engine.invoice_taxes import Places, taxes_for
-from engine.lifecycle.common import moved_orders, transaction_set
+from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
@@ -631,15 +631,9 @@ def with_agreed_currency(orders: pa.Table, customers: Mapping[str, Mapping[str, 
     """``orders`` (canonical ORDERS rows) with the currency agreed with the partner (customers.csv currency) for
     each PO that sent none (no CUR) of a partner whose 810s state it on every invoice ([fulfilment.invoice]
     currency): its 810's CUR*SE. The others as they are."""
-    agreed = {p: str(c["currency"]) for p, c in customers.items()
-              if c.get("currency") and p in profiles and profiles[p].fulfilment.invoice.currency}
-    if not agreed or not orders.num_rows or "currency" not in orders.column_names:
-        return orders
-    theirs = pc.take(pa.array(list(agreed.values()), pa.string()),
-                     pc.index_in(orders["partner"], value_set=pa.array(list(agreed), pa.string())))
-    sent = orders["currency"]
-    unsent = pc.and_(pc.fill_null(pc.equal(sent, ""), True), pc.is_valid(theirs))
-    return orders.set_column(orders.schema.get_field_index("currency"), "currency", pc.if_else(unsent, theirs, sent))
+    return filled_per_partner(orders, "currency", {
+        p: str(c["currency"]) for p, c in customers.items()
+        if c.get("currency") and p in profiles and profiles[p].fulfilment.invoice.currency})
 
 
 def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, str, str]]]:
