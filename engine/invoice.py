@@ -497,7 +497,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
     unless ``charges`` says which - invoice_charges). CUR: the PO's currency, else InvoiceSettings.currency."""
     return Invoice(invoice_number=number, invoice_date=invoice_date, po_number=po_number, lines=lines,
                    po_date=order.get("po_date"), release_number=order.get("release_number") or "",
-                   currency=order.get("currency") or settings.currency,  # the PO's CUR02, else the partner's
+                   currency=order.get("currency") or settings.currency_code,  # the PO's CUR02, else the partner's
                    shipment_id=shipment_id, bill_of_lading=bill_of_lading,
                    remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),

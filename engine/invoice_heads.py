@@ -142,8 +142,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         po_date = _days(orders["po_date"].combine_chunks() if "po_date" in orders.column_names
                         else pa.nulls(n))
         release, currency = (_text(orders, c) for c in ("release_number", "currency"))
-        if settings.currency:  # a PO without CUR billed in the partner's currency ([fulfilment.invoice] currency)
-            currency = pc.if_else(pc.equal(currency, ""), settings.currency, currency)
+        if settings.currency_code:  # a PO without CUR billed in the partner's currency ([fulfilment.invoice] currency)
+            currency = pc.if_else(pc.equal(currency, ""), settings.currency_code, currency)
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
         refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]

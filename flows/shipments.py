@@ -36,6 +36,7 @@ from engine.invoice_po_sacs import (
     without_orders,
 )
 from engine.lifecycle import backorders, billing, shipping
+from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs
 from engine.sscc import serial_capacity
 from flows import faults, progress, retake, taking
@@ -675,6 +676,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
+    customers = {c["partner"]: c for c in ref.customers.to_pylist()}
+    # the partner's currency (CUR) and FOB where the PO sent none and its 810s state them
+    orders = with_agreed_fob(billing.with_agreed_currency(orders, customers, profiles), profiles)
     if any_substituted(line_table):
         # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
         order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),
@@ -690,7 +694,6 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         ref.items) if exempting else None  # the items a tax exempts (items.csv tax_class)
     order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
-    customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     refused: dict[str, list[Finding]] = {}
     while True:
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,

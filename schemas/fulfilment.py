@@ -513,14 +513,21 @@ class InvoiceSettings(_Model):
     # TXI03 (954): "percent" the rate as a number of percent (13, 9.975: most retail guides), "decimal" as a
     # fraction (0.13, 0.09975: X12's "percentage as decimal" read strictly)
     tax_percent: Literal["percent", "decimal"] = "percent"
-    # the currency (ISO 4217) an 810 states in CUR*SE when its PO sent no CUR, for a guide whose 810 requires CUR
-    # and whose 850 has none (ALDI's 5010 810: CUR mandatory, its 850 without one); a PO's own CUR02 wins. "": CUR
-    # only for a PO that sent one
-    currency: str = Field(default="", pattern=r"^([A-Z]{3})?$")
+    # CUR*SE on the 810 of a PO that sent no CUR (a PO's own CUR02 always wins), for a guide whose 810 requires CUR
+    # while its 850's is optional or absent: True the currency agreed with the partner (customers.csv currency;
+    # Sally Beauty's 5010 810); a code (ISO 4217, "USD") that code where customers.csv agrees none (ALDI's 5010 810:
+    # CUR mandatory, its 850 without one). False (or ""): a CUR only for a PO that sent one
+    currency: bool | Annotated[str, Field(pattern=r"^([A-Z]{3})?$")] = False
     # us as the ship-from party (N1*SF, with N3/N4 when an address is given) after the PO's parties (N1 ST, its
     # mark-for), as the partner's guide and vendor set-up name us, where its 810 lists a ship-from loop (ALDI's 5010
     # 810: N1 loops buyer and ship-from); None: none
     ship_from: PoAckParty | None = None
+
+    @property
+    def currency_code(self) -> str:
+        """The code ``currency`` names ("" when it is True, False or ""): the 810's CUR*SE for a PO that sent no CUR
+        and whose partner agreed no currency in customers.csv."""
+        return self.currency if isinstance(self.currency, str) else ""
 
     @property
     def charge_scope(self) -> Literal["shipment", "order"]:
@@ -835,6 +842,19 @@ class FulfilmentSettings(_Model):
     invoice: InvoiceSettings = InvoiceSettings()
     csv_orders: CsvOrderMapping | None = None  # set for partners that send CSV orders
     csv_ack: CsvAckSettings | None = None  # set for partners answered with a CSV acknowledgment
+    # the FOB agreed with the partner (FOB01 shipment method of payment, FOB02 location qualifier, FOB03 its
+    # description ...), stated at the 856's S level (asn.fob) and in the 810's heading (invoice.fob) for a PO that
+    # sent no FOB: Sally Beauty's 856 and 810 guides require FOB while its 850's is optional (its vendor terms:
+    # prepaid, FOB destination: ["PP", "DE"]). () (default): a PO's own FOB only
+    agreed_fob: tuple[Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[!-~]([ -~]*[!-~])?$")], ...] = \
+        Field(default=(), max_length=9)
+
+    @model_validator(mode="after")
+    def _fob_method(self) -> FulfilmentSettings:
+        if self.agreed_fob and not re.fullmatch(r"[A-Z0-9]{2}", self.agreed_fob[0]):
+            raise ValueError(f"agreed_fob: its first element is FOB01, a 2-character shipment method of payment code "
+                             f"(PP prepaid, CC collect ...), not {self.agreed_fob[0]!r}")
+        return self
 
     @model_validator(mode="after")
     def _one_freight_per_truck(self) -> FulfilmentSettings:

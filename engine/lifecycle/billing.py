@@ -57,7 +57,7 @@ from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac
 from engine.invoice_taxes import Places, taxes_for
-from engine.lifecycle.common import moved_orders, transaction_set
+from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from engine.shipments import StoreDcs
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
@@ -646,6 +646,16 @@ def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
     party = ("mark_for" if profile.fulfilment.asn.store_party == "Z7" else "buyer")
     cleared = dict.fromkeys(MARK_FOR_COLUMNS)
     return {**cleared, f"{party}_id_qualifier": "92", f"{party}_id": store}
+
+
+def with_agreed_currency(orders: pa.Table, customers: Mapping[str, Mapping[str, object]],
+                         profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """``orders`` (canonical ORDERS rows) with the currency agreed with the partner (customers.csv currency) for
+    each PO that sent none (no CUR) of a partner whose 810s state it on every invoice ([fulfilment.invoice]
+    currency): its 810's CUR*SE. The others as they are."""
+    return filled_per_partner(orders, "currency", {
+        p: str(c["currency"]) for p, c in customers.items()
+        if c.get("currency") and p in profiles and profiles[p].fulfilment.invoice.currency})
 
 
 def line_ship_tos(orders: pa.Table, order_lines: pa.Table) -> dict[Key, dict[int, tuple[str, ...]]]:

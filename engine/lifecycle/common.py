@@ -32,6 +32,8 @@ from schemas.lifecycle import (
     PlannedDocument,
     PlannedSet,
 )
+from schemas.orders import ELEMENTS_SEP
+from schemas.profile import PartnerProfile
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
 
@@ -173,3 +175,22 @@ def moved_orders(records: Mapping[tuple[str, str], object], moved: Mapping[tuple
         "revision": pa.array(revision, pa.int64()), "actor": same("system", m), "note": note, "run_id": same(run_id, m),
         "document_key": doc_key}, schema=DECIDED_EVENTS)
     return DecidedOrders(orders, history)
+
+
+def filled_per_partner(orders: pa.Table, column: str, values: Mapping[str, str]) -> pa.Table:
+    """``orders`` (canonical ORDERS rows) with ``column`` set to its partner's entry of ``values`` where the PO left
+    it empty (null or ""); the others, and the partners ``values`` does not name, as they are."""
+    if not values or not orders.num_rows or column not in orders.column_names:
+        return orders
+    theirs = pc.take(pa.array(list(values.values()), pa.string()),
+                     pc.index_in(orders["partner"], value_set=pa.array(list(values), pa.string())))
+    sent = orders[column]
+    unsent = pc.and_(pc.fill_null(pc.equal(sent, ""), True), pc.is_valid(theirs))
+    return orders.set_column(orders.schema.get_field_index(column), column, pc.if_else(unsent, theirs, sent))
+
+
+def with_agreed_fob(orders: pa.Table, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """``orders`` with the FOB agreed with the partner ([fulfilment] agreed_fob, as fob_sent holds a PO's FOB) for
+    each PO that sent none: what its 856 (asn.fob) and 810 (invoice.fob) state of the freight terms."""
+    return filled_per_partner(orders, "fob_sent", {
+        p: ELEMENTS_SEP.join(prof.fulfilment.agreed_fob) for p, prof in profiles.items() if prof.fulfilment.agreed_fob})

@@ -49,7 +49,7 @@ from engine.envelope import (
     reply_address,
     usual_delimiters,
 )
-from engine.lifecycle.common import moved_orders, transaction_set
+from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_fob
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.shipments import (
     ShipmentSummary,
@@ -852,6 +852,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     (engine.shipments.store_dcs): the DC each store is shipped through, its shipment's N1*ST. A shipment whose
     856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
     source = dict(source or {})
+    orders = with_agreed_fob(orders, profiles)  # the S level's FOB of a PO that sent none, where one is agreed
     check, held = batch.check, batch.held
     good = _rows_where(check.lines, pc.invert(pc.is_in(check.lines["shipment_id"],
                                                        value_set=pa.array(sorted(held), pa.string()))))
