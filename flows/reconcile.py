@@ -365,6 +365,7 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     # again from the store on top of what is still held (the stage's peak memory)
     lines, evidence, invoices = result.lines, result.evidence, result.invoices
     found, result = result.exceptions, None
+    release_freed()  # the match's transient (~150 MB at 120,000 exceptions) handed back before the booking and save
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
     exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now)
@@ -372,6 +373,7 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     summary = state.save_reconciliation(run_id, now, exceptions, evidence, changes, lines=lines.num_rows,
                                         documents=docs)
     changes = None
+    state.shed_cache()  # what the save left in the store's page cache (120,000 exceptions and their evidence: 64 MiB)
     folder = (folder or ws.reports_dir / run_id) / FOLDER
     written: dict = {}  # the cumulative report copies the files of the tables both reports hold
     reports = write_reports(folder, inputs=inputs, lines=lines, exceptions=exceptions, evidence=evidence,

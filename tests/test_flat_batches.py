@@ -53,3 +53,34 @@ def test_lines_stored_as_given(tmp_path) -> None:
     got = store._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines ORDER BY rowid")
     assert got == list(zip(*(table[c].to_pylist() for c in LINE_COLUMNS), strict=True))
     store.close()
+
+
+@pytest.mark.parametrize(("n", "per", "chunk"), [(23, 5, 10), (23, 5, 7), (100, 7, 20), (9, 1, 4)])
+def test_batches_in_a_given_order_are_the_rows_taken_in_that_order(n: int, per: int, chunk: int) -> None:
+    table = _table(n)
+    order = pa.array([i for i in reversed(range(n)) if i % 4], pa.int64())  # reordered, some rows left out
+    assert list(_flat_batches(table, ["a", "b", "c"], per, chunk, order=order)) == \
+        list(_flat_batches(table.take(order), ["a", "b", "c"], per, chunk))
+
+
+def test_rows_inserted_in_a_given_order_are_those_rows_in_that_order(tmp_path, monkeypatch) -> None:
+    """_insert_rows' ``order``: only the rows it names, written in its order (read into Python one
+    statement's rows at a time: a wide table's values bounded), the literal columns as without it."""
+    import connectors.state
+
+    monkeypatch.setattr(connectors.state, "FLAT_VALUES", 5_000)
+    n = 1234
+    table = pa.table({"partner": ["acme"] * n, "po_number": [f"PO{i:05d}" for i in range(n)],
+                      "line_number": list(range(n)), "line_id": [str(i) for i in range(n)],
+                      **{c: [f"{c}-{i % 13}" for i in range(n)] for c in LINE_COLUMNS[4:]}})
+    order = pa.array(sorted(range(0, n, 3), key=lambda i: (i % 7, -i)), pa.int64())
+    store = StateStore(tmp_path / "s.sqlite")
+    store._q("CREATE TABLE wide (" + ", ".join(f"{c} TEXT" for c in LINE_COLUMNS) + ")")
+    with store.transaction():
+        store._insert_rows("wide", LINE_COLUMNS, table, order=order)
+        store._insert_rows("wide", LINE_COLUMNS, table, order=order.slice(0, 0))  # none
+    got = store._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM wide ORDER BY rowid")
+    taken = table.take(order)
+    assert got == [tuple(str(v) for v in row) for row in zip(*(taken[c].to_pylist() for c in LINE_COLUMNS),
+                                                             strict=True)]
+    store.close()
