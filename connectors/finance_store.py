@@ -882,12 +882,13 @@ class FinanceTables:
                 self._many("UPDATE exceptions SET active=0, cleared_at=?, state=?, state_by=?, state_note=?,"
                            " state_at=? WHERE exception_id=? AND active=1",
                            [(at, c.to_state, c.by, c.note, _text(c.at), i) for i, c in cleared.items()])
-            ids = found["exception_id"]
-            for i in range(0, n, CHUNK):
-                part = ids.slice(i, CHUNK).to_pylist()
+            # the evidence of those found before replaced (a new one has none: it is stored with its exception)
+            known = sorted(i for i in found["exception_id"].to_pylist() if i not in new_ids)
+            for i in range(0, len(known), CHUNK):
+                part = known[i:i + CHUNK]
                 self._q(f"DELETE FROM exception_evidence WHERE exception_id IN ({','.join('?' * len(part))})", part)
             ev_rows, ev_order = _evidence_rows(evidence)
-            self._insert_rows("exception_evidence", EVIDENCE_COLUMNS, ev_rows, order=ev_order)
+            self._insert_rows("exception_evidence", EVIDENCE_COLUMNS, ev_rows, order=ev_order, by="role")
             ev_rows = ev_order = None
             self._history(changes, clock=clock, run_id=run_id)
             self._q("DELETE FROM exception_snapshots WHERE run_id=?", (run_id,))
@@ -919,8 +920,9 @@ class FinanceTables:
         # a new exception is inserted without the upsert's clause (a row stored with its id would fail the
         # transaction, not be overwritten): SQLite's conflict handling costs ~0.1 s CPU per 120,000 rows
         new = pc.is_in(pc.take(found["exception_id"], order), value_set=pa.array(sorted(new_ids), pa.string()))
-        self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, order=order.filter(new))  # many rows per statement
-        self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, conflict=upsert, order=order.filter(pc.invert(new)))
+        self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, order=order.filter(new), by="type")
+        self._insert_rows("exceptions", EXCEPTION_COLUMNS, rows, conflict=upsert, order=order.filter(pc.invert(new)),
+                          by="type")
 
     def _history(self, changes: Sequence[StateChange], *, clock: str, run_id: str) -> None:
         if not changes:

@@ -1306,20 +1306,33 @@ class StateStore(FinanceTables):
                 same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
                 table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True)))
 
-    def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "", order=None) -> None:
+    def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "", order=None,
+                     by: str | None = None) -> None:
         """Insert an Arrow table's rows (in order) with many rows per statement: a column with one value
         (or only nulls) in every row is written as a literal, not bound per row (executemany binding
         every value of every row costs 4x more on a 200,000-line intake). ``conflict``: an ON CONFLICT
         clause ending each statement (no key twice in the table: PostgreSQL refuses one row updated twice
         by a statement). ``order``: the rows' indices in the order to write them (taken a slice at a time:
-        no reordered copy of the table; only those rows written)."""
+        no reordered copy of the table; only those rows written). ``by``: a column whose rows of each
+        value are written apart (values in order, null last), each group's own constant columns as
+        literals (an exception's type leaves half its columns empty: 120,000 exceptions, 0.8 -> 0.6 s)."""
         n = table.num_rows if order is None else len(order)
         if not n:
             return
         if self.dialect.name != "sqlite" and not conflict:  # COPY cannot update a stored row: an upsert inserts
             self._copy_table(name, columns, table if order is None else table.take(order))
             return
-        literal = _column_literals(table, columns)
+        if by is not None:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            rows = pa.array(range(n), pa.int64()) if order is None else order
+            keys = table[by] if order is None else pc.take(table[by], order)
+            for value in pc.unique(keys).sort(null_placement="at_end").to_pylist():
+                chosen = pc.is_null(keys) if value is None else pc.fill_null(pc.equal(keys, value), False)
+                self._insert_rows(name, columns, table, conflict=conflict, order=rows.filter(chosen))
+            return
+        literal = _column_literals(table, columns, order)
         bound = [c for c in columns if c not in literal]
         one = "(" + ",".join(literal.get(c, "?") for c in columns) + ")"
         head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
@@ -2789,10 +2802,12 @@ def _flat_batches(table, columns: Sequence[str], per: int, chunk: int = 20_000, 
     CPU); a slice of ``chunk`` rows (a multiple of ``per``) read into Python at a time. ``order``: the
     rows' indices in the order wanted (an integer array; each slice of it taken in turn)."""
     k, chunk = len(columns), max(per, chunk - chunk % per)
-    for start in range(0, table.num_rows if order is None else len(order), chunk):
-        part = table.slice(start, chunk) if order is None else table.take(order.slice(start, chunk))
+    n = table.num_rows if order is None else len(order)
+    for start in range(0, n, chunk):
+        part = table.slice(start, chunk) if order is None else table.select(list(columns)).take(
+            order.slice(start, chunk))  # (only the columns bound: the others are not read)
         values = [part[c].to_pylist() for c in columns]
-        m = part.num_rows
+        m = min(chunk, n - start)
         for i in range(0, m, per):
             flat = [None] * (min(per, m - i) * k)
             for j, column in enumerate(values):
@@ -2845,18 +2860,19 @@ def _of_keys(table, of, keys: Sequence[str]):
     return np.isin(theirs, ours) & ~missing
 
 
-def _column_literals(table, columns: Sequence[str]) -> dict[str, str]:
-    """The columns of an Arrow table with one value in every row (or only nulls), each as the SQL literal
-    that writes it (a value _literal cannot write safely is left out: bound per row)."""
-    n = table.num_rows
+def _column_literals(table, columns: Sequence[str], order=None) -> dict[str, str]:
+    """The columns of an Arrow table with one value in every row (``order``: every row it names) or only
+    nulls, each as the SQL literal that writes it (a value _literal cannot write safely is left out: bound
+    per row)."""
+    import pyarrow.compute as pc
+
+    n = table.num_rows if order is None else len(order)
     literal: dict[str, str] = {}
     for c in columns:
-        col = table[c]
+        col = table[c] if order is None else pc.take(table[c], order)
         if col.null_count == n:
             literal[c] = "NULL"
         elif col.null_count == 0 and n > 1:
-            import pyarrow.compute as pc
-
             if pc.all(pc.equal(col, col[0])).as_py():  # one value in every row (cheaper than count_distinct)
                 text = _literal(col[0].as_py())
                 if text is not None:

@@ -33,6 +33,7 @@ def test_batches_are_the_rows_in_order(n: int, per: int, chunk: int) -> None:
 
 def test_no_bound_column_gives_empty_batches() -> None:
     assert list(_flat_batches(_table(12), [], 5)) == [[], [], []]
+    assert list(_flat_batches(_table(12), [], 5, order=pa.array([3, 1, 2, 0, 4, 5, 6], pa.int64()))) == [[], []]
 
 
 def test_lines_stored_as_given(tmp_path) -> None:
@@ -83,4 +84,21 @@ def test_rows_inserted_in_a_given_order_are_those_rows_in_that_order(tmp_path, m
     taken = table.take(order)
     assert got == [tuple(str(v) for v in row) for row in zip(*(taken[c].to_pylist() for c in LINE_COLUMNS),
                                                              strict=True)]
+    store.close()
+
+
+def test_rows_inserted_by_a_column_are_written_group_by_group_in_order(tmp_path) -> None:
+    """_insert_rows' ``by``: the rows of each value of the column written together (values in order, null
+    last; each group in ``order``'s order), a group's own constant columns as literals: the same rows."""
+    n = 40
+    table = pa.table({"k": [None if i % 5 == 0 else f"g{i % 3}" for i in range(n)], "v": [f"v{i}" for i in range(n)],
+                      "w": [None if i % 3 == 1 else "same" for i in range(n)]})
+    order = pa.array(list(reversed(range(n))), pa.int64())
+    store = StateStore(tmp_path / "s.sqlite")
+    store._q("CREATE TABLE t (k TEXT, v TEXT, w TEXT)")
+    with store.transaction():
+        store._insert_rows("t", ["k", "v", "w"], table, order=order, by="k")
+    got = store._q("SELECT k, v, w FROM t ORDER BY rowid")
+    rows = list(zip(*(table.take(order)[c].to_pylist() for c in ("k", "v", "w")), strict=True))
+    assert got == [r for g in ("g0", "g1", "g2", None) for r in rows if r[0] == g]
     store.close()
