@@ -607,7 +607,7 @@ class StateStore(FinanceTables):
         self._db.close()
 
     def shed_cache(self) -> None:
-        """The connection's page cache handed back (SQLite's PRAGMA shrink_memory: the up to 64 MiB a large
+        """The connection's page cache handed back (SQLite's shrink_memory: the up to 64 MiB a large
         write left cached; a page is read again from the file, or the system's cache of it, when next
         needed). Nothing on PostgreSQL, whose cache is its server's. Nothing stored changes."""
         if self.dialect.name != "sqlite":
