@@ -44,6 +44,7 @@ bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_run.py 2500 10000 --batch run
 	$(BIN)/python bench/bench_reconcile_stage.py 1000 10000
 	$(BIN)/python bench/bench_reconcile_history.py 2500 --nights 6
+	$(BIN)/python bench/profile_stage.py reconcile 10000 --late 20 --steps
 	$(BIN)/python bench/bench_console.py
 	$(BIN)/python bench/bench_bigdrop.py --mb 1024
 	$(BIN)/python bench/bench_bigdrop.py --shape one --mb 1024

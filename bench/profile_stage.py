@@ -11,8 +11,9 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
 `orderbridge` runs (flows.memory.use_system_allocator). Prints one JSON line; tests never use it.
 
     .venv/bin/python bench/profile_stage.py prepare 10000
-    .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3] [--late 20]
-      (--late DAYS: reconciled DAYS days after the night, its unshipped lines late: ~120,000 exceptions at 20)
+    .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3] [--late 20] [--steps]
+      (--late DAYS: reconciled DAYS days after the night, its unshipped lines late: ~120,000 exceptions at 20;
+       --steps: each step's CPU s, peak and resident MB after it (Linux: the peak reset at each step's ends))
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
@@ -147,7 +148,7 @@ def _billed(n_pos: int) -> None:
     _keep(work, _base(n_pos, "billed"))
 
 
-def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0) -> dict:
+def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0, by_step: bool = False) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
@@ -159,12 +160,66 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof, late=late)
+    return _run(name, work, n_pos, prof, late=late, by_step=by_step)
 
 
-def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False, late: int = 0) -> dict:
+class _Steps:
+    """Each step of the reconciliation (flows.reconcile's and the store's calls it makes) timed in CPU, its
+    peak resident memory (VmHWM, set back to the resident size at each step's start and end through
+    /proc/self/clear_refs: Linux only) and the resident memory after it; a step called inside another is
+    named after it (write_cumulative/write_reports), its repeated calls summed."""
+
+    STAGE = ("load_inputs", "match_acks", "reconcile", "write_reports", "write_cumulative", "build_finance_report",
+             "compute_kpis", "with_exceptions", "render_html")
+    STORE = ("record_document_status", "stored_exceptions", "exception_snapshot", "save_reconciliation",
+             "exception_evidence", "exception_history_table")
+
+    def __init__(self) -> None:
+        from connectors.state import StateStore
+        from engine import exception_states
+        from flows import reconcile as stage
+
+        self.open: list[dict] = []
+        self.rows: dict[str, dict] = {}
+        for owner, names in ((stage, self.STAGE), (StateStore, self.STORE), (exception_states, ("book",))):
+            for name in names:
+                setattr(owner, name, self._wrap(name, getattr(owner, name)))
+
+    @staticmethod
+    def _memory() -> tuple[int, int]:
+        fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+        return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
+
+    def _edge(self) -> int:
+        """The resident MB now, the peak since the last edge given to every open step, the peak set back."""
+        now, peak = self._memory()
+        for step in self.open:
+            step["peak_mb"] = max(step["peak_mb"], peak)
+        Path("/proc/self/clear_refs").write_text("5")
+        return now
+
+    def _wrap(self, name: str, call):
+        def step(*a, **kw):
+            now = self._edge()
+            self.open.append({"name": "/".join([*(s["name"].rsplit("/", 1)[-1] for s in self.open), name]),
+                              "peak_mb": now, "cpu": time.process_time()})
+            try:
+                return call(*a, **kw)
+            finally:
+                after = self._edge()
+                done = self.open.pop()
+                row = self.rows.setdefault(done["name"], {"calls": 0, "cpu_s": 0.0, "peak_mb": 0, "rss_after_mb": 0})
+                row["calls"] += 1
+                row["cpu_s"] = round(row["cpu_s"] + time.process_time() - done["cpu"], 2)
+                row["peak_mb"], row["rss_after_mb"] = max(row["peak_mb"], done["peak_mb"]), after
+        return step
+
+
+def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False, late: int = 0,
+         by_step: bool = False) -> dict:
     """Stage ``name`` timed (and profiled into ``prof``, in CPU time or with ``wall`` in wall time) on
-    the workspace ``work`` as it stands; ``late``: reconcile that many days after the night."""
+    the workspace ``work`` as it stands; ``late``: reconcile that many days after the night; ``by_step``:
+    the reconciliation's steps timed and their memory measured (_Steps)."""
     from connectors.reference import load_reference
     from connectors.state import StateStore
     from flows import steps
@@ -176,6 +231,7 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
     ws = open_workspace(work)
     profiles = ws.partners()
     state = StateStore(ws.state_url)
+    probe = None
     if name == "intake":
         from connectors.local import LocalDrop
 
@@ -224,6 +280,7 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
         from flows import warm
 
         warm._import_rules_engine()  # pandas, as the night has by then: imports are not the stage's cost
+        probe = _Steps() if by_step else None
 
         def call():
             return steps.reconcile_run(ws, profiles, state, now=NOW + timedelta(days=late), run_id=RUN)
@@ -241,8 +298,9 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
         # CPU time: wall time on a shared machine misleads (but a PostgreSQL store works in its server)
         profiler = cProfile.Profile(time.perf_counter if wall else time.process_time)
         profiler.enable()
+    rss_before = _Steps._memory()[0] if probe is not None else None
     wall, cpu, times0 = time.perf_counter(), time.process_time(), os.times()
-    call()
+    result = call()
     wall, cpu, times1 = time.perf_counter() - wall, time.process_time() - cpu, os.times()
     if profiler:
         profiler.disable()
@@ -257,7 +315,11 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
     return {"stage": name, "pos": n_pos, "wall": round(wall, 3), "cpu": round(cpu, 3),
             "user": round(times1.user - times0.user, 2), "sys": round(times1.system - times0.system, 2),
             "inside": inside, "inside_cpu": inside_cpu,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "peak_rss_mb": max([round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                                *(r["peak_mb"] for r in probe.rows.values())] if probe else [
+                round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)]),
+            **({"exceptions": result.summary["exceptions"]} if name == "reconcile" else {}),
+            **({"rss_before_mb": rss_before, "steps": probe.rows} if probe is not None else {})}
 
 
 def _dump(pg, database: str, folder: Path) -> None:
@@ -343,7 +405,10 @@ def main(argv: list[str]) -> int:
         for row in on_postgres(n_pos, prof, repeat, dump, ship=night or "--ship" in argv, night=night):
             print(json.dumps(row))
         return 0
-    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late)))
+    if name != "prepare" and not _base(n_pos, "night").exists():  # the copies stage() starts from, made once
+        prepare(n_pos)
+    print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late,
+                                                                    by_step="--steps" in argv)))
     return 0
 
 

@@ -363,19 +363,30 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
                        as_of=now, invoice_totals=inputs.invoice_totals,
                        po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight, memo=inputs.memo)
+    # each of the run's own tables let go as soon as nothing reads it any more: a run days late finds an
+    # exception per unshipped line (120,000 at 200,000 lines), and the cumulative report reads them all
+    # again from the store on top of what is still held (the stage's peak memory)
+    lines, evidence, invoices = result.lines, result.evidence, result.invoices
+    found, result = result.exceptions, None
+    release_freed()  # the match's transient (~150 MB at 120,000 exceptions) handed back before the booking and save
     before = [r for r in state.reconciliations() if r["run_id"] != run_id]
     previous = state.exception_snapshot(before[-1]["run_id"]) if before else None
-    exceptions, changes = exception_states.book(result.exceptions, state.stored_exceptions(), at=now)
-    summary = state.save_reconciliation(run_id, now, exceptions, result.evidence, changes, lines=result.lines.num_rows,
+    exceptions, changes = exception_states.book(found, state.stored_exceptions(), at=now)
+    found = None
+    summary = state.save_reconciliation(run_id, now, exceptions, evidence, changes, lines=lines.num_rows,
                                         documents=docs)
+    changes = None
+    state.shed_cache()  # what the save left in the store's page cache (120,000 exceptions and their evidence: 64 MiB)
     folder = (folder or ws.reports_dir / run_id) / FOLDER
     written: dict = {}  # the cumulative report copies the files of the tables both reports hold
-    reports = write_reports(folder, inputs=inputs, lines=result.lines, exceptions=exceptions, evidence=result.evidence,
+    reports = write_reports(folder, inputs=inputs, lines=lines, exceptions=exceptions, evidence=evidence,
                             docs=docs, previous=previous, settings=settings, as_of=now,
                             title=f"OrderBridge finance report, run {run_id}", written=written,
-                            invoices=result.invoices)
-    reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=result.lines, docs=docs,
-                                    written=written, invoices=result.invoices))
+                            invoices=invoices)
+    exceptions = evidence = previous = None
+    release_freed()
+    reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=lines, docs=docs,
+                                    written=written, invoices=invoices))
     return FinanceResult(summary=summary, reports=reports)
 
 
@@ -467,11 +478,10 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
     previous = state.exception_snapshot(earlier[-1]["run_id"]) if earlier else None
     if since is not None and previous is None:
         previous = stored.slice(0, 0)  # every exception since then is new
-    ids = stored["exception_id"].to_pylist()
-    evidence = state.exception_evidence(ids) if ids else EVIDENCE.empty_table()
-    history = state.exception_history_table()  # the changes of the exceptions chosen, in the order they happened
-    history = history.filter(pc.is_in(history["exception_id"], value_set=pa.array(sorted(set(ids)), pa.string())))
-    active = stored.filter(pc.equal(stored["active"], True))
+    ids = pc.unique(stored["exception_id"])  # (an Arrow array: no Python string per exception)
+    evidence = state.exception_evidence(ids) if len(ids) else EVIDENCE.empty_table()
+    history = _only(state.exception_history_table(), ids)  # the changes of the exceptions chosen, in their order
+    active = _only(stored, True, "active")
     folder = folder or ws.reports_dir / (FOLDER if since is None else f"{FOLDER}-since-{since.isoformat()}")
     title = "OrderBridge finance report, cumulative" + (f" since {since.isoformat()}" if since else "")
     out = write_reports(folder, inputs=inputs, lines=lines, exceptions=stored.drop_columns(
@@ -487,6 +497,15 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
     with (data / "reconciliations.csv").open("wb") as sink:
         write_csv(runs_table, sink)
     return {f"cumulative_{k}": v for k, v in out.items()}
+
+
+def _only(table: pa.Table, values, column: str = "exception_id") -> pa.Table:
+    """The rows of ``table`` whose ``column`` holds one of ``values`` (an array; or one value): the table
+    itself when that is every row (a filter keeping all copies them all)."""
+    keep = pc.is_in(table[column], value_set=values) if isinstance(values, pa.Array) else pc.equal(table[column],
+                                                                                                    values)
+    keep = pc.fill_null(keep, False)
+    return table if pc.all(keep).as_py() else table.filter(keep)
 
 
 def _since(day: date, inputs: Inputs, lines: pa.Table, docs: pa.Table, stored: pa.Table, invoices: pa.Table):

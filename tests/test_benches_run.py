@@ -52,6 +52,17 @@ def test_the_reconciliation_bench_reconciles_a_tiny_night():
     assert len(out) == 1 and out[0]["pos"] == 20 and out[0]["lines"] == 400 and out[0]["exceptions"] > 0
 
 
+def test_the_late_reconciliation_bench_prints_each_steps_cpu_and_memory():
+    """`make bench`'s reconciliation 20 days late (every line not shipped late), step by step."""
+    out = json.loads(bench("bench/profile_stage.py", "reconcile", "20", "--late", "20", "--steps").splitlines()[-1])
+    assert out["stage"] == "reconcile" and out["exceptions"] > 0
+    steps = out["steps"]
+    assert {"load_inputs", "reconcile", "book", "save_reconciliation", "write_reports", "write_cumulative",
+            "write_cumulative/stored_exceptions", "write_cumulative/write_reports"} <= set(steps)
+    assert all({"calls", "cpu_s", "peak_mb", "rss_after_mb"} <= set(v) for v in steps.values())
+    assert out["peak_rss_mb"] >= max(v["peak_mb"] for v in steps.values()) > 0
+
+
 @pytest.mark.parametrize("shape", ["one", "six"])
 def test_the_big_drop_bench_takes_in_a_tiny_interchange_read_in_batches(tmp_path, shape):
     out = bench("bench/bench_bigdrop.py", "--shape", shape, "--mb", "2", "--stream-mb", "0.4", "--batch-sets", "50",

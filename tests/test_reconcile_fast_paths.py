@@ -463,6 +463,57 @@ def test_a_reconciliations_unresolved_amounts_are_summed_per_currency_exactly(tm
     assert (empty["unresolved"], empty["amount_at_risk"]) == (0, "{}")
 
 
+def test_a_reconciliation_saves_new_exceptions_as_inserts_and_found_ones_as_updates(store_target):
+    """save_reconciliation writes an exception found for the first time (its "found" change) as a plain
+    insert and one stored before as an update of its row, whatever order the table gives them in; one
+    said to be new while stored fails the whole save (nothing of it written), never overwrites."""
+    from dataclasses import replace
+
+    from engine.exception_states import book
+    from schemas.errors import StateError
+    from schemas.functional_acks import DOCUMENT_STATUS
+    from schemas.reconciliation import EVIDENCE, EXCEPTIONS
+
+    def table(ids, amount):
+        return pa.Table.from_pylist([{"exception_id": i, "type": "OVER_SHIPMENT", "partner": "acme", "po_number": i,
+                                      "message": f"m {i}", "amount_at_risk": Decimal(amount), "currency": "USD",
+                                      "since": datetime(2026, 11, 1).date(), "age_days": 1, "state": "open"}
+                                     for i in ids], schema=EXCEPTIONS)
+
+    def evidence(ids):
+        return pa.Table.from_pylist([{"exception_id": i, "role": r, "document_ref": f"{i}-{r}"}
+                                     for i in ids for r in ("ordered", "shipped")], schema=EVIDENCE)
+
+    docs = DOCUMENT_STATUS.empty_table()
+    state = StateStore(store_target())
+    try:
+        first = table(["EX-9", "EX-1", "EX-5"], "1")
+        booked, changes = book(first, state.stored_exceptions(), at=NIGHT)
+        state.save_reconciliation("r1", NIGHT, booked, evidence(["EX-9", "EX-1", "EX-5"]), changes, lines=3,
+                                  documents=docs)
+        second = table(["EX-7", "EX-5", "EX-2", "EX-9"], "2")  # two found again, two new, EX-1 gone
+        booked, changes = book(second, state.stored_exceptions(), at=NIGHT)
+        assert sorted(c.exception_id for c in changes if c.action == "found") == ["EX-2", "EX-7"]
+        summary = state.save_reconciliation("r2", NIGHT, booked, evidence(["EX-7", "EX-5", "EX-2", "EX-9"]), changes,
+                                            lines=4, documents=docs)
+        assert (summary["new_exceptions"], summary["cleared_exceptions"]) == (2, 1)
+        rows = state._q("SELECT exception_id, amount_at_risk, active, first_run, last_run FROM exceptions"
+                        " ORDER BY exception_id")
+        assert rows == [("EX-1", "1", 0, "r1", "r1"), ("EX-2", "2", 1, "r2", "r2"), ("EX-5", "2", 1, "r1", "r2"),
+                        ("EX-7", "2", 1, "r2", "r2"), ("EX-9", "2", 1, "r1", "r2")]
+        assert state.exception_evidence(["EX-9", "EX-2"])["document_ref"].to_pylist() == [
+            "EX-2-ordered", "EX-2-shipped", "EX-9-ordered", "EX-9-shipped"]
+        lying = [c for c in changes if c.action != "found"] + [
+            replace(c, exception_id="EX-5") for c in changes if c.action == "found"][:1]
+        with pytest.raises(StateError, match="(?i)unique"):
+            state.save_reconciliation("r3", NIGHT, table(["EX-5"], "3"), EVIDENCE.empty_table(), lying, lines=1,
+                                      documents=docs)
+        assert state._q("SELECT amount_at_risk FROM exceptions WHERE exception_id='EX-5'") == [("2",)]
+        assert [r["run_id"] for r in state.reconciliations()] == ["r1", "r2"]
+    finally:
+        state.close()
+
+
 def _invoiced_rows(rows: list[tuple]) -> pa.Table:
     """INVOICED-shaped rows (partner, invoice number, line number) with the columns with_amounts reads."""
     return pa.table({"partner": pa.array([r[0] for r in rows], pa.string()),
