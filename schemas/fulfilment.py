@@ -543,6 +543,9 @@ class InvoiceSettings(_Model):
     # the ship-to's N2 (its name's second line: a drop ship's attention line, the dentist at a dental office) after
     # its N1, as the PO sent it; False where the guide's N1 loop is N1, N3 and N4 only (Henry Schein's 810): no N2
     ship_to_n2: bool = True
+    # the ship-to party the PO named (N1*ST, with its N2, N3 and N4) after the bill-to; False where the partner's 810
+    # guide lists no ship-to loop (ALDI's 5010 810: N1 loops buyer and ship-from only): none
+    ship_to: bool = True
 
     # the PO types (BEG02, code list 92) shipped on memo: consignment goods the retailer pays for only once it sells
     # them (it reports the sale, or orders their replenishment), so no 810 goes for their shipment. Their 856 goes
