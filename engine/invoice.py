@@ -44,7 +44,7 @@ from engine.invoice_taxes import taxed
 from parsers.x12_writer import NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, InvoiceTax, RemitTo
-from schemas.invoices import Invoice, InvoiceLine, Terms
+from schemas.invoices import Invoice, InvoiceLine, Terms, same_kind_terms_types
 from schemas.order_keys import x12_po
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, ORDER_REFS
 from schemas.shipments import Party, ProductId, Shipment, with_name2
@@ -262,7 +262,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
     body += ref_segments(invoice.refs, settings.order_refs)
     body += contact_segments(settings)
-    for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to):
+    for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to if settings.ship_to else None):
         if party is not None:
             body.extend(s for s in party_segments(party)
                         if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
@@ -703,11 +703,12 @@ def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | 
     """The 810's ITD: the terms agreed with the customer (``agreed``, terms_from_customer), else the PO's own
     (terms_from_order). An agreement names its type and days, not the date they run from (ITD02, 3 invoice date
     by default): a PO whose ITD is of the agreed type dates them as it sent (Hudson's Bay's ITD*05*15: net 60
-    from receipt of goods, not billed as net 60 from the invoice date)."""
+    from receipt of goods, not billed as net 60 from the invoice date; 01 and 08 are one kind:
+    schemas.invoices.BASIC_TERMS_TYPES)."""
     if agreed is None:
         return terms_from_order(order)
     basis = order.get("terms_basis_date")
-    if basis and str(basis) != agreed.basis_date and order.get("terms_type") == agreed.type:
+    if basis and str(basis) != agreed.basis_date and order.get("terms_type") in same_kind_terms_types(agreed.type):
         return replace(agreed, basis_date=str(basis))
     return agreed
 

@@ -32,7 +32,7 @@ from parsers.x12_writer import (
     x12_texts,
 )
 from schemas.fulfilment import Charge, InvoiceSettings
-from schemas.invoices import Terms
+from schemas.invoices import Terms, same_kind_terms_types
 from schemas.order_keys import x12_po_column
 from schemas.orders import ORDER_REFS
 from schemas.x12 import Delimiters
@@ -150,7 +150,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         if terms is None and pc.any(pc.not_equal(_text(orders, "terms_type"), "")).as_py():
             return None  # no agreement: each invoice's ITD is its PO's (engine.invoice.terms_from_order)
         if terms is not None and pc.any(pc.and_(
-                pc.equal(_text(orders, "terms_type"), terms.type),
+                pc.is_in(_text(orders, "terms_type"), value_set=pa.array(sorted(same_kind_terms_types(terms.type)))),
                 pc.and_(pc.not_equal(_text(orders, "terms_basis_date"), ""),
                         pc.not_equal(_text(orders, "terms_basis_date"), terms.basis_date)))).as_py():
             return None  # the agreed terms dated as a PO's own ITD02 (engine.invoice.invoice_terms): one by one
@@ -192,7 +192,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         checked.append(value)
     parts.append(pa.array([remit] * n, pa.string()))
     count += len(vendors) + len(remits)
-    for prefix, code in (("bill_to", "BT"), ("ship_to", "ST")):
+    for prefix, code in (("bill_to", "BT"), ("ship_to", "ST"))[:2 if settings.ship_to else 1]:
         name, pid, qualifier, address1, address2, city, state, postal, country = parties[prefix]
         exists = pc.or_(pc.not_equal(name, ""), pc.not_equal(pid, ""))
         # a name, street or city longer than its element cut to fit, as party_segments cuts them

@@ -24,8 +24,8 @@ CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 PLAIN = PoAckSettings()
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
-             "agreement_number", "transaction_reference", "job_number", "project_number", "ship_to_name",
-             "ship_to_name2",
+             "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
+             "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
              *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent", "currency",

@@ -37,8 +37,9 @@ WHOLE_PALLETS: frozenset[str] = frozenset({"SOTI", "STOI"})
 # number the PO states for us (a hub's retailers each give their own: CommerceHub's Home Depot.com and Lowe's.com
 # under one ISA id), written first, where a vendor_number would be (the two together are refused: two REF*IA), CT
 # contract number, AH agreement number, TN transaction reference (a government requisition document number), JB job
-# number and PJ project number (a trade distributor's contractor job: Graybar, WESCO, Ferguson)
-OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "CT", "AH", "TN", "JB", "PJ"]
+# number and PJ project number (a trade distributor's contractor job: Graybar, WESCO, Ferguson), EU the end user's
+# purchase order number (a reseller's drop ship: CDW)
+OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ"]
 # a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
 # (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
 LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
@@ -550,6 +551,9 @@ class InvoiceSettings(_Model):
     # the ship-to's N2 (its name's second line: a drop ship's attention line, the dentist at a dental office) after
     # its N1, as the PO sent it; False where the guide's N1 loop is N1, N3 and N4 only (Henry Schein's 810): no N2
     ship_to_n2: bool = True
+    # the ship-to party the PO named (N1*ST, with its N2, N3 and N4) after the bill-to; False where the partner's 810
+    # guide lists no ship-to loop (ALDI's 5010 810: N1 loops buyer and ship-from only): none
+    ship_to: bool = True
 
     # the PO types (BEG02, code list 92) shipped on memo: consignment goods the retailer pays for only once it sells
     # them (it reports the sale, or orders their replenishment), so no 810 goes for their shipment. Their 856 goes

@@ -29,6 +29,17 @@ class InvoiceLine:
     prices: tuple[tuple[str, ...], ...] = ()
 
 
+# ITD01 (X12 element 336) codes naming one kind of terms: 01 "Basic" and 08 "Basic Discount Offered" (basic terms,
+# the discount offered in ITD03-05 and the net days in ITD07); every other code is a kind of its own (02 end of month,
+# 05 discount not applicable, 09 proximo, 14 previously agreed upon ...)
+BASIC_TERMS_TYPES = frozenset({"01", "08"})
+
+
+def same_kind_terms_types(code: str) -> frozenset[str]:
+    """The ITD01 codes naming the kind of terms ``code`` names: both basic codes for either, else ``code`` alone."""
+    return BASIC_TERMS_TYPES if code in BASIC_TERMS_TYPES else frozenset({code})
+
+
 @dataclass(frozen=True, slots=True)
 class Terms:
     """ITD: the terms of sale agreed with the customer (reference data customers.csv)."""

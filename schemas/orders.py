@@ -107,6 +107,9 @@ ORDERS = pa.schema([
     # bill the contractor's job
     pa.field("job_number", pa.string()),
     pa.field("project_number", pa.string()),
+    # REF*EU the end user's purchase order number (a reseller's PO for its customer: CDW's drop ship to a hospital),
+    # which the reseller's 856 and 810 quote back beside its own customer order (REF*CO)
+    pa.field("end_user_order", pa.string()),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -134,7 +137,8 @@ ORDERS = pa.schema([
 # (connectors.order_store)
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "customer_order", "contract_number", "agreement_number",
-                          "transaction_reference", "job_number", "project_number", "terms_basis_date",
+                          "transaction_reference", "job_number", "project_number", "end_user_order",
+                          "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
@@ -157,7 +161,8 @@ SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
 ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion", "MR": "merchandise_type",
-              "CO": "customer_order", "CT": "contract_number", "AH": "agreement_number", "TN": "transaction_reference",
+              "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
+              "TN": "transaction_reference",
               "JB": "job_number", "PJ": "project_number"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])

@@ -90,6 +90,21 @@ def test_cdw_drop_ship_end_user_serials_and_a_tracking_number_per_package(night)
     assert ["TDS", "379260"] in inv  # 4 x 812.40 + 4 x 41.25 + 2 x 189.00
 
 
+def test_cdw_end_user_po_number_is_echoed_like_its_customer_order(night):
+    """CDW resells to the end user: its PO sends the end user's PO number (REF*EU*4500099817) before its own customer
+    order (REF*CO), and a reseller's 856 and 810 carry both back ([fulfilment.asn] and [fulfilment.invoice]
+    order_refs = ["CO", "EU"], in ORDER_REFS' order). REF*EU used to be dropped: ORDER_REFS had no EU."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "cdw", "856"), "CD-SHP-01", "BSN")
+    inv = po_segments(segments(ws, "cdw", "810"), "PO77120045", "BIG")
+    for doc in (asn, inv):
+        refs = [s for s in doc if s[:2] in (["REF", "CO"], ["REF", "EU"])]
+        assert refs == [["REF", "CO", "CDW8812045"], ["REF", "EU", "4500099817"]]
+    # the 855 echoes what its own order_refs name (CO alone here)
+    ack = po_segments(segments(ws, "cdw", "855"), "PO77120045", "BAK")
+    assert ["REF", "CO", "CDW8812045"] in ack and not [s for s in ack if s[:2] == ["REF", "EU"]]
+
+
 def test_cdw_resale_exemption_bears_no_illinois_sales_tax(night):
     """We collect Illinois sales tax on what we ship into the state ([[fulfilment.invoice.taxes]] ST 6.25 % for
     IL), and CDW's drop ship goes to Chicago; but its PO states its exemption, TAX*2817-4402***********3 (TAX12 3:

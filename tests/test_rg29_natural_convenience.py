@@ -94,6 +94,8 @@ def test_aldi_5010_answered_in_5010_and_its_810_with_the_currency_and_us_as_ship
     inv = po_segments(segments(ws, "aldi", "810"), "4700128845", "BIG")
     assert inv[1] == ["CUR", "SE", "USD"]
     assert ["N1", "BY", "ALDI INC", "92", "BAT"] in inv
+    # no N1*ST loop: its guide has none ([fulfilment.invoice] ship_to = false)
+    assert [s[:2] for s in inv if s[0] == "N1"] == [["N1", "BY"], ["N1", "SF"]]
     # its 810's second N1 loop: us, the ship-from, as its vendor set-up names us ([fulfilment.invoice.ship_from])
     at = inv.index(["N1", "SF", "OrderBridge Supply DC East", "92", "AL88120-01"])
     assert inv[at + 1:at + 4] == [["N3", "1 Dock Road"], ["N4", "Newark", "NJ", "07101", "US"], ["ITD", "01", "3", "",

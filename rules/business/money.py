@@ -37,6 +37,7 @@ from rules.business.quantities import (
 )
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
+from schemas.invoices import same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -603,6 +604,17 @@ def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
     return out
 
 
+def _same_terms_type(order: Mapping[str, object], customer: Mapping[str, object]) -> bool:
+    """Whether the PO's ITD01 names the agreed terms: 14 (previously agreed upon) always; a basic code for the
+    other (01 basic, 08 basic discount offered: schemas.invoices.BASIC_TERMS_TYPES) when both or neither state a
+    discount percent (one that differs is told on its own; a discount only one side states is told by the type)."""
+    sent, agreed = order["terms_type"], customer["terms_type"]
+    if sent == _AGREED_TERMS_TYPE:
+        return True
+    percents = (order["terms_discount_percent"], customer["terms_discount_percent"])
+    return sent in same_kind_terms_types(str(agreed)) and (percents[0] is None) == (percents[1] is None)
+
+
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms (ITD01 14, previously
     agreed upon, names the agreed terms: never a type that differs); TERMS_PERCENT_ROUNDED for each ITD03 past 4
@@ -624,7 +636,7 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
         for field, element, label in _TERMS_FIELDS:
             sent, agreed = order[field], customer[field]
             if sent is None or agreed is None or sent in ("", agreed) or (field == "terms_type"
-                                                                        and sent == _AGREED_TERMS_TYPE):
+                                                                        and _same_terms_type(order, customer)):
                 continue
             out.append(
                 business_finding(

@@ -227,6 +227,10 @@ CASES = {
     "a PO's own CUR over the partner's currency": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], order={"currency": "CAD"},
         profiles=profiles_with(currency="USD")),
+    # [fulfilment.invoice] ship_to = false: no N1*ST loop (ALDI's 810 lists the buyer's and the ship-from's only)
+    "a guide listing no ship-to on the 810 (ship_to = false)": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], profiles=profiles_with(ship_to=False),
+        order={"ship_to_name": "DC 7", "ship_to_id_qualifier": "92", "ship_to_id": "DC07", "ship_to_city": "Reno"}),
     "our ship-from (N1 SF) after the PO's parties": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         profiles=profiles_with(ship_from=PoAckParty(name="OrderBridge Supply", id_qualifier="92", id="V0042"))),
@@ -281,6 +285,10 @@ CASES = {
         order={"terms_type": "01", "terms_basis_date": "15", "terms_net_days": 30}),
     "agreed terms, the PO's ITD of another type": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
+        order={"terms_type": "02", "terms_basis_date": "15", "terms_net_days": 30}),
+    # 08 basic discount offered names the agreed 01's kind (schemas.invoices.BASIC_TERMS_TYPES): dated as it sent
+    "agreed basic terms, the PO's ITD 08 dated otherwise": dict(
+        lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))],
         order={"terms_type": "08", "terms_basis_date": "15", "terms_net_days": 30}),
     "no agreed terms, nor any from the PO": dict(
         lines=order_lines(), shipments=[shipment("S1", (1, "5"), (2, "6"))], customers={},
@@ -325,6 +333,7 @@ def test_an_810_written_as_text_is_the_one_built_as_segments(monkeypatch, case, 
         # (no agreed terms and the PO's own ITD: each 810 its own ITD, each alone)
         alone = ("two shipments of one line in one run", "a price beyond four decimals",
                  "no agreed terms: the PO's ITD", "agreed terms dated as the PO's ITD02 (receipt of goods)",
+                 "agreed basic terms, the PO's ITD 08 dated otherwise",
                  "our ship-from (N1 SF) after the PO's parties")
         ordinary = case not in alone and not ("holding" in case or case == "a product id without a qualifier")
         assert kinds == (["Batch810"] * len(kinds) if ordinary else [k for k in kinds if k != "Batch810"]), kinds
@@ -381,7 +390,9 @@ def test_the_cases_bill_what_they_say():
                           "agreed terms, the PO's ITD of another type",
                           "the carrier's SCAC and the bill of lading in CAD",
                           "a carrier that is no SCAC, a bill of lading CAD08 cannot hold",
-                          "a shipment without a carrier (no CAD)", "per order, the last shipment's carrier in CAD")}
+                          "a shipment without a carrier (no CAD)", "per order, the last shipment's carrier in CAD",
+                          "agreed basic terms, the PO's ITD 08 dated otherwise",
+                          "a guide listing no ship-to on the 810 (ship_to = false)")}
     assert "BIG*20261128*INV0000041**PO-1*R-7**DI~\nCUR*SE*CAD~\nREF*SI*S1~\nREF*BM*B1~\n" \
            "N1*RE*OrderBridge Supply Inc~\nN1*BT*Acme Billing~\nN3*Suite 5~\nN4*Halifax***CA~\n" \
            "N1*ST**92*DC9~\nN3*1 Main St*Dock 4~\nN4***B3H~\n" \
@@ -417,6 +428,11 @@ def test_the_cases_bill_what_they_say():
     # the agreed terms (01, net 30) from the date the PO's ITD of that type runs them (15 receipt of goods)
     assert "~\nITD*01*15*****30~\n" in texts["agreed terms dated as the PO's ITD02 (receipt of goods)"]
     assert "~\nITD*01*3*****30~\n" in texts["agreed terms, the PO's ITD of another type"]
+    assert "~\nITD*01*15*****30~\n" in texts["agreed basic terms, the PO's ITD 08 dated otherwise"]
+    # the ship-to left out where the guide has no ship-to loop; a partner's 810 by default names it
+    assert "~\nN1*ST*" not in texts["a guide listing no ship-to on the 810 (ship_to = false)"]
+    assert "~\nN4*Reno~" not in texts["a guide listing no ship-to on the 810 (ship_to = false)"]
+    assert "~\nN1*ST*DC 7*92*DC07~\n" in texts["a mark-for store (N1 BY with a store number)"]
     # the shipment's references a partner's 810 guide lists (Hudson's Bay's 4010 810: REF not used): none, or BM alone
     assert "*PO-1***DI~\nCUR*SE*USD~\nREF*IA*V 0042~\nN1*" in texts[
         "a guide listing no REF on the 810 (shipment_refs = ())"]
