@@ -929,13 +929,21 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
                 for pallet, t, k, o in zip(r_pallet.tolist(), t_of.tolist(), c_of.tolist(),
                                            np.where(r_pallet, t_order[t_of] if n_t else 0, c.order[c_of]).tolist(),
                                            strict=True)]
+    # a pallet SSCC is one pallet however many POs' cartons it holds (each order has its part of it, a tare):
+    # recorded once per shipment, with the first PO on it
     kept = np.array([bool(r[2]) for r in recorded], bool)
+    if n_t:
+        pallet_sscc, _ = encode(r_ship, pa.array([r[2] if r[0] == "T" else None for r in recorded], pa.string()))
+        kept &= ~r_pallet | is_first(pallet_sscc)
     made_cartons = list(map(tuple.__new__, repeat(RecordedCarton),  # made in C, as the record's lines are
                             recorded if kept.all() else [r for r, keep in zip(recorded, kept.tolist(), strict=True)
                                                          if keep]))
     ends = np.cumsum(np.bincount(r_ship[kept], minlength=n_s)).tolist()
     n_cartons = np.bincount(o_s[c.order], minlength=n_s).tolist()
-    n_pallets = np.bincount(o_s[t_order], minlength=n_s).tolist() if n_t else [0] * n_s
+    n_pallets = [0] * n_s  # each pallet once per shipment (a pallet of two POs' cartons is a tare on each)
+    if n_t:
+        pallet_code, _ = encode(pa.array(o_s[t_order]), pa.array(t_label, pa.string()))
+        n_pallets = np.bincount(o_s[t_order][is_first(pallet_code)], minlength=n_s).tolist()
     weighed = [w is not None for w in c.weight]
     if any(weighed):  # the cartons' weights summed per shipment, when each has one and all one unit
         by_shipment: list[list] = [[] for _ in range(n_s)]

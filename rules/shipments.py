@@ -460,19 +460,14 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         add(has_carton & bad, "SHIPMENT_SSCC_INVALID", lambda i, label=label, what=what:
             f"{what} label {label[i].as_py()} is not a valid SSCC-18.", name, "MAN02",
             lambda i, label=label: label[i].as_py())
-    # a carton on two shipments (of this feed, or one recorded before): its first row that says so
-    first_carton = first_rows(carton, has_carton)
-    other = sid[first_carton[carton]]
-    earlier = _each(carton_arr, recorded_cartons.get)
-    reused = has_carton & ((other != sid) | _mask(pc.not_equal(earlier, table["shipment_id"])))
-    reused = is_first(carton, reused)
-    for i in np.flatnonzero(reused).tolist():
-        if other[i] != sid[i]:
-            also_held.add(rows.column("shipment_id")[first_carton[carton[i]]])
-    sids = rows.column("shipment_id") if reused.any() else []
-    add(reused, "SHIPMENT_CARTON_REUSED", lambda i: f"Carton {carton_arr[i].as_py()} is on shipment "
-        f"{sids[first_carton[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
-        f"{sids[i]}.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
+    # a carton on two shipments (of this feed, or one recorded before): its first row that says so; a pallet's SSCC
+    # alike (the store records each SSCC once: a pallet on two shipments was a crash of the run, not a finding), a
+    # pallet whose label is its rows' carton's (shipped whole) being that carton
+    pallet_arr = pc.coalesce(sscc_columns(table["pallet_sscc"])[1], sscc_columns(pallet_id)[1])
+    pallet_arr = pc.if_else(pc.fill_null(pc.equal(pallet_arr, carton_arr), False), pa.scalar(None, pa.string()),
+                            pallet_arr)
+    for name, box, what in (("carton_id", carton_arr, "Carton"), ("pallet_id", pallet_arr, "Pallet")):
+        out.extend(_reused(box, sid, table["shipment_id"], recorded_cartons, rows, name, what, also_held))
     # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack; a
     # pallet shipped whole (its label the box's, whole_pallets) of an S-T-O-I partner holds several POs' items
     in_shipment, n_in_shipment = encode(sid, carton)
@@ -498,6 +493,30 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     add(_mask(pc.less(weight, 0)), "SHIPMENT_WEIGHT_INVALID", lambda i: f"Carton weight {weight[i].as_py()} is "
         "negative.", "carton_weight", "W1210", lambda i: str(weight[i].as_py()))
     return out, frozenset(also_held)
+
+
+def _reused(box: pa.Array, sid: np.ndarray, shipment_id: pa.ChunkedArray, recorded: Mapping[str, str], rows: _Rows,
+            column: str, what: str, also_held: set[str]) -> list[tuple[int, Finding]]:
+    """SHIPMENT_CARTON_REUSED at the first row of each ``box`` (a carton's or pallet's key: its SSCC, or a carton's
+    label) on two shipments of the feed (``sid``: the rows' shipment codes; the other shipment is added to
+    ``also_held``) or recorded (``recorded``: key -> shipment id) for another shipment before."""
+    has = _mask(pc.is_valid(box))
+    if not has.any():
+        return []
+    code, _ = encode(box)
+    first = first_rows(code, has)
+    other = sid[first[code]]
+    earlier = _each(box, recorded.get)
+    reused = is_first(code, has & ((other != sid) | _mask(pc.not_equal(earlier, shipment_id))))
+    out = []
+    sids = rows.column("shipment_id") if reused.any() else []
+    for i in np.flatnonzero(reused).tolist():
+        if other[i] != sid[i]:
+            also_held.add(sids[first[code[i]]])
+        before = sids[first[code[i]]] if other[i] != sid[i] else earlier[i].as_py()
+        out.append((i, _finding("SHIPMENT_CARTON_REUSED", f"{what} {box[i].as_py()} is on shipment {before} and on "
+                                f"{sids[i]}.", rows[i], column, "MAN02", box[i].as_py())))
+    return out
 
 
 def further_boxes(lines: pa.Table) -> np.ndarray:

@@ -1,0 +1,103 @@
+"""Shipments the warehouse builds across POs, through the shipping flow (flows.shipments.ship_warehouse on the
+demo's night-1 store, tests/test_asn_856_stoi's template: ACME's DC01 orders and ACME-7001 for its store 0001):
+one pallet SSCC printed for two POs' cartons (recorded once, counted once in TD1 PLT94, in the column-wise path and
+build_856's; held with a finding where the structure cannot describe it; never a crash of the run), POs of one
+shipment whose order-level ship-tos differ (held unless each order loop names its own ship-to), and a carton-less
+pallet of one PO for several stores of a store-level partner."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.sscc import build_sscc
+from tests import test_asn_856_stoi as stoi
+from tests.test_945_shapes import body_of, codes, segments
+from tests.test_shipment_findings_flow import row
+
+template = stoi.template  # the night-1 store with ACME-7001 for store 0001 (a fixture)
+_shipped = stoi._shipped
+
+PALLET = build_sscc("0614141", 1, 4242)  # the warehouse's own pallet label, an SSCC-18
+TO_STOI = ("acme", 'structure = "SOPI"', 'structure = "{}"')
+# order_td1 sends ACME's 856s through build_856 (engine.asn) instead of the column-wise writer
+BY_OBJECTS = 'structure = "{}"\norder_td1 = true'
+
+
+def edit(structure: str, objects: bool = False) -> tuple[str, str, str]:
+    return ("acme", 'structure = "SOPI"', (BY_OBJECTS if objects else 'structure = "{}"').format(structure))
+
+
+def two_pos_on(pallet: str, second_pallet: str | None = None, **more) -> str:
+    """ACME-1000 line 1 in carton C-9 and ACME-1001 line 4 in carton C-8, both on ``pallet``."""
+    return row(Pallet_ID=pallet, **more) + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002", Carton_ID="C-8",
+                                               Pallet_ID=second_pallet or pallet, **more)
+
+
+def recorded(state) -> list[tuple[str, str, str]]:
+    return sorted((c.level, c.label, c.po_number) for s in state.shipments() for c in s.cartons)
+
+
+@pytest.mark.parametrize("objects", [False, True], ids=["columns", "build_856"])
+@pytest.mark.parametrize("structure", ["SOPI", "STOPI"])
+def test_a_pallet_sscc_shared_by_two_pos_cartons_is_recorded_and_counted_once(template, tmp_path, structure,
+                                                                               objects):
+    """The warehouse printed one pallet label (an SSCC) for the cartons of ACME-1000 and ACME-1001. S-O-P-I lists
+    no pallet level but records the pallet and counts it (TD1 PLT94); S-T-O-P-I lists it once above both orders.
+    Either way one pallet: recorded once (the state store's SSCCs are unique: twice was a crash of the whole run)
+    and TD1*PLT94*1, in both builders."""
+    _, state, res = _shipped(template, tmp_path, two_pos_on(PALLET), edit(structure, objects))
+    assert res.shipments == 1, codes(state)
+    text = body_of(state)
+    assert [s[:3] for s in segments(text, "TD1") if s[1] == "PLT94"] == [["TD1", "PLT94", "1"]]
+    assert recorded(state) == [("P", "C-8", "ACME-1001"), ("P", "C-9", "ACME-1000"), ("T", PALLET, "ACME-1000")]
+    assert len(segments(text, "MAN")) == (2 if structure == "SOPI" else 3)
+
+
+def test_a_pallet_sscc_shared_by_two_pos_is_held_where_the_pallet_sits_under_one_order(template, tmp_path):
+    """S-O-T-P-I lists each pallet under one order: the one label cannot be under two. The shipment is held with
+    its finding; the run goes on."""
+    _, state, res = _shipped(template, tmp_path, two_pos_on(PALLET), edit("SOTPI"))
+    held = [f["message"] for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
+    assert res.shipments == 0 and len(held) == 1 and f"pallet {PALLET} holds cartons of POs ACME-1000, ACME-1001" \
+        in held[0] and "cannot be under two orders" in held[0]
+    assert state.shipments() == []
+
+
+def test_two_pallets_of_a_shipment_count_two(template, tmp_path):
+    """The dedupe is per pallet: two pallets, one per PO, are TD1*PLT94*2 and two pallet records."""
+    second = build_sscc("0614141", 1, 4243)
+    for objects in (False, True):
+        _, state, res = _shipped(template, tmp_path / str(objects), two_pos_on(PALLET, second), edit("SOPI", objects))
+        assert res.shipments == 1, codes(state)
+        assert [s[:3] for s in segments(body_of(state), "TD1") if s[1] == "PLT94"] == [["TD1", "PLT94", "2"]]
+        assert [r for r in recorded(state) if r[0] == "T"] == [("T", PALLET, "ACME-1000"), ("T", second, "ACME-1001")]
+
+
+def test_a_pallet_sscc_on_two_shipments_holds_both_and_one_recorded_before_holds_the_new_one(template, tmp_path):
+    """One SSCC is one pallet: on two shipments of a file (S9 and S10), or on a shipment after an earlier file's
+    recorded it, it is SHIPMENT_CARTON_REUSED (the pallet's SSCC, at its Pallet ID) and the shipments it names are
+    held; the rest of the run goes on (the store takes each SSCC once: it was a crash of the run)."""
+    from connectors.local import LocalDrop
+    from connectors.reference import load_reference
+    from flows import shipments
+    from flows.workspace import open_workspace
+    from tests.test_shipment_findings_flow import DAY1, HEAD
+
+    rows = row(Pallet_ID=PALLET) + row(Shipment_ID="S10", PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002",
+                                       Carton_ID="C-8", Pallet_ID=PALLET)
+    for structure in ("SOPI", "SOTPI", "STOI"):
+        _, state, res = _shipped(template, tmp_path / structure, rows, edit(structure))
+        found = [(f["code"], f["message"]) for f in state.findings(run_id="t")]
+        assert res.shipments == 0 and found == [
+            ("SHIPMENT_CARTON_REUSED", f"Pallet {PALLET} is on shipment S9 and on S10.")], structure
+    ws, state, res = _shipped(template, tmp_path / "first", row(Pallet_ID=PALLET))
+    assert res.shipments == 1 and ("T", PALLET, "ACME-1000") in recorded(state)
+    ws = open_workspace(ws.root)
+    (ws.warehouse_drop_root / "east" / "inbox" / "f.csv").write_bytes((HEAD + row(
+        Shipment_ID="S11", PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002", Carton_ID="C-8",
+        Pallet_ID=PALLET)).encode())
+    res = shipments.ship_warehouse(ws, ws.warehouses()["east"], ws.partners(), state,
+                                   LocalDrop(ws.warehouse_drop_root / "east"), load_reference(ws.reference_dir),
+                                   now=DAY1, run_id="t2")
+    assert res.shipments == 0 and [(f["code"], f["message"]) for f in state.findings(run_id="t2")] == [
+        ("SHIPMENT_CARTON_REUSED", f"Pallet {PALLET} is on shipment S9 and on S11.")]
