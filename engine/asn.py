@@ -161,7 +161,7 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
         add(["REF", "IA", asn.vendor_number])
     body += ref_segments(order.refs, asn.order_refs)
     if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
-        body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
+        body += party_segments(order.ship_to or shipment.ship_to, contact=asn.ship_to_contact)
     mark = order.mark_for if asn.mark_for != "none" else None
     if mark is not None and (asn.mark_for == "order" or in_order):
         add(mark_for_segment(mark))

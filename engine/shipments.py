@@ -282,6 +282,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     to_line = _to_lines(lines, orders, order_lines, shipment)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
+        if s not in to_line and any(p is not None and p != ship_to for p in order_heads[s]):  # POs of two places:
+            shipped[s] = tuple(replace(o, ship_to=p) for o, p in zip(shipped[s], order_heads[s], strict=True))
         sent = [td5.get((o.partner, o.po_number)) for o in shipped[s]]
         method = transport_method_for(h["carrier_scac"] or "", sent)
         out.append(Shipment(

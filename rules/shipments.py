@@ -15,7 +15,7 @@ uniqueness) in the GX run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -739,6 +739,56 @@ def gx_shipment_findings(lines: pa.Table, suite: dict | None = None) -> list[Fin
     out.sort(key=lambda p: p[0])
     return [f for _i, f in out]
 
+
+
+# --- the POs of one shipment: one place ----------------------------------------------------------------------
+
+def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Container[str], *,
+                         skip: Container[str] = (), own: Sequence[object] | None = None) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TOS_MIXED for each shipment of the checked confirmation ``lines`` (partner resolved) whose POs'
+    order-level ship-tos (``orders``: canonical ORDERS, N1*ST; rules.business.places.same_party) are two places: a
+    shipment is one truck's load to one place and its 856 names one ship-to at the S level (the first order's),
+    so another PO's goods would be announced to the wrong place. At the first row of the second place's PO; the
+    shipment is held, to be confirmed again as one shipment per destination. Not for the partners in
+    ``each_order``, whose 856 names each order's ship-to (fulfilment.asn.ship_to_level "order") or is one per PO
+    (asn.per "order"); not for shipments in ``skip`` (held already for their lines' places), nor rows whose order
+    line names its own ship-to (``own``: a value per row, None where the line goes to its order's), nor an order
+    naming no ship-to."""
+    from rules.business.places import same_party
+
+    if not lines.num_rows or not orders.num_rows or "ship_to_id" not in orders.column_names:
+        return []
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(
+        ["partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id"]).to_pylist()
+        if (r["ship_to_id"] or "").strip() or (r["ship_to_name"] or "").strip()}
+    if len(heads) < 2:
+        return []
+    cols = {c: lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    places: dict[str, list[tuple[dict, list[tuple[str, int]]]]] = {}  # shipment -> [(place, its POs and rows)]
+    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"], strict=True)):
+        head = heads.get((partner, po))
+        if head is None or partner in each_order or sid in skip or (own is not None and own[i] is not None):
+            continue
+        known = places.setdefault(sid, [])
+        at = next((p for p in known if same_party(head, p[0])), None)
+        if at is None:
+            known.append((head, [(po, i)]))
+        elif all(po != named for named, _i in at[1]):
+            at[1].append((po, i))
+    rows = _Rows(lines)
+    out: list[tuple[int, Finding]] = []
+    for sid, known in places.items():
+        if len(known) < 2:
+            continue
+        said = "; ".join(f"{', '.join(po for po, _i in pos)}: " + (" ".join(
+            v for v in (head["ship_to_id_qualifier"], head["ship_to_id"]) if v) or head["ship_to_name"])
+            for head, pos in known)
+        i = known[1][1][0][1]
+        out.append((i, _finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds POs for {len(known)} ship-tos "
+                                f"({said}): {cols['partner'][i]}'s 856 names one ship-to for the shipment (N1*ST at "
+                                "the S level). Confirm one shipment per destination.", rows[i], "po_number", "N104",
+                                cols["po_number"][i])))
+    return out
 
 
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------

@@ -101,3 +101,51 @@ def test_a_pallet_sscc_on_two_shipments_holds_both_and_one_recorded_before_holds
                                    now=DAY1, run_id="t2")
     assert res.shipments == 0 and [(f["code"], f["message"]) for f in state.findings(run_id="t2")] == [
         ("SHIPMENT_CARTON_REUSED", f"Pallet {PALLET} is on shipment S9 and on S11.")]
+
+
+# --- POs of one shipment for two ship-tos (no pallet): ACME-1000 to DC01, ACME-7001 to store 0001 --------------------
+
+TWO_PLACES = row() + row(PO_Number="ACME-7001", PO_Line="1", SKU="SKU-1001", Carton_ID="C-7")
+
+
+def test_pos_of_one_shipment_for_two_ship_tos_are_held(template, tmp_path):
+    """One confirmation shipment (one truck, one bill of lading) carrying ACME-1000 for DC01 and ACME-7001 for store
+    0001: the 856 names one ship-to at the S level, the first order's, so store 0001's goods would be announced to
+    DC01. Held (SHIPMENT_SHIP_TOS_MIXED, at the first row of the second place), whatever the structure; nothing
+    recorded, no 856."""
+    for structure in ("SOPI", "STOI"):
+        _, state, res = _shipped(template, tmp_path / structure, TWO_PLACES, edit(structure))
+        found = [(f["code"], f["message"]) for f in state.findings(run_id="t")]
+        assert res.shipments == 0 and found == [(
+            "SHIPMENT_SHIP_TOS_MIXED", "Shipment S9 holds POs for 2 ship-tos (ACME-1000: 92 DC01; ACME-7001: 92 "
+            "0001): acme's 856 names one ship-to for the shipment (N1*ST at the S level). Confirm one shipment per "
+            "destination.")], structure
+        assert state.shipments() == [] and not [d for d in state.documents() if d.doc_type == "856"]
+        (f,) = state.findings(run_id="t")
+        assert f["po_number"] == "ACME-7001" and f["consequence"].startswith("shipment S9 held")
+
+
+def test_pos_of_one_shipment_for_two_ship_tos_ship_where_each_order_loop_names_its_own(template, tmp_path):
+    """ship_to_level "order" (Lowe's guide: N1*ST in the order loop) names each PO's ship-to in its order loop: the
+    shipment ships, each order loop its own place; per "order" (one 856 per PO) each 856 has its PO's alone."""
+    _, state, res = _shipped(template, tmp_path / "order", TWO_PLACES,
+                             ("acme", 'structure = "SOPI"', 'structure = "SOPI"\nship_to_level = "order"'))
+    assert res.shipments == 1 and state.findings(run_id="t") == []
+    text = body_of(state)
+    n1s = [s[:5] for s in segments(text, "N1") if s[1] == "ST"]
+    assert n1s == [["N1", "ST", "Acme Distribution Center", "92", "DC01"], ["N1", "ST", "Acme Store 1", "92", "0001"]]
+    assert [s[1] for s in segments(text, "PRF")] == ["ACME-1000", "ACME-7001"]
+    _, state, res = _shipped(template, tmp_path / "per", TWO_PLACES,
+                             ("acme", 'structure = "SOPI"', 'structure = "SOPI"\nper = "order"'))
+    assert res.shipments == 2 and state.findings(run_id="t") == []
+    bodies = [d for d in state.documents() if d.doc_type == "856"]
+    assert len(bodies) == 2
+
+
+def test_pos_of_one_shipment_for_one_ship_to_ship_as_before(template, tmp_path):
+    """ACME-1000 and ACME-1001 both go to DC01: one shipment, one N1*ST."""
+    _, state, res = _shipped(template, tmp_path, row() + row(PO_Number="ACME-1001", PO_Line="4", SKU="SKU-1002",
+                                                             Carton_ID="C-8"), edit("SOPI"))
+    assert res.shipments == 1 and state.findings(run_id="t") == []
+    assert [s[:5] for s in segments(body_of(state), "N1") if s[1] == "ST"] == [
+        ["N1", "ST", "Acme Distribution Center", "92", "DC01"]]
