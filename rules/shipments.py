@@ -443,9 +443,11 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     has_carton = _mask(pc.is_valid(carton_arr))
     carton, _ = encode(carton_arr)
     line_id = t["line_id"]
-    lot = table["lot_number"] if "lot_number" in table.column_names else pa.nulls(table.num_rows, pa.string())
-    # one carton may hold a line's units of two lots (a row per lot): a duplicate is the same line and lot again
-    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id, lot)[0]), "SHIPMENT_LINE_DUPLICATE",
+    lot, store = (table[c] if c in table.column_names else pa.nulls(table.num_rows, pa.string())
+                  for c in ("lot_number", "mark_for_store"))
+    # one carton may hold a line's units of two lots (a row per lot), a pallet shipped whole a line's units for two
+    # stores (a row per store: store_checks): a duplicate is the same line, lot and store again
+    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id, lot, store)[0]), "SHIPMENT_LINE_DUPLICATE",
         lambda i: f"Line {at('line_id', i)} of {at('po_number', i)} twice in carton {carton_arr[i].as_py()} of "
         f"{at('shipment_id', i)}.", "line_id", "W12")
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
@@ -704,8 +706,9 @@ def prepare_shipment_frame(lines: pa.Table):
     frame["weight_value"] = pc.cast(lines["carton_weight"], pa.float64()).to_numpy(zero_copy_only=False)
     frame["carton_key"] = pc.coalesce(lines["carton_sscc"], lines["carton_id"]).to_pylist()
     line = pc.coalesce(lines["line_id"], lines["sku"], lines["upc"])
-    if "lot_number" in lines.column_names and lines["lot_number"].null_count < lines.num_rows:  # a row per lot
-        line = pc.binary_join_element_wise(line, pc.fill_null(lines["lot_number"], ""), "\x1f")
+    for per in ("lot_number", "mark_for_store"):  # a row per lot, a row per store (_feed_checks)
+        if per in lines.column_names and lines[per].null_count < lines.num_rows:
+            line = pc.binary_join_element_wise(line, pc.fill_null(lines[per], ""), "\x1f")
     frame["line_key"] = line.to_pylist()
     return frame
 
@@ -794,7 +797,8 @@ def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Containe
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
 
 def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str],
-                 shipped: Iterable[tuple] = ()) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+                 shipped: Iterable[tuple] = (), *, asn_of: Mapping[str, tuple[str, str]] | None = None
+                 ) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """The checked confirmation ``lines`` (ShipmentCheck.lines: partner and line id resolved, quantities in the
     line's unit) of the partners in ``store_level`` (whose 856 marks each carton's store) against the SDQ store
     quantities of their order lines (canonical ORDER_LINES ``order_lines`` with store_quantities): each carton
@@ -806,7 +810,9 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
     store and line for SHIPMENT_STORE_OVER). Returns the lines with each matched store written as the PO wrote
     it (a warehouse's "101" for the PO's "0101", when one store of the line answers to it) and its SDQ02
     qualifier, and the findings with their rows. Lines of other partners, and lines without SDQ, are left as
-    they are."""
+    they are. ``asn_of``: partner -> (856 structure, mark_for), for a pallet shipped whole (its label the rows'
+    carton: whole_pallets) holding several stores' items: an S-T-O-I 856 naming the store in each order loop lists
+    it once above each store's order loop; any other gives a pallet one store (_two_stores)."""
     if (not store_level or not lines.num_rows or order_lines is None or not order_lines.num_rows
             or "store_quantities" not in order_lines.column_names or "mark_for_store" not in lines.column_names):
         return lines, []
@@ -825,6 +831,7 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
     cols = {c: lines[c].to_pylist() for c in ("po_number", "line_id", "mark_for_store", "mark_for_id_qualifier",
                                                 "quantity", "unit", "shipment_id", "carton_id")}
     stores, qualifiers = list(cols["mark_for_store"]), list(cols["mark_for_id_qualifier"])
+    pallets = lines["pallet_id"].to_pylist() if "pallet_id" in lines.column_names else [None] * lines.num_rows
     rows = _Rows(lines)
     out: list[tuple[int, Finding]] = []
     said: set[tuple] = set()
@@ -874,21 +881,26 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
                                     + (f", after {_n(earlier)} shipped to it before" if earlier else "")
                                     + f"; its SDQ quantity is {_n(sum(allowed))}.", rows[i], "quantity", "W1203",
                                     _n(cols["quantity"][i]))))
+    whole = {i for i in mine if cols["carton_id"][i] and cols["carton_id"][i] == pallets[i]}
     out += _two_stores(mine, cols, stores, {i for i, _ in out}, {i for i in mine if (
-        partner[i], cols["po_number"][i], cols["line_id"][i]) in sdq}, rows)
+        partner[i], cols["po_number"][i], cols["line_id"][i]) in sdq}, rows, whole, partner, asn_of or {})
     for name, values in (("mark_for_store", stores), ("mark_for_id_qualifier", qualifiers)):
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))
     return lines, out
 
 
-def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows
-                ) -> list[tuple[int, Finding]]:
+def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows,
+                whole: Container[int] = (), partner: Sequence[str | None] = (),
+                asn_of: Mapping[str, tuple[str, str]] | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_CARTON_TWO_STORES, once per carton of a store-level partner whose rows name two stores (the stores
     as matched to the PO's), or a store and none (a line not split over stores, not marked): a pre-distributed
     carton is packed, labelled and routed for one store, and the 856 lists it under that store's order loop, so
     the same carton would be under two (the 856's self-check refused it with no finding saying why). Rows
-    already named (a store missing on a split line, a store not ordered) are not counted again."""
+    already named (a store missing on a split line, a store not ordered) are not counted again. A pallet shipped
+    whole (rows in ``whole``) for several stores is one pallet above each store's order loop for an S-T-O-I partner
+    naming the store in the order loop (``asn_of``: partner -> (structure, mark_for)): no finding; for any other the
+    finding names the pallet (build one pallet per store)."""
     seen: dict[tuple, list[tuple[int, str | None]]] = {}
     for i in mine:
         carton = (cols["carton_id"][i] or "").strip()
@@ -905,6 +917,16 @@ def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], sp
             continue
         i = next(k for k, store in marks if store == names[1])
         said = _listed([n if n is not None else "(none)" for n in names])
+        if i in whole:  # a pallet shipped whole
+            structure, mark_for = (asn_of or {}).get(partner[i] or "", ("SOPI", "order"))
+            if structure in TARE_FIRST and mark_for == "order":
+                continue  # S-T-O-I: the pallet once, an order loop per store under it
+            why = f"{partner[i]}'s 856 marks each pallet with one store (mark_for \"pack\")" if mark_for == "pack" \
+                else f"{partner[i]}'s 856 ({structure}) lists a pallet under one store's order loop"
+            out.append((i, _finding("SHIPMENT_CARTON_TWO_STORES", f"Pallet {carton} of shipment {shipment} holds "
+                                    f"items for stores {said}; {why}: build one pallet per store.", rows[i],
+                                    "mark_for_store", "N104", names[1])))
+            continue
         out.append((i, _finding("SHIPMENT_CARTON_TWO_STORES", f"Carton {carton} of shipment {shipment} holds items for "
                                 f"stores {said}; a pre-distributed carton is packed for one store (the 856 lists it "
                                 "under that store's order loop): repack it per store.", rows[i], "mark_for_store",

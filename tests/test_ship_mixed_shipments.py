@@ -11,6 +11,7 @@ import pytest
 
 from engine.sscc import build_sscc
 from tests import test_asn_856_stoi as stoi
+from tests.shipping_support import bots_check
 from tests.test_945_shapes import body_of, codes, segments
 from tests.test_shipment_findings_flow import row
 
@@ -149,3 +150,77 @@ def test_pos_of_one_shipment_for_one_ship_to_ship_as_before(template, tmp_path):
     assert res.shipments == 1 and state.findings(run_id="t") == []
     assert [s[:5] for s in segments(body_of(state), "N1") if s[1] == "ST"] == [
         ["N1", "ST", "Acme Distribution Center", "92", "DC01"]]
+
+
+# --- a store-level partner's carton-less pallet of one PO for several stores -----------------------------------------
+
+STORES_HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
+                 "Quantity,Unit,Carton ID,Carton Weight,Weight Unit,Mark For Store,Pallet ID\n")
+
+
+def stores_pallet() -> list[str]:
+    """ACME-1001's lines 4 and 5 for stores 0101 and 0102 (their SDQ quantities), all on pallet PAL-1 shipped whole
+    (no carton): a row per line and store."""
+    from tests.test_sdq_store_level import SHIP
+
+    return [f"{SHIP},{line},{sku},{qty},EA,,,,{store},PAL-1" for store, quantities in (("101", (4, 24)),
+                                                                                       ("0102", (6, 24)))
+            for line, sku, qty in zip((4, 5), ("SKU-1002", "SKU-1004"), quantities, strict=True)]
+
+
+def stores_shipped(tmp_path, structure: str, mark_for: str = "order"):
+    from connectors.state import StateStore
+    from tests.test_sdq_store_level import outbox, shipped, store_level_workspace
+
+    ws = store_level_workspace(tmp_path, stores_pallet(), header=STORES_HEADER, asn=f'mark_for = "{mark_for}"\n')
+    profile = ws.partners_dir / "acme.toml"
+    profile.write_text(profile.read_text().replace('structure = "SOPI"', f'structure = "{structure}"'))
+    shipped(ws)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings() if f["code"].startswith(("SHIPMENT", "ASN"))]
+    finally:
+        state.close()
+    segs = [s.split("*") for s in outbox(ws, "856").replace("\n", "").split("~") if s]
+    at = next((k for k, s in enumerate(segs) if s[0] == "BSN" and s[2] == "SHP-1001"), None)
+    body = [] if at is None else segs[at:next(k for k, s in enumerate(segs) if s[0] == "SE" and k > at)]
+    return found, body, ws.drop_root / "acme" / "outbox"
+
+
+def test_a_whole_pallet_for_two_stores_of_one_po_is_one_tare_above_each_store_s_order_loop(tmp_path):
+    """S-T-O-I (mark_for "order"): a DC pallet of one PO for two stores is the consolidated pallet the structure
+    describes: the pallet once under the S, an order loop per store under it (PRF the PO, N1*BY the store) with
+    that store's items. No SHIPMENT_CARTON_TWO_STORES (the pallet is not a carton packed for one store), no
+    SHIPMENT_LINE_DUPLICATE (a line's row per store is no repeated row)."""
+    found, body, outbox = stores_shipped(tmp_path, "STOI")
+    assert found == []
+    assert [s[1:4] for s in body if s[0] == "HL"] == [
+        ["1", "", "S"], ["2", "1", "T"], ["3", "2", "O"], ["4", "3", "I"], ["5", "3", "I"], ["6", "2", "O"],
+        ["7", "6", "I"], ["8", "6", "I"]]
+    assert len([s for s in body if s[0] == "MAN"]) == 1
+    assert [s[1] for s in body if s[0] == "PRF"] == ["ACME-1001", "ACME-1001"]
+    assert [s for s in body if s[0] == "N1" and s[1] == "BY"] == [["N1", "BY", "", "92", "0101"],
+                                                                  ["N1", "BY", "", "92", "0102"]]
+    assert [s[2] for s in body if s[0] == "SN1"] == ["4", "24", "6", "24"]
+    sent = sorted(outbox.glob("acme-856-*.x12"))
+    assert sent and all(bots_check(path.read_bytes(), tmp_path)[0] for path in sent)  # Bots' grammar takes the tree
+
+
+@pytest.mark.parametrize(("structure", "mark_for", "why"), [
+    ("SOTI", "order", "acme's 856 (SOTI) lists a pallet under one store's order loop"),
+    ("STOI", "pack", "acme's 856 marks each pallet with one store (mark_for \"pack\")")])
+def test_a_whole_pallet_for_two_stores_is_held_where_the_856_gives_a_pallet_one_store(tmp_path, structure, mark_for,
+                                                                                       why):
+    """S-O-T-I hangs the pallet under an order loop, one per PO and store; S-T-O-I with the store marked on each
+    pallet (mark_for "pack") has one mark for it: either way the pallet cannot be said to go to two stores. Held,
+    the finding naming the pallet (not a carton to repack)."""
+    found, body, _ = stores_shipped(tmp_path, structure, mark_for)
+    assert body == [] and found == [(
+        "SHIPMENT_CARTON_TWO_STORES", f"Pallet PAL-1 of shipment SHP-1001 holds items for stores 0101, 0102; {why}: "
+        "build one pallet per store.")]
+
+
+@pytest.mark.parametrize("structure", ["SOPI", "SOTPI", "STOPI"])
+def test_a_carton_less_pallet_is_no_box_where_the_856_lists_cartons(tmp_path, structure):
+    found, body, _ = stores_shipped(tmp_path, structure)
+    assert body == [] and {code for code, _m in found} == {"SHIPMENT_CARTON_MISSING"}

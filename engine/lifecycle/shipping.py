@@ -523,7 +523,8 @@ def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
     them, for the partners whose profile sets fulfilment.asn.store_level."""
-    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped)
+    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped, asn_of={
+        pid: (p.fulfilment.asn.structure, p.fulfilment.asn.mark_for) for pid, p in profiles.items()})
     return _with_findings(check, lines, found)
 
 
