@@ -161,7 +161,7 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
         add(["REF", "IA", asn.vendor_number])
     body += ref_segments(order.refs, asn.order_refs)
     if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
-        body += party_segments(shipment.ship_to, contact=asn.ship_to_contact)
+        body += party_segments(order.ship_to or shipment.ship_to, contact=asn.ship_to_contact)
     mark = order.mark_for if asn.mark_for != "none" else None
     if mark is not None and (asn.mark_for == "order" or in_order):
         add(mark_for_segment(mark))
@@ -334,9 +334,9 @@ def _shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = 
         units = {p.weight_unit for p in boxes}
         if len(units) == 1:
             weight, unit = sum((p.weight for p in boxes), Decimal(0)), units.pop()
-    # S-T-O-I: each pallet once (its parts on several orders are one pallet); else each order's pallets, as
-    # engine.shipments.shipment_columns counts them (a pallet of two POs' cartons listed under no order, S-O-P-I)
-    count = len(pallets) if asn.structure in TARE_FIRST else sum(len(o.tares) for o in shipment.orders)
+    # each pallet once: its parts on several orders are one pallet (S-T-O-I; a pallet of two POs' cartons listed
+    # under no order, S-O-P-I), by its SSCC, else its label (engine.shipments.shipment_columns counts alike)
+    count = len({t.sscc or t.pallet_id for o in shipment.orders for t in o.tares})
     segs = s_segments(asn, cartons=len(packs), pallets=count or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,

@@ -285,6 +285,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     to_line = _to_lines(lines, orders, order_lines, shipment, dcs)  # shipment code -> its lines' own ship-to
     for s, h in zip(by_row.tolist(), headers, strict=True):
         ship_to = to_line.get(s) or next((party for party in order_heads[s] if party is not None), None)
+        if s not in to_line and any(p is not None and p != ship_to for p in order_heads[s]):  # POs of two places:
+            shipped[s] = tuple(replace(o, ship_to=p) for o, p in zip(shipped[s], order_heads[s], strict=True))
         sent = [td5.get((o.partner, o.po_number)) for o in shipped[s]]
         method = transport_method_for(h["carrier_scac"] or "", sent)
         out.append(Shipment(
@@ -983,13 +985,21 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
                 for pallet, t, k, o in zip(r_pallet.tolist(), t_of.tolist(), c_of.tolist(),
                                            np.where(r_pallet, t_order[t_of] if n_t else 0, c.order[c_of]).tolist(),
                                            strict=True)]
+    # a pallet SSCC is one pallet however many POs' cartons it holds (each order has its part of it, a tare):
+    # recorded once per shipment, with the first PO on it
     kept = np.array([bool(r[2]) for r in recorded], bool)
+    if n_t:
+        pallet_sscc, _ = encode(r_ship, pa.array([r[2] if r[0] == "T" else None for r in recorded], pa.string()))
+        kept &= ~r_pallet | is_first(pallet_sscc)
     made_cartons = list(map(tuple.__new__, repeat(RecordedCarton),  # made in C, as the record's lines are
                             recorded if kept.all() else [r for r, keep in zip(recorded, kept.tolist(), strict=True)
                                                          if keep]))
     ends = np.cumsum(np.bincount(r_ship[kept], minlength=n_s)).tolist()
     n_cartons = np.bincount(o_s[c.order], minlength=n_s).tolist()
-    n_pallets = np.bincount(o_s[t_order], minlength=n_s).tolist() if n_t else [0] * n_s
+    n_pallets = [0] * n_s  # each pallet once per shipment (a pallet of two POs' cartons is a tare on each)
+    if n_t:
+        pallet_code, _ = encode(pa.array(o_s[t_order]), pa.array(t_label, pa.string()))
+        n_pallets = np.bincount(o_s[t_order][is_first(pallet_code)], minlength=n_s).tolist()
     weighed = [w is not None for w in c.weight]
     if any(weighed):  # the cartons' weights summed per shipment, when each has one and all one unit
         by_shipment: list[list] = [[] for _ in range(n_s)]

@@ -440,11 +440,12 @@ def _serials_of(lines: pa.Table) -> list[str]:
 
 def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
               profiles: Mapping[str, PartnerProfile] | None = None) -> list[tuple]:
-    """The recorded cartons the checks can meet for these lines (their shipment ids, carton labels and
+    """The recorded cartons the checks can meet for these lines (their shipment ids, carton and pallet labels and
     SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded. When a
     partner takes one 856 per PO (fulfilment.asn.per "order"), a shipment recorded per PO under
     shipping.asn_shipment_id is named by the shipment id the warehouse gave: sent again, it is a duplicate."""
-    labels = [v for c in ("carton_id", "carton_sscc") for v in lines[c].unique().to_pylist() if v]
+    labels = [v for c in ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc") if c in lines.column_names
+              for v in lines[c].unique().to_pylist() if v]  # a pallet's SSCC is recorded once too
     keys = set(labels) | set(pc.drop_null(sscc_columns(pa.array(labels, pa.string()))[1]).to_pylist())
     sids = [s for s in lines["shipment_id"].unique().to_pylist() if s]
     split: dict[str, str] = {}  # the id a shipment's PO would be recorded under -> the shipment id

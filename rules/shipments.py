@@ -15,7 +15,7 @@ uniqueness) in the GX run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -443,9 +443,11 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     has_carton = _mask(pc.is_valid(carton_arr))
     carton, _ = encode(carton_arr)
     line_id = t["line_id"]
-    lot = table["lot_number"] if "lot_number" in table.column_names else pa.nulls(table.num_rows, pa.string())
-    # one carton may hold a line's units of two lots (a row per lot): a duplicate is the same line and lot again
-    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id, lot)[0]), "SHIPMENT_LINE_DUPLICATE",
+    lot, store = (table[c] if c in table.column_names else pa.nulls(table.num_rows, pa.string())
+                  for c in ("lot_number", "mark_for_store"))
+    # one carton may hold a line's units of two lots (a row per lot), a pallet shipped whole a line's units for two
+    # stores (a row per store: store_checks): a duplicate is the same line, lot and store again
+    add(has_carton & ~is_first(encode(sid, carton, partner, po, line_id, lot, store)[0]), "SHIPMENT_LINE_DUPLICATE",
         lambda i: f"Line {at('line_id', i)} of {at('po_number', i)} twice in carton {carton_arr[i].as_py()} of "
         f"{at('shipment_id', i)}.", "line_id", "W12")
     structure = _each(partner, lambda p: structures.get(p or "", "SOPI"), null=True)
@@ -460,19 +462,14 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
         add(has_carton & bad, "SHIPMENT_SSCC_INVALID", lambda i, label=label, what=what:
             f"{what} label {label[i].as_py()} is not a valid SSCC-18.", name, "MAN02",
             lambda i, label=label: label[i].as_py())
-    # a carton on two shipments (of this feed, or one recorded before): its first row that says so
-    first_carton = first_rows(carton, has_carton)
-    other = sid[first_carton[carton]]
-    earlier = _each(carton_arr, recorded_cartons.get)
-    reused = has_carton & ((other != sid) | _mask(pc.not_equal(earlier, table["shipment_id"])))
-    reused = is_first(carton, reused)
-    for i in np.flatnonzero(reused).tolist():
-        if other[i] != sid[i]:
-            also_held.add(rows.column("shipment_id")[first_carton[carton[i]]])
-    sids = rows.column("shipment_id") if reused.any() else []
-    add(reused, "SHIPMENT_CARTON_REUSED", lambda i: f"Carton {carton_arr[i].as_py()} is on shipment "
-        f"{sids[first_carton[carton[i]]] if other[i] != sid[i] else earlier[i].as_py()} and on "
-        f"{sids[i]}.", "carton_id", "MAN02", lambda i: carton_arr[i].as_py())
+    # a carton on two shipments (of this feed, or one recorded before): its first row that says so; a pallet's SSCC
+    # alike (the store records each SSCC once: a pallet on two shipments was a crash of the run, not a finding), a
+    # pallet whose label is its rows' carton's (shipped whole) being that carton
+    pallet_arr = pc.coalesce(sscc_columns(table["pallet_sscc"])[1], sscc_columns(pallet_id)[1])
+    pallet_arr = pc.if_else(pc.fill_null(pc.equal(pallet_arr, carton_arr), False), pa.scalar(None, pa.string()),
+                            pallet_arr)
+    for name, box, what in (("carton_id", carton_arr, "Carton"), ("pallet_id", pallet_arr, "Pallet")):
+        out.extend(_reused(box, sid, table["shipment_id"], recorded_cartons, rows, name, what, also_held))
     # a carton of a shipment holding two POs' items (once), or several items for a partner taking carton pack; a
     # pallet shipped whole (its label the box's, whole_pallets) of an S-T-O-I partner holds several POs' items
     in_shipment, n_in_shipment = encode(sid, carton)
@@ -498,6 +495,30 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
     add(_mask(pc.less(weight, 0)), "SHIPMENT_WEIGHT_INVALID", lambda i: f"Carton weight {weight[i].as_py()} is "
         "negative.", "carton_weight", "W1210", lambda i: str(weight[i].as_py()))
     return out, frozenset(also_held)
+
+
+def _reused(box: pa.Array, sid: np.ndarray, shipment_id: pa.ChunkedArray, recorded: Mapping[str, str], rows: _Rows,
+            column: str, what: str, also_held: set[str]) -> list[tuple[int, Finding]]:
+    """SHIPMENT_CARTON_REUSED at the first row of each ``box`` (a carton's or pallet's key: its SSCC, or a carton's
+    label) on two shipments of the feed (``sid``: the rows' shipment codes; the other shipment is added to
+    ``also_held``) or recorded (``recorded``: key -> shipment id) for another shipment before."""
+    has = _mask(pc.is_valid(box))
+    if not has.any():
+        return []
+    code, _ = encode(box)
+    first = first_rows(code, has)
+    other = sid[first[code]]
+    earlier = _each(box, recorded.get)
+    reused = is_first(code, has & ((other != sid) | _mask(pc.not_equal(earlier, shipment_id))))
+    out = []
+    sids = rows.column("shipment_id") if reused.any() else []
+    for i in np.flatnonzero(reused).tolist():
+        if other[i] != sid[i]:
+            also_held.add(sids[first[code[i]]])
+        before = sids[first[code[i]]] if other[i] != sid[i] else earlier[i].as_py()
+        out.append((i, _finding("SHIPMENT_CARTON_REUSED", f"{what} {box[i].as_py()} is on shipment {before} and on "
+                                f"{sids[i]}.", rows[i], column, "MAN02", box[i].as_py())))
+    return out
 
 
 def further_boxes(lines: pa.Table) -> np.ndarray:
@@ -685,8 +706,9 @@ def prepare_shipment_frame(lines: pa.Table):
     frame["weight_value"] = pc.cast(lines["carton_weight"], pa.float64()).to_numpy(zero_copy_only=False)
     frame["carton_key"] = pc.coalesce(lines["carton_sscc"], lines["carton_id"]).to_pylist()
     line = pc.coalesce(lines["line_id"], lines["sku"], lines["upc"])
-    if "lot_number" in lines.column_names and lines["lot_number"].null_count < lines.num_rows:  # a row per lot
-        line = pc.binary_join_element_wise(line, pc.fill_null(lines["lot_number"], ""), "\x1f")
+    for per in ("lot_number", "mark_for_store"):  # a row per lot, a row per store (_feed_checks)
+        if per in lines.column_names and lines[per].null_count < lines.num_rows:
+            line = pc.binary_join_element_wise(line, pc.fill_null(lines[per], ""), "\x1f")
     frame["line_key"] = line.to_pylist()
     return frame
 
@@ -722,10 +744,61 @@ def gx_shipment_findings(lines: pa.Table, suite: dict | None = None) -> list[Fin
 
 
 
+# --- the POs of one shipment: one place ----------------------------------------------------------------------
+
+def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Container[str], *,
+                         skip: Container[str] = (), own: Sequence[object] | None = None) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TOS_MIXED for each shipment of the checked confirmation ``lines`` (partner resolved) whose POs'
+    order-level ship-tos (``orders``: canonical ORDERS, N1*ST; rules.business.places.same_party) are two places: a
+    shipment is one truck's load to one place and its 856 names one ship-to at the S level (the first order's),
+    so another PO's goods would be announced to the wrong place. At the first row of the second place's PO; the
+    shipment is held, to be confirmed again as one shipment per destination. Not for the partners in
+    ``each_order``, whose 856 names each order's ship-to (fulfilment.asn.ship_to_level "order") or is one per PO
+    (asn.per "order"); not for shipments in ``skip`` (held already for their lines' places), nor rows whose order
+    line names its own ship-to (``own``: a value per row, None where the line goes to its order's), nor an order
+    naming no ship-to."""
+    from rules.business.places import same_party
+
+    if not lines.num_rows or not orders.num_rows or "ship_to_id" not in orders.column_names:
+        return []
+    heads = {(r["partner"], r["po_number"]): r for r in orders.select(
+        ["partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id"]).to_pylist()
+        if (r["ship_to_id"] or "").strip() or (r["ship_to_name"] or "").strip()}
+    if len(heads) < 2:
+        return []
+    cols = {c: lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    places: dict[str, list[tuple[dict, list[tuple[str, int]]]]] = {}  # shipment -> [(place, its POs and rows)]
+    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"], strict=True)):
+        head = heads.get((partner, po))
+        if head is None or partner in each_order or sid in skip or (own is not None and own[i] is not None):
+            continue
+        known = places.setdefault(sid, [])
+        at = next((p for p in known if same_party(head, p[0])), None)
+        if at is None:
+            known.append((head, [(po, i)]))
+        elif all(po != named for named, _i in at[1]):
+            at[1].append((po, i))
+    rows = _Rows(lines)
+    out: list[tuple[int, Finding]] = []
+    for sid, known in places.items():
+        if len(known) < 2:
+            continue
+        said = "; ".join(f"{', '.join(po for po, _i in pos)}: " + (" ".join(
+            v for v in (head["ship_to_id_qualifier"], head["ship_to_id"]) if v) or head["ship_to_name"])
+            for head, pos in known)
+        i = known[1][1][0][1]
+        out.append((i, _finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds POs for {len(known)} ship-tos "
+                                f"({said}): {cols['partner'][i]}'s 856 names one ship-to for the shipment (N1*ST at "
+                                "the S level). Confirm one shipment per destination.", rows[i], "po_number", "N104",
+                                cols["po_number"][i])))
+    return out
+
+
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
 
 def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str],
-                 shipped: Iterable[tuple] = ()) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+                 shipped: Iterable[tuple] = (), *, asn_of: Mapping[str, tuple[str, str]] | None = None
+                 ) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """The checked confirmation ``lines`` (ShipmentCheck.lines: partner and line id resolved, quantities in the
     line's unit) of the partners in ``store_level`` (whose 856 marks each carton's store) against the SDQ store
     quantities of their order lines (canonical ORDER_LINES ``order_lines`` with store_quantities): each carton
@@ -737,7 +810,9 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
     store and line for SHIPMENT_STORE_OVER). Returns the lines with each matched store written as the PO wrote
     it (a warehouse's "101" for the PO's "0101", when one store of the line answers to it) and its SDQ02
     qualifier, and the findings with their rows. Lines of other partners, and lines without SDQ, are left as
-    they are."""
+    they are. ``asn_of``: partner -> (856 structure, mark_for), for a pallet shipped whole (its label the rows'
+    carton: whole_pallets) holding several stores' items: an S-T-O-I 856 naming the store in each order loop lists
+    it once above each store's order loop; any other gives a pallet one store (_two_stores)."""
     if (not store_level or not lines.num_rows or order_lines is None or not order_lines.num_rows
             or "store_quantities" not in order_lines.column_names or "mark_for_store" not in lines.column_names):
         return lines, []
@@ -756,6 +831,7 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
     cols = {c: lines[c].to_pylist() for c in ("po_number", "line_id", "mark_for_store", "mark_for_id_qualifier",
                                                 "quantity", "unit", "shipment_id", "carton_id")}
     stores, qualifiers = list(cols["mark_for_store"]), list(cols["mark_for_id_qualifier"])
+    pallets = lines["pallet_id"].to_pylist() if "pallet_id" in lines.column_names else [None] * lines.num_rows
     rows = _Rows(lines)
     out: list[tuple[int, Finding]] = []
     said: set[tuple] = set()
@@ -805,21 +881,26 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
                                     + (f", after {_n(earlier)} shipped to it before" if earlier else "")
                                     + f"; its SDQ quantity is {_n(sum(allowed))}.", rows[i], "quantity", "W1203",
                                     _n(cols["quantity"][i]))))
+    whole = {i for i in mine if cols["carton_id"][i] and cols["carton_id"][i] == pallets[i]}
     out += _two_stores(mine, cols, stores, {i for i, _ in out}, {i for i in mine if (
-        partner[i], cols["po_number"][i], cols["line_id"][i]) in sdq}, rows)
+        partner[i], cols["po_number"][i], cols["line_id"][i]) in sdq}, rows, whole, partner, asn_of or {})
     for name, values in (("mark_for_store", stores), ("mark_for_id_qualifier", qualifiers)):
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))
     return lines, out
 
 
-def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows
-                ) -> list[tuple[int, Finding]]:
+def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows,
+                whole: Container[int] = (), partner: Sequence[str | None] = (),
+                asn_of: Mapping[str, tuple[str, str]] | None = None) -> list[tuple[int, Finding]]:
     """SHIPMENT_CARTON_TWO_STORES, once per carton of a store-level partner whose rows name two stores (the stores
     as matched to the PO's), or a store and none (a line not split over stores, not marked): a pre-distributed
     carton is packed, labelled and routed for one store, and the 856 lists it under that store's order loop, so
     the same carton would be under two (the 856's self-check refused it with no finding saying why). Rows
-    already named (a store missing on a split line, a store not ordered) are not counted again."""
+    already named (a store missing on a split line, a store not ordered) are not counted again. A pallet shipped
+    whole (rows in ``whole``) for several stores is one pallet above each store's order loop for an S-T-O-I partner
+    naming the store in the order loop (``asn_of``: partner -> (structure, mark_for)): no finding; for any other the
+    finding names the pallet (build one pallet per store)."""
     seen: dict[tuple, list[tuple[int, str | None]]] = {}
     for i in mine:
         carton = (cols["carton_id"][i] or "").strip()
@@ -836,6 +917,16 @@ def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], sp
             continue
         i = next(k for k, store in marks if store == names[1])
         said = _listed([n if n is not None else "(none)" for n in names])
+        if i in whole:  # a pallet shipped whole
+            structure, mark_for = (asn_of or {}).get(partner[i] or "", ("SOPI", "order"))
+            if structure in TARE_FIRST and mark_for == "order":
+                continue  # S-T-O-I: the pallet once, an order loop per store under it
+            why = f"{partner[i]}'s 856 marks each pallet with one store (mark_for \"pack\")" if mark_for == "pack" \
+                else f"{partner[i]}'s 856 ({structure}) lists a pallet under one store's order loop"
+            out.append((i, _finding("SHIPMENT_CARTON_TWO_STORES", f"Pallet {carton} of shipment {shipment} holds "
+                                    f"items for stores {said}; {why}: build one pallet per store.", rows[i],
+                                    "mark_for_store", "N104", names[1])))
+            continue
         out.append((i, _finding("SHIPMENT_CARTON_TWO_STORES", f"Carton {carton} of shipment {shipment} holds items for "
                                 f"stores {said}; a pre-distributed carton is packed for one store (the 856 lists it "
                                 "under that store's order loop): repack it per store.", rows[i], "mark_for_store",

@@ -177,7 +177,9 @@ class AsnSettings(_Model):
     prepacks: Literal["pack", "components"] = "pack"
     # the level of the ship-to's N1 loop (N1*ST with its N2/N3/N4): "shipment" the S level after the ship-from (VICS);
     # "order" each order loop instead, after its PRF/REFs and before the mark-for (Lowe's 856 guide lists N1 ST at the
-    # order level); the ship-from stays at the S level either way. Such a partner's 856s are built as segments
+    # order level); the ship-from stays at the S level either way. "order" names each PO's own ship-to (a shipment
+    # of POs for two places ships; "shipment" holds it: SHIPMENT_SHIP_TOS_MIXED). Such a partner's 856s are built
+    # as segments
     ship_to_level: Literal["shipment", "order"] = "shipment"
     # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
     # TE and email EM) written back as sent in the 856's N1*ST loop after its N4 (the 856's N1 loop places PER at 270),

@@ -258,6 +258,8 @@ class ShippedOrder:
     partner: str = ""
     mark_for: Party | None = None  # the PO's mark-for (N1 Z7, else N1 BY with a location code): the order's N1
     refs: tuple[tuple[str, str], ...] = ()  # the PO's REF DP/PD/MR (REF01, REF02) as sent: carried back (engine.asn)
+    ship_to: Party | None = None  # the PO's own ship-to where the shipment's POs go to several (an 856 naming the
+    # ship-to in each order loop: AsnSettings.ship_to_level "order"); None: the shipment's
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for t in self.tares for p in t.packs) + self.packs

@@ -258,18 +258,21 @@ def test_a_csv_pallet_of_two_pos_cartons_is_one_tare_above_both_orders(template,
 
 def test_a_pallet_of_two_ship_tos_or_for_one_856_per_po_is_held(template, tmp_path):
     """A consolidated pallet goes to one place: one whose POs name two ship-tos (DC01 and store 0001) is held
-    (ASN_NOT_BUILT: build one pallet per ship-to), as one for a partner taking an 856 per PO (its one label cannot
-    be on two 856s). Pallets per ship-to ship."""
+    (ASN_NOT_BUILT: build one pallet per ship-to), even where each order loop names its own ship-to
+    (ship_to_level "order"), as one for a partner taking an 856 per PO (its one label cannot be on two 856s).
+    Pallets per ship-to ship where each order loop names its ship-to; where the 856 names one ship-to for the
+    shipment, POs for two places are held before (SHIPMENT_SHIP_TOS_MIXED: one shipment per destination)."""
     from tests.test_shipment_findings_flow import row
 
+    per_order_ship_to = ("acme", 'structure = "SOPI"', 'structure = "STOI"\nship_to_level = "order"')
     mixed = row(Carton_ID="", Pallet_ID="PAL-1") + row(PO_Number="ACME-7001", PO_Line="1", Carton_ID="",
                                                       Pallet_ID="PAL-1")
-    _, state, res = _shipped(template, tmp_path / "a", mixed)
+    _, state, res = _shipped(template, tmp_path / "a", mixed, per_order_ship_to)
     held = [f["message"] for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
     assert res.shipments == 0 and held == [
         "Shipment S9: pallet PAL-1 holds items of POs ACME-1000 (ship-to 92 DC01), ACME-7001 (ship-to 92 0001), and "
-        "acme's 856 (STOI) lists the pallet above its orders, under the shipment's one ship-to (N1*ST): a pallet goes "
-        "to one place; it is held (no 856, nothing consumed)."]
+        "acme's 856 (STOI) lists the pallet above its orders: a pallet goes to one place; it is held (no 856, nothing "
+        "consumed)."]
     assert state.shipments() == [] and not [d for d in state.documents() if d.doc_type == "856"]
     (record,) = [f for f in state.findings(run_id="t") if f["code"] == "ASN_NOT_BUILT"]
     assert record["consequence"].endswith("the warehouse must build one pallet per ship-to")
@@ -279,5 +282,8 @@ def test_a_pallet_of_two_ship_tos_or_for_one_856_per_po_is_held(template, tmp_pa
     assert res.shipments == 0 and len(held) == 1 and "the pallet's label cannot be on two 856s" in held[0]
     split = row(Carton_ID="", Pallet_ID="PAL-1") + row(PO_Number="ACME-7001", PO_Line="1", Carton_ID="",
                                                       Pallet_ID="PAL-2")
-    _, state, res = _shipped(template, tmp_path / "c", split)
+    _, state, res = _shipped(template, tmp_path / "c", split, per_order_ship_to)
     assert res.shipments == 1 and [f["code"] for f in state.findings(run_id="t")] == []
+    for name, shipment_level in (("d", mixed), ("e", split)):
+        _, state, res = _shipped(template, tmp_path / name, shipment_level)
+        assert res.shipments == 0 and [f["code"] for f in state.findings(run_id="t")] == ["SHIPMENT_SHIP_TOS_MIXED"]

@@ -205,11 +205,14 @@ def random_lines(rng: random.Random) -> pa.Table:
 
 
 def carton_records(shipment, ours) -> list[RecordedCarton]:
-    """The cartons and pallets shipping._record lists of an assembled shipment."""
+    """The cartons and pallets shipping._record lists of an assembled shipment: a pallet (its SSCC) once, with the
+    first PO on it (a pallet of two POs' cartons is a tare on each order)."""
     out = []
+    pallets: set[str] = set()
     for order in shipment.orders:
         for tare in order.tares:
-            if tare.sscc:
+            if tare.sscc and tare.sscc not in pallets:
+                pallets.add(tare.sscc)
                 out.append(RecordedCarton("T", tare.pallet_id, tare.sscc, ours.get(tare.sscc), "", order.po_number))
             out += [RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), tare.pallet_id, order.po_number,
                                    p.weight, p.weight_unit) for p in tare.packs if p.sscc]

@@ -61,7 +61,7 @@ from engine.shipments import (
     shipment_columns,
     sscc_needs,
 )
-from rules.shipments import ShipmentCheck, check_shipments, serial_checks, store_checks
+from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.fulfilment import TARE_FIRST, WITH_TARES
@@ -276,6 +276,10 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     stored = _stores_kept(check.lines, profiles)  # the stores a DC is looked up by: store-level partners' alone
     elsewhere = ship_to_mismatches(stored, orders, order_lines, dcs) + ship_tos_mixed(
         stored, orders, order_lines, dcs) if orders is not None else []
+    if orders is not None:  # POs of one shipment for two places (order-level), where the 856 names one; a row
+        # going to its line's own ship-to or through its store's DC is left to ship_tos_mixed
+        elsewhere += order_ship_tos_mixed(check.lines, orders, _ship_to_per_order(profiles), skip={
+            cols["shipment_id"][i] for i, _f in elsewhere}, own=own_ship_tos(stored, orders, order_lines, dcs))
     elsewhere += buyers_mixed(check.lines, addresses or {}, profiles)
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
@@ -307,6 +311,13 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                                      _consequence(f, sid, held=True), STAGE))
     return _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
                                     _needs(check.lines, held, partner_of, profiles), partner_of), profiles, orders)
+
+
+def _ship_to_per_order(profiles: Mapping[str, PartnerProfile]) -> frozenset[str]:
+    """The partners whose 856 names each PO's ship-to: in its order loop (asn.ship_to_level "order") or an 856 per
+    PO (asn.per "order")."""
+    return frozenset(pid for pid, p in profiles.items()
+                     if p.fulfilment.asn.ship_to_level == "order" or p.fulfilment.asn.per == "order")
 
 
 class _ColumnLists(dict):
@@ -383,8 +394,7 @@ def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
             if partner in above and partner not in split:  # the POs of two places on one pallet
                 named_places = {po: " ".join(v for v in places.get(po, ("unknown",)) if v) for po in pos_named}
                 what = "items of POs " + ", ".join(f"{po} (ship-to {place})" for po, place in named_places.items())
-                why = (f"{partner}'s 856 ({structure}) lists the pallet above its orders, under the shipment's one "
-                       "ship-to (N1*ST): a pallet goes to one place")
+                why = f"{partner}'s 856 ({structure}) lists the pallet above its orders: a pallet goes to one place"
                 build = "one pallet per ship-to"
             elif len(pos_named) == 1:  # one PO's cartons of several stores, each store its own order loop
                 what = f"cartons of PO {pos_named[0]} for stores {', '.join(store for _po, store in named)}"
@@ -519,7 +529,8 @@ def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
     them, for the partners whose profile sets fulfilment.asn.store_level."""
-    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped)
+    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped, asn_of={
+        pid: (p.fulfilment.asn.structure, p.fulfilment.asn.mark_for) for pid, p in profiles.items()})
     return _with_findings(check, lines, found)
 
 
