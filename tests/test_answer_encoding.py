@@ -127,3 +127,37 @@ def test_the_character_set_a_file_shows():
 ])
 def test_the_encoding_an_answer_goes_in(configured, answered, earlier, expected):
     assert answer_encoding(configured, answered, earlier) == expected
+
+
+def test_the_store_keeps_each_file_s_character_set_and_what_each_document_answers(store_target):
+    """On SQLite and PostgreSQL: a file's character set (the widest of its pieces'), the partner's files in the
+    order received, and per document the character sets of the files it answers (a 997's own, an 855's PO's)."""
+    from connectors.state import StateStore
+    from engine.lifecycle.table import create
+    from schemas.lifecycle import OrderLines, OrderRecord, OrderState, Plan, PlannedDocument, PlannedSet
+    from tests.support import numbers_render as render
+
+    at, later = "2026-11-27T02:00:00", "2026-11-28T02:00:00"
+    store = StateStore(store_target())
+    try:
+        for sha, when, pieces in (("a" * 64, at, ("ascii", "latin-1", "ascii")), ("b" * 64, at, ("utf-8",)),
+                                  ("c" * 64, later, ("ascii",))):
+            store.record_file("acme", sha, f"{sha[0]}.x12", 10, when, "processed")
+            for piece in pieces:
+                store.record_charset("acme", sha, piece)
+        store.record_file("acme", "d" * 64, "d.csv", 10, at, "processed")  # a CSV file: none kept
+        assert store.file_charsets("acme") == [(at, "utf-8"), (at, "latin-1"), (later, "ascii")]
+        assert store.file_charsets("other") == []
+        order = OrderRecord("acme", "PO-1", OrderState.RECEIVED, order_ref="1-1-1", lines_key="k",
+                            source_sha256="b" * 64)
+        store.apply(Plan(transitions=(create(order, at=at, run_id="r1", note="received"),),
+                         lines=(OrderLines("acme", "PO-1", ()),)), run_id="r1")
+        docs = (PlannedDocument("acme", "997", "FA", (PlannedSet("997:a", (("AK1", "PO", "1"),), "", "a" * 64),)),
+                PlannedDocument("acme", "855", "PR", (PlannedSet("855:PO-1", (("BAK", "00"),), "PO-1"),)),
+                PlannedDocument("acme", "864", "TX", (PlannedSet("864:x", (("BMG", "00"),), "", "d" * 64),)))
+        store.apply(Plan(documents=docs), render=render, at=later, run_id="r2")
+        ids = {d.doc_type: d.id for d in store.documents("acme")}
+        got = store.answered_charsets("acme", sorted(ids.values()))
+        assert got == {ids["997"]: (later, ["latin-1"]), ids["855"]: (later, ["utf-8"]), ids["864"]: (later, [])}
+    finally:
+        store.close()
