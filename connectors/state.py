@@ -98,7 +98,7 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.order_keys import SEP
-from schemas.profile import CHARSETS
+from schemas.profile import CHARSETS, widest
 from schemas.shipment_records import (
     BatchLines,
     InvoicedLine,
@@ -1805,7 +1805,7 @@ class StateStore(FinanceTables):
         """Keep the character set a partner's X12 file shows (a file read in pieces: the widest of its pieces')."""
         key = _CHARSET + partner + ":" + sha256
         kept = self._q("SELECT value FROM meta WHERE key=?", (key,))
-        value = max([charset, *(kept[0] if kept else ())], key=_charset_rank)
+        value = widest([charset, *(kept[0] if kept else ())])
         if not kept or kept[0][0] != value:
             self._q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
                     (key, value))

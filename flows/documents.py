@@ -16,11 +16,11 @@ from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
-from parsers.x12_writer import Segment, answer_encoding, collisions, transcode, widest
+from parsers.x12_writer import Segment, answer_encoding, collisions, transcode
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
-from schemas.profile import PartnerProfile
+from schemas.profile import PartnerProfile, widest
 from schemas.x12 import Address, Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
-from schemas.profile import CHARSETS
+from schemas.profile import widest
 from schemas.x12 import Delimiters
 
 Segment = Sequence[object]
@@ -223,13 +223,6 @@ def transcode(content: bytes, encoding: str) -> bytes:
         spelled = spelled or "?"
         out.append(" " if delimiters.intersection(spelled) else spelled)
     return "".join(out).encode(encoding)
-
-
-def widest(charsets: Iterable[str]) -> str:
-    """Of the character sets of several files of one partner, the one that says most: "latin-1" over "utf-8" (a
-    translator that once wrote single-byte accents reads them so), either over "ascii" (a file without accents
-    says nothing about them); "" for none."""
-    return max(charsets, key=lambda c: CHARSETS.index(c) if c in CHARSETS else -1, default="")
 
 
 def answer_encoding(configured: str, answered: Iterable[str], earlier: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -89,6 +90,14 @@ FALLBACK_DELIMITERS = (
 # one that says most: a file in ASCII says nothing of accents; one in single-byte Latin-1 says its translator is no
 # UTF-8 one (a UTF-8 file's accents are bytes a Latin-1 reader takes as letters: "QuÃ©bec")
 CHARSETS = ("ascii", "utf-8", "latin-1")
+
+
+def widest(charsets: Iterable[str]) -> str:
+    """Of the character sets of several files of one partner, the one that says most: "latin-1" over "utf-8" (a
+    translator that once wrote single-byte accents reads them so), either over "ascii"; "" for none."""
+    return max(charsets, key=lambda c: CHARSETS.index(c) if c in CHARSETS else -1, default="")
+
+
 _QUALIFIER = r"^[A-Z0-9]{2}$"
 _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
 _GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
