@@ -161,7 +161,7 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     n, refused = 0, []
     sync = getattr(drop, "sync", None)
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
-    earlier = _EarlierCharsets(state.file_charsets(profile.id) if configured == "auto" else [])
+    earlier = _EarlierCharsets(lambda: state.file_charsets(profile.id))
     for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
         if keep is not None:
             keep()
@@ -172,9 +172,12 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
         for doc in chunk:
             size = there.get(doc.file_name)
-            # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8)
+            # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8); "auto":
+            # the one its files show (parsers.x12_writer.answer_encoding)
             if doc.file_name.endswith(".csv") or doc.content.isascii():
                 content = doc.content
+            elif configured != "auto":
+                content = transcode(doc.content, configured)
             else:
                 created, sources = answered.get(doc.id, ("", []))
                 content = transcode(doc.content, answer_encoding(configured, sources, earlier.before(created)))
@@ -211,19 +214,24 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
 
 
 class _EarlierCharsets:
-    """The partner's files' kept character sets ((received_at, charset), in order: StateStore.file_charsets) asked
-    as of a document's making: the widest of its latest files up to then, one beyond ASCII if any (a file without
-    accents says nothing of them). Files received after a document never change what it is sent in (a delivery
-    retried after newer files arrived writes the same bytes)."""
+    """The partner's files' kept character sets ((received_at, charset), in order: StateStore.file_charsets, read
+    when first asked: a night of ASCII documents never reads them) asked as of a document's making: the widest of
+    its latest files up to then, one beyond ASCII if any (a file without accents says nothing of them). Files
+    received after a document never change what it is sent in (a delivery retried after newer files arrived
+    writes the same bytes)."""
 
-    def __init__(self, files: list[tuple[str, str]]):
-        self.at = [f[0] for f in files]
+    def __init__(self, read: Callable[[], list[tuple[str, str]]]):
+        self.read = read
+        self.at: list[str] | None = None
         self.latest: list[str] = []  # per file: what the files up to it say
-        for _at, charset in files:
-            last = self.latest[-1] if self.latest else ""
-            self.latest.append(charset if charset != "ascii" else widest([last, charset]))
 
     def before(self, created_at: str) -> str:
+        if self.at is None:
+            files = self.read()
+            self.at = [f[0] for f in files]
+            for _at, charset in files:
+                last = self.latest[-1] if self.latest else ""
+                self.latest.append(charset if charset != "ascii" else widest([last, charset]))
         k = bisect.bisect_right(self.at, created_at) if created_at else len(self.at)
         return self.latest[k - 1] if k else ""
 
