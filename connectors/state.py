@@ -98,6 +98,7 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.order_keys import SEP
+from schemas.profile import CHARSETS, widest
 from schemas.shipment_records import (
     BatchLines,
     InvoicedLine,
@@ -171,6 +172,7 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
+_CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" | "utf-8" | "latin-1"
 ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 FLAT_VALUES = 140_000  # values _insert_rows reads into Python at a time (decide's 7 bound columns: 20,000 lines)
@@ -555,6 +557,10 @@ Hold = Callable[[PlannedDocument], FindingRecord | None]
 """hold(document) -> why it cannot be rendered yet (it is stored held, unnumbered), or None (flows.documents)."""
 
 HELD = "held"  # documents.status of a held document; its file_name is a placeholder, its content the plan
+
+
+def _charset_rank(charset: str) -> int:
+    return CHARSETS.index(charset) if charset in CHARSETS else -1
 
 
 class StateStore(FinanceTables):
@@ -1819,6 +1825,49 @@ class StateStore(FinanceTables):
             content = dict(self._q(f"SELECT id, content FROM documents WHERE status='pending' AND id IN"
                                    f" ({','.join('?' * len(part))})", [h[0] for h in part]))
             yield [PendingFile(h[0], h[1], h[2], h[3] or "", bytes(content[h[0]])) for h in part if h[0] in content]
+
+    # --- the character sets partners' files show (parsers.x12_reader.charset), kept in meta: no migration ---------
+    def record_charset(self, partner: str, sha256: str, charset: str) -> None:
+        """Keep the character set a partner's X12 file shows (a file read in pieces: the widest of its pieces')."""
+        key = _CHARSET + partner + ":" + sha256
+        kept = self._q("SELECT value FROM meta WHERE key=?", (key,))
+        value = widest([charset, *(kept[0] if kept else ())])
+        if not kept or kept[0][0] != value:
+            self._q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value=excluded.value",
+                    (key, value))
+
+    def file_charsets(self, partner: str) -> list[tuple[str, str]]:
+        """(received_at, character set) of each of the partner's files whose character set is kept, in the order
+        they were received (files of one time: the widest last)."""
+        rows = self._q(f"SELECT f.received_at, m.value FROM files f JOIN meta m ON m.key = '{_CHARSET}' || f.partner ||"
+                       " ':' || f.sha256 WHERE f.partner=?", (partner,))
+        return sorted(((r[0], r[1]) for r in rows), key=lambda r: (r[0], _charset_rank(r[1])))
+
+    def answered_charsets(self, partner: str, doc_ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
+        """For each of ``doc_ids`` (the partner's documents): when it was made and the kept character sets of the
+        partner files it answers: its sets' source files (a 997's, an 855's) and their POs' (an 856's, an 810's)."""
+        out: dict[int, tuple[str, list[str]]] = {}
+        for i in range(0, len(doc_ids), CHUNK):
+            part = list(doc_ids[i:i + CHUNK])
+            marks = ",".join("?" * len(part))
+            for doc_id, created in self._q(f"SELECT id, created_at FROM documents WHERE id IN ({marks})", part):
+                out[doc_id] = (created or "", [])
+            rows = self._q(
+                "SELECT DISTINCT ds.document_id, ds.source_sha256, o.source_sha256 FROM document_sets ds LEFT JOIN"
+                " orders o ON o.partner = ds.partner AND o.po_number = ds.po_number WHERE ds.partner=? AND"
+                f" ds.document_id IN ({marks})", [partner, *part])
+            shas = {sha for r in rows for sha in r[1:] if sha}
+            kept: dict[str, str] = {}
+            keys = [_CHARSET + partner + ":" + sha for sha in sorted(shas)]
+            for j in range(0, len(keys), CHUNK):
+                some = keys[j:j + CHUNK]
+                kept.update(self._q(f"SELECT key, value FROM meta WHERE key IN ({','.join('?' * len(some))})", some))
+            for doc_id, *sources in rows:
+                for sha in sources:
+                    charset = kept.get(_CHARSET + partner + ":" + (sha or ""))
+                    if charset and doc_id in out:
+                        out[doc_id][1].append(charset)
+        return out
 
     def has_pending(self, partner: str, *, held: bool = False) -> bool:
         """Whether the partner has a document waiting for delivery, or with ``held`` one pending or held

@@ -6,6 +6,7 @@ delivery once the profile offers a set that fits: values are never altered."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -15,11 +16,11 @@ from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
-from parsers.x12_writer import Segment, collisions, transcode
+from parsers.x12_writer import Segment, answer_encoding, collisions, transcode
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
-from schemas.profile import PartnerProfile
+from schemas.profile import PartnerProfile, widest
 from schemas.x12 import Address, Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}
@@ -159,17 +160,27 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     release_held(state, profile, now=now)
     n, refused = 0, []
     sync = getattr(drop, "sync", None)
-    encoding = profile.x12.encoding if profile.x12 is not None else "utf-8"
+    configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
+    earlier = _EarlierCharsets(lambda: state.file_charsets(profile.id))
     for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
         if keep is not None:
             keep()
         there = _in_outbox(drop, [doc.file_name for doc in chunk])
+        wide = [doc.id for doc in chunk if not doc.file_name.endswith(".csv") and not doc.content.isascii()]
+        answered = state.answered_charsets(profile.id, wide) if configured == "auto" and wide else {}
         done: list[int] = []
         todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
         for doc in chunk:
             size = there.get(doc.file_name)
-            # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8)
-            content = doc.content if doc.file_name.endswith(".csv") else transcode(doc.content, encoding)
+            # the bytes the partner reads: an X12 document in its profile's [x12] encoding (stored in UTF-8); "auto":
+            # the one its files show (parsers.x12_writer.answer_encoding)
+            if doc.file_name.endswith(".csv") or doc.content.isascii():
+                content = doc.content
+            elif configured != "auto":
+                content = transcode(doc.content, configured)
+            else:
+                created, sources = answered.get(doc.id, ("", []))
+                content = transcode(doc.content, answer_encoding(configured, sources, earlier.before(created)))
             if doc.file_name in todo:  # two documents under one name: the second is checked like a file in place
                 same = todo[doc.file_name][1] == content
             else:
@@ -200,6 +211,29 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
                          partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
     return n
+
+
+class _EarlierCharsets:
+    """The partner's files' kept character sets ((received_at, charset), in order: StateStore.file_charsets, read
+    when first asked: a night of ASCII documents never reads them) asked as of a document's making: the widest of
+    its latest files up to then, one beyond ASCII if any (a file without accents says nothing of them). Files
+    received after a document never change what it is sent in (a delivery retried after newer files arrived
+    writes the same bytes)."""
+
+    def __init__(self, read: Callable[[], list[tuple[str, str]]]):
+        self.read = read
+        self.at: list[str] | None = None
+        self.latest: list[str] = []  # per file: what the files up to it say
+
+    def before(self, created_at: str) -> str:
+        if self.at is None:
+            files = self.read()
+            self.at = [f[0] for f in files]
+            for _at, charset in files:
+                last = self.latest[-1] if self.latest else ""
+                self.latest.append(charset if charset != "ascii" else widest([last, charset]))
+        k = bisect.bisect_right(self.at, created_at) if created_at else len(self.at)
+        return self.latest[k - 1] if k else ""
 
 
 def _in_outbox(drop: FileDrop, names: list[str]) -> dict[str, int]:

@@ -35,7 +35,7 @@ from flows.taking import left_on_server as _left_on_server
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from parsers import x12_batches, x12_stream
-from parsers.x12_reader import ParseResult, read_interchanges
+from parsers.x12_reader import ParseResult, charset, read_interchanges
 from schemas.errors import ConfigError, FileNotReady, TerminalError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan
@@ -301,6 +301,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
             state.record_group(profile.id, key, outcome.sha256)
         state.record_file(profile.id, outcome.sha256, name, record["size"], at, record["status"],
                           archive_path=record["archive_path"], run_id=run_id, error_count=record["error_count"])
+        if outcome.parse is not None:  # what we answer it in ([x12] encoding = "auto": flows.documents)
+            state.record_charset(profile.id, outcome.sha256, charset(outcome.parse))
     storing.stop()
     return plan, applied
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
+from schemas.profile import widest
 from schemas.x12 import Delimiters
 
 Segment = Sequence[object]
@@ -257,6 +258,25 @@ def transcode(content: bytes, encoding: str) -> bytes:
         spelled = spelled or "?"
         out.append(" " if delimiters.intersection(spelled) else spelled)
     return "".join(out).encode(encoding)
+
+
+def answer_encoding(configured: str, answered: Iterable[str], earlier: str) -> str:
+    """The encoding a document goes to a partner in (transcode). ``configured``: the profile's [x12] encoding,
+    taken as it is unless "auto"; then ``answered`` (the character sets, per `parsers.x12_reader.charset`, of the
+    partner files the document answers: a 997's file, an 855's, 856's or 810's PO) and ``earlier`` (the widest of
+    the partner's latest files before the document, "" if none is known) decide: a file beyond ASCII is answered
+    in its own encoding; else the partner's latest such file's; a partner known to send ASCII only gets ASCII
+    (X12's basic and extended character sets: what a strict translator takes); one never heard from in X12 (a CSV
+    partner, files taken before character sets were kept) gets UTF-8, as before "auto"."""
+    if configured != "auto":
+        return configured
+    answered = list(answered)
+    wide = widest(c for c in answered if c != "ascii")
+    if wide:
+        return wide
+    if earlier in ("latin-1", "utf-8"):
+        return earlier
+    return "ascii" if answered or earlier == "ascii" else "utf-8"
 
 # --- columnar: one segment per row of Arrow columns (10,000 855s without a Python object per line) ---
 # The caller chooses delimiters that no value uses (chars_used), as first_fitting does for segments.

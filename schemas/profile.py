@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -85,6 +86,18 @@ FALLBACK_DELIMITERS = (
 
 # What our envelopes may carry (ISA05-08 ID 2/2 and AN 15/15, GS02/03 AN 2/15): printable ASCII that
 # neither starts nor ends with a space, so every ISA we write keeps its fixed width (we pad IDs).
+# The character sets a partner's X12 files show (parsers.x12_reader.charset), from the one that says least to the
+# one that says most: a file in ASCII says nothing of accents; one in single-byte Latin-1 says its translator is no
+# UTF-8 one (a UTF-8 file's accents are bytes a Latin-1 reader takes as letters: "QuÃ©bec")
+CHARSETS = ("ascii", "utf-8", "latin-1")
+
+
+def widest(charsets: Iterable[str]) -> str:
+    """Of the character sets of several files of one partner, the one that says most: "latin-1" over "utf-8" (a
+    translator that once wrote single-byte accents reads them so), either over "ascii"; "" for none."""
+    return max(charsets, key=lambda c: CHARSETS.index(c) if c in CHARSETS else -1, default="")
+
+
 _QUALIFIER = r"^[A-Z0-9]{2}$"
 _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
 _GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
@@ -186,11 +199,14 @@ class X12Settings(_Model):
     # within its interchange only (X12 RFI 362; GS_DUPLICATE for a repeat inside one interchange).
     duplicate_window_days: int = Field(default=365, ge=0)
     guide: PartnerGuide | None = None
-    # The character encoding of the documents we write them (parsers.x12_writer.transcode): "utf-8" (the
-    # default); "latin-1" (ISO-8859-1) for a translator reading one byte per character, as one that sends its
-    # own files in ISO-8859-1 does (Quebec partners: their "Québec" in our UTF-8 reads "QuÃ©bec" there);
-    # "ascii" for one taking X12's basic and extended character sets only (accents dropped: "Quebec")
-    encoding: Literal["utf-8", "latin-1", "ascii"] = "utf-8"
+    # The character encoding of the documents we write them (parsers.x12_writer.transcode): "auto" (the default:
+    # the encoding of the partner's own files, parsers.x12_writer.answer_encoding: a 997/855/865 in its answered
+    # file's, an 856/810 in its PO's, else the partner's latest file's beyond ASCII; ASCII for a partner that
+    # sends ASCII only; UTF-8 when none is known); "utf-8"; "latin-1" (ISO-8859-1) for a translator reading one
+    # byte per character, as one that sends its own files in ISO-8859-1 does (Quebec partners: their "Québec"
+    # in our UTF-8 reads "QuÃ©bec" there); "ascii" for one taking X12's basic and extended character sets only
+    # (accents dropped: "Quebec")
+    encoding: Literal["auto", "utf-8", "latin-1", "ascii"] = "auto"
     # The fewest decimals of the unit prices (855 PO104, 810 IT104, CTP03) and of the quantities (855 PO102 and
     # ACK02, 856 SN102 and SN105, 810 IT102) we write them, padded with zeros (6.25 -> 6.2500, 144 -> 144.00; never
     # cut, nor past the element's maximum length): X12's R type drops trailing zeros, but a guide may ask for a fixed
