@@ -68,7 +68,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates
+from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -477,7 +477,8 @@ class _Step:
             return (), ""
         lines, restored = restore_expired(self.rv.lines.get(self.key, ()), order_row, result.new_lines,
                                           today=self.today, run_id=self.run_id,
-                                          last=last_dates(self.profile.allocation.ship_no_later_is_cancel))
+                                          last=last_dates(self.profile.allocation.ship_no_later_is_cancel),
+                                          transit_days=self.profile.fulfilment.asn.transit_days)
         if not restored:
             return (), ""
         which = ", ".join(f"line {n} ({u})" for n, u in restored)
@@ -929,13 +930,16 @@ def expired_units(line: LineRecord) -> int:
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
-                    run_id: str, last: tuple = LAST_DATES) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
+                    run_id: str, last: tuple = LAST_DATES,
+                    transit_days: int | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
     """``lines`` with the units their backorder lost when its cancel-after / do-not-deliver-after passed
     (expired_units) backordered again when the dates that now apply (a line's own in ``line_table``, the
     canonical lines, else the order's ``order_row``) are today or later: the buyer's 860 moved them, and
     the buyer who extended the date expects the open units (the retailer's system keeps them open; we
     sent no document when they were cancelled). The units restored per line number. ``last``: the partner's last
-    dates (schemas.orders.last_dates: its DTM 038 too when its ship window's end is its cancel date)."""
+    dates (schemas.orders.last_dates: its DTM 038 too when its ship window's end is its cancel date);
+    ``transit_days``: the partner's, a DTM 063 counting as its last ship day (schemas.orders.last_day), as when it
+    expired (engine.lifecycle.backorders.past_lines)."""
     own = {r["line_number"]: r for r in line_table.select(
         ["line_number", *(c for c, _q, _name in last if c in line_table.column_names)]).to_pylist()}
     out, restored = [], []
@@ -945,7 +949,8 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
-        dates = [mine.get(c) if mine.get(c) is not None else order_row.get(c) for c, _q, _name in last]
+        dates = [last_day(c, mine.get(c) if mine.get(c) is not None else order_row.get(c), transit_days)
+                 for c, _q, _name in last]
         if any(d is not None and d < today for d in dates):
             out.append(ln)  # still past: the units stay cancelled
             continue
