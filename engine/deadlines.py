@@ -53,6 +53,7 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
             theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
             which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
+            which += f" (a 063 less {days} days in transit)" if days else ""
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
         message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "

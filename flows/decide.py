@@ -191,7 +191,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     # a change that left an order waiting for the rules as it was (refused, no line touched), of a partner answered
     # by 855s: a revised 855 of the decision under its own key, numbered after the decision's 855
-    awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids)
+    awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids, at=now.isoformat(),
+                                         run_id=run_id)
     plan += awaited
     plan = lifecycle.in_answer_order(plan, {k: v for k, v in revisions.change_ids.items()
                                             if not any(s.doc_key == k for d in awaited.documents for s in d.sets)})
