@@ -117,3 +117,22 @@ def test_an_order_whose_window_cannot_be_met_in_transit_is_flagged_and_its_shipm
     assert shipped in ("shipped", "partially_shipped")
     late = [f for f in found if f["code"] == "SHIPPED_OUTSIDE_WINDOW"]
     assert len(late) == 1 and "less 3 days in transit" in late[0]["message"], found
+
+
+def test_a_line_whose_own_063_cannot_be_met_in_transit_is_flagged_at_the_line():
+    """Line 2's own DTM 063 (PO1 loop) is 2026-11-29, the order's 2026-12-20: with 3 days in transit the line's last
+    ship day (11-26) is past on 11-27, its 063 not: DATE_IN_PAST at the line (a warning). Line 1 has none of its own
+    (the order's, in time); without a transit time, nothing."""
+    from rules.business import check_line_deliveries
+    from schemas.rule_settings import PartnerRuleOverrides, RuleSettings
+    from tests.business.tables import line, lines_table
+
+    orders = orders_table(order(do_not_deliver_after=date(2026, 12, 20), ship_not_before=None, ship_no_later=None))
+    lines = lines_table(line(line_number=1), line(line_number=2, line_id="2", do_not_deliver_after=date(2026, 11, 29)))
+    today = date(2026, 11, 27)
+    assert check_line_deliveries(orders, lines, today=today, settings=RuleSettings()) == []
+    settings = RuleSettings(partners={"acme": PartnerRuleOverrides(transit_days=3)})
+    [found] = check_line_deliveries(orders, lines, today=today, settings=settings)
+    assert (found.code, found.severity, found.location.line_number) == ("DATE_IN_PAST", "warning", 2), found
+    assert ("Line 2: its DTM 063 (do not deliver after) 20261129 less 3 days in transit (the last ship day 20261126) "
+            "is before today 20261127") in found.message, found.message

@@ -375,6 +375,43 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     return out
 
 
+def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
+    """DATE_IN_PAST (a warning) at each line whose own DTM 063 (do not deliver after, its PO1 loop's: ORDER_LINES
+    do_not_deliver_after, not its order's) is still ahead but its last ship day (the 063 less the partner's
+    transit_days: schemas.orders.last_ship_day) is past: shipped today it arrives late, as check_dates says of an
+    order's 063. The line is accepted all the same (the 855 offers the first day we ship); the buyer decides."""
+    if not lines.num_rows or "do_not_deliver_after" not in lines.column_names:
+        return []
+    by_partner = _PerPartner(settings)
+    transit = {p: by_partner[p].transit_days for p in lines["partner"].unique().to_pylist() if p is not None}
+    transit = {p: t for p, t in transit.items() if t}
+    if not transit:
+        return []
+    own = lines["do_not_deliver_after"]
+    late = pc.and_(pc.greater_equal(own, pa.scalar(today, pa.date32())),
+                   pc.less(last_ship_days(own, lines["partner"], transit), pa.scalar(today, pa.date32())))
+    if not pc.any(pc.fill_null(late, False)).as_py():
+        return []
+    orders = _with_dates(orders)
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o["do_not_deliver_after"]
+             for o in _rows(orders, [*keys, "do_not_deliver_after"])}
+    out = []
+    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", "do_not_deliver_after"], late):
+        when = ln["do_not_deliver_after"]
+        if heads.get((ln["source_file"], ln["order_ref"])) == when:
+            continue  # the order's 063: check_dates says it
+        days = transit[ln["partner"]]
+        last = last_ship_day(when, days)
+        out.append(business_finding(
+            "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM 063 (do not deliver after) "
+            f"{_text(when)} less {days} days in transit (the last ship day {_text(last)}) is before today "
+            f"{_text(today)}: shipped today the line arrives {_text(today + (when - last))}, after it; the 855 offers "
+            "the first day we can ship (DR), the buyer decides whether to take it late.", ln, seg="DTM",
+            element="DTM02", value=when))
+    return out
+
+
 def _dates_to_check(orders: pa.Table, today: date, by_partner: _PerPartner) -> pa.ChunkedArray:
     """The orders some date of which may raise a finding (check_dates judges them): a date before
     today or the PO date, a pair out of order, or a window longer than the partner's maximum."""
