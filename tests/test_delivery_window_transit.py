@@ -136,3 +136,15 @@ def test_a_line_whose_own_063_cannot_be_met_in_transit_is_flagged_at_the_line():
     assert (found.code, found.severity, found.location.line_number) == ("DATE_IN_PAST", "warning", 2), found
     assert ("Line 2: its DTM 063 (do not deliver after) 20261129 less 3 days in transit (the last ship day 20261126) "
             "is before today 20261127") in found.message, found.message
+
+
+def test_the_855_of_an_order_whose_window_cannot_be_met_in_transit_reschedules_its_lines_to_today(tmp_path):
+    """What the buyer is told: ACME's PO-1 (DTM 063 2026-11-29, no DTM 010) on 2026-11-27 is acknowledged with each
+    line DR (date rescheduled: DATE_IN_PAST's outcome) and ACK 068 the run's day, the first we can ship; the buyer
+    decides. Without a transit time its lines are IA (accepted), as before."""
+    from tests.test_delivery_window_ship_day import _acme_855
+
+    acks = _acme_855(tmp_path / "three", ["DTM*063*20261129"], 3)
+    assert [(a[0], a[-2], a[-1]) for a in acks] == [("DR", "068", "20261127")] * 2, acks
+    acks = _acme_855(tmp_path / "none", ["DTM*063*20261129"], None)
+    assert [a[0] for a in acks] == ["IA", "IA"], acks
