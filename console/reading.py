@@ -103,7 +103,8 @@ def order_page(store: StateStore, order: OrderRecord, ws=None) -> dict:
     # shipments and invoices as status's story gives them have their own sections (SSCCs, the 856/810)
     doc["sectioned"] = [k for k, needed in SECTIONED.items() if doc.get(k) and all(needed <= x.keys() for x in doc[k])]
     known = {"order", "person", "lines", "documents", "decisions", "history", "reservations", "findings",
-             "document_extras", "sectioned", "recorded", *doc["sectioned"]}  # recorded: a section of its own
+             "document_extras", "sectioned", "recorded", "changes_on_hold",  # recorded, changes_on_hold: sections
+             *doc["sectioned"]}
     doc["more"] = {k: v for k, v in doc.items() if k not in known and isinstance(v, list) and v
                    and all(isinstance(x, dict) for x in v)}  # later sections (shipments, invoices, ...)
     return doc

@@ -11,7 +11,7 @@ for the few orders answered before (an 860's revision keeps what its untouched l
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -27,7 +27,7 @@ from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY, WINDOW_END
+from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY, WINDOW_END, last_ship_days
 from schemas.rule_settings import RuleSettings
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
@@ -92,13 +92,17 @@ def _bools(values) -> np.ndarray:
 def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa.Table,
                      arrival: dict[tuple[str, str], int],
                      only: dict[tuple[str, str], set[int]] | None = None,
-                     settings: RuleSettings | None = None, window_end_cancels: Collection[str] = ()) -> pa.Table:
+                     settings: RuleSettings | None = None, window_end_cancels: Collection[str] = (),
+                     transit: Mapping[str, int] | None = None) -> pa.Table:
     """ALLOCATION_INPUT rows for every line that should get stock (quantity after rule changes), in
     decision and line order. ``only``: for orders changed by an 860, the line numbers to (re-)allocate.
     ``settings``: the run's rule settings; a line they acknowledge as ordered (a drop ship's, an SDQ store split:
     rules.business.quantities.as_ordered_lines) gets no case pack, so no policy's case_pack_rounding reserves
     more or less than the 855 acknowledged. ``window_end_cancels``: the partners whose DTM 038 (ship no later) is a
-    last date as 001 / 063 are (AllocationPolicy.ship_no_later_is_cancel): their orders' deliver_by takes it too."""
+    last date as 001 / 063 are (AllocationPolicy.ship_no_later_is_cancel): their orders' deliver_by takes it too.
+    ``transit``: partner -> its days in transit ([fulfilment.asn] transit_days): an order's or line's DTM 063 counts
+    as its last ship day (schemas.orders.last_ship_day), the 063 less them."""
+    orders, lines = _shipped_by(orders, transit), _shipped_by(lines, transit)
     accepted = [d for d in decisions if d.status == ACCEPTED]
     table = line_decisions(accepted)
     if table.num_rows == 0:
@@ -182,6 +186,14 @@ def allocation_input(decisions: list[OrderDecision], lines: pa.Table, orders: pa
         "case_pack": case_pack, "unit_eaches": per_unit, "deliver_by": deliver_by,
         "no_backorder": per_line["no_backorder"],
     }).cast(ALLOCATION_INPUT)
+
+
+def _shipped_by(table: pa.Table, transit: Mapping[str, int] | None) -> pa.Table:
+    """``table`` (ORDERS or ORDER_LINES) with its do_not_deliver_after the last ship day of it (last_ship_days)."""
+    if not transit or DELIVER_AFTER not in table.column_names or table.num_rows == 0:
+        return table
+    return table.set_column(table.schema.get_field_index(DELIVER_AFTER), DELIVER_AFTER,
+                            last_ship_days(table[DELIVER_AFTER], table["partner"], transit))
 
 
 def _with_deliver_by(orders: pa.Table, window_end_cancels: Collection[str] = ()) -> pa.Table:

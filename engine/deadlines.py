@@ -10,7 +10,7 @@ plan_shipments the second).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,16 +18,26 @@ import pyarrow.compute as pc
 from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
-from schemas.orders import LINE_DATES, LINE_WIDE_DATES, last_dates
+from schemas.orders import LINE_DATES, LINE_WIDE_DATES, last_date_named, last_dates, last_day
+from schemas.profile import PartnerProfile
 
 _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after",
             "ship_no_later")
 
 
+def transit_days(profiles: Mapping[str, PartnerProfile]) -> dict[str, int]:
+    """partner -> its profile's [fulfilment.asn] transit_days, for the partners that give one: a DTM 063 less them
+    is the last ship day (schemas.orders.last_ship_day), what the checks here hold a ship day against."""
+    return {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items() if p.fulfilment.asn.transit_days}
+
+
 def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide",
-                            window_end_cancels: Collection[str] = ()) -> tuple[FindingRecord, ...]:
+                            window_end_cancels: Collection[str] = (),
+                            transit: Mapping[str, int] | None = None) -> tuple[FindingRecord, ...]:
     """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850. ``window_end_cancels``: the
-    partners whose DTM 038 (ship no later) is a last date too (engine.answer.allocation_input's), named with them."""
+    partners whose DTM 038 (ship no later) is a last date too (engine.answer.allocation_input's), named with them;
+    ``transit``: partner -> days in transit, a DTM 063 named with its last ship day (as allocation_input's)."""
+    transit = transit or {}
     if late.num_rows == 0:
         return ()
     heads = {(r["partner"], r["po_number"]): r
@@ -35,13 +45,15 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
     out = []
     for r in late.to_pylist():
         head = heads.get((r["partner"], r["po_number"]), {"partner": r["partner"], "po_number": r["po_number"]})
-        named = [(head[c], f"DTM {q} ({name}) {head[c].isoformat()}")
+        days = transit.get(r["partner"])
+        named = [(last_day(c, head[c], days), last_date_named(c, f"DTM {q} ({name})", head[c], days))
                  for c, q, name in last_dates(r["partner"] in window_end_cancels) if head.get(c) is not None]
         which = "the order's " + " / ".join(t for _d, t in named)
         if r["deliver_by"] is not None and (not named or r["deliver_by"] != min(d for d, _t in named)):
             # the line's own DTM 001 / 063 (schemas.orders.LINE_DATES), or its own 038 for such a partner, came first
             theirs = "001 / 063 / 038" if r["partner"] in window_end_cancels else "001 / 063"
             which = f"line {r['line_number']}'s own last date (its DTM {theirs}) {r['deliver_by'].isoformat()}"
+            which += f" (a 063 less {days} days in transit)" if days else ""
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
         message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
@@ -64,7 +76,7 @@ WINDOW_COLUMNS = [c for c, _q, _t in (*_AFTER, *_BEFORE)]
 
 
 def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None, *,
-                       stage: str = "shipments") -> tuple[FindingRecord, ...]:
+                       stage: str = "shipments", transit: Mapping[str, int] | None = None) -> tuple[FindingRecord, ...]:
     """SHIPPED_OUTSIDE_WINDOW (warning) once per shipment and PO of ``shipped`` (SHIPMENT_LINES of the
     shipments sent: shipment_id, partner, po_number, ship_date, line_number) that left after its order's 038,
     001 or 063, or before its 037 (``orders``: canonical ORDERS with those columns; 064 do not deliver before
@@ -73,7 +85,10 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
     window's, LINE_WIDE_DATES; an 850's PO1 DTM, an 860's POC DTM) stands for its order's for the shipment's
     rows of that line, and is named with
     the line ("DTM 001 (cancel after, line 2) 2026-12-10"), as engine.lifecycle.backorders.past_lines does.
-    The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback."""
+    The 856 still goes (the goods left); ops learn to expect a refusal at the dock or a chargeback. ``transit``:
+    partner -> its days in transit: a shipment leaving after a 063's last ship day (schemas.orders.last_ship_day, the
+    063 less them) cannot arrive by it, and is named so."""
+    transit = transit or {}
     if shipped.num_rows == 0:
         return ()
     have = [c for c in WINDOW_COLUMNS if c in orders.column_names]
@@ -99,8 +114,9 @@ def ship_date_findings(shipped: pa.Table, orders: pa.Table, order_lines: pa.Tabl
         mine = [own.get((partner, po, n), {}) for n in numbers]  # each line's own dates ({}: none, or not known)
         if day is None or (not head and not any(mine)):
             continue
-        after = _passed(_AFTER, head, mine, lambda when, day=day: day > when)
-        before = _passed(_BEFORE, head, mine, lambda when, day=day: day < when)
+        days = transit.get(partner)
+        after = _passed(_AFTER, head, mine, lambda c, when, day=day, days=days: day > last_day(c, when, days), days)
+        before = _passed(_BEFORE, head, mine, lambda _c, when, day=day: day < when)
         if not after and not before:
             continue
         said = "; ".join([*(["after its " + " and ".join(after)] if after else []),
@@ -129,19 +145,21 @@ def _line_dates(order_lines: pa.Table | None) -> dict[tuple, dict]:
     return out
 
 
-def _passed(dates: tuple, head: dict, mine: list[dict], beyond) -> list[str]:
+def _passed(dates: tuple, head: dict, mine: list[dict], beyond, transit_days: int | None = None) -> list[str]:
     """The dates of ``dates`` (column, DTM01, name) the ship day is ``beyond``, as named in the warning: a
     line's own (``mine``: each shipped line's own dates, as _line_dates gives them) for the lines with one
     ("DTM 001 (cancel after, line 2) 2026-12-10"), the order's (``head``) where a shipped line has none of its
     own for that date, or its own is the order's (a window every line states alike is the order's too:
-    parsers.orders_850.common_line_dates)."""
+    parsers.orders_850.common_line_dates). ``beyond(column, date)``; ``transit_days``: a 063 is named with its last
+    ship day (schemas.orders.last_date_named)."""
     out = []
     for c, q, name in dates:
         when = head.get(c)
         own = [m for m in mine if m.get(c) is not None and m[c] != when]
-        if when is not None and beyond(when) and len(own) < len(mine):
-            out.append(f"DTM {q} ({name}) {when.isoformat()}")
-        out += [f"DTM {q} ({name}, line {m['line']}) {m[c].isoformat()}" for m in own if beyond(m[c])]
+        if when is not None and beyond(c, when) and len(own) < len(mine):
+            out.append(last_date_named(c, f"DTM {q} ({name})", when, transit_days))
+        out += [last_date_named(c, f"DTM {q} ({name}, line {m['line']})", m[c], transit_days)
+                for m in own if beyond(c, m[c])]
     return out
 
 

@@ -61,7 +61,8 @@ class RunDecision:
 
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
-        "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level}) for pid, p in profiles.items()})
+        "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
+        "transit_days": p.fulfilment.asn.transit_days}) for pid, p in profiles.items()})
 
 
 def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
@@ -190,7 +191,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)
     # a change that left an order waiting for the rules as it was (refused, no line touched), of a partner answered
     # by 855s: a revised 855 of the decision under its own key, numbered after the decision's 855
-    awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids)
+    awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids, at=now.isoformat(),
+                                         run_id=run_id)
     plan += awaited
     plan = lifecycle.in_answer_order(plan, {k: v for k, v in revisions.change_ids.items()
                                             if not any(s.doc_key == k for d in awaited.documents for s in d.sets)})
@@ -214,7 +216,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.csv_findings import csv_layouts, csv_located
-    from engine.deadlines import late_backorder_findings
+    from engine.deadlines import late_backorder_findings, transit_days
     from engine.kept_stock import allocate_keeping
     from engine.refusals import stock_refusal_findings
     from rules.suite import owners_of, run_suite
@@ -245,8 +247,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
     window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 a last date
+    transit = transit_days(profiles)  # a DTM 063 less the days in transit: the last ship day
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed,
-                                settings=settings, window_end_cancels=window_end)
+                                settings=settings, window_end_cancels=window_end, transit=transit)
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
     # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
@@ -263,7 +266,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
-        late = late_backorder_findings(result.late, orders, window_end_cancels=window_end)
+        late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit)
         # why stock rejected lines or a whole order, counted in each item's unit (pairs, bags)
         late += stock_refusal_findings(result.refused, suite.lines, items=ref.items)
         if late:  # a CSV order's at its line's row and its cancel date's (or quantity's) column

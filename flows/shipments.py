@@ -27,6 +27,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import finance_inputs, invoice_taxes, lifecycle
+from engine.deadlines import transit_days
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
     StoredSacs,
@@ -514,7 +515,8 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
                       for k, v in own.items()}
         window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
         by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today,
-                                                          window_end_cancels=window_end).items()
+                                                          window_end_cancels=window_end,
+                                                          transit=transit_days(profiles)).items()
                    if records[k].state in lifecycle.SHIPPABLE}
         passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
         rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}

@@ -219,7 +219,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A PO1 loop's own N1*ST names another party than the order's ship-to (a member store's drop ship, an "
         "item-level ship-to): the line would ship to the order's.",
     ),
-    _C("DATE_IN_PAST", "business", "warning", "", "A requested delivery or ship date is already past."),
+    _C(
+        "DATE_IN_PAST",
+        "business",
+        "warning",
+        "",
+        "A requested delivery or ship date is already past, or the last day to ship by the DTM 063 (do not deliver "
+        "after: it less the partner's transit_days) is.",
+    ),
     _C(
         "CANCEL_DATE_PASSED",
         "business",

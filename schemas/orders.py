@@ -6,7 +6,11 @@ can be traced from the file it came in on. Money and quantities are decimals, ne
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
+
 import pyarrow as pa
+import pyarrow.compute as pc
 
 MONEY = pa.decimal128(18, 4)
 QTY = pa.decimal128(18, 4)
@@ -324,6 +328,46 @@ def last_dates(window_end: bool = False) -> tuple[tuple[str, str, str], ...]:
     """LAST_DATES of a partner, with its DTM 038 (ship no later) when ``window_end``: its
     AllocationPolicy.ship_no_later_is_cancel."""
     return (*LAST_DATES, WINDOW_END) if window_end else LAST_DATES
+
+
+# A delivery date a ship day is held against: the goods must leave the partner's transit time before it
+DELIVER_AFTER = "do_not_deliver_after"
+
+
+def last_ship_day(deliver_after: date | None, transit_days: int | None) -> date | None:
+    """The last day goods can leave and arrive by DTM 063 (do not deliver after) ``deliver_after``: that day less
+    the partner's days in transit (its profile's [fulfilment.asn] transit_days); the 063 itself without a transit
+    time (the day we know of). Every check holding a ship day against a 063 uses it (the allocation's deliver_by,
+    a backorder's expiry, SHIPPED_OUTSIDE_WINDOW, DATE_IN_PAST on arrival; last_ship_days for a column)."""
+    if deliver_after is None or not transit_days:
+        return deliver_after
+    return deliver_after - timedelta(days=transit_days)
+
+
+def last_ship_days(deliver_after, partners, transit: Mapping[str, int]):
+    """last_ship_day of each row: a date32 column ``deliver_after`` less each row's partner's ``transit`` (partner
+    -> days; a partner not in it: none)."""
+    moved = {p: d for p, d in transit.items() if d}
+    if not moved:
+        return deliver_after
+    keys = pa.array(sorted(moved), pa.string())
+    days = pc.fill_null(pc.take(pa.array([moved[p] for p in keys.to_pylist()], pa.int32()),
+                                pc.index_in(partners, value_set=keys)), 0)
+    return pc.cast(pc.subtract(pc.cast(deliver_after, pa.int32()), days), pa.date32())
+
+
+def last_date_named(column: str, label: str, when: date, transit_days: int | None) -> str:
+    """A last date as a finding names it: ``label`` ("DTM 063 (do not deliver after)") and ``when``, and for a 063
+    with a transit time its last ship day ("... 2026-12-08 less 3 days in transit (the last ship day 2026-12-05)")."""
+    text = f"{label} {when.isoformat()}"
+    if column == DELIVER_AFTER and transit_days:
+        text += f" less {transit_days} days in transit (the last ship day {last_ship_day(when, transit_days)})"
+    return text
+
+
+def last_day(column: str, when: date | None, transit_days: int | None) -> date | None:
+    """The day a ship day is held against for the last date ``when`` of ``column``: a 063's last_ship_day."""
+    return last_ship_day(when, transit_days) if column == DELIVER_AFTER else when
 
 # An 850 heading's DTM01 qualifiers (code list 374) that say what a date we keep says, read as that date (its
 # standard twin, the key) when the set carries no DTM of the twin itself: the twin wins, then the first listed

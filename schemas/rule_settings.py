@@ -42,6 +42,7 @@ class PartnerRuleOverrides(_Model):
     catch_weight: bool | None = None
     substitutes: SubstitutePolicy | None = None
     store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
+    transit_days: int | None = Field(default=None, ge=0)  # the profile's fulfilment.asn.transit_days (likewise)
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
@@ -92,6 +93,9 @@ class RuleSettings(_Model):
     # each shipped to its store as ordered, so neither case-pack rounding nor a minimum changes it (units
     # added to the line would belong to no store: acknowledged, never shipped to one, the order never complete).
     store_level: bool = False
+    # Days the goods travel to the partner (its profile's [fulfilment.asn] transit_days): a DTM 063 (do not deliver
+    # after) less them is the last day we can ship (schemas.orders.last_ship_day); None: not known (the 063 itself)
+    transit_days: int | None = Field(default=None, ge=0)
     # Drop-ship (consumer-direct) orders: the goods go straight to the buyer's customer, who ordered what the
     # line says. Such an order is one whose BEG02 is in drop_ship_order_types (code list 92: DS "Dropship"), or
     # that carries one of the partner's drop_ship_marks. Its lines are acknowledged as ordered

@@ -46,7 +46,7 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import SHIP_COMPLETE, last_dates
+from schemas.orders import SHIP_COMPLETE, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
@@ -335,40 +335,45 @@ WARNED = EventKind.BACKORDER_PAST_CANCEL  # in an order's history: its late back
 def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], *, today: date,
                   line_dates: Mapping[Key, Mapping[int, Mapping]] | None = None,
                   lines: Mapping[Key, Sequence[LineRecord]] | None = None,
-                  window_end_cancels: Collection[str] = ()) -> dict[Key, str]:
+                  window_end_cancels: Collection[str] = (),
+                  transit: Mapping[str, int] | None = None) -> dict[Key, str]:
     """Orders of ``records`` whose cancel-after (DTM 001) or do-not-deliver-after (063) is before ``today``
     (``dates``: each order's stored ORDERS row, or the columns of it that give them; an order without a
     row or without those dates is never past), each with its passed dates named ("DTM 001 (cancel after)
     2026-12-10"). The last day itself is still in time, as for CANCEL_DATE_PASSED. With ``line_dates`` (each
     order's stored ORDER_LINES dates by line number) and ``lines``, a backordered line's own date comes first,
     the order's where it has none (``past_lines``). ``window_end_cancels``: the partners whose DTM 038 (ship no
-    later, the ``dates``' ship_no_later) is a last date too (AllocationPolicy.ship_no_later_is_cancel)."""
+    later, the ``dates``' ship_no_later) is a last date too (AllocationPolicy.ship_no_later_is_cancel). ``transit``:
+    partner -> its days in transit: a DTM 063 is passed once its last ship day is (schemas.orders.last_ship_day)."""
+    transit = transit or {}
     if line_dates is None or lines is None:
         out: dict[Key, str] = {}
         for r in records:
-            row = dates.get(r.key) or {}
-            passed = [f"DTM {q} ({name}) {row[c].isoformat()}" for c, q, name in last_dates(r.partner in
-                                                                                             window_end_cancels)
-                      if row.get(c) is not None and row[c] < today]
+            row, days = dates.get(r.key) or {}, transit.get(r.partner)
+            passed = [last_date_named(c, f"DTM {q} ({name})", row[c], days)
+                      for c, q, name in last_dates(r.partner in window_end_cancels)
+                      if row.get(c) is not None and last_day(c, row[c], days) < today]
             if passed:
                 out[r.key] = " and ".join(passed)
         return out
     return {k: " and ".join(dict.fromkeys(v.values()))
             for k, v in past_lines(records, dates, line_dates, lines, today=today,
-                                   window_end_cancels=window_end_cancels).items()}
+                                   window_end_cancels=window_end_cancels, transit=transit).items()}
 
 
 def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int,
                Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date,
-               window_end_cancels: Collection[str] = ()) -> dict[Key, dict[int, str]]:
+               window_end_cancels: Collection[str] = (),
+               transit: Mapping[str, int] | None = None) -> dict[Key, dict[int, str]]:
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
     has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
     An order with no such line is left out. ``window_end_cancels``: as past_deadline's (the line's own DTM 038, its
-    PO1 or POC loop's, else the order's)."""
+    PO1 or POC loop's, else the order's); ``transit``: as past_deadline's (a 063's last ship day)."""
     out: dict[Key, dict[int, str]] = {}
+    transit = transit or {}
     for r in records:
-        row = dates.get(r.key) or {}
+        row, days = dates.get(r.key) or {}, transit.get(r.partner)
         last = last_dates(r.partner in window_end_cancels)
         own = line_dates.get(r.key) or {}
         for ln in lines.get(r.key, ()):
@@ -379,8 +384,8 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
             for c, q, name in last:
                 when, whose = (mine[c], f", line {ln.line_id or ln.line_number}") if mine.get(c) is not None else \
                     (row.get(c), "")
-                if when is not None and when < today:
-                    passed.append(f"DTM {q} ({name}{whose}) {when.isoformat()}")
+                if when is not None and last_day(c, when, days) < today:
+                    passed.append(last_date_named(c, f"DTM {q} ({name}{whose})", when, days))
             if passed:
                 out.setdefault(r.key, {})[ln.line_number] = " and ".join(passed)
     return out

@@ -50,11 +50,15 @@ from schemas.findings import finding_at_row
 from schemas.lifecycle import (
     CUT_FROM,
     CUT_MARK,
+    DECIDED_EVENTS,
+    DECIDED_ORDERS,
     ENDED_LINES,
     EXPIRED,
     GONE_LINES,
     ON_HOLD,
     ChangeUpdate,
+    Clock,
+    DecidedOrders,
     EventKind,
     FindingRecord,
     LineRecord,
@@ -69,7 +73,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates
+from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -483,7 +487,8 @@ class _Step:
             return (), ""
         lines, restored = restore_expired(self.rv.lines.get(self.key, ()), order_row, result.new_lines,
                                           today=self.today, run_id=self.run_id,
-                                          last=last_dates(self.profile.allocation.ship_no_later_is_cancel))
+                                          last=last_dates(self.profile.allocation.ship_no_later_is_cancel),
+                                          transit_days=self.profile.fulfilment.asn.transit_days)
         if not restored:
             return (), ""
         which = ", ".join(f"line {n} ({u})" for n, u in restored)
@@ -942,13 +947,16 @@ def expired_units(line: LineRecord) -> int:
 
 
 def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table: pa.Table, *, today: date,
-                    run_id: str, last: tuple = LAST_DATES) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
+                    run_id: str, last: tuple = LAST_DATES,
+                    transit_days: int | None = None) -> tuple[tuple[LineRecord, ...], list[tuple[int, int]]]:
     """``lines`` with the units their backorder lost when its cancel-after / do-not-deliver-after passed
     (expired_units) backordered again when the dates that now apply (a line's own in ``line_table``, the
     canonical lines, else the order's ``order_row``) are today or later: the buyer's 860 moved them, and
     the buyer who extended the date expects the open units (the retailer's system keeps them open; we
     sent no document when they were cancelled). The units restored per line number. ``last``: the partner's last
-    dates (schemas.orders.last_dates: its DTM 038 too when its ship window's end is its cancel date)."""
+    dates (schemas.orders.last_dates: its DTM 038 too when its ship window's end is its cancel date);
+    ``transit_days``: the partner's, a DTM 063 counting as its last ship day (schemas.orders.last_day), as when it
+    expired (engine.lifecycle.backorders.past_lines)."""
     own = {r["line_number"]: r for r in line_table.select(
         ["line_number", *(c for c, _q, _name in last if c in line_table.column_names)]).to_pylist()}
     out, restored = [], []
@@ -958,7 +966,8 @@ def restore_expired(lines: Sequence[LineRecord], order_row: Mapping, line_table:
             out.append(ln)
             continue
         mine = own.get(ln.line_number) or {}
-        dates = [mine.get(c) if mine.get(c) is not None else order_row.get(c) for c, _q, _name in last]
+        dates = [last_day(c, mine.get(c) if mine.get(c) is not None else order_row.get(c), transit_days)
+                 for c, _q, _name in last]
         if any(d is not None and d < today for d in dates):
             out.append(ln)  # still past: the units stay cancelled
             continue
@@ -1227,14 +1236,15 @@ _HELD_WAITS = (": no 855 yet, the change waits on the hold: the order waits for 
                "decision (the next run after they approve or reject it) answers it")
 
 
-def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], change_ids: Collection[str]) -> Plan:
+def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], change_ids: Collection[str], *,
+                    at: str = "", run_id: str = "") -> Plan:
     """A revised 855 (BAK01 05) for each change of ``awaiting`` (Revisions.awaiting: changes that left an order
     waiting for the rules as it was) whose order the run's decision answered by an 855 (in ``plan``; its doc key not
     one of ``change_ids``, the run's changes' own keys): that 855's lines and ACKs under the change's own doc key
     (855:<store key>:<change ref>), the order as it is after the change. An order the decision holds for a person
     gets none now (its decision is not taken): its changes wait on the hold (WAITING_ON_HOLD) and the run that
     decides it after the person's verdict answers them so (apply_pending_changes' ``on_hold``), each then taking its
-    final status (refused, answered)."""
+    final status (refused, answered) and a history event linked to its 855 (``at``, ``run_id``: the run's)."""
     if not awaiting:
         return Plan()
     decided: dict[Key, tuple[PlannedDocument, PlannedSet]] = {}
@@ -1244,7 +1254,7 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
         for s in doc.sets:
             if (doc.partner, s.po_number) in awaiting and s.doc_key not in change_ids:
                 decided[(doc.partner, s.po_number)] = (doc, s)
-    docs, settled = [], []
+    docs, settled, told = [], [], []
     for key, changes in sorted(awaiting.items()):
         if key not in decided:
             continue
@@ -1262,7 +1272,42 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
                                                    source_sha256=ch.store_key),)))
             if ch.status in _FINAL:  # it waited on the hold: answered now, with the person's decision
                 settled.append(ChangeUpdate(ch.id, _FINAL[ch.status]))
-    return Plan(documents=tuple(docs), change_updates=tuple(settled))
+                told.append((ch, docs[-1].sets[0].doc_key))
+    return Plan(documents=tuple(docs), change_updates=tuple(settled),
+                decided=(_answered_on_hold(told, _decided_states(plan), at=at, run_id=run_id),) if told else ())
+
+
+# a change that waited on the hold, answered by the 855 of the person's decision: its history event and what it says
+_ON_HOLD_EVENTS = {ON_HOLD["refused"]: (EventKind.CHANGE_REFUSED, "refused"),
+                   ON_HOLD["answered"]: (EventKind.CHANGE_ANSWERED, "found touching no line")}
+
+
+def _decided_states(plan: Plan) -> dict[Key, tuple[str, int]]:
+    """Each order ``plan`` moves -> (its state after the plan, its revision), its last move's."""
+    out = {t.record.key: (str.__str__(t.record.state), t.record.revision) for t in plan.transitions}
+    for d in plan.decided:
+        t = d.orders
+        out.update(zip(zip(t["partner"].to_pylist(), t["po_number"].to_pylist(), strict=True),
+                       zip(t["state"].to_pylist(), t["expect_revision"].to_pylist(), strict=True), strict=True))
+    return out
+
+
+def _answered_on_hold(told: Sequence[tuple[StoredChange, str]], states: Mapping[Key, tuple[str, int]], *, at: str,
+                      run_id: str) -> DecidedOrders:
+    """The history events (DECIDED_EVENTS; no order moved) of the changes of ``told`` (each with the doc key of its
+    855) that waited on the hold and are answered now: the order in the state its decision left it (``states``)."""
+    rows = []
+    for ch, doc_key in told:
+        state, revision = states.get((ch.partner, ch.po_number), (None, None))
+        if state is None:
+            continue
+        event, what = _ON_HOLD_EVENTS[ch.status]
+        rows.append({"partner": ch.partner, "po_number": ch.po_number, "at": at, "clock": str.__str__(Clock.RUN),
+                     "event": str.__str__(event), "from_state": state, "to_state": state, "revision": revision,
+                     "actor": "system", "note": f"860 in {ch.source_file} ({what} while the order waited for a "
+                     "person) answered: the 855 of the person's decision states the order as decided (BAK01 05)",
+                     "run_id": run_id, "document_key": doc_key})
+    return DecidedOrders(DECIDED_ORDERS.empty_table(), pa.Table.from_pylist(rows, schema=DECIDED_EVENTS))
 
 
 def restate_shipped_answers(rv: Revisions, *, today: date) -> tuple[Plan, frozenset[str]]:

@@ -38,7 +38,7 @@ from engine.asn import (
     write_856_texts,
 )
 from engine.columnar import SCALE, decimal_array, objects, scaled
-from engine.deadlines import ship_date_findings
+from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
     Envelope,
     body_chars,
@@ -924,7 +924,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
     plan = _with_serials(plan, went)
-    findings += ship_date_findings(went, orders, order_lines, stage=STAGE)  # the 856 goes; ops expect a chargeback
+    # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
+    findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,

@@ -32,7 +32,13 @@ from rules.business.money import (
     order_values,
     per_each_prices,
 )
-from rules.business.places import check_dates, check_line_ship_tos, check_line_windows, check_ship_to
+from rules.business.places import (
+    check_dates,
+    check_line_deliveries,
+    check_line_ship_tos,
+    check_line_windows,
+    check_ship_to,
+)
 from rules.business.purpose import check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
 from schemas.findings import Finding
@@ -44,7 +50,8 @@ price_index = _price_index
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
-           "check_line_ship_tos", "check_line_windows", "check_prices", "check_purpose", "check_quantities",
+           "check_line_deliveries", "check_line_ship_tos", "check_line_windows", "check_prices", "check_purpose",
+           "check_quantities",
            "check_ship_to", "check_terms",
            "check_test_data",
            "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
@@ -81,6 +88,7 @@ def run_business_rules(
         *check_line_ship_tos(orders, lines),
         *check_dates(orders, today=today, settings=settings),
         *check_line_windows(orders, lines, today=today, settings=settings),
+        *check_line_deliveries(orders, lines, today=today, settings=settings),
         *check_duplicates(orders, seen_po_numbers, settings),
         *check_purpose(orders, settings),
         *check_order_type(orders, settings),

@@ -23,7 +23,7 @@ from rules.business.common import (
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.countries import alpha2
 from schemas.findings import Finding, finding_at_row
-from schemas.orders import LINE_SHIP_TO
+from schemas.orders import LINE_SHIP_TO, last_ship_day, last_ship_days
 from schemas.rule_settings import RuleSettings
 
 # --- ship-to ------------------------------------------------------------------------------------
@@ -275,6 +275,14 @@ def check_dates(orders: pa.Table, *, today: date, settings: RuleSettings) -> lis
             if d[q] is not None and d[q] < today:
                 emit("CANCEL_DATE_PASSED", f"{label[q]} {_text(d[q])} is before today {_text(today)}: nothing "
                      "can arrive in time; ask the buyer for a new date (860) or reject the order.", q)
+        last = last_ship_day(d["063"], s.transit_days)
+        if d["063"] is not None and d["063"] >= today and last < today:
+            # the window's end is still ahead, but the goods cannot get there by it: accepted all the same (a
+            # warning; the 855 offers the first day we ship, DR), the buyer decides whether to take them late
+            emit("DATE_IN_PAST", f"{label['063']} {_text(d['063'])} less {s.transit_days} days in transit (the last "
+                 f"ship day {_text(last)}) is before today {_text(today)}: shipped today the goods arrive "
+                 f"{_text(today + (d['063'] - last))}, after the window; the 855 offers the first day we can ship "
+                 "(DR), the buyer decides whether to take them late.", "063")
         for early, late in _PAIRS:
             if d[early] is not None and d[late] is not None and d[early] > d[late]:
                 emit(
@@ -367,11 +375,51 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     return out
 
 
+def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
+    """DATE_IN_PAST (a warning) at each line whose own DTM 063 (do not deliver after, its PO1 loop's: ORDER_LINES
+    do_not_deliver_after, not its order's) is still ahead but its last ship day (the 063 less the partner's
+    transit_days: schemas.orders.last_ship_day) is past: shipped today it arrives late, as check_dates says of an
+    order's 063. The line is accepted all the same (the 855 offers the first day we ship); the buyer decides."""
+    if not lines.num_rows or "do_not_deliver_after" not in lines.column_names:
+        return []
+    by_partner = _PerPartner(settings)
+    transit = {p: by_partner[p].transit_days for p in lines["partner"].unique().to_pylist() if p is not None}
+    transit = {p: t for p, t in transit.items() if t}
+    if not transit:
+        return []
+    own = lines["do_not_deliver_after"]
+    late = pc.and_(pc.greater_equal(own, pa.scalar(today, pa.date32())),
+                   pc.less(last_ship_days(own, lines["partner"], transit), pa.scalar(today, pa.date32())))
+    if not pc.any(pc.fill_null(late, False)).as_py():
+        return []
+    orders = _with_dates(orders)
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o["do_not_deliver_after"]
+             for o in _rows(orders, [*keys, "do_not_deliver_after"])}
+    out = []
+    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", "do_not_deliver_after"], late):
+        when = ln["do_not_deliver_after"]
+        if heads.get((ln["source_file"], ln["order_ref"])) == when:
+            continue  # the order's 063: check_dates says it
+        days = transit[ln["partner"]]
+        last = last_ship_day(when, days)
+        out.append(business_finding(
+            "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM 063 (do not deliver after) "
+            f"{_text(when)} less {days} days in transit (the last ship day {_text(last)}) is before today "
+            f"{_text(today)}: shipped today the line arrives {_text(today + (when - last))}, after it; the 855 offers "
+            "the first day we can ship (DR), the buyer decides whether to take it late.", ln, seg="DTM",
+            element="DTM02", value=when))
+    return out
+
+
 def _dates_to_check(orders: pa.Table, today: date, by_partner: _PerPartner) -> pa.ChunkedArray:
     """The orders some date of which may raise a finding (check_dates judges them): a date before
     today or the PO date, a pair out of order, or a window longer than the partner's maximum."""
     d = {q: orders[c] for c, q, _ in _DATES}
     flags = [pc.less(d[q], pa.scalar(today, pa.date32())) for q in ("002", "010", "038", *_DEADLINES)]
+    transit = {p: by_partner[p].transit_days for p in orders["partner"].unique().to_pylist() if p is not None}
+    flags.append(pc.less(last_ship_days(d["063"], orders["partner"], {p: t for p, t in transit.items() if t}),
+                         pa.scalar(today, pa.date32())))  # its last ship day, 063 less the transit, is past
     flags += [pc.greater(d[early], d[late]) for early, late in _PAIRS]
     flags += [pc.less(d[q], orders["po_date"]) for q in ("002", "010", "038")]
     longest = per_partner(orders["partner"], {p: by_partner[p].ship_window_max_days
