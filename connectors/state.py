@@ -78,6 +78,7 @@ from connectors.state_migrations import (
     SUBSTITUTES,
     TA1_ACKS,
 )
+from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
 from schemas.lifecycle import (
     Clock,
@@ -98,7 +99,6 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.order_keys import SEP
-from schemas.profile import CHARSETS, widest
 from schemas.shipment_records import (
     BatchLines,
     InvoicedLine,

@@ -17,10 +17,11 @@ from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
 from parsers.x12_writer import Segment, answer_encoding, collisions, transcode
+from schemas.charsets import widest
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
-from schemas.profile import PartnerProfile, widest
+from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
 
 SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810"}

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from parsers.x12_reader import ParseResult
-from schemas.profile import widest
+from schemas.charsets import widest
 from schemas.x12 import Delimiters
 
 Segment = Sequence[object]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -86,18 +85,6 @@ FALLBACK_DELIMITERS = (
 
 # What our envelopes may carry (ISA05-08 ID 2/2 and AN 15/15, GS02/03 AN 2/15): printable ASCII that
 # neither starts nor ends with a space, so every ISA we write keeps its fixed width (we pad IDs).
-# The character sets a partner's X12 files show (parsers.x12_reader.charset), from the one that says least to the
-# one that says most: a file in ASCII says nothing of accents; one in single-byte Latin-1 says its translator is no
-# UTF-8 one (a UTF-8 file's accents are bytes a Latin-1 reader takes as letters: "QuÃ©bec")
-CHARSETS = ("ascii", "utf-8", "latin-1")
-
-
-def widest(charsets: Iterable[str]) -> str:
-    """Of the character sets of several files of one partner, the one that says most: "latin-1" over "utf-8" (a
-    translator that once wrote single-byte accents reads them so), either over "ascii"; "" for none."""
-    return max(charsets, key=lambda c: CHARSETS.index(c) if c in CHARSETS else -1, default="")
-
-
 _QUALIFIER = r"^[A-Z0-9]{2}$"
 _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
 _GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
