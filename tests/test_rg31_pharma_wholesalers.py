@@ -77,6 +77,14 @@ def test_cencora_dea_ship_to_lots_and_expiries_on_the_856(night):
         ["DTM", "036", "20290131"],
         ["LIN", "2", "N4", "68382002810", "LT", "MF26-1180"], ["SN1", "", "12", "EA", "", "12", "EA"],
         ["DTM", "036", "20280831"]]
+    # the rush order's line came without a PID: its 856 names the drug by our catalog's description (DSCSA
+    # transaction information: name, strength, form and count beside the NDC, lot and expiry; the profile's
+    # item_pid_catalog). We used to send the NDC, lot and expiry with no product name at all
+    rush = po_segments(segments(ws, "cencora", "856"), "CN-SHP-02", "BSN")
+    assert _items(rush)[0] == ["LIN", "1", "N4", "00093505798", "LT", "AT6L0027"]
+    assert [s for s in rush if s[0] == "PID"] == [["PID", "F", "", "", "", "Atorvastatin calcium 20mg tablets 90ct"]]
+    # the PO's own PID wins where it sent one
+    assert [s[5] for s in asn if s[0] == "PID"] == ["ATORVASTATIN 20MG TAB 90"] * 2 + ["METFORMIN 500MG TAB 1000"]
     inv = po_segments(segments(ws, "cencora", "810"), "7100455812", "BIG")
     assert [s[1:8] for s in inv if s[0] == "IT1"] == [["1", "48", "EA", "18.4", "", "N4", "00093505798"],
                                                      ["2", "12", "EA", "21.9", "", "N4", "68382002810"]]
@@ -109,6 +117,8 @@ def test_smith_drug_hyphenated_ndcs_found_and_echoed_as_sent(night):
         ["DTM", "036", "20280831"],
         ["LIN", "2", "N4", "00093-5057-98", "LT", "AT6K0412"], ["SN1", "", "36", "EA", "", "36", "EA"],
         ["DTM", "036", "20281031"]]
+    assert [s[5] for s in asn if s[0] == "PID"] == ["Metformin HCl 500mg tablets 1000ct",
+                                                     "Atorvastatin calcium 20mg tablets 90ct"]
     assert ["TDS", "79380"] in po_segments(segments(ws, "smithdrug", "810"), "4418820", "BIG")
 
 
