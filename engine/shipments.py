@@ -659,9 +659,14 @@ def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:
     by SKU reads it (a SKU listed twice: its last row's), found in Arrow."""
     if items is None or not items.num_rows:
         return pa.nulls(len(sku), pa.int64())
+    return pc.cast(_of_items(sku, items, "case_pack"), pa.int64())
+
+
+def _of_items(sku: pa.Array, items: pa.Table, column: str) -> pa.Array:
+    """Each ``sku``'s ``column`` in ``items`` (ITEMS), null where the SKU is not listed; a SKU listed twice: its last
+    row's."""
     last_first = items.take(pa.array(np.arange(items.num_rows - 1, -1, -1, dtype=np.int64)))  # the last row first
-    at = pc.index_in(sku, value_set=last_first["sku"])
-    return pc.cast(last_first["case_pack"], pa.int64()).take(at)
+    return last_first[column].take(pc.index_in(sku, value_set=last_first["sku"]))
 
 
 def _catalog_descriptions(sent: pa.Array, sku: pa.Array, partner: pa.Array, items: pa.Table | None,
@@ -670,8 +675,7 @@ def _catalog_descriptions(sent: pa.Array, sku: pa.Array, partner: pa.Array, item
     ``described``, its ``sku``'s in ITEMS (a SKU listed twice: its last row's; "" where not listed or blank)."""
     if not described or items is None or not items.num_rows or "description" not in items.column_names:
         return sent
-    last_first = items.take(pa.array(np.arange(items.num_rows - 1, -1, -1, dtype=np.int64)))  # the last row first
-    ours = pc.fill_null(last_first["description"].take(pc.index_in(sku, value_set=last_first["sku"])), "")
+    ours = pc.fill_null(_of_items(sku, items, "description"), "")
     wanted = pc.and_(pc.is_in(partner, value_set=pa.array(sorted(described), pa.string())), pc.equal(sent, ""))
     return pc.if_else(pc.fill_null(wanted, False), ours, sent)
 
