@@ -11,7 +11,7 @@ pallets, cartons and items in the order they first appear in the lines.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Set
+from collections.abc import Collection, Mapping, Set
 from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
@@ -204,13 +204,14 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                        ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
-                       store_party: Mapping[str, str] | None = None, dcs: StoreDcs | None = None
-                       ) -> list[Shipment]:
+                       store_party: Mapping[str, str] | None = None, dcs: StoreDcs | None = None,
+                       described: Collection[str] = ()) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
     (shipment, carton or pallet id) -> SSCC for what sscc_needs named; ``items``
-    (schemas.reference.ITEMS, optional): each item's case pack for PO4. Items of one order line in
+    (schemas.reference.ITEMS, optional): each item's case pack for PO4, and for the partners ``described`` names
+    (AsnSettings.item_pid_catalog) its description where the order line sent none. Items of one order line in
     one carton are summed; a carton holding two POs' items becomes a pack under each order (the 856
     self-check refuses the repeated SSCC). An order of a store-level partner is one per store its cartons are
     marked for (mark_for_store), the store its mark-for: N1*BY, or the N101 ``store_party`` gives the partner
@@ -231,7 +232,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     ship_row, order_row, box_row, item_row, partner = g.ship_row, g.order_row, g.box_row, g.item_row, g.partner
 
     # the items: each distinct item made once (items of equal values share one object)
-    made, kind = _item_kinds(lines, order_lines, items, g)
+    made, kind = _item_kinds(lines, order_lines, items, g, described)
     shipped_items = list(map(made.__getitem__, kind.tolist()))
     box_items = _nest(box[item_row], item_row, shipped_items, n_boxes)
 
@@ -392,18 +393,19 @@ def _lot_columns(lines: pa.Table) -> list[str]:
             if c in lines.column_names and lines[c].null_count < lines.num_rows]
 
 
-def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
-                ) -> tuple[list[ShippedItem], np.ndarray]:
+def _item_kinds(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping,
+                described: Collection[str] = ()) -> tuple[list[ShippedItem], np.ndarray]:
     """The distinct ShippedItems of the grouped items (_item_columns as objects), and each item's index into them."""
-    made, kind = _item_columns(lines, order_lines, items, g)
+    made, kind = _item_columns(lines, order_lines, items, g, described)
     return made.objects(), kind
 
 
-def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping
-                  ) -> tuple[ItemColumns, np.ndarray]:
+def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None, g: _Grouping,
+                  described: Collection[str] = ()) -> tuple[ItemColumns, np.ndarray]:
     """The distinct items of the grouped items (each order line's units in one box, summed; what each reads
     of its order line found in columns: _item_lines) as ItemColumns (no object per item: a night's 856s
-    carry 100,000 of them), and each item's index into them."""
+    carry 100,000 of them), and each item's index into them. The partners ``described`` names have their item's
+    description (ITEMS) where the order line sent none (_catalog_descriptions)."""
     item, n_items, item_row = g.item, g.n_items, g.item_row
     qty, present = scaled(lines["quantity"])
     summed = Groups(item, n_items)
@@ -416,6 +418,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     ids, id_kind = line["product_ids"]
     refs, ref_kind = line["line_refs"]  # part of the kind: two POs' same line id with other refs stay apart
     case = _case_packs(sku, items)
+    description = _catalog_descriptions(line["description"], sku, who, items, described)
     ordered = _store_ordered(line, lines, item_row, unit, case)
     lot_columns = _lot_columns(lines)
     lot = lines.select(lot_columns).take(pa.array(item_row)) if lot_columns else None
@@ -425,7 +428,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     packs = _prepacks(line)
     serials = _serials(lines, item, n_items)
     kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, sku, ordered,
-                           line["description"], case, *(lot[c] for c in lot_columns), *weighed,
+                           description, case, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
     pick = pa.array(first)
@@ -447,7 +450,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     made = ItemColumns(at["line_id"].take(pick).to_pylist(), objects(decimal_array(units[first], present[first])),
                        unit.take(pick).to_pylist(), [ids[k] for k in id_kind[first].tolist()],
                        sku.take(pick).to_pylist(), objects(ordered.take(pick)),
-                       line["description"].take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
+                       description.take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
                        [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
                        [refs[k] for k in ref_kind[first].tolist()])
@@ -660,9 +663,25 @@ def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:
     by SKU reads it (a SKU listed twice: its last row's), found in Arrow."""
     if items is None or not items.num_rows:
         return pa.nulls(len(sku), pa.int64())
+    return pc.cast(_of_items(sku, items, "case_pack"), pa.int64())
+
+
+def _of_items(sku: pa.Array, items: pa.Table, column: str) -> pa.Array:
+    """Each ``sku``'s ``column`` in ``items`` (ITEMS), null where the SKU is not listed; a SKU listed twice: its last
+    row's."""
     last_first = items.take(pa.array(np.arange(items.num_rows - 1, -1, -1, dtype=np.int64)))  # the last row first
-    at = pc.index_in(sku, value_set=last_first["sku"])
-    return pc.cast(last_first["case_pack"], pa.int64()).take(at)
+    return last_first[column].take(pc.index_in(sku, value_set=last_first["sku"]))
+
+
+def _catalog_descriptions(sent: pa.Array, sku: pa.Array, partner: pa.Array, items: pa.Table | None,
+                          described: Collection[str]) -> pa.Array:
+    """Each item's description: the order line's (``sent``: PID05, "" where none), else, for a partner of
+    ``described``, its ``sku``'s in ITEMS (a SKU listed twice: its last row's; "" where not listed or blank)."""
+    if not described or items is None or not items.num_rows or "description" not in items.column_names:
+        return sent
+    ours = pc.fill_null(_of_items(sku, items, "description"), "")
+    wanted = pc.and_(pc.is_in(partner, value_set=pa.array(sorted(described), pa.string())), pc.equal(sent, ""))
+    return pc.if_else(pc.fill_null(wanted, False), ours, sent)
 
 
 def _blank_null(column: pa.Array) -> pa.Array:
@@ -868,7 +887,8 @@ class ShipmentSummary(NamedTuple):
 
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
                      ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
-                     serials: Mapping[str, int] | None = None, dcs: StoreDcs | None = None
+                     serials: Mapping[str, int] | None = None, dcs: StoreDcs | None = None,
+                     described: Collection[str] = ()
                      ) -> tuple[list[ShipmentSummary], Flat856] | None:
     """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
     engine.asn.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
@@ -884,7 +904,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     c = _cartons(lines, g, ssccs)
     if len(c.loose):
         return None
-    made, kind = _item_columns(lines, order_lines, items, g)
+    made, kind = _item_columns(lines, order_lines, items, g, described)
     n_s, n_o, n_t, n_c, n_i = len(g.ship_row), g.n_orders, c.n_tares, len(c.carton), g.n_items
     rank = np.empty(n_s, np.int64)  # each shipment code's place (the order of first rows)
     by_row = np.argsort(g.ship_row, kind="stable")

@@ -93,6 +93,10 @@ class AsnSettings(_Model):
     ordered_quantity: bool = True  # SN105/SN106 (quantity ordered) on every item
     item_po4: bool = False  # PO4 pack on items when known
     item_pid: bool = True  # PID F description on items when known
+    # with item_pid, an item whose order line sent no description (no PID in the PO) has our items.csv description
+    # in its PID: DSCSA transaction information (the drug's name, strength, dosage form and container size beside
+    # its NDC, lot and expiry) that drug wholesalers' HDA 856 carries in PID*F; off: the PO's description alone
+    item_pid_catalog: bool = False
     item_net_weight: bool = False  # MEA*WT*N*<net weight>*<unit> on each item the warehouse confirmed a net weight
     # for (a catch-weight line: meat, cheese, produce in cases billed by the pound), after its PID, so the buyer
     # receives the weight its invoice bills (foodservice distributors' guides: Sysco, US Foods, PFG); off: none

@@ -84,10 +84,13 @@ def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, me
 
 
 def segments(ws, partner: str, kind: str, encoding: str = "utf-8") -> list[list[str]]:
-    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order."""
-    text = "".join(p.read_bytes().decode(encoding)
-                   for p in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")))
-    return [s.split("*") for s in text.replace("\r", "").replace("\n", "").split("~") if s]
+    """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order (each file's
+    elements split at its own separator, ISA's fourth character: '*', or '|' for a partner that asks for it)."""
+    out: list[list[str]] = []
+    for path in sorted((ws.drop_root / partner / "outbox").glob(f"{partner}-{kind}-*.x12")):
+        text = path.read_bytes().decode(encoding).replace("\r", "").replace("\n", "")
+        out += [s.split(text[3]) for s in text.split("~") if s]
+    return out
 
 
 def po_segments(segs: list[list[str]], key: str, head: str) -> list[list[str]]:

@@ -525,6 +525,12 @@ def _store_parties(profiles: Mapping[str, PartnerProfile]) -> dict[str, str]:
     return {pid: p.fulfilment.asn.store_party for pid, p in profiles.items() if p.fulfilment.asn.store_level}
 
 
+def _catalog_described(profiles: Mapping[str, PartnerProfile]) -> frozenset[str]:
+    """The partners whose 856 items have our items.csv description where the PO sent none (item_pid_catalog)."""
+    return frozenset(pid for pid, p in profiles.items()
+                     if p.fulfilment.asn.item_pid and p.fulfilment.asn.item_pid_catalog)
+
+
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
@@ -889,7 +895,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         shipments, texts = columns
     else:
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
-                                                   items=items, store_party=_store_parties(profiles), dcs=dcs)
+                                                   items=items, store_party=_store_parties(profiles), dcs=dcs,
+                                                   described=_catalog_described(profiles))
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
@@ -901,7 +908,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     else:  # a shipment held (its 856 or its orders' moves refused): one at a time, each on what the others left
         if assembled is None:  # the loop builds and holds shipments as objects
             assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
-                                           store_party=_store_parties(profiles), dcs=dcs)
+                                           store_party=_store_parties(profiles), dcs=dcs,
+                                           described=_catalog_described(profiles))
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         sent = []  # the shipments planned, in order
@@ -1522,7 +1530,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
-                             serials=serials, dcs=dcs)
+                             serials=serials, dcs=dcs,
+                             described=_catalog_described({partner: profile}))
     if built is None:
         return None
     summaries, flat = built
