@@ -1,6 +1,6 @@
 """Checked shipment confirmation lines -> typed Shipments (schemas.shipments) for the 856 builder,
 and the SSCC-18s their cartons and pallets still need; or the same shipments in columns
-(shipment_columns: summaries and the engine.asn.Flat856 its text path writes, no object per carton).
+(shipment_columns: summaries and the engine.asn_columnar.Flat856 its text path writes, no object per carton).
 
 Pure: the confirmation lines (rules.shipments.resolve output: every row has its partner and order
 line), the live orders' canonical tables, our ship-from party and the SSCCs the caller numbered
@@ -22,7 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, Flat856, ItemColumns, mark_fors, order_refs
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, mark_fors, order_refs
+from engine.asn_columnar import Flat856, ItemColumns
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
@@ -891,7 +892,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
                      described: Collection[str] = ()
                      ) -> tuple[list[ShipmentSummary], Flat856] | None:
     """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
-    engine.asn.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
+    engine.asn_columnar.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
     both in the order assemble_shipments lists them, grouped and numbered in columns: each order,
     pallet, carton and item keyed by its shipment, its order's first row, pallets before loose cartons,
     its pallet's and its own first row, sorted once; the HL numbers are the positions in each shipment.

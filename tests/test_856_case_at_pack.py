@@ -15,7 +15,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from engine.asn import build_856, build_856_texts, check_856, shipped_quantities
+from engine.asn import build_856, check_856, shipped_quantities
+from engine.asn_columnar import build_856_texts
 from engine.envelope import usual_delimiters
 from parsers.sent_documents import read_sent_lines
 from parsers.x12_reader import read_interchanges

@@ -14,7 +14,8 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from engine.asn import build_856, build_856_texts, check_856, shipped_quantities
+from engine.asn import build_856, check_856, shipped_quantities
+from engine.asn_columnar import build_856_texts
 from engine.envelope import usual_delimiters
 from parsers.orders_850 import read_orders
 from parsers.x12_reader import read_interchanges

@@ -12,7 +12,8 @@ from datetime import date
 
 import pytest
 
-from engine.asn import build_856, build_856_texts, check_856, shipped_quantities
+from engine.asn import build_856, check_856, shipped_quantities
+from engine.asn_columnar import build_856_texts
 from engine.envelope import usual_delimiters
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, AsnSettings

@@ -1,4 +1,4 @@
-"""The ship run's column-wise 856 bodies (engine.asn.build_856_texts) are the per-shipment ones
+"""The ship run's column-wise 856 bodies (engine.asn_columnar.build_856_texts) are the per-shipment ones
 (build_856, joined as engine.envelope.joined_body joins a body) byte for byte, for every structure and
 option: the structures it writes give the same text and segment count; every other structure, and
 every shipment build_856 refuses or whose values hold a delimiter, is left to build_856 (None)."""
@@ -12,7 +12,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.asn import COLUMNAR, CONFIRMED, build_856, build_856_texts, shipped_quantities
+from engine.asn import build_856, shipped_quantities
+from engine.asn_columnar import COLUMNAR, CONFIRMED, build_856_texts
 from engine.envelope import envelope_for, joined_body, usual_delimiters
 from schemas.errors import DocumentError
 from schemas.fulfilment import AsnSettings
@@ -168,12 +169,13 @@ def test_one_shipment_alone_or_among_others_gives_the_same_text():
 
 
 def test_a_tree_the_numbers_get_wrong_is_left_to_build_856(monkeypatch):
-    import engine.asn as asn
+    import engine.asn_columnar as columnar
 
     shipments = [s for _name, s in variants()]
     expected = [shipped_quantities(s) for s in shipments]
-    right = asn._within
-    monkeypatch.setattr(asn, "_within", lambda size, group: right(size, group) * 2)  # HL numbers skipped or repeated
+    right = columnar._within
+    # HL numbers skipped or repeated
+    monkeypatch.setattr(columnar, "_within", lambda size, group: right(size, group) * 2)
     assert build_856_texts(shipments, AsnSettings(), *usual_delimiters(ENV), created=NOW, expected=expected) == [
         None] * len(shipments)
 

@@ -1,5 +1,5 @@
 """The ship run's columnar shipments (engine.shipments.shipment_columns written by
-engine.asn.write_856_texts, planned by engine.lifecycle.shipping without Shipment/Pack/Item objects)
+engine.asn_columnar.write_856_texts, planned by engine.lifecycle.shipping without Shipment/Pack/Item objects)
 give what assemble_shipments' objects give: the same 856 text and segment count per shipment, the same
 summary (header, partner, ship-to, POs, the cartons and pallets its record lists), and the same plan
 (documents, records, order moves, lines, reservations, findings) whether the plan takes the columnar
@@ -17,7 +17,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, build_856_texts, write_856_texts
+from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS
+from engine.asn_columnar import build_856_texts, write_856_texts
 from engine.envelope import envelope_for, usual_delimiters
 from engine.lifecycle import shipping
 from engine.shipments import assemble_shipments, number_ssccs, shipment_columns, sscc_needs
@@ -269,7 +270,8 @@ def test_random_files_give_the_objects_texts_and_records(structure, with_ai, mar
 
 
 def _head(summary, asn):
-    from engine.asn import ShipmentHead, s_segments
+    from engine.asn import s_segments
+    from engine.asn_columnar import ShipmentHead
 
     return ShipmentHead(summary.shipment_id, bool(summary.po_numbers), s_segments(
         asn, cartons=summary.n_cartons, pallets=summary.n_pallets, weight=summary.weight,

@@ -27,16 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import (
-    COLUMNAR,
-    CONFIRMED,
-    FROM_LINES,
-    ShipmentHead,
-    build_856,
-    build_856_texts,
-    s_segments,
-    write_856_texts,
-)
+from engine.asn import build_856, s_segments
+from engine.asn_columnar import COLUMNAR, CONFIRMED, FROM_LINES, ShipmentHead, build_856_texts, write_856_texts
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
@@ -1430,7 +1422,7 @@ def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created:
 
 def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str, PartnerProfile],
                created: datetime, envelopes: dict[str, Envelope]) -> list[_AsnText | None]:
-    """Each shipment's 856 body as text (engine.asn.build_856_texts: the shipments of each partner whose
+    """Each shipment's 856 body as text (engine.asn_columnar.build_856_texts: the shipments of each partner whose
     structure it writes, with the delimiter set the partner's envelope alone allows, checked against
     their confirmation ``lines``), None for the shipments _asn builds one at a time (other structures
     and partners, and what the text path leaves)."""
@@ -1460,7 +1452,7 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
 
 
 def _confirmed(lines: pa.Table, shipments: Sequence[Shipment | ShipmentSummary]) -> pa.Table:
-    """engine.asn.CONFIRMED: the confirmation ``lines`` of these ``shipments`` (what _expected sums)."""
+    """engine.asn_columnar.CONFIRMED: the confirmation ``lines`` of these ``shipments`` (what _expected sums)."""
     at = pc.index_in(lines["shipment_id"], value_set=pa.array([s.shipment_id for s in shipments], pa.string()))
     mine = pc.is_valid(at)
     return pa.table([pc.cast(at.filter(mine), pa.int64()), *(lines[c].filter(mine) for c in ("po_number", "line_id",
@@ -1474,7 +1466,7 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
                   created: datetime, envelopes: dict[str, Envelope], dcs: StoreDcs | None = None
                   ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """The usual file's shipments without their objects: each one's summary and 856 text
-    (engine.shipments.shipment_columns written by engine.asn.write_856_texts: the same text
+    (engine.shipments.shipment_columns written by engine.asn_columnar.write_856_texts: the same text
     build_856_texts writes of assemble_shipments' objects, self-checked alike against the confirmation
     ``good``), in the order assemble_shipments lists them, each partner's written together, when every
     shipment's rows name one partner whose 856 is S-O-P-I or S-O-T-P-I with the delimiter set its
