@@ -19,7 +19,6 @@ from flows.workspace import Workspace
 from schemas.text_messages import TEXT_MESSAGES
 
 FOLDER = "messages"
-REPORT = "messages.json"  # the run's messages, readable, beside failures.html
 
 
 def folder(ws: Workspace, run_id: str) -> Path:
@@ -61,3 +60,4 @@ def as_json(messages: pa.Table) -> list[dict]:
     """The messages as the run's messages.json lists them (dates and times in ISO form)."""
     return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
             for r in messages.to_pylist()]
+

@@ -151,3 +151,22 @@ def test_a_run_that_completes_a_crashed_one_shows_its_messages(tmp_path):
     kept = json.loads((ws.reports_dir / later / "messages.json").read_text())
     assert [m["message_id"] for m in kept] == ["VC-2026-1127-01", "VC-2026-1127-02"]
     assert "HOLIDAY RECEIVING HOURS" in (ws.reports_dir / later / "failures.html").read_text()
+
+
+def test_status_of_the_po_the_message_names_shows_it(night):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws, _ = night
+    res = CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root), "--json"])
+    assert res.exit_code == 0, res.output
+    [said] = json.loads(res.stdout)["partner_messages"]
+    assert (said["subject"], said["message"], said["dated"], said["file"]) == (
+        "COMPLIANCE NOTICE - LATE ASN CHARGEBACK WARNING", "VC-2026-1127-01 · ASN RECEIVED AFTER DELIVERY",
+        "2026-11-27", FIXTURE.name)
+    assert said["lines"][2] == "manual an ASN must be received before the shipment arrives."
+    res = CliRunner().invoke(app, ["status", "ACME-1001", "--partner", "acme", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "naming this PO" in res.output and "VC-2026-1127-01" in res.output
+    res = CliRunner().invoke(app, ["status", "ACME-1000", "--partner", "acme", "-w", str(ws.root), "--json"])
+    assert res.exit_code == 0 and "partner_messages" not in json.loads(res.stdout)
