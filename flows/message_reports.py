@@ -6,6 +6,7 @@ tests/test_console.py), those naming one PO in a REF*PO.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from flows.workspace import Workspace
 
@@ -30,3 +31,12 @@ def naming(ws: Workspace, partner: str, po_number: str) -> list[dict]:
                     "lines": r.get("lines") or [], "file": r.get("source_file"), "run": path.parent.name,
                     "received_at": r.get("received_at") or ""})
     return sorted(out.values(), key=lambda m: (m["received_at"], m["file"] or ""))
+
+
+def of_run(folder: Path) -> list[dict]:
+    """The messages a finished run's report folder lists (its messages.json; [] without one or unreadable)."""
+    try:
+        rows = json.loads((folder / REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return rows if isinstance(rows, list) else []

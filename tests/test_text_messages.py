@@ -2,7 +2,8 @@
 a GS TX group of a partner whose profile accepts "864" (the default) is answered 997 AK5 A, each MIT loop is
 read (parsers.text_messages: BMG02 subject, DTM date, N1 parties, REF*PO, the MSG lines), kept with the run
 (flows.text_messages: reports/<run>/messages/*.parquet and messages.json) and shown on the run's failures
-page under "Messages from partners"; a malformed 864 is findings and a 997 AK5 R, never a crash; a partner
+page under "Messages from partners", on the console's run page, and in `orderbridge status` of a PO a REF*PO
+names; a malformed 864 is findings and a 997 AK5 R, never a crash; a partner
 whose profile leaves "864" out keeps the refusal (GS_FUNCTIONAL_ID_UNSUPPORTED, the file quarantined)."""
 
 from __future__ import annotations
@@ -170,3 +171,18 @@ def test_status_of_the_po_the_message_names_shows_it(night):
     assert res.exit_code == 0 and "naming this PO" in res.output and "VC-2026-1127-01" in res.output
     res = CliRunner().invoke(app, ["status", "ACME-1000", "--partner", "acme", "-w", str(ws.root), "--json"])
     assert res.exit_code == 0 and "partner_messages" not in json.loads(res.stdout)
+
+
+def test_the_consoles_run_page_lists_the_messages(night):
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    ws, run_id = night
+    add_users(ws.root)
+    with ConsoleServer(ws.root, wall_clock=lambda: "2026-11-28T09:30:00") as s:
+        c = Client(s.url)
+        c.sign_in("vic")
+        status, body = c.get(f"/runs/{run_id}")
+    assert status == 200 and '<h2 id="messages">Messages from partners</h2>' in body
+    for words in ("COMPLIANCE NOTICE - LATE ASN CHARGEBACK WARNING", "HOLIDAY RECEIVING HOURS", "ACME-1001",
+                  "Book delivery appointments accordingly.", "messages from partners (JSON)"):
+        assert words in body, words
