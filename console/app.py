@@ -311,6 +311,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         files = store.files_of_run(run_id)
         return c.page(request, "run.html", session=got[0], r=record, files=files,
                       reports=reading.reports_of(c.ws.reports_dir, run_id),
+                      messages=reading.messages_of(c.ws.reports_dir, run_id),
                       summary=reading.pretty_json(record["summary"]))
 
     def served(request: Request, session, path, missing: str) -> Response:

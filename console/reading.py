@@ -13,6 +13,7 @@ from pathlib import Path
 
 from connectors.state import StateStore
 from engine import lifecycle
+from flows.message_reports import of_run
 from flows.status import story
 from schemas.errors import OrderBridgeError
 from schemas.lifecycle import OrderRecord, OrderState
@@ -23,7 +24,8 @@ REPORT_NAMES = {  # files a run's report folder may hold, in the order the runs 
     "failures.html": "failures report", "failures.csv": "failures (CSV)", "failures.parquet": "failures (Parquet)",
     "allocation.parquet": "allocation (Parquet)",
     "availability.parquet": "availability (Parquet)", "finance-report.html": "finance report",
-    "finance.csv": "finance (CSV)", "finance.parquet": "finance (Parquet)", "dashboard.html": "dashboard"}
+    "finance.csv": "finance (CSV)", "finance.parquet": "finance (Parquet)", "dashboard.html": "dashboard",
+    "messages.json": "messages from partners (JSON)"}
 SERVED = {".html": "text/html; charset=utf-8", ".md": "text/plain; charset=utf-8",
           ".json": "application/json", ".csv": "text/csv; charset=utf-8",
           ".parquet": "application/vnd.apache.parquet"}
@@ -207,6 +209,14 @@ def reports_of(reports_dir: Path, run_id: str, *, data: bool = True) -> list[tup
     known = [(n, label) for n, label in REPORT_NAMES.items() if n in present]
     return (known + [(n, n) for n in sorted(present - set(REPORT_NAMES))]
             + finance_reports_of(folder / FINANCE_FOLDER, prefix=f"{FINANCE_FOLDER}/", data=data))
+
+
+def messages_of(reports_dir: Path, run_id: str) -> list[dict]:
+    """The partners' 864 text messages the run kept (flows.message_reports), for its page."""
+    if not _safe_name(run_id):
+        return []
+    return [{**m, "lines": m.get("lines") or [], "po_numbers": m.get("po_numbers") or []}
+            for m in of_run(reports_dir / run_id)]
 
 
 def finance_reports_of(folder: Path, *, prefix: str = "", data: bool = True) -> list[tuple[str, str]]:

@@ -34,6 +34,7 @@ from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
+from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
@@ -50,6 +51,7 @@ from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
 from schemas.profile import PartnerProfile
+from schemas.text_messages import TEXT_MESSAGES
 from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
@@ -116,6 +118,8 @@ class Outcome:
     functional_acks: pa.Table = field(default_factory=partial(empty_table, FUNCTIONAL_ACKS))  # partners' 997/999s
     # the OTIs of partners' 824s accepted (matched to what we sent by the flows, engine.application_advice)
     advice: pa.Table = field(default_factory=partial(empty_table, APPLICATION_ADVICE))
+    # the messages of partners' 864s accepted (for people: kept with the run's reports, flows.text_messages)
+    text_messages: pa.Table = field(default_factory=partial(empty_table, TEXT_MESSAGES))
     row_pos: dict[int, str] = field(default_factory=dict)  # a CSV file's row (of a finding) -> the PO it names
     # each 850 and 860 of the file as read, taken or not: (ISA13, GS06, ST02, ordinal of its ST in the file, the PO
     # number its BEG03 / BCH03 gives); engine.lifecycle.intake.finding_po names the set of a finding by it
@@ -390,6 +394,7 @@ def shifted(out: Outcome, rows: int) -> Outcome:
     out.change_sacs = add(out.change_sacs, "file_segment")
     out.functional_acks = add(out.functional_acks, "file_segment")
     out.advice = add(out.advice, "file_segment")
+    out.text_messages = add(out.text_messages, "file_segment")
     return out
 
 
@@ -429,7 +434,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
-    order_sets, change_sets_ok, ack_sets, advice_sets = [], [], [], []
+    order_sets, change_sets_ok, ack_sets, advice_sets, text_sets = [], [], [], [], []
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
@@ -469,6 +474,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
             if g.functional_id == "AG" and "824" in profile.accepts:
                 advice_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "824"]
+            if g.functional_id == "TX" and "864" in profile.accepts:
+                text_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "864"]
 
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256)
@@ -484,6 +491,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if advice_sets:
         out.advice = read_application_advice(result, advice_sets, partner=profile.id, source_sha256=sha256,
                                              received_at=received_at)
+    if text_sets:
+        out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
+                                               received_at=received_at)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
                                                        source_sha256=sha256, received_at=received_at)

@@ -46,6 +46,7 @@ from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
+from parsers.text_messages import read_text_messages
 from parsers.x12_batches import Batch, Skeleton, read_batch, read_head
 from parsers.x12_reader import ParseResult
 from parsers.x12_stream import OversizedSet
@@ -167,7 +168,7 @@ class SplitInterchange:
             findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
                         or not f.location.st02] + too_large
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
-        order_sets, change_sets, ack_sets, advice_sets = [], [], [], []
+        order_sets, change_sets, ack_sets, advice_sets, text_sets = [], [], [], [], []
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
@@ -190,6 +191,8 @@ class SplitInterchange:
                     ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
                 if g.functional_id == "AG" and "824" in profile.accepts:
                     advice_sets += [(ic, g, ts) for ts in ok if ts.set_id == "824"]
+                if g.functional_id == "TX" and "864" in profile.accepts:
+                    text_sets += [(ic, g, ts) for ts in ok if ts.set_id == "864"]
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
@@ -203,6 +206,9 @@ class SplitInterchange:
         if advice_sets:
             out.advice = read_application_advice(result, advice_sets, partner=profile.id, source_sha256=self.sha256,
                                                  received_at=self.received_at)
+        if text_sets:
+            out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=self.sha256,
+                                                   received_at=self.received_at)
         out.findings = findings
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)

@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.html_page import anchor, e, page, table
+from engine.report_messages import STYLE as MESSAGE_STYLE
+from engine.report_messages import render_messages_section
 from schemas.codes import CATALOGUE
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding
@@ -403,11 +405,13 @@ def write_failures_csv(rows: pa.Table, sink) -> None:
 
 # --- the page ----------------------------------------------------------------------------------------
 def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", limit: int = LIMIT,
-                         downloads: Sequence[tuple[str, str]] = (), notes: Sequence[str] = ()) -> str:
+                         downloads: Sequence[tuple[str, str]] = (), notes: Sequence[str] = (),
+                         messages: pa.Table | None = None) -> str:
     """The page for the failures table ``rows`` (from failure_table). ``downloads``: (href, label)
     links to the full data (the CSV, the Parquet); ``notes``: sentences about the run (trusted text,
-    escaped anyway). At most ``limit`` rows are listed one by one (shared fairly among partners);
-    every count is complete."""
+    escaped anyway); ``messages``: the partners' 864 text messages of the run (schemas.text_messages),
+    shown first under "Messages from partners" (engine.report_messages). At most ``limit`` rows are listed
+    one by one (shared fairly among partners); every count is complete."""
     n = rows.num_rows
     flags = _flags(rows)
     totals = {k: int(pc.sum(v).as_py() or 0) for k, v in flags.items()}
@@ -422,16 +426,19 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     if downloads:
         body.append("<p>All rows: " + " · ".join(f'<a href="{e(href)}">{e(label)}</a>' for href, label in downloads)
                     + "</p>")
+    body += render_messages_section(messages) if messages is not None else []
+    style = STYLE + MESSAGE_STYLE if messages is not None and messages.num_rows else STYLE
     if not n:
         body.append("<p>No validation failures.</p>")
-        return page(title, body, generated_at=generated_at, style=STYLE)
+        return page(title, body, generated_at=generated_at, style=style)
     work = pa.table({"partner": rows["partner"], "code": rows["code"], "severity": rows["severity"],
                      "file": rows["file"], "po": pc.if_else(pc.equal(rows["po_number"], ""), None,
                                                             shown_column(rows["po_number"])),
                      "what": _what(rows["consequence"]), **flags})
     partners = _partner_counts(work)
     codes = _code_counts(work)
-    body.append('<nav class="toc"><a href="#by-partner">By partner</a><a href="#by-code">By code</a>'
+    body.append('<nav class="toc">' + ('<a href="#messages">Messages from partners</a>' if style != STYLE else "")
+                + '<a href="#by-partner">By partner</a><a href="#by-code">By code</a>'
                 + "".join(f'<a href="#{anchor("partner", p["partner"])}">{e(party_label(p["partner"]))}</a>'
                           for p in partners) + '<a href="#codes">Codes explained</a></nav>')
     body.append('<h2 id="by-partner">By partner</h2>')
@@ -456,7 +463,7 @@ def render_failures_html(rows: pa.Table, *, title: str, generated_at: str = "", 
     for c in codes:
         body.append(f'<h3 id="{anchor("code", c["code"])}">{e(c["code"])}</h3>')
         body.append(f"<p>{e(describe_code(c['code']))}</p><p><b>How to fix:</b> {e(hint_for(c['code']))}</p>")
-    return page(title, body, generated_at=generated_at, style=STYLE)
+    return page(title, body, generated_at=generated_at, style=style)
 
 
 def _flags(rows: pa.Table) -> dict[str, pa.ChunkedArray]:

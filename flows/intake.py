@@ -26,7 +26,7 @@ from engine.envelope import envelope_for
 from engine.partner_acks import file_findings
 from engine.process import EarlierUse, Known, envelope_keys, process_csv_file, process_file
 from engine.process_batches import process_in_batches
-from flows import faults, progress, retake, taking
+from flows import faults, progress, retake, taking, text_messages
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.releases import key_releases
@@ -144,7 +144,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
         if info.size > (STREAM_BYTES if profile.is_csv_file(info.name)
                         else min(STREAM_BYTES, profile.limits.max_set_bytes)):
             _take_in_streamed(profile, state, drop, local, store, info.name, info.size, res, render=render, now=now,
-                              reference_dir=ws.reference_dir,
+                              reference_dir=ws.reference_dir, messages_dir=text_messages.folder(ws, run_id),
                               run_id=run_id, keep=keep)
             continue
         data = taking.read_listed(drop, info, who=profile.id)
@@ -181,7 +181,8 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
                 outcome = process_file(data, file=info.name, sha256=sha, profile=profile, parsed=parsed,
                                        known=known_for(state, profile.id, parsed), today=now.date(), received_at=now)
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        reference_dir=ws.reference_dir, name=info.name, record=dict(
+                                        reference_dir=ws.reference_dir, name=info.name,
+                                        messages_dir=text_messages.folder(ws, run_id), record=dict(
                                             size=len(data), archive_path=archived, error_count=outcome.error_count,
                                             status="quarantined" if outcome.disposition == "quarantine"
                                             else "processed"))
@@ -248,12 +249,14 @@ def _advice(state: StateStore, profile: PartnerProfile, outcome):
 
 
 def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStore, outcome, *, render, now: datetime,
-                    run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None):
+                    run_id: str, name: str, record: dict, part: int = 0, reference_dir: Path | None = None,
+                    messages_dir: Path | None = None):
     """Plan what ``outcome`` (a file, or a piece of one) does to orders (engine.lifecycle) and apply it
     with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
     error_count) in one transaction. A line ordered by weight of an item with an average weight in the
     reference data (``reference_dir``) is taken in as whole cases priced per the weight (by_weight) when the
-    partner's profile deals in catch weight."""
+    partner's profile deals in catch weight. The outcome's 864 text messages are kept under ``messages_dir``
+    (flows.text_messages) before the transaction: a file taken again after a crash writes them again."""
     at = now.isoformat()
     outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
     planning = Lap("intake.plan", profile.id)
@@ -282,6 +285,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
                                              partner=profile.id, consequence=retake.TAKEN_AGAIN)
     plan += lifecycle.plan_file_findings(_ack_findings(state, profile, outcome.functional_acks, now=now),
                                          partner=profile.id, consequence=ACK_CONSEQUENCE)
+    if messages_dir is not None:
+        text_messages.keep(messages_dir, outcome.text_messages, part=part)
     faults.reached("after-parse")
     planning.stop()
     storing = Lap("intake.store", profile.id)
@@ -309,7 +314,8 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
 
 def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop, local: LocalDrop, store: OrderStore,
                       name: str, size: int, res: PartnerResult, *, render, now: datetime, run_id: str,
-                      keep: Callable[[], None] | None = None, reference_dir: Path | None = None) -> None:
+                      keep: Callable[[], None] | None = None, reference_dir: Path | None = None,
+                      messages_dir: Path | None = None) -> None:
     """A file too large to hold: archived by a streaming copy (a local drop's) or a download spooled a
     chunk at a time into the archive (a remote drop's: `_fetch_to_archive`); a CSV order file then goes
     on to `_take_in_csv_streamed`; an X12 file is read from
@@ -379,7 +385,7 @@ def _take_in_streamed(profile: PartnerProfile, state: StateStore, drop: FileDrop
         errors += outcome.error_count
         status = f"{RECEIVING}{offset}:{rows_after}:{part + 1}:{errors}" + (f":{done}" if done else "")
         plan, applied = _plan_and_store(profile, state, store, outcome, render=render, now=now, run_id=run_id,
-                                        reference_dir=reference_dir, name=name, part=part,
+                                        reference_dir=reference_dir, name=name, part=part, messages_dir=messages_dir,
                                         record=dict(size=size, status=status, archive_path=archived,
                                                     error_count=errors))
         _count(res, outcome, plan, applied)

@@ -53,10 +53,11 @@ from engine.run_summary import (
     totals,
     warehouse_findings,
 )
-from flows import faults
+from flows import faults, text_messages
 from flows.decide import RunDecision
 from flows.gc_pause import gc_paused
 from flows.intake import PartnerResult, _row
+from flows.message_reports import REPORT
 from flows.recovery import report_folder, staging_dir
 from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
@@ -141,11 +142,16 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     faults.reached("mid-reports")
     with _replacing(into / "failures.parquet") as tmp:
         pq.write_table(rows, tmp)
+    messages = text_messages.kept(ws, scope)  # the partners' 864s, for people: on the failures page and listed
+    if messages.num_rows:
+        _write(into / REPORT, (json.dumps(text_messages.as_json(messages), indent=2, sort_keys=True)
+                                             + "\n").encode())
+        reports["messages"] = REPORT
     _write(into / "failures.html", render_failures_html(
         rows, title=f"OrderBridge validation failures, run {run_id}", generated_at=f"{clock} (run clock)",
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
-        notes=notes).encode("utf-8"))
+        notes=notes, messages=messages).encode("utf-8"))
     lines = state.lines_of_runs(scope)
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")

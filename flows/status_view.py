@@ -32,6 +32,7 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     package, tests/test_console.py)."""
     err_ = errout or err
     from connectors.state import StateStore
+    from flows.message_reports import naming
     from flows.status import story
     from flows.workspace import Workspace
 
@@ -53,6 +54,9 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
             head = _order_dates(ws, o) if dates else None
             docs.append(story(store, o, head, _line_dates(ws, o, head) if dates else None,
                               {**asked(ws, o), "changes": changes(ws, store, o)} if dates else None))
+            said = naming(ws, o.partner, o.po_number)  # the partner's 864s naming it (REF*PO)
+            if said:
+                docs[-1]["partner_messages"] = said
             if dates:  # where each line's own N1*ST sends it (its stored table: pyarrow, as the dates)
                 docs[-1]["order"]["line_ship_tos"] = line_ship_tos(ws, o)
                 docs[-1]["order"]["notes"] = order_notes(ws, o)
@@ -461,6 +465,14 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
             a.add_row(*(shown(y) for y in (v["type"], v["isa13"], v["st02"], verdict_words(v["status"], v["ack_type"]),
                                            v["acked_at"] or "", v["due_at"] or "", v["reasons"])))
         console.print(a)
+    if doc.get("partner_messages"):
+        m = Table(title="the partner's text messages naming this PO (864; the run's failures page has them all)")
+        for c in ("date", "subject", "message", "text", "file"):
+            m.add_column(c, overflow="fold")
+        for v in doc["partner_messages"]:
+            m.add_row(*(shown(y) for y in (v["dated"] or "", v["subject"] or "", v["message"], " / ".join(v["lines"]),
+                                           v["file"] or "")))
+        console.print(m)
     if doc.get("exceptions"):
         f = Table(title="reconciliation exceptions (`orderbridge exception show ID` for the evidence)")
         for c in ("id", "type", "line", "amount", "age", "state", "what"):

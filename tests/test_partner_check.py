@@ -68,7 +68,8 @@ def test_a_profile_that_does_not_load(ready):
     ('their_id = "NORTHWIND"', 'their_id = "NORTH*WIND"', "x12.their_id 'NORTH*WIND' contains a delimiter"),
     ('their_gs_id = "NORTHWIND"', 'their_gs_id = " NORTHWIND"', "their_gs_id"),  # the profile refuses it
     ('receives = ["997", "TA1", "855"]', 'receives = ["997", "TA1"]', "profile receives no 855"),
-    ('accepts = ["850", "860", "997", "824"]', 'accepts = ["860", "997", "824"]', "profile accepts no 850"),
+    ('accepts = ["850", "860", "997", "824", "864"]', 'accepts = ["860", "997", "824", "864"]',
+     "profile accepts no 850"),
 ])
 def test_profile_values_the_envelope_rules_would_refuse(ready, old, new, expected):
     edit(ready / "partners" / "northwind.toml", old, new)
