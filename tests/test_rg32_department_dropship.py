@@ -82,15 +82,14 @@ def test_target_dvs_each_parcel_is_its_own_856_and_810_with_its_tracking_and_the
     assert {s[4] for s in bills if s[0] == "BIG"} == {"0041883290"}
 
 
-@pytest.mark.xfail(strict=True, reason="a warehouse's service level given by name (GND) goes to TD505 and hides the "
-                   "PO's TD512 code for the same carrier (SG): engine/shipments.service_level_for returns the name, "
-                   "and the 856 has no TD512; both (TD505 the name, TD512 the PO's code) need the PO's TD5 in the "
-                   "856 builder on both paths")
 def test_target_dvs_856_keeps_the_pos_td512_when_the_warehouse_names_its_service(night):
+    """Target.com routed the order UPS at TD512 SG; the warehouse confirms UPSN with its service named GND: the
+    856's TD5 has GND as routing text (TD505) and the PO's SG (TD512) the guide checks. Before, the name hid the
+    PO's code and the 856 had no TD512 at all."""
     ws, _found, _states = night
     asn = po_segments(segments(ws, "targetdvs", "856"), "TG-SHP-01", "BSN")
     td5 = next(s for s in asn if s[0] == "TD5")
-    assert td5[3] == "UPSN" and len(td5) == 13 and td5[12] == "SG"
+    assert td5 == ["TD5", "B", "2", "UPSN", "M", "GND", "", "", "", "", "", "", "SG"]
 
 
 def test_bloomingdales_4030_po_is_answered_in_its_own_envelope_and_the_consumer_address_kept(night):
