@@ -327,6 +327,7 @@ def shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = T
     count = len({t.sscc or t.pallet_id for o in shipment.orders for t in o.tares})
     segs = s_segments(asn, cartons=len(packs), pallets=count or shipment.pallets_given or 0, weight=weight,
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
+                      routed_level=shipment.routed_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
                       tracking_number=shipment.tracking_number,
                       extra_refs=tuple(r for r in shipment.extra_refs if r[0] != "CN") if asn.package_tracking
@@ -347,12 +348,14 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
                equipment: tuple[str, str, str] = ("", "", ""), seal_number: str = "", method_given: bool = False,
-               time_zone: str = "", fob: Sequence[str] = ()) -> list[list[object]]:
+               time_zone: str = "", fob: Sequence[str] = (), routed_level: str = "") -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
     (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
     written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known, and
-    its seal (TD309) when the warehouse gave one; after the DTMs the PO's ``fob`` as sent (AsnSettings.fob)."""
+    its seal (TD309) when the warehouse gave one; after the DTMs the PO's ``fob`` as sent (AsnSettings.fob).
+    TD512 is ``service_level`` when a two-character code, else ``routed_level`` (the PO's, beside the
+    warehouse's name for its service in TD505: engine.shipments.routed_level_for)."""
     segs: list[list[object]] = []
     volume = volume if volume is not None and volume_unit else None
     # the gross weight and volume go on the cartons' TD1, or on the pallets' when no carton is listed (S-O-T-I of
@@ -370,8 +373,9 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
         routing = x12_text(level, ROUTING_MAX) if level and len(level) != 2 else ""  # a service name: TD505
         routing = x12_text(asn.carrier_names.get(carrier_scac, ""), ROUTING_MAX) or routing  # or the carrier's name
         td5: list[object] = ["TD5", "B", "2" if carrier_scac else "", carrier_scac, method, routing]
-        if level and len(level) == 2:
-            td5 += [""] * 6 + [level]
+        code = level if level and len(level) == 2 else routed_level  # a named level: the PO's own code beside it
+        if code:
+            td5 += [""] * 6 + [code]
         segs.append(td5)
     code, initial, number = equipment
     seal = seal_number if 2 <= len(seal_number) <= 15 else ""  # TD309 is AN 2/15 (as W1004)

@@ -99,8 +99,19 @@ def service_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
     shipped it (TD503) or no carrier: the partner routed the order at that level (a drop-ship PO's ND, SE, CG;
     Logicbroker's ``TD5*****UPS GROUND*******CG``), and checks its 856 against it; else "" (none written, as
     before). A PO routed by another carrier than the one that shipped says nothing of this shipment's level."""
-    if service_level:
-        return service_level
+    return service_level or _routed_level(carrier_scac, td5s)
+
+
+def routed_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
+    """The TD512 of a shipment whose warehouse named its service level in words (``service_level`` not a two-
+    character code: GND, which the 856 writes as routing text, TD505): the PO's own TD512 for that carrier
+    (service_level_for), which the partner routed the order at and checks its 856 against (Target.com DVS's
+    TD5*O*2*UPSN*M*UPS GROUND*******SG); else "". Before, the name hid the PO's code and the 856 had no TD512."""
+    return _routed_level(carrier_scac, td5s) if service_level and len(service_level) != 2 else ""
+
+
+def _routed_level(carrier_scac: str, td5s: list) -> str:
+    """The TD512 of the first of the POs' TD5s (``td5s``) naming ``carrier_scac`` (TD503) or no carrier; else ""."""
     for sent in td5s:
         e = (sent or "").split(ELEMENTS_SEP)
         if len(e) > 11 and e[2].strip().upper() in ("", carrier_scac) and len(level := e[11].strip().upper()) == 2:
@@ -295,6 +306,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
+            routed_level=routed_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
             tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]),
@@ -1043,5 +1055,6 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
             service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "",
             h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s], more[s], tuple(header_fields(h, method).items())))
+            *weights[s], more[s], tuple({**header_fields(h, method), "routed_level": routed_level_for(
+                h["carrier_scac"] or "", h["service_level"] or "", sent)}.items())))
     return out, flat

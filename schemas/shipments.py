@@ -296,6 +296,7 @@ class Shipment:
     transport_method: str = "M"  # TD504 with a SCAC: M motor (common carrier), U private parcel, A air ...
     method_given: bool = False  # the warehouse named transport_method (W2701): TD504 even without a SCAC
     service_level: str = ""  # TD512 (2 characters) or routing text (TD505)
+    routed_level: str = ""  # TD512 beside a service_level given by name (TD505): the PO's own for this carrier
     tracking_number: str = ""  # REF CN
     bill_of_lading: str = ""  # REF BM
     estimated_delivery: date | None = None  # DTM 017

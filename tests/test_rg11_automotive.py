@@ -240,7 +240,9 @@ def test_advance_856_names_the_carrier_in_td505_as_its_guide_asks(night):
     truck = po_segments(segments(ws, "advance", "856"), "AA-SHP-01", "BSN")
     assert [s for s in truck if s[0] == "TD5"] == [["TD5", "B", "2", "SAIA", "M", "SAIA MOTOR FREIGHT LINE"]]
     parcel = po_segments(segments(ws, "advance", "856"), "AA-SHP-02", "BSN")
-    assert [s for s in parcel if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "U", "UNITED PARCEL SERVICE"]]
+    # the warehouse named UPS's service (NDA): Advance's PO routed it at TD512 ND, kept beside the name (rg32)
+    assert [s for s in parcel if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "U", "UNITED PARCEL SERVICE",
+                                                     "", "", "", "", "", "", "ND"]]
     orly = po_segments(segments(ws, "oreilly", "856"), "OR-SHP-02", "BSN")
     assert [s for s in orly if s[0] == "TD5"] == [["TD5", "B", "2", "FDEG", "U"]]
     napa = po_segments(segments(ws, "napa", "856"), "NP-SHP-02", "BSN")

@@ -10,6 +10,7 @@ delimiter, weights, decimals, rows interleaved."""
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import replace
 from datetime import date, time
 from decimal import Decimal
@@ -431,6 +432,23 @@ def test_a_confirmation_without_a_service_level_carries_the_po_s_td512(monkeypat
     when the PO's TD5 names the carrier that shipped or none. Before: a TD5 without TD512."""
     rows = ("S1,2026-11-27,14:10,UPSN,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
             "S1,2026-11-27,14:10,UPSN,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
+    assert _td5s_written(monkeypatch, td5, rows) == [written]
+
+
+@pytest.mark.parametrize(("td5", "written"), [
+    ("TD5*O*2*UPSN*M*UPS GROUND*******SG", ["TD5", "B", "2", "UPSN", "M", "GND", "", "", "", "", "", "", "SG"]),
+    ("TD5*O****UPS GROUND*******CG", ["TD5", "B", "2", "UPSN", "U", "GND", "", "", "", "", "", "", "CG"]),
+    ("TD5*O*2*FDEG*M********SE", ["TD5", "B", "2", "UPSN", "U", "GND"]),  # routed by FedEx: says nothing of UPS's
+    (None, ["TD5", "B", "2", "UPSN", "U", "GND"]),
+])
+def test_a_service_level_named_in_words_keeps_the_po_s_td512_beside_it(monkeypatch, td5, written):
+    """A drop-ship PO routed UPS at a service level (Target.com DVS's TD512 SG) that the warehouse confirms with
+    its service named (GND, not a code of element 284): the 856's TD5 has the name as routing text (TD505) and the
+    PO's code in TD512, by both paths; a PO routed by another carrier, the name alone. Before: the name hid the
+    PO's code and the 856 had no TD512."""
+    monkeypatch.setattr(sys.modules[__name__], "HEADER", HEADER.replace("Carrier,", "Carrier,Service Level,"))
+    rows = ("S1,2026-11-27,14:10,UPSN,GND,1Z1,PO-1,1,SKU-1,5,EA,C1,,,\n"
+            "S1,2026-11-27,14:10,UPSN,GND,1Z1,PO-1,2,SKU-2,3,EA,C1,,,\n")
     assert _td5s_written(monkeypatch, td5, rows) == [written]
 
 

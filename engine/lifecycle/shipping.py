@@ -1536,7 +1536,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return ShipmentHead(h.shipment_id, bool(h.po_numbers), s_segments(
             asn, cartons=h.n_cartons, pallets=h.n_pallets or given.get("pallets_given") or 0, weight=weight,
             weight_unit=unit,
-            carrier_scac=h.carrier_scac, service_level=h.service_level,
+            carrier_scac=h.carrier_scac, service_level=h.service_level, routed_level=given.get("routed_level") or "",
             transport_method=given.get("transport_method") or _METHOD, bill_of_lading=h.bill_of_lading,
             tracking_number=h.tracking_number, extra_refs=tuple(("CN", number) for number in h.more_tracking),
             ship_date=h.ship_date, ship_time=h.ship_time, estimated_delivery=None, volume=given.get("volume"),
