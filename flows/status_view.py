@@ -93,6 +93,8 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
     several releases gives every release, or the one ``release`` names)."""
     from schemas.order_keys import key_ref, x12_po
 
+    if not po.strip():
+        return [], {}, "no PO number given: name the order by the PO number its partner sent (e.g. ACME-1000)"
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
     if not matches:

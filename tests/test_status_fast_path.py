@@ -95,3 +95,15 @@ def test_a_partner_typed_as_a_person_writes_it_is_its_id(ws, tmp_path):
     res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "ACME", "--by", "Dana", "-w",
                                    str(tmp_path / "ws")])
     assert res.exit_code == 0 and "acme/ACME-1010: approved by Dana" in res.output, res.output
+
+
+def test_an_empty_po_number_says_one_is_needed(ws):
+    """`status ''` printed "no order " and nothing after it: it now says a PO number is needed, on both paths
+    and on every command that names an order."""
+    for typed in ("", "  "):
+        for entry in ("flows.entry", "flows.cli"):
+            got = program("status", typed, "-w", str(ws.root), entry=entry)
+            assert got.returncode == 2 and "no PO number given" in got.stderr, (typed, entry, got.stderr)
+            assert "no order" not in got.stderr
+    res = CliRunner().invoke(app, ["approve", "", "--partner", "acme", "--by", "Dana", "-w", str(ws.root)])
+    assert res.exit_code == 2 and "no PO number given" in res.output, res.output
