@@ -115,6 +115,8 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         if revised:
             changes = dict(lines_key=f"{revised[-1].store_key}-{revised[-1].change_ref}",
                            change_file=revised[-1].source_file)
+            if ev.revision_rows:  # the newest revision's lines, as the night that applied its 860 counted them
+                changes["line_count"] = len({r["line_number"] for r in ev.revision_rows})
         note = f"restored from {', '.join(a.file_name for a in told)} ({told[-1].doc_type} {told[-1].ack_type}) " \
                "by the state rebuild"
         base = lines
