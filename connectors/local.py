@@ -128,6 +128,16 @@ class LocalDrop:
                for r in [self._refusal(name, st)] if r is not None]
         return sorted(out, key=lambda r: r.name)
 
+    def outside_inbox(self) -> builtins.list[str]:
+        """The visible files put in the drop folder itself instead of its inbox/ (a partner's or a person's
+        upload one level too high): never read, left where they are, named so that the run can say so."""
+        try:
+            with os.scandir(self.root) as it:
+                return sorted(display_name(e.name) for e in it
+                              if not e.name.startswith(".") and e.is_file(follow_symlinks=False))
+        except OSError:
+            return []
+
     # -- reading and writing ----------------------------------------------------------------
     def read(self, folder: str, name: str, *, expected_size: int | None = None) -> bytes:
         """The whole file, opened without following a symlink and without blocking on a FIFO; it must

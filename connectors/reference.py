@@ -28,6 +28,7 @@ from schemas.reference import (
     normalise_gtin,
 )
 from schemas.units import KILOGRAMS_PER, is_unit_code
+from schemas.wide_text import HEAD_BYTES, wide_codec
 
 _BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
@@ -59,16 +60,23 @@ def _convert(value: str, type_: pa.DataType) -> object:
 
 def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
                        optional: frozenset[str] = frozenset()) -> pa.Table:
-    """Parse one reference CSV (UTF-8, header row) into ``schema``. An empty cell is null; a null in
+    """Parse one reference CSV (UTF-8, or UTF-16/32 as Excel's "Unicode text" export writes it; header row)
+    into ``schema``. An empty cell is null; a null in
     a non-nullable column, an unknown or missing column (other than an ``optional`` one, which is then
     null throughout), or an unconvertible value is a ConfigError."""
+    wide = wide_codec(data[:HEAD_BYTES])  # Excel's "Unicode text" export, as the CSV order reader reads it
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:  # a sheet edited in Excel and saved as "CSV (Comma delimited)": Windows-1252
+        text = data.decode(wide) if wide else data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if wide:
+            raise ConfigError(f"reference file is not valid {wide.upper()}: save it as \"CSV UTF-8\"", file=name,
+                              byte=exc.start) from exc
+        # a sheet edited in Excel and saved as "CSV (Comma delimited)": Windows-1252
         raise ConfigError("reference file is not UTF-8: save it as \"CSV UTF-8\" (Excel's \"CSV (Comma delimited)\" "
                           "writes Windows-1252)", file=name, line=data[:exc.start].count(b"\n") + 1,
                           byte=exc.start) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    first = text.split("\n", 1)[0]  # Excel's "Unicode text" separates its cells by TABs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if "\t" in first and "," not in first else ",")
     header = [h.strip() for h in next(reader, [])]
     expected = schema.names
     missing = [c for c in expected if c not in header and c not in optional]

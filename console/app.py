@@ -214,8 +214,13 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
             found = capitals.run(store)
             if found[0]:  # nothing as typed, but in capitals: shown, and the page says so
                 typed, search, (rows, more) = search, capitals, found
+        by_item = False  # no line has the item as our SKU: the orders whose PO sent it (the buyer's, a UPC)
+        if store and not rows and search.sku:
+            rows, more = search.by_item(c.ws, store)
+            by_item = bool(rows)
         return c.page(request, "orders.html", session=got[0], search=search, rows=rows, more=more,
-                      states=reading.STATES, no_store=store is None, typed=typed)
+                      states=reading.STATES, no_store=store is None, typed=typed if not by_item else None,
+                      by_item=by_item)
 
     def order(request: Request) -> Response:
         got = guarded(request)

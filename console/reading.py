@@ -73,6 +73,21 @@ class Search:
                                    offset=(self.page - 1) * PAGE)
         return rows[:PAGE], len(rows) > PAGE
 
+    def by_item(self, ws, store: StateStore) -> tuple[list[OrderRecord], bool]:
+        """The orders a line of which named the item as the PO sent it (the buyer's item number, a UPC or GTIN:
+        what the customer quotes; flows.status_view.orders_naming), the other filters as run() applies them.
+        Tried when no line has the item as our SKU."""
+        from flows.status_view import orders_naming
+
+        if not self.sku:
+            return [], False
+        rows = [o for o in orders_naming(ws, store, self.sku, self.partner)
+                if (not self.po or o.po_number.startswith(self.po)) and (not self.state or o.state.value == self.state)
+                and (not self.since or (o.po_date or "") >= self.since)
+                and (not self.until or (o.po_date or "\uffff") <= self.until)]
+        start = (self.page - 1) * PAGE
+        return rows[start:start + PAGE], len(rows) > start + PAGE
+
     def in_capitals(self) -> Search | None:
         """The same search with its PO number and item in capitals, when they have lower-case letters: people
         type 'acme-1001' and 'sku-1001', partners send 'ACME-1001' (kept as sent) and our items are 'SKU-1001'.

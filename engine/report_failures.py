@@ -269,6 +269,10 @@ HINTS: dict[str, str] = {
     "FILE_RETAKEN": (
         "None: ops asked for this take (who, when and why are in the message); its earlier take sent nothing."
     ),
+    "FILE_OUTSIDE_INBOX": (
+        "Move the file into the folder's inbox/ (the message names the folder): the next run reads it there. It was "
+        "not read, moved or answered; it is reported each run while it stays."
+    ),
     "FILE_TOO_LARGE": (
         "Ask the partner to split the file, or raise [limits] max_file_bytes in its profile, then `orderbridge "
         "retake FILE --partner P --by NAME --note WHY` takes the quarantined file (nothing was answered)."

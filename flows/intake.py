@@ -130,6 +130,7 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
     _report_refusals(state, drop, res, run_id=run_id)
+    _report_outside_inbox(state, local, res, run_id=run_id)
     inbox = drop
     # the files ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, profile.id)):
@@ -576,6 +577,17 @@ def _row(f: Finding, partner: str) -> dict:
     row = f.to_dict()
     row["partner"] = partner
     return row
+
+
+def _report_outside_inbox(state: StateStore, local: LocalDrop, res: PartnerResult, *, run_id: str) -> None:
+    """One error finding (recorded, and a report row) per file put in drop/<partner>/ itself, not its inbox/:
+    never read, never moved; reported each run while it stays."""
+    stray = taking.outside_inbox(local)
+    if stray:
+        state.apply(lifecycle.plan_file_findings(stray, partner=res.partner, consequence="file left outside the "
+                                                 "inbox"), run_id=run_id)
+        res.findings.extend(_row(f, res.partner) for f in stray)
+        res.errors += len(stray)
 
 
 def _report_refusals(state: StateStore, drop: FileDrop, res: PartnerResult, *, run_id: str) -> None:

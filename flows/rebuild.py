@@ -127,7 +127,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(pid, named)].append(lifecycle.SentAnswer(
-                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines))
+                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices))
             doc_type = sets[0]["set_id"] if sets else "TA1"
             state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
                               sets, at=at, run_id=run_id)

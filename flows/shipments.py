@@ -257,12 +257,13 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
     key = files_key(warehouse)
     for folder in ("archive", "processed", "quarantine"):  # half-written copies of a killed run (under the lease)
         local.remove_temporaries(folder)
-    refused = taking.refusals(drop)
-    if refused:  # names and entries never read: reported each run while they stay
-        state.apply(lifecycle.plan_file_findings(refused, partner=key, consequence="file left in the inbox",
-                                                 stage="shipments"), run_id=run_id)
-        res.findings.extend(_row(f, key, "file left in the inbox") for f in refused)
-        res.errors += len(refused)
+    for refused, left in ((taking.refusals(drop), "file left in the inbox"),
+                          (taking.outside_inbox(local), "file left outside the inbox")):
+        if refused:  # names and entries never read: reported each run while they stay
+            state.apply(lifecycle.plan_file_findings(refused, partner=key, consequence=left, stage="shipments"),
+                        run_id=run_id)
+            res.findings.extend(_row(f, key, left) for f in refused)
+            res.errors += len(refused)
     inbox = drop
     # the confirmations ops asked to take again (`orderbridge retake`), from their kept copies, then the inbox
     for drop, info in retake.with_kept(inbox, retake.kept_copies(state, local, key)):

@@ -43,12 +43,19 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
         said, status = no_store(ws, shown(workspace))
         err_.print(said, style="red")
         return status
+    from schemas.order_keys import shown as order_shown
+
     store = StateStore(ws.state_url)
     try:
-        matches, releases, why = matching_orders(ws, store, po, partner, release)
+        matches, releases, why = matching_orders(ws, store, po, partner, release, by_item=True)
         if why:
             err_.print(why, style="red")
             return ExitStatus.USAGE
+        if len(matches) == 1 and matches[0].po_number != po and order_shown(matches[0].po_number) != po:
+            err_.print(f"{shown(po)} is no PO number: the one order naming item {shown(po)} on a line as its PO sent "
+                       f"it is {shown(order_shown(matches[0].po_number))} ({shown(matches[0].partner)})",
+                       style="yellow")
+            po = order_shown(matches[0].po_number)
         docs = []
         for o in matches:
             head = _order_dates(ws, o) if dates else None
@@ -63,7 +70,6 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     finally:
         store.close()
     from schemas.order_keys import is_ref_key, key_ref
-    from schemas.order_keys import shown as order_shown
 
     if len(docs) == 1:
         if as_json:
@@ -90,15 +96,27 @@ def run_status(po: str, partner: str | None, as_json: bool, workspace: Path, *, 
     return ExitStatus.OK
 
 
-def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None
+def matching_orders(ws, store, po: str, partner: str | None, release: str | None = None, *, by_item: bool = False
                     ) -> tuple[list, dict[str, str | None], str]:
     """The orders `PO [--partner P] [--release N]` names: (records, their release numbers when asked or
     several, "") or ([], {}, why not) when none or several partners' (schemas.order_keys: a PO held as
-    several releases gives every release, or the one ``release`` names)."""
+    several releases gives every release, or the one ``release`` names). ``by_item``: a PO number that
+    no order has may be an item as the customer quotes it (orders_naming): the one order naming it is
+    the match; several are named in the reason."""
     from schemas.order_keys import key_ref, x12_po
 
+    if not po.strip():
+        return [], {}, "no PO number given: name the order by the PO number its partner sent (e.g. ACME-1000)"
     matches = [*store.find_orders(po, partner), *(r for r in store.release_orders(partner)
                                                   if x12_po(r.po_number) == po)]
+    if not matches and by_item and release is None:
+        named = orders_naming(ws, store, po, partner or "")
+        if len({o.key for o in named}) == 1:
+            return named, {}, ""
+        if named:
+            listed = ", ".join(f"{shown(x12_po(o.po_number))} ({shown(o.partner)})" for o in named[:LIKE_SHOWN])
+            return [], {}, (f"no order {shown(po)}; {len(named)} orders name item {shown(po)} on a line as their PO "
+                            f"sent it: {listed}{', ...' if len(named) > LIKE_SHOWN else ''} (status PO --partner P)")
     if not matches:
         return [], {}, f"no order {shown(po)}" + (f" for partner {shown(partner)}" if partner else "") + \
             _like(store, po, partner)
@@ -114,6 +132,23 @@ def matching_orders(ws, store, po: str, partner: str | None, release: str | None
 
 
 LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked for
+
+
+def orders_naming(ws, store, item: str, partner: str = "") -> list:
+    """The orders a line of which named ``item`` as the PO sent it (the buyer's item number BP/IN, a UPC or
+    GTIN, a vendor part: what the customer quotes; the store's lines keep only our SKU), of ``partner`` when
+    given, newest received first: read from the stored order-line tables through their index
+    (connectors.item_index, kept under state/derived/), every release of a PO held as several."""
+    from connectors.item_index import ItemIndex
+    from schemas.order_keys import x12_po
+
+    keys = ItemIndex(ws.orders_dir, ws.orders_dir.parent / "derived").orders_naming(item, partner)
+    if not keys:
+        return []
+    wanted = set(keys)
+    found = {o.key: o for p, po in keys for o in store.find_orders(po, p)}
+    found |= {o.key: o for o in store.release_orders(partner or None) if (o.partner, x12_po(o.po_number)) in wanted}
+    return sorted(found.values(), key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
 
 
 def _like(store, po: str, partner: str | None) -> str:

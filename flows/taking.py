@@ -6,6 +6,7 @@ shipment confirmations (flows.shipments), whether the drop is a local folder or 
                   files go on
   left_on_server  a file taken before, still in an inbox we may not change (``leave_in_inbox``)
   refusals        the inbox entries the drop will never read (unsafe names, symlinks, devices)
+  outside_inbox   the files put in the drop folder itself, not its inbox/ (never read there)
   dispose         the input to processed/ or quarantine/ (a local copy, and moved on its server)
 
 No prefect here; nothing decides anything about EDI.
@@ -58,6 +59,13 @@ def refusals(drop: FileDrop) -> list[Finding]:
     """One error finding per inbox entry the drop will never read (it stays there)."""
     return [finding(r.code, f"{r.name} was not read ({r.reason}); it stays in the inbox until it is renamed "
                     "or removed.", value=r.name) for r in drop.refused("inbox")]
+
+
+def outside_inbox(local: LocalDrop) -> list[Finding]:
+    """One error finding per file put in the drop folder itself instead of its inbox/ (it stays there)."""
+    return [finding("FILE_OUTSIDE_INBOX", f"{name} is in {local.root} itself, not in its inbox/: it is never read "
+                    "there; it stays where it is until it is moved into inbox/ (or removed).", value=name)
+            for name in local.outside_inbox()]
 
 
 def dispose(drop: FileDrop, local: LocalDrop, name: str, data: bytes, disposition: str) -> None:

@@ -5,6 +5,8 @@ name it in their finding instead of reading its bytes as an interchange or rows.
 
 from __future__ import annotations
 
+from schemas.wide_text import HEAD_BYTES, wide_order  # noqa: F401 (HEAD_BYTES: parsers.csv_common reads it here)
+
 # Compressed containers (`po.x12.gz`, a `.zip` of files; an Excel .xlsx is a zip too): never unpacked (their
 # size unpacked is unknown, a zip may hold many files), even when a stored zip member shows its text.
 _COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"BZh", "bzip2"),
@@ -12,7 +14,6 @@ _COMPRESSED = ((b"\x1f\x8b", "gzip"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "z
 _DOCUMENTS = ((b"%PDF-", "PDF document"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document (an Excel .xls)"))
 _WIDE_MARKS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
                (b"\xfe\xff", "UTF-16"))
-HEAD_BYTES = 64  # the bytes of a file's head these are told by
 
 
 def compressed_kind(head: bytes) -> str | None:
@@ -33,20 +34,6 @@ def wide_text(head: bytes) -> str | None:
     if mark is not None:
         return mark
     return "UTF-16" if wide_order(head) else None
-
-
-def wide_order(head: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" for UTF-16 text without a byte-order mark whose first characters (at least
-    two, up to HEAD_BYTES bytes) are ASCII and not NUL; else None."""
-    pairs = head[:HEAD_BYTES - HEAD_BYTES % 2]
-    if len(pairs) < 4:
-        return None
-    low, high = pairs[0::2], pairs[1::2]
-    if not high.strip(b"\x00") and low.isascii() and b"\x00" not in low:
-        return "utf-16-le"
-    if not low.strip(b"\x00") and high.isascii() and b"\x00" not in high:
-        return "utf-16-be"
-    return None
 
 
 def with_article(kind: str) -> str:

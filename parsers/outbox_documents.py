@@ -27,6 +27,7 @@ class SentSet:
     purpose: str = ""  # BAK01 / BCA01
     ack_type: str = ""  # BAK02 / BCA02
     lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
+    prices: tuple = ()  # ((PO101 / POC01, PO104 / POC06 or None), ...): each answered line's unit price
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
     ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
@@ -88,13 +89,16 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])
     lines: list[tuple[str, Decimal | None, list]] = []
+    prices: list[tuple[str, Decimal | None]] = []
     for r in rows:
         if r and r[0] == "PO1":
             lines.append((_el(r, 1), _qty(_el(r, 2)), []))
+            prices.append((_el(r, 1), _qty(_el(r, 4))))
         elif r and r[0] == "POC":
             lines.append((_el(r, 1), _qty(_el(r, 3)), []))
+            prices.append((_el(r, 1), _qty(_el(r, 6))))
         elif r and r[0] == "ACK" and lines:
             lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
                    release_number=_el(top, 5 if head == "BAK" else 4),
-                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines))
+                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines), prices=tuple(prices))

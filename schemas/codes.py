@@ -48,6 +48,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A file name with a path separator, '..', NUL or a control character was refused."),
         _C("FILE_TYPE_REFUSED", "file", "error", "",
            "An inbox entry that is a symlink, FIFO, socket or device was refused (never followed or read)."),
+        _C("FILE_OUTSIDE_INBOX", "file", "error", "",
+           "A file put in the drop folder itself, not in its inbox/: never read there, left where it is."),
         _C("FILE_TOO_LARGE", "file", "error", "",
            "The file is larger than the partner's limit (limits.max_file_bytes); it was not read."),
         _C("FILE_TOO_MANY_SETS", "file", "error", "",

@@ -272,3 +272,24 @@ def test_dropped_without_a_prefect_server_says_so_instead_of_reporting_to_no_one
     res = CliRunner().invoke(app, ["dropped", "east", "-w", str(ws.root)])
     assert res.exit_code == ExitStatus.USAGE and "reported" not in res.output
     assert "set PREFECT_API_URL" in res.output and f"orderbridge ship -w {ws.root}" in res.output
+
+
+@pytest.mark.parametrize("encoding,separator", [("utf-16", "\t"), ("utf-16", ","), ("utf-16-le", "\t"),
+                                                ("utf-16-be", ","), ("utf-32", ",")])
+def test_inventory_load_reads_a_unicode_text_export_as_the_csv_order_reader_does(tmp_path, encoding, separator):
+    """`inventory load` of Excel's "Unicode text" export (UTF-16 with its mark, TAB-separated) or a UTF-16 export
+    without a mark said "reference file is not UTF-8": it is read as the CSV order reader reads it
+    (schemas.wide_text), and loads what the same sheet saved as CSV UTF-8 loads."""
+    rows = ["as_of,warehouse,sku,on_hand,reserved", "2026-11-27,east,SKU-1001,40,5", "2026-11-27,east,SKU-1002,7,0"]
+    loaded = {}
+    for name, enc, sep in (("utf8", "utf-8", ","), ("wide", encoding, separator)):
+        ws = make_workspace(tmp_path / name)
+        stock = tmp_path / f"{name}.csv"
+        stock.write_bytes("".join(r.replace(",", sep) + "\r\n" for r in rows).encode(enc))
+        res = CliRunner().invoke(app, ["inventory", "load", str(stock), "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+        import pyarrow.parquet as pq
+
+        loaded[name] = sorted(tuple(r.values()) for p in sorted((ws.root / "inventory" / "snapshots").rglob(
+            "*.parquet")) for r in pq.read_table(p).to_pylist())
+    assert loaded["wide"] == loaded["utf8"] and any(r[-2:] == (40, 5) for r in loaded["wide"]), loaded["wide"]

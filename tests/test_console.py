@@ -490,3 +490,21 @@ def test_runs_link_the_reconciliations_finance_report_and_dashboard(server, ws):
                 "finance/data/../../summary.json"):
         assert c.get(f"/runs/{run_id}/reports/{bad}")[0] == 404, bad
         assert c.get(f"/finance/{bad}")[0] == 404, bad
+
+
+def test_an_item_as_the_customer_quotes_it_finds_the_orders_whose_po_sent_it(server, ws):
+    """Sales are quoted the buyer's own item number (BP/IN) or the UPC/GTIN the PO sent, not our SKU: "No order
+    matches." The store's lines keep only our SKU; the stored order-line tables keep what each PO sent, and
+    their index (connectors.item_index, under state/derived/) finds the orders, and the page says so."""
+    c = Client(server.url)
+    c.sign_in("vic")
+    for typed, po in (("GX770033", "GLOBEX-2000"), ("gx770033", "GLOBEX-2000"), ("VP-1003", "ACME-1000"),
+                      ("00614141100101", "ACME-1000"), ("614141100101", "ACME-1000")):
+        status, body = c.get("/orders?" + urlencode({"sku": typed}))
+        found = re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body)
+        assert status == 200 and po in found and 'id="by-item"' in body, (typed, found)
+    status, body = c.get("/orders?" + urlencode({"sku": "GX770033", "partner": "acme"}))
+    assert re.findall(r'<a class="po" href="[^"]+">([^<]+)</a>', body) == [] and 'id="by-item"' not in body
+    status, body = c.get("/orders?" + urlencode({"sku": "SKU-1001"}))  # our SKU: as before, no notice
+    assert "GLOBEX-2000" in body and 'id="by-item"' not in body
+    assert (ws.root / "state" / "derived" / "item-ids-v1.arrow").is_file()

@@ -245,3 +245,24 @@ def test_a_listed_file_removed_before_it_is_read_is_transient(tmp_path):
     with pytest.raises(TransientError, match="vanished") as err:
         drop.read("inbox", info.name, expected_size=info.size)
     assert is_transient(err.value) and drop.list("inbox") == []
+
+
+def test_a_file_put_in_the_drop_folder_itself_not_its_inbox_is_reported_each_run_and_left_there(ws):
+    """`drop/acme/po.x12` (one level above inbox/) was never read and nothing said so, night after night: it is
+    now an error finding naming the folder (a report row), the file is left where it is, and the inbox is read
+    as usual. Folders and hidden files there (ours, someone's temporary file) say nothing."""
+    stray = ws.drop_root / "acme" / "acme-po-01.x12"
+    stray.write_bytes(GOOD)
+    (ws.drop_root / "acme" / ".partial").write_bytes(b"x")
+    (_inbox(ws) / "next.x12").write_bytes(OTHER)
+    res = _intake(ws)
+    assert _codes(res) == [("FILE_OUTSIDE_INBOX", "'acme-po-01.x12'")] and res.files == 1
+    said = next(f for f in res.findings if f["code"] == "FILE_OUTSIDE_INBOX")
+    assert said["severity"] == "error" and "not in its inbox/" in said["message"]
+    assert str(ws.drop_root / "acme") in said["message"]
+    assert stray.read_bytes() == GOOD
+    again = _intake(ws)  # nothing else to take: still said
+    assert _codes(again) == [("FILE_OUTSIDE_INBOX", "'acme-po-01.x12'")] and again.files == 0
+    stray.rename(_inbox(ws) / stray.name)  # moved where it belongs: read, and nothing more said
+    moved = _intake(ws)
+    assert _codes(moved) == [] and moved.files == 1

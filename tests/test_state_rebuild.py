@@ -290,3 +290,23 @@ def test_rebuild_finds_an_interchange_sent_twice_as_the_night_did(tmp_path):
     assert _rows(lost, pos) == _rows(kept, pos) == {("PO-1",)}
     for sql in SAME:
         assert _rows(lost, sql) == _rows(kept, sql), sql
+
+
+@pytest.mark.parametrize("shipping", [False, True])
+def test_rebuild_restores_each_answered_orders_acknowledged_value(tmp_path, after, shipping):
+    """After `state rebuild` every answered order showed "value acknowledged 0 USD" (status, the console, the
+    finance report's exposure): the value is what the answers sent say, as the night set it: the lines'
+    promised units at our price or the buyer's, none for a rejection, and a cancelled order keeps the value its
+    855 acknowledged (as the night that cancelled it did). Shipped orders come back as their last 855 left
+    them (docs/state-store.md, Recovery): their value is the 855's, not compared here."""
+    kept, lost = after(tmp_path / "kept", 2, shipping=shipping), after(tmp_path / "lost", 2, shipping=shipping)
+    _lose_the_store(lost)
+    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    sql = ("SELECT partner, po_number, state, value, line_count FROM orders WHERE state IN ('acknowledged', "
+           "'rejected', 'cancelled')")  # line_count: an 860's revision counted its lines (it said one deleted too)
+    original = {(p, po): (state, str(value), n) for p, po, state, value, n in _rows(kept, sql)}
+    rebuilt = {(p, po): (state, str(value), n) for p, po, state, value, n in _rows(lost, sql)}
+    assert original and {k: v for k, v in rebuilt.items() if k in original} == original
+    assert any(float(v) > 0 for _s, v, _n in original.values()) and ("initech", "INITECH-3000") in original
+    shown = CliRunner().invoke(app, ["status", "ACME-1000", "--partner", "acme", "-w", str(lost)])
+    assert "value acknowledged 0 " not in " ".join(shown.output.split()), shown.output

@@ -95,3 +95,32 @@ def test_a_partner_typed_as_a_person_writes_it_is_its_id(ws, tmp_path):
     res = CliRunner().invoke(app, ["approve", "ACME-1010", "--partner", "ACME", "--by", "Dana", "-w",
                                    str(tmp_path / "ws")])
     assert res.exit_code == 0 and "acme/ACME-1010: approved by Dana" in res.output, res.output
+
+
+def test_an_empty_po_number_says_one_is_needed(ws):
+    """`status ''` printed "no order " and nothing after it: it now says a PO number is needed, on both paths
+    and on every command that names an order."""
+    for typed in ("", "  "):
+        for entry in ("flows.entry", "flows.cli"):
+            got = program("status", typed, "-w", str(ws.root), entry=entry)
+            assert got.returncode == 2 and "no PO number given" in got.stderr, (typed, entry, got.stderr)
+            assert "no order" not in got.stderr
+    res = CliRunner().invoke(app, ["approve", "", "--partner", "acme", "--by", "Dana", "-w", str(ws.root)])
+    assert res.exit_code == 2 and "no PO number given" in res.output, res.output
+
+
+def test_status_finds_an_order_by_the_item_its_customer_quotes(ws):
+    """`status GX770033` (the buyer's item number a customer quotes; the store keeps only our SKU) said "no order":
+    the one order whose PO sent it is shown, with a line saying so; an item several orders name lists them. A
+    decision never takes an item for a PO number."""
+    want = program("status", "GLOBEX-2000", "--partner", "globex", "-w", str(ws.root))
+    for entry in ("flows.entry", "flows.cli"):
+        got = program("status", "GX770033", "-w", str(ws.root), entry=entry)
+        assert got.returncode == 0 and got.stdout == want.stdout, (entry, got.stderr)
+        assert "the one order naming item GX770033 on a line as its PO sent it is GLOBEX-2000 (globex)" in \
+            " ".join(got.stderr.split())
+        several = program("status", "VP-1003", "-w", str(ws.root), entry=entry)
+        said = " ".join(several.stderr.split())
+        assert several.returncode == 2 and "orders name item VP-1003" in said and "ACME-1000 (acme)" in said, said
+    res = CliRunner().invoke(app, ["approve", "GX770033", "--partner", "globex", "--by", "Dana", "-w", str(ws.root)])
+    assert res.exit_code == 2 and "no order GX770033" in res.output, res.output

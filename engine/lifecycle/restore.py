@@ -21,6 +21,7 @@ from decimal import Decimal
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import TO_DECIDE, move, next_state
 from schemas.lifecycle import (
+    ENDED_LINES,
     GONE_LINES,
     ChangeUpdate,
     EventKind,
@@ -51,6 +52,7 @@ class SentAnswer:
     purpose: str  # BAK01 / BCA01
     ack_type: str  # BAK02 / BCA02
     lines: tuple = ()  # ((PO101, PO102 or None, ((ACK01, ACK02), ...)), ...)
+    prices: tuple = ()  # ((PO101, PO104 or None), ...): the unit price each line was answered at
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,18 +115,26 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         if revised:
             changes = dict(lines_key=f"{revised[-1].store_key}-{revised[-1].change_ref}",
                            change_file=revised[-1].source_file)
+            if ev.revision_rows:  # the newest revision's lines, as the night that applied its 860 counted them
+                changes["line_count"] = len({r["line_number"] for r in ev.revision_rows})
         note = f"restored from {', '.join(a.file_name for a in told)} ({told[-1].doc_type} {told[-1].ack_type}) " \
                "by the state rebuild"
-        t = move(r, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, at=at, run_id=run_id, actor=ACTOR,
-                 note=note, document_key=told[0].doc_key, ack_type=told[-1].ack_type, answered_with=told[-1].doc_type,
-                 revision=revision, answered_revision=revision, **changes)
-        transitions.append(t)
-        r = t.record
         base = lines
         if revised and ev.revision_rows:
             base = _revision_lines(record, lines, ev.revision_rows, revision, run_id)
         new_lines = _lines(base, told, ev.allocation, rejected, revision, run_id)
         reserved = () if rejected else _reservations(record, new_lines, ev.allocation)
+        # its value as acknowledged (a rejection is worth nothing; a cancellation keeps it, as a night does): it
+        # read 0 for every rebuilt order
+        kept = [a for a in told if cancel is None or a is not cancel[1]]
+        value = Decimal(0) if rejected else _acknowledged_value(
+            new_lines if cancel is None else _lines(base, kept, ev.allocation, rejected, revision, run_id), kept)
+        t = move(r, EventKind.REJECTED if rejected else EventKind.ACKNOWLEDGED, at=at, run_id=run_id, actor=ACTOR,
+                 note=note, document_key=told[0].doc_key, ack_type=told[-1].ack_type, answered_with=told[-1].doc_type,
+                 revision=revision, answered_revision=revision, value=value,
+                 **changes)
+        transitions.append(t)
+        r = t.record
     if cancel is not None and next_state(r.state, EventKind.CHANGE_CANCELLED) is not None:
         change, answer = cancel
         note = f"cancelled by the 860 in {change.source_file}, answered in {answer.file_name}; restored by the " \
@@ -166,13 +176,18 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
            revision: int, run_id: str) -> tuple[LineRecord, ...]:
     """The lines as the answers told them, in order: the latest 855, then each 865 after it."""
     said: dict[int, tuple] = {}  # line number -> (PO102/POC03, ((ACK01, ACK02), ...)) of the last answer naming it
+    priced: dict[int, Decimal] = {}  # line number -> the price the last answer naming it sent (PO104/POC06)
     deleted: set[int] = set()
     for answer in told:
         listed = {line_id: (qty, acks) for line_id, qty, acks in answer.lines}
+        prices = dict(answer.prices)
         for ln in lines:
             got = listed.get(ln.line_id) or listed.get(str(ln.line_number))
             if got is not None:
                 said[ln.line_number] = got
+                price = prices.get(ln.line_id) if ln.line_id in listed else prices.get(str(ln.line_number))
+                if price is not None:
+                    priced[ln.line_number] = price
                 deleted.discard(ln.line_number)
             elif answer.doc_type == "855" and answer.purpose == REVISED and ln.state not in GONE:
                 deleted.add(ln.line_number)  # a revised 855 lists every live line: this one was deleted
@@ -209,12 +224,35 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
             state = LineState.REJECTED
         else:
             state = LineState.ACCEPTED
+        price = priced.get(ln.line_number)  # ours where it is not the buyer's (an IP), as the night kept it
         out.append(replace(ln, state=state, ack="+".join(codes), allocated=allocated, backordered=backordered,
+                           ack_price=price if price is not None and price != ln.unit_price else ln.ack_price,
                            rejected=rejected_units, warehouses=warehouses, promised_date=promised,
                            ordered=_ordered(quantity, acks, ln.ordered),
                            sku=next((r["sku"] for r in rows if r.get("sku")), ln.sku), revision=revision,
                            run_id=run_id))
     return tuple(out)
+
+
+PROMISING = {"IA", "IB", "IC", "IE", "IP", "IQ", "IS"}  # ACK01 codes whose ACK02 units we promised to ship
+
+
+def _acknowledged_value(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer]) -> Decimal:
+    """The order's value as acknowledged, as a night sets it (engine.answer.order_values): each live line's
+    promised units at our price where we changed it, else the buyer's. A line whose allocation table is gone
+    (allocated 0) counts the units its last answer promised (ACK02 of IA, IB, IQ...)."""
+    acked: dict[str, Decimal] = {}
+    for answer in told:
+        for line_id, _qty, acks in answer.lines:
+            acked[line_id] = sum((q or Decimal(0) for code, q in acks if code in PROMISING), Decimal(0))
+    total = Decimal(0)
+    for ln in lines:
+        price = ln.ack_price or ln.unit_price
+        if ln.state in ENDED_LINES or not price:
+            continue
+        units = ln.promised or acked.get(ln.line_id, acked.get(str(ln.line_number), Decimal(0)))
+        total += units * price
+    return total
 
 
 def _ordered(quantity: Decimal | None, acks: Sequence, before: Decimal | None) -> Decimal | None:

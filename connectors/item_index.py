@@ -1,0 +1,131 @@
+"""Which orders name an item as the customer knows it: the buyer's own item number (PO1 BP/IN), the UPC, GTIN
+or EAN the PO sent, the vendor part it quoted (VN), any qualifier/id pair of its lines as sent. The state
+store's order lines keep only our SKU; the stored order-line tables (connectors.order_store) keep what the PO
+sent. Read whole, they would cost a read of every night's files per search: their ids are kept instead in one
+derived table under <workspace>/state/derived/ that each search brings up to date by reading only the stored
+tables written since (a table is written once, under its own name, and never changed).
+
+  <derived>/item-ids-v1.arrow   partner, po_number, item (its id as matched: see ``item_key``), file; its
+                                schema's metadata lists the stored tables it holds (file, size, mtime_ns), so
+                                that one rename replaces both (two searches at once keep either's, whole)
+
+Derived data: deleting it costs one read of the stored tables. Parses and decides nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from connectors.document_rows import _read, _write  # one Arrow file, written by a rename
+
+VERSION = 1
+ITEM_IDS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string()),
+                      pa.field("item", pa.string()), pa.field("file", pa.string())])
+_ID_COLUMNS = ("upc", "gtin", "ean", "vendor_part", "buyer_part")  # schemas.orders.PRODUCT_FIELDS, as read
+
+
+def item_key(text: str) -> str:
+    """An item id as it is matched: trimmed, in capitals; a number without its leading zeros (a UPC-A quoted as
+    12 digits is sent as a 14-digit GTIN, UK 00614141100101, and a spreadsheet drops them)."""
+    key = text.strip().upper()
+    return (key.lstrip("0") or "0") if key.isdigit() else key
+
+
+class ItemIndex:
+    """The item ids of the stored order-line tables under ``orders_dir`` (one folder per partner), kept in
+    ``derived``."""
+
+    def __init__(self, orders_dir: Path | str, derived: Path | str) -> None:
+        self.orders_dir = Path(orders_dir)
+        self.path = Path(derived) / f"item-ids-v{VERSION}.arrow"
+
+    def orders_naming(self, item: str, partner: str = "") -> list[tuple[str, str]]:
+        """(partner, PO number) of every order a line of which named ``item`` (any id the PO sent for it), of
+        ``partner`` only when given; sorted."""
+        key = item_key(item)
+        if not key:
+            return []
+        table = self.table()
+        mask = pc.equal(table["item"], key)
+        if partner:
+            mask = pc.and_(mask, pc.equal(table["partner"], partner))
+        found = table.filter(mask)
+        return sorted(set(zip(found["partner"].to_pylist(), found["po_number"].to_pylist(), strict=True)))
+
+    def table(self) -> pa.Table:
+        """The index, brought up to date: the rows of stored tables gone are dropped, those written since added
+        (and kept when the folder can be written to)."""
+        stored = self._stored()
+        kept, known = self._kept()
+        same = {f for f, sig in stored.items() if known.get(f) == sig}
+        if len(same) == len(stored) == len(known):
+            return kept
+        if len(same) < len(known):
+            kept = kept.filter(pc.is_in(kept["file"], pa.array(sorted(same), pa.string())))
+        table = pa.concat_tables([kept, *(self._ids(f) for f in sorted(stored) if f not in same)])
+        self._keep(table, stored)
+        return table
+
+    def _stored(self) -> dict[str, list[int]]:
+        """Every stored order-line table ('<partner>/<name>') with its size and modification time."""
+        out = {}
+        try:
+            partners = sorted(e.name for e in os.scandir(self.orders_dir) if e.is_dir(follow_symlinks=False))
+        except (FileNotFoundError, NotADirectoryError):
+            return out
+        for partner in partners:
+            with os.scandir(self.orders_dir / partner) as it:
+                for e in it:
+                    if e.name.startswith(".") or ".lines." not in e.name or not e.name.endswith(".parquet"):
+                        continue
+                    st = e.stat(follow_symlinks=False)
+                    out[f"{partner}/{e.name}"] = [st.st_size, st.st_mtime_ns]
+        return out
+
+    def _kept(self) -> tuple[pa.Table, dict[str, list[int]]]:
+        """The index as kept (without its metadata), and the stored tables it holds; empty when there is none,
+        or it is unreadable or of another layout."""
+        try:
+            table = _read(self.path)
+            files = json.loads((table.schema.metadata or {}).get(b"files", b"{}"))
+        except (OSError, pa.ArrowInvalid, ValueError):
+            return ITEM_IDS.empty_table(), {}
+        if not table.schema.remove_metadata().equals(ITEM_IDS) or not isinstance(files, dict):
+            return ITEM_IDS.empty_table(), {}
+        return table.replace_schema_metadata(None), files
+
+    def _ids(self, file: str) -> pa.Table:
+        """The (partner, PO number, item) rows of one stored lines table: each id column and each qualifier/id
+        pair as sent, once per order and id."""
+        try:
+            with pq.ParquetFile(self.orders_dir / file) as f:
+                have = set(f.schema_arrow.names)
+                lines = f.read(columns=[c for c in ("partner", "po_number", *_ID_COLUMNS, "product_ids")
+                                        if c in have], use_threads=False)
+        except (OSError, pa.ArrowInvalid):
+            return ITEM_IDS.empty_table()  # being replaced, or unreadable: the next search reads it again
+        rows: set[tuple[str, str, str]] = set()
+        columns = [lines[c].to_pylist() for c in _ID_COLUMNS if c in lines.column_names]
+        pairs = lines["product_ids"].to_pylist() if "product_ids" in lines.column_names else [None] * lines.num_rows
+        for i, (partner, po) in enumerate(zip(lines["partner"].to_pylist(), lines["po_number"].to_pylist(),
+                                              strict=True)):
+            ids = [c[i] for c in columns] + [p.get("id") for p in pairs[i] or ()]
+            rows.update((partner, po, item_key(v)) for v in ids if v and item_key(v))
+        ordered = sorted(rows)
+        return pa.table({"partner": [r[0] for r in ordered], "po_number": [r[1] for r in ordered],
+                         "item": [r[2] for r in ordered], "file": [file] * len(ordered)}, schema=ITEM_IDS)
+
+    def _keep(self, table: pa.Table, stored: dict[str, list[int]]) -> None:
+        """The index written with the stored tables it holds; a folder that cannot be written to (a read-only
+        copy of a workspace) keeps nothing."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True)}))
+        except OSError:
+            return
