@@ -76,7 +76,9 @@ def test_amazon_855_echoes_the_fulfilment_centre_and_each_line_s_one_product_id(
     assert ["N1", "ST", "", "92", "PHL7"] in doc
     assert [s[6:8] for s in doc if s[0] == "PO1"] == [["UP", "614141100248"], ["EN", "0614141100668"],
                                                        ["BP", "B0CX7QK2LM"]]
-    assert [s[4:6] for s in doc if s[0] == "ACK"] == [["068", "20261127"]] * 3
+    # its DTM 064 (do not deliver before) 2026-12-01 less its profile's 3 days in transit: shipped the night's day
+    # (11-27) the goods would reach the FC a day before its window opens
+    assert [s[4:6] for s in doc if s[0] == "ACK"] == [["068", "20261128"]] * 3
     asn = po_segments(segments(ws, "amazon", "856"), "AZ-SHP-01", "BSN")
     assert [s[3] for s in asn if s[0] == "HL"] == ["S", "O", "T", "P", "I", "P", "I", "P", "I"]
     assert ["N1", "ST", "", "92", "PHL7"] in asn and ["REF", "BM", "BOL-AZ-40012"] in asn

@@ -966,8 +966,9 @@ def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | No
     n = orders.num_rows
     opens = _py_dates(orders["ship_not_before"]) if "ship_not_before" in windows else [None] * n
     before = _py_dates(orders["do_not_deliver_before"]) if "do_not_deliver_before" in windows else [None] * n
-    return [first_ship_day(r, o, b, transit.get(p)) for r, o, b, p in
-            zip(requested, opens, before, orders["partner"].to_pylist(), strict=True)]
+    partners = orders["partner"].to_pylist() if "partner" in orders.column_names else [None] * n
+    return [first_ship_day(r, o, b, transit.get(p)) for r, o, b, p in zip(requested, opens, before, partners,
+                                                                         strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:
