@@ -321,6 +321,14 @@ def marks_stores(lines: pa.Table) -> bool:
     return "mark_for_store" in lines.column_names and lines["mark_for_store"].null_count < lines.num_rows
 
 
+def store_marks(lines: pa.Table) -> list[str] | repeat:
+    """Each line's store (mark_for_store: kept for store-level partners only, engine.lifecycle.shipping's
+    _stores_kept), "" for none."""
+    if not marks_stores(lines):
+        return repeat("", lines.num_rows)
+    return [s or "" for s in lines["mark_for_store"].to_pylist()]
+
+
 def _stores(lines: pa.Table, order_row: np.ndarray) -> list[Party | None]:
     """Per order of the grouping (``order_row``: its first line), the store its cartons are marked for as the
     856's mark-for: N1*BY with no name, the store's id qualifier (the PO's SDQ02; 92, assigned by buyer, when

@@ -36,7 +36,7 @@ from engine.invoice_po_sacs import (
     stored_po_sacs,
     without_orders,
 )
-from engine.lifecycle import backorders, billing, shipping
+from engine.lifecycle import backorders, billing, ship_checks, shipping
 from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs
 from engine.sscc import serial_capacity
@@ -385,7 +385,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
             p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
-        addresses=shipping.order_addresses(records, profiles), dcs=dcs)  # orders of another buyer / division of ours
+        addresses=ship_checks.order_addresses(records, profiles), dcs=dcs)  # orders of another buyer / division of ours
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}

@@ -131,7 +131,7 @@ def test_a_shipment_that_leaves_a_ship_complete_order_open_is_sent_with_a_warnin
 
 
 def test_an_order_split_over_two_shipments_of_one_file_warns_on_the_first():
-    from engine.lifecycle.shipping import ship_complete_findings
+    from engine.lifecycle.ship_checks import ship_complete_findings
 
     shipped = pa.table({"shipment_id": ["S1", "S1", "S2", "S3", "S4"], "partner": ["p"] * 5,
                         "po_number": ["SC1", "SC1", "SC1", "SC2", "PLAIN"]})

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from connectors.state import LINE_COLUMNS, _line_from_row, _line_row
 from engine.envelope import body_chars, envelope_for, first_fit, render_body
-from engine.lifecycle import shipping
+from engine.lifecycle import ship_reservations, shipping
 from parsers.shipments_csv import read_shipment_csv
 from schemas.fulfilment import ShipmentCsvMapping
 from schemas.lifecycle import LINE_ROWS, RESERVATION_ROWS, LineState, OrderState
@@ -171,7 +171,7 @@ def test_reservations_consumed_in_columns_as_one_shipment_at_a_time(reservations
                         "po_number": pa.array([k[1] for k in units], pa.string()),
                         "line_number": pa.array([k[2] for k in units], pa.int32()),
                         "units": pa.array(list(units.values()), pa.int64())})
-    assert shipping._consumed(table, shipped, stock).tolist() == _consumed_one_at_a_time(rows, shipments, stock)
+    assert ship_reservations.consumed(table, shipped, stock).tolist() == _consumed_one_at_a_time(rows, shipments, stock)
 
 
 def test_two_shipments_of_one_order_in_one_file_add_up():

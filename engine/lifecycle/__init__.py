@@ -26,6 +26,9 @@ Public API (stable; later workstreams add planners in the same shape):
               outbox's 855/865s say about the orders replayed from the archive); Evidence, SentAnswer
   shipping    (module) line_state_table, recorded_table, prepare_shipments -> ShipmentBatch (serials needed),
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
+  ship_checks (module) ship_to_mismatches, ship_tos_mixed, order_addresses, buyers_mixed, ship_complete_findings
+              (the shipment checks against the orders that shipping runs)
+  ship_reservations (module) final_reservations, units_shipped, consumed (what shipping consumes of reservations)
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
               plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:
               shipped_on_memo, no 810)

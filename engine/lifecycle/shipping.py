@@ -38,10 +38,11 @@ from engine.envelope import (
     first_fit,
     joined_body,
     render_body,
-    reply_address,
     usual_delimiters,
 )
 from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_fob
+from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
+from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.shipments import (
     ShipmentSummary,
@@ -52,6 +53,7 @@ from engine.shipments import (
     own_ship_tos,
     shipment_columns,
     sscc_needs,
+    store_marks,
 )
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.errors import DocumentError
@@ -62,8 +64,6 @@ from schemas.lifecycle import (
     CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
-    ORDER_KEYS,
-    RESERVATION_ROWS,
     EventKind,
     FindingRecord,
     LineState,
@@ -76,7 +76,7 @@ from schemas.lifecycle import (
     ReservationTable,
     decimal_text,
 )
-from schemas.orders import QTY, SHIP_COMPLETE
+from schemas.orders import QTY
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import (
     SHIPPED_LINE_FIELDS,
@@ -97,7 +97,6 @@ from schemas.warehouses import WarehouseProfile
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
-STAGE = "shipments"
 
 
 
@@ -558,227 +557,6 @@ def _with_findings(check: ShipmentCheck, lines: pa.Table, found: list[tuple[int,
                    finding_rows=tuple(i for i, _f in pairs))
 
 
-def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None,
-                       dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
-    """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
-    ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
-    (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
-    digits). Where the lines go is each line's own ship-to when its PO1 loop names one (``order_lines``,
-    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept), else
-    the DC its store goes through (``dcs``), else its order's. Nothing to compare (no ship-to given, or the place
-    has neither), no finding: the 856 names that place, and must not when the goods went elsewhere. The
-    shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing
-    here."""
-    if "ship_to_id" not in lines.column_names or not lines.num_rows or (
-            lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
-            == lines.num_rows):
-        return []
-    want = {}
-    for row in orders.select([c for c in ("partner", "po_number", "ship_to_id_qualifier", "ship_to_id",
-                                          "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
-                             ).to_pylist():
-        want[(row["partner"], row["po_number"])] = row
-    own = own_ship_tos(lines, orders, order_lines, dcs)
-    names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
-             "ship_to_postal_code", "source_file", "isa13", "gs06", "st02")
-    shipped: dict[tuple, tuple[int, dict, dict[tuple, list[str]]]] = {}  # shipment and PO: first row, places
-    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
-        key = (r["shipment_id"], r["partner"], r["po_number"])
-        if (r["partner"], r["po_number"]) not in want:
-            continue
-        place = (party.id_qualifier, party.id, party.name) if party is not None else None
-        lines_to = shipped.setdefault(key, (i, r, {}))[2].setdefault(place, [])
-        if r["line_id"] not in lines_to:
-            lines_to.append(r["line_id"])
-    out: list[tuple[int, Finding]] = []
-    for (_sid, partner, po), (i, r, places) in shipped.items():
-        if len(places) > 1:
-            continue  # lines for several places in one shipment: ship_tos_mixed holds it
-        [(place, line_ids)] = places.items()
-        order = want[(partner, po)]
-        if place is None:
-            goes = order
-            whose = f"order {po}"
-        else:
-            goes = {"ship_to_id_qualifier": place[0], "ship_to_id": place[1], "ship_to_name": place[2]}
-            whose = f"order {po} line{'s' if len(line_ids) > 1 else ''} {', '.join(map(str, line_ids))}"
-        given_id, given_zip = (r["ship_to_id"] or "").strip(), _postal(r["ship_to_postal_code"])
-        place_id, place_zip = (goes.get("ship_to_id") or "").strip(), _postal(goes.get("ship_to_postal_code"))
-        same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (goes.get("ship_to_id_qualifier") or "").strip()
-        if given_id and place_id and same_qualifier:
-            differs, what = given_id != place_id, f"{r['ship_to_id_qualifier']} {given_id}"
-            theirs = f"{goes.get('ship_to_id_qualifier')} {place_id}"
-        elif given_zip and place_zip:
-            differs, what, theirs = given_zip != place_zip, f"postal code {r['ship_to_postal_code']}", \
-                f"postal code {goes.get('ship_to_postal_code')}"
-        else:
-            continue
-        if differs:
-            out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
-                                   f"{whose} ships to {theirs} "
-                                   f"({goes.get('ship_to_name') or 'no name'}): its 856 would name an address the "
-                                   "goods did not go to.", seg="N1",
-                                   element="N104" if given_id and place_id and same_qualifier else "N403",
-                                   value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
-                                   isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
-    return out
-
-
-def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
-                   dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
-    """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
-    whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
-    ship-to), or whose carton's store goes through a DC (``dcs``: a store-level partner's SDQ store), beside a
-    line for another (its own, another DC, or its order's). One 856 names one ship-to (its N1*ST), and a truck to
-    one DC does not deliver to another: the shipment is held, to be confirmed again as one shipment per
-    destination."""
-    if not lines.num_rows:
-        return []
-    own = own_ship_tos(lines, orders, order_lines, dcs)
-    if not any(p is not None for p in own):
-        return []
-    stores = _store_marks(lines)
-    names = ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06", "st02")
-    places: dict[str, dict[tuple, list[str]]] = {}  # shipment -> place -> its lines, in order
-    first: dict[str, tuple[int, dict]] = {}
-    for i, (r, party, store) in enumerate(zip(lines.select(list(names)).to_pylist(), own, stores,
-                                                                 strict=False)):  # stores: repeat() for none
-        first.setdefault(r["shipment_id"], (i, r))
-        place = (party.name, party.id_qualifier, party.id) if party is not None else ("", "", "")
-        lines_of = places.setdefault(r["shipment_id"], {}).setdefault(place, [])
-        label = f"{r['po_number']} line {r['line_id']}" + (f" store {store}" if store else "")
-        if label not in lines_of:
-            lines_of.append(label)
-    out: list[tuple[int, Finding]] = []
-    for sid, by_place in places.items():
-        if len(by_place) < 2:
-            continue
-        i, r = first[sid]
-        said = "; ".join(f"{' '.join(v for v in place if v) or 'the order ship-to'}: {', '.join(labels)}"
-                         for place, labels in by_place.items())
-        out.append((i, finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds lines for {len(by_place)} ship-tos "
-                               f"({said}): one 856 names one ship-to (N1*ST). Confirm one shipment per destination.",
-                               seg="N1", element="N104", file=r["source_file"] or "", isa13=r["isa13"] or "",
-                               gs06=r["gs06"] or "", st02=r["st02"] or "")))
-    return out
-
-
-def order_addresses(records: Mapping[tuple[str, str], OrderRecord], profiles: Mapping[str, PartnerProfile]
-                    ) -> dict[tuple[str, str], tuple[str, str]]:
-    """(partner, PO) -> (GS02, GS03) of the order ``records`` (by key) sent from or to other GS ids than
-    their profile's: the ``addresses`` buyers_mixed reads; empty for a partner that is one buyer writing to one id
-    of ours."""
-    out = {}
-    for key, r in records.items():
-        x = profiles[key[0]].x12 if key[0] in profiles else None
-        if x is not None and ((r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id)):
-            out[key] = (r.gs02, r.gs03)
-    return out
-
-
-def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, str]],
-                 profiles: Mapping[str, PartnerProfile]) -> list[tuple[int, Finding]]:
-    """SHIPMENT_BUYERS_MIXED at the first line of each shipment whose POs were sent from different GS02s or to
-    different GS03s (``addresses``: (partner, PO) -> (GS02, GS03) of the orders not at the profile's ids; an order
-    not in it is at the profile's). One 856 goes to one GS03 from one GS02: sent to the first PO's, a network would
-    deliver the other buyer's ASN to the wrong company. The shipment is held, to be confirmed again as one shipment
-    per buyer; a partner taking one 856 per PO (fulfilment.asn.per "order") never gets this."""
-    if not addresses or not lines.num_rows:
-        return []
-    names = ("shipment_id", "partner", "po_number", "source_file", "isa13", "gs06", "st02")
-    cols = {c: lines[c].to_pylist() for c in names[:3]}
-    seen: dict[str, dict] = {}  # shipment -> address -> its POs, in order
-    first: dict[str, int] = {}
-    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"],
-                                               strict=True)):
-        profile = profiles.get(partner or "")
-        if profile is None or profile.fulfilment.asn.per == "order":
-            continue
-        first.setdefault(sid, i)
-        gs = addresses.get((partner, po))
-        pos = seen.setdefault(sid, {}).setdefault(reply_address(profile, "", "", *gs) if gs else None, [])
-        if po not in pos:
-            pos.append(po)
-    out: list[tuple[int, Finding]] = []
-    for sid, by_address in seen.items():
-        if len(by_address) < 2:
-            continue
-        i = first[sid]
-        r = {c: lines[c][i].as_py() for c in names[3:]}
-        said = "; ".join(f"{', '.join(pos)}: " + (f"to {to.gs_id or 'their_gs_id'} from {to.gs_sender or 'our_gs_id'}"
-                                                   if to else "the profile's GS ids") for to, pos in by_address.items())
-        out.append((i, finding("SHIPMENT_BUYERS_MIXED", f"Shipment {sid} holds POs of {len(by_address)} addresses "
-                               f"({said}): one 856 goes to one GS03 from one GS02. Confirm one shipment per buyer.",
-                               file=r["source_file"] or "", isa13=r["isa13"] or "", gs06=r["gs06"] or "",
-                               st02=r["st02"] or "")))
-    return out
-
-
-def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table,
-                           complete_partners: frozenset[str] = frozenset()) -> tuple[FindingRecord, ...]:
-    """SHIPPED_NOT_COMPLETE (warning) per shipment and PO of ``shipped`` (SHIPMENT_LINES of the shipments
-    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE; or its
-    partner is one of ``complete_partners``, whose allocation policy ships complete) and did
-    not go in one shipment: a shipment followed by another of the same file for the PO (the order went
-    split), and the PO's last shipment when units are still open once the file's shipments are counted
-    (``lines``: LINE_ROWS of the shipped orders after them: a line not ended with allocated + backordered
-    beyond what shipped). The goods left, so the 856 goes; the warning names the PO and what is left
-    (expect a chargeback). Lines rejected (IR) are out of the order: nothing of them is open."""
-    if not shipped.num_rows or ("sales_requirement" not in orders.column_names and not complete_partners):
-        return ()
-    by_csh = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(SHIP_COMPLETE)), False) \
-        if "sales_requirement" in orders.column_names else pa.array([False] * orders.num_rows)
-    by_policy = pc.is_in(orders["partner"], value_set=pa.array(sorted(complete_partners), pa.string()))
-    csh = {(p, po) for p, po, c in zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(),
-                                       by_csh.to_pylist(), strict=True) if c} if complete_partners else None
-    complete = orders.filter(pc.or_(by_csh, pc.fill_null(by_policy, False)))
-    if not complete.num_rows:
-        return ()
-    sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
-    ours = pc.fill_null(pc.is_in(pc.binary_join_element_wise(shipped["partner"], shipped["po_number"], "|"),
-                                 value_set=sc_keys), False)
-    if not pc.any(ours).as_py():
-        return ()
-    mine = pc.fill_null(pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"),
-                                 value_set=sc_keys), False)
-    live = pc.invert(pc.is_in(lines["state"], value_set=pa.array([s.value for s in (*ENDED_LINES,
-                                                                                  LineState.CLOSED)])))
-    left: dict[Key, list[str]] = {}
-    for r in lines.filter(pc.and_(mine, live)).select(["partner", "po_number", "line_number", "line_id", "unit",
-                                                       "allocated", "backordered", "shipped"]).to_pylist():
-        units = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or "0")
-        if units > 0:
-            left.setdefault((r["partner"], r["po_number"]), []).append(
-                f"line {r['line_id'] or r['line_number']}: {_num(units)} {r['unit'] or ''}".rstrip())
-    carried: dict[Key, list[str]] = {}  # each SC order's shipments in this file, in order
-    for r in shipped.filter(ours).select(["shipment_id", "partner", "po_number"]).to_pylist():
-        sids = carried.setdefault((r["partner"], r["po_number"]), [])
-        if r["shipment_id"] not in sids:
-            sids.append(r["shipment_id"])
-    out = []
-    for (partner, po), sids in carried.items():
-        for k, sid in enumerate(sids):
-            if k + 1 < len(sids):
-                what = f"carries part of the order; shipment(s) {', '.join(sids[k + 1:])} of the same file carry more"
-            elif (partner, po) in left:
-                what = f"leaves part of the order open ({'; '.join(left[(partner, po)])})"
-            else:
-                continue
-            asks = "the PO's CSH01 SC asks" if csh is None or (partner, po) in csh else \
-                f"partner {partner}'s allocation policy (ship_complete) wants"
-            message = (f"Shipment {sid} for PO {po} {what}, but {asks} it to ship complete: the 856 "
-                       "is sent (the goods left); expect a chargeback for a split shipment.")
-            out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=sid), partner, po,
-                                     "856 sent: chargeback risk", STAGE))
-    return tuple(out)
-
-
-def _postal(code: str | None) -> str:
-    """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
-    text = "".join((code or "").upper().split()).replace("-", "")
-    return text[:5] if len(text) >= 5 and text[:5].isdigit() else text
-
-
 def _as_written(f: Finding, warehouse: WarehouseProfile) -> Finding:
     """A CSV finding's column named as the warehouse's header names it (the checks name the field)."""
     title = getattr(warehouse.csv, f.location.column, None) if f.location.column else None
@@ -919,8 +697,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     plan = Plan.combine(parts)
     reserved: tuple[ReservationTable, ...] = ()
     if keys:
-        units = _units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
-            else _units_of_reservations(reservations, lines, line_units)
+        units = units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
+            else units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
     went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
     plan = _with_serials(plan, went)
@@ -968,7 +746,7 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                   ) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
     """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
     orders' lines as final_lines writes them, the touched orders in the order first changed, each stored
-    line's whole units shipped as _units_shipped counts them), the
+    line's whole units shipped as units_shipped counts them), the
     orders' line moves computed in columns (_line_moves); None when a shipment would be held (its 856
     or a move refused, a line or order not found), for the loop to plan each on what the others left."""
     moves = _line_moves(shipments, good, lines, records, run_id)
@@ -1024,7 +802,7 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
     (in the order its rows name them) (order, units, lines shipped, is everything promised now shipped);
     the touched orders' stored ``lines`` as _Working.final_lines writes them, those orders in the
     order first changed, and each stored line's whole units shipped (each shipment's quantity of the
-    line rounded up, summed: what _units_shipped gives). A line's shipped quantity after a shipment is
+    line rounded up, summed: what units_shipped gives). A line's shipped quantity after a shipment is
     what was stored plus the shipments up to it; the order is shipped in full when each of its lines
     is: a line shipped by then when that quantity reaches what was promised, a line not shipped by then
     when it did already or it ended. None when a row's order line or order is not stored once (the loop
@@ -1067,7 +845,7 @@ def _line_moves(shipments: Sequence[Shipment | ShipmentSummary], good: pa.Table,
     e_line, e_ship = li[e_first], k_row[e_first]
     e_q = np.zeros(n_e, np.int64)
     np.add.at(e_q, event, q)
-    e_each = _line_eaches(good)[e_first]  # eaches in one unit of the line: what its reservations count
+    e_each = line_eaches(good)[e_first]  # eaches in one unit of the line: what its reservations count
     by = np.lexsort((e_ship, e_line))
     e_line, e_ship, e_q, e_each = e_line[by], e_ship[by], e_q[by], e_each[by]
     e_key = e_line * n_s + e_ship
@@ -1218,7 +996,7 @@ def _shipped_by_shipment(lines: pa.Table) -> dict[str, _Shipped]:
 def _shipped_line_table(lines: pa.Table) -> pa.Table:
     """The ShippedLines of confirmation ``lines`` as columns (SHIPPED_LINE_FIELDS), what _rows_by_shipment
     makes of each row: absent text "", the item's SKU (item_sku, else sku, else ""), the carton's store
-    (_store_marks) and net weight (_net_weights)."""
+    (store_marks) and net weight (_net_weights)."""
     n = lines.num_rows
     blank = pa.scalar("", pa.string())
 
@@ -1242,13 +1020,6 @@ def _shipped_line_table(lines: pa.Table) -> pa.Table:
                      store, net, net_unit], names=list(SHIPPED_LINE_FIELDS))
 
 
-def _store_marks(lines: pa.Table) -> list[str] | repeat:
-    """Each line's store (mark_for_store: kept for store-level partners only, _stores_kept), "" for none."""
-    if not marks_stores(lines):
-        return repeat("", lines.num_rows)
-    return [s or "" for s in lines["mark_for_store"].to_pylist()]
-
-
 def _net_weights(lines: pa.Table) -> tuple:
     """Each line's net weight (None when not given) and its unit ("" none): what a catch-weight line is billed by."""
     if "net_weight" not in lines.column_names or lines["net_weight"].null_count == lines.num_rows:
@@ -1264,7 +1035,7 @@ def _rows_by_shipment(lines: pa.Table) -> dict[str, list[_Row]]:
     sku = [a or b or "" for a, b in zip(cols["item_sku"], cols["sku"], strict=True)]
     shipped = map(tuple.__new__, repeat(ShippedLine), zip(
         cols["po_number"], cols["line_number"], blank[0], sku, cols["quantity"], *blank[1:], cols["row_number"],
-        cols["file_segment"], _store_marks(lines), *_net_weights(lines), strict=True))
+        cols["file_segment"], store_marks(lines), *_net_weights(lines), strict=True))
     made = list(map(tuple.__new__, repeat(_Row), zip(*(cols[c] for c in _ROW), shipped, strict=True)))
     key, count = encode(lines["shipment_id"])
     groups = Groups(key, count)
@@ -1314,100 +1085,6 @@ class _Working:
             at = table.schema.get_field_index(name)
             table = table.set_column(at, name, pc.coalesce(pa.array(values, pa.string()), table[name]))
         return table
-
-
-def final_reservations(table: pa.Table, keys: Sequence[Key], units: pa.Table | np.ndarray, stock_warehouse: str
-                       ) -> ReservationTable:
-    """The reservations (RESERVATION_ROWS ``table``) of the orders ``keys`` (those changed, in the order
-    first changed; each order's in their stored order) less the ``units`` shipped on each line
-    (_units_shipped; or each reservation's: _units_of_reservations), those left above 0."""
-    touched = pa.table({"partner": pa.array([k[0] for k in keys], pa.string()),
-                        "po_number": pa.array([k[1] for k in keys], pa.string())}, schema=ORDER_KEYS)
-    at = table.schema.get_field_index("quantity")
-    left = _consumed(table, units, stock_warehouse)
-    rows = table.set_column(at, "quantity", pa.array(left, pa.int64()))
-    rank = lookup([table["partner"], table["po_number"]], [touched["partner"], touched["po_number"]])
-    if rank is None:  # an order named twice: as the join pairs them
-        rows = rows.append_column("_i", pa.array(np.arange(rows.num_rows, dtype=np.int64))).join(
-            touched.append_column("_rank", pa.array(np.arange(len(keys), dtype=np.int64))), ["partner", "po_number"],
-            join_type="inner", use_threads=False)
-        rows = rows.filter(pc.greater(rows["quantity"], 0)).sort_by([("_rank", "ascending"), ("_i", "ascending")])
-    else:  # each touched order's rows left above 0, the orders in their order, each's rows in stored order
-        kept = np.flatnonzero((rank >= 0) & (left > 0))
-        rows = rows.take(pa.array(kept[np.argsort(rank[kept], kind="stable")]))
-    return ReservationTable(touched, rows.select(RESERVATION_ROWS.names).cast(RESERVATION_ROWS))
-
-
-def _units_shipped(lines: pa.Table, sent: Sequence[str], partners: Mapping[str, str]) -> pa.Table:
-    """(partner, po_number, line_number, units): the whole eaches the ``sent`` shipments consume of each
-    order line (reservations count eaches): each shipment's quantity of the line (its confirmation
-    ``lines``) in eaches, rounded up, summed over the shipments. ``partners``: shipment id -> its
-    partner (an order's partner is its shipment's)."""
-    ids = pa.array(sent, pa.string())
-    lines = lines.filter(pc.is_in(lines["shipment_id"], value_set=ids))
-    partner = pa.array([partners[sid] for sid in sent], pa.string()).take(pc.index_in(lines["shipment_id"],
-                                                                                      value_set=ids))
-    per = pa.table({"shipment_id": lines["shipment_id"], "partner": partner, "po_number": lines["po_number"],
-                    "line_number": lines["line_number"],
-                    "q": scaled(lines["quantity"])[0] * _line_eaches(lines)}).group_by(
-        ["shipment_id", "partner", "po_number", "line_number"], use_threads=False).aggregate([("q", "sum")])
-    whole = pa.array(-(-per["q_sum"].to_numpy() // SCALE), pa.int64())  # each shipment's, rounded up
-    return per.append_column("units", whole).group_by(["partner", "po_number", "line_number"], use_threads=False
-                                                      ).aggregate([("units", "sum")]).rename_columns(
-        ["partner", "po_number", "line_number", "units"])
-
-
-def _line_eaches(lines: pa.Table) -> np.ndarray:
-    """Each checked line's eaches in one unit of its order line (rules.shipments: line_eaches; 1 when
-    not given): reservations count eaches, a line's quantities its own unit."""
-    if "line_eaches" not in lines.column_names:
-        return np.ones(lines.num_rows, np.int64)
-    return np.asarray(pc.fill_null(lines["line_eaches"], 1).to_numpy(zero_copy_only=False), np.int64)
-
-
-def _units_of_reservations(reservations: pa.Table, lines: pa.Table, line_units: np.ndarray) -> np.ndarray:
-    """Each reservation's line's ``line_units`` (one per row of ``lines``, whose (partner, PO, line number)
-    are distinct), 0 for a reservation of a line not among them."""
-    keys = ["partner", "po_number", "line_number"]
-    m = lines.num_rows
-    code, n = encode(*(pa.chunked_array([*lines[k].chunks, *reservations[k].chunks], lines[k].type) for k in keys))
-    at = np.full(n, -1, np.int64)
-    at[code[:m]] = np.arange(m)
-    line = at[code[m:]]
-    return np.where(line >= 0, line_units[np.maximum(line, 0)] if m else 0, 0).astype(np.int64)
-
-
-def _consumed(reservations: pa.Table, units: pa.Table | np.ndarray, stock_warehouse: str) -> np.ndarray:
-    """Each reservation's quantity (RESERVATION_ROWS) less what the ``units`` shipped of its line
-    (partner, po_number, line_number, units; or already each reservation's: _units_of_reservations)
-    take: a line's reservations are consumed the shipping
-    warehouse's first, then the others by warehouse name (stored order among equals), each up to its
-    quantity. Quantities and units are >= 0 (as stored; rules.shipments holds a quantity that is not
-    positive), so shipments consumed one after the other take what their sum takes at once."""
-    n = reservations.num_rows
-    if not n:
-        return np.zeros(0, np.int64)
-    keys = ["partner", "po_number", "line_number"]
-    index = pa.array(np.arange(n, dtype=np.int64))
-    if isinstance(units, np.ndarray):
-        shipped = units
-    else:
-        joined = reservations.select(keys).append_column("_i", index).join(
-            units.select([*keys, "units"]), keys, join_type="left outer", use_threads=False).sort_by("_i")
-        shipped = pc.fill_null(joined["units"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    line, _ = encode(*(reservations[k] for k in keys))
-    order = pc.sort_indices(pa.table({"line": line, "other": pc.not_equal(reservations["warehouse"], stock_warehouse),
-                                      "warehouse": reservations["warehouse"], "i": index}),
-                            sort_keys=[("line", "ascending"), ("other", "ascending"), ("warehouse", "ascending"),
-                                       ("i", "ascending")]).to_numpy(zero_copy_only=False)
-    quantity = reservations["quantity"].to_numpy(zero_copy_only=False).astype(np.int64)[order]
-    g = line[order]
-    before = np.cumsum(quantity) - quantity
-    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
-    before -= np.repeat(before[starts], np.diff(np.r_[starts, n]))  # what the line's earlier reservations hold
-    left = np.empty(n, np.int64)
-    left[order] = quantity - np.clip(shipped[order] - before, 0, quantity)
-    return left
 
 
 def _asn(shipment: Shipment, rows: list[_Row], profile: PartnerProfile, created: datetime) -> list | None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from engine.lifecycle import shipping
+from engine.lifecycle import ship_reservations, shipping
 from parsers.shipments_csv import read_shipment_csv
 from rules.shipments import check_shipments
 from schemas.fulfilment import ShipmentCsvMapping
@@ -67,7 +67,7 @@ def test_units_shipped_count_eaches_of_the_line():
                       "line_number": pa.array([2, 2, 2], pa.int32()),
                       "quantity": pa.array([Decimal(1), Decimal("0.5"), Decimal(1)], pa.decimal128(18, 4)),
                       "line_eaches": pa.array([6, 6, 6], pa.int64())})
-    got = shipping._units_shipped(lines, ["S1", "S2"], {"S1": "acme", "S2": "acme"}).to_pylist()
+    got = ship_reservations.units_shipped(lines, ["S1", "S2"], {"S1": "acme", "S2": "acme"}).to_pylist()
     assert got == [{"partner": "acme", "po_number": "PO-1", "line_number": 2, "units": 9 + 6}]
 
 

@@ -1,0 +1,246 @@
+"""The shipment checks against the orders that hold a shipment or warn about it, from tables to findings
+(engine.lifecycle.shipping runs them): a confirmation's ship-to that is not where its lines go
+(ship_to_mismatches), a shipment's lines for several ship-tos (ship_tos_mixed) or of several buyers
+(order_addresses, buyers_mixed), and an order that must ship complete and did not (ship_complete_findings).
+
+Pure: tables and records in, findings out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from engine.envelope import reply_address
+from engine.shipments import StoreDcs, own_ship_tos, store_marks
+from schemas.findings import Finding, finding
+from schemas.lifecycle import ENDED_LINES, FindingRecord, LineState, OrderRecord, decimal_text
+from schemas.orders import SHIP_COMPLETE
+from schemas.profile import PartnerProfile
+
+STAGE = "shipments"  # the stage of the shipment findings (engine.lifecycle.shipping's too)
+Key = tuple[str, str]
+
+
+def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None,
+                       dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TO_MISMATCH at the first line of each shipment and PO whose confirmation names a
+    ship-to (a 945's N1 ST) that is not where its lines go: a location id (N104) under that place's qualifier
+    (N103) that differs, else (no id to compare) a postal code that differs (US ZIPs by their first five
+    digits). Where the lines go is each line's own ship-to when its PO1 loop names one (``order_lines``,
+    engine.shipments.own_ship_tos: a co-op member's store; its id only, the PO1 loop's N3/N4 are not kept), else
+    the DC its store goes through (``dcs``), else its order's. Nothing to compare (no ship-to given, or the place
+    has neither), no finding: the 856 names that place, and must not when the goods went elsewhere. The
+    shipment's lines of a PO going to several places: SHIPMENT_SHIP_TOS_MIXED holds it (ship_tos_mixed), nothing
+    here."""
+    if "ship_to_id" not in lines.column_names or not lines.num_rows or (
+            lines["ship_to_id"].null_count == lines.num_rows and lines["ship_to_postal_code"].null_count
+            == lines.num_rows):
+        return []
+    want = {}
+    for row in orders.select([c for c in ("partner", "po_number", "ship_to_id_qualifier", "ship_to_id",
+                                          "ship_to_postal_code", "ship_to_name") if c in orders.column_names]
+                             ).to_pylist():
+        want[(row["partner"], row["po_number"])] = row
+    own = own_ship_tos(lines, orders, order_lines, dcs)
+    names = ("shipment_id", "partner", "po_number", "line_id", "ship_to_id_qualifier", "ship_to_id",
+             "ship_to_postal_code", "source_file", "isa13", "gs06", "st02")
+    shipped: dict[tuple, tuple[int, dict, dict[tuple, list[str]]]] = {}  # shipment and PO: first row, places
+    for i, (r, party) in enumerate(zip(lines.select(list(names)).to_pylist(), own, strict=True)):
+        key = (r["shipment_id"], r["partner"], r["po_number"])
+        if (r["partner"], r["po_number"]) not in want:
+            continue
+        place = (party.id_qualifier, party.id, party.name) if party is not None else None
+        lines_to = shipped.setdefault(key, (i, r, {}))[2].setdefault(place, [])
+        if r["line_id"] not in lines_to:
+            lines_to.append(r["line_id"])
+    out: list[tuple[int, Finding]] = []
+    for (_sid, partner, po), (i, r, places) in shipped.items():
+        if len(places) > 1:
+            continue  # lines for several places in one shipment: ship_tos_mixed holds it
+        [(place, line_ids)] = places.items()
+        order = want[(partner, po)]
+        if place is None:
+            goes = order
+            whose = f"order {po}"
+        else:
+            goes = {"ship_to_id_qualifier": place[0], "ship_to_id": place[1], "ship_to_name": place[2]}
+            whose = f"order {po} line{'s' if len(line_ids) > 1 else ''} {', '.join(map(str, line_ids))}"
+        given_id, given_zip = (r["ship_to_id"] or "").strip(), _postal(r["ship_to_postal_code"])
+        place_id, place_zip = (goes.get("ship_to_id") or "").strip(), _postal(goes.get("ship_to_postal_code"))
+        same_qualifier = (r["ship_to_id_qualifier"] or "").strip() == (goes.get("ship_to_id_qualifier") or "").strip()
+        if given_id and place_id and same_qualifier:
+            differs, what = given_id != place_id, f"{r['ship_to_id_qualifier']} {given_id}"
+            theirs = f"{goes.get('ship_to_id_qualifier')} {place_id}"
+        elif given_zip and place_zip:
+            differs, what, theirs = given_zip != place_zip, f"postal code {r['ship_to_postal_code']}", \
+                f"postal code {goes.get('ship_to_postal_code')}"
+        else:
+            continue
+        if differs:
+            out.append((i, finding("SHIPMENT_SHIP_TO_MISMATCH", f"Shipment {r['shipment_id']} went to {what} (N1 ST); "
+                                   f"{whose} ships to {theirs} "
+                                   f"({goes.get('ship_to_name') or 'no name'}): its 856 would name an address the "
+                                   "goods did not go to.", seg="N1",
+                                   element="N104" if given_id and place_id and same_qualifier else "N403",
+                                   value=given_id or r["ship_to_postal_code"], file=r["source_file"] or "",
+                                   isa13=r["isa13"] or "", gs06=r["gs06"] or "", st02=r["st02"] or "")))
+    return out
+
+
+def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None,
+                   dcs: StoreDcs | None = None) -> list[tuple[int, Finding]]:
+    """SHIPMENT_SHIP_TOS_MIXED at the first line of each shipment whose lines go to more than one place: a line
+    whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
+    ship-to), or whose carton's store goes through a DC (``dcs``: a store-level partner's SDQ store), beside a
+    line for another (its own, another DC, or its order's). One 856 names one ship-to (its N1*ST), and a truck to
+    one DC does not deliver to another: the shipment is held, to be confirmed again as one shipment per
+    destination."""
+    if not lines.num_rows:
+        return []
+    own = own_ship_tos(lines, orders, order_lines, dcs)
+    if not any(p is not None for p in own):
+        return []
+    stores = store_marks(lines)
+    names = ("shipment_id", "po_number", "line_id", "source_file", "isa13", "gs06", "st02")
+    places: dict[str, dict[tuple, list[str]]] = {}  # shipment -> place -> its lines, in order
+    first: dict[str, tuple[int, dict]] = {}
+    for i, (r, party, store) in enumerate(zip(lines.select(list(names)).to_pylist(), own, stores,
+                                                                 strict=False)):  # stores: repeat() for none
+        first.setdefault(r["shipment_id"], (i, r))
+        place = (party.name, party.id_qualifier, party.id) if party is not None else ("", "", "")
+        lines_of = places.setdefault(r["shipment_id"], {}).setdefault(place, [])
+        label = f"{r['po_number']} line {r['line_id']}" + (f" store {store}" if store else "")
+        if label not in lines_of:
+            lines_of.append(label)
+    out: list[tuple[int, Finding]] = []
+    for sid, by_place in places.items():
+        if len(by_place) < 2:
+            continue
+        i, r = first[sid]
+        said = "; ".join(f"{' '.join(v for v in place if v) or 'the order ship-to'}: {', '.join(labels)}"
+                         for place, labels in by_place.items())
+        out.append((i, finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds lines for {len(by_place)} ship-tos "
+                               f"({said}): one 856 names one ship-to (N1*ST). Confirm one shipment per destination.",
+                               seg="N1", element="N104", file=r["source_file"] or "", isa13=r["isa13"] or "",
+                               gs06=r["gs06"] or "", st02=r["st02"] or "")))
+    return out
+
+
+def order_addresses(records: Mapping[tuple[str, str], OrderRecord], profiles: Mapping[str, PartnerProfile]
+                    ) -> dict[tuple[str, str], tuple[str, str]]:
+    """(partner, PO) -> (GS02, GS03) of the order ``records`` (by key) sent from or to other GS ids than
+    their profile's: the ``addresses`` buyers_mixed reads; empty for a partner that is one buyer writing to one id
+    of ours."""
+    out = {}
+    for key, r in records.items():
+        x = profiles[key[0]].x12 if key[0] in profiles else None
+        if x is not None and ((r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id)):
+            out[key] = (r.gs02, r.gs03)
+    return out
+
+
+def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, str]],
+                 profiles: Mapping[str, PartnerProfile]) -> list[tuple[int, Finding]]:
+    """SHIPMENT_BUYERS_MIXED at the first line of each shipment whose POs were sent from different GS02s or to
+    different GS03s (``addresses``: (partner, PO) -> (GS02, GS03) of the orders not at the profile's ids; an order
+    not in it is at the profile's). One 856 goes to one GS03 from one GS02: sent to the first PO's, a network would
+    deliver the other buyer's ASN to the wrong company. The shipment is held, to be confirmed again as one shipment
+    per buyer; a partner taking one 856 per PO (fulfilment.asn.per "order") never gets this."""
+    if not addresses or not lines.num_rows:
+        return []
+    names = ("shipment_id", "partner", "po_number", "source_file", "isa13", "gs06", "st02")
+    cols = {c: lines[c].to_pylist() for c in names[:3]}
+    seen: dict[str, dict] = {}  # shipment -> address -> its POs, in order
+    first: dict[str, int] = {}
+    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"],
+                                               strict=True)):
+        profile = profiles.get(partner or "")
+        if profile is None or profile.fulfilment.asn.per == "order":
+            continue
+        first.setdefault(sid, i)
+        gs = addresses.get((partner, po))
+        pos = seen.setdefault(sid, {}).setdefault(reply_address(profile, "", "", *gs) if gs else None, [])
+        if po not in pos:
+            pos.append(po)
+    out: list[tuple[int, Finding]] = []
+    for sid, by_address in seen.items():
+        if len(by_address) < 2:
+            continue
+        i = first[sid]
+        r = {c: lines[c][i].as_py() for c in names[3:]}
+        said = "; ".join(f"{', '.join(pos)}: " + (f"to {to.gs_id or 'their_gs_id'} from {to.gs_sender or 'our_gs_id'}"
+                                                   if to else "the profile's GS ids") for to, pos in by_address.items())
+        out.append((i, finding("SHIPMENT_BUYERS_MIXED", f"Shipment {sid} holds POs of {len(by_address)} addresses "
+                               f"({said}): one 856 goes to one GS03 from one GS02. Confirm one shipment per buyer.",
+                               file=r["source_file"] or "", isa13=r["isa13"] or "", gs06=r["gs06"] or "",
+                               st02=r["st02"] or "")))
+    return out
+
+
+def ship_complete_findings(shipped: pa.Table, orders: pa.Table, lines: pa.Table,
+                           complete_partners: frozenset[str] = frozenset()) -> tuple[FindingRecord, ...]:
+    """SHIPPED_NOT_COMPLETE (warning) per shipment and PO of ``shipped`` (SHIPMENT_LINES of the shipments
+    sent, in order) whose order must ship complete (``orders``: its CSH01 is SC, SHIP_COMPLETE; or its
+    partner is one of ``complete_partners``, whose allocation policy ships complete) and did
+    not go in one shipment: a shipment followed by another of the same file for the PO (the order went
+    split), and the PO's last shipment when units are still open once the file's shipments are counted
+    (``lines``: LINE_ROWS of the shipped orders after them: a line not ended with allocated + backordered
+    beyond what shipped). The goods left, so the 856 goes; the warning names the PO and what is left
+    (expect a chargeback). Lines rejected (IR) are out of the order: nothing of them is open."""
+    if not shipped.num_rows or ("sales_requirement" not in orders.column_names and not complete_partners):
+        return ()
+    by_csh = pc.fill_null(pc.is_in(orders["sales_requirement"], value_set=pa.array(SHIP_COMPLETE)), False) \
+        if "sales_requirement" in orders.column_names else pa.array([False] * orders.num_rows)
+    by_policy = pc.is_in(orders["partner"], value_set=pa.array(sorted(complete_partners), pa.string()))
+    csh = {(p, po) for p, po, c in zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(),
+                                       by_csh.to_pylist(), strict=True) if c} if complete_partners else None
+    complete = orders.filter(pc.or_(by_csh, pc.fill_null(by_policy, False)))
+    if not complete.num_rows:
+        return ()
+    sc_keys = pc.binary_join_element_wise(complete["partner"], complete["po_number"], "|")
+    ours = pc.fill_null(pc.is_in(pc.binary_join_element_wise(shipped["partner"], shipped["po_number"], "|"),
+                                 value_set=sc_keys), False)
+    if not pc.any(ours).as_py():
+        return ()
+    mine = pc.fill_null(pc.is_in(pc.binary_join_element_wise(lines["partner"], lines["po_number"], "|"),
+                                 value_set=sc_keys), False)
+    live = pc.invert(pc.is_in(lines["state"], value_set=pa.array([s.value for s in (*ENDED_LINES,
+                                                                                  LineState.CLOSED)])))
+    left: dict[Key, list[str]] = {}
+    for r in lines.filter(pc.and_(mine, live)).select(["partner", "po_number", "line_number", "line_id", "unit",
+                                                       "allocated", "backordered", "shipped"]).to_pylist():
+        units = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or "0")
+        if units > 0:
+            left.setdefault((r["partner"], r["po_number"]), []).append(
+                f"line {r['line_id'] or r['line_number']}: {decimal_text(units)} {r['unit'] or ''}".rstrip())
+    carried: dict[Key, list[str]] = {}  # each SC order's shipments in this file, in order
+    for r in shipped.filter(ours).select(["shipment_id", "partner", "po_number"]).to_pylist():
+        sids = carried.setdefault((r["partner"], r["po_number"]), [])
+        if r["shipment_id"] not in sids:
+            sids.append(r["shipment_id"])
+    out = []
+    for (partner, po), sids in carried.items():
+        for k, sid in enumerate(sids):
+            if k + 1 < len(sids):
+                what = f"carries part of the order; shipment(s) {', '.join(sids[k + 1:])} of the same file carry more"
+            elif (partner, po) in left:
+                what = f"leaves part of the order open ({'; '.join(left[(partner, po)])})"
+            else:
+                continue
+            asks = "the PO's CSH01 SC asks" if csh is None or (partner, po) in csh else \
+                f"partner {partner}'s allocation policy (ship_complete) wants"
+            message = (f"Shipment {sid} for PO {po} {what}, but {asks} it to ship complete: the 856 "
+                       "is sent (the goods left); expect a chargeback for a split shipment.")
+            out.append(FindingRecord(finding("SHIPPED_NOT_COMPLETE", message, value=sid), partner, po,
+                                     "856 sent: chargeback risk", STAGE))
+    return tuple(out)
+
+
+def _postal(code: str | None) -> str:
+    """A postal code as compared: upper case without blanks or hyphens; a US ZIP+4 as its five digits."""
+    text = "".join((code or "").upper().split()).replace("-", "")
+    return text[:5] if len(text) >= 5 and text[:5].isdigit() else text
