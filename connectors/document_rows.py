@@ -35,12 +35,13 @@ def _key(t: pa.Table) -> pa.Array:
     return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
 
 
-def _read(path: Path) -> pa.Table:
+def read_arrow(path: Path) -> pa.Table:
+    """The Arrow IPC file at ``path`` (write_arrow's) as one table."""
     with pa.OSFile(str(path), "rb") as f:
         return pa.ipc.open_file(f).read_all()
 
 
-def _write(path: Path, table: pa.Table) -> None:
+def write_arrow(path: Path, table: pa.Table) -> None:
     """``table`` as an Arrow IPC file at ``path``, written to a temporary name and renamed into place."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -67,7 +68,7 @@ class DocumentRows:
         held, at = [], []
         for i, path in enumerate(saves):
             try:
-                docs = _read(path)
+                docs = read_arrow(path)
                 if docs.num_rows and all(c in docs.column_names for c in DOCUMENT_KEY):
                     held.append(docs.select(list(DOCUMENT_KEY)))
                     at.append(i)
@@ -103,7 +104,7 @@ class DocumentRows:
         out = {}
         for name, schema in self.schemas.items():
             try:
-                t = _read(docs_path.with_name(f"{stem}.{name}.arrow"))
+                t = read_arrow(docs_path.with_name(f"{stem}.{name}.arrow"))
             except (OSError, pa.ArrowException):
                 return None
             if not t.schema.equals(schema):
@@ -122,8 +123,8 @@ class DocumentRows:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name, schema in self.schemas.items():
-                _write(self.folder / f"{stem}.{name}.arrow", rows[name].select(schema.names).cast(schema))
-            _write(self.folder / f"{stem}.docs.arrow", documents.select(list(DOCUMENT_KEY)))
+                write_arrow(self.folder / f"{stem}.{name}.arrow", rows[name].select(schema.names).cast(schema))
+            write_arrow(self.folder / f"{stem}.docs.arrow", documents.select(list(DOCUMENT_KEY)))
         except OSError:
             return False
         return True

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from connectors.document_rows import _read, _write  # one Arrow file, written by a rename
+from connectors.document_rows import read_arrow, write_arrow  # one Arrow file, written by a rename
 
 VERSION = 1
 ITEM_IDS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string()),
@@ -92,7 +92,7 @@ class ItemIndex:
         """The index as kept (without its metadata), and the stored tables it holds; empty when there is none,
         or it is unreadable or of another layout."""
         try:
-            table = _read(self.path)
+            table = read_arrow(self.path)
             files = json.loads((table.schema.metadata or {}).get(b"files", b"{}"))
         except (OSError, pa.ArrowInvalid, ValueError):
             return ITEM_IDS.empty_table(), {}
@@ -126,6 +126,6 @@ class ItemIndex:
         copy of a workspace) keeps nothing."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True)}))
+            write_arrow(self.path, table.replace_schema_metadata({"files": json.dumps(stored, sort_keys=True)}))
         except OSError:
             return

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from parsers.functional_acks import created_at, whole_number
+from parsers.functional_acks import created_at, element, whole_number
 from parsers.x12_reader import ParseResult
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -37,28 +37,23 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
         for position, seg in enumerate(result.segments.rows(ts.start, ts.end), start=1):
             sid = seg[0].strip() if seg else ""
             if sid == "BGN":
-                base["bgn_reference"] = _el(seg, 2)
+                base["bgn_reference"] = element(seg, 2)
             elif sid == "OTI":
-                current = {**base, "code": _el(seg, 1), "reference_qualifier": _el(seg, 2), "reference": _el(seg, 3),
-                           "acked_gs06": _el(seg, 8), "acked_st02": _el(seg, 9), "acked_set_id": _el(seg, 10),
+                current = {**base, "code": element(seg, 1), "reference_qualifier": element(seg, 2),
+                           "reference": element(seg, 3), "acked_gs06": element(seg, 8), "acked_st02": element(seg, 9),
+                           "acked_set_id": element(seg, 10),
                            "errors": [], "notes": [], "segment_position": position,
                            "file_segment": ts.start + position}
                 rows.append(current)
             elif sid == "TED" and current is not None:
                 current["errors"].append({
-                    "segment_id": _el(seg, 3), "segment_position": whole_number(_el(seg, 4)),
-                    "loop_id": _el(seg, 5), "segment_error": _el(seg, 1),
-                    "element_position": whole_number(_el(seg, 6)), "component_position": None,
-                    "repeat_position": None, "element_ref": _el(seg, 7), "element_error": None,
-                    "bad_value": _el(seg, 8), "reason": _el(seg, 2)})
-            elif sid == "NTE" and current is not None and _el(seg, 2):
-                current["notes"].append(_el(seg, 2))
+                    "segment_id": element(seg, 3), "segment_position": whole_number(element(seg, 4)),
+                    "loop_id": element(seg, 5), "segment_error": element(seg, 1),
+                    "element_position": whole_number(element(seg, 6)), "component_position": None,
+                    "repeat_position": None, "element_ref": element(seg, 7), "element_error": None,
+                    "bad_value": element(seg, 8), "reason": element(seg, 2)})
+            elif sid == "NTE" and current is not None and element(seg, 2):
+                current["notes"].append(element(seg, 2))
     return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)
-
-
-def _el(seg: list[str], i: int) -> str | None:
-    """Element i of a segment, stripped; None when absent or empty."""
-    value = seg[i].strip() if len(seg) > i else ""
-    return value or None
 
 

@@ -71,7 +71,7 @@ def read_interchange_acks(
         end = ic.end if ic.end >= 0 else len(result.segments)
         for row in (int(r) for r in ta1_rows if ic.start < r < end):
             seg = result.segments.row(row)
-            ours, status, code = _el(seg, 1), _el(seg, 4), _el(seg, 5)
+            ours, status, code = element(seg, 1), element(seg, 4), element(seg, 5)
             note_words = reason("interchange", code) if code else "no note code"
             where = dict(file=result.file, isa13=ic.control_number, seg="TA1", file_segment=row + 1)
             rows.append({
@@ -107,7 +107,7 @@ def _interchange_reason(ours: str | None, status: str | None, code: str | None) 
     return text + (": none of its documents was processed" if status == "R" else "")
 
 
-def _el(seg: list[str], i: int) -> str | None:
+def element(seg: list[str], i: int) -> str | None:
     """Element i of a segment, stripped; None when absent or empty."""
     if len(seg) <= i:
         return None
@@ -180,30 +180,31 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
         if sid == "AK1":
             if blocks:  # what came before the first AK1 (out of order) is still that group's
                 sets, trailer, current, segment_note = [], {}, None, None
-            blocks.append({"group": {"acked_functional_id": _el(seg, 1), "acked_gs06": _el(seg, 2),
-                                     "acked_version": _el(seg, 3)},
+            blocks.append({"group": {"acked_functional_id": element(seg, 1), "acked_gs06": element(seg, 2),
+                                     "acked_version": element(seg, 3)},
                            "position": position, "sets": sets, "trailer": trailer})
         elif sid == "AK2":
-            current = {"acked_set_id": _el(seg, 1), "acked_st02": _el(seg, 2), "acked_implementation": _el(seg, 3),
+            current = {"acked_set_id": element(seg, 1), "acked_st02": element(seg, 2),
+                       "acked_implementation": element(seg, 3),
                        "set_status": None, "set_error_codes": [], "errors": [], "segment_position": position,
                        "file_segment": ts.start + position}
             segment_note = None
             sets.append(current)
         elif sid in _SEGMENT_NOTES and current is not None:
-            segment_note = {"segment_id": _el(seg, 1), "segment_position": whole_number(_el(seg, 2)),
-                            "loop_id": _el(seg, 3), "segment_error": _el(seg, 4)}
+            segment_note = {"segment_id": element(seg, 1), "segment_position": whole_number(element(seg, 2)),
+                            "loop_id": element(seg, 3), "segment_error": element(seg, 4)}
             current["errors"].append({**segment_note, "element_position": None, "component_position": None,
                                       "repeat_position": None, "element_ref": None, "element_error": None,
                                       "bad_value": None, "reason": _segment_reason(segment_note, version)})
         elif sid in _ELEMENT_NOTES and current is not None:
-            parts = (_el(seg, 1) or "").split(component) if component else [_el(seg, 1) or ""]
+            parts = (element(seg, 1) or "").split(component) if component else [element(seg, 1) or ""]
             parts += [""] * (3 - len(parts))
             item = {**(segment_note or {"segment_id": None, "segment_position": None, "loop_id": None,
                                          "segment_error": None}),
                     "element_position": whole_number(parts[0].strip()),
                     "component_position": whole_number(parts[1].strip()),
-                    "repeat_position": whole_number(parts[2].strip()), "element_ref": _el(seg, 2),
-                    "element_error": _el(seg, 3), "bad_value": seg[4] if len(seg) > 4 and seg[4] != "" else None}
+                    "repeat_position": whole_number(parts[2].strip()), "element_ref": element(seg, 2),
+                    "element_error": element(seg, 3), "bad_value": seg[4] if len(seg) > 4 and seg[4] != "" else None}
             item["reason"] = _element_reason(item, version)
             errors = current["errors"]
             # the element note replaces its segment's bare "has data element errors" note
@@ -213,8 +214,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
                 errors.pop()
             errors.append(item)
         elif sid in _SET_RESPONSES and current is not None:
-            current["set_status"] = _el(seg, 1)
-            current["set_error_codes"] = [c for c in (_el(seg, i) for i in range(2, 7)) if c]
+            current["set_status"] = element(seg, 1)
+            current["set_error_codes"] = [c for c in (element(seg, i) for i in range(2, 7)) if c]
             if current["set_status"] not in SET_STATUS:
                 note("FA_STATUS_UNKNOWN", f"{sid}01 {current['set_status']!r} is not a transaction set status "
                      "(A, E, M, R, W, X); the set counts as not acknowledged.", position, sid, element=f"{sid}01",
@@ -222,9 +223,10 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             current = None
             segment_note = None
         elif sid == "AK9":
-            trailer.update({"group_status": _el(seg, 1), "sets_included": whole_number(_el(seg, 2)),
-                            "sets_received": whole_number(_el(seg, 3)), "sets_accepted": whole_number(_el(seg, 4)),
-                            "group_error_codes": [c for c in (_el(seg, i) for i in range(5, 10)) if c]})
+            trailer.update({"group_status": element(seg, 1), "sets_included": whole_number(element(seg, 2)),
+                            "sets_received": whole_number(element(seg, 3)),
+                            "sets_accepted": whole_number(element(seg, 4)),
+                            "group_error_codes": [c for c in (element(seg, i) for i in range(5, 10)) if c]})
             if trailer["group_status"] not in GROUP_STATUS:
                 note("FA_STATUS_UNKNOWN", f"AK901 {trailer['group_status']!r} is not a group status "
                      "(A, E, M, P, R, W, X).", position, "AK9", element="AK901", value=trailer["group_status"])

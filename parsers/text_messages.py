@@ -14,7 +14,7 @@ from datetime import datetime
 import pyarrow as pa
 
 from parsers import x12_dates
-from parsers.functional_acks import _el, created_at
+from parsers.functional_acks import created_at, element
 from parsers.x12_reader import ParseResult
 from schemas.text_messages import TEXT_MESSAGES
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -40,18 +40,18 @@ def read_text_messages(result: ParseResult, sets: Iterable[tuple[Interchange, Gr
         for position, seg in enumerate(result.segments.rows(ts.start, ts.end), start=1):
             sid = seg[0].strip() if seg else ""
             if sid == "BMG":
-                head["purpose"], head["subject"] = _el(seg, 1), _el(seg, 2)
+                head["purpose"], head["subject"] = element(seg, 1), element(seg, 2)
             elif sid == "DTM" and current is None and head["dated"] is None:
-                head["dated"] = x12_dates.parse(_el(seg, 2))
+                head["dated"] = x12_dates.parse(element(seg, 2))
             elif sid == "N1":
-                named = " ".join(v for v in (_el(seg, 1), _el(seg, 2)) if v)
+                named = " ".join(v for v in (element(seg, 1), element(seg, 2)) if v)
                 if named:
                     (current["parties"] if current is not None else parties).append(named)
-            elif sid == "REF" and (_el(seg, 1) or "").upper() == "PO" and _el(seg, 2):
-                (current["po_numbers"] if current is not None else pos).append(_el(seg, 2))
+            elif sid == "REF" and (element(seg, 1) or "").upper() == "PO" and element(seg, 2):
+                (current["po_numbers"] if current is not None else pos).append(element(seg, 2))
             elif sid == "MIT" or (sid == "MSG" and current is None):
-                current = {"message_id": _el(seg, 1) if sid == "MIT" else None,
-                           "message_subject": _el(seg, 2) if sid == "MIT" else None,
+                current = {"message_id": element(seg, 1) if sid == "MIT" else None,
+                           "message_subject": element(seg, 2) if sid == "MIT" else None,
                            "parties": [], "po_numbers": [], "lines": [], "segment_position": position,
                            "file_segment": ts.start + position}
                 mine.append(current)
