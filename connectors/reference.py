@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from schemas.errors import ConfigError
 from schemas.reference import (
+    DEA_SCHEDULES,
     ITEM_STATUSES,
     OPTIONAL_COLUMNS,
     OPTIONAL_FILES,
@@ -141,6 +142,8 @@ def _item_problem(row: dict) -> str | None:
                 f"({', '.join(KILOGRAMS_PER)}), got {unit!r}")
     if weight is None and unit:
         return f"average_weight_unit {unit!r} without an average_weight"
+    if row.get("dea_schedule") is not None and row["dea_schedule"] not in DEA_SCHEDULES:
+        return f"dea_schedule {row['dea_schedule']!r} is not one of {DEA_SCHEDULES}"
     return None
 
 

@@ -91,6 +91,12 @@ HINTS: dict[str, str] = {
         "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and `orderbridge recheck` the "
         "order, else ask the buyer to correct the PO; approved as it is, every case ships with our count."
     ),
+    "DEA_ORDER_FORM_MISSING": (
+        "The line was refused (IR): tell the buyer to order it again with its DEA Form 222 or CSOS order number. If "
+        "the partner's 850 names it under a REF we do not read, add its qualifier to [rules] dea_order_form_refs in "
+        "its profile; if its forms come apart from the PO, set [rules.outcomes] DEA_ORDER_FORM_MISSING = \"hold_line\" "
+        "(the PO then waits for the desk to match the form and approve)."
+    ),
     "CASE_PACK_NOT_MULTIPLE": (
         "Ask the partner to order whole cases, or change this partner's case-pack policy."
     ),

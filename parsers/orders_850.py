@@ -496,6 +496,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     for qual, name in ORDER_REFS.items():
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
+    cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], cells.column(ref, 1), cells.column(ref, 2))
     # REF*ST (store number): the ship-to of a store's PO that has no N1 loop (_store_ship_to)
     stores: dict[str, pa.Array] = {}
     pick(stores, "store", _first_per_set(set_of_row, ref[pc.fill_null(pc.equal(ref_qual, "ST"), False).to_numpy(
@@ -653,6 +654,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
+        "refs_sent": cols["refs_sent"],
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
@@ -1359,6 +1361,16 @@ def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         late[late] = stop_rows[last[late]] > line_rows[owner[late]]
         ok &= ~late
     return rows[ok], owner[ok]
+
+
+def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Array) -> pa.Array:
+    """Per set, the REFs of its heading (ORDERS.refs_sent: REF01 and REF02, both sent, in the order sent); null
+    for a set without one. ``sets``: the set of each REF row, ``qualifiers``/``ids``: its REF01/REF02."""
+    per_set: list[list[dict] | None] = [None] * nsets
+    for at, qualifier, value in zip(sets.tolist(), qualifiers.to_pylist(), ids.to_pylist(), strict=True):
+        if qualifier and value:
+            per_set[at] = (per_set[at] or []) + [{"qualifier": qualifier, "id": value}]
+    return pa.array(per_set, pa.list_(LINE_REF))
 
 
 def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells

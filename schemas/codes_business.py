@@ -55,6 +55,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A line ordered in cases whose PO4 counts other eaches per case (PO401 x PO414) than our case pack.",
     ),
     _C(
+        "DEA_ORDER_FORM_MISSING",
+        "business",
+        "error",
+        "",
+        "A line of a Schedule I or II controlled substance (items.csv dea_schedule CI, CII, CIIN) whose PO names no "
+        "DEA order form (Form 222 or CSOS order number) under the partner's dea_order_form_refs.",
+    ),
+    _C(
         "CASE_PACK_NOT_MULTIPLE",
         "business",
         "error",

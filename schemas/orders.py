@@ -38,6 +38,10 @@ DEADLINES = [
     pa.field("do_not_deliver_before", pa.date32()),  # DTM 064
 ]
 
+# One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
+# customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
+LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+
 ORDERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
     pa.field("order_ref", pa.string(), nullable=False),  # ISA13-GS06-ST02: unique within a file
@@ -114,6 +118,10 @@ ORDERS = pa.schema([
     # REF*EU the end user's purchase order number (a reseller's PO for its customer: CDW's drop ship to a hospital),
     # which the reseller's 856 and 810 quote back beside its own customer order (REF*CO)
     pa.field("end_user_order", pa.string()),
+    # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
+    # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
+    # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
+    pa.field("refs_sent", pa.list_(LINE_REF)),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -147,7 +155,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
-                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes"])
+                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes", "refs_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -170,9 +178,6 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "JB": "job_number", "PJ": "project_number"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
-# One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
-# customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
-LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
 # One CTP (pricing information) of a PO1 loop, as sent: CTP01 class of trade (code list 687: RS resale, WS
 # wholesale ...), CTP02 price identifier (code list 236: RES retail, MSR manufacturer's suggested retail, UCP unit

@@ -73,6 +73,11 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # the buyer counts other eaches per case than we ship: accepted, every case would be short (or over);
     # which side is right is a person's call, never the engine's
     "CASE_PACK_MISMATCH": HOLD_LINE,
+    # a Schedule I/II line whose PO names no DEA Form 222 / CSOS order (rules.business.controlled) may not be filled
+    # (21 CFR 1305): the line is answered IR at once (never allocated or shipped) and the PO's other lines go ahead;
+    # the buyer orders it again with its form. A partner whose forms come apart from the PO (a paper 222 mailed):
+    # hold_line (the engine holds the whole PO for the desk, which matches the form and approves)
+    "DEA_ORDER_FORM_MISSING": REJECT_LINE,
     "QUANTITY_DECIMALS_UNSUPPORTED": HOLD_LINE,  # rounded to 4 decimals it is another quantity: a person decides
     "QTY_BELOW_MINIMUM": CHANGE_QUANTITY,  # raised to the minimum; a partner may prefer reject_line
     "PRICE_MISSING": CHANGE_PRICE,

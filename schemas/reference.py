@@ -45,8 +45,18 @@ ITEMS = pa.schema(
         # it without any is held (rules.shipments.serial_checks). Optional (true/false, yes/no, y/n, 1/0): null
         # or false for an item shipped without serials (cables, paper)
         pa.field("serialised", pa.bool_()),
+        # the item's DEA controlled-substance schedule (21 CFR 1308; DEA_SCHEDULES: CII, CIIN, CIII ...): a line of
+        # a Schedule I or II item needs the buyer's DEA order form (Form 222 or its CSOS electronic order, 21 CFR
+        # 1305) named on the PO (rules.business.controlled). Optional: null or empty for an item not controlled
+        pa.field("dea_schedule", pa.string()),
     ]
 )
+
+# DEA schedules as wholesalers' item masters write them (C + the schedule's roman numeral; N: a non-narcotic
+# substance of schedule II or III)
+DEA_SCHEDULES = ("CI", "CII", "CIIN", "CIII", "CIIIN", "CIV", "CV")
+# the schedules a supplier fills only against a DEA Form 222 or a CSOS electronic order (21 CFR 1305.03)
+ORDER_FORM_SCHEDULES = frozenset({"CI", "CII", "CIIN"})
 
 # A partner's cross-reference: the id it sends under a PO1 qualifier (BP, IN, VP, VA, MG, SK, CB, UP ...)
 # -> our SKU. ``qualifier`` may be left out (or empty): such a row is a buyer's part number (BP or IN),
@@ -120,7 +130,7 @@ OPTIONAL_FILES = frozenset({"item_units"})
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
                                                                           "replaced_by", "tax_class",
-                                                                          "serialised"}),
+                                                                          "serialised", "dea_schedule"}),
                                                "ship_tos": frozenset({"dc"})}
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -46,6 +46,7 @@ class PartnerRuleOverrides(_Model):
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
+    dea_order_form_refs: tuple[str, ...] | None = None
 
 
 class RuleSettings(_Model):
@@ -105,6 +106,11 @@ class RuleSettings(_Model):
     drop_ship_order_types: tuple[str, ...] = ("DS",)
     drop_ship_marks: tuple[DropShipMark, ...] = ()
     drop_ship_as_ordered: bool = True
+    # The REF01 qualifiers under which the partner's 850 names its DEA order form (the Form 222's number or the CSOS
+    # electronic order's), in the heading or the line's own PO1 loop: a line of a Schedule I or II item (items.csv
+    # dea_schedule) of a PO naming none is not filled (DEA_ORDER_FORM_MISSING; 21 CFR 1305). Empty (no qualifier
+    # known for the partner): no PO names one, every such line is refused (or held, as the partner's outcome says)
+    dea_order_form_refs: tuple[str, ...] = ()
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

@@ -140,12 +140,6 @@ def test_every_sent_document_is_accepted(night, tmp_path, maps):  # noqa: F811 (
     all_sent_accepted(night[0], POS, tmp_path, maps, shipments=5, answers=5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "no controlled-substance check: items.csv has no DEA schedule (the dea_schedule column below is refused as "
-    "unknown: ConfigError) and "
-    "no rule asks a Schedule II line for its DEA order form (222) or CSOS order number; the line is acknowledged "
-    "IA and would ship. Missing: the item attribute, the PO reference that carries the order number, and a finding "
-    "holding the line (not the PO) for the controlled-substance desk"))
 def test_a_schedule_ii_line_without_its_dea_order_form_is_held_not_acknowledged(tmp_path):
     """21 CFR 1305 lets a supplier fill a Schedule II order only against a DEA Form 222 or a CSOS electronic order
     (whose number is the year's two digits, X, six characters). Smith Drug's 850 orders oxycodone 5mg (CII, NDC

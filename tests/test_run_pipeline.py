@@ -86,7 +86,8 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # tests/test_po_terms.py, a catch-weight line in tests/test_fractional_quantities.py, a no-charge line
     # (PO105 NC) in tests/test_price_basis.py, a substitute accepted (the demo's partners take none) in
     # tests/test_substitutes_night.py, a line's own N1*ST (the demo's PO1 loops name none) in
-    # tests/test_line_ship_to_held.py
+    # tests/test_line_ship_to_held.py, a controlled
+    # substance (the demo sells none) in tests/test_dea_order_form.py
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
                                                    "ORDER_TYPE_UNSUPPORTED", "PRICE_BASIS_UNSUPPORTED",
                                                    "PRICE_DECIMALS_UNSUPPORTED", "PRICE_BASIS_CONVERTED",
@@ -97,7 +98,7 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "CASE_PACK_MISMATCH", "CANCEL_DATE_PASSED",
                                                    "BACKORDER_AFTER_CANCEL", "ORDER_TEST_DATA",
                                                    "ORDER_AMOUNT_EXCEEDED", "ITEM_SUBSTITUTED",
-                                                   "LINE_SHIP_TO_DIFFERS"}
+                                                   "LINE_SHIP_TO_DIFFERS", "DEA_ORDER_FORM_MISSING"}
     assert expected <= codes, sorted(expected - codes)
 
 
@@ -200,7 +201,8 @@ def test_rule_suites_are_selected_in_the_profile(tmp_path):
     every = {c.code for c in BUSINESS_CODES} - {"ORDER_DUPLICATE", "ORDER_PURPOSE_UNSUPPORTED",
                                                 "ORDER_TYPE_UNSUPPORTED", "BACKORDER_AFTER_CANCEL",
                                                 "STOCK_SHORT_REJECTED",
-                                                "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED"}
+                                                "ORDER_TEST_DATA", "ORDER_AMOUNT_EXCEEDED",
+                                                "DEA_ORDER_FORM_MISSING"}
     assert set().union(*SUITES.values()) == every  # every business code belongs to a suite
     ws = make_workspace(tmp_path / "ws", partners=("acme",))
     profile = ws.root / "partners" / "acme.toml"

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from rules.business.common import business_finding
+from rules.business.controlled import check_order_forms
 from rules.business.duplicates import check_duplicates
 from rules.business.items import _resolved, check_gtin_check_digits, check_items, resolve_items, substitute
 from rules.business.money import (
@@ -50,7 +51,8 @@ price_index = _price_index
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
-           "check_line_deliveries", "check_line_ship_tos", "check_line_windows", "check_prices", "check_purpose",
+           "check_line_deliveries", "check_line_ship_tos", "check_line_windows", "check_order_forms",
+           "check_prices", "check_purpose",
            "check_quantities",
            "check_ship_to", "check_terms",
            "check_test_data",
@@ -94,4 +96,5 @@ def run_business_rules(
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
         *check_do_not_exceed(orders, resolved, ref, settings, values=values),
+        *check_order_forms(orders, resolved, ref, settings),
     ]
