@@ -183,8 +183,8 @@ HINTS: dict[str, str] = {
     "ADDRESS_IMPLAUSIBLE": "Check the state/province code and postal code format with the partner.",
     "DATE_IN_PAST": "Reschedule: the 855 offers the first date we can meet; confirm with the partner.",
     "CANCEL_DATE_PASSED": (
-        "The PO's cancel-after / do-not-deliver-after date has passed: ask the buyer for a new date (860) and "
-        "approve, or reject the order."
+        "The PO's (or a line's own) cancel-after / do-not-deliver-after date has passed: ask the buyer for a new "
+        "date (860) and approve, or reject the order (or cancel the line)."
     ),
     "BACKORDER_AFTER_CANCEL": (
         "The backorder cannot ship before the PO's cancel date: ask the buyer for a later date (860) or let the"

@@ -836,6 +836,39 @@ def store_dcs(ship_tos: pa.Table, partners: Set[str] | None = None) -> dict[tupl
     return out
 
 
+def with_reference_addresses(orders: pa.Table, ship_tos: pa.Table, partners: Set[str]) -> pa.Table:
+    """``orders`` with the ship-to of each order of ``partners`` (their profile's
+    FulfilmentSettings.ship_to_address_from_reference) that the PO named by its id alone (an N104, none of its
+    address columns sent: no N3/N4) given the address of ship_tos.csv's row for that (partner, location id): its
+    street, city, state, postal code and country, the 856's and the 810's N3/N4. The name and id stay as sent; an
+    order that sent any part of an address keeps its own."""
+    fill = ("address1", "city", "state", "postal_code", "country")
+    sent = [f"ship_to_{f}" for f in ("address1", "address2", "city", "state", "postal_code", "country")]
+    if not partners or not orders.num_rows or not ship_tos.num_rows or any(
+            c not in orders.column_names for c in ("partner", "ship_to_id", *sent)):
+        return orders
+    rows = ship_tos.select(["partner", "location_id", *fill]).to_pylist()
+    places = {(r["partner"], r["location_id"]): r for r in rows if r["partner"] in partners}
+    if not places:
+        return orders
+    columns = {c: orders[c].to_pylist() for c in sent}
+    found = False
+    for i, (partner, ident) in enumerate(zip(orders["partner"].to_pylist(), orders["ship_to_id"].to_pylist(),
+                                             strict=True)):
+        place = places.get((partner, (ident or "").strip())) if ident else None
+        if place is None or any((columns[c][i] or "").strip() for c in sent):
+            continue
+        found = True
+        for f in fill:
+            columns[f"ship_to_{f}"][i] = place[f] or None
+    if not found:
+        return orders
+    for c in sent:
+        orders = orders.set_column(orders.schema.get_field_index(c), orders.schema.field(c),
+                                   pa.array(columns[c], orders.schema.field(c).type))
+    return orders
+
+
 def _store_dc_ship_tos(lines: pa.Table, orders: pa.Table, dcs: StoreDcs) -> list[Party | None] | None:
     """Per confirmation row, the DC its carton's store (mark_for_store) goes through (``dcs``) where that is
     not its order's ship-to (another N104); None when no row has one."""

@@ -38,7 +38,7 @@ from engine.invoice_po_sacs import (
 )
 from engine.lifecycle import backorders, billing, ship_checks, shipping
 from engine.lifecycle.common import with_agreed_fob
-from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs
+from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
 from flows import faults, progress, retake, taking
 from flows.documents import holder, renderer
@@ -373,6 +373,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
+    orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
     # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
     order_lines = heading_only(order_lines, _heading_only(profiles))
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
@@ -683,6 +684,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     customers = {c["partner"]: c for c in ref.customers.to_pylist()}
     # the partner's currency (CUR) and FOB where the PO sent none and its 810s state them
     orders = with_agreed_fob(billing.with_agreed_currency(orders, customers, profiles), profiles)
+    orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
     if any_substituted(line_table):
         # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
         order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),
@@ -743,6 +745,13 @@ def _store_dcs(ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> di
     """engine.shipments.store_dcs of the store-level partners (fulfilment.asn.store_level: their confirmations keep
     each carton's store): (partner, store) -> the DC it is shipped through."""
     return store_dcs(ref.ship_tos, {pid for pid, p in profiles.items() if p.fulfilment.asn.store_level})
+
+
+def _reference_addresses(orders: pa.Table, ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
+    """engine.shipments.with_reference_addresses for the partners whose profile asks it
+    (fulfilment.ship_to_address_from_reference): a ship-to the PO named by id alone has ship_tos.csv's address."""
+    return with_reference_addresses(orders, ref.ship_tos, {
+        pid for pid, p in profiles.items() if p.fulfilment.ship_to_address_from_reference})
 
 
 def _per_store(profiles: Mapping[str, PartnerProfile]) -> bool:

@@ -1254,9 +1254,9 @@ def messages(n: int, owner: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.A
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                   ) -> dict[str, pa.Array]:
     """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
-    N102, N103, N104 as sent) and the address of that N1 loop (ship_to_address1/2: its first N3's N301/N302, city,
-    state, postal_code, country: its N4's N401..N404; the N2s between them passed over); null for a line without one
-    (the order's ship-to applies)."""
+    N102, N103, N104 as sent) and the address of that N1 loop (ship_to_address1/2: its first N3's N301/N302, a second
+    N3's elements joining address2 as the heading's do; city, state, postal_code, country: its N4's N401..N404; the
+    N2s between them passed over); null for a line without one (the order's ship-to applies)."""
     n_lines = len(po1_rows)
     out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)}
     if not n_lines or "N1" not in vocab:
@@ -1279,18 +1279,24 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
             continue
         code = vocab.index(seg_id)
         found = np.full(len(n1_rows), -1, dtype=np.int64)
+        second = np.full(len(n1_rows), -1, dtype=np.int64)  # a second N3 (max use 2), as in the heading
         going = np.ones(len(n1_rows), dtype=bool)
         for step in range(1, 6):  # N2 (2 at most), N3 (2 at most), N4
             at = n1_rows + step
             going &= at < n
             row_codes = np.where(going, codes[np.minimum(at, n - 1)], -1)
             going &= np.isin(row_codes, list(wanted)) & (set_of_row[np.minimum(at, n - 1)] == set_of_row[n1_rows])
-            hit = going & (row_codes == code) & (found < 0)
-            found[hit] = at[hit]
+            hit = going & (row_codes == code)
+            second[hit & (found >= 0) & (second < 0)] = at[hit & (found >= 0) & (second < 0)]
+            found[hit & (found < 0)] = at[hit & (found < 0)]
         if (found >= 0).any():
             has = found >= 0
             for k, f in enumerate(fields, start=1):
                 out[f"ship_to_{f}"] = _scatter(n_lines, owner[has], cells.column(found[has], k))
+        if seg_id == "N3" and (second >= 0).any():  # its street ("APT 4B") joins address2
+            more = second >= 0
+            _append_to(out, ["ship_to_address2"], second[more], owner[more], np.zeros(int(more.sum()), np.int64),
+                       cells)
     return out
 
 

@@ -240,7 +240,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "error",
         "",
-        "The PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) date is already past on its arrival.",
+        "The PO's cancel-after (DTM 001) or do-not-deliver-after (DTM 063) date, or a line's own (its PO1 loop's), is "
+        "already past on its arrival.",
     ),
     _C(
         "BACKORDER_AFTER_CANCEL",

@@ -858,6 +858,10 @@ class FulfilmentSettings(_Model):
     # prepaid, FOB destination: ["PP", "DE"]). () (default): a PO's own FOB only
     agreed_fob: tuple[Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[!-~]([ -~]*[!-~])?$")], ...] = \
         Field(default=(), max_length=9)
+    # a ship-to the PO names by its id alone (N1*ST with N104, no N3/N4) given ship_tos.csv's address for that id on
+    # the 856 and the 810 (N3/N4 after the PO's N1, its name and id as sent): DSCSA transaction information (the HDA
+    # 856) and guides asking the ship-to's address. Off (default): the N1 as the PO sent it, alone
+    ship_to_address_from_reference: bool = False
 
     @model_validator(mode="after")
     def _fob_method(self) -> FulfilmentSettings:

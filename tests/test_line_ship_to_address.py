@@ -96,3 +96,16 @@ def test_the_buyer_s_msg_text_is_kept_and_status_shows_it_with_each_line_s_addre
     said = " ".join(res.output.split())
     assert "notes (MSG): DELIVER TO THE REAR DOOR / CALL 555-0100 FIRST" in said
     assert "line 1 ships to its own N1*ST: SMITH ACE HARDWARE 92 15522 210 MAIN ST GREENVILLE OH 45331 US" in said
+
+
+def test_a_second_n3_in_a_line_s_ship_to_loop_joins_its_address2_as_the_heading_s_does():
+    """The N1 loop allows two N3s; a line's second N3 ("APT 4B", a dock) was dropped. Its elements join the line's
+    address2 after the first N3's N302, ', ' between them, as the heading's ship-to keeps them."""
+    body = GOOD_PO[:6] + ["PO1*1*1*EA*2.50*PE*VN*SKU-1", "N1*ST*STORE 12*92*S12", "N3*12 OAK ST*SUITE 4", "N3*DOCK 3",
+                  "N4*DAYTON*OH*45402*US", "PO1*2*1*EA*2.50*PE*VN*SKU-1", "N1*ST*STORE 14", "N3*9 ELM ST",
+                  "N3*BLDG 2*FLOOR 3", "N4*KETTERING*OH", "CTT*2"]
+    result = read_interchanges(x12_850(body), file="po.x12")
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="acme")
+    assert lines["ship_to_address1"].to_pylist() == ["12 OAK ST", "9 ELM ST"]
+    assert lines["ship_to_address2"].to_pylist() == ["SUITE 4, DOCK 3", "BLDG 2, FLOOR 3"]
+    assert lines["ship_to_city"].to_pylist() == ["DAYTON", "KETTERING"]

@@ -91,6 +91,44 @@ def test_cencora_dea_ship_to_lots_and_expiries_on_the_856(night):
     assert ["TDS", "114600"] in inv and ["ITD", "08", "3", "2", "", "30", "", "31"] in inv
 
 
+def test_cencora_dc_named_by_its_id_alone_gets_its_reference_address_on_the_856_and_810(night):
+    """Cencora's rush PO names the DC by its DEA number and name alone (no N3/N4). DSCSA transaction information (the
+    HDA 856) and the 810 want the ship-to's address: with the profile's ship_to_address_from_reference, ship_tos.csv's
+    row for that id gives the N3/N4 after the PO's own N1*ST. The new PO's own N3/N4 (upper case) go back as sent.
+    We used to send the rush PO's N1 alone to both."""
+    ws, _found, _states = night
+    dc = ["N1", "ST", "CENCORA DC COLUMBUS", "11", "RA0287134"]
+    for doc, key, head, street, city in (
+            ("856", "CN-SHP-02", "BSN", "6305 La Salle Dr", "Lockbourne"),
+            ("810", "7100455907", "BIG", "6305 La Salle Dr", "Lockbourne"),
+            ("856", "CN-SHP-01", "BSN", "6305 LA SALLE DR", "LOCKBOURNE"),
+            ("810", "7100455812", "BIG", "6305 LA SALLE DR", "LOCKBOURNE")):
+        segs = po_segments(segments(ws, "cencora", doc), key, head)
+        at = segs.index(dc)
+        assert segs[at + 1:at + 3] == [["N3", street], ["N4", city, "OH", "43137", "US"]], (doc, key, segs[at:at + 3])
+
+
+def test_a_reference_address_fills_only_a_ship_to_named_by_id_alone_of_a_partner_asking_it():
+    import pyarrow as pa
+
+    from engine.shipments import with_reference_addresses
+
+    places = pa.table({"partner": ["acme", "acme", "other"], "location_id": ["DC12", "DC14", "DC12"],
+                       "address1": ["1 Dock Rd", "2 Pier St", "9 Far Way"], "city": ["Dayton", "Akron", "Reno"],
+                       "state": ["OH", "OH", "NV"], "postal_code": ["45402", "44301", "89501"],
+                       "country": ["US", "US", "US"]})
+    address = ("address1", "address2", "city", "state", "postal_code", "country")
+    orders = pa.table({"partner": ["acme", "acme", "acme", "other"], "ship_to_id": ["DC12", "DC14", "DC99", "DC12"],
+                       **{f"ship_to_{f}": pa.array([None, None, None, None], pa.string()) for f in address}})
+    orders = orders.set_column(orders.schema.get_field_index("ship_to_city"), "ship_to_city",
+                               pa.array([None, "Kent", None, None], pa.string()))  # DC14 sent a city: its own
+    got = with_reference_addresses(orders, places, {"acme"})
+    assert got["ship_to_address1"].to_pylist() == ["1 Dock Rd", None, None, None]
+    assert [got[f"ship_to_{f}"][0].as_py() for f in address] == ["1 Dock Rd", None, "Dayton", "OH", "45402", "US"]
+    assert got["ship_to_city"].to_pylist() == ["Dayton", "Kent", None, None]
+    assert with_reference_addresses(orders, places, set()) is orders  # no partner asks: the orders as sent
+
+
 def test_morris_dickson_contract_back_and_the_line_billed_at_wac(night):
     """Morris & Dickson's GPO contract (REF*CT) in the 856's order loop and the 810's heading; the line's contract
     price (CTP*CON 15.10) beside its WAC (PO104 18.40 WE) is what the chargeback settles, not what the wholesaler

@@ -23,7 +23,7 @@ from rules.business.common import (
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.countries import alpha2
 from schemas.findings import Finding, finding_at_row
-from schemas.orders import LINE_SHIP_TO, last_ship_day, last_ship_days
+from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, LAST_DATES, LINE_SHIP_TO, last_ship_day, last_ship_days
 from schemas.rule_settings import RuleSettings
 
 # --- ship-to ------------------------------------------------------------------------------------
@@ -376,39 +376,53 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
 
 
 def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
-    """DATE_IN_PAST (a warning) at each line whose own DTM 063 (do not deliver after, its PO1 loop's: ORDER_LINES
-    do_not_deliver_after, not its order's) is still ahead but its last ship day (the 063 less the partner's
-    transit_days: schemas.orders.last_ship_day) is past: shipped today it arrives late, as check_dates says of an
-    order's 063. The line is accepted all the same (the 855 offers the first day we ship); the buyer decides."""
-    if not lines.num_rows or "do_not_deliver_after" not in lines.column_names:
+    """A line's own last dates (its PO1 loop's DTM 001 cancel after / 063 do not deliver after: ORDER_LINES
+    cancel_after / do_not_deliver_after, where not its order's) judged as check_dates judges the order's, at the line:
+    CANCEL_DATE_PASSED for one already before ``today`` (nothing of the line can arrive in time; today is still in
+    time), and DATE_IN_PAST (a warning) for a 063 still ahead whose last ship day (the 063 less the partner's
+    transit_days: schemas.orders.last_ship_day) is past: shipped today it arrives late. That line is accepted all the
+    same (the 855 offers the first day we ship); the buyer decides. A date the order states alike is the order's,
+    and a line's past date beside the order's own past one adds nothing: check_dates says it once."""
+    own = [(c, q, name) for c, q, name in LAST_DATES if c in lines.column_names]
+    if not lines.num_rows or not own:
         return []
     by_partner = _PerPartner(settings)
     transit = {p: by_partner[p].transit_days for p in lines["partner"].unique().to_pylist() if p is not None}
     transit = {p: t for p, t in transit.items() if t}
-    if not transit:
-        return []
-    own = lines["do_not_deliver_after"]
-    late = pc.and_(pc.greater_equal(own, pa.scalar(today, pa.date32())),
-                   pc.less(last_ship_days(own, lines["partner"], transit), pa.scalar(today, pa.date32())))
-    if not pc.any(pc.fill_null(late, False)).as_py():
+    day = pa.scalar(today, pa.date32())
+    flags = [pc.less(lines[c], day) for c, _q, _name in own]
+    if transit and DELIVER_AFTER in lines.column_names:
+        flags.append(pc.less(last_ship_days(lines[DELIVER_AFTER], lines["partner"], transit), day))
+    flagged = pc.fill_null(flags[0], False)
+    for flag in flags[1:]:
+        flagged = pc.or_(flagged, pc.fill_null(flag, False))
+    if not pc.any(flagged).as_py():
         return []
     orders = _with_dates(orders)
     keys = ["source_file", "order_ref"]
-    heads = {(o["source_file"], o["order_ref"]): o["do_not_deliver_after"]
-             for o in _rows(orders, [*keys, "do_not_deliver_after"])}
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *LAST_DATE_COLUMNS])}
     out = []
-    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", "do_not_deliver_after"], late):
-        when = ln["do_not_deliver_after"]
-        if heads.get((ln["source_file"], ln["order_ref"])) == when:
-            continue  # the order's 063: check_dates says it
-        days = transit[ln["partner"]]
-        last = last_ship_day(when, days)
-        out.append(business_finding(
-            "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM 063 (do not deliver after) "
-            f"{_text(when)} less {days} days in transit (the last ship day {_text(last)}) is before today "
-            f"{_text(today)}: shipped today the line arrives {_text(today + (when - last))}, after it; the 855 offers "
-            "the first day we can ship (DR), the buyer decides whether to take it late.", ln, seg="DTM",
-            element="DTM02", value=when))
+    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *(c for c, _q, _n in own)],
+                    flagged):
+        head = heads.get((ln["source_file"], ln["order_ref"]), {})
+        at = f"Line {ln['line_id'] or ln['line_number']}"
+        for c, q, name in own:
+            when = ln[c]
+            if when is None or head.get(c) == when or (head.get(c) is not None and head[c] < today):
+                continue  # none, the order's, or the order's own passed too: check_dates says it (it holds the PO)
+            days = transit.get(ln["partner"])
+            if when < today:
+                out.append(business_finding(
+                    "CANCEL_DATE_PASSED", f"{at}: its DTM {q} ({name}) {_text(when)} is before today {_text(today)}: "
+                    "nothing of the line can arrive in time; ask the buyer for a new date (860) or cancel the line.",
+                    ln, seg="DTM", element="DTM02", value=when))
+            elif c == DELIVER_AFTER and days and last_ship_day(when, days) < today:
+                last = last_ship_day(when, days)
+                out.append(business_finding(
+                    "DATE_IN_PAST", f"{at}: its DTM 063 (do not deliver after) {_text(when)} less {days} days in "
+                    f"transit (the last ship day {_text(last)}) is before today {_text(today)}: shipped today the "
+                    f"line arrives {_text(today + (when - last))}, after it; the 855 offers the first day we can ship "
+                    "(DR), the buyer decides whether to take it late.", ln, seg="DTM", element="DTM02", value=when))
     return out
 
 
