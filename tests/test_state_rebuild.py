@@ -347,3 +347,25 @@ def test_rebuild_gives_back_each_orders_received_time_documents_and_skus(tmp_pat
     assert any(d[0] == "997" for v in before.values() for d in v["documents"])
     assert any(d[0] == "TA1" for v in before.values() for d in v["documents"])
     assert any(dict(v["skus"])[n] for v in before.values() for n in v["deleted"])
+
+
+def test_status_after_a_rebuild_says_a_held_order_is_decided_again_by_the_next_run(tmp_path, after):
+    """A held order comes back "received" with no hold reasons (neither is in the files): its status said
+    nothing of why, as if it had never been decided. It now says the next run decides it again; an order the
+    outbox answered, and the same order once the next run has held it again, say nothing of the kind."""
+    kept, lost = after(tmp_path / "kept", 1, shipping=False), after(tmp_path / "lost", 1, shipping=False)
+    held = sorted((p, po) for p, po, state in _rows(kept, "SELECT partner, po_number, state FROM orders")
+                  if state == "held")
+    answered = next(iter(sorted(_rows(kept, "SELECT partner, po_number FROM orders WHERE state = 'acknowledged'"))))
+    assert held and all("rebuilt" not in _status(kept, *o) for o in held)
+    _lose_the_store(lost)
+    assert CliRunner().invoke(app, ["state", "rebuild", "-w", str(lost)]).exit_code == 0
+    for partner, po in held:
+        story = _status(lost, partner, po)
+        assert story["order"]["state"] == "received" and "next run decides it again" in story["rebuilt"]
+        shown = CliRunner().invoke(app, ["status", po, "--partner", partner, "-w", str(lost)])
+        assert "the next run decides it again" in " ".join(shown.output.split()), shown.output
+    assert "rebuilt" not in _status(lost, *answered)
+    _night(lost, 1)
+    again = [_status(lost, *o) for o in held]
+    assert all("rebuilt" not in s for s in again) and any(s["order"]["state"] == "held" for s in again)
