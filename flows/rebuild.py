@@ -225,8 +225,9 @@ def _run_clocks(ws: Workspace) -> dict[str, list[tuple[datetime, frozenset[str]]
         except (OSError, ValueError, KeyError, TypeError):
             continue
         failures = summary.with_name("failures.parquet")
-        named = frozenset(pq.read_table(failures, columns=["file"]).column("file").to_pylist()) \
-            if failures.is_file() else frozenset()
+        found = pq.read_table(failures) if failures.is_file() else None
+        named = frozenset(found.column("file").to_pylist()) if found is not None and "file" in found.column_names \
+            else frozenset()
         out[f"{clock:%Y%m%d}"].append((clock, named))
     return out
 
