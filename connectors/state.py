@@ -1034,6 +1034,11 @@ class StateStore(FinanceTables):
                         for i, s in enumerate(sets)])
         return doc_id
 
+    def link_sent_answer(self, partner: str, doc_key: str, sha256: str) -> None:
+        """A 997 or TA1 found in the outbox (record_sent) tied to the received file it answers, as intake
+        tied it (document_sets.source_sha256), so the order's documents list it again."""
+        self._q("UPDATE document_sets SET source_sha256=? WHERE partner=? AND doc_key=?", (sha256, partner, doc_key))
+
     def take_serials(self, company_prefix: str, count: int, *, capacity: int) -> list[int]:
         """``count`` SSCC serial references under our GS1 ``company_prefix`` (one sequence per prefix
         for every partner and extension digit, so an SSCC is never built twice), from 1; ``capacity``

@@ -20,6 +20,7 @@ decided again by the next run), the history before the rebuild, past runs and th
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -65,8 +66,10 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     """Bring ``state`` (empty, or restored from a backup) up to date with the workspace's files."""
     out = Rebuilt()
     profiles = ws.partners()
-    sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id)
-    _replay_archive(ws, state, profiles, out, run_id=run_id)
+    acks: list[tuple[str, str, str, str, str]] = []
+    sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id, acks=acks)
+    taken = _replay_archive(ws, state, profiles, out, run_id=run_id)
+    _link_acks(state, acks, taken)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
     if ws.warehouses():
         out.notes.append("shipments, cartons and invoices are not re-derived from the warehouses' archived "
@@ -89,7 +92,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
 
 # --- 1. what was sent -------------------------------------------------------------------------------------
 def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
-                   at: str, run_id: str) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
+                   at: str, run_id: str, acks: list) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
     order: dict[tuple[str, str], int] = {}
     for pid in sorted(profiles):
@@ -124,6 +127,9 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     sets.append({"doc_key": key, "set_id": s.set_id, "st02": s.st02, "gs06": s.gs06,
                                  "po_number": s.po_number, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06})
+                    if s.set_id in ("997", "TA1"):  # tied to the file it answers once the archive is replayed
+                        acks.append((pid, key, ic.date, s.answers_isa13 if s.set_id == "TA1" else "",
+                                     s.answers_gs06 if s.set_id == "997" else ""))
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(pid, named)].append(lifecycle.SentAnswer(
@@ -183,9 +189,15 @@ def _top(top: dict[str, int], kind: str, number: str) -> None:
 
 
 # --- 2. what was received ---------------------------------------------------------------------------------
+Taken = tuple[str, str, frozenset[str], frozenset[str]]  # a replayed file: day (CCYYMMDD), sha256, ISA13s, GS06s
+
+
 def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
-                    run_id: str) -> None:
+                    run_id: str) -> dict[str, list[Taken]]:
+    """Replay the archive; per partner, the files replayed (oldest first), for the 997s and TA1s to find."""
     store = OrderStore(ws.orders_dir)
+    clocks = _run_clocks(ws)
+    taken: dict[str, list[Taken]] = defaultdict(list)
     for pid, profile in sorted(profiles.items()):
         drop = ws.drop_root / pid
         waiting = {p.name for p in (drop / "inbox").iterdir()} if (drop / "inbox").is_dir() else set()
@@ -195,10 +207,50 @@ def _replay_archive(ws: Workspace, state: StateStore, profiles: dict[str, Partne
             sha = hashlib.sha256(data).hexdigest()
             if state.file_record(pid, sha) is not None or name in waiting:
                 continue  # known already, or back in the inbox: the next run takes it in as new
-            _replay(ws, state, store, profile, name, data, sha, path.name, datetime.strptime(day, "%Y%m%d"),
-                    run_id=run_id)
+            seen = _replay(ws, state, store, profile, name, data, sha, path.name, _taken_at(day, name, clocks),
+                           run_id=run_id)
+            taken[pid].append((day, sha, *seen))
             out.files += 1
     out.orders = len(state.orders())
+    return taken
+
+
+def _run_clocks(ws: Workspace) -> dict[str, list[tuple[datetime, frozenset[str]]]]:
+    """Per day (CCYYMMDD), the run clocks of the runs in reports/ (summary.json) and the files their
+    findings name (failures.parquet): when a file archived that day was taken in."""
+    out: dict[str, list[tuple[datetime, frozenset[str]]]] = defaultdict(list)
+    for summary in sorted(ws.reports_dir.glob("*/summary.json")):
+        try:
+            clock = datetime.fromisoformat(json.loads(summary.read_text())["run"]["clock"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        failures = summary.with_name("failures.parquet")
+        found = pq.read_table(failures) if failures.is_file() else None
+        named = frozenset(found.column("file").to_pylist()) if found is not None and "file" in found.column_names \
+            else frozenset()
+        out[f"{clock:%Y%m%d}"].append((clock, named))
+    return out
+
+
+def _taken_at(day: str, name: str, clocks: dict[str, list[tuple[datetime, frozenset[str]]]]) -> datetime:
+    """When the run took the file archived on ``day`` in (the run clock its records were stamped with): the
+    clock of that day's run whose findings name it, else of the day's only run; else the day (midnight)."""
+    runs = clocks.get(day, [])
+    named = [c for c, files in runs if name in files]
+    if len(named) == 1 or len(runs) == 1:
+        return (named or [runs[0][0]])[0]
+    return datetime.strptime(day, "%Y%m%d")
+
+
+def _link_acks(state: StateStore, acks: list[tuple[str, str, str, str, str]],
+               taken: dict[str, list[Taken]]) -> None:
+    """Each 997 (AK102) and TA1 (TA101) of the outboxes tied to the replayed file it answers: the latest
+    file of its partner taken in on or before the day it was sent that holds that group or interchange."""
+    for pid, key, sent, isa13, gs06 in acks:
+        match = [sha for day, sha, isa13s, gs06s in taken.get(pid, ())
+                 if day <= sent and (isa13 in isa13s if isa13 else gs06 in gs06s)]
+        if (isa13 or gs06) and match:
+            state.link_sent_answer(pid, key, match[-1])
 
 
 def _archived(folder: Path) -> list[Path]:
@@ -208,7 +260,8 @@ def _archived(folder: Path) -> list[Path]:
 
 
 def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: PartnerProfile, name: str, data: bytes,
-            sha: str, archived: str, day: datetime, *, run_id: str) -> None:
+            sha: str, archived: str, day: datetime, *, run_id: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s."""
     at = day.isoformat()
     parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
     outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_for(state, profile.id, parsed),
@@ -240,6 +293,8 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         state.record_file(profile.id, sha, name, len(data), at, status, archive_path=archived, run_id=run_id,
                           error_count=outcome.error_count)
         state.mark_disposed(profile.id, sha, at)
+    return (frozenset(isa13 for _sender, isa13 in outcome.interchanges_seen),
+            frozenset(k[3] for k in outcome.groups_seen))
 
 
 # --- 3. what the answers said ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from schemas.lifecycle import (
     WAITING_ON_HOLD,
     LineRecord,
     OrderRecord,
+    OrderState,
     line_ended,
     memo_words,
 )
@@ -64,7 +65,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     returned: dict[tuple[str, str], list[tuple[str, ...]]] = {}  # (warehouse, shipment) -> its units returned since
     for w, sid, *unit in state.returned_serials_of_order(partner, po):
         returned.setdefault((w, sid), []).append(tuple(unit))
-    return with_asked({
+    doc = with_asked({
         "order": {
             "partner": partner, "po_number": po, "state": order.state.value, "revision": order.revision,
             "answered_revision": order.answered_revision, "ack_type": order.ack_type,
@@ -135,6 +136,16 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             for v in state.invoices_for_order(partner, po)],
         "file_takes": _file_takes(state, order, shipments),
     }, asked)
+    if order.state == OrderState.RECEIVED and order.run_id and (state.run(order.run_id) or {}).get("kind") == "rebuild":
+        doc["rebuilt"] = REBUILT_RECEIVED
+    return doc
+
+
+# an order a state rebuild took in again and no answer in the outbox decided: its rules, and a hold with its
+# reasons, are not in the files (docs/state-store.md, Recovery)
+REBUILT_RECEIVED = ("taken in again by `orderbridge state rebuild`: no answer in the outbox decided it, so the next "
+                    "run decides it again (its rules' findings and any hold with its reasons are not kept in the "
+                    "files; a person's decision not yet answered was lost with the store)")
 
 
 _ON_HOLD_OUTCOME = {ON_HOLD["refused"]: "refused", ON_HOLD["answered"]: "changed no line"}

@@ -438,6 +438,8 @@ def print_story(doc: dict, po: str, *, out: Console | None = None) -> None:
         console.print(shown(f"  line {ln['line_id'] or ln['line_number']} ships to its own N1*ST: {ln['ship_to']}"))
     for text in _asked_text(o):
         console.print(shown(text))
+    if doc.get("rebuilt"):  # held orders come back received: the next run decides them again
+        console.print(shown(f"  {doc['rebuilt']}"), style="yellow")
     if o["hold_reasons"]:  # kept once a person or a recheck released it: then said as past
         held = "held for" if o["state"] in AWAITING_PERSON else "was held for"
         console.print(f"  {held}: " + "; ".join(shown(r) for r in o["hold_reasons"]))

@@ -122,7 +122,7 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
         base = lines
         if revised and ev.revision_rows:
             base = _revision_lines(record, lines, ev.revision_rows, revision, run_id)
-        new_lines = _lines(base, told, ev.allocation, rejected, revision, run_id)
+        new_lines = _deleted_skus(_lines(base, told, ev.allocation, rejected, revision, run_id), ev.allocation)
         reserved = () if rejected else _reservations(record, new_lines, ev.allocation)
         # its value as acknowledged (a rejection is worth nothing; a cancellation keeps it, as a night does): it
         # read 0 for every rebuilt order
@@ -170,6 +170,14 @@ def _revision_lines(record: OrderRecord, stored: tuple[LineRecord, ...], rows: S
                 ln, state=LineState.DELETED, ack="ID", allocated=0, backordered=0, rejected=0, promised_date=None,
                 warehouses="", revision=revision, run_id=run_id)
     return tuple(out[n] for n in sorted(out))
+
+
+def _deleted_skus(lines: tuple[LineRecord, ...], allocation: Sequence[dict]) -> tuple[LineRecord, ...]:
+    """A deleted line with no SKU (the replay never decided it; an 860's revision rows carry none) keeps the one
+    the night decided for it: its newest allocation rows (a deleted line is not decided again after)."""
+    skus = {r["line_number"]: r["sku"] for r in allocation if r.get("sku")}
+    return tuple(replace(ln, sku=skus[ln.line_number]) if ln.state == LineState.DELETED and not ln.sku
+                 and ln.line_number in skus else ln for ln in lines)
 
 
 def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation: Sequence[dict], rejected: bool,
@@ -229,7 +237,8 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
                            ack_price=price if price is not None and price != ln.unit_price else ln.ack_price,
                            rejected=rejected_units, warehouses=warehouses, promised_date=promised,
                            ordered=_ordered(quantity, acks, ln.ordered),
-                           sku=next((r["sku"] for r in rows if r.get("sku")), ln.sku), revision=revision,
+                           sku=next((r["sku"] for r in placed.get(ln.line_number, ()) if r.get("sku")), ln.sku),
+                           revision=revision,
                            run_id=run_id))
     return tuple(out)
 
