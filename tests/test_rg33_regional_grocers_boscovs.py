@@ -12,13 +12,16 @@ checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pytest
 
 from tests.retailer_support import (
     all_sent_accepted,
+    inspected,
     inspected_clean,
+    line_counts,
     maps,  # noqa: F401 (a fixture)
     night_all_invoiced,
     of_its_own,
@@ -93,3 +96,28 @@ def test_terms_ship_window_items_and_units_as_ordered(night):
     # Raley's three ids of each line kept on the 810 as sent
     inv = po_segments(segments(ws, "raleys", "810"), "R8841207", "BIG")
     assert ["IT1", "1", "30", "CA", "31.2", "", "UK", "10614141503084", "UP", "614141503087", "VN", "GRC-308"] in inv
+
+
+STATER_875 = FIXTURES / "grocery_875" / "staterbros-875-SB4410027.x12"
+
+
+def test_a_grocery_875_is_refused_loudly_never_lost_silently():
+    """Stater Bros. orders grocery by the X12 875 (004010UCS, functional group OG: G50, G62, G68, G69, G76), with
+    the 880 invoice back. We read no 875: its group is refused with an error the 997 names (AK9 R), never dropped
+    without a word (inspect exits 1 on it)."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["inspect", "--json", str(STATER_875)])
+    assert result.exit_code == 1
+    seen = json.loads(result.output)
+    assert [(f["code"], f["severity"]) for f in seen["findings"]] == [("GS_FUNCTIONAL_ID_UNSUPPORTED", "error")]
+
+
+@pytest.mark.xfail(strict=True, reason="no 875 Grocery Products Purchase Order reader: G50/N9/G62/N1/G68/G69/G76 "
+                   "would need a parser to the order tables, a profile accepts '875', and an 880 invoice back")
+def test_a_grocery_875_is_read_as_an_order_of_two_lines():
+    seen = inspected(STATER_875)
+    assert not [f for f in seen["findings"] if f["severity"] == "error"]
+    assert line_counts(seen) == {"SB4410027": 2}
