@@ -45,6 +45,7 @@ class PartnerRuleOverrides(_Model):
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
+    vendor_numbers: tuple[str, ...] | None = None  # the profile's REF*IA numbers (flows.decide.rule_settings)
 
 
 class RuleSettings(_Model):
@@ -101,6 +102,9 @@ class RuleSettings(_Model):
     drop_ship_order_types: tuple[str, ...] = ("DS",)
     drop_ship_marks: tuple[DropShipMark, ...] = ()
     drop_ship_as_ordered: bool = True
+    # The vendor numbers the partner's profile writes back as REF*IA on its 855, 856 and 810 (their
+    # vendor_number): a PO naming us by another (REF*IA) raises VENDOR_NUMBER_MISMATCH. None: nothing compared.
+    vendor_numbers: tuple[str, ...] = ()
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:
