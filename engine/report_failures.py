@@ -160,6 +160,10 @@ HINTS: dict[str, str] = {
         "No action for the order. Where the partner's discount percent matters to finance, record it as sent "
         "(the finding names it); ask the partner for 4 decimals if their terms are to be compared with ours."
     ),
+    "VENDOR_NUMBER_MISMATCH": (
+        "Ask the buyer which vendor number is ours for this DC or division: set it in the profile's vendor_number "
+        "(855, 856, 810), or order_refs \"IA\" to echo each PO's own instead."
+    ),
     "TERMS_MISMATCH": (
         "Our agreed terms apply (the PO's own where the profile's [fulfilment.invoice] terms is \"po\": dated "
         "orders); check customers.csv and tell the partner if theirs are outdated."

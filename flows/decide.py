@@ -62,7 +62,8 @@ class RunDecision:
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
-        "transit_days": p.fulfilment.asn.transit_days}) for pid, p in profiles.items()})
+        "transit_days": p.fulfilment.asn.transit_days, "vendor_numbers": p.vendor_numbers()})
+        for pid, p in profiles.items()})
 
 
 def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,

@@ -176,6 +176,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "ITD03 (terms discount percent) has more than 4 decimal places; our orders hold it at 4.",
     ),
     _C(
+        "VENDOR_NUMBER_MISMATCH",
+        "business",
+        "warning",
+        "",
+        "REF*IA names us by another vendor number than the ones the partner's profile writes back.",
+    ),
+    _C(
         "TERMS_MISMATCH",
         "business",
         "warning",

@@ -428,6 +428,14 @@ class PartnerProfile(_Model):
         """The GS02s of the several buyers this partner sends for (X12Settings.buyer_gs_ids); empty without X12."""
         return self.x12.buyer_gs_ids if self.x12 is not None else frozenset()
 
+    def vendor_numbers(self) -> tuple[str, ...]:
+        """The vendor numbers its 855, 856 and 810 write as REF*IA (each document's vendor_number: the invoice's
+        only under qualifier IA), in that order, each once; empty when none is set."""
+        inv = self.fulfilment.invoice
+        numbers = (self.acks.po_ack.vendor_number, self.fulfilment.asn.vendor_number,
+                   inv.vendor_number if inv.vendor_number_qualifier == "IA" else "")
+        return tuple(dict.fromkeys(n for n in numbers if n))
+
     @property
     def csv_orders(self) -> bool:
         """The partner sends CSV purchase orders."""

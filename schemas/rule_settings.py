@@ -47,6 +47,7 @@ class PartnerRuleOverrides(_Model):
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
     dea_order_form_refs: tuple[str, ...] | None = None
+    vendor_numbers: tuple[str, ...] | None = None  # the profile's REF*IA numbers (flows.decide.rule_settings)
 
 
 class RuleSettings(_Model):
@@ -111,6 +112,9 @@ class RuleSettings(_Model):
     # dea_schedule) of a PO naming none is not filled (DEA_ORDER_FORM_MISSING; 21 CFR 1305). Empty (no qualifier
     # known for the partner): no PO names one, every such line is refused (or held, as the partner's outcome says)
     dea_order_form_refs: tuple[str, ...] = ()
+    # The vendor numbers the partner's profile writes back as REF*IA on its 855, 856 and 810 (their
+    # vendor_number): a PO naming us by another (REF*IA) raises VENDOR_NUMBER_MISMATCH. None: nothing compared.
+    vendor_numbers: tuple[str, ...] = ()
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:

@@ -42,6 +42,7 @@ from rules.business.places import (
 )
 from rules.business.purpose import check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
+from rules.business.vendor_number import check_vendor_number
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -55,7 +56,7 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_prices", "check_purpose",
            "check_quantities",
            "check_ship_to", "check_terms",
-           "check_test_data",
+           "check_test_data", "check_vendor_number",
            "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
            "run_business_rules", "substitute"]
 
@@ -95,6 +96,7 @@ def run_business_rules(
         *check_purpose(orders, settings),
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
+        *check_vendor_number(orders, settings),
         *check_do_not_exceed(orders, resolved, ref, settings, values=values),
         *check_order_forms(orders, resolved, ref, settings),
     ]

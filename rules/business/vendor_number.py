@@ -1,0 +1,35 @@
+"""The vendor number a PO names us by (REF*IA) against the ones the partner's profile writes back: a buyer that
+numbers its vendors per DC or division (grocers do) may send a PO under another of our numbers than the profile's
+vendor_number, which every 855, 856 and 810 would carry instead of the PO's own, unmatched at the buyer."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from rules.business.common import _ORDER_LOCATION, _PerPartner, _rows, business_finding
+from schemas.findings import Finding
+from schemas.rule_settings import RuleSettings
+
+
+def check_vendor_number(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """VENDOR_NUMBER_MISMATCH (a warning) for each order whose REF*IA is none of the vendor numbers the partner's
+    profile writes back as REF*IA (settings.vendor_numbers; none set: nothing to compare, the PO's own echoed)."""
+    if "vendor_number_sent" not in orders.column_names:
+        return []
+    by_partner = _PerPartner(settings)
+    ours = {p: by_partner[p].vendor_numbers for p in orders["partner"].unique().to_pylist() if p is not None}
+    if not any(ours.values()):
+        return []
+    sent = pc.fill_null(orders["vendor_number_sent"], "")
+    out: list[Finding] = []
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "vendor_number_sent"],
+                       pc.not_equal(sent, "")):
+        numbers = ours.get(order["partner"]) or ()
+        if numbers and order["vendor_number_sent"] not in numbers:
+            out.append(business_finding(
+                "VENDOR_NUMBER_MISMATCH",
+                f"REF*IA {order['vendor_number_sent']} names us by another vendor number than the "
+                f"{', '.join(numbers)} our 855, 856 and 810 carry for this partner.", order, seg="REF",
+                element="REF02", value=order["vendor_number_sent"], line=False))
+    return out
