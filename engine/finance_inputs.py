@@ -265,7 +265,7 @@ CSV_ROWS = pa.schema([
 def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) -> pa.Table:
     """CSV_ROWS: the rows of our delivered CSV acknowledgments (DOCUMENT_ROWS with their content), read back in
     their partner's layout (``layouts``: partner -> its CsvAckSettings; a partner without one: none), each as
-    the ACKs an 855 would carry for its line (_csv_parts), with the document it is in (document_id) and its
+    the ACKs an 855 would carry for its line (csv_parts), with the document it is in (document_id) and its
     row there (_seg)."""
     cols: dict[str, list] = {n: [] for n in CSV_ROWS.names}
     for partner, doc_id, content in zip(*(documents[c].to_pylist() for c in ("partner", "document_id", "content")),
@@ -274,7 +274,7 @@ def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) 
         if layout is None:
             continue
         for seg, r in enumerate(read_csv_ack(content, layout)):
-            for code, qty in _csv_parts(r):
+            for code, qty in csv_parts(r):
                 for name, value in (("partner", partner), ("po_number", r["po_number"]), ("release", None),
                                     ("csv_line_id", r["line_id"]), ("csv_line_number", r["line_number"]),
                                     ("ack_code", code), ("quantity", qty), ("ack_unit", r["unit"]),
@@ -332,7 +332,7 @@ def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str,
 _CSV_REFUSALS = ("IR", "ID", "IH", "IW")  # a CSV row that accepts nothing (engine.csv_ack's statuses)
 
 
-def _csv_parts(row: Mapping[str, object]) -> list[tuple[str, Decimal | None]]:
+def csv_parts(row: Mapping[str, object]) -> list[tuple[str, Decimal | None]]:
     """(ACK01, ACK02) of one CSV acknowledgment row (csv_acknowledged): what an 855 says for that line."""
     status = row["status"]
     accepted, backordered, ordered = row["quantity_accepted"], row["quantity_backordered"], row["quantity_ordered"]

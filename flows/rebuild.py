@@ -3,10 +3,11 @@ with what the workspace's files prove happened, so that no control number is use
 answered again and no outbox file is written over.
 
   1. every outbox file the store does not know is recorded as a delivered document (its sets, what
-     they answer), and each partner's ISA/GS/ST numbers are raised to at least the highest sent;
+     they answer; a CSV acknowledgment's orders, each read as the 855 it stands for), and each partner's
+     ISA/GS/ST (and CSV acknowledgment) numbers are raised to at least the highest sent;
   2. every archived file the store does not know (and that is not back in the inbox) is replayed
-     through intake, oldest first: its file record, interchanges, orders and 860s (engine.lifecycle
-     plans them as the night did; its 997/TA1 are the outbox's, none is built again);
+     through intake, oldest first (a CSV order file as intake reads one): its file record, interchanges,
+     orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
      with the units of the newest allocation table in reports/ reserved again;
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
@@ -33,7 +34,10 @@ from connectors.order_store import OrderStore
 from connectors.state import COMPANY, StateStore
 from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
-from engine.process import process_file
+from engine.csv_ack import read_csv_ack
+from engine.finance_inputs import csv_parts
+from engine.po_ack import ack_type
+from engine.process import process_csv_file, process_file
 from engine.sscc import serial_of
 from flows.intake import by_weight, known_for
 from flows.releases import key_releases
@@ -42,6 +46,7 @@ from parsers.outbox_documents import read_sent
 from parsers.sent_documents import read_sent_lines
 from parsers.x12_reader import read_interchanges
 from schemas.errors import StateError
+from schemas.fulfilment import CsvAckSettings
 from schemas.order_keys import SEP, is_ref_key, release_key, x12_po
 from schemas.profile import PartnerProfile
 
@@ -80,9 +85,6 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
                          "reconciliation, so the finance report shows what was shipped and invoiced, and what "
                          "was shipped and not yet invoiced")
     for pid, p in sorted(profiles.items()):
-        if "csv" in p.accepts:
-            out.notes.append(f"{pid}: its CSV order files are not replayed from the archive, so its orders are "
-                             "not in the rebuilt store (its CSV acknowledgments are recorded, their numbers raised)")
         if p.drop.kind != "local":
             out.notes.append(f"{pid}: its outbox is on its SFTP server, not read here; if files were sent since the "
                              "backup (or ever, for a rebuild), check the partner's last ISA13/GS06/ST02 received "
@@ -106,8 +108,14 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
             csv_ack = re.fullmatch(rf"{re.escape(pid)}-csv-ack-(\d+)\.csv", path.name)
             if csv_ack:  # a CSV acknowledgment (flows.documents.renderer): its number is its file name's
                 top["CSV"] = max(top.get("CSV", 0), int(csv_ack.group(1)))
+                order[(pid, path.name)] = int(csv_ack.group(1))
                 if path.name not in known:
-                    state.record_sent(pid, "CSV", path.name, "", "", data, [], at=at, run_id=run_id)
+                    said = _csv_answers(path.name, data, profiles[pid])
+                    state.record_sent(pid, "CSV", path.name, "", "", data,
+                                      [{"doc_key": a.doc_key, "set_id": "CSV", "po_number": po} for po, a in said],
+                                      at=at, run_id=run_id)
+                    for po, a in said:
+                        answers[(pid, po)].append(a)
                     out.documents += 1
                 continue
             interchanges = read_sent(data, file=path.name)
@@ -149,6 +157,24 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
     for key in answers:  # in the order they were sent: by day, then ISA13 (a partner's sequence)
         answers[key].sort(key=lambda a: (a.date, order[(key[0], a.file_name)]))
     return answers
+
+
+def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[str, lifecycle.SentAnswer]]:
+    """A CSV acknowledgment's orders (engine.csv_ack, in the partner's layout), each as the 855 it stands for:
+    its rows' statuses and quantities as ACKs (engine.finance_inputs.csv_parts), BAK02 as the night said
+    it (engine.po_ack.ack_type). It carries no date: it never answers an 860 (a revision gets none)."""
+    rows: dict[str, list[dict]] = defaultdict(list)
+    for r in read_csv_ack(data, profile.fulfilment.csv_ack or CsvAckSettings()):
+        rows[str(r["po_number"])].append(r)
+    out = []
+    for n, (po, mine) in enumerate(rows.items(), 1):
+        lines = tuple((str(r["line_id"] or r["line_number"]), r["quantity_ordered"], tuple(csv_parts(r)))
+                      for r in mine)
+        codes = [code for _, _, acks in lines for code, _ in acks]
+        prices = tuple((line_id, r["unit_price"]) for (line_id, _, _), r in zip(lines, mine, strict=True))
+        out.append((po, lifecycle.SentAnswer("CSV", f"sent:{name}:{n}", name, "", "00", ack_type(codes), lines,
+                                             prices)))
+    return out
 
 
 def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str) -> int:
@@ -263,9 +289,12 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
             sha: str, archived: str, day: datetime, *, run_id: str) -> tuple[frozenset[str], frozenset[str]]:
     """Replay one archived file as intake took it in ``day`` (its run's clock); its ISA13s and GS06s."""
     at = day.isoformat()
-    parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
-    outcome = process_file(data, file=name, sha256=sha, profile=profile, known=known_for(state, profile.id, parsed),
-                           today=day.date(), parsed=parsed)
+    if profile.is_csv_file(name):  # a CSV order file, read as intake read it
+        outcome = process_csv_file(data, file=name, sha256=sha, profile=profile)
+    else:
+        parsed = read_interchanges(data, file=name)  # read once; the store asked about this file's envelopes alone
+        outcome = process_file(data, file=name, sha256=sha, profile=profile,
+                               known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed)
     # lines ordered by weight taken in as intake takes them
     outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
@@ -328,7 +357,8 @@ def _restore_answers(ws: Workspace, state: StateStore, answers: dict, out: Rebui
     state.apply(plan, at=at, run_id=run_id)
     out.answered = len({t.record.key for t in plan.transitions})
     out.reservations = sum(len(r.rows) for r in plan.reservations)
-    missing = [k for k in keys if k not in records]
+    missing = [k for k in keys if k not in records  # a CSV refusal answers rows intake did not take
+               and any(a.doc_type != "CSV" for a in answers[k])]
     if missing:
         out.notes.append(f"{len(missing)} PO(s) answered in the outbox have no 850 in the archive (an 860 for an "
                          "unknown PO, or an archive cleaned up): " + ", ".join(f"{p}/{po}" for p, po in missing[:5]))

@@ -1,9 +1,9 @@
 """A lost state store rebuilt from the workspace's files (flows.rebuild): what the answers found in the
 outbox say about the orders replayed from the archive.
 
-An order an 855 answered is acknowledged (or rejected, BAK02 RD/RJ) as its latest 855 said: its lines
-are those of its newest revision (the stored tables an applied 860 left), with the 855's quantities
-and ACK codes, a line a revised 855 (BAK01 05) no longer lists deleted, units reserved again as the
+An order an 855 (or a CSV acknowledgment) answered is acknowledged (or rejected, BAK02 RD/RJ) as its
+latest 855 said: its lines are those of its newest revision (the stored tables an applied 860 left), with
+the 855's quantities and ACK codes, a line a revised 855 (BAK01 05) no longer lists deleted, units reserved again as the
 newest allocation table holding each line placed them. Its 860s answered afterwards (an 865, or an
 855 BAK01 05) are answered (refused when the 865 says RD/RJ, or when the PO is unknown), each one
 that made a revision counts in the order's revision, and a cancellation (BCH01 01) answered cancels it.
@@ -36,6 +36,7 @@ from schemas.lifecycle import (
 )
 
 REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
+ANSWERS = ("855", "CSV")  # what answers an order: an 855, or a CSV partner's CSV acknowledgment
 REVISED = "05"  # BAK01 05: a revised acknowledgment (it answers an 860)
 ACTOR = "state rebuild"
 GONE = GONE_LINES
@@ -43,9 +44,9 @@ GONE = GONE_LINES
 
 @dataclass(frozen=True, slots=True)
 class SentAnswer:
-    """An 855 or 865 found in the outbox for one order."""
+    """An 855 or 865 (or a CSV acknowledgment, read as the 855 it stands for) found in the outbox for one order."""
 
-    doc_type: str  # "855" or "865"
+    doc_type: str  # "855", "865" or "CSV"
     doc_key: str  # the set's key in the rebuilt store
     file_name: str
     date: str  # CCYYMMDD the interchange was made (GS04)
@@ -106,7 +107,7 @@ def _restore(record: OrderRecord, lines: tuple[LineRecord, ...], ev: Evidence, *
             revised.append(c)
     transitions, r = [], record
     new_lines, reserved = lines, None
-    last = max((i for i, a in enumerate(ev.answers) if a.doc_type == "855"), default=None)
+    last = max((i for i, a in enumerate(ev.answers) if a.doc_type in ANSWERS), default=None)
     if last is not None and r.state in TO_DECIDE:
         told = ev.answers[last:]  # the latest 855, and the 865s sent after it
         rejected = told[0].ack_type in REJECTING
