@@ -37,6 +37,12 @@ def item_key(text: str) -> str:
     return (key.lstrip("0") or "0") if key.isdigit() else key
 
 
+def stored_key(file: str) -> str:
+    """The order_store key of a stored lines table named as the index keeps it ('<partner>/<key>.lines.parquet',
+    or '.lines.partNNNNNN.parquet' for a piece)."""
+    return file.split("/", 1)[-1].rsplit(".lines.", 1)[0]
+
+
 class ItemIndex:
     """The item ids of the stored order-line tables under ``orders_dir`` (one folder per partner), kept in
     ``derived``."""
@@ -48,6 +54,12 @@ class ItemIndex:
     def orders_naming(self, item: str, partner: str = "") -> list[tuple[str, str]]:
         """(partner, PO number) of every order a line of which named ``item`` (any id the PO sent for it), of
         ``partner`` only when given; sorted."""
+        return sorted({(p, po) for p, po, _ in self.tables_naming(item, partner)})
+
+    def tables_naming(self, item: str, partner: str = "") -> list[tuple[str, str, str]]:
+        """(partner, PO number, key of the stored tables: connectors.order_store) of every stored lines table a
+        line of which named ``item`` for that order, of ``partner`` only when given; sorted. An order's current
+        revision is the one its record's ``lines_key`` names (an 860's revision leaves a deleted line out)."""
         key = item_key(item)
         if not key:
             return []
@@ -56,7 +68,8 @@ class ItemIndex:
         if partner:
             mask = pc.and_(mask, pc.equal(table["partner"], partner))
         found = table.filter(mask)
-        return sorted(set(zip(found["partner"].to_pylist(), found["po_number"].to_pylist(), strict=True)))
+        return sorted({(p, po, stored_key(f)) for p, po, f in zip(
+            found["partner"].to_pylist(), found["po_number"].to_pylist(), found["file"].to_pylist(), strict=True)})
 
     def table(self) -> pa.Table:
         """The index, brought up to date: the rows of stored tables gone are dropped, those written since added

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from connectors.state import StateStore
 from engine import lifecycle
-from flows.message_reports import of_run
+from flows.message_reports import of_run, subject_of
 from flows.status import story
 from schemas.errors import OrderBridgeError
 from schemas.lifecycle import OrderRecord, OrderState
@@ -230,7 +230,7 @@ def messages_of(reports_dir: Path, run_id: str) -> list[dict]:
     """The partners' 864 text messages the run kept (flows.message_reports), for its page."""
     if not _safe_name(run_id):
         return []
-    return [{**m, "lines": m.get("lines") or [], "po_numbers": m.get("po_numbers") or []}
+    return [{**m, "subject": subject_of(m), "lines": m.get("lines") or [], "po_numbers": m.get("po_numbers") or []}
             for m in of_run(reports_dir / run_id)]
 
 

@@ -435,6 +435,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
     order_sets, change_sets_ok, ack_sets, advice_sets, text_sets = [], [], [], [], []
+    refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
         sender_ok = ic.start not in foreign
@@ -474,8 +475,10 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
             if g.functional_id == "AG" and "824" in profile.accepts:
                 advice_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "824"]
-            if g.functional_id == "TX" and "864" in profile.accepts:
-                text_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "864"]
+            if g.functional_id == "TX" and "864" in profile.accepts:  # a refused one too: its words, marked
+                taken = {ts.start for ts in accepted_sets(g, findings)}
+                text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
+                refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
 
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256)
@@ -493,7 +496,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                              received_at=received_at)
     if text_sets:
         out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=sha256,
-                                               received_at=received_at)
+                                               received_at=received_at, refused=refused_texts)
     if ta1_interchanges:
         ta1_acks, ta1_findings = read_interchange_acks(result, ta1_interchanges, partner=profile.id,
                                                        source_sha256=sha256, received_at=received_at)

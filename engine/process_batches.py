@@ -169,6 +169,7 @@ class SplitInterchange:
                         or not f.location.st02] + too_large
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
         order_sets, change_sets, ack_sets, advice_sets, text_sets = [], [], [], [], []
+        refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
         if not self.rejected:
             for k, g in enumerate(ic.groups):
                 hi = base + k
@@ -191,8 +192,10 @@ class SplitInterchange:
                     ack_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id in ACK_SET_IDS]
                 if g.functional_id == "AG" and "824" in profile.accepts:
                     advice_sets += [(ic, g, ts) for ts in ok if ts.set_id == "824"]
-                if g.functional_id == "TX" and "864" in profile.accepts:
-                    text_sets += [(ic, g, ts) for ts in ok if ts.set_id == "864"]
+                if g.functional_id == "TX" and "864" in profile.accepts:  # a refused one too: its words, marked
+                    taken = {ts.start for ts in ok}
+                    text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
+                    refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
@@ -208,7 +211,7 @@ class SplitInterchange:
                                                  received_at=self.received_at)
         if text_sets:
             out.text_messages = read_text_messages(result, text_sets, partner=profile.id, source_sha256=self.sha256,
-                                                   received_at=self.received_at)
+                                                   received_at=self.received_at, refused=refused_texts)
         out.findings = findings
         out.set_pos = set_pos(result)  # this batch's 850s and 860s, as a whole read records the file's
         out = shifted(out, delta + self.row_base)

@@ -11,6 +11,13 @@ from pathlib import Path
 from flows.workspace import Workspace
 
 REPORT = "messages.json"  # a run's messages, readable, beside failures.html
+REFUSED = "not accepted (997 AK5 R: malformed, the partner is asked to send it again)"
+
+
+def subject_of(row: dict) -> str:
+    """A message's BMG02 subject as shown, marked when its set was refused (``accepted`` False)."""
+    subject = row.get("subject") or ""
+    return " ".join(v for v in (subject, f"[{REFUSED}]") if v) if row.get("accepted") is False else subject
 
 
 def naming(ws: Workspace, partner: str, po_number: str) -> list[dict]:
@@ -26,7 +33,7 @@ def naming(ws: Workspace, partner: str, po_number: str) -> list[dict]:
         for r in rows:
             if r.get("partner") == partner and po_number in (r.get("po_numbers") or []):
                 out.setdefault((r.get("source_sha256"), r.get("message_ref")), {
-                    "dated": r.get("dated"), "subject": r.get("subject"),
+                    "dated": r.get("dated"), "subject": subject_of(r),
                     "message": " · ".join(v for v in (r.get("message_id"), r.get("message_subject")) if v),
                     "lines": r.get("lines") or [], "file": r.get("source_file"), "run": path.parent.name,
                     "received_at": r.get("received_at") or ""})

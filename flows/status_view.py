@@ -138,17 +138,19 @@ def orders_naming(ws, store, item: str, partner: str = "") -> list:
     """The orders a line of which named ``item`` as the PO sent it (the buyer's item number BP/IN, a UPC or
     GTIN, a vendor part: what the customer quotes; the store's lines keep only our SKU), of ``partner`` when
     given, newest received first: read from the stored order-line tables through their index
-    (connectors.item_index, kept under state/derived/), every release of a PO held as several."""
+    (connectors.item_index, kept under state/derived/), every release of a PO held as several. Only an
+    order's current revision counts (its record's ``lines_key``): a line an 860 deleted names it no more."""
     from connectors.item_index import ItemIndex
     from schemas.order_keys import x12_po
 
-    keys = ItemIndex(ws.orders_dir, ws.orders_dir.parent / "derived").orders_naming(item, partner)
-    if not keys:
+    tables = set(ItemIndex(ws.orders_dir, ws.orders_dir.parent / "derived").tables_naming(item, partner))
+    if not tables:
         return []
-    wanted = set(keys)
-    found = {o.key: o for p, po in keys for o in store.find_orders(po, p)}
+    wanted = {(p, po) for p, po, _ in tables}
+    found = {o.key: o for p, po in sorted(wanted) for o in store.find_orders(po, p)}
     found |= {o.key: o for o in store.release_orders(partner or None) if (o.partner, x12_po(o.po_number)) in wanted}
-    return sorted(found.values(), key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
+    current = [o for o in found.values() if not o.lines_key or (o.partner, x12_po(o.po_number), o.lines_key) in tables]
+    return sorted(current, key=lambda o: (o.received_at or "", o.partner, o.po_number), reverse=True)
 
 
 def _like(store, po: str, partner: str | None) -> str:

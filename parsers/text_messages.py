@@ -8,7 +8,7 @@ before any MIT open a message of their own. Nothing here acts on the text. No pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 import pyarrow as pa
@@ -21,9 +21,11 @@ from schemas.x12 import Group, Interchange, TransactionSet
 
 
 def read_text_messages(result: ParseResult, sets: Iterable[tuple[Interchange, Group, TransactionSet]], *,
-                       partner: str, source_sha256: str = "", received_at: datetime | None = None) -> pa.Table:
+                       partner: str, source_sha256: str = "", received_at: datetime | None = None,
+                       refused: Collection[int] = ()) -> pa.Table:
     """The MIT loops of the 864 sets in ``sets`` (the (interchange, group, set) triples the caller
-    accepted) as TEXT_MESSAGES rows, in file order. ``received_at``: when the file reached us."""
+    read) as TEXT_MESSAGES rows, in file order. ``received_at``: when the file reached us; ``refused``: the
+    ST positions (TransactionSet.start) of the sets the caller rejected (their rows say accepted False)."""
     rows: list[dict] = []
     for ic, g, ts in sets:
         if ts.set_id != "864":
@@ -32,7 +34,7 @@ def read_text_messages(result: ParseResult, sets: Iterable[tuple[Interchange, Gr
         head = {"partner": partner, "purpose": None, "subject": None, "dated": None,
                 "message_created_at": made, "received_at": received_at, "source_file": result.file,
                 "source_sha256": source_sha256, "isa13": ic.control_number, "gs06": g.control_number,
-                "st02": ts.control_number}
+                "st02": ts.control_number, "accepted": ts.start not in refused}
         parties: list[str] = []  # the heading's N1 loops, then each message's own
         pos: list[str] = []
         mine: list[dict] = []

@@ -21,6 +21,9 @@ TEXT_MESSAGES = pa.schema([
     pa.field("parties", pa.list_(pa.string())),  # "N101 N102" of the N1 loops (heading, then the message's)
     pa.field("po_numbers", pa.list_(pa.string())),  # REF02 of the REF*PO segments of the set (heading, message)
     pa.field("lines", pa.list_(pa.string())),  # MSG01 of each MSG, in order: the text
+    # False: the set was refused (997 AK5 R: the partner is to send it again), its words kept for people all the
+    # same, as far as they could be read; null (a message kept before this column) counts as accepted
+    pa.field("accepted", pa.bool_()),
     pa.field("message_created_at", TIME),  # GS04/GS05 of the 864 (else ISA09/ISA10)
     pa.field("received_at", TIME),
     *LINEAGE,

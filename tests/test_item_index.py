@@ -48,3 +48,29 @@ def test_the_index_follows_the_stored_tables_and_is_kept(tmp_path):
     assert ItemIndex(tmp_path / "orders", tmp_path / "derived").orders_naming("buy-1") == [("acme", "PO-2")]
     (tmp_path / "derived" / "item-ids-v1.arrow").write_bytes(b"not arrow")  # unreadable: read again
     assert ItemIndex(tmp_path / "orders", tmp_path / "derived").orders_naming("buy-1") == [("acme", "PO-2")]
+
+
+def test_an_item_an_860_deleted_from_an_order_no_longer_names_it(tmp_path):
+    """GX770000 is line 1 of GLOBEX-2000 and of GLOBEX-2010; the day-2 860 deletes GLOBEX-2000's line 1 (POC DI).
+    The order's first lines table still names the item: the search looked at it and kept finding GLOBEX-2000.
+    Only the order's current revision counts: a line deleted from it no longer names the order."""
+    from datetime import datetime
+
+    from connectors.state import StateStore
+    from flows.status_view import orders_naming
+    from tests.support import REPO, make_workspace, run_stages
+
+    ws = make_workspace(tmp_path / "ws")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    state = StateStore(ws.state_path)
+    named = [o.po_number for o in orders_naming(ws, state, "gx770000")]
+    assert sorted(named) == ["GLOBEX-2000", "GLOBEX-2010"]
+    assert [o.po_number for o in orders_naming(ws, state, "GX770033")] == ["GLOBEX-2000"]
+    assert "GLOBEX-2000" not in [o.po_number for o in orders_naming(ws, state, "VP-1011")]
+    for f in (REPO / "sample_files" / "drops-day2" / "globex").iterdir():
+        shutil.copy2(f, ws.drop_root / "globex" / "inbox" / f.name)
+    run_stages(ws, datetime(2026, 11, 28, 2))
+    assert [ln.state.value for ln in state.order_lines("globex", "GLOBEX-2000") if ln.line_number == 1] == ["deleted"]
+    assert [o.po_number for o in orders_naming(ws, state, "gx770000")] == ["GLOBEX-2010"]
+    assert [o.po_number for o in orders_naming(ws, state, "GX770033")] == ["GLOBEX-2000"]  # a changed line still does
+    assert "GLOBEX-2000" in [o.po_number for o in orders_naming(ws, state, "VP-1011")]  # a line the 860 added

@@ -92,7 +92,8 @@ def test_a_malformed_864_is_findings_and_a_rejection_not_a_crash():
         ("SEGMENT_MANDATORY_MISSING", "BMG", ""), ("ELEMENT_MANDATORY_MISSING", "MIT", "MIT01")]
     assert ["AK3", "BMG", "2", "", "3"] in _ack(out) and ["AK5", "R", "5"] in _ack(out)
     assert out.disposition == "quarantine"
-    assert out.text_messages.num_rows == 0  # a rejected set is the partner's to send again (its 997 says so)
+    # a rejected set is the partner's to send again (its 997 says so); its words are kept for people, marked so
+    assert out.text_messages.num_rows == 2 and out.text_messages["accepted"].to_pylist() == [False, False]
 
 
 def test_the_reader_is_tolerant_of_what_a_set_leaves_out():
@@ -112,6 +113,45 @@ def test_the_section_escapes_partner_text():
     html = "".join(render_messages_section(read_text_messages(result, result.transaction_sets(), partner="acme")))
     assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "Messages from partners" in html
+
+
+def _malformed() -> bytes:
+    """The fixture without its BMG (mandatory) and with an empty MIT01 (mandatory): rejected, 997 AK5 R."""
+    data = FIXTURE.read_bytes()
+    data = data.replace(b"BMG*00*COMPLIANCE NOTICE - LATE ASN CHARGEBACK WARNING~", b"")  # BMG is mandatory
+    data = data.replace(b"MIT*VC-2026-1127-02*HOLIDAY RECEIVING HOURS~", b"MIT~")  # MIT01 is mandatory
+    return data.replace(b"SE*18*", b"SE*17*")
+
+
+def test_a_rejected_864s_text_is_still_read_and_marked_not_accepted():
+    """A malformed 864 is refused (997 AK5 R: the partner is to send it again) but its words were written for
+    people, and ops never saw them: what can be read of it is kept, marked not accepted."""
+    out = _process(_malformed(), _acme())
+    assert ["AK5", "R", "5"] in _ack(out)
+    assert out.text_messages["accepted"].to_pylist() == [False, False]
+    assert out.text_messages["message_id"].to_pylist() == ["VC-2026-1127-01", None]
+    assert any("A second occurrence within 90 days" in ln for ln in out.text_messages["lines"][0].as_py())
+    good = _process(FIXTURE.read_bytes(), _acme())
+    assert good.text_messages["accepted"].to_pylist() == [True, True]
+
+
+def test_the_failures_page_shows_a_rejected_864_marked_not_accepted(tmp_path):
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    (ws.drop_root / "acme" / "inbox" / "acme-864-bad.x12").write_bytes(_malformed())
+    run_id = run_night(ws, NIGHT)
+    html = (ws.reports_dir / run_id / "failures.html").read_text()
+    assert '<h2 id="messages">Messages from partners</h2>' in html
+    assert "ASN RECEIVED AFTER DELIVERY" in html and "All ACME distribution centres close at 14:00" in html
+    section = html[html.index('id="messages"'):]
+    assert "not accepted" in section and "997 AK5 R" in section
+    kept = json.loads((ws.reports_dir / run_id / "messages.json").read_text())
+    assert [m["accepted"] for m in kept] == [False, False]
+    from console.reading import messages_of
+    from flows.message_reports import naming
+
+    assert [m["subject"] for m in naming(ws, "acme", "ACME-1001")] == [
+        "[not accepted (997 AK5 R: malformed, the partner is asked to send it again)]"]  # `status ACME-1001`
+    assert all("not accepted" in m["subject"] for m in messages_of(ws.reports_dir, run_id))  # the console's run page
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +226,13 @@ def test_the_consoles_run_page_lists_the_messages(night):
     for words in ("COMPLIANCE NOTICE - LATE ASN CHARGEBACK WARNING", "HOLIDAY RECEIVING HOURS", "ACME-1001",
                   "Book delivery appointments accordingly.", "messages from partners (JSON)"):
         assert words in body, words
+
+
+def test_a_rejected_864_read_in_batches_is_kept_as_a_whole_read_keeps_it():
+    from tests.test_intake_batches import _batched_file, _whole_file
+
+    data = _malformed()
+    whole = [r for o in _whole_file(data) for r in o.text_messages.to_pylist()]
+    batched, split = _batched_file(data)
+    assert split == 1 and [r for o in batched for r in o.text_messages.to_pylist()] == whole
+    assert [r["accepted"] for r in whole] == [False, False]
