@@ -62,7 +62,8 @@ class RunDecision:
 def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
-        "transit_days": p.fulfilment.asn.transit_days, "vendor_numbers": p.vendor_numbers()})
+        "transit_days": p.fulfilment.asn.transit_days,
+        "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ()))))})
         for pid, p in profiles.items()})
 
 

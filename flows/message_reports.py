@@ -16,8 +16,8 @@ REFUSED = "not accepted (997 AK5 R: malformed, the partner is asked to send it a
 
 def subject_of(row: dict) -> str:
     """A message's BMG02 subject as shown, marked when its set was refused (``accepted`` False)."""
-    subject = row.get("subject") or ""
-    return " ".join(v for v in (subject, f"[{REFUSED}]") if v) if row.get("accepted") is False else subject
+    subject, taken = row.get("subject") or "", row.get("accepted")  # a message column, not an order's state
+    return " ".join(v for v in (subject, f"[{REFUSED}]") if v) if taken is False else subject
 
 
 def naming(ws: Workspace, partner: str, po_number: str) -> list[dict]:

@@ -22,9 +22,9 @@ from schemas.lifecycle import (
     WAITING_ON_HOLD,
     LineRecord,
     OrderRecord,
-    OrderState,
     line_ended,
     memo_words,
+    rebuilt_undecided,
 )
 from schemas.order_keys import x12_po
 from schemas.parties import warehouse_party
@@ -136,7 +136,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
             for v in state.invoices_for_order(partner, po)],
         "file_takes": _file_takes(state, order, shipments),
     }, asked)
-    if order.state == OrderState.RECEIVED and order.run_id and (state.run(order.run_id) or {}).get("kind") == "rebuild":
+    if order.run_id and rebuilt_undecided(order.state, (state.run(order.run_id) or {}).get("kind")):
         doc["rebuilt"] = REBUILT_RECEIVED
     return doc
 

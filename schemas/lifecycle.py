@@ -73,6 +73,13 @@ def line_ended(state: str) -> bool:
     """A line in ``state`` (a LineState or its value, as stored) is rejected, deleted or cancelled: nothing of
     it will ship or be billed (ENDED_LINES)."""
     return state in ENDED_LINES
+
+
+def rebuilt_undecided(state: str, run_kind: str | None) -> bool:
+    """An order in ``state`` (an OrderState or its value), last moved by a run of ``run_kind``, is one a state
+    rebuild took in again and no answer in the outbox decided: still received, its rules and any hold with its
+    reasons not in the files, so the next run decides it again (docs/state-store.md, Recovery)."""
+    return state == OrderState.RECEIVED and run_kind == "rebuild"
 # in a line's codes: an 860 after shipment cut its unshipped promise (its reason names the 860); units a
 # warehouse confirms beyond what is still reserved left before the change was known (SHIPPED_AFTER_CHANGE)
 CUT_MARK = "CHANGE_BELOW_SHIPPED"

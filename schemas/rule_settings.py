@@ -47,7 +47,9 @@ class PartnerRuleOverrides(_Model):
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
     dea_order_form_refs: tuple[str, ...] | None = None
-    vendor_numbers: tuple[str, ...] | None = None  # the profile's REF*IA numbers (flows.decide.rule_settings)
+    # other vendor numbers the partner may name us by in REF*IA (a grocer's per-DC numbers); flows.decide adds the
+    # ones the profile's documents write back (PartnerProfile.vendor_numbers)
+    vendor_numbers: tuple[str, ...] | None = None
 
 
 class RuleSettings(_Model):
