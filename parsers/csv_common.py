@@ -35,9 +35,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from parsers.file_kinds import HEAD_BYTES, compressed_kind, document_kind, wide_order, with_article
+from parsers.file_kinds import compressed_kind, document_kind, with_article
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvLayout
+from schemas.wide_text import HEAD_BYTES, wide_order
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # a long number as a spreadsheet shows it in scientific notation: Excel writes the exponent's sign, always
@@ -408,7 +409,7 @@ def _by_bom(head: bytes, encoding: str) -> tuple[int, str]:
     reads the mark and the byte order it gives; a UTF-8 mark (Excel's "CSV UTF-8") says UTF-8 whatever
     the layout says (no Windows-1252 or Latin-1 text begins with "ï»¿"). A layout naming a UTF-16/32 byte
     order is taken as given, its mark skipped; UTF-16 without a mark is told by its NUL bytes
-    (parsers.file_kinds.wide_order); else the layout's encoding is taken as given."""
+    (schemas.wide_text.wide_order); else the layout's encoding is taken as given."""
     name = encoding.replace("-", "").replace("_", "").lower()
     if name in _ORDERED_MARKS:  # its own mark, if the file has it, is skipped (the codec would keep it)
         mark = _ORDERED_MARKS[name]

@@ -5,7 +5,7 @@ name it in their finding instead of reading its bytes as an interchange or rows.
 
 from __future__ import annotations
 
-from schemas.wide_text import HEAD_BYTES, wide_order  # noqa: F401 (HEAD_BYTES: parsers.csv_common reads it here)
+from schemas.wide_text import wide_order
 
 # Compressed containers (`po.x12.gz`, a `.zip` of files; an Excel .xlsx is a zip too): never unpacked (their
 # size unpacked is unknown, a zip may hold many files), even when a stored zip member shows its text.

@@ -15,9 +15,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.file_kinds import HEAD_BYTES, compressed_kind, refused_kind, with_article
+from parsers.file_kinds import compressed_kind, refused_kind, with_article
 from parsers.x12_tokens import tokenise_bytes
 from schemas.findings import Finding, finding
+from schemas.wide_text import HEAD_BYTES
 from schemas.x12 import ENVELOPE_IDS, Delimiters, Group, Interchange, SegmentTable, TransactionSet
 
 # Blanks never delimit (ASCII whitespace). The information separators 0x1C-0x1F that some translators
