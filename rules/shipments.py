@@ -756,21 +756,31 @@ def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Containe
     ``each_order``, whose 856 names each order's ship-to (fulfilment.asn.ship_to_level "order") or is one per PO
     (asn.per "order"); not for shipments in ``skip`` (held already for their lines' places), nor rows whose order
     line names its own ship-to (``own``: a value per row, None where the line goes to its order's), nor an order
-    naming no ship-to."""
+    naming no ship-to. Columnar up to the first row of each (shipment, partner, PO) that may count (a later row of
+    the same adds nothing: its PO is listed at its place already); Python compares the places of those alone."""
     from rules.business.places import same_party
 
     if not lines.num_rows or not orders.num_rows or "ship_to_id" not in orders.column_names:
         return []
+    # the orders of the file's POs alone (another PO's head meets no row)
+    orders = orders.filter(pc.fill_null(pc.is_in(orders["po_number"], value_set=pc.unique(lines["po_number"])),
+                                        False))
     heads = {(r["partner"], r["po_number"]): r for r in orders.select(
         ["partner", "po_number", "ship_to_name", "ship_to_id_qualifier", "ship_to_id"]).to_pylist()
         if (r["ship_to_id"] or "").strip() or (r["ship_to_name"] or "").strip()}
-    if len(heads) < 2:
+    if len(heads) < 2:  # a shipment's rows meet one place at most
         return []
-    cols = {c: lines[c].to_pylist() for c in ("shipment_id", "partner", "po_number")}
+    counted = ~(_among(lines["partner"], each_order) | _among(lines["shipment_id"], skip))
+    if own is not None:  # a row going to its line's own place
+        counted[[i for i, o in enumerate(own) if o is not None]] = False
+    sid_col, partner_col, po_col = (lines[c] for c in ("shipment_id", "partner", "po_number"))
+    firsts = np.flatnonzero(is_first(encode(sid_col, partner_col, po_col)[0], counted))
+    taken = pa.array(firsts, pa.int64())
     places: dict[str, list[tuple[dict, list[tuple[str, int]]]]] = {}  # shipment -> [(place, its POs and rows)]
-    for i, (sid, partner, po) in enumerate(zip(cols["shipment_id"], cols["partner"], cols["po_number"], strict=True)):
+    for i, sid, partner, po in zip(firsts.tolist(), *(c.take(taken).to_pylist() for c in (
+            sid_col, partner_col, po_col)), strict=True):
         head = heads.get((partner, po))
-        if head is None or partner in each_order or sid in skip or (own is not None and own[i] is not None):
+        if head is None:
             continue
         known = places.setdefault(sid, [])
         at = next((p for p in known if same_party(head, p[0])), None)
@@ -787,11 +797,20 @@ def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Containe
             v for v in (head["ship_to_id_qualifier"], head["ship_to_id"]) if v) or head["ship_to_name"])
             for head, pos in known)
         i = known[1][1][0][1]
+        partner, po = rows.column("partner")[i], rows.column("po_number")[i]
         out.append((i, _finding("SHIPMENT_SHIP_TOS_MIXED", f"Shipment {sid} holds POs for {len(known)} ship-tos "
-                                f"({said}): {cols['partner'][i]}'s 856 names one ship-to for the shipment (N1*ST at "
+                                f"({said}): {partner}'s 856 names one ship-to for the shipment (N1*ST at "
                                 "the S level). Confirm one shipment per destination.", rows[i], "po_number", "N104",
-                                cols["po_number"][i])))
+                                po)))
     return out
+
+
+def _among(column: pa.Array | pa.ChunkedArray, values: Container) -> np.ndarray:
+    """A row mask: the rows whose value is ``in values`` (Python's test, once per distinct value)."""
+    encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column,
+                                   null_encoding="encode")
+    hit = np.array([v in values for v in encoded.dictionary.to_pylist()], dtype=bool)
+    return hit[encoded.indices.to_numpy(zero_copy_only=False)] if len(hit) else np.zeros(len(column), dtype=bool)
 
 
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
