@@ -3136,7 +3136,8 @@ def _invoice_line_columns(invoices: Sequence[InvoiceRecord], text: Callable) -> 
     for v in invoices:
         lines = v.lines
         if isinstance(lines, BatchLines):
-            take_plain()
+            if plain:
+                take_plain()
             if batch[0] is not lines.texts or batch[2] != lines.start:
                 take_batch()
                 batch[:] = [lines.texts, lines.start, lines.start]

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from itertools import chain, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -370,13 +371,16 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
         if shipped is None:
             shipped = _lines_units(s)
         complete, waits = True, []
+        pos: list[str] | None = None  # _split's reading of the shipment, made once for its POs
         for po, qty in shipped.items():
             if (s.warehouse, s.shipment_id, po) in invoiced_pos or memo_order(records.get((s.partner, po)), profile):
                 continue  # billed, or shipped on memo: no 810 for it
             if records.get((s.partner, po)) is None or records[(s.partner, po)].state not in BILLABLE:
                 complete = False
                 continue
-            due.append(InvoiceDue(s.partner, po, qty, shipment=s, split=_split(po, shipped)))
+            if pos is None:
+                pos, shares = list(shipped), _shares(shipped)
+            due.append(InvoiceDue(s.partner, po, qty, shipment=s, split=((pos.index(po), shares),)))
             waits.append(due[-1].doc_key)
         if complete:
             billed[(s.warehouse, s.shipment_id)] = tuple(waits)
@@ -438,8 +442,12 @@ def _split(po, shipped: Mapping) -> Split:
     -> units, in the order the shipment names them) and their units. Every PO of the shipment shares its
     charge, whenever its 810 is built (one held waits: its share, or the whole charge when it is the first
     PO, goes on its own 810 later), so the charge is billed once whatever the order of the 810s."""
-    pos = list(shipped)
-    return ((pos.index(po), tuple(sum(q.values(), ZERO) for q in shipped.values())),)
+    return ((list(shipped).index(po), _shares(shipped)),)
+
+
+def _shares(shipped: Mapping) -> tuple[Decimal, ...]:
+    """_split's units of every PO of a shipment (``shipped``: PO -> line -> units), in its order."""
+    return tuple(sum(q.values(), ZERO) for q in shipped.values())
 
 
 _BILLED = (OrderState.INVOICED, OrderState.CLOSED)
@@ -635,9 +643,10 @@ def in_line_order(d: InvoiceDue) -> InvoiceDue:
     order its 810 lists them in (IT1); a shipment names them carton by carton (10, 6, 5, 4), and people reading the
     invoice and buyers' systems matching it expect the PO's order."""
     numbers = list(d.quantities)
-    if all(a < b for a, b in zip(numbers, numbers[1:], strict=False)):
+    ordered = sorted(numbers)
+    if ordered == numbers:  # (a mapping's keys: distinct, so in order means increasing)
         return d
-    return replace(d, quantities={n: d.quantities[n] for n in sorted(numbers)})
+    return replace(d, quantities={n: d.quantities[n] for n in ordered})
 
 
 def _store_mark(store: str, profile: PartnerProfile) -> dict[str, str | None]:
@@ -1066,10 +1075,11 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     text joined from the three, its invoice lines and order lines' billing made once for the batch."""
     counts = [len(d.quantities) for d in ds]
     qs = list(chain.from_iterable(d.quantities.values() for d in ds))
-    known = quantities.get
-    cells = [known(q) or _quantity(q, quantities) for q in qs]
+    for q in set(qs).difference(quantities):  # each distinct quantity once (a set keeps the first of equal ones)
+        _quantity(q, quantities)
+    cells = list(map(quantities.__getitem__, qs))
     try:
-        units = np.array([c[0] for c in cells], np.int64)
+        units = np.fromiter(map(itemgetter(0), cells), np.int64, len(cells))
     except OverflowError:
         return {}
     numbers = list(chain.from_iterable(d.quantities for d in ds))
@@ -1411,7 +1421,6 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
         made.add(doc_key)
         profile = profiles[d.partner]
         number = invoice_number(n, profile)
-        billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
         if isinstance(built, Batch810):  # written with the batch: its lines and their billing as read there
             if once[key] != 1:
                 raise ValueError(f"PO {d.po_number}: an 810 written with its batch must be its order's only one")
@@ -1424,10 +1433,13 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
                 doc_key=doc_key, warehouse=d.shipment.warehouse if d.shipment else "",
                 shipment_id=d.shipment.shipment_id if d.shipment else "", currency=built.currency, created_at=at,
                 run_id=run_id))
-            batches.setdefault(id(built.billing), (built.billing, []))[1].append((built.start, built.end))
-            del now_billed[key]  # its lines' billing: the batch's rows
+            spans = batches.get(id(built.billing))
+            if spans is None:
+                spans = batches[id(built.billing)] = (built.billing, [])
+            spans[1].append((built.start, built.end))  # its lines' billing: the batch's rows
             done, total, currency, count = built.settled, built.total, built.currency, len(built.lines)
         else:
+            billing = now_billed.setdefault(key, {})  # line number -> (invoiced, state) after this run's 810s so far
             current = None
             head, sums = built.head, built.built
             billed_lines: list[tuple] = []  # InvoicedLines' values
