@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.ack_head_fit import change_unfit, head_unfit, not_sent
+from engine.ack_head_fit import change_unfit, heads_unfit, not_sent
 from engine.answer import (
     LINE_STATUS,
     LineStatus,
@@ -437,8 +437,9 @@ class _Batch:
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
             releases = ctx.head_columns["release_number"]
-            unfit = {i: why for i in picked if (why := head_unfit(
-                "855", answering[i].po_number, releases[ctx.head_at[(partner, answering[i].po_number)]], profile))}
+            unfit = {picked[j]: why for j, why in heads_unfit(
+                "855", [answering[i].po_number for i in picked],
+                [releases[ctx.head_at[(partner, answering[i].po_number)]] for i in picked], profile).items()}
             if unfit:  # an 855 whose BAK03/BAK05 cannot hold the PO's ids: none is sent (never cut, never invalid)
                 self._unsent.update({i: why for i, (_element, why) in unfit.items()})
                 self._left_out += _at_po([not_sent("855", profile, answering[i].po_number, why,
