@@ -1295,10 +1295,13 @@ class StateStore(FinanceTables):
                     columns.append(table[c].to_pylist())
                 else:
                     columns.append(itertools.repeat(default[c], n))
-            rows = list(zip(*columns, strict=True))
-            inserted = self._insert_tuples("orders", ORDER_COLUMNS, rows, new=True)
+            if self.dialect.name == "sqlite":  # the columns every new order has alike: literals, not bound
+                inserted = self._insert_new_columns("orders", ORDER_COLUMNS, columns, _fixed_literals(
+                    ORDER_COLUMNS, {c: v for c, v in default.items() if c not in table.column_names and c != "arrival"}))
+            else:
+                inserted = self._insert_tuples("orders", ORDER_COLUMNS, list(zip(*columns, strict=True)), new=True)
             if inserted != n:
-                self._conflict([(r[0], r[1]) for r in rows], None)
+                self._conflict(list(zip(columns[0], columns[1], strict=True)), None)
 
     def _write_received_events(self, tables: Sequence) -> None:
         """The PO_RECEIVED event of each Plan.received_orders row, as ``_write_events`` writes table.create's."""
@@ -1311,11 +1314,17 @@ class StateStore(FinanceTables):
             def same(value, n: int = n):
                 return itertools.repeat(value, n)
 
-            self._insert_tuples("order_events", EVENT_COLUMNS, list(zip(
-                self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
-                table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
-                same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
-                table["note"].to_pylist(), table["run_id"].to_pylist(), same(None), strict=True)))
+            columns = [self._next_ids("event", n), table["partner"].to_pylist(), table["po_number"].to_pylist(),
+                       table["updated_at"].to_pylist(), same(Clock.RUN.value), same(EventKind.PO_RECEIVED.value),
+                       same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
+                       table["note"].to_pylist(), table["run_id"].to_pylist(), same(None)]
+            if self.dialect.name == "sqlite":  # the columns every PO_RECEIVED event has alike: literals
+                self._insert_new_columns("order_events", EVENT_COLUMNS, columns, _fixed_literals(EVENT_COLUMNS, {
+                    "clock": Clock.RUN.value, "event": EventKind.PO_RECEIVED.value, "from_state": None,
+                    "to_state": OrderState.RECEIVED.value, "revision": revision, "actor": "system",
+                    "document_id": None}))
+            else:
+                self._insert_tuples("order_events", EVENT_COLUMNS, list(zip(*columns, strict=True)))
 
     def _insert_rows(self, name: str, columns: Sequence[str], table, *, conflict: str = "", order=None,
                      by: str | None = None) -> None:
@@ -1733,6 +1742,35 @@ class StateStore(FinanceTables):
                        (list(flat(zip(*(c[i:i + per] for c in bound), strict=True))) for i in range(0, full, per)))
         if n > full:
             self._many(head + ",".join([one] * (n - full)), [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
+
+    def _insert_new_columns(self, name: str, columns: Sequence[str], values: Sequence[Iterable],
+                            literal: Mapping[int, str]) -> int:
+        """SQLite: rows given as columns (``values``: one iterable per name of ``columns``, all of one length;
+        those at the indices of ``literal`` are not read: each of those columns is the SQL literal given, in
+        every row) inserted many rows a statement, each ending ON CONFLICT DO NOTHING as _insert_tuples'
+        ``new``: the rows written (a row whose key is stored already is skipped; the caller sees fewer). The
+        literals are the same in every call (values every new order has alike), so each statement's text is
+        too and SQLite prepares it once a run (a literal of one file's own, its name, would make a new
+        statement for every file: a 500-row INSERT's preparing costs more than binding its values). Intake's
+        new orders: 36 columns bound a row, 15 of them the same in every row."""
+        bound = [list(values[i]) for i in range(len(columns)) if i not in literal]
+        n = len(bound[0]) if bound else 0
+        if not n:
+            return 0
+        one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"
+        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
+        tail = " ON CONFLICT DO NOTHING"
+        per = max(1, min(500, 30_000 // len(bound)))  # under SQLite's parameter limit
+        flat = itertools.chain.from_iterable
+        full, written = n - n % per, 0
+        if full:
+            written += self._many(head + ",".join([one] * per) + tail,
+                                  (list(flat(zip(*(c[i:i + per] for c in bound), strict=True)))
+                                   for i in range(0, full, per)))
+        if n > full:
+            written += self._many(head + ",".join([one] * (n - full)) + tail,
+                                  [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
+        return written
 
     def _write_invoices(self, plan: Plan) -> None:
         if not plan.invoices:
@@ -3088,6 +3126,18 @@ def _decimal_texts(column, text: Callable) -> list:
     encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     texts = pa.array([text(v) for v in encoded.dictionary.to_pylist()], pa.string())
     return texts.take(encoded.indices).to_pylist()
+
+
+def _fixed_literals(columns: Sequence[str], fixed: Mapping[str, object]) -> dict[int, str]:
+    """The SQL literals of ``fixed`` (column -> the value every row has) by their index in ``columns``: "NULL"
+    for None; a value _literal cannot write safely is left out (bound per row)."""
+    out = {}
+    for i, c in enumerate(columns):
+        if c in fixed:
+            text = "NULL" if fixed[c] is None else _literal(fixed[c])
+            if text is not None:
+                out[i] = text
+    return out
 
 
 def _same_values(column: Sequence) -> str | None:
