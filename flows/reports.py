@@ -29,12 +29,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.state import FINISHED, StateStore
-from engine.decide import ACCEPTED, PENDING, REJECTED
 from engine.report_failures import (
     failure_table,
     failures_csv,
@@ -54,14 +54,16 @@ from engine.run_summary import (
     warehouse_findings,
 )
 from flows import faults, text_messages
-from flows.decide import RunDecision
 from flows.gc_pause import gc_paused
-from flows.intake import PartnerResult, _row
 from flows.message_reports import REPORT
 from flows.recovery import report_folder, staging_dir
-from flows.shipments import WAREHOUSE_FILES
 from flows.workspace import Workspace
 from schemas.findings import Finding, Location
+from schemas.parties import WAREHOUSE_PARTY as WAREHOUSE_FILES  # (flows.shipments' name for it)
+
+if TYPE_CHECKING:  # the decide and ship stages are not imported to write a report (`orderbridge report`)
+    from flows.decide import RunDecision
+    from flows.intake import PartnerResult
 
 GX_FOLDER = "gx-docs"  # where the decide stage asks GX to write its results (flows.decide)
 VALIDATION_FILE = "validation.json"
@@ -304,6 +306,9 @@ def latest_run(state: StateStore) -> str | None:
 
 # --- the flow's per-partner tallies (progress lines; the reports count from the store) ------------------
 def merge_decisions(results: list[PartnerResult], run: RunDecision) -> None:
+    from engine.decide import ACCEPTED, PENDING, REJECTED
+    from flows.intake import _row
+
     by = {r.partner: r for r in results}
     for d in run.decisions:
         r = by.get(d.partner)
