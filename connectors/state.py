@@ -1296,7 +1296,7 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             if self.dialect.name == "sqlite":  # the columns every new order has alike: literals, not bound
-                inserted = self._insert_new_columns("orders", ORDER_COLUMNS, columns, _fixed_literals(
+                inserted = self._insert_columns("orders", ORDER_COLUMNS, columns, new=True, literal=_fixed_literals(
                     ORDER_COLUMNS, {c: v for c, v in default.items() if c not in table.column_names and c != "arrival"}))
             else:
                 inserted = self._insert_tuples("orders", ORDER_COLUMNS, list(zip(*columns, strict=True)), new=True)
@@ -1319,7 +1319,7 @@ class StateStore(FinanceTables):
                        same(None), same(OrderState.RECEIVED.value), same(revision), same("system"),
                        table["note"].to_pylist(), table["run_id"].to_pylist(), same(None)]
             if self.dialect.name == "sqlite":  # the columns every PO_RECEIVED event has alike: literals
-                self._insert_new_columns("order_events", EVENT_COLUMNS, columns, _fixed_literals(EVENT_COLUMNS, {
+                self._insert_columns("order_events", EVENT_COLUMNS, columns, literal=_fixed_literals(EVENT_COLUMNS, {
                     "clock": Clock.RUN.value, "event": EventKind.PO_RECEIVED.value, "from_state": None,
                     "to_state": OrderState.RECEIVED.value, "revision": revision, "actor": "system",
                     "document_id": None}))
@@ -1715,54 +1715,37 @@ class StateStore(FinanceTables):
         if plan.billed:
             self._many("UPDATE shipments SET billing='invoiced' WHERE warehouse=? AND shipment_id=?", plan.billed)
 
-    def _insert_columns(self, name: str, columns: Sequence[str], values: Sequence[Sequence]) -> None:
+    def _insert_columns(self, name: str, columns: Sequence[str], values: Sequence[Iterable], *,
+                        literal: Mapping[int, str] | None = None, new: bool = False) -> int:
         """SQLite: _insert_tuples of rows given as columns (``values``: one sequence per name of ``columns``,
-        all of one length): a column holding one value in every row (or only nulls) is written as a
-        literal (_same_values: what binding it would store), not bound per row - binding every value of a
-        night's 100,000 shipped lines is most of their INSERT's cost; many rows per statement."""
-        n = len(values[0]) if values else 0
-        if not n:
-            return
-        literal = {i: text for i, column in enumerate(values) if (text := _same_values(column)) is not None}
-        bound = [values[i] for i in range(len(columns)) if i not in literal]
-        one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"
-        head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
-        per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's parameter limit
-        flat = itertools.chain.from_iterable
-        if not bound:  # every column one value: rows of literals
-            full, rest = divmod(n, per)
-            if full:
-                self._many(head + ",".join([one] * per), [()] * full)
-            if rest:
-                self._many(head + ",".join([one] * rest), [()])
-            return
-        full = n - n % per
-        if full:
-            self._many(head + ",".join([one] * per),
-                       (list(flat(zip(*(c[i:i + per] for c in bound), strict=True))) for i in range(0, full, per)))
-        if n > full:
-            self._many(head + ",".join([one] * (n - full)), [list(flat(zip(*(c[full:] for c in bound), strict=True)))])
-
-    def _insert_new_columns(self, name: str, columns: Sequence[str], values: Sequence[Iterable],
-                            literal: Mapping[int, str]) -> int:
-        """SQLite: rows given as columns (``values``: one iterable per name of ``columns``, all of one length;
-        those at the indices of ``literal`` are not read: each of those columns is the SQL literal given, in
-        every row) inserted many rows a statement, each ending ON CONFLICT DO NOTHING as _insert_tuples'
-        ``new``: the rows written (a row whose key is stored already is skipped; the caller sees fewer). The
-        literals are the same in every call (values every new order has alike), so each statement's text is
-        too and SQLite prepares it once a run (a literal of one file's own, its name, would make a new
-        statement for every file: a 500-row INSERT's preparing costs more than binding its values). Intake's
-        new orders: 36 columns bound a row, 15 of them the same in every row."""
-        bound = [list(values[i]) for i in range(len(columns)) if i not in literal]
-        n = len(bound[0]) if bound else 0
+        all of one length), many rows a statement: the rows written. A column holding one value in every row
+        (or only nulls) is written as a literal (_same_values: what binding it would store), not bound per row -
+        binding every value of a night's 100,000 shipped lines is most of their INSERT's cost. ``literal``
+        (index -> SQL literal) names those columns instead (their ``values`` are not read: any iterable, an
+        itertools.repeat): the same literals in every call keep each statement's text the same, so SQLite
+        prepares it once a run - intake's new orders, 15 of 36 columns alike in every order, where a value of
+        one file's own (its name) found by _same_values would make a new statement for every file, and a 500-row
+        INSERT's preparing costs more than binding its values. ``new``: each statement ends ON CONFLICT DO
+        NOTHING, as _insert_tuples' (a row whose key is stored already is skipped; the caller sees fewer)."""
+        if literal is None:
+            literal = {i: text for i, column in enumerate(values) if (text := _same_values(column)) is not None}
+        bound = [values[i] if isinstance(values[i], Sequence) else list(values[i])
+                 for i in range(len(columns)) if i not in literal]
+        n = len(bound[0]) if bound else len(values[0])
         if not n:
             return 0
         one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"
         head = f"{self.dialect.insert_rows} {name} ({', '.join(columns)}) VALUES "
-        tail = " ON CONFLICT DO NOTHING"
-        per = max(1, min(500, 30_000 // len(bound)))  # under SQLite's parameter limit
+        tail = " ON CONFLICT DO NOTHING" if new else ""
+        per = max(1, min(500, 30_000 // max(1, len(bound))))  # under SQLite's parameter limit
         flat = itertools.chain.from_iterable
         full, written = n - n % per, 0
+        if not bound:  # every column one value: rows of literals
+            if full:
+                written += self._many(head + ",".join([one] * per) + tail, [()] * (full // per))
+            if n > full:
+                written += self._many(head + ",".join([one] * (n - full)) + tail, [()])
+            return written
         if full:
             written += self._many(head + ",".join([one] * per) + tail,
                                   (list(flat(zip(*(c[i:i + per] for c in bound), strict=True)))
