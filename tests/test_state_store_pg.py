@@ -194,15 +194,17 @@ def test_the_first_demo_night_on_postgresql_equals_the_one_on_sqlite(tmp_path, p
     lite, pg = make_workspace(tmp_path / "lite"), make_workspace(tmp_path / "pg")
     url = pg_server.fresh_url()
     (pg.root / "workspace.toml").write_text(f'[state]\nurl = "{url}"\n')
+    outputs = {}
     for ws in (lite, pg):
         res = CliRunner().invoke(app, ["run", "-w", str(ws.root), "--now", "2026-11-27T02:00:00"])
         assert res.exit_code in (0, 1), res.output  # 1: the demo's input has error findings
+        outputs[ws.root.name] = res.output[-3000:]  # what each run said, should their outboxes differ
     assert not (pg.root / "state" / "orderbridge.sqlite").exists()  # the PostgreSQL workspace kept no SQLite store
 
     def outbox(ws) -> dict[Path, bytes]:
         return {p.relative_to(ws.drop_root): p.read_bytes() for p in sorted(ws.drop_root.glob("*/outbox/*"))}
 
-    assert outbox(lite) and outbox(pg) == outbox(lite)
+    assert outbox(lite) and outbox(pg) == outbox(lite), outputs
     a, b = _state_of(lite.state_url), _state_of(url)
     assert a["documents"] and a["orders"] and a["findings"]
     for key in a:
