@@ -14,7 +14,8 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3] [--late 20] [--steps]
       (--late DAYS: reconciled DAYS days after the night, its unshipped lines late: ~120,000 exceptions at 20;
        --steps: each step's CPU s, peak and resident MB after it (Linux: the peak reset at each step's ends))
-    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof]
+    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof] [--wall]
+      (--wall: the profile in wall time, to find waits: fsyncs, the store's commits)
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
     .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
@@ -148,7 +149,8 @@ def _billed(n_pos: int) -> None:
     _keep(work, _base(n_pos, "billed"))
 
 
-def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0, by_step: bool = False) -> dict:
+def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0, by_step: bool = False,
+          wall: bool = False) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
@@ -160,7 +162,7 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof, late=late, by_step=by_step)
+    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall)
 
 
 class _Steps:
@@ -408,7 +410,7 @@ def main(argv: list[str]) -> int:
     if name != "prepare" and not _base(n_pos, "night").exists():  # the copies stage() starts from, made once
         prepare(n_pos)
     print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late,
-                                                                    by_step="--steps" in argv)))
+                                                                    by_step="--steps" in argv, wall="--wall" in argv)))
     return 0
 
 

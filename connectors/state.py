@@ -51,7 +51,7 @@ import operator
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, time
@@ -1296,8 +1296,9 @@ class StateStore(FinanceTables):
                 else:
                     columns.append(itertools.repeat(default[c], n))
             if self.dialect.name == "sqlite":  # the columns every new order has alike: literals, not bound
-                inserted = self._insert_columns("orders", ORDER_COLUMNS, columns, new=True, literal=_fixed_literals(
-                    ORDER_COLUMNS, {c: v for c, v in default.items() if c not in table.column_names and c != "arrival"}))
+                alike = {c: v for c, v in default.items() if c not in table.column_names and c != "arrival"}
+                inserted = self._insert_columns("orders", ORDER_COLUMNS, columns, new=True,
+                                                literal=_fixed_literals(ORDER_COLUMNS, alike))
             else:
                 inserted = self._insert_tuples("orders", ORDER_COLUMNS, list(zip(*columns, strict=True)), new=True)
             if inserted != n:
@@ -1731,7 +1732,13 @@ class StateStore(FinanceTables):
             literal = {i: text for i, column in enumerate(values) if (text := _same_values(column)) is not None}
         bound = [values[i] if isinstance(values[i], Sequence) else list(values[i])
                  for i in range(len(columns)) if i not in literal]
-        n = len(bound[0]) if bound else len(values[0])
+        if bound:
+            n = len(bound[0])
+        else:  # every column a literal: the rows counted by a column given as a sequence
+            sized = [len(c) for c in values if isinstance(c, Sized)]
+            if not sized:
+                raise ValueError(f"{name}: every column a literal and none a sequence: how many rows is unknown")
+            n = sized[0]
         if not n:
             return 0
         one = "(" + ",".join(literal.get(i, "?") for i in range(len(columns))) + ")"

@@ -320,3 +320,20 @@ def test_orders_with_backorders_are_those_in_the_states_asked(store_target):
     assert store.orders_with_backorders(lifecycle.SHIPPABLE) == [("acme", "PO-1"), ("acme", "PO-2"), ("bolt", "PO-1")]
     assert store.orders_with_backorders([OrderState.INVOICED]) == [("acme", "PO-4")]
     assert store.orders_with_backorders([]) == []
+
+
+def test_rows_given_as_columns_every_one_a_literal_are_counted_from_a_sequence(tmp_path):
+    """SQLite's many-rows INSERT of columns (intake's new orders and events): with every column a literal the
+    row count comes from a column given as a sequence, not from the first (an itertools.repeat has no length);
+    with none a sequence the store says the count is unknown instead of failing inside."""
+    import itertools
+
+    store = StateStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    with store.transaction():
+        store._q("CREATE TABLE probe (a TEXT, b TEXT)")
+        literal = {0: "'x'", 1: "'y'"}
+        written = store._insert_columns("probe", ("a", "b"), [itertools.repeat("x"), ["y"] * 3], literal=literal)
+        assert written == 3
+        with pytest.raises(ValueError, match="how many rows is unknown"):
+            store._insert_columns("probe", ("a", "b"), [itertools.repeat("x"), itertools.repeat("y")], literal=literal)
+    assert [tuple(r) for r in store._q("SELECT a, b FROM probe")] == [("x", "y")] * 3
