@@ -21,9 +21,14 @@ bytecode: $(STAMP)
 demo: $(STAMP) bytecode
 	$(BIN)/orderbridge demo --workspace demo-workspace --fresh
 
+# the test files spread over the machine's cores, at most 4 workers (each may start its own PostgreSQL,
+# Prefect and OpenSSH servers); a file's tests stay on one worker (its module fixtures built once).
+# TEST_WORKERS=0 runs them in this one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+
 test: $(STAMP) bytecode
 	bash scripts/ensure-test-servers.sh
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # SIGKILL at every occurrence of every kill point of the demo's two nights, 20 random kills, runs
 # through Prefect and GX too; each rerun compared with an uninterrupted night (tests/test_crash_safety.py)

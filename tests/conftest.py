@@ -7,11 +7,15 @@ import os
 import shutil
 import tempfile
 
-if "PREFECT_HOME" not in os.environ:
+# pytest-xdist's workers inherit the controller's environment: each worker gets a home of its own (two
+# ephemeral Prefect API servers on one SQLite database would lock and migrate each other)
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "PREFECT_HOME" not in os.environ or (_worker and os.environ.get("ORDERBRIDGE_TEST_PREFECT_HOME_OF") != _worker):
     # removed when the test session's interpreter exits (after Prefect's own exit handlers, which were
     # registered later and so run first): one test session must not leave its Prefect database behind
     _home = tempfile.mkdtemp(prefix="orderbridge-prefect-")
     os.environ["PREFECT_HOME"] = _home
+    os.environ["ORDERBRIDGE_TEST_PREFECT_HOME_OF"] = _worker
     atexit.register(shutil.rmtree, _home, ignore_errors=True)
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
