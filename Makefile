@@ -28,7 +28,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4;
 
 test: $(STAMP) bytecode
 	bash scripts/ensure-test-servers.sh
-	$(BIN)/python -m pytest -q $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+	$(BIN)/python -m pytest -q --durations=20 $(if $(filter 0 1,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # SIGKILL at every occurrence of every kill point of the demo's two nights, 20 random kills, runs
 # through Prefect and GX too; each rerun compared with an uninterrupted night (tests/test_crash_safety.py)
