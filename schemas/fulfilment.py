@@ -298,6 +298,8 @@ class PoAckSettings(_Model):
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
+    process_date: bool = False  # DTM*009 (process) with the day we answer, after DTM 068: a guide that requires the
+    # date its PO was processed (Dot Foods' 855: DTM current schedule ship and DTM process, both required)
     line_dates: bool = True  # each ACK's date (ACK04 068, ACK05: the day that part of the line ships, a backorder's
     # promised day); False: ACK01-ACK03 only, the heading's DTM 068 the one date (Zappos' 855: the start ship date
     # is acknowledged at the header level, not on the item level)
@@ -529,6 +531,10 @@ class InvoiceSettings(_Model):
     # mark-for), as the partner's guide and vendor set-up name us, where its 810 lists a ship-from loop (ALDI's 5010
     # 810: N1 loops buyer and ship-from); None: none
     ship_from: PoAckParty | None = None
+    # the bill-to (N1*BT, with N3/N4 when an address is given) of an 810 whose PO named none (a PO's own N1*BT always
+    # wins), as the partner's set-up names it, where its 810 guide requires a bill-to loop and its 850 sends no N1
+    # (Dot Foods: its 810 BIG, N1 BT, ITD, DTM, TDS, CAD); None: none
+    bill_to: PoAckParty | None = None
 
     @property
     def currency_code(self) -> str:
