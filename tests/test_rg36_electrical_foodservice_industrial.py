@@ -216,3 +216,20 @@ def test_the_process_date_is_the_answers_day():
     assert heading(order, on, date(2026, 11, 25)) == [["DTM", "068", "20261130"], ["DTM", "009", "20261125"]]
     assert heading(order, on) == [["DTM", "068", "20261130"]]
     assert heading(order, PoAckSettings(ship_date=True), date(2026, 11, 25)) == [["DTM", "068", "20261130"]]
+
+
+def test_an_interchange_of_such_pos_read_in_batches_gets_the_default_as_a_whole_read_does():
+    """engine.process_batches reads a big interchange batch by batch: each batch's POs naming no ship-to get the
+    profile's default_ship_to as engine.process gives a whole file's (the same orders, findings and documents)."""
+    from schemas.profile import load_profile
+    from tests.test_intake_batches import _same
+
+    sent = DOT_PO.read_text(encoding="utf-8")
+    head, rest = sent.split("ST*850*0001~\n", 1)
+    body, tail = rest.split("SE*15*0001~\n", 1)
+    sets = "".join(f"ST*850*000{k}~\n" + body.replace("4410772", f"441077{k}") + f"SE*15*000{k}~\n"
+                   for k in range(1, 4))
+    data = (head + sets + tail.replace("GE*1*", "GE*3*")).encode()
+    outs = _same(data, load_profile(FIXTURES / "partners" / "dotfoods.toml"), max_sets=1)
+    assert [(o["po_number"], o["ship_to_id_qualifier"], o["ship_to_id"]) for out in outs
+            for o in out.orders.to_pylist()] == [(f"441077{k}", "92", "MTSTERLING") for k in range(1, 4)]
