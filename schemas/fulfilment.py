@@ -84,6 +84,9 @@ class AsnSettings(_Model):
     # S-T-O-P-I the same with every item in a carton
     bsn05: str | None = Field(default=None, pattern=r"^\d{4}$")  # override of the structure's code
     purpose: str = Field(default="00", pattern=r"^\d{2}$")  # BSN01: 00 original
+    # the X12 release of the 856 (its GS08 and ISA12) where the partner's 856 guide is in another than [x12] version
+    # (Dot Foods: its 850, 855 and 810 guides 004010, its 856 guide 005010); None: the profile's version
+    version: Literal["004010", "005010"] | None = None
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
     transit_days: int | None = Field(default=None, ge=0, le=60)  # with estimated_delivery: DTM 017 at the S level
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its

@@ -198,10 +198,14 @@ def test_a_po_s_own_bill_to_wins_over_the_profile_s():
     assert [s for s in head_810(own, settings) if s[0] == "N1"] == [["N1", "BT", "DOT FOODS AP", "92", "AP7"]]
 
 
-@pytest.mark.xfail(strict=True, reason="Dot Foods' 856 guide is X12 005010 while its 850, 855 and 810 are 004010: a "
-                   "profile writes every document in one version ([x12] version), no per-document version")
 def test_dot_foods_856_goes_in_the_release_of_its_856_guide(night):
+    """Dot Foods' 856 guide is X12 005010 while its 850, 855 and 810 are 004010: a profile used to write every
+    document in its one [x12] version. [fulfilment.asn] version puts the 856 (its GS08 and ISA12) in the release of
+    its guide; its other documents stay in the profile's (and the 856 passes our checks in its release: the sweep's
+    validator, Bots and pyx12 test)."""
     ws, _found, _states = night
+    assert [s[12] for s in segments(ws, "dotfoods", "856") if s[0] == "ISA"] == ["00501"]
+    assert [s[8] for s in segments(ws, "dotfoods", "810") if s[0] == "GS"] == ["004010"]
     assert [s[8] for s in segments(ws, "dotfoods", "856") if s[0] == "GS"] == ["005010"]
     assert [s[8] for s in segments(ws, "dotfoods", "855") if s[0] == "GS"] == ["004010"]
 
@@ -233,3 +237,28 @@ def test_an_interchange_of_such_pos_read_in_batches_gets_the_default_as_a_whole_
     outs = _same(data, load_profile(FIXTURES / "partners" / "dotfoods.toml"), max_sets=1)
     assert [(o["po_number"], o["ship_to_id_qualifier"], o["ship_to_id"]) for out in outs
             for o in out.orders.to_pylist()] == [(f"441077{k}", "92", "MTSTERLING") for k in range(1, 4)]
+
+
+def test_an_856_in_its_own_release_still_goes_to_the_buyer_that_ordered():
+    """engine.lifecycle.batches.addressed_documents: an 856 addressed to its guide's release (asn_address) and
+    ordered by a buyer writing from another GS id than the profile's goes to that buyer, in that release; the
+    release equal to the profile's version is no address at all."""
+    from engine.envelope import asn_address
+    from engine.lifecycle.batches import addressed_documents
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+    from schemas.profile import load_profile
+    from schemas.x12 import Address
+
+    profile = load_profile(FIXTURES / "partners" / "dotfoods.toml")
+    assert asn_address(profile) == Address(version="005010")
+    same = profile.model_copy(update={"fulfilment": profile.fulfilment.model_copy(update={
+        "asn": profile.fulfilment.asn.model_copy(update={"version": "004010"})})})
+    assert asn_address(same) is None
+    doc = PlannedDocument("dotfoods", "856", "SH", (PlannedSet("DF-SHP-01", po_number="4410772", text="BSN*00",
+                                                               segments=1),), to=Address(version="005010"))
+    plan = Plan(documents=(doc,))
+    assert addressed_documents(plan, {"dotfoods": profile}, {}).documents == (doc,)
+    assert addressed_documents(plan, {"dotfoods": profile}, {("dotfoods", "4410772"): ("062718853", "ORDERBRIDGE")}
+                               ).documents == (doc,)
+    moved = addressed_documents(plan, {"dotfoods": profile}, {("dotfoods", "4410772"): ("DOTMODESTO", "ORDERBRIDGE")})
+    assert [d.to for d in moved.documents] == [Address(gs_id="DOTMODESTO", version="005010")]
