@@ -905,14 +905,15 @@ def _store_ship_to(party_vals: dict[str, pa.Array], store: pa.Array) -> None:
 
 def _default_ship_to(party_vals: dict[str, pa.Array], ship_to: str | None, nsets: int) -> None:
     """The partner's default ship-to (``ship_to``: its profile's [rules] default_ship_to, a ship_tos.csv location)
-    as the ship-to of a set that names none by any means above (no N1*ST or N1*BS in the heading or the lines, no
-    SDQ destination, no REF*ST store): a buyer whose 850 guide has no N1 loop at all and whose goods go where the
-    trading agreement says (Dot Foods: BEG, REF, PER, FOB, DTM, TD5, N9, then the PO1 loops). Its N103 is 92, the
-    buyer's own location code, looked up in ship_tos.csv as any N104 is."""
+    as the ship-to of a set that names none by any means above (no N1*ST or N1*BS id or address in the heading or
+    the lines, no SDQ destination, no REF*ST store): a buyer whose 850 guide has no N1 loop at all and whose goods
+    go where the trading agreement says (Dot Foods: BEG, REF, PER, FOB, DTM, TD5, N9, then the PO1 loops). Its N103
+    is 92, the buyer's own location code, looked up in ship_tos.csv as any N104 is. A name sent alone names no place
+    (as a CSV layout's default_ship_to takes it): it stays the ship-to's name."""
     if not ship_to or not nsets:
         return
     empty = pa.array(np.ones(nsets, dtype=bool))
-    for f in _SHIP_TO:
+    for f in _SHIP_TO[1:]:  # all but the name
         empty = pc.and_(empty, pc.is_null(party_vals[f"ship_to_{f}"]))
     if not pc.any(empty).as_py():
         return

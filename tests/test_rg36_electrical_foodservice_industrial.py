@@ -99,7 +99,8 @@ def test_dot_foods_855_and_810_headings_are_what_its_guides_list(night):
 
 def test_the_default_ship_to_is_only_for_a_po_naming_none():
     """parsers.orders_850: the default is the ship-to of a set naming none by any means; a set naming its own
-    (an N1*ST here) keeps it; without a default the set has none (SHIP_TO_UNKNOWN holds it, as before)."""
+    (an N1*ST with its id here) keeps it; without a default the set has none (SHIP_TO_UNKNOWN holds it, as
+    before)."""
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
 
@@ -113,6 +114,11 @@ def test_the_default_ship_to_is_only_for_a_po_naming_none():
     assert ship_to(sent, None) == (None, None, None)
     named = sent.replace(b"N9*L1*", b"N1*ST*DOT FOODS MODESTO*92*MODESTO~\nN9*L1*").replace(b"SE*15*", b"SE*16*")
     assert ship_to(named, "MTSTERLING") == ("92", "MODESTO", "DOT FOODS MODESTO")
+    # a name alone names no place: the default's id under the name sent (a name alone used to be held, and still is
+    # without a default)
+    alone = sent.replace(b"N9*L1*", b"N1*ST*DOT FOODS MT STERLING~\nN9*L1*").replace(b"SE*15*", b"SE*16*")
+    assert ship_to(alone, "MTSTERLING") == ("92", "MTSTERLING", "DOT FOODS MT STERLING")
+    assert ship_to(alone, None) == (None, None, "DOT FOODS MT STERLING")
 
 
 def test_a_default_ship_to_off_file_is_named_by_partner_check(tmp_path):
