@@ -81,6 +81,20 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                                                                         x.quantity_decimals))
 
 
+def asn_address(profile: PartnerProfile) -> Address | None:
+    """The Address of the partner's 856s when [fulfilment.asn] version names another release than the profile's
+    (its GS08 and ISA12: engine.envelope.addressed), else None."""
+    version = profile.fulfilment.asn.version
+    if not version or profile.x12 is None or version == profile.x12.version:
+        return None
+    return Address(version=version)
+
+
+def asn_envelope(profile: PartnerProfile) -> Envelope:
+    """envelope_for(profile) as its 856s are written (asn_address: in the release of its 856 guide)."""
+    return addressed(envelope_for(profile), asn_address(profile))
+
+
 PRICES = (("PO1", 4), ("IT1", 4), ("CTP", 3))  # the unit prices of our 855s and 810s
 QUANTITIES = (("PO1", 2), ("ACK", 2), ("SN1", 2), ("SN1", 5), ("IT1", 2))  # the quantities of our 855s, 856s, 810s
 

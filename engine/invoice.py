@@ -262,7 +262,11 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
     body += ref_segments(invoice.refs, settings.order_refs)
     body += contact_segments(settings)
-    for party in (invoice.remit_to, invoice.bill_to, invoice.ship_to if settings.ship_to else None):
+    bill_to = invoice.bill_to
+    if bill_to is None and (b := settings.bill_to) is not None:  # the profile's, for a PO that named none
+        bill_to = Party("BT", b.name, b.id_qualifier, b.id, b.address1, b.address2, b.city, b.state, b.postal_code,
+                        b.country)
+    for party in (invoice.remit_to, bill_to, invoice.ship_to if settings.ship_to else None):
         if party is not None:
             body.extend(s for s in party_segments(party)
                         if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)

@@ -138,6 +138,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         return None  # the PO's FOB after DTM 011 ([fulfilment.invoice] fob: engine.invoice.head_810): one by one
     if settings.ship_from is not None:
         return None  # our N1*SF after the PO's parties ([fulfilment.invoice] ship_from: engine.invoice.head_810)
+    if settings.bill_to is not None:
+        return None  # the profile's N1*BT for a PO naming none ([fulfilment.invoice] bill_to: engine.invoice.head_810)
     try:
         po_date = _days(orders["po_date"].combine_chunks() if "po_date" in orders.column_names
                         else pa.nulls(n))

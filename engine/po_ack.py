@@ -71,7 +71,7 @@ def ack_type(statuses: list[str]) -> str:
     return "AD"
 
 
-def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
+def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = None) -> list[Segment]:
     """The segments between BAK and the first PO1 (CUR 040, REF 050, PER 060, FOB 080, ITD 130, DTM 150, TD5 240,
     N1 loops 300) the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not
     written; REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent
@@ -92,6 +92,8 @@ def heading(order: dict, settings: PoAckSettings = PLAIN) -> list[Segment]:
         out.append(["ITD", *itd.split(ELEMENTS_SEP)])
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
+    if settings.process_date and today is not None:  # DTM 009 (Process): the day we answer the PO
+        out.append(["DTM", "009", today.strftime("%Y%m%d")])
     if settings.carrier and (td5 := order.get("td5_sent")):  # TD5 (240)
         out.append(["TD5", *td5.split(ELEMENTS_SEP)])
     for wanted, code, prefix in ((settings.ship_to, "ST", "ship_to"), (settings.buyer, "BY", "buyer")):
@@ -140,7 +142,7 @@ def build_855(order: dict, lines: list[dict], acks: list[LineAck], *, today: dat
     body: list[Segment] = [["BAK", purpose, ack_type(statuses), x12_po(order["po_number"]),
                             po_date.strftime("%Y%m%d") if po_date else today.strftime("%Y%m%d"),
                             order.get("release_number") or "", "", "", "", today.strftime("%Y%m%d")]]
-    body += heading(order, settings)
+    body += heading(order, settings, today)
     total = Decimal(0)
     kept = settings.product_qualifiers
     for line, ack in zip(lines, acks, strict=False):
@@ -244,7 +246,7 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
     totals = [v["total_texts"][i] if n and b > a else _num(Decimal(0)) for i, (a, b) in enumerate(spans)]
     ctt = pc.binary_join_element_wise("CTT", pa.array([str(b - a) for a, b in spans], pa.string()),
                                       pa.array(totals, pa.string()), d.element)
-    extra = [heading(h, settings) for h in heads] if settings != PLAIN else [[] for _ in heads]
+    extra = [heading(h, settings, today) for h in heads] if settings != PLAIN else [[] for _ in heads]
     # a few segments per PO at most; none for a plain 855 (render_segments of nothing is "": not called
     # 10,000 times: 0.011 s CPU, 0.1 s under cProfile)
     head_texts = pa.array([render_segments(segs, d) if segs else "" for segs in extra], pa.string())

@@ -481,7 +481,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
 
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
-                                                            source_sha256=sha256)
+                                                            source_sha256=sha256,
+                                                            ship_to=profile.rules.default_ship_to)
     out.accepted_orders = out.orders["order_ref"].to_pylist()
     findings += echoes_too_long(out.orders, profile)  # values our answers in the profile's version cannot carry
     out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,

@@ -197,7 +197,8 @@ class SplitInterchange:
                     text_sets += [(ic, g, ts) for ts in g.transactions if ts.set_id == "864"]
                     refused_texts.update(ts.start for ts in g.transactions if ts.start not in taken)
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
-                                                                source_sha256=self.sha256)
+                                                                source_sha256=self.sha256,
+                                                                ship_to=profile.rules.default_ship_to)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
         out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(
             result, change_sets, partner=profile.id, source_sha256=self.sha256)

@@ -387,23 +387,27 @@ def sets_of_rows(n: int, sets: list[tuple[Interchange, Group, TransactionSet]]) 
 
 
 def read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
-                source_sha256: str = "", lines: bool = True) -> tuple[pa.Table, pa.Table]:
+                source_sha256: str = "", lines: bool = True, ship_to: str | None = None) -> tuple[pa.Table, pa.Table]:
     """Canonical (orders, order_lines) for the given 850 sets of one parsed file; with ``lines=False``
-    the order lines are not built (an empty table: `inspect` shows the orders only)."""
+    the order lines are not built (an empty table: `inspect` shows the orders only). ``ship_to``: the partner's
+    default ship-to (its profile's [rules] default_ship_to) for a PO that names none (_default_ship_to)."""
     orders, order_lines, _ = _read_orders(result, sets, partner=partner, source_sha256=source_sha256, lines=lines,
-                                          sacs=False)
+                                          sacs=False, ship_to=ship_to)
     return orders, order_lines
 
 
 def read_orders_with_sacs(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *,
-                          partner: str, source_sha256: str = "") -> tuple[pa.Table, pa.Table, pa.Table]:
+                          partner: str, source_sha256: str = "",
+                          ship_to: str | None = None) -> tuple[pa.Table, pa.Table, pa.Table]:
     """read_orders' (orders, order_lines) and the sets' SAC allowances and charges (schemas.orders.ORDER_SACS:
     what each PO promised, kept with its order)."""
-    return _read_orders(result, sets, partner=partner, source_sha256=source_sha256, lines=True, sacs=True)
+    return _read_orders(result, sets, partner=partner, source_sha256=source_sha256, lines=True, sacs=True,
+                        ship_to=ship_to)
 
 
 def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]], *, partner: str,
-                 source_sha256: str, lines: bool, sacs: bool) -> tuple[pa.Table, pa.Table, pa.Table]:
+                 source_sha256: str, lines: bool, sacs: bool,
+                 ship_to: str | None = None) -> tuple[pa.Table, pa.Table, pa.Table]:
     if not sets:
         return empty_table(ORDERS), empty_table(ORDER_LINES), empty_table(ORDER_SACS)
     seg = result.segments
@@ -609,6 +613,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
     _store_ship_to(party_vals, stores["store"])
+    _default_ship_to(party_vals, ship_to, nsets)
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")
@@ -896,6 +901,24 @@ def _store_ship_to(party_vals: dict[str, pa.Array], store: pa.Array) -> None:
         return
     party_vals["ship_to_id_qualifier"] = pc.if_else(empty, pa.scalar("92"), party_vals["ship_to_id_qualifier"])
     party_vals["ship_to_id"] = pc.if_else(empty, store, party_vals["ship_to_id"])
+
+
+def _default_ship_to(party_vals: dict[str, pa.Array], ship_to: str | None, nsets: int) -> None:
+    """The partner's default ship-to (``ship_to``: its profile's [rules] default_ship_to, a ship_tos.csv location)
+    as the ship-to of a set that names none by any means above (no N1*ST or N1*BS id or address in the heading or
+    the lines, no SDQ destination, no REF*ST store): a buyer whose 850 guide has no N1 loop at all and whose goods
+    go where the trading agreement says (Dot Foods: BEG, REF, PER, FOB, DTM, TD5, N9, then the PO1 loops). Its N103
+    is 92, the buyer's own location code, looked up in ship_tos.csv as any N104 is. A name sent alone names no place
+    (as a CSV layout's default_ship_to takes it): it stays the ship-to's name."""
+    if not ship_to or not nsets:
+        return
+    empty = pa.array(np.ones(nsets, dtype=bool))
+    for f in _SHIP_TO[1:]:  # all but the name
+        empty = pc.and_(empty, pc.is_null(party_vals[f"ship_to_{f}"]))
+    if not pc.any(empty).as_py():
+        return
+    party_vals["ship_to_id_qualifier"] = pc.if_else(empty, pa.scalar("92"), party_vals["ship_to_id_qualifier"])
+    party_vals["ship_to_id"] = pc.if_else(empty, pa.scalar(ship_to), party_vals["ship_to_id"])
 
 
 def _dates_of(columns: dict[str, pa.Array]) -> dict[str, pa.Array]:

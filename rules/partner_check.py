@@ -100,6 +100,10 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
             layout.default_ship_to not in ship_tos.column("location_id").to_pylist():
         out.append(f"ship_tos.csv: the CSV layout's default_ship_to {layout.default_ship_to!r} is no location of "
                    f"partner {pid}: orders naming no ship-to would be held SHIP_TO_UNKNOWN")
+    default = profile.rules.default_ship_to
+    if default and default not in ship_tos.column("location_id").to_pylist():
+        out.append(f"ship_tos.csv: the profile's [rules] default_ship_to {default!r} is no location of partner {pid}: "
+                   "orders naming no ship-to would be held SHIP_TO_UNKNOWN")
     if ref.items.num_rows == 0:
         out.append("items.csv: no items at all")
     prices = _rows_for(ref.prices, pid)

@@ -84,6 +84,9 @@ class AsnSettings(_Model):
     # S-T-O-P-I the same with every item in a carton
     bsn05: str | None = Field(default=None, pattern=r"^\d{4}$")  # override of the structure's code
     purpose: str = Field(default="00", pattern=r"^\d{2}$")  # BSN01: 00 original
+    # the X12 release of the 856 (its GS08 and ISA12) where the partner's 856 guide is in another than [x12] version
+    # (Dot Foods: its 850, 855 and 810 guides 004010, its 856 guide 005010); None: the profile's version
+    version: Literal["004010", "005010"] | None = None
     estimated_delivery: bool = False  # DTM 017 when the shipment knows it
     transit_days: int | None = Field(default=None, ge=0, le=60)  # with estimated_delivery: DTM 017 at the S level
     # = the ship date + these days (Amazon's 856 asks an estimated delivery from the average transit time to its
@@ -298,6 +301,8 @@ class PoAckSettings(_Model):
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
+    process_date: bool = False  # DTM*009 (process) with the day we answer, after DTM 068: a guide that requires the
+    # date its PO was processed (Dot Foods' 855: DTM current schedule ship and DTM process, both required)
     line_dates: bool = True  # each ACK's date (ACK04 068, ACK05: the day that part of the line ships, a backorder's
     # promised day); False: ACK01-ACK03 only, the heading's DTM 068 the one date (Zappos' 855: the start ship date
     # is acknowledged at the header level, not on the item level)
@@ -529,6 +534,10 @@ class InvoiceSettings(_Model):
     # mark-for), as the partner's guide and vendor set-up name us, where its 810 lists a ship-from loop (ALDI's 5010
     # 810: N1 loops buyer and ship-from); None: none
     ship_from: PoAckParty | None = None
+    # the bill-to (N1*BT, with N3/N4 when an address is given) of an 810 whose PO named none (a PO's own N1*BT always
+    # wins), as the partner's set-up names it, where its 810 guide requires a bill-to loop and its 850 sends no N1
+    # (Dot Foods: its 810 BIG, N1 BT, ITD, DTM, TDS, CAD); None: none
+    bill_to: PoAckParty | None = None
 
     @property
     def currency_code(self) -> str:

@@ -292,6 +292,10 @@ class RuleProfile(PartnerRuleOverrides):
     # sent: the partner needs no ship_tos.csv rows (`orderbridge partner check` does not ask for them); "on_file":
     # its POs name locations (N104) that ship_tos.csv must know
     ship_tos: Literal["on_file", "as_sent"] = "on_file"
+    # the ship_tos.csv location (N104, read with N103 92) of a PO that names no ship-to (no N1*ST or BS id or address,
+    # no SDQ destination, no REF*ST store; a name alone is none): a buyer whose 850 guide has no N1 loop (Dot Foods:
+    # its goods go where the trading agreement says). None: such a PO is held SHIP_TO_UNKNOWN
+    default_ship_to: str | None = Field(default=None, min_length=1, max_length=80, pattern=r"^\S(.*\S)?$")
 
     @field_validator("outcomes")
     @classmethod
@@ -311,7 +315,7 @@ class RuleProfile(PartnerRuleOverrides):
         return v
 
     def overrides(self) -> PartnerRuleOverrides:
-        return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes", "ship_tos"}))
+        return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes", "ship_tos", "default_ship_to"}))
 
 
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope

@@ -100,14 +100,20 @@ def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
     changed = False
     for doc in plan.documents:
         profile = profiles.get(doc.partner)
-        if doc.doc_type not in BATCHED or doc.to is not None or profile is None:
+        # an 856 addressed only to the release of its partner's 856 guide (engine.envelope.asn_address) goes to its
+        # buyer as any other, in that release
+        release = doc.to.version if doc.to is not None and doc.to == Address(version=doc.to.version) else ""
+        if doc.doc_type not in BATCHED or (doc.to is not None and not release) or profile is None:
             out.append(doc)
             continue
         by_to: dict[Address | None, list] = {}
         for s in doc.sets:
             gs = buyers.get((doc.partner, s.po_number.split(",", 1)[0]))
-            by_to.setdefault(reply_address(profile, "", "", *gs) if gs else None, []).append(s)
-        if list(by_to) == [None]:
+            to = reply_address(profile, "", "", *gs) if gs else None
+            if release:
+                to = replace(to, version=release) if to is not None else doc.to
+            by_to.setdefault(to, []).append(s)
+        if list(by_to) == [doc.to]:
             out.append(doc)
             continue
         changed = True

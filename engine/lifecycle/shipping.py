@@ -33,8 +33,9 @@ from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
     Envelope,
+    asn_address,
+    asn_envelope,
     body_chars,
-    envelope_for,
     first_fit,
     joined_body,
     render_body,
@@ -94,7 +95,7 @@ from schemas.shipments import (
     Shipment,
 )
 from schemas.warehouses import WarehouseProfile
-from schemas.x12 import Delimiters
+from schemas.x12 import Address, Delimiters
 
 Key = tuple[str, str]
 
@@ -1115,7 +1116,7 @@ def _asn_texts(shipments: list[Shipment], lines: pa.Table, profiles: Mapping[str
                 or profile.fulfilment.asn.pack_td1 or profile.fulfilment.asn.case_at_pack:
             continue  # lots, serial numbers, the lines' own REFs, multi-box units' further boxes without their item,
             # each carton's TD1, the case at the pack level: written by build_856 (engine.asn._item_writer, _packs)
-        usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
+        usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, asn_envelope(profile)))
         if usual is None:
             continue
         sscc = profile.fulfilment.sscc
@@ -1184,7 +1185,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
             or profile.fulfilment.asn.pack_td1 or profile.fulfilment.asn.case_at_pack:
         return None  # lots, serial numbers, the lines' own REFs, further boxes without items, carton TD1s, the case
         # at the pack level: written by build_856
-    usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile)))
+    usual = usual_delimiters(envelopes.get(partner) or envelopes.setdefault(partner, asn_envelope(profile)))
     if usual is None:
         return None
     asn = profile.fulfilment.asn
@@ -1302,7 +1303,8 @@ def _documents(shipment: Shipment | ShipmentSummary, body: list | _AsnText | Non
         list(dict.fromkeys(o.po_number for o in shipment.orders))  # a PO once (a store-level order: per store)
     return (_asn_document(doc_key, body, partner=partner, po_number=",".join(pos),
                           source_sha256=source.get("source_sha256", ""),
-                          env=envelopes.get(partner) or envelopes.setdefault(partner, envelope_for(profile))),)
+                          env=envelopes.get(partner) or envelopes.setdefault(partner, asn_envelope(profile)),
+                          to=asn_address(profile)),)
 
 
 def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs: tuple[PlannedDocument, ...],
@@ -1377,7 +1379,7 @@ _SHIPPED_LINE = {full: (state in ENDED_LINES, state.value) for full, state in (
 
 
 def _asn_document(doc_key: str, body: list | _AsnText, *, partner: str, po_number: str, source_sha256: str,
-                  env: Envelope) -> PlannedDocument:
+                  env: Envelope, to: Address | None = None) -> PlannedDocument:
     """The 856 as a planned document, its body rendered here with the first of the partner's delimiter
     sets no value uses (what the store's renderer would choose: it then only wraps the text); as
     segments when no set fits (the store holds it with a finding). A body of text values (what
@@ -1386,26 +1388,27 @@ def _asn_document(doc_key: str, body: list | _AsnText, *, partner: str, po_numbe
     one and the text stands (trailing empty elements dropped); else the set is chosen from the values'
     characters and render_body writes the body. A body already rendered (_AsnText) stands as it is."""
     if isinstance(body, _AsnText):
-        return _planned(doc_key, body.segments, partner, po_number, source_sha256, body.delimiters, body.text)
+        return _planned(doc_key, body.segments, partner, po_number, source_sha256, body.delimiters, body.text, to)
     usual = usual_delimiters(env)
     text = joined_body(body, *usual) if usual is not None else None
     if text is not None:
-        return _planned(doc_key, len(body), partner, po_number, source_sha256, usual[0], text)  # type: ignore[index]
+        return _planned(doc_key, len(body), partner, po_number, source_sha256, usual[0], text,  # type: ignore[index]
+                        to)
     try:
         used = set("".join(["".join(seg[1:]) for seg in body]))  # every value, when all are text
     except TypeError:  # a value that is not text: the general path
         used = body_chars([body])
     d = first_fit(env, used)
     if d is None:
-        return transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
-                               source_sha256=source_sha256)
-    return _planned(doc_key, len(body), partner, po_number, source_sha256, d, render_body(body, d))
+        return replace(transaction_set("856", "SH", doc_key, body, partner=partner, po_number=po_number,
+                                       source_sha256=source_sha256), to=to)
+    return _planned(doc_key, len(body), partner, po_number, source_sha256, d, render_body(body, d), to)
 
 
 def _planned(doc_key: str, segments: int, partner: str, po_number: str, source_sha256: str, d: Delimiters,
-             text: str) -> PlannedDocument:
+             text: str, to: Address | None = None) -> PlannedDocument:
     return PlannedDocument(partner, "856", "SH", (PlannedSet(doc_key, po_number=po_number, source_sha256=source_sha256,
-                                                             text=text, segments=segments),), delimiters=d)
+                                                             text=text, segments=segments),), delimiters=d, to=to)
 
 
 def stored_lines(table: pa.Table) -> pa.Table:
