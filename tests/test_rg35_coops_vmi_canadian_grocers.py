@@ -1,0 +1,135 @@
+"""Grocery co-ops, a VMI grocer and Canadian grocery and drug chains, as their public vendor material and grocery EDI
+practice describe them: tests/fixtures/rg35/ holds each one's profile, reference rows, stock, 850s written in its
+shapes and the east DC's confirmation of what shipped (the rg2 DC). Topco Associates (its PO number in its zero-padded
+form, 00000nnnnnnn000, beside the member's PO, REF*CO and N9*CO, both to come back on the invoice; lines by UPC case
+code 2-5-5, UA, or by GTIN-14 with Topco's item number, PI); The Save Mart Companies (vendor-managed inventory: our
+855 proposes the order and Save Mart echoes it approved as an 850 with BEG01 06, confirmation; its guide forbids
+resending an 855, so none is sent; zero-padded line numbers, DTM 002 with a time); Tops Markets (a UCC communications
+id, ISA qualifier 08; a 2 % off-invoice allowance on the whole PO, SAC06/07, and a case allowance on a line, SAC08
+rate per CA; a delivery window DTM 064/063; Tops item numbers, IN); Metro Inc. (005010, CUR*BY CAD, its department
+REF*DP that its 810 must carry, bill-to and DC by GLN, N103 UL; its 810 with GST and QST per taxable line and in
+total); London Drugs (CAD, lines in eaches pre-distributed to two stores by SDQ through its Richmond DC; its 810 with
+GST and BC PST). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
+validator, Bots and pyx12."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    all_sent_accepted,
+    inspected_clean,
+    maps,  # noqa: F401 (a fixture)
+    night_all_invoiced,
+    of_its_own,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg35"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT = datetime(2026, 11, 25, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+
+POS = {"topco": {"000001761234000": 2}, "savemart": {"SM2611240021": 2}, "tops": {"T7110144": 2},
+       "metro": {"MR45001234": 2}, "londondrugs": {"LD0900101": 2}}
+# Topco's member PO note and Tops' receiving note (N9/MSG) are passed on by a person; without a profile inspect
+# cannot know Tops' allowances are billed nor London Drugs' SDQ split applied
+NOTED = {"NOTES_NOT_KEPT", "SAC_NOT_APPLIED", "SDQ_NOT_APPLIED"}
+# the confirmations arrive hours after the trucks left
+NIGHT_NOTED = {"NOTES_NOT_KEPT", "SAC_NOT_APPLIED", "ASN_LATE"}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_po_without_an_error(path):
+    inspected_clean(path, NOTED, POS)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg35") / "ws"
+    return shipped_night(of_its_own(FIXTURES, root, warehouses=WAREHOUSES), FIXTURES, NIGHT, SHIP_DAY)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
+    # Save Mart's approved VMI order is answered by its 997 alone: its guide forbids another 855
+    night_all_invoiced(night, POS, NIGHT_NOTED, no_855={"savemart"})
+
+
+def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=5, answers=4)
+
+
+def test_topco_both_po_numbers_come_back_as_sent(night):
+    """Topco's PO number zero-padded as it sent it (BIG04, PRF01, BAK03) and the member's PO (REF*CO) on the 855,
+    856 and 810, as Topco asks both back on the invoice; its UPC case code (UA) and its item number (PI) echoed."""
+    ws, _found, _states = night
+    po = "000001761234000"
+    ack = po_segments(segments(ws, "topco", "855"), po, "BAK")
+    assert ["REF", "CO", "456789"] in ack
+    asn = po_segments(segments(ws, "topco", "856"), "TC-SHP-01", "BSN")
+    assert ["PRF", po, "", "", "20261124"] in asn and ["REF", "CO", "456789"] in asn
+    inv = po_segments(segments(ws, "topco", "810"), po, "BIG")
+    assert inv[0][4] == po and ["REF", "CO", "456789"] in inv
+    assert [s[1:10] for s in inv if s[0] == "IT1"] == [
+        ["1", "40", "CA", "11.4", "", "UA", "061414153551", "VN", "GRC-351"],
+        ["2", "25", "CA", "31.2", "", "UK", "10614141535528", "PI", "TP88120"]]
+    assert ["TDS", "123600"] in inv  # 40 x 11.40 + 25 x 31.20
+
+
+def test_save_mart_approved_vmi_order_shipped_and_billed_without_an_855(night):
+    """Save Mart's 850 echoing our VMI proposal (BEG01 06) is taken as an order, its zero-padded line numbers kept on
+    the 856 (LIN01) and 810 (IT101); no 855 goes back."""
+    ws, _found, _states = night
+    assert not list((ws.drop_root / "savemart" / "outbox").glob("savemart-855-*"))
+    asn = po_segments(segments(ws, "savemart", "856"), "SM-SHP-01", "BSN")
+    assert [s[1] for s in asn if s[0] == "LIN"] == ["001", "002"]
+    inv = po_segments(segments(ws, "savemart", "810"), "SM2611240021", "BIG")
+    assert [s[1] for s in inv if s[0] == "IT1"] == ["001", "002"]
+    assert ["TDS", "250800"] in inv  # 60 x 22.00 + 45 x 26.40
+
+
+def test_tops_allowances_taken_off_the_invoice_and_its_envelope_answered(night):
+    """Tops' case allowance (0.50 per CA on line 1, SAC08/09/10) on its line and its 2 % of the PO (SAC06 3, SAC07 2)
+    in the summary, both off invoice (SAC12 02); answered to its UCC communications id (ISA qualifier 08)."""
+    ws, _found, _states = night
+    assert segments(ws, "tops", "997")[0][7:9] == ["08", "9250012340     "]
+    inv = po_segments(segments(ws, "tops", "810"), "T7110144", "BIG")
+    assert ["SAC", "A", "C000", "", "", "2500", "", "", "0.5", "CA", "50", "", "02"] in inv
+    assert ["SAC", "A", "C310", "", "", "4136", "3", "2", "", "", "", "", "02"] in inv
+    assert ["TDS", "200164"] in inv  # 50 x 24.80 + 30 x 27.60 - 25.00 - 2 % of 2068.00
+
+
+def test_metro_5010_answered_in_5010_billed_in_cad_with_gst_and_qst(night):
+    """Metro's 005010 PO (ISA qualifier 14, repetition separator ^) answered in 005010; its 810 in CAD (CUR*SE), with
+    its department (REF*DP), bill-to and DC by GLN (N103 UL) as sent, GST and QST on each line and in total."""
+    ws, _found, _states = night
+    ack = segments(ws, "metro", "997")
+    assert ack[0][7:9] == ["14", "0661234500001  "] and ack[0][11:13] == ["^", "00501"]
+    inv = po_segments(segments(ws, "metro", "810"), "MR45001234", "BIG")
+    assert inv[1] == ["CUR", "SE", "CAD"] and ["REF", "DP", "210"] in inv
+    assert ["N1", "BT", "METRO INC COMPTES PAYABLES", "UL", "0661234500003"] in inv
+    assert ["N1", "ST", "METRO CENTRE DE DISTRIBUTION LAVAL", "UL", "0661234500010"] in inv
+    assert [s[1:4] for s in inv if s[0] == "TXI"] == [["GS", "116.1", "5"], ["SP", "231.62", "9.975"],
+                                                     ["GS", "51.6", "5"], ["SP", "102.94", "9.975"],
+                                                     ["GS", "167.7", "5"], ["SP", "334.56", "9.975"]]
+    assert ["TDS", "385626"] in inv  # 30 x 77.40 + 40 x 25.80 + GST 167.70 + QST 334.56
+
+
+def test_london_drugs_store_loops_through_its_dc_and_bc_taxes(night):
+    """London Drugs' SDQ split applied (store_level): the 856 to its DC with an order loop per store (N1*BY**92) and
+    each store's cartons under it; the 810 with GST 5 % and BC PST 7 %."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "londondrugs", "856"), "LD-SHP-01", "BSN")
+    assert ["N1", "ST", "LONDON DRUGS DC RICHMOND", "92", "9001"] in asn
+    assert [s for s in asn if s[0] == "N1" and s[1] == "BY"] == [["N1", "BY", "", "92", "0002"],
+                                                                 ["N1", "BY", "", "92", "0015"]]
+    assert [s[1:] for s in asn if s[0] == "SN1"] == [["", "48", "EA", "", "48", "EA"], ["", "24", "EA", "", "24", "EA"],
+                                                    ["", "24", "EA", "", "24", "EA"], ["", "24", "EA", "", "24", "EA"]]
+    inv = po_segments(segments(ws, "londondrugs", "810"), "LD0900101", "BIG")
+    assert [s[1:4] for s in inv if s[0] == "TXI"][-2:] == [["GS", "31.44", "5"], ["SP", "44.02", "7"]]
+    assert ["TDS", "70426"] in inv  # 72 x 2.40 + 48 x 9.50 + GST 31.44 + PST 44.02
