@@ -7,10 +7,10 @@ code 2-5-5, UA, or by GTIN-14 with Topco's item number, PI); The Save Mart Compa
 resending an 855, so none is sent; zero-padded line numbers, DTM 002 with a time); Tops Markets (a UCC communications
 id, ISA qualifier 08; a 2 % off-invoice allowance on the whole PO, SAC06/07, and a case allowance on a line, SAC08
 rate per CA; a delivery window DTM 064/063; Tops item numbers, IN); Metro Inc. (005010, CUR*BY CAD, its department
-REF*DP that its 810 must carry, bill-to and DC by GLN, N103 UL; its 810 with GST and QST per taxable line and in
-total); London Drugs (CAD, lines in eaches pre-distributed to two stores by SDQ through its Richmond DC; its 810 with
-GST and BC PST). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
-validator, Bots and pyx12."""
+REF*DP that its 810 must carry, bill-to and DC by GLN, N103 UL, a line by Metro's item number alone; its 810 with a UPC
+or case code on every line, GST and QST per taxable line and in total); London Drugs (CAD, lines in eaches
+pre-distributed to two stores by SDQ through its Richmond DC; its 810 with GST and BC PST). One night takes them all:
+inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
 
@@ -106,7 +106,8 @@ def test_tops_allowances_taken_off_the_invoice_and_its_envelope_answered(night):
 
 def test_metro_5010_answered_in_5010_billed_in_cad_with_gst_and_qst(night):
     """Metro's 005010 PO (ISA qualifier 14, repetition separator ^) answered in 005010; its 810 in CAD (CUR*SE), with
-    its department (REF*DP), bill-to and DC by GLN (N103 UL) as sent, GST and QST on each line and in total."""
+    its department (REF*DP), bill-to and DC by GLN (N103 UL) as sent, a UPC or case code on every line, GST and QST
+    on each line and in total."""
     ws, _found, _states = night
     ack = segments(ws, "metro", "997")
     assert ack[0][7:9] == ["14", "0661234500001  "] and ack[0][11:13] == ["^", "00501"]
@@ -114,6 +115,10 @@ def test_metro_5010_answered_in_5010_billed_in_cad_with_gst_and_qst(night):
     assert inv[1] == ["CUR", "SE", "CAD"] and ["REF", "DP", "210"] in inv
     assert ["N1", "BT", "METRO INC COMPTES PAYABLES", "UL", "0661234500003"] in inv
     assert ["N1", "ST", "METRO CENTRE DE DISTRIBUTION LAVAL", "UL", "0661234500010"] in inv
+    # line 1 ordered by Metro's item code alone: its case GTIN-14 added, as Metro's 810 rules require a UPC or case
+    # code on every line ([fulfilment.invoice] item_ids; the IT1 used to carry IN alone)
+    assert [s[6:] for s in inv if s[0] == "IT1"] == [["IN", "MT0455120", "UK", "10614141535573"],
+                                                    ["UK", "10614141535580", "UP", "614141535583"]]
     assert [s[1:4] for s in inv if s[0] == "TXI"] == [["GS", "116.1", "5"], ["SP", "231.62", "9.975"],
                                                      ["GS", "51.6", "5"], ["SP", "102.94", "9.975"],
                                                      ["GS", "167.7", "5"], ["SP", "334.56", "9.975"]]
@@ -133,3 +138,29 @@ def test_london_drugs_store_loops_through_its_dc_and_bc_taxes(night):
     inv = po_segments(segments(ws, "londondrugs", "810"), "LD0900101", "BIG")
     assert [s[1:4] for s in inv if s[0] == "TXI"][-2:] == [["GS", "31.44", "5"], ["SP", "44.02", "7"]]
     assert ["TDS", "70426"] in inv  # 72 x 2.40 + 48 x 9.50 + GST 31.44 + PST 44.02
+
+
+def test_item_ids_adds_the_first_id_our_item_has_to_a_line_naming_none():
+    """engine.lifecycle.billing.with_item_ids: a line of a partner asking item_ids that names none of them gets the
+    first our item has (an item without a GTIN-14 its UPC); a line naming one, a line of another partner, a line of an
+    unknown SKU and a line of ten pairs keep theirs."""
+    import pyarrow as pa
+
+    from engine.lifecycle.billing import with_item_ids
+
+    pair = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+    ten = [{"qualifier": "BP", "id": str(k)} for k in range(10)]
+    lines = pa.table({"partner": ["metro", "metro", "metro", "other", "metro", "metro"],
+                      "po_number": ["P"] * 6, "line_number": [1, 2, 3, 1, 4, 5],
+                      "product_ids": pa.array([[{"qualifier": "IN", "id": "A"}], [{"qualifier": "UP", "id": "X"}],
+                                               [{"qualifier": "IN", "id": "B"}], [{"qualifier": "IN", "id": "C"}],
+                                               ten, [{"qualifier": "IN", "id": "D"}]], pa.list_(pair))})
+    items = pa.table({"sku": ["S1", "S2"], "gtin": ["10614141535573", ""], "upc": ["614141535576", "614141535583"],
+                      "vendor_part": ["S1", "S2"]})
+    skus = {("metro", "P", 1): "S1", ("metro", "P", 2): "S1", ("metro", "P", 3): "S2", ("other", "P", 1): "S1",
+            ("metro", "P", 4): "S1", ("metro", "P", 5): "NOPE"}
+    out = with_item_ids(lines, skus, items, {"metro": ("UK", "UP")})["product_ids"].to_pylist()
+    assert out == [[{"qualifier": "IN", "id": "A"}, {"qualifier": "UK", "id": "10614141535573"}],
+                   [{"qualifier": "UP", "id": "X"}],
+                   [{"qualifier": "IN", "id": "B"}, {"qualifier": "UP", "id": "614141535583"}],
+                   [{"qualifier": "IN", "id": "C"}], ten, [{"qualifier": "IN", "id": "D"}]]
