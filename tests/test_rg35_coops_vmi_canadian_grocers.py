@@ -164,3 +164,39 @@ def test_item_ids_adds_the_first_id_our_item_has_to_a_line_naming_none():
                    [{"qualifier": "UP", "id": "X"}],
                    [{"qualifier": "IN", "id": "B"}, {"qualifier": "UP", "id": "614141535583"}],
                    [{"qualifier": "IN", "id": "C"}], ten, [{"qualifier": "IN", "id": "D"}]]
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["as-ordered", "another-quantity"])
+def test_a_confirmation_that_differs_from_the_order_held_is_flagged_never_dropped(tmp_path, changed):
+    """A grocer's confirming PO (BEG01 06) after the original (a buyer's order confirmed again, the way Save Mart's
+    850 confirms an order agreed first): a copy that repeats the order raises nothing; one naming another quantity
+    (line 1: 60 cases where the order we hold has 50) is not applied - the order, its lines and its 855 stay as they
+    were - and ops is told (ORDER_CONFIRMATION_DIFFERS). It used to be passed over without a word."""
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"tops": ["tops-850-T7110144.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    deliver_all(ws, NIGHT)
+    po = (FIXTURES / "drops" / "tops" / "tops-850-T7110144.x12").read_text()
+    copy = po.replace("BEG*00*SA", "BEG*06*SA").replace("000071101", "000071102").replace("*71101*", "*71102*")
+    copy = copy.replace("GE*1*71101", "GE*1*71102")
+    if changed:
+        copy = copy.replace("PO1*1*50*CA", "PO1*1*60*CA").replace("CTT*2*80", "CTT*2*90")
+    (ws.drop_root / "tops" / "inbox" / "tops-850-T7110144-confirmed.x12").write_text(copy)
+    later = datetime(2026, 11, 26, 2)
+    run_stages(ws, later)
+    deliver_all(ws, later)
+    state = StateStore(ws.state_path)
+    try:
+        codes = [(f["code"], f["severity"]) for f in state.findings()
+                 if f["code"] not in ("NOTES_NOT_KEPT", "SAC_NOT_APPLIED")]
+        (order,) = state.orders()
+        lines = state.lines_for({("tops", "T7110144")})[("tops", "T7110144")]
+    finally:
+        state.close()
+    assert codes == ([("ORDER_CONFIRMATION_DIFFERS", "warning")] if changed else [])
+    assert order.state.value == "acknowledged" and [ln.ordered for ln in lines] == [50, 30]
+    # both copies accepted in their 997s, one 855 (the original's)
+    assert sum(s[0] == "AK5" and s[1] == "A" for s in segments(ws, "tops", "997")) == 2
+    assert len(list((ws.drop_root / "tops" / "outbox").glob("tops-855-*"))) == 1
