@@ -66,13 +66,18 @@ def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp
 
 def test_topco_both_po_numbers_come_back_as_sent(night):
     """Topco's PO number zero-padded as it sent it (BIG04, PRF01, BAK03) and the member's PO (REF*CO) on the 855,
-    856 and 810, as Topco asks both back on the invoice; its UPC case code (UA) and its item number (PI) echoed."""
+    856 and 810, as Topco asks both back on the invoice; its UPC case code (UA, first on the 856's LIN) and its item
+    number (PI) echoed."""
     ws, _found, _states = night
     po = "000001761234000"
     ack = po_segments(segments(ws, "topco", "855"), po, "BAK")
     assert ["REF", "CO", "456789"] in ack
     asn = po_segments(segments(ws, "topco", "856"), "TC-SHP-01", "BSN")
     assert ["PRF", po, "", "", "20261124"] in asn and ["REF", "CO", "456789"] in asn
+    # the UPC case code the PO ordered by leads the LIN, before our part number (it used to follow it: UA was missing
+    # from the default [fulfilment.asn] lin_qualifiers, GS1 ids first)
+    assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UA", "061414153551", "VN", "GRC-351"],
+                                                    ["2", "UK", "10614141535528", "PI", "TP88120"]]
     inv = po_segments(segments(ws, "topco", "810"), po, "BIG")
     assert inv[0][4] == po and ["REF", "CO", "456789"] in inv
     assert [s[1:10] for s in inv if s[0] == "IT1"] == [
