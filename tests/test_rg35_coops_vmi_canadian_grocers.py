@@ -103,6 +103,9 @@ def test_tops_allowances_taken_off_the_invoice_and_its_envelope_answered(night):
     in the summary, both off invoice (SAC12 02); answered to its UCC communications id (ISA qualifier 08)."""
     ws, _found, _states = night
     assert segments(ws, "tops", "997")[0][7:9] == ["08", "9250012340     "]
+    # its delivery window opens 12-01 (DTM 064): promised to ship the day before, a day in transit (transit_days 1)
+    ack = po_segments(segments(ws, "tops", "855"), "T7110144", "BAK")
+    assert ["DTM", "068", "20261130"] in ack
     inv = po_segments(segments(ws, "tops", "810"), "T7110144", "BIG")
     assert ["SAC", "A", "C000", "", "", "2500", "", "", "0.5", "CA", "50", "", "02"] in inv
     assert ["SAC", "A", "C310", "", "", "4136", "3", "2", "", "", "", "", "02"] in inv
