@@ -208,3 +208,41 @@ def test_a_confirmation_that_differs_from_the_order_held_is_flagged_never_droppe
     # both copies accepted in their 997s, one 855 (the original's)
     assert sum(s[0] == "AK5" and s[1] == "A" for s in segments(ws, "tops", "997")) == 2
     assert len(list((ws.drop_root / "tops" / "outbox").glob("tops-855-*"))) == 1
+
+
+def test_a_confirmation_naming_topco_s_po_without_its_zeros_ships_that_order(tmp_path):
+    """The DC's export names Topco's PO 000001761234000 as 1761234000 (its WMS, or a spreadsheet, keeps the PO number
+    as a number): the one live order whose PO number is that number with leading zeros is shipped and invoiced, its
+    856 PRF and 810 BIG04 as Topco sent it. It used to be held: SHIPMENT_PO_UNKNOWN, no 856."""
+    import shutil
+
+    fixtures = tmp_path / "rg35"
+    shutil.copytree(FIXTURES, fixtures)
+    csv = next((fixtures / "shipments").iterdir())
+    csv.write_text(csv.read_text().replace(",000001761234000,", ",1761234000,"))
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"topco": [
+        "topco-850-000001761234000.x12"]}, warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    assert states[("topco", "000001761234000")] == "invoiced"
+    assert not [f for f in found if f[0] == "SHIPMENT_PO_UNKNOWN" and f[2] == "1761234000"]
+    assert ["PRF", "000001761234000", "", "", "20261124"] in segments(ws, "topco", "856")
+    assert po_segments(segments(ws, "topco", "810"), "000001761234000", "BIG")[0][4] == "000001761234000"
+
+
+def test_a_po_number_without_zeros_names_the_one_padded_order_only():
+    """engine.lifecycle.releases.unpadded_po_lines: a plain number no order has reads as the one order's with leading
+    zeros (of the line's partner when the feed names one); two such orders, a number some order has, one sent with a
+    zero of its own or not all digits, stay as they were."""
+    import pyarrow as pa
+
+    from engine.lifecycle.releases import unpadded_po_lines
+    from schemas.lifecycle import OrderRecord, OrderState
+
+    def order(partner, po):
+        return OrderRecord(partner, po, OrderState.ACKNOWLEDGED)
+
+    lines = pa.table({"partner": [None, None, "b", None, None, None],
+                      "po_number": ["1761234000", "123", "123", "555", "0777", "A12"]})
+    padded = [order("topco", "000001761234000"), order("a", "0123"), order("b", "00123"), order("c", "0555"),
+              order("d", "00777")]
+    out = unpadded_po_lines(lines, {"555"}, padded)["po_number"].to_pylist()
+    assert out == ["000001761234000", "123", "00123", "555", "0777", "A12"]
