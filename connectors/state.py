@@ -2139,6 +2139,19 @@ class StateStore(FinanceTables):
                             f" ({','.join('?' * len(chunk))}) ORDER BY partner, po_number", chunk)
         return [_order_from_row(r) for r in rows]
 
+    def orders_with_unpadded_po(self, numbers: Iterable[str]) -> list[OrderRecord]:
+        """Every partner's orders whose PO number is one of ``numbers`` (digits) with leading zeros: what a
+        confirmation naming a PO number without its zeros may mean (engine.lifecycle.releases.unpadded_po_lines).
+        Looks over the PO numbers beginning with 0 (not indexed: asked only for numbers no order has)."""
+        wanted = sorted({n for n in numbers if n and n.isdigit() and not n.startswith("0")})
+        rows: list[tuple] = []
+        for i in range(0, len(wanted), CHUNK):
+            chunk = wanted[i:i + CHUNK]
+            rows += self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE po_number LIKE '0%' AND"
+                            f" ltrim(po_number, '0') IN ({','.join('?' * len(chunk))}) ORDER BY partner, po_number",
+                            chunk)
+        return [_order_from_row(r) for r in rows]
+
     def orders_with_backorders(self, states: Iterable[str]) -> list[tuple[str, str]]:
         """(partner, PO) of every order in ``states`` with a line still waiting for stock, once per run:
         the orders found by their state (indexed), then their lines by key, so the read grows with the

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from connectors.order_store import OrderStore, order_row, per_stored_table
 from connectors.state import StateStore
-from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines, names_a_release
+from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines, names_a_release, unpadded_po_lines
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
 from schemas.order_keys import x12_po
@@ -64,6 +64,7 @@ def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[
     order key it names (engine.lifecycle.releases.key_shipment_lines), and a line naming no release of a
     PO with several open given its finding and its shipment held. Nothing is looked up for a file naming
     no release and no PO held as several releases: then ``read`` itself."""
+    read = unpadded_confirmations(state, read)
     lines = read.lines
     if not lines.num_rows:
         return read
@@ -83,3 +84,20 @@ def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[
     sids = lines["shipment_id"].to_pylist()
     unread = {**read.unread, **{f.location.row: sids[i] for i, f in found if f.location.row is not None}}
     return replace(read, lines=keyed, findings=(*read.findings, *(f for _i, f in found)), unread=unread)
+
+
+def unpadded_confirmations(state: StateStore, read):
+    """A confirmation file as read with each line naming a PO number no order has, without the leading zeros of
+    one order's (1761234000 for Topco's 000001761234000: a spreadsheet or WMS keeping it as a number), naming that
+    order (engine.lifecycle.releases.unpadded_po_lines); ``read`` itself when every PO number is an order's or none
+    is a plain number."""
+    lines = read.lines
+    if not lines.num_rows:
+        return read
+    pos = {po for po in lines["po_number"].to_pylist() if po}
+    live = {r.po_number for r in state.orders_with_po(pos)}
+    bare = {po for po in pos - live if po.isdigit() and not po.startswith("0")}
+    if not bare:
+        return read
+    keyed = unpadded_po_lines(lines, live, state.orders_with_unpadded_po(bare))
+    return read if keyed is lines else replace(read, lines=keyed)

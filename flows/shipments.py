@@ -694,6 +694,11 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
             {(d.partner, d.po_number) for d in due if d.partner in described}).values() for r in rows}
         order_lines = billing.with_item_descriptions(order_lines, skus, ref.items, described)
+    identified = {pid: p.fulfilment.invoice.item_ids for pid, p in profiles.items() if p.fulfilment.invoice.item_ids}
+    if identified:  # every IT1 names the item by one of the ids the partner's 810 requires (a UPC or case code)
+        skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
+            {(d.partner, d.po_number) for d in due if d.partner in identified}).values() for r in rows}
+        order_lines = billing.with_item_ids(order_lines, skus, ref.items, identified)
     exempting = {pid for pid, p in profiles.items() if any(t.exempt for t in p.fulfilment.invoice.taxes)}
     classes = billing.tax_classes({(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
         {(d.partner, d.po_number) for d in due if d.partner in exempting}).values() for r in rows if r.sku},

@@ -207,6 +207,9 @@ CATALOGUE: dict[str, CodeSpec] = {
            "carries them."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
+        _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",
+           "A confirmation (850 BEG01 06) of a PO we hold differs from it (a line added or gone, another PO101, "
+           "quantity, unit or price); not applied."),
         # --- the order lifecycle (engine.lifecycle) ----------------------------------------
         _C("ORDER_DECISION_FAILED", "business", "error", "",
            "Deciding this order failed; it is held for ops and every other order went on."),

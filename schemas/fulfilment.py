@@ -103,7 +103,10 @@ class AsnSettings(_Model):
     item_net_weight: bool = False  # MEA*WT*N*<net weight>*<unit> on each item the warehouse confirmed a net weight
     # for (a catch-weight line: meat, cheese, produce in cases billed by the pound), after its PID, so the buyer
     # receives the weight its invoice bills (foodservice distributors' guides: Sysco, US Foods, PFG); off: none
-    lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "VN", "BP", "IN")  # LIN pairs, in this order
+    # LIN pairs, in this order (one of another qualifier after them, as the PO sent it): the GS1 ids first - with the
+    # UPC/EAN codes sent without their check digit (UA case code 2-5-5, UD, UI) a grocer orders by (Topco, H-E-B) -,
+    # then ours and the buyer's; UA, UD and UI used to come after VN, BP and IN (our part number first in LIN02)
+    lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "UA", "UD", "UI", "VN", "BP", "IN")
     # TD505 (routing) of the S level's TD5: the carrier's name by its SCAC (TD503), where the partner's guide asks
     # the name beside the code (Advance Auto Parts' 856, automotive suppliers' guides); a SCAC not listed keeps
     # TD505 for the service name the warehouse gave (a two-character service level is TD512 either way)
@@ -514,6 +517,12 @@ class InvoiceSettings(_Model):
     # description of the line's SKU), where the partner's 810 guide makes PID mandatory in the IT1 loop (Rite Aid's
     # DC 810) and its 850s send none; False: a PID only where the PO line had one
     item_pid: bool = False
+    # our ids (items.csv, rules.business.items.part_id) one of which every IT1 must name, in order of preference: a
+    # line the PO sent with none of them (ordered by the buyer's own item number alone, IN/BP) gets the first our
+    # item has appended after the PO's pairs (at most ten pairs: IT106..IT125). Metro's 810 rules: "a UPC or case
+    # code is mandatory, the purchaser's code optional": ["UK", "UP"]. GS1 numbers (UK, UP, EN, UA, UI, UD) and our
+    # vendor part (VN, VP, VC, VA) only; () (default): the PO's pairs alone
+    item_ids: tuple[Literal["UK", "UP", "EN", "UA", "UI", "UD", "VN", "VP", "VC", "VA"], ...] = ()
     # the taxes the 810 carries (GST/HST/QST for a Canadian retailer, a US state's sales tax), each for the ship-tos
     # of its regions; () none (the 810 as ever: no TXI, TDS01 without tax)
     taxes: tuple[InvoiceTax, ...] = ()

@@ -916,6 +916,36 @@ def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, 
     return order_lines.set_column(at, order_lines.schema.field(at), pa.array(described, pa.string()))
 
 
+def with_item_ids(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
+                  required: Mapping[str, Sequence[str]]) -> pa.Table:
+    """``order_lines`` (canonical ORDER_LINES rows) with, on each line of a partner in ``required`` (partner -> its
+    [fulfilment.invoice] item_ids, in order of preference) that names none of its qualifiers, the first of them our
+    item has an id under (rules.business.items.part_id of the line's SKU: ``skus``, (partner, PO, line number) ->
+    SKU, as the rules resolved it) appended after the PO's pairs, while the line has fewer than ten (IT106..IT125).
+    A line whose SKU is unknown, or whose item has none of those ids, keeps its pairs. The 810 writes them in its
+    IT1 (Metro's 810: a UPC or case code on every line, a line ordered by Metro's item number alone too)."""
+    from rules.business.items import part_id
+
+    if not order_lines.num_rows or not required:
+        return order_lines
+    cols = [c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names]
+    rows = {r["sku"]: r for r in items.select(cols).to_pylist()}
+    out = []
+    for partner, po, number, ids in zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
+                                        order_lines["line_number"].to_pylist(),
+                                        order_lines["product_ids"].to_pylist(), strict=True):
+        wanted = required.get(partner) or ()
+        sent = [p for p in ids or [] if p.get("id")]
+        item = rows.get(skus.get((partner, po, number), ""))
+        if not wanted or item is None or len(sent) >= 10 or any(p.get("qualifier") in wanted for p in sent):
+            out.append(ids)
+            continue
+        added = next(({"qualifier": q, "id": v} for q in wanted if (v := part_id(q, item))), None)
+        out.append(ids if added is None else [*(ids or []), added])
+    at = order_lines.schema.get_field_index("product_ids")
+    return order_lines.set_column(at, order_lines.schema.field(at), pa.array(out, order_lines.schema.field(at).type))
+
+
 class LineText(NamedTuple):
     """What an 810 reads of a canonical ORDER_LINES row (engine.invoice.order_810): its unit, IT105,
     PID description, product ids (qualifier, id) and own references (REF01, REF02) as stored, from columns

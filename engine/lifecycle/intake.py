@@ -257,8 +257,18 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
                     lines=(OrderLines(partner, po, tuple(_cancelled(ln, note, run_id) for ln in live_lines)),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
     if live and purpose == CONFIRM:
-        return Plan(transitions=(move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
-                                      note=f"confirmation copy in {outcome.file}"),))
+        confirmed = move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
+                         note=f"confirmation copy in {outcome.file}")
+        if not resent_with_changes(line_rows.of(order["order_ref"]), live_lines):
+            return Plan(transitions=(confirmed,))
+        # a confirmation is a copy of the order we hold: one whose lines differ (another quantity, price, unit, a
+        # line added or gone) confirms an order we do not hold, and is never applied without a person (an 860 or a
+        # BEG01 05 replacement changes an order); it used to be passed over without a word
+        f = finding("ORDER_CONFIRMATION_DIFFERS", f"PO {shown(po)}'s confirmation (BEG01 06) differs from the order "
+                    f"we hold (state {live.state.value}): a line added or gone, or another PO101, quantity, unit or "
+                    f"price; the order is left as it was.", element="BEG01", value=purpose, **where)
+        return Plan(transitions=(confirmed,), findings=(FindingRecord(
+            f, partner, po, "confirmation not applied; the order left as it was; nothing sent", "intake"),))
     replaces = purpose in REPLACING or calls_off_blanket(order, live) or (
         resent_replaces and purpose == ORIGINAL and live.state not in SHIPPING
         and resent_with_changes(line_rows.of(order["order_ref"]), live_lines)) if live else False
@@ -349,7 +359,8 @@ def _created(order: dict, fresh: OrderRecord, outcome: Outcome, *, at: str, run_
 
 
 class _LineRows:
-    """order_ref -> line number -> the line's first row, built on first use (replacements only)."""
+    """order_ref -> line number -> the line's first row, built on first use (replacements and confirmations
+    only)."""
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome, self.rows = outcome, None

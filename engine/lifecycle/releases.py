@@ -231,3 +231,32 @@ def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Ta
         return lines, found
     at = lines.schema.get_field_index("po_number")
     return lines.set_column(at, lines.schema.field(at), pa.array(keys, pa.string())), found
+
+
+def unpadded_po_lines(lines: pa.Table, live: Iterable[str], padded: Iterable[OrderRecord]) -> pa.Table:
+    """Confirmation lines (schemas.shipments.SHIPMENT_LINES) whose po_number names no order (``live``: the PO
+    numbers of the orders held under the feed's numbers) and is a number without leading zeros read as the one
+    order's of ``padded`` (orders whose PO number is that number with leading zeros: Topco's 00000nnnnnnn000) of the
+    line's partner when the feed names one: a spreadsheet or a WMS keeping the PO number as a number drops its zeros
+    (1761234000 for 000001761234000), as it does a line number's. Two such orders (0123 and 00123, or two partners'
+    for a feed naming none) leave the line as it was (SHIPMENT_PO_UNKNOWN). The lines themselves when none is
+    read so."""
+    held = set(live)
+    by_digits: dict[str, list[OrderRecord]] = {}
+    for r in padded:
+        if r.po_number.isdigit() and r.po_number.startswith("0"):
+            by_digits.setdefault(r.po_number.lstrip("0"), []).append(r)
+    if not lines.num_rows or not by_digits:
+        return lines
+    pos, partners = lines["po_number"].to_pylist(), lines["partner"].to_pylist()
+    out, changed = list(pos), False
+    for i, (po, partner) in enumerate(zip(pos, partners, strict=True)):
+        if not po or po in held or not po.isdigit() or po.startswith("0"):
+            continue
+        found = {r.po_number for r in by_digits.get(po, ()) if partner is None or r.partner == partner}
+        if len(found) == 1:
+            out[i], changed = next(iter(found)), True
+    if not changed:
+        return lines
+    at = lines.schema.get_field_index("po_number")
+    return lines.set_column(at, lines.schema.field(at), pa.array(out, lines.schema.field(at).type))
