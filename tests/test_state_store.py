@@ -322,6 +322,20 @@ def test_orders_with_backorders_are_those_in_the_states_asked(store_target):
     assert store.orders_with_backorders([]) == []
 
 
+def test_orders_whose_po_number_is_a_number_given_with_leading_zeros(store_target):
+    """A confirmation naming Topco's PO 000001761234000 as 1761234000 (a spreadsheet kept it as a number): the
+    orders whose PO number is that number with leading zeros, every partner's, on both back ends (ltrim is
+    SQLite's and PostgreSQL's); a number that has no zeros taken off, or is not digits, asks for nothing."""
+    store = StateStore(store_target())
+    rows = [("topco", "000001761234000"), ("topco", "1761234000X"), ("acme", "01761234000"), ("acme", "761234000"),
+            ("bolt", "0042")]
+    store.apply(Plan(transitions=tuple(OrderTransition(OrderRecord(p, po, OrderState.ACKNOWLEDGED), None, None)
+                                       for p, po in rows)))
+    found = [(r.partner, r.po_number) for r in store.orders_with_unpadded_po(["1761234000", "42", "7"])]
+    assert found == [("acme", "01761234000"), ("bolt", "0042"), ("topco", "000001761234000")]
+    assert store.orders_with_unpadded_po(["0042", "abc", ""]) == []
+
+
 def test_rows_given_as_columns_every_one_a_literal_are_counted_from_a_sequence(tmp_path):
     """SQLite's many-rows INSERT of columns (intake's new orders and events): with every column a literal the
     row count comes from a column given as a sequence, not from the first (an itertools.repeat has no length);
