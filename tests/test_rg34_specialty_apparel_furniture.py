@@ -1,0 +1,115 @@
+"""Specialty apparel and furniture, as their public EDI guides and vendor manuals describe them: tests/fixtures/rg34/
+holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's confirmation of what
+shipped. Von Maur (VICS 004010: BEG, REF, FOB, ITD, DTM, the N1 loop with N2, PO1 with its CTP loop and SDQ; a
+pack-by-store order to its Davenport DC, the DC's name continued in N2, 2-digit stores, the ticket's retail in
+CTP*RS); Buckle (005010 from a UCC communications id, ISA qualifier 08; CUR, REF DP and its internal vendor number
+REF IA, PER, FOB, CSH, ITD 2 % 10 net 60, a cancel date and a requested ship date in the heading and again on each
+line, DTM 001/010 in the PO1 loop, one line wanted a week later than the other; PO4 packs); Citi Trends (a bulk
+order to its Darlington DC, a line by the dozen, PO103 DZ priced per dozen, beside a line by the each, the ticket
+code in PID, notes in N9/MSG); Havertys (furniture to its Braselton distribution center from its DUNS, qualifier 01:
+lines by our model number, VN, with Havertys' item, IN, the piece and its colour in PIDs, a requested delivery date,
+routing in TD5, freight charged on the PO, SAC*C D240 with SAC12 06). One night takes them all: inspect, the 997s
+and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    all_sent_accepted,
+    inspected_clean,
+    maps,  # noqa: F401 (a fixture)
+    night_all_invoiced,
+    of_its_own,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg34"
+NIGHT = datetime(2026, 12, 3, 2)
+SHIP_DAY = datetime(2026, 12, 7, 15)
+
+POS = {"vonmaur": {"4471203": 2}, "buckle": {"B0912204": 2}, "cititrends": {"CT2612044": 2},
+       "havertys": {"HV0055120": 2}}
+# without a profile inspect cannot know Von Maur splits its lines per store, nor that Havertys' freight is billed;
+# Citi Trends' ticketing note is for people, not for an order of ours
+NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
+# Havertys' freight billed on our 810 (SAC_NOT_APPLIED says so); Citi Trends' dozens confirmed in eaches; the
+# confirmations arrive hours after the trucks left
+NIGHT_NOTED = {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "SHIPMENT_UNIT_CONVERTED", "ASN_LATE"}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_specialty_and_furniture_po_without_an_error(path):
+    inspected_clean(path, NOTED, POS)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg34") / "ws"
+    return shipped_night(of_its_own(FIXTURES, root), FIXTURES, NIGHT, SHIP_DAY)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
+    night_all_invoiced(night, POS, NIGHT_NOTED)
+    ws = night[0]
+    # Buckle's UCC communications id (08) in 005010 and Havertys' DUNS (01) answered to as sent
+    buckle = segments(ws, "buckle", "997")
+    assert buckle[0][7:9] == ["08", "6113310072     "] and buckle[0][11:13] == ["^", "00501"]
+    assert segments(ws, "havertys", "997")[0][7:9] == ["01", "003291556      "]
+
+
+def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=4, answers=4)
+
+
+def test_von_maur_cartons_by_store_and_its_dc_named_as_sent(night):
+    """Von Maur's pack-by-store order: each store's carton in an order loop marked for the store (N1*BY**92*store,
+    2-digit stores with their leading zeros), the DC named as the PO did, its name continued in N2."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "vonmaur", "856"), "VM-SHP-01", "BSN")
+    assert [s[4] for s in asn if s[:2] == ["N1", "BY"]] == ["03", "07", "12", "18"]
+    assert asn[asn.index(["N1", "ST", "VON MAUR DISTRIBUTION", "92", "90"]) + 1] == ["N2", "CENTER"]
+    assert ["CTT", "17", "28"] in asn
+    inv = po_segments(segments(ws, "vonmaur", "810"), "4471203", "BIG")
+    assert ["N2", "CENTER"] in inv and ["TDS", "61600"] in inv  # 28 x 22.00
+
+
+def test_buckle_line_dates_terms_and_its_vendor_number(night):
+    """Buckle's lines each carry their own requested ship date (DTM 010 in the PO1 loop): each line acknowledged for
+    its own day, the heading for the order's; billed on 2 % 10 net 60 with its own vendor number."""
+    ws, _found, _states = night
+    ack = po_segments(segments(ws, "buckle", "855"), "B0912204", "BAK")
+    assert ["REF", "IA", "BK30412"] in ack and ["DTM", "068", "20261207"] in ack
+    assert [s[1:] for s in ack if s[0] == "ACK"] == [["IA", "60", "EA", "068", "20261207"],
+                                                    ["IA", "48", "EA", "068", "20261214"]]
+    inv = po_segments(segments(ws, "buckle", "810"), "B0912204", "BIG")
+    assert ["ITD", "08", "3", "2", "", "10", "", "60"] in inv and ["TDS", "351000"] in inv  # 108 x 32.50
+
+
+def test_citi_trends_dozens_answered_shipped_and_billed_by_the_dozen(night):
+    """Citi Trends' line by the dozen, confirmed by the DC in eaches (120), answered, shipped and billed in the
+    PO's unit at its price per dozen; its line by the each as ordered."""
+    ws, found, _states = night
+    assert ("SHIPMENT_UNIT_CONVERTED", "warning", "CT2612044") in found
+    asn = po_segments(segments(ws, "cititrends", "856"), "CT-SHP-01", "BSN")
+    assert [s[1:4] for s in asn if s[0] == "SN1"] == [["", "10", "DZ"], ["", "144", "EA"]]
+    inv = po_segments(segments(ws, "cititrends", "810"), "CT2612044", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "10", "DZ", "18"], ["2", "144", "EA", "2.1"]]
+    assert ["TDS", "48240"] in inv  # 10 x 18.00 + 144 x 2.10
+
+
+def test_havertys_furniture_by_model_and_its_freight_billed(night):
+    """Havertys' lines by our model number (VN) and its item (IN), as sent, on the 856 and 810; the PO's freight
+    (SAC*C D240 50.00, SAC12 06: to be paid by the customer) billed on the 810 after the lines' total."""
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "havertys", "856"), "HV-SHP-01", "BSN")
+    assert {tuple(s[1:]) for s in asn if s[0] == "LIN"} == {("1", "VN", "HV-SOFA-1180-GRY", "IN", "4410872"),
+                                                           ("2", "VN", "HV-CHR-2240-GRY", "IN", "4410880")}
+    inv = po_segments(segments(ws, "havertys", "810"), "HV0055120", "BIG")
+    assert ["TDS", "599000"] in inv  # 6 x 610.00 + 8 x 285.00 + 50.00 freight
+    assert ["SAC", "C", "D240", "", "", "5000", "", "", "", "", "", "", "06", "", "", "FREIGHT"] in inv
