@@ -8,8 +8,11 @@ line, DTM 001/010 in the PO1 loop, one line wanted a week later than the other; 
 order to its Darlington DC, a line by the dozen, PO103 DZ priced per dozen, beside a line by the each, the ticket
 code in PID, notes in N9/MSG); Havertys (furniture to its Braselton distribution center from its DUNS, qualifier 01:
 lines by our model number, VN, with Havertys' item, IN, the piece and its colour in PIDs, a requested delivery date,
-routing in TD5, freight charged on the PO, SAC*C D240 with SAC12 06). One night takes them all: inspect, the 997s
-and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
+routing in TD5, freight charged on the PO, SAC*C D240 with SAC12 06); Mattress Firm (mattresses and foundations to a
+regional DC; the Sleepy's guide it took over lists 850, 855, 860 and 856 by EDI and no 810: its profile receives
+none). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots
+and pyx12. Von Maur's 860 (BCH, DTM, a POC with its CTP and SDQ: a line cut and its stores' quantities moved) is
+taken on a second night before the DC ships."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from datetime import datetime
 import pytest
 
 from tests.retailer_support import (
+    accepted_as_ordered,
     all_sent_accepted,
     inspected_clean,
     maps,  # noqa: F401 (a fixture)
@@ -35,6 +39,8 @@ SHIP_DAY = datetime(2026, 12, 7, 15)
 
 POS = {"vonmaur": {"4471203": 2}, "buckle": {"B0912204": 2}, "cititrends": {"CT2612044": 2},
        "havertys": {"HV0055120": 2}}
+# billed outside EDI: shipped, never invoiced by us
+NO_810 = {"mattressfirm": {"MF3308812": 2}}
 # without a profile inspect cannot know Von Maur splits its lines per store, nor that Havertys' freight is billed;
 # Citi Trends' ticketing note is for people, not for an order of ours
 NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
@@ -45,7 +51,7 @@ NIGHT_NOTED = {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "SHIPMENT_UNIT_CONVERTED", "
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_specialty_and_furniture_po_without_an_error(path):
-    inspected_clean(path, NOTED, POS)
+    inspected_clean(path, NOTED, POS | NO_810)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +61,9 @@ def night(tmp_path_factory):
 
 
 def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
-    night_all_invoiced(night, POS, NIGHT_NOTED)
-    ws = night[0]
+    ws, found, states = night
+    night_all_invoiced((ws, found, {k: v for k, v in states.items() if k[0] not in NO_810}), POS, NIGHT_NOTED)
+    accepted_as_ordered(ws, NO_810)
     # Buckle's UCC communications id (08) in 005010 and Havertys' DUNS (01) answered to as sent
     buckle = segments(ws, "buckle", "997")
     assert buckle[0][7:9] == ["08", "6113310072     "] and buckle[0][11:13] == ["^", "00501"]
@@ -64,7 +71,8 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=4, answers=4)
+    # Mattress Firm's shipment has its 856 and no 810
+    all_sent_accepted(night[0], POS | NO_810, tmp_path, maps, shipments=5, answers=5, invoices=4)
 
 
 def test_von_maur_cartons_by_store_and_its_dc_named_as_sent(night):
@@ -113,3 +121,48 @@ def test_havertys_furniture_by_model_and_its_freight_billed(night):
     inv = po_segments(segments(ws, "havertys", "810"), "HV0055120", "BIG")
     assert ["TDS", "599000"] in inv  # 6 x 610.00 + 8 x 285.00 + 50.00 freight
     assert ["SAC", "C", "D240", "", "", "5000", "", "", "", "", "", "", "06", "", "", "FREIGHT"] in inv
+
+
+def test_mattress_firm_shipped_with_its_856_and_no_810(night):
+    """Mattress Firm takes no 810 by EDI (its profile receives none): the order is shipped, its 856 sent with the
+    model numbers as ordered, and nothing is billed by us (no 810 file; the order stays shipped, for finance to record
+    the invoice another system sends: `orderbridge record`)."""
+    ws, _found, states = night
+    assert states[("mattressfirm", "MF3308812")] == "shipped"
+    assert not list((ws.drop_root / "mattressfirm" / "outbox").glob("*-810-*"))
+    asn = po_segments(segments(ws, "mattressfirm", "856"), "MF-SHP-01", "BSN")
+    assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "UP", "614141700288", "VN", "MF-PLUSH-Q"],
+                                                    ["2", "UP", "614141700295", "VN", "MF-FND-Q"]]
+
+
+def test_von_maur_860_cuts_a_line_and_moves_its_stores_before_the_dc_ships(tmp_path):
+    """Von Maur's 860 (BCH 04, a POC QD with the line's new total in POC03 and its old one in POC04, its CTP and the
+    new SDQ split) taken on the second night: the line cut from 16 to 12, three to each store; the DC ships the new
+    split and the 856 and 810 say so. Von Maur takes no 865: nothing but the 997 answers the change."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"vonmaur": ["vonmaur-850-4471203.x12"]})
+    run_stages(ws, NIGHT)
+    shutil.copy2(FIXTURES / "changes" / "vonmaur-860-4471203.x12", ws.drop_root / "vonmaur" / "inbox")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(FIXTURES / "changes" / "east-shipments-20261207.csv", inbox)
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    state = StateStore(ws.state_path)
+    try:
+        found = {(f["code"], f["severity"]) for f in state.findings()}
+        states = {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    assert found == {("ASN_LATE", "warning")} and states == {("vonmaur", "4471203"): "invoiced"}
+    assert sum(s[0] == "AK2" for s in segments(ws, "vonmaur", "997")) == 2  # the 850 and the 860
+    assert not list((ws.drop_root / "vonmaur" / "outbox").glob("*-865-*"))
+    asn = po_segments(segments(ws, "vonmaur", "856"), "VM-SHP-01", "BSN")
+    assert [s[2] for s in asn if s[0] == "SN1"] == ["3"] * 8 and ["CTT", "17", "24"] in asn
+    inv = po_segments(segments(ws, "vonmaur", "810"), "4471203", "BIG")
+    assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "12"], ["2", "12"]] and ["TDS", "52800"] in inv
