@@ -166,3 +166,46 @@ def test_von_maur_860_cuts_a_line_and_moves_its_stores_before_the_dc_ships(tmp_p
     assert [s[2] for s in asn if s[0] == "SN1"] == ["3"] * 8 and ["CTT", "17", "24"] in asn
     inv = po_segments(segments(ws, "vonmaur", "810"), "4471203", "BIG")
     assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "12"], ["2", "12"]] and ["TDS", "52800"] in inv
+
+
+def test_a_shipment_tendered_to_a_carrier_the_po_did_not_route_is_flagged(tmp_path):
+    """Havertys routes its freight in TD5 (here by FedEx Freight, with UPS for parcels in a second TD5); the DC
+    tendered the furniture to Old Dominion. Shipped, the 856 naming the carrier that took it, and a warning naming
+    the carriers the PO routed it by, for the routing guide's chargeback. It used to go without a word (and only
+    the heading's first TD5 was kept)."""
+    import shutil
+
+    fixtures = tmp_path / "rg34"
+    shutil.copytree(FIXTURES, fixtures)
+    po = fixtures / "drops" / "havertys" / "havertys-850-HV0055120.x12"
+    po.write_bytes(po.read_bytes().replace(b"FEDEX FREIGHT~", b"FEDEX FREIGHT~\nTD5*O*2*UPSN*U*UPS GROUND~")
+                   .replace(b"SE*16*0001", b"SE*17*0001"))
+    confirmation = fixtures / "shipments" / "east-shipments-20261207.csv"
+    confirmation.write_bytes(confirmation.read_bytes().replace(b"11:00,FXFE,", b"11:00,ODFL,"))
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"havertys": [po.name]}), fixtures,
+                                      NIGHT, SHIP_DAY, messages=True)
+    assert states[("havertys", "HV0055120")] == "invoiced"
+    assert ["TD5", "B", "2", "ODFL", "M"] in po_segments(segments(ws, "havertys", "856"), "HV-SHP-01", "BSN")
+    [(code, severity, _po, message)] = [f for f in found if f[2] == "HV0055120" and f[0] == "CARRIER_NOT_ROUTED"]
+    assert severity == "warning" and "left with carrier ODFL; the PO routed it by FXFE or UPSN (TD5)" in message
+
+
+def test_a_carrier_the_po_routed_by_or_no_carrier_to_compare_says_nothing():
+    """The check reads every heading TD5 naming a SCAC (TD502 2): a shipment by any of them, a PO routed by routing
+    text alone (Buckle's TD5*****SEE ROUTING GUIDE) and a confirmation naming no carrier raise nothing."""
+    import pyarrow as pa
+
+    from engine.routing import carrier_findings, routed_carriers
+    from schemas.orders import ELEMENTS_SEP as E
+
+    assert routed_carriers(E.join(["", "", "", "", "SEE ROUTING GUIDE"]), None) == ()
+    orders = pa.table({"partner": ["havertys", "buckle"], "po_number": ["P1", "P2"],
+                       "td5_sent": [E.join(["", "2", "FXFE", "M"]), E.join(["", "", "", "", "SEE ROUTING GUIDE"])],
+                       "td5_more_sent": [E.join(["O", "2", "UPSN", "U"]), None]})
+    shipped = pa.table({"shipment_id": ["S1", "S2", "S3", "S4"], "partner": ["havertys", "havertys", "havertys",
+                                                                             "buckle"],
+                        "po_number": ["P1", "P1", "P1", "P2"], "carrier_scac": ["FXFE", "upsn", None, "UPGF"]})
+    assert carrier_findings(shipped, orders) == ()
+    [f] = carrier_findings(pa.table({**{c: shipped[c][:1] for c in ("shipment_id", "partner", "po_number")},
+                                     "carrier_scac": ["ODFL"]}), orders)
+    assert (f.finding.code, f.po_number) == ("CARRIER_NOT_ROUTED", "P1")
