@@ -1,7 +1,7 @@
-"""The carriers a PO routed its goods by (its heading TD5s naming a carrier by SCAC: TD502 2, TD503) against the
-carrier each shipment of it left with: a retailer's routing guide names the carrier (Havertys' freight carrier,
-Kroger's backhaul, an import PO's ocean line) and charges back a shipment tendered to another one. The 856 still
-goes (the goods left); ops learn to expect the chargeback.
+"""The carriers a PO routed its goods by (its TD5s naming a carrier by SCAC: TD502 2, TD503; the heading's and its
+PO1 loops' own) against the carrier each shipment of it left with: a retailer's routing guide names the carrier
+(Havertys' freight carrier, Kroger's backhaul, an import PO's ocean line) and charges back a shipment tendered to
+another one. The 856 still goes (the goods left); ops learn to expect the chargeback.
 
 Pure: tables in, finding records out (engine.lifecycle.shipping's plan_shipments adds them to its plan).
 """
@@ -19,8 +19,9 @@ SCAC_QUALIFIER = "2"
 
 
 def routed_carriers(td5_sent: str | None, td5_more_sent: str | None) -> tuple[str, ...]:
-    """The SCACs (TD503 where TD502 is 2) of a PO's heading TD5s as stored (ORDERS td5_sent, its first, and
-    td5_more_sent, the others), in the order sent, each once; () for a PO that names none."""
+    """The SCACs (TD503 where TD502 is 2) of a PO's TD5s as stored (ORDERS td5_sent, the heading's first, and
+    td5_more_sent, the others, the PO1 loops' own included), in the order sent, each once; () for a PO that names
+    none."""
     out: list[str] = []
     for td5 in (td5_sent, *((td5_more_sent or "").split(ITDS_SEP) if td5_more_sent else ())):
         elements = (td5 or "").split(ELEMENTS_SEP)  # TD501 at 0
@@ -33,9 +34,11 @@ def routed_carriers(td5_sent: str | None, td5_more_sent: str | None) -> tuple[st
 
 def carrier_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipments") -> tuple[FindingRecord, ...]:
     """CARRIER_NOT_ROUTED (warning) once per shipment and PO of ``shipped`` (the confirmation rows of the shipments
-    sent: shipment_id, partner, po_number, carrier_scac) whose carrier is none of the SCACs its order's heading TD5s
-    named (``orders``: canonical ORDERS with td5_sent and td5_more_sent). A PO routed by no SCAC (no TD5, a TD5 of
-    routing text alone: "SEE ROUTING GUIDE"), or a shipment confirmed without a carrier, says nothing."""
+    sent: shipment_id, partner, po_number, carrier_scac) whose carrier is none of the SCACs its order's TD5s named
+    (``orders``: canonical ORDERS with td5_sent and td5_more_sent): a line's own TD5 counts for the whole PO (a
+    drop ship's gift line by FedEx beside its UPS heading: either carrier is as routed), so a line shipped by the
+    carrier another line was routed by is not told apart. A PO routed by no SCAC (no TD5, a TD5 of routing text
+    alone: "SEE ROUTING GUIDE"), or a shipment confirmed without a carrier, says nothing."""
     if shipped.num_rows == 0 or "td5_sent" not in orders.column_names:
         return ()
     more = "td5_more_sent" in orders.column_names

@@ -507,8 +507,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         r = _first_per_set(set_of_row, every)
         cols[name] = _scatter(nsets, set_of_row[r], _implied_form(_joined_elements(seg.elements, r),
                                                                   _N_PLACES.get(seg_id)))
-        if seg_id in ("ITD", "TD5"):  # a set's further ITDs (installments), TD5s (routing by mode), rare: after
-            more = np.setdiff1d(every, r)  # the first, in file order
+        if seg_id in ("ITD", "TD5"):  # a set's further ITDs (installments), TD5s (routing by mode; a PO1 loop's
+            # own: a drop ship's line by another carrier), rare: after the heading's first, in file order
+            more = np.setdiff1d(rows_of("TD5") if seg_id == "TD5" else every, r)
             cols[f"{seg_id.lower()}_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
                 _joined_elements(seg.elements, more), _N_PLACES.get(seg_id)), ITDS_SEP) if len(more) else \
                 pa.nulls(nsets, pa.string())

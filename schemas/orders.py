@@ -131,9 +131,10 @@ ORDERS = pa.schema([
     # separated by ITDS_SEP; null: one ITD or none (an 810 stating the PO's own terms writes them all after the
     # first: engine.invoice.terms_from_order; an 855 echoes the first alone)
     pa.field("itd_more_sent", pa.string()),
-    # the heading's TD5s after the first (a routing guide's carriers by mode or weight: a parcel carrier and an LTL
-    # one), each as td5_sent, separated by ITDS_SEP; null: one TD5 or none (engine.routing: the carriers the PO
-    # routed it by, against the one that shipped)
+    # the set's TD5s after the heading's first: the heading's others (a routing guide's carriers by mode or weight:
+    # a parcel carrier and an LTL one), then the PO1 loops' own (a drop ship's line routed by another carrier),
+    # each as td5_sent, separated by ITDS_SEP; null: one TD5 or none (engine.routing: the carriers the PO routed its
+    # goods by, against the one that shipped)
     pa.field("td5_more_sent", pa.string()),
     # the heading's TAX segments as sent (each as itd_sent, separated by ITDS_SEP; null: none): a buyer's sales-tax
     # exemption, TAX12 (441: 3 exempt for resale, 1 tax exempt ...) for the states its TAX02-TAX11 name (none: every
