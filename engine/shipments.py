@@ -141,6 +141,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
+                      "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",

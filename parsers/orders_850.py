@@ -511,10 +511,11 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         r = _first_per_set(set_of_row, every)
         cols[name] = _scatter(nsets, set_of_row[r], _implied_form(_joined_elements(seg.elements, r),
                                                                   _N_PLACES.get(seg_id)))
-        if seg_id == "ITD":  # a set's further ITDs (installments), rare: after the first, in file order
-            more = np.setdiff1d(every, r)
-            cols["itd_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
-                _joined_elements(seg.elements, more), _N_PLACES["ITD"]), ITDS_SEP) if len(more) else \
+        if seg_id in ("ITD", "TD5"):  # a set's further ITDs (installments), TD5s (routing by mode; a PO1 loop's
+            # own: a drop ship's line by another carrier), rare: after the heading's first, in file order
+            more = np.setdiff1d(rows_of("TD5") if seg_id == "TD5" else every, r)
+            cols[f"{seg_id.lower()}_more_sent"] = _all_per_set(nsets, set_of_row, more, _implied_form(
+                _joined_elements(seg.elements, more), _N_PLACES.get(seg_id)), ITDS_SEP) if len(more) else \
                 pa.nulls(nsets, pa.string())
     # the heading's TAXes (a sales-tax exemption: TAX12, per the states TAX02-TAX11 name), each whole, in file order
     tax = header_rows("TAX")
@@ -661,7 +662,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         **{name: cols[name] for name in ORDER_REFS.values()},
         "refs_sent": cols["refs_sent"],
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
-        "itd_more_sent": cols["itd_more_sent"], "tax_sent": cols["tax_sent"],
+        "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),

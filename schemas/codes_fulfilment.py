@@ -180,6 +180,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPPED_OUTSIDE_WINDOW", "business", "warning", "",
        "A shipment left after its order's ship-no-later (DTM 038), cancel-after (001) or do-not-deliver-after (063) "
        "date, or before its ship-not-before (037) date (a line's own 001/063 where it has one); the 856 is sent."),
+    _C("CARRIER_NOT_ROUTED", "business", "warning", "",
+       "A shipment left with a carrier (SCAC) none of its order's TD5s named (TD502 2, TD503, the heading's and the "
+       "PO1 loops': the carriers the buyer's routing guide routed the PO by); the 856 is sent."),
     _C("SHIPPED_NOT_COMPLETE", "business", "warning", "",
        "A shipment left part of an order open whose 850 asks it to ship complete (CSH01 SC, or the partner's "
        "ship_complete allocation policy); the 856 is sent."),

@@ -131,6 +131,11 @@ ORDERS = pa.schema([
     # separated by ITDS_SEP; null: one ITD or none (an 810 stating the PO's own terms writes them all after the
     # first: engine.invoice.terms_from_order; an 855 echoes the first alone)
     pa.field("itd_more_sent", pa.string()),
+    # the set's TD5s after the heading's first: the heading's others (a routing guide's carriers by mode or weight:
+    # a parcel carrier and an LTL one), then the PO1 loops' own (a drop ship's line routed by another carrier),
+    # each as td5_sent, separated by ITDS_SEP; null: one TD5 or none (engine.routing: the carriers the PO routed its
+    # goods by, against the one that shipped)
+    pa.field("td5_more_sent", pa.string()),
     # the heading's TAX segments as sent (each as itd_sent, separated by ITDS_SEP; null: none): a buyer's sales-tax
     # exemption, TAX12 (441: 3 exempt for resale, 1 tax exempt ...) for the states its TAX02-TAX11 name (none: every
     # one), with TAX01 its exemption certificate or tax id; an 810 carries no tax the PO is exempt from
@@ -155,14 +160,15 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
-                          "itd_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes", "refs_sent"])
+                          "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
+                          "refs_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
 # between the elements of fob_sent, td5_sent, itd_sent: the ASCII unit separator, a control character never
 # inside an X12 value we take in
 ELEMENTS_SEP = "\x1f"
-# between the ITDs of itd_more_sent, the TAXes of tax_sent: the ASCII record separator
+# between the ITDs of itd_more_sent, the TD5s of td5_more_sent, the TAXes of tax_sent: the ASCII record separator
 ITDS_SEP = "\x1e"
 
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised

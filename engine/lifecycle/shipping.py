@@ -45,6 +45,7 @@ from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_f
 from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
+from engine.routing import carrier_findings
 from engine.shipments import (
     ShipmentSummary,
     StoreDcs,
@@ -705,6 +706,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     plan = _with_serials(plan, went)
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
+    findings += carrier_findings(went, orders, stage=STAGE)  # tendered to a carrier the PO did not route by
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
