@@ -7,8 +7,10 @@ N9/MTX note, N1 BT and ST; lines by UPC, our item and its own IN; one line in ca
 CTP RS RES; 1 % 20 net 60); Fanatics (005010 from its DUNS, its fulfilment centre by GLN, N1*ST*UL; a ship window; PO1
 price basis PE, UPC, our style VA and its SKU SK; PO4 case pack; TD5 routing with TD504 ZZ); Edward Don (a foodservice
 drop ship, BEG02 DS, to a restaurant named by address only, no N104, an N2 attention line; REF CO; lines in cases, CS,
-and dozens, DZ, by Don's item BP and ours VP; 2 % 10 net 30). One night takes them all: inspect, the 997s and 855s,
-then the 856s and 810s, checked by our validator, Bots and pyx12."""
+and dozens, DZ, by Don's item BP and ours VP; 2 % 10 net 30); AT&T as its supplier 850 is described (004010, BEG02
+NE with its contract in BEG06, REF Q1 / VR, PER BD by e-mail; no heading ship-to: each PO1 loop names its site, N1
+ST with N3/N4, QTY, PER DC and DTM 002; PO3; lines by AT&T's part BP, which its 855 and 856 must return). One night
+takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
 
@@ -34,9 +36,10 @@ NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"swi": {"4410027": 2}, "westmarine": {"77015520": 2}, "fanatics": {"FN2600884": 2, "FN2600891": 2},
-       "edwarddon": {"DN5518830": 2, "DN5518847": 1}}
-# Sportsman's N9/MTX note; West Marine's store quantities (one line ships whole to the DC)
-NOTED = {"NOTES_NOT_KEPT", "SDQ_NOT_APPLIED"}
+       "edwarddon": {"DN5518830": 2, "DN5518847": 1}, "att": {"4600123456": 2}}
+# Sportsman's N9/MTX note; West Marine's store quantities (one line ships whole to the DC); AT&T's delivery date
+# given in each line's own N1 loop (a destination's date: named for a person, not kept)
+NOTED = {"NOTES_NOT_KEPT", "SDQ_NOT_APPLIED", "LINE_DATES_NOT_APPLIED"}
 NIGHT_NOTED = NOTED | {"ASN_LATE"}  # the confirmations arrive hours after the trucks left
 
 
@@ -60,7 +63,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
     """West Marine's groups are labelled 004010VICS (its profile's gs_version): Bots has no grammar of that name, so
     they are read as 004010, the sets being 004010's (as tests/test_rg16 does)."""
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=6, answers=6,
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=7, answers=7,
                       as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~"))
 
 
@@ -107,3 +110,35 @@ def test_ids_units_and_parties_as_ordered(night):
     inv = po_segments(segments(ws, "westmarine", "810"), "77015520", "BIG")
     assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "24"], ["2", "48"]]
     assert ["ITD", "01", "3", "1", "", "20", "", "60"] in inv
+
+
+def test_a_contract_number_sent_in_beg06_is_carried_back_as_ref_ct(night):
+    """AT&T's PO names its contract in BEG06 (X12's Contract Number, element 367), not in a REF*CT; its profile asks
+    for REF*CT on the 856 and 810. The 856 and 810 used to go without it (the contract was read from REF*CT only)."""
+    ws, _found, _states = night
+    assert ["REF", "CT", "MSA-20240877"] in po_segments(segments(ws, "att", "856"), "AT-SHP-01", "BSN")
+    assert ["REF", "CT", "MSA-20240877"] in po_segments(segments(ws, "att", "810"), "4600123456", "BIG")
+    # the site its lines name (no heading N1*ST) is the order's ship-to; its part numbers and line numbers return
+    asn = po_segments(segments(ws, "att", "856"), "AT-SHP-01", "BSN")
+    assert ["N1", "ST", "ATT CENTRAL OFFICE DALLAS", "92", "TXDLS01"] in asn
+    assert [s[1:] for s in asn if s[0] == "LIN"] == [["1", "BP", "ATT-22019", "VP", "ODR-409"],
+                                                    ["2", "BP", "ATT-30551", "VP", "ODR-410"]]
+    ack = po_segments(segments(ws, "att", "855"), "4600123456", "BAK")
+    assert [s[1:3] + s[6:8] for s in ack if s[0] == "PO1"] == [["1", "10", "BP", "ATT-22019"],
+                                                               ["2", "40", "BP", "ATT-30551"]]
+
+
+def test_beg06_is_the_contract_when_no_ref_ct_names_one():
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    path = FIXTURES / "drops" / "att" / "att-850-4600123456.x12"
+    data = path.read_bytes()
+    for sent, contract in ((data, "MSA-20240877"),
+                           (data.replace(b"REF*ZZ*FIRM~", b"REF*CT*MSA-2025-REF~REF*ZZ*FIRM~").replace(
+                               b"SE*28*", b"SE*29*"), "MSA-2025-REF"),  # a REF*CT wins
+                           (data.replace(b"*20261124*MSA-20240877~", b"*20261124~"), None)):
+        result = read_interchanges(sent, file=path.name)
+        assert not [f for f in result.findings if f.severity == "error"]
+        orders = read_orders(result, list(result.transaction_sets()), partner="att")[0].to_pylist()
+        assert [o["contract_number"] for o in orders] == [contract]
