@@ -2,9 +2,10 @@
 tests/fixtures/rg37/ holds each one's profile, reference rows, stock, 850s written in its shapes and the east DC's
 confirmation of what shipped (the rg2 DC). Sportsman's Warehouse (005010 from a phone-number id, qualifier 12; CUR,
 PER BD, FOB CC, ITD 14 alone: terms previously agreed, the ones on file; DTM 010 / 001, TD5 routing text only, an
-N9/MTX note, N1 BT and ST; lines by UPC, our item and its own IN; one line in cases with PO4 pack); West Marine
-(004010VICS DC orders with the stores' quantities in SDQ, warned: one line ships whole to the DC; the retail price in
-CTP RS RES; 1 % 20 net 60); Fanatics (005010 from its DUNS, its fulfilment centre by GLN, N1*ST*UL; a ship window; PO1
+N9/MTX note, N1 BT and ST; lines by UPC, our item and its own IN; one line in cases with PO4 pack; a second set with
+FOB03 text, TD5 by carrier and lines numbered 001, 002); West Marine (004010VICS DC orders with the stores' quantities
+in SDQ, warned: one line ships whole to the DC; the retail price in CTP RS RES; 1 % 20 net 60; a store's own PO to
+its address); Fanatics (005010 from its DUNS, its fulfilment centre by GLN, N1*ST*UL; a ship window; PO1
 price basis PE, UPC, our style VA and its SKU SK; PO4 case pack; TD5 routing with TD504 ZZ); Edward Don (a foodservice
 drop ship, BEG02 DS, to a restaurant named by address only, no N104, an N2 attention line; REF CO; lines in cases, CS,
 and dozens, DZ, by Don's item BP and ours VP; 2 % 10 net 30); AT&T as its supplier 850 is described (004010, BEG02
@@ -35,7 +36,8 @@ WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
-POS = {"swi": {"4410027": 2}, "westmarine": {"77015520": 2}, "fanatics": {"FN2600884": 2, "FN2600891": 2},
+POS = {"swi": {"4410027": 2, "4410031": 2}, "westmarine": {"77015520": 2, "77015533": 1},
+       "fanatics": {"FN2600884": 2, "FN2600891": 2},
        "edwarddon": {"DN5518830": 2, "DN5518847": 1}, "att": {"4600123456": 2}}
 # Sportsman's N9/MTX note; West Marine's store quantities (one line ships whole to the DC); AT&T's delivery date
 # given in each line's own N1 loop (a destination's date: named for a person, not kept)
@@ -63,7 +65,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
     """West Marine's groups are labelled 004010VICS (its profile's gs_version): Bots has no grammar of that name, so
     they are read as 004010, the sets being 004010's (as tests/test_rg16 does)."""
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=7, answers=7,
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=9, answers=9,
                       as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~"))
 
 
@@ -110,6 +112,16 @@ def test_ids_units_and_parties_as_ordered(night):
     inv = po_segments(segments(ws, "westmarine", "810"), "77015520", "BIG")
     assert [s[1:3] for s in inv if s[0] == "IT1"] == [["1", "24"], ["2", "48"]]
     assert ["ITD", "01", "3", "1", "", "20", "", "60"] in inv
+    # a store's own PO (N1 ST by its number, not on our file, with its address) shipped and billed to the store
+    for doc, key, head in (("856", "WM-SHP-02", "BSN"), ("810", "77015533", "BIG")):
+        sent = po_segments(segments(ws, "westmarine", doc), key, head)
+        at = sent.index(["N1", "ST", "WEST MARINE #0147", "92", "0147"])
+        assert sent[at + 1: at + 3] == [["N3", "2450 SHORELINE HWY"], ["N4", "SAUSALITO", "CA", "94965", "US"]]
+    # Sportsman's second set numbers its lines 001, 002 (PO101): returned as sent on the 855, 856 and 810
+    assert [s[1] for s in po_segments(segments(ws, "swi", "855"), "4410031", "BAK") if s[0] == "PO1"] == ["001", "002"]
+    assert [s[1] for s in po_segments(segments(ws, "swi", "856"), "SW-SHP-02", "BSN") if s[0] == "LIN"] == [
+        "001", "002"]
+    assert [s[1] for s in po_segments(segments(ws, "swi", "810"), "4410031", "BIG") if s[0] == "IT1"] == ["001", "002"]
 
 
 def test_a_contract_number_sent_in_beg06_is_carried_back_as_ref_ct(night):
