@@ -159,8 +159,10 @@ def test_beg06_is_the_contract_when_no_ref_ct_names_one():
 @pytest.mark.xfail(strict=True, reason="rules.business.quantities.pack_findings compares a PO4 pack with ours only on "
                    "a line ordered in cases (CASE_PACK_MISMATCH); a line in eaches whose PO4 names another case (18 "
                    "EA of a cap we pack by 6, PO4*12) raises nothing, and ships in our cases of 6 where the buyer's "
-                   "guide (Fanatics: the PO4 case pack must match the physical pack) charges back; a warning there "
-                   "would change the findings of every earlier sweep whose each lines carry a PO4 of another pack")
+                   "guide (Fanatics: the PO4 case pack must match the physical pack) charges back. Deciding it (a "
+                   "warning? only where our case_pack is over 1?) changes what earlier sweeps assert: each lines of "
+                   "the rg16, rg17, rg28 and rg30 fixtures carry a PO4 pack other than the item's case pack (8 lines, "
+                   "items of case pack 1)")
 def test_an_each_line_whose_po4_names_another_case_than_ours_is_flagged(tmp_path):
     import shutil
 
