@@ -179,3 +179,24 @@ def test_an_each_line_whose_po4_names_another_case_than_ours_is_flagged(tmp_path
                                                   warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
     assert not [f for f in found if f[1] == "error"]
     assert [c for c, _s, po in found if po == "FN2600891" and c != "ASN_LATE"] == ["CASE_PACK_MISMATCH"]
+
+
+def test_a_po_naming_another_vendor_id_number_of_ours_in_ref_vr_is_flagged(tmp_path):
+    """AT&T names its supplier by REF*VR (vendor id number), not REF*IA, as Costco, CVS and Winn-Dixie do: a PO under
+    another of our numbers (ATT55512) than the ATT90311 our 855, 856 and 810 write back used to go unflagged (only a
+    REF*IA was compared); the sweep's night, REF*VR ATT90311, raises nothing."""
+    import shutil
+
+    fixtures = tmp_path / "rg37"
+    shutil.copytree(FIXTURES, fixtures)
+    po = fixtures / "drops" / "att" / "att-850-4600123456.x12"
+    po.write_bytes(po.read_bytes().replace(b"REF*VR*ATT90311~", b"REF*VR*ATT55512~"))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "AT-SHP-01"))), encoding="utf-8")
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"att": [po.name]},
+                                                 warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
+    assert states == {("att", "4600123456"): "invoiced"}  # answered and shipped as ordered
+    mismatch = [f for f in found if f[0] == "VENDOR_NUMBER_MISMATCH"]
+    assert [f[1:3] for f in mismatch] == [("warning", "4600123456")] and "REF*VR ATT55512" in mismatch[0][3]
+    assert ["REF", "IA", "ATT90311"] in po_segments(segments(ws, "att", "810"), "4600123456", "BIG")
