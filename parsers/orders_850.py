@@ -503,6 +503,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], cells.column(ref, 1), cells.column(ref, 2))
     # REF*ST (store number): the ship-to of a store's PO that has no N1 loop (_store_ship_to)
     stores: dict[str, pa.Array] = {}
+    # BEG06, the contract number in the PO's beginning segment (AT&T's, Hershey's 850s): the order's contract when
+    # no REF*CT names one, so an 856 / 810 asked to carry REF*CT back has it (it used to be dropped without a word)
+    pick(stores, "contract", _first_per_set(set_of_row, header_rows("BEG")), 6)
     pick(stores, "store", _first_per_set(set_of_row, ref[pc.fill_null(pc.equal(ref_qual, "ST"), False).to_numpy(
         zero_copy_only=False)]), 2)
     # the heading's first FOB, ITD and TD5, whole (an 855 may echo them as sent)
@@ -615,6 +618,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
     _store_ship_to(party_vals, stores["store"])
     _default_ship_to(party_vals, ship_to, nsets)
+    cols["contract_number"] = pc.coalesce(cols["contract_number"], stores["contract"])
     # --- lines ----------------------------------------------------------------------------------
     beg = _first_per_set(set_of_row, rows_of("BEG")[cells.index(rows_of("BEG"), 3)[1]])
     po_numbers = pc.fill_null(per_set(beg, 3), "")

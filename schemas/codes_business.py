@@ -180,7 +180,7 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "REF*IA names us by another vendor number than the ones the partner's profile writes back.",
+        "REF*IA (else REF*VR) names us by another vendor number than the ones the partner's profile writes back.",
     ),
     _C(
         "TERMS_MISMATCH",

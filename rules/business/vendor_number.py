@@ -1,6 +1,7 @@
-"""The vendor number a PO names us by (REF*IA) against the ones the partner's profile writes back: a buyer that
-numbers its vendors per DC or division (grocers do) may send a PO under another of our numbers than the profile's
-vendor_number, which every 855, 856 and 810 would carry instead of the PO's own, unmatched at the buyer."""
+"""The vendor number a PO names us by (REF*IA, else REF*VR: Costco, CVS, Winn-Dixie, AT&T name their supplier that
+way) against the ones the partner's profile writes back: a buyer that numbers its vendors per DC or division (grocers
+do) may send a PO under another of our numbers than the profile's vendor_number, which every 855, 856 and 810 would
+carry instead of the PO's own, unmatched at the buyer."""
 
 from __future__ import annotations
 
@@ -13,23 +14,31 @@ from schemas.rule_settings import RuleSettings
 
 
 def check_vendor_number(orders: pa.Table, settings: RuleSettings) -> list[Finding]:
-    """VENDOR_NUMBER_MISMATCH (a warning) for each order whose REF*IA is none of the vendor numbers the partner's
-    profile writes back as REF*IA (settings.vendor_numbers; none set: nothing to compare, the PO's own echoed)."""
+    """VENDOR_NUMBER_MISMATCH (a warning) for each order whose REF*IA, or for an order without one its first REF*VR
+    (vendor id number, ORDERS refs_sent), is none of the vendor numbers the partner's profile writes back as REF*IA
+    (settings.vendor_numbers; none set: nothing compared, the PO's own echoed)."""
     if "vendor_number_sent" not in orders.column_names:
         return []
     by_partner = _PerPartner(settings)
     ours = {p: by_partner[p].vendor_numbers for p in orders["partner"].unique().to_pylist() if p is not None}
     if not any(ours.values()):
         return []
-    sent = pc.fill_null(orders["vendor_number_sent"], "")
+    sent = pc.not_equal(pc.fill_null(orders["vendor_number_sent"], ""), "")
+    refs = "refs_sent" in orders.column_names  # a table stored before it was kept reads none
+    if refs:
+        sent = pc.or_(sent, pc.fill_null(pc.greater(pc.list_value_length(orders["refs_sent"]), 0), False))
     out: list[Finding] = []
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", "vendor_number_sent"],
-                       pc.not_equal(sent, "")):
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "vendor_number_sent", *(["refs_sent"] if refs else [])]
+    for order in _rows(orders, cols, sent):
         numbers = ours.get(order["partner"]) or ()
-        if numbers and order["vendor_number_sent"] not in numbers:
+        qualifier, number = "IA", order["vendor_number_sent"]
+        if not number:  # no REF*IA: the PO's first REF*VR names us, if it sent one
+            qualifier, number = "VR", next((r["id"] for r in order.get("refs_sent") or () if r["qualifier"] == "VR"),
+                                           None)
+        if numbers and number and number not in numbers:
             out.append(business_finding(
                 "VENDOR_NUMBER_MISMATCH",
-                f"REF*IA {order['vendor_number_sent']} names us by another vendor number than the "
+                f"REF*{qualifier} {number} names us by another vendor number than the "
                 f"{', '.join(numbers)} our 855, 856 and 810 carry for this partner.", order, seg="REF",
-                element="REF02", value=order["vendor_number_sent"], line=False))
+                element="REF02", value=number, line=False))
     return out
