@@ -8,9 +8,11 @@ Pure: tables in, finding records out (engine.lifecycle.shipping's plan_shipments
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 from schemas.findings import finding
+from schemas.grouping import encode, first_rows
 from schemas.lifecycle import FindingRecord
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP
 
@@ -49,11 +51,15 @@ def carrier_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipm
             routed[(r["partner"], r["po_number"])] = carriers
     if not routed:
         return ()
-    seen: dict[tuple[str, str, str], str] = {}  # (shipment, partner, PO) -> its carrier, first row's
-    for r in shipped.select(["shipment_id", "partner", "po_number", "carrier_scac"]).to_pylist():
-        seen.setdefault((r["shipment_id"], r["partner"], r["po_number"]), (r["carrier_scac"] or "").strip().upper())
+    # each shipment and PO once, its first row's carrier, in the order of their first rows (a night's 100,000
+    # shipped lines are 5,000 of them: no Python object per line)
+    code, _ = encode(shipped["shipment_id"], shipped["partner"], shipped["po_number"])
+    heads = shipped.select(["shipment_id", "partner", "po_number", "carrier_scac"]).take(
+        pa.array(np.sort(first_rows(code))))
     out = []
-    for (sid, partner, po), scac in seen.items():
+    for r in heads.to_pylist():
+        sid, partner, po = r["shipment_id"], r["partner"], r["po_number"]
+        scac = (r["carrier_scac"] or "").strip().upper()
         carriers = routed.get((partner, po))
         if not carriers or not scac or scac in carriers:
             continue
