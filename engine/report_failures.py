@@ -91,6 +91,10 @@ HINTS: dict[str, str] = {
         "Compare the buyer's PO4 with items.csv case_pack: fix ours if it is stale and `orderbridge recheck` the "
         "order, else ask the buyer to correct the PO; approved as it is, every case ships with our count."
     ),
+    "PO4_PACK_DIFFERS": (
+        "The eaches ship as ordered in our cases: repack to the buyer's PO4 count if its routing guide charges "
+        "back, or fix items.csv case_pack if ours is stale, or ask the buyer to correct its PO4."
+    ),
     "DEA_ORDER_FORM_MISSING": (
         "The line was refused (IR): tell the buyer to order it again with its DEA Form 222 or CSOS order number. If "
         "the partner's 850 names it under a REF we do not read, add its qualifier to [rules] dea_order_form_refs in "

@@ -30,7 +30,7 @@ SUITES: dict[str, frozenset[str]] = {
     "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED",
                          "ITEM_SUBSTITUTED"}),
     "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
-                             "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "QTY_BELOW_MINIMUM",
+                             "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "PO4_PACK_DIFFERS", "QTY_BELOW_MINIMUM",
                              "QUANTITY_DECIMALS_UNSUPPORTED",
                              "ORDER_VALUE_BELOW_MINIMUM"}),
     "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED",

@@ -55,6 +55,13 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A line ordered in cases whose PO4 counts other eaches per case (PO401 x PO414) than our case pack.",
     ),
     _C(
+        "PO4_PACK_DIFFERS",
+        "business",
+        "warning",
+        "",
+        "A line ordered in eaches whose PO4 packs them in cases of another count (more than one) than our case pack.",
+    ),
+    _C(
         "DEA_ORDER_FORM_MISSING",
         "business",
         "error",

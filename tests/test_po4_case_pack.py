@@ -64,9 +64,25 @@ def test_a_case_the_buyer_counts_otherwise_is_a_finding() -> None:
     assert _codes(line(**{**ca, "unit": "CS"}, po4_pack=24)) == [("CASE_PACK_MISMATCH", "PO401")]
     [f] = check_quantities(lines_table(line(**ca, po4_pack=24)), reference(), RuleSettings())
     assert "holds 24 eaches (PO401 24); ours holds 12: 2 CA is 48 eaches to the buyer, 24 to us" in f.message
-    # a line in eaches, or one without PO4, is not about cases
-    assert _codes(line(upc=SKU_1003, unit="EA", quantity=Decimal(24), po4_pack=6)) == []
+    # a line in eaches is not held: its PO4 says how the buyer packs the eaches (test below); one without PO4 is not
+    # about cases
+    assert _codes(line(upc=SKU_1003, unit="EA", quantity=Decimal(24), po4_pack=12)) == []
     assert _codes(line(**ca)) == []
+
+
+def test_an_each_line_packed_otherwise_is_a_warning_and_taken_as_ordered() -> None:
+    """A line in eaches whose PO4 packs them otherwise than our case (Fanatics: the PO4 pack must be the physical
+    pack): PO4_PACK_DIFFERS, a warning (the eaches are as ordered); our case or a pack of one each says nothing, nor
+    an item we do not pack in cases (SKU-1001, case pack 1)."""
+    ea = dict(upc=SKU_1003, unit="EA", quantity=Decimal(24))
+    assert _codes(line(**ea, po4_pack=6)) == [("PO4_PACK_DIFFERS", "PO401")]
+    assert _codes(line(**{**ea, "unit": "UN"}, po4_pack=24)) == [("PO4_PACK_DIFFERS", "PO401")]
+    assert _codes(line(**ea, po4_pack=12)) == [] and _codes(line(**ea, po4_pack=2, po4_inner_pack=6)) == []
+    assert _codes(line(**ea, po4_pack=1)) == []
+    assert _codes(line(upc="614141100101", unit="EA", quantity=Decimal(24), po4_pack=6)) == []  # case pack 1
+    [f] = check_quantities(lines_table(line(**ea, po4_pack=6)), reference(), RuleSettings())
+    assert f.severity == "warning"
+    assert "PO4 packs item SKU-1003 6 to a case (PO401 6); ours are packed 12 to a case" in f.message
 
 
 def test_a_night_holds_the_line_for_a_person(tmp_path) -> None:

@@ -156,14 +156,9 @@ def test_beg06_is_the_contract_when_no_ref_ct_names_one():
         assert [o["contract_number"] for o in orders] == [contract]
 
 
-@pytest.mark.xfail(strict=True, reason="rules.business.quantities.pack_findings compares a PO4 pack with ours only on "
-                   "a line ordered in cases (CASE_PACK_MISMATCH); a line in eaches whose PO4 names another case (18 "
-                   "EA of a cap we pack by 6, PO4*12) raises nothing, and ships in our cases of 6 where the buyer's "
-                   "guide (Fanatics: the PO4 case pack must match the physical pack) charges back. Deciding it (a "
-                   "warning? only where our case_pack is over 1?) changes what earlier sweeps assert: each lines of "
-                   "the rg16, rg17, rg28 and rg30 fixtures carry a PO4 pack other than the item's case pack (8 lines, "
-                   "items of case pack 1)")
 def test_an_each_line_whose_po4_names_another_case_than_ours_is_flagged(tmp_path):
+    """Fanatics' guide: the PO4 case pack must be the physical pack. 18 EA of a cap we pack by 6 with PO4*12 is taken
+    as ordered and shipped in our cases, with PO4_PACK_DIFFERS (a warning) naming both packs; the line is not held."""
     import shutil
 
     fixtures = tmp_path / "rg37"
@@ -178,7 +173,7 @@ def test_an_each_line_whose_po4_names_another_case_than_ours_is_flagged(tmp_path
     ws, found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"fanatics": [po.name]},
                                                   warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
     assert not [f for f in found if f[1] == "error"]
-    assert [c for c, _s, po in found if po == "FN2600891" and c != "ASN_LATE"] == ["CASE_PACK_MISMATCH"]
+    assert [c for c, _s, po in found if po == "FN2600891" and c != "ASN_LATE"] == ["PO4_PACK_DIFFERS"]
 
 
 def test_a_po_naming_another_vendor_id_number_of_ours_in_ref_vr_is_flagged(tmp_path):

@@ -370,8 +370,11 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
                   usable: np.ndarray) -> list[Finding]:
     """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
     case than ours (po4_eaches: PO401 times PO414, or times PO402 in a counting PO403, else PO401 alone),
-    against eaches_per_unit of the line's case (the case pack, or an item_units row). A line in eaches or
-    another unit, or without PO4, raises nothing."""
+    against eaches_per_unit of the line's case (the case pack, or an item_units row); PO4_PACK_DIFFERS (a
+    warning) for a line ordered in eaches whose PO4 packs them in cases of more than one each, none of its
+    readings our case pack of more than one (Fanatics: 18 EA with PO4*12, our case of 6: the eaches are as
+    ordered, the cases they arrive in are not the buyer's). A line in another unit, or without PO4, raises
+    nothing; nor an each line of an item we do not pack in cases, or whose PO4 says a pack of one."""
     if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
         return []
     sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
@@ -384,6 +387,11 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     out: list[Finding] = []
     for row in picked.to_pylist():
         s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
+        if row["sku"] and unit in s.each_units and own_case(row["sku"], index, s) is None:
+            each = _each_pack_finding(row, s, index)
+            if each is not None:
+                out.append(each)
+            continue
         if not row["sku"] or unit not in s.case_units or own_case(row["sku"], index, s) is not None:
             # an item we sell by the case is counted in cases: the PO4 says what is inside one (PO4*6*5*LB, six
             # bags of 5 pounds), never how many of our units the line is (5 CA are 5 of our cases either way)
@@ -405,6 +413,26 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
     return out
+
+
+def _each_pack_finding(row: Mapping, s: RuleSettings, index: Mapping[tuple[str, str], int]) -> Finding | None:
+    """pack_findings' PO4_PACK_DIFFERS of one line ordered in eaches (``row``), or None: its PO4's readings
+    (po4_eaches) of more than one each, none our case pack of more than one (eaches_per_unit of our case)."""
+    case = s.case_units[0] if s.case_units else "CA"
+    ours = eaches_per_unit(case, row["sku"], row["case_pack"], index, s)
+    readings, said = po4_eaches(row["po4_pack"], row["po4_inner_pack"], row.get("po4_size"), row.get("po4_size_unit"),
+                                row["sku"], row["case_pack"], index, s)
+    theirs = [r for r in readings if r > 1]
+    if ours is None or ours <= 1 or not theirs or ours in readings:
+        return None
+    holds = " or ".join(str(r) for r in theirs)
+    return business_finding(
+        "PO4_PACK_DIFFERS",
+        f"PO4 packs item {row['sku']} {holds} to a case ({said}); ours are packed {ours} to a case. The line is "
+        f"taken as ordered ({_text(row['quantity'])} {row['unit']}) and ships in our cases of {ours}: the buyer's "
+        "receiving may count by its pack (a chargeback under some routing guides). Repack, or ask the buyer to "
+        "correct the PO4 or our case pack (items.csv) if it is stale.",
+        row, seg="PO4", element="PO401", value=str(row["po4_pack"]))
 
 
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
