@@ -34,5 +34,6 @@ def test_a_shipment_left_with_a_carrier_the_po_did_not_name_is_warned_once_per_s
     # S1/PO-1's first row says UPSN (as routed), S1/PO-2 ODFL (as routed), PO-3 routed by none
     assert [(f.po_number, f.finding.location.value) for f in found] == [("PO-1", "ODFL"), ("PO-2", "RDWY")]
     assert all(f.finding.code == "CARRIER_NOT_ROUTED" and f.finding.severity == "warning" for f in found)
-    assert "Shipment S2 for PO PO-1 left with carrier ODFL; the PO routed it by FXFE or UPSN" in found[0].finding.message
+    message = found[0].finding.message
+    assert "Shipment S2 for PO PO-1 left with carrier ODFL; the PO routed it by FXFE or UPSN" in message
     assert carrier_findings(shipped.slice(0, 0), orders) == ()
