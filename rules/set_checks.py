@@ -197,7 +197,7 @@ SET_CHECK_CODES = frozenset({
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
-    "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED", "LINE_TAX_EXEMPTION_NOT_APPLIED",
+    "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
 
 
@@ -220,8 +220,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
-            + _line_marks_for(result, sets, chosen, set_of_row, fe)
-            + _line_tax_exemptions(result, sets, chosen, set_of_row, fe))
+            + _line_marks_for(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -729,46 +728,6 @@ def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_
                            "warehouse which goods are for whom (a label per party) or ask the partner for one PO per "
                            "party.", seg="N1", element="N104" if party[2] else "N102",
                            value=party[2] or party[0] or "", **_where(result, ic, g, ts, first)))
-    return out
-
-
-# TXI06 (code list 441) codes that exempt from a tax: the heading TAX12's that engine.invoice_taxes applies
-# (0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct pay, 8 U.S. government, 9 per state law, A / C), and
-# F / G; 2, 4 and 6 say the line is not exempt
-_TXI_EXEMPTING = frozenset("0135789ACFG")
-
-
-def _line_tax_exemptions(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                         fe: FlatElements) -> list[Finding]:
-    """LINE_TAX_EXEMPTION_NOT_APPLIED once per 850 whose PO1 loops mark lines exempt from a tax (a TXI with an
-    exempting TXI06: Princess Auto's line bought for resale, `TXI*SP*****3`, free of Manitoba's RST): a line keeps no
-    tax of its own, so an 810 carrying the partner's taxes ([fulfilment.invoice] taxes) taxes it all the same (a
-    heading TAX12 exemption is applied: engine.invoice_taxes). Each is named (line, TXI01, TXI06; ten at most)."""
-    found = _under_lines(result, "TXI", sets, chosen, set_of_row)
-    if found is None or not found[5].any():
-        return []
-    rows, owner, line_rows, line_owner, at, in_line = found
-    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
-    kinds, codes = _column(fe, rows, 1)[0].to_pylist(), _column(fe, rows, 6)[0].to_pylist()
-    lines: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, line label, TXI01, TXI06)
-    for j in np.flatnonzero(in_line).tolist():
-        code = (codes[j] or "").strip().upper()
-        if code not in _TXI_EXEMPTING:
-            continue
-        k, line = int(owner[j]), int(at[j])
-        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
-        lines.setdefault(k, []).append((int(rows[j]), label, kinds[j] or "", code))
-    out: list[Finding] = []
-    for k, found_lines in sorted(lines.items()):
-        ic, g, ts = sets[k]
-        named = _listed([f"line {label} TXI {kind} exempt {code}" for _r, label, kind, code in found_lines],
-                        _SHIP_TOS_NAMED)
-        first, _label, _kind, code = found_lines[0]
-        out.append(finding("LINE_TAX_EXEMPTION_NOT_APPLIED", f"PO1 loops mark lines exempt from a tax ({named}): a "
-                           "line keeps no exemption of its own, so an 810 carrying the partner's taxes taxes these "
-                           "lines all the same; bill them by hand or agree the exemption (a heading TAX, or the "
-                           "profile's taxes).", seg="TXI", element="TXI06", value=code,
-                           **_where(result, ic, g, ts, first)))
     return out
 
 

@@ -195,9 +195,6 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("LINE_MARK_FOR_NOT_APPLIED", "set", "warning", "",
            "PO1 loops name mark-for parties (N1*Z7) of their own, other than the heading's: a line keeps none, so "
            "no 855, 856 or 810 marks its goods for them."),
-        _C("LINE_TAX_EXEMPTION_NOT_APPLIED", "set", "warning", "",
-           "PO1 loops mark lines exempt from a tax (TXI06): a line keeps no exemption of its own, so an 810 carrying "
-           "the partner's taxes taxes them all the same."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("PREPACK_COMPONENT_UNREADABLE", "set", "warning", "",

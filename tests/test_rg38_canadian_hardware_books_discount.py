@@ -211,28 +211,32 @@ def _resale_exempt_night(tmp_path):
                          fixtures, NIGHT, SHIP_DAY, messages=True)
 
 
-def test_a_line_marked_tax_exempt_is_named_not_passed_over(tmp_path):
-    """A PO1 loop's TXI with an exempting TXI06 (3: exempt for resale) used to be read and passed over without a
-    word, our 810 taxing the line by the profile. LINE_TAX_EXEMPTION_NOT_APPLIED now names it (line, TXI01, TXI06);
-    the order is acknowledged, shipped and invoiced as before. A TXI06 2 (not exempt) says nothing."""
+def test_a_line_the_po_marks_tax_exempt_is_billed_without_that_tax(tmp_path):
+    """Princess Auto's line 2 bought for resale (TXI*SP*****3 in its PO1 loop): its 810 states Manitoba's RST at 0
+    for that line (rate 0), the GST as ever; the summary and TDS without it (65117 - 9.83). It used to charge the RST
+    on the line as if the PO said nothing."""
     ws, found, states = _resale_exempt_night(tmp_path)
-    named = [f for f in found if f[0] == "LINE_TAX_EXEMPTION_NOT_APPLIED"]
-    assert [f[1:3] for f in named] == [("warning", "PA0099412")] and "line 2 TXI SP exempt 3" in named[0][3]
-    assert states == {("princessauto", "PA0099412"): "invoiced"}
-    from tests.retailer_support import inspected
-
-    path = tmp_path / "pa.x12"
-    path.write_bytes((tmp_path / "rg38" / "drops" / "princessauto" / "pa-850-PA0099412.x12").read_bytes().replace(
-        b"TXI*SP*****3~", b"TXI*SP*****2~"))
-    assert inspected(path)["findings"] == []
-
-
-@pytest.mark.xfail(strict=True, reason="a line keeps no tax exemption of its own (ORDER_LINES has no column for its "
-                   "PO1 loop's TXI; engine.invoice_taxes exempts by a heading TAX12 or the item's tax class only): the "
-                   "810 charges Manitoba RST on line 2 that Princess Auto's PO marks exempt for resale (TXI*SP*****3)")
-def test_the_810_does_not_tax_a_line_the_po_marks_exempt(tmp_path):
-    ws, _found, _states = _resale_exempt_night(tmp_path)
+    assert not [f for f in found if f[0] != "ASN_LATE"] and states == {("princessauto", "PA0099412"): "invoiced"}
     inv = po_segments(segments(ws, "princessauto", "810"), "PA0099412", "BIG")
     line2 = inv.index(["IT1", "2", "36", "EA", "3.9", "", "VP", "ODR-3812", "BP", "8374438"])
     assert inv[line2 + 1:line2 + 3] == [["TXI", "GS", "7.02", "5", "", "", "", "", "", "123456789RT0001"],
                                         ["TXI", "SP", "0", "0", "", "", "", "", "", "RST-1234-5678"]]
+    assert [s[1:4] for s in inv if s[0] == "TXI"][-2:] == [["GS", "29.07", "5"], ["SP", "30.87", "7"]]
+    assert ["TDS", "64134"] in inv
+    line1 = inv.index(["IT1", "1", "60", "EA", "7.35", "", "VP", "ODR-3811", "BP", "8374421"])
+    assert inv[line1 + 2] == ["TXI", "SP", "30.87", "7", "", "", "", "", "", "RST-1234-5678"]
+
+
+def test_a_line_s_txi_exemption_is_read_as_sent():
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    data = (FIXTURES / "drops" / "princessauto" / "pa-850-PA0099412.x12").read_bytes()
+    for txis, kept in (([], [None, None]), (["TXI*SP*****3"], [None, "SP"]), (["TXI*SP*****2"], [None, None]),
+                       (["TXI*GS*****1", "TXI*SP*****3"], [None, "GS SP"]), (["TXI*TX**12"], [None, None])):
+        sent = data.replace(b"PID*F****HITCH PIN SET~", b"PID*F****HITCH PIN SET~" + b"".join(
+            t.encode() + b"~\n" for t in txis)).replace(b"SE*18*", b"SE*%d*" % (18 + len(txis)))
+        result = read_interchanges(sent, file="pa.x12")
+        assert not [f for f in result.findings if f.severity == "error"], txis
+        lines = read_orders(result, list(result.transaction_sets()), partner="princessauto")[1]
+        assert lines["tax_exempt_sent"].to_pylist() == kept, txis
