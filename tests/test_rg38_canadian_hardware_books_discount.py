@@ -9,7 +9,8 @@ RONA's for reference, French descriptions; 2 % 30 net 60, ITD 08; its 810 with a
 PST by province); Home Hardware (tag orders through its St. Jacobs DC: the dealer named by the heading's N1*Z7, or
 each line's own; its 810 with HST); Giant Tiger (005010 from a DUNS, lines in cases by case GTIN-14 and its item
 number with PO4, a ship date and a cancel-after date, HST); Princess Auto (005010, BEG02 NE, lines by our part VP and
-its part BP, GST and Manitoba's RST). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s,
+its part BP, GST and Manitoba's RST; a line bought for resale, TXI*SP*****3, billed without the
+RST). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s,
 checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
