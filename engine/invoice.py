@@ -178,7 +178,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
              refs: Sequence[Sequence[tuple[str, str]]] = (),
-             line_prices: Sequence[Sequence[Sequence[str]]] = ()) -> Body810:
+             line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -188,7 +188,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     earlier 810s, ``first`` the PO's first 810), after their IT1 and in the summary, in TDS01. ``taxes``: the
     profile's taxes this 810 carries (engine.invoice_taxes.taxes_for): TXI after each IT1 (before its PID) and/or
     after TDS, in TDS01 (engine.invoice_taxes: amounts and rounding); ``classes``: per line its item's tax class
-    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none. ``refs``: per line the
+    (items.csv tax_class: a tax whose ``exempt`` lists it does not tax the line), () none; ``exempt``: per line the
+    taxes (TXI01 codes, a space between; TX all) its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent), () none.
+    ``refs``: per line the
     PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
     PID (position 120, before the SAC loop); () none. ``line_prices``: per line the PO line's own CTPs (CTP01..CTP05
     as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
@@ -205,7 +207,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         ours = [(c.kind, a) for c, a in charges]
         tax = taxed(taxes, settings, exts, charges=sum((a for k, a in ours if k == "C"), Decimal(0)) + (
             po.charges if po else 0), allowances=sum((a for k, a in ours if k != "C"), Decimal(0)) + (
-            po.allowances if po else 0), line_sacs=po.line_nets if po else None, classes=classes)
+            po.allowances if po else 0), line_sacs=po.line_nets if po else None, classes=classes, exempt=exempt)
     if tax is not None:
         total += tax.total
     body = head_810(head, settings)
@@ -554,6 +556,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     descriptions: list[str] = []
     refs: list[tuple[tuple[str, str], ...]] = []
     ctps: list[tuple[tuple[str, ...], ...]] = []
+    exempt: list[str] = []  # per line, the taxes its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent)
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -573,6 +576,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         descriptions.append(row.get("description") or "")
         refs.append(row_refs(row) if settings.line_refs else ())
         ctps.append(row_prices(row) if settings.ctp else ())
+        exempt.append(row.get("tax_exempt_sent") or "")
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges, carrier=carrier)
@@ -581,7 +585,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
                          before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
-                         line_prices=ctps)
+                         line_prices=ctps, exempt=exempt if any(exempt) and taxes else ())
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -592,7 +596,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
                      po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
-                         line_prices=ctps)
+                     line_prices=ctps, exempt=exempt if any(exempt) and taxes else ())
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -123,17 +123,21 @@ def txi(tax: InvoiceTax, amount: Decimal, settings: InvoiceSettings, taxable: bo
 
 def taxed(taxes: Sequence[InvoiceTax], settings: InvoiceSettings, extensions: Sequence[Decimal], *,
           charges: Decimal = Decimal(0), allowances: Decimal = Decimal(0),
-          line_sacs: Mapping[int, Decimal] | None = None, classes: Sequence[str] = ()) -> Taxed:
+          line_sacs: Mapping[int, Decimal] | None = None, classes: Sequence[str] = (),
+          exempt: Sequence[str] = ()) -> Taxed:
     """The TXIs of one 810 of lines worth ``extensions`` (the module's rule): ``charges`` and ``allowances`` its
     heading SACs' (positive amounts), ``line_sacs`` per line index the net (charges less allowances) of the SACs on
-    that line, ``classes`` per line its item's tax class ("" none: taxable; () every line none)."""
+    that line, ``classes`` per line its item's tax class ("" none: taxable; () every line none), ``exempt`` per line
+    the taxes its PO1 loop exempts it from (TXI01 codes, a space between, TX every tax; "" none; () every line
+    none): a line a tax's code (or TX) names there is not taxed by it."""
     line_sacs = line_sacs or {}
     lines: dict[int, list[list[str]]] = {}
     summary: list[list[str]] = []
     total = Decimal(0)
     zero = Decimal(0)
     for tax in taxes:
-        taxable = [not classes or classes[i] not in tax.exempt for i in range(len(extensions))]
+        taxable = [(not classes or classes[i] not in tax.exempt)
+                   and not (exempt and {tax.code, "TX"} & set(exempt[i].split())) for i in range(len(extensions))]
         goods = [ext + line_sacs.get(i, zero) for i, ext in enumerate(extensions)]
         base = sum((g for g, t in zip(goods, taxable, strict=True) if t), zero)
         share = Decimal(1) if all(taxable) else (base / sum(goods, zero) if any(taxable) and sum(goods, zero) > 0

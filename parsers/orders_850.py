@@ -41,6 +41,7 @@ from schemas.orders import (
     QTY,
     SDQ_PAIRS,
     STORE_QUANTITY,
+    TXI_EXEMPTING,
     WEIGHT_AS_SENT,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF
@@ -1230,6 +1231,23 @@ def _in_line_loops(rows: np.ndarray, po1_rows: np.ndarray, set_of_row: np.ndarra
     return rows[ok], owner[ok]
 
 
+def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                   ) -> pa.Array:
+    """Per line, TXI01 of each TXI of its PO1 loop whose TXI06 exempts (schemas.orders.TXI_EXEMPTING), in the order
+    sent, joined by a space (ORDER_LINES tax_exempt_sent); null for a line without one."""
+    n_lines = len(po1_rows)
+    if not n_lines or "TXI" not in vocab:
+        return pa.nulls(n_lines, pa.string())
+    rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("TXI")) & (set_of_row >= 0)), po1_rows,
+                                 set_of_row)
+    texts: list[list[str]] = [[] for _ in range(n_lines)]
+    for line, kind, code in zip(owner.tolist(), cells.column(rows, 1).to_pylist(), cells.column(rows, 6).to_pylist(),
+                                strict=True):
+        if (code or "").strip().upper() in TXI_EXEMPTING and (kind or "").strip():
+            texts[line].append(kind.strip().upper())
+    return pa.array([" ".join(t) if t else None for t in texts], pa.string())
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1632,5 +1650,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                                    if "MSG" in vocab else np.empty(0, np.int64), po1_rows,
                                                    set_of_row)[::-1], cells),
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
+        "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

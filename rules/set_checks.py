@@ -197,7 +197,7 @@ SET_CHECK_CODES = frozenset({
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
-    "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
+    "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
 
 
@@ -219,7 +219,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _sublines(result, sets, chosen, set_of_row, fe)
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
-            + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe))
+            + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
+            + _line_marks_for(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -683,6 +684,50 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            "agree with the partner how these lines ship (one PO per destination, or by hand).",
                            seg="N1", element="N104" if party[2] else "N102", value=party[2] or party[0] or "",
                            **_where(result, ic, g, ts, first)))
+    return out
+
+
+def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                    fe: FlatElements) -> list[Finding]:
+    """LINE_MARK_FOR_NOT_APPLIED once per 850 whose PO1 loops name mark-for parties of their own (N1*Z7 in the
+    line's N1 loop: Home Hardware's tag orders, each line tagged for the dealer it is bought for, shipped through
+    the DC) other than the heading's N1*Z7: a line keeps no mark-for of its own (ORDER_LINES), so its 855, 856
+    and 810 name none (the heading's, when it has one, is the whole order's). Each is named (line, N102,
+    N103/N104; ten at most). A line's N1*Z7 naming the heading's party (its id, else its name) raises nothing."""
+    def marks(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(pc.fill_null(pc.equal(_column(fe, rows, 1)[0], "Z7"), False).to_numpy(
+            zero_copy_only=False), dtype=bool)
+
+    found = _under_lines(result, "N1", sets, chosen, set_of_row, keep=marks)
+    if found is None or not found[5].any():
+        return []
+    n1_rows, n1_owner, line_rows, line_owner, at, in_line = found
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
+    heading: dict[int, tuple] = {}  # set -> its heading N1*Z7 (N102, N103, N104), the first
+    for j in np.flatnonzero(~in_line).tolist():
+        heading.setdefault(int(n1_owner[j]), (name[j], qualifier[j], ident[j]))
+    lines: dict[int, list[tuple[int, str, tuple]]] = {}  # set -> (row, line label, party) per line N1*Z7
+    for j in np.flatnonzero(in_line).tolist():
+        k, line = int(n1_owner[j]), int(at[j])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        party = (name[j], qualifier[j], ident[j])
+        head = heading.get(k)
+        if head is not None and ((head[1], head[2]) == party[1:] if head[2] and party[2] else
+                                 (head[0] or "") == (party[0] or "")):
+            continue
+        lines.setdefault(k, []).append((int(n1_rows[j]), label, party))
+    out: list[Finding] = []
+    for k, found_lines in sorted(lines.items()):
+        ic, g, ts = sets[k]
+        named = _listed([f"line {label} N1*Z7 " + (" ".join(v for v in party if v) or "(no name or id)")
+                         for _r, label, party in found_lines], _SHIP_TOS_NAMED)
+        first, _label, party = found_lines[0]
+        out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name their own mark-for parties ({named}): a "
+                           "line keeps none, so our 855, 856 and 810 mark no line or carton for them; tell the "
+                           "warehouse which goods are for whom (a label per party) or ask the partner for one PO per "
+                           "party.", seg="N1", element="N104" if party[2] else "N102",
+                           value=party[2] or party[0] or "", **_where(result, ic, g, ts, first)))
     return out
 
 

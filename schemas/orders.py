@@ -301,7 +301,16 @@ ORDER_LINES = pa.schema([
     # none (or stored before this column existed). An 810 echoes those of the CTP02 qualifiers the partner lists
     # ([fulfilment.invoice] ctp)
     pa.field("line_prices", pa.list_(LINE_PRICE)),
+    # the taxes the line's PO1 loop exempts it from: TXI01 of each TXI there whose TXI06 exempts (TXI_EXEMPTING:
+    # Princess Auto's line bought for resale, TXI*SP*****3), in the order sent, joined by a space; null: none (or
+    # stored before this column existed). An 810 carrying such a tax (its code, or TX: all taxes) states 0 for the
+    # line at rate 0 (engine.invoice_taxes.taxed)
+    pa.field("tax_exempt_sent", pa.string()),
 ])
+
+# TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
+# pay, 8 U.S. government, 9 per state law, A / C, and F / G; 2, 4 and 6 say the line is not exempt
+TXI_EXEMPTING = frozenset("0135789ACFG")
 
 # ORDER_LINES' columns of a line ordered by weight, as sent (rules.business.by_weight)
 WEIGHT_AS_SENT = ("weight_ordered", "weight_unit", "weight_per_unit", "weight_basis_sent")
@@ -313,7 +322,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
-                               "line_prices"})
+                               "line_prices", "tax_exempt_sent"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

@@ -894,7 +894,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "description", "product_ids",
                       *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # line_ship_tos
                       "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
-                      "line_prices"])  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
+                      "line_prices",  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
+                      "tax_exempt_sent"])  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -957,13 +958,14 @@ class LineText(NamedTuple):
     product_ids: tuple[tuple[str | None, str | None], ...]
     line_refs: tuple[tuple[str | None, str | None], ...] = ()
     line_prices: tuple[dict, ...] = ()  # the line's own CTPs as stored (schemas.orders LINE_PRICE)
+    tax_exempt_sent: str | None = None  # the taxes (TXI01) its PO1 loop exempts it from, as stored
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
         return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
                 "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids],
                 "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs],
-                "line_prices": list(self.line_prices)}
+                "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -993,7 +995,8 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
     if "line_prices" in cols and order_lines["line_prices"].null_count < n:
         ctps = [tuple(got) if got else () for got in order_lines["line_prices"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
-                                                          pairs, refs, ctps, strict=True)))
+                                                          pairs, refs, ctps, column("tax_exempt_sent"),
+                                                          strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
