@@ -411,6 +411,11 @@ _NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2), ("TD4", 4), ("PKG", 5))
 # heading's). Only the heading's first TD5 is kept (855 echo, 856 TD504): a line's other than it is quoted with
 # the notes
 _LINE_ROUTING = ("TD5", (3, 5, 12))
+# PWK, paperwork the buyer asks to come with the goods or apart (PWK01 the report type: CT certification, CP
+# certificate of compliance, PL packing list ...; PWK02 how: BM by mail, EL electronically, BP with the parts ...;
+# PWK07 its description), in the heading or a PO1 loop: Fisher Scientific's supplier 850 asks per line for the lot's
+# certificates. No 855, 856 or warehouse order of ours carries or answers them: quoted with the notes
+_PAPERWORK = ("PWK", (1, 2, 7))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
@@ -418,8 +423,8 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
-    "KEEP FROZEN 0F OR BELOW"; and a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
-    DELIVERY"). No order, 855, 856 or
+    "KEEP FROZEN 0F OR BELOW"; a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
+    DELIVERY"); and the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"). No order, 855, 856 or
     warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -444,6 +449,13 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     for row, own, text, inside in zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(), strict=True):
         if inside and text and text != heading.get(own):
             found.append((row, own, f"TD5 {text}", seg))
+    seg, ks = _PAPERWORK
+    rows, owner = _rows_in(result, seg, mine, set_of_row)
+    for row, own, values in zip(rows.tolist(), owner.tolist(),
+                                zip(*(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True), strict=True):
+        text = " ".join(v.strip() for v in values if v and v.strip())
+        if text:
+            found.append((row, own, f"PWK {text}", seg))
     if not found:
         return []
     found.sort()
@@ -472,7 +484,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
-                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 5)}", value=text,
+                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 1 if seg == 'PWK' else 5)}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
 
