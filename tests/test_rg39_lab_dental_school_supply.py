@@ -161,3 +161,50 @@ def test_a_po_whose_stated_total_differs_from_its_lines_is_flagged(tmp_path):
     # a line's own AMT (AMT*1, its amount) is not the PO's total: not compared
     seen = inspected(_fisher_po(((b"AMT*1*850", b"AMT*1*900"),), tmp_path))
     assert not [f for f in seen["findings"] if f["code"] == "PO_TOTAL_MISMATCH"]
+
+
+def test_a_po_naming_us_by_another_number_in_its_vendor_n1_loop_is_flagged(tmp_path):
+    """VWR names its supplier in an N1*VN loop by the number it assigned (N103 92). A PO with no REF*IA or REF*VR under
+    another of our numbers there (VWR9999) than the VWR3318 our 855, 856 and 810 write back went unflagged (only the
+    REFs were compared); now VENDOR_NUMBER_MISMATCH (a warning) names it. The sweep's night (N1*VN 92 VWR3318 beside
+    REF*IA VWR3318) raises nothing; a REF*IA still wins over the N1 loop."""
+    import shutil
+
+    fixtures = tmp_path / "rg39"
+    shutil.copytree(FIXTURES, fixtures)
+    po = fixtures / "drops" / "vwr" / "VWR_850_VW81204455.edi"
+    po.write_bytes(po.read_bytes().replace(b"REF*IA*VWR3318~\n", b"").replace(b"92*VWR3318", b"92*VWR9999")
+                   .replace(b"SE*26*", b"SE*25*"))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "VW-SHP-01"))), encoding="utf-8")
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"vwr": [po.name]},
+                                                 warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
+    assert states == {("vwr", "VW81204455"): "invoiced"}  # answered and shipped as ordered
+    assert [f[1:] for f in found if f[0] == "VENDOR_NUMBER_MISMATCH"] == [(
+        "warning", "VW81204455", "N1*VN 92 VWR9999 names us by another vendor number than the VWR3318 our 855, 856 "
+        "and 810 carry for this partner.")]
+    assert ["REF", "IA", "VWR3318"] in po_segments(segments(ws, "vwr", "810"), "VW81204455", "BIG")
+
+
+def test_the_vendor_n1_loop_is_read_only_when_no_ref_names_us():
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from rules.business.vendor_number import check_vendor_number
+    from schemas.rule_settings import RuleSettings
+
+    path = FIXTURES / "drops" / "vwr" / "VWR_850_VW81204455.edi"
+    data = path.read_bytes().replace(b"92*VWR3318", b"92*VWR9999")
+
+    def told(sent: bytes) -> list[str]:
+        result = read_interchanges(sent, file=path.name)
+        orders = read_orders(result, list(result.transaction_sets()), partner="vwr")[0]
+        settings = RuleSettings(vendor_numbers=("VWR3318",))
+        return [f.message.split(" names")[0] for f in check_vendor_number(orders, settings)]
+
+    assert told(data) == []  # REF*IA VWR3318 is the number the PO names us by
+    assert told(data.replace(b"REF*IA*VWR3318~\n", b"")) == ["N1*VN 92 VWR9999"]
+    assert told(data.replace(b"REF*IA*VWR3318~\n", b"REF*VR*VWR7777~\n")) == ["REF*VR VWR7777"]
+    # an N1*VN by another qualifier (a DUNS, 1) is not the buyer's number for us; N1*SU 92 is
+    assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"*92*VWR9999", b"*1*123456789")) == []
+    assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"N1*VN*", b"N1*SU*")) == ["N1*SU 92 VWR9999"]
