@@ -96,6 +96,37 @@ def test_each_buyer_answered_to_its_own_envelope_ids_and_terms(night):
         assert ["REF", "CO", "BDC-558012"] in doc
 
 
+def test_fishers_810_is_the_heading_its_supplier_guide_lists(night, tmp_path):
+    """Fisher Scientific's supplier 810 (4010) lists a heading of BIG and the N1 loop, N1 alone, then IT1 and PID; TDS,
+    SAC, CTT: no REF, no N2/N3/N4, no ITD, no DTM. Its profile names no REF (shipment_refs, order_refs, no
+    vendor_number), ship_date and ship_to_n2 false, but every 810 still wrote the parties' N3/N4 and an ITD (the
+    agreed terms), segments its guide does not have: [fulfilment.invoice] party_addresses = false and itd = false
+    leave them out, built one by one (the night's: a ship-to with an N2) or per column (none) alike; other partners
+    keep both."""
+    ws, _found, _states = night
+    inv = po_segments(segments(ws, "fisher", "810"), "4500872231", "BIG")
+    assert inv[1:3] == [["N1", "BT", "FISHER SCIENTIFIC COMPANY LLC", "92", "FS01"],
+                        ["N1", "ST", "FISHER SCIENTIFIC PITTSBURGH DC", "92", "0410"]]
+    assert [s[0] for s in inv] == ["BIG", "N1", "N1", "IT1", "PID", "IT1", "PID", "TDS", "CTT"]
+    assert ["ITD", "01", "3", "1", "", "15", "", "45"] in po_segments(segments(ws, "vwr", "810"), "VW81204455", "BIG")
+    assert ["N4", "RADNOR", "PA", "19087", "US"] in po_segments(segments(ws, "vwr", "810"), "VW81204455", "BIG")
+    # its ship-to's N2 (RECEIVING DOCK 7) had the night's 810 built one by one; without it, per column alike
+    import shutil
+
+    fixtures = tmp_path / "rg39"
+    shutil.copytree(FIXTURES, fixtures)
+    po = fixtures / "drops" / "fisher" / "FSC850_4500872231.x12"
+    po.write_bytes(po.read_bytes().replace(b"N2*RECEIVING DOCK 7~\n", b"").replace(b"SE*28*", b"SE*27*"))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "FS-SHP-01"))), encoding="utf-8")
+    ws, _found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"fisher": [po.name]},
+                                                  warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    assert states == {("fisher", "4500872231"): "invoiced"}
+    inv = po_segments(segments(ws, "fisher", "810"), "4500872231", "BIG")
+    assert [s[0] for s in inv] == ["BIG", "N1", "N1", "IT1", "PID", "IT1", "PID", "TDS", "CTT"]
+
+
 def _fisher_po(swaps: tuple[tuple[bytes, bytes], ...], tmp_path):
     path = FIXTURES / "drops" / "fisher" / "FSC850_4500872231.x12"
     data = path.read_bytes()
