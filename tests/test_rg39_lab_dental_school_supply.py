@@ -239,3 +239,24 @@ def test_the_vendor_n1_loop_is_read_only_when_no_ref_names_us():
     # an N1*VN by another qualifier (a DUNS, 1) is not the buyer's number for us; N1*SU 92 is
     assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"*92*VWR9999", b"*1*123456789")) == []
     assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"N1*VN*", b"N1*SU*")) == ["N1*SU 92 VWR9999"]
+
+
+@pytest.mark.xfail(strict=True, reason="a line's CTP contract price (CTP02 CON) is kept (ORDER_LINES.line_prices) but "
+                   "compared with nothing when PO104 is sent: VWR's line at PO104 18.75 with CTP**CON*17.5 is "
+                   "acknowledged and invoiced at 18.75 without a word (rules.business.money reads CTP only for a "
+                   "line without PO104). Telling which CTP02 qualifiers are the buyer's cost (CON, UCP ...) from "
+                   "those that are not (RES retail, MSR ...) and where such a warning goes (set check or business "
+                   "rule with an outcome and a demo trip) was not settled by the rg39 deadline")
+def test_a_contract_price_other_than_po104_is_flagged(tmp_path):
+    import shutil
+
+    fixtures = tmp_path / "rg39"
+    shutil.copytree(FIXTURES, fixtures)
+    po = fixtures / "drops" / "vwr" / "VWR_850_VW81204455.edi"
+    po.write_bytes(po.read_bytes().replace(b"CTP**CON*18.75", b"CTP**CON*17.5"))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "VW-SHP-01"))), encoding="utf-8")
+    _ws, found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"vwr": [po.name]},
+                                                   warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
+    assert any("17.5" in f[3] for f in found if f[2] == "VW81204455")
