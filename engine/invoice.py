@@ -271,13 +271,14 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     for party in (invoice.remit_to, bill_to, invoice.ship_to if settings.ship_to else None):
         if party is not None:
             body.extend(s for s in party_segments(party)
-                        if s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
+                        if (s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
+                        and (s[0] not in ("N3", "N4") or party is invoice.remit_to or settings.party_addresses))
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
     if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
         body += party_segments(Party("SF", us.name, us.id_qualifier, us.id, us.address1, us.address2, us.city,
                                      us.state, us.postal_code, us.country))
-    if invoice.terms is not None:
+    if invoice.terms is not None and settings.itd:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None and settings.ship_date:
         body.append(["DTM", "011", ymd(invoice.ship_date)])

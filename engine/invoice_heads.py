@@ -162,7 +162,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     vendors = [["REF", settings.vendor_number_qualifier, settings.vendor_number]] if settings.vendor_number else []
     # PER (after the PO's REFs) and the remit-to's N1 loop: the same for every invoice of the batch
     remits = contact_segments(settings) + (party_segments(remit_party(settings.remit_to)) if settings.remit_to else [])
-    itds = [itd_segment(terms)] if terms is not None else []
+    itds = [itd_segment(terms)] if terms is not None and settings.itd else []
     vendor, remit, itd = _constant(vendors, d), _constant(remits, d), _constant(itds, d)
     before = f"BIG{e}{day}{e}"
     if vendor is None or remit is None or itd is None or set(day + pending + settings.transaction_type) & set(chars):
@@ -209,7 +209,7 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         for seg_id, elements, present in (
                 ("N1", [code, name, qualifier, pid], exists),
                 ("N3", [pc.if_else(first, address1, address2), pc.if_else(first, address2, "")], street),
-                ("N4", [city, state, postal, country], place)):
+                ("N4", [city, state, postal, country], place))[:3 if settings.party_addresses else 1]:
             text, has = _segment(seg_id, elements, present, d)
             parts.append(text)
             count += has

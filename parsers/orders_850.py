@@ -502,6 +502,14 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
     cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], cells.column(ref, 1), cells.column(ref, 2))
+    # the vendor party the buyer numbers us by (N1*VN / N1*SU, N103 92): the first of the heading, "N101 N104"
+    vendors: list[str | None] = [None] * nsets
+    n1_rows = header_rows("N1")
+    for at, who, qualifier, value in zip(set_of_row[n1_rows].tolist(), *(cells.column(n1_rows, k).to_pylist()
+                                                                        for k in (1, 3, 4)), strict=True):
+        if who in ("VN", "SU") and qualifier == "92" and value and vendors[at] is None:
+            vendors[at] = f"{who} {value}"
+    cols["vendor_party_sent"] = pa.array(vendors, pa.string())
     # REF*ST (store number): the ship-to of a store's PO that has no N1 loop (_store_ship_to)
     stores: dict[str, pa.Array] = {}
     # BEG06, the contract number in the PO's beginning segment (AT&T's, Hershey's 850s): the order's contract when
@@ -665,7 +673,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
-        "refs_sent": cols["refs_sent"],
+        "refs_sent": cols["refs_sent"], "vendor_party_sent": cols["vendor_party_sent"],
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),

@@ -33,7 +33,14 @@ from schemas.changes import (
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
 from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
-from schemas.units import PRICE_PER_WEIGHT
+from schemas.units import (
+    NO_CHARGE,
+    PRICE_PER_EACH,
+    PRICE_PER_MANY,
+    PRICE_PER_MANY_OF,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+)
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
 
@@ -198,7 +205,7 @@ SET_CHECK_CODES = frozenset({
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
-    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH"})
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -220,7 +227,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
-            + _line_marks_for(result, sets, chosen, set_of_row, fe))
+            + _line_marks_for(result, sets, chosen, set_of_row, fe)
+            + _stated_totals(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -412,6 +420,11 @@ _NOTE_TEXTS = (("MSG", 1), ("MTX", 2), ("NTE", 2), ("TD4", 4), ("PKG", 5))
 # heading's). Only the heading's first TD5 is kept (855 echo, 856 TD504): a line's other than it is quoted with
 # the notes
 _LINE_ROUTING = ("TD5", (3, 5, 12))
+# PWK, paperwork the buyer asks to come with the goods or apart (PWK01 the report type: CT certification, CP
+# certificate of compliance, PL packing list ...; PWK02 how: BM by mail, EL electronically, BP with the parts ...;
+# PWK07 its description), in the heading or a PO1 loop: Fisher Scientific's supplier 850 asks per line for the lot's
+# certificates. No 855, 856 or warehouse order of ours carries or answers them: quoted with the notes
+_PAPERWORK = ("PWK", (1, 2, 7))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
@@ -419,8 +432,8 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
-    "KEEP FROZEN 0F OR BELOW"; and a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
-    DELIVERY"). No order, 855, 856 or
+    "KEEP FROZEN 0F OR BELOW"; a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
+    DELIVERY"); and the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"). No order, 855, 856 or
     warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -445,6 +458,13 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     for row, own, text, inside in zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(), strict=True):
         if inside and text and text != heading.get(own):
             found.append((row, own, f"TD5 {text}", seg))
+    seg, ks = _PAPERWORK
+    rows, owner = _rows_in(result, seg, mine, set_of_row)
+    for row, own, values in zip(rows.tolist(), owner.tolist(),
+                                zip(*(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True), strict=True):
+        text = " ".join(v.strip() for v in values if v and v.strip())
+        if text:
+            found.append((row, own, f"PWK {text}", seg))
     if not found:
         return []
     found.sort()
@@ -473,8 +493,88 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
-                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 5)}", value=text,
+                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 1 if seg == 'PWK' else 5)}", value=text,
                            **_where(result, ic, g, ts, first)))
+    return out
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value is not None and value.strip() else None
+    except InvalidOperation:
+        return None
+
+
+def _line_value(quantity: str | None, price: str | None, unit: str | None, basis: str | None) -> Decimal | None:
+    """PO102 x PO104 in PO105's basis (a price per hundred or thousand of the unit divided so; no charge nothing), or
+    None when it cannot be told from the line alone: no quantity or price, a per-each price on a pack (per each of
+    the pack, or per pack: translators write both), a price per a measure or weight the line is not in (a catch
+    weight: billed by what ships)."""
+    q, p = _decimal(quantity), _decimal(price)
+    if q is None or p is None:
+        return None
+    if basis == NO_CHARGE:
+        return Decimal(0)
+    if basis in PRICE_PER_MANY:
+        return q * p / PRICE_PER_MANY[basis]
+    if basis in PRICE_PER_MANY_OF:
+        measure, many = PRICE_PER_MANY_OF[basis]
+        return q * p / many if unit == measure else None
+    if basis in PRICE_PER_EACH and unit not in (None, "", "EA"):
+        return None
+    if basis in PRICE_PER_MEASURE and unit not in PRICE_PER_MEASURE[basis]:
+        return None
+    return q * p
+
+
+def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                   fe: FlatElements) -> list[Finding]:
+    """PO_TOTAL_MISMATCH once per 850 whose summary AMT*TT (the total transaction amount as calculated by the
+    sender: Fisher Scientific's supplier 850 sends it after CTT) is neither the sum of its lines (PO102 x PO104) nor
+    that sum with its SAC amounts (SAC05: charges added, allowances taken off), to the cent. The order is taken at
+    its lines' prices, so the buyer's own total is named for a person: it used to be passed over without a word. A
+    set with a line without a quantity or a price, or an AMT that is no number, says nothing (its total is not
+    ours to judge; nor one priced per each on a pack or by weight: _line_value)."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    amt_rows, amt_owner = _rows_in(result, "AMT", mine, set_of_row)
+    if not len(amt_rows):
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    last_line: dict[int, int] = {}
+    lines: dict[int, Decimal | None] = {}
+    for row, own, *line in zip(line_rows.tolist(), line_owner.tolist(),
+                               *(_column(fe, line_rows, k)[0].to_pylist() for k in (2, 4, 3, 5)), strict=True):
+        last_line[own] = row
+        value = _line_value(*line)
+        total = lines.get(own, Decimal(0))
+        lines[own] = None if value is None or total is None else total + value
+    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
+    sacs: dict[int, Decimal] = {}
+    for own, kind, amount in zip(sac_owner.tolist(), _column(fe, sac_rows, 1)[0].to_pylist(),
+                                 _column(fe, sac_rows, 5)[0].to_pylist(), strict=True):
+        value = _decimal(n2_text(amount)) if amount else None
+        if kind in _SAC_KINDS and value is not None:
+            sacs[own] = sacs.get(own, Decimal(0)) + (value if kind == "C" else -value)
+    out: list[Finding] = []
+    told: set[int] = set()
+    cent = Decimal("0.01")
+    for row, own, code, amount in zip(amt_rows.tolist(), amt_owner.tolist(), _column(fe, amt_rows, 1)[0].to_pylist(),
+                                      _column(fe, amt_rows, 2)[0].to_pylist(), strict=True):
+        stated = _decimal(amount)
+        computed = lines.get(own)
+        if (code != "TT" or own in told or stated is None or computed is None or row < last_line.get(own, row)):
+            continue
+        with_sacs = computed + sacs.get(own, Decimal(0))
+        if stated.quantize(cent) in (computed.quantize(cent), with_sacs.quantize(cent)):
+            continue
+        told.add(own)
+        ic, g, ts = sets[own]
+        also = f", {with_sacs.quantize(cent)} with its SAC allowances and charges" if own in sacs else ""
+        out.append(finding("PO_TOTAL_MISMATCH", f"AMT*TT states the PO's total as {stated:f}; its lines add up to "
+                           f"{computed.quantize(cent)} (PO102 x PO104){also}. The order is taken, acknowledged and "
+                           "invoiced at its lines' prices: check with the partner which is meant.", seg="AMT",
+                           element="AMT02", value=amount, **_where(result, ic, g, ts, row)))
     return out
 
 

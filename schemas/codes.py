@@ -206,8 +206,11 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
            "and each says whether our 810s carry it."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
-           "The PO carries free-form notes (MSG, MTX, NTE); no order, 855, 856 or warehouse order of ours "
-           "carries them."),
+           "The PO carries free-form notes (MSG, MTX, NTE) or asks for paperwork (PWK); no order, 855, 856 or "
+           "warehouse order of ours carries them."),
+        _C("PO_TOTAL_MISMATCH", "set", "warning", "",
+           "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
+           "PO104) nor that sum with its SAC allowances and charges."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",

@@ -187,7 +187,8 @@ BUSINESS_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "REF*IA (else REF*VR) names us by another vendor number than the ones the partner's profile writes back.",
+        "REF*IA (else REF*VR, else an N1*VN / N1*SU N104 of N103 92) names us by another vendor number than the "
+        "ones the partner's profile writes back.",
     ),
     _C(
         "TERMS_MISMATCH",

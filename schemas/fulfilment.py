@@ -578,6 +578,12 @@ class InvoiceSettings(_Model):
     # the ship-to party the PO named (N1*ST, with its N2, N3 and N4) after the bill-to; False where the partner's 810
     # guide lists no ship-to loop (ALDI's 5010 810: N1 loops buyer and ship-from only): none
     ship_to: bool = True
+    # the N3 and N4 of the PO's parties (bill-to, ship-to) after their N1; False where the 810 guide's N1 loop is N1
+    # alone (Fisher Scientific's supplier 810: BIG, N1, then IT1): the N1 names the party by its id
+    party_addresses: bool = True
+    # the ITD (terms of sale: the agreed, or the PO's) in the heading; False where the 810 guide lists none (Fisher
+    # Scientific's supplier 810: BIG and the N1 loop only): the terms stand as agreed, unstated
+    itd: bool = True
 
     # the PO types (BEG02, code list 92) shipped on memo: consignment goods the retailer pays for only once it sells
     # them (it reports the sale, or orders their replenishment), so no 810 goes for their shipment. Their 856 goes

@@ -102,6 +102,9 @@ ORDERS = pa.schema([
     # (CommerceHub: Home Depot.com, Lowe's.com ... under one ISA id) sends each retailer's own number for us, which
     # that retailer's 855/856/810 must carry back (order_refs "IA"): no one profile value fits every retailer
     pa.field("vendor_number_sent", pa.string()),
+    # the heading's first N1*VN (vendor) or N1*SU (supplier) whose N103 is 92 (assigned by the buyer): N101 and N104,
+    # "VN VWR3318", the number the buyer knows us by where it sends no REF*IA or REF*VR (VWR's N1*VN loop)
+    pa.field("vendor_party_sent", pa.string()),
     # government and institutional buyers' references their shipping documents and invoices must cite (FAR 32.905: a
     # proper invoice names the contract and order; DLA's and GSA's 850s send them in the heading): REF*CT the contract
     # number (a DLA IDIQ's PIID, a GSA schedule contract, a university's strategic contract), REF*AH the agreement
@@ -161,7 +164,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
-                          "refs_sent"])
+                          "refs_sent", "vendor_party_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
