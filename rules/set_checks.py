@@ -540,6 +540,12 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     amt_rows, amt_owner = _rows_in(result, "AMT", mine, set_of_row)
     if not len(amt_rows):
         return []
+    # only the sets stating a total have their lines valued (a night's 200,000 lines of POs without one: none)
+    stating = np.array([c == "TT" for c in _column(fe, amt_rows, 1)[0].to_pylist()], dtype=bool)
+    if not stating.any():
+        return []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[np.unique(amt_owner[stating])] = True
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     last_line: dict[int, int] = {}
     lines: dict[int, Decimal | None] = {}

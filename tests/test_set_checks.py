@@ -71,3 +71,20 @@ def test_counts_are_per_set():
     result = read_interchanges((head + set_text + second + "GE*2*1~\nIEA*1*000000001~\n").encode())
     got = [(f.code, f.location.st02) for f in check_structure(result, list(result.transaction_sets()))]
     assert got == [("CTT_LINE_COUNT_MISMATCH", "0002")]
+
+
+def test_a_stated_total_is_judged_in_its_own_set_only():
+    """PO_TOTAL_MISMATCH (AMT*TT after the lines): only the sets that state a total have their lines valued (the
+    others' lines are not read for it); a set whose total is its lines' sum, or that states none, says nothing."""
+    from tests.support import ISA
+
+    def st(n: str, po: str, tail: list[str]) -> str:
+        body = [f"BEG*00*SA*{po}**20261126", *LINES, "CTT*2*18", *tail]
+        return f"ST*850*{n}~\n" + "".join(s + "~\n" for s in body) + f"SE*{len(body) + 2}*{n}~\n"
+
+    text = (ISA.format(isa13=1, ack="0") + "GS*PO*ACMERETAIL*ORDERBRIDGE*20261127*1200*1*X*004010~\n"
+            + st("0001", "PO-1", []) + st("0002", "PO-2", ["AMT*TT*95"]) + st("0003", "PO-3", ["AMT*TT*90"])
+            + "GE*3*1~\nIEA*1*000000001~\n")
+    result = read_interchanges(text.encode())
+    found = [(f.code, f.location.value, f.severity) for f in check_structure(result, list(result.transaction_sets()))]
+    assert found == [("PO_TOTAL_MISMATCH", "95", "warning")]  # PO-2 (12 x 2.50 + 6 x 10 = 90); PO-3 states 90
