@@ -752,29 +752,13 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     found = _ship_tos_under(result, "PO1", sets, chosen, set_of_row, fe)
     if found is None:
         return []
-    n1_rows, n1_owner, line_rows, line_owner, at, in_line = found
-    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
-    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
-    heading: dict[int, tuple] = {}  # set -> its heading N1*ST (N102, N103, N104), the first
-    for j in np.flatnonzero(~in_line).tolist():
-        heading.setdefault(int(n1_owner[j]), (name[j], qualifier[j], ident[j]))
-    lines: dict[int, list[tuple[int, str, tuple]]] = {}  # set -> (row, line label, party) per line N1*ST
-    for j in np.flatnonzero(in_line).tolist():
-        k, line = int(n1_owner[j]), int(at[j])
-        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
-        lines.setdefault(k, []).append((int(n1_rows[j]), label, (name[j], qualifier[j], ident[j])))
-
-    def same(a: tuple, b: tuple) -> bool:  # the same party: by N103/N104 where both have one, else by N102
-        return (a[1], a[2]) == (b[1], b[2]) if a[2] and b[2] else (a[0] or "") == (b[0] or "")
-
-    def words(party: tuple) -> str:
-        return " ".join(v for v in party if v) or "(no name or id)"
-
+    heading, lines = _heading_and_line_parties(fe, found)
+    words = _party_words
     out: list[Finding] = []
     for k, found in sorted(lines.items()):
         head = heading.get(k)
         if head is not None:
-            other = [(r, label, party) for r, label, party in found if not same(party, head)]
+            other = [(r, label, party) for r, label, party in found if not _same_party(party, head)]
             why = (f"the order, each of these lines included, would be allocated, shipped and invoiced to the "
                    f"heading's N1*ST {words(head)} (LINE_SHIP_TO_DIFFERS holds it for a person unless the partner's "
                    "profile accepts that)")
@@ -807,27 +791,16 @@ def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_
     found = _under_lines(result, "N1", sets, chosen, set_of_row, keep=marks)
     if found is None or not found[5].any():
         return []
-    n1_rows, n1_owner, line_rows, line_owner, at, in_line = found
-    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
-    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
-    heading: dict[int, tuple] = {}  # set -> its heading N1*Z7 (N102, N103, N104), the first
-    for j in np.flatnonzero(~in_line).tolist():
-        heading.setdefault(int(n1_owner[j]), (name[j], qualifier[j], ident[j]))
-    lines: dict[int, list[tuple[int, str, tuple]]] = {}  # set -> (row, line label, party) per line N1*Z7
-    for j in np.flatnonzero(in_line).tolist():
-        k, line = int(n1_owner[j]), int(at[j])
-        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
-        party = (name[j], qualifier[j], ident[j])
-        head = heading.get(k)
-        if head is not None and ((head[1], head[2]) == party[1:] if head[2] and party[2] else
-                                 (head[0] or "") == (party[0] or "")):
-            continue
-        lines.setdefault(k, []).append((int(n1_rows[j]), label, party))
+    heading, lines = _heading_and_line_parties(fe, found)
     out: list[Finding] = []
-    for k, found_lines in sorted(lines.items()):
+    for k, every in sorted(lines.items()):
+        head = heading.get(k)
+        found_lines = [x for x in every if head is None or not _same_party(x[2], head)]
+        if not found_lines:
+            continue
         ic, g, ts = sets[k]
-        named = _listed([f"line {label} N1*Z7 " + (" ".join(v for v in party if v) or "(no name or id)")
-                         for _r, label, party in found_lines], _SHIP_TOS_NAMED)
+        named = _listed([f"line {label} N1*Z7 {_party_words(party)}" for _r, label, party in found_lines],
+                        _SHIP_TOS_NAMED)
         first, _label, party = found_lines[0]
         out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name their own mark-for parties ({named}): a "
                            "line keeps none, so our 855, 856 and 810 mark no line or carton for them; tell the "
@@ -835,6 +808,32 @@ def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_
                            "party.", seg="N1", element="N104" if party[2] else "N102",
                            value=party[2] or party[0] or "", **_where(result, ic, g, ts, first)))
     return out
+
+
+def _heading_and_line_parties(fe: FlatElements, found: tuple) -> tuple[dict[int, tuple], dict[int, list[tuple]]]:
+    """Of _under_lines' ``found`` N1 rows: set -> its heading party (N102, N103, N104), the first; and set -> (row,
+    line label: PO101, else the line's place in its set, party) of each N1 in its PO1 loops, in order."""
+    n1_rows, n1_owner, line_rows, line_owner, at, in_line = found
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
+    heading: dict[int, tuple] = {}
+    for j in np.flatnonzero(~in_line).tolist():
+        heading.setdefault(int(n1_owner[j]), (name[j], qualifier[j], ident[j]))
+    lines: dict[int, list[tuple[int, str, tuple]]] = {}
+    for j in np.flatnonzero(in_line).tolist():
+        k, line = int(n1_owner[j]), int(at[j])
+        label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        lines.setdefault(k, []).append((int(n1_rows[j]), label, (name[j], qualifier[j], ident[j])))
+    return heading, lines
+
+
+def _same_party(a: tuple, b: tuple) -> bool:
+    """The same N1 party: by N103/N104 where both have one, else by N102."""
+    return (a[1], a[2]) == (b[1], b[2]) if a[2] and b[2] else (a[0] or "") == (b[0] or "")
+
+
+def _party_words(party: tuple) -> str:
+    return " ".join(v for v in party if v) or "(no name or id)"
 
 
 def _ship_tos_under(result: ParseResult, loop: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
