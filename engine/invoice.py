@@ -265,9 +265,8 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     body += ref_segments(invoice.refs, settings.order_refs)
     body += contact_segments(settings)
     bill_to = invoice.bill_to
-    if bill_to is None and (b := settings.bill_to) is not None:  # the profile's, for a PO that named none
-        bill_to = Party("BT", b.name, b.id_qualifier, b.id, b.address1, b.address2, b.city, b.state, b.postal_code,
-                        b.country)
+    if bill_to is None and settings.bill_to is not None:  # the profile's, for a PO that named none
+        bill_to = _profile_party("BT", settings.bill_to)
     for party in (invoice.remit_to, bill_to, invoice.ship_to if settings.ship_to else None):
         if party is not None:
             body.extend(s for s in party_segments(party)
@@ -276,8 +275,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
     if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
-        body += party_segments(Party("SF", us.name, us.id_qualifier, us.id, us.address1, us.address2, us.city,
-                                     us.state, us.postal_code, us.country))
+        body += party_segments(_profile_party("SF", us))
     if invoice.terms is not None and settings.itd:
         body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
     if invoice.ship_date is not None and settings.ship_date:
@@ -761,6 +759,13 @@ def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
 
 
 @lru_cache(maxsize=4096)
+def _profile_party(code: str, p) -> Party:
+    """A party the profile names ([fulfilment.invoice] ship_from, bill_to: schemas.fulfilment.PoAckParty) as the N1
+    loop ``code`` writes it."""
+    return Party(code, p.name, p.id_qualifier, p.id, p.address1, p.address2, p.city, p.state, p.postal_code,
+                 p.country)
+
+
 def _party_of(*values: str) -> Party:
     """A Party of these values (immutable: one per distinct party, shared by a run's invoices)."""
     return Party(*values)
