@@ -342,7 +342,7 @@ def test_rows_given_as_columns_every_one_a_literal_are_counted_from_a_sequence(t
     with none a sequence the store says the count is unknown instead of failing inside."""
     import itertools
 
-    store = StateStore(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store = StateStore(tmp_path / "store.sqlite")
     with store.transaction():
         store._q("CREATE TABLE probe (a TEXT, b TEXT)")
         literal = {0: "'x'", 1: "'y'"}
