@@ -11,24 +11,31 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "bad-inputs.md"
 
 
-def _defines(path: Path, test: str) -> bool:
-    return bool(re.search(rf"^def {test}\(", path.read_text(encoding="utf-8"), re.M))
+def _defines(path: Path, test: str, texts: dict[Path, str]) -> bool:
+    text = texts.get(path)
+    if text is None:
+        text = texts[path] = path.read_text(encoding="utf-8")
+    return bool(re.search(rf"^def {test}\(", text, re.M))
 
 
 def test_every_cited_test_exists():
     missing, seen = [], 0
+    files: dict[str, list[Path]] = {}  # the test files by name, found once (not a walk of tests/ per reference)
+    for p in (ROOT / "tests").rglob("test_*.py"):
+        files.setdefault(p.name, []).append(p)
+    texts: dict[Path, str] = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():
         current = None
         for file, test in _refs(line):
             if file:
-                hits = [p for p in (ROOT / "tests").rglob(Path(file).name) if str(p).endswith(file)]
+                hits = [p for p in files.get(Path(file).name, ()) if str(p).endswith(file)]
                 if not hits:
                     missing.append(file)
                     continue
                 current = hits[0]
             if test:
                 seen += 1
-                if current is None or not _defines(current, test):
+                if current is None or not _defines(current, test, texts):
                     missing.append(f"{file or '::'}{test}")
     assert seen >= 20 and missing == []
 
