@@ -32,7 +32,15 @@ from schemas.changes import (
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
-from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
+from schemas.orders import (
+    BUYER_COST_PRICES,
+    DATE_TWIN_NAMES,
+    DATE_TWINS,
+    DATES_NOT_KEPT,
+    LINE_DTM_DATES,
+    LIST_PRICE_BASES,
+    SDQ_PAIRS,
+)
 from schemas.units import (
     NO_CHARGE,
     PRICE_PER_EACH,
@@ -205,7 +213,7 @@ SET_CHECK_CODES = frozenset({
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
-    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH"})
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -228,7 +236,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe)
-            + _stated_totals(result, sets, chosen, set_of_row, fe))
+            + _stated_totals(result, sets, chosen, set_of_row, fe)
+            + _contract_prices(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -582,6 +591,92 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            "invoiced at its lines' prices: check with the partner which is meant.", seg="AMT",
                            element="AMT02", value=amount, **_where(result, ic, g, ts, row)))
     return out
+
+
+# the segments after which a CTP is no longer the PO1 line's own (parsers.orders_850._NOT_THE_LINES): a subline's,
+# a destination's, a reference's
+_PAST_THE_LINE = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT")
+_PRICES_NAMED = 10  # lines named in the message; the rest counted
+
+
+def _contract_prices(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                     fe: FlatElements) -> list[Finding]:
+    """CTP_PRICE_MISMATCH once per 850 whose PO1 lines state two prices: PO104 and, in a CTP of the line's own loop,
+    a price the buyer pays (CTP02 of schemas.orders.BUYER_COST_PRICES: CON contract, UCP unit cost ...) that is not
+    PO104 (VWR's ``PO1*1*30*EA*18.75`` with ``CTP**CON*17.5``). The line is acknowledged and invoiced at PO104, so
+    the other price is named for a person: it used to be kept (ORDER_LINES.line_prices) and compared with nothing.
+    A line is not judged without PO104 (its CTP prices it: parsers.orders_850), priced no charge (PO105 NC), or with
+    a PO105 naming PO104 a list price (LIST_PRICE_BASES: WE, wholesale per each, is a pharmaceutical wholesaler's WAC,
+    the CTP CON beside it the contract price it charges back: two prices by design, Morris & Dickson's); a CTP
+    is not compared when it carries a multiplier (CTP06/CTP07: its price is not CTP03), a unit (CTP05) other than
+    PO103, or a basis (CTP09) other than PO105. Several such CTPs (quantity breaks) are one line's: any of them equal
+    to PO104 (or to PO104 restated per unit, a price per hundred ...) says nothing. A retail or suggested price (RES,
+    MSR, SLP ...) is no price the buyer pays: never compared."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    ctp_rows, ctp_owner = _rows_in(result, "CTP", mine, set_of_row)
+    if not len(ctp_rows):
+        return []
+    cost = np.array([q in BUYER_COST_PRICES for q in _column(fe, ctp_rows, 2)[0].to_pylist()], dtype=bool)
+    if not cost.any():
+        return []
+    ctp_rows, ctp_owner = ctp_rows[cost], ctp_owner[cost]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, ctp_rows, side="right") - 1
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == ctp_owner[owned]
+    stops = np.sort(np.concatenate([result.segments.rows_of(s) for s in _PAST_THE_LINE]))
+    if len(stops) and owned.any():
+        last = np.searchsorted(stops, ctp_rows, side="right") - 1
+        late = owned & (last >= 0)
+        late[late] = stops[last[late]] > line_rows[at[late]]
+        owned &= ~late
+    if not owned.any():
+        return []
+    ctp_rows, at = ctp_rows[owned], at[owned]
+    ctps: dict[int, list[tuple]] = {}  # PO1 index -> (row, CTP02, CTP03, CTP05, CTP06, CTP07, CTP09) of its loop
+    for row, line, *elements in zip(ctp_rows.tolist(), at.tolist(),
+                                    *(_column(fe, ctp_rows, k)[0].to_pylist() for k in (2, 3, 5, 6, 7, 9)),
+                                    strict=True):
+        ctps.setdefault(line, []).append((row, *elements))
+    picked = np.array(sorted(ctps), dtype=np.int64)
+    po1 = line_rows[picked]
+    named: dict[int, list[tuple[int, str]]] = {}
+    for line, label, unit, price, basis in zip(
+            picked.tolist(), *(_column(fe, po1, k)[0].to_pylist() for k in (1, 3, 4, 5)), strict=True):
+        stated = _decimal(price)
+        if stated is None or basis == NO_CHARGE or basis in LIST_PRICE_BASES:
+            continue
+        per_unit = _line_value("1", price, unit, basis)
+        theirs = [(r, q, p) for r, q, p, u, mult_kind, mult, p_basis in ctps[line]
+                  if _decimal(p) is not None and not mult_kind and not mult
+                  and (not u or _unit_code(u) == (unit or "")) and (not p_basis or p_basis == (basis or ""))]
+        if not theirs or any(_decimal(p) in (stated, per_unit) for _r, _q, p in theirs):
+            continue
+        k = int(line_owner[line])
+        words = ", ".join(f"CTP {q} {p}" for _r, q, p in theirs)
+        label = label or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        named.setdefault(k, []).append((theirs[0][0], f"line {label} PO104 {price}, {words}"))
+    out: list[Finding] = []
+    for k, found in sorted(named.items()):
+        ic, g, ts = sets[k]
+        first = found[0][0]
+        value = _column(fe, np.array([first]), 3)[0][0].as_py()
+        out.append(finding("CTP_PRICE_MISMATCH", "PO1 lines state a price (PO104) other than the price the buyer "
+                           f"pays in a CTP of their loop ({_listed([w for _r, w in found], _PRICES_NAMED)}): each "
+                           "line is acknowledged and invoiced at its PO104; check with the partner which price is "
+                           "meant.", seg="CTP", element="CTP03", value=value, **_where(result, ic, g, ts, first)))
+    return out
+
+
+def _unit_code(composite: str) -> str:
+    """A composite unit (CTP05) as its first component, the unit code: ``EA`` of ``EA>1``, whatever separator."""
+    code = ""
+    for ch in composite:
+        if not ch.isalnum():
+            break
+        code += ch
+    return code
 
 
 # SLN03 (code list 662) that ask for something else than the PO1 item as ordered: I (included: a prepack's

@@ -211,6 +211,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
            "PO104) nor that sum with its SAC allowances and charges."),
+        _C("CTP_PRICE_MISMATCH", "set", "warning", "",
+           "A PO1 line's PO104 is not the price the buyer pays stated in a CTP of its loop (CTP02 CON contract, UCP "
+           "unit cost ...); the line is acknowledged and invoiced at PO104."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",

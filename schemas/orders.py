@@ -196,6 +196,19 @@ LINE_PRICE = pa.struct([pa.field("class_of_trade", pa.string()), pa.field("quali
                         pa.field("price", pa.string()), pa.field("quantity", pa.string()),
                         pa.field("unit", pa.string())])
 
+# CTP02 price identifiers (code list 236) that state what the buyer pays per unit: UCP unit cost price, CON contract
+# price, NET net item price, ACT actual (the final negotiated contract price), CUP confirmed unit price, INV invoice
+# billing price. A line's PO104 other than such a CTP03 of its loop is two prices for one line (CTP_PRICE_MISMATCH);
+# RES resale, MSR manufacturer's suggested retail, SLP suggested list, CAT catalogue, contract tiers (C01 ..: which
+# applies is not said) and the like are no price the buyer pays us
+BUYER_COST_PRICES = frozenset({"UCP", "CON", "NET", "ACT", "CUP", "INV"})
+# PO105 bases (code list 639) that state PO104 is a list price rather than what the buyer's contract says it pays:
+# wholesale (WE, WH, WC, WD, WM: a pharmaceutical wholesaler orders at WAC and charges the contract price, CTP CON,
+# back), average wholesale AW, catalogue (CA, LE, LC, LD, LM), retail (RT, RE, RC, RD, RM), resale RS, suggested
+# retail SR. A CTP beside such a PO104 is a second price by design, never CTP_PRICE_MISMATCH
+LIST_PRICE_BASES = frozenset({"WE", "WH", "WC", "WD", "WM", "AW", "CA", "LE", "LC", "LD", "LM", "RT", "RE", "RC",
+                              "RD", "RM", "RS", "SR"})
+
 # SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
 # locations; each quantity follows its location)
 SDQ_PAIRS = tuple(range(3, 23, 2))
