@@ -223,7 +223,7 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements, invoice: InvoiceSettings | None = None,
-                     components: bool = False) -> list[Finding]:
+                     components: bool = False, marks_carried: bool = True) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
     it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components."""
@@ -235,7 +235,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
-            + _line_marks_for(result, sets, chosen, set_of_row, fe)
+            + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
             + _contract_prices(result, sets, chosen, set_of_row, fe))
 
@@ -873,12 +873,16 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
 
 
 def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                    fe: FlatElements) -> list[Finding]:
+                    fe: FlatElements, carried: bool = True) -> list[Finding]:
     """LINE_MARK_FOR_NOT_APPLIED once per 850 whose PO1 loops name mark-for parties of their own (N1*Z7 in the
     line's N1 loop: Home Hardware's tag orders, each line tagged for the dealer it is bought for, shipped through
-    the DC) other than the heading's N1*Z7: a line keeps no mark-for of its own (ORDER_LINES), so its 855, 856
-    and 810 name none (the heading's, when it has one, is the whole order's). Each is named (line, N102,
-    N103/N104; ten at most). A line's N1*Z7 naming the heading's party (its id, else its name) raises nothing."""
+    the DC) other than the heading's N1*Z7 that our 856 does not carry. A line's first N1*Z7 with an id (N103 and
+    N104) is kept (ORDER_LINES mark_for_*) and, for a partner whose 856s mark cartons (``carried``:
+    marks_carried_by), each carton holding the line is marked for it (its N1*Z7 after the carton's MAN:
+    engine.shipments.line_marks_for, engine.asn): nothing said. Named (line, N102, N103/N104; ten at most): one
+    without an id (no location to mark a carton for), a line's second, and every one when the partner's 856s mark
+    no cartons (no 856, a structure without carton loops, asn.mark_for "none"). A line's N1*Z7 naming the heading's
+    party (its id, else its name) raises nothing."""
     def marks(rows: np.ndarray) -> np.ndarray:
         return np.asarray(pc.fill_null(pc.equal(_column(fe, rows, 1)[0], "Z7"), False).to_numpy(
             zero_copy_only=False), dtype=bool)
@@ -890,18 +894,22 @@ def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_
     out: list[Finding] = []
     for k, every in sorted(lines.items()):
         head = heading.get(k)
-        found_lines = [x for x in every if head is None or not _same_party(x[2], head)]
+        firsts = {x[1]: x for x in reversed(every)}  # each line's first N1*Z7: the one kept (parsers.orders_850)
+        found_lines = [x for x in every if (head is None or not _same_party(x[2], head))
+                       and not (carried and x[2][1] and x[2][2] and firsts[x[1]] is x)]
         if not found_lines:
             continue
         ic, g, ts = sets[k]
         named = _listed([f"line {label} N1*Z7 {_party_words(party)}" for _r, label, party in found_lines],
                         _SHIP_TOS_NAMED)
         first, _label, party = found_lines[0]
-        out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name their own mark-for parties ({named}): a "
-                           "line keeps none, so our 855, 856 and 810 mark no line or carton for them; tell the "
-                           "warehouse which goods are for whom (a label per party) or ask the partner for one PO per "
-                           "party.", seg="N1", element="N104" if party[2] else "N102",
-                           value=party[2] or party[0] or "", **_where(result, ic, g, ts, first)))
+        why = ("without an id (N103, N104) or a line's second, our 856 marks no carton for them" if carried else
+               "this partner's 856s mark no carton for them")
+        out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name mark-for parties of their own ({named}): "
+                           f"{why}, nor do our 855s and 810s name them; tell the warehouse which goods are for whom "
+                           "(a label per party) or ask the partner for one PO per party.", seg="N1",
+                           element="N104" if party[2] else "N102", value=party[2] or party[0] or "",
+                           **_where(result, ic, g, ts, first)))
     return out
 
 
@@ -1224,13 +1232,27 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) -> dict[str, SetCheck]:
+def set_checks_for(invoice: InvoiceSettings | None, components: bool = False,
+                   marks_carried: bool = True) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
     says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
     (``components``: the 850's prepack components are checked, _prepacks)."""
-    if invoice is None and not components:
+    if invoice is None and not components and marks_carried:
         return SET_CHECKS
-    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components)}
+    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components,
+                                         marks_carried=marks_carried)}
+
+
+# the 856 structures with a carton (pack) loop, where a carton is marked for its lines' own N1*Z7 (engine.asn)
+_PACKED = frozenset({"SOPI", "SOTPI", "STOPI", "SOIP"})
+
+
+def marks_carried_by(profile) -> bool:
+    """Whether a partner's 856s carry its lines' own mark-for parties (a PO1 loop's N1*Z7 with an id, each carton
+    marked for its lines' party after its MAN: engine.asn._pack_marks): its profile (schemas.profile.PartnerProfile)
+    receives 856s, in a structure with carton loops (_PACKED), naming mark-fors (asn.mark_for not "none")."""
+    asn = profile.fulfilment.asn
+    return "856" in profile.receives and asn.structure in _PACKED and asn.mark_for != "none"
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038 (schemas.changes.CHANGE_LINE_DATES)
