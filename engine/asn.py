@@ -100,7 +100,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
                         add(["REF", "CN", pack.tracking_number])
                     add(_man(pack, sscc_with_ai, written, asn))
-                    body += boxed
+                    body += _pack_marks(pack, boxed, asn)
             continue
         if order.loose_items:
             raise DocumentError("items shipped without a carton cannot be listed in this 856 structure",
@@ -239,7 +239,7 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
             add(["REF", "CN", pack.tracking_number])
         add(_man(pack, with_ai, written, asn))
-        body += boxed
+        body += _pack_marks(pack, boxed, asn)
         units = Decimal(0)
         for line in items:
             n += 1
@@ -250,6 +250,20 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         if asn.case_at_pack:  # the SN1s in eaches: the item writer's (_item_writer) SN102s count toward CTT02 too
             total += sum((_eaches(line)[0] for line in pack.items), Decimal(0))
     return n, total
+
+
+def _pack_marks(pack: Pack, boxed: list[list[object]], asn: AsnSettings) -> list[list[object]]:
+    """What a carton's loop carries after its MAN: the N1*Z7 of the party its lines are marked for of their own
+    (Pack.mark_for: a PO1 loop's N1*Z7, Home Hardware's dealer of a tag order) unless the partner's 856 names no
+    mark-for (asn.mark_for "none"), else ``boxed`` (the order's mark-for, asn.mark_for "pack"). A carton holding
+    lines marked for two parties cannot be marked for either: DocumentError (the shipment is held)."""
+    if pack.mark_for_conflict and asn.mark_for != "none":
+        raise DocumentError(f"carton {pack.carton_id or pack.sscc} holds lines marked for different parties "
+                            f"({pack.mark_for_conflict}: each PO1 loop's N1*Z7); a carton is marked for one party: "
+                            "pack one carton per party", carton=pack.carton_id)
+    if pack.mark_for is not None and asn.mark_for != "none":
+        return [mark_for_segment(pack.mark_for)]
+    return boxed
 
 
 CASE_UNITS = frozenset({"CA", "CS"})  # a unit of cases: its eaches are the item's case pack each (asn.case_at_pack)

@@ -67,6 +67,16 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
         # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
+    marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)]
+    if marked:  # cartons marked for their lines' own parties: build_856's (_pack_marks); the others here
+        others = [k for k in range(len(shipments)) if k not in set(marked)]
+        out: list[tuple[str, int] | None] = [None] * len(shipments)
+        texts = build_856_texts([shipments[k] for k in others], asn, d, chars, created=created,
+                                expected=expected if isinstance(expected, pa.Table) else [expected[k] for k in others],
+                                sscc_with_ai=sscc_with_ai) if others else []
+        for k, text in zip(others, texts, strict=True):
+            out[k] = text
+        return out
     flat = _flatten(shipments, pallets=asn.structure in ("SOTPI", "SOTI"), whole=asn.structure in ("SOTI", "STOI"),
                     above=asn.structure in TARE_FIRST)
 
@@ -76,6 +86,12 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
                             shipment_segments(shipment, asn, parties=False), shipment.ship_from, shipment.ship_to)
 
     return write_856_texts(flat, head, asn, d, chars, created=created, expected=expected, sscc_with_ai=sscc_with_ai)
+
+
+def _marks_packs(shipment: Shipment) -> bool:
+    """Whether a carton of ``shipment`` is marked for its lines' own party (Pack.mark_for, mark_for_conflict)."""
+    return any(p.mark_for is not None or p.mark_for_conflict for o in shipment.orders
+               for p in (*o.packs, *(q for t in o.tares for q in t.packs)))
 
 
 class ShipmentHead(NamedTuple):

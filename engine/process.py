@@ -41,6 +41,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.outbound import echoes_too_long
+from rules.set_checks import marks_carried_by
 from rules.structure import check_structure, dictionary_for, sdq_applied
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
@@ -422,7 +423,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     inbound = by_ak103(result, as_written(result, inbound_sets(result.interchanges, profile)))
     findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                             invoice=profile.fulfilment.invoice,
-                                            components=profile.fulfilment.asn.prepacks == "components"),
+                                            components=profile.fulfilment.asn.prepacks == "components",
+                                            marks_carried=marks_carried_by(profile)),
                             profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)

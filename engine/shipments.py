@@ -28,7 +28,15 @@ from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
 from schemas.grouping import Groups, encode, first_rows, is_first, paired_codes
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, LINE_DATES, LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS, LINE_WIDE_DATES, ORDERS
+from schemas.orders import (
+    ELEMENTS_SEP,
+    LINE_DATES,
+    LINE_MARK_FOR,
+    LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
+    LINE_WIDE_DATES,
+    ORDERS,
+)
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
@@ -150,7 +158,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit",
                       "prepack_components",  # engine.deadlines; its SDQ store quantities:
                       *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # its own N1*ST: own_ship_tos
-                      "line_refs"])  # its own REFs: the items' (AsnSettings.line_refs)
+                      "line_refs",  # its own REFs: the items' (AsnSettings.line_refs)
+                      *(f"mark_for_{f}" for f in LINE_MARK_FOR)])  # its own N1*Z7: its carton's (line_marks_for)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -253,10 +262,11 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     c = _cartons(lines, g, ssccs)
     carton, loose = c.carton, c.loose
     tracking = lines["tracking_number"].take(pa.array(box_row[carton])).to_pylist()  # each carton's first row's
+    marked = _carton_marks(line_marks_for(lines, orders, order_lines), box, carton)
     packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit,
-                       tracking_number=number or "")
-                  for label, sscc, b, weight, unit, number in zip(c.label, c.sscc, carton.tolist(), c.weight, c.unit,
-                                                                  tracking, strict=True)]
+                       tracking_number=number or "", mark_for=mark, mark_for_conflict=conflict)
+                  for label, sscc, b, weight, unit, number, (mark, conflict) in zip(
+                      c.label, c.sscc, carton.tolist(), c.weight, c.unit, tracking, marked, strict=True)]
     on_pallet, carton_order, first = c.on_pallet, c.order, c.first
     loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
@@ -313,6 +323,56 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
             extra_refs=tuple(("CN", number) for number in more[s]),
             fob=next((fobs[k] for k in ((o.partner, o.po_number) for o in shipped[s]) if k in fobs), ()),
             **header_fields(h, method)))
+    return out
+
+
+def line_marks_for(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None) -> list[Party | None] | None:
+    """Per confirmation row of ``lines``, the mark-for of its order line where the line names its own (a PO1 loop's
+    N1*Z7 with N103 and N104: ORDER_LINES mark_for_*, Home Hardware's dealer of a tag order) and that is another
+    party than its order's (engine.asn.mark_fors: the heading's N1*Z7, else its N1*BY), as an N1*Z7 with N102, N103
+    and N104 as sent; None: the order's. None when no row has one (every other 856 as it was). The carton holding
+    such rows is marked for that party (_carton_marks: the 856's N1*Z7 in its pack loop, after its MAN)."""
+    cols = [f"mark_for_{f}" for f in LINE_MARK_FOR]
+    if order_lines is None or not order_lines.num_rows or any(c not in order_lines.column_names for c in cols) \
+            or order_lines["mark_for_id"].null_count == order_lines.num_rows:
+        return None
+    own = order_lines.filter(pc.and_(pc.is_valid(order_lines["mark_for_id"]),
+                                     pc.is_valid(order_lines["mark_for_id_qualifier"])))
+    heads = dict(zip(zip(orders["partner"].to_pylist(), orders["po_number"].to_pylist(), strict=True),
+                     mark_fors(orders), strict=True)) if orders.num_rows else {}
+    parties: dict[tuple, Party] = {}
+    for r in own.select(["partner", "po_number", "line_id", *cols]).to_pylist():
+        qualifier, ident = (r["mark_for_id_qualifier"] or "").strip(), (r["mark_for_id"] or "").strip()
+        head = heads.get((r["partner"], r["po_number"]))
+        if not qualifier or not ident or (head is not None and (head.id_qualifier, head.id) == (qualifier, ident)):
+            continue
+        parties[(r["partner"], r["po_number"], r["line_id"])] = Party("Z7", r["mark_for_name"] or "", qualifier, ident)
+    if not parties:
+        return None
+    return [parties.get(k) for k in zip(*(lines[c].to_pylist() for c in ("partner", "po_number", "line_id")),
+                                        strict=True)]
+
+
+def _carton_marks(own: list[Party | None] | None, box: np.ndarray, carton: np.ndarray
+                  ) -> list[tuple[Party | None, str]]:
+    """Per carton (``carton``: its box code), the mark-for its rows name of their own (``own``: line_marks_for of
+    each row, ``box`` each row's box code) and "": None for a carton none of whose rows names one. A carton holding
+    rows for two parties (or for one and the order's) is marked for neither, the second value naming them
+    (Pack.mark_for_conflict: engine.asn refuses its 856, the shipment held for the warehouse to pack one carton per
+    party, never an 856 that drops a party's tag without a word)."""
+    if own is None:
+        return [(None, "")] * len(carton)
+    found: dict[int, dict] = {}
+    for b, mark in zip(box.tolist(), own, strict=True):
+        found.setdefault(b, {})[mark] = None
+    out: list[tuple[Party | None, str]] = []
+    for b in carton.tolist():
+        marks = list(found.get(b, {None: None}))
+        if len(marks) > 1:
+            out.append((None, ", ".join(f"{m.name} {m.id_qualifier} {m.id}".strip() if m is not None else
+                                        "the order's own" for m in marks)))
+        else:
+            out.append((marks[0], ""))
     return out
 
 
@@ -953,8 +1013,8 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     ``serials``: SSCC -> our serial of it (the recorded cartons'). None when an order has items without a
     carton (those 856s are left to build_856) or no lines."""
     ssccs, serials = ssccs or {}, serials or {}
-    if not lines.num_rows:
-        return None
+    if not lines.num_rows or line_marks_for(lines, orders, order_lines) is not None:
+        return None  # lines marked for parties of their own: assemble_shipments marks their cartons
     g = _grouped(lines)
     c = _cartons(lines, g, ssccs)
     if len(c.loose):

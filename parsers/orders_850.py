@@ -24,6 +24,7 @@ from schemas.orders import (
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_MARK_FOR,
     LINE_PRICE,
     LINE_REF,
     LINE_SHIP_TO,
@@ -1305,6 +1306,30 @@ def messages(n: int, owner: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.A
     return pa.array([NOTES_SEP.join(t) if t else None for t in texts], pa.string())
 
 
+def line_marks_for(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                   ) -> dict[str, pa.Array]:
+    """Per line, the first N1*Z7 of its PO1 loop (ORDER_LINES mark_for_name, mark_for_id_qualifier, mark_for_id:
+    N102, N103, N104 as sent: the party the line's goods are marked for, Home Hardware's dealer of a tag order);
+    null for a line without one (the order's mark-for applies)."""
+    n_lines = len(po1_rows)
+    out = {f"mark_for_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_MARK_FOR}
+    if not n_lines or "N1" not in vocab:
+        return out
+    n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
+                                    set_of_row)
+    if not len(n1_rows):
+        return out
+    z7 = pc.fill_null(pc.equal(cells.column(n1_rows, 1), "Z7"), False).to_numpy(zero_copy_only=False)
+    n1_rows, owner = n1_rows[z7], owner[z7]
+    if not len(n1_rows):
+        return out
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    n1_rows, owner = n1_rows[first], owner[first]
+    for k, f in enumerate(LINE_MARK_FOR, start=2):
+        out[f"mark_for_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
+    return out
+
+
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                   ) -> dict[str, pa.Array]:
     """Per line, the first N1*ST of its PO1 loop (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id:
@@ -1659,5 +1684,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                                    set_of_row)[::-1], cells),
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
         "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
+        **line_marks_for(set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -32,7 +32,15 @@ from schemas.changes import (
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import InvoiceSettings
-from schemas.orders import DATE_TWIN_NAMES, DATE_TWINS, DATES_NOT_KEPT, LINE_DTM_DATES, SDQ_PAIRS
+from schemas.orders import (
+    BUYER_COST_PRICES,
+    DATE_TWIN_NAMES,
+    DATE_TWINS,
+    DATES_NOT_KEPT,
+    LINE_DTM_DATES,
+    LIST_PRICE_BASES,
+    SDQ_PAIRS,
+)
 from schemas.units import (
     NO_CHARGE,
     PRICE_PER_EACH,
@@ -205,7 +213,7 @@ SET_CHECK_CODES = frozenset({
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
-    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH"})
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -215,7 +223,7 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements, invoice: InvoiceSettings | None = None,
-                     components: bool = False) -> list[Finding]:
+                     components: bool = False, marks_carried: bool = True) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
     it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components."""
@@ -227,8 +235,9 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
-            + _line_marks_for(result, sets, chosen, set_of_row, fe)
-            + _stated_totals(result, sets, chosen, set_of_row, fe))
+            + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
+            + _stated_totals(result, sets, chosen, set_of_row, fe)
+            + _contract_prices(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -584,6 +593,92 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     return out
 
 
+# the segments after which a CTP is no longer the PO1 line's own (parsers.orders_850._NOT_THE_LINES): a subline's,
+# a destination's, a reference's
+_PAST_THE_LINE = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT")
+_PRICES_NAMED = 10  # lines named in the message; the rest counted
+
+
+def _contract_prices(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                     fe: FlatElements) -> list[Finding]:
+    """CTP_PRICE_MISMATCH once per 850 whose PO1 lines state two prices: PO104 and, in a CTP of the line's own loop,
+    a price the buyer pays (CTP02 of schemas.orders.BUYER_COST_PRICES: CON contract, UCP unit cost ...) that is not
+    PO104 (VWR's ``PO1*1*30*EA*18.75`` with ``CTP**CON*17.5``). The line is acknowledged and invoiced at PO104, so
+    the other price is named for a person: it used to be kept (ORDER_LINES.line_prices) and compared with nothing.
+    A line is not judged without PO104 (its CTP prices it: parsers.orders_850), priced no charge (PO105 NC), or with
+    a PO105 naming PO104 a list price (LIST_PRICE_BASES: WE, wholesale per each, is a pharmaceutical wholesaler's WAC,
+    the CTP CON beside it the contract price it charges back: two prices by design, Morris & Dickson's); a CTP
+    is not compared when it carries a multiplier (CTP06/CTP07: its price is not CTP03), a unit (CTP05) other than
+    PO103, or a basis (CTP09) other than PO105. Several such CTPs (quantity breaks) are one line's: any of them equal
+    to PO104 (or to PO104 restated per unit, a price per hundred ...) says nothing. A retail or suggested price (RES,
+    MSR, SLP ...) is no price the buyer pays: never compared."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    ctp_rows, ctp_owner = _rows_in(result, "CTP", mine, set_of_row)
+    if not len(ctp_rows):
+        return []
+    cost = np.array([q in BUYER_COST_PRICES for q in _column(fe, ctp_rows, 2)[0].to_pylist()], dtype=bool)
+    if not cost.any():
+        return []
+    ctp_rows, ctp_owner = ctp_rows[cost], ctp_owner[cost]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    at = np.searchsorted(line_rows, ctp_rows, side="right") - 1
+    owned = at >= 0
+    owned[owned] = line_owner[at[owned]] == ctp_owner[owned]
+    stops = np.sort(np.concatenate([result.segments.rows_of(s) for s in _PAST_THE_LINE]))
+    if len(stops) and owned.any():
+        last = np.searchsorted(stops, ctp_rows, side="right") - 1
+        late = owned & (last >= 0)
+        late[late] = stops[last[late]] > line_rows[at[late]]
+        owned &= ~late
+    if not owned.any():
+        return []
+    ctp_rows, at = ctp_rows[owned], at[owned]
+    ctps: dict[int, list[tuple]] = {}  # PO1 index -> (row, CTP02, CTP03, CTP05, CTP06, CTP07, CTP09) of its loop
+    for row, line, *elements in zip(ctp_rows.tolist(), at.tolist(),
+                                    *(_column(fe, ctp_rows, k)[0].to_pylist() for k in (2, 3, 5, 6, 7, 9)),
+                                    strict=True):
+        ctps.setdefault(line, []).append((row, *elements))
+    picked = np.array(sorted(ctps), dtype=np.int64)
+    po1 = line_rows[picked]
+    named: dict[int, list[tuple[int, str]]] = {}
+    for line, label, unit, price, basis in zip(
+            picked.tolist(), *(_column(fe, po1, k)[0].to_pylist() for k in (1, 3, 4, 5)), strict=True):
+        stated = _decimal(price)
+        if stated is None or basis == NO_CHARGE or basis in LIST_PRICE_BASES:
+            continue
+        per_unit = _line_value("1", price, unit, basis)
+        theirs = [(r, q, p) for r, q, p, u, mult_kind, mult, p_basis in ctps[line]
+                  if _decimal(p) is not None and not mult_kind and not mult
+                  and (not u or _unit_code(u) == (unit or "")) and (not p_basis or p_basis == (basis or ""))]
+        if not theirs or any(_decimal(p) in (stated, per_unit) for _r, _q, p in theirs):
+            continue
+        k = int(line_owner[line])
+        words = ", ".join(f"CTP {q} {p}" for _r, q, p in theirs)
+        label = label or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        named.setdefault(k, []).append((theirs[0][0], f"line {label} PO104 {price}, {words}"))
+    out: list[Finding] = []
+    for k, found in sorted(named.items()):
+        ic, g, ts = sets[k]
+        first = found[0][0]
+        value = _column(fe, np.array([first]), 3)[0][0].as_py()
+        out.append(finding("CTP_PRICE_MISMATCH", "PO1 lines state a price (PO104) other than the price the buyer "
+                           f"pays in a CTP of their loop ({_listed([w for _r, w in found], _PRICES_NAMED)}): each "
+                           "line is acknowledged and invoiced at its PO104; check with the partner which price is "
+                           "meant.", seg="CTP", element="CTP03", value=value, **_where(result, ic, g, ts, first)))
+    return out
+
+
+def _unit_code(composite: str) -> str:
+    """A composite unit (CTP05) as its first component, the unit code: ``EA`` of ``EA>1``, whatever separator."""
+    code = ""
+    for ch in composite:
+        if not ch.isalnum():
+            break
+        code += ch
+    return code
+
+
 # SLN03 (code list 662) that ask for something else than the PO1 item as ordered: I (included: a prepack's
 # components) and O (information only) describe the item and ask nothing
 _SLN_ASKS = {"A": "adds", "D": "deletes", "S": "substitutes"}
@@ -778,12 +873,16 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
 
 
 def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                    fe: FlatElements) -> list[Finding]:
+                    fe: FlatElements, carried: bool = True) -> list[Finding]:
     """LINE_MARK_FOR_NOT_APPLIED once per 850 whose PO1 loops name mark-for parties of their own (N1*Z7 in the
     line's N1 loop: Home Hardware's tag orders, each line tagged for the dealer it is bought for, shipped through
-    the DC) other than the heading's N1*Z7: a line keeps no mark-for of its own (ORDER_LINES), so its 855, 856
-    and 810 name none (the heading's, when it has one, is the whole order's). Each is named (line, N102,
-    N103/N104; ten at most). A line's N1*Z7 naming the heading's party (its id, else its name) raises nothing."""
+    the DC) other than the heading's N1*Z7 that our 856 does not carry. A line's first N1*Z7 with an id (N103 and
+    N104) is kept (ORDER_LINES mark_for_*) and, for a partner whose 856s mark cartons (``carried``:
+    marks_carried_by), each carton holding the line is marked for it (its N1*Z7 after the carton's MAN:
+    engine.shipments.line_marks_for, engine.asn): nothing said. Named (line, N102, N103/N104; ten at most): one
+    without an id (no location to mark a carton for), a line's second, and every one when the partner's 856s mark
+    no cartons (no 856, a structure without carton loops, asn.mark_for "none"). A line's N1*Z7 naming the heading's
+    party (its id, else its name) raises nothing."""
     def marks(rows: np.ndarray) -> np.ndarray:
         return np.asarray(pc.fill_null(pc.equal(_column(fe, rows, 1)[0], "Z7"), False).to_numpy(
             zero_copy_only=False), dtype=bool)
@@ -795,18 +894,22 @@ def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_
     out: list[Finding] = []
     for k, every in sorted(lines.items()):
         head = heading.get(k)
-        found_lines = [x for x in every if head is None or not _same_party(x[2], head)]
+        firsts = {x[1]: x for x in reversed(every)}  # each line's first N1*Z7: the one kept (parsers.orders_850)
+        found_lines = [x for x in every if (head is None or not _same_party(x[2], head))
+                       and not (carried and x[2][1] and x[2][2] and firsts[x[1]] is x)]
         if not found_lines:
             continue
         ic, g, ts = sets[k]
         named = _listed([f"line {label} N1*Z7 {_party_words(party)}" for _r, label, party in found_lines],
                         _SHIP_TOS_NAMED)
         first, _label, party = found_lines[0]
-        out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name their own mark-for parties ({named}): a "
-                           "line keeps none, so our 855, 856 and 810 mark no line or carton for them; tell the "
-                           "warehouse which goods are for whom (a label per party) or ask the partner for one PO per "
-                           "party.", seg="N1", element="N104" if party[2] else "N102",
-                           value=party[2] or party[0] or "", **_where(result, ic, g, ts, first)))
+        why = ("without an id (N103, N104) or a line's second, our 856 marks no carton for them" if carried else
+               "this partner's 856s mark no carton for them")
+        out.append(finding("LINE_MARK_FOR_NOT_APPLIED", f"PO1 loops name mark-for parties of their own ({named}): "
+                           f"{why}, nor do our 855s and 810s name them; tell the warehouse which goods are for whom "
+                           "(a label per party) or ask the partner for one PO per party.", seg="N1",
+                           element="N104" if party[2] else "N102", value=party[2] or party[0] or "",
+                           **_where(result, ic, g, ts, first)))
     return out
 
 
@@ -1129,13 +1232,27 @@ SET_CHECKS: dict[str, SetCheck] = {
 }
 
 
-def set_checks_for(invoice: InvoiceSettings | None, components: bool = False) -> dict[str, SetCheck]:
+def set_checks_for(invoice: InvoiceSettings | None, components: bool = False,
+                   marks_carried: bool = True) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
     says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
     (``components``: the 850's prepack components are checked, _prepacks)."""
-    if invoice is None and not components:
+    if invoice is None and not components and marks_carried:
         return SET_CHECKS
-    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components)}
+    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components,
+                                         marks_carried=marks_carried)}
+
+
+# the 856 structures with a carton (pack) loop, where a carton is marked for its lines' own N1*Z7 (engine.asn)
+_PACKED = frozenset({"SOPI", "SOTPI", "STOPI", "SOIP"})
+
+
+def marks_carried_by(profile) -> bool:
+    """Whether a partner's 856s carry its lines' own mark-for parties (a PO1 loop's N1*Z7 with an id, each carton
+    marked for its lines' party after its MAN: engine.asn._pack_marks): its profile (schemas.profile.PartnerProfile)
+    receives 856s, in a structure with carton loops (_PACKED), naming mark-fors (asn.mark_for not "none")."""
+    asn = profile.fulfilment.asn
+    return "856" in profile.receives and asn.structure in _PACKED and asn.mark_for != "none"
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038 (schemas.changes.CHANGE_LINE_DATES)

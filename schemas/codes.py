@@ -193,8 +193,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "PO1 loops name ship-tos (N1*ST) the order does not ship to: another than the heading's, or several "
            "without one in the heading."),
         _C("LINE_MARK_FOR_NOT_APPLIED", "set", "warning", "",
-           "PO1 loops name mark-for parties (N1*Z7) of their own, other than the heading's: a line keeps none, so "
-           "no 855, 856 or 810 marks its goods for them."),
+           "PO1 loops name mark-for parties (N1*Z7) of their own, other than the heading's, that no 856 of ours marks "
+           "a carton for (no id, a line's second, or a partner whose 856s mark no cartons)."),
         _C("SLN_NOT_APPLIED", "set", "warning", "",
            "SLN sublines add, delete or substitute components (SLN03 A, D, S); the PO1 items ship as ordered."),
         _C("PREPACK_COMPONENT_UNREADABLE", "set", "warning", "",
@@ -211,6 +211,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
            "PO104) nor that sum with its SAC allowances and charges."),
+        _C("CTP_PRICE_MISMATCH", "set", "warning", "",
+           "A PO1 line's PO104 is not the price the buyer pays stated in a CTP of its loop (CTP02 CON contract, UCP "
+           "unit cost ...); the line is acknowledged and invoiced at PO104."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",

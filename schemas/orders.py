@@ -196,6 +196,19 @@ LINE_PRICE = pa.struct([pa.field("class_of_trade", pa.string()), pa.field("quali
                         pa.field("price", pa.string()), pa.field("quantity", pa.string()),
                         pa.field("unit", pa.string())])
 
+# CTP02 price identifiers (code list 236) that state what the buyer pays per unit: UCP unit cost price, CON contract
+# price, NET net item price, ACT actual (the final negotiated contract price), CUP confirmed unit price, INV invoice
+# billing price. A line's PO104 other than such a CTP03 of its loop is two prices for one line (CTP_PRICE_MISMATCH);
+# RES resale, MSR manufacturer's suggested retail, SLP suggested list, CAT catalogue, contract tiers (C01 ..: which
+# applies is not said) and the like are no price the buyer pays us
+BUYER_COST_PRICES = frozenset({"UCP", "CON", "NET", "ACT", "CUP", "INV"})
+# PO105 bases (code list 639) that state PO104 is a list price rather than what the buyer's contract says it pays:
+# wholesale (WE, WH, WC, WD, WM: a pharmaceutical wholesaler orders at WAC and charges the contract price, CTP CON,
+# back), average wholesale AW, catalogue (CA, LE, LC, LD, LM), retail (RT, RE, RC, RD, RM), resale RS, suggested
+# retail SR. A CTP beside such a PO104 is a second price by design, never CTP_PRICE_MISMATCH
+LIST_PRICE_BASES = frozenset({"WE", "WH", "WC", "WD", "WM", "AW", "CA", "LE", "LC", "LD", "LM", "RT", "RE", "RC",
+                              "RD", "RM", "RS", "SR"})
+
 # SDQ03/04 .. SDQ21/22: the location (67) / quantity (380) pairs of an SDQ, ten at most (the positions of the
 # locations; each quantity follows its location)
 SDQ_PAIRS = tuple(range(3, 23, 2))
@@ -228,6 +241,8 @@ PRODUCT_FIELDS = [
 
 # what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)
 LINE_SHIP_TO = ("name", "id_qualifier", "id")
+# a line's own mark-for: the first N1*Z7 of its PO1 loop (ORDER_LINES mark_for_*: N102, N103, N104 as sent)
+LINE_MARK_FOR = ("name", "id_qualifier", "id")
 # the address of a line's own ship-to: the N3 (N301, N302) and N4 (N401..N404) of that N1 loop
 LINE_SHIP_TO_ADDRESS = ("address1", "address2", "city", "state", "postal_code", "country")
 
@@ -309,6 +324,11 @@ ORDER_LINES = pa.schema([
     # stored before this column existed). An 810 carrying such a tax (its code, or TX: all taxes) states 0 for the
     # line at rate 0 (engine.invoice_taxes.taxed)
     pa.field("tax_exempt_sent", pa.string()),
+    # the line's own mark-for: the first N1*Z7 of its PO1 loop (N102, N103, N104 as sent: Home Hardware's tag orders,
+    # each line for the dealer it is bought for); null: none (or stored before these columns existed), the order's
+    # (ORDERS mark_for_*) applies. One with N103 and N104 naming another party than the order's has its goods packed
+    # in an order loop of their own in the 856, its N1*Z7 that party (engine.shipments.line_marks_for)
+    *(pa.field(f"mark_for_{f}", pa.string()) for f in LINE_MARK_FOR),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -325,7 +345,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
-                               "line_prices", "tax_exempt_sent"})
+                               "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR)})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

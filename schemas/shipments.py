@@ -232,6 +232,11 @@ class Pack:
     weight_unit: str = ""  # LB | KG
     tracking_number: str = ""  # the carrier's number for this package (its first confirmation row's): REF*CN in
     # its loop when the partner's AsnSettings.package_tracking asks
+    # the party its lines are marked for of their own (a PO1 loop's N1*Z7: engine.shipments.line_marks_for), written
+    # after its MAN (engine.asn); None: the order's mark-for applies. mark_for_conflict: the parties of a carton
+    # holding lines marked for two (its 856 is refused: one carton per party)
+    mark_for: Party | None = None
+    mark_for_conflict: str = ""
 
 
 @dataclass(frozen=True, slots=True)

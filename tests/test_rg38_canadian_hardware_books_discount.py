@@ -39,8 +39,8 @@ SHIP_DAY = datetime(2026, 12, 1, 15)
 POS = {"indigo": {"4500771201": 2, "4500771202": 1, "4500771219": 1}, "rona": {"R7702241": 2, "R7702259": 1},
        "homehardware": {"HH0331876": 2, "HH0331883": 2}, "gianttiger": {"GT26110457": 2},
        "princessauto": {"PA0099412": 2}}
-# Home Hardware's second tag order names a dealer on each line (a line keeps no mark-for of its own)
-NOTED = {"LINE_MARK_FOR_NOT_APPLIED"}
+# Home Hardware's second tag order names a dealer on each line: kept, each carton marked for its dealer (no finding)
+NOTED: set[str] = set()
 NIGHT_NOTED = NOTED | {"ASN_LATE"}  # the confirmations arrive hours after the trucks left
 
 
@@ -150,47 +150,116 @@ def test_ids_units_and_parties_as_ordered(night):
                                                                              "HH0331876", "BIG")
 
 
-def test_lines_tagged_for_their_own_dealers_are_named_not_dropped(night):
+def test_lines_tagged_for_their_own_dealers_raise_nothing_their_856_carries_them(night):
     """Home Hardware's tag order may name each line's dealer in the line's own N1 loop (N1*Z7 after the PO1), the
-    heading naming only the DC. A line keeps no mark-for of its own: the dealers' tags used to be dropped without a
-    word (no finding; the 856 marks no carton for them). LINE_MARK_FOR_NOT_APPLIED now names each line's dealer; the
-    order is still acknowledged, shipped and invoiced as ordered."""
+    heading naming only the DC. The dealers' tags used to be dropped without a word (the 856 marked no carton for
+    them), then named by LINE_MARK_FOR_NOT_APPLIED (rg38); each line now keeps its mark-for (ORDER_LINES mark_for_*)
+    and its carton is marked for it (test_the_856_marks_each_line_s_dealer): nothing to say. The order is
+    acknowledged, shipped and invoiced as ordered."""
     _ws, found, states = night
-    named = [f for f in found if f[0] == "LINE_MARK_FOR_NOT_APPLIED"]
-    assert [f[1:3] for f in named] == [("warning", "HH0331883")]
-    assert "line 1 N1*Z7 SMITHS HOME HARDWARE 92 4471" in named[0][3]
-    assert "line 2 N1*Z7 ELORA HOME HARDWARE 92 5102" in named[0][3]
+    assert not [f for f in found if f[0] == "LINE_MARK_FOR_NOT_APPLIED"]
     assert states[("homehardware", "HH0331883")] == "invoiced"
 
 
-def test_a_line_mark_for_naming_the_heading_s_party_raises_nothing(tmp_path):
-    """The second tag order with a heading N1*Z7 for dealer 4471: line 1's own 4471 is the order's (nothing said),
-    line 2's 5102 is named alone."""
-    from tests.retailer_support import inspected
-
+def _tag_order(tmp_path, swaps: tuple[tuple[bytes, bytes], ...] = ()):
+    """Home Hardware's tag orders' file with a heading N1*Z7 for dealer 4471 added to the second (HH0331883: lines
+    for dealers 4471 and 5102) and ``swaps`` made."""
     data = (FIXTURES / "drops" / "homehardware" / "HH_850_HH0331876.txt").read_bytes()
     head = b"N4*ST JACOBS*ON*N0B2N0*CA~\nPO1*1*6*"
     assert data.count(head) == 1
     sent = data.replace(head, head.replace(b"~\nPO1", b"~\nN1*Z7*SMITHS HOME HARDWARE*92*4471~\nPO1")).replace(
         b"SE*18*0002", b"SE*19*0002")
+    for old, new in swaps:
+        assert old in sent
+        sent = sent.replace(old, new)
     path = tmp_path / "HH_850.txt"
     path.write_bytes(sent)
-    [f] = [f for f in inspected(path)["findings"] if f["code"] == "LINE_MARK_FOR_NOT_APPLIED"]
-    assert "line 2 N1*Z7 ELORA HOME HARDWARE 92 5102" in f["message"] and "4471" not in f["message"]
-    assert f["location"]["value"] == "5102"
-    path.write_bytes(sent.replace(b"N1*Z7*ELORA HOME HARDWARE*92*5102", b"N1*Z7*SMITHS HOME HARDWARE*92*4471"))
-    assert not [f for f in inspected(path)["findings"] if f["code"] == "LINE_MARK_FOR_NOT_APPLIED"]
+    return path
 
 
-@pytest.mark.xfail(strict=True, reason="a line keeps no mark-for of its own (ORDER_LINES has no mark_for column, the "
-                   "856 writer marks a carton only for SDQ stores or the heading's N1*Z7): Home Hardware's lines tagged"
-                   " for two dealers (N1*Z7 in each PO1 loop) ship in an 856 naming neither; carrying them needs a "
-                   "line mark-for read, kept, routed to store-level packing and written per order or pack")
+def test_a_line_mark_for_the_856_cannot_carry_is_named(tmp_path):
+    """A line's N1*Z7 naming the heading's party (dealer 4471) is the order's; one with an id (5102) is kept and its
+    cartons marked for it: neither raises anything. One without an id (N103/N104: a name alone) is no location to
+    mark a carton for: LINE_MARK_FOR_NOT_APPLIED names it, as it names every line's own for a partner whose 856s mark
+    no cartons (no 856, a structure without carton loops, asn.mark_for "none")."""
+    from parsers.x12_reader import read_interchanges
+    from rules.structure import check_structure
+    from tests.retailer_support import inspected
+
+    def told(path):
+        return [f for f in inspected(path)["findings"] if f["code"] == "LINE_MARK_FOR_NOT_APPLIED"]
+
+    assert told(_tag_order(tmp_path)) == []
+    assert told(_tag_order(tmp_path, ((b"N1*Z7*ELORA HOME HARDWARE*92*5102", b"N1*Z7*SMITHS HOME HARDWARE*92*4471"),
+                                      ))) == []
+    [f] = told(_tag_order(tmp_path, ((b"N1*Z7*ELORA HOME HARDWARE*92*5102", b"N1*Z7*ELORA HOME HARDWARE"),)))
+    assert f["message"] == (
+        "PO1 loops name mark-for parties of their own (line 2 N1*Z7 ELORA HOME HARDWARE): without an id (N103, N104) "
+        "or a line's second, our 856 marks no carton for them, nor do our 855s and 810s name them; tell the warehouse "
+        "which goods are for whom (a label per party) or ask the partner for one PO per party.")
+    assert f["location"]["value"] == "ELORA HOME HARDWARE"
+    # a partner whose 856s mark no cartons (S-O-I: no carton loops): every line's own named
+    result = read_interchanges(_tag_order(tmp_path).read_bytes())
+    [f] = [f for f in check_structure(result, list(result.transaction_sets()), marks_carried=False)
+           if f.code == "LINE_MARK_FOR_NOT_APPLIED"]
+    assert "(line 2 N1*Z7 ELORA HOME HARDWARE 92 5102): this partner's 856s mark no carton for them" in f.message
+
+
+def test_a_line_s_own_mark_for_is_read_as_sent(tmp_path):
+    """Each PO1 loop's first N1*Z7 is its line's mark-for (ORDER_LINES mark_for_name, mark_for_id_qualifier,
+    mark_for_id: N102, N103, N104 as sent); a line without one has none (the order's applies); a heading N1*Z7 is
+    no line's."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    path = _tag_order(tmp_path, ((b"N1*Z7*ELORA HOME HARDWARE*92*5102~", b"N1*Z7*ELORA HOME HARDWARE~\nN1*Z7*X*92*9~"),
+                                 (b"SE*19*0002", b"SE*20*0002")))
+    result = read_interchanges(path.read_bytes(), file=path.name)
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="homehardware")[:2]
+    assert [tuple(r.values()) for r in lines.select(
+        ["po_number", "mark_for_name", "mark_for_id_qualifier", "mark_for_id"]).to_pylist()] == [
+        ("HH0331876", None, None, None), ("HH0331876", None, None, None),
+        ("HH0331883", "SMITHS HOME HARDWARE", "92", "4471"), ("HH0331883", "ELORA HOME HARDWARE", None, None)]
+    assert orders.column("mark_for_id").to_pylist() == ["4471", "4471"]
+
+
 def test_the_856_marks_each_line_s_dealer(night):
+    """Home Hardware's HH-SHP-02 ships the tag order's two lines, one carton each, on one pallet (S-O-T-P-I): each
+    carton's loop names its line's dealer (N1*Z7 after its MAN), the order loop none (its heading named none). It
+    used to name neither dealer."""
     ws, _found, _states = night
     asn = po_segments(segments(ws, "homehardware", "856"), "HH-SHP-02", "BSN")
-    assert ["N1", "Z7", "SMITHS HOME HARDWARE", "92", "4471"] in asn
-    assert ["N1", "Z7", "ELORA HOME HARDWARE", "92", "5102"] in asn
+    assert [s[:2] for s in asn if s[0] in ("HL", "MAN", "N1", "LIN")][3:] == [
+        ["HL", "2"], ["HL", "3"], ["MAN", "GM"], ["HL", "4"], ["MAN", "GM"], ["N1", "Z7"], ["HL", "5"], ["LIN", "1"],
+        ["HL", "6"], ["MAN", "GM"], ["N1", "Z7"], ["HL", "7"], ["LIN", "2"]]
+    assert [s for s in asn if s[0] == "N1" and s[1] == "Z7"] == [["N1", "Z7", "SMITHS HOME HARDWARE", "92", "4471"],
+                                                               ["N1", "Z7", "ELORA HOME HARDWARE", "92", "5102"]]
+    # the first tag order's dealer (its heading's N1*Z7) in its order loop alone, as ever
+    asn = po_segments(segments(ws, "homehardware", "856"), "HH-SHP-01", "BSN")
+    assert asn[asn.index(["PRF", "HH0331876", "", "", "20261124"]) + 3] == ["N1", "Z7", "SMITHS HOME HARDWARE", "92",
+                                                                          "4471"]
+    assert [s for s in asn if s[0] == "N1" and s[1] == "Z7"] == [["N1", "Z7", "SMITHS HOME HARDWARE", "92", "4471"]]
+
+
+def test_a_carton_of_two_dealers_holds_its_shipment(tmp_path):
+    """A carton holding the tag order's lines for two dealers (HH-SHP-02's both lines in carton C1) can be marked for
+    neither: its 856 is refused and the shipment held (ASN_NOT_BUILT, naming both), for the warehouse to pack a carton
+    per dealer; never an 856 marking the carton for one dealer, or none, without a word."""
+    import shutil
+
+    fixtures = tmp_path / "rg38"
+    shutil.copytree(FIXTURES, fixtures)
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r.replace("HH-SHP-02-C2", "HH-SHP-02-C1") for r in rows
+                               if r.startswith(("Shipment ID", "HH-SHP-02"))), encoding="utf-8")
+    _ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"homehardware": ["HH_850_HH0331876.txt"]},
+                                                  warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
+    assert states[("homehardware", "HH0331883")] == "acknowledged"
+    [held] = [f for f in found if f[0] == "ASN_NOT_BUILT"]
+    assert held[1:3] == ("error", "HH0331883")
+    assert "carton HH-SHP-02-C1 holds lines marked for different parties (SMITHS HOME HARDWARE 92 4471, ELORA HOME " \
+           "HARDWARE 92 5102" in held[3]
 
 
 def _resale_exempt_night(tmp_path):

@@ -241,13 +241,11 @@ def test_the_vendor_n1_loop_is_read_only_when_no_ref_names_us():
     assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"N1*VN*", b"N1*SU*")) == ["N1*SU 92 VWR9999"]
 
 
-@pytest.mark.xfail(strict=True, reason="a line's CTP contract price (CTP02 CON) is kept (ORDER_LINES.line_prices) but "
-                   "compared with nothing when PO104 is sent: VWR's line at PO104 18.75 with CTP**CON*17.5 is "
-                   "acknowledged and invoiced at 18.75 without a word (rules.business.money reads CTP only for a "
-                   "line without PO104). Telling which CTP02 qualifiers are the buyer's cost (CON, UCP ...) from "
-                   "those that are not (RES retail, MSR ...) and where such a warning goes (set check or business "
-                   "rule with an outcome and a demo trip) was not settled by the rg39 deadline")
 def test_a_contract_price_other_than_po104_is_flagged(tmp_path):
+    """VWR prices each line twice: PO104 and CTP**CON, its contract price. A line at PO104 18.75 with CTP**CON*17.5
+    was kept with its CTP (ORDER_LINES.line_prices) but compared with nothing: acknowledged and invoiced at 18.75
+    without a word. Now CTP_PRICE_MISMATCH (a set warning) names both; the order is still taken, acknowledged and
+    invoiced at PO104. The sweep's night (CON equal to PO104) says nothing."""
     import shutil
 
     fixtures = tmp_path / "rg39"
@@ -257,6 +255,12 @@ def test_a_contract_price_other_than_po104_is_flagged(tmp_path):
     shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
     rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
     shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "VW-SHP-01"))), encoding="utf-8")
-    _ws, found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"vwr": [po.name]},
-                                                   warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
-    assert any("17.5" in f[3] for f in found if f[2] == "VW81204455")
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", {"vwr": [po.name]},
+                                                 warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY, messages=True)
+    assert [f for f in found if f[0] == "CTP_PRICE_MISMATCH"] == [(
+        "CTP_PRICE_MISMATCH", "warning", "VW81204455", "PO1 lines state a price (PO104) other than the price the buyer "
+        "pays in a CTP of their loop (line 1 PO104 18.75, CTP CON 17.5): each line is acknowledged and invoiced at its "
+        "PO104; check with the partner which price is meant.")]
+    assert states == {("vwr", "VW81204455"): "invoiced"}
+    inv = po_segments(segments(ws, "vwr", "810"), "VW81204455", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"][0] == ["1", "30", "EA", "18.75"]

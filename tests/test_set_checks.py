@@ -88,3 +88,37 @@ def test_a_stated_total_is_judged_in_its_own_set_only():
     result = read_interchanges(text.encode())
     found = [(f.code, f.location.value, f.severity) for f in check_structure(result, list(result.transaction_sets()))]
     assert found == [("PO_TOTAL_MISMATCH", "95", "warning")]  # PO-2 (12 x 2.50 + 6 x 10 = 90); PO-3 states 90
+
+
+def test_a_contract_price_other_than_po104_is_named_once_per_set():
+    """CTP_PRICE_MISMATCH: a PO1 line stating PO104 and, in a CTP of its own loop, another price the buyer pays
+    (CTP02 CON contract, UCP unit cost, NET, ACT, CUP, INV: schemas.orders.BUYER_COST_PRICES) is two prices for one
+    line; the line is taken at PO104 and the other named. A retail or suggested price (RES, MSR) is no price the
+    buyer pays; a line without PO104 is priced by its CTP (parsers.orders_850) and says nothing here."""
+    def told(*loop: str, line: str = "PO1*1*12*EA*2.50*PE*UP*073000040482") -> list[tuple]:
+        return counts(GOOD_PO[:6] + [line, *loop, LINES[1], "CTT*2*18"])
+
+    assert told("CTP**CON*2.25") == [("CTP_PRICE_MISMATCH", "CTP03", "2.25", "warning")]
+    assert told("CTP**UCP*2.75") == [("CTP_PRICE_MISMATCH", "CTP03", "2.75", "warning")]
+    assert told("CTP*WS*CON*2.5") == [] and told("CTP**CON*2.500") == []  # the same price, however written
+    assert told("CTP*RS*RES*2.25") == [] and told("CTP**MSR*3.99") == []  # retail, suggested retail: no cost
+    assert told("CTP**CON*2.25", line="PO1*1*12*EA***UP*073000040482") == []  # no PO104: the CTP prices it
+    assert told("CTP**CON*2.25", line="PO1*1*12*EA*0*NC*UP*073000040482") == []  # no charge: not judged
+    assert told("CTP**CON*2.25***DIS*0.9") == []  # a multiplier: its price is not CTP03
+    assert told("CTP**CON*30**CA") == []  # a price per case on a line in eaches: not comparable
+    assert told("CTP**CON*2.75*1*EA", "CTP**CON*2.50*10*EA") == []  # quantity breaks, one of them PO104
+    # a CTP after an SLN prices that subline, not the line
+    assert "CTP_PRICE_MISMATCH" not in {c for c, *_ in told("SLN*1**I*6*EA*2.25*PE", "CTP**CON*2.25")}
+    # PO104 as a wholesale price (PO105 WE: a pharmaceutical wholesaler's WAC) beside the contract price it charges
+    # back (Morris & Dickson's): two prices by design
+    assert told("CTP**CON*2.25", line="PO1*1*12*EA*2.50*WE*UP*073000040482") == []
+    assert told("CTP**CON*2.25", line="PO1*1*12*EA*2.50*CT*UP*073000040482")[0][0] == "CTP_PRICE_MISMATCH"
+    # a price per hundred (PO105 HP): PO104 250 is 2.50 an each, which the CTP states
+    assert told("CTP**CON*2.50", line="PO1*1*12*EA*250*HP*UP*073000040482") == []
+    result = read_interchanges(x12_850(GOOD_PO[:6] + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "CTP**CON*2.25",
+                                                      "CTP*RS*RES*4.99", "PO1*2*6*EA*10*PE*VN*SKU-2", "CTP**NET*9.5",
+                                                      "CTT*2*18"]))
+    [f] = check_structure(result, list(result.transaction_sets()))
+    assert f.message == ("PO1 lines state a price (PO104) other than the price the buyer pays in a CTP of their loop "
+                         "(line 1 PO104 2.50, CTP CON 2.25; line 2 PO104 10, CTP NET 9.5): each line is acknowledged "
+                         "and invoiced at its PO104; check with the partner which price is meant.")
