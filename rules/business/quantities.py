@@ -387,6 +387,11 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     out: list[Finding] = []
     for row in picked.to_pylist():
         s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
+        if unit and unit == row.get("po4_size_unit") and unit not in s.each_units and unit not in s.case_units:
+            whole = _po4_size_finding(row)
+            if whole is not None:
+                out.append(whole)
+            continue
         if row["sku"] and unit in s.each_units and own_case(row["sku"], index, s) is None:
             each = _each_pack_finding(row, s, index)
             if each is not None:
@@ -413,6 +418,30 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
     return out
+
+
+def _po4_size_finding(row: Mapping) -> Finding | None:
+    """pack_findings' PO4_SIZE_NOT_WHOLE of one line in a unit of measure (neither an each nor a case unit) whose PO4
+    measures its pack in that unit (PO403 = PO103: ``PO1*1*1090*SF`` with ``PO4*1*15.5*SF``, a carton of tile
+    covering 15.5 square feet), or None: the quantity is no whole number of those packs (PO401 x PO402). Our item
+    master counts whole eaches (items.csv case_pack), so nothing else can tell: the line is taken as ordered and
+    the warehouse ships whole cartons, short or over."""
+    size, qty = row.get("po4_size"), row["quantity"]
+    if size is None or size <= 0 or qty is None or qty <= 0:
+        return None
+    pack = row["po4_pack"] * size
+    packs = qty / pack
+    if packs == packs.to_integral_value():
+        return None
+    below = packs.to_integral_value(rounding=ROUND_FLOOR)
+    unit = row["unit"]
+    return business_finding(
+        "PO4_SIZE_NOT_WHOLE",
+        f"{_text(qty)} {unit} of item {row['sku'] or '(unknown)'} is {_text(packs.quantize(Decimal('0.01')))} of the "
+        f"PO's packs of {_text(pack)} {unit} (PO4 PO401 {_text(row['po4_pack'])} x PO402 {_text(size)} {unit}); "
+        f"whole packs are {_text(below * pack)} or {_text((below + 1) * pack)} {unit}. The line is taken as ordered "
+        "and ships in whole packs: agree the quantity with the buyer (an 860), or the balance stays open.",
+        row, seg="PO4", element="PO402", value=_text(size))
 
 
 def _each_pack_finding(row: Mapping, s: RuleSettings, index: Mapping[tuple[str, str], int]) -> Finding | None:
