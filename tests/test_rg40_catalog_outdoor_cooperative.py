@@ -169,9 +169,9 @@ def test_tile_by_the_square_foot_is_acknowledged_shipped_and_billed_in_square_fe
     assert ["TDS", "303065"] in inv  # 1085 x 1.89 + 40 x 24.50
 
 
-def _tile_night(tmp_path, square_feet: int):
-    """The night of Floor & Decor's PO alone, its tile line ordered in ``square_feet`` (the east DC ships 1085: 70
-    cartons of 15.5)."""
+def _tile_night(tmp_path, square_feet: int, po4: bytes = b"PO4*1*15.5*SF"):
+    """The night of Floor & Decor's PO alone, its tile line ordered in ``square_feet`` with ``po4`` (the east DC
+    ships 1085: 70 cartons of 15.5)."""
     import shutil
 
     fixtures = tmp_path / "rg40"
@@ -181,7 +181,7 @@ def _tile_night(tmp_path, square_feet: int):
             shutil.rmtree(fixtures / "drops" / partner)
     po = fixtures / "drops" / "flooranddecor" / "FND850_FD77120458.x12"
     po.write_bytes(po.read_bytes().replace(b"PO1*1*1085*SF", f"PO1*1*{square_feet}*SF".encode())
-                   .replace(b"CTT*2*1125", f"CTT*2*{square_feet + 40}".encode()))
+                   .replace(b"CTT*2*1125", f"CTT*2*{square_feet + 40}".encode()).replace(b"PO4*1*15.5*SF", po4))
     shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
     rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
     shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "FD-SHP-01"))), encoding="utf-8")
@@ -204,6 +204,12 @@ def test_square_feet_that_are_no_whole_carton_are_flagged(tmp_path):
     ack = po_segments(segments(ws, "flooranddecor", "855"), "FD77120458", "BAK")
     assert [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IA", "1090", "SF"]
     assert states == {("flooranddecor", "FD77120458"): "partially_shipped"}
+    # PO401 is optional: a PO4 of the size alone is one such pack
+    _ws, found, _states = _tile_night(tmp_path / "size-alone", 1090, b"PO4**15.5*SF")
+    assert [f[3] for f in found if f[0] == "PO4_SIZE_NOT_WHOLE"] == [
+        "1090 SF of item FD-501 is 70.32 of the PO's packs of 15.5 SF (PO4 PO402 15.5 SF); whole packs are 1085 or "
+        "1100.5 SF. The line is taken as ordered and ships in whole packs: agree the quantity with the buyer (an "
+        "860), or the balance stays open."]
 
 
 @pytest.mark.xfail(strict=True, reason="a carton covering a fractional number of the line's unit cannot be counted: "
