@@ -95,6 +95,10 @@ HINTS: dict[str, str] = {
         "The eaches ship as ordered in our cases: repack to the buyer's PO4 count if its routing guide charges "
         "back, or fix items.csv case_pack if ours is stale, or ask the buyer to correct its PO4."
     ),
+    "PO4_SIZE_NOT_WHOLE": (
+        "Agree the quantity with the buyer (whole cartons: the message names the two nearest) and have it send an "
+        "860; the warehouse ships whole packs, so an odd balance stays open until it does."
+    ),
     "DEA_ORDER_FORM_MISSING": (
         "The line was refused (IR): tell the buyer to order it again with its DEA Form 222 or CSOS order number. If "
         "the partner's 850 names it under a REF we do not read, add its qualifier to [rules] dea_order_form_refs in "

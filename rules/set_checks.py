@@ -434,7 +434,39 @@ _LINE_ROUTING = ("TD5", (3, 5, 12))
 # PWK07 its description), in the heading or a PO1 loop: Fisher Scientific's supplier 850 asks per line for the lot's
 # certificates. No 855, 856 or warehouse order of ours carries or answers them: quoted with the notes
 _PAPERWORK = ("PWK", (1, 2, 7))
+# an N9 loop of notes (N901 L1, Letters or Notes) that says its note in the N9 itself, in N903 (free-form
+# description), with no MSG or MTX in its loop: Lands' End's 850 per PO1 loop ("N9*L1*PACKING*ON HANGERS"). Quoted
+# with the notes (N902, its title, before it); an N9 L1 followed by its MSG/MTX is that message's title, quoted with
+# it; an N9 L1 with N902 alone is a title whose messages were left out ("N9*L1*SPECIAL INSTRUCTIONS"), no note
+_NOTE_N9 = ("N9", "L1", (2, 3))
 _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
+
+
+# the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3}
+
+
+def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """The N9 L1 notes said in the N9 itself (_NOTE_N9): (row, set, "N9 L1 <N902 N903>", "N9") each, of the N9s
+    with an N903 whose loop holds no MSG or MTX (its DTMs skipped)."""
+    seg, qualifier, ks = _NOTE_N9
+    rows, owner = _rows_in(result, seg, mine, set_of_row)
+    if not len(rows):
+        return []
+    dates = result.segments.rows_of("DTM")
+    after = rows + 1
+    while (on_date := np.isin(after, dates)).any():
+        after = np.where(on_date, after + 1, after)
+    told = np.isin(after, np.concatenate([result.segments.rows_of("MSG"), result.segments.rows_of("MTX")]))
+    out = []
+    for row, own, kind, has_message, *values in zip(
+            rows.tolist(), owner.tolist(), _column(fe, rows, 1)[0].to_pylist(), told.tolist(),
+            *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True):
+        text = " ".join(v.strip() for v in values if v and v.strip())
+        if kind == qualifier and not has_message and values[-1] and values[-1].strip():
+            out.append((row, own, f"{seg} {qualifier} {text}", seg))
+    return out
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -474,6 +506,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         text = " ".join(v.strip() for v in values if v and v.strip())
         if text:
             found.append((row, own, f"PWK {text}", seg))
+    found += _n9_notes(result, mine, set_of_row, fe)
     if not found:
         return []
     found.sort()
@@ -502,7 +535,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
-                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, 1 if seg == 'PWK' else 5)}", value=text,
+                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, _OTHER_NOTE_AT.get(seg, 5))}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
 

@@ -62,6 +62,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "A line ordered in eaches whose PO4 packs them in cases of another count (more than one) than our case pack.",
     ),
     _C(
+        "PO4_SIZE_NOT_WHOLE",
+        "business",
+        "warning",
+        "",
+        "A line in a unit of measure whose PO4 measures its pack in that unit (PO4*1*15.5*SF): the quantity is no "
+        "whole number of those packs.",
+    ),
+    _C(
         "DEA_ORDER_FORM_MISSING",
         "business",
         "error",

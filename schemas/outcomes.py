@@ -76,6 +76,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # eaches as ordered, in cases of another count than the buyer's PO4: the quantity is right, the packing is
     # ops' call (repack, or tell the buyer): answered IA, the warning in the report
     "PO4_PACK_DIFFERS": ACCEPT,
+    "PO4_SIZE_NOT_WHOLE": ACCEPT,
     # a Schedule I/II line whose PO names no DEA Form 222 / CSOS order (rules.business.controlled) may not be filled
     # (21 CFR 1305): the line is answered IR at once (never allocated or shipped) and the PO's other lines go ahead;
     # the buyer orders it again with its form. A partner whose forms come apart from the PO (a paper 222 mailed):

@@ -375,9 +375,13 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     readings our case pack of more than one (Fanatics: 18 EA with PO4*12, our case of 6: the eaches are as
     ordered, the cases they arrive in are not the buyer's). A line in another unit, or without PO4, raises
     nothing; nor an each line of an item we do not pack in cases, or whose PO4 says a pack of one."""
-    if "po4_pack" not in resolved.column_names or resolved.column("po4_pack").null_count == resolved.num_rows:
+    if "po4_pack" not in resolved.column_names:
         return []
     sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
+    if "po4_size" in resolved.column_names:  # a PO4 of a size alone (PO4**15.5*SF: PO401 is optional) is a pack of one
+        sent |= np.asarray(pc.is_valid(resolved.column("po4_size")).to_numpy(zero_copy_only=False), dtype=bool)
+    if not sent.any():
+        return []
     rows = np.flatnonzero(sent & usable)
     if not len(rows):
         return []
@@ -387,6 +391,11 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
     out: list[Finding] = []
     for row in picked.to_pylist():
         s, unit, pack = by_partner[row["partner"]], row["unit"], row["po4_pack"]
+        if unit and unit == row.get("po4_size_unit") and unit not in s.each_units and unit not in s.case_units:
+            whole = _po4_size_finding(row)
+            if whole is not None:
+                out.append(whole)
+            continue
         if row["sku"] and unit in s.each_units and own_case(row["sku"], index, s) is None:
             each = _each_pack_finding(row, s, index)
             if each is not None:
@@ -413,6 +422,30 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
     return out
+
+
+def _po4_size_finding(row: Mapping) -> Finding | None:
+    """pack_findings' PO4_SIZE_NOT_WHOLE of one line in a unit of measure (neither an each nor a case unit) whose PO4
+    measures its pack in that unit (PO403 = PO103: ``PO1*1*1090*SF`` with ``PO4*1*15.5*SF``, a carton of tile
+    covering 15.5 square feet), or None: the quantity is no whole number of those packs (PO401 x PO402). Our item
+    master counts whole eaches (items.csv case_pack), so nothing else can tell: the line is taken as ordered and
+    the warehouse ships whole cartons, short or over."""
+    size, qty, count = row.get("po4_size"), row["quantity"], row["po4_pack"]
+    if size is None or size <= 0 or qty is None or qty <= 0 or (count is not None and count <= 0):
+        return None
+    pack = (count or 1) * size
+    packs = qty / pack
+    if packs == packs.to_integral_value():
+        return None
+    below = packs.to_integral_value(rounding=ROUND_FLOOR)
+    unit = row["unit"]
+    return business_finding(
+        "PO4_SIZE_NOT_WHOLE",
+        f"{_text(qty)} {unit} of item {row['sku'] or '(unknown)'} is {_text(packs.quantize(Decimal('0.01')))} of the "
+        f"PO's packs of {_text(pack)} {unit} (PO4 {f'PO401 {count} x ' if count else ''}PO402 {_text(size)} {unit}); "
+        f"whole packs are {_text(below * pack)} or {_text((below + 1) * pack)} {unit}. The line is taken as ordered "
+        "and ships in whole packs: agree the quantity with the buyer (an 860), or the balance stays open.",
+        row, seg="PO4", element="PO402", value=_text(size))
 
 
 def _each_pack_finding(row: Mapping, s: RuleSettings, index: Mapping[tuple[str, str], int]) -> Finding | None:
