@@ -205,7 +205,7 @@ SET_CHECK_CODES = frozenset({
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
-    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH"})
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "PRICE_CTP_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -228,7 +228,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
             + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe)
-            + _stated_totals(result, sets, chosen, set_of_row, fe))
+            + _stated_totals(result, sets, chosen, set_of_row, fe)
+            + _stated_cost_prices(result, sets, chosen, set_of_row, fe))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -581,6 +582,80 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            f"{computed.quantize(cent)} (PO102 x PO104){also}. The order is taken, acknowledged and "
                            "invoiced at its lines' prices: check with the partner which is meant.", seg="AMT",
                            element="AMT02", value=amount, **_where(result, ic, g, ts, row)))
+    return out
+
+
+# CTP02 price identifiers (code list 236) stating what the buyer pays per unit, as the parser reads a line's price
+# from them when PO104 is left out (parsers.orders_850._COST_PRICES); the segments that end a PO1 loop's own part
+# (a CTP after them prices a subline, a destination ...: parsers.orders_850._NOT_THE_LINES)
+_COST_PRICE_NAMES = {"UCP": "unit cost price", "CON": "contract price", "NET": "net item price"}
+_LINE_OWN_ENDS = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
+# the PO105 bases under which PO104 is the price the buyer pays, as a cost CTP is: none, per each, contract (CT, TE
+# per each). Another basis names another price (WE wholesale: a drug wholesaler's WAC beside its GPO contract price
+# in CTP*CON, which a chargeback settles; catalog, quoted, retail ...): not compared
+_PAYING_BASES = ("", "PE", "CT", "TE")
+
+
+def _stated_cost_prices(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                        fe: FlatElements) -> list[Finding]:
+    """PRICE_CTP_MISMATCH once per PO1 line that states its price twice, PO104 and the CTP03 of one cost CTP of its
+    own loop (CTP02 UCP, CON or NET: VWR's and healthcare buyers' contract price, ``CTP**CON*17.5`` beside PO104
+    18.75), and the two differ. PO104 is the line's price (the CTP is read only for a line without one), so the
+    line is acknowledged and invoiced at PO104; the CTP's other price used to be kept and compared with nothing
+    (rg39, pinned; rg41). Judged only where PO104 is the price the buyer pays (PO105 none, PE, or contract: CT,
+    TE): a wholesale price (PO105 WE: Morris & Dickson's WAC beside its GPO contract price, settled by chargeback),
+    catalog, retail ... is another price; a price per many units, per a measure or no charge, several cost CTPs
+    (quantity breaks), a CTP with a multiplier (CTP06/CTP07) or for another unit (CTP05) than PO103: not judged."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    ctp_rows, ctp_owner = _rows_in(result, "CTP", mine, set_of_row)
+    if not len(ctp_rows):
+        return []
+    po1_rows, _po1_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(po1_rows):
+        return []
+    vocab, codes = result.segments.id_codes
+    line = np.searchsorted(po1_rows, ctp_rows, side="right") - 1
+    keep = line >= 0
+    keep[keep] &= set_of_row[po1_rows[line[keep]]] == ctp_owner[keep]
+    stops = [vocab.index(s) for s in _LINE_OWN_ENDS if s in vocab]
+    if stops and keep.any():  # a CTP past its loop's N1, SLN, SCH ... is no price of the line
+        stop_rows = np.flatnonzero(np.isin(codes, stops))
+        last = np.searchsorted(stop_rows, ctp_rows, side="right") - 1
+        late = keep & (last >= 0)
+        late[late] = stop_rows[last[late]] > po1_rows[line[late]]
+        keep &= ~late
+    ctp_rows, ctp_owner, line = ctp_rows[keep], ctp_owner[keep], line[keep]
+    if not len(ctp_rows):
+        return []
+    kinds = _column(fe, ctp_rows, 2)[0].to_pylist()
+    cost = np.array([k in _COST_PRICE_NAMES for k in kinds], dtype=bool)
+    per_line: dict[int, list[int]] = {}
+    for k in np.flatnonzero(cost).tolist():
+        per_line.setdefault(int(line[k]), []).append(k)
+    component = result.segments.component
+    out: list[Finding] = []
+    for at, ks in per_line.items():
+        if len(ks) != 1:
+            continue  # quantity breaks: parsers.orders_850._price_break's to order
+        k = ks[0]
+        row, ctp = int(po1_rows[at]), int(ctp_rows[k])
+        line_id, unit, price, basis = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 3, 4, 5))
+        stated, ctp_unit, factor, multiplier = (_column(fe, np.array([ctp]), p)[0][0].as_py() for p in (3, 5, 6, 7))
+        sep = component[ctp] if isinstance(component, list) else component  # each row's ISA16
+        ctp_unit = ctp_unit.split(sep)[0] if ctp_unit and sep else ctp_unit
+        if factor or multiplier or (ctp_unit and ctp_unit != unit) or (basis or "") not in _PAYING_BASES:
+            continue
+        ours, theirs = _decimal(price), _decimal(stated)
+        if ours is None or theirs is None or ours == theirs:
+            continue
+        ic, g, ts = sets[int(ctp_owner[k])]
+        name = line_id or str(int(np.sum(po1_rows[:at + 1] >= ts.start)))
+        out.append(finding(
+            "PRICE_CTP_MISMATCH", f"Line {name}: PO104 {price} per {unit or '?'}, but its CTP*{kinds[k]} "
+            f"({_COST_PRICE_NAMES[kinds[k]]}) states {stated}. The line is acknowledged and invoiced at PO104: check "
+            "with the partner which price is meant.", seg="CTP", element="CTP03", value=stated,
+            **_where(result, ic, g, ts, ctp)))
     return out
 
 

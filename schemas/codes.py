@@ -211,6 +211,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
            "PO104) nor that sum with its SAC allowances and charges."),
+        _C("PRICE_CTP_MISMATCH", "set", "warning", "",
+           "A PO1 line states its price twice, PO104 and a cost CTP of its loop (CTP02 UCP, CON or NET: a contract "
+           "price), and they differ; the line is acknowledged and invoiced at PO104."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",

@@ -241,13 +241,10 @@ def test_the_vendor_n1_loop_is_read_only_when_no_ref_names_us():
     assert told(data.replace(b"REF*IA*VWR3318~\n", b"").replace(b"N1*VN*", b"N1*SU*")) == ["N1*SU 92 VWR9999"]
 
 
-@pytest.mark.xfail(strict=True, reason="a line's CTP contract price (CTP02 CON) is kept (ORDER_LINES.line_prices) but "
-                   "compared with nothing when PO104 is sent: VWR's line at PO104 18.75 with CTP**CON*17.5 is "
-                   "acknowledged and invoiced at 18.75 without a word (rules.business.money reads CTP only for a "
-                   "line without PO104). Telling which CTP02 qualifiers are the buyer's cost (CON, UCP ...) from "
-                   "those that are not (RES retail, MSR ...) and where such a warning goes (set check or business "
-                   "rule with an outcome and a demo trip) was not settled by the rg39 deadline")
 def test_a_contract_price_other_than_po104_is_flagged(tmp_path):
+    """VWR's line at PO104 18.75 with CTP**CON*17.5: the contract price was kept and compared with nothing (pinned
+    here as a strict xfail by rg39). Now PRICE_CTP_MISMATCH (rg41: tests/test_rg41_auto_gas_healthcare_dropship.py)
+    names both; the line is still answered and invoiced at PO104."""
     import shutil
 
     fixtures = tmp_path / "rg39"
