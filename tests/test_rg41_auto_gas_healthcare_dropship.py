@@ -152,6 +152,11 @@ def test_discount_not_applicable_against_basic_terms_by_the_rule_alone():
     assert told(b"ITD*05*3*****30~") == [("TERMS_MISMATCH", "ITD terms type 05 differs from the agreed 01.")]
     assert told(b"ITD*01*3*2**10**30~", agreed_type="05", discount=b",") == [
         ("TERMS_MISMATCH", "ITD terms type 01 differs from the agreed 05.")]
+    # dated net terms (Orgill's ITD*05*3****20270115, due on a date; a day of the month) are other terms than days
+    assert told(b"ITD*05*3****20270115~", discount=b",") == [
+        ("TERMS_MISMATCH", "ITD terms type 05 differs from the agreed 01.")]
+    assert told(b"ITD*05*3*****30******15~", discount=b",") == [
+        ("TERMS_MISMATCH", "ITD terms type 05 differs from the agreed 01.")]
     # end of month (02) or proximo (09) without a discount are still other terms
     assert told(b"ITD*02*3*****30~", discount=b",") == [
         ("TERMS_MISMATCH", "ITD terms type 02 differs from the agreed 01.")]
@@ -229,6 +234,49 @@ def test_which_stated_cost_prices_are_compared(tmp_path, swap, told):
     out.write_bytes(data)
     assert [f["code"] for f in inspected(out)["findings"] if f["code"] == "PRICE_CTP_MISMATCH"] == told
 
+
+LONG_STREETS = (b"N3*88 INDUSTRIAL PKWY*UNIT 4~",
+                b"N3*88 INDUSTRIAL PARKWAY NORTHEAST*UNIT 4 REAR ENTRANCE~\n"
+                b"N3*BUILDING C LOADING DOCK 12*ATTN RECEIVING DEPARTMENT SUPERVISOR~")
+
+
+def test_a_consumers_street_of_two_n3s_is_written_whole(tmp_path, maps):  # noqa: F811
+    """Zoro's drop ship to a business with a long street: two N3s (the N1 loop allows two), four address lines. The
+    parser keeps the second N3's text joined to N302; the 856 and the 810 wrote one N3 and cut N302 at its 55th
+    character: "... LOADING DOCK 12, ATTN", the receiving department lost without a word. Now what does not fit one
+    N3 goes on in a second, every element within 55 characters, by both 810 paths (the night's one-by-one and the
+    columnar heads, which leave such a street to the first); a street that fits stays one N3."""
+    ws, _found, states = _variant("zoro", (LONG_STREETS,), tmp_path)
+    assert states == {("zoro", "Z1045589012"): "invoiced"}
+    streets = [["N3", "88 INDUSTRIAL PARKWAY NORTHEAST", "UNIT 4 REAR ENTRANCE, BUILDING C LOADING DOCK 12"],
+               ["N3", "ATTN RECEIVING DEPARTMENT SUPERVISOR"]]
+    for kind, key, head in (("856", "ZR-SHP-01", "BSN"), ("810", "Z1045589012", "BIG")):
+        doc = po_segments(segments(ws, "zoro", kind), key, head)
+        at = doc.index(["N1", "ST", "DANA WHITFIELD"])
+        assert doc[at + 2: at + 5] == [*streets, ["N4", "CANTON", "OH", "44707", "US"]], kind
+    all_sent_accepted(ws, ["zoro"], tmp_path, maps, shipments=1, answers=1)  # our validator, Bots and pyx12
+
+
+def test_which_streets_take_two_n3s():
+    from engine.asn import n3_elements
+
+    assert n3_elements("1 MAIN ST", "") == [["1 MAIN ST"]] and n3_elements("", "APT 4") == [["APT 4"]]
+    assert n3_elements("1 MAIN ST", "APT 4, BLDG C") == [["1 MAIN ST", "APT 4, BLDG C"]]  # fits: as before
+    assert n3_elements("", "") == []
+    # a part longer than 55 characters goes on in the next element; past four elements, cut
+    assert n3_elements("X" * 60, "Y" * 10) == [["X" * 55, "X" * 5 + ", " + "Y" * 10]]
+    assert [len(e) for s in n3_elements("A" * 55, ", ".join(["B" * 50] * 5)) for e in s] == [55, 50, 50, 50]
+
+
+def test_a_columnar_810_leaves_a_two_n3_street_to_the_one_by_one_path():
+    import pyarrow as pa
+
+    from engine.invoice_heads import heads_810
+    from schemas.x12 import Delimiters
+
+    orders = pa.table({"ship_to_address2": pa.array(["Y" * 56], pa.string())})
+    assert heads_810(orders, po_numbers=["P"], shipment_ids=[""], bills_of_lading=[""], ship_dates=[None],
+                     invoice_date=None, pending="", settings=None, terms=None, d=Delimiters()) is None
 
 @pytest.mark.xfail(strict=True, reason="an 850's N1*SF loop (the ship-from the buyer routed the PO to: drop-ship "
                    "programmes name the vendor's warehouse, by its GLN under UL or by the number they assigned, 92) "

@@ -584,6 +584,7 @@ _AGREED_TERMS_TYPE = "14"
 # ITD01 "05" (Discount Not Applicable): net terms, no discount offered (ITD*05*3*****45): the terms of a basic
 # agreement that states no discount, as a basic ITD without ITD03 is
 _NO_DISCOUNT_TERMS_TYPE = "05"
+_DATED_TERMS = ("terms_discount_due_date", "terms_net_due_date", "terms_day_of_month")
 
 
 def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
@@ -611,13 +612,17 @@ def _same_terms_type(order: Mapping[str, object], customer: Mapping[str, object]
     """Whether the PO's ITD01 names the agreed terms: 14 (previously agreed upon) always; a basic code for the
     other (01 basic, 08 basic discount offered: schemas.invoices.BASIC_TERMS_TYPES) when both or neither state a
     discount percent (one that differs is told on its own; a discount only one side states is told by the type);
-    05 (discount not applicable) for a basic code, or the other way round, when neither states one (net terms)."""
+    05 (discount not applicable) for a basic code, or the other way round, when neither states one and the PO dates
+    nothing (net terms by days)."""
     sent, agreed = order["terms_type"], customer["terms_type"]
     if sent == _AGREED_TERMS_TYPE:
         return True
     percents = (order["terms_discount_percent"], customer["terms_discount_percent"])
     if _NO_DISCOUNT_TERMS_TYPE in (sent, agreed) and percents == (None, None):
-        return {sent, str(agreed)} <= {_NO_DISCOUNT_TERMS_TYPE, *BASIC_TERMS_TYPES}
+        # net terms by days alone: a PO dating them (ITD04/ITD06 due dates, ITD13 day of month: Orgill's
+        # ITD*05*3****20270115, due on a date) states other terms than days after the invoice
+        dated = any(order.get(f) is not None for f in _DATED_TERMS)
+        return not dated and {sent, str(agreed)} <= {_NO_DISCOUNT_TERMS_TYPE, *BASIC_TERMS_TYPES}
     return sent in same_kind_terms_types(str(agreed)) and (percents[0] is None) == (percents[1] is None)
 
 
@@ -634,7 +639,8 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
         if field == "terms_type":
             sent = pc.if_else(pc.equal(sent, _AGREED_TERMS_TYPE), pa.scalar(None, sent.type), sent)
         differs = pc.or_(differs, pc.fill_null(pc.not_equal(sent, agreed), False))
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS)],
+    dated = [f for f in _DATED_TERMS if f in orders.column_names]
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS), *dated],
                        differs):
         customer = by_partner.get(order["partner"])
         if customer is None:
