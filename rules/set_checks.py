@@ -629,28 +629,36 @@ def _stated_cost_prices(result: ParseResult, sets: Sets, chosen: np.ndarray, set
     if not len(ctp_rows):
         return []
     kinds = _column(fe, ctp_rows, 2)[0].to_pylist()
-    cost = np.array([k in _COST_PRICE_NAMES for k in kinds], dtype=bool)
-    per_line: dict[int, list[int]] = {}
-    for k in np.flatnonzero(cost).tolist():
-        per_line.setdefault(int(line[k]), []).append(k)
+    cost = np.flatnonzero(np.array([k in _COST_PRICE_NAMES for k in kinds], dtype=bool))
+    # each line's one cost CTP (several: quantity breaks, parsers.orders_850._price_break's to order)
+    lines_of, counts = np.unique(line[cost], return_counts=True)
+    cost = cost[np.isin(line[cost], lines_of[counts == 1])]
+    if not len(cost):
+        return []
+    # the PO1 and CTP elements of those lines at once (a night's CTPs without PO104, Canadian grocers' and book
+    # orders' way of pricing, end here without a Python object per line)
+    rows, ctps = po1_rows[line[cost]], ctp_rows[cost]
+    priced = _column(fe, rows, 4)[1]
+    cost, rows, ctps = cost[priced], rows[priced], ctps[priced]
+    if not len(cost):
+        return []
+    line_ids, units, prices, bases = (_column(fe, rows, p)[0].to_pylist() for p in (1, 3, 4, 5))
+    stated_all, ctp_units, factors, multipliers = (_column(fe, ctps, p)[0].to_pylist() for p in (3, 5, 6, 7))
     component = result.segments.component
     out: list[Finding] = []
-    for at, ks in per_line.items():
-        if len(ks) != 1:
-            continue  # quantity breaks: parsers.orders_850._price_break's to order
-        k = ks[0]
-        row, ctp = int(po1_rows[at]), int(ctp_rows[k])
-        line_id, unit, price, basis = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 3, 4, 5))
-        stated, ctp_unit, factor, multiplier = (_column(fe, np.array([ctp]), p)[0][0].as_py() for p in (3, 5, 6, 7))
-        sep = component[ctp] if isinstance(component, list) else component  # each row's ISA16
-        ctp_unit = ctp_unit.split(sep)[0] if ctp_unit and sep else ctp_unit
-        if factor or multiplier or (ctp_unit and ctp_unit != unit) or (basis or "") not in _PAYING_BASES:
+    for j, k in enumerate(cost.tolist()):
+        price, stated, unit = prices[j], stated_all[j], units[j]
+        if stated is None or stated == price or factors[j] or multipliers[j] or (bases[j] or "") not in _PAYING_BASES:
             continue
+        ctp = int(ctps[j])
+        sep = component[ctp] if isinstance(component, list) else component  # each row's ISA16
+        ctp_unit = ctp_units[j].split(sep)[0] if ctp_units[j] and sep else ctp_units[j]
         ours, theirs = _decimal(price), _decimal(stated)
-        if ours is None or theirs is None or ours == theirs:
+        if (ctp_unit and ctp_unit != unit) or ours is None or theirs is None or ours == theirs:
             continue
         ic, g, ts = sets[int(ctp_owner[k])]
-        name = line_id or str(int(np.sum(po1_rows[:at + 1] >= ts.start)))
+        at = int(line[k])
+        name = line_ids[j] or str(int(np.sum(po1_rows[:at + 1] >= ts.start)))
         out.append(finding(
             "PRICE_CTP_MISMATCH", f"Line {name}: PO104 {price} per {unit or '?'}, but its CTP*{kinds[k]} "
             f"({_COST_PRICE_NAMES[kinds[k]]}) states {stated}. The line is acknowledged and invoiced at PO104: check "
