@@ -482,18 +482,46 @@ def n2_elements(name2: str) -> list[list[str]]:
     return [elements[k:k + 2] for k in range(0, min(len(elements), 4), 2)]
 
 
+def n3_elements(address1: str, address2: str) -> list[list[str]]:
+    """The N3s of a party's street (schemas.orders ``<party>_address1``, N301, and ``_address2``: N302, with a second
+    N3's N301/N302 joined to it by ", "): one N3 of the two when each fits its 55 characters (AN 1/55), else the
+    address2's parts packed into N302 and a second N3 (the N1 loop allows two N3s in the 856 and the 810), so a
+    consumer's unit, building and delivery note are not cut off (Zoro's drop ship sent two N3s: the second's text
+    used to be cut at N302's 55th character). A part longer than 55 characters goes on in the next element, cut at
+    55; what does not fit in four elements is cut."""
+    first, second = x12_text(address1, len(address1)), x12_text(address2, len(address2))
+    if len(first) <= ADDRESS_MAX and len(second) <= ADDRESS_MAX:
+        kept = [t for t in (first, second) if t]
+        return [kept] if kept else []
+    elements = _street_chunks(first) if first else []
+    for part in (chunk for p in second.split(", ") if p for chunk in _street_chunks(p)):
+        if len(elements) > 1 and len(elements[-1]) + 2 + len(part) <= ADDRESS_MAX:
+            elements[-1] += ", " + part
+        else:
+            elements.append(part)
+    return [elements[k:k + 2] for k in range(0, min(len(elements), 4), 2)]
+
+
+def _street_chunks(text: str) -> list[str]:
+    """A street part cut into pieces of at most 55 characters (N301/N302), spaces at a cut dropped."""
+    chunks = []
+    while len(text) > ADDRESS_MAX:
+        chunks.append(text[:ADDRESS_MAX].rstrip(" "))
+        text = text[ADDRESS_MAX:].lstrip(" ")
+    return [*chunks, text] if text else chunks
+
+
 def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]:
-    """N1 (with N103/N104 when the party has an id), N3 and N4 when there is an address; with ``contact``, the
-    party's PER as its 850 sent it (Party.contact) after them. A name, street or city longer than its element
-    (N102 60, N301/N302 55, N401 30) is cut to fit (x12_text)."""
+    """N1 (with N103/N104 when the party has an id), N3 (two when its street does not fit one: n3_elements) and N4
+    when there is an address; with ``contact``, the party's PER as its 850 sent it (Party.contact) after them. A
+    name or city longer than its element (N102 60, N401 30) is cut to fit (x12_text)."""
     identified = bool(party.id and party.id_qualifier)  # N103/N104 are paired (syntax note P0304)
-    address1, address2 = x12_text(party.address1, ADDRESS_MAX), x12_text(party.address2, ADDRESS_MAX)
     city = x12_text(party.city, CITY_MAX)
     segs: list[list[object]] = [["N1", party.code, x12_text(party.name, NAME_MAX),
                                  party.id_qualifier if identified else "", party.id if identified else ""]]
     segs += [["N2", *names] for names in n2_elements(party.name2)]
-    if address1 or address2:
-        segs.append(["N3", address1 or address2, address2 if address1 else ""])
+    segs += [["N3", *(streets if len(streets) == 2 else [*streets, ""])]
+             for streets in n3_elements(party.address1 or "", party.address2 or "")]
     if city or party.state or party.postal_code or party.country:
         segs.append(["N4", city, party.state, party.postal_code, party.country])
     if contact and party.contact:  # PER (270 in the 856's N1 loop) after N4 (250); the loop's REF (260) we write none

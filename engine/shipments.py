@@ -110,12 +110,35 @@ def service_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
     return service_level or _routed_level(carrier_scac, td5s)
 
 
+# element 284's ground levels (Ground, Standard Ground), and the words by which a warehouse names a ground service or
+# a faster one (UPS NEXT DAY AIR, FEDEX 2DAY, PRIORITY OVERNIGHT ...): a name of the one kind is no level of the other
+GROUND_LEVELS = frozenset({"CG", "SG"})
+_GROUND_WORDS = frozenset({"GND", "GRD", "GRND", "GROUND"})
+_FASTER_WORDS = frozenset({"AIR", "NDA", "2DA", "3DA", "2DAY", "3DAY", "NEXT", "OVERNIGHT", "EXPRESS", "PRIORITY",
+                           "SAVER", "EXPEDITED", "SAME"})
+
+
+def _contradicts(words: str, level: str) -> bool:
+    """Whether the warehouse's name for its service (``words``) is of another kind than the PO's TD512 ``level``:
+    a ground service for a PO routed at a faster level (ND, SE, 3D ...), or a faster one for a ground level."""
+    said = set(words.upper().replace("-", " ").replace("/", " ").split())
+    if said & _GROUND_WORDS:
+        return level not in GROUND_LEVELS
+    return bool(said & _FASTER_WORDS) and level in GROUND_LEVELS
+
+
 def routed_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
     """The TD512 of a shipment whose warehouse named its service level in words (``service_level`` not a two-
     character code: GND, which the 856 writes as routing text, TD505): the PO's own TD512 for that carrier
     (service_level_for), which the partner routed the order at and checks its 856 against (Target.com DVS's
-    TD5*O*2*UPSN*M*UPS GROUND*******SG); else "". Before, the name hid the PO's code and the 856 had no TD512."""
-    return _routed_level(carrier_scac, td5s) if service_level and len(service_level) != 2 else ""
+    TD5*O*2*UPSN*M*UPS GROUND*******SG); else "". Before, the name hid the PO's code and the 856 had no TD512.
+    Not a level the name contradicts (GND shipped for a PO routed next day air, ND; NEXT DAY AIR for one routed
+    ground, CG): the 856 used to state the PO's ND beside the warehouse's GND, a next-day shipment that went by
+    ground (rg41, Zoro's drop ship)."""
+    if not service_level or len(service_level) == 2:
+        return ""
+    level = _routed_level(carrier_scac, td5s)
+    return "" if level and _contradicts(service_level, level) else level
 
 
 def _routed_level(carrier_scac: str, td5s: list) -> str:

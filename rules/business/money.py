@@ -37,7 +37,7 @@ from rules.business.quantities import (
 )
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
-from schemas.invoices import same_kind_terms_types
+from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -581,6 +581,10 @@ _TERMS_FIELDS = (
 )
 # ITD01 "14" (Previously agreed upon): the buyer states no terms of its own but the ones agreed, whatever their type
 _AGREED_TERMS_TYPE = "14"
+# ITD01 "05" (Discount Not Applicable): net terms, no discount offered (ITD*05*3*****45): the terms of a basic
+# agreement that states no discount, as a basic ITD without ITD03 is
+_NO_DISCOUNT_TERMS_TYPE = "05"
+_DATED_TERMS = ("terms_discount_due_date", "terms_net_due_date", "terms_day_of_month")
 
 
 def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
@@ -607,11 +611,18 @@ def _terms_percent_findings(orders: pa.Table) -> list[Finding]:
 def _same_terms_type(order: Mapping[str, object], customer: Mapping[str, object]) -> bool:
     """Whether the PO's ITD01 names the agreed terms: 14 (previously agreed upon) always; a basic code for the
     other (01 basic, 08 basic discount offered: schemas.invoices.BASIC_TERMS_TYPES) when both or neither state a
-    discount percent (one that differs is told on its own; a discount only one side states is told by the type)."""
+    discount percent (one that differs is told on its own; a discount only one side states is told by the type);
+    05 (discount not applicable) for a basic code, or the other way round, when neither states one and the PO dates
+    nothing (net terms by days)."""
     sent, agreed = order["terms_type"], customer["terms_type"]
     if sent == _AGREED_TERMS_TYPE:
         return True
     percents = (order["terms_discount_percent"], customer["terms_discount_percent"])
+    if _NO_DISCOUNT_TERMS_TYPE in (sent, agreed) and percents == (None, None):
+        # net terms by days alone: a PO dating them (ITD04/ITD06 due dates, ITD13 day of month: Orgill's
+        # ITD*05*3****20270115, due on a date) states other terms than days after the invoice
+        dated = any(order.get(f) is not None for f in _DATED_TERMS)
+        return not dated and {sent, str(agreed)} <= {_NO_DISCOUNT_TERMS_TYPE, *BASIC_TERMS_TYPES}
     return sent in same_kind_terms_types(str(agreed)) and (percents[0] is None) == (percents[1] is None)
 
 
@@ -628,7 +639,8 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
         if field == "terms_type":
             sent = pc.if_else(pc.equal(sent, _AGREED_TERMS_TYPE), pa.scalar(None, sent.type), sent)
         differs = pc.or_(differs, pc.fill_null(pc.not_equal(sent, agreed), False))
-    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS)],
+    dated = [f for f in _DATED_TERMS if f in orders.column_names]
+    for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS), *dated],
                        differs):
         customer = by_partner.get(order["partner"])
         if customer is None:
