@@ -32,6 +32,7 @@ from parsers.orders_850 import (
     line_prices,
     per_unit_prices,
     store_quantities,
+    tax_exemptions,
 )
 from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
@@ -356,6 +357,8 @@ def _changes(
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),
         # the POC loop's CTPs (as the 850's PO1 loop's): the line's new prices as sent (a retail price an 810 echoes)
         "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
+        # the POC loop's exempting TXIs (as the 850's PO1 loop's): the taxes the line is exempt from (null: none sent)
+        "tax_exempt_sent": tax_exemptions(set_of_row, poc_rows, codes, vocab, cells),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

@@ -97,7 +97,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 "line_prices", LINE_SHIP_DATE, *(f.name for f in DEADLINES),
+                                 "line_prices", "tax_exempt_sent", LINE_SHIP_DATE, *(f.name for f in DEADLINES),
                                  *LINE_WIDE_DATES.values()})
 
 CHANGE_HEADERS = pa.schema([
@@ -180,6 +180,10 @@ ORDER_CHANGES = pa.schema([
     # the POC loop's CTPs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES line_prices): the line's new
     # prices as sent (null: none sent, the line keeps its own); engine.changes applies them
     pa.field("line_prices", pa.list_(LINE_PRICE)),
+    # the POC loop's exempting TXIs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES tax_exempt_sent: TXI01
+    # of each whose TXI06 exempts, joined by a space): a line the 860 adds keeps them; a line it changes takes them
+    # (null: none sent, the line keeps its own); an 810 bills the line without those taxes
+    pa.field("tax_exempt_sent", pa.string()),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file
