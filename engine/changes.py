@@ -1016,6 +1016,7 @@ class _Editor:
                 line[c] = poc.get(c)
         if poc.get("description"):
             line["description"] = poc["description"]
+            line["pids_sent"] = None  # the 850's PIDs as sent described the item replaced: its description alone now
 
     def _drop_unmentioned(self, first_poc: dict, mentioned: set[int]) -> None:
         if self.progress is not None:  # a line with shipped units stays, cut to them

@@ -35,6 +35,7 @@ from schemas.orders import (
     ORDER_REFS,
     ORDER_SACS,
     ORDERS,
+    PID_SENT,
     PREPACK_COMPONENT,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
@@ -1256,6 +1257,29 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
     return pa.array([" ".join(t) if t else None for t in texts], pa.string())
 
 
+def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array
+              ) -> pa.Array:
+    """Per line, its own free-form PIDs (``owner``: the line of each PID row of the lines' own loops; ``kinds``,
+    ``characteristics``, ``texts``: their PID01, PID02, PID05) as PID_SENT, in the order sent: those with PID01 F and a
+    PID05, where they say more than the line's description alone and its description is theirs (the first not of a
+    colour or size, ATTRIBUTE_PIDS, is its first PID with a PID05); null elsewhere (ORDER_LINES pids_sent). PIDs are
+    few: read row by row."""
+    found: list[list[dict]] = [[] for _ in range(n_lines)]
+    first: list[str | None] = [None] * n_lines  # the line's description: its first described PID's PID05
+    seen = [False] * n_lines
+    for line, kind, code, text in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
+                                      texts.to_pylist(), strict=True):
+        if text is None:
+            continue
+        if not seen[line] and code not in ATTRIBUTE_PIDS:
+            seen[line], first[line] = True, text if kind == "F" else None
+        if kind == "F":
+            found[line].append({"characteristic": code, "description": text})
+    out = [p if first[k] is not None and (len(p) > 1 or p[0]["characteristic"] is not None) else None
+           for k, p in enumerate(found)]
+    return pa.array(out, pa.list_(PID_SENT))
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1582,9 +1606,12 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     # description: the first PID with PID05 of each PO1 loop's own (before any of _NOT_THE_LINES: a PID after an SLN
     # describes that subline, a prepack's size), not one of a colour or size (ATTRIBUTE_PIDS)
     desc = pa.nulls(n_lines, pa.string())
+    pids = pa.nulls(n_lines, pa.list_(PID_SENT))
     if "PID" in vocab:
         pid_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "PID")
         if len(pid_rows):
+            pids = pids_sent(n_lines, owner_line, cells.column(pid_rows, 1), cells.column(pid_rows, 2),
+                             cells.column(pid_rows, 5))
             _, text_ok = cells.index(pid_rows, 5)
             attribute = pc.is_in(cells.column(pid_rows, 2), value_set=pa.array(sorted(ATTRIBUTE_PIDS), pa.string()))
             ok = text_ok & ~pc.fill_null(attribute, False).to_numpy(zero_copy_only=False)
@@ -1659,5 +1686,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
                                                    set_of_row)[::-1], cells),
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
         "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
+        "pids_sent": pids,
     }
     return pa.table(data, schema=ORDER_LINES)
