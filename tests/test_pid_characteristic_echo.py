@@ -98,3 +98,30 @@ def test_a_line_s_pids_are_kept_as_sent():
         lines = read_orders(result, list(result.transaction_sets()), partner="princessauto")[1]
         assert lines["pids_sent"].to_pylist() == [None, kept], pids
         assert lines["description"].to_pylist() == ["RATCHET STRAP 4PK", description], pids
+
+
+def test_the_856_writers_row_and_columnar_write_the_pids_alike():
+    """build_856 (one shipment's segments) and build_856_texts (a night's shipments as text) write an item's PIDs
+    as sent alike, each counted in SE01; an item without them keeps its one PID*F****description."""
+    from dataclasses import replace
+
+    from engine.asn import build_856, shipped_quantities
+    from engine.asn_columnar import build_856_texts
+    from engine.envelope import envelope_for, joined_body, usual_delimiters
+    from schemas.fulfilment import AsnSettings
+    from tests.shipping_support import NOW, PROFILES, sample_shipment
+
+    base = sample_shipment()
+    po1 = base.orders[0]
+    c1 = po1.packs[0]
+    sent = replace(c1.items[1], pids=(("08", "ITEM 2"), ("73", "NAVY")))
+    shipment = replace(base, orders=(replace(po1, packs=(replace(c1, items=(c1.items[0], sent)), *po1.packs[1:])),
+                                     *base.orders[1:]))
+    asn = AsnSettings(structure="SOPI")
+    body = build_856(shipment, asn, created=NOW, expected=shipped_quantities(shipment))
+    assert _pids(body) == [["PID", "F", "", "", "", "ITEM 1"], ["PID", "F", "08", "", "", "ITEM 2"],
+                           ["PID", "F", "73", "", "", "NAVY"], ["PID", "F", "", "", "", "ITEM 1"],
+                           ["PID", "F", "", "", "", "ITEM 1"]]
+    delimiters = usual_delimiters(envelope_for(PROFILES["acme"]))
+    text = build_856_texts([shipment], asn, *delimiters, created=NOW, expected=[shipped_quantities(shipment)])[0]
+    assert text == (joined_body(body, *delimiters), len(body))
