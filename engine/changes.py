@@ -454,8 +454,8 @@ def _n(value: Decimal | None) -> str:
 def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     """What an 860 asks, to know a 06/07 repeat of one applied before: BCH03, BCH04, BCH05, the heading's
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
-    product ids and description, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or ship
-    date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
+    product ids, description and PIDs as sent, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or
+    ship date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
     its PO4 pack, its SDQ store split, its CTPs and its exempting TXIs, in order. Not BCH01 (a duplicate's 07 is the
     original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is here: one left out makes
     a repeat that differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs
@@ -470,6 +470,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
+                   tuple((i["characteristic"], i["description"]) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices"))) for p in pocs))
 
 
@@ -998,6 +999,7 @@ class _Editor:
             "price_basis": poc.get("price_basis"),
             **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
             "description": poc.get("description"),
+            "pids_sent": poc.get("pids_sent"),  # the POC loop's PIDs as sent (a PO1 loop's are the line's)
             **{c: poc.get(c) for c in PO4_COLUMNS},  # the POC loop's PO4: a pack unit it counts converts as an 850's
             **{c: poc.get(c) for c in _LINEAGE},
         }
@@ -1016,7 +1018,7 @@ class _Editor:
                 line[c] = poc.get(c)
         if poc.get("description"):
             line["description"] = poc["description"]
-            line["pids_sent"] = None  # the 850's PIDs as sent described the item replaced: its description alone now
+            line["pids_sent"] = poc.get("pids_sent")  # the 850's PIDs described the item replaced: the POC's now
 
     def _drop_unmentioned(self, first_poc: dict, mentioned: set[int]) -> None:
         if self.progress is not None:  # a line with shipped units stays, cut to them

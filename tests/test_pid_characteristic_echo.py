@@ -125,3 +125,18 @@ def test_the_856_writers_row_and_columnar_write_the_pids_alike():
     delimiters = usual_delimiters(envelope_for(PROFILES["acme"]))
     text = build_856_texts([shipment], asn, *delimiters, created=NOW, expected=[shipped_quantities(shipment)])[0]
     assert text == (joined_body(body, *delimiters), len(body))
+
+
+def test_a_line_an_860_adds_keeps_its_pids_as_sent(tmp_path):
+    """The 850 orders line 1 only; an 860 adds line 2 (POC*2*AI) described PID*F*08***HITCH PIN SET with
+    PID*F*73***BLACK: the POC loop's PIDs are read as a PO1 loop's (ORDER_CHANGES pids_sent) and its 856 and 810
+    write both as sent."""
+    from tests.test_860_line_tax_exempt import _changed_night
+
+    ws, found, states = _changed_night(tmp_path, ["POC*2*AI*36*36*EA*3.9**VP*ODR-3812*BP*8374438",
+                                                  "PID*F*08***HITCH PIN SET", "PID*F*73***BLACK"], line2_in_850=False)
+    assert states == {("princessauto", "PA0099412"): "invoiced"}, found
+    expected = [["PID", "F", "", "", "", "RATCHET STRAP 4PK"], ["PID", "F", "08", "", "", "HITCH PIN SET"],
+                ["PID", "F", "73", "", "", "BLACK"]]
+    assert _pids(po_segments(segments(ws, "princessauto", "810"), "PA0099412", "BIG")) == expected
+    assert _pids(po_segments(segments(ws, "princessauto", "856"), "PA-SHP-01", "BSN")) == expected
