@@ -1260,22 +1260,24 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
 def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array
               ) -> pa.Array:
     """Per line, its own free-form PIDs (``owner``: the line of each PID row of the lines' own loops; ``kinds``,
-    ``characteristics``, ``texts``: their PID01, PID02, PID05) as PID_SENT, in the order sent: those with PID01 F and a
-    PID05, where they say more than the line's description alone and its description is theirs (the first not of a
-    colour or size, ATTRIBUTE_PIDS, is its first PID with a PID05); null elsewhere (ORDER_LINES pids_sent). PIDs are
-    few: read row by row."""
+    ``characteristics``, ``texts``: their PID01, PID02, PID05) as PID_SENT, in the order sent: its description's PID
+    (the first with a PID05 not of a colour or size, ATTRIBUTE_PIDS, when a PID*F) and each other PID*F with a PID02
+    and a PID05 (a colour, a size ...), where one of them has a PID02; null elsewhere (ORDER_LINES pids_sent): a
+    plain description alone, or beside other plain ones (Shoppers' English and French PID*F****X****EN / FR: the
+    first, as before), or a description that is no PID*F. PIDs are few: read row by row."""
     found: list[list[dict]] = [[] for _ in range(n_lines)]
-    first: list[str | None] = [None] * n_lines  # the line's description: its first described PID's PID05
+    described = [False] * n_lines  # the line's description is a PID*F of the list
     seen = [False] * n_lines
     for line, kind, code, text in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
                                       texts.to_pylist(), strict=True):
         if text is None:
             continue
-        if not seen[line] and code not in ATTRIBUTE_PIDS:
-            seen[line], first[line] = True, text if kind == "F" else None
-        if kind == "F":
+        first = not seen[line] and code not in ATTRIBUTE_PIDS
+        if first:
+            seen[line], described[line] = True, kind == "F"
+        if kind == "F" and (first or code is not None):
             found[line].append({"characteristic": code, "description": text})
-    out = [p if first[k] is not None and (len(p) > 1 or p[0]["characteristic"] is not None) else None
+    out = [p if described[k] and any(pid["characteristic"] is not None for pid in p) else None
            for k, p in enumerate(found)]
     return pa.array(out, pa.list_(PID_SENT))
 

@@ -74,9 +74,10 @@ def test_a_plain_description_pid_is_echoed_as_before(tmp_path):
 
 
 def test_a_line_s_pids_are_kept_as_sent():
-    """ORDER_LINES pids_sent per line: null for a plain description PID alone (or none, or a colour or size alone);
-    every PID*F with a PID05 of the line's own loop, in order, where one has a PID02 or there are several, and only
-    where the line's description is one of them (a PID*X description: none kept, its PID*F*08 written as today)."""
+    """ORDER_LINES pids_sent per line: null for a plain description PID alone or beside other plain ones (an English
+    and a French one: the first is written, as before), or none, or a colour or size alone; the description's PID*F and
+    every other PID*F with a PID02, in order, where one has a PID02, and only where the line's description is a PID*F
+    (a PID*X description: none kept, written as today)."""
     from parsers.orders_850 import read_orders
     from parsers.x12_reader import read_interchanges
 
@@ -90,6 +91,10 @@ def test_a_line_s_pids_are_kept_as_sent():
             ("PID*F*73***BLACK~\nPID*F****HITCH PIN SET~", [{"characteristic": "73", "description": "BLACK"}, pid],
              "HITCH PIN SET"),
             ("PID*F*73***BLACK~", None, None),
+            ("PID*F****HITCH PIN SET****EN~\nPID*F****GOUPILLE D'ATTELAGE****FR~", None, "HITCH PIN SET"),
+            ("PID*F****HITCH PIN SET~\nPID*F****BLACK STEEL~\nPID*F*73***BLACK~", [pid, {"characteristic": "73",
+                                                                                  "description": "BLACK"}],
+             "HITCH PIN SET"),
             ("PID*X*08*VI*HPS*HITCH PIN SET~\nPID*F*73***BLACK~", None, "HITCH PIN SET")):
         sent = data.replace(LINE2_PID.encode(), pids.encode()).replace(
             b"SE*18*", b"SE*%d*" % (17 + pids.count("~")))
