@@ -301,7 +301,7 @@ class _Step:
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
-            touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers)  # (and its new store splits)
+            touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers)  # (new splits, exemptions)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
                               or result.exempt_line_numbers):
             # (or a line's store split or tax exemption moved, nothing else: the new one stored, the line not decided
