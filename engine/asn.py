@@ -685,7 +685,9 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
                 seg += [x12_decimal(item.pack_size), item.pack_unit]
             segs.append(seg)
         description = x12_text(item.description) if pid else ""
-        if description:
+        if description and item.pids:  # its order line's PIDs as sent (a PID02, a colour beside it): each
+            segs += [["PID", "F", code, "", "", x12_text(text)] for code, text in item.pids]
+        elif description:
             segs.append(["PID", "F", "", "", "", description])
         if weighed and item.net_weight is not None:  # MEA (080) after PID (070), before REF (150)
             segs.append(["MEA", "WT", "N", x12_decimal(item.net_weight), item.net_weight_unit])
@@ -773,7 +775,7 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
                              sku=item.sku, ordered_quantity=item.ordered_quantity, description=item.description,
                              pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
                              lot_number=item.lot_number, expiration_date=item.expiration_date,
-                             serial_numbers=tuple(serials.get(key, ())), refs=item.refs,
+                             serial_numbers=tuple(serials.get(key, ())), refs=item.refs, pids=item.pids,
                              **_weight_fields(weights.get(key)))
         out.append((merged, packs.get(key, [])))
     return out

@@ -127,6 +127,7 @@ class ItemColumns(NamedTuple):
     components: list[tuple[PrepackComponent, ...]]
     serial_numbers: list[tuple[str, ...]]
     refs: list[tuple[tuple[str, str], ...]]
+    pids: list[tuple[tuple[str, str], ...]]
 
     @classmethod
     def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:
@@ -494,7 +495,16 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     if asn.item_pid:
         descriptions = [x12_text(text) for text in one.description]
         described = pa.array([text or None for text in descriptions], pa.string()).take(every)
-        texts = _optional(texts, _elements("PID", "F", "", "", "", described, e=e), t, segments)
+        pid = _elements("PID", "F", "", "", "", described, e=e)
+        if any(one.pids):  # a line's PIDs as sent (PID02, several): each where the description is written
+            sent = pa.array([t.join(f"PID{e}F{e}{c}{e}{e}{e}{x12_text(text)}" for c, text in pids) if pids and text
+                             else None for pids, text in zip(one.pids, descriptions, strict=True)], pa.string())
+            pid = pc.coalesce(sent.take(every), pid)
+            segments += np.array([max(len(p), 1) - 1 if text else 0 for p, text in zip(one.pids, descriptions,
+                                                                                       strict=True)],
+                                 np.int64)[every.to_numpy()]
+            columns.append([c + x12_text(text) for pids in one.pids for c, text in pids])
+        texts = _optional(texts, pid, t, segments)
         columns.append(descriptions)
     if asn.item_net_weight:  # MEA*WT*N after PID, where the warehouse confirmed the item's net weight
         weight = pa.array([None if w is None else x12_decimal(w) for w in one.net_weight], pa.string())
@@ -502,9 +512,9 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         texts = _optional(texts, mea.take(every), t, segments)
         columns.append([u for w, u in zip(one.net_weight, one.net_weight_unit, strict=True) if w is not None])
     if any(not special.isdisjoint("".join(column)) for column in columns):
-        refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text))))
-                             for line_id, unit_, pack_unit, text in zip(one.line_id, one.unit, one.pack_unit,
-                                                                        one.description, strict=True)], bool)
+        refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text), *(
+            c + x12_text(x) for c, x in pids)))) for line_id, unit_, pack_unit, text, pids in zip(
+                one.line_id, one.unit, one.pack_unit, one.description, one.pids, strict=True)], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 

@@ -171,6 +171,9 @@ class ChangeResult:
     dated_line_numbers: frozenset[int] = frozenset()
     # lines whose SDQ store quantities a POC's SDQ replaced (nothing else of them changed: not decided again)
     split_line_numbers: frozenset[int] = frozenset()
+    # lines whose tax exemption (ORDER_LINES tax_exempt_sent) a POC's exempting TXI stated anew (nothing else of them
+    # changed: not decided again; the new exemption kept for the 810)
+    exempt_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,21 +454,23 @@ def _n(value: Decimal | None) -> str:
 def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     """What an 860 asks, to know a 06/07 repeat of one applied before: BCH03, BCH04, BCH05, the heading's
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
-    product ids and description, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or ship
-    date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
-    its PO4 pack, its SDQ store split and its CTPs, in order. Not BCH01 (a duplicate's 07 is the original's 04) nor the
-    envelope or dates sent. Every POC column engine.changes applies is here: one left out makes a repeat that
-    differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs are not:
-    they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a repeat's
-    too.)"""
+    product ids, description and PIDs as sent, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or
+    ship date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
+    its PO4 pack, its SDQ store split, its CTPs and its exempting TXIs, in order. Not BCH01 (a duplicate's 07 is the
+    original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is here: one left out makes
+    a repeat that differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs
+    are not: they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a
+    repeat's too.)"""
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
                   key=lambda r: r["poc_number"])
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
-            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *LINE_WIDE_DATES.values(), *_PO4_COLUMNS)
+            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *LINE_WIDE_DATES.values(), *_PO4_COLUMNS,
+            "tax_exempt_sent")
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
+                   tuple((i["characteristic"], i["description"]) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices"))) for p in pocs))
 
 
@@ -550,6 +555,8 @@ class _Editor:
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
                     if poc.get("line_prices"):  # the POC loop's CTPs replace the line's (an 810 may echo them)
                         self.lines[result.line_number]["line_prices"] = poc["line_prices"]
+                    if poc.get("tax_exempt_sent"):  # the POC loop's exempting TXIs: the taxes an 810 leaves off
+                        self.lines[result.line_number]["tax_exempt_sent"] = poc["tax_exempt_sent"]
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -992,6 +999,7 @@ class _Editor:
             "price_basis": poc.get("price_basis"),
             **{c: poc.get(c) for c in _PRODUCT_COLUMNS},
             "description": poc.get("description"),
+            "pids_sent": poc.get("pids_sent"),  # the POC loop's PIDs as sent (a PO1 loop's are the line's)
             **{c: poc.get(c) for c in PO4_COLUMNS},  # the POC loop's PO4: a pack unit it counts converts as an 850's
             **{c: poc.get(c) for c in _LINEAGE},
         }
@@ -1010,6 +1018,7 @@ class _Editor:
                 line[c] = poc.get(c)
         if poc.get("description"):
             line["description"] = poc["description"]
+            line["pids_sent"] = poc.get("pids_sent")  # the 850's PIDs described the item replaced: the POC's now
 
     def _drop_unmentioned(self, first_poc: dict, mentioned: set[int]) -> None:
         if self.progress is not None:  # a line with shipped units stays, cut to them
@@ -1302,6 +1311,8 @@ def _result(
                                                                          for c in LINE_LAST_DATES))
     split = frozenset(k for k, r in after.items() if k in before and k not in changed
                       and before[k].get("store_quantities") != r.get("store_quantities"))
+    exempt = frozenset(k for k, r in after.items() if k in before and k not in changed
+                       and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -1313,4 +1324,5 @@ def _result(
         line_results=results,
         dated_line_numbers=dated,
         split_line_numbers=split,
+        exempt_line_numbers=exempt,
     )

@@ -178,7 +178,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              po_sacs: Sequence[PoSac] = (), before: Mapping[str, Decimal] | None = None,
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
              refs: Sequence[Sequence[tuple[str, str]]] = (),
-             line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = ()) -> Body810:
+             line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = (),
+             pids: Sequence[Sequence[tuple[str, str]]] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -194,7 +195,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
     PID (position 120, before the SAC loop); () none. ``line_prices``: per line the PO line's own CTPs (CTP01..CTP05
     as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
-    none."""
+    none. ``pids``: per line the PO line's own PIDs as sent ((PID02, PID05) each: ORDER_LINES pids_sent), written
+    each as sent where the line's description is; () or an empty one: PID*F****description."""
     exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -223,7 +225,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
         if line_prices and settings.ctp:  # CTP (IT1 loop, after TXI, before the PID loop)
             body += line_price_segments(line_prices[i], settings.ctp)
         description = x12_text(description)
-        if description:
+        if description and pids and pids[i]:  # the PO line's PIDs as sent (a PID02, a colour beside it): each
+            body += [["PID", "F", code, "", "", x12_text(text)] for code, text in pids[i]]
+        elif description:
             add(["PID", "F", "", "", "", description])
         if refs and settings.line_refs:
             body += line_ref_segments(refs[i], settings.line_refs)
@@ -556,6 +560,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     refs: list[tuple[tuple[str, str], ...]] = []
     ctps: list[tuple[tuple[str, ...], ...]] = []
     exempt: list[str] = []  # per line, the taxes its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent)
+    pids: list[tuple[tuple[str, str], ...]] = []  # per line, its PO1 loop's PIDs as sent (ORDER_LINES pids_sent)
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -576,6 +581,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         refs.append(row_refs(row) if settings.line_refs else ())
         ctps.append(row_prices(row) if settings.ctp else ())
         exempt.append(row.get("tax_exempt_sent") or "")
+        pids.append(tuple((p.get("characteristic") or "", p.get("description") or "")
+                          for p in row.get("pids_sent") or ()))
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges, carrier=carrier)
@@ -584,7 +591,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     if not weights:
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
                          before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
-                         line_prices=ctps, exempt=exempt if any(exempt) and taxes else ())
+                         line_prices=ctps, exempt=exempt if any(exempt) and taxes else (),
+                         pids=pids if any(pids) else ())
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -595,7 +603,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
                      po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
-                     line_prices=ctps, exempt=exempt if any(exempt) and taxes else ())
+                     line_prices=ctps, exempt=exempt if any(exempt) and taxes else (), pids=pids if any(pids) else ())
     return Order810(head, line_ids, qs, us, ps, built)
 
 

@@ -211,6 +211,10 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
                            pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())))
         basis = _array(pc.if_else(pc.fill_null(restated, False), "", basis))
     description = x12_texts(pc.fill_null(canonical["description"], "").combine_chunks())  # PID05 at most 80
+    if "pids_sent" in order_lines.column_names and order_lines["pids_sent"].null_count < order_lines.num_rows:
+        # a line's PIDs as sent (PID02, several: ORDER_LINES pids_sent): its invoice built otherwise, each written
+        sent = pc.is_valid(order_lines["pids_sent"].take(pa.array(found, pa.int64(), mask=found < 0)))
+        bad |= np.asarray(pc.fill_null(sent, False).to_numpy(zero_copy_only=False), bool)
     ids = canonical["product_ids"].combine_chunks()
     flat = pc.list_flatten(ids)
     parent = np.asarray(pc.list_parent_indices(ids).to_numpy(zero_copy_only=False), np.int64)

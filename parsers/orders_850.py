@@ -36,6 +36,7 @@ from schemas.orders import (
     ORDER_REFS,
     ORDER_SACS,
     ORDERS,
+    PID_SENT,
     PREPACK_COMPONENT,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
@@ -1257,6 +1258,31 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
     return pa.array([" ".join(t) if t else None for t in texts], pa.string())
 
 
+def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array
+              ) -> pa.Array:
+    """Per line, its own free-form PIDs (``owner``: the line of each PID row of the lines' own loops; ``kinds``,
+    ``characteristics``, ``texts``: their PID01, PID02, PID05) as PID_SENT, in the order sent: its description's PID
+    (the first with a PID05 not of a colour or size, ATTRIBUTE_PIDS, when a PID*F) and each other PID*F with a PID02
+    and a PID05 (a colour, a size ...), where one of them has a PID02; null elsewhere (ORDER_LINES pids_sent): a
+    plain description alone, or beside other plain ones (Shoppers' English and French PID*F****X****EN / FR: the
+    first, as before), or a description that is no PID*F. PIDs are few: read row by row."""
+    found: list[list[dict]] = [[] for _ in range(n_lines)]
+    described = [False] * n_lines  # the line's description is a PID*F of the list
+    seen = [False] * n_lines
+    for line, kind, code, text in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
+                                      texts.to_pylist(), strict=True):
+        if text is None:
+            continue
+        first = not seen[line] and code not in ATTRIBUTE_PIDS
+        if first:
+            seen[line], described[line] = True, kind == "F"
+        if kind == "F" and (first or code is not None):
+            found[line].append({"characteristic": code, "description": text})
+    out = [p if described[k] and any(pid["characteristic"] is not None for pid in p) else None
+           for k, p in enumerate(found)]
+    return pa.array(out, pa.list_(PID_SENT))
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1607,9 +1633,12 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
     # description: the first PID with PID05 of each PO1 loop's own (before any of _NOT_THE_LINES: a PID after an SLN
     # describes that subline, a prepack's size), not one of a colour or size (ATTRIBUTE_PIDS)
     desc = pa.nulls(n_lines, pa.string())
+    pids = pa.nulls(n_lines, pa.list_(PID_SENT))
     if "PID" in vocab:
         pid_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "PID")
         if len(pid_rows):
+            pids = pids_sent(n_lines, owner_line, cells.column(pid_rows, 1), cells.column(pid_rows, 2),
+                             cells.column(pid_rows, 5))
             _, text_ok = cells.index(pid_rows, 5)
             attribute = pc.is_in(cells.column(pid_rows, 2), value_set=pa.array(sorted(ATTRIBUTE_PIDS), pa.string()))
             ok = text_ok & ~pc.fill_null(attribute, False).to_numpy(zero_copy_only=False)
@@ -1685,5 +1714,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "line_prices": line_prices(set_of_row, po1_rows, codes, vocab, cells, result.segments.component),
         "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
         **line_marks_for(set_of_row, po1_rows, codes, vocab, cells),
+        "pids_sent": pids,
     }
     return pa.table(data, schema=ORDER_LINES)

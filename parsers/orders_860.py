@@ -31,7 +31,9 @@ from parsers.orders_850 import (
     line_dates,
     line_prices,
     per_unit_prices,
+    pids_sent,
     store_quantities,
+    tax_exemptions,
 )
 from parsers.x12_dates import dates, dtm_date, taken_dtms
 from parsers.x12_reader import ParseResult
@@ -47,7 +49,7 @@ from schemas.changes import (
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import LINE_REF, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -300,7 +302,8 @@ def _changes(
     pair_q = [el[k] for k in range(8, _POC_WIDTH, 2)]
     pair_v = [el[k] for k in range(9, _POC_WIDTH, 2)]
     product_cols, product_ids = _products(pair_q, pair_v, n_lines)
-    desc = _descriptions(result, set_of_row, poc_rows, ids) if "PID" in vocab else [None] * n_lines
+    desc, pids = _descriptions(result, set_of_row, poc_rows, ids) if "PID" in vocab else (
+        [None] * n_lines, pa.nulls(n_lines, pa.list_(PID_SENT)))
     lineage = _lineage(result, sets, line_set, sha)
     take = pa.array(line_set, pa.int64())
     price_text = el[6]
@@ -350,12 +353,15 @@ def _changes(
         },
         "product_ids": product_ids,
         "description": pa.array(desc, pa.string()),
+        "pids_sent": pids,  # the POC loop's PIDs as sent, read as the 850's PO1 loop's
         **line_dates(set_of_row, poc_rows, codes, vocab, cells, CHANGE_LINE_DATES),  # 037/038: the POC's window
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),
         # the POC loop's CTPs (as the 850's PO1 loop's): the line's new prices as sent (a retail price an 810 echoes)
         "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
+        # the POC loop's exempting TXIs (as the 850's PO1 loop's): the taxes the line is exempt from (null: none sent)
+        "tax_exempt_sent": tax_exemptions(set_of_row, poc_rows, codes, vocab, cells),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),
@@ -397,15 +403,16 @@ def _products(pair_q: list[pa.Array], pair_v: list[pa.Array], n: int) -> tuple[d
 
 def _descriptions(
     result: ParseResult, set_of_row: np.ndarray, poc_rows: np.ndarray, ids: tuple[np.ndarray, list]
-) -> list:
+) -> tuple[list, pa.Array]:
     """PID05 of the first described PID of each POC loop's own (before any of _NOT_THE_LINES: a PID after an SLN
-    describes that subline), not one of a colour or size (ATTRIBUTE_PIDS)."""
+    describes that subline), not one of a colour or size (ATTRIBUTE_PIDS); and the loop's PIDs as sent, as the 850's
+    (parsers.orders_850.pids_sent: ORDER_CHANGES pids_sent)."""
     desc: list = [None] * len(poc_rows)
     pid_rows, owner = _lines_own(set_of_row, poc_rows, *ids, "PID")
     if not len(pid_rows):
-        return desc
+        return desc, pa.nulls(len(poc_rows), pa.list_(PID_SENT))
     pid_el = _columns(result.segments.elements.take(pa.array(pid_rows, pa.int64())), 6)
     for line, kind, text in zip(owner.tolist(), pid_el[2].to_pylist(), pid_el[5].to_pylist(), strict=True):
         if text is not None and desc[line] is None and kind not in ATTRIBUTE_PIDS:
             desc[line] = text
-    return desc
+    return desc, pids_sent(len(poc_rows), owner, pid_el[1], pid_el[2], pid_el[5])

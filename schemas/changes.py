@@ -18,6 +18,7 @@ from schemas.orders import (
     LINEAGE,
     MONEY,
     ORDER_SACS,
+    PID_SENT,
     PRODUCT_FIELDS,
     QTY,
     STORE_QUANTITY,
@@ -97,8 +98,8 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 "line_prices", LINE_SHIP_DATE, *(f.name for f in DEADLINES),
-                                 *LINE_WIDE_DATES.values()})
+                                 "line_prices", "tax_exempt_sent", "pids_sent", LINE_SHIP_DATE,
+                                 *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
 
 CHANGE_HEADERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -159,6 +160,9 @@ ORDER_CHANGES = pa.schema([
     # engine.changes rejects a price change so priced (CHANGE_PRICE_INVALID)
     pa.field("price_multiplier_sent", pa.string()),
     *PRODUCT_FIELDS,  # POC08..POC27 pairs; description = PID05 of the first PID under the POC
+    # the POC loop's free-form PIDs as sent, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES pids_sent): a
+    # line the 860 adds keeps them, a line whose description it replaces takes them (null: its description alone)
+    pa.field("pids_sent", pa.list_(PID_SENT)),
     # the line's new cancel / do-not-deliver dates: the POC loop's own first DTM 001/063/064 (null: not sent)
     *(pa.field(f.name, f.type) for f in DEADLINES),
     # the line's new requested ship date: the POC loop's own first DTM 010 (null: not sent)
@@ -180,6 +184,10 @@ ORDER_CHANGES = pa.schema([
     # the POC loop's CTPs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES line_prices): the line's new
     # prices as sent (null: none sent, the line keeps its own); engine.changes applies them
     pa.field("line_prices", pa.list_(LINE_PRICE)),
+    # the POC loop's exempting TXIs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES tax_exempt_sent: TXI01
+    # of each whose TXI06 exempts, joined by a space): a line the 860 adds keeps them; a line it changes takes them
+    # (null: none sent, the line keeps its own); an 810 bills the line without those taxes
+    pa.field("tax_exempt_sent", pa.string()),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

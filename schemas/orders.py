@@ -41,6 +41,9 @@ DEADLINES = [
 # One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
 # customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
 LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+# A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
+# vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
+PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
 
 ORDERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -326,9 +329,14 @@ ORDER_LINES = pa.schema([
     pa.field("tax_exempt_sent", pa.string()),
     # the line's own mark-for: the first N1*Z7 of its PO1 loop (N102, N103, N104 as sent: Home Hardware's tag orders,
     # each line for the dealer it is bought for); null: none (or stored before these columns existed), the order's
-    # (ORDERS mark_for_*) applies. One with N103 and N104 naming another party than the order's has its goods packed
-    # in an order loop of their own in the 856, its N1*Z7 that party (engine.shipments.line_marks_for)
+    # (ORDERS mark_for_*) applies. One with N103 and N104 naming another party than the order's has its cartons
+    # marked for that party in the 856, an N1*Z7 in each pack loop (engine.shipments.line_marks_for)
     *(pa.field(f"mark_for_{f}", pa.string()) for f in LINE_MARK_FOR),
+    # the free-form PIDs of the line's own loop (PID01 F with a PID05, before its SLN, N9, N1 ...: PID_SENT), in the
+    # order sent, where they say more than its description alone (a PID02, as PID*F*08***X, or a colour or size PID
+    # beside it); null: the line's description PID only, or none (or stored before this column existed). The 856 and 810
+    # that echo the description echo each as sent (engine.asn, engine.invoice)
+    pa.field("pids_sent", pa.list_(PID_SENT)),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -345,7 +353,8 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                *(f.name for f in DEADLINES), "requested_delivery_date", "requested_ship_date",
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
-                               "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR)})
+                               "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
+                               "pids_sent"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

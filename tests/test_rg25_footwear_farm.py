@@ -76,8 +76,14 @@ def test_footwear_sizes_widths_and_colours_travel_with_each_pair(night):
     assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "24", "PR"], ["IA", "24", "PR"], ["IA", "12", "PR"]]
     asn = po_segments(segments(ws, "footlocker", "856"), "FL-SHP-01", "BSN")
     assert ["LIN", "3", "UP", "614142100032", "VN", "FW-RUN-BLK", "SZ", "110", "CL", "BLK"] in asn
-    # the line's description is its PID 08, not the colour (75) or the size (91) that follow it
-    assert {s[5] for s in asn if s[0] == "PID"} == {"MENS ROAD RUNNER", "MENS ROAD RUNNER WIDE"}
+    # the line's description is its PID 08, not the colour (75) or the size (91) that follow it; each goes back as
+    # sent (PID02 with it) where the description is written (it used to be PID*F****MENS ROAD RUNNER alone)
+    assert {s[5] for s in asn if s[0] == "PID" and s[2] == "08"} == {"MENS ROAD RUNNER", "MENS ROAD RUNNER WIDE"}
+    at = asn.index(["LIN", "3", "UP", "614142100032", "VN", "FW-RUN-BLK", "SZ", "110", "CL", "BLK"])
+    loop = asn[at:next((k for k in range(at + 1, len(asn)) if asn[k][0] in ("HL", "CTT")), len(asn))]
+    assert [s for s in loop if s[0] == "PID"] == [["PID", "F", "08", "", "", "MENS ROAD RUNNER WIDE"],
+                                                   ["PID", "F", "75", "", "", "BLACK"],
+                                                   ["PID", "F", "91", "", "", "11 2E"]]
     inv = po_segments(segments(ws, "footlocker", "810"), "4400117745", "BIG")
     assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "24", "PR", "42.5"], ["2", "24", "PR", "42.5"],
                                                       ["3", "12", "PR", "44"]]

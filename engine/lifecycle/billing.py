@@ -895,7 +895,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # line_ship_tos
                       "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
                       "line_prices",  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
-                      "tax_exempt_sent"])  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
+                      "tax_exempt_sent",  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
+                      "pids_sent"])  # its PO1 loop's PIDs as sent (engine.invoice.body_810)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -959,13 +960,15 @@ class LineText(NamedTuple):
     line_refs: tuple[tuple[str | None, str | None], ...] = ()
     line_prices: tuple[dict, ...] = ()  # the line's own CTPs as stored (schemas.orders LINE_PRICE)
     tax_exempt_sent: str | None = None  # the taxes (TXI01) its PO1 loop exempts it from, as stored
+    pids_sent: tuple[tuple[str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05) each ("" for none)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
         return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
                 "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids],
                 "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs],
-                "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent}
+                "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
+                "pids_sent": [{"characteristic": c, "description": t} for c, t in self.pids_sent]}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -994,8 +997,12 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
     ctps: list = [()] * n  # the lines' own CTPs (few lines have them; none in a table stored before they were kept)
     if "line_prices" in cols and order_lines["line_prices"].null_count < n:
         ctps = [tuple(got) if got else () for got in order_lines["line_prices"].to_pylist()]
+    pids: list = [()] * n  # the lines' own PIDs as sent (few lines have them; none in a table stored before)
+    if "pids_sent" in cols and order_lines["pids_sent"].null_count < n:
+        pids = [tuple((p["characteristic"] or "", p["description"] or "") for p in got) if got else ()
+                for got in order_lines["pids_sent"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
-                                                          pairs, refs, ctps, column("tax_exempt_sent"),
+                                                          pairs, refs, ctps, column("tax_exempt_sent"), pids,
                                                           strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
@@ -1262,12 +1269,14 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
         else:
             if not isinstance(row, LineText):  # an ORDER_LINES row as a dict
                 ids = row.get("product_ids") or []  # type: ignore[attr-defined]
-                if not all(isinstance(p, dict) for p in ids):
+                if not all(isinstance(p, dict) for p in ids) or row.get("pids_sent"):  # type: ignore[attr-defined]
                     return None
                 row = LineText(row.get("unit"), row.get("price_basis"), row.get("description"),  # type: ignore
                                tuple((p.get("qualifier"), p.get("id")) for p in ids))
                 if not all(v is None or isinstance(v, str) for v in row[:3]):
                     return None  # a value that is not text
+            if row.pids_sent:  # a line's PIDs as sent (PID02, several): _invoice writes each
+                return None
             stored_unit, stored_basis, stored_description, pids = row[:4]  # a LineText's fields, unpacked at once
             unit, basis = ln.unit or stored_unit or "EA", stated_basis(stored_basis, ln.codes, ln.ack_price is not None)
             description = x12_text(stored_description) if stored_description else ""  # PID05 at most 80

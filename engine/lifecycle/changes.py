@@ -301,9 +301,11 @@ class _Step:
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
-            touched |= set(result.split_line_numbers)  # (and its new store splits)
-        elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers):
-            # (or a line's store split moved, nothing else: the new split stored, the line not decided again)
+            touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers)  # (new splits, exemptions)
+        elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
+                              or result.exempt_line_numbers):
+            # (or a line's store split or tax exemption moved, nothing else: the new one stored, the line not decided
+            # again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
@@ -466,7 +468,7 @@ class _Step:
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=docs[0].sets[0].doc_key if docs else "",
-                 note=f"{'dates moved' if result.order_changes or result.dated_line_numbers else 'store split changed'}"
+                 note=f"{_what_moved(bool(result.order_changes or result.dated_line_numbers), result)}"
                  f" by 860 in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
@@ -572,11 +574,12 @@ class _Step:
         def told(said: dict) -> str:
             return f"; {said['answered_with']} {said['ack_type']}" if said else ""
 
-        if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers):
-            # (or only a line's store split moved: the new split kept for what is still to ship)
+        if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
+                            or result.exempt_line_numbers):
+            # (or only a line's store split or tax exemption moved: the new one kept for what is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
-            what = "dates moved" if deadlines or result.dated_line_numbers else "store split changed"
+            what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
             docs, said, doc_key = restated(revived or tuple(stored.values()))
             t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id, document_key=doc_key,
                      note=f"{what} by 860 in {ch.source_file}: {moved_dates(before, deadlines, table, result)}; "
@@ -865,7 +868,8 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 result: ChangeResult | None = None) -> str:
     """'DTM 001 (cancel after) 2026-12-10 -> 2026-12-20' for each heading date ``changed`` moved, in DTM01 order,
     then 'line 4 DTM 001 (cancel after) (none) -> 2026-12-20' for each line date ``result`` moved (``lines``:
-    the stored lines before it), and each line whose SDQ store split ``result`` replaced, with its new split."""
+    the stored lines before it), and each line whose SDQ store split ``result`` replaced, with its new split, and
+    each whose tax exemption (its POC loop's exempting TXIs) it replaced."""
     said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
             if c in changed]
     if result is not None and lines is not None and result.dated_line_numbers:
@@ -882,7 +886,23 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 said.append(f"line {r.get('line_id') or r['line_number']} SDQ stores " + ", ".join(
                     f"{s.get('store')} {s['quantity'].normalize():f}" if s.get("quantity") is not None
                     else f"{s.get('store')} (none)" for s in r["store_quantities"] or ()))
+    if result is not None and lines is not None and result.exempt_line_numbers:
+        old = {r["line_number"]: r for r in lines.to_pylist()}
+        for r in result.new_lines.to_pylist():
+            n = r["line_number"]
+            if n in result.exempt_line_numbers:
+                was = old.get(n, {}).get("tax_exempt_sent") or "(none)"
+                said.append(f"line {r.get('line_id') or n} TXI exempt from {was} -> {r.get('tax_exempt_sent')}")
     return "; ".join(said)
+
+
+def _what_moved(dates: bool, result: ChangeResult) -> str:
+    """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
+    split, a line's tax exemption."""
+    if dates:
+        return "dates moved"
+    return "store split changed" if result.split_line_numbers or not result.exempt_line_numbers else \
+        "tax exemption changed"
 
 
 _DATE_NAMES = (("requested_delivery_date", "002", "delivery requested"),
