@@ -1337,23 +1337,31 @@ def line_marks_for(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
     """Per line, the first N1*Z7 of its PO1 loop (ORDER_LINES mark_for_name, mark_for_id_qualifier, mark_for_id:
     N102, N103, N104 as sent: the party the line's goods are marked for, Home Hardware's dealer of a tag order);
     null for a line without one (the order's mark-for applies)."""
+    return _first_line_party("Z7", "mark_for_", LINE_MARK_FOR, set_of_row, po1_rows, codes, vocab, cells)[0]
+
+
+def _first_line_party(qualifier: str, prefix: str, fields: tuple[str, ...], set_of_row: np.ndarray,
+                      po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
+                      ) -> tuple[dict[str, pa.Array], np.ndarray, np.ndarray]:
+    """Per line, N102.. of the first N1 whose N101 is ``qualifier`` in its PO1 loop (columns ``prefix`` + each of
+    ``fields``, null for a line without one), the rows of those N1s and the line of each (_in_line_loops' owner)."""
     n_lines = len(po1_rows)
-    out = {f"mark_for_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_MARK_FOR}
+    out = {f"{prefix}{f}": pa.nulls(n_lines, pa.string()) for f in fields}
     if not n_lines or "N1" not in vocab:
-        return out
+        return out, np.empty(0, np.int64), np.empty(0, np.int64)
     n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
                                     set_of_row)
     if not len(n1_rows):
-        return out
-    z7 = pc.fill_null(pc.equal(cells.column(n1_rows, 1), "Z7"), False).to_numpy(zero_copy_only=False)
-    n1_rows, owner = n1_rows[z7], owner[z7]
+        return out, n1_rows, owner
+    mine = pc.fill_null(pc.equal(cells.column(n1_rows, 1), qualifier), False).to_numpy(zero_copy_only=False)
+    n1_rows, owner = n1_rows[mine], owner[mine]
     if not len(n1_rows):
-        return out
+        return out, n1_rows, owner
     first = np.r_[True, owner[1:] != owner[:-1]]
     n1_rows, owner = n1_rows[first], owner[first]
-    for k, f in enumerate(LINE_MARK_FOR, start=2):
-        out[f"mark_for_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
-    return out
+    for k, f in enumerate(fields, start=2):
+        out[f"{prefix}{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
+    return out, n1_rows, owner
 
 
 def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
@@ -1363,19 +1371,10 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
     N3's elements joining address2 as the heading's do; city, state, postal_code, country: its N4's N401..N404; the
     N2s between them passed over); null for a line without one (the order's ship-to applies)."""
     n_lines = len(po1_rows)
-    out = {f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)}
-    if not n_lines or "N1" not in vocab:
-        return out
-    n1_rows, owner = _in_line_loops(np.flatnonzero((codes == vocab.index("N1")) & (set_of_row >= 0)), po1_rows,
-                                    set_of_row)
+    out, n1_rows, owner = _first_line_party("ST", "ship_to_", LINE_SHIP_TO, set_of_row, po1_rows, codes, vocab, cells)
+    out.update({f"ship_to_{f}": pa.nulls(n_lines, pa.string()) for f in LINE_SHIP_TO_ADDRESS})
     if not len(n1_rows):
         return out
-    st = pc.fill_null(pc.equal(cells.column(n1_rows, 1), "ST"), False).to_numpy(zero_copy_only=False)
-    n1_rows, owner = n1_rows[st], owner[st]
-    first = np.r_[True, owner[1:] != owner[:-1]] if len(owner) else owner.astype(bool)
-    n1_rows, owner = n1_rows[first], owner[first]
-    for k, f in enumerate(LINE_SHIP_TO, start=2):
-        out[f"ship_to_{f}"] = _scatter(n_lines, owner, cells.column(n1_rows, k))
     # the N3 and N4 of each such N1 loop: the segments right after its N1 (N2s, N3s, N4: the loop's order)
     n = len(codes)
     wanted = {vocab.index(c) for c in ("N2", "N3", "N4") if c in vocab}
