@@ -154,3 +154,30 @@ def test_terms_dated_from_delivery_are_invoiced_as_sent(tmp_path):
     ws, found, _states = _variant("crate", ((b"ITD*01*3*1**10**30", b"ITD*01*2*1**10**30"),), tmp_path)
     assert [f for f in found if f[0] == "TERMS_MISMATCH"] == []
     assert ["ITD", "01", "2", "1", "", "10", "", "30"] in po_segments(segments(ws, "crate", "810"), "CB3390127", "BIG")
+
+
+def test_a_line_ordered_in_pieces_is_answered_shipped_and_billed_as_eaches(tmp_path, maps):  # noqa: F811
+    """Home and farm retailers order some items by the piece (code list 355 PC "Piece": one of the item, as UN is):
+    Crate & Barrel's PO1*1*96*PC of a plate we sell by the each. It was UNIT_NOT_CONVERTIBLE ("not sold in PC"), the
+    line rejected (855 ACK IR) and its shipment refused (SHIPMENT_UNIT_MISMATCH): the order stuck acknowledged, half
+    of it lost. Now the piece is the item's each: accepted (ACK IA in PC), shipped from the DC's 96 EA (SN1 in PC)
+    and billed in PC, every document accepted by our validator, Bots and pyx12."""
+    ws, found, states = _variant("crate", ((b"PO1*1*96*EA", b"PO1*1*96*PC"),), tmp_path)
+    assert states == {("crate", "CB3390127"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    ack = po_segments(segments(ws, "crate", "855"), "CB3390127", "BAK")
+    assert ack[0][2] == "AD" and [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "96", "PC"], ["IA", "36", "EA"]]
+    asn = po_segments(segments(ws, "crate", "856"), "CB-SHP-01", "BSN")
+    assert [s[1:4] for s in asn if s[0] == "SN1"] == [["", "96", "PC"], ["", "36", "EA"]]
+    inv = po_segments(segments(ws, "crate", "810"), "CB3390127", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "96", "PC", "7.8"], ["2", "36", "EA", "11.4"]]
+    all_sent_accepted(ws, ["crate"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_a_piece_is_an_each_by_the_rule_alone():
+    from rules.business.quantities import eaches_per_unit
+    from schemas.rule_settings import RuleSettings
+
+    s = RuleSettings()
+    units = ("EA", "UN", "PC", "CA", "DZ", "PR")
+    assert [eaches_per_unit(u, "SKU-1", 6, {}, s) for u in units] == [1, 1, 1, 6, 12, None]
