@@ -6,11 +6,14 @@ retail price CTP RS RES); Bomgaars Supply (from its DUNS, ISA qualifier 01; REF 
 allowance SAC*A*F800 with SAC12 02, DTM 002 and 001, net 30; its DC by number with N3/N4; PO1 in cases CA by VN/UP
 with the pack PO4); The Container Store (sender by telephone number, ISA qualifier 12; FOB CC, net 60, the ship
 window DTM 037/038; N1*ST 92 and N1*BT with its address; PO1 UP/VN/IN with CTP RES, PID F and an inner pack PO4);
-Crate & Barrel (CUR, REF DP, 1 % 10 net 30, DTM 010 and 001, TD5 by SCAC, N1*ST 92 and N1*BY; PO1 IN/VN with PID).
+Crate & Barrel (CUR, REF DP, 1 % 10 net 30, DTM 010 and 001, TD5 by SCAC, N1*ST 92 and N1*BY; PO1 IN/VN with PID);
+a PPG Paints store (005010, PER BD, DTM 002, the store by number with its address; PO1 VP/BP in gallons, GA, and in
+cases of four gallons, CA with PO4 4*1*GA).
 One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
 pyx12. Variants probed (each read and answered as the guides describe; no defect found by the rg42 deadline):
 Bomgaars's allowance as a percent (SAC06 3, SAC07 2) or on a line, Fleet Farm's cancel-after date passed, The
-Container Store's ship window not yet open, Crate & Barrel's terms dated from delivery (ITD02 2)."""
+Container Store's ship window not yet open, Crate & Barrel's terms dated from delivery (ITD02 2). One defect
+fixed: a line ordered by the piece (PO103 PC) was rejected as a unit we do not sell."""
 
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"fleetfarm": {"4418820": 2}, "bomgaars": {"B0771245": 2}, "containerstore": {"7012466": 2},
-       "crate": {"CB3390127": 2}}
+       "crate": {"CB3390127": 2}, "ppg": {"P1187-40221": 2}}
 NOTED = {"SAC_NOT_APPLIED"}  # inspect knows no profile: Bomgaars's off-invoice allowance (its 810 carries it)
 NIGHT_NOTED = NOTED | {"ASN_LATE"}  # confirmations hours after the trucks left; the allowance is on no 855
 
@@ -59,7 +62,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=4, answers=4)
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=5, answers=5)
 
 
 def test_each_buyer_answered_in_its_own_shapes(night):
@@ -96,6 +99,13 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert [s[1:10] for s in inv if s[0] == "IT1"] == [["1", "96", "EA", "7.8", "", "IN", "S224518", "VN", "RG42-07"],
                                                       ["2", "36", "EA", "11.4", "", "IN", "S224533", "VN", "RG42-08"]]
     assert ["TDS", "115920"] in inv
+    # the PPG store's gallons and cases of gallons as ordered, on the 856 and the 810 (24 x 24.60 + 6 x 79.60)
+    asn = po_segments(segments(ws, "ppg", "856"), "PP-SHP-01", "BSN")
+    assert [s[1:] for s in asn if s[0] == "SN1"] == [["", "24", "GA", "", "24", "GA"], ["", "6", "CA", "", "6", "CA"]]
+    assert ["N1", "ST", "PPG PAINTS STORE 1187", "92", "1187"] in asn
+    inv = po_segments(segments(ws, "ppg", "810"), "P1187-40221", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "24", "GA", "24.6"], ["2", "6", "CA", "79.6"]]
+    assert ["TDS", "106800"] in inv and ["ITD", "01", "3", "", "", "", "", "30"] in inv
 
 
 def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path):
