@@ -59,8 +59,9 @@ def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *, stage: str = "
     return tuple(out)
 
 
-# the item master's units that are eaches (X12 355 EA each, UN unit): stock counted in them is said in "eaches"
-_EACH_UNITS = frozenset({"EA", "UN"})
+# the item master's units that are eaches (X12 355 EA each, UN unit, PC piece): stock counted in them is said in
+# "eaches"
+_EACH_UNITS = frozenset({"EA", "UN", "PC"})
 
 
 def _units_of(items: pa.Table | None, refused: pa.Table) -> dict[str, str]:

@@ -756,7 +756,7 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                else {})}
 
 
-EACH_UNITS = ("EA", "UN")  # an SDQ counting eaches (RuleSettings.each_units)
+EACH_UNITS = ("EA", "UN", "PC")  # an SDQ counting eaches (RuleSettings.each_units)
 
 
 def _store_unit_eaches(unit: str | None, case_pack: int | None) -> int | None:

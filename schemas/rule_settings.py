@@ -56,9 +56,10 @@ class RuleSettings(_Model):
     price_tolerance_percent: Decimal = Field(default=Decimal("1.0"), ge=0)  # |PO104 - list| / list
     case_pack_policy: CasePackPolicy = "round_up"
     min_order_value: Decimal = Field(default=Decimal("0"), ge=0)  # per PO, in the order currency
-    # PO103 units we understand; CA/CS convert through the item's case pack, EA is the base unit, and so is UN
-    # (code list 355 "Unit": one of the item as it is sold, as industrial and automotive partners order).
-    each_units: tuple[str, ...] = ("EA", "UN")
+    # PO103 units we understand; CA/CS convert through the item's case pack, EA is the base unit, and so are UN
+    # (code list 355 "Unit": one of the item as it is sold, as industrial and automotive partners order) and PC
+    # (355 "Piece": one of the item, as home and farm retailers order: PO1*1*96*PC).
+    each_units: tuple[str, ...] = ("EA", "UN", "PC")
     case_units: tuple[str, ...] = ("CA", "CS")
     # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation, 18 reissue.
     duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06", "18")
