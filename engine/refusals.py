@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from rules.business.common import business_finding
 from schemas.lifecycle import FindingRecord
+from schemas.units import EACH_UNITS
 
 _LINEAGE = ("partner", "po_number", "line_number", "line_id", "source_file", "isa13", "gs06", "st02",
             "segment_position", "file_segment")
@@ -59,9 +60,8 @@ def stock_refusal_findings(refused: pa.Table, lines: pa.Table, *, stage: str = "
     return tuple(out)
 
 
-# the item master's units that are eaches (X12 355 EA each, UN unit, PC piece): stock counted in them is said in
-# "eaches"
-_EACH_UNITS = frozenset({"EA", "UN", "PC"})
+# the item master's units that are eaches (schemas.units.EACH_UNITS): stock counted in them is said in "eaches"
+_EACH_UNITS = frozenset(EACH_UNITS)
 
 
 def _units_of(items: pa.Table | None, refused: pa.Table) -> dict[str, str]:

@@ -52,6 +52,7 @@ from schemas.shipments import (
     Tare,
     with_name2,
 )
+from schemas.units import EACH_UNITS
 
 CartonKey = tuple[str, str]  # (shipment id, carton id)
 PalletKey = tuple[str, str]  # (shipment id, pallet id)
@@ -756,7 +757,6 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                else {})}
 
 
-EACH_UNITS = ("EA", "UN", "PC")  # an SDQ counting eaches (RuleSettings.each_units)
 
 
 def _store_unit_eaches(unit: str | None, case_pack: int | None) -> int | None:

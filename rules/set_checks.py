@@ -42,6 +42,7 @@ from schemas.orders import (
     SDQ_PAIRS,
 )
 from schemas.units import (
+    EACH_UNITS,
     NO_CHARGE,
     PRICE_PER_EACH,
     PRICE_PER_MANY,
@@ -760,7 +761,7 @@ def _sublines(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
 
 # SLN09/SLN10 .. SLN27/SLN28: a component's product id pairs (parsers.orders_850 reads the same)
 _SLN_ID_PAIRS = tuple(range(9, 29, 2))
-_EACHES = ("EA", "UN", "PC")  # SLN05 units counting eaches (RuleSettings.each_units' default), the PO4 PO414 unit
+_EACHES = EACH_UNITS  # SLN05 units counting eaches (RuleSettings.each_units' default), the PO4 PO414 unit
 
 
 def _per_pack(text: str | None) -> Decimal | None:

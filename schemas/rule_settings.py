@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.units import EACH_UNITS
+
 CasePackPolicy = Literal["round_up", "round_down", "reject"]
 # What a PO line naming an item items.csv supersedes (replaced_by) gets: "reject" (855 IR, ITEM_DISCONTINUED naming
 # the replacement) or "accept" (the replacement is decided, allocated, shipped and invoiced in its place: 855 IS)
@@ -59,7 +61,7 @@ class RuleSettings(_Model):
     # PO103 units we understand; CA/CS convert through the item's case pack, EA is the base unit, and so are UN
     # (code list 355 "Unit": one of the item as it is sold, as industrial and automotive partners order) and PC
     # (355 "Piece": one of the item, as home and farm retailers order: PO1*1*96*PC).
-    each_units: tuple[str, ...] = ("EA", "UN", "PC")
+    each_units: tuple[str, ...] = EACH_UNITS
     case_units: tuple[str, ...] = ("CA", "CS")
     # BEG01 purposes that may repeat a PO number: 01 cancel, 05 replace, 06 confirmation, 18 reissue.
     duplicate_exempt_purposes: tuple[str, ...] = ("01", "05", "06", "18")

@@ -57,6 +57,11 @@ RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 
 
 # in a line's codes (beside its finding codes, as the store keeps them): the eaches one PO103 unit holds, e.g.
+# PO103 units counting eaches by default (code list 355): EA each, UN unit (one of the item as it is sold, as
+# industrial and automotive partners order), PC piece (as home and farm retailers order: PO1*1*96*PC). A partner's
+# own are RuleSettings.each_units; the SDQ, SLN and stock words that count eaches use these
+EACH_UNITS = ("EA", "UN", "PC")
+
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
 # so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each
