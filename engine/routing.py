@@ -1,7 +1,9 @@
 """The carriers a PO routed its goods by (its TD5s naming a carrier by SCAC: TD502 2, TD503; the heading's and its
 PO1 loops' own) against the carrier each shipment of it left with: a retailer's routing guide names the carrier
 (Havertys' freight carrier, Kroger's backhaul, an import PO's ocean line) and charges back a shipment tendered to
-another one. The 856 still goes (the goods left); ops learn to expect the chargeback.
+another one. The 856 still goes (the goods left); ops learn to expect the chargeback. Likewise the ship-from a PO
+routed it to (its heading N1*SF: a drop-ship programme's choice among the vendor's locations) against the warehouse
+that shipped it.
 
 Pure: tables in, finding records out (engine.lifecycle.shipping's plan_shipments adds them to its plan).
 """
