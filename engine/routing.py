@@ -1,20 +1,26 @@
 """The carriers a PO routed its goods by (its TD5s naming a carrier by SCAC: TD502 2, TD503; the heading's and its
 PO1 loops' own) against the carrier each shipment of it left with: a retailer's routing guide names the carrier
 (Havertys' freight carrier, Kroger's backhaul, an import PO's ocean line) and charges back a shipment tendered to
-another one. The 856 still goes (the goods left); ops learn to expect the chargeback.
+another one. The 856 still goes (the goods left); ops learn to expect the chargeback. Likewise the ship-from a PO
+routed it to (its heading N1*SF: a drop-ship programme's choice among the vendor's locations) against the warehouse
+that shipped it.
 
 Pure: tables in, finding records out (engine.lifecycle.shipping's plan_shipments adds them to its plan).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from schemas.findings import finding
 from schemas.grouping import encode, first_rows
 from schemas.lifecycle import FindingRecord
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP
+from schemas.warehouses import WarehouseProfile
 
 # TD502 (element 66, identification code qualifier) of a carrier named by its Standard Carrier Alpha Code
 SCAC_QUALIFIER = "2"
@@ -68,4 +74,78 @@ def carrier_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipm
                    "the partner's routing guide.")
         f = finding("CARRIER_NOT_ROUTED", message, value=scac)
         out.append(FindingRecord(f, partner, po, "856 sent: chargeback risk", stage))
+    return tuple(out)
+
+
+# N103 of an N1*SF naming its location by a number the buyer assigned (our warehouses' numbers at a drop-ship
+# programme: the partner's [fulfilment] ship_from_ids)
+ASSIGNED_BY_BUYER = "92"
+
+
+def routed_warehouse(qualifier: str | None, number: str | None, name: str | None,
+                     warehouses: Mapping[str, WarehouseProfile], assigned: Mapping[str, str]) -> str | None:
+    """The id of our warehouse an 850's N1*SF names (N103 ``qualifier``, N104 ``number``, N102 ``name``): a number
+    the buyer assigned (92) by the partner's map of them (``assigned``: FulfilmentSettings.ship_from_ids), any other
+    (a GLN under UL, a DUNS under 1, a DUNS+4 under 9) as the [ship_from] id of a warehouse profile; an N1*SF
+    without N104 by the name of a warehouse or its ship-from. None: none of ours."""
+    number = (number or "").strip()
+    if number:
+        if (qualifier or "").strip() == ASSIGNED_BY_BUYER:
+            return assigned.get(number)
+        return next((wid for wid, w in warehouses.items() if w.ship_from.id.strip() == number), None)
+    said = " ".join((name or "").split()).casefold()
+    return next((wid for wid, w in warehouses.items() if said and said in (
+        " ".join(w.name.split()).casefold(), " ".join(w.ship_from.name.split()).casefold())), None)
+
+
+def ship_from_findings(shipped: pa.Table, orders: pa.Table, warehouse: WarehouseProfile,
+                       warehouses: Mapping[str, WarehouseProfile], assigned: Mapping[str, Mapping[str, str]], *,
+                       stage: str = "shipments") -> tuple[FindingRecord, ...]:
+    """SHIP_FROM_NOT_ROUTED (warning) once per shipment and PO of ``shipped`` (confirmation rows: shipment_id,
+    partner, po_number) from ``warehouse`` whose order (``orders``: canonical ORDERS with ship_from_name,
+    ship_from_id_qualifier, ship_from_id) names in its N1*SF a ship-from other than that warehouse: another of
+    ``warehouses`` (every warehouse profile, by id), or a location none of them is (``assigned``: each partner's
+    ship_from_ids, for an N1*SF 92). A PO without an N1*SF, or naming the warehouse that shipped it, says nothing.
+    The 856 names the warehouse the goods left from, as always."""
+    names = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+    if shipped.num_rows == 0 or not set(names) <= set(orders.column_names):
+        return ()
+    some = pc.or_(pc.is_valid(orders["ship_from_id"]), pc.is_valid(orders["ship_from_name"]))
+    asked = {(r["partner"], r["po_number"]): r for r in orders.filter(some).select(
+        ["partner", "po_number", *names]).to_pylist()}
+    if not asked:
+        return ()
+    known = {warehouse.id: warehouse, **warehouses}
+    code, _ = encode(shipped["shipment_id"], shipped["partner"], shipped["po_number"])
+    heads = shipped.select(["shipment_id", "partner", "po_number"]).take(pa.array(np.sort(first_rows(code))))
+    out = []
+    for r in heads.to_pylist():
+        sid, partner, po = r["shipment_id"], r["partner"], r["po_number"]
+        sf = asked.get((partner, po))
+        if sf is None:
+            continue
+        qualifier, number = (sf["ship_from_id_qualifier"] or "").strip(), (sf["ship_from_id"] or "").strip()
+        routed = routed_warehouse(qualifier, number, sf["ship_from_name"], known, assigned.get(partner, {}))
+        if routed == warehouse.id:
+            continue
+        name = (sf["ship_from_name"] or "").strip()
+        ident = f"{qualifier} {number}".strip() if number else ""
+        said = f"{name} ({ident})" if name and ident else name or ident
+        ours = warehouse.ship_from
+        here = f"{ours.id_qualifier} {ours.id}".strip() if ours.id else ""
+        left = f"from warehouse {warehouse.id} ({ours.name}{', ' + here if here else ''})"
+        if routed is not None:
+            there = (f"our warehouse {routed}" if routed not in known else
+                     f"our warehouse {routed} ({known[routed].ship_from.name})")
+            why = (f"the PO routed it to ship from {said} (N1*SF), {there}: the 856 names the warehouse the goods "
+                   f"left from; the buyer's drop-ship programme expected {routed} (its freight and delivery promise): "
+                   f"check with the partner, and have the orders it routes to {routed} shipped from there.")
+        else:
+            why = (f"the PO routed it to ship from {said} (N1*SF), which is none of our warehouses (no warehouse "
+                   "profile's [ship_from] id or name, nor the partner's [fulfilment] ship_from_ids for a 92 id): the "
+                   "856 names the warehouse the goods left from; check with the partner which location it routes "
+                   "to, and map its number to ours (ship_from_ids) if it is one.")
+        message = f"Shipment {sid} for PO {po} left {left}; {why}"
+        out.append(FindingRecord(finding("SHIP_FROM_NOT_ROUTED", message, value=number or said), partner, po,
+                                 "856 sent: ship-from not as routed", stage))
     return tuple(out)

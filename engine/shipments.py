@@ -175,7 +175,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
-                      "sales_requirement"],  # CSH01: SC ships complete (engine.lifecycle.shipping)
+                      "sales_requirement",  # CSH01: SC ships complete (engine.lifecycle.shipping)
+                      "ship_from_name", "ship_from_id_qualifier", "ship_from_id"],  # N1*SF (engine.routing)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
                       "store_quantities",

@@ -395,6 +395,7 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     again = Plan(findings=tuple(FindingRecord(f, files_key(warehouse), "", retake.TAKEN_AGAIN, "shipments")
                                 for f in retake.retaken(state, files_key(warehouse), read.sha256, read.file)))
     refused: dict[str, list[Finding]] = {}
+    warehouses = ws.warehouses()  # the ship-froms a PO's N1*SF may name (SHIP_FROM_NOT_ROUTED)
     while True:
         try:
             with state.transaction():
@@ -403,7 +404,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 plan = shipping.plan_shipments(batch, serials=serials, records=records, lines=lines,
                                                reservations=reserved, orders=orders, order_lines=shipped_lines,
                                                items=ref.items, profiles=profiles, created=now, at=at, run_id=run_id,
-                                               source=source, refused=refused, clock_zone=ws.clock_zone, dcs=dcs)
+                                               source=source, refused=refused, clock_zone=ws.clock_zone, dcs=dcs,
+                                               warehouses=warehouses)
                 # a finding whose row or 945 names a PO one partner holds: that partner's; else the warehouse's
                 plan = owned(attributed(plan, read.pos, holders), files_key(warehouse))
                 asked = lifecycle.asked_buyers(plan, profiles)  # (only the buyers of this file's orders read)

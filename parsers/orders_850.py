@@ -512,6 +512,11 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         if who in ("VN", "SU") and qualifier == "92" and value and vendors[at] is None:
             vendors[at] = f"{who} {value}"
     cols["vendor_party_sent"] = pa.array(vendors, pa.string())
+    # the ship-from the buyer routed the PO to (N1*SF): the heading's first, its N102, N103, N104 as sent
+    sf = n1_rows[pc.fill_null(pc.equal(cells.column(n1_rows, 1), "SF"), False).to_numpy(zero_copy_only=False)]
+    sf = _first_per_set(set_of_row, sf)
+    for name, k in (("ship_from_name", 2), ("ship_from_id_qualifier", 3), ("ship_from_id", 4)):
+        pick(cols, name, sf, k)
     # REF*ST (store number): the ship-to of a store's PO that has no N1 loop (_store_ship_to)
     stores: dict[str, pa.Array] = {}
     # BEG06, the contract number in the PO's beginning segment (AT&T's, Hershey's 850s): the order's contract when
@@ -676,6 +681,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "refs_sent": cols["refs_sent"], "vendor_party_sent": cols["vendor_party_sent"],
+        **{name: cols[name] for name in ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),

@@ -183,6 +183,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CARRIER_NOT_ROUTED", "business", "warning", "",
        "A shipment left with a carrier (SCAC) none of its order's TD5s named (TD502 2, TD503, the heading's and the "
        "PO1 loops': the carriers the buyer's routing guide routed the PO by); the 856 is sent."),
+    _C("SHIP_FROM_NOT_ROUTED", "business", "warning", "",
+       "A shipment left from a warehouse other than the ship-from its order's 850 named (N1*SF: the location of ours "
+       "a drop-ship programme routed the PO to, by GLN, DUNS or a number the buyer assigned), or the PO named a "
+       "ship-from none of our warehouses is; the 856 is sent, naming the warehouse the goods left from."),
     _C("SHIPPED_NOT_COMPLETE", "business", "warning", "",
        "A shipment left part of an order open whose 850 asks it to ship complete (CSH01 SC, or the partner's "
        "ship_complete allocation policy); the 856 is sent."),

@@ -886,6 +886,12 @@ class FulfilmentSettings(_Model):
     # the 856 and the 810 (N3/N4 after the PO's N1, its name and id as sent): DSCSA transaction information (the HDA
     # 856) and guides asking the ship-to's address. Off (default): the N1 as the PO sent it, alone
     ship_to_address_from_reference: bool = False
+    # the numbers the partner assigned our warehouses (an 850's N1*SF with N103 92: a drop-ship programme's own id for
+    # the location it routed the PO to) -> our warehouse ids (warehouses/<id>.toml): {"ZR-WH-0417" = "east"}. An
+    # N1*SF by GLN (UL), DUNS (1) or DUNS+4 (9) is matched against the warehouses' [ship_from] id without it.
+    # {} (default): a 92 id matches no warehouse (SHIP_FROM_NOT_ROUTED names it)
+    ship_from_ids: dict[Annotated[str, Field(min_length=1, max_length=80)],
+                        Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]] = {}
 
     @model_validator(mode="after")
     def _fob_method(self) -> FulfilmentSettings:

@@ -108,6 +108,13 @@ ORDERS = pa.schema([
     # the heading's first N1*VN (vendor) or N1*SU (supplier) whose N103 is 92 (assigned by the buyer): N101 and N104,
     # "VN VWR3318", the number the buyer knows us by where it sends no REF*IA or REF*VR (VWR's N1*VN loop)
     pa.field("vendor_party_sent", pa.string()),
+    # the heading's first N1*SF (ship from): the location of ours a drop-ship programme routed the PO to (Zoro's,
+    # Home Depot.com's: the vendor's warehouse, by its GLN under N103 UL, a DUNS+4 under 9, or the number the buyer
+    # assigned it, 92), N102, N103 and N104 as sent; null: none. Compared with the warehouse that ships it
+    # (engine.routing.ship_from_findings: SHIP_FROM_NOT_ROUTED)
+    pa.field("ship_from_name", pa.string()),
+    pa.field("ship_from_id_qualifier", pa.string()),
+    pa.field("ship_from_id", pa.string()),
     # government and institutional buyers' references their shipping documents and invoices must cite (FAR 32.905: a
     # proper invoice names the contract and order; DLA's and GSA's 850s send them in the heading): REF*CT the contract
     # number (a DLA IDIQ's PIID, a GSA schedule contract, a university's strategic contract), REF*AH the agreement
@@ -167,7 +174,8 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
-                          "refs_sent", "vendor_party_sent"])
+                          "refs_sent", "vendor_party_sent", "ship_from_name", "ship_from_id_qualifier",
+                          "ship_from_id"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"

@@ -104,14 +104,19 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     at = zoro.index(["N1", "ST", "DANA WHITFIELD"])
     assert zoro[at + 1: at + 3] == [["N2", "WHITFIELD MACHINE WORKS"], ["N3", "88 INDUSTRIAL PKWY", "UNIT 4"]]
 
-def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipments: str | None = None):
+def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipments: str | None = None, *,
+             warehouses=WAREHOUSES, profile: str = ""):
     """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
-    file (``shipments``: the file's text instead): (ws, findings with messages, states)."""
+    file (``shipments``: the file's text instead): (ws, findings with messages, states). ``warehouses``: the
+    workspace's warehouse profiles (a folder); ``profile``: TOML added at the end of the partner's profile."""
     import re
     import shutil
 
     fixtures = tmp_path / "rg41"
     shutil.copytree(FIXTURES, fixtures)
+    if profile:
+        toml = fixtures / "partners" / f"{partner}.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + profile, encoding="utf-8")
     po = next((fixtures / "drops" / partner).iterdir())
     data = po.read_bytes()
     for old, new in swaps:
@@ -124,7 +129,7 @@ def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shi
     ours = next(iter(POS[partner]))
     shipped.write_text(shipments if shipments is not None else "".join(
         r for r in rows if r.startswith("Shipment ID") or f",{ours}," in r), encoding="utf-8")
-    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=WAREHOUSES),
+    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=warehouses),
                          fixtures, NIGHT, SHIP_DAY, messages=True)
 
 
@@ -281,17 +286,83 @@ def test_a_columnar_810_leaves_a_two_n3_street_to_the_one_by_one_path():
     assert heads_810(orders, po_numbers=["P"], shipment_ids=[""], bills_of_lading=[""], ship_dates=[None],
                      invoice_date=None, pending="", settings=None, terms=None, d=Delimiters()) is None
 
-@pytest.mark.xfail(strict=True, reason="an 850's N1*SF loop (the ship-from the buyer routed the PO to: drop-ship "
-                   "programmes name the vendor's warehouse, by its GLN under UL or by the number they assigned, 92) "
-                   "is read by no parser, rule or routing: Zoro's PO naming another warehouse's GLN "
-                   "(N1*SF*...*UL*0614141000999) is allocated to and shipped from EAST (0614141000104), its 856 "
-                   "N1*SF naming EAST, without a word. Routing a PO to the named warehouse (allocation is by stock "
-                   "warehouse, engine.allocate) or a ship-stage warning like CARRIER_NOT_ROUTED (engine.routing) "
-                   "needs a new ORDERS column (ship_from_sent), a finding code and matching of N103 92 ids to "
-                   "warehouse profiles: not settled by the rg41 deadline")
+SHIPPED_FROM = ("Shipment ZR-SHP-01 for PO Z1045589012 left from warehouse east (OrderBridge Supply DC East, UL "
+                "0614141000104); the PO routed it to ship from ")
+
+
+def _east_and_north(tmp_path):
+    """A warehouses folder of the east DC (the night's) and the North 3PL (WEST stock, GLN 0614141000203)."""
+    import shutil
+
+    folder = tmp_path / "warehouses"
+    folder.mkdir()
+    shutil.copy2(WAREHOUSES / "east.toml", folder / "east.toml")
+    shutil.copy2(REPO / "warehouses" / "north.toml", folder / "north.toml")
+    return folder
+
+
 def test_a_po_routed_to_another_ship_from_is_flagged(tmp_path):
+    """Zoro's drop-ship programme routes each PO to one of the vendor's locations and names it in the 850's N1*SF
+    (by its GLN under UL). The N1*SF was read by nothing: a PO routed to a location that is none of our warehouses
+    was shipped from EAST without a word. It is still shipped and its 856 names the warehouse the goods left from;
+    SHIP_FROM_NOT_ROUTED (a warning) names the ship-from the PO asked for and the warehouse that shipped it."""
     routed = b"N1*SF*ORDERBRIDGE SUPPLY WEST*UL*0614141000999~\nN1*BT*ZORO"
     ws, found, states = _variant("zoro", ((b"N1*BT*ZORO", routed),), tmp_path)
     assert states == {("zoro", "Z1045589012"): "invoiced"}
     assert ["N1", "SF", "OrderBridge Supply DC East", "UL", "0614141000104"] in segments(ws, "zoro", "856")
     assert any("0614141000999" in f[3] for f in found if f[2] == "Z1045589012")
+    assert [f[1:] for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"] == [(
+        "warning", "Z1045589012", SHIPPED_FROM + "ORDERBRIDGE SUPPLY WEST (UL 0614141000999) (N1*SF), which is none "
+        "of our warehouses (no warehouse profile's [ship_from] id or name, nor the partner's [fulfilment] "
+        "ship_from_ids for a 92 id): the 856 names the warehouse the goods left from; check with the partner which "
+        "location it routes to, and map its number to ours (ship_from_ids) if it is one.")]
+
+
+@pytest.mark.parametrize(("sf", "profile"), [
+    (b"N1*SF*ORDERBRIDGE COLUMBUS*UL*0614141000203~", ""),  # the North 3PL's GLN
+    (b"N1*SF*ZORO VENDOR LOC 22*92*ZR-WH-22~", '\n[fulfilment.ship_from_ids]\n"ZR-WH-22" = "north"\n'),  # Zoro's id
+])
+def test_a_po_routed_to_another_warehouse_of_ours_names_it(tmp_path, sf, profile):
+    """The N1*SF names another warehouse of ours (the North 3PL, by its GLN, or by the number Zoro assigned it,
+    mapped in Zoro's profile: [fulfilment] ship_from_ids): the east DC shipped it, so the warning names both."""
+    ws, found, states = _variant("zoro", ((b"N1*BT*ZORO", sf + b"\nN1*BT*ZORO"),), tmp_path,
+                                 warehouses=_east_and_north(tmp_path), profile=profile)
+    assert states == {("zoro", "Z1045589012"): "invoiced"}
+    said = sf.decode().rstrip("~").split("*")
+    assert [f[1:] for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"] == [(
+        "warning", "Z1045589012", SHIPPED_FROM + f"{said[2]} ({said[3]} {said[4]}) (N1*SF), our warehouse north "
+        "(North 3PL Columbus): the 856 names the warehouse the goods left from; the buyer's drop-ship programme "
+        "expected north (its freight and delivery promise): check with the partner, and have the orders it routes "
+        "to north shipped from there.")]
+
+
+@pytest.mark.parametrize(("sf", "profile"), [
+    (b"N1*SF*ORDERBRIDGE SUPPLY EAST*UL*0614141000104~", ""),  # the east DC's GLN
+    (b"N1*SF*ZORO VENDOR LOC 11*92*ZR-WH-11~", '\n[fulfilment.ship_from_ids]\n"ZR-WH-11" = "east"\n'),
+    (b"N1*SF*OrderBridge Supply DC  East~", ""),  # by name alone
+])
+def test_a_po_routed_to_the_warehouse_that_ships_it_says_nothing(tmp_path, sf, profile):
+    ws, found, states = _variant("zoro", ((b"N1*BT*ZORO", sf + b"\nN1*BT*ZORO"),), tmp_path,
+                                 warehouses=_east_and_north(tmp_path), profile=profile)
+    assert states == {("zoro", "Z1045589012"): "invoiced"}
+    assert [f for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"] == []
+
+
+def test_a_po_without_a_ship_from_says_nothing_of_it(night):
+    _ws, found, _states = night
+    assert [f for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"] == []
+
+
+def test_which_ship_froms_are_which_warehouse():
+    from engine.routing import routed_warehouse
+    from schemas.warehouses import load_warehouses
+
+    ours = load_warehouses(REPO / "warehouses")
+    assigned = {"ZR-WH-22": "north"}
+    assert routed_warehouse("UL", "0614141000104", "X", ours, assigned) == "east"
+    assert routed_warehouse("UL", " 0614141000203 ", None, ours, assigned) == "north"
+    assert routed_warehouse("92", "ZR-WH-22", "X", ours, assigned) == "north"
+    assert routed_warehouse("92", "0614141000104", "X", ours, {}) is None  # a buyer's number is its own
+    assert routed_warehouse("UL", "0614141000999", "North 3PL Columbus", ours, assigned) is None  # the id decides
+    assert routed_warehouse(None, None, "north 3pl  columbus", ours, assigned) == "north"
+    assert routed_warehouse(None, None, "", ours, assigned) is None

@@ -45,7 +45,7 @@ from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_f
 from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
-from engine.routing import carrier_findings
+from engine.routing import carrier_findings, ship_from_findings
 from engine.shipments import (
     ShipmentSummary,
     StoreDcs,
@@ -629,7 +629,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                    items: pa.Table | None, profiles: Mapping[str, PartnerProfile], created: datetime, at: str,
                    run_id: str, source: Mapping[str, str] | None = None,
                    refused: Mapping[str, Sequence[Finding]] | None = None, clock_zone: str = "",
-                   dcs: StoreDcs | None = None) -> Plan:
+                   dcs: StoreDcs | None = None, warehouses: Mapping[str, WarehouseProfile] | None = None) -> Plan:
     """The plan for every shipment of ``batch`` not held, in the order they appear: each one's 856
     (``serials``: prefix -> the serials taken, as many as batch.serials_needed), its record, and its
     orders' moves. ``lines``/``reservations``: the orders' stored lines and reservations (LINE_ROWS,
@@ -639,7 +639,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     source_file, source_sha256); ``refused``: shipment id -> what the outbound validator found wrong
     with its 856 in an earlier attempt (held with ASN_NOT_BUILT; see ``holding``); ``dcs``
     (engine.shipments.store_dcs): the DC each store is shipped through, its shipment's N1*ST. A shipment whose
-    856 fails to build, or whose orders cannot move, is held with a finding; the others go on."""
+    856 fails to build, or whose orders cannot move, is held with a finding; the others go on. ``warehouses``:
+    every warehouse profile by id, the ship-froms a PO's N1*SF may name (SHIP_FROM_NOT_ROUTED; None: the batch's
+    warehouse alone is known)."""
     source = dict(source or {})
     orders = with_agreed_fob(orders, profiles)  # the S level's FOB of a PO that sent none, where one is agreed
     check, held = batch.check, batch.held
@@ -707,6 +709,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
     findings += carrier_findings(went, orders, stage=STAGE)  # tendered to a carrier the PO did not route by
+    # shipped from another warehouse than the PO's N1*SF routed it to (or one that is none of ours)
+    findings += ship_from_findings(went, orders, batch.warehouse, warehouses or {}, {
+        pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}, stage=STAGE)
     findings += ship_complete_findings(went, orders, touched, frozenset(
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
