@@ -85,14 +85,15 @@ ASSIGNED_BY_BUYER = "92"
 def routed_warehouse(qualifier: str | None, number: str | None, name: str | None,
                      warehouses: Mapping[str, WarehouseProfile], assigned: Mapping[str, str]) -> str | None:
     """The id of our warehouse an 850's N1*SF names (N103 ``qualifier``, N104 ``number``, N102 ``name``): a number
-    the buyer assigned (92) by the partner's map of them (``assigned``: FulfilmentSettings.ship_from_ids), any other
-    (a GLN under UL, a DUNS under 1, a DUNS+4 under 9) as the [ship_from] id of a warehouse profile; an N1*SF
-    without N104 by the name of a warehouse or its ship-from. None: none of ours."""
+    the buyer assigned (92) by the partner's map of them (``assigned``: FulfilmentSettings.ship_from_ids), else by
+    its name; any other (a GLN under UL, a DUNS under 1, a DUNS+4 under 9) as the [ship_from] id of a warehouse
+    profile; an N1*SF without N104 by the name of a warehouse or its ship-from. None: none of ours."""
     number = (number or "").strip()
     if number:
-        if (qualifier or "").strip() == ASSIGNED_BY_BUYER:
-            return assigned.get(number)
-        return next((wid for wid, w in warehouses.items() if w.ship_from.id.strip() == number), None)
+        if (qualifier or "").strip() != ASSIGNED_BY_BUYER:
+            return next((wid for wid, w in warehouses.items() if w.ship_from.id.strip() == number), None)
+        if number in assigned:
+            return assigned[number]
     said = " ".join((name or "").split()).casefold()
     return next((wid for wid, w in warehouses.items() if said and said in (
         " ".join(w.name.split()).casefold(), " ".join(w.ship_from.name.split()).casefold())), None)
@@ -105,7 +106,9 @@ def ship_from_findings(shipped: pa.Table, orders: pa.Table, warehouse: Warehouse
     partner, po_number) from ``warehouse`` whose order (``orders``: canonical ORDERS with ship_from_name,
     ship_from_id_qualifier, ship_from_id) names in its N1*SF a ship-from other than that warehouse: another of
     ``warehouses`` (every warehouse profile, by id), or a location none of them is (``assigned``: each partner's
-    ship_from_ids, for an N1*SF 92). A PO without an N1*SF, or naming the warehouse that shipped it, says nothing.
+    ship_from_ids, for an N1*SF 92). A PO without an N1*SF, or naming the warehouse that shipped it, says nothing;
+    nor one naming a 92 number of a partner with no ship_from_ids, whose name is none of our warehouses' (the
+    buyer's own code for the location: nothing to judge it by).
     The 856 names the warehouse the goods left from, as always."""
     names = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
     if shipped.num_rows == 0 or not set(names) <= set(orders.column_names):
@@ -125,9 +128,11 @@ def ship_from_findings(shipped: pa.Table, orders: pa.Table, warehouse: Warehouse
         if sf is None:
             continue
         qualifier, number = (sf["ship_from_id_qualifier"] or "").strip(), (sf["ship_from_id"] or "").strip()
-        routed = routed_warehouse(qualifier, number, sf["ship_from_name"], known, assigned.get(partner, {}))
-        if routed == warehouse.id:
-            continue
+        mapped = assigned.get(partner, {})
+        routed = routed_warehouse(qualifier, number, sf["ship_from_name"], known, mapped)
+        if routed == warehouse.id or (routed is None and number and qualifier == ASSIGNED_BY_BUYER and not mapped):
+            continue  # (a number the buyer assigned, of a partner whose numbers we were never given: not judged;
+            # Wayfair's and Amazon's drop-ship 850s name the vendor's location so, their own codes)
         name = (sf["ship_from_name"] or "").strip()
         ident = f"{qualifier} {number}".strip() if number else ""
         said = f"{name} ({ident})" if name and ident else name or ident

@@ -340,12 +340,27 @@ def test_a_po_routed_to_another_warehouse_of_ours_names_it(tmp_path, sf, profile
     (b"N1*SF*ORDERBRIDGE SUPPLY EAST*UL*0614141000104~", ""),  # the east DC's GLN
     (b"N1*SF*ZORO VENDOR LOC 11*92*ZR-WH-11~", '\n[fulfilment.ship_from_ids]\n"ZR-WH-11" = "east"\n'),
     (b"N1*SF*OrderBridge Supply DC  East~", ""),  # by name alone
+    # a number the buyer assigned, unmapped: by its name (Wayfair's N1*SF*ORDERBRIDGE SUPPLY DC EAST*92*33120-EAST);
+    # with no name of ours, of a partner whose numbers we were never given, not judged (Amazon's N1*SF**92*OBEAST)
+    (b"N1*SF*ORDERBRIDGE SUPPLY DC EAST*92*33120-EAST~", ""),
+    (b"N1*SF**92*OBEAST~", ""),
 ])
 def test_a_po_routed_to_the_warehouse_that_ships_it_says_nothing(tmp_path, sf, profile):
     ws, found, states = _variant("zoro", ((b"N1*BT*ZORO", sf + b"\nN1*BT*ZORO"),), tmp_path,
                                  warehouses=_east_and_north(tmp_path), profile=profile)
     assert states == {("zoro", "Z1045589012"): "invoiced"}
     assert [f for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"] == []
+
+
+def test_an_unmapped_number_of_a_partner_that_maps_its_numbers_is_named(tmp_path):
+    """Zoro's profile maps its numbers to our warehouses; an N1*SF by another of its numbers is named (the buyer
+    routed the PO to a location we cannot place), its name none of ours."""
+    ws, found, states = _variant("zoro", ((b"N1*BT*ZORO", b"N1*SF*ZORO VENDOR LOC 33*92*ZR-WH-33~\nN1*BT*ZORO"),),
+                                 tmp_path, warehouses=_east_and_north(tmp_path),
+                                 profile='\n[fulfilment.ship_from_ids]\n"ZR-WH-11" = "east"\n')
+    assert states == {("zoro", "Z1045589012"): "invoiced"}
+    told = [f for f in found if f[0] == "SHIP_FROM_NOT_ROUTED"]
+    assert len(told) == 1 and "ZORO VENDOR LOC 33 (92 ZR-WH-33) (N1*SF), which is none of our warehouses" in told[0][3]
 
 
 def test_a_po_without_a_ship_from_says_nothing_of_it(night):
@@ -363,6 +378,7 @@ def test_which_ship_froms_are_which_warehouse():
     assert routed_warehouse("UL", " 0614141000203 ", None, ours, assigned) == "north"
     assert routed_warehouse("92", "ZR-WH-22", "X", ours, assigned) == "north"
     assert routed_warehouse("92", "0614141000104", "X", ours, {}) is None  # a buyer's number is its own
+    assert routed_warehouse("92", "33120-EAST", "OrderBridge Supply DC East", ours, {}) == "east"  # unmapped: by name
     assert routed_warehouse("UL", "0614141000999", "North 3PL Columbus", ours, assigned) is None  # the id decides
     assert routed_warehouse(None, None, "north 3pl  columbus", ours, assigned) == "north"
     assert routed_warehouse(None, None, "", ours, assigned) is None
