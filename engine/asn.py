@@ -511,6 +511,12 @@ def _street_chunks(text: str) -> list[str]:
     return [*chunks, text] if text else chunks
 
 
+def sent_pid_segments(pids: Sequence[tuple[str, str]]) -> list[list[object]]:
+    """A PO line's free-form PIDs as sent ((PID02, PID05) each: ORDER_LINES pids_sent), each a PID*F segment: what the
+    856 item loop and the 810 IT1 loop write where the line's description is."""
+    return [["PID", "F", code, "", "", x12_text(text)] for code, text in pids]
+
+
 def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]:
     """N1 (with N103/N104 when the party has an id), N3 (two when its street does not fit one: n3_elements) and N4
     when there is an address; with ``contact``, the party's PER as its 850 sent it (Party.contact) after them. A
@@ -686,7 +692,7 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             segs.append(seg)
         description = x12_text(item.description) if pid else ""
         if description and item.pids:  # its order line's PIDs as sent (a PID02, a colour beside it): each
-            segs += [["PID", "F", code, "", "", x12_text(text)] for code, text in item.pids]
+            segs += sent_pid_segments(item.pids)
         elif description:
             segs.append(["PID", "F", "", "", "", description])
         if weighed and item.net_weight is not None:  # MEA (080) after PID (070), before REF (150)

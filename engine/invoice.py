@@ -38,6 +38,7 @@ from engine.asn import (
     ref_segments,
     row_prices,
     row_refs,
+    sent_pid_segments,
 )
 from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
 from engine.invoice_taxes import taxed
@@ -226,7 +227,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             body += line_price_segments(line_prices[i], settings.ctp)
         description = x12_text(description)
         if description and pids and pids[i]:  # the PO line's PIDs as sent (a PID02, a colour beside it): each
-            body += [["PID", "F", code, "", "", x12_text(text)] for code, text in pids[i]]
+            body += sent_pid_segments(pids[i])
         elif description:
             add(["PID", "F", "", "", "", description])
         if refs and settings.line_refs:
