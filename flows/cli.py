@@ -16,7 +16,6 @@ import shutil
 import sys
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -1141,35 +1140,8 @@ def inventory_load(stock: Path = typer.Argument(..., help="CSV: as_of,warehouse,
                   f"{incoming.num_rows} expected receipt(s)")
 
 
-def _jsonable(v):
-    """orjson's fallback: decimals as strings (dates and times it writes itself, as ISO)."""
-    if isinstance(v, (date, datetime)):
-        return v.isoformat()
-    if isinstance(v, Decimal):
-        return str(v)
-    raise TypeError(f"not JSON: {type(v).__name__}")
-
-
-def _json_rows(table) -> list[dict]:
-    """Rows of an Arrow table for JSON, column-wise: dates and decimals become their ISO / exact text in
-    Arrow (no Python date or Decimal per cell), then one dict per row."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    names, columns = table.column_names, []
-    for name in names:
-        col = table[name]
-        if pa.types.is_date(col.type) or pa.types.is_timestamp(col.type) or pa.types.is_decimal(col.type):
-            col = pc.cast(col, pa.string())
-        columns.append(col.to_pylist())
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-
-
 def _inspect(path: Path, partner: str | None, workspace: Path):
-    from parsers.orders_850 import read_orders
-    from parsers.x12_reader import read_interchanges
-    from rules.envelope import Acceptance, check_envelopes
-    from rules.structure import check_structure
+    from flows.inspect_view import read_checked
 
     data = path.read_bytes()
     if partner:  # the whole per-file pipeline (and its imports: pandas, the rules) only when asked
@@ -1188,19 +1160,7 @@ def _inspect(path: Path, partner: str | None, workspace: Path):
         out = process_file(data, file=path.name, sha256=hashlib.sha256(data).hexdigest(),
                            profile=profile, known=Known(), today=date.today())
         return out.parse, out.findings, out.orders, out.change_headers
-    from flows.lean import without_pandas
-    from parsers.orders_860 import read_changes
-
-    with without_pandas():  # reading and checking use no pandas: pyarrow must not import it (about 1 s)
-        result = read_interchanges(data, file=path.name)
-        # as a partner profile by default (x12.other_versions = "common"): any X12 version is read
-        findings = list(result.findings) + check_envelopes(result, Acceptance(versions=None))
-        sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "850"]
-        change_sets = [(ic, g, ts) for ic, g, ts in result.transaction_sets() if ts.set_id == "860"]
-        findings += check_structure(result, list(result.transaction_sets()), common=True)
-        orders, _ = read_orders(result, sets, partner=partner or "", lines=False)  # the JSON shows orders only
-        changes, _ = read_changes(result, change_sets, partner=partner or "")
-    return result, findings, orders, changes
+    return read_checked(data, path.name)
 
 
 @app.command()
@@ -1215,32 +1175,12 @@ def inspect(file: Path = typer.Argument(..., help="An X12 file (a CSV order file
         err.print(f"no such file: {shown(file)}", style="red")
         raise typer.Exit(ExitStatus.USAGE)
     result, findings, orders, changes = _inspect(file, partner, workspace)
-    doc = {
-        "file": str(file),
-        "interchanges": [{
-            "sender": ic.sender, "sender_qualifier": ic.sender_qualifier, "receiver": ic.receiver,
-            "receiver_qualifier": ic.receiver_qualifier, "control_number": ic.control_number,
-            "version": ic.version, "usage": ic.usage,
-            "delimiters": {"element": ic.delimiters.element, "component": ic.delimiters.component,
-                           "repetition": ic.delimiters.repetition, "segment": ic.delimiters.segment},
-            "readable": not ic.rejected,
-            "groups": [{"functional_id": g.functional_id, "control_number": g.control_number, "version": g.version,
-                        "sender": g.sender, "receiver": g.receiver,
-                        "transactions": [{"set_id": ts.set_id, "control_number": ts.control_number,
-                                          "segment_count": ts.segment_count} for ts in g.transactions]}
-                       for g in ic.groups]} for ic in (result.interchanges if result is not None else ())],
-        "findings": [f.to_dict() for f in findings],
-        "orders": _json_rows(orders),
-        "changes": _json_rows(changes) if changes is not None else [],
-    }
+    from flows.inspect_view import document, write_json
+
+    doc = document(file, result, findings, orders, changes)
     errors = sum(1 for f in findings if f.severity == "error")
     if as_json:
-        import orjson  # C encoder: the JSON of a 20 MB drop in a fraction of a second (json.dumps: seconds)
-
-        sys.stdout.flush()
-        sys.stdout.buffer.write(orjson.dumps(doc, default=_jsonable,
-                                             option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
-        sys.stdout.buffer.flush()
+        write_json(doc)
     else:
 
         for ic in doc["interchanges"]:

@@ -1,7 +1,9 @@
 """The `orderbridge` program: `status PO [--partner P] [--json] [-w DIR]` goes straight to
 flows.status_view (no typer, no other command's imports: it answers in a fraction of a second, even
-on a state store of 100,000 orders); every other command, `status --help` and anything the fast path
-does not recognise go to the full command line (flows.cli), which parses and explains as usual.
+on a state store of 100,000 orders), and `inspect --json FILE` (FILE an existing file) to
+flows.inspect_view (no typer, rich or pydantic: about 0.4 s less on every call); every other
+command, `status --help` and anything the fast paths do not recognise go to the full command line
+(flows.cli), which parses and explains as usual.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ def main() -> None:
         parsed = _status_args(args[1:])
         if parsed is not None:
             raise SystemExit(_status(*parsed))
+    if args[:1] == ["inspect"] and len(args) == 3 and "--json" in args[1:]:
+        file = Path(next(a for a in args[1:] if a != "--json"))
+        if not str(file).startswith("-") and file.is_file():
+            raise SystemExit(_inspect_json(file))
     from flows.cli import main as cli_main
 
     cli_main()
@@ -49,19 +55,34 @@ def _status_args(args: list[str]) -> tuple[str, str | None, bool, Path] | None:
     return (po, partner, as_json, workspace) if po is not None else None
 
 
+def _inspect_json(file: Path) -> int:
+    from flows.inspect_view import run_json
+
+    try:
+        return run_json(file)
+    except Exception as exc:  # noqa: BLE001 - as flows.cli.main: never a traceback for a user
+        return _failed(exc)
+
+
 def _status(po: str, partner: str | None, as_json: bool, workspace: Path) -> int:
-    from flows.status_view import err, run_status
-    from flows.terminal import shown
+    from flows.status_view import run_status
 
     try:
         return int(run_status(po, partner, as_json, workspace))
     except Exception as exc:  # noqa: BLE001 - as flows.cli.main: never a traceback for a user
-        from flows.exit_status import ExitStatus
-        from schemas.errors import ConfigError, StateError, StorageError
+        return _failed(exc)
 
-        err.print(f"{type(exc).__name__}: {shown(exc)}", style="red")
-        return int(ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
-                   else ExitStatus.INCOMPLETE)
+
+def _failed(exc: Exception) -> int:
+    """What flows.cli.main says and returns for an exception a command let out."""
+    from flows.exit_status import ExitStatus
+    from flows.terminal import console, shown
+    from schemas.errors import ConfigError, StateError, StorageError, WorkspaceBusy
+
+    console(stderr=True).print(f"{type(exc).__name__}: {shown(exc)}", style="red")
+    return int(ExitStatus.BUSY if isinstance(exc, WorkspaceBusy) else
+               ExitStatus.WORKSPACE_UNUSABLE if isinstance(exc, (StateError, StorageError, ConfigError))
+               else ExitStatus.INCOMPLETE)
 
 
 if __name__ == "__main__":

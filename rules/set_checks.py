@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -31,7 +32,6 @@ from schemas.changes import (
     SUPPORTED_TYPES,
 )
 from schemas.findings import Finding, finding
-from schemas.fulfilment import InvoiceSettings
 from schemas.orders import (
     BUYER_COST_PRICES,
     DATE_TWIN_NAMES,
@@ -52,6 +52,9 @@ from schemas.units import (
 )
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
+
+if TYPE_CHECKING:  # an annotation only: the pydantic profile models cost ~0.2 s to import
+    from schemas.fulfilment import InvoiceSettings
 
 Sets = list[tuple[Interchange, Group, TransactionSet]]
 _NUMBER = r"^-?(\d+\.?\d*|\.\d+)$"

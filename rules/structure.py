@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -19,10 +20,12 @@ from parsers.x12_reader import ParseResult
 from rules.elements import Context, FlatElements, check_segment_elements
 from rules.set_checks import SET_CHECK_CODES, set_checks_for
 from schemas.findings import Finding, finding
-from schemas.fulfilment import InvoiceSettings
 from schemas.x12 import ENVELOPE_IDS, Group, Interchange, TransactionSet
 from schemas.x12dict import SUPPORTED_VERSIONS, dictionary
 from schemas.x12dict.model import Dictionary, SetTable
+
+if TYPE_CHECKING:  # an annotation only: the pydantic profile models cost ~0.2 s to import
+    from schemas.fulfilment import InvoiceSettings
 
 _SEG_ID = re.compile(r"^[A-Z0-9]{2,3}$")
 MAX_FINDINGS_PER_SET = 100
