@@ -368,12 +368,30 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
         waiting = len(state.orders(states=AWAITING_PERSON))  # held by this run or an earlier one
     finally:
         state.close()
+    _prune_finance_snapshots(ws, clock)
     errors = sum(p.get("errors", 0) for p in summary["partners"])
     still = f"; {plural(waiting, 'order')} {'waits' if waiting == 1 else 'wait'} for a person (orderbridge approvals)" \
         if waiting else ""
     progress.report("run", f"{run_id} {'failed' if failed else 'finished'}: {plural(errors, 'open error')} in the "
                     f"input{still}")
     return summary
+
+
+def _prune_finance_snapshots(ws: Workspace, clock: str) -> None:
+    """The finance reports of runs older than workspace.toml's [reports] finance_snapshot_days removed
+    (flows.reports.prune_finance_snapshots), after the run is recorded: housekeeping, which never fails
+    the night (a failure is one progress line; the next night tries again)."""
+    from flows.reports import prune_finance_snapshots
+
+    try:
+        days = ws.finance_snapshot_days
+        pruned = prune_finance_snapshots(ws, datetime.fromisoformat(clock), days)
+    except (OSError, ConfigError) as exc:
+        progress.report("reports", f"old runs' finance reports not pruned: {exc}")
+        return
+    if pruned:
+        progress.report("reports", f"the finance reports of {plural(len(pruned), 'run')} older than {days} days "
+                        f"removed ({pruned[0]} .. {pruned[-1]}); the cumulative report reports/finance/ has every line")
 
 
 def _per_partner(ws: Workspace, stages: Stages, stage: str, partners: list[str], clock: str,

@@ -69,6 +69,41 @@ GX_FOLDER = "gx-docs"  # where the decide stage asks GX to write its results (fl
 VALIDATION_FILE = "validation.json"
 
 
+# --- retention ---------------------------------------------------------------------------------------
+PRUNING = ".pruning-"  # a run's finance folder being removed: renamed first, so a kill never leaves half of one
+
+
+def prune_finance_snapshots(ws: Workspace, now: datetime, keep_days: int) -> list[str]:
+    """Remove the finance report of each run older than ``keep_days`` (its run clock, which its id
+    starts with, before ``now`` - ``keep_days``): reports/<run id>/finance/ is the reconciliation of the
+    whole history as of that run, so these copies grow with every night. The run's own reports
+    (summary, failures, allocation, GX's results, 864 messages) stay, and so does the cumulative report
+    reports/finance/ (every line ever received). ``keep_days`` 0 keeps all. A folder is renamed to a
+    hidden name, then removed: a run killed in between leaves a hidden folder the next run removes.
+    The ids of the runs whose finance report went, oldest first."""
+    from datetime import timedelta
+
+    root = ws.reports_dir
+    if keep_days <= 0 or not root.is_dir():
+        return []
+    for left in root.glob(f"*/{PRUNING}*"):  # a kill between the rename and the removal
+        shutil.rmtree(left, ignore_errors=True)
+    cutoff, pruned = now - timedelta(days=keep_days), []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            clock = datetime.strptime(folder.name[:15], "%Y%m%dT%H%M%S")
+        except ValueError:
+            continue  # the cumulative report (finance/, finance-since-...) or a folder that is not a run's
+        finance = folder / "finance"
+        if clock >= cutoff.replace(tzinfo=None) or not finance.is_dir():
+            continue
+        gone = folder / f"{PRUNING}finance"
+        finance.rename(gone)
+        shutil.rmtree(gone, ignore_errors=True)
+        pruned.append(folder.name)
+    return pruned
+
+
 # --- run ids and scope -------------------------------------------------------------------------------
 def run_id_for(now: datetime, ws: Workspace, state: StateStore | None = None, *, kind: str = "nightly") -> str:
     """The run's id from its clock. A run of this ``kind`` with this clock that did not finish (it

@@ -11,7 +11,8 @@ to the repository's demo data (only `orderbridge demo` copies sample_files/ into
                                             workspace.toml's [state] url or ORDERBRIDGE_STATE_URL names one
     <workspace>/workspace.toml              optional: [state] url = "postgresql://user@host:5432/db",
                                             [clock] zone = "America/New_York" (the run clock's time zone),
-                                            [prefect] pool = "<work pool>" (docs/scaling.md)
+                                            [prefect] pool = "<work pool>" (docs/scaling.md),
+                                            [reports] finance_snapshot_days = 90 (0: keep all)
     <workspace>/state/orders/<partner>/     canonical order tables per received file (Parquet)
     <workspace>/state/derived/              rows read out of our delivered documents (connectors.document_rows)
     <workspace>/reference/                  items, partner_items, prices, customers, ship_tos (CSV);
@@ -36,6 +37,10 @@ if TYPE_CHECKING:  # profiles (pydantic models) load only when asked for: `statu
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # the reference files a run needs (schemas.reference.SCHEMAS less OPTIONAL_FILES; written out so that
 # `status` need not import pyarrow; tests/test_partner_check.py holds the two together)
+# a run's own finance report (the reconciliation of the whole history as of that run, reports/<run id>/finance/)
+# is kept this many days by default: at 50,000 lines a night each one grows by ~11 MB a night (0.7 TB a year of
+# copies, docs/design-reconcile-history.md); the cumulative report (reports/finance/) always holds every line
+FINANCE_SNAPSHOT_DAYS = 90
 REFERENCE_FILES = ("items.csv", "partner_items.csv", "prices.csv", "customers.csv", "ship_tos.csv")
 
 
@@ -84,6 +89,17 @@ class Workspace:
             raise ConfigError(f"{self.config_path}: [clock] zone {zone!r} is no time zone", path=str(self.config_path)
                               ) from exc
         return zone
+
+    @property
+    def finance_snapshot_days(self) -> int:
+        """workspace.toml's [reports] finance_snapshot_days: a run's own copy of the finance report
+        (reports/<run id>/finance/, the whole history as of that run) is removed once the run is older than
+        this many days (flows.reports.prune_finance_snapshots); 0 keeps every one. Default 90."""
+        value = self._config().get("reports", {}).get("finance_snapshot_days", FINANCE_SNAPSHOT_DAYS)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{self.config_path}: [reports] finance_snapshot_days {value!r} is not a whole number "
+                              "of days (0 keeps every run's finance report)", path=str(self.config_path))
+        return value
 
     def _config(self) -> dict:
         """workspace.toml read ({} where there is none); ConfigError where it cannot be read."""
