@@ -9,7 +9,8 @@ Input `lines` (schemas.inventory.ALLOCATION_INPUT; extra columns are ignored):
     non-null: the resolved item id), quantity (decimal, scale <= 4; null, <= 0 or fractional lines are
     rejected as `invalid_quantity`), po_date (date32), arrival (int64, non-null, lower = earlier),
     optional requested_ship_date (date32), case_pack (int64; null or <= 0 = no case pack) and
-    unit_eaches (int64; eaches per ordered unit: the line is served in multiples of it).
+    unit_eaches (int64; eaches per ordered unit: the line is served in multiples of it) and ship_from
+    (string: the snapshot warehouse its order is routed to ship from, tried first; null or unknown: none).
     (partner, order_ref, line_number) should be unique; duplicates keep their input order.
 
 How a run goes:
@@ -22,7 +23,9 @@ How a run goes:
      Before the rounds (outside fair-share quotas), a SKU each of whose lines finds its whole need in
      its first-choice warehouse at its turn (the cumulative need before it there counted) is filled at
      once, as the rounds would fill it; only the other SKUs go round by round.
-     A line tries its warehouses in its policy's preference order; with single_warehouse_first it
+     A line tries its warehouses in its policy's preference order (a line whose optional ``ship_from`` names
+     one of the snapshot's warehouses, the one its PO's N1*SF routes it to, tries that one first, then the
+     others in its policy's order); with single_warehouse_first it
      takes the first warehouse that can cover it whole, else it splits across warehouses in that order.
      partial_allowed=False lines take all or nothing.
   4. Fair share (when the policies ask for it): for a SKU whose demand exceeds supply each partner's
@@ -200,6 +203,21 @@ def allocate(
         dtype=np.intp,
     ).reshape(len(names), W)
 
+    # -- a line whose order routes it to one of the snapshot's warehouses (optional column ship_from: its N1*SF's
+    # warehouse, engine.routing.routed_stock) tries that one first, then its policy's order: one preference row
+    # per (partner, routed warehouse) pair after the partners' own
+    pref_row = pol
+    if "ship_from" in lines.column_names and W and n:
+        routed = pc.index_in(lines["ship_from"].cast(pa.string()), value_set=wh_values)
+        if routed.null_count < n:
+            wh_of = _ints(routed.fill_null(-1))
+            pinned = wh_of >= 0
+            pairs, pair_of = np.unique(pol[pinned] * W + wh_of[pinned], return_inverse=True)
+            extra = [[w, *(x for x in pref_table[p] if x != w)] for p, w in (divmod(int(c), W) for c in pairs)]
+            pref_row = pol.copy()
+            pref_row[pinned] = len(names) + pair_of
+            pref_table = np.vstack([pref_table, np.array(extra, dtype=np.intp).reshape(len(pairs), W)])
+
     # -- stock matrix [sku, warehouse]
     snap_sku = _ints(pc.index_in(snapshot["sku"], value_set=sku_values))
     snap_wh = _ints(pc.index_in(snapshot["warehouse"], value_set=wh_values))
@@ -268,6 +286,7 @@ def allocate(
         partial=partial,
         single=single,
         pref_table=pref_table,
+        pref_row=pref_row,
         fair=fair,
         n_partners=len(names),
     )
@@ -405,9 +424,10 @@ def _refused(lines, mask, units, demand, rejected, available, left, coming, reas
 class _Filler:
     """Greedy fill of lines grouped by SKU (best first) from a [sku, warehouse] stock matrix, in place."""
 
-    def __init__(self, *, sku, pol, unit, partial, single, pref_table, fair, n_partners) -> None:
+    def __init__(self, *, sku, pol, unit, partial, single, pref_table, pref_row, fair, n_partners) -> None:
         self.sku, self.pol, self.unit, self.partial, self.single = sku, pol, unit, partial, single
-        self.pref_table, self.fair, self.n_partners = pref_table, fair, n_partners
+        # each line's warehouse order: pref_table's row pref_row (its partner's, or its routed warehouse first)
+        self.pref_table, self.pref_row, self.fair, self.n_partners = pref_table, pref_row, fair, n_partners
 
     def run(self, perm: np.ndarray, need: np.ndarray, avail: np.ndarray, alloc: np.ndarray) -> None:
         order = perm[need[perm] > 0]
@@ -473,7 +493,7 @@ class _Filler:
                 q = np.maximum(quota[pair[rows]], 0)
                 cut = np.minimum(d, q)
                 d = np.where(partial, cut - cut % u, np.where(q >= d, d, 0))
-            pref = self.pref_table[self.pol[rows]]
+            pref = self.pref_table[self.pref_row[rows]]
             a = avail[s[:, None], pref]
             usable = a - a % u[:, None]
             cum = usable.cumsum(1)
@@ -504,7 +524,7 @@ class _Filler:
             return order
         s, u = self.sku[order], self.unit[order]
         d = np.maximum(need[order], 0)  # a line with nothing to place takes nothing, as in the rounds
-        first = self.pref_table[self.pol[order], 0]
+        first = self.pref_table[self.pref_row[order], 0]
         key = s * avail.shape[1] + first
         by_key = np.argsort(key, kind="stable")  # rank order kept within each (sku, warehouse)
         k, dk = key[by_key], d[by_key]

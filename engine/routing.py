@@ -154,3 +154,32 @@ def ship_from_findings(shipped: pa.Table, orders: pa.Table, warehouse: Warehouse
         out.append(FindingRecord(finding("SHIP_FROM_NOT_ROUTED", message, value=number or said), partner, po,
                                  "856 sent: ship-from not as routed", stage))
     return tuple(out)
+
+
+def routed_stock(lines: pa.Table, orders: pa.Table, warehouses: Mapping[str, WarehouseProfile],
+                 assigned: Mapping[str, Mapping[str, str]]) -> pa.Array:
+    """For each row of ``lines`` (partner, po_number: the allocation's input), the stock warehouse code
+    (WarehouseProfile.stock_warehouse, as in the inventory snapshot) of the warehouse its order's N1*SF routes it
+    to (``orders``: canonical ORDERS with ship_from_name, ship_from_id_qualifier, ship_from_id; routed_warehouse,
+    ``assigned``: each partner's ship_from_ids); null where the order names none, or none of ``warehouses``. The
+    allocation tries that warehouse first (engine.allocate: its ship_from column), so a drop-ship programme's
+    choice among our locations is where the order's stock is reserved, and ships from."""
+    names = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+    none = pa.nulls(lines.num_rows, pa.string())
+    if not lines.num_rows or not warehouses or not set(names) <= set(orders.column_names):
+        return none
+    some = pc.or_(pc.is_valid(orders["ship_from_id"]), pc.is_valid(orders["ship_from_name"]))
+    routed: dict[str, str] = {}
+    for r in orders.filter(some).select(["partner", "po_number", *names]).to_pylist():  # the few that name one
+        wid = routed_warehouse(r["ship_from_id_qualifier"], r["ship_from_id"], r["ship_from_name"], warehouses,
+                               assigned.get(r["partner"], {}))
+        key = f"{r['partner']}|{r['po_number']}"
+        if wid in warehouses:
+            routed[key] = warehouses[wid].stock_warehouse
+        else:
+            routed.pop(key, None)  # the order's last row counts
+    if not routed:
+        return none
+    keys = pc.binary_join_element_wise(lines["partner"].cast(pa.string()), lines["po_number"].cast(pa.string()), "|")
+    at = pc.index_in(keys, value_set=pa.array(list(routed), pa.string()))
+    return pc.take(pa.array(list(routed.values()), pa.string()), at)

@@ -20,6 +20,7 @@ from connectors.state import StateStore
 from engine import lifecycle
 from engine.answer import allocation_input
 from engine.decide import OrderDecision, decide_within_limits
+from engine.routing import routed_stock
 from flows.documents import holder, renderer
 from flows.gc_pause import fewer_collections
 from flows.recovery import report_folder
@@ -27,6 +28,7 @@ from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from rules.shipment_units import ShipmentUnits
+from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, Plan
 from schemas.orders import ORDERS
@@ -148,7 +150,8 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     fresh = lifecycle.changed_after_shipment_now(revisions, records, keys)
     promises: dict = {}  # of the units raised: those no stock nor receipt covers, the lines given a promise
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
-                                         run_id=run_id, store=store, fresh=fresh, promises=promises)
+                                         run_id=run_id, store=store, fresh=fresh, promises=promises,
+                                         warehouses=_warehouses(ws))
     for t in backordered.transitions:  # what the decision starts from
         if t.record.key in fresh:
             revisions.records[t.record.key] = t.record
@@ -252,6 +255,9 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     transit = transit_days(profiles)  # a DTM 063 less the days in transit: the last ship day
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed,
                                 settings=settings, window_end_cancels=window_end, transit=transit)
+    # an order its N1*SF routes to one of our warehouses takes that warehouse's stock first
+    alloc_in = alloc_in.append_column("ship_from", routed_stock(alloc_in, orders, _warehouses(ws), {
+        pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}))
     reserved = reserved_totals if reserved_totals is not None else lifecycle.reserved_after(
         state.reservations(), reserved_before, revisions.reservations)
     # a line an 860 changed keeps what it holds, only the rest competes for stock (engine.kept_stock)
@@ -275,6 +281,15 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             late = tuple(replace(fr, finding=f) for fr, f in zip(late, csv_located(
                 [fr.finding for fr in late], lines, csv_layouts(profiles), owners_of(orders, lines)), strict=True))
         return plan + Plan(findings=found + late)
+
+
+def _warehouses(ws: Workspace) -> dict:
+    """The warehouse profiles, for routing orders to the one their N1*SF names; none when they do not load (the
+    ship stage names that failure: the allocation then follows the partners' policies alone)."""
+    try:
+        return ws.warehouses()
+    except ConfigError:
+        return {}
 
 
 def _load(store: OrderStore, keys: list[tuple[str, str]], load) -> dict[tuple[str, str], tuple[pa.Table, pa.Table]]:

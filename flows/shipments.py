@@ -485,7 +485,7 @@ def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[
 def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], inventory, *,
                    skip: set[tuple[str, str]], totals: list[dict], today, at: str, run_id: str,
                    store: OrderStore | None = None, fresh: Mapping | None = None,
-                   promises: dict | None = None) -> tuple[Plan, list[dict]]:
+                   promises: dict | None = None, warehouses: Mapping | None = None) -> tuple[Plan, list[dict]]:
     """Backordered units of answered orders (not those this run decides again: ``skip``) allocated
     against the snapshot less ``totals`` (what is reserved, and shipped since the snapshot); the plan
     and the reservation totals once it is applied (what the run's new orders then see). With ``store``
@@ -496,7 +496,8 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     and waiting for the decision of lines the 860 added): their new units are offered stock in the same run,
     from what the plan holds for them (the store has not seen it yet). ``promises``: filled, for those orders, with
     "units" ((partner, PO) -> line -> raised units no stock nor receipt covers) and "dated" ((partner, PO) -> the
-    lines the allocation promised a day: engine.lifecycle.backorders.promise_raised)."""
+    lines the allocation promised a day: engine.lifecycle.backorders.promise_raised). ``warehouses``: the warehouse
+    profiles; an order its N1*SF routes to one of them takes that one's stock first (engine.routing.routed_stock)."""
     fresh = {k: v for k, v in (fresh or {}).items() if k[0] in profiles}
     keys = [k for k in state.orders_with_backorders(lifecycle.SHIPPABLE)
             if k not in skip and k not in fresh and k[0] in profiles]
@@ -543,7 +544,15 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
     # ranked by each line's requested ship date, else its order's (the documented key), not the line's promise
     ships = {k: row.get("requested_ship_date") for k, row in dates.items()}
-    result = allocate(backorders.backorder_input(waiting, lines, ships, line_ships), inventory.snapshot,
+    wanted = backorders.backorder_input(waiting, lines, ships, line_ships)
+    if warehouses and dates:  # the warehouse each order's N1*SF routes it to, tried first
+        from engine.routing import routed_stock
+
+        heads = pa.Table.from_pylist([{"partner": k[0], "po_number": k[1], **{c: row.get(c) for c in _SHIP_FROM}}
+                                      for k, row in dates.items()])
+        wanted = wanted.append_column("ship_from", routed_stock(wanted, heads, warehouses, {
+            pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}))
+    result = allocate(wanted, inventory.snapshot,
                       inventory.receipts, {pid: p.allocation for pid, p in profiles.items()},
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     before = state.reservations_for([r.key for r in waiting if r.key not in fresh])
@@ -563,7 +572,11 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
 
 _DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "ship_no_later",
-                 "sales_requirement", "requested_ship_date", "ship_not_before"]
+                 "sales_requirement", "requested_ship_date", "ship_not_before",
+                 "ship_from_name", "ship_from_id_qualifier", "ship_from_id"]  # (N1*SF: the warehouse to take from)
+
+
+_SHIP_FROM = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:
