@@ -70,8 +70,10 @@ from schemas.changes import (
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
-from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_WIDE_DATES, ORDER_LINES
+from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_MARK_FOR, LINE_WIDE_DATES, ORDER_LINES
 from schemas.units import weight_in
+
+_MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
 
 # ACK01 line statuses sent back in the 865.
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
@@ -174,6 +176,9 @@ class ChangeResult:
     # lines whose tax exemption (ORDER_LINES tax_exempt_sent) a POC's exempting TXI stated anew (nothing else of them
     # changed: not decided again; the new exemption kept for the 810)
     exempt_line_numbers: frozenset[int] = frozenset()
+    # lines whose mark-for (ORDER_LINES mark_for_*) a POC loop's N1*Z7 named anew (nothing else of them changed: not
+    # decided again; the new party kept for the 856's cartons)
+    marked_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,9 +461,10 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
     product ids, description and PIDs as sent, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or
     ship date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
-    its PO4 pack, its SDQ store split, its CTPs and its exempting TXIs, in order. Not BCH01 (a duplicate's 07 is the
-    original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is here: one left out makes
-    a repeat that differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs
+    its PO4 pack, its SDQ store split, its CTPs, its exempting TXIs and its N1*Z7 mark-for, in order. Not BCH01 (a
+    duplicate's 07 is the original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is
+    here: one left out makes a repeat that differs only in it read as the same change, and what it changes silently
+    dropped. (The 860's SACs
     are not: they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a
     repeat's too.)"""
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
@@ -466,7 +472,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
             "description", *LINE_DEADLINES, LINE_SHIP_DATE, *LINE_WIDE_DATES.values(), *_PO4_COLUMNS,
-            "tax_exempt_sent")
+            "tax_exempt_sent", *_MARK_FOR)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
@@ -557,6 +563,8 @@ class _Editor:
                         self.lines[result.line_number]["line_prices"] = poc["line_prices"]
                     if poc.get("tax_exempt_sent"):  # the POC loop's exempting TXIs: the taxes an 810 leaves off
                         self.lines[result.line_number]["tax_exempt_sent"] = poc["tax_exempt_sent"]
+                    if any(poc.get(c) for c in _MARK_FOR):  # the POC loop's N1*Z7: whom the line's goods are for
+                        self.lines[result.line_number].update({c: poc.get(c) for c in _MARK_FOR})
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -1313,6 +1321,8 @@ def _result(
                       and before[k].get("store_quantities") != r.get("store_quantities"))
     exempt = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
+    marked = frozenset(k for k, r in after.items() if k in before and k not in changed
+                       and any(before[k].get(c) != r.get(c) for c in _MARK_FOR))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -1325,4 +1335,5 @@ def _result(
         dated_line_numbers=dated,
         split_line_numbers=split,
         exempt_line_numbers=exempt,
+        marked_line_numbers=marked,
     )

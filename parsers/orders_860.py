@@ -29,6 +29,7 @@ from parsers.orders_850 import (
     _rounded,
     _sac_rows,
     line_dates,
+    line_marks_for,
     line_prices,
     per_unit_prices,
     pids_sent,
@@ -362,6 +363,8 @@ def _changes(
         "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
         # the POC loop's exempting TXIs (as the 850's PO1 loop's): the taxes the line is exempt from (null: none sent)
         "tax_exempt_sent": tax_exemptions(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's first N1*Z7 (as the 850's PO1 loop's): the party the line's goods are marked for
+        **line_marks_for(set_of_row, poc_rows, codes, vocab, cells),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

@@ -73,7 +73,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.orders import LAST_DATES, ORDER_LINES, ORDERS, last_dates, last_day
+from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.x12 import Delimiters
 
@@ -301,11 +301,13 @@ class _Step:
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
-            touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers)  # (new splits, exemptions)
+            # (new splits, exemptions, mark-fors)
+            touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers) | set(
+                result.marked_line_numbers)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
-                              or result.exempt_line_numbers):
-            # (or a line's store split or tax exemption moved, nothing else: the new one stored, the line not decided
-            # again)
+                              or result.exempt_line_numbers or result.marked_line_numbers):
+            # (or a line's store split, tax exemption or mark-for moved, nothing else: the new one stored, the line not
+            # decided again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
@@ -575,8 +577,9 @@ class _Step:
             return f"; {said['answered_with']} {said['ack_type']}" if said else ""
 
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
-                            or result.exempt_line_numbers):
-            # (or only a line's store split or tax exemption moved: the new one kept for what is still to ship, bill)
+                            or result.exempt_line_numbers or result.marked_line_numbers):
+            # (or only a line's store split, tax exemption or mark-for moved: the new one kept for what is still to
+            # ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
             what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
@@ -893,16 +896,30 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
             if n in result.exempt_line_numbers:
                 was = old.get(n, {}).get("tax_exempt_sent") or "(none)"
                 said.append(f"line {r.get('line_id') or n} TXI exempt from {was} -> {r.get('tax_exempt_sent')}")
+    if result is not None and lines is not None and result.marked_line_numbers:
+        old = {r["line_number"]: r for r in lines.to_pylist()}
+        for r in result.new_lines.to_pylist():
+            n = r["line_number"]
+            if n in result.marked_line_numbers:
+                said.append(f"line {r.get('line_id') or n} N1*Z7 mark-for {_party(old.get(n, {}))} -> {_party(r)}")
     return "; ".join(said)
+
+
+def _party(line: dict) -> str:
+    """A line's mark-for as sent (N102 N103 N104), "(none)" without one."""
+    return " ".join(x for x in (line.get(f"mark_for_{f}") for f in LINE_MARK_FOR) if x) or "(none)"
 
 
 def _what_moved(dates: bool, result: ChangeResult) -> str:
     """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
-    split, a line's tax exemption."""
+    split, a line's tax exemption, a line's mark-for."""
     if dates:
         return "dates moved"
-    return "store split changed" if result.split_line_numbers or not result.exempt_line_numbers else \
-        "tax exemption changed"
+    if result.split_line_numbers:
+        return "store split changed"
+    if result.exempt_line_numbers:
+        return "tax exemption changed"
+    return "mark-for changed" if result.marked_line_numbers else "store split changed"
 
 
 _DATE_NAMES = (("requested_delivery_date", "002", "delivery requested"),
