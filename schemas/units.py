@@ -62,6 +62,11 @@ RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 # own are RuleSettings.each_units; the SDQ, SLN and stock words that count eaches use these
 EACH_UNITS = ("EA", "UN", "PC")
 
+# PO103 units of measure (code list 355) that name one measure twice: FT foot and LF linear foot, YD yard and LY
+# linear yard (HVAC, plumbing and electrical buyers order copper line sets, pipe and wire in LF). A line in one of
+# an item sold in the other (or holding an item_units row of the other) is that many of the item's unit
+SAME_MEASURE: dict[str, str] = {"LF": "FT", "FT": "LF", "LY": "YD", "YD": "LY"}
+
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
 # so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each

@@ -62,3 +62,107 @@ def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
     all_sent_accepted(night[0], POS, tmp_path, maps, shipments=5, answers=5)
+
+
+def test_each_buyer_answered_in_its_own_shapes(night):
+    ws, _found, _states = night
+    # HD Supply's DUNS (01) answered as sent; its project (REF*PJ) on the 855, 856 and 810; boxes, cartons, rolls,
+    # square feet and pairs as ordered; 2 % 10 net 30 and its bill-to with its address on the 810
+    assert segments(ws, "hdsupply", "997")[0][7:9] == ["01", "007944365      "]
+    ack = po_segments(segments(ws, "hdsupply", "855"), "HDS4471190", "BAK")
+    assert ["REF", "PJ", "FM-RENOV-2291"] in ack
+    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "20", "BX"], ["IA", "6", "CT"], ["IA", "48", "RL"],
+                                                     ["IA", "480", "SF"], ["IA", "36", "PR"]]
+    asn = po_segments(segments(ws, "hdsupply", "856"), "HD-SHP-01", "BSN")
+    assert ["LIN", "3", "BP", "220731", "VP", "RG44-03", "MF", "NASHUA"] in asn and ["REF", "PJ", "FM-RENOV-2291"] in asn
+    inv = po_segments(segments(ws, "hdsupply", "810"), "HDS4471190", "BIG")
+    at = inv.index(["N1", "BT", "HD SUPPLY FACILITIES MAINTENANCE", "92", "HDSFM"])
+    assert inv[at + 1: at + 3] == [["N3", "PO BOX 509058"], ["N4", "SAN DIEGO", "CA", "92150", "US"]]
+    # 20 x 8.40 + 6 x 42.60 + 48 x 3.90 + 480 x 2.15 + 36 x 4.75
+    assert ["ITD", "01", "3", "2", "", "10", "", "30"] in inv and ["TDS", "181380"] in inv
+    # Johnstone's job (REF*JB) and the store's order (REF*CO) carried back; the contractor's job site, its two N2s
+    # and two N3s, on the 856 and 810 (in X12's one N2 and one N3 of two lines each); feet as ordered
+    asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")
+    at = asn.index(["N1", "ST", "KESSLER MECHANICAL"])
+    assert asn[at + 1: at + 4] == [["N2", "MERCY CLINIC RETROFIT, ATTN D KESSLER, GATE 3 STAGING AREA"],
+                                   ["N3", "1200 OLENTANGY RIVER RD", "BLDG C, LOADING DOCK WEST"],
+                                   ["N4", "COLUMBUS", "OH", "43212", "US"]]
+    assert ["REF", "JB", "J-24-0917"] in asn and ["REF", "CO", "SO-771203"] in asn
+    assert [s[1:4] for s in asn if s[0] == "SN1"] == [["", "500", "FT"], ["", "2", "EA"], ["", "12", "RL"]]
+    inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
+    assert ["TDS", "458100"] in inv  # 500 x 1.42 + 2 x 1895 + 12 x 6.75
+    # Winsupply's release: BEG04 on the 855 (BAK08), 856 (PRF02) and 810 (BIG05); the job-site freight it pays
+    # (SAC12 06) billed after TDS: 400 x 2.35 + 10 x 18.60 + 2 x 1240 + 45.00
+    assert po_segments(segments(ws, "winsupply", "855"), "WS-BLK-2026-14", "BAK")[0][5] == "0007"
+    asn = po_segments(segments(ws, "winsupply", "856"), "WS-SHP-01", "BSN")
+    assert ["PRF", "WS-BLK-2026-14", "0007", "", "20261124"] in asn
+    inv = po_segments(segments(ws, "winsupply", "810"), "WS-BLK-2026-14", "BIG")
+    assert inv[0][4:6] == ["WS-BLK-2026-14", "0007"]
+    assert inv[-3:-1] == [["TDS", "365100"], ["SAC", "C", "D240", "", "", "4500", "", "", "", "", "", "", "06", "", "",
+                                             "FREIGHT TO JOB SITE"]]
+    # Homemakers' ready date (DTM 010) the date its 855 promises; the special order's REF*CO carried back
+    ack = po_segments(segments(ws, "homemakers", "855"), "HM301144", "BAK")
+    assert ["DTM", "068", "20261201"] in ack and ["REF", "CO", "SO-5512087"] in ack
+    # Ashley's ISA 08 answered as sent; its bed (three boxes) and nightstands invoiced as ordered
+    assert segments(ws, "ashley", "997")[0][7:9] == ["08", "9252170000     "]
+    inv = po_segments(segments(ws, "ashley", "810"), "AF7723310", "BIG")
+    assert ["CUR", "SE", "USD"] in inv and ["TDS", "241200"] in inv  # 4 x 345 + 8 x 129
+
+
+def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=()):
+    """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
+    file (``shipped_swaps`` made in them): (ws, findings with messages, states)."""
+    import re
+    import shutil
+
+    fixtures = tmp_path / "rg44"
+    shutil.copytree(FIXTURES, fixtures)
+    po = next((fixtures / "drops" / partner).iterdir())
+    data = po.read_bytes()
+    for old, new in swaps:
+        assert old in data, old
+        data = data.replace(old, new)
+    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
+    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    ours = next(iter(POS[partner]))
+    text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{ours}," in r)
+    for old, new in shipped_swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    shipped.write_text(text, encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=WAREHOUSES),
+                         fixtures, NIGHT, SHIP_DAY, messages=True)
+
+
+def test_a_line_in_linear_feet_of_an_item_sold_by_the_foot_is_answered_shipped_and_billed(tmp_path, maps):  # noqa: F811
+    """HVAC, plumbing and electrical buyers order copper line sets, pipe and wire by the linear foot (code list 355
+    LF "Linear Foot": the foot, FT, by another name). Johnstone's PO1*1*500*LF of a line set we sell by the foot
+    was UNIT_NOT_CONVERTIBLE ("not sold in LF"), the line rejected (855 ACK IR) and the DC's 500 FT refused
+    (SHIPMENT_UNIT_MISMATCH): the order stuck acknowledged. Now LF is the item's FT: accepted (ACK IA in LF), the
+    500 FT shipped are the line's 500 LF without a word (SN1 in LF), billed in LF; every document accepted by our
+    validator, Bots and pyx12."""
+    ws, found, states = _variant("johnstone", ((b"PO1*1*500*FT", b"PO1*1*500*LF"),), tmp_path)
+    assert states == {("johnstone", "JS0123-88412"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    ack = po_segments(segments(ws, "johnstone", "855"), "JS0123-88412", "BAK")
+    assert ack[0][2] == "AD" and [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IA", "500", "LF"]
+    asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")
+    assert [s[1:4] for s in asn if s[0] == "SN1"][0] == ["", "500", "LF"]
+    inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"][0] == ["1", "500", "LF", "1.42"] and ["TDS", "458100"] in inv
+    all_sent_accepted(ws, ["johnstone"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_a_linear_foot_or_yard_is_the_foot_or_yard_by_the_rule_alone():
+    from rules.business.quantities import eaches_per_unit
+    from schemas.rule_settings import RuleSettings
+
+    s = RuleSettings()
+    index = {("PIPE", "FT"): 1, ("WIRE", "LF"): 1, ("CABLE", "YD"): 1, ("COIL", "FT"): 1, ("COIL", "RL"): 250}
+    assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("FT", "LF", "YD", "LY", "RL")] == [1, 1, None, None,
+                                                                                                  None]
+    assert [eaches_per_unit(u, "WIRE", 1, index, s) for u in ("LF", "FT")] == [1, 1]
+    assert [eaches_per_unit(u, "CABLE", 1, index, s) for u in ("YD", "LY", "FT")] == [1, 1, None]
+    assert eaches_per_unit("LF", "COIL", 1, index, s) == 1

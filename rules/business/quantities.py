@@ -28,7 +28,15 @@ from rules.business.purpose import drop_ship_orders
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import COUNT_UNITS, KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, is_unit_code, weight_in
+from schemas.units import (
+    COUNT_UNITS,
+    KILOGRAMS_PER,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    SAME_MEASURE,
+    is_unit_code,
+    weight_in,
+)
 
 # --- units and quantities ------------------------------------------------------------------
 
@@ -87,6 +95,8 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return 1
     if sku and (sku, unit) in index:
         return index[(sku, unit)]
+    if sku and (sku, SAME_MEASURE.get(unit, "")) in index:  # LF of an item sold by the foot (FT) ...
+        return index[(sku, SAME_MEASURE[unit])]
     own = own_case(sku, index, settings)
     if unit in settings.case_units and own is not None:
         return own
