@@ -8,7 +8,8 @@ N1*BY the store, N1*ST the contractor with two N2s, two N3s and PER DC; copper l
 unit by MG/MF, tape by the roll, a line MSG); Winsupply (005010 release BEG02 RL with the release number BEG04, REF*PJ
 and CO, a freight charge SAC*C D240 paid by the customer, 1 % 10 net 30, the job site with N2, N3 and PER; pipe by
 the foot, elbows by the box); Homemakers Furniture (a ready date DTM 010, N9/MSG comments, a special order's REF*CO,
-PO4 the pieces an item ships in); Ashley HomeStores (ISA 08, CUR, a bed in three boxes named by SLN I sublines).
+PO4 the pieces an item ships in); Ashley HomeStores (ISA 08, CUR, a bed in three boxes named by SLN I sublines); the
+DC confirms the furniture box by box (Box Number / Box Count).
 One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
 pyx12."""
 
@@ -103,8 +104,16 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     # Homemakers' ready date (DTM 010) the date its 855 promises; the special order's REF*CO carried back
     ack = po_segments(segments(ws, "homemakers", "855"), "HM301144", "BAK")
     assert ["DTM", "068", "20261201"] in ack and ["REF", "CO", "SO-5512087"] in ack
-    # Ashley's ISA 08 answered as sent; its bed (three boxes) and nightstands invoiced as ordered
+    # the DC confirms the sectionals box by box (Box Number / Box Count, three each): every box a carton on the 856,
+    # the unit counted once
+    asn = po_segments(segments(ws, "homemakers", "856"), "HM-SHP-01", "BSN")
+    assert ["TD1", "CTN25", "7", "", "", "", "G", "590", "LB"] in asn and asn[-1] == ["CTT", "16", "3"]
+    # Ashley's ISA 08 answered as sent; its beds (three boxes each: 12 cartons, and the nightstands' one) on the 856,
+    # invoiced as ordered
     assert segments(ws, "ashley", "997")[0][7:9] == ["08", "9252170000     "]
+    asn = po_segments(segments(ws, "ashley", "856"), "AF-SHP-01", "BSN")
+    assert ["TD1", "CTN25", "13", "", "", "", "G", "720", "LB"] in asn
+    assert sum(s[0] == "MAN" for s in asn) == 13 and ["CTT", "28", "12"] in asn
     inv = po_segments(segments(ws, "ashley", "810"), "AF7723310", "BIG")
     assert ["CUR", "SE", "USD"] in inv and ["TDS", "241200"] in inv  # 4 x 345 + 8 x 129
 
