@@ -63,9 +63,18 @@ RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 EACH_UNITS = ("EA", "UN", "PC")
 
 # PO103 units of measure (code list 355) that name one measure twice: FT foot and LF linear foot, YD yard and LY
-# linear yard (HVAC, plumbing and electrical buyers order copper line sets, pipe and wire in LF). A line in one of
-# an item sold in the other (or holding an item_units row of the other) is that many of the item's unit
-SAME_MEASURE: dict[str, str] = {"LF": "FT", "FT": "LF", "LY": "YD", "YD": "LY"}
+# linear yard, MR metre and LM linear metre, IN inch and LI linear inch, CM and LC (HVAC, plumbing and electrical
+# buyers order copper line sets, pipe and wire in LF). A line in one of an item sold in the other (or holding an
+# item_units row of the other) is that many of the item's unit
+SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"), ("LM", "MR"), ("LI", "IN"),
+                                                     ("LC", "CM"))},
+                                **{b: a for a, b in (("LF", "FT"), ("LY", "YD"), ("LM", "MR"), ("LI", "IN"),
+                                                     ("LC", "CM"))}}
+# 355 units that are a number of another measure: HL hundred (linear) feet, TL thousand feet, TR ten, UY fifty, HS
+# hundred and TS thousand square feet (wire and cable by the hundred or thousand feet, flooring and insulation by
+# the hundred square feet): a line in one of an item sold by the foot (square foot) is so many of them
+MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"HL": ("FT", 100), "TL": ("FT", 1000), "TR": ("SF", 10),
+                                                 "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000)}
 
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),

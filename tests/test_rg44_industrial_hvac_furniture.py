@@ -164,6 +164,26 @@ def test_a_line_in_linear_feet_of_an_item_sold_by_the_foot_is_answered_shipped_a
     all_sent_accepted(ws, ["johnstone"], tmp_path, maps, shipments=1, answers=1)
 
 
+def test_a_line_in_hundreds_of_feet_of_an_item_sold_by_the_foot_is_served_as_so_many_feet(tmp_path, maps):  # noqa: F811
+    """Wire, cable and tubing are ordered by the hundred feet too (355 HL "Hundred Feet - Linear"): PO1*1*5*HL at
+    142.00 of the line set we sell by the foot at 1.42 is 500 feet. It was UNIT_NOT_CONVERTIBLE (ACK IR), the 500 FT
+    shipped refused. Now it is 100 of the item's FT each: 500 reserved, acknowledged IA in HL, the DC's 500 FT
+    recorded as the line's 5 HL (SHIPMENT_UNIT_CONVERTED says so), shipped and billed in HL at the PO's price."""
+    ws, found, states = _variant("johnstone", ((b"PO1*1*500*FT*1.42", b"PO1*1*5*HL*142"),
+                                               (b"CTT*3*514", b"CTT*3*19")), tmp_path)
+    assert states == {("johnstone", "JS0123-88412"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED | {"SHIPMENT_UNIT_CONVERTED"}
+    assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
+        "Shipped 500 FT of RG44-04; line 1 is in HL: 500 eaches, recorded as 5 HL."]
+    ack = po_segments(segments(ws, "johnstone", "855"), "JS0123-88412", "BAK")
+    assert [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IA", "5", "HL"]
+    asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")
+    assert [s[1:4] for s in asn if s[0] == "SN1"][0] == ["", "5", "HL"]
+    inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"][0] == ["1", "5", "HL", "142"] and ["TDS", "458100"] in inv
+    all_sent_accepted(ws, ["johnstone"], tmp_path, maps, shipments=1, answers=1)
+
+
 def test_a_linear_foot_or_yard_is_the_foot_or_yard_by_the_rule_alone():
     from rules.business.quantities import eaches_per_unit
     from schemas.rule_settings import RuleSettings
@@ -175,3 +195,21 @@ def test_a_linear_foot_or_yard_is_the_foot_or_yard_by_the_rule_alone():
     assert [eaches_per_unit(u, "WIRE", 1, index, s) for u in ("LF", "FT")] == [1, 1]
     assert [eaches_per_unit(u, "CABLE", 1, index, s) for u in ("YD", "LY", "FT")] == [1, 1, None]
     assert eaches_per_unit("LF", "COIL", 1, index, s) == 1
+    # hundreds and thousands of feet of an item sold by the foot (or the linear foot); of square feet
+    index |= {("TILE", "SF"): 1, ("TILE", "CT"): 24}
+    assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("HL", "TL", "HS")] == [100, 1000, None]
+    assert [eaches_per_unit(u, "WIRE", 1, index, s) for u in ("HL", "TL")] == [100, 1000]
+    assert [eaches_per_unit(u, "TILE", 1, index, s) for u in ("TR", "UY", "HS", "TS", "HL")] == [10, 50, 100, 1000,
+                                                                                              None]
+
+
+def test_the_vectorised_units_read_linear_and_hundred_feet_as_the_rule_does():
+    import pyarrow as pa
+
+    from rules.business.quantities import per_unit_column
+    from schemas.rule_settings import RuleSettings
+
+    lines = pa.table({"sku": ["PIPE", "PIPE", "PIPE", "TILE", "TILE"], "unit": ["LF", "HL", "YD", "HS", "CT"],
+                      "case_pack": [1, 1, 1, 1, 1]})
+    got = per_unit_column(lines, RuleSettings(), {("PIPE", "FT"): 1, ("TILE", "SF"): 1, ("TILE", "CT"): 24})
+    assert [None if v != v else v for v in got.tolist()] == [1.0, 100.0, None, 100.0, 24.0]
