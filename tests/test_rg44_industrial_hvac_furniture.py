@@ -213,3 +213,17 @@ def test_the_vectorised_units_read_linear_and_hundred_feet_as_the_rule_does():
                       "case_pack": [1, 1, 1, 1, 1]})
     got = per_unit_column(lines, RuleSettings(), {("PIPE", "FT"): 1, ("TILE", "SF"): 1, ("TILE", "CT"): 24})
     assert [None if v != v else v for v in got.tolist()] == [1.0, 100.0, None, 100.0, 24.0]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "A PO reference stated by its description alone (REF*JB**MERCY CLINIC HVAC RETROFIT: REF02 empty, REF03 sent, "
+    "valid by REF's R0203) is not carried back on the 855, 856 or 810 though the profile's order_refs lists JB: "
+    "parsers.orders_850 keeps each ORDER_REFS qualifier's first REF with a REF02 only (one string column per "
+    "qualifier, no REF03), so engine.po_ack / engine.asn / engine.invoice_heads have nothing to write and drop it "
+    "without a word. Fixing it needs a REF03 beside each ORDER_REFS column through intake, the store and the three "
+    "writers: not done by the rg44 deadline"))
+def test_a_job_reference_stated_by_its_description_alone_is_carried_back(tmp_path):
+    ws, _found, states = _variant("johnstone", ((b"REF*JB*J-24-0917*MERCY", b"REF*JB**MERCY"),), tmp_path)
+    assert states == {("johnstone", "JS0123-88412"): "invoiced"}
+    inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
+    assert ["REF", "JB", "", "MERCY CLINIC HVAC RETROFIT"] in inv
