@@ -184,6 +184,32 @@ def test_a_line_in_hundreds_of_feet_of_an_item_sold_by_the_foot_is_served_as_so_
     all_sent_accepted(ws, ["johnstone"], tmp_path, maps, shipments=1, answers=1)
 
 
+@pytest.mark.parametrize(("line", "ctt", "it1", "converted"), [
+    # per foot (PO105 PF) of a line in linear feet: a price per the line's unit, echoed as sent
+    (b"PO1*1*500*LF*1.42*PF*", b"CTT*3*514", ["1", "500", "LF", "1.42", "PF"], []),
+    # per hundred feet (HF) of a line in linear feet, as of one in feet: 1.42 per LF
+    (b"PO1*1*500*LF*142*HF*", b"CTT*3*514", ["1", "500", "LF", "1.42", "PE"],
+     ["PO104 142 with PO105 HF is the price of 100 LF: taken as 1.42 per LF, exactly; our 855 and 810 state it per "
+      "unit (PO105/IT105 PE)."]),
+    # per hundred feet of a line in hundreds of feet (HL): the price of one HL
+    (b"PO1*1*5*HL*142*HF*", b"CTT*3*19", ["1", "5", "HL", "142", "PE"],
+     ["PO104 142 with PO105 HF is the price of one HL (100 FT): taken as 142 per HL, exactly; our 855 and 810 state "
+      "it per unit (PO105/IT105 PE)."]),
+], ids=["PF-on-LF", "HF-on-LF", "HF-on-HL"])
+def test_a_price_per_foot_or_hundred_feet_of_a_line_in_linear_or_hundred_feet_is_per_its_unit(tmp_path, line, ctt,
+                                                                                             it1, converted):
+    """A price per foot (PO105 PF) or per hundred feet (HF) of a line in linear feet (LF) or in hundreds of feet (HL)
+    is a price of so many of the line's units, as of a line in FT. PF on LF was PRICE_BASIS_UNSUPPORTED ("a price
+    per foot, the line being in LF") and HF on LF or HL the same: the order held for a person, its shipment
+    refused. Now the first is per unit as sent, the others restated per unit (PRICE_BASIS_CONVERTED, as HF on FT)."""
+    ws, found, states = _variant("johnstone", ((b"PO1*1*500*FT*1.42**", line), (b"CTT*3*514", ctt)), tmp_path)
+    assert states == {("johnstone", "JS0123-88412"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED | {"SHIPMENT_UNIT_CONVERTED", "PRICE_BASIS_CONVERTED"}
+    assert [f[3] for f in found if f[0] == "PRICE_BASIS_CONVERTED"] == converted
+    inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
+    assert [s[1:6] for s in inv if s[0] == "IT1"][0] == it1 and ["TDS", "458100"] in inv
+
+
 def test_a_linear_foot_or_yard_is_the_foot_or_yard_by_the_rule_alone():
     from rules.business.quantities import eaches_per_unit
     from schemas.rule_settings import RuleSettings
