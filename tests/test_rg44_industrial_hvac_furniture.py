@@ -219,17 +219,18 @@ def test_a_linear_foot_or_yard_is_the_foot_or_yard_by_the_rule_alone():
 
     s = RuleSettings()
     index = {("PIPE", "FT"): 1, ("WIRE", "LF"): 1, ("CABLE", "YD"): 1, ("COIL", "FT"): 1, ("COIL", "RL"): 250}
-    assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("FT", "LF", "YD", "LY", "RL")] == [1, 1, None, None,
-                                                                                                  None]
+    assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("FT", "LF", "RL")] == [1, 1, None]
     assert [eaches_per_unit(u, "WIRE", 1, index, s) for u in ("LF", "FT")] == [1, 1]
     assert [eaches_per_unit(u, "CABLE", 1, index, s) for u in ("YD", "LY", "FT")] == [1, 1, None]
+    # a yard of an item sold by the foot is three of its feet; a square yard nine square feet
+    assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("YD", "LY")] == [3, 3]
     assert eaches_per_unit("LF", "COIL", 1, index, s) == 1
     # hundreds and thousands of feet of an item sold by the foot (or the linear foot); of square feet
     index |= {("TILE", "SF"): 1, ("TILE", "CT"): 24}
     assert [eaches_per_unit(u, "PIPE", 1, index, s) for u in ("HL", "TL", "HS")] == [100, 1000, None]
     assert [eaches_per_unit(u, "WIRE", 1, index, s) for u in ("HL", "TL")] == [100, 1000]
-    assert [eaches_per_unit(u, "TILE", 1, index, s) for u in ("TR", "UY", "HS", "TS", "HL")] == [10, 50, 100, 1000,
-                                                                                              None]
+    assert [eaches_per_unit(u, "TILE", 1, index, s) for u in ("SY", "TR", "UY", "HS", "TS", "HL")] == [
+        9, 10, 50, 100, 1000, None]
 
 
 def test_the_vectorised_units_read_linear_and_hundred_feet_as_the_rule_does():
@@ -238,10 +239,10 @@ def test_the_vectorised_units_read_linear_and_hundred_feet_as_the_rule_does():
     from rules.business.quantities import per_unit_column
     from schemas.rule_settings import RuleSettings
 
-    lines = pa.table({"sku": ["PIPE", "PIPE", "PIPE", "TILE", "TILE"], "unit": ["LF", "HL", "YD", "HS", "CT"],
-                      "case_pack": [1, 1, 1, 1, 1]})
+    lines = pa.table({"sku": ["PIPE", "PIPE", "PIPE", "PIPE", "TILE", "TILE", "TILE"],
+                      "unit": ["LF", "HL", "YD", "SY", "HS", "CT", "LF"], "case_pack": [1] * 7})
     got = per_unit_column(lines, RuleSettings(), {("PIPE", "FT"): 1, ("TILE", "SF"): 1, ("TILE", "CT"): 24})
-    assert [None if v != v else v for v in got.tolist()] == [1.0, 100.0, None, 100.0, 24.0]
+    assert [None if v != v else v for v in got.tolist()] == [1.0, 100.0, 3.0, None, 100.0, 24.0, None]
 
 
 @pytest.mark.xfail(strict=True, reason=(
