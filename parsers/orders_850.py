@@ -46,7 +46,7 @@ from schemas.orders import (
     TXI_EXEMPTING,
     WEIGHT_AS_SENT,
 )
-from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF
+from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF, in_many_of
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
@@ -1159,15 +1159,16 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: p
         return prices, bases, nothing
     priced = pc.and_(pc.or_(pc.is_valid(many), pc.is_valid(of)), pc.and_(pc.is_valid(prices), exact))
     at = np.flatnonzero(pc.fill_null(priced, False).to_numpy(zero_copy_only=False))
-    counts, measures = list(PRICE_PER_MANY.values()), list(PRICE_PER_MANY_OF.values())
+    counts, of_bases = list(PRICE_PER_MANY.values()), list(PRICE_PER_MANY_OF)
     taken = pa.array(at, pa.int64())
     per_unit, each_basis, done = prices.to_pylist(), bases.to_pylist(), []
     for i, price, k, m, unit in zip(at, prices.take(taken).to_pylist(), many.take(taken).to_pylist(),
                                     of.take(taken).to_pylist(),
                                     [None] * len(at) if units is None else units.take(taken).to_pylist(), strict=True):
-        if k is None and measures[m][0] != unit:
+        of_unit = in_many_of(unit, of_bases[m]) if k is None else None
+        if k is None and of_unit is None:
             continue  # per thousand feet of a line not in feet: not a price of so many of its units
-        each = price / (counts[k] if k is not None else measures[m][1])
+        each = price / (counts[k] if k is not None else of_unit)
         if each == each.quantize(_TEN_THOUSANDTH):
             per_unit[i] = each.quantize(_TEN_THOUSANDTH)
             each_basis[i] = PRICE_PER_EACH_OF[each_basis[i]] if k is not None else "PE"

@@ -49,6 +49,7 @@ from schemas.units import (
     PRICE_PER_MANY_OF,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    in_many_of,
 )
 from schemas.x12 import Group, Interchange, TransactionSet
 from schemas.x12dict import dictionary
@@ -564,8 +565,8 @@ def _line_value(quantity: str | None, price: str | None, unit: str | None, basis
     if basis in PRICE_PER_MANY:
         return q * p / PRICE_PER_MANY[basis]
     if basis in PRICE_PER_MANY_OF:
-        measure, many = PRICE_PER_MANY_OF[basis]
-        return q * p / many if unit == measure else None
+        many = in_many_of(unit, basis)
+        return q * p / many if many is not None else None
     if basis in PRICE_PER_EACH and unit not in (None, "", "EA"):
         return None
     if basis in PRICE_PER_MEASURE and unit not in PRICE_PER_MEASURE[basis]:

@@ -34,6 +34,7 @@ from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
+from schemas.units import SAME_MEASURE
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
             pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
@@ -267,8 +268,9 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
                 if per_shipped == per_line and ({was, wanted} <= set(units.settings.case_units)
-                                                or {was, wanted} <= set(units.settings.each_units)):
-                    continue  # CS for CA, EA for UN (or the reverse): one case, one each, as intake reads either
+                                                or {was, wanted} <= set(units.settings.each_units)
+                                                or SAME_MEASURE.get(was) == wanted):
+                    continue  # CS for CA, EA for UN, FT for LF (or the reverse): one unit, as intake reads either
 
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
                     f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}.",

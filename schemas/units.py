@@ -62,6 +62,22 @@ RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 # own are RuleSettings.each_units; the SDQ, SLN and stock words that count eaches use these
 EACH_UNITS = ("EA", "UN", "PC")
 
+# PO103 units of measure (code list 355) that name one measure twice: FT foot and LF linear foot, YD yard and LY
+# linear yard, MR metre and LM linear metre, IN inch and LI linear inch, CM and LC (HVAC, plumbing and electrical
+# buyers order copper line sets, pipe and wire in LF). A line in one of an item sold in the other (or holding an
+# item_units row of the other) is that many of the item's unit
+SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"), ("LM", "MR"), ("LI", "IN"),
+                                                     ("LC", "CM"))},
+                                **{b: a for a, b in (("LF", "FT"), ("LY", "YD"), ("LM", "MR"), ("LI", "IN"),
+                                                     ("LC", "CM"))}}
+# 355 units that are a number of another measure: YD (LY) three feet, HL hundred (linear) feet, TL thousand feet; SY
+# square yard (nine square feet), TR ten, UY fifty, HS hundred and TS thousand square feet (wire and cable by the
+# hundred or thousand feet, carpet by the square yard, flooring and insulation by the hundred square feet): a line in
+# one of an item sold by the foot (square foot) is so many of them
+MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
+                                                 "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
+                                                 "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000)}
+
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
 # so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each
@@ -88,12 +104,13 @@ def stated_basis(basis: str | None, codes: str | Collection[str], restated: bool
 
 
 # PO105 codes whose PO104 is per unit of a measure (per pound, kilogram, litre, foot ...) and the PO103 units that
-# are that measure: such a price is per unit of the line only when PO103 is one of them. Ten CA priced PP (per
-# pound) is a catch-weight line: meat, cheese, produce ordered in cases and billed by the weight shipped.
+# are that measure (a foot's price is per LF too: SAME_MEASURE): such a price is per unit of the line only when PO103
+# is one of them. Ten CA priced PP (per pound) is a catch-weight line: meat, cheese, produce ordered in cases and
+# billed by the weight shipped.
 PRICE_PER_MEASURE: dict[str, tuple[str, ...]] = {
     "PP": ("LB",), "PK": ("KG",), "PG": ("GR",), "PL": ("LT",), "ML": ("ML",), "PO": ("OZ",), "PA": ("TO",),
-    "PF": ("FT",), "PY": ("YD",), "PT": ("TN",), "P7": ("MR",), "P6": ("MM",), "P2": ("CM",), "P3": ("DM",),
-    "P4": ("HM",), "P5": ("KM",), "HF": (), "TF": (), "PS": (), "P1": ()}
+    "PF": ("FT", "LF"), "PY": ("YD", "LY"), "PT": ("TN",), "P7": ("MR", "LM"), "P6": ("MM",), "P2": ("CM", "LC"),
+    "P3": ("DM",), "P4": ("HM",), "P5": ("KM",), "HF": (), "TF": (), "PS": (), "P1": ()}
 # those of them that are a price of many units of the measure (per 100 or 1000 feet, per 1000 metres, per 1000 square
 # feet) and that measure: on a line in it, PO104 is the price of so many PO103 units (2,500 FT of wire at 285.50 per
 # thousand feet is 0.2855 per FT: wire and cable cut to length are priced per C / M feet in the electrical trade)
@@ -101,6 +118,18 @@ PRICE_PER_MANY_OF: dict[str, tuple[str, int]] = {"HF": ("FT", 100), "TF": ("FT",
                                                  "PS": ("SF", 1000)}
 # the weights among them: a line in cases priced per one of these is billed by the net weight shipped
 PRICE_PER_WEIGHT = ("PP", "PK", "PG", "PO", "PT")
+
+
+def in_many_of(unit: str | None, basis: str | None) -> int | None:
+    """How many of a line's ``unit`` one PO104 of PRICE_PER_MANY_OF ``basis`` is the price of: its count on a line
+    in its measure (HF, per hundred feet, on a line in FT or LF: 100), 1 on a line in that many of it (HF on a
+    line in HL, hundreds of feet: MEASURE_MULTIPLES); None on any other line (not a price of so many units)."""
+    if basis not in PRICE_PER_MANY_OF or not unit:
+        return None
+    measure, many = PRICE_PER_MANY_OF[basis]
+    if unit == measure or SAME_MEASURE.get(unit) == measure:
+        return many
+    return 1 if MEASURE_MULTIPLES.get(unit) == (measure, many) else None
 
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is

@@ -49,6 +49,7 @@ from schemas.units import (
     PRICE_PER_MANY_OF,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    in_many_of,
 )
 
 # --- prices, currency, terms ------------------------------------------------------------------
@@ -338,10 +339,15 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
-        many = PRICE_PER_MANY[basis] if basis in PRICE_PER_MANY else PRICE_PER_MANY_OF[basis][1]
+        if basis in PRICE_PER_MANY:
+            many = PRICE_PER_MANY[basis]
+        else:  # per hundred feet: of 100 FT (LF), or of one HL
+            many = in_many_of(row["unit"], basis) or PRICE_PER_MANY_OF[basis][1]
+        measure, count = PRICE_PER_MANY_OF.get(basis, ("", 0))
+        of = f"{many:,} {unit}" if many > 1 else f"one {unit} ({count:,} {measure})"
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
-            f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {unit}: taken as "
+            f"PO104 {_text(price * many)} with PO105 {basis} is the price of {of}: taken as "
             f"{_text(price)} per {unit}, exactly; our 855 and 810 state it per unit (PO105/IT105 "
             f"{PRICE_PER_EACH_OF.get(basis, 'PE')}).", row,
             seg="PO1", element="PO105", value=basis))

@@ -28,7 +28,16 @@ from rules.business.purpose import drop_ship_orders
 from schemas.findings import Finding
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
-from schemas.units import COUNT_UNITS, KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, is_unit_code, weight_in
+from schemas.units import (
+    COUNT_UNITS,
+    KILOGRAMS_PER,
+    MEASURE_MULTIPLES,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    SAME_MEASURE,
+    is_unit_code,
+    weight_in,
+)
 
 # --- units and quantities ------------------------------------------------------------------
 
@@ -87,6 +96,13 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return 1
     if sku and (sku, unit) in index:
         return index[(sku, unit)]
+    if sku and (sku, SAME_MEASURE.get(unit, "")) in index:  # LF of an item sold by the foot (FT) ...
+        return index[(sku, SAME_MEASURE[unit])]
+    if sku and unit in MEASURE_MULTIPLES:  # HL (100 feet) of an item sold by the foot (FT, or LF) ...
+        base, times = MEASURE_MULTIPLES[unit]
+        for measure in (base, SAME_MEASURE.get(base, "")):
+            if (sku, measure) in index:
+                return times * index[(sku, measure)]
     own = own_case(sku, index, settings)
     if unit in settings.case_units and own is not None:
         return own
@@ -501,6 +517,14 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
         by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
         per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
     per_unit = np.where(each, 1.0, per_unit)
+    measured = np.isnan(per_unit) & _member(unit, (*SAME_MEASURE, *MEASURE_MULTIPLES))
+    if index and measured.any():  # LF of an item sold by the FT, HL (100 feet) of one ...: eaches_per_unit's
+        rows = pa.array(np.flatnonzero(measured))
+        for i, sku, u in zip(rows.to_pylist(), column("sku").take(rows).to_pylist(), unit.take(rows).to_pylist(),
+                             strict=True):
+            found = eaches_per_unit(u, sku, None, index, settings)
+            if found is not None:
+                per_unit[i] = float(found)
     if "po4_pack" in resolved.column_names and np.isnan(per_unit).any():  # a unit only the line's PO4 counts
         rows = np.flatnonzero(np.isnan(per_unit) & np.asarray(
             pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool))
