@@ -72,7 +72,11 @@ def scenarios(draw):
         (draw(st.sampled_from(WAREHOUSES)), draw(st.sampled_from(SKUS)), draw(st.integers(0, 15)))
         for _ in range(draw(st.integers(0, 3)))
     ]
-    return lines(*order_rows), snapshot(stock, held), receipts(*rec), policies, reservations(*res)
+    order = lines(*order_rows)
+    if draw(st.booleans()):  # lines routed to a warehouse by their PO's N1*SF (engine.routing.routed_stock)
+        order = order.append_column("ship_from", pa.array(
+            [draw(st.sampled_from([None, *WAREHOUSES, "NOWHERE"])) for _ in range(n)], pa.string()))
+    return order, snapshot(stock, held), receipts(*rec), policies, reservations(*res)
 
 
 def run(case):
