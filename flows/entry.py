@@ -19,9 +19,9 @@ def main() -> None:
         if parsed is not None:
             raise SystemExit(_status(*parsed))
     if args[:1] == ["inspect"] and len(args) == 3 and "--json" in args[1:]:
-        file = Path(next(a for a in args[1:] if a != "--json"))
-        if not str(file).startswith("-") and file.is_file():
-            raise SystemExit(_inspect_json(file))
+        other = [a for a in args[1:] if a != "--json"]
+        if len(other) == 1 and not other[0].startswith("-") and Path(other[0]).is_file():
+            raise SystemExit(_inspect_json(Path(other[0])))
     from flows.cli import main as cli_main
 
     cli_main()

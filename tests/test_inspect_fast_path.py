@@ -73,6 +73,8 @@ def test_what_the_fast_path_does_not_take_goes_to_the_full_command_line(tmp_path
     assert table.returncode in (0, 1) and b"finding(s)" in table.stdout
     helped = program("inspect", "--json", "--help")
     assert helped.returncode == 0 and b"--partner" in helped.stdout
+    twice = program("inspect", "--json", "--json")  # no file: typer says what is missing
+    assert twice.returncode == 2 and b"Missing argument" in twice.stderr and b"Traceback" not in twice.stderr
 
 
 def test_an_exception_on_the_fast_path_is_one_line_and_the_full_command_lines_status(monkeypatch, capsys):
