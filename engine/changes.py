@@ -456,9 +456,10 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
     product ids, description and PIDs as sent, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or
     ship date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
-    its PO4 pack, its SDQ store split, its CTPs and its exempting TXIs, in order. Not BCH01 (a duplicate's 07 is the
-    original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is here: one left out makes
-    a repeat that differs only in it read as the same change, and what it changes silently dropped. (The 860's SACs
+    its PO4 pack, its SDQ store split, its prepack components (SLN I), its CTPs and its exempting TXIs, in order.
+    Not BCH01 (a duplicate's 07 is the original's 04) nor the envelope or dates sent. Every POC column
+    engine.changes applies is here: one left out makes a repeat that differs only in it read as the same change, and
+    what it changes silently dropped. (The 860's SACs
     are not: they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a
     repeat's too.)"""
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
@@ -471,7 +472,16 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
                    tuple((i["characteristic"], i["description"]) for i in p.get("pids_sent") or []),
-                   _split(p.get("store_quantities")), _split(p.get("line_prices"))) for p in pocs))
+                   _split(p.get("store_quantities")), _split(p.get("line_prices")),
+                   _components(p.get("prepack_components"))) for p in pocs))
+
+
+def _components(components: list | None) -> tuple | None:
+    """A POC loop's prepack components (SLN I sublines) as a comparable value (None: none sent, the line keeps its
+    own)."""
+    return None if components is None else tuple(
+        (c.get("subline"), c.get("quantity"), c.get("unit"), c.get("unit_price"), c.get("price_basis"),
+         tuple((i.get("qualifier"), i.get("id")) for i in c.get("product_ids") or ())) for c in components)
 
 
 def _split(stores: list | None) -> tuple | None:
@@ -557,6 +567,8 @@ class _Editor:
                         self.lines[result.line_number]["line_prices"] = poc["line_prices"]
                     if poc.get("tax_exempt_sent"):  # the POC loop's exempting TXIs: the taxes an 810 leaves off
                         self.lines[result.line_number]["tax_exempt_sent"] = poc["tax_exempt_sent"]
+                    if poc.get("prepack_components"):  # the POC loop's SLN I sublines: the pack's new contents
+                        self.lines[result.line_number]["prepack_components"] = poc["prepack_components"]
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -1310,7 +1322,9 @@ def _result(
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
                                                                          for c in LINE_LAST_DATES))
     split = frozenset(k for k, r in after.items() if k in before and k not in changed
-                      and before[k].get("store_quantities") != r.get("store_quantities"))
+                      and (before[k].get("store_quantities") != r.get("store_quantities")
+                           or _components(before[k].get("prepack_components"))
+                           != _components(r.get("prepack_components"))))
     exempt = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
     return ChangeResult(

@@ -190,3 +190,77 @@ def test_an_sdq_in_a_unit_not_known_in_the_lines_is_still_not_compared():
     assert _sdq_in_line_unit(Decimal(6), "CA", "CA", "X", 6, units) == 6
     assert _sdq_in_line_unit(Decimal(6), "PR", "CA", "X", 6, units) is None  # PR unknown
     assert _sdq_in_line_unit(Decimal(12), "EA", "CA", "X", 6, units) == 2
+
+
+def _changed_night(tmp_path, change: bytes):
+    """Gordmans's 850 taken on the first night, ``change`` (an 860) on the second, the DC's confirmation of four
+    packs shipped after: (ws, findings with messages, states)."""
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"gordmans": ["gordmans-850-G5512034.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "gordmans" / "inbox" / "gordmans-860-G5512034.x12").write_bytes(change)
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    shipped = (FIXTURES / "changes" / "east-shipments-20261201.csv").read_text(encoding="utf-8")
+    if b"*RZ*6*" in change:  # the packs left as ordered
+        shipped = shipped.replace("RG43-11PP,4,PK", "RG43-11PP,6,PK")
+    (inbox / "east-shipments-20261201.csv").write_text(shipped, encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    state = StateStore(ws.state_path)
+    try:
+        found = [(f["code"], f["severity"], f["po_number"], f["message"]) for f in state.findings()]
+        states = {o.key: o.state.value for o in state.orders()}
+    finally:
+        state.close()
+    return ws, found, states
+
+
+CHANGE = (FIXTURES / "changes" / "gordmans-860-G5512034.x12").read_bytes()
+NEW_CONTENTS = [["1-1", "", "I", "1", "EA"], ["1-2", "", "I", "5", "EA"], ["1-3", "", "I", "4", "EA"],
+                ["1-4", "", "I", "2", "EA"]]
+
+
+def test_an_860_that_cuts_packs_and_gives_their_new_breakdown_ships_the_new_contents(tmp_path, maps):  # noqa: F811
+    """Gordmans's buying office sends a pre-pack's breakdown in SLN I sublines, and an 860 can change it (VICS 860:
+    the POC loop's SLN, as the 850's PO1 loop's): POC*1*QD*4*6*PK cuts the packs from six to four, its SLNs make each
+    pack S 1, M 5, L 4, XL 2 (was 2/4/4/2). The 860's SLNs were not read: the cut was applied, but the 856 listed
+    every pack with the 850's sizes, an ASN the buyer's receiving would not match. Now the POC loop's components
+    replace the line's: the 856 lists the new contents under the four packs, the 810 bills the four."""
+    ws, found, states = _changed_night(tmp_path, CHANGE)
+    assert states == {("gordmans", "G5512034"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    asn = po_segments(segments(ws, "gordmans", "856"), "GM-SHP-01", "BSN")
+    assert ["SN1", "", "4", "PK", "", "4", "PK"] in asn
+    assert [s[1:6] for s in asn if s[0] == "SLN"] == NEW_CONTENTS
+    inv = po_segments(segments(ws, "gordmans", "810"), "G5512034", "BIG")
+    assert [s[1:4] for s in inv if s[0] == "IT1"] == [["1", "4", "PK"], ["2", "48", "EA"]] and ["TDS", "69600"] in inv
+    all_sent_accepted(ws, ["gordmans"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_an_860_restating_a_pack_with_new_contents_alone_keeps_them(tmp_path):
+    """The same breakdown restated with the packs' quantity unchanged (POC*1*RZ*6, replace all values): nothing to
+    decide again, and the new contents used to be dropped (the line's quantity, price and product unchanged: no
+    change seen). Now they are kept as a store split moved alone is, and the 856 lists them."""
+    change = CHANGE.replace(b"POC*1*QD*4*6*PK", b"POC*1*RZ*6**PK").replace(b"CTT*1*4", b"CTT*1*6")
+    ws, found, states = _changed_night(tmp_path, change)
+    assert states == {("gordmans", "G5512034"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    asn = po_segments(segments(ws, "gordmans", "856"), "GM-SHP-01", "BSN")
+    assert ["SN1", "", "6", "PK", "", "6", "PK"] in asn
+    assert [s[1:6] for s in asn if s[0] == "SLN"] == NEW_CONTENTS
+
+
+def test_the_860_reader_keeps_a_poc_loops_prepack_components():
+    from parsers.orders_860 import read_changes
+    from parsers.x12_reader import read_interchanges
+
+    result = read_interchanges(CHANGE, file="gordmans-860-G5512034.x12")
+    changes = read_changes(result, list(result.transaction_sets()), partner="gordmans")[1]
+    (components,) = changes["prepack_components"].to_pylist()
+    assert [(c["subline"], c["quantity"], c["unit"], c["product_ids"][0]["id"]) for c in components] == [
+        ("1-1", 1, "EA", "614143100130"), ("1-2", 5, "EA", "614143100147"), ("1-3", 4, "EA", "614143100154"),
+        ("1-4", 2, "EA", "614143100161")]

@@ -882,10 +882,15 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                          if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)]
     if result is not None and result.split_line_numbers:
         for r in result.new_lines.to_pylist():
-            if r["line_number"] in result.split_line_numbers:
+            if r["line_number"] in result.split_line_numbers and r.get("store_quantities"):
                 said.append(f"line {r.get('line_id') or r['line_number']} SDQ stores " + ", ".join(
                     f"{s.get('store')} {s['quantity'].normalize():f}" if s.get("quantity") is not None
                     else f"{s.get('store')} (none)" for s in r["store_quantities"] or ()))
+            if r["line_number"] in result.split_line_numbers and r.get("prepack_components"):
+                said.append(f"line {r.get('line_id') or r['line_number']} SLN pack contents " + ", ".join(
+                    f"{c.get('subline') or '?'} {c['quantity'].normalize():f} {c.get('unit') or ''}".rstrip()
+                    if c.get("quantity") is not None else f"{c.get('subline') or '?'} (none)"
+                    for c in r["prepack_components"]))
     if result is not None and lines is not None and result.exempt_line_numbers:
         old = {r["line_number"]: r for r in lines.to_pylist()}
         for r in result.new_lines.to_pylist():
