@@ -171,6 +171,9 @@ class ChangeResult:
     dated_line_numbers: frozenset[int] = frozenset()
     # lines whose SDQ store quantities a POC's SDQ replaced (nothing else of them changed: not decided again)
     split_line_numbers: frozenset[int] = frozenset()
+    # lines whose prepack components (SLN I) a POC's SLNs restated (nothing else of them changed: not decided again;
+    # the new contents kept for the 856)
+    packed_line_numbers: frozenset[int] = frozenset()
     # lines whose tax exemption (ORDER_LINES tax_exempt_sent) a POC's exempting TXI stated anew (nothing else of them
     # changed: not decided again; the new exemption kept for the 810)
     exempt_line_numbers: frozenset[int] = frozenset()
@@ -1322,9 +1325,9 @@ def _result(
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
                                                                          for c in LINE_LAST_DATES))
     split = frozenset(k for k, r in after.items() if k in before and k not in changed
-                      and (before[k].get("store_quantities") != r.get("store_quantities")
-                           or _components(before[k].get("prepack_components"))
-                           != _components(r.get("prepack_components"))))
+                      and before[k].get("store_quantities") != r.get("store_quantities"))
+    packed = frozenset(k for k, r in after.items() if k in before and k not in changed
+                       and _components(before[k].get("prepack_components")) != _components(r.get("prepack_components")))
     exempt = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
     return ChangeResult(
@@ -1338,5 +1341,6 @@ def _result(
         line_results=results,
         dated_line_numbers=dated,
         split_line_numbers=split,
+        packed_line_numbers=packed,
         exempt_line_numbers=exempt,
     )

@@ -252,6 +252,15 @@ def test_an_860_restating_a_pack_with_new_contents_alone_keeps_them(tmp_path):
     asn = po_segments(segments(ws, "gordmans", "856"), "GM-SHP-01", "BSN")
     assert ["SN1", "", "6", "PK", "", "6", "PK"] in asn
     assert [s[1:6] for s in asn if s[0] == "SLN"] == NEW_CONTENTS
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        notes = [e["note"] for e in state.order_history("gordmans", "G5512034") if e["event"] == "change_answered"]
+    finally:
+        state.close()
+    assert notes == ["pack contents changed by 860 in gordmans-860-G5512034.x12: line 1 SLN pack contents "
+                     "1-1 1 EA, 1-2 5 EA, 1-3 4 EA, 1-4 2 EA"]
 
 
 def test_the_860_reader_keeps_a_poc_loops_prepack_components():

@@ -302,8 +302,9 @@ class _Step:
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
             touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers)  # (new splits, exemptions)
+            touched |= set(result.packed_line_numbers)  # (a pack's new contents)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
-                              or result.exempt_line_numbers):
+                              or result.exempt_line_numbers or result.packed_line_numbers):
             # (or a line's store split or tax exemption moved, nothing else: the new one stored, the line not decided
             # again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
@@ -575,7 +576,7 @@ class _Step:
             return f"; {said['answered_with']} {said['ack_type']}" if said else ""
 
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
-                            or result.exempt_line_numbers):
+                            or result.exempt_line_numbers or result.packed_line_numbers):
             # (or only a line's store split or tax exemption moved: the new one kept for what is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
@@ -880,13 +881,13 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
                          f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
                          if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)]
-    if result is not None and result.split_line_numbers:
+    if result is not None and (result.split_line_numbers or result.packed_line_numbers):
         for r in result.new_lines.to_pylist():
-            if r["line_number"] in result.split_line_numbers and r.get("store_quantities"):
+            if r["line_number"] in result.split_line_numbers:
                 said.append(f"line {r.get('line_id') or r['line_number']} SDQ stores " + ", ".join(
                     f"{s.get('store')} {s['quantity'].normalize():f}" if s.get("quantity") is not None
                     else f"{s.get('store')} (none)" for s in r["store_quantities"] or ()))
-            if r["line_number"] in result.split_line_numbers and r.get("prepack_components"):
+            if r["line_number"] in result.packed_line_numbers:
                 said.append(f"line {r.get('line_id') or r['line_number']} SLN pack contents " + ", ".join(
                     f"{c.get('subline') or '?'} {c['quantity'].normalize():f} {c.get('unit') or ''}".rstrip()
                     if c.get("quantity") is not None else f"{c.get('subline') or '?'} (none)"
@@ -903,9 +904,11 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
 
 def _what_moved(dates: bool, result: ChangeResult) -> str:
     """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
-    split, a line's tax exemption."""
+    split, a pack's contents (SLN I), a line's tax exemption."""
     if dates:
         return "dates moved"
+    if result.packed_line_numbers and not result.split_line_numbers:
+        return "pack contents changed"
     return "store split changed" if result.split_line_numbers or not result.exempt_line_numbers else \
         "tax exemption changed"
 
