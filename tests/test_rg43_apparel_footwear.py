@@ -18,7 +18,9 @@ the 856s and 810s, checked by our validator, Bots and pyx12. Variants probed and
 (no defect): Shoe Carnival's SDQ without its qualifier (SDQ02 empty), Charming's EOM terms dated (ITD04/ITD06) or
 10 days after EOM (ITD01 12: told), BEG02 NE/RE/KN, price bases PO105 TE/NT/WH/PE/CT/UM/QT, PKG and TD4, PO3 and
 TC2 in a PO1 loop, N9/MTX notes in 005010 and 004030, a ship window as DTM05/06 D8 or RD8, a store-level 005010
-prepack split over stores. One defect fixed: a store split in pairs (SDQ*PR) of a line ordered in cases."""
+prepack split over stores, an 860 cutting a pair line. Two defects fixed: a store split in pairs (SDQ*PR) of a line
+ordered in cases (its 856 store loops, its store check), and an 860's pre-pack breakdown (SLN I in a POC loop: a
+changed pack's, a restated pack's, an added pack line's), which was ignored."""
 
 from __future__ import annotations
 
@@ -192,9 +194,9 @@ def test_an_sdq_in_a_unit_not_known_in_the_lines_is_still_not_compared():
     assert _sdq_in_line_unit(Decimal(12), "EA", "CA", "X", 6, units) == 2
 
 
-def _changed_night(tmp_path, change: bytes):
+def _changed_night(tmp_path, change: bytes, more: str = ""):
     """Gordmans's 850 taken on the first night, ``change`` (an 860) on the second, the DC's confirmation of four
-    packs shipped after: (ws, findings with messages, states)."""
+    packs shipped after (and the rows ``more``): (ws, findings with messages, states)."""
     from connectors.state import StateStore
     from tests.support import deliver_all, run_stages, ship_stages
 
@@ -205,9 +207,9 @@ def _changed_night(tmp_path, change: bytes):
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     shipped = (FIXTURES / "changes" / "east-shipments-20261201.csv").read_text(encoding="utf-8")
-    if b"*RZ*6*" in change:  # the packs left as ordered
+    if b"*QD*4*6*" not in change:  # the packs left as ordered
         shipped = shipped.replace("RG43-11PP,4,PK", "RG43-11PP,6,PK")
-    (inbox / "east-shipments-20261201.csv").write_text(shipped, encoding="utf-8")
+    (inbox / "east-shipments-20261201.csv").write_text(shipped + more, encoding="utf-8")
     ship_stages(ws, SHIP_DAY, run_id="day1")
     deliver_all(ws, SHIP_DAY)
     state = StateStore(ws.state_path)
@@ -273,3 +275,17 @@ def test_the_860_reader_keeps_a_poc_loops_prepack_components():
     assert [(c["subline"], c["quantity"], c["unit"], c["product_ids"][0]["id"]) for c in components] == [
         ("1-1", 1, "EA", "614143100130"), ("1-2", 5, "EA", "614143100147"), ("1-3", 4, "EA", "614143100154"),
         ("1-4", 2, "EA", "614143100161")]
+
+
+def test_an_860_adding_a_pack_line_keeps_its_breakdown(tmp_path):
+    """An added line (POC*3*AI) of two more packs of another breakdown (three of each size): the new line's 856 item
+    lists its own sublines (it used to list the pack alone: the POC loop's SLNs were not read)."""
+    change = CHANGE.replace(b"POC*1*QD*4*6*PK", b"POC*3*AI*2**PK").replace(b"SLN*1-", b"SLN*3-").replace(
+        b"I*1*EA", b"I*3*EA").replace(b"I*5*EA", b"I*3*EA").replace(b"I*4*EA", b"I*3*EA").replace(
+        b"I*2*EA", b"I*3*EA").replace(b"CTT*1*4", b"CTT*1*2")
+    ws, found, states = _changed_night(tmp_path, change, "GM-SHP-01,2026-12-01,06:30,RDWY,,,BOL-GM,G5512034,3,"
+                                                         "RG43-11PP,2,PK,GM-C3,10,LB,GM-P1,\n")
+    assert states == {("gordmans", "G5512034"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    asn = po_segments(segments(ws, "gordmans", "856"), "GM-SHP-01", "BSN")
+    assert [s[1:6] for s in asn if s[0] == "SLN"][4:] == [[f"3-{k}", "", "I", "3", "EA"] for k in range(1, 5)]
