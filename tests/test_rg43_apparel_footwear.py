@@ -289,3 +289,41 @@ def test_an_860_adding_a_pack_line_keeps_its_breakdown(tmp_path):
     assert {f[0] for f in found} <= NIGHT_NOTED
     asn = po_segments(segments(ws, "gordmans", "856"), "GM-SHP-01", "BSN")
     assert [s[1:6] for s in asn if s[0] == "SLN"][4:] == [[f"3-{k}", "", "I", "3", "EA"] for k in range(1, 5)]
+
+
+def test_a_cancellation_of_a_po_we_never_received_is_not_taken_as_an_order(tmp_path):
+    """An 850 with BEG01 01 (cancellation) for a PO we hold no order of (its original never reached us: DSW cancels
+    D4471208 on the night it is the first we hear of it). It was taken as a new order, allocated, acknowledged
+    (855 AD), shipped and invoiced: the goods the buyer had just cancelled. Now nothing is created: its 997
+    accepts the set, no 855 is sent, and an error names the PO for ops (the confirmation naming it is then a PO we
+    do not hold, SHIPMENT_PO_UNKNOWN)."""
+    ws, found, states = _variant("dsw", ((b"BEG*00*SA", b"BEG*01*SA"),), tmp_path)
+    assert states == {}
+    assert [f[:3] for f in found if f[0] != "SHIPMENT_PO_UNKNOWN"] == [("CHANGE_ORDER_UNKNOWN", "error", "D4471208")]
+    assert "cancels the order (BEG01 01), but we hold no order of that number" in found[0][3]
+    acks = segments(ws, "dsw", "997")
+    assert [s[1] for s in acks if s[0] == "AK5"] == ["A"]
+    assert [p.name.split("-")[1] for p in (ws.drop_root / "dsw" / "outbox").glob("*.x12")] == ["997"]
+
+
+def test_an_order_and_its_cancellation_in_one_file_is_cancelled(tmp_path):
+    """The original (BEG01 00) and its cancellation (BEG01 01) in one interchange: the second cancels the order the
+    first created, as before (the file's POs are no longer all new, so each is planned in turn)."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    data = (FIXTURES / "drops" / "dsw" / "dsw-850-D4471208.x12").read_bytes()
+    head, rest = data.split(b"ST*850*0001~", 1)
+    body, tail = rest.split(b"GE*1*", 1)
+    second = re.sub(rb"SE\*(\d+)\*0001", rb"SE*\1*0002", b"ST*850*0002~" + body.replace(b"BEG*00*SA", b"BEG*01*SA"))
+    both = head + b"ST*850*0001~" + body + second + b"GE*2*" + tail
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    (ws.drop_root / "dsw" / "inbox" / "dsw-850-D4471208.x12").write_bytes(both)
+    run_stages(ws, NIGHT)
+    state = StateStore(ws.state_path)
+    try:
+        states = {o.key: o.state.value for o in state.orders()}
+        codes = {f["code"] for f in state.findings()}
+    finally:
+        state.close()
+    assert states == {("dsw", "D4471208"): "cancelled"} and "CHANGE_ORDER_UNKNOWN" not in codes
