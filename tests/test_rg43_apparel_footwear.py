@@ -18,9 +18,10 @@ the 856s and 810s, checked by our validator, Bots and pyx12. Variants probed and
 (no defect): Shoe Carnival's SDQ without its qualifier (SDQ02 empty), Charming's EOM terms dated (ITD04/ITD06) or
 10 days after EOM (ITD01 12: told), BEG02 NE/RE/KN, price bases PO105 TE/NT/WH/PE/CT/UM/QT, PKG and TD4, PO3 and
 TC2 in a PO1 loop, N9/MTX notes in 005010 and 004030, a ship window as DTM05/06 D8 or RD8, a store-level 005010
-prepack split over stores, an 860 cutting a pair line. Two defects fixed: a store split in pairs (SDQ*PR) of a line
-ordered in cases (its 856 store loops, its store check), and an 860's pre-pack breakdown (SLN I in a POC loop: a
-changed pack's, a restated pack's, an added pack line's), which was ignored."""
+prepack split over stores, an 860 cutting a pair line. Three defects fixed: a store split in pairs (SDQ*PR) of a line
+ordered in cases (its 856 store loops, its store check); an 860's pre-pack breakdown (SLN I in a POC loop: a changed
+pack's, a restated pack's, an added pack line's), which was ignored; an 850 cancelling (BEG01 01) a PO we never
+received, which was taken as a new order and shipped."""
 
 from __future__ import annotations
 

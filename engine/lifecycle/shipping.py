@@ -248,8 +248,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
-    check = _store_checked(check, order_lines, profiles, store_shipped,
-                           ShipmentUnits(items, item_units, RuleSettings()))
+    check = _store_checked(check, order_lines, profiles, store_shipped, items, item_units)
     check = _serials_checked(check, items, profiles, serials_shipped)
     cols = _ColumnLists(check.lines)  # read as lists only where a finding asks (a file without one: never)
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
@@ -529,11 +528,13 @@ def _catalog_described(profiles: Mapping[str, PartnerProfile]) -> frozenset[str]
 
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
                    profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = (),
-                   units: ShipmentUnits | None = None) -> ShipmentCheck:
+                   items: pa.Table | None = None, item_units: pa.Table | None = None) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
-    them, for the partners whose profile sets fulfilment.asn.store_level (``units``: an SDQ in another unit than
-    its line's compared in the line's)."""
-    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped, asn_of={
+    them, for the partners whose profile sets fulfilment.asn.store_level (``items``, ``item_units``: an SDQ in
+    another unit than its line's compared in the line's, ShipmentUnits; built only when a partner is store-level)."""
+    parties = _store_parties(profiles)
+    units = ShipmentUnits(items, item_units, RuleSettings()) if parties and items is not None else None
+    lines, found = store_checks(check.lines, order_lines, parties, shipped, asn_of={
         pid: (p.fulfilment.asn.structure, p.fulfilment.asn.mark_for) for pid, p in profiles.items()}, units=units)
     return _with_findings(check, lines, found)
 
