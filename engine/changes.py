@@ -173,6 +173,9 @@ class ChangeResult:
     dated_line_numbers: frozenset[int] = frozenset()
     # lines whose SDQ store quantities a POC's SDQ replaced (nothing else of them changed: not decided again)
     split_line_numbers: frozenset[int] = frozenset()
+    # lines whose prepack components (SLN I) a POC's SLNs restated (nothing else of them changed: not decided again;
+    # the new contents kept for the 856)
+    packed_line_numbers: frozenset[int] = frozenset()
     # lines whose tax exemption (ORDER_LINES tax_exempt_sent) a POC's exempting TXI stated anew (nothing else of them
     # changed: not decided again; the new exemption kept for the 810)
     exempt_line_numbers: frozenset[int] = frozenset()
@@ -461,10 +464,10 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     dates and ship-to, and each POC's line, type, quantities, unit, price, basis (and the CTP multiplier sent),
     product ids, description and PIDs as sent, its own dates (DTM 001/063/064/010 under the POC: a corrected cancel or
     ship date resent as a 06/07 is a change, not a repeat; they used to be left out, and the new dates were dropped),
-    its PO4 pack, its SDQ store split, its CTPs, its exempting TXIs and its N1*Z7 mark-for, in order. Not BCH01 (a
-    duplicate's 07 is the original's 04) nor the envelope or dates sent. Every POC column engine.changes applies is
-    here: one left out makes a repeat that differs only in it read as the same change, and what it changes silently
-    dropped. (The 860's SACs
+    its PO4 pack, its SDQ store split, its prepack components (SLN I), its CTPs, its exempting TXIs and its N1*Z7
+    mark-for, in order. Not BCH01 (a duplicate's 07 is the original's 04) nor the envelope or dates sent. Every POC
+    column engine.changes applies is here: one left out makes a repeat that differs only in it read as the same
+    change, and what it changes silently dropped. (The 860's SACs
     are not: they are kept apart, CHANGE_SACS, and the reconciliation applies those of every change answered, a
     repeat's too.)"""
     pocs = sorted((r for r in changes.to_pylist() if r.get("change_ref") == header.get("change_ref")),
@@ -477,7 +480,16 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
                    tuple((i["characteristic"], i["description"]) for i in p.get("pids_sent") or []),
-                   _split(p.get("store_quantities")), _split(p.get("line_prices"))) for p in pocs))
+                   _split(p.get("store_quantities")), _split(p.get("line_prices")),
+                   _components(p.get("prepack_components"))) for p in pocs))
+
+
+def _components(components: list | None) -> tuple | None:
+    """A POC loop's prepack components (SLN I sublines) as a comparable value (None: none sent, the line keeps its
+    own)."""
+    return None if components is None else tuple(
+        (c.get("subline"), c.get("quantity"), c.get("unit"), c.get("unit_price"), c.get("price_basis"),
+         tuple((i.get("qualifier"), i.get("id")) for i in c.get("product_ids") or ())) for c in components)
 
 
 def _split(stores: list | None) -> tuple | None:
@@ -563,6 +575,8 @@ class _Editor:
                         self.lines[result.line_number]["line_prices"] = poc["line_prices"]
                     if poc.get("tax_exempt_sent"):  # the POC loop's exempting TXIs: the taxes an 810 leaves off
                         self.lines[result.line_number]["tax_exempt_sent"] = poc["tax_exempt_sent"]
+                    if poc.get("prepack_components"):  # the POC loop's SLN I sublines: the pack's new contents
+                        self.lines[result.line_number]["prepack_components"] = poc["prepack_components"]
                     if any(poc.get(c) for c in _MARK_FOR):  # the POC loop's N1*Z7: whom the line's goods are for
                         self.lines[result.line_number].update({c: poc.get(c) for c in _MARK_FOR})
             self.results.append(result)
@@ -1319,6 +1333,8 @@ def _result(
                                                                          for c in LINE_LAST_DATES))
     split = frozenset(k for k, r in after.items() if k in before and k not in changed
                       and before[k].get("store_quantities") != r.get("store_quantities"))
+    packed = frozenset(k for k, r in after.items() if k in before and k not in changed
+                       and _components(before[k].get("prepack_components")) != _components(r.get("prepack_components")))
     exempt = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
     marked = frozenset(k for k, r in after.items() if k in before and k not in changed
@@ -1334,6 +1350,7 @@ def _result(
         line_results=results,
         dated_line_numbers=dated,
         split_line_numbers=split,
+        packed_line_numbers=packed,
         exempt_line_numbers=exempt,
         marked_line_numbers=marked,
     )

@@ -528,7 +528,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     pids, pid_kind = line["pids_sent"]  # (likewise its PIDs as sent)
     case = _case_packs(sku, items)
     description = _catalog_descriptions(line["description"], sku, who, items, described)
-    ordered = _store_ordered(line, lines, item_row, unit, case)
+    ordered = _store_ordered(line, lines, item_row, unit, case, _own_units(sku, items))
     lot_columns = _lot_columns(lines)
     lot = lines.select(lot_columns).take(pa.array(item_row)) if lot_columns else None
     weights = _net_weights(lines, item, n_items)
@@ -624,12 +624,15 @@ def _net_weights(lines: pa.Table, item: np.ndarray, n_items: int) -> list[tuple[
     return [(w, u or "") if w is not None else (None, "") for w, u in zip(sums, units, strict=True)]
 
 
-def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array, case: pa.Array) -> pa.Array:
+def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.Array, case: pa.Array,
+                   own: pa.Array | None = None) -> pa.Array:
     """Each item's quantity ordered (SN105): its order line's, or, for an item marked for a store (a store-level
     partner's order loop per store: engine.lifecycle.shipping keeps no store for others), that store's SDQ
     quantity of the line when the SDQ gives it in the item's unit (SDQ01 the line's, or none), or in eaches of
     an item in cases (``case``: each item's case pack) that make whole cases (SDQ*EA*92*0101*12 of a line in
-    CA of 6: 2 CA): what the store ordered, as its order loop reports it (not the whole line's quantity)."""
+    CA of 6: 2 CA; an SDQ in the item's own selling unit, ``own``, counts eaches too: SDQ*PR*92*0101*6 of shoes
+    sold by the pair, a line in CA of 6 pairs: 1 CA): what the store ordered, as its order loop reports it (not
+    the whole line's quantity)."""
     quantity = line["quantity"]
     if "store_quantities" not in line or not marks_stores(lines):
         return quantity
@@ -641,7 +644,9 @@ def _store_ordered(line: dict, lines: pa.Table, item_row: np.ndarray, unit: pa.A
             continue
         split = splits[k].as_py()
         per = _store_unit_eaches(unit[k].as_py(), case[k].as_py())
-        parts = [_in_unit(q["quantity"], q["unit"], unit[k].as_py(), per) for q in split or () if q["store"] == store]
+        each = own[k].as_py() if own is not None else None
+        parts = [_in_unit(q["quantity"], q["unit"], unit[k].as_py(), per, each) for q in split or ()
+                 if q["store"] == store]
         if parts and None not in parts:
             values[k] = sum(parts, Decimal(0))
     return pa.array(values, quantity.type)
@@ -766,14 +771,23 @@ def _store_unit_eaches(unit: str | None, case_pack: int | None) -> int | None:
     return case_pack if unit in ("CA", "CS") and case_pack and case_pack > 1 else None
 
 
-def _in_unit(quantity: Decimal | None, sent: str | None, unit: str | None, per: int | None) -> Decimal | None:
+def _in_unit(quantity: Decimal | None, sent: str | None, unit: str | None, per: int | None,
+             own: str | None = None) -> Decimal | None:
     """An SDQ quantity in the item's ``unit``: as sent in it (or with no SDQ01), whole cases of eaches sent in
-    eaches (``per`` eaches a case), else None (not known in that unit)."""
+    eaches (``per`` eaches a case; the item's own selling unit ``own``, not a case, is its each: a pair of shoes
+    sold by the pair), else None (not known in that unit)."""
     if quantity is None or sent in (None, unit):
         return quantity
-    if per and sent in EACH_UNITS and quantity % per == 0:
+    if per and (sent in EACH_UNITS or (sent == own and own not in ("CA", "CS"))) and quantity % per == 0:
         return quantity / per
     return None
+
+
+def _own_units(sku: pa.Array, items: pa.Table | None) -> pa.Array:
+    """Each ``sku``'s selling unit (ITEMS unit; null where the item is not listed)."""
+    if items is None or not items.num_rows or "unit" not in items.column_names:
+        return pa.nulls(len(sku), pa.string())
+    return _of_items(sku, items, "unit")
 
 
 def _case_packs(sku: pa.Array, items: pa.Table | None) -> pa.Array:

@@ -33,6 +33,7 @@ from parsers.orders_850 import (
     line_prices,
     per_unit_prices,
     pids_sent,
+    prepack_components,
     store_quantities,
     tax_exemptions,
 )
@@ -359,6 +360,8 @@ def _changes(
         **dict(zip(("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit"), po4, strict=True)),
         # the POC loop's SDQ (the 860's, as the 850's PO1 loop's): the line's new store split
         "store_quantities": store_quantities(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's SLN I sublines (as the 850's PO1 loop's): the pack's new contents
+        "prepack_components": prepack_components(set_of_row, poc_rows, codes, vocab, cells, seg.component),
         # the POC loop's CTPs (as the 850's PO1 loop's): the line's new prices as sent (a retail price an 810 echoes)
         "line_prices": line_prices(set_of_row, poc_rows, codes, vocab, cells, seg.component),
         # the POC loop's exempting TXIs (as the 850's PO1 loop's): the taxes the line is exempt from (null: none sent)

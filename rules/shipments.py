@@ -818,16 +818,18 @@ def _among(column: pa.Array | pa.ChunkedArray, values: Container) -> np.ndarray:
 # --- pre-distributed orders: each carton's store against the line's SDQ store quantities -------------
 
 def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Container[str],
-                 shipped: Iterable[tuple] = (), *, asn_of: Mapping[str, tuple[str, str]] | None = None
-                 ) -> tuple[pa.Table, list[tuple[int, Finding]]]:
+                 shipped: Iterable[tuple] = (), *, asn_of: Mapping[str, tuple[str, str]] | None = None,
+                 units: ShipmentUnits | None = None) -> tuple[pa.Table, list[tuple[int, Finding]]]:
     """The checked confirmation ``lines`` (ShipmentCheck.lines: partner and line id resolved, quantities in the
     line's unit) of the partners in ``store_level`` (whose 856 marks each carton's store) against the SDQ store
     quantities of their order lines (canonical ORDER_LINES ``order_lines`` with store_quantities): each carton
     of a line split over stores names one of its stores (SHIPMENT_STORE_MISSING, SHIPMENT_STORE_NOT_ORDERED) and
     no store gets more of the line, over the file's rows and what earlier confirmations shipped it (``shipped``:
     the store's recorded shipment lines, (partner, po_number, line_id, store, quantity, unit) as
-    StateStore.shipped_to_stores gives them), than its SDQ quantity (SHIPMENT_STORE_OVER, compared when the SDQ's
-    unit, SDQ01, is the line's). Errors (their shipment is held), one per carton and line (per
+    StateStore.shipped_to_stores gives them), than its SDQ quantity (SHIPMENT_STORE_OVER, compared in the line's
+    unit: an SDQ01 of another unit converted by ``units``, ShipmentUnits.each, when both units count eaches of the
+    item, as SDQ*PR*92*0101*6 of a line in CA of 6 pairs is 1 CA; an SDQ in a unit not so known is not compared).
+    Errors (their shipment is held), one per carton and line (per
     store and line for SHIPMENT_STORE_OVER). Returns the lines with each matched store written as the PO wrote
     it (a warehouse's "101" for the PO's "0101", when one store of the line answers to it) and its SDQ02
     qualifier, and the findings with their rows. Lines of other partners, and lines without SDQ, are left as
@@ -851,6 +853,8 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
         return lines, []
     cols = {c: lines[c].to_pylist() for c in ("po_number", "line_id", "mark_for_store", "mark_for_id_qualifier",
                                                 "quantity", "unit", "shipment_id", "carton_id")}
+    skus = lines["item_sku"].to_pylist() if "item_sku" in lines.column_names else [None] * lines.num_rows
+    per_unit = lines["line_eaches"].to_pylist() if "line_eaches" in lines.column_names else [None] * lines.num_rows
     stores, qualifiers = list(cols["mark_for_store"]), list(cols["mark_for_id_qualifier"])
     pallets = lines["pallet_id"].to_pylist() if "pallet_id" in lines.column_names else [None] * lines.num_rows
     rows = _Rows(lines)
@@ -890,9 +894,9 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
         stores[i] = match
         qualifiers[i] = of_store[0]["id_qualifier"] or qualifiers[i]
         unit = cols["unit"][i]
-        allowed = [q["quantity"] for q in of_store]
-        if any(q["unit"] not in (None, unit) for q in of_store) or None in allowed or cols["quantity"][i] is None:
-            continue  # another unit (or a quantity not read): not compared
+        allowed = [_sdq_in_line_unit(q["quantity"], q["unit"], unit, skus[i], per_unit[i], units) for q in of_store]
+        if None in allowed or cols["quantity"][i] is None:
+            continue  # a unit not known in the line's (or a quantity not read): not compared
         earlier = before.get((key, match, unit or None), Decimal(0))
         used[(key, match)] += cols["quantity"][i]
         if earlier + used[(key, match)] > sum(allowed) and (key, match, "over") not in said:
@@ -900,7 +904,9 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
             out.append((i, _finding("SHIPMENT_STORE_OVER", f"Store {match} gets {_n(used[(key, match)])} {unit} of "
                                     f"PO {key[1]} line {key[2]} in this confirmation"
                                     + (f", after {_n(earlier)} shipped to it before" if earlier else "")
-                                    + f"; its SDQ quantity is {_n(sum(allowed))}.", rows[i], "quantity", "W1203",
+                                    + f"; its SDQ quantity is {_n(sum(allowed))}"
+                                    + "".join(f" ({_n(q['quantity'])} {q['unit']})" for q in of_store[:1]
+                                              if q["unit"] not in (None, unit)) + ".", rows[i], "quantity", "W1203",
                                     _n(cols["quantity"][i]))))
     whole = {i for i in mine if cols["carton_id"][i] and cols["carton_id"][i] == pallets[i]}
     out += _two_stores(mine, cols, stores, {i for i, _ in out}, {i for i in mine if (
@@ -909,6 +915,20 @@ def store_checks(lines: pa.Table, order_lines: pa.Table | None, store_level: Con
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(at), pa.array(values, pa.string()))
     return lines, out
+
+
+def _sdq_in_line_unit(quantity: Decimal | None, sent: str | None, unit: str | None, sku: str | None,
+                      line_eaches: int | None, units: ShipmentUnits | None) -> Decimal | None:
+    """An SDQ store quantity (SDQ01 ``sent``) in the order line's ``unit``: as sent in it (or with no SDQ01), else
+    converted through eaches (``units``: eaches in one SDQ01 unit of item ``sku``; ``line_eaches``: in one of the
+    line's, as the check counted them), the pairs of a line in cases (SDQ*PR*92*0101*6 of a line in CA of 6: 1 CA);
+    None when either unit is not known in eaches of the item (not compared)."""
+    if quantity is None or sent in (None, unit):
+        return quantity
+    each = units.each(sku, sent) if units is not None and sku else None
+    if not each or not line_eaches:
+        return None
+    return quantity * each / Decimal(line_eaches)
 
 
 def _two_stores(mine: list[int], cols: dict, stores: list, flagged: set[int], split: set[int], rows,

@@ -20,6 +20,7 @@ from schemas.orders import (
     MONEY,
     ORDER_SACS,
     PID_SENT,
+    PREPACK_COMPONENT,
     PRODUCT_FIELDS,
     QTY,
     STORE_QUANTITY,
@@ -99,7 +100,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
-                                 "line_prices", "tax_exempt_sent", "pids_sent", LINE_SHIP_DATE,
+                                 "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                  *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
 
@@ -183,6 +184,11 @@ ORDER_CHANGES = pa.schema([
     # the POC loop's SDQ store quantities, read as the 850's (schemas.orders.ORDER_LINES store_quantities): the
     # line's new split over stores (null: none sent, the line keeps its split); engine.changes applies it
     pa.field("store_quantities", pa.list_(STORE_QUANTITY)),
+    # the POC loop's prepack components (SLN03 I sublines), read as the 850's (schemas.orders.ORDER_LINES
+    # prepack_components): the pack's new contents (null: none sent, the line keeps its own); engine.changes applies
+    # them to a line the 860 changes or adds, or whose contents alone it restates (an 856 listing components lists
+    # these)
+    pa.field("prepack_components", pa.list_(PREPACK_COMPONENT)),
     # the POC loop's CTPs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES line_prices): the line's new
     # prices as sent (null: none sent, the line keeps its own); engine.changes applies them
     pa.field("line_prices", pa.list_(LINE_PRICE)),

@@ -301,13 +301,14 @@ class _Step:
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
             touched |= set(result.new_lines["line_number"].to_pylist()) if result.order_changes else set()
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
-            # (new splits, exemptions, mark-fors)
+            # (new splits, exemptions, a pack's new contents, mark-fors)
             touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers) | set(
-                result.marked_line_numbers)
+                result.packed_line_numbers) | set(result.marked_line_numbers)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
-                              or result.exempt_line_numbers or result.marked_line_numbers):
-            # (or a line's store split, tax exemption or mark-for moved, nothing else: the new one stored, the line not
-            # decided again)
+                              or result.exempt_line_numbers or result.packed_line_numbers
+                              or result.marked_line_numbers):
+            # (or a line's store split, pack contents, tax exemption or mark-for moved, nothing else: the new one
+            # stored, the line not decided again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
@@ -577,9 +578,10 @@ class _Step:
             return f"; {said['answered_with']} {said['ack_type']}" if said else ""
 
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
-                            or result.exempt_line_numbers or result.marked_line_numbers):
-            # (or only a line's store split, tax exemption or mark-for moved: the new one kept for what is still to
-            # ship, bill)
+                            or result.exempt_line_numbers or result.packed_line_numbers
+                            or result.marked_line_numbers):
+            # (or only a line's store split, pack contents, tax exemption or mark-for moved: the new one kept for what
+            # is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
             what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
@@ -883,12 +885,17 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                 said += [f"line {r.get('line_id') or n} DTM {q} ({name}) {old[n].get(c) or '(none)'} -> "
                          f"{r[c] or '(none)'}" for c, q, name in _DATE_NAMES
                          if c in LINE_LAST_DATES and old[n].get(c) != r.get(c)]
-    if result is not None and result.split_line_numbers:
+    if result is not None and (result.split_line_numbers or result.packed_line_numbers):
         for r in result.new_lines.to_pylist():
             if r["line_number"] in result.split_line_numbers:
                 said.append(f"line {r.get('line_id') or r['line_number']} SDQ stores " + ", ".join(
                     f"{s.get('store')} {s['quantity'].normalize():f}" if s.get("quantity") is not None
                     else f"{s.get('store')} (none)" for s in r["store_quantities"] or ()))
+            if r["line_number"] in result.packed_line_numbers:
+                said.append(f"line {r.get('line_id') or r['line_number']} SLN pack contents " + ", ".join(
+                    f"{c.get('subline') or '?'} {c['quantity'].normalize():f} {c.get('unit') or ''}".rstrip()
+                    if c.get("quantity") is not None else f"{c.get('subline') or '?'} (none)"
+                    for c in r["prepack_components"]))
     if result is not None and lines is not None and result.exempt_line_numbers:
         old = {r["line_number"]: r for r in lines.to_pylist()}
         for r in result.new_lines.to_pylist():
@@ -912,9 +919,11 @@ def _party(line: dict) -> str:
 
 def _what_moved(dates: bool, result: ChangeResult) -> str:
     """The history's word for a change that moved no line's quantity, price or product: its dates, a line's store
-    split, a line's tax exemption, a line's mark-for."""
+    split, a pack's contents (SLN I), a line's tax exemption, a line's mark-for."""
     if dates:
         return "dates moved"
+    if result.packed_line_numbers and not result.split_line_numbers:
+        return "pack contents changed"
     if result.split_line_numbers:
         return "store split changed"
     if result.exempt_line_numbers:

@@ -152,7 +152,9 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
     for order in outcome.orders.select([c for c in _ORDER_FIELDS if c in outcome.orders.column_names]).to_pylist():
         po = order["po_number"]
         current = working.get(po)
-        if current is None:  # a PO we do not hold: _receive's last case, without a Plan per order
+        if current is None and (order.get("purpose") or ORIGINAL) != CANCEL:
+            # a PO we do not hold: _receive's last case, without a Plan per order (a cancellation of one is
+            # _receive's: no order)
             try:
                 t = _created(order, fresh, outcome, at=at, run_id=run_id)
             except Exception as exc:  # noqa: BLE001 - as `isolated`: this order's finding, the others go on
@@ -178,9 +180,9 @@ def _orders(outcome: Outcome, partner: str, working: dict[str, OrderRecord],
 
 def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRecord], *, at: str,
                      run_id: str) -> pa.Table | None:
-    """RECEIVED_ORDERS for the file's 850s when every one is a PO we do not hold, none twice and none
-    named by an 860 of the same file (what ``_created`` makes of each, column by column); None
-    otherwise (or when a column cannot be built): then ``_orders`` plans them one at a time."""
+    """RECEIVED_ORDERS for the file's 850s when every one is a PO we do not hold, none twice, none
+    named by an 860 of the same file and none a cancellation (BEG01 01) (what ``_created`` makes of each, column
+    by column); None otherwise (or when a column cannot be built): then ``_orders`` plans them one at a time."""
     orders = outcome.orders
     n = orders.num_rows
     if not n:
@@ -191,6 +193,8 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
     named = set(pos.to_pylist())
     if not named.isdisjoint(live) or not named.isdisjoint(outcome.change_headers["po_number"].to_pylist()):
         return None
+    if pc.any(pc.equal(pc.fill_null(orders["purpose"], ORIGINAL), CANCEL)).as_py():
+        return None  # a cancellation of a PO we do not hold creates no order (_receive)
     try:
         def same(value: str) -> pa.Array:
             return pa.repeat(pa.scalar(value, pa.string()), n)
@@ -256,6 +260,15 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
         return Plan(transitions=(move(live, EventKind.PO_CANCELLED, at=at, run_id=run_id, note=note),),
                     lines=(OrderLines(partner, po, tuple(_cancelled(ln, note, run_id) for ln in live_lines)),),
                     reservations=(OrderReservations(partner, po, ()),), change_updates=superseded)
+    if not live and purpose == CANCEL:
+        # a cancellation (BEG01 01) of a PO we do not hold (its original never reached us, or went to another
+        # partner id): nothing to cancel, and never a new order (it used to be created, allocated, acknowledged
+        # and shipped: the goods the buyer had just cancelled)
+        f = finding("CHANGE_ORDER_UNKNOWN", f"PO {shown(po)}'s 850 cancels the order (BEG01 01), but we hold no "
+                    f"order of that number from {partner}: nothing was cancelled, and the cancellation is not taken "
+                    "as a new order.", element="BEG01", value=purpose, **where)
+        return Plan(findings=(FindingRecord(f, partner, po, "cancellation of a PO we do not hold: no order "
+                                            "created; nothing sent", "intake"),))
     if live and purpose == CONFIRM:
         confirmed = move(live, EventKind.PO_CONFIRMED, at=at, run_id=run_id,
                          note=f"confirmation copy in {outcome.file}")

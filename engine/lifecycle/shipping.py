@@ -57,6 +57,7 @@ from engine.shipments import (
     sscc_needs,
     store_marks,
 )
+from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -80,6 +81,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import QTY
 from schemas.profile import PartnerProfile
+from schemas.rule_settings import RuleSettings
 from schemas.shipment_records import (
     SHIPPED_LINE_FIELDS,
     RecordedCarton,
@@ -246,7 +248,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines)
-    check = _store_checked(check, order_lines, profiles, store_shipped)
+    check = _store_checked(check, order_lines, profiles, store_shipped, items, item_units)
     check = _serials_checked(check, items, profiles, serials_shipped)
     cols = _ColumnLists(check.lines)  # read as lists only where a finding asks (a file without one: never)
     by_set: dict[tuple, str] | None = None  # (ISA13, GS06, ST02) -> a shipment of that 945 set, when asked
@@ -525,11 +527,15 @@ def _catalog_described(profiles: Mapping[str, PartnerProfile]) -> frozenset[str]
 
 
 def _store_checked(check: ShipmentCheck, order_lines: pa.Table | None,
-                   profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = ()) -> ShipmentCheck:
+                   profiles: Mapping[str, PartnerProfile], shipped: Sequence[tuple] = (),
+                   items: pa.Table | None = None, item_units: pa.Table | None = None) -> ShipmentCheck:
     """``check`` with store_checks' findings (their shipments held) and its stores written as the POs wrote
-    them, for the partners whose profile sets fulfilment.asn.store_level."""
-    lines, found = store_checks(check.lines, order_lines, _store_parties(profiles), shipped, asn_of={
-        pid: (p.fulfilment.asn.structure, p.fulfilment.asn.mark_for) for pid, p in profiles.items()})
+    them, for the partners whose profile sets fulfilment.asn.store_level (``items``, ``item_units``: an SDQ in
+    another unit than its line's compared in the line's, ShipmentUnits; built only when a partner is store-level)."""
+    parties = _store_parties(profiles)
+    units = ShipmentUnits(items, item_units, RuleSettings()) if parties and items is not None else None
+    lines, found = store_checks(check.lines, order_lines, parties, shipped, asn_of={
+        pid: (p.fulfilment.asn.structure, p.fulfilment.asn.mark_for) for pid, p in profiles.items()}, units=units)
     return _with_findings(check, lines, found)
 
 
