@@ -8,13 +8,22 @@ the demo's warehouses; night 2 finds day 1's shipment confirmations in their dro
 The runs use `--no-prefect` (the same stages in one process, no Prefect API server: ~3 s a run
 instead of ~15 s more to start the server) and `--no-gx` (the same rules as plain functions); the
 full sweep (`make crash`) adds runs through Prefect and with GX. Used by tests/test_crash_safety.py.
+
+The `--no-prefect` runs (orderbridge(), run_clean()) are each a fork of one helper process per test process that
+imported the command's modules once (Forks): a process of its own, its own environment, folder and
+standard streams, `flows.cli.main` with the run's arguments, killed by SIGKILL and reaped as before; only
+the ~1.3 s of imports each `python -c` paid (two runs a case) is gone. Runs through Prefect start as
+their own `python -c` as before (the temporary API server dies with its parent).
 """
 
 from __future__ import annotations
 
+import atexit
 import csv
 import io
+import json
 import os
+import select
 import shutil
 import signal
 import sqlite3
@@ -78,13 +87,117 @@ def drop_night(ws: Path, night: int) -> None:
                 shutil.copy2(f, inbox / f.name)
 
 
+# the helper: imports what `orderbridge run --no-prefect` imports, then forks one child per request (a
+# line of JSON: argv, env, cwd, files for the standard streams), says its pid, reaps it and says its exit
+# status (a negative signal number, as Popen's returncode). The child runs as `python -c` would: the
+# interpreter's exit handlers at the end, os._exit with main's status.
+_FORKS = r"""
+import atexit, json, os, sys, traceback
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+import flows.cli, flows.night, flows.steps, flows.shipments, engine.report_failures, schemas.profile
+import connectors.state, connectors.snapshots, typer._adapters  # noqa
+for line in sys.stdin:
+    req = json.loads(line)
+    sys.stdout.flush(); sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.environ.clear(); os.environ.update(req["env"]); os.chdir(req["cwd"])
+            null = os.open(os.devnull, os.O_RDONLY); os.dup2(null, 0)
+            for fd, name in ((1, req["stdout"]), (2, req["stderr"])):
+                os.dup2(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+            sys.argv = req["argv"]
+            try:
+                flows.cli.main()
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if exc.code is not None and not isinstance(exc.code, int):
+                    print(exc.code, file=sys.stderr)
+            except BaseException:
+                traceback.print_exc()
+            atexit._run_exitfuncs()
+            sys.stdout.flush(); sys.stderr.flush()
+        finally:
+            os._exit(code)
+    print(json.dumps({"pid": pid}), flush=True)
+    print(json.dumps({"status": os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])}), flush=True)
+"""
+_forks: subprocess.Popen | None = None
+_said = bytearray()  # what the helper wrote that is not read yet (its lines read from the pipe itself: no
+# buffered reader may hold a line that select() would then wait for)
+
+
+def _fork_server() -> subprocess.Popen:
+    global _forks
+    if _forks is None or _forks.poll() is not None:
+        env = {**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", str(REPO))}
+        _forks = subprocess.Popen([sys.executable, "-c", _FORKS], cwd=REPO, env=env, stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, bufsize=0)
+        _said.clear()
+        atexit.register(_stop_fork_server, _forks)
+    return _forks
+
+
+def _said_line(server: subprocess.Popen, timeout: float | None = None) -> dict | None:
+    """The helper's next line (JSON), None when none came within ``timeout``."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while b"\n" not in _said:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not select.select([server.stdout], [], [], left)[0]:
+            return None
+        chunk = os.read(server.stdout.fileno(), 4096)
+        if not chunk:
+            raise RuntimeError("the fork helper exited")
+        _said.extend(chunk)
+    line, _, rest = bytes(_said).partition(b"\n")
+    _said[:] = rest
+    return json.loads(line)
+
+
+def _stop_fork_server(server: subprocess.Popen) -> None:
+    server.stdin.close()  # the helper's loop ends; reaped here
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _forked(args: list[str], env: dict, root: Path, kill_after: float, timeout: float) -> tuple[int, str, str]:
+    """``args`` run by a fork of the helper: (exit status, standard output, standard error)."""
+    server = _fork_server()
+    out, err = root / ".forked-stdout", root / ".forked-stderr"
+    server.stdin.write(json.dumps({"argv": ["-c", *args[len(CLI):]], "env": env, "cwd": str(REPO),
+                                   "stdout": str(out), "stderr": str(err)}).encode() + b"\n")
+    server.stdin.flush()
+    pid = _said_line(server)["pid"]
+    done = _said_line(server, kill_after or timeout)
+    late = done is None
+    if late:  # not reaped yet (the helper says so only after waitpid): the pid is still the child's
+        os.kill(pid, signal.SIGKILL)
+        done = _said_line(server)
+    status = done["status"]
+    if late and not kill_after:
+        raise subprocess.TimeoutExpired(args, timeout)
+    texts = out.read_text(encoding="utf-8", errors="replace"), err.read_text(encoding="utf-8", errors="replace")
+    out.unlink()
+    err.unlink()
+    return status, *texts
+
+
 def orderbridge(ws: Path, night: int, *, env: dict | None = None, prefect: bool = False, gx: bool = False,
-                kill_after: float = 0.0, timeout: float = 600) -> subprocess.CompletedProcess:
-    """`orderbridge run` on ``ws`` with night ``night``'s clock; with ``kill_after``, SIGKILL after so long."""
+                kill_after: float = 0.0, timeout: float = 600, forked: bool = True) -> subprocess.CompletedProcess:
+    """`orderbridge run` on ``ws`` with night ``night``'s clock; with ``kill_after``, SIGKILL after so long.
+    Without ``prefect``, run by a fork of the helper process (above), unless not ``forked`` (`python -c`)."""
     args = [*CLI, "run", "-w", str(ws), "--now", NIGHTS[night][1], *([] if prefect else ["--no-prefect"]),
             *([] if gx else ["--no-gx"])]
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("PYTHONPATH", str(REPO))
+    if forked and not prefect:
+        status, out, err = _forked(args, full_env, ws.parent, kill_after, timeout)
+        return subprocess.CompletedProcess(args, status, out, err)
     proc = subprocess.Popen(args, cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if kill_after:
         try:
@@ -196,6 +309,7 @@ class Baseline:
         self.after: list[Path] = []
         self.snaps: list[dict] = []
         ws = new_workspace(root / "baseline")
+        _fork_server()  # started (its imports) before the runs are timed
         started = time.monotonic()
         for night in range(len(NIGHTS)):
             drop_night(ws, night)
