@@ -118,3 +118,57 @@ def test_a_state_of_three_letters_is_read_from_n406_and_written_where_x12_holds_
                                 country="US"))[-1] == ["N4", "LAREDO", "TX", "78045", "US"]
     assert party_segments(Party(code="ST", name="CEDIS", city="ZAPOPAN", state="JAL", postal_code="45130",
                                 country="MX"))[-1] == ["N4", "ZAPOPAN", "", "45130", "MX", "SP", "JAL"]
+
+
+def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=()):
+    """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
+    file (``shipped_swaps`` made in them): (ws, findings with messages, states)."""
+    import re
+    import shutil
+
+    fixtures = tmp_path / "rg45"
+    shutil.copytree(FIXTURES, fixtures)
+    po = next((fixtures / "drops" / partner).iterdir())
+    data = po.read_bytes()
+    for old, new in swaps:
+        assert old in data, old
+        data = data.replace(old, new)
+    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
+    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    ours = next(iter(POS[partner]))
+    text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{ours}," in r)
+    for old, new in shipped_swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    shipped.write_text(text, encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=WAREHOUSES),
+                         fixtures, NIGHT, SHIP_DAY, messages=True)
+
+
+def test_a_line_named_by_its_upc_shipping_container_code_without_check_digit_is_our_item(tmp_path, maps):  # noqa: F811
+    """Code list 235's U2, U.P.C. shipping container code (1-2-5-5): the 13 digits of a GTIN-14 before its check
+    digit, the packaging indicator first, as convenience and grocery wholesalers name a case. Eby-Brown's line
+    named by it alone (PO1*1*40*CA*21.6**U2*0061414154503) was ITEM_UNKNOWN ("No item matches U2 ..."): the line
+    rejected, its shipment refused. Now U2 is matched as UI, UD and UA are, the check digit computed: accepted,
+    shipped and billed, the id echoed as sent; every document accepted by our validator, Bots and pyx12."""
+    ws, found, states = _variant("ebybrown", ((b"IN*114455*UI*61414154503*VN*RG45-03", b"U2*0061414154503"),),
+                                 tmp_path)
+    assert states == {("ebybrown", "EB7741208"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    ack = po_segments(segments(ws, "ebybrown", "855"), "EB7741208", "BAK")
+    assert ["PO1", "1", "40", "CA", "21.6", "", "U2", "0061414154503"] in ack
+    assert ["LIN", "1", "U2", "0061414154503"] in segments(ws, "ebybrown", "856")
+    inv = po_segments(segments(ws, "ebybrown", "810"), "EB7741208", "BIG")
+    assert ["IT1", "1", "40", "CA", "21.6", "", "U2", "0061414154503"] in inv and ["TDS", "194400"] in inv
+    all_sent_accepted(ws, ["ebybrown"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_a_u2_code_is_the_gtin_14_it_names_and_ours_to_give():
+    from rules.business.items import part_id
+    from schemas.reference import complete_gtin
+
+    assert complete_gtin("0061414154503", 13) == "00614141545032"
+    assert complete_gtin("1061414154503", 13) == "10614141545039"  # a case's indicator kept
+    assert part_id("U2", {"sku": "RG45-03", "gtin": "00614141545032", "upc": "614141545032"}) == "0061414154503"
