@@ -266,19 +266,20 @@ class _Cells:
 
 
 def _state_by_location(states: pa.Array, rows: np.ndarray, slots: np.ndarray, cells: _Cells) -> pa.Array:
-    """``states`` (a party's N402 per set) with the state of each N4 of ``rows`` (in set ``slots``) that names it by
-    its location qualifier instead: no N402, N405 SP (code list 309 "State/Province") and N406 the code, as a
-    Mexican chain writes its CEDIS's state (ISO 3166-2 NLE, VER: three letters N402's two cannot hold)."""
+    """``states`` (a party's N402 per set) with the state of each N4 of ``rows`` (in set ``slots``) that names it
+    elsewhere: no N402, and N405 SP (code list 309 "State/Province") with N406 the code, else (005010 on) N407 the
+    country subdivision code, as a Mexican chain writes its CEDIS's state (ISO 3166-2 NLE, VER: three letters N402's
+    two cannot hold)."""
     if not len(rows):
         return states
     _at, n402 = cells.index(rows, 2)
-    sp = pc.fill_null(pc.equal(cells.column(rows, 5), "SP"), False).to_numpy(zero_copy_only=False)
-    n406 = cells.column(rows, 6)
-    use = ~n402 & sp & n406.is_valid().to_numpy(zero_copy_only=False)
+    sp = pc.fill_null(pc.equal(cells.column(rows, 5), "SP"), False)
+    named = pc.coalesce(pc.if_else(sp, cells.column(rows, 6), pa.scalar(None, pa.string())), cells.column(rows, 7))
+    use = ~n402 & named.is_valid().to_numpy(zero_copy_only=False)
     if not use.any():
         return states
     values = states.to_pylist()
-    for slot, state in zip(slots[use], n406.filter(pa.array(use)).to_pylist(), strict=True):
+    for slot, state in zip(slots[use], named.filter(pa.array(use)).to_pylist(), strict=True):
         values[slot] = state
     return pa.array(values, pa.string())
 
@@ -1427,6 +1428,8 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
             has = found >= 0
             for k, f in enumerate(fields, start=1):
                 out[f"ship_to_{f}"] = _scatter(n_lines, owner[has], cells.column(found[has], k))
+            if seg_id == "N4":  # a state named by N405 SP / N406 (or N407), as in the heading
+                out["ship_to_state"] = _state_by_location(out["ship_to_state"], found[has], owner[has], cells)
         if seg_id == "N3" and (second >= 0).any():  # its street ("APT 4B") joins address2
             more = second >= 0
             _append_to(out, ["ship_to_address2"], second[more], owner[more], np.zeros(int(more.sum()), np.int64),

@@ -172,3 +172,30 @@ def test_a_u2_code_is_the_gtin_14_it_names_and_ours_to_give():
     assert complete_gtin("0061414154503", 13) == "00614141545032"
     assert complete_gtin("1061414154503", 13) == "10614141545039"  # a case's indicator kept
     assert part_id("U2", {"sku": "RG45-03", "gtin": "00614141545032", "upc": "614141545032"}) == "0061414154503"
+
+
+def test_a_005010_n4_naming_its_state_by_n407_keeps_it(tmp_path):
+    """005010 gave N4 a country subdivision code (N407, ID 1/3): Chedraui may name Veracruz there (N4*VERACRUZ**91697*
+    MX***VER) rather than by N405 SP / N406. It is the CEDIS's state as well, on the order and on the 856."""
+    ws, found, states = _variant("chedraui", ((b"N4*VERACRUZ**91697*MX*SP*VER", b"N4*VERACRUZ**91697*MX***VER"),),
+                                 tmp_path)
+    assert states == {("chedraui", "CH9001442"): "shipped"} and {f[0] for f in found} <= NIGHT_NOTED
+    asn = po_segments(segments(ws, "chedraui", "856"), "CH-SHP-01", "BSN")
+    at = next(k for k, s in enumerate(asn) if s[:2] == ["N1", "ST"])
+    assert asn[at + 2] == ["N4", "VERACRUZ", "", "91697", "MX", "SP", "VER"]
+
+
+def test_a_line_s_own_ship_to_state_named_by_n406_or_n407_is_read():
+    """A PO1 loop's own N1*ST (a line for another CEDIS) names its state as the heading's may: N405 SP / N406, or
+    005010's N407; N402 as sent wins."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+
+    data = (FIXTURES / "drops" / "soriana" / "soriana-850-4500778812.x12").read_bytes().decode()
+    data = data.replace("PID*F****ACEITE VEGETAL 1 L~", "PID*F****ACEITE VEGETAL 1 L~\nN1*ST*CEDIS SORIANA JALISCO*92*"
+                        "8044~\nN4*ZAPOPAN**45130*MX*SP*JAL~")
+    data = data.replace("PID*F****DETERGENTE EN POLVO 1 KG~", "PID*F****DETERGENTE EN POLVO 1 KG~\nN1*ST*CEDIS "
+                        "SORIANA TIJUANA*92*8070~\nN4*TIJUANA*BC*22000*MX*SP*BCN~").replace("SE*20*", "SE*24*")
+    result = read_interchanges(data.encode())
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="soriana")
+    assert lines["ship_to_state"].to_pylist() == ["JAL", "BC"]
