@@ -8,7 +8,9 @@ Food Stores (random-weight beef in cases priced per pound, billed by the net wei
 and Tiendas Chedraui (pesos, CUR*BY*MXN; the buyer's RFC, REF*TJ; their CEDIS in Mexico, the state by N405 SP /
 N406 as ISO 3166-2 writes it; EAN-13 items; CFDI invoices, so no 810; Chedraui in 005010 from its GLN, ISA 14).
 One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
-pyx12."""
+pyx12. Defects found and fixed: a party's state named by N405 SP / N406 (or 005010's N407) rather than N402 was
+dropped (the CEDIS's 856 N4 had no state), and a state of three letters had no valid place in our N4s; a line named
+by its U.P.C. shipping container code without check digit (U2, 1-2-5-5) was ITEM_UNKNOWN."""
 
 from __future__ import annotations
 
