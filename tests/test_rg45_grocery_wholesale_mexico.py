@@ -88,7 +88,10 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     inv = po_segments(segments(ws, "afs", "810"), "AF0338112", "BIG")
     assert ["IT1", "1", "377.4", "LB", "4.29", "PP", "UK", "10614141545053", "VN", "RG45-05"] in inv
     assert ["QTY", "39", "10", "CA"] in inv and ["TDS", "265905"] in inv
-    # Soriana and Chedraui: no 810; Chedraui's GLN (14) answered in 005010
+    # Soriana and Chedraui: answered in the pesos they ordered in (855 CUR*BY*MXN), no 810; Chedraui's GLN (14)
+    # answered in 005010
+    for partner, po in (("soriana", "4500778812"), ("chedraui", "CH9001442")):
+        assert po_segments(segments(ws, partner, "855"), po, "BAK")[1] == ["CUR", "BY", "MXN"]
     assert segments(ws, "soriana", "810") == [] and segments(ws, "chedraui", "810") == []
     ched = segments(ws, "chedraui", "997")
     assert ched[0][7:9] == ["14", "7503002680001  "] and ched[0][11:13] == ["^", "00501"]
