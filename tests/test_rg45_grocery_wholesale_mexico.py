@@ -125,14 +125,21 @@ def test_a_state_of_three_letters_is_read_from_n406_and_written_where_x12_holds_
                                 country="MX"))[-1] == ["N4", "ZAPOPAN", "", "45130", "MX", "SP", "JAL"]
 
 
-def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=()):
+def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=(), profile_swaps=()):
     """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
-    file (``shipped_swaps`` made in them): (ws, findings with messages, states)."""
+    file (``shipped_swaps`` made in them) and its profile (``profile_swaps``): (ws, findings with messages,
+    states)."""
     import re
     import shutil
 
     fixtures = tmp_path / "rg45"
     shutil.copytree(FIXTURES, fixtures)
+    profile = fixtures / "partners" / f"{partner}.toml"
+    text = profile.read_text(encoding="utf-8")
+    for old, new in profile_swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    profile.write_text(text, encoding="utf-8")
     po = next((fixtures / "drops" / partner).iterdir())
     data = po.read_bytes()
     for old, new in swaps:
@@ -204,3 +211,17 @@ def test_a_line_s_own_ship_to_state_named_by_n406_or_n407_is_read():
     result = read_interchanges(data.encode())
     _orders, lines = read_orders(result, list(result.transaction_sets()), partner="soriana")
     assert lines["ship_to_state"].to_pylist() == ["JAL", "BC"]
+
+
+def test_an_invoice_names_a_three_letter_state_where_x12_holds_it(tmp_path, maps):  # noqa: F811
+    """Were Chedraui billed by 810 (its U.S. stores are), the invoice's ship-to names Veracruz as the 856 does
+    (N405 SP / N406 VER): the batch's columnar heads leave such an order to the one-by-one writer. The 810 is
+    accepted by our validator, Bots and pyx12."""
+    ws, _found, states = _variant("chedraui", (), tmp_path, profile_swaps=(
+        ('receives = ["997", "855", "856"]', 'receives = ["997", "855", "856", "810"]'),
+        ("[drop]", '[fulfilment.invoice]\nper = "order"\nvendor_number = "P55120"\n\n[drop]')))
+    assert states == {("chedraui", "CH9001442"): "invoiced"}
+    inv = po_segments(segments(ws, "chedraui", "810"), "CH9001442", "BIG")
+    at = inv.index(["N1", "ST", "CEDIS CHEDRAUI VERACRUZ", "UL", "7503002680018"])
+    assert inv[at + 2] == ["N4", "VERACRUZ", "", "91697", "MX", "SP", "VER"]
+    all_sent_accepted(ws, ["chedraui"], tmp_path, maps, shipments=1, answers=1)
