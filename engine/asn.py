@@ -529,7 +529,10 @@ def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]
     segs += [["N3", *(streets if len(streets) == 2 else [*streets, ""])]
              for streets in n3_elements(party.address1 or "", party.address2 or "")]
     if city or party.state or party.postal_code or party.country:
-        segs.append(["N4", city, party.state, party.postal_code, party.country])
+        n4: list[object] = ["N4", city, party.state, party.postal_code, party.country]
+        if party.state and len(party.state) != 2:  # N402 holds two characters: a state of three (Mexico's
+            n4[2:] = ["", party.postal_code, party.country, "SP", party.state]  # NLE) by N405 SP / N406
+        segs.append(n4)
     if contact and party.contact:  # PER (270 in the 856's N1 loop) after N4 (250); the loop's REF (260) we write none
         segs.append(["PER", *party.contact])
     return segs

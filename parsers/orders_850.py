@@ -265,6 +265,25 @@ class _Cells:
         return self.flat.take(_int64(at, ok))
 
 
+def _state_by_location(states: pa.Array, rows: np.ndarray, slots: np.ndarray, cells: _Cells) -> pa.Array:
+    """``states`` (a party's N402 per set) with the state of each N4 of ``rows`` (in set ``slots``) that names it
+    elsewhere: no N402, and N405 SP (code list 309 "State/Province") with N406 the code, else (005010 on) N407 the
+    country subdivision code, as a Mexican chain writes its CEDIS's state (ISO 3166-2 NLE, VER: three letters N402's
+    two cannot hold)."""
+    if not len(rows):
+        return states
+    _at, n402 = cells.index(rows, 2)
+    sp = pc.fill_null(pc.equal(cells.column(rows, 5), "SP"), False)
+    named = pc.coalesce(pc.if_else(sp, cells.column(rows, 6), pa.scalar(None, pa.string())), cells.column(rows, 7))
+    use = ~n402 & named.is_valid().to_numpy(zero_copy_only=False)
+    if not use.any():
+        return states
+    values = states.to_pylist()
+    for slot, state in zip(slots[use], named.filter(pa.array(use)).to_pylist(), strict=True):
+        values[slot] = state
+    return pa.array(values, pa.string())
+
+
 def _int64(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
     """numpy integers as an Arrow int64 array, null where ``valid`` is False (no pandas import)."""
     values = np.ascontiguousarray(values, dtype=np.int64)
@@ -570,6 +589,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     key_of_n1[claimed_n1] = claimed_key
     del n1_all
     more_streets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # a party's N3s after its first
+    located: list[tuple[str, np.ndarray, np.ndarray]] = []  # each party's N4 (prefix, rows, sets): N405 SP / N406
     for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
         r = header_rows(seg_id)
         own = owner[r] if len(r) else r
@@ -583,6 +603,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
             slots = keys[mine] // len(prefixes)  # the set of the owning N1
             for i, f in enumerate(fields, start=1):
                 pick(party_cols, f"{prefix}_{f}", r[mine], i, slots)
+            if seg_id == "N4":
+                located.append((prefix, r[mine], slots))
         if seg_id == "N3" and len(last):
             # N3 may come twice (max use 2): the second's street ("APT 4B") is no less the address
             claimed = np.full(int(keys.max()) + 1, -1, dtype=np.int64)
@@ -591,6 +613,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
             if later.any():
                 more_streets.append((r[later], keys[later] // len(prefixes), keys[later] % len(prefixes)))
     columns()
+    for prefix, rows, slots in located:
+        party_cols[f"{prefix}_state"] = _state_by_location(party_cols[f"{prefix}_state"], rows, slots, cells)
     for rows, slots, which in more_streets:
         _append_to(party_cols, [f"{prefix}_address2" for prefix in prefixes], rows, slots, which, cells)
     n2 = header_rows("N2")
@@ -1404,6 +1428,8 @@ def line_ship_tos(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarra
             has = found >= 0
             for k, f in enumerate(fields, start=1):
                 out[f"ship_to_{f}"] = _scatter(n_lines, owner[has], cells.column(found[has], k))
+            if seg_id == "N4":  # a state named by N405 SP / N406 (or N407), as in the heading
+                out["ship_to_state"] = _state_by_location(out["ship_to_state"], found[has], owner[has], cells)
         if seg_id == "N3" and (second >= 0).any():  # its street ("APT 4B") joins address2
             more = second >= 0
             _append_to(out, ["ship_to_address2"], second[more], owner[more], np.zeros(int(more.sum()), np.int64),

@@ -216,7 +216,8 @@ def from_scientific(text: str | None) -> tuple[str, int] | None:
 
 def complete_gtin(code: str | None, body_length: int) -> str | None:
     """A GS1 number sent without its check digit (``body_length`` digits: code list 235's UI, U.P.C. consumer
-    package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12) as the
+    package code 1-5-5, is 11; UD and UA, U.P.C./EAN consumer package and case codes 2-5-5, are 12; U2, U.P.C.
+    shipping container code 1-2-5-5, 13) as the
     GTIN-14 it names, its check digit computed; a value of another length as normalise_gtin reads it (a whole
     GTIN with its check digit, as some partners send under these qualifiers); None for anything else."""
     if code is None:

@@ -47,10 +47,11 @@ from schemas.reference import (
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
 GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
 # GS1 numbers code list 235 defines without their check digit, by the digits they have: UI U.P.C. consumer
-# package code (1-5-5: 11), UD U.P.C./EAN consumer package code and UA U.P.C./EAN case code (2-5-5: 12), as
-# grocery and drug wholesalers' 850s send them. Matched as the GTIN-14 they name, the check digit computed
+# package code (1-5-5: 11), UD U.P.C./EAN consumer package code and UA U.P.C./EAN case code (2-5-5: 12), U2
+# U.P.C. shipping container code (1-2-5-5: 13, the packaging indicator first), as grocery, convenience and drug
+# wholesalers' 850s send them. Matched as the GTIN-14 they name, the check digit computed
 # (schemas.reference.complete_gtin); their rank follows EN's.
-GS1_WITHOUT_CHECK_DIGIT = {"UI": 11, "UD": 12, "UA": 12}
+GS1_WITHOUT_CHECK_DIGIT = {"UI": 11, "UD": 12, "UA": 12, "U2": 13}
 _WITHOUT_CHECK_DIGIT_RANK = 2
 # IB: an ISBN, the book trade's id (BISAC X12 guides; Ingram, Baker & Taylor, Barnes & Noble): ISBN-10 or ISBN-13,
 # both the one book whose EAN (978/979 GTIN-13) a publisher's item master keeps (schemas.reference.isbn_gtin)
@@ -132,7 +133,7 @@ def _isbn_keys(values: pa.Array) -> pa.Array:
 
 
 def _gs1_keys_without_check_digit(qualifier: pa.Array, ident: pa.Array) -> pa.Array:
-    """Each UI/UD/UA id as the GTIN-14 it names (complete_gtin), null for every other pair and for a value
+    """Each UI/UD/UA/U2 id as the GTIN-14 it names (complete_gtin), null for every other pair and for a value
     that names none."""
     out = pa.nulls(len(ident), pa.string())
     for q, body in GS1_WITHOUT_CHECK_DIGIT.items():
@@ -425,7 +426,8 @@ OUR_QUALIFIERS = frozenset({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *VENDOR_Q
 
 def part_id(qualifier: str, row: dict) -> str | None:
     """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13,
-    UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), VN/VP/VC its vendor part
+    UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), U2 its GTIN-14 without it
+    (1-2-5-5), VN/VP/VC its vendor part
     (our sku without one); None where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
     gtin = row.get("gtin") or ""
     upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
@@ -433,7 +435,8 @@ def part_id(qualifier: str, row: dict) -> str | None:
     if qualifier in VENDOR_QUALIFIERS:
         return row.get("vendor_part") or row["sku"]
     return {"UK": gtin or None, "UP": upc, "EN": ean, "UI": upc[:-1] if upc else None,
-            "UD": ean[:-1] if ean else None, "UA": ean[:-1] if ean else None}.get(qualifier)
+            "UD": ean[:-1] if ean else None, "UA": ean[:-1] if ean else None,
+            "U2": gtin[:-1] if len(gtin) == 14 else None}.get(qualifier)
 
 
 def _item_row(sku: str, items: pa.Table) -> dict:
