@@ -139,7 +139,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
            for f in ("ship_to_address1", "ship_to_address2", "bill_to_address1", "bill_to_address2")):
         return None  # a street that takes two N3s (engine.asn.n3_elements: party_segments writes them): one by one
     if any(f in orders.column_names and pa.types.is_string(orders.schema.field(f).type)
-           and pc.any(pc.not_equal(pc.utf8_length(orders[f]), 2)).as_py() for f in ("ship_to_state", "bill_to_state")):
+           and pc.any(pc.and_(pc.greater(pc.utf8_length(orders[f]), 0), pc.not_equal(pc.utf8_length(orders[f]), 2))
+                      ).as_py() for f in ("ship_to_state", "bill_to_state")):
         return None  # a state N402 cannot hold (N405 SP / N406: engine.asn.party_segments writes it): one by one
     if settings.fob and "fob_sent" in orders.column_names and pc.any(pc.is_valid(orders["fob_sent"])).as_py():
         return None  # the PO's FOB after DTM 011 ([fulfilment.invoice] fob: engine.invoice.head_810): one by one
