@@ -720,11 +720,20 @@ def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | 
     (terms_from_order). An agreement names its type and days, not the date they run from (ITD02, 3 invoice date
     by default): a PO whose ITD is of the agreed type dates them as it sent (Hudson's Bay's ITD*05*15: net 60
     from receipt of goods, not billed as net 60 from the invoice date; 01 and 08 are one kind:
-    schemas.invoices.BASIC_TERMS_TYPES)."""
+    schemas.invoices.BASIC_TERMS_TYPES); an agreement of no net days (03 fixed date: Murdoch's seasonal dating)
+    takes the PO's net due date (ITD06) and its words (ITD12)."""
     if agreed is None:
         return terms_from_order(order)
+    same_kind = order.get("terms_type") in same_kind_terms_types(agreed.type)
+    net_due = order.get("terms_net_due_date")
+    if same_kind and agreed.net_days is None and agreed.net_due_date is None and isinstance(net_due, date):
+        # terms the agreement names by kind alone (03 fixed date, a farm store's seasonal dating): customers.csv
+        # holds days, never the date, which each PO sends (ITD06): the 810 states it, and the PO's words, rather
+        # than a fixed-date ITD with no date
+        agreed = replace(agreed, net_due_date=net_due,
+                         description=agreed.description or str(order.get("terms_description") or ""))
     basis = order.get("terms_basis_date")
-    if basis and str(basis) != agreed.basis_date and order.get("terms_type") in same_kind_terms_types(agreed.type):
+    if basis and str(basis) != agreed.basis_date and same_kind:
         return replace(agreed, basis_date=str(basis))
     return agreed
 

@@ -474,6 +474,24 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     return out
 
 
+def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                  fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """A TD4 that marks its load or line hazardous by code alone, with no TD404 words (_NOTE_TEXTS quotes those):
+    TD401 HM (hazardous materials) or a TD403 class, as a farm store's 850 marks fertiliser (TD4*HM*D*5.1) or 1 lb
+    propane cylinders (TD4*HM*D*2.1). No order, 855, 856 or warehouse order of ours carries it: (row, set,
+    "TD4 HM D 5.1", "TD4") each, for NOTES_NOT_KEPT to quote rather than the marking be dropped without a word."""
+    rows, owner = _rows_in(result, "TD4", mine, set_of_row)
+    if not len(rows):
+        return []
+    out = []
+    for row, own, code, qualifier, cls, words in zip(
+            rows.tolist(), owner.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3, 4)), strict=True):
+        code, qualifier, cls = ((v or "").strip() for v in (code, qualifier, cls))
+        if (code == "HM" or cls) and not (words and words.strip()):
+            out.append((row, own, " ".join(["TD4", *(v for v in (code, qualifier, cls) if v)]), "TD4"))
+    return out
+
+
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
@@ -490,6 +508,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
             if text and text.strip():
                 found.append((row, own, text.strip(), seg))
+    found += _hazmat_codes(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     seg, ks = _LINE_ROUTING
     rows, owner = _rows_in(result, seg, mine, set_of_row)
