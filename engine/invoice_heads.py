@@ -165,9 +165,10 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
                 pc.and_(pc.not_equal(_text(orders, "terms_basis_date"), ""),
                         pc.not_equal(_text(orders, "terms_basis_date"), terms.basis_date)))).as_py():
             return None  # the agreed terms dated as a PO's own ITD02 (engine.invoice.invoice_terms): one by one
+        kinds = pa.array(sorted(same_kind_terms_types(terms.type))) if terms is not None else None
         if terms is not None and terms.net_days is None and terms.net_due_date is None \
                 and "terms_net_due_date" in orders.column_names and pc.any(pc.and_(
-                    pc.is_in(_text(orders, "terms_type"), value_set=pa.array(sorted(same_kind_terms_types(terms.type)))),
+                    pc.is_in(_text(orders, "terms_type"), value_set=kinds),
                     pc.is_valid(orders["terms_net_due_date"]))).as_py():
             return None  # agreed terms of no days dated by a PO's ITD06 (engine.invoice.invoice_terms): one by one
     except _NotText:
