@@ -344,7 +344,8 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
         else:  # per hundred feet: of 100 FT (LF), or of one HL
             many = in_many_of(row["unit"], basis) or PRICE_PER_MANY_OF[basis][1]
         measure, count = PRICE_PER_MANY_OF.get(basis, ("", 0))
-        of = f"{many:,} {unit}" if many > 1 else f"one {unit} ({count:,} {measure})"
+        of = f"{many:,} {unit}" if many > 1 else f"one {unit} ({count:,} {measure})" if many == 1 else \
+            f"{count:,} {measure} ({_text(Decimal(many))} {unit})"
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
             f"PO104 {_text(price * many)} with PO105 {basis} is the price of {of}: taken as "
