@@ -1,12 +1,13 @@
 """Electrical distributors, as their trade practice and public EDI material describe them: tests/fixtures/rg46/ holds
 each one's profile, reference rows, stock, 850s written in its shapes and the east DC's confirmation of what shipped
-(the rg2 DC). Consolidated Electrical Distributors (a branch's order for a contractor's job picked up at its
-will-call counter, TD5 H; REF*JB the job with its name; DTM 002 and 010; PO1 CB/VP/MG: wire by the foot priced per
-thousand feet, TF; wire in hundreds of feet, HL, priced per thousand feet; connectors priced per hundred, HP); Rexel
-USA (005010 release from its DUNS, BEG02 RL and BEG04; REF*PJ; N9/MTX delivery notes; the job site with N2, N3 and PER
-DC; cable by the thousand feet, TL, priced TF; conduit by the foot priced per hundred feet, HF; boxes of lugs);
-Crescent Electric Supply (REF*PJ and CO; a freight charge paid by the customer, SAC*C D240 SAC12 06; 1 % 10 net 30;
-cable on 500-foot reels, RE, priced per reel; wire by the foot priced per foot, PF).
+(the rg2 DC). Consolidated Electrical Distributors (a branch's order for a contractor's job picked up at its will-
+call counter, TD5 H; REF*JB the job with its name; DTM 002 and 010; PO1 CB/VP/MG: wire by the foot priced per
+thousand feet, TF; wire in hundreds of feet, HL, priced per thousand feet; connectors priced per hundred, HP, for
+another phase of the job, the line's own REF*JB); Rexel USA (005010 release from its DUNS, BEG02 RL and BEG04;
+REF*PJ; N9/MTX delivery notes; the job site with N2, N3 and PER DC; cable by the thousand feet, TL, priced TF;
+conduit by the foot priced per hundred feet, HF; boxes of lugs); Crescent Electric Supply (REF*PJ and CO; a freight
+charge paid by the customer, SAC*C D240 SAC12 06; 1 % 10 net 30; cable on 500-foot reels, RE, priced per reel; wire
+by the foot priced per foot, PF).
 One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
 pyx12. Defects found and fixed: wire ordered in hundreds of feet (HL) priced per thousand feet (TF), and cable in
 thousands of feet (TL) priced per hundred feet (HF), held their orders (PRICE_BASIS_UNSUPPORTED). Pinned (strict
@@ -75,8 +76,12 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["PO1", "3", "400", "EA", "0.197", "PE", "CB", "WIRENUT-YEL", "VP", "RG46-03"] in ack
     asn = po_segments(segments(ws, "ced", "856"), "CE-SHP-01", "BSN")
     assert [s for s in asn if s[0] == "TD5"] == [["TD5", "B", "", "", "H"]]
+    # the connectors' own job phase (the line's REF*JB) after their PO1, LIN and IT1
+    assert ack[ack.index(["ACK", "IA", "400", "EA", "068", "20261201"]) - 1] == ["REF", "JB", "24-3381-B"]
+    assert asn[asn.index(["LIN", "3", "CB", "WIRENUT-YEL", "VP", "RG46-03"]) + 3] == ["REF", "JB", "24-3381-B"]
     inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
     assert ["REF", "JB", "24-3381"] in inv and ["TDS", "182255"] in inv  # 713.75 + 1030 + 78.80
+    assert ["REF", "JB", "24-3381-B"] in inv
     # Rexel: its DUNS (01) answered as sent, in 005010; the release number (BEG04) on the 855 and 810; the project
     # (REF*PJ); cable by the thousand feet at its price per thousand, conduit per foot, lugs by the box
     assert segments(ws, "rexel", "997")[0][7:9] == ["01", "008041112      "]
@@ -183,3 +188,4 @@ def test_cable_on_reels_priced_per_thousand_feet_is_billed_per_reel(tmp_path):
     assert states == {("crescent", "CR41-220871"): "invoiced"}
     inv = po_segments(segments(ws, "crescent", "810"), "CR41-220871", "BIG")
     assert ["IT1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"] in inv
+
