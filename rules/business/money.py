@@ -317,6 +317,13 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
                 f" ({_text(price / many)} per {unit}, more decimals than the 4 we carry)" if price is not None
                 else "")
             off = f"{many:,} times too high"
+        elif (many := in_many_of(row["unit"], basis)) is not None and price is not None:
+            # a price of so many of the line's unit (TF on a line in FT) not restated: more decimals per unit than
+            # we carry (287.45 per thousand feet is 0.28745 per foot)
+            measure, count = PRICE_PER_MANY_OF[basis]
+            per = f"the price of {count:,} {measure} ({_text(price / many)} per {unit}, more decimals than the 4 we " \
+                  "carry)"
+            off = "wrong"
         else:
             per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}"
             off = "wrong"
