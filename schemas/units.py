@@ -120,16 +120,27 @@ PRICE_PER_MANY_OF: dict[str, tuple[str, int]] = {"HF": ("FT", 100), "TF": ("FT",
 PRICE_PER_WEIGHT = ("PP", "PK", "PG", "PO", "PT")
 
 
-def in_many_of(unit: str | None, basis: str | None) -> int | None:
+def in_many_of(unit: str | None, basis: str | None) -> int | Decimal | None:
     """How many of a line's ``unit`` one PO104 of PRICE_PER_MANY_OF ``basis`` is the price of: its count on a line
     in its measure (HF, per hundred feet, on a line in FT or LF: 100), 1 on a line in that many of it (HF on a
-    line in HL, hundreds of feet: MEASURE_MULTIPLES); None on any other line (not a price of so many units)."""
+    line in HL, hundreds of feet: MEASURE_MULTIPLES), as many as one holds on a line in fewer of it (TF on a line in
+    HL: 10), the part of one it is of a line in more of it (HF on a line in TL: Decimal 0.1, a tenth of a TL); None
+    on any other line (not a price of the measure the line is in, or of no whole number of its units or tenth, hundredth
+    ... of one: PS on a line in SY)."""
     if basis not in PRICE_PER_MANY_OF or not unit:
         return None
     measure, many = PRICE_PER_MANY_OF[basis]
     if unit == measure or SAME_MEASURE.get(unit) == measure:
         return many
-    return 1 if MEASURE_MULTIPLES.get(unit) == (measure, many) else None
+    unit_measure, holds = MEASURE_MULTIPLES.get(unit, ("", 0))
+    if unit_measure != measure:
+        return None
+    # a price of many of the measure on a line in fewer of it: per thousand feet (TF) on a line in hundreds (HL) is
+    # the price of ten of them (wire ordered by the C, priced per M); of fewer on a line in more of it, per hundred
+    # feet (HF) on a line in thousands (TL), of a tenth of one (a price per C of cable ordered by the M)
+    if many % holds == 0:
+        return many // holds
+    return Decimal(many) / Decimal(holds) if holds % many == 0 else None
 
 
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is

@@ -317,6 +317,13 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
                 f" ({_text(price / many)} per {unit}, more decimals than the 4 we carry)" if price is not None
                 else "")
             off = f"{many:,} times too high"
+        elif (many := in_many_of(row["unit"], basis)) is not None and price is not None:
+            # a price of so many of the line's unit (TF on a line in FT) not restated: more decimals per unit than
+            # we carry (287.45 per thousand feet is 0.28745 per foot)
+            measure, count = PRICE_PER_MANY_OF[basis]
+            per = f"the price of {count:,} {measure} ({_text(price / many)} per {unit}, more decimals than the 4 we " \
+                  "carry)"
+            off = "wrong"
         else:
             per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}"
             off = "wrong"
@@ -344,7 +351,8 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
         else:  # per hundred feet: of 100 FT (LF), or of one HL
             many = in_many_of(row["unit"], basis) or PRICE_PER_MANY_OF[basis][1]
         measure, count = PRICE_PER_MANY_OF.get(basis, ("", 0))
-        of = f"{many:,} {unit}" if many > 1 else f"one {unit} ({count:,} {measure})"
+        of = f"{many:,} {unit}" if many > 1 else f"one {unit} ({count:,} {measure})" if many == 1 else \
+            f"{count:,} {measure} ({_text(Decimal(many))} {unit})"
         out.append(business_finding(
             "PRICE_BASIS_CONVERTED",
             f"PO104 {_text(price * many)} with PO105 {basis} is the price of {of}: taken as "

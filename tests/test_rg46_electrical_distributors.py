@@ -1,0 +1,221 @@
+"""Electrical distributors, as their trade practice and public EDI material describe them: tests/fixtures/rg46/ holds
+each one's profile, reference rows, stock, 850s written in its shapes and the east DC's confirmation of what shipped
+(the rg2 DC). Consolidated Electrical Distributors (a branch's order for a contractor's job picked up at its
+will-call counter, TD5 H; REF*JB the job with its name; DTM 002 and 010; PO1 CB/VP/MG: wire by the foot priced per
+thousand feet, TF; wire in hundreds of feet, HL, priced per thousand feet; connectors priced per hundred, HP, for
+another phase of the job, the line's own REF*JB); Rexel USA (005010 release from its DUNS, BEG02 RL and BEG04;
+REF*PJ; N9/MTX delivery notes; the job site with N2, N3 and PER DC; cable by the thousand feet, TL, priced TF;
+conduit by the foot priced per hundred feet, HF; boxes of lugs); Crescent Electric Supply (REF*PJ and CO; a freight
+charge paid by the customer, SAC*C D240 SAC12 06; 1 % 10 net 30; cable on 500-foot reels, RE, priced per reel; wire
+by the foot priced per foot, PF).
+One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
+pyx12. Defects found and fixed: wire ordered in hundreds of feet (HL) priced per thousand feet (TF), and cable in
+thousands of feet (TL) priced per hundred feet (HF), held their orders (PRICE_BASIS_UNSUPPORTED). The hold of wire
+priced per thousand feet to more places per foot than we carry (287.45 TF) named it "a price per 1000 feet, the line
+being in FT"; it now says why. Pinned (strict xfail): such wire, and cable on reels (RE) priced per thousand feet,
+are still held."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    all_sent_accepted,
+    inspected_clean,
+    maps,  # noqa: F401 (a fixture)
+    night_all_invoiced,
+    of_its_own,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg46"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT = datetime(2026, 11, 25, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+
+POS = {"ced": {"CED0544-118273": 3}, "rexel": {"RX7734412": 3}, "crescent": {"CR41-220871": 3}}
+# Rexel's delivery notes (N9/MTX): no document of ours carries them; Crescent's freight charge (inspect knows no
+# profile)
+NOTED = {"NOTES_NOT_KEPT", "SAC_NOT_APPLIED"}
+# confirmations hours after the trucks left; prices per hundred / thousand restated per unit
+NIGHT_NOTED = NOTED | {"ASN_LATE", "PRICE_BASIS_CONVERTED"}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_po_without_an_error(path):
+    inspected_clean(path, NOTED, POS)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg46") / "ws"
+    return shipped_night(of_its_own(FIXTURES, root, warehouses=WAREHOUSES), FIXTURES, NIGHT, SHIP_DAY,
+                         messages=True)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_shipped_and_invoiced(night):
+    ws, found, states = night
+    night_all_invoiced((ws, [f[:3] for f in found], states), POS, NIGHT_NOTED)
+
+
+def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=3, answers=3)
+
+
+def test_each_buyer_answered_in_its_own_shapes(night):
+    ws, _found, _states = night
+    # CED: the job (REF*JB) on every answer; the wire priced per thousand feet answered and billed per foot, the
+    # connectors priced per hundred per each; the will-call order picked up by the customer (856 TD5 H, no carrier)
+    ack = po_segments(segments(ws, "ced", "855"), "CED0544-118273", "BAK")
+    assert ["REF", "JB", "24-3381"] in ack and ["DTM", "068", "20261201"] in ack
+    assert ["PO1", "1", "2500", "FT", "0.2855", "PE", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in ack
+    assert ["PO1", "3", "400", "EA", "0.197", "PE", "CB", "WIRENUT-YEL", "VP", "RG46-03"] in ack
+    asn = po_segments(segments(ws, "ced", "856"), "CE-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "TD5"] == [["TD5", "B", "", "", "H"]]
+    # the connectors' own job phase (the line's REF*JB) after their PO1, LIN and IT1
+    assert ack[ack.index(["ACK", "IA", "400", "EA", "068", "20261201"]) - 1] == ["REF", "JB", "24-3381-B"]
+    assert asn[asn.index(["LIN", "3", "CB", "WIRENUT-YEL", "VP", "RG46-03"]) + 3] == ["REF", "JB", "24-3381-B"]
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["REF", "JB", "24-3381"] in inv and ["TDS", "182255"] in inv  # 713.75 + 1030 + 78.80
+    assert ["REF", "JB", "24-3381-B"] in inv
+    # Rexel: its DUNS (01) answered as sent, in 005010; the release number (BEG04) on the 855 and 810; the project
+    # (REF*PJ); cable by the thousand feet at its price per thousand, conduit per foot, lugs by the box
+    assert segments(ws, "rexel", "997")[0][7:9] == ["01", "008041112      "]
+    ack = po_segments(segments(ws, "rexel", "855"), "RX7734412", "BAK")
+    assert ack[0][5] == "0003" and ["REF", "PJ", "P-88120"] in ack
+    assert ["PO1", "1", "2", "TL", "380", "PE", "CB", "MC122-1000", "VP", "RG46-04", "MG", "MC12-2-ALUM"] in ack
+    inv = po_segments(segments(ws, "rexel", "810"), "RX7734412", "BIG")
+    assert inv[0][5] == "0003" and ["TDS", "149560"] in inv  # 760 + 624 + 111.60
+    assert ["IT1", "2", "1000", "FT", "0.624", "PE", "CB", "EMT34", "VP", "RG46-05", "MG", "EMT-075"] in inv
+    # Crescent: its reels (RE, 500 FT each) and wire per foot (PF) billed as ordered, the freight the PO says the
+    # customer pays billed, 1 % 10 net 30
+    inv = po_segments(segments(ws, "crescent", "810"), "CR41-220871", "BIG")
+    assert ["IT1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"] in inv
+    assert ["IT1", "3", "500", "FT", "0.31", "PF", "CB", "THHN14STRWHT", "VP", "RG46-09"] in inv
+    assert ["ITD", "01", "3", "1", "", "10", "", "30"] in inv and ["TDS", "158110"] in inv  # 1515.10 + 65.00
+    assert ["SAC", "C", "D240", "", "", "6500", "", "", "", "", "", "", "06", "", "", "FREIGHT TO BRANCH"] in inv
+
+
+def test_wire_in_hundreds_of_feet_priced_per_thousand_feet_is_answered_per_hundred(night):
+    """Electrical distributors order wire by the C (PO103 HL, hundred feet linear) and price it by the M (PO105 TF,
+    per thousand feet): 25 HL of XHHW at 412.00 per thousand feet is 2,500 feet at 0.412, 41.20 per HL. The price
+    was taken as no price of so many of the line's units (only TF on a line in FT, LF or TL was): the order held
+    for a person, PRICE_BASIS_UNSUPPORTED (an error). Now it is the price of ten HL, restated per HL exactly
+    (PRICE_BASIS_CONVERTED, told): answered, shipped and billed at 41.20 per HL."""
+    ws, found, _states = night
+    assert [f[3] for f in found if f[0] == "PRICE_BASIS_CONVERTED" and "HL" in f[3]] == [
+        "PO104 412 with PO105 TF is the price of 10 HL: taken as 41.2 per HL, exactly; our 855 and 810 state it "
+        "per unit (PO105/IT105 PE)."]
+    ack = po_segments(segments(ws, "ced", "855"), "CED0544-118273", "BAK")
+    assert ["PO1", "2", "25", "HL", "41.2", "PE", "CB", "XHHW10STRBLK", "VP", "RG46-02", "MG",
+            "10STRBLKXHHW"] in ack and ["ACK", "IA", "25", "HL", "068", "20261201"] in ack
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["IT1", "2", "25", "HL", "41.2", "PE", "CB", "XHHW10STRBLK", "VP", "RG46-02", "MG", "10STRBLKXHHW"] in inv
+
+
+def test_a_price_of_many_feet_is_the_price_of_as_many_units_or_the_part_of_one_it_holds():
+    from decimal import Decimal
+
+    from schemas.units import in_many_of
+
+    assert in_many_of("HL", "TF") == 10 and in_many_of("HS", "PS") == 10  # per M on C; per M sq ft on C sq ft
+    assert in_many_of("FT", "TF") == 1000 and in_many_of("TL", "TF") == 1 and in_many_of("HL", "HF") == 1
+    # a price of fewer feet than the unit holds, or of a measure the unit does not divide, is none of them
+    assert in_many_of("TL", "HF") == Decimal("0.1")  # per C on a line in M: a tenth of one
+    # a price of a measure the unit does not divide, or of another measure, is none of them
+    assert in_many_of("SY", "PS") is None and in_many_of("EA", "TF") is None and in_many_of("TL", "PS") is None
+
+
+def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=()):
+    """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
+    file (``shipped_swaps`` made in them): (ws, findings with messages, states)."""
+    import re
+    import shutil
+
+    fixtures = tmp_path / "rg46"
+    shutil.copytree(FIXTURES, fixtures)
+    po = next((fixtures / "drops" / partner).iterdir())
+    data = po.read_bytes()
+    for old, new in swaps:
+        assert old in data, old
+        data = data.replace(old, new)
+    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
+    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    ours = next(iter(POS[partner]))
+    text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{ours}," in r)
+    for old, new in shipped_swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    shipped.write_text(text, encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=WAREHOUSES),
+                         fixtures, NIGHT, SHIP_DAY, messages=True)
+
+
+def test_cable_in_thousands_of_feet_priced_per_hundred_feet_is_answered_per_thousand(tmp_path, maps):  # noqa: F811
+    """The other way about: cable ordered by the M (PO103 TL) and priced per hundred feet (PO105 HF), 38.00 per C of
+    MC cable, 380.00 per TL. It was held for a person (PRICE_BASIS_UNSUPPORTED, "a price per 100 feet, the line
+    being in TL"). Now a price of a tenth of one TL, restated per TL exactly (PRICE_BASIS_CONVERTED): answered,
+    shipped and billed at 380.00 per TL; every document accepted by our validator, Bots and pyx12."""
+    ws, found, states = _variant("rexel", ((b"PO1*1*2*TL*380*TF", b"PO1*1*2*TL*38*HF"),), tmp_path)
+    assert states == {("rexel", "RX7734412"): "invoiced"}
+    assert not [f for f in found if f[1] == "error"] and {f[0] for f in found} <= NIGHT_NOTED
+    assert [f[3] for f in found if f[0] == "PRICE_BASIS_CONVERTED" and "TL" in f[3]] == [
+        "PO104 38 with PO105 HF is the price of 100 FT (0.1 TL): taken as 380 per TL, exactly; our 855 and 810 "
+        "state it per unit (PO105/IT105 PE)."]
+    ack = po_segments(segments(ws, "rexel", "855"), "RX7734412", "BAK")
+    assert ["PO1", "1", "2", "TL", "380", "PE", "CB", "MC122-1000", "VP", "RG46-04", "MG", "MC12-2-ALUM"] in ack
+    inv = po_segments(segments(ws, "rexel", "810"), "RX7734412", "BIG")
+    assert ["IT1", "1", "2", "TL", "380", "PE", "CB", "MC122-1000", "VP", "RG46-04", "MG", "MC12-2-ALUM"] in inv
+    assert ["TDS", "149560"] in inv
+    all_sent_accepted(ws, ["rexel"], tmp_path, maps, shipments=1, answers=1)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a line in reels (RE) priced per thousand feet (TF) is held (PRICE_BASIS_UNSUPPORTED, 'a price per 1000 feet, "
+    "the line being in RE'): the parser restates TF only on a line in feet or a multiple of them, and how many "
+    "feet a reel holds is reference data (item_units: RG46-07 RE 500) that it does not read; restating it needs "
+    "the price rules to convert by the item's units, not done by the deadline"))
+def test_cable_on_reels_priced_per_thousand_feet_is_billed_per_reel(tmp_path):
+    """Crescent may price its 500-foot reels of SER cable by the M: PO1*1*3*RE*285*TF, 142.50 per reel. A valid
+    line; the order should be answered, shipped and billed at 142.50 per RE."""
+    ws, found, states = _variant("crescent", ((b"PO1*1*3*RE*142.5*PE", b"PO1*1*3*RE*285*TF"),), tmp_path)
+    assert states == {("crescent", "CR41-220871"): "invoiced"}
+    inv = po_segments(segments(ws, "crescent", "810"), "CR41-220871", "BIG")
+    assert ["IT1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"] in inv
+
+
+
+
+def test_wire_priced_per_thousand_feet_to_the_cent_is_held_for_the_decimals_it_needs(tmp_path):
+    """Copper wire priced per thousand feet to the cent (PO1*1*2500*FT*287.45*TF) is 0.28745 per foot: more places
+    than the 4 our prices carry, so the order is held for a person (PRICE_BASIS_UNSUPPORTED, an error). The finding
+    said "a price per 1000 feet, the line being in FT": false, the line is in feet. Now it names the price as what
+    it is and why it was not restated."""
+    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+    assert states == {("ced", "CED0544-118273"): "held"}
+    [message] = [f[3] for f in found if f[0] == "PRICE_BASIS_UNSUPPORTED"]
+    assert message.startswith("PO104 287.45 with PO105 TF is the price of 1,000 FT (0.28745 per FT, more decimals "
+                              "than the 4 we carry); our prices, order values and invoices are per PO103 unit")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a price per thousand feet to the cent (287.45 TF on a line in FT: 0.28745 per FT) is more places than the 4 "
+    "our unit prices carry (decimal128(18, 4) through the order tables, 855 and 810), so parsers.orders_850."
+    "per_unit_prices leaves it as sent and the order is held (PRICE_BASIS_UNSUPPORTED), its value taken as if "
+    "PO104 were per foot (718,625.00: CREDIT_LIMIT_EXCEEDED on a 718.63 line). Accepting it needs the price kept "
+    "per thousand feet, or to more places, through intake, the store, the 855 and the 810 (PO105/IT105 TF as "
+    "sent): not done by the deadline"))
+def test_wire_priced_per_thousand_feet_to_the_cent_is_answered_and_billed(tmp_path):
+    """Electrical distributors price copper wire per M to the cent; 2,500 FT at 287.45 per M is 718.63. A valid
+    line: the order should be accepted, answered and billed at that price."""
+    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+    assert states == {("ced", "CED0544-118273"): "invoiced"}
+    assert not [f for f in found if f[1] == "error"]
