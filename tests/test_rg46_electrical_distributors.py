@@ -209,8 +209,8 @@ def test_wire_priced_per_thousand_feet_to_the_cent_is_held_for_the_decimals_it_n
 @pytest.mark.xfail(strict=True, reason=(
     "a price per thousand feet to the cent (287.45 TF on a line in FT: 0.28745 per FT) is more places than the 4 "
     "our unit prices carry (decimal128(18, 4) through the order tables, 855 and 810), so parsers.orders_850."
-    "per_unit_prices leaves it as sent and the order is held (PRICE_BASIS_UNSUPPORTED), its value taken as if "
-    "PO104 were per foot (718,625.00: CREDIT_LIMIT_EXCEEDED on a 718.63 line). Accepting it needs the price kept "
+    "per_unit_prices leaves it as sent and the order is held (PRICE_BASIS_UNSUPPORTED; its value is counted per "
+    "foot since session 51: the test below). Accepting it needs the price kept "
     "per thousand feet, or to more places, through intake, the store, the 855 and the 810 (PO105/IT105 TF as "
     "sent): not done by the deadline"))
 def test_wire_priced_per_thousand_feet_to_the_cent_is_answered_and_billed(tmp_path):
@@ -219,3 +219,31 @@ def test_wire_priced_per_thousand_feet_to_the_cent_is_answered_and_billed(tmp_pa
     _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
     assert states == {("ced", "CED0544-118273"): "invoiced"}
     assert not [f for f in found if f[1] == "error"]
+
+
+def test_wire_held_for_its_price_per_thousand_feet_is_valued_per_foot(tmp_path):
+    """The same 287.45 TF line while it is held (pinned above): the order's value counts 2,500 FT at 0.28745, 718.63,
+    not 2,500 x 287.45 (718,625.00, which told credit control of a CREDIT_LIMIT_EXCEEDED that was not there). The
+    line is held for its price alone."""
+    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+    codes = {f[0] for f in found}
+    assert "PRICE_BASIS_UNSUPPORTED" in codes and "CREDIT_LIMIT_EXCEEDED" not in codes, found
+
+
+def test_an_order_value_counts_a_price_of_many_units_per_unit():
+    """rules.business.money.order_values: a line whose PO104 is still the price of many of its units (TF on FT,
+    PD per dozen not a whole ten-thousandth per each) is valued per unit; one restated per unit (PE) as it is."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from rules.business.money import _per_many_amounts
+
+    resolved = pa.table({"price_basis": ["TF", "PD", "PE", "HP", None], "unit": ["FT", "EA", "FT", "EA", "EA"],
+                         "unit_price": pa.array([Decimal("287.45"), Decimal("10"), Decimal("1"), None, Decimal("2")],
+                                                pa.decimal128(18, 4))})
+    amount = pa.array([Decimal("718625"), Decimal("10"), Decimal("5"), Decimal("9"), Decimal("4")],
+                      pa.decimal128(38, 8))
+    assert _per_many_amounts(resolved, amount).to_pylist() == [
+        Decimal("718.62500000"), Decimal("0.83333333"), Decimal("5.00000000"), Decimal("9.00000000"),
+        Decimal("4.00000000")]

@@ -696,6 +696,7 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
     if per_each is not None:
         price = pc.coalesce(pc.cast(per_each, price.type), price)
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
+    amount = _per_many_amounts(resolved, amount)
     # summed per order, the order named by its code (integers hash faster than two texts per line); a line an
     # 860 added counts in its order's (order_files)
     files = order_files(orders, resolved)
@@ -708,6 +709,32 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                               strict=True):
         values[(f, ref_)] = values.get((f, ref_), Decimal(0)) + total
     return values
+
+
+def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
+    """``amount`` (PO102 x PO104 per line) with each line whose PO104 is still the price of many of its units (a
+    PO105 the parser could not restate per unit: 287.45 per thousand feet, TF, is 0.28745 per foot, more places than
+    we carry; a price per dozen, PD, not a whole ten-thousandth per unit) divided by that many, to the amount's own
+    places: the order's value is what the buyer pays (2,500 FT at 287.45 TF is 718.63, not 718,625.00: it raised a
+    false CREDIT_LIMIT_EXCEEDED). Such a line is held for its price anyway (PRICE_BASIS_UNSUPPORTED)."""
+    if "price_basis" not in resolved.column_names or not resolved.num_rows:
+        return amount
+    many_bases = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF}), pa.string())
+    rows = np.flatnonzero(pc.fill_null(pc.and_(pc.is_in(resolved.column("price_basis"), value_set=many_bases),
+                                               pc.is_valid(resolved.column("unit_price"))), False)
+                          .to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return amount
+    taken = pa.array(rows, pa.int64())
+    units = resolved.column("unit").take(taken).to_pylist() if "unit" in resolved.column_names else [None] * len(rows)
+    places = Decimal(1).scaleb(-amount.type.scale)
+    values = amount.to_pylist()
+    for i, basis, unit in zip(rows.tolist(), resolved.column("price_basis").take(taken).to_pylist(), units,
+                              strict=True):
+        many = PRICE_PER_MANY.get(basis) or in_many_of(unit, basis)
+        if many and values[i] is not None:
+            values[i] = (values[i] / Decimal(many)).quantize(places)
+    return pa.array(values, amount.type)
 
 
 def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
