@@ -83,6 +83,37 @@ def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, me
     return ws, found, states
 
 
+def _swapped(text, swaps):
+    """``text`` with each (old, new) of ``swaps`` made, every old there."""
+    for old, new in swaps:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
+
+
+def variant_night(fixtures: Path, partner: str, po_number: str, tmp_path: Path, swaps=(), *, warehouses: Path,
+                  night: datetime, ship_day: datetime, shipped_swaps=(), profile_swaps=()):
+    """The night of ``partner``'s PO (``po_number``) alone, from a copy of a sweep's ``fixtures``: its 850's bytes
+    swapped (``swaps``; SE01 counted again), its rows of the shipments file alone (``shipped_swaps`` made in them), its
+    profile's text swapped (``profile_swaps``): shipped_night's (ws, findings with messages, states)."""
+    import re
+
+    copy = tmp_path / fixtures.name
+    shutil.copytree(fixtures, copy)
+    profile = copy / "partners" / f"{partner}.toml"
+    profile.write_text(_swapped(profile.read_text(encoding="utf-8"), profile_swaps), encoding="utf-8")
+    po = next((copy / "drops" / partner).iterdir())
+    data = _swapped(po.read_bytes(), swaps)
+    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
+    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
+    shipped = copy / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{po_number}," in r)
+    shipped.write_text(_swapped(text, shipped_swaps), encoding="utf-8")
+    return shipped_night(of_its_own(copy, tmp_path / "ws", {partner: [po.name]}, warehouses=warehouses), copy, night,
+                         ship_day, messages=True)
+
+
 def segments(ws, partner: str, kind: str, encoding: str = "utf-8") -> list[list[str]]:
     """The elements of every segment of ``partner``'s ``kind`` documents in its outbox, in file order (each file's
     elements split at its own separator, ISA's fourth character: '*', or '|' for a partner that asks for it)."""

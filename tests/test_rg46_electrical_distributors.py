@@ -30,6 +30,7 @@ from tests.retailer_support import (
     po_segments,
     segments,
     shipped_night,
+    variant_night,
 )
 from tests.support import REPO
 
@@ -133,30 +134,9 @@ def test_a_price_of_many_feet_is_the_price_of_as_many_units_or_the_part_of_one_i
 
 
 def _variant(partner: str, swaps: tuple[tuple[bytes, bytes], ...], tmp_path, shipped_swaps=()):
-    """The night of ``partner``'s PO alone, its bytes swapped (SE01 counted again), with its rows of the shipments
-    file (``shipped_swaps`` made in them): (ws, findings with messages, states)."""
-    import re
-    import shutil
-
-    fixtures = tmp_path / "rg46"
-    shutil.copytree(FIXTURES, fixtures)
-    po = next((fixtures / "drops" / partner).iterdir())
-    data = po.read_bytes()
-    for old, new in swaps:
-        assert old in data, old
-        data = data.replace(old, new)
-    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
-    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
-    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
-    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
-    ours = next(iter(POS[partner]))
-    text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{ours}," in r)
-    for old, new in shipped_swaps:
-        assert old in text, old
-        text = text.replace(old, new)
-    shipped.write_text(text, encoding="utf-8")
-    return shipped_night(of_its_own(fixtures, tmp_path / "ws", {partner: [po.name]}, warehouses=WAREHOUSES),
-                         fixtures, NIGHT, SHIP_DAY, messages=True)
+    """The night of ``partner``'s PO alone (tests.retailer_support.variant_night)."""
+    return variant_night(FIXTURES, partner, next(iter(POS[partner])), tmp_path, swaps, warehouses=WAREHOUSES,
+                         night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=shipped_swaps)
 
 
 def test_cable_in_thousands_of_feet_priced_per_hundred_feet_is_answered_per_thousand(tmp_path, maps):  # noqa: F811
