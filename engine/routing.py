@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from schemas.findings import finding
 from schemas.grouping import encode, first_rows
 from schemas.lifecycle import FindingRecord
-from schemas.orders import ELEMENTS_SEP, ITDS_SEP
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP, SHIP_FROM_COLUMNS
 from schemas.warehouses import WarehouseProfile
 
 # TD502 (element 66, identification code qualifier) of a carrier named by its Standard Carrier Alpha Code
@@ -110,7 +110,7 @@ def ship_from_findings(shipped: pa.Table, orders: pa.Table, warehouse: Warehouse
     nor one naming a 92 number of a partner with no ship_from_ids, whose name is none of our warehouses' (the
     buyer's own code for the location: nothing to judge it by).
     The 856 names the warehouse the goods left from, as always."""
-    names = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+    names = SHIP_FROM_COLUMNS
     if shipped.num_rows == 0 or not set(names) <= set(orders.column_names):
         return ()
     some = pc.or_(pc.is_valid(orders["ship_from_id"]), pc.is_valid(orders["ship_from_name"]))
@@ -164,7 +164,7 @@ def routed_stock(lines: pa.Table, orders: pa.Table, warehouses: Mapping[str, War
     ``assigned``: each partner's ship_from_ids); null where the order names none, or none of ``warehouses``. The
     allocation tries that warehouse first (engine.allocate: its ship_from column), so a drop-ship programme's
     choice among our locations is where the order's stock is reserved, and ships from."""
-    names = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+    names = SHIP_FROM_COLUMNS
     none = pa.nulls(lines.num_rows, pa.string())
     if not lines.num_rows or not warehouses or not set(names) <= set(orders.column_names):
         return none

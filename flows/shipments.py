@@ -55,6 +55,7 @@ from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
+from schemas.orders import SHIP_FROM_COLUMNS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, sscc_columns
@@ -548,7 +549,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     if warehouses and dates:  # the warehouse each order's N1*SF routes it to, tried first
         from engine.routing import routed_stock
 
-        heads = pa.Table.from_pylist([{"partner": k[0], "po_number": k[1], **{c: row.get(c) for c in _SHIP_FROM}}
+        heads = pa.Table.from_pylist([{"partner": k[0], "po_number": k[1], **{c: row.get(c) for c in SHIP_FROM_COLUMNS}}
                                       for k, row in dates.items()])
         wanted = wanted.append_column("ship_from", routed_stock(wanted, heads, warehouses, {
             pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}))
@@ -573,10 +574,7 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
 
 _DATE_COLUMNS = ["order_ref", "po_number", "cancel_after", "do_not_deliver_after", "ship_no_later",
                  "sales_requirement", "requested_ship_date", "ship_not_before",
-                 "ship_from_name", "ship_from_id_qualifier", "ship_from_id"]  # (N1*SF: the warehouse to take from)
-
-
-_SHIP_FROM = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+                 *SHIP_FROM_COLUMNS]  # (N1*SF: the warehouse to take from)
 
 
 def order_dates(store: OrderStore, records: Iterable) -> dict[tuple[str, str], dict]:

@@ -192,6 +192,9 @@ NO_BACKORDER = ("N", "SP")
 SHIP_COMPLETE = ("SC",)
 
 # the heading references a PO's 856 and 810 carry back (REF01 -> ORDERS column), in the order they are written
+# the ORDERS columns of a PO's heading N1*SF (N102, N103, N104: the ship-from it routes the order to; engine.routing)
+SHIP_FROM_COLUMNS = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
+
 ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion", "MR": "merchandise_type",
               "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
               "TN": "transaction_reference",
