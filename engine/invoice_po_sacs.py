@@ -16,7 +16,10 @@ Amounts, each half up to cents (money, engine.invoice's rule), stated once:
     else a flat amount               once per PO, whole, on its first 810 (none of its units billed before).
 A rate is per its SAC09 unit: it applies to a line's units in that unit - the line's billed quantity when the
 810 bills it in that unit, the units shipped of a line billed by weight (a catch-weight line's cases, its QTY*39)
-when those are in it, and without a SAC09 to the units shipped. A rate per a unit the 810's lines are not
+when those are in it, and without a SAC09 to the units shipped. A line's own rate per another unit than the one
+the line is billed in (a bottle deposit per BO on a line of cases, CA) applies to the SAC09 units the PO states
+for the line (SAC10: 360 BO for 30 CA), by the units billed: units billed x SAC10 / units ordered (to four
+places), the SAC10 the 810 writes. A rate per a unit the 810's lines are not
 counted in (a backhaul allowance per hundredweight, CW, on lines in cases; a heading rate with one such line) is
 not multiplied by them: the amount the PO stated with it (SAC05) is carried as a flat amount (by the rule above),
 and without one the SAC is not written. A SAC whose amount comes to 0 on an 810 is not written. TDS01 =
@@ -63,6 +66,7 @@ class PoSac:
     agency: str = ""  # SAC03
     agency_code: str = ""  # SAC04
     ordered: Decimal | None = None  # the line's units ordered (a flat line amount is prorated by them)
+    quantity: Decimal | None = None  # SAC10: the SAC09 units the rate is for (a line's: its units in SAC09)
 
 
 def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str, str, int], Decimal] | None = None,
@@ -84,7 +88,7 @@ def po_sacs(sacs: pa.Table, carried: Collection[str], ordered: Mapping[tuple[str
             None if line is None else (r["line_id"] or str(line)), r["kind"], r["code"], r["amount"],
             r["basis"] or "", r["percent"], r["rate"], r.get("unit") or "", r["handling"] or "",
             r.get("reference") or "", r["description"] or "", r.get("agency") or "", r.get("agency_code") or "",
-            None if line is None else ordered.get((r["partner"], r["po_number"], line))))
+            None if line is None else ordered.get((r["partner"], r["po_number"], line)), r.get("quantity")))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -166,6 +170,14 @@ def _in_rate_unit(sac: PoSac, quantity: Decimal, unit: str, shipped: tuple[Decim
     return None
 
 
+def _as_the_po_counts(sac: PoSac, quantity: Decimal) -> Decimal | None:
+    """A line rate ``sac``'s units of ``quantity`` billed of its line in another unit than SAC09, as the PO
+    counts them (SAC10 units for the line's units ordered), to four places; None: the PO does not say."""
+    if not sac.quantity or sac.quantity <= 0 or not sac.ordered or sac.ordered <= 0:
+        return None
+    return (quantity * sac.quantity / sac.ordered).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize()
+
+
 def _as_stated(sac: PoSac) -> PoSac:
     """A rate ``sac`` the 810's lines are not counted in, as the flat amount the PO stated with it (SAC05; none:
     0, not written)."""
@@ -202,6 +214,8 @@ def carried(sacs: Sequence[PoSac], line_ids: Sequence[str], quantities: Sequence
             q = counted[i]
             if sac.rate is not None:
                 n = _in_rate_unit(sac, quantities[i], unit_of[i], weighed[i])
+                if n is None and weighed[i] is None:
+                    n = _as_the_po_counts(sac, quantities[i])
                 if n is None:
                     sac = _as_stated(sac)
                 else:
@@ -294,7 +308,8 @@ def current_po_sacs(charges: pa.Table, lines: pa.Table, invoices: Mapping[str, I
             r["line_id"], r["kind"], r["code"], r["amount"], r["basis"] or "", r["percent"], r["rate"],
             r.get("unit") or "", r["handling"] or "", r["reference"] or "", r["description"] or "", agency,
             code[len(agency) + 1:] if agency and code.startswith(agency + ":") else code,
-            None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"]))))
+            None if r["line_id"] is None else ordered.get((r["partner"], r["po_number"], r["line_id"])),
+            r.get("quantity")))
     return {k: tuple(v) for k, v in out.items()}
 
 

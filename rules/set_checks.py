@@ -356,7 +356,7 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, list]] = []  # (row, set, segment id, [indicator, code, amount, percent, rate])
-    rate_units: dict[int, str] = {}  # SAC row -> its SAC09 (the unit its rate is per), when sent
+    rate_units: dict[int, tuple[str, str | None]] = {}  # SAC row -> its SAC09 (the unit its rate is per), SAC10
     for seg, positions in _ALLOWANCE_SEGMENTS:
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         if len(rows):
@@ -364,8 +364,9 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             found += [(r, o, seg, [v[j] for v in values])
                       for j, (r, o) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True))]
             if seg == "SAC":
-                rate_units.update((r, u) for r, u in zip(rows.tolist(), _column(fe, rows, 9)[0].to_pylist(),
-                                                         strict=True) if u)
+                rate_units.update((r, (u, q)) for r, u, q in zip(rows.tolist(), _column(fe, rows, 9)[0].to_pylist(),
+                                                                 _column(fe, rows, 10)[0].to_pylist(), strict=True)
+                                  if u)
     if not found:
         return []
     found.sort(key=lambda f: f[0])
@@ -375,7 +376,8 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     # the units each PO1 may be billed in (PO103; a line priced per pound, PO105 PP ..., may be billed by weight:
     # its pounds or kilograms too), for a rate per its SAC09 unit (engine.invoice_po_sacs: one per a unit no line
-    # is billed in is carried as its stated amount, none without one)
+    # is billed in is carried as its stated amount, none without one; a line's own rate for the SAC10 units the PO
+    # states for the line is carried by them)
     line_units = [{u or ""} | (_WEIGHT_BILLED if b in PRICE_PER_WEIGHT else set()) for u, b in zip(
         _column(fe, line_rows, 3)[0].to_pylist(), _column(fe, line_rows, 5)[0].to_pylist(), strict=True)]
     asked: dict[int, list[tuple[int, str, str, str | None]]] = {}  # set -> (row, text, segment id, code)
@@ -395,9 +397,11 @@ def _allowances(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             priced = any(v not in (None, "") for v in (amount, percent, rate))
             on = on_our_810s(kind, code, handling, priced, invoice)
             if on and rate not in (None, "") and amount in (None, "") and row in rate_units:
-                own = ([line] if line >= 0 and line_owner[line] == k else
-                       np.flatnonzero(line_owner == k).tolist())  # its line, or (a heading SAC) the set's lines
-                on = all(rate_units[row] in line_units[i] for i in own)
+                unit, counted = rate_units[row]
+                if line >= 0 and line_owner[line] == k:  # its line's: in the line's unit, or SAC10 of it stated
+                    on = unit in line_units[line] or (_decimal(counted) or 0) > 0
+                else:  # a heading SAC: the set's lines
+                    on = all(unit in line_units[i] for i in np.flatnonzero(line_owner == k).tolist())
             money.append(ON_OUR_810S if on else NOT_ON_OUR_810S)
         text = " ".join(what) + (" " + ", ".join(money) if money else "")
         if line >= 0 and line_owner[line] == k:

@@ -112,8 +112,10 @@ def test_a_rate_per_a_unit_no_line_is_billed_in_and_no_amount_is_said_not_to_rea
         ["SAC*A*C310***4080***0.85*CW*48**02"])
     assert "allowance C310 rate 0.1, handling 02 off invoice, on our 810s." in words(["SAC*A*C310******0.1*EA*18**02"])
     # a line's own rate: per pound on a line priced per pound is billed by its weight; per case on a line in eaches
-    # is not
+    # by the cases the PO states for the line (SAC10: rg49's bottle deposit per BO on a line of cases), not without
     weighed = [LINES[0], LINES[1], "PO1*2*6*CA*2.89*PP*VN*SKU-2", "SAC*A*C310******0.05*LB*120**02"]
     assert "rate 0.05, handling 02 off invoice, on our 810s (line 2)." in words([], weighed)
     cased = [*LINES[:2], "SAC*A*C310******0.5*CA*1**02", LINES[2]]
+    assert "rate 0.5, handling 02 off invoice, on our 810s (line 1)." in words([], cased)
+    cased = [*LINES[:2], "SAC*A*C310******0.5*CA*0**02", LINES[2]]
     assert "rate 0.5, handling 02 off invoice, not on our 810s (line 1)." in words([], cased)

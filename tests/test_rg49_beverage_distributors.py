@@ -1,0 +1,89 @@
+"""Beverage alcohol distributors and a control state buying by X12 850 (no distributor's or board's own guide was
+found in the public corpus: the shapes are the trade's common ones - cases of so many bottles of a size in ML or LT,
+as the PLCB's quotation form asks of a supplier, control states buying in case quantities): tests/fixtures/rg49/
+holds each one's profile, reference rows, stock, 850s and the east DC's confirmation of what shipped (the rg2 DC).
+Southern Glazer's Wine & Spirits (004010 from its DUNS+4, ISA 14; its state licence as the bill-to's REF 0B; ship
+not before / cancel after, DTM 037 / 038; the ship-to by DUNS+4; wine in cases of 12 x 750 ML with the vintage in
+PID and a lot REF LT, bourbon in cases of 6 x 1.75 LT); Republic National Distributing (005010; a branch by store
+number; full cases beside a split case of 6 bottles, BO; a bottle deposit per bottle on each line, SAC C H850 at a
+rate per BO, handling 06; a delivery window DTM 064 / 063); the Pennsylvania Liquor Control Board (004010; cases
+only, 12 x 750 ML and 24 x 375 ML; its item codes as the buyer's part, IN). One night takes them all: inspect, the
+997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    all_sent_accepted,
+    inspected_clean,
+    maps,  # noqa: F401 (a fixture)
+    night_all_invoiced,
+    of_its_own,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg49"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT = datetime(2026, 11, 25, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+
+POS = {"sgws": {"SG4901120": 2}, "rndc": {"RN4902120": 2}, "plcb": {"PL4903120": 2}}
+NOTED = {"SAC_NOT_APPLIED"}
+NIGHT_NOTED = {"ASN_LATE", "SAC_NOT_APPLIED"}
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_po_without_an_error(path):
+    inspected_clean(path, NOTED, POS)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg49") / "ws"
+    return shipped_night(of_its_own(FIXTURES, root, warehouses=WAREHOUSES), FIXTURES, NIGHT, SHIP_DAY,
+                         messages=True)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
+    ws, found, states = night
+    night_all_invoiced((ws, [f[:3] for f in found], states), POS,
+                       NIGHT_NOTED)
+
+
+def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=3, answers=3)
+
+
+def test_a_bottle_deposit_per_bottle_on_a_line_of_cases_is_billed_by_the_bottles_the_po_states(night):
+    """RNDC charges a deposit of 0.05 a bottle on each line (SAC*C*H850******0.05*BO*<bottles>**06, handling 06:
+    charge to be paid by the customer, which its profile's po_allowances carries). On the split case (6 BO) it was
+    billed; on the 30 cases of Chardonnay (SAC10 360 BO) it was dropped from the 810 - a rate per a unit the line is
+    not billed in, no amount stated - and SAC_NOT_APPLIED said "not on our 810s", though the PO states the line's
+    bottles. Now a line's rate in another unit is billed by the SAC10 units the PO states for it (18.00)."""
+    ws, found, _states = night
+    inv = po_segments(segments(ws, "rndc", "810"), "RN4902120", "BIG")
+    assert [s for s in inv if s[0] == "SAC"] == [
+        ["SAC", "C", "H850", "", "", "1800", "", "", "0.05", "BO", "360", "", "06", "", "", "BOTTLE DEPOSIT"],
+        ["SAC", "C", "H850", "", "", "30", "", "", "0.05", "BO", "6", "", "06", "", "", "BOTTLE DEPOSIT"]]
+    assert ["TDS", "314580"] in inv  # 30 x 102.00 + 6 x 11.25 + 18.00 + 0.30
+    [words] = [f[3] for f in found if f[0] == "SAC_NOT_APPLIED"]
+    assert "not on our 810s" not in words and words.count("on our 810s") == 2
+
+
+def test_a_line_rate_in_another_unit_is_prorated_by_the_units_billed():
+    from decimal import Decimal as D
+
+    from engine.invoice_po_sacs import PoSac, carried
+
+    deposit = PoSac("1", "C", "H850", rate=D("0.05"), unit="BO", handling="06", ordered=D(30), quantity=D(360))
+    half = carried([deposit], ["1"], [D(15)], [D(1530)], {}, first=True, units=["CA"])
+    assert half.net == D("9.00") and half.lines[0][0][5:11] == ["900", "", "", "0.05", "BO", "180"]
+    # without the PO's count of the line's bottles: not billed (no amount stated), as before
+    assert carried([PoSac("1", "C", "H850", rate=D("0.05"), unit="BO", handling="06", ordered=D(30))], ["1"],
+                   [D(15)], [D(1530)], {}, first=True, units=["CA"]).net == 0
