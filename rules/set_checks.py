@@ -452,7 +452,7 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
-_OTHER_NOTE_AT = {"PWK": 1, "N9": 3}
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2}
 
 
 def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -496,13 +496,32 @@ def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     return out
 
 
+def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022). We allocate,
+    pick and ship by SKU; no order, warehouse order or 856 of ours asks the warehouse for that lot, so another may
+    ship: (row, set, "REF LT V2022", "REF") each, for NOTES_NOT_KEPT to quote rather than the lot be dropped
+    without a word."""
+    rows, owner = _rows_in(result, "REF", mine, set_of_row)
+    if not len(rows):
+        return []
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(line_rows):
+        return []
+    line = np.searchsorted(line_rows, rows, side="right") - 1
+    in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+    return [(row, own, f"REF LT {lot.strip()}", "REF") for row, own, inside, kind, lot in zip(
+        rows.tolist(), owner.tolist(), in_line.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2)),
+        strict=True) if inside and kind == "LT" and lot and lot.strip()]
+
+
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
-    DELIVERY"); and the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"). No order, 855, 856 or
-    warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
+    DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a line's lot (REF LT). No
+    order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
     follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
@@ -513,6 +532,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
             if text and text.strip():
                 found.append((row, own, text.strip(), seg))
     found += _hazmat_codes(result, mine, set_of_row, fe)
+    found += _lots_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     seg, ks = _LINE_ROUTING
     rows, owner = _rows_in(result, seg, mine, set_of_row)

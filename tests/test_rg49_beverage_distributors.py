@@ -37,8 +37,8 @@ SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"sgws": {"SG4901120": 2}, "rndc": {"RN4902120": 2}, "plcb": {"PL4903120": 2},
        "breakthru": {"BB4904120": 2}}
-NOTED = {"SAC_NOT_APPLIED"}
-NIGHT_NOTED = {"ASN_LATE", "SAC_NOT_APPLIED"}
+NOTED = {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
+NIGHT_NOTED = {"ASN_LATE", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
@@ -123,3 +123,14 @@ def test_the_810_names_the_bill_to_s_state_licence_as_the_po_sent_it(night):
     inv = po_segments(segments(ws, "sgws", "810"), "SG4901120", "BIG")
     at = inv.index(["N1", "BT", "SOUTHERN GLAZERS WINE AND SPIRITS OF FLORIDA", "9", "0071234560001"])
     assert ["REF", "0B", "BEV1600123"] in inv[at + 1:at + 4]
+
+
+def test_a_line_asking_for_one_lot_is_told_to_ops():
+    """Southern Glazer's asks for the 2022 vintage of its Cabernet by the line's lot, REF*LT*V2022. We allocate,
+    pick and ship by SKU, and no order, warehouse order or 856 of ours names the lot, so another vintage may ship;
+    the lot was dropped without a word. Now it is quoted as a note of its line (NOTES_NOT_KEPT)."""
+    from tests.retailer_support import inspected
+
+    seen = inspected(next((FIXTURES / "drops" / "sgws").iterdir()), NOTED)
+    [note] = [f for f in seen["findings"] if f["code"] == "NOTES_NOT_KEPT"]
+    assert note["severity"] == "warning" and "(line 1) 'REF LT V2022'" in note["message"]
