@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 # and the store's own connection reads it (Reader.read).
 BATCH_ROWS = 2**18
 BUSY_MS = 30_000  # as the store's own connection (connectors.state)
+# (s52: PRAGMA mmap_size = 1 GiB or cache_size = 256 MiB on this connection changed nothing: a night's 200,000 order
+# lines x 12 columns read in 0.43-0.48 s CPU either way, ~190 ns a value, the driver's own per-value cost)
 
 
 def available() -> bool:

@@ -612,6 +612,8 @@ class FinanceTables:
 
     def finance_lines(self, columns: Iterable[str] | None = None) -> pa.Table:
         """LINE_ROWS of every order line (only ``columns`` of them, in LINE_ROWS' order, when given)."""
+        # (s52: the same read without ORDER BY, a scan of the table instead of its primary key's index, cost the
+        # same on a night's 200,000 lines, 0.43-0.49 s CPU: the lines stand in key order in the table already)
         wanted = set(columns) if columns is not None else None
         spec = [(n, t) for n, t in LINE_ROWS if wanted is None or n in wanted]
         cols = ", ".join(n for n, _ in spec)

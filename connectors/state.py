@@ -1605,6 +1605,8 @@ class StateStore(FinanceTables):
                        "all": ""}[how])
             return sql
 
+        # (s52: 500 or 1,000 lines a statement cost the same as 100 - 0.58-0.71 s CPU for a night's 100,000
+        # invoiced lines, the statements alone, rolled back; one plain UPDATE per line bound by executemany 0.89-0.98)
         per, flat = 100, itertools.chain.from_iterable
         n, keep = 0, True
         for i in range(0, len(rows), per):
