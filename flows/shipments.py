@@ -367,10 +367,12 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped)."""
+    orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
-        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref})
+        pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
+        orders_with_po=orders_with_po)
     pos = set(read.lines["po_number"].to_pylist())
-    records = {r.key: r for r in state.orders_with_po(pos)}
+    records = {r.key: r for r in orders_with_po(pos)}
     lines = state.line_table_for(records)
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
@@ -435,6 +437,21 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
+
+
+class _OrdersWithPo:
+    """state.orders_with_po, the last answer kept for the same PO numbers: a confirmation's orders are read
+    once before its transaction, not by each step that needs them (releases keying, then _ship_file: the
+    same 500 orders of the bench's files twice, ~0.03 s CPU each). Used before anything is written only."""
+
+    def __init__(self, state: StateStore) -> None:
+        self.state, self.pos, self.records = state, None, []
+
+    def __call__(self, pos: Iterable[str]) -> list:
+        pos = frozenset(pos)
+        if pos != self.pos:
+            self.pos, self.records = pos, self.state.orders_with_po(pos)
+        return list(self.records)
 
 
 def _serials_of(lines: pa.Table) -> list[str]:
