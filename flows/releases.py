@@ -5,7 +5,7 @@ by engine.lifecycle.releases."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 import pyarrow.compute as pc
@@ -59,12 +59,15 @@ def key_releases(state: StateStore, store: OrderStore, partner: str, outcome, *,
     return key_outcome(outcome, held_orders(state, store, partner, pos, ref=ref))
 
 
-def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[str, str] | None = None):
+def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[str, str] | None = None, *,
+                      orders_with_po: Callable[[set[str]], list[OrderRecord]] | None = None):
     """A confirmation file as read (engine.lifecycle.shipping.Confirmations) with each line's po_number the
     order key it names (engine.lifecycle.releases.key_shipment_lines), and a line naming no release of a
     PO with several open given its finding and its shipment held. Nothing is looked up for a file naming
-    no release and no PO held as several releases: then ``read`` itself."""
-    read = unpadded_confirmations(state, read)
+    no release and no PO held as several releases: then ``read`` itself. ``orders_with_po``: the store's
+    orders_with_po, or the caller's memo of it (flows.shipments reads a file's orders once, not per step)."""
+    orders_with_po = orders_with_po or state.orders_with_po
+    read = unpadded_confirmations(state, read, orders_with_po=orders_with_po)
     lines = read.lines
     if not lines.num_rows:
         return read
@@ -72,7 +75,7 @@ def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[
     later = [r for r in state.release_orders() if x12_po(r.po_number) in pos]
     if not later and not pc.any(pc.is_valid(lines["release_number"])).as_py():
         return read
-    records = [*state.orders_with_po(pos), *later]
+    records = [*orders_with_po(pos), *later]
     by_partner: dict[str, list[OrderRecord]] = {}
     for r in records:
         by_partner.setdefault(r.partner, []).append(r)
@@ -86,7 +89,8 @@ def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[
     return replace(read, lines=keyed, findings=(*read.findings, *(f for _i, f in found)), unread=unread)
 
 
-def unpadded_confirmations(state: StateStore, read):
+def unpadded_confirmations(state: StateStore, read, *,
+                           orders_with_po: Callable[[set[str]], list[OrderRecord]] | None = None):
     """A confirmation file as read with each line naming a PO number no order has, without the leading zeros of
     one order's (1761234000 for Topco's 000001761234000: a spreadsheet or WMS keeping it as a number), naming that
     order (engine.lifecycle.releases.unpadded_po_lines); ``read`` itself when every PO number is an order's or none
@@ -95,7 +99,7 @@ def unpadded_confirmations(state: StateStore, read):
     if not lines.num_rows:
         return read
     pos = {po for po in lines["po_number"].to_pylist() if po}
-    live = {r.po_number for r in state.orders_with_po(pos)}
+    live = {r.po_number for r in (orders_with_po or state.orders_with_po)(pos)}
     bare = {po for po in pos - live if po.isdigit() and not po.startswith("0")}
     if not bare:
         return read
