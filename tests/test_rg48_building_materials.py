@@ -132,3 +132,21 @@ def test_board_feet_units_and_a_fraction_of_one_partly_allocated():
     # a line of 1.344 TM of which 1,000 BF are in stock: 1 TM now, 0.344 TM backordered, each stated in TM
     stated = _stated_qty(np.array([1000, 344, 5]), np.array([True, True, False]), np.array([1000, 1000, 12]))
     assert stated.to_pylist() == [Decimal("1"), Decimal("0.344"), Decimal("5")]
+
+
+def test_a_tally_partly_in_stock_is_answered_in_parts_of_its_unit(tmp_path):
+    """1.344 TM of 2x4-16 with 1,000 board feet in stock (no receipt due): 1 TM now, 0.344 TM refused, each part in
+    the line's unit (the 855 counted whole TM: the 344 board feet left were no part of one)."""
+    import shutil
+
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg48"
+    shutil.copytree(FIXTURES, copy)
+    stock = copy / "stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("RG48-04,60000", "RG48-04,1000"), encoding="utf-8")
+    ws = of_its_own(copy, tmp_path / "ws", {"lumber84": ["lumber84-850-0412118840.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    ack = po_segments(segments(ws, "lumber84", "855"), "0412118840", "BAK")
+    assert [s[1:4] for s in ack if s[0] == "ACK"][:2] == [["IQ", "1", "TM"], ["IR", "0.344", "TM"]]
+    assert ["CTT", "3", "65.024"] in ack
