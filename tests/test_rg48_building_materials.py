@@ -150,3 +150,21 @@ def test_a_tally_partly_in_stock_is_answered_in_parts_of_its_unit(tmp_path):
     ack = po_segments(segments(ws, "lumber84", "855"), "0412118840", "BAK")
     assert [s[1:4] for s in ack if s[0] == "ACK"][:2] == [["IQ", "1", "TM"], ["IR", "0.344", "TM"]]
     assert ["CTT", "3", "65.024"] in ack
+
+
+def test_a_tally_confirmed_in_board_feet_is_recorded_in_the_line_s_unit(tmp_path):
+    """The DC counts its lumber in board feet and confirms 1,344 BF of the 1.344 TM line (768 BF of the 7.68 BP one).
+    It was refused (SHIPMENT_UNIT_MISMATCH "1344 eaches: not whole TM of 1000"): the order stuck acknowledged. Now
+    it is recorded as 1.344 TM (SHIPMENT_UNIT_CONVERTED), shipped and billed in the line's unit."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "lumber84", "0412118840", tmp_path,
+                                      shipped_swaps=[("1.344,TM", "1344,BF"), ("7.68,BP", "768,BF")],
+                                      warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+    assert {f[0] for f in found} == {"SHIPMENT_UNIT_CONVERTED", "ASN_LATE"}
+    assert any("1344 eaches, recorded as 1.344 TM" in f[3] for f in found)
+    assert states == {("lumber84", "0412118840"): "invoiced"}
+    asn = po_segments(segments(ws, "lumber84", "856"), "LB-SHP-01", "BSN")
+    assert ["SN1", "", "1.344", "TM", "", "1.344", "TM"] in asn and ["SN1", "", "7.68", "BP", "", "7.68", "BP"] in asn
+    inv = po_segments(segments(ws, "lumber84", "810"), "0412118840", "BIG")
+    assert ["TDS", "266920"] in inv
