@@ -14,7 +14,8 @@ One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, ch
 pyx12. Defects found and fixed: lumber by the thousand board feet (TM) or hundred board feet (BP) of an item sold by
 the board foot was rejected (UNIT_NOT_CONVERTIBLE, ACK IR), those X12 units being no multiple of BF to us; then
 1.344 TM (1,344 board feet, an exact tally) was rounded up to 2 TM (CASE_PACK_ROUNDED: 656 board feet more shipped
-and billed than ordered) and, once taken as sent, acknowledged as 1 TM (the 855 counted whole PO103 units)."""
+and billed than ordered) and, once taken as sent, acknowledged as 1 TM (the 855 counted whole PO103 units); the DC's
+confirmation of such a tally in board feet (1,344 BF) was refused (SHIPMENT_UNIT_MISMATCH)."""
 
 from __future__ import annotations
 
