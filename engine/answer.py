@@ -257,9 +257,22 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
     # allocation rows count eaches; the 855 speaks in PO103 units
     per_unit = np.maximum(np.asarray(pc.fill_null(decided["unit_eaches"], 1).to_numpy(zero_copy_only=False),
                                      dtype=np.int64), 1) if "unit_eaches" in decided.column_names else 1
-    alloc, back, ordered = sums["allocated"] // per_unit, sums["backordered"] // per_unit, sums["ordered"] // per_unit
+    # a line ordered in a fraction of a unit that is a number of the item's measure (1.344 TM, thousand board feet,
+    # of lumber sold by the board foot: 1,344 BF, rules.business.quantities) is answered in eaches, each quantity
+    # then stated in the line's unit (1344 / 1000 = 1.344 TM), never truncated to whole TM
     qty_int = np.asarray(pc.fill_null(truncated(qty), 0).to_numpy(zero_copy_only=False),
                          dtype=np.int64)
+    frac = _bools(pc.fill_null(pc.not_equal(pc.cast(qty, pa.decimal128(38, 4)),
+                                            pc.cast(pc.cast(truncated(qty), pa.decimal128(38, 0)),
+                                                    pa.decimal128(38, 4))), False))
+    unit_of = np.where(frac, 1, per_unit)
+    alloc, back, ordered = sums["allocated"] // unit_of, sums["backordered"] // unit_of, sums["ordered"] // unit_of
+    rejected_whole = qty_int
+    qty_int = np.where(frac, sums["ordered"], qty_int)
+
+    def _qty(units: np.ndarray) -> pa.Array:
+        return _stated_qty(units, frac, per_unit)
+
     # the units the partner's case-pack rounding down ([allocation] case_pack_rounding) left out of the line are
     # rejected (IR), as any part of it we do not place: they used to be answered by no ACK (IQ 24 of 30 ordered;
     # a line rounded to nothing ACK IR 0) and counted nowhere in the status
@@ -320,9 +333,9 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
         "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, MONEY)),
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
-        "allocated": pa.array(np.where(plain, alloc, 0)),
-        "backordered": pa.array(np.where(plain, back, 0)),
-        "rejected": pa.array(np.where(plain, rej, qty_int)),
+        "allocated": pa.array(np.where(plain, np.where(frac, alloc // np.maximum(per_unit, 1), alloc), 0)),
+        "backordered": pa.array(np.where(plain, np.where(frac, back // np.maximum(per_unit, 1), back), 0)),
+        "rejected": pa.array(np.where(plain, np.where(frac, rej // np.maximum(per_unit, 1), rej), rejected_whole)),
         "promised_date": pc.if_else(pa.array(plain), dates, none_date),
         "warehouses": pc.if_else(pa.array(plain), sums["warehouses"], ""),
         "reason": pc.fill_null(reason, ""),
@@ -358,9 +371,24 @@ def _ship_complete(decided: pa.Table, complete: np.ndarray, plain: np.ndarray, a
                           pa.date32())
 
 
-def _qty(units: np.ndarray) -> pa.Array:
+def _units_qty(units: np.ndarray) -> pa.Array:
     """Whole units as QTY decimals (checked: a value that does not fit raises)."""
     return per_value(lambda v: pc.cast(pc.cast(v, pa.decimal128(38, 4)), QTY), pa.array(units, pa.int64()))
+
+
+def _stated_qty(units: np.ndarray, frac: np.ndarray, per_unit) -> pa.Array:
+    """``units`` as QTY decimals: whole units, except on the ``frac`` rows (lines in a fraction of their unit),
+    whose ``units`` are eaches, stated in the line's unit: divided by its eaches per unit (``per_unit``, a number or
+    one per row), exactly (1344 BF of a line in TM is 1.344)."""
+    whole = _units_qty(units)
+    rows = np.flatnonzero(frac)
+    if not len(rows):
+        return whole
+    divisor = np.broadcast_to(np.asarray(per_unit, dtype=np.int64), (len(frac),))
+    stated = pa.array([Decimal(int(units[i])) / Decimal(int(divisor[i])) for i in rows], pa.decimal128(38, 4))
+    mask = np.zeros(len(frac), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(whole, pa.array(mask), pc.cast(stated, whole.type))
 
 
 def _parts(slots: list, n: int) -> pa.ListArray:

@@ -34,7 +34,7 @@ from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
-from schemas.units import SAME_MEASURE
+from schemas.units import MEASURE_MULTIPLES, SAME_MEASURE
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
             pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
@@ -227,6 +227,16 @@ def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: n
         if changed else None
 
 
+def _of_measure(eaches, per_line: int, unit: str) -> bool:
+    """``eaches`` of an item are a fraction of its line's ``unit`` we carry exactly: the unit is a number of the
+    item's measure (MEASURE_MULTIPLES: 1,344 BF of lumber on a line in TM, thousand board feet, is 1.344 TM, as
+    intake takes 1.344 TM as sent) and the quotient has at most the 4 places a quantity holds."""
+    if unit not in MEASURE_MULTIPLES:
+        return False
+    stated = Decimal(eaches) / Decimal(per_line)
+    return stated == stated.quantize(Decimal("0.0001"))
+
+
 def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits):
     """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
@@ -264,7 +274,8 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             value, was, wanted, what = q[i].as_py(), shipped_unit[i].as_py(), unit[i].as_py(), line_sku[i].as_py()
             per_shipped = units.each(what, was)
             per_line = units.line_each(t["partner"][i].as_py(), po[i].as_py(), number[i].as_py(), what, wanted)
-            if value is not None and value > 0 and per_shipped and per_line and value * per_shipped % per_line == 0:
+            if value is not None and value > 0 and per_shipped and per_line and (
+                    value * per_shipped % per_line == 0 or _of_measure(value * per_shipped, per_line, wanted)):
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
                 if per_shipped == per_line and ({was, wanted} <= set(units.settings.case_units)

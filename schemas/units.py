@@ -71,12 +71,15 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
                                 **{b: a for a, b in (("LF", "FT"), ("LY", "YD"), ("LM", "MR"), ("LI", "IN"),
                                                      ("LC", "CM"))}}
 # 355 units that are a number of another measure: YD (LY) three feet, HL hundred (linear) feet, TL thousand feet; SY
-# square yard (nine square feet), TR ten, UY fifty, HS hundred and TS thousand square feet (wire and cable by the
-# hundred or thousand feet, carpet by the square yard, flooring and insulation by the hundred square feet): a line in
-# one of an item sold by the foot (square foot) is so many of them
+# square yard (nine square feet), TR ten, UY fifty, HS hundred and TS thousand square feet; BP hundred and TM thousand
+# board feet (BF) (wire and cable by the hundred or thousand feet, carpet by the square yard, flooring and insulation
+# by the hundred square feet, dimensional lumber by the thousand board feet, MBF): a line in one of an item sold by
+# the foot (square foot, board foot) is so many of them. Not SQ (Square): roofing's 100 square feet by trade usage
+# only, not by the code's definition; an item_units row says what a square of an item is
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
-                                                 "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000)}
+                                                 "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
+                                                 "BP": ("BF", 100), "TM": ("BF", 1000)}
 
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
