@@ -13,6 +13,7 @@ Bots and pyx12."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -153,3 +154,25 @@ def test_a_columnar_810_leaves_agreed_terms_told_in_a_po_s_words_to_the_one_by_o
                       invoice_date=date(2026, 12, 1), pending="#", settings=InvoiceSettings(), terms=Terms(type="ZZ"),
                       d=Delimiters())
     assert (heads is None) == one_by_one
+
+
+@pytest.mark.parametrize("po4, sku, found", [(dict(po4_pack=15, po4_size=Decimal(4), po4_size_unit="IN"), "01",
+                                              [("CASE_PACK_MISMATCH", "PO401")]),
+                                             (dict(po4_pack=18, po4_size=Decimal(4), po4_size_unit="IN"), "01", []),
+                                             (dict(po4_pack=15), "02", [])])
+def test_a_tray_the_buyer_counts_otherwise_waits_for_a_person(po4, sku, found):
+    """Armstrong buys annuals by the tray (TY) priced per plant (0.85 PE); our tray holds 18 pots (item_units.csv
+    TY 18) and its PO4 says how many the buyer's holds (PO4*18*4*IN: 18 pots of 4 IN). A PO4 of 15 per tray was
+    taken without a word (only a case line, CA or CS, was compared with its PO4): 20 trays shipped as 360 pots and
+    billed 15.30 a tray where the buyer receives and pays for 300 at 12.75. Now a line in a pack our item master
+    counts (an item_units row of more than one each, not the item's own unit) is compared as a case line is:
+    CASE_PACK_MISMATCH holds the line. A unit we have no pack row for (RG50-02 in TY) is not compared."""
+    from connectors.reference import load_reference
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table
+
+    upc = {"01": "614141550012", "02": "614141550029"}[sku]
+    row = line(upc=upc, unit="TY", quantity=Decimal(20), unit_price=Decimal("0.85"), **po4)
+    findings = check_quantities(lines_table(row), load_reference(FIXTURES / "reference"), RuleSettings())
+    assert [(f.code, f.location.element) for f in findings if f.code == "CASE_PACK_MISMATCH"] == found
