@@ -721,17 +721,22 @@ def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | 
     by default): a PO whose ITD is of the agreed type dates them as it sent (Hudson's Bay's ITD*05*15: net 60
     from receipt of goods, not billed as net 60 from the invoice date; 01 and 08 are one kind:
     schemas.invoices.BASIC_TERMS_TYPES); an agreement of no net days (03 fixed date: Murdoch's seasonal dating)
-    takes the PO's net due date (ITD06) and its words (ITD12)."""
+    takes the PO's net due date (ITD06) and its words (ITD12), and one of no days, date nor words (ZZ mutually
+    defined: Bachman's pay-on-scan terms, ITD*ZZ*3 with ITD12 PAY ON SCAN) the PO's words, when it sent them."""
     if agreed is None:
         return terms_from_order(order)
     same_kind = order.get("terms_type") in same_kind_terms_types(agreed.type)
     net_due = order.get("terms_net_due_date")
+    words = str(order.get("terms_description") or "").strip()
     if same_kind and agreed.net_days is None and agreed.net_due_date is None and isinstance(net_due, date):
         # terms the agreement names by kind alone (03 fixed date, a farm store's seasonal dating): customers.csv
         # holds days, never the date, which each PO sends (ITD06): the 810 states it, and the PO's words, rather
         # than a fixed-date ITD with no date
-        agreed = replace(agreed, net_due_date=net_due,
-                         description=agreed.description or str(order.get("terms_description") or ""))
+        agreed = replace(agreed, net_due_date=net_due, description=agreed.description or words)
+    elif same_kind and agreed.net_days is None and agreed.net_due_date is None and not agreed.description and words:
+        # terms the agreement names by kind alone and the PO says in words (ITD*ZZ*3 ... PAY ON SCAN): an 810 of
+        # ITD*ZZ*3, mutually defined terms that define nothing, is no terms a buyer pays by
+        agreed = replace(agreed, description=words)
     basis = order.get("terms_basis_date")
     if basis and str(basis) != agreed.basis_date and same_kind:
         return replace(agreed, basis_date=str(basis))

@@ -130,7 +130,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
     writes, or there are no agreed terms and a PO sent its own ITD, or a PO of the agreed type dates its terms
     otherwise (ITD02: engine.invoice.invoice_terms), or agreed terms of no net days meet a PO's net due date
-    (ITD06) (each invoice is then built one by one)."""
+    (ITD06), or agreed terms of no days, date nor words meet a PO's words (ITD12) (each invoice is then built one by
+    one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
@@ -171,6 +172,11 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
                     pc.is_in(_text(orders, "terms_type"), value_set=kinds),
                     pc.is_valid(orders["terms_net_due_date"]))).as_py():
             return None  # agreed terms of no days dated by a PO's ITD06 (engine.invoice.invoice_terms): one by one
+        if terms is not None and terms.net_days is None and terms.net_due_date is None and not terms.description \
+                and pc.any(pc.and_(pc.is_in(_text(orders, "terms_type"), value_set=kinds),
+                                   pc.not_equal(pc.utf8_trim_whitespace(_text(orders, "terms_description")), ""))
+                           ).as_py():
+            return None  # agreed terms by kind alone told in a PO's words (ITD12: engine.invoice.invoice_terms)
     except _NotText:
         return None
     day = ymd(invoice_date)

@@ -452,7 +452,7 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
-_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2}
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1}
 
 
 def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -496,6 +496,27 @@ def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     return out
 
 
+# TD301 (element 40, Equipment Description Code) codes of temperature-controlled equipment: AT closed container
+# (controlled temperature), CZ refrigerated container, RC refrigerated (reefer) car, RT controlled temperature
+# trailer (reefer), as a garden centre's live goods or a florist's cut flowers are ordered (TD3*RT)
+_REEFERS = frozenset({"AT", "CZ", "RC", "RT"})
+
+
+def _reefer_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                  fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """A TD3 asking for temperature-controlled equipment (_REEFERS: TD3*RT, a reefer trailer for live plants). No
+    order, 855, 856 or warehouse order of ours carries a TD3, so the load may go in a dry van: (row, set, "TD3 RT",
+    "TD3") each, for NOTES_NOT_KEPT to quote rather than the ask be dropped without a word. Other equipment (TD3*TL
+    trailer) is how the buyer's carrier comes, nothing for us to act on: not told."""
+    rows, owner = _rows_in(result, "TD3", mine, set_of_row)
+    if not len(rows):
+        return []
+    return [(row, own, " ".join(["TD3", code.strip(), *([number.strip()] if number and number.strip() else [])]),
+             "TD3") for row, own, code, number in zip(
+        rows.tolist(), owner.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 3)), strict=True)
+        if code and code.strip() in _REEFERS]
+
+
 def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
     """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022). We allocate,
@@ -519,10 +540,10 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
            fe: FlatElements) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
-    "KEEP FROZEN 0F OR BELOW"; a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
-    DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a line's lot (REF LT). No
-    order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
-    follows) for a person to pass on, instead of being dropped without a word."""
+    "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
+    service: "TD5 FDEG FEDEX HOME DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a
+    line's lot (REF LT). No order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its
+    line, and the N9 reference it follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
@@ -533,6 +554,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
                 found.append((row, own, text.strip(), seg))
     found += _hazmat_codes(result, mine, set_of_row, fe)
     found += _lots_asked(result, mine, set_of_row, fe)
+    found += _reefer_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     seg, ks = _LINE_ROUTING
     rows, owner = _rows_in(result, seg, mine, set_of_row)

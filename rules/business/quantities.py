@@ -384,13 +384,14 @@ def po4_eaches(pack: int | None, inner: int | None, size: Decimal | None, size_u
 
 def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int],
                   usable: np.ndarray) -> list[Finding]:
-    """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases whose PO4 counts other eaches per
-    case than ours (po4_eaches: PO401 times PO414, or times PO402 in a counting PO403, else PO401 alone),
-    against eaches_per_unit of the line's case (the case pack, or an item_units row); PO4_PACK_DIFFERS (a
-    warning) for a line ordered in eaches whose PO4 packs them in cases of more than one each, none of its
-    readings our case pack of more than one (Fanatics: 18 EA with PO4*12, our case of 6: the eaches are as
-    ordered, the cases they arrive in are not the buyer's). A line in another unit, or without PO4, raises
-    nothing; nor an each line of an item we do not pack in cases, or whose PO4 says a pack of one."""
+    """CASE_PACK_MISMATCH for each ``usable`` line ordered in cases (or in another pack of ours, _pack_of_ours: a
+    tray TY of 18) whose PO4 counts other eaches per case than ours (po4_eaches: PO401 times PO414, or times
+    PO402 in a counting PO403, else PO401 alone), against eaches_per_unit of the line's case (the case pack, or
+    an item_units row); PO4_PACK_DIFFERS (a warning) for a line ordered in eaches whose PO4 packs them in cases of
+    more than one each, none of its readings our case pack of more than one (Fanatics: 18 EA with PO4*12, our
+    case of 6: the eaches are as ordered, the cases they arrive in are not the buyer's). A line in another unit,
+    or without PO4, raises nothing; nor an each line of an item we do not pack in cases, or whose PO4 says a pack
+    of one."""
     if "po4_pack" not in resolved.column_names:
         return []
     sent = np.asarray(pc.is_valid(resolved.column("po4_pack")).to_numpy(zero_copy_only=False), dtype=bool)
@@ -417,7 +418,8 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
             if each is not None:
                 out.append(each)
             continue
-        if not row["sku"] or unit not in s.case_units or own_case(row["sku"], index, s) is not None:
+        if not row["sku"] or not (unit in s.case_units or _pack_of_ours(row["sku"], unit, index, s)) \
+                or own_case(row["sku"], index, s) is not None:
             # an item we sell by the case is counted in cases: the PO4 says what is inside one (PO4*6*5*LB, six
             # bags of 5 pounds), never how many of our units the line is (5 CA are 5 of our cases either way)
             continue
@@ -438,6 +440,16 @@ def pack_findings(resolved: pa.Table, settings: RuleSettings, index: Mapping[tup
             "right, else ask the buyer to correct the PO (or the quantity) before we ship.",
             row, seg="PO4", element="PO401", value=str(pack)))
     return out
+
+
+def _pack_of_ours(sku: str, unit: str | None, index: Mapping[tuple[str, str], int], s: RuleSettings) -> bool:
+    """Is ``unit`` a pack of item ``sku`` that our item master counts, other than a case (an item_units row of more
+    than one each: a nursery's tray TY of 18 pots, a pallet PL of 40 bags), and not the item's own selling unit
+    (items.unit: the PO4 then says what is inside one, as for an item sold by the case)? A line in it is compared
+    with its PO4 as a case line is: Armstrong's ``PO1*1*20*TY*0.85*PE`` with ``PO4*15`` buys trays of 15 pots, ours
+    hold 18."""
+    own = (getattr(index, "own_units", None) or {}).get(sku)
+    return bool(unit) and unit not in s.each_units and unit != own and index.get((sku, unit), 0) > 1
 
 
 def _po4_size_finding(row: Mapping) -> Finding | None:
