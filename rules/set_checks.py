@@ -1122,18 +1122,26 @@ def _ship_to_ids(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row
 _SCH_NAMED = 10  # schedule lines named in the message; the rest counted
 
 
+def _at(time: str | None) -> str:
+    """A schedule date's time as the SCH sent it (SCH07, SCH10: HHMM), after a space; "" for none."""
+    return f" {time.strip()}" if time and time.strip() else ""
+
+
 def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                fe: FlatElements) -> list[Finding]:
     """SCH_NOT_APPLIED once per 850 whose PO1 lines carry SCH schedules (a line's quantity split over
     several delivery or ship dates): we keep no dates per line, so each line is allocated, acknowledged
     and shipped whole on the order's dates; the message names each schedule (quantity, unit, date
-    qualifier and date, its line) for a person to pass on. SCH_QUANTITY_MISMATCH for each line whose
-    SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850 note asks), do not add up to PO102."""
+    qualifier, date and time, and its second date with its qualifier and time, SCH08-SCH10, after a '/': an
+    aerospace buyer's ship date and dock date in one SCH; its line) for a person to pass on.
+    SCH_QUANTITY_MISMATCH for each line whose SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850
+    note asks), do not add up to PO102."""
     found = _under_lines(result, "SCH", sets, chosen, set_of_row)
     if found is None:
         return []
     sch_rows, sch_owner, line_rows, line_owner, at, owned = found
-    quantity, unit, qualifier, when = (_column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6))
+    quantity, unit, qualifier, when, hour, qualifier2, when2, hour2 = (
+        _column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6, 7, 8, 9, 10))
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     per_line: dict[int, tuple[set, list, list]] = {}  # PO1 row -> (units, quantities, schedule texts)
     label: dict[int, str] = {}  # PO1 row -> its PO101, else its line number in the set
@@ -1143,7 +1151,9 @@ def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         units.add(unit[j])
         quantities.append(quantity[j])
         label[row] = line_ids[at[j]] or str(int(at[j]) + 1 - int(np.searchsorted(line_owner, sch_owner[j])))
-        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") if when[j] else ""
+        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") + _at(hour[j]) if when[j] else ""
+        if when2[j]:  # SCH08-SCH10: its second date (a dock date after the ship date, a window's end)
+            date += f" / {qualifier2[j] or ''} {when2[j]}".replace("  ", " ") + _at(hour2[j])
         texts.append(f"{quantity[j] or '?'} {unit[j] or ''}".rstrip() + date)
     out: list[Finding] = []
     for k, rows in _lines_by_set(per_line, set_of_row):
