@@ -8,8 +8,9 @@ with each shipment, approved process sources; its part number BP with the engine
 quantity over several delivery dates, SCH; pairs, PR); Lockheed Martin through Exostar in the shapes of the AIA
 NAS02850 convention (004010; the prime contract REF CT; a DFARS flow-down N9 DF; the buyer, ship-to and supplier by
 CAGE code, N103 33; its part number with the National Stock Number FS or the revision EC; wire by the foot FT, kits
-KT). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and
-pyx12."""
+KT; its 850s labelled with the aerospace 850 TR3's GS08, 004010X357, its 810s wanted under the 810 TR3's, 004010X348,
+[x12] gs_versions). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
+validator, Bots and pyx12."""
 
 from __future__ import annotations
 
@@ -57,7 +58,10 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=3, answers=3)
+    # pyx12 picks its map by GS08 and ours are labelled by release alone: Lockheed's 810 (GS08 004010X348, built by
+    # 004010's dictionary as every 004010 document) is handed to the checkers under 004010
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=3, answers=3,
+                      as_read=lambda b: b.replace(b"*X*004010X348~", b"*X*004010~"))
 
 
 def test_each_buyer_answered_in_its_own_shapes(night):
@@ -107,3 +111,36 @@ def test_a_schedule_s_ship_date_and_dock_date_are_both_told_to_ops():
             "line 2: 12 PR 002 20261201)") in words
     from rules.set_checks import _at
     assert (_at("0800"), _at(""), _at(None)) == (" 0800", "", "")
+
+
+def test_an_invoice_goes_under_the_aerospace_810_convention_s_own_gs08(night):
+    """Lockheed Martin's 850s come labelled with the X12/AIA aerospace 850 TR3's identifier (GS08 004010X357), and
+    its invoices are to follow the aerospace 810 TR3, 004010X348: each transaction set has a convention of its own.
+    A profile could name one GS08 for every document (gs_version), so the 810's label was either missing or put on
+    the 855s, 856s and 997s too. Now [x12] gs_versions names a kind's own: the 810 goes under 004010X348, every
+    other document under 004010, as before."""
+    from rules.outbound import validate_outbound
+
+    ws = night[0]
+    assert [s[8] for s in segments(ws, "lockheed", "810") if s[0] == "GS"] == ["004010X348"]
+    [sent] = (ws.drop_root / "lockheed" / "outbox").glob("lockheed-810-*.x12")
+    assert [f for f in validate_outbound(sent.read_bytes()) if f.severity == "error"] == []
+    for kind in ("997", "855", "856"):
+        assert [s[8] for s in segments(ws, "lockheed", kind) if s[0] == "GS"] == ["004010"], kind
+    assert {s[8] for p in ("boeingbgs", "boeingca") for k in ("855", "856", "810")
+            for s in segments(ws, p, k) if s[0] == "GS"} == {"004010"}
+
+
+def test_a_gs08_per_document_must_be_of_the_profile_s_version():
+    from pydantic import ValidationError
+
+    from engine.envelope import Envelope
+    from schemas.profile import X12Settings
+
+    base = dict(their_qualifier="ZZ", their_id="X", our_qualifier="ZZ", our_id="Y", their_gs_id="X", our_gs_id="Y")
+    for bad in ({"810": "005010X348"}, {"INVOICE": "004010X348"}, {"810": "004010-X348"}):
+        with pytest.raises(ValidationError):
+            X12Settings(**base, gs_versions=bad)
+    env = Envelope("ZZ", "Y", "ZZ", "X", "Y", "X", "004010", "P", None, gs_version="004010VICS",
+                   gs_versions=(("810", "004010X348"),))
+    assert (env.gs08_for("810"), env.gs08_for("856")) == ("004010X348", "004010VICS")
