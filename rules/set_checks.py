@@ -496,12 +496,16 @@ def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     return out
 
 
+_ONE_ASKED = ("LT", "SE")  # REF01 of a PO1 loop asking for one lot (LT) or one serial number (SE)
+
+
 def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
-    """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022). We allocate,
-    pick and ship by SKU; no order, warehouse order or 856 of ours asks the warehouse for that lot, so another may
-    ship: (row, set, "REF LT V2022", "REF") each, for NOTES_NOT_KEPT to quote rather than the lot be dropped
-    without a word."""
+    """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022); or its REF*SE:
+    for one serial number (an aerospace buyer's serialised part or kit, REF*SE*K7-0042). We allocate, pick and ship
+    by SKU; no order, warehouse order or 856 of ours asks the warehouse for that lot or unit, so another may ship:
+    (row, set, "REF LT V2022", "REF") each, for NOTES_NOT_KEPT to quote rather than it be dropped without a
+    word."""
     rows, owner = _rows_in(result, "REF", mine, set_of_row)
     if not len(rows):
         return []
@@ -510,9 +514,10 @@ def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         return []
     line = np.searchsorted(line_rows, rows, side="right") - 1
     in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
-    return [(row, own, f"REF LT {lot.strip()}", "REF") for row, own, inside, kind, lot in zip(
+    return [(row, own, f"REF {kind} {lot.strip()}", "REF") for row, own, inside, kind, lot in zip(
         rows.tolist(), owner.tolist(), in_line.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2)),
-        strict=True) if inside and kind == "LT" and lot and lot.strip()]
+        strict=True) if inside and kind in _ONE_ASKED and lot and lot.strip()]
+
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -520,9 +525,9 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a PO1 loop's own TD5 (the line's carrier and service: "TD5 FDEG FEDEX HOME
-    DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a line's lot (REF LT). No
-    order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its line, and the N9 reference it
-    follows) for a person to pass on, instead of being dropped without a word."""
+    DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a line's lot or serial number
+    (REF LT, REF SE). No order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its line,
+    and the N9 reference it follows) for a person to pass on, instead of being dropped without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)

@@ -144,3 +144,15 @@ def test_a_gs08_per_document_must_be_of_the_profile_s_version():
     env = Envelope("ZZ", "Y", "ZZ", "X", "Y", "X", "004010", "P", None, gs_version="004010VICS",
                    gs_versions=(("810", "004010X348"),))
     assert (env.gs08_for("810"), env.gs08_for("856")) == ("004010X348", "004010VICS")
+
+
+def test_a_line_asking_for_one_serial_number_is_told_to_ops():
+    """Lockheed Martin asks for its connector repair kit by serial number, REF*SE*K7-0042 in the line's PO1 loop
+    (traceability of a serialised kit). We allocate, pick and ship by SKU, and no order, warehouse order or 856 of
+    ours names the unit, so another kit may ship; the serial number was dropped without a word (only a lot, REF*LT,
+    was quoted). Now it is quoted as a note of its line (NOTES_NOT_KEPT)."""
+    from tests.retailer_support import inspected
+
+    seen = inspected(next((FIXTURES / "drops" / "lockheed").iterdir()), NOTED)
+    [note] = [f for f in seen["findings"] if f["code"] == "NOTES_NOT_KEPT"]
+    assert note["severity"] == "warning" and "(line 2) 'REF SE K7-0042'" in note["message"]
