@@ -93,6 +93,8 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     inv = po_segments(segments(ws, "lockheed", "810"), "LM5103120", "BIG")
     assert ["IT1", "1", "500", "FT", "1.24", "", "BP", "M22759/16-20-9", "FS", "6145011234567"] in inv
     assert ["TDS", "315200"] in inv  # 500 x 1.24 + 6 x 312.00 + 1000 x 0.66
+    # the prime contract (REF CT) carried back on the order loop of the 856 and on the 810 (order_refs)
+    assert ["REF", "CT", "FA8625-26-C-0051"] in asn and ["REF", "CT", "FA8625-26-C-0051"] in inv
     [note] = [f[3] for f in found if f[0] == "NOTES_NOT_KEPT" and f[2] == "LM5103120"]
     assert "(N9 DF 252.246-7008) 'SOURCES OF ELECTRONIC PARTS'" in note
 
