@@ -89,7 +89,7 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "",
                     isa_control=x.isa_version or "", decimals=_decimals(x.version, x.price_decimals,
                                                                         x.quantity_decimals),
-                    gs_versions=tuple(sorted(x.gs_versions.items())))
+                    gs_versions=x.gs_versions)
 
 
 def asn_address(profile: PartnerProfile) -> Address | None:

@@ -139,7 +139,10 @@ def test_a_gs08_per_document_must_be_of_the_profile_s_version():
     from engine.envelope import Envelope
     from schemas.profile import X12Settings
 
-    base = dict(their_qualifier="ZZ", their_id="X", our_qualifier="ZZ", our_id="Y", their_gs_id="X", our_gs_id="Y")
+    base = dict(their_qualifier="ZZ", their_id="THEM", our_qualifier="ZZ", our_id="US", their_gs_id="THEM",
+                our_gs_id="US")
+    kept = X12Settings(**base, gs_versions={"856": "004010", "810": "004010X348"})
+    assert kept.gs_versions == (("810", "004010X348"), ("856", "004010")) and hash(kept)  # as TOML gives it
     for bad in ({"810": "005010X348"}, {"INVOICE": "004010X348"}, {"810": "004010-X348"}):
         with pytest.raises(ValidationError):
             X12Settings(**base, gs_versions=bad)
