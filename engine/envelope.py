@@ -47,10 +47,20 @@ class Envelope:
     # the R elements written with a fixed number of decimals (X12Settings price_decimals / quantity_decimals):
     # (segment id, element position, fewest decimals, the element's maximum length) each
     decimals: tuple[tuple[str, int, int, int], ...] = ()
+    # GS08 per set id where the partner's guides name one per transaction set (X12Settings.gs_versions: "810",
+    # "004010X348"), sorted pairs
+    gs_versions: tuple[tuple[str, str], ...] = ()
 
     @property
     def gs08(self) -> str:
         return self.gs_version or self.version
+
+    def gs08_for(self, set_id: str) -> str:
+        """GS08 of a group of ``set_id`` sets: its own (gs_versions), else gs08."""
+        for kind, gs08 in self.gs_versions:
+            if kind == set_id:
+                return gs08
+        return self.gs08
 
     @property
     def isa_version(self) -> str:
@@ -78,7 +88,8 @@ def envelope_for(profile: PartnerProfile) -> Envelope:
                     usage=x.usage, delimiters=x.delimiters.to_delimiters(),
                     fallbacks=tuple(f.to_delimiters() for f in x.fallback_delimiters), gs_version=x.gs_version or "",
                     isa_control=x.isa_version or "", decimals=_decimals(x.version, x.price_decimals,
-                                                                        x.quantity_decimals))
+                                                                        x.quantity_decimals),
+                    gs_versions=x.gs_versions)
 
 
 def asn_address(profile: PartnerProfile) -> Address | None:
@@ -202,7 +213,7 @@ def _addressed(env: Envelope, to: Address) -> Envelope:
                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
                   gs_sender=to.gs_sender or env.gs_sender)
     # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
-    env = replace(env, version=to.version, gs_version="", isa_control="") if to.version else env
+    env = replace(env, version=to.version, gs_version="", isa_control="", gs_versions=()) if to.version else env
     # another control version (ta1_version): the ISA12 of the interchange a TA1 answers
     return replace(env, isa_control=to.isa_version) if to.isa_version else env
 
@@ -255,7 +266,8 @@ def _envelope_chars(env: Envelope) -> frozenset[str]:
     """Characters the envelope's own values hold (dates, times and control numbers are digits: they
     never collide, so any will do)."""
     now = datetime(2000, 1, 1)
-    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.gs08]]
+    envelope = [isa_segment(env, 0, now), ["GS", "", env.gs_sender, env.gs_receiver, "", "", "", "X", env.gs08,
+                                           *(v for _k, v in env.gs_versions)]]
     return frozenset(used_chars(envelope))
 
 
@@ -288,11 +300,12 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     d = _chosen(env, segmented, delimiters)
     end = d.segment + d.suffix
     e = d.element
-    cut = _head(env, functional_id, now, d)
+    gs08 = env.gs08_for(set_id)
+    cut = _head(env, functional_id, now, d, gs08)
     if cut is None:
         out = [render_segments([isa_segment(env, isa13, now, d=d),
                                 ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now),
-                                 now.strftime("%H%M"), str(gs06), "X", env.gs08]], d)]
+                                 now.strftime("%H%M"), str(gs06), "X", gs08]], d)]
     else:
         out = [cut[0], f"{isa13:09d}", cut[1], str(gs06), cut[2]]
     # ST/SE hold the set id and digits: when no delimiter is among them, they are written directly (a
@@ -317,7 +330,8 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
 
 
 @lru_cache(maxsize=256)
-def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tuple[str, str, str] | None:
+def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters, gs08: str = ""
+          ) -> tuple[str, str, str] | None:
     """ISA and GS as ``wrap`` renders them (render_segments, DelimiterCollision as ever), cut around
     ISA13 and GS06: (before ISA13, between ISA13 and GS06, after GS06). The numbers are digits, so the
     text around them does not depend on them - unless a delimiter is a digit (None: render each time).
@@ -326,7 +340,7 @@ def _head(env: Envelope, functional_id: str, now: datetime, d: Delimiters) -> tu
         return None
     isa = isa_segment(env, 0, now, d=d)
     gs = ["GS", functional_id, env.gs_sender, env.gs_receiver, gs_date(env, now), now.strftime("%H%M"), "0", "X",
-          env.gs08]
+          gs08 or env.gs08]
     text = render_segments([isa, gs], d)
     e = d.element
     at13 = len(e.join(isa[:13])) + len(e)  # ISA is written whole (fixed layout): ISA13 after 13 values

@@ -517,12 +517,16 @@ def _reefer_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         if code and code.strip() in _REEFERS]
 
 
+_ONE_ASKED = ("LT", "SE")  # REF01 of a PO1 loop asking for one lot (LT) or one serial number (SE)
+
+
 def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
-    """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022). We allocate,
-    pick and ship by SKU; no order, warehouse order or 856 of ours asks the warehouse for that lot, so another may
-    ship: (row, set, "REF LT V2022", "REF") each, for NOTES_NOT_KEPT to quote rather than the lot be dropped
-    without a word."""
+    """A PO1 loop's REF*LT: the line asks for one lot (a wine distributor's vintage, REF*LT*V2022); or its REF*SE:
+    for one serial number (an aerospace buyer's serialised part or kit, REF*SE*K7-0042). We allocate, pick and ship
+    by SKU; no order, warehouse order or 856 of ours asks the warehouse for that lot or unit, so another may ship:
+    (row, set, "REF LT V2022", "REF") each, for NOTES_NOT_KEPT to quote rather than it be dropped without a
+    word."""
     rows, owner = _rows_in(result, "REF", mine, set_of_row)
     if not len(rows):
         return []
@@ -531,9 +535,10 @@ def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         return []
     line = np.searchsorted(line_rows, rows, side="right") - 1
     in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
-    return [(row, own, f"REF LT {lot.strip()}", "REF") for row, own, inside, kind, lot in zip(
+    return [(row, own, f"REF {kind} {lot.strip()}", "REF") for row, own, inside, kind, lot in zip(
         rows.tolist(), owner.tolist(), in_line.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2)),
-        strict=True) if inside and kind == "LT" and lot and lot.strip()]
+        strict=True) if inside and kind in _ONE_ASKED and lot and lot.strip()]
+
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -542,8 +547,9 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
     service: "TD5 FDEG FEDEX HOME DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a
-    line's lot (REF LT). No order, 855, 856 or warehouse order of ours carries them, so each is quoted (with its
-    line, and the N9 reference it follows) for a person to pass on, instead of being dropped without a word."""
+    line's lot or serial number (REF LT, REF SE). No order, 855, 856 or warehouse order of ours carries them, so each
+    is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
+    without a word."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
@@ -1144,18 +1150,26 @@ def _ship_to_ids(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row
 _SCH_NAMED = 10  # schedule lines named in the message; the rest counted
 
 
+def _at(time: str | None) -> str:
+    """A schedule date's time as the SCH sent it (SCH07, SCH10: HHMM), after a space; "" for none."""
+    return f" {time.strip()}" if time and time.strip() else ""
+
+
 def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                fe: FlatElements) -> list[Finding]:
     """SCH_NOT_APPLIED once per 850 whose PO1 lines carry SCH schedules (a line's quantity split over
     several delivery or ship dates): we keep no dates per line, so each line is allocated, acknowledged
     and shipped whole on the order's dates; the message names each schedule (quantity, unit, date
-    qualifier and date, its line) for a person to pass on. SCH_QUANTITY_MISMATCH for each line whose
-    SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850 note asks), do not add up to PO102."""
+    qualifier, date and time, and its second date with its qualifier and time, SCH08-SCH10, after a '/': an
+    aerospace buyer's ship date and dock date in one SCH; its line) for a person to pass on.
+    SCH_QUANTITY_MISMATCH for each line whose SCH01 quantities, in its own unit (SCH02 = PO103, as X12's 850
+    note asks), do not add up to PO102."""
     found = _under_lines(result, "SCH", sets, chosen, set_of_row)
     if found is None:
         return []
     sch_rows, sch_owner, line_rows, line_owner, at, owned = found
-    quantity, unit, qualifier, when = (_column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6))
+    quantity, unit, qualifier, when, hour, qualifier2, when2, hour2 = (
+        _column(fe, sch_rows, k)[0].to_pylist() for k in (1, 2, 5, 6, 7, 8, 9, 10))
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     per_line: dict[int, tuple[set, list, list]] = {}  # PO1 row -> (units, quantities, schedule texts)
     label: dict[int, str] = {}  # PO1 row -> its PO101, else its line number in the set
@@ -1165,7 +1179,9 @@ def _schedules(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         units.add(unit[j])
         quantities.append(quantity[j])
         label[row] = line_ids[at[j]] or str(int(at[j]) + 1 - int(np.searchsorted(line_owner, sch_owner[j])))
-        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") if when[j] else ""
+        date = f" {qualifier[j] or ''} {when[j]}".replace("  ", " ") + _at(hour[j]) if when[j] else ""
+        if when2[j]:  # SCH08-SCH10: its second date (a dock date after the ship date, a window's end)
+            date += f" / {qualifier2[j] or ''} {when2[j]}".replace("  ", " ") + _at(hour2[j])
         texts.append(f"{quantity[j] or '?'} {unit[j] or ''}".rstrip() + date)
     out: list[Finding] = []
     for k, rows in _lines_by_set(per_line, set_of_row):

@@ -143,6 +143,12 @@ class X12Settings(_Model):
     # 004010 (AK9 R, code 2). None: the version. The documents follow the version's dictionary either way (a later
     # release of a version keeps the earlier release's segments, elements and codes)
     gs_version: str | None = Field(default=None, pattern=r"^\d{6}[A-Z0-9]{0,6}$")
+    # GS08 of one kind of document we send, by its set id, where the partner's guides name a convention per
+    # transaction set: the aerospace TR3s (X12/AIA 004010X348 for the 810, whose 850 is 004010X357) label each
+    # set's group with its own identifier, so one gs_version for every document would mislabel the others. A
+    # kind not listed: gs_version, else the version. Each value as gs_version (the version or a later release).
+    # Written as a TOML table ({ "810" = "004010X348" }), kept as sorted (set id, GS08) pairs (hashable)
+    gs_versions: tuple[tuple[str, str], ...] = ()
     # ISA12 of what we send when the partner's guide names another interchange control version than the version's
     # own (00401 for 004010, 00501 for 005010): AutoZone's 004010 guides send and require "00400"; None: the
     # version's own. Before 00402 ISA11 is "U" (no repetition separator), from it on the repetition separator
@@ -210,12 +216,21 @@ class X12Settings(_Model):
         PO_OF_ANOTHER_BUYER); empty for a partner of one buyer."""
         return frozenset((self.their_gs_id, *self.their_gs_ids)) if self.their_gs_ids else frozenset()
 
+    @field_validator("gs_versions", mode="before")
+    @classmethod
+    def _gs_versions_pairs(cls, v: object) -> object:
+        return tuple(sorted(v.items())) if isinstance(v, dict) else v
+
     @model_validator(mode="after")
     def _gs_version_of_the_version(self) -> X12Settings:
-        gs = self.gs_version
-        if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
-            raise ValueError(f"gs_version {gs!r} must start with the version {self.version!r} or a later release of "
-                             f"it ({self.version[:3]}020 ...)")
+        for name, gs in (("gs_version", self.gs_version), *((f"gs_versions {k!r}", v)
+                                                           for k, v in self.gs_versions)):
+            if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
+                raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
+                                 f"of it ({self.version[:3]}020 ...)")
+        for k, v in self.gs_versions:
+            if not re.fullmatch(r"\d{3}", k) or not re.fullmatch(r"\d{6}[A-Z0-9]{0,6}", v):
+                raise ValueError(f"gs_versions {k!r} = {v!r}: a set id (\"810\") and a GS08 (\"004010X348\")")
         return self
 
 
