@@ -131,6 +131,9 @@ ORDERS = pa.schema([
     # REF*EU the end user's purchase order number (a reseller's PO for its customer: CDW's drop ship to a hospital),
     # which the reseller's 856 and 810 quote back beside its own customer order (REF*CO)
     pa.field("end_user_order", pa.string()),
+    # REF*IT the buyer's internal customer number: a buying group's number for the member store it buys for (Nation's
+    # Best Sports, Sports Inc), which the group's 856 and 810 quote back for it to bill the member
+    pa.field("internal_customer_number", pa.string()),
     # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
     # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
     # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
@@ -168,6 +171,7 @@ ORDERS = pa.schema([
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "customer_order", "contract_number", "agreement_number",
                           "transaction_reference", "job_number", "project_number", "end_user_order",
+                          "internal_customer_number",
                           "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
@@ -198,7 +202,8 @@ SHIP_FROM_COLUMNS = ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")
 ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion", "MR": "merchandise_type",
               "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
               "TN": "transaction_reference",
-              "JB": "job_number", "PJ": "project_number"}
+              "JB": "job_number", "PJ": "project_number",
+              "IT": "internal_customer_number"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -654,11 +654,14 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
             sent = pc.if_else(pc.equal(sent, _AGREED_TERMS_TYPE), pa.scalar(None, sent.type), sent)
         differs = pc.or_(differs, pc.fill_null(pc.not_equal(sent, agreed), False))
     dated = [f for f in _DATED_TERMS if f in orders.column_names]
+    for f in dated[:2]:  # a due date the PO states (ITD04, ITD06), which an agreement by days never does
+        differs = pc.or_(differs, pc.is_valid(orders[f]))
     for order in _rows(orders, [*_ORDER_LOCATION, "partner", "po_number", *(f for f, _, _ in _TERMS_FIELDS), *dated],
                        differs):
         customer = by_partner.get(order["partner"])
         if customer is None:
             continue
+        told = len(out)
         for field, element, label in _TERMS_FIELDS:
             sent, agreed = order[field], customer[field]
             if sent is None or agreed is None or sent in ("", agreed) or (field == "terms_type"
@@ -675,6 +678,32 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
                     line=False,
                 )
             )
+        if len(out) == told:
+            out += _dated_against_days(order, customer)
+    return out
+
+
+# ITD's due dates (ORDERS column, element, label) against the agreement's days (CUSTOMERS column) they run from
+_DUE_DATES = (("terms_discount_due_date", "ITD04", "discount due date", "terms_discount_days"),
+              ("terms_net_due_date", "ITD06", "net due date", "terms_net_days"))
+
+
+def _dated_against_days(order: Mapping[str, object], customer: Mapping[str, object]) -> list[Finding]:
+    """TERMS_MISMATCH for a PO whose terms agree with the customer's in every element compared but that dates them
+    (ITD04 discount due date, ITD06 net due date: a sporting goods buying group's booking order,
+    ITD*01*3****20270201*60, net 60 due 2027-02-01) where the agreement counts days from the invoice: the 810 states
+    the agreement (net 60 from the invoice date), not the PO's date, and nobody was told. An agreement of no days
+    (03 fixed date: Murdoch's seasonal dating, which the 810 dates as the PO sent) is no difference."""
+    out = []
+    for field, element, label, days in _DUE_DATES:
+        sent, agreed = order.get(field), customer.get(days)
+        if sent is None or agreed is None:
+            continue
+        out.append(business_finding(
+            "TERMS_MISMATCH",
+            f"ITD {label} {_text(sent)} differs from the agreed {agreed} days from the invoice date (an 810 states"
+            " the agreed terms unless the profile's [fulfilment.invoice] terms is \"po\").",
+            order, seg="ITD", element=element, value=sent, line=False))
     return out
 
 
