@@ -79,11 +79,16 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     asn = po_segments(segments(ws, "sportsinc", "856"), "SI-SHP-01", "BSN")
     at = asn.index(["N1", "ST", "CENTRAL HIGH SCHOOL ATHLETICS", "92", "D1184-S07"])
     assert asn[at + 3] == ["PER", "IC", "COACH R MILLER", "TE", "4065550142"] and ["REF", "IT", "D1184"] in asn
-    assert ["REF", "IT", "D1184"] in po_segments(segments(ws, "sportsinc", "810"), "SI5302120", "BIG")
+    inv = po_segments(segments(ws, "sportsinc", "810"), "SI5302120", "BIG")
+    assert ["REF", "IT", "D1184"] in inv
     [note] = [f[3] for f in found if f[0] == "NOTES_NOT_KEPT" and f[2] == "SI5302120"]
     assert "'EMBROIDER LEFT CHEST EAGLES IN GOLD'" in note
+    # the decoration charges (SAC12 06, paid by the customer) billed after their lines (po_allowances 06)
+    assert [s for s in inv if s[0] == "SAC"] == [
+        ["SAC", "C", "ZZZZ", "", "", amount, *[""] * 6, "06", "", "", "EMBROIDERY"] for amount in ("3600", "3000")]
+    assert ["TDS", "47850"] in inv  # 22 x 18.75 + 36.00 + 30.00
     [charges] = [f[3] for f in found if f[0] == "SAC_NOT_APPLIED"]
-    assert 'charge ZZZZ 36.00, "EMBROIDERY"' in charges and "(line 2)" in charges
+    assert '"EMBROIDERY", on our 810s (line 2)' in charges
     # Cintas: each size its own line; the bundles of 10 shipped and billed as packs at the PO's price per pack;
     # its dated terms against the agreed net 45 told to ops (the 810 states the agreement)
     inv = po_segments(segments(ws, "cintas", "810"), "CT5303120", "BIG")
