@@ -126,3 +126,15 @@ def test_a_sofa_in_two_cartons_lists_both_cartons_on_the_856(tmp_path):
     asn = po_segments(segments(ws, "roomstogo", "856"), "RT-SHP-01", "BSN")
     assert sum(s[0] == "MAN" for s in asn) == 10
     assert ["TD1", "CTN25", "10", "", "", "", "G", "1400", "LB"] in asn
+
+
+def test_a_variant_s_trailer_is_counted_again_and_nothing_else():
+    """variant_night counted an 850's segments again into every "SE*<digits>*" of the file, so Nebraska Furniture
+    Mart's ship-to, N1*ST*NFM OMAHA WAREHOUSE*92*0010 ("...HOUSE*92*"), became qualifier 28 in every variant of it,
+    and its 810 named another ship-to. Only the trailer is counted now."""
+    from tests.retailer_support import recounted
+
+    data = next((FIXTURES / "drops" / "nfm").iterdir()).read_bytes()
+    fewer = data.replace(b"PO4*1*1*EA~\n", b"", 1)
+    assert recounted(fewer) == fewer.replace(b"SE*27*5202~", b"SE*26*5202~")
+    assert b"N1*ST*NFM OMAHA WAREHOUSE*92*0010~" in recounted(fewer)
