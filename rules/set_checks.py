@@ -1469,6 +1469,9 @@ def _dates_finding(result: ParseResult, fe: FlatElements, set_: tuple, named: li
 _HEADING_ENDS = frozenset({"N9", "N1", "SPI", "ADV", "LM", "PO1", "CTT", "SE"})
 # the standard twin of each qualifier read as it (schemas.orders.DATE_TWINS), and what each standard one is
 _TWIN_OF = {twin: qual for qual, twins in DATE_TWINS.items() for twin in twins}
+# the kept dates whose DTM03 time bounds a delivery window (do not deliver before / after): named when sent, as a
+# day is kept of them and never an hour (a requested delivery's or ship date's time, 002 0800, asks for no limit)
+_WINDOW_TIMES = {"064": "do not deliver before", "063": "do not deliver after"}
 _KEPT_NAMES = {"002": "delivery requested", "010": "requested ship", "001": "cancel after",
                "063": "do not deliver after"}
 
@@ -1488,7 +1491,9 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     if not len(dtm_rows):
         return out
     quals = _column(fe, dtm_rows, 1)[0].to_pylist()
-    interesting = np.array([q in DATES_NOT_KEPT or q in _TWIN_OF for q in quals], dtype=bool)
+    times = _column(fe, dtm_rows, 3)[0].to_pylist()
+    interesting = np.array([q in DATES_NOT_KEPT or q in _TWIN_OF or (q in _WINDOW_TIMES and bool(t))
+                            for q, t in zip(quals, times, strict=True)], dtype=bool)
     vocab, codes = result.segments.id_codes
     for k in np.unique(dtm_owner[interesting]).tolist():
         ic, g, ts = sets[k]
@@ -1497,7 +1502,7 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         rows = np.array([ts.start + i for i, x in enumerate(ids[:end]) if x == "DTM"], np.int64)
         if not len(rows):
             continue
-        q_of, d2, d5, d6 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 5, 6))
+        q_of, d2, d3, d4, d5, d6 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 3, 4, 5, 6))
         sent = [d or (f"{f} {v}" if v else None) for d, f, v in zip(d2, d5, d6, strict=True)]
         taken: dict[str, str | None] = {}  # standard qualifier -> the date text taken for it
         for q, text in zip(q_of, sent, strict=True):
@@ -1509,7 +1514,7 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                     taken[_TWIN_OF[q]] = text
         named: list[tuple[int, str]] = []
         seen: set[str] = set()
-        for row, q, text in zip(rows.tolist(), q_of, sent, strict=True):
+        for row, q, text, t, z in zip(rows.tolist(), q_of, sent, d3, d4, strict=True):
             words = " ".join(v for v in ("DTM", q, text) if v)
             if q in DATES_NOT_KEPT:
                 named.append((row, f"{words} ({DATES_NOT_KEPT[q]})"))
@@ -1519,6 +1524,11 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                 twin = _TWIN_OF[q]
                 named.append((row, f"{words} ({DATE_TWIN_NAMES[q]}; DTM {twin} ({_KEPT_NAMES[twin]}) "
                                    f"{taken.get(twin) or '(none)'} taken)"))
+            if q in _WINDOW_TIMES and d2 and t:
+                # a delivery window's hour (a home delivery's appointment, 064 0800 to 063 1200): we keep its
+                # day alone, so a delivery that day outside the hours would meet every date we keep
+                named.append((row, f"{words} {' '.join(v for v in (t, z) if v)} ({_WINDOW_TIMES[q]}: "
+                                   "its day kept, not its hour)"))
             if q in _TWIN_OF:
                 seen.add(q)
         if named:

@@ -91,21 +91,26 @@ def _swapped(text, swaps):
     return text
 
 
+def recounted(data: bytes) -> bytes:
+    """An 850 file (one set, a segment a line) with its SE01 counted again: the trailer's alone, at a segment's
+    start ("WAREHOUSE*92*0010" in an N1 is no SE: its 92 became the count)."""
+    import re
+
+    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
+    return re.sub(rb"(?<=[~\n])SE\*\d+\*", b"SE*%d*" % count, data)
+
+
 def variant_night(fixtures: Path, partner: str, po_number: str, tmp_path: Path, swaps=(), *, warehouses: Path,
                   night: datetime, ship_day: datetime, shipped_swaps=(), profile_swaps=()):
     """The night of ``partner``'s PO (``po_number``) alone, from a copy of a sweep's ``fixtures``: its 850's bytes
     swapped (``swaps``; SE01 counted again), its rows of the shipments file alone (``shipped_swaps`` made in them), its
     profile's text swapped (``profile_swaps``): shipped_night's (ws, findings with messages, states)."""
-    import re
-
     copy = tmp_path / fixtures.name
     shutil.copytree(fixtures, copy)
     profile = copy / "partners" / f"{partner}.toml"
     profile.write_text(_swapped(profile.read_text(encoding="utf-8"), profile_swaps), encoding="utf-8")
     po = next((copy / "drops" / partner).iterdir())
-    data = _swapped(po.read_bytes(), swaps)
-    count = data.count(b"~", data.index(b"ST*850"), data.index(b"\nSE*")) + 1
-    po.write_bytes(re.sub(rb"SE\*\d+\*", b"SE*%d*" % count, data))
+    po.write_bytes(recounted(_swapped(po.read_bytes(), swaps)))
     shipped = copy / "shipments" / "east-shipments-20261201.csv"
     rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
     text = "".join(r for r in rows if r.startswith("Shipment ID") or f",{po_number}," in r)
