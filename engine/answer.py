@@ -52,17 +52,21 @@ _TRUNC = pc.CastOptions(target_type=pa.int64(), allow_decimal_truncate=True)
 
 
 def first_ship_day(requested: date | None, not_before: date | None, deliver_not_before: date | None,
-                   transit_days: int | None) -> date | None:
+                   transit_days: int | None, deliver_on: date | None = None) -> date | None:
     """The first day an order is to ship, as its 855 ACK / DTM 068 (current schedule ship) says (today floors it, at
     the caller): its requested ship date (DTM 010), never before its ship window opens (DTM 037). A PO that asks no
     ship date and gives a delivery window (DTM 064 do not deliver before) ships the window's opening less the days in
     transit to the partner (``transit_days``: its profile's [fulfilment.asn] transit_days), so the goods arrive when
     the dock takes them: shipped the run's day they would come before it and be refused. Without a transit time the
     window dates no ship day (the run's day stays: the earliest we ship, never later than its DTM 063 allows; the
-    opening day itself would ship a one-day window late). None when none of them is known."""
+    opening day itself would ship a one-day window late). A PO asking no ship date but a delivery date (``deliver_on``:
+    DTM 002, delivery requested) ships that day less the days in transit likewise, never to arrive before its window
+    opens (perishables, a dock's appointment: shipped the run's day, flowers asked for a week later arrived a week
+    early); without a transit time it dates no ship day either. None when none of them is known."""
     days = [d for d in (requested, not_before) if d is not None]
-    if requested is None and deliver_not_before is not None and transit_days is not None:
-        days.append(deliver_not_before - timedelta(days=transit_days))
+    arrive = max((d for d in (deliver_not_before, deliver_on) if d is not None), default=None)  # in the window
+    if requested is None and arrive is not None and transit_days is not None:
+        days.append(arrive - timedelta(days=transit_days))
     return max(days, default=None)
 
 

@@ -69,6 +69,13 @@ def test_first_ship_day():
     assert first_ship_day(date(2026, 12, 10), None, before, 3) == date(2026, 12, 10)  # DTM 010: as asked
     assert first_ship_day(None, opens, None, 3) == opens
     assert first_ship_day(None, None, None, 3) is None
+    asked = date(2026, 12, 22)  # DTM 002 delivery requested, no ship date: as the window's opening, in it
+    assert first_ship_day(None, None, None, 3, asked) == date(2026, 12, 19)
+    assert first_ship_day(None, None, None, None, asked) is None  # no transit time: the date dates no ship day
+    assert first_ship_day(None, None, before, 3, asked) == date(2026, 12, 19)  # the date asked, in the window
+    assert first_ship_day(None, None, before, 3, date(2026, 12, 1)) == date(2026, 12, 18)  # never before it opens
+    assert first_ship_day(date(2026, 12, 10), None, None, 3, asked) == date(2026, 12, 10)  # DTM 010: as asked
+    assert first_ship_day(None, date(2026, 12, 20), None, 3, asked) == date(2026, 12, 20)  # never before 037
 
 
 def test_a_line_s_own_delivery_window_dates_its_ship_day_as_the_order_s_does(tmp_path):
@@ -81,4 +88,24 @@ def test_a_line_s_own_delivery_window_dates_its_ship_day_as_the_order_s_does(tmp
     assert [a[-1] for a in acks] == ["20261127", "20261220"], acks
     lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "DTM*037*20261210", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "CTT*2*22"]
     acks = _acme_855(tmp_path / "opens", WINDOW, 3, lines)
+    assert [a[-1] for a in acks] == ["20261218", "20261218"], acks
+
+
+@pytest.mark.parametrize("transit, day", [(2, "20261216"), (None, "20261127")])
+def test_a_requested_delivery_date_ships_that_day_less_the_days_in_transit(tmp_path, transit, day):
+    """A PO asking no ship date but a delivery date (DTM 002: 1-800-Flowers's and perishables buyers' shape) used to
+    be promised for the run's day whatever its partner's transit time: flowers asked for 12-18 were to leave 11-27.
+    With a transit time of 2 days they ship 12-16; without one, the run's day stays (as for a window)."""
+    acks = _acme_855(tmp_path, ["DTM*002*20261218"], transit)
+    assert _dates(acks) == {day}, acks
+
+
+def test_a_line_s_own_delivery_date_dates_its_ship_day(tmp_path):
+    """Line 2 asks its own delivery date (DTM 002 in its PO1 loop): 12-23 less 3 days in transit, 12-20; line 1
+    takes its order's (12-18 less 3: 12-15); a line's date before its order's window opens arrives when it opens."""
+    lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "DTM*002*20261223", "CTT*2*22"]
+    acks = _acme_855(tmp_path / "own", ["DTM*002*20261218"], 3, lines)
+    assert [a[-1] for a in acks] == ["20261215", "20261220"], acks
+    lines = ["PO1*1*10*EA*4.56*PE*VN*VP-1011", "PO1*2*12*EA*5.81*PE*VN*VP-1012", "DTM*002*20261201", "CTT*2*22"]
+    acks = _acme_855(tmp_path / "early", WINDOW, 3, lines)
     assert [a[-1] for a in acks] == ["20261218", "20261218"], acks

@@ -1260,7 +1260,8 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
             if ln.state not in GONE_LINES and ln.line_number in first]
     ship = max(filter(None, (first_ship_day(order_row.get("requested_ship_date"), order_row.get("ship_not_before"),
                                             order_row.get("do_not_deliver_before"),
-                                            profile.fulfilment.asn.transit_days), today)))
+                                            profile.fulfilment.asn.transit_days,
+                                            order_row.get("requested_delivery_date")), today)))
     head = {"po_number": ch.po_number, "po_date": order_row.get("po_date"), "purpose": "05",
             "release_number": order_row.get("release_number")}
     settings = profile.acks.po_ack

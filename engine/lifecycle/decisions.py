@@ -100,7 +100,8 @@ _HEAD_COLUMNS = ("partner", "po_number", "requested_ship_date", "po_date", "sour
                  "release_number")
 _LINE_COLUMNS = ["line_number", "line_id", "quantity", "unit", "unit_price", "price_basis", "product_ids", "sku",
                  "vendor_part", "buyer_part", "requested_ship_date", "ship_not_before",  # the line's ship day
-                 "do_not_deliver_before",  # (its DTM 064, with its partner's transit days: _own_ship_days)
+                 "do_not_deliver_before", "requested_delivery_date",  # (its DTM 064 / 002, with its partner's
+                 # transit days: _own_ship_days)
                  *WEIGHT_AS_SENT,  # the 855 answers by weight
                  "substitute_ids", "ordered_sku",  # a substitute's ids (its ACK*IS) and the item ordered
                  "line_refs"]  # the line's own REFs (PoAckSettings.line_refs: REF after PO1)
@@ -280,28 +281,33 @@ class _Batch:
         order's is (_ship_from): the day its ACK 068 says it ships, in the 855 and in the 865 answering the
         change. So does a line's own delivery window (do_not_deliver_before: its PO1 loop's DTM 064) for a partner
         whose transit time is known, with no requested ship date (its own nor its order's): it ships the opening
-        less the days in transit (engine.answer.first_ship_day, as its order's 064 does). (``keys``, ``counts``:
-        each decided order and its number of lines, as ``ship`` is spread.)"""
+        less the days in transit (engine.answer.first_ship_day, as its order's 064 does), and so does a line's own
+        delivery date (requested_delivery_date: its DTM 002) without a window (its own nor its order's: the
+        window's opening comes first, as for the order). (``keys``, ``counts``: each decided order and its number
+        of lines, as ``ship`` is spread.)"""
         mine = [c for c in LINE_SHIP_DAYS if c in rows.column_names and rows[c].null_count < rows.num_rows]
         transit = [self.ctx.profiles[p].fulfilment.asn.transit_days for p, _po in keys]
-        before = LINE_DATES["064"]
-        own_before = before in rows.column_names and rows[before].null_count < rows.num_rows and any(
-            t is not None for t in transit)
-        if not mine and not own_before:
+        before, on = LINE_DATES["064"], "requested_delivery_date"
+        arrivals = [c for c in (before, on) if c in rows.column_names and rows[c].null_count < rows.num_rows
+                    and any(t is not None for t in transit)]
+        if not mine and not arrivals:
             return ship
         spread = pa.array(np.repeat(np.arange(len(keys)), counts))
         at = [self.ctx.head_at[k] for k in keys]
         own = {c: rows[c].combine_chunks() if isinstance(rows[c], pa.ChunkedArray) else rows[c]
-               for c in (*mine, *([before] if own_before else ()))}
+               for c in (*mine, *arrivals)}
         days = []
         for c in LINE_SHIP_DAYS:
             heads = self.ctx.head_columns[c] if c in self.ctx.head_columns else self.ctx.head_column(c)
             order = pa.array([heads[i] for i in at], pa.date32()).take(spread)
             days.append(pc.coalesce(own[c], order) if c in own else order)
-        if any(t is not None for t in transit):  # the delivery window's opening less the days in transit
-            heads = self.ctx.head_column(before)
-            opening = pa.array([heads[i] for i in at], pa.date32()).take(spread)
-            opening = pc.coalesce(own[before], opening) if before in own else opening
+        if any(t is not None for t in transit):  # the day to arrive (window's opening, date asked) less the transit
+            def head(c: str) -> pa.Array:
+                heads = self.ctx.head_column(c)
+                return pa.array([heads[i] for i in at], pa.date32()).take(spread)
+
+            arrive = (pc.coalesce(own[c], head(c)) if c in own else head(c) for c in (before, on))
+            opening = pc.max_element_wise(*arrive, skip_nulls=True)  # the date asked, never before the window opens
             days_in = pa.array(transit, pa.int32()).take(spread)
             leaves = pc.cast(pc.subtract(pc.cast(opening, pa.int32()), days_in), pa.date32())
             days.append(pc.if_else(pc.is_null(days[0]), leaves, pa.scalar(None, pa.date32())))  # no DTM 010 asked
@@ -958,18 +964,19 @@ def _ship_from(orders: pa.Table, requested: list, transit: Mapping[str, int | No
     is promised (855 ACK/DTM 068) for its opening day, never for a day the PO forbids shipping on; today
     still floors it (_Batch._ship). A PO asking no ship date with a delivery window (DTM 064 do not deliver
     before) ships its opening less its partner's days in transit (``transit``: partner -> its profile's
-    [fulfilment.asn] transit_days; engine.answer.first_ship_day); it used to be promised for the run's day."""
+    [fulfilment.asn] transit_days; engine.answer.first_ship_day); it used to be promised for the run's day. So
+    does one asking only a delivery date (DTM 002) its day less the days in transit."""
     transit = transit or {}
-    windows = [c for c in ("ship_not_before", "do_not_deliver_before")
+    windows = [c for c in ("ship_not_before", "do_not_deliver_before", "requested_delivery_date")
                if c in orders.column_names and orders[c].null_count < orders.num_rows]
-    if not windows or (windows == ["do_not_deliver_before"] and not any(v is not None for v in transit.values())):
+    if not windows or ("ship_not_before" not in windows and not any(v is not None for v in transit.values())):
         return requested
     n = orders.num_rows
-    opens = _py_dates(orders["ship_not_before"]) if "ship_not_before" in windows else [None] * n
-    before = _py_dates(orders["do_not_deliver_before"]) if "do_not_deliver_before" in windows else [None] * n
+    opens, before, on = (_py_dates(orders[c]) if c in windows else [None] * n
+                         for c in ("ship_not_before", "do_not_deliver_before", "requested_delivery_date"))
     partners = orders["partner"].to_pylist() if "partner" in orders.column_names else [None] * n
-    return [first_ship_day(r, o, b, transit.get(p)) for r, o, b, p in zip(requested, opens, before, partners,
-                                                                         strict=True)]
+    return [first_ship_day(r, o, b, transit.get(p), d) for r, o, b, p, d in zip(requested, opens, before, partners,
+                                                                               on, strict=True)]
 
 
 def _py_dates(values: pa.ChunkedArray) -> list:
