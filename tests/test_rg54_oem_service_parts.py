@@ -122,6 +122,44 @@ def test_marks_and_a_packaging_asked_by_code_are_told_to_ops(tmp_path):
     assert "(line 2) 'MAN CP JD-BIN-44'" in told["message"] and told["location"]["element"] == "MAN02"
 
 
+
+def test_a_superseded_part_is_not_shipped_under_the_ordered_part_s_revision(tmp_path):
+    """Deere orders its part AH215325 at engineering change level B (PO1 ... BP AH215325 EC B VP RG54-06); our
+    RG54-06 is discontinued and superseded by RG54-07, and Deere takes substitutes. The 855 answers ACK*IS naming
+    RG54-07, and the 856 and 810 keep Deere's BP (its reference for the line) and name the part shipped; but they
+    kept the EC pair as sent, telling Deere that what shipped is AH215325 at revision B. An engineering change level
+    (or drawing revision, DR) is the ordered part's, not the substitute's: it is left out of a substituted line's
+    LIN and IT1. The line not substituted keeps its EC as sent."""
+    import shutil
+
+    copy = tmp_path / "rg54"
+    shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("fordsds", "navistar"))
+    items = copy / "reference" / "items.csv"
+    rows = items.read_text(encoding="utf-8").splitlines()
+    items.write_text("\n".join([rows[0] + ",replaced_by"] + [
+        r.replace(",active,", ",discontinued,") + ",RG54-07" if r.startswith("RG54-06,") else r + "," for r in rows[1:]]
+        + ["RG54-07,00614141554072,614141554072,RG54-07,Hydraulic pump revised,EA,1,1,active,,,"]) + "\n",
+        encoding="utf-8")
+    for name, row in (("reference/prices.csv", "deere,RG54-07,389.0000,USD,2026-01-01,"),
+                      ("stock.csv", "2026-11-23,EAST,RG54-07,500,0")):
+        with open(copy / name, "a", encoding="utf-8") as out:
+            out.write(row + "\n")
+    profile = copy / "partners" / "deere.toml"
+    accepting = profile.read_text(encoding="utf-8").replace("[drop]", '[rules]\nsubstitutes = "accept"\n\n[drop]')
+    profile.write_text(accepting, encoding="utf-8")
+    shipped = copy / "shipments" / "east-shipments-20261201.csv"
+    shipped.write_text("".join(r.replace(",RG54-06,", ",RG54-07,") for r in shipped.read_text(encoding="utf-8")
+                               .splitlines(keepends=True) if r.startswith("Shipment ID") or ",JD5403120," in r),
+                       encoding="utf-8")
+    ws, found, states = shipped_night(of_its_own(copy, tmp_path / "ws", warehouses=WAREHOUSES), copy, NIGHT, SHIP_DAY)
+    assert states == {("deere", "JD5403120"): "invoiced"} and ("ITEM_SUBSTITUTED", "warning", "JD5403120") in found
+    ack = po_segments(segments(ws, "deere", "855"), "JD5403120", "BAK")
+    assert ["ACK", "IS", "4", "EA", "068", "20261125", "", "VP", "RG54-07"] in ack
+    for kind, head, key in (("856", "BSN", "JD-SHP-01"), ("810", "BIG", "JD5403120")):
+        doc = po_segments(segments(ws, "deere", kind), key, head)
+        assert [s[2:] if s[0] == "LIN" else s[6:] for s in doc if s[0] in ("LIN", "IT1")] == [
+            ["BP", "RE504836", "EC", "C", "VP", "RG54-05"], ["BP", "AH215325", "VP", "RG54-07"]], kind
+
 @pytest.mark.xfail(strict=True, raises=ValueError, reason=(
     "an 856 or 810 in a buyer's own release before 004010: Navistar's 856 guide is X12 003050 and its 810 003040 "
     "(Ford's Supplier Direct Ship 856 is 002002FORD, its 810 003040), but a profile names only releases of its "
