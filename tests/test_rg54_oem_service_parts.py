@@ -4,11 +4,12 @@ confirmation of what shipped; the rg2 DC). Ford Customer Service Division's Supp
 002001 (ISA12 00200, every date YYMMDD): service parts shipped to a dealer (BEG02 DS, N1*ST by its P&A code, 92,
 Ford Field Accounting as N1*BT B82AA), the supplier's GSDB code in REF IA, Ford part numbers with spaces (BP) and
 ours (VP), a line schedule (SCH). Navistar Parts' Service Parts Direct Ship orders in 003040 (ISA 01 DUNS): a
-vehicle-off-road emergency told in NTE, next-day air (TD5 A), Navistar's buying location (N1*BY 92) and the dealer
-(N1*ST 92, PER IC), Navistar part numbers (BP), a returnable tote (PKG). John Deere Parts' 004010 orders to its
-distribution centre: a heading TAX, freight collect, its routing (TD5) inside the ship-to's N1 loop, Deere part
-numbers (BP) with their engineering change level (EC), an exempt line TXI, line schedules (SCH). One night takes
-them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
+vehicle-off-road emergency told in NTE, next-day air (TD5 A), marks for the packages (MAN), Navistar's buying
+location (N1*BY 92) and the dealer (N1*ST 92, PER IC), Navistar part numbers (BP), a returnable tote (PKG). John
+Deere Parts' 004010 orders to its distribution centre: a heading TAX, freight collect, its routing (TD5) inside
+the ship-to's N1 loop, Deere part numbers (BP) with their engineering change level (EC), an exempt line TXI, line
+schedules (SCH). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
+validator, Bots and pyx12."""
 
 from __future__ import annotations
 
