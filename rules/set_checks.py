@@ -452,7 +452,7 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
-_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1}
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2}
 
 
 def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -517,6 +517,29 @@ def _reefer_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         if code and code.strip() in _REEFERS]
 
 
+def _marks_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """A MAN (marks and numbers) in the heading or a PO1 loop: marks the buyer asks to be put on the goods or their
+    packages (MAN01 the kind, MAN02 the marks; a second pair in MAN04/MAN05), as Navistar's service-parts 850 carries
+    a dealer's vehicle-off-road unit; or a PKG that asks for a packaging by code alone, with no PKG05 words
+    (_NOTE_TEXTS quotes those): PKG02 its characteristic, PKG03/PKG04 the agency's code (a returnable tote, ``PKG*S*68
+    *ZZ*RET``). The MAN segments of our 856 are our own labels (SSCCs); no order, 855, 856 or warehouse order of ours
+    carries the buyer's marks or packaging: (row, set, "MAN ZZ VOR UNIT 55871", "MAN") each, for NOTES_NOT_KEPT to
+    quote rather than the ask be dropped without a word."""
+    out = []
+    for seg, ks, words in (("MAN", (1, 2, 3, 4, 5, 6), None), ("PKG", (1, 2, 3, 4), 5)):
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        if not len(rows):
+            continue
+        said = _column(fe, rows, words)[0].to_pylist() if words else [None] * len(rows)
+        for row, own, told, *values in zip(rows.tolist(), owner.tolist(), said,
+                                           *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True):
+            codes = [v.strip() for v in values if v and v.strip()]
+            if not (told and told.strip()) and len(codes) > 1:
+                out.append((row, own, " ".join([seg, *codes]), seg))
+    return out
+
+
 _ONE_ASKED = ("LT", "SE")  # REF01 of a PO1 loop asking for one lot (LT) or one serial number (SE)
 
 
@@ -561,6 +584,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     found += _hazmat_codes(result, mine, set_of_row, fe)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _reefer_asked(result, mine, set_of_row, fe)
+    found += _marks_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     seg, ks = _LINE_ROUTING
     rows, owner = _rows_in(result, seg, mine, set_of_row)
@@ -611,9 +635,17 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
         out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
                            f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
-                           element=f"{seg}0{dict(_NOTE_TEXTS).get(seg, _OTHER_NOTE_AT.get(seg, 5))}", value=text,
+                           element=f"{seg}0{_note_element(seg, text)}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
+
+
+def _note_element(seg: str, text: str) -> int:
+    """The element a NOTES_NOT_KEPT finding points at: the note's words (_NOTE_TEXTS), or the code that asks
+    (_OTHER_NOTE_AT; a PKG by code alone, _marks_asked: PKG02)."""
+    if seg == "PKG" and text.startswith("PKG "):
+        return 2
+    return dict(_NOTE_TEXTS).get(seg, _OTHER_NOTE_AT.get(seg, 5))
 
 
 def _decimal(value: str | None) -> Decimal | None:

@@ -366,15 +366,24 @@ def substitute_ids(sent: list[dict], sku: str, partner: str, items: pa.Table,
     return out or [_vendor_pair(row)]
 
 
+# PO1 qualifiers (code list 235) that state the revision of the part ordered, not a reference for the line: EC
+# engineering change level (John Deere's parts 850: BP AH215325 at EC B), DR drawing revision number. True of the
+# item ordered, not of the one that supersedes it
+REVISION_QUALIFIERS = frozenset({"EC", "DR"})
+
+
 def shipped_part_ids(sent: list[dict], sku: str, items: pa.Table) -> list[dict]:
     """A substituted line's ids as its 856 LIN and 810 IT1 name what shipped: the ids we own (GS1, vendor:
     OUR_QUALIFIERS) the shipped item's (``sku``: part_id; one it has no id under left out), the buyer's own (BP,
     IN, ...) as sent, its reference for the line; its vendor part as VP (our sku as VN) added when none of ours
-    is left."""
+    is left. The ordered part's revision (REVISION_QUALIFIERS: EC, DR) is left out: it is not the revision of the
+    part shipped."""
     row = _item_row(sku, items)
     out: list[dict] = []
     for pair in sent:
         q = pair.get("qualifier") or ""
+        if q in REVISION_QUALIFIERS:
+            continue
         value = part_id(q, row) if q in OUR_QUALIFIERS else pair.get("id")
         if value:
             out.append({"qualifier": q, "id": value})
