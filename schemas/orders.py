@@ -134,6 +134,9 @@ ORDERS = pa.schema([
     # REF*IT the buyer's internal customer number: a buying group's number for the member store it buys for (Nation's
     # Best Sports, Sports Inc), which the group's 856 and 810 quote back for it to bill the member
     pa.field("internal_customer_number", pa.string()),
+    # REF*AE the authorization for expenditure (AFE) an oil and gas operator charges the purchase to (Chevron's SAP
+    # orders through Ariba), which its 855 and 810 must quote for the invoice to be coded to the AFE
+    pa.field("afe_number", pa.string()),
     # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
     # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
     # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
@@ -171,7 +174,7 @@ ORDERS = pa.schema([
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "customer_order", "contract_number", "agreement_number",
                           "transaction_reference", "job_number", "project_number", "end_user_order",
-                          "internal_customer_number",
+                          "internal_customer_number", "afe_number",
                           "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
@@ -203,7 +206,7 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
               "TN": "transaction_reference",
               "JB": "job_number", "PJ": "project_number",
-              "IT": "internal_customer_number"}
+              "IT": "internal_customer_number", "AE": "afe_number"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
