@@ -41,6 +41,11 @@ DEADLINES = [
 # One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
 # customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
 LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+# a PO line's own REF as sent (ORDER_LINES line_refs): REF01, REF02 and REF03, its description, which says what a
+# mutually defined REF*ZZ names (an SAP order's WBS ELEMENT or COST CENTER per line: Marathon Petroleum, Chevron);
+# null where the REF sent none, and in a table stored before it was kept
+LINE_OWN_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string()),
+                          pa.field("description", pa.string())])
 # A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
 # vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
 PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
@@ -333,7 +338,7 @@ ORDER_LINES = pa.schema([
     # the line's own references: every REF of its PO1 loop before its N9, N1, SCH or SLN (those name another
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
-    pa.field("line_refs", pa.list_(LINE_REF)),
+    pa.field("line_refs", pa.list_(LINE_OWN_REF)),
     # the MSG texts of the N9 loops of its PO1 loop, as the heading's (ORDERS notes); null: none
     pa.field("notes", pa.string()),
     # the line's own prices: every CTP of its PO1 loop before its N9, N1, SCH or SLN with a CTP02 and a CTP03
