@@ -596,16 +596,19 @@ def ref_segments(refs: tuple[tuple[str, str], ...], wanted: Sequence[str]) -> li
     return [["REF", q, v] for q, v in refs if q in wanted]
 
 
-def line_ref_segments(refs: Sequence[tuple[str, str]] | None, wanted: Sequence[str]) -> list[list[object]]:
-    """The REF segments of a PO line's own references (REF01, REF02: schemas.orders line_refs) whose qualifier the
-    partner lists, in the order the PO sent them (an 810's IT1 loop, an 855's PO1 loop)."""
-    return [["REF", q, v] for q, v in refs or () if q in wanted and v]
+def line_ref_segments(refs: Sequence[Sequence[str | None]] | None, wanted: Sequence[str]) -> list[list[object]]:
+    """The REF segments of a PO line's own references (REF01, REF02 and, when it sent one, REF03: schemas.orders
+    line_refs; (REF01, REF02) pairs or (REF01, REF02, REF03) triples) whose qualifier the partner lists, in the order
+    the PO sent them (an 810's IT1 loop, an 855's PO1 loop, an 856's item)."""
+    return [["REF", ref[0], ref[1], *([ref[2]] if len(ref) > 2 and ref[2] else [])] for ref in refs or ()
+            if ref[0] in wanted and ref[1]]
 
 
-def row_refs(row: Mapping) -> tuple[tuple[str, str], ...]:
-    """An ORDER_LINES row's line_refs as (REF01, REF02) pairs (none: a line without, or stored before they were
-    kept)."""
-    return tuple((r["qualifier"], r["id"]) for r in row.get("line_refs") or () if r.get("qualifier") and r.get("id"))
+def row_refs(row: Mapping) -> tuple[tuple[str, str, str | None], ...]:
+    """An ORDER_LINES row's line_refs as (REF01, REF02, REF03 or None) triples (none: a line without, or stored
+    before they were kept; REF03 None in a table stored before it was)."""
+    return tuple((r["qualifier"], r["id"], r.get("description")) for r in row.get("line_refs") or ()
+                 if r.get("qualifier") and r.get("id"))
 
 
 def line_price_segments(prices: Sequence[Sequence[str]] | None, wanted: Sequence[str]) -> list[list[object]]:

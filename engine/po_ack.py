@@ -25,7 +25,7 @@ PLAIN = PoAckSettings()
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
              "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
-             "internal_customer_number",
+             "internal_customer_number", "afe_number",
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
@@ -224,8 +224,10 @@ def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]]
             ack = pc.if_else(pc.greater(pc.utf8_length(part_pairs), 0), full, ack)
         acks = pc.binary_join(pa.ListArray.from_arrays(v["part_offsets"], _arr(ack)), term)
         if len(v["ref_id"]):  # the lines' own REFs after their PO1 (PoAckSettings.line_refs)
-            refs = pc.binary_join(pa.ListArray.from_arrays(v["ref_offsets"], _arr(pc.binary_join_element_wise(
-                "REF", v["ref_qualifier"], v["ref_id"], d.element))), term)
+            ref = pc.binary_join_element_wise("REF", v["ref_qualifier"], v["ref_id"], d.element)
+            described = pc.greater(pc.utf8_length(v["ref_description"]), 0)  # its REF03, when the PO sent one
+            ref = pc.if_else(described, pc.binary_join_element_wise(ref, v["ref_description"], d.element), ref)
+            refs = pc.binary_join(pa.ListArray.from_arrays(v["ref_offsets"], _arr(ref)), term)
             po1 = pc.binary_join_element_wise(po1, pc.if_else(pc.greater(pc.utf8_length(refs), 0),
                                                               pc.binary_join_element_wise(term, refs, ""), ""), "")
         line_text = pc.binary_join_element_wise(po1, term, acks, term, "")
@@ -306,7 +308,7 @@ def delimiter_use(heads: list[dict], lines, statuses, spans: list[tuple[int, int
     for column, rows in (("line_id", line_rows), ("quantity", line_rows), ("unit", line_rows), ("price", line_rows),
                          ("basis", line_rows), ("id_qualifier", id_rows), ("id_id", id_rows),
                          ("sub_qualifier", sub_rows), ("sub_id", sub_rows), ("ref_qualifier", ref_rows),
-                         ("ref_id", ref_rows),
+                         ("ref_id", ref_rows), ("ref_description", ref_rows),
                          ("part_status", part_rows), ("part_quantity", part_rows)):
         values = v[column]
         for ch, where in chars_used(values, chars).items():
@@ -384,6 +386,7 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
         # the lines' own REFs the partner asks for (PoAckSettings.line_refs: REF after PO1), none on most lines
         "ref_offsets": _zero_based(own.offsets), "ref_qualifier": text_column(flat_refs.field("qualifier")),
         "ref_id": text_column(flat_refs.field("id")), "ref_parent": ref_parent,
+        "ref_description": text_column(flat_refs.field("description")),
         "refs_per_line": np.diff(np.asarray(own.offsets.to_numpy())),
     }
 
@@ -411,12 +414,14 @@ def _line_refs(lines, wanted: tuple[str, ...]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from schemas.orders import LINE_REF
+    from schemas.orders import LINE_OWN_REF
 
     n = lines.num_rows
     if not wanted or "line_refs" not in lines.column_names or lines["line_refs"].null_count == n:
-        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], LINE_REF))
+        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)), pa.array([], LINE_OWN_REF))
     refs = _arr(lines["line_refs"])
+    if refs.type.value_type != LINE_OWN_REF:  # stored before REF03 was kept: read with none
+        refs = refs.cast(pa.list_(LINE_OWN_REF))
     refs = pc.fill_null(refs, pa.scalar([], refs.type)) if refs.null_count else refs
     flat = refs.flatten()
     parent = np.asarray(refs.value_parent_indices().to_numpy(zero_copy_only=False), dtype=np.int64)

@@ -740,13 +740,17 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
     ids, kind = _product_ids(order_lines["product_ids"]) if order_lines.num_rows else ([], np.zeros(0, np.int64))
     ids.append(())  # where no row matches
     id_kind = np.where(row >= 0, kind[np.maximum(row, 0)] if len(kind) else 0, len(ids) - 1)
-    refs: list[tuple[tuple[str, str], ...]] = [()]  # the line's own REFs, as product ids are (none: every item's)
+    # the line's own REFs, (REF01, REF02, REF03 or None) each with a REF02 (none: every item's)
+    refs: list[tuple[tuple[str, str, str | None], ...]] = [()]
     ref_kind = np.zeros(n, np.int64)
     if order_lines.num_rows and "line_refs" in order_lines.column_names and \
-            order_lines["line_refs"].null_count < order_lines.num_rows:
-        made, kinds = _product_ids(order_lines["line_refs"])
-        refs = [tuple((p.qualifier, p.id) for p in got) for got in made] + [()]
-        ref_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], len(refs) - 1)
+            order_lines["line_refs"].null_count < order_lines.num_rows:  # rare: read row by row
+        at: dict[tuple, int] = {(): 0}
+        kinds = np.array([at.setdefault(tuple((r["qualifier"], r["id"], r.get("description")) for r in got or ()
+                                              if r["id"]), len(at))
+                          for got in order_lines["line_refs"].to_pylist()], np.int64)
+        refs = list(at)
+        ref_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
     pids: list[tuple[tuple[str, str], ...]] = [()]  # the line's own PIDs as sent (none: its description alone)
     pid_kind = np.zeros(n, np.int64)
     if order_lines.num_rows and "pids_sent" in order_lines.column_names and \

@@ -25,6 +25,7 @@ from schemas.orders import (
     LINE_DATES,
     LINE_DTM_DATES,
     LINE_MARK_FOR,
+    LINE_OWN_REF,
     LINE_PRICE,
     LINE_REF,
     LINE_SHIP_TO,
@@ -1518,21 +1519,23 @@ def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Ar
 
 def line_refs(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
               ) -> pa.Array:
-    """Per line, its own references (schemas.orders.LINE_REF): each REF of its PO1 loop before any of
-    _NOT_THE_LINES (an N1 loop's REF names its party, an N9's its note) with both REF01 and REF02, in the order
-    sent; null for a line without one. Few lines carry them: read row by row."""
+    """Per line, its own references (schemas.orders.LINE_OWN_REF): each REF of its PO1 loop before any of
+    _NOT_THE_LINES (an N1 loop's REF names its party, an N9's its note) with both REF01 and REF02, with its REF03
+    (null when none), in the order sent; null for a line without one. Few lines carry them: read row by row."""
     n_lines = len(po1_rows)
-    out_type = pa.list_(LINE_REF)
+    out_type = pa.list_(LINE_OWN_REF)
     if not n_lines or "REF" not in vocab:
         return pa.nulls(n_lines, out_type)
     rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "REF")
     if not len(rows):
         return pa.nulls(n_lines, out_type)
     per_line: list[list[dict] | None] = [None] * n_lines
-    for line, qualifier, value in zip(owner.tolist(), cells.column(rows, 1).to_pylist(),
-                                      cells.column(rows, 2).to_pylist(), strict=True):
+    for line, qualifier, value, description in zip(owner.tolist(), cells.column(rows, 1).to_pylist(),
+                                                   cells.column(rows, 2).to_pylist(),
+                                                   cells.column(rows, 3).to_pylist(), strict=True):
         if qualifier and value:
-            per_line[line] = (per_line[line] or []) + [{"qualifier": qualifier, "id": value}]
+            per_line[line] = (per_line[line] or []) + [{"qualifier": qualifier, "id": value,
+                                                        "description": description or None}]
     return pa.array(per_line, out_type)
 
 

@@ -41,6 +41,11 @@ DEADLINES = [
 # One reference of a PO1 loop (REF01, REF02 as sent): a line's own customer order (REF*CO: a drop-ship hub's end
 # customer's order), line item id (REF*LI), requisition or accounting string, which an 855, 856 or 810 may echo
 LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
+# a PO line's own REF as sent (ORDER_LINES line_refs): REF01, REF02 and REF03, its description, which says what a
+# mutually defined REF*ZZ names (an SAP order's WBS ELEMENT or COST CENTER per line: Marathon Petroleum, Chevron);
+# null where the REF sent none, and in a table stored before it was kept
+LINE_OWN_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string()),
+                          pa.field("description", pa.string())])
 # A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
 # vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
 PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
@@ -134,6 +139,9 @@ ORDERS = pa.schema([
     # REF*IT the buyer's internal customer number: a buying group's number for the member store it buys for (Nation's
     # Best Sports, Sports Inc), which the group's 856 and 810 quote back for it to bill the member
     pa.field("internal_customer_number", pa.string()),
+    # REF*AE the authorization for expenditure (AFE) an oil and gas operator charges the purchase to (Chevron's SAP
+    # orders through Ariba), which its 855 and 810 must quote for the invoice to be coded to the AFE
+    pa.field("afe_number", pa.string()),
     # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
     # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
     # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
@@ -171,7 +179,7 @@ ORDERS = pa.schema([
 ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "department", "promotion",
                           "merchandise_type", "customer_order", "contract_number", "agreement_number",
                           "transaction_reference", "job_number", "project_number", "end_user_order",
-                          "internal_customer_number",
+                          "internal_customer_number", "afe_number",
                           "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
@@ -203,7 +211,7 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
               "TN": "transaction_reference",
               "JB": "job_number", "PJ": "project_number",
-              "IT": "internal_customer_number"}
+              "IT": "internal_customer_number", "AE": "afe_number"}
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 
@@ -330,7 +338,7 @@ ORDER_LINES = pa.schema([
     # the line's own references: every REF of its PO1 loop before its N9, N1, SCH or SLN (those name another
     # thing) with a REF01 and a REF02, in the order sent; null: none (or stored before this column existed). An
     # 810 or 855 echoes those of the qualifiers the partner lists ([fulfilment.invoice] / [acks.po_ack] line_refs)
-    pa.field("line_refs", pa.list_(LINE_REF)),
+    pa.field("line_refs", pa.list_(LINE_OWN_REF)),
     # the MSG texts of the N9 loops of its PO1 loop, as the heading's (ORDERS notes); null: none
     pa.field("notes", pa.string()),
     # the line's own prices: every CTP of its PO1 loop before its N9, N1, SCH or SLN with a CTP02 and a CTP03

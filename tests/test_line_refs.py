@@ -40,9 +40,11 @@ def test_each_po1_loop_keeps_its_own_refs_in_the_order_sent():
     orders, lines = _lines(HEAD[:1] + ["REF*DP*777"] + HEAD[1:] + REF_LINES)
     assert lines.schema == ORDER_LINES
     assert lines["line_refs"].to_pylist() == [
-        [{"qualifier": "CO", "id": "CUST-ORDER-77"}, {"qualifier": "LI", "id": "0001"}],
+        [{"qualifier": "CO", "id": "CUST-ORDER-77", "description": None},
+         {"qualifier": "LI", "id": "0001", "description": None}],
         None,  # no REF of its own: the heading's REF*DP stays the order's
-        [{"qualifier": "LI", "id": "0003"}]]  # a REF without REF02 is not kept; N1's and N9's REFs are not the line's
+        # a REF without REF02 is not kept; N1's and N9's REFs are not the line's
+        [{"qualifier": "LI", "id": "0003", "description": None}]]
     assert orders["department"].to_pylist() == ["777"]  # the heading's REF read as before
     assert lines["requested_ship_date"].to_pylist()[0].isoformat() == "2026-12-12"  # a DTM after the REFs still
 

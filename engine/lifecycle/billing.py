@@ -957,7 +957,7 @@ class LineText(NamedTuple):
     price_basis: str | None
     description: str | None
     product_ids: tuple[tuple[str | None, str | None], ...]
-    line_refs: tuple[tuple[str | None, str | None], ...] = ()
+    line_refs: tuple[tuple[str | None, ...], ...] = ()  # (REF01, REF02, REF03 or None) as stored
     line_prices: tuple[dict, ...] = ()  # the line's own CTPs as stored (schemas.orders LINE_PRICE)
     tax_exempt_sent: str | None = None  # the taxes (TXI01) its PO1 loop exempts it from, as stored
     pids_sent: tuple[tuple[str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05) each ("" for none)
@@ -966,7 +966,8 @@ class LineText(NamedTuple):
         """The ORDER_LINES row's values order_810 reads, as a dict."""
         return {"unit": self.unit, "price_basis": self.price_basis, "description": self.description,
                 "product_ids": [{"qualifier": q, "id": i} for q, i in self.product_ids],
-                "line_refs": [{"qualifier": q, "id": i} for q, i in self.line_refs],
+                "line_refs": [{"qualifier": r[0], "id": r[1], "description": r[2] if len(r) > 2 else None}
+                              for r in self.line_refs],
                 "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
                 "pids_sent": [{"characteristic": c, "description": t} for c, t in self.pids_sent]}
 
@@ -992,7 +993,7 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
         pairs = [tuple(flat[a:b]) if ok else () for a, b, ok in zip(offsets[:-1], offsets[1:], valid, strict=True)]
     refs: list = [()] * n  # the lines' own REFs (few lines have them; none in a table stored before they were kept)
     if "line_refs" in cols and order_lines["line_refs"].null_count < n:
-        refs = [tuple((r["qualifier"], r["id"]) for r in got) if got else ()
+        refs = [tuple((r["qualifier"], r["id"], r.get("description")) for r in got) if got else ()
                 for got in order_lines["line_refs"].to_pylist()]
     ctps: list = [()] * n  # the lines' own CTPs (few lines have them; none in a table stored before they were kept)
     if "line_prices" in cols and order_lines["line_prices"].null_count < n:
