@@ -361,6 +361,9 @@ def _lines(chunks: Iterable[bytes], layout: CsvLayout, out: CsvRows) -> Iterator
                                              _line_of(encoding, state, data[:max(0, exc.start - pending)], rest,
                                                       produced), data)
             return
+        except UnicodeError:  # the UTF-16/32 codecs' own: no byte-order mark, and no byte order its NULs tell
+            out.undecodable = _no_order(out, encoding)
+            return
         fed += len(data)
         text = rest + text if rest else text
         if "\r" not in text:  # "\n" alone ends a line: split at C speed (the same lines)
@@ -502,6 +505,15 @@ def _with_last(first: bytes, rest: Iterator[bytes]) -> Iterator[tuple[bytes, boo
         if chunk:
             yield chunk, False
     yield b"", True
+
+
+def _no_order(out: CsvRows, encoding: str) -> Finding:
+    """CSV_NOT_DECODABLE of a file in a layout's UTF-16 or UTF-32 (no byte order named) that begins with no
+    byte-order mark and whose byte order its NUL bytes do not tell (schemas.wide_text.wide_order): its codec
+    refuses it (it used to escape as an exception, the file's run with it)."""
+    return finding("CSV_NOT_DECODABLE", f"Not valid {encoding}: the file does not begin with a byte-order mark "
+                   "and its byte order cannot be told from its bytes. Have it exported again as \"Unicode text\", "
+                   f"or set the layout's encoding to \"{encoding}-le\" or \"{encoding}-be\".", file=out.file)
 
 
 def _not_decodable(out: CsvRows, encoding: str, at: int | None, line: int | None = None,
@@ -649,7 +661,10 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
     data = data[skip:]
     try:
         return data.decode(_windows(encoding), _errors(encoding))
-    except (UnicodeDecodeError, LookupError) as exc:
+    except (UnicodeError, LookupError) as exc:
+        if isinstance(exc, UnicodeError) and not isinstance(exc, UnicodeDecodeError):
+            out.findings.append(_no_order(out, encoding))
+            return None
         at = getattr(exc, "start", None)
         line = len(_LINE_END.findall(data[:at].decode(encoding, "replace"))) + 1 if at is not None else None
         out.findings.append(_not_decodable(out, encoding, at, line, data))

@@ -121,6 +121,21 @@ def test_a_utf16_feed_reads_with_or_without_its_mark(encoding, mark):
     assert got.findings == [] and got.lines.to_pylist()[0]["description"] == "Café"
 
 
+@pytest.mark.parametrize("chunked", [False, True])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_wide_feed_whose_byte_order_cannot_be_told_is_refused_not_raised(encoding, chunked):
+    """A layout in UTF-16 (or 32) naming no byte order, and a file whose mark comes after a stray line end (its NULs
+    not beside every ASCII character from its first byte): the codec refuses it, which used to escape as an
+    exception (fuzzed from the sweep's Excel "Unicode text" export); now one CSV_NOT_DECODABLE saying what to set."""
+    data = b"\x00\n" + ("\ufeff" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Caf\u00e9\r\n").encode(f"{encoding}-le")
+    chunks = [data[i:i + 7] for i in range(0, len(data), 7)] if chunked else data
+    got = read_csv_orders(chunks, CsvOrderMapping(encoding=encoding), partner="p", file="f.csv")
+    assert [(f.code, f.severity) for f in got.findings] == [("CSV_NOT_DECODABLE", "error")]
+    assert got.lines.num_rows == 0
+    if encoding == "utf-16":  # (UTF-32's codec reads the stray bytes as a code point it refuses: "at byte 0")
+        assert '"utf-16-le"' in got.findings[0].message
+
+
 @pytest.mark.parametrize("hint", ["sep=,", "SEP=,", '"sep=,"'])
 def test_excel_s_separator_hint_line_is_passed_over(hint):
     got, findings = _read(hint + "\r\n" + HEADER + "A1,2026-11-27,1,12,EA,1.50,S1,Pen\r\n")
