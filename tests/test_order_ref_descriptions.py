@@ -140,3 +140,17 @@ def test_orders_stored_before_the_descriptions_read_them_as_null(tmp_path):
     loaded, _ = store.load("acme", "old")
     assert loaded.schema == ORDERS and loaded["ref_descriptions"].null_count == loaded.num_rows
     assert order_refs(loaded) == [()] * loaded.num_rows
+
+
+def test_a_reference_left_out_of_the_855_for_its_length_leaves_its_description_out_too():
+    """A REF02 longer than the partner's version holds is left out of the 855 (ACK_VALUE_LEFT_OUT); its REF03 is
+    not written alone in its place (REF*DP**HOUSEWARES would name another reference than the PO's)."""
+    from engine.lifecycle.decisions import refs_too_long
+
+    settings = PoAckSettings(order_refs=("DP", "JB"))
+    heads = [{"po_number": "P1", "department": "D" * 40, "job_number": None,
+              "ref_descriptions": [{"qualifier": "DP", "description": "HOUSEWARES"},
+                                   {"qualifier": "JB", "description": "MERCY"}]}]
+    [left_out] = refs_too_long(heads, settings, PROFILES["acme"])
+    assert left_out.finding.code == "ACK_VALUE_LEFT_OUT" and "D" * 40 in left_out.finding.message
+    assert [s for s in heading(heads[0], settings) if s[0] == "REF"] == [["REF", "JB", "", "MERCY"]]
