@@ -43,7 +43,7 @@ from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Seg
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.order_keys import x12_po
-from schemas.orders import ORDER_REFS
+from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
 from schemas.shipments import Pack, Party, PrepackComponent, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
 
 # the level(s) each HL level may hang under, per structure
@@ -147,7 +147,7 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
         body += order_td1_segments(order)
     if asn.vendor_number:
         add(["REF", "IA", asn.vendor_number])
-    body += ref_segments(order.refs, asn.order_refs)
+    body += ref_segments(order.refs, asn.order_refs, asn.order_ref_descriptions)
     if asn.ship_to_level == "order":  # the ship-to in each order loop (Lowe's), not the S level's
         body += party_segments(order.ship_to or shipment.ship_to, contact=asn.ship_to_contact)
     mark = order.mark_for if asn.mark_for != "none" else None
@@ -576,24 +576,33 @@ def mark_fors(orders: pa.Table) -> list[Party | None]:
     return [mark_for_party(*row) for row in zip(*columns, strict=True)]
 
 
-# the ORDERS columns of the references a PO's 856 and 810 carry back (REF*DP department, ...), in ORDER_REFS' order
-REF_COLUMNS = tuple(ORDER_REFS.values())
+# the ORDERS columns of the references a PO's 856 and 810 carry back (REF*DP department, ...), in ORDER_REFS' order,
+# and their REF03s (order_refs)
+REF_COLUMNS = (*ORDER_REFS.values(), "ref_descriptions")
 
 
-def order_refs(orders: pa.Table) -> list[tuple[tuple[str, str], ...]]:
+def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
     """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF IA, DP, PD,
-    MR, CO, in that order; a table without those columns, or a PO without them: () each)."""
+    MR, CO ..., in that order, with REF03 where the PO sent one: schemas.orders.order_ref_elements; a table without
+    those columns, or a PO without them: () each)."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]
+    if "ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n:
+        rows = orders.select([c for c in ORDER_REFS.values() if c in orders.column_names]
+                             + ["ref_descriptions"]).to_pylist()
+        return [order_ref_elements(row) for row in rows]
     if not present:
         return [()] * n
     return [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)]
 
 
-def ref_segments(refs: tuple[tuple[str, str], ...], wanted: Sequence[str]) -> list[list[object]]:
-    """The REF segments of a PO's references (order_refs) the partner wants carried back."""
-    return [["REF", q, v] for q, v in refs if q in wanted]
+def ref_segments(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str],
+                 described: Sequence[str] = ()) -> list[list[object]]:
+    """The REF segments of a PO's references (order_refs: REF01, REF02 and, where sent, REF03; REF02 "" for one
+    stated by its REF03 alone, REF*JB**MERCY CLINIC) the partner wants carried back; REF03 beside a REF02 for the
+    qualifiers in ``described`` alone (schemas.orders.carried_ref)."""
+    return [["REF", *carried_ref(elements, described)] for elements in refs if elements[0] in wanted]
 
 
 def line_ref_segments(refs: Sequence[Sequence[str | None]] | None, wanted: Sequence[str]) -> list[list[object]]:

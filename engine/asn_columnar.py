@@ -540,7 +540,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         ref_texts: dict[tuple[tuple[str, str], ...], tuple[str | None, int]] = {}
         for k, refs in enumerate(flat.o_refs):
             if refs not in ref_texts:
-                segs = ref_segments(refs, asn.order_refs)
+                segs = ref_segments(refs, asn.order_refs, asn.order_ref_descriptions)
                 ref_texts[refs] = (joined_body(segs, d, chars) if segs else "", len(segs))
             text, segments_added = ref_texts[refs]
             if text is None:  # a value holding a delimiter: the shipment left to build_856

@@ -47,7 +47,7 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import Charge, InvoiceSettings, InvoiceTax, RemitTo
 from schemas.invoices import Invoice, InvoiceLine, Terms, same_kind_terms_types
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, ITDS_SEP, ORDER_REFS
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP, order_ref_elements
 from schemas.shipments import Party, ProductId, Shipment, with_name2
 
 
@@ -267,7 +267,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
         body.append(["REF", "BM", invoice.bill_of_lading])
     if settings.vendor_number:
         body.append(["REF", settings.vendor_number_qualifier, settings.vendor_number])
-    body += ref_segments(invoice.refs, settings.order_refs)
+    body += ref_segments(invoice.refs, settings.order_refs, settings.order_ref_descriptions)
     body += contact_segments(settings)
     bill_to = invoice.bill_to
     if bill_to is None and settings.bill_to is not None:  # the profile's, for a PO that named none
@@ -277,6 +277,9 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
             body.extend(s for s in party_segments(party)
                         if (s[0] != "N2" or party is not invoice.ship_to or settings.ship_to_n2)
                         and (s[0] not in ("N3", "N4") or party is invoice.remit_to or settings.party_addresses))
+            if party is invoice.bill_to or party is invoice.ship_to:  # the PO's own: its loop's REFs asked for
+                body += [["REF", q, v] for p, q, v in invoice.party_refs
+                         if p == party.code and q in settings.party_refs]
     if invoice.mark_for is not None and settings.mark_for:
         body.append(mark_for_segment(invoice.mark_for))
     if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
@@ -513,7 +516,9 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
                    mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
-                   refs=tuple((q, order[c]) for q, c in ORDER_REFS.items() if order.get(c)),
+                   refs=order_ref_elements(order),
+                   party_refs=tuple((r["party"], r["qualifier"], r["id"]) for r in order.get("party_refs_sent") or ()
+                                    if settings.party_refs),
                    terms=invoice_terms(terms, order),
                    ship_date=ship_date,
                    charges=fob_charges(settings.charges, fob01(order)) if charges is None else charges,

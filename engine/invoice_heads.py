@@ -34,7 +34,7 @@ from parsers.x12_writer import (
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Terms, same_kind_terms_types
 from schemas.order_keys import x12_po_column
-from schemas.orders import ORDER_REFS
+from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
 from schemas.x12 import Delimiters
 
 _PARTY_FIELDS = ("name", "id", "id_qualifier", "address1", "address2", "city", "state", "postal_code", "country")
@@ -159,6 +159,15 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
         refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]
+        if settings.party_refs and "party_refs_sent" in orders.column_names \
+                and orders["party_refs_sent"].null_count < n:
+            return None  # the REFs of the PO's N1 loops ([fulfilment.invoice] party_refs): one by one
+        if refs and "ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n:
+            described = orders.filter(pc.is_valid(orders["ref_descriptions"])).select(
+                [c for c in (*ORDER_REFS.values(), "ref_descriptions") if c in orders.column_names]).to_pylist()
+            if any(len(carried_ref(e, settings.order_ref_descriptions)) > 2 for row in described
+                   for e in order_ref_elements(row) if e[0] in settings.order_refs):
+                return None  # a reference written with its REF03 (schemas.orders.carried_ref): one by one
         if terms is None and pc.any(pc.not_equal(_text(orders, "terms_type"), "")).as_py():
             return None  # no agreement: each invoice's ITD is its PO's (engine.invoice.terms_from_order)
         if terms is not None and pc.any(pc.and_(

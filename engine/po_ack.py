@@ -16,7 +16,7 @@ from engine.asn import line_ref_segments, party_segments, row_refs
 from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, ORDER_REFS
+from schemas.orders import ELEMENTS_SEP, carried_ref, order_ref_elements
 from schemas.shipments import Party, with_name2
 from schemas.x12 import Delimiters
 
@@ -25,7 +25,7 @@ PLAIN = PoAckSettings()
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
              "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
-             "internal_customer_number", "afe_number",
+             "internal_customer_number", "afe_number", "ref_descriptions",
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
@@ -82,9 +82,9 @@ def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = N
         out.append(["CUR", "BY", currency])
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
-    for qualifier, column in ORDER_REFS.items():  # in the order the 856 and 810 carry them (engine.asn.ref_segments)
-        if qualifier in settings.order_refs and (value := order.get(column)):
-            out.append(["REF", qualifier, value])
+    # in the order the 856 and 810 carry them (engine.asn.ref_segments), REF03 beside REF02 where the PO sent one
+    out += [["REF", *carried_ref(elements, settings.order_ref_descriptions)] for elements in order_ref_elements(order)
+            if elements[0] in settings.order_refs]
     if (contact := settings.contact) is not None:  # PER (060) after REF (050)
         out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)

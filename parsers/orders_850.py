@@ -37,11 +37,13 @@ from schemas.orders import (
     ORDER_REFS,
     ORDER_SACS,
     ORDERS,
+    PARTY_REF,
     PID_SENT,
     PREPACK_COMPONENT,
     PRODUCT_ID,
     PRODUCT_QUALIFIERS,
     QTY,
+    REF_DESCRIPTION,
     SDQ_PAIRS,
     STORE_QUANTITY,
     TXI_EXEMPTING,
@@ -517,12 +519,14 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         pick(period, f"{name}:05", first, 5)
         pick(period, f"{name}:06", first, 6)
     # references the 856 and 810 carry back (REF*DP department, ...): the first of each qualifier with a REF02
-    ref = header_rows("REF")
-    ref = ref[cells.index(ref, 2)[1]]
+    every_ref = header_rows("REF")
+    ref = every_ref[cells.index(every_ref, 2)[1]]
     ref_qual = cells.column(ref, 1)
     for qual, name in ORDER_REFS.items():
         mask = pc.fill_null(pc.equal(ref_qual, qual), False).to_numpy(zero_copy_only=False)
         pick(cols, name, _first_per_set(set_of_row, ref[mask]), 2)
+    # and the REF03 of each of them (or of a REF stating its reference by REF03 alone): carried back beside REF02
+    cols["ref_descriptions"] = _ref_descriptions(nsets, set_of_row, every_ref, cells)
     cols["refs_sent"] = _refs_per_set(nsets, set_of_row[ref], cells.column(ref, 1), cells.column(ref, 2))
     # the vendor party the buyer numbers us by (N1*VN / N1*SU, N103 92): the first of the heading, "N101 N104"
     vendors: list[str | None] = [None] * nsets
@@ -584,6 +588,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
             pick(party_cols, f"{prefix}_{f}", r, k)
     by_row = np.argsort(n1[cand[last]])
     party_n1, party_of_n1 = n1[cand[last]][by_row], prefix_of_n1[cand[last]][by_row]  # each party's own N1
+    # the REFs of the heading's N1 loops, with their party (N1*BT then REF*0B: the bill-to's state licence)
+    cols["party_refs_sent"] = _party_refs(nsets, set_of_row, ref, n1, header_rows("N9"), party_n1, cells)
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
     key_of_n1 = np.full(n, -1, dtype=np.int64)
@@ -705,7 +711,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
-        "refs_sent": cols["refs_sent"], "vendor_party_sent": cols["vendor_party_sent"],
+        "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],
+        "party_refs_sent": cols["party_refs_sent"],
+        "vendor_party_sent": cols["vendor_party_sent"],
         **{name: cols[name] for name in ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
@@ -1505,6 +1513,66 @@ def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         late[late] = stop_rows[last[late]] > line_rows[owner[late]]
         ok &= ~late
     return rows[ok], owner[ok]
+
+
+def _ref_descriptions(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, ORDERS.ref_descriptions: for each qualifier ORDER_REFS names, the REF03 of its first heading REF with
+    a REF02 (the one its column holds), or, where none has a REF02, of its first REF with a REF03 (REF*JB**MERCY
+    CLINIC HVAC RETROFIT: valid by REF's R0203, REF02 or REF03 required); in ORDER_REFS' order; null for a set
+    without one. ``rows``: the heading's REF rows. Few REFs send a REF03: only their sets are read row by row."""
+    out_type = pa.list_(REF_DESCRIPTION)
+    described = rows[cells.index(rows, 3)[1]]
+    if not len(described):
+        return pa.nulls(nsets, out_type)
+    rows = rows[np.isin(set_of_row[rows], set_of_row[described])]
+    kept: dict[tuple[int, str], tuple[bool, str | None]] = {}  # (set, REF01) -> (has REF02, its REF03)
+    for at, qualifier, value, text in zip(set_of_row[rows].tolist(), *(cells.column(rows, k).to_pylist()
+                                                                       for k in (1, 2, 3)), strict=True):
+        if qualifier not in ORDER_REFS:
+            continue
+        had = kept.get((at, qualifier))
+        if had is None or (not had[0] and value) or (had == (False, None) and text):
+            kept[(at, qualifier)] = (bool(value), text)
+    per_set: list[list[dict] | None] = [None] * nsets
+    order = {q: k for k, q in enumerate(ORDER_REFS)}
+    for (at, qualifier), (_value, text) in sorted(kept.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
+        if text:
+            per_set[at] = (per_set[at] or []) + [{"qualifier": qualifier, "description": text}]
+    return pa.array(per_set, out_type)
+
+
+def _party_refs(nsets: int, set_of_row: np.ndarray, refs: np.ndarray, n1_rows: np.ndarray, n9_rows: np.ndarray,
+                own: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, ORDERS.party_refs_sent: each heading REF (``refs``: those with REF01 and REF02) inside an N1 loop
+    (its nearest N1 or N9 before it, in its set, an N1: the N9 loop's REFs are its note's) as {party: N101,
+    qualifier, id}, in the order sent; null for a set without one. Of a party the ORDERS columns hold (ST, BT, BY,
+    Z7, BS), the loop they hold (``own``: each one's N1 row); of another N101 (VN, SF ...), its first loop."""
+    out_type = pa.list_(PARTY_REF)
+    if not len(refs) or not len(n1_rows):
+        return pa.nulls(nsets, out_type)
+    starts = np.concatenate([n1_rows, n9_rows])
+    is_n1 = np.concatenate([np.ones(len(n1_rows), bool), np.zeros(len(n9_rows), bool)])
+    order = np.argsort(starts, kind="stable")
+    starts, is_n1 = starts[order], is_n1[order]
+    at = np.searchsorted(starts, refs, side="right") - 1
+    inside = (at >= 0) & is_n1[np.maximum(at, 0)] & (set_of_row[starts[np.maximum(at, 0)]] == set_of_row[refs])
+    if not inside.any():
+        return pa.nulls(nsets, out_type)
+    refs, owners = refs[inside], starts[at[inside]]
+    codes = dict(zip(n1_rows.tolist(), cells.column(n1_rows, 1).to_pylist(), strict=True))
+    firsts: dict[tuple[int, str], int] = {}  # (set, N101) -> the N1 row of its loop whose REFs are kept
+    for row in own.tolist():
+        firsts[(int(set_of_row[row]), codes[row])] = row
+    for row, code in codes.items():
+        if code not in PARTIES:
+            firsts.setdefault((int(set_of_row[row]), code), row)
+    per_set: list[list[dict] | None] = [None] * nsets
+    for row, owner, qualifier, value in zip(refs.tolist(), owners.tolist(), cells.column(refs, 1).to_pylist(),
+                                            cells.column(refs, 2).to_pylist(), strict=True):
+        k, code = int(set_of_row[row]), codes[owner]
+        if code and qualifier and value and firsts.get((k, code)) == owner:
+            per_set[k] = (per_set[k] or []) + [{"party": code, "qualifier": qualifier, "id": value}]
+    return pa.array(per_set, out_type)
 
 
 def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Array) -> pa.Array:

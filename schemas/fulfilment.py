@@ -125,6 +125,10 @@ class AsnSettings(_Model):
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
     # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
     # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
+    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
+    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
+    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
+    order_ref_descriptions: tuple[OrderRef, ...] = ()
     mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
     # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
@@ -303,6 +307,10 @@ class PoAckSettings(_Model):
     # Sherwin-Williams' 855 guide marks CUR mandatory
     order_refs: tuple[OrderRef, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
+    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
+    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
+    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
+    order_ref_descriptions: tuple[OrderRef, ...] = ()
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
     process_date: bool = False  # DTM*009 (process) with the day we answer, after DTM 068: a guide that requires the
@@ -492,6 +500,10 @@ class InvoiceSettings(_Model):
     order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
+    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
+    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
+    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
+    order_ref_descriptions: tuple[OrderRef, ...] = ()
     # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
     # in its IT1 loop after the PID (position 120), in the order the PO sent them: drop-ship hubs (CommerceHub's
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
@@ -582,6 +594,10 @@ class InvoiceSettings(_Model):
     # the N3 and N4 of the PO's parties (bill-to, ship-to) after their N1; False where the 810 guide's N1 loop is N1
     # alone (Fisher Scientific's supplier 810: BIG, N1, then IT1): the N1 names the party by its id
     party_addresses: bool = True
+    # the REF01 qualifiers of the REFs the PO sent inside its N1 BT and N1 ST loops (schemas.orders party_refs_sent)
+    # that the 810 writes back in the same loop, after its N1 (and N2, N3, N4), as sent: a beverage distributor's
+    # licence, REF*0B (state licence number) of its bill-to, which a distributor's invoice must name; () none
+    party_refs: tuple[str, ...] = ()
     # the ITD (terms of sale: the agreed, or the PO's) in the heading; False where the 810 guide lists none (Fisher
     # Scientific's supplier 810: BIG and the N1 loop only): the terms stand as agreed, unstated
     itd: bool = True

@@ -79,7 +79,11 @@ class Invoice:
     bill_to: Party | None = None  # N1 BT
     ship_to: Party | None = None  # N1 ST
     mark_for: Party | None = None  # N1 Z7 or BY: the mark-for store the PO named (engine.asn.mark_for_party)
-    refs: tuple[tuple[str, str], ...] = ()  # the PO's REF DP/PD/MR (REF01, REF02) as sent (engine.asn.order_refs)
+    # the PO's REF DP/PD/MR ... (REF01, REF02, and REF03 where sent) as sent (engine.asn.order_refs)
+    refs: tuple[tuple[str, ...], ...] = ()
+    # the REFs of the PO's heading N1 loops (N101, REF01, REF02) as sent (schemas.orders party_refs_sent): those of
+    # its BT and ST loops InvoiceSettings.party_refs lists are written in the 810's
+    party_refs: tuple[tuple[str, str, str], ...] = ()
     terms: Terms | None = None
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)

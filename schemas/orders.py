@@ -46,6 +46,11 @@ LINE_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.stri
 # null where the REF sent none, and in a table stored before it was kept
 LINE_OWN_REF = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string()),
                           pa.field("description", pa.string())])
+# The REF03 of a heading reference (REF01 -> its description as sent: ORDERS.ref_descriptions)
+REF_DESCRIPTION = pa.struct([pa.field("qualifier", pa.string()), pa.field("description", pa.string())])
+# A REF inside a heading N1 loop (N101 of the loop, REF01, REF02 as sent: ORDERS.party_refs_sent)
+PARTY_REF = pa.struct([pa.field("party", pa.string()), pa.field("qualifier", pa.string()),
+                       pa.field("id", pa.string())])
 # A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
 # vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
 PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
@@ -146,6 +151,16 @@ ORDERS = pa.schema([
     # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
     # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
     pa.field("refs_sent", pa.list_(LINE_REF)),
+    # the REF03 (description) of each heading reference ORDER_REFS names, as sent: of the REF its column above holds
+    # (REF*JB*J-24-0917*MERCY CLINIC), else of the qualifier's first REF stating it by REF03 alone (REF*JB**MERCY
+    # CLINIC HVAC RETROFIT: REF02 empty, valid by REF's R0203), in ORDER_REFS' order; null: none. The 855, 856 and
+    # 810 carry it back beside REF02 (order_ref_elements)
+    pa.field("ref_descriptions", pa.list_(REF_DESCRIPTION)),
+    # the REFs (REF01, REF02: both sent) inside the heading's N1 loops, each with its loop's N101, in the order sent:
+    # of the first loop of each N101 (the party the columns above hold: N1*BT then REF*0B*BEV1600123, the bill-to's
+    # state licence); null: none. They are among refs_sent too. An 810 writes those of the qualifiers its profile
+    # lists in its N1 BT / ST loop ([fulfilment.invoice] party_refs)
+    pa.field("party_refs_sent", pa.list_(PARTY_REF)),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -186,8 +201,9 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent",
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
-                          "refs_sent", "vendor_party_sent", "ship_from_name", "ship_from_id_qualifier",
-                          "ship_from_id"])
+                          "refs_sent", "ref_descriptions", "party_refs_sent",
+                          "vendor_party_sent", "ship_from_name",
+                          "ship_from_id_qualifier", "ship_from_id"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -212,6 +228,35 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "TN": "transaction_reference",
               "JB": "job_number", "PJ": "project_number",
               "IT": "internal_customer_number", "AE": "afe_number"}
+
+
+
+def order_ref_elements(order: Mapping) -> tuple[tuple[str, ...], ...]:
+    """An ORDERS row's references ORDER_REFS names, in its order, as the REF elements its 855, 856 and 810 carry
+    back: (REF01, REF02) for one sent without REF03, (REF01, REF02, REF03) for one with (REF02 "" where the PO
+    stated the reference by its REF03 alone: REF*JB**MERCY CLINIC HVAC RETROFIT). A row without ref_descriptions
+    (none sent, or stored before they were kept) gives exactly the pairs it gave before."""
+    texts = {r["qualifier"]: r["description"] for r in order.get("ref_descriptions") or ()
+             if r.get("qualifier") and r.get("description")}
+    out: list[tuple[str, ...]] = []
+    for qualifier, column in ORDER_REFS.items():
+        value, text = order.get(column) or "", texts.get(qualifier)
+        if text:
+            out.append((qualifier, value, text))
+        elif value:
+            out.append((qualifier, value))
+    return tuple(out)
+
+
+def carried_ref(elements: tuple[str, ...], described: tuple[str, ...] | frozenset[str] = ()) -> tuple[str, ...]:
+    """The REF elements a document carries back for one of order_ref_elements: REF01 and REF02 as sent; REF03 too
+    where the PO stated the reference by its REF03 alone (REF*JB**MERCY CLINIC: the reference itself), or where
+    REF01 is among ``described`` (a partner's order_ref_descriptions: its guide asks for REF03 back beside REF02);
+    else not, as before REF03 was kept."""
+    if len(elements) > 2 and elements[1] and elements[0] not in described:
+        return elements[:2]
+    return elements
+
 
 PRODUCT_ID = pa.struct([pa.field("qualifier", pa.string()), pa.field("id", pa.string())])
 

@@ -264,7 +264,8 @@ class ShippedOrder:
     loose_items: tuple[ShippedItem, ...] = ()  # shipped without a carton (only S-O-I can say so)
     partner: str = ""
     mark_for: Party | None = None  # the PO's mark-for (N1 Z7, else N1 BY with a location code): the order's N1
-    refs: tuple[tuple[str, str], ...] = ()  # the PO's REF DP/PD/MR (REF01, REF02) as sent: carried back (engine.asn)
+    # the PO's REF DP/PD/MR ... (REF01, REF02, and REF03 where sent) as sent: carried back (engine.asn)
+    refs: tuple[tuple[str, ...], ...] = ()
     ship_to: Party | None = None  # the PO's own ship-to where the shipment's POs go to several (an 856 naming the
     # ship-to in each order loop: AsnSettings.ship_to_level "order"); None: the shipment's
 

@@ -225,15 +225,18 @@ def test_the_vectorised_units_read_linear_and_hundred_feet_as_the_rule_does():
     assert [None if v != v else v for v in got.tolist()] == [1.0, 100.0, 3.0, None, 100.0, 24.0, None]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A PO reference stated by its description alone (REF*JB**MERCY CLINIC HVAC RETROFIT: REF02 empty, REF03 sent, "
-    "valid by REF's R0203) is not carried back on the 855, 856 or 810 though the profile's order_refs lists JB: "
-    "parsers.orders_850 keeps each ORDER_REFS qualifier's first REF with a REF02 only (one string column per "
-    "qualifier, no REF03), so engine.po_ack / engine.asn / engine.invoice_heads have nothing to write and drop it "
-    "without a word. Fixing it needs a REF03 beside each ORDER_REFS column through intake, the store and the three "
-    "writers: not done by the rg44 deadline"))
-def test_a_job_reference_stated_by_its_description_alone_is_carried_back(tmp_path):
+def test_a_job_reference_stated_by_its_description_alone_is_carried_back(tmp_path, maps):  # noqa: F811
+    """REF*JB**MERCY CLINIC HVAC RETROFIT (REF02 empty, REF03 sent: valid by REF's R0203) was dropped from the
+    855, 856 and 810 without a word though order_refs lists JB (only REF02 was kept). Now REF03 is kept beside each
+    ORDER_REFS reference (ORDERS.ref_descriptions) and a reference stated by it alone is written back so; the
+    documents pass our validator, Bots and pyx12."""
     ws, _found, states = _variant("johnstone", ((b"REF*JB*J-24-0917*MERCY", b"REF*JB**MERCY"),), tmp_path)
     assert states == {("johnstone", "JS0123-88412"): "invoiced"}
+    # as sent, on the 855, the 856 and the 810, after REF*CO as in ORDER_REFS' order
+    job = ["REF", "JB", "", "MERCY CLINIC HVAC RETROFIT"]
+    ack = po_segments(segments(ws, "johnstone", "855"), "JS0123-88412", "BAK")
+    asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")
     inv = po_segments(segments(ws, "johnstone", "810"), "JS0123-88412", "BIG")
-    assert ["REF", "JB", "", "MERCY CLINIC HVAC RETROFIT"] in inv
+    for kind, sent in (("855", ack), ("856", asn), ("810", inv)):
+        assert [s for s in sent if s[0] == "REF" and s[1] in ("JB", "CO")] == [["REF", "CO", "SO-771203"], job], kind
+    all_sent_accepted(ws, ["johnstone"], tmp_path, maps, shipments=1, answers=1)

@@ -113,16 +113,19 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["TDS", "691125"] in inv  # 25 x 240.00 + 4 x 216.00 + 47.25
 
 
-@pytest.mark.xfail(strict=True, reason="a REF inside an N1 loop (the bill-to's state licence, N1*BT then "
-                   "REF*0B*BEV1600123) is not kept with its party on the order (the parser takes an N1 loop's "
-                   "REF as no line's), so the 810's N1*BT loop cannot name the licence a distributor's invoice "
-                   "shows; carrying it needs an ORDERS party-references column and a [fulfilment.invoice] "
-                   "setting for which qualifiers the N1 loops echo, too big for rg49's deadline")
 def test_the_810_names_the_bill_to_s_state_licence_as_the_po_sent_it(night):
+    """Southern Glazer's sends its state licence inside its bill-to's N1 loop (N1*BT then REF*0B*BEV1600123). It
+    was taken as a heading REF of the order, no party's, so the 810's N1*BT loop could not name it. Now the REFs of
+    the heading's N1 loops are kept with their party (ORDERS.party_refs_sent) and the 810 writes those its profile's
+    [fulfilment.invoice] party_refs lists ("0B") in the same loop, right after the N1 (the PO sent no address)."""
     ws, _found, _states = night
     inv = po_segments(segments(ws, "sgws", "810"), "SG4901120", "BIG")
     at = inv.index(["N1", "BT", "SOUTHERN GLAZERS WINE AND SPIRITS OF FLORIDA", "9", "0071234560001"])
-    assert ["REF", "0B", "BEV1600123"] in inv[at + 1:at + 4]
+    assert inv[at + 1] == ["REF", "0B", "BEV1600123"] and inv[at + 2][0] == "N1"
+    assert [s for s in inv if s[0] == "REF" and s[1] == "0B"] == [["REF", "0B", "BEV1600123"]]  # once, in its loop
+    # not on the 855 or 856, which no setting asks it of
+    for kind in ("855", "856"):
+        assert ["REF", "0B", "BEV1600123"] not in segments(ws, "sgws", kind), kind
 
 
 def test_a_line_asking_for_one_lot_is_told_to_ops():

@@ -889,6 +889,7 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "ship_to_name2",  # the ship-to's N2 (engine.invoice._party)
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
                       "tax_sent",  # the PO's TAXes: an exemption from the profile's taxes (engine.invoice_taxes)
+                      "party_refs_sent",  # the REFs of the PO's N1 loops ([fulfilment.invoice] party_refs)
                       *MARK_FOR_COLUMNS, *REF_COLUMNS, *TERMS_COLUMNS],
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "unit", "price_basis",
                       "description", "product_ids",

@@ -1152,5 +1152,7 @@ def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerPr
             value = h.get(column)
             if value and len(value) > most:
                 h[column] = None
+                if h.get("ref_descriptions"):  # nor its REF03 alone (REF*DP**text): the reference is left out
+                    h["ref_descriptions"] = [r for r in h["ref_descriptions"] if r["qualifier"] != qualifier]
                 out.append(_left_out(profile, h["po_number"], qualifier, value, version, most))
     return out
