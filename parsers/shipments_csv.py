@@ -7,7 +7,9 @@ quantity) is left out and reported at its row and column; what the values mean a
 (header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
 shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships; but box 2..m of a
 multi-box unit (Box Number / Box Count: "2" and "3", or "2 of 3") ships 0 of it by design and is kept, a carton
-of the unit counted on box 1 (rules.shipments.box_checks checks the boxes add up). An id
+of the unit counted on box 1 (rules.shipments.box_checks checks the boxes add up). A warehouse without those
+columns confirms a unit's further cartons as rows of 0 of its line in cartons of their own beside the line's rows
+with units on the same shipment: read as the units' boxes 2..m (_further_cartons), no cut lines either. An id
 a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
 number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code, a weight
 unit as its name or sign ("Pounds", "lbs.", "12.5#") as LB / KG.
