@@ -101,8 +101,9 @@ def _further_cartons(zero: list[int], cols: dict[str, _Distinct], quantity: _Dis
     together, or every unit's first cartons then their second ones, number alike). A confirmation whose cartons
     are no whole number of boxes to a unit, or whose box 1 holds more than one unit, numbers so that
     rules.shipments.box_checks holds the shipment (SHIPMENT_BOXES_INCOMPLETE) rather than guess which unit is
-    short. A row of 0 with no carton of its own (no carton id, or one a row with units of the line is in), or for
-    a line with no units in the shipment, is a cut line, as before; {row index: (k, m)} of the rows numbered."""
+    short. A row of 0 with no carton of its own (no carton id, or a carton holding units of any line of the
+    shipment: a further carton holds nothing but the unit's part), or for a line with no units in the shipment, is
+    a cut line, as before; {row index: (k, m)} of the rows numbered."""
     def cell(name: str, i: int):
         return cols[name].values[cols[name].index[i]]
 
@@ -117,17 +118,19 @@ def _further_cartons(zero: list[int], cols: dict[str, _Distinct], quantity: _Dis
     if not candidates:
         return {}
     shipping: dict[tuple, list[int]] = {}
+    filled: set[tuple] = set()  # (shipment, carton) of every carton holding units
     for i in quantity.rows_where(lambda v: v is not None and v > 0):
-        if i not in bad and (key := line_of(i)) in candidates:
-            shipping.setdefault(key, []).append(i)
+        if i not in bad:
+            filled.add((cell("shipment_id", i), cell("carton_id", i)))
+            if (key := line_of(i)) in candidates:
+                shipping.setdefault(key, []).append(i)
     boxed_lines = {line_of(i) for i in box_cells}
     out: dict[int, tuple[int, int]] = {}
     for key, further in candidates.items():
         units = shipping.get(key)
         if not units or key in boxed_lines:
             continue
-        held = {cell("carton_id", i) for i in units}
-        further = [i for i in further if cell("carton_id", i) not in held]
+        further = [i for i in further if (key[0], cell("carton_id", i)) not in filled]
         if not further:
             continue
         u = int(sum((quantity.values[quantity.index[i]] for i in units), Decimal(0)).to_integral_value("ROUND_CEILING"))

@@ -42,12 +42,14 @@ def test_a_row_of_0_without_units_of_its_line_on_the_shipment_or_a_carton_of_its
     rows, found = _read("S1,2026-12-01,PO-1,1,SOFA,2,EA,A1\n"
                         "S1,2026-12-01,PO-1,1,SOFA,0,EA,\n"  # no carton: nothing shipped
                         "S1,2026-12-01,PO-1,1,SOFA,0,EA,A1\n"  # the carton of the line's units: nothing more
+                        "S1,2026-12-01,PO-1,1,SOFA,0,EA,K1\n"  # a carton of another line's units: no sofa's part
+                        "S1,2026-12-01,PO-1,4,KIT,1,EA,K1\n"
                         "S1,2026-12-01,PO-1,2,CHAIR,0,EA,C9\n"  # a line cut: no units of it on the shipment
                         "S2,2026-12-01,PO-1,3,LAMP,1,EA,L1\n"
                         "S1,2026-12-01,PO-1,3,LAMP,0,EA,L2\n"  # its units are on another shipment
                         "S1,2026-12-01,PO-2,1,SOFA,0,EA,X1\n")  # another PO's line 1
-    assert rows == [("1", 2, "A1", None, None), ("3", 1, "L1", None, None)]
-    assert found == [("SHIPMENT_ROW_NOT_SHIPPED", k) for k in (3, 4, 5, 7, 8)]
+    assert rows == [("1", 2, "A1", None, None), ("4", 1, "K1", None, None), ("3", 1, "L1", None, None)]
+    assert found == [("SHIPMENT_ROW_NOT_SHIPPED", k) for k in (3, 4, 5, 7, 9, 10)]
 
 
 def test_a_line_named_by_its_item_alone_and_a_line_confirmed_box_by_box_are_read_as_sent():
