@@ -7,7 +7,9 @@ quantity) is left out and reported at its row and column; what the values mean a
 (header = 1), isa13 = "CSV", gs06 = st02 = "". A row shipping 0 units is a cut line, as a 945's W12
 shipping 0: left out with a warning (SHIPMENT_ROW_NOT_SHIPPED), the rest of its shipment ships; but box 2..m of a
 multi-box unit (Box Number / Box Count: "2" and "3", or "2 of 3") ships 0 of it by design and is kept, a carton
-of the unit counted on box 1 (rules.shipments.box_checks checks the boxes add up). An id
+of the unit counted on box 1 (rules.shipments.box_checks checks the boxes add up). A warehouse without those
+columns confirms a unit's further cartons as rows of 0 of its line in cartons of their own beside the line's rows
+with units on the same shipment: read as the units' boxes 2..m (_further_cartons), no cut lines either. An id
 a spreadsheet rewrote in scientific notation refuses its row (CSV_VALUE_GARBLED); such a tracking
 number or BOL is dropped with a warning. A unit written as its name ("Each") reads as its 355 code, a weight
 unit as its name or sign ("Pounds", "lbs.", "12.5#") as LB / KG.
@@ -86,6 +88,56 @@ def _box(number: str | None, count: str | None) -> tuple[int, int] | str | None:
     if k < 1 or m < 1 or k > m:
         return f"box {k} of {m} is no box of the unit"
     return None if m == 1 else (k, m)
+
+
+def _further_cartons(zero: list[int], cols: dict[str, _Distinct], quantity: _Distinct, bad: set[int],
+                     box_cells: dict[int, tuple]) -> dict[int, tuple[int, int]]:
+    """The boxes (k, of m) of a unit shipped in several cartons that a warehouse confirms without the box columns
+    (Rooms To Go's sofa in 2 cartons, each with its SSCC label): a row of 0 units (``zero``: the rows shipping 0
+    that are neither refused nor a box already) in a carton of its own, for a line another row of the same
+    shipment and PO ships units of, is a further carton of that line's units. Per such line (its rows naming no
+    box), with u units on its rows with units and z further cartons: m = 1 + z / u boxes to a unit (rounded up),
+    its rows with units box 1 of m, its further cartons boxes 2..m in turn, in row order (a unit's cartons listed
+    together, or every unit's first cartons then their second ones, number alike). A confirmation whose cartons
+    are no whole number of boxes to a unit, or whose box 1 holds more than one unit, numbers so that
+    rules.shipments.box_checks holds the shipment (SHIPMENT_BOXES_INCOMPLETE) rather than guess which unit is
+    short. A row of 0 with no carton of its own (no carton id, or a carton holding units of any line of the
+    shipment: a further carton holds nothing but the unit's part), or for a line with no units in the shipment, is
+    a cut line, as before; {row index: (k, m)} of the rows numbered."""
+    def cell(name: str, i: int):
+        return cols[name].values[cols[name].index[i]]
+
+    def line_of(i: int) -> tuple:
+        line = cell("line_id", i)
+        return (cell("shipment_id", i), cell("po_number", i), line, None if line else cell("sku", i))
+
+    candidates: dict[tuple, list[int]] = {}
+    for i in zero:
+        if cell("carton_id", i) is not None and i not in box_cells:
+            candidates.setdefault(line_of(i), []).append(i)
+    if not candidates:
+        return {}
+    shipping: dict[tuple, list[int]] = {}
+    filled: set[tuple] = set()  # (shipment, carton) of every carton holding units
+    for i in quantity.rows_where(lambda v: v is not None and v > 0):
+        if i not in bad:
+            filled.add((cell("shipment_id", i), cell("carton_id", i)))
+            if (key := line_of(i)) in candidates:
+                shipping.setdefault(key, []).append(i)
+    boxed_lines = {line_of(i) for i in box_cells}
+    out: dict[int, tuple[int, int]] = {}
+    for key, further in candidates.items():
+        units = shipping.get(key)
+        if not units or key in boxed_lines:
+            continue
+        further = [i for i in further if (key[0], cell("carton_id", i)) not in filled]
+        if not further:
+            continue
+        u = int(sum((quantity.values[quantity.index[i]] for i in units), Decimal(0)).to_integral_value("ROUND_CEILING"))
+        m = 1 + -(-len(further) // u)
+        out.update({i: (1, m) for i in units})
+        out.update({i: (2 + j % (m - 1), m) for j, i in enumerate(further)})
+    return out
 
 
 def _exact(value: Decimal) -> str:
@@ -285,8 +337,15 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         rows.problem(*args)
         bad.add(i)
     # a row shipping 0 (a cut line, as a 945's W12 shipping 0): left out with a warning, the rest ships; but box 2..m
-    # of a multi-box unit ships 0 of it by design (the unit counted on box 1): a carton, kept
-    cut = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad and i not in further]
+    # of a multi-box unit ships 0 of it by design (the unit counted on box 1): a carton, kept. A warehouse without
+    # the box columns confirms a unit's further cartons as rows of 0 of the line in cartons of their own: read as
+    # box 2..m of the line's units (_further_cartons)
+    zero = [i for i in quantity.rows_where(lambda v: v is not None and v == 0) if i not in bad and i not in further]
+    inferred = _further_cartons(zero, cols, quantity, bad, box_cells) if zero else {}
+    for i, box in inferred.items():
+        boxes[i] = box
+    further |= {i for i, box in inferred.items() if box[0] > 1}
+    cut = [i for i in zero if i not in further]
     for i in cut:
         t = cols["quantity"].values[cols["quantity"].index[i]]
         sku, line = (cols[c].values[cols[c].index[i]] for c in ("sku", "line_id"))
@@ -339,7 +398,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         empty[sorted(further)] = True
         columns["quantity"] = pc.if_else(pa.array(empty[keep]), pc.fill_null(columns["quantity"], 0),
                                          columns["quantity"])
-    if box_cells:
+    if box_cells or inferred:
         kept_boxes = [b if isinstance(b, tuple) else None for b, k in zip(boxes, keep, strict=True) if k]
         columns["box_number"] = pa.array([b and b[0] for b in kept_boxes], pa.int32())
         columns["box_count"] = pa.array([b and b[1] for b in kept_boxes], pa.int32())
