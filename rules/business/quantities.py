@@ -35,6 +35,7 @@ from schemas.units import (
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     SAME_MEASURE,
+    fraction_of_item,
     is_unit_code,
     weight_in,
 )
@@ -650,8 +651,9 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
             f"has no {row['sku']},{unit} row).{po4}", row, seg="PO1", element="PO103", value=unit)]
     # a fraction of a unit that is a number of the item's own measure (1.344 TM, thousand board feet, of lumber sold
-    # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot) is an exact quantity of the item: as sent
-    of_measure = unit in MEASURE_MULTIPLES and not eaches % 1
+    # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot; 2.5 TH, 2,500 sheets of paper sold by the sheet)
+    # is an exact quantity of the item: as sent
+    of_measure = fraction_of_item(unit) and not eaches % 1
     if (eaches % pack and not split) or (qty % 1 and not of_measure):
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if eaches % 1:
