@@ -11,9 +11,10 @@ can liners and tissue by the case, gloves by the box); Network Services Company 
 through the buying group: N1*BT the group, N1*BY the member, N1*ST its warehouse on file; ship complete, CSH*SC; a
 private-label liner by the group's part number alone, BP; roll towels by the skid of 60 cases, SV; mop heads by the
 bundle of 12, BD). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
-validator, Bots and pyx12. Defect fixed: 12.5 TH of sheets sold by the each (12,500 sheets, exact) was rounded up to
-13 TH (CASE_PACK_ROUNDED, ACK IQ: 500 sheets more acknowledged than ordered) and, shipped as ordered, left the order
-partly shipped with no 810. Pinned: a no-back-order PO (CSH*N) shipped short waits for its balance for ever."""
+validator, Bots and pyx12. Defects fixed: 12.5 TH of sheets sold by the each (12,500 sheets, exact) was rounded up
+to 13 TH (CASE_PACK_ROUNDED, ACK IQ: 500 sheets more acknowledged than ordered) and, shipped as ordered, left the order
+partly shipped with no 810; 2 TH of gloves sold by the box of 100 was read as 2,000 boxes (priced and allocated so).
+Pinned: a no-back-order PO (CSH*N) shipped short waits for its balance for ever."""
 
 from __future__ import annotations
 
@@ -132,3 +133,29 @@ def test_a_no_back_order_po_shipped_short_is_billed_for_what_shipped(tmp_path):
     assert states == {("imperialdade", "ID7712250"): "invoiced"}
     inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
     assert ["IT1", "1", "7", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+
+
+def test_a_thousand_of_an_item_sold_by_the_box_is_not_a_thousand_boxes():
+    """Imperial Dade orders nitrile gloves by the M (2 TH: 2,000 gloves) of an item we sell by the box of 100
+    (items.unit BX). A count unit was "so many of the item's unit, whatever the item": 2,000 boxes, 200,000 gloves,
+    priced at 1,000 x our box price (6,400 per TH, ACK IP) and allocated so. Now a count unit converts by its
+    definition only for an item sold by the piece (the each, the pair: work gloves by the dozen pairs), by the ratio
+    for an item sold by a count unit (GS of one sold by the DZ: 12), and through an item_units row otherwise: without
+    one the line is not convertible (UNIT_NOT_CONVERTIBLE, 855 IR, the message asking for the row)."""
+    from connectors.reference import load_reference
+    from rules.business import check_quantities
+    from rules.business.quantities import UnitIndex, counted_in, eaches_per_unit
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table
+
+    s = RuleSettings()
+    found = check_quantities(lines_table(line(upc="614141561308", unit="TH", quantity=Decimal(2),
+                                              partner="imperialdade")), load_reference(FIXTURES / "reference"), s)
+    assert [(f.code, f.severity) for f in found] == [("UNIT_NOT_CONVERTIBLE", "error")]
+    assert "(item_units.csv has no RG56-13,TH row)" in found[0].message
+    index = UnitIndex({("GLV", "BX"): 1, ("GLV", "TH"): 10, ("SOCK", "PR"): 1, ("PEN", "DZ"): 1, ("FILM", "RL"): 1})
+    index.own_units = {"GLV": "BX", "SOCK": "PR", "PEN": "DZ", "FILM": "RL"}
+    assert eaches_per_unit("TH", "GLV", 1, index, s) == 10  # the item master's row: 10 boxes of 100
+    assert eaches_per_unit("DZ", "SOCK", 1, index, s) == 12 and eaches_per_unit("GS", "PEN", 1, index, s) == 12
+    assert eaches_per_unit("HU", "FILM", 1, index, s) is None and counted_in("DZ", "GS", s) is None
+    assert counted_in("TH", None, s) == 1000 and counted_in("TH", "EA", s) == 1000  # as before
