@@ -34,7 +34,7 @@ from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
-from schemas.units import MEASURE_MULTIPLES, SAME_MEASURE
+from schemas.units import SAME_MEASURE, fraction_of_item
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
             pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
@@ -230,8 +230,9 @@ def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: n
 def _of_measure(eaches, per_line: int, unit: str) -> bool:
     """``eaches`` of an item are a fraction of its line's ``unit`` we carry exactly: the unit is a number of the
     item's measure (MEASURE_MULTIPLES: 1,344 BF of lumber on a line in TM, thousand board feet, is 1.344 TM, as
-    intake takes 1.344 TM as sent) and the quotient has at most the 4 places a quantity holds."""
-    if unit not in MEASURE_MULTIPLES:
+    intake takes 1.344 TM as sent; FRACTIONAL_COUNTS: 2,500 sheets on a line in TH is 2.5 TH) and the quotient has at
+    most the 4 places a quantity holds."""
+    if not fraction_of_item(unit):
         return False
     stated = Decimal(eaches) / Decimal(per_line)
     return stated == stated.quantize(Decimal("0.0001"))

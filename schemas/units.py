@@ -80,6 +80,17 @@ MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
                                                  "BP": ("BF", 100), "TM": ("BF", 1000)}
+# count units of hundreds and thousands (HU, TH: COUNT_UNITS) that the paper and packaging trade writes with a
+# fraction, as the count it is: 2.5 TH (M) of sheets, envelopes, labels or cups sold by the each is 2,500 of them, an
+# exact quantity of the item (as 1.344 TM of lumber is 1,344 board feet), taken and stated as sent. Not DZ, GS ...:
+# 2.5 DZ stays a case-pack question (rounded to whole DZ, rules.business.quantities)
+FRACTIONAL_COUNTS: frozenset[str] = frozenset({"HU", "TH"})
+
+
+def fraction_of_item(unit: str | None) -> bool:
+    """A line in ``unit`` may be a fraction of it when that fraction is a whole number of the item's own unit
+    (MEASURE_MULTIPLES: 1.344 TM is 1,344 BF; FRACTIONAL_COUNTS: 2.5 TH is 2,500 eaches)."""
+    return unit in MEASURE_MULTIPLES or unit in FRACTIONAL_COUNTS
 
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),

@@ -35,6 +35,7 @@ from schemas.units import (
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     SAME_MEASURE,
+    fraction_of_item,
     is_unit_code,
     weight_in,
 )
@@ -108,7 +109,26 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return own
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
-    return COUNT_UNITS.get(unit)
+    return counted_in(unit, (getattr(index, "own_units", None) or {}).get(sku or ""), settings)
+
+
+# units an item sold by one of them is counted by, piece by piece, as a count unit counts: the each's (EA, UN, PC,
+# the settings' each_units) and the pair (PR: work gloves, socks by the dozen pairs)
+_PIECES = ("PR",)
+
+
+def counted_in(unit: str | None, own: str | None, settings: RuleSettings) -> int | None:
+    """How many of an item's own selling unit ``own`` one count ``unit`` (COUNT_UNITS: DZ 12, TH 1000 ...) is: its
+    definition for an item sold by the piece (the each, the pair; ``own`` unknown: as before), the ratio for an item
+    sold by a count unit (GS of an item sold by the DZ: 12; none when not whole), None for an item sold in a pack or
+    a measure (BX, CA, RM, LB ...): 2 TH of gloves sold by the box of 100 is 2,000 gloves, never 2,000 boxes, and only
+    an item_units row can say how many boxes (it used to be 2,000 boxes, priced and allocated so)."""
+    count = COUNT_UNITS.get(unit or "")
+    if count is None or not own or own in settings.each_units or own in _PIECES:
+        return count
+    if own in COUNT_UNITS:
+        return count // COUNT_UNITS[own] if count % COUNT_UNITS[own] == 0 else None
+    return None
 
 
 def own_case(sku: str | None, index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
@@ -528,6 +548,13 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
         at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
         by_definition = pc.take(pa.array([float(v) for v in COUNT_UNITS.values()], pa.float64()), at)
         per_unit = np.where(counted, _floats(by_definition, np.nan), per_unit)
+        # an item sold in a pack or a measure (BX, CA, LB ...) or by a count unit: counted_in decides, line by line
+        own_units = getattr(index, "own_units", None) or {}
+        packed = tuple(sku for sku, own in own_units.items() if own not in settings.each_units and own not in _PIECES)
+        odd = counted & _member(column("sku"), packed) if packed else np.zeros(len(counted), dtype=bool)
+        for i in np.flatnonzero(odd).tolist():
+            found = counted_in(unit[i].as_py(), own_units.get(column("sku")[i].as_py()), settings)
+            per_unit[i] = np.nan if found is None else float(found)
     per_unit = np.where(each, 1.0, per_unit)
     measured = np.isnan(per_unit) & _member(unit, (*SAME_MEASURE, *MEASURE_MULTIPLES))
     if index and measured.any():  # LF of an item sold by the FT, HL (100 feet) of one ...: eaches_per_unit's
@@ -636,7 +663,8 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
     out: list[Finding] = []
     pack = row["case_pack"] or 1
     per_unit = line_eaches_per_unit({**row, "case_pack": pack}, index, s)
-    eaches = quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
+    # None: the item is not sold in that unit (never a count unit's definition again: counted_in said no)
+    eaches = None if per_unit is None else quantity_in_eaches(qty, unit, pack, s, per_unit=per_unit)
     if eaches is None:
         readings, said = po4_eaches(row.get("po4_pack"), row.get("po4_inner_pack"), row.get("po4_size"),
                                     row.get("po4_size_unit"), row["sku"], pack, index, s)
@@ -650,8 +678,9 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
             f"{_sells_in(row['sku'], item_units.get(row['sku']), pack, index, s)} (item_units.csv "
             f"has no {row['sku']},{unit} row).{po4}", row, seg="PO1", element="PO103", value=unit)]
     # a fraction of a unit that is a number of the item's own measure (1.344 TM, thousand board feet, of lumber sold
-    # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot) is an exact quantity of the item: as sent
-    of_measure = unit in MEASURE_MULTIPLES and not eaches % 1
+    # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot; 2.5 TH, 2,500 sheets of paper sold by the sheet)
+    # is an exact quantity of the item: as sent
+    of_measure = fraction_of_item(unit) and not eaches % 1
     if (eaches % pack and not split) or (qty % 1 and not of_measure):
         new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
         if eaches % 1:
