@@ -65,7 +65,9 @@ def start_api_server(timeout: float | None = None, *, meanwhile: Callable[[], ob
     try:
         _call(meanwhile)
         while not _healthy(proc, url, deadline):
-            stop(proc)
+            # killed at once: a server that never answered has served nothing, and one still in its start-up
+            # (its database migrations) ignores SIGTERM until done, which stop's 10 s grace only waited out
+            stop(proc, grace=0.0)
             if proc.returncode != 3 or time.monotonic() > deadline:  # uvicorn exits 3 when the port was taken
                 raise ServerNotStarted(f"the temporary Prefect API server did not start within {timeout:g} s "
                                        f"(exit status {proc.returncode})")
@@ -154,11 +156,16 @@ def _healthy(proc: subprocess.Popen, url: str, deadline: float) -> bool:
     return False
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds (0: SIGKILL at once)."""
     if proc.poll() is None:
+        if grace <= 0:
+            proc.kill()
+            proc.wait()
+            return
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

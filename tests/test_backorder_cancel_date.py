@@ -40,6 +40,22 @@ def globex_with(ws, dtms: str) -> None:
                     text[se + len("SE|16|0001"):]).encode())
 
 
+def dated_night1(root, dtms: str):
+    """make_workspace(root) with GLOBEX-2000 carrying ``dtms`` (globex_with), after run_stages(ws, NIGHT1): a copy
+    of that night, run once per test session and ``dtms`` (tests.support.from_template: a workspace the stages ran
+    is the same workspace copied)."""
+    from flows.workspace import open_workspace
+    from tests.support import from_template
+
+    def build(folder) -> None:
+        ws = make_workspace(folder)
+        globex_with(ws, dtms)
+        run_stages(ws, NIGHT1)
+
+    from_template(f"globex-night1-{dtms}", root, build)
+    return open_workspace(root)
+
+
 def stock_arrives(ws, as_of: str = "2026-12-11") -> None:
     """A snapshot of ``as_of``: the first one's, with 200 more SKU-1003 in each warehouse."""
     first = pq.read_table(ws.root / "inventory" / "snapshots" / "as_of=2026-11-26" / "part-0.parquet")
@@ -70,9 +86,7 @@ def story(ws, partner: str = "globex", po: str = "GLOBEX-2000"):
 
 
 def test_after_the_cancel_date_a_backorder_is_cancelled_not_given_stock(tmp_path):
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     record, lines, _events, found, reserved = story(ws)
     assert (lines[4].allocated, lines[4].backordered, str(lines[4].promised_date)) == (24, 12, "2026-12-10")
     assert len(found) == 1  # night 1: line 3 (due 2026-12-15) answered IR, as before
@@ -195,9 +209,7 @@ def test_the_stock_goes_to_an_order_that_can_still_use_it(tmp_path):
     without the cancel date the backorder would have had them)."""
     from tests.support import GOOD_PO, x12_850
 
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     assert story(ws)[1][4].backordered == 12
     state = StateStore(ws.state_url)
     try:

@@ -20,7 +20,7 @@ from engine.changes import apply_changes
 from flows.cli import app
 from schemas.changes import CHANGE_HEADERS, ORDER_CHANGES
 from tests.support import make_workspace, run_stages
-from tests.test_backorder_cancel_date import NIGHT1, globex_with, stock_arrives, story
+from tests.test_backorder_cancel_date import NIGHT1, dated_night1, globex_with, stock_arrives, story
 
 
 def change_860(ws, heading: list[str], pocs: list[str] = (), *, name: str = "change.x12", control: int = 4101,
@@ -48,9 +48,7 @@ def _status(ws) -> dict:
 
 
 def test_an_extended_cancel_date_keeps_the_backorder_offered_stock(tmp_path):
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     record, lines, _events, _found, reserved = story(ws)
     assert record.state == "acknowledged" and (lines[4].allocated, lines[4].backordered) == (24, 12)
     answers_before = len(_outbox(ws, "855"))
@@ -107,9 +105,7 @@ def test_a_do_not_deliver_after_sent_by_the_change_is_taken_too(tmp_path):
 def test_a_date_change_with_a_quantity_change_decides_the_changed_line_only(tmp_path):
     """BCH 04 with DTM 001 and a POC QD for line 1: line 1 is decided again, the others keep what they have,
     and the order's new cancel date is the revision's."""
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     change_860(ws, ["DTM*001*20261220"], ["POC*1*QD*10*10*EA*19.11*PE*BP*GX770000"])
     run_stages(ws, datetime(2026, 12, 9, 2))
     record, lines, _events, _found, _reserved = story(ws)
@@ -196,9 +192,7 @@ def test_a_poc_ct_with_a_line_dtm_moves_that_line_s_cancel_date(tmp_path):
     """An 860 POC*4*CT with a DTM 001 under it (a line-level date change, as retailers' 860s send a moved cancel
     date per item) extends line 4's date past the order's: the order keeps its lines (865 IA, no
     CHANGE_DATES_NOT_STORED), and line 4's backorder is offered stock after the order's own date passed."""
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     before, lines0, _e, _f, reserved0 = story(ws)
     change_860(ws, [], ["POC*4*CT*36*36*EA*38.02*PE*VN*VP-1003", "DTM*001*20261220"])
     _results, run = run_stages(ws, datetime(2026, 12, 9, 2))
@@ -284,9 +278,7 @@ def test_apply_changes_moves_a_line_s_dates_from_its_poc():
 
 def _expired(tmp_path):
     """GLOBEX-2000 past its cancel date 2026-12-10 on 12-11: line 4's 12 backordered eaches cancelled."""
-    ws = make_workspace(tmp_path / "ws")
-    globex_with(ws, "DTM|001|20261210~")
-    run_stages(ws, NIGHT1)
+    ws = dated_night1(tmp_path / "ws", "DTM|001|20261210~")
     run_stages(ws, datetime(2026, 12, 11, 2))
     _record, lines, events, _found, _reserved = story(ws)
     assert (lines[4].allocated, lines[4].backordered, lines[4].rejected) == (24, 0, 12)

@@ -46,16 +46,25 @@ def _night_then_shipped(tmp_path, confirmation: str | bytes, warehouse: str = "e
     VP-1001 at 19.70 each;
     the next night the warehouse's confirmation (east: a CSV; north: a 945) ships both. Returns the workspace
     and acme's outbox."""
-    ws = shipping_workspace(tmp_path / "ws", partners=("acme",))
-    path = ws.root / "partners" / "acme.toml"
-    path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1).replace(
-        'per = "shipment"', f'per = "{per}"', 1))
-    inbox = ws.drop_root / "acme" / "inbox"
-    for p in inbox.iterdir():
-        p.unlink()
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [f"PO1*1*3*CA*{price}*VN*VP-1003",
-                                                          "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
-    run_night(ws, NIGHT)
+    from flows.workspace import open_workspace
+    from tests.support import from_template
+
+    def build(folder) -> None:
+        ws = shipping_workspace(folder, partners=("acme",))
+        path = ws.root / "partners" / "acme.toml"
+        path.write_text(path.read_text().replace("[rules]\n", "[rules]\ncatch_weight = true\n", 1).replace(
+            'per = "shipment"', f'per = "{per}"', 1))
+        inbox = ws.drop_root / "acme" / "inbox"
+        for p in inbox.iterdir():
+            p.unlink()
+        (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + [f"PO1*1*3*CA*{price}*VN*VP-1003",
+                                                              "PO1*2*12*EA*19.70*PE*VN*VP-1001", "CTT*2"]))
+        run_night(ws, NIGHT)
+
+    # the order's night, once per session and (per, price), copied (tests.support.from_template); the shipping
+    # night runs on the copy
+    from_template(f"catch-weight-night1-{per}-{price}".replace("*", "+"), tmp_path / "ws", build)
+    ws = open_workspace(tmp_path / "ws")
     confirmations = ws.warehouse_drop_root / warehouse / "inbox"
     confirmations.mkdir(parents=True, exist_ok=True)
     if isinstance(confirmation, bytes):

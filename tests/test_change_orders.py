@@ -11,11 +11,23 @@ from decimal import Decimal
 import pytest
 
 from connectors.state import StateStore
+from flows.workspace import open_workspace
 from parsers.x12_reader import read_interchanges
 from schemas.lifecycle import OrderState, OrderTransition, Plan
-from tests.support import REPO, make_workspace, run_stages
+from tests.support import REPO, from_template, make_workspace, run_stages
 
 NIGHT1, NIGHT2 = datetime(2026, 11, 27, 2), datetime(2026, 11, 28, 2)
+
+
+def globex_night1(root):
+    """make_workspace(root, partners=("globex",)) after run_stages(ws, NIGHT1): a copy of that night, run once per
+    test session (tests.support.from_template: a workspace the stages ran is the same workspace copied)."""
+
+    def build(folder) -> None:
+        run_stages(make_workspace(folder, partners=("globex",)), NIGHT1)
+
+    from_template("change-orders-globex-night1", root, build)
+    return open_workspace(root)
 
 
 def docs(ws, kind):
@@ -93,8 +105,7 @@ def test_change_after_shipment_adds_the_line_and_changes_only_what_did_not_ship(
     line 2, re-prices line 4 (nothing of them shipped or invoiced: applied) and adds line 5, which is no
     longer refused (it used to be IR, CHANGE_AFTER_SHIPMENT): the rules decide it as an 850's line and the
     865 answers it from that decision; the order has units left to ship again."""
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     state = StateStore(ws.state_path)
     order = state.order("globex", "GLOBEX-2000")
     state.apply(Plan(transitions=(OrderTransition(replace(order, state=OrderState.SHIPPED), order.state,
@@ -113,8 +124,7 @@ def test_change_after_shipment_adds_the_line_and_changes_only_what_did_not_ship(
 
 
 def test_865_partner_gets_a_revised_855_when_a_changed_line_is_not_simply_accepted(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
     # raise line 3 (gel pens, out of stock) from 30 to 60: the 865 accepts the change, the stock
     # situation is a backorder, so a revised 855 follows with IB and the promised date
@@ -134,8 +144,7 @@ def test_865_partner_gets_no_855_when_changes_are_accepted_as_asked(night2):
 def test_the_865_answers_the_rules_decision_on_the_changed_lines(tmp_path):
     """An added line whose item we do not know: before the lifecycle the 865 said IA (accepted as
     asked) and a revised 855 then said IR; now the rules decide first and the 865 says IR."""
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
     data = src.replace(b"POC|5|AI|24|24|EA|4.42|PE|VN|VP-1011~", b"POC|5|AI|24|24|EA|4.42|PE|VN|VP-NOSUCH~")
     assert data != src
@@ -159,8 +168,7 @@ def test_a_change_the_rules_hold_is_answered_once_a_person_decides(tmp_path):
 
     from flows.cli import app
 
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
     data = src.replace(b"POC|4|PC|36|36|EA|38.00|PE|VN|VP-1003~", b"POC|4|PC|36|36|EA|20.00|PE|VN|VP-1003~")
     assert data != src
@@ -240,8 +248,7 @@ def _current_order(ws, partner: str, po: str) -> dict:
 
 
 def test_a_heading_date_change_is_applied_and_answered(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     _heading_change(ws, ["DTM|010|20261220"])
     results, run = run_stages(ws, NIGHT2)
     codes = _all_findings(results, run)
@@ -253,8 +260,7 @@ def test_a_heading_date_change_is_applied_and_answered(tmp_path):
 
 
 def test_a_heading_date_in_the_past_is_rescheduled_like_an_850s(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     _heading_change(ws, ["DTM|010|20261101"])
     results, run = run_stages(ws, NIGHT2)
     assert "DATE_IN_PAST" in {f.code for f in run.findings}
@@ -262,8 +268,7 @@ def test_a_heading_date_in_the_past_is_rescheduled_like_an_850s(tmp_path):
 
 
 def test_a_heading_ship_to_we_do_not_know_holds_the_order(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     _heading_change(ws, ["TD5|B|2|UPSN", "N1|ST|Somewhere New|UL|0000000000000"])
     results, run = run_stages(ws, NIGHT2)
     found = _all_findings(results, run)
@@ -298,8 +303,7 @@ def _as_purpose(data: bytes, purpose: bytes, control: bytes) -> bytes:
 
 
 def test_a_duplicate_of_an_applied_change_changes_and_sends_nothing(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
     (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(src)
     run_stages(ws, NIGHT2)
@@ -317,8 +321,7 @@ def test_a_duplicate_of_an_applied_change_changes_and_sends_nothing(tmp_path):
 
 @pytest.mark.parametrize("purpose", [b"06", b"07"])
 def test_a_confirmation_or_duplicate_whose_original_never_came_is_applied(tmp_path, purpose):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     src = (REPO / "sample_files" / "drops-day2" / "globex" / "globex-change-01.x12").read_bytes()
     (ws.drop_root / "globex" / "inbox" / "change.x12").write_bytes(_as_purpose(src, purpose, b"2101"))
     results, run = run_stages(ws, NIGHT2)
@@ -328,8 +331,7 @@ def test_a_confirmation_or_duplicate_whose_original_never_came_is_applied(tmp_pa
 
 
 def test_two_changes_in_one_file_are_applied_in_bch05_order(tmp_path):
-    ws = make_workspace(tmp_path / "ws", partners=("globex",))
-    run_stages(ws, NIGHT1)
+    ws = globex_night1(tmp_path / "ws")
     sets = [("0001", "2", "60"), ("0002", "1", "40")]  # change 2 is read first: line 3 is 30, then 40, then 60
     body = "".join(f"ST|860|{st}~BCH|04|SA|GLOBEX-2000||{seq}|20261126~POC|3|QC|{qty}|{qty}|EA|31.37|PE|VN|VP-1005~"
                    f"CTT|1~SE|5|{st}~" for st, seq, qty in sets)
@@ -346,8 +348,7 @@ def test_a_heading_cur_restating_the_order_s_own_currency_is_no_change(tmp_path)
     (with a new DTM 010) changes nothing there, and no CHANGE_HEADER_NOT_APPLIED is raised (it used to be, naming
     CUR); an 860 naming another currency is still named, for a person."""
     for currency in ("USD", "CAD"):
-        ws = make_workspace(tmp_path / currency, partners=("globex",))
-        run_stages(ws, NIGHT1)
+        ws = globex_night1(tmp_path / currency)
         _heading_change(ws, [f"CUR|BY|{currency}", "DTM|010|20261220"])
         results, run = run_stages(ws, NIGHT2)
         codes = _all_findings(results, run)

@@ -27,12 +27,19 @@ def x12_860(body: list[str], *, control: int = 2101) -> bytes:
 
 
 def _ordered(tmp_path, po1: list[str]):
-    ws = shipping_workspace(tmp_path / "ws", partners=())
-    inbox = ws.drop_root / "acme" / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + po1 + [f"CTT*{sum(s.startswith('PO1') for s in po1)}"]))
-    run_stages(ws, NIGHT1)
-    return ws
+    """The 850 of ``po1``'s night: once per session and ``po1``, copied (tests.support.from_template)."""
+    from flows.workspace import open_workspace
+    from tests.support import from_template
+
+    def build(folder) -> None:
+        ws = shipping_workspace(folder, partners=())
+        inbox = ws.drop_root / "acme" / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)
+        (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + po1 + [f"CTT*{sum(s.startswith('PO1') for s in po1)}"]))
+        run_stages(ws, NIGHT1)
+
+    from_template("change-units-860-" + "-".join(po1).replace("*", "+"), tmp_path / "ws", build)
+    return open_workspace(tmp_path / "ws")
 
 
 def _changed(ws, pocs: list[str]):

@@ -75,16 +75,23 @@ def interchanges(files: dict[str, bytes], doc_type: str) -> list[tuple[str, int,
 
 
 @pytest.fixture(scope="module")
-def nights(tmp_path_factory):
-    """Two nights (850s, then 860s) for each choice."""
-    out = {}
+def two_nights(tmp_path_factory):
+    """Two nights (850s, then 860s) for each choice, and each choice's outbox after its first night."""
+    out, first = {}, {}
     for batch in CHOICES:
         ws = workspace(tmp_path_factory.mktemp(f"batch-{batch}") / "ws", batch)
         run_stages(ws, NIGHT1)
+        first[batch] = outbox(ws)
         second_night(ws)
         run_stages(ws, NIGHT2)
         out[batch] = ws
-    return out
+    return out, first
+
+
+@pytest.fixture(scope="module")
+def nights(two_nights):
+    """Two nights (850s, then 860s) for each choice."""
+    return two_nights[0]
 
 
 @pytest.fixture(scope="module")
@@ -193,13 +200,14 @@ def test_a_choice_gives_the_same_bytes_every_time(tmp_path):
 
 @pytest.mark.parametrize("batch,doc_type", [*((b, "855") for b in CHOICES), ("run", "856"), ("run", "810"),
                                              (2, "856"), (2, "810")])
-def test_a_crash_between_numbering_and_writing_delivers_the_same_bytes(tmp_path, batch, doc_type, monkeypatch):
+def test_a_crash_between_numbering_and_writing_delivers_the_same_bytes(tmp_path, batch, doc_type, monkeypatch,
+                                                                      request):
     """The run dies writing an interchange of ``doc_type`` after another file (856s and 810s: acme's
     packed sets when the choice packs)."""
     make = (lambda root, b: workspace(root, b)) if doc_type == "855" else shipping
-    clean = make(tmp_path / "clean", batch)
-    run_stages(clean, NIGHT1)
-    expected = outbox(clean)
+    # the uninterrupted night 1 of the same workspace: the module's (two_nights: its outbox before night 2)
+    expected = (request.getfixturevalue("two_nights")[1][batch] if doc_type == "855"
+                else outbox(request.getfixturevalue("shipped")[batch]))
     if batch != "document" and doc_type != "855":
         assert any(count > 1 for _n, count, _s in interchanges(expected, doc_type))  # packed sets at stake
     ws = make(tmp_path / "ws", batch)
@@ -236,7 +244,7 @@ def test_a_crash_between_numbering_and_writing_delivers_the_same_bytes(tmp_path,
 
 
 @pytest.mark.parametrize("located", [True, False])
-def test_a_refused_set_of_a_packed_856_is_held_and_the_other_sets_sent(tmp_path, located):
+def test_a_refused_set_of_a_packed_856_is_held_and_the_other_sets_sent(tmp_path, located, shipped):
     """The outbound check refuses S1's 856 inside acme's packed interchange (extra.csv's S1 and S2): by
     (ISA13, ST02) when its finding names them, else found by checking the interchange's sets one by
     one. S1 is held (ASN_NOT_BUILT, nothing shipped); S2 goes out, and SHP-1001 of the other file."""
@@ -261,8 +269,7 @@ def test_a_refused_set_of_a_packed_856_is_held_and_the_other_sets_sent(tmp_path,
                                      isa13=ic.control_number, st02=ts.control_number))
         return found
 
-    clean = shipping(tmp_path / "clean", "run")
-    run_stages(clean, NIGHT1)
+    clean = shipped["run"]  # the same workspace's night 1, no set refused
     real_ship = ship_stages
     import tests.support as support
 
@@ -414,11 +421,14 @@ def test_856s_rendered_with_different_delimiter_sets_never_share_an_interchange(
     assert [d.partner for d in packed].index("globex") == (3 if batch == "document" else 2)
 
 
-def test_orders_invoiced_by_packed_810s_close_as_with_one_810_per_interchange(tmp_path):
+def test_orders_invoiced_by_packed_810s_close_as_with_one_810_per_interchange(tmp_path, shipped):
+    from flows.workspace import Workspace
+
     states = {}
     for batch in ("document", "run"):
-        ws = shipping(tmp_path / str(batch), batch)
-        run_stages(ws, NIGHT1)
+        # a copy of the module's night 1 (a copy of a workspace the stages ran is that workspace: from_template)
+        shutil.copytree(shipped[batch].root, tmp_path / str(batch), symlinks=True)
+        ws = Workspace(tmp_path / str(batch))
         run_stages(ws, NIGHT2)  # closes what night 1 invoiced and delivered
         state = StateStore(ws.state_path)
         states[batch] = {o.key: o.state.value for o in state.orders()}

@@ -367,18 +367,25 @@ def test_a_change_of_a_price_per_each_on_a_case_line_is_answered_and_invoiced_pe
 def _pe_case_order(tmp_path, monkeypatch, path: str, line: str, version: str = "004010",
                    other: str = "PO1*2*2*EA*4.56*PE*VN*VP-1011"):
     from engine.lifecycle import billing
+    from flows.workspace import open_workspace
+    from tests.support import from_template
 
+    def build(folder) -> None:
+        ws = shipping_workspace(folder, partners=())
+        inbox = ws.drop_root / "acme" / "inbox"
+        inbox.mkdir(parents=True)
+        body = x12_850(GOOD_PO[:6] + [line, other, "CTT*2"])
+        (inbox / "po.x12").write_bytes(body.replace(b"*X*004010~", f"*X*{version}~".encode()))
+        run_stages(ws, NIGHT)
+
+    # the night of the 850, once per session and order, copied (tests.support.from_template): it bills nothing (no
+    # shipment yet), so it is the same night whichever 810 path ``path`` then sets for the shipping night
+    from_template(f"price-basis-pe-case-{version}-{line}-{other}".replace("*", "+"), tmp_path / "ws", build)
     if path != "columns":
         monkeypatch.setattr(billing, "_text_invoices", lambda *a, **k: {})
     if path == "segments":
         monkeypatch.setattr(billing, "_text_invoice", lambda *a, **k: None)
-    ws = shipping_workspace(tmp_path / "ws", partners=())
-    inbox = ws.drop_root / "acme" / "inbox"
-    inbox.mkdir(parents=True)
-    body = x12_850(GOOD_PO[:6] + [line, other, "CTT*2"])
-    (inbox / "po.x12").write_bytes(body.replace(b"*X*004010~", f"*X*{version}~".encode()))
-    run_stages(ws, NIGHT)
-    return ws
+    return open_workspace(tmp_path / "ws")
 
 
 @pytest.mark.parametrize("path", ["columns", "text", "segments"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from connectors.testing_sshd import make_key
-from flows.nightly import open_drop
 from schemas.profile import PartnerProfile
 
 pytestmark = pytest.mark.integration
@@ -13,6 +12,8 @@ pytestmark = pytest.mark.integration
 
 def test_passphrase_from_a_prefect_secret_block(server, partner, tmp_path, monkeypatch):
     from prefect.blocks.system import Secret
+
+    from flows.nightly import open_drop  # here, not at collection: it imports Prefect (seconds, in every worker)
 
     key = make_key(tmp_path / "id_block", passphrase="block-passphrase-7")
     authorized = server.workdir / "authorized_keys"

@@ -20,7 +20,7 @@ from flows import night
 from flows import shipments as shipping
 from flows.exit_status import ExitStatus, for_run
 from tests.sftp.conftest import Partner, need_root
-from tests.support import REPO, run_stages, shipping_workspace
+from tests.support import REPO
 
 pytestmark = pytest.mark.integration
 
@@ -47,10 +47,13 @@ def _sftp_table(server: LocalSshd, **extra: object) -> str:
 
 @pytest.fixture
 def night1(tmp_path_factory):
-    """Night 1 of the demo, once per test: orders answered, nothing shipped yet."""
-    ws = shipping_workspace(tmp_path_factory.mktemp("wh") / "ws")
-    run_stages(ws, NIGHT1)
-    return ws
+    """Night 1 of the demo, a copy for each test: orders answered, nothing shipped yet (shipping_workspace then
+    run_stages(NIGHT1), built once per session: tests.support.demo_night_with_warehouses)."""
+    from flows.workspace import open_workspace
+    from tests.support import demo_night_with_warehouses
+
+    assert NIGHT1 == datetime(2026, 11, 27, 2)  # the night demo_night_with_warehouses runs
+    return open_workspace(demo_night_with_warehouses(tmp_path_factory.mktemp("wh") / "ws"))
 
 
 def _north_on_sftp(ws, server: LocalSshd, **extra: object) -> None:
