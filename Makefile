@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test crash fuzz bench lint clean bytecode
+.PHONY: demo test crash fuzz fuzz-nights bench lint clean bytecode
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,6 +41,9 @@ crash: $(STAMP) bytecode
 # 50 times the mutants of `make test` through the pipeline, inspect, ack and the intake stage
 fuzz: $(STAMP) bytecode
 	ORDERBRIDGE_FUZZ=full $(BIN)/python -m pytest -q tests/test_fuzz_intake.py
+
+fuzz-nights: $(STAMP) bytecode
+	$(BIN)/python tests/fuzz_nights.py --nights $${NIGHTS:-50} --seed $${SEED:-1}
 
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/bench_parse.py
