@@ -80,6 +80,7 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.orders import QTY
+from schemas.reference import service_skus
 from schemas.profile import PartnerProfile
 from schemas.rule_settings import RuleSettings
 from schemas.shipment_records import (
@@ -680,7 +681,13 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
-    at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
+    # the 856s were built of the confirmed goods; the orders' service lines go with their first shipment, to be
+    # recorded as delivered and billed with it (no warehouse confirms them, no 856 carries them)
+    confirmed = good
+    good = with_services(good, lines, service_skus(items) if items is not None else frozenset(),
+                         {s.shipment_id: s.partner for s in shipments})
+    at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours,
+                            confirmed=confirmed, **kw)
     line_units = None  # each stored line's whole units shipped, when the lines moved in columns
     if at_once is not None:  # every shipment planned, the orders' lines moved in columns
         parts, touched, keys, line_units = at_once
@@ -692,11 +699,12 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                                            described=_catalog_described(profiles))
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
+        goods_rows = rows if confirmed is good else _rows_by_shipment(confirmed)  # what the 856 is checked against
         sent = []  # the shipments planned, in order
         for shipment, text in zip(assembled, texts, strict=True):
             mine = rows[shipment.shipment_id]
             try:
-                body = text or _asn(shipment, mine, profiles[shipment.partner], created)
+                body = text or _asn(shipment, goods_rows[shipment.shipment_id], profiles[shipment.partner], created)
                 part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours, **kw)
             except _REFUSALS as exc:
                 findings.append(_held(shipment, exc))
@@ -710,7 +718,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    went = _rows_where(confirmed, pc.is_in(confirmed["shipment_id"], value_set=pa.array(sent, pa.string())))
     plan = _with_serials(plan, went)
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
@@ -722,6 +730,62 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+# confirmation columns a service line's row leaves empty: it is in no carton, on no pallet, of no lot or serial
+_NOT_PACKED = ("upc", "buyer_item", "carton_id", "carton_sscc", "carton_weight", "pallet_id", "pallet_sscc",
+               "net_weight", "net_weight_unit", "lot_number", "expiration_date", "serial_numbers")
+
+
+def with_services(good: pa.Table, lines: pa.Table, services: Collection[str], partners: Mapping[str, str]
+                  ) -> pa.Table:
+    """The confirmation rows ``good`` with a row for each service line (a line of an item of ``services``,
+    schemas.reference.service_skus) of each order they ship that is not ended and has units unshipped (``lines``:
+    the orders' stored lines), on the order's first shipment in ``good`` (``partners``: shipment id -> its
+    partner): its unshipped units, in the line's unit, copying the shipment's heading of the order's first row and
+    none of its carton, pallet, lot or serial (_NOT_PACKED). A service is never on a warehouse's confirmation nor an
+    856 (the 856s are built before); so recorded, the line is shipped (delivered) with the order's first goods and
+    billed on that shipment's 810, and the order is shipped in full when its goods are. ``good`` itself when no
+    order of it has such a line."""
+    if not services or not good.num_rows or not lines.num_rows:
+        return good
+    is_service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
+    if not pc.any(is_service).as_py():
+        return good
+    ended = {s.value for s in ENDED_LINES}
+    open_services: dict[Key, list[dict]] = defaultdict(list)
+    names = [c for c in ("partner", "po_number", "line_number", "line_id", "sku", "state", "allocated",
+                         "backordered", "shipped", "unit") if c in lines.column_names]
+    for r in lines.filter(is_service).select(names).to_pylist():
+        left = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or 0)
+        if r["state"] not in ended and left > 0:
+            open_services[(r["partner"], r["po_number"])].append({**r, "left": left})
+    if not open_services:
+        return good
+    take: list[int] = []
+    added: list[dict] = []
+    for i, (sid, po) in enumerate(zip(good["shipment_id"].to_pylist(), good["po_number"].to_pylist(), strict=True)):
+        key = (partners.get(sid, ""), po)
+        for r in open_services.pop(key, ()):  # the order's first row: its first shipment in the file
+            take.append(i)
+            added.append(r)
+    if not added:
+        return good
+    extra = good.take(pa.array(take, pa.int64()))
+    values = {"line_number": [r["line_number"] for r in added], "line_id": [r.get("line_id") for r in added],
+              "sku": [r["sku"] for r in added], "item_sku": [r["sku"] for r in added],
+              "quantity": [r["left"] for r in added], "unit": [r.get("unit") for r in added],
+              "line_eaches": [1] * len(added)}
+    for name in extra.column_names:
+        type_ = extra.schema.field(name).type
+        if name in values:
+            column = pa.array(values[name], type_)
+        elif name in _NOT_PACKED:
+            column = pa.nulls(len(added), type_)
+        else:
+            continue
+        extra = extra.set_column(extra.schema.get_field_index(name), extra.schema.field(name), column)
+    return pa.concat_tables([good, extra])
 
 
 def _with_serials(plan: Plan, went: pa.Table) -> Plan:
@@ -756,8 +820,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                   lines: pa.Table,
                   records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
                   profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
-                  run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = ""
-                  ) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
+                  run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = "",
+                  confirmed: pa.Table | None = None) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
     """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
     orders' lines as final_lines writes them, the touched orders in the order first changed, each stored
     line's whole units shipped as units_shipped counts them), the
@@ -778,8 +842,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
     try:
         for k, (shipment, text) in enumerate(zip(shipments, texts, strict=True)):
             profile = profiles[shipment.partner]
-            if text is None and rows is None:
-                rows = _rows_by_shipment(good)
+            if text is None and rows is None:  # the 856 is checked against the confirmed rows (no service line)
+                rows = _rows_by_shipment(good if confirmed is None else confirmed)
             body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index, arg-type]
             sid = shipment.shipment_id
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
