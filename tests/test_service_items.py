@@ -1,0 +1,142 @@
+"""Service items (items.csv kind "service"): a field technician's hours, a repair or an inspection ordered on a
+materials PO (Chevron's SAP order: PO1*40*16*HR*145 beside valves and a pump kit). A service has no stock and is
+never picked, packed or confirmed by a warehouse: its line is acknowledged as ordered (IA) without allocating or
+reserving anything (engine.kept_stock.service_rows), goes on no 856 (services are not shipped: an 856 lists what is
+in the cartons and on the pallets), and is recorded as delivered with the order's first shipment
+(engine.lifecycle.shipping.with_services), so it is billed on that shipment's 810 at its price and the
+reconciliation finds it shipped and invoiced. An item without the column (every file before it) is goods."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from tests.support import REPO
+
+RG55 = REPO / "tests" / "fixtures" / "rg55"
+
+
+# --- reference data ---------------------------------------------------------------------------------------------
+
+def test_items_without_the_kind_column_are_goods_and_rg55_s_technician_hour_is_a_service():
+    from connectors.reference import load_reference
+    from schemas.reference import service_skus
+
+    assert service_skus(load_reference(REPO / "sample_files" / "reference").items) == frozenset()
+    ref = load_reference(RG55 / "reference")
+    assert service_skus(ref.items) == {"RG55-10"}
+    assert ref.items.filter(pa.compute.equal(ref.items["sku"], "RG55-01"))["kind"].to_pylist() == [None]
+
+
+def test_a_kind_that_is_neither_goods_nor_service_is_refused(tmp_path):
+    from connectors.reference import load_reference
+    from schemas.errors import ConfigError
+
+    folder = tmp_path / "reference"
+    shutil.copytree(RG55 / "reference", folder)
+    items = folder / "items.csv"
+    items.write_text(items.read_text(encoding="utf-8").replace("HR,1,1,active,,,service", "HR,1,1,active,,,labour"),
+                     encoding="utf-8")
+    with pytest.raises(ConfigError, match="kind 'labour' is not one of"):
+        load_reference(folder)
+    items.write_text(items.read_text(encoding="utf-8").replace(",labour", ",goods"), encoding="utf-8")
+    assert load_reference(folder).items.num_rows == 10
+
+
+# --- allocation: no stock, no reservation -----------------------------------------------------------------------
+
+def _input(rows):
+    from schemas.inventory import ALLOCATION_INPUT
+
+    base = {"partner": "chevron", "order_ref": "chevron|PO-1", "po_number": "PO-1",
+            "requested_ship_date": date(2026, 12, 1), "po_date": date(2026, 11, 24), "arrival": 0, "case_pack": 1,
+            "unit_eaches": 1, "deliver_by": None, "no_backorder": False}
+    return pa.Table.from_pylist([base | {"line_number": n, "sku": s, "quantity": Decimal(q)} for n, s, q in rows],
+                                schema=ALLOCATION_INPUT)
+
+
+def _allocated(lines, on_hand: int, services=()):
+    from engine.kept_stock import allocate_keeping
+    from schemas.allocation import AllocationPolicy
+    from schemas.inventory import EXPECTED_RECEIPTS, INVENTORY_SNAPSHOT
+
+    snapshot = pa.Table.from_pylist([{"warehouse": "EAST", "sku": "GOODS", "on_hand": on_hand, "reserved": 0,
+                                      "as_of": datetime(2026, 11, 24, 20)}], schema=INVENTORY_SNAPSHOT)
+    result = allocate_keeping(lines, snapshot, EXPECTED_RECEIPTS.empty_table(), {"chevron": AllocationPolicy()},
+                              decisions=[], reserved=[], held={}, changed={}, today=date(2026, 11, 25),
+                              services=services)
+    return [(r["line_number"], r["sku"], r["warehouse"], int(r["allocated"]), int(r["backordered"]),
+             int(r["rejected"]), r["reason"]) for r in result.lines.to_pylist()]
+
+
+def test_a_service_line_is_placed_whole_without_stock_or_a_warehouse():
+    lines = _input([(10, "GOODS", 24), (40, "SVC", 16)])
+    assert _allocated(lines, 24, services={"SVC"}) == [(10, "GOODS", "EAST", 24, 0, 0, "filled"),
+                                                       (40, "SVC", None, 16, 0, 0, "service")]
+    # without the kind the same line is goods with no stock row: rejected, as the rg55 sweep found it
+    assert _allocated(lines, 24)[1][2:] == (None, 0, 0, 16, "unknown_sku")
+    # the goods line is allocated as it is without the service line beside it
+    assert _allocated(lines, 24, services={"SVC"})[:1] == _allocated(_input([(10, "GOODS", 24)]), 24)
+
+
+def test_a_service_row_is_acknowledged_ia_and_reserves_nothing():
+    from engine.answer import status_table
+    from engine.kept_stock import service_rows
+
+    rows = service_rows(_input([(40, "SVC", 16)]))
+    decided = pa.table({"partner": ["chevron"], "po_number": ["PO-1"], "line_number": pa.array([40], pa.int32()),
+                        "quantity": pa.array([Decimal(16)], pa.decimal128(18, 4)), "ack01": pa.array([None], pa.string()),
+                        "action": ["accept"], "unit_price": pa.array([Decimal(145)], pa.decimal128(18, 4)),
+                        "reason": [""], "unit_eaches": pa.array([1], pa.int64())})
+    status = status_table(decided, np.zeros(1, bool), pa.array([date(2026, 11, 25)], pa.date32()), rows)
+    row = status.to_pylist()[0]
+    assert [(p["status"], int(p["quantity"])) for p in row["parts"]] == [("IA", 16)]
+    assert (row["allocated"], row["backordered"], row["rejected"], row["warehouses"]) == (16, 0, 0, "")
+
+
+# --- shipping: recorded with the order's first shipment, never on an 856 ------------------------------------------
+
+def _confirmation(rows):
+    """Confirmation rows as the shipping planner reads them (the columns with_services copies or fills)."""
+    names = ("shipment_id", "po_number", "line_number", "line_id", "sku", "item_sku", "quantity", "unit",
+             "carton_id", "carton_sscc", "line_eaches", "row_number")
+    return pa.table({n: pa.array([r[k] for r in rows], t) for k, (n, t) in enumerate(zip(names, (
+        pa.string(), pa.string(), pa.int32(), pa.string(), pa.string(), pa.string(), pa.decimal128(18, 4),
+        pa.string(), pa.string(), pa.string(), pa.int64(), pa.int32()), strict=True))})
+
+
+def _stored(rows):
+    names = ("partner", "po_number", "line_number", "line_id", "sku", "state", "allocated", "backordered",
+             "shipped", "unit")
+    return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+
+
+def test_each_open_service_line_goes_once_with_its_order_s_first_shipment():
+    from engine.lifecycle.shipping import with_services
+
+    good = _confirmation([("S1", "PO-1", 10, "10", "GOODS", "GOODS", Decimal(24), "EA", "C1", "0001", 1, 2),
+                          ("S2", "PO-1", 30, "30", "GOODS", "GOODS", Decimal(5), "EA", "C2", "0002", 1, 3),
+                          ("S2", "PO-2", 1, "1", "GOODS", "GOODS", Decimal(1), "EA", "C3", "0003", 1, 4),
+                          ("S2", "PO-3", 1, "1", "GOODS", "GOODS", Decimal(1), "EA", "C4", "0004", 1, 5)])
+    lines = _stored([("chevron", "PO-1", 10, "10", "GOODS", "allocated", 24, 0, "", "EA"),
+                     ("chevron", "PO-1", 40, "40", "SVC", "allocated", 16, 0, "", "HR"),
+                     ("chevron", "PO-1", 50, "50", "SVC", "partially_shipped", 8, 0, "3", "HR"),
+                     ("chevron", "PO-2", 2, "2", "SVC", "shipped", 4, 0, "4", "HR"),  # billed already
+                     ("chevron", "PO-3", 2, "2", "SVC", "rejected", 0, 0, "", "HR"),  # ended
+                     ("chevron", "PO-4", 1, "1", "SVC", "allocated", 2, 0, "", "HR")])  # not shipped now
+    partners = {"S1": "chevron", "S2": "chevron"}
+    out = with_services(good, lines, {"SVC"}, partners)
+    assert out.slice(0, good.num_rows).equals(good)  # the confirmed rows as they were, first
+    added = out.slice(good.num_rows).to_pylist()
+    assert [(r["shipment_id"], r["po_number"], r["line_number"], r["line_id"], r["sku"], r["item_sku"],
+             r["quantity"], r["unit"], r["carton_id"], r["carton_sscc"], r["row_number"]) for r in added] == [
+        ("S1", "PO-1", 40, "40", "SVC", "SVC", Decimal(16), "HR", None, None, 2),
+        ("S1", "PO-1", 50, "50", "SVC", "SVC", Decimal(5), "HR", None, None, 2)]
+    # no service item, or none open on the orders shipped: the confirmation itself
+    assert with_services(good, lines, frozenset(), partners) is good
+    assert with_services(good.slice(2), lines, {"SVC"}, partners).num_rows == 2  # PO-2 and PO-3: nothing open
