@@ -50,9 +50,10 @@ ITEMS = pa.schema(
         # 1305) named on the PO (rules.business.controlled). Optional: null or empty for an item not controlled
         pa.field("dea_schedule", pa.string()),
         # what the item is (ITEM_KINDS): "goods" (stocked, picked, packed and shipped) or "service" (hours of a field
-        # technician, a repair, an inspection: no stock, never on a warehouse confirmation or an 856; acknowledged as
-        # ordered and billed with the goods of its order's first shipment, engine.kept_stock / engine.lifecycle.shipping).
-        # Optional: null or empty for goods, so every item of a file without the column stays stocked
+        # technician, a repair, an inspection: no stock, never on a warehouse confirmation or an 856; acknowledged
+        # as ordered and billed with the goods of its order's first shipment, or alone the night it is acknowledged:
+        # engine.kept_stock, engine.lifecycle.shipping). Optional: null or empty for goods, so every item of a file
+        # without the column stays stocked
         pa.field("kind", pa.string()),
     ]
 )

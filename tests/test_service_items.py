@@ -90,7 +90,8 @@ def test_a_service_row_is_acknowledged_ia_and_reserves_nothing():
 
     rows = service_rows(_input([(40, "SVC", 16)]))
     decided = pa.table({"partner": ["chevron"], "po_number": ["PO-1"], "line_number": pa.array([40], pa.int32()),
-                        "quantity": pa.array([Decimal(16)], pa.decimal128(18, 4)), "ack01": pa.array([None], pa.string()),
+                        "quantity": pa.array([Decimal(16)], pa.decimal128(18, 4)),
+                        "ack01": pa.array([None], pa.string()),
                         "action": ["accept"], "unit_price": pa.array([Decimal(145)], pa.decimal128(18, 4)),
                         "reason": [""], "unit_eaches": pa.array([1], pa.int64())})
     status = status_table(decided, np.zeros(1, bool), pa.array([date(2026, 11, 25)], pa.date32()), rows)
@@ -140,3 +141,39 @@ def test_each_open_service_line_goes_once_with_its_order_s_first_shipment():
     # no service item, or none open on the orders shipped: the confirmation itself
     assert with_services(good, lines, frozenset(), partners) is good
     assert with_services(good.slice(2), lines, {"SVC"}, partners).num_rows == 2  # PO-2 and PO-3: nothing open
+
+
+# --- nights ------------------------------------------------------------------------------------------------------
+
+_GOODS = (b"PO1*10*24*EA*86.4**BP*10118842*VP*RG55-04~PID*F****VALVE GATE 2IN 3000 PSI THD~"
+          b"REF*ZZ*US31-0412.01*WBS ELEMENT~DTM*002*20261204~"
+          b"PO1*20*1*LO*1250**BP*10120077*VP*RG55-05~PID*F****PUMP REBUILD KIT TRIPLEX 3X5~"
+          b"REF*ZZ*US31-0412.02*WBS ELEMENT~DTM*002*20261211~"
+          b"PO1*30*200*EA*7.85**BP*10104415*VP*RG55-06~PID*F****COUPLING SUCKER ROD 7/8 FULL SIZE~"
+          b"REF*ZZ*US31-0412.01*WBS ELEMENT~DTM*002*20261204~CTT*3*225~AMT*TT*4893.6~")
+_HOURS = (b"PO1*40*16*HR*145**BP*3000412*VP*RG55-10~PID*F****FIELD SERVICE TECHNICIAN~DTM*002*20261204~"
+          b"CTT*1*16~AMT*TT*2320~")
+
+
+def test_a_po_of_services_alone_is_delivered_and_billed_the_night_it_is_acknowledged(tmp_path):
+    """Chevron's SAP order for a field technician's 16 hours and nothing else (its own PO number, so the east DC's
+    confirmation names none of it): no warehouse will ever confirm it, so the invoice stage of the night that
+    acknowledges it records its service delivery (SVC-<PO>, no 856) and bills it on an 810 dated that night."""
+    from tests.retailer_support import po_segments, segments, variant_night
+    from tests.test_rg55_energy_utilities import FIXTURES, NIGHT, NIGHT_NOTED, SHIP_DAY, WAREHOUSES
+
+    ws, found, states = variant_night(FIXTURES, "chevron", "4512077999", tmp_path, (
+        (b"BEG*00*NE*4512077120", b"BEG*00*NE*4512077999"),
+        (_GOODS.replace(b"~", b"~\n"), _HOURS.replace(b"~", b"~\n"))), warehouses=WAREHOUSES, night=NIGHT,
+        ship_day=SHIP_DAY)
+    assert {f[0] for f in found} <= NIGHT_NOTED - {"ASN_LATE"}, found
+    ack = po_segments(segments(ws, "chevron", "855"), "4512077999", "BAK")
+    assert [s for s in ack if s[0] == "ACK"] == [["ACK", "IA", "16", "HR", "068", "20261125"]]
+    assert not list((ws.drop_root / "chevron" / "outbox").glob("chevron-856-*"))
+    inv = po_segments(segments(ws, "chevron", "810"), "4512077999", "BIG")
+    assert inv[0][:2] == ["BIG", "20261125"]
+    assert [s for s in inv if s[0] in ("IT1", "TDS")] == [
+        ["IT1", "40", "16", "HR", "145", "", "BP", "3000412", "VP", "RG55-10"], ["TDS", "232000"]]
+    assert ["DTM", "011", "20261125"] in inv
+    # its 810 went the night it was acknowledged and was delivered: the next run closes the order
+    assert states == {("chevron", "4512077999"): "closed"}

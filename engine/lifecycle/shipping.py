@@ -67,6 +67,7 @@ from schemas.lifecycle import (
     CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
+    RESERVATION_ROWS,
     EventKind,
     FindingRecord,
     LineState,
@@ -80,8 +81,8 @@ from schemas.lifecycle import (
     decimal_text,
 )
 from schemas.orders import QTY
-from schemas.reference import service_skus
 from schemas.profile import PartnerProfile
+from schemas.reference import service_skus
 from schemas.rule_settings import RuleSettings
 from schemas.shipment_records import (
     SHIPPED_LINE_FIELDS,
@@ -786,6 +787,64 @@ def with_services(good: pa.Table, lines: pa.Table, services: Collection[str], pa
             continue
         extra = extra.set_column(extra.schema.get_field_index(name), extra.schema.field(name), column)
     return pa.concat_tables([good, extra])
+
+
+SERVICE_DELIVERY = "services"  # the warehouse of a service delivery's record (no warehouse of ours confirms it)
+
+
+def service_delivery_id(po_number: str, revision: int) -> str:
+    """The shipment id of an order's service delivery (its 810's REF*SI): SVC- and the PO number, with the order's
+    revision after a change (a second delivery of hours an 860 added)."""
+    return f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else "")
+
+
+def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table, services: Collection[str],
+                            profiles: Mapping[str, PartnerProfile], *, today: date, at: str, run_id: str) -> Plan:
+    """The orders of ``records`` (acknowledged or partially shipped) whose every unit still to ship is of a service
+    item (``services``; ``lines``: their stored lines, LINE_ROWS): a PO of hours, an inspection or a repair alone,
+    or one whose goods all shipped (or were refused) and an 860 then added hours. No warehouse will ever confirm
+    such an order, so it is delivered here, at the invoice stage, the night it is acknowledged: a shipment record of
+    its open service lines (warehouse SERVICE_DELIVERY, id service_delivery_id, dated ``today``, no carton and no
+    856), billed per the partner's 810s as any shipment ("none" for a partner that takes no 810), and the order
+    moved shipped in full (its lines shipped). An order with goods still to ship is left to its shipments
+    (with_services bills its services with the first). Pure."""
+    if not services or not records or not lines.num_rows:
+        return Plan()
+    work = _Working(records, lines, RESERVATION_ROWS.empty_table())
+    names = ("partner", "po_number", "line_number", "line_id", "sku", "unit")
+    facts = {(p, po, n): (line_id or "", sku or "", unit or "") for p, po, n, line_id, sku, unit in zip(
+        *(lines[c].to_pylist() for c in names), strict=True)}
+    transitions, recorded = [], []
+    for key in sorted(records):
+        record, profile = records[key], profiles.get(key[0])
+        if profile is None or record.state not in (OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED):
+            continue
+        current = dict(work.lines.get(key, {}))
+        open_lines = {n: ln for n, ln in current.items() if not ln[2] and ln[0] < ln[1]}
+        if not open_lines or any(facts[(*key, n)][1] not in services for n in open_lines):
+            continue
+        sid = service_delivery_id(key[1], record.revision)
+        shipped = []
+        for n in sorted(open_lines):
+            before, promised, _ended, _state, row = current[n]
+            line_id, sku, unit = facts[(*key, n)]
+            shipped.append(ShippedLine(key[1], n, line_id, sku, Decimal(promised) - before, unit))
+            current[n] = [Decimal(promised), promised, *_SHIPPED_LINE[True], row]
+            work.run_id[row] = run_id
+        note = f"service delivery {sid}: {_num(sum(ln.quantity for ln in shipped))} unit(s) on {len(shipped)} line(s)" \
+            "; no 856 (services are not shipped)"
+        try:
+            transitions.append(move(record, EventKind.SHIPPED_IN_FULL, at=at, run_id=run_id, note=note))
+        except TransitionRefused:
+            continue
+        work.lines[key] = current
+        work.touched.setdefault(key)
+        billing = profile.fulfilment.invoice.charge_scope if "810" in profile.receives else "none"
+        recorded.append(ShipmentRecord(warehouse=SERVICE_DELIVERY, shipment_id=sid, partner=key[0], ship_date=today,
+                                       lines=tuple(shipped), departed_at=at, billing=billing, run_id=run_id))
+    if not transitions:
+        return Plan()
+    return Plan(transitions=tuple(transitions), shipments=tuple(recorded), line_tables=(work.final_lines(),))
 
 
 def _with_serials(plan: Plan, went: pa.Table) -> Plan:
