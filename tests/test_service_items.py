@@ -177,3 +177,18 @@ def test_a_po_of_services_alone_is_delivered_and_billed_the_night_it_is_acknowle
     assert ["DTM", "011", "20261125"] in inv
     # its 810 went the night it was acknowledged and was delivered: the next run closes the order
     assert states == {("chevron", "4512077999"): "closed"}
+    from connectors.state import StateStore
+    from flows import steps
+
+    state = StateStore(ws.state_path)
+    try:
+        delivered = [s for s in state.shipments() if s.partner == "chevron"]
+        steps.reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 3), run_id="rc20")
+        exceptions = state.stored_exceptions().to_pylist()
+    finally:
+        state.close()
+    assert [(s.warehouse, s.shipment_id, s.ship_date, s.asn_doc_key, [(ln.line_number, ln.quantity, ln.unit)
+                                                                      for ln in s.lines]) for s in delivered] == [
+        ("services", "SVC-4512077999", date(2026, 11, 25), "", [(40, Decimal(16), "HR")])]
+    # finance: shipped (delivered) and invoiced, nothing owed or over-billed
+    assert not [e for e in exceptions if e["type"] != "DOCUMENT_UNACKNOWLEDGED"], exceptions
