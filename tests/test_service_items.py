@@ -187,8 +187,8 @@ def test_a_po_of_services_alone_is_delivered_and_billed_the_night_it_is_acknowle
         exceptions = state.stored_exceptions().to_pylist()
     finally:
         state.close()
-    assert [(s.warehouse, s.shipment_id, s.ship_date, s.asn_doc_key, [(ln.line_number, ln.quantity, ln.unit)
+    assert [(s.warehouse, s.shipment_id, s.ship_date, s.asn_doc_key, [(ln.line_id, ln.quantity, ln.unit)
                                                                       for ln in s.lines]) for s in delivered] == [
-        ("services", "SVC-4512077999", date(2026, 11, 25), "", [(40, Decimal(16), "HR")])]
+        ("services", "SVC-4512077999", date(2026, 11, 25), "", [("40", Decimal(16), "HR")])]
     # finance: shipped (delivered) and invoiced, nothing owed or over-billed
     assert not [e for e in exceptions if e["type"] != "DOCUMENT_UNACKNOWLEDGED"], exceptions
