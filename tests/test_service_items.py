@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 
 from tests.support import REPO
+from tests.test_change_after_shipment import shipped_base  # noqa: F401 (a fixture)
 
 RG55 = REPO / "tests" / "fixtures" / "rg55"
 
@@ -192,3 +193,51 @@ def test_a_po_of_services_alone_is_delivered_and_billed_the_night_it_is_acknowle
         ("services", "SVC-4512077999", date(2026, 11, 25), "", [("40", Decimal(16), "HR")])]
     # finance: shipped (delivered) and invoiced, nothing owed or over-billed
     assert not [e for e in exceptions if e["type"] != "DOCUMENT_UNACKNOWLEDGED"], exceptions
+
+
+@pytest.fixture
+def initech(shipped_base, tmp_path):  # noqa: F811
+    """The demo's night 1 and day 1 (tests.test_change_after_shipment), a copy of its own."""
+    from flows.workspace import open_workspace
+
+    shutil.copytree(shipped_base, tmp_path / "ws")
+    return open_workspace(tmp_path / "ws")
+
+
+def test_hours_an_860_adds_after_the_goods_shipped_are_delivered_and_billed_that_night(initech):
+    """Initech's order shipped and invoiced in full on day 1; its 860 adds a technician's 8 hours (our service item
+    SVC-INSTALL, VN VP-SVC). The added line is answered IA (865) and, nothing else of the order being left to ship,
+    delivered by the invoice stage that night (SVC-INITECH-3010-2: the order's second revision) and billed on a
+    second 810 of that line alone; the first 810 is not sent again."""
+    from connectors.state import StateStore
+    from tests.support import run_stages
+    from tests.test_change_after_shipment import NIGHT2, answer, outbox, send_860
+
+    ws = initech
+    items = ws.reference_dir / "items.csv"
+    rows = items.read_text(encoding="utf-8").splitlines()
+    hour = "SVC-INSTALL,00614141199990,,VP-SVC,Installation technician hour,HR,1,1,active,service"
+    items.write_text("\n".join([rows[0] + ",kind", *(r + "," for r in rows[1:]), hour]) + "\n", encoding="utf-8")
+    with (ws.reference_dir / "prices.csv").open("a", encoding="utf-8") as f:
+        f.write("initech,SVC-INSTALL,95.0000,CAD,2026-01-01,\n")
+    state = StateStore(ws.state_path)
+    first = state.invoices_for_order("initech", "INITECH-3010")
+    assert state.order("initech", "INITECH-3010").state.value == "invoiced" and len(first) == 1
+    state.close()
+    send_860(ws, "initech", "INITECH-3010", [["5", "AI", "8", "", "HR", "95", "PE", "VN", "VP-SVC"]])
+    run_stages(ws, NIGHT2)
+    assert answer(ws, "initech")[1] == [("5", "AI", "IA", "8")]
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("initech", "INITECH-3010").state.value == "invoiced"
+        (svc,) = [s for s in state.shipments() if s.warehouse == "services"]
+        assert (svc.shipment_id, svc.asn_doc_key, [(ln.line_id, ln.quantity) for ln in svc.lines]) == (
+            "SVC-INITECH-3010-2", "", [("5", Decimal(8))])
+        assert len(state.invoices_for_order("initech", "INITECH-3010")) == 2
+    finally:
+        state.close()
+    invoices = [doc for doc in outbox(ws, "initech", "810") if any(
+        r[0] == "BIG" and r[4] == "INITECH-3010" for r in doc)]
+    it1 = [[r[0], *r[1:5]] for doc in invoices for r in doc if r[0] == "IT1"]
+    assert it1[-1] == ["IT1", "5", "8", "HR", "95"], it1
+    assert [r for r in it1[:-1] if r[1] == "5"] == []  # the goods' 810 (day 1) billed no hour
