@@ -241,3 +241,13 @@ def test_hours_an_860_adds_after_the_goods_shipped_are_delivered_and_billed_that
     it1 = [[r[0], *r[1:5]] for doc in invoices for r in doc if r[0] == "IT1"]
     assert it1[-1] == ["IT1", "5", "8", "HR", "95"], it1
     assert [r for r in it1[:-1] if r[1] == "5"] == []  # the goods' 810 (day 1) billed no hour
+
+
+def test_a_service_delivery_id_fits_ref02():
+    from engine.lifecycle.shipping import service_delivery_id
+
+    assert service_delivery_id("4512077120", 1) == "SVC-4512077120"
+    assert service_delivery_id("INITECH-3010", 2) == "SVC-INITECH-3010-2"
+    long = service_delivery_id("PO-2026-11-24-000000000123", 3)
+    assert len(long) == 30 and long.startswith("SVC-PO-2026-11-24-000-") and long == service_delivery_id(
+        "PO-2026-11-24-000000000123", 3) != service_delivery_id("PO-2026-11-24-000000000123", 4)

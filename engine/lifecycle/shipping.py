@@ -794,8 +794,13 @@ SERVICE_DELIVERY = "services"  # the warehouse of a service delivery's record (n
 
 def service_delivery_id(po_number: str, revision: int) -> str:
     """The shipment id of an order's service delivery (its 810's REF*SI): SVC- and the PO number, with the order's
-    revision after a change (a second delivery of hours an 860 added)."""
-    return f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else "")
+    revision after a change (a second delivery of hours an 860 added); longer than REF02's 30 characters: SVC-, the
+    PO number's first 17, "-" and 8 hex digits of a hash of the two (the same order and revision, the same id)."""
+    whole = f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else "")
+    if len(whole) <= ASN_ID_MAX:
+        return whole
+    digest = hashlib.sha256(f"{po_number}\x00{revision}".encode()).hexdigest()[:8].upper()
+    return f"SVC-{po_number[:ASN_ID_MAX - 13]}-{digest}"
 
 
 def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table, services: Collection[str],
