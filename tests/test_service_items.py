@@ -208,10 +208,11 @@ def test_hours_an_860_adds_after_the_goods_shipped_are_delivered_and_billed_that
     """Initech's order shipped and invoiced in full on day 1; its 860 adds a technician's 8 hours (our service item
     SVC-INSTALL, VN VP-SVC). The added line is answered IA (865) and, nothing else of the order being left to ship,
     delivered by the invoice stage that night (SVC-INITECH-3010-2: the order's second revision) and billed on a
-    second 810 of that line alone; the first 810 is not sent again."""
+    second 810 of that line alone; the first 810 is not sent again. A later 860 raising the hours has them placed
+    (865 IQ 12), delivered and billed the same way (SVC-INITECH-3010-3, a third 810)."""
     from connectors.state import StateStore
     from tests.support import run_stages
-    from tests.test_change_after_shipment import NIGHT2, answer, outbox, send_860
+    from tests.test_change_after_shipment import NIGHT2, NIGHT3, answer, outbox, send_860
 
     ws = initech
     items = ws.reference_dir / "items.csv"
@@ -241,6 +242,27 @@ def test_hours_an_860_adds_after_the_goods_shipped_are_delivered_and_billed_that
     it1 = [[r[0], *r[1:5]] for doc in invoices for r in doc if r[0] == "IT1"]
     assert it1[-1] == ["IT1", "5", "8", "HR", "95"], it1
     assert [r for r in it1[:-1] if r[1] == "5"] == []  # the goods' 810 (day 1) billed no hour
+
+    # night 3: the buyer raises the hours to 12. A service's raised units are placed, not backordered: Initech's
+    # allocation takes no backorder, and the 4 hours used to be refused (CHANGE_RAISE_NOT_BACKORDERED, 865 IQ 8)
+    send_860(ws, "initech", "INITECH-3010", [["5", "QI", "12", "", "HR"]], isa13=2202)
+    _results, run = run_stages(ws, NIGHT3)
+    acks = [[r for r in doc if r[0] in ("BCA", "ACK")] for doc in outbox(ws, "initech", "865")]
+    assert [(a[0][2], a[1][1:4]) for a in acks[-1:]] == [("AD", ["IQ", "12", "HR"])]
+    state = StateStore(ws.state_path)
+    try:
+        assert "CHANGE_RAISE_NOT_BACKORDERED" not in [f["code"] for f in state.findings(partner="initech")]
+        assert state.order("initech", "INITECH-3010").state.value == "invoiced"
+        hours = next(ln for ln in state.order_lines("initech", "INITECH-3010") if ln.line_id == "5")
+        assert (hours.allocated, hours.backordered, hours.rejected, hours.shipped, hours.invoiced) == (
+            12, 0, 0, Decimal(12), Decimal(12))
+        assert [(s.shipment_id, [(ln.line_id, ln.quantity) for ln in s.lines]) for s in state.shipments()
+                if s.warehouse == "services"] == [("SVC-INITECH-3010-2", [("5", Decimal(8))]),
+                                                  ("SVC-INITECH-3010-3", [("5", Decimal(4))])]
+    finally:
+        state.close()
+    it1 = [[r[0], *r[1:5]] for doc in outbox(ws, "initech", "810") for r in doc if r[0] == "IT1"]
+    assert it1[-1] == ["IT1", "5", "4", "HR", "95"], it1
 
 
 def test_a_service_delivery_id_fits_ref02():
