@@ -184,3 +184,7 @@ def test_a_service_line_by_the_hour_is_accepted_and_billed(tmp_path):
     assert not [e for e in exceptions if e["line_number"] == 40 or e["type"] in (
         "SHIPPED_NOT_INVOICED", "INVOICED_NOT_SHIPPED", "NOT_SHIPPED_BY_PROMISED_DATE", "INVOICE_QUANTITY_MISMATCH")
                 ], exceptions
+    # our 856 is worth the goods it carried (4893.60), the 855 and 810 the hours too (a 997 not yet come for each)
+    values = {e["message"].split(" ")[4]: e["message"].rsplit(" ", 1)[1] for e in exceptions
+              if e["type"] == "DOCUMENT_UNACKNOWLEDGED"}
+    assert values == {"855": "7213.60", "856": "4893.60", "810": "7213.60"}, exceptions
