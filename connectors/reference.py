@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from schemas.errors import ConfigError
 from schemas.reference import (
     DEA_SCHEDULES,
+    ITEM_KINDS,
     ITEM_STATUSES,
     OPTIONAL_COLUMNS,
     OPTIONAL_FILES,
@@ -144,6 +145,8 @@ def _item_problem(row: dict) -> str | None:
         return f"average_weight_unit {unit!r} without an average_weight"
     if row.get("dea_schedule") is not None and row["dea_schedule"] not in DEA_SCHEDULES:
         return f"dea_schedule {row['dea_schedule']!r} is not one of {DEA_SCHEDULES}"
+    if row.get("kind") is not None and row["kind"] not in ITEM_KINDS:
+        return f"kind {row['kind']!r} is not one of {ITEM_KINDS} (empty: goods)"
     return None
 
 

@@ -2050,6 +2050,18 @@ class StateStore(FinanceTables):
             out += [_order_from_row(r) for r in rows]
         return out
 
+    def orders_with_skus(self, skus: Iterable[str], states: Iterable[str]) -> list[OrderRecord]:
+        """The orders in ``states`` with a line of one of ``skus`` (the service items: the invoice stage delivers
+        an order whose units still to ship are all services), by partner and PO; none when ``skus`` is empty."""
+        skus, wanted = sorted(set(skus)), [str(s) for s in states]
+        if not skus or not wanted:
+            return []
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders o WHERE state IN ({','.join('?' * len(wanted))})"
+                       " AND EXISTS (SELECT 1 FROM order_lines l WHERE l.partner = o.partner AND l.po_number ="
+                       f" o.po_number AND l.sku IN ({','.join('?' * len(skus))})) ORDER BY partner, po_number",
+                       (*wanted, *skus))
+        return [_order_from_row(r) for r in rows]
+
     def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
         rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"
                        " ORDER BY line_number", (partner, po_number))

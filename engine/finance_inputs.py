@@ -431,17 +431,42 @@ def _kept(t: pa.Table, mask: pa.ChunkedArray | pa.Array) -> pa.Table:
 
 
 def shipped(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,
-            releases: Mapping[tuple[str, str], str] | None = None) -> pa.Table:
+            releases: Mapping[tuple[str, str], str] | None = None, services: Iterable[str] = ()) -> pa.Table:
     """SHIPPED from the recorded 856 lines (RECORDED_LINES) on the order lines they name (``echoes``:
-    line_echoes(lines), when the caller has it)."""
+    line_echoes(lines), when the caller has it). ``services``: the skus of service items (items.csv kind): a line
+    of one is delivered with a shipment but on no 856, so its rows name no 856 (file, envelope and sent time null:
+    neither that 856's value nor its evidence counts them)."""
     t = _recorded(recorded, lines, "856", echoes, releases)
-    return pa.table({
+    out = pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "shipment_id": t["document_ref"], "shipped_at": pc.coalesce(t["shipped_at"], t["sent_at"]),
         "quantity": t["quantity"], "unit": t["unit"], "cartons": pa.nulls(t.num_rows, pa.int32()),
         "expected_delivery_at": t["expected_delivery_at"], "asn_sent_at": t["sent_at"],
         "file": t["file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
     }).cast(SHIPPED)
+    return _without_856(out, lines, frozenset(services)) if services and out.num_rows else out
+
+
+def _without_856(shipped_rows: pa.Table, lines: pa.Table, services: frozenset[str]) -> pa.Table:
+    """SHIPPED ``shipped_rows`` with the 856 columns of the rows of a service line (``lines``' sku in ``services``)
+    null."""
+    hit = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
+    if not pc.any(hit).as_py():
+        return shipped_rows
+    mine = lines.filter(hit)
+
+    def keys(t: pa.Table):
+        return pc.binary_join_element_wise(t["partner"], t["po_number"], pc.cast(t["line_number"], pa.string()), "|")
+
+    mask = pc.fill_null(pc.is_in(keys(shipped_rows), value_set=pa.array(keys(mine).to_pylist(), pa.string())), False)
+    if not pc.any(mask).as_py():
+        return shipped_rows
+    for name in ("asn_sent_at", "file", "isa13", "gs06", "st02"):
+        at = shipped_rows.schema.get_field_index(name)
+        field = shipped_rows.schema.field(name)
+        shipped_rows = shipped_rows.set_column(at, field, pc.if_else(mask, pa.scalar(None, field.type),
+                                                                     shipped_rows[name]))
+    return shipped_rows
 
 
 def invoiced(recorded: pa.Table, lines: pa.Table, echoes: pa.Table | None = None,

@@ -14,11 +14,16 @@ reservation rows count both. Pure; the allocation's other lines are untouched.
 ``allocate_keeping`` is the whole step for a run's orders to decide: what the changed lines keep, what they do
 not keep freed (for the orders decided now; one that waits for a person keeps holding it), the allocation of the
 rest, the kept units added back; the stage (flows.decide) only loads its inputs and applies the plan.
+
+A line of a service item (items.csv kind "service": a field technician's hours) takes no stock: it is left out of
+the allocation and given a row of its own, its whole quantity placed with no warehouse and reason "service"
+(``service_rows``), so it is acknowledged as ordered (IA) and reserves nothing (reservations are made of rows
+with a warehouse). It is billed when its order first ships (engine.lifecycle.shipping.with_services).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -42,7 +47,8 @@ Kept = dict[tuple[str, int], list[tuple[str, str, int]]]
 def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, policies: Mapping[str, AllocationPolicy],
                      *, decisions: Iterable[OrderDecision], reserved: Sequence[Mapping],
                      held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
-                     today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None) -> Allocation:
+                     today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None,
+                     services: Collection[str] = ()) -> Allocation:
     """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
     860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
     reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
@@ -54,7 +60,15 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     this allocation (engine.lifecycle.lines_as_planned): the receipt units their open backorders were promised
     are not promised again (engine.lifecycle.backorders.receipt_promises, engine.allocate.receipts_left), but
     for the lines decided now (a changed line of an order decided now; every line of another order decided now):
-    the allocation promises them afresh. Pure."""
+    the allocation promises them afresh. ``services``: the skus of service items (schemas.reference.service_skus):
+    their lines take no stock, each placed whole by a row of its own (``service_rows``). Pure."""
+    service = None
+    if services and lines.num_rows:
+        service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
+        if pc.any(service).as_py():
+            lines, service = lines.filter(pc.invert(service)), lines.filter(service)
+        else:
+            service = None
     demand, kept = kept_demand(lines, held, changed)
     deciding_now = {(d.partner, d.po_number) for d in decisions if d.status != PENDING}
     if owed and receipts.num_rows:
@@ -65,7 +79,24 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                       reservations=pa.Table.from_pylist(totals, schema=RESERVATIONS), today=today)
     if kept:
         result = replace(result, lines=with_kept(result.lines, kept, lines))
+    if service is not None:
+        result = replace(result, lines=pa.concat_tables([result.lines, service_rows(service)]))
     return result
+
+
+def service_rows(lines: pa.Table) -> pa.Table:
+    """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity in eaches placed, no
+    warehouse (nothing reserved), reason "service"."""
+    per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
+    qty = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(lines["quantity"].to_pylist(), per_unit, strict=True)],
+                   ALLOCATION.field("ordered").type)  # a few lines: in Python
+    zero = pa.repeat(pa.scalar(Decimal(0), ALLOCATION.field("ordered").type), lines.num_rows)
+    return pa.table({
+        "partner": lines["partner"], "order_ref": lines["order_ref"], "po_number": lines["po_number"],
+        "line_number": pc.cast(lines["line_number"], pa.int32()), "sku": lines["sku"],
+        "warehouse": pa.nulls(lines.num_rows, pa.string()), "ordered": qty, "allocated": qty, "backordered": zero,
+        "rejected": zero, "promised_date": pa.nulls(lines.num_rows, pa.date32()),
+        "reason": pa.repeat(pa.scalar("service"), lines.num_rows)}, schema=ALLOCATION)
 
 
 def kept_demand(lines: pa.Table, held: Mapping[Key, Sequence[Reservation]],

@@ -33,7 +33,7 @@ from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, Plan
 from schemas.orders import ORDERS
 from schemas.profile import PartnerProfile
-from schemas.reference import ReferenceData
+from schemas.reference import ReferenceData, service_skus
 from schemas.rule_settings import RuleSettings
 
 
@@ -264,7 +264,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     result = allocate_keeping(alloc_in, inventory.snapshot, inventory.receipts,
                               {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
                               reserved=reserved, held=revisions.reservations, changed=changed, today=today,
-                              owed=owed)
+                              owed=owed, services=service_skus(ref.items))
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()

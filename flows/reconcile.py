@@ -150,7 +150,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
                            state, lines, profiles, echoes, releases),
             finance_inputs.weighed_lines(order_lines)), keep),
         shipped=finance_inputs.only_partners(finance_inputs.with_weights(  # a catch-weight line's net weight
-            finance_inputs.shipped(recorded, lines, echoes, releases), weights, catch), keep),
+            finance_inputs.shipped(recorded, lines, echoes, releases, services=_services(ws)), weights, catch), keep),
         invoiced=finance_inputs.only_partners(finance_inputs.invoiced(  # with the value each line billed
             recorded, lines, echoes, releases, amounts=amounts), keep),
         sent=finance_inputs.only_partners(finance_inputs.sent_sets(sent, state.fulfilment_refs()), keep),
@@ -164,6 +164,19 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
         memo=finance_inputs.only_partners(finance_inputs.memo_orders(orders, {
             pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()}), keep),
     )
+
+
+def _services(ws: Workspace) -> frozenset[str]:
+    """The skus of our service items (items.csv kind "service"): delivered with a shipment, on no 856. None when the
+    reference data does not load (the night's decide stage names that failure)."""
+    from connectors.reference import load_reference
+    from schemas.errors import ConfigError
+    from schemas.reference import service_skus
+
+    try:
+        return service_skus(load_reference(ws.reference_dir).items)
+    except ConfigError:
+        return frozenset()
 
 
 def _with_csv_acks(ws: Workspace, acknowledged: pa.Table, state: StateStore, lines: pa.Table,

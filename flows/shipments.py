@@ -59,7 +59,7 @@ from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
-from schemas.reference import ReferenceData, sscc_columns
+from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
 from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
@@ -693,6 +693,14 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         if plan.transitions:
             state.apply(plan, at=at, run_id=run_id)
         res.on_memo = len(plan.transitions)
+    services = service_skus(ref.items)
+    if services:  # an order of services alone (or with nothing else left to ship): delivered now, billed below
+        owed = {r.key: r for r in state.orders_with_skus(services, lifecycle.SHIPPABLE)}
+        if owed:
+            plan = shipping.plan_service_deliveries(owed, state.line_table_for(owed), services, profiles,
+                                                    today=now.date(), at=at, run_id=run_id)
+            if plan.transitions:
+                state.apply(plan, at=at, run_id=run_id)
     billable = [pid for pid, p in profiles.items() if "810" in p.receives]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)

@@ -49,8 +49,23 @@ ITEMS = pa.schema(
         # a Schedule I or II item needs the buyer's DEA order form (Form 222 or its CSOS electronic order, 21 CFR
         # 1305) named on the PO (rules.business.controlled). Optional: null or empty for an item not controlled
         pa.field("dea_schedule", pa.string()),
+        # what the item is (ITEM_KINDS): "goods" (stocked, picked, packed and shipped) or "service" (hours of a field
+        # technician, a repair, an inspection: no stock, never on a warehouse confirmation or an 856; acknowledged
+        # as ordered and billed with the goods of its order's first shipment, or alone the night it is acknowledged:
+        # engine.kept_stock, engine.lifecycle.shipping). Optional: null or empty for goods, so every item of a file
+        # without the column stays stocked
+        pa.field("kind", pa.string()),
     ]
 )
+
+ITEM_KINDS = ("goods", "service")
+
+
+def service_skus(items: pa.Table) -> frozenset[str]:
+    """The skus of ``items`` (ITEMS) whose kind is "service": none when the column is absent (an older file)."""
+    if "kind" not in items.column_names or items.num_rows == 0:
+        return frozenset()
+    return frozenset(pc.filter(items["sku"], pc.fill_null(pc.equal(items["kind"], "service"), False)).to_pylist())
 
 # DEA schedules as wholesalers' item masters write them (C + the schedule's roman numeral; N: a non-narcotic
 # substance of schedule II or III)
@@ -130,7 +145,7 @@ OPTIONAL_FILES = frozenset({"item_units"})
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
                                                                           "replaced_by", "tax_class",
-                                                                          "serialised", "dea_schedule"}),
+                                                                          "serialised", "dea_schedule", "kind"}),
                                                "ship_tos": frozenset({"dc"})}
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -75,6 +75,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
+from schemas.reference import service_skus
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -694,6 +695,9 @@ class _Step:
                 result.new_lines.select(["line_number", "quantity", "unit", "unit_price"]).to_pylist()}
         asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
         why = f"changed after shipment by 860 in {self.ch.source_file}"
+        # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service")
+        services = service_skus(self.units.items) if self.units is not None and self.units.items is not None \
+            else frozenset()
         out = []
         for n, ln in sorted(stored.items()):
             row = rows.get(n)
@@ -709,7 +713,7 @@ class _Step:
                 continue
             out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
                                               trimmed=n in result.trimmed_line_numbers, reason=why,
-                                              revision=revision, run_id=self.run_id))
+                                              revision=revision, run_id=self.run_id, service=ln.sku in services))
         return tuple(out)
 
     def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
@@ -947,7 +951,7 @@ _PROMISING = (LineState.ALLOCATED, LineState.BACKORDERED, LineState.PARTIALLY_SH
 
 
 def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | None, settled: bool, reason: str,
-                           revision: int, run_id: str, trimmed: bool = False) -> LineRecord:
+                           revision: int, run_id: str, trimmed: bool = False, service: bool = False) -> LineRecord:
     """One line of an order that shipped, as an 860 changed it (``row``: its ORDER_LINES row after the change;
     ``asked``: the buyer's quantity before it). A new price is taken (our own, ack_price, dropped: the 865
     acknowledged the buyer's); a new quantity becomes the promise (allocated + backordered), never below what
@@ -958,7 +962,10 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     warehouse confirms beyond what is still reserved for it left before we knew of the change
     (rules.shipments: SHIPPED_AFTER_CHANGE, shipped and billed), not an over-shipment held
     (SHIPMENT_OVER_RESERVED) - up to the promise before the cut, which it carries too (CUT_FROM: the
-    largest of its cuts); units beyond that are an over-shipment still."""
+    largest of its cuts); units beyond that are an over-shipment still. ``service``: the line's item is a service
+    (items.csv kind): new units are placed (allocated), not backordered, as its first units were (no stock, no
+    reservation: engine.kept_stock.service_rows); they go with the order's next shipment, or alone at the invoice
+    stage (engine.lifecycle.shipping.plan_service_deliveries)."""
     price = row["unit_price"]
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
@@ -981,6 +988,8 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
         before = max([promised, *(int(c[len(CUT_FROM):]) for c in codes
                                   if c.startswith(CUT_FROM) and c[len(CUT_FROM):].isdigit())])
         codes = (*(c for c in codes if not c.startswith(CUT_FROM)), f"{CUT_FROM}{before}")
+    elif target > promised and service:
+        allocated += target - promised
     elif target > promised:
         backordered += target - promised
     return replace(ln, allocated=allocated, backordered=backordered, codes=codes,

@@ -67,6 +67,7 @@ from schemas.lifecycle import (
     CUT_FROM,
     CUT_MARK,
     ENDED_LINES,
+    RESERVATION_ROWS,
     EventKind,
     FindingRecord,
     LineState,
@@ -81,6 +82,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import QTY
 from schemas.profile import PartnerProfile
+from schemas.reference import service_skus
 from schemas.rule_settings import RuleSettings
 from schemas.shipment_records import (
     SHIPPED_LINE_FIELDS,
@@ -680,7 +682,13 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
-    at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours, **kw)
+    # the 856s were built of the confirmed goods; the orders' service lines go with their first shipment, to be
+    # recorded as delivered and billed with it (no warehouse confirms them, no 856 carries them)
+    confirmed = good
+    good = with_services(good, lines, service_skus(items) if items is not None else frozenset(),
+                         {s.shipment_id: s.partner for s in shipments})
+    at_once = _plan_at_once(shipments, texts, good, lines, records, batch.warehouse, profiles, ours,
+                            confirmed=confirmed, **kw)
     line_units = None  # each stored line's whole units shipped, when the lines moved in columns
     if at_once is not None:  # every shipment planned, the orders' lines moved in columns
         parts, touched, keys, line_units = at_once
@@ -692,11 +700,12 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
                                            described=_catalog_described(profiles))
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
+        goods_rows = rows if confirmed is good else _rows_by_shipment(confirmed)  # what the 856 is checked against
         sent = []  # the shipments planned, in order
         for shipment, text in zip(assembled, texts, strict=True):
             mine = rows[shipment.shipment_id]
             try:
-                body = text or _asn(shipment, mine, profiles[shipment.partner], created)
+                body = text or _asn(shipment, goods_rows[shipment.shipment_id], profiles[shipment.partner], created)
                 part = _one(shipment, mine, body, batch.warehouse, profiles[shipment.partner], work, ours, **kw)
             except _REFUSALS as exc:
                 findings.append(_held(shipment, exc))
@@ -710,7 +719,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         units = units_shipped(good, sent, {s.shipment_id: s.partner for s in shipments}) if line_units is None \
             else units_of_reservations(reservations, lines, line_units)
         reserved = (final_reservations(reservations, keys, units, batch.warehouse.stock_warehouse),)
-    went = _rows_where(good, pc.is_in(good["shipment_id"], value_set=pa.array(sent, pa.string())))
+    went = _rows_where(confirmed, pc.is_in(confirmed["shipment_id"], value_set=pa.array(sent, pa.string())))
     plan = _with_serials(plan, went)
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
@@ -722,6 +731,125 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         pid for pid, p in profiles.items() if p.allocation.ship_complete))
     return plan + Plan(line_tables=(touched,) if touched.num_rows else (), reservation_tables=reserved,
                        findings=tuple(findings))
+
+
+# confirmation columns a service line's row leaves empty: it is in no carton, on no pallet, of no lot or serial
+_NOT_PACKED = ("upc", "buyer_item", "carton_id", "carton_sscc", "carton_weight", "pallet_id", "pallet_sscc",
+               "net_weight", "net_weight_unit", "lot_number", "expiration_date", "serial_numbers")
+
+
+def with_services(good: pa.Table, lines: pa.Table, services: Collection[str], partners: Mapping[str, str]
+                  ) -> pa.Table:
+    """The confirmation rows ``good`` with a row for each service line (a line of an item of ``services``,
+    schemas.reference.service_skus) of each order they ship that is not ended and has units unshipped (``lines``:
+    the orders' stored lines), on the order's first shipment in ``good`` (``partners``: shipment id -> its
+    partner): its unshipped units, in the line's unit, copying the shipment's heading of the order's first row and
+    none of its carton, pallet, lot or serial (_NOT_PACKED). A service is never on a warehouse's confirmation nor an
+    856 (the 856s are built before); so recorded, the line is shipped (delivered) with the order's first goods and
+    billed on that shipment's 810, and the order is shipped in full when its goods are. ``good`` itself when no
+    order of it has such a line."""
+    if not services or not good.num_rows or not lines.num_rows:
+        return good
+    is_service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
+    if not pc.any(is_service).as_py():
+        return good
+    ended = {s.value for s in ENDED_LINES}
+    open_services: dict[Key, list[dict]] = defaultdict(list)
+    names = [c for c in ("partner", "po_number", "line_number", "line_id", "sku", "state", "allocated",
+                         "backordered", "shipped", "unit") if c in lines.column_names]
+    for r in lines.filter(is_service).select(names).to_pylist():
+        left = Decimal(r["allocated"] or 0) + Decimal(r["backordered"] or 0) - Decimal(r["shipped"] or 0)
+        if r["state"] not in ended and left > 0:
+            open_services[(r["partner"], r["po_number"])].append({**r, "left": left})
+    if not open_services:
+        return good
+    take: list[int] = []
+    added: list[dict] = []
+    for i, (sid, po) in enumerate(zip(good["shipment_id"].to_pylist(), good["po_number"].to_pylist(), strict=True)):
+        key = (partners.get(sid, ""), po)
+        for r in open_services.pop(key, ()):  # the order's first row: its first shipment in the file
+            take.append(i)
+            added.append(r)
+    if not added:
+        return good
+    extra = good.take(pa.array(take, pa.int64()))
+    values = {"line_number": [r["line_number"] for r in added], "line_id": [r.get("line_id") for r in added],
+              "sku": [r["sku"] for r in added], "item_sku": [r["sku"] for r in added],
+              "quantity": [r["left"] for r in added], "unit": [r.get("unit") for r in added],
+              "line_eaches": [1] * len(added)}
+    for name in extra.column_names:
+        type_ = extra.schema.field(name).type
+        if name in values:
+            column = pa.array(values[name], type_)
+        elif name in _NOT_PACKED:
+            column = pa.nulls(len(added), type_)
+        else:
+            continue
+        extra = extra.set_column(extra.schema.get_field_index(name), extra.schema.field(name), column)
+    return pa.concat_tables([good, extra])
+
+
+SERVICE_DELIVERY = "services"  # the warehouse of a service delivery's record (no warehouse of ours confirms it)
+
+
+def service_delivery_id(po_number: str, revision: int) -> str:
+    """The shipment id of an order's service delivery (its 810's REF*SI): SVC- and the PO number, with the order's
+    revision after a change (a second delivery of hours an 860 added); longer than REF02's 30 characters: SVC-, the
+    PO number's first 17, "-" and 8 hex digits of a hash of the two (the same order and revision, the same id)."""
+    whole = f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else "")
+    if len(whole) <= ASN_ID_MAX:
+        return whole
+    digest = hashlib.sha256(f"{po_number}\x00{revision}".encode()).hexdigest()[:8].upper()
+    return f"SVC-{po_number[:ASN_ID_MAX - 13]}-{digest}"
+
+
+def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table, services: Collection[str],
+                            profiles: Mapping[str, PartnerProfile], *, today: date, at: str, run_id: str) -> Plan:
+    """The orders of ``records`` (acknowledged or partially shipped) whose every unit still to ship is of a service
+    item (``services``; ``lines``: their stored lines, LINE_ROWS): a PO of hours, an inspection or a repair alone,
+    or one whose goods all shipped (or were refused) and an 860 then added hours. No warehouse will ever confirm
+    such an order, so it is delivered here, at the invoice stage, the night it is acknowledged: a shipment record of
+    its open service lines (warehouse SERVICE_DELIVERY, id service_delivery_id, dated ``today``, no carton and no
+    856), billed per the partner's 810s as any shipment ("none" for a partner that takes no 810), and the order
+    moved shipped in full (its lines shipped). An order with goods still to ship is left to its shipments
+    (with_services bills its services with the first). Pure."""
+    if not services or not records or not lines.num_rows:
+        return Plan()
+    work = _Working(records, lines, RESERVATION_ROWS.empty_table())
+    names = ("partner", "po_number", "line_number", "line_id", "sku", "unit")
+    facts = {(p, po, n): (line_id or "", sku or "", unit or "") for p, po, n, line_id, sku, unit in zip(
+        *(lines[c].to_pylist() for c in names), strict=True)}
+    transitions, recorded = [], []
+    for key in sorted(records):
+        record, profile = records[key], profiles.get(key[0])
+        if profile is None or record.state not in (OrderState.ACKNOWLEDGED, OrderState.PARTIALLY_SHIPPED):
+            continue
+        current = dict(work.lines.get(key, {}))
+        open_lines = {n: ln for n, ln in current.items() if not ln[2] and ln[0] < ln[1]}
+        if not open_lines or any(facts[(*key, n)][1] not in services for n in open_lines):
+            continue
+        sid = service_delivery_id(key[1], record.revision)
+        shipped = []
+        for n in sorted(open_lines):
+            before, promised, _ended, _state, row = current[n]
+            line_id, sku, unit = facts[(*key, n)]
+            shipped.append(ShippedLine(key[1], n, line_id, sku, Decimal(promised) - before, unit))
+            current[n] = [Decimal(promised), promised, *_SHIPPED_LINE[True], row]
+            work.run_id[row] = run_id
+        note = f"service delivery {sid}: {_num(sum(ln.quantity for ln in shipped))} unit(s) on {len(shipped)} line(s)" \
+            "; no 856 (services are not shipped)"
+        try:
+            transitions.append(move(record, EventKind.SHIPPED_IN_FULL, at=at, run_id=run_id, note=note))
+        except TransitionRefused:
+            continue
+        work.lines[key] = current
+        work.touched.setdefault(key)
+        billing = profile.fulfilment.invoice.charge_scope if "810" in profile.receives else "none"
+        recorded.append(ShipmentRecord(warehouse=SERVICE_DELIVERY, shipment_id=sid, partner=key[0], ship_date=today,
+                                       lines=tuple(shipped), departed_at=at, billing=billing, run_id=run_id))
+    if not transitions:
+        return Plan()
+    return Plan(transitions=tuple(transitions), shipments=tuple(recorded), line_tables=(work.final_lines(),))
 
 
 def _with_serials(plan: Plan, went: pa.Table) -> Plan:
@@ -756,8 +884,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
                   lines: pa.Table,
                   records: Mapping[Key, OrderRecord], warehouse: WarehouseProfile,
                   profiles: Mapping[str, PartnerProfile], ours: Mapping[str, int], *, created: datetime, at: str,
-                  run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = ""
-                  ) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
+                  run_id: str, source: dict, envelopes: dict[str, Envelope], clock_zone: str = "",
+                  confirmed: pa.Table | None = None) -> tuple[list[Plan], pa.Table, list[Key], np.ndarray] | None:
     """What the one-at-a-time loop plans when no shipment is held: (each shipment's plan, the touched
     orders' lines as final_lines writes them, the touched orders in the order first changed, each stored
     line's whole units shipped as units_shipped counts them), the
@@ -778,8 +906,8 @@ def _plan_at_once(shipments: Sequence[Shipment | ShipmentSummary], texts: list[_
     try:
         for k, (shipment, text) in enumerate(zip(shipments, texts, strict=True)):
             profile = profiles[shipment.partner]
-            if text is None and rows is None:
-                rows = _rows_by_shipment(good)
+            if text is None and rows is None:  # the 856 is checked against the confirmed rows (no service line)
+                rows = _rows_by_shipment(good if confirmed is None else confirmed)
             body = text or _asn(shipment, rows[shipment.shipment_id], profile, created)  # type: ignore[index, arg-type]
             sid = shipment.shipment_id
             doc_key = f"856:{warehouse.id}:{sid}" if body is not None else ""
