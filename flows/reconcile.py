@@ -167,8 +167,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
 
 
 def _services(ws: Workspace) -> frozenset[str]:
-    """The skus of our service items (items.csv kind "service"): delivered with a shipment, on no 856. None when the
-    reference data does not load (the night's decide stage names that failure)."""
+    """The skus of our service items (items.csv kind "service"): delivered with a shipment, on no 856. None of them
+    when the reference data does not load (the night's decide stage names that failure)."""
     from connectors.reference import load_reference
     from schemas.errors import ConfigError
     from schemas.reference import service_skus

@@ -67,18 +67,24 @@ def recounted(data: bytes) -> bytes:
     return term.join(segs)
 
 
-def segment_damage(rng: random.Random, data: bytes) -> bytes:
+def _damaged(rng: random.Random, data: bytes, most: int, change) -> bytes:
+    """``data`` with 1 to ``most`` of its body segments changed, each by ``change(segs, i, lead, elements, body,
+    el)``: the segments, the one picked, its leading line end, its elements, the body's places, the separator."""
     parts = _split(data)
     if parts is None:
         return data
     el, term, segs = parts
-    for _ in range(rng.randint(1, 3)):
+    for _ in range(rng.randint(1, most)):
         body = _body(segs, el)
         if not body:
             break
         i = rng.choice(body)
-        lead = segs[i][:len(segs[i]) - len(segs[i].lstrip())]
-        elements = segs[i].lstrip().split(el)
+        change(segs, i, segs[i][:len(segs[i]) - len(segs[i].lstrip())], segs[i].lstrip().split(el), body, el)
+    return term.join(segs)
+
+
+def segment_damage(rng: random.Random, data: bytes) -> bytes:
+    def change(segs, i, lead, elements, body, el):
         r = rng.random()
         if r < 0.15:
             del segs[i]
@@ -96,7 +102,8 @@ def segment_damage(rng: random.Random, data: bytes) -> bytes:
         else:
             elements.append(rng.choice(JUNK))
             segs[i] = lead + el.join(elements)
-    return term.join(segs)
+
+    return _damaged(rng, data, 3, change)
 
 
 def value_pool(files: list[Path]) -> dict[tuple[bytes, int], list[bytes]]:
@@ -116,17 +123,7 @@ def value_pool(files: list[Path]) -> dict[tuple[bytes, int], list[bytes]]:
 
 
 def plausible_damage(rng: random.Random, data: bytes, pool) -> bytes:
-    parts = _split(data)
-    if parts is None:
-        return data
-    el, term, segs = parts
-    for _ in range(rng.randint(1, 4)):
-        body = _body(segs, el)
-        if not body:
-            break
-        i = rng.choice(body)
-        lead = segs[i][:len(segs[i]) - len(segs[i].lstrip())]
-        elements = segs[i].lstrip().split(el)
+    def change(segs, i, lead, elements, body, el):
         r = rng.random()
         if r < 0.8 and len(elements) > 1:
             k = rng.randrange(1, len(elements) + 1)
@@ -141,7 +138,8 @@ def plausible_damage(rng: random.Random, data: bytes, pool) -> bytes:
             segs.insert(i, segs[i])
         else:
             del segs[i]
-    return term.join(segs)
+
+    return _damaged(rng, data, 4, change)
 
 
 def rows_damage(rng: random.Random, text: str) -> str:
