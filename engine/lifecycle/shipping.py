@@ -337,11 +337,16 @@ def asn_shipment_id(shipment_id: str, po_number: str) -> str:
     PO (fulfilment.asn.per "order"): its BSN02 and the shipment record's id. The shipment id, "-" and the
     PO; when that is longer than BSN02's 30 characters, the shipment id's first 21, "-" and 8 hex digits of
     a hash of the two. The same shipment and PO give the same id on every run."""
-    whole = f"{shipment_id}-{po_number}"
+    return _fitted_id(f"{shipment_id}-{po_number}", shipment_id, shipment_id, po_number)
+
+
+def _fitted_id(whole: str, head: str, *key: str) -> str:
+    """``whole`` when it fits ASN_ID_MAX; else ``head``'s first characters, "-" and 8 hex digits of a hash of
+    ``key`` (the same key, the same id on every run)."""
     if len(whole) <= ASN_ID_MAX:
         return whole
-    digest = hashlib.sha256(f"{shipment_id}\x00{po_number}".encode()).hexdigest()[:8].upper()
-    return f"{shipment_id[:ASN_ID_MAX - 9]}-{digest}"
+    digest = hashlib.sha256("\x00".join(key).encode()).hexdigest()[:8].upper()
+    return f"{head[:ASN_ID_MAX - 9]}-{digest}"
 
 
 def _per_order(batch: ShipmentBatch, profiles: Mapping[str, PartnerProfile],
@@ -796,11 +801,8 @@ def service_delivery_id(po_number: str, revision: int) -> str:
     """The shipment id of an order's service delivery (its 810's REF*SI): SVC- and the PO number, with the order's
     revision after a change (a second delivery of hours an 860 added); longer than REF02's 30 characters: SVC-, the
     PO number's first 17, "-" and 8 hex digits of a hash of the two (the same order and revision, the same id)."""
-    whole = f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else "")
-    if len(whole) <= ASN_ID_MAX:
-        return whole
-    digest = hashlib.sha256(f"{po_number}\x00{revision}".encode()).hexdigest()[:8].upper()
-    return f"SVC-{po_number[:ASN_ID_MAX - 13]}-{digest}"
+    return _fitted_id(f"SVC-{po_number}" + (f"-{revision}" if revision > 1 else ""), f"SVC-{po_number}", po_number,
+                      str(revision))
 
 
 def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table, services: Collection[str],
