@@ -216,6 +216,25 @@ def by_weight(outcome, reference_dir: Path | None):
     return replace(outcome, lines=as_cases(outcome.lines, ref))
 
 
+def by_item_units(outcome, reference_dir: Path | None):
+    """``outcome`` with its lines in a package of an item sold by a measure and priced per that measure (reels of
+    500 FT priced per thousand feet, TF) priced per their unit through the item's units (an item_units row:
+    rules.business.measure_prices.by_item_units); as it is when no line is so priced, or the reference data
+    cannot be read (the decide stage reports that, and the line stays PRICE_BASIS_UNSUPPORTED)."""
+    from rules.business.measure_prices import by_item_units as restated
+    from rules.business.measure_prices import measure_priced
+
+    if reference_dir is None or not measure_priced(outcome.lines):
+        return outcome
+    from connectors.reference import load_reference
+
+    try:
+        ref = load_reference(reference_dir)
+    except ConfigError:
+        return outcome
+    return replace(outcome, lines=restated(outcome.lines, ref))
+
+
 def _count(res: PartnerResult, outcome, plan, applied) -> None:
     findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
@@ -256,10 +275,13 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     with its 997/TA1, its canonical tables and the file's row (``record``: its size, status, archive_path,
     error_count) in one transaction. A line ordered by weight of an item with an average weight in the
     reference data (``reference_dir``) is taken in as whole cases priced per the weight (by_weight) when the
-    partner's profile deals in catch weight. The outcome's 864 text messages are kept under ``messages_dir``
-    (flows.text_messages) before the transaction: a file taken again after a crash writes them again."""
+    partner's profile deals in catch weight; a line in reels (coils ...) of an item sold by the foot priced per
+    thousand feet is priced per reel through the item's units (by_item_units). The outcome's 864 text messages
+    are kept under ``messages_dir`` (flows.text_messages) before the transaction: a file taken again after a
+    crash writes them again."""
     at = now.isoformat()
     outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
+    outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own

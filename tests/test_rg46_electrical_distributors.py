@@ -12,8 +12,9 @@ One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, ch
 pyx12. Defects found and fixed: wire ordered in hundreds of feet (HL) priced per thousand feet (TF), and cable in
 thousands of feet (TL) priced per hundred feet (HF), held their orders (PRICE_BASIS_UNSUPPORTED). The hold of wire
 priced per thousand feet to more places per foot than we carry (287.45 TF) named it "a price per 1000 feet, the line
-being in FT"; it now says why. Pinned (strict xfail): such wire, and cable on reels (RE) priced per thousand feet,
-are still held."""
+being in FT"; it now says why. Cable on reels (RE) priced per thousand feet was held: it is now priced per reel
+through the item's units (item_units: 500 FT a reel). Pinned (strict xfail): wire priced per thousand feet to the
+cent is still held."""
 
 from __future__ import annotations
 
@@ -158,20 +159,75 @@ def test_cable_in_thousands_of_feet_priced_per_hundred_feet_is_answered_per_thou
     all_sent_accepted(ws, ["rexel"], tmp_path, maps, shipments=1, answers=1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a line in reels (RE) priced per thousand feet (TF) is held (PRICE_BASIS_UNSUPPORTED, 'a price per 1000 feet, "
-    "the line being in RE'): the parser restates TF only on a line in feet or a multiple of them, and how many "
-    "feet a reel holds is reference data (item_units: RG46-07 RE 500) that it does not read; restating it needs "
-    "the price rules to convert by the item's units, not done by the deadline"))
-def test_cable_on_reels_priced_per_thousand_feet_is_billed_per_reel(tmp_path):
+def test_cable_on_reels_priced_per_thousand_feet_is_billed_per_reel(tmp_path, maps):  # noqa: F811
     """Crescent may price its 500-foot reels of SER cable by the M: PO1*1*3*RE*285*TF, 142.50 per reel. A valid
-    line; the order should be answered, shipped and billed at 142.50 per RE."""
+    line; it was held for a person (PRICE_BASIS_UNSUPPORTED, "a price per 1000 feet, the line being in RE"): the
+    850 reader restates TF only on a line in feet or a number of them, and how many feet a reel holds is reference
+    data (item_units: RG46-07 RE 500). Now intake restates it through the item's units
+    (rules.business.measure_prices), told (PRICE_BASIS_CONVERTED): answered, shipped and billed at 142.50 per RE;
+    every document accepted by our validator, Bots and pyx12."""
     ws, found, states = _variant("crescent", ((b"PO1*1*3*RE*142.5*PE", b"PO1*1*3*RE*285*TF"),), tmp_path)
     assert states == {("crescent", "CR41-220871"): "invoiced"}
+    assert not [f for f in found if f[1] == "error"] and {f[0] for f in found} <= NIGHT_NOTED
+    assert [f[3] for f in found if f[0] == "PRICE_BASIS_CONVERTED"] == [
+        "PO104 285 with PO105 TF is the price of 1,000 FT (2 RE, one RE holding 500 FT: the item_units row): taken "
+        "as 142.5 per RE, exactly; our 855 and 810 state it per unit (PO105/IT105 PE)."]
+    ack = po_segments(segments(ws, "crescent", "855"), "CR41-220871", "BAK")
+    assert ["PO1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"] in ack
+    assert ack[ack.index(["PO1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG",
+                          "SER4-0AL"]) + 1][:3] == ["ACK", "IA", "3"]
+    asn = po_segments(segments(ws, "crescent", "856"), "CR-SHP-01", "BSN")
+    at = asn.index(["LIN", "1", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"])
+    assert asn[at + 1][:3] == ["SN1", "", "3"] and asn[at + 1][3] == "RE"
     inv = po_segments(segments(ws, "crescent", "810"), "CR41-220871", "BIG")
     assert ["IT1", "1", "3", "RE", "142.5", "PE", "CB", "SER-AL-4/0", "VP", "RG46-07", "MG", "SER4-0AL"] in inv
+    assert ["TDS", "158110"] in inv  # 427.50 + the rest as ordered + 65.00 freight
+    all_sent_accepted(ws, ["crescent"], tmp_path, maps, shipments=1, answers=1)
 
 
+def test_cable_on_coils_no_item_units_row_measures_is_held_naming_the_row(tmp_path):
+    """The same price on a unit no item_units row of the item measures (CL, coils): still held for a person
+    (PRICE_BASIS_UNSUPPORTED), the finding naming the row that would price it per coil."""
+    _ws, found, states = _variant("crescent", ((b"PO1*1*3*RE*142.5*PE", b"PO1*1*3*CL*285*TF"),), tmp_path)
+    assert states == {("crescent", "CR41-220871"): "held"}
+    [message] = [f[3] for f in found if f[0] == "PRICE_BASIS_UNSUPPORTED"]
+    assert message.startswith(
+        "PO104 285 with PO105 TF is a price per 1000 feet, the line being in CL (item RG46-07 is sold by the FT, "
+        "and no item_units row says how many FT one CL holds: add one, sku RG46-07, unit CL, eaches the FT in one "
+        "CL, and the orders that come after it are priced per CL); our prices"), message
+    assert "PRICE_BASIS_CONVERTED" not in {f[0] for f in found}
+
+
+def test_a_price_per_measure_is_restated_through_the_items_units_only_when_exact():
+    """rules.business.measure_prices.by_item_units: TF and PF on a reel of 500 FT restated per reel (basis PE, the
+    basis sent kept); a price needing more than 4 places per reel, a unit with no item_units row, an item not sold
+    by the foot, a price per pound (catch weight) and a line in feet are left as they are."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from connectors.reference import load_reference
+    from rules.business.measure_prices import by_item_units, measure_priced
+    from schemas.orders import ORDER_LINES
+
+    ref = load_reference(FIXTURES / "reference")  # RG46-07 sold by the FT, 500 a RE; RG46-06 by the EA, 25 a BX
+    sent = [("RE", "285", "TF"), ("RE", "0.285", "PF"), ("RE", "287.4567", "TF"), ("CL", "285", "TF"),
+            ("BX", "285", "TF"), ("RE", "3.49", "PP"), ("FT", "287.45", "TF")]
+    n = len(sent)
+    rows = {f.name: pa.nulls(n, f.type) for f in ORDER_LINES}
+    rows.update(unit=pa.array([u for u, _, _ in sent]), price_basis=pa.array([b for _, _, b in sent]),
+                unit_price=pa.array([Decimal(p) for _, p, _ in sent], ORDER_LINES.field("unit_price").type),
+                partner=pa.array(["crescent"] * n), product_ids=pa.array(
+                    [[{"qualifier": "VP", "id": "RG46-06" if u == "BX" else "RG46-07"}] for u, _, _ in sent],
+                    ORDER_LINES.field("product_ids").type))
+    lines = pa.table(rows, schema=ORDER_LINES)
+    assert measure_priced(lines)
+    out = by_item_units(lines, ref)
+    assert out["unit_price"].to_pylist() == [Decimal("142.5"), Decimal("142.5"), *[Decimal(p) for _, p, _ in
+                                                                                   sent[2:]]]
+    assert out["price_basis"].to_pylist() == ["PE", "PE", "TF", "TF", "TF", "PP", "TF"]
+    assert out["price_basis_sent"].to_pylist() == ["TF", "PF", None, None, None, None, None]
+    assert not measure_priced(lines.slice(6))  # wire in feet: the 850 reader's own
 
 
 def test_wire_priced_per_thousand_feet_to_the_cent_is_held_for_the_decimals_it_needs(tmp_path):

@@ -28,6 +28,7 @@ from rules.business.common import (
     per_partner,
 )
 from rules.business.items import _resolved
+from rules.business.measure_prices import CONVERTIBLE, item_unit_content, of_its_unit, prices_in
 from rules.business.quantities import (
     PO4_COLUMNS,
     line_eaches_per_unit,
@@ -204,9 +205,10 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     by_partner = _PerPartner(settings)
     catch = _catch_weight_lines(resolved, not_per_unit, by_partner) if not_per_unit.any() else not_per_unit
     held = not_per_unit & ~catch
-    basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved),
+    units = unit_index(ref)
+    basis_findings = [*_price_decimals_findings(resolved), *_price_converted_findings(resolved, units),
                       *_ctp_price_findings(resolved),
-                      *(_price_basis_findings(resolved, held) if held.any() else []),
+                      *(_price_basis_findings(resolved, held, units) if held.any() else []),
                       *(_catch_weight_findings(resolved, catch) if catch.any() else [])]
     customers = _customers(ref.customers)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
@@ -221,7 +223,6 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     thr = lookup(partners, pa.array(plist, pa.string()),
                       pa.array([_float(customers.get(p, {}).get("discount_approval_threshold_percent"))
                                 for p in plist], pa.float64()))
-    units = unit_index(ref)
     per_unit = per_unit_column(resolved, settings, units)  # PO104 is per PO103 unit; ours is per each
     our_f = _floats(ours, np.nan) * np.where(np.isnan(per_unit), 1.0, per_unit)
     their_f = _floats(resolved.column("unit_price"), np.nan)
@@ -304,10 +305,14 @@ def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     return out
 
 
-def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
+def _price_basis_findings(lines: pa.Table, rows: np.ndarray, units: Mapping[tuple[str, str], int] | None = None
+                          ) -> list[Finding]:
     """PRICE_BASIS_UNSUPPORTED for each line whose PO104 is not per PO103 unit (its order waits for a
-    person: our prices, order values and invoices are per unit)."""
-    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis"]
+    person: our prices, order values and invoices are per unit). A line in a package of an item sold by the
+    price's measure (a reel of wire sold by the foot, priced per thousand feet) says what it would take: the
+    item_units row saying how much of the measure one unit holds, or the places its price per unit needs."""
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis",
+            *(["sku"] if "sku" in lines.column_names else [])]
     out = []
     for row in _rows(lines, cols, pa.array(rows)):
         basis, unit, price = row["price_basis"], row["unit"] or "?", row["unit_price"]
@@ -325,7 +330,8 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
                   "carry)"
             off = "wrong"
         else:
-            per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}"
+            per = f"a price per {_MEASURE_WORDS[basis]}, the line being in {unit}" + _by_item_units(
+                row, units or {})
             off = "wrong"
         out.append(business_finding(
             "PRICE_BASIS_UNSUPPORTED",
@@ -336,16 +342,41 @@ def _price_basis_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
     return out
 
 
-def _price_converted_findings(lines: pa.Table) -> list[Finding]:
+def _by_item_units(row: Mapping, units: Mapping[tuple[str, str], int]) -> str:
+    """Of a line held for a price per a measure its unit is not: what would price it per its unit, when its item
+    is sold by that measure (a reel of wire sold by the foot, priced per thousand feet): the item_units row saying
+    how much of it one unit holds, or, with one, the places the price per unit needs. Empty otherwise."""
+    basis, unit, sku, price = row["price_basis"], row["unit"], row.get("sku"), row["unit_price"]
+    own, holds = item_unit_content(sku, unit, units)
+    if basis not in CONVERTIBLE or prices_in(basis, own, 1) is None:
+        return ""
+    if holds is None:
+        return (f" (item {sku} is sold by the {own}, and no item_units row says how many {own} one {unit} holds: "
+                f"add one, sku {sku}, unit {unit}, eaches the {own} in one {unit}, and the orders that come after it "
+                f"are priced per {unit})")
+    many = prices_in(basis, own, holds)
+    if price is None or many is None:
+        return ""
+    return (f" (one {unit} holding {holds:,} {own}: {_text(price / many)} per {unit}, more decimals than the 4 we "
+            "carry)")
+
+
+def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], int] | None = None
+                              ) -> list[Finding]:
     """PRICE_BASIS_CONVERTED for each line whose price per several units the parser restated per unit
-    (``price_basis_sent``: 1970 per hundred EA is 19.70 per EA, exactly): told, as our 855 and 810 state it
-    per unit (PO105/IT105 PE), not per hundred."""
+    (``price_basis_sent``: 1970 per hundred EA is 19.70 per EA, exactly), or whose price per a measure was
+    restated per its unit through its item's units (rules.business.measure_prices: 285 per thousand feet is
+    142.50 per reel of 500 FT): told, as our 855 and 810 state it per unit (PO105/IT105 PE), not per hundred."""
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
-    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent"]
+    cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent",
+            *(["sku"] if "sku" in lines.column_names else [])]
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
+        if basis in CONVERTIBLE and not of_its_unit(basis, row["unit"]):
+            out.append(_converted_by_item_units(row, units or {}))
+            continue
         if basis in PRICE_PER_MANY:
             many = PRICE_PER_MANY[basis]
         else:  # per hundred feet: of 100 FT (LF), or of one HL
@@ -360,6 +391,25 @@ def _price_converted_findings(lines: pa.Table) -> list[Finding]:
             f"{PRICE_PER_EACH_OF.get(basis, 'PE')}).", row,
             seg="PO1", element="PO105", value=basis))
     return out
+
+
+def _converted_by_item_units(row: Mapping, units: Mapping[tuple[str, str], int]) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line priced per a measure restated per its unit through its item's units (a reel
+    of 500 FT priced 285 per thousand feet, 142.50 per RE)."""
+    basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
+    own, holds = item_unit_content(row.get("sku"), row["unit"], units)
+    many = prices_in(basis, own, holds)
+    if many is None:  # the item's units changed since intake: what was restated, as it was
+        sent, of = "", f"a price per {_MEASURE_WORDS[basis]}"
+    else:
+        measure, count = PRICE_PER_MANY_OF.get(basis, (own, 1))
+        sent = f" {_text(price * many)}"
+        of = f"the price of {count:,} {measure} ({_text(many)} {unit}, one {unit} holding {holds:,} {own}: the " \
+             "item_units row)"
+    return business_finding(
+        "PRICE_BASIS_CONVERTED",
+        f"PO104{sent} with PO105 {basis} is {of}: taken as {_text(price)} per {unit}, exactly; our 855 and 810 "
+        "state it per unit (PO105/IT105 PE).", row, seg="PO1", element="PO105", value=basis)
 
 
 def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
