@@ -228,6 +228,17 @@ def test_a_price_per_measure_is_restated_through_the_items_units_only_when_exact
     assert out["price_basis"].to_pylist() == ["PE", "PE", "TF", "TF", "TF", "PP", "TF"]
     assert out["price_basis_sent"].to_pylist() == ["TF", "PF", None, None, None, None, None]
     assert not measure_priced(lines.slice(6))  # wire in feet: the 850 reader's own
+    # held, the finding says what would price it: the places its price per reel needs, the row to add
+    from rules.business.money import _by_item_units
+    from rules.business.quantities import unit_index
+
+    units = unit_index(ref)
+    assert _by_item_units({"price_basis": "TF", "unit": "RE", "sku": "RG46-07", "unit_price": Decimal("287.4567")},
+                          units) == " (one RE holding 500 FT: 143.72835 per RE, more decimals than the 4 we carry)"
+    assert _by_item_units({"price_basis": "PF", "unit": "CL", "sku": "RG46-07", "unit_price": Decimal("1")},
+                          units).startswith(" (item RG46-07 is sold by the FT, and no item_units row says how many FT")
+    assert _by_item_units({"price_basis": "TF", "unit": "BX", "sku": "RG46-06", "unit_price": Decimal("1")},
+                          units) == ""  # an item sold by the each: no row would make a price per foot its price
 
 
 def test_wire_priced_per_thousand_feet_to_the_cent_is_held_for_the_decimals_it_needs(tmp_path):

@@ -25,6 +25,7 @@ from schemas.reference import ReferenceData
 from schemas.units import PRICE_PER_MANY_OF, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, in_many_of
 
 _TEN_THOUSANDTH = Decimal("0.0001")
+_TOO_LARGE = Decimal(10) ** 14  # a unit price as ORDER_LINES holds it: decimal128(18, 4)
 # the bases restated through an item's units: per 100 / 1,000 feet, 1,000 metres, 1,000 square feet, and per foot,
 # yard, metre ... (not per unit of weight: catch weight)
 CONVERTIBLE: tuple[str, ...] = (*PRICE_PER_MANY_OF, *(b for b, units in PRICE_PER_MEASURE.items()
@@ -106,8 +107,8 @@ def by_item_units(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         if many is None:
             continue
         each = price[i] / many
-        if each != each.quantize(_TEN_THOUSANDTH):
-            continue  # more places than we carry: held, saying so
+        if each != each.quantize(_TEN_THOUSANDTH) or abs(each) >= _TOO_LARGE:
+            continue  # more places than we carry (or more digits): held, saying so
         price[i], sent[i], basis[i] = each.quantize(_TEN_THOUSANDTH), basis[i], "PE"
         changed = True
     if not changed:
