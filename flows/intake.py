@@ -216,6 +216,27 @@ def by_weight(outcome, reference_dir: Path | None):
     return replace(outcome, lines=as_cases(outcome.lines, ref))
 
 
+def by_size(outcome, reference_dir: Path | None):
+    """``outcome`` with every size run ordered as one style line (a PO1 naming no item of ours, its sizes in SLN I
+    sublines each naming one of ours with its own quantity) taken in as one line per size, its SACs and line count
+    following (rules.business.size_runs.as_sizes); as it is when no line has sublines, or the reference data cannot
+    be read (the decide stage reports that, and the style line stays ITEM_UNKNOWN)."""
+    from rules.business.size_runs import as_sizes, has_sublines
+
+    if reference_dir is None or not has_sublines(outcome.lines):
+        return outcome
+    from connectors.reference import load_reference
+
+    try:
+        ref = load_reference(reference_dir)
+    except ConfigError:
+        return outcome
+    lines, sacs, orders = as_sizes(outcome.lines, ref, outcome.sacs, outcome.orders)
+    if lines is outcome.lines:
+        return outcome
+    return replace(outcome, lines=lines, sacs=sacs, orders=orders)
+
+
 def _count(res: PartnerResult, outcome, plan, applied) -> None:
     findings = [fr.finding for fr in [*plan.findings, *applied.held]]
     res.documents.update({doc_type: n for (_, doc_type), n in applied.documents.items()})
@@ -260,6 +281,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     (flows.text_messages) before the transaction: a file taken again after a crash writes them again."""
     at = now.isoformat()
     outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
+    outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,
                                       ref=profile.x12.order_key_column)  # a release is an order of its own
