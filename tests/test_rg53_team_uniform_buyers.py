@@ -137,7 +137,8 @@ def test_a_size_run_of_one_style_is_taken_size_by_size(tmp_path):
     item: ITEM_UNKNOWN held the order and its shipment (SHIPMENT_LINE_CLOSED), though each size is one of ours. Each
     size is now a line of its own (rules.business.size_runs): allocated, acknowledged, shipped (the warehouse confirms
     the buyer's line 1 with the size it picked) and billed at the style's price, named by its SLN01 with the size's
-    ids and the style's after them; the bundle line after it keeps its PO101; the stored lines keep the style's PO101."""
+    ids and the style's after them; the bundle line after it keeps its PO101; each stored size keeps the style's
+    PO101."""
     ws, found, states = variant_night(
         FIXTURES, "cintas", "CT5303120", tmp_path, [(SIZE_RUN, AS_A_STYLE), (b"CTT*4*", b"CTT*2*")],
         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY,

@@ -12,8 +12,9 @@ the style's PO101 (its lineage; segment_position and file_segment stay the PO1's
 again in the order sent (the sizes where the style stood), its line SACs following their line (a SAC of the style's
 loop goes with its first size), ORDERS line_count the lines taken.
 
-Only when every subline can be a line: the PO1's own ids name no item of ours, its SLN I sublines (two or more,
-with no A/D/S subline beside them: parsers.orders_850 keeps the I ones) each name an item of ours, in PO103's unit,
+Only when every subline can be a line: the PO1's own ids name no item of ours, its SLN I sublines (two or more;
+parsers.orders_850 keeps the I ones, an A, D or S beside them is still named: SLN_NOT_APPLIED) each name an item of
+ours, in PO103's unit,
 with a positive quantity, their quantities add up to PO102 (a size run states each size's total; a prepack's
 components state what ONE pack holds and are never taken so), and their SLN01s are distinct and name no other line
 of the PO. Anything else is left as sent (ITEM_UNKNOWN says the style is none of ours). A prepack whose pack is an
