@@ -185,7 +185,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # its own N1*ST: own_ship_tos
                       "line_refs",  # its own REFs: the items' (AsnSettings.line_refs)
                       *(f"mark_for_{f}" for f in LINE_MARK_FOR),  # its own N1*Z7: its carton's (line_marks_for)
-                      "pids_sent"])  # its own PIDs as sent: the items' (AsnSettings.item_pid)
+                      "pids_sent",  # its own PIDs as sent: the items' (AsnSettings.item_pid)
+                      "style_line_id"])  # a size of a style line: a confirmation naming the style (rules.shipments)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 

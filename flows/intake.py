@@ -205,15 +205,22 @@ def by_weight(outcome, reference_dir: Path | None):
     stays UNIT_NOT_CONVERTIBLE: never a file lost for it)."""
     from rules.business.by_weight import as_cases, ordered_by_weight
 
-    if reference_dir is None or not ordered_by_weight(outcome.lines):
+    ref = _reference_for(reference_dir, reference_dir is not None and ordered_by_weight(outcome.lines))
+    if ref is None:
         return outcome
+    return replace(outcome, lines=as_cases(outcome.lines, ref))
+
+
+def _reference_for(reference_dir: Path | None, needed: bool):
+    """The reference data when ``needed`` and readable, else None (the decide stage reports an unreadable one)."""
+    if reference_dir is None or not needed:
+        return None
     from connectors.reference import load_reference
 
     try:
-        ref = load_reference(reference_dir)
+        return load_reference(reference_dir)
     except ConfigError:
-        return outcome
-    return replace(outcome, lines=as_cases(outcome.lines, ref))
+        return None
 
 
 def by_item_units(outcome, reference_dir: Path | None):
@@ -224,15 +231,24 @@ def by_item_units(outcome, reference_dir: Path | None):
     from rules.business.measure_prices import by_item_units as restated
     from rules.business.measure_prices import measure_priced
 
-    if reference_dir is None or not measure_priced(outcome.lines):
-        return outcome
-    from connectors.reference import load_reference
+    ref = _reference_for(reference_dir, reference_dir is not None and measure_priced(outcome.lines))
+    return outcome if ref is None else replace(outcome, lines=restated(outcome.lines, ref))
 
-    try:
-        ref = load_reference(reference_dir)
-    except ConfigError:
+
+def by_size(outcome, reference_dir: Path | None):
+    """``outcome`` with every size run ordered as one style line (a PO1 naming no item of ours, its sizes in SLN I
+    sublines each naming one of ours with its own quantity) taken in as one line per size, its SACs and line count
+    following (rules.business.size_runs.as_sizes); as it is when no line has sublines, or the reference data cannot
+    be read (the decide stage reports that, and the style line stays ITEM_UNKNOWN)."""
+    from rules.business.size_runs import as_sizes, has_sublines
+
+    ref = _reference_for(reference_dir, reference_dir is not None and has_sublines(outcome.lines))
+    if ref is None:
         return outcome
-    return replace(outcome, lines=restated(outcome.lines, ref))
+    lines, sacs, orders = as_sizes(outcome.lines, ref, outcome.sacs, outcome.orders)
+    if lines is outcome.lines:
+        return outcome
+    return replace(outcome, lines=lines, sacs=sacs, orders=orders)
 
 
 def _count(res: PartnerResult, outcome, plan, applied) -> None:
@@ -276,11 +292,13 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     error_count) in one transaction. A line ordered by weight of an item with an average weight in the
     reference data (``reference_dir``) is taken in as whole cases priced per the weight (by_weight) when the
     partner's profile deals in catch weight; a line in reels (coils ...) of an item sold by the foot priced per
-    thousand feet is priced per reel through the item's units (by_item_units). The outcome's 864 text messages
+    thousand feet is priced per reel through the item's units (by_item_units); a size run ordered as one style
+    line is taken in a line per size (by_size). The outcome's 864 text messages
     are kept under ``messages_dir`` (flows.text_messages) before the transaction: a file taken again after a
     crash writes them again."""
     at = now.isoformat()
     outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
+    outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
     outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
     planning = Lap("intake.plan", profile.id)
     outcome, ambiguous = key_releases(state, store, profile.id, outcome,

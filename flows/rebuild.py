@@ -39,7 +39,7 @@ from engine.finance_inputs import csv_parts
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
 from engine.sscc import serial_of
-from flows.intake import by_item_units, by_weight, known_for
+from flows.intake import by_item_units, by_size, by_weight, known_for
 from flows.releases import key_releases
 from flows.workspace import Workspace
 from parsers.outbox_documents import read_sent
@@ -297,6 +297,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
                                known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed)
     # lines ordered by weight taken in as intake takes them
     outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
+    outcome = by_size(outcome, ws.reference_dir)  # size runs a line per size
     outcome = by_item_units(outcome, ws.reference_dir)  # and lines priced per a measure of their item's unit
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,
                                        ref=profile.x12.order_key_column)  # releases keyed as intake keyed them

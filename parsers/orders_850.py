@@ -1818,5 +1818,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
         **line_marks_for(set_of_row, po1_rows, codes, vocab, cells),
         "pids_sent": pids,
+        "style_line_id": pa.nulls(n_lines, pa.string()),  # a size of a style line: rules.business.size_runs
     }
     return pa.table(data, schema=ORDER_LINES)

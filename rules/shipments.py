@@ -98,6 +98,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     # -- our item, from whatever id the row carries ---------------------------------------------
     item_sku, item_unknown = _resolve_items(t, items, partner_items)
     t = t.append_column("item_sku", item_sku)
+    t = _sizes_named(t, state, order_lines)  # a size run's style line named with the size's item: that size's line
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by",
@@ -187,6 +188,24 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     for field, col in zip(RESOLVED, extra, strict=True):
         result = result.append_column(field, col)
     return ShipmentCheck(result, findings, held, tuple(i for i, _f in out))
+
+
+def _sizes_named(t: pa.Table, state: pa.Table, order_lines: pa.Table | None) -> pa.Table:
+    """``t`` with a row naming the PO101 of a size run's style line (ORDER_LINES style_line_id: the style was taken
+    in as a line per size, rules.business.size_runs) and one of its sizes' items naming that size's line instead: the
+    warehouse confirms the buyer's PO line and the size it picked. Other rows as they are."""
+    if order_lines is None or "style_line_id" not in order_lines.column_names or not t.num_rows or \
+            order_lines["style_line_id"].null_count == order_lines.num_rows:
+        return t
+    sizes = order_lines.filter(pc.is_valid(order_lines["style_line_id"]))
+    skus = {(p, po, lid): sku for p, po, lid, sku in zip(*(state[c].to_pylist() for c in (
+        "partner", "po_number", "line_id", "sku")), strict=True)}
+    size_of = {(p, po, style, skus.get((p, po, lid))): lid for p, po, lid, style in zip(
+        *(sizes[c].to_pylist() for c in ("partner", "po_number", "line_id", "style_line_id")), strict=True)}
+    keys = zip(*(t[c].to_pylist() for c in ("partner", "po_number", "line_id", "item_sku")), strict=True)
+    named = [size_of.get(k, k[2]) if k[2] is not None and k[3] is not None else k[2] for k in keys]
+    at = t.schema.get_field_index("line_id")
+    return t.set_column(at, t.schema.field(at), pa.array(named, t.schema.field(at).type))
 
 
 _LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status",

@@ -406,6 +406,12 @@ ORDER_LINES = pa.schema([
     # beside it); null: the line's description PID only, or none (or stored before this column existed). The 856 and 810
     # that echo the description echo each as sent (engine.asn, engine.invoice)
     pa.field("pids_sent", pa.list_(PID_SENT)),
+    # a size run ordered as one style line (PO1*1*120*EA*11.2**VA*WS-GRY*CL*GRY, no item of ours), its sizes in SLN
+    # sublines with SLN03 I, each naming an item of ours and its own quantity (SLN*1-1**I*40*EA*11.2***UP*...*SZ*M):
+    # each size is a line of its own (rules.business.size_runs), its line_id the SLN01 as sent and this column the
+    # PO101 of the style line it was ordered on (its lineage: segment_position / file_segment stay the PO1's); null
+    # on every other line (or stored before this column existed)
+    pa.field("style_line_id", pa.string()),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -423,7 +429,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                               "pids_sent"})
+                               "pids_sent", "style_line_id"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

@@ -128,15 +128,45 @@ AS_A_STYLE = (b"PO1*1*120*EA*11.2**VA*WS-GRY*CL*GRY~\nPID*F*08***WORK SHIRT SHOR
               b"SLN*1-3**I*20*EA*11.2***UP*614141553075*SZ*XL~\n")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A size run ordered as one style line, PO1*1*120*EA*11.2**VA*WS-GRY*CL*GRY with SLN*1-n**I sublines of each "
-    "size's UPC and quantity (SZ), is read as one prepack item: no item is the style, so ITEM_UNKNOWN holds the "
-    "order, though each size is an item of ours. Shipping sizes as the order's lines needs SLN sublines taken as "
-    "lines of their own (allocation, 855 ACK per PO1, 856 LIN per size and the 810), not a fix for this sweep"))
+SIZES = (("1-1", "40", "614141553051", "M"), ("1-2", "60", "614141553068", "L"), ("1-3", "20", "614141553075", "XL"))
+
+
 def test_a_size_run_of_one_style_is_taken_size_by_size(tmp_path):
-    _ws, found, states = variant_night(
+    """A size run ordered as one style line (PO1*1*120*EA*11.2**VA*WS-GRY*CL*GRY: no item of ours is the style) with
+    each size in an SLN I subline of its own UPC and quantity (40 + 60 + 20 = PO102) used to be read as one prepack
+    item: ITEM_UNKNOWN held the order and its shipment (SHIPMENT_LINE_CLOSED), though each size is one of ours. Each
+    size is now a line of its own (rules.business.size_runs): allocated, acknowledged, shipped (the warehouse confirms
+    the buyer's line 1 with the size it picked) and billed at the style's price, named by its SLN01 with the size's
+    ids and the style's after them; the bundle line after it keeps its PO101; each stored size keeps the style's
+    PO101."""
+    ws, found, states = variant_night(
         FIXTURES, "cintas", "CT5303120", tmp_path, [(SIZE_RUN, AS_A_STYLE), (b"CTT*4*", b"CTT*2*")],
         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY,
         shipped_swaps=[("CT5303120,2,", "CT5303120,1,"), ("CT5303120,3,", "CT5303120,1,")])
     assert not [f for f in found if f[1] == "error"], found
+    assert {f[0] for f in found} == {"TERMS_MISMATCH", "ASN_LATE"}, found
     assert states == {("cintas", "CT5303120"): "invoiced"}
+    style = ["VA", "WS-GRY", "CL", "GRY"]
+    ack = po_segments(segments(ws, "cintas", "855"), "CT5303120", "BAK")
+    assert [s[:4] for s in ack if s[0] in ("PO1", "ACK")] == [
+        *[x for sub, qty, _upc, _size in SIZES for x in (["PO1", sub, qty, "EA"], ["ACK", "IA", qty, "EA"])],
+        ["PO1", "4", "12", "PK"], ["ACK", "IA", "12", "PK"]]
+    assert [s for s in ack if s[0] == "PO1"][0] == ["PO1", "1-1", "40", "EA", "11.2", "", "UP", "614141553051", "SZ",
+                                                     "M", *style]
+    asn = po_segments(segments(ws, "cintas", "856"), "CT-SHP-01", "BSN")
+    assert [s for s in asn if s[0] in ("LIN", "SN1")] == [
+        *[x for sub, qty, upc, size in SIZES for x in (["LIN", sub, "UP", upc, "SZ", size, *style],
+                                                         ["SN1", "", qty, "EA", "", qty, "EA"])],
+        ["LIN", "4", "BP", "CT-WP-NVY-3432", "CL", "NVY", "SZ", "3432"], ["SN1", "", "12", "PK", "", "12", "PK"]]
+    inv = po_segments(segments(ws, "cintas", "810"), "CT5303120", "BIG")
+    assert [s for s in inv if s[0] == "IT1"] == [
+        *[["IT1", sub, qty, "EA", "11.2", "", "UP", upc, "SZ", size, *style] for sub, qty, upc, size in SIZES],
+        ["IT1", "4", "12", "PK", "142", "", "BP", "CT-WP-NVY-3432", "CL", "NVY", "SZ", "3432"]]
+    assert ["TDS", "304800"] in inv and ["CTT", "4"] in inv  # 120 x 11.20 + 12 x 142.00, as the PO by sizes
+    import pyarrow.parquet as pq
+    [stored] = (ws.orders_dir / "cintas").glob("*.lines.parquet")
+    lines = pq.read_table(stored).to_pylist()
+    assert [(r["line_number"], r["line_id"], r["style_line_id"], r["upc"], str(r["quantity"]), r["segment_position"])
+            for r in sorted(lines, key=lambda r: r["line_number"])] == [
+        (1, "1-1", "1", "614141553051", "40.0000", 10), (2, "1-2", "1", "614141553068", "60.0000", 10),
+        (3, "1-3", "1", "614141553075", "20.0000", 10), (4, "4", None, None, "12.0000", 15)]  # lineage: the PO1s
