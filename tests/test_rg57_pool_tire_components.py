@@ -98,12 +98,15 @@ def test_early_buy_installments_agreed_by_kind_are_billed_as_the_po_dated_them(n
     1 OF 3 and two more (ITD09 the installment's due date, ITD11 its share). The 810 stated the agreement with the
     first installment's words alone, ITD*04*3**********EARLY BUY 1 OF 3: deferred terms with no date nor share, the
     second and third installments gone. Now an agreement by kind alone meeting a PO of that kind that sends
-    installments takes the PO's ITDs whole, each its own ITD."""
+    installments takes the PO's ITDs whole, each its own ITD. The 855, which echoes the PO's terms as sent
+    ([acks.po_ack] terms), echoed the first ITD alone: now each of them."""
     ws, _found, _states = night
+    itds = [["ITD", "04", "3", "", "", "", "", "", "", d, "", share, f"EARLY BUY {n} OF 3"]
+            for n, d, share in ((1, "20270410", "33.33"), (2, "20270510", "33.33"), (3, "20270610", "33.34"))]
     inv = po_segments(segments(ws, "poolcorp", "810"), "PC5701120", "BIG")
-    assert [s for s in inv if s[0] == "ITD"] == [
-        ["ITD", "04", "3", "", "", "", "", "", "", d, "", share, f"EARLY BUY {n} OF 3"]
-        for n, d, share in ((1, "20270410", "33.33"), (2, "20270510", "33.33"), (3, "20270610", "33.34"))]
+    assert [s for s in inv if s[0] == "ITD"] == itds
+    ack = po_segments(segments(ws, "poolcorp", "855"), "PC5701120", "BAK")
+    assert [s for s in ack if s[0] == "ITD"] == itds
 
 
 def test_installments_replace_an_agreement_by_kind_alone_only():
