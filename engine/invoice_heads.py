@@ -130,8 +130,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
     writes, or there are no agreed terms and a PO sent its own ITD, or a PO of the agreed type dates its terms
     otherwise (ITD02: engine.invoice.invoice_terms), or agreed terms of no net days meet a PO's net due date
-    (ITD06), or agreed terms of no days, date nor words meet a PO's words (ITD12) (each invoice is then built one by
-    one)."""
+    (ITD06), or agreed terms of no days, date nor words meet a PO's words (ITD12) or any ITD of the PO's of their kind
+    (installments: engine.invoice.invoice_terms) (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
