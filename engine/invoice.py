@@ -727,10 +727,20 @@ def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | 
     from receipt of goods, not billed as net 60 from the invoice date; 01 and 08 are one kind:
     schemas.invoices.BASIC_TERMS_TYPES); an agreement of no net days (03 fixed date: Murdoch's seasonal dating)
     takes the PO's net due date (ITD06) and its words (ITD12), and one of no days, date nor words (ZZ mutually
-    defined: Bachman's pay-on-scan terms, ITD*ZZ*3 with ITD12 PAY ON SCAN) the PO's words, when it sent them."""
+    defined: Bachman's pay-on-scan terms, ITD*ZZ*3 with ITD12 PAY ON SCAN) the PO's words, when it sent them. An
+    agreement by kind alone (no percent, days, date nor words: 04 deferred or installment, a pool distributor's
+    early-buy dating) meeting a PO of its kind that sends installments (ITD09 deferred due dates with their amounts
+    or shares, several ITDs) takes the PO's terms whole, each installment its own ITD (terms_from_order)."""
     if agreed is None:
         return terms_from_order(order)
     same_kind = order.get("terms_type") in same_kind_terms_types(agreed.type)
+    if same_kind and by_kind_alone(agreed):
+        own = terms_from_order(order)
+        if own is not None and (own.more or own.deferred_due_date is not None):
+            # Pool Corporation's early buy: ITD*04*3*******20270410**33.33*... thrice; the agreement (04, no days)
+            # said what kind of terms, each PO says when and how much: an 810 of ITD*04*3 with words alone, the
+            # first installment's, tells the buyer no due date for any of them
+            return replace(own, type=agreed.type)
     net_due = order.get("terms_net_due_date")
     words = str(order.get("terms_description") or "").strip()
     if same_kind and agreed.net_days is None and agreed.net_due_date is None and isinstance(net_due, date):
@@ -746,6 +756,12 @@ def invoice_terms(agreed: Terms | None, order: Mapping[str, object]) -> Terms | 
     if basis and str(basis) != agreed.basis_date and same_kind:
         return replace(agreed, basis_date=str(basis))
     return agreed
+
+
+def by_kind_alone(agreed: Terms) -> bool:
+    """Terms an agreement names by kind alone: no discount, days, dates nor words (customers.csv terms_type alone)."""
+    return (agreed.discount_percent is None and agreed.discount_days is None and agreed.net_days is None
+            and agreed.discount_due_date is None and agreed.net_due_date is None and not agreed.description)
 
 
 def terms_from_customer(customer: Mapping[str, object] | None) -> Terms | None:

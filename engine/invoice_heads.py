@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from engine.asn import MARK_FOR_COLUMNS, party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
-from engine.invoice import cad_segment, contact_segments, itd_segment, money, remit_party, ymd
+from engine.invoice import by_kind_alone, cad_segment, contact_segments, itd_segment, money, remit_party, ymd
 from parsers.x12_writer import (
     ADDRESS_MAX,
     CITY_MAX,
@@ -130,8 +130,8 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     None when a value every invoice shares holds a delimiter, an ORDERS column is not what an 810
     writes, or there are no agreed terms and a PO sent its own ITD, or a PO of the agreed type dates its terms
     otherwise (ITD02: engine.invoice.invoice_terms), or agreed terms of no net days meet a PO's net due date
-    (ITD06), or agreed terms of no days, date nor words meet a PO's words (ITD12) (each invoice is then built one by
-    one)."""
+    (ITD06), or agreed terms of no days, date nor words meet a PO's words (ITD12) or any ITD of the PO's of their kind
+    (installments: engine.invoice.invoice_terms) (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
     if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
@@ -186,6 +186,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
                                    pc.not_equal(pc.utf8_trim_whitespace(_text(orders, "terms_description")), ""))
                            ).as_py():
             return None  # agreed terms by kind alone told in a PO's words (ITD12: engine.invoice.invoice_terms)
+        if terms is not None and by_kind_alone(terms) and "itd_sent" in orders.column_names and pc.any(pc.and_(
+                pc.is_in(_text(orders, "terms_type"), value_set=kinds), pc.is_valid(orders["itd_sent"]))).as_py():
+            return None  # agreed terms by kind alone meeting a PO's own ITD, maybe installments: one by one
     except _NotText:
         return None
     day = ymd(invoice_date)

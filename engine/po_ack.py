@@ -16,12 +16,13 @@ from engine.asn import line_ref_segments, party_segments, row_refs
 from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, carried_ref, order_ref_elements
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP, carried_ref, order_ref_elements
 from schemas.shipments import Party, with_name2
 from schemas.x12 import Delimiters
 
 CHANGE_STATUSES = {"IB", "BP", "IC", "IP", "IQ", "IS", "DR", "IH", "IR", "ID"}
 PLAIN = PoAckSettings()
+ITD_MAX_855 = 5  # the 855 heading's ITD max use (X12 004010-005010)
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
              "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
@@ -29,7 +30,7 @@ HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type"
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
-             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "td5_sent", "currency",
+             *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "itd_more_sent", "td5_sent", "currency",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
 
@@ -89,8 +90,10 @@ def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = N
         out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)
         out.append(["FOB", *fob.split(ELEMENTS_SEP)])
-    if settings.terms and (itd := order.get("itd_sent")):  # ITD (130)
-        out.append(["ITD", *itd.split(ELEMENTS_SEP)])
+    if settings.terms and (itd := order.get("itd_sent")):  # ITD (130): each of the PO's (installments) as sent,
+        # up to the 855 heading's five (an 850's ITD repeats without limit)
+        out += [["ITD", *sent.split(ELEMENTS_SEP)] for sent in (itd, *(order.get("itd_more_sent") or "").split(
+            ITDS_SEP)) if sent][:ITD_MAX_855]
     if settings.ship_date and (day := order.get("ship_date")):
         out.append(["DTM", "068", day.strftime("%Y%m%d")])
     if settings.process_date and today is not None:  # DTM 009 (Process): the day we answer the PO

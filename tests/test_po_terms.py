@@ -105,7 +105,8 @@ def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F
     """A PO paying in installments sends one ITD per installment (ITD01 04: half due 2027-01-15, half 2027-02-15):
     the 810 stating the PO's terms writes each, in the order sent (it stated the first alone, half the invoice's
     terms); the orders table keeps the first in itd_sent, as before, and the others in itd_more_sent; an 855
-    echoing the terms still echoes the first."""
+    echoing the terms echoes each (it echoed the first alone: rg57, Pool Corporation's early-buy installments),
+    up to the 855 heading's five."""
     from engine.po_ack import heading
     from schemas.fulfilment import PoAckSettings
     from schemas.orders import ITDS_SEP
@@ -119,7 +120,10 @@ def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F
         ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
         ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]
     assert [seg for seg in heading(order, PoAckSettings(terms=True)) if seg[0] == "ITD"] == [
-        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"]]
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
+        ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]
+    many = {**order, "itd_more_sent": ITDS_SEP.join([order["itd_more_sent"]] * 6)}
+    assert sum(seg[0] == "ITD" for seg in heading(many, PoAckSettings(terms=True))) == 5
     for partner in ("acme", "globex"):
         accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
 
