@@ -258,3 +258,32 @@ def test_a_po_naming_another_vendor_number_of_ours_is_flagged(tmp_path):
     assert [f for f in found if f[2] == "7710042" and f[0] != "ASN_LATE"] == [
         ("VENDOR_NUMBER_MISMATCH", "warning", "7710042")]
     # a PO naming us by the profile's own number raises nothing (the sweep's night: NIGHT_NOTED)
+
+
+def test_an_875_file_read_in_batches_gives_the_orders_read_whole():
+    """A large file is read a batch of sets at a time (engine.process_batches): its 875s land in the same order tables,
+    lines and findings as the whole file's (two sets, the second with a G66 not carried)."""
+    from datetime import date
+
+    from engine.process import Known, process_file
+    from engine.process_batches import process_in_batches
+    from parsers.x12_batches import scan_interchange
+    from schemas.profile import load_profile
+
+    profile = load_profile(GROCERY_875 / "partners" / "staterbros.toml")
+    text = STATER_875.read_text(encoding="utf-8")
+    second = text[text.index("ST*875"):text.index("\nGE*") + 1].replace("0001~", "0002~").replace(
+        "SB4410027", "SB4410028").replace("G62*10*20261201~", "G62*10*20261201~\nG66*PP*M~").replace("SE*11*", "SE*12*")
+    data = text.replace("\nGE*1*", "\n" + second + "GE*2*").encode()
+    whole = process_file(data, file="f.x12", sha256="s", profile=profile, known=Known(), today=date(2026, 11, 25))
+    sk = scan_interchange(iter([data]), max_bytes=10**9, max_sets=1, max_set_bytes=10**9)
+    outs = [o for _, o in process_in_batches(sk, lambda a, b: data[a:b], file="f.x12", sha256="s", profile=profile,
+                                             known=Known(), today=date(2026, 11, 25))]
+    assert whole.orders["po_number"].to_pylist() == ["SB4410027", "SB4410028"]
+    assert [po for o in outs for po in o.orders["po_number"].to_pylist()] == ["SB4410027", "SB4410028"]
+    cols = ["po_number", "line_id", "quantity", "unit_price", "file_segment"]
+    assert [r for o in outs for r in o.lines.select(cols).to_pylist()] == whole.lines.select(cols).to_pylist()
+    assert [(f.code, f.location.segment_id, f.location.file_segment) for f in whole.findings] == [
+        ("ORDER_875_NOT_CARRIED", "G66", 18)]
+    assert [(f.code, f.location.segment_id, f.location.file_segment) for o in outs for f in o.findings] == [
+        ("ORDER_875_NOT_CARRIED", "G66", 18)]
