@@ -103,9 +103,14 @@ STATER_875 = GROCERY_875 / "drops" / "staterbros" / "staterbros-875-SB4410027.x1
 POS_875 = {"staterbros": {"SB4410027": 2}}
 
 
-def test_a_grocery_875_is_read_as_an_order_of_two_lines():
+def test_a_grocery_875_is_read_as_an_order_of_two_lines(tmp_path):
     """Stater Bros. orders grocery by the X12 875 (004010UCS, functional group OG: G50, N9, G62, N1, G68, G69, G76):
-    read into the 850's order tables (parsers.orders_875), nothing found, its lineage the 875's own."""
+    read into the 850's order tables (parsers.orders_875), nothing found, its lineage the 875's own. The file is a
+    valid 875 to Bots' 004010 grammar too (named by GS08 without the UCS industry suffix; pyx12 has no 875 map)."""
+    from tests.shipping_support import bots_check
+
+    ok, errors = bots_check(STATER_875.read_bytes().replace(b"*X*004010UCS~", b"*X*004010~"), tmp_path)
+    assert ok, errors
     seen = inspected(STATER_875, set())
     assert line_counts(seen) == {"SB4410027": 2}
     (order,) = seen["orders"]
