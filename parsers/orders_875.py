@@ -10,9 +10,11 @@ downstream are the 850's. What the 875 says that no column takes is never droppe
 
 Translation (4010 / 4010UCS element positions, the 850's in brackets):
 
-- G50 -> BEG: G5001 order status N (original) -> BEG01 "00", any other status kept as sent (the purpose rule holds
-  the order: ORDER_PURPOSE_UNSUPPORTED); G5007 purchase order type (BEG02; "SA" when not sent: the 875 is a
-  stand-alone order); G5003 PO number (BEG03); G5002 PO date (BEG05).
+- G50 -> BEG: G5001 order status (element 473) N original -> BEG01 "00", F cancel -> "01" (a cancellation, as an
+  850's), any other status (R change, D delete, A informational, S future dated ...) kept as sent, so the purpose
+  rule holds the order for a person (ORDER_PURPOSE_UNSUPPORTED, its message naming BEG01 as the 850 reading);
+  G5007 purchase order type (BEG02; "SA" when not sent: the 875 is a stand-alone order); G5003 PO number (BEG03);
+  G5002 PO date (BEG05).
 - N9 -> REF (N901/N902/N903 as REF01/REF02/REF03).
 - G61 -> PER (G6101..G6104 as PER01..PER04).
 - G62 -> DTM where its G6201 date qualifier (element 432) names a date the order keeps (``DATE_QUALIFIERS``): 01 cancel
@@ -48,7 +50,7 @@ from schemas.x12 import Group, Interchange, SegmentTable, TransactionSet
 SET_ID = "875"
 # G6201 (data element 432, date qualifier) -> the DTM01 (374) the 850 reader keeps the date by
 DATE_QUALIFIERS = {"01": "001", "02": "002", "10": "010", "37": "037", "38": "038", "53": "064", "54": "063"}
-_STATUS_ORIGINAL = "N"  # G5001 (473): N original
+_PURPOSES = {"N": "00", "F": "01"}  # G5001 (473) N original, F cancel -> BEG01 (353) 00 original, 01 cancellation
 _SAME = frozenset({"N1", "N2", "N3", "N4", "NTE", "SE"})
 _NOT_CARRIED = {
     "G66": "transportation instructions",
@@ -113,8 +115,7 @@ def as_850(result: ParseResult, sets: Sets) -> tuple[ParseResult, Sets, list[Fin
                 new = ["ST", "850", *row[2:]]
             elif sid == "G50":
                 status = _el(row, 1)
-                new = ["BEG", "00" if status == _STATUS_ORIGINAL else status, _el(row, 7) or "SA", _el(row, 3), "",
-                       _el(row, 2)]
+                new = ["BEG", _PURPOSES.get(status, status), _el(row, 7) or "SA", _el(row, 3), "", _el(row, 2)]
             elif sid == "N9":
                 new = _trimmed(["REF", _el(row, 1), _el(row, 2), _el(row, 3)])
             elif sid == "G61":

@@ -169,6 +169,25 @@ def test_what_an_875_says_that_no_column_takes_is_named_where_it_stands():
         ("ORDER_875_NOT_CARRIED", "warning", "G72", "", None, 14, 16, "0001")]
 
 
+@pytest.mark.parametrize(("status", "purpose", "order_type"), [("N", "00", "SA"), ("F", "01", "SA"), ("R", "R", "SA"),
+                                                             ("N*****RO", "00", "RO")])
+def test_an_875_order_status_is_read_as_the_850_purpose_that_says_the_same(status, purpose, order_type):
+    """G5001 N (original) is BEG01 00, F (cancel) 01; another status (R change ...) is kept as sent, so the purpose rule
+    holds the order for a person; G5007 is the order type (SA when not sent)."""
+    from parsers.orders_850 import read_orders
+    from parsers.orders_875 import as_850
+    from parsers.x12_reader import read_interchanges
+
+    data = STATER_875.read_bytes().replace(b"G50*N*20261124*SB4410027~",
+                                           f"G50*{status.split('*')[0]}*20261124*SB4410027".encode()
+                                           + (b"****RO~" if "RO" in status else b"~"))
+    result = read_interchanges(data, file="x.x12")
+    rewritten, sets, _ = as_850(result, list(result.transaction_sets()))
+    orders, _ = read_orders(rewritten, sets, partner="staterbros", lines=False)
+    assert orders.select(["purpose", "order_type", "po_number"]).to_pylist() == [
+        {"purpose": purpose, "order_type": order_type, "po_number": "SB4410027"}]
+
+
 def test_a_grocery_875_is_refused_loudly_by_a_profile_that_does_not_accept_it():
     """A partner whose profile does not accept "875" (the default list): its OG group is refused with an error the
     997 names (AK9 R), never dropped without a word."""
