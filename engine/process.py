@@ -34,6 +34,7 @@ from parsers.application_advice import read_application_advice
 from parsers.functional_acks import ACK_SET_IDS, read_functional_acks, read_interchange_acks
 from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
+from parsers.orders_875 import as_850
 from parsers.text_messages import read_text_messages
 from parsers.x12_reader import ParseResult, read_interchanges
 from parsers.x12_stream import OversizedSet
@@ -436,7 +437,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     for ic in result.interchanges:  # a group no 997 can name makes its interchange's content invalid
         findings += [f.with_file(file) for f in unnameable_groups(ic)]
     findings = cap_findings(findings, profile.limits, spans_of(result.interchanges))
-    order_sets, change_sets_ok, ack_sets, advice_sets, text_sets = [], [], [], [], []
+    order_sets, change_sets_ok, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
     refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
     ta1_interchanges: list[Interchange] = []
     for ic in result.interchanges:
@@ -471,6 +472,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                                              g.receiver, version=release)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
+            if g.functional_id == "OG" and "875" in profile.accepts:
+                grocery_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "875"]
             if g.functional_id == "PC" and "860" in profile.accepts:
                 change_sets_ok += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "860"]
             if g.functional_id == "FA" and "997" in profile.accepts:  # read tolerantly, whatever our checks said
@@ -485,6 +488,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                             source_sha256=sha256,
                                                             ship_to=profile.rules.default_ship_to)
+    if grocery_sets:  # 875s: read as the 850s that say the same (parsers.orders_875), into the same tables
+        findings += read_875_into(out, result, grocery_sets, profile, sha256)
     out.accepted_orders = out.orders["order_ref"].to_pylist()
     findings += echoes_too_long(out.orders, profile)  # values our answers in the profile's version cannot carry
     out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(result, change_sets_ok,
@@ -513,7 +518,28 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     return out
 
 
-_PO_OF_SET = {"850": "BEG", "860": "BCH"}  # the PO number is element 03 of these
+_PO_OF_SET = {"850": "BEG", "860": "BCH", "875": "G50"}  # the PO number is element 03 of these
+
+
+def read_875_into(out, result: ParseResult, sets: list[tuple[Interchange, Group, TransactionSet]],
+                  profile: PartnerProfile, sha256: str) -> list[Finding]:
+    """The 875 sets' orders, lines and SACs added to ``out``'s (an 850's columns, parsers.orders_875), in file order
+    with the 850s'; returns the 875 reader's ORDER_875_NOT_CARRIED findings."""
+    rewritten, as_850s, not_carried = as_850(result, sets)
+    orders, lines, sacs = read_orders_with_sacs(rewritten, as_850s, partner=profile.id, source_sha256=sha256,
+                                                ship_to=profile.rules.default_ship_to)
+
+    def joined(a: pa.Table, b: pa.Table, key: str) -> pa.Table:
+        if not a.num_rows:
+            return b
+        both = pa.concat_tables([a, b])
+        return both.take(pc.sort_indices(both, [(key, "ascending")])) if key in both.column_names else both
+
+    out.orders = joined(out.orders, orders, "st_file_segment")
+    out.lines = joined(out.lines, lines, "file_segment")
+    out.sacs = joined(out.sacs, sacs, "file_segment")
+    out.accepted_orders = out.orders["order_ref"].to_pylist()
+    return not_carried
 
 
 def set_pos(result: ParseResult) -> list[tuple[str, str, str, int, str]]:

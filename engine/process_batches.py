@@ -38,6 +38,7 @@ from engine.process import (
     group_key,
     inbound_sets,
     partner_checks,
+    read_875_into,
     set_pos,
     sets_too_large,
     shifted,
@@ -170,7 +171,7 @@ class SplitInterchange:
             findings = [f for f in findings if (f.location.isa13, f.location.gs06, f.location.st02) not in gone
                         or not f.location.st02] + too_large
         findings = cap_findings(findings, profile.limits, spans_of([ic]))
-        order_sets, change_sets, ack_sets, advice_sets, text_sets = [], [], [], [], []
+        order_sets, change_sets, ack_sets, advice_sets, text_sets, grocery_sets = [], [], [], [], [], []
         refused_texts: set[int] = set()  # the ST positions of the 864 sets refused (997 AK5 R)
         if not self.rejected:
             for k, g in enumerate(ic.groups):
@@ -188,6 +189,8 @@ class SplitInterchange:
                     ts for ts, (status, _, _) in zip(g.transactions, statuses, strict=True) if status in SET_ACCEPTED]
                 if g.functional_id == "PO":
                     order_sets += [(ic, g, ts) for ts in ok if ts.set_id == "850"]
+                if g.functional_id == "OG" and "875" in profile.accepts:
+                    grocery_sets += [(ic, g, ts) for ts in ok if ts.set_id == "875"]
                 if g.functional_id == "PC" and "860" in profile.accepts:
                     change_sets += [(ic, g, ts) for ts in ok if ts.set_id == "860"]
                 if g.functional_id == "FA" and "997" in profile.accepts:
@@ -201,6 +204,8 @@ class SplitInterchange:
         out.orders, out.lines, out.sacs = read_orders_with_sacs(result, order_sets, partner=profile.id,
                                                                 source_sha256=self.sha256,
                                                                 ship_to=profile.rules.default_ship_to)
+        if grocery_sets:  # 875s into the same tables (engine.process.read_875_into)
+            findings += read_875_into(out, result, grocery_sets, profile, self.sha256)
         out.accepted_orders = out.orders["order_ref"].to_pylist()
         out.change_headers, out.changes, out.change_sacs = read_changes_with_sacs(
             result, change_sets, partner=profile.id, source_sha256=self.sha256)

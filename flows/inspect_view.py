@@ -30,9 +30,18 @@ def read_checked(data: bytes, file: str):
         findings = list(result.findings) + check_envelopes(result, Acceptance(versions=None))
         every = list(result.transaction_sets())
         sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "850"]
+        grocery = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "875" and g.functional_id == "OG"]
         change_sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "860"]
         findings += check_structure(result, every, common=True)
         orders, _ = read_orders(result, sets, partner="", lines=False)
+        if grocery:  # 875s, read as the 850s that say the same (parsers.orders_875), after the 850s
+            import pyarrow as pa
+
+            from parsers.orders_875 import as_850
+
+            rewritten, as_850s, not_carried = as_850(result, grocery)
+            findings += not_carried
+            orders = pa.concat_tables([orders, read_orders(rewritten, as_850s, partner="", lines=False)[0]])
         changes, _ = read_changes(result, change_sets, partner="")
     return result, findings, orders, changes
 

@@ -30,7 +30,7 @@ class Acceptance:
     version, for a partner whose other versions get envelope checks only)."""
 
     sets: dict[str, frozenset[str]] = field(default_factory=lambda: {
-        "PO": frozenset({"850"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
+        "PO": frozenset({"850"}), "OG": frozenset({"875"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
     versions: frozenset[str] | None = frozenset(SUPPORTED_VERSIONS)
 
 

@@ -20,7 +20,7 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     """What the envelope rules would refuse in the interchanges this profile describes and writes, and a
     profile that takes no orders (neither 850s nor CSV orders) or answers none (neither 855s nor CSV acks)."""
     out: list[str] = []
-    if "850" not in profile.accepts and "csv" not in profile.accepts:
+    if not {"850", "875", "csv"} & set(profile.accepts):
         out.append("profile accepts no 850: its purchase orders would be refused (accepts = [\"850\", ...])")
     if not _acknowledged(profile) and not _shipped_notice(profile):  # no 855, nor an 856 or 810 answering its orders
         out.append("profile receives no 855: its orders would never be acknowledged (receives = [..., \"855\"])")

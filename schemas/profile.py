@@ -334,7 +334,7 @@ class RuleProfile(PartnerRuleOverrides):
 
 
 X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
-X12_ACCEPTED = frozenset({"850", "860", "997", "824", "864"})
+X12_ACCEPTED = frozenset({"850", "875", "860", "997", "824", "864"})
 X12_ANSWERS = frozenset({"855", "856", "810", "865"})  # documents that write an order's PO number, line ids and
 # product ids back (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
 # the CSV order columns such a document writes, and the data element each is written as (its maximum length is
@@ -373,7 +373,8 @@ class PartnerProfile(_Model):
     # 824: partners' application advices on our 856s/810s (engine.application_advice)
     # 864: partners' text messages for people (parsers.text_messages), kept and shown in the run's reports; in the
     # default list because refusing a group of them (997 AK5 R) loses a message to ops, reading one costs nothing
-    accepts: tuple[Literal["850", "860", "997", "824", "864", "csv"], ...] = ("850", "860", "997", "824", "864")
+    # 875: grocery purchase orders (X12 875, group OG: parsers.orders_875), read into the 850's order tables
+    accepts: tuple[Literal["850", "875", "860", "997", "824", "864", "csv"], ...] = ("850", "860", "997", "824", "864")
     drop: DropSettings = DropSettings()
     rule_suites: tuple[str, ...] = ("standard",)  # standard = all; or items, quantities, prices, terms,
     # ship_to, dates, credit (rules.suite.SUITES)
