@@ -128,6 +128,7 @@ class ItemColumns(NamedTuple):
     serial_numbers: list[tuple[str, ...]]
     refs: list[tuple[tuple[str, str], ...]]
     pids: list[tuple[tuple[str, str], ...]]
+    hazmat: list[tuple[tuple[str, str, str, str], ...]]
 
     @classmethod
     def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:
@@ -515,6 +516,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text), *(
             c + x12_text(x) for c, x in pids)))) for line_id, unit_, pack_unit, text, pids in zip(
                 one.line_id, one.unit, one.pack_unit, one.description, one.pids, strict=True)], bool)
+    if any(one.hazmat):  # an item its PO marked hazardous (TD4 HM ...): its shipment left to build_856, which writes it
+        refused |= np.array([bool(h) for h in one.hazmat], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 

@@ -185,7 +185,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       *(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS)),  # its own N1*ST: own_ship_tos
                       "line_refs",  # its own REFs: the items' (AsnSettings.line_refs)
                       *(f"mark_for_{f}" for f in LINE_MARK_FOR),  # its own N1*Z7: its carton's (line_marks_for)
-                      "pids_sent"])  # its own PIDs as sent: the items' (AsnSettings.item_pid)
+                      "pids_sent",  # its own PIDs as sent: the items' (AsnSettings.item_pid)
+                      "hazmat_sent"])  # its own hazmat TD4s as sent: the items' (engine.asn.hazmat_segments)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -526,6 +527,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     ids, id_kind = line["product_ids"]
     refs, ref_kind = line["line_refs"]  # part of the kind: two POs' same line id with other refs stay apart
     pids, pid_kind = line["pids_sent"]  # (likewise its PIDs as sent)
+    hazmat, hazmat_kind = line["hazmat_sent"]  # (and its hazardous-material markings)
     case = _case_packs(sku, items)
     description = _catalog_descriptions(line["description"], sku, who, items, described)
     ordered = _store_ordered(line, lines, item_row, unit, case, _own_units(sku, items))
@@ -536,8 +538,8 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                                                    pa.string())]
     packs = _prepacks(line)
     serials = _serials(lines, item, n_items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind, sku,
-                           ordered,
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind,
+                           hazmat_kind, sku, ordered,
                            description, case, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
@@ -563,7 +565,8 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                        description.take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
                        [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
-                       [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()])
+                       [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()],
+                       [hazmat[k] for k in hazmat_kind[first].tolist()])
     return made, kind
 
 
@@ -760,8 +763,19 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                                            len(index)) for got in order_lines["pids_sent"].to_pylist()], np.int64)
         pids = list(index)
         pid_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
+    hazmat: list[tuple[tuple[str, str, str, str], ...]] = [()]  # its hazardous-material TD4s as sent (none: none)
+    hazmat_kind = np.zeros(n, np.int64)
+    if order_lines.num_rows and "hazmat_sent" in order_lines.column_names and \
+            order_lines["hazmat_sent"].null_count < order_lines.num_rows:  # rare: read row by row
+        known: dict[tuple, int] = {(): 0}
+        kinds = np.array([known.setdefault(tuple(tuple(h[k] or "" for k in ("code", "qualifier", "hazard_class",
+                                                                             "description")) for h in got or ()),
+                                           len(known)) for got in order_lines["hazmat_sent"].to_pylist()], np.int64)
+        hazmat = list(known)
+        hazmat_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
             "product_ids": (ids, id_kind), "line_refs": (refs, ref_kind), "pids_sent": (pids, pid_kind),
+            "hazmat_sent": (hazmat, hazmat_kind),
             **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
             **({"prepack_components": of("prepack_components")} if "prepack_components" in order_lines.column_names
                else {})}

@@ -21,9 +21,11 @@ from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
     ELEMENTS_SEP,
+    HAZMAT_SENT,
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_LOOP_ENDS,
     LINE_MARK_FOR,
     LINE_OWN_REF,
     LINE_PRICE,
@@ -48,6 +50,7 @@ from schemas.orders import (
     STORE_QUANTITY,
     TXI_EXEMPTING,
     WEIGHT_AS_SENT,
+    hazmat_marking,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF, in_many_of
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -1323,6 +1326,27 @@ def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics:
     return pa.array(out, pa.list_(PID_SENT))
 
 
+def hazmat_sent(n_lines: int, set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list,
+                cells: _Cells) -> pa.Array:
+    """Per line, the TD4s of its own loop (before any of LINE_LOOP_ENDS) that mark it hazardous (hazmat_marking: TD401
+    HM, or a TD402/TD403 class) as HAZMAT_SENT, in the order sent; null for a line without one (ORDER_LINES
+    hazmat_sent). TD4s are few: read row by row."""
+    out_type = pa.list_(HAZMAT_SENT)
+    if "TD4" not in vocab:
+        return pa.nulls(n_lines, out_type)
+    rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "TD4")
+    if not len(rows):
+        return pa.nulls(n_lines, out_type)
+    found: list[list[dict] | None] = [None] * n_lines
+    for line, *values in zip(owner.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3, 4)),
+                             strict=True):
+        code, qualifier, hazard_class, text = ((v.strip() or None) if v else None for v in values)
+        if hazmat_marking(code, qualifier, hazard_class):
+            found[line] = (found[line] or []) + [{"code": code, "qualifier": qualifier, "hazard_class": hazard_class,
+                                                  "description": text}]
+    return pa.array(found, out_type)
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1494,7 +1518,7 @@ def _number(text: str | None) -> Decimal | None:
 
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
 # a schedule, a subline (rules.set_checks names those dates)
-_NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
+_NOT_THE_LINES = LINE_LOOP_ENDS
 
 
 def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, seg_id: str
@@ -1818,5 +1842,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "tax_exempt_sent": tax_exemptions(set_of_row, po1_rows, codes, vocab, cells),
         **line_marks_for(set_of_row, po1_rows, codes, vocab, cells),
         "pids_sent": pids,
+        "hazmat_sent": hazmat_sent(n_lines, set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

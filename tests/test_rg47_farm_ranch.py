@@ -101,25 +101,80 @@ def test_agreed_terms_with_days_keep_them_over_a_po_s_date():
     assert invoice_terms(agreed, {**order, "terms_type": "05"}) == agreed
 
 
-@pytest.mark.parametrize("partner, po, text", [("orscheln", "OR7734410", "(line 1) 'TD4 HM D 5.1'"),
-                                               ("coastal", "CF2611240", "(line 2) 'TD4 HM D 2.1'")])
-def test_a_line_marked_hazardous_by_code_alone_is_told_to_ops(partner, po, text):
+def _item_loops(asn: list[list[str]]) -> list[list[list[str]]]:
+    """The I loops of an 856 set, each from its HL to the next HL (or the CTT)."""
+    starts = [k for k, seg in enumerate(asn) if seg[0] == "HL"] + [next(k for k, seg in enumerate(asn)
+                                                                        if seg[0] == "CTT")]
+    return [asn[a:b] for a, b in zip(starts, starts[1:]) if asn[a][3] == "I"]
+
+
+@pytest.mark.parametrize("partner, po", [("orscheln", "OR7734410"), ("coastal", "CF2611240")])
+def test_a_line_s_own_hazmat_marking_is_kept_with_its_line_not_told(partner, po):
     """Orscheln's fertiliser (TD4*HM*D*5.1: hazardous materials, DOT class 5.1 oxidizer) and Coastal's 1 lb propane
-    cylinders (TD4*HM*D*2.1) are marked hazardous by code alone, no TD404 words. The marking was dropped without a
-    word (only a TD4 with words was quoted, rg25's Atwoods aerosol); now it is quoted as a note of its line
-    (NOTES_NOT_KEPT), as no order, 856 or warehouse order of ours carries it."""
+    cylinders (TD4*HM*D*2.1) are marked hazardous by code alone in their PO1 loops. The marking used to be quoted to
+    ops as a note (NOTES_NOT_KEPT), as no order or 856 of ours carried it; now its order line keeps it
+    (ORDER_LINES hazmat_sent, as sent) and its 856 writes it back, so nothing is left to tell."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
     from tests.retailer_support import inspected
 
-    seen = inspected(next((FIXTURES / "drops" / partner).iterdir()), NOTED)
-    notes = [f for f in seen["findings"] if f["code"] == "NOTES_NOT_KEPT"]
-    assert len(notes) == 1 and notes[0]["severity"] == "warning" and text in notes[0]["message"]
+    path = next((FIXTURES / "drops" / partner).iterdir())
+    seen = inspected(path, NOTED)
+    assert not [f for f in seen["findings"] if f["code"] == "NOTES_NOT_KEPT"], seen["findings"]
+    result = read_interchanges(path.read_bytes(), file=str(path))
+    sets = [(i, g, t) for i in result.interchanges for g in i.groups for t in g.transactions]
+    _orders, lines = read_orders(result, sets, partner=partner)
+    hazmat = {"orscheln": [[{"code": "HM", "qualifier": "D", "hazard_class": "5.1", "description": None}], None],
+              "coastal": [None, [{"code": "HM", "qualifier": "D", "hazard_class": "2.1", "description": None}]]}
+    assert lines["hazmat_sent"].to_pylist() == hazmat[partner]
 
 
-@pytest.mark.xfail(strict=True, reason="the 856 writes no hazardous-material marking (TD4 HM with its class, or an "
-                   "LH1 loop) for an item the PO marked hazardous by TD4: the order keeps no hazmat column, so the "
-                   "marking is only quoted to ops (NOTES_NOT_KEPT); carrying it needs an ORDER_LINES field through "
-                   "ShipmentUnit to the 856 item level, too big for rg47's deadline")
+def test_a_hazmat_marking_the_order_does_not_keep_is_still_told(tmp_path):
+    """Only a PO1 loop's own TD4 is kept with its line. One in the heading (the whole load: TD4*HM*D*2.1 after the
+    TD5) or in a loop of the line's (its N1 loop's: X12 puts a TD4 there for that party's delivery) marks something
+    no order or 856 of ours carries: still quoted to ops with the notes, as before. A TD4 of words alone (KEEP
+    FROZEN) is no hazmat marking: quoted as before, never kept."""
+    from tests.retailer_support import inspected
+
+    sent = next((FIXTURES / "drops" / "orscheln").iterdir()).read_text()
+    cases = {"heading": (sent.replace("TD4*HM*D*5.1~", "").replace("TD5*O*2*ODFL~", "TD5*O*2*ODFL~TD4*HM*D*5.1~"),
+                         "'TD4 HM D 5.1'"),
+             "party": (sent.replace("TD4*HM*D*5.1~", "N1*ST*ORSCHELN STORE 12*92*0012~TD4*HM*D*5.1~")
+                       .replace("SE*18*", "SE*19*"), "(line 1) 'TD4 HM D 5.1'"),
+             "words": (sent.replace("TD4*HM*D*5.1~", "TD4****KEEP DRY~"), "(line 1) 'KEEP DRY'")}
+    for name, (text, quoted) in cases.items():
+        path = tmp_path / f"{name}.x12"
+        path.write_text(text)
+        notes = [f for f in inspected(path)["findings"] if f["code"] == "NOTES_NOT_KEPT"]
+        assert len(notes) == 1 and quoted in notes[0]["message"], (name, notes)
+    assert "(line 1)" not in notes_of(tmp_path / "heading.x12")  # the load's, not a line's
+
+
+def notes_of(path) -> str:
+    from tests.retailer_support import inspected
+
+    return " ".join(f["message"] for f in inspected(path)["findings"] if f["code"] == "NOTES_NOT_KEPT")
+
+
 def test_the_856_names_the_hazardous_item_as_the_po_marked_it(night):
+    """The 856 writes each item's hazardous-material marking as its PO line sent it: a TD4 in the item's HL loop
+    (position 140 of the 004010 856's HL loop, after its PID and before its REFs), in every I loop of the line (one
+    per carton, or per store's carton for Coastal's propane), and in no other item's. It wrote none: the order kept
+    no hazmat column, and the marking reached ops as a note only. Other partners' 856s (no TD4 in their POs) are as
+    before: Murdoch's carries none."""
     ws, _found, _states = night
     asn = po_segments(segments(ws, "orscheln", "856"), "OR-SHP-01", "BSN")
-    assert ["TD4", "HM", "D", "5.1"] in asn
+    loops = {loop[1][1]: loop for loop in _item_loops(asn)}
+    assert set(loops) == {"1", "2"}
+    fertiliser = loops["1"]
+    assert [s for s in fertiliser if s[0] == "TD4"] == [["TD4", "HM", "D", "5.1"]]
+    ids = [s[0] for s in fertiliser]
+    assert ids.index("TD4") > max(k for k, i in enumerate(ids) if i in ("LIN", "SN1", "PO4", "PID", "MEA"))
+    assert not [s for s in loops["2"] if s[0] == "TD4"]
+    assert [s for s in asn if s[0] == "TD4"] == [["TD4", "HM", "D", "5.1"]]
+    coastal = po_segments(segments(ws, "coastal", "856"), "CF-SHP-01", "BSN")
+    propane = [loop for loop in _item_loops(coastal) if loop[1][1] == "2"]
+    assert len(propane) == 3  # one per store
+    assert all([s for s in loop if s[0] == "TD4"] == [["TD4", "HM", "D", "2.1"]] for loop in propane)
+    assert len([s for s in coastal if s[0] == "TD4"]) == 3
+    assert not [s for s in segments(ws, "murdochs", "856") if s[0] == "TD4"]
