@@ -145,6 +145,8 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
          ccyymmdd(order.po_date) if order.po_date else ""])
     if asn.order_td1:
         body += order_td1_segments(order)
+    if order.hazmat:  # TD4 (140), after TD1, before REF: the PO heading's hazardous-material markings (any partner)
+        body += hazmat_segments(order.hazmat)
     if asn.vendor_number:
         add(["REF", "IA", asn.vendor_number])
     body += ref_segments(order.refs, asn.order_refs, asn.order_ref_descriptions)

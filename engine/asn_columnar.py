@@ -67,8 +67,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
         # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
-    marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)]
-    if marked:  # cartons marked for their lines' own parties: build_856's (_pack_marks); the others here
+    marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)
+              or any(o.hazmat for o in shipment.orders)]
+    if marked:  # cartons marked for their lines' own parties (_pack_marks), or an order its PO's heading marked
+        # hazardous (its order loop's TD4: _order_head): build_856's; the others here
         others = [k for k in range(len(shipments)) if k not in set(marked)]
         out: list[tuple[str, int] | None] = [None] * len(shipments)
         texts = build_856_texts([shipments[k] for k in others], asn, d, chars, created=created,

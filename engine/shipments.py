@@ -176,7 +176,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement",  # CSH01: SC ships complete (engine.lifecycle.shipping)
-                      "ship_from_name", "ship_from_id_qualifier", "ship_from_id"],  # N1*SF (engine.routing)
+                      "ship_from_name", "ship_from_id_qualifier", "ship_from_id",  # N1*SF (engine.routing)
+                      "hazmat_sent"],  # its heading's hazmat TD4s as sent: the order loop's (engine.asn)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
                       "store_quantities",
@@ -273,8 +274,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         return []
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
     order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
-        order_refs(orders), strict=True)}
+        ["partner", "po_number", "po_date", "release_number", *(c for c in _HAZMAT if c in orders.column_names)])
+        .to_pylist(), parties, mark_fors(orders), order_refs(orders), strict=True)}
     g = _grouped(lines)
     shipment, order, box = g.shipment, g.order, g.box
     n_orders, n_boxes = g.n_orders, g.n_boxes
@@ -324,7 +325,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
                                         packs=order_packs[o], partner=who, loose_items=loose_items[o], mark_for=mark,
-                                        refs=refs))
+                                        refs=refs, hazmat=heading_hazmat(head)))
     shipped = _nest(of_shipment, order_row, orders_made, len(ship_row))
     order_heads = _nest(of_shipment, order_row, heads, len(ship_row))
     out = []
@@ -871,6 +872,16 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
     return dict(out)
 
 
+_HAZMAT = ("hazmat_sent",)  # the ORDERS column of a PO heading's hazardous-material markings (heading_hazmat)
+
+
+def heading_hazmat(head: Mapping) -> tuple[tuple[str, str, str, str], ...]:
+    """An ORDERS row's hazardous-material markings (hazmat_sent) as ShippedOrder.hazmat: (TD401, TD402, TD403, TD404)
+    each, "" for one not sent; () for none (or a row without the column)."""
+    return tuple(tuple(h.get(k) or "" for k in ("code", "qualifier", "hazard_class", "description"))
+                 for h in head.get("hazmat_sent") or ())
+
+
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
 # no ship-to, no mark-for, no references
 _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_address1", "ship_to_address2",
@@ -1151,12 +1162,15 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     po = lines["po_number"].take(pa.array(g.order_row)).to_pylist()
     parties = _ship_tos(orders)
     order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
-        order_refs(orders), strict=True)}
+        ["partner", "po_number", "po_date", "release_number", *(c for c in _HAZMAT if c in orders.column_names)])
+        .to_pylist(), parties, mark_fors(orders), order_refs(orders), strict=True)}
     partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
     heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
+    # an order its PO's heading marked hazardous (TD4 HM): its shipment left to build_856, which writes it
+    hazardous = {s for s, (h, *_rest) in zip(o_s.tolist(), heads, strict=True) if h.get("hazmat_sent")}
     flat = Flat856(
-        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=[x12_po(p) for p in po],
+        n_hl=(counts + 1).tolist(), bad=hazardous, o_ship=o_s.tolist(), o_hl=o_hl.tolist(),
+        o_po=[x12_po(p) for p in po],
         o_release=[h.get("release_number") or "" for h, *_rest in heads],
         o_date=[h.get("po_date") for h, *_rest in heads],
         b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),

@@ -721,6 +721,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
+        "hazmat_sent": heading_hazmat(nsets, set_of_row, header_rows("TD4"), codes, vocab, cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
@@ -1331,19 +1332,35 @@ def hazmat_sent(n_lines: int, set_of_row: np.ndarray, po1_rows: np.ndarray, code
     """Per line, the TD4s of its own loop (before any of LINE_LOOP_ENDS) that mark it hazardous (hazmat_marking: TD401
     HM, or a TD402/TD403 class) as HAZMAT_SENT, in the order sent; null for a line without one (ORDER_LINES
     hazmat_sent). TD4s are few: read row by row."""
-    out_type = pa.list_(HAZMAT_SENT)
     if "TD4" not in vocab:
-        return pa.nulls(n_lines, out_type)
-    rows, owner = _lines_own(set_of_row, po1_rows, codes, vocab, "TD4")
+        return pa.nulls(n_lines, pa.list_(HAZMAT_SENT))
+    return _hazmat_of(n_lines, *_lines_own(set_of_row, po1_rows, codes, vocab, "TD4"), cells)
+
+
+def heading_hazmat(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, codes: np.ndarray, vocab: list,
+                   cells: _Cells) -> pa.Array:
+    """Per set, the heading's own TD4s (``rows``: its TD4 rows before its first PO1) that mark the load hazardous, as
+    hazmat_sent a line's: those before any of LINE_LOOP_ENDS of the set (a TD4 of a heading N1 loop is that party's);
+    null for a set without one (ORDERS hazmat_sent)."""
+    ends = np.flatnonzero(np.isin(codes, [vocab.index(s) for s in LINE_LOOP_ENDS if s in vocab]))
+    if len(rows) and len(ends):
+        last = np.searchsorted(ends, rows, side="right") - 1
+        rows = rows[~((last >= 0) & (set_of_row[ends[np.maximum(last, 0)]] == set_of_row[rows]))]
+    return _hazmat_of(nsets, rows, set_of_row[rows], cells)
+
+
+def _hazmat_of(n: int, rows: np.ndarray, owner: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per owner (a line, a set), the TD4s of ``rows`` (each of ``owner``) that mark it hazardous (hazmat_marking) as
+    HAZMAT_SENT, as sent, in the order sent; null for an owner without one. TD4s are few: read row by row."""
+    out_type = pa.list_(HAZMAT_SENT)
     if not len(rows):
-        return pa.nulls(n_lines, out_type)
-    found: list[list[dict] | None] = [None] * n_lines
-    for line, *values in zip(owner.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3, 4)),
-                             strict=True):
+        return pa.nulls(n, out_type)
+    found: list[list[dict] | None] = [None] * n
+    for at, *values in zip(owner.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3, 4)), strict=True):
         code, qualifier, hazard_class, text = ((v.strip() or None) if v else None for v in values)
         if hazmat_marking(code, qualifier, hazard_class):
-            found[line] = (found[line] or []) + [{"code": code, "qualifier": qualifier, "hazard_class": hazard_class,
-                                                  "description": text}]
+            found[at] = (found[at] or []) + [{"code": code, "qualifier": qualifier, "hazard_class": hazard_class,
+                                              "description": text}]
     return pa.array(found, out_type)
 
 

@@ -481,19 +481,25 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 def _kept_hazmat(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements) -> set[int]:
-    """The rows of the TD4s the order keeps (ORDER_LINES hazmat_sent: parsers.orders_850.hazmat_sent): those of a PO1
-    loop's own segments (after its PO1, before any of LINE_LOOP_ENDS) that mark the line hazardous (hazmat_marking).
-    Its 856 writes each back in the item's HL loop: no note to quote."""
+    """The rows of the TD4s the order keeps (ORDER_LINES and ORDERS hazmat_sent: parsers.orders_850.hazmat_sent,
+    heading_hazmat): those of a PO1 loop's own segments (after its PO1, before any of LINE_LOOP_ENDS), or of the
+    heading's (before its first PO1 and any of LINE_LOOP_ENDS: not a heading N1 loop's), that mark the line or load
+    hazardous (hazmat_marking). Its 856 writes each back in the item's or order's HL loop: no note to quote."""
     rows, owner = _rows_in(result, "TD4", mine, set_of_row)
-    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
-    if not len(rows) or not len(line_rows):
+    if not len(rows):
         return set()
-    line = np.searchsorted(line_rows, rows, side="right") - 1
-    own = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    start = np.full(len(rows), -1, np.int64)  # the row its owner starts after: its line's PO1 (-1: the heading's)
+    if len(line_rows):
+        line = np.searchsorted(line_rows, rows, side="right") - 1
+        in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+        start = np.where(in_line, line_rows[np.maximum(line, 0)], -1)
+    own = np.ones(len(rows), bool)
     ends = np.sort(np.concatenate([result.segments.rows_of(s) for s in LINE_LOOP_ENDS]))
-    if len(ends):
+    if len(ends):  # an end of its owner's own segments between its owner's start and it: another thing's TD4
         last = np.searchsorted(ends, rows, side="right") - 1
-        own &= ~((last >= 0) & (ends[np.maximum(last, 0)] > line_rows[np.maximum(line, 0)]))
+        end = ends[np.maximum(last, 0)]
+        own = ~((last >= 0) & (end > start) & (set_of_row[end] == owner))
     return {row for row, inside, *values in zip(rows.tolist(), own.tolist(), *(_column(fe, rows, k)[0].to_pylist()
                                                                                 for k in (1, 2, 3)), strict=True)
             if inside and hazmat_marking(*values)}
@@ -501,11 +507,11 @@ def _kept_hazmat(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, 
 
 def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
                   fe: FlatElements, kept: set[int]) -> list[tuple[int, int, str, str]]:
-    """A TD4 that marks its load hazardous by code alone, with no TD404 words (_NOTE_TEXTS quotes those): TD401 HM
-    (hazardous materials) or a TD403 class, in the heading (TD4*HM*D*2.1: the whole load) or a loop of a PO1 loop
-    (an SCH's, an N1's). No order, 855, 856 or warehouse order of ours carries it: (row, set, "TD4 HM D 2.1", "TD4")
-    each, for NOTES_NOT_KEPT to quote rather than the marking be dropped without a word. A PO1 loop's own marking
-    (``kept``: _kept_hazmat, a farm store's fertiliser TD4*HM*D*5.1) is kept with its line and written by its 856."""
+    """A TD4 that marks something hazardous by code alone, with no TD404 words (_NOTE_TEXTS quotes those): TD401 HM
+    (hazardous materials) or a TD403 class, in a loop of the heading's or a line's (an N1's, an SCH's). No order, 855,
+    856 or warehouse order of ours carries it: (row, set, "TD4 HM D 2.1", "TD4") each, for NOTES_NOT_KEPT to quote
+    rather than the marking be dropped without a word. A PO1 loop's or the heading's own marking (``kept``:
+    _kept_hazmat, a farm store's fertiliser TD4*HM*D*5.1) is kept with its line or order and written by its 856."""
     rows, owner = _rows_in(result, "TD4", mine, set_of_row)
     if not len(rows):
         return []

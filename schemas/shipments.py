@@ -270,6 +270,8 @@ class ShippedOrder:
     refs: tuple[tuple[str, ...], ...] = ()
     ship_to: Party | None = None  # the PO's own ship-to where the shipment's POs go to several (an 856 naming the
     # ship-to in each order loop: AsnSettings.ship_to_level "order"); None: the shipment's
+    hazmat: tuple[tuple[str, str, str, str], ...] = ()  # the PO heading's hazardous-material markings as sent
+    # (TD401-TD404 each, "" for one not sent: schemas.orders ORDERS hazmat_sent): a TD4 each in its order loop
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for t in self.tares for p in t.packs) + self.packs
