@@ -145,6 +145,8 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
          ccyymmdd(order.po_date) if order.po_date else ""])
     if asn.order_td1:
         body += order_td1_segments(order)
+    if order.hazmat:  # TD4 (140), after TD1, before REF: the PO heading's hazardous-material markings (any partner)
+        body += hazmat_segments(order.hazmat)
     if asn.vendor_number:
         add(["REF", "IA", asn.vendor_number])
     body += ref_segments(order.refs, asn.order_refs, asn.order_ref_descriptions)
@@ -517,6 +519,18 @@ def sent_pid_segments(pids: Sequence[tuple[str, str]]) -> list[list[object]]:
     return [["PID", "F", code, "", "", x12_text(text)] for code, text in pids]
 
 
+def hazmat_segments(markings: Sequence[tuple[str, str, str, str]]) -> list[list[object]]:
+    """A PO line's hazardous-material markings as sent ((TD401, TD402, TD403, TD404) each: ORDER_LINES hazmat_sent),
+    each a TD4 as the PO sent it (TD4*HM*D*5.1): what the 856 writes in the item's HL loop, where the X12 856 (004010
+    and 005010: TD4 at 140 of the HL loop, 5 at most) places the item's hazardous-material information. TD404 at most
+    80 characters (x12_text)."""
+    return [["TD4", code, qualifier, hazard_class, x12_text(text) if text else ""]
+            for code, qualifier, hazard_class, text in markings[:TD4_MAX]]
+
+
+TD4_MAX = 5  # TD4s an HL loop may carry (the 856's max use)
+
+
 def party_segments(party: Party, *, contact: bool = False) -> list[list[object]]:
     """N1 (with N103/N104 when the party has an id), N3 (two when its street does not fit one: n3_elements) and N4
     when there is an address; with ``contact``, the party's PER as its 850 sent it (Party.contact) after them. A
@@ -712,6 +726,8 @@ def _item_writer(asn: AsnSettings) -> ItemWriter:
             segs.append(["PID", "F", "", "", "", description])
         if weighed and item.net_weight is not None:  # MEA (080) after PID (070), before REF (150)
             segs.append(["MEA", "WT", "N", x12_decimal(item.net_weight), item.net_weight_unit])
+        if item.hazmat:  # TD4 (140), after MEA, before REF: the hazardous-material markings its PO sent (any partner)
+            segs += hazmat_segments(item.hazmat)
         if line_refs:  # REF (150): the order line's own references, as the PO sent them
             segs += line_ref_segments(item.refs, line_refs)
         if lots == "ref" and item.lot_number:
@@ -797,6 +813,7 @@ def _items_by_line(order: ShippedOrder, *, with_packs: bool) -> list[tuple[Shipp
                              pack=item.pack, pack_size=item.pack_size, pack_unit=item.pack_unit,
                              lot_number=item.lot_number, expiration_date=item.expiration_date,
                              serial_numbers=tuple(serials.get(key, ())), refs=item.refs, pids=item.pids,
+                             hazmat=item.hazmat,
                              **_weight_fields(weights.get(key)))
         out.append((merged, packs.get(key, [])))
     return out

@@ -67,8 +67,10 @@ def build_856_texts(shipments: Sequence[Shipment], asn: AsnSettings, d: Delimite
             or asn.ship_to_level != "shipment" or asn.case_at_pack or asn.ship_to_contact or not shipments:
         return [None] * len(shipments)  # build_856's (the lines' own REFs: _item_writer; the ship-to per order loop;
         # the case at the pack level: _case_pack; the ship-to's PER: party_segments)
-    marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)]
-    if marked:  # cartons marked for their lines' own parties: build_856's (_pack_marks); the others here
+    marked = [k for k, shipment in enumerate(shipments) if _marks_packs(shipment)
+              or any(o.hazmat for o in shipment.orders)]
+    if marked:  # cartons marked for their lines' own parties (_pack_marks), or an order its PO's heading marked
+        # hazardous (its order loop's TD4: _order_head): build_856's; the others here
         others = [k for k in range(len(shipments)) if k not in set(marked)]
         out: list[tuple[str, int] | None] = [None] * len(shipments)
         texts = build_856_texts([shipments[k] for k in others], asn, d, chars, created=created,
@@ -128,6 +130,7 @@ class ItemColumns(NamedTuple):
     serial_numbers: list[tuple[str, ...]]
     refs: list[tuple[tuple[str, str], ...]]
     pids: list[tuple[tuple[str, str], ...]]
+    hazmat: list[tuple[tuple[str, str, str, str], ...]]
 
     @classmethod
     def of(cls, items: Sequence[ShippedItem]) -> ItemColumns:
@@ -515,6 +518,8 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text), *(
             c + x12_text(x) for c, x in pids)))) for line_id, unit_, pack_unit, text, pids in zip(
                 one.line_id, one.unit, one.pack_unit, one.description, one.pids, strict=True)], bool)
+    if any(one.hazmat):  # an item its PO marked hazardous (TD4 HM ...): its shipment left to build_856, which writes it
+        refused |= np.array([bool(h) for h in one.hazmat], bool)
     if refused.any():
         bad.update(np.unique(i_ship[refused[every.to_numpy()]]).tolist())
 

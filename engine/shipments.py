@@ -176,7 +176,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)
                       "fob_sent",  # the S level's FOB (AsnSettings.fob)
                       "sales_requirement",  # CSH01: SC ships complete (engine.lifecycle.shipping)
-                      "ship_from_name", "ship_from_id_qualifier", "ship_from_id"],  # N1*SF (engine.routing)
+                      "ship_from_name", "ship_from_id_qualifier", "ship_from_id",  # N1*SF (engine.routing)
+                      "hazmat_sent"],  # its heading's hazmat TD4s as sent: the order loop's (engine.asn)
                      ["partner", "order_ref", "po_number", "line_number", "line_id", "quantity", "unit", "product_ids",
                       "description", "upc", *LINE_DATES.values(), *LINE_WIDE_DATES.values(),  # a line's own dates:
                       "store_quantities",
@@ -186,7 +187,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "line_refs",  # its own REFs: the items' (AsnSettings.line_refs)
                       *(f"mark_for_{f}" for f in LINE_MARK_FOR),  # its own N1*Z7: its carton's (line_marks_for)
                       "pids_sent",  # its own PIDs as sent: the items' (AsnSettings.item_pid)
-                      "style_line_id"])  # a size of a style line: a confirmation naming the style (rules.shipments)
+                      "style_line_id",  # a size of a style line: a confirmation naming the style (rules.shipments)
+                      "hazmat_sent"])  # its own hazmat TD4s as sent: the items' (engine.asn.hazmat_segments)
 # rules.shipments.store_checks and each carton's store (store-level); PO4: a unit only PO4 counts;
 # its prepack components: the SLNs of an 856 that lists them (AsnSettings.prepacks)
 
@@ -273,8 +275,8 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         return []
     parties = _ship_tos(orders)  # each order row's ship-to, one Party per distinct address
     order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
-        order_refs(orders), strict=True)}
+        ["partner", "po_number", "po_date", "release_number", *(c for c in _HAZMAT if c in orders.column_names)])
+        .to_pylist(), parties, mark_fors(orders), order_refs(orders), strict=True)}
     g = _grouped(lines)
     shipment, order, box = g.shipment, g.order, g.box
     n_orders, n_boxes = g.n_orders, g.n_boxes
@@ -324,7 +326,7 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         orders_made.append(ShippedOrder(po_number=po, po_date=head.get("po_date"),
                                         release_number=head.get("release_number") or "", tares=order_tares[o],
                                         packs=order_packs[o], partner=who, loose_items=loose_items[o], mark_for=mark,
-                                        refs=refs))
+                                        refs=refs, hazmat=heading_hazmat(head)))
     shipped = _nest(of_shipment, order_row, orders_made, len(ship_row))
     order_heads = _nest(of_shipment, order_row, heads, len(ship_row))
     out = []
@@ -527,6 +529,7 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
     ids, id_kind = line["product_ids"]
     refs, ref_kind = line["line_refs"]  # part of the kind: two POs' same line id with other refs stay apart
     pids, pid_kind = line["pids_sent"]  # (likewise its PIDs as sent)
+    hazmat, hazmat_kind = line["hazmat_sent"]  # (and its hazardous-material markings)
     case = _case_packs(sku, items)
     description = _catalog_descriptions(line["description"], sku, who, items, described)
     ordered = _store_ordered(line, lines, item_row, unit, case, _own_units(sku, items))
@@ -537,8 +540,8 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                                                    pa.string())]
     packs = _prepacks(line)
     serials = _serials(lines, item, n_items)
-    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind, sku,
-                           ordered,
+    kind, n_kinds = encode(at["line_id"], pa.array(units), pa.array(present), unit, id_kind, ref_kind, pid_kind,
+                           hazmat_kind, sku, ordered,
                            description, case, *(lot[c] for c in lot_columns), *weighed,
                            *([] if packs is None else [packs[1]]), *([] if serials is None else [serials]))
     first = first_rows(kind, n=n_kinds)
@@ -564,7 +567,8 @@ def _item_columns(lines: pa.Table, order_lines: pa.Table, items: pa.Table | None
                        description.take(pick).to_pylist(), case.take(pick).to_pylist(), [None] * n, [""] * n,
                        numbers, expiries, net, net_unit, components,
                        [()] * n if serials is None else [tuple(s.split()) for s in serials.take(pick).to_pylist()],
-                       [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()])
+                       [refs[k] for k in ref_kind[first].tolist()], [pids[k] for k in pid_kind[first].tolist()],
+                       [hazmat[k] for k in hazmat_kind[first].tolist()])
     return made, kind
 
 
@@ -761,8 +765,19 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                                            len(index)) for got in order_lines["pids_sent"].to_pylist()], np.int64)
         pids = list(index)
         pid_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
+    hazmat: list[tuple[tuple[str, str, str, str], ...]] = [()]  # its hazardous-material TD4s as sent (none: none)
+    hazmat_kind = np.zeros(n, np.int64)
+    if order_lines.num_rows and "hazmat_sent" in order_lines.column_names and \
+            order_lines["hazmat_sent"].null_count < order_lines.num_rows:  # rare: read row by row
+        known: dict[tuple, int] = {(): 0}
+        kinds = np.array([known.setdefault(tuple(tuple(h[k] or "" for k in ("code", "qualifier", "hazard_class",
+                                                                             "description")) for h in got or ()),
+                                           len(known)) for got in order_lines["hazmat_sent"].to_pylist()], np.int64)
+        hazmat = list(known)
+        hazmat_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
     return {"unit": of("unit"), "quantity": of("quantity"), "description": pc.fill_null(of("description"), ""),
             "product_ids": (ids, id_kind), "line_refs": (refs, ref_kind), "pids_sent": (pids, pid_kind),
+            "hazmat_sent": (hazmat, hazmat_kind),
             **({"store_quantities": of("store_quantities")} if "store_quantities" in order_lines.column_names else {}),
             **({"prepack_components": of("prepack_components")} if "prepack_components" in order_lines.column_names
                else {})}
@@ -856,6 +871,16 @@ def confirmed_quantities(lines: pa.Table, shipment_id: str) -> dict[tuple[str, s
         if sid == shipment_id and qty is not None:
             out[(po, line)] += qty
     return dict(out)
+
+
+_HAZMAT = ("hazmat_sent",)  # the ORDERS column of a PO heading's hazardous-material markings (heading_hazmat)
+
+
+def heading_hazmat(head: Mapping) -> tuple[tuple[str, str, str, str], ...]:
+    """An ORDERS row's hazardous-material markings (hazmat_sent) as ShippedOrder.hazmat: (TD401, TD402, TD403, TD404)
+    each, "" for one not sent; () for none (or a row without the column)."""
+    return tuple(tuple(h.get(k) or "" for k in ("code", "qualifier", "hazard_class", "description"))
+                 for h in head.get("hazmat_sent") or ())
 
 
 _NO_ORDER: tuple[dict, None, None, tuple] = ({}, None, None, ())  # an order not among the canonical rows: no PRF date,
@@ -1138,12 +1163,15 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     po = lines["po_number"].take(pa.array(g.order_row)).to_pylist()
     parties = _ship_tos(orders)
     order_rows = {(r["partner"], r["po_number"]): (r, party, mark, refs) for r, party, mark, refs in zip(orders.select(
-        ["partner", "po_number", "po_date", "release_number"]).to_pylist(), parties, mark_fors(orders),
-        order_refs(orders), strict=True)}
+        ["partner", "po_number", "po_date", "release_number", *(c for c in _HAZMAT if c in orders.column_names)])
+        .to_pylist(), parties, mark_fors(orders), order_refs(orders), strict=True)}
     partner_of = [g.partner[s] for s in by_row.tolist()]  # per shipment (in order)
     heads = [order_rows.get((partner_of[s], p), _NO_ORDER) for s, p in zip(o_s.tolist(), po, strict=True)]
+    # an order its PO's heading marked hazardous (TD4 HM): its shipment left to build_856, which writes it
+    hazardous = {s for s, (h, *_rest) in zip(o_s.tolist(), heads, strict=True) if h.get("hazmat_sent")}
     flat = Flat856(
-        n_hl=(counts + 1).tolist(), bad=set(), o_ship=o_s.tolist(), o_hl=o_hl.tolist(), o_po=[x12_po(p) for p in po],
+        n_hl=(counts + 1).tolist(), bad=hazardous, o_ship=o_s.tolist(), o_hl=o_hl.tolist(),
+        o_po=[x12_po(p) for p in po],
         o_release=[h.get("release_number") or "" for h, *_rest in heads],
         o_date=[h.get("po_date") for h, *_rest in heads],
         b_level=["T" if k == 1 else "P" for k in box_kind.tolist()], b_hl=b_hl.tolist(), b_parent=b_parent.tolist(),

@@ -21,9 +21,11 @@ from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
     ELEMENTS_SEP,
+    HAZMAT_SENT,
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_LOOP_ENDS,
     LINE_MARK_FOR,
     LINE_OWN_REF,
     LINE_PRICE,
@@ -48,6 +50,7 @@ from schemas.orders import (
     STORE_QUANTITY,
     TXI_EXEMPTING,
     WEIGHT_AS_SENT,
+    hazmat_marking,
 )
 from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF, in_many_of
 from schemas.x12 import Group, Interchange, TransactionSet
@@ -718,6 +721,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
+        "hazmat_sent": heading_hazmat(nsets, set_of_row, header_rows("TD4"), codes, vocab, cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
@@ -1323,6 +1327,43 @@ def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics:
     return pa.array(out, pa.list_(PID_SENT))
 
 
+def hazmat_sent(n_lines: int, set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list,
+                cells: _Cells) -> pa.Array:
+    """Per line, the TD4s of its own loop (before any of LINE_LOOP_ENDS) that mark it hazardous (hazmat_marking: TD401
+    HM, or a TD402/TD403 class) as HAZMAT_SENT, in the order sent; null for a line without one (ORDER_LINES
+    hazmat_sent). TD4s are few: read row by row."""
+    if "TD4" not in vocab:
+        return pa.nulls(n_lines, pa.list_(HAZMAT_SENT))
+    return _hazmat_of(n_lines, *_lines_own(set_of_row, po1_rows, codes, vocab, "TD4"), cells)
+
+
+def heading_hazmat(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, codes: np.ndarray, vocab: list,
+                   cells: _Cells) -> pa.Array:
+    """Per set, the heading's own TD4s (``rows``: its TD4 rows before its first PO1) that mark the load hazardous, as
+    hazmat_sent a line's: those before any of LINE_LOOP_ENDS of the set (a TD4 of a heading N1 loop is that party's);
+    null for a set without one (ORDERS hazmat_sent)."""
+    ends = np.flatnonzero(np.isin(codes, [vocab.index(s) for s in LINE_LOOP_ENDS if s in vocab]))
+    if len(rows) and len(ends):
+        last = np.searchsorted(ends, rows, side="right") - 1
+        rows = rows[~((last >= 0) & (set_of_row[ends[np.maximum(last, 0)]] == set_of_row[rows]))]
+    return _hazmat_of(nsets, rows, set_of_row[rows], cells)
+
+
+def _hazmat_of(n: int, rows: np.ndarray, owner: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per owner (a line, a set), the TD4s of ``rows`` (each of ``owner``) that mark it hazardous (hazmat_marking) as
+    HAZMAT_SENT, as sent, in the order sent; null for an owner without one. TD4s are few: read row by row."""
+    out_type = pa.list_(HAZMAT_SENT)
+    if not len(rows):
+        return pa.nulls(n, out_type)
+    found: list[list[dict] | None] = [None] * n
+    for at, *values in zip(owner.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3, 4)), strict=True):
+        code, qualifier, hazard_class, text = ((v.strip() or None) if v else None for v in values)
+        if hazmat_marking(code, qualifier, hazard_class):
+            found[at] = (found[at] or []) + [{"code": code, "qualifier": qualifier, "hazard_class": hazard_class,
+                                              "description": text}]
+    return pa.array(found, out_type)
+
+
 def store_quantities(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells
                      ) -> pa.Array:
     """Per line, its SDQ store quantities (schemas.orders.STORE_QUANTITY): every location/quantity pair of the
@@ -1494,7 +1535,7 @@ def _number(text: str | None) -> Decimal | None:
 
 # segments after which a DTM of a PO1 (or POC) loop is no longer the line's own: a reference, a destination,
 # a schedule, a subline (rules.set_checks names those dates)
-_NOT_THE_LINES = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
+_NOT_THE_LINES = LINE_LOOP_ENDS
 
 
 def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray, vocab: list, seg_id: str
@@ -1819,5 +1860,6 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         **line_marks_for(set_of_row, po1_rows, codes, vocab, cells),
         "pids_sent": pids,
         "style_line_id": pa.nulls(n_lines, pa.string()),  # a size of a style line: rules.business.size_runs
+        "hazmat_sent": hazmat_sent(n_lines, set_of_row, po1_rows, codes, vocab, cells),
     }
     return pa.table(data, schema=ORDER_LINES)

@@ -38,8 +38,10 @@ from schemas.orders import (
     DATE_TWINS,
     DATES_NOT_KEPT,
     LINE_DTM_DATES,
+    LINE_LOOP_ENDS,
     LIST_PRICE_BASES,
     SDQ_PAIRS,
+    hazmat_marking,
 )
 from schemas.units import (
     EACH_UNITS,
@@ -478,12 +480,38 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     return out
 
 
+def _kept_hazmat(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements) -> set[int]:
+    """The rows of the TD4s the order keeps (ORDER_LINES and ORDERS hazmat_sent: parsers.orders_850.hazmat_sent,
+    heading_hazmat): those of a PO1 loop's own segments (after its PO1, before any of LINE_LOOP_ENDS), or of the
+    heading's (before its first PO1 and any of LINE_LOOP_ENDS: not a heading N1 loop's), that mark the line or load
+    hazardous (hazmat_marking). Its 856 writes each back in the item's or order's HL loop: no note to quote."""
+    rows, owner = _rows_in(result, "TD4", mine, set_of_row)
+    if not len(rows):
+        return set()
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    start = np.full(len(rows), -1, np.int64)  # the row its owner starts after: its line's PO1 (-1: the heading's)
+    if len(line_rows):
+        line = np.searchsorted(line_rows, rows, side="right") - 1
+        in_line = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+        start = np.where(in_line, line_rows[np.maximum(line, 0)], -1)
+    own = np.ones(len(rows), bool)
+    ends = np.sort(np.concatenate([result.segments.rows_of(s) for s in LINE_LOOP_ENDS]))
+    if len(ends):  # an end of its owner's own segments between its owner's start and it: another thing's TD4
+        last = np.searchsorted(ends, rows, side="right") - 1
+        end = ends[np.maximum(last, 0)]
+        own = ~((last >= 0) & (end > start) & (set_of_row[end] == owner))
+    return {row for row, inside, *values in zip(rows.tolist(), own.tolist(), *(_column(fe, rows, k)[0].to_pylist()
+                                                                                for k in (1, 2, 3)), strict=True)
+            if inside and hazmat_marking(*values)}
+
+
 def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
-                  fe: FlatElements) -> list[tuple[int, int, str, str]]:
-    """A TD4 that marks its load or line hazardous by code alone, with no TD404 words (_NOTE_TEXTS quotes those):
-    TD401 HM (hazardous materials) or a TD403 class, as a farm store's 850 marks fertiliser (TD4*HM*D*5.1) or 1 lb
-    propane cylinders (TD4*HM*D*2.1). No order, 855, 856 or warehouse order of ours carries it: (row, set,
-    "TD4 HM D 5.1", "TD4") each, for NOTES_NOT_KEPT to quote rather than the marking be dropped without a word."""
+                  fe: FlatElements, kept: set[int]) -> list[tuple[int, int, str, str]]:
+    """A TD4 that marks something hazardous by code alone, with no TD404 words (_NOTE_TEXTS quotes those): TD401 HM
+    (hazardous materials) or a TD403 class, in a loop of the heading's or a line's (an N1's, an SCH's). No order, 855,
+    856 or warehouse order of ours carries it: (row, set, "TD4 HM D 2.1", "TD4") each, for NOTES_NOT_KEPT to quote
+    rather than the marking be dropped without a word. A PO1 loop's or the heading's own marking (``kept``:
+    _kept_hazmat, a farm store's fertiliser TD4*HM*D*5.1) is kept with its line or order and written by its 856."""
     rows, owner = _rows_in(result, "TD4", mine, set_of_row)
     if not len(rows):
         return []
@@ -491,7 +519,7 @@ def _hazmat_codes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     for row, own, code, qualifier, cls, words in zip(
             rows.tolist(), owner.tolist(), *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3, 4)), strict=True):
         code, qualifier, cls = ((v or "").strip() for v in (code, qualifier, cls))
-        if (code == "HM" or cls) and not (words and words.strip()):
+        if (code == "HM" or cls) and not (words and words.strip()) and row not in kept:
             out.append((row, own, " ".join(["TD4", *(v for v in (code, qualifier, cls) if v)]), "TD4"))
     return out
 
@@ -576,12 +604,13 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
+    kept = _kept_hazmat(result, mine, set_of_row, fe)  # a line's own hazardous-material TD4s: its order keeps them
     for seg, k in _NOTE_TEXTS:
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
-            if text and text.strip():
+            if text and text.strip() and row not in kept:
                 found.append((row, own, text.strip(), seg))
-    found += _hazmat_codes(result, mine, set_of_row, fe)
+    found += _hazmat_codes(result, mine, set_of_row, fe, kept)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _reefer_asked(result, mine, set_of_row, fe)
     found += _marks_asked(result, mine, set_of_row, fe)

@@ -54,6 +54,20 @@ PARTY_REF = pa.struct([pa.field("party", pa.string()), pa.field("qualifier", pa.
 # A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
 # vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
 PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
+# A hazardous-material marking of a line's own loop as sent (a TD4 with TD401 HM, Hazardous Materials, or a TD402/TD403
+# class: hazmat_marking): TD401 the special handling code, TD402 the hazardous material code qualifier (element 208:
+# D DOT's hazardous materials id, I IMDG, 9 49 CFR ...), TD403 the hazardous material class code (element 209: a DOT
+# class, 2.1 flammable gas, 5.1 oxidizer) and TD404 its description; null where not sent
+HAZMAT_SENT = pa.struct([pa.field("code", pa.string()), pa.field("qualifier", pa.string()),
+                         pa.field("hazard_class", pa.string()), pa.field("description", pa.string())])
+# TD401 (element 152, Special Handling Code) of a hazardous load or item: HM, Hazardous Materials
+HAZMAT_CODE = "HM"
+
+
+def hazmat_marking(code: str | None, qualifier: str | None, hazard_class: str | None) -> bool:
+    """Whether a TD4 (its TD401, TD402, TD403 as sent) marks its line hazardous: TD401 HM, or a hazardous material
+    qualifier or class (TD402/TD403). A TD4 of special handling alone (TD404 words: KEEP FROZEN) is no marking."""
+    return (code or "").strip() == HAZMAT_CODE or bool((qualifier or "").strip() or (hazard_class or "").strip())
 
 ORDERS = pa.schema([
     pa.field("partner", pa.string(), nullable=False),
@@ -183,6 +197,10 @@ ORDERS = pa.schema([
     # the MSG texts (MSG01) of the heading's N9 loops, in the order sent, one a line (NOTES_SEP): what the buyer wrote
     # for people (delivery instructions, "call before"); null: none. Shown by `orderbridge status PO --dates`
     pa.field("notes", pa.string()),
+    # the heading's own hazardous-material markings (its TD4s before its N9 and N1 loops that hazmat_marking says mark
+    # the load: TD4*HM*D*2.1), as ORDER_LINES hazmat_sent a line's; null: none (or stored before this column
+    # existed). The 856 writes each back as a TD4 in the order's HL loop (engine.asn)
+    pa.field("hazmat_sent", pa.list_(HAZMAT_SENT)),
     pa.field("line_count", pa.int32(), nullable=False),
     pa.field("ctt_line_count", pa.int32()),  # CTT01 as sent
     *LINEAGE,
@@ -203,7 +221,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
                           "refs_sent", "ref_descriptions", "party_refs_sent",
                           "vendor_party_sent", "ship_from_name",
-                          "ship_from_id_qualifier", "ship_from_id"])
+                          "ship_from_id_qualifier", "ship_from_id", "hazmat_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -311,6 +329,10 @@ PRODUCT_FIELDS = [
     pa.field("description", pa.string()),  # PID05 (first description, not a colour/size PID)
 ]
 
+# the segments that end a PO1 (or POC) loop's own segments: those after them name another thing (an N9's note, an
+# N1's party, an SCH's schedule, an SLN's subline ...): parsers.orders_850 reads a line's own PIDs, REFs, TD4s ...
+# before them, and rules.set_checks does not quote a TD4 kept so (ORDER_LINES hazmat_sent)
+LINE_LOOP_ENDS = ("N9", "N1", "SCH", "SLN", "AMT", "LM", "LS", "CTT", "SE")
 # what a line keeps of its own N1*ST (ORDER_LINES ship_to_name, ship_to_id_qualifier, ship_to_id)
 LINE_SHIP_TO = ("name", "id_qualifier", "id")
 # a line's own mark-for: the first N1*Z7 of its PO1 loop (ORDER_LINES mark_for_*: N102, N103, N104 as sent)
@@ -412,6 +434,11 @@ ORDER_LINES = pa.schema([
     # PO101 of the style line it was ordered on (its lineage: segment_position / file_segment stay the PO1's); null
     # on every other line (or stored before this column existed)
     pa.field("style_line_id", pa.string()),
+    # the hazardous-material markings of the line's own loop: each TD4 of its PO1 loop (before its N9, N1, SCH or SLN:
+    # those mark another thing) that hazmat_marking says marks it (TD4*HM*D*5.1: fertiliser, DOT class 5.1), as sent
+    # (HAZMAT_SENT), in the order sent; null: none (or stored before this column existed). The 856 writes each back as
+    # a TD4 in the item's HL loop (engine.asn), where the X12 856 places the item's hazardous-material information
+    pa.field("hazmat_sent", pa.list_(HAZMAT_SENT)),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -429,7 +456,7 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                               "pids_sent", "style_line_id"})
+                               "pids_sent", "style_line_id", "hazmat_sent"})
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

@@ -221,6 +221,8 @@ class ShippedItem:
     # schemas.orders line_refs), those of the partner's asn.line_refs written in the I loop
     pids: tuple[tuple[str, str], ...] = ()  # its order line's own PIDs as sent, (PID02, PID05) each (schemas.orders
     # pids_sent): where the 856 writes the description, each is written as sent; none: PID*F****description
+    hazmat: tuple[tuple[str, str, str, str], ...] = ()  # its order line's hazardous-material markings as sent,
+    # (TD401, TD402, TD403, TD404) each, "" for one not sent (schemas.orders hazmat_sent): a TD4 each in its I loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +270,8 @@ class ShippedOrder:
     refs: tuple[tuple[str, ...], ...] = ()
     ship_to: Party | None = None  # the PO's own ship-to where the shipment's POs go to several (an 856 naming the
     # ship-to in each order loop: AsnSettings.ship_to_level "order"); None: the shipment's
+    hazmat: tuple[tuple[str, str, str, str], ...] = ()  # the PO heading's hazardous-material markings as sent
+    # (TD401-TD404 each, "" for one not sent: schemas.orders ORDERS hazmat_sent): a TD4 each in its order loop
 
     def all_packs(self) -> tuple[Pack, ...]:
         return tuple(p for t in self.tares for p in t.packs) + self.packs

@@ -38,7 +38,7 @@ SHIP_DAY = datetime(2026, 12, 8, 15)
 POS = {"footlocker": {"4400117745": 3}, "famous": {"7710045": 3}, "zappos": {"ZP5500812": 2, "ZP5500913": 1},
        "ruralking": {"RK26120177": 3}, "atwoods": {"AT881204": 3}, "blains": {"0045521": 3}}
 # inspect knows no profile: Famous's SDQs (its profile is store level) and Blain's allowance (its 810 carries it);
-# Atwoods' hazardous-material description on the aerosol's line (TD404), told to ops as a note no document carries
+# (Atwoods' hazardous-material marking on the aerosol's line, TD4 with TD404, is kept and written on its 856)
 NOTED = {"SDQ_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT"}
 # Rural King's spring dating differs from the agreed net 30 (its 810 states the PO's, [fulfilment.invoice] terms =
 # "po"); the confirmations arrive hours after the trucks left
@@ -215,15 +215,23 @@ def test_a_line_short_of_stock_is_told_in_the_items_own_unit_and_zappos_takes_no
     assert "4400117745" not in told
 
 
-def test_a_hazardous_material_line_is_taken_and_its_description_told_to_ops():
+def test_a_hazardous_material_line_is_taken_and_its_marking_written_on_its_856(night):
     """Atwoods' aerosol line carries its hazardous-material class in TD4 (HM, DOT class 2.1) and a description: the
-    order is taken as any (the 855 acknowledges the line as ordered, night test above) and the description, which no
-    document of ours carries, is told to ops as a note of its line."""
+    order is taken as any (the 855 acknowledges the line as ordered, night test above). The marking used to be told
+    to ops as a note of its line (NOTES_NOT_KEPT: no document of ours carried it); now its order line keeps it and
+    the 856 writes it back as sent in the aerosol's item loop (standard carton pack: the I loop above its cartons,
+    005010), and in no other; inspect has nothing left to tell."""
     from tests.retailer_support import inspected
 
     seen = inspected(FIXTURES / "drops" / "atwoods" / "atwoods-850-AT881204.x12", {"NOTES_NOT_KEPT"})
-    assert [f["severity"] for f in seen["findings"]] == ["warning"]
-    assert "(line 3) 'AEROSOL LIMITED QUANTITY'" in seen["findings"][0]["message"]
+    assert seen["findings"] == []
+    ws, _found, _states = night
+    asn = po_segments(segments(ws, "atwoods", "856"), "AT-SHP-01", "BSN")
+    items = [k for k, s in enumerate(asn) if s[0] == "HL" and s[3] == "I"]
+    aerosol = next(k for k in items if asn[k + 1][:2] == ["LIN", "3"])
+    loop = asn[aerosol:next(k for k in range(aerosol + 1, len(asn)) if asn[k][0] == "HL")]
+    assert [s for s in loop if s[0] == "TD4"] == [["TD4", "HM", "D", "2.1", "AEROSOL LIMITED QUANTITY"]]
+    assert [s for s in asn if s[0] == "TD4"] == [["TD4", "HM", "D", "2.1", "AEROSOL LIMITED QUANTITY"]]
 
 
 def test_an_855_without_line_dates_is_built_alike_for_a_held_or_revised_answer():
