@@ -80,3 +80,18 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["CUR", "SE", "HKD"] in inv and ["TDS", "3682000"] in inv
     assert ["FOB", "CC", "OR", "EAST DC ALLENTOWN PA", "01", "FCA"] in inv
     assert ["N4", "KWAI CHUNG", "", "", "HK"] in po_segments(segments(ws, "dfs", "856"), "DF-SHP-01", "BSN")
+
+
+@pytest.mark.xfail(strict=True, reason="a buyer ordering in more than one currency under one profile (DFS Group's "
+                   "Hong Kong business in HKD, its Americas business in USD: CUR*BY*USD with the item's USD price "
+                   "on file in prices.csv) is held CURRENCY_MISMATCH: customers.csv names one agreed currency per "
+                   "partner, and its credit limit and open AR are in it; taking a second currency needs the customer "
+                   "record to list the currencies it may order in and the credit check to hold exposure per currency "
+                   "(or convert at an agreed rate), too big for rg58's deadline")
+def test_a_po_in_the_buyer_s_other_currency_with_prices_on_file_is_billed_in_it(tmp_path):
+    ws, _found, states = variant_night(FIXTURES, "dfs", "DF26112401", tmp_path, [
+        (b"CUR*BY*HKD", b"CUR*BY*USD"), (b"*EA*585**", b"*EA*75**"), (b"*EA*940**", b"*EA*120**"),
+        (b"*EA*1150**", b"*EA*147**")], warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+    assert states == {("dfs", "DF26112401"): "invoiced"}
+    inv = po_segments(segments(ws, "dfs", "810"), "DF26112401", "BIG")
+    assert ["CUR", "SE", "USD"] in inv and ["TDS", "471000"] in inv  # 24 x 75 + 12 x 120 + 10 x 147
