@@ -2327,6 +2327,24 @@ class StateStore(FinanceTables):
             return []
         return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
 
+    def shipped_from(self, run_id: str, states: Iterable[str]) -> dict[tuple[str, str], set[str]]:
+        """(partner, PO) -> the stock warehouses (the warehouse code of reservations) of every recorded shipment
+        that carried units of it, for the orders in ``states`` a shipment recorded by ``run_id`` carried."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return {}
+        rows = self._q(
+            "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM shipment_lines l JOIN"
+            " shipments s ON s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id WHERE EXISTS (SELECT 1 FROM"
+            " shipment_lines m JOIN shipments r ON r.warehouse = m.warehouse AND r.shipment_id = m.shipment_id"
+            " JOIN orders o ON o.partner = m.partner AND o.po_number = m.po_number WHERE r.run_id = ? AND"
+            f" m.partner = l.partner AND m.po_number = l.po_number AND o.state IN ({','.join('?' * len(wanted))}))"
+            " ORDER BY l.partner, l.po_number", [run_id, *wanted])
+        out: dict[tuple[str, str], set[str]] = {}
+        for partner, po, stock, warehouse in rows:
+            out.setdefault((partner, po), set()).add(stock or warehouse)
+        return out
+
     def shipments_to_bill(self, partners: Iterable[str]) -> list[ShipmentRecord]:
         """shipments(billing="shipment", partners=...) + shipments(billing="order", partners=...), their
         lines without their cartons (what billing reads of a shipment; the invoice stage's one read)."""
