@@ -2333,13 +2333,15 @@ class StateStore(FinanceTables):
         wanted = [str(s) for s in states]
         if not wanted:
             return {}
+        # the orders first (in those states: found by their state, indexed; then their lines by PO, indexed), then
+        # every shipment of theirs: the read grows with the orders open, not with the shipments ever recorded
         rows = self._q(
-            "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM shipment_lines l JOIN"
-            " shipments s ON s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id WHERE EXISTS (SELECT 1 FROM"
-            " shipment_lines m JOIN shipments r ON r.warehouse = m.warehouse AND r.shipment_id = m.shipment_id"
-            " JOIN orders o ON o.partner = m.partner AND o.po_number = m.po_number WHERE r.run_id = ? AND"
-            f" m.partner = l.partner AND m.po_number = l.po_number AND o.state IN ({','.join('?' * len(wanted))}))"
-            " ORDER BY l.partner, l.po_number", [run_id, *wanted])
+            "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM (SELECT DISTINCT m.partner,"
+            " m.po_number FROM orders o JOIN shipment_lines m ON m.partner = o.partner AND m.po_number = o.po_number"
+            " JOIN shipments r ON r.warehouse = m.warehouse AND r.shipment_id = m.shipment_id WHERE"
+            f" o.state IN ({','.join('?' * len(wanted))}) AND r.run_id = ?) k JOIN shipment_lines l ON"
+            " l.partner = k.partner AND l.po_number = k.po_number JOIN shipments s ON s.warehouse = l.warehouse AND"
+            " s.shipment_id = l.shipment_id ORDER BY l.partner, l.po_number", [*wanted, run_id])
         out: dict[tuple[str, str], set[str]] = {}
         for partner, po, stock, warehouse in rows:
             out.setdefault((partner, po), set()).add(stock or warehouse)

@@ -169,6 +169,52 @@ def test_a_no_back_order_po_shipped_short_is_billed_for_what_shipped(tmp_path):
                                                   "INVOICE_QUANTITY_MISMATCH")], exceptions
 
 
+def test_a_no_back_order_po_shipped_in_two_shipments_of_one_night_is_cut_after_both(tmp_path):
+    """The same PO's line 1 leaves in two shipments of the night (5 cases at 06:30, 4 at 14:00): the balance is
+    cancelled once both are in (1 case, not 5 after the first), and the per-order 810 bills the 9 cases of both."""
+    from connectors.state import StateStore
+
+    row = "ID-SHP-01,2026-12-01,06:30,FDEG,,,BOL-ID,ID7712250,1,RG56-11,10,CA,ID-C1,180,LB,ID-P1,\n"
+    two = ("ID-SHP-01,2026-12-01,06:30,FDEG,,,BOL-ID,ID7712250,1,RG56-11,5,CA,ID-C1,90,LB,ID-P1,\n"
+           "ID-SHP-02,2026-12-01,14:00,FDEG,,,BOL-ID2,ID7712250,1,RG56-11,4,CA,ID-C4,72,LB,ID-P2,\n")
+    ws, found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=[(row, two)])
+    assert states == {("imperialdade", "ID7712250"): "invoiced"}
+    assert len([s for s in segments(ws, "imperialdade", "856") if s[0] == "BSN"]) == 2
+    inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
+    assert ["IT1", "1", "9", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        key = ("imperialdade", "ID7712250")
+        first = {ln.line_number: ln for ln in state.lines_for([key])[key]}[1]
+        events = [h["event"] for h in state.order_history(*key)]
+    finally:
+        state.close()
+    assert (first.allocated, first.rejected, first.codes) == (9, 1, ("BALANCE_CANCELLED:1",))
+    assert events.count("balance_cancelled") == 1 and events[-1] == "invoiced_in_full", events
+
+
+def test_a_no_back_order_po_billed_per_shipment_ends_invoiced_too(tmp_path):
+    """Billed per shipment (the profile's per = "order" swapped for "shipment"): the shipment's 810 bills the 7
+    cases as always, and the order, its balance cancelled first in the same invoice stage, ends invoiced."""
+    from connectors.state import StateStore
+
+    ws, _found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
+                                       night=NIGHT, ship_day=SHIP_DAY,
+                                       shipped_swaps=[("RG56-11,10,CA", "RG56-11,7,CA")],
+                                       profile_swaps=[('[fulfilment.invoice]\nper = "order"',
+                                                       '[fulfilment.invoice]\nper = "shipment"')])
+    assert states == {("imperialdade", "ID7712250"): "invoiced"}
+    inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
+    assert ["IT1", "1", "7", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        events = [h["event"] for h in state.order_history("imperialdade", "ID7712250")]
+    finally:
+        state.close()
+    assert events[-3:] == ["shipped_in_part", "balance_cancelled", "invoiced_in_full"], events
+
+
 def test_a_thousand_of_an_item_sold_by_the_box_is_not_a_thousand_boxes():
     """Imperial Dade orders nitrile gloves by the M (2 TH: 2,000 gloves) of an item we sell by the box of 100
     (items.unit BX). A count unit was "so many of the item's unit, whatever the item": 2,000 boxes, 200,000 gloves,
