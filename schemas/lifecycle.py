@@ -131,6 +131,7 @@ class EventKind(StrEnum):
     # released (engine.lifecycle.balance); nothing is left to ship:
     BALANCE_CANCELLED = "balance_cancelled"  # ... shipped units to invoice
     BALANCE_CANCELLED_SETTLED = "balance_cancelled_settled"  # ... every shipped unit invoiced already
+    BALANCE_CANCELLED_OPEN = "balance_cancelled_open"  # ... service lines left (the invoice stage delivers them)
     SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
     SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
     INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet

@@ -95,3 +95,18 @@ def test_a_backorder_and_a_part_of_a_unit_shipped_end_with_the_line():
     assert (ln.allocated, ln.backordered, ln.rejected, ln.state) == (6, 0, 4, LineState.SHIPPED)
     assert ln.codes == ("BALANCE_CANCELLED:3.5",)
     assert plan.transitions[0].record.state == OrderState.SHIPPED
+
+
+def test_a_service_line_is_no_balance_and_is_left_to_its_delivery():
+    """A service line (items.csv kind service: no warehouse ships it) stays as it is: the goods' balance is
+    cancelled, the order stays partially shipped (balance_cancelled_open) and the invoice stage delivers the service
+    next (flows.shipments: the balance first, then the services, then the 810s)."""
+    lines = (_line(1, 10, 7), _line(2, 16, 0, state=LineState.ALLOCATED, unit="HR"))
+    plan = plan_balance_cancelled({KEY: _order()}, lines={KEY: lines}, reservations={KEY: (_reserved(1, 3),)},
+                                  shipped_from={KEY: {"EAST"}}, requirements={KEY: "N"}, at=AT, run_id=RUN,
+                                  services={"SKU2"})
+    [t] = plan.transitions
+    assert (t.record.state, t.events[0].event) == (OrderState.PARTIALLY_SHIPPED, EventKind.BALANCE_CANCELLED_OPEN)
+    assert plan.lines[0].lines[1] == lines[1] and plan.lines[0].lines[0].state == LineState.SHIPPED
+    assert "Only its service lines are left" in t.events[0].note
+    assert not balance_due(_order(), (lines[1],), (), {"EAST"}, "N", {"SKU2"})  # services alone: nothing to cut
