@@ -2327,6 +2327,26 @@ class StateStore(FinanceTables):
             return []
         return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
 
+    def shipped_from(self, run_id: str, states: Iterable[str]) -> dict[tuple[str, str], set[str]]:
+        """(partner, PO) -> the stock warehouses (the warehouse code of reservations) of every recorded shipment
+        that carried units of it, for the orders in ``states`` a shipment recorded by ``run_id`` carried."""
+        wanted = [str(s) for s in states]
+        if not wanted:
+            return {}
+        # the orders first (in those states: found by their state, indexed; then their lines by PO, indexed), then
+        # every shipment of theirs: the read grows with the orders open, not with the shipments ever recorded
+        rows = self._q(
+            "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM (SELECT DISTINCT m.partner,"
+            " m.po_number FROM orders o JOIN shipment_lines m ON m.partner = o.partner AND m.po_number = o.po_number"
+            " JOIN shipments r ON r.warehouse = m.warehouse AND r.shipment_id = m.shipment_id WHERE"
+            f" o.state IN ({','.join('?' * len(wanted))}) AND r.run_id = ?) k JOIN shipment_lines l ON"
+            " l.partner = k.partner AND l.po_number = k.po_number JOIN shipments s ON s.warehouse = l.warehouse AND"
+            " s.shipment_id = l.shipment_id ORDER BY l.partner, l.po_number", [*wanted, run_id])
+        out: dict[tuple[str, str], set[str]] = {}
+        for partner, po, stock, warehouse in rows:
+            out.setdefault((partner, po), set()).add(stock or warehouse)
+        return out
+
     def shipments_to_bill(self, partners: Iterable[str]) -> list[ShipmentRecord]:
         """shipments(billing="shipment", partners=...) + shipments(billing="order", partners=...), their
         lines without their cartons (what billing reads of a shipment; the invoice stage's one read)."""

@@ -66,7 +66,9 @@ ANSWERS = ("855", "865")
 OUR_997 = ("997",)
 ORDER_CANCELLED = ("po_cancelled", "change_cancelled")  # the whole order cancelled (its lines: cancelled)
 REVISED = ("change_applied", "po_replaced")  # a new revision (a line it leaves out: deleted)
-CANCEL_EVENTS = ORDER_CANCELLED + REVISED
+# a PO that takes no back order (CSH01 N, SP) shipped short: the balance of its lines cancelled (not owed)
+BALANCE_CANCELLED = ("balance_cancelled", "balance_cancelled_settled", "balance_cancelled_open")
+CANCEL_EVENTS = ORDER_CANCELLED + REVISED + BALANCE_CANCELLED  # the history's events the reconciliation reads
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent
 _KEY = ["partner", "po_number"]
@@ -145,7 +147,22 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         # at risk were reported without a currency, apart from its CUR-sending peers' in another total)
         "fa_sent_at": t["fa_sent_at"], "currency": _none_if_empty(t["currency"]),
         "file": t["source_file"], "isa13": t["isa13"], "gs06": t["gs06"], "st02": t["st02"],
-    }).cast(ORDERED)
+    }).cast(ORDERED).append_column("balance_cancelled_at", _balance_times(t, events))
+
+
+def _balance_times(t: pa.Table, events: pa.Table) -> pa.Array:
+    """Per line of ``t``: when the balance of its order was cancelled after shipment, the PO taking no back order
+    (BALANCE_CANCELLED: the latest such event; null when none): the units it had not shipped by then are not owed
+    (engine.line_match caps what was promised at what shipped). An extra column of ORDERED (consumers that select
+    ORDERED's columns leave it)."""
+    n = t.num_rows
+    closed = events.filter(pc.is_in(events["event"], value_set=pa.array(BALANCE_CANCELLED))) if n else events
+    if not n or not closed.num_rows:
+        return pa.nulls(n, TIME)
+    closed = closed.group_by(_KEY, use_threads=False).aggregate([("at", "max")]).rename_columns([*_KEY, "closed_at"])
+    rows = t.select(_KEY).append_column("_row", pa.array(np.arange(n), pa.int64()))
+    joined = rows.join(closed, _KEY, join_type="left outer", use_threads=False).sort_by("_row")
+    return pc.cast(joined["closed_at"], TIME).combine_chunks()
 
 
 MEMO_ORDERS = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string())])

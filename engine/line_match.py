@@ -34,9 +34,19 @@ NO_DAY = np.iinfo(np.int64).max
 SECONDS_PER_DAY = 86_400
 
 
-def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table``'s columns of ``schema``, in its order and types (extra columns dropped)."""
-    return table.select(schema.names).cast(schema)
+# ORDERED's extra column, kept when given (engine.finance_inputs.ordered): when the balance of the line's order was
+# cancelled after shipment, the PO taking no back order (null: never); what the line did not ship by then is not owed
+ORDERED_EXTRA = (pa.field("balance_cancelled_at", pa.timestamp("s")),)
+
+
+def conform(table: pa.Table, schema: pa.Schema, extra: tuple[pa.Field, ...] = ()) -> pa.Table:
+    """``table``'s columns of ``schema``, in its order and types, then those of ``extra`` it has (other columns
+    dropped)."""
+    out = table.select(schema.names).cast(schema)
+    for f in extra:
+        if f.name in table.column_names:
+            out = out.append_column(f, pc.cast(table[f.name], f.type))
+    return out
 
 
 def column(table: pa.Table, name: str) -> pa.Array:
@@ -95,6 +105,9 @@ class LineMatch:
         self._ordered()
         self._acknowledged()
         self._shipped()
+        # a line whose order took no back order and had its balance cancelled after shipment: what it did not ship
+        # is not owed (engine.lifecycle.balance), whatever the 855 promised
+        self.promised_due = np.where(self.closed_short, np.minimum(self.promised_due, self.s_qty), self.promised_due)
         self._invoiced()
         self.price, self.has_price = np.where(self.ack_price_ok, self.ack_price, self.o_price), \
             self.ack_price_ok | self.o_price_ok
@@ -129,6 +142,8 @@ class LineMatch:
         self.o_price, self.o_price_ok = scaled(pick("unit_price", ORDERED.field("unit_price").type))
         self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
         self.cancelled = self.cancel_s != NO_TIME
+        self.closed_short = seconds(pick("balance_cancelled_at", pa.timestamp("s"))) != NO_TIME \
+            if "balance_cancelled_at" in t.column_names else np.zeros(n, bool)
         self.requested_day = days(pick("requested_ship_date", pa.date32()), NO_DAY)
         self.o_currency = pick("currency", pa.string())
 

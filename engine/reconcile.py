@@ -91,7 +91,7 @@ from engine.columnar import (
     time_array,
 )
 from engine.invoice_totals import match_invoices
-from engine.line_match import NO_DAY, SECONDS_PER_DAY, LineMatch, Sides, column, conform
+from engine.line_match import NO_DAY, ORDERED_EXTRA, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
 from schemas.grouping import first_rows, lookup, paired_codes
 from schemas.reconciliation import (
@@ -131,8 +131,8 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     their cases x the price per pound. ``memo`` (partner, po_number: engine.finance_inputs.memo_orders): the orders
     shipped on memo, billed by no 810 by agreement: their lines are never shipped-not-invoiced nor under-billed, and
     LINE_MATCH says "memo" in their billing column."""
-    sides = Sides(conform(ordered, ORDERED), conform(acknowledged, ACKNOWLEDGED), conform(shipped, SHIPPED),
-                   conform(invoiced, INVOICED))
+    sides = Sides(conform(ordered, ORDERED, ORDERED_EXTRA), conform(acknowledged, ACKNOWLEDGED),
+                  conform(shipped, SHIPPED), conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)

@@ -37,7 +37,7 @@ from engine.invoice_po_sacs import (
     stored_po_sacs,
     without_orders,
 )
-from engine.lifecycle import backorders, billing, ship_checks, shipping
+from engine.lifecycle import backorders, balance, billing, ship_checks, shipping
 from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
@@ -687,13 +687,14 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                   delivered=delivered, at=at, run_id=run_id)
         state.apply(plan, at=at, run_id=run_id)
         res.closed = len(plan.transitions)
+    services = service_skus(ref.items)
+    _balances_cancelled(ws, profiles, state, services, at=at, run_id=run_id)
     memo = memo_types(profiles)
     if memo:  # memo orders shipped in full: no 810 goes, they end shipped_on_memo
         plan = billing.plan_memo(state.memo_orders(memo, lifecycle.TO_MEMO), profiles, at=at, run_id=run_id)
         if plan.transitions:
             state.apply(plan, at=at, run_id=run_id)
         res.on_memo = len(plan.transitions)
-    services = service_skus(ref.items)
     if services:  # an order of services alone (or with nothing else left to ship): delivered now, billed below
         owed = {r.key: r for r in state.orders_with_skus(services, lifecycle.SHIPPABLE)}
         if owed:
@@ -787,6 +788,27 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore,
+                        services: Collection[str], *, at: str, run_id: str) -> int:
+    """The orders the run's shipments carried that take no back order (CSH01 N, SP) and shipped short: their
+    balance cancelled once every warehouse holding their stock shipped (engine.lifecycle.balance decides), before
+    the 810s are due (so a per-order 810 goes in the same run). Run after all of the run's confirmations are
+    applied: a second warehouse's shipment of the same night counts; before the services are delivered (a service
+    line is no balance: delivered next, once nothing else is left). The orders moved."""
+    shipped_from = {k: v for k, v in state.shipped_from(run_id, balance.WAITING).items() if k[0] in profiles}
+    if not shipped_from:
+        return 0
+    records = state.orders_for(shipped_from)
+    heads = order_dates(OrderStore(ws.orders_dir), records.values())  # its CSH01 among them
+    asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in records}
+    plan = balance.plan_balance_cancelled(records, lines=state.lines_for(records),
+                                          reservations=state.reservations_for(records), shipped_from=shipped_from,
+                                          requirements=asked, at=at, run_id=run_id, services=services)
+    if plan.transitions or plan.findings:
+        state.apply(plan, at=at, run_id=run_id)
+    return len(plan.transitions)
 
 
 def _store_dcs(ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> dict:

@@ -127,6 +127,11 @@ class EventKind(StrEnum):
     BACKORDER_EXPIRED_SETTLED = "backorder_expired_settled"  # ... nothing left to ship, every shipped unit invoiced
     BACKORDER_EXPIRED_CANCELLED = "backorder_expired_cancelled"  # ... nothing placed nor shipped: the order ends
     BACKORDER_PAST_CANCEL = "backorder_past_cancel"  # ... late_backorder = "promise": kept, warned once
+    # a PO that takes no back order (CSH01 N, SP) shipped short: its balance cancelled, the reservations left
+    # released (engine.lifecycle.balance); nothing is left to ship:
+    BALANCE_CANCELLED = "balance_cancelled"  # ... shipped units to invoice
+    BALANCE_CANCELLED_SETTLED = "balance_cancelled_settled"  # ... every shipped unit invoiced already
+    BALANCE_CANCELLED_OPEN = "balance_cancelled_open"  # ... service lines left (the invoice stage delivers them)
     SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
     SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
     INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet

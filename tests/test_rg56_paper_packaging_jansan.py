@@ -14,7 +14,8 @@ bundle of 12, BD). One night takes them all: inspect, the 997s and 855s, then th
 validator, Bots and pyx12. Defects fixed: 12.5 TH of sheets sold by the each (12,500 sheets, exact) was rounded up
 to 13 TH (CASE_PACK_ROUNDED, ACK IQ: 500 sheets more acknowledged than ordered) and, shipped as ordered, left the order
 partly shipped with no 810; 2 TH of gloves sold by the box of 100 was read as 2,000 boxes (priced and allocated so).
-Pinned: a no-back-order PO (CSH*N) shipped short waits for its balance for ever."""
+A no-back-order PO (CSH*N) shipped short used to wait for its balance for ever: now its balance is cancelled and
+it is billed for what shipped."""
 
 from __future__ import annotations
 
@@ -120,19 +121,98 @@ def test_a_fraction_of_a_thousand_is_a_count_not_of_a_dozen():
     assert _of_measure(2500, 1000, "TH") and not _of_measure(30, 12, "DZ")
 
 
-@pytest.mark.xfail(strict=True, reason="a PO that takes no back order (CSH01 N, or SP ship partial balance cancel) "
-                   "shipped short keeps its balance reserved: the line stays partially_shipped waiting for units "
-                   "the buyer refused to wait for, and a per-order 810 is never sent; cancelling the balance at "
-                   "shipment needs the shipments stage (engine.lifecycle.shipping) to end a no-back-order line at "
-                   "what shipped, knowing no other warehouse or later confirmation of the same day still holds "
-                   "units of it, too big for rg56's deadline")
 def test_a_no_back_order_po_shipped_short_is_billed_for_what_shipped(tmp_path):
-    ws, _found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
-                                       night=NIGHT, ship_day=SHIP_DAY,
-                                       shipped_swaps=[("RG56-11,10,CA", "RG56-11,7,CA")])
+    """Imperial Dade's PO takes no back order (CSH*N) and the DC shipped 7 of line 1's 10 cases. The 3 cases
+    will not follow: the balance is cancelled once the run's confirmations are in (engine.lifecycle.balance), its
+    reservation released, the line ended at what shipped, and the order billed per order for what shipped. It used
+    to keep the 3 cases reserved, the line partially shipped waiting for units the buyer refused to wait for, and
+    no 810 was ever sent. No other document goes (one 855, one 856, one 810), and the reconciliation does not call
+    the 3 cases promised and missing."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+    from flows.status import story
+
+    ws, found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY,
+                                      shipped_swaps=[("RG56-11,10,CA", "RG56-11,7,CA")])
     assert states == {("imperialdade", "ID7712250"): "invoiced"}
     inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
     assert ["IT1", "1", "7", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+    assert [s[0] for s in inv].count("IT1") == 3
+    sent = {kind: [s for s in segments(ws, "imperialdade", kind) if s[0] == "ST"] for kind in ("855", "856", "810",
+                                                                                               "865")}
+    assert {k: len(v) for k, v in sent.items()} == {"855": 1, "856": 1, "810": 1, "865": 0}
+    assert not [f for f in found if f[1] == "error"]
+    state = StateStore(ws.state_path)
+    try:
+        key = ("imperialdade", "ID7712250")
+        lines = {ln.line_number: ln for ln in state.lines_for([key])[key]}
+        first = lines[1]
+        assert (first.state.value, first.allocated, first.rejected, first.backordered) == ("invoiced", 7, 3, 0)
+        assert (first.shipped, first.invoiced) == (Decimal(7), Decimal(7))
+        assert "BALANCE_CANCELLED:3" in first.codes and "no_backorder" in first.reason
+        assert all(ln.state.value == "invoiced" and "BALANCE_CANCELLED" not in ",".join(ln.codes)
+                   for n, ln in lines.items() if n != 1)  # the lines shipped in full: untouched
+        assert state.reservations_for([key]).get(key, ()) == ()  # the 3 cases' reservation released
+        history = state.order_history(*key)
+        events = [h["event"] for h in history]
+        assert events[-3:] == ["shipped_in_part", "balance_cancelled", "invoiced_in_full"], events
+        note = history[-2]["note"]
+        assert "CSH01 N" in note and "line 1 (3 CA of 10, 7 shipped)" in note and "released" in note, note
+        told = story(state, state.orders_for([key])[key])
+        assert any(e["event"] == "balance_cancelled" for e in told["history"])
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 2), run_id="rec")
+        exceptions = [(e["type"], e["line_number"]) for e in state.exceptions_of_order(*key) if e["active"]]
+    finally:
+        state.close()
+    assert not [e for e in exceptions if e[0] in ("NOT_SHIPPED_BY_PROMISED_DATE", "SHIPPED_NOT_INVOICED",
+                                                  "INVOICE_QUANTITY_MISMATCH")], exceptions
+
+
+def test_a_no_back_order_po_shipped_in_two_shipments_of_one_night_is_cut_after_both(tmp_path):
+    """The same PO's line 1 leaves in two shipments of the night (5 cases at 06:30, 4 at 14:00): the balance is
+    cancelled once both are in (1 case, not 5 after the first), and the per-order 810 bills the 9 cases of both."""
+    from connectors.state import StateStore
+
+    row = "ID-SHP-01,2026-12-01,06:30,FDEG,,,BOL-ID,ID7712250,1,RG56-11,10,CA,ID-C1,180,LB,ID-P1,\n"
+    two = ("ID-SHP-01,2026-12-01,06:30,FDEG,,,BOL-ID,ID7712250,1,RG56-11,5,CA,ID-C1,90,LB,ID-P1,\n"
+           "ID-SHP-02,2026-12-01,14:00,FDEG,,,BOL-ID2,ID7712250,1,RG56-11,4,CA,ID-C4,72,LB,ID-P2,\n")
+    ws, found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=[(row, two)])
+    assert states == {("imperialdade", "ID7712250"): "invoiced"}
+    assert len([s for s in segments(ws, "imperialdade", "856") if s[0] == "BSN"]) == 2
+    inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
+    assert ["IT1", "1", "9", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        key = ("imperialdade", "ID7712250")
+        first = {ln.line_number: ln for ln in state.lines_for([key])[key]}[1]
+        events = [h["event"] for h in state.order_history(*key)]
+    finally:
+        state.close()
+    assert (first.allocated, first.rejected, first.codes) == (9, 1, ("BALANCE_CANCELLED:1",))
+    assert events.count("balance_cancelled") == 1 and events[-1] == "invoiced_in_full", events
+
+
+def test_a_no_back_order_po_billed_per_shipment_ends_invoiced_too(tmp_path):
+    """Billed per shipment (the profile's per = "order" swapped for "shipment"): the shipment's 810 bills the 7
+    cases as always, and the order, its balance cancelled first in the same invoice stage, ends invoiced."""
+    from connectors.state import StateStore
+
+    ws, _found, states = variant_night(FIXTURES, "imperialdade", "ID7712250", tmp_path, warehouses=WAREHOUSES,
+                                       night=NIGHT, ship_day=SHIP_DAY,
+                                       shipped_swaps=[("RG56-11,10,CA", "RG56-11,7,CA")],
+                                       profile_swaps=[('[fulfilment.invoice]\nper = "order"',
+                                                       '[fulfilment.invoice]\nper = "shipment"')])
+    assert states == {("imperialdade", "ID7712250"): "invoiced"}
+    inv = po_segments(segments(ws, "imperialdade", "810"), "ID7712250", "BIG")
+    assert ["IT1", "1", "7", "CA", "42", "", "VN", "RG56-11", "BP", "ID4471"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        events = [h["event"] for h in state.order_history("imperialdade", "ID7712250")]
+    finally:
+        state.close()
+    assert events[-3:] == ["shipped_in_part", "balance_cancelled", "invoiced_in_full"], events
 
 
 def test_a_thousand_of_an_item_sold_by_the_box_is_not_a_thousand_boxes():

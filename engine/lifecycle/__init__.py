@@ -32,6 +32,8 @@ Public API (stable; later workstreams add planners in the same shape):
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
               plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:
               shipped_on_memo, no 810)
+  balance     (module) plan_balance_cancelled (a no-back-order PO, CSH01 N / SP, shipped short: its balance cancelled
+              once the run's confirmations are in, reservations released), balance_due
   backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run),
               receipt_promises (the receipt units open backorders hold); lines_as_planned(lines, plan)
 

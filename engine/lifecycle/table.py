@@ -91,6 +91,10 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.ACKNOWLEDGED, E.BACKORDER_EXPIRED_CANCELLED)] = S.CANCELLED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_COMPLETED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BACKORDER_EXPIRED_SETTLED)] = S.INVOICED
+    # a no-back-order PO (CSH01 N, SP) shipped short: its balance cancelled (engine.lifecycle.balance)
+    t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED)] = S.SHIPPED
+    t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED_SETTLED)] = S.INVOICED
+    t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED_OPEN)] = S.PARTIALLY_SHIPPED  # services left to deliver
     for s in (S.SHIPPED, S.INVOICED, S.CLOSED, S.ON_MEMO):  # units an 860 cut after shipment that had left before it
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED  # (rules.shipments SHIPPED_AFTER_CHANGE): billed again
     for s in BILLABLE:  # billing: 810s

@@ -1,0 +1,141 @@
+"""The balance of an order that takes no back order, cancelled once it shipped: a PO whose heading CSH01 is
+N ("No Back Order") or SP ("Ship Partial, Balance Cancel") (schemas.orders.NO_BACKORDER) takes what ships
+and nothing later. When the warehouses that hold its stock have confirmed a shipment of it and units are
+left (a warehouse shipped 7 of 10 cases, or left a line out), those units will not follow: the buyer ruled
+them out. ``plan_balance_cancelled`` ends each line at what shipped (its unshipped units counted rejected,
+the line's code ``BALANCE_CANCELLED:n`` and reason ``no_backorder``), releases every reservation left and
+moves the order by what is left: ``balance_cancelled`` to shipped (an order billed per order gets its 810
+then), ``balance_cancelled_settled`` to invoiced when every shipped unit was billed already (per shipment),
+``balance_cancelled_open`` (partially shipped still) when service lines are left, which the invoice stage then
+delivers (no warehouse ships a service).
+
+It runs once a run, after all of the run's confirmations are applied (the invoice stage, before the 810s
+are due: flows.shipments), so a second warehouse's or a later file's confirmation of the same night counts.
+An order whose units are still reserved at a warehouse that has shipped none of it waits (that warehouse
+has not confirmed yet: its part may still ship); once it ships, the balance is cancelled. CSH01 SC ("Ship
+Complete") is not a cancellation: such an order waits whole (engine.lifecycle.ship_checks). No document
+is sent: the 856s said what shipped and the 810 bills it; the buyer's own PO told its system the rest does
+not follow.
+
+Pure: typed records in, a Plan out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from engine.lifecycle.changes import _state_after, _value
+from engine.lifecycle.common import isolated
+from engine.lifecycle.table import move
+from schemas.lifecycle import (
+    ENDED_LINES,
+    EventKind,
+    LineRecord,
+    LineState,
+    OrderLines,
+    OrderRecord,
+    OrderReservations,
+    OrderState,
+    Plan,
+    Reservation,
+)
+from schemas.orders import NO_BACKORDER
+
+Key = tuple[str, str]
+BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
+REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledgement)
+WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
+_WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel"}
+
+
+def cancelled_units(line: LineRecord) -> Decimal:
+    """The units of ``line``'s balance cancelled after shipment (its BALANCE_CANCELLED code; 0: none)."""
+    return sum((Decimal(c[len(BALANCE_CANCELLED):]) for c in line.codes if c.startswith(BALANCE_CANCELLED)),
+               Decimal(0))
+
+
+def balance_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
+                shipped_from: Collection[str], requirement: str | None, services: Collection[str] = ()) -> bool:
+    """Whether the balance of ``record`` is to be cancelled now: it takes no back order (``requirement``, its
+    CSH01, in NO_BACKORDER), it shipped in part (partially_shipped) and every unit still reserved for it is at a
+    warehouse that shipped some of it (``shipped_from``: the stock warehouses of its recorded shipments);
+    units at a warehouse that has not shipped yet keep it waiting. A line of ``services`` (items.csv kind service:
+    no warehouse ships it, the invoice stage delivers it) is no balance."""
+    if requirement not in NO_BACKORDER or record.state != OrderState.PARTIALLY_SHIPPED or not shipped_from:
+        return False
+    if any(r.quantity > 0 and r.warehouse not in shipped_from for r in reservations):
+        return False
+    return any(_open(ln, services) for ln in lines)
+
+
+def _open(line: LineRecord, services: Collection[str]) -> bool:
+    return line.state not in ENDED_LINES and line.promised > line.shipped and line.sku not in services
+
+
+def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                           reservations: Mapping[Key, Sequence[Reservation]],
+                           shipped_from: Mapping[Key, Collection[str]], requirements: Mapping[Key, str | None],
+                           at: str, run_id: str, services: Collection[str] = ()) -> Plan:
+    """The balance of each order of ``records`` that ``balance_due`` says is due cancelled (one plan per order,
+    isolated: a failure holds that order alone). ``requirements``: each order's CSH01 as stored (ORDERS
+    sales_requirement; None: none). ``services``: the SKUs of service items (schemas.reference.service_skus): their
+    lines are left to the invoice stage's delivery (the order then stays partially shipped: balance_cancelled_open)."""
+    plans = []
+    for key in sorted(records):
+        r = records[key]
+        mine, held = tuple(lines.get(key, ())), tuple(reservations.get(key, ()))
+        if not balance_due(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services):
+            continue
+        plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key: _cancel(
+            r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at, run_id=run_id,
+            services=services),
+            at=at, run_id=run_id, stage="shipments"))
+    return Plan.combine(plans)
+
+
+def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
+            warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = ()
+            ) -> Plan:
+    new_lines, cut = [], []
+    for ln in lines:
+        if not _open(ln, services):
+            new_lines.append(ln)
+            continue
+        # the whole units shipped stay placed (a part of one shipped counts as shipped: nothing is left of it)
+        allocated = min(ln.promised, int(ln.shipped))
+        left = Decimal(ln.promised) - ln.shipped
+        cut.append((ln, left))
+        state = (LineState.REJECTED if not ln.shipped
+                 else LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED)
+        reason = ln.reason if REASON in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, REASON)))
+        codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
+                 f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
+        new_lines.append(replace(ln, allocated=allocated, backordered=0,
+                                 rejected=ln.rejected + ln.promised - allocated, state=state,
+                                 promised_date=None, reason=reason, codes=codes, run_id=run_id))
+    done = tuple(new_lines)
+    to = _state_after(done)
+    event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,
+             OrderState.PARTIALLY_SHIPPED: EventKind.BALANCE_CANCELLED_OPEN}[to]
+    released = sum(r.quantity for r in reservations)
+    which = ", ".join(f"line {ln.line_id or ln.line_number} ({_num(left)} {ln.unit or 'units'} of "
+                      f"{ln.promised}, {_num(ln.shipped)} shipped)" for ln, left in cut)
+    then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
+            OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
+            OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them"}[to]
+    note = (f"The PO takes no back order (CSH01 {requirement} \"{_WORDS.get(requirement, requirement)}\") and the "
+            f"warehouse(s) holding its stock ({', '.join(warehouses)}) shipped it short: the balance will not "
+            f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
+            "No document is sent: the 856s said what shipped and the buyer's PO rules out the rest.")
+    t = move(record, event, at=at, run_id=run_id, note=note, value=_value(done))
+    return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
+                reservations=(OrderReservations(*record.key, ()),))
+
+
+def _num(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+__all__ = ["BALANCE_CANCELLED", "WAITING", "balance_due", "cancelled_units", "plan_balance_cancelled"]
