@@ -146,7 +146,11 @@ class X12Settings(_Model):
     # GS08 of one kind of document we send, by its set id, where the partner's guides name a convention per
     # transaction set: the aerospace TR3s (X12/AIA 004010X348 for the 810, whose 850 is 004010X357) label each
     # set's group with its own identifier, so one gs_version for every document would mislabel the others. A
-    # kind not listed: gs_version, else the version. Each value as gs_version (the version or a later release).
+    # kind not listed: gs_version, else the version. Each value as gs_version (the version or a later release), or
+    # a release before 004010 we write that set in (schemas.x12dict.EARLY_RELEASES: the 856 in 003050, the 810 in
+    # 003040, as Navistar's 856 and 810 guides are written): that set is then written by the release's dictionary
+    # (engine.early_release: the elements the release lacks left out, dates YYMMDD), its group with GS04 YYMMDD and
+    # its interchange with the release's ISA12 (00305, 00304), whatever the profile's isa_version.
     # Written as a TOML table ({ "810" = "004010X348" }), kept as sorted (set id, GS08) pairs (hashable)
     gs_versions: tuple[tuple[str, str], ...] = ()
     # ISA12 of what we send when the partner's guide names another interchange control version than the version's
@@ -223,8 +227,12 @@ class X12Settings(_Model):
 
     @model_validator(mode="after")
     def _gs_version_of_the_version(self) -> X12Settings:
-        for name, gs in (("gs_version", self.gs_version), *((f"gs_versions {k!r}", v)
-                                                           for k, v in self.gs_versions)):
+        from schemas.x12dict import written_in
+
+        for name, gs, kind in (("gs_version", self.gs_version, ""), *((f"gs_versions {k!r}", v, k)
+                                                                     for k, v in self.gs_versions)):
+            if kind and written_in(kind, gs):
+                continue  # a set we write in its early release (schemas.x12dict.EARLY_RELEASES: 856 003050)
             if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
                 raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
                                  f"of it ({self.version[:3]}020 ...)")
