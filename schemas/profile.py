@@ -235,7 +235,8 @@ class X12Settings(_Model):
                 continue  # a set we write in its early release (schemas.x12dict.EARLY_RELEASES: 856 003050)
             if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
                 raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
-                                 f"of it ({self.version[:3]}020 ...)")
+                                 f"of it ({self.version[:3]}020 ...)" + (", or be a release before 004010 we write "
+                                 "that set in (the 856 in 003050, the 810 in 003040)" if kind else ""))
         for k, v in self.gs_versions:
             if not re.fullmatch(r"\d{3}", k) or not re.fullmatch(r"\d{6}[A-Z0-9]{0,6}", v):
                 raise ValueError(f"gs_versions {k!r} = {v!r}: a set id (\"810\") and a GS08 (\"004010X348\")")
