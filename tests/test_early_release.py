@@ -14,6 +14,7 @@ from engine.early_release import early_body
 from engine.envelope import Envelope, wrap
 from rules.outbound import validate_outbound
 from schemas.x12 import Delimiters
+from tests.retailer_support import maps  # noqa: F401 (a fixture)
 
 D = Delimiters("*", ">", "", "~", "\n")
 NOW = datetime(2026, 11, 26, 15, 0)
@@ -101,3 +102,18 @@ def test_an_810_in_003040_needs_its_ctt_and_its_line_quantities():
     assert ("ELEMENT_MANDATORY_MISSING", "IT102") in _errors(bare)
     assert _errors(wrap(replace(ENV, gs_versions=()), "IN", "810", [INVOICE[:-1]], isa13=8, gs06=8, st02s=[1],
                         now=NOW)) == []
+
+
+@pytest.mark.parametrize(("release", "kind"), [("003040", "856"), ("003050", "810"), ("003050", "856"),
+                                               ("003040", "810")])
+def test_either_set_in_either_release_passes_our_validator_bots_and_pyx12(release, kind, tmp_path, maps):  # noqa: F811
+    """The 856 and 810 are held in both 003040 and 003050 (sets/856-003040.txt, 810-003050.txt besides Navistar's
+    pair): each written there passes our reader and validator (by that release's dictionary), Bots' grammar of the
+    release and pyx12 with maps generated from that dictionary."""
+    from tests.test_mark_for import accepted
+
+    env = replace(ENV, gs_versions=((kind, release),))
+    content = wrap(env, {"856": "SH", "810": "IN"}[kind], kind, [ASN if kind == "856" else INVOICE], isa13=7, gs06=7,
+                   st02s=[1], now=NOW)
+    assert _sets(content)[1][8] == release and _sets(content)[0][12] == "00" + release[2:5]
+    accepted(content, tmp_path, maps)

@@ -83,8 +83,10 @@ EARLY_WRITTEN = ("BSN", "HL", "DTM", "SN1", "SAC", "PID", "MAN", "TD1", "PER", "
                  "CTT", "CAD", "BIG", "TXI", "TDS", "TD5", "TD3", "SLN", "QTY", "PRF", "PO4", "MEA", "ITD", "IT1",
                  "ISS", "CUR", "CTP", "REF")
 EARLY_ALLOWED = {
-    # the 003040 810's heading AT (Accounting Information): not in our segment dictionary, never written by us
-    ("003040", "insert at : ours [] bots ['AT O 3']"),
+    # the 810's heading AT (Accounting Information) and 003040's 856 ITA (in the HL loop, where 003050 has SAC): not
+    # in our segment dictionary, never written by us
+    ("003040", "insert at : ours [] bots ['AT O 3']"), ("003050", "insert at : ours [] bots ['AT O 99999']"),
+    ("003040", "insert at /HL: ours [] bots ['  ITA O 10']"),
     # Bots' 003050 PER07/PER08 mandatory: a third communication number pair, paired like PER03/04 and PER05/06 (an
     # element pair after two optional pairs is not mandatory; 004010 and 003040 have them optional or not at all)
     ("003050", "PER07 365: req ours X bots M"), ("003050", "PER08 364: req ours X bots M"),
@@ -93,7 +95,7 @@ EARLY_ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("set_id", "version"), [("856", "003050"), ("810", "003040")])
+@pytest.mark.parametrize(("set_id", "version"), [(s, v) for v in ("003040", "003050") for s in ("856", "810")])
 def test_an_early_release_s_table_and_written_segments_match_bots(set_id, version):
     from schemas.x12dict import release_dictionary
 
