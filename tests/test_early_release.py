@@ -25,6 +25,9 @@ ASN = [["BSN", "00", "SHP-1", "20261126", "1500", "0001"], ["HL", "1", "", "S", 
        ["N1", "ST", "RUSH TRUCK CENTER DALLAS", "92", "05123"], ["HL", "2", "1", "O", "1"],
        ["PRF", "PO-1", "", "", "20261124"], ["HL", "3", "2", "I", "0"], ["LIN", "1", "BP", "1842513C91"],
        ["SN1", "", "1", "EA"], ["CTT", "3"]]
+ACK = [["BAK", "00", "AD", "PO-1", "20261124", "", "", "", "", "20261125"], ["DTM", "068", "20261125"],
+       ["PO1", "1", "1", "EA", "1234.56", "", "BP", "1842513C91"], ["ACK", "IA", "1", "EA", "068", "20261125"],
+       ["CTT", "1", "1"]]
 INVOICE = [["BIG", "20261126", "INV1", "20261124", "PO-1", "", "", "DI"], ["ITD", "01", "3", "", "", "", "", "60"],
            ["IT1", "1", "1", "EA", "1234.56", "", "BP", "1842513C91"], ["TDS", "123456"], ["CTT", "1"]]
 
@@ -104,16 +107,28 @@ def test_an_810_in_003040_needs_its_ctt_and_its_line_quantities():
                         now=NOW)) == []
 
 
-@pytest.mark.parametrize(("release", "kind"), [("003040", "856"), ("003050", "810"), ("003050", "856"),
-                                               ("003040", "810")])
+@pytest.mark.parametrize(("release", "kind"), [(r, k) for r in ("003040", "003050") for k in ("855", "856", "810")])
 def test_either_set_in_either_release_passes_our_validator_bots_and_pyx12(release, kind, tmp_path, maps):  # noqa: F811
-    """The 856 and 810 are held in both 003040 and 003050 (sets/856-003040.txt, 810-003050.txt besides Navistar's
-    pair): each written there passes our reader and validator (by that release's dictionary), Bots' grammar of the
-    release and pyx12 with maps generated from that dictionary."""
+    """The 855, 856 and 810 are held in both 003040 and 003050 (sets/SET-0030x0.txt): each written there passes our
+    reader and validator (by that release's dictionary), Bots' grammar of the release and pyx12 with maps generated
+    from that dictionary; the 855's dates YYMMDD (BAK04, BAK09, DTM02, ACK05)."""
+    from tests.shipping_support import bots_check
     from tests.test_mark_for import accepted
+    from tests.test_pyx12_outbound import pyx12_accepts
 
     env = replace(ENV, gs_versions=((kind, release),))
-    content = wrap(env, {"856": "SH", "810": "IN"}[kind], kind, [ASN if kind == "856" else INVOICE], isa13=7, gs06=7,
-                   st02s=[1], now=NOW)
-    assert _sets(content)[1][8] == release and _sets(content)[0][12] == "00" + release[2:5]
-    accepted(content, tmp_path, maps)
+    body = {"855": ACK, "856": ASN, "810": INVOICE}[kind]
+    content = wrap(env, {"855": "PR", "856": "SH", "810": "IN"}[kind], kind, [body], isa13=7, gs06=7, st02s=[1],
+                   now=NOW)
+    isa, gs, *sets = _sets(content)
+    assert gs[8] == release and isa[12] == "00" + release[2:5] and gs[4] == "261126"
+    if kind != "855":
+        accepted(content, tmp_path, maps)
+        return
+    assert sets[1] == ["BAK", "00", "AD", "PO-1", "261124", "", "", "", "", "261125"]
+    assert ["ACK", "IA", "1", "EA", "068", "261125"] in sets and ["DTM", "068", "261125"] in sets
+    assert _errors(content) == []  # as tests.retailer_support.all_sent_accepted checks an 855
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
