@@ -9,7 +9,8 @@ location (N1*BY 92) and the dealer (N1*ST 92, PER IC), Navistar part numbers (BP
 Deere Parts' 004010 orders to its distribution centre: a heading TAX, freight collect, its routing (TD5) inside
 the ship-to's N1 loop, Deere part numbers (BP) with their engineering change level (EC), an exempt line TXI, line
 schedules (SCH). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
-validator, Bots and pyx12."""
+validator, Bots and pyx12; Navistar's 856 and 810 in the releases of its guides, X12 003050 and 003040 (its profile's
+gs_versions)."""
 
 from __future__ import annotations
 
