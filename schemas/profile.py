@@ -232,7 +232,7 @@ class X12Settings(_Model):
         for name, gs, kind in (("gs_version", self.gs_version, ""), *((f"gs_versions {k!r}", v, k)
                                                                      for k, v in self.gs_versions)):
             if kind and written_in(kind, gs):
-                continue  # a set we write in its early release (schemas.x12dict.EARLY_RELEASES: 856 003050)
+                continue  # a set we write in its early release (schemas.x12dict.EARLY_RELEASES: the 856 in 003050 ...)
             if gs is not None and not (gs[:3] == self.version[:3] and gs[:6] >= self.version):
                 raise ValueError(f"{name} {gs!r} must start with the version {self.version!r} or a later release "
                                  f"of it ({self.version[:3]}020 ...)" + (", or be a release before 004010 we write "
