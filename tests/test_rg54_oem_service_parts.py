@@ -209,3 +209,26 @@ def test_an_856_and_810_go_in_the_buyer_s_own_older_release(night, tmp_path, map
     for wrong in ({"865": "003050"}, {"856": "003060"}, {"856": "002002FORD"}):
         with pytest.raises(ValueError, match="must start with the version"):
             X12Settings(**ids, gs_versions=wrong)
+
+
+def test_a_value_its_older_release_cannot_hold_holds_the_856_not_cut(tmp_path):
+    """A dealer name of 40 characters is valid in a 004010 N102 (1/60) and too long for 003050's (1/35): Navistar's
+    856, written in 003050, is refused by the outbound check and held (ASN_NOT_BUILT naming N102), not sent with the
+    name cut; nothing else of the night is lost (the 855 and 997 go)."""
+    import shutil
+
+    from tests.retailer_support import _swapped, recounted
+
+    copy = tmp_path / "rg54"
+    shutil.copytree(FIXTURES, copy, ignore=shutil.ignore_patterns("fordsds", "deere"))
+    po = copy / "drops" / "navistar" / "navistar-850-NV5402120.x12"
+    long_name = b"RUSH TRUCK CENTER DALLAS NORTH TEXAS REG"  # 40 characters
+    po.write_bytes(recounted(_swapped(po.read_bytes(),
+                                      [(b"N1*ST*RUSH TRUCK CENTER DALLAS*", b"N1*ST*" + long_name + b"*")])))
+    ws, found, states = shipped_night(of_its_own(copy, tmp_path / "ws", warehouses=WAREHOUSES), copy, NIGHT, SHIP_DAY,
+                                      messages=True)
+    outbox = ws.drop_root / "navistar" / "outbox"
+    assert sorted(p.name.split("-")[1] for p in outbox.glob("*.x12")) == ["855", "997"]
+    [held] = [f for f in found if f[0] == "ASN_NOT_BUILT"]
+    assert held[1:3] == ("error", "NV5402120") and "N102" in held[3], held
+    assert states[("navistar", "NV5402120")] != "invoiced"
