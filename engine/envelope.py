@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 
+from engine.early_release import early_body
 from parsers.x12_writer import (
     DelimiterCollision,
     Segment,
@@ -27,7 +28,7 @@ from parsers.x12_writer import (
 )
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
-from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary
+from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary, written_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +302,9 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     end = d.segment + d.suffix
     e = d.element
     gs08 = env.gs08_for(set_id)
+    early = written_in(set_id, gs08)  # a set in a release before 004010 ([x12] gs_versions "856" = "003050")
+    if early:
+        env = _early(env, gs08)
     cut = _head(env, functional_id, now, d, gs08)
     if cut is None:
         out = [render_segments([isa_segment(env, isa13, now, d=d),
@@ -317,6 +321,8 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
         text, count = body if _rendered(body) else (render_body(body, d), len(body))
         if env.decimals:
             text = fixed_decimals(text, d, _places(env.decimals))
+        if early:
+            text = early_body(text, d, gs08)
         if direct:
             out += [f"ST{e}{set_id}{e}{st}", end, text, f"SE{e}{count + 2}{e}{st}", end]
         else:
@@ -327,6 +333,16 @@ def wrap(env: Envelope, functional_id: str, set_id: str, bodies: list, *, isa13:
     else:  # digits only: no value can hold a delimiter
         out += ["GE", e, str(len(bodies)), e, str(gs06), end, "IEA", e, "1", e, f"{isa13:09d}", end]
     return "".join(out).encode("utf-8")
+
+
+@lru_cache(maxsize=64)
+def _early(env: Envelope, gs08: str) -> Envelope:
+    """``env`` as a group of GS08 ``gs08``, a release before 004010 we write a set in, is sent: its GS08, GS04 YYMMDD
+    (gs_date) and the release's own ISA12 (00305 for 003050: the interchange holds that group alone), whatever the
+    profile's version and isa_version."""
+    release = base_version(gs08)
+    return replace(env, version=release, gs_version="" if gs08 == release else gs08,
+                   isa_control="00" + release[2:5], gs_versions=())
 
 
 @lru_cache(maxsize=256)

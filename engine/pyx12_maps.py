@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from schemas.x12dict import UNBOUNDED, built_by, dictionary
+from schemas.x12dict import UNBOUNDED, built_by, release_dictionary
 from schemas.x12dict.model import Dictionary, ElementUse, SegmentDef
 
 ISA_VERSION = {"004010": "00401", "005010": "00501"}
@@ -28,7 +28,7 @@ def map_files(version: str, sets: tuple[str, ...] = ("855", "856", "810", "865",
     dictionary, the one our documents of that release are built and checked by, under the release's own ISA12
     and GS08 (00403, 004030): pyx12 then holds such a document to the rules it was written by, and to its label."""
     built = built_by(version)
-    d = dictionary(built) if built and len(version) == 6 else None
+    d = release_dictionary(built) if built and len(version) == 6 else None
     if d is None:
         raise ValueError(f"no dictionary for version {version!r}")
     icvn = ISA_VERSION.get(version) or "00" + version[2:5]

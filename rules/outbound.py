@@ -11,7 +11,14 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_structure, dictionary_for
 from schemas.findings import Finding
 from schemas.x12 import FUNCTIONAL_ID
-from schemas.x12dict import EARLY_997_RELEASES, WRITTEN_RELEASES, Dictionary, built_by
+from schemas.x12dict import (
+    EARLY_997_RELEASES,
+    EARLY_RELEASES,
+    WRITTEN_RELEASES,
+    Dictionary,
+    built_by,
+    release_dictionary,
+)
 
 # GS08 releases we write (schemas.profile.X12Settings.gs_version: a later release of the profile's version, as a
 # partner whose guides are 004030 asks, "004030"): the documents are built by the version's dictionary, and are
@@ -20,8 +27,11 @@ from schemas.x12dict import EARLY_997_RELEASES, WRITTEN_RELEASES, Dictionary, bu
 
 
 def _built_by(gs08: str) -> Dictionary | None:
-    """The dictionary our documents of GS08 ``gs08`` were built by: their version's, for a later release of it."""
-    return dictionary_for(built_by(gs08) or gs08)
+    """The dictionary our documents of GS08 ``gs08`` were built by: their version's, for a later release of it; an
+    early release's own for the sets we write in it (schemas.x12dict.EARLY_RELEASES: its other sets, the 997s, are
+    not in its dictionary and are judged by the envelope rules only, as before)."""
+    built = built_by(gs08)
+    return release_dictionary(built) if built in EARLY_RELEASES else dictionary_for(built or gs08)
 
 
 def _everything() -> Acceptance:
@@ -29,7 +39,7 @@ def _everything() -> Acceptance:
     for set_id, fid in FUNCTIONAL_ID.items():
         sets.setdefault(fid, set()).add(set_id)
     return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()},
-                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES)
+                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES | frozenset(EARLY_RELEASES))
 
 
 OUTBOUND = _everything()

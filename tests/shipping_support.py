@@ -16,6 +16,7 @@ from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from schemas.profile import PartnerProfile, load_profiles
 from schemas.shipments import Pack, Party, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.x12dict import EARLY_RELEASES as HELD_EARLY
 from schemas.x12dict import WRITTEN_RELEASES
 from tests.support import REPO
 
@@ -23,7 +24,8 @@ PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 28, 14, 5)
 PREFIX = "0614141"
 # the releases we write: a partner's gs_version may name a later release of the version (004030)
-OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})}, versions=frozenset(WRITTEN_RELEASES))
+OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})},
+                      versions=frozenset(WRITTEN_RELEASES) | frozenset(HELD_EARLY))
 
 SHIP_FROM = Party("SF", "OrderBridge Supply DC", "92", "DC-EAST", "1 Dock Road", "", "Newark", "NJ", "07101", "US")
 SHIP_TO = Party("ST", "ACME DC 7", "92", "DC07", "1 Way", "", "Columbus", "OH", "43215", "US")
@@ -103,6 +105,11 @@ LATER_RELEASES = ("004020", "004030", "004040", "004050", "004060")
 # one of the two whose ISA11 is a repetition separator (as 00401 its "^" is an invalid ID character), its group and
 # sets checked under their own GS08 (004030) by that release's maps
 PYX12_ISA12 = "00501"
+# The releases before 004010 we write sets in (schemas.x12dict.EARLY_RELEASES: the 856 in 003050, the 810 in
+# 003040), each with maps of its own (its own dictionary) handed to pyx12 as 00401, whose ISA11 is, as theirs, no
+# repetition separator ("U")
+EARLY_RELEASES = ("003040", "003050")
+PYX12_EARLY_ISA12 = "00401"
 
 
 def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
@@ -112,14 +119,14 @@ def pyx12_map_folders(tmp_path_factory) -> dict[str, Path]:
     from engine.pyx12_maps import map_files
 
     if not _MAP_FOLDERS:
-        for version in ("004010", "005010", *LATER_RELEASES):
+        for version in ("004010", "005010", *LATER_RELEASES, *EARLY_RELEASES):
             folder = tmp_path_factory.mktemp(f"pyx12-{version}")
-            for name, text in map_files(version).items():
-                if version in LATER_RELEASES:  # under the ISA12 pyx12 reads (PYX12_ISA12)
-                    isa12 = "00" + version[2:5]
-                    name = name.replace(f"control.{isa12}", f"control.{PYX12_ISA12}")
-                    for was, now in ((f"control.{isa12}", f"control.{PYX12_ISA12}"), (f'"{isa12}"', f'"{PYX12_ISA12}"'),
-                                     (f">{isa12}<", f">{PYX12_ISA12}<")):
+            for name, text in map_files(version).items():  # (an early release: the sets we write in it)
+                if version in LATER_RELEASES or version in EARLY_RELEASES:  # under the ISA12 pyx12 reads
+                    isa12, read = "00" + version[2:5], PYX12_EARLY_ISA12 if version in EARLY_RELEASES else PYX12_ISA12
+                    name = name.replace(f"control.{isa12}", f"control.{read}")
+                    for was, now in ((f"control.{isa12}", f"control.{read}"), (f'"{isa12}"', f'"{read}"'),
+                                     (f">{isa12}<", f">{read}<")):
                         text = text.replace(was, now)
                 (folder / name).write_text(text, encoding="utf-8")
             _MAP_FOLDERS[version] = folder

@@ -56,7 +56,20 @@ _BASE = "004010"
 _SETS = {
     "004010": ("850", "875", "860", "855", "865", "856", "810", "824", "864", "945", "997"),
     "005010": ("850", "860", "855", "865", "856", "810", "824", "864", "945", "997", "999"),
+    # the releases before 004010 some of whose sets we write (EARLY_RELEASES): those sets only
+    "003040": ("810", "855", "856"),
+    "003050": ("810", "855", "856"),
 }
+
+# Releases before 004010 in which we write some sets besides 997s, and which (the 855, 856 and 810 in 003040 and
+# 003050):
+# a buyer whose guide for a set is in one (Navistar's 856 guide is 003050, its 810 003040; Ford's 810 003040) names
+# it in [x12] gs_versions. Each has a
+# dictionary of its own (004010's with the release's layer: data/*-0030x0.txt, data/sets/SET-0030x0.txt) by which
+# those sets are written (engine.early_release: 004010's body with the elements that release lacks left out and
+# its dates YYMMDD) and judged (rules.outbound); never used to judge inbound groups (dictionary() holds 004010 and
+# 005010 only: an inbound 003040 group is judged as before, schemas.profile other_versions)
+EARLY_RELEASES = MappingProxyType({v: _SETS[v] for v in ("003040", "003050")})
 
 
 def base_version(version: str) -> str:
@@ -98,8 +111,23 @@ EARLY_997_RELEASES = frozenset(f"0030{r}0" for r in range(4, 8))
 
 def built_by(version: str) -> str | None:
     """The version we hold whose dictionary our documents of ``version`` (any GS08 form) are built by: 004030 and
-    004030VICS -> 004010, 005010 -> 005010; None for a version we do not write (003060, 006020)."""
-    return WRITTEN_RELEASES.get(base_version(version))
+    004030VICS -> 004010, 005010 -> 005010, an early release we write sets in its own (003050 -> 003050); None for
+    a version we do not write (003060, 006020)."""
+    v = base_version(version)
+    return v if v in EARLY_RELEASES else WRITTEN_RELEASES.get(v)
+
+
+def written_in(set_id: str, version: str) -> bool:
+    """We write ``set_id`` sets in GS08 ``version`` by its own dictionary: an early release holding that set's table
+    (EARLY_RELEASES: the 855, 856 and 810 in 003040 and 003050)."""
+    return set_id in EARLY_RELEASES.get(base_version(version), ())
+
+
+def release_dictionary(version: str) -> Dictionary | None:
+    """dictionary(version), and the dictionaries of the early releases we write sets in (EARLY_RELEASES): the one
+    our outbound documents of ``version`` are built and judged by (built_by's version)."""
+    v = base_version(version)
+    return _load(v) if v in EARLY_RELEASES else dictionary(v)
 
 
 def dictionary(version: str) -> Dictionary | None:

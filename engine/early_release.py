@@ -1,0 +1,100 @@
+"""Our 856s and 810s in a release before 004010 (schemas.x12dict.EARLY_RELEASES: the 856 in 003050, the 810 in
+003040, as a buyer's guide names in [x12] gs_versions): the body our 004010 writers built, rewritten segment by
+segment into the release's form by the two dictionaries.
+
+Each value goes to the element of the same data element number in the release's segment (its first, second ...
+occurrence: LIN's 235/234 pairs), else to the same position when the element there is one 004010's segment does
+not have (003040's TDS01 Total Invoice Amount, 361, where 004010 has Amount, 610); a date (DT 8/8 in 004010, 6/6
+in the release) loses its century (20261126 -> 261126). A value with no place in the release's segment (an
+element 004010 added, TD513 ...) is not dropped: the segment is left with it where it stood, so the outbound
+check (rules.outbound, by the release's dictionary) refuses the document and it is held, not sent without it.
+Empty elements 004010 added simply go. Values are never altered otherwise: a name longer than the release's
+(N102 1/35 before 004010) is refused by that check, not cut.
+
+Pure: text in, text out; the segment count is unchanged.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from schemas.x12 import Delimiters
+from schemas.x12dict import base_version, dictionary, release_dictionary
+from schemas.x12dict.model import SegmentDef
+
+Plan = tuple[tuple[int, ...], frozenset[int], int]  # (release position of each 004010 position, 0: none), dates
+
+
+def early_body(text: str, d: Delimiters, release: str) -> str:
+    """A set's body ``text`` (rendered with ``d`` by our 004010 writers) as the ``release`` (GS08) writes it."""
+    end = d.segment + d.suffix
+    segments = text.split(end)
+    tail = segments.pop() if segments and segments[-1] == "" else None
+    out = [_segment(seg, d.element, base_version(release)) for seg in segments]
+    if tail is not None:
+        out.append(tail)
+    return end.join(out)
+
+
+def _segment(seg: str, element: str, release: str) -> str:
+    values = seg.split(element)
+    plan = _plan(values[0], release)
+    if plan is None:
+        return seg
+    places, dates, width = plan
+    moved = [""] * (width + 1)
+    moved[0] = values[0]
+    for k, value in enumerate(values[1:], 1):
+        if value == "":
+            continue
+        at = places[k - 1] if k - 1 < len(places) else 0
+        if at == 0:  # no place for it in the release's segment: left as it was (the outbound check refuses it)
+            return element.join([v[2:] if k in dates and len(v) == 8 else v for k, v in enumerate(values)])
+        moved[at] = value[2:] if at in dates and len(value) == 8 else value
+    while len(moved) > 1 and moved[-1] == "":
+        moved.pop()
+    return element.join(moved)
+
+
+@lru_cache(maxsize=256)
+def _plan(seg_id: str, release: str) -> Plan | None:
+    """Where each element of 004010's ``seg_id`` goes in ``release``'s, and which of the release's positions are
+    dates written YYMMDD; None when the segment is the same in both (or one dictionary lacks it)."""
+    old = dictionary("004010").segment(seg_id)
+    new_dict = release_dictionary(release)
+    new = new_dict.segment(seg_id) if new_dict is not None else None
+    if old is None or new is None:
+        return None
+    refs_old, refs_new = _refs(old), _refs(new)
+    dates = frozenset(u.position for u in new.elements
+                      if u.element is not None and u.element.type == "DT" and u.element.max == 6)
+    if refs_old == refs_new and not dates:
+        return None
+    seen: dict[str, int] = {}
+    places = []
+    taken: set[int] = set()
+    for ref in refs_old:
+        n = seen[ref] = seen.get(ref, 0) + 1
+        at = _nth(refs_new, ref, n)
+        places.append(at)
+        taken.add(at)
+    for k in range(len(refs_old)):  # by position, where the release has an element 004010's segment has not
+        at = k + 1
+        if places[k] == 0 and at <= len(refs_new) and at not in taken and refs_new[k] not in refs_old:
+            places[k] = at
+            taken.add(at)
+    return tuple(places), dates, len(refs_new)
+
+
+def _refs(seg: SegmentDef) -> tuple[str, ...]:
+    return tuple(u.ref for u in seg.elements)
+
+
+def _nth(refs: tuple[str, ...], ref: str, n: int) -> int:
+    """The position (1-based) of the ``n``th ``ref`` in ``refs``; 0 when there is none."""
+    for k, r in enumerate(refs, 1):
+        if r == ref:
+            n -= 1
+            if n == 0:
+                return k
+    return 0

@@ -1,0 +1,134 @@
+"""An 856 in X12 003050 and an 810 in 003040 (schemas.x12dict.EARLY_RELEASES), as a profile names them in [x12]
+gs_versions: engine.early_release rewrites the body our 004010 writers built by the two dictionaries, and
+engine.envelope.wrap writes its group with GS04 YYMMDD in an interchange of the release's ISA12; rules.outbound
+judges it by the release's dictionary. The rg54 night (tests/test_rg54_oem_service_parts.py) writes Navistar's."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from engine.early_release import early_body
+from engine.envelope import Envelope, wrap
+from rules.outbound import validate_outbound
+from schemas.x12 import Delimiters
+from tests.retailer_support import maps  # noqa: F401 (a fixture)
+
+D = Delimiters("*", ">", "", "~", "\n")
+NOW = datetime(2026, 11, 26, 15, 0)
+ENV = Envelope("ZZ", "ORDERBRIDGE", "01", "005050136", "ORDERBRIDGE", "005050136", "004010", "P", D,
+               gs_versions=(("810", "003040"), ("856", "003050")))
+ASN = [["BSN", "00", "SHP-1", "20261126", "1500", "0001"], ["HL", "1", "", "S", "1"],
+       ["TD5", "B", "2", "FDEN", "A"], ["DTM", "011", "20261126", "0700"],
+       ["N1", "ST", "RUSH TRUCK CENTER DALLAS", "92", "05123"], ["HL", "2", "1", "O", "1"],
+       ["PRF", "PO-1", "", "", "20261124"], ["HL", "3", "2", "I", "0"], ["LIN", "1", "BP", "1842513C91"],
+       ["SN1", "", "1", "EA"], ["CTT", "3"]]
+ACK = [["BAK", "00", "AD", "PO-1", "20261124", "", "", "", "", "20261125"], ["DTM", "068", "20261125"],
+       ["PO1", "1", "1", "EA", "1234.56", "", "BP", "1842513C91"], ["ACK", "IA", "1", "EA", "068", "20261125"],
+       ["CTT", "1", "1"]]
+INVOICE = [["BIG", "20261126", "INV1", "20261124", "PO-1", "", "", "DI"], ["ITD", "01", "3", "", "", "", "", "60"],
+           ["IT1", "1", "1", "EA", "1234.56", "", "BP", "1842513C91"], ["TDS", "123456"], ["CTT", "1"]]
+
+
+def _sets(content: bytes) -> list[list[str]]:
+    return [s.split("*") for s in content.decode().split("~\n") if s]
+
+
+def _errors(content: bytes) -> list[tuple[str, str]]:
+    return [(f.code, f.location.element) for f in validate_outbound(content) if f.severity == "error"]
+
+
+def test_an_856_and_810_are_written_in_their_release_and_other_sets_as_before():
+    asn = wrap(ENV, "SH", "856", [ASN], isa13=7, gs06=7, st02s=[1], now=NOW)
+    isa, gs, *body = _sets(asn)
+    assert (isa[11], isa[12], gs[4], gs[8]) == ("U", "00305", "261126", "003050")
+    assert body[1] == ["BSN", "00", "SHP-1", "261126", "1500", "0001"]
+    assert ["DTM", "011", "261126", "0700"] in body and ["PRF", "PO-1", "", "", "261124"] in body
+    assert _errors(asn) == []
+    invoice = wrap(ENV, "IN", "810", [INVOICE], isa13=8, gs06=8, st02s=[1], now=NOW)
+    isa, gs, *body = _sets(invoice)
+    assert (isa[12], gs[4], gs[8]) == ("00304", "261126", "003040")
+    assert body[1][:4] == ["BIG", "261126", "INV1", "261124"]
+    assert _errors(invoice) == []
+    # a set the profile does not name (an 855), and a profile naming none: 004010 as ever, the isa_version kept
+    ack = wrap(replace(ENV, isa_control="00400"), "PR", "855", [[["BAK", "00", "AC", "PO-1", "20261124"]]], isa13=9,
+               gs06=9, st02s=[1], now=NOW)
+    isa, gs, *_ = _sets(ack)
+    assert (isa[12], gs[4], gs[8]) == ("00400", "20261126", "004010")
+    plain = wrap(replace(ENV, gs_versions=()), "SH", "856", [ASN], isa13=7, gs06=7, st02s=[1], now=NOW)
+    assert _sets(plain)[0][12] == "00401" and _sets(plain)[3] == ASN[0]
+    # an 856 in 003050 under a profile whose ISA12 is another (isa_version 00400): the release's own
+    assert _sets(wrap(replace(ENV, isa_control="00400"), "SH", "856", [ASN], isa13=7, gs06=7, st02s=[1],
+                      now=NOW))[0][12] == "00305"
+
+
+def test_elements_go_by_data_element_number_and_a_value_with_no_place_is_refused_not_dropped():
+    # DTM: 004010's format qualifier and period (DTM05/06) are 003050's DTM06/07 (DTM05 its century)
+    assert early_body("DTM*011*20261126*0700**D8*20261126~\n", D, "003050") == \
+        "DTM*011*261126*0700***D8*20261126~\n"
+    # 003040's TDS01 is the Total Invoice Amount (361) where 004010 has Amount (610): by position
+    assert early_body("TDS*123456*120000~\n", D, "003040") == "TDS*123456*120000~\n"
+    # an empty element 004010 added simply goes; a segment the same in both is untouched
+    assert early_body("PID*F****OIL FILTER****~\nHL*1**S*1~\n", D, "003050") == "PID*F****OIL FILTER~\nHL*1**S*1~\n"
+    # a value in an element 004010 added (TD513) has no place in 003050's TD5: left where it stood (dates cut
+    # still), and the outbound check refuses the 856 (held, not sent without it)
+    assert early_body("TD5*B*2*FDEN*A*********SD~\n", D, "003050") == "TD5*B*2*FDEN*A*********SD~\n"
+    asn = wrap(ENV, "SH", "856", [[*ASN[:2], ["TD5", "B", "2", "FDEN", "A", *[""] * 8, "SD"], *ASN[3:]]], isa13=7,
+               gs06=7, st02s=[1], now=NOW)
+    assert ("ELEMENT_TOO_MANY", "TD513") in _errors(asn)
+
+
+@pytest.mark.parametrize(("kind", "body", "swap", "found"), [
+    ("856", ASN, ("RUSH TRUCK CENTER DALLAS", "RUSH TRUCK CENTER DALLAS NORTH TEXAS REGION"),
+     ("ELEMENT_TOO_LONG", "N102")),
+    ("810", INVOICE, ("1842513C91", "9" * 31), ("ELEMENT_TOO_LONG", "IT107")),
+    ("810", INVOICE, ("123456", "12345678901"), ("ELEMENT_TOO_LONG", "TDS01")),
+])
+def test_a_value_the_release_cannot_hold_is_refused_by_the_outbound_check(kind, body, swap, found):
+    """003050's N102 holds 35 characters (004010: 60), 003040's IT1 product ids 30 (004010: 48) and its TDS01 10
+    digits (004010: 15): valid in a 004010 document, refused in the release's (never cut)."""
+    changed = [[swap[1] if v == swap[0] else v for v in seg] for seg in body]
+    fid = {"856": "SH", "810": "IN"}[kind]
+    assert _errors(wrap(replace(ENV, gs_versions=()), fid, kind, [changed], isa13=7, gs06=7, st02s=[1], now=NOW)) == []
+    assert found in _errors(wrap(ENV, fid, kind, [changed], isa13=7, gs06=7, st02s=[1], now=NOW))
+
+
+def test_an_810_in_003040_needs_its_ctt_and_its_line_quantities():
+    """003040's 810 makes CTT mandatory and IT102-IT104 (quantity, unit, price) mandatory; 004010 made them optional
+    (CTT) and paired (IT1)."""
+    without = wrap(ENV, "IN", "810", [INVOICE[:-1]], isa13=8, gs06=8, st02s=[1], now=NOW)
+    assert ("SEGMENT_MANDATORY_MISSING", "") in [(c, e or "") for c, e in _errors(without)]
+    bare = wrap(ENV, "IN", "810", [[*INVOICE[:2], ["IT1", "1", "", "", "", "", "BP", "X1"], *INVOICE[3:]]], isa13=8,
+                gs06=8, st02s=[1], now=NOW)
+    assert ("ELEMENT_MANDATORY_MISSING", "IT102") in _errors(bare)
+    assert _errors(wrap(replace(ENV, gs_versions=()), "IN", "810", [INVOICE[:-1]], isa13=8, gs06=8, st02s=[1],
+                        now=NOW)) == []
+
+
+@pytest.mark.parametrize(("release", "kind"), [(r, k) for r in ("003040", "003050") for k in ("855", "856", "810")])
+def test_either_set_in_either_release_passes_our_validator_bots_and_pyx12(release, kind, tmp_path, maps):  # noqa: F811
+    """The 855, 856 and 810 are held in both 003040 and 003050 (sets/SET-0030x0.txt): each written there passes our
+    reader and validator (by that release's dictionary), Bots' grammar of the release and pyx12 with maps generated
+    from that dictionary; the 855's dates YYMMDD (BAK04, BAK09, DTM02, ACK05)."""
+    from tests.shipping_support import bots_check
+    from tests.test_mark_for import accepted
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    env = replace(ENV, gs_versions=((kind, release),))
+    body = {"855": ACK, "856": ASN, "810": INVOICE}[kind]
+    content = wrap(env, {"855": "PR", "856": "SH", "810": "IN"}[kind], kind, [body], isa13=7, gs06=7, st02s=[1],
+                   now=NOW)
+    isa, gs, *sets = _sets(content)
+    assert gs[8] == release and isa[12] == "00" + release[2:5] and gs[4] == "261126"
+    if kind != "855":
+        accepted(content, tmp_path, maps)
+        return
+    assert sets[1] == ["BAK", "00", "AD", "PO-1", "261124", "", "", "", "", "261125"]
+    assert ["ACK", "IA", "1", "EA", "068", "261125"] in sets and ["DTM", "068", "261125"] in sets
+    assert _errors(content) == []  # as tests.retailer_support.all_sent_accepted checks an 855
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
