@@ -186,6 +186,24 @@ def _customer_problem(row: dict) -> str | None:
     return None
 
 
+def _check_currencies(customers: pa.Table, further: pa.Table, name: str) -> None:
+    """Each row of customer_currencies.csv: a partner of customers.csv, an ISO 4217 code other than its home currency
+    (customers.csv's), a credit limit that is not negative."""
+    home = dict(zip(customers.column("partner").to_pylist(), customers.column("currency").to_pylist(), strict=True))
+    for row_no, r in enumerate(further.to_pylist(), start=1):
+        if r["partner"] not in home:
+            problem = f"partner {r['partner']!r} has no row in customers.csv"
+        elif len(r["currency"]) != 3 or not r["currency"].isalpha():
+            problem = f"currency {r['currency']!r} is not an ISO 4217 code"
+        elif r["currency"] == home[r["partner"]]:
+            problem = f"currency {r['currency']} is partner {r['partner']!r}'s own in customers.csv"
+        elif r["credit_limit"] < 0:
+            problem = "credit_limit may not be negative"
+        else:
+            continue
+        raise ConfigError(problem, file=name, row=row_no)
+
+
 def _check_dcs(ship_tos: pa.Table, name: str) -> None:
     """Each ship-to's dc (the DC a store is shipped through) names another location of the same partner."""
     rows = ship_tos.select(["partner", "location_id", "dc"]).to_pylist()
@@ -198,7 +216,7 @@ def _check_dcs(ship_tos: pa.Table, name: str) -> None:
 
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
-    item_units.csv from ``folder``."""
+    item_units.csv and customer_currencies.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
     for key, schema in SCHEMAS.items():
         path = Path(folder) / f"{key}.csv"
@@ -231,9 +249,11 @@ def load_reference(folder: Path) -> ReferenceData:
         ("customers", ["partner"]),
         ("ship_tos", ["partner", "location_id"]),
         ("item_units", ["sku", "unit"]),
+        ("customer_currencies", ["partner", "currency"]),
     ):
         _unique(tables[key], columns, files[key])
     _check_dcs(tables["ship_tos"], files["ship_tos"])
+    _check_currencies(tables["customers"], tables["customer_currencies"], files["customer_currencies"])
     known_skus = set(tables["items"].column("sku").to_pylist())
     for key in ("partner_items", "prices", "item_units"):
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):

@@ -2842,15 +2842,17 @@ class StateStore(FinanceTables):
                        [*args, max(0, int(limit)), max(0, int(offset))])
         return [_order_from_row(r) for r in rows]
 
-    def order_values(self, states: Iterable[str]) -> dict[str, Decimal]:
-        """The value of every order in ``states``, summed exactly per partner (open orders: exposure)."""
+    def order_values(self, states: Iterable[str], *, by_currency: bool = False) -> dict:
+        """The value of every order in ``states``, summed exactly per partner (open orders: exposure); with
+        ``by_currency`` per (partner, the PO's currency, "" for a PO that named none), never two currencies in one."""
         wanted = [str(s) for s in states]
-        totals: dict[str, Decimal] = {}
+        totals: dict = {}
         if not wanted:
             return totals
-        for partner, value in self._q(f"SELECT partner, value FROM orders WHERE state IN"
-                                      f" ({','.join('?' * len(wanted))})", wanted):
-            totals[partner] = totals.get(partner, Decimal(0)) + (_dec(value) or Decimal(0))
+        for partner, currency, value in self._q(f"SELECT partner, currency, value FROM orders WHERE state IN"
+                                                f" ({','.join('?' * len(wanted))})", wanted):
+            key = (partner, currency or "") if by_currency else partner
+            totals[key] = totals.get(key, Decimal(0)) + (_dec(value) or Decimal(0))
         return totals
 
     def last_event(self) -> int:

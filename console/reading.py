@@ -176,8 +176,13 @@ class Credit:
 def credit_by_partner(store: StateStore, reference_dir: Path | None) -> dict[str, Credit]:
     """Each customer's exposure the way the credit rule counts it: open AR (customers.csv) plus the
     value of its open orders (answered, not yet invoiced)."""
-    open_orders = store.order_values(lifecycle.OPEN)
+    by_currency = store.order_values(lifecycle.OPEN, by_currency=True)
     customers, problem = _customers(reference_dir)
+    open_orders: dict[str, Decimal] = {}
+    for (partner, currency), value in by_currency.items():  # in the customer's own currency only (customers.csv's;
+        c = customers.get(partner)  # an order in a further one counts against that currency's limit, not this one)
+        if c is None or currency in ("", c["currency"]):
+            open_orders[partner] = open_orders.get(partner, Decimal(0)) + value
     out = {}
     for partner in sorted(set(open_orders) | set(customers)):
         c = customers.get(partner)

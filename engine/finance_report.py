@@ -80,6 +80,9 @@ EXCEPTION_SUMMARY = pa.schema([
     pa.field("resolved", pa.int64(), nullable=False),
     pa.field("unresolved_amount", MONEY, nullable=False),  # open + explained
     pa.field("oldest_age_days", pa.int32(), nullable=False),
+    # the exceptions' currency (a partner ordering in two, customer_currencies.csv: one row per currency, never
+    # summed across); last, so that the columns before it read as they always did
+    pa.field("currency", pa.string()),
 ])
 
 AGEING = pa.schema([
@@ -87,6 +90,7 @@ AGEING = pa.schema([
     pa.field("bucket", pa.string(), nullable=False),
     pa.field("exceptions", pa.int64(), nullable=False),
     pa.field("amount_at_risk", MONEY, nullable=False),
+    pa.field("currency", pa.string()),  # as EXCEPTION_SUMMARY's: one row per currency, never summed across
 ])
 
 CHANGES = pa.schema([
@@ -201,9 +205,9 @@ def _summary(exceptions: pa.Table) -> pa.Table:
         "partner": exceptions["partner"], "type": exceptions["type"], "amount": exceptions["amount_at_risk"],
         **{s: pc.cast(pc.equal(state, s), pa.int64()) for s in ("open", "explained", "resolved")},
         "unresolved_amount": pc.if_else(unresolved, exceptions["amount_at_risk"], pa.scalar(0, MONEY)),
-        "age": exceptions["age_days"],
+        "age": exceptions["age_days"], "currency": pc.fill_null(exceptions["currency"], ""),
     })
-    g = t.group_by(["partner", "type"], use_threads=False).aggregate(
+    g = t.group_by(["partner", "type", "currency"], use_threads=False).aggregate(
         [("amount", "count"), ("amount", "sum"), ("open", "sum"), ("explained", "sum"), ("resolved", "sum"),
          ("unresolved_amount", "sum"), ("age", "max")])
     out = pa.table({
@@ -212,8 +216,9 @@ def _summary(exceptions: pa.Table) -> pa.Table:
         "exceptions": g["amount_count"], "amount_at_risk": _money_sum(g["amount_sum"]),
         "open": g["open_sum"], "explained": g["explained_sum"], "resolved": g["resolved_sum"],
         "unresolved_amount": _money_sum(g["unresolved_amount_sum"]), "oldest_age_days": g["age_max"],
+        "currency": g["currency"],
     }).cast(EXCEPTION_SUMMARY)
-    return out.sort_by([("partner", "ascending"), ("type", "ascending")])
+    return out.sort_by([("partner", "ascending"), ("type", "ascending"), ("currency", "ascending")])
 
 
 def _ageing(exceptions: pa.Table) -> pa.Table:
@@ -224,12 +229,12 @@ def _ageing(exceptions: pa.Table) -> pa.Table:
     bucket = np.digitize(live["age_days"].to_numpy(zero_copy_only=False), starts) - 1
     labels = pa.array([label for _, label in AGE_BUCKETS]).take(pa.array(np.maximum(bucket, 0)))
     t = pa.table({"partner": live["partner"], "bucket": labels, "order": pa.array(bucket, pa.int64()),
-                  "amount": live["amount_at_risk"]})
-    g = t.group_by(["partner", "bucket", "order"], use_threads=False).aggregate([("amount", "count"),
-                                                                                 ("amount", "sum")])
-    g = g.sort_by([("partner", "ascending"), ("order", "ascending")])
+                  "amount": live["amount_at_risk"], "currency": pc.fill_null(live["currency"], "")})
+    g = t.group_by(["partner", "bucket", "order", "currency"], use_threads=False).aggregate([("amount", "count"),
+                                                                                             ("amount", "sum")])
+    g = g.sort_by([("partner", "ascending"), ("currency", "ascending"), ("order", "ascending")])
     return pa.table({"partner": g["partner"], "bucket": g["bucket"], "exceptions": g["amount_count"],
-                     "amount_at_risk": _money_sum(g["amount_sum"])}).cast(AGEING)
+                     "amount_at_risk": _money_sum(g["amount_sum"]), "currency": g["currency"]}).cast(AGEING)
 
 
 def _changes(current: pa.Table, previous: pa.Table | None) -> pa.Table:
@@ -321,6 +326,7 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
     says how many more). ``sections``: more (anchor, title, HTML) sections shown after the changes
     (documents_section, trend_section, history_section)."""
     s = report.summary.to_pylist()
+    several = _several_currencies(s)  # partners whose amounts are labelled by currency (each one's rows apart)
     unresolved = unresolved_by_currency(report.exceptions)
     partners = sorted({r["partner"] for r in s} | set(report.values["partner"].to_pylist()))
     kind = report.changes["change"]
@@ -359,14 +365,15 @@ def render_html(report: FinanceReport, *, title: str = "OrderBridge finance repo
                  ([r["partner"], r["currency"], r["orders"], r["lines"], _amount(r["shipped_value"])]
                   for r in report.memo.to_pylist()), numeric=(2, 3, 4), cls="memo")] if report.memo.num_rows else []),
         '<h2 id="summary">Exceptions by partner and type</h2>',
-        _risk_chart(s, partners),
+        _risk_chart(s, partners, several),
         table(["Partner", "Exception", "Count", "Amount at risk", "Open", "Explained", "Resolved", "Unresolved amount",
                "Oldest (days)"],
-              ([r["partner"], r["title"], r["exceptions"], _amount(r["amount_at_risk"]), r["open"], r["explained"],
-                r["resolved"], _amount(r["unresolved_amount"]), r["oldest_age_days"]] for r in s),
+              ([r["partner"], r["title"], r["exceptions"], _in(r["amount_at_risk"], r, several), r["open"],
+                r["explained"], r["resolved"], _in(r["unresolved_amount"], r, several), r["oldest_age_days"]]
+               for r in s),
               numeric=(2, 3, 4, 5, 6, 7, 8), cls="summary"),
         '<h2 id="ageing">Ageing of unresolved exceptions</h2>',
-        _ageing_table(report.ageing),
+        _ageing_table(report.ageing, several),
         '<h2 id="changes">What changed since the previous run</h2>',
         (table(["Change", "Partner", "Exception", "PO", "Line", "Amount before", "Amount after", "State before",
                 "State after", "Id"],
@@ -398,15 +405,39 @@ def amounts_text(amounts: dict[str, Decimal]) -> str:
     return " + ".join(f"{_amount(v)} {c}".strip() for c, v in amounts.items()) or "0.00"
 
 
-def _risk_chart(summary: list[dict], partners: list[str]) -> str:
-    """Unresolved amount at risk per exception type, one bar per partner."""
+def _several_currencies(summary: list[dict]) -> set[str]:
+    """The partners whose exceptions are in more than one currency (customer_currencies.csv): their amounts are
+    shown per currency, labelled; every other partner's as they always were."""
+    seen: dict[str, set[str]] = {}
+    for r in summary:
+        seen.setdefault(r["partner"], set()).add(r.get("currency") or "")
+    return {p for p, c in seen.items() if len(c) > 1}
+
+
+def _in(amount, row: dict, several: set[str]) -> str:
+    """An amount, with its currency for a partner whose amounts are in several."""
+    return f"{_amount(amount)} {row.get('currency') or ''}".rstrip() if row["partner"] in several else _amount(amount)
+
+
+def _label(partner: str, currency: str, several: set[str]) -> str:
+    return f"{partner} ({currency or '?'})" if partner in several else partner
+
+
+def _risk_chart(summary: list[dict], partners: list[str], several: set[str] = frozenset()) -> str:
+    """Unresolved amount at risk per exception type, one bar per partner (per partner and currency for a partner
+    whose exceptions are in several: never two currencies in one bar)."""
     kinds = sorted({r["type"] for r in summary})
     if not kinds:
         return ""
-    amount = {(r["partner"], r["type"]): float(r["unresolved_amount"]) for r in summary}
+    amount = {(r["partner"], r.get("currency") or "", r["type"]): float(r["unresolved_amount"]) for r in summary}
+    series = [(p, c) for p in partners
+              for c in (sorted({r.get("currency") or "" for r in summary if r["partner"] == p}) if p in several
+                        else [None])]
     chart = hbar_chart("Unresolved amount at risk", [_title(k) for k in kinds],
-                       [(p, [amount.get((p, k), 0.0) for k in kinds]) for p in partners], decimals=2, label_width=300,
-                       width=760, chart_id="chart-risk")
+                       [(_label(p, c or "", several),
+                         [sum(v for (pp, cc, kk), v in amount.items() if pp == p and kk == k and c in (None, cc))
+                          for k in kinds]) for p, c in series],
+                       decimals=2, label_width=300, width=760, chart_id="chart-risk")
     return f'<div class="chart"><figure>{chart}</figure></div>'
 
 
@@ -414,12 +445,15 @@ def _title(kind: str) -> str:
     return EXCEPTION_TYPES[kind].title if kind in EXCEPTION_TYPES else kind
 
 
-def _ageing_table(ageing: pa.Table) -> str:
+def _ageing_table(ageing: pa.Table, several: set[str] = frozenset()) -> str:
     if not ageing.num_rows:
         return "<p>No unresolved exceptions.</p>"
     cells: dict[str, dict[str, tuple[int, object]]] = {}
-    for r in ageing.to_pylist():
-        cells.setdefault(r["partner"], {})[r["bucket"]] = (r["exceptions"], r["amount_at_risk"])
+    for r in ageing.to_pylist():  # a partner in several currencies: one row per currency, never summed across
+        key = _label(r["partner"], r.get("currency") or "", several)
+        was = cells.setdefault(key, {}).get(r["bucket"])
+        cells[key][r["bucket"]] = ((r["exceptions"], r["amount_at_risk"]) if was is None
+                                   else (was[0] + r["exceptions"], was[1] + r["amount_at_risk"]))
     labels = [label for _, label in AGE_BUCKETS]
     rows = []
     for partner, by in sorted(cells.items()):
@@ -431,7 +465,13 @@ def _ageing_table(ageing: pa.Table) -> str:
 def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int) -> list[str]:
     out: list[str] = []
     ex = report.exceptions  # sorted partner, type, amount (largest first)
-    totals = {(r["partner"], r["type"]): (r["exceptions"], r["amount_at_risk"]) for r in report.summary.to_pylist()}
+    summary = report.summary.to_pylist()
+    several = _several_currencies(summary)
+    totals: dict[tuple[str, str], tuple[int, str]] = {}
+    for r in summary:  # per partner and type: the count, and the amount (per currency, labelled, for a partner in
+        count, text = totals.get((r["partner"], r["type"]), (0, ""))  # several: never summed across)
+        text = f"{text} + {_in(r['amount_at_risk'], r, several)}" if text else _in(r["amount_at_risk"], r, several)
+        totals[(r["partner"], r["type"])] = (count + r["exceptions"], text)
     n = ex.num_rows
     if n:
         key = pc.binary_join_element_wise(ex["partner"], ex["type"], "\x1f").to_numpy(zero_copy_only=False)
@@ -471,7 +511,7 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
             count, total = totals[(partner, kind)]
             info = EXCEPTION_TYPES.get(kind)
             out.append(f'<h3 id="{anchor(partner, kind)}">{e(_title(kind))}: {count}, '
-                       f'{e(_amount(total))} at risk</h3>')
+                       f'{e(total)} at risk</h3>')
             if info:
                 out.append(f'<p class="muted">{e(info.meaning)} Amount: {e(info.amount)}. Age from the '
                            f"{e(info.since)}.</p>")
@@ -482,7 +522,7 @@ def _partner_sections(report: FinanceReport, partners: list[str], max_rows: int)
                     state += f"<br><small>{e(r['state_by'])}: {e(r['state_note'])}</small>"
                 line = r["line_number"] if r["line_number"] is not None else ""
                 body.append([f"<code>{e(r['exception_id'])}</code>", _po(r["po_number"]), line, r["message"],
-                             _amount(r["amount_at_risk"]), r["age_days"], state,
+                             _in(r["amount_at_risk"], r, several), r["age_days"], state,
                              "<br>".join(evidence.get(r["exception_id"], []))])
             out.append(table(["Id", "PO", "Line", "What", "Amount at risk", "Age (days)", "State", "Evidence"], body,
                              numeric=(4, 5), raw=(0, 6, 7), cls="exceptions"))

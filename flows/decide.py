@@ -233,7 +233,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     docs_dir = report_folder(ws, run_id) / "gx-docs"  # the report folder being written (flows.reports)
     with timed("decide.rules"):
         suite = run_suite(orders, lines, ref, settings, today=today,
-                          open_orders=state.order_values(lifecycle.OPEN),
+                          open_orders=state.order_values(lifecycle.OPEN, by_currency=True),
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""

@@ -44,7 +44,7 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     orders, lines = lifecycle.current_tables(chosen, tables)
     ref, settings, day = load_reference(ws.reference_dir), rule_settings(profiles), (today or at).date()
     suite = run_suite(orders, lines, ref, settings, today=day,
-                      open_orders=state.order_values(lifecycle.OPEN), use_gx=False,
+                      open_orders=state.order_values(lifecycle.OPEN, by_currency=True), use_gx=False,
                       suites={pid: p.rule_suites for pid, p in profiles.items()})
     if suite.findings:  # a CSV order's at its row and column, in its layout's names
         suite = replace(suite, findings=csv_located(suite.findings, lines, csv_layouts(profiles),

@@ -117,6 +117,11 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
         priced = pc.is_in(prices.column("sku"), value_set=active.combine_chunks())
         if not pc.any(priced).as_py():
             out.append(f"prices.csv: partner {pid}'s prices are all for discontinued or unknown items")
+    if prices.num_rows:  # a further currency agreed (customer_currencies.csv) with no price in it
+        for further in _rows_for(ref.customer_currencies, pid).column("currency").to_pylist():
+            if not pc.any(pc.equal(prices.column("currency"), further)).as_py():
+                out.append(f"prices.csv: no price for partner {pid} in {further} (customer_currencies.csv): every "
+                           f"line of a PO in {further} would be rejected PRICE_NOT_ON_FILE")
     xref = _rows_for(ref.partner_items, pid)
     if xref.num_rows:
         known = ref.items.column("sku").combine_chunks()

@@ -118,7 +118,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *item_findings(resolved, masks, ref.items),
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
         *price_findings(orders, resolved, ref, settings, masks, prices),
-        *b.check_currency(orders, ref.customers),
+        *b.check_currency(orders, ref.customers, ref.customer_currencies),
         *b.check_terms(orders, ref.customers),
         *b.check_order_value(orders, resolved, ref, settings, values=values),
         *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),

@@ -121,6 +121,19 @@ CUSTOMERS = pa.schema(
     ]
 )
 
+# Further currencies agreed with a customer (optional file customer_currencies.csv): a partner of customers.csv may
+# also order in each currency listed here, with its own credit limit and open AR in it. customers.csv's row stays the
+# customer's home currency (a PO with no CUR, its terms and discount threshold); an order's credit exposure is counted
+# in its own currency against that currency's limit, never added to another currency's.
+CUSTOMER_CURRENCIES = pa.schema(
+    [
+        pa.field("partner", pa.string(), nullable=False),
+        pa.field("currency", pa.string(), nullable=False),
+        pa.field("credit_limit", MONEY, nullable=False),
+        pa.field("open_ar", MONEY, nullable=False),
+    ]
+)
+
 SHIP_TOS = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
@@ -139,8 +152,9 @@ SHIP_TOS = pa.schema(
     ]
 )
 
-# Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case.
-OPTIONAL_FILES = frozenset({"item_units"})
+# Files a reference folder may leave out (an empty table): item_units only lists units beyond each/case,
+# customer_currencies only currencies beyond a customer's own.
+OPTIONAL_FILES = frozenset({"item_units", "customer_currencies"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"average_weight", "average_weight_unit",
@@ -155,6 +169,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "customers": CUSTOMERS,
     "ship_tos": SHIP_TOS,
     "item_units": ITEM_UNITS,
+    "customer_currencies": CUSTOMER_CURRENCIES,
 }
 
 
@@ -168,6 +183,7 @@ class ReferenceData:
     customers: pa.Table
     ship_tos: pa.Table
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
+    customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
 
 
 # --- GS1 identifiers ------------------------------------------------------------------------

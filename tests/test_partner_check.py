@@ -103,6 +103,20 @@ def test_prices_in_another_currency(ready):
                                    "(customers.csv): every line would be rejected PRICE_NOT_ON_FILE"]
 
 
+def test_a_further_currency_with_no_price_in_it(ready):
+    """customer_currencies.csv agrees CAD too: with no CAD price, a PO in CAD could price nothing; with one, ready."""
+    (ready / "reference" / "customer_currencies.csv").write_text("partner,currency,credit_limit,open_ar\n"
+                                                                  "northwind,CAD,5000.00,0.00\n", encoding="utf-8")
+    code, lines = check(ready)
+    assert code == 1 and lines == ["missing: prices.csv: no price for partner northwind in CAD "
+                                   "(customer_currencies.csv): every line of a PO in CAD would be rejected "
+                                   "PRICE_NOT_ON_FILE"]
+    prices = ready / "reference" / "prices.csv"
+    first = prices.read_text(encoding="utf-8").splitlines()[1]
+    prices.write_text(prices.read_text(encoding="utf-8") + first.replace(",USD,", ",CAD,") + "\n", encoding="utf-8")
+    assert check(ready) == (0, [])
+
+
 def test_broken_reference_data_is_one_line(ready):
     edit(ready / "reference" / "partner_items.csv", "SKU-2002", "SKU-9999")
     code, lines = check(ready)

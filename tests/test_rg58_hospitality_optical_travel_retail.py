@@ -82,16 +82,34 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["N4", "KWAI CHUNG", "", "", "HK"] in po_segments(segments(ws, "dfs", "856"), "DF-SHP-01", "BSN")
 
 
-@pytest.mark.xfail(strict=True, reason="a buyer ordering in more than one currency under one profile (DFS Group's "
-                   "Hong Kong business in HKD, its Americas business in USD: CUR*BY*USD with the item's USD price "
-                   "on file in prices.csv) is held CURRENCY_MISMATCH: customers.csv names one agreed currency per "
-                   "partner, and its credit limit and open AR are in it; taking a second currency needs the customer "
-                   "record to list the currencies it may order in and the credit check to hold exposure per currency "
-                   "(or convert at an agreed rate), too big for rg58's deadline")
+USD_SWAPS = [(b"CUR*BY*HKD", b"CUR*BY*USD"), (b"*EA*585**", b"*EA*75**"), (b"*EA*940**", b"*EA*120**"),
+             (b"*EA*1150**", b"*EA*147**")]
+
+
 def test_a_po_in_the_buyer_s_other_currency_with_prices_on_file_is_billed_in_it(tmp_path):
-    ws, _found, states = variant_night(FIXTURES, "dfs", "DF26112401", tmp_path, [
-        (b"CUR*BY*HKD", b"CUR*BY*USD"), (b"*EA*585**", b"*EA*75**"), (b"*EA*940**", b"*EA*120**"),
-        (b"*EA*1150**", b"*EA*147**")], warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+    """DFS Group's Americas business orders in USD under the profile its Hong Kong business orders in HKD under:
+    customers.csv agrees HKD, customer_currencies.csv USD too (its own credit limit and open AR). The USD PO is priced
+    by the USD rows of prices.csv, acknowledged (CUR*BY*USD where the 855 writes CUR), shipped and billed in USD."""
+    ws, found, states = variant_night(FIXTURES, "dfs", "DF26112401", tmp_path, USD_SWAPS, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY,
+                                      profile_swaps=[("ship_date = true", "ship_date = true\ncurrency = true")])
     assert states == {("dfs", "DF26112401"): "invoiced"}
+    codes = {f[0] for f in found}
+    assert not codes & {"CURRENCY_MISMATCH", "PRICE_NOT_ON_FILE", "PRICE_OUT_OF_TOLERANCE", "CREDIT_LIMIT_EXCEEDED"}
+    ack = po_segments(segments(ws, "dfs", "855"), "DF26112401", "BAK")
+    assert ["CUR", "BY", "USD"] in ack
+    assert [s[:4] for s in ack if s[0] == "ACK"] == [["ACK", "IA", "24", "EA"], ["ACK", "IA", "12", "EA"],
+                                                     ["ACK", "IA", "10", "EA"]]
     inv = po_segments(segments(ws, "dfs", "810"), "DF26112401", "BIG")
     assert ["CUR", "SE", "USD"] in inv and ["TDS", "471000"] in inv  # 24 x 75 + 12 x 120 + 10 x 147
+    assert not any(s[0] == "CUR" and s[2] == "HKD" for s in inv)
+
+
+def test_a_po_in_a_currency_neither_agreed_nor_priced_is_still_held(tmp_path):
+    """EUR is neither DFS's currency (customers.csv HKD) nor a further one (customer_currencies.csv USD): held."""
+    swaps = [(b"CUR*BY*HKD", b"CUR*BY*EUR"), *USD_SWAPS[1:]]
+    ws, found, states = variant_night(FIXTURES, "dfs", "DF26112401", tmp_path, swaps, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY)
+    assert states == {("dfs", "DF26112401"): "held"}
+    assert ("CURRENCY_MISMATCH", "error", "DF26112401") in {f[:3] for f in found}
+    assert not segments(ws, "dfs", "810")

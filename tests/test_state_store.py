@@ -305,6 +305,22 @@ def test_open_orders_value_is_summed_per_partner_by_the_store(store_target):
     assert store.order_values(lifecycle.OPEN) == expected == {"acme": Decimal("112.8"), "bolt": Decimal("10")}
 
 
+def test_open_orders_value_by_currency_never_adds_two_currencies(store_target):
+    """By currency (the decide stage's and a recheck's credit exposure, customer_currencies.csv): per partner and the
+    PO's currency, "" for a PO that named none (the customer's own), the other states left out."""
+    store = StateStore(store_target())
+    rows = [("dfs", "PO-1", OrderState.ACKNOWLEDGED, Decimal("4710"), "USD"),
+            ("dfs", "PO-2", OrderState.ACKNOWLEDGED, Decimal("36820"), "HKD"),
+            ("dfs", "PO-3", OrderState.SHIPPED, Decimal("10"), "HKD"),
+            ("dfs", "PO-4", OrderState.ACKNOWLEDGED, Decimal("5"), ""),
+            ("dfs", "PO-5", OrderState.INVOICED, Decimal("7"), "USD")]
+    store.apply(Plan(transitions=tuple(
+        OrderTransition(OrderRecord(p, po, s, value=v, currency=c), None, None) for p, po, s, v, c in rows)))
+    assert store.order_values(lifecycle.OPEN, by_currency=True) == {
+        ("dfs", "USD"): Decimal("4710"), ("dfs", "HKD"): Decimal("36830"), ("dfs", ""): Decimal("5")}
+    assert store.order_values(lifecycle.OPEN) == {"dfs": Decimal("41545")}  # as before: per partner
+
+
 def test_orders_with_backorders_are_those_in_the_states_asked(store_target):
     """The decide stage's backorder step asks for the orders still shippable with a backordered line:
     an order in another state, or with nothing backordered, is not listed; by partner and PO."""

@@ -83,7 +83,7 @@ def run_business_rules(
         *check_items(resolved, ref),
         *check_quantities(resolved, ref, settings, orders=orders),
         *check_prices(orders, resolved, ref, settings),
-        *check_currency(orders, ref.customers),
+        *check_currency(orders, ref.customers, ref.customer_currencies),
         *check_terms(orders, ref.customers),
         *check_order_value(orders, resolved, ref, settings, values=values),
         *check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),

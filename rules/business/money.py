@@ -65,6 +65,12 @@ def _customers(customers: pa.Table) -> dict[str, dict]:
     return {c["partner"]: c for c in customers.to_pylist() if not is_blank(c["partner"])}
 
 
+def _further(table: pa.Table | None) -> dict[tuple[str, str], dict]:
+    """customer_currencies.csv by (partner, currency): the further currencies agreed, each with its credit limit and
+    open AR."""
+    return {} if table is None else {(r["partner"], r["currency"]): r for r in table.to_pylist()}
+
+
 def _price_index(prices: pa.Table) -> dict[tuple[str, str], list[dict]]:
     """(partner, sku) -> price rows, latest valid_from first; rows with a blank partner or sku are no one's."""
     index: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -601,9 +607,11 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
-    """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currency)."""
+def check_currency(orders: pa.Table, customers: pa.Table, further: pa.Table | None = None) -> list[Finding]:
+    """CUSTOMER_UNKNOWN (no customer record) and CURRENCY_MISMATCH (CUR02 vs the agreed currencies: customers.csv's,
+    and ``further``'s, customer_currencies.csv, the other currencies a customer may order in)."""
     by_partner, out = _customers(customers), []
+    others = set(_further(further))
     # the orders that can raise either: no customer record, or a currency that may not be the agreed one
     agreed = per_partner(orders["partner"], {p: c["currency"] for p, c in by_partner.items()}, pa.string())
     maybe = pc.or_(pc.is_null(agreed), pc.fill_null(pc.not_equal(orders["currency"], agreed), True))
@@ -621,7 +629,8 @@ def check_currency(orders: pa.Table, customers: pa.Table) -> list[Finding]:
                     line=False,
                 )
             )
-        elif order["currency"] and order["currency"] != customer["currency"]:
+        elif (order["currency"] and order["currency"] != customer["currency"]
+              and (order["partner"], order["currency"]) not in others):
             out.append(
                 business_finding(
                     "CURRENCY_MISMATCH",
@@ -951,27 +960,44 @@ def check_credit(
     ref: ReferenceData,
     settings: RuleSettings,
     *,
-    open_orders: Mapping[str, Decimal] | None = None,
+    open_orders: Mapping[str, Decimal] | Mapping[tuple[str, str], Decimal] | None = None,
     values: Mapping[tuple[str, str], Decimal] | None = None,
 ) -> list[Finding]:
     """CREDIT_LIMIT_EXCEEDED for each order that would take open AR + open orders (``open_orders``:
-    partner -> value not yet invoiced) + the run's earlier accepted orders past the credit limit.
+    partner, or (partner, currency) with "" for the customer's own, -> value not yet invoiced) + the run's earlier
+    accepted orders past the credit limit. Per currency: an order in a further currency agreed with the customer
+    (customer_currencies.csv) counts against that currency's limit and open AR, never added to another currency's;
+    one in a currency not agreed is not counted (CURRENCY_MISMATCH holds it).
     Orders are taken in table order; a held order does not consume credit."""
     values = order_values(orders, lines, ref) if values is None else values
     customers, by_partner = _customers(ref.customers), _PerPartner(settings)
-    exposure = {p: c["open_ar"] + (open_orders or {}).get(p, Decimal(0)) for p, c in customers.items()}
+    further = {k: r for k, r in _further(ref.customer_currencies).items() if k[0] in customers}
+    limits = {(p, c["currency"]): (c["credit_limit"], c["open_ar"]) for p, c in customers.items()}
+    limits.update({k: (r["credit_limit"], r["open_ar"]) for k, r in further.items()})
+    exposure = {k: open_ar for k, (_, open_ar) in limits.items()}
+    for key, value in (open_orders or {}).items():
+        partner, currency = (key, "") if isinstance(key, str) else key
+        if partner in customers:
+            key = (partner, currency or customers[partner]["currency"])
+            if key in exposure:
+                exposure[key] += value
     out: list[Finding] = []
-    for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose"]):
+    for order in _rows(orders, [*_ORDER_LOCATION, "order_ref", "partner", "po_number", "purpose", "currency"]):
         partner = order["partner"]
         if partner not in customers or order["purpose"] in by_partner[partner].credit_exempt_purposes:
             continue
-        value, limit = values.get(_order_key(order), Decimal(0)), customers[partner]["credit_limit"]
-        if exposure[partner] + value > limit:
+        home = customers[partner]["currency"]
+        key = (partner, order["currency"] or home)
+        if key not in limits:
+            continue
+        value, limit = values.get(_order_key(order), Decimal(0)), limits[key][0]
+        if exposure[key] + value > limit:
+            unit = "" if key[1] == home else f" {key[1]}"
             out.append(
                 business_finding(
                     "CREDIT_LIMIT_EXCEEDED",
-                    f"PO {order['po_number']} ({_text(value)}) would bring the "
-                    f"exposure to {_text(exposure[partner] + value)}, over the credit limit {_text(limit)}.",
+                    f"PO {order['po_number']} ({_text(value)}{unit}) would bring the "
+                    f"exposure to {_text(exposure[key] + value)}{unit}, over the credit limit {_text(limit)}{unit}.",
                     order,
                     seg="BEG",
                     element="BEG03",
@@ -980,5 +1006,5 @@ def check_credit(
                 )
             )
         else:
-            exposure[partner] += value
+            exposure[key] += value
     return out
