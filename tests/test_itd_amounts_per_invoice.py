@@ -182,3 +182,17 @@ def test_per_shipment_810s_of_an_early_buy_state_installments_of_their_own_total
     assert [s[9:13] for s in ack if s[0] == "ITD"] == [[d, a, share, f"EARLY BUY {n} OF 3"]
                                                        for d, a, share, n in THIRDS]
     all_sent_accepted(ws, {"poolcorp": {"PC5701120": 3}}, tmp_path, maps, shipments=2, answers=1)
+
+
+def test_an_installment_of_an_amount_alone_is_billed_by_its_words(tmp_path, maps):  # noqa: F811
+    """``ITD*04*3*******20270115*50000**HALF JAN 15`` (500.00 due 2027-01-15, no share) on an 810 of 667.40 and one of
+    22.80: no share of either can be told, so neither states the 500.00 nor its date (ITD09 needs ITD10, 11 or 14:
+    L09101114); the words stay. X12's note on ITD01 04 (ITD10 or ITD11) is a semantic note: our validator, Bots and
+    pyx12 accept the 810s."""
+    po = ACME_PO.replace("ITD*08*3*2**10**30~", "ITD*04*3*******20270115*50000**HALF JAN 15~", 1)
+    bodies = per_shipment(shipped(po))
+    assert [[s for s in b if s[0] == "ITD"] for b in bodies] == [
+        [["ITD", "04", "3", "", "", "", "", "", "", "", "", "", "HALF JAN 15"]]] * 2
+    for body in bodies:
+        for partner in ("acme", "globex"):
+            accepted(wrap_for(PROFILES[partner], "IN", "810", [body]), tmp_path, maps)
