@@ -213,7 +213,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             po.allowances if po else 0), line_sacs=po.line_nets if po else None, classes=classes, exempt=exempt)
     if tax is not None:
         total += tax.total
-    body = head_810(head, settings)
+    body = head_810(head, settings, total)
     add = body.append
     for i, (line_id, q, unit, price, basis, flat, description) in enumerate(zip(
             line_ids, quantities, units, prices, bases, pairs, descriptions, strict=True)):
@@ -254,8 +254,9 @@ def charged(head: Invoice, merchandise: Decimal) -> tuple[tuple[tuple[Charge, De
     return charges, merchandise + sum((a if c.kind == "C" else -a for c, a in charges), Decimal(0))
 
 
-def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
-    """The 810's segments before its first IT1 (BIG .. DTM)."""
+def head_810(invoice: Invoice, settings: InvoiceSettings, total: Decimal | None = None) -> list[list]:
+    """The 810's segments before its first IT1 (BIG .. DTM); ``total``: its TDS01, which the ITDs' amounts are
+    restated for (itd_segments)."""
     body: list[list] = [["BIG", ymd(invoice.invoice_date), invoice.invoice_number,
                          ymd(invoice.po_date) if invoice.po_date else "", x12_po(invoice.po_number),
                          invoice.release_number, "", settings.transaction_type]]
@@ -285,7 +286,7 @@ def head_810(invoice: Invoice, settings: InvoiceSettings) -> list[list]:
     if (us := settings.ship_from) is not None:  # N1*SF: us, as the partner's set-up names us
         body += party_segments(_profile_party("SF", us))
     if invoice.terms is not None and settings.itd:
-        body += [itd_segment(t) for t in (invoice.terms, *invoice.terms.more)]
+        body += itd_segments(invoice.terms, total)
     if invoice.ship_date is not None and settings.ship_date:
         body.append(["DTM", "011", ymd(invoice.ship_date)])
     if settings.fob and invoice.fob:  # FOB (150), as the PO sent it
@@ -401,6 +402,39 @@ def itd_segment(terms: Terms) -> list[object]:
     while seg and seg[-1] in ("", None):
         seg.pop()
     return seg
+
+
+def itd_segments(terms: Terms, total: Decimal | None = None) -> list[list[object]]:
+    """The ITDs of ``terms`` and its further ones (``more``: installments), each itd_segment; with ``total``, an
+    810's TDS01, their amounts are this invoice's: a PO's ITD08 and ITD10 are amounts of the PO, and an 810 bills one
+    shipment of it, or what shipped of it (echoed, two 810s of a PO in two installments each told 100 % of the PO
+    due on each invoice: xitd). Restated: ITD10 with its share (ITD11) is that share of ``total``, half up to the
+    cent, and when the shares of such ITDs make 100 % the last takes what the others leave (they add up to TDS01);
+    ITD08 with its percent (ITD03) is that percent of ``total`` (ITD08: the total amount of terms discount). An
+    amount with neither tells no part of this invoice: left out (ITD09 with it when no ITD11 nor ITD14 is left,
+    L09101114; an ITD08's dates with it, itd_segment). Dates, days, percents and words as they are. Without
+    ``total`` (an 855, or terms not an 810's): as they are."""
+    itds = (terms, *terms.more)
+    if total is None or not any(t.deferred_amount is not None or t.discount_amount is not None for t in itds):
+        return [itd_segment(t) for t in itds]
+    shared = [i for i, t in enumerate(itds) if t.deferred_amount is not None and t.percent_payable is not None]
+    whole = bool(shared) and sum((itds[i].percent_payable for i in shared), Decimal(0)) == 100
+    out, given = [], Decimal(0)
+    for i, t in enumerate(itds):
+        if t.deferred_amount is not None:
+            if t.percent_payable is None:
+                t = replace(t, deferred_amount=None, deferred_due_date=t.deferred_due_date if t.payment_method
+                            else None)
+            elif whole and i == shared[-1]:
+                t = replace(t, deferred_amount=total - given)
+            else:
+                amount = money(total * t.percent_payable / 100)
+                given += amount
+                t = replace(t, deferred_amount=amount)
+        if t.discount_amount is not None:
+            t = replace(t, discount_amount=money(total * t.discount_percent / 100) if t.discount_percent else None)
+        out.append(itd_segment(t))
+    return out
 
 
 def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:

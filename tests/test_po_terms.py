@@ -82,13 +82,16 @@ def test_the_810_states_all_the_po_s_itd_can_carry(tmp_path, maps):  # noqa: F81
     co-op's payables matched an ITD without its discount amount, an installment ITD01 04 without its due date,
     amount or percent. An ITD08 without what dates it, an ITD09 with none of ITD10/11/14 (L08040513,
     L09101114), or a value that is no number or date is left out."""
+    # the 810 bills SHP-1001 (667.40), part of the PO: its amounts are this invoice's (xitd, engine.invoice
+    # itd_segments): the discount amount 2 % of 667.40 (13.35, not the PO's 12.50), the installment its 50 % (333.70,
+    # not the PO's 500.00)
     spring = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", SPRING, 1))
     assert [seg for seg in invoice_of(spring, InvoiceSettings()) if seg[0] == "ITD"] == [
-        ["ITD", "08", "3", "2", "20270110", "", "20270310", "", "1250", "", "", "",
+        ["ITD", "08", "3", "2", "20270110", "", "20270310", "", "1335", "", "", "",
          "SPRING DATING 2% JAN 10 NET MAR 10", "", "C"]]
     split = shipped(ACME_PO.replace("ITD*08*3*2**10**30~", INSTALMENT, 1))
     assert [seg for seg in invoice_of(split, InvoiceSettings()) if seg[0] == "ITD"] == [
-        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"]]
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "33370", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"]]
     for made in (spring, split):
         for partner in ("acme", "globex"):
             accepted(wrap_for(PROFILES[partner], "IN", "810", [invoice_of(made, InvoiceSettings())]), tmp_path, maps)
@@ -116,9 +119,11 @@ def test_installments_in_several_itds_are_all_stated(tmp_path, maps):  # noqa: F
     order = made[2].to_pylist()[0]
     assert ITDS_SEP not in order["itd_sent"] and order["itd_more_sent"].split(ITDS_SEP) == [
         "04\x1f3\x1f\x1f\x1f\x1f\x1f\x1f\x1f20270215\x1f50000\x1f50\x1fINSTALLMENT 2 OF 2"]
+    # the 810 of SHP-1001 (667.40): each installment its half of it (xitd: the PO's 500.00 each was more than the
+    # invoice); the 855 acknowledges the PO: its amounts as sent
     assert [seg for seg in invoice_of(made, InvoiceSettings()) if seg[0] == "ITD"] == [
-        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
-        ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]
+        ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "33370", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
+        ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "33370", "50", "INSTALLMENT 2 OF 2"]]
     assert [seg for seg in heading(order, PoAckSettings(terms=True)) if seg[0] == "ITD"] == [
         ["ITD", "04", "3", "", "", "", "", "30", "", "20270115", "50000", "50", "INSTALLMENT 50% JAN 15 BAL NET 30"],
         ["ITD", "04", "3", "", "", "", "", "", "", "20270215", "50000", "50", "INSTALLMENT 2 OF 2"]]

@@ -1342,7 +1342,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
     settings = profile.fulfilment.invoice
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
-    before, after = head_810(head, settings), tail_810(settings, total, charges, us, qs, carrier=head.carrier)
+    before, after = head_810(head, settings, total), tail_810(settings, total, charges, us, qs, carrier=head.carrier)
     try:
         text, tail = render_body(before, delimiters), render_body(after, delimiters)
     except DelimiterCollision:  # a value holding one of the delimiters
