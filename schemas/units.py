@@ -79,7 +79,8 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
-                                                 "BP": ("BF", 100), "TM": ("BF", 1000)}
+                                                 "BP": ("BF", 100), "TM": ("BF", 1000), "CW": ("LB", 100),
+                                                 "HK": ("KG", 100)}
 # count units of hundreds and thousands (HU, TH: COUNT_UNITS) that the paper and packaging trade writes with a
 # fraction, as the count it is: 2.5 TH (M) of sheets, envelopes, labels or cups sold by the each is 2,500 of them, an
 # exact quantity of the item (as 1.344 TM of lumber is 1,344 board feet), taken and stated as sent. Not DZ, GS ...:
