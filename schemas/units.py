@@ -75,8 +75,9 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
 # board feet (BF) (wire and cable by the hundred or thousand feet, carpet by the square yard, flooring and insulation
 # by the hundred square feet, dimensional lumber by the thousand board feet, MBF); CW hundred pounds (the
 # hundredweight, CWT) and HK hundred kilograms (bulk resin, metals, chemicals by the hundredweight): a line in one of
-# an item sold by the foot (square foot, board foot, pound, kilogram) is so many of them. Not SQ (Square): roofing's 100 square feet by trade usage
-# only, not by the code's definition; an item_units row says what a square of an item is
+# an item sold by the foot (square foot, board foot, pound, kilogram) is so many of them. Not SQ (Square):
+# roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says what a square
+# of an item is
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
