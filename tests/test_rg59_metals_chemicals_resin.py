@@ -119,3 +119,18 @@ def test_sulfuric_acid_ordered_in_gallons_of_55_gallon_drums_is_taken_as_drums(t
         FIXTURES, "univar", "UV7120045", tmp_path, [(b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**")],
         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
     assert states == {("univar", "UV7120045"): "invoiced"}
+
+
+def test_a_line_in_the_measure_its_po4_states_the_pack_in_is_told_as_packs_of_it() -> None:
+    # the message of the pinned line above: PO4*1*55*GA is one drum of 55 GA, not "a GA holds 1 eaches (PO401 1)"
+    from decimal import Decimal
+
+    from rules.business import check_quantities
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import line, lines_table, reference
+
+    gallons = line(unit="GA", quantity=Decimal(220), po4_pack=1, po4_size=Decimal(55), po4_size_unit="GA")
+    [f] = check_quantities(lines_table(gallons), reference(), RuleSettings())
+    assert f.code == "UNIT_NOT_CONVERTIBLE"
+    assert f.message.endswith("PO4 says one pack holds 55 GA (PO401 1 x PO402 55 GA): 4 of them; a line is taken in "
+                              "through its PO4's pack by weight alone, never by a volume or count like GA.")
