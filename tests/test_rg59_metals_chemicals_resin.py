@@ -95,6 +95,25 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["ACK", "IA", "420", "CW", "068", "20261125"] in segments(ws, "nexeo", "855")
 
 
+def test_an_860_raising_the_sheets_by_the_pound_at_a_price_per_hundred_is_answered_per_pound(tmp_path):
+    """Ryerson raises its sheets to 5880 LB at the same 52.75 per hundred pounds (POC QI, PO105 HP): the 865 echoes it
+    per pound, 0.5275 PP, as its 855 and 810 state the line (the 860 reader restated it PE, per each)."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"ryerson": ["ryerson-850-RY4500918.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*RY4500918**1*20261124", "POC*1*QI*5880**LB*52.75*HP*VN*RG59-01", "CTT*1",
+            "SE*5*0001"]
+    (ws.drop_root / "ryerson" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*006123456      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005902*0*P*>~"
+        "GS*PC*006123456*ORDERBRIDGE*20261126*0800*5902*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*5902~IEA*1*000005902~")
+    run_stages(ws, datetime(2026, 11, 26, 9))
+    answer = segments(ws, "ryerson", "865")
+    assert ["POC", "1", "QI", "5880", "", "LB", "0.5275", "PP", "VN", "RG59-01"] in answer
+    assert [s[:4] for s in answer if s[0] == "ACK"] == [["ACK", "IQ", "5880", "LB"]]
+
+
 @pytest.mark.xfail(strict=True, reason="a line by the hundredweight (PO103 CW, or HK hundred kilograms) of an item "
                    "sold by the piece (Ryerson's plate, 3,267 LB each: 98 CW at 49.80 per CW) is UNIT_NOT_CONVERTIBLE "
                    "(IR): by_weight.as_cases takes a weight line in as whole pieces only when the price can be billed "
@@ -110,10 +129,9 @@ def test_a_plate_ordered_by_the_hundredweight_is_taken_as_whole_plates(tmp_path)
 
 
 @pytest.mark.xfail(strict=True, reason="a line in gallons of an item sold by the drum whose PO4 states the drum's "
-                   "content (Univar's PO1*3*220*GA with PO4*1*55*GA: 4 DR) is UNIT_NOT_CONVERTIBLE (IR), its message "
-                   "reading PO401 as eaches per GA: only a weight line is taken in through the PO4's pack size "
-                   "(by_weight.as_cases); a volume needs the same (whole drums, the 855 and 810 in GA as sent at the "
-                   "price per GA), too big for rg59's deadline")
+                   "content (Univar's PO1*3*220*GA with PO4*1*55*GA: 4 DR) is UNIT_NOT_CONVERTIBLE (IR): only a "
+                   "weight line is taken in through the PO4's pack size (by_weight.as_cases); a volume needs the same "
+                   "(whole drums, the 855 and 810 in GA as sent at the price per GA), too big for rg59's deadline")
 def test_sulfuric_acid_ordered_in_gallons_of_55_gallon_drums_is_taken_as_drums(tmp_path):
     _ws, _found, states = variant_night(
         FIXTURES, "univar", "UV7120045", tmp_path, [(b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**")],

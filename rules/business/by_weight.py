@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from schemas.orders import ORDER_LINES, WEIGHT_AS_SENT
 from schemas.reference import ReferenceData
-from schemas.units import KILOGRAMS_PER, PRICE_PER_MANY, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, weight_in
+from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, weight_in
 
 WEIGHT_COLUMNS = WEIGHT_AS_SENT
 WEIGHT_UNITS = tuple(KILOGRAMS_PER)  # LB, KG, GR, OZ, TN: a PO103 that is a weight
@@ -64,10 +64,6 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     skus = resolve_items(lines.take(pa.array(rows)), ref.items, ref.partner_items)["sku"].to_pylist()
     own = {r["sku"]: (r["unit"], r["case_pack"]) for r in ref.items.select(["sku", "unit", "case_pack"]).to_pylist()}
     columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "price_basis", *WEIGHT_COLUMNS)}
-    # a price per several of the weight (Ryerson's 4900 LB at 52.75 per hundred, PO105 HP) the parser restated
-    # per one of it (0.5275, its per-each kin PE): a price per pound, answered as one (PP), as the 810 bills it
-    per_many = (lines["price_basis_sent"].to_pylist() if "price_basis_sent" in lines.column_names
-                else [None] * lines.num_rows)
     packs = _po4_weights(lines, rows)
     changed = False
     for i, sku, case in zip(rows.tolist(), skus, packs, strict=True):
@@ -82,9 +78,7 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         if not per_unit:
             continue
         columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
-        columns["weight_per_unit"][i] = per_unit
-        columns["weight_basis_sent"][i] = weight_basis(unit) if per_many[i] in PRICE_PER_MANY else \
-            columns["price_basis"][i]
+        columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = per_unit, columns["price_basis"][i]
         columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), item_unit
         columns["price_basis"][i] = weight_basis(unit)
         changed = True

@@ -374,8 +374,9 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
-        if row.get("weight_unit") and basis in PRICE_PER_MANY:  # taken by weight (by_weight.as_cases): per pound
-            out.append(_converted_by_weight(row))
+        weight = row.get("weight_unit") or row["unit"]  # as sent, of a line taken by weight (by_weight.as_cases)
+        if basis in PRICE_PER_MANY and any(weight in PRICE_PER_MEASURE[b] for b in PRICE_PER_WEIGHT):
+            out.append(_converted_by_weight(row, weight))  # per pound (the parser's restatement)
             continue
         if basis in CONVERTIBLE and not of_its_unit(basis, row["unit"]):
             out.append(_converted_by_item_units(row, units or {}))
@@ -396,13 +397,13 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
     return out
 
 
-def _converted_by_weight(row: Mapping) -> Finding:
-    """PRICE_BASIS_CONVERTED of a line ordered in a weight at a price per several of it, taken in as whole units of
-    its item (by_weight.as_cases): Ryerson's 4900 LB at 52.75 per hundred (HP) is 0.5275 per LB, answered and billed
-    per pound (PP), never per the item's unit (25 EA of sheet)."""
+def _converted_by_weight(row: Mapping, weight: str) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line ordered in a ``weight`` at a price per several of it (Ryerson's 4900 LB at
+    52.75 per hundred, HP: 0.5275 per LB), answered and billed per one of it (PP), never per the item's unit the line
+    may have been taken in as (25 EA of sheet: by_weight.as_cases)."""
     from rules.business.by_weight import weight_basis
 
-    basis, price, weight = row["price_basis_sent"], row["unit_price"], row["weight_unit"]
+    basis, price = row["price_basis_sent"], row["unit_price"]
     many = PRICE_PER_MANY[basis]
     return business_finding(
         "PRICE_BASIS_CONVERTED",
