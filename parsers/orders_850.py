@@ -52,7 +52,15 @@ from schemas.orders import (
     WEIGHT_AS_SENT,
     hazmat_marking,
 )
-from schemas.units import NO_CHARGE, PRICE_PER_EACH_OF, PRICE_PER_MANY, PRICE_PER_MANY_OF, in_many_of
+from schemas.units import (
+    NO_CHARGE,
+    PRICE_PER_EACH_OF,
+    PRICE_PER_MANY,
+    PRICE_PER_MANY_OF,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    in_many_of,
+)
 from schemas.x12 import Group, Interchange, TransactionSet
 
 PARTIES = {"ST": "ship_to", "BT": "bill_to", "BY": "buyer", "Z7": "mark_for", "BS": "bill_and_ship_to"}
@@ -1185,7 +1193,9 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: p
     hundred feet ...: PRICE_PER_MANY_OF) as prices per unit (PO105 PE, or the catalog, quoted, retail, contract or
     wholesale price per each of a catalog ... price per hundred) where that is exact at 4 decimals (1970 per
     hundred is 19.70 per each; 12.345 per thousand, 0.012345, is left as sent and held by the price rules):
-    our prices, order values, 855s and 810s are per unit. ``exact``: the prices read without rounding.
+    our prices, order values, 855s and 810s are per unit; on a line in a weight, per one of it (Ryerson's 4900 LB at
+    52.75 per hundred, HP, is 0.5275 per pound: PP, as the 810 bills it, never PE, a price per each labelling a
+    price per pound). ``exact``: the prices read without rounding.
     Returns the prices, the bases and, per converted price, the basis as sent (null elsewhere)."""
     bases = bases.cast(pa.string())
     many = pc.index_in(bases, value_set=pa.array(list(PRICE_PER_MANY), pa.string()))
@@ -1208,7 +1218,8 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: p
         each = price / (counts[k] if k is not None else of_unit)
         if each == each.quantize(_TEN_THOUSANDTH):
             per_unit[i] = each.quantize(_TEN_THOUSANDTH)
-            each_basis[i] = PRICE_PER_EACH_OF[each_basis[i]] if k is not None else "PE"
+            each_basis[i] = (_PER_ONE_OF_WEIGHT.get(unit) or PRICE_PER_EACH_OF[each_basis[i]]) if k is not None \
+                else "PE"
             done.append(int(i))
     if not done:
         return prices, bases, nothing
@@ -1219,6 +1230,8 @@ def per_unit_prices(prices: pa.Array, bases: pa.Array, exact: pa.Array, units: p
 
 
 _TEN_THOUSANDTH = Decimal("0.0001")
+# the price per one of each weight (LB -> PP, KG -> PK, TN -> PT ...): a price per hundred pounds restated per pound
+_PER_ONE_OF_WEIGHT = {u: b for b in PRICE_PER_WEIGHT for u in PRICE_PER_MEASURE[b]}
 
 
 def _rounded(texts: pa.Array, values: pa.Array) -> pa.Array:

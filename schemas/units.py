@@ -73,13 +73,16 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
 # 355 units that are a number of another measure: YD (LY) three feet, HL hundred (linear) feet, TL thousand feet; SY
 # square yard (nine square feet), TR ten, UY fifty, HS hundred and TS thousand square feet; BP hundred and TM thousand
 # board feet (BF) (wire and cable by the hundred or thousand feet, carpet by the square yard, flooring and insulation
-# by the hundred square feet, dimensional lumber by the thousand board feet, MBF): a line in one of an item sold by
-# the foot (square foot, board foot) is so many of them. Not SQ (Square): roofing's 100 square feet by trade usage
-# only, not by the code's definition; an item_units row says what a square of an item is
+# by the hundred square feet, dimensional lumber by the thousand board feet, MBF); CW hundred pounds (the
+# hundredweight, CWT) and HK hundred kilograms (bulk resin, metals, chemicals by the hundredweight): a line in one of
+# an item sold by the foot (square foot, board foot, pound, kilogram) is so many of them. Not SQ (Square):
+# roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says what a square
+# of an item is
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
-                                                 "BP": ("BF", 100), "TM": ("BF", 1000)}
+                                                 "BP": ("BF", 100), "TM": ("BF", 1000), "CW": ("LB", 100),
+                                                 "HK": ("KG", 100)}
 # count units of hundreds and thousands (HU, TH: COUNT_UNITS) that the paper and packaging trade writes with a
 # fraction, as the count it is: 2.5 TH (M) of sheets, envelopes, labels or cups sold by the each is 2,500 of them, an
 # exact quantity of the item (as 1.344 TM of lumber is 1,344 board feet), taken and stated as sent. Not DZ, GS ...:

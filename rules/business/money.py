@@ -376,10 +376,14 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent",
-            *(["sku"] if "sku" in lines.column_names else [])]
+            *(c for c in ("sku", "weight_unit") if c in lines.column_names)]
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
+        weight = row.get("weight_unit") or row["unit"]  # as sent, of a line taken by weight (by_weight.as_cases)
+        if basis in PRICE_PER_MANY and any(weight in PRICE_PER_MEASURE[b] for b in PRICE_PER_WEIGHT):
+            out.append(_converted_by_weight(row, weight))  # per pound (the parser's restatement)
+            continue
         if basis in CONVERTIBLE and not of_its_unit(basis, row["unit"]):
             out.append(_converted_by_item_units(row, units or {}))
             continue
@@ -397,6 +401,21 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
             f"{PRICE_PER_EACH_OF.get(basis, 'PE')}).", row,
             seg="PO1", element="PO105", value=basis))
     return out
+
+
+def _converted_by_weight(row: Mapping, weight: str) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line ordered in a ``weight`` at a price per several of it (Ryerson's 4900 LB at
+    52.75 per hundred, HP: 0.5275 per LB), answered and billed per one of it (PP), never per the item's unit the line
+    may have been taken in as (25 EA of sheet: by_weight.as_cases)."""
+    from rules.business.by_weight import weight_basis
+
+    basis, price = row["price_basis_sent"], row["unit_price"]
+    many = PRICE_PER_MANY[basis]
+    return business_finding(
+        "PRICE_BASIS_CONVERTED",
+        f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {weight}: taken as {_text(price)} "
+        f"per {weight}, exactly; our 855 and 810 state it per {weight} (PO105/IT105 {weight_basis(weight)}).", row,
+        seg="PO1", element="PO105", value=basis)
 
 
 def _converted_by_item_units(row: Mapping, units: Mapping[tuple[str, str], int]) -> Finding:

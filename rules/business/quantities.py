@@ -632,6 +632,16 @@ def _unless_sold_in(resolved: pa.Table, unit_bad: np.ndarray, index: Mapping[tup
     return out
 
 
+def _in_pack_content(qty: Decimal, unit: str, pack: int | None, size: Decimal | None) -> str:
+    """Why a line in the measure its PO4 states a pack's content in (Univar's 220 GA of a drum item with
+    ``PO4*1*55*GA``: one drum holds 55 GA) is not taken: PO401 counts packs, not eaches per GA, and a line is taken in
+    through its PO4's pack size by weight alone (rules.business.by_weight)."""
+    content = Decimal(pack or 1) * (size or Decimal(0))
+    packs = f": {_text(qty / content)} of them" if content > 0 else ""
+    return (f" PO4 says one pack holds {_text(content)} {unit} (PO401 {pack or 1} x PO402 {_text(size)} {unit}){packs};"
+            f" a line is taken in through its PO4's pack by weight alone, never by a volume or count like {unit}.")
+
+
 def _not_whole(qty: Decimal, unit: str, eaches: Decimal, pack: int, sku: str, item_unit: str | None) -> str:
     """Why a quantity that is a fraction of the item's unit (2.5 EA; 2.5 LB of an item sold by the pound)
     cannot be answered as sent: our stock, shipments and invoices count whole units of the item."""
@@ -672,6 +682,8 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                if readings else "")
         if unit in _MEASURES:  # 480 LB: no pack holds a number of pounds; its PO4 describes the item's case
             po4 = _by_weight(qty, unit, row["sku"], item_units.get(row["sku"]), weights or {})
+        elif readings and unit == row.get("po4_size_unit"):  # 220 GA with PO4*1*55*GA: the pack's content, no count
+            po4 = _in_pack_content(qty, unit, row.get("po4_pack"), row.get("po4_size"))
         return [business_finding(
             "UNIT_NOT_CONVERTIBLE",
             f"Ordered in {unit}, but item {row['sku']} is not sold in {unit}: it is sold in "
