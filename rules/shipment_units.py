@@ -10,8 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rules.business.items import resolve_items
-from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches
+from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches, sold_singly
 from schemas.rule_settings import RuleSettings
+from schemas.units import COUNT_UNITS
 
 
 class ShipmentUnits:
@@ -80,6 +81,15 @@ class ShipmentUnits:
         if xref is None or not {"partner", "buyer_part", "sku"} <= set(xref.column_names):
             xref = pa.table({c: pa.array([], pa.string()) for c in ("partner", "buyer_part", "sku")})
         return resolve_items(lines, self.items, xref).column("sku").to_pylist()
+
+    def counts_singly(self, sku: str | None, unit: str | None) -> bool:
+        """Is one ``unit`` of item ``sku`` a count of its pieces by the unit's definition: a count unit (COUNT_UNITS:
+        DZ 12, GS 144 ...) of an item sold by the each or the pair (sold_singly), converting to that many of them
+        (no item_units row saying otherwise)? Eaches of such an item are an exact number of the unit, a fraction
+        of it included (234 towels are 19.5 DZ)."""
+        count = COUNT_UNITS.get(unit or "")
+        return count is not None and sold_singly(self.index.own_units.get(sku or ""), self.settings) and \
+            self.each(sku, unit) == count
 
     def line_each(self, partner: str | None, po: str | None, number: int | None, sku: str | None,
                   unit: str | None) -> int | None:

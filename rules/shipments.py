@@ -246,15 +246,25 @@ def _unpadded_line_ids(t: pa.Table, st: pa.Table, line_key: list[str], absent: n
         if changed else None
 
 
-def _of_measure(eaches, per_line: int, unit: str) -> bool:
+def _of_measure(eaches, per_line: int, unit: str, *, counted: bool = False) -> bool:
     """``eaches`` of an item are a fraction of its line's ``unit`` we carry exactly: the unit is a number of the
     item's measure (MEASURE_MULTIPLES: 1,344 BF of lumber on a line in TM, thousand board feet, is 1.344 TM, as
-    intake takes 1.344 TM as sent; FRACTIONAL_COUNTS: 2,500 sheets on a line in TH is 2.5 TH) and the quotient has at
-    most the 4 places a quantity holds."""
-    if not fraction_of_item(unit):
+    intake takes 1.344 TM as sent; FRACTIONAL_COUNTS: 2,500 sheets on a line in TH is 2.5 TH), or ``counted``: a
+    whole number of pieces of an item sold singly on a line in a count unit by its definition (ShipmentUnits.
+    counts_singly: 234 towels sold by the each on a line of 20 DZ are 19.5 DZ; the DC counted what left, and the 856
+    and 810 carry it, SN102 and IT102 being R decimals; a DZ *ordered* with a fraction is still a case-pack question,
+    rules.business.quantities), and the quotient has at most the 4 places a quantity holds."""
+    if not (counted or fraction_of_item(unit)):
         return False
     stated = Decimal(eaches) / Decimal(per_line)
     return stated == stated.quantize(Decimal("0.0001"))
+
+
+def _counted(units: ShipmentUnits, sku: str | None, unit: str | None, per_line: int, eaches) -> bool:
+    """``eaches`` shipped are whole pieces of item ``sku`` and its order line's ``unit`` counts them by its
+    definition (``per_line`` as the unit is for the item: no PO4 made it another pack): the DC's count, exact in
+    the line's unit (_of_measure)."""
+    return eaches == int(eaches) and units.counts_singly(sku, unit) and per_line == units.each(sku, unit)
 
 
 def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits):
@@ -295,7 +305,9 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             per_shipped = units.each(what, was)
             per_line = units.line_each(t["partner"][i].as_py(), po[i].as_py(), number[i].as_py(), what, wanted)
             if value is not None and value > 0 and per_shipped and per_line and (
-                    value * per_shipped % per_line == 0 or _of_measure(value * per_shipped, per_line, wanted)):
+                    value * per_shipped % per_line == 0 or _of_measure(value * per_shipped, per_line, wanted,
+                                                                       counted=_counted(units, what, wanted, per_line,
+                                                                                        value * per_shipped))):
                 converted[i] = value * per_shipped / per_line
                 mismatch[i] = False
                 if per_shipped == per_line and ({was, wanted} <= set(units.settings.case_units)

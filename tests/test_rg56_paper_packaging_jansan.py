@@ -117,8 +117,11 @@ def test_a_fraction_of_a_thousand_is_a_count_not_of_a_dozen():
     assert codes("TH", "2.5") == [] and codes("HU", "0.25") == []
     assert codes("TH", "2.5005") == ["CASE_PACK_ROUNDED"]  # 2,500.5 eaches: no whole count
     assert codes("DZ", "2.5") == ["CASE_PACK_ROUNDED"]  # as before
-    # the DC's confirmation of 2,500 eaches on a line in TH is 2.5 TH
+    # the DC's confirmation of 2,500 eaches on a line in TH is 2.5 TH; 30 eaches on a line in DZ are no measure of
+    # the dozen, but the DC's count of an item sold singly is exact: 2.5 DZ shipped (tests/test_xdozen_*), whatever
+    # rounding 2.5 DZ ordered gets
     assert _of_measure(2500, 1000, "TH") and not _of_measure(30, 12, "DZ")
+    assert _of_measure(30, 12, "DZ", counted=True)
 
 
 def test_a_no_back_order_po_shipped_short_is_billed_for_what_shipped(tmp_path):

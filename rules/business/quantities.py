@@ -117,6 +117,12 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
 _PIECES = ("PR",)
 
 
+def sold_singly(own: str | None, settings: RuleSettings) -> bool:
+    """Is ``own`` (an item's selling unit, items.unit) one piece of it: the each (RuleSettings.each_units) or the
+    pair, so that a count unit (COUNT_UNITS: DZ 12 ...) is its definition of them (counted_in)?"""
+    return bool(own) and (own in settings.each_units or own in _PIECES)
+
+
 def counted_in(unit: str | None, own: str | None, settings: RuleSettings) -> int | None:
     """How many of an item's own selling unit ``own`` one count ``unit`` (COUNT_UNITS: DZ 12, TH 1000 ...) is: its
     definition for an item sold by the piece (the each, the pair; ``own`` unknown: as before), the ratio for an item
