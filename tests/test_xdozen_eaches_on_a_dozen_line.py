@@ -121,18 +121,12 @@ def test_the_six_towels_left_ship_the_next_day_and_the_order_is_billed_whole(tmp
         ["TDS", "240250"] in inv, [s for s in inv if s[0] in ("IT1", "TDS")]
 
 
-@pytest.mark.xfail(strict=True, reason="a PO that takes no back order (CSH*N) shipped short keeps its balance "
-                   "reserved: the 19.5 DZ ship (the 856 goes), but the line stays partially_shipped waiting for 6 "
-                   "towels the buyer refused to wait for, and a per-order 810 is never sent; the same gap rg56 pinned "
-                   "(tests/test_rg56_*::test_a_no_back_order_po_shipped_short_is_billed_for_what_shipped): ending a "
-                   "no-back-order line at what shipped belongs to the ship stage (engine.lifecycle.shipping), not to "
-                   "the unit conversion fixed here")
 def test_a_no_back_order_po_shipped_19_5_of_20_dz_is_complete_and_billed(tmp_path):
     ws, _found, states = variant_night(
         FIXTURES, "avendra", "AV58100231", tmp_path, [(b"FOB*PP~", b"FOB*PP~\nCSH*N~")], warehouses=WAREHOUSES,
         night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=[(TOWELS + "20,DZ", TOWELS + "234,EA")])
     asn = po_segments(segments(ws, "avendra", "856"), "AV-SHP-01", "BSN")
-    assert ["SN1", "", "19.5", "DZ", "", "20", "DZ"] in asn  # holds today: the 856 goes
+    assert ["SN1", "", "19.5", "DZ", "", "20", "DZ"] in asn  # the 856 goes with the 19.5 DZ
     assert states == {("avendra", "AV58100231"): "invoiced"}
     inv = po_segments(segments(ws, "avendra", "810"), "AV58100231", "BIG")
     assert ["IT1", "1", "19.5", "DZ", "54", "", "UP", "614141580002", "VN", "RG58-01"] in inv and \
