@@ -12,7 +12,14 @@ import pyarrow.compute as pc
 
 from connectors.order_store import OrderStore, order_row, per_stored_table
 from connectors.state import StateStore
-from engine.lifecycle.releases import Held, key_outcome, key_shipment_lines, names_a_release, unpadded_po_lines
+from engine.lifecycle.releases import (
+    Held,
+    is_idle,
+    key_outcome,
+    key_shipment_lines,
+    names_a_release,
+    unpadded_po_lines,
+)
 from schemas.findings import Finding
 from schemas.lifecycle import OrderRecord
 from schemas.order_keys import x12_po
@@ -79,7 +86,11 @@ def key_confirmations(state: StateStore, store: OrderStore, read, refs: Mapping[
     by_partner: dict[str, list[OrderRecord]] = {}
     for r in records:
         by_partner.setdefault(r.partner, []).append(r)
-    held = {p: Held.of(rs, stored_releases(store, [r for r in rs if r.po_number in pos]), ref=(refs or {}).get(p, ""))
+    # the orders never answered: a blanket held for a person holds no unit to ship, unless it holds reservations
+    unanswered = [(r.partner, r.po_number) for r in records if is_idle(r)]
+    reserved = set(state.reservations_for(unanswered)) if unanswered else set()
+    held = {p: Held.of(rs, stored_releases(store, [r for r in rs if r.po_number in pos]), ref=(refs or {}).get(p, ""),
+                       reserved={po for partner, po in reserved if partner == p})
             for p, rs in by_partner.items()}
     keyed, found = key_shipment_lines(lines, held)
     if not found and keyed is lines:

@@ -367,3 +367,70 @@ def test_the_console_lists_and_shows_each_release(chain):
         assert R2 in unquote(link)
         status, page = c.get(link)
         assert status == 200 and "acme / BLK-1 release 2" in page and SEP not in page
+
+
+def test_a_confirmation_naming_no_release_skips_an_order_that_holds_nothing_to_ship():
+    """A blanket held for a person (never answered, nothing reserved: Held.idle) holds no unit a DC could ship, so a
+    confirmation naming the PO alone means its one answered release; an order answered and put back on hold by a
+    change, or one never answered that holds reservations, can have shipped: still a rival. An 860 naming no release
+    may mean the blanket: still refused."""
+    from engine.lifecycle.releases import SHIPPED
+    from schemas.lifecycle import OrderRecord
+
+    blanket = OrderRecord("arrow", "P", OrderState.HELD, order_type="BK")
+    release = OrderRecord("arrow", release_key("P", "4"), OrderState.ACKNOWLEDGED, answered_revision=1,
+                          order_type="RL")
+    held = Held.of([blanket, release], {"P": ""})
+    assert held.idle == {"P"}
+    assert named_key("P", "", held, ended=SHIPPED, shipment=True) == (release_key("P", "4"), "")
+    assert named_key("P", "4", held, ended=SHIPPED, shipment=True) == (release_key("P", "4"), "")
+    key, why = named_key("P", "", held)  # an 860 naming no release: the blanket may be what it changes
+    assert key is None and "2 releases open" in why
+    # reserved though never answered: it may be what shipped
+    key, why = named_key("P", "", Held.of([blanket, release], {"P": ""}, reserved={"P"}), ended=SHIPPED,
+                         shipment=True)
+    assert key is None and "2 releases open" in why
+    # answered, then held again by a change (revision 2, answered 1): it may be what shipped
+    rehold = OrderRecord("arrow", "P", OrderState.HELD, revision=2, answered_revision=1)
+    key, why = named_key("P", "", Held.of([rehold, release], {"P": ""}), ended=SHIPPED, shipment=True)
+    assert key is None and "2 releases open" in why
+    # approved by a person but not answered yet, waiting for the rules, changed before any answer: nothing to ship
+    for state in (OrderState.APPROVED, OrderState.RECEIVED, OrderState.CHANGED, OrderState.REJECTED_BY_PERSON):
+        waiting = OrderRecord("arrow", "P", state, revision=2)
+        assert named_key("P", "", Held.of([waiting, release], {"P": ""}), ended=SHIPPED, shipment=True) == (
+            release_key("P", "4"), "")
+    # every order holding nothing to ship: none is told from the others, as before
+    other = OrderRecord("arrow", release_key("P", "5"), OrderState.HELD)
+    key, why = named_key("P", "", Held.of([blanket, other], {"P": ""}), ended=SHIPPED, shipment=True)
+    assert key is None and "2 releases open" in why
+    # the release shipped and billed, the blanket held: a further confirmation is the release's (the shipment
+    # checks judge it), never the blanket's
+    done = OrderRecord("arrow", release_key("P", "4"), OrderState.INVOICED, answered_revision=1)
+    assert named_key("P", "", Held.of([blanket, done], {"P": ""}), ended=SHIPPED, shipment=True) == (
+        release_key("P", "4"), "")
+
+
+def test_a_confirmation_naming_no_release_is_still_held_while_a_release_a_change_held_again_is_open(tmp_path):
+    """Release 2, answered, is put back on hold by an 860 (a price cut past the approval threshold): its reservations
+    stand and its units may have shipped, so a confirmation naming the PO alone still cannot be told from release 1's
+    (SHIPMENT_RELEASE_AMBIGUOUS, the shipment held), as a held blanket's can (test_rg57's Arrow blanket)."""
+    ws = shipping_workspace(tmp_path / "ws", partners=())
+    east = ws.root / "warehouses" / "east.toml"
+    east.write_text(east.read_text().replace('line_id = "PO Line"', 'line_id = "PO Line"\nrelease_number = "Release"'))
+    _drop(ws, "acme-releases.x12", _interchange(5001, "PO", [_release("0001", "1", 10), _release("0002", "2", 4)]))
+    run_stages(ws, NIGHT1)
+    cut = ["ST*860*0001", "BCH*04*RL*BLK-1*2**20261126", "POC*1*PC*4*4*EA*9.00*PE*UP*614141100101", "CTT*1"]
+    _drop(ws, "acme-cut.x12", _interchange(5002, "PC", [cut]))
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", R2)
+        assert (order.state, order.revision, order.answered_revision) == ("held", 2, 1), order
+        assert state.reservations_for([("acme", R2)])
+        _confirm(ws, "east-1.csv", [("S-1", "", "1", "SKU-1001", 10)])
+        run_stages(ws, datetime(2026, 11, 29, 2))
+        assert state.shipments() == []
+    finally:
+        state.close()
+    [found] = _findings(ws, "SHIPMENT_RELEASE_AMBIGUOUS")
+    assert "2 releases open (1, 2)" in found["message"]

@@ -2,14 +2,15 @@
 850, 860 and shipment line of a partner means, from the PO number (BEG03, BCH03, a confirmation's PO)
 and the release number (BEG04, BCH04, a confirmation's release) it gives.
 
-Pure: the orders held under each PO number (their keys, release numbers and states) in; keys and
-findings out. The flows look the held orders up and rewrite the tables' ``po_number`` with the keys
-before planning, so everything after (lifecycle, stored tables, documents) sees one order per release.
+Pure: the orders held under each PO number (their keys, release numbers, states, and which hold nothing a
+DC could ship) in; keys and findings out. The flows look the held orders up and rewrite the tables'
+``po_number`` with the keys before planning, so everything after (lifecycle, stored tables, documents)
+sees one order per release.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
@@ -22,6 +23,11 @@ from schemas.orders import ORDER_REFS
 ENDED = frozenset({OrderState.REJECTED, OrderState.CANCELLED, OrderState.CLOSED})  # nothing more comes to these
 SHIPPED = ENDED | {OrderState.SHIPPED, OrderState.INVOICED, OrderState.ON_MEMO}  # nothing more ships for these
 UNKNOWN = None  # the release of a held order whose stored 850 could not be read
+# an order in these states and never answered (OrderRecord.answered_revision 0) with nothing reserved holds no unit a
+# DC could ship (a blanket held for a person, an order waiting for the rules or a person): no release a shipment
+# naming none could mean (Held.idle)
+UNANSWERED = frozenset({OrderState.RECEIVED, OrderState.CHANGED, OrderState.HELD, OrderState.APPROVED,
+                        OrderState.REJECTED_BY_PERSON})
 
 
 @dataclass(slots=True)
@@ -29,21 +35,27 @@ class Held:
     """The orders of one partner held under each PO number: key -> (release number, state). ``ref``: the
     ORDERS column of the heading reference that tells the partner's orders under one PO number apart
     ([x12] order_key_ref, schemas.order_keys.ref_key), "" for none; such an order's "release" is the
-    reference's ref_tag."""
+    reference's ref_tag. ``idle``: the keys of the orders that hold no unit a DC could ship (never answered,
+    nothing reserved: UNANSWERED), which a shipment naming no release cannot mean (named_key's ``shipment``)."""
 
     by_po: dict[str, dict[str, tuple[str | None, OrderState | None]]] = field(default_factory=dict)
     ref: str = ""
+    idle: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, records: Iterable[OrderRecord], releases: Mapping[str, str | None], *, ref: str = "") -> Held:
+    def of(cls, records: Iterable[OrderRecord], releases: Mapping[str, str | None], *, ref: str = "",
+           reserved: Collection[str] = ()) -> Held:
         """``records``: the partner's orders under the PO numbers in question (keys that are PO numbers,
         release keys and ref keys); ``releases``: the release number (BEG04, "" for none) of those keyed by
-        their PO number, read from their stored 850 (a release or ref key names its own)."""
+        their PO number, read from their stored 850 (a release or ref key names its own); ``reserved``: the
+        keys of those never answered that hold reservations (else they are idle)."""
         held = cls(ref=ref)
         for r in records:
             release = r.po_number.partition(SEP)[2] if is_release_key(r.po_number) else \
                 releases.get(r.po_number, UNKNOWN)
             held.by_po.setdefault(x12_po(r.po_number), {})[r.po_number] = (release, r.state)
+            if is_idle(r) and r.po_number not in reserved:
+                held.idle.add(r.po_number)
         return held
 
     def add(self, key: str, release: str) -> None:
@@ -51,6 +63,13 @@ class Held:
 
     def keys(self, po: str) -> dict[str, tuple[str | None, OrderState | None]]:
         return self.by_po.get(po, {})
+
+
+def is_idle(record: OrderRecord) -> bool:
+    """Whether an order holds no unit a DC could ship, by its record: never answered and waiting for the rules or a
+    person (a blanket held for a person). An answered order a change put back on hold may have shipped; so may one
+    holding reservations, which the caller asks the store for (Held.of's ``reserved``)."""
+    return record.answered_revision == 0 and record.state in UNANSWERED
 
 
 def order_key(po: str, release: str, held: Held) -> str:
@@ -88,12 +107,17 @@ def key_orders(orders: pa.Table, held: Held) -> list[str]:
     return out
 
 
-def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED) -> tuple[str | None, str]:
+def named_key(po: str, release: str, held: Held, *, ended: frozenset = ENDED,
+              shipment: bool = False) -> tuple[str | None, str]:
     """The order a reference to PO ``po`` (and release ``release`` when it gives one) names: (key, "")
     or (None, why) when several releases could be meant. With a release: that release's order; one
     held order whose release is empty or unknown (an order taken before releases were told apart)
-    when it is the only one. Without: the only order of the PO, else the only one still open."""
+    when it is the only one. Without: the only order of the PO, else the only one still open.
+    ``shipment``: a confirmation's line, which cannot mean an order holding no unit to ship (Held.idle: a
+    blanket held for a person while its release ships) unless every order of the PO is such."""
     keys = held.keys(po)
+    if shipment and not release and len(keys) > 1:
+        keys = {k: v for k, v in keys.items() if k not in held.idle} or keys
     if len(keys) <= 1:
         if not keys or not release:
             return (next(iter(keys), po), "")
@@ -215,7 +239,7 @@ def key_shipment_lines(lines: pa.Table, held: Mapping[str, Held]) -> tuple[pa.Ta
         ask = (partner or "", po, ((named[ref][i] if ref in named else None) or release or "").strip())
         if ask not in memo:
             memo[ask] = named_key(po, ref_tag(ask[2]) if ref else ask[2], held[whose[0]],
-                                  ended=SHIPPED) if len(whose) == 1 else (po, "")
+                                  ended=SHIPPED, shipment=True) if len(whose) == 1 else (po, "")
         key, why = memo[ask]
         if key is None:
             csv = cols["row_number"][i] is not None
