@@ -701,7 +701,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                     today=now.date(), at=at, run_id=run_id)
             if plan.transitions:
                 state.apply(plan, at=at, run_id=run_id)
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    billable = [pid for pid, p in profiles.items() if p.invoiced]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
     # the DC each store-level partner's store is shipped through (ship_tos.csv dc): the 810's N1*ST, as the 856's
@@ -810,7 +810,7 @@ def _per_store(profiles: Mapping[str, PartnerProfile]) -> bool:
 def memo_types(profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, ...]]:
     """partner -> its [fulfilment.invoice] memo_order_types, for the partners receiving 810s that name some."""
     return {pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()
-            if "810" in p.receives and p.fulfilment.invoice.memo_order_types}
+            if p.invoiced and p.fulfilment.invoice.memo_order_types}
 
 
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
@@ -912,7 +912,7 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
     """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
     would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
     complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    billable = [pid for pid, p in profiles.items() if p.invoiced]
     if state.shipments(billing="shipment", partners=billable):
         return True
     memo = memo_types(profiles)

@@ -23,7 +23,8 @@ PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 28, 14, 5)
 PREFIX = "0614141"
 # the releases we write: a partner's gs_version may name a later release of the version (004030)
-OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"})}, versions=frozenset(WRITTEN_RELEASES))
+OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"}),
+                                 "GP": frozenset({"880"})}, versions=frozenset(WRITTEN_RELEASES))
 
 SHIP_FROM = Party("SF", "OrderBridge Supply DC", "92", "DC-EAST", "1 Dock Road", "", "Newark", "NJ", "07101", "US")
 SHIP_TO = Party("ST", "ACME DC 7", "92", "DC07", "1 Way", "", "Columbus", "OH", "43215", "US")

@@ -14,6 +14,7 @@ and 810s, checked by our validator, Bots and pyx12."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -249,19 +250,50 @@ def test_the_875_nights_documents_pass_our_validator_bots_and_pyx12(grocery_nigh
     all_sent_accepted(grocery_night[0], POS_875, tmp_path, maps, shipments=1, answers=1)
 
 
-@pytest.mark.xfail(strict=True, reason="no 880 Grocery Products Invoice writer: a grocer that orders by the 875 "
-                   "invoices by the 880 (G01, G17, G31, G33 ...); the profile names the 810 until we write one")
-def test_a_grocery_875_is_invoiced_by_an_880(tmp_path):
+def test_a_grocery_875_is_invoiced_by_an_880(tmp_path, maps):  # noqa: F811
+    """A grocer that orders by the 875 is invoiced by the 880 (Grocery Products Invoice, group GP) when its profile
+    receives "880" (engine.invoice_880): G01 (invoice date and number, PO date and number), the heading's N9s, the
+    ship date G62*11, the N1s, a G17 per line (quantity shipped, unit, price agreed, the item ids as the 875 sent
+    them: UA, UP) with its G69, G31 (the units) and G33 (the total: the lines' extensions); numbered from the one
+    invoice sequence, recorded as the order's invoice, and accepted by our validator, Bots and pyx12."""
+    from connectors.state import StateStore
+    from rules.outbound import validate_outbound
     from schemas.profile import load_profile
+    from tests.test_mark_for import accepted
 
     fixtures = grocery_fixtures(tmp_path)
     path = fixtures / "partners" / "staterbros.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]'), encoding="utf-8")
-    assert "880" in load_profile(path).receives
-    ws, _found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures,
-                                        NIGHT, SHIP_DAY)
+    assert "880" in load_profile(path).receives and load_profile(path).invoice_set == "880"
+    night = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    night_all_invoiced(night, POS_875, NIGHT_NOTED)  # every PO invoiced: the 880 is its invoice
+    ws = night[0]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-810-*.x12"))  # the 880 instead, never both
+    (sent,) = sorted(outbox.glob("staterbros-880-*.x12"))
+    content = sent.read_bytes()
+    accepted(content, tmp_path, maps)  # our reader, our validator, Bots' 880 grammar, pyx12 with our 880 map
+    assert [f.code for f in validate_outbound(content)] == []
     invoice = segments(ws, "staterbros", "880")
-    assert ["G01", "20261201"] == invoice[3][:2] and "SB4410027" in invoice[3]
+    assert invoice[1][:2] == ["GS", "GP"] and invoice[2][:2] == ["ST", "880"]
+    body = invoice[3:invoice.index(next(s for s in invoice if s[0] == "SE"))]
+    g01 = body[0]
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [i for i in state.invoices() if i.po_number == "SB4410027"]
+    finally:
+        state.close()
+    # invoice date (the ship day), our number from the one sequence, the 875's G5002 date and PO number
+    assert g01 == ["G01", "20261201", record.invoice_number, "20261124", "SB4410027"]
+    assert ["N9", "IA", "SB20417"] in body and ["N9", "DP", "GROC"] in body
+    assert ["N1", "ST", "STATER BROS SAN BERNARDINO DC", "92", "0301"] in body
+    lines = [s[1:] for s in body if s[0] == "G17"]
+    assert lines == [["40", "CA", "18", "", "UA", "061414150301"], ["25", "CA", "27.6", "", "UP", "614141503025"]]
+    assert [s[1] for s in body if s[0] == "G69"] == ["DICED TOMATOES 14.5 OZ", "APPLE JUICE 64 FL OZ"]
+    assert body[-2:] == [["G31", "65", "CA"], ["G33", "141000"]]  # 40 x 18 + 25 x 27.60 = 1410.00
+    assert record.total == Decimal("1410.00") and record.merchandise == record.total
+    assert [(ln.quantity, ln.unit_price) for ln in record.lines] == [(Decimal("40"), Decimal("18")),
+                                                                (Decimal("25"), Decimal("27.6"))]
 
 
 def test_a_po_naming_another_vendor_number_of_ours_is_flagged(tmp_path):
