@@ -97,6 +97,8 @@ def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
         if tag in ("N2", "N3", "N4") and in_party:
             parties.append(s)
             continue
+        if tag in ("REF", "PER") and in_party:  # the N1 loop's own: the 880's N1 loop has no place for them
+            continue
         in_party = False
         if tag == "REF" and not in_lines:
             n9s.append(["N9", *s[1:3]])

@@ -250,7 +250,20 @@ def test_the_875_nights_documents_pass_our_validator_bots_and_pyx12(grocery_nigh
     all_sent_accepted(grocery_night[0], POS_875, tmp_path, maps, shipments=1, answers=1)
 
 
-def test_a_grocery_875_is_invoiced_by_an_880(tmp_path, maps):  # noqa: F811
+@pytest.fixture(scope="module")
+def grocery_880_night(tmp_path_factory):
+    """The 875's night with Stater Bros.' profile receiving the 880 in place of the 810."""
+    from schemas.profile import load_profile
+
+    tmp = tmp_path_factory.mktemp("rg33-880")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]'), encoding="utf-8")
+    assert "880" in load_profile(path).receives and load_profile(path).invoice_set == "880"
+    return shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_a_grocery_875_is_invoiced_by_an_880(grocery_880_night, tmp_path, maps):  # noqa: F811
     """A grocer that orders by the 875 is invoiced by the 880 (Grocery Products Invoice, group GP) when its profile
     receives "880" (engine.invoice_880): G01 (invoice date and number, PO date and number), the heading's N9s, the
     ship date G62*11, the N1s, a G17 per line (quantity shipped, unit, price agreed, the item ids as the 875 sent
@@ -258,14 +271,9 @@ def test_a_grocery_875_is_invoiced_by_an_880(tmp_path, maps):  # noqa: F811
     invoice sequence, recorded as the order's invoice, and accepted by our validator, Bots and pyx12."""
     from connectors.state import StateStore
     from rules.outbound import validate_outbound
-    from schemas.profile import load_profile
     from tests.test_mark_for import accepted
 
-    fixtures = grocery_fixtures(tmp_path)
-    path = fixtures / "partners" / "staterbros.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]'), encoding="utf-8")
-    assert "880" in load_profile(path).receives and load_profile(path).invoice_set == "880"
-    night = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    night = grocery_880_night
     night_all_invoiced(night, POS_875, NIGHT_NOTED)  # every PO invoiced: the 880 is its invoice
     ws = night[0]
     outbox = ws.drop_root / "staterbros" / "outbox"
@@ -294,6 +302,37 @@ def test_a_grocery_875_is_invoiced_by_an_880(tmp_path, maps):  # noqa: F811
     assert record.total == Decimal("1410.00") and record.merchandise == record.total
     assert [(ln.quantity, ln.unit_price) for ln in record.lines] == [(Decimal("40"), Decimal("18")),
                                                                 (Decimal("25"), Decimal("27.6"))]
+
+
+def _reconciled(night, run_id: str):
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws = night[0]
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 3, 3), run_id=run_id)
+        return state.exception_snapshot(run_id).to_pylist()
+    finally:
+        state.close()
+
+
+def test_the_880_is_reconciled_as_the_orders_invoice(grocery_night, grocery_880_night):
+    """The reconciliation (PO vs ack vs ASN vs invoice) takes the 880 as the order's invoice, as it takes the 810 of
+    the same night: the same exceptions (the fixture's partner sends no 997s back: a day after the invoice, the 880
+    is awaited as the 810 is, by its invoice number), never SHIPPED_NOT_INVOICED, and the 880's own total (G33) read
+    and held against its lines (no INVOICE_TOTAL_MISMATCH)."""
+    as_810 = _reconciled(grocery_night, "rec-810")
+    as_880 = _reconciled(grocery_880_night, "rec-880")
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    assert kinds(as_880) == kinds(as_810)
+    assert not {"SHIPPED_NOT_INVOICED", "INVOICE_TOTAL_MISMATCH"} & {e["type"] for e in as_880}
+    unacked = sorted(e["message"].split(" sent ")[0] for e in as_880 if e["type"] == "DOCUMENT_UNACKNOWLEDGED")
+    assert unacked == ["no 997 for our 855 SB4410027", "no 997 for our 856 SB-SHP-01",
+                       "no 997 for our 880 INV0000001"]
 
 
 def test_a_po_naming_another_vendor_number_of_ours_is_flagged(tmp_path):
