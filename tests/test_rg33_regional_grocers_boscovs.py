@@ -335,6 +335,34 @@ def test_the_880_is_reconciled_as_the_orders_invoice(grocery_night, grocery_880_
                        "no 997 for our 880 INV0000001"]
 
 
+def test_finance_reads_the_880s_total_and_status_shows_it(grocery_880_night):
+    """The invoice totals finance holds against the lines read the 880 as delivered (G01, G33), and `status` lists it
+    among the order's invoices as the 880 it is."""
+    import io
+
+    from rich.console import Console
+
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals
+    from flows.status import story
+    from flows.status_view import print_shipping
+
+    state = StateStore(grocery_880_night[0].state_path)
+    try:
+        (total,) = invoice_totals(state.sent_documents(("810", "880"))).to_pylist()
+        (order,) = [o for o in state.orders() if o.po_number == "SB4410027"]
+        doc = story(state, order)
+    finally:
+        state.close()
+    assert (total["po_number"], total["invoice_number"], total["total"]) == ("SB4410027", "INV0000001",
+                                                                             Decimal("1410.00"))
+    (inv,) = doc["invoices"]
+    assert inv["document"]["type"] == "880" and inv["document"]["file_name"].startswith("staterbros-880-")
+    out = io.StringIO()
+    print_shipping(doc, out=Console(file=out, width=200))
+    assert "invoices (880)" in out.getvalue() and "INV0000001" in out.getvalue()
+
+
 def test_a_po_naming_another_vendor_number_of_ours_is_flagged(tmp_path):
     """A grocer numbers its vendors per DC or division: Ingles's PO names us IN55107 (REF*IA) where our profile
     writes back IN44120 on every 855, 856 and 810."""
