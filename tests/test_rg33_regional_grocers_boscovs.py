@@ -7,8 +7,8 @@ window DTM 037/038, its routing TD5, Winn-Dixie item numbers IN beside the consu
 Schnuck Markets (a phone-number ISA id, qualifier 12; a line ordered by the each in case multiples, PO103 EA, beside
 a line in cases); Weis Markets (005010 from DUNS plus suffix, qualifier 14; 1 % 15 net 30; the PO's total in AMT*TT);
 Raley's (lines by case GTIN-14, consumer UPC and our item together). Boscov's was swept by rg21; Stater Bros. orders
-grocery by the 875 (grocery_875/: read into the 850's tables, a night of its own: 997, 855, 856, 810; the 880 it
-would invoice by is not written, a strict xfail). One night takes them all: inspect, the 997s and 855s, then the 856s
+grocery by the 875 (grocery_875/: read into the 850's tables, a night of its own: 997, 855, 856, 810; and a night
+with its profile receiving the 880 Grocery Products Invoice in place of the 810, reconciled and shown as the invoice). One night takes them all: inspect, the 997s and 855s, then the 856s
 and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
