@@ -62,6 +62,7 @@ from schemas.reconciliation import (
 
 FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN", "880": "GP"}  # 880: a grocer's invoice
 PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
+INVOICE_SETS = ("810", "880")  # our invoices: the 810, or a grocer's 880 (engine.invoice_880)
 ANSWERS = ("855", "865")
 OUR_997 = ("997",)
 ORDER_CANCELLED = ("po_cancelled", "change_cancelled")  # the whole order cancelled (its lines: cancelled)
@@ -800,7 +801,7 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     grocer's 880 (engine.invoice_880) is read alike: its G01 says what a BIG does in the same places (01 date,
     02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); it carries
     no SAC."""
-    elements, found, sets, doc_starts = _sets_read(docs, ("810", "880"))
+    elements, found, sets, doc_starts = _sets_read(docs, INVOICE_SETS)
     as_810 = {"BIG": "G01", "TDS": "G33"}
 
     def rows_of(seg_id: str) -> np.ndarray:

@@ -139,7 +139,7 @@ class CheckedRender:
 
     def __call__(self, doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         name, content = self.render(doc, isa13, gs06, st02s)
-        if doc.doc_type in ("856", "810"):
+        if doc.doc_type in ("856", "810", "880"):  # 880: a grocer's invoice, checked as an 810
             self.made.append((doc, isa13, gs06, st02s, content))
         return name, content
 

@@ -21,7 +21,8 @@ BODY_810 = [["BIG", "20261201", "PENDING", "20261124", "SB4410027"], ["CUR", "SE
             ["DTM", "011", "20261201"], ["DTM", "067", "20261203"],
             ["IT1", "1", "40", "CA", "18", "", "UA", "061414150301", "VN", "SKU-1", "IN", "77"],
             ["PID", "F", "", "", "", "DICED TOMATOES 14.5 OZ"],
-            ["IT1", "2", "25", "CA", "27.6", "", "UP", "614141503025"], ["PID", "F", "", "", "", "APPLE JUICE 64 FL OZ"],
+            ["IT1", "2", "25", "CA", "27.6", "", "UP", "614141503025"],
+            ["PID", "F", "", "", "", "APPLE JUICE 64 FL OZ"],
             ["TDS", "141000"], ["CAD", "M", "", "", "SBTR", "STATER TRUCK"], ["ISS", "65", "CA"], ["CTT", "2"]]
 
 
@@ -84,8 +85,8 @@ def test_a_profile_names_the_810_or_the_880_never_both():
 
     from schemas.profile import PartnerProfile
 
-    x12 = {"their_qualifier": "ZZ", "their_id": "GROCER", "our_qualifier": "ZZ", "our_id": "OURS", "their_gs_id": "GROCER",
-           "our_gs_id": "OURS"}
+    x12 = {"their_qualifier": "ZZ", "their_id": "GROCER", "our_qualifier": "ZZ", "our_id": "OURS",
+           "their_gs_id": "GROCER", "our_gs_id": "OURS"}
     grocer = PartnerProfile(id="g", name="G", x12=x12, receives=("997", "880"), accepts=("875", "997"))
     assert grocer.invoice_set == "880" and grocer.invoiced
     plain = PartnerProfile(id="p", name="P", x12=x12, receives=("997", "810"))
@@ -121,3 +122,22 @@ def test_the_sent_880_names_its_invoice_and_po():
     sent = _set([["ST", "880", "0001"], ["G01", "20261201", "INV0000004", "20261124", "SB4410027"]], "880", "0001",
                 "4")
     assert (sent.set_id, sent.invoice_number, sent.po_number) == ("880", "INV0000004", "SB4410027")
+
+
+def test_an_880_is_held_to_the_outbound_check_before_it_is_sent():
+    """flows.shipments.CheckedRender keeps the 880s it renders, as the 810s, and verify refuses one our validator
+    finds an error in (its invoice then waits: INVOICE_NOT_BUILT, the next run retries it)."""
+    from flows.shipments import CheckedRender, OutboundRefused
+    from schemas.findings import finding
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+
+    def render(doc, isa13, gs06, st02s):
+        return "f", doc.sets[0].text.encode()
+
+    made = CheckedRender(render, lambda data: [finding("INVOICE_NOT_BUILT", "refused", severity="error")]
+                         if b"BAD" in data else [])
+    made(PlannedDocument("staterbros", "880", "GP", (PlannedSet("inv:1", text="G01*BAD"),)), 4, 4, [1])
+    made(PlannedDocument("staterbros", "855", "PR", (PlannedSet("ack:1", text="BAK*BAD"),)), 5, 5, [1])
+    with pytest.raises(OutboundRefused) as refused:
+        made.verify()
+    assert sorted(refused.value.refused) == ["inv:1"]  # the 880 checked (an 855 is checked elsewhere)

@@ -8,8 +8,9 @@ Schnuck Markets (a phone-number ISA id, qualifier 12; a line ordered by the each
 a line in cases); Weis Markets (005010 from DUNS plus suffix, qualifier 14; 1 % 15 net 30; the PO's total in AMT*TT);
 Raley's (lines by case GTIN-14, consumer UPC and our item together). Boscov's was swept by rg21; Stater Bros. orders
 grocery by the 875 (grocery_875/: read into the 850's tables, a night of its own: 997, 855, 856, 810; and a night
-with its profile receiving the 880 Grocery Products Invoice in place of the 810, reconciled and shown as the invoice). One night takes them all: inspect, the 997s and 855s, then the 856s
-and 810s, checked by our validator, Bots and pyx12."""
+with its profile receiving the 880 Grocery Products Invoice in place of the 810, reconciled and shown as the
+invoice). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator,
+Bots and pyx12."""
 
 from __future__ import annotations
 
