@@ -60,8 +60,9 @@ from schemas.reconciliation import (
     SHIPPED,
 )
 
-FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN"}
+FUNCTIONAL_IDS = {"855": "PR", "865": "CA", "856": "SH", "810": "IN", "880": "GP"}  # 880: a grocer's invoice
 PARTNER_ACKED = tuple(FUNCTIONAL_IDS)  # the sets a partner's 997/999 acknowledges
+INVOICE_SETS = ("810", "880")  # our invoices: the 810, or a grocer's 880 (engine.invoice_880)
 ANSWERS = ("855", "865")
 OUR_997 = ("997",)
 ORDER_CANCELLED = ("po_cancelled", "change_cancelled")  # the whole order cancelled (its lines: cancelled)
@@ -813,8 +814,19 @@ def _cents(values: pa.Array) -> np.ndarray:
 
 def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
     """One partner's 810 sets: numbers, SAC sums and TDS (TOTAL_ROWS' columns), and their SACs
-    (CHARGE_ROWS' columns), each with the document it is in and its place there (the set's ST, the SAC)."""
-    elements, rows_of, sets, doc_starts = _sets_read(docs, ("810",))
+    (CHARGE_ROWS' columns), each with the document it is in and its place there (the set's ST, the SAC). A
+    grocer's 880 (engine.invoice_880) is read alike: its G01 says what a BIG does in the same places (01 date,
+    02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); it carries
+    no SAC."""
+    elements, found, sets, doc_starts = _sets_read(docs, INVOICE_SETS)
+    as_810 = {"BIG": "G01", "TDS": "G33"}
+
+    def rows_of(seg_id: str) -> np.ndarray:
+        rows = found(seg_id)
+        if seg_id in as_810 and any(x[3] == "880" for x in sets):
+            rows = np.union1d(rows, found(as_810[seg_id]))
+        return rows
+
     if not sets:
         return pa.table({}), pa.table({})
     starts = np.array([x[4] for x in sets], np.int64)

@@ -349,7 +349,7 @@ def chargeback_risk(sla: pa.Table, docs: pa.Table, exceptions: pa.Table, cfg: di
             "late_855": misses.get((p, SLAS[1]), 0),
             "late_asn": misses.get((p, SLAS[2]), 0),
             "rejected_asn": by_doc.get((p, "856"), 0),
-            "rejected_invoice": by_doc.get((p, "810"), 0),
+            "rejected_invoice": by_doc.get((p, "810"), 0) + by_doc.get((p, "880"), 0),  # 880: a grocer's invoice
             "invoice_price_mismatch": by_type.get((p, "INVOICE_PRICE_MISMATCH"), 0),
             "over_shipment": by_type.get((p, "OVER_SHIPMENT"), 0),
         }

@@ -25,6 +25,7 @@ MEMO_EVENTS = ("on_memo",)  # a memo order shipped in full: no 810 by agreement 
 SUMMARY_EVENTS = (*READ_EVENTS, *DECISION_EVENTS, *MEMO_EVENTS)
 VERDICT_EVENTS = {"acknowledged": "approved", "rejected": "rejected"}  # answered after a person's verdict
 DOCUMENT_TYPES = ("997", "TA1", "855", "CSV", "865", "856", "810")
+INVOICE_SETS = ("810", "880")  # the invoices a run creates: the 810, or a grocer's 880 (engine.invoice_880)
 
 # (key, short heading used by the terminal, heading on the page, what it counts)
 COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -42,7 +43,7 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("CSV", "csv", "CSV ack", "CSV acknowledgments created (partners that send CSV orders, not 850s)"),
     ("865", "865", "865", "change acknowledgments (answers to 860s) created"),
     ("856", "856", "856", "ship notices created (shipment confirmations from the warehouses)"),
-    ("810", "810", "810", "invoices created"),
+    ("810", "810", "810", "invoices created (810s, and the 880s of grocers invoiced by the 880)"),
     ("delivered", "sent", "Sent", "documents of this run written to the partner's outbox"),
     ("errors", "err", "Open errors", "error findings still open (failures report)"),
     ("warnings", "warn", "Warnings", "findings reported only"),
@@ -167,8 +168,12 @@ def totals(partners: Sequence[Mapping], warehouses: Mapping[str, Mapping] | None
 
 
 def cell(partner: Mapping, key: str) -> int:
-    """A COLUMNS value of a partner row (document types live under ``documents``)."""
-    return partner["documents"].get(key, 0) if key in DOCUMENT_TYPES else partner.get(key, 0)
+    """A COLUMNS value of a partner row (document types live under ``documents``; the 810 column counts a grocer's
+    880s too: its invoices, INVOICE_SETS)."""
+    if key not in DOCUMENT_TYPES:
+        return partner.get(key, 0)
+    docs = partner["documents"]
+    return sum(docs.get(k, 0) for k in INVOICE_SETS) if key == "810" else docs.get(key, 0)
 
 
 # --- the page ----------------------------------------------------------------------------------------
@@ -207,8 +212,7 @@ def render_summary_html(summary: Mapping, *, validation: Sequence[Mapping] | Non
     for p in summary["partners"]:
         link = f'<a href="{e(failures_page)}#{anchor("partner", p["partner"])}">{e(p["partner"])}</a>'
         rows.append([link, *(cell(p, key) for key, *_ in COLUMNS)])
-    rows.append(["<b>all partners</b>", *(t["documents"].get(k, 0) if k in DOCUMENT_TYPES else t.get(k, 0)
-                                         for k, *_ in COLUMNS)])
+    rows.append(["<b>all partners</b>", *(cell(t, k) for k, *_ in COLUMNS)])
     body.append('<div class="scroll">' + table(["Partner", *(head for _, _, head, _ in COLUMNS)], rows,
                                                 numeric=range(1, len(COLUMNS) + 1), raw=(0,)) + "</div>")
     body.append('<dl class="legend">' + "".join(f"<dt>{e(head)}</dt><dd>{e(text)}</dd>"

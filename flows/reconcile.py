@@ -119,7 +119,7 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
-    invoices, invoice_rows = _document_rows(ws, state, ("810",), "invoices")  # each 810 read once, ever
+    invoices, invoice_rows = _document_rows(ws, state, finance_inputs.INVOICE_SETS, "invoices")  # each once
     totals, billed = finance_inputs.invoice_totals_and_charges(invoices, rows=(invoice_rows["totals"],
                                                                                  invoice_rows["charges"]))
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,

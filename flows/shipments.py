@@ -139,7 +139,7 @@ class CheckedRender:
 
     def __call__(self, doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
         name, content = self.render(doc, isa13, gs06, st02s)
-        if doc.doc_type in ("856", "810"):
+        if doc.doc_type in ("856", "810", "880"):  # 880: a grocer's invoice, checked as an 810
             self.made.append((doc, isa13, gs06, st02s, content))
         return name, content
 
@@ -702,7 +702,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                     today=now.date(), at=at, run_id=run_id)
             if plan.transitions:
                 state.apply(plan, at=at, run_id=run_id)
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    billable = [pid for pid, p in profiles.items() if p.invoiced]
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)  # per shipment and PO, the units shipped (None: from the lines)
     # the DC each store-level partner's store is shipped through (ship_tos.csv dc): the 810's N1*ST, as the 856's
@@ -832,7 +832,7 @@ def _per_store(profiles: Mapping[str, PartnerProfile]) -> bool:
 def memo_types(profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, ...]]:
     """partner -> its [fulfilment.invoice] memo_order_types, for the partners receiving 810s that name some."""
     return {pid: p.fulfilment.invoice.memo_order_types for pid, p in profiles.items()
-            if "810" in p.receives and p.fulfilment.invoice.memo_order_types}
+            if p.invoiced and p.fulfilment.invoice.memo_order_types}
 
 
 def _po_sacs(ws: Workspace, state: StateStore, due: Sequence, records: Mapping,
@@ -934,7 +934,7 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
     """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
     would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
     complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
-    billable = [pid for pid, p in profiles.items() if "810" in p.receives]
+    billable = [pid for pid, p in profiles.items() if p.invoiced]
     if state.shipments(billing="shipment", partners=billable):
         return True
     memo = memo_types(profiles)

@@ -598,7 +598,8 @@ SERIALS_SHOWN = 5  # a line's serials status prints (a pallet of notebooks ships
 
 
 def print_shipping(doc: dict, *, out: Console | None = None) -> None:
-    """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810)."""
+    """status: the order's shipments (carrier, tracking, the 856, cartons and SSCCs) and invoices (the 810s, or the
+    880s of a grocer invoiced by the 880)."""
     console = out or _CONSOLE
     for sh in doc["shipments"]:
         asn = sh["asn"]
@@ -657,7 +658,8 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                     f"{r['serial']} by {r['returned_by']} at {r['returned_at']} ({r['reason']})"
                     for r in ln["returned"])))
     if doc["invoices"]:
-        v = Table(title="invoices (810)")
+        kinds = sorted({(inv["document"] or {}).get("type") or "810" for inv in doc["invoices"]})
+        v = Table(title=f"invoices ({', '.join(kinds)})")  # the 810, or a grocer's 880
         for col in ("invoice", "date", "shipment", "lines", "merchandise", "charges", "total", "ISA13", "file",
                     "delivered"):
             v.add_column(col, overflow="fold")

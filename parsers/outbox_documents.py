@@ -85,6 +85,9 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     if set_id == "810":
         big = next((r for r in rows if r and r[0] == "BIG"), [])
         return SentSet("810", st02, gs06, po_number=_el(big, 4), invoice_number=_el(big, 2))
+    if set_id == "880":  # a grocer's invoice: G01 names the invoice and PO where BIG does
+        g01 = next((r for r in rows if r and r[0] == "G01"), [])
+        return SentSet("880", st02, gs06, po_number=_el(g01, 4), invoice_number=_el(g01, 2))
     if head is None:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])

@@ -66,14 +66,15 @@ def echoes_too_long(orders, profile) -> list[Finding]:
     from schemas.orders import ORDER_REFS
     from schemas.x12dict import dictionary
 
-    if profile.x12 is None or not orders.num_rows or not {"855", "856", "810", "865"} & set(profile.receives):
+    if profile.x12 is None or not orders.num_rows or not {"855", "856", "810", "880", "865"} & set(profile.receives):
         return []
     d = dictionary(profile.x12.version)
     if d is None:
         return []
     echoed: dict[str, str] = {}  # REF01 -> the documents echoing it
     for kind, refs in (("855", profile.acks.po_ack.order_refs), ("856", profile.fulfilment.asn.order_refs),
-                       ("810", profile.fulfilment.invoice.order_refs)):
+                       ("810", profile.fulfilment.invoice.order_refs),
+                       ("880", profile.fulfilment.invoice.order_refs)):
         if kind in profile.receives:
             for q in refs:
                 echoed[q] = f"{echoed[q]}/{kind}" if q in echoed else kind

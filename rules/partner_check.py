@@ -56,7 +56,7 @@ def _acknowledged(profile: PartnerProfile) -> bool:
 
 def _shipped_notice(profile: PartnerProfile) -> bool:
     """The partner's orders are answered by what ships: it receives 856s or 810s."""
-    return "856" in profile.receives or "810" in profile.receives
+    return "856" in profile.receives or profile.invoiced
 
 
 def profile_warnings(profile: PartnerProfile) -> list[str]:

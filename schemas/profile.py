@@ -342,9 +342,9 @@ class RuleProfile(PartnerRuleOverrides):
         return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes", "ship_tos", "default_ship_to"}))
 
 
-X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "865"})  # documents that need our X12 envelope
+X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "880", "865"})  # documents that need our X12 envelope
 X12_ACCEPTED = frozenset({"850", "875", "860", "997", "824", "864"})
-X12_ANSWERS = frozenset({"855", "856", "810", "865"})  # documents that write an order's PO number, line ids and
+X12_ANSWERS = frozenset({"855", "856", "810", "880", "865"})  # documents that write an order's PO number, line ids and
 # product ids back (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
 # the CSV order columns such a document writes, and the data element each is written as (its maximum length is
 # the partner's X12 version's: parsers.csv_orders refuses a longer value, never cuts it)
@@ -377,7 +377,9 @@ class PartnerProfile(_Model):
     x12: X12Settings | None = None  # required unless the partner only sends CSV and receives CSV acks
     acks: AckSettings = AckSettings()
     # csv_ack: the CSV acknowledgment (fulfilment.csv_ack, or its defaults) instead of / besides an 855
-    receives: tuple[Literal["997", "TA1", "855", "856", "810", "865", "csv_ack"], ...] = ("997", "TA1", "855")
+    # 880: the grocery invoice (X12 880 Grocery Products Invoice, group GP: engine.invoice_880) instead of the 810,
+    # for a grocer that orders by the 875 (UCS practice); the one invoice it receives (not both 810 and 880)
+    receives: tuple[Literal["997", "TA1", "855", "856", "810", "880", "865", "csv_ack"], ...] = ("997", "TA1", "855")
     # csv: CSV purchase orders in the partner's drop (fulfilment.csv_orders names the columns)
     # 824: partners' application advices on our 856s/810s (engine.application_advice)
     # 864: partners' text messages for people (parsers.text_messages), kept and shown in the run's reports; in the
@@ -517,7 +519,19 @@ class PartnerProfile(_Model):
     def _unique(cls, v: tuple) -> tuple:
         if len(set(v)) != len(v):
             raise ValueError("duplicate document types")
+        if "810" in v and "880" in v:
+            raise ValueError("a partner is invoiced by the 810 or by the 880 (grocery), not both")
         return v
+
+    @property
+    def invoice_set(self) -> str | None:
+        """The invoice this partner receives: "810", "880" (the grocery invoice, engine.invoice_880), None: none."""
+        return "880" if "880" in self.receives else "810" if "810" in self.receives else None
+
+    @property
+    def invoiced(self) -> bool:
+        """The partner receives invoices from us (an 810 or an 880)."""
+        return "810" in self.receives or "880" in self.receives
 
 
 def load_profile(path: Path) -> PartnerProfile:

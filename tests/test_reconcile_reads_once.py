@@ -57,7 +57,7 @@ def _full_read(ws) -> dict[str, pa.Table]:
     try:
         answers = state.sent_documents(finance_inputs.ANSWERS)
         lines = state.finance_lines(finance_inputs.LINE_COLUMNS)
-        totals, charges = finance_inputs.invoice_totals_and_charges(state.sent_documents(("810",)))
+        totals, charges = finance_inputs.invoice_totals_and_charges(state.sent_documents(finance_inputs.INVOICE_SETS))
         layouts = {pid: p.fulfilment.csv_ack for pid, p in ws.partners().items() if "csv_ack" in p.receives}
         both = pa.concat_tables([finance_inputs.acknowledged(answers, lines), finance_inputs.csv_acknowledged(
             state.csv_acknowledgments(), lines, layouts)])
@@ -120,7 +120,7 @@ def test_rows_lost_or_kept_for_another_document_are_read_again(ws, monkeypatch):
     calls = _spy(monkeypatch)
     again = _inputs(ws)
     by_id = sorted((types, sorted(ids)) for types, content, ids in calls if content and ids)
-    assert by_id == [(("810",), sorted(docs["document_id"].to_pylist())), (("855", "865"), sorted(answers))]
+    assert by_id == [(("810", "880"), sorted(docs["document_id"].to_pylist())), (("855", "865"), sorted(answers))]
     for name in full:
         assert again[name].equals(full[name]), name
 
@@ -130,7 +130,8 @@ def test_answer_and_invoice_rows_are_each_documents_own(ws):
     together are those of each read on its own, and the tables built from them are those of the documents."""
     state = StateStore(ws.state_url)
     try:
-        answers, invoices = state.sent_documents(finance_inputs.ANSWERS), state.sent_documents(("810",))
+        answers = state.sent_documents(finance_inputs.ANSWERS)
+        invoices = state.sent_documents(finance_inputs.INVOICE_SETS)
         lines = state.finance_lines(finance_inputs.LINE_COLUMNS)
     finally:
         state.close()

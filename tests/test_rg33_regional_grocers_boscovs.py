@@ -7,13 +7,15 @@ window DTM 037/038, its routing TD5, Winn-Dixie item numbers IN beside the consu
 Schnuck Markets (a phone-number ISA id, qualifier 12; a line ordered by the each in case multiples, PO103 EA, beside
 a line in cases); Weis Markets (005010 from DUNS plus suffix, qualifier 14; 1 % 15 net 30; the PO's total in AMT*TT);
 Raley's (lines by case GTIN-14, consumer UPC and our item together). Boscov's was swept by rg21; Stater Bros. orders
-grocery by the 875 (grocery_875/: read into the 850's tables, a night of its own: 997, 855, 856, 810; the 880 it
-would invoice by is not written, a strict xfail). One night takes them all: inspect, the 997s and 855s, then the 856s
-and 810s, checked by our validator, Bots and pyx12."""
+grocery by the 875 (grocery_875/: read into the 850's tables, a night of its own: 997, 855, 856, 810; and a night
+with its profile receiving the 880 Grocery Products Invoice in place of the 810, reconciled and shown as the
+invoice). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator,
+Bots and pyx12."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -249,19 +251,117 @@ def test_the_875_nights_documents_pass_our_validator_bots_and_pyx12(grocery_nigh
     all_sent_accepted(grocery_night[0], POS_875, tmp_path, maps, shipments=1, answers=1)
 
 
-@pytest.mark.xfail(strict=True, reason="no 880 Grocery Products Invoice writer: a grocer that orders by the 875 "
-                   "invoices by the 880 (G01, G17, G31, G33 ...); the profile names the 810 until we write one")
-def test_a_grocery_875_is_invoiced_by_an_880(tmp_path):
+@pytest.fixture(scope="module")
+def grocery_880_night(tmp_path_factory):
+    """The 875's night with Stater Bros.' profile receiving the 880 in place of the 810."""
     from schemas.profile import load_profile
 
-    fixtures = grocery_fixtures(tmp_path)
+    tmp = tmp_path_factory.mktemp("rg33-880")
+    fixtures = grocery_fixtures(tmp)
     path = fixtures / "partners" / "staterbros.toml"
     path.write_text(path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]'), encoding="utf-8")
-    assert "880" in load_profile(path).receives
-    ws, _found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures,
-                                        NIGHT, SHIP_DAY)
+    assert "880" in load_profile(path).receives and load_profile(path).invoice_set == "880"
+    return shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_a_grocery_875_is_invoiced_by_an_880(grocery_880_night, tmp_path, maps):  # noqa: F811
+    """A grocer that orders by the 875 is invoiced by the 880 (Grocery Products Invoice, group GP) when its profile
+    receives "880" (engine.invoice_880): G01 (invoice date and number, PO date and number), the heading's N9s, the
+    ship date G62*11, the N1s, a G17 per line (quantity shipped, unit, price agreed, the item ids as the 875 sent
+    them: UA, UP) with its G69, G31 (the units) and G33 (the total: the lines' extensions); numbered from the one
+    invoice sequence, recorded as the order's invoice, and accepted by our validator, Bots and pyx12."""
+    from connectors.state import StateStore
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    night = grocery_880_night
+    night_all_invoiced(night, POS_875, NIGHT_NOTED)  # every PO invoiced: the 880 is its invoice
+    ws = night[0]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-810-*.x12"))  # the 880 instead, never both
+    (sent,) = sorted(outbox.glob("staterbros-880-*.x12"))
+    content = sent.read_bytes()
+    accepted(content, tmp_path, maps)  # our reader, our validator, Bots' 880 grammar, pyx12 with our 880 map
+    assert [f.code for f in validate_outbound(content)] == []
     invoice = segments(ws, "staterbros", "880")
-    assert ["G01", "20261201"] == invoice[3][:2] and "SB4410027" in invoice[3]
+    assert invoice[1][:2] == ["GS", "GP"] and invoice[2][:2] == ["ST", "880"]
+    body = invoice[3:invoice.index(next(s for s in invoice if s[0] == "SE"))]
+    g01 = body[0]
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [i for i in state.invoices() if i.po_number == "SB4410027"]
+    finally:
+        state.close()
+    # invoice date (the ship day), our number from the one sequence, the 875's G5002 date and PO number
+    assert g01 == ["G01", "20261201", record.invoice_number, "20261124", "SB4410027"]
+    assert ["N9", "IA", "SB20417"] in body and ["N9", "DP", "GROC"] in body
+    assert ["N1", "ST", "STATER BROS SAN BERNARDINO DC", "92", "0301"] in body
+    lines = [s[1:] for s in body if s[0] == "G17"]
+    assert lines == [["40", "CA", "18", "", "UA", "061414150301"], ["25", "CA", "27.6", "", "UP", "614141503025"]]
+    assert [s[1] for s in body if s[0] == "G69"] == ["DICED TOMATOES 14.5 OZ", "APPLE JUICE 64 FL OZ"]
+    assert body[-2:] == [["G31", "65", "CA"], ["G33", "141000"]]  # 40 x 18 + 25 x 27.60 = 1410.00
+    assert record.total == Decimal("1410.00") and record.merchandise == record.total
+    assert [(ln.quantity, ln.unit_price) for ln in record.lines] == [(Decimal("40"), Decimal("18")),
+                                                                (Decimal("25"), Decimal("27.6"))]
+
+
+def _reconciled(night, run_id: str):
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws = night[0]
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 3, 3), run_id=run_id)
+        return state.exception_snapshot(run_id).to_pylist()
+    finally:
+        state.close()
+
+
+def test_the_880_is_reconciled_as_the_orders_invoice(grocery_night, grocery_880_night):
+    """The reconciliation (PO vs ack vs ASN vs invoice) takes the 880 as the order's invoice, as it takes the 810 of
+    the same night: the same exceptions (the fixture's partner sends no 997s back: a day after the invoice, the 880
+    is awaited as the 810 is, by its invoice number), never SHIPPED_NOT_INVOICED, and the 880's own total (G33) read
+    and held against its lines (no INVOICE_TOTAL_MISMATCH)."""
+    as_810 = _reconciled(grocery_night, "rec-810")
+    as_880 = _reconciled(grocery_880_night, "rec-880")
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    assert kinds(as_880) == kinds(as_810)
+    assert not {"SHIPPED_NOT_INVOICED", "INVOICE_TOTAL_MISMATCH"} & {e["type"] for e in as_880}
+    unacked = sorted(e["message"].split(" sent ")[0] for e in as_880 if e["type"] == "DOCUMENT_UNACKNOWLEDGED")
+    assert unacked == ["no 997 for our 855 SB4410027", "no 997 for our 856 SB-SHP-01",
+                       "no 997 for our 880 INV0000001"]
+
+
+def test_finance_reads_the_880s_total_and_status_shows_it(grocery_880_night):
+    """The invoice totals finance holds against the lines read the 880 as delivered (G01, G33), and `status` lists it
+    among the order's invoices as the 880 it is."""
+    import io
+
+    from rich.console import Console
+
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals
+    from flows.status import story
+    from flows.status_view import print_shipping
+
+    state = StateStore(grocery_880_night[0].state_path)
+    try:
+        (total,) = invoice_totals(state.sent_documents(("810", "880"))).to_pylist()
+        (order,) = [o for o in state.orders() if o.po_number == "SB4410027"]
+        doc = story(state, order)
+    finally:
+        state.close()
+    assert (total["po_number"], total["invoice_number"], total["total"]) == ("SB4410027", "INV0000001",
+                                                                             Decimal("1410.00"))
+    (inv,) = doc["invoices"]
+    assert inv["document"]["type"] == "880" and inv["document"]["file_name"].startswith("staterbros-880-")
+    out = io.StringIO()
+    print_shipping(doc, out=Console(file=out, width=200))
+    assert "invoices (880)" in out.getvalue() and "INV0000001" in out.getvalue()
 
 
 def test_a_po_naming_another_vendor_number_of_ours_is_flagged(tmp_path):

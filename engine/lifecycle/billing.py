@@ -54,6 +54,9 @@ from engine.invoice import (
     terms_from_customer,
     terms_from_order,
 )
+from engine.invoice_880 import FUNCTIONAL_ID as GP
+from engine.invoice_880 import SET_ID as SET_880
+from engine.invoice_880 import body_880
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac
@@ -354,7 +357,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
     per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
     for s in shipments:
         profile = profiles.get(s.partner)
-        if profile is None or "810" not in profile.receives:
+        if profile is None or not profile.invoiced:
             continue
         shipped = None if units is None else units.get((s.warehouse, s.shipment_id))
         if s.billing == "order" or profile.fulfilment.invoice.per == "order":
@@ -621,6 +624,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                                                                      for k, v in rows.items()},
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
                                  sacs.get(key, ()), taxes, (classes or {}).get(key))
+                if profile.invoice_set == "880":  # the grocer's 880 says what the 810 built says, checked here
+                    built = replace(built, built=replace(built.built, body=body_880(built.built.body)))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -1044,6 +1049,8 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     REFs or CTPs ([fulfilment.invoice] line_refs, ctp: built as segments, engine.invoice.body_810)."""
     d = env.candidates[0]
     settings = profile.fulfilment.invoice
+    if profile.invoice_set == "880":  # the grocery invoice is written from the 810's segments (engine.invoice_880)
+        return None
     if settings.line_refs or settings.ctp or any(len(c) > 1 for c in (d.element, d.component, d.segment,
                                                                       d.repetition)):
         return None
@@ -1421,16 +1428,18 @@ def invoice_number(n: int, profile: PartnerProfile) -> str:
     return f"{profile.fulfilment.invoice.number_prefix}{n:07d}"
 
 
-def _document(d: InvoiceDue, body: list, env: Envelope) -> PlannedDocument:
-    """The numbered 810 as a document rendered here with the first delimiter set none of its values
-    (nor the envelope's) uses - what the store's renderer would choose -, or as segments when none
-    fits (the store holds it)."""
+def _document(d: InvoiceDue, body: list, env: Envelope, set_id: str = "810", functional_id: str = "IN"
+              ) -> PlannedDocument:
+    """The numbered 810 (or the grocer's 880: ``set_id`` "880", group GP) as a document rendered here with the
+    first delimiter set none of its values (nor the envelope's) uses - what the store's renderer would choose -,
+    or as segments when none fits (the store holds it)."""
     delimiters = first_fit(env, body_chars([body]))
     if delimiters is None:
-        return transaction_set("810", "IN", d.doc_key, body, partner=d.partner, po_number=d.po_number)
+        return transaction_set(set_id, functional_id, d.doc_key, body, partner=d.partner, po_number=d.po_number)
     text = render_body(body, delimiters)
-    return PlannedDocument(d.partner, "810", "IN", (PlannedSet(d.doc_key, po_number=d.po_number, text=text,
-                                                               segments=len(body)),), delimiters=delimiters)
+    return PlannedDocument(d.partner, set_id, functional_id, (PlannedSet(d.doc_key, po_number=d.po_number,
+                                                                         text=text, segments=len(body)),),
+                           delimiters=delimiters)
 
 
 def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int],
@@ -1513,13 +1522,13 @@ def plan_invoices(prepared: Sequence[PreparedInvoice], *, numbers: Sequence[int]
             else:
                 body = built.built.body
                 big = body[0]
-                if big[0] != "BIG" or big[2] != PENDING_NUMBER:
+                if big[0] not in ("BIG", "G01") or big[2] != PENDING_NUMBER:
                     raise DocumentError("a prepared 810 does not start with its BIG", po=d.po_number)
-                body = [["BIG", big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
+                body = [[big[0], big[1], number, *big[3:]], *body[1:]]  # built and checked once, now numbered
                 env = envelopes.get(d.partner)
                 if env is None:
                     env = envelopes[d.partner] = envelope_for(profile)
-                docs.append(_document(d, body, env))
+                docs.append(_document(d, body, env, *((SET_880, GP) if big[0] == "G01" else ())))
             invoices.append(InvoiceRecord(
                 partner=d.partner, invoice_number=number, po_number=d.po_number, invoice_date=head.invoice_date,
                 lines=tuple(map(tuple.__new__, repeat(InvoicedLine), billed_lines)),  # without a Python call each

@@ -846,7 +846,7 @@ def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table,
             continue
         work.lines[key] = current
         work.touched.setdefault(key)
-        billing = profile.fulfilment.invoice.charge_scope if "810" in profile.receives else "none"
+        billing = profile.fulfilment.invoice.charge_scope if profile.invoiced else "none"
         recorded.append(ShipmentRecord(warehouse=SERVICE_DELIVERY, shipment_id=sid, partner=key[0], ship_date=today,
                                        lines=tuple(shipped), departed_at=at, billing=billing, run_id=run_id))
     if not transitions:
@@ -1611,7 +1611,7 @@ def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: War
         cartons.extend(RecordedCarton("P", p.carton_id, p.sscc, ours.get(p.sscc), "", order.po_number, p.weight,
                                       p.weight_unit) for p in order.packs if p.sscc)
     # billed per shipment ("shipment"; per store too: each store's 810 bills its units of the shipment) or per order
-    billing = ("memo" if memo else profile.fulfilment.invoice.charge_scope) if "810" in profile.receives else "none"
+    billing = ("memo" if memo else profile.fulfilment.invoice.charge_scope) if profile.invoiced else "none"
     return ShipmentRecord(
         warehouse=warehouse.id, shipment_id=shipment.shipment_id, partner=shipment.partner,
         ship_date=shipment.ship_date, lines=rows.lines, cartons=tuple(cartons),

@@ -1,0 +1,196 @@
+"""880 Grocery Products Invoice (X12 004010, functional group GP): the invoice a grocer that orders by the 875
+expects (UCS practice), written from the 810 body our invoice builder made and checked (engine.invoice.body_810),
+so both say the same: the same lines, quantities shipped, agreed prices, item ids as the PO sent them, terms and
+totals, numbered from the same sequence. Pure: segments in, segments out (DocumentError when the 810 says what
+the 880 has no place for, so the invoice is not sent wrong: INVOICE_NOT_BUILT, retried).
+
+Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt):
+- BIG01..04 -> G01 (invoice date, invoice number, PO date, PO number); BIG07 is not carried (G0108 is another list).
+- heading REF -> N9 (same qualifier and value, 10 at most); PER -> G61; DTM*011 (shipped) -> G62*11;
+  ITD -> G23 (type, basis date, discount percent, its due date and days, net due date and days, discount amount,
+  percent payable, description: the ITD elements the G23 has); CAD (with its transport method) -> G27;
+  N1/N2/N3/N4 loops as they are (a loop's REF/PER has no place in the 880's N1 loop: left out).
+- IT1 -> G17 (G1701 quantity invoiced, G1702 unit, G1703 item list cost = the agreed price, G1705..G1708 the first
+  two id pairs as the PO sent them, e.g. UA/UP); a catch-weight line's QTY*39 (units shipped) -> G1710/G1711;
+  PID*F description -> G69; a line REF -> N9 in the G17 loop.
+- TDS01 -> G33 (total dollars, implied 2 decimals); CTT/ISS -> G31 (G3101 the units invoiced, the G1701s added up;
+  G3102 their unit when the lines share one, else UN).
+- Not carried, refused (DocumentError): SAC (an allowance or charge: the G72's own code list, not mapped), TXI
+  (taxes), a currency other than USD (the 880 states none). CUR*SE*USD, FOB and CTP are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from engine.invoice_po_sacs import money
+from parsers.x12_writer import Segment, x12_decimal
+from schemas.errors import DocumentError
+
+SET_ID = "880"
+FUNCTIONAL_ID = "GP"  # X12 functional identifier of the 880 (Grocery Products Invoice)
+HEADING_N9_MAX = 10
+LINE_N9_MAX = 5
+G69_MAX = 5
+N1_LOOPS_MAX = 10
+DATES_432 = {"011": "11", "035": "35"}  # DTM (374) -> G62 (432): shipped on, delivered on
+MIXED_UNITS = "UN"  # G3102 when the lines are invoiced in several units
+
+
+def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
+    """The 880 body (G01 .. G33, no ST/SE) saying what ``body_810`` (BIG .. CTT, as body_810 built it) says."""
+    body = [list(map(_text, s)) for s in body_810]
+    if not body or body[0][0] != "BIG":
+        raise DocumentError("an 880 is written from an 810 body starting with its BIG")
+    big = body[0] + [""] * 5
+    g01 = ["G01", big[1], big[2], big[3], big[4]]
+    n9s: list[list[str]] = []
+    g61s: list[list[str]] = []
+    g62s: list[list[str]] = []
+    g23s: list[list[str]] = []
+    g27s: list[list[str]] = []
+    parties: list[list[str]] = []
+    lines: list[list[str]] = []  # the G17 loops, in order
+    quantities: list[tuple[Decimal, str]] = []
+    total = ""
+    in_lines = in_party = False
+    described = 0  # G69s of the current G17 loop
+    for s in body[1:]:
+        tag = s[0]
+        if tag in ("SAC", "TXI"):
+            what = "an allowance or charge (SAC)" if tag == "SAC" else "a tax (TXI)"
+            raise DocumentError(f"the 880 has no place for {what} of this invoice: it is written as an 810 only",
+                                segment="*".join(s[:3]))
+        if tag == "IT1":
+            in_lines, in_party = True, False
+            lines.append(_g17(s))
+            described = 0
+            quantities.append((Decimal(s[2]), s[3]))
+            continue
+        if in_lines and tag == "QTY" and len(s) > 2 and s[1] == "39":  # a catch-weight line's units shipped
+            g17 = lines[-1]
+            g17 += [""] * (12 - len(g17))
+            g17[10], g17[11] = s[2], s[3] if len(s) > 3 else ""
+            continue
+        if in_lines and tag == "PID":
+            description = s[5] if len(s) > 5 else ""
+            if description and described < G69_MAX:
+                lines.append(["G69", description[:45]])
+                described += 1
+            continue
+        if in_lines and tag == "REF":
+            lines.append(["N9", *s[1:3]])
+            continue
+        if tag == "TDS":
+            total = s[1]
+            in_lines = False
+            continue
+        if tag == "CUR":
+            if len(s) > 2 and s[2] not in ("", "USD"):
+                raise DocumentError("the 880 states no currency: an invoice in " + s[2] + " is written as an 810 only")
+            continue
+        if tag == "N1":
+            in_party = True
+            parties.append(s)
+            continue
+        if tag in ("N2", "N3", "N4") and in_party:
+            parties.append(s)
+            continue
+        if tag in ("REF", "PER") and in_party:  # the N1 loop's own: the 880's N1 loop has no place for them
+            continue
+        in_party = False
+        if tag == "REF" and not in_lines:
+            n9s.append(["N9", *s[1:3]])
+        elif tag == "PER":
+            g61s.append(["G61", *s[1:6]])
+        elif tag == "DTM" and len(s) > 2 and s[1] in DATES_432:
+            g62s.append(["G62", DATES_432[s[1]], s[2]])
+        elif tag == "ITD":
+            if (g23 := _g23(s)) is not None:
+                g23s.append(g23)
+        elif tag == "CAD" and len(s) > 1 and s[1]:
+            cad = s + [""] * (6 - len(s))
+            g27s.append(["G27", cad[1], cad[4], cad[3], "", cad[5]])
+    if not lines or not quantities:
+        raise DocumentError("an 880 bills at least one line (G17)")
+    if not total:
+        raise DocumentError("the 810 body has no TDS: no total for the 880's G33")
+    units = {u for _q, u in quantities}
+    g31 = ["G31", x12_decimal(sum((q for q, _u in quantities), Decimal(0))),
+           units.pop() if len(units) == 1 else MIXED_UNITS]
+    out = [g01, *n9s[:HEADING_N9_MAX], *g61s[:3], *g62s[:5], *g27s[:5], *g23s[:20], *parties, *lines, g31,
+           ["G33", total]]
+    check_880(out)
+    return [_trim(s) for s in out]
+
+
+def _g17(it1: Sequence[str]) -> list[str]:
+    """G17 of an IT1 (IT101 line id, IT102 quantity, IT103 unit, IT104 price, IT105 basis, then id pairs)."""
+    pairs = [(it1[i], it1[i + 1]) for i in range(6, len(it1) - 1, 2) if it1[i] and it1[i + 1]]
+    if not pairs:
+        raise DocumentError("an 880 line names its item (G1704 or G1705/G1706): the PO line sent no id",
+                            line_id=it1[1])
+    g17 = ["G17", it1[2], it1[3], it1[4], "", *pairs[0]]
+    if len(pairs) > 1:
+        g17 += list(pairs[1])
+    return g17
+
+
+def _g23(itd: Sequence[str]) -> list[str] | None:
+    """G23 of an ITD: G2301 type, G2302 basis date code (both required: None without them), G2305 discount percent,
+    G2306 its due date, G2307 its days, G2308 net due date, G2309 net days, G2310 discount amount, G2314 percent
+    payable, G2315 description."""
+    i = list(itd) + [""] * (16 - len(itd))
+    if not i[1] or not i[2]:
+        return None
+    return ["G23", i[1], i[2], "", "", i[3], i[4], i[5], i[6], i[7], i[8], "", "", "", i[11], i[12]]
+
+
+def check_880(body: Sequence[Segment]) -> None:
+    """Raise DocumentError unless G33 is the G17 extensions (G1701 x G1703, half up to cents: the 880 carries no
+    allowance or charge of ours), G31 adds up the G1701s, one G01 starts it and every G17 names its item.
+    Reads only the segments, so it holds the builder to the document it wrote."""
+    problems = []
+    merchandise, units, g31, g33 = Decimal(0), Decimal(0), [], []
+    for s in body:
+        tag = s[0]
+        if tag == "G17":
+            q = Decimal(s[1])
+            merchandise += money(q * Decimal(s[3]))
+            units += q
+            if not (len(s) > 4 and s[4]) and not (len(s) > 6 and s[5] and s[6]):
+                problems.append(f"a G17 ({s[1]} {s[2]}) names no item")
+        elif tag == "G31":
+            g31.append(s)
+        elif tag == "G33":
+            g33.append(s)
+    if not body or body[0][0] != "G01":
+        problems.append("the 880 starts with its G01")
+    if len(g33) != 1:
+        problems.append("one G33 is required")
+    elif Decimal(int(g33[0][1])) / 100 != merchandise:
+        problems.append(f"G33 {g33[0][1]} is not the lines' extensions ({merchandise})")
+    if len(g31) != 1 or Decimal(g31[0][1]) != units:
+        problems.append(f"G31 does not add up the {units} units of the G17s")
+    if problems:
+        raise DocumentError("the 880 failed its self-check: " + "; ".join(problems))
+
+
+def number_880(body: Sequence[Segment], number: str) -> list[Segment]:
+    """``body`` with ``number`` as its invoice number (G0102)."""
+    g01 = body[0]
+    return [["G01", g01[1], number, *g01[3:]], *body[1:]]
+
+
+def _text(v: object) -> str:
+    return "" if v is None else str(v)
+
+
+def _trim(s: list[str]) -> list[str]:
+    while len(s) > 1 and s[-1] == "":
+        s.pop()
+    return s
+
+
+__all__ = ["FUNCTIONAL_ID", "SET_ID", "body_880", "check_880", "number_880"]

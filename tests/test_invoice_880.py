@@ -1,0 +1,143 @@
+"""The 880 Grocery Products Invoice (engine.invoice_880): written from the 810 body our builder made and checked, so
+both say the same (G01 for BIG, N9 for REF, G62*11 for DTM*011, G23 for ITD, G17/G69 for IT1/PID, G31 and G33 for
+the totals), self-checked, refusing loudly what it has no place for (SAC, TXI, another currency); a profile names the
+810 or the 880, never both; finance reads an 880's total (G33) as an 810's TDS. The night's 880 (Stater Bros., by the
+875) is tested in tests/test_rg33_regional_grocers_boscovs.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from engine.invoice_880 import body_880, check_880, number_880
+from schemas.errors import DocumentError
+
+BODY_810 = [["BIG", "20261201", "PENDING", "20261124", "SB4410027"], ["CUR", "SE", "USD"], ["REF", "IA", "SB20417"],
+            ["REF", "DP", "GROC"], ["PER", "IC", "BILLING DESK", "TE", "5550100"],
+            ["N1", "ST", "STATER BROS SAN BERNARDINO DC", "92", "0301"], ["N3", "1 DOCK RD"],
+            ["N4", "SAN BERNARDINO", "CA", "92408"], ["REF", "ST", "X"], ["ITD", "01", "3", "1", "", "10", "", "30"],
+            ["DTM", "011", "20261201"], ["DTM", "067", "20261203"],
+            ["IT1", "1", "40", "CA", "18", "", "UA", "061414150301", "VN", "SKU-1", "IN", "77"],
+            ["PID", "F", "", "", "", "DICED TOMATOES 14.5 OZ"],
+            ["IT1", "2", "25", "CA", "27.6", "", "UP", "614141503025"],
+            ["PID", "F", "", "", "", "APPLE JUICE 64 FL OZ"],
+            ["TDS", "141000"], ["CAD", "M", "", "", "SBTR", "STATER TRUCK"], ["ISS", "65", "CA"], ["CTT", "2"]]
+
+
+def test_the_880_says_what_the_810_says_in_its_own_segments():
+    body = body_880(BODY_810)
+    assert body == [
+        ["G01", "20261201", "PENDING", "20261124", "SB4410027"],
+        ["N9", "IA", "SB20417"], ["N9", "DP", "GROC"],
+        ["G61", "IC", "BILLING DESK", "TE", "5550100"],
+        ["G62", "11", "20261201"],  # DTM*011 shipped; DTM*067 has no 432 code of ours: left out
+        ["G27", "M", "SBTR", "", "", "STATER TRUCK"],
+        ["G23", "01", "3", "", "", "1", "", "10", "", "30"],
+        ["N1", "ST", "STATER BROS SAN BERNARDINO DC", "92", "0301"], ["N3", "1 DOCK RD"],
+        ["N4", "SAN BERNARDINO", "CA", "92408"],  # the N1 loop's REF has no place in the 880's N1 loop
+        ["G17", "40", "CA", "18", "", "UA", "061414150301", "VN", "SKU-1"],  # the first two id pairs as sent
+        ["G69", "DICED TOMATOES 14.5 OZ"],
+        ["G17", "25", "CA", "27.6", "", "UP", "614141503025"], ["G69", "APPLE JUICE 64 FL OZ"],
+        ["G31", "65", "CA"], ["G33", "141000"]]
+    assert number_880(body, "INV0000007")[0] == ["G01", "20261201", "INV0000007", "20261124", "SB4410027"]
+
+
+def test_lines_in_several_units_are_counted_as_units_and_a_weighed_line_keeps_its_cases():
+    body = [["BIG", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"],
+            ["IT1", "1", "480", "LB", "2.5", "", "UP", "012345678905"], ["QTY", "39", "10", "CA"],
+            ["IT1", "2", "5", "CA", "10", "", "UP", "012345678912"], ["TDS", "125000"], ["CTT", "2"]]
+    got = body_880(body)
+    assert ["G17", "480", "LB", "2.5", "", "UP", "012345678905", "", "", "", "10", "CA"] in got
+    assert got[-2:] == [["G31", "485", "UN"], ["G33", "125000"]]
+
+
+@pytest.mark.parametrize(("extra", "why"), [
+    (["SAC", "C", "D240", "", "", "1250"], "allowance or charge"),
+    (["TXI", "ST", "5.00"], "tax"),
+    (["CUR", "SE", "CAD"], "CAD"),
+])
+def test_what_the_880_has_no_place_for_is_refused_loudly(extra, why):
+    body = [*BODY_810[:-4], extra, *BODY_810[-4:]] if extra[0] != "CUR" else [BODY_810[0], extra, *BODY_810[2:]]
+    with pytest.raises(DocumentError, match=why):
+        body_880(body)
+
+
+def test_a_line_naming_no_item_is_refused():
+    body = [["BIG", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"], ["IT1", "1", "5", "CA", "10"],
+            ["TDS", "5000"], ["CTT", "1"]]
+    with pytest.raises(DocumentError, match="names its item"):
+        body_880(body)
+
+
+def test_the_self_check_holds_the_totals_to_the_lines():
+    good = body_880(BODY_810)
+    check_880(good)
+    with pytest.raises(DocumentError, match="G33 141001 is not the lines' extensions"):
+        check_880([*good[:-1], ["G33", "141001"]])
+    with pytest.raises(DocumentError, match="G31 does not add up"):
+        check_880([*good[:-2], ["G31", "64", "CA"], good[-1]])
+
+
+def test_a_profile_names_the_810_or_the_880_never_both():
+    from pydantic import ValidationError
+
+    from schemas.profile import PartnerProfile
+
+    x12 = {"their_qualifier": "ZZ", "their_id": "GROCER", "our_qualifier": "ZZ", "our_id": "OURS",
+           "their_gs_id": "GROCER", "our_gs_id": "OURS"}
+    grocer = PartnerProfile(id="g", name="G", x12=x12, receives=("997", "880"), accepts=("875", "997"))
+    assert grocer.invoice_set == "880" and grocer.invoiced
+    plain = PartnerProfile(id="p", name="P", x12=x12, receives=("997", "810"))
+    assert plain.invoice_set == "810" and plain.invoiced
+    assert PartnerProfile(id="n", name="N", x12=x12).invoice_set is None
+    with pytest.raises(ValidationError, match="810 or by the 880"):
+        PartnerProfile(id="b", name="B", x12=x12, receives=("810", "880"))
+
+
+def test_finance_reads_an_880s_total_and_numbers_beside_an_810s():
+    import pyarrow as pa
+
+    from engine.finance_inputs import invoice_totals
+
+    isa = "ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*STATERBROS     *261201*1500*U*00401*{}*0*P*>~\n"
+    g880 = number_880(body_880(BODY_810), "INV0000004")
+    content = (isa.format("000000004") + "GS*GP*ORDERBRIDGE*STATERBROS*20261201*1500*4*X*004010~\nST*880*0001~\n"
+               + "".join("*".join(s) + "~\n" for s in g880) + f"SE*{len(g880) + 2}*0001~\nGE*1*4~\n"
+               "IEA*1*000000004~\n").encode()
+    docs = pa.table({"partner": ["staterbros"], "document_id": pa.array([1], pa.int64()), "doc_type": ["880"],
+                     "isa13": ["000000004"], "file": ["staterbros-880-000000004.x12"],
+                     "sent_at": pa.array([datetime(2026, 12, 1, 15)], pa.timestamp("s")),
+                     "content": pa.array([content], pa.binary())})
+    (row,) = invoice_totals(docs).to_pylist()
+    assert (row["po_number"], row["invoice_number"], row["invoice_date"], row["total"], row["charges"],
+            row["allowances"], row["st02"]) == ("SB4410027", "INV0000004", date(2026, 12, 1), Decimal("1410.00"),
+                                                Decimal(0), Decimal(0), "0001")
+
+
+def test_the_sent_880_names_its_invoice_and_po():
+    from parsers.outbox_documents import _set
+
+    sent = _set([["ST", "880", "0001"], ["G01", "20261201", "INV0000004", "20261124", "SB4410027"]], "880", "0001",
+                "4")
+    assert (sent.set_id, sent.invoice_number, sent.po_number) == ("880", "INV0000004", "SB4410027")
+
+
+def test_an_880_is_held_to_the_outbound_check_before_it_is_sent():
+    """flows.shipments.CheckedRender keeps the 880s it renders, as the 810s, and verify refuses one our validator
+    finds an error in (its invoice then waits: INVOICE_NOT_BUILT, the next run retries it)."""
+    from flows.shipments import CheckedRender, OutboundRefused
+    from schemas.findings import finding
+    from schemas.lifecycle import PlannedDocument, PlannedSet
+
+    def render(doc, isa13, gs06, st02s):
+        return "f", doc.sets[0].text.encode()
+
+    made = CheckedRender(render, lambda data: [finding("INVOICE_NOT_BUILT", "refused", severity="error")]
+                         if b"BAD" in data else [])
+    made(PlannedDocument("staterbros", "880", "GP", (PlannedSet("inv:1", text="G01*BAD"),)), 4, 4, [1])
+    made(PlannedDocument("staterbros", "855", "PR", (PlannedSet("ack:1", text="BAK*BAD"),)), 5, 5, [1])
+    with pytest.raises(OutboundRefused) as refused:
+        made.verify()
+    assert sorted(refused.value.refused) == ["inv:1"]  # the 880 checked (an 855 is checked elsewhere)
