@@ -16,7 +16,7 @@ from connectors.reference import load_reference
 from rules.business.items import part_id, resolve_items
 from schemas.errors import ConfigError
 from tests.retailer_support import segments, variant_night
-from tests.support import REPO
+from tests.support import REPO, deliver_all, ship_stages
 
 RG59 = REPO / "tests" / "fixtures" / "rg59"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
@@ -126,6 +126,13 @@ def test_a_partner_whose_810_requires_a_upc_gets_its_810_held_naming_the_item(tm
     assert held and "RG59-02" in held[0][3] and "item_ids UP" in held[0][3], held
     assert "RG59-01" not in held[0][3]  # the sheets have their UPC: only the bars are named
     assert states == {("ryerson", "RY4500918"): "shipped"}
+    # the bars' UPC entered in items.csv: the next run bills the order, each IT1 with our UPC after the PO's VP
+    (ws.reference_dir / "items.csv").write_text(_items_text(), encoding="utf-8")
+    ship_stages(ws, datetime(2026, 12, 2, 15), run_id="day2")
+    deliver_all(ws, datetime(2026, 12, 2, 15))
+    it1 = [s for s in segments(ws, "ryerson", "810") if s[0] == "IT1"]
+    assert [s[6:10] for s in it1] == [["VP", f"RG59-0{n}", "UP", f"61414159{u}"] for n, u in
+                                      ((1, "0001"), (2, "0018"), (3, "0025"))]
 
 
 def test_a_partner_whose_810_requires_a_upc_is_told_by_partner_check(tmp_path):
