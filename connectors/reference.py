@@ -116,6 +116,8 @@ def _unique(table: pa.Table, columns: list[str], name: str) -> None:
     seen: set[tuple] = set()
     for row_no, row in enumerate(table.select(columns).to_pylist(), start=1):
         key = tuple(row.values())
+        if all(v is None for v in key):  # no value to clash: two items without a GTIN
+            continue
         if key in seen:
             raise ConfigError(f"duplicate {'/'.join(columns)} {key}", file=name, row=row_no)
         seen.add(key)
@@ -128,9 +130,14 @@ def _check_rows(table: pa.Table, name: str, check: Callable[[dict], str | None])
             raise ConfigError(problem, file=name, row=row_no)
 
 
-def _item_problem(row: dict) -> str | None:
-    if normalise_gtin(row["gtin"]) is None:
+def _gtin_problem(row: dict) -> str | None:
+    """A GTIN given (items.csv's own, before it is read as a GTIN-14) that is not one; an empty one is none."""
+    if row["gtin"] is not None and normalise_gtin(row["gtin"]) is None:
         return f"gtin {row['gtin']!r} is not a valid GTIN (length or check digit)"
+    return None
+
+
+def _item_problem(row: dict) -> str | None:
     if row["upc"] is not None and (len(row["upc"]) != 12 or not gs1_valid(row["upc"])):
         return f"upc {row['upc']!r} is not a valid 12-digit UPC-A"
     if row["status"] not in ITEM_STATUSES:
@@ -230,7 +237,10 @@ def load_reference(folder: Path) -> ReferenceData:
         tables[key] = read_reference_csv(data, name=str(path), schema=schema,
                                          optional=OPTIONAL_COLUMNS.get(key, frozenset()))
     items = tables["items"]
-    gtins = pa.array([normalise_gtin(g) for g in items.column("gtin").to_pylist()], pa.string())
+    _check_rows(items.select(["gtin"]), str(Path(folder) / "items.csv"), _gtin_problem)
+    # an item without a GTIN (metals cut to size, bulk chemicals, MRO parts) keeps none, or its UPC's when it has one
+    gtins = pa.array([normalise_gtin(g if g is not None else u) if (g or u) else None for g, u in zip(
+        items.column("gtin").to_pylist(), items.column("upc").to_pylist(), strict=True)], pa.string())
     tables["items"] = items.set_column(
         items.schema.get_field_index("gtin"), SCHEMAS["items"].field("gtin"), gtins
     )

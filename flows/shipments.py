@@ -743,6 +743,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         skus = {(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
             {(d.partner, d.po_number) for d in due if d.partner in identified}).values() for r in rows}
         order_lines = billing.with_item_ids(order_lines, skus, ref.items, identified)
+        unnamed = billing.without_item_ids(order_lines, skus, ref.items, identified)
+    else:
+        unnamed = {}
     exempting = {pid for pid, p in profiles.items() if any(t.exempt for t in p.fulfilment.invoice.taxes)}
     classes = billing.tax_classes({(r.partner, r.po_number, r.line_number): r.sku for rows in state.lines_for(
         {(d.partner, d.po_number) for d in due if d.partner in exempting}).values() for r in rows if r.sku},
@@ -763,7 +766,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
                                                           if prof.fulfilment.invoice.taxes]), classes=classes,
-                                                      dcs=dcs)
+                                                      dcs=dcs, unnamed=unnamed)
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))

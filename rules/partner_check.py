@@ -128,4 +128,16 @@ def check_reference(profile: PartnerProfile, ref: ReferenceData) -> list[str]:
         unknown = pc.filter(xref.column("sku"), pc.invert(pc.is_in(xref.column("sku"), value_set=known)))
         for sku in unknown.to_pylist():
             out.append(f"partner_items.csv: {pid} maps to {sku}, which is not in items.csv")
+    wanted = profile.fulfilment.invoice.item_ids
+    if wanted and prices.num_rows:  # items.csv's GTIN is optional: an item the partner's 810 cannot name
+        from rules.business.items import part_id
+
+        cols = [c for c in ("sku", "gtin", "upc", "vendor_part") if c in ref.items.column_names]
+        priced = set(prices.column("sku").to_pylist())
+        unnamed = [r["sku"] for r in ref.items.select(cols).to_pylist()
+                   if r["sku"] in priced and not any(part_id(q, r) for q in wanted)]
+        if unnamed:
+            out.append(f"items.csv: {len(unnamed)} item(s) priced for partner {pid} have none of the ids its 810 "
+                       f"requires on every IT1 ([fulfilment.invoice] item_ids {', '.join(wanted)}): "
+                       f"{', '.join(unnamed[:10])}; their 810s would be held INVOICE_NOT_BUILT")
     return out

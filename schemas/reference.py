@@ -20,7 +20,10 @@ ITEM_STATUSES = ("active", "discontinued")
 ITEMS = pa.schema(
     [
         pa.field("sku", pa.string(), nullable=False),
-        pa.field("gtin", pa.string(), nullable=False),  # GTIN-14, zero padded, valid check digit
+        # GTIN-14, zero padded, valid check digit; optional: empty for an item that has none (steel plate cut to
+        # size, bulk chemicals, resin by the railcar, many MRO parts), matched by the other ids a PO sends (VN/VP,
+        # the partner's cross-reference) and never by an empty GTIN; an item with a UPC but no GTIN has the UPC's
+        pa.field("gtin", pa.string()),
         pa.field("upc", pa.string()),  # UPC-A (12 digits) as printed, if any
         pa.field("vendor_part", pa.string()),  # our part number (PO1 qualifier VN)
         pa.field("description", pa.string()),
@@ -157,7 +160,7 @@ SHIP_TOS = pa.schema(
 OPTIONAL_FILES = frozenset({"item_units", "customer_currencies"})
 # Columns a reference file may leave out (filled with nulls): older files predate them.
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
-                                               "items": frozenset({"average_weight", "average_weight_unit",
+                                               "items": frozenset({"gtin", "average_weight", "average_weight_unit",
                                                                           "replaced_by", "tax_class",
                                                                           "serialised", "dea_schedule", "kind"}),
                                                "ship_tos": frozenset({"dc"})}

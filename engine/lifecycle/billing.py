@@ -530,7 +530,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      sacs: Mapping[Key, Sequence[PoSac]] | None = None, places: Places | None = None,
                      classes: Mapping[Key, Mapping[int, str]] | None = None,
                      ship_tos: Mapping[Key, Mapping[int, tuple[str, str, str]]] | None = None,
-                     dcs: StoreDcs | None = None,
+                     dcs: StoreDcs | None = None, unnamed: Mapping[Key, Mapping[int, str]] | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -551,7 +551,8 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     its own ship-to; an 810 whose lines all go to one such place names it as its N1*ST (built one by one).
     ``dcs`` (engine.shipments.store_dcs): the DC each store is shipped through; an 810 of a shipment whose units
     were marked for stores of one DC (or of one store, billed per store) names that DC as its N1*ST, as the 856
-    did, its taxes by the DC's state (built one by one)."""
+    did, its taxes by the DC's state (built one by one). ``unnamed`` (without_item_ids): per order, line number ->
+    why the partner's 810 cannot name its item; an 810 billing such a line is not built (INVOICE_NOT_BUILT)."""
     refused = refused or {}
     sacs = sacs or {}
     due = [in_line_order(d) for d in due]  # every path bills in PO line order, whatever the shipment's order
@@ -567,6 +568,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         terms[partner] = terms_from_customer(customers.get(partner))
         fast[partner] = _fast_delimiters(envelope_for(profiles[partner]), profiles[partner])
     unweighed, weighed = _catch_weight_dues(due, lines, order_lines, tables, weights)
+    for i, d in enumerate(due):  # a line of an item without the id the partner's 810 requires (no GTIN/UPC)
+        why = [t for n, t in sorted((unnamed or {}).get((d.partner, d.po_number), {}).items()) if n in d.quantities]
+        if why and i not in unweighed:
+            unweighed[i] = "; ".join(why)
     if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
         kept = [i for i in range(len(due)) if i not in unweighed]
         due_all, due = due, [due[i] for i in kept]
@@ -952,6 +957,38 @@ def with_item_ids(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str
         out.append(ids if added is None else [*(ids or []), added])
     at = order_lines.schema.get_field_index("product_ids")
     return order_lines.set_column(at, order_lines.schema.field(at), pa.array(out, order_lines.schema.field(at).type))
+
+
+def without_item_ids(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
+                     required: Mapping[str, Sequence[str]]) -> dict[Key, dict[int, str]]:
+    """Per order (partner, PO), line number -> why its 810 cannot be built: each line (``order_lines`` as
+    with_item_ids leaves them) of a partner in ``required`` (its [fulfilment.invoice] item_ids) that names none of
+    those qualifiers while its item (``skus``) has none of them in items.csv (an item without a GTIN or UPC: steel
+    cut to size, a bulk chemical). Its 810 is held (INVOICE_NOT_BUILT, retried each run) naming the item: never an
+    IT1 without the id the partner's guide requires, never a made-up one. A line whose SKU is unknown is left as
+    with_item_ids leaves it."""
+    from rules.business.items import part_id
+
+    out: dict[Key, dict[int, str]] = {}
+    if not order_lines.num_rows or not required:
+        return out
+    cols = [c for c in ("sku", "gtin", "upc", "vendor_part") if c in items.column_names]
+    rows = {r["sku"]: r for r in items.select(cols).to_pylist()}
+    for partner, po, number, ids in zip(order_lines["partner"].to_pylist(), order_lines["po_number"].to_pylist(),
+                                        order_lines["line_number"].to_pylist(),
+                                        order_lines["product_ids"].to_pylist(), strict=True):
+        wanted = required.get(partner) or ()
+        sku = skus.get((partner, po, number), "")
+        item = rows.get(sku)
+        if not wanted or item is None or any(p.get("qualifier") in wanted and p.get("id") for p in ids or []) \
+                or any(part_id(q, item) for q in wanted):
+            continue
+        out.setdefault((partner, po), {})[int(number)] = (
+            f"line {number} names item {sku}, which has none of the ids {partner}'s 810 requires on every IT1 "
+            f"([fulfilment.invoice] item_ids {', '.join(wanted)}): items.csv gives it no GTIN or UPC (no made-up id "
+            f"is sent); add its GTIN/UPC to items.csv if it has one, or agree with the partner how such an item is "
+            f"billed and invoice it by hand")
+    return out
 
 
 class LineText(NamedTuple):

@@ -645,7 +645,8 @@ def replacement_text(sku: str, items: pa.Table | None) -> str:
                     if row[k])
     through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
     state = "" if row["status"] == "active" else f", itself {row['status']}"
-    return f" It is replaced by {final} ({ids}{state}){through}: offer the buyer {final}."
+    named = f" ({ids}{state})" if ids or state else ""  # an item with neither a vendor part nor a GTIN: none
+    return f" It is replaced by {final}{named.replace('(, ', '(')}{through}: offer the buyer {final}."
 
 
 def substitution_text(ordered: str, value: str | None, items: pa.Table) -> str:
@@ -657,7 +658,8 @@ def substitution_text(ordered: str, value: str | None, items: pa.Table) -> str:
     row = next(r for r in items.select(["sku", "vendor_part", "gtin"]).to_pylist() if r["sku"] == final)
     ids = ", ".join(f"{label} {row[k]}" for k, label in (("vendor_part", "vendor part"), ("gtin", "GTIN")) if row[k])
     through = f" (through {', '.join(chain[1:-1])})" if len(chain) > 2 else ""
-    return (f"Substituted {ordered} -> {final}: item {ordered} ({value}) is discontinued; {final} ({ids}) is shipped "
+    ids = f" ({ids})" if ids else ""  # an item with neither a vendor part nor a GTIN: none
+    return (f"Substituted {ordered} -> {final}: item {ordered} ({value}) is discontinued; {final}{ids} is shipped "
             f"in its place{through}, as the partner accepts substitutes (855 ACK*IS names the new part).")
 
 
