@@ -8,6 +8,8 @@ corpus states one): the profile says it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.retailer_support import po_segments, segments, variant_night
 from tests.test_rg59_metals_chemicals_resin import FIXTURES, NIGHT, SHIP_DAY, WAREHOUSES
 
@@ -25,6 +27,20 @@ def _night(tmp_path, sheets: int, *, weight: int = 5066, profile_swaps=TOLERANT)
                          shipped_swaps=[(SHEETS, f"RG59-01,{sheets},EA,RY-B1,{weight + 58},LB,,{weight},LB")])
 
 
+def _exceptions(ws) -> set[tuple[int, str]]:
+    """The reconciliation's exceptions of the PO's lines, a week after the ship day (every document delivered)."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=SHIP_DAY + timedelta(days=7), run_id="recon")
+        return {(x["line_number"], x["type"]) for x in state.stored_exceptions(active=True).to_pylist()
+                if x["po_number"] == "RY4500918" and x["type"] != "DOCUMENT_UNACKNOWLEDGED"}
+    finally:
+        state.close()
+
+
 def _codes(found) -> set[str]:
     return {c for c, _s, _po, _m in found}
 
@@ -38,6 +54,7 @@ def test_one_sheet_over_within_ten_percent_is_shipped_and_billed_as_shipped(tmp_
     inv = po_segments(segments(ws, "ryerson", "810"), "RY4500918", "BIG")
     it1 = [s for s in inv if s[0] == "IT1" and s[1] == "1"]
     assert it1 and it1[0][2:6] == ["5066", "LB", "0.5275", "PP"], it1
+    assert _exceptions(ws) == set()  # within the tolerance: no OVER_SHIPMENT
 
 
 def test_fifteen_percent_over_is_held_as_before(tmp_path):
@@ -54,6 +71,7 @@ def test_under_within_the_tolerance_is_complete_and_billed_as_shipped(tmp_path):
     inv = po_segments(segments(ws, "ryerson", "810"), "RY4500918", "BIG")
     it1 = [s for s in inv if s[0] == "IT1" and s[1] == "1"]
     assert it1 and it1[0][2:6] == ["4508", "LB", "0.5275", "PP"], it1
+    assert _exceptions(ws) == set()  # complete within the tolerance: nothing promised and not shipped
 
 
 def test_under_beyond_the_tolerance_waits_for_the_back_order(tmp_path):
