@@ -403,12 +403,14 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
 def _within(beyond, total, before, ordered, per: int, percent) -> bool:
     """Whether a line shipped ``beyond`` eaches past its reservation (``total`` eaches of it in this feed, ``before``
     units of it shipped earlier) is within an over-shipment tolerance of ``percent`` of its ``ordered`` units (``per``
-    eaches each): the units beyond, and all it will have shipped less what was ordered, at most that share of
-    what was ordered. A line of unknown ordered quantity has none."""
+    eaches each): every unit beyond the reservation is beyond what was ordered too (a line with units backordered or
+    refused has fewer reserved than ordered: shipping those is no over-shipment, it stays held), and all the line will
+    have shipped less what was ordered is at most that share of what was ordered. A line of unknown ordered quantity
+    has none."""
     if ordered is None or ordered <= 0:
         return False
-    allowed = Decimal(ordered) * per * Decimal(percent) / 100
-    return beyond <= allowed and Decimal(before or 0) * per + total - Decimal(ordered) * per <= allowed
+    over_ordered = Decimal(before or 0) * per + total - Decimal(ordered) * per
+    return beyond <= over_ordered <= Decimal(ordered) * per * Decimal(percent) / 100
 
 
 BOX_COLUMNS = ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc")

@@ -401,3 +401,11 @@ def test_over_within_the_partners_tolerance_is_a_warning():
     for other in ({}, {"globex": D(10)}):
         plain = check_shipments(shipped(11), STATE, REF.items, NOTHING_RECORDED, over_ship=other)
         assert codes(plain) == [("SHIPMENT_OVER_RESERVED", 2)] and plain.held == frozenset({"S1"})
+
+
+def test_units_beyond_a_backordered_lines_reservation_are_no_over_shipment():
+    """Line 2 of ACME-1000: 24 ordered, 12 reserved (the rest backordered). 13 shipped is within 10 % of 24 as a
+    count, but the unit beyond the reservation is a backordered one, not one beyond the line: held as before."""
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,13,EA,C1,1\n"), STATE, REF.items,
+                            NOTHING_RECORDED, over_ship={"acme": D(10)})
+    assert codes(check) == [("SHIPMENT_OVER_RESERVED", 2)] and check.held == frozenset({"S1"})
