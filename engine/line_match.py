@@ -88,6 +88,7 @@ class LineMatch:
         self.today = day_number(as_of.date())
         n = s.n
         self.on_memo = np.zeros(n, bool)  # per line: its order ships on memo, billed by no 810 (engine.reconcile)
+        self.over_percent = np.zeros(n, np.int64)  # per line: its partner's over-shipment tolerance (engine.reconcile)
         partners = sorted(settings)
         pidx = pc.index_in(s.partner, value_set=pa.array(partners, pa.string())).to_numpy(zero_copy_only=False)
         pidx = np.asarray(pidx, np.int64) if n else np.zeros(0, np.int64)

@@ -89,6 +89,7 @@ from engine.columnar import (
     scaled,
     seconds,
     time_array,
+    to_scaled,
 )
 from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, ORDERED_EXTRA, SECONDS_PER_DAY, LineMatch, Sides, column, conform
@@ -121,7 +122,7 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
               document_status: pa.Table, *, settings: Mapping[str, FinanceSettings],
               as_of: datetime, invoice_totals: pa.Table | None = None,
               po_allowances: pa.Table | None = None, catch_weight: pa.Table | None = None,
-              memo: pa.Table | None = None) -> Reconciliation:
+              memo: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None) -> Reconciliation:
     """Match every line on its four sides and list the exceptions as of the run clock ``as_of``;
     ``invoice_totals`` (INVOICE_TOTALS): the 810s' SAC charges, allowances and TDS, tied per invoice to
     its lines (engine.invoice_totals); ``po_allowances`` (PO_ALLOWANCES): the 850s' SAC allowances we did
@@ -130,12 +131,18 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
     pound), valued by their net weight shipped (``shipped``'s ``net_weight`` column, when it has one), never by
     their cases x the price per pound. ``memo`` (partner, po_number: engine.finance_inputs.memo_orders): the orders
     shipped on memo, billed by no 810 by agreement: their lines are never shipped-not-invoiced nor under-billed, and
-    LINE_MATCH says "memo" in their billing column."""
+    LINE_MATCH says "memo" in their billing column. ``over_ship``: partner -> the over-shipment tolerance agreed with
+    it ([fulfilment] over_ship_percent): a line shipped within it is no OVER_SHIPMENT (the rules took that shipment:
+    SHIPMENT_WITHIN_TOLERANCE)."""
     sides = Sides(conform(ordered, ORDERED, ORDERED_EXTRA), conform(acknowledged, ACKNOWLEDGED),
                   conform(shipped, SHIPPED), conform(invoiced, INVOICED))
     docs = conform(document_status, DOCUMENT_STATUS)
     partners = set(pc.unique(sides.partner).to_pylist()) | set(pc.unique(docs["partner"]).to_pylist())
     match = LineMatch(sides, settings_for(settings, partners), as_of)
+    if over_ship and sides.n:
+        percent = pc.fill_null(pc.index_in(sides.partner, value_set=pa.array(sorted(over_ship), pa.string())), -1)
+        agreed = np.asarray([to_scaled(over_ship[p]) for p in sorted(over_ship)] + [0], np.int64)
+        match.over_percent = agreed[np.asarray(percent.to_numpy(zero_copy_only=False), np.int64)]
     if memo is not None and memo.num_rows and sides.n:
         at = lookup([sides.partner, sides.po_number], [memo["partner"], memo["po_number"]])
         if at is None:  # an order named twice
@@ -300,7 +307,7 @@ class _Exceptions:
                     say=lambda i: join_text("promised ", N(m.promised_due[i]), " by ", date_text(m.first_missed_day[i]),
                                             " or earlier, shipped ", N(m.s_qty[i])))
         # over-shipment
-        mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, *q_tol)
+        mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, m.q_units, np.maximum(m.q_percent, m.over_percent))
         self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price, weighed=True,
                     since=m.last_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),

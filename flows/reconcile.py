@@ -100,6 +100,11 @@ def settings_of(profiles: dict[str, PartnerProfile]) -> dict[str, FinanceSetting
     return {pid: p.finance_settings for pid, p in profiles.items()}
 
 
+def over_ship_of(profiles: dict[str, PartnerProfile]) -> dict:
+    """Each partner's agreed over-shipment tolerance ([fulfilment] over_ship_percent), those that have one."""
+    return {pid: p.fulfilment.over_ship_percent for pid, p in profiles.items() if p.fulfilment.over_ship_percent}
+
+
 def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]) -> Inputs:
     """Every table the reconciliation needs, each read with one query (the 850s' requested ship dates:
     each stored order table once). SHIPPED and INVOICED: the shipments and invoices of our own flow
@@ -375,7 +380,8 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     state.record_document_status(docs, as_of=now, run_id=run_id)
     result = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs, settings=settings,
                        as_of=now, invoice_totals=inputs.invoice_totals,
-                       po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight, memo=inputs.memo)
+                       po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight, memo=inputs.memo,
+                       over_ship=over_ship_of(profiles))
     # each of the run's own tables let go as soon as nothing reads it any more: a run days late finds an
     # exception per unshipped line (120,000 at 200,000 lines), and the cumulative report reads them all
     # again from the store on top of what is still held (the stage's peak memory)
@@ -480,7 +486,7 @@ def write_cumulative(ws: Workspace, state: StateStore, profiles: dict[str, Partn
         matched = reconcile(inputs.ordered, inputs.acknowledged, inputs.shipped, inputs.invoiced, docs,
                             settings=settings, as_of=as_of, invoice_totals=inputs.invoice_totals,
                             po_allowances=inputs.po_allowances, catch_weight=inputs.catch_weight,
-                            memo=inputs.memo)
+                            memo=inputs.memo, over_ship=over_ship_of(profiles))
         lines, invoices = matched.lines, matched.invoices
     stored = finance_inputs.only_partners(state.stored_exceptions(), profiles)
     runs = state.reconciliations()

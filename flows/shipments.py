@@ -808,7 +808,10 @@ def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], s
     asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in records}
     plan = balance.plan_balance_cancelled(records, lines=state.lines_for(records),
                                           reservations=state.reservations_for(records), shipped_from=shipped_from,
-                                          requirements=asked, at=at, run_id=run_id, services=services)
+                                          requirements=asked, at=at, run_id=run_id, services=services,
+                                          under_percent={pid: p.fulfilment.under_ship_percent
+                                                         for pid, p in profiles.items()
+                                                         if p.fulfilment.under_ship_percent})
     if plan.transitions or plan.findings:
         state.apply(plan, at=at, run_id=run_id)
     return len(plan.transitions)

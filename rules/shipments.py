@@ -61,7 +61,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
                     structures: Mapping[str, str] | None = None, shape_checks: bool = True,
                     extra_findings: list[Finding] | None = None, item_units: pa.Table | None = None,
                     settings: RuleSettings | None = None, partner_items: pa.Table | None = None,
-                    order_lines: pa.Table | None = None) -> ShipmentCheck:
+                    order_lines: pa.Table | None = None, over_ship: Mapping[str, Decimal] | None = None
+                    ) -> ShipmentCheck:
     """Check one feed. ``state``: LINE_STATE of every live order line; ``items``: ITEMS; ``recorded``:
     RECORDED_CARTONS of earlier shipments; ``structures``: partner -> its 856 HL structure (SOPI,
     SOTPI, SOTI, SOI, SOIP, STOI, STOPI), for the carton checks (default SOPI) and the pallets shipped whole
@@ -72,7 +73,10 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     the line's, as intake converts an ordered unit (rules.business.quantities.eaches_per_unit);
     ``partner_items`` (PARTNER_ITEMS): the partners' part numbers, for an item named only so;
     ``order_lines`` (canonical ORDER_LINES with their PO4 columns): a line ordered in a unit only its PO4
-    counts (a CT of our case) converts as intake converted it."""
+    counts (a CT of our case) converts as intake converted it. ``over_ship``: partner -> its agreed over-shipment
+    tolerance in percent of a line's ordered quantity ([fulfilment] over_ship_percent; absent or 0: none): a line
+    shipped beyond its reservation but within it is SHIPMENT_WITHIN_TOLERANCE (a warning: taken), not
+    SHIPMENT_OVER_RESERVED."""
     structures = structures or {}
     units = ShipmentUnits(items, item_units, settings or RuleSettings())
     units.learn_lines(state, order_lines)
@@ -102,7 +106,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
 
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by",
-                       "cut_from", "shipped"])
+                       "cut_from", "shipped", "ordered"])
     by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
                                                                                          ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
@@ -166,7 +170,7 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
         else:
             msg = f"PO {at(po_number, i)} has no line with this item."
         add(i, "SHIPMENT_LINE_UNKNOWN", msg, "line_id", "N902", rows[i]["line_id"])
-    quantity, unit, line_eaches = _line_checks(t, line, rows, add, units)
+    quantity, unit, line_eaches = _line_checks(t, line, rows, add, units, over_ship or {})
     out.extend(box_checks(t, rows))
     feed, also_held = _feed_checks(rows, t, recorded, structures)
     out.extend(feed)
@@ -209,7 +213,7 @@ def _sizes_named(t: pa.Table, state: pa.Table, order_lines: pa.Table | None) -> 
 
 
 _LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status",
-               "l_cut_by", "l_cut_from", "l_shipped"]
+               "l_cut_by", "l_cut_from", "l_shipped", "l_ordered"]
 
 
 def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
@@ -267,7 +271,8 @@ def _counted(units: ShipmentUnits, sku: str | None, unit: str | None, per_line: 
     return eaches == int(eaches) and units.counts_singly(sku, unit) and per_line == units.each(sku, unit)
 
 
-def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits):
+def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentUnits,
+                 over_ship: Mapping[str, Decimal] | None = None):
     """Each row against its order line (``line``: the line found for each row of ``t``, in its order):
     quantity, closed line, item, unit, and more shipped than is still reserved (over the rows of a
     line, in row order, in eaches: what reservations count). A unit other than the line's that
@@ -276,7 +281,7 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     same case, and EA for a line in UN (a book wholesaler's "units"), both one each, are the line's unit without a
     word, as intake reads either. Returns each row's quantity and unit
     (None: none converted) and the eaches in one unit of its line (1 where not known). Column masks;
-    Python only for the rows flagged."""
+    Python only for the rows flagged. ``over_ship``: partner -> over-shipment tolerance in percent (_within)."""
     q, number = t["quantity"], line["line_number"]
     has_line = pc.is_valid(number)
     row_line, po, status = t["line_id"], t["po_number"], line["l_status"]
@@ -350,13 +355,15 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation (the
         over.to_pylist(), totals["q_sum"].filter(beyond_mask).to_pylist(),  # lines walked: only theirs is read)
         reserved.filter(beyond_mask).to_pylist(), strict=True)}
+    totals_of = dict(zip(totals["g"].to_pylist(), totals["q_sum"].to_pylist(), strict=True))  # eaches this feed
     reserved_left: dict[int, object] = {}
     room_left: dict[int, object] = {}  # a cut line's eaches that can still have left before the change
     taken = pa.array(walk)
-    for i, qty, per, left0, key, cut_by, cut_from, before in zip(
+    for i, qty, per, left0, key, cut_by, cut_from, before, ordered in zip(
             walk.tolist(), q.take(taken).to_pylist(), each[walk].tolist(), line["l_reserved"].take(taken).to_pylist(),
             group[walk].tolist(), line["l_cut_by"].take(taken).to_pylist(),
-            line["l_cut_from"].take(taken).to_pylist(), line["l_shipped"].take(taken).to_pylist(), strict=True):
+            line["l_cut_from"].take(taken).to_pylist(), line["l_shipped"].take(taken).to_pylist(),
+            line["l_ordered"].take(taken).to_pylist(), strict=True):
         left = reserved_left.get(key, left0 or 0)
         reserved_left[key] = left - qty * per
         shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
@@ -380,9 +387,30 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
                 "goes and they are billed; expect the buyer to refuse or return them, or settle it with the buyer.",
                 "quantity", "W1203", _n(qty))
             continue
+        percent = (over_ship or {}).get(t["partner"][i].as_py()) or 0
+        if percent and _within(beyond[key], totals_of[key], before, ordered, per, percent):
+            eaches = "" if per == 1 else " eaches"
+            add(i, "SHIPMENT_WITHIN_TOLERANCE", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped "
+                f"with only {_n(left)}{eaches} still reserved: {_n(beyond[key])}{eaches} beyond the line, within the "
+                f"{_n(percent)}% over-shipment tolerance agreed with the partner (of {_n(ordered)} ordered). Taken: "
+                "the 856 goes and the units shipped are billed.", "quantity", "W1203", _n(qty))
+            continue
         add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
             f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
     return quantity, unit_out, line_eaches
+
+
+def _within(beyond, total, before, ordered, per: int, percent) -> bool:
+    """Whether a line shipped ``beyond`` eaches past its reservation (``total`` eaches of it in this feed, ``before``
+    units of it shipped earlier) is within an over-shipment tolerance of ``percent`` of its ``ordered`` units (``per``
+    eaches each): every unit beyond the reservation is beyond what was ordered too (a line with units backordered or
+    refused has fewer reserved than ordered: shipping those is no over-shipment, it stays held), and all the line will
+    have shipped less what was ordered is at most that share of what was ordered. A line of unknown ordered quantity
+    has none."""
+    if ordered is None or ordered <= 0:
+        return False
+    over_ordered = Decimal(before or 0) * per + total - Decimal(ordered) * per
+    return beyond <= over_ordered <= Decimal(ordered) * per * Decimal(percent) / 100
 
 
 BOX_COLUMNS = ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc")

@@ -113,6 +113,10 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("SHIPPED_AFTER_CHANGE", "business", "warning", "",
        "Units confirmed shipped beyond what is reserved for a line whose unshipped units an 860 cut after part "
        "of the order shipped: they left before the change was known; recorded, the 856 sent and billed."),
+    _C("SHIPMENT_WITHIN_TOLERANCE", "business", "warning", "",
+       "More units shipped than are reserved for a line, or fewer, within the over/under-shipment tolerance agreed "
+       "with the partner ([fulfilment] over_ship_percent / under_ship_percent): over, the shipment is taken, the 856 "
+       "sent and the units shipped billed; under, the line is complete at what shipped (its balance cancelled)."),
     _C("SHIPMENT_QTY_NOT_POSITIVE", "business", "error", "", "The quantity shipped is missing, zero or negative."),
     _C("SHIPMENT_UNIT_MISMATCH", "business", "error", "",
        "The unit shipped is not the order line's unit and does not convert to whole units of it."),

@@ -909,6 +909,14 @@ class FulfilmentSettings(_Model):
     # {} (default): a 92 id matches no warehouse (SHIP_FROM_NOT_ROUTED names it)
     ship_from_ids: dict[Annotated[str, Field(min_length=1, max_length=80)],
                         Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]] = {}
+    # the over/under-shipment tolerance agreed with the partner (its PO terms or trading agreement; X12's 850 carries
+    # none), in percent of a line's ordered quantity: a mill or service center ships 5,066 LB of 4,900 ordered.
+    # A shipment up to over_ship_percent beyond a line is taken, shipped and billed as shipped (a warning,
+    # SHIPMENT_WITHIN_TOLERANCE; beyond it: SHIPMENT_OVER_RESERVED, held); an order whose every open line shipped at
+    # least (100 - under_ship_percent)% of it is complete: its balance is cancelled, not back-ordered
+    # (engine.lifecycle.balance). 0 (default): none
+    over_ship_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
+    under_ship_percent: Annotated[Decimal, Field(ge=0, lt=100, decimal_places=2)] = Decimal(0)
 
     @model_validator(mode="after")
     def _fob_method(self) -> FulfilmentSettings:

@@ -110,3 +110,35 @@ def test_a_service_line_is_no_balance_and_is_left_to_its_delivery():
     assert plan.lines[0].lines[1] == lines[1] and plan.lines[0].lines[0].state == LineState.SHIPPED
     assert "Only its service lines are left" in t.events[0].note
     assert not balance_due(_order(), (lines[1],), (), {"EAST"}, "N", {"SKU2"})  # services alone: nothing to cut
+
+
+def test_an_order_shipped_within_the_under_tolerance_is_complete():
+    """A partner's under_ship_percent (10): an order that takes back orders (no CSH) whose every open line shipped
+    at least 90 % of its promise is complete at what shipped, through the same cancellation (reason under_tolerance),
+    with a SHIPMENT_WITHIN_TOLERANCE warning; a line shipped shorter, or not at all, keeps the order waiting; a partner
+    without a tolerance is left alone."""
+    lines = (_line(1, 100, 92), _line(2, 6, 6, state=LineState.SHIPPED))
+    held = (_reserved(1, 8),)
+
+    def plan(lines, held, under):
+        return plan_balance_cancelled({KEY: _order()}, lines={KEY: lines}, reservations={KEY: held},
+                                      shipped_from={KEY: {"EAST"}}, requirements={KEY: None}, at=AT, run_id=RUN,
+                                      under_percent=under)
+
+    done = plan(lines, held, {"imperialdade": Decimal(10)})
+    check_plan(done)
+    [t] = done.transitions
+    assert (t.record.state, t.events[0].event) == (OrderState.SHIPPED, EventKind.BALANCE_CANCELLED)
+    one = done.lines[0].lines[0]
+    assert (one.state, one.allocated, one.rejected, one.reason, one.codes) == (
+        LineState.SHIPPED, 92, 8, "under_tolerance", ("BALANCE_CANCELLED:8",))
+    assert "10% under-shipment tolerance" in t.events[0].note and "8 reserved unit(s) released" in t.events[0].note
+    [told] = done.findings
+    assert (told.finding.code, told.finding.severity) == ("SHIPMENT_WITHIN_TOLERANCE", "warning")
+    assert [(r.partner, r.po_number, r.rows) for r in done.reservations] == [(*KEY, ())]
+    assert not plan(lines, held, {}).transitions and not plan(lines, held, None).transitions
+    assert not plan(lines, held, {"other": Decimal(10)}).transitions
+    assert not plan((_line(1, 100, 89),), held, {"imperialdade": Decimal(10)}).transitions  # 11 % short
+    assert plan((_line(1, 100, 90),), held, {"imperialdade": Decimal(10)}).transitions  # 10 %: at the tolerance
+    assert not plan((_line(1, 100, 92), _line(2, 4, 0, state=LineState.ALLOCATED)), (*held, _reserved(2, 4)),
+                    {"imperialdade": Decimal(10)}).transitions  # a line none of which shipped: waits

@@ -383,3 +383,29 @@ def test_a_gtin_or_upc_a_spreadsheet_wrote_without_its_leading_zeros_names_its_i
     check = check_shipments(csv_lines(f"S1,2026-11-28,UPSN,ACME-1000,1,{wrong},1,EA,C1,1\n"), STATE, items,
                             NOTHING_RECORDED)
     assert codes(check) == [("SHIPMENT_SKU_UNKNOWN", 2)]
+
+
+def test_over_within_the_partners_tolerance_is_a_warning():
+    """Line 1 of ACME-1000: 10 ordered, 10 reserved. With acme's over_ship_percent 10, 11 shipped is within it
+    (SHIPMENT_WITHIN_TOLERANCE, a warning: not held); 12 is beyond it (SHIPMENT_OVER_RESERVED, held, as without a
+    tolerance); another partner's tolerance is not acme's."""
+    def shipped(q):
+        return csv_lines(f"S1,2026-11-28,UPSN,ACME-1000,1,SKU-1001,{q},EA,C1,1\n")
+
+    within = check_shipments(shipped(11), STATE, REF.items, NOTHING_RECORDED, over_ship={"acme": D(10)})
+    assert codes(within) == [("SHIPMENT_WITHIN_TOLERANCE", 2)] and within.held == frozenset()
+    assert within.findings[0].severity == "warning"
+    assert "1 beyond the line, within the 10% over-shipment tolerance" in within.findings[0].message
+    beyond = check_shipments(shipped(12), STATE, REF.items, NOTHING_RECORDED, over_ship={"acme": D(10)})
+    assert codes(beyond) == [("SHIPMENT_OVER_RESERVED", 2)] and beyond.held == frozenset({"S1"})
+    for other in ({}, {"globex": D(10)}):
+        plain = check_shipments(shipped(11), STATE, REF.items, NOTHING_RECORDED, over_ship=other)
+        assert codes(plain) == [("SHIPMENT_OVER_RESERVED", 2)] and plain.held == frozenset({"S1"})
+
+
+def test_units_beyond_a_backordered_lines_reservation_are_no_over_shipment():
+    """Line 2 of ACME-1000: 24 ordered, 12 reserved (the rest backordered). 13 shipped is within 10 % of 24 as a
+    count, but the unit beyond the reservation is a backordered one, not one beyond the line: held as before."""
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,13,EA,C1,1\n"), STATE, REF.items,
+                            NOTHING_RECORDED, over_ship={"acme": D(10)})
+    assert codes(check) == [("SHIPMENT_OVER_RESERVED", 2)] and check.held == frozenset({"S1"})

@@ -17,6 +17,12 @@ Complete") is not a cancellation: such an order waits whole (engine.lifecycle.sh
 is sent: the 856s said what shipped and the 810 bills it; the buyer's own PO told its system the rest does
 not follow.
 
+The same mechanism completes an order shipped short within the under-shipment tolerance agreed with its partner
+([fulfilment] under_ship_percent: a mill's 4,508 LB of 4,900 ordered, within 10 %): when every open line shipped at
+least (100 - that) % of its promise, the small remainder is not back-ordered: it is cancelled as above (reason
+``under_tolerance``), the reservations released, the order shipped (or invoiced) and a per-order 810 goes, with a
+SHIPMENT_WITHIN_TOLERANCE warning for ops. An order a line of which shipped less waits (back order) as before.
+
 Pure: typed records in, a Plan out.
 """
 
@@ -29,9 +35,11 @@ from decimal import Decimal
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import move
+from schemas.findings import finding
 from schemas.lifecycle import (
     ENDED_LINES,
     EventKind,
+    FindingRecord,
     LineRecord,
     LineState,
     OrderLines,
@@ -46,6 +54,7 @@ from schemas.orders import NO_BACKORDER
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
 REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledgement)
+TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
 WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
 _WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel"}
 
@@ -57,17 +66,30 @@ def cancelled_units(line: LineRecord) -> Decimal:
 
 
 def balance_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
-                shipped_from: Collection[str], requirement: str | None, services: Collection[str] = ()) -> bool:
+                shipped_from: Collection[str], requirement: str | None, services: Collection[str] = (),
+                under_percent: Decimal = Decimal(0)) -> bool:
     """Whether the balance of ``record`` is to be cancelled now: it takes no back order (``requirement``, its
     CSH01, in NO_BACKORDER), it shipped in part (partially_shipped) and every unit still reserved for it is at a
     warehouse that shipped some of it (``shipped_from``: the stock warehouses of its recorded shipments);
     units at a warehouse that has not shipped yet keep it waiting. A line of ``services`` (items.csv kind service:
-    no warehouse ships it, the invoice stage delivers it) is no balance."""
-    if requirement not in NO_BACKORDER or record.state != OrderState.PARTIALLY_SHIPPED or not shipped_from:
+    no warehouse ships it, the invoice stage delivers it) is no balance. ``under_percent``: the partner's under-shipment
+    tolerance; an order that takes back orders is due too when every open line shipped within it (_tolerated)."""
+    if record.state != OrderState.PARTIALLY_SHIPPED or not shipped_from:
+        return False
+    if requirement not in NO_BACKORDER and not _tolerated(lines, services, under_percent):
         return False
     if any(r.quantity > 0 and r.warehouse not in shipped_from for r in reservations):
         return False
     return any(_open(ln, services) for ln in lines)
+
+
+def _tolerated(lines: Sequence[LineRecord], services: Collection[str], under_percent: Decimal) -> bool:
+    """Whether every open line of ``lines`` shipped at least (100 - ``under_percent``) % of its promise (0: none)."""
+    if not under_percent:
+        return False
+    short = [ln for ln in lines if _open(ln, services)]
+    return bool(short) and all(ln.shipped > 0 and (Decimal(ln.promised) - ln.shipped) * 100
+                               <= Decimal(ln.promised) * under_percent for ln in short)
 
 
 def _open(line: LineRecord, services: Collection[str]) -> bool:
@@ -77,28 +99,34 @@ def _open(line: LineRecord, services: Collection[str]) -> bool:
 def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                            reservations: Mapping[Key, Sequence[Reservation]],
                            shipped_from: Mapping[Key, Collection[str]], requirements: Mapping[Key, str | None],
-                           at: str, run_id: str, services: Collection[str] = ()) -> Plan:
+                           at: str, run_id: str, services: Collection[str] = (),
+                           under_percent: Mapping[str, Decimal] | None = None) -> Plan:
     """The balance of each order of ``records`` that ``balance_due`` says is due cancelled (one plan per order,
     isolated: a failure holds that order alone). ``requirements``: each order's CSH01 as stored (ORDERS
     sales_requirement; None: none). ``services``: the SKUs of service items (schemas.reference.service_skus): their
-    lines are left to the invoice stage's delivery (the order then stays partially shipped: balance_cancelled_open)."""
+    lines are left to the invoice stage's delivery (the order then stays partially shipped: balance_cancelled_open).
+    ``under_percent``: partner -> its under-shipment tolerance ([fulfilment] under_ship_percent; absent: none)."""
     plans = []
     for key in sorted(records):
         r = records[key]
         mine, held = tuple(lines.get(key, ())), tuple(reservations.get(key, ()))
-        if not balance_due(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services):
+        under = (under_percent or {}).get(key[0]) or Decimal(0)
+        if not balance_due(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services, under):
             continue
-        plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key: _cancel(
+        tolerance = None if requirements.get(key) in NO_BACKORDER else under
+        plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, tolerance=tolerance: _cancel(
             r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at, run_id=run_id,
-            services=services),
+            services=services, tolerance=tolerance),
             at=at, run_id=run_id, stage="shipments"))
     return Plan.combine(plans)
 
 
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
-            warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = ()
-            ) -> Plan:
+            warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
+            tolerance: Decimal | None = None) -> Plan:
+    """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01)."""
     new_lines, cut = [], []
+    why = REASON if tolerance is None else TOLERATED
     for ln in lines:
         if not _open(ln, services):
             new_lines.append(ln)
@@ -109,7 +137,7 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
         cut.append((ln, left))
         state = (LineState.REJECTED if not ln.shipped
                  else LineState.INVOICED if ln.invoiced >= ln.shipped else LineState.SHIPPED)
-        reason = ln.reason if REASON in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, REASON)))
+        reason = ln.reason if why in ln.reason.split("; ") else "; ".join(filter(None, (ln.reason, why)))
         codes = (*(c for c in ln.codes if not c.startswith(BALANCE_CANCELLED)),
                  f"{BALANCE_CANCELLED}{_num(cancelled_units(ln) + left)}")
         new_lines.append(replace(ln, allocated=allocated, backordered=0,
@@ -125,13 +153,25 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
     then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
             OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
             OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them"}[to]
-    note = (f"The PO takes no back order (CSH01 {requirement} \"{_WORDS.get(requirement, requirement)}\") and the "
-            f"warehouse(s) holding its stock ({', '.join(warehouses)}) shipped it short: the balance will not "
-            f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
-            "No document is sent: the 856s said what shipped and the buyer's PO rules out the rest.")
+    if tolerance is None:
+        note = (f"The PO takes no back order (CSH01 {requirement} \"{_WORDS.get(requirement, requirement)}\") and the "
+                f"warehouse(s) holding its stock ({', '.join(warehouses)}) shipped it short: the balance will not "
+                f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
+                "No document is sent: the 856s said what shipped and the buyer's PO rules out the rest.")
+    else:
+        note = (f"The warehouse(s) holding its stock ({', '.join(warehouses)}) shipped every open line within the "
+                f"{_num(tolerance)}% under-shipment tolerance agreed with the partner: the order is complete at what "
+                f"shipped, no back order. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
+                "No document is sent: the 856s said what shipped and the agreement rules out the rest.")
     t = move(record, event, at=at, run_id=run_id, note=note, value=_value(done))
+    told = () if tolerance is None else (FindingRecord(
+        partner=record.partner, po_number=record.po_number, stage="shipments",
+        consequence="order complete at what shipped: balance cancelled, no back order",
+        finding=finding("SHIPMENT_WITHIN_TOLERANCE", f"PO {record.po_number}: shipped short within the "
+                        f"{_num(tolerance)}% under-shipment tolerance agreed with the partner; complete at what "
+                        f"shipped: {which}.")),)
     return Plan(transitions=(t,), lines=(OrderLines(*record.key, done),),
-                reservations=(OrderReservations(*record.key, ()),))
+                reservations=(OrderReservations(*record.key, ()),), findings=told)
 
 
 def _num(value: Decimal) -> str:

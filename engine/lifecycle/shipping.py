@@ -249,7 +249,9 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     shipment whose stores go through different DCs (or one, and the PO's own ship-to) is held (``ship_tos_mixed``)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
-                            partner_items=partner_items, order_lines=order_lines)
+                            partner_items=partner_items, order_lines=order_lines,
+                            over_ship={pid: p.fulfilment.over_ship_percent for pid, p in profiles.items()
+                                       if p.fulfilment.over_ship_percent})
     check = _store_checked(check, order_lines, profiles, store_shipped, items, item_units)
     check = _serials_checked(check, items, profiles, serials_shipped)
     cols = _ColumnLists(check.lines)  # read as lists only where a finding asks (a file without one: never)
