@@ -98,7 +98,7 @@ def test_awgs_810_is_the_heading_its_retail_guide_lists_with_its_dc_by_duns_and_
 def test_lands_end_gets_no_855_and_its_dc_address_from_our_reference(night):
     """Lands' End's 850 names its DC by N1 ST alone (its heading N1 loop lists no N3/N4); the 856 carries the
     address from ship_tos.csv ([fulfilment] ship_to_address_from_reference). Its guide asks for the 997 and an 870,
-    no 855: none is sent (the 870 itself is pinned below)."""
+    no 855: none is sent (the sweep's profile receives neither; its night answered by the 870 is tested below)."""
     ws, _found, _states = night
     assert not list((ws.drop_root / "landsend" / "outbox").glob("landsend-855-*"))
     asn = po_segments(segments(ws, "landsend", "856"), "LE-SHP-01", "BSN")
