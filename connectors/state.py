@@ -2897,7 +2897,7 @@ class StateStore(FinanceTables):
 
 
 # --- rows <-> records --------------------------------------------------------------------------------
-_SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
+_SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
 
 
 def _order_keys(table) -> list[tuple[str, str]]:

@@ -22,7 +22,10 @@ ISA_VERSION = {"004010": "00401", "005010": "00501"}
 ENVELOPE_CODES = {"I10"}  # ISA11 is "U" in 004010 (a repetition separator from 005010 on): no code list
 
 
-def map_files(version: str, sets: tuple[str, ...] = ("855", "856", "810", "880", "865", "997")) -> dict[str, str]:
+MAPPED_SETS = ("855", "870", "856", "810", "880", "865", "997")  # the sets we write
+
+
+def map_files(version: str, sets: tuple[str, ...] = MAPPED_SETS) -> dict[str, str]:
     """Every file of a pyx12 map folder for ``version`` and ``sets``: "004010" or "005010", or a later release we
     write (schemas.x12dict.WRITTEN_RELEASES: "004030", a partner's gs_version), whose maps are its version's
     dictionary, the one our documents of that release are built and checked by, under the release's own ISA12

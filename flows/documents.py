@@ -24,7 +24,7 @@ from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
 
-SET_IDS = {"FA": "997", "PR": "855", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
+SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
 
 
 def _bodies(doc: PlannedDocument) -> list[list[Segment]]:

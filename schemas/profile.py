@@ -342,10 +342,12 @@ class RuleProfile(PartnerRuleOverrides):
         return PartnerRuleOverrides.model_validate(self.model_dump(exclude={"outcomes", "ship_tos", "default_ship_to"}))
 
 
-X12_RECEIVED = frozenset({"997", "TA1", "855", "856", "810", "880", "865"})  # documents that need our X12 envelope
+# documents that need our X12 envelope
+X12_RECEIVED = frozenset({"997", "TA1", "855", "870", "856", "810", "880", "865"})
 X12_ACCEPTED = frozenset({"850", "875", "860", "997", "824", "864"})
-X12_ANSWERS = frozenset({"855", "856", "810", "880", "865"})  # documents that write an order's PO number, line ids and
-# product ids back (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
+# documents that write an order's PO number, line ids and product ids back
+X12_ANSWERS = frozenset({"855", "870", "856", "810", "880", "865"})
+# (BAK03/PRF01/BIG04/BCA03; PO101/LIN01/IT101; the PO1/LIN/IT1 product id pairs)
 # the CSV order columns such a document writes, and the data element each is written as (its maximum length is
 # the partner's X12 version's: parsers.csv_orders refuses a longer value, never cuts it)
 CSV_ID_ELEMENTS = {"po_number": "324", "release_number": "328", "line_id": "350", "upc": "234", "gtin": "234",
@@ -377,9 +379,12 @@ class PartnerProfile(_Model):
     x12: X12Settings | None = None  # required unless the partner only sends CSV and receives CSV acks
     acks: AckSettings = AckSettings()
     # csv_ack: the CSV acknowledgment (fulfilment.csv_ack, or its defaults) instead of / besides an 855
+    # 870: an Order Status Report (engine.order_status) answers each PO instead of an 855, for a partner whose guide
+    # asks for one (Lands' End); a partner takes one of the two
     # 880: the grocery invoice (X12 880 Grocery Products Invoice, group GP: engine.invoice_880) instead of the 810,
     # for a grocer that orders by the 875 (UCS practice); the one invoice it receives (not both 810 and 880)
-    receives: tuple[Literal["997", "TA1", "855", "856", "810", "880", "865", "csv_ack"], ...] = ("997", "TA1", "855")
+    receives: tuple[Literal["997", "TA1", "855", "870", "856", "810", "880", "865", "csv_ack"], ...] = ("997", "TA1",
+                                                                                                       "855")
     # csv: CSV purchase orders in the partner's drop (fulfilment.csv_orders names the columns)
     # 824: partners' application advices on our 856s/810s (engine.application_advice)
     # 864: partners' text messages for people (parsers.text_messages), kept and shown in the run's reports; in the
@@ -413,6 +418,19 @@ class PartnerProfile(_Model):
             raise ValueError('change_answer = "on_change" is for a partner answered by revised 855s '
                              '(change_ack = "855"): an 865 partner\'s changes are answered by the 865')
         return self
+
+    @model_validator(mode="after")
+    def _one_order_answer(self) -> PartnerProfile:
+        if {"855", "870"} <= set(self.receives):
+            raise ValueError('receives names both "855" and "870": a partner\'s orders are answered by one of '
+                             'the two (its guide\'s acknowledgment)')
+        return self
+
+    @property
+    def order_answer(self) -> str:
+        """The X12 document that answers the partner's orders: "870" (an Order Status Report) when its receives
+        names one, else "855" (sent only when receives names it)."""
+        return "870" if "870" in self.receives else "855"
 
     @model_validator(mode="after")
     def _sscc_for_856(self) -> PartnerProfile:

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 # GS01 functional identifier for each transaction set we know of.
 FUNCTIONAL_ID = {
-    "850": "PO", "860": "PC", "855": "PR", "865": "CA", "856": "SH", "810": "IN", "997": "FA",
+    "850": "PO", "860": "PC", "855": "PR", "870": "RS", "865": "CA", "856": "SH", "810": "IN", "997": "FA",
     "999": "FA", "940": "OW", "945": "SW", "846": "IB", "180": "AN", "820": "RA", "832": "SC",
     "852": "PD", "270": "HS", "271": "HB", "835": "HP", "837": "HC", "204": "SM", "214": "QM",
     "990": "GF", "824": "AG", "864": "TX", "830": "PS", "862": "SS", "753": "OG", "754": "OG",

@@ -98,7 +98,7 @@ def test_awgs_810_is_the_heading_its_retail_guide_lists_with_its_dc_by_duns_and_
 def test_lands_end_gets_no_855_and_its_dc_address_from_our_reference(night):
     """Lands' End's 850 names its DC by N1 ST alone (its heading N1 loop lists no N3/N4); the 856 carries the
     address from ship_tos.csv ([fulfilment] ship_to_address_from_reference). Its guide asks for the 997 and an 870,
-    no 855: none is sent (the 870 itself is pinned below)."""
+    no 855: none is sent (the sweep's profile receives neither; its night answered by the 870 is tested below)."""
     ws, _found, _states = night
     assert not list((ws.drop_root / "landsend" / "outbox").glob("landsend-855-*"))
     asn = po_segments(segments(ws, "landsend", "856"), "LE-SHP-01", "BSN")
@@ -226,14 +226,73 @@ def test_square_feet_that_are_no_whole_carton_are_rounded_to_whole_cartons(tmp_p
     assert states == {("flooranddecor", "FD77120458"): "invoiced"}
 
 
-@pytest.mark.xfail(strict=True, reason="no 870 Order Status Report writer: Lands' End's guide asks for a detail "
-                   "870 (BSR, then HL order/item levels with PRF, PO1 and ISR status per line) where others take an "
-                   "855; a profile's receives lists no '870' (schemas/profile.py) and nothing builds one")
-def test_lands_end_is_answered_by_an_870_order_status_report():
-    import tomllib
+def test_lands_end_is_answered_by_an_870_order_status_report(tmp_path, maps):  # noqa: F811
+    """Lands' End's 850 guide asks, on each PO, for the 997 and "a detail level acknowledgement (870)" where
+    others take an 855. There was no 870 writer: a profile's receives listed no "870" and Lands' End got no
+    acknowledgment at all. Now receives = ["997", "870", "856", "810"] answers each PO with an X12 870 Order
+    Status Report (engine.order_status) built from the decision an 855 tells: BSR 2 PA with the PO number and
+    the day, the order level (HL O) with the PO's PRF, per line an item level (HL I, child of the order) with
+    its PO1 as ordered and an ISR: AS (available now, scheduled to ship) on the line's ship day (its DTM 010: Dec 1
+    and Dec 3, the ACK 068 an 855 would date) for a line it would acknowledge IA; CTT. No 855 is sent; the night
+    goes on to the 856 and 810. The 870 is numbered and enveloped as the 855 (GS RS) and passes our validator,
+    Bots and pyx12; the order's status and history say it was answered by the 870."""
+    import json
+    import shutil
 
-    from schemas.profile import PartnerProfile
+    from typer.testing import CliRunner
 
-    profile = tomllib.loads((FIXTURES / "partners" / "landsend.toml").read_text(encoding="utf-8"))
-    profile["receives"] = ["997", "870", "856", "810"]
-    assert "870" in PartnerProfile.model_validate(profile).receives
+    from flows.cli import app
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    fixtures = tmp_path / "rg40"
+    shutil.copytree(FIXTURES, fixtures)
+    for partner in POS:
+        if partner != "landsend":
+            shutil.rmtree(fixtures / "drops" / partner)
+    toml = fixtures / "partners" / "landsend.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert 'receives = ["997", "856", "810"]' in text
+    toml.write_text(text.replace('receives = ["997", "856", "810"]', 'receives = ["997", "870", "856", "810"]'),
+                    encoding="utf-8")
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "LE-SHP-01"))), encoding="utf-8")
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures,
+                                      NIGHT, SHIP_DAY, messages=True)
+    assert states == {("landsend", "LE4471208"): "invoiced"}
+    assert {f[0] for f in found} <= NIGHT_NOTED
+    outbox = ws.drop_root / "landsend" / "outbox"
+    assert not list(outbox.glob("landsend-855-*"))
+    kinds = sorted(p.name.split("-")[1] for p in outbox.glob("landsend-*.x12"))
+    assert kinds == ["810", "856", "870", "997"]
+    report = segments(ws, "landsend", "870")
+    assert report[1][:2] == ["GS", "RS"] and report[2][:2] == ["ST", "870"]
+    at = next(k for k, s in enumerate(report) if s[0] == "BSR")
+    body = report[at:next(k for k, s in enumerate(report) if s[0] == "SE")]
+    assert body[0][:4] == ["BSR", "2", "PA", "LE4471208"]
+    assert body[1:] == [
+        ["HL", "1", "", "O"], ["PRF", "LE4471208", "", "", "20261124"],
+        ["HL", "2", "1", "I"], ["PO1", "1", "120", "EA", "18.5", "", "IN", "4471001", "VN", "LE-101", "UP",
+                                "614141507009"], ["ISR", "AS", "20261201"],
+        ["HL", "3", "1", "I"], ["PO1", "2", "48", "EA", "32", "", "IN", "4471002", "VN", "LE-102", "UP",
+                                "614141507016"], ["ISR", "AS", "20261203"],
+        ["CTT", "2", "168"]]
+    content = next(outbox.glob("landsend-870-*.x12")).read_bytes()
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
+    result = CliRunner().invoke(app, ["status", "LE4471208", "-w", str(ws.root), "--json"])
+    assert result.exit_code == 0, result.output
+    told = json.loads(result.output)
+    assert (told["order"]["answered_with"], told["order"]["ack_type"]) == ("870", "AD")
+    # numbered with the partner's other documents, one interchange each, in the order sent
+    assert [(d["type"], d["isa13"], d["status"]) for d in told["documents"]] == [
+        ("997", "000000001", "delivered"), ("870", "000000002", "delivered"), ("856", "000000003", "delivered"),
+        ("810", "000000004", "delivered")]
+    assert report[0][13] == "000000002"
+    acked = [e for e in told["history"] if e["event"] == "acknowledged"]
+    assert [(e["note"], e["to_state"]) for e in acked] == [("870 AD", "acknowledged")]

@@ -35,7 +35,7 @@ from schemas.lifecycle import (
 from schemas.orders import ELEMENTS_SEP
 from schemas.profile import PartnerProfile
 
-SET_IDS = {"FA": "997", "PR": "855", "CA": "865"}
+SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865"}
 
 
 def planned_document(doc: OutDoc, *, partner: str, source_sha256: str = "",

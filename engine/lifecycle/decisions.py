@@ -45,7 +45,8 @@ from engine.lifecycle.batches import group
 from engine.lifecycle.changes import _AFTER_SHIPMENT, AppliedChange
 from engine.lifecycle.common import PlanError, contain, transaction_set
 from engine.lifecycle.table import TransitionRefused, move, moves, next_state
-from engine.po_ack import HEAD_KEYS, PLAIN, _num, build_855, delimiter_use, element_values, render_855s
+from engine.order_status import build_870
+from engine.po_ack import HEAD_KEYS, PLAIN, _num, ack_type, build_855, delimiter_use, element_values, render_855s
 from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
@@ -198,8 +199,8 @@ class _Batch:
         # lines keep what they shipped and billed, and it moves back by what is left to ship
         self._shipped = {(d.partner, d.po_number) for d in answering
                          if any(ln.shipped > 0 for ln in ctx.stored.get((d.partner, d.po_number), ()))}
-        self._keys = [f"855:{d.po_number}:{r.lines_key}:{d.order_ref}" for d, r in zip(answering, records,
-                                                                                      strict=True)]
+        self._keys = [f"{ctx.profiles[d.partner].order_answer}:{d.po_number}:{r.lines_key}:{d.order_ref}"
+                      for d, r in zip(answering, records, strict=True)]  # 855:... (or 870:... for its partners)
         decided, spans = line_decisions_spans(answering)
         _no_line_twice(decided)
         keys = [(d.partner, d.po_number) for d in answering]
@@ -433,7 +434,7 @@ class _Batch:
         revised = self._revised
         for i, d in enumerate(answering):
             p = ctx.profiles[d.partner]
-            if "855" not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
+            if p.order_answer not in p.receives or ((d.partner, d.po_number) in self._shipped and "865" in p.receives):
                 continue
             if not revised[i] or (p.change_ack == "855" and p.change_answer == "always") or rejected[i] or \
                     self._surprise(d, self._records[i], objects.get(i, ()), _asked(decided, rows, spans[i])):
@@ -442,6 +443,9 @@ class _Batch:
         documents: list[tuple[int, PlannedDocument]] = []
         for partner, picked in wanted.items():
             profile, env = ctx.profiles[partner], envelope_for(ctx.profiles[partner])
+            if profile.order_answer == "870":  # the partner's guide asks for an order status report instead
+                documents += self._870s(answering, rows, statuses, spans, picked, kinds)
+                continue
             releases = ctx.head_columns["release_number"]
             unfit = {picked[j]: why for j, why in heads_unfit(
                 "855", [answering[i].po_number for i in picked],
@@ -502,6 +506,27 @@ class _Batch:
                                                                       delimiters=d)))
         return kinds, [doc for _, doc in sorted(documents, key=lambda x: x[0])]
 
+    def _870s(self, answering: list[OrderDecision], rows: pa.Table, statuses: pa.Table,
+              spans: list[tuple[int, int]], picked: list[int], kinds: dict[int, str]
+              ) -> list[tuple[int, PlannedDocument]]:
+        """The 870 (engine.order_status) of each picked order of a partner answered by order status reports: the
+        same line statuses an 855 would carry, one set per document (as an 865), its segments rendered by the
+        store with the partner's delimiters; ``kinds`` gets the BAK02 its 855 would have said (the order's
+        history and status name the 870 as the answer sent)."""
+        ctx, out = self.ctx, []
+        for i in picked:
+            d = answering[i]
+            start, stop = spans[i]
+            at = ctx.head_at[(d.partner, d.po_number)]
+            head = {"po_number": d.po_number, "po_date": ctx.po_dates[at],
+                    "release_number": ctx.head_columns["release_number"][at]}
+            acks = [s.ack for s in statuses_of(statuses.slice(start, stop - start))]
+            body = build_870(head, rows.slice(start, stop - start).to_pylist(), acks, today=ctx.today)
+            kinds[i] = ack_type([st for a in acks for st in a.statuses()])
+            out.append((i, PlannedDocument(d.partner, "870", "RS",
+                                           (self._855_set(d, i, body=tuple(tuple(seg) for seg in body)),))))
+        return out
+
     def _855_set(self, d: OrderDecision, i: int, **body) -> PlannedSet:
         """The 855 set of answering order ``i`` (``d``)."""
         return PlannedSet(self._keys[i], po_number=d.po_number,
@@ -550,7 +575,7 @@ class _Batch:
                                             source_sha256=a.change.store_key))
                 said.append(("865", change_ack_type(result)))
         if kind is not None:
-            said.append(("855", kind))
+            said.append((p.order_answer, kind))
         if "csv_ack" in p.receives and (not record.is_revision or rejected):
             doc, bak = self._csv_ack(d, record, i, objects)
             docs.append(doc)
@@ -647,9 +672,11 @@ class _Batch:
                     raise TransitionRefused(record if middle == record.state else record.evolve(state=middle), final)
                 moved[way] = (middle, to)
         ways = [moved[(r.state, bool(m), f)] for r, m, f in zip(records, mine, finals, strict=True)]
-        notes = [(f"855 {kind}" if kind is not None else f"no 855 sent: {self._unsent[i]}" if i in self._unsent
+        answers = [ctx.profiles[d.partner].order_answer for d in ds]
+        notes = [(f"{a} {kind}" if kind is not None else f"no 855 sent: {self._unsent[i]}" if i in self._unsent
                   else "nothing sent (the profile receives no answer)")
-                 + (f"; {d.reasons[0]}" if d.reasons else "") for d, kind, i in zip(ds, said, idx, strict=True)]
+                 + (f"; {d.reasons[0]}" if d.reasons else "") for d, kind, i, a in zip(ds, said, idx, answers,
+                                                                                      strict=True)]
         n, text = len(ds), pa.string()
         orders = pa.table({
             "partner": [d.partner for d in ds], "po_number": [d.po_number for d in ds],
@@ -657,7 +684,7 @@ class _Batch:
             "expect_revision": pa.array([r.revision for r in records], pa.int64()),
             "state": [str.__str__(w[1]) for w in ways], "updated_at": pa.repeat(pa.scalar(ctx.at, text), n),
             "run_id": pa.repeat(pa.scalar(ctx.run_id, text), n), "ack_type": [k or "" for k in said],
-            "answered_with": ["855" if k is not None else "" for k in said],
+            "answered_with": [a if k is not None else "" for k, a in zip(said, answers, strict=True)],
             "answered_revision": pa.array([r.revision for r in records], pa.int64()),
             "value": [decimal_text(Decimal(0) if r else values[i]) for r, i in zip(no, idx, strict=True)],
             "codes": [list(d.codes) for d in ds], "changed_lines": pa.array([[]] * n, pa.list_(pa.int64())),

@@ -36,7 +36,7 @@ from schemas.lifecycle import (
 )
 
 REJECTING = {"RD", "RJ"}  # BAK02 / BCA02: rejected
-ANSWERS = ("855", "CSV")  # what answers an order: an 855, or a CSV partner's CSV acknowledgment
+ANSWERS = ("855", "870", "CSV")  # what answers an order: an 855 (or an 870), or a CSV partner's CSV acknowledgment
 REVISED = "05"  # BAK01 05: a revised acknowledgment (it answers an 860)
 ACTOR = "state rebuild"
 GONE = GONE_LINES

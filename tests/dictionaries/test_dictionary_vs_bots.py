@@ -17,6 +17,7 @@ SETS = [(s, v) for v in ("004010", "005010") for s in ("850", "860", "997", "855
 SETS.append(("999", "005010"))
 SETS.append(("875", "004010"))
 SETS.append(("880", "004010"))
+SETS.append(("870", "004010"))  # the order status report some partners take instead of an 855
 
 # Differences we keep on purpose: (version, diff line) -> reason and the public reference checked.
 ALLOWED: dict[tuple[str, str], str] = {
