@@ -86,3 +86,42 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     inv = po_segments(segments(ws, "pier1", "810"), "P1718824", "BIG")
     assert ["SAC", "A", "C310", "", "", "2112", "", "", "", "", "", "", "02", "", "", "MARKDOWN ALLOWANCE 2 PCT"] in inv
     assert ["TDS", "184368"] in inv  # 12 x 88 + 48 x 9.75 + 24 x 14.20 - 21.12
+
+
+def test_an_860_moving_only_a_retail_price_is_the_one_the_810_echoes(tmp_path):
+    """Pier 1 re-tickets the mango tray before the season: an 860 whose POC restates line 2's cost and quantity as
+    they were and moves its retail price alone (CTP RS RES 24.95 -> 22.95). The 865 accepts it and the 810, which
+    echoes each line's retail (ctp = ["RES"]), states 22.95: the new CTP used to be dropped (a line whose CTPs alone
+    changed was no changed line: engine.changes kept the 850's), and the invoice named the old ticket price."""
+    import shutil
+
+    from connectors.state import StateStore
+    from tests.support import run_stages
+
+    fixtures = tmp_path / "rg60"
+    shutil.copytree(FIXTURES, fixtures)
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    shipped.write_text("".join(r for r in rows if r.startswith(("Shipment ID", "P1-SHP-01"))), encoding="utf-8")
+    ws = of_its_own(fixtures, tmp_path / "ws", {"pier1": ["pier1-850-P1718824.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*P1718824**1*20261124", "POC*2*PC*0*48*EA*9.75**VN*RG60-22",
+            "CTP*RS*RES*22.95", "CTT*1", "SE*6*0001"]
+    (ws.drop_root / "pier1" / "inbox" / "pier1-860-P1718824.x12").write_text(
+        "ISA*00*          *00*          *ZZ*PIER1IMPORTS   *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000001883*0*P*>~"
+        "GS*PC*PIER1IMPORTS*ORDERBRIDGE*20261126*0800*1883*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*1883~IEA*1*000001883~", encoding="utf-8")
+    (fixtures / "drops" / "pier1" / "pier1-850-P1718824.x12").unlink()  # taken already
+    ws, _found, states = shipped_night(ws, fixtures, datetime(2026, 11, 26, 9), SHIP_DAY)
+    assert states == {("pier1", "P1718824"): "invoiced"}
+    assert [s[:3] for s in segments(ws, "pier1", "865") if s[0] == "ACK"] == [["ACK", "IA", "48"]]
+    inv = po_segments(segments(ws, "pier1", "810"), "P1718824", "BIG")
+    assert [s for s in inv if s[0] == "CTP"] == [["CTP", "RS", "RES", "199.95"], ["CTP", "RS", "RES", "22.95"],
+                                                 ["CTP", "RS", "RES", "34.95"]]
+    state = StateStore(ws.state_path)
+    try:
+        notes = [e.get("note") or "" for e in state.order_history("pier1", "P1718824")]
+    finally:
+        state.close()
+    moved = "line 2 CTP RES 24.95 -> RES 22.95"
+    assert any(n.startswith("line prices changed by 860") and moved in n for n in notes), notes
