@@ -125,3 +125,23 @@ def test_an_860_moving_only_a_retail_price_is_the_one_the_810_echoes(tmp_path):
         state.close()
     moved = "line 2 CTP RES 24.95 -> RES 22.95"
     assert any(n.startswith("line prices changed by 860") and moved in n for n in notes), notes
+
+
+def test_an_860_s_ticketing_note_is_told_not_dropped(tmp_path):
+    """Tuesday Morning's revision before the season: a new ticketing instruction (N9 L1 TICKETING with its MSG) and a
+    line's note (MSG in the POC loop) beside a decrease. No order, 865, 856 or warehouse order of ours carries them:
+    NOTES_NOT_KEPT quotes them for a person, as for an 850's notes (an 860's were answered and read by nobody)."""
+    from tests.retailer_support import inspected
+
+    change = tmp_path / "tuesdaymorning" / "tuesdaymorning-860-TM6040117.x12"
+    change.parent.mkdir()
+    change.write_text(
+        "ISA*00*          *00*          *ZZ*TUESDAYMORNING *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000006002*0*P*>~\n"
+        "GS*PC*TUESDAYMORNING*ORDERBRIDGE*20261126*0800*6002*X*004010~\nST*860*6002~\nBCH*04*SA*TM6040117**1*20261124~"
+        "\nN9*L1*TICKETING~\nMSG*NEW TICKET FORMAT 2 IN X 1 IN~\nPOC*2*QD*20*30*CA*29**VN*RG60-02~\n"
+        "N9*L1*PACKING~\nMSG*HOLD FOR SEASON SET~\nCTT*1*20~\nSE*9*6002~\nGE*1*6002~\nIEA*1*000006002~\n",
+        encoding="utf-8")
+    [note] = inspected(change, {"NOTES_NOT_KEPT"})["findings"]
+    assert note["message"] == (
+        "The 860 carries notes no order, 855, 856 or warehouse order of ours carries: (N9 L1 TICKETING) 'NEW TICKET "
+        "FORMAT 2 IN X 1 IN'; (line 2, N9 L1 PACKING) 'HOLD FOR SEASON SET'. Pass them on to whoever must act on them.")
