@@ -182,6 +182,9 @@ class ChangeResult:
     # lines whose mark-for (ORDER_LINES mark_for_*) a POC loop's N1*Z7 named anew (nothing else of them changed: not
     # decided again; the new party kept for the 856's cartons)
     marked_line_numbers: frozenset[int] = frozenset()
+    # lines whose own CTPs (ORDER_LINES line_prices: a retail price to ticket by) a POC loop's CTPs restated (nothing
+    # else of them changed: not decided again; the new prices kept for the 810's and 856's CTP)
+    priced_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1339,6 +1342,8 @@ def _result(
                        and before[k].get("tax_exempt_sent") != r.get("tax_exempt_sent"))
     marked = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and any(before[k].get(c) != r.get(c) for c in _MARK_FOR))
+    priced = frozenset(k for k, r in after.items() if k in before and k not in changed
+                       and _split(before[k].get("line_prices")) != _split(r.get("line_prices")))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -1353,4 +1358,5 @@ def _result(
         packed_line_numbers=packed,
         exempt_line_numbers=exempt,
         marked_line_numbers=marked,
+        priced_line_numbers=priced,
     )

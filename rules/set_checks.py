@@ -593,23 +593,29 @@ def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-           fe: FlatElements) -> list[Finding]:
+           fe: FlatElements, *, change: bool = False) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
     service: "TD5 FDEG FEDEX HOME DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a
     line's lot or serial number (REF LT, REF SE). No order, 855, 856 or warehouse order of ours carries them, so each
     is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
-    without a word."""
+    without a word. An 860 (``change``): its free-form notes alone (MSG, MTX, NTE, an N9 L1's words; its heading's
+    TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's), each with its POC line: a ticketing or packing instruction a
+    revision before the season sends (Tuesday Morning's N9 L1 TICKETING with MSG) used to be answered with an 865
+    and read by nobody."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
     kept = _kept_hazmat(result, mine, set_of_row, fe)  # a line's own hazardous-material TD4s: its order keeps them
-    for seg, k in _NOTE_TEXTS:
+    for seg, k in _NOTE_TEXTS[:3] if change else _NOTE_TEXTS:
         rows, owner = _rows_in(result, seg, mine, set_of_row)
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
             if text and text.strip() and row not in kept:
                 found.append((row, own, text.strip(), seg))
+    if change:
+        return _notes_told(result, sets, set_of_row, fe, mine,
+                           found + _n9_notes(result, mine, set_of_row, fe), "POC", "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _reefer_asked(result, mine, set_of_row, fe)
@@ -636,9 +642,17 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         if text:
             found.append((row, own, f"PWK {text}", seg))
     found += _n9_notes(result, mine, set_of_row, fe)
+    return _notes_told(result, sets, set_of_row, fe, mine, found, "PO1", "PO")
+
+
+def _notes_told(result: ParseResult, sets: Sets, set_of_row: np.ndarray, fe: FlatElements, mine: np.ndarray,
+                found: list[tuple[int, int, str, str]], line_seg: str, subject: str) -> list[Finding]:
+    """NOTES_NOT_KEPT once per set of ``found`` notes ((row, set, text, segment id) each), each quoted with its line
+    (``line_seg``: PO1, or an 860's POC) and the N9 reference it follows; ``subject``: what carries them (PO, 860)."""
     if not found:
         return []
     found.sort()
+    line_rows, line_owner = _rows_in(result, line_seg, mine, set_of_row)
     rows = np.array([r for r, *_rest in found], dtype=np.int64)
     line_ids = _column(fe, line_rows, 1)[0].to_pylist()
     at = np.searchsorted(line_rows, rows, side="right") - 1
@@ -662,8 +676,8 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         ic, g, ts = sets[k]
         first, _quoted, seg, text = items[0]
         quoted = _listed([q for _r, q, _s, _t in items], _NOTES_NAMED)
-        out.append(finding("NOTES_NOT_KEPT", f"The PO carries notes no order, 855, 856 or warehouse order of ours "
-                           f"carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
+        out.append(finding("NOTES_NOT_KEPT", f"The {subject} carries notes no order, 855, 856 or warehouse order of "
+                           f"ours carries: {quoted}. Pass them on to whoever must act on them.", seg=seg,
                            element=f"{seg}0{_note_element(seg, text)}", value=text,
                            **_where(result, ic, g, ts, first)))
     return out
@@ -1294,7 +1308,8 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
     return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe) \
-        + _change_line_ship_tos(result, sets, chosen, set_of_row, fe)
+        + _change_line_ship_tos(result, sets, chosen, set_of_row, fe) + _notes(result, sets, chosen, set_of_row, fe,
+                                                                               change=True)
 
 
 def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,

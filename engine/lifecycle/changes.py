@@ -304,12 +304,12 @@ class _Step:
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
             # (new splits, exemptions, a pack's new contents, mark-fors)
             touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers) | set(
-                result.packed_line_numbers) | set(result.marked_line_numbers)
+                result.packed_line_numbers) | set(result.marked_line_numbers) | set(result.priced_line_numbers)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
                               or result.exempt_line_numbers or result.packed_line_numbers
-                              or result.marked_line_numbers):
-            # (or a line's store split, pack contents, tax exemption or mark-for moved, nothing else: the new one
-            # stored, the line not decided again)
+                              or result.marked_line_numbers or result.priced_line_numbers):
+            # (or a line's store split, pack contents, tax exemption, mark-for or own CTPs moved, nothing else: the
+            # new one stored, the line not decided again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
             return self._dates_moved(header, result, before, lines, order_row)
         if not touched:
@@ -580,9 +580,9 @@ class _Step:
 
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
                             or result.exempt_line_numbers or result.packed_line_numbers
-                            or result.marked_line_numbers):
-            # (or only a line's store split, pack contents, tax exemption or mark-for moved: the new one kept for what
-            # is still to ship, bill)
+                            or result.marked_line_numbers or result.priced_line_numbers):
+            # (or only a line's store split, pack contents, tax exemption, mark-for or own CTPs moved: the new one
+            # kept for what is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
             revived, restored = self._restore_expired(order_row, result)
             what = _what_moved(bool(deadlines or result.dated_line_numbers), result)
@@ -913,7 +913,19 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
             n = r["line_number"]
             if n in result.marked_line_numbers:
                 said.append(f"line {r.get('line_id') or n} N1*Z7 mark-for {_party(old.get(n, {}))} -> {_party(r)}")
+    if result is not None and lines is not None and result.priced_line_numbers:
+        old = {r["line_number"]: r for r in lines.to_pylist()}
+        for r in result.new_lines.to_pylist():
+            n = r["line_number"]
+            if n in result.priced_line_numbers:
+                said.append(f"line {r.get('line_id') or n} CTP {_prices(old.get(n, {}))} -> {_prices(r)}")
     return "; ".join(said)
+
+
+def _prices(line: dict) -> str:
+    """A line's own CTPs as sent (CTP02 CTP03 each, e.g. RES 24.95), "(none)" without one."""
+    return ", ".join(" ".join(str(p.get(k)) for k in ("qualifier", "price") if p.get(k) is not None)
+                     for p in line.get("line_prices") or ()) or "(none)"
 
 
 def _party(line: dict) -> str:
@@ -932,6 +944,8 @@ def _what_moved(dates: bool, result: ChangeResult) -> str:
         return "store split changed"
     if result.exempt_line_numbers:
         return "tax exemption changed"
+    if result.priced_line_numbers and not result.marked_line_numbers:
+        return "line prices changed"
     return "mark-for changed" if result.marked_line_numbers else "store split changed"
 
 
