@@ -63,3 +63,26 @@ def test_line_quantities_round_by_the_po4_size_and_leave_drop_ships_as_ordered()
     reject = RuleSettings(case_pack_policy="reject")
     assert [f.code for f in _line_quantities(_row(1090), reject, False, False, index, {"FD-501": "SF"})] == [
         "CASE_PACK_NOT_MULTIPLE"]
+
+
+def _check(order_type: str, qty: str = "1090"):
+    from pathlib import Path
+
+    from connectors.reference import load_reference
+    from rules.business import check_quantities
+    from tests.business.tables import line, lines_table, order, orders_table
+
+    ref = load_reference(Path(__file__).resolve().parent / "fixtures" / "rg40" / "reference")
+    lines = lines_table(line(upc=None, vendor_part="FD-501", quantity=D(qty), unit="SF", unit_price=D("1.89"),
+                             po4_pack=1, po4_size=D("15.5"), po4_size_unit="SF"))
+    found = check_quantities(lines, ref, RuleSettings(case_pack_policy="round_down"),
+                             orders=orders_table(order(order_type=order_type)))
+    return [(f.code, f.location.line_number) for f in found]
+
+
+def test_check_quantities_rounds_a_wholesale_line_and_warns_on_a_drop_ships():
+    """check_quantities: a wholesale line is rounded (CASE_PACK_ROUNDED; PO4_SIZE_NOT_WHOLE, which pack_findings also
+    raises, is left out for it); a drop ship's line is taken as ordered and keeps the warning; whole packs: nothing."""
+    assert _check("SA") == [("CASE_PACK_ROUNDED", 1)]
+    assert _check("DS") == [("PO4_SIZE_NOT_WHOLE", 1)]
+    assert _check("SA", "1085") == []
