@@ -26,6 +26,7 @@ from rules.business.quantities import (
     line_eaches_per_unit,
     partners_with_own_units,
     per_unit_column,
+    po4_size_pack,
     unit_index,
 )
 from rules.distinct import distinct_rows
@@ -368,7 +369,8 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
     new_qty, new_price = qty, None
     if outcome.action == "change_quantity":
         adjusted = adjusted_quantity(qty or Decimal(0), row["unit"] or "", int(row.get("case_pack") or 1),
-                                     int(row.get("min_order_qty") or 0), s, per_unit=per_unit)
+                                     int(row.get("min_order_qty") or 0), s, per_unit=per_unit,
+                                     po4_pack=po4_size_pack(row, s))
         if adjusted is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason)
         new_qty = adjusted

@@ -192,37 +192,37 @@ def _tile_night(tmp_path, square_feet: int, po4: bytes = b"PO4*1*15.5*SF"):
 def test_square_feet_that_are_no_whole_carton_are_flagged(tmp_path):
     """Floor & Decor's PO4*1*15.5*SF says a carton covers 15.5 square feet; 1090 SF is 70.32 cartons. Our item
     master counts whole eaches (no case pack of 15.5 SF), so nothing told: the line was acknowledged IA and 1085
-    shipped, 5 SF left open for ever without a word. Now a line in a unit of measure whose PO4 measures its pack
-    in that unit and orders no whole number of packs is PO4_SIZE_NOT_WHOLE (a warning naming the two nearest whole
-    quantities) for ops to agree the quantity with the buyer; the line is still taken as ordered (the rounding
-    itself is pinned below). The night's 1085 SF (70 cartons) raises nothing."""
+    shipped, 5 SF left open for ever without a word. A line in a unit of measure whose PO4 measures its pack in that
+    unit is rounded to whole packs of the PO's own size as to whole case packs (CASE_PACK_ROUNDED, by the profile's
+    case_pack_policy: round_down here), the message naming the packs; PO4_SIZE_NOT_WHOLE (the warning that used to
+    take it as ordered) is then not raised. The night's 1085 SF (70 cartons) raises nothing."""
     ws, found, states = _tile_night(tmp_path, 1090)
     assert [f for f in found if f[0] not in ("ASN_LATE",)] == [(
-        "PO4_SIZE_NOT_WHOLE", "warning", "FD77120458", "1090 SF of item FD-501 is 70.32 of the PO's packs of 15.5 SF "
-        "(PO4 PO401 1 x PO402 15.5 SF); whole packs are 1085 or 1100.5 SF. The line is taken as ordered and ships in "
-        "whole packs: agree the quantity with the buyer (an 860), or the balance stays open.")]
-    ack = po_segments(segments(ws, "flooranddecor", "855"), "FD77120458", "BAK")
-    assert [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IA", "1090", "SF"]
-    assert states == {("flooranddecor", "FD77120458"): "partially_shipped"}
+        "CASE_PACK_ROUNDED", "warning", "FD77120458", "1090 SF of item FD-501 is 70.32 of the PO's packs of 15.5 SF "
+        "(PO4 PO401 1 x PO402 15.5 SF): we ship, acknowledge and invoice whole packs (in whole SF); acknowledged as "
+        "1085 SF.")]
     # PO401 is optional: a PO4 of the size alone is one such pack
     _ws, found, _states = _tile_night(tmp_path / "size-alone", 1090, b"PO4**15.5*SF")
-    assert [f[3] for f in found if f[0] == "PO4_SIZE_NOT_WHOLE"] == [
-        "1090 SF of item FD-501 is 70.32 of the PO's packs of 15.5 SF (PO4 PO402 15.5 SF); whole packs are 1085 or "
-        "1100.5 SF. The line is taken as ordered and ships in whole packs: agree the quantity with the buyer (an "
-        "860), or the balance stays open."]
+    assert [f[3] for f in found if f[0] in ("CASE_PACK_ROUNDED", "PO4_SIZE_NOT_WHOLE")] == [
+        "1090 SF of item FD-501 is 70.32 of the PO's packs of 15.5 SF (PO4 PO402 15.5 SF): we ship, acknowledge and "
+        "invoice whole packs (in whole SF); acknowledged as 1085 SF."]
 
 
-@pytest.mark.xfail(strict=True, reason="a carton covering a fractional number of the line's unit cannot be counted: "
-                   "items.csv case_pack and item_units.csv eaches are whole numbers (a 15.5 SF carton of tile has no "
-                   "row), so 1090 SF (70.32 cartons) is only warned (PO4_SIZE_NOT_WHOLE), acknowledged IA as ordered, "
-                   "1085 ship and 5 SF stay open for ever (partially_shipped); rounding to whole PO4 packs "
-                   "(CASE_PACK_ROUNDED, IQ 1085) needs decimal packs in the item master or the allocation to round "
-                   "by the PO's own PO4 size")
 def test_square_feet_that_are_no_whole_carton_are_rounded_to_whole_cartons(tmp_path):
+    """1090 SF of tile in cartons of 15.5 SF (PO4*1*15.5*SF) is rounded to whole cartons by the PO's own PO4 size
+    (our item master holds no pack of 15.5 SF): 855 IQ 1085 SF (70 cartons; the profile rounds down), the east DC's
+    1085 SF shipped (856) and billed (810), and the order completes (it used to stay partially_shipped, 5 SF open
+    for ever)."""
     ws, found, states = _tile_night(tmp_path, 1090)
-    assert "CASE_PACK_ROUNDED" in [f[0] for f in found]
+    assert [f[0] for f in found if f[0] not in ("ASN_LATE",)] == ["CASE_PACK_ROUNDED"]
     ack = po_segments(segments(ws, "flooranddecor", "855"), "FD77120458", "BAK")
-    assert [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IQ", "1085", "SF"]
+    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IQ", "1085", "SF"], ["IA", "40", "EA"]]
+    asn = po_segments(segments(ws, "flooranddecor", "856"), "FD-SHP-01", "BSN")
+    assert [s[1:] for s in asn if s[0] == "SN1"] == [["", "1085", "SF", "", "1090", "SF"],  # SN105: as ordered
+                                                    ["", "40", "EA", "", "40", "EA"]]
+    inv = po_segments(segments(ws, "flooranddecor", "810"), "FD77120458", "BIG")
+    assert [s[1:5] for s in inv if s[0] == "IT1"] == [["1", "1085", "SF", "1.89"], ["2", "40", "EA", "24.5"]]
+    assert ["TDS", "303065"] in inv
     assert states == {("flooranddecor", "FD77120458"): "invoiced"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pyarrow as pa
@@ -177,6 +178,21 @@ def line_eaches_per_unit(row: Mapping, index: Mapping[tuple[str, str], int], set
     return per_unit if per_unit is not None else po4_unit_eaches(row, index, settings)
 
 
+def po4_size_pack(row: Mapping, settings: RuleSettings) -> Decimal | None:
+    """How much of the line's own unit one of the PO's packs holds when its PO4 measures the pack in that unit
+    (PO403 = PO103, a unit of measure that is neither an each nor a case unit: ``PO1*1*1090*SF`` with
+    ``PO4*1*15.5*SF``, a carton of tile covering 15.5 square feet): PO401 x PO402 (PO401 left out: one pack), else
+    None. The buyer's own statement of the pack it orders in: a line in that unit is rounded to whole such packs
+    (adjusted_quantity's ``po4_pack``) as to whole case packs, our item master holding no fractional pack (items.csv
+    case_pack and item_units.csv eaches count whole eaches)."""
+    unit, size, count = row.get("unit"), row.get("po4_size"), row.get("po4_pack")
+    if not unit or unit != row.get("po4_size_unit") or unit in settings.each_units or unit in settings.case_units:
+        return None
+    if size is None or size <= 0 or (count is not None and count <= 0):
+        return None
+    return Decimal(count or 1) * Decimal(size)
+
+
 def known_unit(unit: str | None, settings: RuleSettings) -> bool:
     """A unit of measure at all: a code of data element 355 (or one the settings name)."""
     return bool(unit) and (is_unit_code(unit) or unit in settings.each_units or unit in settings.case_units)
@@ -194,10 +210,12 @@ def quantity_in_eaches(
 
 def adjusted_quantity(
     quantity: Decimal, unit: str, case_pack: int, min_order_qty: int, settings: RuleSettings, *,
-    per_unit: int | None = None
+    per_unit: int | None = None, po4_pack: Decimal | None = None
 ) -> Decimal | None:
     """The quantity (in the PO103 unit) we acknowledge after case-pack rounding and raising to the
-    minimum, or None when the line must be rejected (unknown unit, reject policy, rounds to zero)."""
+    minimum, or None when the line must be rejected (unknown unit, reject policy, rounds to zero).
+    ``po4_pack``: the PO's own pack in the PO103 unit (po4_size_pack: 15.5 SF), the quantity then also
+    whole packs of it."""
     if per_unit is None:
         per_unit = eaches_per_unit(unit, None, case_pack, {}, settings)
     eaches = quantity_in_eaches(quantity, unit, case_pack, settings, per_unit=per_unit)
@@ -208,7 +226,12 @@ def adjusted_quantity(
     # allocation, 855s, shipments and invoices count whole units of the line's unit: 2.5 DZ of an item sold by
     # the each, 30 eaches, was allocated 24 and answered "IA 2 DZ"; 8.3333 DZ, 99.9996 eaches, rounded to
     # 100, was 8.33333... DZ, which our tables cannot hold: the run failed)
-    step = Decimal(math.lcm(int(pack), per_unit))
+    step = math.lcm(int(pack), per_unit)
+    if po4_pack is not None and po4_pack > 0:
+        # whole packs of the PO's PO4 that are also whole eaches: lcm(n, p/q) = lcm(n, p) for p/q in lowest terms
+        # (cartons of 15.5 SF of tile sold by the SF: 31 SF, two cartons, the least whole number of them)
+        step = math.lcm(step, Fraction(po4_pack * per_unit).numerator)
+    step = Decimal(step)
     if eaches % step:
         if settings.case_pack_policy == "reject":
             return None
@@ -273,7 +296,18 @@ def quantity_findings(resolved: pa.Table, masks: dict, settings: RuleSettings, r
     for i, row, direct in zip(rows.tolist(), picked.to_pylist(), drop_ship, strict=True):
         out.extend(_line_quantities({**row, "drop_ship": direct}, by_partner[row["partner"]], bool(qty_bad[i]),
                                     bool(unit_bad[i]), index, item_units, weights))
+    # a line rounded to whole packs of its PO4 (CASE_PACK_ROUNDED, or CASE_PACK_NOT_MULTIPLE under the reject policy)
+    # is told so there: PO4_SIZE_NOT_WHOLE stays for a line taken as ordered (a drop ship's, a store-ready one's)
+    rounded = {_line_key(f) for f in out if f.code in ("CASE_PACK_ROUNDED", "CASE_PACK_NOT_MULTIPLE")}
+    if rounded:
+        packs = [f for f in packs if f.code != "PO4_SIZE_NOT_WHOLE" or _line_key(f) not in rounded]
     return out + packs
+
+
+def _line_key(f: Finding) -> tuple:
+    """A finding's line: its file, envelope and line number (not the segment or element it points at)."""
+    loc = f.location
+    return loc.file, loc.isa13, loc.gs06, loc.st02, loc.line_number, loc.row
 
 
 def average_weights(ref: ReferenceData) -> dict[str, tuple[Decimal, str]]:
@@ -620,6 +654,9 @@ def _may_raise(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[
         remainder = np.fmod(eaches, pack)
     suspect = (~convertible | (q != np.floor(q)) | (remainder != 0) | (eaches < moq)
                | (np.abs(eaches) >= 2.0 ** 50) | (pack < 1) | partners_with_own_units(resolved, settings))
+    if "po4_size_unit" in resolved.column_names:  # a line in the unit its PO4 measures the pack in (po4_size_pack)
+        suspect |= np.asarray(pc.fill_null(pc.equal(resolved.column("unit"), resolved.column("po4_size_unit")),
+                                           False).to_numpy(zero_copy_only=False), dtype=bool)
     return has_sku & suspect
 
 
@@ -656,6 +693,16 @@ def _not_whole(qty: Decimal, unit: str, eaches: Decimal, pack: int, sku: str, it
     cases = f" (in cases of {pack})" if pack > 1 else ""
     return (f"{said} not a whole number of {base}: we stock, ship and invoice item {sku} in whole {base}{cases}, "
             "never fractions")
+
+
+def _po4_not_whole(row: Mapping, qty: Decimal, unit: str, po4: Decimal) -> str:
+    """Why a line in the unit its PO4 measures the pack in is no whole number of those packs (1090 SF of tile in
+    cartons of 15.5 SF: 70.32 cartons): we ship whole packs of the PO's own size."""
+    count = row.get("po4_pack")
+    said = f"PO4 {f'PO401 {count} x ' if count else ''}PO402 {_text(row.get('po4_size'))} {unit}"
+    return (f"{_text(qty)} {unit} of item {row['sku']} is {_text((qty / po4).quantize(Decimal('0.01')))} of the "
+            f"PO's packs of {_text(po4)} {unit} ({said}): we ship, acknowledge and invoice whole packs "
+            f"(in whole {unit})")
 
 
 def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
@@ -699,15 +746,19 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
     # by the board foot: 1,344 BF; 25.5 HL of wire sold by the foot; 2.5 TH, 2,500 sheets of paper sold by the sheet)
     # is an exact quantity of the item: as sent
     of_measure = fraction_of_item(unit) and not eaches % 1
-    if (eaches % pack and not split) or (qty % 1 and not of_measure):
-        new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit)
+    # the PO's own pack in the line's unit (PO4*1*15.5*SF of tile ordered in SF): whole packs of it, as case packs
+    po4 = None if split else po4_size_pack(row, s)
+    if (eaches % pack and not split) or (qty % 1 and not of_measure) or (po4 is not None and qty % po4):
+        new = adjusted_quantity(qty, unit, pack, 0, s, per_unit=per_unit, po4_pack=po4)
         if eaches % 1:
             why = _not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"]))
         elif eaches % pack:
             why = f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item {row['sku']}"
-        else:  # 2.5 DZ: 30 eaches, whole, but not a whole number of the line's unit
+        elif qty % 1:  # 2.5 DZ: 30 eaches, whole, but not a whole number of the line's unit
             why = (f"PO102 {_text(qty)} {unit} is {_text(eaches)} eaches, not a whole number of {unit}: we "
                    f"acknowledge, ship and invoice this line in whole {unit}")
+        else:  # 1090 SF with PO4*1*15.5*SF: 70.32 cartons
+            why = _po4_not_whole(row, qty, unit, po4)
         if new is None:
             return [business_finding("CASE_PACK_NOT_MULTIPLE", f"{why}.", row, seg="PO1", element="PO102",
                                      value=qty)]
@@ -715,7 +766,7 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                                     seg="PO1", element="PO102", value=qty))
     moq = row["min_order_qty"] or 0
     if moq and eaches < moq and not split:
-        new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit)
+        new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit, po4_pack=po4)
         out.append(business_finding("QTY_BELOW_MINIMUM",
                                     f"{_text(eaches)} eaches is below the minimum order quantity {moq} of item "
                                     f"{row['sku']}; raise to {_text(new)} {unit}.", row, seg="PO1", element="PO102",
