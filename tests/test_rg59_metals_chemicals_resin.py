@@ -114,18 +114,30 @@ def test_an_860_raising_the_sheets_by_the_pound_at_a_price_per_hundred_is_answer
     assert [s[:4] for s in answer if s[0] == "ACK"] == [["ACK", "IQ", "5880", "LB"]]
 
 
-@pytest.mark.xfail(strict=True, reason="a line by the hundredweight (PO103 CW, or HK hundred kilograms) of an item "
-                   "sold by the piece (Ryerson's plate, 3,267 LB each: 98 CW at 49.80 per CW) is UNIT_NOT_CONVERTIBLE "
-                   "(IR): by_weight.as_cases takes a weight line in as whole pieces only when the price can be billed "
-                   "per that weight by a 639 code (PP per LB, PK per KG, PT per TN), and 639 has none per hundred "
-                   "pounds; taking it needs a catch-weight line priced per CW with no PO105 (an 810 of the weight "
-                   "shipped in CW, IT105 empty), too big for rg59's deadline")
-def test_a_plate_ordered_by_the_hundredweight_is_taken_as_whole_plates(tmp_path):
-    _ws, _found, states = variant_night(
+def test_a_plate_ordered_by_the_hundredweight_is_taken_as_whole_plates(tmp_path, maps):  # noqa: F811
+    """98 CW at 49.80 per CW of a plate sold by the piece (3,267 LB each, items.csv): 9800 LB at 0.498 per LB (code
+    list 639 has no price per hundredweight), taken as 3 whole plates billed by the weight shipped, as the sheets by
+    the pound are (rules.business.by_weight.as_cases)."""
+    ws, found, states = variant_night(
         FIXTURES, "ryerson", "RY4500918", tmp_path, [(b"PO1*3*3*PC*1626.97**", b"PO1*3*98*CW*49.8**")],
         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY,
         shipped_swaps=[("RG59-03,3,PC,RY-B3,9830,LB,,,", "RG59-03,3,EA,RY-B3,9830,LB,,9814,LB")])
     assert states == {("ryerson", "RY4500918"): "invoiced"}
+    assert "UNIT_NOT_CONVERTIBLE" not in {c for c, *_ in found}
+    assert [m for c, _s, _po, m in found if c == "PRICE_BASIS_CONVERTED"][1:] == [
+        "PO102 98 CW at PO104 49.8 per CW is 9800 LB (100 LB a CW) at 0.498 per LB, exactly (code list 639 has no "
+        "price per CW); our 855 and 810 state it per LB (PO105/IT105 PP)."]
+    ack = po_segments(segments(ws, "ryerson", "855"), "RY4500918", "BAK")
+    # answered per pound; 3 whole plates are 9801 LB, not the 9800 ordered: IQ
+    assert ["PO1", "3", "9800", "LB", "0.498", "PP", "VN", "RG59-03"] in ack
+    assert ["ACK", "IQ", "9801", "LB", "068", "20261125"] in ack
+    asn = po_segments(segments(ws, "ryerson", "856"), "RY-SHP-01", "BSN")
+    assert ["SN1", "", "3", "EA", "", "3", "EA"] in asn
+    inv = po_segments(segments(ws, "ryerson", "810"), "RY4500918", "BIG")
+    assert [s[:6] for s in inv if s[0] == "IT1"][2] == ["IT1", "3", "9814", "LB", "0.498", "PP"]
+    assert ["TDS", "1049184"] in inv  # 4872 x 0.5275 + 2571.6 x 1.18 + 9814 x 0.498 (the net weight shipped)
+    (tmp_path / "checked").mkdir()
+    all_sent_accepted(ws, {"ryerson": {"RY4500918": 3}}, tmp_path / "checked", maps, shipments=1, answers=1)
 
 
 @pytest.mark.xfail(strict=True, reason="a line in gallons of an item sold by the drum whose PO4 states the drum's "

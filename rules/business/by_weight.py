@@ -20,10 +20,22 @@ import pyarrow.compute as pc
 
 from schemas.orders import ORDER_LINES, WEIGHT_AS_SENT
 from schemas.reference import ReferenceData
-from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, weight_in
+from schemas.units import (
+    KILOGRAMS_PER,
+    MEASURE_MULTIPLES,
+    PRICE_PER_EACH,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    weight_in,
+)
 
 WEIGHT_COLUMNS = WEIGHT_AS_SENT
 WEIGHT_UNITS = tuple(KILOGRAMS_PER)  # LB, KG, GR, OZ, TN: a PO103 that is a weight
+# PO103 units that are a number of a weight (CW hundredweight: 100 LB; HK: 100 KG): a line in one of an item sold by
+# the piece is taken in through that weight (Ryerson's plate by the hundredweight), priced per one of it (PP, PK:
+# code list 639 has no price per hundredweight)
+WEIGHT_MULTIPLES = {u: m for u, m in MEASURE_MULTIPLES.items() if m[0] in KILOGRAMS_PER}
+BY_WEIGHT_UNITS = (*WEIGHT_UNITS, *WEIGHT_MULTIPLES)
 
 
 def weight_basis(unit: str) -> str | None:
@@ -34,7 +46,7 @@ def weight_basis(unit: str) -> str | None:
 def ordered_by_weight(lines: pa.Table) -> bool:
     """Any line of ``lines`` ordered in a weight (PO103 LB, KG ...): only then is the item master needed."""
     return lines.num_rows > 0 and "unit" in lines.column_names and bool(
-        pc.any(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)), False)).as_py())
+        pc.any(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(BY_WEIGHT_UNITS)), False)).as_py())
 
 
 def whole_units(weight: Decimal, per_unit: Decimal) -> Decimal:
@@ -50,8 +62,13 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     (whole_units), unit items.unit, price_basis the price per that weight (PP for LB); its unit_price (per
     pound) unchanged. An item without an average weight whose own unit is its case (case_pack 1) takes the case
     weight the line's PO4 states (Hy-Vee's PO1*2*100*LB with PO4*1*10*LB: 10 CA of 10 LB), as the buyer's own
-    word on what one case weighs. The line as sent is kept in WEIGHT_COLUMNS. Other lines are untouched (the
-    columns null)."""
+    word on what one case weighs. A line in a number of a weight (WEIGHT_MULTIPLES: Ryerson's PO1*3*98*CW*49.8 of
+    a plate sold by the piece, 3,267 LB each) is first restated in that weight at the price per one of it, exactly
+    (9800 LB at 0.498 per LB, PP: code list 639 has no price per hundredweight), price_basis_sent the unit as sent
+    (CW: the price rules tell it, PRICE_BASIS_CONVERTED), then taken as the others are (3 EA); not the line of an
+    item sold by a weight (rules.business.quantities takes that as MEASURE_MULTIPLES says), nor one whose price per
+    one of the weight is not exact at 4 places or whose PO105 is other than per its unit or per that weight. The line
+    as sent (in the weight) is kept in WEIGHT_COLUMNS. Other lines are untouched (the columns null)."""
     from rules.business.items import resolve_items
     from rules.business.quantities import average_weights
 
@@ -59,11 +76,12 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
     if not ordered_by_weight(lines):
         return lines
     weights = average_weights(ref)
-    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)),
+    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(BY_WEIGHT_UNITS)),
                                                   False).to_numpy(zero_copy_only=False), dtype=bool))
     skus = resolve_items(lines.take(pa.array(rows)), ref.items, ref.partner_items)["sku"].to_pylist()
     own = {r["sku"]: (r["unit"], r["case_pack"]) for r in ref.items.select(["sku", "unit", "case_pack"]).to_pylist()}
-    columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "price_basis", *WEIGHT_COLUMNS)}
+    columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "unit_price", "price_basis", "price_basis_sent",
+                                                 *WEIGHT_COLUMNS) if c in lines.column_names}
     packs = _po4_weights(lines, rows)
     changed = False
     for i, sku, case in zip(rows.tolist(), skus, packs, strict=True):
@@ -71,6 +89,11 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         item_unit, case_pack = own.get(sku) or (None, None)
         if not item_unit or weight is None or weight <= 0:
             continue
+        restated = _in_its_weight(unit, weight, columns, i, item_unit)
+        if unit in WEIGHT_MULTIPLES:
+            if restated is None:
+                continue
+            unit, weight, price = restated
         if sku in weights:
             per_unit = weight_in(*weights[sku], unit)
         else:  # the PO4's case weight, where one of our units is the case it describes (a catch-weight item)
@@ -79,6 +102,9 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
             continue
         columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
         columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = per_unit, columns["price_basis"][i]
+        if restated is not None:  # answered in the weight at the price per one of it (9800 LB at 0.498 PP)
+            columns["weight_basis_sent"][i] = weight_basis(unit)
+            columns["price_basis_sent"][i], columns["unit_price"][i] = columns["unit"][i], price
         columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), item_unit
         columns["price_basis"][i] = weight_basis(unit)
         changed = True
@@ -88,6 +114,27 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(name), pa.array(values, lines.schema.field(name).type))
     return lines
+
+
+def _in_its_weight(unit: str, quantity: Decimal, columns: dict, i: int, item_unit: str
+                   ) -> tuple[str, Decimal, Decimal | None] | None:
+    """A line ``i`` in a number of a weight (WEIGHT_MULTIPLES: 98 CW at 49.80) restated in that weight: (LB, 9800,
+    0.498), the price per one of it exact at 4 places (none: None); None for any other line, or one not taken so: of
+    an item sold by a weight, a price not exact per one of the weight, a PO105 neither per the line's unit (none, PE
+    and kin) nor per that weight (PP)."""
+    if unit not in WEIGHT_MULTIPLES or item_unit in KILOGRAMS_PER or item_unit in WEIGHT_MULTIPLES \
+            or "unit_price" not in columns or "price_basis_sent" not in columns:
+        return None
+    measure, holds = WEIGHT_MULTIPLES[unit]
+    price, basis = columns["unit_price"][i], columns["price_basis"][i] or ""
+    if columns["price_basis_sent"][i] is not None or basis not in ("", *PRICE_PER_EACH, weight_basis(measure)):
+        return None
+    if price is not None and basis != weight_basis(measure):
+        per_one = price / holds
+        if per_one != per_one.quantize(Decimal("0.0001")):
+            return None
+        price = per_one
+    return measure, quantity * holds, price
 
 
 def _po4_weights(lines: pa.Table, rows: np.ndarray) -> list[tuple[Decimal, str] | None]:

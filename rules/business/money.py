@@ -43,6 +43,7 @@ from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
+    MEASURE_MULTIPLES,
     NO_CHARGE,
     PRICE_PER_EACH,
     PRICE_PER_EACH_OF,
@@ -376,11 +377,14 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent",
-            *(c for c in ("sku", "weight_unit") if c in lines.column_names)]
+            *(c for c in ("sku", "weight_unit", "weight_ordered") if c in lines.column_names)]
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
         weight = row.get("weight_unit") or row["unit"]  # as sent, of a line taken by weight (by_weight.as_cases)
+        if basis in MEASURE_MULTIPLES:  # a line by the hundredweight restated per pound (by_weight.as_cases)
+            out.append(_converted_from_many_of_weight(row, weight))
+            continue
         if basis in PRICE_PER_MANY and any(weight in PRICE_PER_MEASURE[b] for b in PRICE_PER_WEIGHT):
             out.append(_converted_by_weight(row, weight))  # per pound (the parser's restatement)
             continue
@@ -416,6 +420,25 @@ def _converted_by_weight(row: Mapping, weight: str) -> Finding:
         f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {weight}: taken as {_text(price)} "
         f"per {weight}, exactly; our 855 and 810 state it per {weight} (PO105/IT105 {weight_basis(weight)}).", row,
         seg="PO1", element="PO105", value=basis)
+
+
+def _converted_from_many_of_weight(row: Mapping, weight: str) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line in a number of a ``weight`` (``price_basis_sent`` its PO103 as sent: CW, a
+    hundred LB) of an item sold by the piece, taken in by that weight (by_weight.as_cases): Ryerson's 98 CW at 49.80
+    per CW is 9800 LB at 0.498 per LB, answered and billed per LB (PP), 639 having no price per hundredweight."""
+    from rules.business.by_weight import weight_basis
+
+    unit, price, ordered = row["price_basis_sent"], row["unit_price"], row.get("weight_ordered")
+    holds = MEASURE_MULTIPLES[unit][1]
+    sent = f"PO102 {_text(ordered / holds)} {unit}" if ordered is not None else f"PO103 {unit}"
+    at = _text(price * holds) if price is not None else "(empty)"
+    per = f"{_text(price)} per {weight}" if price is not None else f"no price per {weight}"
+    return business_finding(
+        "PRICE_BASIS_CONVERTED",
+        f"{sent} at PO104 {at} per {unit} is {_text(ordered) + ' ' if ordered is not None else ''}{weight} "
+        f"({holds:,} {weight} a {unit}) at {per}, exactly (code list 639 has no price per {unit}); our 855 and 810 "
+        f"state it per {weight} (PO105/IT105 {weight_basis(weight)}).", row,
+        seg="PO1", element="PO103", value=unit)
 
 
 def _converted_by_item_units(row: Mapping, units: Mapping[tuple[str, str], int]) -> Finding:
