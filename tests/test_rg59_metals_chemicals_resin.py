@@ -140,19 +140,36 @@ def test_a_plate_ordered_by_the_hundredweight_is_taken_as_whole_plates(tmp_path,
     all_sent_accepted(ws, {"ryerson": {"RY4500918": 3}}, tmp_path / "checked", maps, shipments=1, answers=1)
 
 
-@pytest.mark.xfail(strict=True, reason="a line in gallons of an item sold by the drum whose PO4 states the drum's "
-                   "content (Univar's PO1*3*220*GA with PO4*1*55*GA: 4 DR) is UNIT_NOT_CONVERTIBLE (IR): only a "
-                   "weight line is taken in through the PO4's pack size (by_weight.as_cases); a volume needs the same "
-                   "(whole drums, the 855 and 810 in GA as sent at the price per GA), too big for rg59's deadline")
-def test_sulfuric_acid_ordered_in_gallons_of_55_gallon_drums_is_taken_as_drums(tmp_path):
-    _ws, _found, states = variant_night(
-        FIXTURES, "univar", "UV7120045", tmp_path, [(b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**")],
+@pytest.mark.parametrize(("gallons", "status", "told"), [
+    ("220", "IA", "4 DR"), ("230", "IQ", "4.18 DR, taken as the nearest whole, 4 DR")])
+def test_sulfuric_acid_ordered_in_gallons_of_55_gallon_drums_is_taken_as_drums(
+        tmp_path, maps, gallons, status, told):  # noqa: F811
+    """220 GA at 7.2363 per GA of an acid sold by the 55-gallon drum, its PO4 stating the drum (PO4*1*55*GA): 4 whole
+    drums at 397.9965 per drum (exactly 55 x 7.2363), answered in gallons as sent, shipped and billed by the drum;
+    230 GA is 4.18 drums, taken as the nearest whole (4 DR, 220 GA: IQ), as a line by weight is."""
+    ws, found, states = variant_night(
+        FIXTURES, "univar", "UV7120045", tmp_path, [(b"PO1*3*4*DR*398**", f"PO1*3*{gallons}*GA*7.2363**".encode())],
         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
     assert states == {("univar", "UV7120045"): "invoiced"}
+    assert "UNIT_NOT_CONVERTIBLE" not in {c for c, *_ in found}
+    assert [m for c, _s, _po, m in found if c == "PRICE_BASIS_CONVERTED"] == [
+        f"PO102 {gallons} GA at PO104 7.2363 per GA is {told} of 55 GA (its PO4), at 397.9965 per DR, exactly; our "
+        "855 answers it in GA as sent, our 856 and 810 in DR at that price."]
+    ack = po_segments(segments(ws, "univar", "855"), "UV7120045", "BAK")
+    assert ["PO1", "3", gallons, "GA", "7.2363", "", "VN", "RG59-13", "BP", "100051107"] in ack
+    assert [s for s in ack if s[0] == "ACK"][2] == ["ACK", status, "220", "GA", "068", "20261125"]
+    asn = po_segments(segments(ws, "univar", "856"), "UV-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "SN1"][2] == ["SN1", "", "4", "DR", "", "4", "DR"]
+    inv = po_segments(segments(ws, "univar", "810"), "UV7120045", "BIG")
+    assert [s[:6] for s in inv if s[0] == "IT1"][2] == ["IT1", "3", "4", "DR", "397.9965", ""]
+    assert ["TDS", "945199"] in inv  # 8 x 412.50 + 2 x 1870 + 4 x 397.9965 + 320 + 500 deposits
+    (tmp_path / "checked").mkdir()
+    all_sent_accepted(ws, {"univar": {"UV7120045": 3}}, tmp_path / "checked", maps, shipments=1, answers=1)
 
 
 def test_a_line_in_the_measure_its_po4_states_the_pack_in_is_told_as_packs_of_it() -> None:
-    # the message of the pinned line above: PO4*1*55*GA is one drum of 55 GA, not "a GA holds 1 eaches (PO401 1)"
+    # the message of such a line where it is not taken in (a check of its quantities alone, as an order taken in before
+    # as_cases took volumes): PO4*1*55*GA is one drum of 55 GA, not "a GA holds 1 eaches (PO401 1)"
     from decimal import Decimal
 
     from rules.business import check_quantities
@@ -162,5 +179,7 @@ def test_a_line_in_the_measure_its_po4_states_the_pack_in_is_told_as_packs_of_it
     gallons = line(unit="GA", quantity=Decimal(220), po4_pack=1, po4_size=Decimal(55), po4_size_unit="GA")
     [f] = check_quantities(lines_table(gallons), reference(), RuleSettings())
     assert f.code == "UNIT_NOT_CONVERTIBLE"
-    assert f.message.endswith("PO4 says one pack holds 55 GA (PO401 1 x PO402 55 GA): 4 of them; a line is taken in "
-                              "through its PO4's pack by weight alone, never by a volume or count like GA.")
+    assert f.message.endswith("PO4 says one pack holds 55 GA (PO401 1 x PO402 55 GA): 4 of them; a line in a volume "
+                              "is taken in as whole packs of its PO4 only of an item sold by that pack (items.csv "
+                              "case_pack 1) at a price per GA that is exact per pack to 4 places, PO105 none or per "
+                              "each, in an order taken in since that was so.")
