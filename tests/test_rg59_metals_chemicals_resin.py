@@ -16,6 +16,7 @@ and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -183,3 +184,35 @@ def test_a_line_in_the_measure_its_po4_states_the_pack_in_is_told_as_packs_of_it
                               "is taken in as whole packs of its PO4 only of an item sold by that pack (items.csv "
                               "case_pack 1) at a price per GA that is exact per pack to 4 places, PO105 none or per "
                               "each, in an order taken in since that was so.")
+
+
+def test_an_860_raising_the_gallons_of_drums_is_answered_in_gallons_and_taken_as_drums(tmp_path):
+    """Univar raises its 220 GA of acid in 55-gallon drums (taken as 4 DR at 397.9965) to 275 GA at the same 7.2363 per
+    GA (POC QI): the 865 echoes it in gallons, the line is 5 DR at the same price per drum."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from tests.retailer_support import recounted
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg59"
+    shutil.copytree(FIXTURES, copy)
+    po = copy / "drops" / "univar" / "univar-850-UV7120045.x12"
+    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**")))
+    ws = of_its_own(copy, tmp_path / "ws", {"univar": [po.name]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*UV7120045**1*20261124", "POC*3*QI*275**GA*7.2363**VN*RG59-13", "CTT*1",
+            "SE*5*0001"]
+    (ws.drop_root / "univar" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *ZZ*UNIVARUSA      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005903*0*P*>~"
+        "GS*PC*UNIVARUSA*ORDERBRIDGE*20261126*0800*5903*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*5903~IEA*1*000005903~")
+    run_stages(ws, datetime(2026, 11, 26, 9))
+    answer = segments(ws, "univar", "865")
+    assert ["POC", "3", "QI", "275", "", "GA", "7.2363", "", "VN", "RG59-13"] in answer
+    assert [s[:4] for s in answer if s[0] == "ACK"] == [["ACK", "IQ", "275", "GA"]]
+    stored = [r for f in sorted((tmp_path / "ws").rglob("*-5903-*.lines.parquet"))
+              for r in pq.read_table(f).to_pylist() if r["line_number"] == 3]
+    assert [(r["quantity"], r["unit"], r["unit_price"], r["weight_ordered"], r["weight_unit"]) for r in stored] == [
+        (Decimal(5), "DR", Decimal("397.9965"), Decimal(275), "GA")]
