@@ -216,3 +216,37 @@ def test_an_860_raising_the_gallons_of_drums_is_answered_in_gallons_and_taken_as
               for r in pq.read_table(f).to_pylist() if r["line_number"] == 3]
     assert [(r["quantity"], r["unit"], r["unit_price"], r["weight_ordered"], r["weight_unit"]) for r in stored] == [
         (Decimal(5), "DR", Decimal("397.9965"), Decimal(275), "GA")]
+
+
+@pytest.mark.xfail(strict=True, reason="an 860 on the plate taken by the hundredweight (98 CW, stored as 3 EA at 0.498 "
+                   "PP, weight_unit LB) sending POC*3*QI*131**CW*49.8 is rejected (865 ACK IR 3 EA): "
+                   "engine.changes._by_weight converts a POC quantity by weight_in, which knows no CW (a multiple of "
+                   "LB: rules.business.by_weight.WEIGHT_MULTIPLES), and a POC06 per CW would have to be restated per "
+                   "LB as intake does (_weighed_basis gives CW no basis); not done by xcw's deadline")
+def test_an_860_raising_the_plate_by_the_hundredweight_is_taken_per_pound(tmp_path):
+    import shutil
+
+    from tests.retailer_support import recounted
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg59"
+    shutil.copytree(FIXTURES, copy)
+    po = copy / "drops" / "ryerson" / "ryerson-850-RY4500918.x12"
+    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*3*3*PC*1626.97**", b"PO1*3*98*CW*49.8**")))
+    ws = of_its_own(copy, tmp_path / "ws", {"ryerson": [po.name]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    body = ["ST*860*0001", "BCH*04*SA*RY4500918**1*20261124", "POC*3*QI*131**CW*49.8**VN*RG59-03", "CTT*1",
+            "SE*5*0001"]
+    (ws.drop_root / "ryerson" / "inbox" / "change.x12").write_text(
+        "ISA*00*          *00*          *01*006123456      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005902*0*P*>~"
+        "GS*PC*006123456*ORDERBRIDGE*20261126*0800*5902*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*5902~IEA*1*000005902~")
+    run_stages(ws, datetime(2026, 11, 26, 9))
+    # 131 CW is 13,100 LB: 4 plates of 3,267 LB (13,068 LB), at 0.498 per LB as the 855 stated it
+    import pyarrow.parquet as pq
+
+    assert [s[:2] for s in segments(ws, "ryerson", "865") if s[0] == "ACK"] == [["ACK", "IQ"]]
+    stored = [r for f in sorted((tmp_path / "ws").rglob("*-5902-*.lines.parquet"))
+              for r in pq.read_table(f).to_pylist() if r["line_number"] == 3]
+    assert [(r["quantity"], r["unit"], r["unit_price"], r["price_basis"]) for r in stored] == [
+        (Decimal(4), "EA", Decimal("0.498"), "PP")]
