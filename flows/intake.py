@@ -196,19 +196,21 @@ def _intake_partner(ws: Workspace, profile: PartnerProfile, state: StateStore, d
     return res
 
 
-def by_weight(outcome, reference_dir: Path | None):
-    """``outcome`` (of a partner whose profile deals in catch weight: ``[rules] catch_weight``) with its lines
-    ordered by weight (PO103 LB, KG ...) of an item whose items.csv row gives an average weight (or, sold by the
-    case, whose line's PO4 states the case's weight) taken in as whole cases priced per that weight
-    (rules.business.by_weight.as_cases); as it
+def by_weight(outcome, reference_dir: Path | None, *, catch_weight: bool = True):
+    """``outcome`` with its lines ordered by weight (PO103 LB, KG ...; ``catch_weight``: the partner's profile deals
+    in catch weight, ``[rules] catch_weight``) of an item whose items.csv row gives an average weight (or, sold by
+    the case, whose line's PO4 states the case's weight) taken in as whole cases priced per that weight, and its
+    lines in a volume whose PO4 states the pack's content in it (220 GA with PO4*1*55*GA) of an item sold by that
+    pack taken in as whole packs, whatever the profile (rules.business.by_weight.as_cases); as it
     is when no line is, or the reference data cannot be read (the decide stage reports that, and the line
     stays UNIT_NOT_CONVERTIBLE: never a file lost for it)."""
-    from rules.business.by_weight import as_cases, ordered_by_weight
+    from rules.business.by_weight import as_cases, ordered_by_volume, ordered_by_weight
 
-    ref = _reference_for(reference_dir, reference_dir is not None and ordered_by_weight(outcome.lines))
+    needed = (catch_weight and ordered_by_weight(outcome.lines)) or ordered_by_volume(outcome.lines)
+    ref = _reference_for(reference_dir, reference_dir is not None and needed)
     if ref is None:
         return outcome
-    return replace(outcome, lines=as_cases(outcome.lines, ref))
+    return replace(outcome, lines=as_cases(outcome.lines, ref, weights=catch_weight))
 
 
 def _reference_for(reference_dir: Path | None, needed: bool):
@@ -297,7 +299,7 @@ def _plan_and_store(profile: PartnerProfile, state: StateStore, store: OrderStor
     are kept under ``messages_dir`` (flows.text_messages) before the transaction: a file taken again after a
     crash writes them again."""
     at = now.isoformat()
-    outcome = by_weight(outcome, reference_dir if profile.rules.catch_weight else None)
+    outcome = by_weight(outcome, reference_dir, catch_weight=profile.rules.catch_weight)
     outcome = by_size(outcome, reference_dir)  # a size run ordered as one style line: a line per size
     outcome = by_item_units(outcome, reference_dir)  # a reel priced per thousand feet, per reel
     planning = Lap("intake.plan", profile.id)

@@ -296,7 +296,7 @@ def _replay(ws: Workspace, state: StateStore, store: OrderStore, profile: Partne
         outcome = process_file(data, file=name, sha256=sha, profile=profile,
                                known=known_for(state, profile.id, parsed), today=day.date(), parsed=parsed)
     # lines ordered by weight taken in as intake takes them
-    outcome = by_weight(outcome, ws.reference_dir if profile.rules.catch_weight else None)
+    outcome = by_weight(outcome, ws.reference_dir, catch_weight=profile.rules.catch_weight)
     outcome = by_size(outcome, ws.reference_dir)  # size runs a line per size
     outcome = by_item_units(outcome, ws.reference_dir)  # and lines priced per a measure of their item's unit
     outcome, _ambiguous = key_releases(state, store, profile.id, outcome,

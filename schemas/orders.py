@@ -390,7 +390,8 @@ ORDER_LINES = pa.schema([
     pa.field("prepack_components", pa.list_(PREPACK_COMPONENT)),
     # a line ordered by weight (PO1*2*480*LB*3.79*PE) of an item sold by the case with an average weight
     # (items.csv average_weight): taken as whole cases priced per pound (rules.business.by_weight.as_cases), the
-    # line as sent kept here for the 855, which answers in it. Null on every other line
+    # line as sent kept here for the 855, which answers in it. So is a line in a volume taken as whole drums of its
+    # PO4's content (PO1*3*220*GA with PO4*1*55*GA: 4 DR; weight_per_unit 55, in GA). Null on every other line
     pa.field("weight_ordered", QTY),  # PO102 as sent (480)
     pa.field("weight_unit", pa.string()),  # PO103 as sent (LB)
     pa.field("weight_per_unit", QTY),  # the item's average weight of one case, in weight_unit (48)

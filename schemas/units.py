@@ -83,6 +83,11 @@ MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
                                                  "BP": ("BF", 100), "TM": ("BF", 1000), "CW": ("LB", 100),
                                                  "HK": ("KG", 100)}
+# PO103 units of a volume (code list 355: GA US gallon, GI imperial gallon, LT litre, ML millilitre, QT quart, PT
+# pint): a line in one of an item sold by the drum (tote, pail ...) whose PO4 states the drum's content in it
+# (Univar's PO1*3*220*GA with PO4*1*55*GA) is taken in as whole drums through that content
+# (rules.business.by_weight.as_cases)
+VOLUME_UNITS = ("GA", "GI", "LT", "ML", "QT", "PT")
 # count units of hundreds and thousands (HU, TH: COUNT_UNITS) that the paper and packaging trade writes with a
 # fraction, as the count it is: 2.5 TH (M) of sheets, envelopes, labels or cups sold by the each is 2,500 of them, an
 # exact quantity of the item (as 1.344 TM of lumber is 1,344 board feet), taken and stated as sent. Not DZ, GS ...:

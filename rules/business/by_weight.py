@@ -20,10 +20,23 @@ import pyarrow.compute as pc
 
 from schemas.orders import ORDER_LINES, WEIGHT_AS_SENT
 from schemas.reference import ReferenceData
-from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, PRICE_PER_WEIGHT, weight_in
+from schemas.units import (
+    KILOGRAMS_PER,
+    MEASURE_MULTIPLES,
+    PRICE_PER_EACH,
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    VOLUME_UNITS,
+    weight_in,
+)
 
 WEIGHT_COLUMNS = WEIGHT_AS_SENT
 WEIGHT_UNITS = tuple(KILOGRAMS_PER)  # LB, KG, GR, OZ, TN: a PO103 that is a weight
+# PO103 units that are a number of a weight (CW hundredweight: 100 LB; HK: 100 KG): a line in one of an item sold by
+# the piece is taken in through that weight (Ryerson's plate by the hundredweight), priced per one of it (PP, PK:
+# code list 639 has no price per hundredweight)
+WEIGHT_MULTIPLES = {u: m for u, m in MEASURE_MULTIPLES.items() if m[0] in KILOGRAMS_PER}
+BY_WEIGHT_UNITS = (*WEIGHT_UNITS, *WEIGHT_MULTIPLES)
 
 
 def weight_basis(unit: str) -> str | None:
@@ -34,7 +47,16 @@ def weight_basis(unit: str) -> str | None:
 def ordered_by_weight(lines: pa.Table) -> bool:
     """Any line of ``lines`` ordered in a weight (PO103 LB, KG ...): only then is the item master needed."""
     return lines.num_rows > 0 and "unit" in lines.column_names and bool(
-        pc.any(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)), False)).as_py())
+        pc.any(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(BY_WEIGHT_UNITS)), False)).as_py())
+
+
+def ordered_by_volume(lines: pa.Table) -> bool:
+    """Any line of ``lines`` ordered in a volume (VOLUME_UNITS) whose PO4 states its pack's content in that volume
+    (PO1*3*220*GA with PO4*1*55*GA): only then is the item master needed for it."""
+    if not lines.num_rows or "unit" not in lines.column_names or "po4_size_unit" not in lines.column_names:
+        return False
+    volume = pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(VOLUME_UNITS)), False)
+    return bool(pc.any(pc.and_(volume, pc.fill_null(pc.equal(lines["unit"], lines["po4_size_unit"]), False))).as_py())
 
 
 def whole_units(weight: Decimal, per_unit: Decimal) -> Decimal:
@@ -44,41 +66,70 @@ def whole_units(weight: Decimal, per_unit: Decimal) -> Decimal:
     return max(Decimal(1), (weight / per_unit).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
+def as_cases(lines: pa.Table, ref: ReferenceData, *, weights: bool = True) -> pa.Table:
     """``lines`` (ORDER_LINES, as parsed) with every line ordered in a weight of an item that has an average
     weight (items.csv) restated as a catch-weight line of the item's own unit: quantity the whole units
     (whole_units), unit items.unit, price_basis the price per that weight (PP for LB); its unit_price (per
     pound) unchanged. An item without an average weight whose own unit is its case (case_pack 1) takes the case
     weight the line's PO4 states (Hy-Vee's PO1*2*100*LB with PO4*1*10*LB: 10 CA of 10 LB), as the buyer's own
-    word on what one case weighs. The line as sent is kept in WEIGHT_COLUMNS. Other lines are untouched (the
-    columns null)."""
+    word on what one case weighs. A line in a number of a weight (WEIGHT_MULTIPLES: Ryerson's PO1*3*98*CW*49.8 of
+    a plate sold by the piece, 3,267 LB each) is first restated in that weight at the price per one of it, exactly
+    (9800 LB at 0.498 per LB, PP: code list 639 has no price per hundredweight), price_basis_sent the unit as sent
+    (CW: the price rules tell it, PRICE_BASIS_CONVERTED), then taken as the others are (3 EA); not the line of an
+    item sold by a weight (rules.business.quantities takes that as MEASURE_MULTIPLES says), nor one whose price per
+    one of the weight is not exact at 4 places or whose PO105 is other than per its unit or per that weight. The line
+    as sent (in the weight) is kept in WEIGHT_COLUMNS. Other lines are untouched (the columns null).
+
+    A line in a volume (VOLUME_UNITS) whose PO4 states its pack's content in that volume (Univar's PO1*3*220*GA with
+    PO4*1*55*GA: a drum of 55 GA) of an item sold by that pack (items.unit, case_pack 1, no item_units row of the
+    volume) is taken in the same way (by_volume), of any partner: whole packs (4 DR; the nearest, as whole_units),
+    its price per the volume restated per pack where exact at 4 places (7.2363 per GA: 397.9965 per DR), PO105 as
+    sent, price_basis_sent the volume (GA: PRICE_BASIS_CONVERTED tells it), the line as sent in WEIGHT_COLUMNS (the
+    855 answers in it: as_sent_by_weight). ``weights`` False (a partner that does not deal in catch weight): the lines
+    in a weight are left as sent."""
     from rules.business.items import resolve_items
-    from rules.business.quantities import average_weights
+    from rules.business.quantities import average_weights, unit_index
 
     lines = _with_weight_columns(lines)
-    if not ordered_by_weight(lines):
+    by_weight, by_volume = weights and ordered_by_weight(lines), ordered_by_volume(lines)
+    if not by_weight and not by_volume:
         return lines
-    weights = average_weights(ref)
-    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(WEIGHT_UNITS)),
-                                                  False).to_numpy(zero_copy_only=False), dtype=bool))
+    taken = BY_WEIGHT_UNITS if by_weight else ()
+    weights_of = average_weights(ref)
+    rows = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(lines["unit"], value_set=pa.array(
+        [*taken, *(VOLUME_UNITS if by_volume else ())], pa.string())), False).to_numpy(zero_copy_only=False),
+        dtype=bool))
     skus = resolve_items(lines.take(pa.array(rows)), ref.items, ref.partner_items)["sku"].to_pylist()
     own = {r["sku"]: (r["unit"], r["case_pack"]) for r in ref.items.select(["sku", "unit", "case_pack"]).to_pylist()}
-    columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "price_basis", *WEIGHT_COLUMNS)}
-    packs = _po4_weights(lines, rows)
+    columns = {c: lines[c].to_pylist() for c in ("quantity", "unit", "unit_price", "price_basis", "price_basis_sent",
+                                                 *WEIGHT_COLUMNS) if c in lines.column_names}
+    packs, contents = _po4_weights(lines, rows), _po4_contents(lines, rows)
+    index = unit_index(ref) if by_volume else {}
     changed = False
-    for i, sku, case in zip(rows.tolist(), skus, packs, strict=True):
+    for i, sku, case, content in zip(rows.tolist(), skus, packs, contents, strict=True):
         unit, weight = columns["unit"][i], columns["quantity"][i]
         item_unit, case_pack = own.get(sku) or (None, None)
         if not item_unit or weight is None or weight <= 0:
             continue
-        if sku in weights:
-            per_unit = weight_in(*weights[sku], unit)
+        if unit in VOLUME_UNITS:
+            changed |= _by_volume(columns, i, content, item_unit, case_pack, (sku, unit) in index)
+            continue
+        restated = _in_its_weight(unit, weight, columns, i, item_unit)
+        if unit in WEIGHT_MULTIPLES:
+            if restated is None:
+                continue
+            unit, weight, price = restated
+        if sku in weights_of:
+            per_unit = weight_in(*weights_of[sku], unit)
         else:  # the PO4's case weight, where one of our units is the case it describes (a catch-weight item)
             per_unit = weight_in(*case, unit) if case is not None and case_pack == 1 else None
         if not per_unit:
             continue
         columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
         columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = per_unit, columns["price_basis"][i]
+        if restated is not None:  # answered in the weight at the price per one of it (9800 LB at 0.498 PP)
+            columns["weight_basis_sent"][i] = weight_basis(unit)
+            columns["price_basis_sent"][i], columns["unit_price"][i] = columns["unit"][i], price
         columns["quantity"][i], columns["unit"][i] = whole_units(weight, per_unit), item_unit
         columns["price_basis"][i] = weight_basis(unit)
         changed = True
@@ -88,6 +139,66 @@ def as_cases(lines: pa.Table, ref: ReferenceData) -> pa.Table:
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(name), pa.array(values, lines.schema.field(name).type))
     return lines
+
+
+def _by_volume(columns: dict, i: int, content: Decimal | None, item_unit: str, case_pack: int | None,
+               in_item_units: bool) -> bool:
+    """as_cases of one line ``i`` in a volume: taken in as whole packs of its PO4's ``content`` (55 GA a drum) when
+    the item is sold by that pack (case_pack 1, its unit no volume, no item_units row of the line's unit: that row
+    says what one holds), the line's PO105 is none or per its unit (PE and kin) and its price per pack exact at 4
+    places; True when it was."""
+    unit, quantity = columns["unit"][i], columns["quantity"][i]
+    price, basis = columns["unit_price"][i] if "unit_price" in columns else None, columns["price_basis"][i]
+    if content is None or case_pack != 1 or item_unit in VOLUME_UNITS or in_item_units or \
+            "unit_price" not in columns or (basis or "") not in ("", *PRICE_PER_EACH) or \
+            columns.get("price_basis_sent", [None] * (i + 1))[i] is not None:
+        return False
+    per_pack = None if price is None else price * content
+    if per_pack is not None and per_pack != per_pack.quantize(Decimal("0.0001")):
+        return False
+    columns["weight_ordered"][i], columns["weight_unit"][i] = quantity, unit
+    columns["weight_per_unit"][i], columns["weight_basis_sent"][i] = content, basis
+    columns["quantity"][i], columns["unit"][i] = whole_units(quantity, content), item_unit
+    columns["unit_price"][i] = per_pack
+    if per_pack is not None and "price_basis_sent" in columns:  # the price rules tell it (PRICE_BASIS_CONVERTED)
+        columns["price_basis_sent"][i] = unit
+    return True
+
+
+def _po4_contents(lines: pa.Table, rows: np.ndarray) -> list[Decimal | None]:
+    """Per line of ``rows``, what its PO4 says one pack holds in the line's own unit (PO4*1*55*GA on a GA line: 55;
+    PO401 times PO402, no PO401: one), None where its PO4 states it in no such unit (or none, or not positive)."""
+    if "po4_size" not in lines.column_names or "po4_size_unit" not in lines.column_names:
+        return [None] * len(rows)
+    picked = lines.take(pa.array(rows, pa.int64()))
+    pack = picked["po4_pack"].to_pylist() if "po4_pack" in lines.column_names else [None] * len(rows)
+    out: list[Decimal | None] = []
+    for n, size, size_unit, unit in zip(pack, picked["po4_size"].to_pylist(), picked["po4_size_unit"].to_pylist(),
+                                        picked["unit"].to_pylist(), strict=True):
+        ok = size is not None and size > 0 and size_unit == unit and (n is None or n > 0)
+        out.append(Decimal(n or 1) * Decimal(size) if ok else None)
+    return out
+
+
+def _in_its_weight(unit: str, quantity: Decimal, columns: dict, i: int, item_unit: str
+                   ) -> tuple[str, Decimal, Decimal | None] | None:
+    """A line ``i`` in a number of a weight (WEIGHT_MULTIPLES: 98 CW at 49.80) restated in that weight: (LB, 9800,
+    0.498), the price per one of it exact at 4 places (none: None); None for any other line, or one not taken so: of
+    an item sold by a weight, a price not exact per one of the weight, a PO105 neither per the line's unit (none, PE
+    and kin) nor per that weight (PP)."""
+    if unit not in WEIGHT_MULTIPLES or item_unit in KILOGRAMS_PER or item_unit in WEIGHT_MULTIPLES \
+            or "unit_price" not in columns or "price_basis_sent" not in columns:
+        return None
+    measure, holds = WEIGHT_MULTIPLES[unit]
+    price, basis = columns["unit_price"][i], columns["price_basis"][i] or ""
+    if columns["price_basis_sent"][i] is not None or basis not in ("", *PRICE_PER_EACH, weight_basis(measure)):
+        return None
+    if price is not None and basis != weight_basis(measure):
+        per_one = price / holds
+        if per_one != per_one.quantize(Decimal("0.0001")):
+            return None
+        price = per_one
+    return measure, quantity * holds, price
 
 
 def _po4_weights(lines: pa.Table, rows: np.ndarray) -> list[tuple[Decimal, str] | None]:
@@ -124,9 +235,15 @@ def as_sent_by_weight(rows: pa.Table, statuses: pa.Table) -> tuple[pa.Table, pa.
     weighed = np.flatnonzero(np.asarray(pc.is_valid(rows["weight_ordered"]).to_numpy(zero_copy_only=False),
                                         dtype=bool)).tolist()
     cols = {c: rows[c].to_pylist() for c in ("quantity", "unit", "price_basis")}
+    cols["unit_price"] = rows["unit_price"].to_pylist()
     parts, acked = statuses["parts"].to_pylist(), statuses["ack_quantity"].to_pylist()
+    priced = statuses["ack_price"].to_pylist() if "ack_price" in statuses.column_names else None
     for i in weighed:
         sent, per = rows["weight_ordered"][i].as_py(), rows["weight_per_unit"][i].as_py()
+        if rows["weight_unit"][i].as_py() in VOLUME_UNITS:  # priced per pack (by_volume): answered per the volume
+            cols["unit_price"][i] = _per(cols["unit_price"][i], per)
+            if priced is not None:
+                priced[i] = _per(priced[i], per)
         cols["quantity"][i], cols["unit"][i] = sent, rows["weight_unit"][i].as_py()
         cols["price_basis"][i] = rows["weight_basis_sent"][i].as_py()
         mine = [dict(p, quantity=None if p["quantity"] is None else p["quantity"] * per) for p in parts[i] or []]
@@ -137,8 +254,13 @@ def as_sent_by_weight(rows: pa.Table, statuses: pa.Table) -> tuple[pa.Table, pa.
     for name, values in cols.items():
         at = rows.schema.get_field_index(name)
         rows = rows.set_column(at, rows.schema.field(name), pa.array(values, rows.schema.field(name).type))
-    for name, values in (("parts", parts), ("ack_quantity", acked)):
+    for name, values in (("parts", parts), ("ack_quantity", acked), *((("ack_price", priced),) if priced else ())):
         at = statuses.schema.get_field_index(name)
         statuses = statuses.set_column(at, statuses.schema.field(name),
                                        pa.array(values, statuses.schema.field(name).type))
     return rows, statuses
+
+
+def _per(price: Decimal | None, content: Decimal) -> Decimal | None:
+    """A price per pack (397.9965 per DR) per one of the ``content`` it holds (55 GA: 7.2363), to 4 places half up."""
+    return None if price is None else (price / content).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

@@ -43,6 +43,7 @@ from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
+    MEASURE_MULTIPLES,
     NO_CHARGE,
     PRICE_PER_EACH,
     PRICE_PER_EACH_OF,
@@ -50,6 +51,7 @@ from schemas.units import (
     PRICE_PER_MANY_OF,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
+    VOLUME_UNITS,
     in_many_of,
 )
 
@@ -376,11 +378,18 @@ def _price_converted_findings(lines: pa.Table, units: Mapping[tuple[str, str], i
     if "price_basis_sent" not in lines.column_names or lines.column("price_basis_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_basis_sent",
-            *(c for c in ("sku", "weight_unit") if c in lines.column_names)]
+            *(c for c in ("sku", "quantity", "weight_unit", "weight_ordered", "weight_per_unit")
+              if c in lines.column_names)]
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_basis_sent"))):
         basis, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
         weight = row.get("weight_unit") or row["unit"]  # as sent, of a line taken by weight (by_weight.as_cases)
+        if basis in MEASURE_MULTIPLES:  # a line by the hundredweight restated per pound (by_weight.as_cases)
+            out.append(_converted_from_many_of_weight(row, weight))
+            continue
+        if basis in VOLUME_UNITS:  # a line in gallons taken as drums priced per drum (by_weight.as_cases)
+            out.append(_converted_per_pack(row))
+            continue
         if basis in PRICE_PER_MANY and any(weight in PRICE_PER_MEASURE[b] for b in PRICE_PER_WEIGHT):
             out.append(_converted_by_weight(row, weight))  # per pound (the parser's restatement)
             continue
@@ -416,6 +425,46 @@ def _converted_by_weight(row: Mapping, weight: str) -> Finding:
         f"PO104 {_text(price * many)} with PO105 {basis} is the price of {many:,} {weight}: taken as {_text(price)} "
         f"per {weight}, exactly; our 855 and 810 state it per {weight} (PO105/IT105 {weight_basis(weight)}).", row,
         seg="PO1", element="PO105", value=basis)
+
+
+def _converted_from_many_of_weight(row: Mapping, weight: str) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line in a number of a ``weight`` (``price_basis_sent`` its PO103 as sent: CW, a
+    hundred LB) of an item sold by the piece, taken in by that weight (by_weight.as_cases): Ryerson's 98 CW at 49.80
+    per CW is 9800 LB at 0.498 per LB, answered and billed per LB (PP), 639 having no price per hundredweight."""
+    from rules.business.by_weight import weight_basis
+
+    unit, price, ordered = row["price_basis_sent"], row["unit_price"], row.get("weight_ordered")
+    holds = MEASURE_MULTIPLES[unit][1]
+    sent = f"PO102 {_text(ordered / holds)} {unit}" if ordered is not None else f"PO103 {unit}"
+    at = _text(price * holds) if price is not None else "(empty)"
+    per = f"{_text(price)} per {weight}" if price is not None else f"no price per {weight}"
+    return business_finding(
+        "PRICE_BASIS_CONVERTED",
+        f"{sent} at PO104 {at} per {unit} is {_text(ordered) + ' ' if ordered is not None else ''}{weight} "
+        f"({holds:,} {weight} a {unit}) at {per}, exactly (code list 639 has no price per {unit}); our 855 and 810 "
+        f"state it per {weight} (PO105/IT105 {weight_basis(weight)}).", row,
+        seg="PO1", element="PO103", value=unit)
+
+
+def _converted_per_pack(row: Mapping) -> Finding:
+    """PRICE_BASIS_CONVERTED of a line in a volume (``price_basis_sent`` its PO103 as sent: GA) taken in as whole packs
+    of its PO4's content (by_weight.as_cases: Univar's 220 GA at 7.2363 with PO4*1*55*GA is 4 DR at 397.9965 per
+    DR): answered in the volume as sent, shipped and billed by the pack."""
+    volume, price, unit = row["price_basis_sent"], row["unit_price"], row["unit"] or "unit"
+    ordered, content = row.get("weight_ordered"), row.get("weight_per_unit")
+    if ordered is None or not content or price is None:  # stored before these columns: what was restated
+        return business_finding(
+            "PRICE_BASIS_CONVERTED", f"PO104 per {volume} taken as {_text(price)} per {unit}, a whole pack of it "
+            f"(PO4); our 856 and 810 state the line in {unit}.", row, seg="PO1", element="PO104", value=volume)
+    packs = ordered / content
+    taken = f"{_text(row['quantity'])} {unit}" if packs == row["quantity"] else \
+        f"{_text(packs.quantize(Decimal('0.01')))} {unit}, taken as the nearest whole, {_text(row['quantity'])} {unit}"
+    return business_finding(
+        "PRICE_BASIS_CONVERTED",
+        f"PO102 {_text(ordered)} {volume} at PO104 {_text(price / content)} per {volume} is {taken} of "
+        f"{_text(content)} {volume} (its PO4), at {_text(price)} per {unit}, exactly; our 855 answers it in {volume} "
+        f"as sent, our 856 and 810 in {unit} at that price.", row,
+        seg="PO1", element="PO104", value=_text(price / content))
 
 
 def _converted_by_item_units(row: Mapping, units: Mapping[tuple[str, str], int]) -> Finding:

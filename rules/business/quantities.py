@@ -36,6 +36,7 @@ from schemas.units import (
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     SAME_MEASURE,
+    VOLUME_UNITS,
     fraction_of_item,
     is_unit_code,
     weight_in,
@@ -678,11 +679,15 @@ def _unless_sold_in(resolved: pa.Table, unit_bad: np.ndarray, index: Mapping[tup
 def _in_pack_content(qty: Decimal, unit: str, pack: int | None, size: Decimal | None) -> str:
     """Why a line in the measure its PO4 states a pack's content in (Univar's 220 GA of a drum item with
     ``PO4*1*55*GA``: one drum holds 55 GA) is not taken: PO401 counts packs, not eaches per GA, and a line is taken in
-    through its PO4's pack size by weight alone (rules.business.by_weight)."""
+    through its PO4's pack size by weight, or by a volume only as rules.business.by_weight.as_cases takes it."""
     content = Decimal(pack or 1) * (size or Decimal(0))
     packs = f": {_text(qty / content)} of them" if content > 0 else ""
-    return (f" PO4 says one pack holds {_text(content)} {unit} (PO401 {pack or 1} x PO402 {_text(size)} {unit}){packs};"
-            f" a line is taken in through its PO4's pack by weight alone, never by a volume or count like {unit}.")
+    said = f" PO4 says one pack holds {_text(content)} {unit} (PO401 {pack or 1} x PO402 {_text(size)} {unit}){packs};"
+    if unit in VOLUME_UNITS:  # rules.business.by_weight.as_cases takes such a line, where it can, when it comes in
+        return (f"{said} a line in a volume is taken in as whole packs of its PO4 only of an item sold by that pack "
+                f"(items.csv case_pack 1) at a price per {unit} that is exact per pack to 4 places, PO105 none or "
+                "per each, in an order taken in since that was so.")
+    return f"{said} a line is taken in through its PO4's pack by weight alone, never by a count like {unit}."
 
 
 def _not_whole(qty: Decimal, unit: str, eaches: Decimal, pack: int, sku: str, item_unit: str | None) -> str:
