@@ -900,25 +900,20 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                     f"{c.get('subline') or '?'} {c['quantity'].normalize():f} {c.get('unit') or ''}".rstrip()
                     if c.get("quantity") is not None else f"{c.get('subline') or '?'} (none)"
                     for c in r["prepack_components"]))
-    if result is not None and lines is not None and result.exempt_line_numbers:
-        old = {r["line_number"]: r for r in lines.to_pylist()}
-        for r in result.new_lines.to_pylist():
-            n = r["line_number"]
-            if n in result.exempt_line_numbers:
-                was = old.get(n, {}).get("tax_exempt_sent") or "(none)"
-                said.append(f"line {r.get('line_id') or n} TXI exempt from {was} -> {r.get('tax_exempt_sent')}")
-    if result is not None and lines is not None and result.marked_line_numbers:
-        old = {r["line_number"]: r for r in lines.to_pylist()}
-        for r in result.new_lines.to_pylist():
-            n = r["line_number"]
-            if n in result.marked_line_numbers:
-                said.append(f"line {r.get('line_id') or n} N1*Z7 mark-for {_party(old.get(n, {}))} -> {_party(r)}")
-    if result is not None and lines is not None and result.priced_line_numbers:
-        old = {r["line_number"]: r for r in lines.to_pylist()}
-        for r in result.new_lines.to_pylist():
-            n = r["line_number"]
-            if n in result.priced_line_numbers:
-                said.append(f"line {r.get('line_id') or n} CTP {_prices(old.get(n, {}))} -> {_prices(r)}")
+    if result is not None and lines is not None:  # a line's tax exemption, mark-for or retail price replaced
+        moved = ((result.exempt_line_numbers,
+                  lambda n, was, r: f"line {r.get('line_id') or n} TXI exempt from "
+                                    f"{was.get('tax_exempt_sent') or '(none)'} -> {r.get('tax_exempt_sent')}"),
+                 (result.marked_line_numbers,
+                  lambda n, was, r: f"line {r.get('line_id') or n} N1*Z7 mark-for {_party(was)} -> {_party(r)}"),
+                 (result.priced_line_numbers,
+                  lambda n, was, r: f"line {r.get('line_id') or n} CTP {_prices(was)} -> {_prices(r)}"))
+        if any(numbers for numbers, _ in moved):
+            old = {r["line_number"]: r for r in lines.to_pylist()}
+            new_lines = result.new_lines.to_pylist()
+            for numbers, told in moved:
+                said += [told(r["line_number"], old.get(r["line_number"], {}), r) for r in new_lines
+                         if r["line_number"] in numbers]
     return "; ".join(said)
 
 
