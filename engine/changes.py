@@ -45,7 +45,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from rules.business.by_weight import weight_basis, whole_units
+from rules.business.by_weight import WEIGHT_MULTIPLES, weight_basis, whole_units
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     CHARGE_TYPES,
@@ -71,7 +71,7 @@ from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
 from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_MARK_FOR, LINE_WIDE_DATES, ORDER_LINES
-from schemas.units import weight_in
+from schemas.units import PRICE_PER_EACH, weight_in
 
 _MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
 
@@ -665,6 +665,10 @@ class _Editor:
             return problem
         if isinstance(converted, _Converted):  # POC05 in another unit: the line keeps its own, POC03 converted
             new_quantity = converted.quantity
+        per_one = _per_one_of_weight(poc, hit, new_price)
+        if isinstance(per_one, str):
+            return self._reject(poc, hit, "CHANGE_PRICE_INVALID", per_one, "POC06", new_price)
+        new_price = per_one
         kept_price = None  # a price refused on invoiced units while the POC's quantity is applied
         if self.progress is not None:
             kept_price = self._price_invoiced(hit, new_quantity, new_price)
@@ -932,7 +936,7 @@ class _Editor:
         unit = poc.get("unit") or line.get("weight_unit")
         if line.get("weight_per_unit") is None or not unit or unit == line.get("unit"):
             return None
-        return weight_basis(unit)
+        return weight_basis(WEIGHT_MULTIPLES.get(unit, (unit, 1))[0])  # per CW: restated per LB (_per_one_of_weight)
 
     def _same_case(self, unit: str | None, line: Mapping) -> bool:
         """POC05 ``unit`` is another code of the line's own case (CS for a line in CA, or the reverse, the item
@@ -1189,12 +1193,42 @@ def _by_weight(poc: Mapping, line: Mapping, quantity: Decimal) -> _Converted | N
     sent = poc.get("unit") or weight_unit
     if not per or not weight_unit or sent == line.get("unit"):
         return None
-    weight = weight_in(quantity, sent, weight_unit)
-    per_sent = weight_in(per, weight_unit, sent)
+    weight = _weight_in(quantity, sent, weight_unit)
+    per_sent = _weight_in(per, weight_unit, sent)
     if weight is None or not per_sent:
         return None
     cases = whole_units(weight, per) if weight > 0 else Decimal(0)
     return _Converted(cases, sent, 1, per_sent, weight=weight)
+
+
+def _weight_in(weight: Decimal, unit: str | None, measure: str) -> Decimal | None:
+    """weight_in, also of or in a number of a weight (WEIGHT_MULTIPLES, as intake takes a PO1 in one:
+    rules.business.by_weight.as_cases): 131 CW is 13,100 LB; 3,267 LB is 32.67 CW."""
+    if unit in WEIGHT_MULTIPLES:
+        unit, holds = WEIGHT_MULTIPLES[unit]
+        weight = weight * holds
+    if measure in WEIGHT_MULTIPLES:
+        of, holds = WEIGHT_MULTIPLES[measure]
+        in_it = weight_in(weight, unit, of)
+        return None if in_it is None else in_it / holds
+    return weight_in(weight, unit, measure)
+
+
+def _per_one_of_weight(poc: Mapping, line: Mapping, price: Decimal | None) -> Decimal | str | None:
+    """POC06 ``price`` of a line taken in by weight, sent per a number of a weight (POC05 CW, POC07 none or per
+    each: 49.80 per hundred pounds), restated per one of that weight as intake restates a PO104 (0.498 per LB: code
+    list 639 has no price per CW), when exact at 4 places; why not, when it is not; else ``price`` as sent."""
+    unit, basis = poc.get("unit"), poc.get("price_basis") or ""
+    if price is None or unit not in WEIGHT_MULTIPLES or not line.get("weight_per_unit") or \
+            basis not in ("", *PRICE_PER_EACH):
+        return price
+    measure, holds = WEIGHT_MULTIPLES[unit]
+    per_one = price / holds
+    if per_one != per_one.quantize(Decimal("0.0001")):
+        return (f"POC06 {_n(price)} per {unit} is {_n(per_one)} per {measure} ({holds} {measure} a {unit}), not exact "
+                f"to 4 places: the line is priced per {measure} (code list 639 has no price per {unit}); the line "
+                "stays as it was.")
+    return per_one.normalize()
 
 
 # the line dates that move its ship day (schemas.changes.LINE_SHIP_DAYS): column, DTM01, what it is

@@ -218,16 +218,18 @@ def test_an_860_raising_the_gallons_of_drums_is_answered_in_gallons_and_taken_as
         (Decimal(5), "DR", Decimal("397.9965"), Decimal(275), "GA")]
 
 
-@pytest.mark.xfail(strict=True, reason="an 860 on the plate taken by the hundredweight (98 CW, stored as 3 EA at 0.498 "
-                   "PP, weight_unit LB) sending POC*3*QI*131**CW*49.8 is rejected (865 ACK IR 3 EA): "
-                   "engine.changes._by_weight converts a POC quantity by weight_in, which knows no CW (a multiple of "
-                   "LB: rules.business.by_weight.WEIGHT_MULTIPLES), and a POC06 per CW would have to be restated per "
-                   "LB as intake does (_weighed_basis gives CW no basis); not done by xcw's deadline")
-def test_an_860_raising_the_plate_by_the_hundredweight_is_taken_per_pound(tmp_path):
+def test_an_860_raising_the_plate_by_the_hundredweight_is_taken_per_pound(tmp_path, maps):  # noqa: F811
+    """Ryerson raises its plate by the hundredweight (98 CW at 49.80, taken as 3 plates of 3,267 LB, 9,800 LB at 0.498
+    PP) to 131 CW (POC*3*QI*131**CW*49.8): 13,100 LB, taken as intake takes the PO1, 4 whole plates (13,068 LB) at the
+    same 0.498 per LB; the 865 echoes the POC as sent and answers in its unit, as a change in LB on a line taken by
+    weight is answered in LB (130.68 CW: 4 plates; not the 131 CW asked, IQ). The next ship day's 856 ships 4 plates
+    and the 810 bills the net weight shipped per pound."""
     import shutil
 
+    import pyarrow.parquet as pq
+
     from tests.retailer_support import recounted
-    from tests.support import run_stages
+    from tests.support import deliver_all, run_stages, ship_stages
 
     copy = tmp_path / "rg59"
     shutil.copytree(FIXTURES, copy)
@@ -242,11 +244,30 @@ def test_an_860_raising_the_plate_by_the_hundredweight_is_taken_per_pound(tmp_pa
         "GS*PC*006123456*ORDERBRIDGE*20261126*0800*5902*X*004010~" + "".join(s + "~" for s in body)
         + "GE*1*5902~IEA*1*000005902~")
     run_stages(ws, datetime(2026, 11, 26, 9))
-    # 131 CW is 13,100 LB: 4 plates of 3,267 LB (13,068 LB), at 0.498 per LB as the 855 stated it
-    import pyarrow.parquet as pq
-
-    assert [s[:2] for s in segments(ws, "ryerson", "865") if s[0] == "ACK"] == [["ACK", "IQ"]]
+    answer = segments(ws, "ryerson", "865")
+    assert [s for s in answer if s[0] in ("BCA", "POC", "ACK", "CTT")] == [
+        ["BCA", "00", "AD", "RY4500918", "", "1", "20261124", "", "", "", "20261126", "20261124"],
+        ["POC", "3", "QI", "131", "", "CW", "49.8", "", "VN", "RG59-03"], ["ACK", "IQ", "130.68", "CW"],
+        ["CTT", "1", "131"]]
     stored = [r for f in sorted((tmp_path / "ws").rglob("*-5902-*.lines.parquet"))
               for r in pq.read_table(f).to_pylist() if r["line_number"] == 3]
-    assert [(r["quantity"], r["unit"], r["unit_price"], r["price_basis"]) for r in stored] == [
-        (Decimal(4), "EA", Decimal("0.498"), "PP")]
+    assert [(r["quantity"], r["unit"], r["unit_price"], r["price_basis"], r["weight_ordered"], r["weight_unit"],
+             r["weight_basis_sent"]) for r in stored] == [
+        (Decimal(4), "EA", Decimal("0.498"), "PP", Decimal(13100), "LB", "PP")]
+    # the 4 plates shipped, 13,090 LB net
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = (copy / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    text = "".join(r for r in rows if r.startswith("Shipment ID") or ",RY4500918," in r)
+    assert "RG59-03,3,PC,RY-B3,9830,LB,,," in text
+    (inbox / "east-shipments-20261201.csv").write_text(
+        text.replace("RG59-03,3,PC,RY-B3,9830,LB,,,", "RG59-03,4,EA,RY-B3,13120,LB,,13090,LB"), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    asn = po_segments(segments(ws, "ryerson", "856"), "RY-SHP-01", "BSN")
+    assert ["SN1", "", "4", "EA", "", "4", "EA"] in asn
+    inv = po_segments(segments(ws, "ryerson", "810"), "RY4500918", "BIG")
+    assert [s[:6] for s in inv if s[0] == "IT1"][2] == ["IT1", "3", "13090", "LB", "0.498", "PP"]
+    assert ["TDS", "1212329"] in inv  # 4872 x 0.5275 + 2571.6 x 1.18 + 13090 x 0.498 (the net weight shipped)
+    (tmp_path / "checked").mkdir()
+    all_sent_accepted(ws, {"ryerson": {"RY4500918": 3}}, tmp_path / "checked", maps, shipments=1, answers=1)

@@ -56,3 +56,24 @@ def test_a_change_in_cases_drops_the_weight_first_sent():
     average per case stays, for the answers already sent in pounds)."""
     line, answer, _r = _apply("POC*1*QD*8**CA")
     assert line == (Decimal(8), "CA", Decimal("3.79"), "PP", None, "LB", None) and answer == ("IQ", Decimal(8), "CA")
+
+
+def test_a_change_in_hundredweights_is_its_pounds_and_a_price_per_hundredweight_is_restated_per_pound():
+    """POC05 CW (100 LB), as intake takes a PO1 in CW (rules.business.by_weight.as_cases): 5.76 CW is 576 LB, 12
+    cases, answered in CW (12 x 48 LB = 5.76 CW); a POC06 per CW is restated per pound (399 per CW: 3.99 PP, code list
+    639 has no price per CW) when exact at 4 places, else the change is refused and the line stays as it was."""
+    d = Decimal
+    line, answer, result = _apply("POC*1*QI*5.76**CW")
+    assert line == (d(12), "CA", d("3.79"), "PP", d(576), "LB", "PE") and answer == ("IQ", d("5.76"), "CW")
+    assert not result.findings
+    # 5 CW is 500 LB, 10.4 cases: 10, answered 4.8 CW
+    assert _apply("POC*1*QI*5**CW")[:2] == ((d(10), "CA", d("3.79"), "PP", d(500), "LB", "PE"), ("IQ", d("4.8"), "CW"))
+    line, answer, _r = _apply("POC*1*CA*5.76**CW*399")
+    assert line == (d(12), "CA", d("3.99"), "PP", d(576), "LB", "PE") and answer == ("IC", d("5.76"), "CW")
+    line, answer, _r = _apply("POC*1*PC***CW*399")
+    assert line == (d(10), "CA", d("3.99"), "PP", d(480), "LB", "PE") and answer[0] == "IP"
+    line, answer, result = _apply("POC*1*PC***CW*379.001")
+    assert line == (d(10), "CA", d("3.79"), "PP", d(480), "LB", "PE") and answer[0] == "IR"
+    assert [(f.code, f.message) for f in result.findings] == [(
+        "CHANGE_PRICE_INVALID", "POC06 379.001 per CW is 3.79001 per LB (100 LB a CW), not exact to 4 places: the "
+        "line is priced per LB (code list 639 has no price per CW); the line stays as it was.")]
