@@ -95,3 +95,19 @@ def test_each_buyer_answered_in_its_own_shapes(night):
 def test_a_discount_the_agreement_does_not_grant_is_told(night):
     _ws, found, _states = night
     assert ("TERMS_MISMATCH", "CV4410271") in {(f[0], f[2]) for f in found}
+
+
+@pytest.mark.xfail(strict=True, reason="MWI routes the clinic's refrigerated CIII vial by UPS next-day air "
+                   "(TD5*O*2*UPSN*A*NEXT DAY AIR*******ND, TD512 ND); the DC confirms it left by UPSN at service GND "
+                   "and nothing is "
+                   "told: engine.routing.carrier_findings compares the SCAC alone (routed_carriers reads TD503, never "
+                   "TD512), so a slower service by the routed carrier is no CARRIER_NOT_ROUTED (nor any finding). "
+                   "Telling it needs a new finding and a map of the warehouse's service names (GND, NDA) to TD512 "
+                   "codes: not done by rg61's deadline")
+def test_a_next_day_air_po_shipped_by_ground_is_told(tmp_path):
+    from tests.retailer_support import variant_night
+
+    _ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                       ship_day=SHIP_DAY, shipped_swaps=[("UPSN,ND", "UPSN,GND")])
+    assert states == {("mwi", "MW7702150"): "invoiced"}
+    assert {c for c, _s, _po, _m in found} - NIGHT_NOTED, found
