@@ -769,8 +769,9 @@ def _same_terms_type(order: Mapping[str, object], customer: Mapping[str, object]
 
 def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
     """TERMS_MISMATCH for each ITD element sent that differs from the customer's agreed terms (ITD01 14, previously
-    agreed upon, names the agreed terms: never a type that differs); TERMS_PERCENT_ROUNDED for each ITD03 past 4
-    decimals."""
+    agreed upon, names the agreed terms: never a type that differs), a cash discount (ITD03 above 0) the agreed terms
+    grant none of included (Covetrus's ITD*01*3*2**30**60 against net 60: the buyer would pay 2% short);
+    TERMS_PERCENT_ROUNDED for each ITD03 past 4 decimals."""
     by_partner, out = _customers(customers), _terms_percent_findings(orders)
     differs = pa.array([False] * orders.num_rows)  # the orders with an element sent that the agreed one is not
     for field, _, _ in _TERMS_FIELDS:
@@ -780,6 +781,11 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
         if field == "terms_type":
             sent = pc.if_else(pc.equal(sent, _AGREED_TERMS_TYPE), pa.scalar(None, sent.type), sent)
         differs = pc.or_(differs, pc.fill_null(pc.not_equal(sent, agreed), False))
+        if field == "terms_discount_percent":  # a discount sent where the agreement (it has terms) states none
+            terms = per_partner(orders["partner"], {p: c["terms_type"] for p, c in by_partner.items()}, pa.string())
+            some = pc.greater(sent, pa.scalar(Decimal(0), sent.type))
+            claimed = pc.and_(some, pc.and_(pc.is_null(agreed), pc.is_valid(terms)))
+            differs = pc.or_(differs, pc.fill_null(claimed, False))
     dated = [f for f in _DATED_TERMS if f in orders.column_names]
     for f in dated[:2]:  # a due date the PO states (ITD04, ITD06), which an agreement by days never does
         differs = pc.or_(differs, pc.is_valid(orders[f]))
@@ -791,6 +797,12 @@ def check_terms(orders: pa.Table, customers: pa.Table) -> list[Finding]:
         told = len(out)
         for field, element, label in _TERMS_FIELDS:
             sent, agreed = order[field], customer[field]
+            if (field == "terms_discount_percent" and agreed is None and sent and customer["terms_type"] is not None
+                    and len(out) == told):  # a discount the agreed terms grant none of (their type not told)
+                out.append(business_finding(
+                    "TERMS_MISMATCH", f"ITD {label} {_text(sent)} differs from the agreed terms, which state no "
+                    "discount.", order, seg="ITD", element=element, value=sent, line=False))
+                continue
             if sent is None or agreed is None or sent in ("", agreed) or (field == "terms_type"
                                                                         and _same_terms_type(order, customer)):
                 continue
