@@ -305,6 +305,70 @@ def test_a_grocery_875_is_invoiced_by_an_880(grocery_880_night, tmp_path, maps):
                                                                 (Decimal("25"), Decimal("27.6"))]
 
 
+ALLOWANCES_880 = """
+[[fulfilment.invoice.charges]]
+kind = "A"
+code = "A260"
+description = "AD ALLOWANCE"
+amount = "25.00"
+per = "order"
+
+[[fulfilment.invoice.charges]]
+kind = "C"
+code = "D240"
+amount = "12.50"
+per = "order"
+
+"""
+
+
+@pytest.fixture(scope="module")
+def grocery_880_allowance_night(tmp_path_factory):
+    """The 880 night with Stater Bros.' profile billing an advertising allowance (SAC A A260, 25.00) and a freight
+    charge (SAC C D240, 12.50) per order: the 810 would carry them as summary SACs."""
+    tmp = tmp_path_factory.mktemp("rg33-880-sac")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]')
+    path.write_text(text.replace("\n[drop]\n", "\n" + ALLOWANCES_880 + "[drop]\n", 1), encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_an_880_carries_the_invoices_allowance_and_charge_as_heading_g72s(grocery_880_allowance_night, tmp_path,
+                                                                            maps):  # noqa: F811
+    """The 810's summary SACs are the 880's heading G72s (engine.invoice_880.SAC_TO_G7201: A260 advertising ->
+    100, D240 freight -> 504; G7202 02 off invoice / 06 paid by the customer, as the SACs send no SAC12; SAC15 ->
+    G73), after the N1 loop and before the G17s, and G33 is the lines less the allowance plus the charge, as the
+    810's TDS: accepted by our validator, Bots' 880 grammar and pyx12."""
+    from connectors.state import StateStore
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    night = grocery_880_allowance_night
+    night_all_invoiced(night, POS_875, NIGHT_NOTED)
+    ws = night[0]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-810-*.x12"))
+    (sent,) = sorted(outbox.glob("staterbros-880-*.x12"))
+    content = sent.read_bytes()
+    accepted(content, tmp_path, maps)
+    assert [f.code for f in validate_outbound(content)] == []
+    invoice = segments(ws, "staterbros", "880")
+    body = invoice[3:invoice.index(next(s for s in invoice if s[0] == "SE"))]
+    tags = [s[0] for s in body]
+    g72s = [s for s in body if s[0] in ("G72", "G73")]
+    assert g72s == [["G72", "100", "02", "", "", "", "", "", "2500"], ["G73", "AD ALLOWANCE"],
+                    ["G72", "504", "06", "", "", "", "", "", "1250"]]
+    assert tags.index("N1") < tags.index("G72") < tags.index("G17")  # the heading's G72 loop
+    assert body[-2:] == [["G31", "65", "CA"], ["G33", "139750"]]  # 1410.00 - 25.00 + 12.50
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [i for i in state.invoices() if i.po_number == "SB4410027"]
+    finally:
+        state.close()
+    assert record.total == Decimal("1397.50") and record.merchandise == Decimal("1410.00")
+
+
 def _reconciled(night, run_id: str):
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
