@@ -369,6 +369,22 @@ def test_an_880_carries_the_invoices_allowance_and_charge_as_heading_g72s(grocer
     assert record.total == Decimal("1397.50") and record.merchandise == Decimal("1410.00")
 
 
+def test_an_880_whose_sac_code_has_no_g72_code_is_not_built_and_says_which(tmp_path):
+    """A SAC02 with no 340 code of the same meaning (C310 discount) is not guessed: the 880 is not built
+    (INVOICE_NOT_BUILT, retried), its message naming the SAC, and nothing is sent in its place."""
+    fixtures = grocery_fixtures(tmp_path)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]')
+    discount = '[[fulfilment.invoice.charges]]\nkind = "A"\ncode = "C310"\npercent = "2"\n\n'
+    path.write_text(text.replace("\n[drop]\n", "\n" + discount + "[drop]\n", 1), encoding="utf-8")
+    ws, found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures,
+                                       NIGHT, SHIP_DAY, messages=True)
+    (refused,) = [f for f in found if f[0] == "INVOICE_NOT_BUILT"]
+    assert refused[2] == "SB4410027" and "mapped for SAC A C310" in refused[3]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-880-*.x12")) and not list(outbox.glob("*-810-*.x12"))
+
+
 def _reconciled(night, run_id: str):
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
