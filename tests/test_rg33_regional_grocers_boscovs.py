@@ -14,6 +14,7 @@ Bots and pyx12."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -367,6 +368,18 @@ def test_an_880_carries_the_invoices_allowance_and_charge_as_heading_g72s(grocer
     finally:
         state.close()
     assert record.total == Decimal("1397.50") and record.merchandise == Decimal("1410.00")
+    # a line's G72 (a line SAC of the 810: engine.invoice_880._g72) stands in its G17 loop, after the G69: the
+    # grammars take it there too (the same 880 with one, its SE count and G33 made to agree)
+    text = content.decode()
+    term = re.search(r"ST\*880\*\d+(\W+)", text).group(1)  # the segment terminator (and its line break)
+    first = text.index("G17*25*")  # after the first G17 loop (G17, G69)
+    se = next(s for s in invoice if s[0] == "SE")
+    lined = (text[:first] + "G72*100*01*AD-77**0.1*40*CA*400" + term + text[first:]).replace(
+        "G33*139750" + term, "G33*139350" + term).replace(f"SE*{se[1]}*", f"SE*{int(se[1]) + 1}*")
+    assert lined.count("G72*") == 3 and "G33*139350" in lined and f"SE*{int(se[1]) + 1}*" in lined
+    (tmp_path / "lined").mkdir()
+    accepted(lined.encode(), tmp_path / "lined", maps)
+    assert [f.code for f in validate_outbound(lined.encode())] == []
 
 
 def test_an_880_whose_sac_code_has_no_g72_code_is_not_built_and_says_which(tmp_path):
