@@ -504,3 +504,40 @@ def test_an_875_file_read_in_batches_gives_the_orders_read_whole():
         ("ORDER_875_NOT_CARRIED", "G66", 18)]
     assert [(f.code, f.location.segment_id, f.location.file_segment) for o in outs for f in o.findings] == [
         ("ORDER_875_NOT_CARRIED", "G66", 18)]
+
+
+def test_the_880s_allowance_and_charge_reconcile_as_the_810s_sacs(grocery_880_allowance_night, tmp_path_factory):
+    """The same night invoiced by an 810 with the same allowance and charge (summary SACs) and by the 880 (heading
+    G72s): the reconciliation finds the same exceptions, never an INVOICE_TOTAL_MISMATCH."""
+    tmp = tmp_path_factory.mktemp("rg33-810-sac")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n[drop]\n", "\n" + ALLOWANCES_880 + "[drop]\n", 1), encoding="utf-8")
+    as_810 = _reconciled(shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT,
+                                       SHIP_DAY), "rec-810-sac")
+    as_880 = _reconciled(grocery_880_allowance_night, "rec-880-sac")
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    assert kinds(as_880) == kinds(as_810)
+    assert "INVOICE_TOTAL_MISMATCH" not in {e["type"] for e in as_880}
+
+
+def test_finance_reads_the_880s_g72s_as_the_810s_sacs(grocery_880_allowance_night):
+    """engine.finance_inputs reads an 880's G72s as an 810's SACs: the charges and allowances added up (G7208),
+    the allowance's SAC02 (A260, from its G7201 100 by SAC_TO_G7201), and one INVOICE_CHARGES row each."""
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals_and_charges
+
+    state = StateStore(grocery_880_allowance_night[0].state_path)
+    try:
+        totals, charges = invoice_totals_and_charges(state.sent_documents(("810", "880")))
+    finally:
+        state.close()
+    (total,) = totals.to_pylist()
+    assert (total["total"], total["charges"], total["allowances"], total["allowance_codes"]) == (
+        Decimal("1397.50"), Decimal("12.50"), Decimal("25.00"), "A260")
+    assert sorted((c["kind"], c["code"], c["amount"], c["line_id"]) for c in charges.to_pylist()) == [
+        ("A", "A260", Decimal("25.00"), None), ("C", "D240", Decimal("12.50"), None)]
