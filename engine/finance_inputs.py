@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from engine.charge_match import ASKS_NOTHING
 from engine.columnar import decimal_array
 from engine.csv_ack import read_csv_ack
+from engine.invoice_880 import SAC_TO_G7201
 from parsers import x12_dates
 from parsers.sent_documents import element, number
 from parsers.x12_reader import read_interchanges
@@ -816,10 +817,12 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     """One partner's 810 sets: numbers, SAC sums and TDS (TOTAL_ROWS' columns), and their SACs
     (CHARGE_ROWS' columns), each with the document it is in and its place there (the set's ST, the SAC). A
     grocer's 880 (engine.invoice_880) is read alike: its G01 says what a BIG does in the same places (01 date,
-    02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); it carries
-    no SAC."""
+    02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); its G72s
+    what SACs do (engine.invoice_880._g72): G7201 500 and on a charge (C), 1-499 an allowance (A), G7208 the
+    amount, G7209 the percent, the SAC02 the G7201 was mapped from (SAC_TO_G7201) its code; a G72 in a G17 loop
+    counts as the summary's (a G17 names no PO line)."""
     elements, found, sets, doc_starts = _sets_read(docs, INVOICE_SETS)
-    as_810 = {"BIG": "G01", "TDS": "G33"}
+    as_810 = {"BIG": "G01", "TDS": "G33", "SAC": "G72"}
 
     def rows_of(seg_id: str) -> np.ndarray:
         rows = found(seg_id)
@@ -834,8 +837,23 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
 
     n = len(sets)
     sac, sac_set = _in_sets(starts, ends, rows_of("SAC"))
-    amount = _cents(_element_of(elements, sac, 5))
+    is_g72 = np.isin(sac, found("G72")) if any(x[3] == "880" for x in sets) else np.zeros(len(sac), bool)
+
+    def sac_el(k: int, k_g72: int | None) -> pa.Array:  # SAC element k, or G72 element k_g72 of an 880's G72
+        got = _element_of(elements, sac, k)
+        if not is_g72.any():
+            return got
+        other = _element_of(elements, sac, k_g72) if k_g72 else pa.nulls(len(sac), pa.string())
+        return pc.if_else(pa.array(is_g72), other, got)
+
+    amount = _cents(sac_el(5, 8))
     kind = _element_of(elements, sac, 1).to_numpy(zero_copy_only=False)
+    sac_code = sac_el(2, None)
+    if is_g72.any():
+        g7201 = kind.tolist()
+        kind = np.array([_g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
+        sac_code = pa.array([_G7201_SAC.get((k, c)) if g else s for k, c, g, s in zip(
+            kind.tolist(), g7201, is_g72.tolist(), sac_code.to_pylist(), strict=True)], pa.string())
     charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
     tds, tds_set = _in_sets(starts, ends, rows_of("TDS"))
@@ -854,7 +872,7 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
         got = _element_of(elements, at, k)
         return pc.if_else(pa.array(has_big), got, pa.scalar(None, pa.string()))
 
-    codes = pa.table({"set": pa.array(sac_set, pa.int64()), "code": _element_of(elements, sac, 2),
+    codes = pa.table({"set": pa.array(sac_set, pa.int64()), "code": sac_code,
                       "a": pa.array(kind == "A")})
     codes = codes.filter(pc.and_(codes["a"], pc.is_valid(codes["code"])))
     allowance_codes = pa.nulls(n, pa.string())
@@ -875,11 +893,20 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     })
     document_id, seg = _documents_of(doc_starts, starts, docs)
     t = t.append_column("document_id", document_id).append_column("_seg", seg)
-    sacs = _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set, kind, amount, big_el)
+    sacs = _invoice_sacs(partner, docs, elements, rows_of, sets, sac, sac_set, kind, amount, big_el,
+                         (sac_code, sac_el(7, 9), sac_el(15, None)))
     if sacs.num_rows:
         document_id, seg = _documents_of(doc_starts, sac[(kind == "A") | (kind == "C")], docs)
         sacs = sacs.append_column("document_id", document_id).append_column("_seg", seg)
     return t, sacs
+
+
+_G7201_SAC = {(kind, g7201): sac02 for (kind, sac02), g7201 in SAC_TO_G7201.items()}  # an 880's G72 -> its SAC
+
+
+def _g72_kind(g7201: str | None) -> str:
+    """An 880 G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number."""
+    return "C" if (g7201 or "").isdigit() and int(g7201) >= 500 else "A" if (g7201 or "").isdigit() else ""
 
 
 def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarray, tds_set: np.ndarray,
@@ -910,10 +937,13 @@ def _summary_taxes(elements, txi: np.ndarray, txi_set: np.ndarray, tds: np.ndarr
 
 
 def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, sac: np.ndarray,
-                  sac_set: np.ndarray, kind: np.ndarray, amount: np.ndarray, big_el) -> pa.Table:
+                  sac_set: np.ndarray, kind: np.ndarray, amount: np.ndarray, big_el,
+                  said: tuple[pa.Array, pa.Array, pa.Array]) -> pa.Table:
     """INVOICE_CHARGES' columns: each SAC01 A or C segment of the 810 sets (``sac`` rows, in set
-    ``sac_set``), with its set's BIG04 and BIG02 and the IT1 loop it sits in (IT101; null in the summary)."""
+    ``sac_set``), with its set's BIG04 and BIG02 and the IT1 loop it sits in (IT101; null in the summary).
+    ``said``: per row its code (SAC02), percent (SAC07) and description (SAC15) (an 880's G72: _invoice_segments)."""
     asks = (kind == "A") | (kind == "C")
+    code, percent, description = (a.filter(pa.array(asks)) for a in said)
     sac, sac_set, kind, amount = sac[asks], sac_set[asks], kind[asks], amount[asks]
     if not len(sac):
         return pa.table({})
@@ -923,7 +953,7 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
     item_of = np.searchsorted(items, sac, side="right") - 1
     has_item = (item_of >= 0) & (items[np.maximum(item_of, 0)] >= starts[sac_set]) if len(items) else \
         np.zeros(len(sac), bool)
-    if len(tds):  # a SAC after the summary's TDS is the summary's, whatever IT1 came before
+    if len(tds) and len(items):  # a SAC after the summary's TDS is the summary's, whatever IT1 came before
         after = np.searchsorted(tds, sac, side="right") - 1
         has_item &= ~((after >= 0) & (tds[np.maximum(after, 0)] > items[np.maximum(item_of, 0)]))
     line_id = pc.if_else(pa.array(has_item), _element_of(elements, items[np.maximum(item_of, 0)], 1),
@@ -932,10 +962,10 @@ def _invoice_sacs(partner: str, docs: pa.Table, elements, rows_of, sets: list, s
     t = pa.table({
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(sac)),
         "po_number": big_el(4).take(take_set), "invoice_number": big_el(2).take(take_set),
-        "line_id": line_id, "kind": pa.array(kind, pa.string()), "code": _element_of(elements, sac, 2),
+        "line_id": line_id, "kind": pa.array(kind, pa.string()), "code": code,
         "amount": decimal_array(amount * 100),
-        "percent": per_distinct(_element_of(elements, sac, 7), lambda v: number(v, MONEY)),
-        "description": _element_of(elements, sac, 15),
+        "percent": per_distinct(percent, lambda v: number(v, MONEY)),
+        "description": description,
         "isa13": pa.array([sets[k][0] for k in sac_set], pa.string()),
         "gs06": pa.array([sets[k][1] for k in sac_set], pa.string()),
         "st02": pa.array([sets[k][2] for k in sac_set], pa.string()),

@@ -15,8 +15,15 @@ Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt):
   PID*F description -> G69; a line REF -> N9 in the G17 loop.
 - TDS01 -> G33 (total dollars, implied 2 decimals); CTT/ISS -> G31 (G3101 the units invoiced, the G1701s added up;
   G3102 their unit when the lines share one, else UN).
-- Not carried, refused (DocumentError): SAC (an allowance or charge: the G72's own code list, not mapped), TXI
-  (taxes), a currency other than USD (the 880 states none). CUR*SE*USD, FOB and CTP are left out.
+- SAC -> G72 (+ G73 for its SAC15 description): a heading SAC (the 810's summary SAC loop) in the heading's G72
+  loop, a line SAC (in its IT1 loop) in its G17 loop. G7201 (element 340, the grocery allowance/charge list, not
+  the SAC02's 1300 list) by SAC_TO_G7201: only the SAC01/SAC02 pairs whose 340 code names the same allowance or
+  charge; any other SAC02 is refused, naming it. G7202 (331) = SAC12, or 02 off invoice (an allowance) / 06 paid
+  by the customer (a charge) when the 810 sends none: its amount is in the total. G7203 = SAC13, G7205 = SAC08
+  rate, G7206 = SAC10, G7207 = SAC09 unit, G7208 = SAC05 amount, G7209 = SAC07 percent. G33 = TDS01: the G17
+  extensions plus charges less allowances (340 codes 1-499 are allowances, 500-999 charges), as the 810's TDS.
+- Not carried, refused (DocumentError): TXI (taxes: the 880 has no TXI; a tax as a G72 charge code, 501 and on,
+  is not mapped), a currency other than USD (the 880 states none). CUR*SE*USD, FOB and CTP are left out.
 """
 
 from __future__ import annotations
@@ -36,6 +43,36 @@ G69_MAX = 5
 N1_LOOPS_MAX = 10
 DATES_432 = {"011": "11", "035": "35"}  # DTM (374) -> G62 (432): shipped on, delivered on
 MIXED_UNITS = "UN"  # G3102 when the lines are invoiced in several units
+# SAC01 + SAC02 (1300) -> G7201 (340): the pairs whose two codes name the same allowance or charge in X12's lists.
+# C310 "Discount" has no 340 code of the same meaning (51 trade, 52 quantity, 45 new discount are kinds of it);
+# a charge F050 "Other" neither (999 "Other Charges" is in 3010's list, not verified in 4010's): both refused.
+SAC_TO_G7201 = {
+    ("A", "D170"): "1",  # free goods
+    ("A", "G860"): "2",  # shrink (allowance)
+    ("A", "A400"): "5",  # allowance non-performance
+    ("A", "C320"): "43",  # display (allowance)
+    ("A", "C540"): "44",  # early buy (allowance)
+    ("A", "E760"): "46",  # new warehouse
+    ("A", "H010"): "48",  # special buy
+    ("A", "F340"): "54",  # pick-up (allowance)
+    ("A", "E160"): "60",  # label (allowance)
+    ("A", "E730"): "65",  # new item (allowance)
+    ("A", "A390"): "70",  # allowance for consignment merchandise
+    ("A", "F280"): "90",  # performance allowance
+    ("A", "B210"): "93",  # co-op credit
+    ("A", "H560"): "95",  # swell
+    ("A", "A260"): "100",  # advertising allowance
+    ("A", "F050"): "499",  # other: other allowance
+    ("C", "H090"): "503",  # special handling
+    ("C", "D240"): "504",  # freight
+    ("C", "D980"): "505",  # insurance
+    ("C", "F190"): "512",  # palletizing
+    ("C", "H550"): "514",  # surcharge
+    ("C", "C040"): "516",  # delivery (charge)
+}
+HANDLING_331 = {"A": "02", "C": "06"}  # G7202 when the SAC sends no SAC12: off invoice / paid by the customer
+G7203_MAX = 16
+G73_MAX = 45
 
 
 def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
@@ -52,16 +89,19 @@ def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
     g27s: list[list[str]] = []
     parties: list[list[str]] = []
     lines: list[list[str]] = []  # the G17 loops, in order
+    allowances: list[list[str]] = []  # the heading's G72 loops
     quantities: list[tuple[Decimal, str]] = []
     total = ""
     in_lines = in_party = False
     described = 0  # G69s of the current G17 loop
     for s in body[1:]:
         tag = s[0]
-        if tag in ("SAC", "TXI"):
-            what = "an allowance or charge (SAC)" if tag == "SAC" else "a tax (TXI)"
-            raise DocumentError(f"the 880 has no place for {what} of this invoice: it is written as an 810 only",
-                                segment="*".join(s[:3]))
+        if tag == "TXI":
+            raise DocumentError("the 880 has no place for a tax (TXI) of this invoice (no tax code of its G72 is "
+                                "mapped): it is written as an 810 only", segment="*".join(s[:3]))
+        if tag == "SAC":
+            (lines if in_lines else allowances).extend(_g72(s))
+            continue
         if tag == "IT1":
             in_lines, in_party = True, False
             lines.append(_g17(s))
@@ -119,7 +159,7 @@ def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
     units = {u for _q, u in quantities}
     g31 = ["G31", x12_decimal(sum((q for q, _u in quantities), Decimal(0))),
            units.pop() if len(units) == 1 else MIXED_UNITS]
-    out = [g01, *n9s[:HEADING_N9_MAX], *g61s[:3], *g62s[:5], *g27s[:5], *g23s[:20], *parties, *lines, g31,
+    out = [g01, *n9s[:HEADING_N9_MAX], *g61s[:3], *g62s[:5], *g27s[:5], *g23s[:20], *parties, *allowances, *lines, g31,
            ["G33", total]]
     check_880(out)
     return [_trim(s) for s in out]
@@ -137,6 +177,24 @@ def _g17(it1: Sequence[str]) -> list[str]:
     return g17
 
 
+def _g72(sac: Sequence[str]) -> list[list[str]]:
+    """G72 (and G73 with its description) of a SAC: SAC01 kind, SAC02 code, SAC05 amount, SAC07 percent, SAC08
+    rate, SAC09 unit, SAC10 quantity, SAC12 handling, SAC13 reference, SAC15 description."""
+    s = list(sac) + [""] * (16 - len(sac))
+    code = SAC_TO_G7201.get((s[1], s[2]))
+    if code is None:
+        raise DocumentError(f"the 880's G72 has no allowance or charge code (element 340) mapped for SAC {s[1]} "
+                            f"{s[2] or '(no SAC02)'}: this invoice is written as an 810 only",
+                            segment="*".join(s[:3]))
+    if len(s[13]) > G7203_MAX:
+        raise DocumentError(f"the 880's G7203 holds {G7203_MAX} characters: SAC13 {s[13]!r} does not fit",
+                            segment="*".join(s[:3]))
+    out = [_trim(["G72", code, s[12] or HANDLING_331[s[1]], s[13], "", s[8], s[10], s[9], s[5], s[7]])]
+    if s[15]:
+        out.append(["G73", s[15][:G73_MAX]])
+    return out
+
+
 def _g23(itd: Sequence[str]) -> list[str] | None:
     """G23 of an ITD: G2301 type, G2302 basis date code (both required: None without them), G2305 discount percent,
     G2306 its due date, G2307 its days, G2308 net due date, G2309 net days, G2310 discount amount, G2314 percent
@@ -148,8 +206,9 @@ def _g23(itd: Sequence[str]) -> list[str] | None:
 
 
 def check_880(body: Sequence[Segment]) -> None:
-    """Raise DocumentError unless G33 is the G17 extensions (G1701 x G1703, half up to cents: the 880 carries no
-    allowance or charge of ours), G31 adds up the G1701s, one G01 starts it and every G17 names its item.
+    """Raise DocumentError unless G33 is the G17 extensions (G1701 x G1703, half up to cents) plus the G72
+    charges less its allowances (G7208; G7201 1-499 an allowance, 500 and on a charge), G31 adds up the G1701s,
+    one G01 starts it and every G17 names its item.
     Reads only the segments, so it holds the builder to the document it wrote."""
     problems = []
     merchandise, units, g31, g33 = Decimal(0), Decimal(0), [], []
@@ -161,6 +220,9 @@ def check_880(body: Sequence[Segment]) -> None:
             units += q
             if not (len(s) > 4 and s[4]) and not (len(s) > 6 and s[5] and s[6]):
                 problems.append(f"a G17 ({s[1]} {s[2]}) names no item")
+        elif tag == "G72":
+            amount = Decimal(int(s[8])) / 100 if len(s) > 8 and s[8] else Decimal(0)
+            merchandise += amount if int(s[1]) >= 500 else -amount
         elif tag == "G31":
             g31.append(s)
         elif tag == "G33":
@@ -170,7 +232,7 @@ def check_880(body: Sequence[Segment]) -> None:
     if len(g33) != 1:
         problems.append("one G33 is required")
     elif Decimal(int(g33[0][1])) / 100 != merchandise:
-        problems.append(f"G33 {g33[0][1]} is not the lines' extensions ({merchandise})")
+        problems.append(f"G33 {g33[0][1]} is not the lines' extensions plus charges less allowances ({merchandise})")
     if len(g31) != 1 or Decimal(g31[0][1]) != units:
         problems.append(f"G31 does not add up the {units} units of the G17s")
     if problems:
@@ -193,4 +255,4 @@ def _trim(s: list[str]) -> list[str]:
     return s
 
 
-__all__ = ["FUNCTIONAL_ID", "SET_ID", "body_880", "check_880", "number_880"]
+__all__ = ["FUNCTIONAL_ID", "SAC_TO_G7201", "SET_ID", "body_880", "check_880", "number_880"]

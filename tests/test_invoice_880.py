@@ -1,8 +1,9 @@
 """The 880 Grocery Products Invoice (engine.invoice_880): written from the 810 body our builder made and checked, so
 both say the same (G01 for BIG, N9 for REF, G62*11 for DTM*011, G23 for ITD, G17/G69 for IT1/PID, G31 and G33 for
-the totals), self-checked, refusing loudly what it has no place for (SAC, TXI, another currency); a profile names the
-810 or the 880, never both; finance reads an 880's total (G33) as an 810's TDS. The night's 880 (Stater Bros., by the
-875) is tested in tests/test_rg33_regional_grocers_boscovs.py."""
+the totals), self-checked, its SACs as G72s (a mapped code only), refusing loudly what it has no place for (an
+unmapped SAC code, TXI, another currency); a profile names the 810 or the 880, never both; finance reads an
+880's total (G33) as an 810's TDS. The night's 880 (Stater Bros., by the 875) is tested in
+tests/test_rg33_regional_grocers_boscovs.py."""
 
 from __future__ import annotations
 
@@ -54,13 +55,44 @@ def test_lines_in_several_units_are_counted_as_units_and_a_weighed_line_keeps_it
 
 
 @pytest.mark.parametrize(("extra", "why"), [
-    (["SAC", "C", "D240", "", "", "1250"], "allowance or charge"),
+    (["SAC", "A", "C310", "", "", "1250"], "no allowance or charge code .element 340. mapped for SAC A C310"),
+    (["SAC", "C", "F050", "", "", "1250"], "mapped for SAC C F050"),
+    (["SAC", "A", "D240", "", "", "1250"], "mapped for SAC A D240"),  # freight is a charge code, not an allowance
     (["TXI", "ST", "5.00"], "tax"),
     (["CUR", "SE", "CAD"], "CAD"),
 ])
 def test_what_the_880_has_no_place_for_is_refused_loudly(extra, why):
     body = [*BODY_810[:-4], extra, *BODY_810[-4:]] if extra[0] != "CUR" else [BODY_810[0], extra, *BODY_810[2:]]
     with pytest.raises(DocumentError, match=why):
+        body_880(body)
+
+
+def test_the_810s_sacs_are_the_880s_g72s_and_g33_holds_them_as_the_tds():
+    """A heading SAC (after TDS) -> the heading G72 loop after the N1s; a line SAC (in its IT1 loop) -> its G17
+    loop; SAC02 -> G7201 (340) by SAC_TO_G7201, SAC12 -> G7202 (else 02 / 06), SAC13 -> G7203, SAC08 rate ->
+    G7205, SAC10 -> G7206, SAC09 -> G7207, SAC05 -> G7208, SAC07 -> G7209, SAC15 -> G73. G33 = TDS01."""
+    body = [["BIG", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"],
+            ["IT1", "1", "10", "CA", "20", "", "UP", "012345678905"],
+            ["SAC", "A", "A260", "", "", "1000", "", "", "1", "CA", "10", "", "01", "AD-77"],
+            ["IT1", "2", "5", "CA", "10", "", "UP", "012345678912"],
+            ["TDS", "25275"], ["SAC", "A", "D170", "", "", "750", "1", "3"],
+            ["SAC", "C", "D240", "", "", "2025", "", "", "", "", "", "", "", "", "", "FREIGHT"], ["CTT", "2"]]
+    got = body_880(body)
+    assert got == [
+        ["G01", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"],
+        ["G72", "1", "02", "", "", "", "", "", "750", "3"],  # free goods, 3 % (SAC07)
+        ["G72", "504", "06", "", "", "", "", "", "2025"], ["G73", "FREIGHT"],
+        ["G17", "10", "CA", "20", "", "UP", "012345678905"],
+        ["G72", "100", "01", "AD-77", "", "1", "10", "CA", "1000"],  # advertising, bill back, 1.00 per CA x 10
+        ["G17", "5", "CA", "10", "", "UP", "012345678912"],
+        ["G31", "15", "CA"], ["G33", "25275"]]  # 250.00 - 10.00 - 7.50 + 20.25
+    with pytest.raises(DocumentError, match="plus charges less allowances"):
+        check_880([*got[:-1], ["G33", "24275"]])
+
+
+def test_a_sac_reference_longer_than_g7203_is_refused():
+    body = [*BODY_810[:-4], ["SAC", "C", "D240", "", "", "0", "", "", "", "", "", "", "", "R" * 17], *BODY_810[-4:]]
+    with pytest.raises(DocumentError, match="G7203 holds 16"):
         body_880(body)
 
 

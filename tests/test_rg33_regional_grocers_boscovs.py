@@ -14,6 +14,7 @@ Bots and pyx12."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -305,6 +306,98 @@ def test_a_grocery_875_is_invoiced_by_an_880(grocery_880_night, tmp_path, maps):
                                                                 (Decimal("25"), Decimal("27.6"))]
 
 
+ALLOWANCES_880 = """
+[[fulfilment.invoice.charges]]
+kind = "A"
+code = "A260"
+description = "AD ALLOWANCE"
+amount = "25.00"
+per = "order"
+
+[[fulfilment.invoice.charges]]
+kind = "C"
+code = "D240"
+amount = "12.50"
+per = "order"
+
+"""
+
+
+@pytest.fixture(scope="module")
+def grocery_880_allowance_night(tmp_path_factory):
+    """The 880 night with Stater Bros.' profile billing an advertising allowance (SAC A A260, 25.00) and a freight
+    charge (SAC C D240, 12.50) per order: the 810 would carry them as summary SACs."""
+    tmp = tmp_path_factory.mktemp("rg33-880-sac")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]')
+    path.write_text(text.replace("\n[drop]\n", "\n" + ALLOWANCES_880 + "[drop]\n", 1), encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+
+
+def test_an_880_carries_the_invoices_allowance_and_charge_as_heading_g72s(grocery_880_allowance_night, tmp_path,
+                                                                            maps):  # noqa: F811
+    """The 810's summary SACs are the 880's heading G72s (engine.invoice_880.SAC_TO_G7201: A260 advertising ->
+    100, D240 freight -> 504; G7202 02 off invoice / 06 paid by the customer, as the SACs send no SAC12; SAC15 ->
+    G73), after the N1 loop and before the G17s, and G33 is the lines less the allowance plus the charge, as the
+    810's TDS: accepted by our validator, Bots' 880 grammar and pyx12."""
+    from connectors.state import StateStore
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    night = grocery_880_allowance_night
+    night_all_invoiced(night, POS_875, NIGHT_NOTED)
+    ws = night[0]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-810-*.x12"))
+    (sent,) = sorted(outbox.glob("staterbros-880-*.x12"))
+    content = sent.read_bytes()
+    accepted(content, tmp_path, maps)
+    assert [f.code for f in validate_outbound(content)] == []
+    invoice = segments(ws, "staterbros", "880")
+    body = invoice[3:invoice.index(next(s for s in invoice if s[0] == "SE"))]
+    tags = [s[0] for s in body]
+    g72s = [s for s in body if s[0] in ("G72", "G73")]
+    assert g72s == [["G72", "100", "02", "", "", "", "", "", "2500"], ["G73", "AD ALLOWANCE"],
+                    ["G72", "504", "06", "", "", "", "", "", "1250"]]
+    assert tags.index("N1") < tags.index("G72") < tags.index("G17")  # the heading's G72 loop
+    assert body[-2:] == [["G31", "65", "CA"], ["G33", "139750"]]  # 1410.00 - 25.00 + 12.50
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [i for i in state.invoices() if i.po_number == "SB4410027"]
+    finally:
+        state.close()
+    assert record.total == Decimal("1397.50") and record.merchandise == Decimal("1410.00")
+    # a line's G72 (a line SAC of the 810: engine.invoice_880._g72) stands in its G17 loop, after the G69: the
+    # grammars take it there too (the same 880 with one, its SE count and G33 made to agree)
+    text = content.decode()
+    term = re.search(r"ST\*880\*\d+(\W+)", text).group(1)  # the segment terminator (and its line break)
+    first = text.index("G17*25*")  # after the first G17 loop (G17, G69)
+    se = next(s for s in invoice if s[0] == "SE")
+    lined = (text[:first] + "G72*100*01*AD-77**0.1*40*CA*400" + term + text[first:]).replace(
+        "G33*139750" + term, "G33*139350" + term).replace(f"SE*{se[1]}*", f"SE*{int(se[1]) + 1}*")
+    assert lined.count("G72*") == 3 and "G33*139350" in lined and f"SE*{int(se[1]) + 1}*" in lined
+    (tmp_path / "lined").mkdir()
+    accepted(lined.encode(), tmp_path / "lined", maps)
+    assert [f.code for f in validate_outbound(lined.encode())] == []
+
+
+def test_an_880_whose_sac_code_has_no_g72_code_is_not_built_and_says_which(tmp_path):
+    """A SAC02 with no 340 code of the same meaning (C310 discount) is not guessed: the 880 is not built
+    (INVOICE_NOT_BUILT, retried), its message naming the SAC, and nothing is sent in its place."""
+    fixtures = grocery_fixtures(tmp_path)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8").replace('"856", "810"]', '"856", "880"]')
+    discount = '[[fulfilment.invoice.charges]]\nkind = "A"\ncode = "C310"\npercent = "2"\n\n'
+    path.write_text(text.replace("\n[drop]\n", "\n" + discount + "[drop]\n", 1), encoding="utf-8")
+    ws, found, _states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=WAREHOUSES), fixtures,
+                                       NIGHT, SHIP_DAY, messages=True)
+    (refused,) = [f for f in found if f[0] == "INVOICE_NOT_BUILT"]
+    assert refused[2] == "SB4410027" and "mapped for SAC A C310" in refused[3]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-880-*.x12")) and not list(outbox.glob("*-810-*.x12"))
+
+
 def _reconciled(night, run_id: str):
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
@@ -411,3 +504,40 @@ def test_an_875_file_read_in_batches_gives_the_orders_read_whole():
         ("ORDER_875_NOT_CARRIED", "G66", 18)]
     assert [(f.code, f.location.segment_id, f.location.file_segment) for o in outs for f in o.findings] == [
         ("ORDER_875_NOT_CARRIED", "G66", 18)]
+
+
+def test_the_880s_allowance_and_charge_reconcile_as_the_810s_sacs(grocery_880_allowance_night, tmp_path_factory):
+    """The same night invoiced by an 810 with the same allowance and charge (summary SACs) and by the 880 (heading
+    G72s): the reconciliation finds the same exceptions, never an INVOICE_TOTAL_MISMATCH."""
+    tmp = tmp_path_factory.mktemp("rg33-810-sac")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\n[drop]\n", "\n" + ALLOWANCES_880 + "[drop]\n", 1), encoding="utf-8")
+    as_810 = _reconciled(shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT,
+                                       SHIP_DAY), "rec-810-sac")
+    as_880 = _reconciled(grocery_880_allowance_night, "rec-880-sac")
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    assert kinds(as_880) == kinds(as_810)
+    assert "INVOICE_TOTAL_MISMATCH" not in {e["type"] for e in as_880}
+
+
+def test_finance_reads_the_880s_g72s_as_the_810s_sacs(grocery_880_allowance_night):
+    """engine.finance_inputs reads an 880's G72s as an 810's SACs: the charges and allowances added up (G7208),
+    the allowance's SAC02 (A260, from its G7201 100 by SAC_TO_G7201), and one INVOICE_CHARGES row each."""
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals_and_charges
+
+    state = StateStore(grocery_880_allowance_night[0].state_path)
+    try:
+        totals, charges = invoice_totals_and_charges(state.sent_documents(("810", "880")))
+    finally:
+        state.close()
+    (total,) = totals.to_pylist()
+    assert (total["total"], total["charges"], total["allowances"], total["allowance_codes"]) == (
+        Decimal("1397.50"), Decimal("12.50"), Decimal("25.00"), "A260")
+    assert sorted((c["kind"], c["code"], c["amount"], c["line_id"]) for c in charges.to_pylist()) == [
+        ("A", "A260", Decimal("25.00"), None), ("C", "D240", Decimal("12.50"), None)]
