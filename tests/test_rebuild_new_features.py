@@ -87,20 +87,37 @@ def _same(live: Path, lost: Path) -> None:
 
 
 def test_a_rebuilt_size_run_night_has_the_live_nights_size_lines(tmp_path):
-    live, lost, _done = _live_and_rebuilt(_copy("rg53", tmp_path), tmp_path, datetime(2026, 11, 25, 2))
-    styles = {r[-1] for r in _stored_lines(live) if len(r) > 3}
-    assert len(_rows(live, LINES)) > 3
+    """A style PO1 with SLN I sublines taken in a line per size (flows.intake.by_size): the rebuilt store's lines, line
+    ids and stored tables (style_line_id, the style line each size came from) are the live night's."""
+    from tests.retailer_support import recounted
+    from tests.test_rg53_team_uniform_buyers import AS_A_STYLE, SIZE_RUN
+
+    fixtures = _copy("rg53", tmp_path)
+    [po] = (fixtures / "drops" / "cintas").iterdir()  # Cintas's shirts ordered as one style, its sizes in SLNs
+    data = po.read_bytes()
+    assert SIZE_RUN in data and b"CTT*4*" in data
+    po.write_bytes(recounted(data.replace(SIZE_RUN, AS_A_STYLE).replace(b"CTT*4*", b"CTT*2*")))
+    live, lost, _done = _live_and_rebuilt(fixtures, tmp_path, datetime(2026, 11, 25, 2))
+    sizes = "SELECT line_number, line_id, state FROM order_lines WHERE po_number = 'CT5303120'"
+    assert sorted(_rows(live, sizes)) == [(1, "1-1", "allocated"), (2, "1-2", "allocated"), (3, "1-3", "allocated"),
+                                          (4, "4", "allocated")]
+    styles = {(r["line_id"], r["style_line_id"]) for p in (lost / "state" / "orders").rglob("*.lines.parquet")
+              for r in pq.read_table(p).to_pylist() if r.get("style_line_id")}
+    assert styles == {("1-1", "1"), ("1-2", "1"), ("1-3", "1")}  # each size keeps the style line it came from
     _same(live, lost)
-    assert styles  # the size lines keep the style line they came from
 
 
 def test_a_rebuilt_reel_night_has_the_live_nights_per_reel_prices(tmp_path):
+    """Reels priced per thousand feet priced per reel (by_item_units) come back as the night priced them; a line in
+    reels, hundreds or boxes came back allocated in the stock's units (1500 for 3 RE): now in the order's."""
     live, lost, _done = _live_and_rebuilt(_copy("rg46", tmp_path), tmp_path, datetime(2026, 11, 25, 2))
     assert any(r[8] == "RE" for r in _rows(live, LINES))
     _same(live, lost)
 
 
 def test_a_rebuilt_drum_night_has_the_live_nights_drums(tmp_path):
+    """Gallons taken as drums and pounds as bags (by_weight) come back as the night took them; a catch-weight line
+    took the 855's pounds as its quantity in bags (44000 BG for 800): now it keeps its own."""
     live, lost, _done = _live_and_rebuilt(_copy("rg59", tmp_path), tmp_path, datetime(2026, 11, 25, 2))
     assert any(r[8] == "DR" for r in _rows(live, LINES))
     _same(live, lost)
