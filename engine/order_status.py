@@ -51,6 +51,18 @@ STATUS_REPORT = "2"  # BSR01: Prearranged Schedule or Agreement
 ORDER_ITEMS = "PA"  # BSR02: Selected Orders - All Items
 
 
+ACK_OF_ISR = {"AS": "IA", "IN": "IA", "IS": "IS", "BO": "IB", "BP": "BP", "CC": "AC", "IC": "IR", "PH": "IH"}
+
+
+def as_acks(quantity: Decimal | None, isrs: tuple) -> tuple[tuple[str, Decimal | None], ...]:
+    """One line of an 870 read back (a state rebuild) as the 855 ACKs it stands for: each ISR01 as the ACK01 it was
+    written for (ACK_OF_ISR: the accepted-with-changes statuses read as IA, their PO1 carries the change; an item
+    canceled as IR), its quantity PO102 when the line has one status (the report gives none per status), else
+    unknown."""
+    codes = [ACK_OF_ISR.get(code, "IA") for code, _ in isrs]
+    return tuple((code, quantity if len(codes) == 1 else None) for code in codes)
+
+
 def isr_status(ack_status: str, ship_date: date | None) -> str:
     """ISR01 for one 855 ACK status (and whether its part has a date)."""
     code = ISR_STATUS.get(ack_status, "IN")

@@ -3,16 +3,19 @@ with what the workspace's files prove happened, so that no control number is use
 answered again and no outbox file is written over.
 
   1. every outbox file the store does not know is recorded as a delivered document (its sets, what
-     they answer; a CSV acknowledgment's orders, each read as the 855 it stands for), and each partner's
+     they answer; a CSV acknowledgment's orders, and an 870 Order Status Report sent for an 855, each read as
+     the 855 it stands for), and each partner's
      ISA/GS/ST (and CSV acknowledgment) numbers are raised to at least the highest sent;
   2. every archived file the store does not know (and that is not back in the inbox) is replayed
      through intake, oldest first (a CSV order file as intake reads one): its file record, interchanges,
      orders and 860s (engine.lifecycle plans them as the night did; its 997/TA1 are the outbox's, none is built again);
   3. the orders the outbox answered are made what the answers said (engine.lifecycle.plan_restored),
-     with the units of the newest allocation table in reports/ reserved again;
+     with the units of the newest allocation table in reports/ reserved again (a line's allocation in the
+     order's unit, its reservations in the stock's);
   4. the lines of the 856s and 810s in the outboxes are recorded for the reconciliation, as `orderbridge
      record` keeps another system's, so finance still sees what was shipped and invoiced (the flow's
-     shipments and invoices themselves are not re-derived).
+     shipments and invoices themselves are not re-derived). An 880's lines cannot be (a G17 names no PO
+     line): the notes name the outbox files holding 880s, whose invoice numbers are raised all the same.
 
 What the files cannot tell is not invented: people's decisions not yet answered (those orders are
 decided again by the next run), the history before the rebuild, past runs and their findings.
@@ -36,6 +39,7 @@ from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
 from engine.csv_ack import read_csv_ack
 from engine.finance_inputs import csv_parts
+from engine.order_status import as_acks
 from engine.po_ack import ack_type
 from engine.process import process_csv_file, process_file
 from engine.sscc import serial_of
@@ -97,6 +101,7 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                    at: str, run_id: str, acks: list) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)
     order: dict[tuple[str, str], int] = {}
+    grocery: list[str] = []  # outbox files holding 880s (their lines cannot be recorded)
     for pid in sorted(profiles):
         folder = ws.drop_root / pid / "outbox"
         known = {d.file_name for d in state.documents(pid)}
@@ -141,16 +146,27 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
                     if s.set_id in ("855", "865") and s.po_number:  # by the release answered (BAK05, BCA04)
                         named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
                         answers[(pid, named)].append(lifecycle.SentAnswer(
-                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices))
+                            s.set_id, key, path.name, ic.date, s.purpose, s.ack_type, s.lines, s.prices, s.units))
+                    elif s.set_id == "870" and s.po_number:  # an 870 sent for the 855: read as the 855 it stands for
+                        named = release_key(s.po_number, s.release_number) if s.release_number else s.po_number
+                        answers[(pid, named)].append(_status_answer(s, key, path.name, ic.date))
             doc_type = sets[0]["set_id"] if sets else "TA1"
             state.record_sent(pid, doc_type, path.name, first.isa13, first.sets[0].gs06 if first.sets else "", data,
                               sets, at=at, run_id=run_id)
             out.documents += 1
             if any(s["set_id"] in ("856", "810") for s in sets):
                 out.recorded += _record_fulfilment(state, pid, path.name, data, at=at)
+            if any(s["set_id"] == "880" for s in sets):
+                grocery.append(path.name)
         for kind, n in sorted(top.items()):
             state.raise_number(pid, kind, n)
             out.numbers[f"{pid} {kind}"] = state.last_number(pid, kind)
+    if grocery:
+        out.notes.append(f"{len(grocery)} outbox file(s) hold 880 grocery invoices ({', '.join(grocery[:5])}): the "
+                         "invoice numbers are raised past theirs, but their lines are not recorded for the "
+                         "reconciliation (an 880's G17 names no PO line), so the finance report shows those orders "
+                         "shipped and not invoiced until the 880s are recorded again (docs/state-store.md, "
+                         "Recovery)")
     for kind, n in sorted(_company_numbers(ws, profiles).items()):  # SSCC serials, invoice numbers: never again
         state.raise_number(COMPANY, kind, n)
         out.numbers[f"company {kind}"] = state.last_number(COMPANY, kind)
@@ -175,6 +191,14 @@ def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[
         out.append((po, lifecycle.SentAnswer("CSV", f"sent:{name}:{n}", name, "", "00", ack_type(codes), lines,
                                              prices)))
     return out
+
+
+def _status_answer(s, key: str, name: str, day: str) -> lifecycle.SentAnswer:
+    """An 870 Order Status Report (engine.order_status) as the original 855 it was sent for: its lines' ISRs as the
+    ACKs they were written for (engine.order_status.as_acks), BAK02 as the night said it (engine.po_ack.ack_type)."""
+    lines = tuple((line_id, qty, as_acks(qty, isrs)) for line_id, qty, isrs in s.lines)
+    return lifecycle.SentAnswer("870", key, name, day, "00", ack_type([c for _, _, acks in lines for c, _ in acks]),
+                                lines, s.prices, s.units)
 
 
 def _record_fulfilment(state: StateStore, pid: str, name: str, data: bytes, *, at: str) -> int:
@@ -438,6 +462,18 @@ def _allocations(ws: Workspace, keys: set[tuple[str, str]]) -> dict[tuple[str, s
     return out
 
 
+def _in_order_units(allocated: int | None, places: list[dict]) -> list[int]:
+    """A line's units allocated (in the order's unit: 12 PK) split over its warehouses' reservations (in the stock's:
+    120 EA), in proportion, the remainder to the last: each warehouse's share of the line in the order's unit."""
+    total = sum(int(p["quantity"] or 0) for p in places)
+    if not allocated or not total:
+        return [int(p["quantity"] or 0) for p in places]
+    shares = [int(p["quantity"] or 0) * int(allocated) // total for p in places]
+    if shares:
+        shares[-1] += int(allocated) - sum(shares)
+    return shares
+
+
 def _allocation_rows(table: Path) -> list[dict]:
     lines = pq.read_table(table)
     if "warehouse" in lines.column_names:  # the allocation's rows themselves
@@ -454,8 +490,9 @@ def _allocation_rows(table: Path) -> list[dict]:
                 "promised_date": date.fromisoformat(ln["promised_date"]) if ln["promised_date"] else None}
         places = split.get(key) or ([{"warehouse": ln["warehouses"], "quantity": ln["allocated"]}]
                                     if ln["allocated"] and "," not in (ln["warehouses"] or "") else [])
-        out += [base | {"warehouse": p["warehouse"], "allocated": p["quantity"], "backordered": 0, "rejected": 0}
-                for p in places]
+        out += [base | {"warehouse": p["warehouse"], "allocated": units, "reserved": p["quantity"], "backordered": 0,
+                        "rejected": 0} for p, units in zip(places, _in_order_units(ln["allocated"], places),
+                                                           strict=True)]
         out.append(base | {"warehouse": "", "allocated": 0, "backordered": ln["backordered"] or 0,
                            "rejected": ln["rejected"] or 0})
     return out

@@ -1,4 +1,4 @@
-"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865, 856, 810): the control
+"""Our own outbound documents read back (an outbox file: TA1, 997, 855, 865, 870, 856, 810, 880): the control
 numbers they used (and the SSCCs of an 856's MAN*GM, the invoice number of an 810's BIG02) and what
 each transaction set answered, for rebuilding a lost state store (flows.rebuild)
 so that no number is used again and no order is answered twice.
@@ -28,6 +28,7 @@ class SentSet:
     ack_type: str = ""  # BAK02 / BCA02
     lines: tuple = ()  # ((PO101 / POC01, PO102 / POC03 or None, ((ACK01, ACK02), ...)), ...)
     prices: tuple = ()  # ((PO101 / POC01, PO104 / POC06 or None), ...): each answered line's unit price
+    units: tuple = ()  # ((PO101 / POC01, PO103 / POC05), ...): the unit each answered line's quantity is in
     answers_isa13: str = ""  # TA101
     answers_gs06: str = ""  # AK102
     ssccs: tuple[str, ...] = ()  # an 856's MAN02 where MAN01 is GM (SSCC-18, with or without its AI)
@@ -88,20 +89,46 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     if set_id == "880":  # a grocer's invoice: G01 names the invoice and PO where BIG does
         g01 = next((r for r in rows if r and r[0] == "G01"), [])
         return SentSet("880", st02, gs06, po_number=_el(g01, 4), invoice_number=_el(g01, 2))
+    if set_id == "870":  # an Order Status Report answering a PO (engine.order_status): BSR03 the PO, per PO1 its ISRs
+        return _status_report(rows, st02, gs06)
     if head is None:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])
     lines: list[tuple[str, Decimal | None, list]] = []
     prices: list[tuple[str, Decimal | None]] = []
+    units: list[tuple[str, str]] = []
     for r in rows:
         if r and r[0] == "PO1":
             lines.append((_el(r, 1), _qty(_el(r, 2)), []))
             prices.append((_el(r, 1), _qty(_el(r, 4))))
+            units.append((_el(r, 1), _el(r, 3)))
         elif r and r[0] == "POC":
             lines.append((_el(r, 1), _qty(_el(r, 3)), []))
             prices.append((_el(r, 1), _qty(_el(r, 6))))
+            units.append((_el(r, 1), _el(r, 5)))
         elif r and r[0] == "ACK" and lines:
             lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
     return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
                    release_number=_el(top, 5 if head == "BAK" else 4),
-                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines), prices=tuple(prices))
+                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines), prices=tuple(prices),
+                   units=tuple(units))
+
+
+def _status_report(rows: list[list[str]], st02: str, gs06: str) -> SentSet:
+    """An 870 as an answer: BSR03 the PO, PRF02 the release; per item level its PO1 (PO101, PO102, PO104) and its
+    ISRs as (ISR01, None): the report states no quantity per status (engine.order_status reads them back)."""
+    bsr = next((r for r in rows if r and r[0] == "BSR"), [])
+    prf = next((r for r in rows if r and r[0] == "PRF"), [])
+    lines: list[tuple[str, Decimal | None, list]] = []
+    prices: list[tuple[str, Decimal | None]] = []
+    units: list[tuple[str, str]] = []
+    for r in rows:
+        if r and r[0] == "PO1":
+            lines.append((_el(r, 1), _qty(_el(r, 2)), []))
+            prices.append((_el(r, 1), _qty(_el(r, 4))))
+            units.append((_el(r, 1), _el(r, 3)))
+        elif r and r[0] == "ISR" and lines:
+            lines[-1][2].append((_el(r, 1), None))
+    return SentSet("870", st02, gs06, po_number=_el(bsr, 3), release_number=_el(prf, 2),
+                   lines=tuple((line_id, qty, tuple(isrs)) for line_id, qty, isrs in lines), prices=tuple(prices),
+                   units=tuple(units))

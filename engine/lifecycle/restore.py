@@ -54,6 +54,7 @@ class SentAnswer:
     ack_type: str  # BAK02 / BCA02
     lines: tuple = ()  # ((PO101, PO102 or None, ((ACK01, ACK02), ...)), ...)
     prices: tuple = ()  # ((PO101, PO104 or None), ...): the unit price each line was answered at
+    units: tuple = ()  # ((PO101, PO103), ...): the unit each line's quantities were answered in (none: a CSV's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
     """The lines as the answers told them, in order: the latest 855, then each 865 after it."""
     said: dict[int, tuple] = {}  # line number -> (PO102/POC03, ((ACK01, ACK02), ...)) of the last answer naming it
     priced: dict[int, Decimal] = {}  # line number -> the price the last answer naming it sent (PO104/POC06)
+    unit_of: dict[int, str] = {}  # line number -> the unit the last answer naming it spoke its quantities in
     deleted: set[int] = set()
     for answer in told:
         listed = {line_id: (qty, acks) for line_id, qty, acks in answer.lines}
@@ -194,6 +196,8 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
             got = listed.get(ln.line_id) or listed.get(str(ln.line_number))
             if got is not None:
                 said[ln.line_number] = got
+                units = dict(answer.units)
+                unit_of[ln.line_number] = units.get(ln.line_id if ln.line_id in listed else str(ln.line_number), "")
                 price = prices.get(ln.line_id) if ln.line_id in listed else prices.get(str(ln.line_number))
                 if price is not None:
                     priced[ln.line_number] = price
@@ -237,7 +241,10 @@ def _lines(lines: tuple[LineRecord, ...], told: Sequence[SentAnswer], allocation
         out.append(replace(ln, state=state, ack="+".join(codes), allocated=allocated, backordered=backordered,
                            ack_price=price if price is not None and price != ln.unit_price else ln.ack_price,
                            rejected=rejected_units, warehouses=warehouses, promised_date=promised,
-                           ordered=_ordered(quantity, acks, ln.ordered),
+                           # a quantity told in another unit than the line's (a catch-weight line the 855 echoes
+                           # in the buyer's pounds, taken in as bags) is not the line's: it keeps its own
+                           ordered=_ordered(quantity, acks, ln.ordered)
+                           if unit_of.get(ln.line_number, "") in ("", ln.unit or "") else ln.ordered,
                            sku=next((r["sku"] for r in placed.get(ln.line_number, ()) if r.get("sku")), ln.sku),
                            revision=revision,
                            run_id=run_id))
@@ -280,6 +287,6 @@ def _reservations(record: OrderRecord, lines: tuple[LineRecord, ...],
             continue
         k = (r["line_number"], r["warehouse"])
         before = totals.get(k)
-        qty = int(r["allocated"]) + (before.quantity if before else 0)
+        qty = int(r.get("reserved", r["allocated"])) + (before.quantity if before else 0)  # in the stock's units
         totals[k] = Reservation(record.partner, record.po_number, r["line_number"], r["warehouse"], r["sku"], qty)
     return tuple(totals[k] for k in sorted(totals))
