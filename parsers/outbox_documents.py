@@ -94,6 +94,14 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
     if head is None:
         return SentSet(set_id, st02, gs06)
     top = next((r for r in rows if r and r[0] == head), [])
+    lines, prices, units = _answered_lines(rows, "ACK")
+    return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
+                   release_number=_el(top, 5 if head == "BAK" else 4), lines=lines, prices=prices, units=units)
+
+
+def _answered_lines(rows: list[list[str]], status: str) -> tuple[tuple, tuple, tuple]:
+    """The lines an answer states: per PO1 (or an 865's POC) (line id, quantity, its statuses), (line id, price) and
+    (line id, unit); its statuses each ``status`` segment after it: ACK as (ACK01, ACK02), ISR as (ISR01, None)."""
     lines: list[tuple[str, Decimal | None, list]] = []
     prices: list[tuple[str, Decimal | None]] = []
     units: list[tuple[str, str]] = []
@@ -106,12 +114,9 @@ def _set(rows: list[list[str]], set_id: str, st02: str, gs06: str) -> SentSet:
             lines.append((_el(r, 1), _qty(_el(r, 3)), []))
             prices.append((_el(r, 1), _qty(_el(r, 6))))
             units.append((_el(r, 1), _el(r, 5)))
-        elif r and r[0] == "ACK" and lines:
-            lines[-1][2].append((_el(r, 1), _qty(_el(r, 2))))
-    return SentSet(set_id, st02, gs06, po_number=_el(top, 3), purpose=_el(top, 1), ack_type=_el(top, 2),
-                   release_number=_el(top, 5 if head == "BAK" else 4),
-                   lines=tuple((line_id, qty, tuple(acks)) for line_id, qty, acks in lines), prices=tuple(prices),
-                   units=tuple(units))
+        elif r and r[0] == status and lines:
+            lines[-1][2].append((_el(r, 1), _qty(_el(r, 2)) if status == "ACK" else None))
+    return (tuple((line_id, qty, tuple(said)) for line_id, qty, said in lines), tuple(prices), tuple(units))
 
 
 def _status_report(rows: list[list[str]], st02: str, gs06: str) -> SentSet:
@@ -119,16 +124,6 @@ def _status_report(rows: list[list[str]], st02: str, gs06: str) -> SentSet:
     ISRs as (ISR01, None): the report states no quantity per status (engine.order_status reads them back)."""
     bsr = next((r for r in rows if r and r[0] == "BSR"), [])
     prf = next((r for r in rows if r and r[0] == "PRF"), [])
-    lines: list[tuple[str, Decimal | None, list]] = []
-    prices: list[tuple[str, Decimal | None]] = []
-    units: list[tuple[str, str]] = []
-    for r in rows:
-        if r and r[0] == "PO1":
-            lines.append((_el(r, 1), _qty(_el(r, 2)), []))
-            prices.append((_el(r, 1), _qty(_el(r, 4))))
-            units.append((_el(r, 1), _el(r, 3)))
-        elif r and r[0] == "ISR" and lines:
-            lines[-1][2].append((_el(r, 1), None))
-    return SentSet("870", st02, gs06, po_number=_el(bsr, 3), release_number=_el(prf, 2),
-                   lines=tuple((line_id, qty, tuple(isrs)) for line_id, qty, isrs in lines), prices=tuple(prices),
-                   units=tuple(units))
+    lines, prices, units = _answered_lines(rows, "ISR")
+    return SentSet("870", st02, gs06, po_number=_el(bsr, 3), release_number=_el(prf, 2), lines=lines, prices=prices,
+                   units=units)
