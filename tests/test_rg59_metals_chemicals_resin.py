@@ -46,6 +46,38 @@ NIGHT_NOTED = {"ASN_LATE", "NOTES_NOT_KEPT", "SAC_NOT_APPLIED", "PRICE_BASIS_CON
                "SHIPMENT_UNIT_CONVERTED"}
 
 
+# the partners' ISA/GS senders, for the 860s the tests below drop
+_SENDERS = {"ryerson": ("01", "006123456"), "univar": ("ZZ", "UNIVARUSA")}
+
+
+def _changed_night(tmp_path, partner: str, po_file: str, poc: str, control: int, swap: tuple[bytes, bytes] = ()):
+    """A workspace of ``partner``'s PO ``po_file`` (its line rewritten by ``swap``: old, new) taken on NIGHT, then an
+    860 changing it by ``poc`` (control number ``control``) taken the next morning."""
+    import shutil
+
+    from tests.retailer_support import recounted
+    from tests.support import run_stages
+
+    fixtures = FIXTURES
+    if swap:
+        fixtures = tmp_path / "rg59"
+        shutil.copytree(FIXTURES, fixtures)
+        po = fixtures / "drops" / partner / po_file
+        po.write_bytes(recounted(po.read_bytes().replace(*swap)))
+    ws = of_its_own(fixtures, tmp_path / "ws", {partner: [po_file]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    qualifier, sender = _SENDERS[partner]
+    po_number = po_file.rsplit("-", 1)[1].removesuffix(".x12")
+    body = ["ST*860*0001", f"BCH*04*SA*{po_number}**1*20261124", poc, "CTT*1", "SE*5*0001"]
+    (ws.drop_root / partner / "inbox" / "change.x12").write_text(
+        f"ISA*00*          *00*          *{qualifier}*{sender:<15}*ZZ*ORDERBRIDGE    *261126*0800*U*00401*"
+        f"{control:09d}*0*P*>~GS*PC*{sender}*ORDERBRIDGE*20261126*0800*{control}*X*004010~"
+        + "".join(seg + "~" for seg in body) + f"GE*1*{control}~IEA*1*{control:09d}~")
+    run_stages(ws, datetime(2026, 11, 26, 9))
+    return ws
+
+
+
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_po_without_an_error(path):
     inspected_clean(path, NOTED, POS)
@@ -99,17 +131,8 @@ def test_each_buyer_answered_in_its_own_shapes(night):
 def test_an_860_raising_the_sheets_by_the_pound_at_a_price_per_hundred_is_answered_per_pound(tmp_path):
     """Ryerson raises its sheets to 5880 LB at the same 52.75 per hundred pounds (POC QI, PO105 HP): the 865 echoes it
     per pound, 0.5275 PP, as its 855 and 810 state the line (the 860 reader restated it PE, per each)."""
-    from tests.support import run_stages
-
-    ws = of_its_own(FIXTURES, tmp_path / "ws", {"ryerson": ["ryerson-850-RY4500918.x12"]}, warehouses=WAREHOUSES)
-    run_stages(ws, NIGHT)
-    body = ["ST*860*0001", "BCH*04*SA*RY4500918**1*20261124", "POC*1*QI*5880**LB*52.75*HP*VN*RG59-01", "CTT*1",
-            "SE*5*0001"]
-    (ws.drop_root / "ryerson" / "inbox" / "change.x12").write_text(
-        "ISA*00*          *00*          *01*006123456      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005902*0*P*>~"
-        "GS*PC*006123456*ORDERBRIDGE*20261126*0800*5902*X*004010~" + "".join(s + "~" for s in body)
-        + "GE*1*5902~IEA*1*000005902~")
-    run_stages(ws, datetime(2026, 11, 26, 9))
+    ws = _changed_night(tmp_path, "ryerson", "ryerson-850-RY4500918.x12", "POC*1*QI*5880**LB*52.75*HP*VN*RG59-01",
+                        5902)
     answer = segments(ws, "ryerson", "865")
     assert ["POC", "1", "QI", "5880", "", "LB", "0.5275", "PP", "VN", "RG59-01"] in answer
     assert [s[:4] for s in answer if s[0] == "ACK"] == [["ACK", "IQ", "5880", "LB"]]
@@ -189,26 +212,10 @@ def test_a_line_in_the_measure_its_po4_states_the_pack_in_is_told_as_packs_of_it
 def test_an_860_raising_the_gallons_of_drums_is_answered_in_gallons_and_taken_as_drums(tmp_path):
     """Univar raises its 220 GA of acid in 55-gallon drums (taken as 4 DR at 397.9965) to 275 GA at the same 7.2363 per
     GA (POC QI): the 865 echoes it in gallons, the line is 5 DR at the same price per drum."""
-    import shutil
-
     import pyarrow.parquet as pq
 
-    from tests.retailer_support import recounted
-    from tests.support import run_stages
-
-    copy = tmp_path / "rg59"
-    shutil.copytree(FIXTURES, copy)
-    po = copy / "drops" / "univar" / "univar-850-UV7120045.x12"
-    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**")))
-    ws = of_its_own(copy, tmp_path / "ws", {"univar": [po.name]}, warehouses=WAREHOUSES)
-    run_stages(ws, NIGHT)
-    body = ["ST*860*0001", "BCH*04*SA*UV7120045**1*20261124", "POC*3*QI*275**GA*7.2363**VN*RG59-13", "CTT*1",
-            "SE*5*0001"]
-    (ws.drop_root / "univar" / "inbox" / "change.x12").write_text(
-        "ISA*00*          *00*          *ZZ*UNIVARUSA      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005903*0*P*>~"
-        "GS*PC*UNIVARUSA*ORDERBRIDGE*20261126*0800*5903*X*004010~" + "".join(s + "~" for s in body)
-        + "GE*1*5903~IEA*1*000005903~")
-    run_stages(ws, datetime(2026, 11, 26, 9))
+    ws = _changed_night(tmp_path, "univar", "univar-850-UV7120045.x12", "POC*3*QI*275**GA*7.2363**VN*RG59-13", 5903,
+                        (b"PO1*3*4*DR*398**", b"PO1*3*220*GA*7.2363**"))
     answer = segments(ws, "univar", "865")
     assert ["POC", "3", "QI", "275", "", "GA", "7.2363", "", "VN", "RG59-13"] in answer
     assert [s[:4] for s in answer if s[0] == "ACK"] == [["ACK", "IQ", "275", "GA"]]
@@ -224,26 +231,13 @@ def test_an_860_raising_the_plate_by_the_hundredweight_is_taken_per_pound(tmp_pa
     same 0.498 per LB; the 865 echoes the POC as sent and answers in its unit, as a change in LB on a line taken by
     weight is answered in LB (130.68 CW: 4 plates; not the 131 CW asked, IQ). The next ship day's 856 ships 4 plates
     and the 810 bills the net weight shipped per pound."""
-    import shutil
-
     import pyarrow.parquet as pq
 
-    from tests.retailer_support import recounted
-    from tests.support import deliver_all, run_stages, ship_stages
+    from tests.support import deliver_all, ship_stages
 
+    ws = _changed_night(tmp_path, "ryerson", "ryerson-850-RY4500918.x12", "POC*3*QI*131**CW*49.8**VN*RG59-03", 5902,
+                        (b"PO1*3*3*PC*1626.97**", b"PO1*3*98*CW*49.8**"))
     copy = tmp_path / "rg59"
-    shutil.copytree(FIXTURES, copy)
-    po = copy / "drops" / "ryerson" / "ryerson-850-RY4500918.x12"
-    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*3*3*PC*1626.97**", b"PO1*3*98*CW*49.8**")))
-    ws = of_its_own(copy, tmp_path / "ws", {"ryerson": [po.name]}, warehouses=WAREHOUSES)
-    run_stages(ws, NIGHT)
-    body = ["ST*860*0001", "BCH*04*SA*RY4500918**1*20261124", "POC*3*QI*131**CW*49.8**VN*RG59-03", "CTT*1",
-            "SE*5*0001"]
-    (ws.drop_root / "ryerson" / "inbox" / "change.x12").write_text(
-        "ISA*00*          *00*          *01*006123456      *ZZ*ORDERBRIDGE    *261126*0800*U*00401*000005902*0*P*>~"
-        "GS*PC*006123456*ORDERBRIDGE*20261126*0800*5902*X*004010~" + "".join(s + "~" for s in body)
-        + "GE*1*5902~IEA*1*000005902~")
-    run_stages(ws, datetime(2026, 11, 26, 9))
     answer = segments(ws, "ryerson", "865")
     assert [s for s in answer if s[0] in ("BCA", "POC", "ACK", "CTT")] == [
         ["BCA", "00", "AD", "RY4500918", "", "1", "20261124", "", "", "", "20261126", "20261124"],
