@@ -26,7 +26,7 @@ from parsers.x12_writer import (
     render_x12,
     used_chars,
 )
-from schemas.profile import PartnerProfile
+from schemas.profile import PartnerProfile, gs_id_valid
 from schemas.x12 import Address, Delimiters
 from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary, written_in
 
@@ -193,6 +193,9 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     if x is None:
         return None
     isa_qualifier, isa_id, gs_id, our_gs_id = isa_qualifier.strip(), isa_id.strip(), gs_id.strip(), our_gs_id.strip()
+    # an id X12 does not allow in a GS (rules.envelope: GS_APPLICATION_ID_INVALID) is not echoed: the profile's
+    gs_id = gs_id if gs_id_valid(gs_id) else ""
+    our_gs_id = our_gs_id if gs_id_valid(our_gs_id) else ""
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()

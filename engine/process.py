@@ -52,7 +52,7 @@ from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
-from schemas.profile import PartnerProfile
+from schemas.profile import PartnerProfile, gs_id_valid
 from schemas.text_messages import TEXT_MESSAGES
 from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet
 
@@ -235,7 +235,7 @@ def _gs_ids_unlisted(ic: Interchange, profile: PartnerProfile, element: str, lis
     out = []
     for g in ic.groups:
         value = g.sender if element == "GS02" else g.receiver
-        if value and value not in listed:
+        if value and value not in listed and gs_id_valid(value):  # an invalid one: GS_APPLICATION_ID_INVALID
             out.append(finding(
                 "GS_ID_MISMATCH", f"{element} {value} is none of {whose} profile {profile.id} lists "
                 f"({', '.join(sorted(listed))}); the group is taken, and its 997 and its orders' documents "

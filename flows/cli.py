@@ -1279,8 +1279,9 @@ def _preview_parties(ic, g) -> dict:
     receiver = pick("our_id", ic.receiver[:15], "UNKNOWN")
     return {"their_qualifier": qualifier(ic.sender_qualifier), "their_id": sender,
             "our_qualifier": qualifier(ic.receiver_qualifier), "our_id": receiver,
-            "their_gs_id": pick("their_gs_id", (g.sender if g else "")[:15], pick("their_gs_id", sender, "UNKNOWN")),
-            "our_gs_id": pick("our_gs_id", (g.receiver if g else "")[:15], pick("our_gs_id", receiver, "UNKNOWN"))}
+            # a GS02/GS03 over 15 characters is no id (GS_APPLICATION_ID_INVALID), not one to cut to 15
+            "their_gs_id": pick("their_gs_id", g.sender if g else "", pick("their_gs_id", sender, "UNKNOWN")),
+            "our_gs_id": pick("our_gs_id", g.receiver if g else "", pick("our_gs_id", receiver, "UNKNOWN"))}
 
 
 def _preview_delimiters(d) -> dict:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.interchange_codes import isa_codes
+from schemas.profile import gs_id_valid
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 from schemas.x12dict import SUPPORTED_VERSIONS, base_version, functional_id_unknown
 
@@ -32,6 +33,9 @@ class Acceptance:
     sets: dict[str, frozenset[str]] = field(default_factory=lambda: {
         "PO": frozenset({"850"}), "OG": frozenset({"875"}), "PC": frozenset({"860"}), "FA": frozenset({"997"})})
     versions: frozenset[str] | None = frozenset(SUPPORTED_VERSIONS)
+    # GS02/GS03 outside AN 2/15: an error in what we send (rules.outbound), a warning in what we receive (the
+    # group is taken and answered to the profile's ids: refusing it for an id would lose a valid order)
+    ids_strict: bool = False
 
 
 def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> list[Finding]:
@@ -229,6 +233,15 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
     if len(g.elements) < 8 or not all(x.strip() for x in g.elements[:8]):
         out.append(finding("GS_ELEMENT_MISSING", f"GS has {len(g.elements)} elements; GS01-GS08 are mandatory.",
                            seg="GS", **loc))
+    for element, value in (("GS02", g.sender), ("GS03", g.receiver)):
+        if value.strip() and not gs_id_valid(value):
+            out.append(finding(
+                "GS_APPLICATION_ID_INVALID", f"{element} {value!r} is not an application id X12 allows (AN 2/15: "
+                f"2 to 15 printable characters, no space at either end; it has {len(value)})"
+                + ("." if accept.ids_strict else ": the group is taken, and its answers go to / are sent from the "
+                   "profile's [x12] their_gs_id / our_gs_id instead. Ask the partner to correct its translator's "
+                   "set-up."), severity="error" if accept.ids_strict else None, seg="GS", element=element,
+                value=value, **loc))
     if g.functional_id not in accept.sets:
         # a GS01 that is no code of 479 (a damaged "01"): said so, and that its 997 names the group by its sets
         # (engine.acks.ak101), so ops read why AK101 differs from the GS01 sent

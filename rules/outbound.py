@@ -39,7 +39,8 @@ def _everything() -> Acceptance:
     for set_id, fid in FUNCTIONAL_ID.items():
         sets.setdefault(fid, set()).add(set_id)
     return Acceptance(sets={fid: frozenset(ids) for fid, ids in sets.items()},
-                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES | frozenset(EARLY_RELEASES))
+                      versions=frozenset(WRITTEN_RELEASES) | EARLY_997_RELEASES | frozenset(EARLY_RELEASES),
+                      ids_strict=True)
 
 
 OUTBOUND = _everything()

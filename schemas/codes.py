@@ -119,6 +119,10 @@ CATALOGUE: dict[str, CodeSpec] = {
            reserved=("No longer emitted: a group number is unique within its interchange only (X12 RFI 362), "
                      "so one used in another interchange is a new group, whatever its age, with no finding; "
                      "kept for findings recorded before.")),
+        _C("GS_APPLICATION_ID_INVALID", "group", "warning", "",
+           "GS02 or GS03 is not an application id X12 allows (AN 2/15: 2 to 15 printable characters, no leading or "
+           "trailing space): the group is taken, and its answers go to / are sent from the profile's ids ([x12] "
+           "their_gs_id, our_gs_id), not the value sent."),
         _C("GS_ID_MISMATCH", "group", "warning", "",
            "GS02 is none of the GS ids the partner profile lists ([x12] their_gs_id, their_gs_ids), or GS03 none of "
            "ours ([x12] our_gs_id, our_gs_ids); the group is taken and answered to its GS02 from its GS03."),

@@ -90,6 +90,13 @@ _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
 _GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
 
 
+def gs_id_valid(value: str) -> bool:
+    """True when ``value`` may stand in a GS02/GS03 we write (AN 2/15, printable, no space at either end): a
+    damaged group's GS02 (16 characters, or a whole segment swallowed by a delimiter the file does not use) is
+    never echoed into an answer's envelope."""
+    return re.fullmatch(_GS_ID, value) is not None
+
+
 class PartnerGuide(_Model):
     """What one partner's implementation guide promises beyond the X12 standard: segments it never
     sends, and the code values it uses per element (keyed by reference: "BEG02", "PO103", "MEA04-01").

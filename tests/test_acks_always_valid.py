@@ -221,6 +221,41 @@ def test_a_group_whose_gs01_is_no_functional_code_is_named_by_its_sets_st01(bots
     assert "ISA_CONTENT_INVALID" not in {f.code for f in out.findings}
 
 
+@pytest.mark.parametrize("element", ["GS02", "GS03"])
+def test_a_gs_id_longer_than_x12_allows_is_not_echoed_into_the_997(bots, tmp_path, element):
+    """GS02/GS03 are AN 2/15. The fuzz test's example: a file whose segment terminator is its line break carried
+    "ST*850*1~GLOBEXWHS" (18) in GS02, and `orderbridge ack` sent a 997 whose GS03 echoed it (Bots refuses it).
+    Whether the pipeline (a partner profile) or the command (a preview) answers, the group is taken, warned of
+    (GS_APPLICATION_ID_INVALID), and answered to / from the profile's ids; our outbound check calls such an
+    envelope an error."""
+    from rules.outbound import validate_outbound
+
+    long_id = b"GLOBEXWAREHOUSE16"
+    good = x12_850(GOOD_PO, gs06="7")
+    gs = next(line.strip() for line in good.split(b"~") if line.strip().startswith(b"GS*"))
+    parts = gs.split(b"*")
+    parts[2 if element == "GS02" else 3] = long_id
+    data = good.replace(gs, b"*".join(parts), 1)
+    answers = [d for d in _answers(data) if b"AK1" in d]
+    assert answers and all(long_id not in d and problems(d) == [] and bots(d) == [] for d in answers)
+    acme = PROFILES["acme"].x12
+    assert all(f"GS*FA*{acme.our_gs_id}*{acme.their_gs_id}*".encode() in d for d in answers)
+    out = process_file(data, file="f.x12", sha256="s", profile=PROFILES["acme"], known=Known(), today=TODAY)
+    [why] = [f for f in out.findings if f.code == "GS_APPLICATION_ID_INVALID"]
+    assert (why.severity, why.location.element, why.location.value) == ("warning", element, long_id.decode())
+    assert "profile's" in why.message and out.accepted_orders, "the group is taken, not refused"
+    (tmp_path / "f.x12").write_bytes(data)
+    res = CliRunner().invoke(app, ["ack", str(tmp_path / "f.x12")])
+    sent = _interchanges(res.stdout.encode())
+    assert sent and long_id not in res.stdout.encode()
+    for content in sent:
+        assert problems(content) + bots(content) == [], content
+    # the outbound check refuses the envelope the 997 used to have
+    bad = answers[0].replace(f"*{acme.their_gs_id}*".encode(), b"*" + long_id + b"*", 1)
+    assert long_id in bad
+    assert [(f.code, f.severity) for f in validate_outbound(bad)] == [("GS_APPLICATION_ID_INVALID", "error")]
+
+
 def test_a_gs01_that_is_no_code_leaves_the_interchanges_other_groups_answered(bots):
     """The damaged group is rejected in its own 997; the next group of the interchange is read and accepted
     (a TA1 024 would have rejected it too)."""
