@@ -97,11 +97,12 @@ class Console:
         return self._store
 
     def credit(self, store: StateStore) -> dict[str, reading.Credit]:
-        """Each customer's credit exposure, summed again only when an order or customers.csv changed
+        """Each customer's credit exposure, summed again only when an order, customers.csv or
+        customer_currencies.csv changed
         (summing every open order's value takes about a second at 100,000 orders)."""
         folder = _reference_dir(self)
-        path = folder / "customers.csv" if folder else None
-        stamp = (store.last_event(), path.stat().st_mtime_ns if path and path.is_file() else 0)
+        paths = [folder / n for n in ("customers.csv", "customer_currencies.csv")] if folder else []
+        stamp = (store.last_event(), *(p.stat().st_mtime_ns if p.is_file() else 0 for p in paths))
         if stamp != self._credit[0]:
             self._credit = (stamp, reading.credit_by_partner(store, folder))
         return self._credit[1]
@@ -235,6 +236,7 @@ def create_app(workspace: Path, *, wall_clock=None) -> Starlette:
         credit, value = None, None
         if record.state in lifecycle.AWAITING_PERSON:
             credit = c.credit(store).get(record.partner)
+            credit = credit.in_currency(record.currency) if credit else None
             value = reading.ordered_values(store, [record])[record.key]
         return c.page(request, "order.html", session=got[0], o=record, doc=reading.order_page(store, record, c.ws),
                       credit=credit, value=value, can_decide=record.state in lifecycle.AWAITING_PERSON)

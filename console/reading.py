@@ -156,6 +156,9 @@ class Credit:
     open_orders: Decimal  # answered, not yet invoiced
     currency: str = ""
     problem: str = ""
+    # the further currencies agreed with the customer (customer_currencies.csv): each its own limit, open AR and
+    # open orders, never summed with another currency's
+    further: tuple[Credit, ...] = ()
 
     @property
     def exposure(self) -> Decimal:
@@ -172,23 +175,38 @@ class Credit:
         in another currency than the customer's is shown apart, never summed)."""
         return not currency or not self.currency or currency == self.currency
 
+    def in_currency(self, currency: str) -> Credit:
+        """The credit an order in ``currency`` counts against: the further currency's agreed for it (its own
+        limit, as the credit rule counts it), else this one (which shows an order in a currency not agreed apart)."""
+        if self.counts(currency):
+            return self
+        return next((c for c in self.further if c.currency == currency), self)
+
 
 def credit_by_partner(store: StateStore, reference_dir: Path | None) -> dict[str, Credit]:
     """Each customer's exposure the way the credit rule counts it: open AR (customers.csv) plus the
-    value of its open orders (answered, not yet invoiced)."""
+    value of its open orders (answered, not yet invoiced), in its own currency; and per further currency agreed
+    (customer_currencies.csv), that currency's open AR and open orders against its own limit (``Credit.further``)."""
     by_currency = store.order_values(lifecycle.OPEN, by_currency=True)
     customers, problem = _customers(reference_dir)
-    open_orders: dict[str, Decimal] = {}
-    for (partner, currency), value in by_currency.items():  # in the customer's own currency only (customers.csv's;
-        c = customers.get(partner)  # an order in a further one counts against that currency's limit, not this one)
-        if c is None or currency in ("", c["currency"]):
-            open_orders[partner] = open_orders.get(partner, Decimal(0)) + value
+    further = _further_currencies(reference_dir, customers)
+    open_orders: dict[tuple[str, str], Decimal] = {}
+    for (partner, currency), value in by_currency.items():  # each in its own currency (an order without one:
+        c = customers.get(partner)  # the customer's home currency's)
+        key = (partner, currency or (c["currency"] if c else ""))
+        open_orders[key] = open_orders.get(key, Decimal(0)) + value
     out = {}
-    for partner in sorted(set(open_orders) | set(customers)):
+    for partner in sorted({p for p, _ in open_orders} | set(customers)):
         c = customers.get(partner)
-        out[partner] = Credit(partner, c["credit_limit"] if c else None, c["open_ar"] if c else Decimal(0),
-                              open_orders.get(partner, Decimal(0)), c["currency"] if c else "",
-                              "" if c else problem or "no customer record in customers.csv")
+        home = c["currency"] if c else ""
+        if c is None:  # no record: every open order counted, as before, whatever its currency
+            value = sum((v for (p, _), v in open_orders.items() if p == partner), Decimal(0))
+        else:
+            value = open_orders.get((partner, home), Decimal(0))
+        others = tuple(Credit(partner, r["credit_limit"], r["open_ar"], open_orders.get((partner, cur), Decimal(0)),
+                              cur) for cur, r in sorted(further.get(partner, {}).items()))
+        out[partner] = Credit(partner, c["credit_limit"] if c else None, c["open_ar"] if c else Decimal(0), value,
+                              home, "" if c else problem or "no customer record in customers.csv", others)
     return out
 
 
@@ -204,6 +222,28 @@ def _customers(reference_dir: Path | None) -> tuple[dict[str, dict], str]:
     except (OSError, OrderBridgeError) as exc:
         return {}, f"customers.csv unreadable: {exc}"
     return {r["partner"]: r for r in table.to_pylist()}, ""
+
+
+def _further_currencies(reference_dir: Path | None, customers: dict[str, dict]) -> dict[str, dict[str, dict]]:
+    """customer_currencies.csv (optional) as partner -> currency -> row, for customers of customers.csv only and
+    currencies beyond their own (the credit rule's reading, rules.business.money); {} when absent or unreadable
+    (the run's reference check reports an unreadable file)."""
+    from connectors.reference import read_reference_csv
+    from schemas.reference import SCHEMAS
+
+    path = reference_dir / "customer_currencies.csv" if reference_dir else None
+    if path is None or not path.is_file():
+        return {}
+    try:
+        table = read_reference_csv(path.read_bytes(), name=str(path), schema=SCHEMAS["customer_currencies"])
+    except (OSError, OrderBridgeError):
+        return {}
+    out: dict[str, dict[str, dict]] = {}
+    for r in table.to_pylist():
+        c = customers.get(r["partner"])
+        if c is not None and r["currency"] != c["currency"]:
+            out.setdefault(r["partner"], {})[r["currency"]] = r
+    return out
 
 
 # --- runs --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -208,6 +209,40 @@ def test_approvals_show_reasons_value_and_credit_exposure(server):
     # INITECH-3001 is in USD while initech's credit is in CAD: shown apart, never summed
     assert "order in USD, credit in CAD: not added" in cells["INITECH-3001"]["exposure"]
     assert "below our price" in rows["ACME-1010"]
+
+
+def test_an_order_in_a_further_currency_is_shown_against_that_currencys_limit(server, ws):
+    """customer_currencies.csv agrees USD with initech (home CAD) with its own limit and open AR: the credit rule
+    counts INITECH-3001 (USD) against them, and so does the approvals page (it used to show the CAD limit and "not
+    added"). Removing the row shows the order apart again (the page sums again when the file changes)."""
+    import os
+
+    path = ws.reference_dir / "customer_currencies.csv"
+    c = Client(server.url)
+    c.sign_in("ada")
+
+    def cells() -> dict[str, str]:
+        body = c.get("/approvals")[1]
+        [row] = re.findall(r'<tr class="held-order" data-po="INITECH-3001">(.*?)</tr>', body, flags=re.S)
+        return dict(re.findall(r'<td class="num (\w+)">(.*?)</td>', row, flags=re.S))
+
+    try:
+        path.write_text("partner,currency,credit_limit,open_ar\ninitech,USD,1000.00,990.00\n")
+        got = cells()
+        value = Decimal(re.match(r"([\d.]+) USD", got["value"]).group(1))
+        assert value > 10, got  # the order's value (56.34), so that it takes the USD exposure past 1000.00
+        assert got["limit"] == "1000.00 USD"
+        assert got["exposure"].startswith("990.00<br>"), got  # initech has no other open order in USD
+        assert f"with this order {Decimal('990.00') + value:.2f}" in got["exposure"]
+        assert "over the limit" in got["exposure"] and "not added" not in got["exposure"]
+        order_page = c.get("/order?" + urlencode({"partner": "initech", "po": "INITECH-3001"}))[1]
+        assert "Credit exposure 990.00 USD of the limit 1000.00" in order_page
+        path.unlink()
+        os.utime(ws.reference_dir / "customers.csv")  # mtime resolution aside: the file's stamp changes anyway
+        got = cells()
+        assert "order in USD, credit in CAD: not added" in got["exposure"] and got["limit"] == "20000.00 CAD"
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def test_search_by_po_partner_status_date_and_item(server):
