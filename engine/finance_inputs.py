@@ -44,7 +44,7 @@ from parsers.x12_reader import read_interchanges
 from rules.set_checks import NOT_ON_OUR_810S, ON_OUR_810S
 from schemas.changes import DELETE_TYPES
 from schemas.findings import Finding, finding
-from schemas.fulfilment import CsvAckSettings
+from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import REF, SEP, key_release, release_keys, x12_po
@@ -819,8 +819,10 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     grocer's 880 (engine.invoice_880) is read alike: its G01 says what a BIG does in the same places (01 date,
     02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); its G72s
     what SACs do (engine.invoice_880._g72): G7201 500 and on a charge (C), 1-499 an allowance (A), G7208 the
-    amount, G7209 the percent, the SAC02 the G7201 was mapped from (SAC_TO_G7201) its code; a G72 in a G17 loop
-    counts as the summary's (a G17 names no PO line)."""
+    amount, G7209 the percent, the SAC02 the G7201 was mapped from (SAC_TO_G7201) its code (none for a code the
+    partner's g72_codes assigned: the amount and kind count all the same); a G72 of a tax code (501, 526, 537:
+    engine.invoice_880's TXI) one of its taxes as a summary TXI; a G72 in a G17 loop counts as the summary's (a G17
+    names no PO line)."""
     elements, found, sets, doc_starts = _sets_read(docs, INVOICE_SETS)
     as_810 = {"BIG": "G01", "TDS": "G33", "SAC": "G72"}
 
@@ -858,6 +860,8 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
     tds, tds_set = _in_sets(starts, ends, rows_of("TDS"))
     taxes = _summary_taxes(elements, *_in_sets(starts, ends, rows_of("TXI")), tds, tds_set, n)
+    if is_g72.any():  # an 880's tax: a G72 of a 340 tax code (engine.invoice_880._tax_g72), its TXI's amount
+        taxes += np.bincount(sac_set, weights=np.where((kind == "T") & is_g72, amount, 0), minlength=n).astype(np.int64)
     total = np.zeros(n, np.int64)
     has_total = np.zeros(n, bool)
     total[tds_set] = _cents(_element_of(elements, tds, 1))  # one TDS per set (a second: the last counts)
@@ -905,7 +909,10 @@ _G7201_SAC = {(kind, g7201): sac02 for (kind, sac02), g7201 in SAC_TO_G7201.item
 
 
 def _g72_kind(g7201: str | None) -> str:
-    """An 880 G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number."""
+    """An 880 G72's SAC01: 340 codes 500 and on are charges (C), 1-499 allowances (A); "" for no number. A tax's
+    (G72_TAX_CODES: 501, 526, 537) is "T": the 880's TXI, read into the set's taxes (not a charge, not a SAC row)."""
+    if g7201 in G72_TAX_CODES:
+        return "T"
     return "C" if (g7201 or "").isdigit() and int(g7201) >= 500 else "A" if (g7201 or "").isdigit() else ""
 
 

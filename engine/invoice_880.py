@@ -17,23 +17,33 @@ Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt):
   G3102 their unit when the lines share one, else UN).
 - SAC -> G72 (+ G73 for its SAC15 description): a heading SAC (the 810's summary SAC loop) in the heading's G72
   loop, a line SAC (in its IT1 loop) in its G17 loop. G7201 (element 340, the grocery allowance/charge list, not
-  the SAC02's 1300 list) by SAC_TO_G7201: only the SAC01/SAC02 pairs whose 340 code names the same allowance or
-  charge; any other SAC02 is refused, naming it. G7202 (331) = SAC12, or 02 off invoice (an allowance) / 06 paid
-  by the customer (a charge) when the 810 sends none: its amount is in the total. G7203 = SAC13, G7205 = SAC08
-  rate, G7206 = SAC10, G7207 = SAC09 unit, G7208 = SAC05 amount, G7209 = SAC07 percent. G33 = TDS01: the G17
-  extensions plus charges less allowances (340 codes 1-499 are allowances, 500-999 charges), as the 810's TDS.
-- Not carried, refused (DocumentError): TXI (taxes: the 880 has no TXI; a tax as a G72 charge code, 501 and on,
-  is not mapped), a currency other than USD (the 880 states none). CUR*SE*USD, FOB and CTP are left out.
+  the SAC02's 1300 list) by the partner's [fulfilment.invoice] g72_codes ("A:C310" = "51": its guide's code), else
+  SAC_TO_G7201: only the SAC01/SAC02 pairs whose 340 code names the same allowance or charge; any other SAC02 is
+  refused, naming it and the g72_codes key that would map it. G7202 (331) = SAC12, or 02 off invoice (an
+  allowance) / 06 paid by the customer (a charge) when the 810 sends none: its amount is in the total. G7203 =
+  SAC13, G7205 = SAC08 rate, G7206 = SAC10, G7207 = SAC09 unit, G7208 = SAC05 amount, G7209 = SAC07 percent. G33 =
+  TDS01: the G17 extensions plus charges less allowances (340 codes 1-499 are allowances, 500-999 charges), as
+  the 810's TDS.
+- TXI (a summary's, after TDS) -> a heading G72 charge (the 880 has no TXI; 340 lists taxes as charges): G7201 by
+  g72_codes ("TXI:ST" = "537"), else TAX_TO_G7201 (PG/PS state or provincial tax on goods/services -> 537 State or
+  Province Tax, AF alcoholic beverage tax -> 526 Beverage Tax), else 501 Taxes; G7202 06 (paid by the customer: in
+  the total), G7208 TXI02 (cents), G7209 TXI03 as a number of percent (G7209's own: 7.25 is 7.25 %; TXI03 as a
+  fraction, [fulfilment.invoice] tax_percent = "decimal", times 100). G33 = TDS01 holds it as the TDS does.
+- Not carried, refused (DocumentError): a tax on the lines (TXI in an IT1 loop, tax_at = "line": the summary's
+  TXI holds it too, so a G72 in the G17 loop besides the heading's would bill it twice), a TXI with our tax
+  registration number (TXI09: GST/HST/QST; a G72 has no place for it), a currency other than USD (the 880 states
+  none). CUR*SE*USD, FOB and CTP are left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 
 from engine.invoice_po_sacs import money
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
+from schemas.fulfilment import G72_TAX_CODES
 
 SET_ID = "880"
 FUNCTIONAL_ID = "GP"  # X12 functional identifier of the 880 (Grocery Products Invoice)
@@ -70,13 +80,25 @@ SAC_TO_G7201 = {
     ("C", "H550"): "514",  # surcharge
     ("C", "C040"): "516",  # delivery (charge)
 }
+# TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes)
+TAX_TO_G7201 = {
+    "PG": "537",  # state or provincial tax on goods: state or province tax
+    "PS": "537",  # state or provincial tax on services: state or province tax
+    "AF": "526",  # alcoholic beverage tax: beverage tax
+}
+TAXES_340 = "501"  # Taxes: a tax TAX_TO_G7201 does not name
+G7209_MAX = 6
 HANDLING_331 = {"A": "02", "C": "06"}  # G7202 when the SAC sends no SAC12: off invoice / paid by the customer
 G7203_MAX = 16
 G73_MAX = 45
 
 
-def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
-    """The 880 body (G01 .. G33, no ST/SE) saying what ``body_810`` (BIG .. CTT, as body_810 built it) says."""
+def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None,
+             tax_percent: str = "percent") -> list[list[str]]:
+    """The 880 body (G01 .. G33, no ST/SE) saying what ``body_810`` (BIG .. CTT, as body_810 built it) says.
+    ``codes``: the partner's G7201 codes ([fulfilment.invoice] g72_codes: "A:C310" / "TXI:ST" -> a 340 code),
+    before the built-in tables; ``tax_percent``: how the 810's TXI03 states its rate (InvoiceSettings.tax_percent)."""
+    codes = codes or {}
     body = [list(map(_text, s)) for s in body_810]
     if not body or body[0][0] != "BIG":
         raise DocumentError("an 880 is written from an 810 body starting with its BIG")
@@ -97,10 +119,15 @@ def body_880(body_810: Sequence[Segment]) -> list[list[str]]:
     for s in body[1:]:
         tag = s[0]
         if tag == "TXI":
-            raise DocumentError("the 880 has no place for a tax (TXI) of this invoice (no tax code of its G72 is "
-                                "mapped): it is written as an 810 only", segment="*".join(s[:3]))
+            if in_lines or not total:
+                raise DocumentError("the 880 states a tax once, as a heading G72: a tax on its lines (TXI in an IT1 "
+                                    "loop: [fulfilment.invoice] tax_at = \"line\") is the summary's too and would "
+                                    "be billed twice; the partner's 880 is not built with tax_at = \"line\"",
+                                    segment="*".join(s[:3]))
+            allowances.append(_tax_g72(s, codes, tax_percent))
+            continue
         if tag == "SAC":
-            (lines if in_lines else allowances).extend(_g72(s))
+            (lines if in_lines else allowances).extend(_g72(s, codes))
             continue
         if tag == "IT1":
             in_lines, in_party = True, False
@@ -177,14 +204,16 @@ def _g17(it1: Sequence[str]) -> list[str]:
     return g17
 
 
-def _g72(sac: Sequence[str]) -> list[list[str]]:
+def _g72(sac: Sequence[str], codes: Mapping[str, str]) -> list[list[str]]:
     """G72 (and G73 with its description) of a SAC: SAC01 kind, SAC02 code, SAC05 amount, SAC07 percent, SAC08
     rate, SAC09 unit, SAC10 quantity, SAC12 handling, SAC13 reference, SAC15 description."""
     s = list(sac) + [""] * (16 - len(sac))
-    code = SAC_TO_G7201.get((s[1], s[2]))
+    code = codes.get(f"{s[1]}:{s[2]}") or SAC_TO_G7201.get((s[1], s[2]))
     if code is None:
+        key = f'"{s[1]}:{s[2]}" = "<code>"' if s[2] else "(a SAC with no SAC02 cannot be mapped)"
         raise DocumentError(f"the 880's G72 has no allowance or charge code (element 340) mapped for SAC {s[1]} "
-                            f"{s[2] or '(no SAC02)'}: this invoice is written as an 810 only",
+                            f"{s[2] or '(no SAC02)'}: the invoice is not built until the partner's "
+                            f"[fulfilment.invoice] g72_codes maps it to the 340 code its guide assigns, {key}",
                             segment="*".join(s[:3]))
     if len(s[13]) > G7203_MAX:
         raise DocumentError(f"the 880's G7203 holds {G7203_MAX} characters: SAC13 {s[13]!r} does not fit",
@@ -193,6 +222,31 @@ def _g72(sac: Sequence[str]) -> list[list[str]]:
     if s[15]:
         out.append(["G73", s[15][:G73_MAX]])
     return out
+
+
+def _tax_g72(txi: Sequence[str], codes: Mapping[str, str], tax_percent: str) -> list[str]:
+    """G72 of a summary TXI: G7201 the tax's 340 code (``codes`` "TXI:" + TXI01, else TAX_TO_G7201, else 501),
+    G7202 06, G7208 TXI02 in cents, G7209 TXI03 as a number of percent; a TXI09 (registration) is refused."""
+    t = list(txi) + [""] * (10 - len(txi))
+    where = "*".join(t[:3])
+    if t[9]:
+        raise DocumentError(f"the 880's G72 has no place for our tax registration number (TXI09 {t[9]!r}) that the "
+                            f"invoice of a {t[1]} tax states: the partner's 880 is not built with it",
+                            segment=where)
+    code = codes.get(f"TXI:{t[1]}") or TAX_TO_G7201.get(t[1], TAXES_340)
+    if code not in G72_TAX_CODES:  # a profile's code is checked so (InvoiceSettings._g72_kinds): never here
+        raise DocumentError(f"a tax is a G72 of a 340 tax code ({', '.join(G72_TAX_CODES)}), not {code}",
+                            segment=where)
+    try:
+        amount = money(Decimal(t[2] or "0"))
+        percent = Decimal(t[3]) * (100 if tax_percent == "decimal" else 1) if t[3] else None
+    except InvalidOperation:
+        raise DocumentError(f"the 810's TXI states no number: {where}", segment=where) from None
+    rate = x12_decimal(percent) if percent is not None else ""
+    if len(rate.replace(".", "").replace("-", "")) > G7209_MAX:
+        raise DocumentError(f"the 880's G7209 holds {G7209_MAX} digits: the tax's rate {rate} does not fit",
+                            segment=where)
+    return _trim(["G72", code, HANDLING_331["C"], "", "", "", "", "", str(int(amount * 100)), rate])
 
 
 def _g23(itd: Sequence[str]) -> list[str] | None:
@@ -255,4 +309,4 @@ def _trim(s: list[str]) -> list[str]:
     return s
 
 
-__all__ = ["FUNCTIONAL_ID", "SAC_TO_G7201", "SET_ID", "body_880", "check_880", "number_880"]
+__all__ = ["FUNCTIONAL_ID", "SAC_TO_G7201", "SET_ID", "TAX_TO_G7201", "body_880", "check_880", "number_880"]

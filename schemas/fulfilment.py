@@ -64,6 +64,9 @@ class _Model(BaseModel):
 # REF02 as a retailer's guide has us write our vendor number (REF*IA): AN 1/30 (004010; 005010 allows 50),
 # printable ASCII, no blank at either end; "" writes no REF*IA
 VENDOR_NUMBER = r"^([!-~]([ -~]{0,28}[!-~])?)?$"
+# the taxes of X12's element 340 (the 880's G7201): 501 Taxes, 526 Beverage Tax, 537 State or Province Tax; a G72 of
+# one of them is a tax (engine.invoice_880 writes a TXI so, engine.finance_inputs reads it back as one)
+G72_TAX_CODES = ("501", "526", "537")
 
 
 class SsccSettings(_Model):
@@ -608,6 +611,15 @@ class InvoiceSettings(_Model):
     # its lines shipped-not-invoiced, and status and the reports say why no 810 went. "CN" (Consigned Order) is
     # the code list's consignment code; () (default): every shipped order is invoiced per ``per``
     memo_order_types: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ()
+    # the grocery invoice's (880: engine.invoice_880) G7201 (element 340, the grocery allowance/charge list) the
+    # partner's guide assigns, by what the 810 says: "A:C310" (SAC01:SAC02, a SAC allowance A or charge C) or
+    # "TXI:ST" (TXI01, a tax) -> its 340 code: {"A:C310" = "51"} a guide billing the 2 % discount as a trade
+    # discount. It wins over the built-in table (engine.invoice_880.SAC_TO_G7201: the pairs whose 340 code names the
+    # same allowance or charge; a tax: 537 state or province tax for PG/PS, 526 beverage tax for AF, else 501 taxes).
+    # An allowance maps to 1-499, a charge to 500-999 but not a tax's code, a tax to 501, 526 or 537 (the 340 list's
+    # taxes: G72_TAX_CODES). A SAC neither lists is refused (INVOICE_NOT_BUILT, naming the key to add); {} the table
+    g72_codes: dict[Annotated[str, Field(pattern=r"^([AC]:[0-9A-Z]{4}|TXI:[0-9A-Z]{2})$")],
+                    Annotated[str, Field(pattern=r"^[1-9][0-9]{0,2}$")]] = {}
 
     @model_validator(mode="after")
     def _each_once(self) -> InvoiceSettings:
@@ -616,6 +628,21 @@ class InvoiceSettings(_Model):
             twice = sorted({t for t in codes if codes.count(t) > 1})
             if twice:
                 raise ValueError(f"{name} names {', '.join(twice)} twice")
+        return self
+
+    @model_validator(mode="after")
+    def _g72_kinds(self) -> InvoiceSettings:
+        for key, code in self.g72_codes.items():
+            kind = key.split(":")[0]
+            if kind == "TXI" and code not in G72_TAX_CODES:
+                raise ValueError(f"g72_codes {key!r}: a tax is a G72 of a tax code ({', '.join(G72_TAX_CODES)}), "
+                                 f"not {code}")
+            if kind == "A" and int(code) >= 500:
+                raise ValueError(f"g72_codes {key!r}: an allowance's 340 code is 1-499 (500 and on are charges), "
+                                 f"not {code}")
+            if kind == "C" and (int(code) < 500 or code in G72_TAX_CODES):
+                raise ValueError(f"g72_codes {key!r}: a charge's 340 code is 500-999 and not a tax's "
+                                 f"({', '.join(G72_TAX_CODES)}), not {code}")
         return self
 
     @model_validator(mode="after")

@@ -1,9 +1,10 @@
 """The 880 Grocery Products Invoice (engine.invoice_880): written from the 810 body our builder made and checked, so
 both say the same (G01 for BIG, N9 for REF, G62*11 for DTM*011, G23 for ITD, G17/G69 for IT1/PID, G31 and G33 for
-the totals), self-checked, its SACs as G72s (a mapped code only), refusing loudly what it has no place for (an
-unmapped SAC code, TXI, another currency); a profile names the 810 or the 880, never both; finance reads an
-880's total (G33) as an 810's TDS. The night's 880 (Stater Bros., by the 875) is tested in
-tests/test_rg33_regional_grocers_boscovs.py."""
+the totals), self-checked, its SACs as G72s (a mapped code only: the built-in table, or the partner's
+[fulfilment.invoice] g72_codes), its summary's taxes as G72 tax charges, refusing loudly what it has no place for
+(an unmapped SAC code, a tax on the lines, our tax registration number, another currency); a profile names the 810
+or the 880, never both; finance reads an 880's total (G33) as an 810's TDS and its tax G72s as its taxes. The
+night's 880 (Stater Bros., by the 875) is tested in tests/test_rg33_regional_grocers_boscovs.py."""
 
 from __future__ import annotations
 
@@ -55,16 +56,93 @@ def test_lines_in_several_units_are_counted_as_units_and_a_weighed_line_keeps_it
 
 
 @pytest.mark.parametrize(("extra", "why"), [
-    (["SAC", "A", "C310", "", "", "1250"], "no allowance or charge code .element 340. mapped for SAC A C310"),
-    (["SAC", "C", "F050", "", "", "1250"], "mapped for SAC C F050"),
+    (["SAC", "A", "C310", "", "", "1250"], "no allowance or charge code .element 340. mapped for SAC A C310: the "
+                                           "invoice is not built until the partner's .fulfilment.invoice. g72_codes "
+                                           "maps it to the 340 code its guide assigns, \"A:C310\" = "),
+    (["SAC", "C", "F050", "", "", "1250"], "mapped for SAC C F050.* g72_codes .*\"C:F050\""),
     (["SAC", "A", "D240", "", "", "1250"], "mapped for SAC A D240"),  # freight is a charge code, not an allowance
-    (["TXI", "ST", "5.00"], "tax"),
+    (["TXI", "ST", "5.00"], "a tax on its lines .TXI in an IT1 loop: .fulfilment.invoice. tax_at = \"line\". is "
+                            "the summary's too and would be billed twice"),
     (["CUR", "SE", "CAD"], "CAD"),
 ])
 def test_what_the_880_has_no_place_for_is_refused_loudly(extra, why):
     body = [*BODY_810[:-4], extra, *BODY_810[-4:]] if extra[0] != "CUR" else [BODY_810[0], extra, *BODY_810[2:]]
     with pytest.raises(DocumentError, match=why):
         body_880(body)
+
+
+def test_a_tax_with_our_registration_number_is_refused():
+    """TXI09 (our GST/HST/QST registration number, which such an invoice must state) has no place in a G72."""
+    body = [*BODY_810[:-3], ["TXI", "GS", "70.5", "5", "", "", "", "", "", "123456789RT0001"], *BODY_810[-3:]]
+    with pytest.raises(DocumentError, match="no place for our tax registration number .TXI09 '123456789RT0001'."):
+        body_880(body)
+
+
+def _taxed(*txis: list[str], total: str) -> list[list[str]]:
+    """BODY_810 with ``txis`` after its TDS (the summary's TXIs, before CAD) and TDS01 ``total``."""
+    return [["TDS", total] if s[0] == "TDS" else s for s in [*BODY_810[:-3], *txis, *BODY_810[-3:]]]
+
+
+def test_the_summarys_taxes_are_heading_g72_tax_charges_and_g33_holds_them_as_the_tds():
+    """A summary TXI -> a heading G72 (after the N1 loop, before the G17s): G7201 501 Taxes for a tax type 340 names
+    no tax of its own (ST state sales tax), 537 State or Province Tax for PG, 526 Beverage Tax for AF; G7202 06;
+    G7208 TXI02 in cents; G7209 TXI03 as a number of percent (TXI03 as a fraction times 100). G33 = TDS01, which
+    holds the taxes: the self-check takes them as charges."""
+    body = _taxed(["TXI", "ST", "102.23", "7.25"], ["TXI", "PG", "14.1", "1"], ["TXI", "AF", "2", "0.5"],
+                  total="152833")  # 1410.00 + 102.23 + 14.10 + 2.00
+    got = body_880(body)
+    assert [s for s in got if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"],
+                                                 ["G72", "537", "06", "", "", "", "", "", "1410", "1"],
+                                                 ["G72", "526", "06", "", "", "", "", "", "200", "0.5"]]
+    tags = [s[0] for s in got]
+    assert tags.index("N4") < tags.index("G72") < tags.index("G17") and got[-1] == ["G33", "152833"]
+    with pytest.raises(DocumentError, match="plus charges less allowances"):
+        check_880([*got[:-1], ["G33", "141000"]])  # without the taxes: wrong
+    # the partner's guide names the code ([fulfilment.invoice] g72_codes "TXI:ST"); TXI03 a fraction (tax_percent)
+    fraction = _taxed(["TXI", "ST", "102.23", "0.0725"], total="151223")
+    assert [s for s in body_880(fraction, {"TXI:ST": "537"}, "decimal") if s[0] == "G72"] == [
+        ["G72", "537", "06", "", "", "", "", "", "10223", "7.25"]]
+    with pytest.raises(DocumentError, match="G7209 holds 6 digits: the tax's rate 7.254321 does not fit"):
+        body_880(_taxed(["TXI", "ST", "102.23", "7.254321"], total="151223"))
+
+
+def test_the_partners_g72_codes_map_what_the_table_does_not_and_win_over_it():
+    """[fulfilment.invoice] g72_codes: a SAC02 with no 340 code of the same meaning (C310 discount) takes the one
+    the partner's guide assigns (51 trade discount), on a heading or a line SAC; a pair the table maps takes the
+    guide's code when it names one (D240 freight -> 53 is no charge: the profile refuses it; C D240 -> 516 here)."""
+    body = [["BIG", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"],
+            ["IT1", "1", "10", "CA", "20", "", "UP", "012345678905"], ["SAC", "A", "C310", "", "", "400"],
+            ["TDS", "20100"], ["SAC", "A", "C310", "", "", "500", "", "2"], ["SAC", "C", "D240", "", "", "1000"],
+            ["CTT", "1"]]
+    got = body_880(body, {"A:C310": "51", "C:D240": "516"})
+    assert [s for s in got if s[0] == "G72"] == [["G72", "51", "02", "", "", "", "", "", "500", "2"],
+                                                 ["G72", "516", "06", "", "", "", "", "", "1000"],
+                                                 ["G72", "51", "02", "", "", "", "", "", "400"]]
+    assert got[-1] == ["G33", "20100"]  # 200.00 - 4.00 - 5.00 + 10.00
+    with pytest.raises(DocumentError, match="mapped for SAC A C310"):
+        body_880(body, {"A:C320": "43"})  # another SAC's code maps nothing here
+
+
+@pytest.mark.parametrize(("codes", "why"), [
+    ({"A:C310": "504"}, "an allowance's 340 code is 1-499"),
+    ({"C:F050": "51"}, "a charge's 340 code is 500-999 and not a tax's"),
+    ({"C:F050": "501"}, "a charge's 340 code is 500-999 and not a tax's"),
+    ({"TXI:ST": "504"}, "a tax is a G72 of a tax code .501, 526, 537."),
+    ({"A:C31": "51"}, "String should match pattern"),
+    ({"X:C310": "51"}, "String should match pattern"),
+    ({"A:C310": "051"}, "String should match pattern"),
+    ({"A:C310": "1000"}, "String should match pattern"),
+])
+def test_a_g72_code_of_the_wrong_kind_or_shape_is_refused_by_the_profile(codes, why):
+    """An allowance's code is 1-499 and a charge's 500-999 (how the 880's readers tell them apart: check_880, finance)
+    but not a tax's, and a tax's one of the 340 list's taxes; keys SAC01:SAC02 or TXI:TXI01."""
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import InvoiceSettings
+
+    assert InvoiceSettings(g72_codes={"A:C310": "51", "C:F050": "999", "TXI:ST": "537"}).g72_codes["A:C310"] == "51"
+    with pytest.raises(ValidationError, match=why):
+        InvoiceSettings(g72_codes=codes)
 
 
 def test_the_810s_sacs_are_the_880s_g72s_and_g33_holds_them_as_the_tds():
@@ -146,6 +224,33 @@ def test_finance_reads_an_880s_total_and_numbers_beside_an_810s():
     assert (row["po_number"], row["invoice_number"], row["invoice_date"], row["total"], row["charges"],
             row["allowances"], row["st02"]) == ("SB4410027", "INV0000004", date(2026, 12, 1), Decimal("1410.00"),
                                                 Decimal(0), Decimal(0), "0001")
+
+
+def test_finance_reads_an_880s_tax_g72s_as_its_taxes_not_charges():
+    """The 880's G72 of a tax code (501, 526, 537: engine.invoice_880's TXI) is read into the set's taxes, as the
+    810's summary TXI is; a profile-mapped allowance code (51) counts as an allowance (its SAC02 unknown to the
+    reader: no code), the table's (504) as the charge it maps back to."""
+    import pyarrow as pa
+
+    from engine.finance_inputs import invoice_rows
+
+    body = [*_taxed(["TXI", "ST", "102.23", "7.25"], total="151973")[:-3],
+            ["SAC", "A", "C310", "", "", "500"], ["SAC", "C", "D240", "", "", "1250"], *BODY_810[-3:]]
+    g880 = number_880(body_880(body, {"A:C310": "51"}), "INV0000005")
+    isa = "ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*STATERBROS     *261201*1500*U*00401*{}*0*P*>~\n"
+    content = (isa.format("000000005") + "GS*GP*ORDERBRIDGE*STATERBROS*20261201*1500*5*X*004010~\nST*880*0001~\n"
+               + "".join("*".join(s) + "~\n" for s in g880) + f"SE*{len(g880) + 2}*0001~\nGE*1*5~\n"
+               "IEA*1*000000005~\n").encode()
+    docs = pa.table({"partner": ["staterbros"], "document_id": pa.array([1], pa.int64()), "doc_type": ["880"],
+                     "isa13": ["000000005"], "file": ["staterbros-880-000000005.x12"],
+                     "sent_at": pa.array([datetime(2026, 12, 1, 15)], pa.timestamp("s")),
+                     "content": pa.array([content], pa.binary())})
+    totals, charges = invoice_rows(docs)
+    (row,) = totals.to_pylist()
+    assert (row["total"], row["taxes"], row["charges"], row["allowances"]) == (
+        Decimal("1519.73"), Decimal("102.23"), Decimal("12.50"), Decimal("5.00"))
+    assert sorted((r["kind"], r["code"], r["amount"]) for r in charges.to_pylist()) == [
+        ("A", None, Decimal("5.00")), ("C", "D240", Decimal("12.50"))]
 
 
 def test_the_sent_880_names_its_invoice_and_po():

@@ -394,6 +394,7 @@ def test_an_880_whose_sac_code_has_no_g72_code_is_not_built_and_says_which(tmp_p
                                        NIGHT, SHIP_DAY, messages=True)
     (refused,) = [f for f in found if f[0] == "INVOICE_NOT_BUILT"]
     assert refused[2] == "SB4410027" and "mapped for SAC A C310" in refused[3]
+    assert '[fulfilment.invoice] g72_codes maps it to the 340 code its guide assigns, "A:C310" = ' in refused[3]
     outbox = ws.drop_root / "staterbros" / "outbox"
     assert not list(outbox.glob("*-880-*.x12")) and not list(outbox.glob("*-810-*.x12"))
 
@@ -541,3 +542,136 @@ def test_finance_reads_the_880s_g72s_as_the_810s_sacs(grocery_880_allowance_nigh
         Decimal("1397.50"), Decimal("12.50"), Decimal("25.00"), "A260")
     assert sorted((c["kind"], c["code"], c["amount"], c["line_id"]) for c in charges.to_pylist()) == [
         ("A", "A260", Decimal("25.00"), None), ("C", "D240", Decimal("12.50"), None)]
+
+
+DISCOUNT_880 = '[[fulfilment.invoice.charges]]\nkind = "A"\ncode = "C310"\npercent = "2"\n\n'
+TAX_880 = '[[fulfilment.invoice.taxes]]\nkind = "sales"\ncode = "ST"\npercent = 7.25\nregions = ["CA"]\n\n'
+
+
+def _grocer_night(tmp, *, extra: str, g72_codes: str = "", receives: str = "880"):
+    """The 875 night with Stater Bros.' profile receiving ``receives`` (the 880, or the 810 to compare), with
+    ``extra`` (its charges or taxes) and ``g72_codes`` (a TOML inline table) in [fulfilment.invoice]."""
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8").replace('"856", "810"]', f'"856", "{receives}"]')
+    if g72_codes:
+        text = text.replace("[fulfilment.invoice]\n", f"[fulfilment.invoice]\ng72_codes = {g72_codes}\n", 1)
+    path.write_text(text.replace("\n[drop]\n", "\n" + extra + "[drop]\n", 1), encoding="utf-8")
+    return shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+
+
+def _sent_880(night, tmp_path, maps):  # noqa: F811
+    """The night's one 880 for SB4410027, checked by our reader, our validator, Bots' 880 grammar and pyx12: its
+    body (G01 .. G33) and the order's invoice record."""
+    from connectors.state import StateStore
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    night_all_invoiced(night, POS_875, NIGHT_NOTED)
+    ws = night[0]
+    outbox = ws.drop_root / "staterbros" / "outbox"
+    assert not list(outbox.glob("*-810-*.x12"))
+    (sent,) = sorted(outbox.glob("staterbros-880-*.x12"))
+    content = sent.read_bytes()
+    accepted(content, tmp_path, maps)
+    assert [f.code for f in validate_outbound(content)] == []
+    invoice = segments(ws, "staterbros", "880")
+    state = StateStore(ws.state_path)
+    try:
+        (record,) = [i for i in state.invoices() if i.po_number == "SB4410027"]
+    finally:
+        state.close()
+    return invoice[3:invoice.index(next(s for s in invoice if s[0] == "SE"))], record
+
+
+@pytest.fixture(scope="module")
+def grocery_880_discount_night(tmp_path_factory):
+    """The 880 night with a 2 % discount (SAC A C310) per order, which Stater Bros.' guide (as this profile says)
+    bills as a trade discount: [fulfilment.invoice] g72_codes = {"A:C310" = "51"}."""
+    return _grocer_night(tmp_path_factory.mktemp("rg33-880-disc"), extra=DISCOUNT_880, g72_codes='{"A:C310" = "51"}')
+
+
+def test_an_880_carries_a_discount_by_the_code_the_profile_maps_it_to(grocery_880_discount_night, tmp_path,
+                                                                      maps):  # noqa: F811
+    """C310 (discount) has no 340 code of the same meaning; the profile's g72_codes assigns 51 (trade discount), as
+    a grocer's guide does: the 880 carries it as a heading G72 (02 off invoice, its amount and percent), G33 the
+    lines less it (1410.00 - 2 % = 1381.80), accepted by our validator, Bots' 880 grammar and pyx12."""
+    body, record = _sent_880(grocery_880_discount_night, tmp_path, maps)
+    (g72,) = [s for s in body if s[0] == "G72"]
+    assert g72[:3] == ["G72", "51", "02"] and g72[8:] == ["2820", "2"]
+    tags = [s[0] for s in body]
+    assert tags.index("N1") < tags.index("G72") < tags.index("G17")
+    assert body[-1] == ["G33", "138180"]
+    assert record.total == Decimal("1381.80") and record.merchandise == Decimal("1410.00")
+
+
+@pytest.fixture(scope="module")
+def grocery_880_tax_night(tmp_path_factory):
+    """The 880 night with California's sales tax (TXI01 ST, 7.25 %) on Stater Bros.' San Bernardino DC (N4 CA)."""
+    return _grocer_night(tmp_path_factory.mktemp("rg33-880-tax"), extra=TAX_880)
+
+
+def test_an_880_carries_the_invoices_tax_as_a_heading_g72_tax_charge(grocery_880_tax_night, tmp_path,
+                                                                     maps):  # noqa: F811
+    """The 810's summary TXI (ST 102.23 at 7.25 %: 1410.00 x 7.25 % half up) is the 880's heading G72 501 Taxes
+    (06 paid by the customer, G7208 the amount, G7209 the rate) and G33 holds it as TDS01 does (1512.23): accepted
+    by our validator, Bots' 880 grammar and pyx12."""
+    body, record = _sent_880(grocery_880_tax_night, tmp_path, maps)
+    assert [s for s in body if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"]]
+    tags = [s[0] for s in body]
+    assert tags.index("N1") < tags.index("G72") < tags.index("G17")
+    assert body[-2:] == [["G31", "65", "CA"], ["G33", "151223"]]
+    assert record.total == Decimal("1512.23") and record.merchandise == Decimal("1410.00")
+
+
+def test_the_880s_tax_reconciles_and_is_read_as_the_810s_txi(grocery_880_tax_night, tmp_path_factory):
+    """The same night invoiced by an 810 with the same tax (TXI after TDS) and by the 880 (a G72 501): finance reads
+    the same taxes and total, no charge row for the tax, and the reconciliation finds the same exceptions, never an
+    INVOICE_TOTAL_MISMATCH."""
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals_and_charges
+
+    as_810_night = _grocer_night(tmp_path_factory.mktemp("rg33-810-tax"), extra=TAX_880, receives="810")
+    read = {}
+    for kind, night in (("810", as_810_night), ("880", grocery_880_tax_night)):
+        state = StateStore(night[0].state_path)
+        try:
+            totals, charges = invoice_totals_and_charges(state.sent_documents(("810", "880")))
+        finally:
+            state.close()
+        (total,) = totals.to_pylist()
+        read[kind] = (total["total"], total["taxes"], total["charges"], total["allowances"], charges.num_rows)
+    assert read["880"] == read["810"] == (Decimal("1512.23"), Decimal("102.23"), Decimal(0), Decimal(0), 0)
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    as_810, as_880 = _reconciled(as_810_night, "rec-810-tax"), _reconciled(grocery_880_tax_night, "rec-880-tax")
+    assert kinds(as_880) == kinds(as_810)
+    assert "INVOICE_TOTAL_MISMATCH" not in {e["type"] for e in as_880}
+
+
+def test_the_880s_mapped_discount_reconciles_as_the_810s_sac(grocery_880_discount_night, tmp_path_factory):
+    """The discount night invoiced by an 810 (SAC A C310) and by the 880 (G72 51 by the profile's g72_codes): the
+    same allowance read (28.20) and the same exceptions, never an INVOICE_TOTAL_MISMATCH."""
+    from connectors.state import StateStore
+    from engine.finance_inputs import invoice_totals_and_charges
+
+    as_810_night = _grocer_night(tmp_path_factory.mktemp("rg33-810-disc"), extra=DISCOUNT_880, receives="810")
+    read = {}
+    for kind, night in (("810", as_810_night), ("880", grocery_880_discount_night)):
+        state = StateStore(night[0].state_path)
+        try:
+            totals, _charges = invoice_totals_and_charges(state.sent_documents(("810", "880")))
+        finally:
+            state.close()
+        (total,) = totals.to_pylist()
+        read[kind] = (total["total"], total["allowances"], total["charges"])
+    assert read["880"] == read["810"] == (Decimal("1381.80"), Decimal("28.20"), Decimal(0))
+
+    def kinds(seen):
+        return sorted((e["type"], e["po_number"] or "", e["line_number"] or 0) for e in seen)
+
+    as_810, as_880 = _reconciled(as_810_night, "rec-810-disc"), _reconciled(grocery_880_discount_night, "rec-880-disc")
+    assert kinds(as_880) == kinds(as_810)
+    assert "INVOICE_TOTAL_MISMATCH" not in {e["type"] for e in as_880}

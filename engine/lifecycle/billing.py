@@ -630,7 +630,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
                                  sacs.get(key, ()), taxes, (classes or {}).get(key))
                 if profile.invoice_set == "880":  # the grocer's 880 says what the 810 built says, checked here
-                    built = replace(built, built=replace(built.built, body=body_880(built.built.body)))
+                    settings = profile.fulfilment.invoice
+                    built = replace(built, built=replace(built.built, body=body_880(
+                        built.built.body, settings.g72_codes, settings.tax_percent)))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
