@@ -45,7 +45,7 @@ from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_f
 from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
-from engine.routing import carrier_findings, ship_from_findings
+from engine.routing import carrier_findings, service_findings, ship_from_findings
 from engine.shipments import (
     ShipmentSummary,
     StoreDcs,
@@ -731,6 +731,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
     findings += carrier_findings(went, orders, stage=STAGE)  # tendered to a carrier the PO did not route by
+    # by the routed carrier at a slower service than the PO's TD512 (next day air shipped ground)
+    findings += service_findings(went, orders, batch.warehouse.service_levels, stage=STAGE)
     # shipped from another warehouse than the PO's N1*SF routed it to (or one that is none of ours)
     findings += ship_from_findings(went, orders, batch.warehouse, warehouses or {}, {
         pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}, stage=STAGE)
