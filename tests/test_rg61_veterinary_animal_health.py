@@ -129,3 +129,31 @@ def test_a_next_day_air_po_shipped_as_routed_or_faster_says_nothing(tmp_path):
                                            night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=swap)
         assert states == {("mwi", "MW7702150"): "invoiced"}
         assert {c for c, _s, _po, _m in found} <= NIGHT_NOTED, (service, found)
+
+
+def test_a_warehouse_s_own_name_for_ground_is_told_and_written_as_ground(tmp_path):
+    """The east DC names its ground service BROWN (no name of our list): its profile's service_levels maps it to CG.
+    The same next-day-air PO confirmed UPSN,BROWN is told as ground, and its 856 says so (TD504 U, TD512 CG beside
+    the DC's name); without the mapping, BROWN is judged by nothing and the 856 keeps the PO's air and ND."""
+    import shutil
+
+    from tests.retailer_support import variant_night
+
+    for n, mapped in enumerate((True, False)):
+        warehouses = tmp_path / f"warehouses{n}"
+        shutil.copytree(WAREHOUSES, warehouses)
+        east = warehouses / "east.toml"
+        if mapped:
+            text = east.read_text(encoding="utf-8")
+            east.write_text('service_levels = { "Brown" = "CG" }\n' + text, encoding="utf-8")
+        ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path / str(n), warehouses=warehouses,
+                                          night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=[("UPSN,ND", "UPSN,BROWN")])
+        assert states == {("mwi", "MW7702150"): "invoiced"}
+        told = [f[3] for f in found if f[0] == "SERVICE_NOT_ROUTED"]
+        td5 = [s for s in po_segments(segments(ws, "mwi", "856"), "MW-SHP-01", "BSN") if s[0] == "TD5"]
+        if mapped:
+            assert len(told) == 1 and "at service BROWN, Ground (CG); the PO's TD5 routed it at Next Day Air (ND)" \
+                in told[0], found
+            assert td5 == [["TD5", "B", "2", "UPSN", "U", "BROWN", "", "", "", "", "", "", "CG"]]
+        else:
+            assert told == [] and td5 == [["TD5", "B", "2", "UPSN", "A", "BROWN", "", "", "", "", "", "", "ND"]]
