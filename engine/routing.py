@@ -1,7 +1,9 @@
 """The carriers a PO routed its goods by (its TD5s naming a carrier by SCAC: TD502 2, TD503; the heading's and its
 PO1 loops' own) against the carrier each shipment of it left with: a retailer's routing guide names the carrier
 (Havertys' freight carrier, Kroger's backhaul, an import PO's ocean line) and charges back a shipment tendered to
-another one. The 856 still goes (the goods left); ops learn to expect the chargeback. Likewise the ship-from a PO
+another one. The 856 still goes (the goods left); ops learn to expect the chargeback. Likewise the service level a
+PO routed its goods at (TD512: ND next day air) against the one the routed carrier took them at (the warehouse's
+GND: ground, slower), and the ship-from a PO
 routed it to (its heading N1*SF: a drop-ship programme's choice among the vendor's locations) against the warehouse
 that shipped it.
 
@@ -20,6 +22,7 @@ from schemas.findings import finding
 from schemas.grouping import encode, first_rows
 from schemas.lifecycle import FindingRecord
 from schemas.orders import ELEMENTS_SEP, ITDS_SEP, SHIP_FROM_COLUMNS
+from schemas.service_levels import service_code, service_label, service_speeds
 from schemas.warehouses import WarehouseProfile
 
 # TD502 (element 66, identification code qualifier) of a carrier named by its Standard Carrier Alpha Code
@@ -74,6 +77,69 @@ def carrier_findings(shipped: pa.Table, orders: pa.Table, *, stage: str = "shipm
                    "the partner's routing guide.")
         f = finding("CARRIER_NOT_ROUTED", message, value=scac)
         out.append(FindingRecord(f, partner, po, "856 sent: chargeback risk", stage))
+    return tuple(out)
+
+
+def routed_levels(td5_sent: str | None, td5_more_sent: str | None, carrier_scac: str) -> tuple[str, ...]:
+    """The service levels (TD512, X12 element 284) of a PO's TD5s as stored (routed_carriers) that name
+    ``carrier_scac`` (TD503) or no carrier (Logicbroker's ``TD5*****UPS GROUND*******CG``), each once, in the
+    order sent; those of a TD5 naming another carrier are that carrier's (CARRIER_NOT_ROUTED tells the carrier)."""
+    out: list[str] = []
+    for td5 in (td5_sent, *((td5_more_sent or "").split(ITDS_SEP) if td5_more_sent else ())):
+        e = (td5 or "").split(ELEMENTS_SEP)  # TD501 at 0, TD512 at 11
+        if len(e) > 11 and e[2].strip().upper() in ("", carrier_scac) and (level := e[11].strip().upper()):
+            if level not in out:
+                out.append(level)
+    return tuple(out)
+
+
+def service_findings(shipped: pa.Table, orders: pa.Table, names: Mapping[str, str] | None = None, *,
+                     stage: str = "shipments") -> tuple[FindingRecord, ...]:
+    """SERVICE_NOT_ROUTED (warning) once per shipment and PO of ``shipped`` (confirmation rows: shipment_id,
+    partner, po_number, carrier_scac, service_level) that left at a service slower than every service level its
+    order's TD5s routed that carrier at (routed_levels: next day air, ND, shipped ground, GND: CG), by the
+    shipment's first row. The confirmation's service is a code of X12 element 284 or a name the warehouse's
+    ``names`` (its profile's service_levels) or our list gives a code (schemas.service_levels.service_code); the
+    speeds compared are those the codes' names state (service_speeds). A PO naming no service level, a service
+    not known (an unknown name, Saturday, Express Service) or routed at a level not known, or one as fast or
+    faster than routed, says nothing; nor a shipment by another carrier than its PO's TD5s name
+    (CARRIER_NOT_ROUTED). The 856 goes, as for a carrier."""
+    if shipped.num_rows == 0 or "td5_sent" not in orders.column_names or "service_level" not in shipped.column_names:
+        return ()
+    more = "td5_more_sent" in orders.column_names
+    some = pc.or_(pc.is_valid(orders["td5_sent"]), pc.is_valid(orders["td5_more_sent"])) if more else \
+        pc.is_valid(orders["td5_sent"])
+    sent = {(r["partner"], r["po_number"]): (r["td5_sent"], r.get("td5_more_sent")) for r in orders.filter(
+        some).select(["partner", "po_number", "td5_sent", *(["td5_more_sent"] if more else [])]).to_pylist()}
+    if not sent:
+        return ()
+    speeds = service_speeds()
+    code, _ = encode(shipped["shipment_id"], shipped["partner"], shipped["po_number"])
+    heads = shipped.select(["shipment_id", "partner", "po_number", "carrier_scac", "service_level"]).take(
+        pa.array(np.sort(first_rows(code))))
+    out = []
+    for r in heads.to_pylist():
+        sid, partner, po = r["shipment_id"], r["partner"], r["po_number"]
+        said = (r["service_level"] or "").strip()
+        level = service_code(said, names)
+        if level not in speeds or (partner, po) not in sent:
+            continue
+        scac = (r["carrier_scac"] or "").strip().upper()
+        td5_sent, td5_more = sent[(partner, po)]
+        carriers = routed_carriers(td5_sent, td5_more)
+        if scac and carriers and scac not in carriers:
+            continue  # another carrier than routed: CARRIER_NOT_ROUTED says so
+        routed = routed_levels(td5_sent, td5_more, scac)
+        if not routed or any(lv not in speeds for lv in routed) or speeds[level] <= max(speeds[lv] for lv in routed):
+            continue  # (a level routed whose speed no name states, Saturday, SD, beside ND: not judged)
+        went = service_label(level) if said.upper() == level else f"{said}, {service_label(level)}"
+        by = f" with carrier {scac}" if scac else ""
+        message = (f"Shipment {sid} for PO {po} left{by} at service {went}; the PO's TD5 routed it at "
+                   f"{' or '.join(service_label(lv) for lv in routed)}, a faster service: the 856 is sent "
+                   "(the goods left) with the service they went by; expect a chargeback under the partner's "
+                   "routing guide, and a later delivery than the buyer was promised.")
+        out.append(FindingRecord(finding("SERVICE_NOT_ROUTED", message, value=said), partner, po,
+                                 "856 sent: chargeback risk", stage))
     return tuple(out)
 
 

@@ -38,6 +38,7 @@ from schemas.orders import (
     ORDERS,
 )
 from schemas.reference import gs1_check_digits, sscc_columns
+from schemas.service_levels import service_code, service_speeds
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
     PARCEL_SCACS,
@@ -81,14 +82,23 @@ def header_fields(h: Mapping, method: str = "") -> dict:
             "seal_number": h.get("seal_number") or ""}
 
 
-def transport_method_for(carrier_scac: str, td5s: list) -> str:
+# element 91's air methods: not what a shipment went by whose service is ground (schemas.service_levels)
+AIR_METHODS = frozenset({"A", "AC", "AE", "AF"})
+GROUND_SPEED = 4  # schemas/data/service_levels.csv: CG, SG, SI
+
+
+def transport_method_for(carrier_scac: str, td5s: list, service_level: str = "",
+                         names: Mapping[str, str] | None = None) -> str:
     """TD504 of a shipment with ``carrier_scac`` whose confirmation names no transport method: the TD504 of the
     first of its POs' TD5s (``td5s``: ORDERS td5_sent, None for none) naming that carrier (TD503) with a code of
     X12 element 91, as the buyer routed it; else U (private parcel service) for a parcel SCAC (PARCEL_SCACS);
     else "" (motor, as always). Without a SCAC: the TD504 of the first of its POs' TD5s naming no carrier (a
     will-call, customer pick-up PO's TD5*O***H: the customer's own truck, no carrier to name), written as the PO
     sent it; else "": no TD504 is written (a PO routed by a carrier the warehouse did not confirm says nothing of
-    how this shipment went)."""
+    how this shipment went). An air method of the PO's (A: routed next day air) is not taken for a shipment whose
+    ``service_level`` (the warehouse's) is a ground service (GND, CG: service_code, with the warehouse's own
+    ``names``): the 856 said TD5*B*2*UPSN*A*GND, a parcel by air and by ground at once."""
+    ground = service_speeds().get(service_code(service_level, names)) == GROUND_SPEED
     if not carrier_scac:
         for sent in td5s:
             e = (sent or "").split(ELEMENTS_SEP)
@@ -97,7 +107,8 @@ def transport_method_for(carrier_scac: str, td5s: list) -> str:
         return ""
     for sent in td5s:
         e = (sent or "").split(ELEMENTS_SEP)
-        if len(e) > 3 and e[2].strip().upper() == carrier_scac and e[3].strip().upper() in TRANSPORT_METHODS:
+        if len(e) > 3 and e[2].strip().upper() == carrier_scac and e[3].strip().upper() in TRANSPORT_METHODS and \
+                not (ground and e[3].strip().upper() in AIR_METHODS):
             return e[3].strip().upper()
     return "U" if carrier_scac in PARCEL_SCACS else ""
 
@@ -128,17 +139,23 @@ def _contradicts(words: str, level: str) -> bool:
     return bool(said & _FASTER_WORDS) and level in GROUND_LEVELS
 
 
-def routed_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
+def routed_level_for(carrier_scac: str, service_level: str, td5s: list, names: Mapping[str, str] | None = None) -> str:
     """The TD512 of a shipment whose warehouse named its service level in words (``service_level`` not a two-
     character code: GND, which the 856 writes as routing text, TD505): the PO's own TD512 for that carrier
     (service_level_for), which the partner routed the order at and checks its 856 against (Target.com DVS's
     TD5*O*2*UPSN*M*UPS GROUND*******SG); else "". Before, the name hid the PO's code and the 856 had no TD512.
     Not a level the name contradicts (GND shipped for a PO routed next day air, ND; NEXT DAY AIR for one routed
     ground, CG): the 856 used to state the PO's ND beside the warehouse's GND, a next-day shipment that went by
-    ground (rg41, Zoro's drop ship)."""
+    ground (rg41, Zoro's drop ship). A name our list (schemas.service_levels) or the warehouse's own ``names`` give
+    a code of another speed than the PO's level (GND: CG, for a PO routed ND) is the service shipped: its code,
+    TD512 CG beside TD505 GND; of the same speed (GND for a PO routed SG), the PO's own code, as its guide spells
+    it."""
     if not service_level or len(service_level) == 2:
         return ""
     level = _routed_level(carrier_scac, td5s)
+    speeds, named = service_speeds(), service_code(service_level, names)
+    if level in speeds and named in speeds:
+        return level if speeds[level] == speeds[named] else named
     return "" if level and _contradicts(service_level, level) else level
 
 
@@ -256,7 +273,8 @@ def number_ssccs(keys: tuple, company_prefix: str, extension_digit: int, first_s
 def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                        ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
                        store_party: Mapping[str, str] | None = None, dcs: StoreDcs | None = None,
-                       described: Collection[str] = ()) -> list[Shipment]:
+                       described: Collection[str] = (), service_names: Mapping[str, str] | None = None
+                       ) -> list[Shipment]:
     """One Shipment per shipment id. ``lines``: confirmation lines whose partner and line_id are
     resolved (rules.shipments.resolve) and that passed the checks; ``orders``/``order_lines``: the
     canonical tables (schemas.orders; CANONICAL_COLUMNS at least) of their orders; ``ssccs``:
@@ -341,12 +359,12 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
         if s not in to_line and any(p is not None and p != ship_to for p in order_heads[s]):  # POs of two places:
             shipped[s] = tuple(replace(o, ship_to=p) for o, p in zip(shipped[s], order_heads[s], strict=True))
         sent = [td5.get((o.partner, o.po_number)) for o in shipped[s]]
-        method = transport_method_for(h["carrier_scac"] or "", sent)
+        method = transport_method_for(h["carrier_scac"] or "", sent, h["service_level"] or "", service_names)
         out.append(Shipment(
             shipment_id=h["shipment_id"], ship_date=h["ship_date"], ship_time=h["ship_time"], ship_from=ship_from,
             ship_to=ship_to or Party("ST", ""), orders=shipped[s], carrier_scac=h["carrier_scac"] or "",
             service_level=service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
-            routed_level=routed_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent),
+            routed_level=routed_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent, service_names),
             tracking_number=h["tracking_number"] or "",
             bill_of_lading=h["bill_of_lading"] or "", partner=partner[s],
             extra_refs=tuple(("CN", number) for number in more[s]),
@@ -1083,7 +1101,7 @@ class ShipmentSummary(NamedTuple):
 def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *, pallets: bool,
                      ssccs: Mapping[tuple, str] | None = None, items: pa.Table | None = None,
                      serials: Mapping[str, int] | None = None, dcs: StoreDcs | None = None,
-                     described: Collection[str] = ()
+                     described: Collection[str] = (), service_names: Mapping[str, str] | None = None
                      ) -> tuple[list[ShipmentSummary], Flat856] | None:
     """assemble_shipments' shipments (same arguments) as ShipmentSummaries and as the Flat856 that
     engine.asn_columnar.write_856_texts writes (``pallets``: S-O-T-P-I, its pallets' HL loops; else S-O-P-I),
@@ -1234,12 +1252,12 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     td5 = _td5s(orders)
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
         sent = [td5.get((partner_of[s], p)) for p in pos_of[s]]
-        method = transport_method_for(h["carrier_scac"] or "", sent)
+        method = transport_method_for(h["carrier_scac"] or "", sent, h["service_level"] or "", service_names)
         out.append(ShipmentSummary(
             h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
             service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "",
             h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
             *weights[s], more[s], tuple({**header_fields(h, method), "routed_level": routed_level_for(
-                h["carrier_scac"] or "", h["service_level"] or "", sent)}.items())))
+                h["carrier_scac"] or "", h["service_level"] or "", sent, service_names)}.items())))
     return out, flat

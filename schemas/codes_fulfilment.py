@@ -187,6 +187,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CARRIER_NOT_ROUTED", "business", "warning", "",
        "A shipment left with a carrier (SCAC) none of its order's TD5s named (TD502 2, TD503, the heading's and the "
        "PO1 loops': the carriers the buyer's routing guide routed the PO by); the 856 is sent."),
+    _C("SERVICE_NOT_ROUTED", "business", "warning", "",
+       "A shipment left with the carrier its order routed it by at a slower service level than the order's TD5 "
+       "routed (TD512, X12 element 284: next day air, ND, shipped ground); the 856 is sent."),
     _C("SHIP_FROM_NOT_ROUTED", "business", "warning", "",
        "A shipment left from a warehouse other than the ship-from its order's 850 named (N1*SF: the location of ours "
        "a drop-ship programme routed the PO to, by GLN, DUNS or a number the buyer assigned), or the PO named a "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,6 +59,12 @@ class WarehouseProfile(_Model):
     sender: Sender945 | None = None  # the 3PL's ISA sender (format = "945"); None: not checked
     ship_from: ShipFrom
     drop: DropSettings = DropSettings()
+    # the warehouse's own names for its parcel services (its Service Level column, a 945's W2703) -> the X12
+    # element 284 code each is (TD512: CG ground, ND next day air, SE second day ...), beside and before our list
+    # (schemas/data/service_names.csv: GND, NDA, 2DA, PRIORITY OVERNIGHT ...); a shipment slower than its PO's
+    # TD512 is warned (SERVICE_NOT_ROUTED), and a name neither lists is judged by nothing
+    service_levels: dict[Annotated[str, Field(min_length=1, max_length=35)],
+                         Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")]] = {}
 
 
 def load_warehouse(path: Path) -> WarehouseProfile:

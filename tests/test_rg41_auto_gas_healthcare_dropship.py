@@ -167,22 +167,24 @@ def test_discount_not_applicable_against_basic_terms_by_the_rule_alone():
         ("TERMS_MISMATCH", "ITD terms type 02 differs from the agreed 01.")]
 
 
-@pytest.mark.parametrize(("routed", "td5"), [
-    # routed next day air, shipped ground: the 856 used to say TD512 ND beside the warehouse's GND
-    (b"TD5*O*2*UPSN*U*UPS NEXT DAY AIR*******ND", ["TD5", "B", "2", "UPSN", "U", "GND"]),
-    (b"TD5*O*2*UPSN*U*UPS 2ND DAY AIR*******SE", ["TD5", "B", "2", "UPSN", "U", "GND"]),
+@pytest.mark.parametrize(("routed", "td5", "slower"), [
+    # routed next day air, shipped ground: the 856 used to say TD512 ND beside the warehouse's GND; since session 55
+    # it says the ground service it went by (GND: CG, schemas/data/service_names.csv), and SERVICE_NOT_ROUTED tells it
+    (b"TD5*O*2*UPSN*U*UPS NEXT DAY AIR*******ND", ["TD5", "B", "2", "UPSN", "U", "GND"] + [""] * 6 + ["CG"], True),
+    (b"TD5*O*2*UPSN*U*UPS 2ND DAY AIR*******SE", ["TD5", "B", "2", "UPSN", "U", "GND"] + [""] * 6 + ["CG"], True),
     # routed ground (CG): the warehouse's GND is that level, its code kept beside the name
-    (b"TD5*O*2*UPSN*U*UPS GROUND*******CG", ["TD5", "B", "2", "UPSN", "U", "GND", "", "", "", "", "", "", "CG"]),
+    (b"TD5*O*2*UPSN*U*UPS GROUND*******CG", ["TD5", "B", "2", "UPSN", "U", "GND", "", "", "", "", "", "", "CG"], False),
 ])
-def test_a_service_named_in_words_never_takes_a_routed_level_it_contradicts(tmp_path, routed, td5):
+def test_a_service_named_in_words_never_takes_a_routed_level_it_contradicts(tmp_path, routed, td5, slower):
     """Zoro routes a drop ship at a service level (TD512: ND next day air, SE second day, CG ground). The DC confirms
     the shipment with its service in words (Service Level GND). The 856 wrote the words as TD505 and the PO's code as
     TD512 whatever they said: a parcel shipped by ground went out declared next day air (TD5*B*2*UPSN*U*GND*******ND),
     the service the consumer paid for and the buyer checks the ASN against. A level the words contradict is no longer
-    written; one they agree with still is."""
-    ws, _found, states = _variant("zoro", ((b"TD5****U*UPS GROUND", routed),), tmp_path)
+    written (the code of the words is, CG: the service shipped); one they agree with still is."""
+    ws, found, states = _variant("zoro", ((b"TD5****U*UPS GROUND", routed),), tmp_path)
     assert states == {("zoro", "Z1045589012"): "invoiced"}
     assert [s for s in segments(ws, "zoro", "856") if s[0] == "TD5"] == [td5]
+    assert ("SERVICE_NOT_ROUTED" in {f[0] for f in found}) is slower, found
 
 
 def test_which_words_contradict_a_routed_level():
@@ -192,11 +194,15 @@ def test_which_words_contradict_a_routed_level():
     def level(words: str, code: str) -> str:  # the PO's TD5 as kept (ORDERS td5_sent: TD501 on)
         return routed_level_for("UPSN", words, [f"O*2*UPSN*U*ROUTED*******{code}".replace("*", ELEMENTS_SEP)])
 
+    # a name of our list (schemas/data/service_names.csv) of another speed than the PO's level: the name's code, the
+    # service shipped (FEDEX HOME DELIVERY, ground, used to take the PO's ND: no ground word in it); of its speed,
+    # the PO's own code (GROUND for SG, 2ND DAY AIR, SC, for SE); a name not listed: the words' kind, as before
     assert [level(w, "ND") for w in ("GND", "UPS GROUND", "FEDEX HOME DELIVERY", "NEXT DAY AIR", "NDA")] == [
-        "", "", "ND", "ND", "ND"]
+        "CG", "CG", "CG", "ND", "ND"]
     assert [level(w, "CG") for w in ("GND", "GROUND", "NEXT DAY AIR", "2DAY", "PRIORITY OVERNIGHT")] == [
-        "CG", "CG", "", "", ""]
+        "CG", "CG", "ND", "SE", "ON"]
     assert level("GROUND", "SG") == "SG" and level("2ND DAY AIR", "SE") == "SE" and level("GND", "") == ""
+    assert level("BLUE LABEL", "ND") == "ND" and level("ECONOMY GROUND", "ND") == ""  # not listed: the words decide
 
 
 def test_a_contract_price_beside_po104_that_differs_is_flagged(tmp_path):

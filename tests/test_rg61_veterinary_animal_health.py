@@ -98,17 +98,62 @@ def test_a_discount_the_agreement_does_not_grant_is_told(night):
     assert ["ITD", "01", "3", "", "", "", "", "60"] in po_segments(segments(ws, "covetrus", "810"), "CV4410271", "BIG")
 
 
-@pytest.mark.xfail(strict=True, reason="MWI routes the clinic's refrigerated CIII vial by UPS next-day air "
-                   "(TD5*O*2*UPSN*A*NEXT DAY AIR*******ND, TD512 ND); the DC confirms it left by UPSN at service GND "
-                   "and nothing is "
-                   "told: engine.routing.carrier_findings compares the SCAC alone (routed_carriers reads TD503, never "
-                   "TD512), so a slower service by the routed carrier is no CARRIER_NOT_ROUTED (nor any finding). "
-                   "Telling it needs a new finding and a map of the warehouse's service names (GND, NDA) to TD512 "
-                   "codes: not done by rg61's deadline")
 def test_a_next_day_air_po_shipped_by_ground_is_told(tmp_path):
+    """MWI routes the clinic's refrigerated CIII vial by UPS next-day air (TD5*O*2*UPSN*A*NEXT DAY AIR*******ND);
+    the DC confirms it left by UPSN at service GND. Nothing was told (engine.routing compared the SCAC alone), and
+    the 856 said TD5*B*2*UPSN*A*GND: by air (the PO's TD504) and by ground at once. Now SERVICE_NOT_ROUTED (a
+    warning, the order shipped and invoiced as confirmed) names the PO, the service routed and the one it went by,
+    and the 856 states the ground service shipped: TD504 U (UPS's parcel service, not the PO's air), TD512 CG."""
     from tests.retailer_support import variant_night
 
-    _ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
-                                       ship_day=SHIP_DAY, shipped_swaps=[("UPSN,ND", "UPSN,GND")])
+    ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                      ship_day=SHIP_DAY, shipped_swaps=[("UPSN,ND", "UPSN,GND")])
     assert states == {("mwi", "MW7702150"): "invoiced"}
-    assert {c for c, _s, _po, _m in found} - NIGHT_NOTED, found
+    assert {c for c, _s, _po, _m in found} - NIGHT_NOTED == {"SERVICE_NOT_ROUTED"}, found
+    [told] = [f for f in found if f[0] == "SERVICE_NOT_ROUTED"]
+    assert told[1:3] == ("warning", "MW7702150")
+    assert ("Shipment MW-SHP-01 for PO MW7702150 left with carrier UPSN at service GND, Ground (CG); the PO's TD5 "
+            "routed it at Next Day Air (ND), a faster service") in told[3]
+    asn = po_segments(segments(ws, "mwi", "856"), "MW-SHP-01", "BSN")
+    assert [s for s in asn if s[0] == "TD5"] == [["TD5", "B", "2", "UPSN", "U", "GND", "", "", "", "", "", "", "CG"]]
+
+
+def test_a_next_day_air_po_shipped_as_routed_or_faster_says_nothing(tmp_path):
+    """The same PO confirmed at a service as fast as routed (NDA: UPS's next day air by name) or unknown to us (BLUE
+    LABEL: no code, nothing to judge it by): no SERVICE_NOT_ROUTED (a faster one: tests/test_routing.py)."""
+    from tests.retailer_support import variant_night
+
+    for n, service in enumerate(("NDA", "BLUE LABEL")):
+        swap = [("UPSN,ND", f"UPSN,{service}")]
+        _ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path / str(n), warehouses=WAREHOUSES,
+                                           night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=swap)
+        assert states == {("mwi", "MW7702150"): "invoiced"}
+        assert {c for c, _s, _po, _m in found} <= NIGHT_NOTED, (service, found)
+
+
+def test_a_warehouse_s_own_name_for_ground_is_told_and_written_as_ground(tmp_path):
+    """The east DC names its ground service BROWN (no name of our list): its profile's service_levels maps it to CG.
+    The same next-day-air PO confirmed UPSN,BROWN is told as ground, and its 856 says so (TD504 U, TD512 CG beside
+    the DC's name); without the mapping, BROWN is judged by nothing and the 856 keeps the PO's air and ND."""
+    import shutil
+
+    from tests.retailer_support import variant_night
+
+    for n, mapped in enumerate((True, False)):
+        warehouses = tmp_path / f"warehouses{n}"
+        shutil.copytree(WAREHOUSES, warehouses)
+        east = warehouses / "east.toml"
+        if mapped:
+            text = east.read_text(encoding="utf-8")
+            east.write_text('service_levels = { "Brown" = "CG" }\n' + text, encoding="utf-8")
+        ws, found, states = variant_night(FIXTURES, "mwi", "MW7702150", tmp_path / str(n), warehouses=warehouses,
+                                          night=NIGHT, ship_day=SHIP_DAY, shipped_swaps=[("UPSN,ND", "UPSN,BROWN")])
+        assert states == {("mwi", "MW7702150"): "invoiced"}
+        told = [f[3] for f in found if f[0] == "SERVICE_NOT_ROUTED"]
+        td5 = [s for s in po_segments(segments(ws, "mwi", "856"), "MW-SHP-01", "BSN") if s[0] == "TD5"]
+        if mapped:
+            assert len(told) == 1 and "at service BROWN, Ground (CG); the PO's TD5 routed it at Next Day Air (ND)" \
+                in told[0], found
+            assert td5 == [["TD5", "B", "2", "UPSN", "U", "BROWN", "", "", "", "", "", "", "CG"]]
+        else:
+            assert told == [] and td5 == [["TD5", "B", "2", "UPSN", "A", "BROWN", "", "", "", "", "", "", "ND"]]

@@ -46,6 +46,13 @@ def test_without_a_method_the_po_s_td504_for_that_carrier_else_u_for_a_parcel_ca
     # no carrier, and the PO's TD5 names none: its own method (a will-call's customer pick-up, H), as sent
     assert transport_method_for("", [None, td5("O", "", "", "H", "WILL CALL")]) == "H"
     assert transport_method_for("", [td5("O", "", "", "??")]) == ""  # no code: nothing
+    # a shipment the warehouse confirms by ground (GND, CG) is not the PO's air (A): the 856 said TD5*B*2*UPSN*A*GND
+    # (rg61, MWI's next-day-air vial shipped ground); a service not ground, or not known, keeps the PO's method
+    air = [td5("O", "2", "UPSN", "A", "NEXT DAY AIR")]
+    assert [transport_method_for("UPSN", air, s) for s in ("GND", "CG", "fedex home delivery")] == ["U", "U", "U"]
+    assert [transport_method_for("UPSN", air, s) for s in ("", "NDA", "2DA", "BLUE LABEL")] == ["A"] * 4
+    assert transport_method_for("ODFL", [td5("B", "2", "ODFL", "AF")], "GND") == ""  # not a parcel SCAC: motor
+    assert transport_method_for("ODFL", [td5("B", "2", "ODFL", "LT")], "GND") == "LT"  # not air: kept
 
 
 def test_a_ups_parcel_confirmed_by_csv_goes_out_as_private_parcel_not_motor(template, tmp_path):  # noqa: F811

@@ -45,7 +45,7 @@ from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_f
 from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
-from engine.routing import carrier_findings, ship_from_findings
+from engine.routing import carrier_findings, service_findings, ship_from_findings
 from engine.shipments import (
     ShipmentSummary,
     StoreDcs,
@@ -676,8 +676,9 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     for sid, found in (refused or {}).items():
         findings.append(_held_by_validation(sid, found, batch))
     envelopes: dict[str, Envelope] = {}  # partner -> its envelope, made once
+    names = batch.warehouse.service_levels  # the warehouse's own names for its services (TD512 and TD504)
     columns = _from_columns(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, serials=ours, items=items,
-                            profiles=profiles, created=created, envelopes=envelopes, dcs=dcs)
+                            profiles=profiles, created=created, envelopes=envelopes, dcs=dcs, service_names=names)
     shipments: Sequence[Shipment | ShipmentSummary]
     assembled: list[Shipment] | None = None
     if columns is not None:  # every shipment's 856 written from the columns, without the typed objects
@@ -685,7 +686,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     else:
         shipments = assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs,
                                                    items=items, store_party=_store_parties(profiles), dcs=dcs,
-                                                   described=_catalog_described(profiles))
+                                                   described=_catalog_described(profiles), service_names=names)
         texts = _asn_texts(assembled, good, profiles, created, envelopes)
     kw = {"created": created, "at": at, "run_id": run_id, "source": source, "envelopes": envelopes,
           "clock_zone": clock_zone}
@@ -704,7 +705,7 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
         if assembled is None:  # the loop builds and holds shipments as objects
             assembled = assemble_shipments(good, orders, order_lines, ship_from=ship_from, ssccs=ssccs, items=items,
                                            store_party=_store_parties(profiles), dcs=dcs,
-                                           described=_catalog_described(profiles))
+                                           described=_catalog_described(profiles), service_names=names)
         work = _Working(records, lines, reservations)
         rows = _rows_by_shipment(good)
         goods_rows = rows if confirmed is good else _rows_by_shipment(confirmed)  # what the 856 is checked against
@@ -731,6 +732,8 @@ def plan_shipments(batch: ShipmentBatch, *, serials: Mapping[str, Sequence[int]]
     # the 856 goes; ops expect a chargeback (a 063 less the days in transit: its last ship day)
     findings += ship_date_findings(went, orders, order_lines, stage=STAGE, transit=transit_days(profiles))
     findings += carrier_findings(went, orders, stage=STAGE)  # tendered to a carrier the PO did not route by
+    # by the routed carrier at a slower service than the PO's TD512 (next day air shipped ground)
+    findings += service_findings(went, orders, names, stage=STAGE)
     # shipped from another warehouse than the PO's N1*SF routed it to (or one that is none of ours)
     findings += ship_from_findings(went, orders, batch.warehouse, warehouses or {}, {
         pid: p.fulfilment.ship_from_ids for pid, p in profiles.items()}, stage=STAGE)
@@ -1286,7 +1289,8 @@ def _confirmed(lines: pa.Table, shipments: Sequence[Shipment | ShipmentSummary])
 def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                   ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
                   profiles: Mapping[str, PartnerProfile],
-                  created: datetime, envelopes: dict[str, Envelope], dcs: StoreDcs | None = None
+                  created: datetime, envelopes: dict[str, Envelope], dcs: StoreDcs | None = None,
+                  service_names: Mapping[str, str] | None = None
                   ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
     """The usual file's shipments without their objects: each one's summary and 856 text
     (engine.shipments.shipment_columns written by engine.asn_columnar.write_856_texts: the same text
@@ -1300,7 +1304,7 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     if len(partners) == 1:
         return _partner_columns(good, partners[0], orders, order_lines, ship_from=ship_from, ssccs=ssccs,
                                 serials=serials, items=items, profiles=profiles, created=created, envelopes=envelopes,
-                                dcs=dcs)
+                                dcs=dcs, service_names=service_names)
     if encode(good["shipment_id"], good["partner"])[1] != encode(good["shipment_id"])[1]:
         return None  # a shipment whose rows name two partners
     code, _ = encode(good["shipment_id"])
@@ -1310,7 +1314,7 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
     for partner in partners:
         mine = _partner_columns(good.filter(pc.equal(good["partner"], partner)), partner, orders, order_lines,
                                 ship_from=ship_from, ssccs=ssccs, serials=serials, items=items, profiles=profiles,
-                                created=created, envelopes=envelopes, dcs=dcs)
+                                created=created, envelopes=envelopes, dcs=dcs, service_names=service_names)
         if mine is None:
             return None
         made += [(first_of[s.shipment_id], s, text) for s, text in zip(*mine, strict=True)]
@@ -1321,8 +1325,9 @@ def _from_columns(good: pa.Table, orders: pa.Table, order_lines: pa.Table, *, sh
 def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines: pa.Table, *, ship_from: Party,
                      ssccs: Mapping[tuple, str], serials: Mapping[str, int], items: pa.Table | None,
                      profiles: Mapping[str, PartnerProfile], created: datetime, envelopes: dict[str, Envelope],
-                     dcs: StoreDcs | None = None) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
-    """_from_columns of one partner's rows."""
+                     dcs: StoreDcs | None = None, service_names: Mapping[str, str] | None = None
+                     ) -> tuple[list[ShipmentSummary], list[_AsnText | None]] | None:
+    """_from_columns of one partner's rows (``service_names``: the warehouse's, WarehouseProfile.service_levels)."""
     profile = profiles.get(partner)
     if profile is None or "856" not in profile.receives or profile.fulfilment.asn.structure not in FROM_LINES \
             or profile.fulfilment.asn.lots != "none" or profile.fulfilment.asn.serial_numbers \
@@ -1345,7 +1350,7 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
     if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
-                             serials=serials, dcs=dcs,
+                             serials=serials, dcs=dcs, service_names=service_names,
                              described=_catalog_described({partner: profile}))
     if built is None:
         return None
