@@ -165,6 +165,15 @@ def in_many_of(unit: str | None, basis: str | None) -> int | Decimal | None:
     return Decimal(many) / Decimal(holds) if holds % many == 0 else None
 
 
+
+def priced_per(unit: str | None, basis: str | None) -> int | Decimal:
+    """How many of a line's ``unit`` its PO104 (and our PO104/IT104 echoing it) is the price of: a price of many of
+    the line's measure kept as sent (287.45 per thousand feet, TF, on a line in FT: 1000, 0.28745 per foot being
+    more places than our prices carry: parsers.orders_850.per_unit_prices), else 1 (a price per unit). A line's
+    amount is quantity x price / this, to the cent: 2,500 FT at 287.45 TF is 718.63."""
+    many = in_many_of(unit, basis)
+    return 1 if many is None else many
+
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds
 KILOGRAMS_PER: dict[str, Decimal] = {"KG": Decimal(1), "GR": Decimal("0.001"), "LB": Decimal("0.45359237"),

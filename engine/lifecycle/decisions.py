@@ -226,7 +226,7 @@ class _Batch:
         self._unsent: dict[int, str] = {}  # answering orders whose 855 cannot be written (head_unfit): why
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
-        values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
+        values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans, rows)
         units = self._units(allocation)
         line_tables, reservation_tables, per_order = (), (), Plan()
         # each order's transition, and the 865s, CSV acknowledgments and answered changes of those that
