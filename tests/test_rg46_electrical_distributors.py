@@ -13,8 +13,9 @@ pyx12. Defects found and fixed: wire ordered in hundreds of feet (HL) priced per
 thousands of feet (TL) priced per hundred feet (HF), held their orders (PRICE_BASIS_UNSUPPORTED). The hold of wire
 priced per thousand feet to more places per foot than we carry (287.45 TF) named it "a price per 1000 feet, the line
 being in FT"; it now says why. Cable on reels (RE) priced per thousand feet was held: it is now priced per reel
-through the item's units (item_units: 500 FT a reel). Pinned (strict xfail): wire priced per thousand feet to the
-cent is still held."""
+through the item's units (item_units: 500 FT a reel). Wire priced per thousand feet to the cent (287.45 TF: 0.28745 per
+foot, more places than our prices carry) was held: it is now taken as sent, answered and billed 287.45 TF, its amount
+2,500 x 287.45 / 1,000 to the cent, compared with our price per foot."""
 
 from __future__ import annotations
 
