@@ -304,6 +304,30 @@ def test_wire_priced_per_thousand_feet_is_valued_per_foot(tmp_path):
     assert Decimal(str(value)) == Decimal("1827.425")
 
 
+def test_wire_priced_per_thousand_feet_shipped_short_no_backorder_is_valued_per_foot(tmp_path):
+    """The same line on a PO that takes no back order (CSH*N), 2,000 of its 2,500 FT shipped: the balance cancelled
+    (engine.lifecycle.balance), the order's value counted again from the stored lines, which hold no price basis:
+    it was 2,000 x 287.45 + the rest, 576,008.80. The answer marks the line (codes PRICED_PER:1000,
+    schemas.units.priced_per_of): 574.90 + 1,030 + 78.80 = 1,683.70, as the 810 billed it (IT1 2000 FT 287.45 TF)."""
+    from decimal import Decimal
+
+    from connectors.state import StateStore
+
+    ws, _found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),
+                                          (b"EXAMPLE~\n", b"EXAMPLE~\nCSH*N~\n")), tmp_path,
+                                  shipped_swaps=((",1,RG46-01,2500,FT,", ",1,RG46-01,2000,FT,"),))
+    assert states == {("ced", "CED0544-118273"): "invoiced"}
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["IT1", "1", "2000", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in inv and ["TDS", "168370"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
+    finally:
+        state.close()
+    assert Decimal(str(value)) == Decimal("1683.70")
+
+
 def test_an_order_value_counts_a_price_of_many_units_per_unit():
     """rules.business.money.order_values: a line whose PO104 is still the price of many of its units (TF on FT,
     PD per dozen not a whole ten-thousandth per each) is valued per unit; one restated per unit (PE) as it is."""
