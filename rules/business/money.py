@@ -236,7 +236,8 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     our_f = _floats(ours, np.nan) * np.where(np.isnan(per_unit), 1.0, per_unit)
     their_f = _floats(resolved.column("unit_price"), np.nan)
     kept = kept_per_many(resolved)  # 287.45 per thousand feet on a line in feet is 0.28745 per foot
-    their_f = their_f / kept.astype(np.float64)
+    if (kept != 1).any():
+        their_f = their_f / kept.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         dev = (their_f - our_f) / our_f * 100.0
     tol_f, thr_f = _floats(tol, np.inf), _floats(thr, np.inf)
