@@ -758,9 +758,11 @@ def line_state(status: LineStatus) -> LineState:
     return LineState.ACCEPTED
 
 
-def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[tuple[int, int]]) -> list[Decimal]:
+def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[tuple[int, int]],
+                 lines: pa.Table | None = None) -> list[Decimal]:
     """What each order (rows ``spans`` of ``statuses``) is worth as acknowledged: (allocated +
-    backordered) units at our price where we changed it, else theirs (a zero or missing price adds 0)."""
+    backordered) units at our price where we changed it, else theirs (a zero or missing price adds 0); a price
+    per so many units kept as sent (``lines``' unit and price_basis: 287.45 TF on a line in FT) per unit."""
     n = statuses.num_rows
     if n == 0:
         return [Decimal(0)] * len(spans)
@@ -773,8 +775,28 @@ def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[t
     order = np.full(n, -1, dtype=np.int64)
     for i, (start, stop) in enumerate(spans):
         order[start:stop] = i
-    amounts = pa.table({"o": pa.array(order), "amount": pc.multiply(units, price)})
+    amount = pc.multiply(units, price)
+    if lines is not None and "price_basis" in lines.column_names and "unit" in lines.column_names:
+        amount = _per_unit_amounts(amount, lines["unit"], lines["price_basis"])
+    amounts = pa.table({"o": pa.array(order), "amount": amount})
     sums = amounts.filter(pc.greater_equal(amounts["o"], 0)).group_by("o", use_threads=False).aggregate(
         [("amount", "sum")])
     totals = dict(zip(sums["o"].to_pylist(), sums["amount_sum"].to_pylist(), strict=True))
     return [totals[i] if stop > start else Decimal(0) for i, (start, stop) in enumerate(spans)]
+
+
+def _per_unit_amounts(amount: pa.Array, unit, basis) -> pa.Array:
+    """``amount`` (units x price per line) with each line priced per so many units kept as sent (287.45 per thousand
+    feet, TF, on a line in feet: schemas.units.priced_per) divided by that many, to the amount's own places."""
+    from schemas.units import PRICE_PER_MANY_OF, priced_per
+
+    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    if not pc.any(of).as_py():
+        return amount
+    values, units, bases = amount.to_pylist(), unit.to_pylist(), basis.to_pylist()
+    places = Decimal(1).scaleb(-amount.type.scale)
+    for i in np.flatnonzero(_bools(of)).tolist():
+        many = priced_per(units[i], bases[i])
+        if many != 1 and values[i] is not None:
+            values[i] = (values[i] / many).quantize(places)
+    return pa.array(values, amount.type)

@@ -36,6 +36,7 @@ from schemas.orders import MONEY, QTY
 from schemas.outcomes import Outcome, Policy, outcome_for, strongest
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
+from schemas.units import priced_per
 
 ACCEPTED, PENDING, REJECTED = "accepted", "held", "rejected"  # an order's decision (the lifecycle moves it)
 HELD = PENDING
@@ -260,7 +261,7 @@ def _line_table(orders: pa.Table, lines: pa.Table) -> tuple[pa.Table, list[tuple
     if n and index.group_by(["partner", "po_number"], use_threads=False).aggregate([]).num_rows != n:
         index = _first_per_key(index)
     cols = [c for c in ("partner", "po_number", "line_number", "quantity", "unit", "case_pack", "min_order_qty",
-                        "sku", *PO4_COLUMNS, "ordered_sku") if c in lines.column_names]
+                        "sku", *PO4_COLUMNS, "ordered_sku", "price_basis") if c in lines.column_names]
     # each line's order position, found once per distinct (partner, PO) of the lines (an inner join)
     first, codes = distinct_rows([lines["partner"], lines["po_number"]])
     per_order = lines.select(["partner", "po_number"]).take(pa.array(first)).append_column(
@@ -378,14 +379,15 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
         each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
         if each is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason + "; no price")
-        new_price = each * (per_unit or 1)  # PO104 is per PO103 unit
+        # PO104 is per PO103 unit, or per so many of them kept as sent (287.45 TF on a line in FT: ours per 1,000 FT)
+        new_price = each * (per_unit or 1) * priced_per(row["unit"], row.get("price_basis"))
     elif "PRICE_MISSING" in codes and not outcome.action.startswith("reject"):
         # no PO104, the line taken as sent (a profile's PRICE_MISSING = "accept": Amazon Direct Fulfillment sends
         # no cost, its 855 knows IA or IR only): our price still applies, as the finding says, or the line is
         # shipped and never invoiced (its 810 has no price to bill)
         each = list_price(prices, row["partner"], row.get("sku") or "", order.get("po_date"), order.get("currency"))
         if each is not None:
-            new_price = each * (per_unit or 1)
+            new_price = each * (per_unit or 1) * priced_per(row["unit"], row.get("price_basis"))
     ack01 = outcome.ack01
     if row.get("ordered_sku") and outcome.action in _SUBSTITUTED_ACTIONS:
         # the line ships another part than ordered (rules.business.items.substitute: its ordered_sku, whether or not

@@ -40,7 +40,7 @@ from engine.asn import (
     row_refs,
     sent_pid_segments,
 )
-from engine.invoice_po_sacs import PoSac, carried, money  # money: the one rounding rule of our invoices
+from engine.invoice_po_sacs import PoSac, carried, line_money, money  # money: the one rounding rule of our invoices
 from engine.invoice_taxes import taxed
 from parsers.x12_writer import NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_implied, x12_text
 from schemas.errors import DocumentError
@@ -52,7 +52,7 @@ from schemas.shipments import Party, ProductId, Shipment, with_name2
 
 
 def extension(line: InvoiceLine) -> Decimal:
-    return money(line.quantity * line.unit_price)
+    return line_money(line.quantity, line.unit_price, line.unit, line.price_basis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +198,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
     none. ``pids``: per line the PO line's own PIDs as sent ((PID02, PID05) each: ORDER_LINES pids_sent), written
     each as sent where the line's description is; () or an empty one: PID*F****description."""
-    exts = [money(q * p) for q, p in zip(quantities, prices, strict=True)]
+    exts = [line_money(q, p, u, b) for q, p, u, b in zip(quantities, prices, units, bases, strict=True)]
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
     po = carried(po_sacs, line_ids, quantities, exts, before or {}, first=first, units=units,
@@ -438,7 +438,8 @@ def itd_segments(terms: Terms, total: Decimal | None = None) -> list[list[object
 
 
 def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
-    """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents)
+    """Raise DocumentError unless TDS01 equals the IT1 extensions (IT102 x IT104, half up to cents; IT104 per so
+    many IT103 units of an IT105 kept as sent, 287.45 TF on a line in FT: line_money)
     plus SAC charges minus SAC allowances plus the summary's taxes (TXI02 of each TXI after TDS), CTT01
     counts the IT1s and CTT02 (when sent) sums IT102; a tax on the lines (TXI in IT1 loops) is in a summary
     TXI of its code (their sum exactly when the 810 has no SAC: the SACs' tax is the summary's only).
@@ -455,7 +456,8 @@ def check_810(body: list[Segment], *, ctt_hash: bool = False) -> None:
             taxes[s[1]] = taxes.get(s[1], Decimal(0)) + Decimal(s[2])
         elif tag == "IT1":
             quantity = Decimal(s[2])
-            merchandise += money(quantity * Decimal(s[4]))
+            merchandise += line_money(quantity, Decimal(s[4]), s[3] if len(s) > 3 else None,
+                                      s[5] if len(s) > 5 else None)
             units += quantity
             count += 1
         elif tag == "SAC":

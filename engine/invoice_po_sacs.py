@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 from parsers.x12_writer import x12_decimal, x12_implied, x12_text
 from rules.set_checks import sac_carried
 from schemas.fulfilment import InvoiceSettings
+from schemas.units import priced_per
 
 Key = tuple[str, str]  # (partner, PO)
 CENT = Decimal("0.01")
@@ -46,6 +47,14 @@ CENT = Decimal("0.01")
 def money(value: Decimal) -> Decimal:
     """Half up to cents: the one rounding rule of our invoices (engine.invoice and its callers use this one)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_money(quantity: Decimal, price: Decimal, unit: str | None = None, basis: str | None = None) -> Decimal:
+    """A line's amount: ``quantity`` x ``price`` half up to cents, the price per so many units of a price of many of
+    the line's measure kept as sent (IT104 287.45 with IT105 TF on 2,500 FT: 2,500 x 287.45 / 1,000 = 718.63,
+    schemas.units.priced_per)."""
+    many = priced_per(unit, basis) if basis else 1
+    return money(quantity * price if many == 1 else quantity * price / many)
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,6 +170,7 @@ def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     quantity, unit, price = (number(element(els, 2), RECORDED_LINES.field("quantity").type), element(els, 3),
                              number(element(els, 4), RECORDED_LINES.field("unit_price").type))
     quantity, unit, amount = _by_weight(sets, rows, at, quantity, unit, price)
+    amount = _per_many(quantity, unit, price, element(els, 5), amount)
     table = pa.table({
         "doc_type": pa.array(["810"] * len(rows), pa.string()),
         "document_ref": number_of.take(take), "doc_date": day_of.take(take), "shipped_at": pa.nulls(len(rows),
@@ -180,6 +181,27 @@ def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
         **_meta(sets, at), "position": pa.array(rows, pa.int64()),
     })
     return table, [i for i in range(len(sets.sets)) if not named[i]]
+
+
+def _per_many(quantity: pa.Array, unit: pa.Array, price: pa.Array, basis: pa.Array, amount: pa.Array) -> pa.Array:
+    """``amount`` with the amount of each IT1 whose IT104 is the price of many of its IT103 units kept as sent
+    (287.45 per thousand feet, IT105 TF, on 2,500 FT): IT102 x IT104 / that many to the cent (ROUND_HALF_UP, as
+    engine.invoice.line_money), 718.63, not 718,625.00; every other IT1's as it was."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from schemas.units import PRICE_PER_MANY_OF, priced_per
+
+    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    if not len(basis) or not pc.any(of).as_py():
+        return amount
+    rows = np.flatnonzero(np.asarray(of.to_numpy(zero_copy_only=False), bool)).tolist()
+    amounts, changed = amount.to_pylist(), False
+    for i in rows:
+        q, u, p, b = quantity[i].as_py(), unit[i].as_py(), price[i].as_py(), basis[i].as_py()
+        many = priced_per(u, b)
+        if many != 1 and q is not None and p is not None and amounts[i] is None:
+            amounts[i], changed = (q * p / many).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), True
+    return pa.array(amounts, amount.type) if changed else amount
 
 
 def _by_weight(sets: _Sets, rows: np.ndarray, at: np.ndarray, quantity: pa.Array, unit: pa.Array,

@@ -165,6 +165,31 @@ def in_many_of(unit: str | None, basis: str | None) -> int | Decimal | None:
     return Decimal(many) / Decimal(holds) if holds % many == 0 else None
 
 
+
+def priced_per(unit: str | None, basis: str | None) -> int | Decimal:
+    """How many of a line's ``unit`` its PO104 (and our PO104/IT104 echoing it) is the price of: a price of many of
+    the line's measure kept as sent (287.45 per thousand feet, TF, on a line in FT: 1000, 0.28745 per foot being
+    more places than our prices carry: parsers.orders_850.per_unit_prices), else 1 (a price per unit). A line's
+    amount is quantity x price / this, to the cent: 2,500 FT at 287.45 TF is 718.63."""
+    many = in_many_of(unit, basis)
+    return 1 if many is None else many
+
+
+# "PRICED_PER:1000", on a stored line (its codes) whose price is kept per so many of its units (priced_per): written
+# by the answer, so what reads the store's lines alone (an order's value once changed, balanced, restored) counts it
+# per unit
+PRICED_PER = "PRICED_PER:"
+
+
+def priced_per_of(codes: str | Collection[str]) -> Decimal:
+    """How many units a stored line's price is the price of, by its PRICED_PER mark among its ``codes``; 1 without."""
+    if isinstance(codes, str):  # as the store keeps them, comma-joined
+        codes = codes.split(",")
+    for c in codes or ():
+        if c.startswith(PRICED_PER):
+            return Decimal(c[len(PRICED_PER):])
+    return Decimal(1)
+
 # what one unit of each weight (X12 element 355) weighs in kilograms, exactly: the international pound is
 # 0.45359237 kg by definition (1959), the avoirdupois ounce a sixteenth of it, the net ton (TN) 2,000 pounds
 KILOGRAMS_PER: dict[str, Decimal] = {"KG": Decimal(1), "GR": Decimal("0.001"), "LB": Decimal("0.45359237"),

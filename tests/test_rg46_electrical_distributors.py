@@ -13,8 +13,9 @@ pyx12. Defects found and fixed: wire ordered in hundreds of feet (HL) priced per
 thousands of feet (TL) priced per hundred feet (HF), held their orders (PRICE_BASIS_UNSUPPORTED). The hold of wire
 priced per thousand feet to more places per foot than we carry (287.45 TF) named it "a price per 1000 feet, the line
 being in FT"; it now says why. Cable on reels (RE) priced per thousand feet was held: it is now priced per reel
-through the item's units (item_units: 500 FT a reel). Pinned (strict xfail): wire priced per thousand feet to the
-cent is still held."""
+through the item's units (item_units: 500 FT a reel). Wire priced per thousand feet to the cent (287.45 TF: 0.28745 per
+foot, more places than our prices carry) was held: it is now taken as sent, answered and billed 287.45 TF, its amount
+2,500 x 287.45 / 1,000 to the cent, compared with our price per foot."""
 
 from __future__ import annotations
 
@@ -241,40 +242,90 @@ def test_a_price_per_measure_is_restated_through_the_items_units_only_when_exact
                           units) == ""  # an item sold by the each: no row would make a price per foot its price
 
 
-def test_wire_priced_per_thousand_feet_to_the_cent_is_held_for_the_decimals_it_needs(tmp_path):
-    """Copper wire priced per thousand feet to the cent (PO1*1*2500*FT*287.45*TF) is 0.28745 per foot: more places
-    than the 4 our prices carry, so the order is held for a person (PRICE_BASIS_UNSUPPORTED, an error). The finding
-    said "a price per 1000 feet, the line being in FT": false, the line is in feet. Now it names the price as what
-    it is and why it was not restated."""
-    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
-    assert states == {("ced", "CED0544-118273"): "held"}
-    [message] = [f[3] for f in found if f[0] == "PRICE_BASIS_UNSUPPORTED"]
-    assert message.startswith("PO104 287.45 with PO105 TF is the price of 1,000 FT (0.28745 per FT, more decimals "
-                              "than the 4 we carry); our prices, order values and invoices are per PO103 unit")
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "a price per thousand feet to the cent (287.45 TF on a line in FT: 0.28745 per FT) is more places than the 4 "
-    "our unit prices carry (decimal128(18, 4) through the order tables, 855 and 810), so parsers.orders_850."
-    "per_unit_prices leaves it as sent and the order is held (PRICE_BASIS_UNSUPPORTED; its value is counted per "
-    "foot since session 51: the test below). Accepting it needs the price kept "
-    "per thousand feet, or to more places, through intake, the store, the 855 and the 810 (PO105/IT105 TF as "
-    "sent): not done by the deadline"))
-def test_wire_priced_per_thousand_feet_to_the_cent_is_answered_and_billed(tmp_path):
-    """Electrical distributors price copper wire per M to the cent; 2,500 FT at 287.45 per M is 718.63. A valid
-    line: the order should be accepted, answered and billed at that price."""
-    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+def test_wire_priced_per_thousand_feet_off_our_price_is_answered_at_ours_per_thousand_feet(tmp_path):
+    """A price per thousand feet kept as sent is compared with ours per foot: 387.45 TF is 0.38745 per FT against our
+    0.2855, 35.71 % over (PRICE_OUT_OF_TOLERANCE, the finding naming both). CED's rules answer it at our price (ACK
+    IP), stated as the buyer states it: 285.50 per thousand feet (PO104 285.5 with PO105 TF, never our 0.2855 per
+    foot labelled TF, a thousandth of the price), and billed so (IT1 285.5 TF, 2,500 x 285.50 / 1,000 = 713.75)."""
+    ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*387.45*TF"),), tmp_path)
     assert states == {("ced", "CED0544-118273"): "invoiced"}
-    assert not [f for f in found if f[1] == "error"]
+    assert [f[3] for f in found if f[0] == "PRICE_OUT_OF_TOLERANCE"] == [
+        "PO104 387.45 with PO105 TF (0.38745 per FT) differs from our price 0.2855 by 35.71% (tolerance 1%)."]
+    ack = po_segments(segments(ws, "ced", "855"), "CED0544-118273", "BAK")
+    at = ack.index(["PO1", "1", "2500", "FT", "285.5", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+                    "12SOLBLK-2500"])
+    assert ack[at + 1][:3] == ["ACK", "IP", "2500"]
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["IT1", "1", "2500", "FT", "285.5", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in inv
+    assert ["TDS", "182255"] in inv  # 713.75 + 1030 + 78.80
 
 
-def test_wire_held_for_its_price_per_thousand_feet_is_valued_per_foot(tmp_path):
-    """The same 287.45 TF line while it is held (pinned above): the order's value counts 2,500 FT at 0.28745, 718.63,
-    not 2,500 x 287.45 (718,625.00, which told credit control of a CREDIT_LIMIT_EXCEEDED that was not there). The
-    line is held for its price alone."""
-    _ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+def test_wire_priced_per_thousand_feet_to_the_cent_is_answered_and_billed(tmp_path, maps):  # noqa: F811
+    """Electrical distributors price copper wire per M to the cent; 2,500 FT at 287.45 per M is 718.63. A valid
+    line: it was held for a person (PRICE_BASIS_UNSUPPORTED: 0.28745 per FT is more places than the 4 our unit
+    prices carry). Now the price is kept as sent, per thousand feet (schemas.units.priced_per): compared with our
+    price per foot, answered (PO104 287.45 with PO105 TF) and billed (IT104 287.45 with IT105 TF) as the buyer sent
+    it, the line's amount 2,500 x 287.45 / 1,000 to the cent; every document accepted by our validator, Bots and
+    pyx12."""
+    ws, found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
+    assert states == {("ced", "CED0544-118273"): "invoiced"}
+    assert not [f for f in found if f[1] == "error"] and {f[0] for f in found} <= NIGHT_NOTED, found
+    assert "PRICE_BASIS_UNSUPPORTED" not in {f[0] for f in found}
+    ack = po_segments(segments(ws, "ced", "855"), "CED0544-118273", "BAK")
+    assert ["PO1", "1", "2500", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in ack
+    assert ack[ack.index(["PO1", "1", "2500", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+                          "12SOLBLK-2500"]) + 1][:3] == ["ACK", "IA", "2500"]
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["IT1", "1", "2500", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in inv
+    assert ["TDS", "182743"] in inv  # 718.63 (718.625 half up) + 1030 + 78.80
+    all_sent_accepted(ws, ["ced"], tmp_path, maps, shipments=1, answers=1)
+
+
+def test_wire_priced_per_thousand_feet_is_valued_per_foot(tmp_path):
+    """The same 287.45 TF line, taken as sent: the order's value counts 2,500 FT at 0.28745, 718.625, not 2,500 x
+    287.45 (718,625.00, which told credit control of a CREDIT_LIMIT_EXCEEDED that was not there, when the line was
+    held for its price): at intake (rules.business.money.order_values) and as acknowledged (engine.answer.
+    order_values: the order's stored value, 718.625 + 1,030 + 78.80)."""
+    from decimal import Decimal
+
+    from connectors.state import StateStore
+
+    ws, found, _states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
     codes = {f[0] for f in found}
-    assert "PRICE_BASIS_UNSUPPORTED" in codes and "CREDIT_LIMIT_EXCEEDED" not in codes, found
+    assert "CREDIT_LIMIT_EXCEEDED" not in codes and "PRICE_BASIS_UNSUPPORTED" not in codes, found
+    state = StateStore(ws.state_path)
+    try:
+        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
+    finally:
+        state.close()
+    assert Decimal(str(value)) == Decimal("1827.425")
+
+
+def test_wire_priced_per_thousand_feet_shipped_short_no_backorder_is_valued_per_foot(tmp_path):
+    """The same line on a PO that takes no back order (CSH*N), 2,000 of its 2,500 FT shipped: the balance cancelled
+    (engine.lifecycle.balance), the order's value counted again from the stored lines, which hold no price basis:
+    it was 2,000 x 287.45 + the rest, 576,008.80. The answer marks the line (codes PRICED_PER:1000,
+    schemas.units.priced_per_of): 574.90 + 1,030 + 78.80 = 1,683.70, as the 810 billed it (IT1 2000 FT 287.45 TF)."""
+    from decimal import Decimal
+
+    from connectors.state import StateStore
+
+    ws, _found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),
+                                          (b"EXAMPLE~\n", b"EXAMPLE~\nCSH*N~\n")), tmp_path,
+                                  shipped_swaps=((",1,RG46-01,2500,FT,", ",1,RG46-01,2000,FT,"),))
+    assert states == {("ced", "CED0544-118273"): "invoiced"}
+    inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
+    assert ["IT1", "1", "2000", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
+            "12SOLBLK-2500"] in inv and ["TDS", "168370"] in inv
+    state = StateStore(ws.state_path)
+    try:
+        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
+    finally:
+        state.close()
+    assert Decimal(str(value)) == Decimal("1683.70")
 
 
 def test_an_order_value_counts_a_price_of_many_units_per_unit():

@@ -59,7 +59,7 @@ from engine.invoice_880 import SET_ID as SET_880
 from engine.invoice_880 import body_880
 from engine.invoice_heads import heads_810, tails_810
 from engine.invoice_lines import invoiced_texts, line_columns, runs
-from engine.invoice_po_sacs import PoSac
+from engine.invoice_po_sacs import PoSac, line_money
 from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
@@ -86,7 +86,14 @@ from schemas.lifecycle import (
 from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
-from schemas.units import PRICE_PER_MEASURE, PRICE_PER_WEIGHT, billed_weight, catch_weight, stated_basis
+from schemas.units import (
+    PRICE_PER_MEASURE,
+    PRICE_PER_WEIGHT,
+    billed_weight,
+    catch_weight,
+    priced_per,
+    stated_basis,
+)
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -1334,8 +1341,9 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                 flat = pids[0] if pids[0][1] else ()
             else:
                 flat = [v for qualifier, pid in pids if pid for v in (qualifier, pid)][:20]
-        cell = cell_of((q, price))
-        if cell is None:  # (IT102, IT104, the line's amount) once per distinct quantity and price
+        if basis and priced_per(unit, basis) != 1:  # a price per thousand feet kept as sent: its own amount
+            cell = (x12_decimal(q), x12_decimal(price), line_money(q, price, unit, basis))
+        elif (cell := cell_of((q, price))) is None:  # (IT102, IT104, the line's amount) once per quantity and price
             cell = cells[(q, price)] = (x12_decimal(q), x12_decimal(price), money(q * price))
         try:
             if flat:

@@ -76,6 +76,7 @@ from schemas.lifecycle import (
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
+from schemas.units import priced_per_of
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -1067,7 +1068,8 @@ def _value(lines: tuple[LineRecord, ...]) -> Decimal:
     for ln in lines:
         price = ln.ack_price if ln.ack_price is not None else ln.unit_price
         if ln.state not in ENDED_LINES and price is not None:
-            total += ln.promised * price
+            many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
+            total += ln.promised * price if many == 1 else ln.promised * price / many
     return total
 
 

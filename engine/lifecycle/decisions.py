@@ -86,7 +86,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
-from schemas.units import PRICE_PER_EACH, UNIT_EACHES
+from schemas.units import PRICE_PER_EACH, PRICE_PER_MANY_OF, PRICED_PER, UNIT_EACHES, priced_per
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -226,7 +226,7 @@ class _Batch:
         self._unsent: dict[int, str] = {}  # answering orders whose 855 cannot be written (head_unfit): why
         kinds, documents = self._855s(answering, decided, statuses, rows, spans, rejected, objects)
         self._answer = (statuses, rows, spans)  # what a CSV acknowledgment reads, order by order
-        values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans)
+        values = order_values(statuses, rows["unit_price"], decided["unit_price"], spans, rows)
         units = self._units(allocation)
         line_tables, reservation_tables, per_order = (), (), Plan()
         # each order's transition, and the 865s, CSV acknowledgments and answered changes of those that
@@ -743,7 +743,7 @@ class _Batch:
             "ack_price": _dtext(decided["unit_price"]), "allocated": statuses["allocated"],
             "backordered": statuses["backordered"], "rejected": statuses["rejected"],
             "promised_date": pc.cast(statuses["promised_date"], pa.string()), "warehouses": statuses["warehouses"],
-            "reason": statuses["reason"], "codes": _marked_codes(decided, self._packs),
+            "reason": statuses["reason"], "codes": _priced_per_marks(_marked_codes(decided, self._packs), rows),
             "revision": pa.array(revision, pa.int32()), "run_id": pa.repeat(pa.scalar(ctx.run_id, pa.string()), n),
             # a decided line has shipped and invoiced nothing yet (a change to a shipped order is refused)
             "shipped": pa.repeat(pa.scalar("0", pa.string()), n),
@@ -943,6 +943,22 @@ def _marked_codes(decided: pa.Table, packs: pa.Array) -> pa.Array:
     marked = pc.if_else(pc.equal(pc.fill_null(codes, ""), ""), mark,
                         pc.binary_join_element_wise(pc.fill_null(codes, ""), mark, ","))
     return pc.if_else(packs, marked, codes)
+
+
+def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
+    """``codes`` with, on a line whose price is kept per so many of its units (287.45 TF on a line in FT:
+    schemas.units.priced_per), that many (PRICED_PER:1000): what reads the stored lines alone values it per unit."""
+    if "price_basis" not in rows.column_names or not rows.num_rows:
+        return codes
+    of = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    if not pc.any(of).as_py():
+        return codes
+    out, units, bases = codes.to_pylist(), rows["unit"].to_pylist(), rows["price_basis"].to_pylist()
+    for i in np.flatnonzero(np.asarray(of.to_numpy(zero_copy_only=False), bool)).tolist():
+        many = priced_per(units[i], bases[i])
+        if many != 1:
+            out[i] = ",".join(c for c in (out[i], f"{PRICED_PER}{many}") if c)
+    return pa.array(out, pa.string())
 
 
 def _member(table: pa.Table, keys: list[Key]) -> pa.ChunkedArray:

@@ -53,6 +53,7 @@ from schemas.units import (
     PRICE_PER_WEIGHT,
     VOLUME_UNITS,
     in_many_of,
+    priced_per,
 )
 
 # --- prices, currency, terms ------------------------------------------------------------------
@@ -234,6 +235,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     per_unit = per_unit_column(resolved, settings, units)  # PO104 is per PO103 unit; ours is per each
     our_f = _floats(ours, np.nan) * np.where(np.isnan(per_unit), 1.0, per_unit)
     their_f = _floats(resolved.column("unit_price"), np.nan)
+    kept = kept_per_many(resolved)  # 287.45 per thousand feet on a line in feet is 0.28745 per foot
+    if (kept != 1).any():
+        their_f = their_f / kept.astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         dev = (their_f - our_f) / our_f * 100.0
     tol_f, thr_f = _floats(tol, np.inf), _floats(thr, np.inf)
@@ -280,7 +284,29 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
             pa.array([b for b, units in PRICE_PER_MEASURE.items() for _ in units], pa.string()),
             pa.array([u for units in PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
+    if measure.any():  # per thousand feet of a line in feet, kept as sent: a price of so many of its units
+        measure &= np.asarray(kept_per_many(lines) == 1, dtype=bool)
     return many | measure
+
+
+def kept_per_many(lines: pa.Table) -> np.ndarray:
+    """Per line, how many of its PO103 unit its PO104 is the price of (schemas.units.priced_per): a price of many of
+    the line's measure the parser kept as sent (287.45 TF on a line in FT: 1000, 0.28745 per foot being more places
+    than we carry), 1 elsewhere. Such a line is priced per unit all the same, PO104 / that many: compared with our
+    price per unit, valued, answered and invoiced as sent (PO105/IT105 TF), its amount quantity x PO104 / 1000."""
+    out = np.ones(lines.num_rows, dtype=object)
+    if "price_basis" not in lines.column_names or "unit" not in lines.column_names or not lines.num_rows:
+        return out
+    of = pc.fill_null(pc.is_in(lines.column("price_basis"), value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())),
+                      False)
+    rows = np.flatnonzero(_bools(of))
+    if not len(rows):
+        return out
+    taken = pa.array(rows, pa.int64())
+    for i, unit, basis in zip(rows.tolist(), lines.column("unit").take(taken).to_pylist(),
+                              lines.column("price_basis").take(taken).to_pylist(), strict=True):
+        out[i] = priced_per(unit, basis)
+    return out
 
 
 def _catch_weight_lines(lines: pa.Table, not_per_unit: np.ndarray, by_partner: _PerPartner) -> np.ndarray:
@@ -558,6 +584,10 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
         ours = ours * per_unit
     theirs = row["unit_price"]
     basis, unit = row.get("price_basis") or "", row["unit"] or "unit"
+    shown = _text(theirs) if theirs is not None else ""
+    if theirs is not None and (many := priced_per(row["unit"], basis)) != 1:  # kept per thousand feet: per foot
+        theirs = theirs / many
+        shown = f"{shown} with PO105 {basis} ({_text(theirs)} per {unit})"
     if basis == NO_CHARGE and ours != 0:  # free goods: a person decides, whatever the price compared to ours
         sent = _text(theirs) if theirs is not None else "(empty)"
         return [business_finding(
@@ -583,10 +613,10 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
         return []
     per_each = basis in PRICE_PER_EACH and per_unit is not None and per_unit > 1
     if code == "DISCOUNT_OVER_THRESHOLD":
-        message = (f"PO104 {_text(theirs)} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than "
+        message = (f"PO104 {shown} is {_text(round(-deviation, 2))}% below our price {_text(ours)}; more than "
                    f"the {_text(threshold)}% that needs approval.")
     else:
-        message = (f"PO104 {_text(theirs)} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
+        message = (f"PO104 {shown} differs from our price {_text(ours)} by {_text(round(deviation, 2))}% "
                    f"(tolerance {_text(s.price_tolerance_percent)}%).")
     if per_each:
         as_each = (theirs - each) / each * _HUNDRED
@@ -605,7 +635,7 @@ def _line_price(row: dict, p: dict, s: RuleSettings, customer: Mapping | None,
                    f"price neither way it can be read. Per {unit} (as many translators write {basis}): {message[:-1]}. "
                    f"Per each, as PO105 {basis} says ({pack}): {_text(round(abs(as_each), 2))}% "
                    f"{'below' if as_each < 0 else 'above'} our {_text(each)} per each.")
-    return [business_finding(code, message, row, seg="PO1", element="PO104", value=theirs)]
+    return [business_finding(code, message, row, seg="PO1", element="PO104", value=row["unit_price"])]
 
 
 def per_each_prices(resolved: pa.Table, ref: ReferenceData, settings: RuleSettings,
@@ -884,7 +914,8 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
     PO105 the parser could not restate per unit: 287.45 per thousand feet, TF, is 0.28745 per foot, more places than
     we carry; a price per dozen, PD, not a whole ten-thousandth per unit) divided by that many, to the amount's own
     places: the order's value is what the buyer pays (2,500 FT at 287.45 TF is 718.63, not 718,625.00: it raised a
-    false CREDIT_LIMIT_EXCEEDED). Such a line is held for its price anyway (PRICE_BASIS_UNSUPPORTED)."""
+    false CREDIT_LIMIT_EXCEEDED). A price per dozen is held for its price (PRICE_BASIS_UNSUPPORTED); one per thousand
+    feet of a line in feet is taken as sent (kept_per_many)."""
     if "price_basis" not in resolved.column_names or not resolved.num_rows:
         return amount
     many_bases = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF}), pa.string())
