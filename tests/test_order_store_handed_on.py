@@ -100,3 +100,52 @@ def test_nothing_is_kept_outside_and_all_is_let_go_at_the_end(tmp_path):
         assert list(order_store._KEPT) == [tmp_path / "p" / "b.orders.parquet"]
     assert not order_store._KEPT
     assert store.load("p", "b")[1].num_rows == 0
+
+
+def test_a_night_decides_from_the_tables_intake_handed_on_and_sends_the_same(tmp_path, monkeypatch):
+    """flows.night.run_night: decide reads none of the order files intake wrote that night (it takes them
+    from memory), and the night sends what a night reading every file sends."""
+    from contextlib import contextmanager
+    from datetime import datetime
+
+    from flows import decide as decide_stage
+    from flows.night import InProcess, run_night
+    from tests.support import make_workspace
+
+    now = datetime(2026, 11, 27, 2, 0).isoformat()
+    read_in_decide: list = []
+    real_read, real_decide = order_store._read_file, decide_stage._decide_run
+    deciding = [False]
+
+    def counted(path, *a, **kw):
+        if deciding[0]:
+            read_in_decide.append(path)
+        return real_read(path, *a, **kw)
+
+    def decide_counted(*a, **kw):
+        deciding[0] = True
+        try:
+            return real_decide(*a, **kw)
+        finally:
+            deciding[0] = False
+
+    monkeypatch.setattr(order_store, "_read_file", counted)
+    monkeypatch.setattr(decide_stage, "_decide_run", decide_counted)
+    handed = make_workspace(tmp_path / "handed", partners=("acme",))
+    run_night(str(handed.root), stages=InProcess(), now=now, use_gx=False)
+    assert not order_store._KEPT  # let go after decide
+    assert not [p for p in read_in_decide if p.name.endswith((".orders.parquet", ".lines.parquet"))]
+
+    @contextmanager
+    def nothing_kept():
+        yield
+
+    monkeypatch.setattr(order_store, "handed_on", nothing_kept)
+    read = make_workspace(tmp_path / "read", partners=("acme",))
+    run_night(str(read.root), stages=InProcess(), now=now, use_gx=False)
+    assert [p for p in read_in_decide if p.name.endswith(".lines.parquet")]  # (this night read them)
+
+    def sent(ws) -> dict:
+        return {p.name: p.read_bytes() for p in sorted((ws.drop_root / "acme" / "outbox").iterdir())}
+
+    assert sent(handed) and sent(handed) == sent(read)
