@@ -18,6 +18,9 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
       (--wall: the profile in wall time, to find waits: fsyncs, the store's commits)
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
+    .venv/bin/python bench/profile_stage.py decide 10000 [--prof /tmp/decide.prof] [--handed]
+      (--handed: from the copy before intake, intake run first, untimed, in the same process: decide takes what
+       intake handed on in memory, as in `orderbridge run`)
     .venv/bin/python bench/profile_stage.py deliver 10000 [--prof /tmp/deliver.prof] [--settle 90]
     .venv/bin/python bench/profile_stage.py pg 10000 [--prof /tmp/pg] [--repeat 2] [--dump /tmp/pgdump] [--ship|--night]
         (intake, then decide, on PostgreSQL)
@@ -150,11 +153,11 @@ def _billed(n_pos: int) -> None:
 
 
 def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0, by_step: bool = False,
-          wall: bool = False) -> dict:
+          wall: bool = False, handed: bool = False) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
-              "reconcile": "night", "reports": "reconcile"}[name]
+              "reconcile": "night", "reports": "reconcile"}[name] if not handed else "fresh"
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
         _shipped(n_pos)
@@ -162,7 +165,7 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall)
+    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall, handed=handed and name == "decide")
 
 
 class _Steps:
@@ -218,7 +221,7 @@ class _Steps:
 
 
 def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False, late: int = 0,
-         by_step: bool = False) -> dict:
+         by_step: bool = False, handed: bool = False) -> dict:
     """Stage ``name`` timed (and profiled into ``prof``, in CPU time or with ``wall`` in wall time) on
     the workspace ``work`` as it stands; ``late``: reconcile that many days after the night; ``by_step``:
     the reconciliation's steps timed and their memory measured (_Steps)."""
@@ -241,6 +244,13 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
             return steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW,
                                         run_id=RUN)
     elif name == "decide":
+        if handed:  # intake first, untimed, in this process: decide takes the tables it stored (flows.night)
+            from connectors.local import LocalDrop
+            from connectors.order_store import handed_on
+
+            kept = handed_on()
+            kept.__enter__()  # (left to the process's end)
+            steps.intake_partner(ws, profiles["acme"], state, LocalDrop(ws.drop_root / "acme"), now=NOW, run_id=RUN)
         steps.load_inventory(ws, NOW.date())
         from flows import warm
         from rules import gx_runner  # noqa: F401 - imports are not the stage's cost
@@ -410,7 +420,8 @@ def main(argv: list[str]) -> int:
     if name != "prepare" and not _base(n_pos, "night").exists():  # the copies stage() starts from, made once
         prepare(n_pos)
     print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late,
-                                                                    by_step="--steps" in argv, wall="--wall" in argv)))
+                                                                    by_step="--steps" in argv, wall="--wall" in argv,
+                                                                    handed="--handed" in argv)))
     return 0
 
 

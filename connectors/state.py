@@ -1442,6 +1442,14 @@ class StateStore(FinanceTables):
             # 0.86 against 0.78-0.81 as here; 8 or 16 KiB pages 5% less; binding the keys alone (every other value a
             # literal) 0.29 of the INSERT's 0.50: the B-tree work of the table, its key and the sku and run_id
             # indexes is the floor of a rewrite
+            # s55 (CPU s, the same copy, min of 2, busy machine): decide's UPDATE of only the 6 columns it changes
+            # (sku, state, ack, allocated, warehouses, reason), 100 lines a statement by row address with no read
+            # (the rowids intake's INSERT gave, known without asking) 1.65-1.72 against the DELETE and INSERT's
+            # 1.73-1.80 (its WAL 24 MB against 32); without sku 0.75: moving 200,000 sku index entries from ''
+            # is the cost either way. The sku index partial (WHERE sku <> ''; intake's rows not in it): the rewrite
+            # 1.56-1.65 and intake's INSERT 0.82-0.84 against 0.86-0.92. Neither built: an UPDATE that trusts rows
+            # written by intake's connection needs a version of order_lines another connection can check (SQLite's
+            # data_version is the connection's own), and ~0.1-0.2 s did not pay a schema step
             self._by_keys("DELETE FROM order_lines WHERE", _order_keys(table), "")  # CHUNK orders a statement
             self._insert_rows("order_lines", LINE_COLUMNS, table)
         last = {(ol.partner, ol.po_number): ol.lines for ol in plan.lines}

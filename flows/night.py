@@ -286,6 +286,7 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
             use_gx: bool, held: lease.Lease) -> dict:
+    from connectors.order_store import handed_on
     from flows import shipments as shipping
 
     root, clock = str(ws.root), started.isoformat()
@@ -296,21 +297,24 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
                     + (f" ({plural(len(unloaded), 'other')} whose profile does not load: {', '.join(unloaded)})"
                        if unloaded else ""))
     results = unloaded_results(ws, unloaded, run_id, "intake")  # their failure, not the night's
-    pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
-    for pid in chosen:
-        pulled = pulled_all[pid]
-        if pulled.failure:
-            res = steps.PartnerResult(partner=pid, failure="intake: " + pulled.failure)
-            progress.report("intake", f"FAILED: {res.failure}", partner=pid)
-        else:
-            res = steps.PartnerResult(**{k: v for k, v in pulled.value.items() if k != "documents"})
-            res.documents.update(pulled.value["documents"])
-            progress.report("intake", _intake_line(res), partner=pid)
-        results.append(res)
-    results.sort(key=lambda r: r.partner)
-    faults.reached("after-intake")
-    held.renew()
-    decided = stages.decide(root, clock, run_id, use_gx)
+    # the tables intake stores kept in memory for decide's read of them, when both run in this process
+    # (connectors.order_store.handed_on: each taken only while its file is the one written; let go after decide)
+    with handed_on():
+        pulled_all = _per_partner(ws, stages, "intake", chosen, clock, run_id)
+        for pid in chosen:
+            pulled = pulled_all[pid]
+            if pulled.failure:
+                res = steps.PartnerResult(partner=pid, failure="intake: " + pulled.failure)
+                progress.report("intake", f"FAILED: {res.failure}", partner=pid)
+            else:
+                res = steps.PartnerResult(**{k: v for k, v in pulled.value.items() if k != "documents"})
+                res.documents.update(pulled.value["documents"])
+                progress.report("intake", _intake_line(res), partner=pid)
+            results.append(res)
+        results.sort(key=lambda r: r.partner)
+        faults.reached("after-intake")
+        held.renew()
+        decided = stages.decide(root, clock, run_id, use_gx)
     availability, failure = None, ""
     if decided.failure:
         failure = "decide: " + decided.failure
