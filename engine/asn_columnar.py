@@ -667,12 +667,17 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     # a party's N1 loop joined once (shipments share their ship-from and a few ship-tos): joined_body of a
     # body is its segments' texts joined, and None when any of them holds a delimiter
     parties: dict[Party, tuple[str | None, int]] = {}
+    known: dict[int, tuple[Party, tuple[str | None, int]]] = {}  # by the object (kept: its id stays its own)
 
     def party(p: Party) -> tuple[str | None, int]:
+        seen = known.get(id(p))
+        if seen is not None and seen[0] is p:  # the same object again (the ship-from, a ship-to's shipments)
+            return seen[1]
         hit = parties.get(p)
         if hit is None:
             segs = party_segments(p)
             hit = parties[p] = (joined_body(segs, d, chars), len(segs))
+        known[id(p)] = (p, hit)
         return hit
 
     for s in range(n_s):

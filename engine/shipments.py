@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
 from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -1246,7 +1247,7 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
             method = transport_method_for(scac, sent)
             got = routed[key] = (method, service_level_for(scac, level, sent), routed_level_for(scac, level, sent))
         method, service, routed_level = got
-        shared = (method, routed_level, *(h[c] for c in _GIVEN), str(h["shipment_weight"]),
+        shared = (method, routed_level, _GIVEN(h), str(h["shipment_weight"]),
                   str(h["shipment_volume"]))  # (a weight of 10.0 given as such, not as an equal 10's)
         given = givens.get(shared)
         if given is None:
@@ -1260,6 +1261,6 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
 
 
 # what header_fields reads of a shipment's heading (its given fields are made once per distinct values of these)
-_GIVEN = ("transport_method", "carrier_scac", "equipment_code", "equipment_initial", "equipment_number",
-          "shipment_weight", "shipment_weight_unit", "shipment_volume", "shipment_volume_unit", "ship_time_zone",
-          "shipment_pallets", "seal_number")
+_GIVEN = itemgetter("transport_method", "carrier_scac", "equipment_code", "equipment_initial", "equipment_number",
+                    "shipment_weight", "shipment_weight_unit", "shipment_volume", "shipment_volume_unit",
+                    "ship_time_zone", "shipment_pallets", "seal_number")

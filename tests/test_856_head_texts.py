@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from engine.envelope import joined_body
 from parsers.x12_writer import delimiter_chars
 from schemas.fulfilment import BSN05, AsnSettings
 from schemas.x12 import Delimiters
+from tests.lifecycle.test_shipping import reserved, ship
+from tests.test_shipping_columns import _FILES
 
 CREATED = datetime(2026, 11, 27, 2, 5)
 SETS = [Delimiters(), Delimiters("|", ":", "", "'", "\n"), Delimiters("^", "\\", "~", "\n", "")]
@@ -79,3 +82,18 @@ def test_a_key_seen_again_is_joined_once():
         sid, tracking = f"BS-{k}", f"1Z{k}"
         assert heads.text(sid, True, key, "", tracking, ()) == joined(asn, d, chars, sid, True, key, "", tracking, ())
     assert len(heads.parts) == 1
+
+
+@pytest.mark.parametrize("name", sorted(_FILES))
+def test_a_files_856s_are_the_same_without_the_joined_parts(name, monkeypatch):
+    """The ship planner's 856s (engine.lifecycle.shipping._partner_columns: its ``quick`` heads) are the ones its
+    ``head`` path joins segment by segment."""
+    rows, lines, (east, west) = _FILES[name]
+    asked = []
+    real = HeadTexts.text
+    monkeypatch.setattr(HeadTexts, "text", lambda self, *a: asked.append(a) or real(self, *a))
+    quick = ship(rows, lines=lines, reservations=reserved(east, west))
+    assert asked  # the heads were joined by HeadTexts
+    monkeypatch.setattr(HeadTexts, "text", lambda self, *a: None)  # every head joined by write_856_texts' own path
+    assert quick == ship(rows, lines=lines, reservations=reserved(east, west))
+    assert any(d.doc_type == "856" for d in quick[1].documents)

@@ -1385,17 +1385,25 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
 
     heads = HeadTexts(asn, *usual, created)
 
+    read: dict[tuple, tuple] = {}  # what head() reads of a shipment's given fields, once per distinct ones
+
     def quick(s: int) -> tuple[str, int, Party, Party] | None:
         """head(s) joined as write_856_texts joins it (HeadTexts: the segments most shipments share joined once)."""
         h = summaries[s]
-        given = dict(h.given)
-        weight, unit = (given["gross_weight"], given["weight_unit"]) if given.get("gross_weight") is not None \
-            else (h.weight, h.weight_unit)
+        of = read.get(h.given)
+        if of is None:
+            given = dict(h.given)
+            of = read[h.given] = (
+                given.get("gross_weight") is not None, given.get("gross_weight"), given.get("weight_unit"),
+                given.get("pallets_given") or 0, given.get("routed_level") or "",
+                given.get("transport_method") or _METHOD, given.get("volume"), given.get("volume_unit") or "",
+                given.get("equipment") or ("", "", ""), given.get("seal_number") or "", bool(given.get("method_given")),
+                given.get("time_zone") or "")
+        weighed, gross, gross_unit, pallets, *rest = of
         got = heads.text(h.shipment_id, bool(h.po_numbers), (
-            h.n_cartons, h.n_pallets or given.get("pallets_given") or 0, weight, unit, h.carrier_scac, h.service_level,
-            given.get("routed_level") or "", given.get("transport_method") or _METHOD, h.ship_date, h.ship_time,
-            given.get("volume"), given.get("volume_unit") or "", given.get("equipment") or ("", "", ""),
-            given.get("seal_number") or "", bool(given.get("method_given")), given.get("time_zone") or ""),
+            h.n_cartons, h.n_pallets or pallets, gross if weighed else h.weight,
+            gross_unit if weighed else h.weight_unit, h.carrier_scac, h.service_level, rest[0], rest[1], h.ship_date,
+            h.ship_time, *rest[2:]),
             h.bill_of_lading, h.tracking_number, tuple(("CN", number) for number in h.more_tracking))
         return None if got is None else (*got, ship_from, h.ship_to)
 
