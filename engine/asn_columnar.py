@@ -27,6 +27,7 @@ from engine.asn import (
     mark_for_segment,
     party_segments,
     ref_segments,
+    s_segments,
     shipment_segments,
     sln_segments,
 )
@@ -350,12 +351,90 @@ def _above(shipments: Sequence[Shipment], *, whole: bool) -> Flat856:
                  i_box, items, o_parent=o_parent, i_order=i_order)
 
 
+class HeadTexts:
+    """The text of a shipment's BSN, its S loop's HL and its S-level segments (s_segments: TD1 .. DTM, FOB), as
+    write_856_texts joins them (joined_body), without a list per segment nor a join of the whole per shipment: the
+    segments before the shipment's own REFs (TD1, TD5, TD3) and after them (REF IA, DTM, FOB) depend on few values
+    (counts, carrier, dates: a night's 5,000 shipments share a handful), joined once per distinct ``key``; the BSN
+    is a template around the shipment id, and its REF BM / CN (its own numbers) are joined here. ``text`` is None
+    where joined_body would give None (a value holding one of ``chars``, a value that is not text) or where this
+    does not know (the caller then joins the segments as before)."""
+
+    _HOLE = "\x00"  # the shipment id's place in the BSN template (no delimiter is a control character)
+
+    def __init__(self, asn: AsnSettings, d: Delimiters, chars: str, created: datetime) -> None:
+        self.asn, self.d, self.chars, self.special = asn, d, chars, frozenset(chars)
+        self.e, self.end = d.element, d.segment + d.suffix
+        bsn = joined_body([["BSN", asn.purpose, self._HOLE, ccyymmdd(created), hhmm(created),
+                            asn.bsn05 or BSN05[asn.structure]]], d, chars) if self._HOLE not in chars else None
+        self.bsn = tuple(bsn.split(self._HOLE)) if bsn is not None and bsn.count(self._HOLE) == 1 else None
+        self.hl = {has: joined_body([["HL", "1", "", "S", "1" if has else "0"]], d, chars) for has in (True, False)}
+        self.wanted, self.vendor = asn.shipment_refs, asn.vendor_number
+        self.parts: dict[tuple, tuple[str, int, str, int] | None] = {}
+
+    def text(self, shipment_id: str, has_orders: bool, key: tuple, bill_of_lading: str, tracking_number: str,
+             extra_refs: Sequence[tuple[str, str]]) -> tuple[str, int] | None:
+        """(text, number of segments) of the shipment's head; ``key``: s_segments' other arguments, in its order
+        from ``cartons`` to ``time_zone`` (extra_refs, bill_of_lading and tracking_number left out); the FOB and
+        estimated delivery are not given (what write_856_texts' callers write from columns)."""
+        if self.bsn is None or not isinstance(shipment_id, str) or not self.special.isdisjoint(shipment_id):
+            return None
+        try:
+            parts = self.parts.get(key, ())
+        except TypeError:  # a value that is no key (not hashable): joined by the caller
+            return None
+        if parts == ():
+            parts = self.parts[key] = self._parts(key)
+        hl = self.hl[has_orders]
+        if parts is None or hl is None:
+            return None
+        before, n_before, after, n_after = parts
+        e, end, wanted = self.e, self.end, self.wanted
+        refs, n = "", 0
+        bill_of_lading = bill_of_lading or (tracking_number if self.asn.bm_from_tracking else "")
+        for qualifier, value, on in (("BM", bill_of_lading, bool(bill_of_lading)),
+                                     ("CN", tracking_number, bool(tracking_number))):
+            if on and qualifier in wanted:
+                if not isinstance(value, str) or not self.special.isdisjoint(value):
+                    return None
+                refs += f"REF{e}{qualifier}{e}{value}{end}"
+                n += 1
+        for qualifier, value in extra_refs:
+            if qualifier in wanted:
+                text = joined_body([["REF", qualifier, value]], self.d, self.chars)
+                if text is None:
+                    return None
+                refs += text
+                n += 1
+        return self.bsn[0] + shipment_id + self.bsn[1] + hl + before + refs + after, 2 + n_before + n + n_after
+
+    def _parts(self, key: tuple) -> tuple[str, int, str, int] | None:
+        (cartons, pallets, weight, weight_unit, carrier_scac, service_level, routed_level, transport_method, ship_date,
+         ship_time, volume, volume_unit, equipment, seal_number, method_given, time_zone) = key
+        segs = s_segments(self.asn, cartons=cartons, pallets=pallets, weight=weight, weight_unit=weight_unit,
+                          carrier_scac=carrier_scac, service_level=service_level, routed_level=routed_level,
+                          transport_method=transport_method, bill_of_lading="", tracking_number="", extra_refs=(),
+                          ship_date=ship_date, ship_time=ship_time, estimated_delivery=None, volume=volume,
+                          volume_unit=volume_unit, equipment=equipment, seal_number=seal_number,
+                          method_given=method_given, time_zone=time_zone)
+        cut = next((k for k, seg in enumerate(segs) if seg[0] in ("REF", "DTM")), len(segs))
+        before = joined_body(segs[:cut], self.d, self.chars) if cut else ""
+        after = joined_body(segs[cut:], self.d, self.chars) if cut < len(segs) else ""
+        if before is None or after is None:
+            return None
+        return before, cut, after, len(segs) - cut
+
+
 def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: AsnSettings, d: Delimiters, chars: str,
                     *, created: datetime, expected: Sequence[Mapping[tuple[str, str], Decimal]] | pa.Table,
-                    sscc_with_ai: bool = True) -> list[tuple[str, int] | None]:
+                    sscc_with_ai: bool = True,
+                    quick: Callable[[int], tuple[str, int, Party, Party] | None] | None = None
+                    ) -> list[tuple[str, int] | None]:
     """build_856_texts' texts of the shipments ``flat`` holds (``head(s)``: shipment s's head, asked only
     for the shipments written): the tree and the self-check on the columns, then the text. A partner whose pack
-    level names the case (asn.case_at_pack) is left to build_856: every text None."""
+    level names the case (asn.case_at_pack) is left to build_856: every text None. ``quick(s)``, when given: the
+    text of shipment s's head from BSN to its S-level segments' end (HeadTexts), their number, its ship-from and
+    ship-to; None to take ``head(s)`` (joined here)."""
     n_s = len(flat.n_hl)
     out: list[tuple[str, int] | None] = [None] * n_s
     if asn.case_at_pack:
@@ -588,27 +667,36 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
     # a party's N1 loop joined once (shipments share their ship-from and a few ship-tos): joined_body of a
     # body is its segments' texts joined, and None when any of them holds a delimiter
     parties: dict[Party, tuple[str | None, int]] = {}
+    known: dict[int, tuple[Party, tuple[str | None, int]]] = {}  # by the object (kept: its id stays its own)
 
     def party(p: Party) -> tuple[str | None, int]:
+        seen = known.get(id(p))
+        if seen is not None and seen[0] is p:  # the same object again (the ship-from, a ship-to's shipments)
+            return seen[1]
         hit = parties.get(p)
         if hit is None:
             segs = party_segments(p)
             hit = parties[p] = (joined_body(segs, d, chars), len(segs))
+        known[id(p)] = (p, hit)
         return hit
 
     for s in range(n_s):
         if s in bad:
             continue
-        h = head(s)
-        head_segments = [["BSN", asn.purpose, h.shipment_id, date_text, time_text, bsn05],
-                         ["HL", "1", "", "S", "1" if h.has_orders else "0"], *h.segments]
-        text = joined_body(head_segments, d, chars)
-        (from_text, n_from), (to_text, n_to) = party(h.ship_from), party(h.ship_to)
+        got = quick(s) if quick is not None else None
+        if got is not None:
+            text, n_head, ship_from, ship_to = got
+        else:
+            h = head(s)
+            head_segments = [["BSN", asn.purpose, h.shipment_id, date_text, time_text, bsn05],
+                             ["HL", "1", "", "S", "1" if h.has_orders else "0"], *h.segments]
+            text, n_head, ship_from, ship_to = joined_body(head_segments, d, chars), len(head_segments), \
+                h.ship_from, h.ship_to
+        (from_text, n_from), (to_text, n_to) = party(ship_from), party(ship_to)
         if text is None or from_text is None or to_text is None:
             continue
         ctt = f"CTT{e}{n_hl[s]}{e}{x12_decimal(totals[s])}{t}" if asn.ctt_hash else f"CTT{e}{n_hl[s]}{t}"
-        out[s] = (text + from_text + to_text + bodies[s] + ctt,
-                  len(head_segments) + n_from + n_to + int(count[s]) + 1)
+        out[s] = (text + from_text + to_text + bodies[s] + ctt, n_head + n_from + n_to + int(count[s]) + 1)
     return out
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from decimal import Decimal
 from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -1250,14 +1251,35 @@ def shipment_columns(lines: pa.Table, orders: pa.Table, order_lines: pa.Table, *
     more = [more[code] for code in by_row.tolist()]
     out = []
     td5 = _td5s(orders)
+    # a shipment's TD5 values and given fields (header_fields) depend on its heading less its own numbers (id,
+    # tracking, bill of lading) and its POs' TD5s as sent: a file's shipments share a few, each made once
+    routed: dict[tuple, tuple[str, str]] = {}
+    givens: dict[tuple, tuple] = {}
+    none_sent = not td5
     for s, (h, a, b) in enumerate(zip(headers, [0, *ends[:-1]], ends, strict=True)):
-        sent = [td5.get((partner_of[s], p)) for p in pos_of[s]]
-        method = transport_method_for(h["carrier_scac"] or "", sent, h["service_level"] or "", service_names)
+        scac, level = h["carrier_scac"] or "", h["service_level"] or ""
+        sent = [None] * len(pos_of[s]) if none_sent else [td5.get((partner_of[s], p)) for p in pos_of[s]]
+        key = (scac, level, tuple(sent))
+        got = routed.get(key)
+        if got is None:
+            method = transport_method_for(scac, sent, level, service_names)
+            got = routed[key] = (method, service_level_for(scac, level, sent),
+                                 routed_level_for(scac, level, sent, service_names))
+        method, service, routed_level = got
+        shared = (method, routed_level, _GIVEN(h), str(h["shipment_weight"]),
+                  str(h["shipment_volume"]))  # (a weight of 10.0 given as such, not as an equal 10's)
+        given = givens.get(shared)
+        if given is None:
+            given = givens[shared] = tuple({**header_fields(h, method), "routed_level": routed_level}.items())
         out.append(ShipmentSummary(
-            h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], h["carrier_scac"] or "",
-            service_level_for(h["carrier_scac"] or "", h["service_level"] or "", sent), h["tracking_number"] or "",
-            h["bill_of_lading"] or "",
+            h["shipment_id"], partner_of[s], h["ship_date"], h["ship_time"], scac, service,
+            h["tracking_number"] or "", h["bill_of_lading"] or "",
             ship_to[s] or Party("ST", ""), tuple(pos_of[s]), tuple(made_cartons[a:b]), n_cartons[s], n_pallets[s],
-            *weights[s], more[s], tuple({**header_fields(h, method), "routed_level": routed_level_for(
-                h["carrier_scac"] or "", h["service_level"] or "", sent, service_names)}.items())))
+            *weights[s], more[s], given))
     return out, flat
+
+
+# what header_fields reads of a shipment's heading (its given fields are made once per distinct values of these)
+_GIVEN = itemgetter("transport_method", "carrier_scac", "equipment_code", "equipment_initial", "equipment_number",
+                    "shipment_weight", "shipment_weight_unit", "shipment_volume", "shipment_volume_unit",
+                    "ship_time_zone", "shipment_pallets", "seal_number")

@@ -352,10 +352,12 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
                                False)
     over = totals["g"].filter(beyond_mask)
     walk = rows_in[np.isin(group[rows_in], over.to_numpy())]
+    over_keys, over_totals = over.to_pylist(), totals["q_sum"].filter(beyond_mask).to_pylist()
     beyond = {g: total - (left or 0) for g, total, left in zip(  # each line's eaches past its reservation (the
-        over.to_pylist(), totals["q_sum"].filter(beyond_mask).to_pylist(),  # lines walked: only theirs is read)
+        over_keys, over_totals,  # lines walked: only theirs is read)
         reserved.filter(beyond_mask).to_pylist(), strict=True)}
-    totals_of = dict(zip(totals["g"].to_pylist(), totals["q_sum"].to_pylist(), strict=True))  # eaches this feed
+    # eaches this feed of each line walked (only theirs is read: not every line's sum made a Decimal, 10,000 a file)
+    totals_of = dict(zip(over_keys, over_totals, strict=True))
     reserved_left: dict[int, object] = {}
     room_left: dict[int, object] = {}  # a cut line's eaches that can still have left before the change
     taken = pa.array(walk)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
-from itertools import groupby, repeat
+from itertools import pairwise, repeat
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -28,7 +28,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.asn import build_856, s_segments
-from engine.asn_columnar import COLUMNAR, CONFIRMED, FROM_LINES, ShipmentHead, build_856_texts, write_856_texts
+from engine.asn_columnar import (
+    COLUMNAR,
+    CONFIRMED,
+    FROM_LINES,
+    HeadTexts,
+    ShipmentHead,
+    build_856_texts,
+    write_856_texts,
+)
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
@@ -1066,13 +1074,20 @@ def _number(keys: Sequence[tuple[tuple, int]], taken: Sequence[int], prefix: str
     """Each (key, extension digit) of ``keys`` numbered with the serial at its position in ``taken``:
     ``ssccs`` key -> SSCC, ``ours`` SSCC -> serial. A run at a time: consecutive serials (the store hands
     out a block) of one extension digit are one number_ssccs call."""
-    pairs = list(zip(keys, taken, strict=False))
-    for (ext, _), group in groupby(enumerate(pairs), key=lambda e: (e[1][0][1], e[1][1] - e[0])):
-        run = [pair for _i, pair in group]
-        numbered = number_ssccs(tuple(range(len(run))), prefix, ext, run[0][1])  # i -> the run's i-th SSCC
-        for ((key, _ext), serial), sscc in zip(run, numbered.values(), strict=True):
-            ssccs[key] = sscc
-            ours[sscc] = serial
+    n = min(len(keys), len(taken))
+    if not n:
+        return
+    labels, ext = (list(c) for c in zip(*keys[:n], strict=True))
+    taken = list(taken[:n])
+    # the runs cut where the extension digit changes or the serials stop being consecutive (in columns: a night's
+    # 25,000 cartons are a handful of runs)
+    step = np.asarray(taken, np.int64) - np.arange(n, dtype=np.int64)
+    digit = np.asarray(ext, np.int64)
+    cuts = np.flatnonzero((np.diff(step) != 0) | (np.diff(digit) != 0)) + 1
+    for a, b in pairwise([0, *cuts.tolist(), n]):
+        codes = list(number_ssccs(tuple(range(b - a)), prefix, ext[a], taken[a]).values())  # the run's i-th SSCC
+        ssccs.update(zip(labels[a:b], codes, strict=True))
+        ours.update(zip(codes, taken[a:b], strict=True))
 
 
 def holding(batch: ShipmentBatch, shipment_ids: set[str], profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
@@ -1373,9 +1388,33 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
             method_given=bool(given.get("method_given")), time_zone=given.get("time_zone") or ""), ship_from,
             h.ship_to)
 
+    heads = HeadTexts(asn, *usual, created)
+
+    read: dict[tuple, tuple] = {}  # what head() reads of a shipment's given fields, once per distinct ones
+
+    def quick(s: int) -> tuple[str, int, Party, Party] | None:
+        """head(s) joined as write_856_texts joins it (HeadTexts: the segments most shipments share joined once)."""
+        h = summaries[s]
+        of = read.get(h.given)
+        if of is None:
+            given = dict(h.given)
+            of = read[h.given] = (
+                given.get("gross_weight") is not None, given.get("gross_weight"), given.get("weight_unit"),
+                given.get("pallets_given") or 0, given.get("routed_level") or "",
+                given.get("transport_method") or _METHOD, given.get("volume"), given.get("volume_unit") or "",
+                given.get("equipment") or ("", "", ""), given.get("seal_number") or "", bool(given.get("method_given")),
+                given.get("time_zone") or "")
+        weighed, gross, gross_unit, pallets, *rest = of
+        got = heads.text(h.shipment_id, bool(h.po_numbers), (
+            h.n_cartons, h.n_pallets or pallets, gross if weighed else h.weight,
+            gross_unit if weighed else h.weight_unit, h.carrier_scac, h.service_level, rest[0], rest[1], h.ship_date,
+            h.ship_time, *rest[2:]),
+            h.bill_of_lading, h.tracking_number, tuple(("CN", number) for number in h.more_tracking))
+        return None if got is None else (*got, ship_from, h.ship_to)
+
     sscc = profile.fulfilment.sscc
     texts = write_856_texts(flat, head, asn, *usual, created=created, expected=_confirmed(good, summaries),
-                            sscc_with_ai=sscc.with_ai if sscc else True)
+                            sscc_with_ai=sscc.with_ai if sscc else True, quick=quick)
     if any(text is None for text in texts):
         return None
     return summaries, [_AsnText(*text, usual[0]) for text in texts]  # type: ignore[call-arg, misc]
