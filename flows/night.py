@@ -172,7 +172,8 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     try:
         with timed("reconcile"):  # folder: the report folder being written
             done = steps.reconcile_run(ws, ws.runnable_partners(), state, now=datetime.fromisoformat(now_iso),
-                                       run_id=run_id, folder=recovery.report_folder(ws, run_id))
+                                       run_id=run_id, folder=recovery.report_folder(ws, run_id),
+                                       hand_on=True)  # its lines to the run's report, which follows here
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()

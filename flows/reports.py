@@ -189,7 +189,9 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
         notes=notes, messages=messages).encode("utf-8"))
-    lines = state.lines_of_runs(scope)
+    lines = state.handed_lines(run_id, scope)  # as the night's reconciliation read them, when nothing wrote since
+    if lines is None:
+        lines = state.lines_of_runs(scope)
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
