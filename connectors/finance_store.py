@@ -626,6 +626,8 @@ class FinanceTables:
         cols = ", ".join(n for n, _ in spec)
         order = " FROM order_lines ORDER BY partner, po_number, line_number"
         self._kept_lines = None
+        if keep:
+            _HANDED.clear()  # what an earlier night of this process handed on and its report did not take
         reader = self._arrow_reader() if keep else None
         if reader is not None:
             from connectors.state import LINE_COLUMNS
@@ -646,7 +648,8 @@ class FinanceTables:
         """At the end of the night's reconciliation: the lines finance_lines(keep=True) read handed on to
         the run's report (handed_lines: in this process, once) when they are still what is stored (no
         commit of another connection since, no write of this one to order_lines; the night holds the
-        workspace lease, so no other process writes lines until its report is written). False when not."""
+        workspace lease, so no other process writes lines until its report is written: flows.night asks for
+        them right after this stage, flows.reports.write_run_reports(handed_lines=True)). False when not."""
         kept, self._kept_lines = self._kept_lines, None
         _HANDED.clear()
         if kept is None or kept[0] != self._lines_version():

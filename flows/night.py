@@ -356,6 +356,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
                 summary = steps.write_reports(ws, run_id, state=state, failures=failures,
                                               partners=sorted([*chosen, *unloaded]),
                                               availability=availability, finance=finance,
+                                              handed_lines=not reconciled.failure,  # the lines it read
                                               shipping={"warehouses": warehouses, "invoicing": invoicing})
             progress.report("reports", summary["reports"]["summary_html"])
         except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten

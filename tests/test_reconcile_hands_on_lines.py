@@ -105,7 +105,7 @@ def _night_reports(demo, tmp_path, name: str, hand_on: bool) -> tuple[dict, Stat
     reconcile.reconcile_run(ws, ws.partners(), state, now=NIGHT2, run_id=run_id, hand_on=hand_on)
     state.close()
     state = StateStore(ws.state_url)
-    return write_reports(ws, run_id, state=state, partners=sorted(ws.partners())), state
+    return write_reports(ws, run_id, state=state, partners=sorted(ws.partners()), handed_lines=hand_on), state
 
 
 def test_the_night_report_writes_the_same_allocation_from_the_handed_lines(demo, tmp_path, monkeypatch):
@@ -123,3 +123,43 @@ def test_the_night_report_writes_the_same_allocation_from_the_handed_lines(demo,
         with open(read["reports"][name], "rb") as a, open(handed["reports"][name], "rb") as b:
             assert a.read() == b.read(), name
     assert pq.read_table(handed["reports"]["allocation"]).num_rows
+
+
+def test_a_report_not_asking_for_the_handed_lines_reads_the_store(tmp_path):
+    """`orderbridge report` (or a night resumed in the same process after one that stopped between its
+    reconciliation and its report): lines handed on are not taken, and the next night's reconciliation
+    lets them go before it reads."""
+    path = tmp_path / "s.sqlite"
+    store = _store(str(path))
+    try:
+        store.finance_lines(finance_inputs.LINE_COLUMNS, keep=True)
+        assert store.hand_on_lines("r1")
+        other = sqlite3.connect(path, isolation_level=None)  # written after (the lease let go, a person's approval)
+        other.execute("UPDATE order_lines SET state='rejected' WHERE po_number='PO-a' AND line_number=2")
+        other.close()
+        calls = []
+        real = StateStore.lines_of_runs
+
+        def spy(self, ids):
+            calls.append(ids)
+            return real(self, ids)
+
+        from unittest import mock
+
+        with mock.patch.object(StateStore, "lines_of_runs", spy):
+            from flows.reports import write_run_reports
+            ws = _bare_workspace(tmp_path, path)
+            written = write_run_reports(ws, store, "r1", partners=[])
+        assert calls == [["r1"]]
+        assert "rejected" in pq.read_table(written.path("allocation"))["state"].to_pylist()
+        store.finance_lines(finance_inputs.LINE_COLUMNS, keep=True)  # the next night's read: nothing left handed on
+        store._kept_lines = None
+        assert store.handed_lines("r1", ["r1"]) is None
+    finally:
+        store.close()
+
+
+def _bare_workspace(tmp_path, state_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "workspace.toml").write_text(f'[state]\nurl = "{state_path}"\n')
+    return open_workspace(tmp_path / "ws")
