@@ -13,7 +13,10 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
     .venv/bin/python bench/profile_stage.py prepare 10000
     .venv/bin/python bench/profile_stage.py reconcile 10000 [--prof /tmp/rec.prof] [--repeat 3] [--late 20] [--steps]
       (--late DAYS: reconciled DAYS days after the night, its unshipped lines late: ~120,000 exceptions at 20;
-       --steps: each step's CPU s, peak and resident MB after it (Linux: the peak reset at each step's ends))
+       --steps: each step's CPU s, peak and resident MB after it (Linux: the peak reset at each step's ends);
+       --handed: as the night, its lines read with the report's columns and handed on: flows.reconcile hand_on)
+    .venv/bin/python bench/profile_stage.py reports 10000 [--handed]
+      (--handed: as the night, from the copy before reconcile, reconciled untimed with its lines handed on)
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof] [--wall]
       (--wall: the profile in wall time, to find waits: fsyncs, the store's commits)
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
@@ -157,7 +160,8 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
-              "reconcile": "night", "reports": "reconcile"}[name] if not handed else "fresh"
+              "reconcile": "night", "reports": "night" if handed else "reconcile"}[name] \
+        if not (handed and name == "decide") else "fresh"
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
         _shipped(n_pos)
@@ -165,7 +169,7 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall, handed=handed and name == "decide")
+    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall, handed=handed)
 
 
 class _Steps:
@@ -295,14 +299,17 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
         probe = _Steps() if by_step else None
 
         def call():
-            return steps.reconcile_run(ws, profiles, state, now=NOW + timedelta(days=late), run_id=RUN)
+            return steps.reconcile_run(ws, profiles, state, now=NOW + timedelta(days=late), run_id=RUN,
+                                       hand_on=handed)
     else:
         from flows import warm
 
         warm._import_rules_engine()  # as for reconcile
+        if handed:  # the night's reconciliation first (untimed), its lines handed on to the report
+            steps.reconcile_run(ws, profiles, state, now=NOW, run_id=RUN, hand_on=True)
 
         def call():
-            return steps.write_reports(ws, RUN, partners=sorted(profiles))
+            return steps.write_reports(ws, RUN, partners=sorted(profiles), handed_lines=handed)
     profiler = None
     if prof:
         import cProfile

@@ -172,7 +172,8 @@ def reconcile_stage(workspace: str, now_iso: str, run_id: str) -> dict:
     try:
         with timed("reconcile"):  # folder: the report folder being written
             done = steps.reconcile_run(ws, ws.runnable_partners(), state, now=datetime.fromisoformat(now_iso),
-                                       run_id=run_id, folder=recovery.report_folder(ws, run_id))
+                                       run_id=run_id, folder=recovery.report_folder(ws, run_id),
+                                       hand_on=True)  # its lines to the run's report, which follows here
         return {"summary": done.summary, "reports": done.reports}
     finally:
         state.close()
@@ -359,6 +360,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
                 summary = steps.write_reports(ws, run_id, state=state, failures=failures,
                                               partners=sorted([*chosen, *unloaded]),
                                               availability=availability, finance=finance,
+                                              handed_lines=not reconciled.failure,  # the lines it read
                                               shipping={"warehouses": warehouses, "invoicing": invoicing})
             progress.report("reports", summary["reports"]["summary_html"])
         except Exception as exc:  # noqa: BLE001 - the night's work is done and recorded; its report can be rewritten

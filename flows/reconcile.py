@@ -105,11 +105,13 @@ def over_ship_of(profiles: dict[str, PartnerProfile]) -> dict:
     return {pid: p.fulfilment.over_ship_percent for pid, p in profiles.items() if p.fulfilment.over_ship_percent}
 
 
-def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile]) -> Inputs:
+def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], *,
+                keep_lines: bool = False) -> Inputs:
     """Every table the reconciliation needs, each read with one query (the 850s' requested ship dates:
     each stored order table once). SHIPPED and INVOICED: the shipments and invoices of our own flow
-    (flows.shipments) and the 856s and 810s other systems of ours sent (`orderbridge record`)."""
-    orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS)
+    (flows.shipments) and the 856s and 810s other systems of ours sent (`orderbridge record`). ``keep_lines``:
+    the order lines read with every column the run's report writes, kept for it (reconcile_run's hand_on)."""
+    orders, lines = state.finance_orders(), state.finance_lines(finance_inputs.LINE_COLUMNS, keep=keep_lines)
     sent = state.sent_sets_of((*finance_inputs.PARTNER_ACKED, *finance_inputs.OUR_997))
     events = state.events_of(finance_inputs.CANCEL_EVENTS)
     tables, order_lines = _order_tables(ws, orders)  # and the lines' units and price bases (the catch weights)
@@ -360,19 +362,21 @@ RECORD_CONSEQUENCE = {"error": "set not recorded", "warning": "kept, not reconci
 
 # --- the nightly stage --------------------------------------------------------------------------------
 def reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
-                  run_id: str, folder: Path | None = None) -> FinanceResult:
+                  run_id: str, folder: Path | None = None, hand_on: bool = False) -> FinanceResult:
     """Our documents' verdicts and the four-way match as of the run clock, exceptions booked (states
     carried, new ones found, gone ones cleared), then the per-run and cumulative reports. ``folder``:
     where the run's report folder is being written (the night passes its staging folder,
-    flows.recovery.report_folder); default reports/<run id>."""
+    flows.recovery.report_folder); default reports/<run id>. ``hand_on`` (the night, whose report stage
+    follows in this process): the order lines read once for both, handed on to the run's report when
+    nothing wrote them since (StateStore.hand_on_lines; flows.reports reads them again otherwise)."""
     with gc_paused():
-        return _reconcile_run(ws, profiles, state, now=now, run_id=run_id, folder=folder)
+        return _reconcile_run(ws, profiles, state, now=now, run_id=run_id, folder=folder, hand_on=hand_on)
 
 
 def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, *, now: datetime,
-                   run_id: str, folder: Path | None) -> FinanceResult:
+                   run_id: str, folder: Path | None, hand_on: bool = False) -> FinanceResult:
     settings = settings_of(profiles)
-    inputs = load_inputs(ws, state, profiles)
+    inputs = load_inputs(ws, state, profiles, keep_lines=hand_on)
     # the read's transient (our 855s' and 810s' segments split, the store's rows: ~100 MB at 200,000 lines)
     # handed back before the match allocates: the night's peak memory was the match on top of that heap
     release_freed()
@@ -406,6 +410,8 @@ def _reconcile_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: St
     release_freed()
     reports.update(write_cumulative(ws, state, profiles, as_of=now, inputs=inputs, lines=lines, docs=docs,
                                     written=written, invoices=invoices))
+    if hand_on:
+        state.hand_on_lines(run_id)
     return FinanceResult(summary=summary, reports=reports)
 
 

@@ -141,7 +141,8 @@ class Written:
 
 def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures: Mapping | None = None,
                       availability: pa.Table | None = None, partners: list[str] | None = None,
-                      finance: Mapping | None = None, shipping: Mapping | None = None) -> Written:
+                      finance: Mapping | None = None, shipping: Mapping | None = None,
+                      handed_lines: bool = False) -> Written:
     """Write the run's reports from the store: under the run's staging folder (a hidden name,
     flows.recovery), renamed to reports/<run id> when every file is written, so a run killed while
     writing leaves no folder that looks finished; a finished folder written again (`orderbridge
@@ -152,7 +153,9 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
     ``shipping``: {"warehouses": [WarehouseResult dicts], "invoicing": InvoiceResult dict} of the
     fulfilment stages (flows.shipments; else as recorded), whose counts join the summary. The warehouses'
     findings are in the store like every other (the failures report has them); their files are not a
-    partner's (the summary's "warehouses" counts them)."""
+    partner's (the summary's "warehouses" counts them). ``handed_lines`` (the night, right after its own
+    reconciliation): the run's lines as that stage read them and handed on, when it did
+    (StateStore.handed_lines), instead of read again."""
     run = state.run(run_id) or {"run_id": run_id, "kind": "nightly", "clock": "", "status": "", "summary": {}}
     if failures is None:
         recorded = run.get("summary") or {}
@@ -189,7 +192,9 @@ def write_run_reports(ws: Workspace, state: StateStore, run_id: str, *, failures
         downloads=(("failures.csv", f"failures.csv ({rows.num_rows:,} rows, for a spreadsheet)"),
                    ("failures.parquet", "failures.parquet (for tools)"), ("summary.html", "the run's summary")),
         notes=notes, messages=messages).encode("utf-8"))
-    lines = state.lines_of_runs(scope)
+    lines = state.handed_lines(run_id, scope) if handed_lines else None  # (nothing wrote them since: see there)
+    if lines is None:
+        lines = state.lines_of_runs(scope)
     if lines.num_rows:
         pq.write_table(lines, into / "allocation.parquet")
         reports["allocation"] = "allocation.parquet"
@@ -283,7 +288,8 @@ def _replacing(path: Path) -> Iterator[Path]:
 
 def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None, failures: Mapping | None = None,
                   availability: pa.Table | None = None, partners: list[str] | None = None,
-                  finance: Mapping | None = None, shipping: Mapping | None = None) -> dict:
+                  finance: Mapping | None = None, shipping: Mapping | None = None,
+                  handed_lines: bool = False) -> dict:
     """The nightly flow's stage 4: the run's reports (write_run_reports); the summary with the files'
     absolute paths (for the command line)."""
     own = state is None
@@ -292,7 +298,7 @@ def write_reports(ws: Workspace, run_id: str, *, state: StateStore | None = None
         with gc_paused():
             written = write_run_reports(ws, store, run_id, failures=failures, availability=availability,
                                         partners=partners if partners is not None else _partner_ids(ws),
-                                        finance=finance, shipping=shipping)
+                                        finance=finance, shipping=shipping, handed_lines=handed_lines)
     finally:
         if own:
             store.close()
