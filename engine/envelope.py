@@ -26,8 +26,8 @@ from parsers.x12_writer import (
     render_x12,
     used_chars,
 )
-from schemas.profile import PartnerProfile, gs_id_valid
-from schemas.x12 import Address, Delimiters
+from schemas.profile import PartnerProfile
+from schemas.x12 import Address, Delimiters, gs_id_valid
 from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary, written_in
 
 

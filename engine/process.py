@@ -52,9 +52,9 @@ from schemas.fulfilment import CsvAckSettings
 from schemas.functional_acks import FUNCTIONAL_ACKS
 from schemas.lifecycle import PlannedDocument, PlannedSet
 from schemas.orders import ORDER_LINES, ORDER_SACS, ORDERS
-from schemas.profile import PartnerProfile, gs_id_valid
+from schemas.profile import PartnerProfile
 from schemas.text_messages import TEXT_MESSAGES
-from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet
+from schemas.x12 import FUNCTIONAL_ID, Address, Group, Interchange, TransactionSet, gs_id_valid
 
 # GS01 of each inbound set: a set the profile may accept (PartnerProfile.accepts) is read and checked
 # by its dictionary's table with no other change here.

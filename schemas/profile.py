@@ -19,7 +19,7 @@ from schemas.finance import FinanceSettings
 from schemas.fulfilment import FulfilmentSettings, OrderRef, PoAckSettings
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
-from schemas.x12 import Delimiters
+from schemas.x12 import GS_ID_PATTERN, Delimiters
 
 
 class _Model(BaseModel):
@@ -87,14 +87,7 @@ FALLBACK_DELIMITERS = (
 # neither starts nor ends with a space, so every ISA we write keeps its fixed width (we pad IDs).
 _QUALIFIER = r"^[A-Z0-9]{2}$"
 _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
-_GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
-
-
-def gs_id_valid(value: str) -> bool:
-    """True when ``value`` may stand in a GS02/GS03 we write (AN 2/15, printable, no space at either end): a
-    damaged group's GS02 (16 characters, or a whole segment swallowed by a delimiter the file does not use) is
-    never echoed into an answer's envelope."""
-    return re.fullmatch(_GS_ID, value) is not None
+_GS_ID = GS_ID_PATTERN
 
 
 class PartnerGuide(_Model):

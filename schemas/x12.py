@@ -6,12 +6,25 @@ do not become a million Python objects; envelope objects hold row ranges into it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+# What a GS02/GS03 we write may be (AN 2/15): printable ASCII that neither starts nor ends with a space (a partner
+# profile's GS ids, schemas.profile, are held to it)
+GS_ID_PATTERN = r"^[!-~][ -~]{0,13}[!-~]$"
+
+
+def gs_id_valid(value: str) -> bool:
+    """True when ``value`` may stand in a GS02/GS03 we write (AN 2/15, printable, no space at either end): a
+    damaged group's GS02 (16 characters, or a whole segment swallowed by a delimiter the file does not use) is
+    never echoed into an answer's envelope (rules.envelope: GS_APPLICATION_ID_INVALID). Here, not in
+    schemas.profile, so that the reader's fast path (`inspect --json`) loads no pydantic."""
+    return re.fullmatch(GS_ID_PATTERN, value) is not None
 
 # GS01 functional identifier for each transaction set we know of.
 FUNCTIONAL_ID = {
