@@ -49,6 +49,7 @@ def test_an_005010_875_is_read_and_checked_by_its_own_table(tmp_path):
     """The 005010 875 reads as the 004010 one does (one order of two lines, its version as sent), Bots' 005010
     grammar takes it, and a broken one (a G68 without its unit, no G76) is found so in 005010 as in 004010: it
     was not (no 005010 875 table: nothing checked, the 997 said AK5 A)."""
+    from engine.acks import build_997
     from parsers.x12_reader import read_interchanges
     from rules.structure import check_structure
     from tests.shipping_support import bots_check
@@ -70,6 +71,12 @@ def test_an_005010_875_is_read_and_checked_by_its_own_table(tmp_path):
     assert found(_broken(STATER_875.read_bytes())) == expected
     assert found(_broken(data)) == expected
     assert found(data) == []
+    # and its 997 says so (it said AK5 A): the G68's missing unit (AK4 355) and the missing G76, the set rejected
+    r = read_interchanges(_broken(data), file="x.x12")
+    ack = build_997(r.interchanges[0].groups[0], check_structure(r, list(r.transaction_sets())), version="005010")
+    assert ack[0] == ["AK1", "OG", "44100", "005010UCS"] and ["AK3", "G76", "10", "", "3"] in ack
+    assert ["AK3", "G68", "6", "", "8"] in ack and ["AK4", "2", "355", "1", ""] in ack
+    assert ack[-2:] == [["AK5", "R", "5"], ["AK9", "R", "1", "1", "0"]]
 
 
 def test_the_005010_880_carries_the_carrier_detail_as_cad_where_004010_has_g27():
