@@ -1,10 +1,11 @@
-"""880 Grocery Products Invoice (X12 004010, functional group GP): the invoice a grocer that orders by the 875
+"""880 Grocery Products Invoice (X12 004010 and 005010, group GP): the invoice a grocer that orders by the 875
 expects (UCS practice), written from the 810 body our invoice builder made and checked (engine.invoice.body_810),
 so both say the same: the same lines, quantities shipped, agreed prices, item ids as the PO sent them, terms and
 totals, numbered from the same sequence. Pure: segments in, segments out (DocumentError when the 810 says what
 the 880 has no place for, so the invoice is not sent wrong: INVOICE_NOT_BUILT, retried).
 
-Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt):
+Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt; 005010's, 880-005010.txt, the same but
+for CAD in G27's place):
 - BIG01..04 -> G01 (invoice date, invoice number, PO date, PO number); BIG07 is not carried (G0108 is another list).
 - heading REF -> N9 (same qualifier and value, 10 at most); PER -> G61; DTM*011 (shipped) -> G62*11;
   ITD -> G23 (type, basis date, discount percent, its due date and days, net due date and days, discount amount,
