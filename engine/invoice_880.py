@@ -1,14 +1,16 @@
-"""880 Grocery Products Invoice (X12 004010, functional group GP): the invoice a grocer that orders by the 875
+"""880 Grocery Products Invoice (X12 004010 and 005010, group GP): the invoice a grocer that orders by the 875
 expects (UCS practice), written from the 810 body our invoice builder made and checked (engine.invoice.body_810),
 so both say the same: the same lines, quantities shipped, agreed prices, item ids as the PO sent them, terms and
 totals, numbered from the same sequence. Pure: segments in, segments out (DocumentError when the 810 says what
 the 880 has no place for, so the invoice is not sent wrong: INVOICE_NOT_BUILT, retried).
 
-Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt):
+Mapping (004010 880 set table: schemas/x12dict/data/sets/880-004010.txt; 005010's, 880-005010.txt, the same but
+for CAD in G27's place):
 - BIG01..04 -> G01 (invoice date, invoice number, PO date, PO number); BIG07 is not carried (G0108 is another list).
 - heading REF -> N9 (same qualifier and value, 10 at most); PER -> G61; DTM*011 (shipped) -> G62*11;
   ITD -> G23 (type, basis date, discount percent, its due date and days, net due date and days, discount amount,
-  percent payable, description: the ITD elements the G23 has); CAD (with its transport method) -> G27;
+  percent payable, description: the ITD elements the G23 has); CAD (with its transport method) -> G27 in 004010,
+  the CAD itself in 005010 (whose 880 has CAD where 004010 has G27: sets/880-005010.txt; ``version``);
   N1/N2/N3/N4 loops as they are (a loop's REF/PER has no place in the 880's N1 loop: left out).
 - IT1 -> G17 (G1701 quantity invoiced, G1702 unit, G1703 item list cost = the agreed price, G1705..G1708 the first
   two id pairs as the PO sent them, e.g. UA/UP); a catch-weight line's QTY*39 (units shipped) -> G1710/G1711;
@@ -52,6 +54,7 @@ LINE_N9_MAX = 5
 G69_MAX = 5
 N1_LOOPS_MAX = 10
 DATES_432 = {"011": "11", "035": "35"}  # DTM (374) -> G62 (432): shipped on, delivered on
+CAD_FROM = "005010"  # the 880's heading carrier detail is CAD from this version (G27 in 004010)
 MIXED_UNITS = "UN"  # G3102 when the lines are invoiced in several units
 # SAC01 + SAC02 (1300) -> G7201 (340): the pairs whose two codes name the same allowance or charge in X12's lists.
 # C310 "Discount" has no 340 code of the same meaning (51 trade, 52 quantity, 45 new discount are kinds of it);
@@ -94,10 +97,12 @@ G73_MAX = 45
 
 
 def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None,
-             tax_percent: str = "percent") -> list[list[str]]:
+             tax_percent: str = "percent", version: str = "004010") -> list[list[str]]:
     """The 880 body (G01 .. G33, no ST/SE) saying what ``body_810`` (BIG .. CTT, as body_810 built it) says.
     ``codes``: the partner's G7201 codes ([fulfilment.invoice] g72_codes: "A:C310" / "TXI:ST" -> a 340 code),
-    before the built-in tables; ``tax_percent``: how the 810's TXI03 states its rate (InvoiceSettings.tax_percent)."""
+    before the built-in tables; ``tax_percent``: how the 810's TXI03 states its rate (InvoiceSettings.tax_percent);
+    ``version``: the dictionary version the 880 is built by (schemas.x12dict.built_by of its GS08): from 005010 the
+    heading's carrier detail is a CAD (as the 810's), a G27 before."""
     codes = codes or {}
     body = [list(map(_text, s)) for s in body_810]
     if not body or body[0][0] != "BIG":
@@ -176,9 +181,9 @@ def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None
         elif tag == "ITD":
             if (g23 := _g23(s)) is not None:
                 g23s.append(g23)
-        elif tag == "CAD" and len(s) > 1 and s[1]:
+        elif tag == "CAD" and len(s) > 1 and s[1]:  # CAD01 (G2701) required: a CAD without is left out
             cad = s + [""] * (6 - len(s))
-            g27s.append(["G27", cad[1], cad[4], cad[3], "", cad[5]])
+            g27s.append(list(s) if version >= CAD_FROM else ["G27", cad[1], cad[4], cad[3], "", cad[5]])
     if not lines or not quantities:
         raise DocumentError("an 880 bills at least one line (G17)")
     if not total:

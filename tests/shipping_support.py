@@ -24,7 +24,8 @@ PROFILES = load_profiles(REPO / "partners")
 NOW = datetime(2026, 11, 28, 14, 5)
 PREFIX = "0614141"
 # the releases we write: a partner's gs_version may name a later release of the version (004030)
-OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"}), "GP": frozenset({"880"})},
+OUTBOUND = Acceptance(sets={"SH": frozenset({"856"}), "IN": frozenset({"810"}), "GP": frozenset({"880"}),
+                            "RS": frozenset({"870"})},
                       versions=frozenset(WRITTEN_RELEASES) | frozenset(HELD_EARLY))
 
 SHIP_FROM = Party("SF", "OrderBridge Supply DC", "92", "DC-EAST", "1 Dock Road", "", "Newark", "NJ", "07101", "US")

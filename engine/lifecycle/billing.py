@@ -95,6 +95,7 @@ from schemas.units import (
     stated_basis,
 )
 from schemas.x12 import Delimiters
+from schemas.x12dict import built_by
 
 Key = tuple[str, str]
 STAGE = "invoicing"
@@ -639,7 +640,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                 if profile.invoice_set == "880":  # the grocer's 880 says what the 810 built says, checked here
                     settings = profile.fulfilment.invoice
                     built = replace(built, built=replace(built.built, body=body_880(
-                        built.built.body, settings.g72_codes, settings.tax_percent)))
+                        built.built.body, settings.g72_codes, settings.tax_percent, _version_880(profile))))
         except (DocumentError, KeyError, ValueError) as exc:
             why = f"{type(exc).__name__}: {exc}"[:500]
             f = finding("INVOICE_NOT_BUILT", f"PO {d.po_number}: the 810 ({d.doc_key}) could not be built: {why}.",
@@ -655,6 +656,12 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
             so_far[n] = (ZERO if was is None else was) + q
         out.append(PreparedInvoice(d, built, weighed.get(i)))
     return out, tuple(problems)
+
+
+def _version_880(profile: PartnerProfile) -> str:
+    """The dictionary version a partner's 880 is built by: its GS08's (X12Settings gs_versions "880", else the
+    profile's), 005010 for a 005010 grocer (CAD where 004010 has G27: engine.invoice_880.body_880)."""
+    return built_by(envelope_for(profile).gs08_for(SET_880)) or profile.x12.version
 
 
 def in_line_order(d: InvoiceDue) -> InvoiceDue:
