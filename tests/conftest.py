@@ -64,6 +64,7 @@ HEAVY_FIRST = (
     "tests/sftp/test_sftp_warehouse_drops.py",  # 23
     "tests/test_change_after_shipment_855.py",  # 23
     "tests/test_rg21_dollar_department.py",  # 22
+    "tests/test_state_store_pg.py",  # 12-22 (67 at load 16: its PostgreSQL nights suffer most from a busy machine)
     "tests/test_intake_batches.py",  # 22
     "tests/test_inspect_fast_path.py",  # 21
     "tests/test_versions_sweep.py",  # 20
