@@ -13,8 +13,7 @@ from functools import lru_cache
 
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
-from schemas.interchange_codes import isa_codes
-from schemas.profile import gs_id_valid
+from schemas.interchange_codes import gs_id_valid, isa_codes
 from schemas.x12 import FUNCTIONAL_ID, Group, Interchange, TransactionSet
 from schemas.x12dict import SUPPORTED_VERSIONS, base_version, functional_id_unknown
 

@@ -8,6 +8,19 @@ any listed version defines, so no valid interchange is ever refused for its qual
 
 from __future__ import annotations
 
+import re
+
+# GS02/GS03 as our envelopes may carry them (AN 2/15): printable ASCII neither starting nor ending with a space
+_GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
+
+
+def gs_id_valid(value: str) -> bool:
+    """True when ``value`` may stand in a GS02/GS03 we write (AN 2/15, printable, no space at either end): a
+    damaged group's GS02 (16 characters, or a whole segment swallowed by a delimiter the file does not use) is
+    never echoed into an answer's envelope."""
+    return re.fullmatch(_GS_ID, value) is not None
+
+
 # I01 Authorization Information Qualifier: 00 none, 01 UCS communications id, 02 EDX communications id,
 # 03 additional data identification, 04 rail communications id, 05 DoD communication identifier,
 # 06 US federal government communication identifier.

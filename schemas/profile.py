@@ -17,6 +17,7 @@ from schemas.allocation import AllocationPolicy
 from schemas.errors import ConfigError
 from schemas.finance import FinanceSettings
 from schemas.fulfilment import FulfilmentSettings, OrderRef, PoAckSettings
+from schemas.interchange_codes import _GS_ID, gs_id_valid  # noqa: F401 (gs_id_valid: re-exported)
 from schemas.outcomes import NAMED
 from schemas.rule_settings import PartnerRuleOverrides
 from schemas.x12 import Delimiters
@@ -87,14 +88,8 @@ FALLBACK_DELIMITERS = (
 # neither starts nor ends with a space, so every ISA we write keeps its fixed width (we pad IDs).
 _QUALIFIER = r"^[A-Z0-9]{2}$"
 _ISA_ID = r"^[!-~]([ -~]{0,13}[!-~])?$"
-_GS_ID = r"^[!-~][ -~]{0,13}[!-~]$"
-
-
-def gs_id_valid(value: str) -> bool:
-    """True when ``value`` may stand in a GS02/GS03 we write (AN 2/15, printable, no space at either end): a
-    damaged group's GS02 (16 characters, or a whole segment swallowed by a delimiter the file does not use) is
-    never echoed into an answer's envelope."""
-    return re.fullmatch(_GS_ID, value) is not None
+# _GS_ID and gs_id_valid live in schemas.interchange_codes (no pydantic: rules.envelope, on inspect's fast path,
+# uses them); imported here for the profile's fields and for the callers that take them from this module
 
 
 class PartnerGuide(_Model):
