@@ -32,6 +32,16 @@ def workspace(root: Path):
     return of_its_own(FIXTURES, root)
 
 
+def night1(root: Path):
+    """workspace(root) after run_stages(ws, NIGHT), nothing changed between: a copy of that night, run once per test
+    session (tests.support.from_template: a workspace the stages ran is the same workspace copied)."""
+    from flows.workspace import open_workspace
+    from tests.support import from_template, run_stages
+
+    from_template("rg7-night1", root, lambda folder: run_stages(workspace(folder), NIGHT))
+    return open_workspace(root)
+
+
 def night2_drops(ws) -> None:
     for folder in (FIXTURES / "night2").iterdir():
         for f in folder.iterdir():
@@ -47,8 +57,7 @@ def test_a_release_of_a_held_blanket_order_is_taken_not_dropped_as_a_duplicate(t
     from connectors.state import StateStore
     from tests.support import run_stages
 
-    ws = workspace(tmp_path / "ws")
-    run_stages(ws, NIGHT)
+    ws = night1(tmp_path / "ws")
     night2_drops(ws)
     run_stages(ws, NIGHT2)
     state = StateStore(ws.state_path)
@@ -70,8 +79,7 @@ def test_a_release_does_not_replace_an_order_that_is_not_a_held_blanket(tmp_path
     from connectors.state import StateStore
     from tests.support import run_stages
 
-    ws = workspace(tmp_path / "ws")
-    run_stages(ws, NIGHT)
+    ws = night1(tmp_path / "ws")
     text = (FIXTURES / "drops" / "kohls" / "kohls-850-KH10001.x12").read_text()
     (ws.drop_root / "kohls" / "inbox" / "again.x12").write_text(
         text.replace("BEG*00*SA*KH10001", "BEG*00*RL*KH10001").replace("000007101", "000007111")
@@ -222,10 +230,13 @@ def _macys_night2(tmp_path: Path, setting: str, name: str = "macys-850-041234567
     from connectors.state import StateStore
     from tests.support import run_stages
 
-    ws = workspace(tmp_path / f"ws{setting}{name}")
-    profile = ws.partners_dir / "macys.toml"
-    profile.write_text(profile.read_text().replace('resent_po = "replace"\n', f"{setting}\n"))
-    run_stages(ws, NIGHT)
+    if setting == 'resent_po = "replace"':  # the fixture profile's own setting: its night 1, copied
+        ws = night1(tmp_path / f"ws{setting}{name}")
+    else:
+        ws = workspace(tmp_path / f"ws{setting}{name}")
+        profile = ws.partners_dir / "macys.toml"
+        profile.write_text(profile.read_text().replace('resent_po = "replace"\n', f"{setting}\n"))
+        run_stages(ws, NIGHT)
     shutil.copy2(FIXTURES / "night2" / "macys" / "macys-850-0412345678-revised.x12",
                  ws.drop_root / "macys" / "inbox" / name)
     if name != "macys-850-0412345678-revised.x12":  # the original's lines again, in a new interchange
