@@ -26,6 +26,7 @@ from parsers.x12_writer import (
     render_x12,
     used_chars,
 )
+from schemas.interchange_codes import isa_codes
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters, gs_id_valid
 from schemas.x12dict import EARLY_997_RELEASES, base_version, built_by, dictionary, written_in
@@ -193,6 +194,9 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     if x is None:
         return None
     isa_qualifier, isa_id, gs_id, our_gs_id = isa_qualifier.strip(), isa_id.strip(), gs_id.strip(), our_gs_id.strip()
+    # an ISA05/ISA06 pair X12 does not allow (a damaged ISA read "GS" as the qualifier) is not echoed: the profile's
+    if isa_id and not _isa_party_valid(isa_qualifier, isa_id):
+        isa_qualifier, isa_id = "", ""
     # an id X12 does not allow in a GS (rules.envelope: GS_APPLICATION_ID_INVALID) is not echoed: the profile's
     gs_id = gs_id if gs_id_valid(gs_id) else ""
     our_gs_id = our_gs_id if gs_id_valid(our_gs_id) else ""
@@ -203,6 +207,12 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
         return None
     return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
                    version, isa_version)
+
+
+def _isa_party_valid(qualifier: str, isa_id: str) -> bool:
+    """An ISA05/ISA06 (stripped) an ISA we write may carry: a qualifier of some interchange control version's list
+    (element I05) and an id of 1-15 printable characters."""
+    return qualifier in isa_codes("ISA05", "") and 0 < len(isa_id) <= 15 and isa_id.isascii() and isa_id.isprintable()
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:

@@ -221,6 +221,23 @@ def test_a_group_whose_gs01_is_no_functional_code_is_named_by_its_sets_st01(bots
     assert "ISA_CONTENT_INVALID" not in {f.code for f in out.findings}
 
 
+@pytest.mark.parametrize(("qualifier", "isa_id", "kept"), [
+    ("GS", "SH", False),  # the fuzz test's damaged ISA (a "…" terminator, "ISA*" inserted): ISA07 "GS" was sent
+    ("01", "965061609", True), ("ZZ", "NETWORKEDI", True), ("12", "8005551212", True),
+    ("ZZ", "", False), ("ZZ", "A" * 16, False), ("ZZ", "BAD\x80ID", False), ("", "SOMEONE", False)])
+def test_a_ta1_or_997_goes_only_to_an_isa_party_x12_allows(qualifier, isa_id, kept):
+    """engine.envelope.reply_address answers an interchange at its ISA05/ISA06 only when X12 allows them in an ISA
+    we write (a qualifier of element I05, an id of 1-15 printable characters); else at the profile's their_*
+    (None), as it does a GS id X12 does not allow: `orderbridge ack` sent a TA1 whose ISA07 was "GS", which Bots
+    refuses."""
+    from engine.envelope import reply_address
+
+    to = reply_address(PROFILES["acme"], qualifier, isa_id, "")
+    assert (to is not None and (to.isa_qualifier, to.isa_id) == (qualifier, isa_id)) == kept, to
+    if not kept:
+        assert to is None
+
+
 @pytest.mark.parametrize("element", ["GS02", "GS03"])
 def test_a_gs_id_longer_than_x12_allows_is_not_echoed_into_the_997(bots, tmp_path, element):
     """GS02/GS03 are AN 2/15. The fuzz test's example: a file whose segment terminator is its line break carried
