@@ -43,6 +43,7 @@ from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
+    KEPT_PER_MANY_BASES,
     MEASURE_MULTIPLES,
     NO_CHARGE,
     PRICE_PER_EACH,
@@ -284,8 +285,10 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
             pa.array([b for b, units in PRICE_PER_MEASURE.items() for _ in units], pa.string()),
             pa.array([u for units in PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
-    if measure.any():  # per thousand feet of a line in feet, kept as sent: a price of so many of its units
-        measure &= np.asarray(kept_per_many(lines) == 1, dtype=bool)
+    if measure.any() or many.any():  # per thousand feet of a line in feet, per thousand of one in eaches, kept as
+        kept = np.asarray(kept_per_many(lines) == 1, dtype=bool)  # sent: a price of so many of its units
+        measure &= kept
+        many &= kept
     return many | measure
 
 
@@ -297,7 +300,7 @@ def kept_per_many(lines: pa.Table) -> np.ndarray:
     out = np.ones(lines.num_rows, dtype=object)
     if "price_basis" not in lines.column_names or "unit" not in lines.column_names or not lines.num_rows:
         return out
-    of = pc.fill_null(pc.is_in(lines.column("price_basis"), value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())),
+    of = pc.fill_null(pc.is_in(lines.column("price_basis"), value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())),
                       False)
     rows = np.flatnonzero(_bools(of))
     if not len(rows):
