@@ -19,6 +19,7 @@ import pytest
 from connectors.state import StateStore
 from engine.invoice_po_sacs import line_money
 from rules.business.money import _price_not_per_unit, kept_per_many
+from schemas.errors import DocumentError
 from schemas.units import priced_per, priced_per_of
 from tests.retailer_support import (
     all_sent_accepted,
@@ -168,3 +169,18 @@ def test_wire_nuts_per_thousand_shipped_short_no_backorder_are_valued_per_each(t
         state.close()
     assert Decimal(str(value)) == Decimal("1802.955")
 
+
+
+def test_a_grocers_880_states_a_price_kept_per_thousand_per_each_or_refuses_it():
+    """The 880's G17 has no basis of price (G1703, item list cost, per G1702 unit): an 810 line at 12.37 per thousand
+    EA is stated 0.01237 per EA (5,000 x 0.01237 = 61.85, as the 810's amount); one at 4.99 per dozen, 0.41583... per
+    EA, is refused loudly (the invoice not built) rather than billed twelve times over."""
+    from engine.invoice_880 import body_880
+
+    def body(price, basis, total):
+        return [["BIG", "20261201", "N", "", "PO-1"], ["N1", "ST", "DC", "92", "1"],
+                ["IT1", "1", "5000", "EA", price, basis, "UP", "012345678905"], ["TDS", total], ["CTT", "1"]]
+
+    assert ["G17", "5000", "EA", "0.01237", "", "UP", "012345678905"] in body_880(body("12.37", "TP", "6185"))
+    with pytest.raises(DocumentError, match="IT104 4.99 per 12 EA .IT105 PD. is no price per EA"):
+        body_880(body("4.99", "PD", "207917"))
