@@ -295,7 +295,8 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
 def kept_per_many(lines: pa.Table) -> np.ndarray:
     """Per line, how many of its PO103 unit its PO104 is the price of (schemas.units.priced_per): a price of many of
     the line's measure the parser kept as sent (287.45 TF on a line in FT: 1000, 0.28745 per foot being more places
-    than we carry), 1 elsewhere. Such a line is priced per unit all the same, PO104 / that many: compared with our
+    than we carry), or of many of a line in eaches (12.37 TP on EA: 1000; 4.99 PD: 12), 1 elsewhere.
+    Such a line is priced per unit all the same, PO104 / that many: compared with our
     price per unit, valued, answered and invoiced as sent (PO105/IT105 TF), its amount quantity x PO104 / 1000."""
     out = np.ones(lines.num_rows, dtype=object)
     if "price_basis" not in lines.column_names or "unit" not in lines.column_names or not lines.num_rows:
@@ -917,8 +918,8 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
     PO105 the parser could not restate per unit: 287.45 per thousand feet, TF, is 0.28745 per foot, more places than
     we carry; a price per dozen, PD, not a whole ten-thousandth per unit) divided by that many, to the amount's own
     places: the order's value is what the buyer pays (2,500 FT at 287.45 TF is 718.63, not 718,625.00: it raised a
-    false CREDIT_LIMIT_EXCEEDED). A price per dozen is held for its price (PRICE_BASIS_UNSUPPORTED); one per thousand
-    feet of a line in feet is taken as sent (kept_per_many)."""
+    false CREDIT_LIMIT_EXCEEDED). A price per dozen of a line in eaches, one per thousand feet of a line in feet, is
+    taken as sent (kept_per_many); one per hundred pounds of a line in pounds is held (PRICE_BASIS_UNSUPPORTED)."""
     if "price_basis" not in resolved.column_names or not resolved.num_rows:
         return amount
     many_bases = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF}), pa.string())
