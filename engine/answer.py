@@ -788,9 +788,9 @@ def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[t
 def _per_unit_amounts(amount: pa.Array, unit, basis) -> pa.Array:
     """``amount`` (units x price per line) with each line priced per so many units kept as sent (287.45 per thousand
     feet, TF, on a line in feet: schemas.units.priced_per) divided by that many, to the amount's own places."""
-    from schemas.units import PRICE_PER_MANY_OF, priced_per
+    from schemas.units import KEPT_PER_MANY_BASES, priced_per
 
-    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())), False)
     if not pc.any(of).as_py():
         return amount
     values, units, bases = amount.to_pylist(), unit.to_pylist(), basis.to_pylist()

@@ -46,6 +46,7 @@ from engine.invoice_po_sacs import money
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import G72_TAX_CODES
+from schemas.units import priced_per
 
 SET_ID = "880"
 FUNCTIONAL_ID = "GP"  # X12 functional identifier of the 880 (Grocery Products Invoice)
@@ -94,6 +95,7 @@ G7209_MAX = 6
 HANDLING_331 = {"A": "02", "C": "06"}  # G7202 when the SAC sends no SAC12: off invoice / paid by the customer
 G7203_MAX = 16
 G73_MAX = 45
+G1703_DIGITS = 9  # element 237 (item list cost): R 1/9
 
 
 def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None,
@@ -203,10 +205,29 @@ def _g17(it1: Sequence[str]) -> list[str]:
     if not pairs:
         raise DocumentError("an 880 line names its item (G1704 or G1705/G1706): the PO line sent no id",
                             line_id=it1[1])
-    g17 = ["G17", it1[2], it1[3], it1[4], "", *pairs[0]]
+    g17 = ["G17", it1[2], it1[3], _g1703(it1), "", *pairs[0]]
     if len(pairs) > 1:
         g17 += list(pairs[1])
     return g17
+
+
+def _g1703(it1: Sequence[str]) -> str:
+    """G1703 (item list cost, per G1702 unit: the G17 has no basis of price) of an IT1 whose IT104 is kept as the price
+    of so many of its units (IT105 TP on EA, TF on FT: schemas.units.priced_per): IT104 / that many, where it is a
+    number of at most 9 digits (12.37 per thousand EA: 0.01237), so G1701 x G1703 is the 810's amount; a price that is
+    none (4.99 per dozen: 0.41583...) is refused loudly (the invoice not built), never stated per dozen as per each.
+    Any other IT1's IT104 as it is."""
+    price, basis = it1[4], it1[5] if len(it1) > 5 else ""
+    many = priced_per(it1[3], basis) if basis and price else 1
+    if many == 1:
+        return price
+    each = Decimal(price) / Decimal(many)
+    digits = each.normalize().as_tuple()
+    if each * Decimal(many) != Decimal(price) or len(digits.digits) > G1703_DIGITS:
+        raise DocumentError(f"the 880's G17 states a price per {it1[3]} (G1703, no basis of price): IT104 {price} per "
+                            f"{many:,} {it1[3]} (IT105 {basis}) is no price per {it1[3]} of at most {G1703_DIGITS} "
+                            "digits", line_id=it1[1])
+    return x12_decimal(each)
 
 
 def _g72(sac: Sequence[str], codes: Mapping[str, str]) -> list[list[str]]:

@@ -19,7 +19,13 @@ import pyarrow.compute as pc
 from engine.columnar import SCALE, fmt, objects
 from parsers.x12_writer import chars_used, decimal_column, x12_texts
 from schemas.lifecycle import decimal_text
-from schemas.units import PRICE_PER_EACH, PRICE_PER_MANY_OF, RESTATED_PER_UNIT, UNIT_EACHES, priced_per
+from schemas.units import (
+    KEPT_PER_MANY_BASES,
+    PRICE_PER_EACH,
+    RESTATED_PER_UNIT,
+    UNIT_EACHES,
+    priced_per,
+)
 from schemas.x12 import Delimiters
 
 _DECIMAL = pa.decimal128(18, 4)  # the stored texts' scale (schemas.orders QTY and MONEY); beyond: not here
@@ -210,7 +216,7 @@ def line_columns(invoice: np.ndarray, partners: pa.Array, pos: pa.Array, numbers
         restated = pc.and_(pc.and_(pc.is_valid(_blank(stored["ack_price"])), pack),
                            pc.is_in(basis, value_set=pa.array(list(PRICE_PER_EACH), pa.string())))
         basis = _array(pc.if_else(pc.fill_null(restated, False), "", basis))
-    many_of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    many_of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())), False)
     if pc.any(many_of).as_py():  # a price per thousand feet kept as sent (IT104 287.45 TF): its amount is not
         for i in np.flatnonzero(np.asarray(many_of.to_numpy(zero_copy_only=False), bool)).tolist():  # q x price
             bad[i] |= priced_per(unit[i].as_py(), basis[i].as_py()) != 1  # (engine.invoice.line_money's, one by one)

@@ -189,9 +189,9 @@ def _per_many(quantity: pa.Array, unit: pa.Array, price: pa.Array, basis: pa.Arr
     engine.invoice.line_money), 718.63, not 718,625.00; every other IT1's as it was."""
     from decimal import ROUND_HALF_UP, Decimal
 
-    from schemas.units import PRICE_PER_MANY_OF, priced_per
+    from schemas.units import KEPT_PER_MANY_BASES, priced_per
 
-    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    of = pc.fill_null(pc.is_in(basis, value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())), False)
     if not len(basis) or not pc.any(of).as_py():
         return amount
     rows = np.flatnonzero(np.asarray(of.to_numpy(zero_copy_only=False), bool)).tolist()

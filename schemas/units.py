@@ -169,10 +169,26 @@ def in_many_of(unit: str | None, basis: str | None) -> int | Decimal | None:
 def priced_per(unit: str | None, basis: str | None) -> int | Decimal:
     """How many of a line's ``unit`` its PO104 (and our PO104/IT104 echoing it) is the price of: a price of many of
     the line's measure kept as sent (287.45 per thousand feet, TF, on a line in FT: 1000, 0.28745 per foot being
-    more places than our prices carry: parsers.orders_850.per_unit_prices), else 1 (a price per unit). A line's
+    more places than our prices carry: parsers.orders_850.per_unit_prices), or of many of a line in eaches (12.37 per
+    thousand, TP, on screws in EA: 1000, 0.01237 per each; PD per dozen: 12), not of a weight or volume, else 1 (a
+    price per unit). A line's
     amount is quantity x price / this, to the cent: 2,500 FT at 287.45 TF is 718.63."""
+    if basis in PRICE_PER_MANY:  # per hundred, thousand, dozen ... of a line in eaches (a count): that many of it
+        return 1 if _weighed_or_poured(unit) else PRICE_PER_MANY[basis]
     many = in_many_of(unit, basis)
     return 1 if many is None else many
+
+
+def _weighed_or_poured(unit: str | None) -> bool:
+    """A PO103 unit of a weight or volume (LB, KG, CW, GA ...): a price per hundred of it is a catch-weight or by-the-
+    pack question (rules.business.by_weight), held as before when the parser could not restate it per one of it."""
+    return unit in KILOGRAMS_PER or MEASURE_MULTIPLES.get(unit or "", ("", 0))[0] in KILOGRAMS_PER or \
+        unit in VOLUME_UNITS
+
+
+# the PO105 codes whose PO104 the parser may keep as the price of many of a line's units (priced_per): per hundred,
+# thousand, dozen ... (PRICE_PER_MANY), per hundred or thousand feet ... (PRICE_PER_MANY_OF)
+KEPT_PER_MANY_BASES: tuple[str, ...] = (*PRICE_PER_MANY, *PRICE_PER_MANY_OF)
 
 
 # "PRICED_PER:1000", on a stored line (its codes) whose price is kept per so many of its units (priced_per): written

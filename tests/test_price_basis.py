@@ -6,7 +6,9 @@ and approved, invoiced at 100 times). Now the order waits for a person with PRIC
 saying why, and no misleading price finding; per-unit bases (PE, catalog, contract ...) are unchanged.
 A price per several units that is exact per unit at our 4 decimals (456 per hundred is 4.56 per each) is
 now restated per unit by the reader (PO105 PE; PRICE_BASIS_CONVERTED, a warning) and the order answered;
-only the inexact ones (4560.05 per thousand: 4.56005) and prices per pound of a line in eaches wait."""
+the inexact ones (4560.05 per thousand: 4.56005) were held; they are now kept as sent with their basis
+(tests/test_price_per_many_eaches.py); prices per pound of a line in
+eaches, per hundred pounds of one in pounds wait."""
 
 from __future__ import annotations
 
@@ -35,10 +37,9 @@ def _night(tmp_path, lines):
 
 
 @pytest.mark.parametrize("line", [
-    "PO1*1*1000*EA*456.001*HP*VN*VP-1011",  # 4.56001 per EA, sent per hundred
-    "PO1*1*1000*EA*4560.05*TP*VN*VP-1011",  # per thousand: 4.56005
-    "PO1*1*1200*EA*54.73*PD*VN*VP-1011",    # per dozen: 4.560833...
-    "PO1*1*1000*EA*456.005*QH*VN*VP-1011",  # a quoted price per hundred
+    # per hundred, thousand or dozen of a line in eaches not exact per each (456.001 HP, 4560.05 TP, 54.73 PD, 456.005
+    # QH) are no longer held: kept as sent with their basis (tests/test_price_per_many_eaches.py)
+    "PO1*1*10*LB*456.001*HP*VN*VP-1011",    # per hundred pounds of a line in pounds, 4.56001 per LB: a weight
     "PO1*1*10*EA*4.56*PP*VN*VP-1011",       # per pound, the line in eaches
 ])
 def test_a_price_not_per_unit_holds_the_order_saying_why(tmp_path, line):
@@ -66,10 +67,10 @@ def test_a_price_per_pound_of_a_line_in_pounds_is_per_unit():
 def test_the_finding_names_the_price_per_unit():
     lines = pa.table({"source_file": ["f"], "isa13": ["1"], "gs06": ["1"], "st02": ["0001"],
                       "segment_position": [5], "file_segment": [7], "line_number": [1], "partner": ["acme"],
-                      "unit": ["EA"], "unit_price": pa.array([Decimal("456.0000")], pa.decimal128(18, 4)),
-                      "price_basis": ["HP"]})
+                      "unit": ["LB"], "unit_price": pa.array([Decimal("456.0000")], pa.decimal128(18, 4)),
+                      "price_basis": ["HP"]})  # (in EA it is kept as sent: tests/test_price_per_many_eaches.py)
     [f] = _price_basis_findings(lines, _price_not_per_unit(lines))
-    assert f.code == "PRICE_BASIS_UNSUPPORTED" and "100 EA" in f.message and "4.56 per EA" in f.message
+    assert f.code == "PRICE_BASIS_UNSUPPORTED" and "100 LB" in f.message and "4.56 per LB" in f.message
     assert "100 times too high" in f.message
 
 

@@ -86,7 +86,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import LINE_DATES, SHIP_COMPLETE
 from schemas.profile import PartnerProfile
-from schemas.units import PRICE_PER_EACH, PRICE_PER_MANY_OF, PRICED_PER, UNIT_EACHES, priced_per
+from schemas.units import KEPT_PER_MANY_BASES, PRICE_PER_EACH, PRICED_PER, UNIT_EACHES, priced_per
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -950,7 +950,8 @@ def _priced_per_marks(codes: pa.Array, rows: pa.Table) -> pa.Array:
     schemas.units.priced_per), that many (PRICED_PER:1000): what reads the stored lines alone values it per unit."""
     if "price_basis" not in rows.column_names or not rows.num_rows:
         return codes
-    of = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())), False)
+    of = pc.fill_null(pc.is_in(rows["price_basis"], value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())),
+                      False)
     if not pc.any(of).as_py():
         return codes
     out, units, bases = codes.to_pylist(), rows["unit"].to_pylist(), rows["price_basis"].to_pylist()

@@ -43,6 +43,7 @@ from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
+    KEPT_PER_MANY_BASES,
     MEASURE_MULTIPLES,
     NO_CHARGE,
     PRICE_PER_EACH,
@@ -284,20 +285,23 @@ def _price_not_per_unit(lines: pa.Table) -> np.ndarray:
             pa.array([b for b, units in PRICE_PER_MEASURE.items() for _ in units], pa.string()),
             pa.array([u for units in PRICE_PER_MEASURE.values() for u in units], pa.string()))))
         measure &= ~own
-    if measure.any():  # per thousand feet of a line in feet, kept as sent: a price of so many of its units
-        measure &= np.asarray(kept_per_many(lines) == 1, dtype=bool)
+    if measure.any() or many.any():  # per thousand feet of a line in feet, per thousand of one in eaches, kept as
+        kept = np.asarray(kept_per_many(lines) == 1, dtype=bool)  # sent: a price of so many of its units
+        measure &= kept
+        many &= kept
     return many | measure
 
 
 def kept_per_many(lines: pa.Table) -> np.ndarray:
     """Per line, how many of its PO103 unit its PO104 is the price of (schemas.units.priced_per): a price of many of
     the line's measure the parser kept as sent (287.45 TF on a line in FT: 1000, 0.28745 per foot being more places
-    than we carry), 1 elsewhere. Such a line is priced per unit all the same, PO104 / that many: compared with our
+    than we carry), or of many of a line in eaches (12.37 TP on EA: 1000; 4.99 PD: 12), 1 elsewhere.
+    Such a line is priced per unit all the same, PO104 / that many: compared with our
     price per unit, valued, answered and invoiced as sent (PO105/IT105 TF), its amount quantity x PO104 / 1000."""
     out = np.ones(lines.num_rows, dtype=object)
     if "price_basis" not in lines.column_names or "unit" not in lines.column_names or not lines.num_rows:
         return out
-    of = pc.fill_null(pc.is_in(lines.column("price_basis"), value_set=pa.array(list(PRICE_PER_MANY_OF), pa.string())),
+    of = pc.fill_null(pc.is_in(lines.column("price_basis"), value_set=pa.array(list(KEPT_PER_MANY_BASES), pa.string())),
                       False)
     rows = np.flatnonzero(_bools(of))
     if not len(rows):
@@ -914,8 +918,8 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
     PO105 the parser could not restate per unit: 287.45 per thousand feet, TF, is 0.28745 per foot, more places than
     we carry; a price per dozen, PD, not a whole ten-thousandth per unit) divided by that many, to the amount's own
     places: the order's value is what the buyer pays (2,500 FT at 287.45 TF is 718.63, not 718,625.00: it raised a
-    false CREDIT_LIMIT_EXCEEDED). A price per dozen is held for its price (PRICE_BASIS_UNSUPPORTED); one per thousand
-    feet of a line in feet is taken as sent (kept_per_many)."""
+    false CREDIT_LIMIT_EXCEEDED). A price per dozen of a line in eaches, one per thousand feet of a line in feet, is
+    taken as sent (kept_per_many); one per hundred pounds of a line in pounds is held (PRICE_BASIS_UNSUPPORTED)."""
     if "price_basis" not in resolved.column_names or not resolved.num_rows:
         return amount
     many_bases = pa.array(sorted({*PRICE_PER_MANY, *PRICE_PER_MANY_OF}), pa.string())
