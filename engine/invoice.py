@@ -312,15 +312,17 @@ SCAC = re.compile(r"[A-Z0-9]{2,4}")  # element 140 (Standard Carrier Alpha Code)
 CAD_REF_MAX = 30  # CAD08 (element 127 AN 1/30 in 004010; 1/50 from 005010)
 
 
-def cad_segment(carrier: str, bill_of_lading: str) -> list[str] | None:
-    """CAD (carrier details) of a shipment: CAD04 its carrier's SCAC, or CAD05 (routing) the carrier as given when
-    it is no SCAC (one of CAD04/CAD05 is required: R0504); CAD07 BM and CAD08 its bill of lading when it has one
-    that fits CAD08 (an identifier is never cut). None without a carrier."""
+def cad_segment(carrier: str, bill_of_lading: str, method: str = "") -> list[str] | None:
+    """CAD (carrier details) of a shipment: CAD01 its transport method (X12 element 91) when given (``method``: the
+    856's TD504 of the shipment, engine.shipments.shipment_method; mandatory from 005010, optional in 004010, where
+    it is left out as it always was: engine.lifecycle.billing), CAD04 its carrier's SCAC, or CAD05 (routing) the
+    carrier as given when it is no SCAC (one of CAD04/CAD05 is required: R0504); CAD07 BM and CAD08 its bill of
+    lading when it has one that fits CAD08 (an identifier is never cut). None without a carrier."""
     carrier = carrier.strip()
     if not carrier:
         return None
-    cad = ["CAD", "", "", "", carrier] if SCAC.fullmatch(carrier) else ["CAD", "", "", "", "",
-                                                                       x12_text(carrier, ROUTING_MAX)]
+    cad = ["CAD", method, "", "", carrier] if SCAC.fullmatch(carrier) else ["CAD", method, "", "", "",
+                                                                           x12_text(carrier, ROUTING_MAX)]
     if bill_of_lading and len(bill_of_lading) <= CAD_REF_MAX:
         cad += [""] * (7 - len(cad)) + ["BM", bill_of_lading]
     return cad
@@ -330,13 +332,13 @@ def tail_810(settings: InvoiceSettings, total: Decimal, charges: Sequence[tuple[
              units: Sequence[str], quantities: Sequence[Decimal],
              counted: tuple[Sequence[str], Sequence[Decimal]] | None = None,
              sacs: Sequence[list[str]] = (), txis: Sequence[list[str]] = (),
-             carrier: tuple[str, str] = ()) -> list[list]:
+             carrier: tuple[str, ...] = ()) -> list[list]:
     """The 810's segments after its last IT1/PID (TDS, CAD, SAC, ISS, CTT) of lines billed in ``quantities`` of
     ``units`` (IT102/IT103: CTT02 hashes the quantities). ``counted``: (units, quantities) the ISS sums instead,
     when lines billed by weight count their units shipped (body_810's ``counts``). ``sacs``: more SAC segments
     after the charges' (the PO's own heading SACs: engine.invoice_po_sacs). ``txis``: the summary's TXI segments
     (after TDS, before the SAC loop: engine.invoice_taxes). ``carrier``: the shipment's (carrier, bill of lading)
-    for the CAD the settings ask for (cad_segment)."""
+    or (carrier, bill of lading, transport method) for the CAD the settings ask for (cad_segment)."""
     body: list[list] = [["TDS", x12_implied(total)], *txis]
     if settings.carrier and (cad := cad_segment(*carrier) if carrier else None):
         body.append(cad)
@@ -516,7 +518,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
                       number: str, invoice_date: date, settings: InvoiceSettings, terms: Terms | None = None,
                       remit_to: Party | None = None, shipment_id: str = "", bill_of_lading: str = "",
                       ship_date: date | None = None, charges: tuple[Charge, ...] | None = None,
-                      carrier: tuple[str, str] = ()) -> Invoice:
+                      carrier: tuple[str, ...] = ()) -> Invoice:
     """The Invoice of ``quantities`` (line id -> units to bill) of one PO (per-order invoicing passes
     the order's whole shipped quantities once it shipped complete)."""
     lines = []
@@ -540,7 +542,7 @@ def invoice_for_order(po_number: str, quantities: Mapping[str, Decimal], units: 
 def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[str, object], *, number: str,
                  invoice_date: date, settings: InvoiceSettings, terms: Terms | None, remit_to: Party | None,
                  shipment_id: str, bill_of_lading: str, ship_date: date | None,
-                 charges: tuple[Charge, ...] | None = None, carrier: tuple[str, str] = ()) -> Invoice:
+                 charges: tuple[Charge, ...] | None = None, carrier: tuple[str, ...] = ()) -> Invoice:
     """The Invoice of one PO from its canonical ORDERS row (parties, dates, currency) and the profile's
     invoice settings (remit-to; charges: the profile's all (those limited to some FOBs when the PO's is one),
     unless ``charges`` says which - invoice_charges). CUR: the PO's currency, else InvoiceSettings.currency."""
@@ -583,7 +585,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
               already_invoiced: Mapping[str, Decimal], charges: tuple[Charge, ...] | None = None,
               weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
               first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Mapping[str, str] | None = None,
-              carrier: tuple[str, str] = ()) -> Order810:
+              carrier: tuple[str, ...] = ()) -> Order810:
     """build_810(invoice_for_order(...)) without an InvoiceLine per line: the same checks, refusals
     (DocumentError, in the same order) and body. ``order_lines`` and ``prices`` are keyed by line id
     (this PO's only). ``weights``: line id -> (net weight shipped, its unit) of the catch-weight lines (cases

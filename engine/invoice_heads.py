@@ -279,7 +279,7 @@ def _scaled_texts(units: np.ndarray) -> pa.Array:
 
 def tails_810(*, merchandise: np.ndarray, counts: np.ndarray, line_invoice: np.ndarray, quantities: np.ndarray,
               units: pa.Array, settings: InvoiceSettings, d: Delimiters,
-              charges: tuple[Charge, ...] | None = None, carriers: Sequence[tuple[str, str]] = ()) -> Tails | None:
+              charges: tuple[Charge, ...] | None = None, carriers: Sequence[tuple[str, ...]] = ()) -> Tails | None:
     """The tails of a batch of 810s: per invoice its merchandise total in cents and its number of IT1
     lines (``counts``); per line (grouped by invoice, in line order) its invoice's index, its units
     (int64 in 10^-4) and unit (IT103: ISS sums the units per unit). ``charges``: the SACs every invoice of the

@@ -114,6 +114,18 @@ def transport_method_for(carrier_scac: str, td5s: list, service_level: str = "",
     return "U" if carrier_scac in PARCEL_SCACS else ""
 
 
+def shipment_method(carrier_scac: str, td5s: list, service_level: str = "",
+                    names: Mapping[str, str] | None = None) -> str:
+    """The transport method (X12 element 91) the 856 gave a shipment with ``carrier_scac`` whose warehouse named
+    none (header_fields: transport_method_for's, else M motor), for a document read after the shipment was stored
+    (the 810's CAD01, the 880's G2701: engine.lifecycle.billing): the stored shipment keeps its carrier and
+    service level but not the warehouse's own W2701. "" without a carrier (no CAD is written then)."""
+    if not carrier_scac:
+        return ""
+    return header_fields({"carrier_scac": carrier_scac}, transport_method_for(carrier_scac, td5s, service_level,
+                                                                              names))["transport_method"]
+
+
 def service_level_for(carrier_scac: str, service_level: str, td5s: list) -> str:
     """The 856's service level (TD512) of a shipment with ``carrier_scac``: the warehouse's (``service_level``),
     else the TD512 of the first of its POs' TD5s (``td5s``: ORDERS td5_sent, None for none) naming the carrier that

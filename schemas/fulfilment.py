@@ -583,7 +583,9 @@ class InvoiceSettings(_Model):
     # CAD (the summary's carrier details, after TDS and its TXIs, before the SAC loop) of the shipment billed (an
     # order billed whole: its last): CAD04 its carrier's SCAC (CAD05 the carrier as given when it is no 2-4 character
     # code), CAD07 BM and CAD08 its bill of lading (when it has one of 30 characters at most): Family Dollar's 810
-    # guide asks for the bill of lading there on every invoice against a PO to its DCs; False: no CAD
+    # guide asks for the bill of lading there on every invoice against a PO to its DCs; CAD01 the transport method
+    # the shipment's 856 gave, where it is mandatory (a 005010 810, an 880: engine.lifecycle.billing._cad_method);
+    # False: no CAD
     carrier: bool = False
     # DTM*011 (the day the goods shipped) after the ITD; False where the 810 guide lists no DTM in its heading
     # (Henry Schein's 4010 810: BIG, NTE, the N1 loop, ITD, then IT1)

@@ -88,6 +88,8 @@ class Invoice:
     ship_date: date | None = None  # DTM 011
     charges: tuple[Charge, ...] = ()  # SAC (summary level)
     partner: str = ""
-    carrier: tuple[str, str] = ()  # CAD: (carrier, bill of lading) of the shipment billed (its last, for an order)
+    # CAD: (carrier, bill of lading) of the shipment billed (its last, for an order), and its transport method (CAD01)
+    # third where the partner's version needs one (engine.lifecycle.billing._carrier)
+    carrier: tuple[str, ...] = ()
     fob: tuple[str, ...] = ()  # the PO's first heading FOB as sent (FOB01..), for InvoiceSettings.fob
 

@@ -168,13 +168,73 @@ def test_an_005010_880_with_a_g27_is_refused_by_our_validator(night_5010):
     assert [f for f in validate_outbound(cad.encode()) if f.severity == "error"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine.invoice.cad_segment writes no CAD01 (transport method): optional in "
-                   "004010, mandatory in 005010, so a 005010 partner with [fulfilment.invoice] carrier = true gets no "
-                   "810 (INVOICE_NOT_BUILT every run), and its 880 leaves the carrier out (G2701/CAD01 required)")
 def test_an_005010_invoice_s_cad_has_its_transport_method():
+    """CAD01 (transport method) is mandatory in 005010 (optional in 004010): the CAD carries the method its 856 gave
+    the shipment (engine.shipments.shipment_method: the PO's TD504 for that carrier, U for a parcel carrier, else M
+    motor, as header_fields gives the 856's TD504), and without one is written as before (a 004010 810's bytes)."""
     from engine.invoice import cad_segment
+    from engine.shipments import shipment_method
+    from schemas.orders import ELEMENTS_SEP
     from schemas.x12dict import dictionary
 
-    cad = cad_segment("ODFL", "BOL-SB")
     assert dictionary("005010").segment("CAD").elements[0].req == "M"
-    assert cad[1]  # CAD01
+    assert dictionary("004010").segment("CAD").elements[0].req != "M"
+    assert cad_segment("ODFL", "BOL-SB", "M") == ["CAD", "M", "", "", "ODFL", "", "", "BM", "BOL-SB"]
+    assert cad_segment("ODFL", "BOL-SB") == ["CAD", "", "", "", "ODFL", "", "", "BM", "BOL-SB"]  # 004010 as before
+    assert cad_segment("STATER TRUCK", "", "M") == ["CAD", "M", "", "", "", "STATER TRUCK"]
+    assert shipment_method("ODFL", [None]) == "M"  # no TD5 (an 875 has none): motor, as the 856 said
+    assert shipment_method("UPSN", [None]) == "U"  # a parcel carrier
+    routed = ELEMENTS_SEP.join(["B", "2", "ODFL", "LT"])
+    assert shipment_method("ODFL", [routed]) == "LT"  # the PO's TD504 for that carrier
+    assert shipment_method("SAIA", [routed]) == "M"  # routed by another carrier: says nothing of this one
+    assert shipment_method("", [routed]) == ""  # no carrier, no CAD
+
+
+@pytest.fixture(scope="module", params=[("005010", "810"), ("005010", "880"), ("004010", "880"), ("004010", "810")],
+                ids="-".join)
+def carrier_night(request, tmp_path_factory):
+    """Stater Bros. with [fulfilment.invoice] carrier = true, on 005010 or 004010, receiving the 810 or the 880
+    (before, on 005010: the 810 INVOICE_NOT_BUILT ELEMENT_MANDATORY_MISSING CAD01 every run, the order stuck
+    shipped; the 880's carrier left out, in 004010 too)."""
+    version, set_id = request.param
+    tmp = tmp_path_factory.mktemp(f"grocery-cad-{version}-{set_id}")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8")
+    assert 'per = "order"\n' in text and 'version = "004010"' in text
+    path.write_text(text.replace('version = "004010"', f'version = "{version}"').replace(
+        'receives = ["997", "855", "856", "810"]', f'receives = ["997", "870", "856", "{set_id}"]').replace(
+        'per = "order"\n', 'per = "order"\ncarrier = true\n'), encoding="utf-8")
+    if version == "005010":
+        (drop,) = (fixtures / "drops").rglob("*.x12")
+        drop.write_bytes(as_5010(drop.read_bytes()))
+    night = shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    return version, set_id, night
+
+
+def test_an_invoice_names_its_carrier_with_the_856_s_transport_method(carrier_night, tmp_path, maps):  # noqa: F811
+    """With carrier = true the 005010 810 is built and sent, its CAD's CAD01 the TD504 of the shipment's 856 (ODFL,
+    no TD5 in the 875: M); the 880's CAD (005010) or G27 (004010) carries it too; a 004010 810's CAD has no CAD01,
+    as before. Each passes our validator, Bots and pyx12."""
+    from rules.outbound import validate_outbound
+    from tests.test_mark_for import accepted
+
+    version, set_id, (ws, found, states) = carrier_night
+    assert not [f for f in found if f[0] == "INVOICE_NOT_BUILT" or f[1] == "error"], found
+    assert states == {("staterbros", "SB4410027"): "invoiced"}
+    asn = segments(ws, "staterbros", "856")
+    (td5,) = [s for s in asn if s[0] == "TD5"]
+    assert td5[3:5] == ["ODFL", "M"]
+    invoice = segments(ws, "staterbros", set_id)
+    assert invoice[0][12] == version[:5] and invoice[1][8].startswith(version)
+    carried = [s for s in invoice if s[0] in ("CAD", "G27")]
+    if set_id == "880" and version == "004010":
+        assert carried == [["G27", "M", "ODFL"]]
+    elif version == "004010":
+        assert carried == [["CAD", "", "", "", "ODFL", "", "", "BM", "BOL-SB"]]  # the 004010 810 as before
+    else:
+        assert carried == [["CAD", "M", "", "", "ODFL", "", "", "BM", "BOL-SB"]]
+    (path,) = (ws.drop_root / "staterbros" / "outbox").glob(f"*-{set_id}-*.x12")
+    content = path.read_bytes()
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    accepted(content, tmp_path, maps)

@@ -63,7 +63,7 @@ from engine.invoice_po_sacs import PoSac, line_money
 from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
-from engine.shipments import StoreDcs
+from engine.shipments import StoreDcs, shipment_method
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
@@ -1204,10 +1204,14 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
                       invoice_date=invoice_date, pending=PENDING_NUMBER, settings=settings, terms=terms, d=delimiters)
     offsets = np.zeros(len(ds) + 1, np.int64)
     np.cumsum(counts, out=offsets[1:])
+    method = _cad_method(profile)  # the CAD's transport method from each order's TD5 (as its 856 said)
+    td5s = order_table["td5_sent"].to_pylist() if method and "td5_sent" in order_table.column_names else \
+        [None] * len(ds)
     tails = None if heads is None else tails_810(
         merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
         line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters,
-        charges=charges, carriers=[_carrier(_last(d)) for d in ds] if settings.carrier else ())
+        charges=charges, carriers=[_carrier(_last(d), {"td5_sent": t}, method) for d, t in zip(
+            ds, td5s, strict=True)] if settings.carrier else ())
     if heads is None or tails is None:
         return {}
     texts = pc.binary_join_element_wise(heads.after, columns.texts, tails.texts, "").to_pylist()
@@ -1249,10 +1253,32 @@ def _last(d: InvoiceDue) -> ShipmentRecord | None:
     return ships[-1] if ships else None
 
 
-def _carrier(shipment: ShipmentRecord | None) -> tuple[str, str]:
+def _carrier(shipment: ShipmentRecord | None, order: Mapping | None = None, method: bool = False) -> tuple[str, ...]:
     """The (carrier, bill of lading) an 810's CAD names (InvoiceSettings.carrier): the shipment billed's, or the
-    last one's of an order billed whole."""
-    return (shipment.carrier_scac, shipment.bill_of_lading) if shipment is not None else ()
+    last one's of an order billed whole; with ``method`` (_cad_method: CAD01 is mandatory in the partner's 810, or
+    its 880's G2701 or CAD01) the shipment's transport method third, as its 856 gave it from the carrier, service
+    level and the ``order``'s TD5 (engine.shipments.shipment_method: the PO's TD504 for that carrier, U for a parcel
+    carrier, else M motor)."""
+    if shipment is None:
+        return ()
+    if not method:
+        return shipment.carrier_scac, shipment.bill_of_lading
+    return (shipment.carrier_scac, shipment.bill_of_lading,
+            shipment_method(shipment.carrier_scac, [(order or {}).get("td5_sent")], shipment.service_level))
+
+
+CAD01_FROM = "005010"  # the 810's CAD01 (transport method) is mandatory from this version, optional in 004010
+
+
+def _cad_method(profile: PartnerProfile) -> bool:
+    """Whether the CAD of ``profile``'s invoices carries the shipment's transport method (CAD01): for an 880 (G2701
+    in 004010, CAD01 from 005010: both mandatory, a CAD without is left out: engine.invoice_880), and for an 810
+    built by 005010 or later (CAD01 mandatory); a 004010 810's CAD is written without it, as before."""
+    if not profile.fulfilment.invoice.carrier:
+        return False
+    if profile.invoice_set == SET_880:
+        return True
+    return (built_by(envelope_for(profile).gs08_for("810")) or profile.x12.version) >= CAD01_FROM
 
 
 def _shipped(d: InvoiceDue) -> tuple[str, str, date | None]:
@@ -1399,7 +1425,8 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
                  settings=profile.fulfilment.invoice, terms=terms,
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
-                 ship_date=last.ship_date if last else None, charges=charges, carrier=_carrier(last))
+                 ship_date=last.ship_date if last else None, charges=charges,
+                 carrier=_carrier(last, order, _cad_method(profile)))
     settings = profile.fulfilment.invoice
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -1455,7 +1482,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
     return order_810(d.po_number, quantities, units, {**order, "partner": d.partner}, order_lines, prices,
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
-                     bill_of_lading=bol, ship_date=last.ship_date if last else None, carrier=_carrier(last),
+                     bill_of_lading=bol, ship_date=last.ship_date if last else None,
+                     carrier=_carrier(last, order, _cad_method(profile)),
                      shipped=shipped,
                      already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
                      first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())),
