@@ -2335,12 +2335,28 @@ class StateStore(FinanceTables):
             return []
         return self.shipments(keys=[(w, s) for w, s in keys], partners=[partner])
 
-    def shipped_from(self, run_id: str, states: Iterable[str]) -> dict[tuple[str, str], set[str]]:
+    def shipped_from(self, run_id: str | None, states: Iterable[str],
+                     partners: Iterable[str] | None = None) -> dict[tuple[str, str], set[str]]:
         """(partner, PO) -> the stock warehouses (the warehouse code of reservations) of every recorded shipment
-        that carried units of it, for the orders in ``states`` a shipment recorded by ``run_id`` carried."""
+        that carried units of it, for the orders in ``states`` a shipment recorded by ``run_id`` carried (None: any
+        recorded shipment, of the orders of ``partners`` alone)."""
         wanted = [str(s) for s in states]
         if not wanted:
             return {}
+        if run_id is None:
+            who = sorted(set(partners or ()))
+            if not who:
+                return {}
+            rows = self._q(
+                "SELECT DISTINCT l.partner, l.po_number, s.stock_warehouse, s.warehouse FROM orders o JOIN"
+                " shipment_lines l ON l.partner = o.partner AND l.po_number = o.po_number JOIN shipments s ON"
+                " s.warehouse = l.warehouse AND s.shipment_id = l.shipment_id WHERE"
+                f" o.state IN ({','.join('?' * len(wanted))}) AND o.partner IN ({','.join('?' * len(who))})"
+                " ORDER BY l.partner, l.po_number", [*wanted, *who])
+            out: dict[tuple[str, str], set[str]] = {}
+            for partner, po, stock, warehouse in rows:
+                out.setdefault((partner, po), set()).add(stock or warehouse)
+            return out
         # the orders first (in those states: found by their state, indexed; then their lines by PO, indexed), then
         # every shipment of theirs: the read grows with the orders open, not with the shipments ever recorded
         rows = self._q(
@@ -2350,7 +2366,7 @@ class StateStore(FinanceTables):
             f" o.state IN ({','.join('?' * len(wanted))}) AND r.run_id = ?) k JOIN shipment_lines l ON"
             " l.partner = k.partner AND l.po_number = k.po_number JOIN shipments s ON s.warehouse = l.warehouse AND"
             " s.shipment_id = l.shipment_id ORDER BY l.partner, l.po_number", [*wanted, run_id])
-        out: dict[tuple[str, str], set[str]] = {}
+        out = {}
         for partner, po, stock, warehouse in rows:
             out.setdefault((partner, po), set()).add(stock or warehouse)
         return out

@@ -78,14 +78,6 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert [s for s in asn if s[:2] == ["REF", "SE"]] == [["REF", "SE", "GRX56A0012345"]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "defect, too big for the sweep's night (engine.lifecycle.backorders._expire / balance): Hallmark's manual takes "
-    "no backorder and refuses what ships after the PO's cancel date. Once a PO's last date (DTM 001; or DTM 038 with "
-    "ship_no_later_is_cancel) passes, late_backorder = 'reject' cancels its BACKORDERED units only; units the "
-    "warehouse shipped short of what was ALLOCATED (its confirmation carried 2 of 4 ornaments) stay reserved "
-    "for ever, the order stays partially_shipped, no finding is recorded, and its per-order 810 for the 38 units "
-    "delivered never goes. Fixing it means cancelling that balance past the cancel date (release the reservation, "
-    "BALANCE_CANCELLED codes, a lifecycle event, docs/lifecycle.md), as balance.py does for CSH01 N/SP"))
 def test_a_short_shipment_s_balance_past_the_cancel_date_is_cancelled_and_billed(tmp_path):
     from connectors.state import StateStore
     from tests.retailer_support import variant_night

@@ -33,7 +33,8 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:
               shipped_on_memo, no 810)
   balance     (module) plan_balance_cancelled (a no-back-order PO, CSH01 N / SP, shipped short: its balance cancelled
-              once the run's confirmations are in, reservations released), balance_due
+              once the run's confirmations are in, reservations released; also one shipped short past its cancel
+              date, late_backorder "reject"), balance_due, past_due
   backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run),
               receipt_promises (the receipt units open backorders hold); lines_as_planned(lines, plan)
 

@@ -20,7 +20,7 @@ no longer has those units backordered, and frees them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -364,12 +364,15 @@ def past_deadline(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], 
 def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], line_dates: Mapping[Key, Mapping[int,
                Mapping]], lines: Mapping[Key, Sequence[LineRecord]], *, today: date,
                window_end_cancels: Collection[str] = (),
-               transit: Mapping[str, int] | None = None) -> dict[Key, dict[int, str]]:
+               transit: Mapping[str, int] | None = None,
+               select: Callable[[LineRecord], bool] | None = None) -> dict[Key, dict[int, str]]:
     """Per order of ``records``, its backordered lines whose last date is before ``today``, each with its passed
     dates named: per date, the line's own (an 850's PO1 DTM 001/063, or an 860's POC DTM that moved it) where it
     has one ("DTM 001 (cancel after, line 4) 2026-12-20"), else the order's ("DTM 001 (cancel after) 2026-12-10").
     An order with no such line is left out. ``window_end_cancels``: as past_deadline's (the line's own DTM 038, its
-    PO1 or POC loop's, else the order's); ``transit``: as past_deadline's (a 063's last ship day)."""
+    PO1 or POC loop's, else the order's); ``transit``: as past_deadline's (a 063's last ship day). ``select``: the
+    lines looked at instead of the backordered ones (an ended line never is): engine.lifecycle.balance's past the
+    cancel date looks at the lines with units promised and not shipped."""
     out: dict[Key, dict[int, str]] = {}
     transit = transit or {}
     for r in records:
@@ -377,7 +380,7 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
         last = last_dates(r.partner in window_end_cancels)
         own = line_dates.get(r.key) or {}
         for ln in lines.get(r.key, ()):
-            if ln.backordered <= 0 or ln.state in ENDED_LINES:
+            if ln.state in ENDED_LINES or not (ln.backordered > 0 if select is None else select(ln)):
                 continue
             mine = own.get(ln.line_number) or {}
             passed = []

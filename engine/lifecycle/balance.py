@@ -23,6 +23,14 @@ least (100 - that) % of its promise, the small remainder is not back-ordered: it
 ``under_tolerance``), the reservations released, the order shipped (or invoiced) and a per-order 810 goes, with a
 SHIPMENT_WITHIN_TOLERANCE warning for ops. An order a line of which shipped less waits (back order) as before.
 
+And an order past its last date: once a PO's cancel-after (DTM 001), do-not-deliver-after (063) or, for a partner
+whose profile says so, ship-no-later (038) passed and its partner's late_backorder is "reject" (the default: nothing
+ships after that date), an order the warehouses holding its stock shipped short (2 of 4 allocated confirmed) is
+complete at what shipped as above (reason ``past_cancel_date``, codes ``BALANCE_CANCELLED:n``), with one
+BACKORDER_AFTER_CANCEL warning naming the lines. Its backordered units are engine.lifecycle.backorders' (cancelled
+by the decide stage); the allocated units shipped short used to stay reserved for ever, the order partially shipped
+and never billed. An order nothing of which shipped keeps its reserved units as before (no warehouse confirmed).
+
 Pure: typed records in, a Plan out.
 """
 
@@ -35,6 +43,7 @@ from decimal import Decimal
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import move
+from rules.business.common import business_finding
 from schemas.findings import finding
 from schemas.lifecycle import (
     ENDED_LINES,
@@ -54,6 +63,7 @@ from schemas.orders import NO_BACKORDER
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
 REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledgement)
+PAST = "past_cancel_date"  # the reason of a line whose balance was cancelled once its last date passed
 TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
 WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
 _WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel"}
@@ -83,6 +93,20 @@ def balance_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: 
     return any(_open(ln, services) for ln in lines)
 
 
+def past_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
+             shipped_from: Collection[str], passed: Collection[int], services: Collection[str] = ()) -> bool:
+    """Whether the balance of ``record``, past its last date, is to be cancelled now: it shipped in part
+    (partially_shipped), every unit still reserved for it is at a warehouse that shipped some of it (``shipped_from``,
+    as balance_due's) and every open line is among ``passed`` (the line numbers whose own date, else the order's,
+    passed: engine.lifecycle.backorders.past_lines). Its partner's late_backorder is the caller's ("reject")."""
+    if record.state != OrderState.PARTIALLY_SHIPPED or not shipped_from:
+        return False
+    if any(r.quantity > 0 and r.warehouse not in shipped_from for r in reservations):
+        return False
+    short = [ln for ln in lines if _open(ln, services)]
+    return bool(short) and all(ln.line_number in passed for ln in short)
+
+
 def _tolerated(lines: Sequence[LineRecord], services: Collection[str], under_percent: Decimal) -> bool:
     """Whether every open line of ``lines`` shipped at least (100 - ``under_percent``) % of its promise (0: none)."""
     if not under_percent:
@@ -100,18 +124,27 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
                            reservations: Mapping[Key, Sequence[Reservation]],
                            shipped_from: Mapping[Key, Collection[str]], requirements: Mapping[Key, str | None],
                            at: str, run_id: str, services: Collection[str] = (),
-                           under_percent: Mapping[str, Decimal] | None = None) -> Plan:
+                           under_percent: Mapping[str, Decimal] | None = None,
+                           past: Mapping[Key, tuple[str, Collection[int]]] | None = None) -> Plan:
     """The balance of each order of ``records`` that ``balance_due`` says is due cancelled (one plan per order,
     isolated: a failure holds that order alone). ``requirements``: each order's CSH01 as stored (ORDERS
     sales_requirement; None: none). ``services``: the SKUs of service items (schemas.reference.service_skus): their
     lines are left to the invoice stage's delivery (the order then stays partially shipped: balance_cancelled_open).
-    ``under_percent``: partner -> its under-shipment tolerance ([fulfilment] under_ship_percent; absent: none)."""
+    ``under_percent``: partner -> its under-shipment tolerance ([fulfilment] under_ship_percent; absent: none).
+    ``past``: the orders past their last date whose partner's late_backorder is "reject", each with its passed dates
+    named and the line numbers past (engine.lifecycle.backorders.past_lines): one ``past_due`` says is due is
+    cancelled too (reason past_cancel_date, a BACKORDER_AFTER_CANCEL warning)."""
     plans = []
     for key in sorted(records):
         r = records[key]
         mine, held = tuple(lines.get(key, ())), tuple(reservations.get(key, ()))
         under = (under_percent or {}).get(key[0]) or Decimal(0)
         if not balance_due(r, mine, held, shipped_from.get(key, ()), requirements.get(key), services, under):
+            named, numbers = (past or {}).get(key, ("", ()))
+            if named and past_due(r, mine, held, shipped_from.get(key, ()), numbers, services):
+                plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, named=named: _cancel(
+                    r, mine, held, sorted(shipped_from.get(key, ())), requirements.get(key) or "", at=at,
+                    run_id=run_id, services=services, passed=named), at=at, run_id=run_id, stage="shipments"))
             continue
         tolerance = None if requirements.get(key) in NO_BACKORDER else under
         plans.append(isolated(r, lambda r=r, mine=mine, held=held, key=key, tolerance=tolerance: _cancel(
@@ -123,10 +156,11 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
 
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
-            tolerance: Decimal | None = None) -> Plan:
-    """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01)."""
+            tolerance: Decimal | None = None, passed: str | None = None) -> Plan:
+    """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
+    ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later)."""
     new_lines, cut = [], []
-    why = REASON if tolerance is None else TOLERATED
+    why = PAST if passed else REASON if tolerance is None else TOLERATED
     for ln in lines:
         if not _open(ln, services):
             new_lines.append(ln)
@@ -153,7 +187,12 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
     then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
             OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
             OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them"}[to]
-    if tolerance is None:
+    if passed:
+        note = (f"The order's {passed} passed and the warehouse(s) holding its stock ({', '.join(warehouses)}) "
+                f"shipped it short: nothing ships after that date (late_backorder = \"reject\"), the balance will not "
+                f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is sent: the "
+                "856s said what shipped and the retailer's system cancels what is open at its cancel date itself.")
+    elif tolerance is None:
         note = (f"The PO takes no back order (CSH01 {requirement} \"{_WORDS.get(requirement, requirement)}\") and the "
                 f"warehouse(s) holding its stock ({', '.join(warehouses)}) shipped it short: the balance will not "
                 f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
@@ -164,7 +203,7 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                 f"shipped, no back order. Cancelled: {which}; {released} reserved unit(s) released. {then}. "
                 "No document is sent: the 856s said what shipped and the agreement rules out the rest.")
     t = move(record, event, at=at, run_id=run_id, note=note, value=_value(done))
-    told = () if tolerance is None else (FindingRecord(
+    told = _past_warning(record, passed, note) if passed else () if tolerance is None else (FindingRecord(
         partner=record.partner, po_number=record.po_number, stage="shipments",
         consequence="order complete at what shipped: balance cancelled, no back order",
         finding=finding("SHIPMENT_WITHIN_TOLERANCE", f"PO {record.po_number}: shipped short within the "
@@ -174,8 +213,19 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                 reservations=(OrderReservations(*record.key, ()),), findings=told)
 
 
+def _past_warning(record: OrderRecord, passed: str, note: str) -> tuple[FindingRecord, ...]:
+    """The BACKORDER_AFTER_CANCEL warning of a balance cancelled past the order's last date (as a backorder's)."""
+    lineage = {"partner": record.partner, "po_number": record.po_number, "source_file": record.source_file,
+               "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
+    f = business_finding("BACKORDER_AFTER_CANCEL", note, lineage, seg="DTM", element="DTM02",
+                         value=passed.rsplit(" ", 1)[-1], line=False)
+    return (FindingRecord(f, record.partner, record.po_number, "balance cancelled past the cancel date (no document)",
+                          "shipments"),)
+
+
 def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["BALANCE_CANCELLED", "WAITING", "balance_due", "cancelled_units", "plan_balance_cancelled"]
+__all__ = ["BALANCE_CANCELLED", "PAST", "WAITING", "balance_due", "cancelled_units", "past_due",
+           "plan_balance_cancelled"]
