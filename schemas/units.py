@@ -76,9 +76,9 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
 # by the hundred square feet, dimensional lumber by the thousand board feet, MBF); CW hundred pounds (the
 # hundredweight, CWT) and HK hundred kilograms (bulk resin, metals, chemicals by the hundredweight); MR (LM) metre, a
 # hundred centimetres (fabric, ribbon and trim cut by the centimetre, ordered by the metre: 45.5 MR is 4,550 CM): a
-# line in one of an item sold by the foot (square foot, board foot, pound, kilogram, centimetre) is so many of them. Not SQ (Square):
-# roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says what a square
-# of an item is
+# line in one of an item sold by the foot (square foot, board foot, pound, kilogram, centimetre) is so many of them.
+# Not SQ (Square): roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says
+# what a square of an item is
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
