@@ -5,9 +5,10 @@ common ones): tests/fixtures/rg63/ holds each one's profile, reference rows, sto
 confirmation of what shipped (the rg2 DC). SalonCentric (a drop ship to a salon, BEG02 DS, N1 ST 92 the salon's
 number with its address; hair colour by shade, PO1 CL and PID F 73; a suggested retail price, CTP RES; a
 promotional allowance, SAC A C310; a no-charge tester line, PO104 0 PO105 NC); Babylist (a DC order with a ship
-window, DTM 037/038, CUR BY USD; an infant car seat one to a carton and swaddles in store-ready inner packs of 6,
-PO4; its own item numbers, PO1 BP); Fabricland (a Canadian chain ordering in CAD: quilting cotton cut by the
-metre, 45.5 MR, of an item we count in centimetres, and fleece by the yard). One night takes them all: inspect,
+window, DTM 037/038, CUR BY USD; an infant car seat one to a carton, each carton's lot on the 856 for recalls,
+REF LT; swaddles in store-ready inner packs of 6, PO4; its own item numbers, PO1 BP); Fabricland (a Canadian chain
+ordering in CAD: quilting cotton cut by the metre, 45.5 MR, of an item we count in centimetres, and fleece by the
+yard). One night takes them all: inspect,
 the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
@@ -70,11 +71,14 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["IT1", "3", "2", "EA", "0", "NC", "UP", "614141563036", "VN", "RG63-03"] in inv and ["TDS", "11700"] in inv
     for doc in (asn, inv):
         assert ["N1", "ST", "STUDIO LUXE SALON", "92", "S204417"] in doc and ["N4", "LARGO", "FL", "33770", "US"] in doc
-    # Babylist: its item numbers echoed, a car seat per carton (two cartons of 2), the swaddles in one
+    # Babylist: its item numbers echoed, a car seat per carton with its lot (REF LT: what a recall traces), the
+    # swaddles in one carton with no lot confirmed and none written
     asn = po_segments(segments(ws, "babylist", "856"), "BL-SHP-01", "BSN")
     seat, swaddle = (["LIN", "1", "UP", "614141563043", "VN", "RG63-04", "BP", "BLCS1001"],
                      ["LIN", "2", "UP", "614141563050", "VN", "RG63-05", "BP", "BLSW2002"])
-    assert [s for s in asn if s[0] == "LIN"] == [seat, seat, swaddle]
+    assert [s for s in asn if s[0] == "LIN" or s[:2] == ["REF", "LT"]] == [
+        *(s for lot in ("CS2611A", "CS2611B") for s in (seat, ["REF", "LT", lot]) * 2), swaddle]
+    assert ["SN1", "", "1", "EA", "", "4", "EA"] in asn
     # Fabricland: fleece by the yard as ordered
     inv = po_segments(segments(ws, "fabricland", "810"), "FL6300316", "BIG")
     assert ["IT1", "2", "120", "YD", "4.1", "", "UP", "614141563074", "VN", "RG63-07"] in inv
