@@ -74,15 +74,16 @@ SAME_MEASURE: dict[str, str] = {**{a: b for a, b in (("LF", "FT"), ("LY", "YD"),
 # square yard (nine square feet), TR ten, UY fifty, HS hundred and TS thousand square feet; BP hundred and TM thousand
 # board feet (BF) (wire and cable by the hundred or thousand feet, carpet by the square yard, flooring and insulation
 # by the hundred square feet, dimensional lumber by the thousand board feet, MBF); CW hundred pounds (the
-# hundredweight, CWT) and HK hundred kilograms (bulk resin, metals, chemicals by the hundredweight): a line in one of
-# an item sold by the foot (square foot, board foot, pound, kilogram) is so many of them. Not SQ (Square):
-# roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says what a square
-# of an item is
+# hundredweight, CWT) and HK hundred kilograms (bulk resin, metals, chemicals by the hundredweight); MR (LM) metre, a
+# hundred centimetres (fabric, ribbon and trim cut by the centimetre, ordered by the metre: 45.5 MR is 4,550 CM): a
+# line in one of an item sold by the foot (square foot, board foot, pound, kilogram, centimetre) is so many of them.
+# Not SQ (Square): roofing's 100 square feet by trade usage only, not by the code's definition; an item_units row says
+# what a square of an item is
 MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3), "HL": ("FT", 100),
                                                  "TL": ("FT", 1000), "SY": ("SF", 9), "TR": ("SF", 10),
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
                                                  "BP": ("BF", 100), "TM": ("BF", 1000), "CW": ("LB", 100),
-                                                 "HK": ("KG", 100)}
+                                                 "HK": ("KG", 100), "MR": ("CM", 100), "LM": ("CM", 100)}
 # PO103 units of a volume (code list 355: GA US gallon, GI imperial gallon, LT litre, ML millilitre, QT quart, PT
 # pint): a line in one of an item sold by the drum (tote, pail ...) whose PO4 states the drum's content in it
 # (Univar's PO1*3*220*GA with PO4*1*55*GA) is taken in as whole drums through that content
