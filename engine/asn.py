@@ -44,7 +44,17 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
-from schemas.shipments import Pack, Party, PrepackComponent, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.shipments import (
+    AIR_METHODS,
+    Pack,
+    Party,
+    PrepackComponent,
+    ProductId,
+    Shipment,
+    ShippedItem,
+    ShippedOrder,
+    Tare,
+)
 
 # the level(s) each HL level may hang under, per structure
 PARENTS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -398,10 +408,13 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if number or seal:  # TD302 needs TD303 (C0203); TD301 the kind (a trailer unless the warehouse said)
         td3: list[object] = ["TD3", code or "TL", initial if number else "", number]
         segs.append(td3 + [""] * 5 + [seal] if seal else td3)
-    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN, IA), in our order
-    bill_of_lading = bill_of_lading or (tracking_number if asn.bm_from_tracking else "")
-    if bill_of_lading and "BM" in wanted:
-        segs.append(["REF", "BM", bill_of_lading])
+    wanted = asn.shipment_refs  # the S level's REFs the partner's guide lists (BM, CN, IA, AW), in our order
+    if bill_of_lading and "AW" in wanted and method in AIR_METHODS:
+        segs.append(["REF", "AW", bill_of_lading])  # a shipment by air (TD504): its waybill is an air waybill
+    else:
+        bill_of_lading = bill_of_lading or (tracking_number if asn.bm_from_tracking else "")
+        if bill_of_lading and "BM" in wanted:
+            segs.append(["REF", "BM", bill_of_lading])
     if tracking_number and "CN" in wanted:
         segs.append(["REF", "CN", tracking_number])
     for qualifier, value in extra_refs:

@@ -39,7 +39,17 @@ from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings
 from schemas.grouping import encode, first_rows
 from schemas.order_keys import x12_po, x12_po_column
 from schemas.reference import sscc_columns
-from schemas.shipments import Pack, Party, PrepackComponent, ProductId, Shipment, ShippedItem, ShippedOrder, Tare
+from schemas.shipments import (
+    AIR_METHODS,
+    Pack,
+    Party,
+    PrepackComponent,
+    ProductId,
+    Shipment,
+    ShippedItem,
+    ShippedOrder,
+    Tare,
+)
 from schemas.x12 import Delimiters
 
 # the structures build_856_texts writes
@@ -391,8 +401,13 @@ class HeadTexts:
         before, n_before, after, n_after = parts
         e, end, wanted = self.e, self.end, self.wanted
         refs, n = "", 0
-        bill_of_lading = bill_of_lading or (tracking_number if self.asn.bm_from_tracking else "")
-        for qualifier, value, on in (("BM", bill_of_lading, bool(bill_of_lading)),
+        carrier_scac, method, method_given = key[4], key[7], key[14]  # s_segments': AW for a shipment by air
+        if bill_of_lading and "AW" in wanted and (carrier_scac or method_given) and method in AIR_METHODS:
+            waybill = "AW"
+        else:
+            waybill = "BM"
+            bill_of_lading = bill_of_lading or (tracking_number if self.asn.bm_from_tracking else "")
+        for qualifier, value, on in ((waybill, bill_of_lading, bool(bill_of_lading)),
                                      ("CN", tracking_number, bool(tracking_number))):
             if on and qualifier in wanted:
                 if not isinstance(value, str) or not self.special.isdisjoint(value):

@@ -42,6 +42,7 @@ from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.service_levels import service_code, service_speeds
 from schemas.shipment_records import RecordedCarton
 from schemas.shipments import (
+    AIR_METHODS,
     PARCEL_SCACS,
     TRANSPORT_METHODS,
     Pack,
@@ -83,8 +84,8 @@ def header_fields(h: Mapping, method: str = "") -> dict:
             "seal_number": h.get("seal_number") or ""}
 
 
-# element 91's air methods: not what a shipment went by whose service is ground (schemas.service_levels)
-AIR_METHODS = frozenset({"A", "AC", "AE", "AF"})
+# element 91's air methods (AIR_METHODS) are not what a shipment went by whose service is ground
+# (schemas.service_levels)
 GROUND_SPEED = 4  # schemas/data/service_levels.csv: CG, SG, SI
 
 

@@ -150,10 +150,12 @@ class AsnSettings(_Model):
     # its MAN*GM as the second mark, MAN04 CP (carrier-assigned package id) and MAN05 the number (Zappos' 856: the
     # lead tracking number in the REF, "the individual carton numbers ... in each corresponding MAN05")
     package_tracking_in: Literal["ref", "man"] = "ref"
-    shipment_refs: tuple[Literal["BM", "CN", "IA"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of lading, CN
-    # tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's 4010 856:
-    # REF max use 1) names the one it wants, e.g. ("BM",); IA: vendor_number there too, after BM and CN (GameStop's
-    # 856 requires the bill of lading and the vendor number at the shipment level), besides each order loop's
+    shipment_refs: tuple[Literal["BM", "CN", "IA", "AW"], ...] = ("BM", "CN")  # the S level's REFs: BM bill of
+    # lading, CN tracking (pro) number(s), each when the shipment has one; a guide allowing one REF there (Home Depot's
+    # 4010 856: REF max use 1) names the one it wants, e.g. ("BM",); IA: vendor_number there too, after BM and CN
+    # (GameStop's 856 requires the bill of lading and the vendor number at the shipment level), besides each order
+    # loop's; AW: a shipment by air (TD504 A, AC, AE, AF) gives its bill of lading as REF*AW (air waybill), in BM's
+    # place, where the guide asks the air waybill of air freight and the bill of lading of a truck
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
     # TD1 in each order loop (after PRF): the order's cartons (CTN25) and their gross weight, as Nordstrom's 856

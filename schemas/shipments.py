@@ -287,6 +287,9 @@ TRANSPORT_METHODS = frozenset({
     "A", "AC", "AE", "AF", "B", "BP", "BU", "C", "CE", "D", "E", "FL", "G", "GG", "GR", "GS", "H", "I", "J", "K", "L",
     "LT", "M", "MB", "MP", "N", "O", "P", "PA", "PC", "PG", "PL", "PP", "PR", "PT", "Q", "R", "RR", "S", "SE", "SR",
     "SS", "T", "TC", "U", "VA", "VE", "VL", "W", "X", "Y1", "Y2", "ZZ"})
+# element 91's air methods (A air, AC air charter, AE air express, AF air freight): a shipment by air travels on an
+# air waybill, which X12 128 names AW (REF*AW, CAD07 AW), where a motor shipment's is its bill of lading (BM)
+AIR_METHODS = frozenset({"A", "AC", "AE", "AF"})
 # SCACs of small-parcel services only: TD504 U (private parcel service) where neither the warehouse nor the PO
 # names the method. UPS Ground/Air (UPSN), UPS SurePost (UPSS), FedEx Ground (FDEG), FedEx Express (FDE, FDEN), the
 # U.S. Postal Service (USPS). Not FedEx Freight (FXFE, FXNL), UPS Freight (UPGF) nor any LTL carrier: those are
