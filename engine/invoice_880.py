@@ -13,7 +13,9 @@ for CAD in G27's place):
   the CAD itself in 005010 (whose 880 has CAD where 004010 has G27: sets/880-005010.txt; ``version``);
   N1/N2/N3/N4 loops as they are (a loop's REF/PER has no place in the 880's N1 loop: left out).
 - IT1 -> G17 (G1701 quantity invoiced, G1702 unit, G1703 item list cost = the agreed price, G1705..G1708 the first
-  two id pairs as the PO sent them, e.g. UA/UP); a catch-weight line's QTY*39 (units shipped) -> G1710/G1711;
+  two id pairs as the PO sent them, e.g. UA/UP; a price kept per dozen/hundred/thousand, IT105 PD/HP/TP, per each
+  where exact in 9 digits, else the line in DZ/HU/TH at the price as sent: _g1701_to_03); a catch-weight line's
+  QTY*39 (units shipped) -> G1710/G1711;
   PID*F description -> G69; a line REF -> N9 in the G17 loop.
 - TDS01 -> G33 (total dollars, implied 2 decimals); CTT/ISS -> G31 (G3101 the units invoiced, the G1701s added up;
   G3102 their unit when the lines share one, else UN).
@@ -96,6 +98,10 @@ HANDLING_331 = {"A": "02", "C": "06"}  # G7202 when the SAC sends no SAC12: off 
 G7203_MAX = 16
 G73_MAX = 45
 G1703_DIGITS = 9  # element 237 (item list cost): R 1/9
+G1701_DIGITS = 10  # element 358 (quantity invoiced): R 1/10 in 004010 (1/15 in 005010: the lesser holds for both)
+EACHES = ("EA",)  # a line in eaches: priced per dozen, hundred or thousand of them, it may be invoiced in those
+# how many eaches -> the 355 unit of so many (a G17 restated in its price's own unit, _g1701_to_03)
+EACHES_BY_MANY = {12: "DZ", 100: "HU", 1000: "TH"}
 
 
 def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None,
@@ -138,9 +144,9 @@ def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None
             continue
         if tag == "IT1":
             in_lines, in_party = True, False
-            lines.append(_g17(s))
+            lines.append(g17 := _g17(s))
             described = 0
-            quantities.append((Decimal(s[2]), s[3]))
+            quantities.append((Decimal(g17[1]), g17[2]))  # as the G17 states it (in DZ for a line priced so)
             continue
         if in_lines and tag == "QTY" and len(s) > 2 and s[1] == "39":  # a catch-weight line's units shipped
             g17 = lines[-1]
@@ -205,29 +211,45 @@ def _g17(it1: Sequence[str]) -> list[str]:
     if not pairs:
         raise DocumentError("an 880 line names its item (G1704 or G1705/G1706): the PO line sent no id",
                             line_id=it1[1])
-    g17 = ["G17", it1[2], it1[3], _g1703(it1), "", *pairs[0]]
+    g17 = ["G17", *_g1701_to_03(it1), "", *pairs[0]]
     if len(pairs) > 1:
         g17 += list(pairs[1])
     return g17
 
 
-def _g1703(it1: Sequence[str]) -> str:
-    """G1703 (item list cost, per G1702 unit: the G17 has no basis of price) of an IT1 whose IT104 is kept as the price
-    of so many of its units (IT105 TP on EA, TF on FT: schemas.units.priced_per): IT104 / that many, where it is a
-    number of at most 9 digits (12.37 per thousand EA: 0.01237), so G1701 x G1703 is the 810's amount; a price that is
-    none (4.99 per dozen: 0.41583...) is refused loudly (the invoice not built), never stated per dozen as per each.
-    Any other IT1's IT104 as it is."""
-    price, basis = it1[4], it1[5] if len(it1) > 5 else ""
-    many = priced_per(it1[3], basis) if basis and price else 1
+def _digits(d: Decimal) -> int:
+    """The digits of ``d`` as written (x12_decimal), its sign, point and a lone 0 before the point not counted, the
+    zeros after the point counted (0.01237: 5), as an R element's length is counted."""
+    text = x12_decimal(d).lstrip("-")
+    return len(text[2:] if text.startswith("0.") else text.replace(".", ""))
+
+
+def _g1701_to_03(it1: Sequence[str]) -> tuple[str, str, str]:
+    """G1701 quantity, G1702 unit and G1703 item list cost (per G1702 unit: the G17 has no basis of price) of an IT1.
+    An IT104 kept as the price of so many of its units (IT105 TP on EA, TF on FT: schemas.units.priced_per) is stated
+    per unit, IT104 / that many, where that is a number of at most 9 digits (12.37 per thousand EA: 0.01237), so
+    G1701 x G1703 is the 810's amount; else, for a line in eaches priced per dozen, hundred or thousand (PD, HP, TP
+    and their twins: EACHES_BY_MANY), in the price's own unit as grocers' 880s state eggs by the dozen: the quantity
+    in DZ/HU/TH (30 EA at 4.99 PD: 2.5 DZ at 4.99, 12.475 -> 12.48 as the 810's q x p / 12) where it is exact in
+    G1701's digits; a price that is neither (7 EA at 4.99 PD: 0.58333... DZ, 0.41583... per EA) is refused loudly
+    (the invoice not built), never stated per dozen as per each. Any other IT1's IT102/IT103/IT104 as they are."""
+    quantity, unit, price = it1[2], it1[3], it1[4]
+    basis = it1[5] if len(it1) > 5 else ""
+    many = priced_per(unit, basis) if basis and price else 1
     if many == 1:
-        return price
+        return quantity, unit, price
     each = Decimal(price) / Decimal(many)
-    digits = each.normalize().as_tuple()
-    if each * Decimal(many) != Decimal(price) or len(digits.digits) > G1703_DIGITS:
-        raise DocumentError(f"the 880's G17 states a price per {it1[3]} (G1703, no basis of price): IT104 {price} per "
-                            f"{many:,} {it1[3]} (IT105 {basis}) is no price per {it1[3]} of at most {G1703_DIGITS} "
-                            "digits", line_id=it1[1])
-    return x12_decimal(each)
+    if each * Decimal(many) == Decimal(price) and _digits(each) <= G1703_DIGITS:
+        return quantity, unit, x12_decimal(each)
+    by_many = EACHES_BY_MANY.get(int(many)) if unit in EACHES and int(many) == many else None
+    if by_many is not None and quantity and _digits(Decimal(price)) <= G1703_DIGITS:
+        in_many = Decimal(quantity) / Decimal(many)
+        if in_many * Decimal(many) == Decimal(quantity) and _digits(in_many) <= G1701_DIGITS:
+            return x12_decimal(in_many), by_many, price
+    restated = f"; nor {quantity} {unit} a quantity in {by_many} of at most {G1701_DIGITS} digits" if by_many else ""
+    raise DocumentError(f"the 880's G17 states a price per {unit} (G1703, no basis of price): IT104 {price} per "
+                        f"{many:,} {unit} (IT105 {basis}) is no price per {unit} of at most {G1703_DIGITS} "
+                        f"digits{restated}", line_id=it1[1])
 
 
 def _g72(sac: Sequence[str], codes: Mapping[str, str]) -> list[list[str]]:

@@ -184,3 +184,70 @@ def test_a_grocers_880_states_a_price_kept_per_thousand_per_each_or_refuses_it()
     assert ["G17", "5000", "EA", "0.01237", "", "UP", "012345678905"] in body_880(body("12.37", "TP", "6185"))
     with pytest.raises(DocumentError, match="IT104 4.99 per 12 EA .IT105 PD. is no price per EA"):
         body_880(body("4.99", "PD", "207917"))
+
+
+def _880_of(*it1s: list[str], total: str) -> list[list[str]]:
+    from engine.invoice_880 import body_880
+
+    return body_880([["BIG", "20261201", "N", "20261124", "PO-1"], ["N1", "ST", "DC", "92", "1"], *it1s,
+                     ["TDS", total], ["CTT", str(len(it1s))]])
+
+
+def test_a_grocers_880_states_eggs_per_dozen_in_dozens():
+    """4.99 per dozen on 30 EA has no exact price per EA (0.41583...): the 880 states the line in the price's own unit,
+    as grocers' 880s state eggs by the dozen (G1701 2.5, G1702 DZ, G1703 4.99: element 358 is R, 355 DZ Dozen), its
+    amount 12.475 -> 12.48 as the 810's 30 x 4.99 / 12 (line_money) and G33 so; beside a line in eaches G31 counts
+    mixed units (UN). Was refused: INVOICE_NOT_BUILT each run, the grocer's invoice never sent."""
+    assert line_money(Decimal(30), Decimal("4.99"), "EA", "PD") == Decimal("12.48")
+    body = _880_of(["IT1", "1", "30", "EA", "4.99", "PD", "UP", "012345678905"],
+                   ["IT1", "2", "4", "EA", "2.50", "", "UP", "012345678912"], total="2248")
+    assert ["G17", "2.5", "DZ", "4.99", "", "UP", "012345678905"] in body
+    assert ["G17", "4", "EA", "2.50", "", "UP", "012345678912"] in body
+    assert body[-2:] == [["G31", "6.5", "UN"], ["G33", "2248"]]
+    alone = _880_of(["IT1", "1", "36", "EA", "4.99", "LD", "UP", "012345678905"], total="1497")  # catalog twin
+    assert alone[-3:] == [["G17", "3", "DZ", "4.99", "", "UP", "012345678905"], ["G31", "3", "DZ"], ["G33", "1497"]]
+
+
+def test_a_price_per_hundred_or_thousand_eaches_stays_per_each_where_exact():
+    """Per hundred or thousand the price per EA is exact (a power of ten): kept per EA as the ordered unit while it
+    fits G1703's 9 digits (3.17 HP: 0.0317; 456.001 HP: 4.56001); only one that does not is stated in hundreds or
+    thousands (355 HU Hundred, TH Thousand) where the quantity is exact."""
+    body = _880_of(["IT1", "1", "250", "EA", "3.17", "HP", "UP", "012345678905"],
+                   ["IT1", "2", "120", "EA", "456.001", "HP", "UP", "012345678912"], total="55513")
+    assert ["G17", "250", "EA", "0.0317", "", "UP", "012345678905"] in body  # 7.925 -> 7.93
+    assert ["G17", "120", "EA", "4.56001", "", "UP", "012345678912"] in body  # 547.2012 -> 547.20
+    assert ["G17", "2000", "EA", "0.001234567", "", "UP", "012345678905"] in _880_of(
+        ["IT1", "1", "2000", "EA", "1.234567", "TP", "UP", "012345678905"], total="247")  # 9 digits written
+    wide = _880_of(["IT1", "1", "2000", "EA", "1.2345678", "TP", "UP", "012345678905"], total="247")
+    assert ["G17", "2", "TH", "1.2345678", "", "UP", "012345678905"] in wide  # 0.0012345678 per EA: 10 digits
+    many = _880_of(["IT1", "1", "200", "EA", "0.12345678", "HP", "UP", "012345678905"], total="25")
+    assert ["G17", "2", "HU", "0.12345678", "", "UP", "012345678905"] in many  # 0.0012345678 per EA
+
+
+@pytest.mark.parametrize(("it1", "why"), [
+    (["IT1", "1", "7", "EA", "4.99", "PD", "UP", "012345678905"],
+     r"IT104 4.99 per 12 EA \(IT105 PD\) is no price per EA of at most 9 digits; nor 7 EA a quantity in DZ"),
+    (["IT1", "1", "30", "CA", "4.99", "PD", "UP", "012345678905"],  # a dozen cases: no unit of so many cases
+     r"IT104 4.99 per 12 CA \(IT105 PD\) is no price per CA of at most 9 digits \(line_id"),
+])
+def test_a_grocers_880_refuses_a_line_neither_per_each_nor_in_dozens(it1, why):
+    with pytest.raises(DocumentError, match=why):
+        _880_of(it1, total="291")
+
+
+@pytest.mark.parametrize("partner", ["acme", "globex"])  # an 880 of 004010 and one of 005010
+def test_an_880_in_dozens_is_accepted_by_our_validator_bots_and_pyx12(partner, tmp_path, maps):  # noqa: F811
+    from tests.shipping_support import PROFILES, wrap_for
+    from tests.test_mark_for import accepted
+
+    version = "005010" if partner == "globex" else "004010"
+    from engine.invoice_880 import body_880
+
+    body = body_880([["BIG", "20261201", "INV0000004", "20261124", "PO-1"], ["N1", "ST", "DC", "92", "0001"],
+                     ["IT1", "1", "30", "EA", "4.99", "PD", "UP", "012345678905"],
+                     ["IT1", "2", "5000", "EA", "12.37", "TP", "UP", "012345678912"], ["TDS", "7433"],
+                     ["CTT", "2"]], version=version)
+    assert ["G17", "2.5", "DZ", "4.99", "", "UP", "012345678905"] in body
+    content = wrap_for(PROFILES[partner], "GP", "880", [body])
+    assert b"G17*2.5*DZ*4.99**UP*012345678905".replace(b"*", content[3:4]) in content
+    accepted(content, tmp_path, maps)
