@@ -76,7 +76,7 @@ from schemas.lifecycle import (
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
-from schemas.units import priced_per_of
+from schemas.units import KEPT_PER_MANY_BASES, PRICED_PER, priced_per, priced_per_of
 from schemas.x12 import Delimiters
 
 Key = tuple[str, str]
@@ -693,7 +693,7 @@ class _Step:
         backordered) follows its new quantity (backordered units cut first, then reserved ones; new units
         backordered) and its state follows what is left to ship and bill."""
         rows = {r["line_number"]: r for r in
-                result.new_lines.select(["line_number", "quantity", "unit", "unit_price"]).to_pylist()}
+                result.new_lines.select(["line_number", "quantity", "unit", "unit_price", "price_basis"]).to_pylist()}
         asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
         why = f"changed after shipment by 860 in {self.ch.source_file}"
         # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service")
@@ -980,7 +980,7 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
                  ack_price=ln.ack_price if price == ln.unit_price else None, reason=reason, revision=revision,
-                 run_id=run_id)
+                 run_id=run_id, codes=_priced_per_mark(ln.codes, row))
     if not moved or ln.state not in _PROMISING:
         return ln
     want = ln.shipped if settled else max(row["quantity"] - ln.rejected, ln.shipped)
@@ -1071,6 +1071,19 @@ def _value(lines: tuple[LineRecord, ...]) -> Decimal:
             many = priced_per_of(ln.codes)  # a price per thousand feet kept as sent: per foot
             total += ln.promised * price if many == 1 else ln.promised * price / many
     return total
+
+
+def _priced_per_mark(codes: tuple[str, ...], row: Mapping) -> tuple[str, ...]:
+    """A stored line's codes with its PRICED_PER mark as ``row`` (its ORDER_LINES row after an 860) prices it: an 860
+    that changes the price or its basis (287.45 TF to 290.15 TF, kept per thousand feet as the 850 reader keeps it; or
+    to 0.2901 PE, restated per foot) is counted as intake counts a PO104 (engine.lifecycle.decisions._priced_per_marks).
+    A row without a basis (none sent, none read) leaves the mark as it was."""
+    basis = row.get("price_basis")
+    if not basis:
+        return codes
+    many = priced_per(row.get("unit"), basis) if basis in KEPT_PER_MANY_BASES else 1
+    kept = tuple(c for c in codes if not c.startswith(PRICED_PER))
+    return (*kept, f"{PRICED_PER}{many}") if many != 1 else kept
 
 
 def _reserved(reservations: tuple[Reservation, ...], lines: tuple[LineRecord, ...]) -> tuple[Reservation, ...]:
