@@ -1448,7 +1448,7 @@ class StateStore(FinanceTables):
             # indexes is the floor of a rewrite
             # s55 (CPU s, the same copy, min of 2, busy machine): decide's UPDATE of only the 6 columns it changes
             # (sku, state, ack, allocated, warehouses, reason), 100 lines a statement by row address with no read
-            # (the rowids intake's INSERT gave, known without asking) 1.65-1.72 against the DELETE and INSERT's
+            # (the row addresses intake's INSERT gave, known without asking) 1.65-1.72 against the DELETE and INSERT's
             # 1.73-1.80 (its WAL 24 MB against 32); without sku 0.75: moving 200,000 sku index entries from ''
             # is the cost either way. The sku index partial (WHERE sku <> ''; intake's rows not in it): the rewrite
             # 1.56-1.65 and intake's INSERT 0.82-0.84 against 0.86-0.92. Neither built: an UPDATE that trusts rows
