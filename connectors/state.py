@@ -73,6 +73,7 @@ from connectors.state_migrations import (
     RETAKES,
     RETURNED_SERIALS,
     SERIALS,
+    SHIPMENT_METHODS,
     SHIPPING,
     STORE_MARKS,
     SUBSTITUTES,
@@ -168,6 +169,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         OUR_GS_IDS (19): which of our GS ids each order was sent to, its documents' GS02 (orders.gs03)
 #                         ORDER_TYPES (21): each order's BEG02 (orders.order_type): memo orders ship without an 810
 #                         RETAKES (20): a file's earlier takes ops asked to take again (file_takes)
+#                         SHIPMENT_METHODS (22): each shipment's TD504 as its 856 wrote it (shipments.transport_method)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -301,7 +303,7 @@ CREATE TABLE shipments (
     source_kind TEXT, source_file TEXT, source_sha256 TEXT, isa13 TEXT, gs06 TEXT, st02 TEXT,
     ship_date TEXT NOT NULL, ship_time TEXT, carrier_scac TEXT, service_level TEXT, tracking_number TEXT,
     bill_of_lading TEXT, departed_at TEXT, asn_due_at TEXT, asn_doc_key TEXT, asn_at TEXT, late INTEGER,
-    billing TEXT NOT NULL, run_id TEXT, PRIMARY KEY (warehouse, shipment_id));
+    billing TEXT NOT NULL, run_id TEXT, transport_method TEXT, PRIMARY KEY (warehouse, shipment_id));
 CREATE TABLE cartons (
     warehouse TEXT NOT NULL, shipment_id TEXT NOT NULL, level TEXT NOT NULL, label TEXT NOT NULL,
     sscc TEXT NOT NULL, serial BIGINT, pallet TEXT, po_number TEXT, weight TEXT, weight_unit TEXT,
@@ -367,7 +369,9 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # which of our GS ids each order was sent to (GS03): its documents' GS02
                     OUR_GS_IDS: (("orders", "gs03", "TEXT"),),
                     # each order's BEG02: a memo type of the partner's ships without an 810
-                    ORDER_TYPES: (("orders", "order_type", "TEXT"),)}
+                    ORDER_TYPES: (("orders", "order_type", "TEXT"),),
+                    # each shipment's TD504 as its 856 wrote it (the warehouse's own W2701 kept): the 810's CAD01
+                    SHIPMENT_METHODS: (("shipments", "transport_method", "TEXT"),)}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -483,7 +487,7 @@ CHANGE_COLUMNS = ("id", "partner", "po_number", "change_ref", "store_key", "sour
 SHIPMENT_COLUMNS = ("warehouse", "shipment_id", "partner", "stock_warehouse", "source_kind", "source_file",
                     "source_sha256", "isa13", "gs06", "st02", "ship_date", "ship_time", "carrier_scac",
                     "service_level", "tracking_number", "bill_of_lading", "departed_at", "asn_due_at",
-                    "asn_doc_key", "asn_at", "late", "billing", "run_id")
+                    "asn_doc_key", "asn_at", "late", "billing", "run_id", "transport_method")
 CARTON_COLUMNS = ("warehouse", "shipment_id", "level", "label", "sscc", "serial", "pallet", "po_number", "weight",
                   "weight_unit")
 SHIPPED_LINE_COLUMNS = ("warehouse", "shipment_id", "position", "partner", "po_number", "line_number", "line_id",
@@ -2384,7 +2388,8 @@ class StateStore(FinanceTables):
 
     def billing_shipments(self, partners: Iterable[str]) -> tuple[pa.Table, pa.Table]:
         """shipments_to_bill as columns, read once: (heads: warehouse, shipment_id, partner, ship_date,
-        bill_of_lading, billing, carrier_scac, in shipments_to_bill's order; lines: warehouse, shipment_id, po_number,
+        bill_of_lading, billing, carrier_scac, transport_method (null: recorded before SHIPMENT_METHODS), in
+        shipments_to_bill's order; lines: warehouse, shipment_id, po_number,
         line_number, quantity as stored text, mark_for_store (the store its carton was marked for, a partner billed
         per store reads it), by shipment and position)."""
         import pyarrow as pa
@@ -2393,14 +2398,14 @@ class StateStore(FinanceTables):
         text, num = pa.string(), pa.int64()
         heads_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("partner", text),
                                   ("ship_date", text), ("bill_of_lading", text), ("billing", text),
-                                  ("carrier_scac", text)])
+                                  ("carrier_scac", text), ("transport_method", text)])
         lines_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("po_number", text),
                                   ("line_number", num), ("quantity", text), ("mark_for_store", text)])
         if not wanted:
             return heads_schema.empty_table(), lines_schema.empty_table()
         where = f"s.billing IN ('shipment', 'order') AND s.partner IN ({','.join('?' * len(wanted))})"
         heads = self._arrow("SELECT s.warehouse, s.shipment_id, s.partner, s.ship_date, s.bill_of_lading, s.billing,"
-                            f" s.carrier_scac FROM shipments s WHERE {where}"
+                            f" s.carrier_scac, s.transport_method FROM shipments s WHERE {where}"
                             " ORDER BY CASE WHEN s.billing = 'shipment' THEN 0 ELSE 1 END, s.ship_date, s.ship_time,"
                             " s.warehouse, s.shipment_id", wanted, heads_schema)
         # sorted in Arrow (SQLite's ORDER BY sorted a night's 100,000 lines in a temporary B-tree, 3x slower)
@@ -2470,7 +2475,7 @@ class StateStore(FinanceTables):
                 tracking_number=d["tracking_number"] or "", bill_of_lading=d["bill_of_lading"] or "",
                 departed_at=d["departed_at"] or "", asn_due_at=d["asn_due_at"] or "",
                 asn_doc_key=d["asn_doc_key"] or "", asn_at=d["asn_at"] or "", late=bool(d["late"]),
-                billing=d["billing"], run_id=d["run_id"] or ""))
+                billing=d["billing"], run_id=d["run_id"] or "", transport_method=d["transport_method"] or ""))
         return out
 
     def shipped_since(self, day: date) -> list[dict]:
@@ -3122,7 +3127,7 @@ def _shipment_row(r: ShipmentRecord) -> tuple:
     return (r.warehouse, r.shipment_id, r.partner, r.stock_warehouse, r.source_kind, r.source_file, r.source_sha256,
             r.isa13, r.gs06, r.st02, r.ship_date.isoformat(), r.ship_time.isoformat() if r.ship_time else None,
             r.carrier_scac, r.service_level, r.tracking_number, r.bill_of_lading, r.departed_at, r.asn_due_at,
-            r.asn_doc_key, r.asn_at, int(r.late), r.billing, r.run_id)
+            r.asn_doc_key, r.asn_at, int(r.late), r.billing, r.run_id, r.transport_method or None)
 
 
 def _shipped_line_rows(shipments: Sequence[ShipmentRecord], text: Callable) -> list[tuple]:

@@ -47,6 +47,9 @@ takes the content again; nothing is deleted.
 Version ORDER_TYPES (21) keeps each order's BEG02 (orders.order_type: SA, CN, DS ...), so the invoice stage knows
 an order the partner's [fulfilment.invoice] memo_order_types ships on memo (no 810) and status, the console and
 the reconciliation say so; orders recorded before it have none (invoiced as shipped, as before).
+Version SHIPMENT_METHODS (22) keeps each shipment's transport method as its 856 wrote it (shipments.transport_method:
+TD504, the warehouse's own W2701 or the CSV's Transport Method when it named one), so its 810's CAD01 and 880's G2701
+name the same; shipments recorded before it have none (worked out again from the carrier and the PO's TD5, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -81,7 +84,8 @@ RETURNED_SERIALS = SUBSTITUTES + 1
 OUR_GS_IDS = RETURNED_SERIALS + 1
 RETAKES = OUR_GS_IDS + 1
 ORDER_TYPES = RETAKES + 1
-LATEST = ORDER_TYPES
+SHIPMENT_METHODS = ORDER_TYPES + 1
+LATEST = SHIPMENT_METHODS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -436,4 +440,6 @@ MIGRATIONS = {
     # a file's earlier take ops asked to take again (`orderbridge retake`): who, when, why; its content is taken again
     RETAKES - 1: lambda s: add_tables(s, "file_takes"),
     ORDER_TYPES - 1: _columns_of(ORDER_TYPES),  # each order's BEG02 (orders.order_type): memo orders ship unbilled
+    # each shipment's TD504 as its 856 wrote it (shipments.transport_method): the 810's CAD01, the 880's G2701
+    SHIPMENT_METHODS - 1: _columns_of(SHIPMENT_METHODS),
 }

@@ -164,6 +164,10 @@ class ShipmentRecord:
     # each unit's serial number shipped, as the confirmation gave it: (po_number, line_id, sku, serial), kept in
     # shipped_serials (a serial ships once per item)
     serial_numbers: tuple[tuple[str, str, str, str], ...] = ()
+    # the TD504 its 856 wrote (the warehouse's own W2701 / Transport Method, else the PO's for the carrier, U for a
+    # parcel carrier, M): the 810's CAD01 and the 880's G2701 name it; "" for a shipment recorded before the store
+    # kept it (shipments.transport_method, SHIPMENT_METHODS: billing works it out again) or one no TD504 went for
+    transport_method: str = ""
 
     @property
     def po_numbers(self) -> tuple[str, ...]:

@@ -256,6 +256,8 @@ def test_the_w27_method_and_trailer_go_to_td5_and_td3(template, tmp_path, w27, t
     assert res.shipments == 1, codes(state)
     text = body_of(state)
     assert segments(text, "TD5") == [td5] and segments(text, "TD3") == td3
+    # the shipment keeps the TD504 its 856 wrote (shipments.transport_method): its 810's CAD01 names the same
+    assert [r.transport_method for r in state.shipments()] == [td5[4]]
     assert ["REF", "CN", "PRO-555"] in segments(text, "REF") and ["REF", "BM", "BOL-7"] in segments(text, "REF")
     assert bots_check(text.encode(), tmp_path)[0]
 

@@ -238,3 +238,50 @@ def test_an_invoice_names_its_carrier_with_the_856_s_transport_method(carrier_ni
     content = path.read_bytes()
     assert [f for f in validate_outbound(content) if f.severity == "error"] == []
     accepted(content, tmp_path, maps)
+
+
+@pytest.fixture(scope="module", params=[("005010", "810"), ("005010", "880"), ("004010", "880")], ids="-".join)
+def warehouse_method_night(request, tmp_path_factory):
+    """carrier_night's Stater Bros. whose warehouse names the transport method itself: the CSV confirmation's
+    Transport Method column says R (rail) where the 875 names none (the 856's rule alone: M motor for ODFL)."""
+    version, set_id = request.param
+    tmp = tmp_path_factory.mktemp(f"grocery-method-{version}-{set_id}")
+    fixtures = grocery_fixtures(tmp)
+    path = fixtures / "partners" / "staterbros.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('version = "004010"', f'version = "{version}"').replace(
+        'receives = ["997", "855", "856", "810"]', f'receives = ["997", "870", "856", "{set_id}"]').replace(
+        'per = "order"\n', 'per = "order"\ncarrier = true\n'), encoding="utf-8")
+    if version == "005010":
+        (drop,) = (fixtures / "drops").rglob("*.x12")
+        drop.write_bytes(as_5010(drop.read_bytes()))
+    (confirmation,) = (fixtures / "shipments").iterdir()
+    rows = confirmation.read_text(encoding="utf-8").splitlines()
+    assert rows[0].endswith(",Net Weight Unit") and all(r.endswith(",,") for r in rows[1:])
+    confirmation.write_text("\n".join([rows[0] + ",Transport Method", *(r + ",R" for r in rows[1:])]) + "\n",
+                            encoding="utf-8")
+    night = shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
+    return version, set_id, night
+
+
+def test_an_invoice_names_the_transport_method_the_warehouse_gave_as_its_856_did(warehouse_method_night):
+    """The 856's TD504 is the warehouse's own method (R rail), and the 810's CAD01 / the 880's CAD01 or G2701 say R
+    too: the shipment keeps the method its 856 wrote (shipments.transport_method). Before, the invoice worked it out
+    again from the carrier and the PO's TD5 (M motor): an ASN by rail and an invoice by truck for one shipment."""
+    from connectors.state import StateStore
+
+    version, set_id, (ws, found, states) = warehouse_method_night
+    assert not [f for f in found if f[0] == "INVOICE_NOT_BUILT" or f[1] == "error"], found
+    assert states == {("staterbros", "SB4410027"): "invoiced"}
+    (td5,) = [s for s in segments(ws, "staterbros", "856") if s[0] == "TD5"]
+    assert td5[3:5] == ["ODFL", "R"]
+    carried = [s for s in segments(ws, "staterbros", set_id) if s[0] in ("CAD", "G27")]
+    if set_id == "880" and version == "004010":
+        assert carried == [["G27", "R", "ODFL"]]
+    else:
+        assert carried == [["CAD", "R", "", "", "ODFL", "", "", "BM", "BOL-SB"]]
+    store = StateStore(ws.state_path)
+    try:
+        assert [(r.carrier_scac, r.transport_method) for r in store.shipments()] == [("ODFL", "R")]
+    finally:
+        store.close()

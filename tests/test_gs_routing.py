@@ -183,6 +183,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
         RETAKES,
         RETURNED_SERIALS,
         SERIALS,
+        SHIPMENT_METHODS,
         SUBSTITUTES,
     )
 
@@ -192,7 +193,7 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
               " ('network', ?, 'received', 1, 0{})")
     with store.transaction():  # what a version 14 store looks like, with an order it took
         for table, column, _ in (COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]
-                                  + COLUMNS_ADDED_IN[ORDER_TYPES]):
+                                  + COLUMNS_ADDED_IN[ORDER_TYPES] + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
@@ -202,8 +203,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1 == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 \
-            == SUBSTITUTES + 4 == SERIALS + 5 == BUYER_GS_IDS + 6 == BILLED_WEIGHTS + 7
+        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2 == OUR_GS_IDS + 3 \
+            == RETURNED_SERIALS + 4 == SUBSTITUTES + 5 == SERIALS + 6 == BUYER_GS_IDS + 7 == BILLED_WEIGHTS + 8
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -414,14 +415,15 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     """On both back ends: a store before OUR_GS_IDS (orders without gs03) gets the column; an order recorded before
     has none (its documents are sent from the profile's our_gs_id, as before), one recorded after keeps its own."""
     from connectors.state import COLUMNS_ADDED_IN, StateStore
-    from connectors.state_migrations import LATEST, ORDER_TYPES, OUR_GS_IDS, RETAKES, RETURNED_SERIALS
+    from connectors.state_migrations import LATEST, ORDER_TYPES, OUR_GS_IDS, RETAKES, RETURNED_SERIALS, SHIPMENT_METHODS
 
     target = store_target()
     store = StateStore(target)
     insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision, gs02{}) VALUES"
               " ('divisions', ?, 'received', 1, 0, 'DIVBUYER'{})")
     with store.transaction():  # what a version 18 store looks like, with an order it took
-        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]:
+        for table, column, _ in (COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]
+                                 + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE file_takes")
         store._q(insert.format("", ""), ("DV-1",))
@@ -429,7 +431,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1 == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3
+        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2 == OUR_GS_IDS + 3 \
+            == RETURNED_SERIALS + 4
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))

@@ -286,7 +286,7 @@ def test_a_version_11_store_keeps_its_shipped_lines_and_gets_their_net_weights(s
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 8 == NET_WEIGHTS + 9
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 9 == NET_WEIGHTS + 10
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("shipment_lines"))
         assert store.net_weights([("acme", "PO-1")]) == [("east", "S1", "PO-1", 1, None, "")]
         with store.transaction():
@@ -322,7 +322,7 @@ def test_a_version_12_store_keeps_its_recorded_lines_and_gets_their_amounts(stor
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 8
+        assert store.schema_version == LATEST == RECORDED_AMOUNTS + 9
         assert "amount" in store._columns("recorded_lines")
         row = {f.name: None for f in RECORDED_LINES}
         row.update(partner="acme", doc_type="810", document_ref="INV-2", po_number="PO-1", line_id="1",
@@ -361,7 +361,7 @@ def test_a_version_13_store_keeps_its_invoice_lines_and_gets_the_weights_they_bi
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == BILLED_WEIGHTS + 7 == RECORDED_AMOUNTS + 8
+        assert store.schema_version == LATEST == BILLED_WEIGHTS + 8 == RECORDED_AMOUNTS + 9
         assert {"net_weight", "net_weight_unit"} <= set(store._columns("invoice_lines"))
         with store.transaction():
             store._q(head, ("INV2", "810:INV2", "2026-11-29T02:00:00"))
@@ -386,6 +386,7 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
         OUR_GS_IDS,
         RETURNED_SERIALS,
         SERIALS,
+        SHIPMENT_METHODS,
         SUBSTITUTES,
     )
 
@@ -395,13 +396,13 @@ def test_a_version_14_store_gets_the_serials_table_and_keeps_a_serial_once_per_i
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
         for table, column, _ in (COLUMNS_ADDED_IN[BUYER_GS_IDS] + COLUMNS_ADDED_IN[OUR_GS_IDS]
-                                  + COLUMNS_ADDED_IN[ORDER_TYPES]):
+                                  + COLUMNS_ADDED_IN[ORDER_TYPES] + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(BILLED_WEIGHTS),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 3 == RETURNED_SERIALS + 4 == SUBSTITUTES + 5 \
             and SUBSTITUTES == SERIALS + 1 == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "shipped_serials" in store._table_names() and store.shipped_serials(["CX-01"]) == {}
         with store.transaction():
@@ -423,14 +424,15 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     it had shipped is marked returned (`orderbridge serial-return`): its row moves to returned_serials with who, when
     and why, it is no longer shipped (so it may ship again), and its order still lists it, marked returned."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETURNED_SERIALS, SUBSTITUTES
+    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETURNED_SERIALS, SHIPMENT_METHODS, SUBSTITUTES
     from tests.support_pg import index_names
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 17 store looks like, with two serials it shipped
         store._q("DROP TABLE returned_serials")
-        for table, column, _ in COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]:
+        for table, column, _ in (COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]
+                                 + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._many("INSERT INTO shipped_serials (serial, sku, warehouse, shipment_id, partner, po_number, line_id,"
                     " run_id) VALUES (?, 'SKU-1028', 'east', 'S1', 'ingram', 'PO-1', '1', 'n1')",
@@ -439,7 +441,7 @@ def test_a_version_17_store_gets_the_returned_serials_table_and_a_serial_returne
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4
+        assert store.schema_version == LATEST == OUR_GS_IDS + 3 == RETURNED_SERIALS + 4 == SUBSTITUTES + 5
         assert "returned_serials" in store._table_names() and "returned_serials_po" in index_names(store)
         assert store.returned_serials("CX-01", "SKU-1028") == []
         assert store.return_serial("CX-01", "SKU-1028", by="Dana", reason="RMA-7", at="2026-12-01T09:00:00") == (
@@ -469,6 +471,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
         ORDER_TYPES,
         OUR_GS_IDS,
         RETURNED_SERIALS,
+        SHIPMENT_METHODS,
         SUBSTITUTES,
     )
     from schemas.lifecycle import OrderLines
@@ -477,7 +480,8 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store = StateStore(target)
     with store.transaction():  # what a version 14 store looks like, with a line it decided
         for table, column, _ in (COLUMNS_ADDED_IN[SUBSTITUTES] + COLUMNS_ADDED_IN[BUYER_GS_IDS]
-                                 + COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]):
+                                 + COLUMNS_ADDED_IN[OUR_GS_IDS] + COLUMNS_ADDED_IN[ORDER_TYPES]
+                                 + COLUMNS_ADDED_IN[SHIPMENT_METHODS]):
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("DROP TABLE shipped_serials")
         store._q("DROP TABLE returned_serials")
@@ -487,7 +491,7 @@ def test_a_version_14_store_keeps_its_lines_and_gets_the_item_ordered_on_them(st
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == OUR_GS_IDS + 2 == RETURNED_SERIALS + 3 == SUBSTITUTES + 4 \
+        assert store.schema_version == LATEST == OUR_GS_IDS + 3 == RETURNED_SERIALS + 4 == SUBSTITUTES + 5 \
             and SUBSTITUTES == BUYER_GS_IDS + 2 == BILLED_WEIGHTS + 3
         assert "ordered_sku" in store._columns("order_lines")
         [old] = store.order_lines("acme", "PO-1")
@@ -509,14 +513,14 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
     why, its interchanges and groups are forgotten, it is due (takes_due) until a run records it again, and the
     run that first took it still lists it (files_of_run)."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETAKES
+    from connectors.state_migrations import ORDER_TYPES, OUR_GS_IDS, RETAKES, SHIPMENT_METHODS
     from tests.support_pg import index_names
 
     target = store_target()
     store = StateStore(target)
     with store.transaction():  # what a version 19 store looks like, with a file it had quarantined
         store._q("DROP TABLE file_takes")
-        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES]:
+        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES] + COLUMNS_ADDED_IN[SHIPMENT_METHODS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(OUR_GS_IDS),))
         store.record_file("acme", "ab" * 32, "two.x12", 900, "2026-11-27T02:00:00", "quarantined",
@@ -526,7 +530,7 @@ def test_a_version_19_store_gets_file_takes_and_a_file_marked_is_taken_again(sto
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1 == OUR_GS_IDS + 2
+        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2 == OUR_GS_IDS + 3
         assert "file_takes" in store._table_names() and "file_takes_run" in index_names(store)
         assert [f["name"] for f in store.files_named("acme", "abababab")] == ["two.x12"]
         assert store.what_file_did("acme", "ab" * 32) == []
@@ -549,21 +553,21 @@ def test_a_version_20_store_keeps_its_orders_and_gets_their_order_type(store_tar
     before has none (invoiced as shipped, as before: no memo type matches ""), one recorded after keeps its BEG02,
     which the invoice stage reads (billing_orders) and finds memo orders by (memo_orders)."""
     from connectors.state import COLUMNS_ADDED_IN
-    from connectors.state_migrations import ORDER_TYPES, RETAKES
+    from connectors.state_migrations import ORDER_TYPES, RETAKES, SHIPMENT_METHODS
 
     target = store_target()
     store = StateStore(target)
     insert = ("INSERT INTO orders (partner, po_number, state, revision, answered_revision{}) VALUES"
               " ('signet', ?, 'shipped', 1, 0{})")
     with store.transaction():  # what a version 20 store looks like, with an order it shipped
-        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES]:
+        for table, column, _ in COLUMNS_ADDED_IN[ORDER_TYPES] + COLUMNS_ADDED_IN[SHIPMENT_METHODS]:
             store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
         store._q(insert.format("", ""), ("SJ-1",))
         store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(RETAKES),))
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES == RETAKES + 1
+        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2
         assert "order_type" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", order_type", ", ?"), ("SJ-2", "CN"))
@@ -573,5 +577,42 @@ def test_a_version_20_store_keeps_its_orders_and_gets_their_order_type(store_tar
         assert [r.po_number for r in store.memo_orders({"signet": ("CN",)}, ["shipped"])] == ["SJ-2"]
         assert store.memo_orders({"signet": ("CN",)}, ["invoiced"]) == []
         assert store.memo_orders({"signet": ()}, ["shipped"]) == []
+    finally:
+        store.close()
+
+
+def test_a_version_21_store_keeps_its_shipments_and_gets_their_transport_method(store_target):
+    """On both back ends: a store before SHIPMENT_METHODS (shipments without transport_method) gets the column; a
+    shipment recorded before has none (billing works its CAD01 out again from the carrier and the PO's TD5, as
+    before), one recorded after keeps the TD504 its 856 wrote (the warehouse's own R rail), which billing reads
+    (shipments, billing_shipments)."""
+    from connectors.state import COLUMNS_ADDED_IN
+    from connectors.state_migrations import ORDER_TYPES, SHIPMENT_METHODS
+    from schemas.lifecycle import Plan
+    from schemas.shipment_records import ShipmentRecord, ShippedLine
+
+    target = store_target()
+    store = StateStore(target)
+    with store.transaction():  # what a version 21 store looks like, with a shipment it recorded
+        for table, column, _ in COLUMNS_ADDED_IN[SHIPMENT_METHODS]:
+            store._q(f"ALTER TABLE {table} DROP COLUMN {column}")
+        store._q("INSERT INTO shipments (warehouse, shipment_id, partner, ship_date, carrier_scac, billing) VALUES"
+                 " ('east', 'S-OLD', 'acme', '2026-12-01', 'ODFL', 'shipment')")
+        store._q("UPDATE meta SET value=? WHERE key='schema_version'", (str(ORDER_TYPES),))
+    store.close()
+    store = StateStore(target)
+    try:
+        assert store.schema_version == LATEST == SHIPMENT_METHODS == ORDER_TYPES + 1
+        assert "transport_method" in store._columns("shipments")
+        line = ShippedLine("PO-1", 1, "1", "SKU-1", Decimal(2), "EA")
+        new = [ShipmentRecord("east", sid, "acme", date(2026, 12, 1), (line,), carrier_scac=scac,
+                              transport_method=method)
+               for sid, scac, method in (("S-NEW", "ODFL", "R"), ("S-WILL", "", ""))]
+        store.apply(Plan(shipments=tuple(new)), at="2026-12-01T08:00:00", run_id="r1")
+        assert {(r.shipment_id, r.carrier_scac, r.transport_method) for r in store.shipments()} == {
+            ("S-OLD", "ODFL", ""), ("S-NEW", "ODFL", "R"), ("S-WILL", "", "")}
+        heads, _ = store.billing_shipments(["acme"])
+        assert sorted(zip(heads["shipment_id"].to_pylist(), heads["transport_method"].to_pylist(),
+                          strict=True)) == [("S-NEW", "R"), ("S-OLD", None), ("S-WILL", None)]
     finally:
         store.close()

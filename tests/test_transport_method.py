@@ -66,6 +66,7 @@ def test_the_warehouse_s_transport_method_is_the_856_s(template, tmp_path):  # n
     _, state, res = ship(template, tmp_path, "east", "c.csv", (TM_HEAD + row().rstrip("\n") + ",a\n").encode())
     assert [f["code"] for f in state.findings(run_id="t")] == [] and res.shipments == 1
     assert segments(body_of(state), "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "A"]
+    assert [(r.carrier_scac, r.transport_method) for r in state.shipments()] == [("UPSN", "A")]  # kept: the 810's CAD01
 
 
 def test_a_transport_method_that_is_no_code_is_a_warning_and_the_shipment_ships(template, tmp_path):  # noqa: F811

@@ -217,7 +217,8 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = True) -> list[ShipmentRecord]:
     """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
-    shipment's keys, partner, date, BOL, billing status and carrier (carrier_scac, when the heads have it); its
+    shipment's keys, partner, date, BOL, billing status, carrier and the 856's TD504 (carrier_scac, transport_method,
+    when the heads have them); its
     lines as ShippedUnits, in position order; without them when not ``with_lines``: shipment_units gives their units
     per PO)."""
     if not heads.num_rows:
@@ -233,12 +234,14 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = Tr
     days: dict[str, date] = {}
     out = []
     names = ("warehouse", "shipment_id", "partner", "ship_date", "bill_of_lading", "billing")
-    scacs = heads["carrier_scac"].to_pylist() if "carrier_scac" in heads.column_names else [""] * heads.num_rows
-    for w, s, partner, day, bol, status, scac in zip(*(heads[c].to_pylist() for c in names), scacs, strict=True):
+    scacs, methods = (heads[c].to_pylist() if c in heads.column_names else [""] * heads.num_rows
+                      for c in ("carrier_scac", "transport_method"))
+    for w, s, partner, day, bol, status, scac, method in zip(*(heads[c].to_pylist() for c in names), scacs, methods,
+                                                             strict=True):
         when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
                                   lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
-                                  billing=status, carrier_scac=scac or ""))
+                                  billing=status, carrier_scac=scac or "", transport_method=method or ""))
     return out
 
 
@@ -1258,12 +1261,14 @@ def _carrier(shipment: ShipmentRecord | None, order: Mapping | None = None, meth
     last one's of an order billed whole; with ``method`` (_cad_method: CAD01 is mandatory in the partner's 810, or
     its 880's G2701 or CAD01) the shipment's transport method third, as its 856 gave it from the carrier, service
     level and the ``order``'s TD5 (engine.shipments.shipment_method: the PO's TD504 for that carrier, U for a parcel
-    carrier, else M motor)."""
+    carrier, else M motor), unless the shipment keeps the TD504 its 856 wrote (ShipmentRecord.transport_method:
+    the warehouse's own W2701 or Transport Method among them), which it names then."""
     if shipment is None:
         return ()
     if not method:
         return shipment.carrier_scac, shipment.bill_of_lading
-    return (shipment.carrier_scac, shipment.bill_of_lading,
+    stored = shipment.transport_method if shipment.carrier_scac else ""  # the 856's TD504, kept with the shipment
+    return (shipment.carrier_scac, shipment.bill_of_lading, stored or
             shipment_method(shipment.carrier_scac, [(order or {}).get("td5_sent")], shipment.service_level))
 
 

@@ -1668,7 +1668,18 @@ def _record(shipment: Shipment | ShipmentSummary, rows: _Shipped, warehouse: War
         ship_time=shipment.ship_time, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
         tracking_number=shipment.tracking_number, bill_of_lading=shipment.bill_of_lading,
         departed_at=departed, asn_due_at=due_at, asn_doc_key=doc_key,
-        asn_at=at if doc_key else "", late=bool(doc_key) and created > due, billing=billing, run_id=run_id)
+        asn_at=at if doc_key else "", late=bool(doc_key) and created > due, billing=billing, run_id=run_id,
+        transport_method=_method_sent(shipment))
+
+
+def _method_sent(shipment: Shipment | ShipmentSummary) -> str:
+    """The TD504 the 856 of ``shipment`` writes (engine.asn.s_segments: its transport method with a carrier, or
+    one the warehouse named without; "" when none goes), kept with the shipment so its 810's CAD01 and 880's G2701
+    say the same (the warehouse's own W2701 or Transport Method is not worked out again from the PO)."""
+    given = dict(shipment.given) if isinstance(shipment, ShipmentSummary) else {
+        "transport_method": shipment.transport_method, "method_given": shipment.method_given}
+    method = given.get("transport_method") or ""
+    return method if shipment.carrier_scac or given.get("method_given") else ""
 
 
 _SHIPPED = attrgetter("shipped")
