@@ -190,14 +190,9 @@ def test_an_005010_invoice_s_cad_has_its_transport_method():
     assert shipment_method("", [routed]) == ""  # no carrier, no CAD
 
 
-@pytest.fixture(scope="module", params=[("005010", "810"), ("005010", "880"), ("004010", "880"), ("004010", "810")],
-                ids="-".join)
-def carrier_night(request, tmp_path_factory):
-    """Stater Bros. with [fulfilment.invoice] carrier = true, on 005010 or 004010, receiving the 810 or the 880
-    (before, on 005010: the 810 INVOICE_NOT_BUILT ELEMENT_MANDATORY_MISSING CAD01 every run, the order stuck
-    shipped; the 880's carrier left out, in 004010 too)."""
-    version, set_id = request.param
-    tmp = tmp_path_factory.mktemp(f"grocery-cad-{version}-{set_id}")
+def _carrier_fixtures(tmp, version: str, set_id: str):
+    """The rg33 grocery fixtures with Stater Bros. on ``version`` (its 875 too, on 005010), receiving the 870 and
+    ``set_id`` (810 or 880) and naming its carrier on the invoice ([fulfilment.invoice] carrier = true)."""
     fixtures = grocery_fixtures(tmp)
     path = fixtures / "partners" / "staterbros.toml"
     text = path.read_text(encoding="utf-8")
@@ -208,6 +203,18 @@ def carrier_night(request, tmp_path_factory):
     if version == "005010":
         (drop,) = (fixtures / "drops").rglob("*.x12")
         drop.write_bytes(as_5010(drop.read_bytes()))
+    return fixtures
+
+
+@pytest.fixture(scope="module", params=[("005010", "810"), ("005010", "880"), ("004010", "880"), ("004010", "810")],
+                ids="-".join)
+def carrier_night(request, tmp_path_factory):
+    """Stater Bros. with [fulfilment.invoice] carrier = true, on 005010 or 004010, receiving the 810 or the 880
+    (before, on 005010: the 810 INVOICE_NOT_BUILT ELEMENT_MANDATORY_MISSING CAD01 every run, the order stuck
+    shipped; the 880's carrier left out, in 004010 too)."""
+    version, set_id = request.param
+    tmp = tmp_path_factory.mktemp(f"grocery-cad-{version}-{set_id}")
+    fixtures = _carrier_fixtures(tmp, version, set_id)
     night = shipped_night(of_its_own(fixtures, tmp / "ws", warehouses=WAREHOUSES), fixtures, NIGHT, SHIP_DAY)
     return version, set_id, night
 
@@ -246,15 +253,7 @@ def warehouse_method_night(request, tmp_path_factory):
     Transport Method column says R (rail) where the 875 names none (the 856's rule alone: M motor for ODFL)."""
     version, set_id = request.param
     tmp = tmp_path_factory.mktemp(f"grocery-method-{version}-{set_id}")
-    fixtures = grocery_fixtures(tmp)
-    path = fixtures / "partners" / "staterbros.toml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('version = "004010"', f'version = "{version}"').replace(
-        'receives = ["997", "855", "856", "810"]', f'receives = ["997", "870", "856", "{set_id}"]').replace(
-        'per = "order"\n', 'per = "order"\ncarrier = true\n'), encoding="utf-8")
-    if version == "005010":
-        (drop,) = (fixtures / "drops").rglob("*.x12")
-        drop.write_bytes(as_5010(drop.read_bytes()))
+    fixtures = _carrier_fixtures(tmp, version, set_id)
     (confirmation,) = (fixtures / "shipments").iterdir()
     rows = confirmation.read_text(encoding="utf-8").splitlines()
     assert rows[0].endswith(",Net Weight Unit") and all(r.endswith(",,") for r in rows[1:])

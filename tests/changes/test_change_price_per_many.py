@@ -35,12 +35,11 @@ CHANGE = (
 )
 
 
-def _night_with_change(tmp_path, price: str):
-    """CED's PO alone (line 1 at 287.45 TF), taken and answered; the next night an 860 changing line 1's price to
-    ``price`` TF; then shipped whole and invoiced: (ws, findings (code, message), states, stored order value)."""
-    from connectors.state import StateStore
+def _ced_alone(tmp_path, sent: str, shipped_ft: int = 2500):
+    """A copy of the rg46 fixtures with CED's PO alone (line 1 ``sent`` TF on 2,500 FT, CED receiving 865s too), its
+    east DC confirmation shipping ``shipped_ft`` FT of line 1 (the PO's other lines whole), and its workspace: (ws,
+    the confirmation)."""
     from tests.retailer_support import of_its_own
-    from tests.support import deliver_all, run_stages, ship_stages
 
     copy = tmp_path / "rg46"
     shutil.copytree(FIXTURES, copy)
@@ -48,14 +47,24 @@ def _night_with_change(tmp_path, price: str):
     profile.write_text(profile.read_text(encoding="utf-8").replace(
         'receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "856", "810", "865"]'), encoding="utf-8")
     po = next((copy / "drops" / "ced").iterdir())
-    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF")))
+    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*1*2500*FT*285.5*TF", f"PO1*1*2500*FT*{sent}*TF".encode())))
     shipped = copy / "shipments" / "east-shipments-20261201.csv"
     rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
-    shipped.write_text("".join(r for r in rows if r.startswith("Shipment ID") or f",{PO}," in r), encoding="utf-8")
+    shipped.write_text(rows[0] + "".join(r for r in rows if f",{PO}," in r).replace(
+        ",1,RG46-01,2500,FT,", f",1,RG46-01,{shipped_ft},FT,"), encoding="utf-8")
     for folder in (copy / "drops").iterdir():
         if folder.name != "ced":
             shutil.rmtree(folder)
-    ws = of_its_own(copy, tmp_path / "ws", {"ced": [po.name]}, warehouses=WAREHOUSES)
+    return of_its_own(copy, tmp_path / "ws", {"ced": [po.name]}, warehouses=WAREHOUSES), shipped
+
+
+def _night_with_change(tmp_path, price: str):
+    """CED's PO alone (line 1 at 287.45 TF), taken and answered; the next night an 860 changing line 1's price to
+    ``price`` TF; then shipped whole and invoiced: (ws, findings (code, message), states, stored order value)."""
+    from connectors.state import StateStore
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws, shipped = _ced_alone(tmp_path, "287.45")
     run_stages(ws, NIGHT)
     inbox = ws.drop_root / "ced" / "inbox"
     (inbox / "ced-860-CED0544-118273.x12").write_text(CHANGE.replace("{price}", price), encoding="utf-8")
@@ -121,25 +130,9 @@ def _shipped_short_then_changed(tmp_path, sent: str, price: str, basis: str = "T
     invoiced the day after: (ws, findings, states, the stored value after the change, line 1's stored codes, the
     second 810's segments)."""
     from connectors.state import StateStore
-    from tests.retailer_support import of_its_own
     from tests.support import run_stages
 
-    copy = tmp_path / "rg46"
-    shutil.copytree(FIXTURES, copy)
-    profile = copy / "partners" / "ced.toml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace(
-        'receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "856", "810", "865"]'), encoding="utf-8")
-    po = next((copy / "drops" / "ced").iterdir())
-    po.write_bytes(recounted(po.read_bytes().replace(b"PO1*1*2500*FT*285.5*TF", f"PO1*1*2500*FT*{sent}*TF".encode())))
-    shipped = copy / "shipments" / "east-shipments-20261201.csv"
-    rows = shipped.read_text(encoding="utf-8").splitlines(keepends=True)
-    head = rows[0]
-    ours = [r for r in rows if f",{PO}," in r]
-    shipped.write_text(head + "".join(ours).replace(",1,RG46-01,2500,FT,", ",1,RG46-01,2000,FT,"), encoding="utf-8")
-    for folder in (copy / "drops").iterdir():
-        if folder.name != "ced":
-            shutil.rmtree(folder)
-    ws = of_its_own(copy, tmp_path / "ws", {"ced": [po.name]}, warehouses=WAREHOUSES)
+    ws, shipped = _ced_alone(tmp_path, sent, shipped_ft=2000)
     run_stages(ws, NIGHT)
     whinbox = ws.warehouse_drop_root / "east" / "inbox"
     whinbox.mkdir(parents=True, exist_ok=True)
@@ -157,7 +150,8 @@ def _shipped_short_then_changed(tmp_path, sent: str, price: str, basis: str = "T
         [(codes,)] = state._q("SELECT codes FROM order_lines WHERE line_number = 1")
     finally:
         state.close()
-    rest = ours[0].replace(",1,RG46-01,2500,FT,", ",1,RG46-01,500,FT,").replace("CE-SHP-01", "CE-SHP-02") \
+    head, *ours = shipped.read_text(encoding="utf-8").splitlines(keepends=True)  # line 1 at 2,000 FT
+    rest = ours[0].replace(",1,RG46-01,2000,FT,", ",1,RG46-01,500,FT,").replace("CE-SHP-01", "CE-SHP-02") \
         .replace("2026-12-01", "2026-12-03").replace("CE-C1", "CE-C4").replace("BOL-CE", "BOL-CE2") \
         .replace("CE-P1", "CE-P2")
     (whinbox / "east-shipments-20261203.csv").write_text(head + rest, encoding="utf-8")
