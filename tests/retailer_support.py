@@ -245,3 +245,15 @@ def accepted_as_ordered(ws, pos_by_partner: Mapping[str, Mapping[str, int]], *, 
             assert doc[0][2] == "AD", (partner, po)
             ordered = [s[2:4] for s in doc if s[0] == "PO1"]
             assert len(ordered) == n and [s[1:4] for s in doc if s[0] == "ACK"] == [["IA", q, u] for q, u in ordered]
+
+
+def stored_value(ws, partner: str):
+    """The one order of ``partner``'s stored value (orders.value), as the store keeps it."""
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        [(value,)] = state._q("SELECT value FROM orders WHERE partner = ?", (partner,))
+    finally:
+        state.close()
+    return value

@@ -26,6 +26,7 @@ from tests.retailer_support import (
     maps,  # noqa: F401 (a fixture)
     po_segments,
     segments,
+    stored_value,
     variant_night,
 )
 from tests.support import GOOD_PO, REPO, make_workspace, run_stages, x12_850
@@ -128,11 +129,7 @@ def test_wire_nuts_per_thousand_to_the_cent_are_answered_and_billed(tmp_path, ma
     inv = po_segments(segments(ws, "ced", "810"), CED_PO, "BIG")
     assert ["IT1", "3", "400", "EA", "197.35", "TP", "CB", "WIRENUT-YEL", "VP", "RG46-03"] in inv
     assert ["TDS", "182269"] in inv
-    state = StateStore(ws.state_path)
-    try:
-        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
-    finally:
-        state.close()
+    value = stored_value(ws, "ced")
     assert Decimal(str(value)) == Decimal("1822.69")
     all_sent_accepted(ws, ["ced"], tmp_path, maps, shipments=1, answers=1)
 
@@ -162,11 +159,7 @@ def test_wire_nuts_per_thousand_shipped_short_no_backorder_are_valued_per_each(t
     inv = po_segments(segments(ws, "ced", "810"), CED_PO, "BIG")
     assert ["IT1", "3", "300", "EA", "197.35", "TP", "CB", "WIRENUT-YEL", "VP", "RG46-03"] in inv
     assert ["TDS", "180296"] in inv
-    state = StateStore(ws.state_path)
-    try:
-        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
-    finally:
-        state.close()
+    value = stored_value(ws, "ced")
     assert Decimal(str(value)) == Decimal("1802.955")
 
 

@@ -32,6 +32,7 @@ from tests.retailer_support import (
     po_segments,
     segments,
     shipped_night,
+    stored_value,
     variant_night,
 )
 from tests.support import REPO
@@ -291,16 +292,10 @@ def test_wire_priced_per_thousand_feet_is_valued_per_foot(tmp_path):
     order_values: the order's stored value, 718.625 + 1,030 + 78.80)."""
     from decimal import Decimal
 
-    from connectors.state import StateStore
-
     ws, found, _states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),), tmp_path)
     codes = {f[0] for f in found}
     assert "CREDIT_LIMIT_EXCEEDED" not in codes and "PRICE_BASIS_UNSUPPORTED" not in codes, found
-    state = StateStore(ws.state_path)
-    try:
-        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
-    finally:
-        state.close()
+    value = stored_value(ws, "ced")
     assert Decimal(str(value)) == Decimal("1827.425")
 
 
@@ -311,8 +306,6 @@ def test_wire_priced_per_thousand_feet_shipped_short_no_backorder_is_valued_per_
     schemas.units.priced_per_of): 574.90 + 1,030 + 78.80 = 1,683.70, as the 810 billed it (IT1 2000 FT 287.45 TF)."""
     from decimal import Decimal
 
-    from connectors.state import StateStore
-
     ws, _found, states = _variant("ced", ((b"PO1*1*2500*FT*285.5*TF", b"PO1*1*2500*FT*287.45*TF"),
                                           (b"EXAMPLE~\n", b"EXAMPLE~\nCSH*N~\n")), tmp_path,
                                   shipped_swaps=((",1,RG46-01,2500,FT,", ",1,RG46-01,2000,FT,"),))
@@ -320,11 +313,7 @@ def test_wire_priced_per_thousand_feet_shipped_short_no_backorder_is_valued_per_
     inv = po_segments(segments(ws, "ced", "810"), "CED0544-118273", "BIG")
     assert ["IT1", "1", "2000", "FT", "287.45", "TF", "CB", "THHN12SOLBLK", "VP", "RG46-01", "MG",
             "12SOLBLK-2500"] in inv and ["TDS", "168370"] in inv
-    state = StateStore(ws.state_path)
-    try:
-        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
-    finally:
-        state.close()
+    value = stored_value(ws, "ced")
     assert Decimal(str(value)) == Decimal("1683.70")
 
 

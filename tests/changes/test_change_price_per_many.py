@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.retailer_support import po_segments, recounted, segments
+from tests.retailer_support import po_segments, recounted, segments, stored_value
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg46"
@@ -69,11 +69,7 @@ def _night_with_change(tmp_path, price: str):
     inbox = ws.drop_root / "ced" / "inbox"
     (inbox / "ced-860-CED0544-118273.x12").write_text(CHANGE.replace("{price}", price), encoding="utf-8")
     run_stages(ws, CHANGE_NIGHT)
-    state = StateStore(ws.state_path)
-    try:
-        [(value,)] = state._q("SELECT value FROM orders WHERE partner = 'ced'")
-    finally:
-        state.close()
+    value = stored_value(ws, "ced")
     whinbox = ws.warehouse_drop_root / "east" / "inbox"
     whinbox.mkdir(parents=True, exist_ok=True)
     shutil.copy2(shipped, whinbox / shipped.name)
