@@ -795,48 +795,27 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 
 def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore,
                         services: Collection[str], *, at: str, run_id: str) -> int:
-    """The orders the run's shipments carried that take no back order (CSH01 N, SP) and shipped short: their
-    balance cancelled once every warehouse holding their stock shipped (engine.lifecycle.balance decides), before
-    the 810s are due (so a per-order 810 goes in the same run). Run after all of the run's confirmations are
-    applied: a second warehouse's shipment of the same night counts; before the services are delivered (a service
-    line is no balance: delivered next, once nothing else is left). Also, whatever run shipped them, the orders
-    shipped short past their last date (DTM 001, 063, or 038 for a partner whose ship_no_later_is_cancel) of a
-    partner whose late_backorder is "reject": nothing ships after it, so the balance is cancelled the same way
-    (engine.lifecycle.balance.past_due; at the run's date, as the decide stage's backorder step). The orders moved."""
+    """The balances cancelled in this run (engine.lifecycle.balance.plan_balances decides which and how): the orders
+    the run's shipments carried that take no back order (CSH01 N, SP) or shipped within the partner's tolerance, and
+    the orders of a "reject" partner shipped short past their last date, whatever run shipped them. Run after all of
+    the run's confirmations are applied (a second warehouse's shipment of the same night counts), before the 810s
+    are due (a per-order 810 goes in the same run) and the services are delivered. Loads, plans, applies: the orders
+    moved."""
+    terms = balance.balance_terms(profiles)
     shipped_from = {k: v for k, v in state.shipped_from(run_id, balance.WAITING).items() if k[0] in profiles}
-    rejecting = [pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"]
-    late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, rejecting).items() if k[0] in profiles}
+    late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, terms.rejecting).items()
+                 if k[0] in profiles}
     if not shipped_from and not late_from:
         return 0
     records = state.orders_for({**late_from, **shipped_from})
     lines, held = state.lines_for(records), state.reservations_for(records)
-    # the orders past their date looked at: those whose every reserved unit is at a warehouse that shipped them
-    # and with a line shipped short (read their dates alone; most orders waiting are not)
-    looked = [r for k, r in records.items() if k in late_from and balance.past_due(
-        r, lines.get(k, ()), held.get(k, ()), late_from[k], {ln.line_number for ln in lines.get(k, ())}, services)]
-    store, seen = OrderStore(ws.orders_dir), {r.key for r in looked}
-    heads = order_dates(store, [r for k, r in records.items() if k in shipped_from or k in seen])  # CSH01 too
-    asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in records}
-    past: dict[tuple[str, str], tuple[str, set[int]]] = {}
-    if looked:
-        today = datetime.fromisoformat(at).date()
-        window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
-        by_line = backorders.past_lines(looked, heads, line_deadlines(store, looked), lines, today=today,
-                                        window_end_cancels=window_end, transit=transit_days(profiles),
-                                        select=lambda ln: ln.promised > ln.shipped)
-        past = {k: (" and ".join(dict.fromkeys(v.values())), set(v)) for k, v in by_line.items()}
-    # a PO's CSH01 or the partner's tolerance: the orders this run's shipments carried; past its date: any
-    now = {k: r for k, r in records.items() if k in shipped_from}
-    plan = balance.plan_balance_cancelled(now, lines=lines, reservations=held, shipped_from=shipped_from,
-                                          requirements=asked, at=at, run_id=run_id, services=services,
-                                          under_percent={pid: p.fulfilment.under_ship_percent
-                                                         for pid, p in profiles.items()
-                                                         if p.fulfilment.under_ship_percent}, past=past)
-    before = {k: r for k, r in records.items() if k in past and k not in now}
-    if before:
-        plan = plan + balance.plan_balance_cancelled(before, lines=lines, reservations=held, shipped_from=late_from,
-                                                     requirements={}, at=at, run_id=run_id, services=services,
-                                                     past=past)
+    headed, late = balance.dates_wanted(records, lines=lines, reservations=held, shipped_from=shipped_from,
+                                        late_from=late_from, terms=terms, services=services)
+    store = OrderStore(ws.orders_dir)
+    plan = balance.plan_balances(records, lines=lines, reservations=held, shipped_from=shipped_from,
+                                 late_from=late_from, heads=order_dates(store, headed),
+                                 line_dates=line_deadlines(store, late) if late else {}, terms=terms,
+                                 today=datetime.fromisoformat(at).date(), at=at, run_id=run_id, services=services)
     if plan.transitions or plan.findings:
         state.apply(plan, at=at, run_id=run_id)
     return len(plan.transitions)

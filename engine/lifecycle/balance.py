@@ -31,15 +31,23 @@ BACKORDER_AFTER_CANCEL warning naming the lines. Its backordered units are engin
 by the decide stage); the allocated units shipped short used to stay reserved for ever, the order partially shipped
 and never billed. An order nothing of which shipped keeps its reserved units as before (no warehouse confirmed).
 
+``plan_balances`` is the run's one call: given the orders loaded (those this run's shipments carried, and those of a
+"reject" partner shipped short by any run: ``BalanceTerms.rejecting``), their stored dates (``dates_wanted`` says
+whose to read), it selects the orders past their last date, names their dates (backorders.past_lines) and returns
+the one plan of both kinds; flows.shipments loads and applies it.
+
 Pure: typed records in, a Plan out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
+from engine.deadlines import transit_days
+from engine.lifecycle.backorders import past_lines
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import move
@@ -59,6 +67,7 @@ from schemas.lifecycle import (
     Reservation,
 )
 from schemas.orders import NO_BACKORDER
+from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
@@ -154,6 +163,85 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
     return Plan.combine(plans)
 
 
+@dataclass(frozen=True, slots=True)
+class BalanceTerms:
+    """What the partners' profiles say of a balance: ``under_percent`` partner -> its under-shipment tolerance
+    ([fulfilment] under_ship_percent, the partners giving one); ``rejecting``: the partners whose
+    allocation.late_backorder is "reject" (nothing ships after the last date: their orders shipped short past it are
+    looked at whatever run shipped them); ``window_end_cancels``: those whose DTM 038 is a last date too
+    (allocation.ship_no_later_is_cancel); ``transit``: partner -> its days in transit (a DTM 063's last ship day)."""
+
+    under_percent: Mapping[str, Decimal]
+    rejecting: frozenset[str]
+    window_end_cancels: frozenset[str] = frozenset()
+    transit: Mapping[str, int] | None = None
+
+
+def balance_terms(profiles: Mapping[str, PartnerProfile]) -> BalanceTerms:
+    """The BalanceTerms of ``profiles``."""
+    return BalanceTerms(
+        under_percent={pid: p.fulfilment.under_ship_percent for pid, p in profiles.items()
+                       if p.fulfilment.under_ship_percent},
+        rejecting=frozenset(pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"),
+        window_end_cancels=frozenset(pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel),
+        transit=transit_days(profiles))
+
+
+def _late(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+          reservations: Mapping[Key, Sequence[Reservation]], late_from: Mapping[Key, Collection[str]],
+          rejecting: Collection[str], services: Collection[str]) -> list[OrderRecord]:
+    """The orders of ``records`` that may be past their last date with a balance to cancel: of a "reject" partner,
+    shipped short (some shipment carried them: ``late_from``) and every unit reserved at a warehouse that shipped
+    them (``past_due`` with every line counted past: whose dates are passed is read next). Most waiting orders are
+    not: only these orders' dates are read."""
+    return [r for k, r in sorted(records.items()) if k in late_from and k[0] in rejecting and past_due(
+        r, lines.get(k, ()), reservations.get(k, ()), late_from[k], {ln.line_number for ln in lines.get(k, ())},
+        services)]
+
+
+def dates_wanted(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                 reservations: Mapping[Key, Sequence[Reservation]], shipped_from: Mapping[Key, Collection[str]],
+                 late_from: Mapping[Key, Collection[str]], terms: BalanceTerms,
+                 services: Collection[str] = ()) -> tuple[list[OrderRecord], list[OrderRecord]]:
+    """The orders whose stored dates ``plan_balances`` reads, as it takes them: (those whose ORDERS row, its CSH01
+    and last dates: the orders this run's shipments carried, ``shipped_from``, and those that may be past their last
+    date; those whose lines' own dates: the latter), each sorted by key."""
+    late = _late(records, lines, reservations, late_from, terms.rejecting, services)
+    seen = {r.key for r in late}
+    return [r for k, r in sorted(records.items()) if k in shipped_from or k in seen], late
+
+
+def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                  reservations: Mapping[Key, Sequence[Reservation]], shipped_from: Mapping[Key, Collection[str]],
+                  late_from: Mapping[Key, Collection[str]], heads: Mapping[Key, Mapping],
+                  line_dates: Mapping[Key, Mapping[int, Mapping]], terms: BalanceTerms, today: date, at: str,
+                  run_id: str, services: Collection[str] = ()) -> Plan:
+    """The run's balances cancelled, one plan: ``records`` the orders loaded (state WAITING), ``shipped_from``
+    (partner, PO) -> the stock warehouses of every shipment of the orders a shipment of this run carried,
+    ``late_from`` the same for every order of a ``terms.rejecting`` partner whatever run shipped it; ``heads``
+    (partner, PO) -> its stored ORDERS row (sales_requirement: its CSH01, and its last dates), ``line_dates``
+    (partner, PO) -> line number -> its own dates (the orders ``dates_wanted`` names; others may be absent).
+    The orders this run's shipments carried are looked at for their CSH01 (N, SP), the partner's tolerance and their
+    last date; the others of ``late_from`` for their last date alone (on ``today``: the last day itself is in time):
+    ``plan_balance_cancelled`` for each."""
+    late = _late(records, lines, reservations, late_from, terms.rejecting, services)
+    past: dict[Key, tuple[str, set[int]]] = {}
+    if late:
+        by_line = past_lines(late, heads, line_dates, lines, today=today, window_end_cancels=terms.window_end_cancels,
+                             transit=terms.transit, select=lambda ln: ln.promised > ln.shipped)
+        past = {k: (" and ".join(dict.fromkeys(v.values())), set(v)) for k, v in by_line.items()}
+    now = {k: r for k, r in records.items() if k in shipped_from}
+    asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in now}
+    plan = plan_balance_cancelled(now, lines=lines, reservations=reservations, shipped_from=shipped_from,
+                                  requirements=asked, at=at, run_id=run_id, services=services,
+                                  under_percent=terms.under_percent, past=past)
+    before = {k: r for k, r in records.items() if k in past and k not in now}
+    if before:
+        plan = plan + plan_balance_cancelled(before, lines=lines, reservations=reservations, shipped_from=late_from,
+                                             requirements={}, at=at, run_id=run_id, services=services, past=past)
+    return plan
+
+
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
             tolerance: Decimal | None = None, passed: str | None = None) -> Plan:
@@ -227,5 +315,5 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["BALANCE_CANCELLED", "PAST", "WAITING", "balance_due", "cancelled_units", "past_due",
-           "plan_balance_cancelled"]
+__all__ = ["BALANCE_CANCELLED", "PAST", "WAITING", "BalanceTerms", "balance_due", "cancelled_units", "dates_wanted",
+           "past_due", "plan_balance_cancelled", "plan_balances", "balance_terms"]
