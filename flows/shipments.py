@@ -28,7 +28,6 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import finance_inputs, invoice_taxes, lifecycle
-from engine.deadlines import transit_days
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
     StoredSacs,
@@ -536,30 +535,17 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     expired, late, dates, line_ships, opens = Plan(), {}, {}, {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
-        # an order that waits for its added lines' decision is left to the next night's deadline check
+        # past it, engine.lifecycle.backorders decides: cancelled (late_backorder "reject"), or kept and warned once
         dates = order_dates(store, waiting)
         own = line_deadlines(store, waiting)
         line_ships = {k: {n: x["requested_ship_date"] for n, x in v.items() if x.get("requested_ship_date")}
                       for k, v in own.items()}
-        window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
-        by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today,
-                                                          window_end_cancels=window_end,
-                                                          transit=transit_days(profiles)).items()
-                   if records[k].state in lifecycle.SHIPPABLE}
-        passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
-        rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
-        expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
-                                          today=today, at=at, run_id=run_id, only=by_line)
-        promising = [k for k in passed if k not in rejecting]
-        told = state.orders_with_event(promising, backorders.WARNED) if promising else set()
-        late = {k: passed[k] for k in promising if k not in told}
-        waiting = [r for r in waiting if r.key not in rejecting]
+        past = backorders.plan_deadlines(waiting, dates=dates, line_dates=own, lines=lines, profiles=profiles,
+                                         today=today, at=at, run_id=run_id, fresh=fresh)
+        told = state.orders_with_event(list(past.promising), backorders.WARNED) if past.promising else set()
+        expired, late, waiting, opens = past.expired, backorders.to_warn(past.promising, told), past.waiting, past.opens
         if not waiting:
             return expired, totals
-        # a backorder whose ship window (the line's own DTM 037, else its order's) opens after today is offered stock
-        # as any (in its rank), and what it gets is kept for it but not released to ship before the window opens (an
-        # early shipment is charged back): the line keeps its promise; an order an 860 raised after shipment is not
-        opens = backorders.window_opens([r for r in waiting if r.key not in fresh], dates, own, lines, today=today)
     # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
     complete = backorders.ships_complete(waiting, profiles, dates)
     from engine.allocate import allocate

@@ -46,7 +46,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from engine.deadlines import transit_days
+from engine.deadlines import transit_days, window_end_cancels
 from engine.lifecycle.backorders import past_lines
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
@@ -183,7 +183,7 @@ def balance_terms(profiles: Mapping[str, PartnerProfile]) -> BalanceTerms:
         under_percent={pid: p.fulfilment.under_ship_percent for pid, p in profiles.items()
                        if p.fulfilment.under_ship_percent},
         rejecting=frozenset(pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"),
-        window_end_cancels=frozenset(pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel),
+        window_end_cancels=frozenset(window_end_cancels(profiles)),
         transit=transit_days(profiles))
 
 
