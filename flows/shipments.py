@@ -782,26 +782,33 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore,
                         services: Collection[str], *, at: str, run_id: str) -> int:
     """The balances cancelled in this run (engine.lifecycle.balance.plan_balances decides which and how): the orders
-    the run's shipments carried that take no back order (CSH01 N, SP) or shipped within the partner's tolerance, and
-    the orders of a "reject" partner shipped short past their last date, whatever run shipped them. Run after all of
-    the run's confirmations are applied (a second warehouse's shipment of the same night counts), before the 810s
-    are due (a per-order 810 goes in the same run) and the services are delivered. Loads, plans, applies: the orders
-    moved."""
+    the run's shipments carried that take no back order (CSH01 N, SP) or shipped within the partner's tolerance, the
+    orders of a "reject" partner shipped short past their last date, whatever run shipped them, and those nothing of
+    which shipped by then (acknowledged: their dates read first, balance.unshipped_past; then their lines). Run after
+    all of the run's confirmations are applied (a second warehouse's shipment of the same night counts), before the
+    810s are due (a per-order 810 goes in the same run) and the services are delivered. Loads, plans, applies: the
+    orders moved."""
     terms = balance.balance_terms(profiles)
+    today = datetime.fromisoformat(at).date()
     shipped_from = {k: v for k, v in state.shipped_from(run_id, balance.WAITING).items() if k[0] in profiles}
     late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, terms.rejecting).items()
                  if k[0] in profiles}
-    if not shipped_from and not late_from:
+    store = OrderStore(ws.orders_dir)
+    # the orders nothing of which shipped (of a "reject" partner): their dates first, their lines if one passed
+    idle = [r for r in state.orders(states=balance.UNSHIPPED, received_before=balance.received_before(terms, today))
+            if r.partner in terms.rejecting] if terms.rejecting else []
+    heads, own = (order_dates(store, idle), line_deadlines(store, idle)) if idle else ({}, {})
+    idle = balance.unshipped_past(idle, heads, own, terms=terms, today=today) if idle else []
+    if not shipped_from and not late_from and not idle:
         return 0
-    records = state.orders_for({**late_from, **shipped_from})
+    records = state.orders_for({**late_from, **shipped_from}) | {r.key: r for r in idle}
     lines, held = state.lines_for(records), state.reservations_for(records)
     headed, late = balance.dates_wanted(records, lines=lines, reservations=held, shipped_from=shipped_from,
                                         late_from=late_from, terms=terms, services=services)
-    store = OrderStore(ws.orders_dir)
     plan = balance.plan_balances(records, lines=lines, reservations=held, shipped_from=shipped_from,
-                                 late_from=late_from, heads=order_dates(store, headed),
-                                 line_dates=line_deadlines(store, late) if late else {}, terms=terms,
-                                 today=datetime.fromisoformat(at).date(), at=at, run_id=run_id, services=services)
+                                 late_from=late_from, heads=order_dates(store, headed) | heads,
+                                 line_dates=(line_deadlines(store, late) if late else {}) | own, terms=terms,
+                                 today=today, at=at, run_id=run_id, services=services)
     if plan.transitions or plan.findings:
         state.apply(plan, at=at, run_id=run_id)
     return len(plan.transitions)

@@ -6,10 +6,18 @@ and the orders past their date that no shipment of this run carried. dates_wante
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from engine.lifecycle.balance import BalanceTerms, balance_terms, dates_wanted, plan_balances
+from engine.lifecycle.balance import (
+    BalanceTerms,
+    balance_terms,
+    dates_wanted,
+    plan_balances,
+    received_before,
+    unshipped_past,
+)
 from engine.lifecycle.common import check_plan
 from schemas.lifecycle import EventKind, LineRecord, LineState, OrderRecord, OrderState, Reservation
 from tests.lifecycle.helpers import acme
@@ -140,3 +148,84 @@ def test_balance_terms_read_the_profiles():
     t = balance_terms({"acme": p, "other": other})
     assert t.rejecting == {"acme"} and t.window_end_cancels == {"other"}
     assert t.under_percent == {"other": Decimal(10)}
+
+
+# --- an order nothing of which shipped, past its last date and its partner's grace ---------------------------------
+GRACE = BalanceTerms(under_percent={}, rejecting=frozenset({"acme"}), grace={"acme": 7})
+
+
+def _idle(po, partner="acme"):
+    """Acknowledged, nothing shipped: line 1 allocated 10 (reserved at EAST), line 2 backordered 4."""
+    record = replace(_order(po, partner, OrderState.ACKNOWLEDGED), received_at="2026-11-20T02:00:00")
+    one = _line(po, 1, 10, 0, partner, LineState.ALLOCATED)
+    two = LineRecord(partner, po, 2, LineState.BACKORDERED, line_id="2", sku="SKU2", ack="IB", ordered=Decimal(4),
+                     unit="EA", unit_price=Decimal(5), backordered=4)
+    return record, (one, two), (_held(po, 1, 10, partner),)
+
+
+def _idle_plan(orders, heads, line_dates=None, terms=GRACE, today=date(2026, 12, 13)):
+    records, lines, held = _night(orders)
+    return plan_balances(records, lines=lines, reservations=held, shipped_from={}, late_from={}, heads=heads,
+                         line_dates=line_dates or {}, terms=terms, today=today, at=AT, run_id=RUN)
+
+
+def test_an_order_nothing_of_which_shipped_ends_once_its_grace_after_the_date_is_over():
+    key = ("acme", "IDLE")
+    heads = {key: {"cancel_after": PAST}}  # 2026-12-05, a grace of 7 days: waits to the 12th, ends on the 13th
+    assert not _idle_plan([_idle("IDLE")], heads, today=date(2026, 12, 12)).transitions
+    plan = _idle_plan([_idle("IDLE")], heads)
+    check_plan(plan)
+    [t] = plan.transitions
+    assert (t.record.state, t.events[0].event) == (OrderState.CANCELLED, EventKind.BALANCE_CANCELLED_UNSHIPPED)
+    assert t.record.value == 0
+    one, two = plan.lines[0].lines
+    assert (one.state, one.allocated, one.rejected, one.codes) == (LineState.REJECTED, 0, 10, ("BALANCE_CANCELLED:10",))
+    assert (two.state, two.backordered, two.rejected, two.codes) == (LineState.REJECTED, 0, 4, ("BALANCE_CANCELLED:4",))
+    assert one.reason == two.reason == "past_cancel_date"
+    assert [(r.po_number, r.rows) for r in plan.reservations] == [("IDLE", ())]
+    note = t.events[0].note
+    assert "DTM 001 (cancel after) 2026-12-05 passed more than 7 day(s) ago" in note and "nothing of it shipped" \
+        in note and "10 reserved unit(s) released" in note and "reserved at EAST)" in note, note
+    [f] = plan.findings
+    assert (f.finding.code, f.finding.severity, f.stage) == ("BACKORDER_AFTER_CANCEL", "warning", "shipments")
+    assert not plan.documents
+    # no grace: the first run past the date, as an order shipped short
+    assert _idle_plan([_idle("IDLE")], heads, terms=BalanceTerms(under_percent={}, rejecting=frozenset({"acme"})),
+                      today=date(2026, 12, 6)).transitions
+
+
+def test_an_order_nothing_of_which_shipped_waits_when_a_line_is_in_time_or_its_partner_promises():
+    key = ("acme", "IDLE")
+    # line 1's own cancel date is later: the order waits whole (its line 2's backorder is the decide stage's)
+    assert not _idle_plan([_idle("IDLE")], {key: {"cancel_after": PAST}}, {key: {1: {"cancel_after": LATER}}}
+                          ).transitions
+    # received within the grace (accepted after its last date, its 855 rescheduling it): it has the grace to ship
+    late = [(replace(_idle("IDLE")[0], received_at="2026-12-07T02:00:00"), *_idle("IDLE")[1:])]
+    assert not _idle_plan(late, {key: {"cancel_after": PAST}}).transitions
+    assert _idle_plan(late, {key: {"cancel_after": PAST}}, today=date(2026, 12, 15)).transitions
+        # a partner that promises late backorders ships late too
+    assert not _idle_plan([_idle("IDLE", partner="initech")], {("initech", "IDLE"): {"cancel_after": PAST}}
+                          ).transitions
+    # an order of services alone is delivered by the invoice stage, never cancelled here
+    records, lines, held = _night([_idle("IDLE")])
+    assert not plan_balances(records, lines=lines, reservations=held, shipped_from={}, late_from={},
+                             heads={key: {"cancel_after": PAST}}, line_dates={}, terms=GRACE, today=date(2026, 12, 13),
+                             at=AT, run_id=RUN, services={"SKU1", "SKU2"}).transitions
+
+
+def test_unshipped_past_reads_the_dates_alone():
+    orders = [_idle("A"), _idle("B"), _idle("C"), _idle("D", partner="initech"), _short("E")]
+    records = [r for r, _l, _h in orders]
+    heads = {("acme", "A"): {"cancel_after": PAST}, ("acme", "B"): {"cancel_after": LATER},
+             ("initech", "D"): {"cancel_after": PAST}, ("acme", "E"): {"cancel_after": PAST}}
+    own = {("acme", "C"): {2: {"cancel_after": PAST}}}  # a line's own date passed: its lines are read
+    picked = unshipped_past(records, heads, own, terms=GRACE, today=date(2026, 12, 13))
+    assert [r.po_number for r in picked] == ["A", "C"]  # not B (in time), D (promises), E (shipped in part)
+    assert unshipped_past(records, heads, own, terms=GRACE, today=date(2026, 12, 12)) == []  # within the grace
+    assert received_before(GRACE, date(2026, 12, 13)) == "2026-12-06"  # the state store's cut: the grace's
+
+
+def test_balance_terms_read_the_grace_of_the_rejecting_partners():
+    p = acme()
+    promising = p.model_copy(update={"allocation": p.allocation.model_copy(update={"late_backorder": "promise"})})
+    assert balance_terms({"acme": p, "other": promising}).grace == {"acme": 7}
