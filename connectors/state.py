@@ -1980,11 +1980,15 @@ class StateStore(FinanceTables):
                        (partner, po_number))
         return _order_from_row(rows[0]) if rows else None
 
-    def orders(self, partner: str | None = None, states: Iterable[str] | None = None) -> list[OrderRecord]:
-        """Orders by partner and PO number, optionally of one partner and in some states."""
+    def orders(self, partner: str | None = None, states: Iterable[str] | None = None,
+               received_before: str | None = None) -> list[OrderRecord]:
+        """Orders by partner and PO number, optionally of one partner, in some states and received before a time
+        (an ISO date or timestamp: ``received_before``; an order without one is left out then)."""
         sql, args = f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE 1=1", []
         if partner:
             sql, args = sql + " AND partner=?", [*args, partner]
+        if received_before is not None:
+            sql, args = sql + " AND received_at < ?", [*args, received_before]
         if states is not None:
             wanted = [str(s) for s in states]
             if not wanted:

@@ -31,6 +31,12 @@ def transit_days(profiles: Mapping[str, PartnerProfile]) -> dict[str, int]:
     return {pid: p.fulfilment.asn.transit_days for pid, p in profiles.items() if p.fulfilment.asn.transit_days}
 
 
+def window_end_cancels(profiles: Mapping[str, PartnerProfile]) -> set[str]:
+    """The partners whose DTM 038 (ship no later) is a last date too, as a cancel-after is
+    ([allocation] ship_no_later_is_cancel): past it nothing of their orders ships."""
+    return {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}
+
+
 def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide",
                             window_end_cancels: Collection[str] = (),
                             transit: Mapping[str, int] | None = None) -> tuple[FindingRecord, ...]:

@@ -68,8 +68,10 @@ ANSWERS = ("855", "865")
 OUR_997 = ("997",)
 ORDER_CANCELLED = ("po_cancelled", "change_cancelled")  # the whole order cancelled (its lines: cancelled)
 REVISED = ("change_applied", "po_replaced")  # a new revision (a line it leaves out: deleted)
-# a PO that takes no back order (CSH01 N, SP) shipped short: the balance of its lines cancelled (not owed)
-BALANCE_CANCELLED = ("balance_cancelled", "balance_cancelled_settled", "balance_cancelled_open")
+# a PO that takes no back order (CSH01 N, SP) shipped short, or one past its last date shipped short or not at all:
+# the balance of its lines cancelled (not owed)
+BALANCE_CANCELLED = ("balance_cancelled", "balance_cancelled_settled", "balance_cancelled_open",
+                     "balance_cancelled_unshipped")
 CANCEL_EVENTS = ORDER_CANCELLED + REVISED + BALANCE_CANCELLED  # the history's events the reconciliation reads
 ENDED_LINES = ("cancelled", "deleted")
 RECEIVED_STAGES = ("intake", "decide", "recheck")  # findings about what partners sent

@@ -221,7 +221,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
     from engine.csv_findings import csv_layouts, csv_located
-    from engine.deadlines import late_backorder_findings, transit_days
+    from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
     from engine.refusals import stock_refusal_findings
     from rules.suite import owners_of, run_suite
@@ -251,7 +251,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
         suite = replace(suite, findings=findings)
     allocating = Lap("decide.allocate")
     changed = lifecycle.changed_lines(deciding)
-    window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 a last date
+    window_end = window_end_cancels(profiles)  # the partners whose DTM 038 is a last date
     transit = transit_days(profiles)  # a DTM 063 less the days in transit: the last ship day
     alloc_in = allocation_input(out.decisions, suite.lines, orders, lifecycle.arrivals(deciding), only=changed,
                                 settings=settings, window_end_cancels=window_end, transit=transit)

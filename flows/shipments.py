@@ -28,7 +28,6 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.state import StateStore
 from engine import finance_inputs, invoice_taxes, lifecycle
-from engine.deadlines import transit_days
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
     StoredSacs,
@@ -536,30 +535,17 @@ def backorder_step(state: StateStore, profiles: Mapping[str, PartnerProfile], in
     expired, late, dates, line_ships, opens = Plan(), {}, {}, {}, {}
     if store is not None:
         # a line's own cancel / do-not-deliver date first (an 850's PO1 DTM, an 860's POC DTM), else the order's;
-        # an order that waits for its added lines' decision is left to the next night's deadline check
+        # past it, engine.lifecycle.backorders decides: cancelled (late_backorder "reject"), or kept and warned once
         dates = order_dates(store, waiting)
         own = line_deadlines(store, waiting)
         line_ships = {k: {n: x["requested_ship_date"] for n, x in v.items() if x.get("requested_ship_date")}
                       for k, v in own.items()}
-        window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
-        by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today,
-                                                          window_end_cancels=window_end,
-                                                          transit=transit_days(profiles)).items()
-                   if records[k].state in lifecycle.SHIPPABLE}
-        passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
-        rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
-        expired = backorders.plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting,
-                                          today=today, at=at, run_id=run_id, only=by_line)
-        promising = [k for k in passed if k not in rejecting]
-        told = state.orders_with_event(promising, backorders.WARNED) if promising else set()
-        late = {k: passed[k] for k in promising if k not in told}
-        waiting = [r for r in waiting if r.key not in rejecting]
+        past = backorders.plan_deadlines(waiting, dates=dates, line_dates=own, lines=lines, profiles=profiles,
+                                         today=today, at=at, run_id=run_id, fresh=fresh)
+        told = state.orders_with_event(list(past.promising), backorders.WARNED) if past.promising else set()
+        expired, late, waiting, opens = past.expired, backorders.to_warn(past.promising, told), past.waiting, past.opens
         if not waiting:
             return expired, totals
-        # a backorder whose ship window (the line's own DTM 037, else its order's) opens after today is offered stock
-        # as any (in its rank), and what it gets is kept for it but not released to ship before the window opens (an
-        # early shipment is charged back): the line keeps its promise; an order an 860 raised after shipment is not
-        opens = backorders.window_opens([r for r in waiting if r.key not in fresh], dates, own, lines, today=today)
     # orders that ship complete keep one date on their lines while any waits: their partner's policy, their CSH01
     complete = backorders.ships_complete(waiting, profiles, dates)
     from engine.allocate import allocate
@@ -795,48 +781,34 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
 
 def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore,
                         services: Collection[str], *, at: str, run_id: str) -> int:
-    """The orders the run's shipments carried that take no back order (CSH01 N, SP) and shipped short: their
-    balance cancelled once every warehouse holding their stock shipped (engine.lifecycle.balance decides), before
-    the 810s are due (so a per-order 810 goes in the same run). Run after all of the run's confirmations are
-    applied: a second warehouse's shipment of the same night counts; before the services are delivered (a service
-    line is no balance: delivered next, once nothing else is left). Also, whatever run shipped them, the orders
-    shipped short past their last date (DTM 001, 063, or 038 for a partner whose ship_no_later_is_cancel) of a
-    partner whose late_backorder is "reject": nothing ships after it, so the balance is cancelled the same way
-    (engine.lifecycle.balance.past_due; at the run's date, as the decide stage's backorder step). The orders moved."""
+    """The balances cancelled in this run (engine.lifecycle.balance.plan_balances decides which and how): the orders
+    the run's shipments carried that take no back order (CSH01 N, SP) or shipped within the partner's tolerance, the
+    orders of a "reject" partner shipped short past their last date, whatever run shipped them, and those nothing of
+    which shipped by then (acknowledged: their dates read first, balance.unshipped_past; then their lines). Run after
+    all of the run's confirmations are applied (a second warehouse's shipment of the same night counts), before the
+    810s are due (a per-order 810 goes in the same run) and the services are delivered. Loads, plans, applies: the
+    orders moved."""
+    terms = balance.balance_terms(profiles)
+    today = datetime.fromisoformat(at).date()
     shipped_from = {k: v for k, v in state.shipped_from(run_id, balance.WAITING).items() if k[0] in profiles}
-    rejecting = [pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"]
-    late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, rejecting).items() if k[0] in profiles}
-    if not shipped_from and not late_from:
+    late_from = {k: v for k, v in state.shipped_from(None, balance.WAITING, terms.rejecting).items()
+                 if k[0] in profiles}
+    store = OrderStore(ws.orders_dir)
+    # the orders nothing of which shipped (of a "reject" partner): their dates first, their lines if one passed
+    idle = [r for r in state.orders(states=balance.UNSHIPPED, received_before=balance.received_before(terms, today))
+            if r.partner in terms.rejecting] if terms.rejecting else []
+    heads, own = (order_dates(store, idle), line_deadlines(store, idle)) if idle else ({}, {})
+    idle = balance.unshipped_past(idle, heads, own, terms=terms, today=today) if idle else []
+    if not shipped_from and not late_from and not idle:
         return 0
-    records = state.orders_for({**late_from, **shipped_from})
+    records = state.orders_for({**late_from, **shipped_from}) | {r.key: r for r in idle}
     lines, held = state.lines_for(records), state.reservations_for(records)
-    # the orders past their date looked at: those whose every reserved unit is at a warehouse that shipped them
-    # and with a line shipped short (read their dates alone; most orders waiting are not)
-    looked = [r for k, r in records.items() if k in late_from and balance.past_due(
-        r, lines.get(k, ()), held.get(k, ()), late_from[k], {ln.line_number for ln in lines.get(k, ())}, services)]
-    store, seen = OrderStore(ws.orders_dir), {r.key for r in looked}
-    heads = order_dates(store, [r for k, r in records.items() if k in shipped_from or k in seen])  # CSH01 too
-    asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in records}
-    past: dict[tuple[str, str], tuple[str, set[int]]] = {}
-    if looked:
-        today = datetime.fromisoformat(at).date()
-        window_end = {pid for pid, p in profiles.items() if p.allocation.ship_no_later_is_cancel}  # DTM 038 too
-        by_line = backorders.past_lines(looked, heads, line_deadlines(store, looked), lines, today=today,
-                                        window_end_cancels=window_end, transit=transit_days(profiles),
-                                        select=lambda ln: ln.promised > ln.shipped)
-        past = {k: (" and ".join(dict.fromkeys(v.values())), set(v)) for k, v in by_line.items()}
-    # a PO's CSH01 or the partner's tolerance: the orders this run's shipments carried; past its date: any
-    now = {k: r for k, r in records.items() if k in shipped_from}
-    plan = balance.plan_balance_cancelled(now, lines=lines, reservations=held, shipped_from=shipped_from,
-                                          requirements=asked, at=at, run_id=run_id, services=services,
-                                          under_percent={pid: p.fulfilment.under_ship_percent
-                                                         for pid, p in profiles.items()
-                                                         if p.fulfilment.under_ship_percent}, past=past)
-    before = {k: r for k, r in records.items() if k in past and k not in now}
-    if before:
-        plan = plan + balance.plan_balance_cancelled(before, lines=lines, reservations=held, shipped_from=late_from,
-                                                     requirements={}, at=at, run_id=run_id, services=services,
-                                                     past=past)
+    headed, late = balance.dates_wanted(records, lines=lines, reservations=held, shipped_from=shipped_from,
+                                        late_from=late_from, terms=terms, services=services)
+    plan = balance.plan_balances(records, lines=lines, reservations=held, shipped_from=shipped_from,
+                                 late_from=late_from, heads=order_dates(store, headed) | heads,
+                                 line_dates=(line_deadlines(store, late) if late else {}) | own, terms=terms,
+                                 today=today, at=at, run_id=run_id, services=services)
     if plan.transitions or plan.findings:
         state.apply(plan, at=at, run_id=run_id)
     return len(plan.transitions)

@@ -37,6 +37,11 @@ class AllocationPolicy(BaseModel):
     # guides say so (Williams-Sonoma's window, no DTM 001); off (X12's 038 is a ship date, not a cancellation), a
     # backorder was promised past the window's end (855 IB) and shipped after it (SHIPPED_OUTSIDE_WINDOW)
     ship_no_later_is_cancel: bool = False
+    # with late_backorder "reject": the days an order nothing of which shipped keeps its reserved units after its last
+    # date (001 / 063 less transit / 038 as above) before it is cancelled whole and its stock released (the invoice
+    # stage: engine.lifecycle.balance); meanwhile a buyer's 860 may move the date (its expired backorders come back)
+    # and a warehouse's confirmation of a shipment on the last day may still come. One shipped short waits for none
+    unshipped_grace_days: int = Field(default=7, ge=0, le=366)
     fair_share: bool = False  # short SKUs are shared across partners in proportion to demand
 
     @field_validator("priority_order", "warehouse_order")

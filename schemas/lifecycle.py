@@ -132,6 +132,9 @@ class EventKind(StrEnum):
     BALANCE_CANCELLED = "balance_cancelled"  # ... shipped units to invoice
     BALANCE_CANCELLED_SETTLED = "balance_cancelled_settled"  # ... every shipped unit invoiced already
     BALANCE_CANCELLED_OPEN = "balance_cancelled_open"  # ... service lines left (the invoice stage delivers them)
+    # an order nothing of which shipped, past its last date (late_backorder "reject"): every line cancelled, its
+    # reservations released, the order ends (engine.lifecycle.balance, as one shipped short past it)
+    BALANCE_CANCELLED_UNSHIPPED = "balance_cancelled_unshipped"
     SHIPPED_IN_PART = "shipped_in_part"  # a shipment confirmation (856 sent); units still owed
     SHIPPED_IN_FULL = "shipped_in_full"  # a shipment confirmation (856 sent); nothing left to ship
     INVOICED_IN_PART = "invoiced_in_part"  # an 810 sent; shipped units (or units to ship) not invoiced yet

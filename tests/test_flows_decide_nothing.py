@@ -1,7 +1,13 @@
 """No module under flows/ decides an order's state: flows load, call engine.lifecycle's planners and
 apply their plan (StateStore.apply). Checked on the source: flows never compare with, or pass, an
 order/line state or an event by name, never import the state and event types or the transition
-machinery, and never write an order through anything but apply()."""
+machinery, and never write an order through anything but apply(). Nor do they choose which orders move
+by other means (test_flows_never_select_what_moves): a flow that writes never compares an order's or line's
+``.state``, never calls engine.lifecycle's predicates (its public functions returning bool: balance_due,
+past_due ...) to pick orders, never reads the partners' lifecycle policies (late_backorder,
+ship_no_later_is_cancel, the ship tolerances: engine reads them from the profiles), and never calls one
+planner twice in a function (the orders split between two calls and their plans merged: the selection is
+the flow's)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,67 @@ ALLOWED_TYPES = {"OrderRecord", "LineRecord"}  # flows may name the record types
 CONSTRUCTORS = {"OrderTransition", "HistoryEvent", "OrderRecord", "LineRecord", "OrderLines", "OrderReservations"}
 MOVERS = {"move", "create", "next_state"}  # engine.lifecycle's own (a file drop's move() is fine)
 FLOWS = sorted((REPO / "flows").glob("*.py"))
+# read-only views: they show an order (its state among the rest) and never apply a plan
+# (test_the_views_never_write holds that)
+VIEWS = {"status.py", "status_view.py", "inspect_view.py"}
+# engine.lifecycle predicates that only scope what a flow reads, never which order moves
+SCOPING = {"is_idle": "which orders' reservations a confirmation's release keying reads (flows.releases)",
+           "names_a_release": "whether a file's 850s name a release, so its orders are looked up (flows.releases)"}
+# the partners' lifecycle policies: what happens past a last date, a DTM 038 as one, a short shipment, a partial one
+# (over_ship_percent is not one: units over within it are taken as shipped, no order moves by it; the
+# reconciliation's report reads it, flows.reconcile.over_ship_of)
+POLICIES = {"late_backorder", "ship_no_later_is_cancel", "under_ship_percent", "ship_complete"}
+# planners of file findings alone (no order moves): one per kind of problem of a file
+FINDINGS_ONLY = {"plan_file_findings"}
+
+
+def _predicates() -> set[str]:
+    """engine.lifecycle's public functions that return bool: each says whether an order is due something."""
+    out = set()
+    for p in (REPO / "engine" / "lifecycle").glob("*.py"):
+        for n in ast.parse(p.read_text()).body:
+            if isinstance(n, ast.FunctionDef) and not n.name.startswith("_") and n.returns is not None \
+                    and ast.unparse(n.returns) == "bool":
+                out.add(n.name)
+    return out
+
+
+PREDICATES = _predicates()
+
+
+def _own_nodes(fn: ast.AST):
+    """The nodes of ``fn``'s body, not those of the functions defined inside it (their own)."""
+    todo = list(ast.iter_child_nodes(fn))
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def selections(tree: ast.AST, *, view: bool = False) -> list[str]:
+    """Where ``tree`` (a flows module) chooses which orders move, by function."""
+    problems = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        planners: dict[str, int] = {}
+        for node in _own_nodes(fn):
+            if isinstance(node, ast.Compare) and not view and any(
+                    isinstance(s, ast.Attribute) and s.attr == "state" for s in (node.left, *node.comparators)):
+                problems.append(f"{fn.name}: compares a state ({ast.unparse(node)})")
+            if isinstance(node, ast.Attribute) and node.attr in POLICIES:
+                problems.append(f"{fn.name}: reads the policy {node.attr}")
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+                if name in PREDICATES and name not in SCOPING and not view:
+                    problems.append(f"{fn.name}: selects orders by {name}()")
+                if name.startswith("plan_") and name not in FINDINGS_ONLY:
+                    planners[name] = planners.get(name, 0) + 1
+        problems += [f"{fn.name}: calls {name}() {n} times (plans merged in the flow)"
+                     for name, n in planners.items() if n > 1]
+    return problems
 
 
 def _constant_names(node: ast.AST) -> set[str]:
@@ -64,3 +131,51 @@ def test_the_state_store_moves_orders_only_through_apply():
     public = {n for n in dir(StateStore) if not n.startswith("_")}
     writers = {n for n in public if n.startswith(("upsert", "set_", "replace_", "update_"))}
     assert writers == set() and "apply" in public
+
+
+@pytest.mark.parametrize("path", FLOWS, ids=[p.name for p in FLOWS])
+def test_flows_never_select_what_moves(path):
+    assert not selections(ast.parse(path.read_text()), view=path.name in VIEWS), path.name
+
+
+def test_the_views_never_write():
+    for name in VIEWS:
+        tree = ast.parse((REPO / "flows" / name).read_text())
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "apply"], name
+
+
+def test_the_exceptions_are_real():
+    """Each predicate let through exists and is used by flows (a stale name would let a new one through)."""
+    assert set(SCOPING) <= PREDICATES and {"balance_due", "past_due"} <= PREDICATES
+    used = " ".join(p.read_text() for p in FLOWS)
+    assert all(f"{name}(" in used for name in SCOPING)
+
+
+# the selection flows.shipments made before issue 9's balance and deadline checks moved to engine (abridged)
+_SELECTED_IN_A_FLOW = """
+def _balances_cancelled(ws, profiles, state, services, *, at, run_id):
+    rejecting = [pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"]
+    looked = [r for k, r in records.items() if k in late_from and balance.past_due(r, lines[k], held[k], late_from[k],
+                                                                                  set(), services)]
+    plan = balance.plan_balance_cancelled(now, lines=lines, past=past)
+    plan = plan + balance.plan_balance_cancelled(before, lines=lines, past=past)
+    state.apply(plan, at=at, run_id=run_id)
+
+
+def backorder_step(state, profiles, inventory, *, today, at, run_id):
+    by_line = {k: v for k, v in backorders.past_lines(waiting, dates, own, lines, today=today).items()
+               if records[k].state in lifecycle.SHIPPABLE}
+    return expired
+"""
+
+
+def test_the_selection_check_would_catch_the_flows_that_chose():
+    found = sorted(selections(ast.parse(_SELECTED_IN_A_FLOW)))
+    assert found == ["_balances_cancelled: calls plan_balance_cancelled() 2 times (plans merged in the flow)",
+                     "_balances_cancelled: reads the policy late_backorder",
+                     "_balances_cancelled: selects orders by past_due()",
+                     "backorder_step: compares a state (records[k].state in lifecycle.SHIPPABLE)"], found
+    # a view may show a state; it never selects what moves either
+    assert sorted(selections(ast.parse(_SELECTED_IN_A_FLOW), view=True)) == [
+        "_balances_cancelled: calls plan_balance_cancelled() 2 times (plans merged in the flow)",
+        "_balances_cancelled: reads the policy late_backorder"]

@@ -34,7 +34,8 @@ Public API (stable; later workstreams add planners in the same shape):
               shipped_on_memo, no 810)
   balance     (module) plan_balance_cancelled (a no-back-order PO, CSH01 N / SP, shipped short: its balance cancelled
               once the run's confirmations are in, reservations released; also one shipped short past its cancel
-              date, late_backorder "reject"), balance_due, past_due
+              date, late_backorder "reject"), balance_due, past_due; plan_balances (the run's one call: selects
+              the orders past their last date and returns one plan of both), dates_wanted, balance_terms
   backorders  (module) waiting, backorder_input, plan_backorders (backordered units placed in a later run),
               receipt_promises (the receipt units open backorders hold); lines_as_planned(lines, plan)
 

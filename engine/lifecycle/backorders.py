@@ -21,12 +21,13 @@ no longer has those units backordered, and frees them.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pyarrow as pa
 
 from engine.answer import backorder_day
+from engine.deadlines import transit_days, window_end_cancels
 from engine.lifecycle.changes import _line_state, _state_after, _value, expired_units
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import SHIPPABLE, move, moves
@@ -394,6 +395,54 @@ def past_lines(records: Iterable[OrderRecord], dates: Mapping[Key, Mapping], lin
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Deadlines:
+    """What ``plan_deadlines`` decided of the orders waiting for stock: ``expired`` the plan cancelling the backorders
+    of those past their last date whose partner rejects late backorders; ``promising`` (partner, PO) -> its passed
+    dates named, those past it whose partner promises them all the same (warned once: ``to_warn``); ``waiting`` the
+    orders still offered stock (the rejected ones left out); ``opens`` (partner, PO) -> line -> the day its ship
+    window opens (``window_opens``; not for the orders an 860 raised after shipment)."""
+
+    expired: Plan = field(default_factory=Plan)
+    promising: dict[Key, str] = field(default_factory=dict)
+    waiting: list[OrderRecord] = field(default_factory=list)
+    opens: dict[Key, dict[int, date]] = field(default_factory=dict)
+
+
+def plan_deadlines(waiting: Sequence[OrderRecord], *, dates: Mapping[Key, Mapping],
+                   line_dates: Mapping[Key, Mapping[int, Mapping]], lines: Mapping[Key, Sequence[LineRecord]],
+                   profiles: Mapping[str, PartnerProfile], today: date, at: str, run_id: str,
+                   fresh: Collection[Key] = ()) -> Deadlines:
+    """The decide stage's backorder step's deadline check, over ``waiting`` (``waiting()``'s orders, with their stored
+    ORDERS rows ``dates`` and their lines' own dates ``line_dates``, flows.shipments.order_dates / line_deadlines): the
+    backordered lines past their last date (``past_lines``; a DTM 038 for a partner whose ship_no_later_is_cancel, a
+    063 less the partner's transit days) of the orders in a SHIPPABLE state (an order waiting for the decision of
+    lines an 860 added is left to the next night's check); of those whose partner's late_backorder is "reject" the
+    backorders cancelled (``plan_expired``, those lines alone) and the order offered nothing more; the others kept
+    and to be warned once (``promising``). ``fresh``: the orders an 860 raised after shipment in this run (their
+    ship window is not held: ``opens`` leaves them out)."""
+    window_end = window_end_cancels(profiles)  # DTM 038 too
+    shippable = {r.key for r in waiting if r.state in SHIPPABLE}
+    by_line = {k: v for k, v in past_lines(waiting, dates, line_dates, lines, today=today,
+                                           window_end_cancels=window_end, transit=transit_days(profiles)).items()
+               if k in shippable}
+    passed = {k: " and ".join(dict.fromkeys(v.values())) for k, v in by_line.items()}
+    rejecting = {k: v for k, v in passed.items() if profiles[k[0]].allocation.late_backorder == "reject"}
+    expired = plan_expired([r for r in waiting if r.key in rejecting], lines=lines, passed=rejecting, today=today,
+                           at=at, run_id=run_id, only=by_line)
+    left = [r for r in waiting if r.key not in rejecting]
+    opens = window_opens([r for r in left if r.key not in fresh], dates, line_dates, lines, today=today) if left \
+        else {}
+    return Deadlines(expired=expired, promising={k: v for k, v in passed.items() if k not in rejecting},
+                     waiting=left, opens=opens)
+
+
+def to_warn(promising: Mapping[Key, str], warned: Collection[Key]) -> dict[Key, str]:
+    """``promising``'s orders not warned yet (``warned``: those whose history has a WARNED event): plan_backorders'
+    ``late`` (each records backorder_past_cancel and a BACKORDER_AFTER_CANCEL warning, once)."""
+    return {k: v for k, v in promising.items() if k not in warned}
+
+
 def plan_expired(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
                  passed: Mapping[Key, str], today: date, at: str, run_id: str,
                  only: Mapping[Key, Iterable[int]] | None = None) -> Plan:
@@ -471,4 +520,5 @@ def _lineage(record: OrderRecord) -> dict:
             "isa13": record.isa13, "gs06": record.gs06, "st02": record.st02}
 
 
-__all__ = ["WARNED", "backorder_input", "past_deadline", "past_lines", "plan_backorders", "plan_expired", "waiting"]
+__all__ = ["WARNED", "Deadlines", "backorder_input", "past_deadline", "past_lines", "plan_backorders", "plan_deadlines",
+           "plan_expired", "to_warn", "waiting"]

@@ -29,17 +29,33 @@ ships after that date), an order the warehouses holding its stock shipped short 
 complete at what shipped as above (reason ``past_cancel_date``, codes ``BALANCE_CANCELLED:n``), with one
 BACKORDER_AFTER_CANCEL warning naming the lines. Its backordered units are engine.lifecycle.backorders' (cancelled
 by the decide stage); the allocated units shipped short used to stay reserved for ever, the order partially shipped
-and never billed. An order nothing of which shipped keeps its reserved units as before (no warehouse confirmed).
+and never billed. An order nothing of which shipped by then (acknowledged, every open line past its date, a goods line
+among them) ends the same way: every open line cancelled (rejected, reason ``past_cancel_date``, codes
+``BALANCE_CANCELLED:n``), every reservation released, the order cancelled (``balance_cancelled_unshipped``), one
+BACKORDER_AFTER_CANCEL warning; the decide stage's backorder step cancels only the backordered units of such an order
+(engine.lifecycle.backorders.plan_expired: "the order keeps its reserved units"), so its allocated units used to stay
+reserved for ever. It waits for its partner's grace first (allocation.unshipped_grace_days, 7 by default: a buyer's
+860 may still move the date and bring its expired units back, a confirmation of a shipment on the last day may still
+come; an order shipped short has its warehouse's last word and waits for none). Its orders are found by their dates
+alone first (``unshipped_past``: read for every acknowledged order of a "reject" partner), then their lines.
+
+``plan_balances`` is the run's one call: given the orders loaded (those this run's shipments carried, and those of a
+"reject" partner shipped short by any run: ``BalanceTerms.rejecting``), their stored dates (``dates_wanted`` says
+whose to read), it selects the orders past their last date, names their dates (backorders.past_lines) and returns
+the one plan of both kinds; flows.shipments loads and applies it.
 
 Pure: typed records in, a Plan out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 
+from engine.deadlines import transit_days, window_end_cancels
+from engine.lifecycle.backorders import past_lines
 from engine.lifecycle.changes import _state_after, _value
 from engine.lifecycle.common import isolated
 from engine.lifecycle.table import move
@@ -58,7 +74,8 @@ from schemas.lifecycle import (
     Plan,
     Reservation,
 )
-from schemas.orders import NO_BACKORDER
+from schemas.orders import NO_BACKORDER, last_dates, last_day
+from schemas.profile import PartnerProfile
 
 Key = tuple[str, str]
 BALANCE_CANCELLED = "BALANCE_CANCELLED:"  # in a line's codes: the units of its balance cancelled, e.g. ":3"
@@ -66,6 +83,7 @@ REASON = "no_backorder"  # the line's reason (as a short line's IR at acknowledg
 PAST = "past_cancel_date"  # the reason of a line whose balance was cancelled once its last date passed
 TOLERATED = "under_tolerance"  # the reason of a line completed within the partner's under-shipment tolerance
 WAITING = (OrderState.PARTIALLY_SHIPPED,)  # the orders whose balance may be due (flows.shipments reads them)
+UNSHIPPED = (OrderState.ACKNOWLEDGED,)  # the orders nothing of which shipped: they may end past their last date
 _WORDS = {"N": "No Back Order", "SP": "Ship Partial, Balance Cancel"}
 
 
@@ -105,6 +123,18 @@ def past_due(record: OrderRecord, lines: Sequence[LineRecord], reservations: Seq
         return False
     short = [ln for ln in lines if _open(ln, services)]
     return bool(short) and all(ln.line_number in passed for ln in short)
+
+
+def unshipped_due(record: OrderRecord, lines: Sequence[LineRecord], passed: Collection[int],
+                  services: Collection[str] = ()) -> bool:
+    """Whether ``record``, nothing of which shipped, ends now past its last date: acknowledged (UNSHIPPED), no line
+    shipped any unit, a goods line open (not of ``services``: an order of services alone is delivered by the invoice
+    stage) and every open line (a service line too) among ``passed`` (past_lines' line numbers). Its partner's
+    late_backorder is the caller's ("reject")."""
+    if record.state not in UNSHIPPED or any(ln.shipped for ln in lines):
+        return False
+    live = [ln for ln in lines if _open(ln, ())]
+    return any(ln.sku not in services for ln in live) and all(ln.line_number in passed for ln in live)
 
 
 def _tolerated(lines: Sequence[LineRecord], services: Collection[str], under_percent: Decimal) -> bool:
@@ -154,11 +184,162 @@ def plan_balance_cancelled(records: Mapping[Key, OrderRecord], *, lines: Mapping
     return Plan.combine(plans)
 
 
+@dataclass(frozen=True, slots=True)
+class BalanceTerms:
+    """What the partners' profiles say of a balance: ``under_percent`` partner -> its under-shipment tolerance
+    ([fulfilment] under_ship_percent, the partners giving one); ``rejecting``: the partners whose
+    allocation.late_backorder is "reject" (nothing ships after the last date: their orders shipped short past it are
+    looked at whatever run shipped them); ``window_end_cancels``: those whose DTM 038 is a last date too
+    (allocation.ship_no_later_is_cancel); ``transit``: partner -> its days in transit (a DTM 063's last ship day);
+    ``grace``: partner -> the days an order nothing of which shipped keeps its reserved units past its last date
+    (allocation.unshipped_grace_days)."""
+
+    under_percent: Mapping[str, Decimal]
+    rejecting: frozenset[str]
+    window_end_cancels: frozenset[str] = frozenset()
+    transit: Mapping[str, int] | None = None
+    grace: Mapping[str, int] | None = None  # partner -> its unshipped_grace_days (absent: 0)
+
+
+def balance_terms(profiles: Mapping[str, PartnerProfile]) -> BalanceTerms:
+    """The BalanceTerms of ``profiles``."""
+    return BalanceTerms(
+        under_percent={pid: p.fulfilment.under_ship_percent for pid, p in profiles.items()
+                       if p.fulfilment.under_ship_percent},
+        rejecting=frozenset(pid for pid, p in profiles.items() if p.allocation.late_backorder == "reject"),
+        window_end_cancels=frozenset(window_end_cancels(profiles)),
+        transit=transit_days(profiles),
+        grace={pid: p.allocation.unshipped_grace_days for pid, p in profiles.items()
+               if p.allocation.late_backorder == "reject" and p.allocation.unshipped_grace_days})
+
+
+def _late(records: Mapping[Key, OrderRecord], lines: Mapping[Key, Sequence[LineRecord]],
+          reservations: Mapping[Key, Sequence[Reservation]], late_from: Mapping[Key, Collection[str]],
+          rejecting: Collection[str], services: Collection[str]) -> list[OrderRecord]:
+    """The orders of ``records`` that may be past their last date with a balance to cancel: of a "reject" partner,
+    shipped short (some shipment carried them: ``late_from``) and every unit reserved at a warehouse that shipped
+    them (``past_due`` with every line counted past: whose dates are passed is read next). Most waiting orders are
+    not: only these orders' dates are read."""
+    return [r for k, r in sorted(records.items()) if k in late_from and k[0] in rejecting and past_due(
+        r, lines.get(k, ()), reservations.get(k, ()), late_from[k], {ln.line_number for ln in lines.get(k, ())},
+        services)]
+
+
+def dates_wanted(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                 reservations: Mapping[Key, Sequence[Reservation]], shipped_from: Mapping[Key, Collection[str]],
+                 late_from: Mapping[Key, Collection[str]], terms: BalanceTerms,
+                 services: Collection[str] = ()) -> tuple[list[OrderRecord], list[OrderRecord]]:
+    """The orders whose stored dates ``plan_balances`` reads, as it takes them: (those whose ORDERS row, its CSH01
+    and last dates: the orders this run's shipments carried, ``shipped_from``, and those that may be past their last
+    date; those whose lines' own dates: the latter), each sorted by key."""
+    late = _late(records, lines, reservations, late_from, terms.rejecting, services)
+    seen = {r.key for r in late}
+    return [r for k, r in sorted(records.items()) if k in shipped_from or k in seen], late
+
+
+def unshipped_past(records: Iterable[OrderRecord], heads: Mapping[Key, Mapping],
+                   line_dates: Mapping[Key, Mapping[int, Mapping]], *, terms: BalanceTerms,
+                   today: date) -> list[OrderRecord]:
+    """Of ``records`` (the UNSHIPPED orders loaded), those of a ``terms.rejecting`` partner received, and a last date
+    of which passed, more than its grace (``terms.grace``) before ``today`` (its ORDERS row's, ``heads``, or a line's
+    own, ``line_dates``; a DTM 038 for a partner of ``terms.window_end_cancels``, a 063 less its transit days): the
+    orders whose lines and reservations are read for ``plan_balances`` (which decides by each open line's own date),
+    by key. (An order accepted after its last date, its 855 rescheduling it: DATE_IN_PAST, has its grace to ship.)"""
+    out, known = [], {}
+    for r in sorted(records, key=lambda r: r.key):
+        if r.state not in UNSHIPPED or r.partner not in terms.rejecting:
+            continue
+        if r.partner not in known:
+            known[r.partner] = ((terms.transit or {}).get(r.partner),
+                                last_dates(r.partner in terms.window_end_cancels), _graced(today, terms, r.partner))
+        days, last, before = known[r.partner]
+        if not r.received_at or r.received_at >= before.isoformat():  # its grace after its arrival too
+            continue
+        rows = (heads.get(r.key) or {}, *(line_dates.get(r.key) or {}).values())
+        if any(row.get(c) is not None and last_day(c, row[c], days) < before for row in rows for c, _q, _n in last):
+            out.append(r)
+    return out
+
+
+def received_before(terms: BalanceTerms, today: date) -> str:
+    """The time before which an order nothing of which shipped must have arrived to be looked at past its last date
+    (``unshipped_past``: the grace runs after its arrival too, an order accepted late has it to ship): ``today`` less
+    the smallest grace of ``terms.rejecting``'s partners, an ISO date (the state store's received_at compares)."""
+    grace = min(((terms.grace or {}).get(p, 0) for p in terms.rejecting), default=0)
+    return (today - timedelta(days=grace)).isoformat()
+
+
+def _graced(today: date, terms: BalanceTerms, partner: str) -> date:
+    """The day whose last dates before it are past for an order of ``partner`` nothing of which shipped: ``today``
+    less the partner's grace (its last date passed that many days ago and more)."""
+    return today - timedelta(days=(terms.grace or {}).get(partner, 0))
+
+
+def plan_balances(records: Mapping[Key, OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                  reservations: Mapping[Key, Sequence[Reservation]], shipped_from: Mapping[Key, Collection[str]],
+                  late_from: Mapping[Key, Collection[str]], heads: Mapping[Key, Mapping],
+                  line_dates: Mapping[Key, Mapping[int, Mapping]], terms: BalanceTerms, today: date, at: str,
+                  run_id: str, services: Collection[str] = ()) -> Plan:
+    """The run's balances cancelled, one plan: ``records`` the orders loaded (state WAITING), ``shipped_from``
+    (partner, PO) -> the stock warehouses of every shipment of the orders a shipment of this run carried,
+    ``late_from`` the same for every order of a ``terms.rejecting`` partner whatever run shipped it; ``heads``
+    (partner, PO) -> its stored ORDERS row (sales_requirement: its CSH01, and its last dates), ``line_dates``
+    (partner, PO) -> line number -> its own dates (the orders ``dates_wanted`` names; others may be absent).
+    The orders this run's shipments carried are looked at for their CSH01 (N, SP), the partner's tolerance and their
+    last date; the others of ``late_from`` for their last date alone (on ``today``: the last day itself is in time):
+    ``plan_balance_cancelled`` for each."""
+    late = _late(records, lines, reservations, late_from, terms.rejecting, services)
+    past: dict[Key, tuple[str, set[int]]] = {}
+    if late:
+        by_line = past_lines(late, heads, line_dates, lines, today=today, window_end_cancels=terms.window_end_cancels,
+                             transit=terms.transit, select=lambda ln: ln.promised > ln.shipped)
+        past = {k: (" and ".join(dict.fromkeys(v.values())), set(v)) for k, v in by_line.items()}
+    now = {k: r for k, r in records.items() if k in shipped_from}
+    asked = {k: (heads.get(k) or {}).get("sales_requirement") for k in now}
+    plan = plan_balance_cancelled(now, lines=lines, reservations=reservations, shipped_from=shipped_from,
+                                  requirements=asked, at=at, run_id=run_id, services=services,
+                                  under_percent=terms.under_percent, past=past)
+    before = {k: r for k, r in records.items() if k in past and k not in now}
+    if before:
+        plan = plan + plan_balance_cancelled(before, lines=lines, reservations=reservations, shipped_from=late_from,
+                                             requirements={}, at=at, run_id=run_id, services=services, past=past)
+    idle = [r for k, r in sorted(records.items()) if r.state in UNSHIPPED and r.partner in terms.rejecting
+            and k not in now and k not in late_from]
+    if idle:
+        plan = plan + _plan_unshipped(idle, lines=lines, reservations=reservations, heads=heads, line_dates=line_dates,
+                                      terms=terms, today=today, at=at, run_id=run_id, services=services)
+    return plan
+
+
+def _plan_unshipped(records: Sequence[OrderRecord], *, lines: Mapping[Key, Sequence[LineRecord]],
+                    reservations: Mapping[Key, Sequence[Reservation]], heads: Mapping[Key, Mapping],
+                    line_dates: Mapping[Key, Mapping[int, Mapping]], terms: BalanceTerms, today: date, at: str,
+                    run_id: str, services: Collection[str]) -> Plan:
+    """The orders of ``records`` nothing of which shipped that ``unshipped_due`` says end now, each cancelled whole
+    (isolated: a failure holds that order alone)."""
+    plans = []
+    for r in records:
+        if not r.received_at or r.received_at >= _graced(today, terms, r.partner).isoformat():
+            continue  # received within its grace (accepted after its last date: it has the grace to ship)
+        mine, held = tuple(lines.get(r.key, ())), tuple(reservations.get(r.key, ()))
+        passed = past_lines([r], heads, line_dates, lines, today=_graced(today, terms, r.partner),
+                            window_end_cancels=terms.window_end_cancels, transit=terms.transit,
+                            select=lambda ln: ln.promised > ln.shipped).get(r.key, {})
+        if not unshipped_due(r, mine, passed, services):
+            continue
+        named = " and ".join(dict.fromkeys(passed.values()))
+        plans.append(isolated(r, lambda r=r, mine=mine, held=held, named=named: _cancel(
+            r, mine, held, sorted({x.warehouse for x in held if x.quantity > 0}), "", at=at, run_id=run_id,
+            passed=named, waited=(terms.grace or {}).get(r.partner, 0)), at=at, run_id=run_id, stage="shipments"))
+    return Plan.combine(plans)
+
+
 def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequence[Reservation],
             warehouses: Sequence[str], requirement: str, *, at: str, run_id: str, services: Collection[str] = (),
-            tolerance: Decimal | None = None, passed: str | None = None) -> Plan:
+            tolerance: Decimal | None = None, passed: str | None = None, waited: int = 0) -> Plan:
     """``tolerance``: the partner's under-shipment tolerance the order shipped within (None: the PO's CSH01).
-    ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later)."""
+    ``passed``: the order's last date(s) passed, named (its partner's late_backorder "reject": nothing ships later).
+    ``waited``: for an order nothing of which shipped (UNSHIPPED: it ends), its partner's grace after that date."""
     new_lines, cut = [], []
     why = PAST if passed else REASON if tolerance is None else TOLERATED
     for ln in lines:
@@ -178,16 +359,24 @@ def _cancel(record: OrderRecord, lines: Sequence[LineRecord], reservations: Sequ
                                  rejected=ln.rejected + ln.promised - allocated, state=state,
                                  promised_date=None, reason=reason, codes=codes, run_id=run_id))
     done = tuple(new_lines)
-    to = _state_after(done)
+    to = OrderState.CANCELLED if record.state in UNSHIPPED else _state_after(done)  # nothing shipped: it ends
     event = {OrderState.SHIPPED: EventKind.BALANCE_CANCELLED, OrderState.INVOICED: EventKind.BALANCE_CANCELLED_SETTLED,
-             OrderState.PARTIALLY_SHIPPED: EventKind.BALANCE_CANCELLED_OPEN}[to]
+             OrderState.PARTIALLY_SHIPPED: EventKind.BALANCE_CANCELLED_OPEN,
+             OrderState.CANCELLED: EventKind.BALANCE_CANCELLED_UNSHIPPED}[to]
     released = sum(r.quantity for r in reservations)
     which = ", ".join(f"line {ln.line_id or ln.line_number} ({_num(left)} {ln.unit or 'units'} of "
                       f"{ln.promised}, {_num(ln.shipped)} shipped)" for ln, left in cut)
     then = {OrderState.INVOICED: "Nothing is left to ship: every shipped unit is invoiced already",
             OrderState.SHIPPED: "Nothing is left to ship: the shipped units are invoiced",
-            OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them"}[to]
-    if passed:
+            OrderState.PARTIALLY_SHIPPED: "Only its service lines are left: the invoice stage delivers them",
+            OrderState.CANCELLED: "Nothing of it shipped: the order ends, nothing is invoiced"}[to]
+    if passed and to == OrderState.CANCELLED:
+        grace = f" more than {waited} day(s) ago (unshipped_grace_days)" if waited else ""
+        note = (f"The order's {passed} passed{grace} and nothing of it shipped (its stock reserved at "
+                f"{', '.join(warehouses) or 'no warehouse'}): nothing ships after that date (late_backorder = "
+                f"\"reject\"), the order will not be filled. Cancelled: {which}; {released} reserved unit(s) released. "
+                f"{then}. No document is sent: the retailer's system cancels what is open at its cancel date itself.")
+    elif passed:
         note = (f"The order's {passed} passed and the warehouse(s) holding its stock ({', '.join(warehouses)}) "
                 f"shipped it short: nothing ships after that date (late_backorder = \"reject\"), the balance will not "
                 f"follow. Cancelled: {which}; {released} reserved unit(s) released. {then}. No document is sent: the "
@@ -227,5 +416,6 @@ def _num(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-__all__ = ["BALANCE_CANCELLED", "PAST", "WAITING", "balance_due", "cancelled_units", "past_due",
-           "plan_balance_cancelled"]
+__all__ = ["BALANCE_CANCELLED", "PAST", "UNSHIPPED", "WAITING", "BalanceTerms", "balance_due", "balance_terms",
+           "cancelled_units", "dates_wanted", "past_due", "plan_balance_cancelled", "plan_balances", "received_before",
+           "unshipped_due", "unshipped_past"]

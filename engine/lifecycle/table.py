@@ -95,6 +95,7 @@ def _rows() -> dict[tuple[OrderState | None, EventKind], OrderState]:
     t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED)] = S.SHIPPED
     t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED_SETTLED)] = S.INVOICED
     t[(S.PARTIALLY_SHIPPED, E.BALANCE_CANCELLED_OPEN)] = S.PARTIALLY_SHIPPED  # services left to deliver
+    t[(S.ACKNOWLEDGED, E.BALANCE_CANCELLED_UNSHIPPED)] = S.CANCELLED  # nothing shipped by its last date
     for s in (S.SHIPPED, S.INVOICED, S.CLOSED, S.ON_MEMO):  # units an 860 cut after shipment that had left before it
         t[(s, E.SHIPPED_IN_FULL)] = S.SHIPPED  # (rules.shipments SHIPPED_AFTER_CHANGE): billed again
     for s in BILLABLE:  # billing: 810s
