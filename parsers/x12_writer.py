@@ -223,41 +223,104 @@ def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
 
 # --- the character encoding a partner reads ---------------------------------------------------------
 OUTBOUND_ENCODINGS = ("utf-8", "latin-1", "ascii")
-# Characters with no Latin-1 code and no decomposition to one, as a French or Spanish name writes them.
+# Characters with no Latin-1 code and no decomposition to one, as a French or Spanish name writes them; those
+# Latin-1 has (the guillemets of French quotations, the multiplication sign of "2×4" ...) are spelled so in ASCII.
 _SPELLED = {"\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201a": ",", "\u201c": '"',
-            "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u20ac": "EUR", "\u00a0": " ",
-            "\u00c6": "AE", "\u00e6": "ae", "\u00df": "ss", "\u00d8": "O", "\u00f8": "o", "\u00b0": "o"}
+            "\u201d": '"', "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
+            "\u2212": "-", "\u2026": "...", "\u20ac": "EUR", "\u00a0": " ", "\u00c6": "AE", "\u00e6": "ae",
+            "\u00df": "ss", "\u00d8": "O", "\u00f8": "o", "\u00b0": "o", "\u00ab": '"', "\u00bb": '"',
+            "\u2039": "'", "\u203a": "'", "\u00d7": "x", "\u00f7": "/", "\u00b1": "+/-", "\u00b5": "u",
+            "\u00a9": "(C)", "\u00ae": "(R)", "\u00a1": "!", "\u00bf": "?", "\u00b7": ".", "\u2022": "-"}
 
 
 def transcode(content: bytes, encoding: str) -> bytes:
     """Our document (UTF-8 bytes, as every document is rendered and stored) in the character encoding the
     partner's translator reads: "utf-8" as it is; "latin-1" (ISO-8859-1: a translator that reads one byte per
     character, where UTF-8's "é" would arrive as "Ã©") each character in its one byte; "ascii" (a translator
-    taking X12's basic and extended character sets only) each letter without its accent. A character the
-    encoding has no code for is written as its letters without their accents (NFKD: "ŝ" s), a few by their
-    usual spelling ("œ" oe, "’" '), else "?"; never as one of the interchange's delimiters (then a blank).
-    Byte for byte the same for a document that is ASCII (every identifier, count and date is)."""
+    taking X12's basic and extended character sets only) each letter without its accent. Accents written apart
+    (NFD: "e" and a combining acute, as macOS writes them) are first the letters they make (NFC: "é"). A character
+    the encoding has no code for is written as its letters without their accents (NFKD: "ŝ" s; a fraction with
+    its slash, "⅜" 3/8), a few by their usual spelling ("œ" oe, "’" ', and in ASCII "«" ", "×" x), else "?";
+    never as one of the interchange's delimiters (then a blank). A spelling longer than its character may take an
+    element past the standard's maximum length (a 60-character N102 with an "œ": 61): such an element is cut to
+    its maximum, blanks at the cut dropped (as x12_text cuts our own texts), by the dictionary of its group's
+    version (GS08). Byte for byte the same for a document that is ASCII (every identifier, count and date is)."""
     if encoding == "utf-8" or content.isascii():
         return content
     import unicodedata
 
-    text = content.decode("utf-8")
+    text = unicodedata.normalize("NFC", content.decode("utf-8"))
     limit = 0x100 if encoding == "latin-1" else 0x80
-    delimiters = {text[3], text[104], text[105]} if text.startswith("ISA") and len(text) > 105 else set()
+    if all(ord(ch) < limit for ch in text):
+        return text.encode(encoding)
+    envelope = text.startswith("ISA") and len(text) > 105
+    delimiters = {text[3], text[104], text[105]} if envelope else set()
     if delimiters and not text[82].isalnum():  # ISA11: the repetition separator (U before 00402)
         delimiters.add(text[82])
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) < limit:
-            out.append(ch)
+    spelled: dict[str, str] = {}
+
+    def spell(value: str) -> str:
+        out: list[str] = []
+        for ch in value:
+            if ord(ch) < limit:
+                out.append(ch)
+                continue
+            if ch not in spelled:
+                letters = "".join(c for c in unicodedata.normalize("NFKD", ch).replace("\u2044", "/")
+                                  if ord(c) < limit and not unicodedata.combining(c))
+                if ch in _SPELLED and (limit == 0x80 or ord(ch) >= 0x100):
+                    letters = _SPELLED[ch]
+                letters = letters or "?"
+                spelled[ch] = " " if delimiters.intersection(letters) else letters
+            out.append(spelled[ch])
+        return "".join(out)
+
+    if not envelope:
+        return spell(text).encode(encoding)
+    term, sep, comp = text[105], text[3], text[104]
+    version = ""
+    segments = text.split(term)
+    for k, segment in enumerate(segments):
+        if segment.lstrip().startswith("GS" + sep):
+            gs = segment.split(sep)
+            version = gs[8].strip() if len(gs) > 8 else ""
+        if all(ord(ch) < limit for ch in segment):
             continue
-        spelled = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < limit and
-                          not unicodedata.combining(c))
-        if ch in _SPELLED and (limit == 0x80 or ord(ch) >= 0x100):
-            spelled = _SPELLED[ch]
-        spelled = spelled or "?"
-        out.append(" " if delimiters.intersection(spelled) else spelled)
-    return "".join(out).encode(encoding)
+        elements = segment.split(sep)
+        seg_id = elements[0].strip()
+        for at in range(1, len(elements)):
+            value = elements[at]
+            written = spell(value)
+            if len(written) > len(value):  # a spelling lengthened it: within the element's maximum
+                written = _within_maximum(value, written, spell, version, seg_id, at, comp)
+            elements[at] = written
+        segments[k] = sep.join(elements)
+    return term.join(segments).encode(encoding)
+
+
+def _within_maximum(value: str, written: str, spell, version: str, seg_id: str, position: int, comp: str) -> str:
+    """``written`` (``value`` spelled) cut to the standard's maximum length of element ``position`` of ``seg_id``
+    in ``version`` (a composite's: each component to its own), blanks at the cut dropped; as it is when the
+    dictionary has no such element."""
+    from schemas.x12dict import release_dictionary
+
+    dictionary = release_dictionary(version) if version else None
+    seg = dictionary.segment(seg_id) if dictionary is not None else None
+    use = next((u for u in seg.elements if u.position == position), None) if seg is not None else None
+    if use is None:
+        return written
+    if use.composite is None:
+        return _cut(written, use.element.max if use.element is not None else 0)
+    parts = value.split(comp)
+    maxima = {c.position: c.element.max for c in use.composite.components}
+    return comp.join(_cut(spell(part), maxima.get(n, 0)) for n, part in enumerate(parts, 1))
+
+
+def _cut(value: str, most: int) -> str:
+    if not most or len(value) <= most:
+        return value
+    cut = value[:most]
+    return cut.rstrip(" ") or cut
 
 
 def answer_encoding(configured: str, answered: Iterable[str], earlier: str) -> str:
