@@ -1,16 +1,17 @@
 """French-language and bilingual Canadian buyers, in the shapes their public EDI material shows (Metro's supplier
 invoicing rules: a UPC or case code on every line, the taxes on each taxable line and in total; the Canadian tax
-type codes of the SPS-style guides: GS the GST, PG or SP Quebec's QST; Jean Coutu's and BMR's shapes are the
-Quebec retail trade's common ones, no public guide of theirs was found): tests/fixtures/rg64/ holds each one's
-profile, reference rows, stock, 850s and the east DC's confirmation of what shipped (the rg2 DC). Metro (UTF-8, a
-GLN in ISA 14, accented mixed-case names, each line described in English and French, PID09 EN / FR; cheese by the
-kilogram, syrup by the case GTIN-14, bulk soap by the litre; GST and QST per taxable line and in total, basic
-groceries zero-rated); Jean Coutu (Windows-1252 from a Windows translator: "’", "–", "œ"; a store's name of 60
-characters, a description of 80; answered in its own single-byte encoding, each element within its maximum in
-characters; GST and QST in the summary); BMR (a legacy translator in X12's basic character set: upper case, no
-accents, a postal code without its space; lines by our part with no description: ours, in French, go back to it
-in ASCII, "½ po" and "2×4" spelled as they read). One night takes them all: inspect, the 997s and 855s, then the
-856s and 810s, checked by our validator, Bots and pyx12."""
+type codes of the SPS-style guides: GS the GST, PG or SP Quebec's QST, BE the HST; Jean Coutu's, BMR's and Simons'
+shapes are the Quebec retail trade's common ones, no public guide of theirs was found): tests/fixtures/rg64/ holds
+each one's profile, reference rows, stock, 850s and the east DC's confirmation of what shipped (the rg2 DC). Metro
+(UTF-8, a GLN in ISA 14, accented mixed-case names, each line described in English and French, PID09 EN / FR;
+cheese by the kilogram, syrup by the case GTIN-14, bulk soap by the litre; GST and QST per taxable line and in
+total, basic groceries zero-rated); Jean Coutu (Windows-1252 from a Windows translator: "’", "–", "œ" in a store's
+name of 60 characters and a description of 80; answered in Windows-1252, its names as it sent them; GST and QST in
+the summary); BMR (a legacy translator in X12's basic character set: upper case, no accents, a postal code without
+its space; lines by our part with no description: ours, in French, go back to it in ASCII, "½ po" and "2×4"
+spelled as they read); Simons (ISO-8859-1, its profile says so; a store order to Ottawa, HST; our French
+descriptions, one of 80 characters with an "œ", reach it in Latin-1 within PID05's maximum). One night takes them
+all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
 
@@ -34,26 +35,25 @@ WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
-POS = {"metro": {"M64000123": 3}, "jeancoutu": {"JC0064207": 2}, "bmr": {"B64003310": 3}}
-# Jean Coutu's Windows-1252 file is read so, with a warning saying so (its profile's encoding is "auto")
+POS = {"metro": {"M64000123": 3}, "jeancoutu": {"JC0064207": 2}, "bmr": {"B64003310": 3},
+       "simons": {"S64051200": 2}}
+# Jean Coutu's Windows-1252 and Simons' Latin-1 files are read so, with a warning saying so; in the night Simons'
+# profile says it sends Latin-1 (no warning), Jean Coutu's is "auto" (the warning stays)
 NOTED = {"X12_NOT_UTF8"}
+ENCODINGS = {"metro": "utf-8", "jeancoutu": "cp1252", "bmr": "ascii", "simons": "latin-1"}  # what each is answered in
 NIGHT_NOTED = {"X12_NOT_UTF8", "ASN_LATE"}  # the confirmations arrive hours after the trucks left
 STORE = "Jean Coutu nº 142 – Carrefour des Sœurs-Grises, Montréal-Est"  # N102: 60 characters, its maximum
 CREAM = "Crème hydratante visage « Sœurs de l’Île », peaux sèches et sensibles, pot 50 mL"  # PID05: 80, its maximum
 
 
-def _as_read(content: bytes) -> bytes:
-    """A document as the checkers (UTF-8 readers) take it: Jean Coutu's, in Latin-1, read as Latin-1."""
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return content.decode("latin-1").encode("utf-8")
-    return content
+def _as_read(path) -> bytes:
+    """A document of ours as the checkers (UTF-8 readers) take it: in UTF-8, from the encoding it was sent in."""
+    return path.read_bytes().decode(ENCODINGS[path.name.split("-")[0]]).encode("utf-8")
 
 
 @pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
 def test_inspect_reads_every_po_without_an_error(path):
-    seen = inspected_clean(path, NOTED if path.parent.name == "jeancoutu" else set(), POS)
+    seen = inspected_clean(path, NOTED if path.parent.name in ("jeancoutu", "simons") else set(), POS)
     [order] = seen["orders"]
     assert order["currency"] == "CAD"
     if path.parent.name == "jeancoutu":  # Windows-1252's "–" and "œ" read as sent, 60 characters
@@ -73,7 +73,7 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
     ws, found, states = night
     assert {code for code, _severity, _po in found} <= NIGHT_NOTED
     assert states == {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
-    accepted_as_ordered(ws, POS, encodings={"jeancoutu": "latin-1"})
+    accepted_as_ordered(ws, POS, encodings=ENCODINGS)
     # metric units as ordered, never converted: kilograms, cases, litres, metres
     ack = po_segments(segments(ws, "metro", "855"), "M64000123", "BAK")
     assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "120", "KG"], ["IA", "40", "CA"], ["IA", "300", "LT"]]
@@ -81,10 +81,11 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
 
 
 def test_every_sent_document_is_accepted_by_our_reader_validator_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    """Every 855, 856 and 810 of the night, accented names and all (Jean Coutu's Latin-1 bytes as the text they
-    are), is taken by our reader, our outbound validator (each element's length counted in characters) and Bots'
-    grammars; pyx12 holds AN values to X12's basic and extended character sets and refuses accents (AK4 code 6,
-    tests/test_rg9_cross_border.py): it takes each as an ASCII partner gets it, every element within its maximum."""
+    """Every 855, 856 and 810 of the night, accented names and all (Jean Coutu's and Simons' single-byte files as
+    the text they are), is taken by our reader, our outbound validator (each element's length counted in
+    characters) and Bots' grammars; pyx12 holds AN values to X12's basic and extended character sets and refuses
+    accents (AK4 code 6, tests/test_rg9_cross_border.py): it takes each as an ASCII partner gets it, every element
+    within its maximum."""
     from parsers.x12_writer import transcode
     from rules.outbound import validate_outbound
     from tests.shipping_support import bots_check, read_back
@@ -93,9 +94,9 @@ def test_every_sent_document_is_accepted_by_our_reader_validator_bots_and_pyx12(
 
     ws = night[0]
     sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][056]-*.x12"))
-    assert len(sent) == 9
+    assert len(sent) == 12
     for path in sent:
-        text = _as_read(path.read_bytes())
+        text = _as_read(path)
         assert [f for f in validate_outbound(text) if f.severity == "error"] == [], path.name
         ok, errors = bots_check(text, tmp_path)
         assert ok, (path.name, errors)
@@ -108,21 +109,24 @@ def test_every_sent_document_is_accepted_by_our_reader_validator_bots_and_pyx12(
 
 
 def test_each_buyer_is_answered_in_its_own_encoding(night):
-    """Metro's UTF-8 answered in UTF-8, Jean Coutu's Windows-1252 in Latin-1 (one byte a letter, no byte of
-    0x80-0x9F: what ISO-8859-1 reads as control characters), BMR's ASCII in ASCII."""
+    """Metro's UTF-8 answered in UTF-8, Jean Coutu's Windows-1252 in Windows-1252, Simons' ISO-8859-1 in ISO-8859-1
+    (no byte of 0x80-0x9F: control characters there), BMR's ASCII in ASCII."""
     ws, _found, _states = night
-    for partner, kind in (("metro", "utf-8"), ("jeancoutu", "latin-1"), ("bmr", "ascii")):
+    for partner, kind in ENCODINGS.items():
         for path in (ws.drop_root / partner / "outbox").glob("*-8[15][056]-*.x12"):
             data = path.read_bytes()
             if kind == "ascii":
                 assert data.isascii(), path.name
-            elif kind == "latin-1":
-                assert not data.isascii() and not any(0x80 <= b < 0xA0 for b in data), path.name
-                with pytest.raises(UnicodeDecodeError):
-                    data.decode("utf-8")
-            else:
-                data.decode("utf-8")
+                continue
+            if data.isascii():  # (Simons' 855: nothing accented in it)
+                assert path.name == "simons-855-000000002.x12"
+                continue
+            if kind == "utf-8":
                 assert "Centre de distribution Metro – Laval".encode() in data, path.name
+                continue
+            with pytest.raises(UnicodeDecodeError):
+                data.decode("utf-8")
+            assert any(0x80 <= b < 0xA0 for b in data) is (kind == "cp1252"), path.name
 
 
 def test_metro_taxes_on_each_taxable_line_and_in_total_groceries_zero_rated(night):
@@ -145,30 +149,49 @@ def test_metro_taxes_on_each_taxable_line_and_in_total_groceries_zero_rated(nigh
         assert ["N4", "Laval", "QC", "H7G 4S7", "CA"] in doc
 
 
-def test_jean_coutu_names_and_descriptions_at_their_maximum_stay_within_it_in_latin_1(night):
-    """Jean Coutu's store is named in 60 characters (N102's maximum) and its cream described in 80 (PID05's), each
-    with an "œ", which ISO-8859-1 has no code for: written "oe", the name became 61 characters and the description
-    81 on the 855, 856 and 810 (parsers.x12_writer.transcode spelled each character on its own, blind to the
-    element it was in): a translator checking lengths refuses the document (an 810 refused is an invoice unpaid).
-    Now an element a spelling lengthens past its maximum is cut to it, as our own too-long texts are."""
+def test_jean_coutu_is_answered_in_windows_1252_its_names_as_it_sent_them(night):
+    """Jean Coutu's Windows translator writes "’", "–" and "œ" in Windows-1252's 0x80-0x9F (0x92, 0x96, 0x9C). Its
+    files were answered in ISO-8859-1, which has none of them: its store came back "... 142 - Carrefour des
+    Soeurs-Grises ..." (and, with the "oe" a letter longer, 61 characters: past N102's 60) and its cream "« Soeurs
+    de l'Île »" in 81 (PID05's maximum 80). Now a file using those letters shows charset "cp1252"
+    (parsers.x12_reader.charset) and is answered in Windows-1252 ([x12] encoding "auto"): its names and
+    descriptions are the bytes it sent, on the 855, 856 and 810."""
     ws, _found, _states = night
-    name = "Jean Coutu nº 142 - Carrefour des Soeurs-Grises, Montréal-Es"
-    desc = "Crème hydratante visage « Soeurs de l'Île », peaux sèches et sensibles, pot 50 m"
-    assert len(name) == 60 and len(desc) == 80
-    ack = po_segments(segments(ws, "jeancoutu", "855", "latin-1"), "JC0064207", "BAK")
-    asn = po_segments(segments(ws, "jeancoutu", "856", "latin-1"), "JC-SHP-01", "BSN")
-    inv = po_segments(segments(ws, "jeancoutu", "810", "latin-1"), "JC0064207", "BIG")
+    sent = (FIXTURES / "drops" / "jeancoutu" / "jeancoutu-850-JC0064207.x12").read_bytes()
+    for text in (f"N1*ST*{STORE}*92*0142~", "N3*455, rue des Sœurs-Grises~", f"PID*F****{CREAM}~"):
+        assert text.encode("cp1252") in sent
+    ack = po_segments(segments(ws, "jeancoutu", "855", "cp1252"), "JC0064207", "BAK")
+    asn = po_segments(segments(ws, "jeancoutu", "856", "cp1252"), "JC-SHP-01", "BSN")
+    inv = po_segments(segments(ws, "jeancoutu", "810", "cp1252"), "JC0064207", "BIG")
     for doc in (ack, asn, inv):
-        assert ["N1", "ST", name, "92", "0142"] in doc
-        assert ["N3", "455, rue des Soeurs-Grises"] in doc and ["N4", "Montréal-Est", "QC", "H1B 2X1", "CA"] in doc
+        assert ["N1", "ST", STORE, "92", "0142"] in doc
+        assert ["N3", "455, rue des Sœurs-Grises"] in doc and ["N4", "Montréal-Est", "QC", "H1B 2X1", "CA"] in doc
     for doc in (asn, inv):
-        assert ["PID", "F", "", "", "", desc] in doc
-        assert ["PID", "F", "", "", "", "Comprimés d'acétaminophène 500 mg, flacon de 100"] in doc
+        assert ["PID", "F", "", "", "", CREAM] in doc
+        assert ["PID", "F", "", "", "", "Comprimés d’acétaminophène 500 mg, flacon de 100"] in doc
     # GST and QST in the summary: 1586.40 x 5 % = 79.32, x 9.975 % = 158.24
     assert [s for s in inv if s[0] == "TXI"] == [["TXI", "GS", "79.32", "5", "", "", "", "", "", "123456789RT0001"],
                                                  ["TXI", "SP", "158.24", "9.975", "", "", "", "", "",
                                                   "1234567890TQ0001"]]
     assert ["TDS", "182396"] in inv
+
+
+def test_simons_descriptions_at_their_maximum_stay_within_it_in_latin_1(night):
+    """Simons reads ISO-8859-1 (its profile says so); our description of its coat is 80 characters (PID05's
+    maximum) with an "œ", which ISO-8859-1 has no code for: written "oe", it became 81 characters on the 856 and
+    810 (parsers.x12_writer.transcode spelled each character on its own, blind to the element it was in), and a
+    translator checking lengths refuses the document (an 810 refused is an invoice unpaid). Now an element a
+    spelling lengthens past its maximum is cut to it, as our own too-long texts are; "’" and "…" spelled too."""
+    ws, _found, _states = night
+    coat = "Manteau laine bouillie « Coeur du Nord » femme, coupe ajustée, taille moyenne (M"
+    assert len(coat) == 80
+    asn = po_segments(segments(ws, "simons", "856", "latin-1"), "SM-SHP-01", "BSN")
+    inv = po_segments(segments(ws, "simons", "810", "latin-1"), "S64051200", "BIG")
+    for doc in (asn, inv):
+        assert [s[5] for s in doc if s[0] == "PID"] == [coat, "Tuque en tricot côtelé d'alpaga... unisexe"]
+        assert ["N1", "BY", "La Maison Simons inc., Québec", "92", "0001"] in doc
+    # Ontario's HST (BE): 3552.00 x 13 %
+    assert [s[1:4] for s in inv if s[0] == "TXI"] == [["BE", "461.76", "13"]] and ["TDS", "401376"] in inv
 
 
 def test_bmr_reads_our_french_descriptions_in_ascii_as_they_mean(night):
@@ -207,3 +230,38 @@ def test_transcoding_keeps_every_element_within_its_maximum_and_spells_what_it_c
     # what ASCII has no letter for, spelled as it reads
     spelled = (isa + "ST*810*0001~PID*F****¼ ½ ¾ ⅛ « a » ‹b› 2×4 ±1 µm ©®~SE*3*0001~GE*1*4~IEA*1*000000004~").encode()
     assert "PID*F****1/4 1/2 3/4 1/8 \" a \" 'b' 2x4 +/-1 um (C)(R)~" in transcode(spelled, "ascii").decode()
+    # Windows-1252 writes "œ", "–" and "…" as they are: nothing lengthened; what it has not, spelled
+    text = transcode(doc, "cp1252").decode("cp1252")
+    assert f"N1*ST*{name}*92*2060~" in text and "N3*Œuvre*Cœur~" in text
+    assert "PID*F****Sœur s?~" in transcode((isa + "PID*F****Sœur ŝ\u0085~").encode(), "cp1252").decode("cp1252")
+
+
+def test_a_file_using_windows_1252_letters_shows_it_and_is_answered_so():
+    from parsers.x12_reader import charset, read_interchanges
+    from parsers.x12_writer import answer_encoding
+
+    head = ("ISA*00*          *00*          *ZZ*JEANCOUTU      *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000000004*0*P*>~"
+            "GS*PO*JEANCOUTU*ORDERBRIDGE*20261126*0200*4*X*004010~ST*850*0001~")
+    assert charset(read_interchanges((head + "N1*ST*Sœurs-Grises*92*1~").encode("cp1252"))) == "cp1252"
+    assert charset(read_interchanges((head + "N1*ST*L’Île – Québec*92*1~").encode("cp1252"))) == "cp1252"
+    assert charset(read_interchanges((head + "N1*ST*Québec*92*1~").encode("cp1252"))) == "latin-1"
+    assert charset(read_interchanges((head + "N1*ST*Sœurs*92*1~").encode())) == "utf-8"
+    assert answer_encoding("auto", ["cp1252"], "") == "cp1252"
+    assert answer_encoding("auto", ["latin-1", "cp1252"], "") == "cp1252"
+    assert answer_encoding("auto", ["ascii"], "cp1252") == "cp1252"  # its latest file with accents
+    assert answer_encoding("auto", ["latin-1"], "cp1252") == "latin-1"  # the file answered says
+    assert answer_encoding("cp1252", ["utf-8"], "") == "cp1252"
+
+
+def test_a_profile_may_say_its_partner_reads_windows_1252(tmp_path):
+    """[x12] encoding = "cp1252": Jean Coutu's files are what it always sends (no X12_NOT_UTF8 on each), and every
+    document reaches it in Windows-1252, its store named as it names it."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "jeancoutu", "JC0064207", tmp_path, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY,
+                                      profile_swaps=[('usage = "P"\n', 'usage = "P"\nencoding = "cp1252"\n')])
+    assert {f[0] for f in found} == {"ASN_LATE"}
+    assert states == {("jeancoutu", "JC0064207"): "invoiced"}
+    for kind in ("855", "856", "810"):
+        assert ["N1", "ST", STORE, "92", "0142"] in segments(ws, "jeancoutu", kind, "cp1252")
