@@ -4,7 +4,8 @@ type codes of the SPS-style guides: GS the GST, PG or SP Quebec's QST, BE the HS
 shapes are the Quebec retail trade's common ones, no public guide of theirs was found): tests/fixtures/rg64/ holds
 each one's profile, reference rows, stock, 850s and the east DC's confirmation of what shipped (the rg2 DC). Metro
 (UTF-8, a GLN in ISA 14, accented mixed-case names, each line described in English and French, PID09 EN / FR;
-cheese by the kilogram, syrup by the case GTIN-14, bulk soap by the litre; GST and QST per taxable line and in
+cheese by the kilogram, syrup by the case GTIN-14, bulk soap by the litre, bulk pepper by the kilogram of an item
+we count in grams; GST and QST per taxable line and in
 total, basic groceries zero-rated); Jean Coutu (Windows-1252 from a Windows translator: "’", "–", "œ" in a store's
 name of 60 characters and a description of 80; answered in Windows-1252, its names as it sent them; GST and QST in
 the summary); BMR (a legacy translator in X12's basic character set: upper case, no accents, a postal code without
@@ -35,7 +36,7 @@ WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
 NIGHT = datetime(2026, 11, 25, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
-POS = {"metro": {"M64000123": 3}, "jeancoutu": {"JC0064207": 2}, "bmr": {"B64003310": 3},
+POS = {"metro": {"M64000123": 4}, "jeancoutu": {"JC0064207": 2}, "bmr": {"B64003310": 3},
        "simons": {"S64051200": 2}}
 # Jean Coutu's Windows-1252 and Simons' Latin-1 files are read so, with a warning saying so; in the night Simons'
 # profile says it sends Latin-1 (no warning), Jean Coutu's is "auto" (the warning stays)
@@ -76,7 +77,8 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
     accepted_as_ordered(ws, POS, encodings=ENCODINGS)
     # metric units as ordered, never converted: kilograms, cases, litres, metres
     ack = po_segments(segments(ws, "metro", "855"), "M64000123", "BAK")
-    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "120", "KG"], ["IA", "40", "CA"], ["IA", "300", "LT"]]
+    assert [s[1:4] for s in ack if s[0] == "ACK"] == [["IA", "120", "KG"], ["IA", "40", "CA"], ["IA", "300", "LT"],
+                                                     ["IA", "12.5", "KG"]]
     assert ["ACK", "IA", "150", "MR", "068", "20261201"] in segments(ws, "bmr", "855")
 
 
@@ -133,20 +135,48 @@ def test_metro_taxes_on_each_taxable_line_and_in_total_groceries_zero_rated(nigh
     ws, _found, _states = night
     inv = po_segments(segments(ws, "metro", "810"), "M64000123", "BIG")
     assert inv[1] == ["CUR", "SE", "CAD"]
-    # the cheese and the syrup (basic groceries) at 0 % on their lines; the soap's GST and QST (645.00 x 5 % and
-    # 9.975 %); the summary their sum; 1782.00 + 1536.00 + 645.00 + 32.25 + 64.34
+    # the cheese, the syrup and the pepper (basic groceries) at 0 % on their lines; the soap's GST and QST (645.00 x
+    # 5 % and 9.975 %); the summary their sum; 1782.00 + 1536.00 + 645.00 + 300.00 + 32.25 + 64.34
     gst, qst = ["123456789RT0001"], ["1234567890TQ0001"]
     zero = [["TXI", "GS", "0", "0", "", "", "", "", "", *gst], ["TXI", "PG", "0", "0", "", "", "", "", "", *qst]]
     taxed = [["TXI", "GS", "32.25", "5", "", "", "", "", "", *gst],
              ["TXI", "PG", "64.34", "9.975", "", "", "", "", "", *qst]]
-    assert [s for s in inv if s[0] == "TXI"] == zero + zero + taxed + taxed
-    assert ["TDS", "405959"] in inv
+    assert [s for s in inv if s[0] == "TXI"] == zero + zero + taxed + zero + taxed
+    assert ["TDS", "435959"] in inv
     assert [s[1:8] for s in inv if s[0] == "IT1"] == [["1", "120", "KG", "14.85", "", "UP", "614141564019"],
                                                      ["2", "40", "CA", "38.4", "", "UK", "10614141564023"],
-                                                     ["3", "300", "LT", "2.15", "", "UP", "614141564033"]]
+                                                     ["3", "300", "LT", "2.15", "", "UP", "614141564033"],
+                                                     ["4", "12.5", "KG", "24", "", "UP", "614141564118"]]
     for doc in (inv, po_segments(segments(ws, "metro", "856"), "MT-SHP-01", "BSN")):
         assert ["N1", "ST", "Centre de distribution Metro – Laval", "92", "0415"] in doc
         assert ["N4", "Laval", "QC", "H7G 4S7", "CA"] in doc
+
+
+def test_a_kilogram_of_an_item_counted_in_grams_is_a_thousand_grams(night):
+    """Metro orders ground pepper in bulk by the kilogram, PO1*4*12.5*KG; we count the spice in grams (items.csv
+    unit GR, priced 0.024 per GR), as a bulk-food scale does. A kilogram is 1,000 grams by the unit's definition,
+    yet the line was rejected (ACK IR, UNIT_NOT_CONVERTIBLE: "KG is a measure, not a pack: items.csv gives item
+    RG64-11 no average_weight"): MEASURE_MULTIPLES knew a metre of centimetres, no other metric multiple. Now the
+    SI multiples (schemas.units.METRIC_MULTIPLES: KG of GR, LT of ML, MR of MM, CM of MM, KM) are so many of the
+    smaller: 12,500 GR reserved, acknowledged IA 12.5 KG, shipped SN1 12.5 KG, billed IT1 12.5 KG at the PO's 24.00
+    (300.00), zero-rated as a basic grocery."""
+    ws, _found, _states = night
+    assert ["ACK", "IA", "12.5", "KG", "068", "20261125"] in segments(ws, "metro", "855")
+    assert ["SN1", "", "12.5", "KG", "", "12.5", "KG"] in segments(ws, "metro", "856")
+    assert ["IT1", "4", "12.5", "KG", "24", "", "UP", "614141564118", "VN", "RG64-11"] in segments(ws, "metro", "810")
+
+
+def test_the_si_multiples_are_so_many_of_the_smaller_unit_and_no_other_measure():
+    from rules.business.quantities import eaches_per_unit
+    from schemas.rule_settings import RuleSettings
+
+    for unit, item_unit, many in (("KG", "GR", 1000), ("LT", "ML", 1000), ("MR", "MM", 1000), ("LM", "MM", 1000),
+                                  ("CM", "MM", 10), ("KM", "MR", 1000), ("KM", "LM", 1000), ("KM", "CM", 100_000),
+                                  ("MR", "CM", 100)):
+        assert eaches_per_unit(unit, "X", None, {("X", item_unit): 1}, RuleSettings()) == many, (unit, item_unit)
+    # a gram is no whole number of kilograms, a kilogram none of pounds, a litre none of gallons: not convertible
+    for unit, item_unit in (("GR", "KG"), ("KG", "LB"), ("LT", "GA"), ("ML", "LT")):
+        assert eaches_per_unit(unit, "X", None, {("X", item_unit): 1}, RuleSettings()) is None, (unit, item_unit)
 
 
 def test_jean_coutu_is_answered_in_windows_1252_its_names_as_it_sent_them(night):
