@@ -166,6 +166,21 @@ def test_a_kilogram_of_an_item_counted_in_grams_is_a_thousand_grams(night):
     assert ["IT1", "4", "12.5", "KG", "24", "", "UP", "614141564118", "VN", "RG64-11"] in segments(ws, "metro", "810")
 
 
+def test_pepper_confirmed_in_grams_is_recorded_in_the_line_s_kilograms(tmp_path):
+    """The DC weighs what it packed in grams (12500 GR of the 12.5 KG line): recorded as 12.5 KG
+    (SHIPMENT_UNIT_CONVERTED), shipped and billed in the line's unit, the order invoiced."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "metro", "M64000123", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                      ship_day=SHIP_DAY, shipped_swaps=[(",12.5,KG,MT-C4", ",12500,GR,MT-C4")])
+    assert {f[0] for f in found} <= {"ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}, found
+    assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
+        "Shipped 12500 GR of RG64-11; line 4 is in KG: 12500 eaches, recorded as 12.5 KG."]
+    assert states == {("metro", "M64000123"): "invoiced"}
+    assert ["SN1", "", "12.5", "KG", "", "12.5", "KG"] in segments(ws, "metro", "856")
+    assert ["IT1", "4", "12.5", "KG", "24", "", "UP", "614141564118", "VN", "RG64-11"] in segments(ws, "metro", "810")
+
+
 def test_the_si_multiples_are_so_many_of_the_smaller_unit_and_no_other_measure():
     from rules.business.quantities import eaches_per_unit
     from schemas.rule_settings import RuleSettings
