@@ -174,7 +174,7 @@ MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOIC
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
 CHUNK = 500  # keys per IN (...) list
-_CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" | "utf-8" | "latin-1"
+_CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" | "utf-8" | "latin-1" | "cp1252"
 ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 FLAT_VALUES = 140_000  # values _insert_rows reads into Python at a time (decide's 7 bound columns: 20,000 lines)

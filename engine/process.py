@@ -351,10 +351,11 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
 
 
 def expected_encoding(findings: list[Finding], profile: PartnerProfile) -> list[Finding]:
-    """``findings`` without X12_NOT_UTF8 for a partner whose profile says its translator is ISO-8859-1 (``[x12]
-    encoding = "latin-1"``: it reads our documents so, and sends its own so): a Latin-1 file is what it always
-    sends, and the warning on each of its files was noise. Any other partner's keeps it."""
-    if profile.x12.encoding != "latin-1":
+    """``findings`` without X12_NOT_UTF8 for a partner whose profile says its translator is ISO-8859-1 or
+    Windows-1252 (``[x12] encoding = "latin-1"`` or "cp1252": it reads our documents so, and sends its own so): a
+    single-byte file is what it always sends, and the warning on each of its files was noise. Any other partner's
+    keeps it."""
+    if profile.x12.encoding not in ("latin-1", "cp1252"):
         return findings
     return [f for f in findings if f.code != "X12_NOT_UTF8"]
 

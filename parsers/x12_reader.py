@@ -70,17 +70,20 @@ def decode(data: bytes) -> tuple[str, str, list[Finding]]:
 
 
 def charset(result: ParseResult) -> str:
-    """The character set a partner's file shows it writes in, as its bytes tell: "latin-1" (not UTF-8: read as
-    Windows-1252, ISO-8859-1's superset), "utf-8" (valid UTF-8, some value beyond ASCII), else "ascii" (every
+    """The character set a partner's file shows it writes in, as its bytes tell: "cp1252" (not UTF-8, and some
+    value holds a letter Windows-1252 alone has, a byte of 0x80-0x9F: "œ", "’", "–"), "latin-1" (not UTF-8: read
+    as Windows-1252, ISO-8859-1's superset), "utf-8" (valid UTF-8, some value beyond ASCII), else "ascii" (every
     value in X12's basic and extended character sets or other ASCII: nothing said beyond that)."""
-    if result.encoding != "utf-8" or any(f.code == "X12_NOT_UTF8" for f in result.findings):
-        return "latin-1"
     values = pc.list_flatten(result.segments.elements)
+    if result.encoding != "utf-8" or any(f.code == "X12_NOT_UTF8" for f in result.findings):
+        windows = pc.match_substring_regex(values, _WINDOWS_ONLY) if len(values) else pa.array([], pa.bool_())
+        return "cp1252" if pc.any(windows).as_py() else "latin-1"
     return "ascii" if not len(values) or pc.all(pc.string_is_ascii(values)).as_py() is not False else "utf-8"
 
 
 # ISO-8859-1's C1 controls (0x80-0x9F) -> the characters Windows-1252 has there (0x81, 0x8D, 0x8F, 0x90, 0x9D: none)
 _WINDOWS_1252 = {b: ch for b in range(0x80, 0xA0) if (ch := bytes([b]).decode("cp1252", "ignore"))}
+_WINDOWS_ONLY = "[" + re.escape("".join(_WINDOWS_1252.values())) + "]"  # a value holding one: charset "cp1252"
 
 
 def read_interchanges(data: bytes, *, file: str = "") -> ParseResult:

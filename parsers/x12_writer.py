@@ -222,42 +222,123 @@ def render_parsed(result: ParseResult, d: Delimiters | None = None) -> bytes:
 
 
 # --- the character encoding a partner reads ---------------------------------------------------------
-OUTBOUND_ENCODINGS = ("utf-8", "latin-1", "ascii")
-# Characters with no Latin-1 code and no decomposition to one, as a French or Spanish name writes them.
+OUTBOUND_ENCODINGS = ("utf-8", "latin-1", "cp1252", "ascii")
+# The letters Windows-1252 has at 0x80-0x9F, where ISO-8859-1 has control characters ("œ", "’", "–", "€" ...)
+_CP1252_LETTERS = frozenset(bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xA0)) - {""}
+# Characters with no Latin-1 code and no decomposition to one, as a French or Spanish name writes them; those
+# Latin-1 has (the guillemets of French quotations, the multiplication sign of "2×4" ...) are spelled so in ASCII.
 _SPELLED = {"\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201a": ",", "\u201c": '"',
-            "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u20ac": "EUR", "\u00a0": " ",
-            "\u00c6": "AE", "\u00e6": "ae", "\u00df": "ss", "\u00d8": "O", "\u00f8": "o", "\u00b0": "o"}
+            "\u201d": '"', "\u201e": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-",
+            "\u2212": "-", "\u2026": "...", "\u20ac": "EUR", "\u00a0": " ", "\u00c6": "AE", "\u00e6": "ae",
+            "\u00df": "ss", "\u00d8": "O", "\u00f8": "o", "\u00b0": "o", "\u00ab": '"', "\u00bb": '"',
+            "\u2039": "'", "\u203a": "'", "\u00d7": "x", "\u00f7": "/", "\u00b1": "+/-", "\u00b5": "u",
+            "\u00a9": "(C)", "\u00ae": "(R)", "\u00a1": "!", "\u00bf": "?", "\u00b7": ".", "\u2022": "-"}
 
 
 def transcode(content: bytes, encoding: str) -> bytes:
     """Our document (UTF-8 bytes, as every document is rendered and stored) in the character encoding the
     partner's translator reads: "utf-8" as it is; "latin-1" (ISO-8859-1: a translator that reads one byte per
-    character, where UTF-8's "é" would arrive as "Ã©") each character in its one byte; "ascii" (a translator
-    taking X12's basic and extended character sets only) each letter without its accent. A character the
-    encoding has no code for is written as its letters without their accents (NFKD: "ŝ" s), a few by their
-    usual spelling ("œ" oe, "’" '), else "?"; never as one of the interchange's delimiters (then a blank).
-    Byte for byte the same for a document that is ASCII (every identifier, count and date is)."""
+    character, where UTF-8's "é" would arrive as "Ã©") each character in its one byte; "cp1252" (Windows-1252:
+    ISO-8859-1 with letters where it has control characters, "œ", "’", "–" as a Windows translator sends them)
+    likewise; "ascii" (a translator taking X12's basic and extended character sets only) each letter without its
+    accent. Accents written apart (NFD: "e" and a combining acute, as macOS writes them) are first the letters
+    they make (NFC: "é"). A character the encoding has no code for is written as its letters without their
+    accents (NFKD: "ŝ" s; a fraction with its slash, "⅜" 3/8), a few by their usual spelling ("œ" oe, "’" ',
+    and in ASCII "«" ", "×" x), else "?"; never as one of the interchange's delimiters (then a blank). A
+    spelling longer than its character may take an element past the standard's maximum length (a 60-character
+    N102 with an "œ": 61): such an element is cut to its maximum, blanks at the cut dropped (as x12_text cuts our
+    own texts), by the dictionary of its group's version (GS08). Byte for byte the same for a document that is
+    ASCII (every identifier, count and date is)."""
     if encoding == "utf-8" or content.isascii():
         return content
     import unicodedata
 
-    text = content.decode("utf-8")
-    limit = 0x100 if encoding == "latin-1" else 0x80
-    delimiters = {text[3], text[104], text[105]} if text.startswith("ISA") and len(text) > 105 else set()
+    text = unicodedata.normalize("NFC", content.decode("utf-8"))
+    try:  # every character has its code
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        pass
+    limit = 0x80 if encoding == "ascii" else 0x100
+
+    def writable(ch: str) -> bool:  # what the codec writes: of 0x80-0x9F and beyond Latin-1, Windows-1252 its letters
+        if encoding == "cp1252" and not (ord(ch) < 0x80 or 0xA0 <= ord(ch) < 0x100):
+            return ch in _CP1252_LETTERS
+        return ord(ch) < limit
+
+    envelope = text.startswith("ISA") and len(text) > 105
+    delimiters = {text[3], text[104], text[105]} if envelope else set()
     if delimiters and not text[82].isalnum():  # ISA11: the repetition separator (U before 00402)
         delimiters.add(text[82])
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) < limit:
-            out.append(ch)
+    table: dict[int, str] = {}  # each character the encoding has no code for -> as it is spelled
+    for ch in set(text):
+        if writable(ch):
             continue
-        spelled = "".join(c for c in unicodedata.normalize("NFKD", ch) if ord(c) < limit and
-                          not unicodedata.combining(c))
+        letters = "".join(c for c in unicodedata.normalize("NFKD", ch).replace("\u2044", "/")
+                          if writable(c) and not unicodedata.combining(c))
         if ch in _SPELLED and (limit == 0x80 or ord(ch) >= 0x100):
-            spelled = _SPELLED[ch]
-        spelled = spelled or "?"
-        out.append(" " if delimiters.intersection(spelled) else spelled)
-    return "".join(out).encode(encoding)
+            letters = _SPELLED[ch]
+        letters = letters or "?"
+        table[ord(ch)] = " " if delimiters.intersection(letters) else letters
+    longer = {chr(c) for c, letters in table.items() if len(letters) > 1}
+    if not longer or not envelope:  # no element lengthened (or no interchange: no elements to keep within)
+        spelled = re.compile("[" + re.escape("".join(map(chr, table))) + "]")  # (few: faster than translate)
+        return spelled.sub(lambda m: table[ord(m.group())], text).encode(encoding)
+    term, sep, comp = text[105], text[3], text[104]
+    version = ""
+    segments = text.split(term)
+    for k, segment in enumerate(segments):
+        if segment.isascii():
+            if segment.lstrip().startswith("GS" + sep):
+                gs = segment.split(sep)
+                version = gs[8].strip() if len(gs) > 8 else ""
+            continue
+        if longer.isdisjoint(segment):
+            segments[k] = segment.translate(table)
+            continue
+        elements = segment.split(sep)
+        seg_id = elements[0].strip()
+        for at in range(1, len(elements)):
+            value = elements[at]
+            written = value.translate(table)
+            if len(written) > len(value):  # a spelling lengthened it: within the element's maximum
+                written = _within_maximum(value, written, table, version, seg_id, at, comp)
+            elements[at] = written
+        segments[k] = sep.join(elements)
+    return term.join(segments).encode(encoding)
+
+
+def _within_maximum(value: str, written: str, table: Mapping[int, str], version: str, seg_id: str, position: int,
+                    comp: str) -> str:
+    """``written`` (``value`` spelled: translated by ``table``) cut to the standard's maximum length of element
+    ``position`` of ``seg_id`` in ``version`` (a composite's: each component to its own), blanks at the cut
+    dropped; as it is when the dictionary has no such element."""
+    most = _maximum(version, seg_id, position)
+    if isinstance(most, int):
+        return _cut(written, most)
+    return comp.join(_cut(part.translate(table), most.get(n, 0)) for n, part in enumerate(value.split(comp), 1))
+
+
+@lru_cache(maxsize=512)
+def _maximum(version: str, seg_id: str, position: int) -> int | Mapping[int, int]:
+    """The maximum length of element ``position`` of ``seg_id`` in GS08 ``version`` (0: none known), or of each
+    component of a composite (position -> maximum)."""
+    from schemas.x12dict import release_dictionary
+
+    dictionary = release_dictionary(version) if version else None
+    seg = dictionary.segment(seg_id) if dictionary is not None else None
+    use = next((u for u in seg.elements if u.position == position), None) if seg is not None else None
+    if use is None:
+        return 0
+    if use.composite is not None:
+        return {c.position: c.element.max for c in use.composite.components}
+    return use.element.max if use.element is not None else 0
+
+
+def _cut(value: str, most: int) -> str:
+    if not most or len(value) <= most:
+        return value
+    cut = value[:most]
+    return cut.rstrip(" ") or cut
 
 
 def answer_encoding(configured: str, answered: Iterable[str], earlier: str) -> str:
@@ -274,7 +355,7 @@ def answer_encoding(configured: str, answered: Iterable[str], earlier: str) -> s
     wide = widest(c for c in answered if c != "ascii")
     if wide:
         return wide
-    if earlier in ("latin-1", "utf-8"):
+    if earlier and earlier != "ascii":
         return earlier
     return "ascii" if answered or earlier == "ascii" else "utf-8"
 

@@ -201,9 +201,10 @@ class X12Settings(_Model):
     # file's, an 856/810 in its PO's, else the partner's latest file's beyond ASCII; ASCII for a partner that
     # sends ASCII only; UTF-8 when none is known); "utf-8"; "latin-1" (ISO-8859-1) for a translator reading one
     # byte per character, as one that sends its own files in ISO-8859-1 does (Quebec partners: their "Québec"
-    # in our UTF-8 reads "QuÃ©bec" there); "ascii" for one taking X12's basic and extended character sets only
-    # (accents dropped: "Quebec")
-    encoding: Literal["auto", "utf-8", "latin-1", "ascii"] = "auto"
+    # in our UTF-8 reads "QuÃ©bec" there); "cp1252" (Windows-1252) for one whose files use its letters at
+    # 0x80-0x9F ("œ", "’", "–", which ISO-8859-1 has no code for: "auto" answers such files so); "ascii" for one
+    # taking X12's basic and extended character sets only (accents dropped: "Quebec")
+    encoding: Literal["auto", "utf-8", "latin-1", "cp1252", "ascii"] = "auto"
     # The fewest decimals of the unit prices (855 PO104, 810 IT104, CTP03) and of the quantities (855 PO102 and
     # ACK02, 856 SN102 and SN105, 810 IT102) we write them, padded with zeros (6.25 -> 6.2500, 144 -> 144.00; never
     # cut, nor past the element's maximum length): X12's R type drops trailing zeros, but a guide may ask for a fixed

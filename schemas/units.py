@@ -84,6 +84,14 @@ MEASURE_MULTIPLES: dict[str, tuple[str, int]] = {"YD": ("FT", 3), "LY": ("FT", 3
                                                  "UY": ("SF", 50), "HS": ("SF", 100), "TS": ("SF", 1000),
                                                  "BP": ("BF", 100), "TM": ("BF", 1000), "CW": ("LB", 100),
                                                  "HK": ("KG", 100), "MR": ("CM", 100), "LM": ("CM", 100)}
+# 355's metric units that are a power of ten of a smaller one (the SI prefixes: a kilogram is 1,000 grams, a litre
+# 1,000 millilitres, a metre 1,000 millimetres, a centimetre 10): a line in one of an item counted in the smaller
+# (bulk spices by the gram, a lotion by the millilitre, tubing by the millimetre) is so many of it, as
+# MEASURE_MULTIPLES' are; kept apart from them, whose units also price a line by weight (CW, HK: rules.business.
+# by_weight) and state a price per many (PRICE_PER_MANY_OF)
+METRIC_MULTIPLES: dict[str, tuple[tuple[str, int], ...]] = {
+    "KG": (("GR", 1000),), "LT": (("ML", 1000),), "MR": (("MM", 1000),), "LM": (("MM", 1000),),
+    "CM": (("MM", 10),), "LC": (("MM", 10),), "KM": (("MR", 1000), ("CM", 100_000), ("MM", 1_000_000))}
 # PO103 units of a volume (code list 355: GA US gallon, GI imperial gallon, LT litre, ML millilitre, QT quart, PT
 # pint): a line in one of an item sold by the drum (tote, pail ...) whose PO4 states the drum's content in it
 # (Univar's PO1*3*220*GA with PO4*1*55*GA) is taken in as whole drums through that content
@@ -98,8 +106,9 @@ FRACTIONAL_COUNTS: frozenset[str] = frozenset({"HU", "TH"})
 
 def fraction_of_item(unit: str | None) -> bool:
     """A line in ``unit`` may be a fraction of it when that fraction is a whole number of the item's own unit
-    (MEASURE_MULTIPLES: 1.344 TM is 1,344 BF; FRACTIONAL_COUNTS: 2.5 TH is 2,500 eaches)."""
-    return unit in MEASURE_MULTIPLES or unit in FRACTIONAL_COUNTS
+    (MEASURE_MULTIPLES: 1.344 TM is 1,344 BF; METRIC_MULTIPLES: 12.5 KG is 12,500 GR; FRACTIONAL_COUNTS: 2.5 TH is
+    2,500 eaches)."""
+    return unit in MEASURE_MULTIPLES or unit in METRIC_MULTIPLES or unit in FRACTIONAL_COUNTS
 
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),

@@ -33,6 +33,7 @@ from schemas.units import (
     COUNT_UNITS,
     KILOGRAMS_PER,
     MEASURE_MULTIPLES,
+    METRIC_MULTIPLES,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     SAME_MEASURE,
@@ -103,6 +104,10 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return index[(sku, SAME_MEASURE[unit])]
     if sku and unit in MEASURE_MULTIPLES:  # HL (100 feet) of an item sold by the foot (FT, or LF) ...
         base, times = MEASURE_MULTIPLES[unit]
+        for measure in (base, SAME_MEASURE.get(base, "")):
+            if (sku, measure) in index:
+                return times * index[(sku, measure)]
+    for base, times in METRIC_MULTIPLES.get(unit, ()) if sku else ():  # KG of an item counted in grams (GR) ...
         for measure in (base, SAME_MEASURE.get(base, "")):
             if (sku, measure) in index:
                 return times * index[(sku, measure)]
@@ -597,7 +602,7 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
             found = counted_in(unit[i].as_py(), own_units.get(column("sku")[i].as_py()), settings)
             per_unit[i] = np.nan if found is None else float(found)
     per_unit = np.where(each, 1.0, per_unit)
-    measured = np.isnan(per_unit) & _member(unit, (*SAME_MEASURE, *MEASURE_MULTIPLES))
+    measured = np.isnan(per_unit) & _member(unit, (*SAME_MEASURE, *MEASURE_MULTIPLES, *METRIC_MULTIPLES))
     if index and measured.any():  # LF of an item sold by the FT, HL (100 feet) of one ...: eaches_per_unit's
         rows = pa.array(np.flatnonzero(measured))
         for i, sku, u in zip(rows.to_pylist(), column("sku").take(rows).to_pylist(), unit.take(rows).to_pylist(),
