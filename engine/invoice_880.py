@@ -29,8 +29,9 @@ for CAD in G27's place):
   TDS01: the G17 extensions plus charges less allowances (340 codes 1-499 are allowances, 500-999 charges), as
   the 810's TDS.
 - TXI (a summary's, after TDS) -> a heading G72 charge (the 880 has no TXI; 340 lists taxes as charges): G7201 by
-  g72_codes ("TXI:ST" = "537"), else TAX_TO_G7201 (PG/PS state or provincial tax on goods/services -> 537 State or
-  Province Tax, AF alcoholic beverage tax -> 526 Beverage Tax), else 501 Taxes; G7202 06 (paid by the customer: in
+  g72_codes ("TXI:LS" = "537"), else TAX_TO_G7201 (ST state sales tax, SP state/provincial tax, PG/PS state or
+  provincial tax on goods/services -> 537 State or Province Tax, AF alcoholic beverage tax -> 526 Beverage Tax), else
+  501 Taxes (a county's, city's, local, combined state and local, sales and use tax); G7202 06 (paid by the customer: in
   the total), G7208 TXI02 (cents), G7209 TXI03 as a number of percent (G7209's own: 7.25 is 7.25 %; TXI03 as a
   fraction, [fulfilment.invoice] tax_percent = "decimal", times 100). G33 = TDS01 holds it as the TDS does.
 - Not carried, refused (DocumentError): a tax on the lines (TXI in an IT1 loop, tax_at = "line": the summary's
@@ -86,8 +87,13 @@ SAC_TO_G7201 = {
     ("C", "H550"): "514",  # surcharge
     ("C", "C040"): "516",  # delivery (charge)
 }
-# TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes)
+# TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes). 340 lists three
+# taxes, 501 Taxes, 526 Beverage Tax and 537 State or Province Tax: a tax the state or province levies alone is 537;
+# a county's (CT), a city's (CI), a local one (LT), the state's and the locality's together (LS State and Local Sales
+# Tax), a sales and use tax naming no jurisdiction (SU), a federal one (FT, GS) are no state's tax: 501
 TAX_TO_G7201 = {
+    "ST": "537",  # state sales tax: state or province tax
+    "SP": "537",  # state/provincial tax: state or province tax
     "PG": "537",  # state or provincial tax on goods: state or province tax
     "PS": "537",  # state or provincial tax on services: state or province tax
     "AF": "526",  # alcoholic beverage tax: beverage tax

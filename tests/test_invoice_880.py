@@ -85,10 +85,10 @@ def _taxed(*txis: list[str], total: str) -> list[list[str]]:
 
 def test_the_summarys_taxes_are_heading_g72_tax_charges_and_g33_holds_them_as_the_tds():
     """A summary TXI -> a heading G72 (after the N1 loop, before the G17s): G7201 501 Taxes for a tax type 340 names
-    no tax of its own (ST state sales tax), 537 State or Province Tax for PG, 526 Beverage Tax for AF; G7202 06;
+    no tax of its own (CT county tax), 537 State or Province Tax for PG, 526 Beverage Tax for AF; G7202 06;
     G7208 TXI02 in cents; G7209 TXI03 as a number of percent (TXI03 as a fraction times 100). G33 = TDS01, which
     holds the taxes: the self-check takes them as charges."""
-    body = _taxed(["TXI", "ST", "102.23", "7.25"], ["TXI", "PG", "14.1", "1"], ["TXI", "AF", "2", "0.5"],
+    body = _taxed(["TXI", "CT", "102.23", "7.25"], ["TXI", "PG", "14.1", "1"], ["TXI", "AF", "2", "0.5"],
                   total="152833")  # 1410.00 + 102.23 + 14.10 + 2.00
     got = body_880(body)
     assert [s for s in got if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"],
@@ -98,12 +98,38 @@ def test_the_summarys_taxes_are_heading_g72_tax_charges_and_g33_holds_them_as_th
     assert tags.index("N4") < tags.index("G72") < tags.index("G17") and got[-1] == ["G33", "152833"]
     with pytest.raises(DocumentError, match="plus charges less allowances"):
         check_880([*got[:-1], ["G33", "141000"]])  # without the taxes: wrong
-    # the partner's guide names the code ([fulfilment.invoice] g72_codes "TXI:ST"); TXI03 a fraction (tax_percent)
-    fraction = _taxed(["TXI", "ST", "102.23", "0.0725"], total="151223")
-    assert [s for s in body_880(fraction, {"TXI:ST": "537"}, "decimal") if s[0] == "G72"] == [
+    # the partner's guide names the code ([fulfilment.invoice] g72_codes "TXI:LS"); TXI03 a fraction (tax_percent)
+    fraction = _taxed(["TXI", "LS", "102.23", "0.0725"], total="151223")
+    assert [s for s in body_880(fraction, {"TXI:LS": "537"}, "decimal") if s[0] == "G72"] == [
         ["G72", "537", "06", "", "", "", "", "", "10223", "7.25"]]
+    # and wins over the table: a guide that bills a state sales tax as 501 Taxes
+    assert [s for s in body_880(_taxed(["TXI", "ST", "102.23", "7.25"], total="151223"), {"TXI:ST": "501"})
+            if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"]]
     with pytest.raises(DocumentError, match="G7209 holds 6 digits: the tax's rate 7.254321 does not fit"):
         body_880(_taxed(["TXI", "ST", "102.23", "7.254321"], total="151223"))
+
+
+@pytest.mark.parametrize(("tax", "code"), [
+    ("ST", "537"),  # state sales tax: a tax of the state, 340's 537 State or Province Tax
+    ("SP", "537"),  # state/provincial tax
+    ("PG", "537"),  # state or provincial tax on goods
+    ("PS", "537"),  # state or provincial tax on services
+    ("AF", "526"),  # alcoholic beverage tax: 526 Beverage Tax
+    ("CT", "501"),  # county tax: no 340 code of a county's tax, 501 Taxes
+    ("CI", "501"),  # city tax
+    ("LS", "501"),  # state and local sales tax: the state's and the locality's together, not the state's alone
+    ("LT", "501"),  # local sales tax (below the state)
+    ("SU", "501"),  # sales and use tax: no jurisdiction named
+    ("FT", "501"),  # federal excise tax
+    ("GS", "501"),  # goods and services tax (federal, Canada)
+])
+def test_each_tax_type_is_the_340_tax_that_names_it_else_501_taxes(tax, code):
+    """TXI01 (963) -> G7201 (340): 340 lists three taxes (501 Taxes, 526 Beverage Tax, 537 State or Province Tax);
+    a state's or province's own tax is 537 (ST state sales tax and SP state/provincial tax were 501: a grocer's
+    guide reading 537 as the state's tax got an unnamed 501), a beverage tax 526, any other (a county's, a city's,
+    a combined state and local tax, a sales and use tax) 501."""
+    got = body_880(_taxed(["TXI", tax, "102.23", "7.25"], total="151223"))
+    assert [s for s in got if s[0] == "G72"] == [["G72", code, "06", "", "", "", "", "", "10223", "7.25"]]
 
 
 def test_the_partners_g72_codes_map_what_the_table_does_not_and_win_over_it():

@@ -597,11 +597,11 @@ def grocery_880_tax_night(tmp_path_factory):
 
 def test_an_880_carries_the_invoices_tax_as_a_heading_g72_tax_charge(grocery_880_tax_night, tmp_path,
                                                                      maps):  # noqa: F811
-    """The 810's summary TXI (ST 102.23 at 7.25 %: 1410.00 x 7.25 % half up) is the 880's heading G72 501 Taxes
-    (06 paid by the customer, G7208 the amount, G7209 the rate) and G33 holds it as TDS01 does (1512.23): accepted
+    """The 810's summary TXI (ST 102.23 at 7.25 %: 1410.00 x 7.25 % half up) is the 880's heading G72 537 State or
+    Province Tax (a state sales tax; 06 paid by the customer, G7208 the amount, G7209 the rate) and G33 holds it as TDS01 does (1512.23): accepted
     by our validator, Bots' 880 grammar and pyx12."""
     body, record, _content = _sent_880(grocery_880_tax_night, tmp_path, maps)
-    assert [s for s in body if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"]]
+    assert [s for s in body if s[0] == "G72"] == [["G72", "537", "06", "", "", "", "", "", "10223", "7.25"]]
     tags = [s[0] for s in body]
     assert tags.index("N1") < tags.index("G72") < tags.index("G17")
     assert body[-2:] == [["G31", "65", "CA"], ["G33", "151223"]]
@@ -609,7 +609,7 @@ def test_an_880_carries_the_invoices_tax_as_a_heading_g72_tax_charge(grocery_880
 
 
 def test_the_880s_tax_reconciles_and_is_read_as_the_810s_txi(grocery_880_tax_night, tmp_path_factory):
-    """The same night invoiced by an 810 with the same tax (TXI after TDS) and by the 880 (a G72 501): finance reads
+    """The same night invoiced by an 810 with the same tax (TXI after TDS) and by the 880 (a G72 537): finance reads
     the same taxes and total, no charge row for the tax, and the reconciliation finds the same exceptions, never an
     INVOICE_TOTAL_MISMATCH."""
     from connectors.state import StateStore
