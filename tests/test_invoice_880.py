@@ -279,6 +279,46 @@ def test_finance_reads_an_880s_tax_g72s_as_its_taxes_not_charges():
         ("A", None, Decimal("5.00")), ("C", "D240", Decimal("12.50"))]
 
 
+def _880_docs(g880: list[list[str]], control: str):
+    import pyarrow as pa
+
+    isa = "ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*STATERBROS     *261201*1500*U*00401*{}*0*P*>~\n"
+    content = (isa.format(control) + f"GS*GP*ORDERBRIDGE*STATERBROS*20261201*1500*{int(control)}*X*004010~\n"
+               "ST*880*0001~\n" + "".join("*".join(s) + "~\n" for s in g880) + f"SE*{len(g880) + 2}*0001~\n"
+               f"GE*1*{int(control)}~\nIEA*1*{control}~\n").encode()
+    return pa.table({"partner": ["staterbros"], "document_id": pa.array([1], pa.int64()), "doc_type": ["880"],
+                     "isa13": [control], "file": [f"staterbros-880-{control}.x12"],
+                     "sent_at": pa.array([datetime(2026, 12, 1, 15)], pa.timestamp("s")),
+                     "content": pa.array([content], pa.binary())})
+
+
+def test_finance_maps_a_profile_s_g72_code_back_to_the_sac02_it_was_written_from():
+    """A G72 whose 340 code the partner's [fulfilment.invoice] g72_codes assigned ({"A:C310" = "51"}: the PO's 2 %
+    discount billed as a trade discount) is read back through the same map: its code is the SAC02 C310 again, so
+    the charge reconciliation matches it to the PO's SAC*A*C310 (it was read with no code: the PO's discount
+    "not taken" and an allowance nobody promised). A table code is read back as before (504 -> D240); a 340 code
+    two SAC02s map to (the profile's C310 and the table's C320 both 43) names neither; without the map, none."""
+    from engine.finance_inputs import invoice_rows
+
+    body = [*BODY_810[:-3], ["SAC", "A", "C310", "", "", "500"], ["SAC", "C", "D240", "", "", "1250"],
+            ["SAC", "A", "C320", "", "", "100"], *BODY_810[-3:]]
+    body = [["TDS", "141650"] if s[0] == "TDS" else s for s in body]  # 1410.00 - 5.00 + 12.50 - 1.00
+    docs = _880_docs(number_880(body_880(body, {"A:C310": "51"}), "INV0000006"), "000000006")
+    maps = {"staterbros": {"A:C310": "51"}}
+    totals, charges = invoice_rows(docs, g72_codes=maps)
+    assert sorted((r["kind"], r["code"], r["amount"]) for r in charges.to_pylist()) == [
+        ("A", "C310", Decimal("5.00")), ("A", "C320", Decimal("1.00")), ("C", "D240", Decimal("12.50"))]
+    assert totals["allowance_codes"].to_pylist() == ["C310 C320"]
+    _totals, unmapped = invoice_rows(docs)  # the map not given: the code unknown, as before
+    assert sorted((r["kind"], r["code"] or "") for r in unmapped.to_pylist()) == [
+        ("A", ""), ("A", "C320"), ("C", "D240")]
+    # a 340 code two SAC02s are written as (the profile's C310 and the table's C320 both 43): neither is named
+    docs = _880_docs(number_880(body_880(body, {"A:C310": "43"}), "INV0000007"), "000000007")
+    _totals, ambiguous = invoice_rows(docs, g72_codes={"staterbros": {"A:C310": "43"}})
+    assert sorted((r["kind"], r["code"] or "") for r in ambiguous.to_pylist()) == [
+        ("A", ""), ("A", ""), ("C", "D240")]
+
+
 def test_the_sent_880_names_its_invoice_and_po():
     from parsers.outbox_documents import _set
 
