@@ -66,7 +66,8 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ()))))})
-        for pid, p in profiles.items()})
+        for pid, p in profiles.items()},
+        invoice_sets={pid: p.invoice_set for pid, p in profiles.items() if p.invoice_set})
 
 
 def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
