@@ -263,8 +263,9 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
             found = _line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units)
             out.extend(found)
             judged.update([i] if found else [])
-    on_880 = (kept != 1) & ~not_per_unit & has_sku
-    if on_880.any():
+    grocers = settings.invoice_set == "880" or "880" in settings.invoice_sets.values()
+    on_880 = (kept != 1) & ~not_per_unit & has_sku if grocers else None
+    if on_880 is not None and on_880.any():
         out.extend(_not_on_880_findings(resolved, np.flatnonzero(on_880), judged, by_partner, units))
     return basis_findings + out
 
