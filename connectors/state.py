@@ -2392,7 +2392,8 @@ class StateStore(FinanceTables):
 
     def billing_shipments(self, partners: Iterable[str]) -> tuple[pa.Table, pa.Table]:
         """shipments_to_bill as columns, read once: (heads: warehouse, shipment_id, partner, ship_date,
-        bill_of_lading, billing, carrier_scac, transport_method (null: recorded before SHIPMENT_METHODS), in
+        bill_of_lading, billing, carrier_scac, transport_method (null: recorded before SHIPMENT_METHODS),
+        service_level (the warehouse's, as stored: a CAD's method worked out again reads it as the 856 did), in
         shipments_to_bill's order; lines: warehouse, shipment_id, po_number,
         line_number, quantity as stored text, mark_for_store (the store its carton was marked for, a partner billed
         per store reads it), by shipment and position)."""
@@ -2402,14 +2403,14 @@ class StateStore(FinanceTables):
         text, num = pa.string(), pa.int64()
         heads_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("partner", text),
                                   ("ship_date", text), ("bill_of_lading", text), ("billing", text),
-                                  ("carrier_scac", text), ("transport_method", text)])
+                                  ("carrier_scac", text), ("transport_method", text), ("service_level", text)])
         lines_schema = pa.schema([("warehouse", text), ("shipment_id", text), ("po_number", text),
                                   ("line_number", num), ("quantity", text), ("mark_for_store", text)])
         if not wanted:
             return heads_schema.empty_table(), lines_schema.empty_table()
         where = f"s.billing IN ('shipment', 'order') AND s.partner IN ({','.join('?' * len(wanted))})"
         heads = self._arrow("SELECT s.warehouse, s.shipment_id, s.partner, s.ship_date, s.bill_of_lading, s.billing,"
-                            f" s.carrier_scac, s.transport_method FROM shipments s WHERE {where}"
+                            f" s.carrier_scac, s.transport_method, s.service_level FROM shipments s WHERE {where}"
                             " ORDER BY CASE WHEN s.billing = 'shipment' THEN 0 ELSE 1 END, s.ship_date, s.ship_time,"
                             " s.warehouse, s.shipment_id", wanted, heads_schema)
         # sorted in Arrow (SQLite's ORDER BY sorted a night's 100,000 lines in a temporary B-tree, 3x slower)

@@ -20,6 +20,7 @@ from schemas.findings import finding
 from schemas.lifecycle import FindingRecord
 from schemas.orders import LINE_DATES, LINE_WIDE_DATES, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
+from schemas.units import said_in
 
 _LINEAGE = ("partner", "po_number", "source_file", "isa13", "gs06", "st02", "cancel_after", "do_not_deliver_after",
             "ship_no_later")
@@ -39,11 +40,15 @@ def window_end_cancels(profiles: Mapping[str, PartnerProfile]) -> set[str]:
 
 def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "decide",
                             window_end_cancels: Collection[str] = (),
-                            transit: Mapping[str, int] | None = None) -> tuple[FindingRecord, ...]:
+                            transit: Mapping[str, int] | None = None, lines: pa.Table | None = None,
+                            items: pa.Table | None = None) -> tuple[FindingRecord, ...]:
     """BACKORDER_AFTER_CANCEL per LATE row (engine.allocate), at its order's 850. ``window_end_cancels``: the
     partners whose DTM 038 (ship no later) is a last date too (engine.answer.allocation_input's), named with them;
-    ``transit``: partner -> days in transit, a DTM 063 named with its last ship day (as allocation_input's)."""
+    ``transit``: partner -> days in transit, a DTM 063 named with its last ship day (as allocation_input's).
+    ``lines`` (the orders' ORDER_LINES: their SKUs) and ``items`` (the item master): the unit a LATE row's units
+    are counted in, its item's (30 FT of wire sold by the foot), "eaches" for an item in eaches or without them."""
     transit = transit or {}
+    counted = _counted_in(late, lines, items)
     if late.num_rows == 0:
         return ()
     heads = {(r["partner"], r["po_number"]): r
@@ -62,13 +67,29 @@ def late_backorder_findings(late: pa.Table, orders: pa.Table, *, stage: str = "d
             which += f" (a 063 less {days} days in transit)" if days else ""
         done = ("rejected (855 IR): it would be refused" if r["rejected"] else
                 "promised all the same (late_backorder = \"promise\"): expect a refusal or a chargeback")
-        message = (f"Line {r['line_number']}: the {r['units']} eaches backordered could ship "
+        counted_as = counted.get((r["partner"], r["po_number"], r["line_number"]), "eaches")
+        message = (f"Line {r['line_number']}: the {r['units']} {counted_as} backordered could ship "
                    f"{r['promised_date'].isoformat()} at the earliest, after {which}; {done}.")
         f = business_finding("BACKORDER_AFTER_CANCEL", message, {**head, "line_number": r["line_number"]},
                              seg="DTM", element="DTM02", value=r["deliver_by"], line=False)
         out.append(FindingRecord(f, r["partner"], r["po_number"],
                                  "line IR" if r["rejected"] else "none (warning)", stage))
     return tuple(out)
+
+
+def _counted_in(late: pa.Table, lines: pa.Table | None, items: pa.Table | None) -> dict[tuple[str, str, int], str]:
+    """(partner, PO, line number) -> what the LATE rows' units of that line are said in (schemas.units.said_in of
+    its item's items.csv unit), for the lines whose item is not counted in eaches."""
+    if lines is None or items is None or not {"sku", "unit"} <= set(items.column_names) or \
+            not {"partner", "po_number", "line_number", "sku"} <= set(lines.column_names):
+        return {}
+    units = {r["sku"]: said_in(r["unit"]) for r in items.select(["sku", "unit"]).to_pylist()}
+    if all(u == "eaches" for u in units.values()):
+        return {}
+    mine = lines.select(["partner", "po_number", "line_number", "sku"]).filter(
+        pc.is_in(lines["po_number"], value_set=pc.unique(late["po_number"])))
+    return {(r["partner"], r["po_number"], r["line_number"]): units[r["sku"]] for r in mine.to_pylist()
+            if units.get(r["sku"], "eaches") != "eaches"}
 
 
 # the order's dates a ship date is held against: (column, DTM01, what it means, shipped after it / before it).

@@ -786,13 +786,15 @@ def invoice_totals(documents: pa.Table) -> pa.Table:
     return invoice_totals_and_charges(documents)[0]
 
 
-def invoice_totals_and_charges(documents: pa.Table, *, rows: tuple[pa.Table, pa.Table] | None = None
+def invoice_totals_and_charges(documents: pa.Table, *, rows: tuple[pa.Table, pa.Table] | None = None,
+                               g72_codes: Mapping[str, Mapping[str, str]] | None = None
                                ) -> tuple[pa.Table, pa.Table]:
     """INVOICE_TOTALS (invoice_totals) and INVOICE_CHARGES (each SAC01 A or C segment of those 810 sets: its
     SAC02, SAC05 (N2), SAC07, SAC15 and the IT1 it sits in, for the charge reconciliation,
     engine.charge_match), from one read of the documents. ``rows``: invoice_rows(documents) when the caller
-    has them (kept per document, flows.reconcile); ``documents`` then need not hold their content."""
-    totals, charges = invoice_rows(documents) if rows is None else rows
+    has them (kept per document, flows.reconcile); ``documents`` then need not hold their content.
+    ``g72_codes``: partner -> its profile's [fulfilment.invoice] g72_codes (invoice_rows)."""
+    totals, charges = invoice_rows(documents, g72_codes=g72_codes) if rows is None else rows
     rows = [p.select(INVOICE_TOTALS.names) for p in _with_documents(totals, documents, TOTAL_ROWS.names[:-2])]
     sacs = [p.select(INVOICE_CHARGES.names) for p in _with_documents(charges, documents, CHARGE_ROWS.names[:-2])]
     return (pa.concat_tables(rows).cast(INVOICE_TOTALS) if rows else INVOICE_TOTALS.empty_table(),
@@ -815,14 +817,16 @@ def _cents(values: pa.Array) -> np.ndarray:
     return out
 
 
-def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]:
+def _invoice_segments(partner: str, docs: pa.Table, sacs: Mapping[tuple[str, str], str] | None = None
+                      ) -> tuple[pa.Table, pa.Table]:
     """One partner's 810 sets: numbers, SAC sums and TDS (TOTAL_ROWS' columns), and their SACs
     (CHARGE_ROWS' columns), each with the document it is in and its place there (the set's ST, the SAC). A
     grocer's 880 (engine.invoice_880) is read alike: its G01 says what a BIG does in the same places (01 date,
     02 invoice number, 04 PO number) and its G33 what TDS01 does (the total, two implied decimals); its G72s
     what SACs do (engine.invoice_880._g72): G7201 500 and on a charge (C), 1-499 an allowance (A), G7208 the
-    amount, G7209 the percent, the SAC02 the G7201 was mapped from (SAC_TO_G7201) its code (none for a code the
-    partner's g72_codes assigned: the amount and kind count all the same); a G72 of a tax code (501, 526, 537:
+    amount, G7209 the percent, the SAC02 the G7201 was mapped from its code (``sacs``: g72_sacs of the partner's
+    g72_codes and SAC_TO_G7201; none for a 340 code no SAC02 or two map to: the amount and kind count all the
+    same); a G72 of a tax code (501, 526, 537:
     engine.invoice_880's TXI) one of its taxes as a summary TXI; a G72 in a G17 loop counts as the summary's (a G17
     names no PO line)."""
     elements, found, sets, doc_starts = _sets_read(docs, INVOICE_SETS)
@@ -856,7 +860,8 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     if is_g72.any():
         g7201 = kind.tolist()
         kind = np.array([_g72_kind(c) if g else c for c, g in zip(g7201, is_g72.tolist(), strict=True)], object)
-        sac_code = pa.array([_G7201_SAC.get((k, c)) if g else s for k, c, g, s in zip(
+        back = _G7201_SAC if sacs is None else sacs
+        sac_code = pa.array([back.get((k, c)) if g else s for k, c, g, s in zip(
             kind.tolist(), g7201, is_g72.tolist(), sac_code.to_pylist(), strict=True)], pa.string())
     charges = np.bincount(sac_set, weights=np.where(kind == "C", amount, 0), minlength=n).astype(np.int64)
     allowances = np.bincount(sac_set, weights=np.where(kind == "A", amount, 0), minlength=n).astype(np.int64)
@@ -907,7 +912,20 @@ def _invoice_segments(partner: str, docs: pa.Table) -> tuple[pa.Table, pa.Table]
     return t, sacs
 
 
-_G7201_SAC = {(kind, g7201): sac02 for (kind, sac02), g7201 in SAC_TO_G7201.items()}  # an 880's G72 -> its SAC
+def g72_sacs(codes: Mapping[str, str] | None) -> dict[tuple[str, str], str]:
+    """(SAC01, G7201) -> the SAC02 an 880's G72 was written from (engine.invoice_880._g72): by the partner's
+    [fulfilment.invoice] g72_codes (``codes``: "A:C310" -> "51"), else SAC_TO_G7201, as the writer chose; a 340
+    code that two SAC02s are written as (the profile's C310 and the table's C320 both 43) names neither."""
+    written = {**{f"{kind}:{sac02}": g7201 for (kind, sac02), g7201 in SAC_TO_G7201.items()},
+               **{key: g7201 for key, g7201 in (codes or {}).items() if key[:2] in ("A:", "C:")}}
+    by_code: dict[tuple[str, str], set[str]] = {}
+    for key, g7201 in written.items():
+        kind, _, sac02 = key.partition(":")
+        by_code.setdefault((kind, g7201), set()).add(sac02)
+    return {at: next(iter(sac02s)) for at, sac02s in by_code.items() if len(sac02s) == 1}
+
+
+_G7201_SAC = g72_sacs(None)  # an 880's G72 -> its SAC, by the table alone
 
 
 def _g72_kind(g7201: str | None) -> str:
@@ -1441,16 +1459,18 @@ def answer_rows(documents: pa.Table) -> pa.Table:
     return pa.concat_tables(rows).combine_chunks() if rows else ANSWER_ROWS.empty_table()
 
 
-def invoice_rows(documents: pa.Table) -> tuple[pa.Table, pa.Table]:
+def invoice_rows(documents: pa.Table, *, g72_codes: Mapping[str, Mapping[str, str]] | None = None
+                 ) -> tuple[pa.Table, pa.Table]:
     """(TOTAL_ROWS, CHARGE_ROWS): invoice_totals_and_charges' rows of our delivered 810s (DOCUMENT_ROWS with
     their content) before each is given its document's file and delivery time, with the document it is in
-    (document_id) and its segment's place there (_seg): a function of each document's content alone, kept
-    per document so that it is read once (flows.reconcile)."""
+    (document_id) and its segment's place there (_seg): a function of each document's content and its partner's
+    ``g72_codes`` alone (partner -> its profile's [fulfilment.invoice] g72_codes: an 880's G72 read back through
+    the map it was written by, g72_sacs), kept per document so that it is read once (flows.reconcile)."""
     totals, charges = [], []
     partners = sorted(set(documents["partner"].to_pylist()))
     for partner in partners:
         mine = documents if len(partners) == 1 else documents.filter(pc.equal(documents["partner"], partner))
-        t, c = _invoice_segments(partner, mine)
+        t, c = _invoice_segments(partner, mine, g72_sacs((g72_codes or {}).get(partner)))
         totals += [t.select(TOTAL_ROWS.names).cast(TOTAL_ROWS)] if t.num_rows else []
         charges += [c.select(CHARGE_ROWS.names).cast(CHARGE_ROWS)] if c.num_rows else []
     return (pa.concat_tables(totals).combine_chunks() if totals else TOTAL_ROWS.empty_table(),

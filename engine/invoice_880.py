@@ -29,8 +29,9 @@ for CAD in G27's place):
   TDS01: the G17 extensions plus charges less allowances (340 codes 1-499 are allowances, 500-999 charges), as
   the 810's TDS.
 - TXI (a summary's, after TDS) -> a heading G72 charge (the 880 has no TXI; 340 lists taxes as charges): G7201 by
-  g72_codes ("TXI:ST" = "537"), else TAX_TO_G7201 (PG/PS state or provincial tax on goods/services -> 537 State or
-  Province Tax, AF alcoholic beverage tax -> 526 Beverage Tax), else 501 Taxes; G7202 06 (paid by the customer: in
+  g72_codes ("TXI:LS" = "537"), else TAX_TO_G7201 (ST state sales tax, SP state/provincial tax, PG/PS state or
+  provincial tax on goods/services -> 537 State or Province Tax, AF alcoholic beverage tax -> 526 Beverage Tax), else
+  501 Taxes (a county's, city's, local, combined state and local, sales and use tax); G7202 06 (paid by the customer: in
   the total), G7208 TXI02 (cents), G7209 TXI03 as a number of percent (G7209's own: 7.25 is 7.25 %; TXI03 as a
   fraction, [fulfilment.invoice] tax_percent = "decimal", times 100). G33 = TDS01 holds it as the TDS does.
 - Not carried, refused (DocumentError): a tax on the lines (TXI in an IT1 loop, tax_at = "line": the summary's
@@ -48,6 +49,7 @@ from engine.invoice_po_sacs import money
 from parsers.x12_writer import Segment, x12_decimal
 from schemas.errors import DocumentError
 from schemas.fulfilment import G72_TAX_CODES
+from schemas.grocery_invoice import G1701_DIGITS, G1703_DIGITS, g17_statement, in_many_unit
 from schemas.units import priced_per
 
 SET_ID = "880"
@@ -86,8 +88,13 @@ SAC_TO_G7201 = {
     ("C", "H550"): "514",  # surcharge
     ("C", "C040"): "516",  # delivery (charge)
 }
-# TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes)
+# TXI01 (963) -> G7201 (340) of a tax: the tax types whose 340 tax names them (any other: 501 Taxes). 340 lists three
+# taxes, 501 Taxes, 526 Beverage Tax and 537 State or Province Tax: a tax the state or province levies alone is 537;
+# a county's (CT), a city's (CI), a local one (LT), the state's and the locality's together (LS State and Local Sales
+# Tax), a sales and use tax naming no jurisdiction (SU), a federal one (FT, GS) are no state's tax: 501
 TAX_TO_G7201 = {
+    "ST": "537",  # state sales tax: state or province tax
+    "SP": "537",  # state/provincial tax: state or province tax
     "PG": "537",  # state or provincial tax on goods: state or province tax
     "PS": "537",  # state or provincial tax on services: state or province tax
     "AF": "526",  # alcoholic beverage tax: beverage tax
@@ -97,11 +104,6 @@ G7209_MAX = 6
 HANDLING_331 = {"A": "02", "C": "06"}  # G7202 when the SAC sends no SAC12: off invoice / paid by the customer
 G7203_MAX = 16
 G73_MAX = 45
-G1703_DIGITS = 9  # element 237 (item list cost): R 1/9
-G1701_DIGITS = 10  # element 358 (quantity invoiced): R 1/10 in 004010 (1/15 in 005010: the lesser holds for both)
-EACHES = ("EA",)  # a line in eaches: priced per dozen, hundred or thousand of them, it may be invoiced in those
-# how many eaches -> the 355 unit of so many (a G17 restated in its price's own unit, _g1701_to_03)
-EACHES_BY_MANY = {12: "DZ", 100: "HU", 1000: "TH"}
 
 
 def body_880(body_810: Sequence[Segment], codes: Mapping[str, str] | None = None,
@@ -217,35 +219,22 @@ def _g17(it1: Sequence[str]) -> list[str]:
     return g17
 
 
-def _digits(d: Decimal) -> int:
-    """The digits of ``d`` as written (x12_decimal), its sign, point and a lone 0 before the point not counted, the
-    zeros after the point counted (0.01237: 5), as an R element's length is counted."""
-    text = x12_decimal(d).lstrip("-")
-    return len(text[2:] if text.startswith("0.") else text.replace(".", ""))
-
-
 def _g1701_to_03(it1: Sequence[str]) -> tuple[str, str, str]:
-    """G1701 quantity, G1702 unit and G1703 item list cost (per G1702 unit: the G17 has no basis of price) of an IT1.
-    An IT104 kept as the price of so many of its units (IT105 TP on EA, TF on FT: schemas.units.priced_per) is stated
-    per unit, IT104 / that many, where that is a number of at most 9 digits (12.37 per thousand EA: 0.01237), so
-    G1701 x G1703 is the 810's amount; else, for a line in eaches priced per dozen, hundred or thousand (PD, HP, TP
-    and their twins: EACHES_BY_MANY), in the price's own unit as grocers' 880s state eggs by the dozen: the quantity
-    in DZ/HU/TH (30 EA at 4.99 PD: 2.5 DZ at 4.99, 12.475 -> 12.48 as the 810's q x p / 12) where it is exact in
-    G1701's digits; a price that is neither (7 EA at 4.99 PD: 0.58333... DZ, 0.41583... per EA) is refused loudly
-    (the invoice not built), never stated per dozen as per each. Any other IT1's IT102/IT103/IT104 as they are."""
+    """G1701 quantity, G1702 unit and G1703 item list cost (per G1702 unit: the G17 has no basis of price) of an IT1,
+    as schemas.grocery_invoice.g17_statement states it: an IT104 kept as the price of so many of its units (IT105
+    TP on EA, TF on FT) per unit where exact in 9 digits (12.37 per thousand EA: 0.01237), else a line in eaches
+    priced per dozen, hundred or thousand in the price's own unit as grocers' 880s state eggs by the dozen (30 EA at
+    4.99 PD: 2.5 DZ at 4.99, 12.475 -> 12.48 as the 810's q x p / 12); a price that is neither (7 EA at 4.99 PD:
+    0.58333... DZ, 0.41583... per EA) is refused loudly (the invoice not built), never stated per dozen as per each
+    (the intake rules hold such a line of a partner billed by the 880: PRICE_BASIS_NOT_ON_880). Any other IT1's
+    IT102/IT103/IT104 as they are."""
     quantity, unit, price = it1[2], it1[3], it1[4]
     basis = it1[5] if len(it1) > 5 else ""
-    many = priced_per(unit, basis) if basis and price else 1
-    if many == 1:
-        return quantity, unit, price
-    each = Decimal(price) / Decimal(many)
-    if each * Decimal(many) == Decimal(price) and _digits(each) <= G1703_DIGITS:
-        return quantity, unit, x12_decimal(each)
-    by_many = EACHES_BY_MANY.get(int(many)) if unit in EACHES and int(many) == many else None
-    if by_many is not None and quantity and _digits(Decimal(price)) <= G1703_DIGITS:
-        in_many = Decimal(quantity) / Decimal(many)
-        if in_many * Decimal(many) == Decimal(quantity) and _digits(in_many) <= G1701_DIGITS:
-            return x12_decimal(in_many), by_many, price
+    stated = g17_statement(quantity, unit, price, basis)
+    if stated is not None:
+        return stated
+    many = priced_per(unit, basis)
+    by_many = in_many_unit(unit, basis)
     restated = f"; nor {quantity} {unit} a quantity in {by_many} of at most {G1701_DIGITS} digits" if by_many else ""
     raise DocumentError(f"the 880's G17 states a price per {unit} (G1703, no basis of price): IT104 {price} per "
                         f"{many:,} {unit} (IT105 {basis}) is no price per {unit} of at most {G1703_DIGITS} "

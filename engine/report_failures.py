@@ -125,6 +125,11 @@ HINTS: dict[str, str] = {
         "Reject the order and ask the partner for prices per unit (PO105 PE), or enter it by hand; approved, "
         "it is answered and invoiced as if PO104 were per unit."
     ),
+    "PRICE_BASIS_NOT_ON_880": (
+        "Agree with the partner a quantity its 880 can bill (whole dozens, hundreds or thousands) or a price per "
+        "each (PO105 PE), and have the PO changed (860) or resent; approved as it is, the line ships and its 880 is "
+        "not built (INVOICE_NOT_BUILT, every run) until it is invoiced by hand."
+    ),
     "PRICE_BASIS_CONVERTED": (
         "No action: the same price per unit. If the partner's system needs its own price basis echoed, map this "
         "code to hold_order in its [rules.outcomes]."

@@ -66,7 +66,8 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ()))))})
-        for pid, p in profiles.items()})
+        for pid, p in profiles.items()},
+        invoice_sets={pid: p.invoice_set for pid, p in profiles.items() if p.invoice_set})
 
 
 def decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStore, ref: ReferenceData,
@@ -274,7 +275,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             stored_lines=revisions.lines, reservations=revisions.reservations, applied=revisions.applied,
             profiles=profiles, today=today, at=now.isoformat(), run_id=run_id, told_lines=lines_before)
         found = lifecycle.decision_findings(suite.findings, out.decisions, orders, suite.lines)
-        late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit)
+        late = late_backorder_findings(result.late, orders, window_end_cancels=window_end, transit=transit,
+                                       lines=suite.lines, items=ref.items)
         # why stock rejected lines or a whole order, counted in each item's unit (pairs, bags)
         late += stock_refusal_findings(result.refused, suite.lines, items=ref.items)
         if late:  # a CSV order's at its line's row and its cancel date's (or quantity's) column

@@ -12,6 +12,8 @@ Nothing here decides: engine.partner_acks, engine.reconcile and engine.exception
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -126,7 +128,8 @@ def load_inputs(ws: Workspace, state: StateStore, profiles: dict[str, PartnerPro
     weights = [(p, r[1], r[2], r[3], r[4], r[5]) for p, po in sorted(set(zip(
         catch["partner"].to_pylist(), catch["po_number"].to_pylist(), strict=True)))
         for r in state.net_weights([(p, po)])] if catch.num_rows else []
-    invoices, invoice_rows = _document_rows(ws, state, finance_inputs.INVOICE_SETS, "invoices")  # each once
+    invoices, invoice_rows = _document_rows(ws, state, finance_inputs.INVOICE_SETS, "invoices",  # each once
+                                            g72_codes=g72_maps(profiles))
     totals, billed = finance_inputs.invoice_totals_and_charges(invoices, rows=(invoice_rows["totals"],
                                                                                  invoice_rows["charges"]))
     # what the 850s' SACs promised: as stored with their orders; an order stored before they were kept,
@@ -214,19 +217,33 @@ DOCUMENT_ROWS = {"answers": {"answers": finance_inputs.ANSWER_ROWS},
                  "invoices": {"totals": finance_inputs.TOTAL_ROWS, "charges": finance_inputs.CHARGE_ROWS}}
 
 
-def _document_rows(ws: Workspace, state: StateStore, doc_types: tuple[str, ...], kind: str
+def g72_maps(profiles: Mapping[str, PartnerProfile]) -> dict[str, dict[str, str]]:
+    """partner -> its profile's [fulfilment.invoice] g72_codes, of the partners that have some: what an 880's G72s
+    are read back through (engine.finance_inputs.invoice_rows)."""
+    return {pid: dict(p.fulfilment.invoice.g72_codes) for pid, p in sorted(profiles.items())
+            if p.fulfilment.invoice.g72_codes}
+
+
+def _document_rows(ws: Workspace, state: StateStore, doc_types: tuple[str, ...], kind: str, *,
+                   g72_codes: Mapping[str, Mapping[str, str]] | None = None
                    ) -> tuple[pa.Table, dict[str, pa.Table]]:
     """(the delivered documents of ``doc_types`` without their content, the rows engine.finance_inputs reads
     out of them: answer_rows for "answers", invoice_rows for "invoices"), each document's rows read out of
     it once and kept under <workspace>/state/derived/ (a document delivered before they were kept: read
-    the first time it is reconciled)."""
+    the first time it is reconciled). ``g72_codes`` (g72_maps): the profiles' maps an 880's G72s are read back
+    through; rows read with maps are kept apart per maps (a folder named by their digest), so a map changed is
+    read again, never taken from rows read with the old one."""
     schemas = DOCUMENT_ROWS[kind]
-    cache = DocumentRows(ws.state_path.parent / "derived" / f"{kind}-v{finance_inputs.ROWS_VERSION}", schemas)
+    folder = f"{kind}-v{finance_inputs.ROWS_VERSION}"
+    if g72_codes:
+        digest = hashlib.sha256(json.dumps(g72_codes, sort_keys=True).encode()).hexdigest()[:16]
+        folder += f"-g72-{digest}"
+    cache = DocumentRows(ws.state_path.parent / "derived" / folder, schemas)
 
     def read(docs: pa.Table) -> dict[str, pa.Table]:
         if kind == "answers":
             return {"answers": finance_inputs.answer_rows(docs)}
-        totals, charges = finance_inputs.invoice_rows(docs)
+        totals, charges = finance_inputs.invoice_rows(docs, g72_codes=g72_codes)
         return {"totals": totals, "charges": charges}
 
     heads = state.sent_documents(doc_types, content=False)

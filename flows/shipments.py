@@ -52,7 +52,7 @@ from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.business.items import any_substituted, as_shipped
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import StateError, TransientError
+from schemas.errors import ConfigError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
@@ -752,7 +752,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
                                                           if prof.fulfilment.invoice.taxes]), classes=classes,
-                                                      dcs=dcs, unnamed=unnamed)
+                                                      dcs=dcs, unnamed=unnamed, service_names=_service_names(ws))
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -777,6 +777,18 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
         res.errors += fr.finding.severity == "error"
     return res
+
+
+def _service_names(ws: Workspace) -> dict[str, Mapping[str, str]]:
+    """Each warehouse's own names for its services (WarehouseProfile.service_levels, by warehouse id), as the 856
+    read them: an invoice's CAD whose transport method is worked out again reads the shipment's service so too
+    (billing.prepare_invoices). A warehouse profile that does not load names none here (the shipments stage
+    reports it)."""
+    try:
+        warehouses = ws.warehouses()
+    except ConfigError:
+        return {}
+    return {wid: w.service_levels for wid, w in warehouses.items() if w.service_levels}
 
 
 def _balances_cancelled(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: StateStore,

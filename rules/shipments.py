@@ -34,7 +34,7 @@ from schemas.order_keys import shown, x12_po
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
-from schemas.units import SAME_MEASURE, fraction_of_item
+from schemas.units import SAME_MEASURE, fraction_of_item, said_in
 
 RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string()), pa.field("held", pa.bool_()),
             pa.field("line_eaches", pa.int64())]  # eaches in one unit of the order line (reservations count eaches)
@@ -321,10 +321,11 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
                     continue  # CS for CA, EA for UN, FT for LF (or the reverse): one unit, as intake reads either
 
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
-                    f"is in {wanted}: {_n(value * per_shipped)} eaches, recorded as {_n(converted[i])} {wanted}.",
+                    f"is in {wanted}: {_n(value * per_shipped)} {_said(units, what)}, recorded as {_n(converted[i])} "
+                    f"{wanted}.",
                     "unit", "W1205", was)
                 continue
-            why = f" ({_n(value * per_shipped)} eaches: not whole {wanted} of {per_line})" \
+            why = f" ({_n(value * per_shipped)} {_said(units, what)}: not whole {wanted} of {per_line})" \
                 if value is not None and value > 0 and per_shipped and per_line else ""
             add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {was}; the line is in {wanted}{why}.", "unit", "W1205", was)
         if converted:
@@ -368,12 +369,13 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             line["l_ordered"].take(taken).to_pylist(), strict=True):
         left = reserved_left.get(key, left0 or 0)
         reserved_left[key] = left - qty * per
-        shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} eaches)"
+        base = _said(units, line_sku[i].as_py())  # what the item is counted in: eaches, FT of wire sold by the foot
+        eaches = "" if per == 1 else f" {base}"
+        shipped = _n(qty) if per == 1 else f"{_n(qty)} {unit[i].as_py()} ({_n(qty * per)} {base})"
         if cut_by and cut_from is not None:  # no more than the line had before the cut can have left before it
             room = room_left.get(key, max(left0 or 0, (cut_from - (before or 0)) * per))
             room_left[key] = room - qty * per
             if room - qty * per < 0 <= room:
-                eaches = "" if per == 1 else " eaches"
                 add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped "
                     f"with only {_n(room)}{eaches} left of the {_n(cut_from * per)}{eaches} the line had before the "
                     f"buyer's change cut it ({cut_by}): {_n(qty * per - room)}{eaches} beyond anything that can have "
@@ -382,23 +384,22 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
         if not left - qty * per < 0 <= left:
             continue
         if cut_by:  # an 860 cut the line's unshipped units after part of it shipped: these left before we knew
-            past = _n(beyond[key]) + ("" if per == 1 else " eaches")
+            past = _n(beyond[key]) + eaches
             add(i, "SHIPPED_AFTER_CHANGE", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped with "
-                f"only {_n(left)}{'' if per == 1 else ' eaches'} still reserved; the buyer's change cut the line "
+                f"only {_n(left)}{eaches} still reserved; the buyer's change cut the line "
                 f"({cut_by}), so {past} unit(s) shipped beyond what the change left. They left the dock: the 856 "
                 "goes and they are billed; expect the buyer to refuse or return them, or settle it with the buyer.",
                 "quantity", "W1203", _n(qty))
             continue
         percent = (over_ship or {}).get(t["partner"][i].as_py()) or 0
         if percent and _within(beyond[key], totals_of[key], before, ordered, per, percent):
-            eaches = "" if per == 1 else " eaches"
             add(i, "SHIPMENT_WITHIN_TOLERANCE", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} shipped "
                 f"with only {_n(left)}{eaches} still reserved: {_n(beyond[key])}{eaches} beyond the line, within the "
                 f"{_n(percent)}% over-shipment tolerance agreed with the partner (of {_n(ordered)} ordered). Taken: "
                 "the 856 goes and the units shipped are billed.", "quantity", "W1203", _n(qty))
             continue
         add(i, "SHIPMENT_OVER_RESERVED", f"Line {row_line[i].as_py()} of {po[i].as_py()}: {shipped} more shipped "
-            f"with only {_n(left)}{'' if per == 1 else ' eaches'} still reserved.", "quantity", "W1203", _n(qty))
+            f"with only {_n(left)}{eaches} still reserved.", "quantity", "W1203", _n(qty))
     return quantity, unit_out, line_eaches
 
 
@@ -1140,3 +1141,9 @@ def serial_checks(lines: pa.Table, partners: Mapping[str, int], serialised: Cont
                         "serial_numbers", "N902", serial)))
                     break
     return out
+
+
+def _said(units: ShipmentUnits, sku: str | None) -> str:
+    """What ``sku``'s eaches are said in (schemas.units.said_in of its item master unit): "eaches", or FT for wire
+    sold by the foot (a reel of 500 FT shipped is 500 FT, not 500 eaches)."""
+    return said_in(units.index.own_units.get(sku or ""))

@@ -34,7 +34,7 @@ SUITES: dict[str, frozenset[str]] = {
                              "QTY_BELOW_MINIMUM",
                              "QUANTITY_DECIMALS_UNSUPPORTED",
                              "ORDER_VALUE_BELOW_MINIMUM"}),
-    "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED",
+    "prices": frozenset({"PRICE_MISSING", "PRICE_NOT_ON_FILE", "PRICE_BASIS_UNSUPPORTED", "PRICE_BASIS_NOT_ON_880",
                          "PRICE_BASIS_CONVERTED", "PRICE_BASIS_PER_EACH", "PRICE_DECIMALS_UNSUPPORTED",
                          "PRICE_OUT_OF_TOLERANCE",
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",

@@ -115,6 +115,15 @@ BUSINESS_CODES: list[CodeSpec] = [
         "PO105 says PO104 is not a price per PO103 unit (per hundred, per dozen, per pound of a line in eaches).",
     ),
     _C(
+        "PRICE_BASIS_NOT_ON_880",
+        "business",
+        "error",
+        "",
+        "A line priced per several of its units (PO105 PD, HP, TP ...) that the partner's 880 cannot state: its "
+        "G17 has no basis of price, and the price per unit is not exact in G1703's 9 digits nor the quantity a "
+        "whole number of dozens, hundreds or thousands (7 EA at 4.99 PD).",
+    ),
+    _C(
         "PRICE_BASIS_CONVERTED",
         "business",
         "warning",

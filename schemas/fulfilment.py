@@ -619,7 +619,8 @@ class InvoiceSettings(_Model):
     # partner's guide assigns, by what the 810 says: "A:C310" (SAC01:SAC02, a SAC allowance A or charge C) or
     # "TXI:ST" (TXI01, a tax) -> its 340 code: {"A:C310" = "51"} a guide billing the 2 % discount as a trade
     # discount. It wins over the built-in table (engine.invoice_880.SAC_TO_G7201: the pairs whose 340 code names the
-    # same allowance or charge; a tax: 537 state or province tax for PG/PS, 526 beverage tax for AF, else 501 taxes).
+    # same allowance or charge; a tax: 537 state or province tax for ST/SP/PG/PS, 526 beverage tax for AF, else 501
+    # taxes).
     # An allowance maps to 1-499, a charge to 500-999 but not a tax's code, a tax to 501, 526 or 537 (the 340 list's
     # taxes: G72_TAX_CODES). A SAC neither lists is refused (INVOICE_NOT_BUILT, naming the key to add); {} the table
     g72_codes: dict[Annotated[str, Field(pattern=r"^([AC]:[0-9A-Z]{4}|TXI:[0-9A-Z]{2})$")],

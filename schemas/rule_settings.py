@@ -21,6 +21,8 @@ SubstitutePolicy = Literal["reject", "accept"]
 # partner, a drop-ship platform, that sends nothing but consumer orders), "customer_order" (the heading names the
 # end customer's own order number, REF*CO), "ship_to_without_id" (N1*ST names a person's address, no N104 location)
 DropShipMark = Literal["every_order", "customer_order", "ship_to_without_id"]
+# The invoice a partner receives (its profile's receives: PartnerProfile.invoice_set): the 810, or a grocer's 880
+InvoiceSet = Literal["810", "880"]
 
 
 class _Model(BaseModel):
@@ -120,6 +122,14 @@ class RuleSettings(_Model):
     # The vendor numbers the partner's profile writes back as REF*IA on its 855, 856 and 810 (their
     # vendor_number): a PO naming us by another (REF*IA) raises VENDOR_NUMBER_MISMATCH. None: nothing compared.
     vendor_numbers: tuple[str, ...] = ()
+    # The invoice the partner receives (its profile's receives: "810", "880"; None: none, or not known): a grocer
+    # billed by the 880, whose G17 has no basis of price, cannot be invoiced a line of eaches priced per dozen that
+    # is neither exact per each nor a whole number of dozens (7 EA at 4.99 PD): such a line is held when it comes in
+    # (PRICE_BASIS_NOT_ON_880), not refused by billing every night.
+    invoice_set: InvoiceSet | None = None
+    # partner -> the invoice its profile receives (PartnerProfile.invoice_set, flows.decide): for_partner's
+    # invoice_set. Not a [rules] override of the profile: its receives says it.
+    invoice_sets: dict[str, InvoiceSet] = Field(default_factory=dict)
     partners: dict[str, PartnerRuleOverrides] = Field(default_factory=dict)
 
     def for_partner(self, partner: str) -> RuleSettings:
@@ -128,4 +138,5 @@ class RuleSettings(_Model):
         values = self.model_dump(exclude={"partners"})
         if override is not None:
             values.update(override.model_dump(exclude_none=True))
+        values["invoice_set"] = self.invoice_sets.get(partner, values["invoice_set"])
         return RuleSettings.model_validate(values)

@@ -62,6 +62,13 @@ RESTATED_PER_UNIT = "PRICE_BASIS_PER_EACH"
 # own are RuleSettings.each_units; the SDQ, SLN and stock words that count eaches use these
 EACH_UNITS = ("EA", "UN", "PC")
 
+
+def said_in(item_unit: str | None) -> str:
+    """What an item's quantities are said in, in words of a finding: "eaches" for an item sold by the each (EA, UN,
+    PC, or no unit on file), else its unit (FT, LB, CM, PR ...): wire sold by the foot is "30 FT", not "30 eaches"."""
+    unit = (item_unit or "").strip().upper()
+    return "eaches" if unit in ("", *EACH_UNITS) else unit
+
 # PO103 units of measure (code list 355) that name one measure twice: FT foot and LF linear foot, YD yard and LY
 # linear yard, MR metre and LM linear metre, IN inch and LI linear inch, CM and LC (HVAC, plumbing and electrical
 # buyers order copper line sets, pipe and wire in LF). A line in one of an item sold in the other (or holding an

@@ -235,3 +235,45 @@ def test_the_stock_goes_to_an_order_that_can_still_use_it(tmp_path):
     assert (lines[4].allocated, lines[4].backordered) == (24, 0), (_events, _found)
     _new, new_lines, _ev, _f, new_reserved = story(ws, "acme", "PO-NEW")
     assert (new_lines[1].allocated, new_lines[1].backordered) == (12, 0) and new_reserved == {(1, "WEST"): 12}
+
+
+def test_the_units_backordered_are_said_in_the_line_s_unit_not_eaches():
+    """A line's backordered units are counted in its PO103 unit (the 855's ACK02): 30 FT of wire, 2 CA, are not "30
+    eaches" or "2 eaches"; lines of one unit add up in it, lines of several are said each in its own."""
+    kw = {"passed": {("acme", "P1"): "DTM 001 (cancel after) 2026-12-10"}, "today": date(2026, 12, 11),
+          "at": "2026-12-11T02:00:00", "run_id": "r"}
+    wire = LineRecord("acme", "P1", 1, LineState.BACKORDERED, sku="W", unit="FT", backordered=30)
+    plan = backorders.plan_expired([_record(OrderState.ACKNOWLEDGED)], lines={("acme", "P1"): (wire,)}, **kw)
+    (said,) = [f.finding.message for f in plan.findings]
+    assert "with 30 FT still backordered: line 1 (30)" in said and "eaches" not in said
+    pens = LineRecord("acme", "P1", 2, LineState.BACKORDERED, sku="P", unit="CA", backordered=2)
+    plan = backorders.plan_expired([_record(OrderState.ACKNOWLEDGED)], lines={("acme", "P1"): (wire, pens)}, **kw)
+    (said,) = [f.finding.message for f in plan.findings]
+    assert "still backordered: line 1 (30 FT), line 2 (2 CA)" in said and "eaches" not in said
+    each = LineRecord("acme", "P1", 1, LineState.BACKORDERED, sku="S", unit="EA", backordered=5)
+    plan = backorders.plan_expired([_record(OrderState.ACKNOWLEDGED)], lines={("acme", "P1"): (each,)}, **kw)
+    assert "with 5 eaches still backordered: line 1 (5)" in plan.findings[0].finding.message
+
+
+def test_a_late_backorder_of_an_item_counted_in_a_measure_is_said_in_its_unit():
+    """engine.allocate counts a line's backorder in its item's stock unit (items.csv unit): 30 of wire sold by the
+    foot are "30 FT backordered", not "30 eaches"; an item in eaches, or no item master given, "eaches"."""
+    from engine.allocate import LATE
+    from engine.deadlines import late_backorder_findings
+
+    late = pa.Table.from_pylist([{"partner": "acme", "order_ref": "r", "po_number": "P1", "line_number": 1,
+                                  "units": 30, "promised_date": date(2026, 12, 20), "deliver_by": date(2026, 12, 10),
+                                  "rejected": True}], schema=LATE)
+    orders = pa.Table.from_pylist([{"partner": "acme", "po_number": "P1", "source_file": "po.x12", "isa13": "1",
+                                    "gs06": "1", "st02": "0001", "cancel_after": date(2026, 12, 10),
+                                    "do_not_deliver_after": None, "ship_no_later": None}])
+    lines = pa.table({"partner": ["acme"], "po_number": ["P1"], "line_number": pa.array([1], pa.int32()),
+                      "sku": ["WIRE-12"]})
+    items = pa.table({"sku": ["WIRE-12"], "unit": ["FT"]})
+    (found,) = late_backorder_findings(late, orders, lines=lines, items=items)
+    assert found.finding.message.startswith("Line 1: the 30 FT backordered could ship 2026-12-20")
+    (found,) = late_backorder_findings(late, orders)
+    assert found.finding.message.startswith("Line 1: the 30 eaches backordered")
+    each = pa.table({"sku": ["WIRE-12"], "unit": ["EA"]})
+    (found,) = late_backorder_findings(late, orders, lines=lines, items=each)
+    assert found.finding.message.startswith("Line 1: the 30 eaches backordered")

@@ -142,3 +142,31 @@ def test_a_shipped_catch_weight_line_is_never_invoiced_per_case(tmp_path) -> Non
     [f] = [f for f in shipping[-1].to_dict()["findings"] if f["code"] == "INVOICE_NOT_BUILT"]
     assert "line 1 is a catch-weight line (3 CA shipped, priced 3.49 per unit of weight: PO105 PP)" in f["message"]
     assert f["consequence"] == "no 810; retried by the next run"
+
+
+def _sold_by(unit: str, *, case_pack: int, moq: int = 0):
+    """The reference data with SKU-1001 sold by ``unit`` (a measure: FT, LB, CM) in packs of ``case_pack``."""
+    import dataclasses
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ref = reference()
+    items = ref.items
+    mine = pc.equal(items["sku"], "SKU-1001")
+    for name, value in (("unit", unit), ("case_pack", case_pack), ("min_order_qty", moq)):
+        at = items.column_names.index(name)
+        items = items.set_column(at, name, pc.if_else(mine, pa.scalar(value, items[name].type), items[name]))
+    return dataclasses.replace(ref, items=items)
+
+
+def test_an_item_counted_in_a_measure_is_said_in_its_unit_not_in_eaches() -> None:
+    """Wire sold by the foot in reels of 50: 30 FT is 30 feet, not "30 eaches"; below a minimum of 100 FT, "30 FT is
+    below the minimum". Said by the unit the item is counted in (items.csv unit), as the rule counts it."""
+    ref = _sold_by("FT", case_pack=50, moq=100)
+    got = [(f.code, f.message) for f in check_quantities(lines_table(line(unit="FT", quantity=Decimal("30"))), ref,
+                                                          RuleSettings())]
+    assert got == [
+        ("CASE_PACK_ROUNDED", "30 FT is not a multiple of the case pack 50 of item SKU-1001; acknowledged as 50 FT."),
+        ("QTY_BELOW_MINIMUM", "30 FT is below the minimum order quantity 100 of item SKU-1001; raise to 100 FT.")]
+    assert not any("eaches" in m for _c, m in got)

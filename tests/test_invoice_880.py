@@ -85,10 +85,10 @@ def _taxed(*txis: list[str], total: str) -> list[list[str]]:
 
 def test_the_summarys_taxes_are_heading_g72_tax_charges_and_g33_holds_them_as_the_tds():
     """A summary TXI -> a heading G72 (after the N1 loop, before the G17s): G7201 501 Taxes for a tax type 340 names
-    no tax of its own (ST state sales tax), 537 State or Province Tax for PG, 526 Beverage Tax for AF; G7202 06;
+    no tax of its own (CT county tax), 537 State or Province Tax for PG, 526 Beverage Tax for AF; G7202 06;
     G7208 TXI02 in cents; G7209 TXI03 as a number of percent (TXI03 as a fraction times 100). G33 = TDS01, which
     holds the taxes: the self-check takes them as charges."""
-    body = _taxed(["TXI", "ST", "102.23", "7.25"], ["TXI", "PG", "14.1", "1"], ["TXI", "AF", "2", "0.5"],
+    body = _taxed(["TXI", "CT", "102.23", "7.25"], ["TXI", "PG", "14.1", "1"], ["TXI", "AF", "2", "0.5"],
                   total="152833")  # 1410.00 + 102.23 + 14.10 + 2.00
     got = body_880(body)
     assert [s for s in got if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"],
@@ -98,12 +98,38 @@ def test_the_summarys_taxes_are_heading_g72_tax_charges_and_g33_holds_them_as_th
     assert tags.index("N4") < tags.index("G72") < tags.index("G17") and got[-1] == ["G33", "152833"]
     with pytest.raises(DocumentError, match="plus charges less allowances"):
         check_880([*got[:-1], ["G33", "141000"]])  # without the taxes: wrong
-    # the partner's guide names the code ([fulfilment.invoice] g72_codes "TXI:ST"); TXI03 a fraction (tax_percent)
-    fraction = _taxed(["TXI", "ST", "102.23", "0.0725"], total="151223")
-    assert [s for s in body_880(fraction, {"TXI:ST": "537"}, "decimal") if s[0] == "G72"] == [
+    # the partner's guide names the code ([fulfilment.invoice] g72_codes "TXI:LS"); TXI03 a fraction (tax_percent)
+    fraction = _taxed(["TXI", "LS", "102.23", "0.0725"], total="151223")
+    assert [s for s in body_880(fraction, {"TXI:LS": "537"}, "decimal") if s[0] == "G72"] == [
         ["G72", "537", "06", "", "", "", "", "", "10223", "7.25"]]
+    # and wins over the table: a guide that bills a state sales tax as 501 Taxes
+    assert [s for s in body_880(_taxed(["TXI", "ST", "102.23", "7.25"], total="151223"), {"TXI:ST": "501"})
+            if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"]]
     with pytest.raises(DocumentError, match="G7209 holds 6 digits: the tax's rate 7.254321 does not fit"):
         body_880(_taxed(["TXI", "ST", "102.23", "7.254321"], total="151223"))
+
+
+@pytest.mark.parametrize(("tax", "code"), [
+    ("ST", "537"),  # state sales tax: a tax of the state, 340's 537 State or Province Tax
+    ("SP", "537"),  # state/provincial tax
+    ("PG", "537"),  # state or provincial tax on goods
+    ("PS", "537"),  # state or provincial tax on services
+    ("AF", "526"),  # alcoholic beverage tax: 526 Beverage Tax
+    ("CT", "501"),  # county tax: no 340 code of a county's tax, 501 Taxes
+    ("CI", "501"),  # city tax
+    ("LS", "501"),  # state and local sales tax: the state's and the locality's together, not the state's alone
+    ("LT", "501"),  # local sales tax (below the state)
+    ("SU", "501"),  # sales and use tax: no jurisdiction named
+    ("FT", "501"),  # federal excise tax
+    ("GS", "501"),  # goods and services tax (federal, Canada)
+])
+def test_each_tax_type_is_the_340_tax_that_names_it_else_501_taxes(tax, code):
+    """TXI01 (963) -> G7201 (340): 340 lists three taxes (501 Taxes, 526 Beverage Tax, 537 State or Province Tax);
+    a state's or province's own tax is 537 (ST state sales tax and SP state/provincial tax were 501: a grocer's
+    guide reading 537 as the state's tax got an unnamed 501), a beverage tax 526, any other (a county's, a city's,
+    a combined state and local tax, a sales and use tax) 501."""
+    got = body_880(_taxed(["TXI", tax, "102.23", "7.25"], total="151223"))
+    assert [s for s in got if s[0] == "G72"] == [["G72", code, "06", "", "", "", "", "", "10223", "7.25"]]
 
 
 def test_the_partners_g72_codes_map_what_the_table_does_not_and_win_over_it():
@@ -251,6 +277,46 @@ def test_finance_reads_an_880s_tax_g72s_as_its_taxes_not_charges():
         Decimal("1519.73"), Decimal("102.23"), Decimal("12.50"), Decimal("5.00"))
     assert sorted((r["kind"], r["code"], r["amount"]) for r in charges.to_pylist()) == [
         ("A", None, Decimal("5.00")), ("C", "D240", Decimal("12.50"))]
+
+
+def _880_docs(g880: list[list[str]], control: str):
+    import pyarrow as pa
+
+    isa = "ISA*00*          *00*          *ZZ*ORDERBRIDGE    *ZZ*STATERBROS     *261201*1500*U*00401*{}*0*P*>~\n"
+    content = (isa.format(control) + f"GS*GP*ORDERBRIDGE*STATERBROS*20261201*1500*{int(control)}*X*004010~\n"
+               "ST*880*0001~\n" + "".join("*".join(s) + "~\n" for s in g880) + f"SE*{len(g880) + 2}*0001~\n"
+               f"GE*1*{int(control)}~\nIEA*1*{control}~\n").encode()
+    return pa.table({"partner": ["staterbros"], "document_id": pa.array([1], pa.int64()), "doc_type": ["880"],
+                     "isa13": [control], "file": [f"staterbros-880-{control}.x12"],
+                     "sent_at": pa.array([datetime(2026, 12, 1, 15)], pa.timestamp("s")),
+                     "content": pa.array([content], pa.binary())})
+
+
+def test_finance_maps_a_profile_s_g72_code_back_to_the_sac02_it_was_written_from():
+    """A G72 whose 340 code the partner's [fulfilment.invoice] g72_codes assigned ({"A:C310" = "51"}: the PO's 2 %
+    discount billed as a trade discount) is read back through the same map: its code is the SAC02 C310 again, so
+    the charge reconciliation matches it to the PO's SAC*A*C310 (it was read with no code: the PO's discount
+    "not taken" and an allowance nobody promised). A table code is read back as before (504 -> D240); a 340 code
+    two SAC02s map to (the profile's C310 and the table's C320 both 43) names neither; without the map, none."""
+    from engine.finance_inputs import invoice_rows
+
+    body = [*BODY_810[:-3], ["SAC", "A", "C310", "", "", "500"], ["SAC", "C", "D240", "", "", "1250"],
+            ["SAC", "A", "C320", "", "", "100"], *BODY_810[-3:]]
+    body = [["TDS", "141650"] if s[0] == "TDS" else s for s in body]  # 1410.00 - 5.00 + 12.50 - 1.00
+    docs = _880_docs(number_880(body_880(body, {"A:C310": "51"}), "INV0000006"), "000000006")
+    maps = {"staterbros": {"A:C310": "51"}}
+    totals, charges = invoice_rows(docs, g72_codes=maps)
+    assert sorted((r["kind"], r["code"], r["amount"]) for r in charges.to_pylist()) == [
+        ("A", "C310", Decimal("5.00")), ("A", "C320", Decimal("1.00")), ("C", "D240", Decimal("12.50"))]
+    assert totals["allowance_codes"].to_pylist() == ["C310 C320"]
+    _totals, unmapped = invoice_rows(docs)  # the map not given: the code unknown, as before
+    assert sorted((r["kind"], r["code"] or "") for r in unmapped.to_pylist()) == [
+        ("A", ""), ("A", "C320"), ("C", "D240")]
+    # a 340 code two SAC02s are written as (the profile's C310 and the table's C320 both 43): neither is named
+    docs = _880_docs(number_880(body_880(body, {"A:C310": "43"}), "INV0000007"), "000000007")
+    _totals, ambiguous = invoice_rows(docs, g72_codes={"staterbros": {"A:C310": "43"}})
+    assert sorted((r["kind"], r["code"] or "") for r in ambiguous.to_pylist()) == [
+        ("A", ""), ("A", ""), ("C", "D240")]
 
 
 def test_the_sent_880_names_its_invoice_and_po():

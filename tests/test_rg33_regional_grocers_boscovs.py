@@ -597,11 +597,11 @@ def grocery_880_tax_night(tmp_path_factory):
 
 def test_an_880_carries_the_invoices_tax_as_a_heading_g72_tax_charge(grocery_880_tax_night, tmp_path,
                                                                      maps):  # noqa: F811
-    """The 810's summary TXI (ST 102.23 at 7.25 %: 1410.00 x 7.25 % half up) is the 880's heading G72 501 Taxes
-    (06 paid by the customer, G7208 the amount, G7209 the rate) and G33 holds it as TDS01 does (1512.23): accepted
-    by our validator, Bots' 880 grammar and pyx12."""
+    """The 810's summary TXI (ST 102.23 at 7.25 %: 1410.00 x 7.25 % half up) is the 880's heading G72 537 State or
+    Province Tax (a state sales tax; 06 paid by the customer, G7208 the amount, G7209 the rate) and G33 holds it as
+    TDS01 does (1512.23): accepted by our validator, Bots' 880 grammar and pyx12."""
     body, record, _content = _sent_880(grocery_880_tax_night, tmp_path, maps)
-    assert [s for s in body if s[0] == "G72"] == [["G72", "501", "06", "", "", "", "", "", "10223", "7.25"]]
+    assert [s for s in body if s[0] == "G72"] == [["G72", "537", "06", "", "", "", "", "", "10223", "7.25"]]
     tags = [s[0] for s in body]
     assert tags.index("N1") < tags.index("G72") < tags.index("G17")
     assert body[-2:] == [["G31", "65", "CA"], ["G33", "151223"]]
@@ -609,7 +609,7 @@ def test_an_880_carries_the_invoices_tax_as_a_heading_g72_tax_charge(grocery_880
 
 
 def test_the_880s_tax_reconciles_and_is_read_as_the_810s_txi(grocery_880_tax_night, tmp_path_factory):
-    """The same night invoiced by an 810 with the same tax (TXI after TDS) and by the 880 (a G72 501): finance reads
+    """The same night invoiced by an 810 with the same tax (TXI after TDS) and by the 880 (a G72 537): finance reads
     the same taxes and total, no charge row for the tax, and the reconciliation finds the same exceptions, never an
     INVOICE_TOTAL_MISMATCH."""
     from connectors.state import StateStore
@@ -659,3 +659,27 @@ def test_the_880s_mapped_discount_reconciles_as_the_810s_sac(grocery_880_discoun
     as_810, as_880 = _reconciled(as_810_night, "rec-810-disc"), _reconciled(grocery_880_discount_night, "rec-880-disc")
     assert kinds(as_880) == kinds(as_810)
     assert "INVOICE_TOTAL_MISMATCH" not in {e["type"] for e in as_880}
+
+
+def test_finance_reads_the_880s_mapped_discount_as_the_sac02_it_was_written_from(grocery_880_discount_night):
+    """The reconciliation's inputs read the 880's G72*51 back through the profile's g72_codes ({"A:C310" = "51"}):
+    the invoice's allowance is SAC02 C310 (the code the PO's SAC and the agreement name), so the charge
+    reconciliation matches it by code; it was read with no code (an allowance matched to nothing). Read again when
+    the map changes: the rows kept per document are kept per map."""
+    from connectors.state import StateStore
+    from flows.reconcile import load_inputs
+
+    ws = grocery_880_discount_night[0]
+    state = StateStore(ws.state_path)
+    try:
+        inputs = load_inputs(ws, state, ws.partners())
+        assert [(r["kind"], r["code"], r["amount"]) for r in inputs.invoice_charges.to_pylist()] == [
+            ("A", "C310", Decimal("28.20"))]
+        assert inputs.invoice_totals["allowance_codes"].to_pylist() == ["C310"]
+        profiles = ws.partners()
+        settings = profiles["staterbros"].fulfilment.invoice
+        remapped = {**profiles, "staterbros": profiles["staterbros"].model_copy(update={"fulfilment": profiles[
+            "staterbros"].fulfilment.model_copy(update={"invoice": settings.model_copy(update={"g72_codes": {}})})})}
+        assert [r["code"] for r in load_inputs(ws, state, remapped).invoice_charges.to_pylist()] == [None]
+    finally:
+        state.close()

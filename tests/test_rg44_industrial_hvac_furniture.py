@@ -157,7 +157,7 @@ def test_a_line_in_hundreds_of_feet_of_an_item_sold_by_the_foot_is_served_as_so_
     assert states == {("johnstone", "JS0123-88412"): "invoiced"}
     assert {f[0] for f in found} <= NIGHT_NOTED | {"SHIPMENT_UNIT_CONVERTED"}
     assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
-        "Shipped 500 FT of RG44-04; line 1 is in HL: 500 eaches, recorded as 5 HL."]
+        "Shipped 500 FT of RG44-04; line 1 is in HL: 500 FT, recorded as 5 HL."]
     ack = po_segments(segments(ws, "johnstone", "855"), "JS0123-88412", "BAK")
     assert [s[1:4] for s in ack if s[0] == "ACK"][0] == ["IA", "5", "HL"]
     asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")

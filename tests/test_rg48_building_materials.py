@@ -163,7 +163,7 @@ def test_a_tally_confirmed_in_board_feet_is_recorded_in_the_line_s_unit(tmp_path
                                       shipped_swaps=[("1.344,TM", "1344,BF"), ("7.68,BP", "768,BF")],
                                       warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
     assert {f[0] for f in found} == {"SHIPMENT_UNIT_CONVERTED", "ASN_LATE"}
-    assert any("1344 eaches, recorded as 1.344 TM" in f[3] for f in found)
+    assert any("1344 BF, recorded as 1.344 TM" in f[3] for f in found)  # lumber counted in BF, not "eaches"
     assert states == {("lumber84", "0412118840"): "invoiced"}
     asn = po_segments(segments(ws, "lumber84", "856"), "LB-SHP-01", "BSN")
     assert ["SN1", "", "1.344", "TM", "", "1.344", "TM"] in asn and ["SN1", "", "7.68", "BP", "", "7.68", "BP"] in asn

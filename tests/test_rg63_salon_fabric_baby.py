@@ -122,7 +122,7 @@ def test_fabric_confirmed_in_centimetres_is_recorded_in_the_line_s_metres(tmp_pa
                                       ship_day=SHIP_DAY, shipped_swaps=[(",45.5,MR,", ",4550,CM,")])
     assert {f[0] for f in found} <= {"ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}, found
     assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
-        "Shipped 4550 CM of RG63-06; line 1 is in MR: 4550 eaches, recorded as 45.5 MR."]
+        "Shipped 4550 CM of RG63-06; line 1 is in MR: 4550 CM, recorded as 45.5 MR."]
     assert states == {("fabricland", "FL6300316"): "invoiced"}
     assert ["SN1", "", "45.5", "MR", "", "45.5", "MR"] in segments(ws, "fabricland", "856")
     billed = ["IT1", "1", "45.5", "MR", "6.25", "", "UP", "614141563067", "VN", "RG63-06"]

@@ -409,3 +409,34 @@ def test_units_beyond_a_backordered_lines_reservation_are_no_over_shipment():
     check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,2,SKU-1003,13,EA,C1,1\n"), STATE, REF.items,
                             NOTHING_RECORDED, over_ship={"acme": D(10)})
     assert codes(check) == [("SHIPMENT_OVER_RESERVED", 2)] and check.held == frozenset({"S1"})
+
+
+def test_a_unit_converted_for_an_item_counted_in_a_measure_is_said_in_it():
+    """Wire sold by the foot, ordered in reels of 500 FT (item_units RE), shipped in feet: 1000 FT is recorded as 2 RE,
+    the message counting feet ("1000 FT"), not "1000 eaches"; 700 FT is no whole reel ("700 FT: not whole RE")."""
+    import dataclasses
+
+    import pyarrow.compute as pc
+
+    items = REF.items
+    wire = pc.equal(items["sku"], "SKU-1011")
+    items = items.set_column(items.column_names.index("unit"), "unit",
+                             pc.if_else(wire, pa.scalar("FT", items["unit"].type), items["unit"]))
+    item_units = pa.table({"sku": ["SKU-1011"], "unit": ["RE"], "eaches": pa.array([500], pa.int64())})
+    ref = dataclasses.replace(REF, items=items)
+    on_reels = state(("acme", "ACME-1000", 3, "3", "SKU-1011", None, "RE", D(4), D(2000), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1000,FT,C1,1\n"), on_reels, ref.items,
+                            NOTHING_RECORDED, item_units=item_units)
+    (f,) = check.findings
+    assert (f.code, f.message) == ("SHIPMENT_UNIT_CONVERTED", "Shipped 1000 FT of SKU-1011; line 3 is in RE: 1000 FT, "
+                                   "recorded as 2 RE.")
+    # with 500 FT reserved (its reservation counts the item's feet), 2 RE are more than the line has left
+    short = state(("acme", "ACME-1000", 3, "3", "SKU-1011", None, "RE", D(4), D(500), D(0), "allocated"))
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,1000,FT,C1,1\n"), short, ref.items,
+                            NOTHING_RECORDED, item_units=item_units)
+    assert [(f.code, f.message) for f in check.findings][1:] == [
+        ("SHIPMENT_OVER_RESERVED", "Line 3 of ACME-1000: 2 RE (1000 FT) more shipped with only 500 FT still reserved.")]
+    check = check_shipments(csv_lines("S1,2026-11-28,UPSN,ACME-1000,3,SKU-1011,700,FT,C1,1\n"), on_reels, ref.items,
+                            NOTHING_RECORDED, item_units=item_units)
+    assert [(f.code, f.message) for f in check.findings] == [
+        ("SHIPMENT_UNIT_MISMATCH", "Shipped in FT; the line is in RE (700 FT: not whole RE of 500).")]

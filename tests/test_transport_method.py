@@ -89,3 +89,35 @@ def test_the_po_s_own_td504_for_the_carrier_is_taken(tmp_path):
         state.close()
     (text,) = [t for t in texts if "SHP-1001" in t]
     assert segments(text, "TD5")[0][:5] == ["TD5", "B", "2", "UPSN", "A"]
+
+
+def test_an_invoice_s_cad_reads_a_warehouse_s_own_service_name_as_its_856_did(tmp_path):
+    """A shipment stored without the TD504 its 856 wrote (recorded before shipments.transport_method was kept) has
+    its 810's CAD01 / 880's G2701 worked out again, as the 856 did (engine.shipments.shipment_method): UPSN at the
+    warehouse's own "BROWN" (its profile's service_levels: CG ground) is no air shipment, whatever the PO's TD5
+    (UPSN by A) said: U. Billing passed neither the shipment's service level (billing_shipments did not read it)
+    nor the warehouse's names, so the invoice said A (air) for a parcel the 856 said went by ground."""
+    from datetime import date
+
+    from connectors.state import StateStore
+    from engine.lifecycle import billing
+    from engine.shipments import transport_method_for
+    from schemas.lifecycle import ShipmentRecord
+
+    routed = "B*2*UPSN*A*UPS NEXT DAY AIR".replace("*", "\x1f")  # ORDERS td5_sent: TD501.. joined
+    names = {"east": {"BROWN": "CG"}}
+    assert transport_method_for("UPSN", [routed], "BROWN", names["east"]) == "U"  # the 856's: a parcel, not A
+    legacy = ShipmentRecord(warehouse="east", shipment_id="S1", partner="acme", ship_date=date(2026, 11, 27),
+                            lines=(), carrier_scac="UPSN", service_level="BROWN", transport_method="")
+    assert billing._carrier(legacy, {"td5_sent": routed}, True, names)[2] == "U"
+    assert billing._carrier(legacy, {"td5_sent": routed}, True)[2] == "A"  # a warehouse's name unknown: as before
+    # the stored shipment's service level reaches billing (billing_shipments -> shipments_to_bill)
+    ws = shipped_day1(tmp_path, "TD5*B*2*UPSN*A*UPS NEXT DAY AIR~")
+    state = StateStore(ws.state_url)
+    try:
+        heads, _lines = state.billing_shipments(["acme"])
+    finally:
+        state.close()
+    assert "service_level" in heads.column_names
+    shipped = billing.shipments_to_bill(heads, _lines)
+    assert [s.service_level for s in shipped] == heads["service_level"].fill_null("").to_pylist()

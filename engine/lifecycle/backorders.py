@@ -49,6 +49,7 @@ from schemas.lifecycle import (
 )
 from schemas.orders import SHIP_COMPLETE, last_date_named, last_dates, last_day
 from schemas.profile import PartnerProfile
+from schemas.units import said_in
 
 Key = tuple[str, str]
 _SHIPPED_IN_FULL = (LineState.SHIPPED, LineState.INVOICED, LineState.CLOSED)  # nothing of the line waits
@@ -466,7 +467,7 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
         if ln.backordered <= 0 or ln.state in ENDED_LINES or (only is not None and ln.line_number not in only):
             new_lines.append(ln)
             continue
-        cut.append((ln.line_number, ln.backordered))
+        cut.append((ln.line_number, ln.backordered, ln.unit))
         allocated, rejected = ln.allocated, ln.rejected + ln.backordered
         state = (LineState.REJECTED if allocated == 0 and not ln.shipped
                  else _line_state(ln.shipped, ln.invoiced, allocated, 0))
@@ -478,8 +479,7 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
     if not cut:
         return Plan()
     done = tuple(new_lines)
-    units = sum(u for _n, u in cut)
-    which = ", ".join(f"line {n} ({u})" for n, u in cut)
+    units, which = _counted(cut)
     live = [ln for ln in done if ln.state not in ENDED_LINES]
     if record.state == OrderState.ACKNOWLEDGED:
         event = EventKind.BACKORDER_EXPIRED if live else EventKind.BACKORDER_EXPIRED_CANCELLED
@@ -492,7 +492,7 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
         left = {OrderState.PARTIALLY_SHIPPED: "the order keeps its reserved units",
                 OrderState.SHIPPED: "nothing is left to ship: the shipped units are invoiced",
                 OrderState.INVOICED: "nothing is left to ship and every shipped unit is invoiced"}[to]
-    message = (f"The order's {passed} passed (run date {today.isoformat()}) with {units} eaches still backordered: "
+    message = (f"The order's {passed} passed (run date {today.isoformat()}) with {units} still backordered: "
                f"{which}; cancelled (late_backorder = \"reject\"): no stock is reserved for them and they will "
                f"not ship; {left}. No document is sent: the retailer's system cancels what is open at its cancel "
                "date itself.")
@@ -505,14 +505,26 @@ def _expire(record: OrderRecord, lines: Sequence[LineRecord], passed: str, *, to
 
 
 def _late_warning(record: OrderRecord, lines: Sequence[LineRecord], passed: str) -> tuple[FindingRecord, ...]:
-    waiting_lines = [(ln.line_number, ln.backordered) for ln in lines if ln.backordered > 0 and ln.sku]
-    which = ", ".join(f"line {n} ({u})" for n, u in waiting_lines)
-    message = (f"The order's {passed} passed with {sum(u for _n, u in waiting_lines)} eaches still backordered: "
+    waiting_lines = [(ln.line_number, ln.backordered, ln.unit) for ln in lines if ln.backordered > 0 and ln.sku]
+    units, which = _counted(waiting_lines)
+    message = (f"The order's {passed} passed with {units} still backordered: "
                f"{which}; kept (late_backorder = \"promise\"): they are allocated and shipped as stock comes; expect "
                "a refusal at the dock or a chargeback (said once for the order).")
     f = business_finding("BACKORDER_AFTER_CANCEL", message, _lineage(record), seg="DTM", element="DTM02",
                          value=passed.rsplit(" ", 1)[-1], line=False)
     return (FindingRecord(f, record.partner, record.po_number, "none (warning)", "decide"),)
+
+
+def _counted(lines: Sequence[tuple[int, int, str]]) -> tuple[str, str]:
+    """(the units backordered added up, and per line) of ``lines`` (line number, units, PO103 unit): a line's
+    backordered units are counted in its PO103 unit (the 855's), so lines of one unit add up in it ("42 eaches"
+    for EA, "30 FT" of wire), "line 3 (30), line 4 (12)"; lines of several are said each in its own ("32 units":
+    "line 1 (30 FT), line 2 (2 CA)")."""
+    kinds = {said_in(unit) for _n, _u, unit in lines}
+    total = sum(u for _n, u, _unit in lines)
+    if len(kinds) == 1:
+        return f"{total} {kinds.pop()}", ", ".join(f"line {n} ({u})" for n, u, _unit in lines)
+    return f"{total} units", ", ".join(f"line {n} ({u} {unit or 'units'})" for n, u, unit in lines)
 
 
 def _lineage(record: OrderRecord) -> dict:

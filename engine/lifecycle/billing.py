@@ -101,6 +101,7 @@ Key = tuple[str, str]
 STAGE = "invoicing"
 PENDING_NUMBER = "0"  # BIG02 while an invoice is built before its number is taken
 ZERO = Decimal(0)
+ServiceNames = Mapping[str, Mapping[str, str]]  # warehouse id -> its own names of services (its service_levels)
 Billed = dict[tuple[str, str], tuple[str, ...]]  # (warehouse, shipment id) -> doc keys of the 810s it waits for
 
 
@@ -217,8 +218,8 @@ def billed_lines(table: pa.Table) -> dict[Key, tuple[BilledLine, ...]]:
 
 def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = True) -> list[ShipmentRecord]:
     """connectors.state billing_shipments' columns as ShipmentRecords (what billing reads of them: the
-    shipment's keys, partner, date, BOL, billing status, carrier and the 856's TD504 (carrier_scac, transport_method,
-    when the heads have them); its
+    shipment's keys, partner, date, BOL, billing status, carrier, service level and the 856's TD504 (carrier_scac,
+    service_level, transport_method, when the heads have them); its
     lines as ShippedUnits, in position order; without them when not ``with_lines``: shipment_units gives their units
     per PO)."""
     if not heads.num_rows:
@@ -234,14 +235,15 @@ def shipments_to_bill(heads: pa.Table, lines: pa.Table, *, with_lines: bool = Tr
     days: dict[str, date] = {}
     out = []
     names = ("warehouse", "shipment_id", "partner", "ship_date", "bill_of_lading", "billing")
-    scacs, methods = (heads[c].to_pylist() if c in heads.column_names else [""] * heads.num_rows
-                      for c in ("carrier_scac", "transport_method"))
-    for w, s, partner, day, bol, status, scac, method in zip(*(heads[c].to_pylist() for c in names), scacs, methods,
-                                                             strict=True):
+    scacs, methods, levels = (heads[c].to_pylist() if c in heads.column_names else [""] * heads.num_rows
+                              for c in ("carrier_scac", "transport_method", "service_level"))
+    for w, s, partner, day, bol, status, scac, method, level in zip(*(heads[c].to_pylist() for c in names), scacs,
+                                                                    methods, levels, strict=True):
         when = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         out.append(ShipmentRecord(warehouse=w, shipment_id=s, partner=partner, ship_date=when,
                                   lines=units.get((w, s), ()), bill_of_lading=bol or "",  # type: ignore[arg-type]
-                                  billing=status, carrier_scac=scac or "", transport_method=method or ""))
+                                  billing=status, carrier_scac=scac or "", transport_method=method or "",
+                                  service_level=level or ""))
     return out
 
 
@@ -542,6 +544,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      classes: Mapping[Key, Mapping[int, str]] | None = None,
                      ship_tos: Mapping[Key, Mapping[int, tuple[str, str, str]]] | None = None,
                      dcs: StoreDcs | None = None, unnamed: Mapping[Key, Mapping[int, str]] | None = None,
+                     service_names: ServiceNames | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -563,7 +566,9 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     ``dcs`` (engine.shipments.store_dcs): the DC each store is shipped through; an 810 of a shipment whose units
     were marked for stores of one DC (or of one store, billed per store) names that DC as its N1*ST, as the 856
     did, its taxes by the DC's state (built one by one). ``unnamed`` (without_item_ids): per order, line number ->
-    why the partner's 810 cannot name its item; an 810 billing such a line is not built (INVOICE_NOT_BUILT)."""
+    why the partner's 810 cannot name its item; an 810 billing such a line is not built (INVOICE_NOT_BUILT).
+    ``service_names``: warehouse id -> its own names for its services (WarehouseProfile.service_levels), read as the
+    856 read them when a CAD's transport method is worked out again (_carrier)."""
     refused = refused or {}
     sacs = sacs or {}
     due = [in_line_order(d) for d in due]  # every path bills in PO line order, whatever the shipment's order
@@ -602,6 +607,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     moved = {**via_dc, **moved}
     ready = {} if tables is None else _text_invoices(due, tables, orders=orders, terms=terms, fast=fast,
                                                      profiles=profiles, invoice_date=invoice_date, refused=refused,
+                                                     service_names=service_names,
                                                      before=before, exclude=({*weighed, *own_terms} if not sacs else {
                                                          *weighed, *own_terms, *(i for i, d in enumerate(due)
                                                                                  if (d.partner, d.po_number) in sacs)})
@@ -634,12 +640,12 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                 raise taxes
             built = None if fast[d.partner] is None or i in weighed or key in sacs or taxes else _text_invoice(
                 d, by_number, order, rows, stated, profile, invoice_date, so_far,
-                fast[d.partner], cells, charges)
+                fast[d.partner], cells, charges, service_names)
             if built is None:  # anything out of the ordinary: the 810 built as segments (its refusals, its checks)
                 built = _invoice(d, by_number, order, {k: v.row() if isinstance(v, LineText) else v
                                                                      for k, v in rows.items()},
                                  stated, profile, invoice_date, so_far, charges, weighed.get(i),
-                                 sacs.get(key, ()), taxes, (classes or {}).get(key))
+                                 sacs.get(key, ()), taxes, (classes or {}).get(key), service_names)
                 if profile.invoice_set == "880":  # the grocer's 880 says what the 810 built says, checked here
                     settings = profile.fulfilment.invoice
                     built = replace(built, built=replace(built.built, body=body_880(
@@ -1134,8 +1140,8 @@ def order_rows(orders: pa.Table) -> dict[Key, dict]:
 def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: Mapping[Key, dict],
                    terms: Mapping[str, object], fast: Mapping[str, Delimiters | None],
                    profiles: Mapping[str, PartnerProfile], invoice_date: date, refused: Mapping[str, object],
-                   before: set[Key] = frozenset(), exclude: Container[int] = frozenset()
-                   ) -> dict[int, Batch810]:  # type: ignore[assignment]
+                   before: set[Key] = frozenset(), exclude: Container[int] = frozenset(),
+                   service_names: ServiceNames | None = None) -> dict[int, Batch810]:  # type: ignore[assignment]
     """_text_invoice's 810s of the ordinary invoices of ``due`` (index -> Batch810), written
     together per partner, per column from ``tables`` (engine.invoice_lines): an order's only invoice of
     the run (no earlier 810 of the run bills its units), not refused, of a partner with fast delimiters.
@@ -1161,7 +1167,7 @@ def _text_invoices(due: Sequence[InvoiceDue], tables: BillingTables, *, orders: 
         out.update(_text_batch([due[i] for i in chosen], chosen, tables, orders=orders, terms=terms[partner],
                                profile=profiles[partner], invoice_date=invoice_date,
                                delimiters=fast[partner], quantities=quantities,  # type: ignore[arg-type]
-                               charges=charges))
+                               charges=charges, service_names=service_names))
     return out
 
 
@@ -1173,8 +1179,8 @@ def _quantity(q: Decimal, known: dict[Decimal, tuple[int, str]]) -> tuple[int, s
 
 def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables, *, orders: Mapping[Key, dict],
                 terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
-                quantities: dict[Decimal, tuple[int, str]], charges: tuple[Charge, ...] | None = None
-                ) -> dict[int, Batch810]:
+                quantities: dict[Decimal, tuple[int, str]], charges: tuple[Charge, ...] | None = None,
+                service_names: ServiceNames | None = None) -> dict[int, Batch810]:
     """_text_invoices for one partner's invoices ``ds`` (at ``indexes`` of the run's due list): lines
     (engine.invoice_lines), heads and tails (engine.invoice_heads) written per column, each invoice's
     text joined from the three, its invoice lines and order lines' billing made once for the batch."""
@@ -1213,7 +1219,7 @@ def _text_batch(ds: list[InvoiceDue], indexes: list[int], tables: BillingTables,
     tails = None if heads is None else tails_810(
         merchandise=np.add.reduceat(columns.cents, offsets[:-1]), counts=np.asarray(counts, np.int64),
         line_invoice=invoice, quantities=units, units=columns.unit_column, settings=settings, d=delimiters,
-        charges=charges, carriers=[_carrier(_last(d), {"td5_sent": t}, method) for d, t in zip(
+        charges=charges, carriers=[_carrier(_last(d), {"td5_sent": t}, method, service_names) for d, t in zip(
             ds, td5s, strict=True)] if settings.carrier else ())
     if heads is None or tails is None:
         return {}
@@ -1256,20 +1262,24 @@ def _last(d: InvoiceDue) -> ShipmentRecord | None:
     return ships[-1] if ships else None
 
 
-def _carrier(shipment: ShipmentRecord | None, order: Mapping | None = None, method: bool = False) -> tuple[str, ...]:
+def _carrier(shipment: ShipmentRecord | None, order: Mapping | None = None, method: bool = False,
+             service_names: ServiceNames | None = None) -> tuple[str, ...]:
     """The (carrier, bill of lading) an 810's CAD names (InvoiceSettings.carrier): the shipment billed's, or the
     last one's of an order billed whole; with ``method`` (_cad_method: CAD01 is mandatory in the partner's 810, or
     its 880's G2701 or CAD01) the shipment's transport method third, as its 856 gave it from the carrier, service
     level and the ``order``'s TD5 (engine.shipments.shipment_method: the PO's TD504 for that carrier, U for a parcel
-    carrier, else M motor), unless the shipment keeps the TD504 its 856 wrote (ShipmentRecord.transport_method:
-    the warehouse's own W2701 or Transport Method among them), which it names then."""
+    carrier, else M motor; the service level read by the shipment's warehouse's own names, ``service_names``:
+    warehouse id -> WarehouseProfile.service_levels, as the 856 read it), unless the shipment keeps the TD504 its 856
+    wrote (ShipmentRecord.transport_method: the warehouse's own W2701 or Transport Method among them), which it
+    names then."""
     if shipment is None:
         return ()
     if not method:
         return shipment.carrier_scac, shipment.bill_of_lading
     stored = shipment.transport_method if shipment.carrier_scac else ""  # the 856's TD504, kept with the shipment
     return (shipment.carrier_scac, shipment.bill_of_lading, stored or
-            shipment_method(shipment.carrier_scac, [(order or {}).get("td5_sent")], shipment.service_level))
+            shipment_method(shipment.carrier_scac, [(order or {}).get("td5_sent")], shipment.service_level,
+                            (service_names or {}).get(shipment.warehouse)))
 
 
 CAD01_FROM = "005010"  # the 810's CAD01 (transport method) is mandatory from this version, optional in 004010
@@ -1335,7 +1345,8 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
                   terms, profile: PartnerProfile, invoice_date: date,
                   billed: Mapping[int, Decimal], delimiters: Delimiters,
                   cells: dict[tuple[Decimal, Decimal], tuple[str, str, Decimal]],
-                  charges: tuple[Charge, ...] | None = None) -> Text810 | None:
+                  charges: tuple[Charge, ...] | None = None, service_names: ServiceNames | None = None
+                  ) -> Text810 | None:
     """_invoice's 810 written straight as text with ``delimiters`` (what render_body gives its body),
     or None when anything calls for _invoice itself: a line not stored, without a price, not positive,
     billed twice or beyond what shipped, a value holding a delimiter, a row not read from columns.
@@ -1413,12 +1424,13 @@ def _text_invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dic
     if len(set(line_ids)) != len(line_ids):
         return None
     return _finish(d, order, terms, profile, invoice_date, delimiters, line_ids, list(d.quantities.values()), us, ps,
-                   exts, lines, segments, charges)
+                   exts, lines, segments, charges, service_names)
 
 
 def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_date: date, delimiters: Delimiters,
             line_ids: list[str], qs: list[Decimal], us: list[str], ps: list[Decimal], exts: list[Decimal],
-            lines: str, segments: int, charges: tuple[Charge, ...] | None = None) -> Text810 | None:
+            lines: str, segments: int, charges: tuple[Charge, ...] | None = None,
+            service_names: ServiceNames | None = None) -> Text810 | None:
     """The 810 of ``d`` as text around its IT1/PID ``lines`` (``segments`` of them; the lines' values
     as columns): its head (BIG .. DTM) and tail (TDS .. CTT) rendered with ``delimiters``, BIG02 left
     out; None when a head or tail value holds a delimiter."""
@@ -1431,7 +1443,7 @@ def _finish(d: InvoiceDue, order: dict, terms, profile: PartnerProfile, invoice_
                  remit_to=None, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                  bill_of_lading=",".join(dict.fromkeys(s.bill_of_lading for s in ships if s.bill_of_lading))[:50],
                  ship_date=last.ship_date if last else None, charges=charges,
-                 carrier=_carrier(last, order, _cad_method(profile)))
+                 carrier=_carrier(last, order, _cad_method(profile), service_names))
     settings = profile.fulfilment.invoice
     merchandise = sum(exts, Decimal(0))
     charges, total = charged(head, merchandise)
@@ -1463,7 +1475,8 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
              terms, profile: PartnerProfile, invoice_date: date, billed: Mapping[int, Decimal],
              charges: tuple[Charge, ...] | None = None,
              weights: Mapping[str, tuple[Decimal, str]] | None = None, po_sacs: Sequence[PoSac] = (),
-             taxes: Sequence = (), classes: Mapping[int, str] | None = None) -> Order810:
+             taxes: Sequence = (), classes: Mapping[int, str] | None = None,
+             service_names: ServiceNames | None = None) -> Order810:
     quantities: dict[str, Decimal] = {}
     units: dict[str, str] = {}
     prices: dict[str, Decimal] = {}
@@ -1488,7 +1501,7 @@ def _invoice(d: InvoiceDue, by_number: Mapping[int, LineRecord], order: dict, or
                      number=PENDING_NUMBER, invoice_date=invoice_date, settings=profile.fulfilment.invoice,
                      terms=terms, shipment_id=d.shipment.shipment_id if d.shipment is not None else "",
                      bill_of_lading=bol, ship_date=last.ship_date if last else None,
-                     carrier=_carrier(last, order, _cad_method(profile)),
+                     carrier=_carrier(last, order, _cad_method(profile), service_names),
                      shipped=shipped,
                      already_invoiced=already, charges=charges, weights=weights, po_sacs=po_sacs,
                      first=not po_sacs or not (billed or any(ln.invoiced > 0 for ln in by_number.values())),

@@ -31,6 +31,7 @@ from rules.business.items import _resolved
 from rules.business.measure_prices import CONVERTIBLE, item_unit_content, of_its_unit, prices_in
 from rules.business.quantities import (
     PO4_COLUMNS,
+    adjusted_quantity,
     line_eaches_per_unit,
     partners_with_own_units,
     per_unit_column,
@@ -38,6 +39,7 @@ from rules.business.quantities import (
 )
 from rules.distinct import distinct_rows, per_rows
 from schemas.findings import Finding
+from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
 from schemas.reference import ReferenceData
@@ -250,16 +252,71 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
     no_charge = has_sku & ~no_price & (our_f != 0) & _bools(pc.equal(resolved.column("price_basis"), NO_CHARGE)) \
         if "price_basis" in resolved.column_names else np.zeros(n, dtype=bool)
     rows = np.flatnonzero((no_price | missing | (priced & off) | no_charge) & ~not_per_unit)
-    if not len(rows):
-        return basis_findings
-    cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
-            *PO4_COLUMNS]
-    picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
-    extra = prices.take(rows).to_pylist()
     out: list[Finding] = []
-    for row, p in zip(picked.to_pylist(), extra, strict=True):
-        out.extend(_line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units))
+    judged: set[int] = set()  # the lines a price finding answers otherwise (our price, a hold): PO104 not billed
+    if len(rows):
+        cols = [*_LINE_LOCATION, "partner", "order_ref", "unit", "unit_price", "price_basis", "sku", "case_pack",
+                *PO4_COLUMNS]
+        picked = resolved.select(list(dict.fromkeys(c for c in cols if c in resolved.column_names))).take(rows)
+        extra = prices.take(rows).to_pylist()
+        for i, row, p in zip(rows.tolist(), picked.to_pylist(), extra, strict=True):
+            found = _line_price(row, p, by_partner[row["partner"]], customers.get(row["partner"]), units)
+            out.extend(found)
+            judged.update([i] if found else [])
+    grocers = settings.invoice_set == "880" or "880" in settings.invoice_sets.values()
+    on_880 = (kept != 1) & ~not_per_unit & has_sku if grocers else None
+    if on_880 is not None and on_880.any():
+        out.extend(_not_on_880_findings(resolved, np.flatnonzero(on_880), judged, by_partner, units))
     return basis_findings + out
+
+
+def _not_on_880_findings(lines: pa.Table, rows: np.ndarray, judged: set[int], by_partner: _PerPartner,
+                         units: Mapping[tuple[str, str], int]) -> list[Finding]:
+    """PRICE_BASIS_NOT_ON_880 for each line (``rows``: kept priced per several of its units, kept_per_many) of a
+    partner billed by the 880 (RuleSettings.invoice_set) that its 880 could not state (schemas.grocery_invoice.
+    g17_statement: the G17 has no basis of price, so 7 EA at 4.99 PD is neither 0.41583... per EA in G1703's 9
+    digits nor a whole number of DZ): held when it comes in, before it ships, rather than acknowledged, shipped and
+    refused by billing every run. The quantity judged is the one we would answer: PO102, or the case-pack rounded
+    one (12 EA for 7 EA of an item in cases of 12: whole dozens); a line answered at our price or held by another
+    price finding (``judged``) is not billed at PO104 and is left to it."""
+    partners = pc.fill_null(lines.column("partner"), "")
+    grocers = [p for p in set(partners.unique().to_pylist()) if by_partner[p].invoice_set == "880"]
+    if not grocers:
+        return []
+    mine = np.zeros(lines.num_rows, dtype=bool)
+    mine[rows] = True
+    mine &= _bools(pc.is_in(partners, value_set=pa.array(grocers, pa.string())))
+    if judged:
+        mine[list(judged)] = False
+    cols = [*_LINE_LOCATION, "partner", "quantity", "unit", "unit_price", "price_basis", "sku", "case_pack",
+            "min_order_qty", "drop_ship", "store_quantities", *PO4_COLUMNS]
+    out = []
+    for row in _rows(lines, cols, pa.array(mine)):
+        qty, unit, price, basis = row["quantity"], row["unit"] or "", row["unit_price"], row["price_basis"] or ""
+        if qty is None or price is None or g17_statement(qty, unit, price, basis) is not None:
+            continue
+        s = by_partner[row["partner"]]
+        answered = qty
+        if not (row.get("drop_ship") or (s.store_level and row.get("store_quantities"))):  # else as ordered
+            answered = adjusted_quantity(qty, unit, row.get("case_pack") or 1, row.get("min_order_qty") or 0, s,
+                                         per_unit=line_eaches_per_unit(row, units, s))
+            if answered is None or (answered != qty and g17_statement(answered, unit, price, basis) is not None):
+                continue  # rejected, or rounded to a quantity the 880 states
+        many = PRICE_PER_MANY.get(basis) or priced_per(unit, basis)
+        dozens = in_many_unit(unit, basis)
+        whole = f" nor {_text(answered)} {unit} a whole number of {dozens}" if dozens else \
+            f" and no unit of {many:,} {unit} is one the 880 states"
+        rounded = f" (rounded from PO102 {_text(qty)} by the case pack)" if answered != qty else ""
+        out.append(business_finding(
+            "PRICE_BASIS_NOT_ON_880",
+            f"{_text(answered)} {unit}{rounded} at {_text(price)} per {many:,} {unit} (PO105 {basis}): the partner "
+            f"is invoiced by the 880, whose G17 has no basis of price, and this line has no statement there: "
+            f"{_text(price)} / {many:,} is no price per {unit} of at most {G1703_DIGITS} digits,{whole}. Its 880 "
+            "would be refused every night it is due: the order waits for a person (agree a quantity the 880 bills, "
+            f"{'whole ' + dozens + ', ' if dozens else ''}or a price per {unit}, PO105 PE, and have the PO changed "
+            "or resent; approved as it is, the line ships and is invoiced by hand).",
+            row, seg="PO1", element="PO102", value=qty))
+    return out
 
 
 # PRICE_PER_MANY (schemas.units): PO105 codes whose PO104 is the price of several PO103 units (the parser

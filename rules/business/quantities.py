@@ -40,6 +40,7 @@ from schemas.units import (
     VOLUME_UNITS,
     fraction_of_item,
     is_unit_code,
+    said_in,
     weight_in,
 )
 
@@ -763,10 +764,11 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
         if eaches % 1:
             why = _not_whole(qty, unit, eaches, pack, row["sku"], item_units.get(row["sku"]))
         elif eaches % pack:
-            why = f"{_text(eaches)} eaches is not a multiple of the case pack {pack} of item {row['sku']}"
+            why = (f"{_text(eaches)} {said_in(item_units.get(row['sku']))} is not a multiple of the case pack "
+                   f"{pack} of item {row['sku']}")
         elif qty % 1:  # 2.5 DZ: 30 eaches, whole, but not a whole number of the line's unit
-            why = (f"PO102 {_text(qty)} {unit} is {_text(eaches)} eaches, not a whole number of {unit}: we "
-                   f"acknowledge, ship and invoice this line in whole {unit}")
+            why = (f"PO102 {_text(qty)} {unit} is {_text(eaches)} {said_in(item_units.get(row['sku']))}, not a "
+                   f"whole number of {unit}: we acknowledge, ship and invoice this line in whole {unit}")
         else:  # 1090 SF with PO4*1*15.5*SF: 70.32 cartons
             why = _po4_not_whole(row, qty, unit, po4)
         if new is None:
@@ -778,7 +780,8 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
     if moq and eaches < moq and not split:
         new = adjusted_quantity(qty, unit, pack, moq, s, per_unit=per_unit, po4_pack=po4)
         out.append(business_finding("QTY_BELOW_MINIMUM",
-                                    f"{_text(eaches)} eaches is below the minimum order quantity {moq} of item "
+                                    f"{_text(eaches)} {said_in(item_units.get(row['sku']))} is below the "
+                                    f"minimum order quantity {moq} of item "
                                     f"{row['sku']}; raise to {_text(new)} {unit}.", row, seg="PO1", element="PO102",
                                     value=qty))
     return out
