@@ -175,7 +175,7 @@ def test_pepper_confirmed_in_grams_is_recorded_in_the_line_s_kilograms(tmp_path)
                                       ship_day=SHIP_DAY, shipped_swaps=[(",12.5,KG,MT-C4", ",12500,GR,MT-C4")])
     assert {f[0] for f in found} <= {"ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}, found
     assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
-        "Shipped 12500 GR of RG64-11; line 4 is in KG: 12500 eaches, recorded as 12.5 KG."]
+        "Shipped 12500 GR of RG64-11; line 4 is in KG: 12500 GR, recorded as 12.5 KG."]
     assert states == {("metro", "M64000123"): "invoiced"}
     assert ["SN1", "", "12.5", "KG", "", "12.5", "KG"] in segments(ws, "metro", "856")
     assert ["IT1", "4", "12.5", "KG", "24", "", "UP", "614141564118", "VN", "RG64-11"] in segments(ws, "metro", "810")
