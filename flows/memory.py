@@ -12,8 +12,6 @@ output depends on it.
 from __future__ import annotations
 
 import atexit
-import ctypes
-import ctypes.util
 import functools
 import gc
 import os
@@ -39,6 +37,9 @@ def use_system_allocator() -> None:
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes  # here, not at the top: `inspect --json` imports this module for use_system_allocator alone
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         trim = ctypes.CDLL(name).malloc_trim if name else None

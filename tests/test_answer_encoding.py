@@ -113,6 +113,17 @@ def test_the_character_set_a_file_shows():
     assert charset(read_interchanges(b"\xef\xbb\xbf" + (ISA + "N1*ST*DC*92*1~").encode())) == "ascii"
 
 
+def test_an_ascii_file_is_known_ascii_from_its_text():
+    """The reader notes that the whole text was ASCII, so charset() answers without a pass over every value;
+    a text with anything beyond ASCII leaves it to that pass."""
+    plain = read_interchanges((ISA + "N1*ST*Entrepot Quebec*92*2060~").encode())
+    assert plain.ascii_text and charset(plain) == "ascii"
+    accented = read_interchanges((ISA + "N1*ST*Entrepôt Québec*92*2060~").encode())
+    assert not accented.ascii_text and charset(accented) == "utf-8"
+    marked = read_interchanges(b"\xef\xbb\xbf" + (ISA + "N1*ST*DC*92*1~").encode())
+    assert charset(marked) == "ascii"
+
+
 @pytest.mark.parametrize(("configured", "answered", "earlier", "expected"), [
     ("utf-8", ["latin-1"], "latin-1", "utf-8"),  # an explicit value is kept, byte for byte
     ("ascii", ["utf-8"], "", "ascii"),

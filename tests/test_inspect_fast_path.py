@@ -66,6 +66,20 @@ def test_the_fast_path_loads_no_typer_rich_or_pydantic():
     assert json.loads(out.stdout)["file"] == str(path)
 
 
+def test_the_fast_path_reads_with_arrows_system_memory_pool():
+    """As every other command (flows.cli: flows.memory.use_system_allocator): Arrow's default pool maps fresh
+    pages for what it frees and takes again, system CPU the command does not need."""
+    path = _files()[0]
+    code = ("import sys\nfrom flows.entry import main\n"
+            f"sys.argv = ['orderbridge', 'inspect', '--json', {str(path)!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "import pyarrow\nprint(pyarrow.default_memory_pool().backend_name, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                         env={"PATH": "/usr/bin:/bin"})
+    assert out.stderr.strip().splitlines()[-1] == "system", out.stderr
+    assert json.loads(out.stdout)["file"] == str(path)
+
+
 def test_what_the_fast_path_does_not_take_goes_to_the_full_command_line(tmp_path):
     missing = program("inspect", "--json", str(tmp_path / "nope.x12"))
     assert missing.returncode == 2 and b"no such file" in missing.stderr
