@@ -432,7 +432,10 @@ class InvoiceTax(_Model):
     (InvoiceSettings.tax_at), in TDS01, for ship-tos in ``regions`` (the ship-to's N402 as the PO sent it, else
     ship_tos.csv's state of its location). engine.invoice_taxes computes it."""
 
-    kind: Literal["GST", "HST", "QST", "PST", "sales"]  # what it is: the checks below (Canada), "sales" a US state's
+    # what it is: the checks below (Canada), "sales" a US state's sales tax, "excise" a state's excise on the goods
+    # billed by their first seller in the state, a percent of the price (Pennsylvania's 40 % on vapor products, a
+    # state's tax on other tobacco products): a resale certificate does not exempt it (engine.invoice_taxes.exempt)
+    kind: Literal["GST", "HST", "QST", "PST", "sales", "excise"]
     code: str = Field(pattern=r"^[A-Z0-9]{2}$")  # TXI01 (963) as the partner's guide lists it: GS goods and
     # services tax, ST state sales tax, SP state/provincial, ...
     percent: Decimal = Field(gt=0, lt=100)  # the rate: 13 for Ontario's HST, 9.975 for Quebec's QST
