@@ -39,8 +39,9 @@ WHOLE_PALLETS: frozenset[str] = frozenset({"SOTI", "STOI"})
 # contract number, AH agreement number, TN transaction reference (a government requisition document number), JB job
 # number and PJ project number (a trade distributor's contractor job: Graybar, WESCO, Ferguson), EU the end user's
 # purchase order number (a reseller's drop ship: CDW), IT internal customer number (a buying group's member number:
-# Nation's Best Sports, Sports Inc), AE authorization for expenditure (an oil and gas operator's AFE: Chevron)
-OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ", "IT", "AE"]
+# Nation's Best Sports, Sports Inc), AE authorization for expenditure (an oil and gas operator's AFE: Chevron), 0B
+# state licence number (a tobacco distributor's licence, which an invoice of cigarettes must name: McLane)
+OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ", "IT", "AE", "0B"]
 # a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
 # (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
 LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]

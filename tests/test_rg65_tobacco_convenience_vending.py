@@ -5,8 +5,9 @@ public corpus: the shapes are the trade's common ones, cigarettes by the carton 
 cartons, candy in display boxes, a distributor's state licence and resale exemption): tests/fixtures/rg65/ holds each
 one's profile, reference rows, stock, 850s and the east DC's confirmation of what shipped (the rg2 DC). McLane
 (004010 to a branch DC by its number; cigarettes by the case, PO1 CA with PO4 50 10 PK; candy by the case of 12
-display boxes of 36, PO4 12 1.55 OZ with PO414 36; its item numbers, PO1 IN, with leading zeros; its distributor
-licence REF 0B and resale exemption TAX12 3; a delivery appointment, DTM 002 with a time); Core-Mark (005010;
+display boxes of 36, PO4 12 1.55 OZ with PO414 36; its item numbers, PO1 IN, with leading zeros; a promotion per
+carton on the line of cases, SAC A F800 at a rate per CT for its 500 CT; its distributor licence REF 0B, quoted back
+on our 810, and resale exemption TAX12 3; a delivery appointment, DTM 002 with a time); Core-Mark (005010;
 cigarettes by the carton, PO1 CT with PO4 10 20 EA, with a promotional allowance per carton off invoice, SAC A F800
 at a rate per CT; moist snuff by the roll of 5 cans, RL); Eby-Brown (004010; cigarillos by the box of 15 pouches of
 an item counted in pouches, BX with PO4 15 2 EA; candy by the display box, PO4 1 with PO414 18; 2 % off the whole
@@ -78,9 +79,13 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert [s[3] for s in asn if s[0] == "HL"] == ["S", "O", "T", *["P", "I"] * 16]
     assert ["TD1", "PLT94", "1"] in asn and asn.count(["SN1", "", "1", "CA", "", "10", "CA"]) == 10
     assert ["LIN", "2", "UP", "614141565047", "VN", "RG65-04", "IN", "018834"] in asn
+    # its 810: the promotion per carton on the line of cases, for the 500 cartons of its 10 cases (SAC10), 750.00
     inv = po_segments(segments(ws, "mclane", "810"), "MC6500118", "BIG")
-    assert ["IT1", "1", "10", "CA", "3075", "", "IN", "004217", "UP", "614141565016", "VN", "RG65-01"] in inv
-    assert ["TDS", "3321240"] in inv and not [s for s in inv if s[0] == "TXI"]  # a distributor's own stamps
+    assert [s for s in inv if s[0] in ("IT1", "SAC", "TDS", "TXI")] == [
+        ["IT1", "1", "10", "CA", "3075", "", "IN", "004217", "UP", "614141565016", "VN", "RG65-01"],
+        ["SAC", "A", "F800", "", "", "75000", "", "", "1.5", "CT", "500", "", "02", "", "", "CARTON PROMOTION"],
+        ["IT1", "2", "6", "CA", "410.4", "", "IN", "018834", "UP", "614141565047", "VN", "RG65-04"],
+        ["TDS", "3246240"]]  # no tax: the distributor stamps the cartons and pays the state's excise itself
     # Core-Mark: cartons and rolls as ordered, the promotion per carton off the 810 at its rate (250 CT x 1.50)
     inv = po_segments(segments(ws, "coremark", "810"), "CM65002201", "BIG")
     assert [s for s in inv if s[0] in ("IT1", "SAC", "TDS")] == [
@@ -130,3 +135,18 @@ def test_which_exemptions_exempt_an_excise():
         assert exempt(sales, order(code), "PA") and exempt(excise, order(code), "PA"), code
     assert exempt(excise, order("0", "SP", "PA"), "PA") and not exempt(excise, order("0", "SP", "NJ"), "PA")
     assert not exempt(excise, order("2"), "PA")
+
+
+def test_a_distributor_s_state_licence_is_quoted_back_on_the_810(night):
+    """McLane states its state distributor licence in the heading (REF*0B*FL-DT-0046211), which an invoice of
+    cigarettes must name (a state's cigarette tax law asks every invoice for the purchaser's permit or licence
+    number), and its profile asks the 810 to quote it ([fulfilment.invoice] order_refs = ["0B"]). The heading's REF
+    0B was kept by no column and order_refs knew no 0B: the profile was refused, and a licence stated in the heading
+    (not in the bill-to's N1 loop, party_refs) could reach no 810. Now ORDERS state_licence, order_refs 0B: the 810
+    carries REF*0B as sent after REF*IA; the 855 and 856, whose profiles do not list it, do not."""
+    ws, _found, _states = night
+    inv = po_segments(segments(ws, "mclane", "810"), "MC6500118", "BIG")
+    assert [s for s in inv if s[0] == "REF"] == [["REF", "BM", "BOL-MC6501"], ["REF", "IA", "MC4410"],
+                                                  ["REF", "0B", "FL-DT-0046211"]]
+    for kind, head, key in (("855", "BAK", "MC6500118"), ("856", "BSN", "MC-SHP-01")):
+        assert ["REF", "0B", "FL-DT-0046211"] not in po_segments(segments(ws, "mclane", kind), key, head)
