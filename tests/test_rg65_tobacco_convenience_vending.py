@@ -43,8 +43,8 @@ SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"mclane": {"MC6500118": 2}, "coremark": {"CM65002201": 2}, "ebybrown": {"EB6503307": 2},
        "canteen": {"CN6504410": 3}, "sheetz": {"SZ6505512": 3}}
-# Core-Mark's and Eby-Brown's off-invoice promotions (SAC A F800, SAC12 02) are billed on our 810s: told, as for
-# every partner (without a profile inspect cannot know they are)
+# McLane's, Core-Mark's and Eby-Brown's off-invoice promotions (SAC A F800, SAC12 02) are billed on our 810s: told,
+# as for every partner (without a profile inspect cannot know they are)
 NOTED = {"SAC_NOT_APPLIED"}
 NIGHT_NOTED = {"SAC_NOT_APPLIED", "ASN_LATE"}
 
