@@ -6,9 +6,10 @@ ship_tos.csv has for its location (N104) -; an 810 of a partner with taxes whose
 (DocumentError: a Canadian retailer refuses or short-pays an invoice without its taxes, and we cannot tell which).
 Less those the PO is exempt from (``exempt``): a heading TAX whose TAX12 (441) exempts the tax - 0 export, 1 tax
 exempt, 3 for resale, 5 not for resale, 7 direct pay, 8 sale to the US government, 9 per state law, A material
-exempt, C not taxable: every tax; F the GST (GST, HST), G the provincial sales tax (PST, QST) - and names no
-location (TAX02-TAX11) or the ship-to's state or province among them (SP and its code): a reseller's drop ship (CDW,
-a distributor's dealer) states its resale exemption so, and an 810 charging the tax anyway is short-paid.
+exempt, C not taxable: every tax, an excise of 0, 1, 8, 9 and C alone; F the GST (GST, HST), G the provincial
+sales tax (PST, QST) - and names no location (TAX02-TAX11) or the ship-to's state or province among them (SP and
+its code): a reseller's drop ship (CDW, a distributor's dealer) states its resale exemption so, and an 810 charging
+the tax anyway is short-paid.
 
 Amounts, rounding stated once (money: half up to cents), per tax (InvoiceSettings.tax_at), of its taxable base:
   the goods   the lines whose item's tax class (items.csv tax_class) is not among the tax's ``exempt`` (zero-rated
@@ -84,6 +85,11 @@ def taxes_for(settings: InvoiceSettings, order: Mapping[str, object], places: Pl
 # TAX12 (441) codes exempting from every tax, and from the taxes of these kinds alone
 _EXEMPT_ALL = frozenset("0135789AC")
 _EXEMPT_KINDS = {"F": frozenset({"GST", "HST"}), "G": frozenset({"PST", "QST"})}
+# of _EXEMPT_ALL, those exempting from an excise too: export, tax exempt, the US government, per state law, not
+# taxable. The others are sales and use tax exemptions (3 for resale, 5 not for resale, 7 direct pay, A material
+# exempt): a distributor buying for resale still pays the excise its supplier bills (Pennsylvania's tax on vapor
+# products is due on the wholesaler's sale to the retailer, which resells them); it used to be left off the 810
+_EXEMPT_EXCISE = frozenset("0189C")
 
 
 def exempt(tax: InvoiceTax, order: Mapping[str, object], where: str) -> bool:
@@ -94,6 +100,8 @@ def exempt(tax: InvoiceTax, order: Mapping[str, object], where: str) -> bool:
         elements = sent.split(ELEMENTS_SEP) + [""] * 12
         code = elements[11].strip().upper()
         if code not in _EXEMPT_ALL and tax.kind not in _EXEMPT_KINDS.get(code, ()):
+            continue
+        if tax.kind == "excise" and code not in _EXEMPT_EXCISE:
             continue
         places = [(elements[k].strip().upper(), elements[k + 1].strip().upper()) for k in range(1, 11, 2)
                   if elements[k].strip()]

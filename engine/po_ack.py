@@ -26,7 +26,7 @@ ITD_MAX_855 = 5  # the 855 heading's ITD max use (X12 004010-005010)
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
              "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
-             "internal_customer_number", "afe_number", "ref_descriptions",
+             "internal_customer_number", "afe_number", "state_licence", "ref_descriptions",
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",

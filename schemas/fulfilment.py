@@ -39,8 +39,9 @@ WHOLE_PALLETS: frozenset[str] = frozenset({"SOTI", "STOI"})
 # contract number, AH agreement number, TN transaction reference (a government requisition document number), JB job
 # number and PJ project number (a trade distributor's contractor job: Graybar, WESCO, Ferguson), EU the end user's
 # purchase order number (a reseller's drop ship: CDW), IT internal customer number (a buying group's member number:
-# Nation's Best Sports, Sports Inc), AE authorization for expenditure (an oil and gas operator's AFE: Chevron)
-OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ", "IT", "AE"]
+# Nation's Best Sports, Sports Inc), AE authorization for expenditure (an oil and gas operator's AFE: Chevron), 0B
+# state licence number (a tobacco distributor's licence, which an invoice of cigarettes must name: McLane)
+OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ", "IT", "AE", "0B"]
 # a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
 # (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
 LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
@@ -432,7 +433,10 @@ class InvoiceTax(_Model):
     (InvoiceSettings.tax_at), in TDS01, for ship-tos in ``regions`` (the ship-to's N402 as the PO sent it, else
     ship_tos.csv's state of its location). engine.invoice_taxes computes it."""
 
-    kind: Literal["GST", "HST", "QST", "PST", "sales"]  # what it is: the checks below (Canada), "sales" a US state's
+    # what it is: the checks below (Canada), "sales" a US state's sales tax, "excise" a state's excise on the goods
+    # billed by their first seller in the state, a percent of the price (Pennsylvania's 40 % on vapor products, a
+    # state's tax on other tobacco products): a resale certificate does not exempt it (engine.invoice_taxes.exempt)
+    kind: Literal["GST", "HST", "QST", "PST", "sales", "excise"]
     code: str = Field(pattern=r"^[A-Z0-9]{2}$")  # TXI01 (963) as the partner's guide lists it: GS goods and
     # services tax, ST state sales tax, SP state/provincial, ...
     percent: Decimal = Field(gt=0, lt=100)  # the rate: 13 for Ontario's HST, 9.975 for Quebec's QST

@@ -161,6 +161,10 @@ ORDERS = pa.schema([
     # REF*AE the authorization for expenditure (AFE) an oil and gas operator charges the purchase to (Chevron's SAP
     # orders through Ariba), which its 855 and 810 must quote for the invoice to be coded to the AFE
     pa.field("afe_number", pa.string()),
+    # REF*0B the buyer's state licence number stated in the heading (a tobacco distributor's cigarette licence, which
+    # the seller's invoice must name: a state's cigarette tax law asks every invoice for the purchaser's permit
+    # number), which its 855, 856 and 810 quote back. One stated in the bill-to's N1 loop is party_refs_sent's
+    pa.field("state_licence", pa.string()),
     # every heading REF as sent (REF01, REF02; those with both), in the order sent; null: none. What the rules read
     # beyond the named columns above: a controlled-substance PO's DEA order form number (Form 222 or CSOS), under the
     # qualifier its partner's guide uses (RuleSettings.dea_order_form_refs; rules.business.controlled)
@@ -213,7 +217,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "merchandise_type", "customer_order", "contract_number", "agreement_number",
                           "transaction_reference", "job_number", "project_number", "end_user_order",
                           "internal_customer_number", "afe_number",
-                          "terms_basis_date",
+                          "state_licence", "terms_basis_date",
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
@@ -245,7 +249,8 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
               "CO": "customer_order", "EU": "end_user_order", "CT": "contract_number", "AH": "agreement_number",
               "TN": "transaction_reference",
               "JB": "job_number", "PJ": "project_number",
-              "IT": "internal_customer_number", "AE": "afe_number"}
+              "IT": "internal_customer_number", "AE": "afe_number",
+              "0B": "state_licence"}
 
 
 
