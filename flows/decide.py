@@ -176,8 +176,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids, at=now.isoformat(),
                                          run_id=run_id)
     plan += awaited
-    plan = lifecycle.in_answer_order(plan, {k: v for k, v in revisions.change_ids.items()
-                                            if not any(s.doc_key == k for d in awaited.documents for s in d.sets)})
+    plan = lifecycle.in_answer_order(plan, lifecycle.answer_ranks(revisions.change_ids, awaited))
     if out.decisions:
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}

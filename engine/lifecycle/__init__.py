@@ -13,7 +13,8 @@ Public API (stable; later workstreams add planners in the same shape):
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
               replay(...)                                (changes applied earlier, still to answer)
               plan_decisions(...) -> Plan               (855/865 built from the final decision)
-              decision_findings(...), in_answer_order(plan, change_ids) -> Plan
+              decision_findings(...), in_answer_order(plan, change_ids) -> Plan (answer_ranks(change_ids, awaited):
+              the change ids it ranks by, less those answer_awaiting's 855s carry)
   shipped_answers settle_shipped_changes(plan, revisions, backordered, fresh, ...) -> Plan (the answers to 860s
               after shipment, once the run's backorder step ran: refused raises, dated 865s, revised 855s, each in
               place of the one planned), take_backorders, without_documents(plan, doc_keys)
@@ -58,6 +59,7 @@ from engine.lifecycle.changes import (
     AppliedChange,
     Revisions,
     answer_awaiting,
+    answer_ranks,
     apply_pending_changes,
     changed_after_shipment_now,
     date_shipped_answers,
@@ -155,7 +157,7 @@ __all__ = [
     "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
     "restate_shipped_answers", "settle_shipped_changes", "take_backorders", "without_documents",
-    "answer_awaiting", "arrivals", "fingerprints",
+    "answer_awaiting", "answer_ranks", "arrivals", "fingerprints",
     "repeat_keys",
     "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
