@@ -153,35 +153,12 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     backordered, totals = backorder_step(state, profiles, inventory, skip=keys, totals=totals, today=today, at=at,
                                          run_id=run_id, store=store, fresh=fresh, promises=promises,
                                          warehouses=_warehouses(ws))
-    for t in backordered.transitions:  # what the decision starts from
-        if t.record.key in fresh:
-            revisions.records[t.record.key] = t.record
-    revisions.lines.update({(o.partner, o.po_number): o.lines for o in backordered.lines
-                            if (o.partner, o.po_number) in fresh})
-    revisions.reservations.update({(o.partner, o.po_number): o.rows for o in backordered.reservations
-                                   if (o.partner, o.po_number) in fresh})
-    plan += backordered
-    # units raised after shipment that the backorder step did not place nor (for a partner that takes
-    # backorders) promise from a receipt are refused, and the 865 the change planned is built again to say so
-    refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id,
-                                                         uncovered=promises.get("units"))
-    if replaced:
-        plan = replace(plan, documents=tuple(d for d in plan.documents
-                                             if not any(s.doc_key in replaced for s in d.sets)))
-    plan += refused
-    # an 865 answering a change after shipment that left a line backordered: dated as the backorder step left it
-    dated, redated = lifecycle.date_shipped_answers(revisions, today=today, skip=replaced,
-                                                    promised=promises.get("dated"))
-    if redated:
-        plan = replace(plan, documents=tuple(d for d in plan.documents
-                                             if not any(s.doc_key in redated for s in d.sets)))
-    plan += dated
-    # a revised 855 answering a change after shipment (a partner answered by 855s): the lines as that step left them
-    restated, again = lifecycle.restate_shipped_answers(revisions, today=today)
-    if again:
-        plan = replace(plan, documents=tuple(d for d in plan.documents
-                                             if not any(s.doc_key in again for s in d.sets)))
-    plan += restated
+    # the orders this run's 860s changed after shipment start from what the backorder step left them; units raised
+    # that it did not place (nor, for a partner that takes backorders, promise from a receipt) are refused, and the
+    # 865s / revised 855s answering those changes are built again from the lines as it left them, each in place of
+    # the one the change step planned (engine.lifecycle.shipped_answers)
+    plan = lifecycle.settle_shipped_changes(plan, revisions, backordered, fresh, today=today, at=at, run_id=run_id,
+                                            uncovered=promises.get("units"), promised=promises.get("dated"))
     deciding = lifecycle.to_decide(revisions.records.values(), profiles)
     owed = {}
     if deciding:
@@ -200,8 +177,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     awaited = lifecycle.answer_awaiting(plan, revisions.awaiting, revisions.change_ids, at=now.isoformat(),
                                          run_id=run_id)
     plan += awaited
-    plan = lifecycle.in_answer_order(plan, {k: v for k, v in revisions.change_ids.items()
-                                            if not any(s.doc_key == k for d in awaited.documents for s in d.sets)})
+    plan = lifecycle.in_answer_order(plan, lifecycle.answer_ranks(revisions.change_ids, awaited))
     if out.decisions:
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}

@@ -393,7 +393,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
             k for k in records if k[0] in profiles and profiles[k[0]].fulfilment.asn.store_level),
         serials_shipped=state.shipped_serials(_serials_of(read.lines)) if any(
             p.fulfilment.asn.serial_numbers for p in profiles.values()) else None,  # serials shipped before
-        addresses=ship_checks.order_addresses(records, profiles), dcs=dcs)  # orders of another buyer / division of ours
+        addresses=ship_checks.order_addresses(records, profiles), dcs=dcs,  # orders of another buyer / division of ours
+        stored_lines=lines)  # (units we cancelled after acknowledging them: a confirmation of them told so)
     # a substitute's LIN names the part shipped (the buyer's own ids as sent)
     shipped_lines = as_shipped(order_lines, lines, ref.items)
     source = {"source_kind": warehouse.format, "source_file": read.file, "source_sha256": read.sha256}

@@ -7,7 +7,10 @@ by other means (test_flows_never_select_what_moves): a flow that writes never co
 past_due ...) to pick orders, never reads the partners' lifecycle policies (late_backorder,
 ship_no_later_is_cancel, the ship tolerances: engine reads them from the profiles), and never calls one
 planner twice in a function (the orders split between two calls and their plans merged: the selection is
-the flow's)."""
+the flow's). Nor do they edit what a planner returned (test_flows_never_edit_a_plan): a flow that writes never
+keeps some of a plan's parts (its documents, transitions, lines, reservations) by a filter of its own, and never
+writes into the engine's working records of the run's orders (Revisions' records, lines, reservations): which
+answer replaces which, and what an order's decision starts from, are engine.lifecycle's."""
 
 from __future__ import annotations
 
@@ -37,6 +40,13 @@ SCOPING = {"is_idle": "which orders' reservations a confirmation's release keyin
 POLICIES = {"late_backorder", "ship_no_later_is_cancel", "under_ship_percent", "ship_complete"}
 # planners of file findings alone (no order moves): one per kind of problem of a file
 FINDINGS_ONLY = {"plan_file_findings"}
+# a plan's parts that move orders or answer them (schemas.lifecycle.Plan): a flow passes them on whole
+PLAN_PARTS = {"transitions", "lines", "line_tables", "reservations", "reservation_tables", "documents", "decided",
+              "line_updates", "line_update_tables"}
+# the engine's working records of the run's orders (engine.lifecycle.Revisions): the planners' to update
+WORKING = {"records", "lines", "reservations", "transitions"}
+MUTATORS = {"update", "setdefault", "pop", "popitem", "clear", "append", "extend", "insert", "remove",
+            "__setitem__", "__delitem__"}
 
 
 def _predicates() -> set[str]:
@@ -85,6 +95,29 @@ def selections(tree: ast.AST, *, view: bool = False) -> list[str]:
                     planners[name] = planners.get(name, 0) + 1
         problems += [f"{fn.name}: calls {name}() {n} times (plans merged in the flow)"
                      for name, n in planners.items() if n > 1]
+    return problems
+
+
+def edits(tree: ast.AST) -> list[str]:
+    """Where ``tree`` (a flows module) edits what a planner returned, by function: keeps some of a plan's parts by
+    its own filter (``(d for d in plan.documents if ...)``), or writes into the engine's working records
+    (``revisions.records[k] = ...``, ``revisions.lines.update(...)``)."""
+    problems = []
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in _own_nodes(fn):
+            if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+                problems += [f"{fn.name}: keeps some of {ast.unparse(g.iter)}" for g in node.generators
+                             if g.ifs and isinstance(g.iter, ast.Attribute) and g.iter.attr in PLAN_PARTS]
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            problems += [f"{fn.name}: writes into {ast.unparse(t.value)}" for t in targets
+                         if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Attribute)
+                         and t.value.attr in WORKING]
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATORS \
+                    and isinstance(node.func.value, ast.Attribute) and node.func.value.attr in WORKING:
+                problems.append(f"{fn.name}: writes into {ast.unparse(node.func.value)} ({node.func.attr})")
     return problems
 
 
@@ -179,3 +212,39 @@ def test_the_selection_check_would_catch_the_flows_that_chose():
     assert sorted(selections(ast.parse(_SELECTED_IN_A_FLOW), view=True)) == [
         "_balances_cancelled: calls plan_balance_cancelled() 2 times (plans merged in the flow)",
         "_balances_cancelled: reads the policy late_backorder"]
+
+
+@pytest.mark.parametrize("path", [p for p in FLOWS if p.name not in VIEWS],
+                         ids=[p.name for p in FLOWS if p.name not in VIEWS])
+def test_flows_never_edit_a_plan(path):
+    assert not edits(ast.parse(path.read_text())), path.name
+
+
+# what flows.decide did with the backorder step's plan and the answers built again after it, before they moved to
+# engine.lifecycle.shipped_answers (abridged)
+_EDITED_IN_A_FLOW = """
+def _decide_run(ws, profiles, state, ref, inventory, *, now, run_id, use_gx):
+    for t in backordered.transitions:
+        if t.record.key in fresh:
+            revisions.records[t.record.key] = t.record
+    revisions.lines.update({(o.partner, o.po_number): o.lines for o in backordered.lines
+                            if (o.partner, o.po_number) in fresh})
+    plan += backordered
+    refused, replaced = lifecycle.refuse_unplaced_raises(revisions, today=today, at=at, run_id=run_id)
+    if replaced:
+        plan = replace(plan, documents=tuple(d for d in plan.documents
+                                             if not any(s.doc_key in replaced for s in d.sets)))
+    plan += refused
+    state.apply(plan, at=at, run_id=run_id)
+"""
+
+
+def test_the_edit_check_would_catch_the_flow_that_edited():
+    assert sorted(edits(ast.parse(_EDITED_IN_A_FLOW))) == [
+        "_decide_run: keeps some of backordered.lines",
+        "_decide_run: keeps some of plan.documents",
+        "_decide_run: writes into revisions.lines (update)",
+        "_decide_run: writes into revisions.records"]
+    # the plan passed on whole, and local dicts named like a plan's parts, are not edits
+    assert edits(ast.parse("def f(plan, lines):\n    lines[1] = 2\n    kept = [d for d in plan.documents]\n"
+                           "    state.apply(plan)\n")) == []

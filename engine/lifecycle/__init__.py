@@ -13,7 +13,11 @@ Public API (stable; later workstreams add planners in the same shape):
   decide      apply_pending_changes(...) -> Revisions   (860s first; new revisions to re-decide)
               replay(...)                                (changes applied earlier, still to answer)
               plan_decisions(...) -> Plan               (855/865 built from the final decision)
-              decision_findings(...), in_answer_order(plan, change_ids) -> Plan
+              decision_findings(...), in_answer_order(plan, change_ids) -> Plan (answer_ranks(change_ids, awaited):
+              the change ids it ranks by, less those answer_awaiting's 855s carry)
+  shipped_answers settle_shipped_changes(plan, revisions, backordered, fresh, ...) -> Plan (the answers to 860s
+              after shipment, once the run's backorder step ran: refused raises, dated 865s, revised 855s, each in
+              place of the one planned), take_backorders, without_documents(plan, doc_keys)
   people      plan_person_decision(record, verdict, by=, note=, at=) -> Plan (verdict: VERDICT_APPROVED |
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
@@ -55,6 +59,7 @@ from engine.lifecycle.changes import (
     AppliedChange,
     Revisions,
     answer_awaiting,
+    answer_ranks,
     apply_pending_changes,
     changed_after_shipment_now,
     date_shipped_answers,
@@ -88,6 +93,7 @@ from engine.lifecycle.select import (
     table_keys,
     to_decide,
 )
+from engine.lifecycle.shipped_answers import settle_shipped_changes, take_backorders, without_documents
 from engine.lifecycle.table import (
     AWAITING_PERSON,
     BILLABLE,
@@ -150,7 +156,8 @@ __all__ = [
     "UNANSWERED_CHANGES", "WAITING_ON_HOLD", "VERDICT_APPROVED", "VERDICT_REJECTED", "added_lines_only",
     "apply_pending_changes",
     "changed_after_shipment_now", "refuse_unplaced_raises", "date_shipped_answers",
-    "restate_shipped_answers", "answer_awaiting", "arrivals", "fingerprints",
+    "restate_shipped_answers", "settle_shipped_changes", "take_backorders", "without_documents",
+    "answer_awaiting", "answer_ranks", "arrivals", "fingerprints",
     "repeat_keys",
     "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",

@@ -1357,6 +1357,15 @@ def answer_awaiting(plan: Plan, awaiting: Mapping[Key, Sequence[StoredChange]], 
                 decided=(_answered_on_hold(told, _decided_states(plan), at=at, run_id=run_id),) if told else ())
 
 
+def answer_ranks(change_ids: Mapping[str, int], awaited: Plan) -> dict[str, int]:
+    """The doc keys of the run's answers to 860s -> the change each answers (Revisions.change_ids), which
+    in_answer_order numbers them by (the 860's arrival), less those of ``awaited`` (answer_awaiting's revised 855s,
+    each under its change's own key): they restate the decision's 855 and are numbered after it, in decision
+    order."""
+    told = {s.doc_key for d in awaited.documents for s in d.sets}
+    return {k: v for k, v in change_ids.items() if k not in told} if told else dict(change_ids)
+
+
 # a change that waited on the hold, answered by the 855 of the person's decision: its history event and what it says
 _ON_HOLD_EVENTS = {ON_HOLD["refused"]: (EventKind.CHANGE_REFUSED, "refused"),
                    ON_HOLD["answered"]: (EventKind.CHANGE_ANSWERED, "found touching no line")}

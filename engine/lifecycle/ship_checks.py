@@ -1,7 +1,8 @@
 """The shipment checks against the orders that hold a shipment or warn about it, from tables to findings
 (engine.lifecycle.shipping runs them): a confirmation's ship-to that is not where its lines go
 (ship_to_mismatches), a shipment's lines for several ship-tos (ship_tos_mixed) or of several buyers
-(order_addresses, buyers_mixed), and an order that must ship complete and did not (ship_complete_findings).
+(order_addresses, buyers_mixed), and an order that must ship complete and did not (ship_complete_findings); and
+a confirmation of units we cancelled after acknowledging them (cancelled_lines, cancelled_shipped): told as such.
 
 Pure: tables and records in, findings out.
 """
@@ -9,20 +10,71 @@ Pure: tables and records in, findings out.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.envelope import reply_address
+from engine.lifecycle.balance import BALANCE_CANCELLED, PAST, REASON, TOLERATED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
-from schemas.lifecycle import ENDED_LINES, FindingRecord, LineState, OrderRecord, decimal_text
+from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, decimal_text
 from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
 
 STAGE = "shipments"  # the stage of the shipment findings (engine.lifecycle.shipping's too)
 Key = tuple[str, str]
+# a line's reason beside its BALANCE_CANCELLED code (engine.lifecycle.balance): why its balance was cancelled
+_WHY_BALANCE = {PAST: "past the order's last date", REASON: "as the balance of a short shipment of a no-back-order PO",
+                TOLERATED: "as the balance of a short shipment within the under-shipment tolerance"}
+# the findings a confirmation of such units raises (the line closed, or no unit left reserved for it)
+CANCELLED_SHIPPED = ("SHIPMENT_LINE_CLOSED", "SHIPMENT_OVER_RESERVED")
+
+
+def cancelled_lines(lines: pa.Table) -> dict[tuple[str, str, int], str]:
+    """(partner, PO, line number) -> what we cancelled of it after acknowledging it, in words, for each of ``lines``
+    (LINE_ROWS, as stored) whose codes count units cancelled so (BALANCE_CANCELLED:n: its balance, past the order's
+    last date or after a short shipment, engine.lifecycle.balance; EXPIRED:n: its backorder past that date,
+    engine.lifecycle.backorders). A warehouse that then confirms units of it shipped them after we told the buyer
+    they would not come, or before we knew (a shipment on the last day confirmed after the grace): cancelled_shipped
+    says so."""
+    if not lines.num_rows or "codes" not in lines.column_names:
+        return {}
+    marked = pc.fill_null(pc.match_substring_regex(
+        lines["codes"], f"(^|,)({BALANCE_CANCELLED}|{EXPIRED})[0-9]"), False)
+    if not pc.any(marked).as_py():
+        return {}
+    out = {}
+    for r in lines.filter(marked).select(["partner", "po_number", "line_number", "reason", "codes"]).to_pylist():
+        reasons = (r["reason"] or "").split("; ")
+        balance = next((_WHY_BALANCE[x] for x in reversed(reasons) if x in _WHY_BALANCE), "as its balance")
+        told = []
+        for code in (r["codes"] or "").split(","):
+            if code.startswith(EXPIRED):
+                told.append(f"{code[len(EXPIRED):]} backordered past the order's last date ({code})")
+            elif code.startswith(BALANCE_CANCELLED):
+                told.append(f"{code[len(BALANCE_CANCELLED):]} unshipped {balance} ({code})")
+        out[(r["partner"], r["po_number"], r["line_number"])] = ", ".join(told)
+    return out
+
+
+def cancelled_shipped(f: Finding, sid: str, row: Mapping, cancelled: str) -> tuple[Finding, str]:
+    """A CANCELLED_SHIPPED finding ``f`` of held shipment ``sid`` about a confirmation ``row`` (its ship date,
+    quantity and unit) of a line we cancelled units of after acknowledging them (``cancelled``: what,
+    cancelled_lines), restated to say so, and its consequence: the shipment is held (no 856 claims the units are
+    on order, no 810 bills them, no reservation is consumed nor the line reopened), and the goods left: the buyer
+    decides (keep them on a new PO, or send them back). It used to read as a warehouse's error ("the warehouse
+    must send a corrected confirmation"): the confirmation is right, our order ended."""
+    shipped = f"{decimal_text(row['quantity'])} {row['unit'] or ''}".strip() if row.get("quantity") is not None \
+        else "units"
+    when = f" on {row['ship_date']}" if row.get("ship_date") else ""
+    told = replace(f, message=f"{f.message} We cancelled units of it after acknowledging them: {cancelled}; "
+                   f"shipment {sid} shipped {shipped} of it{when}: the goods left for units no longer on order.")
+    return told, (f"shipment {sid} held: no 856 nor 810, no reservation consumed nor made, the units stay cancelled; "
+                  "the goods left for units we cancelled: ask the buyer whether it keeps them (on a new PO) or sends "
+                  "them back, and tell the warehouse")
 
 
 def ship_to_mismatches(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None = None,

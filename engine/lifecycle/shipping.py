@@ -50,7 +50,16 @@ from engine.envelope import (
     usual_delimiters,
 )
 from engine.lifecycle.common import moved_orders, transaction_set, with_agreed_fob
-from engine.lifecycle.ship_checks import STAGE, buyers_mixed, ship_complete_findings, ship_to_mismatches, ship_tos_mixed
+from engine.lifecycle.ship_checks import (
+    CANCELLED_SHIPPED,
+    STAGE,
+    buyers_mixed,
+    cancelled_lines,
+    cancelled_shipped,
+    ship_complete_findings,
+    ship_to_mismatches,
+    ship_tos_mixed,
+)
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.routing import carrier_findings, service_findings, ship_from_findings
@@ -241,7 +250,7 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
                       store_shipped: Sequence[tuple] = (),
                       serials_shipped: Mapping[str, Sequence[tuple]] | None = None,
                       addresses: Mapping[tuple[str, str], tuple[str, str]] | None = None,
-                      dcs: StoreDcs | None = None) -> ShipmentBatch:
+                      dcs: StoreDcs | None = None, stored_lines: pa.Table | None = None) -> ShipmentBatch:
     """Check one file's confirmations (rules.shipments) against LINE_STATE ``state``, our ``items``
     (and ``item_units``: units shipped convert to the line's; ``partner_items``: the partners' part
     numbers) and the cartons already ``recorded``; a shipment with an error (the reader's included) is
@@ -254,7 +263,10 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
     (GS02 the order came from, GS03 it was sent to) of the orders not at the profile's ids (a network's other
     buyer, another division of ours): a shipment whose POs answer different ones is held (``buyers_mixed``).
     ``dcs`` (engine.shipments.store_dcs): the DC each store of a store-level partner is shipped through; a
-    shipment whose stores go through different DCs (or one, and the PO's own ship-to) is held (``ship_tos_mixed``)."""
+    shipment whose stores go through different DCs (or one, and the PO's own ship-to) is held (``ship_tos_mixed``).
+    ``stored_lines`` (LINE_ROWS of the orders, as stored): a held shipment's finding about a line we cancelled units of
+    after acknowledging them (past the order's last date, or its balance: ship_checks.cancelled_lines) says so, and
+    that the buyer, not the warehouse, decides what becomes of the goods (ship_checks.cancelled_shipped)."""
     structures = {pid: p.fulfilment.asn.structure for pid, p in profiles.items()}
     check = check_shipments(read.lines, state, items, recorded, structures=structures, item_units=item_units,
                             partner_items=partner_items, order_lines=order_lines,
@@ -307,11 +319,21 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         if unattributed and sid is None and f.severity == "error" and f.location.row is not None:
             why = "row not read and its shipment unknown: every shipment of the file held; file quarantined"
         records.append(FindingRecord(f, *_owner_of(sid, cols), why, STAGE))
+    cancelled = cancelled_lines(stored_lines) if stored_lines is not None and any(
+        f.code in CANCELLED_SHIPPED for f in check.findings) else {}
+    explained: set[int] = set()
     for f, i in zip(check.findings, check.finding_rows, strict=True):
         f = _as_written(f, warehouse)
         sid = cols["shipment_id"][i] if i < len(cols["shipment_id"]) else ""
-        records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "",
-                                     _consequence(f, sid, held=sid in held), STAGE))
+        why = _consequence(f, sid, held=sid in held)
+        gone = cancelled.get((cols["partner"][i], cols["po_number"][i], cols["line_number"][i])) \
+            if cancelled and sid in held and f.code in CANCELLED_SHIPPED else None
+        if gone:  # units we cancelled after acknowledging them: the goods left, the buyer decides (said once a row)
+            told, why = cancelled_shipped(f, sid, {c: cols[c][i] for c in ("quantity", "unit", "ship_date")}, gone)
+            f = f if i in explained else told
+            explained.add(i)
+        records.append(FindingRecord(f, cols["partner"][i] or "" if sid else "", cols["po_number"][i] or "", why,
+                                     STAGE))
     for i, f in elsewhere:
         sid = cols["shipment_id"][i]
         records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
