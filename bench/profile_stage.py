@@ -17,9 +17,10 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
        --handed: as the night, its lines read with the report's columns and handed on: flows.reconcile hand_on)
     .venv/bin/python bench/profile_stage.py reports 10000 [--handed]
       (--handed: as the night, from the copy before reconcile, reconciled untimed with its lines handed on)
-    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof] [--wall]
-      (--wall: the profile in wall time, to find waits: fsyncs, the store's commits)
-    .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof]  (from a copy after ship)
+    .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof] [--wall] [--steps]
+      (--wall: the profile in wall time, to find waits: fsyncs, the store's commits; --steps: as reconcile's,
+       flows.shipments' steps, the planners' and the store's writes, each call inside another named after it)
+    .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof] [--steps]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
     .venv/bin/python bench/profile_stage.py decide 10000 [--prof /tmp/decide.prof] [--handed]
       (--handed: from the copy before intake, intake run first, untimed, in the same process: decide takes what
@@ -183,14 +184,35 @@ class _Steps:
     STORE = ("record_document_status", "stored_exceptions", "exception_snapshot", "save_reconciliation",
              "exception_evidence", "exception_history_table")
 
-    def __init__(self) -> None:
+    # the ship stage (856s, then 810s: `ship` and `invoice`): flows.shipments' steps, the planners' and the store's
+    SHIP = ("read_confirmations", "key_confirmations", "_canonical", "_recorded", "_ship_file", "_invoice_run",
+            "_balances_cancelled", "_po_sacs")
+    SHIP_STORE = ("line_table_for", "reservation_table_for", "orders_with_po", "recorded_cartons_for", "apply",
+                  "billing_shipments", "billing_lines", "billing_orders", "_write_shipments", "_update_lines",
+                  "_write_lines", "_store_documents", "_write_invoices", "_write_events", "_write_decided_orders",
+                  "_write_reservations")
+    PLANNERS = ("prepare_shipments", "plan_shipments", "line_state_table", "prepare_invoices", "plan_invoices",
+                "invoices_due", "shipment_units", "shipments_to_bill")
+
+    def __init__(self, stage_name: str = "reconcile") -> None:
         from connectors.state import StateStore
-        from engine import exception_states
-        from flows import reconcile as stage
 
         self.open: list[dict] = []
         self.rows: dict[str, dict] = {}
-        for owner, names in ((stage, self.STAGE), (StateStore, self.STORE), (exception_states, ("book",))):
+        if stage_name in ("ship", "invoice"):
+            from engine import lifecycle
+            from engine.lifecycle import billing, shipping
+            from flows import shipments
+
+            owners = [(shipments, self.SHIP), (shipments.CheckedRender, ("verify",)), (StateStore, self.SHIP_STORE),
+                      (lifecycle, ("batch_documents",))]
+            owners += [(m, [n for n in self.PLANNERS if hasattr(m, n)]) for m in (shipping, billing)]
+        else:
+            from engine import exception_states
+            from flows import reconcile as stage
+
+            owners = [(stage, self.STAGE), (StateStore, self.STORE), (exception_states, ("book",))]
+        for owner, names in owners:
             for name in names:
                 setattr(owner, name, self._wrap(name, getattr(owner, name)))
 
@@ -310,6 +332,8 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
 
         def call():
             return steps.write_reports(ws, RUN, partners=sorted(profiles), handed_lines=handed)
+    if name in ("ship", "invoice") and by_step:
+        probe = _Steps(name)
     profiler = None
     if prof:
         import cProfile
