@@ -294,13 +294,14 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
         confirmations(work, n_pos)
         ref = load_reference(ws.reference_dir)
 
-        def call():
-            with timed("ship", "east"):
-                shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
-                                         shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW,
-                                         run_id=RUN)
-            with timed("invoice"):
-                shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
+        def call():  # as the night (flows.night._ship_and_invoice): the ship stage's order rows kept for invoicing
+            with shipments.kept_for_invoicing():
+                with timed("ship", "east"):
+                    shipments.ship_warehouse(ws, ws.warehouses()["east"], profiles, state,
+                                             shipments.warehouse_drops(ws)(ws.warehouses()["east"]), ref, now=NOW,
+                                             run_id=RUN)
+                with timed("invoice"):
+                    shipments.invoice_run(ws, profiles, state, ref, now=NOW, run_id=RUN)
     elif name == "invoice":
         from flows import shipments
 
