@@ -146,6 +146,12 @@ def _stamp(path: Path) -> tuple[int, int, int, int]:
     return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
+def stamp(path: Path) -> tuple[int, int, int, int]:
+    """A stored file's stamp (inode, size, modification and change times, ns): any later write of it renames
+    another file into place (another inode), so a table read while it had this stamp is still what it holds."""
+    return _stamp(path)
+
+
 def _keep(path: Path, table: pa.Table, schema: pa.Schema) -> None:
     """``table``, just written to ``path`` as a ``schema`` table, kept as ``_stored`` would read it back (the
     schema's columns, types and metadata, one chunk per column as one row group reads) while tables are handed
@@ -183,6 +189,10 @@ class OrderStore:
         first = self._path(partner, key, kind)
         more = [first.parent / n for n in _pieces(first.parent).get(f"{first.name[:-len('.parquet')]}.part", ())]
         return [first] + more if more and first.exists() else more or [first]
+
+    def parts(self, partner: str, key: str, kind: str) -> list[Path]:
+        """The stored files of ``key``'s ``kind`` table ("orders", "lines", ...), in order (_parts)."""
+        return self._parts(partner, key, kind)
 
     def _write(self, partner: str, key: str, tables: list[tuple[str, pa.Table, pa.Schema]], part: int = 0) -> None:
         """Each table's Parquet file, encoded in memory and written to a temporary name, then renamed. A file's

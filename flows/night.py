@@ -465,6 +465,15 @@ def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) ->
     reported in its result; the others and invoicing go on. (warehouses, invoicing, failure)."""
     from flows import shipments as shipping
 
+    # the stored order rows the ship stage reads kept for the invoice stage's read of the same orders, when both run
+    # in this process (flows.shipments.kept_for_invoicing: each taken only while its files are the ones read)
+    with shipping.kept_for_invoicing():
+        return _ship_then_invoice(ws, stages, clock, run_id)
+
+
+def _ship_then_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) -> tuple[list[dict], dict, str]:
+    from flows import shipments as shipping
+
     root, warehouses = str(ws.root), []
     for wid in sorted(ws.warehouses()):
         shipped = stages.ship(root, wid, clock, run_id)

@@ -12,10 +12,11 @@ the planners need, takes numbers inside the transaction and applies the plan.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
@@ -26,6 +27,7 @@ from connectors.base import FileDrop, is_safe_name
 from connectors.base import archive_name as archive_name_of
 from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
+from connectors.order_store import stamp as order_store_stamp
 from connectors.state import StateStore
 from engine import finance_inputs, invoice_taxes, lifecycle
 from engine.invoice_po_sacs import (
@@ -496,12 +498,97 @@ def _heading_only(profiles: Mapping[str, PartnerProfile]) -> set[str]:
 def _canonical(ws: Workspace, records: Iterable, columns: tuple[list[str], list[str]] | None = None
                ) -> tuple[pa.Table, pa.Table]:
     """The current revision's canonical ORDERS / ORDER_LINES of ``records`` (each stored table read once;
-    only ``columns``, the orders' and the lines', when given)."""
+    only ``columns``, the orders' and the lines', when given). While the night keeps them (``kept_for_invoicing``),
+    the ship stage's reads (``columns`` CANONICAL_COLUMNS) read the invoice stage's columns too and keep its orders'
+    rows, and the invoice stage's (billing.CANONICAL_COLUMNS) take them (_KeptCanonical)."""
     records = [r for r in records if r.lines_key]
     store = OrderStore(ws.orders_dir)
-    tables = {k: store.load(*k) if columns is None else store.load_columns(*k, *columns)
+    kept = _KEPT_CANONICAL[-1] if _KEPT_CANONICAL and columns is not None else None
+    if kept is not None and columns == CANONICAL_COLUMNS:
+        return kept.ship(store, records)
+    groups: dict[tuple[str, str], list] = {}
+    for r in records if kept is not None else ():
+        groups.setdefault((r.partner, r.lines_key), []).append(r)
+    tables = {k: (kept.take(store, k, groups[k], columns) if kept is not None else None)
+              or (store.load(*k) if columns is None else store.load_columns(*k, *columns))
               for k in lifecycle.table_keys(records)}
     return lifecycle.current_tables(records, tables)
+
+
+# The ship stage's canonical rows handed to the invoice stage of the same night (docs/design-night-in-arrow.md,
+# session 56): every 810 of the night bills an order one of its confirmations shipped, and both stages read that
+# order's stored tables (each Parquet file whole: a 500-PO file's 10,000 lines, for the half of them shipped), the
+# ship stage 60 + 37 columns, the invoice stage 49 + 22 of them.
+_KEPT_CANONICAL: list[_KeptCanonical] = []
+_INVOICE_COLUMNS = billing.CANONICAL_COLUMNS
+
+
+@contextlib.contextmanager
+def kept_for_invoicing() -> Iterator[None]:
+    """Inside (the night's ship and invoice stages, one process): the rows of the stored canonical tables the ship
+    stage reads kept for the invoice stage's read of the same orders (_KeptCanonical); all let go at the end."""
+    _KEPT_CANONICAL.append(_KeptCanonical())
+    try:
+        yield
+    finally:
+        _KEPT_CANONICAL.pop()
+
+
+class _KeptCanonical:
+    """Per stored table (partner, lines_key): the rows the ship stage's orders select of it (lifecycle.current_tables'
+    selection: the rows of their order refs and PO numbers, before its first-row pick), with the ship's and the
+    invoice stage's columns, and the stamp (inode, size, modification and change times) of each of its files, taken
+    before they were read. The invoice stage takes a table's rows when its files still have those stamps and its
+    orders' order refs and PO numbers are among those kept (so every row current_tables selects for them is a kept
+    one, in the stored order: the same rows, values and order as reading the files gives); else it reads the files."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str], list[tuple[list, frozenset, frozenset, pa.Table, pa.Table]]] = {}
+        self.columns = tuple(list(dict.fromkeys([*a, *b])) for a, b in zip(CANONICAL_COLUMNS, _INVOICE_COLUMNS,
+                                                                             strict=True))
+
+    @staticmethod
+    def _stamps(store: OrderStore, key: tuple[str, str]) -> list:
+        return [(p, order_store_stamp(p)) for kind in ("orders", "lines") for p in store.parts(*key, kind)]
+
+    def ship(self, store: OrderStore, records: list) -> tuple[pa.Table, pa.Table]:
+        """_canonical(store, records, CANONICAL_COLUMNS), each table's selected rows kept with both stages' columns."""
+        groups: dict[tuple[str, str], list] = {}
+        for r in records:
+            groups.setdefault((r.partner, r.lines_key), []).append(r)
+        tables = {}
+        for key, members in groups.items():
+            try:
+                stamps = self._stamps(store, key)
+                orders, lines = store.load_columns(*key, *self.columns)
+            except (OSError, StateError):  # (a file stored before a column the 810s read: its own columns, unkept)
+                stamps = None
+                orders, lines = store.load_columns(*key, *CANONICAL_COLUMNS)
+            refs = frozenset(r.order_ref for r in members)
+            pos = frozenset(r.po_number for r in members)
+            orders, lines = (lifecycle.selected_rows(t, refs, pos) for t in (orders, lines))
+            if stamps is not None:
+                self.kept.setdefault(key, []).append((stamps, refs, pos, orders, lines))
+            tables[key] = (orders.select(CANONICAL_COLUMNS[0]), lines.select(CANONICAL_COLUMNS[1]))
+        return lifecycle.current_tables(records, tables)
+
+    def take(self, store: OrderStore, key: tuple[str, str], records: list, columns: tuple[list[str], list[str]]
+             ) -> tuple[pa.Table, pa.Table] | None:
+        """The kept rows of stored table ``key`` for its ``records`` with ``columns``, when its files are unchanged
+        and the rows kept hold every row of theirs; else None."""
+        entries = self.kept.get(key)
+        if not entries or not all(c in self.columns[i] for i in (0, 1) for c in columns[i]):
+            return None
+        refs, pos = {r.order_ref for r in records}, {r.po_number for r in records}
+        for stamps, kept_refs, kept_pos, orders, lines in entries:
+            if refs <= kept_refs and pos <= kept_pos:
+                try:
+                    if self._stamps(store, key) != stamps:
+                        return None
+                except OSError:
+                    return None
+                return orders.select(columns[0]), lines.select(columns[1])
+        return None
 
 
 # --- the decide stage's part: backorders offered the stock this run finds ---------------------------

@@ -167,7 +167,8 @@ def run_stages(ws, now, *, use_gx: bool = False, shipping: list | None = None):
 
 
 def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
-    """Every warehouse's confirmations (856s), then the 810s due: [WarehouseResult..., InvoiceResult]."""
+    """Every warehouse's confirmations (856s), then the 810s due: [WarehouseResult..., InvoiceResult]; as the night
+    runs them (flows.night._ship_and_invoice: the ship stage's stored order rows kept for the invoice stage)."""
     from connectors.local import LocalDrop
     from connectors.reference import load_reference
     from connectors.state import StateStore
@@ -178,9 +179,10 @@ def ship_stages(ws, now, *, state=None, ref=None, run_id: str = "s") -> list:
     ref = ref or load_reference(ws.reference_dir)
     profiles = ws.partners()
     try:
-        out = [shipments.ship_warehouse(ws, w, profiles, state, LocalDrop(ws.warehouse_drop_root / wid), ref, now=now,
-                                        run_id=run_id) for wid, w in sorted(ws.warehouses().items())]
-        out.append(shipments.invoice_run(ws, profiles, state, ref, now=now, run_id=run_id))
+        with shipments.kept_for_invoicing():
+            out = [shipments.ship_warehouse(ws, w, profiles, state, LocalDrop(ws.warehouse_drop_root / wid), ref,
+                                            now=now, run_id=run_id) for wid, w in sorted(ws.warehouses().items())]
+            out.append(shipments.invoice_run(ws, profiles, state, ref, now=now, run_id=run_id))
         return out
     finally:
         if own:

@@ -63,6 +63,18 @@ def test_the_late_reconciliation_bench_prints_each_steps_cpu_and_memory():
     assert out["peak_rss_mb"] >= max(v["peak_mb"] for v in steps.values()) > 0
 
 
+def test_the_ship_bench_prints_the_856_and_810_steps_cpu_and_memory():
+    """The ship stage (856s, then 810s) of a tiny night, step by step: what the next attempt at its speed reads."""
+    out = json.loads(bench("bench/profile_stage.py", "ship", "20", "--steps").splitlines()[-1])
+    assert out["stage"] == "ship" and set(out["inside"]) == {"ship", "invoice"}
+    steps = out["steps"]
+    assert {"_ship_file", "_ship_file/plan_shipments", "_ship_file/apply/_write_shipments", "_ship_file/verify",
+            "_invoice_run", "_invoice_run/prepare_invoices", "_invoice_run/apply/_write_invoices",
+            "_invoice_run/apply/_update_lines"} <= set(steps)
+    assert all({"calls", "cpu_s", "peak_mb", "rss_after_mb"} <= set(v) for v in steps.values())
+    assert steps["_invoice_run"]["calls"] == 1 and steps["_ship_file"]["calls"] >= 1
+
+
 @pytest.mark.parametrize("shape", ["one", "six"])
 def test_the_big_drop_bench_takes_in_a_tiny_interchange_read_in_batches(tmp_path, shape):
     out = bench("bench/bench_bigdrop.py", "--shape", shape, "--mb", "2", "--stream-mb", "0.4", "--batch-sets", "50",

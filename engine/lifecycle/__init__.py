@@ -21,7 +21,7 @@ Public API (stable; later workstreams add planners in the same shape):
   people      plan_person_decision(record, verdict, by=, note=, at=) -> Plan (verdict: VERDICT_APPROVED |
               VERDICT_REJECTED); person_decisions(records)
               plan_recheck(records, decisions, at=, by=) -> Plan
-  select      to_decide, held, current_tables, table_keys, change_table_keys, base_table_keys,
+  select      to_decide, held, current_tables, selected_rows, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, reserved_after, stored_line_keys
   batches     batch_documents(plan, profiles, buyers) (855/865/856/810 interchanges per the profile's delivery.batch,
               each to its order's buyer: the GS02 it came from)
@@ -89,6 +89,7 @@ from engine.lifecycle.select import (
     current_tables,
     held,
     reserved_after,
+    selected_rows,
     stored_line_keys,
     table_keys,
     to_decide,
@@ -165,6 +166,6 @@ __all__ = [
     "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
     "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after",
-    "stored_line_keys", "table_keys",
+    "selected_rows", "stored_line_keys", "table_keys",
     "to_decide",
 ]

@@ -58,17 +58,22 @@ def current_tables(records: list[OrderRecord],
         groups.setdefault((r.partner, r.lines_key), []).append(r)
     for key, members in groups.items():
         orders, lines = tables[key]
-        refs = pa.array([r.order_ref for r in members], pa.string())
-        pos = pa.array([r.po_number for r in members], pa.string())
-        o = _kept(orders, pc.and_(pc.is_in(orders["order_ref"], value_set=refs),
-                                  pc.is_in(orders["po_number"], value_set=pos)))
-        ln = _kept(lines, pc.and_(pc.is_in(lines["order_ref"], value_set=refs),
-                                  pc.is_in(lines["po_number"], value_set=pos)))
-        order_parts.append(first_rows(o, ["po_number"]))
-        line_parts.append(first_rows(ln, ["po_number", "line_number"]))
+        refs = [r.order_ref for r in members]
+        pos = [r.po_number for r in members]
+        order_parts.append(first_rows(selected_rows(orders, refs, pos), ["po_number"]))
+        line_parts.append(first_rows(selected_rows(lines, refs, pos), ["po_number", "line_number"]))
     if not order_parts:
         return ORDERS.empty_table(), ORDER_LINES.empty_table()
     return pa.concat_tables(order_parts), pa.concat_tables(line_parts)
+
+
+def selected_rows(table: pa.Table, refs: Iterable[str | None], pos: Iterable[str]) -> pa.Table:
+    """The rows of a stored ORDERS or ORDER_LINES ``table`` that current_tables picks its first rows from for
+    orders of these order refs and PO numbers (a row's order ref among ``refs`` and its PO among ``pos``), in
+    the table's order; the table itself when every row is."""
+    refs, pos = pa.array(list(refs), pa.string()), pa.array(list(pos), pa.string())
+    return _kept(table, pc.and_(pc.is_in(table["order_ref"], value_set=refs),
+                                pc.is_in(table["po_number"], value_set=pos)))
 
 
 def stored_line_keys(records: Mapping[Key, OrderRecord], changes: Iterable[StoredChange]) -> set[Key]:
