@@ -36,7 +36,7 @@ from parsers.orders_850 import read_orders_with_sacs
 from parsers.orders_860 import read_changes_with_sacs
 from parsers.orders_875 import as_850
 from parsers.text_messages import read_text_messages
-from parsers.x12_reader import ParseResult, read_interchanges
+from parsers.x12_reader import ParseResult, charset, read_interchanges
 from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
@@ -46,6 +46,7 @@ from rules.set_checks import marks_carried_by
 from rules.structure import check_structure, dictionary_for, sdq_applied
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
+from schemas.charsets import not_utf8_fix
 from schemas.empty import empty_table
 from schemas.findings import Finding, finding
 from schemas.fulfilment import CsvAckSettings
@@ -350,14 +351,19 @@ def process_file(data: bytes, *, file: str, sha256: str, profile: PartnerProfile
     return shifted(out, row_base) if row_base else out
 
 
-def expected_encoding(findings: list[Finding], profile: PartnerProfile) -> list[Finding]:
+def expected_encoding(findings: list[Finding], profile: PartnerProfile, result: ParseResult | None = None) \
+        -> list[Finding]:
     """``findings`` without X12_NOT_UTF8 for a partner whose profile says its translator is ISO-8859-1 or
     Windows-1252 (``[x12] encoding = "latin-1"`` or "cp1252": it reads our documents so, and sends its own so): a
     single-byte file is what it always sends, and the warning on each of its files was noise. Any other partner's
-    keeps it."""
-    if profile.x12.encoding not in ("latin-1", "cp1252"):
+    keeps it, saying how to end it: the encoding to set in its profile, the one its file (``result``) shows
+    (schemas.charsets.not_utf8_fix). It used to say only that the file was read as Windows-1252, on every file."""
+    if profile.x12.encoding in ("latin-1", "cp1252"):
+        return [f for f in findings if f.code != "X12_NOT_UTF8"]
+    if not any(f.code == "X12_NOT_UTF8" for f in findings):
         return findings
-    return [f for f in findings if f.code != "X12_NOT_UTF8"]
+    fix = not_utf8_fix(charset(result) if result is not None else "latin-1", profile.x12.encoding, profile.id)
+    return [replace(f, message=f"{f.message} {fix}") if f.code == "X12_NOT_UTF8" else f for f in findings]
 
 
 def sets_too_large(result: ParseResult, oversized: Sequence[OversizedSet], limits, file: str) -> list[Finding]:
@@ -409,7 +415,7 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     if over is not None:
         out.findings, out.disposition = [over], "quarantine"
         return out
-    findings = expected_encoding(list(result.findings), profile)
+    findings = expected_encoding(list(result.findings), profile, result)
     findings += check_envelopes(result, acceptance_for(profile))
     foreign: set[int] = set()  # interchanges whose sender is not this partner: never answered
     for ic in result.interchanges:

@@ -27,7 +27,7 @@ def read_checked(data: bytes, file: str):
         from rules.structure import check_structure
 
         result = read_interchanges(data, file=file)
-        findings = list(result.findings) + check_envelopes(result, Acceptance(versions=None))
+        findings = _with_fix(list(result.findings), result) + check_envelopes(result, Acceptance(versions=None))
         every = list(result.transaction_sets())
         sets = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "850"]
         grocery = [(ic, g, ts) for ic, g, ts in every if ts.set_id == "875" and g.functional_id == "OG"]
@@ -44,6 +44,20 @@ def read_checked(data: bytes, file: str):
             orders = pa.concat_tables([orders, read_orders(rewritten, as_850s, partner="", lines=False)[0]])
         changes, _ = read_changes(result, change_sets, partner="")
     return result, findings, orders, changes
+
+
+def _with_fix(findings: list, result) -> list:
+    """``findings`` with X12_NOT_UTF8 saying what to set in the partner's profile, as a partner's night says it
+    (engine.process.expected_encoding: a profile by default, [x12] encoding "auto")."""
+    if not any(f.code == "X12_NOT_UTF8" for f in findings):
+        return findings
+    from dataclasses import replace
+
+    from parsers.x12_reader import charset
+    from schemas.charsets import not_utf8_fix
+
+    fix = not_utf8_fix(charset(result))
+    return [replace(f, message=f"{f.message} {fix}") if f.code == "X12_NOT_UTF8" else f for f in findings]
 
 
 def jsonable(v):

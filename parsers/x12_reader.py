@@ -9,6 +9,7 @@ as it is walked; transaction set content is checked in rules/. No paths, no I/O,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -70,6 +71,19 @@ def decode(data: bytes) -> tuple[str, str, list[Finding]]:
         findings.append(_finding("X12_NOT_UTF8", f"Not valid UTF-8 at byte {exc.start}; read as Windows-1252 "
                                  "(Latin-1)."))
         return data.decode("latin-1").translate(_WINDOWS_1252), "cp1252", findings
+
+
+def composed(text: str) -> str:
+    """Why a UTF-8 file's text is read composed (NFC), every value stored and echoed so: accents written apart (NFD:
+    "e" and U+0301, as macOS and some Java and web exports write them) are the letters they make, "é". X12 counts an
+    element's length in characters; "Québec" is six whichever way its bytes spell the "é", and a 60-character N102
+    written decomposed is not 68 long (it was ELEMENT_TOO_LONG, an error: AK5 R, the whole PO refused). The two
+    forms are canonically equivalent (Unicode's conformance C6: the same text to any process); composed, a name
+    counts what a reader sees in our rules, our outbound validator and any receiver counting code points (pyx12:
+    each value's len()), compares equal to the same name sent composed, and is echoed within its maximum (our
+    documents are sent composed too: x12_writer.transcode). A Windows-1252 or Latin-1 file has no combining accents
+    to compose. Returns ``text`` itself when it is already NFC (a quick check; every ASCII text is)."""
+    return text if text.isascii() or unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def charset(result: ParseResult) -> str:
@@ -194,6 +208,8 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
     text, encoding, findings = decode(data)
     kind = refused_kind(data[:HEAD_BYTES])
     raw = memoryview(data)[3:] if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf") else data
+    if not kind and encoding == "utf-8" and (nfc := composed(text)) is not text:  # accents written apart
+        text, raw = nfc, nfc.encode("utf-8")
     chunks: list[pa.Array] = []
     id_chunks: list[pa.Array] = []
     env_chunks: list[np.ndarray] = []

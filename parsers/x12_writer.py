@@ -17,7 +17,7 @@ from functools import lru_cache
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from parsers.x12_reader import ParseResult
+from parsers.x12_reader import ParseResult, composed
 from schemas.charsets import widest
 from schemas.x12 import Delimiters
 
@@ -237,23 +237,28 @@ _SPELLED = {"\u0152": "OE", "\u0153": "oe", "\u2018": "'", "\u2019": "'", "\u201
 
 def transcode(content: bytes, encoding: str) -> bytes:
     """Our document (UTF-8 bytes, as every document is rendered and stored) in the character encoding the
-    partner's translator reads: "utf-8" as it is; "latin-1" (ISO-8859-1: a translator that reads one byte per
+    partner's translator reads, its accents written apart (NFD: "e" and a combining acute, as macOS writes them,
+    in a reference row's name) first the letters they make (NFC: "é", as we read every file: x12_reader.composed;
+    an element our outbound check counts 60 characters long is then 60 to a receiver counting code points, not
+    68): "utf-8" as it is, so composed; "latin-1" (ISO-8859-1: a translator that reads one byte per
     character, where UTF-8's "é" would arrive as "Ã©") each character in its one byte; "cp1252" (Windows-1252:
     ISO-8859-1 with letters where it has control characters, "œ", "’", "–" as a Windows translator sends them)
     likewise; "ascii" (a translator taking X12's basic and extended character sets only) each letter without its
-    accent. Accents written apart (NFD: "e" and a combining acute, as macOS writes them) are first the letters
-    they make (NFC: "é"). A character the encoding has no code for is written as its letters without their
+    accent. A character the encoding has no code for is written as its letters without their
     accents (NFKD: "ŝ" s; a fraction with its slash, "⅜" 3/8), a few by their usual spelling ("œ" oe, "’" ',
     and in ASCII "«" ", "×" x), else "?"; never as one of the interchange's delimiters (then a blank). A
     spelling longer than its character may take an element past the standard's maximum length (a 60-character
     N102 with an "œ": 61): such an element is cut to its maximum, blanks at the cut dropped (as x12_text cuts our
     own texts), by the dictionary of its group's version (GS08). Byte for byte the same for a document that is
     ASCII (every identifier, count and date is)."""
-    if encoding == "utf-8" or content.isascii():
+    if content.isascii():
         return content
     import unicodedata
 
-    text = unicodedata.normalize("NFC", content.decode("utf-8"))
+    decoded = content.decode("utf-8")
+    text = composed(decoded)
+    if encoding == "utf-8":
+        return content if text is decoded else text.encode("utf-8")
     try:  # every character has its code
         return text.encode(encoding)
     except UnicodeEncodeError:

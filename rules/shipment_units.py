@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from rules.business.items import resolve_items
 from rules.business.quantities import PO4_COLUMNS, UnitIndex, eaches_per_unit, po4_unit_eaches, sold_singly
 from schemas.rule_settings import RuleSettings
-from schemas.units import COUNT_UNITS
+from schemas.units import COUNT_UNITS, defined_multiple
 
 
 class ShipmentUnits:
@@ -45,6 +45,17 @@ class ShipmentUnits:
 
     def each(self, sku: str | None, unit: str | None) -> int | None:
         return eaches_per_unit(unit, sku, self.case_pack.get(sku or ""), self.index, self.settings)
+
+    def in_own_unit(self, sku: str | None, unit: str | None) -> int | None:
+        """How many ``unit`` one of item ``sku``'s own unit (items.unit) is by the units' definitions when ``unit`` is
+        the smaller (schemas.units.defined_multiple: 1,000 ML of an item counted in litres, 100 CM of one counted in
+        metres), for a confirmation in a part of what we count: 500 ML is 0.5 of the item's LT. None otherwise (an
+        item counted in eaches or packs has no part by definition)."""
+        return defined_multiple(self.own_unit(sku), unit)
+
+    def own_unit(self, sku: str | None) -> str | None:
+        """Item ``sku``'s own unit, what we count it in (items.unit)."""
+        return self.index.own_units.get(sku or "")
 
     def learn_lines(self, state: pa.Table, order_lines: pa.Table | None) -> None:
         """The lines of LINE_STATE ``state`` ordered in a unit the item master does not convert whose PO4

@@ -309,24 +309,31 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             value, was, wanted, what = q[i].as_py(), shipped_unit[i].as_py(), unit[i].as_py(), line_sku[i].as_py()
             per_shipped = units.each(what, was)
             per_line = units.line_each(t["partner"][i].as_py(), po[i].as_py(), number[i].as_py(), what, wanted)
-            if value is not None and value > 0 and per_shipped and per_line and (
-                    value * per_shipped % per_line == 0 or _of_measure(value * per_shipped, per_line, wanted,
-                                                                       counted=_counted(units, what, wanted, per_line,
-                                                                                        value * per_shipped))):
-                converted[i] = value * per_shipped / per_line
+            eaches = value * per_shipped if value is not None and per_shipped else None
+            part = units.in_own_unit(what, was) if eaches is None and value is not None else None
+            if part:  # a part of the item's own measure by definition (500 ML of an item counted in LT: 0.5 of it)
+                eaches = value / part
+            if value is not None and value > 0 and eaches and per_line and (
+                    eaches % per_line == 0 or _of_measure(eaches, per_line, wanted,
+                                                          counted=_counted(units, what, wanted, per_line, eaches))):
+                converted[i] = eaches / per_line
                 mismatch[i] = False
                 if per_shipped == per_line and ({was, wanted} <= set(units.settings.case_units)
                                                 or {was, wanted} <= set(units.settings.each_units)
                                                 or SAME_MEASURE.get(was) == wanted):
                     continue  # CS for CA, EA for UN, FT for LF (or the reverse): one unit, as intake reads either
 
+                worth = f"{_n(eaches)} {units.own_unit(what)} ({part} {was} to the {units.own_unit(what)})" if part \
+                    else f"{_n(eaches)} {_said(units, what)}"
                 add(i, "SHIPMENT_UNIT_CONVERTED", f"Shipped {_n(value)} {was} of {what}; line {row_line[i].as_py()} "
-                    f"is in {wanted}: {_n(value * per_shipped)} {_said(units, what)}, recorded as {_n(converted[i])} "
-                    f"{wanted}.",
-                    "unit", "W1205", was)
+                    f"is in {wanted}: {worth}, recorded as {_n(converted[i])} {wanted}.", "unit", "W1205", was)
                 continue
-            why = f" ({_n(value * per_shipped)} {_said(units, what)}: not whole {wanted} of {per_line})" \
-                if value is not None and value > 0 and per_shipped and per_line else ""
+            why = ""
+            if part and value > 0 and per_line and fraction_of_item(wanted):  # exact, but past a quantity's places
+                why = (f" ({_n(value)} {was} is {_exactly(eaches / per_line)} {wanted}: more decimal places than the "
+                       f"4 a quantity holds, not rounded; ask the warehouse to confirm it in {wanted})")
+            elif value is not None and value > 0 and eaches and per_line:
+                why = f" ({_n(eaches)} {_said(units, what)}: not whole {wanted} of {per_line})"
             add(i, "SHIPMENT_UNIT_MISMATCH", f"Shipped in {was}; the line is in {wanted}{why}.", "unit", "W1205", was)
         if converted:
             at = np.fromiter(converted, np.int64)
@@ -691,6 +698,11 @@ class _Rows:
 
     def __len__(self) -> int:
         return self.table.num_rows
+
+
+def _exactly(value: Decimal) -> str:
+    """A quotient as people write it, a repeating one to six places and "..." (1 FT is 0.333333... YD)."""
+    return _n(value) if value == value.quantize(Decimal("1e-12")) else f"{value.quantize(Decimal('1e-6'))}..."
 
 
 def _n(value) -> str:

@@ -18,3 +18,21 @@ def widest(charsets: Iterable[str]) -> str:
     (Windows-1252 is ISO-8859-1 with letters where it has control characters), "latin-1" over "utf-8" (a translator
     that once wrote single-byte accents reads them so), any over "ascii"; "" for none."""
     return max(charsets, key=lambda c: CHARSETS.index(c) if c in CHARSETS else -1, default="")
+
+
+def not_utf8_fix(shown: str, configured: str = "auto", partner: str = "") -> str:
+    """What ends X12_NOT_UTF8 on the files of a partner whose profile says [x12] encoding ``configured`` ("auto", the
+    default, "utf-8" or "ascii": a "latin-1" or "cp1252" partner gets no such warning, engine.process
+    .expected_encoding), its file showing ``shown`` (parsers.x12_reader.charset: "cp1252" where it uses Windows-1252's
+    own "’", "–" or "œ", else "latin-1"): the encoding to set in its profile, said to ops with the warning, which
+    otherwise repeats on every file it sends. ``partner``: its id ("" when not known, as `inspect` reads a file)."""
+    value = "cp1252" if shown == "cp1252" else "latin-1"
+    name = "Windows-1252" if value == "cp1252" else "ISO-8859-1 (Latin-1)"
+    who = partner or "the partner"
+    where = f'encoding = "{value}" in the [x12] table of its profile' + (f" (partners/{partner}.toml)" if partner
+                                                                         else "")
+    if configured in ("auto", ""):
+        return (f"If {who} always sends {name}, set {where}: its files are then read so without this warning (our "
+                "documents already reach it in that encoding).")
+    return (f'Its profile says [x12] encoding = "{configured}", and our documents reach it so: if {who} always sends '
+            f"{name}, set {where}; else ask it to send {configured}.")

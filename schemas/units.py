@@ -117,6 +117,22 @@ def fraction_of_item(unit: str | None) -> bool:
     2,500 eaches)."""
     return unit in MEASURE_MULTIPLES or unit in METRIC_MULTIPLES or unit in FRACTIONAL_COUNTS
 
+def defined_multiple(larger: str | None, smaller: str | None) -> int | None:
+    """How many ``smaller`` one ``larger`` is by the units' definitions (METRIC_MULTIPLES: a litre is 1,000 ML, a
+    kilogram 1,000 GR, a metre 1,000 MM; MEASURE_MULTIPLES: a metre 100 CM, a yard 3 FT; a unit named twice, LM for
+    MR, LC for CM, SAME_MEASURE, either way), None when neither is defined as so many of the other: 500 ML of an item
+    counted in litres is 0.5 LT whatever the item master says."""
+    if not larger or not smaller:
+        return None
+    names = (smaller, SAME_MEASURE.get(smaller))
+    for unit in (larger, SAME_MEASURE.get(larger)):
+        for base, many in (*METRIC_MULTIPLES.get(unit or "", ()), *((MEASURE_MULTIPLES[unit],)
+                                                                      if unit in MEASURE_MULTIPLES else ())):
+            if base in names:
+                return many
+    return None
+
+
 # "UNIT_EACHES:12", on a line priced per each (PO105 PE and kin) whose unit is a pack of more than one each (a CA of
 # 12). Written by the answer from the decision's eaches per unit (the item master, the case pack, the line's PO4),
 # so the 810 knows, as the 855 did, that our price on the line (per PO103 unit) is no price per each

@@ -52,6 +52,30 @@ def test_a_latin1_file_from_a_partner_whose_profile_says_latin1_is_read_without_
     assert codes == {("X12_NOT_UTF8", "warning")}
 
 
+def test_the_not_utf8_warning_names_the_encoding_to_set_in_the_partner_s_profile():
+    """A partner on the default [x12] encoding "auto" that sends ISO-8859-1 or Windows-1252 gets X12_NOT_UTF8 on
+    every file (it still does: its file is no UTF-8). The warning said only "read as Windows-1252 (Latin-1)"; it now
+    tells ops what ends it, the encoding its file shows: "cp1252" for one using Windows-1252's own letters (0x92
+    "’"), else "latin-1", in the [x12] table of partners/acme.toml. A profile saying "utf-8" is told it is sent
+    UTF-8."""
+    def message(data: bytes, profile=ACME) -> str:
+        out = process_file(data, file="f.x12", sha256="s", profile=profile, known=Known(), today=date(2026, 11, 27))
+        [warning] = [f for f in out.findings if f.code == "X12_NOT_UTF8"]
+        assert warning.severity == "warning" and out.orders.num_rows == 1
+        return warning.message
+
+    assert ACME.x12.encoding == "auto"
+    latin = message(GOOD.replace(b"WIDGET", b"WIDG\xe9T"))
+    assert latin.startswith("Not valid UTF-8 at byte ") and "read as Windows-1252 (Latin-1)." in latin
+    assert 'set encoding = "latin-1" in the [x12] table of its profile (partners/acme.toml)' in latin
+    windows = message(GOOD.replace(b"WIDGET", b"WIDG\x92T"))
+    assert 'set encoding = "cp1252" in the [x12] table of its profile (partners/acme.toml)' in windows
+    assert "If acme always sends Windows-1252" in windows
+    utf8 = ACME.model_copy(update={"x12": ACME.x12.model_copy(update={"encoding": "utf-8"})})
+    said = message(GOOD.replace(b"WIDGET", b"WIDG\xe9T"), utf8)
+    assert 'Its profile says [x12] encoding = "utf-8"' in said and 'set encoding = "latin-1"' in said
+
+
 def test_a_truncated_file_is_rejected_with_a_ta1_and_quarantined():
     out, codes, docs = _run(GOOD[:200])
     assert ("IEA_MISSING", "error") in codes and docs == ["TA1"] and out.disposition == "quarantine"

@@ -310,3 +310,152 @@ def test_a_profile_may_say_its_partner_reads_windows_1252(tmp_path):
     assert states == {("jeancoutu", "JC0064207"): "invoiced"}
     for kind in ("855", "856", "810"):
         assert ["N1", "ST", STORE, "92", "0142"] in segments(ws, "jeancoutu", kind, "cp1252")
+
+
+# Metro's ship-to, 60 characters (N102's maximum) written with its accents apart (NFD: "e" and U+0301, as macOS
+# writes them): 69 code points
+DEPOT = "Entrepôt réfrigéré Métro – Côte-des-Neiges, allée Élie-Gérin"
+METRO_ST = "N1*ST*Centre de distribution Metro – Laval*"
+
+
+def _decomposed(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", name)
+    assert text != name
+    return text
+
+
+def test_a_name_written_with_its_accents_apart_counts_its_letters():
+    """X12 counts an element's characters: Metro's 60-character ship-to name is 60 long whichever way its bytes spell
+    an "é". Written decomposed it counted 69 code points: ELEMENT_TOO_LONG (an error, 997 AK4 N102 code 5, AK5 R),
+    the whole PO refused. Now a UTF-8 file is read composed (NFC: parsers.x12_reader.composed): no finding, the name
+    the 60 characters it reads; one letter more is still too long."""
+    from flows.inspect_view import read_checked
+
+    assert len(DEPOT) == 60 and len(_decomposed(DEPOT)) == 69
+    sent = (FIXTURES / "drops" / "metro" / "metro-850-M64000123.x12").read_bytes()
+    for name, found in ((DEPOT, []), (DEPOT + "e", [("ELEMENT_TOO_LONG", "error", "N102")])):
+        data = sent.replace(METRO_ST.encode(), f"N1*ST*{_decomposed(name)}*".encode())
+        _result, findings, orders, _changes = read_checked(data, "metro-850-M64000123.x12")
+        assert [(f.code, f.severity, f.location.element) for f in findings] == found, findings
+        assert orders["ship_to_name"].to_pylist() == [name]
+
+
+def test_a_po_naming_its_store_with_accents_apart_is_taken_and_echoed_composed(tmp_path):
+    """The night of Metro's PO with its decomposed 60-character ship-to: accepted (997 AK5 A), answered, shipped and
+    invoiced; our 855, 856 and 810 echo the name composed, 60 code points (decomposed, 69 would be refused by a
+    receiver counting code points, as pyx12 does), the same text the partner sent (canonically equivalent)."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "metro", "M64000123", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                      ship_day=SHIP_DAY,
+                                      swaps=[(METRO_ST.encode(), f"N1*ST*{_decomposed(DEPOT)}*".encode())])
+    assert {f[0] for f in found} <= {"ASN_LATE"}, found
+    assert states == {("metro", "M64000123"): "invoiced"}
+    assert [s[1] for s in segments(ws, "metro", "997") if s[0] == "AK5"] == ["A"]
+    for kind in ("855", "856", "810"):
+        assert ["N1", "ST", DEPOT, "92", "0415"] in segments(ws, "metro", kind), kind
+        for path in (ws.drop_root / "metro" / "outbox").glob(f"metro-{kind}-*.x12"):
+            assert _decomposed(DEPOT).encode() not in path.read_bytes()
+
+
+def test_our_documents_go_composed_whatever_our_reference_rows_spell():
+    """A name of ours written decomposed (a reference row saved on a Mac) reaches a UTF-8 partner composed, the 60
+    characters our outbound check counted (it reads composed), never 69 code points; ASCII documents byte for byte."""
+    from parsers.x12_writer import transcode
+
+    isa = ("ISA*00*          *00*          *14*0201234560000  *ZZ*ORDERBRIDGE    *261126*1430*U*00401*000000004"
+           "*0*P*>~GS*IN*ORDERBRIDGE*0201234560000*20261126*1430*4*X*004010~")
+    doc = (isa + f"ST*810*0001~N1*ST*{_decomposed(DEPOT)}*92*0415~SE*3*0001~GE*1*4~IEA*1*000000004~").encode()
+    assert transcode(doc, "utf-8") == doc.decode().replace(_decomposed(DEPOT), DEPOT).encode()
+    composed = (isa + f"ST*810*0001~N1*ST*{DEPOT}*92*0415~SE*3*0001~GE*1*4~IEA*1*000000004~").encode()
+    assert transcode(composed, "utf-8") is composed and transcode(isa.encode(), "utf-8") == isa.encode()
+
+
+@pytest.mark.parametrize(("partner", "po", "swaps", "shipped"), [
+    ("metro", "M64000123", [(",300,LT,MT-C3", ",300000,ML,MT-C3"), (",120,KG,MT-C1", ",120000,GR,MT-C1")],
+     {"Shipped 300000 ML of RG64-03; line 3 is in LT: 300 LT (1000 ML to the LT), recorded as 300 LT.",
+      "Shipped 120000 GR of RG64-01; line 1 is in KG: 120 KG (1000 GR to the KG), recorded as 120 KG."}),
+    ("bmr", "B64003310", [(",150,MR,BM-C2", ",15000,CM,BM-C2")],
+     {"Shipped 15000 CM of RG64-07; line 2 is in MR: 150 MR (100 CM to the MR), recorded as 150 MR."}),
+], ids=["ml-and-grams", "centimetres"])
+def test_a_dc_confirming_a_smaller_metric_unit_of_what_we_count_converts_by_definition(tmp_path, partner, po, swaps,
+                                                                                         shipped):
+    """The DC weighs Metro's cheese (counted in KG) in grams and meters its soap (counted in LT) in millilitres, and
+    measures BMR's rope (counted in metres) in centimetres: 300000 ML is 300 LT by the unit's definition, whatever
+    the item master says. It was SHIPMENT_UNIT_MISMATCH ("Shipped in ML; the line is in LT"), the shipment held and
+    the order stuck acknowledged: only a larger unit of the item's (a KG of one counted in GR) converted. Now
+    recorded in the line's unit (SHIPMENT_UNIT_CONVERTED), shipped and billed as ordered."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, partner, po, tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                      ship_day=SHIP_DAY, shipped_swaps=swaps)
+    assert {f[0] for f in found} <= {"ASN_LATE", "SHIPMENT_UNIT_CONVERTED"}, found
+    assert {f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"} == shipped
+    assert states == {(partner, po): "invoiced"}
+    sent = {"metro": [["SN1", "", "120", "KG", "", "120", "KG"], ["SN1", "", "300", "LT", "", "300", "LT"]],
+            "bmr": [["SN1", "", "150", "MR", "", "150", "MR"]]}[partner]
+    assert all(s in segments(ws, partner, "856") for s in sent)
+    billed = {"metro": [["IT1", "1", "120", "KG"], ["IT1", "3", "300", "LT"]], "bmr": [["IT1", "2", "150", "MR"]]}
+    assert all(s in [s[:4] for s in segments(ws, partner, "810")] for s in billed[partner])
+
+
+def test_millilitres_short_of_the_litres_ordered_ship_the_fraction_and_leave_the_rest_open(tmp_path):
+    """299,500 ML of the 300 LT soap line is 299.5 LT exactly: shipped (SN1 299.5 of 300 LT), the line open for the
+    0.5 LT left, as a DC confirming 299.5 LT leaves it."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "metro", "M64000123", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                      ship_day=SHIP_DAY, shipped_swaps=[(",300,LT,MT-C3", ",299500,ML,MT-C3")])
+    assert [f[3] for f in found if f[0] == "SHIPMENT_UNIT_CONVERTED"] == [
+        "Shipped 299500 ML of RG64-03; line 3 is in LT: 299.5 LT (1000 ML to the LT), recorded as 299.5 LT."]
+    assert not [f for f in found if f[1] == "error"]
+    assert states == {("metro", "M64000123"): "partially_shipped"}
+    assert ["SN1", "", "299.5", "LT", "", "300", "LT"] in segments(ws, "metro", "856")
+
+
+def test_a_smaller_unit_past_the_places_a_quantity_holds_is_refused_saying_so_never_rounded(tmp_path):
+    """299,999.95 ML is 299.99995 LT: five decimal places, one more than our quantities hold (decimal128(18, 4)).
+    Rounded, the 856 would state what did not leave; it holds the shipment (SHIPMENT_UNIT_MISMATCH, an error, as
+    any confirmation no exact quantity of the line's unit does), its message saying the exact quantity and why."""
+    from tests.retailer_support import variant_night
+
+    _ws, found, states = variant_night(FIXTURES, "metro", "M64000123", tmp_path, warehouses=WAREHOUSES, night=NIGHT,
+                                       ship_day=SHIP_DAY, shipped_swaps=[(",300,LT,MT-C3", ",299999.95,ML,MT-C3")])
+    assert [(f[0], f[1], f[3]) for f in found if f[1] == "error"] == [(
+        "SHIPMENT_UNIT_MISMATCH", "error",
+        "Shipped in ML; the line is in LT (299999.95 ML is 299.99995 LT: more decimal places than the 4 a quantity "
+        "holds, not rounded; ask the warehouse to confirm it in LT).")]
+    assert states == {("metro", "M64000123"): "acknowledged"}
+
+
+def test_a_smaller_unit_is_a_part_of_the_item_s_own_only_by_the_units_definitions():
+    from rules.shipment_units import ShipmentUnits
+    from schemas.rule_settings import RuleSettings
+    from schemas.units import defined_multiple
+
+    for larger, smaller, many in (("LT", "ML", 1000), ("KG", "GR", 1000), ("MR", "CM", 100), ("MR", "MM", 1000),
+                                  ("LM", "CM", 100), ("MR", "LC", 100), ("CM", "MM", 10), ("KM", "MM", 1_000_000),
+                                  ("YD", "FT", 3)):
+        assert defined_multiple(larger, smaller) == many, (larger, smaller)
+    for larger, smaller in (("ML", "LT"), ("LT", "GA"), ("KG", "LB"), ("EA", "ML"), ("CA", "EA"), ("", "ML")):
+        assert defined_multiple(larger, smaller) is None, (larger, smaller)
+    import pyarrow as pa
+
+    items = pa.table({"sku": ["SOAP", "BOTTLE"], "unit": ["LT", "EA"], "case_pack": [1, 12]})
+    units = ShipmentUnits(items, pa.table({"sku": ["BOTTLE"], "unit": ["LT"], "eaches": [1]}), RuleSettings())
+    # millilitres are a part of the soap we count in litres; of the bottle we sell by the each, none by definition
+    assert (units.in_own_unit("SOAP", "ML"), units.in_own_unit("BOTTLE", "ML")) == (1000, None)
+
+
+def test_inspect_names_the_encoding_a_single_byte_file_shows(tmp_path):
+    """`inspect` of Jean Coutu's Windows-1252 file and Simons' ISO-8859-1 one says what ends X12_NOT_UTF8 (a profile
+    by default, [x12] encoding "auto", gets it on every file): the [x12] encoding to set, each its own."""
+    from tests.retailer_support import inspected
+
+    for partner, value in (("jeancoutu", "cp1252"), ("simons", "latin-1")):
+        [path] = (FIXTURES / "drops" / partner).iterdir()
+        [warning] = inspected(path)["findings"]
+        assert warning["code"] == "X12_NOT_UTF8"
+        assert f'set encoding = "{value}" in the [x12] table of its profile' in warning["message"], warning
