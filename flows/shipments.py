@@ -738,6 +738,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         ref.items) if exempting else None  # the items a tax exempts (items.csv tax_class)
     order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
+    # the 880s held for a partial dozen before (INVOICE_HELD_NOT_ON_880): held again without a word
+    grocers = {(d.partner, d.po_number) for d in due if profiles[d.partner].invoice_set == "880"}
+    held = state.finding_values(billing.HELD_NOT_ON_880, grocers) if grocers else set()
     refused: dict[str, list[Finding]] = {}
     while True:
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
@@ -752,7 +755,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
                                                           if prof.fulfilment.invoice.taxes]), classes=classes,
-                                                      dcs=dcs, unnamed=unnamed, service_names=_service_names(ws))
+                                                      dcs=dcs, unnamed=unnamed, service_names=_service_names(ws),
+                                                      held=held)
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
