@@ -12,6 +12,7 @@ from datetime import datetime
 from connectors.state import StateStore
 from flows.status import story
 from tests.support import GOOD_PO, run_night, shipping_workspace, x12_850
+from tests.test_status_kept import page, status_text
 
 NIGHT = datetime(2026, 11, 27, 2)
 HEADER = ("Shipment ID,Ship Date,Ship Time,Carrier,Service Level,Tracking Number,BOL,PO Number,PO Line,SKU,"
@@ -76,6 +77,13 @@ def test_a_partial_dozen_shipped_holds_its_880_once_and_the_shipment_completing_
     assert (waiting["shipment_id"], waiting["warehouse"], waiting["line_number"]) == ("SHP-1", "east", 1), waiting
     assert waiting["doc_key"] == "810:east:SHP-1:PO-1" and waiting["since_run"] == held["run_id"]
     assert not _880s(ws)
+    # ops see it held: `status`, the console's order page, the night's failures report (with what to do)
+    text = status_text(ws, "PO-1")
+    assert "invoices held" in text and "810:east:SHP-1:PO-1" in text, text
+    html = page(ws, "PO-1")
+    assert 'id="more-invoices_held"' in html and "810:east:SHP-1:PO-1" in html
+    failures = (ws.root / "reports" / held["run_id"] / "failures.csv").read_text(encoding="utf-8")
+    assert HELD in failures and "SHP-1" in failures
 
     # the next nights: still held, said once (no finding again, no INVOICE_NOT_BUILT)
     run_night(ws, datetime(2026, 11, 29, 2))
