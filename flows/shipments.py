@@ -952,14 +952,16 @@ def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, Partne
 def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
     """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
     would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
-    complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
+    complete, is no work for each interval until the rest ships (it recorded an empty run each time); nor is
+    a grocer's 880 held for a partial dozen (INVOICE_HELD_NOT_ON_880) until a shipment completes it."""
     billable = [pid for pid, p in profiles.items() if p.invoiced]
-    if state.shipments(billing="shipment", partners=billable):
-        return True
+    per_shipment = bool(state.shipments(billing="shipment", partners=billable))
+    if per_shipment and not any(profiles[pid].invoice_set == "880" for pid in billable):
+        return True  # (a grocer's shipment may wait for its dozen: planned below, as invoice_run would)
     memo = memo_types(profiles)
     if memo and state.memo_orders(memo, lifecycle.TO_MEMO):
         return True  # a memo order shipped in full moves to shipped_on_memo
-    if not state.shipments(billing="order", partners=billable):
+    if not per_shipment and not state.shipments(billing="order", partners=billable):
         return False
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)
@@ -974,7 +976,12 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles, units=units,
                                        invoiced_keys=keys_sent)
-    return bool(due or billed)
+    # an 880 held for a partial dozen before (INVOICE_HELD_NOT_ON_880), still held: no work until a shipment frees it
+    grocers = {(d.partner, d.po_number) for d in due if profiles[d.partner].invoice_set == "880"}
+    held = state.finding_values(billing.HELD_NOT_ON_880, grocers) if grocers else set()
+    waiting = {d.doc_key for d in due if d.doc_key in held and billing.unstated(
+        d.quantities, lines.get((d.partner, d.po_number), ()))}
+    return any(d.doc_key not in waiting for d in due) or any(not set(w) & waiting for w in billed.values())
 
 
 def confirmations_waiting(ws: Workspace, state: StateStore, *,

@@ -93,9 +93,22 @@ def test_a_partial_dozen_shipped_holds_its_880_once_and_the_shipment_completing_
     assert "INVOICE_NOT_BUILT" not in [f["code"] for f in found]
     assert [w["shipment_id"] for w in told["invoices_held"]] == ["SHP-1"]
     assert not _880s(ws)
+    # nor is it work for the shipments flow's every interval (nothing to bill until a shipment completes the dozen)
+    from flows.shipments import work_waiting
+
+    state = StateStore(ws.state_path)
+    try:
+        assert not work_waiting(ws, state, ws.partners())
+    finally:
+        state.close()
 
     # the shipment completing the dozen (17 EA more: 24 EA, 2 DZ) releases it: one 880 for both shipments' units
     _ship(ws, "SHP-2", "17", 30)
+    state = StateStore(ws.state_path)
+    try:
+        assert work_waiting(ws, state, ws.partners())  # the confirmation in the inbox
+    finally:
+        state.close()
     run_night(ws, datetime(2026, 12, 1, 2))
     found, told = _look(ws)
     assert "INVOICE_NOT_BUILT" not in [f["code"] for f in found]
