@@ -94,6 +94,7 @@ class InvoiceResult:
     invoices: int = 0
     closed: int = 0
     on_memo: int = 0  # memo orders shipped in full: no 810 by agreement (shipped_on_memo)
+    held: int = 0  # grocers' 880s held for a partial dozen (INVOICE_HELD_NOT_ON_880: said once, counted every run)
     documents: Counter = field(default_factory=Counter)
     errors: int = 0
     findings: list[dict] = field(default_factory=list)
@@ -776,6 +777,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
             refused.update(exc.refused)
     plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
+    res.held = sum(1 for d in due if profiles[d.partner].invoice_set == "880" and billing.unstated(
+        d.quantities, lines.get((d.partner, d.po_number), ())))
     res.documents.update(sets_sent(plan))
     for fr in plan.findings:
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
