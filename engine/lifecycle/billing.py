@@ -1786,4 +1786,5 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
 __all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
            "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
            "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
-           "net_weights", "plan_invoices", "prepare_invoices", "HELD_NOT_ON_880", "memo_order", "plan_memo"]
+           "net_weights", "plan_invoices", "prepare_invoices", "HELD_NOT_ON_880", "unstated", "memo_order",
+           "plan_memo"]
