@@ -2508,6 +2508,19 @@ class StateStore(FinanceTables):
                                    f" shipment_id{within}", (wh, *chunk)))
         return out
 
+    def finding_values(self, code: str, keys: Iterable[tuple[str, str]]) -> set[str]:
+        """The values of the findings of ``code`` recorded for these (partner, PO), whatever their run: what billing
+        said before (INVOICE_HELD_NOT_ON_880's doc keys: a held 880 is said once)."""
+        by_partner: dict[str, list[str]] = {}
+        for partner, po in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(po)
+        out: set[str] = set()
+        for partner, pos in by_partner.items():
+            for within, chunk in self._within(pos):
+                out.update(r[0] for r in self._q(f"SELECT value FROM findings WHERE code=? AND partner=? AND"
+                                                 f" po_number{within}", (code, partner, *chunk)) if r[0])
+        return out
+
     def invoiced_shipment_keys(self, keys: Iterable[tuple[str, str]]) -> set[str]:
         """The doc keys of the 810s already on these (warehouse, shipment id): a partner billed per store has one
         per PO and store (engine.lifecycle.billing.invoices_due's ``invoiced_keys``)."""

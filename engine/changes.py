@@ -67,6 +67,7 @@ from schemas.changes import (
     SHIP_TO_FIELDS,
     SUPPORTED_TYPES,
 )
+from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
@@ -103,6 +104,10 @@ _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
 UnitEaches = Callable[[int, str, Mapping], "int | None"]
+# why the 880 of a partner billed by it could not state a line as a POC would leave it (its line number, its row
+# with the POC's quantity, unit, price and basis), or None (rules.business.money.not_on_880):
+# engine.lifecycle.changes.on_880_check
+On880 = Callable[[int, Mapping], "str | None"]
 _PO4_COLUMNS = ("po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit")  # a POC loop's first PO4
 _LINEAGE = ("source_file", "source_sha256", "isa13", "gs06", "st02", "segment_position", "file_segment")
 
@@ -222,7 +227,7 @@ class Progress:
 def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
-    unit_eaches: UnitEaches | None = None,
+    unit_eaches: UnitEaches | None = None, on_880: On880 | None = None,
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -236,7 +241,11 @@ def apply_changes(
     line's (eaches for a line in cases, as many buyers' translators send every quantity in the selling unit, or
     cases for a line in eaches) is applied in the line's unit when it converts to a whole number of it, as intake
     converts an 850's units (``POC*1*QD*96*EA`` on a line of 10 CA of 12: 8 CA), and answered in the buyer's
-    unit; one that does not (100 EA: 8.33 cases of 12), or without it, is CHANGE_UNIT_MISMATCH."""
+    unit; one that does not (100 EA: 8.33 cases of 12), or without it, is CHANGE_UNIT_MISMATCH. ``on_880``: for a
+    partner billed by the 880, why it could not state a line as a POC would leave it (On880): a POC changing the
+    quantity or price of a line its 880 states to one it does not (24 EA at 4.99 PD made 7 EA: 0.58333 DZ) is
+    rejected at its POC03 (POC06 for a price alone), PRICE_BASIS_NOT_ON_880, the line left as it was, as intake
+    finds such a line at its PO102."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -305,7 +314,7 @@ def apply_changes(
             stored,
         )
     window = poc_window(header, stored, pocs)
-    result = _Editor(order, stored, progress, same_case, unit_eaches).run(pocs, restated=purpose == "05")
+    result = _Editor(order, stored, progress, same_case, unit_eaches, on_880).run(pocs, restated=purpose == "05")
     if purpose in REPEAT_PURPOSES:
         what = "confirmation" if purpose == "06" else "duplicate"
         at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -540,8 +549,9 @@ class _Editor:
 
     def __init__(self, order: Mapping, stored: list[dict], progress: Progress | None = None,
                  same_case: Mapping[int, frozenset[str]] | None = None,
-                 unit_eaches: UnitEaches | None = None) -> None:
+                 unit_eaches: UnitEaches | None = None, on_880: On880 | None = None) -> None:
         self.order = order
+        self.on_880 = on_880
         self.same_case = same_case or {}
         self.unit_eaches = unit_eaches
         self.stored = stored
@@ -669,6 +679,9 @@ class _Editor:
         if isinstance(per_one, str):
             return self._reject(poc, hit, "CHANGE_PRICE_INVALID", per_one, "POC06", new_price)
         new_price = per_one
+        refused = self._not_on_880(poc, hit, new_quantity, new_price, converted)
+        if refused:
+            return refused
         kept_price = None  # a price refused on invoiced units while the POC's quantity is applied
         if self.progress is not None:
             kept_price = self._price_invoiced(hit, new_quantity, new_price)
@@ -720,6 +733,33 @@ class _Editor:
             return _in_buyers_unit(LineResult(poc, CHANGED, hit["line_number"], hit.get("quantity"), hit.get("unit"),
                                               code="CHANGE_PRICE_INVOICED"), converted)
         return _in_buyers_unit(self._done(poc, hit, status), converted)
+
+    def _not_on_880(self, poc: dict, line: dict, quantity: Decimal | None, price: Decimal | None,
+                    converted: _Converted | str | None) -> LineResult | None:
+        """The POC rejected (PRICE_BASIS_NOT_ON_880, at POC03, or POC06 for a price alone) when it would leave a line
+        its partner's 880 states as one it cannot state (``on_880``: 24 EA at 4.99 PD, 2 DZ, made 7 EA); a line
+        it could not state before (approved so by a person) is left to that decision."""
+        if self.on_880 is None or (quantity is None and price is None) or isinstance(converted, _Converted) and \
+                converted.weight is not None:
+            return None
+        n = line["line_number"]
+        after = dict(line)
+        if quantity is not None:
+            after["quantity"] = quantity
+            if not self._same_case(poc.get("unit"), line) and not isinstance(converted, _Converted):
+                after["unit"] = poc.get("unit") or line.get("unit")
+        if price is not None:
+            after["unit_price"], after["price_basis"] = price, poc.get("price_basis") or line.get("price_basis")
+        why = self.on_880(n, after)
+        if why is None or self.on_880(n, line) is not None:
+            return None
+        element, value = ("POC03", _n(poc.get("quantity_ordered"))) if quantity is not None else ("POC06", _n(price))
+        return self._reject(
+            poc, line, "PRICE_BASIS_NOT_ON_880",
+            f"{why} The {poc.get('change_type')} change was not applied: line {line.get('line_id') or n} stays "
+            f"{_n(line.get('quantity'))} {line.get('unit') or ''} at {_n(line.get('unit_price'))}"
+            f"{' ' + line['price_basis'] if line.get('price_basis') else ''}, which the 880 states (ask the buyer "
+            "for a quantity the 880 bills, or a price per unit, PO105 PE).", element, value)
 
     def _rounded(self, poc: dict, hit: dict | None) -> LineResult | None:
         """The POC rejected when a quantity or price it applies (POC03; POC06, or the CTP03 read for it) was
@@ -1301,7 +1341,8 @@ def _finding(
     line_number: int | None = None,
     seg: str = "POC",
 ) -> Finding:
-    return finding_at_row(code, message, row, severity=CHANGE_CATALOGUE[code].severity, seg=seg, element=element,
+    spec = CHANGE_CATALOGUE.get(code) or BUSINESS_CATALOGUE[code]  # a business rule's code on its POC: the 880's
+    return finding_at_row(code, message, row, severity=spec.severity, seg=seg, element=element,
                           value=None if value is None else str(value), line_number=line_number)
 
 

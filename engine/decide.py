@@ -20,13 +20,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rules.business import adjusted_quantity, check_do_not_exceed_answered, list_price, price_index
+from rules.business import check_do_not_exceed_answered, list_price, price_index
 from rules.business.quantities import (
     PO4_COLUMNS,
+    answered_quantity,
     line_eaches_per_unit,
     partners_with_own_units,
     per_unit_column,
-    po4_size_pack,
     unit_index,
 )
 from rules.distinct import distinct_rows
@@ -369,9 +369,7 @@ def _line(row: dict, order: dict, mine: list[tuple[Outcome, Finding]], shared: l
     reason = "; ".join(dict.fromkeys(f.message for _, f in hits))
     new_qty, new_price = qty, None
     if outcome.action == "change_quantity":
-        adjusted = adjusted_quantity(qty or Decimal(0), row["unit"] or "", int(row.get("case_pack") or 1),
-                                     int(row.get("min_order_qty") or 0), s, per_unit=per_unit,
-                                     po4_pack=po4_size_pack(row, s))
+        adjusted = answered_quantity(row, s, per_unit=per_unit)
         if adjusted is None:
             return LineDecision(row["line_number"], "IR", "reject_line", qty, None, codes, reason)
         new_qty = adjusted

@@ -128,7 +128,13 @@ HINTS: dict[str, str] = {
     "PRICE_BASIS_NOT_ON_880": (
         "Agree with the partner a quantity its 880 can bill (whole dozens, hundreds or thousands) or a price per "
         "each (PO105 PE), and have the PO changed (860) or resent; approved as it is, the line ships and its 880 is "
-        "not built (INVOICE_NOT_BUILT, every run) until it is invoiced by hand."
+        "held (INVOICE_HELD_NOT_ON_880, said once) until it is invoiced by hand."
+    ),
+    "INVOICE_HELD_NOT_ON_880": (
+        "No action if the rest of the line is still to ship: the shipment completing the dozen bills these units "
+        "with its own on one 880 (said once: later nights do not repeat it; `status PO` lists it under invoices "
+        "held). If nothing more of the line will ship, invoice these units by hand as agreed with the partner and "
+        "explain the reconciliation's SHIPPED_NOT_INVOICED with the invoice's number."
     ),
     "PRICE_BASIS_CONVERTED": (
         "No action: the same price per unit. If the partner's system needs its own price basis echoed, map this "

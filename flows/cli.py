@@ -126,11 +126,14 @@ def _shipping_lines(summary: dict) -> None:
                              f"{w['errors']} error(s){mine}", (f" failed: {w['failure']}" if w["failure"] else "",
                                                                 "red")))
     billing = summary.get("invoicing") or {}
-    if billing.get("invoices") or billing.get("closed") or billing.get("errors") or billing.get("on_memo"):
+    if billing.get("invoices") or billing.get("closed") or billing.get("errors") or billing.get("on_memo") or \
+            billing.get("held"):
         memo = (f"{billing['on_memo']} order(s) shipped on memo (no 810 by agreement: [fulfilment.invoice] "
                 "memo_order_types), ") if billing.get("on_memo") else ""
+        held = (f"{billing['held']} 880(s) held for a partial dozen (INVOICE_HELD_NOT_ON_880: `status PO`, "
+                "invoices held), ") if billing.get("held") else ""
         console.print(f"  invoicing: {billing['invoices']} invoice(s) (810), {billing['closed']} order(s) closed, "
-                      f"{memo}{billing['errors']} error(s)")
+                      f"{memo}{held}{billing['errors']} error(s)")
 
 
 @contextmanager

@@ -96,6 +96,7 @@ class InvoiceResult:
     invoices: int = 0
     closed: int = 0
     on_memo: int = 0  # memo orders shipped in full: no 810 by agreement (shipped_on_memo)
+    held: int = 0  # grocers' 880s held for a partial dozen (INVOICE_HELD_NOT_ON_880: said once, counted every run)
     documents: Counter = field(default_factory=Counter)
     errors: int = 0
     findings: list[dict] = field(default_factory=list)
@@ -826,6 +827,9 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         ref.items) if exempting else None  # the items a tax exempts (items.csv tax_class)
     order_rows = billing.Lazy(billing.order_rows, orders)  # what an 810 built alone reads of its order
     line_rows = billing.Lazy(billing.line_texts, order_lines)  # what an 810 built alone reads of a line
+    # the 880s held for a partial dozen before (INVOICE_HELD_NOT_ON_880): held again without a word
+    grocers = {(d.partner, d.po_number) for d in due if profiles[d.partner].invoice_set == "880"}
+    held = state.finding_values(billing.HELD_NOT_ON_880, grocers) if grocers else set()
     refused: dict[str, list[Finding]] = {}
     while True:
         prepared, problems = billing.prepare_invoices(due, lines=lines, orders=order_rows, order_lines=line_rows,
@@ -840,7 +844,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
                                                       places=invoice_taxes.ship_to_places(ref.ship_tos, [
                                                           p for p, prof in profiles.items()
                                                           if prof.fulfilment.invoice.taxes]), classes=classes,
-                                                      dcs=dcs, unnamed=unnamed, service_names=_service_names(ws))
+                                                      dcs=dcs, unnamed=unnamed, service_names=_service_names(ws),
+                                                      held=held)
         try:
             with state.transaction():
                 numbers = state.take_invoice_numbers(len(prepared))
@@ -860,6 +865,8 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
             refused.update(exc.refused)
     plan = plan + Plan(findings=tuple(applied.held))
     res.invoices = len(plan.invoices)
+    res.held = sum(1 for d in due if profiles[d.partner].invoice_set == "880" and billing.unstated(
+        d.quantities, lines.get((d.partner, d.po_number), ())))
     res.documents.update(sets_sent(plan))
     for fr in plan.findings:
         res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
@@ -1036,14 +1043,16 @@ def work_waiting(ws: Workspace, state: StateStore, profiles: Mapping[str, Partne
 def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) -> bool:
     """A shipment to bill now: one billed per shipment, or one billed per order whose order invoice_run
     would bill (billing.invoices_due, as it plans: read only). An order shipped in part, billed once
-    complete, is no work for each interval until the rest ships (it recorded an empty run each time)."""
+    complete, is no work for each interval until the rest ships (it recorded an empty run each time); nor is
+    a grocer's 880 held for a partial dozen (INVOICE_HELD_NOT_ON_880) until a shipment completes it."""
     billable = [pid for pid, p in profiles.items() if p.invoiced]
-    if state.shipments(billing="shipment", partners=billable):
-        return True
+    per_shipment = bool(state.shipments(billing="shipment", partners=billable))
+    if per_shipment and not any(profiles[pid].invoice_set == "880" for pid in billable):
+        return True  # (a grocer's shipment may wait for its dozen: planned below, as invoice_run would)
     memo = memo_types(profiles)
     if memo and state.memo_orders(memo, lifecycle.TO_MEMO):
         return True  # a memo order shipped in full moves to shipped_on_memo
-    if not state.shipments(billing="order", partners=billable):
+    if not per_shipment and not state.shipments(billing="order", partners=billable):
         return False
     heads, shipped = state.billing_shipments(billable)
     units = billing.shipment_units(shipped)
@@ -1058,7 +1067,12 @@ def _billing_waiting(state: StateStore, profiles: Mapping[str, PartnerProfile]) 
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles, units=units,
                                        invoiced_keys=keys_sent)
-    return bool(due or billed)
+    # an 880 held for a partial dozen before (INVOICE_HELD_NOT_ON_880), still held: no work until a shipment frees it
+    grocers = {(d.partner, d.po_number) for d in due if profiles[d.partner].invoice_set == "880"}
+    held = state.finding_values(billing.HELD_NOT_ON_880, grocers) if grocers else set()
+    waiting = {d.doc_key for d in due if d.doc_key in held and billing.unstated(
+        d.quantities, lines.get((d.partner, d.po_number), ()))}
+    return any(d.doc_key not in waiting for d in due) or any(not set(w) & waiting for w in billed.values())
 
 
 def confirmations_waiting(ws: Workspace, state: StateStore, *,

@@ -678,6 +678,15 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                     console.print(shown(f"  invoice {inv['invoice_number']} line {ln['line_id'] or ln['line_number']}: "
                                         f"{ln['quantity']} {ln['unit']} billed by net weight {ln['net_weight']} "
                                         f"{ln['net_weight_unit']} x {ln['unit_price']} = {Decimal(ln['amount']):.2f}"))
+    if doc.get("invoices_held"):  # an 880 billing holds (INVOICE_HELD_NOT_ON_880): no number, said once
+        held = Table(title="invoices held (not sent; billed once what holds them is settled)")
+        for col in ("invoice", "shipment", "line", "since run", "why"):
+            held.add_column(col, overflow="fold")
+        for x in doc["invoices_held"]:
+            held.add_row(shown(x["doc_key"]), shown(f"{x['shipment_id']} ({x['warehouse']})" if x["shipment_id"]
+                                                    else "(several)"), str(x["line_number"] or ""),
+                         shown(x["since_run"]), shown(x["why"]))
+        console.print(held)
 
 
 def substitution_reason(ln: dict) -> str:

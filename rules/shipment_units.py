@@ -42,6 +42,7 @@ class ShipmentUnits:
 
         # (partner, po_number, line_number) -> eaches per unit of a line whose unit only its PO4 counts
         self.by_line: dict[tuple[str, str, int], int] = {}
+        self._minimums: dict[str, int | None] | None = None  # sku -> items.csv min_order_qty (minimum: on first use)
 
     def each(self, sku: str | None, unit: str | None) -> int | None:
         return eaches_per_unit(unit, sku, self.case_pack.get(sku or ""), self.index, self.settings)
@@ -56,6 +57,15 @@ class ShipmentUnits:
     def own_unit(self, sku: str | None) -> str | None:
         """Item ``sku``'s own unit, what we count it in (items.unit)."""
         return self.index.own_units.get(sku or "")
+
+    def minimum(self, sku: str | None) -> int:
+        """The item's minimum order quantity in eaches (items.csv min_order_qty; 0 none), read once on first use."""
+        minimums = self._minimums
+        if minimums is None:
+            names = self.items.column_names if self.items is not None else []
+            minimums = self._minimums = dict(zip(self.items["sku"].to_pylist(), self.items["min_order_qty"].to_pylist(),
+                                                 strict=True)) if "sku" in names and "min_order_qty" in names else {}
+        return int(minimums.get(sku or "") or 0)
 
     def learn_lines(self, state: pa.Table, order_lines: pa.Table | None) -> None:
         """The lines of LINE_STATE ``state`` ordered in a unit the item master does not convert whose PO4

@@ -201,6 +201,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The 856 was built after the partner's ASN window from departure (ship date and time)."),
     _C("INVOICE_NOT_BUILT", "business", "error", "",
        "An 810 due could not be built (no acknowledged price, would bill more than shipped); retried next run."),
+    _C("INVOICE_HELD_NOT_ON_880", "business", "error", "",
+       "An 880 due bills units of a line priced per dozen (hundred, thousand) that its G17 cannot state (7 EA shipped "
+       "at 4.99 PD): held, said once; billed with the shipment that completes the dozen."),
 ]
 
 FULFILMENT_CATALOGUE: dict[str, CodeSpec] = {c.code: c for c in FULFILMENT_CODES}

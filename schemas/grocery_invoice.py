@@ -44,8 +44,15 @@ def g17_statement(quantity: str | Decimal, unit: str, price: str | Decimal, basi
     exact number of them in G1701's 10 digits. A price that is neither (7 EA at 4.99 PD: 0.58333... DZ, 0.41583...
     per EA) has no statement: never per dozen as if per each, never a per-each price rounded into another one.
     Any other line as it is."""
+    price_text = str(price)
+    return g17_of(quantity, unit, price, priced_per(unit, basis) if basis and price_text else 1)
+
+
+def g17_of(quantity: str | Decimal, unit: str, price: str | Decimal, many: int | Decimal
+           ) -> tuple[str, str, str] | None:
+    """g17_statement of a line whose price is the price of ``many`` of its units (priced_per, or a stored line's
+    PRICED_PER mark: schemas.units.priced_per_of), as billing reads a line shipped (7 EA at 4.99 per 12 EA)."""
     price_text, quantity_text = str(price), str(quantity)
-    many = priced_per(unit, basis) if basis and price_text else 1
     if many == 1:
         return quantity_text, unit, price_text
     try:

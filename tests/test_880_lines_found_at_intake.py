@@ -10,6 +10,7 @@ the 810 (IT104/IT105 as sent) and a line the 880 can state (30 EA: 2.5 DZ) are a
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -84,3 +85,46 @@ def test_the_quantity_judged_is_the_one_answered_after_the_case_pack(tmp_path):
     assert order.state == "acknowledged", order.hold_codes
     [(_, _bak02, acks)] = docs(ws, "855")["PO-1"]
     assert [a[0] for a in acks] == ["IQ"]
+
+
+def _tile_lines(quantity: str, po4_size: str | None):
+    """One resolved line of tile sold by the square foot (items.csv unit SF), ordered in SF at 4.99 per dozen SF
+    (PO105 PD: 0.41583... per SF, no G17 of it in any quantity), with PO4*1*<po4_size>*SF (a carton's coverage)."""
+    import pyarrow as pa
+
+    from rules.business.quantities import UnitIndex
+
+    row = {"source_file": "po.x12", "isa13": "1", "gs06": "1", "st02": "0001", "segment_position": 7,
+           "file_segment": 9, "line_number": 1, "partner": "fd", "quantity": Decimal(quantity), "unit": "SF",
+           "unit_price": Decimal("4.99"), "price_basis": "PD", "sku": "FD-501", "case_pack": 1, "min_order_qty": 0,
+           "drop_ship": False, "po4_pack": 1 if po4_size else None, "po4_inner_pack": None,
+           "po4_size": Decimal(po4_size) if po4_size else None, "po4_size_unit": "SF" if po4_size else None}
+    index = UnitIndex()
+    index.own_units = {"FD-501": "SF"}
+    index[("FD-501", "SF")] = 1
+    return pa.Table.from_pylist([row]), index
+
+
+@pytest.mark.parametrize(("policy", "judged"), [("round_up", "1116 SF"), ("reject", None)])
+def test_the_quantity_judged_is_the_one_answered_after_the_po4_pack(policy, judged):
+    """1090 SF of tile in cartons of 15.5 SF (PO4*1*15.5*SF) is answered in whole cartons, as the 855 answers it
+    (rules.business.quantities.answered_quantity, the decision's one rule): 1116 SF rounding up (72 cartons, whole
+    SF: two cartons are 31), the
+    quantity PRICE_BASIS_NOT_ON_880 names; rejected under the reject policy (CASE_PACK_NOT_MULTIPLE: the line is
+    refused, IR), so it holds no order for the 880. The check used to judge 1090 SF, as if the PO4 were not there:
+    the 880 finding named a quantity the 855 never answered, and held the order of a line it rejects."""
+    import numpy as np
+
+    from rules.business.common import _PerPartner
+    from rules.business.money import _not_on_880_findings
+    from schemas.rule_settings import RuleSettings
+
+    settings = RuleSettings(invoice_sets={"fd": "880"}, case_pack_policy=policy)
+    lines, index = _tile_lines("1090", "15.5")
+    found = _not_on_880_findings(lines, np.array([0]), set(), _PerPartner(settings), index)
+    assert [f.message.split(" at ")[0] for f in found] == ([f"{judged} (as answered: PO102 1090 in whole packs, or "
+                                                            "raised to the minimum)"] if judged else [])
+    # without a PO4 the line is answered as ordered, and judged so under either policy
+    lines, index = _tile_lines("1090", None)
+    found = _not_on_880_findings(lines, np.array([0]), set(), _PerPartner(settings), index)
+    assert [f.message.split(" at ")[0] for f in found] == ["1090 SF"]

@@ -36,6 +36,9 @@ Public API (stable; later workstreams add planners in the same shape):
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
               plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:
               shipped_on_memo, no 810)
+  on_880      (module) unstated (an 880 due's lines its G17 cannot state: a partial dozen shipped), held_finding
+              (INVOICE_HELD_NOT_ON_880, said once); billing holds such an 880 and bills it with the shipment that
+              completes the dozen
   balance     (module) plan_balance_cancelled (a no-back-order PO, CSH01 N / SP, shipped short: its balance cancelled
               once the run's confirmations are in, reservations released; also one shipped short past its cancel
               date, late_backorder "reject"), balance_due, past_due; plan_balances (the run's one call: selects

@@ -62,6 +62,8 @@ from engine.invoice_lines import invoiced_texts, line_columns, runs
 from engine.invoice_po_sacs import PoSac, line_money
 from engine.invoice_taxes import Places, taxes_for
 from engine.lifecycle.common import filled_per_partner, moved_orders, transaction_set
+from engine.lifecycle.on_880 import HELD as HELD_NOT_ON_880
+from engine.lifecycle.on_880 import held_finding, unstated
 from engine.lifecycle.table import BILLABLE, TO_CLOSE, TransitionRefused, move, next_state
 from engine.shipments import StoreDcs, shipment_method
 from parsers.x12_writer import DelimiterCollision, x12_decimal, x12_text
@@ -417,7 +419,57 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             waits = (due[-1].doc_key,)
         for s in per_order[key]:
             billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits
+    if any(profiles[d.partner].invoice_set == "880" for d in due):
+        due = _dozens_together(due, billed, lines, profiles)
     return _shared(due, units, records), billed
+
+
+def _dozens_together(due: list[InvoiceDue], billed: Billed, lines: Mapping[Key, Sequence[LineRecord]],
+                     profiles: Mapping[str, PartnerProfile]) -> list[InvoiceDue]:
+    """``due`` with the per-shipment 880s a line's units make no statement on (on_880.unstated: 7 EA shipped at
+    4.99 per dozen) billed together with the PO's next shipments' 880 of this run where their units together do
+    (7 + 17 EA: 2 DZ): one 880 for those shipments (as a per-order 810 names them: doc key
+    810:order:PO:warehouse:last shipment), each shipment waiting for it (``billed``, updated in place). One that no
+    later shipment completes stays as it is: prepare_invoices holds it (INVOICE_HELD_NOT_ON_880), and the next run
+    tries again with the shipments then due (its shipment stays unbilled until it is)."""
+    groups: dict[Key, list[int]] = {}
+    for i, d in enumerate(due):
+        if d.shipment is not None and d.store is None and profiles[d.partner].invoice_set == "880":
+            groups.setdefault((d.partner, d.po_number), []).append(i)
+    merged: dict[int, InvoiceDue] = {}  # index of the last due of a run of them -> the one 880 billing them all
+    gone: set[int] = set()
+    for key, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        order_lines = lines.get(key, ())
+        carry: list[int] = []
+        for i in idx:
+            if not carry:
+                if unstated(due[i].quantities, order_lines):
+                    carry.append(i)
+                continue
+            together: dict[int, Decimal] = {}
+            for j in (*carry, i):
+                for n, q in due[j].quantities.items():
+                    together[n] = together.get(n, ZERO) + q
+            if unstated(together, order_lines):
+                if unstated(due[i].quantities, order_lines):
+                    carry.append(i)  # neither alone nor together: it waits with them
+                continue  # billed alone, the earlier ones still waiting
+            ships = tuple(due[j].shipment for j in (*carry, i))
+            last = ships[-1]
+            m = InvoiceDue(*key, {n: together[n] for n in sorted(together)}, shipments=ships,
+                           again=f"{last.warehouse}:{last.shipment_id}")
+            olds = {due[j].doc_key for j in (*carry, i)}
+            for ship, waits in list(billed.items()):
+                if olds & set(waits):
+                    billed[ship] = tuple(dict.fromkeys(m.doc_key if w in olds else w for w in waits))
+            merged[i] = m
+            gone.update(carry)
+            carry = []
+    if not merged:
+        return due
+    return [merged.get(i, d) for i, d in enumerate(due) if i not in gone]
 
 
 def _per_store(s: ShipmentRecord, invoiced_pos: Set[tuple[str, str, str]], invoiced_keys: Container[str] | None,
@@ -544,7 +596,7 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
                      classes: Mapping[Key, Mapping[int, str]] | None = None,
                      ship_tos: Mapping[Key, Mapping[int, tuple[str, str, str]]] | None = None,
                      dcs: StoreDcs | None = None, unnamed: Mapping[Key, Mapping[int, str]] | None = None,
-                     service_names: ServiceNames | None = None,
+                     service_names: ServiceNames | None = None, held: Container[str] | None = None,
                      ) -> tuple[list[PreparedInvoice], tuple[FindingRecord, ...]]:
     """Each due invoice built once without its number (held against the order lines' shipped and
     invoiced units, in order, so two invoices of one run never bill a unit twice); one that cannot be
@@ -568,7 +620,10 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
     did, its taxes by the DC's state (built one by one). ``unnamed`` (without_item_ids): per order, line number ->
     why the partner's 810 cannot name its item; an 810 billing such a line is not built (INVOICE_NOT_BUILT).
     ``service_names``: warehouse id -> its own names for its services (WarehouseProfile.service_levels), read as the
-    856 read them when a CAD's transport method is worked out again (_carrier)."""
+    856 read them when a CAD's transport method is worked out again (_carrier). An 880 billing units its G17
+    cannot state (on_880.unstated: 7 EA shipped of a line priced per dozen) is held: not built, no number, and
+    INVOICE_HELD_NOT_ON_880 said the first time only (``held``: the doc keys whose hold was said before, as the
+    store's findings keep them); invoices_due bills it with the shipment that completes the dozen."""
     refused = refused or {}
     sacs = sacs or {}
     due = [in_line_order(d) for d in due]  # every path bills in PO line order, whatever the shipment's order
@@ -588,8 +643,17 @@ def prepare_invoices(due: Sequence[InvoiceDue], *, lines: Mapping[Key, Sequence[
         why = [t for n, t in sorted((unnamed or {}).get((d.partner, d.po_number), {}).items()) if n in d.quantities]
         if why and i not in unweighed:
             unweighed[i] = "; ".join(why)
-    if unweighed:  # built by none of the paths: no net weight shipped is recorded to bill them by
-        kept = [i for i in range(len(due)) if i not in unweighed]
+    waiting: dict[int, FindingRecord | None] = {}  # an 880 its G17 cannot state: held (its finding said once)
+    for i, d in enumerate(due):
+        if i not in unweighed and profiles[d.partner].invoice_set == "880" and (
+                not_stated := unstated(d.quantities, lines.get((d.partner, d.po_number), ()))):
+            where = f"shipment {d.shipment.shipment_id} ({d.shipment.warehouse})" if d.shipment is not None else \
+                "shipments " + ", ".join(f"{s.shipment_id} ({s.warehouse})" for s in d.shipments)
+            waiting[i] = None if d.doc_key in (held or ()) else held_finding(d.partner, d.po_number, d.doc_key, where,
+                                                                            not_stated)
+    problems.extend(f for f in waiting.values() if f is not None)
+    if unweighed or waiting:  # built by none of the paths (no net weight shipped to bill them by; held for the dozen)
+        kept = [i for i in range(len(due)) if i not in unweighed and i not in waiting]
         due_all, due = due, [due[i] for i in kept]
         weighed = {new: weighed[old] for new, old in enumerate(kept) if old in weighed}
         for i, why in unweighed.items():
@@ -1722,4 +1786,5 @@ def delivered_orders(rows: Sequence[tuple[str, str, str | None, str | None]], *,
 __all__ = ["Batch810", "BilledLine", "BilledOrder", "BillingTables", "InvoiceDue", "Lazy", "LineText", "ShippedUnits",
            "Units", "billed_lines", "billed_orders", "delivered_orders", "line_texts", "order_rows", "order_shipments",
            "shipment_units", "shipments_to_bill", "PreparedInvoice", "invoice_number", "invoices_due", "plan_close",
-           "net_weights", "plan_invoices", "prepare_invoices", "memo_order", "plan_memo"]
+           "net_weights", "plan_invoices", "prepare_invoices", "HELD_NOT_ON_880", "unstated", "memo_order",
+           "plan_memo"]

@@ -31,6 +31,7 @@ from engine.changes import (
     REPEAT_PURPOSES,
     ChangeResult,
     LineProgress,
+    On880,
     Progress,
     UnitEaches,
     _n,
@@ -42,6 +43,7 @@ from engine.lifecycle.common import check_plan, contain, first_rows, isolated, t
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, TO_DECIDE, move
 from engine.po_ack import HEAD_KEYS, PLAIN
 from engine.po_change_ack import build_865, change_ack_type
+from rules.business.money import not_on_880
 from rules.business.quantities import po4_unit_eaches
 from rules.shipment_units import ShipmentUnits
 from schemas.changes import DEADLINE_CHANGES
@@ -74,6 +76,7 @@ from schemas.lifecycle import (
     StoredChange,
 )
 from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
+from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
 from schemas.units import KEPT_PER_MANY_BASES, PRICED_PER, priced_per, priced_per_of
@@ -291,7 +294,8 @@ class _Step:
             return self._after_shipment(header, changes, order_row, lines, fingerprint)
         known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
-                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
+                               on_880=on_880_check(known, self.units, self.profile, answered=True))
         if result.rejected:
             return self._refused(header, result, standing=(order_row, lines))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -539,7 +543,8 @@ class _Step:
                             rejected=frozenset(n for n, ln in stored.items() if ln.state == LineState.REJECTED))
         known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
-                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units))
+                               same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
+                               on_880=on_880_check(known, self.units, self.profile, answered=False))
         if result.rejected:
             return self._refused(header, result, restate=(order_row, table))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -1590,6 +1595,29 @@ def unit_eaches(lines: Iterable[LineRecord], units: ShipmentUnits | None) -> Uni
         return found
 
     return eaches
+
+
+def on_880_check(lines: Iterable[LineRecord], units: ShipmentUnits | None, profile: PartnerProfile, *,
+                 answered: bool) -> On880 | None:
+    """engine.changes' On880 for an order's stored ``lines`` of a partner billed by the 880 (its profile receives
+    "880"; None for any other, without the item master, or a partner whose [rules.outcomes] accepts
+    PRICE_BASIS_NOT_ON_880): rules.business.money.not_on_880 of a line as a POC would leave it, its item's case
+    pack and minimum read from the item master; ``answered``: of the quantity the 855 answers (an order not shipped,
+    decided again), else as the POC leaves it (an order that shipped: not decided again)."""
+    if profile.invoice_set != "880" or units is None or \
+            outcome_for("PRICE_BASIS_NOT_ON_880", profile.rules.outcomes).action == "accept":
+        return None
+    settings = units.settings.for_partner(profile.id)
+    skus = {ln.line_number: ln.sku for ln in lines if ln.sku}
+
+    def check(line_number: int, row: Mapping) -> str | None:
+        sku = skus.get(line_number)
+        if not sku:
+            return None
+        return not_on_880({**row, "sku": sku, "case_pack": units.case_pack.get(sku) or 1,
+                           "min_order_qty": units.minimum(sku)}, settings, units.index, answered=answered)
+
+    return check
 
 
 def _progress_of(record: OrderRecord, lines: tuple[LineRecord, ...]) -> Progress | None:

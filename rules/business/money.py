@@ -31,7 +31,7 @@ from rules.business.items import _resolved
 from rules.business.measure_prices import CONVERTIBLE, item_unit_content, of_its_unit, prices_in
 from rules.business.quantities import (
     PO4_COLUMNS,
-    adjusted_quantity,
+    answered_quantity,
     line_eaches_per_unit,
     partners_with_own_units,
     per_unit_column,
@@ -276,8 +276,10 @@ def _not_on_880_findings(lines: pa.Table, rows: np.ndarray, judged: set[int], by
     partner billed by the 880 (RuleSettings.invoice_set) that its 880 could not state (schemas.grocery_invoice.
     g17_statement: the G17 has no basis of price, so 7 EA at 4.99 PD is neither 0.41583... per EA in G1703's 9
     digits nor a whole number of DZ): held when it comes in, before it ships, rather than acknowledged, shipped and
-    refused by billing every run. The quantity judged is the one we would answer: PO102, or the case-pack rounded
-    one (12 EA for 7 EA of an item in cases of 12: whole dozens); a line answered at our price or held by another
+    refused by billing every run. The quantity judged is the one we would answer (quantities.answered_quantity, the
+    decision's own rule): PO102, or rounded to whole case packs (12 EA for 7 EA of an item in cases of 12: whole
+    dozens) and whole packs of its PO4 (1116 SF for 1090 SF in cartons of 15.5 SF), or raised to the minimum; a
+    line the 855 rejects holds nothing; a line answered at our price or held by another
     price finding (``judged``) is not billed at PO104 and is left to it."""
     partners = pc.fill_null(lines.column("partner"), "")
     grocers = [p for p in set(partners.unique().to_pylist()) if by_partner[p].invoice_set == "880"]
@@ -292,31 +294,46 @@ def _not_on_880_findings(lines: pa.Table, rows: np.ndarray, judged: set[int], by
             "min_order_qty", "drop_ship", "store_quantities", *PO4_COLUMNS]
     out = []
     for row in _rows(lines, cols, pa.array(mine)):
-        qty, unit, price, basis = row["quantity"], row["unit"] or "", row["unit_price"], row["price_basis"] or ""
-        if qty is None or price is None or g17_statement(qty, unit, price, basis) is not None:
-            continue
-        s = by_partner[row["partner"]]
-        answered = qty
-        if not (row.get("drop_ship") or (s.store_level and row.get("store_quantities"))):  # else as ordered
-            answered = adjusted_quantity(qty, unit, row.get("case_pack") or 1, row.get("min_order_qty") or 0, s,
-                                         per_unit=line_eaches_per_unit(row, units, s))
-            if answered is None or (answered != qty and g17_statement(answered, unit, price, basis) is not None):
-                continue  # rejected, or rounded to a quantity the 880 states
-        many = PRICE_PER_MANY.get(basis) or priced_per(unit, basis)
-        dozens = in_many_unit(unit, basis)
-        whole = f" nor {_text(answered)} {unit} a whole number of {dozens}" if dozens else \
-            f" and no unit of {many:,} {unit} is one the 880 states"
-        rounded = f" (rounded from PO102 {_text(qty)} by the case pack)" if answered != qty else ""
-        out.append(business_finding(
-            "PRICE_BASIS_NOT_ON_880",
-            f"{_text(answered)} {unit}{rounded} at {_text(price)} per {many:,} {unit} (PO105 {basis}): the partner "
-            f"is invoiced by the 880, whose G17 has no basis of price, and this line has no statement there: "
-            f"{_text(price)} / {many:,} is no price per {unit} of at most {G1703_DIGITS} digits,{whole}. Its 880 "
-            "would be refused every night it is due: the order waits for a person (agree a quantity the 880 bills, "
-            f"{'whole ' + dozens + ', ' if dozens else ''}or a price per {unit}, PO105 PE, and have the PO changed "
-            "or resent; approved as it is, the line ships and is invoiced by hand).",
-            row, seg="PO1", element="PO102", value=qty))
+        why = not_on_880(row, by_partner[row["partner"]], units)
+        if why is not None:
+            out.append(business_finding(
+                "PRICE_BASIS_NOT_ON_880", f"{why} Its 880 would be refused every night it is due: the order waits for "
+                f"a person (agree {_agree(row)}, and have the PO changed or resent; approved as it is, the line ships "
+                "and is invoiced by hand).", row, seg="PO1", element="PO102", value=row["quantity"]))
     return out
+
+
+def not_on_880(row: Mapping, s: RuleSettings, units: Mapping[tuple[str, str], int], *, answered: bool = True
+               ) -> str | None:
+    """Why the 880 of a partner billed by it (``s``: its settings) could not state order line ``row`` (its quantity,
+    unit, unit_price, price_basis, sku, case_pack, min_order_qty, drop_ship, store_quantities and PO4 columns), or
+    None when it can (schemas.grocery_invoice.g17_statement). With ``answered``, of the quantity the 855 answers
+    (quantities.answered_quantity: whole case packs and PO4 packs, the minimum; a drop-ship or store-split line as
+    ordered; a line it rejects: None); else of PO102 as it is (a change to an order that shipped, not decided
+    again). One check, read at intake (PRICE_BASIS_NOT_ON_880 at PO102) and by an 860's change (engine.changes, at
+    the POC)."""
+    qty, unit, price, basis = row["quantity"], row["unit"] or "", row["unit_price"], row.get("price_basis") or ""
+    if qty is None or price is None or g17_statement(qty, unit, price, basis) is not None:
+        return None
+    judged = qty
+    if answered and not (row.get("drop_ship") or (s.store_level and row.get("store_quantities"))):
+        judged = answered_quantity(row, s, units)  # as the 855 answers it (case pack, PO4 pack, minimum)
+        if judged is None or (judged != qty and g17_statement(judged, unit, price, basis) is not None):
+            return None  # rejected, or rounded to a quantity the 880 states
+    many = PRICE_PER_MANY.get(basis) or priced_per(unit, basis)
+    dozens = in_many_unit(unit, basis)
+    whole = f" nor {_text(judged)} {unit} a whole number of {dozens}" if dozens else \
+        f" and no unit of {many:,} {unit} is one the 880 states"
+    rounded = f" (as answered: PO102 {_text(qty)} in whole packs, or raised to the minimum)" if judged != qty else ""
+    return (f"{_text(judged)} {unit}{rounded} at {_text(price)} per {many:,} {unit} (PO105 {basis}): the partner is "
+            f"invoiced by the 880, whose G17 has no basis of price, and this line has no statement there: "
+            f"{_text(price)} / {many:,} is no price per {unit} of at most {G1703_DIGITS} digits,{whole}.")
+
+
+def _agree(row: Mapping) -> str:
+    """What to agree with the partner for a line not_on_880 names: a quantity the 880 bills or a price per unit."""
+    unit, dozens = row["unit"] or "", in_many_unit(row["unit"] or "", row.get("price_basis") or "")
+    return f"a quantity the 880 bills, {'whole ' + dozens + ', ' if dozens else ''}or a price per {unit}, PO105 PE"
 
 
 # PRICE_PER_MANY (schemas.units): PO105 codes whose PO104 is the price of several PO103 units (the parser

@@ -251,6 +251,21 @@ def adjusted_quantity(
     return eaches / Decimal(per_unit)
 
 
+def answered_quantity(row: Mapping, settings: RuleSettings, index: Mapping[tuple[str, str], int] | None = None, *,
+                      per_unit: int | None = None) -> Decimal | None:
+    """The quantity the 855 answers for an order line (``row``: its quantity, unit, sku, case_pack, min_order_qty and
+    PO4 columns) whose quantity we change (CASE_PACK_ROUNDED, QTY_BELOW_MINIMUM: change_quantity): adjusted_quantity
+    in whole case packs, whole packs of the PO's own PO4 (po4_size_pack) and the minimum, the line's eaches per unit
+    read through the item master and its PO4 (``per_unit``, else line_eaches_per_unit of ``index``); None when the
+    line would be rejected. One rule, read by the decision (engine.decide) and by the checks that judge the answered
+    quantity (rules.business.money's 880 check, at intake and on a change)."""
+    if per_unit is None:
+        per_unit = line_eaches_per_unit(row, index or {}, settings)
+    return adjusted_quantity(row.get("quantity") or Decimal(0), row.get("unit") or "", int(row.get("case_pack") or 1),
+                             int(row.get("min_order_qty") or 0), settings, per_unit=per_unit,
+                             po4_pack=po4_size_pack(row, settings))
+
+
 def _sells_in(sku: str, item_unit: str | None, case_pack: int | None, index: Mapping[tuple[str, str], int],
               settings: RuleSettings) -> str:
     """The units an item can be ordered in, for messages: "EA, CA (12), PK (6)"."""
