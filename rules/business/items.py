@@ -437,9 +437,9 @@ OUR_QUALIFIERS = frozenset({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *VENDOR_Q
 
 def part_id(qualifier: str, row: dict) -> str | None:
     """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13, EO
-    its EAN-8 (a GTIN-14 of six leading zeros), UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), U2 its GTIN-14 without it
-    (1-2-5-5), VN/VP/VC its vendor part
-    (our sku without one); None where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
+    its EAN-8 (a GTIN-14 of six leading zeros), UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13
+    without it (2-5-5), U2 its GTIN-14 without it (1-2-5-5), VN/VP/VC its vendor part (our sku without one); None
+    where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
     gtin = row.get("gtin") or ""
     upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
     ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
