@@ -194,3 +194,31 @@ def test_only_text_with_no_code_nor_spelling_is_said():
         assert unspelled(doc, encoding) == ["N102 '大華超級市場'", "PID05 '凍頂烏龍茶 300克'"]
         assert "N1*BT*??????*92*TAWA~" in transcode(doc, encoding).decode(encoding)
     assert unspelled(doc, "utf-8") == [] and unspelled((isa + "N1*ST*Œuvre Québec*92*1~").encode(), "ascii") == []
+
+
+def test_our_bilingual_item_descriptions_to_a_partner_writing_ascii_are_said(tmp_path):
+    """An importer's item master is bilingual (items.csv: "電子鍋 1.8L / Rice cooker 1.8 L"). 99 Ranch's legacy
+    translator sends ASCII only, lines by EAN with no description (its profile's encoding "auto": ASCII answers);
+    our 856 describes each item by its items.csv description ([fulfilment.asn] item_pid_catalog): the English half
+    as written, each Chinese character "?", and the 856 said (TEXT_NOT_IN_ENCODING, in ASCII); the 855 and the
+    810, all ASCII, nothing."""
+    from tests.retailer_support import variant_night
+
+    swaps = [("N1*BT*大華超級市場*92*TAWA~".encode(), b"N1*BT*TAWA SUPERMARKET*92*TAWA~"),
+             ("N1*ST*大華 99 RANCH MARKET DC*92*DC3~".encode(), b"N1*ST*99 RANCH MARKET DC*92*DC3~"),
+             *((pid.encode() + b"~\n", b"") for pid in ("PID*F*08***10-CUP RICE COOKER 1.8 L****EN",
+                                                        "PID*F*08***十人份電子鍋 1.8公升****ZH",
+                                                        "PID*F*08***OOLONG TEA 300 G****EN",
+                                                        "PID*F*08***凍頂烏龍茶 300克****ZH"))]
+    profile = [('encoding = "latin-1"\n', ""),
+               ('vendor_number = "TW3301"\n\n[fulfilment.invoice]',
+                'vendor_number = "TW3301"\nitem_pid_catalog = true\n\n[fulfilment.invoice]')]
+    ws, found, states = variant_night(FIXTURES, "ranch99", "NR6600303", tmp_path, swaps, warehouses=WAREHOUSES,
+                                      night=NIGHT, ship_day=SHIP_DAY, profile_swaps=profile)
+    assert states == {("ranch99", "NR6600303"): "invoiced"}
+    assert all(p.read_bytes().isascii() for p in (ws.drop_root / "ranch99" / "outbox").iterdir())
+    asn = segments(ws, "ranch99", "856")
+    assert [s[5] for s in asn if s[0] == "PID"] == ["??? 1.8L / Rice cooker 1.8 L", "????? 300g / Oolong tea 300 g"]
+    assert [f[3] for f in found if f[0] == "TEXT_NOT_IN_ENCODING"] == [
+        "ranch99-856-000000003.x12 (856) is written in ascii, which has no code nor spelling for some characters of "
+        "PID05 '電子鍋 1.8L / Rice cooker 1.8 L', PID05 '凍頂烏龍茶 300g / Oolong tea 300 g': each is sent as '?'."]
