@@ -16,7 +16,7 @@ from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
-from parsers.x12_writer import Segment, answer_encoding, collisions, transcode
+from parsers.x12_writer import Segment, answer_encoding, collisions, transcode, unspelled
 from schemas.charsets import widest
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
@@ -159,7 +159,7 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     if local:  # half-written files of a killed run (the run holds the workspace lease)
         drop.remove_temporaries("outbox")
     release_held(state, profile, now=now)
-    n, refused = 0, []
+    n, refused, garbled = 0, [], []
     sync = getattr(drop, "sync", None)
     configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
     earlier = _EarlierCharsets(lambda: state.file_charsets(profile.id))
@@ -177,11 +177,18 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
             # the one its files show (parsers.x12_writer.answer_encoding)
             if doc.file_name.endswith(".csv") or doc.content.isascii():
                 content = doc.content
-            elif configured != "auto":
-                content = transcode(doc.content, configured)
             else:
-                created, sources = answered.get(doc.id, ("", []))
-                content = transcode(doc.content, answer_encoding(configured, sources, earlier.before(created)))
+                if configured != "auto":
+                    encoding = configured
+                else:
+                    created, sources = answered.get(doc.id, ("", []))
+                    encoding = answer_encoding(configured, sources, earlier.before(created))
+                content = transcode(doc.content, encoding)
+                if lost := unspelled(doc.content, encoding):  # a "?" where we had a text: said, never quietly
+                    garbled.append(finding(
+                        "TEXT_NOT_IN_ENCODING", f"{doc.file_name} ({doc.doc_type}) is written in {encoding}, which "
+                        f"has no code nor spelling for some characters of {', '.join(lost)}: each is sent as '?'.",
+                        file=doc.file_name, isa13=doc.isa13))
             if doc.file_name in todo:  # two documents under one name: the second is checked like a file in place
                 same = todo[doc.file_name][1] == content
             else:
@@ -206,6 +213,9 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
         if done:
             _delivered(state, sorted(done), sync, now)
             n += len(done)
+    if garbled:  # (the documents are sent: the words say what the partner reads)
+        state.apply(lifecycle.plan_file_findings(garbled, partner=profile.id, consequence="sent with '?'",
+                                                 stage="deliver"), run_id=run_id)
     if refused:
         state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
                                                  stage="deliver"), run_id=run_id)

@@ -263,26 +263,15 @@ def transcode(content: bytes, encoding: str) -> bytes:
         return text.encode(encoding)
     except UnicodeEncodeError:
         pass
-    limit = 0x80 if encoding == "ascii" else 0x100
-
-    def writable(ch: str) -> bool:  # what the codec writes: of 0x80-0x9F and beyond Latin-1, Windows-1252 its letters
-        if encoding == "cp1252" and not (ord(ch) < 0x80 or 0xA0 <= ord(ch) < 0x100):
-            return ch in _CP1252_LETTERS
-        return ord(ch) < limit
-
     envelope = text.startswith("ISA") and len(text) > 105
     delimiters = {text[3], text[104], text[105]} if envelope else set()
     if delimiters and not text[82].isalnum():  # ISA11: the repetition separator (U before 00402)
         delimiters.add(text[82])
     table: dict[int, str] = {}  # each character the encoding has no code for -> as it is spelled
     for ch in set(text):
-        if writable(ch):
+        if _writable(ch, encoding):
             continue
-        letters = "".join(c for c in unicodedata.normalize("NFKD", ch).replace("\u2044", "/")
-                          if writable(c) and not unicodedata.combining(c))
-        if ch in _SPELLED and (limit == 0x80 or ord(ch) >= 0x100):
-            letters = _SPELLED[ch]
-        letters = letters or "?"
+        letters = _spelling(ch, encoding) or "?"
         table[ord(ch)] = " " if delimiters.intersection(letters) else letters
     longer = {chr(c) for c, letters in table.items() if len(letters) > 1}
     if not longer or not envelope:  # no element lengthened (or no interchange: no elements to keep within)
@@ -310,6 +299,53 @@ def transcode(content: bytes, encoding: str) -> bytes:
             elements[at] = written
         segments[k] = sep.join(elements)
     return term.join(segments).encode(encoding)
+
+
+def _writable(ch: str, encoding: str) -> bool:
+    """Has ``encoding`` (one of OUTBOUND_ENCODINGS but UTF-8) a code for ``ch``? Of 0x80-0x9F and beyond Latin-1,
+    Windows-1252 has its letters."""
+    if encoding == "cp1252" and not (ord(ch) < 0x80 or 0xA0 <= ord(ch) < 0x100):
+        return ch in _CP1252_LETTERS
+    return ord(ch) < (0x80 if encoding == "ascii" else 0x100)
+
+
+def _spelling(ch: str, encoding: str) -> str:
+    """How transcode writes ``ch``, a character ``encoding`` has no code for: its letters without their accents
+    (NFKD), or its usual spelling (_SPELLED); "" when it has none (a Chinese, Japanese or Korean character: no
+    letters of Latin-1 make it), which transcode writes "?"."""
+    import unicodedata
+
+    if ch in _SPELLED and (encoding == "ascii" or ord(ch) >= 0x100):
+        return _SPELLED[ch]
+    return "".join(c for c in unicodedata.normalize("NFKD", ch).replace("\u2044", "/")
+                   if _writable(c, encoding) and not unicodedata.combining(c))
+
+
+def unspelled(content: bytes, encoding: str) -> list[str]:
+    """The elements of our document ``content`` (UTF-8, an interchange) that transcode writes in ``encoding`` with
+    a "?": a character of theirs has neither a code there nor a spelling (大華超級市場 in ISO-8859-1 or ASCII), each
+    as its segment id, position and text as we have it ("N102 '大華超級市場'"), in document order, each once. What a
+    partner reads there is no longer what we meant: delivery says so (TEXT_NOT_IN_ENCODING). Empty for UTF-8 and
+    for a document every character of which is written or spelled."""
+    if encoding == "utf-8" or content.isascii():
+        return []
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", content.decode("utf-8"))
+    if not (text.startswith("ISA") and len(text) > 105):
+        return []
+    term, sep = text[105], text[3]
+    out: list[str] = []
+    for segment in text.split(term):
+        if segment.isascii():
+            continue
+        elements = segment.strip().split(sep)
+        for at, value in enumerate(elements[1:], 1):
+            said = f"{elements[0]}{at:02d} '{value}'"
+            if said not in out and any(not _writable(ch, encoding) and not _spelling(ch, encoding)
+                                       for ch in set(value)):
+                out.append(said)
+    return out
 
 
 def _within_maximum(value: str, written: str, table: Mapping[int, str], version: str, seg_id: str, position: int,

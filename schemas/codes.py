@@ -174,6 +174,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         # --- documents we send (never in an acknowledgment: about our output) ------------------
         _C("OUTBOUND_DELIMITERS_EXHAUSTED", "outbound", "error", "",
            "A document's values contain a character of every delimiter set the profile allows; it is held."),
+        _C("TEXT_NOT_IN_ENCODING", "outbound", "warning", "",
+           "A document's text has characters the partner's encoding ([x12] encoding) has no code nor spelling for "
+           "(Chinese, Japanese or Korean in ISO-8859-1 or ASCII); each was sent as '?'."),
         # --- 850 semantics (not in the 997, shown to ops) ---------------------------------
         _C("CTT_LINE_COUNT_MISMATCH", "set", "warning", "", "CTT01 does not equal the number of PO1 lines."),
         _C("CTT_QUANTITY_MISMATCH", "set", "warning", "", "CTT02 does not equal the sum of PO102."),

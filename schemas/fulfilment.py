@@ -110,8 +110,9 @@ class AsnSettings(_Model):
     # receives the weight its invoice bills (foodservice distributors' guides: Sysco, US Foods, PFG); off: none
     # LIN pairs, in this order (one of another qualifier after them, as the PO sent it): the GS1 ids first - with the
     # UPC/EAN codes sent without their check digit (UA case code 2-5-5, UD, UI) a grocer orders by (Topco, H-E-B) -,
-    # then ours and the buyer's; UA, UD and UI used to come after VN, BP and IN (our part number first in LIN02)
-    lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "UA", "UD", "UI", "VN", "BP", "IN")
+    # then ours and the buyer's; UA, UD and UI used to come after VN, BP and IN (our part number first in LIN02); EO,
+    # an EAN-8 (a JAN-8 of Japanese goods), is a GS1 id too: it used to come after VN as a qualifier not listed
+    lin_qualifiers: tuple[str, ...] = ("UP", "UK", "EN", "EO", "UA", "UD", "UI", "VN", "BP", "IN")
     # TD505 (routing) of the S level's TD5: the carrier's name by its SCAC (TD503), where the partner's guide asks
     # the name beside the code (Advance Auto Parts' 856, automotive suppliers' guides); a SCAC not listed keeps
     # TD505 for the service name the warehouse gave (a two-character service level is TD512 either way)

@@ -45,7 +45,9 @@ from schemas.reference import (
 )
 
 # Direct matches against our own item master, in order of precedence (before any cross-reference).
-GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2}  # GTIN-14, UPC-A, EAN-13: matched as GTIN-14
+# GTIN-14, UPC-A, EAN-13 and EAN-8 (code list 235 EO "EAN/UCC - 8": a JAN-8, as Japanese goods carry), matched as
+# GTIN-14
+GS1_QUALIFIERS = {"UK": 0, "UP": 1, "EN": 2, "EO": 2}
 # GS1 numbers code list 235 defines without their check digit, by the digits they have: UI U.P.C. consumer
 # package code (1-5-5: 11), UD U.P.C./EAN consumer package code and UA U.P.C./EAN case code (2-5-5: 12), U2
 # U.P.C. shipping container code (1-2-5-5: 13, the packaging indicator first), as grocery, convenience and drug
@@ -434,16 +436,17 @@ OUR_QUALIFIERS = frozenset({*GS1_QUALIFIERS, *GS1_WITHOUT_CHECK_DIGIT, *VENDOR_Q
 
 
 def part_id(qualifier: str, row: dict) -> str | None:
-    """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13,
-    UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13 without it (2-5-5), U2 its GTIN-14 without it
-    (1-2-5-5), VN/VP/VC its vendor part
-    (our sku without one); None where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
+    """Item ``row``'s (items.csv) id under one of OUR_QUALIFIERS: UK its GTIN-14, UP its UPC-A, EN its EAN-13, EO
+    its EAN-8 (a GTIN-14 of six leading zeros), UI its UPC-A without the check digit (1-5-5), UD/UA its EAN-13
+    without it (2-5-5), U2 its GTIN-14 without it (1-2-5-5), VN/VP/VC its vendor part (our sku without one); None
+    where the item has no such number (a GTIN-14 with an indicator digit has no UPC)."""
     gtin = row.get("gtin") or ""
     upc = row.get("upc") or (gtin[2:] if len(gtin) == 14 and gtin.startswith("00") else None)
     ean = gtin[1:] if len(gtin) == 14 and gtin.startswith("0") else None
     if qualifier in VENDOR_QUALIFIERS:
         return row.get("vendor_part") or row["sku"]
-    return {"UK": gtin or None, "UP": upc, "EN": ean, "UI": upc[:-1] if upc else None,
+    return {"UK": gtin or None, "UP": upc, "EN": ean, "EO": gtin[6:] if len(gtin) == 14 and gtin.startswith("000000")
+            else None, "UI": upc[:-1] if upc else None,
             "UD": ean[:-1] if ean else None, "UA": ean[:-1] if ean else None,
             "U2": gtin[:-1] if len(gtin) == 14 else None}.get(qualifier)
 
