@@ -9,7 +9,12 @@ and 4x of 200,000 order lines split evenly over --partners partners like ACME an
 20 lines per PO, 500 POs per file), state store on the same PostgreSQL. For each: wall time, wall
 minus the empty night, pyx12's X12Reader merely iterating the same inbox files (ratio = wall / pyx12;
 +ratio = (wall - empty) / pyx12), and the peak RSS of the nightly process tree and of the workers'
-trees (their flow runs), sampled every 50 ms. Every process it starts is stopped by its PID.
+trees (their flow runs), sampled every 50 ms. The CPU seconds each side used during the night (the
+machine is shared: wall times stretch with its load, CPU much less): the nightly process (`run`), the
+workers and their flow runs (`workers`), the Prefect server (`server`) and PostgreSQL (`pg`), each
+its process tree's user + system time, the children it reaped included; and each stage's own wall and
+CPU seconds (ORDERBRIDGE_STAGE_TIMES, flows.timing: intake and deliver on the workers, the run-wide
+stages in the nightly process). Every process it starts is stopped by its PID.
 Measured, never asserted.
 
     .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
@@ -23,7 +28,9 @@ workers' output in DIR/worker-*.log: where a night's wall time goes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -47,6 +54,31 @@ BIN = Path(sys.executable).parent
 
 
 
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) ``root`` and its live descendants used, with the children each of them
+    waited for (a worker's finished flow runs, PostgreSQL's ended backends)."""
+    children: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            pid = int(entry)
+            cpu[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime, stime, cutime, cstime
+            children.setdefault(int(fields[1]), []).append(pid)
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo += children.get(pid, [])
+    return total
 
 
 def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
@@ -99,14 +131,20 @@ def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
 
 
 def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen],
-          slots: int, log: Path | None = None) -> dict:
+          slots: int, log: Path | None = None, server: subprocess.Popen | None = None) -> dict:
     ws = workspace(label, n_pos, partners, pg)
     inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
-    px_wall = pyx12_read(inbox)[0] if inbox else 0.0
+    px_wall, px_cpu = pyx12_read(inbox)[:2] if inbox else (0.0, 0.0)
     cmd = [str(BIN / "orderbridge"), "run", "-w", str(ws), "--now", CLOCK, "--pool", POOL, "--pool-limit", str(slots)]
+    times = Path(env["ORDERBRIDGE_STAGE_TIMES"])  # the workers' flow runs append to it too
+    times.unlink(missing_ok=True)
     peaks = [TreePeak(w.pid) for w in workers]
     for p in peaks:
         p.start()
+    sides = {"workers": [w.pid for w in workers], "server": [server.pid] if server else [],
+             "pg": [pg.pid] if pg is not None else []}
+    cpu_before = {k: sum(tree_cpu(pid) for pid in pids) for k, pids in sides.items()}
+    run_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, began = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     parent = TreePeak(proc.pid)
@@ -118,6 +156,17 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
             proc.kill()
             proc.wait()
     wall = time.perf_counter() - wall
+    run_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    time.sleep(0.3)  # the flow runs' processes reaped by their worker
+    cpu = {k: sum(tree_cpu(pid) for pid in pids) - cpu_before[k] for k, pids in sides.items()}
+    cpu["run"] = (run_after.ru_utime - run_before.ru_utime) + (run_after.ru_stime - run_before.ru_stime)
+    stages: dict[str, list[float]] = {}
+    for line in times.read_text().splitlines() if times.exists() else []:
+        row = json.loads(line)
+        if "." not in row["stage"]:  # decide.load etc. are inside decide
+            got = stages.setdefault(row["stage"], [0.0, 0.0])
+            got[0] += row["seconds"]
+            got[1] += row.get("cpu", 0.0)
     if log is not None:
         log.write_text(out + _flow_runs(env["PREFECT_API_URL"], began, wall), encoding="utf-8")
     for p in (parent, *peaks):
@@ -130,13 +179,13 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
         raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged:\n{out[-3000:]}")
     shutil.rmtree(ws, ignore_errors=True)
     return {"night": label, "pos": n_pos, "lines": n_pos * LINES_PER_PO, "wall": wall, "pyx12": px_wall,
+            "pyx12_cpu": px_cpu, "cpu": cpu, "stages": stages,
             "parent_mb": parent.peak / 2**20, "workers_mb": max((p.peak for p in peaks), default=0) / 2**20}
 
 
 def _flow_runs(url: str, began: float, wall: float) -> str:
     """The flow runs the server holds that were created since ``began`` (epoch seconds): when each was
     created, started and ended, in seconds from the night's start."""
-    import json
     from datetime import datetime
 
     req = urllib.request.Request(url + "/flow_runs/filter", data=json.dumps({"limit": 200}).encode(), method="POST",
@@ -193,7 +242,7 @@ def main(argv: list[str]) -> int:
         server, url = start_prefect(pg, WORK / "prefect-home")
         env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(WORK / "prefect-home"),
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
-               "PYTHONPATH": str(ROOT)}
+               "PYTHONPATH": str(ROOT), "ORDERBRIDGE_STAGE_TIMES": str(WORK / "stage-times.jsonl")}
         print(f"orderbridge run --pool, {args.partners} partners, {LINES_PER_PO} lines per PO; Prefect server on "
               f"{'PostgreSQL' if pg else 'SQLite'}, state store on {'PostgreSQL' if pg else 'SQLite'}; "
               f"{args.worker_limit} flow runs at once per worker; clock {CLOCK}", flush=True)
@@ -208,11 +257,11 @@ def main(argv: list[str]) -> int:
                     for label in ["warm-up", "empty", *(f"{m}x" for m in args.multiples)]}
             try:
                 # the deployment, the workers' start and their first flow runs (a PO each): not counted
-                night("warm-up", args.partners, args.partners, pg, env, workers, slots, logs["warm-up"])
-                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"])]
+                night("warm-up", args.partners, args.partners, pg, env, workers, slots, logs["warm-up"], server)
+                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"], server)]
                 for m in args.multiples:
                     found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
-                                       slots, logs[f"{m}x"]))
+                                       slots, logs[f"{m}x"], server))
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:
@@ -231,6 +280,14 @@ def main(argv: list[str]) -> int:
         plus = f"{extra / r['pyx12']:6.1f}" if r["pyx12"] else f"{'-':>6}"
         print(f"{r['workers']:>7} {r['night']:<6} {r['lines']:>9,} {r['wall']:>7.1f} {extra:>8.1f} {r['pyx12']:>7.1f} "
               f"{ratio} {plus} {r['parent_mb']:>7.0f} {r['workers_mb']:>9.0f}")
+    print("CPU s during each night (process trees): run = the nightly process, workers = the workers and their flow "
+          "runs, server = Prefect's, pg = PostgreSQL; pyx12's CPU; then each stage's wall / CPU s (summed over "
+          "partners and flow runs)")
+    for r in rows:
+        c = r["cpu"]
+        print(f"{r['workers']:>7} {r['night']:<6} run {c['run']:5.1f} workers {c['workers']:5.1f} server "
+              f"{c['server']:5.1f} pg {c['pg']:5.1f} all {sum(c.values()):5.1f} pyx12 {r['pyx12_cpu']:4.1f} | "
+              + ", ".join(f"{s} {w:.1f}/{u:.1f}" for s, (w, u) in r["stages"].items()))
     return 0
 
 

@@ -59,6 +59,14 @@ def give_back() -> None:
     release_freed()
 
 
+def freeze_alive() -> None:
+    """Inside survivors_frozen: what is alive now frozen too (modules imported between two stages, which
+    no stage's give_back follows), so that the collections until the next stage do not walk it again
+    and again; elsewhere nothing."""
+    if _freezing:
+        gc.freeze()
+
+
 def release_freed() -> None:
     """What was freed handed back to the system (Arrow's unused pool memory, glibc's free heap pages),
     without a collection: inside a stage, once a step's transient memory is freed and before the next

@@ -89,9 +89,13 @@ def nightly(workspace: str = ".", now: str | None = None, partners: list[str] | 
     ``pool_limit`` at once when given."""
     stages = PrefectStages()
     if pool:
+        from functools import partial
+
+        from flows import warm
         from flows.pool_stages import PoolStages
 
-        stages = PoolStages(pool, limit=pool_limit)
+        # the run-wide stages imported while the workers start the intake flow runs (this process waits then)
+        stages = PoolStages(pool, limit=pool_limit, meanwhile=partial(warm.import_run_wide, use_gx))
     return night.run_night(workspace, stages=stages, now=now, partners=partners, use_gx=use_gx, wait=wait)
 
 

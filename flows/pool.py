@@ -125,18 +125,20 @@ def partner_flow(stage: str, workspace: str, partner_id: str, now_iso: str, run_
     partners to deliver once the run-wide stages are done, and delivers them: one process start per
     night instead of two. A failure or a skip is the stage's failure in the run summary (the flow run
     shows Failed, after its other partners ran)."""
-    from flows.memory import use_system_allocator
+    from flows.memory import frozen_at_exit, survivors_frozen, use_system_allocator
 
     use_system_allocator()
+    frozen_at_exit()  # the process ends with the run: its final collections skip the heap (Prefect's imports)
     progress.to_stderr()
     partners = [partner_id, *(more or [])]
-    outs = _stage_outcomes(stage, workspace, partners, now_iso, run_id)
-    failed = [f"{stage} {pid}: {out['failure']}" for pid, out in outs.items() if out["failure"]]
-    if then:
-        later = _stage_outcomes(then, workspace, wait_for_go(workspace, run_id, partner_id, night_holder), now_iso,
-                                run_id)
-        failed += [f"{then} {pid}: {out['failure']}" for pid, out in later.items() if out["failure"]]
-        outs = {stage: outs, then: later}
+    with survivors_frozen():  # each stage's collection (give_back) walks what the stages made, as in a night
+        outs = _stage_outcomes(stage, workspace, partners, now_iso, run_id)
+        failed = [f"{stage} {pid}: {out['failure']}" for pid, out in outs.items() if out["failure"]]
+        if then:
+            later = _stage_outcomes(then, workspace, wait_for_go(workspace, run_id, partner_id, night_holder),
+                                    now_iso, run_id)
+            failed += [f"{then} {pid}: {out['failure']}" for pid, out in later.items() if out["failure"]]
+            outs = {stage: outs, then: later}
     if failed:
         raise RuntimeError("; ".join(failed))  # the flow run shows Failed in the UI
     return outs[partner_id] if not more and not then else outs

@@ -26,8 +26,9 @@ class PoolStages(PrefectStages):
     Prefect tasks (PrefectStages)."""
 
     def __init__(self, pool: str, *, limit: int | None = None, poll: float = POLL,
-                 pickup_timeout: float = PICKUP_TIMEOUT) -> None:
+                 pickup_timeout: float = PICKUP_TIMEOUT, meanwhile: Callable[[], None] | None = None) -> None:
         self.pool, self.limit, self.poll, self.pickup_timeout = pool, limit, poll, pickup_timeout
+        self.meanwhile = meanwhile  # called once, after the first flow runs are created: their start is seconds
         self._deployment: str | None = None
         self._slots: int | None = None  # the pool's concurrency limit, read when deploying
         self._waiting: dict[tuple[str, str], dict[str, tuple[object, list[str]]]] = {}  # (workspace, run) ->
@@ -97,6 +98,9 @@ class PoolStages(PrefectStages):
             progress.report(stage, f"{len(runs)} flow run(s) on work pool {self.pool!r}"
                             + (f" ({len(partners)} partners, at most {len(runs)} at once)"
                                if len(runs) < len(partners) else ""))
+        if runs and self.meanwhile is not None:  # while a worker starts the runs (a process each: seconds)
+            meanwhile, self.meanwhile = self.meanwhile, None
+            meanwhile()
         if told:
             progress.report(stage, f"{plural(len(told), 'flow run')} of the intake told to deliver "
                             f"{plural(sum(len(m) for _, m, _ in told.values()), 'partner')}")

@@ -142,6 +142,23 @@ class _Cycle:
         self.me = self
 
 
+def test_what_is_made_between_two_stages_of_a_night_is_frozen_when_asked_and_only_then():
+    """freeze_alive (the modules a pool night imports while its workers start, flows.warm): inside a
+    night the objects alive now join the frozen heap at once (without a collection); outside one
+    nothing is frozen."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    memory.freeze_alive()
+    assert gc.get_freeze_count() == 0
+    with memory.survivors_frozen():
+        at_start = gc.get_freeze_count()
+        made = [_Cycle() for _ in range(1000)]
+        memory.freeze_alive()
+        assert gc.get_freeze_count() >= at_start + len(made)
+    assert gc.get_freeze_count() == 0
+
+
 def test_a_night_keeps_what_survived_its_stages_out_of_the_collector_until_it_ends():
     """Inside survivors_frozen, give_back still collects what the stage dropped, then freezes what is
     left (the next collections do not walk it again); a stage that unfreezes everything is

@@ -490,3 +490,66 @@ def test_the_first_phase_of_a_night_already_knows_the_pools_limit(tmp_path, monk
     monkeypatch.setattr(stages, "_wait", lambda runs, **kw: {head: Completed() for head in runs})
     stages._fan_out("intake", str(tmp_path), ["a", "b", "c", "d"], NIGHTS[0][1], "r1")
     assert started == [["a", "c"], ["b", "d"]]
+
+
+def test_the_parent_imports_the_run_wide_stages_while_the_first_flow_runs_start(tmp_path, monkeypatch):
+    """``meanwhile`` (flows.nightly: the run-wide stages' imports, flows.warm.import_run_wide) runs once,
+    after the night's first flow runs are created and before their outcomes are waited for; a phase
+    that starts no flow run does not call it."""
+    import uuid
+
+    import prefect.deployments
+    from prefect.states import Completed
+
+    from flows import pool_stages
+
+    events = []
+    monkeypatch.setattr(pool_stages, "deploy", lambda pool, limit=None: ("orderbridge-partner/partner-stage", None))
+    monkeypatch.setattr(prefect.deployments, "run_deployment", lambda name, parameters, **kw: (
+        events.append(("run", parameters["partner_id"])) or SimpleNamespace(id=uuid.uuid4())))
+    stages = PoolStages("p", meanwhile=lambda: events.append(("meanwhile",)))
+
+    def wait(runs, **kw):
+        events.append(("wait",))
+        return {head: Completed() for head in runs}
+
+    monkeypatch.setattr(stages, "_wait", wait)
+    stages._fan_out("intake", str(tmp_path), [], NIGHTS[0][1], "r1")
+    assert events == []
+    stages._fan_out("intake", str(tmp_path), ["a", "b"], NIGHTS[0][1], "r1")
+    assert events == [("run", "a"), ("run", "b"), ("meanwhile",), ("wait",)]
+    stages._fan_out("deliver", str(tmp_path), ["a"], NIGHTS[0][1], "r1")
+    assert events[4:] == [("run", "a"), ("wait",)]  # once a night
+
+
+def test_import_run_wide_imports_the_run_wide_stages_and_gx_only_when_asked():
+    probe = ("import sys; from flows import warm; warm.import_run_wide({}); "
+             "print(' '.join(m for m in ('flows.decide', 'flows.shipments', 'flows.reconcile', 'flows.reports', "
+             "'great_expectations') if m in sys.modules))")
+    root = str(Path(__file__).resolve().parent.parent)
+    with_gx = subprocess.run([sys.executable, "-c", probe.format(True)], capture_output=True, text=True, check=True,
+                             cwd=root)
+    assert with_gx.stdout.split() == ["flows.decide", "flows.shipments", "flows.reconcile", "flows.reports",
+                                      "great_expectations"]
+    without = subprocess.run([sys.executable, "-c", probe.format(False)], capture_output=True, text=True, check=True,
+                             cwd=root)
+    assert without.stdout.split() == ["flows.decide", "flows.shipments", "flows.reconcile", "flows.reports"]
+
+
+def test_a_flow_runs_stages_run_with_the_heap_frozen_and_its_exit_skips_the_heap(tmp_path, monkeypatch):
+    """A flow run's process (Prefect's engine and its imports) collects, after each stage, what the stages
+    made, not the whole heap (flows.memory.survivors_frozen, as a night does), and its exit's collections
+    skip the heap (frozen_at_exit)."""
+    import gc
+
+    from flows import memory, pool
+
+    seen = []
+    monkeypatch.setattr(memory, "_frozen_at_exit", False)
+    monkeypatch.setattr(memory.atexit, "register", lambda fn: seen.append(("at exit", fn)))
+    monkeypatch.setattr(pool, "_stage_outcomes", lambda stage, *a: (
+        seen.append((stage, gc.get_freeze_count() > 0, memory._freezing)) or {"acme": {"value": 1, "failure": ""}}))
+    gc.unfreeze()
+    assert partner_flow.fn("intake", str(tmp_path), "acme", NIGHTS[0][1], "r1") == {"value": 1, "failure": ""}
+    assert seen == [("at exit", gc.freeze), ("intake", True, True)]
+    assert not memory._freezing and gc.get_freeze_count() == 0  # let go when the run's stages are done
