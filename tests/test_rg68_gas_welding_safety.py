@@ -185,3 +185,39 @@ def test_wire_ordered_by_the_kilogram_of_an_item_counted_in_pounds_is_taken(tmp_
                                        **AT)
     assert not [f for f in found if f[1] == "error"], found
     assert ["ACK", "IA", "600", "KG", "068", "20261125"] in segments(ws, "airgas", "855")
+
+
+def test_two_releases_of_one_blanket_are_two_orders_each_with_its_own_deposits(tmp_path):
+    """Airgas' releases 0003 and 0004 of blanket AG6800412 (BEG03 the same, BEG04 each its own) in one night, the DC
+    naming the release each row ships (the rg57 DC's Release column): two orders, each acknowledged (BAK05), shipped
+    (PRF02) and billed (BIG05) under its release, each 810 with the deposits of its own cylinders (40 and 20 argon)."""
+    from tests.retailer_support import recounted
+
+    fixtures = tmp_path / "rg68"
+    shutil.copytree(FIXTURES, fixtures)
+    for partner in ("grainger", "bollinger"):
+        shutil.rmtree(fixtures / "drops" / partner)
+    release_3 = (fixtures / "drops" / "airgas" / "airgas-850-AG6800412-0003.x12").read_bytes()
+    release_4 = release_3
+    for old, new in ((b"*0003*", b"*0004*"), (b"6801", b"6811"), (b"PO1*1*40*EA", b"PO1*1*20*EA"),
+                     (b"100000***25*EA*40", b"50000***25*EA*20"), (b"CTT*3*1372", b"CTT*3*1352")):
+        release_4 = release_4.replace(old, new)
+    (fixtures / "drops" / "airgas" / "airgas-850-AG6800412-0004.x12").write_bytes(recounted(release_4))
+    shipped = fixtures / "shipments" / "east-shipments-20261201.csv"
+    rows = shipped.read_text(encoding="utf-8").splitlines()
+    shipped.write_text("\n".join([rows[0] + ",Release", *(r + ",0003" for r in rows if ",AG6800412," in r),
+                                  *(f"AG-SHP-02,2026-12-01,06:30,ODFL,,,BOL-AG69,AG6800412,{line},{sku},{n},{unit},"
+                                    f"AG2-C{line},{weight},LB,,,,,0004" for line, sku, n, unit, weight in (
+                                        (1, "RG68-01", 20, "EA", 3100), (2, "RG68-02", 1320, "LB", 1400),
+                                        (3, "RG68-03", 12, "EA", 2700)))]) + "\n", encoding="utf-8")
+    ws, found, states = shipped_night(of_its_own(fixtures, tmp_path / "ws", warehouses=REPO / "tests" / "fixtures" /
+                                                 "rg57" / "warehouses"), fixtures, NIGHT, SHIP_DAY)
+    assert {f[0] for f in found} <= NIGHT_NOTED, found
+    assert states == {("airgas", "AG6800412"): "invoiced", ("airgas", "AG6800412\x1e0004"): "invoiced"}
+    assert [s[5] for s in segments(ws, "airgas", "855") if s[0] == "BAK"] == ["0003", "0004"]
+    assert [s[:3] for s in segments(ws, "airgas", "856") if s[0] == "PRF"] == [
+        ["PRF", "AG6800412", "0003"], ["PRF", "AG6800412", "0004"]]
+    billed = [s[4:6] if s[0] == "BIG" else s[5] if s[0] == "SAC" else s[1]
+              for s in segments(ws, "airgas", "810") if s[0] in ("BIG", "SAC", "TDS")]
+    assert billed == [["AG6800412", "0003"], "100000", "30000", "657000", ["AG6800412", "0004"], "50000", "30000",
+                      "522000"]
