@@ -228,3 +228,43 @@ def test_our_bilingual_item_descriptions_to_a_partner_writing_ascii_are_said(tmp
     assert [f[3] for f in found if f[0] == "TEXT_NOT_IN_ENCODING"] == [
         "ranch99-856-000000003.x12 (856) is written in ascii, which has no code nor spelling for some characters of "
         "PID05 '電子鍋 1.8L / Rice cooker 1.8 L', PID05 '凍頂烏龍茶 300g / Oolong tea 300 g': each is sent as '?'."]
+
+
+def test_an_810_asking_for_a_jan_8_gets_it_on_a_line_ordered_by_our_part_alone(tmp_path):
+    """[fulfilment.invoice] item_ids takes EO (EAN-8, a JAN-8) as it takes EN: Daiso's 810 asking for a JAN on every
+    IT1 (item_ids = ["EO", "EN"]) has line 3, ordered by our VN RG66-03 alone, named by its JAN-8 too (items.csv
+    GTIN-14 00000049010664) after the PO's pair; lines 1 and 2 sent their JAN-13 (EN) and keep their pairs. The
+    profile used to be refused (EO was no item_ids value) though the 856 and the intake take EO."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "daiso", "DA6600101", tmp_path, [(b"*EO*49010664*VN*RG66-03~",
+                                                                                   b"*VN*RG66-03~")],
+                                      warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY,
+                                      profile_swaps=[('vendor_number = "DA5501"\n\n[drop]',
+                                                      'vendor_number = "DA5501"\nitem_ids = ["EO", "EN"]\n\n[drop]')])
+    assert {f[0] for f in found} <= {"ASN_LATE"}, found
+    assert states == {("daiso", "DA6600101"): "invoiced"}
+    inv = segments(ws, "daiso", "810")
+    assert [s[1:] for s in inv if s[0] == "IT1"] == [
+        ["1", "48", "EA", "330", "", "EN", "4549131660012", "VN", "RG66-01"],
+        ["2", "24", "EA", "550", "", "EN", "4549131660029", "VN", "RG66-02"],
+        ["3", "120", "EA", "110", "", "VN", "RG66-03", "EO", "49010664"]]
+
+
+def test_the_810_s_item_ids_are_the_ids_our_intake_reads():
+    """The ids [fulfilment.invoice] item_ids accepts are the ones an 850's line is matched by and part_id gives
+    (rules.business.items.OUR_QUALIFIERS: code list 235's GS1 numbers UK, UP, EN, EO, and UI, UD, UA, U2 without
+    their check digit, and our vendor part VN, VP, VC, VA): one list, so a qualifier the intake learns is one an 810
+    may ask for, and none the 810 may ask for is one part_id cannot give."""
+    from typing import get_args
+
+    from rules.business.items import GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT, OUR_QUALIFIERS, part_id
+    from schemas.fulfilment import InvoiceSettings
+
+    literal = get_args(InvoiceSettings.model_fields["item_ids"].annotation)[0]  # tuple[Literal[...], ...]
+    accepted = set(get_args(literal))
+    assert accepted == set(OUR_QUALIFIERS) and {"EO", "EN", "UP", "UK", "UA", "U2"} <= accepted
+    assert set(GS1_QUALIFIERS) | set(GS1_WITHOUT_CHECK_DIGIT) <= accepted
+    item = {"sku": "RG66-03", "gtin": "00000049010664", "upc": "000049010664", "vendor_part": "RG66-03"}
+    assert all(part_id(q, item) for q in accepted)
+    assert InvoiceSettings(item_ids=("EO", "U2")).item_ids == ("EO", "U2")
