@@ -1349,8 +1349,9 @@ def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics:
     found: list[list[dict]] = [[] for _ in range(n_lines)]
     described = [False] * n_lines  # the line's description is a PID*F of the list
     seen = [False] * n_lines
+    said = languages.to_pylist() if languages.null_count < len(languages) else [None] * len(languages)  # (most: none)
     for line, kind, code, text, language in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
-                                                texts.to_pylist(), languages.to_pylist(), strict=True):
+                                                texts.to_pylist(), said, strict=True):
         if text is None:
             continue
         first = not seen[line] and code not in ATTRIBUTE_PIDS

@@ -195,3 +195,19 @@ def test_order_lines_stored_before_pid_languages_were_kept_read_them_as_none(tmp
     assert filled["pids_sent"].to_pylist() == [None, [], [{"characteristic": None, "description": "Y",
                                                            "language": None}],
                                                [{"characteristic": "08", "description": "X", "language": None}]]
+
+
+def test_a_line_an_860_adds_keeps_each_pid_s_language(tmp_path):
+    """An 860 adding line 2 (POC*2*AI) described in English and French, PID*F*08 with PID09 EN and FR: the POC
+    loop's PIDs are kept with their languages (ORDER_CHANGES pids_sent) and its 856 and 810 write each with its own."""
+    from tests.test_860_line_tax_exempt import _changed_night
+
+    ws, found, states = _changed_night(tmp_path, ["POC*2*AI*36*36*EA*3.9**VP*ODR-3812*BP*8374438",
+                                                  "PID*F*08***HITCH PIN SET****EN",
+                                                  "PID*F*08***GOUPILLE D'ATTELAGE****FR"], line2_in_850=False)
+    assert states == {("princessauto", "PA0099412"): "invoiced"}, found
+    expected = [["PID", "F", "", "", "", "RATCHET STRAP 4PK"],
+                ["PID", "F", "08", "", "", "HITCH PIN SET", "", "", "", "EN"],
+                ["PID", "F", "08", "", "", "GOUPILLE D'ATTELAGE", "", "", "", "FR"]]
+    assert _pids(po_segments(segments(ws, "princessauto", "810"), "PA0099412", "BIG")) == expected
+    assert _pids(po_segments(segments(ws, "princessauto", "856"), "PA-SHP-01", "BSN")) == expected
