@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGE_SACS, CHANGES_ADDED_LATER, ORDER_CHANGES
@@ -114,7 +115,33 @@ def _as(table: pa.Table, schema: pa.Schema) -> pa.Table:
         return table
     if table.schema.equals(schema):
         return pa.Table.from_arrays(table.columns, schema=schema)
-    return table.cast(schema)
+    return _struct_fields_filled(table, schema).cast(schema)
+
+
+def _struct_fields_filled(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with each list-of-struct column whose struct lacks fields of ``schema``'s (one that gained a field
+    after tables were stored: schemas.orders PID_SENT's language, PID09) given them as nulls, so that a table stored
+    before casts to ``schema`` (Arrow casts to a wider struct from pyarrow 19 only). Other columns as they are."""
+    for k, have in enumerate(table.schema):
+        want = schema.field(have.name).type if have.name in schema.names else None
+        if want is None or have.type == want or not (pa.types.is_list(have.type) and pa.types.is_list(want)
+                                                     and pa.types.is_struct(have.type.value_type)
+                                                     and pa.types.is_struct(want.value_type)):
+            continue
+        got = {f.name: f for f in have.type.value_type}
+        fields = [got.get(f.name, f) for f in want.value_type]
+        if len(got) == len(fields) or not set(got) <= {f.name for f in fields}:
+            continue  # (not a struct that gained fields: left to the cast)
+        chunks = []
+        for chunk in table.column(k).chunks:  # its lists' values (flatten: the chunk's own), offsets from 0
+            values, offsets = chunk.flatten(), chunk.offsets
+            struct = pa.StructArray.from_arrays(
+                [values.field(f.name) if f.name in got else pa.nulls(len(values), f.type) for f in fields],
+                fields=fields, mask=values.is_null() if values.null_count else None)
+            chunks.append(pa.ListArray.from_arrays(pc.subtract(offsets, offsets[0]) if len(offsets) else offsets,
+                                                   struct, mask=chunk.is_null() if chunk.null_count else None))
+        table = table.set_column(k, have.name, pa.chunked_array(chunks, pa.list_(pa.struct(fields))))
+    return table
 
 
 # Tables handed on in memory (docs/design-night-in-arrow.md, item 1): while a night's intake and decide run in one

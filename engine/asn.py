@@ -526,10 +526,12 @@ def _street_chunks(text: str) -> list[str]:
     return [*chunks, text] if text else chunks
 
 
-def sent_pid_segments(pids: Sequence[tuple[str, str]]) -> list[list[object]]:
-    """A PO line's free-form PIDs as sent ((PID02, PID05) each: ORDER_LINES pids_sent), each a PID*F segment: what the
-    856 item loop and the 810 IT1 loop write where the line's description is."""
-    return [["PID", "F", code, "", "", x12_text(text)] for code, text in pids]
+def sent_pid_segments(pids: Sequence[tuple[str, str, str]]) -> list[list[object]]:
+    """A PO line's free-form PIDs as sent ((PID02, PID05, PID09) each: ORDER_LINES pids_sent), each a PID*F segment:
+    what the 856 item loop and the 810 IT1 loop write where the line's description is; its language (PID09) where the
+    PO said it (PID*F*08***LIDDED STORAGE BOX 38 CM****EN beside the Japanese one's ****JA)."""
+    return [["PID", "F", code, "", "", x12_text(text), *(("", "", "", language) if language else ())]
+            for code, text, language in pids]
 
 
 def hazmat_segments(markings: Sequence[tuple[str, str, str, str]]) -> list[list[object]]:

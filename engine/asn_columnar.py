@@ -140,7 +140,7 @@ class ItemColumns(NamedTuple):
     components: list[tuple[PrepackComponent, ...]]
     serial_numbers: list[tuple[str, ...]]
     refs: list[tuple[tuple[str, str], ...]]
-    pids: list[tuple[tuple[str, str], ...]]
+    pids: list[tuple[tuple[str, str, str], ...]]
     hazmat: list[tuple[tuple[str, str, str, str], ...]]
 
     @classmethod
@@ -594,13 +594,14 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         described = pa.array([text or None for text in descriptions], pa.string()).take(every)
         pid = _elements("PID", "F", "", "", "", described, e=e)
         if any(one.pids):  # a line's PIDs as sent (PID02, several): each where the description is written
-            sent = pa.array([t.join(f"PID{e}F{e}{c}{e}{e}{e}{x12_text(text)}" for c, text in pids) if pids and text
+            sent = pa.array([t.join(f"PID{e}F{e}{c}{e}{e}{e}{x12_text(text)}{e * 4 + lang if lang else ''}"
+                                    for c, text, lang in pids) if pids and text
                              else None for pids, text in zip(one.pids, descriptions, strict=True)], pa.string())
             pid = pc.coalesce(sent.take(every), pid)
             segments += np.array([max(len(p), 1) - 1 if text else 0 for p, text in zip(one.pids, descriptions,
                                                                                        strict=True)],
                                  np.int64)[every.to_numpy()]
-            columns.append([c + x12_text(text) for pids in one.pids for c, text in pids])
+            columns.append([c + x12_text(text) + lang for pids in one.pids for c, text, lang in pids])
         texts = _optional(texts, pid, t, segments)
         columns.append(descriptions)
     if asn.item_net_weight:  # MEA*WT*N after PID, where the warehouse confirmed the item's net weight
@@ -610,7 +611,7 @@ def write_856_texts(flat: Flat856, head: Callable[[int], ShipmentHead], asn: Asn
         columns.append([u for w, u in zip(one.net_weight, one.net_weight_unit, strict=True) if w is not None])
     if any(not special.isdisjoint("".join(column)) for column in columns):
         refused |= np.array([not special.isdisjoint("".join((line_id, unit_, pack_unit, x12_text(text), *(
-            c + x12_text(x) for c, x in pids)))) for line_id, unit_, pack_unit, text, pids in zip(
+            c + x12_text(x) + lang for c, x, lang in pids)))) for line_id, unit_, pack_unit, text, pids in zip(
                 one.line_id, one.unit, one.pack_unit, one.description, one.pids, strict=True)], bool)
     if any(one.hazmat):  # an item its PO marked hazardous (TD4 HM ...): its shipment left to build_856, which writes it
         refused |= np.array([bool(h) for h in one.hazmat], bool)

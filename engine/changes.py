@@ -491,7 +491,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
-                   tuple((i["characteristic"], i["description"]) for i in p.get("pids_sent") or []),
+                   tuple((i["characteristic"], i["description"], i.get("language")) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices")),
                    _components(p.get("prepack_components"))) for p in pocs))
 

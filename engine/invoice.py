@@ -180,7 +180,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
              refs: Sequence[Sequence[tuple[str, str]]] = (),
              line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = (),
-             pids: Sequence[Sequence[tuple[str, str]]] = ()) -> Body810:
+             pids: Sequence[Sequence[tuple[str, str, str]]] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -196,7 +196,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
     PID (position 120, before the SAC loop); () none. ``line_prices``: per line the PO line's own CTPs (CTP01..CTP05
     as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
-    none. ``pids``: per line the PO line's own PIDs as sent ((PID02, PID05) each: ORDER_LINES pids_sent), written
+    none. ``pids``: per line the PO line's own PIDs as sent ((PID02, PID05, PID09) each: ORDER_LINES pids_sent), written
     each as sent where the line's description is; () or an empty one: PID*F****description."""
     exts = [line_money(q, p, u, b) for q, p, u, b in zip(quantities, prices, units, bases, strict=True)]
     merchandise = sum(exts, Decimal(0))
@@ -604,7 +604,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     refs: list[tuple[tuple[str, str], ...]] = []
     ctps: list[tuple[tuple[str, ...], ...]] = []
     exempt: list[str] = []  # per line, the taxes its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent)
-    pids: list[tuple[tuple[str, str], ...]] = []  # per line, its PO1 loop's PIDs as sent (ORDER_LINES pids_sent)
+    pids: list[tuple[tuple[str, str, str], ...]] = []  # per line, its PO1 loop's PIDs as sent (ORDER_LINES pids_sent)
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -625,7 +625,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         refs.append(row_refs(row) if settings.line_refs else ())
         ctps.append(row_prices(row) if settings.ctp else ())
         exempt.append(row.get("tax_exempt_sent") or "")
-        pids.append(tuple((p.get("characteristic") or "", p.get("description") or "")
+        pids.append(tuple((p.get("characteristic") or "", p.get("description") or "", p.get("language") or "")
                           for p in row.get("pids_sent") or ()))
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,

@@ -788,13 +788,14 @@ def _item_lines(order_lines: pa.Table, partner: pa.Array, po_number: pa.Array, l
                           for got in order_lines["line_refs"].to_pylist()], np.int64)
         refs = list(at)
         ref_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
-    pids: list[tuple[tuple[str, str], ...]] = [()]  # the line's own PIDs as sent (none: its description alone)
+    pids: list[tuple[tuple[str, str, str], ...]] = [()]  # the line's own PIDs as sent (none: its description alone)
     pid_kind = np.zeros(n, np.int64)
     if order_lines.num_rows and "pids_sent" in order_lines.column_names and \
             order_lines["pids_sent"].null_count < order_lines.num_rows:  # rare: read row by row
         index: dict[tuple, int] = {(): 0}
-        kinds = np.array([index.setdefault(tuple((p["characteristic"] or "", p["description"]) for p in got or ()),
-                                           len(index)) for got in order_lines["pids_sent"].to_pylist()], np.int64)
+        kinds = np.array([index.setdefault(tuple((p["characteristic"] or "", p["description"], p.get("language") or "")
+                                                 for p in got or ()), len(index))
+                          for got in order_lines["pids_sent"].to_pylist()], np.int64)
         pids = list(index)
         pid_kind = np.where(row >= 0, kinds[np.maximum(row, 0)], 0)
     hazmat: list[tuple[tuple[str, str, str, str], ...]] = [()]  # its hazardous-material TD4s as sent (none: none)

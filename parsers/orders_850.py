@@ -1337,10 +1337,11 @@ def tax_exemptions(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarr
     return pa.array([" ".join(t) if t else None for t in texts], pa.string())
 
 
-def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array
-              ) -> pa.Array:
+def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics: pa.Array, texts: pa.Array,
+              languages: pa.Array) -> pa.Array:
     """Per line, its own free-form PIDs (``owner``: the line of each PID row of the lines' own loops; ``kinds``,
-    ``characteristics``, ``texts``: their PID01, PID02, PID05) as PID_SENT, in the order sent: its description's PID
+    ``characteristics``, ``texts``, ``languages``: their PID01, PID02, PID05, PID09) as PID_SENT, in the order sent,
+    each with its language as sent (Daiso's PID*F*08***...****JA and ****EN): its description's PID
     (the first with a PID05 not of a colour or size, ATTRIBUTE_PIDS, when a PID*F) and each other PID*F with a PID02
     and a PID05 (a colour, a size ...), where one of them has a PID02; null elsewhere (ORDER_LINES pids_sent): a
     plain description alone, or beside other plain ones (Shoppers' English and French PID*F****X****EN / FR: the
@@ -1348,15 +1349,16 @@ def pids_sent(n_lines: int, owner: np.ndarray, kinds: pa.Array, characteristics:
     found: list[list[dict]] = [[] for _ in range(n_lines)]
     described = [False] * n_lines  # the line's description is a PID*F of the list
     seen = [False] * n_lines
-    for line, kind, code, text in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
-                                      texts.to_pylist(), strict=True):
+    said = languages.to_pylist() if languages.null_count < len(languages) else [None] * len(languages)  # (most: none)
+    for line, kind, code, text, language in zip(owner.tolist(), kinds.to_pylist(), characteristics.to_pylist(),
+                                                texts.to_pylist(), said, strict=True):
         if text is None:
             continue
         first = not seen[line] and code not in ATTRIBUTE_PIDS
         if first:
             seen[line], described[line] = True, kind == "F"
         if kind == "F" and (first or code is not None):
-            found[line].append({"characteristic": code, "description": text})
+            found[line].append({"characteristic": code, "description": text, "language": language})
     out = [p if described[k] and any(pid["characteristic"] is not None for pid in p) else None
            for k, p in enumerate(found)]
     return pa.array(out, pa.list_(PID_SENT))
@@ -1817,7 +1819,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         pid_rows, owner_line = _lines_own(set_of_row, po1_rows, codes, vocab, "PID")
         if len(pid_rows):
             pids = pids_sent(n_lines, owner_line, cells.column(pid_rows, 1), cells.column(pid_rows, 2),
-                             cells.column(pid_rows, 5))
+                             cells.column(pid_rows, 5), cells.column(pid_rows, 9))
             _, text_ok = cells.index(pid_rows, 5)
             attribute = pc.is_in(cells.column(pid_rows, 2), value_set=pa.array(sorted(ATTRIBUTE_PIDS), pa.string()))
             ok = text_ok & ~pc.fill_null(attribute, False).to_numpy(zero_copy_only=False)

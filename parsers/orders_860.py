@@ -417,8 +417,8 @@ def _descriptions(
     pid_rows, owner = _lines_own(set_of_row, poc_rows, *ids, "PID")
     if not len(pid_rows):
         return desc, pa.nulls(len(poc_rows), pa.list_(PID_SENT))
-    pid_el = _columns(result.segments.elements.take(pa.array(pid_rows, pa.int64())), 6)
+    pid_el = _columns(result.segments.elements.take(pa.array(pid_rows, pa.int64())), 10)
     for line, kind, text in zip(owner.tolist(), pid_el[2].to_pylist(), pid_el[5].to_pylist(), strict=True):
         if text is not None and desc[line] is None and kind not in ATTRIBUTE_PIDS:
             desc[line] = text
-    return desc, pids_sent(len(poc_rows), owner, pid_el[1], pid_el[2], pid_el[5])
+    return desc, pids_sent(len(poc_rows), owner, pid_el[1], pid_el[2], pid_el[5], pid_el[9])

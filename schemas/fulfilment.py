@@ -543,9 +543,10 @@ class InvoiceSettings(_Model):
     # our ids (items.csv, rules.business.items.part_id) one of which every IT1 must name, in order of preference: a
     # line the PO sent with none of them (ordered by the buyer's own item number alone, IN/BP) gets the first our
     # item has appended after the PO's pairs (at most ten pairs: IT106..IT125). Metro's 810 rules: "a UPC or case
-    # code is mandatory, the purchaser's code optional": ["UK", "UP"]. GS1 numbers (UK, UP, EN, UA, UI, UD) and our
-    # vendor part (VN, VP, VC, VA) only; () (default): the PO's pairs alone
-    item_ids: tuple[Literal["UK", "UP", "EN", "UA", "UI", "UD", "VN", "VP", "VC", "VA"], ...] = ()
+    # code is mandatory, the purchaser's code optional": ["UK", "UP"]. The GS1 numbers of code list 235 our intake
+    # reads (rules.business.items.OUR_QUALIFIERS: UK, UP, EN, EO the EAN-8 / JAN-8, and UI, UD, UA, U2 without
+    # their check digit) and our vendor part (VN, VP, VC, VA) only; () (default): the PO's pairs alone
+    item_ids: tuple[Literal["UK", "UP", "EN", "EO", "UA", "UI", "UD", "U2", "VN", "VP", "VC", "VA"], ...] = ()
     # the taxes the 810 carries (GST/HST/QST for a Canadian retailer, a US state's sales tax), each for the ship-tos
     # of its regions; () none (the 810 as ever: no TXI, TDS01 without tax)
     taxes: tuple[InvoiceTax, ...] = ()

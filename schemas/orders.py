@@ -52,8 +52,11 @@ REF_DESCRIPTION = pa.struct([pa.field("qualifier", pa.string()), pa.field("descr
 PARTY_REF = pa.struct([pa.field("party", pa.string()), pa.field("qualifier", pa.string()),
                        pa.field("id", pa.string())])
 # A free-form PID of a line's own loop as sent (PID01 F): PID02, its product/process characteristic (08 product, 73
-# vendor colour, 74 vendor size ...; null: none sent), and PID05, its text
-PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string())])
+# vendor colour, 74 vendor size ...; null: none sent), PID05, its text, and PID09, the text's language (code list 819:
+# EN, JA, KO, ZH ...; null: none sent; a table stored before this field was kept reads it as null:
+# connectors.order_store)
+PID_SENT = pa.struct([pa.field("characteristic", pa.string()), pa.field("description", pa.string()),
+                      pa.field("language", pa.string())])
 # A hazardous-material marking of a line's own loop as sent (a TD4 with TD401 HM, Hazardous Materials, or a TD402/TD403
 # class: hazmat_marking): TD401 the special handling code, TD402 the hazardous material code qualifier (element 208:
 # D DOT's hazardous materials id, I IMDG, 9 49 CFR ...), TD403 the hazardous material class code (element 209: a DOT

@@ -219,8 +219,9 @@ class ShippedItem:
     # the partner's asn.serial_numbers says), in the confirmation's order
     refs: tuple[tuple[str, str], ...] = ()  # its order line's own REFs (REF01, REF02 as the PO sent them:
     # schemas.orders line_refs), those of the partner's asn.line_refs written in the I loop
-    pids: tuple[tuple[str, str], ...] = ()  # its order line's own PIDs as sent, (PID02, PID05) each (schemas.orders
-    # pids_sent): where the 856 writes the description, each is written as sent; none: PID*F****description
+    pids: tuple[tuple[str, str, str], ...] = ()  # its order line's own PIDs as sent, (PID02, PID05, PID09) each, ""
+    # for one not sent (schemas.orders pids_sent): where the 856 writes the description, each is written as sent;
+    # none: PID*F****description
     hazmat: tuple[tuple[str, str, str, str], ...] = ()  # its order line's hazardous-material markings as sent,
     # (TD401, TD402, TD403, TD404) each, "" for one not sent (schemas.orders hazmat_sent): a TD4 each in its I loop
 

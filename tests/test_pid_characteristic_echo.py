@@ -82,18 +82,24 @@ def test_a_line_s_pids_are_kept_as_sent():
     from parsers.x12_reader import read_interchanges
 
     data = (FIXTURES / "drops" / "princessauto" / PO).read_bytes()
-    pid = {"characteristic": None, "description": "HITCH PIN SET"}
+    pid = {"characteristic": None, "description": "HITCH PIN SET", "language": None}
     for pids, kept, description in (
             (LINE2_PID, None, "HITCH PIN SET"),
-            (SENT_PIDS, [{"characteristic": "08", "description": "HITCH PIN SET"},
-                         {"characteristic": "73", "description": "BLACK"}], "HITCH PIN SET"),
-            ("PID*F*08***HITCH PIN SET~", [{"characteristic": "08", "description": "HITCH PIN SET"}], "HITCH PIN SET"),
-            ("PID*F*73***BLACK~\nPID*F****HITCH PIN SET~", [{"characteristic": "73", "description": "BLACK"}, pid],
+            (SENT_PIDS, [{"characteristic": "08", "description": "HITCH PIN SET", "language": None},
+                         {"characteristic": "73", "description": "BLACK", "language": None}], "HITCH PIN SET"),
+            ("PID*F*08***HITCH PIN SET~", [{"characteristic": "08", "description": "HITCH PIN SET", "language": None}],
              "HITCH PIN SET"),
+            ("PID*F*73***BLACK~\nPID*F****HITCH PIN SET~", [{"characteristic": "73", "description": "BLACK",
+                                                             "language": None}, pid], "HITCH PIN SET"),
+            # each description with its language (PID09) as sent
+            ("PID*F*08***HITCH PIN SET****EN~\nPID*F*08***GOUPILLE D'ATTELAGE****FR~",
+             [{"characteristic": "08", "description": "HITCH PIN SET", "language": "EN"},
+              {"characteristic": "08", "description": "GOUPILLE D'ATTELAGE", "language": "FR"}], "HITCH PIN SET"),
             ("PID*F*73***BLACK~", None, None),
             ("PID*F****HITCH PIN SET****EN~\nPID*F****GOUPILLE D'ATTELAGE****FR~", None, "HITCH PIN SET"),
             ("PID*F****HITCH PIN SET~\nPID*F****BLACK STEEL~\nPID*F*73***BLACK~", [pid, {"characteristic": "73",
-                                                                                  "description": "BLACK"}],
+                                                                                  "description": "BLACK",
+                                                                                  "language": None}],
              "HITCH PIN SET"),
             ("PID*X*08*VI*HPS*HITCH PIN SET~\nPID*F*73***BLACK~", None, "HITCH PIN SET")):
         sent = data.replace(LINE2_PID.encode(), pids.encode()).replace(
@@ -107,7 +113,8 @@ def test_a_line_s_pids_are_kept_as_sent():
 
 def test_the_856_writers_row_and_columnar_write_the_pids_alike():
     """build_856 (one shipment's segments) and build_856_texts (a night's shipments as text) write an item's PIDs
-    as sent alike, each counted in SE01; an item without them keeps its one PID*F****description."""
+    as sent alike, each counted in SE01, each with its language (PID09) where the PO said it; an item without them
+    keeps its one PID*F****description."""
     from dataclasses import replace
 
     from engine.asn import build_856, shipped_quantities
@@ -119,12 +126,13 @@ def test_the_856_writers_row_and_columnar_write_the_pids_alike():
     base = sample_shipment()
     po1 = base.orders[0]
     c1 = po1.packs[0]
-    sent = replace(c1.items[1], pids=(("08", "ITEM 2"), ("73", "NAVY")))
+    sent = replace(c1.items[1], pids=(("08", "ITEM 2", "EN"), ("08", "ARTICLE 2", "FR"), ("73", "NAVY", "")))
     shipment = replace(base, orders=(replace(po1, packs=(replace(c1, items=(c1.items[0], sent)), *po1.packs[1:])),
                                      *base.orders[1:]))
     asn = AsnSettings(structure="SOPI")
     body = build_856(shipment, asn, created=NOW, expected=shipped_quantities(shipment))
-    assert _pids(body) == [["PID", "F", "", "", "", "ITEM 1"], ["PID", "F", "08", "", "", "ITEM 2"],
+    assert _pids(body) == [["PID", "F", "", "", "", "ITEM 1"], ["PID", "F", "08", "", "", "ITEM 2", "", "", "", "EN"],
+                           ["PID", "F", "08", "", "", "ARTICLE 2", "", "", "", "FR"],
                            ["PID", "F", "73", "", "", "NAVY"], ["PID", "F", "", "", "", "ITEM 1"],
                            ["PID", "F", "", "", "", "ITEM 1"]]
     delimiters = usual_delimiters(envelope_for(PROFILES["acme"]))
@@ -143,5 +151,63 @@ def test_a_line_an_860_adds_keeps_its_pids_as_sent(tmp_path):
     assert states == {("princessauto", "PA0099412"): "invoiced"}, found
     expected = [["PID", "F", "", "", "", "RATCHET STRAP 4PK"], ["PID", "F", "08", "", "", "HITCH PIN SET"],
                 ["PID", "F", "73", "", "", "BLACK"]]
+    assert _pids(po_segments(segments(ws, "princessauto", "810"), "PA0099412", "BIG")) == expected
+    assert _pids(po_segments(segments(ws, "princessauto", "856"), "PA-SHP-01", "BSN")) == expected
+
+
+def test_order_lines_stored_before_pid_languages_were_kept_read_them_as_none(tmp_path):
+    """ORDER_LINES stored before PID_SENT had its language (PID09): pids_sent a list of (characteristic,
+    description) structs. Loaded, each PID reads as it was kept, its language null (what is written is as before:
+    PID*F*08***HITCH PIN SET), in ORDER_LINES' schema; connectors.order_store gives the struct its new field (an
+    Arrow cast does so from pyarrow 19 only), its lists, sliced or null, kept."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from connectors.order_store import OrderStore, _struct_fields_filled
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from schemas.orders import ORDER_LINES, PID_SENT
+
+    data = (FIXTURES / "drops" / "princessauto" / PO).read_bytes()
+    sent = data.replace(LINE2_PID.encode(), SENT_PIDS.encode()).replace(b"SE*18*", b"SE*19*")
+    result = read_interchanges(sent, file="pa.x12")
+    orders, lines = read_orders(result, list(result.transaction_sets()), partner="princessauto")
+    store = OrderStore(tmp_path)
+    store.save("princessauto", "old", orders, lines)
+    path = tmp_path / "princessauto" / "old.lines.parquet"
+    old_type = pa.list_(pa.struct([f for f in PID_SENT if f.name != "language"]))
+    table = pq.read_table(path)
+    at = table.column_names.index("pids_sent")
+    old = table.set_column(at, "pids_sent", table["pids_sent"].cast(old_type))
+    pq.write_table(old, path)
+    assert pq.read_table(path).schema.field("pids_sent").type == old_type
+    loaded = store.load("princessauto", "old")[1]
+    assert loaded.schema == ORDER_LINES
+    assert loaded["pids_sent"].to_pylist() == [None, [
+        {"characteristic": "08", "description": "HITCH PIN SET", "language": None},
+        {"characteristic": "73", "description": "BLACK", "language": None}]]
+    # the filling itself, without Arrow's cast: chunks sliced, null lists and empty ones
+    kept = pa.array([[{"characteristic": "08", "description": "X"}], None, [], [{"characteristic": None,
+                                                                                  "description": "Y"}]], old_type)
+    column = pa.table({"pids_sent": pa.chunked_array([kept.slice(1), kept.slice(0, 1)])})
+    filled = _struct_fields_filled(column, ORDER_LINES)
+    assert filled.schema.field("pids_sent").type == ORDER_LINES.field("pids_sent").type
+    assert filled["pids_sent"].to_pylist() == [None, [], [{"characteristic": None, "description": "Y",
+                                                           "language": None}],
+                                               [{"characteristic": "08", "description": "X", "language": None}]]
+
+
+def test_a_line_an_860_adds_keeps_each_pid_s_language(tmp_path):
+    """An 860 adding line 2 (POC*2*AI) described in English and French, PID*F*08 with PID09 EN and FR: the POC
+    loop's PIDs are kept with their languages (ORDER_CHANGES pids_sent) and its 856 and 810 write each with its own."""
+    from tests.test_860_line_tax_exempt import _changed_night
+
+    ws, found, states = _changed_night(tmp_path, ["POC*2*AI*36*36*EA*3.9**VP*ODR-3812*BP*8374438",
+                                                  "PID*F*08***HITCH PIN SET****EN",
+                                                  "PID*F*08***GOUPILLE D'ATTELAGE****FR"], line2_in_850=False)
+    assert states == {("princessauto", "PA0099412"): "invoiced"}, found
+    expected = [["PID", "F", "", "", "", "RATCHET STRAP 4PK"],
+                ["PID", "F", "08", "", "", "HITCH PIN SET", "", "", "", "EN"],
+                ["PID", "F", "08", "", "", "GOUPILLE D'ATTELAGE", "", "", "", "FR"]]
     assert _pids(po_segments(segments(ws, "princessauto", "810"), "PA0099412", "BIG")) == expected
     assert _pids(po_segments(segments(ws, "princessauto", "856"), "PA-SHP-01", "BSN")) == expected

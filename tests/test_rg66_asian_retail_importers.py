@@ -128,7 +128,7 @@ def test_jan_codes_and_the_overseas_head_office_are_answered_as_sent(night):
     # the JAN-8 first, as the PO sent it and as the JAN-13s are: a GS1 id before ours (it followed our VN)
     assert ["LIN", "3", "EO", "49010664", "VN", "RG66-03"] in asn
     for doc in (asn, inv):
-        assert ["PID", "F", "08", "", "", SCISSORS] in doc and len(SCISSORS) == 80
+        assert ["PID", "F", "08", "", "", SCISSORS, "", "", "", "JA"] in doc and len(SCISSORS) == 80
     assert inv[inv.index(["N1", "BT", "株式会社大創産業", "92", "DAISOJP"]) + 2] == [
         "N4", "HIGASHIHIROSHIMA", "", "739-8501", "JP"]
     inv = po_segments(segments(ws, "hmart", "810"), "HM6600202", "BIG")
@@ -136,15 +136,21 @@ def test_jan_codes_and_the_overseas_head_office_are_answered_as_sent(night):
         "N4", "SEOUL", "", "06236", "KR"]
 
 
-@pytest.mark.xfail(strict=True, reason="a PO line's PIDs are kept as (PID02, PID05) pairs (ORDER_LINES pids_sent): "
-                   "PID09, the description's language, is not kept, so the 856 and 810 echo a bilingual line's "
-                   "descriptions without saying which is Japanese and which English; keeping it changes the "
-                   "stored order lines' schema and both the row and the columnar 856 writers")
 def test_a_bilingual_line_s_descriptions_keep_their_language_codes(night):
+    """Each line is described twice, PID*F*08 in Japanese (PID09 JA) and in English (PID09 EN), and H Mart's in
+    Korean (KO) and English: the 856 item loop and the 810 IT1 loop echo each description with its language as sent
+    (ORDER_LINES pids_sent keeps PID09); they were echoed without it, which said nothing of which was which."""
     ws, _found, _states = night
     inv = po_segments(segments(ws, "daiso", "810"), "DA6600101", "BIG")
-    assert ["PID", "F", "08", "", "", "LIDDED STORAGE BOX 38 CM", "", "", "", "EN"] in inv
-    assert ["PID", "F", "08", "", "", "ふた付き収納ボックス 38cm", "", "", "", "JA"] in inv
+    asn = po_segments(segments(ws, "daiso", "856"), "DA-SHP-01", "BSN")
+    for doc in (asn, inv):
+        assert [s for s in doc if s[0] == "PID"][2:4] == [
+            ["PID", "F", "08", "", "", "ふた付き収納ボックス 38cm", "", "", "", "JA"],
+            ["PID", "F", "08", "", "", "LIDDED STORAGE BOX 38 CM", "", "", "", "EN"]]
+    inv = po_segments(segments(ws, "hmart", "810"), "HM6600202", "BIG")
+    assert [s[5:] for s in inv if s[0] == "PID"] == [
+        ["고추장 500g 태양초 찹쌀 고추장", "", "", "", "KO"], ["RED PEPPER PASTE GOCHUJANG 500 G", "", "", "", "EN"],
+        ["이천쌀 10kg", "", "", "", "KO"], ["ICHEON RICE 10 KG", "", "", "", "EN"]]
 
 
 def test_chinese_text_sent_to_a_latin_1_translator_is_said_not_garbled_quietly(night):
@@ -157,7 +163,7 @@ def test_chinese_text_sent_to_a_latin_1_translator_is_said_not_garbled_quietly(n
     ws, found, _states = night
     inv = po_segments(segments(ws, "ranch99", "810", "latin-1"), "NR6600303", "BIG")
     assert ["N1", "BT", "??????", "92", "TAWA"] in inv and ["N1", "ST", "?? 99 RANCH MARKET DC", "92", "DC3"] in inv
-    assert ["PID", "F", "08", "", "", "10-CUP RICE COOKER 1.8 L"] in inv
+    assert ["PID", "F", "08", "", "", "10-CUP RICE COOKER 1.8 L", "", "", "", "EN"] in inv
     assert ["IT1", "1", "6", "EA", "49.99", "", "EN", "4710010660076", "VN", "RG66-07"] in inv
     said = sorted(f[3] for f in found if f[0] == "TEXT_NOT_IN_ENCODING")
     assert len(said) == 2, said  # its 856 and its 810 (its 855 is ASCII)
@@ -222,3 +228,43 @@ def test_our_bilingual_item_descriptions_to_a_partner_writing_ascii_are_said(tmp
     assert [f[3] for f in found if f[0] == "TEXT_NOT_IN_ENCODING"] == [
         "ranch99-856-000000003.x12 (856) is written in ascii, which has no code nor spelling for some characters of "
         "PID05 '電子鍋 1.8L / Rice cooker 1.8 L', PID05 '凍頂烏龍茶 300g / Oolong tea 300 g': each is sent as '?'."]
+
+
+def test_an_810_asking_for_a_jan_8_gets_it_on_a_line_ordered_by_our_part_alone(tmp_path):
+    """[fulfilment.invoice] item_ids takes EO (EAN-8, a JAN-8) as it takes EN: Daiso's 810 asking for a JAN on every
+    IT1 (item_ids = ["EO", "EN"]) has line 3, ordered by our VN RG66-03 alone, named by its JAN-8 too (items.csv
+    GTIN-14 00000049010664) after the PO's pair; lines 1 and 2 sent their JAN-13 (EN) and keep their pairs. The
+    profile used to be refused (EO was no item_ids value) though the 856 and the intake take EO."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "daiso", "DA6600101", tmp_path, [(b"*EO*49010664*VN*RG66-03~",
+                                                                                   b"*VN*RG66-03~")],
+                                      warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY,
+                                      profile_swaps=[('vendor_number = "DA5501"\n\n[drop]',
+                                                      'vendor_number = "DA5501"\nitem_ids = ["EO", "EN"]\n\n[drop]')])
+    assert {f[0] for f in found} <= {"ASN_LATE"}, found
+    assert states == {("daiso", "DA6600101"): "invoiced"}
+    inv = segments(ws, "daiso", "810")
+    assert [s[1:] for s in inv if s[0] == "IT1"] == [
+        ["1", "48", "EA", "330", "", "EN", "4549131660012", "VN", "RG66-01"],
+        ["2", "24", "EA", "550", "", "EN", "4549131660029", "VN", "RG66-02"],
+        ["3", "120", "EA", "110", "", "VN", "RG66-03", "EO", "49010664"]]
+
+
+def test_the_810_s_item_ids_are_the_ids_our_intake_reads():
+    """The ids [fulfilment.invoice] item_ids accepts are the ones an 850's line is matched by and part_id gives
+    (rules.business.items.OUR_QUALIFIERS: code list 235's GS1 numbers UK, UP, EN, EO, and UI, UD, UA, U2 without
+    their check digit, and our vendor part VN, VP, VC, VA): one list, so a qualifier the intake learns is one an 810
+    may ask for, and none the 810 may ask for is one part_id cannot give."""
+    from typing import get_args
+
+    from rules.business.items import GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT, OUR_QUALIFIERS, part_id
+    from schemas.fulfilment import InvoiceSettings
+
+    literal = get_args(InvoiceSettings.model_fields["item_ids"].annotation)[0]  # tuple[Literal[...], ...]
+    accepted = set(get_args(literal))
+    assert accepted == set(OUR_QUALIFIERS) and {"EO", "EN", "UP", "UK", "UA", "U2"} <= accepted
+    assert set(GS1_QUALIFIERS) | set(GS1_WITHOUT_CHECK_DIGIT) <= accepted
+    item = {"sku": "RG66-03", "gtin": "00000049010664", "upc": "000049010664", "vendor_part": "RG66-03"}
+    assert all(part_id(q, item) for q in accepted)
+    assert InvoiceSettings(item_ids=("EO", "U2")).item_ids == ("EO", "U2")

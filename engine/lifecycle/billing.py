@@ -1092,7 +1092,8 @@ class LineText(NamedTuple):
     line_refs: tuple[tuple[str | None, ...], ...] = ()  # (REF01, REF02, REF03 or None) as stored
     line_prices: tuple[dict, ...] = ()  # the line's own CTPs as stored (schemas.orders LINE_PRICE)
     tax_exempt_sent: str | None = None  # the taxes (TXI01) its PO1 loop exempts it from, as stored
-    pids_sent: tuple[tuple[str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05) each ("" for none)
+    pids_sent: tuple[tuple[str, str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05, PID09) each
+    # ("" for one not sent)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
@@ -1101,7 +1102,8 @@ class LineText(NamedTuple):
                 "line_refs": [{"qualifier": r[0], "id": r[1], "description": r[2] if len(r) > 2 else None}
                               for r in self.line_refs],
                 "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
-                "pids_sent": [{"characteristic": c, "description": t} for c, t in self.pids_sent]}
+                "pids_sent": [{"characteristic": c, "description": t, "language": lang}
+                              for c, t, lang in self.pids_sent]}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -1132,7 +1134,8 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
         ctps = [tuple(got) if got else () for got in order_lines["line_prices"].to_pylist()]
     pids: list = [()] * n  # the lines' own PIDs as sent (few lines have them; none in a table stored before)
     if "pids_sent" in cols and order_lines["pids_sent"].null_count < n:
-        pids = [tuple((p["characteristic"] or "", p["description"] or "") for p in got) if got else ()
+        pids = [tuple((p["characteristic"] or "", p["description"] or "", p.get("language") or "") for p in got)
+                if got else ()
                 for got in order_lines["pids_sent"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
                                                           pairs, refs, ctps, column("tax_exempt_sent"), pids,
