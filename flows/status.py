@@ -22,6 +22,7 @@ from schemas.lifecycle import (
     WAITING_ON_HOLD,
     LineRecord,
     OrderRecord,
+    invoices_held,
     line_ended,
     memo_words,
     rebuilt_undecided,
@@ -140,30 +141,6 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     if order.run_id and rebuilt_undecided(order.state, (state.run(order.run_id) or {}).get("kind")):
         doc["rebuilt"] = REBUILT_RECEIVED
     return doc
-
-
-HELD_NOT_ON_880 = "INVOICE_HELD_NOT_ON_880"  # schemas.codes_fulfilment: an 880 held for a partial dozen
-
-
-def invoices_held(doc: dict) -> list[dict]:
-    """The order's invoices billing holds (``doc``: its story's findings, documents, shipments and lines): each 880
-    held for units its G17 cannot state (INVOICE_HELD_NOT_ON_880, said once, the night it was first held), while it
-    is: its doc key not invoiced, its shipment not billed and its line not invoiced in full. Its doc key, warehouse
-    and shipment, line, since which run and why."""
-    sent = {d["doc_key"] for d in doc["documents"] if d["doc_key"]}
-    billed = {(s["warehouse"], s["shipment_id"]) for s in doc["shipments"] if s["billing"] == "invoiced"}
-    owed = {ln["line_number"] for ln in doc["lines"] if Decimal(ln["invoiced"] or 0) < Decimal(ln["shipped"] or 0)}
-    out = []
-    for f in doc["findings"]:
-        if f["code"] != HELD_NOT_ON_880 or not f["value"]:
-            continue
-        parts = f["value"].split(":")  # 810:warehouse:shipment:PO (per shipment), 810:order:PO:... (several)
-        warehouse, shipment = (parts[1], parts[2]) if len(parts) >= 4 and parts[1] != "order" else ("", "")
-        if f["value"] in sent or (warehouse, shipment) in billed or f["line_number"] not in owed:
-            continue
-        out.append({"doc_key": f["value"], "warehouse": warehouse, "shipment_id": shipment,
-                    "line_number": f["line_number"], "since_run": f["run_id"], "why": f["message"]})
-    return out
 
 
 # an order a state rebuild took in again and no answer in the outbox decided: its rules, and a hold with its

@@ -75,6 +75,31 @@ def line_ended(state: str) -> bool:
     return state in ENDED_LINES
 
 
+HELD_NOT_ON_880 = "INVOICE_HELD_NOT_ON_880"  # schemas.codes_fulfilment: an 880 held for a partial dozen
+
+
+def invoices_held(doc: dict) -> list[dict]:
+    """What an order's status shows of its held invoices, derived for the read-only views (billing holds them:
+    engine.lifecycle.billing). ``doc``: the order's story (its findings, documents, shipments and lines). Each 880
+    held for units its G17 cannot state (INVOICE_HELD_NOT_ON_880, said once, the night it was first held), while it
+    is: its doc key not invoiced, its shipment not billed and its line not invoiced in full. Its doc key, warehouse
+    and shipment, line, since which run and why."""
+    sent = {d["doc_key"] for d in doc["documents"] if d["doc_key"]}
+    billed = {(s["warehouse"], s["shipment_id"]) for s in doc["shipments"] if s["billing"] == "invoiced"}
+    owed = {ln["line_number"] for ln in doc["lines"] if Decimal(ln["invoiced"] or 0) < Decimal(ln["shipped"] or 0)}
+    out = []
+    for f in doc["findings"]:
+        if f["code"] != HELD_NOT_ON_880 or not f["value"]:
+            continue
+        parts = f["value"].split(":")  # 810:warehouse:shipment:PO (per shipment), 810:order:PO:... (several)
+        warehouse, shipment = (parts[1], parts[2]) if len(parts) >= 4 and parts[1] != "order" else ("", "")
+        if f["value"] in sent or (warehouse, shipment) in billed or f["line_number"] not in owed:
+            continue
+        out.append({"doc_key": f["value"], "warehouse": warehouse, "shipment_id": shipment,
+                    "line_number": f["line_number"], "since_run": f["run_id"], "why": f["message"]})
+    return out
+
+
 def rebuilt_undecided(state: str, run_kind: str | None) -> bool:
     """An order in ``state`` (an OrderState or its value), last moved by a run of ``run_kind``, is one a state
     rebuild took in again and no answer in the outbox decided: still received, its rules and any hold with its
