@@ -160,9 +160,9 @@ class AsnSettings(_Model):
     # place, where the guide asks the air waybill of air freight and the bill of lading of a truck
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
-    # TD1 in each order loop (after PRF): the order's cartons (CTN25) and their gross weight, as Nordstrom's 856
-    # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
-    # all)
+    # TD1 in each order loop (after PRF): the order's cartons (by their packaging: CTN25) and their gross weight, as
+    # Nordstrom's 856 requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S
+    # level's counts all)
     order_td1: bool = False
     # TD1 in each carton loop (after its HL, before its REF*CN and MAN): TD1*CTN25*1****G*<weight>*<unit>, the
     # carton's gross weight as the warehouse weighed it (a carton without a weight: none), so each box of a large
