@@ -94,7 +94,8 @@ SHIPMENT_LINES = pa.schema([
     pa.field("box_count", pa.int32()),
     # what the carton is, as TD101 (X12 element 103, schemas.packaging: CYL a cylinder, DRM a drum, PLT94 a wooden
     # pallet ...): the CSV's Packaging column, its carton's first row's; null: the item master's packaging, else the
-    # partner's default (AsnSettings.packaging, CTN25). A 945 names none per carton (its W03 counts, no TD1 in 004010)
+    # partner's default (AsnSettings.packaging, CTN25). A 945 names none per carton: a 005010 heading TD1 of one kind is
+    # every row's (004010 has no TD1, its W03 counts)
     pa.field("packaging", pa.string()),
 ])
 

@@ -186,3 +186,32 @@ def test_a_profile_or_item_master_packaging_of_no_code_is_refused(tmp_path):
     items.write_text("\n".join([rows[0] + ",packaging", *(r + ",CTN2" for r in rows[1:])]) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="no packaging code"):
         load_reference(tmp_path / "reference")
+
+
+# --- a 3PL's 945: 005010 carries TD1 in its heading ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Night 1 of the demo with the warehouses: GLOBEX-2001 (S-O-T-P-I) waits for the North 3PL's 945."""
+    from tests.support import demo_night_with_warehouses
+
+    return demo_night_with_warehouses(tmp_path_factory.mktemp("945") / "ws")
+
+
+@pytest.mark.parametrize(("td1s", "kind", "warned"), [
+    (["TD1*DRM*2"], "DRM", False),  # one kind: every carton's
+    (["TD1*DRM*1", "TD1*CTN25*1"], "CTN25", False),  # two kinds, which carton is which unsaid: the partner's
+    (["TD1*DRUM*2"], "CTN25", True),  # no code: left out, warned
+])
+def test_a_5010_945s_heading_td1_names_its_cartons_packaging(template, tmp_path, td1s, kind, warned):
+    """A 005010 945's heading TD1 (after W27) of one kind describes every carton (the 856's TD1 DRM 2); of several it
+    cannot say which carton is which (the partner's default); a TD101 of no code is a warning at its element."""
+    from tests.test_945_shapes import CARTON1, CARTON2, HEAD, body_of, carton, codes, w945
+    from tests.test_945_shapes import segments as segs_of
+    from tests.test_shipment_findings_flow import ship
+
+    body = HEAD + td1s + carton(CARTON1, 12) + carton(CARTON2, 12)
+    _ws, state, res = ship(template, tmp_path, "north", "n.x12", w945(body, version="005010"))
+    assert res.shipments == 1, codes(state)
+    assert segs_of(body_of(state), "TD1")[0][:3] == ["TD1", kind, "2"]
+    assert ("SHIPMENT_PACKAGING_INVALID" in codes(state)) is warned
