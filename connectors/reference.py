@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.errors import ConfigError
+from schemas.packaging import packaging_code, why_not_packaging
 from schemas.reference import (
     DEA_SCHEDULES,
     ITEM_KINDS,
@@ -154,6 +155,8 @@ def _item_problem(row: dict) -> str | None:
         return f"dea_schedule {row['dea_schedule']!r} is not one of {DEA_SCHEDULES}"
     if row.get("kind") is not None and row["kind"] not in ITEM_KINDS:
         return f"kind {row['kind']!r} is not one of {ITEM_KINDS} (empty: goods)"
+    if row.get("packaging") is not None and packaging_code(row["packaging"]) is None:
+        return f"packaging: {why_not_packaging(row['packaging'])}"
     return None
 
 

@@ -35,6 +35,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 import pyarrow as pa
 
@@ -44,6 +45,7 @@ from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.order_keys import x12_po
 from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
+from schemas.packaging import DEFAULT_PACKAGING
 from schemas.shipments import (
     AIR_METHODS,
     Pack,
@@ -106,7 +108,7 @@ def build_856(shipment: Shipment, asn: AsnSettings, *, created: datetime, sscc_w
                     n += 1
                     add(["HL", str(n), i[1], "P", "0"])
                     if asn.pack_td1 and pack.weight is not None:
-                        add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
+                        add(_td1(pack.packaging or asn.packaging, "1", pack.weight, pack.weight_unit, None, ""))
                     if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
                         add(["REF", "CN", pack.tracking_number])
                     add(_man(pack, sscc_with_ai, written, asn))
@@ -154,7 +156,7 @@ def _order_head(body: list, order: ShippedOrder, shipment: Shipment, asn: AsnSet
     add(["PRF", x12_po(order.po_number), order.release_number, "",
          ccyymmdd(order.po_date) if order.po_date else ""])
     if asn.order_td1:
-        body += order_td1_segments(order)
+        body += order_td1_segments(order, asn.packaging)
     if order.hazmat:  # TD4 (140), after TD1, before REF: the PO heading's hazardous-material markings (any partner)
         body += hazmat_segments(order.hazmat)
     if asn.vendor_number:
@@ -247,7 +249,7 @@ def _packs(body: list, n: int, parent: list[object], packs: tuple[Pack, ...], it
         if asn.case_at_pack and pack.items:  # LIN (020) and SN1 (030) open the HL loop, before its TD1, REF and MAN
             body += _case_pack(pack)
         if asn.pack_td1 and pack.weight is not None:
-            add(_td1("CTN25", "1", pack.weight, pack.weight_unit, None, ""))
+            add(_td1(pack.packaging or asn.packaging, "1", pack.weight, pack.weight_unit, None, ""))
         if asn.package_tracking and pack.tracking_number and asn.package_tracking_in == "ref":
             add(["REF", "CN", pack.tracking_number])
         add(_man(pack, with_ai, written, asn))
@@ -352,6 +354,7 @@ def shipment_segments(shipment: Shipment, asn: AsnSettings, *, parties: bool = T
     # under no order, S-O-P-I), by its SSCC, else its label (engine.shipments.shipment_columns counts alike)
     count = len({t.sscc or t.pallet_id for o in shipment.orders for t in o.tares})
     segs = s_segments(asn, cartons=len(packs), pallets=count or shipment.pallets_given or 0, weight=weight,
+                      kinds=package_kinds(packs, asn.packaging),
                       weight_unit=unit, carrier_scac=shipment.carrier_scac, service_level=shipment.service_level,
                       routed_level=shipment.routed_level,
                       transport_method=shipment.transport_method, bill_of_lading=shipment.bill_of_lading,
@@ -374,9 +377,12 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
                extra_refs: Sequence[tuple[str, str]], ship_date: date, ship_time: time | None,
                estimated_delivery: date | None, volume: Decimal | None = None, volume_unit: str = "",
                equipment: tuple[str, str, str] = ("", "", ""), seal_number: str = "", method_given: bool = False,
-               time_zone: str = "", fob: Sequence[str] = (), routed_level: str = "") -> list[list[object]]:
+               time_zone: str = "", fob: Sequence[str] = (), routed_level: str = "",
+               kinds: Sequence[PackageKind] = ()) -> list[list[object]]:
     """The S level's segments from TD1 to DTM of a shipment of ``cartons`` cartons and ``pallets`` pallets
-    (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110). TD5 names
+    (``weight``: its gross weight, None when unknown; ``volume`` with its unit: TD109/TD110); the cartons' TD101
+    the packaging of the one kind ``kinds`` (package_kinds) names, else the partner's (AsnSettings.packaging), and a
+    TD1 per kind when ``kinds`` names several (package_td1s). TD5 names
     the carrier (TD503) with ``transport_method`` (motor unless the warehouse said: ``method_given``, then
     written even without a SCAC); TD3 the trailer (``equipment``: code, initial, number) when known, and
     its seal (TD309) when the warehouse gave one; after the DTMs the PO's ``fob`` as sent (AsnSettings.fob).
@@ -388,8 +394,11 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     # pallets shipped whole: a TD1 CTN25 without its count breaks C0102)
     on_pallets = not cartons and bool(pallets)
     td1 = asn.shipment_td1  # False: the partner's guide lists no TD1 at the S level (Home Depot's 4010 856)
-    if td1 and not on_pallets and (cartons or weight is not None or volume is not None):
-        segs.append(_td1("CTN25", str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
+    if td1 and not on_pallets and len(kinds) > 1:
+        segs += package_td1s(kinds, weight, weight_unit, volume, volume_unit)
+    elif td1 and not on_pallets and (cartons or weight is not None or volume is not None):
+        code = kinds[0].code if kinds else asn.packaging
+        segs.append(_td1(code, str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
     if td1 and pallets:
         segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else
                     ["TD1", "PLT94", str(pallets)])
@@ -449,16 +458,63 @@ def _td1(code: str, count: str, weight: Decimal | None, weight_unit: str, volume
     return td1
 
 
-def order_td1_segments(order: ShippedOrder) -> list[list[object]]:
-    """An order loop's TD1 (AsnSettings.order_td1): its cartons (on pallets or not) as CTN25, with their gross
-    weight when every carton was weighed in one unit; none for an order without cartons (S-O-I, pallets whole)."""
+def order_td1_segments(order: ShippedOrder, packaging: str = DEFAULT_PACKAGING) -> list[list[object]]:
+    """An order loop's TD1 (AsnSettings.order_td1): its cartons (on pallets or not) as their packaging (Pack.packaging,
+    else ``packaging``: the partner's), with their gross weight when every carton was weighed in one unit; one TD1
+    per kind for an order of several (package_td1s); none for an order without cartons (S-O-I, pallets whole)."""
     packs = order.all_packs()
     if not packs:
         return []
+    kinds = package_kinds(packs, packaging)
+    if len(kinds) > 1:
+        return package_td1s(kinds, None, "", None, "")
     units = {p.weight_unit for p in packs}
     weighed = all(p.weight is not None for p in packs) and len(units) == 1
     weight = sum((p.weight for p in packs), Decimal(0)) if weighed else None  # type: ignore[misc]
-    return [_td1("CTN25", str(len(packs)), weight, units.pop() if weighed else "", None, "")]
+    return [_td1(kinds[0].code, str(len(packs)), weight, units.pop() if weighed else "", None, "")]
+
+
+class PackageKind(NamedTuple):
+    """The packages of one packaging in a shipment or order: TD101, how many (TD102), their gross weight when
+    each was weighed in one unit (else None)."""
+
+    code: str
+    count: int
+    weight: Decimal | None
+    weight_unit: str
+
+
+def package_kinds(packs: Sequence[Pack], packaging: str) -> list[PackageKind]:
+    """``packs`` by packaging (Pack.packaging, else ``packaging``: the partner's), each kind in the order of its
+    first package."""
+    by: dict[str, list[Pack]] = {}
+    for pack in packs:
+        by.setdefault(pack.packaging or packaging, []).append(pack)
+    out = []
+    for code, mine in by.items():
+        units = {p.weight_unit for p in mine}
+        weighed = all(p.weight is not None for p in mine) and len(units) == 1
+        out.append(PackageKind(code, len(mine), sum((p.weight for p in mine), Decimal(0))  # type: ignore[misc]
+                               if weighed else None, units.pop() if weighed else ""))
+    return out
+
+
+def package_td1s(kinds: Sequence[PackageKind], weight: Decimal | None, weight_unit: str, volume: Decimal | None,
+                 volume_unit: str) -> list[list[object]]:
+    """One TD1 per packaging kind (TD101 its code, TD102 its count: 2 cylinders, a drum, 3 cartons), as X12 lets a
+    loop repeat TD1. Each with its kind's gross weight when every kind was weighed in one unit and the kinds' weights
+    add up to the shipment's ``weight`` (or it is unknown) and no ``volume`` is given; else the counts alone, then
+    the shipment's gross weight and volume in a TD1 of their own (TD106-TD110: no packaging of their own)."""
+    units = {k.weight_unit for k in kinds}
+    total = sum((k.weight for k in kinds if k.weight is not None), Decimal(0))
+    each = all(k.weight is not None for k in kinds) and len(units) == 1 and volume is None \
+        and (weight is None or (total == weight and weight_unit in units))
+    if each:
+        return [_td1(k.code, str(k.count), k.weight, k.weight_unit, None, "") for k in kinds]
+    segs = [_td1(k.code, str(k.count), None, "", None, "") for k in kinds]
+    if weight is not None or volume is not None:
+        segs.append(_td1("", "", weight, weight_unit, volume, volume_unit))
+    return segs
 
 
 def ccyymmdd(day: date) -> str:

@@ -38,6 +38,7 @@ from schemas.orders import (
     LINE_WIDE_DATES,
     ORDERS,
 )
+from schemas.packaging import packaging_code
 from schemas.reference import gs1_check_digits, sscc_columns
 from schemas.service_levels import service_code, service_speeds
 from schemas.shipment_records import RecordedCarton
@@ -324,10 +325,11 @@ def assemble_shipments(lines: pa.Table, orders: pa.Table, order_lines: pa.Table,
     carton, loose = c.carton, c.loose
     tracking = lines["tracking_number"].take(pa.array(box_row[carton])).to_pylist()  # each carton's first row's
     marked = _carton_marks(line_marks_for(lines, orders, order_lines), box, carton)
+    packaging = _packagings(lines, g, carton, items)
     packs_made = [Pack(sscc=sscc, carton_id=label, items=box_items[b], weight=weight, weight_unit=unit,
-                       tracking_number=number or "", mark_for=mark, mark_for_conflict=conflict)
-                  for label, sscc, b, weight, unit, number, (mark, conflict) in zip(
-                      c.label, c.sscc, carton.tolist(), c.weight, c.unit, tracking, marked, strict=True)]
+                       tracking_number=number or "", mark_for=mark, mark_for_conflict=conflict, packaging=kind)
+                  for label, sscc, b, weight, unit, number, (mark, conflict), kind in zip(
+                      c.label, c.sscc, carton.tolist(), c.weight, c.unit, tracking, marked, packaging, strict=True)]
     on_pallet, carton_order, first = c.on_pallet, c.order, c.first
     loose_packs = [packs_made[i] for i in np.flatnonzero(~on_pallet).tolist()]
     order_packs = _nest(carton_order[~on_pallet], first[~on_pallet], loose_packs, n_orders)
@@ -742,6 +744,33 @@ def _cartons(lines: pa.Table, g: _Grouping, ssccs: Mapping[tuple, str]) -> _Cart
     return _Cartons(carton, loose, labels, sscc, objects(weight),
                     [u or "" for u in unit.to_pylist()], on_pallet, carton_order, first, tare, n_tares,
                     tare_row, t_labels, t_sscc)
+
+
+def names_packaging(lines: pa.Table, items: pa.Table | None) -> bool:
+    """Whether a confirmation row of ``lines`` or an item of ``items`` (ITEMS) names a packaging (_packagings)."""
+    return ("packaging" in lines.column_names and lines["packaging"].null_count < lines.num_rows) or bool(
+        items is not None and items.num_rows and "packaging" in items.column_names
+        and items["packaging"].null_count < items.num_rows)
+
+
+def _packagings(lines: pa.Table, g: _Grouping, carton: np.ndarray, items: pa.Table | None) -> list[str]:
+    """Each carton's packaging (Pack.packaging, TD101): the first of its rows' Packaging (SHIPMENT_LINES packaging),
+    else its items' packaging in the item master (ITEMS packaging) when they all have one and the same, else ""
+    (the partner's default, AsnSettings.packaging). No Python step per row when neither names any (the usual feed)."""
+    rows = lines.num_rows
+    if not names_packaging(lines, items):
+        return [""] * len(carton)
+    given = lines["packaging"] if "packaging" in lines.column_names else pa.nulls(rows, pa.string())
+    listed = items is not None and "packaging" in items.column_names and items["packaging"].null_count < items.num_rows
+    master = [packaging_code(v) for v in _of_items(lines["sku"], items, "packaging").to_pylist()] if listed \
+        else [None] * rows
+    first: dict[int, str] = {}
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for b, own, theirs in zip(g.box.tolist(), given.to_pylist(), master, strict=True):
+        if own and b not in first:
+            first[b] = own
+        kinds[b].add(theirs or "")
+    return [first.get(b) or (next(iter(kinds[b])) if len(kinds[b]) == 1 else "") for b in carton.tolist()]
 
 
 def _nest(parent: np.ndarray, rank: np.ndarray, made: list, n: int) -> list[tuple]:

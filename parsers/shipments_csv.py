@@ -39,6 +39,7 @@ from parsers.csv_common import (
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
+from schemas.packaging import packaging_code, unlisted, why_not_packaging
 from schemas.reference import sscc_columns
 from schemas.shipments import SHIPMENT_LINES, TRANSPORT_METHODS
 from schemas.units import is_unit_code, unit_code_named, weight_in
@@ -47,7 +48,7 @@ _FIELDS = ("shipment_id", "ship_date", "ship_time", "carrier_scac", "service_lev
            "bill_of_lading", "partner", "po_number", "line_id", "sku", "quantity", "unit", "carton_id",
            "carton_weight", "weight_unit", "pallet_id", "release_number", "mark_for_store", "net_weight",
            "net_weight_unit", "lot_number", "expiration_date", "transport_method", "serial_numbers",
-           "box_number", "box_count")
+           "box_number", "box_count", "packaging")
 _REQUIRED = ("shipment_id", "ship_date", "po_number", "quantity")
 _IDS = ("shipment_id", "po_number", "line_id", "sku", "carton_id", "pallet_id")  # what names a line or a carton
 _REFERENCES = ("tracking_number", "bill_of_lading")  # what the 856 only passes on
@@ -352,6 +353,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         what = sku or (f"line {line}" if line else "its item")
         rows.note(finding("SHIPMENT_ROW_NOT_SHIPPED", f"Row {numbers[i]} ships 0 of {what}: not recorded as shipped.",
                           file=file, row=numbers[i], column=rows.header_names.get("quantity", "quantity"), value=t))
+    packaging = _packaging(cols["packaging"], rows, numbers, file)
     keep = np.ones(n, dtype=bool)
     keep[list(bad)] = False
     keep[cut] = False
@@ -371,7 +373,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
         "net_weight_unit": cols["net_weight_unit"].map(lambda t: _weight_unit(t, mapping)),
         "lot_number": cols["lot_number"], "expiration_date": expires,
         "transport_method": method,
-        "serial_numbers": cols["serial_numbers"].map(_serials),
+        "serial_numbers": cols["serial_numbers"].map(_serials), "packaging": packaging,
     }
     columns = {name: d.column(SHIPMENT_LINES.field(name).type, keep) for name, d in out.items()}
     for left_out, name in ((contradicted, "net_weight"), (unknown_carton, "carton_weight")):
@@ -408,6 +410,26 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     table = pa.table({f.name: columns[f.name] if f.name in columns else pa.nulls(m, f.type) for f in SHIPMENT_LINES},
                      schema=SHIPMENT_LINES)
     return table, sorted(rows.findings, key=lambda f: f.location.row or 0)
+
+
+def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distinct:
+    """The Packaging column as TD101 codes (schemas.packaging.packaging_code: "cyl" -> CYL). A cell of no packaging
+    code's shape is left out with a warning at its row (SHIPMENT_PACKAGING_INVALID: the carton is described by the
+    item master's packaging, else the partner's default); a code of the right shape whose form or material is on
+    no list we hold is kept (written as given) with a warning: later X12 releases add codes."""
+    read = cells.map(packaging_code)
+    title = rows.header_names.get("packaging", "packaging")
+    for i in cells.rows_where(lambda v: v is not None):
+        t, code = cells.values[cells.index[i]], read.values[read.index[i]]
+        if code is None:
+            rows.note(finding("SHIPMENT_PACKAGING_INVALID", f"Row {numbers[i]}: {why_not_packaging(t)}: left out, "
+                              "the carton described by the item master's packaging, else the partner's default "
+                              "(CTN25).", file=file, row=numbers[i], column=title, value=t))
+        elif what := unlisted(code):
+            rows.note(finding("SHIPMENT_PACKAGING_INVALID", f"Row {numbers[i]}: the packaging {code!r}: {what} is on "
+                              "no packaging list we hold (X12 element 103): written as given.", file=file,
+                              row=numbers[i], column=title, value=t))
+    return read
 
 
 class _Distinct:

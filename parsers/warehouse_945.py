@@ -46,6 +46,9 @@ one shipment:
         KG) and
         W0304/W0305 the volume: the 856's TD1 (a warning when the weight is off the W12s')
   W27   (heading) also W2701 the transport method (TD504), W2705-W2707 the trailer (TD3)
+  TD1   (005010 heading) TD101 the packages' packaging (X12 element 103: CYL, DRM ...): every carton's when the
+        heading's TD1s name one kind (the 945 does not say which carton is which of several kinds: then the item
+        master's, else the partner's); one of no code's shape a warning, left out (SHIPMENT_PACKAGING_INVALID)
   W10   W1004 (else W1005) the trailer's seal: the 856's TD309; W1002 the number of pallets shipped (W10
         mirrors G03: W1001 unit load option, W1003 pallet exchange, W1004/W1005 seals), else W0306 the
         lading quantity when W0307 is a pallet unit (355: PL, PF): the 856's TD1 PLT94 when no pallet id
@@ -77,6 +80,7 @@ from parsers import x12_dates
 from parsers.shipments_csv import WEIGHT_UNITS, to_table
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
+from schemas.packaging import packaging_code, unlisted, why_not_packaging
 from schemas.reference import sscc18, sscc_digits
 from schemas.shipments import Party, serial_problem
 from schemas.units import weight_in
@@ -158,6 +162,7 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
     w03: tuple[str, int] | None = None
     dates: dict[str, object] = {}  # "W06" / "11" / "10" -> the date each gives (the first G62 of a kind)
     w12s = 0
+    kinds: list[str | None] = []  # each heading TD1's TD101 as read (None: no packaging code)
     lx_marks: list[list[tuple[str, int, dict]]] = []  # each LX's SSCC marks (MAN GM/UC/AA), in order
     cartons: list[dict] = []  # each LX's carton
     depositor_order = None
@@ -357,6 +362,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             carton_rows.append(last)
             last["_carton"] = dict(carton)
             last["_lx"] = len(cartons) - 1
+        elif sid == "TD1" and last is None and not carton and el(1):  # 005010's heading TD1: what the packages are
+            kinds.append(_packaging_of(el(1), at, findings))
         elif sid == "W10" and last is None and not carton:  # W1002 pallets shipped, W1004 the trailer's seal
             if _count(el(2)) is not None:
                 head["shipment_pallets"] = head.get("shipment_pallets") or _count(el(2))
@@ -368,6 +375,8 @@ def _read_set(result: ParseResult, ic: Interchange, g: Group, ts: TransactionSet
             w03_at = dict(at, weight=_measure(_decimal(el(2)), el(2), "W0302", at, findings), weight_code=el(3).upper(),
                           volume=_measure(_decimal(el(4)), el(4), "W0304", at, findings), volume_unit=el(5).upper())
     close_carton()
+    if len(set(kinds) - {None}) == 1 and None not in kinds:  # one kind of package: every carton's (several: which
+        head["packaging"] = kinds[0]  # carton is which is not said, the item master's or the partner's)
     unclear_marks = _pallet_marks(lx_marks, rows)
     head["ship_date"] = dates.get("11") or dates.get("W06") or dates.get("10")
     head["po_number"] = head["po_number"] or depositor_order
@@ -613,6 +622,19 @@ def _on_pallets(rows: list[dict]) -> tuple[list[dict], list[Finding]]:
                                 segment_position=r["segment_position"], file_segment=r["file_segment"], **where))
         out.append({**r, "_pallet": None})
     return out, findings
+
+
+def _packaging_of(text: str, at: dict, findings: list[Finding]) -> str | None:
+    """A heading TD1's TD101 as a packaging code (schemas.packaging), None when it is none (a warning at TD101,
+    SHIPMENT_PACKAGING_INVALID); one on no list we hold kept, warned."""
+    code = packaging_code(text)
+    if code is None:
+        findings.append(finding("SHIPMENT_PACKAGING_INVALID", f"TD101 {why_not_packaging(text)}: left out.",
+                                element="TD101", value=text, **at))
+    elif what := unlisted(code):
+        findings.append(finding("SHIPMENT_PACKAGING_INVALID", f"TD101 {code!r}: {what} is on no packaging list we "
+                                "hold (X12 element 103): written as given.", element="TD101", value=text, **at))
+    return code
 
 
 def _reference(head: dict, qualifier: str, value: str) -> None:

@@ -163,6 +163,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A carton weight is negative, a net weight negative or zero, a CSV net weight's cell names another unit "
        "than its unit column (42.35 KG, LB), or a CSV carton weight's unit column names no weight unit we read "
        "(stone): the weight is left out."),
+    _C("SHIPMENT_PACKAGING_INVALID", "business", "warning", "",
+       "A CSV carton row's Packaging is no X12 packaging code (element 103: a 3-character form, optionally its "
+       "2-digit material): left out; or one whose form or material is on no list we hold: written as given."),
     _C("SHIPMENT_945_SENDER_UNKNOWN", "file", "error", "",
        "The 945's ISA sender is not the 3PL whose drop it came from."),
     # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------

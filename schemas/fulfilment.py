@@ -160,14 +160,18 @@ class AsnSettings(_Model):
     # place, where the guide asks the air waybill of air freight and the bill of lading of a truck
     shipment_td1: bool = True  # TD1 (cartons, pallets, gross weight) at the S level; False for a guide without it
     # (Home Depot's 4010 856 lists TD5, REF, DTM and N1 there)
-    # TD1 in each order loop (after PRF): the order's cartons (CTN25) and their gross weight, as Nordstrom's 856
-    # requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S level's counts
-    # all)
+    # TD1 in each order loop (after PRF): the order's cartons (by their packaging: CTN25) and their gross weight, as
+    # Nordstrom's 856 requires at the order level (PRF, TD1, REF, N1 "must use"); off: the order loop has none (the S
+    # level's counts all)
     order_td1: bool = False
     # TD1 in each carton loop (after its HL, before its REF*CN and MAN): TD1*CTN25*1****G*<weight>*<unit>, the
     # carton's gross weight as the warehouse weighed it (a carton without a weight: none), so each box of a large
     # item (multi_box) states its own weight, not only the S level's total; off: carton loops carry no TD1
     pack_td1: bool = False
+    # what a package is when nothing else says (TD101, X12 element 103: form + material): the carton rows' own
+    # Packaging, else the item master's packaging, else this; CTN25 a corrugated carton. A shipment of several kinds
+    # has one TD1 per kind at the S level (and in each order loop with order_td1)
+    packaging: str = "CTN25"
     # the PO's first heading FOB as it sent it (FOB*PP*DE prepaid to destination, FOB*CC*OR collect from origin) at the
     # S level after its DTMs (4010 position 210, 5010 2100), the first of the shipment's POs that sent one: AAFES'
     # 856 requires it there; off: none (a shipment whose POs sent no FOB has none either way)
@@ -224,6 +228,16 @@ class AsnSettings(_Model):
     # consolidation), each with its own BSN02 (the shipment id, "-" and the PO; a shipment of one PO keeps its id), the
     # same S level (bill of lading, tracking, carrier) and only that PO's pallets, cartons and items; each recorded
     # as a shipment of its own (engine.lifecycle.shipping.asn_shipment_id)
+
+    @field_validator("packaging")
+    @classmethod
+    def _packaging_code(cls, value: str) -> str:
+        from schemas.packaging import packaging_code, why_not_packaging
+
+        code = packaging_code(value)
+        if code is None:
+            raise ValueError(why_not_packaging(value))
+        return code
 
     @model_validator(mode="after")
     def _one_ia(self) -> AsnSettings:
@@ -919,6 +933,9 @@ class ShipmentCsvMapping(CsvFeedLayout):
     box_number: str | None = "Box Number"  # a multi-box unit's box ("2", or "2 of 3" / "2/3" with its count): the
     # unit's quantity on box 1's row, boxes 2..m shipping 0 of it; absent from the file or empty: an ordinary row
     box_count: str | None = "Box Count"  # how many boxes one unit of the row's item ships in ("3")
+    packaging: str | None = "Packaging"  # what the row's carton is, as X12 TD101 codes it (element 103: CYL cylinder,
+    # DRM drum, BAG, PLT94 a wooden pallet, CTN25 a corrugated carton ...), the carton's first row's; absent from the
+    # file or empty: the item master's packaging, else the partner's default (AsnSettings.packaging)
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
 

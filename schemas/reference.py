@@ -58,6 +58,11 @@ ITEMS = pa.schema(
         # engine.kept_stock, engine.lifecycle.shipping). Optional: null or empty for goods, so every item of a file
         # without the column stays stocked
         pa.field("kind", pa.string()),
+        # what one of the item ships in, as the 856's TD101 codes it (X12 element 103, schemas.packaging: CYL a gas
+        # cylinder, DRM a drum, BAG, PLT94 a wooden pallet, CTN25 a corrugated carton): a carton holding only items of
+        # one packaging is described by it where its confirmation row names none. Optional: null or empty for the
+        # partner's default (AsnSettings.packaging, CTN25)
+        pa.field("packaging", pa.string()),
     ]
 )
 
@@ -162,7 +167,8 @@ OPTIONAL_FILES = frozenset({"item_units", "customer_currencies"})
 OPTIONAL_COLUMNS: dict[str, frozenset[str]] = {"partner_items": frozenset({"qualifier"}),
                                                "items": frozenset({"gtin", "average_weight", "average_weight_unit",
                                                                           "replaced_by", "tax_class",
-                                                                          "serialised", "dea_schedule", "kind"}),
+                                                                          "serialised", "dea_schedule", "kind",
+                                                                          "packaging"}),
                                                "ship_tos": frozenset({"dc"})}
 
 SCHEMAS: dict[str, pa.Schema] = {

@@ -92,6 +92,11 @@ SHIPMENT_LINES = pa.schema([
     # ship 0 of it (not a cut line) and are each a carton of their own on the 856. Null: an ordinary row
     pa.field("box_number", pa.int32()),
     pa.field("box_count", pa.int32()),
+    # what the carton is, as TD101 (X12 element 103, schemas.packaging: CYL a cylinder, DRM a drum, PLT94 a wooden
+    # pallet ...): the CSV's Packaging column, its carton's first row's; null: the item master's packaging, else the
+    # partner's default (AsnSettings.packaging, CTN25). A 945 names none per carton: a 005010 heading TD1 of one kind is
+    # every row's (004010 has no TD1, its W03 counts)
+    pa.field("packaging", pa.string()),
 ])
 
 # --- the state the checks read (built by the caller from the state store; phase 2) ---------------
@@ -242,6 +247,9 @@ class Pack:
     # holding lines marked for two (its 856 is refused: one carton per party)
     mark_for: Party | None = None
     mark_for_conflict: str = ""
+    # what the carton is (TD101, X12 element 103: CYL, DRM, PLT94 ...), from its confirmation row, else the item
+    # master; "": the partner's default (AsnSettings.packaging)
+    packaging: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,7 @@ from engine.shipments import (
     StoreDcs,
     assemble_shipments,
     marks_stores,
+    names_packaging,
     number_ssccs,
     own_ship_tos,
     shipment_columns,
@@ -1384,6 +1385,8 @@ def _partner_columns(good: pa.Table, partner: str, orders: pa.Table, order_lines
         return None  # the ship-to in each order loop, or with its PER: written by build_856
     if asn.fob:
         return None  # the PO's FOB at the S level: assemble_shipments' Shipment carries it (Shipment.fob)
+    if names_packaging(good, items):
+        return None  # a carton's own packaging (its rows', the item master's): assemble_shipments' packs carry it
     if asn.store_level and marks_stores(good):
         return None  # an order loop per PO and store: assemble_shipments' objects (engine.shipments._stores)
     built = shipment_columns(good, orders, order_lines, pallets=asn.structure == "SOTPI", ssccs=ssccs, items=items,
