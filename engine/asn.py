@@ -397,7 +397,8 @@ def s_segments(asn: AsnSettings, *, cartons: int, pallets: int, weight: Decimal 
     if td1 and not on_pallets and len(kinds) > 1:
         segs += package_td1s(kinds, weight, weight_unit, volume, volume_unit)
     elif td1 and not on_pallets and (cartons or weight is not None or volume is not None):
-        code = kinds[0].code if kinds else asn.packaging
+        # no carton counted (a weight or volume alone): no TD101 either, as C0102 asks (TD101 needs TD102)
+        code = (kinds[0].code if kinds else asn.packaging) if cartons else ""
         segs.append(_td1(code, str(cartons) if cartons else "", weight, weight_unit, volume, volume_unit))
     if td1 and pallets:
         segs.append(_td1("PLT94", str(pallets), weight, weight_unit, volume, volume_unit) if on_pallets else

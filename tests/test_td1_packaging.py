@@ -215,3 +215,26 @@ def test_a_5010_945s_heading_td1_names_its_cartons_packaging(template, tmp_path,
     assert res.shipments == 1, codes(state)
     assert segs_of(body_of(state), "TD1")[0][:3] == ["TD1", kind, "2"]
     assert ("SHIPMENT_PACKAGING_INVALID" in codes(state)) is warned
+
+
+def test_a_shipment_weighed_but_with_no_carton_counted_names_no_packaging_in_its_td1():
+    """A shipment's gross weight with no carton nor pallet counted (an S-O-I confirmation without carton ids) went
+    out as TD1*CTN25**...*G*120*LB: a TD101 without its TD102, which X12's C0102 forbids (TD101 requires TD102).
+    Now the weight's TD1 names no packaging; with cartons counted the code and count go as before."""
+    from datetime import date
+
+    from engine.asn import s_segments
+    from schemas.fulfilment import AsnSettings
+
+    def td1s(cartons: int, weight: Decimal | None) -> list[list[object]]:
+        segs = s_segments(AsnSettings(), cartons=cartons, pallets=0, weight=weight, weight_unit="LB",
+                          carrier_scac="", service_level="", transport_method="", bill_of_lading="",
+                          tracking_number="", extra_refs=(), ship_date=date(2026, 12, 1), ship_time=None,
+                          estimated_delivery=None)
+        return [s for s in segs if s[0] == "TD1"]
+
+    assert td1s(0, Decimal("120")) == [["TD1", "", "", "", "", "", "G", "120", "LB"]]
+    assert td1s(3, Decimal("120")) == [["TD1", "CTN25", "3", "", "", "", "G", "120", "LB"]]
+    assert td1s(0, None) == []
+    for seg in td1s(0, Decimal("120")) + td1s(3, Decimal("120")):
+        assert not seg[1] or seg[2], seg  # C0102: TD101 only with TD102
