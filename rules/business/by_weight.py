@@ -28,6 +28,7 @@ from schemas.units import (
     PRICE_PER_WEIGHT,
     VOLUME_UNITS,
     covering,
+    defined_multiple,
     weight_in,
     within_one,
 )
@@ -116,7 +117,8 @@ def as_cases(lines: pa.Table, ref: ReferenceData, *, weights: bool = True) -> pa
         if unit in VOLUME_UNITS:
             changed |= _by_volume(columns, i, content, item_unit, case_pack, (sku, unit) in index)
             continue
-        if unit in WEIGHT_UNITS and item_unit in WEIGHT_UNITS and item_unit != unit:  # by definition, any partner
+        if defined_weight(item_unit, unit) and defined_multiple(unit, item_unit) is None:  # KG of LB: any partner
+            # (KG of an item counted in GR is whole grams: rules.business.quantities takes it, METRIC_MULTIPLES)
             changed |= _by_definition(columns, i, item_unit)
             continue
         if not weights:  # a partner that does not deal in catch weight: its lines in a weight are left as sent

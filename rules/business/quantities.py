@@ -382,8 +382,9 @@ def _in_same_measure(qty: Decimal, unit: str, sku: str, own: str) -> str:
     units that cover it where its PO105 allows (rules.business.by_weight.as_cases), a length or a volume only by
     whole multiples."""
     measure, ratio = same_measure(unit, own)  # type: ignore[misc]
-    one = (f"one {unit} is {_text(ratio)} {own}" if ratio == ratio.quantize(Decimal("0.00000001"))
-           else f"one {own} is {_text(1 / ratio)} {unit}")
+    places = Decimal("0.000000000001")  # the definitions' own (an ounce is 0.028349523125 kg)
+    one = (f"one {unit} is {_text(ratio)} {own}" if ratio == ratio.quantize(places)
+           else f"one {own} is {_text((1 / ratio).quantize(places))} {unit}")
     exact = (qty * ratio).quantize(Decimal("0.0001"))
     said = f" {unit} and {own} are both units of {measure}: {one} by definition, so {_text(qty)} {unit} is " \
            f"{_text(exact)} {own}."
@@ -391,16 +392,17 @@ def _in_same_measure(qty: Decimal, unit: str, sku: str, own: str) -> str:
         whole = covering(qty, unit, own)
         if not within_one(whole, own, qty, unit):
             over = weight_in(whole, own, unit) - qty
-            return (f"{said} The whole {own} that would cover it, {_text(whole)} {own}, are {_text(over)} {unit} "
-                    f"more than ordered, one {unit} or more: we stock, ship and invoice item {sku} in whole {own}, "
-                    f"never fractions; ask the buyer to order in {own}.")
+            return (f"{said} The whole {own} that would cover it, {_text(whole)} {own}, would be {_text(over)} "
+                    f"{unit} more than ordered (one {unit} or more): we stock, ship and invoice item {sku} in whole "
+                    f"{own}, never fractions; ask the buyer to order in {own}.")
         return (f"{said} Such a line is taken in as the whole {own} that cover it ({_text(whole)} {own}), of any "
                 f"partner, when it comes in priced per {unit} (PO105 none, a price per each, or per the weight of "
                 f"{unit}); this one was not (its PO105 prices it otherwise, or its order was taken in before that was "
                 f"so): ask the buyer to send it again priced per {unit}, or to order in {own}.")
+    example = "a metre is 100 CM" if measure == "length" else "a litre is 1000 ML"
     return (f"{said} A line in a {measure} of an item counted in another is taken only when it is a whole number "
-            f"of the item's unit by the units' definitions (a metre is 100 CM): we stock, ship and invoice item {sku} "
-            f"in whole {own}; ask the buyer to order in {own}.")
+            f"of the item's unit by the units' definitions ({example}): we stock, ship and invoice item {sku} in "
+            f"whole {own}; ask the buyer to order in {own}.")
 
 
 def as_ordered_lines(lines: pa.Table, orders: pa.Table, settings: RuleSettings) -> np.ndarray:
