@@ -566,7 +566,11 @@ def weighed_lines(order_tables: Iterable[pa.Table]) -> pa.Table:
 def acknowledged_in_units(acks: pa.Table, weighed: pa.Table) -> pa.Table:
     """ACKNOWLEDGED with the ACKs of a line taken in by weight (``weighed``: weighed_lines) in the line's own unit:
     our 855 answers 480 LB (its ACK in the pounds the buyer sent) for the 10 CA we allocate and ship, so the ACK
-    counts 480 / 48 = 10 CA, as the line's shipments and invoices do (it compared 480 with the 10 shipped)."""
+    counts 480 / 48 = 10 CA, as the line's shipments and invoices do (it compared 480 with the 10 shipped). The ACK
+    of a line in a weight of an item counted in another (600 KG of wire counted in pounds) counts the whole pounds
+    that cover it (schemas.units.covering: 1,323 LB), as we took it in, reserved and shipped it."""
+    from schemas.units import KILOGRAMS_PER, covering
+
     if not weighed.num_rows or not acks.num_rows:
         return acks
     per = {(p, po, int(n)): (u, w) for p, po, n, u, w in zip(*(weighed[c].to_pylist() for c in (
@@ -579,7 +583,9 @@ def acknowledged_in_units(acks: pa.Table, weighed: pa.Table) -> pa.Table:
         if found is None or unit[i] == found[0]:
             continue
         own, weight = found
-        if quantity[i] is not None and weight:
+        if quantity[i] is not None and own in KILOGRAMS_PER and unit[i] in KILOGRAMS_PER:  # by definition: the
+            quantity[i] = covering(quantity[i], unit[i], own)  # whole pounds that cover the KG acknowledged
+        elif quantity[i] is not None and weight:
             quantity[i] = (quantity[i] / weight).quantize(Decimal("0.0001"))
         unit[i], changed = own, True
     if not changed:
@@ -619,8 +625,10 @@ def with_weights(shipped: pa.Table, weights: Iterable[tuple], catch: pa.Table | 
     it (schemas.units.weights_in: 19.2 KG at a price per pound is 42.3288 LB; a unit that is no weight: null), so
     the rows of a line add up to what its 810 billed, to the cent. A line on several rows of one shipment (each case
     or carton weighed apart) has a weight per row: the rows of a line take its weights in the order both were
-    recorded, never one row's weight for all of them."""
-    from schemas.units import PRICE_PER_MEASURE, weights_in
+    recorded, never one row's weight for all of them. A row of a catch-weight line shipped in a weight itself (LB of
+    a KG line taken in by definition: rules.business.by_weight.as_cases) weighs its quantity, converted so (weight_in:
+    1,323 LB at a price per KG is 600.1027 KG), where no weight of it is recorded."""
+    from schemas.units import KILOGRAMS_PER, PRICE_PER_MEASURE, weight_in, weights_in
 
     measures = {} if catch is None else {
         (p, po, int(n)): (PRICE_PER_MEASURE.get(b) or ("",))[0] for p, po, n, b in zip(
@@ -630,15 +638,21 @@ def with_weights(shipped: pa.Table, weights: Iterable[tuple], catch: pa.Table | 
         measure = measures.get((p, po, int(n)), unit)
         # each row on its own, as billing converts it (schemas.units.weights_in / billed_weight): the same cent
         known.setdefault((p, s, po, int(n)), []).extend(weights_in(((w, unit),), measure))
-    if not any(w is not None for ws in known.values() for w in ws) or not shipped.num_rows:
+    by_weight = shipped.num_rows > 0 and bool(measures) and bool(pc.any(pc.fill_null(pc.is_in(
+        shipped["unit"], value_set=pa.array(list(KILOGRAMS_PER), pa.string())), False)).as_py())
+    if not by_weight and (not any(w is not None for ws in known.values() for w in ws) or not shipped.num_rows):
         return shipped.append_column("net_weight", pa.nulls(shipped.num_rows, MONEY))
     keys = zip(*(shipped[c].to_pylist() for c in ("partner", "shipment_id", "po_number", "line_number")), strict=True)
+    quantities = shipped["quantity"].to_pylist() if by_weight else [None] * shipped.num_rows
+    units = shipped["unit"].to_pylist() if by_weight else [None] * shipped.num_rows
     taken: dict[tuple, int] = {}
     out = []
-    for k in keys:
+    for k, q, unit in zip(keys, quantities, units, strict=True):
         i = taken[k] = taken.get(k, -1) + 1
         ws = known.get(k, ())
-        out.append(ws[i] if i < len(ws) else None)
+        weight = ws[i] if i < len(ws) else None
+        measure = measures.get((k[0], k[2], int(k[3]))) if unit in KILOGRAMS_PER and q is not None else None
+        out.append(weight_in(q, unit, measure) if weight is None and measure else weight)
     return shipped.append_column("net_weight", pa.array(out, MONEY))
 
 

@@ -206,7 +206,7 @@ def by_weight(outcome, reference_dir: Path | None, *, catch_weight: bool = True)
     stays UNIT_NOT_CONVERTIBLE: never a file lost for it)."""
     from rules.business.by_weight import as_cases, ordered_by_volume, ordered_by_weight
 
-    needed = (catch_weight and ordered_by_weight(outcome.lines)) or ordered_by_volume(outcome.lines)
+    needed = ordered_by_weight(outcome.lines) or ordered_by_volume(outcome.lines)  # a KG line of a LB item: any
     ref = _reference_for(reference_dir, reference_dir is not None and needed)
     if ref is None:
         return outcome

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Iterable
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from importlib import resources
 
 from schemas.x12dict import dictionary
@@ -256,6 +256,50 @@ def weight_in(weight: Decimal, unit: str | None, measure: str) -> Decimal | None
     if unit not in KILOGRAMS_PER or measure not in KILOGRAMS_PER:
         return None
     return (weight * KILOGRAMS_PER[unit] / KILOGRAMS_PER[measure]).quantize(WEIGHT_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+# 355's lengths and volumes by their definitions, as KILOGRAMS_PER the weights: metres in one (the international foot
+# is 0.3048 m, the inch 2.54 cm, the yard 0.9144 m; a unit named twice, LF for FT ..., SAME_MEASURE, alike) and litres
+# in one (the US gallon 3.785411784 L, its quart and pint a quarter and an eighth of it, the imperial gallon 4.54609 L)
+METRES_PER: dict[str, Decimal] = {
+    **dict.fromkeys(("MR", "LM"), Decimal(1)), **dict.fromkeys(("CM", "LC"), Decimal("0.01")), "MM": Decimal("0.001"),
+    "DM": Decimal("0.1"), "KM": Decimal(1000), **dict.fromkeys(("FT", "LF"), Decimal("0.3048")),
+    **dict.fromkeys(("IN", "LI"), Decimal("0.0254")), **dict.fromkeys(("YD", "LY"), Decimal("0.9144"))}
+LITRES_PER: dict[str, Decimal] = {"LT": Decimal(1), "ML": Decimal("0.001"), "GA": Decimal("3.785411784"),
+                                  "QT": Decimal("3.785411784") / 4, "PT": Decimal("3.785411784") / 8,
+                                  "GI": Decimal("4.54609")}
+DEFINED_MEASURES: tuple[tuple[str, dict[str, Decimal]], ...] = (
+    ("weight", KILOGRAMS_PER), ("length", METRES_PER), ("volume", LITRES_PER))
+
+
+def same_measure(unit: str | None, other: str | None) -> tuple[str, Decimal] | None:
+    """(the measure, how many ``other`` one ``unit`` is) when both are units of one measure by their definitions
+    (DEFINED_MEASURES: KG and LB weights, one KG 2.2046... LB; FT and MR lengths; GA and LT volumes), else None (a
+    count, a pack, units of two measures, the same unit)."""
+    if not unit or not other or unit == other:
+        return None
+    for measure, per in DEFINED_MEASURES:
+        if unit in per and other in per:
+            return measure, per[unit] / per[other]
+    return None
+
+
+def covering(weight: Decimal, unit: str, own: str) -> Decimal:
+    """The whole number of ``own`` (a weight: LB) that covers ``weight`` in ``unit`` (another weight: KG) by the units'
+    definitions (KILOGRAMS_PER): 600 KG is 1,322.7736 LB, covered by 1,323 (rounded up, at least one). A ``weight``
+    that is itself a whole number of ``own`` stated to 4 places (weight_in: 661 LB is 299.8246 KG) is that number,
+    never one more for the rounding of its 4th place."""
+    exact = weight * KILOGRAMS_PER[unit] / KILOGRAMS_PER[own]
+    nearest = exact.to_integral_value(rounding=ROUND_HALF_EVEN)
+    if weight_in(nearest, own, unit) == weight.quantize(WEIGHT_PLACES, rounding=ROUND_HALF_EVEN):
+        return max(Decimal(1), nearest)
+    return max(Decimal(1), exact.to_integral_value(rounding=ROUND_CEILING))
+
+
+def within_one(whole: Decimal, own: str, weight: Decimal, unit: str) -> bool:
+    """Do ``whole`` ``own`` (covering's: 1,323 LB) exceed ``weight`` ``unit`` (600 KG) by less than one ``unit`` (by
+    0.1027 KG: yes; 1 KG for 500 GR: by 500 GR, no): the rounding within the precision the buyer ordered in."""
+    return whole * KILOGRAMS_PER[own] - weight * KILOGRAMS_PER[unit] < KILOGRAMS_PER[unit]
 
 
 def weights_in(rows: Iterable[tuple[Decimal | None, str | None]], measure: str) -> list[Decimal | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -172,19 +173,40 @@ def test_wire_ordered_by_the_spool_of_an_item_counted_in_pounds_and_weighed_out_
     assert ["IT1", "2", "30", "SO", "94.6", "", "VP", "RG68-02", "BP", "ER70S6-035-44"] in segments(ws, "airgas", "810")
 
 
-KG_OF_LB = ("a line in KG of an item counted in LB is refused (UNIT_NOT_CONVERTIBLE, ACK IR): a pound is "
-            "0.45359237 kg by definition, but the product converts units by whole multiples only (eaches_per_unit "
-            "is an int): taking it needs fractional conversions through reservation, shipment recording and billing")
-
-
-@pytest.mark.xfail(strict=True, reason=KG_OF_LB)
 def test_wire_ordered_by_the_kilogram_of_an_item_counted_in_pounds_is_taken(tmp_path):
-    """A shipyard's metric order for wire we count in pounds: 600 KG is 1,322.7736 LB by the pound's definition."""
-    ws, found, _states = variant_night(FIXTURES, "airgas", "AG6800412", tmp_path,
-                                       [(b"PO1*2*1320*LB*2.15", b"PO1*2*600*KG*4.74"), (b"CTT*3*1372", b"CTT*3*652")],
-                                       **AT)
-    assert not [f for f in found if f[1] == "error"], found
-    assert ["ACK", "IA", "600", "KG", "068", "20261125"] in segments(ws, "airgas", "855")
+    """A shipyard's metric order for wire we count in pounds: 600 KG is 1,322.7736 LB by the pound's definition
+    (0.45359237 kg). It is taken, of a partner that deals in no catch weight: answered as ordered (ACK IA 600 KG, no
+    quantity the buyer did not ask for), reserved and shipped in pounds, the whole pounds that cover it (1,323 LB: two
+    pallets of 660 and 663), and billed in the PO's kilograms converted exactly, to 4 places (1,323 LB is 600.1027
+    KG, at 4.74 per KG: 2,844.49); the reconciliation finds nothing to say of the line (its rounding within
+    tolerance)."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws, found, states = variant_night(FIXTURES, "airgas", "AG6800412", tmp_path,
+                                      [(b"PO1*2*1320*LB*2.15", b"PO1*2*600*KG*4.74"), (b"CTT*3*1372", b"CTT*3*652")],
+                                      shipped_swaps=[(",660,LB,AG-W2", ",663,LB,AG-W2")], **AT)
+    assert {f[0] for f in found} <= NIGHT_NOTED | {"CATCH_WEIGHT_LINE"}, found
+    assert states == {("airgas", "AG6800412"): "invoiced"}
+    ack = segments(ws, "airgas", "855")
+    assert ["PO1", "2", "600", "KG", "4.74", "", "VP", "RG68-02", "BP", "ER70S6-035-44"] in ack
+    assert ["ACK", "IA", "600", "KG", "068", "20261125"] in ack
+    assert [s for s in segments(ws, "airgas", "856") if s[:2] == ["SN1", ""] and s[3] == "LB"] == [
+        ["SN1", "", "660", "LB", "", "1323", "LB"], ["SN1", "", "663", "LB", "", "1323", "LB"]]
+    inv = segments(ws, "airgas", "810")
+    assert ["IT1", "2", "600.1027", "KG", "4.74", "PK", "VP", "RG68-02", "BP", "ER70S6-035-44"] in inv
+    assert ["TDS", "657649"] in inv  # 1,700.00 + 2,844.49 + 732.00 + 1,300.00 of deposits
+    state = StateStore(ws.state_path)
+    try:
+        key = ("airgas", "AG6800412")
+        wire = {ln.line_number: ln for ln in state.lines_for([key])[key]}[2]
+        assert (wire.ordered, wire.unit, wire.allocated, wire.shipped) == (Decimal(1323), "LB", 1323, Decimal(1323))
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 20, 2), run_id="rec")
+        exceptions = [(e["type"], e["line_number"], e["message"]) for e in state.exceptions_of_order(*key)
+                      if e["active"]]
+    finally:
+        state.close()
+    assert not [e for e in exceptions if e[1] == 2], exceptions
 
 
 def test_two_releases_of_one_blanket_are_two_orders_each_with_its_own_deposits(tmp_path):

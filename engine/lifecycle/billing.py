@@ -89,12 +89,14 @@ from schemas.orders import LINE_SHIP_TO, LINE_SHIP_TO_ADDRESS
 from schemas.profile import PartnerProfile
 from schemas.shipment_records import BatchLines, InvoicedLine, InvoiceRecord, ShipmentRecord
 from schemas.units import (
+    KILOGRAMS_PER,
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     billed_weight,
     catch_weight,
     priced_per,
     stated_basis,
+    weight_in,
 )
 from schemas.x12 import Delimiters
 from schemas.x12dict import built_by
@@ -917,10 +919,13 @@ def _catch_weight_dues(due: Sequence[InvoiceDue], lines: Mapping[Key, Sequence[L
                 row.get("price_basis"), row.get("unit"))  # type: ignore[attr-defined]
             if not catch_weight(basis, unit):
                 continue
+            measure = PRICE_PER_MEASURE[basis][0]  # LB for a price per pound (PP) ...
+            if unit in KILOGRAMS_PER:  # its unit a weight itself (LB of a KG line): what shipped, converted exactly
+                weighed.setdefault(i, {})[ln.line_id or str(n)] = (weight_in(q, unit, measure), measure)
+                continue
             if known is None:
                 known = (weights() if callable(weights) else weights) or {}
             got = [w for s in ships for w in known.get((s.warehouse, s.shipment_id, d.po_number), {}).get(n, ())]
-            measure = PRICE_PER_MEASURE[basis][0]  # LB for a price per pound (PP) ...
             price = x12_decimal(ln.unit_price) if ln.unit_price is not None else "?"
             what = (f"line {ln.line_id or n} is a catch-weight line ({x12_decimal(q)} {unit} shipped, priced {price} "
                     f"per unit of weight: PO105 {basis}); it is billed by the net weight shipped")

@@ -27,7 +27,10 @@ from schemas.units import (
     PRICE_PER_MEASURE,
     PRICE_PER_WEIGHT,
     VOLUME_UNITS,
+    covering,
+    defined_multiple,
     weight_in,
+    within_one,
 )
 
 WEIGHT_COLUMNS = WEIGHT_AS_SENT
@@ -91,7 +94,7 @@ def as_cases(lines: pa.Table, ref: ReferenceData, *, weights: bool = True) -> pa
     from rules.business.quantities import average_weights, unit_index
 
     lines = _with_weight_columns(lines)
-    by_weight, by_volume = weights and ordered_by_weight(lines), ordered_by_volume(lines)
+    by_weight, by_volume = ordered_by_weight(lines), ordered_by_volume(lines)
     if not by_weight and not by_volume:
         return lines
     taken = BY_WEIGHT_UNITS if by_weight else ()
@@ -113,6 +116,12 @@ def as_cases(lines: pa.Table, ref: ReferenceData, *, weights: bool = True) -> pa
             continue
         if unit in VOLUME_UNITS:
             changed |= _by_volume(columns, i, content, item_unit, case_pack, (sku, unit) in index)
+            continue
+        if defined_weight(item_unit, unit) and defined_multiple(unit, item_unit) is None:  # KG of LB: any partner
+            # (KG of an item counted in GR is whole grams: rules.business.quantities takes it, METRIC_MULTIPLES)
+            changed |= _by_definition(columns, i, item_unit)
+            continue
+        if not weights:  # a partner that does not deal in catch weight: its lines in a weight are left as sent
             continue
         restated = _in_its_weight(unit, weight, columns, i, item_unit)
         if unit in WEIGHT_MULTIPLES:
@@ -139,6 +148,39 @@ def as_cases(lines: pa.Table, ref: ReferenceData, *, weights: bool = True) -> pa
         at = lines.schema.get_field_index(name)
         lines = lines.set_column(at, lines.schema.field(name), pa.array(values, lines.schema.field(name).type))
     return lines
+
+
+def _by_definition(columns: dict, i: int, item_unit: str) -> bool:
+    """as_cases of one line ``i`` in a weight of an item counted in another weight (a shipyard's PO1*2*600*KG of wire
+    we count in pounds), of any partner: the units are one measure by definition (KILOGRAMS_PER: a pound is 0.45359237
+    kg), so the line is taken in as the whole number of the item's unit that covers it, rounded up (1,322.7736 LB:
+    1,323 LB reserved, shipped in pounds), priced per the weight ordered (PO105 PK for a price per KG, as sent: a
+    catch-weight line whose own unit is its weight, billed by the weight shipped converted exactly into the PO's
+    unit, schemas.units.weight_in); the line as sent kept in WEIGHT_COLUMNS (the 855 answers it as ordered:
+    as_sent_by_weight), weight_per_unit one item unit in the PO's (0.4536 KG a LB, to 4 places: the quantity itself
+    is converted exactly). Not a line whose PO105 prices something else (per many, per another measure), nor one
+    whose covering units exceed it by one of its own unit or more (500 GR of an item counted in KG: 1 KG is twice
+    what was ordered; within_one): left as sent (UNIT_NOT_CONVERTIBLE says so); True when taken."""
+    unit, weight, basis = columns["unit"][i], columns["quantity"][i], columns["price_basis"][i] or ""
+    per_weight = weight_basis(unit)
+    if per_weight is None or basis not in ("", *PRICE_PER_EACH, per_weight) or \
+            columns.get("price_basis_sent", [None] * (i + 1))[i] is not None:
+        return False
+    whole = covering(weight, unit, item_unit)
+    if not within_one(whole, item_unit, weight, unit):  # 500 GR of an item counted in KG: a whole KG is twice it
+        return False
+    columns["weight_ordered"][i], columns["weight_unit"][i] = weight, unit
+    columns["weight_per_unit"][i] = weight_in(Decimal(1), item_unit, unit)
+    columns["weight_basis_sent"][i] = columns["price_basis"][i]
+    columns["quantity"][i] = whole
+    columns["unit"][i], columns["price_basis"][i] = item_unit, per_weight
+    return True
+
+
+def defined_weight(unit: str | None, sent: str | None) -> bool:
+    """Is a line restated from ``sent`` (its weight_unit) into ``unit`` one taken by definition (_by_definition: both
+    weights, a pound of a KG line), not through an item's average weight?"""
+    return unit in WEIGHT_UNITS and sent in WEIGHT_UNITS and unit != sent
 
 
 def _by_volume(columns: dict, i: int, content: Decimal | None, item_unit: str, case_pack: int | None,
@@ -246,11 +288,19 @@ def as_sent_by_weight(rows: pa.Table, statuses: pa.Table) -> tuple[pa.Table, pa.
                 priced[i] = _per(priced[i], per)
         cols["quantity"][i], cols["unit"][i] = sent, rows["weight_unit"][i].as_py()
         cols["price_basis"][i] = rows["weight_basis_sent"][i].as_py()
-        mine = [dict(p, quantity=None if p["quantity"] is None else p["quantity"] * per) for p in parts[i] or []]
+        own, sent_unit = rows["unit"][i].as_py(), rows["weight_unit"][i].as_py()
+        if defined_weight(own, sent_unit):  # our pounds in the PO's kilograms exactly, as ordered when they cover it
+            mine = [dict(p, quantity=None if p["quantity"] is None else weight_in(p["quantity"], own, sent_unit))
+                    for p in parts[i] or []]
+            if len(mine) == 1 and mine[0]["status"] == "IA" and (mine[0]["quantity"] or 0) >= sent:
+                mine[0]["quantity"] = sent
+            acked[i] = None if acked[i] is None else min(sent, weight_in(acked[i], own, sent_unit))
+        else:
+            mine = [dict(p, quantity=None if p["quantity"] is None else p["quantity"] * per) for p in parts[i] or []]
+            acked[i] = None if acked[i] is None else acked[i] * per
         if len(mine) == 1 and mine[0]["status"] == "IA" and mine[0]["quantity"] != sent:
             mine[0]["status"] = "IQ"
         parts[i] = mine or parts[i]
-        acked[i] = None if acked[i] is None else acked[i] * per
     for name, values in cols.items():
         at = rows.schema.get_field_index(name)
         rows = rows.set_column(at, rows.schema.field(name), pa.array(values, rows.schema.field(name).type))

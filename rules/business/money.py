@@ -46,6 +46,7 @@ from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
     KEPT_PER_MANY_BASES,
+    KILOGRAMS_PER,
     MEASURE_MULTIPLES,
     NO_CHARGE,
     PRICE_PER_EACH,
@@ -389,14 +390,18 @@ def kept_per_many(lines: pa.Table) -> np.ndarray:
 
 def _catch_weight_lines(lines: pa.Table, not_per_unit: np.ndarray, by_partner: _PerPartner) -> np.ndarray:
     """Of the lines not priced per unit, those priced per unit of weight (PO105 PP, PK ...) of a partner whose
-    profile deals in catch weight (``[rules] catch_weight = true``): taken as sent, billed by weight."""
+    profile deals in catch weight (``[rules] catch_weight = true``): taken as sent, billed by weight. Of any partner,
+    a line whose own unit is itself a weight (a KG line of an item we count in pounds, taken in by definition:
+    rules.business.by_weight.as_cases), billed by its weight shipped converted into the price's weight."""
     basis = pc.fill_null(lines.column("price_basis"), "")
     weight = _bools(pc.is_in(basis, value_set=pa.array(list(PRICE_PER_WEIGHT), pa.string())))
     partners = pc.fill_null(lines.column("partner"), "")
     opted = [p for p in set(partners.unique().to_pylist()) if by_partner[p].catch_weight]
+    weighed = _bools(pc.is_in(pc.fill_null(lines.column("unit"), ""),
+                              value_set=pa.array(list(KILOGRAMS_PER), pa.string())))
     if not opted:
-        return np.zeros(lines.num_rows, dtype=bool)
-    return not_per_unit & weight & _bools(pc.is_in(partners, value_set=pa.array(opted, pa.string())))
+        return not_per_unit & weight & weighed
+    return not_per_unit & weight & (weighed | _bools(pc.is_in(partners, value_set=pa.array(opted, pa.string()))))
 
 
 def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
@@ -408,6 +413,15 @@ def _catch_weight_findings(lines: pa.Table, rows: np.ndarray) -> list[Finding]:
         basis, unit = row["price_basis"], row["unit"] or "?"
         price = _text(row["unit_price"]) if row["unit_price"] is not None else "(empty)"
         quantity = _text(row["quantity"]) if row.get("quantity") is not None else "?"
+        if unit in KILOGRAMS_PER:  # a KG line of an item counted in pounds, taken in by definition (as_cases)
+            out.append(business_finding(
+                "CATCH_WEIGHT_LINE",
+                f"{quantity} {unit} at {price} per {_MEASURE_WORDS[basis]} (PO105 {basis}): the weight ordered in "
+                f"our unit, the whole {unit} that cover it by the units' definitions; acknowledged as sent, shipped "
+                f"in {unit} and invoiced by the {unit} shipped converted exactly (to 4 places) into "
+                f"{_MEASURE_WORDS[basis]}s.",
+                row, seg="PO1", element="PO105", value=basis))
+            continue
         out.append(business_finding(
             "CATCH_WEIGHT_LINE",
             f"{quantity} {unit} at {price} per {_MEASURE_WORDS[basis]} (PO105 {basis}): a catch-weight line, "

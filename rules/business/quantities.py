@@ -38,10 +38,13 @@ from schemas.units import (
     PRICE_PER_WEIGHT,
     SAME_MEASURE,
     VOLUME_UNITS,
+    covering,
     fraction_of_item,
     is_unit_code,
     said_in,
+    same_measure,
     weight_in,
+    within_one,
 )
 
 # --- units and quantities ------------------------------------------------------------------
@@ -370,6 +373,36 @@ def _by_weight(qty: Decimal, unit: str, sku: str, item_unit: str | None,
             "only for a partner whose profile deals in catch weight ([rules] catch_weight = true), in an order "
             f"taken in after the average was given: ask the buyer to send it again, or to order whole {own} "
             f"priced per {unit} (PO103 {own}, PO105 {basis}: billed by the weight shipped).")
+
+
+def _in_same_measure(qty: Decimal, unit: str, sku: str, own: str) -> str:
+    """What UNIT_NOT_CONVERTIBLE says of a line in a unit of the same measure as the item's own by definition
+    (schemas.units.same_measure: 600 KG of wire counted in LB, 30 FT of tubing counted in MR, 5 GA of a fluid counted
+    in LT): the exact quantity in the item's unit, no average weight being wanted; a weight is taken in as the whole
+    units that cover it where its PO105 allows (rules.business.by_weight.as_cases), a length or a volume only by
+    whole multiples."""
+    measure, ratio = same_measure(unit, own)  # type: ignore[misc]
+    places = Decimal("0.000000000001")  # the definitions' own (an ounce is 0.028349523125 kg)
+    one = (f"one {unit} is {_text(ratio)} {own}" if ratio == ratio.quantize(places)
+           else f"one {own} is {_text((1 / ratio).quantize(places))} {unit}")
+    exact = (qty * ratio).quantize(Decimal("0.0001"))
+    said = f" {unit} and {own} are both units of {measure}: {one} by definition, so {_text(qty)} {unit} is " \
+           f"{_text(exact)} {own}."
+    if measure == "weight":
+        whole = covering(qty, unit, own)
+        if not within_one(whole, own, qty, unit):
+            over = weight_in(whole, own, unit) - qty
+            return (f"{said} The whole {own} that would cover it, {_text(whole)} {own}, would be {_text(over)} "
+                    f"{unit} more than ordered (one {unit} or more): we stock, ship and invoice item {sku} in whole "
+                    f"{own}, never fractions; ask the buyer to order in {own}.")
+        return (f"{said} Such a line is taken in as the whole {own} that cover it ({_text(whole)} {own}), of any "
+                f"partner, when it comes in priced per {unit} (PO105 none, a price per each, or per the weight of "
+                f"{unit}); this one was not (its PO105 prices it otherwise, or its order was taken in before that was "
+                f"so): ask the buyer to send it again priced per {unit}, or to order in {own}.")
+    example = "a metre is 100 CM" if measure == "length" else "a litre is 1000 ML"
+    return (f"{said} A line in a {measure} of an item counted in another is taken only when it is a whole number "
+            f"of the item's unit by the units' definitions ({example}): we stock, ship and invoice item {sku} in "
+            f"whole {own}; ask the buyer to order in {own}.")
 
 
 def as_ordered_lines(lines: pa.Table, orders: pa.Table, settings: RuleSettings) -> np.ndarray:
@@ -759,7 +792,9 @@ def _line_quantities(row: dict, s: RuleSettings, qty_bad: bool, unit_bad: bool,
                                     row.get("po4_size_unit"), row["sku"], pack, index, s)
         po4 = (f" PO4 says a {unit} holds {' or '.join(str(r) for r in readings)} eaches ({said}): no pack of ours."
                if readings else "")
-        if unit in _MEASURES:  # 480 LB: no pack holds a number of pounds; its PO4 describes the item's case
+        if same_measure(unit, item_units.get(row["sku"])):  # 600 KG of an item counted in LB: no average weight
+            po4 = _in_same_measure(qty, unit, row["sku"], item_units[row["sku"]])
+        elif unit in _MEASURES:  # 480 LB: no pack holds a number of pounds; its PO4 describes the item's case
             po4 = _by_weight(qty, unit, row["sku"], item_units.get(row["sku"]), weights or {})
         elif readings and unit == row.get("po4_size_unit"):  # 220 GA with PO4*1*55*GA: the pack's content, no count
             po4 = _in_pack_content(qty, unit, row.get("po4_pack"), row.get("po4_size"))
