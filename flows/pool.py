@@ -29,6 +29,13 @@ PICKUP_TIMEOUT = 600.0  # seconds a phase waits, nothing moving, for a worker to
 GO_POLL = 0.25  # seconds between two looks for the parent's word to deliver (go_path)
 LEASE_LOOK = 2.0  # seconds between two looks at the night's workspace lease while waiting for it
 WORKER_QUERY_SECONDS = "2"  # how often `orderbridge worker` asks for scheduled runs (Prefect's default: 10)
+# A flow run's command on a worker: the engine itself. With no command set, Prefect 3.9's process worker
+# starts `python -m prefect.runner._workspace_supervisor`, which imports Prefect, runs the deployment's pull
+# steps and then execs `python -m prefect.engine`, which imports Prefect again (~1 s CPU a flow run). Given a
+# command, the worker starts the engine directly and the engine runs the pull steps itself
+# (prefect.flows.load_flow_from_flow_run). "python" is the worker's interpreter: worker_env puts its folder
+# first on the PATH the worker hands its flow runs.
+ENGINE_COMMAND = "python -m prefect.engine"
 
 
 def code_root() -> Path:
@@ -174,7 +181,7 @@ def deploy(pool: str, *, limit: int | None = None, source: Path | None = None) -
     slots = ensure_pool(pool, limit=limit)
     remote = partner_flow.from_source(source=str(source or code_root()), entrypoint=ENTRYPOINT)
     remote.deploy(name=DEPLOYMENT, work_pool_name=pool, print_next_steps=False, build=False, push=False,
-                  ignore_warnings=True)
+                  ignore_warnings=True, job_variables={"command": ENGINE_COMMAND})
     return f"{PARTNER_FLOW}/{DEPLOYMENT}", slots
 
 
@@ -193,7 +200,16 @@ def worker_command(pool: str, *, limit: int | None = None, name: str | None = No
 
 
 def worker_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of `orderbridge worker` (and so of its flow runs): this interpreter's folder first
+    on PATH, so that the flow runs' ENGINE_COMMAND runs the worker's own Python, as Prefect's default
+    command does; the worker's polling and analytics settings unless given."""
+    import sys
+
     out = dict(os.environ if env is None else env)
+    here = str(Path(sys.executable).parent)
+    path = out.get("PATH", "")
+    if path.split(os.pathsep)[0] != here:
+        out["PATH"] = os.pathsep.join([here, path]) if path else here
     out.setdefault("PREFECT_WORKER_QUERY_SECONDS", WORKER_QUERY_SECONDS)
     out.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     return out

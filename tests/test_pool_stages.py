@@ -553,3 +553,41 @@ def test_a_flow_runs_stages_run_with_the_heap_frozen_and_its_exit_skips_the_heap
     assert partner_flow.fn("intake", str(tmp_path), "acme", NIGHTS[0][1], "r1") == {"value": 1, "failure": ""}
     assert seen == [("at exit", gc.freeze), ("intake", True, True)]
     assert not memory._freezing and gc.get_freeze_count() == 0  # let go when the run's stages are done
+
+
+def test_the_partner_deployment_starts_the_engine_itself_with_the_workers_python(monkeypatch):
+    """Each flow run costs one Prefect start, not two: the deployment gives Prefect's process worker a
+    command (flows.pool.ENGINE_COMMAND), so it starts `python -m prefect.engine` directly instead of its
+    workspace supervisor, which imports Prefect and then execs the engine, which imports it again. That
+    "python" is the worker's own interpreter: worker_env puts its folder first on PATH, once."""
+    import asyncio
+    import os
+    import shutil
+    import uuid
+
+    from prefect.client.schemas.objects import FlowRun
+    from prefect.workers.process import ProcessJobConfiguration, ProcessWorker
+
+    from flows import pool
+
+    deployed = {}
+
+    class Remote:
+        def deploy(self, **kw):
+            deployed.update(kw)
+
+    monkeypatch.setattr(pool, "ensure_pool", lambda name, limit=None: 2)
+    monkeypatch.setattr(pool.partner_flow, "from_source", lambda source, entrypoint: Remote())
+    assert pool.deploy("edi-pool") == ("orderbridge-partner/partner-stage", 2)
+    assert deployed["work_pool_name"] == "edi-pool" and deployed["job_variables"] == {"command": pool.ENGINE_COMMAND}
+
+    # what the process worker makes of it: the command as given, marked as configured (no supervisor)
+    config = asyncio.run(ProcessJobConfiguration.from_template_and_values(
+        ProcessWorker.get_default_base_job_template(), deployed["job_variables"]))
+    config.prepare_for_flow_run(FlowRun(id=uuid.uuid4(), flow_id=uuid.uuid4(), name="intake-acme"))
+    assert config._command_configured and config.command == "python -m prefect.engine"
+
+    env = pool.worker_env({"PATH": "/usr/bin:/bin"})
+    assert env["PATH"] == os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
+    assert pool.worker_env(env)["PATH"] == env["PATH"]
+    assert os.path.samefile(shutil.which("python", path=env["PATH"]), sys.executable)
