@@ -52,7 +52,7 @@ class TreePeak(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
-            rss, cpu = _tree(self.pid)
+            rss, cpu = tree(self.pid)
             self.peak = max(self.peak, rss)
             self.cpu.update(cpu)
             self.done.wait(self.every)
@@ -62,8 +62,10 @@ class TreePeak(threading.Thread):
         return sum(c for pid, c in self.cpu.items() if pid != self.pid)
 
 
-def _tree(root: int) -> tuple[int, dict[int, float]]:
-    """(resident bytes of ``root`` and its descendants, {pid: CPU seconds so far} of each)."""
+def tree(root: int, *, reaped: bool = False) -> tuple[int, dict[int, float]]:
+    """(resident bytes of ``root`` and its live descendants, {pid: CPU seconds so far} of each: user + system
+    time, with ``reaped`` the children each of them waited for too: a worker's finished flow runs, PostgreSQL's
+    ended backends)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     cpu: dict[int, float] = {}
@@ -76,7 +78,7 @@ def _tree(root: int) -> tuple[int, dict[int, float]]:
                 fields = fh.read().rsplit(")", 1)[1].split()
             pid, ppid = int(entry), int(fields[1])
             rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-            cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+            cpu[pid] = sum(int(f) for f in fields[11:15 if reaped else 13]) / tick  # utime, stime (cutime, cstime)
             children.setdefault(ppid, []).append(pid)
         except (OSError, IndexError, ValueError):
             continue

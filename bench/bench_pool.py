@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_night import TreePeak  # noqa: E402
+from bench.bench_night import TreePeak, tree  # noqa: E402
 from bench.night import LINES_PER_PO, clone_acme, drop, prepare, pyx12_read  # noqa: E402
 from flows.prefect_api import free_port, stop_group  # noqa: E402
 
@@ -59,26 +59,7 @@ BIN = Path(sys.executable).parent
 def tree_cpu(root: int) -> float:
     """CPU seconds (user + system) ``root`` and its live descendants used, with the children each of them
     waited for (a worker's finished flow runs, PostgreSQL's ended backends)."""
-    children: dict[int, list[int]] = {}
-    cpu: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            pid = int(entry)
-            cpu[pid] = sum(int(f) for f in fields[11:15]) / tick  # utime, stime, cutime, cstime
-            children.setdefault(int(fields[1]), []).append(pid)
-        except (OSError, IndexError, ValueError):
-            continue
-    total, todo = 0.0, [root]
-    while todo:
-        pid = todo.pop()
-        total += cpu.get(pid, 0.0)
-        todo += children.get(pid, [])
-    return total
+    return sum(tree(root, reaped=True)[1].values())
 
 
 def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:

@@ -177,6 +177,34 @@ def all_sent_accepted(ws, partners, tmp_path: Path, maps, *, shipments: int, ans
         assert ok, ack[:800]
 
 
+
+def all_sent_accepted_as_text(ws, partners, tmp_path: Path, maps, *, sent: int,
+                              as_read: Callable[[Path], bytes]) -> None:
+    """A sweep's night whose partners read other encodings than UTF-8 or text beyond X12's character sets (rg64's
+    accents, rg66's CJK): its ``sent`` 855s, 856s and 810s, each as ``as_read`` gives it (in UTF-8 from the
+    encoding it was sent in), pass our outbound validator (lengths in characters) and Bots' grammars, the 856s and
+    810s our reader too; pyx12 refuses what is not X12's basic or extended character set (AK4 code 6): it takes
+    each as an ASCII partner gets it (parsers.x12_writer.transcode)."""
+    from parsers.x12_writer import transcode
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check, read_back
+    from tests.test_mark_for import accepted
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    paths = sorted(p for partner in partners for p in (ws.drop_root / partner / "outbox").glob("*-8[15][056]-*.x12"))
+    assert len(paths) == sent
+    for path in paths:
+        text = as_read(path)
+        assert [f for f in validate_outbound(text) if f.severity == "error"] == [], path.name
+        ok, errors = bots_check(text, tmp_path)
+        assert ok, (path.name, errors)
+        if "-855-" in path.name:  # (our reader takes 850s, 856s and 810s)
+            ok, ack = pyx12_accepts(transcode(text, "ascii").decode(), maps)
+            assert ok, ack[:800]
+        else:
+            read_back(text)
+            accepted(transcode(text, "ascii"), tmp_path, maps)
+
 def inspected(path: Path, noted: Collection[str] | None = None) -> dict:
     """`orderbridge inspect --json` of one of a sweep's 850 files, as a partner's first test file is checked: it
     exits 0 and, with ``noted``, finds nothing but those codes. Returns what it printed."""

@@ -22,6 +22,7 @@ import pytest
 
 from tests.retailer_support import (
     accepted_as_ordered,
+    all_sent_accepted_as_text,
     inspected_clean,
     maps,  # noqa: F401 (a fixture)
     of_its_own,
@@ -88,26 +89,7 @@ def test_every_sent_document_is_accepted_by_our_reader_validator_bots_and_pyx12(
     characters) and Bots' grammars; pyx12 holds AN values to X12's basic and extended character sets and refuses
     accents (AK4 code 6, tests/test_rg9_cross_border.py): it takes each as an ASCII partner gets it, every element
     within its maximum."""
-    from parsers.x12_writer import transcode
-    from rules.outbound import validate_outbound
-    from tests.shipping_support import bots_check, read_back
-    from tests.test_mark_for import accepted
-    from tests.test_pyx12_outbound import pyx12_accepts
-
-    ws = night[0]
-    sent = sorted(p for partner in POS for p in (ws.drop_root / partner / "outbox").glob("*-8[15][056]-*.x12"))
-    assert len(sent) == 12
-    for path in sent:
-        text = _as_read(path)
-        assert [f for f in validate_outbound(text) if f.severity == "error"] == [], path.name
-        ok, errors = bots_check(text, tmp_path)
-        assert ok, (path.name, errors)
-        if "-855-" in path.name:  # (our reader takes 850s, 856s and 810s)
-            ok, ack = pyx12_accepts(transcode(text, "ascii").decode(), maps)
-            assert ok, ack[:800]
-        else:
-            read_back(text)
-            accepted(transcode(text, "ascii"), tmp_path, maps)
+    all_sent_accepted_as_text(night[0], POS, tmp_path, maps, sent=12, as_read=_as_read)
 
 
 def test_each_buyer_is_answered_in_its_own_encoding(night):
