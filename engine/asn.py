@@ -37,6 +37,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
@@ -612,17 +613,30 @@ def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
     """Each canonical ORDERS row's references the PO sent, one per REF01 (schemas.orders.order_ref_elements: REF01
     and REF02 of its REF IA, DP, PD, MR, CO ..., in that order, then of its other heading REFs, REF*11, REF*12 ...,
     in the order sent, with REF03 where the PO sent one; a table without those columns, or a PO without them: ()
-    each). Rows are read one by one only where a REF03 or a REF beyond the named ones may be."""
+    each). Rows are read one by one only where a REF03 was sent; the other qualifiers are picked over columns."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]
-    listed = [c for c in ("ref_descriptions", "refs_sent") if c in orders.column_names and orders[c].null_count < n]
-    if listed:
-        rows = orders.select([c for c in ORDER_REFS.values() if c in orders.column_names] + listed).to_pylist()
+    if "ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n:
+        rows = orders.select([c for c in (*ORDER_REFS.values(), "refs_sent", "ref_descriptions")
+                              if c in orders.column_names]).to_pylist()
         return [order_ref_elements(row) for row in rows]
-    if not present:
-        return [()] * n
-    return [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)]
+    out = [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)] if present else [()] * n
+    if "refs_sent" in orders.column_names and orders["refs_sent"].null_count < n:
+        sent = orders["refs_sent"].combine_chunks()
+        flat, parent = pc.list_flatten(sent), pc.list_parent_indices(sent)
+        qualifier, value = flat.field("qualifier"), flat.field("id")
+        other = pc.and_(pc.invert(pc.is_in(qualifier, value_set=pa.array(list(ORDER_REFS), pa.string()))),
+                        pc.greater(pc.utf8_length(value), 0))
+        other = pc.fill_null(pc.and_(other, pc.is_valid(qualifier)), False)
+        if pc.any(other).as_py():  # the heading's other qualifiers (REF*11 ...): the first of each, in the order sent
+            more: dict[int, dict[str, str]] = {}
+            for row, q, v in zip(parent.filter(other).to_pylist(), qualifier.filter(other).to_pylist(),
+                                 value.filter(other).to_pylist(), strict=True):
+                more.setdefault(row, {}).setdefault(q, v)
+            for row, refs in more.items():
+                out[row] = (*out[row], *refs.items())
+    return out
 
 
 def ref_segments(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str],
