@@ -38,13 +38,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.sscc import checked_sscc, man02
 from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Segment, x12_decimal, x12_text
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.order_keys import x12_po
-from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
+from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements, ordered_refs
 from schemas.packaging import DEFAULT_PACKAGING
 from schemas.shipments import (
     AIR_METHODS,
@@ -663,32 +664,47 @@ def mark_fors(orders: pa.Table) -> list[Party | None]:
 
 
 # the ORDERS columns of the references a PO's 856 and 810 carry back (REF*DP department, ...), in ORDER_REFS' order,
-# and their REF03s (order_refs)
-REF_COLUMNS = (*ORDER_REFS.values(), "ref_descriptions")
+# and their REF03s, and every heading REF as sent (refs_sent: any other qualifier a profile's order_refs lists)
+REF_COLUMNS = (*ORDER_REFS.values(), "ref_descriptions", "refs_sent")
 
 
 def order_refs(orders: pa.Table) -> list[tuple[tuple[str, ...], ...]]:
-    """Each canonical ORDERS row's references the PO sent (ORDER_REFS: REF01 and REF02 of its REF IA, DP, PD,
-    MR, CO ..., in that order, with REF03 where the PO sent one: schemas.orders.order_ref_elements; a table without
-    those columns, or a PO without them: () each)."""
+    """Each canonical ORDERS row's references the PO sent, one per REF01 (schemas.orders.order_ref_elements: REF01
+    and REF02 of its REF IA, DP, PD, MR, CO ..., in that order, then of its other heading REFs, REF*11, REF*12 ...,
+    in the order sent, with REF03 where the PO sent one; a table without those columns, or a PO without them: ()
+    each). Rows are read one by one only where a REF03 was sent; the other qualifiers are picked over columns."""
     n = orders.num_rows
     present = [(q, orders[c].to_pylist()) for q, c in ORDER_REFS.items() if c in orders.column_names
                and orders[c].null_count < n]
     if "ref_descriptions" in orders.column_names and orders["ref_descriptions"].null_count < n:
-        rows = orders.select([c for c in ORDER_REFS.values() if c in orders.column_names]
-                             + ["ref_descriptions"]).to_pylist()
+        rows = orders.select([c for c in (*ORDER_REFS.values(), "refs_sent", "ref_descriptions")
+                              if c in orders.column_names]).to_pylist()
         return [order_ref_elements(row) for row in rows]
-    if not present:
-        return [()] * n
-    return [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)]
+    out = [tuple((q, v[k]) for q, v in present if v[k]) for k in range(n)] if present else [()] * n
+    if "refs_sent" in orders.column_names and orders["refs_sent"].null_count < n:
+        sent = orders["refs_sent"].combine_chunks()
+        flat, parent = pc.list_flatten(sent), pc.list_parent_indices(sent)
+        qualifier, value = flat.field("qualifier"), flat.field("id")
+        other = pc.and_(pc.invert(pc.is_in(qualifier, value_set=pa.array(list(ORDER_REFS), pa.string()))),
+                        pc.greater(pc.utf8_length(value), 0))
+        other = pc.fill_null(pc.and_(other, pc.is_valid(qualifier)), False)
+        if pc.any(other).as_py():  # the heading's other qualifiers (REF*11 ...): the first of each, in the order sent
+            more: dict[int, dict[str, str]] = {}
+            for row, q, v in zip(parent.filter(other).to_pylist(), qualifier.filter(other).to_pylist(),
+                                 value.filter(other).to_pylist(), strict=True):
+                more.setdefault(row, {}).setdefault(q, v)
+            for row, refs in more.items():
+                out[row] = (*out[row], *refs.items())
+    return out
 
 
 def ref_segments(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str],
                  described: Sequence[str] = ()) -> list[list[object]]:
     """The REF segments of a PO's references (order_refs: REF01, REF02 and, where sent, REF03; REF02 "" for one
-    stated by its REF03 alone, REF*JB**MERCY CLINIC) the partner wants carried back; REF03 beside a REF02 for the
-    qualifiers in ``described`` alone (schemas.orders.carried_ref)."""
-    return [["REF", *carried_ref(elements, described)] for elements in refs if elements[0] in wanted]
+    stated by its REF03 alone, REF*JB**MERCY CLINIC) the partner wants carried back (``wanted``: its order_refs,
+    in their order: schemas.orders.ordered_refs); REF03 beside a REF02 for the qualifiers in ``described`` alone
+    (schemas.orders.carried_ref)."""
+    return [["REF", *carried_ref(elements, described)] for elements in ordered_refs(refs, wanted)]
 
 
 def line_ref_segments(refs: Sequence[Sequence[str | None]] | None, wanted: Sequence[str]) -> list[list[object]]:

@@ -34,7 +34,7 @@ from parsers.x12_writer import (
 from schemas.fulfilment import Charge, InvoiceSettings
 from schemas.invoices import Terms, same_kind_terms_types
 from schemas.order_keys import x12_po_column
-from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements
+from schemas.orders import ORDER_REFS, carried_ref, echo_order, order_ref_elements
 from schemas.x12 import Delimiters
 
 _PARTY_FIELDS = ("name", "id", "id_qualifier", "address1", "address2", "city", "state", "postal_code", "country")
@@ -158,7 +158,12 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
             currency = pc.if_else(pc.equal(currency, ""), settings.currency_code, currency)
         parties = {p: [_text(orders, f"{p}_{f}") for f in _PARTY_FIELDS] for p in ("bill_to", "ship_to")}
         marks = [_text(orders, c) for c in MARK_FOR_COLUMNS] if settings.mark_for else []
-        refs = [(q, _text(orders, ORDER_REFS[q])) for q in ORDER_REFS if q in settings.order_refs]
+        # the PO's references in the order the profile lists them (schemas.orders.echo_order: a list of the named
+        # ones alone in ORDER_REFS' order); one of another qualifier (REF*11 ...) is read from refs_sent
+        refs = [(q, _text(orders, ORDER_REFS[q])) for q in echo_order(settings.order_refs) if q in ORDER_REFS]
+        if any(q not in ORDER_REFS for q in settings.order_refs) and any(
+                c in orders.column_names and orders[c].null_count < n for c in ("refs_sent", "ref_descriptions")):
+            return None  # a reference no ORDERS column holds (refs_sent: REF*11, REF*12 ...): one by one
         if settings.party_refs and "party_refs_sent" in orders.column_names \
                 and orders["party_refs_sent"].null_count < n:
             return None  # the REFs of the PO's N1 loops ([fulfilment.invoice] party_refs): one by one

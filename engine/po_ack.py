@@ -16,7 +16,7 @@ from engine.asn import line_ref_segments, party_segments, row_refs
 from parsers.x12_writer import NAME_MAX, Segment, render_segments, x12_text
 from schemas.fulfilment import PoAckSettings
 from schemas.order_keys import x12_po
-from schemas.orders import ELEMENTS_SEP, ITDS_SEP, carried_ref, order_ref_elements
+from schemas.orders import ELEMENTS_SEP, ITDS_SEP, carried_ref, order_ref_elements, ordered_refs
 from schemas.shipments import Party, with_name2
 from schemas.x12 import Delimiters
 
@@ -26,7 +26,7 @@ ITD_MAX_855 = 5  # the 855 heading's ITD max use (X12 004010-005010)
 ADDRESS_KEYS = ("address1", "address2", "city", "state", "postal_code", "country")  # N301 N302, N401..N404
 HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type", "customer_order", "contract_number",
              "agreement_number", "transaction_reference", "job_number", "project_number", "end_user_order",
-             "internal_customer_number", "afe_number", "state_licence", "ref_descriptions",
+             "internal_customer_number", "afe_number", "state_licence", "ref_descriptions", "refs_sent",
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
              *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
@@ -76,16 +76,16 @@ def ack_type(statuses: list[str]) -> str:
 def heading(order: dict, settings: PoAckSettings = PLAIN, today: date | None = None) -> list[Segment]:
     """The segments between BAK and the first PO1 (CUR 040, REF 050, PER 060, FOB 080, ITD 130, DTM 150, TD5 240,
     N1 loops 300) the partner's settings ask for, from the PO's head (HEAD_KEYS; a value the PO did not send is not
-    written; REF IA first, then the PO's references in ORDER_REFS' order; the N1 loops ST, BY as the PO sent
-    them, then SF: us, from the settings)."""
+    written; REF IA first, then the PO's references in the order settings.order_refs lists them: echo_order; the N1
+    loops ST, BY as the PO sent them, then SF: us, from the settings)."""
     out: list[Segment] = []
     if settings.currency and (currency := order.get("currency")):  # CUR (040): the PO's CUR02, for the buyer
         out.append(["CUR", "BY", currency])
     if settings.vendor_number:
         out.append(["REF", "IA", settings.vendor_number])
     # in the order the 856 and 810 carry them (engine.asn.ref_segments), REF03 beside REF02 where the PO sent one
-    out += [["REF", *carried_ref(elements, settings.order_ref_descriptions)] for elements in order_ref_elements(order)
-            if elements[0] in settings.order_refs]
+    out += [["REF", *carried_ref(elements, settings.order_ref_descriptions)]
+            for elements in ordered_refs(order_ref_elements(order), settings.order_refs)]
     if (contact := settings.contact) is not None:  # PER (060) after REF (050)
         out.append(["PER", contact.function, x12_text(contact.name, NAME_MAX), *contact.numbers()])
     if settings.fob and (fob := order.get("fob_sent")):  # FOB (080)

@@ -179,6 +179,10 @@ HINTS: dict[str, str] = {
         "No action for the order. Where the partner's discount percent matters to finance, record it as sent "
         "(the finding names it); ask the partner for 4 decimals if their terms are to be compared with ours."
     ),
+    "ORDER_REF_NOT_SENT": (
+        "Ask the buyer to send the reference its guide requires on our documents (they went without it), or take "
+        "the qualifier out of the profile's required_order_refs if the guide does not require it."
+    ),
     "VENDOR_NUMBER_MISMATCH": (
         "Ask the buyer which vendor number is ours for this DC or division: set it in the profile's vendor_number "
         "(855, 856, 810), or order_refs \"IA\" to echo each PO's own instead."

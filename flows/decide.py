@@ -65,7 +65,8 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
-        "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ()))))})
+        "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ())))),
+        "required_order_refs": p.required_order_refs()})
         for pid, p in profiles.items()},
         invoice_sets={pid: p.invoice_set for pid, p in profiles.items() if p.invoice_set})
 

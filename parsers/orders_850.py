@@ -1594,10 +1594,11 @@ def _lines_own(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
 
 
 def _ref_descriptions(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
-    """Per set, ORDERS.ref_descriptions: for each qualifier ORDER_REFS names, the REF03 of its first heading REF with
-    a REF02 (the one its column holds), or, where none has a REF02, of its first REF with a REF03 (REF*JB**MERCY
-    CLINIC HVAC RETROFIT: valid by REF's R0203, REF02 or REF03 required); in ORDER_REFS' order; null for a set
-    without one. ``rows``: the heading's REF rows. Few REFs send a REF03: only their sets are read row by row."""
+    """Per set, ORDERS.ref_descriptions: for each heading REF01, the REF03 of its first heading REF with a REF02
+    (the one its ORDER_REFS column, or refs_sent's first of it, holds), or, where none has a REF02, of its first
+    REF with a REF03 (REF*JB**MERCY CLINIC HVAC RETROFIT: valid by REF's R0203, REF02 or REF03 required); those
+    ORDER_REFS names in its order, then the others in the order sent; null for a set without one. ``rows``: the
+    heading's REF rows. Few REFs send a REF03: only their sets are read row by row."""
     out_type = pa.list_(REF_DESCRIPTION)
     described = rows[cells.index(rows, 3)[1]]
     if not len(described):
@@ -1606,14 +1607,16 @@ def _ref_descriptions(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cell
     kept: dict[tuple[int, str], tuple[bool, str | None]] = {}  # (set, REF01) -> (has REF02, its REF03)
     for at, qualifier, value, text in zip(set_of_row[rows].tolist(), *(cells.column(rows, k).to_pylist()
                                                                        for k in (1, 2, 3)), strict=True):
-        if qualifier not in ORDER_REFS:
+        if not qualifier:
             continue
         had = kept.get((at, qualifier))
         if had is None or (not had[0] and value) or (had == (False, None) and text):
             kept[(at, qualifier)] = (bool(value), text)
     per_set: list[list[dict] | None] = [None] * nsets
     order = {q: k for k, q in enumerate(ORDER_REFS)}
-    for (at, qualifier), (_value, text) in sorted(kept.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
+    first = {key: k for k, key in enumerate(kept)}  # the others: in the order first sent
+    for (at, qualifier), (_value, text) in sorted(kept.items(), key=lambda kv: (
+            kv[0][0], order.get(kv[0][1], len(order)), first[kv[0]])):
         if text:
             per_set[at] = (per_set[at] or []) + [{"qualifier": qualifier, "description": text}]
     return pa.array(per_set, out_type)

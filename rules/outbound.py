@@ -60,6 +60,7 @@ def echoes_too_long(orders, profile) -> list[Finding]:
     than BEG03/BAK03/PRF01/BIG04, a reference (REF02) the 855, 856 or 810 carries back (their ``order_refs``). A
     005010 PO's REF*DP of 40 is valid as sent (005010 REF02 1/50) and does not fit a 004010 answer (1/30): ops see
     it at intake, not when the 856 is held at ship time. Only lengths are looked at (a few columns per PO)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     from schemas.findings import finding_at_row
@@ -80,11 +81,18 @@ def echoes_too_long(orders, profile) -> list[Finding]:
             for q in refs:
                 echoed[q] = f"{echoed[q]}/{kind}" if q in echoed else kind
     checks = [("po_number", "BEG", "BEG03", "PO number", d.elements["324"].max, "855/856/810")]
-    checks += [(ORDER_REFS[q], "REF", "REF02", f"REF*{q}", d.elements["127"].max, kinds)
-               for q, kinds in echoed.items() if ORDER_REFS[q] in orders.column_names]
+    checks += [(ORDER_REFS.get(q, q), "REF", "REF02", f"REF*{q}", d.elements["127"].max, kinds)
+               for q, kinds in echoed.items() if ORDER_REFS.get(q) in orders.column_names
+               or (q not in ORDER_REFS and "refs_sent" in orders.column_names)]
     out: list[Finding] = []
     for column, seg, element, what, most, kinds in checks:
-        values = x12_po_column(orders[column]) if column == "po_number" else orders[column]
+        if column == "po_number":
+            values = x12_po_column(orders[column])
+        elif column in orders.column_names:
+            values = orders[column]
+        else:  # a qualifier no column holds (REF*11 ...): the first of it the heading sent (refs_sent)
+            values = pa.array([next((r["id"] for r in refs or () if r["qualifier"] == column), None)
+                               for refs in orders["refs_sent"].to_pylist()], pa.string())
         long = pc.fill_null(pc.greater(pc.utf8_length(values), most), False)
         if not pc.any(long).as_py():
             continue

@@ -135,7 +135,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     findings += b.check_purpose(orders, settings) + b.check_order_type(orders, settings) + b.check_test_data(
         orders, settings) + b.check_do_not_exceed(orders, resolved, ref, settings, values=values) + \
         b.check_order_forms(orders, resolved, ref, settings)
-    findings += b.check_vendor_number(orders, settings)
+    findings += b.check_vendor_number(orders, settings) + b.check_required_refs(orders, settings)
     return SuiteResult(_dedupe(findings), resolved, docs_index, docs_error, n_expectations)
 
 

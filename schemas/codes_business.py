@@ -208,6 +208,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "ones the partner's profile writes back.",
     ),
     _C(
+        "ORDER_REF_NOT_SENT",
+        "business",
+        "warning",
+        "",
+        "The PO's heading sends no REF of a qualifier the partner's profile requires its 855, 856 or 810 to carry "
+        "back (required_order_refs); the documents are sent without it.",
+    ),
+    _C(
         "TERMS_MISMATCH",
         "business",
         "warning",

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 HlStructure = Literal["SOPI", "SOTPI", "SOTI", "SOI", "SOIP", "STOI", "STOPI"]
 
@@ -42,6 +42,10 @@ WHOLE_PALLETS: frozenset[str] = frozenset({"SOTI", "STOI"})
 # Nation's Best Sports, Sports Inc), AE authorization for expenditure (an oil and gas operator's AFE: Chevron), 0B
 # state licence number (a tobacco distributor's licence, which an invoice of cigarettes must name: McLane)
 OrderRef = Literal["IA", "DP", "PD", "MR", "CO", "EU", "CT", "AH", "TN", "JB", "PJ", "IT", "AE", "0B"]
+# a PO heading REF01 (element 128: 2-3 letters or digits) a profile's order_refs may list besides those: any the
+# PO's heading sends (REF*11 a customer account number, REF*12 a billing account, VR, 19, AN, PO ...), carried back
+# REF02 as sent (schemas.orders.order_ref_elements)
+REF_QUALIFIER = re.compile(r"[A-Z0-9]{2,3}")
 # a PO1 loop's REF01 (element 128: 2-3 characters) an 810 or 855 echoes on the line, REF02 as the PO sent it
 # (schemas.orders line_refs): CO customer order, LI line item id (CommerceHub's drop ships), a requisition ...
 LineRef = Annotated[str, Field(pattern=r"^[A-Z0-9]{2,3}$")]
@@ -51,11 +55,31 @@ PriceQualifier = Annotated[str, Field(pattern=r"^[A-Z0-9]{3}$")]
 
 
 def one_vendor_number(vendor_number: str, order_refs: tuple[str, ...], table: str, qualifier: str = "IA") -> None:
-    """Refuse a document settings table that writes REF*IA twice: its ``vendor_number`` (as REF ``qualifier``)
-    and the PO's own REF*IA (``order_refs`` "IA")."""
-    if vendor_number and qualifier == "IA" and "IA" in order_refs:
-        raise ValueError(f"{table}: vendor_number and order_refs \"IA\" would both write REF*IA; keep "
-                         "vendor_number for one number at this partner, \"IA\" to echo each PO's own")
+    """Refuse a document settings table that writes REF ``qualifier`` twice: its ``vendor_number`` (as REF
+    ``qualifier``: IA, an 810's VR) and the PO's own (``order_refs`` listing it)."""
+    if vendor_number and qualifier in order_refs:
+        raise ValueError(f"{table}: vendor_number and order_refs \"{qualifier}\" would both write REF*{qualifier}; "
+                         f"keep vendor_number for one number at this partner, \"{qualifier}\" to echo each PO's own")
+
+
+def echoed_refs(value: tuple[str, ...], key: str) -> tuple[str, ...]:
+    """A profile's order_refs (or order_ref_descriptions, required_order_refs) checked once, when it loads: each a
+    REF01 qualifier (X12 element 128: 2-3 letters or digits, as X12 writes its codes: "11", "0B", "ACC"), each kept
+    once. The order the document writes them in is the list's own, except a list naming only the qualifiers
+    OrderRef names (all a profile could list before any other was allowed): in that order, as such lists were always
+    written, so no partner's document changes until its profile lists another (schemas.orders.echo_order)."""
+    for q in value:
+        if not isinstance(q, str) or not REF_QUALIFIER.fullmatch(q):
+            raise ValueError(f"{key}: {q!r} is not a reference qualifier (REF01, X12 element 128: 2 or 3 capital "
+                             "letters or digits, as the partner's guide lists it: \"11\", \"0B\", \"DP\")")
+    return tuple(dict.fromkeys(value))
+
+
+def required_refs(required: tuple[str, ...], order_refs: tuple[str, ...], table: str) -> None:
+    """Refuse a required_order_refs qualifier its table's order_refs does not list (nothing would write it)."""
+    if missing := [q for q in required if q not in order_refs]:
+        raise ValueError(f"{table}: required_order_refs {', '.join(missing)} not in order_refs (a reference is "
+                         "required only of those the document echoes)")
 
 
 class _Model(BaseModel):
@@ -127,13 +151,22 @@ class AsnSettings(_Model):
     # REF in the item's I loop (position 150: after PID/MEA, before a lot's REF*LT), in the order the PO sent them
     # (drop-ship hubs: CommerceHub's REF*LI line item id); () never. Such a partner's 856s are built as segments
     line_refs: tuple[LineRef, ...] = ()
-    order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
+    order_refs: tuple[str, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
     # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
     # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
     # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
     # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
     # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[OrderRef, ...] = ()
+    order_ref_descriptions: tuple[str, ...] = ()
+    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
+    # document written without it (a REF is never made up), and flagged for ops when it comes in
+    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
+    required_order_refs: tuple[str, ...] = ()
+
+    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
+    @classmethod
+    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return echoed_refs(value, info.field_name or "order_refs")
     mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
     # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
@@ -242,6 +275,7 @@ class AsnSettings(_Model):
     @model_validator(mode="after")
     def _one_ia(self) -> AsnSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.asn]")
+        required_refs(self.required_order_refs, self.order_refs, "[fulfilment.asn]")
         return self
 
     @model_validator(mode="after")
@@ -326,12 +360,21 @@ class PoAckSettings(_Model):
     # partner gave us (the 856's and 810's vendor_number are set apart: some partners give one per document)
     currency: bool = False  # CUR*BY with the PO's CUR02 right after BAK (position 040), when the PO sent a CUR:
     # Sherwin-Williams' 855 guide marks CUR mandatory
-    order_refs: tuple[OrderRef, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
+    order_refs: tuple[str, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
     # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
     # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
     # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[OrderRef, ...] = ()
+    order_ref_descriptions: tuple[str, ...] = ()
+    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
+    # document written without it (a REF is never made up), and flagged for ops when it comes in
+    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
+    required_order_refs: tuple[str, ...] = ()
+
+    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
+    @classmethod
+    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return echoed_refs(value, info.field_name or "order_refs")
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
     process_date: bool = False  # DTM*009 (process) with the day we answer, after DTM 068: a guide that requires the
@@ -357,6 +400,7 @@ class PoAckSettings(_Model):
     @model_validator(mode="after")
     def _one_ia(self) -> PoAckSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[acks.po_ack]")
+        required_refs(self.required_order_refs, self.order_refs, "[acks.po_ack]")
         return self
 
     @model_validator(mode="after")
@@ -521,13 +565,22 @@ class InvoiceSettings(_Model):
     # the heading REFs of what the 810 bills, each when it has one: SI the shipment id, BM the bill of lading; a guide
     # listing the 810's REF as not used names none (Hudson's Bay's 4010 810: "REF 050 - not used"): ()
     shipment_refs: tuple[Literal["SI", "BM"], ...] = ("SI", "BM")
-    order_refs: tuple[OrderRef, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
+    order_refs: tuple[str, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
     # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
     # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
     # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[OrderRef, ...] = ()
+    order_ref_descriptions: tuple[str, ...] = ()
+    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
+    # document written without it (a REF is never made up), and flagged for ops when it comes in
+    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
+    required_order_refs: tuple[str, ...] = ()
+
+    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
+    @classmethod
+    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return echoed_refs(value, info.field_name or "order_refs")
     # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
     # in its IT1 loop after the PID (position 120), in the order the PO sent them: drop-ship hubs (CommerceHub's
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
@@ -673,6 +726,7 @@ class InvoiceSettings(_Model):
     @model_validator(mode="after")
     def _one_ia(self) -> InvoiceSettings:
         one_vendor_number(self.vendor_number, self.order_refs, "[fulfilment.invoice]", self.vendor_number_qualifier)
+        required_refs(self.required_order_refs, self.order_refs, "[fulfilment.invoice]")
         return self
 
     @model_validator(mode="after")

@@ -6,7 +6,7 @@ can be traced from the file it came in on. Money and quantities are decimals, ne
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import pyarrow as pa
@@ -258,12 +258,18 @@ ORDER_REFS = {"IA": "vendor_number_sent", "DP": "department", "PD": "promotion",
 
 
 def order_ref_elements(order: Mapping) -> tuple[tuple[str, ...], ...]:
-    """An ORDERS row's references ORDER_REFS names, in its order, as the REF elements its 855, 856 and 810 carry
-    back: (REF01, REF02) for one sent without REF03, (REF01, REF02, REF03) for one with (REF02 "" where the PO
-    stated the reference by its REF03 alone: REF*JB**MERCY CLINIC HVAC RETROFIT). A row without ref_descriptions
-    (none sent, or stored before they were kept) gives exactly the pairs it gave before."""
-    texts = {r["qualifier"]: r["description"] for r in order.get("ref_descriptions") or ()
-             if r.get("qualifier") and r.get("description")}
+    """An ORDERS row's heading references, one per REF01, as the REF elements its 855, 856 and 810 carry back:
+    (REF01, REF02) for one sent without REF03, (REF01, REF02, REF03) for one with (REF02 "" where the PO stated the
+    reference by its REF03 alone: REF*JB**MERCY CLINIC HVAC RETROFIT). First those ORDER_REFS names (from their
+    columns), in its order; then every other qualifier of the heading (refs_sent: its first REF with a REF02, else
+    one stated by REF03 alone), in the order sent: a profile's order_refs may list any (REF*11, REF*12 ...).
+    A row without refs_sent and ref_descriptions (none sent, or stored before they were kept) gives exactly the
+    pairs it gave before: its named columns'. Which of them a document writes, and in which order, is its
+    profile's order_refs (ordered_refs)."""
+    texts: dict[str, str] = {}
+    for r in order.get("ref_descriptions") or ():
+        if r.get("qualifier") and r.get("description"):
+            texts.setdefault(r["qualifier"], r["description"])
     out: list[tuple[str, ...]] = []
     for qualifier, column in ORDER_REFS.items():
         value, text = order.get(column) or "", texts.get(qualifier)
@@ -271,7 +277,35 @@ def order_ref_elements(order: Mapping) -> tuple[tuple[str, ...], ...]:
             out.append((qualifier, value, text))
         elif value:
             out.append((qualifier, value))
+    seen = set(ORDER_REFS)
+    for r in order.get("refs_sent") or ():
+        qualifier, value = r.get("qualifier"), r.get("id")
+        if qualifier and value and qualifier not in seen:
+            seen.add(qualifier)
+            text = texts.get(qualifier)
+            out.append((qualifier, value, text) if text else (qualifier, value))
+    for qualifier, text in texts.items():  # stated by REF03 alone (REF*11**ACCOUNT TEXT: no REF02 in refs_sent)
+        if qualifier not in seen:
+            seen.add(qualifier)
+            out.append((qualifier, "", text))
     return tuple(out)
+
+
+def echo_order(wanted: Sequence[str]) -> tuple[str, ...]:
+    """The order a profile's order_refs (``wanted``) are written in: as listed, each once; a list naming ORDER_REFS'
+    qualifiers alone (all a profile could list before any other was allowed) in ORDER_REFS' order, as such lists
+    were always written, so no partner's documents change until its profile lists another (REF*11 ...)."""
+    once = tuple(dict.fromkeys(wanted))
+    if all(q in ORDER_REFS for q in once):
+        return tuple(q for q in ORDER_REFS if q in once)
+    return once
+
+
+def ordered_refs(refs: tuple[tuple[str, ...], ...], wanted: Sequence[str]) -> list[tuple[str, ...]]:
+    """Of a PO's references (order_ref_elements), those a profile's order_refs lists (``wanted``), in the order
+    echo_order gives; a qualifier the PO did not send is left out."""
+    by_qualifier = {elements[0]: elements for elements in refs}
+    return [by_qualifier[q] for q in echo_order(wanted) if q in by_qualifier]
 
 
 def carried_ref(elements: tuple[str, ...], described: tuple[str, ...] | frozenset[str] = ()) -> tuple[str, ...]:

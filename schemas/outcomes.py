@@ -101,6 +101,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # decides; approved, the line is answered and invoiced at 0 (or the price sent) with NC, never at ours
     "PRICE_NO_CHARGE": HOLD_ORDER,
     "CURRENCY_MISMATCH": HOLD_ORDER,
+    "ORDER_REF_NOT_SENT": ACCEPT,  # answered, shipped and billed as ordered, the documents without the REF
     "VENDOR_NUMBER_MISMATCH": ACCEPT,  # answered as ordered; ops corrects the profile or tells the buyer
     "TERMS_MISMATCH": ACCEPT,  # our agreed terms apply (a profile's invoice terms = "po": the PO's); ops is told
     "TERMS_PERCENT_ROUNDED": ACCEPT,  # no price or quantity changes; the 810 echoes the PO's ITD03 as sent

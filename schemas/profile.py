@@ -486,6 +486,17 @@ class PartnerProfile(_Model):
                    inv.vendor_number if inv.vendor_number_qualifier == "IA" else "")
         return tuple(dict.fromkeys(n for n in numbers if n))
 
+    def required_order_refs(self) -> dict[str, tuple[str, ...]]:
+        """The heading references its documents must carry back (each one's required_order_refs), REF01 -> the
+        documents it receives that require it ("855", "856", "810"), in that order; empty when none."""
+        out: dict[str, tuple[str, ...]] = {}
+        for document, settings in (("855", self.acks.po_ack), ("856", self.fulfilment.asn),
+                                   ("810", self.fulfilment.invoice)):
+            if document in self.receives:
+                for qualifier in settings.required_order_refs:
+                    out[qualifier] = (*out.get(qualifier, ()), document)
+        return out
+
     @property
     def csv_orders(self) -> bool:
         """The partner sends CSV purchase orders."""

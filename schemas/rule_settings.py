@@ -54,6 +54,8 @@ class PartnerRuleOverrides(_Model):
     # other vendor numbers the partner may name us by in REF*IA (a grocer's per-DC numbers); flows.decide adds the
     # ones the profile's documents write back (PartnerProfile.vendor_numbers)
     vendor_numbers: tuple[str, ...] | None = None
+    # the profile's documents' required_order_refs (flows.decide.rule_settings): REF01 -> the documents requiring it
+    required_order_refs: dict[str, tuple[str, ...]] | None = None
 
 
 class RuleSettings(_Model):
@@ -122,6 +124,10 @@ class RuleSettings(_Model):
     # The vendor numbers the partner's profile writes back as REF*IA on its 855, 856 and 810 (their
     # vendor_number): a PO naming us by another (REF*IA) raises VENDOR_NUMBER_MISMATCH. None: nothing compared.
     vendor_numbers: tuple[str, ...] = ()
+    # The heading references the partner's documents must carry back (each one's required_order_refs: REF01 -> the
+    # documents, "855", "856", "810", that require it): a PO sending none of one raises ORDER_REF_NOT_SENT (a
+    # warning; the PO is answered, shipped and billed, its documents without the REF). Empty: nothing required.
+    required_order_refs: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     # The invoice the partner receives (its profile's receives: "810", "880"; None: none, or not known): a grocer
     # billed by the 880, whose G17 has no basis of price, cannot be invoiced a line of eaches priced per dozen that
     # is neither exact per each nor a whole number of dozens (7 EA at 4.99 PD): such a line is held when it comes in

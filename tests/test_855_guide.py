@@ -90,9 +90,11 @@ def test_a_profile_takes_the_855_settings_and_refuses_what_no_element_holds():
                               "product_qualifiers": ["UP", "VN"]}
     assert PartnerProfile.model_validate(base).acks.po_ack == PoAckSettings(
         vendor_number="V 0042", order_refs=("DP",), ship_date=True, ship_to=True, product_qualifiers=("UP", "VN"))
-    # order_refs "IA" (the PO's own REF*IA, for a hub's retailers each naming theirs) beside a vendor_number: two REF*IA
+    # order_refs "IA" (the PO's own REF*IA, for a hub's retailers each naming theirs) beside a vendor_number: two
+    # REF*IA; an order_refs entry no REF01 can be (element 128: 2-3 capital letters or digits; any such code is taken)
     for bad in ({"vendor_number": " V1"}, {"vendor_number": "V" * 31}, {"vendor_number": "V1", "order_refs": ["IA"]},
-                {"order_refs": ["ZZ"]}, {"product_qualifiers": ["UPC"]}, {"product_qualifiers": ["up"]},
+                {"order_refs": ["Z"]}, {"order_refs": ["zz"]}, {"order_refs": ["ZZZZ"]},
+                {"product_qualifiers": ["UPC"]}, {"product_qualifiers": ["up"]},
                 {"dates": ["068"]}):
         with pytest.raises(ValueError):
             PartnerProfile.model_validate({**base, "acks": {**base["acks"], "po_ack": bad}})

@@ -44,9 +44,11 @@ def _described(text: str) -> list:
     ("REF*JB**BY NAME~REF*JB*J-2", "J-2", None),
     ("REF*JB*J-1*FIRST~REF*JB*J-2*SECOND", "J-1", [{"qualifier": "JB", "description": "FIRST"}]),
     ("REF*JB**FIRST~REF*JB**SECOND", None, [{"qualifier": "JB", "description": "FIRST"}]),
-    # in ORDER_REFS' order (DP before JB), whatever the order sent; a qualifier ORDER_REFS does not name: not kept
+    # in ORDER_REFS' order (DP before JB), whatever the order sent; a qualifier ORDER_REFS does not name after them,
+    # in the order sent (a profile's order_refs may list any: REF*ZZ**OTHER is carried back as sent)
     ("REF*JB**JOB~REF*ZZ**OTHER~REF*DP*042*HOUSEWARES", None,
-     [{"qualifier": "DP", "description": "HOUSEWARES"}, {"qualifier": "JB", "description": "JOB"}]),
+     [{"qualifier": "DP", "description": "HOUSEWARES"}, {"qualifier": "JB", "description": "JOB"},
+      {"qualifier": "ZZ", "description": "OTHER"}]),
     # no REF03: null, as a PO without references
     ("REF*JB*J-24-0917~REF*DP*042", "J-24-0917", None),
 ])

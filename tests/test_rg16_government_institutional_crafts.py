@@ -156,7 +156,8 @@ def test_every_855_856_and_810_we_sent_passes_our_validator_bots_and_pyx12(night
 
 def test_contract_agreement_and_requisition_references_are_read_from_the_heading():
     """REF*CT, REF*AH and REF*TN of an 850's heading, the first of each, into their ORDERS columns; a profile may
-    name them in order_refs; a qualifier no column keeps is still refused."""
+    name them in order_refs; any other REF01 too (ZZ: refs_sent's, tests/test_order_refs_any_qualifier.py), but
+    not what no REF01 can be (element 128: 2-3 capital letters or digits)."""
     import tomllib
 
     from pydantic import ValidationError
@@ -174,6 +175,8 @@ def test_contract_agreement_and_requisition_references_are_read_from_the_heading
     data["fulfilment"]["invoice"]["order_refs"] = ["CT", "AH", "TN"]
     assert PartnerProfile.model_validate(data).fulfilment.invoice.order_refs == ("CT", "AH", "TN")
     data["fulfilment"]["invoice"]["order_refs"] = ["ZZ"]
+    assert PartnerProfile.model_validate(data).fulfilment.invoice.order_refs == ("ZZ",)
+    data["fulfilment"]["invoice"]["order_refs"] = ["Z"]
     with pytest.raises(ValidationError):
         PartnerProfile.model_validate(data)
 

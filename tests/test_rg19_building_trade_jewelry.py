@@ -101,7 +101,9 @@ def test_job_and_project_numbers_are_read_from_the_heading_and_a_profile_may_nam
     data = tomllib.loads((FIXTURES / "partners" / "graybar.toml").read_text(encoding="utf-8"))
     data["acks"]["po_ack"]["order_refs"] = ["PJ"]
     assert PartnerProfile.model_validate(data).acks.po_ack.order_refs == ("PJ",)
-    data["acks"]["po_ack"]["order_refs"] = ["JN"]
+    data["acks"]["po_ack"]["order_refs"] = ["JN"]  # any REF01 (refs_sent's); not what no REF01 can be
+    assert PartnerProfile.model_validate(data).acks.po_ack.order_refs == ("JN",)
+    data["acks"]["po_ack"]["order_refs"] = ["jn"]
     with pytest.raises(ValidationError):
         PartnerProfile.model_validate(data)
 

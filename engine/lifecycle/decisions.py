@@ -1183,19 +1183,28 @@ def refs_too_long(heads: list[dict], settings: PoAckSettings, profile: PartnerPr
     """The PO references (REF02) the partner's 855 echoes (settings.order_refs) that are longer than REF02 in the
     partner's version (004010: 30; a 005010 PO's REF*DP may have 50): each left out of its head (its REF is not
     written, the 855 still answers every line) with a warning naming it, as the partner's translator would refuse
-    the whole 855 for it (ELEMENT_TOO_LONG). Only the lengths are looked at: a few values per order."""
+    the whole 855 for it (ELEMENT_TOO_LONG). Only the lengths are looked at: a few values per order. A qualifier
+    ORDER_REFS names is read from its column; any other from the PO's refs_sent (its first REF of it)."""
     from schemas.orders import ORDER_REFS
 
-    columns = [(q, ORDER_REFS[q]) for q in ORDER_REFS if q in settings.order_refs]
-    version, most = _ref02_max(profile) if columns else ("", None)
+    wanted = settings.order_refs
+    version, most = _ref02_max(profile) if wanted else ("", None)
     if most is None:
         return []
     out: list[FindingRecord] = []
     for h in heads:
-        for qualifier, column in columns:
-            value = h.get(column)
+        for qualifier in wanted:
+            column = ORDER_REFS.get(qualifier)
+            if column is not None:
+                value = h.get(column)
+            else:
+                value = next((r["id"] for r in h.get("refs_sent") or () if r.get("qualifier") == qualifier
+                              and r.get("id")), None)
             if value and len(value) > most:
-                h[column] = None
+                if column is not None:
+                    h[column] = None
+                else:  # every REF of it left out: the next one is not the PO's reference of that qualifier
+                    h["refs_sent"] = [r for r in h["refs_sent"] if r.get("qualifier") != qualifier]
                 if h.get("ref_descriptions"):  # nor its REF03 alone (REF*DP**text): the reference is left out
                     h["ref_descriptions"] = [r for r in h["ref_descriptions"] if r["qualifier"] != qualifier]
                 out.append(_left_out(profile, h["po_number"], qualifier, value, version, most))

@@ -33,6 +33,7 @@ from rules.business.money import (
     order_values,
     per_each_prices,
 )
+from rules.business.order_refs import check_required_refs
 from rules.business.places import (
     check_dates,
     check_line_deliveries,
@@ -56,7 +57,7 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_prices", "check_purpose",
            "check_quantities",
            "check_ship_to", "check_terms",
-           "check_test_data", "check_vendor_number",
+           "check_test_data", "check_vendor_number", "check_required_refs",
            "list_price", "order_values", "per_each_prices", "price_index", "quantity_in_eaches", "resolve_items",
            "run_business_rules", "substitute"]
 
@@ -97,6 +98,7 @@ def run_business_rules(
         *check_order_type(orders, settings),
         *check_test_data(orders, settings),
         *check_vendor_number(orders, settings),
+        *check_required_refs(orders, settings),
         *check_do_not_exceed(orders, resolved, ref, settings, values=values),
         *check_order_forms(orders, resolved, ref, settings),
     ]
