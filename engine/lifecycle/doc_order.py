@@ -33,6 +33,10 @@ def in_lifecycle_order(plan: Plan, unanswered: Collection[Key], change_keys: Col
     docs = plan.documents
     if not unanswered or not docs:
         return plan
+    # (most nights answer no change of an order answered in the same plan: looked for first, the rest only then)
+    if not any(_answers_change(d, s, change_keys) and (d.partner, s.po_number) in unanswered
+               for d in docs if d.doc_type == "865" or d.doc_type in ORDER_ANSWERS for s in d.sets):
+        return plan
     firsts = [_firsts(d, unanswered, change_keys) for d in docs]
     expected = Counter(k for f in firsts for k in f)
     if not expected:
