@@ -183,6 +183,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         moved = lifecycle.planned_outcomes(plan)
         out.outcomes = {k: moved[k] for k in ((d.partner, d.po_number) for d in out.decisions) if k in moved}
     plan = lifecycle.batch_documents(plan, profiles, state.buyer_gs_ids(lifecycle.asked_buyers(plan, profiles)))
+    # an order's first answer goes out (is numbered) before the answers to its changes, packed or not
+    plan = lifecycle.in_lifecycle_order(plan, lifecycle.unanswered(records.values()),
+                                        lifecycle.change_answer_keys(revisions.change_ids, awaited))
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
     with timed("decide.apply"):

@@ -23,6 +23,9 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_recheck(records, decisions, at=, by=) -> Plan
   select      to_decide, held, current_tables, selected_rows, table_keys, change_table_keys, base_table_keys,
               arrivals, changed_lines, reserved_after, stored_line_keys
+  doc_order   in_lifecycle_order(plan, unanswered, change_keys) (an order's first answer before the answers to its
+              changes, once batched: what the store numbers), unanswered(records),
+              change_answer_keys(change_ids, awaited)
   batches     batch_documents(plan, profiles, buyers) (855/865/856/810 interchanges per the profile's delivery.batch,
               each to its order's buyer: the GS02 it came from)
   common      isolated(record, build, ...) (per-order fault isolation), planned_document, check_plan
@@ -74,6 +77,7 @@ from engine.lifecycle.changes import (
 )
 from engine.lifecycle.common import check_plan, contain, isolated, planned_document
 from engine.lifecycle.decisions import decision_findings, final_change_result, plan_decisions
+from engine.lifecycle.doc_order import change_answer_keys, in_lifecycle_order, unanswered
 from engine.lifecycle.intake import intake_consequence, plan_intake
 from engine.lifecycle.people import (
     VERDICT_APPROVED,
@@ -164,11 +168,11 @@ __all__ = [
     "answer_awaiting", "answer_ranks", "arrivals", "fingerprints",
     "repeat_keys",
     "addressed_documents", "asked_buyers", "asked_pos",
-    "base_table_keys", "batch_documents", "change_table_keys", "changed_lines", "check_plan",
+    "base_table_keys", "batch_documents", "change_answer_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
-    "in_answer_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
+    "in_answer_order", "in_lifecycle_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
     "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after",
     "selected_rows", "stored_line_keys", "table_keys",
-    "to_decide",
+    "to_decide", "unanswered",
 ]
