@@ -45,7 +45,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from rules.business.by_weight import WEIGHT_MULTIPLES, weight_basis, whole_units
+from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     CHARGE_TYPES,
@@ -72,7 +72,7 @@ from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
 from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_MARK_FOR, LINE_WIDE_DATES, ORDER_LINES
-from schemas.units import PRICE_PER_EACH, weight_in
+from schemas.units import PRICE_PER_EACH, covering, weight_in, within_one
 
 _MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
 
@@ -128,6 +128,10 @@ class LineResult:
     # a line taken in by weight (rules.business.by_weight) changed in a weight: answered in that weight, as many of
     # it as the line's whole cases make (``buyers_unit``: the weight, 1, one case's average weight in it)
     weighed: bool = False
+    # such a line whose own unit is a weight too (600 KG of an item counted in LB: defined_weight): converted exactly,
+    # the POC03 asked (``asked``, in the POC's weight) answered as sent when the line's units cover it
+    defined: bool = False
+    asked: Decimal | None = None
     # the changed line once decided is backordered: the day the whole line is to ship (the latest of its 855 parts)
     ship_date: date | None = None
 
@@ -138,6 +142,11 @@ class LineResult:
         if self.buyers_unit is None or self.quantity is None:
             return self.quantity, self.unit
         unit, per_unit, per_line = self.buyers_unit
+        if self.defined:  # 1,103 LB are 500.3109 KG: 500 KG as asked, as the 855 answers such a line
+            exact = _weight_in(self.quantity, self.unit, unit)
+            if exact is not None and self.asked is not None and exact >= self.asked:
+                return self.asked, unit
+            return exact, unit
         back = self.quantity * per_line / per_unit
         if self.weighed:  # 8 cases of 48 LB: 384 LB (a weight need not be whole)
             return back, unit
@@ -1209,6 +1218,9 @@ class _Converted:
     per_line: int | Decimal
     # a line taken in by weight: POC03 in the line's weight unit (weight_ordered), its quantity the whole cases
     weight: Decimal | None = None
+    # its own unit a weight too (_by_weight): converted exactly; the POC03 to answer when covered (LineResult.asked)
+    defined: bool = False
+    asked: Decimal | None = None
 
 
 def _as(converted: _Converted | str | None, line_unit: str | None) -> str:
@@ -1221,22 +1233,31 @@ def _in_buyers_unit(result: LineResult, converted: _Converted | str | None) -> L
     if not isinstance(converted, _Converted):
         return result
     return replace(result, buyers_unit=(converted.unit, converted.per_unit, converted.per_line),
-                   weighed=converted.weight is not None)
+                   weighed=converted.weight is not None, defined=converted.defined, asked=converted.asked)
 
 
 def _by_weight(poc: Mapping, line: Mapping, quantity: Decimal) -> _Converted | None:
     """POC03 ``quantity`` of a line taken in by weight (480 LB as 10 CA of 48 LB: rules.business.by_weight.as_cases)
     sent in a weight (POC05 LB, KG ...; none: the weight the line was ordered in), taken as the 850's was: the whole
     cases nearest to it (400 LB: 8 CA), the weight kept in the line's weight unit, answered in the POC's weight (8 x
-    48 = 384 LB). None for another unit (the line's CA: as any line) or a line not taken by weight."""
-    per, weight_unit = line.get("weight_per_unit"), line.get("weight_unit")
+    48 = 384 LB). A line whose own unit is a weight too (600 KG of an item counted in LB, taken in by the units'
+    definitions: rules.business.by_weight._by_definition) is taken as intake took it: the whole units that cover the
+    weight (schemas.units.covering: 500 KG is 1,103 LB, never the nearest 1,102 LB, 499.8672 KG), answered exactly
+    in the POC's weight, or as asked when they cover it by less than one of the line's weight unit (within_one, as
+    intake takes such a line at all). None for another unit (the line's CA: as any line) or a line not taken by
+    weight."""
+    per, weight_unit, own = line.get("weight_per_unit"), line.get("weight_unit"), line.get("unit")
     sent = poc.get("unit") or weight_unit
-    if not per or not weight_unit or sent == line.get("unit"):
+    if not per or not weight_unit or sent == own:
         return None
     weight = _weight_in(quantity, sent, weight_unit)
     per_sent = _weight_in(per, weight_unit, sent)
     if weight is None or not per_sent:
         return None
+    if defined_weight(own, weight_unit):
+        whole = covering(weight, weight_unit, own) if weight > 0 else Decimal(0)
+        asked = quantity if weight > 0 and within_one(whole, own, weight, weight_unit) else None
+        return _Converted(whole, sent, 1, per_sent, weight=weight, defined=True, asked=asked)
     cases = whole_units(weight, per) if weight > 0 else Decimal(0)
     return _Converted(cases, sent, 1, per_sent, weight=weight)
 

@@ -77,3 +77,53 @@ def test_a_change_in_hundredweights_is_its_pounds_and_a_price_per_hundredweight_
     assert [(f.code, f.message) for f in result.findings] == [(
         "CHANGE_PRICE_INVALID", "POC06 379.001 per CW is 3.79001 per LB (100 LB a CW), not exact to 4 places: the "
         "line is priced per LB (code list 639 has no price per CW); the line stays as it was.")]
+
+
+DEFINED = {"quantity": Decimal(1323), "unit": "LB", "unit_price": Decimal("4.74"), "price_basis": "PK",
+           "weight_ordered": Decimal(600), "weight_unit": "KG", "weight_per_unit": Decimal("0.4536"),
+           "weight_basis_sent": None}
+
+
+def _apply_defined(poc: str):
+    """A line of 600 KG of an item counted in pounds, taken in as the 1,323 LB that cover it (rules.business.by_weight
+    _by_definition), changed by ``poc``."""
+    order, lines = live_order()
+    rows = [dict(r, **DEFINED) if r["line_number"] == 1 else r for r in lines.to_pylist()]
+    header, changes = read_change([poc])
+    result = apply_changes(order, pa.Table.from_pylist(rows, schema=ORDER_LINES), header, changes, shipped=False)
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    [answer] = result.line_results
+    return (line["quantity"], line["unit"], line["weight_ordered"], line["weight_unit"]), \
+        (answer.status, *answer.acknowledged()), result
+
+
+def test_a_change_of_a_kilogram_line_of_a_pound_item_takes_the_pounds_that_cover_it_answered_as_asked():
+    """As intake takes the 850's 600 KG (1,323 LB, schemas.units.covering), a POC to 500 KG is the 1,103 LB that
+    cover it (500.3109 KG), never the nearest 1,102 LB (499.8672 KG, short of the order), answered 500 KG as asked;
+    a weight that is a whole number of pounds to 4 places (299.8246 KG: 661 LB) is that number."""
+    d = Decimal
+    line, answer, result = _apply_defined("POC*1*QD*500**KG")
+    assert line == (d(1103), "LB", d(500), "KG") and answer == ("IQ", d(500), "KG") and not result.findings
+    line, answer, _r = _apply_defined("POC*1*QD*500")  # POC05 left out: the weight the line was ordered in
+    assert line == (d(1103), "LB", d(500), "KG") and answer == ("IQ", d(500), "KG")
+    line, answer, _r = _apply_defined("POC*1*QD*299.8246**KG")
+    assert line == (d(661), "LB", d("299.8246"), "KG") and answer == ("IQ", d("299.8246"), "KG")
+    line, answer, _r = _apply_defined("POC*1*QD*500000**GR")  # in grams: the same kilograms, answered in grams
+    assert line == (d(1103), "LB", d(500), "KG") and answer == ("IQ", d(500000), "GR")
+
+
+def test_a_change_whose_covering_units_exceed_it_by_one_of_its_unit_or_more_is_answered_exactly():
+    """A line of 2.2046 LB of an item counted in KG (taken in as 1 KG: 2.2046 LB to 4 places) changed to 1.2 LB: the
+    1 KG that covers it exceeds it by 1.0046 LB, one pound or more (within_one), so it is not answered as asked but
+    as the 2.2046 LB the line now holds."""
+    order, lines = live_order()
+    mine = {"quantity": Decimal(1), "unit": "KG", "unit_price": Decimal(3), "price_basis": "PP",
+            "weight_ordered": Decimal("2.2046"), "weight_unit": "LB", "weight_per_unit": Decimal("2.2046"),
+            "weight_basis_sent": None}
+    rows = [dict(r, **mine) if r["line_number"] == 1 else r for r in lines.to_pylist()]
+    header, changes = read_change(["POC*1*QD*1.2**LB"])
+    result = apply_changes(order, pa.Table.from_pylist(rows, schema=ORDER_LINES), header, changes, shipped=False)
+    line = next(r for r in result.new_lines.to_pylist() if r["line_number"] == 1)
+    [answer] = result.line_results
+    assert (line["quantity"], line["unit"], line["weight_ordered"]) == (Decimal(1), "KG", Decimal("1.2"))
+    assert (answer.status, *answer.acknowledged()) == ("IQ", Decimal("2.2046"), "LB")
