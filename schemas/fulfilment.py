@@ -94,6 +94,25 @@ VENDOR_NUMBER = r"^([!-~]([ -~]{0,28}[!-~])?)?$"
 G72_TAX_CODES = ("501", "526", "537")
 
 
+class _EchoedRefs(_Model):
+    """A document's settings that echo the PO's heading references (AsnSettings, PoAckSettings, InvoiceSettings:
+    each declares its own order_refs, the qualifiers it writes back, with its own default)."""
+
+    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
+    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
+    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
+    order_ref_descriptions: tuple[str, ...] = ()
+    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
+    # document written without it (a REF is never made up), and flagged for ops when it comes in
+    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
+    required_order_refs: tuple[str, ...] = ()
+
+    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs", check_fields=False)
+    @classmethod
+    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        return echoed_refs(value, info.field_name or "order_refs")
+
+
 class SsccSettings(_Model):
     """Our GS1 company prefix and extension digit for the SSCC-18s on this partner's cartons/pallets."""
 
@@ -103,7 +122,7 @@ class SsccSettings(_Model):
     with_ai: bool = True  # MAN02 = "00" + 18 digits (20); False: the 18 digits alone
 
 
-class AsnSettings(_Model):
+class AsnSettings(_EchoedRefs):
     """How this partner wants its 856."""
 
     structure: HlStructure = "SOPI"  # S-O-P-I pick and pack; S-O-T-P-I with pallets; S-O-T-I pallets shipped whole
@@ -154,19 +173,6 @@ class AsnSettings(_Model):
     order_refs: tuple[str, ...] = ("DP",)  # the PO's heading references carried back in each order loop after
     # PRF/REF IA, REF02 as the PO sent it, when it sent one: DP department number (department-store 850s send it:
     # JCPenney's requires it), PD promotion/deal number, MR merchandise type code; () never
-    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
-    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
-    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[str, ...] = ()
-    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
-    # document written without it (a REF is never made up), and flagged for ops when it comes in
-    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
-    required_order_refs: tuple[str, ...] = ()
-
-    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
-    @classmethod
-    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        return echoed_refs(value, info.field_name or "order_refs")
     mark_for: Literal["order", "pack", "none"] = "order"  # the mark-for store a PO names (N1 Z7, or N1 BY with
     # N103/N104: cross-dock orders) in each order loop after PRF/REF IA, N101-N104 as the PO sent them (where a
     # cross-dock 856 carries it: N1*BY*STORE*92*002 in the public ediengine Crossdock sample); "pack": in each of the
@@ -351,7 +357,7 @@ class PoAckContact(_Model):
         return [x for q, v in (("TE", self.phone), ("EM", self.email), ("FX", self.fax)) if v for x in (q, v)]
 
 
-class PoAckSettings(_Model):
+class PoAckSettings(_EchoedRefs):
     """What this partner's 855 carries besides BAK, PO1/ACK and CTT ([acks.po_ack]): the heading content
     retailers' 855 guides require (Saks: REF DP and REF IA required, DTM required, an N1 loop; Northern Tool,
     Scheels, Sally Beauty: REF IA required; Hershey's customers: DTM and N1 must use). The defaults add nothing."""
@@ -362,19 +368,6 @@ class PoAckSettings(_Model):
     # Sherwin-Williams' 855 guide marks CUR mandatory
     order_refs: tuple[str, ...] = ()  # the PO's heading references echoed after BAK (and REF IA), REF02 as
     # the PO sent it, when it sent one: DP department (Saks' 855 requires it), PD promotion, MR merchandise type
-    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
-    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
-    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[str, ...] = ()
-    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
-    # document written without it (a REF is never made up), and flagged for ops when it comes in
-    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
-    required_order_refs: tuple[str, ...] = ()
-
-    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
-    @classmethod
-    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        return echoed_refs(value, info.field_name or "order_refs")
     ship_date: bool = False  # DTM*068 (current schedule ship) in the heading: the date the lines are acknowledged
     # for (the PO's requested ship date, or the answer's date when that is past or absent)
     process_date: bool = False  # DTM*009 (process) with the day we answer, after DTM 068: a guide that requires the
@@ -531,7 +524,7 @@ class InvoiceTax(_Model):
         return self
 
 
-class InvoiceSettings(_Model):
+class InvoiceSettings(_EchoedRefs):
     """How and when this partner is invoiced."""
 
     # "shipment": one 810 per shipment and PO; "order": one per PO once it shipped complete; "store": one per
@@ -568,19 +561,6 @@ class InvoiceSettings(_Model):
     order_refs: tuple[str, ...] = ("DP",)  # the PO's heading references carried back after REF SI/BM/IA, as
     # the PO sent them, when it sent one: DP department number (JCPenney's and Target's 810 require it), PD
     # promotion/deal number (Target's 810: optional; add "PD"), MR merchandise type code; () never
-    # the PO's heading references (of order_refs) whose REF03 (description) is written back beside REF02 when the PO
-    # sent both (REF*JB*J-24-0917*MERCY CLINIC HVAC RETROFIT): a guide asking for the job's name with its number; ()
-    # REF02 alone. A reference the PO stated by REF03 alone (REF*JB**MERCY CLINIC) is always written so
-    order_ref_descriptions: tuple[str, ...] = ()
-    # of order_refs, those the partner's guide requires: a PO that sends none of one is still answered, the
-    # document written without it (a REF is never made up), and flagged for ops when it comes in
-    # (ORDER_REF_NOT_SENT, a warning naming the documents that will lack it: rules.business.order_refs)
-    required_order_refs: tuple[str, ...] = ()
-
-    @field_validator("order_refs", "order_ref_descriptions", "required_order_refs")
-    @classmethod
-    def _ref_qualifiers(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        return echoed_refs(value, info.field_name or "order_refs")
     # the PO line's own references (its PO1 loop's REFs: schemas.orders line_refs) of these qualifiers, each a REF
     # in its IT1 loop after the PID (position 120), in the order the PO sent them: drop-ship hubs (CommerceHub's
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
