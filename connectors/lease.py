@@ -8,8 +8,9 @@ A lease whose time ran out is taken over (and says so); so is one whose holder o
 The workspace lease keeps a local fast path, `<workspace>/workspace.lock`: an exclusive flock held as
 long as the lease (the kernel drops it when the holder dies, SIGKILL included), holding the same record
 as JSON. While a SQLite store does not exist yet (a new workspace, a store to rebuild or restore) or
-cannot be opened, the flock and its record alone are the lease. Callers see `acquire`, `Lease.renew`,
-`Lease.release`, `Holder` and `read_holder`. Must not import parsers, rules, engine or flows.
+cannot be opened, the flock and its record alone are the lease. On PostgreSQL a lease keeps one store
+connection for its life (Lease._on_store); a SQLite store is opened for each renewal. Callers see
+`acquire`, `Lease.renew`, `Lease.release`, `Holder` and `read_holder`. Must not import parsers, rules, engine or flows.
 """
 
 from __future__ import annotations
@@ -135,6 +136,13 @@ def _open_store(target: str, name: str):
         return None
 
 
+def _keeps_store(target: str) -> bool:
+    """Whether a lease keeps its store connection for its life: on PostgreSQL (Lease._on_store)."""
+    from connectors.state import is_url
+
+    return is_url(target)
+
+
 def _read(fd: int) -> Holder | None:
     try:
         raw = os.pread(fd, 65536, 0)
@@ -188,8 +196,11 @@ class Lease:
     ``took_over_because`` why: "gone" (its process on this machine died) or "expired"."""
 
     def __init__(self, workspace: Path, holder: Holder, ttl: float, target: str, fd: int,
-                 took_over: Holder | None, because: str) -> None:
+                 took_over: Holder | None, because: str, *, store=None) -> None:
         self.workspace, self.ttl, self._target, self._fd = workspace, ttl, target, fd
+        # the store connection kept for the lease's life (PostgreSQL: _keeps_store), used under _mutex by the
+        # holder's thread and the heartbeat; the process that opened it (a forked child opens its own)
+        self._store, self._store_pid = store, (os.getpid() if store is not None else 0)
         self.path = workspace / LOCK_NAME  # the workspace lease's lock file (others have none)
         self.took_over, self.took_over_because = took_over, because
         self.holder = holder
@@ -236,18 +247,58 @@ class Lease:
             holder = replace(self.holder, renewed_at=_iso(now), expires_at=_iso(now + timedelta(seconds=self.ttl)),
                              note=self.holder.note if note is None else note,
                              run_id=self.holder.run_id if run_id is None else run_id)
-            store = _open_store(self._target, self.name)
-            if store is not None:
-                try:
-                    if not store.renew_lease(holder.row()):
-                        row = store.lease(self.name)
-                        self.lost = Holder.from_row(row) if row else self.holder
-                        raise self._lost_error()
-                finally:
-                    store.close()
+            row = holder.row()
+            renewed = self._on_store(lambda store: (True, None) if store.renew_lease(row)
+                                     else (False, store.lease(self.name)))
+            if renewed is not None and not renewed[0]:
+                self.lost = Holder.from_row(renewed[1]) if renewed[1] else self.holder
+                self._close_store()
+                raise self._lost_error()
             if self._fd >= 0:
                 self._write(holder)
             self.holder = holder
+
+    def _on_store(self, work):
+        """``work(store)`` on the store holding the lease, under _mutex; None when there is none (the
+        workspace lease of a missing or empty SQLite store: _open_store). On PostgreSQL the connection is
+        kept for the lease's life (opened by acquire, else by the first renew; closed at release): a
+        connect is a backend start and, off this machine, round trips. Used again and failing (a
+        connection the server or the network dropped), it is closed and ``work`` tried once on a new one,
+        so a renew fails only where opening the store anew fails too, as it did with a connection each.
+        A SQLite store is opened for each call, as before: restore and rebuild replace its file under a
+        held workspace lease, and a connection kept across that would go on renewing the lease in the old
+        file (renamed, SQLite writes on into it without a word)."""
+        if not _keeps_store(self._target) or self._store_pid not in (0, os.getpid()):
+            store = _open_store(self._target, self.name)  # (a forked child never uses its parent's connection)
+            if store is None:
+                return None
+            try:
+                return work(store)
+            finally:
+                store.close()
+        if self._store is not None:
+            try:
+                return work(self._store)
+            except (OSError, OrderBridgeError):
+                self._close_store()  # dropped: a new connection below, once
+        store = _open_store(self._target, self.name)
+        try:
+            done = work(store)
+        except BaseException:
+            store.close()
+            raise
+        self._store, self._store_pid = store, os.getpid()
+        return done
+
+    def _close_store(self) -> None:
+        """Close the kept connection (none in a forked child: its parent's is left alone)."""
+        if self._store is None or self._store_pid != os.getpid():
+            return
+        store, self._store, self._store_pid = self._store, None, 0
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001 - a dropped connection closes as it can
+            pass
 
     def _lost_error(self) -> LeaseLost:
         return LeaseLost(f"this process lost the lease of {_what(self.name)}: "
@@ -276,15 +327,11 @@ class Lease:
         with self._mutex:
             try:
                 if self.lost is None:
-                    store = _open_store(self._target, self.name)
-                    if store is not None:
-                        try:
-                            store.release_lease(self.name, self.holder.holder_id, _iso(_now()))
-                        finally:
-                            store.close()
+                    self._on_store(lambda store: store.release_lease(self.name, self.holder.holder_id, _iso(_now())))
             except (OSError, OrderBridgeError):
                 pass  # unreleased, it expires; the flock below frees this machine's workspace at once
             finally:
+                self._close_store()
                 if self._fd >= 0:
                     try:
                         self._write(replace(self.holder, released=True, renewed_at=_iso(_now())))
@@ -367,18 +414,27 @@ def _try(root: Path, name: str, command: str, ttl: float, note: str, run_id: str
                     _iso(now + timedelta(seconds=ttl)), note=note, name=name, run_id=run_id)
     try:
         store = _open_store(target, name)
+        kept = None  # on PostgreSQL, the connection the lease keeps (Lease._on_store)
         if store is not None:
             try:
                 won, row_stale, row_because = _claim(store, holder, previous=stale if fd >= 0 else None)
+                if won and _keeps_store(target):
+                    kept, store = store, None
             finally:
-                store.close()
+                if store is not None:
+                    store.close()
             if not won:
                 if fd >= 0:
                     os.close(fd)
                 return row_stale
             if row_stale is not None:  # else the lock file's stale record (if any) is what was taken over
                 stale, because = row_stale, row_because
-        return Lease(root, holder, ttl, target, fd, stale, because)
+        try:
+            return Lease(root, holder, ttl, target, fd, stale, because, store=kept)
+        except BaseException:
+            if kept is not None:
+                kept.close()
+            raise
     except BaseException:
         if fd >= 0:
             os.close(fd)

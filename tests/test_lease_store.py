@@ -372,3 +372,92 @@ def test_the_command_line_obeys_the_store_row_and_says_when_it_took_an_expired_l
     assert "took over the lease of this workspace from `orderbridge run` (run 7), process 4242 on another-host" \
            in said and f"it expired at {expired_at}" in said
     assert lease.read_holder(ws).command == "approve" and lease.read_holder(ws).released
+
+
+def _count_opens(monkeypatch) -> list[str]:
+    """Each StateStore opened from now on (its target), counted."""
+    opened: list[str] = []
+    init = StateStore.__init__
+
+    def counting(self, path, *args, **kwargs):
+        opened.append(str(path))
+        init(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(StateStore, "__init__", counting)
+    return opened
+
+
+def test_a_lease_on_postgresql_keeps_one_store_connection_for_all_its_renewals(pg_server, tmp_path, monkeypatch):
+    """A connect is a backend start (and, off this machine, round trips): a lease renewed from the holder's
+    thread and its heartbeat's opens its store once (acquire's connection, kept), and closes it at release."""
+    import threading
+
+    target = pg_server.fresh_url()
+    opened = _count_opens(monkeypatch)
+    held = lease.acquire(tmp_path, "intake", name="partner:acme", state=target, ttl=3600)
+    for i in range(10):
+        renew = threading.Thread(target=held.renew) if i % 2 else None  # as the heartbeat does
+        if renew:
+            renew.start()
+            renew.join()
+        else:
+            held.renew(note=f"file {i}")
+    assert len(opened) == 1  # the acquire's, kept (before: one more for each renewal)
+    row = lease.read_holder(tmp_path, "partner:acme", state=target)
+    assert (row.expires_at, row.note, row.released) == (held.holder.expires_at, "file 8", False)
+    kept = held._store
+    held.release()
+    assert len(opened) == 2  # and read_holder's: nothing opened to release
+    assert held._store is None and kept._db._conn.closed
+    assert lease.read_holder(tmp_path, "partner:acme", state=target).released
+
+
+def test_a_dropped_lease_connection_is_opened_again_and_the_renewal_still_lands(pg_server, tmp_path, monkeypatch):
+    target = pg_server.fresh_url()
+    opened = _count_opens(monkeypatch)
+    with lease.acquire(tmp_path, "intake", name="partner:acme", state=target, ttl=3600) as held:
+        pg_server.admin(f"SELECT pg_terminate_backend({held._store._db._conn.info.backend_pid})")
+        before = held.holder.expires_at
+        held.renew(note="after the cut")  # no error: the dropped connection is replaced at once
+        row = lease.read_holder(tmp_path, "partner:acme", state=target)
+        assert (row.note, row.expires_at > before, row.released) == ("after the cut", True, False)
+        held.renew()
+        assert len(opened) == 3  # acquire's, the one replacing it, read_holder's
+    assert lease.read_holder(tmp_path, "partner:acme", state=target).released
+
+
+def test_a_lease_on_a_postgresql_store_still_fails_loudly_once_taken_over(pg_server, tmp_path):
+    target = pg_server.fresh_url()
+    held = lease.acquire(tmp_path, "intake", name="partner:acme", state=target, ttl=3600)
+    held.renew()
+    store = StateStore(target)
+    try:
+        row = store.lease("partner:acme")
+        assert store.claim_lease({**row, "holder_id": "other", "pid": 1, "host": "elsewhere"}, replacing=row)
+    finally:
+        store.close()
+    with pytest.raises(LeaseLost, match="holds it now"):
+        held.renew()
+    assert held._store is None  # let go with the lease
+    held.release()
+    assert lease.read_holder(tmp_path, "partner:acme", state=target).holder_id == "other"
+
+
+def test_a_sqlite_workspace_lease_renews_into_the_store_file_that_replaced_its_own(tmp_path):
+    """A SQLite store is opened for each renewal: restore and rebuild put a new file in the store's place
+    under a held workspace lease, and the renewal lands in that one."""
+    from connectors.state_files import lease_row
+
+    path = tmp_path / "orderbridge.sqlite"
+    StateStore(path).close()
+    with lease.acquire(tmp_path, "state restore", state=str(path), ttl=3600) as held:
+        held.renew()
+        for suffix in ("", "-wal", "-shm"):
+            old = path.with_name(path.name + suffix)
+            if old.exists():
+                old.rename(old.with_name(old.name + ".replaced"))
+        StateStore(path).close()  # the new store: no lease row
+        assert lease_row(str(path), lease.WORKSPACE) is None
+        held.renew(note="restored")
+        assert lease.read_holder(tmp_path, state=str(path)).note == "restored"
+    assert lease.read_holder(tmp_path, state=str(path)).released
