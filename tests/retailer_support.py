@@ -63,7 +63,6 @@ def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, me
     """The 850s taken at ``night``, the east DC's confirmations of ``fixtures``/shipments shipped and invoiced at
     ``ship_day``, every document delivered: (ws, the state's findings as (code, severity, PO[, message]), the
     orders' states by key)."""
-    from connectors.state import StateStore
     from tests.support import deliver_all, run_stages, ship_stages
 
     run_stages(ws, night)
@@ -73,14 +72,21 @@ def shipped_night(ws, fixtures: Path, night: datetime, ship_day: datetime, *, me
         shutil.copy2(f, inbox / f.name)
     ship_stages(ws, ship_day, run_id="day1")
     deliver_all(ws, ship_day)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"],
+                                                        *([f["message"]] if messages else [])))
+    return ws, found, states
+
+
+def findings_and_states(ws, row: Callable[[dict], tuple] = lambda f: (f["code"], f["message"])):
+    """The workspace's stored findings, each as ``row`` gives it (default: code and message), and its orders'
+    states by key."""
+    from connectors.state import StateStore
+
     state = StateStore(ws.state_path)
     try:
-        found = [(f["code"], f["severity"], f["po_number"], *([f["message"]] if messages else []))
-                 for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
+        return [row(f) for f in state.findings()], {o.key: o.state.value for o in state.orders()}
     finally:
         state.close()
-    return ws, found, states
 
 
 def _swapped(text, swaps):

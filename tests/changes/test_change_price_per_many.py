@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.retailer_support import po_segments, recounted, segments, stored_value
+from tests.retailer_support import findings_and_states, po_segments, recounted, segments, stored_value
 from tests.support import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg46"
@@ -61,7 +61,6 @@ def _ced_alone(tmp_path, sent: str, shipped_ft: int = 2500):
 def _night_with_change(tmp_path, price: str):
     """CED's PO alone (line 1 at 287.45 TF), taken and answered; the next night an 860 changing line 1's price to
     ``price`` TF; then shipped whole and invoiced: (ws, findings (code, message), states, stored order value)."""
-    from connectors.state import StateStore
     from tests.support import deliver_all, run_stages, ship_stages
 
     ws, shipped = _ced_alone(tmp_path, "287.45")
@@ -75,12 +74,7 @@ def _night_with_change(tmp_path, price: str):
     shutil.copy2(shipped, whinbox / shipped.name)
     ship_stages(ws, SHIP_DAY, run_id="day1")
     deliver_all(ws, SHIP_DAY)
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["message"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
+    found, states = findings_and_states(ws)
     return ws, found, states, Decimal(str(value))
 
 
@@ -152,12 +146,7 @@ def _shipped_short_then_changed(tmp_path, sent: str, price: str, basis: str = "T
         .replace("CE-P1", "CE-P2")
     (whinbox / "east-shipments-20261203.csv").write_text(head + rest, encoding="utf-8")
     run_stages(ws, datetime(2026, 12, 3, 15))
-    state = StateStore(ws.state_path)
-    try:
-        found = [(f["code"], f["message"]) for f in state.findings()]
-        states = {o.key: o.state.value for o in state.orders()}
-    finally:
-        state.close()
+    found, states = findings_and_states(ws)
     second = sorted(set((ws.drop_root / "ced" / "outbox").glob("ced-810-*.x12")) - first)
     segs = []
     for path in second:
