@@ -29,11 +29,11 @@ its open balance, every shipped unit received, to its quantity, none received ye
 (_left_only). CT (change of dates), RS (reschedule) and RB (replace all dates)
 change only dates: the line is acknowledged as it is (IA, quantity and price unchanged). Of a line's dates
 we keep its own cancel / do-not-deliver dates and ship window's end: the POC loop's DTM 001/063/064/038
-(ORDER_CHANGES) under any applied POC become the line's (dated_line_numbers); and its requested ship date and
-window's opening, the loop's DTM 010 / 037 (LINE_SHIP_DAYS), which make the line changed (decided again, its ACK
-068 that day) on an order that has not shipped (once it has, the date is not taken: CHANGE_DATES_NOT_STORED); a
-dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED warning for a person to pass the date on, as does
-the date part of RQ, PR and MU.
+(ORDER_CHANGES) under any applied POC become the line's (dated_line_numbers); and its requested ship date,
+window's opening and requested delivery date, the loop's DTM 010 / 037 / 002 (LINE_DECIDING_DATES), which make the
+line changed (decided again, its ACK 068 the day it now ships) on an order that has not shipped (once it has, the
+date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
+warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
 from __future__ import annotations
@@ -55,8 +55,9 @@ from schemas.changes import (
     EITHER_TYPES,
     HEADER_DATES,
     KEPT_PARTIES,
+    LINE_DECIDING_DATES,
+    LINE_DELIVERY_DATE,
     LINE_SHIP_DATE,
-    LINE_SHIP_DAYS,
     LINE_WINDOW_ENDS,
     PARTY_FIELDS,
     PRICE_TYPES,
@@ -96,10 +97,11 @@ LINE_DEADLINES = tuple(f.name for f in DEADLINES)  # a line's own cancel / do-no
 # a line's own last (and first) acceptable dates a POC moves without deciding it again: LINE_DEADLINES and its ship
 # window's end (DTM 038, a last date for some partners: AllocationPolicy.ship_no_later_is_cancel)
 LINE_LAST_DATES = (*LINE_DEADLINES, LINE_WINDOW_ENDS)
-# (a line's own requested ship date or ship window's opening, DTM 010 / 037 of its POC loop, too: the line is
-# decided again with it, as the order is with a heading's)
+# (a line's own requested ship date, ship window's opening or requested delivery date, DTM 010 / 037 / 002 of its
+# POC loop, too: the line is decided again with it, as the order is with a heading's)
 # (and the weight a line taken in by weight was ordered in: 470 LB of a 480 LB line is still 10 cases, answered again)
-_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, *LINE_SHIP_DAYS, "weight_ordered")
+_COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, *LINE_DECIDING_DATES,
+             "weight_ordered")
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -495,7 +497,8 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
                   key=lambda r: r["poc_number"])
     keep = ("line_id", "change_type", "quantity_ordered", "quantity_left_to_receive", "unit", "unit_price",
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
-            "description", *LINE_DEADLINES, LINE_SHIP_DATE, *LINE_WIDE_DATES.values(), *_PO4_COLUMNS,
+            "description", *LINE_DEADLINES, LINE_SHIP_DATE, LINE_DELIVERY_DATE, *LINE_WIDE_DATES.values(),
+            *_PO4_COLUMNS,
             "tax_exempt_sent", *_MARK_FOR)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
@@ -590,7 +593,7 @@ class _Editor:
                 mentioned.add(result.line_number)
                 if result.status != REJECTED and result.line_number in self.lines:
                     _take_dates(poc, self.lines[result.line_number], ship=self.progress is None)
-                    if self.progress is not None and any(poc.get(c) is not None for c in LINE_SHIP_DAYS):
+                    if self.progress is not None and any(poc.get(c) is not None for c in LINE_DECIDING_DATES):
                         self._ship_date_not_applied(poc, self.lines[result.line_number])
                     self._take_stores(poc, self.lines[result.line_number], was if hit is not None else None)
                     if poc.get("line_prices"):  # the POC loop's CTPs replace the line's (an 810 may echo them)
@@ -1011,9 +1014,9 @@ class _Editor:
             _finding(
                 "CHANGE_DATES_NOT_STORED",
                 f"POC02 {ct} changes the dates of line {line.get('line_id') or line['line_number']}; of a line's "
-                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064), requested ship date (DTM "
-                "010) and ship window (DTM 037/038) only, and it sent none, so the new date was acknowledged but "
-                "not recorded: pass it on to the "
+                "dates we keep its cancel and do-not-deliver dates (DTM 001/063/064), requested ship and delivery "
+                "dates (DTM 010, 002) and ship window (DTM 037/038) only, and it sent none, so the new date was "
+                "acknowledged but not recorded: pass it on to the "
                 f"warehouse.{also}",
                 poc,
                 "POC02",
@@ -1023,7 +1026,8 @@ class _Editor:
         )
 
     def _ship_date_not_applied(self, poc: dict, line: dict) -> None:
-        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010, or its window's opening, 037) sent
+        """CHANGE_DATES_NOT_STORED for a line ship date (the POC loop's DTM 010, its window's opening, 037, or its
+        delivery date, 002) sent
         for an order that shipped: its lines are not decided again (as its heading's new ship date is not applied:
         CHANGE_HEADER_NOT_APPLIED), so the date is left to a person to pass on to the warehouse for what is still
         to ship."""
@@ -1292,21 +1296,23 @@ def _per_one_of_weight(poc: Mapping, line: Mapping, price: Decimal | None) -> De
     return per_one.normalize()
 
 
-# the line dates that move its ship day (schemas.changes.LINE_SHIP_DAYS): column, DTM01, what it is
-_SHIP_DAY_NAMES = ((LINE_SHIP_DATE, "010", "requested ship date"), (LINE_WIDE_DATES["037"], "037", "ship not before"))
+# the line dates that move its ship day (schemas.changes.LINE_DECIDING_DATES): column, DTM01, what it is
+_SHIP_DAY_NAMES = ((LINE_SHIP_DATE, "010", "requested ship date"), (LINE_WIDE_DATES["037"], "037", "ship not before"),
+                   (LINE_DELIVERY_DATE, "002", "requested delivery date"))
 
 
 def _sent_dates(poc: Mapping) -> dict[str, object]:
-    """The line dates a POC's own DTM 001/063/064/010/037/038 send (ORDER_CHANGES DEADLINE columns, LINE_SHIP_DATE
-    and the window's), by column."""
-    return {c: poc[c] for c in (*LINE_LAST_DATES, *LINE_SHIP_DAYS) if poc.get(c) is not None}
+    """The line dates a POC's own DTM 001/063/064/010/037/038/002 send (ORDER_CHANGES DEADLINE columns,
+    LINE_SHIP_DATE, the window's and LINE_DELIVERY_DATE), by column."""
+    return {c: poc[c] for c in (*LINE_LAST_DATES, *LINE_DECIDING_DATES) if poc.get(c) is not None}
 
 
 def _take_dates(poc: Mapping, line: dict, *, ship: bool = True) -> None:
     """A POC applied to ``line``: its own DTM 001/063/064 become the line's cancel / do-not-deliver dates, its DTM
-    038 its window's end, its DTM 010 / 037 the line's requested ship date / window's opening (``ship``: the order
-    has not shipped; once it has, the line is not decided again and those are not taken: _ship_date_not_applied)."""
-    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c not in LINE_SHIP_DAYS})
+    038 its window's end, its DTM 010 / 037 / 002 the line's requested ship date / window's opening / requested
+    delivery date (``ship``: the order has not shipped; once it has, the line is not decided again and those are not
+    taken: _ship_date_not_applied)."""
+    line.update({c: v for c, v in _sent_dates(poc).items() if ship or c not in LINE_DECIDING_DATES})
 
 
 

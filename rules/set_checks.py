@@ -1450,9 +1450,9 @@ def marks_carried_by(profile) -> bool:
     return "856" in profile.receives and asn.structure in _PACKED and asn.mark_for != "none"
 
 
-# POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038 (schemas.changes.CHANGE_LINE_DATES)
-# under any of them moves the line's cancel / do-not-deliver dates, its requested ship date or its ship window;
-# other dates are not kept.
+# POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038/002 (schemas.changes.CHANGE_LINE_DATES)
+# under any of them moves the line's cancel / do-not-deliver dates, its requested ship date, its ship window or its
+# requested delivery date; other dates are not kept.
 # The dates types (CT, RS, RB, RQ, PR, MU) that carry none of those say so themselves (CHANGE_DATES_NOT_STORED), a
 # deletion needs none, an unsupported type is refused whole
 _DATES_DROPPED_BY = SUPPORTED_TYPES - DELETE_TYPES
@@ -1464,8 +1464,9 @@ _DATES_NAMED = 10  # dates named in the message; the rest counted
 def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                 fe: FlatElements) -> list[Finding]:
     """CHANGE_LINE_DATES_NOT_APPLIED, once per 860 whose POC loops carry dates we do not keep (DTM, or SCH
-    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064/010/037/038,
-    which engine.changes applies): a QD with its new SCH schedule, or an added line with its delivery date, would
+    schedules, of the line or of one of its N1 destinations, but the line's own first DTM 001/063/064/010/037/038/002,
+    which engine.changes applies): a QD with its new SCH schedule, or an added line with its estimated delivery
+    date, would
     otherwise lose the dates without a word. Each is named with its line for a person to pass on; a dates
     type (CT, RS ...) that moves none of the kept dates reports its own (engine.changes)."""
     out: list[Finding] = []
@@ -1497,7 +1498,7 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             elif poc is not None and seg_id == "N1":
                 own = None
         for kind, kept, dates, own_dtms in loops:
-            # the line's own first DTM 001/063/064/010/037/038, or a twin read as one (175 as 001 ...:
+            # the line's own first DTM 001/063/064/010/037/038/002, or a twin read as one (175 as 001 ...:
             # parsers.orders_860's line_dates, through x12_dates.first_dated): applied (engine.changes); the rest named
             rows, taken = _kept_of_line(own_dtms, CHANGE_LINE_DATES)
             kept.update(taken)
@@ -1512,8 +1513,8 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             out.append(_dates_finding(
                 result, fe, sets[k], named, "CHANGE_LINE_DATES_NOT_APPLIED", "POC lines carry dates we do not "
                 "apply ({}): of a line's dates we keep its own cancel and do-not-deliver dates (DTM 001/063/064), "
-                "requested ship date (DTM 010) and ship window (DTM 037/038) only, so the quantities and prices were "
-                "applied without them; "
+                "requested ship and delivery dates (DTM 010, 002) and ship window (DTM 037/038) only, so the "
+                "quantities and prices were applied without them; "
                 "pass the dates on to the warehouse."))
     return out
 

@@ -86,14 +86,21 @@ PARTY_SENT = pa.struct([
     pa.field("segment_position", pa.int32()),  # of its N1 in the set (ST is 1)
 ])
 # DTM01 of the dates a POC loop moves on its line (ORDER_CHANGES / ORDER_LINES columns): its own cancel /
-# do-not-deliver dates (schemas.orders.LINE_DATES) and ship window's end (038), and its requested ship date (010)
-# and ship window's opening (037), the line decided again with them (its ship day moves)
+# do-not-deliver dates (schemas.orders.LINE_DATES) and ship window's end (038), and its requested ship date (010),
+# ship window's opening (037) and requested delivery date (002), the line decided again with them (its ship day
+# moves)
 LINE_SHIP_DATE = "requested_ship_date"  # the ORDER_LINES column an 850's PO1 loop DTM 010 sets too
 LINE_WINDOW_OPENS = LINE_WIDE_DATES["037"]  # ship_not_before: like LINE_SHIP_DATE, it moves the line's ship day
 LINE_WINDOW_ENDS = LINE_WIDE_DATES["038"]  # ship_no_later: like LINE_DATES, a last date (for some partners)
-# the line dates that move its ship day (the line decided again with them, not taken once the order shipped)
+# the line dates that are its ship day (the line decided again with them, not taken once the order shipped)
 LINE_SHIP_DAYS = (LINE_SHIP_DATE, LINE_WINDOW_OPENS)
-CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, **LINE_WIDE_DATES}
+# the line's requested delivery date, the ORDER_LINES column an 850's PO1 loop DTM 002 sets too: the day it ships is
+# that day less its partner's days in transit, when known (engine.lifecycle.decisions), so it is decided again with
+# it as with LINE_SHIP_DAYS. The electronics trade reschedules a line by it alone (POC02 CT with DTM 002: push-outs
+# and pull-ins); it used to be left to a person (CHANGE_DATES_NOT_STORED), the line promised for its old date
+LINE_DELIVERY_DATE = "requested_delivery_date"
+LINE_DECIDING_DATES = (*LINE_SHIP_DAYS, LINE_DELIVERY_DATE)
+CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_DATE, **LINE_WIDE_DATES}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
                                 "parties_sent", "gs02", "refs_sent"))
@@ -101,6 +108,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "curren
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
+                                 LINE_DELIVERY_DATE,
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                  *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
 
@@ -170,6 +178,8 @@ ORDER_CHANGES = pa.schema([
     *(pa.field(f.name, f.type) for f in DEADLINES),
     # the line's new requested ship date: the POC loop's own first DTM 010 (null: not sent)
     pa.field(LINE_SHIP_DATE, pa.date32()),
+    # the line's new requested delivery date: the POC loop's own first DTM 002 (null: not sent)
+    pa.field(LINE_DELIVERY_DATE, pa.date32()),
     # the POC loop's own first DTM 037 / 038 (ship not before / no later; null: not sent): the line's new window
     # (ORDER_LINES ship_not_before / ship_no_later); one every POC of an 860 that names every line of the order
     # states alike is the order's too (engine.changes.poc_window), as an 850's PO1 loops' is

@@ -27,9 +27,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064/010 are "
-        "kept, or a twin read as one: 175/177 as 001, 061 as 063, 118 as 010) under an applied change (AI, QI, QD, PC, "
-        "CT ...).",
+        "POC loops carry dates (DTM, SCH) we do not keep (of a line's dates only its own DTM 001/063/064/010/037/038/"
+        "002 are kept, or a twin read as one: 175/177 as 001, 061 as 063, 118 as 010, 106/996/074 as 002) under an "
+        "applied change (AI, QI, QD, PC, CT ...).",
     ),
     _C(
         "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
@@ -155,8 +155,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "business",
         "warning",
         "",
-        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064/010), or "
-        "moves the ship date (DTM 010) of a line of an order that shipped: acknowledged, not recorded.",
+        "POC02 CT/RS/RB (or RQ/PR/MU) changes a line's dates and sends none we keep (DTM 001/063/064/010/002), or "
+        "moves the ship or delivery date (DTM 010, 002) of a line of an order that shipped: acknowledged, not "
+        "recorded.",
     ),
     _C(
         "CHANGE_SDQ_MISMATCH",

@@ -149,11 +149,12 @@ def test_a_poc04_the_line_cannot_explain_or_a_decrease_without_poc03_is_left_to_
         state.close()
 
 
-# (a line's requested ship date, DTM 010, is kept and the line decided again: tests/test_change_line_ship_date.py)
-@pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*002*20261215"], ["POC*1*RS***CA", "DTM*002*20261218"]])
+# (a line's requested ship or delivery date, DTM 010 or 002, is kept and the line decided again:
+# tests/test_change_line_ship_date.py, tests/test_rg71_electronic_components.py)
+@pytest.mark.parametrize("pocs", [["POC*1*CT", "DTM*017*20261215"], ["POC*1*RS***CA", "DTM*017*20261218"]])
 def test_a_line_dates_only_change_for_a_partner_answered_by_855s_is_answered(tmp_path, pocs):
-    """ACME answers its 860s with revised 855s. A POC that moves only a line's requested delivery date
-    (which an order line does not keep: CHANGE_DATES_NOT_STORED tells a person) changes nothing to decide again,
+    """ACME answers its 860s with revised 855s. A POC that moves only a line's estimated delivery date (DTM 017,
+    which an order line does not keep: CHANGE_DATES_NOT_STORED tells a person) changes nothing to decide again,
     and a revised 855 would restate the first one's 068 date: it is answered by an 865 echoing the POC (IA), as
     an 865 partner's is. It used to get no answer at all."""
     ws = _ordered(tmp_path, ["PO1*1*2*CA*470.40*PE*UP*614141100248"])

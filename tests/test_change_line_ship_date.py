@@ -74,12 +74,16 @@ def test_a_line_ship_date_for_an_order_that_shipped_is_left_to_a_person(shipped_
     assert "2026-12-18 (DTM 010)" in found.message and "has shipped" in found.message, found.message
 
 
-def test_a_replace_all_dates_poc_keeps_the_ship_date_and_names_the_delivery_date_it_does_not_keep(tmp_path):
-    """RB (replace all dates) with the line's DTM 010 and DTM 002: the ship date is kept (revised 855, ACK 068
-    12-15 for line 1), the delivery date, which a line does not keep, is named by CHANGE_LINE_DATES_NOT_APPLIED for
-    a person to pass on. Both used to be left to a person (CHANGE_DATES_NOT_STORED), the 865 IA undated."""
+def test_a_replace_all_dates_poc_keeps_the_ship_date_and_names_a_date_it_does_not_keep(tmp_path):
+    """RB (replace all dates) with the line's DTM 010, DTM 002 and DTM 017: the ship date is kept (revised 855, ACK
+    068 12-15 for line 1: the buyer's ship date, not the delivery date less a transit), so is the requested delivery
+    date (ORDER_LINES requested_delivery_date); the estimated delivery date, which a line does not keep, is named by
+    CHANGE_LINE_DATES_NOT_APPLIED for a person to pass on. All used to be left to a person
+    (CHANGE_DATES_NOT_STORED), the 865 IA undated; the delivery date was named until rg71 (an electronics buyer's
+    reschedule by DTM 002 alone: tests/test_rg71_electronic_components.py)."""
     ws = _ordered(tmp_path, PO1)
-    _changed(ws, ["POC*1*RB", "DTM*010*20261215", "DTM*002*20261218"])
+    _changed(ws, ["POC*1*RB", "DTM*010*20261215", "DTM*002*20261218", "DTM*017*20261219"])
     _first, revised = docs(ws, "855")["PO-1"]
     assert revised[0] == "05" and [a[3:5] for a in revised[2]] == [["068", "20261215"], ["068", "20261210"]], revised
     assert "CHANGE_LINE_DATES_NOT_APPLIED" in _findings(ws) and "CHANGE_DATES_NOT_STORED" not in _findings(ws)
+    assert _line_dates(ws, "requested_delivery_date") == {1: date(2026, 12, 18), 2: None}

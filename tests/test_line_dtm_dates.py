@@ -168,13 +168,16 @@ def test_promotion_windows_expiration_and_other_heading_dates_are_named():
 def test_an_860_poc_s_line_twin_moves_the_line_s_date_and_is_not_named():
     """Under an 860 POC, a line's DTM 175 (cancel if not shipped by) is read as its 001, as the 850's PO1 loop
     reads it: the change carries the line's new cancel date (engine.changes applies it) and the structure check
-    does not name it as a date not applied; a DTM 002 beside it still is."""
+    does not name it as a date not applied; a DTM 017 beside it still is (a DTM 002 is the line's requested delivery
+    date, kept too)."""
     from parsers.orders_860 import read_changes
     from tests.changes.builders import change_body, sets_860, x12_860
     from tests.changes.test_structure_860 import _codes
 
-    body = change_body(["POC*1*CT*10*10*EA*2.50*PE*VN*SKU-1", "DTM*175*20261220", "DTM*002*20261222"])
+    body = change_body(["POC*1*CT*10*10*EA*2.50*PE*VN*SKU-1", "DTM*175*20261220", "DTM*002*20261222",
+                        "DTM*017*20261223"])
     result = read_interchanges(x12_860(body), file="change.x12")
     _headers, changes = read_changes(result, sets_860(result), partner="acme")
     assert changes["cancel_after"].to_pylist() == [date(2026, 12, 20)]
-    assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
+    assert changes["requested_delivery_date"].to_pylist() == [date(2026, 12, 22)]
+    assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 6)]

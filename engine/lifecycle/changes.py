@@ -1306,11 +1306,28 @@ def revised_855(ch: StoredChange, order_row: Mapping, rows: pa.Table, lines: Seq
     if settings != PLAIN:  # the PO's heading values the partner's 855 echoes
         head.update({k: order_row.get(k) for k in HEAD_KEYS if k != "ship_date"}, ship_date=ship)
     rows = [first[ln.line_number] for ln in live]
-    said = [refused_line(ln, r["quantity"]) if refused else restated_line(ln, r["quantity"], ship)
+    said = [refused_line(ln, r["quantity"]) if refused else
+            restated_line(ln, r["quantity"], _line_day(r, order_row, profile.fulfilment.asn.transit_days, ship, today))
             for ln, r in zip(live, rows, strict=True)]
     body = statuses_855(head, rows, said, today=today, settings=settings)
     return transaction_set("855", "PR", f"855:{ch.store_key}:{ch.change_ref}", body, partner=ch.partner,
                            po_number=ch.po_number, source_sha256=ch.store_key)
+
+
+# a line's own dates that date the day it ships (its PO1 or POC loop's DTM 010 / 037, or 064 / 002 less the transit),
+# each else its order's, as engine.lifecycle.decisions dates a decided line
+_LINE_SHIP_DATES = ("requested_ship_date", "ship_not_before", "do_not_deliver_before", "requested_delivery_date")
+
+
+def _line_day(row: Mapping, order_row: Mapping, transit_days: int | None, ship: date, today: date) -> date:
+    """The day line ``row`` (its ORDER_LINES row) is to ship, as its first 855 said it: from its own dates, each else
+    its order's (engine.answer.first_ship_day), today at the earliest; ``ship`` (its order's day) when it has none.
+    A revised 855 restated every line on its order's day: lines scheduled apart were said to ship with the rest."""
+    if not any(row.get(c) for c in _LINE_SHIP_DATES):
+        return ship
+    day = first_ship_day(*(row.get(c) or order_row.get(c) for c in _LINE_SHIP_DATES[:3]), transit_days,
+                         row.get(_LINE_SHIP_DATES[3]) or order_row.get(_LINE_SHIP_DATES[3]))
+    return max(day or today, today)
 
 
 _AWAITING = "; answered by a revised 855 of the order once the rules decide it"

@@ -51,7 +51,7 @@ from engine.po_change_ack import build_865, change_ack_type
 from parsers.x12_writer import delimiter_chars
 from rules.business.by_weight import WEIGHT_AS_SENT, as_sent_by_weight
 from rules.distinct import decimal_texts, truncated
-from schemas.changes import LINE_SHIP_DAYS
+from schemas.changes import LINE_DECIDING_DATES, LINE_SHIP_DAYS
 from schemas.findings import Finding
 from schemas.fulfilment import CsvAckSettings, PoAckSettings
 from schemas.grouping import in_key_order
@@ -407,8 +407,13 @@ class _Batch:
                 kept = {ln.line_number: ln for ln in ctx.stored.get(key, ()) if ln.state not in GONE}
                 changed = set(record.changed_lines)
                 ship = max(ctx.ship_dates[ctx.head_at[key]] or ctx.today, ctx.today)
+                # an untouched line keeps the day it was told: its own (its DTM 010 / 037, or 002 / 064 less the
+                # transit: _own_ship_days, self._line_ships, as this decision dates each line), else the order's; it
+                # used to be restated on the order's day, the lines scheduled apart said to ship with the rest
+                days = self._line_ships.slice(start, stop - start).to_pylist()
                 fresh = [s if s.line_number in changed or s.line_number not in kept
-                         else status_from_line(kept[s.line_number], s.ordered, ship) for s in fresh]
+                         else status_from_line(kept[s.line_number], s.ordered, day or ship)
+                         for s, day in zip(fresh, days, strict=True)]
                 # one day for the whole order, the lines it kept included (not once part of it shipped: what
                 # left keeps the answer it had)
                 if key not in self._shipped and self._completes(key):
@@ -1061,10 +1066,10 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
                 r = replace(r, quantity=s.ordered)
             # a line backordered: the 865's one ACK carries the day the whole line is to ship, the latest of the
             # 855's parts' (BP 24 on the ship date 12-10 and IB 12 promised 12-04: 12-10; IB alone: its promised day)
-            # (and a line whose own ship date the POC moved, DTM 010 of its loop: the day it now ships, as the 855's
-            # ACK 068 says it)
+            # (and a line whose own ship or delivery date the POC moved, DTM 010 / 037 / 002 of its loop: the day it
+            # now ships, as the 855's ACK 068 says it)
             days = [p.ship_date for p in s.ack.parts if p.status != POC_REJECTED and p.ship_date]
-            moved = any(r.change.get(c) is not None for c in LINE_SHIP_DAYS)
+            moved = any(r.change.get(c) is not None for c in LINE_DECIDING_DATES)
             out.append(r if not days or (s.backordered <= 0 and not moved) else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))

@@ -64,6 +64,10 @@ ISBN_QUALIFIERS = {"IB": 2}
 # only; one that is not still tries the partner's cross-reference)
 VENDOR_QUALIFIERS = {"VN": 3, "VP": 3, "VC": 3, "VA": 3}
 _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the order the pairs were sent
+# a vendor part number matched in another case than ours (VP ATMEGA328P-AU for our ATmega328P-AU: distributors keep
+# makers' part numbers in capitals, some buyers' systems in lower case): after every exact match, the cross-reference
+# included, and only an id one item alone matches so (caseless_vendor_parts)
+_CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
 
 # --- the pairs of every line -------------------------------------------------------------------------
 
@@ -207,8 +211,9 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
     the order GTIN, UPC, EAN, the U.P.C./EAN codes sent without a check digit (UI, UD, UA), vendor part,
-    then the partner's cross-reference for every pair in the order sent; a UPC/GTIN/EAN with a bad check
-    digit never matches, nor does a null or blank id."""
+    then the partner's cross-reference for every pair in the order sent, then a vendor part in another case
+    than ours (caseless_vendor_parts: one item alone so); a UPC/GTIN/EAN with a bad check digit never matches,
+    nor does a null or blank id."""
     n = lines.num_rows
     pairs = line_pairs(lines)
     row = pairs.column("row").to_numpy()
@@ -217,6 +222,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     item_sku = items.column("sku").combine_chunks()
     known_sku = usable_keys(item_sku)
     found: list[tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]] = []  # (rows, ranks, skus, labels)
+    vendor_missed = np.zeros(len(row), dtype=bool)  # vendor pairs no vendor part matched exactly
 
     def add(mask: np.ndarray, rank: np.ndarray, skus: pa.Array, labels: pa.Array) -> None:
         hit = mask & pc.is_valid(skus).to_numpy(zero_copy_only=False)
@@ -238,6 +244,8 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                 rank = per_qualifier(lambda q, quals=quals: quals.get(q, 0), pa.int64()).to_numpy()
                 labels = per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string())
                 add(mask, rank, skus, labels)
+                if quals is VENDOR_QUALIFIERS:
+                    vendor_missed = mask & ~pc.is_valid(skus).to_numpy(zero_copy_only=False)
         mask = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_WITHOUT_CHECK_DIGIT), pa.string())),
                             False).to_numpy(zero_copy_only=False)
         if mask.any():  # UI/UD/UA: GS1 numbers sent without their check digit
@@ -253,6 +261,11 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                                pa.string())
         add(np.ones(len(row), dtype=bool), _CROSS_REFERENCE_RANK + pairs.column("position").to_numpy(), skus,
             labels)
+        if vendor_missed.any():
+            folded, folded_skus = caseless_vendor_parts(items)
+            add(vendor_missed, np.full(len(row), _CASELESS_RANK, dtype=np.int64),
+                lookup(pc.utf8_upper(ident), folded, folded_skus),
+                per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
     sku = pa.nulls(n, pa.string())
     matched_by = pa.nulls(n, pa.string())
     if found:
@@ -284,6 +297,17 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         else:
             out = out.append_column(name, values)
     return out
+
+
+def caseless_vendor_parts(items: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """Our vendor part numbers in capitals and their skus, of those no other item's matches in capitals
+    (ATmega328P-AU as ATMEGA328P-AU; two items whose numbers differ only in case match neither way)."""
+    table = pa.table({"key": pc.utf8_upper(items.column("vendor_part").combine_chunks()),
+                      "sku": items.column("sku").combine_chunks()}).filter(
+        pc.is_valid(usable_keys(items.column("vendor_part").combine_chunks())))
+    grouped = table.group_by("key", use_threads=False).aggregate([("sku", "count_distinct"), ("sku", "min")])
+    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
+    return one["key"].combine_chunks(), one["sku_min"].combine_chunks()
 
 
 def _per_qualifier(qualifier: pa.Array):

@@ -213,9 +213,11 @@ def _warnings(result: ChangeResult) -> list[tuple[str, str, str | None, int | No
     return [(f.code, f.severity, f.location.value, f.location.line_number) for f in result.findings]
 
 
+# (DTM 017, estimated delivery: a date a line does not keep; its requested ship and delivery dates, DTM 010 and
+# 002, are kept and decide it again: tests/test_change_line_ship_date.py, tests/test_rg71_electronic_components.py)
 @pytest.mark.parametrize("poc", ["POC*1*CT*12**EA", "POC*1*RS", "POC*1*RB*12**EA*2.50*PE"])
 def test_a_change_of_dates_is_acknowledged_and_changes_no_quantity_or_price(poc: str) -> None:
-    result = _apply([poc, "DTM*002*20261220"])
+    result = _apply([poc, "DTM*017*20261220"])
     assert _lines(result) == {1: ("1", Decimal(12), Decimal("2.5")), 2: ("2", Decimal(6), Decimal(10))}
     assert (_statuses(result), result.changed_line_numbers, _released(result)) == (["IA"], frozenset(), {})
     assert (result.line_results[0].quantity, result.line_results[0].unit) == (Decimal(12), "EA")
@@ -225,7 +227,7 @@ def test_a_change_of_dates_is_acknowledged_and_changes_no_quantity_or_price(poc:
 
 
 def test_a_change_of_dates_does_not_take_its_poc03_as_a_new_quantity() -> None:
-    result = _apply(["POC*1*CT*20**EA", "DTM*002*20261220"])  # was read as a quantity change to 20
+    result = _apply(["POC*1*CT*20**EA", "DTM*017*20261220"])  # was read as a quantity change to 20
     assert _lines(result)[1][1] == 12 and _statuses(result) == ["IA"] and result.changed_line_numbers == frozenset()
     assert "POC03 20 is not the line's 12" in result.findings[0].message
 

@@ -21,7 +21,7 @@ def test_a_well_formed_change_has_no_findings() -> None:
         [
             "POC*1*QI*20**EA*2.5*PE*UP*073000040482",
             "PID*F****WIDGET",
-            "DTM*002*20261210",
+            "DTM*017*20261210",
             "POC*3*AI*5*5*EA*4*PE*VN*SKU-9",
         ]
     )
@@ -33,7 +33,8 @@ def test_a_well_formed_change_has_no_findings() -> None:
         "N4*Columbus*OH*43215*US",
     ]
     # no structure finding; the heading's new date (DTM 002) and ship-to (N1 ST, N3, N4) are applied to the
-    # order (engine.changes), so no heading warning; the QI line's date (its DTM under the POC) is not
+    # order (engine.changes), so no heading warning; the QI line's estimated delivery date (its DTM 017 under the
+    # POC, a date a line does not keep) is not
     assert _codes(body) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
     # a moved cancel date (DTM 001) is applied too (engine.changes): no heading warning for it
     assert _codes([*body[:2], "DTM*001*20261231", *body[3:]]) == [("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 10)]
@@ -116,11 +117,12 @@ def test_counts_duplicate_poc01_and_ctt() -> None:
 
 
 def test_dates_under_a_change_applied_without_them_are_one_warning_naming_each() -> None:
-    """A QD with its new SCH schedule, an added line with its delivery date, a restated (NC) line's
+    """A QD with its new SCH schedule, an added line with its estimated delivery date, a restated (NC) line's
     destination date: applied without their dates (none is kept per line), which one warning names; a
-    dates change (RS) reports its own (engine.changes), a reference date (N9 loop) or a deletion none."""
+    dates change (RS) of a line's delivery date (DTM 002) is kept (engine.changes), a reference date (N9 loop) or a
+    deletion names none."""
     body = change_body(["POC*1*QD*8*8*EA", "SCH*4*EA***002*20261220", "SCH*4*EA***002*20261227",
-                        "POC*3*AI*4*4*EA*1*PE*VN*SKU-3", "DTM*002*20261215", "N9*L1*NOTE", "DTM*007*20261201",
+                        "POC*3*AI*4*4*EA*1*PE*VN*SKU-3", "DTM*017*20261215", "N9*L1*NOTE", "DTM*007*20261201",
                         "POC*2*RS*6*6*EA", "DTM*002*20261230", "POC*4*DI", "DTM*002*20261231",
                         "POC*5*NC*1*1*EA", "N1*ST*DC 8*92*DC08", "DTM*002*20261218"])
     result = parse_860(x12_860(body))
@@ -130,7 +132,7 @@ def test_dates_under_a_change_applied_without_them_are_one_warning_naming_each()
     [f] = [g for g in found if g.code != "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
     assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.segment_position) == (
         "CHANGE_LINE_DATES_NOT_APPLIED", "warning", "SCH", "20261220", 4)
-    assert ("line 1 (QD): SCH 4 EA 002 20261220; line 1 (QD): SCH 4 EA 002 20261227; line 3 (AI): DTM 002 "
+    assert ("line 1 (QD): SCH 4 EA 002 20261220; line 1 (QD): SCH 4 EA 002 20261227; line 3 (AI): DTM 017 "
             "20261215; line 5 (NC): DTM 002 20261218)") in f.message
     assert "20261201" not in f.message and "20261230" not in f.message and "20261231" not in f.message
     assert _codes(change_body(["POC*1*QD*8*8*EA", "POC*2*RS*6*6*EA", "DTM*002*20261230"])) == []
@@ -141,9 +143,11 @@ def test_a_poc_s_own_cancel_date_is_applied_not_named() -> None:
     under a dates type too once it moved a kept date (a CT that moved none says so itself)."""
     assert _codes(change_body(["POC*1*CT", "DTM*001*20261220"])) == []
     assert _codes(change_body(["POC*1*QD*4*4*EA", "DTM*063*20261220"])) == []
-    assert _codes(change_body(["POC*1*CT", "DTM*001*20261220", "DTM*002*20261215"])) == [
+    assert _codes(change_body(["POC*1*CT", "DTM*001*20261220", "DTM*017*20261215"])) == [
         ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
-    assert _codes(change_body(["POC*1*CT", "DTM*002*20261215"])) == []  # CHANGE_DATES_NOT_STORED (engine)
+    assert _codes(change_body(["POC*1*CT", "DTM*017*20261215"])) == []  # CHANGE_DATES_NOT_STORED (engine)
+    # its requested delivery date (DTM 002) is kept, as its ship date (010) is, beside a cancel date too
+    assert _codes(change_body(["POC*1*CT", "DTM*001*20261220", "DTM*002*20261215"])) == []
     # the line's N1*ST (DC DC01) is not applied: a true CHANGE_LINE_SHIP_TO_NOT_APPLIED too
     assert _codes(change_body(["POC*1*QD*4*4*EA", "N1*ST*DC*92*DC01", "DTM*001*20261220"])) == [
         ("CHANGE_LINE_SHIP_TO_NOT_APPLIED", "N104", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
