@@ -5,14 +5,15 @@ trade's common ones). tests/fixtures/rg71/ holds each one's profile, reference r
 confirmation of what shipped (the rg2 DC). Our part numbers are the maker's, with the trade's symbols: #
 (RG71-2057HMS8#TRPBF), + (RG71-3232ECAE+T), / (RG71-317T/NOPB) and lower case (RG71mega328P-AU); reel items' case
 pack and minimum are a full reel. Jabil (004010 from its DUNS: its part BP beside ours VP and the maker's MG, a
-price quote REF PR, an op amp in two drops SCH, a transceiver by the reel RE, a tray of microcontrollers NCNR by
-REF ZZ, each other line its own delivery date DTM 002, date-code and country-of-origin rules in N9/MSG);
-Digi-Key (005010 stock order: quoted prices PO105 QT with the quote REF Q1, full reels, its -ND numbers BP, the
-rules in N9/MTX, 5010 having no MSG there); Avnet (004010 drop ship, BEG02 DS, to its customer's EMS plant, N1 ST
-with the address, the plant's PO in REF CO, reels RE priced per reel, its catalog number CB, ours sent once in lower
-case, the maker by name MF); Celestica (005010: an op amp in three weekly drops, SCH, the other lines each with
-its own DTM 002; its 860s reschedule by date alone). One night takes them all: inspect, the 997s and 855s, then
-the 856s and 810s, checked by our validator, Bots and pyx12."""
+price quote REF PR, an op amp in two drops SCH, a transceiver by the reel RE, a tray of microcontrollers NCNR by REF
+ZZ, each other line its own delivery date DTM 002, date-code and country-of-origin rules in N9/MSG); Digi-Key
+(005010 stock order: quoted prices PO105 QT with the quote REF Q1, full reels, its -ND numbers BP, a microcontroller
+by our part in capitals, the rules in N9/MTX, 5010 having no MSG there); Avnet (004010 drop ship, BEG02 DS, to its
+customer's EMS plant, N1 ST with the address, the plant's PO in REF CO, reels RE priced per reel, its catalog number
+CB, ours sent once in lower case, the maker by name MF); Celestica (005010: an op amp in three weekly drops, SCH,
+the other lines each with its own DTM 002; its 860s reschedule by date alone). One night takes them all: inspect,
+the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12. Then the 860s: push-outs and
+pull-ins by DTM 002 under POC CT (answered by 865s, or revised 855s for Jabil), and a drop moved by SCH."""
 
 from __future__ import annotations
 
@@ -105,11 +106,14 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     assert ["REF", "PR", "CQ-7788-R2"] in inv and ["TDS", "2214900"] in inv
 
 
-def test_a_maker_s_part_number_in_other_capitals_is_ours_when_one_item_alone_matches():
-    """A distributor keeps makers' part numbers in capitals (Digi-Key's RG71MEGA328P-AU for our RG71mega328P-AU),
-    a buyer's system may send them in lower case (Avnet's rg71-rc0603fr-0710kl): the line was refused (ACK IR,
-    ITEM_UNKNOWN "No item matches VP ..."). Now a vendor part (VN/VP/VC/VA) no item matches exactly matches
-    ignoring case, after every exact match (a cross-reference too), and only when one item alone matches so."""
+def test_our_part_number_as_the_maker_s_or_in_other_capitals_is_ours():
+    """We make the parts: an EMS plant names them by its approved-manufacturer list, the maker's part number (MG)
+    beside its own (BP), often with no VP; a distributor keeps makers' part numbers in capitals (Digi-Key's
+    RG71MEGA328P-AU for our RG71mega328P-AU), a buyer's system may send them in lower case (Avnet's
+    rg71-rc0603fr-0710kl). Each line was refused (ACK IR, ITEM_UNKNOWN "No item matches ..."). Now an MG is tried
+    among our vendor part numbers after every exact match and the cross-reference (whose MG rows still map a
+    maker's number that is not ours), and a vendor part (VN/VP/VC/VA) or MG no item matches exactly matches
+    ignoring case, after those, when one item alone matches so."""
     import pyarrow as pa
 
     from rules.business.items import resolve_items
@@ -133,6 +137,24 @@ def test_a_maker_s_part_number_in_other_capitals_is_ours_when_one_item_alone_mat
     assert resolved(["ABC-1", "abc-1"], [("VP", "abc-1"), ("VP", "ABC-1"), ("VP", "Abc-1")]) == ["SKU-1", "SKU-0",
                                                                                                   None]
     assert resolved(ours, [("VP", "RG71MEGA328P-AU")], xref=(("VP", "RG71MEGA328P-AU", "SKU-1"),)) == ["SKU-1"]
+    # MG: ours, exactly or in other capitals; a cross-reference of the MG wins
+    assert resolved(ours, [("MG", "RG71mega328P-AU"), ("MG", "rg71-RC0603FR-0710KL"), ("MG", "LM317T")]) == [
+        "SKU-0", "SKU-1", None]
+    assert resolved(ours, [("MG", "RG71mega328P-AU")], xref=(("MG", "RG71mega328P-AU", "SKU-1"),)) == ["SKU-1"]
+
+
+def test_jabil_s_line_named_by_its_part_and_our_maker_s_number_alone_is_taken(tmp_path):
+    """Jabil's regulator line names a part number of its own that is new (311-0702-99, in no cross-reference) and
+    ours as the maker's (MG RG71-317T/NOPB), no VP: taken, acknowledged, shipped and billed as sent."""
+    from tests.retailer_support import variant_night
+
+    ws, found, states = variant_night(FIXTURES, "jabil", "4500718821", tmp_path,
+                                      [(b"BP*311-0702-00*VP*RG71-317T/NOPB", b"BP*311-0702-99*MG*RG71-317T/NOPB")],
+                                      warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+    assert {f[0] for f in found} <= NIGHT_NOTED, found
+    assert states == {("jabil", "4500718821"): "invoiced"}
+    line = ["4", "500", "EA", "0.61", "", "BP", "311-0702-99", "MG", "RG71-317T/NOPB"]
+    assert ["PO1", *line] in segments(ws, "jabil", "855") and ["IT1", *line] in segments(ws, "jabil", "810")
 
 
 # the partners' ISA qualifier and id (their GS02 too), ISA12 and GS08, for the 860s the tests below drop

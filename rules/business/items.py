@@ -68,6 +68,12 @@ _CROSS_REFERENCE_RANK = 10  # + the pair's position: cross-references in the ord
 # makers' part numbers in capitals, some buyers' systems in lower case): after every exact match, the cross-reference
 # included, and only an id one item alone matches so (caseless_vendor_parts)
 _CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
+# MG, the manufacturer's part number (code list 235): ours when we make the part (an EMS plant or a distributor
+# ordering from the maker names it by its own approved-manufacturer number, MG, often with no VP). Matched against
+# our vendor part numbers after every exact match and the partner's cross-reference (whose MG rows still map a
+# maker's number that is not ours), before the caseless ones
+MAKER_QUALIFIERS = frozenset({"MG"})
+_MAKER_RANK = _CROSS_REFERENCE_RANK + 5_000
 
 # --- the pairs of every line -------------------------------------------------------------------------
 
@@ -211,9 +217,9 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     """``lines`` plus sku, matched_by (how it matched: upc, gtin, ean, vendor_part, buyer_part, or the
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
     the order GTIN, UPC, EAN, the U.P.C./EAN codes sent without a check digit (UI, UD, UA), vendor part,
-    then the partner's cross-reference for every pair in the order sent, then a vendor part in another case
-    than ours (caseless_vendor_parts: one item alone so); a UPC/GTIN/EAN with a bad check digit never matches,
-    nor does a null or blank id."""
+    then the partner's cross-reference for every pair in the order sent, then a manufacturer's part number (MG)
+    among our vendor parts, then a vendor or manufacturer's part in another case than ours (caseless_vendor_parts:
+    one item alone so); a UPC/GTIN/EAN with a bad check digit never matches, nor does a null or blank id."""
     n = lines.num_rows
     pairs = line_pairs(lines)
     row = pairs.column("row").to_numpy()
@@ -222,7 +228,7 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     item_sku = items.column("sku").combine_chunks()
     known_sku = usable_keys(item_sku)
     found: list[tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]] = []  # (rows, ranks, skus, labels)
-    vendor_missed = np.zeros(len(row), dtype=bool)  # vendor pairs no vendor part matched exactly
+    vendor_missed = np.zeros(len(row), dtype=bool)  # vendor (and MG) pairs no vendor part matched exactly
 
     def add(mask: np.ndarray, rank: np.ndarray, skus: pa.Array, labels: pa.Array) -> None:
         hit = mask & pc.is_valid(skus).to_numpy(zero_copy_only=False)
@@ -261,6 +267,13 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                                pa.string())
         add(np.ones(len(row), dtype=bool), _CROSS_REFERENCE_RANK + pairs.column("position").to_numpy(), skus,
             labels)
+        maker = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(MAKER_QUALIFIERS), pa.string())),
+                             False).to_numpy(zero_copy_only=False)
+        if maker.any():  # MG: the maker's number, ours when we make the part
+            skus = lookup(ident, items.column("vendor_part"), item_sku)
+            add(maker, np.full(len(row), _MAKER_RANK, dtype=np.int64), skus,
+                per_qualifier(lambda q: PRODUCT_QUALIFIERS.get(q, q), pa.string()))
+            vendor_missed |= maker & ~pc.is_valid(skus).to_numpy(zero_copy_only=False)
         if vendor_missed.any():
             folded, folded_skus = caseless_vendor_parts(items)
             add(vendor_missed, np.full(len(row), _CASELESS_RANK, dtype=np.int64),
@@ -526,7 +539,7 @@ def ids_tried(pairs: list[dict] | None, partner: str) -> str:
             where.append("our GTINs" if complete_gtin(value, GS1_WITHOUT_CHECK_DIGIT[q]) else "not a UPC/EAN code")
         if q in ISBN_QUALIFIERS:
             where.append("our GTINs, as its ISBN-13" if isbn_gtin(value) else "not a valid ISBN")
-        if q in VENDOR_QUALIFIERS:
+        if q in VENDOR_QUALIFIERS or q in MAKER_QUALIFIERS:
             where.append("our vendor part numbers")
         where.append(f"{partner}'s cross-reference")
         rounded = from_scientific(value) if q not in GS1_QUALIFIERS else None

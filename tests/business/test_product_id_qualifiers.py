@@ -58,7 +58,8 @@ def test_rows_without_a_qualifier_are_buyer_part_numbers(ref):
 def test_a_line_with_only_an_unmapped_qualifier_is_unknown_not_missing(ref):
     findings = check_items(lines_table(only("MG", "NOPE-9")), ref)  # VP is ours since it names our part numbers
     assert [f.code for f in findings] == ["ITEM_UNKNOWN"]
-    assert "MG NOPE-9 (acme's cross-reference)" in findings[0].message
+    # (MG, the maker's number, is tried among our vendor part numbers too: ours when we make the part, rg71)
+    assert "MG NOPE-9 (our vendor part numbers, acme's cross-reference)" in findings[0].message
     assert (findings[0].location.element, findings[0].location.value) == ("PO107", "NOPE-9")
 
 
