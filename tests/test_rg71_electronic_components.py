@@ -216,7 +216,24 @@ def test_celestica_s_acknowledgment_promises_each_line_for_its_delivery_date_les
                                                       ["IA", "1000", "EA", "068", "20261213"]]
 
 
-def test_a_reschedule_by_delivery_date_moves_the_line_s_promise_push_out_and_pull_in(tmp_path):
+def _answers_accepted(ws, partner: str, tmp_path, maps) -> int:  # noqa: F811
+    """Every 855 and 865 in ``partner``'s outbox passes our outbound validator, Bots and pyx12: how many."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    sent = sorted((ws.drop_root / partner / "outbox").glob("*-8[56]5-*.x12"))
+    for path in sent:
+        content = path.read_bytes()
+        assert [f for f in validate_outbound(content) if f.severity == "error"] == [], path.name
+        ok, errors = bots_check(content, tmp_path)
+        assert ok, (path.name, errors)
+        ok, ack = pyx12_accepts(content.decode(), maps)
+        assert ok, (path.name, ack[:800])
+    return len(sent)
+
+
+def test_a_reschedule_by_delivery_date_moves_the_line_s_promise_push_out_and_pull_in(tmp_path, maps):  # noqa: F811
     """Celestica's 860 (005010) reschedules two lines by date alone, as the electronics trade does: POC02 CT with
     the line's new delivery date in its loop (DTM 002, the date its PO1 loop was taken with), line 2 pushed out
     from 12-09 to 12-23, line 3 pulled in from 12-16 to 12-04. The 865 answered IA without a date and each line
@@ -231,9 +248,10 @@ def test_a_reschedule_by_delivery_date_moves_the_line_s_promise_push_out_and_pul
     assert [s[1:6] for s in answer if s[0] == "ACK"] == [["IA", "320", "EA", "068", "20261220"],
                                                          ["IA", "1000", "EA", "068", "20261201"]]
     assert _line_dates(ws, "celestica") == {"1": None, "2": date(2026, 12, 23), "3": date(2026, 12, 4)}
+    assert _answers_accepted(ws, "celestica", tmp_path, maps) == 2  # (005010: the 855 and the 865)
 
 
-def test_jabil_s_push_out_is_answered_by_a_revised_855_with_the_new_promise(tmp_path):
+def test_jabil_s_push_out_is_answered_by_a_revised_855_with_the_new_promise(tmp_path, maps):  # noqa: F811
     """Jabil (004010, 2 days in transit, its changes answered by revised 855s) pushes the transceiver reels out from
     12-10 to 12-28 (POC CT, DTM 002 in its loop): the revised 855 (BAK01 05) promises line 2 for 12-26, the other
     lines as before (the op amp's drops, SCH, on the night's day; the tray and the tubes 12-13, their 12-15 less the
@@ -254,6 +272,7 @@ def test_jabil_s_push_out_is_answered_by_a_revised_855_with_the_new_promise(tmp_
     assert not list((ws.drop_root / "jabil" / "outbox").glob("*-865-*"))
     assert _line_dates(ws, "jabil") == {"1": None, "2": date(2026, 12, 28), "3": date(2026, 12, 15),
                                         "4": date(2026, 12, 15)}
+    assert _answers_accepted(ws, "jabil", tmp_path, maps) == 2  # (004010: the 855 and its revision)
 
 
 def test_a_reschedule_of_the_drops_we_do_not_keep_restates_each_line_on_the_day_it_was_told(tmp_path):
