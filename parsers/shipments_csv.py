@@ -363,7 +363,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     cell_units = in_cell.column(pa.string(), keep)
     out = {
         "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
-        "carrier_scac": cols["carrier_scac"].map(lambda t: (t or "").upper() or None),
+        "carrier_scac": _carriers(cols["carrier_scac"], cols["service_level"], mapping),
         "service_level": cols["service_level"], "tracking_number": cols["tracking_number"],
         "bill_of_lading": cols["bill_of_lading"], "partner": cols["partner"], "po_number": cols["po_number"],
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
@@ -430,6 +430,17 @@ def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distin
                               "no packaging list we hold (X12 element 103): written as given.", file=file,
                               row=numbers[i], column=title, value=t))
     return read
+
+
+def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMapping) -> _Distinct:
+    """Each row's SCAC (ShipmentCsvMapping.scac_of): its carrier cell in capitals, or, when the layout names
+    carriers, the SCAC its service or carrier cell names (once per distinct pair of cells)."""
+    if not mapping.carriers:
+        return carrier.map(lambda t: (t or "").upper() or None)
+    width = len(service.values) or 1
+    pairs, index = np.unique(carrier.index * width + service.index, return_inverse=True)  # each row's pair of cells
+    return _Distinct([mapping.scac_of(carrier.values[p // width], service.values[p % width]) for p in pairs.tolist()],
+                     np.asarray(index, dtype=np.int64).reshape(-1))
 
 
 class _Distinct:
