@@ -197,8 +197,8 @@ def test_shipbob_s_carrier_named_by_its_service_is_the_scac_on_the_856(night):
     assert ["TD5", "B", "2", "FDEG", "U", "FedEx Ground"] in asn
     assert ["TD1", "CTN25", "1", "", "", "", "G", "9.25", "LB"] in asn and ["REF", "CN", "794612345678"] in asn
     assert ["DTM", "011", "20261201", "1435"] in asn  # 02:35 PM
-    assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "6", "EA", "", "6", "EA"], ["SN1", "", "4", "EA", "", "4",
-                                                                                        "EA"]]
+    assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "6", "EA", "", "6", "EA"],
+                                                 ["SN1", "", "4", "EA", "", "4", "EA"]]
 
 
 @pytest.mark.parametrize("carrier,service,scac", [("FedEx", "FedEx 2Day", "FDEN"), ("UPS", "Ground", "UPSN"),
@@ -278,3 +278,38 @@ def test_a_945_confirming_nothing_shipped_ships_nothing_and_keeps_the_order_open
     assert [f[:4] for f in found] == [("SHIPMENT_945_NOT_SHIPPED", "warning", "ulta", "UL6900202")] * 2
     assert [s[2] for s in segments(ws, "ulta", "856") if s[0] == "BSN"] == ["DHL-0012201"]
     assert (states[("ulta", "UL6900201")], states[("ulta", "UL6900202")]) == ("invoiced", "acknowledged")
+
+
+# GXO consolidates both Tractor Supply orders on one truck: one bill of lading and PRO, and the load's number as each
+# order's W0604 (the shipment id, "uniquely identifies the shipment from origin to ultimate destination")
+ONE_LOAD = [("GXO-7730012", "GXO-7730011"), ("ODFL0102", "ODFL0101"), ("PRO7302", "PRO7301")]
+
+
+def test_two_orders_945s_of_one_load_are_one_shipment_with_both_orders(tmp_path):
+    """GXO's two W06 sets of one file name the same shipment (W0604), bill of lading, carrier and ship date, each
+    its own order: one shipment of two orders, as a CSV's rows of two POs under one shipment id are. It used to be
+    held whole (SHIPMENT_ID_DUPLICATE, "also comes in another confirmation"): neither order shipped. Now one 856,
+    an O loop per order, the TD1 the two W03s' sums (3,320 LB, 160 CF, 4 pallets)."""
+    ws, found, states, results = variant(tmp_path, "gxo", ONE_LOAD)
+    assert found == [] and (results["gxo"].shipments, results["gxo"].held) == (1, 0)
+    asn = segments(ws, "tractorsupply", "856")
+    assert [s[2] for s in asn if s[0] == "BSN"] == ["GXO-7730011"]
+    assert [s[1] for s in asn if s[0] == "PRF"] == ["TS6900101", "TS6900102"]
+    assert ["TD1", "CTN25", "4", "", "", "", "G", "3320", "LB", "160", "CF"] in asn and ["TD1", "PLT94", "4"] in asn
+    assert [s[2:7:3] for s in asn if s[0] == "SN1"] == [["10", "10"], ["200", "200"], ["20", "24"], ["4", "4"]]
+    assert (states[("tractorsupply", "TS6900101")], states[("tractorsupply", "TS6900102")]) == (
+        "invoiced", "partially_shipped")
+
+
+@pytest.mark.parametrize("swaps,code", [
+    # the same order confirmed twice under one shipment id, the second differing (a correction resent with the first)
+    ([*ONE_LOAD, ("W06*N*TS6900102*20261201*GXO-7730011**TS6900102", "W06*N*TS6900101*20261201*GXO-7730011**TS6900101"),
+      ("W12*CP*24*20*4*EA*614141569038*VN*RG69-03", "W12*CC*10*10*0*EA*614141569014*VN*RG69-01"),
+      ("W12*CC*4*4*0*EA*614141569014*VN*RG69-01", "W12*CC*200*200*0*EA*614141569021*VN*RG69-02")],
+     "SHIPMENT_ID_DUPLICATE"),
+    # two orders under one shipment id by two bills of lading: two trucks, no one shipment
+    (ONE_LOAD[:1] + ONE_LOAD[2:], "SHIPMENT_HEADER_INCONSISTENT"),
+])
+def test_one_shipment_id_for_one_order_twice_or_two_trucks_is_still_held(tmp_path, swaps, code):
+    ws, found, states, _results = variant(tmp_path, "gxo", swaps)
+    assert code in {f[0] for f in found} and not list((ws.drop_root / "tractorsupply" / "outbox").glob("*-856-*"))
