@@ -10,7 +10,9 @@ confirmed with 0 shipped, W12*CP*12*0*12) ships Ulta Beauty's cosmetics. Ryder (
 in one interchange; the ship-to by its id alone, N1*ST**92*AVP1; its own id in N1 SF, ZZ; Pacific time; LTL and UPS
 parcels, each parcel's SSCC and tracking number in two MANs of its LX, one line over two cartons each W12 CP 6 of 12)
 ships Chewy's. ShipBob's merchant export (a CSV: its shipment and order ids, the PO as the order's Reference ID, US
-dates and a 12-hour clock, the carrier by name and its service, the package weight in ounces) ships a third Chewy order.
+dates and a 12-hour clock, the carrier by name and its service, the package weight in ounces) ships a third Chewy order,
+Red Stag Fulfillment's (the order's reference as the PO, date and time in one cell, carrier and method as its lower-case
+codes, each package's lot and expiry month) a third Ulta order by UPS.
 One night takes them all: inspect, 997s and 855s, then every warehouse's confirmation to 856s and 810s that our
 validator, Bots and pyx12 accept; the findings each confirmation must raise (a short ship, a line not shipped, an
 over-shipment, a line the PO does not have) and none other."""
@@ -38,12 +40,12 @@ from tests.support import REPO, deliver_all, run_stages, ship_stages
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg69"
 NIGHT = datetime(2026, 11, 25, 2)
-SHIP_DAY = datetime(2026, 12, 1, 15)  # the 3PLs shipped at 14:35 ET, 13:50 CT, 11:40 PT and 2:35 PM (Chicago)
+SHIP_DAY = datetime(2026, 12, 1, 15)  # the 3PLs shipped at 14:35 ET, 13:50 CT, 11:40 PT, 2:35 PM and 14:41
 
-POS = {"tractorsupply": {"TS6900101": 2, "TS6900102": 2}, "ulta": {"UL6900201": 2, "UL6900202": 2},
+POS = {"tractorsupply": {"TS6900101": 2, "TS6900102": 2}, "ulta": {"UL6900201": 2, "UL6900202": 2, "UL6900203": 1},
        "chewy": {"CH6900301": 2, "CH6900302": 1, "CH6900303": 2}}
 SHORT = {("tractorsupply", "TS6900102"), ("ulta", "UL6900202")}  # shipped in part: the rest still owed
-SHIPMENTS = {"gxo": 2, "dhlsc": 2, "ryder": 2, "shipbob": 1}
+SHIPMENTS = {"gxo": 2, "dhlsc": 2, "ryder": 2, "shipbob": 1, "redstag": 1}
 
 
 def night_of(fixtures: Path, root: Path):
@@ -129,8 +131,8 @@ def test_every_po_is_acknowledged_as_ordered_and_what_shipped_in_full_is_invoice
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    # an 856 per shipment (7), an 810 per order shipped in full (5: per = "order"), an 855 per PO (7)
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=7, answers=7, invoices=5)
+    # an 856 per shipment (8), an 810 per order shipped in full (6: per = "order"), an 855 per PO (8)
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=8, answers=8, invoices=6)
 
 
 def test_gxo_s_pallets_short_line_weights_and_carrier_are_on_tractor_supply_s_856(night):
@@ -200,6 +202,20 @@ def test_shipbob_s_carrier_named_by_its_service_is_the_scac_on_the_856(night):
     assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "6", "EA", "", "6", "EA"],
                                                  ["SN1", "", "4", "EA", "", "4", "EA"]]
 
+
+def test_red_stag_s_packages_go_with_their_lot_expiry_and_tracking_numbers(night):
+    """Red Stag's export: two UPS packages of one line (12 each), the carrier and method its own codes ("ups",
+    "ups_ground": [csv] carriers gives UPSN), the lot and its expiry month (2028-10: its last day) on each."""
+    ws, _found, _states, _results = night
+    asn = po_segments(segments(ws, "ulta", "856"), "100004471-1", "BSN")
+    assert ["TD5", "B", "2", "UPSN", "U", "ups_ground"] in asn
+    assert ["TD1", "CTN25", "2", "", "", "", "G", "14.8", "LB"] in asn
+    assert [s[2] for s in asn if s[:2] == ["REF", "CN"]] == ["1Z4RS0690300000011", "1Z4RS0690300000020"]
+    assert [s for s in asn if s[0] in ("SN1", "REF", "DTM") and s[1] in ("", "LT", "036")] == [
+        ["SN1", "", "12", "EA", "", "24", "EA"], ["REF", "LT", "SS2611B"], ["DTM", "036", "20281031"]] * 2
+    inv = po_segments(segments(ws, "ulta", "810"), "UL6900203", "BIG")
+    assert [s for s in inv if s[0] in ("IT1", "TDS")] == [
+        ["IT1", "1", "24", "EA", "11", "", "UP", "614141569120", "VN", "RG69-12"], ["TDS", "26400"]]
 
 @pytest.mark.parametrize("carrier,service,scac", [("FedEx", "FedEx 2Day", "FDEN"), ("UPS", "Ground", "UPSN"),
                                                   ("usps", "Priority Mail", "USPS"), ("USPS", "", "USPS")])
