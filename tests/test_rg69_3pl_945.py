@@ -1,21 +1,21 @@
 """Third-party warehouses confirming a night's orders, in the shapes their public 945 guides and WMS exports show
 (tests/fixtures/rg69/: three buyers' profiles, reference rows, stock held at each 3PL, their 850s, and each 3PL's
-confirmations of 2026-12-01 under shipments/<warehouse>/). GXO (004010: one W06 set per order, two in one group; W0601
-N, W0602 its depositor order, W0606 the PO; N1 SF and ST each with N3/N4; N9 BM and CN (the PRO); G62 11 in Eastern
-time; W27 with routing and payment method; an LX per pallet, MAN GM its SSCC with AI 00; W12 CC and CP with ordered,
-shipped and difference, a G69 and N9 LI each; W03 units, weight, cube and pallets) ships Tractor Supply's orders LTL,
-one short (W12*CP*24*20*4). DHL Supply Chain (005010, ISA11 repetition ^, CRLF after each segment; W0601 F; N1 WH
-for the site; N9 PO; Central time; lots in an N9 LT with their expiry, G62 36, or in W1209; a line it could not pick
-confirmed with 0 shipped, W12*CP*12*0*12) ships Ulta Beauty's cosmetics. Ryder (004030, a functional group per order
-in one interchange; the ship-to by its id alone, N1*ST**92*AVP1; its own id in N1 SF, ZZ; Pacific time; LTL and UPS
-parcels, each parcel's SSCC and tracking number in two MANs of its LX, one line over two cartons each W12 CP 6 of 12)
-ships Chewy's. ShipBob's merchant export (a CSV: its shipment and order ids, the PO as the order's Reference ID, US
-dates and a 12-hour clock, the carrier by name and its service, the package weight in ounces) ships a third Chewy order,
-Red Stag Fulfillment's (the order's reference as the PO, date and time in one cell, carrier and method as its lower-case
-codes, each package's lot and expiry month) a third Ulta order by UPS.
-One night takes them all: inspect, 997s and 855s, then every warehouse's confirmation to 856s and 810s that our
-validator, Bots and pyx12 accept; the findings each confirmation must raise (a short ship, a line not shipped, an
-over-shipment, a line the PO does not have) and none other."""
+confirmations of 2026-12-01 under shipments/<warehouse>/). GXO (004010: one W06 set per order, two in one group;
+W0601 N, W0602 its depositor order, W0606 the PO; N1 SF and ST each with N3/N4; N9 BM and CN (the PRO); G62 11 in
+Central time; W27 with routing and payment method; an LX per pallet, MAN GM its SSCC with AI 00; W12 CC and CP with
+ordered, shipped and difference, a G69 and N9 LI each; W03 units, weight, cube and pallets) ships Tractor Supply's
+orders LTL, one short (W12*CP*24*20*4). DHL Supply Chain (005010, ISA11 repetition ^, CRLF after each segment; W0601
+F; N1 WH for the site; N9 PO; Eastern time; lots in an N9 LT with their expiry, G62 36, or in W1209; a line it could
+not pick confirmed with 0 shipped, W12*CP*12*0*12) ships Ulta Beauty's cosmetics. Ryder (004030, a functional group
+per order in one interchange; the ship-to by its id alone, N1*ST**92*AVP1; its own id in N1 SF, ZZ; Pacific time;
+LTL and UPS parcels, each parcel's SSCC and tracking number in two MANs of its LX, one line over two cartons each
+W12 CP 6 of 12) ships Chewy's from Fontana, California. ShipBob's merchant export (a CSV: its shipment and order
+ids, the PO as the order's Reference ID, US dates and a 12-hour clock in Chicago time, the carrier by name and its
+service, the package weight in ounces) ships a third Chewy order, Red Stag Fulfillment's (the order's reference as
+the PO, date and time in one cell, carrier and method as its lower-case codes, each package's lot and expiry month)
+a third Ulta order by UPS. One night takes them all: inspect, 997s and 855s, then every warehouse's confirmation to
+856s and 810s that our validator, Bots and pyx12 accept; the findings each confirmation must raise (a short ship, a
+line not shipped, an over-shipment, a line the PO does not have) and none other."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from tests.support import REPO, deliver_all, run_stages, ship_stages
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg69"
 NIGHT = datetime(2026, 11, 25, 2)
-SHIP_DAY = datetime(2026, 12, 1, 15)  # the 3PLs shipped at 14:35 ET, 13:50 CT, 11:40 PT, 2:35 PM and 14:41
+SHIP_DAY = datetime(2026, 12, 1, 15)  # the 3PLs shipped at 13:35 CT, 14:50 ET, 11:40 PT, 1:50 PM CT and 14:41 ET
 
 POS = {"tractorsupply": {"TS6900101": 2, "TS6900102": 2}, "ulta": {"UL6900201": 2, "UL6900202": 2, "UL6900203": 1},
        "chewy": {"CH6900301": 2, "CH6900302": 1, "CH6900303": 2}}
@@ -142,7 +142,7 @@ def test_gxo_s_pallets_short_line_weights_and_carrier_are_on_tractor_supply_s_85
     assert ["TD1", "CTN25", "2", "", "", "", "G", "1290", "LB", "64", "CF"] in asn and ["TD1", "PLT94", "2"] in asn
     assert ["TD5", "B", "2", "ODFL", "M", "ODFL STANDARD LTL"] in asn
     assert ["REF", "BM", "ODFL0102"] in asn and ["REF", "CN", "PRO7302"] in asn
-    assert ["DTM", "011", "20261201", "1435", "ET"] in asn  # G62*11*20261201*8*1435*ET as the 3PL gave it
+    assert ["DTM", "011", "20261201", "1335", "CT"] in asn  # G62*11*20261201*8*1335*CT as the 3PL gave it
     # each pallet's SSCC as GXO labelled it (MAN*GM*00 + the SSCC-18); the short line ships 20 of its 24
     assert [s for s in asn if s[0] in ("MAN", "SN1")] == [
         ["MAN", "GM", "00008875000000000033"], ["SN1", "", "20", "EA", "", "24", "EA"],
@@ -159,7 +159,7 @@ def test_dhl_s_lots_and_expiries_reach_ulta_s_856_and_the_line_not_picked_stays_
     assert [s for s in asn if s[0] in ("LIN", "REF", "DTM") and s[1] in ("1", "2", "LT", "036")] == [
         ["LIN", "1", "UP", "614141569045", "VN", "RG69-04"], ["REF", "LT", "LR2611A"], ["DTM", "036", "20281130"],
         ["LIN", "2", "UP", "614141569052", "VN", "RG69-05"], ["REF", "LT", "SR2610C"], ["DTM", "036", "20280531"]]
-    assert ["DTM", "011", "20261201", "1350", "CT"] in asn and ["TD5", "B", "2", "FXFE", "M", "FEDEX FREIGHT ECONOMY"] \
+    assert ["DTM", "011", "20261201", "1450", "ET"] in asn and ["TD5", "B", "2", "FXFE", "M", "FEDEX FREIGHT ECONOMY"] \
         in asn
     # the other order: line 1 from its W1209 lot, line 2 (0 shipped) on no 856, its 12 still owed
     asn = po_segments(segments(ws, "ulta", "856"), "DHL-0012202", "BSN")
@@ -198,7 +198,7 @@ def test_shipbob_s_carrier_named_by_its_service_is_the_scac_on_the_856(night):
     asn = po_segments(segments(ws, "chewy", "856"), "318840012", "BSN")
     assert ["TD5", "B", "2", "FDEG", "U", "FedEx Ground"] in asn
     assert ["TD1", "CTN25", "1", "", "", "", "G", "9.25", "LB"] in asn and ["REF", "CN", "794612345678"] in asn
-    assert ["DTM", "011", "20261201", "1435"] in asn  # 02:35 PM
+    assert ["DTM", "011", "20261201", "1350"] in asn  # 01:50 PM
     assert [s for s in asn if s[0] == "SN1"] == [["SN1", "", "6", "EA", "", "6", "EA"],
                                                  ["SN1", "", "4", "EA", "", "4", "EA"]]
 
@@ -329,3 +329,42 @@ def test_two_orders_945s_of_one_load_are_one_shipment_with_both_orders(tmp_path)
 def test_one_shipment_id_for_one_order_twice_or_two_trucks_is_still_held(tmp_path, swaps, code):
     ws, found, states, _results = variant(tmp_path, "gxo", swaps)
     assert code in {f[0] for f in found} and not list((ws.drop_root / "tractorsupply" / "outbox").glob("*-856-*"))
+
+
+@pytest.mark.parametrize("g62", ["G62*11*20261201*8*1140~", "G62*11*20261201*8*1140*LT~"])
+def test_a_ship_time_in_the_warehouse_s_local_time_is_its_clock_s(tmp_path, g62):
+    """Ryder's Fontana site gives its ship time with no time code, or LT (local time): 11:40 there is 14:40 in New
+    York, within Chewy's 30-minute window of our 15:00 run (its profile's time_zone, America/Los_Angeles). It used to
+    be taken as our clock's 11:40 (no profile could say otherwise): ASN_LATE for two 856s sent on time."""
+    swaps = [("G62*11*20261201*8*1140*PT~", g62)]
+    _ws, found, states, _results = variant(tmp_path, "ryder", swaps)
+    assert found == [] and states[("chewy", "CH6900302")] == "invoiced"
+    _ws, found, _states, _results = variant(tmp_path / "ours", "ryder", swaps,
+                                            profile_swaps=[('time_zone = "America/Los_Angeles"', 'time_zone = ""')])
+    assert [f[0] for f in found] == ["ASN_LATE", "ASN_LATE"]  # no zone of its own: our clock's, as before
+
+
+def test_a_warehouse_s_clock_is_its_zone_s_time_of_the_day_and_a_zone_that_is_none_is_refused():
+    from datetime import date, time, timedelta
+
+    from pydantic import ValidationError
+
+    from engine.lifecycle.shipping import local_offset
+    from schemas.warehouses import WarehouseProfile, load_warehouse
+
+    shipbob = load_warehouse(FIXTURES / "warehouses" / "shipbob.toml")
+    assert shipbob.time_zone == "America/Chicago"
+    assert local_offset(shipbob.time_zone, date(2026, 12, 1), time(13, 50)) == timedelta(hours=-6)
+    assert local_offset(shipbob.time_zone, date(2026, 7, 1), time(13, 50)) == timedelta(hours=-5)  # daylight time
+    with pytest.raises(ValidationError, match="IANA"):
+        WarehouseProfile.model_validate({**shipbob.model_dump(), "time_zone": "Central"})
+
+
+def test_shipbob_s_chicago_clock_is_read_as_its_own(tmp_path):
+    """ShipBob's 01:50 PM is Cicero's (14:50 in New York): within the window. Read as our clock's (no time_zone):
+    13:50, ASN_LATE."""
+    _ws, found, _states, _results = variant(tmp_path, "shipbob")
+    assert found == []
+    _ws, found, _states, _results = variant(tmp_path / "ours", "shipbob", profile_swaps=[
+        ('time_zone = "America/Chicago"', 'time_zone = ""')])
+    assert [f[0] for f in found] == ["ASN_LATE"]
