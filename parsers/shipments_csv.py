@@ -36,6 +36,7 @@ from parsers.csv_common import (
     read_columns,
     scientific,
     time_in,
+    zone_in,
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
@@ -237,6 +238,10 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # AI 17's day 00 (the 856's DTM*036 then states it; its DTM02 is a full date) -- it used to hold the shipment
     expires = cols["expiration_date"].map(lambda t: None if t is None else parse_month_end(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
+    # the zone written after the time ("2026-12-01T19:50:12Z", "14:05 -05:00", "13:50 CST"): its 623 time code, the
+    # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
+    time_zone = cols["ship_time"].map(lambda t: None if t is None else zone_in(t))
+    date_zone = cols["ship_date"].map(lambda t: None if t is None or time_in(t) is None else zone_in(t))
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
     # "stone" is, the row ships and its weight is left out with a warning at the cell (not CSV_NUMBER_INVALID, which
@@ -383,6 +388,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             columns[name] = pc.if_else(pa.array(unsure[keep]), pa.scalar(None, columns[name].type), columns[name])
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
+    columns["ship_time_zone"] = pc.if_else(pc.is_valid(columns["ship_time"]), time_zone.column(pa.string(), keep),
+                                           date_zone.column(pa.string(), keep))  # the zone of the time read
     columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),

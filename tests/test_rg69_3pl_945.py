@@ -411,3 +411,28 @@ def test_each_3pl_gets_a_997_accepting_its_945_groups(night):
         sent = sorted((ws.warehouse_drop_root / warehouse / "outbox").glob("*997*"))
         acks = [s.split("~")[0] for p in sent for s in p.read_text(encoding="utf-8").replace("\n", "").split("~")]
         assert [a.split("*")[2] for a in acks if a.startswith("AK1*SW*")] == groups
+
+
+@pytest.mark.parametrize("shipped,zone", [
+    ("2026-12-01T19:50:12Z", "UT"), ("2026-12-01T13:50:12-06:00", "CS"), ("2026-12-01 14:50:12 -0500", "ES"),
+    ("2026-12-01 13:50 CST", "CS"), ("2026-12-01T13:50:12-06:00[America/Chicago]", "CS"),
+    ("2026-12-01T11:50:12[America/Los_Angeles]", "PT"), ("2026-12-01 14:50", None)])
+def test_a_ship_time_written_with_its_zone_keeps_it_for_the_856_and_the_asn_window(shipped, zone):
+    """An export writing the ship date and time as one timestamp with its zone (ISO 8601 in UTC, "Z"; an offset; a
+    US zone's abbreviation; a region in brackets) gives the zone as the 856's time code (DTM04, code list 623: UT,
+    ES, CS, PT ...), by which the ASN window converts it. The time used to be read as written and its zone dropped:
+    19:50 UTC was 19:50 on our clock and the 856 said DTM*011*20261201*1950 (five hours off, no zone)."""
+    from parsers.shipments_csv import read_shipment_csv
+    from schemas.warehouses import load_warehouse
+
+    layout = load_warehouse(FIXTURES / "warehouses" / "redstag.toml").csv
+    text = (FIXTURES / "shipments" / "redstag" / "redstag-shipments-20261201.csv").read_text(encoding="utf-8")
+    table, found = read_shipment_csv(text.replace("2026-12-01 14:41:07", shipped).encode(), layout)
+    assert found == [] and set(table["ship_time_zone"].to_pylist()) == {zone}
+
+
+def test_a_utc_timestamp_is_sent_as_utc_and_is_on_time(tmp_path):
+    ws, found, _states, _results = variant(tmp_path, "redstag", [("2026-12-01 14:41:07", "2026-12-01T19:41:07Z")])
+    assert found == []  # 14:41 in New York: within the window (it was 19:41 ours, "before" the 856 at 15:00)
+    asn = po_segments(segments(ws, "ulta", "856"), "100004471-1", "BSN")
+    assert ["DTM", "011", "20261201", "1941", "UT"] in asn
