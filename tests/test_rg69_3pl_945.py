@@ -431,8 +431,12 @@ def test_a_ship_time_written_with_its_zone_keeps_it_for_the_856_and_the_asn_wind
     assert found == [] and set(table["ship_time_zone"].to_pylist()) == {zone}
 
 
-def test_a_utc_timestamp_is_sent_as_utc_and_is_on_time(tmp_path):
+def test_a_utc_timestamp_is_sent_as_utc_and_is_on_time(tmp_path, maps):  # noqa: F811
+    from tests.test_mark_for import accepted
+
     ws, found, _states, _results = variant(tmp_path, "redstag", [("2026-12-01 14:41:07", "2026-12-01T19:41:07Z")])
     assert found == []  # 14:41 in New York: within the window (it was 19:41 ours, "before" the 856 at 15:00)
     asn = po_segments(segments(ws, "ulta", "856"), "100004471-1", "BSN")
     assert ["DTM", "011", "20261201", "1941", "UT"] in asn
+    [sent] = (ws.drop_root / "ulta" / "outbox").glob("ulta-856-*.x12")
+    accepted(sent.read_bytes(), tmp_path, maps)  # our validator, Bots and pyx12
