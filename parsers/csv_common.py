@@ -876,6 +876,48 @@ def time_in(text: str) -> time | None:
     return _clock(m.group(0)) if m is not None and m.start() else None
 
 
+def zone_in(text: str) -> str | None:
+    """The time code (X12 code list 623, a 945's G6205 and an 856's DTM04) of the zone written after a time (a time
+    cell, or a date cell's time): "Z", "UTC", "+00:00" UT; an offset of a US standard or daylight zone its code
+    (-05:00 ES, -04:00 ED, -06:00 CS ... as the offset says, whatever the place), another whole hour's 01-12 (east of
+    UTC) or 13-24 (west); a US zone's abbreviation (EST, CDT, PST ...); a US region in brackets ([America/Chicago]
+    CT); None when none is written or it is none of these ("CEST": the time is taken as it always was)."""
+    m = _TIME_AFTER.search(" " + text.strip())
+    if m is None:
+        return None
+    z = _ZONE_PARTS.search(m.group(0))
+    if z is None:
+        return None
+    offset, name, region = z.group("offset"), z.group("name"), z.group("region")
+    if offset:
+        if offset in ("Z", "UTC", "GMT"):
+            return "UT"
+        digits = offset[1:].replace(":", "").ljust(4, "0")
+        minutes = (int(digits[:2]) * 60 + int(digits[2:])) * (-1 if offset[0] == "-" else 1)
+        return _OFFSET_CODES.get(minutes) or (
+            f"{minutes // 60:02d}" if 0 < minutes <= 720 and minutes % 60 == 0 else
+            f"{25 + minutes // 60:02d}" if -720 <= minutes < 0 and minutes % 60 == 0 else None)
+    if region:
+        return _REGION_CODES.get(region)
+    return _ZONE_NAMES.get(name or "")
+
+
+# the zone part of _TIME_AFTER's match: an offset, and/or an abbreviation, and/or a region in brackets
+_ZONE_PARTS = re.compile(r"(?:\s*(?P<offset>Z|UTC|GMT|[+-]\d{2}:?\d{2}|(?<=\d)[+-]\d{2}))?"
+                         r"(?:\s*\(?(?P<name>[A-Z]{1,4}T|UTC|GMT)\)?)?"
+                         r"(?:\[(?P<region>[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)*)\])?$")
+# code list 623 by UTC offset in minutes (the named US standard and daylight codes, UTC, and the half hours of 623's
+# later codes); the US zones' abbreviations and regions
+_OFFSET_CODES = {0: "UT", -300: "ES", -240: "ED", -360: "CS", -420: "MS", -480: "PS", -540: "AS", -600: "HS",
+                 -210: "NS", -150: "ND", 330: "27", 570: "28", 630: "29"}
+_ZONE_NAMES = {"UTC": "UT", "GMT": "UT", "EST": "ES", "EDT": "ED", "CST": "CS", "CDT": "CD", "MST": "MS", "MDT": "MD",
+               "PST": "PS", "PDT": "PD", "AKST": "AS", "AKDT": "AD", "HST": "HS", "NST": "NS", "NDT": "ND", "ET": "ET",
+               "CT": "CT", "MT": "MT", "PT": "PT"}
+_REGION_CODES = {"America/New_York": "ET", "America/Chicago": "CT", "America/Denver": "MT", "America/Phoenix": "MS",
+                 "America/Los_Angeles": "PT", "America/Anchorage": "AT", "Pacific/Honolulu": "HS",
+                 "America/St_Johns": "NT", "UTC": "UT", "Etc/UTC": "UT"}
+
+
 _CLOCK = re.compile(r"^[T\s]*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*(?:([AaPp])\.?[Mm]\.?)?")
 
 

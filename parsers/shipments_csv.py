@@ -36,6 +36,7 @@ from parsers.csv_common import (
     read_columns,
     scientific,
     time_in,
+    zone_in,
 )
 from schemas.findings import Finding, finding
 from schemas.fulfilment import ShipmentCsvMapping
@@ -237,6 +238,10 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     # AI 17's day 00 (the 856's DTM*036 then states it; its DTM02 is a full date) -- it used to hold the shipment
     expires = cols["expiration_date"].map(lambda t: None if t is None else parse_month_end(t, mapping))
     time_in_date = cols["ship_date"].map(lambda t: None if t is None else time_in(t))  # "2026-11-27 14:05"
+    # the zone written after the time ("2026-12-01T19:50:12Z", "14:05 -05:00", "13:50 CST"): its 623 time code, the
+    # 856's DTM04, by which the ASN window converts the time (it used to be dropped: a UTC time read as ours)
+    time_zone = cols["ship_time"].map(lambda t: None if t is None else zone_in(t))
+    date_zone = cols["ship_date"].map(lambda t: None if t is None or time_in(t) is None else zone_in(t))
     weighed = cols["carton_weight"].map(_weight_and_unit)  # ("12,5", "KG") of "12,5 kg"; the unit None when not given
     # a number with a word after it that is no weight unit we read ("12 stone", "12 CT"): as a Weight Unit column of
     # "stone" is, the row ships and its weight is left out with a warning at the cell (not CSV_NUMBER_INVALID, which
@@ -363,7 +368,7 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
     cell_units = in_cell.column(pa.string(), keep)
     out = {
         "shipment_id": cols["shipment_id"], "ship_date": ship_date, "ship_time": ship_time,
-        "carrier_scac": cols["carrier_scac"].map(lambda t: (t or "").upper() or None),
+        "carrier_scac": _carriers(cols["carrier_scac"], cols["service_level"], mapping),
         "service_level": cols["service_level"], "tracking_number": cols["tracking_number"],
         "bill_of_lading": cols["bill_of_lading"], "partner": cols["partner"], "po_number": cols["po_number"],
         "line_id": cols["line_id"], "sku": cols["sku"], "quantity": quantity, "unit": units,
@@ -383,6 +388,8 @@ def read_shipment_csv(data: bytes, mapping: ShipmentCsvMapping, *, file: str = "
             columns[name] = pc.if_else(pa.array(unsure[keep]), pa.scalar(None, columns[name].type), columns[name])
     columns["carton_sscc"] = sscc_columns(columns["carton_id"])[1]
     columns["pallet_sscc"] = sscc_columns(columns["pallet_id"])[1]
+    columns["ship_time_zone"] = pc.if_else(pc.is_valid(columns["ship_time"]), time_zone.column(pa.string(), keep),
+                                           date_zone.column(pa.string(), keep))  # the zone of the time read
     columns["ship_time"] = pc.coalesce(columns["ship_time"], time_in_date.column(pa.time32("s"), keep))
     columns["weight_unit"] = pc.if_else(pc.is_valid(columns["carton_weight"]), pc.coalesce(cell_units,
                                                                                          columns["weight_unit"]),
@@ -430,6 +437,17 @@ def _packaging(cells: _Distinct, rows, numbers: list[int], file: str) -> _Distin
                               "no packaging list we hold (X12 element 103): written as given.", file=file,
                               row=numbers[i], column=title, value=t))
     return read
+
+
+def _carriers(carrier: _Distinct, service: _Distinct, mapping: ShipmentCsvMapping) -> _Distinct:
+    """Each row's SCAC (ShipmentCsvMapping.scac_of): its carrier cell in capitals, or, when the layout names
+    carriers, the SCAC its service or carrier cell names (once per distinct pair of cells)."""
+    if not mapping.carriers:
+        return carrier.map(lambda t: (t or "").upper() or None)
+    width = len(service.values) or 1
+    pairs, index = np.unique(carrier.index * width + service.index, return_inverse=True)  # each row's pair of cells
+    return _Distinct([mapping.scac_of(carrier.values[p // width], service.values[p % width]) for p in pairs.tolist()],
+                     np.asarray(index, dtype=np.int64).reshape(-1))
 
 
 class _Distinct:

@@ -2,7 +2,9 @@
 the CSV confirmations give: one row per W12 (an item in a carton).
 
 Reads the segments of the given 945 sets of a parsed file (parsers.x12_reader); no I/O. One 945 is
-one shipment:
+one shipment, or one order of it: a 3PL confirming each order of a load in a set of its own under the load's W0604
+(rules.shipments.one_shipment_sets takes the sets of one file naming other POs as one shipment), the heading's W03
+weights, volumes and pallet counts summed over its sets (_one_load):
   W06   W0601 X (exceptions only: the lines not listed shipped as ordered) is not read, an error;
         W0604 shipment id (else W0605 agent's), W0606 PO (else an N9 PO, else W0602 depositor order),
         W0603 date
@@ -121,7 +123,37 @@ def read_945(result: ParseResult, sets: list[tuple[Interchange, Group, Transacti
         r, f = _read_set(result, ic, g, ts, source_sha256, ship_from)
         rows.extend(r)
         findings.extend(f)
+    _one_load(rows)
     return to_table(rows), findings
+
+
+def _one_load(rows: list[dict]) -> None:
+    """The heading totals of a shipment whose orders come in several 945 sets (a 3PL's set per order of one load,
+    under the load's W0604: rules.shipments.one_shipment_sets) on each of its rows: the sets' W03 weights (and
+    volumes) summed when every set gives one in one unit, else none (the 856 sums the cartons' weights); their pallet
+    counts (W1002, W0306) summed when every set gives one, else none (the 856 counts the pallets labelled). A set's
+    own W03 is a part of the load, not the whole of it."""
+    sets: dict[str, dict[tuple, dict]] = defaultdict(dict)  # shipment id -> each of its sets' first row
+    for r in rows:
+        if r.get("shipment_id"):
+            sets[r["shipment_id"]].setdefault((r.get("isa13"), r.get("gs06"), r.get("st02")), r)
+    loads: dict[str, dict] = {}
+    for sid, firsts in sets.items():
+        if len(firsts) < 2:
+            continue
+        heads = list(firsts.values())
+        merged: dict = {}
+        for value, unit in (("shipment_weight", "shipment_weight_unit"), ("shipment_volume", "shipment_volume_unit")):
+            given = [(h.get(value), h.get(unit)) for h in heads]
+            whole = all(v is not None for v, _u in given) and len({u for _v, u in given}) == 1
+            merged[value] = sum((v for v, _u in given), Decimal(0)) if whole else None
+            merged[unit] = given[0][1] if whole else None
+        pallets = [h.get("shipment_pallets") for h in heads]
+        merged["shipment_pallets"] = sum(pallets) if all(n is not None for n in pallets) else None
+        loads[sid] = merged
+    for r in rows:
+        if r.get("shipment_id") in loads:
+            r.update(loads[r["shipment_id"]])
 
 
 def pos_of_sets(result: ParseResult) -> dict[tuple[str, str, str], str]:

@@ -488,13 +488,18 @@ def _feed_checks(rows: _Rows, t: pa.Table, recorded: pa.Table, structures: Mappi
 
     sid, n_sid = encode(table["shipment_id"])
     partner, po = t["partner"], t["po_number"]
-    # a shipment id already recorded (its first row), or named by a second confirmation (file + 945 set)
+    # a shipment id already recorded (its first row), or named by a second confirmation (file + 945 set): one naming
+    # only POs the shipment's earlier 945 sets of its file did not is a part of it (one_shipment_sets)
     recorded_sid = _mask(pc.is_in(table["shipment_id"], value_set=recorded["shipment_id"]))
     first_of_sid = is_first(sid)
     first_of_source = is_first(encode(sid, table["source_file"], table["isa13"], table["gs06"], table["st02"])[0])
     add(recorded_sid & first_of_sid, "SHIPMENT_ID_DUPLICATE", lambda i: f"Shipment {at('shipment_id', i)} was "
         "already recorded.", "shipment_id", "W0604", lambda i: at("shipment_id", i))
-    add(~recorded_sid & first_of_source & (Groups(sid, n_sid).running(first_of_source) == 2), "SHIPMENT_ID_DUPLICATE",
+    second_source = first_of_source & (Groups(sid, n_sid).running(first_of_source) >= 2)
+    if second_source.any():
+        second_source &= ~one_shipment_sets(table, sid, first_of_source)
+        second_source &= Groups(sid, n_sid).running(second_source) == 1
+    add(~recorded_sid & second_source, "SHIPMENT_ID_DUPLICATE",
         lambda i: f"Shipment {at('shipment_id', i)} also comes in another confirmation of this feed.", "shipment_id",
         "W0604", lambda i: at("shipment_id", i))
     # header values that change within a shipment: only the rows of such shipments are walked
@@ -709,6 +714,36 @@ def _n(value) -> str:
     """A quantity as people write it (12, 2.5), not as the table stores it (12.0000)."""
     text = format(value, "f") if value is not None else ""
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def one_shipment_sets(table: pa.Table, sid: np.ndarray, first_of_source: np.ndarray) -> np.ndarray:
+    """The first row of each 945 set (``first_of_source``) that is a further part of its shipment, not a second
+    confirmation of it: a set of the file of the shipment's first set, naming only POs none of the shipment's earlier
+    sets named. A 3PL confirms each order of a load in a W06 set of its own under the load's shipment id (W0604,
+    "uniquely identifies the shipment from origin to ultimate destination"), as a CSV lists a shipment's POs under
+    one shipment id; a set naming a PO again (a correction sent with the first), or in another file, is a second
+    confirmation (SHIPMENT_ID_DUPLICATE), and parts whose heading differs (bill of lading, carrier, date) are held
+    as any shipment's (SHIPMENT_HEADER_INCONSISTENT). ``sid``: the rows' shipment codes (encode)."""
+    out = np.zeros(len(sid), dtype=bool)
+    if "st02" not in table.column_names:
+        return out
+    sets = encode(table["source_file"], table["isa13"], table["gs06"], table["st02"])[0]
+    st02 = table["st02"].to_pylist()
+    files, pos = table["source_file"].to_pylist(), table["po_number"].to_pylist()
+    named: dict[int, set] = defaultdict(set)  # a set's POs
+    for i, k in enumerate(sets.tolist()):
+        named[k].add(pos[i])
+    seen: dict[int, tuple[str, set]] = {}  # a shipment: its first set's file, the POs of its sets so far
+    for i in np.flatnonzero(first_of_source).tolist():
+        s, k = int(sid[i]), int(sets[i])
+        if s not in seen:
+            seen[s] = (files[i], set(named[k]))
+            continue
+        file, before = seen[s]
+        if st02[i] is not None and files[i] == file and not named[k] & before:
+            out[i] = True
+        before |= named[k]
+    return out
 
 
 def _scac_ok(scac: str) -> bool:

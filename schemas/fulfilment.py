@@ -970,8 +970,36 @@ class ShipmentCsvMapping(CsvFeedLayout):
     packaging: str | None = "Packaging"  # what the row's carton is, as X12 TD101 codes it (element 103: CYL cylinder,
     # DRM drum, BAG, PLT94 a wooden pallet, CTN25 a corrugated carton ...), the carton's first row's; absent from the
     # file or empty: the item master's packaging, else the partner's default (AsnSettings.packaging)
+    # the export's own names of carriers -> the SCAC (Standard Carrier Alpha Code: the 856's TD503) each is, any case:
+    # a shipping platform's or WMS's export names the carrier where the 856 needs its code (ShipBob, ShipStation:
+    # Carrier "FedEx", "UPS"), and one name may be two SCACs told apart by the service (FedEx Ground FDEG, FedEx 2Day
+    # FDEN): a row's service cell (service_level) is looked up first, then its carrier cell. {} (default), or a row
+    # whose cells neither names: the carrier cell is the SCAC, as before (one of no SCAC's shape is warned,
+    # SHIPMENT_SCAC_INVALID)
+    carriers: dict[Annotated[str, Field(min_length=1, max_length=80)],
+                   Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")]] = {}
     default_unit: str = "EA"
     default_weight_unit: str = "LB"
+
+    @field_validator("carriers")
+    @classmethod
+    def _carrier_names(cls, v: dict[str, str]) -> dict[str, str]:
+        names = [name.strip().casefold() for name in v]
+        if any(not name for name in names):
+            raise ValueError("a carrier name cannot be blank")
+        if len(set(names)) < len(names):
+            raise ValueError("carriers names a carrier twice (names are compared in any case)")
+        return v
+
+    def scac_of(self, carrier: str | None, service: str | None) -> str | None:
+        """The SCAC of a row's carrier cell and service cell (``carriers``: the service's name, else the carrier's;
+        else the carrier cell in capitals, None when empty)."""
+        named = {name.strip().casefold(): scac for name, scac in self.carriers.items()}
+        for cell in (service, carrier):
+            scac = named.get((cell or "").strip().casefold())
+            if scac:
+                return scac
+        return (carrier or "").upper() or None
 
 
 class FulfilmentSettings(_Model):

@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from schemas.errors import ConfigError
 from schemas.fulfilment import ShipmentCsvMapping
@@ -65,6 +65,22 @@ class WarehouseProfile(_Model):
     # TD512 is warned (SERVICE_NOT_ROUTED), and a name neither lists is judged by nothing
     service_levels: dict[Annotated[str, Field(min_length=1, max_length=35)],
                          Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")]] = {}
+    # the IANA time zone of the warehouse's clock (America/Los_Angeles): a ship time it gives without a zone (a CSV's
+    # Ship Time, a 945 G62 without G6205) or in local time (G6205 LT) is its clock's, converted to ours for the ASN
+    # window (a 3PL three hours west shipping at 11:40 shipped at 14:40 in New York). "" (default): our clock's
+    time_zone: str = ""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            if v:
+                ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"time_zone {v!r} is no IANA time zone (America/Chicago)") from exc
+        return v
 
 
 def load_warehouse(path: Path) -> WarehouseProfile:

@@ -1533,6 +1533,9 @@ def _shipment_record(shipment: Shipment | ShipmentSummary, rows: _Shipped, docs:
     zone = _zone_of(shipment)
     offset = time_code_offset(zone, shipment.ship_date, shipment.ship_time) if zone and shipment.ship_time else None
     unresolved = bool(zone) and shipment.ship_time is not None and zone != "LT" and (offset is None or not clock_zone)
+    if zone in ("", "LT") and warehouse.time_zone and shipment.ship_time is not None:  # the warehouse's own clock
+        offset = local_offset(warehouse.time_zone, shipment.ship_date, shipment.ship_time)
+        unresolved, zone = not clock_zone, zone or warehouse.time_zone
     record = _record(shipment, rows, warehouse, profile, ours, doc_key=doc_key, created=created, at=at,
                      run_id=run_id, source=source, offset=None if unresolved else offset, clock_zone=clock_zone,
                      memo=memo)
@@ -1573,6 +1576,13 @@ _FIXED = {**{f"{h:02d}": h for h in range(1, 13)}, **{f"{h:02d}": h - 25 for h i
           "HS": -10, "HD": -9, "NS": -3.5, "ND": -2.5, "25": -2.5, "26": -3.5, "27": 5.5, "28": 9.5, "29": 10.5}
 _NAMED = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles",
           "AT": "America/Anchorage", "HT": "Pacific/Honolulu", "NT": "America/St_Johns"}
+
+
+def local_offset(zone: str, day: date, at: time) -> timedelta | None:
+    """The UTC offset of the IANA ``zone`` at ``at`` on ``day`` (a warehouse's clock: WarehouseProfile.time_zone)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone)).utcoffset()
 
 
 def time_code_offset(code: str, day: date, at: time | None) -> timedelta | None:
