@@ -253,7 +253,6 @@ def transcode(content: bytes, encoding: str) -> bytes:
     ASCII (every identifier, count and date is)."""
     if content.isascii():
         return content
-    import unicodedata
 
     decoded = content.decode("utf-8")
     text = composed(decoded)
