@@ -1,0 +1,215 @@
+"""Addresses at the edges, in the 850s of buyers whose shapes the public material shows, and in what we send back
+(855 N1 echoes, 856 N1 ST, 810 N1 BT/ST/RE): tests/fixtures/rg70/ holds each one's profile, reference rows, stock,
+850s and the east DC's confirmation of what shipped (the rg2 DC). Island Club (a warehouse club's stores on Guam,
+Saipan, St. Croix, American Samoa and Puerto Rico: N404 written as the territory's own ISO 3166 code, GU, MNP, VIR,
+AS, which X12's RFI 1686 calls no address outside the United States (USPS lists the territories as states); a
+9-digit ZIP without its hyphen; a store named by its number alone, N1*ST**92*PR05, its address in our store list);
+ShopDirect (a 005010 consumer drop ship to the military post offices as USPS addresses them, city APO / FPO / DPO,
+state AE / AP / AA, ZIP 09xxx / 96xxx / 34xxx; the consumer's N2 care-of line, two N3s, a name at N102's 60
+characters, an "Ñ", the PER of the ship-to loop echoed on the 856; N1*SO beside N1*ST); Nordmart (a Canadian
+department store in CAD: N1 BT/BY/VN/ST/Z7, postal codes without their space, N404 CAN, the DC's N2 dock line, a
+PO1 loop restating the ship-to; our Canadian remit-to on the 810); Travel Retail (airport shops in Cancun, N404 MEX,
+and Hong Kong, which has no postal codes: N4 with the city and the country alone; an N2 of two elements). One night
+takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12; every
+address goes back as sent, and every address that cannot be delivered is a clear finding."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from tests.retailer_support import (
+    accepted_as_ordered,
+    all_sent_accepted_as_text,
+    inspected_clean,
+    maps,  # noqa: F401 (a fixture)
+    of_its_own,
+    po_segments,
+    segments,
+    shipped_night,
+)
+from tests.support import REPO
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg70"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT = datetime(2026, 11, 25, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+
+POS = {"islandclub": {"IC7000101": 2, "IC7000102": 1, "IC7000103": 1, "IC7000104": 1, "IC7000105": 1},
+       "shopdirect": {"SD7000201": 1, "SD7000202": 1, "SD7000203": 2},
+       "nordmart": {"NM7000301": 2, "NM7000302": 1}, "travelretail": {"TR7000401": 1, "TR7000402": 1}}
+NIGHT_NOTED = {"ASN_LATE"}  # the confirmations arrive hours after the trucks left
+LIEUTENANT = "LIEUTENANT COMMANDER ALEXANDRA CATHERINE WORTHINGTON-BAXTERS"  # N102: 60 characters, its maximum
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "drops").rglob("*.x12")), ids=lambda p: p.name)
+def test_inspect_reads_every_po_without_an_error(path):
+    inspected_clean(path, set(), POS)
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    root = tmp_path_factory.mktemp("rg70") / "ws"
+    return shipped_night(of_its_own(FIXTURES, root, warehouses=WAREHOUSES), FIXTURES, NIGHT, SHIP_DAY, messages=True)
+
+
+def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
+    """No address of these is refused: the territories' stores (N404 GU, MNP, VIR, AS: Island Club's) used to be held
+    for a person, ADDRESS_IMPLAUSIBLE "Country 'GU' is not one we ship to (US, CA)", and the Hong Kong shop,
+    ADDRESS_INCOMPLETE "The ship-to address has no postal code." (Hong Kong has none)."""
+    ws, found, states = night
+    assert {f[0] for f in found} <= NIGHT_NOTED, found
+    accepted_as_ordered(ws, POS)
+    assert states == {(p, po): "invoiced" for p, pos in POS.items() for po in pos}
+
+
+def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
+    sent = sum(len(pos) for pos in POS.values()) * 3  # an 855, an 856 and an 810 per PO
+    all_sent_accepted_as_text(night[0], POS, tmp_path, maps, sent=sent, as_read=lambda p: p.read_bytes())
+
+
+def _parties(doc: list[list[str]]) -> list[list[str]]:
+    return [s for s in doc if s[0] in ("N1", "N2", "N3", "N4", "PER")]
+
+
+def test_each_ship_to_goes_back_as_its_850_sent_it(night):
+    """The 855 (N1 ST echoed with its address: each profile asks for it), the 856 (N1 ST after our N1 SF) and the
+    810 (N1 ST after N1 BT) name each ship-to as the PO did: the territory's code in N404, the ZIP as sent (with or
+    without the hyphen), the postal code without its space, N404 of three letters, the N2s, an N4 of city and
+    country alone."""
+    ws, _found, _states = night
+    sent = {
+        ("islandclub", "IC7000101"): [["N1", "ST", "ISLAND CLUB TAMUNING", "92", "GU01"],
+                                      ["N3", "590 S MARINE CORPS DR"], ["N4", "TAMUNING", "GU", "969131613", "GU"]],
+        ("islandclub", "IC7000102"): [["N1", "ST", "ISLAND CLUB SAIPAN", "92", "MP02"],
+                                      ["N3", "CHALAN PALE ARNOLD", "GUALO RAI"],
+                                      ["N4", "SAIPAN", "MP", "96950", "MNP"]],
+        # named by its number alone: the store list's address is ours, not the buyer's to be told back
+        ("islandclub", "IC7000103"): [["N1", "ST", "", "92", "PR05"]],
+        ("islandclub", "IC7000104"): [["N1", "ST", "ISLAND CLUB ST CROIX", "92", "VI04"],
+                                      ["N3", "4200 LA REINE SHOPPING CTR"],
+                                      ["N4", "CHRISTIANSTED", "VI", "00820-4452", "VIR"]],
+        ("islandclub", "IC7000105"): [["N1", "ST", "ISLAND CLUB TAFUNA", "92", "AS05"], ["N3", "PAVAIAI VILLAGE RTE 1"],
+                                      ["N4", "PAGO PAGO", "AS", "96799", "AS"]],
+        # the two N3s of the 850 as one N3 of two elements (N301, N302), nothing of either lost
+        ("shopdirect", "SD7000201"): [["N1", "ST", "SGT MARIA MUÑOZ"], ["N2", "C/O 52ND FIGHTER WING"],
+                                      ["N3", "UNIT 3640 BOX 210", "BLDG 125 ROOM 4"],
+                                      ["N4", "APO", "AE", "09126-0210", "USA"]],
+        ("shopdirect", "SD7000202"): [["N1", "ST", LIEUTENANT],
+                                      ["N3", "USS RONALD REAGAN CVN 76", "UNIT 100245 BOX 12"],
+                                      ["N4", "FPO", "AP", "963491234"]],
+        ("shopdirect", "SD7000203"): [["N1", "ST", "DAVID OKAFOR"], ["N2", "US EMBASSY BOGOTA"],
+                                      ["N3", "UNIT 5120 BOX 2000"], ["N4", "DPO", "AA", "34038", "US"]],
+        ("nordmart", "NM7000301"): [["N1", "ST", "NORDMART DC MONTREAL", "92", "QC01"], ["N2", "QUAI DE RECEPTION 12"],
+                                    ["N3", "9000 BOUL HENRI-BOURASSA O"], ["N4", "MONTREAL", "QC", "H4S1T8", "CAN"]],
+        ("nordmart", "NM7000302"): [["N1", "ST", "NORDMART IQALUIT", "92", "NU09"], ["N3", "1085 MIVVIK ST"],
+                                    ["N4", "IQALUIT", "NU", "X0A0H0", "CA"]],
+        ("travelretail", "TR7000401"): [["N1", "ST", "TRAVEL RETAIL CANCUN TERMINAL 3", "92", "MX11"],
+                                        ["N3", "CARRETERA CANCUN-CHETUMAL KM 22"],
+                                        ["N4", "CANCUN", "QR", "77565", "MEX"]],
+        ("travelretail", "TR7000402"): [
+            ["N1", "ST", "DUTY FREE AMERICAS HONG KONG INTERNATIONAL AIRPORT CONCESSN", "92", "HK02"],
+            ["N2", "DEPARTURES EAST HALL LEVEL 7 RETAIL UNIT 7E-112 RECEIVING", "ATTN STORE MANAGER"],
+            ["N3", "HONG KONG INTERNATIONAL AIRPORT"], ["N4", "HONG KONG", "", "", "HK"]],
+    }
+    for (partner, po), party in sent.items():
+        ack = _parties(po_segments(segments(ws, partner, "855"), po, "BAK"))
+        assert ack[:len(party)] == party, (partner, po, ack)
+        inv = _parties(po_segments(segments(ws, partner, "810"), po, "BIG"))
+        at = inv.index(party[0])
+        assert inv[at:at + len(party)] == party, (partner, po, inv)
+        asn = [s for s in segments(ws, partner, "856") if s[0] in ("BSN", "PRF", "N1", "N2", "N3", "N4")]
+        mine = next(k for k, s in enumerate(asn) if s[:2] == ["PRF", po])
+        start = max(k for k in range(mine) if asn[k][0] == "BSN")
+        at = asn.index(party[0], start)
+        assert asn[at:at + len(party)] == party, (partner, po, asn[start:mine])
+
+
+def test_the_other_parties_and_the_consumer_s_contact_go_back_as_sent(night):
+    """Nordmart's 855 names its buying party after the ship-to (N1 BY, profile buyer = true); its 810 our Canadian
+    remit-to (N1 RE, a postal code without the space), the bill-to with its address as sent, the ship-to, then the
+    mark-for store (N1 Z7); ShopDirect's 856 the consumer's PER after the ship-to's N4 (ship_to_contact), its 810 the
+    bill-to."""
+    ws, _found, _states = night
+    ack = _parties(po_segments(segments(ws, "nordmart", "855"), "NM7000301", "BAK"))
+    assert ack[4:] == [["N1", "BY", "NORDMART BUYING OFFICE", "92", "BUY7"]]
+    inv = _parties(po_segments(segments(ws, "nordmart", "810"), "NM7000301", "BIG"))
+    assert inv[:6] == [["N1", "RE", "ORDERBRIDGE SUPPLY CANADA ULC", "92", "NM5530"], ["N3", "PO BOX 4090 STN A"],
+                       ["N4", "TORONTO", "ON", "M5W0E9", "CA"], ["N1", "BT", "NORDMART INC", "92", "0001"],
+                       ["N3", "500 RUE SAINT-JACQUES"], ["N4", "MONTREAL", "QC", "H2Y 1S1", "CA"]]
+    assert inv[-1] == ["N1", "Z7", "NORDMART STE-FOY", "92", "0214"]
+    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
+    assert asn[asn.index(["N4", "APO", "AE", "09126-0210", "USA"]) + 1] == [
+        "PER", "IC", "MARIA MUNOZ", "TE", "3145550101", "EM", "MARIA.MUNOZ@EXAMPLE.COM"]
+    inv = _parties(po_segments(segments(ws, "shopdirect", "810"), "SD7000203", "BIG"))
+    assert inv[0] == ["N1", "BT", "SHOPDIRECT LLC", "92", "SD01"]
+
+
+def _checked(city: str, state: str, postal: str, country: str, served=("US", "CA")) -> list[tuple[str, str, str]]:
+    """check_ship_to's findings (code, element, message) for a ship-to of an unknown id at that N4 (N3 1 MAIN ST)."""
+    from rules.business import check_ship_to
+    from schemas.empty import empty_table
+    from schemas.reference import SHIP_TOS
+    from schemas.rule_settings import RuleSettings
+    from tests.business.tables import order, orders_table
+
+    row = order(ship_to_id="X1", ship_to_address1="1 MAIN ST", ship_to_city=city, ship_to_state=state or None,
+                ship_to_postal_code=postal or None, ship_to_country=country or None)
+    found = check_ship_to(orders_table(row), empty_table(SHIP_TOS), RuleSettings(ship_to_countries=served))
+    return [(f.code, f.location.element, f.message) for f in found]
+
+
+@pytest.mark.parametrize("n4", [
+    ("SAN JUAN", "PR", "00907", "PR"), ("SAN JUAN", "PR", "00907-1234", "PRI"), ("SAN JUAN", "", "00907", "PR"),
+    ("TAMUNING", "GU", "969131613", "GUM"), ("CHRISTIANSTED", "VI", "00820", "VI"), ("PAGO PAGO", "AS", "96799", "ASM"),
+    ("SAIPAN", "MP", "96950", "MP"), ("SAIPAN", "MP", "96950", ""),
+    # the freely associated states USPS serves as states (Publication 28): Kolonia, Majuro, Koror
+    ("KOLONIA", "FM", "96941", "US"), ("MAJURO", "MH", "96960", "USA"), ("KOROR", "PW", "96940", ""),
+    # the military post offices, by their own ZIPs
+    ("APO", "AE", "09126-0210", "USA"), ("FPO", "AP", "963491234", ""), ("DPO", "AA", "34038", "US"),
+    ("APO", "AE", "09094", "US"),
+])
+def test_a_us_address_of_a_territory_a_freely_associated_state_or_a_military_post_is_served(n4):
+    """A partner we ship to the United States for is served in its territories, whatever N404 names them by (the
+    territory's ISO code, alpha-2 or alpha-3: X12's RFI 1686 says no N404 at all, buyers' systems write one), with
+    no N402 where N404 names the territory; FM, MH and PW are USPS states (were ADDRESS_IMPLAUSIBLE "'FM' is not a
+    US state/province code"); a military ZIP of its own state passes."""
+    assert _checked(*n4) == []
+
+
+@pytest.mark.parametrize("n4", [("HONG KONG", "", "", "HK"), ("KOWLOON", "", "", "HKG"), ("DOHA", "", "", "QA"),
+                                ("DUBLIN", "", "", "IE"), ("MACAU", "", "", "MO")])
+def test_an_address_in_a_country_without_postal_codes_is_complete_without_one(n4):
+    """N4 with the city and the country alone, in a country that has no postal codes (or none in general use):
+    was ADDRESS_INCOMPLETE "The ship-to address has no postal code." and the order held."""
+    assert _checked(*n4, served=("US", "HK", "QA", "IE", "MO")) == []
+
+
+@pytest.mark.parametrize(("n4", "found"), [
+    (("APO", "AE", "96301", "US"), ("N403", "ZIP '96301' is not one of AE: its ZIP codes start 090 to 098; USPS "
+                                            "cannot route it to the state's post offices.")),
+    (("APO", "AA", "09045", ""), ("N403", "ZIP '09045' is not one of AA: its ZIP codes start 340; USPS cannot route it "
+                                          "to the state's post offices.")),
+    (("SAN JUAN", "PR", "10907", "PR"), ("N403", "ZIP '10907' is not one of PR: its ZIP codes start 006, 007 or 009; "
+                                                 "USPS cannot route it to the state's post offices.")),
+    (("PAGO PAGO", "AS", "96701", "US"), ("N403", "ZIP '96701' is not one of AS: its ZIP codes start 96799; USPS "
+                                                  "cannot route it to the state's post offices.")),
+    (("SAN JUAN", "GU", "00907", "PR"), ("N402", "'GU' is not the state of 'PR': a U.S. territory's N402 is its own "
+                                                 "code, PR.")),
+    (("SAN JUAN", "PR", "0090", "PRI"), ("N403", "'0090' is not a valid US postal code.")),
+    (("WAKE ISLAND", "", "96898", "UM"), ("N404", "Country 'UM' is not one we ship to (US, CA).")),
+    (("OTTAWA", "ON", "K1A0B", "CA"), ("N403", "'K1A0B' is not a valid CA postal code.")),
+    (("LONDON", "", "SW1A 1AA", "GB"), ("N404", "Country 'GB' is not one we ship to (US, CA).")),
+])
+def test_an_address_that_cannot_be_delivered_is_a_clear_finding(n4, found):
+    """A military or territory ZIP of another state (an AP ZIP in an APO AE address, the example of AA some
+    shipping guides print with an AE ZIP), a territory named in N404 with another's state, a ZIP too short, a
+    country not served: each one ADDRESS_IMPLAUSIBLE at the element, saying why (the order is held for a person)."""
+    assert _checked(*n4) == [("ADDRESS_IMPLAUSIBLE", *found)]
+
+
+def test_a_postal_code_is_still_required_where_the_country_has_them():
+    none = [("ADDRESS_INCOMPLETE", "N403", "The ship-to address has no postal code.")]
+    assert _checked("MONTERREY", "NL", "", "MX", served=("US", "MX")) == none
+    assert _checked("ALBANY", "NY", "", "") == none
