@@ -213,3 +213,103 @@ def test_a_postal_code_is_still_required_where_the_country_has_them():
     none = [("ADDRESS_INCOMPLETE", "N403", "The ship-to address has no postal code.")]
     assert _checked("MONTERREY", "NL", "", "MX", served=("US", "MX")) == none
     assert _checked("ALBANY", "NY", "", "") == none
+
+
+# --- an 860 moving a drop ship's consumer ------------------------------------------------------------------------
+CONSUMER = "SGT MARIA MUÑOZ"
+OLD_PER = ["PER", "IC", "MARIA MUNOZ", "TE", "3145550101", "EM", "MARIA.MUNOZ@EXAMPLE.COM"]
+
+
+def _changed(tmp_path, heading: list[str], pocs: list[str] = ()):
+    """ShopDirect's SD7000201 taken at NIGHT, its 860 (``heading`` segments before ``pocs``) taken two nights later,
+    then shipped at SHIP_DAY and delivered: (ws, findings as (code, message), states)."""
+    from tests.retailer_support import findings_and_states
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"shopdirect": ["SD850_20261124.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    body = ["ST*860*71021", "BCH*04*DS*SD7000201**1*20261126", *heading, *pocs, f"CTT*{len(pocs)}"]
+    body.append(f"SE*{len(body) + 1}*71021")
+    text = "~".join([
+        "ISA*00*          *00*          *ZZ*SHOPDIRECT     *ZZ*ORDERBRIDGE    *261126*0200*^*00501*000007102*0*P*>",
+        "GS*PC*SHOPDIRECT*ORDERBRIDGE*20261126*0200*7102*X*005010", *body, "GE*1*7102", "IEA*1*000007102"]) + "~"
+    (ws.drop_root / "shopdirect" / "inbox" / "SD860_20261126.x12").write_text(text, encoding="utf-8")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(True)
+    (inbox / "east-shipments-20261201.csv").write_text(
+        "".join(r for r in rows if r.startswith("Shipment ID") or ",SD7000201," in r), encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    found, states = findings_and_states(ws)
+    return ws, [f for f in found if f[0] != "ASN_LATE"], states
+
+
+def test_an_860_moving_the_consumer_to_another_apo_ships_and_bills_there_with_its_own_n2_and_per(tmp_path):
+    """The consumer moves (another unit, another APO ZIP), the 860's N1 ST loop with its N2 care-of line and PER:
+    the revised 855 (change_ack = "855"), the 856 and the 810 name the new address, its N2 as an N2. The 860's N2
+    used to be run into N102 ("SGT MARIA MUÑOZ C/O 31ST FIGHTER WING": cut at 60 characters where longer), and the
+    856 carried the old address's PER (the consumer's old phone and e-mail) under the new address: the 860's PER was
+    not read, the order's was kept. Now the party is replaced whole: its N2s and its PER (none sent: none written)."""
+    new = [["N1", "ST", CONSUMER], ["N2", "C/O 31ST FIGHTER WING"], ["N3", "UNIT 6140 BOX 105"],
+           ["N4", "APO", "AE", "09604-0105", "USA"]]
+    per = ["PER", "IC", "MARIA MUNOZ", "TE", "3145550199"]
+    ws, found, states = _changed(tmp_path, ["*".join(s) for s in [*new, per]])
+    assert [code for code, _message in found] == ["CHANGE_HEADER_APPLIED"]
+    assert states[("shopdirect", "SD7000201")] == "invoiced"
+    revised = _parties(next(d for d in _sets(segments(ws, "shopdirect", "855")) if d[0][1:4] == ["05", "AD",
+                                                                                                   "SD7000201"]))
+    assert revised == new
+    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
+    assert asn[3:] == [*new, per]
+    assert _parties(po_segments(segments(ws, "shopdirect", "810"), "SD7000201", "BIG"))[1:] == new
+
+
+def test_an_860_moving_the_consumer_without_a_per_leaves_the_old_one_out(tmp_path):
+    new = [["N1", "ST", CONSUMER], ["N3", "UNIT 6140 BOX 105"], ["N4", "APO", "AE", "09604-0105"]]
+    ws, found, _states = _changed(tmp_path, ["*".join(s) for s in new])
+    assert [code for code, _message in found] == ["CHANGE_HEADER_APPLIED"]
+    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
+    assert asn[3:] == new and OLD_PER not in asn
+
+
+def test_an_860_restating_the_ship_to_with_its_n2_and_two_n3s_changes_nothing(tmp_path):
+    """The 850's party sent again as it was (a partner restates the ship-to on every 860: N2 and a second N3 too):
+    nothing moves. It used to read as another party (the 860 joined N2 to the name with a space and the second N3's
+    street with a space, the 850 with ", "): CHANGE_HEADER_APPLIED "ship-to SGT MARIA MUÑOZ, C/O 52ND FIGHTER WING
+    APO -> SGT MARIA MUÑOZ C/O 52ND FIGHTER WING APO", the order decided again, and the 856 and 810 wrote
+    "SGT MARIA MUÑOZ C/O 52ND FIGHTER WING" in N102 without its N2."""
+    sent = ["N1*ST*SGT MARIA MUÑOZ", "N2*C/O 52ND FIGHTER WING", "N3*UNIT 3640 BOX 210", "N3*BLDG 125 ROOM 4",
+            "N4*APO*AE*09126-0210*USA"]
+    ws, found, states = _changed(tmp_path, sent)
+    assert found == [] and states[("shopdirect", "SD7000201")] == "invoiced"
+    assert [d[0][1] for d in _sets(segments(ws, "shopdirect", "855"))] == ["00"] * 3  # no revision: nothing changed
+    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
+    assert asn[3:] == [["N1", "ST", CONSUMER], ["N2", "C/O 52ND FIGHTER WING"],
+                       ["N3", "UNIT 3640 BOX 210", "BLDG 125 ROOM 4"], ["N4", "APO", "AE", "09126-0210", "USA"],
+                       OLD_PER]
+
+
+def test_an_860_naming_a_line_s_own_new_ship_to_is_told_not_taken_silently(tmp_path):
+    """A POC loop's N1*ST (the line's goods to another address) is no change we apply: the quantity change is
+    taken, the line still ships to the order's ship-to, and CHANGE_LINE_SHIP_TO_NOT_APPLIED says so, naming the
+    line and the ship-to, for a person to settle before it ships."""
+    ws, found, _states = _changed(tmp_path, [], ["POC*1*QI*2*1*EA*19.99**UP*614141570133*VN*RG70-03",
+                                                 "N1*ST*SGT MARIA MUNOZ", "N3*UNIT 6140 BOX 105",
+                                                 "N4*APO*AE*09604-0105"])
+    told = [m for code, m in found if code == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+    assert len(told) == 1 and "SGT MARIA MUNOZ" in told[0], found
+    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
+    assert ["N4", "APO", "AE", "09126-0210", "USA"] in asn
+
+
+def _sets(segs: list[list[str]]) -> list[list[list[str]]]:
+    """Each set of ``segs`` from its heading segment (after ST) to SE."""
+    out: list[list[list[str]]] = []
+    for s in segs:
+        if s[0] == "ST":
+            out.append([])
+        elif out and s[0] != "SE":
+            out[-1].append(s)
+    return out
