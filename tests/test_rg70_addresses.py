@@ -204,11 +204,15 @@ def test_an_address_in_a_country_without_postal_codes_is_complete_without_one(n4
     (("WAKE ISLAND", "", "96898", "UM"), ("N404", "Country 'UM' is not one we ship to (US, CA).")),
     (("OTTAWA", "ON", "K1A0B", "CA"), ("N403", "'K1A0B' is not a valid CA postal code.")),
     (("LONDON", "", "SW1A 1AA", "GB"), ("N404", "Country 'GB' is not one we ship to (US, CA).")),
+    (("APO", "AE", "09126", "DE"), ("N404", "Country 'DE' is not one we ship to (US, CA). N402 'AE' is a U.S. military "
+                                            "post office's (APO / FPO / DPO): such an address is in the United States "
+                                            "(N404 US, or none) whatever country the post is in.")),
 ])
 def test_an_address_that_cannot_be_delivered_is_a_clear_finding(n4, found):
     """A military or territory ZIP of another state (an AP ZIP in an APO AE address, the example of AA some
     shipping guides print with an AE ZIP), a territory named in N404 with another's state, a ZIP too short, a
-    country not served: each one ADDRESS_IMPLAUSIBLE at the element, saying why (the order is held for a person)."""
+    country not served (an APO address with the host country in N404: told that it is a U.S. one): each one
+    ADDRESS_IMPLAUSIBLE at the element, saying why (the order is held for a person)."""
     assert _checked(*n4) == [("ADDRESS_IMPLAUSIBLE", *found)]
 
 

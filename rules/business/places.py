@@ -34,6 +34,7 @@ US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP FM MH PW AA AE AP".split()
 )
+_MILITARY = frozenset({"AA", "AE", "AP"})  # USPS's armed forces "states": Americas, Europe, Pacific
 # The ZIP codes of the states whose mail USPS routes apart (a military post office's AA, AE, AP; the territories and
 # freely associated states): the first digits a ZIP of that state starts with. A ZIP of another (APO AE 96301, an AP
 # ZIP) reaches no post office of the state: the carrier sends it back, the consumer gets nothing
@@ -204,7 +205,10 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
         out.append(
             business_finding(
                 "ADDRESS_IMPLAUSIBLE",
-                f"Country {raw_country!r} is not one we ship to ({', '.join(s.ship_to_countries)}).",
+                f"Country {raw_country!r} is not one we ship to ({', '.join(s.ship_to_countries)})."
+                + (f" N402 {parts['ship_to_state']!r} is a U.S. military post office's (APO / FPO / DPO): such an "
+                   "address is in the United States (N404 US, or none) whatever country the post is in."
+                   if parts["ship_to_state"].upper() in _MILITARY else ""),
                 order,
                 seg="N4",
                 element="N404",
