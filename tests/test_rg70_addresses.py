@@ -8,7 +8,8 @@ ShopDirect (a 005010 consumer drop ship to the military post offices as USPS add
 state AE / AP / AA, ZIP 09xxx / 96xxx / 34xxx; the consumer's N2 care-of line, two N3s, a name at N102's 60
 characters, an "Ñ", the PER of the ship-to loop echoed on the 856; N1*SO beside N1*ST); Nordmart (a Canadian
 department store in CAD: N1 BT/BY/VN/ST/Z7, postal codes without their space, N404 CAN, the DC's N2 dock line, a
-PO1 loop restating the ship-to; our Canadian remit-to on the 810); Travel Retail (airport shops in Cancun, N404 MEX,
+PO1 loop restating the ship-to, a store order whose ship-to, N2 and PER are in its PO1 loop alone; our Canadian
+remit-to on the 810); Travel Retail (airport shops in Cancun, N404 MEX,
 and Hong Kong, which has no postal codes: N4 with the city and the country alone; an N2 of two elements). One night
 takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our validator, Bots and pyx12; every
 address goes back as sent, and every address that cannot be delivered is a clear finding."""
@@ -105,8 +106,9 @@ def test_each_ship_to_goes_back_as_its_850_sent_it(night):
                                       ["N3", "UNIT 5120 BOX 2000"], ["N4", "DPO", "AA", "34038", "US"]],
         ("nordmart", "NM7000301"): [["N1", "ST", "NORDMART DC MONTREAL", "92", "QC01"], ["N2", "QUAI DE RECEPTION 12"],
                                     ["N3", "9000 BOUL HENRI-BOURASSA O"], ["N4", "MONTREAL", "QC", "H4S1T8", "CAN"]],
-        ("nordmart", "NM7000302"): [["N1", "ST", "NORDMART IQALUIT", "92", "NU09"], ["N3", "1085 MIVVIK ST"],
-                                    ["N4", "IQALUIT", "NU", "X0A0H0", "CA"]],
+        # its ship-to sent in the PO1 loop alone (the order's: no heading N1*ST), its N2 an N2 (was run into N102)
+        ("nordmart", "NM7000302"): [["N1", "ST", "NORDMART IQALUIT", "92", "NU09"], ["N2", "RECEIVING DOOR 3"],
+                                    ["N3", "1085 MIVVIK ST"], ["N4", "IQALUIT", "NU", "X0A0H0", "CA"]],
         ("travelretail", "TR7000401"): [["N1", "ST", "TRAVEL RETAIL CANCUN TERMINAL 3", "92", "MX11"],
                                         ["N3", "CARRETERA CANCUN-CHETUMAL KM 22"],
                                         ["N4", "CANCUN", "QR", "77565", "MEX"]],
@@ -132,8 +134,8 @@ def test_each_ship_to_goes_back_as_its_850_sent_it(night):
 def test_the_other_parties_and_the_consumer_s_contact_go_back_as_sent(night):
     """Nordmart's 855 names its buying party after the ship-to (N1 BY, profile buyer = true); its 810 our Canadian
     remit-to (N1 RE, a postal code without the space), the bill-to with its address as sent, the ship-to, then the
-    mark-for store (N1 Z7); ShopDirect's 856 the consumer's PER after the ship-to's N4 (ship_to_contact), its 810 the
-    bill-to."""
+    mark-for store (N1 Z7); its 856 the PER of the ship-to its Iqaluit order sent in the PO1 loop (ship_to_contact:
+    it was not read from there); ShopDirect's 856 the consumer's PER after the ship-to's N4, its 810 the bill-to."""
     ws, _found, _states = night
     ack = _parties(po_segments(segments(ws, "nordmart", "855"), "NM7000301", "BAK"))
     assert ack[4:] == [["N1", "BY", "NORDMART BUYING OFFICE", "92", "BUY7"]]
@@ -142,6 +144,8 @@ def test_the_other_parties_and_the_consumer_s_contact_go_back_as_sent(night):
                        ["N4", "TORONTO", "ON", "M5W0E9", "CA"], ["N1", "BT", "NORDMART INC", "92", "0001"],
                        ["N3", "500 RUE SAINT-JACQUES"], ["N4", "MONTREAL", "QC", "H2Y 1S1", "CA"]]
     assert inv[-1] == ["N1", "Z7", "NORDMART STE-FOY", "92", "0214"]
+    asn = _parties(po_segments(segments(ws, "nordmart", "856"), "NM-SHP-02", "BSN"))
+    assert asn[asn.index(["N4", "IQALUIT", "NU", "X0A0H0", "CA"]) + 1] == ["PER", "IC", "RECEIVING", "TE", "8675550100"]
     asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
     assert asn[asn.index(["N4", "APO", "AE", "09126-0210", "USA"]) + 1] == [
         "PER", "IC", "MARIA MUNOZ", "TE", "3145550101", "EM", "MARIA.MUNOZ@EXAMPLE.COM"]
