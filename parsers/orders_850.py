@@ -643,13 +643,14 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         if hit.any():
             _append_to(party_cols, [f"{prefix}_name" for prefix in prefixes], n2[hit],
                           set_of_row[n2[hit]], party_of_n1[at[hit]], cells)
-            # the ship-to's N2s on their own too (the 856 / 810 write them as N2)
-            st = hit.copy()
-            st[hit] = party_of_n1[at[hit]] == prefixes.index("ship_to")
-            if st.any():
-                party_cols["ship_to_name2"] = pa.nulls(nsets, pa.string())
-                _append_to(party_cols, ["ship_to_name2"], n2[st], set_of_row[n2[st]],
-                           np.zeros(int(st.sum()), dtype=np.int64), cells)
+            # each party's N2s on their own too (the 855 / 856 / 810 write them as N2, never run into N102)
+            for p, prefix in enumerate(prefixes):
+                mine = hit.copy()
+                mine[hit] = party_of_n1[at[hit]] == p
+                if mine.any():
+                    party_cols[f"{prefix}_name2"] = pa.nulls(nsets, pa.string())
+                    _append_to(party_cols, [f"{prefix}_name2"], n2[mine], set_of_row[n2[mine]],
+                               np.zeros(int(mine.sum()), dtype=np.int64), cells)
     # the PER in the ship-to's N1 loop (a drop ship's consumer: phone, email), its elements as sent: the first of the
     # set's N1*ST loop (a heading PER before the N1 loops, position 060, is the buyer's contact, not the ship-to's)
     per = header_rows("PER")
@@ -670,6 +671,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         none = pc.and_kleene(pc.is_null(party_vals[f"{prefix}_name"]), pc.is_null(party_vals[f"{prefix}_id"]))
         for f in _PARTY_FIELDS:
             party_vals[f"{prefix}_{f}"] = pc.if_else(none, party_vals[f"{both}_{f}"], party_vals[f"{prefix}_{f}"])
+        if f"{both}_name2" in party_cols:  # its N2s with its name
+            party_cols[f"{prefix}_name2"] = pc.if_else(none, party_cols[f"{both}_name2"], party_cols.get(
+                f"{prefix}_name2", pa.nulls(nsets, pa.string())))
     for f in _PARTY_FIELDS:
         del party_vals[f"bill_and_ship_to_{f}"]
     _detail_ship_to(party_vals, party_cols, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab,
@@ -720,7 +724,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
         **{name: when[name] for name in DATES.values()},
         **party_vals,
-        "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
+        **{f"{prefix}_name2": party_cols.get(f"{prefix}_name2", pa.nulls(nsets, pa.string()))
+           for prefix in ("ship_to", "bill_to", "buyer", "mark_for")},
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],

@@ -132,18 +132,26 @@ def test_each_ship_to_goes_back_as_its_850_sent_it(night):
 
 
 def test_the_other_parties_and_the_consumer_s_contact_go_back_as_sent(night):
-    """Nordmart's 855 names its buying party after the ship-to (N1 BY, profile buyer = true); its 810 our Canadian
-    remit-to (N1 RE, a postal code without the space), the bill-to with its address as sent, the ship-to, then the
-    mark-for store (N1 Z7); its 856 the PER of the ship-to its Iqaluit order sent in the PO1 loop (ship_to_contact:
-    it was not read from there); ShopDirect's 856 the consumer's PER after the ship-to's N4, its 810 the bill-to."""
+    """Nordmart's 855 names its buying party after the ship-to (N1 BY, profile buyer = true) with its N2; its 810 our
+    Canadian remit-to (N1 RE, a postal code without the space), the bill-to with its N2 and address as sent, the
+    ship-to, then the mark-for store (N1 Z7, its N102 as sent). The bill-to's and buying party's N2s used to be run
+    into N102 ("NORDMART INC, ACCOUNTS PAYABLE DEPT 400"), and so the mark-for's on the 856 and 810 (the N2 is
+    the loop's own segment; a long one was cut at N102's 60 characters). Its 856 carries the PER of the ship-to
+    its Iqaluit order sent in the PO1 loop (ship_to_contact: it was not read from there); ShopDirect's 856 the
+    consumer's PER after the ship-to's N4, its 810 the bill-to."""
     ws, _found, _states = night
     ack = _parties(po_segments(segments(ws, "nordmart", "855"), "NM7000301", "BAK"))
-    assert ack[4:] == [["N1", "BY", "NORDMART BUYING OFFICE", "92", "BUY7"]]
+    assert ack[4:] == [["N1", "BY", "NORDMART BUYING OFFICE", "92", "BUY7"], ["N2", "ATTN J TREMBLAY"]]
     inv = _parties(po_segments(segments(ws, "nordmart", "810"), "NM7000301", "BIG"))
-    assert inv[:6] == [["N1", "RE", "ORDERBRIDGE SUPPLY CANADA ULC", "92", "NM5530"], ["N3", "PO BOX 4090 STN A"],
+    assert inv[:7] == [["N1", "RE", "ORDERBRIDGE SUPPLY CANADA ULC", "92", "NM5530"], ["N3", "PO BOX 4090 STN A"],
                        ["N4", "TORONTO", "ON", "M5W0E9", "CA"], ["N1", "BT", "NORDMART INC", "92", "0001"],
-                       ["N3", "500 RUE SAINT-JACQUES"], ["N4", "MONTREAL", "QC", "H2Y 1S1", "CA"]]
-    assert inv[-1] == ["N1", "Z7", "NORDMART STE-FOY", "92", "0214"]
+                       ["N2", "ACCOUNTS PAYABLE DEPT 400"], ["N3", "500 RUE SAINT-JACQUES"],
+                       ["N4", "MONTREAL", "QC", "H2Y 1S1", "CA"]]
+    # the mark-for store as its N1 (N102 as sent; the 856 and 810 write a mark-for's N1 alone), its N2 not run in
+    mark = ["N1", "Z7", "NORDMART STE-FOY", "92", "0214"]
+    assert inv[-1] == mark
+    asn = _parties(po_segments(segments(ws, "nordmart", "856"), "NM-SHP-01", "BSN"))
+    assert [s for s in asn if s[:2] == ["N1", "Z7"]] == [mark] and ["N2", "LAURIER QUEBEC"] not in asn
     asn = _parties(po_segments(segments(ws, "nordmart", "856"), "NM-SHP-02", "BSN"))
     assert asn[asn.index(["N4", "IQALUIT", "NU", "X0A0H0", "CA"]) + 1] == ["PER", "IC", "RECEIVING", "TE", "8675550100"]
     asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
