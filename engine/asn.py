@@ -665,10 +665,12 @@ def mark_fors(orders: pa.Table) -> list[Party | None]:
     n = orders.num_rows
     if not n or not any(c in orders.column_names for c in MARK_FOR_COLUMNS):
         return [None] * n
-    names = [orders[c].to_pylist() if c in orders.column_names else [None] * n
-             for c in (*MARK_FOR_COLUMNS, *MARK_FOR_NAME2)]
+    columns = [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_COLUMNS]
+    if not any(c in orders.column_names and orders[c].null_count < n for c in MARK_FOR_NAME2):
+        return [mark_for_party(*row) for row in zip(*columns, strict=True)]  # no N2 in any name (most nights)
+    columns += [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_NAME2]
     return [mark_for_of(dict(zip((*MARK_FOR_COLUMNS, *MARK_FOR_NAME2), row, strict=True)))
-            for row in zip(*names, strict=True)]
+            for row in zip(*columns, strict=True)]
 
 
 def mark_for_of(order: Mapping) -> Party | None:
