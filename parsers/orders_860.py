@@ -258,14 +258,14 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                                                                 for v in seg.elements[row].as_py()[1:])
             elif party and sid == "N4" and "ship_to_city" not in got:
                 got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
-            elif kept and sid == "N2":
-                kept["name"] = " ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
-            elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's
+            elif kept and sid == "N2":  # joined to the name after ", ", as the 850's (the order's name to compare)
+                kept["name"] = ", ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
+            elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's (after ", ")
                 more = [v for v in (el[1], el[2]) if v]
                 if kept.get("address1") is None and more:
                     kept["address1"], more = more[0], more[1:]
                 if more:
-                    kept["address2"] = " ".join(v for v in (kept.get("address2"), *more) if v)
+                    kept["address2"] = ", ".join(v for v in (kept.get("address2"), *more) if v)
             elif kept and sid == "N4" and "city" not in kept:
                 kept.update(city=el[1], state=el[2], postal_code=el[3], country=el[4])
         if streets:

@@ -332,3 +332,31 @@ def _sets(segs: list[list[str]]) -> list[list[list[str]]]:
         elif out and s[0] != "SE":
             out[-1].append(s)
     return out
+
+
+def test_an_860_restating_the_buyer_or_bill_to_with_its_n2_is_no_other_party():
+    """An 860 repeating the order's own N1*BY or N1*BT loop sent by name (no id) with its N2 and a second N3, as the
+    850 did: nothing to name. The 860 joined the N2 to the name and the second N3's street to address2 with a space
+    (the 850 with ", "), so the same party read as another: CHANGE_HEADER_NOT_APPLIED "an 860 does not change the
+    order's parties ... check it by hand" on every such 860."""
+    from engine.changes import apply_changes
+    from parsers.orders_860 import read_changes
+    from tests.changes.builders import change_body, live_order, parse_860, sets_860, x12_860
+
+    order, lines = live_order()
+    order = {**order, "buyer_name": "NORDMART BUYING OFFICE, ATTN J TREMBLAY", "buyer_id_qualifier": None,
+             "buyer_id": None, "bill_to_name": "NORDMART INC, ACCOUNTS PAYABLE", "bill_to_id_qualifier": None,
+             "bill_to_id": None, "bill_to_address1": "500 RUE SAINT-JACQUES", "bill_to_address2": "BUREAU 4, ETAGE 2"}
+
+    def named(heading: list[str]) -> list[str]:
+        body = change_body(["POC*1*QI*20**EA"])
+        result = parse_860(x12_860([body[0], *heading, *body[1:]]))
+        headers, changes = read_changes(result, sets_860(result), partner="acme")
+        return [f.message for f in apply_changes(order, lines, headers.to_pylist()[0], changes, shipped=False).findings
+                if f.code == "CHANGE_HEADER_NOT_APPLIED"]
+
+    assert named(["N1*BY*NORDMART BUYING OFFICE", "N2*ATTN J TREMBLAY"]) == []
+    assert named(["N1*BT*NORDMART INC", "N2*ACCOUNTS PAYABLE", "N3*500 RUE SAINT-JACQUES*BUREAU 4",
+                  "N3*ETAGE 2"]) == []
+    # another attention line is another party still: named
+    assert len(named(["N1*BY*NORDMART BUYING OFFICE", "N2*ATTN M GAGNON"])) == 1
