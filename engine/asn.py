@@ -57,6 +57,7 @@ from schemas.shipments import (
     ShippedItem,
     ShippedOrder,
     Tare,
+    with_name2,
 )
 
 # the level(s) each HL level may hang under, per structure
@@ -653,14 +654,33 @@ def mark_for_party(z7_name: str | None, z7_qualifier: str | None, z7_id: str | N
     return None
 
 
+# the ORDERS columns of the N2s the mark-for columns' names hold (schemas.orders mark_for_name2, buyer_name2): the
+# mark-for N1 is written with its N102 as sent, without them
+MARK_FOR_NAME2 = ("mark_for_name2", "buyer_name2")
+
+
 def mark_fors(orders: pa.Table) -> list[Party | None]:
     """Each canonical ORDERS row's mark_for_party (a table without those columns: None each), made once per
-    distinct party."""
+    distinct party; each name its N102 alone (mark_for_of)."""
     n = orders.num_rows
     if not n or not any(c in orders.column_names for c in MARK_FOR_COLUMNS):
         return [None] * n
     columns = [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_COLUMNS]
-    return [mark_for_party(*row) for row in zip(*columns, strict=True)]
+    if not any(c in orders.column_names and orders[c].null_count < n for c in MARK_FOR_NAME2):
+        return [mark_for_party(*row) for row in zip(*columns, strict=True)]  # no N2 in any name (most nights)
+    columns += [orders[c].to_pylist() if c in orders.column_names else [None] * n for c in MARK_FOR_NAME2]
+    return [mark_for_of(dict(zip((*MARK_FOR_COLUMNS, *MARK_FOR_NAME2), row, strict=True)))
+            for row in zip(*columns, strict=True)]
+
+
+def mark_for_of(order: Mapping) -> Party | None:
+    """mark_for_party of a canonical ORDERS row (a mapping of its columns), the N1 Z7's or N1 BY's name without the
+    N2s the 850's loop carried (they are in its name after ", ": schemas.orders mark_for_name2, buyer_name2): the
+    N102 as sent. It used to be written with them run into N102 ("NORDMART BUYING OFFICE, ATTN J TREMBLAY")."""
+    z7, by = (with_name2(order.get(f"{p}_name") or "", order.get(f"{p}_name2"))[0] or None
+              for p in ("mark_for", "buyer"))
+    return mark_for_party(z7, order.get("mark_for_id_qualifier"), order.get("mark_for_id"), by,
+                          order.get("buyer_id_qualifier"), order.get("buyer_id"))
 
 
 # the ORDERS columns of the references a PO's 856 and 810 carry back (REF*DP department, ...), in ORDER_REFS' order,

@@ -66,6 +66,7 @@ from schemas.changes import (
     RELEASES,
     REPLACEMENT_TYPES,
     SHIP_TO_FIELDS,
+    SHIP_TO_SENT,
     SUPPORTED_TYPES,
 )
 from schemas.codes_business import BUSINESS_CATALOGUE
@@ -501,7 +502,7 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
             *_PO4_COLUMNS,
             "tax_exempt_sent", *_MARK_FOR)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
-            tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_FIELDS)),
+            tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_SENT)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
                    tuple((i["characteristic"], i["description"], i.get("language")) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices")),
@@ -524,8 +525,9 @@ def _split(stores: list | None) -> tuple | None:
 
 def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
     """The ORDERS columns the 860's heading changes: each DTM date it sends that differs from the order's,
-    and the whole ship-to party (every N1 ST column, as sent) when it names another party: another N104
-    (or N103), or, sent without an id, another name or address. The same id restated changes nothing."""
+    and the whole ship-to party (every N1 ST column, as sent, with its N2s and PER: SHIP_TO_SENT) when it names
+    another party: another N104 (or N103), or, sent without an id, another name or address. The same id restated
+    changes nothing."""
     out: dict[str, object] = {n: header[n] for n in HEADER_DATES.values()
                               if header.get(n) is not None and header[n] != order.get(n)}
     sent = {n: header.get(n) for n in SHIP_TO_FIELDS}
@@ -534,8 +536,8 @@ def heading_changes(order: Mapping, header: Mapping) -> dict[str, object]:
                                                                        order.get("ship_to_id"))
     else:  # by name and address only
         moved = any(v is not None and v != order.get(n) for n, v in sent.items())
-    if moved:
-        out.update(sent)
+    if moved:  # the new party whole: its N2s and PER too (none sent: the old party's are not the new one's)
+        out.update({n: header.get(n) for n in SHIP_TO_SENT})
     return out
 
 

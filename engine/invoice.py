@@ -29,10 +29,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from engine.asn import (
-    MARK_FOR_COLUMNS,
     line_price_segments,
     line_ref_segments,
-    mark_for_party,
+    mark_for_of,
     mark_for_segment,
     party_segments,
     ref_segments,
@@ -553,7 +552,7 @@ def invoice_head(po_number: str, lines: tuple[InvoiceLine, ...], order: Mapping[
                    remit_to=remit_to if remit_to is not None else (remit_party(settings.remit_to)
                                                                    if settings.remit_to else None),
                    bill_to=_party(order, "bill_to", "BT"), ship_to=_party(order, "ship_to", "ST"),
-                   mark_for=mark_for_party(*map(order.get, MARK_FOR_COLUMNS)),
+                   mark_for=mark_for_of(order),
                    refs=order_ref_elements(order),
                    party_refs=tuple((r["party"], r["qualifier"], r["id"]) for r in order.get("party_refs_sent") or ()
                                     if settings.party_refs),
@@ -833,8 +832,9 @@ def _party(order: Mapping[str, object], prefix: str, code: str) -> Party | None:
     name, pid = get(name_f), get(id_f)
     if not name and not pid:
         return None
-    # the ship-to's N2 as its 850 sent it (schemas.orders ship_to_name2): written as N2 after the N1, not in N102
-    name, name2 = with_name2(str(name or ""), get(f"{prefix}_name2") if prefix == "ship_to" else None)
+    # the party's N2 as its 850 sent it (schemas.orders ship_to_name2, bill_to_name2): written as N2 after the N1, not
+    # in N102 (the bill-to's used to be)
+    name, name2 = with_name2(str(name or ""), get(f"{prefix}_name2"))
     return _party_of(code, name, get(qualifier) or "", str(pid or ""), get(address1) or "",
                      get(address2) or "", get(city) or "", get(state) or "", get(postal) or "", get(country) or "",
                      name2)

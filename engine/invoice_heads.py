@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, party_segments
+from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, party_segments
 from engine.columnar import cents_decimals
 from engine.envelope import render_body
 from engine.invoice import by_kind_alone, cad_segment, contact_segments, itd_segment, money, remit_party, ymd
@@ -134,8 +134,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
     (installments: engine.invoice.invoice_terms) (each invoice is then built one by one)."""
     n = orders.num_rows
     e, end, chars = d.element, d.segment + d.suffix, _chars(d)
-    if "ship_to_name2" in orders.column_names and pc.any(pc.is_valid(orders["ship_to_name2"])).as_py():
-        return None  # a ship-to with an N2 (engine.invoice._party writes it after the N1): one by one
+    if any(c in orders.column_names and pc.any(pc.is_valid(orders[c])).as_py() for c in (
+            "ship_to_name2", "bill_to_name2")):
+        return None  # a party with an N2 (engine.invoice._party writes it after the N1): one by one
     if any(f in orders.column_names and pa.types.is_string(orders.schema.field(f).type)
            and pc.any(pc.greater(pc.utf8_length(orders[f]), ADDRESS_MAX)).as_py()
            for f in ("ship_to_address1", "ship_to_address2", "bill_to_address1", "bill_to_address2")):
@@ -148,6 +149,9 @@ def heads_810(orders: pa.Table, *, po_numbers: Sequence[str], shipment_ids: Sequ
         return None  # the PO's FOB after DTM 011 ([fulfilment.invoice] fob: engine.invoice.head_810): one by one
     if settings.ship_from is not None:
         return None  # our N1*SF after the PO's parties ([fulfilment.invoice] ship_from: engine.invoice.head_810)
+    if settings.mark_for and any(c in orders.column_names and pc.any(pc.is_valid(orders[c])).as_py()
+                                 for c in MARK_FOR_NAME2):
+        return None  # a mark-for whose name holds its N2 (its N102 without it: engine.asn.mark_for_of): one by one
     if settings.bill_to is not None:
         return None  # the profile's N1*BT for a PO naming none ([fulfilment.invoice] bill_to: engine.invoice.head_810)
     try:

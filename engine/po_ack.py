@@ -29,7 +29,7 @@ HEAD_KEYS = ("vendor_number_sent", "department", "promotion", "merchandise_type"
              "internal_customer_number", "afe_number", "state_licence", "ref_descriptions", "refs_sent",
              "ship_to_name", "ship_to_name2",
              "ship_to_id_qualifier", "ship_to_id",
-             *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_id_qualifier", "buyer_id",
+             *(f"ship_to_{k}" for k in ADDRESS_KEYS), "buyer_name", "buyer_name2", "buyer_id_qualifier", "buyer_id",
              *(f"buyer_{k}" for k in ADDRESS_KEYS), "fob_sent", "itd_sent", "itd_more_sent", "td5_sent", "currency",
              "ship_date")  # what heading() reads of a PO besides its settings (ship_date: the lines' schedule)
 
@@ -114,9 +114,9 @@ def _echoed_party(order: dict, code: str, prefix: str, addresses: bool) -> list[
     def col(k: str) -> str:
         return order.get(f"{prefix}_{k}") or ""
 
-    # the ship-to's N2 as its 850 sent it (schemas.orders ship_to_name2, kept in the name after ", "): an N2 after
-    # the N1 again, as the 856 and 810 write it, never run into N102
-    name, name2 = with_name2(col("name"), order.get("ship_to_name2") if prefix == "ship_to" else None)
+    # the party's N2 as its 850 sent it (schemas.orders ship_to_name2, buyer_name2, kept in the name after ", "): an
+    # N2 after the N1 again, as the 856 and 810 write it, never run into N102 (the buying party's used to be)
+    name, name2 = with_name2(col("name"), order.get(f"{prefix}_name2"))
     return _party_loop(code, name, col("id_qualifier"), col("id"),
                        tuple(col(k) for k in ADDRESS_KEYS) if addresses else ("",) * len(ADDRESS_KEYS), name2)
 

@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS, mark_fors, order_refs
+from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, REF_COLUMNS, mark_fors, order_refs
 from engine.asn_columnar import Flat856, ItemColumns
 from engine.columnar import decimal_array, objects, scaled
 from engine.sscc import build_sscc, serial_capacity
@@ -203,6 +203,7 @@ def _fobs(orders: pa.Table) -> dict[tuple, tuple[str, ...]]:
 # UPC), with the columns that pick an order's current rows (engine.lifecycle.current_tables)
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number",
                       *(f.name for f in ORDERS if f.name.startswith("ship_to_")), *MARK_FOR_COLUMNS,
+                      *MARK_FOR_NAME2,  # the N2s their names hold (engine.asn.mark_fors writes N102 alone)
                       "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_after",
                       "do_not_deliver_before", *REF_COLUMNS, "td5_sent",  # TD504 (transport_method_for)
                       "td5_more_sent",  # the carriers it was routed by (engine.routing)

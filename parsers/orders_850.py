@@ -643,13 +643,14 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         if hit.any():
             _append_to(party_cols, [f"{prefix}_name" for prefix in prefixes], n2[hit],
                           set_of_row[n2[hit]], party_of_n1[at[hit]], cells)
-            # the ship-to's N2s on their own too (the 856 / 810 write them as N2)
-            st = hit.copy()
-            st[hit] = party_of_n1[at[hit]] == prefixes.index("ship_to")
-            if st.any():
-                party_cols["ship_to_name2"] = pa.nulls(nsets, pa.string())
-                _append_to(party_cols, ["ship_to_name2"], n2[st], set_of_row[n2[st]],
-                           np.zeros(int(st.sum()), dtype=np.int64), cells)
+            # each party's N2s on their own too (the 855 / 856 / 810 write them as N2, never run into N102)
+            for p, prefix in enumerate(prefixes):
+                mine = hit.copy()
+                mine[hit] = party_of_n1[at[hit]] == p
+                if mine.any():
+                    party_cols[f"{prefix}_name2"] = pa.nulls(nsets, pa.string())
+                    _append_to(party_cols, [f"{prefix}_name2"], n2[mine], set_of_row[n2[mine]],
+                               np.zeros(int(mine.sum()), dtype=np.int64), cells)
     # the PER in the ship-to's N1 loop (a drop ship's consumer: phone, email), its elements as sent: the first of the
     # set's N1*ST loop (a heading PER before the N1 loops, position 060, is the buyer's contact, not the ship-to's)
     per = header_rows("PER")
@@ -670,9 +671,13 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         none = pc.and_kleene(pc.is_null(party_vals[f"{prefix}_name"]), pc.is_null(party_vals[f"{prefix}_id"]))
         for f in _PARTY_FIELDS:
             party_vals[f"{prefix}_{f}"] = pc.if_else(none, party_vals[f"{both}_{f}"], party_vals[f"{prefix}_{f}"])
+        if f"{both}_name2" in party_cols:  # its N2s with its name
+            party_cols[f"{prefix}_name2"] = pc.if_else(none, party_cols[f"{both}_name2"], party_cols.get(
+                f"{prefix}_name2", pa.nulls(nsets, pa.string())))
     for f in _PARTY_FIELDS:
         del party_vals[f"bill_and_ship_to_{f}"]
-    _detail_ship_to(party_vals, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab, cells)
+    _detail_ship_to(party_vals, party_cols, rows_of("N1"), po1_rows, first_po1, set_of_row, owner, codes, vocab,
+                    cells, seg.elements)
     _sdq_ship_to(party_vals, po1_rows, set_of_row, codes, vocab, cells)
     _store_ship_to(party_vals, stores["store"])
     _default_ship_to(party_vals, ship_to, nsets)
@@ -719,7 +724,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "do_not_exceed_amount": _implied_cents(cols["do_not_exceed_amount"]),
         **{name: when[name] for name in DATES.values()},
         **party_vals,
-        "ship_to_name2": party_cols.get("ship_to_name2", pa.nulls(nsets, pa.string())),
+        **{f"{prefix}_name2": party_cols.get(f"{prefix}_name2", pa.nulls(nsets, pa.string()))
+           for prefix in ("ship_to", "bill_to", "buyer", "mark_for")},
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],
@@ -875,12 +881,14 @@ def _append_to(party_cols: dict[str, pa.Array], into: list[str], rows: np.ndarra
         party_cols[name] = pa.array(values, pa.string())
 
 
-def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_rows: np.ndarray,
-                    first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray, codes: np.ndarray,
-                    vocab: list, cells: _Cells) -> None:
+def _detail_ship_to(party_vals: dict[str, pa.Array], party_cols: dict[str, pa.Array], n1_rows: np.ndarray,
+                    po1_rows: np.ndarray, first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray,
+                    codes: np.ndarray, vocab: list, cells: _Cells, elements: pa.ListArray) -> None:
     """The ship-to of a set whose heading names none, from the N1 loops of its PO1 loops (the 850 allows
     N1*ST at either level; some partners send it with the lines): taken when every detail N1*ST of the
-    set names the same party (N102-N104), with the N3/N4 of the first. Sets whose lines ship to several
+    set names the same party (N102-N104), with the N2s, N3/N4 and PER of the first, as the heading's are read (its
+    N2s in the name after ", " and in ``party_cols`` ship_to_name2, its PER in ship_to_contact_sent: the 856 and
+    810 write them as N2 and PER again; the N2 used to go into N102 only). Sets whose lines ship to several
     places keep no ship-to (a person decides: SHIP_TO_UNKNOWN). Few sets need it: a loop over them."""
     detail = n1_rows[n1_rows > first_po1[set_of_row[n1_rows]]] if len(n1_rows) else n1_rows
     if not len(detail):
@@ -897,6 +905,9 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
     for row, *party in zip(detail.tolist(), *heads, strict=True):
         by_set.setdefault(int(set_of_row[row]), []).append((row, tuple(party)))
     values = {f: party_vals[f"ship_to_{f}"].to_pylist() for f in _SHIP_TO}
+    nsets = len(values["name"])
+    own = {c: (party_cols[c].to_pylist() if c in party_cols else [None] * nsets)
+           for c in ("ship_to_name2", "ship_to_contact_sent")}
     for k, found in by_set.items():
         if len({party for _row, party in found}) != 1:
             continue  # several destinations
@@ -910,6 +921,12 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
                 if owner[r] == row and codes[r] == code and set_of_row[r] == k:
                     more = [cells.column(np.array([r]), i)[0].as_py() for i in (1, 2)]
                     values["name"][k] = ", ".join(v for v in (values["name"][k], *more) if v) or None
+                    own["ship_to_name2"][k] = ", ".join(v for v in (own["ship_to_name2"][k], *more) if v) or None
+        if "PER" in vocab:  # the loop's first PER (a consumer's phone), as the heading's ship-to's
+            code = vocab.index("PER")
+            per = [r for r in range(row + 1, stop) if owner[r] == row and codes[r] == code and set_of_row[r] == k]
+            if per:
+                own["ship_to_contact_sent"][k] = _joined_elements(elements, np.array(per[:1]))[0].as_py()
         for seg_id, fields in (("N3", ("address1", "address2")), ("N4", ("city", "state", "postal_code", "country"))):
             if seg_id not in vocab:
                 continue
@@ -924,6 +941,9 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], n1_rows: np.ndarray, po1_ro
                 values["address2"][k] = ", ".join([v for v in (values["address2"][k],) if v] + more) or None
     for f in _SHIP_TO:
         party_vals[f"ship_to_{f}"] = pa.array(values[f], pa.string())
+    for c, got in own.items():
+        if any(v is not None for v in got):
+            party_cols[c] = pa.array(got, pa.string())
 
 
 def _sdq_ship_to(party_vals: dict[str, pa.Array], po1_rows: np.ndarray, set_of_row: np.ndarray,

@@ -47,11 +47,11 @@ from schemas.changes import (
     KEPT_PARTIES,
     ORDER_CHANGES,
     PARTY_SENT,
-    SHIP_TO_FIELDS,
+    SHIP_TO_SENT,
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import ELEMENTS_SEP, LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -203,7 +203,8 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
-    of each), and the first N1 ST party with its N2 (joined to the name), N3s and N4, as the 850 reads them;
+    of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2),
+    N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850 reads them;
     the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent).
@@ -225,7 +226,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 break
             if sid == "ITD" and itd_rows[-1] < 0:
                 itd_rows[-1] = row
-            if sid not in ("DTM", "N1", "N2", "N3", "N4", "CUR", "REF"):
+            if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
             if sid == "REF":  # the heading's own (an N1 loop's REFs name its party)
@@ -244,24 +245,31 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                         "segment_position": row - ts.start + 1} if el[1] in KEPT_PARTIES else None
                 if kept:
                     got.setdefault("parties_sent", []).append(kept)
-            elif party and sid == "N2":
-                got["ship_to_name"] = " ".join(v for v in (got.get("ship_to_name"), el[1], el[2]) if v)
+            elif party and sid == "N2":  # joined to the name after ", ", and kept on its own, as the 850 reads it
+                # (schemas.orders ship_to_name2: the 856 and 810 write it as N2 again, not run into N102)
+                more = [v for v in (el[1], el[2]) if v]
+                got["ship_to_name"] = ", ".join(v for v in (got.get("ship_to_name"), *more) if v)
+                got["ship_to_name2"] = ", ".join(v for v in (got.get("ship_to_name2"), *more) if v) or None
             elif party and sid == "N3":
                 streets += [v for v in (el[1], el[2]) if v]
+            elif party and sid == "PER" and "ship_to_contact_sent" not in got:  # the new ship-to's contact (a drop
+                # ship's consumer), as the 850's ship_to_contact_sent: PER01.. as sent
+                got["ship_to_contact_sent"] = ELEMENTS_SEP.join((v or "").rstrip(" ")
+                                                                for v in seg.elements[row].as_py()[1:])
             elif party and sid == "N4" and "ship_to_city" not in got:
                 got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
-            elif kept and sid == "N2":
-                kept["name"] = " ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
-            elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's
+            elif kept and sid == "N2":  # joined to the name after ", ", as the 850's (the order's name to compare)
+                kept["name"] = ", ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
+            elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's (after ", ")
                 more = [v for v in (el[1], el[2]) if v]
                 if kept.get("address1") is None and more:
                     kept["address1"], more = more[0], more[1:]
                 if more:
-                    kept["address2"] = " ".join(v for v in (kept.get("address2"), *more) if v)
+                    kept["address2"] = ", ".join(v for v in (kept.get("address2"), *more) if v)
             elif kept and sid == "N4" and "city" not in kept:
                 kept.update(city=el[1], state=el[2], postal_code=el[3], country=el[4])
         if streets:
-            got.update(ship_to_address1=streets[0], ship_to_address2=" ".join(streets[1:]) or None)
+            got.update(ship_to_address1=streets[0], ship_to_address2=", ".join(streets[1:]) or None)
         # each date's first DTM, else its first twin's as the 850 reads them (106 Required By as 002 ...): DTM02,
         # or DTM06 as DTM05 says (parsers.x12_dates.dtm_date)
         for q, at in taken_dtms([d[1] for d in dtms], HEADER_DATES).items():
@@ -273,7 +281,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     out: dict[str, pa.Array] = {}
     for name in HEADER_DATES.values():
         out[name] = dates(pa.array([g.get(f"{name}:text") for g in found], pa.string()))
-    for name in SHIP_TO_FIELDS:
+    for name in SHIP_TO_SENT:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
     out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
     rows = np.array([r for r in itd_rows if r >= 0], np.int64)

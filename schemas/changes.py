@@ -75,6 +75,9 @@ HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", 
 # backorders follow the new dates (engine.lifecycle.backorders)
 DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_deliver_before"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
+# and what an 860's N1 ST loop sends with them, as the 850's ORDERS keep it: its N2s on their own (ship_to_name2, the
+# name holding them after ", ") and its PER (ship_to_contact_sent): the party's, replaced with it (null: not sent)
+SHIP_TO_SENT = (*SHIP_TO_FIELDS, "ship_to_name2", "ship_to_contact_sent")
 # The heading's other N1 parties an order keeps (ORDERS bill_to, buyer, mark_for, as the 850 reads them), by N101:
 # an 860 does not change them, but repeating them (Hudson's Bay's N1*BY on every 860) changes nothing either;
 # engine.changes names one only when it is not the order's own (CHANGE_HEADER_NOT_APPLIED)
@@ -102,7 +105,7 @@ LINE_DELIVERY_DATE = "requested_delivery_date"
 LINE_DECIDING_DATES = (*LINE_SHIP_DAYS, LINE_DELIVERY_DATE)
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_DATE, **LINE_WIDE_DATES}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
-CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_FIELDS, "currency_sent", "itd_sent",
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent",
                                 "parties_sent", "gs02", "refs_sent"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
@@ -130,6 +133,8 @@ CHANGE_HEADERS = pa.schema([
     # DTM 002, 010, 037, 038, 001, 063, 064 before the first POC
     *(pa.field(name, pa.date32()) for name in HEADER_DATES.values()),
     *_party("ship_to"),  # N1 ST (with its N2, N3, N4) before the first POC: the whole party replaced
+    pa.field("ship_to_name2", pa.string()),  # its N2s (ORDERS ship_to_name2), also in ship_to_name after ", "
+    pa.field("ship_to_contact_sent", pa.string()),  # its PER as sent (ORDERS ship_to_contact_sent)
     # CUR02 of the heading's first CUR: not applied; engine.changes names it when it is not the order's own
     # (Home Depot restates CUR*BY*USD on every 860: nothing changed)
     # (not "currency": the order store reads a column added later as null by its name, and ORDERS' currency is not)

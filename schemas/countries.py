@@ -11,7 +11,21 @@ ALPHA3 = dict(pair.split(":") for pair in (
     "CHE:CH DNK:DK SWE:SE NOR:NO FIN:FI ISL:IS POL:PL CZE:CZ SVK:SK HUN:HU ROU:RO BGR:BG GRC:GR HRV:HR SVN:SI "
     "EST:EE LVA:LV LTU:LT CYP:CY MLT:MT TUR:TR ISR:IL ARE:AE SAU:SA IND:IN CHN:CN HKG:HK TWN:TW JPN:JP KOR:KR "
     "SGP:SG MYS:MY THA:TH VNM:VN PHL:PH IDN:ID AUS:AU NZL:NZ ZAF:ZA BRA:BR ARG:AR CHL:CL COL:CO PER:PE "
-    "DOM:DO GTM:GT CRI:CR PAN:PA").split())
+    "DOM:DO GTM:GT CRI:CR PAN:PA VIR:VI GUM:GU ASM:AS MNP:MP UMI:UM MAC:MO QAT:QA JAM:JM BHS:BS").split())
+
+# The United States' territories with an ISO 3166 code of their own, which USPS lists as states too (the same two
+# letters: N4*SAN JUAN*PR*00907*PR), within its ZIP codes and domestic mail. X12's RFI 1686: "There is no situation in
+# which a territory of the United States would be reported using a country code in N404 ... Territorial addresses are
+# not outside the United States"; yet buyers' systems write their code (or its alpha-3: GUM, VIR) there. A partner
+# we ship to the United States for is served in them: the address is checked as a U.S. one, the territory its state.
+US_TERRITORIES = frozenset({"PR", "VI", "GU", "AS", "MP"})
+
+# Countries with no postal codes, or none in general use: an address there has no N403 to send (Hong Kong, Macau,
+# the Emirates, Qatar, ...; Ireland's Eircode, since 2015, and Panama's are optional: Magento's default countries of
+# an optional postcode are HK, IE, MO and PA). X12 makes N403 optional; its absence is no incomplete address there.
+NO_POSTAL_CODES = frozenset(
+    "AE AG AO AW BF BI BJ BO BS BW BZ CD CF CG CI CK CM DJ DM ER FJ GA GD GM GQ GY HK IE JM KI KM KN KP LC ML MO MR "
+    "MW NR NU PA QA RW SB SC SL SR SS ST SY TD TG TK TL TO TV UG VU YE ZW".split())
 
 # by English name, upper case, without dots; "US" and "USA" as the exports write the United States
 NAMES = {

@@ -122,7 +122,13 @@ ORDERS = pa.schema([
     # sent, joined by ELEMENTS_SEP: the 856 of a partner whose guide asks for the ship-to's contact writes it back
     # after the ship-to's N4 (AsnSettings.ship_to_contact)
     pa.field("ship_to_contact_sent", pa.string()),
+    # the N2s of the heading's N1 BT and N1 BY loops, as ship_to_name2 (their names hold them too, after ", "): the
+    # 810 writes the bill-to's back as N2, the 855 the buying party's; the 856's and 810's mark-for N1 (a Z7's or
+    # BY's) its N102 alone (engine.asn.mark_fors)
+    pa.field("bill_to_name2", pa.string()),
+    pa.field("buyer_name2", pa.string()),
     *_party("mark_for"),  # N1 Z7 (mark-for party: the store a cross-dock order's cartons are labelled for)
+    pa.field("mark_for_name2", pa.string()),  # the N1 Z7 loop's N2s (likewise)
     pa.field("department", pa.string()),  # REF*DP (the buyer's department number), first in the heading
     pa.field("promotion", pa.string()),  # REF*PD (promotion/deal number)
     pa.field("merchandise_type", pa.string()),  # REF*MR (merchandise type code)
@@ -224,7 +230,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "sales_requirement", "interchange_usage", "terms_discount_percent_sent",
                           "terms_discount_due_date", "terms_net_due_date", "terms_day_of_month", "do_not_exceed_action",
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
-                          "ship_to_contact_sent",
+                          "ship_to_contact_sent", "bill_to_name2", "buyer_name2", "mark_for_name2",
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
                           "refs_sent", "ref_descriptions", "party_refs_sent",
                           "vendor_party_sent", "ship_from_name",

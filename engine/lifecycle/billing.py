@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.asn import MARK_FOR_COLUMNS, REF_COLUMNS
+from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, REF_COLUMNS
 from engine.columnar import cents_decimals, decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
@@ -990,7 +990,8 @@ _PARTIES = tuple(f"{p}_{f}" for p in ("bill_to", "ship_to") for f in ("name", "i
                                                                       "address2", "city", "state", "postal_code",
                                                                       "country"))
 CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_number", "currency", *_PARTIES,
-                      "ship_to_name2",  # the ship-to's N2 (engine.invoice._party)
+                      "ship_to_name2", "bill_to_name2",  # the parties' N2s (engine.invoice._party)
+                      *MARK_FOR_NAME2,  # the N2s the mark-for's names hold (engine.asn.mark_for_of)
                       "fob_sent",  # the PO's FOB ([fulfilment.invoice] fob: engine.invoice.head_810)
                       "tax_sent",  # the PO's TAXes: an exemption from the profile's taxes (engine.invoice_taxes)
                       "party_refs_sent",  # the REFs of the PO's N1 loops ([fulfilment.invoice] party_refs)

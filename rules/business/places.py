@@ -21,17 +21,29 @@ from rules.business.common import (
     per_partner,
 )
 from schemas.codes_business import BUSINESS_CATALOGUE
-from schemas.countries import alpha2
+from schemas.countries import NO_POSTAL_CODES, US_TERRITORIES, alpha2
 from schemas.findings import Finding, finding_at_row
 from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, LAST_DATES, LINE_SHIP_TO, last_ship_day, last_ship_days
 from schemas.rule_settings import RuleSettings
 
 # --- ship-to ------------------------------------------------------------------------------------
 
+# USPS's state codes (Publication 28, appendix B): the states and DC, the territories, the freely associated states
+# (FM Micronesia, MH the Marshall Islands, PW Palau: ZIP codes 969xx, domestic mail) and the armed forces' AA, AE, AP
 US_STATES = frozenset(
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
-    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP AA AE AP".split()
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP FM MH PW AA AE AP".split()
 )
+_MILITARY = frozenset({"AA", "AE", "AP"})  # USPS's armed forces "states": Americas, Europe, Pacific
+# The ZIP codes of the states whose mail USPS routes apart (a military post office's AA, AE, AP; the territories and
+# freely associated states): the first digits a ZIP of that state starts with. A ZIP of another (APO AE 96301, an AP
+# ZIP) reaches no post office of the state: the carrier sends it back, the consumer gets nothing
+_ZIP_STARTS = {
+    "AA": ("340",), "AE": ("090", "091", "092", "093", "094", "095", "096", "097", "098"),
+    "AP": ("962", "963", "964", "965", "966"), "PR": ("006", "007", "009"), "VI": ("008",),
+    "GU": ("9691", "9692", "9693"), "AS": ("96799",), "MP": ("9695",), "FM": ("9694",), "MH": ("9696", "9697"),
+    "PW": ("96940",),
+}
 CA_PROVINCES = frozenset("AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
 # Canada Post's earlier two-letter codes, still sent by legacy systems (Canada Post's Canadian Postal Code
 # Directory and Natural Resources Canada's list of former abbreviations): PQ and later QU for Quebec (QC since
@@ -72,7 +84,9 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     out unless the partner's settings require it; it then means the partner's domestic country, which is
     always a country we ship to for that partner. The state or province (N402) is required only in the
     U.S. and Canada (X12's N4 note: "N402 is required only if city name (N401) is in the U.S. or
-    Canada"): a London or Dublin address has none."""
+    Canada"): a London or Dublin address has none. The postal code (N403) is not required in a country that has
+    none (schemas.countries.NO_POSTAL_CODES: Hong Kong, the Emirates ...). A territory of the United States named
+    in N404 (PR, GU, VIR ...: schemas.countries.US_TERRITORIES) is served where the United States is."""
     known = {
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
         if not is_blank(s["partner"]) and not is_blank(s["location_id"])
@@ -106,10 +120,11 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                 )
             )
             continue
-        country = alpha2(parts["ship_to_country"])
+        country = alpha2(parts["ship_to_country"]) or s.domestic_country
         missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]
                    and (el != "N404" or s.country_required)
-                   and (el != "N402" or (country or s.domestic_country) in _REGIONS)]
+                   and (el != "N402" or country in _REGIONS)
+                   and (el != "N403" or country not in NO_POSTAL_CODES)]
         for seg, el, label in missing:
             out.append(
                 business_finding(
@@ -174,16 +189,26 @@ def _party_words(row: Mapping) -> str:
     return " ".join(row[f"ship_to_{f}"] for f in LINE_SHIP_TO if row[f"ship_to_{f}"]) or "(no name or id)"
 
 
+def _starts_text(starts: tuple[str, ...]) -> str:
+    """A state's ZIP starts (_ZIP_STARTS) as a message says them: "090 to 098", "006, 007 or 009", "96799"."""
+    if len(starts) > 2 and [int(z) for z in starts] == list(range(int(starts[0]), int(starts[-1]) + 1)):
+        return f"{starts[0]} to {starts[-1]}"
+    return " or ".join([", ".join(starts[:-1]), starts[-1]] if len(starts) > 1 else starts)
+
+
 def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> list[Finding]:
     out: list[Finding] = []
     raw_country = parts["ship_to_country"]
     country = alpha2(raw_country)
-    served = {alpha2(c) for c in s.ship_to_countries}  # a list may name "GBR"
-    if raw_country and country not in (*served, s.domestic_country):
+    served = {alpha2(c) for c in (*s.ship_to_countries, s.domestic_country)}  # a list may name "GBR"
+    if raw_country and country not in served and not (country in US_TERRITORIES and "US" in served):
         out.append(
             business_finding(
                 "ADDRESS_IMPLAUSIBLE",
-                f"Country {raw_country!r} is not one we ship to ({', '.join(s.ship_to_countries)}).",
+                f"Country {raw_country!r} is not one we ship to ({', '.join(s.ship_to_countries)})."
+                + (f" N402 {parts['ship_to_state']!r} is a U.S. military post office's (APO / FPO / DPO): such an "
+                   "address is in the United States (N404 US, or none) whatever country the post is in."
+                   if parts["ship_to_state"].upper() in _MILITARY else ""),
                 order,
                 seg="N4",
                 element="N404",
@@ -194,6 +219,13 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
         return out
     country = country or s.domestic_country  # N404 left out: the partner's domestic country
     state, postal = parts["ship_to_state"], parts["ship_to_postal_code"]
+    if country in US_TERRITORIES:  # N404 PR, GU ...: a U.S. address, the territory its state
+        if state and state.upper() != country:
+            out.append(business_finding(
+                "ADDRESS_IMPLAUSIBLE", f"{state!r} is not the state of {raw_country!r}: a U.S. territory's N402 is "
+                f"its own code, {country}.", order, seg="N4", element="N402", value=state, line=False))
+            return out
+        country, state = "US", state or country
     if state and country in _REGIONS and region_code(country, state) not in _REGIONS[country]:
         out.append(
             business_finding(
@@ -218,6 +250,11 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
                 line=False,
             )
         )
+    elif postal and country == "US" and not postal.startswith(starts := _ZIP_STARTS.get(state.upper(), ("",))):
+        out.append(business_finding(
+            "ADDRESS_IMPLAUSIBLE", f"ZIP {postal!r} is not one of {state.upper()}: its ZIP codes start "
+            f"{_starts_text(starts)}; USPS cannot route it to the "
+            "state's post offices.", order, seg="N4", element="N403", value=postal, line=False))
     return out
 
 

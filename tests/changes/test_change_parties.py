@@ -68,7 +68,8 @@ def test_the_860_s_parties_are_read_as_the_850_reads_them():
     _r, header, _c = _change(["N1*ST*DC*92*0007", "N1*Z7*STORE 12*92*0012", "N2*ATTN RECEIVING",
                               "N3*12 MAIN ST*UNIT 4", "N3*DOCK B", "N4*TORONTO*ON*M5H 2S6*CA"])
     assert header["parties_sent"] == [{
-        "qualifier": "Z7", "name": "STORE 12 ATTN RECEIVING", "id_qualifier": "92", "id": "0012",
-        "address1": "12 MAIN ST", "address2": "UNIT 4 DOCK B", "city": "TORONTO", "state": "ON",
+        # (N2 and a second N3's street after ", ", as the 850 joins them: rg70)
+        "qualifier": "Z7", "name": "STORE 12, ATTN RECEIVING", "id_qualifier": "92", "id": "0012",
+        "address1": "12 MAIN ST", "address2": "UNIT 4, DOCK B", "city": "TORONTO", "state": "ON",
         "postal_code": "M5H 2S6", "country": "CA", "segment_position": 4}]
     assert _change([])[1]["parties_sent"] is None

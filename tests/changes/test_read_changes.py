@@ -139,7 +139,9 @@ def test_heading_dates_and_ship_to_are_read_before_the_first_poc() -> None:
     (h,) = headers.to_pylist()
     assert (h["requested_ship_date"], h["requested_delivery_date"]) == (date(2026, 12, 10), date(2026, 12, 15))
     assert h["ship_not_before"] is None and h["ship_no_later"] is None
-    assert (h["ship_to_name"], h["ship_to_id_qualifier"], h["ship_to_id"]) == ("STORE 9 DOCK B", "92", "0009")
+    # N2 joined to the name after ", " and kept on its own, as the 850 reads it (rg70: the 856 writes it as N2)
+    assert (h["ship_to_name"], h["ship_to_id_qualifier"], h["ship_to_id"]) == ("STORE 9, DOCK B", "92", "0009")
+    assert h["ship_to_name2"] == "DOCK B" and h["ship_to_contact_sent"] is None
     assert (h["ship_to_address1"], h["ship_to_address2"], h["ship_to_city"], h["ship_to_state"],
             h["ship_to_postal_code"], h["ship_to_country"]) == ("9 MAIN ST", "UNIT 4", "AUSTIN", "TX", "78701", "US")
 
