@@ -18,7 +18,7 @@ stages in the nightly process). Every process it starts is stopped by its PID.
 Measured, never asserted.
 
     .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
-                                         [--log DIR] [--pg-stats DIR]
+                                         [--log DIR] [--pg-stats DIR] [--keep DIR]
 
 --pg-stats DIR (with PostgreSQL) starts PostgreSQL with pg_stat_statements and writes, per night, to
 DIR/<workers>w-<night>-pg.txt: PostgreSQL's CPU per database (its backends' CPU, sampled from /proc every
@@ -259,7 +259,7 @@ def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
 
 def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen],
           slots: int, log: Path | None = None, server: subprocess.Popen | None = None,
-          stats: PgStats | None = None, stats_out: Path | None = None) -> dict:
+          stats: PgStats | None = None, stats_out: Path | None = None, keep: Path | None = None) -> dict:
     ws = workspace(label, n_pos, partners, pg)
     inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
     px_wall, px_cpu = pyx12_read(inbox)[:2] if inbox else (0.0, 0.0)
@@ -309,6 +309,9 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
     acknowledged = _acknowledged(ws)
     if acknowledged != n_pos:
         raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged:\n{out[-3000:]}")
+    if keep is not None:  # its outboxes and reports, for bench/digest.py (the state store stays on PostgreSQL)
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.move(ws, keep)
     shutil.rmtree(ws, ignore_errors=True)
     return {"night": label, "pos": n_pos, "lines": n_pos * LINES_PER_PO, "wall": wall, "pyx12": px_wall,
             "pyx12_cpu": px_cpu, "cpu": cpu, "stages": stages,
@@ -358,8 +361,10 @@ def main(argv: list[str]) -> int:
                     "times and the workers' output in this folder")
     ap.add_argument("--pg-stats", type=Path, default=None, help="PostgreSQL's statements, CPU by database, rows "
                     "stored and the Prefect server's requests, per night, in this folder")
+    ap.add_argument("--keep", type=Path, default=None, help="keep each counted night's workspace (outboxes, "
+                    "reports) in this folder, for bench/digest.py")
     args = ap.parse_args(argv)
-    for folder in (args.log, args.pg_stats):
+    for folder in (args.log, args.pg_stats, args.keep):
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(WORK, ignore_errors=True)
@@ -400,7 +405,8 @@ def main(argv: list[str]) -> int:
                 for m in args.multiples:
                     found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
                                        slots, logs[f"{m}x"], server, stats,
-                                       args.pg_stats and args.pg_stats / f"{n_workers}w-{m}x-pg.txt"))
+                                       args.pg_stats and args.pg_stats / f"{n_workers}w-{m}x-pg.txt",
+                                       args.keep and args.keep / f"{n_workers}w-{m}x"))
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:
