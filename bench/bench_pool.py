@@ -23,8 +23,9 @@ Measured, never asserted.
 --pg-stats DIR (with PostgreSQL) starts PostgreSQL with pg_stat_statements and writes, per night, to
 DIR/<workers>w-<night>-pg.txt: PostgreSQL's CPU per database (its backends' CPU, sampled from /proc every
 20 ms by the database their process title names: `orderbridge` is the state store's, `prefect` the Prefect
-server's; what no sample saw, short backends and the postmaster, is `other`), sessions opened, each
-statement shape's calls, time and rows (pg_stat_statements, per database), the rows each table gained,
+server's; `(server)` the postmaster and its helpers, `(autovacuum)` its workers; a backend no sample saw
+is missed: the side's process-tree figure, `pg`, counts it), sessions opened, each statement shape's calls,
+time and rows (pg_stat_statements, top-level statements, per database), the rows each table gained,
 changed and lost (pg_stat_user_tables: what the night made Prefect store), and the Prefect server's HTTP
 requests (its access log) by method and path shape. Also printed in short.
 
@@ -96,12 +97,13 @@ class PgCpu(threading.Thread):
                 if int(fields[1]) != self.postmaster:
                     continue
                 cpu = (int(fields[11]) + int(fields[12])) / tick
-                if pid not in self.db:
-                    with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                if self.db.get(pid, "(server)") == "(server)":  # (a backend just forked still has the
+                    with open(f"/proc/{entry}/cmdline", "rb") as fh:  # postmaster's title: looked at again)
                         title = fh.read().decode(errors="replace").replace("\0", " ").split()
-                    self.db[pid] = title[2] if len(title) > 2 and title[0] == "postgres:" and "@" not in title[1] \
-                        and "process" not in title and "launcher" not in title else "(server)"
-                    self.first[pid] = cpu if initial else 0.0
+                    ours = len(title) > 2 and title[0] == "postgres:" and "process" not in title \
+                        and "launcher" not in title
+                    self.db[pid] = ("(autovacuum)" if title[1] == "autovacuum" else title[2]) if ours else "(server)"
+                    self.first.setdefault(pid, cpu if initial else 0.0)
             except (OSError, IndexError, ValueError):
                 continue
             self.last[pid] = cpu

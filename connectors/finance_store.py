@@ -307,10 +307,27 @@ class FinanceTables:
 
     def _read(self, sql: str, spec, args: Sequence = ()) -> pa.Table:
         """A bulk read as an Arrow table of ``spec``: straight from SQLite where the store can
-        (StateStore._arrow_rows), else its rows a chunk at a time through the store's connection;
-        the same table either way."""
+        (StateStore._arrow_rows), on PostgreSQL through COPY (StateStore._copy_arrow) where every column
+        is text or an integer as stored (times, dates and decimals are kept as text), else its rows a
+        chunk at a time through the store's connection; the same table either way. (s57, pgcost: the
+        reconciliation's 200,000 lines, rows 0.61-0.64 s CPU in the night's process, COPY 0.15-0.18.)"""
         direct = self._arrow_rows(sql, args)
+        if direct is None and self.dialect.name != "sqlite":
+            direct = self._copied(sql, spec, args)
         return _from_arrow(direct, spec) if direct is not None else _chunked(self._q_chunks(sql, args), spec)
+
+    def _copied(self, sql: str, spec, args: Sequence) -> pa.Table | None:
+        """PostgreSQL: the read through COPY as stored (text for what _from_arrow parses), or None
+        when a column is of another type (bytes, a float, a boolean: read as rows)."""
+        import pyarrow as pa
+
+        stored = []
+        for f in schema(spec):
+            parsed = pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
+            if not (parsed or pa.types.is_string(f.type) or pa.types.is_integer(f.type)):
+                return None
+            stored.append(pa.field(f.name, pa.string() if parsed else f.type))
+        return self._copy_arrow(sql, args, pa.schema(stored))
 
     # --- partners' 997/999s for our documents ---------------------------------------------------
     def record_partner_acks(self, acks: pa.Table, *, run_id: str) -> int:
