@@ -18,7 +18,16 @@ stages in the nightly process). Every process it starts is stopped by its PID.
 Measured, never asserted.
 
     .venv/bin/python bench/bench_pool.py [--lines 200000] [--multiples 1 2 4] [--workers 1 2] [--partners 4]
-                                         [--log DIR]
+                                         [--log DIR] [--pg-stats DIR] [--keep DIR]
+
+--pg-stats DIR (with PostgreSQL) starts PostgreSQL with pg_stat_statements and writes, per night, to
+DIR/<workers>w-<night>-pg.txt: PostgreSQL's CPU per database (its backends' CPU, sampled from /proc every
+20 ms by the database their process title names: `orderbridge` is the state store's, `prefect` the Prefect
+server's; `(server)` the postmaster and its helpers, `(autovacuum)` its workers; a backend no sample saw
+is missed: the side's process-tree figure, `pg`, counts it), sessions opened, each statement shape's calls,
+time and rows (pg_stat_statements, top-level statements, per database), the rows each table gained,
+changed and lost (pg_stat_user_tables: what the night made Prefect store), and the Prefect server's HTTP
+requests (its access log) by method and path shape. Also printed in short.
 
 --log DIR keeps, per night, the run's progress lines and its flow runs' times as the server has them
 (created, started, ended, seconds from the night's start) in DIR/<workers>w-<night>.log, and the
@@ -30,10 +39,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -50,10 +61,8 @@ CLOCK = "2026-11-27T02:00:00"
 WORK = ROOT / ".bench" / "pool"
 POOL = "orderbridge-bench"
 BIN = Path(sys.executable).parent
-
-
-
-
+PG_STATS = {"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "top",
+            "pg_stat_statements.max": "20000", "track_functions": "none"}
 
 
 def tree_cpu(root: int) -> float:
@@ -62,10 +71,148 @@ def tree_cpu(root: int) -> float:
     return sum(tree(root, reaped=True)[1].values())
 
 
-def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
+class PgCpu(threading.Thread):
+    """PostgreSQL's backends' CPU seconds by database, sampled from /proc every ``every`` seconds: each
+    child of the postmaster whose process title is "postgres: USER DATABASE ..." counts for DATABASE
+    (a backend serves one database for its life), from its CPU when first seen (0 if it started after
+    ``since``) to when last seen."""
+
+    def __init__(self, postmaster: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.postmaster, self.every, self.done = postmaster, every, threading.Event()
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.db: dict[int, str] = {}
+        self.look(initial=True)
+
+    def look(self, initial: bool = False) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) != self.postmaster:
+                    continue
+                cpu = (int(fields[11]) + int(fields[12])) / tick
+                if self.db.get(pid, "(server)") == "(server)":  # (a backend just forked still has the
+                    with open(f"/proc/{entry}/cmdline", "rb") as fh:  # postmaster's title: looked at again)
+                        title = fh.read().decode(errors="replace").replace("\0", " ").split()
+                    ours = len(title) > 2 and title[0] == "postgres:" and "process" not in title \
+                        and "launcher" not in title
+                    self.db[pid] = ("(autovacuum)" if title[1] == "autovacuum" else title[2]) if ours else "(server)"
+                    self.first.setdefault(pid, cpu if initial else 0.0)
+            except (OSError, IndexError, ValueError):
+                continue
+            self.last[pid] = cpu
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            self.look()
+
+    def by_database(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, cpu in self.last.items():
+            out[self.db[pid]] = out.get(self.db[pid], 0.0) + cpu - self.first[pid]
+        return out
+
+
+class PgStats:
+    """What a night cost PostgreSQL and what it stored (bench_pool's --pg-stats): pg_stat_statements,
+    pg_stat_database and pg_stat_user_tables of the state store's and Prefect's databases, read before and
+    after the night, and the Prefect server's access log."""
+
+    DATABASES = ("orderbridge", "prefect")
+
+    def __init__(self, pg, server_log: Path) -> None:
+        self.pg, self.server_log = pg, server_log
+        pg.admin("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", database="postgres")
+
+    def _q(self, database: str, sql: str) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.pg.url(database), autocommit=True) as conn:
+            return conn.execute(sql).fetchall()
+
+    def _snapshot(self) -> dict:
+        sessions = {db: row for db, *row in self._q("postgres", "SELECT datname, sessions, xact_commit, "
+                                                                "xact_rollback FROM pg_stat_database")}
+        tables = {db: {r[0]: r[1:] for r in self._q(db, "SELECT relname, sum(n_tup_ins), sum(n_tup_upd), "
+                                                         "sum(n_tup_del) FROM pg_stat_user_tables GROUP BY relname")}
+                  for db in self.DATABASES}
+        return {"sessions": sessions, "tables": tables,
+                "log_at": self.server_log.stat().st_size if self.server_log.exists() else 0}
+
+    def begin(self) -> None:
+        self._q("postgres", "SELECT pg_stat_statements_reset()")
+        self.before = self._snapshot()
+        self.cpu = PgCpu(self.pg.pid)
+        self.cpu.start()
+
+    def end(self, out: Path) -> str:
+        """The night's figures written to ``out``; a short summary returned."""
+        self.cpu.done.set()
+        self.cpu.join()
+        self.cpu.look()
+        time.sleep(1.2)  # backends report their table counts at most once a second
+        after = self._snapshot()
+        cpu = self.cpu.by_database()
+        statements = self._q("postgres", r"""
+            SELECT d.datname, s.calls, round((s.total_exec_time + s.total_plan_time)::numeric, 1), s.rows,
+                   round(s.total_plan_time::numeric, 1), regexp_replace(s.query, '\s+', ' ', 'g')
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname <> 'postgres' ORDER BY 3 DESC""")
+        lines = ["PostgreSQL backends' CPU s by database (sampled): " + ", ".join(
+            f"{db} {c:.2f}" for db, c in sorted(cpu.items(), key=lambda kv: -kv[1]))]
+        lines += ["backends seen (database: CPU s of each, largest first): " + "; ".join(
+            f"{db}: " + " ".join(f"{c:.2f}" for c in sorted((self.cpu.last[p] - self.cpu.first[p] for p in self.cpu.db
+                                                            if self.cpu.db[p] == db), reverse=True))
+            for db in sorted(set(self.cpu.db.values())))]
+        summary = [lines[0]]
+        for db in self.DATABASES:
+            b, a = self.before["sessions"].get(db, (0, 0, 0)), after["sessions"].get(db, (0, 0, 0))
+            mine = [r for r in statements if r[0] == db]
+            total_ms = sum(float(r[2]) for r in mine)
+            head = (f"{db}: {a[0] - b[0]} sessions, {a[1] - b[1]} commits, {a[2] - b[2]} rollbacks, "
+                    f"{sum(r[1] for r in mine)} statements, {total_ms / 1000:.2f} s in statements")
+            lines += ["", head, f"{'calls':>7} {'ms':>9} {'rows':>9} {'plan ms':>8}  statement"]
+            lines += [f"{r[1]:>7} {float(r[2]):>9.1f} {r[3]:>9} {float(r[4]):>8.1f}  {r[5][:400]}" for r in mine]
+            tb, ta = self.before["tables"][db], after["tables"][db]
+            grown = {t: tuple(int(x or 0) - int(y or 0) for x, y in zip(v, tb.get(t, (0, 0, 0)), strict=True))
+                     for t, v in ta.items()}
+            grown = {t: v for t, v in grown.items() if any(v)}
+            lines += ["", f"{db} tables: rows inserted / updated / deleted"]
+            lines += [f"  {t:<40} {i:>8} {u:>8} {d:>8}"
+                      for t, (i, u, d) in sorted(grown.items(), key=lambda kv: -kv[1][0])]
+            summary.append(head + "; rows inserted: " + ", ".join(
+                f"{t} {v[0]}" for t, v in sorted(grown.items(), key=lambda kv: -kv[1][0])[:8]))
+        requests: dict[str, int] = {}
+        if self.server_log.exists():
+            with self.server_log.open("rb") as fh:
+                fh.seek(self.before["log_at"])
+                for line in fh.read().decode(errors="replace").splitlines():
+                    m = re.search(r'"(GET|POST|PATCH|PUT|DELETE) (\S+) HTTP', line)
+                    if m:
+                        shape = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "{id}",
+                                       m.group(2).split("?")[0])
+                        key = f"{m.group(1)} {shape}"
+                        requests[key] = requests.get(key, 0) + 1
+        lines += ["", f"Prefect server HTTP requests: {sum(requests.values())}"]
+        lines += [f"  {n:>6}  {k}" for k, n in sorted(requests.items(), key=lambda kv: -kv[1])]
+        summary.append(f"HTTP requests {sum(requests.values())}: " + ", ".join(
+            f"{k} {n}" for k, n in sorted(requests.items(), key=lambda kv: -kv[1])[:8]))
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return "\n".join(summary)
+
+
+def start_prefect(pg, home: Path, log: Path | None = None) -> tuple[subprocess.Popen, str]:
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
+    if log is not None:  # its access log (uvicorn's, at INFO): the requests PgStats counts
+        env["PREFECT_SERVER_LOGGING_LEVEL"] = "INFO"
     if pg is not None:
         pg.admin("CREATE DATABASE prefect", database="postgres")
         password = pg.passfile.read_text().strip().rsplit(":", 1)[1]
@@ -73,7 +220,8 @@ def start_prefect(pg, home: Path) -> tuple[subprocess.Popen, str]:
                                                       f"{pg.port}/prefect")
     port = free_port()
     server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+                              env=env, stdout=log.open("wb") if log else subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 240
     try:
@@ -112,7 +260,8 @@ def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
 
 
 def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[subprocess.Popen],
-          slots: int, log: Path | None = None, server: subprocess.Popen | None = None) -> dict:
+          slots: int, log: Path | None = None, server: subprocess.Popen | None = None,
+          stats: PgStats | None = None, stats_out: Path | None = None, keep: Path | None = None) -> dict:
     ws = workspace(label, n_pos, partners, pg)
     inbox = sorted(ws.glob("drop/*/inbox/*.x12"))
     px_wall, px_cpu = pyx12_read(inbox)[:2] if inbox else (0.0, 0.0)
@@ -126,6 +275,8 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
              "pg": [pg.pid] if pg is not None else []}
     cpu_before = {k: sum(tree_cpu(pid) for pid in pids) for k, pids in sides.items()}
     run_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if stats is not None:
+        stats.begin()
     wall, began = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     parent = TreePeak(proc.pid)
@@ -141,6 +292,8 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
     time.sleep(0.3)  # the flow runs' processes reaped by their worker
     cpu = {k: sum(tree_cpu(pid) for pid in pids) - cpu_before[k] for k, pids in sides.items()}
     cpu["run"] = (run_after.ru_utime - run_before.ru_utime) + (run_after.ru_stime - run_before.ru_stime)
+    if stats is not None and stats_out is not None:
+        print(f"  --- {label}: PostgreSQL (details in {stats_out})\n" + stats.end(stats_out), flush=True)
     stages: dict[str, list[float]] = {}
     for line in times.read_text().splitlines() if times.exists() else []:
         row = json.loads(line)
@@ -158,6 +311,9 @@ def night(label: str, n_pos: int, partners: int, pg, env: dict, workers: list[su
     acknowledged = _acknowledged(ws)
     if acknowledged != n_pos:
         raise SystemExit(f"{label}: {acknowledged} of {n_pos} orders acknowledged:\n{out[-3000:]}")
+    if keep is not None:  # its outboxes and reports, for bench/digest.py (the state store stays on PostgreSQL)
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.move(ws, keep)
     shutil.rmtree(ws, ignore_errors=True)
     return {"night": label, "pos": n_pos, "lines": n_pos * LINES_PER_PO, "wall": wall, "pyx12": px_wall,
             "pyx12_cpu": px_cpu, "cpu": cpu, "stages": stages,
@@ -205,22 +361,29 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--worker-limit", type=int, default=2, help="flow runs at once per worker (default 2)")
     ap.add_argument("--log", type=Path, default=None, help="keep each night's progress lines, its flow runs' "
                     "times and the workers' output in this folder")
+    ap.add_argument("--pg-stats", type=Path, default=None, help="PostgreSQL's statements, CPU by database, rows "
+                    "stored and the Prefect server's requests, per night, in this folder")
+    ap.add_argument("--keep", type=Path, default=None, help="keep each counted night's workspace (outboxes, "
+                    "reports) in this folder, for bench/digest.py")
     args = ap.parse_args(argv)
-    if args.log is not None:
-        args.log.mkdir(parents=True, exist_ok=True)
+    for folder in (args.log, args.pg_stats, args.keep):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     pg = None
     try:
         from tests.support_pg import pg_bin, start_server
 
-        pg = start_server() if pg_bin() is not None else None
+        pg = start_server(PG_STATS if args.pg_stats else None) if pg_bin() is not None else None
     except ImportError:
         pass
-    server = None
+    server, stats = None, None
     rows = []
     try:
-        server, url = start_prefect(pg, WORK / "prefect-home")
+        server, url = start_prefect(pg, WORK / "prefect-home", args.pg_stats / "server.log" if args.pg_stats else None)
+        if args.pg_stats and pg is not None:
+            stats = PgStats(pg, args.pg_stats / "server.log")
         env = {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(WORK / "prefect-home"),
                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_WORKER_QUERY_SECONDS": "1",
                "PYTHONPATH": str(ROOT), "ORDERBRIDGE_STAGE_TIMES": str(WORK / "stage-times.jsonl")}
@@ -239,10 +402,13 @@ def main(argv: list[str]) -> int:
             try:
                 # the deployment, the workers' start and their first flow runs (a PO each): not counted
                 night("warm-up", args.partners, args.partners, pg, env, workers, slots, logs["warm-up"], server)
-                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"], server)]
+                found = [night("empty", 0, args.partners, pg, env, workers, slots, logs["empty"], server, stats,
+                               args.pg_stats and args.pg_stats / f"{n_workers}w-empty-pg.txt")]
                 for m in args.multiples:
                     found.append(night(f"{m}x", m * args.lines // LINES_PER_PO, args.partners, pg, env, workers,
-                                       slots, logs[f"{m}x"], server))
+                                       slots, logs[f"{m}x"], server, stats,
+                                       args.pg_stats and args.pg_stats / f"{n_workers}w-{m}x-pg.txt",
+                                       args.keep and args.keep / f"{n_workers}w-{m}x"))
                     print(f"  ({n_workers} worker(s), {m}x done: {found[-1]['wall']:.1f} s)", flush=True)
             finally:
                 for w in workers:

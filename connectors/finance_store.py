@@ -307,10 +307,27 @@ class FinanceTables:
 
     def _read(self, sql: str, spec, args: Sequence = ()) -> pa.Table:
         """A bulk read as an Arrow table of ``spec``: straight from SQLite where the store can
-        (StateStore._arrow_rows), else its rows a chunk at a time through the store's connection;
-        the same table either way."""
+        (StateStore._arrow_rows), on PostgreSQL through COPY (StateStore._copy_arrow) where every column
+        is text or an integer as stored (times, dates and decimals are kept as text), else its rows a
+        chunk at a time through the store's connection; the same table either way. (s57, pgcost: the
+        reconciliation's 200,000 lines, rows 0.61-0.64 s CPU in the night's process, COPY 0.15-0.18.)"""
         direct = self._arrow_rows(sql, args)
+        if direct is None and self.dialect.name != "sqlite":
+            direct = self._copied(sql, spec, args)
         return _from_arrow(direct, spec) if direct is not None else _chunked(self._q_chunks(sql, args), spec)
+
+    def _copied(self, sql: str, spec, args: Sequence) -> pa.Table | None:
+        """PostgreSQL: the read through COPY as stored (text for what _from_arrow parses), or None
+        when a column is of another type (bytes, a float, a boolean: read as rows)."""
+        import pyarrow as pa
+
+        stored = []
+        for f in schema(spec):
+            parsed = pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
+            if not (parsed or pa.types.is_string(f.type) or pa.types.is_integer(f.type)):
+                return None
+            stored.append(pa.field(f.name, pa.string() if parsed else f.type))
+        return self._copy_arrow(sql, args, pa.schema(stored))
 
     # --- partners' 997/999s for our documents ---------------------------------------------------
     def record_partner_acks(self, acks: pa.Table, *, run_id: str) -> int:
@@ -738,10 +755,9 @@ class FinanceTables:
                f" FROM documents WHERE doc_type IN ({','.join('?' * len(wanted))}) AND status='delivered'")
         if ids is None:
             table = self._read(sql + " ORDER BY id", DOCUMENT_ROWS, wanted)
-        else:  # a few hundred ids a query
-            some = sorted(set(ids))
-            parts = [self._read(sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY id", DOCUMENT_ROWS,
-                                [*wanted, *chunk]) for chunk in (some[i:i + CHUNK] for i in range(0, len(some), CHUNK))]
+        else:
+            parts = [self._read(sql + f" AND {within} ORDER BY id", DOCUMENT_ROWS, [*wanted, *some])
+                     for within, some in self._by_document_ids(ids)]
             table = pa.concat_tables(parts) if len(parts) > 1 else parts[0] if parts else _table([], DOCUMENT_ROWS)
         if not content:
             table = table.set_column(6, "content", pa.repeat(pa.scalar(b"", pa.binary()), table.num_rows))
@@ -749,6 +765,20 @@ class FinanceTables:
         if table.num_rows < 2 or pc.all(pc.less_equal(partner.slice(0, table.num_rows - 1), partner.slice(1))).as_py():
             return table  # one partner's (or in order already): no copy of the content
         return table.take(pc.sort_indices(table, sort_keys=[("partner", "ascending"), ("document_id", "ascending")]))
+
+    def _by_document_ids(self, ids: Iterable[int]) -> list[tuple[str, list]]:
+        """A condition on documents' ``id`` for each read of these ids (in order), with its arguments: on
+        SQLite a few hundred a query (IN (...)); on PostgreSQL all of them in one query (one array). A
+        query per chunk there scans the delivered documents once per chunk (s57, pgcost: the plan goes
+        by status, whose statistics predate the delivery) - 20 scans of a night's 10,000 855s, 0.67 s of
+        the server's time, and growing with the store's history."""
+        some = sorted(set(ids))
+        if not some:
+            return []
+        if self.dialect.name != "sqlite":
+            return [("id = ANY(?::bigint[])", [some])]
+        return [(f"id IN ({','.join('?' * len(chunk))})", chunk) for chunk in (some[i:i + CHUNK]
+                                                                             for i in range(0, len(some), CHUNK))]
 
     def csv_acknowledgments(self, *, content: bool = True, ids: Iterable[int] | None = None) -> pa.Table:
         """Our delivered CSV acknowledgments that answer orders (DOCUMENT_ROWS with their content), ordered

@@ -10,7 +10,8 @@ long as the lease (the kernel drops it when the holder dies, SIGKILL included), 
 as JSON. While a SQLite store does not exist yet (a new workspace, a store to rebuild or restore) or
 cannot be opened, the flock and its record alone are the lease. On PostgreSQL a lease keeps one store
 connection for its life (Lease._on_store); a SQLite store is opened for each renewal. Callers see
-`acquire`, `Lease.renew`, `Lease.release`, `Holder` and `read_holder`. Must not import parsers, rules, engine or flows.
+`acquire`, `Lease.renew`, `Lease.release`, `Holder`, `read_holder` and `HolderReader` (read_holder again and
+again on one connection). Must not import parsers, rules, engine or flows.
 """
 
 from __future__ import annotations
@@ -186,6 +187,53 @@ def read_holder(workspace: Path | str, name: str = WORKSPACE, *, state: str | No
         if found is not None:
             return Holder.from_row(dict(zip(LEASE_COLUMNS, found, strict=True)))
     return _file_record(root) if name == WORKSPACE else None
+
+
+class HolderReader:
+    """read_holder again and again (a flow run waiting for its night's word looks at the workspace lease
+    every few seconds: flows.pool.wait_for_go): on PostgreSQL one store connection kept for all the looks
+    (opened by the first; a dropped one closed and the look tried once on a new one, as Lease._on_store
+    does) instead of a connect per look - a backend start each, ~14 ms CPU between the server and the
+    client (s57, pgcost); on SQLite, or in a forked child, read_holder as it is. ``close`` ends it."""
+
+    def __init__(self, workspace: Path | str, name: str = WORKSPACE, *, state: str | None = None) -> None:
+        self._root, self.name, self._state = Path(workspace), name, state
+        self._target = _target(self._root, state)
+        self._store, self._store_pid = None, 0
+
+    def read(self) -> Holder | None:
+        from connectors.state import StateStore
+
+        if not _keeps_store(self._target) or self._store_pid not in (0, os.getpid()):
+            return read_holder(self._root, self.name, state=self._state)
+        if self._store is not None:
+            try:
+                return self._holder(self._store.lease(self.name))
+            except (OSError, OrderBridgeError):
+                self.close()  # dropped: a new connection below, once
+        store = StateStore(self._target)
+        try:
+            row = store.lease(self.name)
+        except BaseException:
+            store.close()
+            raise
+        self._store, self._store_pid = store, os.getpid()
+        return self._holder(row)
+
+    def _holder(self, row: dict | None) -> Holder | None:
+        if row is not None:
+            return Holder.from_row(row)
+        return _file_record(self._root) if self.name == WORKSPACE else None
+
+    def close(self) -> None:
+        """Close the kept connection (none in a forked child: its parent's is left alone)."""
+        if self._store is None or self._store_pid != os.getpid():
+            return
+        store, self._store, self._store_pid = self._store, None, 0
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001 - a dropped connection closes as it can
+            pass
 
 
 # --- the lease ------------------------------------------------------------------------------------------

@@ -101,23 +101,27 @@ def wait_for_go(workspace: str, run_id: str, head: str, night_holder: str) -> li
     from connectors import lease
 
     path, looked = go_path(workspace, run_id, head), 0.0
-    while True:
-        try:
-            go = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            go = None
-        if go is not None:
-            path.unlink(missing_ok=True)
-            return list(go["deliver"])
-        if time.monotonic() - looked >= LEASE_LOOK:
-            looked = time.monotonic()
-            holder = lease.read_holder(workspace)
-            if holder is None or holder.holder_id != night_holder or holder.released or \
-                    holder.expired(datetime.now(UTC)):
-                progress.report("deliver", f"run {run_id} no longer holds the workspace: nothing to deliver here",
-                                partner=head)
-                return []
-        time.sleep(GO_POLL)
+    holders = lease.HolderReader(workspace)  # (on PostgreSQL one connection for every look)
+    try:
+        while True:
+            try:
+                go = json.loads(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                go = None
+            if go is not None:
+                path.unlink(missing_ok=True)
+                return list(go["deliver"])
+            if time.monotonic() - looked >= LEASE_LOOK:
+                looked = time.monotonic()
+                holder = holders.read()
+                if holder is None or holder.holder_id != night_holder or holder.released or \
+                        holder.expired(datetime.now(UTC)):
+                    progress.report("deliver", f"run {run_id} no longer holds the workspace: nothing to deliver"
+                                    " here", partner=head)
+                    return []
+            time.sleep(GO_POLL)
+    finally:
+        holders.close()
 
 
 @flow(name=PARTNER_FLOW, flow_run_name=_flow_run_name, log_prints=True, retries=0)

@@ -80,7 +80,9 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_server() -> PgServer:
+def start_server(settings: dict[str, str] | None = None) -> PgServer:
+    """A private server; ``settings``: more server settings (``-c name=value``), e.g. the benches'
+    pg_stat_statements."""
     folder = pg_bin()
     if folder is None:
         raise FileNotFoundError("PostgreSQL's initdb/postgres not found (scripts/ensure-test-servers.sh installs them)")
@@ -105,7 +107,8 @@ def start_server() -> PgServer:
     log = open(root / "postgres.log", "wb")  # noqa: SIM115 - the server's stderr for as long as it runs
     process = subprocess.Popen(
         [str(folder / "postgres"), "-D", str(data), "-p", str(port), "-h", "127.0.0.1", "-k", str(sock),
-         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60"],
+         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=60",
+         *(arg for name, value in (settings or {}).items() for arg in ("-c", f"{name}={value}"))],
         stdout=log, stderr=subprocess.STDOUT, cwd=root, env=env, start_new_session=True, **run_as)
     passfile = root / "pgpass"
     passfile.write_text(f"127.0.0.1:{port}:*:{USER}:{password}\n")

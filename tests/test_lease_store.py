@@ -461,3 +461,59 @@ def test_a_sqlite_workspace_lease_renews_into_the_store_file_that_replaced_its_o
         held.renew(note="restored")
         assert lease.read_holder(tmp_path, state=str(path)).note == "restored"
     assert lease.read_holder(tmp_path, state=str(path)).released
+
+
+def test_a_holder_looked_at_again_and_again_on_postgresql_opens_the_store_once(pg_server, tmp_path, monkeypatch):
+    """A flow run waiting for its night's word looks at the workspace lease every few seconds
+    (flows.pool.wait_for_go): HolderReader keeps one connection for the looks (before: a connect, a
+    backend start, per look), sees every change as read_holder does, opens a new one when its own was
+    dropped, and closes it at the end."""
+    target = pg_server.fresh_url()
+    opened = _count_opens(monkeypatch)
+    holders = lease.HolderReader(tmp_path, "partner:acme", state=target)
+    try:
+        assert holders.read() is None and len(opened) == 1
+        held = lease.acquire(tmp_path, "intake", name="partner:acme", state=target, ttl=3600)
+        looks = [holders.read() for _ in range(10)]
+        assert all(h is not None and h.holder_id == held.holder.holder_id and not h.released for h in looks)
+        assert len(opened) == 2  # the reader's first and the lease's own: no more for the ten looks
+        pg_server.admin(f"SELECT pg_terminate_backend({holders._store._db._conn.info.backend_pid})")
+        held.release()
+        assert holders.read().released  # the dropped connection replaced at once, the look still answered
+        assert len(opened) == 3
+        assert holders.read() == lease.read_holder(tmp_path, "partner:acme", state=target)
+        kept = holders._store
+    finally:
+        holders.close()
+    assert holders._store is None and kept._db._conn.closed
+
+
+def test_a_flow_run_waiting_for_its_go_opens_the_store_once(pg_server, tmp_path, monkeypatch):
+    """flows.pool.wait_for_go on a PostgreSQL workspace: many looks at the night's lease, one connection."""
+    import threading
+    import time
+
+    from flows import pool
+
+    monkeypatch.setattr(pool, "LEASE_LOOK", 0.02)
+    monkeypatch.setattr(pool, "GO_POLL", 0.01)
+    (tmp_path / "workspace.toml").write_text(f'[state]\nurl = "{pg_server.fresh_url()}"\n', encoding="utf-8")
+    held = lease.acquire(tmp_path, "run", run_id="r1")
+    try:
+        opened = _count_opens(monkeypatch)
+        looks: list[int] = []
+        read = StateStore.lease
+        monkeypatch.setattr(StateStore, "lease", lambda self, name: looks.append(1) or read(self, name))
+        got: list = []
+        waiting = threading.Thread(target=lambda: got.append(pool.wait_for_go(str(tmp_path), "r1", "acme",
+                                                                              held.holder.holder_id)))
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while len(looks) < 10 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        pool.write_json(pool.go_path(str(tmp_path), "r1", "acme"), {"deliver": ["acme"]})
+        waiting.join(30)
+    finally:
+        held.release()
+    assert got == [["acme"]] and len(looks) >= 10
+    assert len(opened) == 1, opened  # before: one per look

@@ -146,3 +146,38 @@ def test_a_phase_started_again_keeps_the_marks_of_its_first_start(tmp_path):
         assert not state._q("SELECT key FROM meta WHERE key LIKE 'partner-order:%'")  # forgotten once used
     finally:
         state.close()
+
+
+def test_arrivals_move_in_one_statement(store_target, backend):
+    """Arrival numbers are no key: on PostgreSQL they are renumbered by one UPDATE of orders, not shifted
+    past every number in use and back (two rewrites of every order moved: the pool night's 10,000); the
+    event ids, a key, still go in two steps; either way the numbers come back partner by partner."""
+    from connectors.state import StateStore
+
+    state = StateStore(store_target())
+    try:
+        before = state_order.mark(state)
+        for pid in ("c", "a", "b"):  # finished in this order, two orders and an event each
+            arrivals, events = state._next_ids("arrival", 2), state._next_ids("event", 1)
+            state._many("INSERT INTO orders (partner, po_number, state, revision, answered_revision, arrival)"
+                        " VALUES (?,?,?,?,?,?)",
+                        [(pid, f"{pid}{n}", "received", 1, 0, a) for n, a in enumerate(arrivals)])
+            state._q("INSERT INTO order_events (seq, partner, po_number, at, clock, event, to_state, actor)"
+                     " VALUES (?,?,?,?,?,?,?,?)",
+                     (events[0], pid, f"{pid}0", "t", "run", "po_received", "received", "x"))
+        said: list[str] = []
+        real = state._q
+        state._q = lambda sql, args=(): said.append(sql) or real(sql, args)  # type: ignore[method-assign]
+        moved = state_order.put_in_partner_order(state, before, ["a", "b", "c"])
+        del state._q
+        arrivals = state._q("SELECT po_number, arrival FROM orders ORDER BY arrival")
+        events = state._q("SELECT partner, seq FROM order_events ORDER BY seq")
+    finally:
+        state.close()
+    assert [po for po, _ in arrivals] == ["a0", "a1", "b0", "b1", "c0", "c1"]
+    assert [a for _, a in arrivals] == list(range(1, 7))
+    assert [p for p, _ in events] == ["a", "b", "c"] and [s for _, s in events] == [1, 2, 3]
+    assert moved == {"arrival": 6, "event": 3}
+    if backend == "postgresql":
+        assert sum("UPDATE orders" in s for s in said) == 1, said
+        assert sum("UPDATE order_events" in s for s in said) == 2, said
