@@ -20,6 +20,9 @@ ship stage (856s) then its invoice stage (810s), as the night does. Profiling is
     .venv/bin/python bench/profile_stage.py ship 10000 [--prof /tmp/ship.prof] [--wall] [--steps]
       (--wall: the profile in wall time, to find waits: fsyncs, the store's commits; --steps: as reconcile's,
        flows.shipments' steps, the planners' and the store's writes, each call inside another named after it)
+      (--handed: from the copy after intake, decide run first, untimed, on its own connection in this process, its
+       lines and reservations kept by the store's write version as the night keeps them (connectors.store_versions):
+       the ship stage takes them; --decided: the same without keeping, the figure to compare --handed with)
     .venv/bin/python bench/profile_stage.py invoice 10000 [--prof /tmp/inv.prof] [--steps]  (from a copy after ship)
     .venv/bin/python bench/profile_stage.py intake 10000 [--prof /tmp/intake.prof]
     .venv/bin/python bench/profile_stage.py decide 10000 [--prof /tmp/decide.prof] [--handed]
@@ -157,12 +160,14 @@ def _billed(n_pos: int) -> None:
 
 
 def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: int = 0, by_step: bool = False,
-          wall: bool = False, handed: bool = False) -> dict:
+          wall: bool = False, handed: bool = False, decided: bool = False) -> dict:
     if name == "deliver" and not _base(n_pos, "billed").exists():
         _billed(n_pos)
     before = {"intake": "fresh", "decide": "intake", "ship": "deliver", "invoice": "shipped", "deliver": "billed",
               "reconcile": "night", "reports": "night" if handed else "reconcile"}[name] \
         if not (handed and name == "decide") else "fresh"
+    if name == "ship" and (handed or decided):
+        before = "intake"
     work = ROOT / ".bench" / f"stage-{n_pos}" / "work"
     if name == "invoice" and not _base(n_pos, before).exists():  # the ship stage's outcome, kept once
         _shipped(n_pos)
@@ -170,7 +175,7 @@ def stage(name: str, n_pos: int, prof: str | None, settle: float = 0.0, late: in
     if settle:  # the copy's deletions out of the way: ext4 skips recently freed inodes one by one at each new file
         os.sync()
         time.sleep(settle)
-    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall, handed=handed)
+    return _run(name, work, n_pos, prof, late=late, by_step=by_step, wall=wall, handed=handed, decided=decided)
 
 
 class _Steps:
@@ -258,7 +263,7 @@ class _Steps:
 
 
 def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = False, late: int = 0,
-         by_step: bool = False, handed: bool = False) -> dict:
+         by_step: bool = False, handed: bool = False, decided: bool = False) -> dict:
     """Stage ``name`` timed (and profiled into ``prof``, in CPU time or with ``wall`` in wall time) on
     the workspace ``work`` as it stands; ``late``: reconcile that many days after the night; ``by_step``:
     the reconciliation's steps timed and their memory measured (_Steps)."""
@@ -302,8 +307,20 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
         from flows import shipments
         from flows.timing import timed
 
-        confirmations(work, n_pos)
         ref = load_reference(ws.reference_dir)
+        if handed or decided:  # decide first (untimed), on its own connection, its tables kept when handed
+            from connectors import store_versions
+            from flows import warm
+
+            held = store_versions.keeping()  # (referenced: a context collected unclosed would let go at once)
+            if handed:
+                held.__enter__()  # (left to the process's end)
+            warm._import_rules_engine()
+            deciding = StateStore(ws.state_url)
+            steps.decide_run(ws, profiles, deciding, ref, steps.load_inventory(ws, NOW.date()), now=NOW, run_id=RUN,
+                             use_gx=True)
+            deciding.close()
+        confirmations(work, n_pos)
 
         def call():  # as the night (flows.night._ship_and_invoice): the ship stage's order rows kept for invoicing
             with shipments.kept_for_invoicing():
@@ -374,7 +391,14 @@ def _run(name: str, work: Path, n_pos: int, prof: str | None, *, wall: bool = Fa
                                 *(r["peak_mb"] for r in probe.rows.values())] if probe else [
                 round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)]),
             **({"exceptions": result.summary["exceptions"]} if name == "reconcile" else {}),
+            **({"taken": dict(_taken())} if _taken() else {}),  # reads served from kept tables (store_versions)
             **({"rss_before_mb": rss_before, "steps": probe.shown()} if probe is not None else {})}
+
+
+def _taken() -> dict[str, int]:
+    from connectors import store_versions
+
+    return store_versions.TAKEN
 
 
 def _dump(pg, database: str, folder: Path) -> None:
@@ -464,7 +488,8 @@ def main(argv: list[str]) -> int:
         prepare(n_pos)
     print(json.dumps(prepare(n_pos) if name == "prepare" else stage(name, n_pos, prof, settle, late,
                                                                     by_step="--steps" in argv, wall="--wall" in argv,
-                                                                    handed="--handed" in argv)))
+                                                                    handed="--handed" in argv,
+                                                                    decided="--decided" in argv)))
     return 0
 
 

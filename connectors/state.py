@@ -21,7 +21,8 @@ Public API (what flows/ and later workstreams call):
     writing:    transaction(), apply(plan, render=..., hold=...) -> Applied
                 take_numbers(partner, kind, n), record_file, record_interchange, mark_delivered(_many),
                 release_document, start_run, finish_run; mark() and apply(unchanged_since=) for a stage's
-                optimistic check
+                optimistic check; write_version() (bumped by every write transaction but a lease's:
+                connectors.store_versions hands a stage's tables to the next by it), raise_write_version
     recovery:   file_record, mark_disposed, close_crashed_runs, raise_number, record_sent, backup_to
     orders:     order, orders, find_orders, orders_for, orders_with_po, order_lines, lines_for,
                 order_history, order_reservations, reservations_for, reservations (totals), pending_changes,
@@ -45,9 +46,11 @@ Public API (what flows/ and later workstreams call):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import operator
+import re
 import sqlite3
 import threading
 from collections import Counter
@@ -59,6 +62,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from connectors import store_versions
 from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
     BILLED_WEIGHTS,
@@ -78,6 +82,7 @@ from connectors.state_migrations import (
     STORE_MARKS,
     SUBSTITUTES,
     TA1_ACKS,
+    WRITE_VERSIONS,
 )
 from schemas.charsets import CHARSETS, widest
 from schemas.errors import OrderBridgeError, StateError, TransientError
@@ -170,6 +175,7 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         ORDER_TYPES (21): each order's BEG02 (orders.order_type): memo orders ship without an 810
 #                         RETAKES (20): a file's earlier takes ops asked to take again (file_takes)
 #                         SHIPMENT_METHODS (22): each shipment's TD504 as its 856 wrote it (shipments.transport_method)
+#                         WRITE_VERSIONS (23): the store's write version, bumped by every write transaction
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -178,6 +184,41 @@ _CHARSET = "charset:"  # meta key prefix: charset:<partner>:<sha256> -> "ascii" 
 ARRAY_CHUNK = 100_000  # PostgreSQL: keys per array parameter of an unsorted read or a DELETE (= ANY(...))
 BILLING_CHUNK = 5000  # POs per IN (...) list of the invoice stage's one read of order lines
 FLAT_VALUES = 140_000  # values _insert_rows reads into Python at a time (decide's 7 bound columns: 20,000 lines)
+
+
+# --- the store's write version (schema WRITE_VERSIONS): which tables a statement writes ------------------------------
+# every statement of the store goes through StateStore._q / _many (or names its table itself: PostgreSQL's COPY and
+# UPDATE ... FROM unnest); a transaction that wrote any table but `leases` bumps write_version before its COMMIT
+_WRITES = re.compile(r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|DELETE\s+FROM|UPDATE(?!\s+SET\b))\s+(\w+)", re.IGNORECASE)
+_SCHEMA_CHANGES = ("CREATE", "ALTER", "DROP")  # statements that change tables themselves (migrations): EVERY
+EVERY = store_versions.EVERY  # a statement whose table is not known (a migration's DDL): every table written
+LEASES_ONLY = frozenset({"leases"})  # a lease's renewal: not a write of the store's contents (no bump)
+
+
+def _written(sql: str) -> frozenset[str]:
+    """_statement_writes of ``sql``, read from its head where the head names the table (a multi-row INSERT's
+    VALUES are most of its text: neither scanned nor hashed whole for each statement), else from all of it."""
+    head = sql[:160]
+    start = head.lstrip()[:6].upper()
+    if start.startswith("SELECT"):
+        return frozenset()
+    if start.startswith("WITH"):
+        return _statement_writes(sql)
+    tables = _statement_writes(head)
+    return tables if tables or len(sql) <= 160 else _statement_writes(sql)
+
+
+@functools.lru_cache(maxsize=4096)
+def _statement_writes(sql: str) -> frozenset[str]:
+    """The tables a statement writes (INSERT INTO / UPDATE / DELETE FROM name them): none for a read
+    (SELECT, a WITH ... SELECT), EVERY for a change of the tables themselves (CREATE, ALTER, DROP: migrations). On
+    SQLite a statement that changed rows none of these named is caught at the COMMIT all the same (_bump)."""
+    head = sql.lstrip()[:6].upper()
+    if head.startswith("SELECT"):
+        return frozenset()
+    if head.startswith(_SCHEMA_CHANGES):
+        return frozenset({EVERY})
+    return frozenset(t.lower() for t in _WRITES.findall(sql))
 
 
 class StateConflict(StateError):
@@ -338,12 +379,13 @@ CREATE TABLE leases (
     name TEXT PRIMARY KEY, holder_id TEXT NOT NULL, command TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL,
     run_id TEXT NOT NULL, note TEXT NOT NULL, acquired_at TEXT NOT NULL, renewed_at TEXT NOT NULL,
     expires_at TEXT NOT NULL, released INTEGER NOT NULL);
+CREATE TABLE write_version (one INTEGER PRIMARY KEY, version BIGINT NOT NULL);
 """
 
 # tables and columns each schema version added (connectors.state_migrations creates them in its steps)
 ADDED_IN = {SHIPPING: ("shipments", "cartons", "shipment_lines", "invoices", "invoice_lines"), LEASES: ("leases",),
             SERIALS: ("shipped_serials",), RETURNED_SERIALS: ("returned_serials",),
-            RETAKES: ("file_takes",)}
+            RETAKES: ("file_takes",), WRITE_VERSIONS: ("write_version",)}
 # a lease row (connectors.lease): times are UTC ISO strings of one fixed width, so text order is time order
 LEASE_COLUMNS = ("name", "holder_id", "command", "host", "pid", "run_id", "note", "acquired_at", "renewed_at",
                  "expires_at", "released")
@@ -580,6 +622,11 @@ class StateStore(FinanceTables):
         # where each line is (_rewrite_changed)
         self._lines_read: tuple[frozenset, pa.Table, tuple[int, int], pa.Array] | None = None
         self._line_writes = 0  # statements of this connection that wrote order_lines (_wrote)
+        # the store's write version (connectors.store_versions): whether the store has it (open_schema), the value
+        # after this connection's last bump, and what the transaction under way wrote (_tx_begun)
+        self._versioned = False
+        self.version_committed: int | None = None
+        self._tx_begun()
         self._reader = None  # connectors.arrow_sql.Reader: bulk reads straight into Arrow (_arrow_rows)
         if is_url(self.path):  # PostgreSQL: same SQL and migrations through its connection and dialect
             from connectors.state_pg import POSTGRES, connect
@@ -652,10 +699,14 @@ class StateStore(FinanceTables):
             with _edge(self.path):
                 self._db.execute(self.dialect.begin)
             self._depth = 1
+            self._tx_begun()
             try:
                 yield
                 with _edge(self.path):
+                    version, touched = self._bump()
                     self._db.execute("COMMIT")
+                if version is not None:
+                    self._committed(version, touched)
             except BaseException:
                 self._lines_read = None  # (its writes counted already: the line table read before is not used)
                 if self._db.in_transaction:  # SQLite rolls back itself after some failures (e.g. disk full)
@@ -664,11 +715,103 @@ class StateStore(FinanceTables):
                 raise
             finally:
                 self._depth = 0
+                self._tx_keep = []
+
+    # --- the write version (connectors.store_versions) ------------------------------------------------
+    def _tx_begun(self) -> None:
+        """What a transaction writes, counted from its BEGIN: statements per table, those of them made inside
+        _touching (with the orders they touched), and on SQLite the rows they changed (against the connection's
+        own count at the COMMIT: a write no statement of ours named is caught there)."""
+        self._tx_count: Counter = Counter()
+        self._tx_declared: Counter = Counter()
+        self._tx_orders: dict[str, set] = {}
+        self._tx_changes = 0
+        self._tx_base = self._db.total_changes if self.dialect.name == "sqlite" and hasattr(self, "_db") else 0
+        self._tx_keep: list[tuple] = []
+
+    @contextmanager
+    def _direct_write(self, table: str) -> Iterator[None]:
+        """A write of ``table`` that does not go through _q / _many (PostgreSQL's COPY, UPDATE ... FROM unnest):
+        counted as theirs are, in a transaction of its own when none is under way."""
+        with self._lock:
+            if not self._depth and self._versioned:
+                with self.transaction():
+                    self._count(frozenset({table}))
+                    yield
+                return
+            self._count(frozenset({table}))
+            yield
+
+    def _count(self, tables: frozenset[str]) -> None:
+        for t in tables:
+            self._tx_count[t] += 1
+
+    @contextmanager
+    def _touching(self, table: str, orders: Iterable[tuple[str, str]]) -> Iterator[None]:
+        """The statements inside write ``table``'s rows of ``orders`` only (declared for the write version's
+        hand-on: a kept table of other orders' rows stays valid across this transaction)."""
+        before = self._tx_count[table]
+        yield
+        n = self._tx_count[table] - before
+        if n:
+            self._tx_declared[table] += n
+            self._tx_orders.setdefault(table, set()).update(orders)
+
+    def _bump(self) -> tuple[int | None, dict]:
+        """Before the COMMIT: the write version bumped when the transaction wrote anything but lease rows
+        (version, {table: the orders it touched, or store_versions.ANY}); (None, ...) when not bumped."""
+        if not self._versioned:
+            return None, {}
+        touched = {t: frozenset(self._tx_orders.get(t, ())) if self._tx_declared[t] == n else store_versions.ANY
+                   for t, n in self._tx_count.items() if n}
+        if self.dialect.name == "sqlite":
+            if self._db.total_changes - self._tx_base != self._tx_changes:  # rows changed by a statement not named
+                touched[EVERY] = store_versions.ANY
+        elif not touched and self._db.execute("SELECT txid_current_if_assigned()").fetchone()[0] is not None:
+            touched[EVERY] = store_versions.ANY
+        if not set(touched) - LEASES_ONLY:
+            return None, touched
+        [(version,)] = self._db.execute(
+            "UPDATE write_version SET version = version + 1 WHERE one = 1 RETURNING version").fetchall()
+        return int(version), touched
+
+    def _committed(self, version: int, touched: dict) -> None:
+        self.version_committed = version
+        store_versions.committed(self.path, version, touched)
+        for name, tables, rows, named, schema, order, statements in self._tx_keep:
+            if all(self._tx_count[t] == statements for t in tables):  # none written after them in the transaction
+                store_versions.keep(self.path, name, tables, version, rows, schema, order, named=named)
+
+    def raise_write_version(self, past: int) -> int:
+        """The write version set past ``past`` (a store put in place of another: restored from a backup, or
+        rebuilt), so no table kept at a version of the store it replaced is ever taken, in any process; the
+        version now."""
+        with self.transaction():  # (its own bump on top)
+            self._q("UPDATE write_version SET version = ? WHERE one = 1 AND version < ?", (past, past))
+        store_versions.forget(self.path)
+        return self.write_version()
+
+    def write_version(self) -> int:
+        """The store's write version as committed now (moves with every write transaction of any connection
+        but a lease's renewal)."""
+        return int(self._q("SELECT version FROM write_version WHERE one = 1")[0][0])
 
     def _q(self, sql: str, args: Sequence = ()) -> list[tuple]:
-        self._wrote(sql)
-        with self._lock, _edge(self.path):
-            return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
+        written = _written(sql)
+        with self._lock:
+            if written and not self._depth and self._versioned and written - LEASES_ONLY:
+                with self.transaction():  # a write on its own: in a transaction of its own, which bumps the version
+                    return self._q(sql, args)
+            self._wrote(sql)
+            with _edge(self.path):
+                if not written:
+                    return self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
+                self._count(written)
+                before = self._db.total_changes if self.dialect.name == "sqlite" else 0
+                rows = self._db.execute(self.dialect.sql(sql), tuple(args)).fetchall()
+                if self.dialect.name == "sqlite":
+                    self._tx_changes += self._db.total_changes - before
+                return rows
 
     def _wrote(self, sql: str) -> None:
         """Count a statement that may write order_lines (every one naming it but a SELECT): a line table
@@ -708,10 +851,19 @@ class StateStore(FinanceTables):
 
     def _many(self, sql: str, rows: Iterable[Sequence]) -> int:
         """executemany; the number of rows changed."""
-        self._wrote(sql)
-        with self._lock, _edge(self.path):
-            cur = self._db.executemany(self.dialect.sql(sql), rows)
-            return cur.rowcount
+        written = _written(sql)
+        with self._lock:
+            if written and not self._depth and self._versioned and written - LEASES_ONLY:
+                with self.transaction():  # as _q's
+                    return self._many(sql, rows)
+            self._wrote(sql)
+            self._count(written)
+            with _edge(self.path):
+                before = self._db.total_changes if self.dialect.name == "sqlite" else 0
+                cur = self._db.executemany(self.dialect.sql(sql), rows)
+                if self.dialect.name == "sqlite":
+                    self._tx_changes += self._db.total_changes - before
+                return cur.rowcount
 
     def _script(self, sql: str) -> None:
         for statement in sql.format(blob=self.dialect.blob).split(";"):
@@ -1085,9 +1237,14 @@ class StateStore(FinanceTables):
             self._write_received_orders(plan.received_orders)
             self._write_orders(plan.transitions)
             self._write_decided_orders(plan.decided)
-            self._write_lines(plan)
-            self._update_lines(plan)
-            self._write_reservations(plan, run_id)
+            keeping = store_versions.active() and self.dialect.name == "sqlite" and self._versioned
+            with self._touching("order_lines", _line_orders(plan) if keeping else ()):
+                self._write_lines(plan)
+                self._update_lines(plan)
+            with self._touching("reservations", _reservation_orders(plan) if keeping else ()):
+                self._write_reservations(plan, run_id)
+            if keeping:
+                self._keep_written(plan)
             self._write_changes(plan)
             self._write_received_events(plan.received_orders)
             self._write_events(plan, applied)
@@ -1095,6 +1252,27 @@ class StateStore(FinanceTables):
             self._write_invoices(plan)
             self.add_findings([*plan.findings, *applied.held], run_id=run_id)
         return applied
+
+    def _keep_written(self, plan: Plan) -> None:
+        """The plan's line and reservation tables (each every stored row of the orders it names) kept for the next
+        stage's line_table_for / reservation_table_for (connectors.store_versions, at this transaction's version),
+        but for orders the plan also writes per order or updates in place, and if nothing writes the table after
+        them in this transaction (_committed checks)."""
+        from schemas.lifecycle import LINE_ROWS, RESERVATION_ROWS
+
+        lines_apart = {(ol.partner, ol.po_number) for ol in plan.lines} | {(u[0], u[1]) for u in plan.line_updates}
+        for t in plan.line_update_tables:
+            lines_apart.update(_order_keys(t))
+        for table in plan.line_tables:
+            if table.num_rows and lines_apart.isdisjoint(_order_keys(table)):
+                self._tx_keep.append(("order_lines", ("order_lines",), table, (), LINE_ROWS, ("line_number",),
+                                      self._tx_count["order_lines"]))
+        reserved_apart = {(r.partner, r.po_number) for r in plan.reservations}
+        for t in plan.reservation_tables:  # (an order named without rows: none stored, kept as none)
+            named = list(zip(t.keys["partner"].to_pylist(), t.keys["po_number"].to_pylist(), strict=True))
+            if reserved_apart.isdisjoint(named):
+                self._tx_keep.append(("reservations", ("reservations",), t.rows, named, RESERVATION_ROWS,
+                                      ("line_number", "warehouse"), self._tx_count["reservations"]))
 
     def _store_documents(self, docs: Sequence[PlannedDocument], render: Render, hold: Hold | None, applied: Applied,
                          *, at: str, run_id: str) -> None:
@@ -1378,7 +1556,7 @@ class StateStore(FinanceTables):
         %b: a 100,000-line array is not escaped value by value), seen as ``v``; the rows changed."""
         arrays = ", ".join("%b::bigint[]" if c in ints else "%b::text[]" for c in names)
         columns = [list(c) for c in zip(*rows, strict=True)]
-        with self._lock:  # psycopg's own placeholders: not Dialect.sql's ? -> %s
+        with self._direct_write(name):  # psycopg's own placeholders: not Dialect.sql's ? -> %s
             return self._db.executemany(f"UPDATE {name} SET {sets} FROM unnest({arrays}) AS v({', '.join(names)})"
                                         f" WHERE {where}", [columns]).rowcount
 
@@ -1392,7 +1570,7 @@ class StateStore(FinanceTables):
         block = io.BytesIO()
         pcsv.write_csv(table.select(list(columns)), block,
                        pcsv.WriteOptions(include_header=False, quoting_style="all_valid"))
-        with self._lock:
+        with self._direct_write(name):
             self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)", block.getvalue())
 
     def _insert_many(self, name: str, columns: Sequence[str], rows: Iterable[Sequence], *, new: bool = False) -> int:
@@ -1401,7 +1579,7 @@ class StateStore(FinanceTables):
         caller sees fewer rows than it gave and raises its StateConflict). PostgreSQL copies them (COPY
         ... FROM STDIN, one statement), SQLite binds them per row (executemany)."""
         if self.dialect.name != "sqlite":
-            with self._lock:
+            with self._direct_write(name):
                 return self._db.copy_in(name, f"COPY {name} ({', '.join(columns)}) FROM STDIN", rows, new=new)
         return self._many(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})"
                           + (" ON CONFLICT DO NOTHING" if new else ""), rows)
@@ -2105,6 +2283,10 @@ class StateStore(FinanceTables):
             with self._lock, _edge(self.path):
                 reader.open()  # (opening it moves data_version once)
         version = self._lines_version() if outside else None
+        if version is not None and self.dialect.row_address and store_versions.active() and self._versioned:
+            kept = self._kept_lines(keys, version)
+            if kept is not None:
+                return kept
         if version is None or not self.dialect.row_address:  # (PostgreSQL, or inside a transaction: not kept)
             return self._arrow_by_keys(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE", keys,
                                        "ORDER BY partner, po_number, line_number", LINE_ROWS)
@@ -2118,11 +2300,44 @@ class StateStore(FinanceTables):
             self._lines_read = (frozenset(keys), table, version, read["_at"].combine_chunks())  # rewriting them
         return table
 
+    def _kept_lines(self, keys: list[tuple[str, str]], version: tuple[int, int]):
+        """line_table_for's table from the lines an earlier stage of this process wrote (connectors.store_versions:
+        the store's write version still the one they were kept at), its lines' addresses read alone (for
+        _rewrite_changed, as line_table_for keeps them); None when they are not all kept, or something wrote."""
+        from schemas.lifecycle import LINE_ROWS
+
+        table = store_versions.take(self.path, "order_lines", self.write_version(), _read_order(keys)) if keys \
+            else None
+        if table is None:
+            return None
+        import pyarrow as pa
+
+        table = pa.Table.from_arrays(table.columns, schema=LINE_ROWS).combine_chunks()
+        at = self._arrow_by_keys(f"SELECT {self.dialect.row_address} FROM order_lines WHERE", keys,
+                                 "ORDER BY partner, po_number, line_number",
+                                 pa.schema([pa.field("_at", pa.int64(), nullable=False)]))
+        if at.num_rows != table.num_rows or version != self._lines_version():
+            return None
+        self._lines_read = (frozenset(keys), table, version, at["_at"].combine_chunks())
+        store_versions.taken("order_lines")
+        return table
+
     def reservation_table_for(self, keys: Iterable[tuple[str, str]]):
         """reservations_for as one RESERVATION_ROWS table (each order's rows together, by line number and
-        warehouse)."""
+        warehouse). Taken from the reservations an earlier stage of this process wrote while the store's write
+        version is still the one they were kept at (connectors.store_versions; the night: decide's, for the ship
+        stage)."""
         from schemas.lifecycle import RESERVATION_ROWS
 
+        keys = list(keys)
+        if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (
+                self._depth or self._db.in_transaction):
+            table = store_versions.take(self.path, "reservations", self.write_version(), _read_order(keys))
+            if table is not None:
+                import pyarrow as pa
+
+                store_versions.taken("reservations")
+                return pa.Table.from_arrays(table.columns, schema=RESERVATION_ROWS).combine_chunks()
         return self._arrow_by_keys("SELECT partner, po_number, line_number, warehouse, sku, quantity FROM"
                                    " reservations WHERE", keys, "ORDER BY partner, po_number, line_number, warehouse",
                                    RESERVATION_ROWS)
@@ -2423,11 +2638,22 @@ class StateStore(FinanceTables):
 
     def billing_lines(self, keys: Iterable[tuple[str, str]]) -> pa.Table:
         """The order lines of these orders as billing reads them (BILLING_LINE_COLUMNS; decimals as their
-        stored text), read once as columns, each order's lines by line number."""
+        stored text), read once as columns, each order's lines by line number. Taken from the lines an earlier
+        stage of this process wrote while the store's write version is still the one they were kept at
+        (connectors.store_versions; the night: the ship stage's, for the invoice stage)."""
         import pyarrow as pa
 
         ints = {"line_number", "allocated", "backordered"}
         schema = pa.schema([(c, pa.int64() if c in ints else pa.string()) for c in BILLING_LINE_COLUMNS])
+        keys = list(keys)
+        if keys and store_versions.active() and self._versioned and self.dialect.name == "sqlite" and not (
+                self._depth or self._db.in_transaction):  # the lines the ship stage of this process wrote, kept
+            kept = store_versions.take(self.path, "order_lines", self.write_version(),
+                                       _read_order(keys, BILLING_CHUNK))
+            if kept is not None:
+                store_versions.taken("billing_lines")
+                return pa.Table.from_arrays([kept[c].cast(f.type) for c, f in zip(schema.names, schema, strict=True)],
+                                            schema=schema).combine_chunks()
         return self._arrow_by_keys(f"SELECT {', '.join(BILLING_LINE_COLUMNS)} FROM order_lines WHERE", keys,
                                    "ORDER BY po_number, line_number", schema, chunk=BILLING_CHUNK)
 
@@ -2945,6 +3171,28 @@ class StateStore(FinanceTables):
 
 # --- rows <-> records --------------------------------------------------------------------------------
 _SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
+
+
+def _line_orders(plan: Plan) -> set[tuple[str, str]]:
+    """The orders whose stored lines a plan writes (apply's _write_lines and _update_lines)."""
+    out = {(ol.partner, ol.po_number) for ol in plan.lines} | {(u[0], u[1]) for u in plan.line_updates}
+    for t in (*plan.line_tables, *plan.line_update_tables):
+        out.update(_order_keys(t))
+    return out
+
+
+def _reservation_orders(plan: Plan) -> set[tuple[str, str]]:
+    """The orders whose reservations a plan replaces (apply's _write_reservations)."""
+    out = {(r.partner, r.po_number) for r in plan.reservations}
+    for t in plan.reservation_tables:
+        out.update(zip(t.keys["partner"].to_pylist(), t.keys["po_number"].to_pylist(), strict=True))
+    return out
+
+
+def _read_order(keys: Iterable[tuple[str, str]], size: int = CHUNK) -> list[tuple[str, str]]:
+    """``keys``' orders as _arrow_by_keys reads their rows from the store: a partner's chunk of ``size`` orders
+    after another (_partner_chunks), each chunk's by PO number (byte order, as SQLite's: a str's code points are)."""
+    return [(partner, po) for partner, pos in _partner_chunks(keys, size) for po in sorted(pos)]
 
 
 def _order_keys(table) -> list[tuple[str, str]]:

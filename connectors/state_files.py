@@ -80,6 +80,25 @@ def release_leases(path: Path | str, at: str) -> int:
         db.close()
 
 
+def write_version_of(path: Path | str) -> int:
+    """The write version of the SQLite store file ``path`` (its write_version row, connectors.store_versions),
+    read without creating, migrating or writing it; 0 when there is none (no file, an older or damaged store)."""
+    file = Path(path)
+    if not file.is_file():
+        return 0
+    try:
+        db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    except sqlite3.Error:
+        return 0
+    try:
+        row = db.execute("SELECT version FROM write_version WHERE one = 1").fetchone()
+        return int(row[0]) if row else 0
+    except (sqlite3.Error, ValueError, TypeError):
+        return 0
+    finally:
+        db.close()
+
+
 def online_backup(db: sqlite3.Connection, target: Path) -> None:
     """Copy the open database ``db`` to ``target``: written beside it under a temporary name, a whole
     file (no WAL), checked with integrity_check, then renamed into place."""

@@ -50,6 +50,10 @@ the reconciliation say so; orders recorded before it have none (invoiced as ship
 Version SHIPMENT_METHODS (22) keeps each shipment's transport method as its 856 wrote it (shipments.transport_method:
 TD504, the warehouse's own W2701 or the CSV's Transport Method when it named one), so its 810's CAD01 and 880's G2701
 name the same; shipments recorded before it have none (worked out again from the carrier and the PO's TD5, as before).
+Version WRITE_VERSIONS (23) keeps the store's write version (write_version: one row, bumped by every transaction that
+writes anything but a lease row, whichever connection or process), so a table one stage of a night wrote can be
+taken by the next stage's connection while nothing wrote since (connectors.store_versions); a store migrated starts
+at 1 (its migration is a write), and an older OrderBridge, which would write without bumping it, refuses the store.
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -85,7 +89,8 @@ OUR_GS_IDS = RETURNED_SERIALS + 1
 RETAKES = OUR_GS_IDS + 1
 ORDER_TYPES = RETAKES + 1
 SHIPMENT_METHODS = ORDER_TYPES + 1
-LATEST = SHIPMENT_METHODS
+WRITE_VERSIONS = SHIPMENT_METHODS + 1
+LATEST = WRITE_VERSIONS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -94,6 +99,7 @@ def open_schema(store: StateStore) -> None:
     only read (no write transaction: opening it never waits for another process's writer - a lease's
     renewal, a reader - nor takes PostgreSQL's store lock)."""
     if "meta" in store._table_names() and detect_version(store) == LATEST:
+        store._versioned = True
         return
     with store.transaction():
         version = detect_version(store)
@@ -125,6 +131,19 @@ def _create(store: StateStore) -> None:
     store._many("INSERT INTO meta (key, value) VALUES (?,?)",
                 [("schema_version", str(LATEST)), ("workspace_id", uuid.uuid4().hex)])
     store._many("INSERT INTO sequences (name, last) VALUES (?, 0)", [(s,) for s in SEQUENCES])
+    _start_write_version(store)
+
+
+def _start_write_version(store: StateStore) -> None:
+    """The write version's row (0): the transaction creating or migrating the store bumps it at its COMMIT."""
+    store._q("INSERT INTO write_version (one, version) VALUES (1, 0) ON CONFLICT (one) DO NOTHING")
+    store._versioned = True
+
+
+def _add_write_version(store: StateStore) -> None:
+    """WRITE_VERSIONS - 1 -> WRITE_VERSIONS: the store's write version (table write_version, one row)."""
+    add_tables(store, "write_version")
+    _start_write_version(store)
 
 
 # --- 1 -> 2 ------------------------------------------------------------------------------------------
@@ -442,4 +461,6 @@ MIGRATIONS = {
     ORDER_TYPES - 1: _columns_of(ORDER_TYPES),  # each order's BEG02 (orders.order_type): memo orders ship unbilled
     # each shipment's TD504 as its 856 wrote it (shipments.transport_method): the 810's CAD01, the 880's G2701
     SHIPMENT_METHODS - 1: _columns_of(SHIPMENT_METHODS),
+    # the store's write version, bumped by every write transaction: a night's stages hand tables on by it
+    WRITE_VERSIONS - 1: _add_write_version,
 }

@@ -20,11 +20,12 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from connectors import lease
+from connectors import lease, store_versions
 from connectors.base import FileDrop
 from connectors.state import StateStore
 from flows import faults, progress, recovery, steps
@@ -287,6 +288,15 @@ def run_night(workspace: str, *, stages: Stages, now: str | None = None, partner
 
 def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
             use_gx: bool, held: lease.Lease) -> dict:
+    # decide's stored lines and reservations kept for the ship stage's read of its orders', the ship stage's lines
+    # for the invoice stage's (connectors.store_versions: each taken while the store's write version is the one
+    # they were written at); let go after the invoice stage
+    with ExitStack() as keeping:
+        return _stages_kept(ws, run_id, started, stages, partners, use_gx, held, keeping)
+
+
+def _stages_kept(ws: Workspace, run_id: str, started: datetime, stages: Stages, partners: list[str] | None,
+                 use_gx: bool, held: lease.Lease, keeping: ExitStack) -> dict:
     from connectors.order_store import handed_on
     from flows import shipments as shipping
 
@@ -315,6 +325,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
         results.sort(key=lambda r: r.partner)
         faults.reached("after-intake")
         held.renew()
+        keeping.enter_context(store_versions.keeping())
         decided = stages.decide(root, clock, run_id, use_gx)
     availability, failure = None, ""
     if decided.failure:
@@ -328,6 +339,7 @@ def _stages(ws: Workspace, run_id: str, started: datetime, stages: Stages, partn
     faults.reached("after-numbering")
     held.renew()
     warehouses, invoicing, billing_failure = _ship_and_invoice(ws, stages, clock, run_id)
+    keeping.close()  # what decide and the ship stage kept let go
     failure = "; ".join(x for x in (failure, billing_failure) if x)
     shipping.merge_documents(results, warehouses, invoicing)
     faults.reached("after-shipping")
@@ -467,7 +479,7 @@ def _ship_and_invoice(ws: Workspace, stages: Stages, clock: str, run_id: str) ->
 
     # the stored order rows the ship stage reads kept for the invoice stage's read of the same orders, when both run
     # in this process (flows.shipments.kept_for_invoicing: each taken only while its files are the ones read)
-    with shipping.kept_for_invoicing():
+    with shipping.kept_for_invoicing(), store_versions.keeping():  # (and the lines the ship stage writes, by version)
         return _ship_then_invoice(ws, stages, clock, run_id)
 
 

@@ -506,12 +506,17 @@ def rebuild(ws: Workspace, *, at: datetime | None = None) -> Rebuilt:
     if store_contents(ws) == "history":
         raise StateError("the state store holds history; rebuild only replaces a missing or empty one (move it "
                          "away first if it is wrong)", path=str(ws.state_path))
+    replaced = 0
     if not ws.state_on_postgres:  # an empty file or schema-only store: start from a new file
+        from connectors.state_files import write_version_of
+
+        replaced = write_version_of(ws.state_path)  # the new store's write version goes past it
         for p in ws.state_path.parent.glob(ws.state_path.name + "*"):
             p.unlink()
     at = at or datetime.now().replace(microsecond=0)
     state = StateStore(ws.state_url)
     try:
+        state.raise_write_version(replaced)
         run_id = f"rebuild-{at:%Y%m%dT%H%M%S}"
         state.start_run(run_id, at.isoformat(), kind="rebuild", clock=at.isoformat())
         done = catch_up(ws, state, at=at, run_id=run_id)

@@ -175,6 +175,7 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
         with tempfile.TemporaryDirectory(dir=ws.state_path.parent) as tmp:
             tar.extractall(tmp, filter="data")
             stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+            replaced = state_files.write_version_of(ws.state_path)  # the restored store's version goes past it
             for suffix in ("", "-wal", "-shm"):
                 old = ws.state_path.with_name(ws.state_path.name + suffix)
                 if old.exists():
@@ -190,4 +191,8 @@ def restore(ws: Workspace, source: Path, *, replace: bool = False) -> None:
                         if not dest.exists():
                             dest.parent.mkdir(parents=True, exist_ok=True)
                             shutil.copy2(f, dest)
-    StateStore(ws.state_url).close()  # opens (and migrates) the restored store: it must be usable
+    store = StateStore(ws.state_url)  # opens (and migrates) the restored store: it must be usable
+    try:  # its write version past the replaced store's: nothing kept for that one is taken for this one
+        store.raise_write_version(replaced)
+    finally:
+        store.close()

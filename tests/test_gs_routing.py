@@ -203,8 +203,8 @@ def test_a_version_14_store_keeps_its_orders_and_gets_their_gs02(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2 == OUR_GS_IDS + 3 \
-            == RETURNED_SERIALS + 4 == SUBSTITUTES + 5 == SERIALS + 6 == BUYER_GS_IDS + 7 == BILLED_WEIGHTS + 8
+        assert store.schema_version == LATEST == ORDER_TYPES + 2 == RETAKES + 3 == OUR_GS_IDS + 4 \
+            == RETURNED_SERIALS + 5 == SUBSTITUTES + 6 == SERIALS + 7 == BUYER_GS_IDS + 8 == BILLED_WEIGHTS + 9
         assert "gs02" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs02", ", ?"), ("NW-2", B))
@@ -431,8 +431,8 @@ def test_a_version_18_store_keeps_its_orders_and_gets_their_gs03(store_target):
     store.close()
     store = StateStore(target)
     try:
-        assert store.schema_version == LATEST == ORDER_TYPES + 1 == RETAKES + 2 == OUR_GS_IDS + 3 \
-            == RETURNED_SERIALS + 4
+        assert store.schema_version == LATEST == ORDER_TYPES + 2 == RETAKES + 3 == OUR_GS_IDS + 4 \
+            == RETURNED_SERIALS + 5
         assert "gs03" in store._columns("orders")
         with store.transaction():
             store._q(insert.format(", gs03", ", ?"), ("DV-2", HOME))
