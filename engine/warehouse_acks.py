@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from engine.acks import build_997, interchange_findings, interchange_rejected, ta1_segment
+from engine.acks import build_997, group_rejected, interchange_findings, interchange_rejected, ta1_segment
 from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, render_body
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding
@@ -50,29 +50,36 @@ def envelope_of(ic: Interchange, *, gs_sender: str, gs_receiver: str, version: s
 
 
 def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha256: str, today: date,
-                answered: frozenset[int] | set[int], send_997: bool = True) -> tuple[list[WarehouseAnswer], list[str]]:
+                answered: frozenset[int] | set[int], send_997: bool = True, taken: bool = True
+                ) -> tuple[list[WarehouseAnswer], list[str]]:
     """The 997s (one per group, AK1..AK9 as engine.acks.build_997 says from ``findings``: accepted, accepted with
     errors noted or rejected) and TA1s (an interchange whose ISA14 asks for one, or one in error: X12's interchange
     acknowledgment, as a partner's [acks] ta1 "requested") answering the interchanges of ``result`` starting at
     ``answered`` (those from the warehouse: a stranger's is not answered), for the warehouse's ``party`` (the state
-    store's partner column of its documents). ``send_997`` False: TA1s only. Returns (answers, the doc_keys of
-    groups no 997 could be written for: every delimiter set is used by its values)."""
+    store's partner column of its documents). ``send_997`` False (a 3PL that wants no acknowledgment): only the TA1s
+    an ISA14 asks for. ``taken`` False: the 945 reading took nothing of the file (an error outside any set, which a
+    partner's 850s would have been read despite: an IEA02 that is not the ISA13, another group's GE count), so no
+    group is said accepted: each interchange gets a TA1 R (its own note, else 024 invalid interchange content) and
+    only its groups rejected on their own a 997 (AK9 R). Returns (answers, the doc_keys of groups no 997 could be
+    written for: every delimiter set is used by its values)."""
     out: list[WarehouseAnswer] = []
     unwritten: list[str] = []
     for ic in result.interchanges:
         if ic.start not in answered or not ic.elements:
             continue
         has_error = any(f.severity == "error" for f in interchange_findings(ic, findings))
-        if ic.ack_requested == "1" or has_error:
+        if ic.ack_requested == "1" or ((has_error or not taken) and send_997):
             isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
             env = envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
                               isa_control=isa12 if ISA12.fullmatch(isa12) else "")
             key = f"TA1:{sha256}:{ic.control_number}:{ic.start}"
             out.append(WarehouseAnswer(PlannedDocument(party, "TA1", "", (PlannedSet(
-                key, (), "", sha256, ic.control_number, ""),), tuple(ta1_segment(ic, findings, today=today))), env))
+                key, (), "", sha256, ic.control_number, ""),), tuple(_ta1(ic, findings, today, taken))), env))
         if ic.rejected or interchange_rejected(ic, findings) or not send_997:
             continue
         for g in ic.groups:
+            if not taken and not group_rejected(g, findings)[0]:
+                continue
             release = release_of(g.version)
             env = envelope_of(ic, gs_sender=g.receiver, gs_receiver=g.sender, version=release)
             key = f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}"
@@ -86,3 +93,11 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
                 key, (), "", sha256, ic.control_number, g.control_number, text=render_body(body, d),
                 segments=len(body)),), delimiters=d), env))
     return out, unwritten
+
+
+def _ta1(ic: Interchange, findings: list[Finding], today: date, taken: bool) -> list[str]:
+    """ta1_segment; R (with its note, else 024) for an interchange of a file nothing of which was taken."""
+    ta1 = ta1_segment(ic, findings, today=today)
+    if not taken:
+        ta1[4], ta1[5] = "R", ta1[5] if ta1[5] != "000" else "024"
+    return ta1

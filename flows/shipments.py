@@ -56,7 +56,7 @@ from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.business.items import any_substituted, as_shipped
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import ConfigError, StateError, TransientError
+from schemas.errors import ConfigError, OrderBridgeError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
@@ -339,7 +339,12 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.errors += fr.finding.severity == "error"
             res.warnings += fr.finding.severity == "warning"
     # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
-    res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id)
+    try:
+        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id)
+    except OrderBridgeError as exc:  # its shipments are recorded: the 997s stay pending, sent by a later run
+        why = f"997 delivery: {type(exc).__name__}: {exc}"
+        res.failure = f"{res.failure}; {why}" if res.failure else why
+        progress.report("ship", why, partner=warehouse.id)
     return res
 
 
@@ -361,7 +366,6 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
         return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
     result = read_interchanges(data, file=file)
     findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
-    answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today)
     sets = []
     broken = {(f.location.isa13, f.location.gs06, f.location.st02) for f in findings if f.severity == "error"}
     for ic, g, ts in result.transaction_sets():
@@ -375,15 +379,17 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
             continue
         sets.append((ic, g, ts))
     if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
+        answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today, taken=False)
         return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256,
                                       pos=pos_of_sets(result)), answers, unwritten
+    answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today)
     lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
     return shipping.Confirmations(lines, tuple(findings + more), file, sha256, pos=pos_of_sets(result)), answers, \
         unwritten
 
 
-def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sha256: str, today: date | None
-             ) -> tuple[list[WarehouseAnswer], list[Finding]]:
+def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sha256: str, today: date | None,
+             taken: bool = True) -> tuple[list[WarehouseAnswer], list[Finding]]:
     """The 997s/TA1s answering the 945 interchanges of ``result`` that the warehouse sent (its profile's [sender],
     when it names one; a stranger's interchange is not answered), as the reader and envelope checks judged them
     (``findings``: a group's structure, not the shipment checks of its content, which are no 997 matter)."""
@@ -393,7 +399,8 @@ def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sh
             if warehouse.sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == (
                 warehouse.sender.qualifier, warehouse.sender.id)}
     answers, unwritten = warehouse_acks.answers_945(result, findings, party=files_key(warehouse), sha256=sha256,
-                                                    today=today, answered=mine, send_997=warehouse.send_997)
+                                                    today=today, answered=mine, send_997=warehouse.send_997,
+                                                    taken=taken)
     return answers, [finding("OUTBOUND_DELIMITERS_EXHAUSTED", f"The 997 answering group {key.split(':')[3]} of "
                              f"interchange {key.split(':')[2]} is not sent: its values use every delimiter set we "
                              f"could write it with ({warehouse.name}'s and ours).", value=key.split(":")[3])

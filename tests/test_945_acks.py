@@ -331,3 +331,71 @@ def test_a_crash_after_writing_before_marking_delivered_writes_no_second_copy(ws
     state = StateStore(ws.state_path)
     assert {d.status for d in state.documents(PARTY)} == {"delivered"}
     state.close()
+
+
+def test_a_rebuilt_store_never_numbers_a_997_again(ws):
+    """`orderbridge state rebuild` reads the warehouses' outboxes as the partners': our 997s there are recorded as
+    delivered and the warehouse's numbers raised past them, so the next 997 does not reuse ISA13 1 (the 3PL would
+    take it for a duplicate, or the outbox file would conflict)."""
+    from flows.rebuild import rebuild
+
+    drop(ws, "ryder", "day1.x12", one_group(0, "000003101"))
+    ship(ws, "ryder", DAY1, "day1")
+    ws.state_path.unlink()
+    done = rebuild(ws, at=DAY1.replace(hour=20))
+    assert {k: v for k, v in done.numbers.items() if k.startswith(PARTY)} == {
+        f"{PARTY} ISA": 1, f"{PARTY} GS": 1, f"{PARTY} ST": 1}
+    drop(ws, "ryder", "day2.x12", one_group(1, "000003102"))
+    ship(ws, "ryder", DAY2, "day2")
+    assert list(outbox(ws, "ryder")) == ["ryder-997-000000001.x12", "ryder-997-000000002.x12"]
+
+
+def test_a_997_that_cannot_be_written_fails_the_warehouse_and_goes_next_run(ws, monkeypatch):
+    """The outbox refusing the 997 (a full disk, a server refusing our write) is the warehouse's failure (the run
+    is INCOMPLETE, as a partner's failed delivery), not its shipments': they are recorded and their 856s built; the
+    997 stays pending and the next run writes it as stored."""
+    from schemas.errors import StorageError
+
+    def refused(*args, **kwargs):
+        raise StorageError("outbox not writable")
+
+    drop(ws, "ryder", "r.x12", RYDER)
+    monkeypatch.setattr(documents, "_write", refused)
+    res = ship(ws, "ryder", DAY1, "a")
+    monkeypatch.undo()
+    assert (res.processed, res.shipments, res.acknowledgments) == (1, 2, 0)
+    assert res.failure == "997 delivery: StorageError: outbox not writable" and outbox(ws, "ryder") == {}
+    later = ship(ws, "ryder", DAY1.replace(hour=16), "b")
+    assert (later.failure, later.acknowledgments) == ("", 2)
+    assert list(outbox(ws, "ryder")) == ["ryder-997-000000001.x12", "ryder-997-000000002.x12"]
+
+
+def test_a_945_file_taken_for_nothing_says_so_by_a_ta1_r_and_no_group_accepted(ws):
+    """An IEA02 that is not the ISA13: a partner's 850s would be read (TA1 E, 997s), but the 945 reading takes
+    nothing of such a file (quarantined, nothing shipped), so no 997 says a group was accepted: the interchange gets a
+    TA1 R (the 3PL resends). A 3PL that wants no acknowledgment (send_997 false) gets nothing for it (a TA1 only where
+    its ISA14 asks)."""
+    broken = RYDER.replace("IEA*2*000003101~", "IEA*2*000003109~")
+    drop(ws, "ryder", "r.x12", broken)
+    res = ship(ws, "ryder", DAY1, "a")
+    assert (res.quarantined, res.shipments) == (1, 0) and list(outbox(ws, "ryder")) == ["ryder-TA1-000000001.x12"]
+    [ta1] = [s for s in segs(outbox(ws, "ryder")["ryder-TA1-000000001.x12"]) if s[0] == "TA1"]
+    assert ta1[1] == "000003101" and ta1[4:] == ["R", "001"]
+    profile = ws.root / "warehouses" / "ryder.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace('format = "945"\n', 'format = "945"\nsend_997 = '
+                                                                    'false\n'), encoding="utf-8")
+    drop(ws, "ryder", "r2.x12", broken.replace("000003101", "000003102"))
+    assert ship(ws, "ryder", DAY1.replace(hour=16), "b").acknowledgments == 0
+
+
+def test_a_group_in_error_is_rejected_and_the_file_s_other_group_is_not_said_accepted(ws):
+    """Group 31011's GE01 counts 2 sets, it holds 1 (AK9 R 5): the 945 reading takes nothing of the file, so group
+    31012 gets no 997 saying it was accepted; the interchange's TA1 R (024) says it was not taken."""
+    drop(ws, "ryder", "r.x12", RYDER.replace("GE*1*31011~", "GE*2*31011~"))
+    res = ship(ws, "ryder", DAY1, "a")
+    assert (res.quarantined, res.shipments) == (1, 0)
+    sent = outbox(ws, "ryder")
+    assert list(sent) == ["ryder-997-000000002.x12", "ryder-TA1-000000001.x12"]
+    assert segs(sent["ryder-997-000000002.x12"])[3:7] == [  # AK902: the sets its GE01 counts, as a partner's
+        ["AK1", "SW", "31011"], ["AK2", "945", "1001"], ["AK5", "R"], ["AK9", "R", "2", "1", "0", "5"]]
+    assert [s for s in segs(sent["ryder-TA1-000000001.x12"]) if s[0] == "TA1"][0][4:] == ["R", "024"]
