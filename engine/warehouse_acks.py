@@ -15,7 +15,7 @@ from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fi
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding
 from schemas.lifecycle import PlannedDocument, PlannedSet
-from schemas.x12 import Delimiters, Interchange
+from schemas.x12 import Delimiters, Interchange, gs_id_valid
 from schemas.x12dict import base_version, built_by
 
 DEFAULT_997_RELEASE = "004010"  # a 945 group in a release whose 997 we do not write (006020 ...) is answered so
@@ -81,7 +81,10 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
             if not taken and not group_rejected(g, findings)[0]:
                 continue
             release = release_of(g.version)
-            env = envelope_of(ic, gs_sender=g.receiver, gs_receiver=g.sender, version=release)
+            # GS03/GS02 of the group exchanged (X12 997 note); one X12 does not allow (GS_APPLICATION_ID_INVALID)
+            # is not echoed: the ISA id beside it, as a partner's answer takes its profile's (reply_address)
+            env = envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
+                              gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release)
             key = f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}"
             body = build_997(g, findings, version=built_by(release) or release, avoid=env.delimiters.element +
                              env.delimiters.component + env.delimiters.segment + env.delimiters.repetition)

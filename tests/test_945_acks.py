@@ -399,3 +399,13 @@ def test_a_group_in_error_is_rejected_and_the_file_s_other_group_is_not_said_acc
     assert segs(sent["ryder-997-000000002.x12"])[3:7] == [  # AK902: the sets its GE01 counts, as a partner's
         ["AK1", "SW", "31011"], ["AK2", "945", "1001"], ["AK5", "R"], ["AK9", "R", "2", "1", "0", "5"]]
     assert [s for s in segs(sent["ryder-TA1-000000001.x12"]) if s[0] == "TA1"][0][4:] == ["R", "024"]
+
+
+def test_a_gs_id_x12_does_not_allow_is_not_echoed_into_the_997(ws):
+    """Group 31012's GS02 is 18 characters (X12: 2-15): its 997 is addressed to the 3PL's ISA06 instead (a partner's
+    answer takes its profile's GS id so), never a GS03 Bots and the 3PL's translator refuse."""
+    drop(ws, "ryder", "r.x12", RYDER.replace("GS*SW*RYDERSCS*ORDERBRIDGE*20261201*1141*31012*",
+                                             "GS*SW*RYDERSCS-FONTANA-CA*ORDERBRIDGE*20261201*1141*31012*"))
+    ship(ws, "ryder", DAY1, "a")
+    gs = {s[1][6]: s[1][2:4] for s in map(segs, outbox(ws, "ryder").values()) if s[1][0] == "GS"}
+    assert gs["2"] == ["ORDERBRIDGE", "RYDERSCS"]
