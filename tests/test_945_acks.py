@@ -225,13 +225,22 @@ def test_the_997_is_in_the_orders_status_beside_its_shipment(ws):
     ship(ws, "ryder", DAY1, "day1")
     state = StateStore(ws.state_path)
     try:
-        [shipment] = story(state, state.order("chewy", "CH6900301"))["shipments"]
+        doc = story(state, state.order("chewy", "CH6900301"))
+        [shipment] = doc["shipments"]
     finally:
         state.close()
     assert [(a["type"], a["isa13"], a["answers_isa13"], a["answers_gs06"], a["file_name"], a["status"])
             for a in shipment["warehouse_acks"]] == [
         ("997", "000000001", "000003101", "31011", "ryder-997-000000001.x12", "delivered"),
         ("997", "000000002", "000003101", "31012", "ryder-997-000000002.x12", "delivered")]
+    from rich.console import Console
+
+    from flows.status_view import print_shipping
+
+    out = Console(record=True, width=200)
+    print_shipping(doc, out=out)  # `orderbridge status CH6900301`: under its shipment
+    assert "997 to ryder ISA13 000000001 answering ISA13 000003101 GS06 31011: ryder-997-000000001.x12, delivered" \
+        in out.export_text()
 
 
 # --- crashes: as the partners' numbering (tests/test_numbering_crash.py) ----------------------------------------
