@@ -2121,6 +2121,17 @@ class StateStore(FinanceTables):
             self._many("UPDATE documents SET status='delivered', delivered_at=? WHERE id=?",
                        [(at, i) for i in doc_ids])
 
+    def answers_to_file(self, partner: str, sha256: str) -> list[dict]:
+        """The 997s and TA1s sent to ``partner`` (a warehouse's party: its 945s' answers) answering the received file
+        ``sha256``, oldest first."""
+        cols = ("d.id", "d.doc_type", "d.file_name", "d.isa13", "s.gs06", "s.st02", "s.doc_key", "d.status",
+                "d.created_at", "d.delivered_at", "s.answers_isa13", "s.answers_gs06")
+        rows = self._q(f"SELECT {', '.join(cols)} FROM document_sets s JOIN documents d ON d.id = s.document_id"
+                       " WHERE s.partner=? AND s.source_sha256=? AND d.doc_type IN ('997', 'TA1') ORDER BY d.id",
+                       (partner, sha256))
+        keys = [c.split(".")[1] for c in cols]
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def documents_for_order(self, partner: str, po_number: str) -> list[dict]:
         """Every transaction set sent for the order: its 855s, 865s, 856s and 810s (and CSV
         acknowledgments), and the 997s and TA1s that answered the interchanges and groups its 850 and

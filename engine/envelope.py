@@ -168,6 +168,7 @@ def ta1_version(profile: PartnerProfile, isa12: str) -> str:
 # were the last), each built by its version's dictionary (built_by), and the early ones
 _PUBLISHED_997 = frozenset({*(f"0040{r}0" for r in range(1, 7)), *(f"0050{r}0" for r in range(1, 6)),
                             *EARLY_997_RELEASES})
+PUBLISHED_997 = _PUBLISHED_997  # (engine.warehouse_acks: a 3PL's 945 group answered in its release, as a partner's)
 
 
 def ack_built_as(profile: PartnerProfile, release: str) -> str:

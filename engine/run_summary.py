@@ -83,7 +83,9 @@ def summarise(partners: Iterable[str], *, files: Sequence[Mapping], documents: S
         row["files"] += 1
         row["quarantined" if f["status"] == "quarantined" else "processed"] += 1
     for d in documents:
-        row = out[d["partner"]]
+        row = out.get(d["partner"])
+        if row is None:  # a warehouse's 997s answering its 945s: its "Per warehouse" row's acknowledgments
+            continue
         row["documents"][d["doc_type"]] += 1
         row["delivered" if d["status"] == "delivered" else "pending"] += 1
     for r in _of_kinds(events, READ_EVENTS).group_by("partner").aggregate([("event", "count")]).to_pylist():
@@ -246,7 +248,8 @@ REPORT_NAMES = {
 
 WAREHOUSE_COLUMNS = (  # (key of a warehouse's result, heading)
     ("files", "Files read"), ("processed", "Processed"), ("quarantined", "Quarantined"), ("duplicates", "Duplicates"),
-    ("shipments", "Shipments"), ("held", "Held"), ("late", "856 late"), ("errors", "Errors"), ("warnings", "Warnings"))
+    ("shipments", "Shipments"), ("held", "Held"), ("late", "856 late"), ("acknowledgments", "997/TA1 sent"),
+    ("errors", "Errors"), ("warnings", "Warnings"))
 
 
 def _warehouses(summary: Mapping, failures_page: str) -> list[str]:

@@ -155,20 +155,28 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
     ``keep`` (a sharded worker's lease renewal, connectors.lease.Lease.renew) is called before each
     chunk is written: when it raises (LeaseLost: another worker took the partner over) nothing more is
     written, and the chunks before it stay delivered."""
+    release_held(state, profile, now=now)
+    return deliver_pending(profile.id, state, drop, now=now, run_id=run_id, keep=keep,
+                           configured=profile.x12.encoding if profile.x12 is not None else "utf-8")
+
+
+def deliver_pending(party: str, state: StateStore, drop: FileDrop, *, now: datetime, run_id: str = "",
+                    keep: Callable[[], None] | None = None, configured: str = "utf-8") -> int:
+    """deliver_partner's writing of ``party``'s pending documents to ``drop``'s outbox (a partner's, or a
+    warehouse's 997s answering its 945s: flows.shipments), ``configured``: the X12 encoding the party reads
+    ("auto": the one its files show). Returns how many were delivered."""
     local = isinstance(drop, LocalDrop)
     if local:  # half-written files of a killed run (the run holds the workspace lease)
         drop.remove_temporaries("outbox")
-    release_held(state, profile, now=now)
     n, refused, garbled = 0, [], []
     sync = getattr(drop, "sync", None)
-    configured = profile.x12.encoding if profile.x12 is not None else "utf-8"
-    earlier = _EarlierCharsets(lambda: state.file_charsets(profile.id))
-    for chunk in state.pending_files(profile.id, chunk=DELIVERY_CHUNK):
+    earlier = _EarlierCharsets(lambda: state.file_charsets(party))
+    for chunk in state.pending_files(party, chunk=DELIVERY_CHUNK):
         if keep is not None:
             keep()
         there = _in_outbox(drop, [doc.file_name for doc in chunk])
         wide = [doc.id for doc in chunk if not doc.file_name.endswith(".csv") and not doc.content.isascii()]
-        answered = state.answered_charsets(profile.id, wide) if configured == "auto" and wide else {}
+        answered = state.answered_charsets(party, wide) if configured == "auto" and wide else {}
         done: list[int] = []
         todo: dict[str, tuple[int, bytes]] = {}  # file name -> (document id, bytes) to write
         for doc in chunk:
@@ -214,13 +222,13 @@ def deliver_partner(profile: PartnerProfile, state: StateStore, drop: FileDrop, 
             _delivered(state, sorted(done), sync, now)
             n += len(done)
     if garbled:  # (the documents are sent: the words say what the partner reads)
-        state.apply(lifecycle.plan_file_findings(garbled, partner=profile.id, consequence="sent with '?'",
+        state.apply(lifecycle.plan_file_findings(garbled, partner=party, consequence="sent with '?'",
                                                  stage="deliver"), run_id=run_id)
     if refused:
-        state.apply(lifecycle.plan_file_findings(refused, partner=profile.id, consequence="document not sent",
+        state.apply(lifecycle.plan_file_findings(refused, partner=party, consequence="document not sent",
                                                  stage="deliver"), run_id=run_id)
         raise StateError(f"{len(refused)} outbox file(s) already exist with other content; not overwritten",
-                         partner=profile.id, files=", ".join(f.location.file for f in refused[:5]))
+                         partner=party, files=", ".join(f.location.file for f in refused[:5]))
     return n
 
 

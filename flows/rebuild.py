@@ -53,6 +53,7 @@ from schemas.errors import StateError
 from schemas.fulfilment import CsvAckSettings
 from schemas.order_keys import SEP, is_ref_key, release_key, x12_po
 from schemas.profile import PartnerProfile
+from schemas.reports import warehouse_party
 
 ARCHIVED = re.compile(r"^(\d{8})-([0-9a-f]{12})-(.+)$")  # <YYYYMMDD>-<sha256[:12]>-<name> (flows.intake)
 
@@ -77,6 +78,7 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
     profiles = ws.partners()
     acks: list[tuple[str, str, str, str, str]] = []
     sent = _record_outbox(ws, state, profiles, out, at=at.isoformat(), run_id=run_id, acks=acks)
+    _warehouse_outboxes(ws, state, out, at=at.isoformat(), run_id=run_id)
     taken = _replay_archive(ws, state, profiles, out, run_id=run_id)
     _link_acks(state, acks, taken)
     _restore_answers(ws, state, sent, out, at=at.isoformat(), run_id=run_id)
@@ -97,6 +99,45 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
 
 
 # --- 1. what was sent -------------------------------------------------------------------------------------
+def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: str, run_id: str) -> None:
+    """The 997s/TA1s we answered the warehouses' 945s with (flows.shipments), in their local drops' outboxes:
+    recorded as delivered, each warehouse's ISA13/GS06/ST02 raised past theirs (never used again); an SFTP drop's
+    outbox is not read here (noted)."""
+    for wid, w in sorted(ws.warehouses().items()):
+        party = warehouse_party(wid)
+        if w.drop.kind != "local":
+            if w.format == "945" and w.send_997:
+                out.notes.append(f"warehouse {wid}: its outbox is on its SFTP server, not read here; check the last "
+                                 "ISA13/GS06/ST02 of our 997s it received and raise the numbers (docs/state-store.md, "
+                                 "Recovery)")
+            continue
+        folder = ws.warehouse_drop_root / wid / "outbox"
+        known = {d.file_name for d in state.documents(party)}
+        top: dict[str, int] = {}
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            data = path.read_bytes()
+            interchanges = read_sent(data, file=path.name)
+            sets = []
+            for ic in interchanges:
+                _top(top, "ISA", ic.isa13)
+                for s in ic.sets:
+                    _top(top, "GS", s.gs06)
+                    _top(top, "ST", s.st02)
+                    sets.append({"doc_key": f"sent:{path.name}:{len(sets) + 1}", "set_id": s.set_id, "st02": s.st02,
+                                 "gs06": s.gs06, "answers_isa13": s.answers_isa13, "answers_gs06": s.answers_gs06})
+            if path.name in known or not interchanges:
+                continue
+            first = interchanges[0]
+            state.record_sent(party, sets[0]["set_id"] if sets else "TA1", path.name, first.isa13,
+                              first.sets[0].gs06 if first.sets else "", data, sets, at=at, run_id=run_id)
+            out.documents += 1
+        for kind, n in sorted(top.items()):
+            state.raise_number(party, kind, n)
+            out.numbers[f"{party} {kind}"] = state.last_number(party, kind)
+
+
 def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,
                    at: str, run_id: str, acks: list) -> dict[tuple[str, str], list[lifecycle.SentAnswer]]:
     answers: dict[tuple[str, str], list[lifecycle.SentAnswer]] = defaultdict(list)

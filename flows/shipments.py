@@ -18,7 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,7 +29,8 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.order_store import stamp as order_store_stamp
 from connectors.state import StateStore
-from engine import finance_inputs, invoice_taxes, lifecycle
+from engine import finance_inputs, invoice_taxes, lifecycle, warehouse_acks
+from engine.envelope import wrap, wrap_ta1
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
     StoredSacs,
@@ -42,8 +43,9 @@ from engine.lifecycle import backorders, balance, billing, ship_checks, shipping
 from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
+from engine.warehouse_acks import WarehouseAnswer
 from flows import faults, progress, retake, taking
-from flows.documents import holder, renderer
+from flows.documents import deliver_pending, holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
 from flows.releases import key_confirmations
@@ -54,7 +56,7 @@ from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.business.items import any_substituted, as_shipped
 from rules.envelope import Acceptance, check_envelopes
-from schemas.errors import ConfigError, StateError, TransientError
+from schemas.errors import ConfigError, OrderBridgeError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
 from schemas.orders import SHIP_FROM_COLUMNS
@@ -84,6 +86,7 @@ class WarehouseResult:
     warnings: int = 0
     findings: list[dict] = field(default_factory=list)
     failure: str = ""
+    acknowledgments: int = 0  # 997s/TA1s answering its 945s written to its outbox
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -309,7 +312,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        read = read_confirmations(data, warehouse, file=info.name, sha256=sha)
+        read, answers, unwritten = _read(data, warehouse, file=info.name, sha256=sha, today=now.date())
         waits = shipping.waiting_for(read, state.orders_with_po(shipping.named_pos(read)), absent) if absent else []
         if waits:  # neither taken nor refused: it ships once the partner's profile loads
             res.files -= 1
@@ -320,7 +323,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             continue
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
                                         render=render, check=check, archive_name=archive_name, size=len(data),
-                                        warehouses=warehouses)
+                                        warehouses=warehouses, answers=answers, unwritten=unwritten)
         disposition = "quarantine" if errors else "processed"
         faults.reached("after-confirmation-commit")
         _dispose(drop, local, info.name, data, disposition)
@@ -335,17 +338,32 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.findings.append(_row(fr.finding, fr.partner, fr.consequence))
             res.errors += fr.finding.severity == "error"
             res.warnings += fr.finding.severity == "warning"
+    # the 997s/TA1s answering its 945s (and any a killed run left pending), to where the warehouse picks up
+    try:
+        res.acknowledgments = deliver_pending(key, state, inbox, now=now, run_id=run_id)
+    except OrderBridgeError as exc:  # its shipments are recorded: the 997s stay pending, sent by a later run
+        why = f"997 delivery: {type(exc).__name__}: {exc}"
+        res.failure = f"{res.failure}; {why}" if res.failure else why
+        progress.report("ship", why, partner=warehouse.id)
     return res
 
 
 def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str) -> shipping.Confirmations:
     """One confirmation file as SHIPMENT_LINES with the reader's findings (CSV or 945 by the profile)."""
+    return _read(data, warehouse, file=file, sha256=sha256)[0]
+
+
+def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, today: date | None = None
+          ) -> tuple[shipping.Confirmations, list[WarehouseAnswer], list[Finding]]:
+    """read_confirmations, with the 997s and TA1s that answer a 945 file (engine.warehouse_acks: from the findings
+    of its reading and envelope checks; none for a CSV, an interchange from another sender, or with ``today``
+    None) and the findings of groups no 997 could be written for (every delimiter set used by its values)."""
     if warehouse.format == "csv":
         lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
-        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos)
+        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
     result = read_interchanges(data, file=file)
     findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
     sets = []
@@ -361,16 +379,38 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
             continue
         sets.append((ic, g, ts))
     if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
+        answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today, taken=False)
         return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256,
-                                      pos=pos_of_sets(result))
+                                      pos=pos_of_sets(result)), answers, unwritten
+    answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today)
     lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
-    return shipping.Confirmations(lines, tuple(findings + more), file, sha256, pos=pos_of_sets(result))
+    return shipping.Confirmations(lines, tuple(findings + more), file, sha256, pos=pos_of_sets(result)), answers, \
+        unwritten
+
+
+def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sha256: str, today: date | None,
+             taken: bool = True) -> tuple[list[WarehouseAnswer], list[Finding]]:
+    """The 997s/TA1s answering the 945 interchanges of ``result`` that the warehouse sent (its profile's [sender],
+    when it names one; a stranger's interchange is not answered), as the reader and envelope checks judged them
+    (``findings``: a group's structure, not the shipment checks of its content, which are no 997 matter)."""
+    if today is None:
+        return [], []
+    mine = {ic.start for ic in result.interchanges
+            if warehouse.sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == (
+                warehouse.sender.qualifier, warehouse.sender.id)}
+    answers, unwritten = warehouse_acks.answers_945(result, findings, party=files_key(warehouse), sha256=sha256,
+                                                    today=today, answered=mine, send_997=warehouse.send_997,
+                                                    taken=taken)
+    return answers, [finding("OUTBOUND_DELIMITERS_EXHAUSTED", f"The 997 answering group {key.split(':')[3]} of "
+                             f"interchange {key.split(':')[2]} is not sent: its values use every delimiter set we "
+                             f"could write it with ({warehouse.name}'s and ours).", value=key.split(":")[3])
+                     for key in unwritten]
 
 
 def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
                ref: ReferenceData, read: shipping.Confirmations, *, now: datetime, at: str, run_id: str, render,
-               check: Check, archive_name: str, size: int, warehouses: Callable[[], Mapping[str, WarehouseProfile]]
-               ) -> tuple[Plan, int, int]:
+               check: Check, archive_name: str, size: int, warehouses: Callable[[], Mapping[str, WarehouseProfile]],
+               answers: Sequence[WarehouseAnswer] = (), unwritten: Sequence[Finding] = ()) -> tuple[Plan, int, int]:
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
     file is planned again with that shipment held (serials taken again: none is skipped)."""
@@ -431,6 +471,12 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 if again.findings:
                     state.apply(again, at=at, run_id=run_id)
                     plan = plan + again
+                # its 997s/TA1s, numbered in the warehouse's own sequences with the file's record: a crash before
+                # the commit takes no number, after it leaves them pending for the delivery below (never twice)
+                answered = _answer_plan(answers, unwritten, files_key(warehouse))
+                if answered.documents or answered.findings:
+                    state.apply(answered, render=warehouse_renderer(answers, now), at=at, run_id=run_id)
+                    plan = plan + Plan(findings=answered.findings)
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                                   "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
@@ -445,6 +491,27 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     held = len(batch.held) + len({fr.finding.location.value for fr in plan.findings
                                   if fr.finding.code == "ASN_NOT_BUILT"} - batch.held)
     return plan, errors, held
+
+
+def _answer_plan(answers: Sequence[WarehouseAnswer], unwritten: Sequence[Finding], party: str) -> Plan:
+    return Plan(documents=tuple(a.document for a in answers), findings=tuple(
+        FindingRecord(f, party, "", "997 not sent", "shipments") for f in unwritten))
+
+
+def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
+    """render(document, isa13, gs06, st02s) for StateStore.apply of a warehouse's 997s/TA1s: each in the envelope
+    engine.warehouse_acks addressed it with (a warehouse has no partner profile), named as a partner's are."""
+    envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
+
+    def render(doc: PlannedDocument, isa13: int, gs06: int, st02s: list[int]) -> tuple[str, bytes]:
+        env = envelopes[doc.sets[0].doc_key]
+        name = f"{doc.partner.split(':', 1)[-1]}-{doc.doc_type}-{isa13:09d}.x12"
+        if doc.doc_type == "TA1":
+            return name, wrap_ta1(env, list(doc.ta1), isa13=isa13, now=now)
+        return name, wrap(env, doc.functional_id, "997", [(s.text, s.segments) for s in doc.sets], isa13=isa13,
+                          gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
+
+    return render
 
 
 class _OrdersWithPo:

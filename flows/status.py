@@ -131,7 +131,8 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "reservations": [{"line_number": r.line_number, "warehouse": r.warehouse, "sku": r.sku,
                           "quantity": r.quantity} for r in state.order_reservations(partner, po)],
         "shipments": [_shipment(s, po, by_key, _lots(state, s, po, by_key), serials.get((s.warehouse, s.shipment_id)),
-                                returned.get((s.warehouse, s.shipment_id))) for s in shipments],
+                                returned.get((s.warehouse, s.shipment_id)), _warehouse_acks(state, s))
+                      for s in shipments],
         "invoices": [_invoice(v, by_key, shipments, None if asked is None else {
             k: ln.get("price_basis") or "" for k, ln in (asked.get("lines") or {}).items()})
             for v in state.invoices_for_order(partner, po)],
@@ -186,13 +187,26 @@ def _lots(state: StateStore, s: ShipmentRecord, po: str, by_key: dict) -> list[d
         content, st02=d["st02"] or "", po_number=x12_po(po))]
 
 
+def _warehouse_acks(state: StateStore, s: ShipmentRecord) -> list[dict]:
+    """The 997s (and TA1s) we sent the warehouse answering the 945 file the shipment came in (flows.shipments),
+    as a partner's 997s answering its 850's file are among the order's documents; [] for a CSV export."""
+    if not s.source_sha256:
+        return []
+    return [{"document_id": d["id"], "type": d["doc_type"], "isa13": d["isa13"], "gs06": d["gs06"] or "",
+             "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],
+             "created_at": d["created_at"], "delivered_at": d["delivered_at"], "clock": "run",
+             "answers_isa13": d["answers_isa13"], "answers_gs06": d["answers_gs06"] or ""}
+            for d in state.answers_to_file(warehouse_party(s.warehouse), s.source_sha256)]
+
+
 def _shipment(s: ShipmentRecord, po: str, by_key: dict, lots: list[dict] | None = None,
-              serials: list[tuple[str, str, str]] | None = None, returned: list[tuple[str, ...]] | None = None) -> dict:
-    """One shipment as `status` shows it for ``po``: its header, the 856, its cartons (and pallets)
-    with their SSCCs, the order's lines on it, the lots (with their expiry) its 856 lists for them, and each
-    line's serial numbers shipped (``serials``: (line id, item, serial) of each unit, StateStore.serials_of_order),
-    with those of its units ops marked returned since (``returned``: (line id, item, serial, returned_at,
-    returned_by, reason), StateStore.returned_serials_of_order)."""
+              serials: list[tuple[str, str, str]] | None = None, returned: list[tuple[str, ...]] | None = None,
+              acks: list[dict] | None = None) -> dict:
+    """One shipment as `status` shows it for ``po``: its header, the 856, the 997s/TA1s we answered its 945 file with
+    (``acks``), its cartons (and pallets) with their SSCCs, the order's lines on it, the lots (with their expiry) its
+    856 lists for them, and each line's serial numbers shipped (``serials``: (line id, item, serial) of each unit,
+    StateStore.serials_of_order), with those of its units ops marked returned since (``returned``: (line id, item,
+    serial, returned_at, returned_by, reason), StateStore.returned_serials_of_order)."""
     by_line: dict[tuple[str, str], list[str]] = {}
     for line_id, sku, serial in serials or ():
         by_line.setdefault((line_id, sku), []).append(serial)
@@ -215,6 +229,7 @@ def _shipment(s: ShipmentRecord, po: str, by_key: dict, lots: list[dict] | None 
                    "unit": ln.unit, "carton": ln.carton, "pallet": ln.pallet, "mark_for_store": ln.mark_for_store,
                    "net_weight": _plain(ln.net_weight), "net_weight_unit": ln.net_weight_unit} for ln in mine],
         "lots": list(lots or ()),
+        "warehouse_acks": list(acks or ()),  # our 997s/TA1s answering the warehouse's 945 file
         "serials": [{"line_id": line_id, "sku": sku, "count": len(units), "serials": units,
                      "returned": back.get((line_id, sku), [])} for (line_id, sku), units in by_line.items()],
     }

@@ -612,6 +612,11 @@ def print_shipping(doc: dict, *, out: Console | None = None) -> None:
                              f"BOL {sh['bill_of_lading'] or '-'}; {sent}",
                              (f" (late: due {sh['asn_due_at']})" if sh["asn_late"] and sh.get("asn_due_at") else
                               " (late)" if sh["asn_late"] else "", "red")))
+        for a in sh.get("warehouse_acks") or ():  # our answers to its 945 file, where a partner's 997 shows
+            console.print(f"  {a['type']} to {shown(sh['warehouse'])} ISA13 {a['isa13']} answering ISA13 "
+                          f"{a['answers_isa13']}{' GS06 ' + a['answers_gs06'] if a['answers_gs06'] else ''}: "
+                          f"{shown(a['file_name'])}, {a['status']}"
+                          + (f" {a['delivered_at']}" if a["delivered_at"] else ""))
         c = Table(title=f"shipment {shown(sh['shipment_id'])}: cartons and lines")
         stores = any(ln.get("mark_for_store") for ln in sh["lines"])
         weighed = any(ln.get("net_weight") for ln in sh["lines"])

@@ -59,6 +59,11 @@ class WarehouseProfile(_Model):
     sender: Sender945 | None = None  # the 3PL's ISA sender (format = "945"); None: not checked
     ship_from: ShipFrom
     drop: DropSettings = DropSettings()
+    # a 945 warehouse: each 945 group answered by a 997 (AK1..AK9: accepted, noted or rejected as its reading says)
+    # in its drop's outbox, where it picks up (and a TA1 where its ISA14 asks). On by default: X12 acknowledges
+    # every functional group unless the trading agreement says not to, and a 3PL whose guide expects a 997 resends
+    # or alerts without one; false for a 3PL whose agreement wants none
+    send_997: bool = True
     # the warehouse's own names for its parcel services (its Service Level column, a 945's W2703) -> the X12
     # element 284 code each is (TD512: CG ground, ND next day air, SE second day ...), beside and before our list
     # (schemas/data/service_names.csv: GND, NDA, 2DA, PRIORITY OVERNIGHT ...); a shipment slower than its PO's

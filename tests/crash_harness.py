@@ -225,6 +225,13 @@ def snapshot(ws: Path, night: int) -> dict:
         "outbox": {str(p.relative_to(ws / "drop")): p.read_bytes() for p in sorted(ws.glob("drop/*/outbox/*"))},
         "stray outbox files": sorted(str(p.relative_to(ws)) for p in ws.glob("drop/*/outbox/.*")
                                      if p.read_bytes() not in _outbox_contents(ws)),
+        # the 997s answering the 3PLs' 945s (flows.shipments), written to the warehouses' outboxes once
+        "warehouse outbox": {str(p.relative_to(ws)): p.read_bytes()
+                             for p in sorted(ws.glob("warehouse-drop/*/outbox/*")) if not p.name.startswith(".")},
+        "stray warehouse outbox files": sorted(
+            str(p.relative_to(ws)) for p in ws.glob("warehouse-drop/*/outbox/.*")
+            if p.read_bytes() not in {q.read_bytes() for q in ws.glob("warehouse-drop/*/outbox/*")
+                                      if not q.name.startswith(".")}),
         "folders": sorted(str(p.relative_to(ws)) for p in [*ws.glob("drop/*/*/*"), *ws.glob("warehouse-drop/*/*/*")]
                           if p.parent.name in ("inbox", "processed", "quarantine") and not p.name.startswith(".")),
         "control numbers": q("SELECT partner, kind, last FROM control_numbers"),

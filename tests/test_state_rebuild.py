@@ -216,8 +216,10 @@ def test_a_restored_backup_is_caught_up_and_no_number_is_used_twice(tmp_path, af
     assert res.exit_code == 0, res.output
     state = StateStore(ws / "state" / "orderbridge.sqlite")
     assert {k: v for k, v in state.numbers_used().items() if k in last} == last  # caught up with night 2's outbox
-    # every outbox file, X12 and the CSV partner's acknowledgment (night 1's, in the backup)
-    assert {d.file_name for d in state.documents()} == {p.name for p in ws.glob("drop/*/outbox/*")
+    # every outbox file, X12 and the CSV partner's acknowledgment (night 1's, in the backup), and the 997 answering
+    # north's 945 in its warehouse outbox (its numbers caught up as well: `last`)
+    assert {d.file_name for d in state.documents()} == {p.name for p in [*ws.glob("drop/*/outbox/*"),
+                                                                         *ws.glob("warehouse-drop/*/outbox/*")]
                                                         if not p.name.startswith(".")}
     assert all(d.status == "delivered" for d in state.documents())
     state.close()

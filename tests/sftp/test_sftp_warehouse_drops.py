@@ -63,6 +63,15 @@ def _north_on_sftp(ws, server: LocalSshd, **extra: object) -> None:
     path.write_text(text.replace('[drop]\nkind = "local"\n', _sftp_table(server, **extra)))
 
 
+def _no_997(ws) -> None:
+    """north's profile with send_997 = false: a 3PL whose server refuses every rename and removal takes no file we
+    write (flows.shipments answers a 945 with a 997 in the warehouse's outbox unless its profile says not to)."""
+    path = ws.root / "warehouses" / "north.toml"
+    text = path.read_text()
+    assert 'format = "945"\n' in text
+    path.write_text(text.replace('format = "945"\n', 'format = "945"\nsend_997 = false\n', 1))
+
+
 def _east_drops_its_csv(ws) -> None:
     inbox = ws.warehouse_drop_root / "east" / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
@@ -126,6 +135,24 @@ def test_a_3pl_945_on_its_sftp_server_is_taken_once_moved_and_its_856_built(nigh
                           ("warehouse:north", NORTH_945.name, "processed", 1)]
 
 
+def test_a_3pl_945_on_its_sftp_server_is_answered_by_a_997_in_its_remote_outbox_once(night1, server, partner):
+    """The 997 answering the 945's group goes to the 3PL's server (its remote_outbox), as a partner's documents go;
+    the 945 sent again under another name is a duplicate, answered by nothing more."""
+    ws = night1
+    _north_on_sftp(ws, server)
+    partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
+    north = _by_warehouse(_shipments(ws, DAY1))["north"]
+    assert (north["failure"], north["shipments"], north["acknowledgments"]) == ("", 1, 1)
+    assert partner.names("outbox") == ["north-997-000000001.x12"]
+    ack = partner.get("outbox", "north-997-000000001.x12").decode()
+    assert "AK1*SW*452~" in ack and "AK9*A*1*1*1~" in ack
+    assert list((ws.warehouse_drop_root / "north").glob("outbox/*")) == []  # not written locally
+    partner.put("inbox", "north-945-20261127-resend.x12", NORTH_945.read_bytes())
+    again = _by_warehouse(_shipments(ws, DAY1_LATER))["north"]
+    assert (again["duplicates"], again["acknowledgments"], again["failure"]) == (1, 0, "")
+    assert partner.names("outbox") == ["north-997-000000001.x12"]
+
+
 def test_a_3pl_server_that_is_down_fails_that_warehouse_only_and_the_next_run_takes_its_file(night1, server, partner):
     ws = night1
     _north_on_sftp(ws, server)
@@ -154,6 +181,7 @@ def test_a_read_only_3pl_inbox_with_leave_in_inbox_takes_each_confirmation_once(
         partner = Partner(server)
         ws = night1
         _north_on_sftp(ws, server, leave_in_inbox=True)
+        _no_997(ws)  # a server where we may change nothing takes no 997 from us either
         partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
         first = _by_warehouse(_shipments(ws, DAY1))["north"]
         _east_drops_its_csv(ws)  # work for a run (the 945 taken alone is none: tests below)
@@ -176,6 +204,7 @@ def test_a_read_only_3pl_inbox_records_no_run_for_a_945_taken_before_but_takes_o
         partner = Partner(server)
         ws = night1
         _north_on_sftp(ws, server, leave_in_inbox=True)
+        _no_997(ws)  # a server where we may change nothing takes no 997 from us either
         partner.put("inbox", NORTH_945.name, NORTH_945.read_bytes())
         first = _by_warehouse(_shipments(ws, DAY1))["north"]
         waiting = _waiting(ws)
