@@ -189,7 +189,24 @@ def read_holder(workspace: Path | str, name: str = WORKSPACE, *, state: str | No
     return _file_record(root) if name == WORKSPACE else None
 
 
-class HolderReader:
+class _KeptStore:
+    """A store connection kept across calls (PostgreSQL: _keeps_store) by the process that opened it."""
+
+    _store = None
+    _store_pid = 0
+
+    def _close_store(self) -> None:
+        """Close the kept connection (none in a forked child: its parent's is left alone)."""
+        if self._store is None or self._store_pid != os.getpid():
+            return
+        store, self._store, self._store_pid = self._store, None, 0
+        try:
+            store.close()
+        except Exception:  # noqa: BLE001 - a dropped connection closes as it can
+            pass
+
+
+class HolderReader(_KeptStore):
     """read_holder again and again (a flow run waiting for its night's word looks at the workspace lease
     every few seconds: flows.pool.wait_for_go): on PostgreSQL one store connection kept for all the looks
     (opened by the first; a dropped one closed and the look tried once on a new one, as Lease._on_store
@@ -227,17 +244,11 @@ class HolderReader:
 
     def close(self) -> None:
         """Close the kept connection (none in a forked child: its parent's is left alone)."""
-        if self._store is None or self._store_pid != os.getpid():
-            return
-        store, self._store, self._store_pid = self._store, None, 0
-        try:
-            store.close()
-        except Exception:  # noqa: BLE001 - a dropped connection closes as it can
-            pass
+        self._close_store()
 
 
 # --- the lease ------------------------------------------------------------------------------------------
-class Lease:
+class Lease(_KeptStore):
     """A held lease. Use ``acquire`` (or ``with acquire(...)``); ``renew`` pushes the expiry (a heartbeat
     thread does it every ttl/3 while held) and raises LeaseLost if another holder took it over;
     ``release`` ends it. ``took_over`` is the stale holder this lease replaced, if any, and
@@ -337,16 +348,6 @@ class Lease:
             raise
         self._store, self._store_pid = store, os.getpid()
         return done
-
-    def _close_store(self) -> None:
-        """Close the kept connection (none in a forked child: its parent's is left alone)."""
-        if self._store is None or self._store_pid != os.getpid():
-            return
-        store, self._store, self._store_pid = self._store, None, 0
-        try:
-            store.close()
-        except Exception:  # noqa: BLE001 - a dropped connection closes as it can
-            pass
 
     def _lost_error(self) -> LeaseLost:
         return LeaseLost(f"this process lost the lease of {_what(self.name)}: "
