@@ -26,11 +26,17 @@ from pathlib import Path
 
 from flows.fork_client import SERVER_ENV
 
-# What a partner flow run imports before its stages run: Prefect's engine and flow engine, the partner
-# flow's module and the intake and delivery stages (with pyarrow and pandas, which parsers.x12_reader's
-# pyarrow calls look for). ~1.1-1.4 s CPU in a fresh process; each child gets them for a fork.
-PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.flows", "prefect.runtime.flow_run", "flows.pool",
-           "flows.partner_stage", "flows.steps", "flows.shipments", "connectors.lease", "pandas")
+# What a partner flow run imports before and while its stages run: Prefect's engine and flow engine, the
+# deployment's pull step and runner, the partner flow's module, the intake and delivery stages (with pyarrow
+# and pandas, which parsers.x12_reader's pyarrow calls look for) and the state store on PostgreSQL. ~1.4 s CPU
+# in a fresh process (the modules a flow run of tests/test_pool_night.py still imported after an earlier list,
+# 0.07 s, added); each child gets them for a fork.
+PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.flows", "prefect.runtime.flow_run",
+           "prefect.deployments.steps.pull", "prefect.runner", "anyio._backends._asyncio", "flows.pool",
+           "flows.partner_stage", "flows.steps", "flows.intake", "flows.shipments", "connectors.lease",
+           "connectors.state_pg", "engine.process_batches", "engine.application_advice", "parsers.x12_batches",
+           "parsers.csv_orders", "parsers.csv_totals", "rules.business.size_runs", "pandas", "encodings.idna",
+           "rich._emoji_codes")
 ENGINE_MODULE = "prefect.engine"
 REQUEST_TIMEOUT = 10.0  # seconds a connected client has to send its request
 PR_SET_PDEATHSIG = 1
