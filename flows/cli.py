@@ -540,10 +540,10 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
            limit: int = typer.Option(None, "--limit", min=1, metavar="N", help="At most N flow runs at once on "
                                      "this worker (each is a process)."),
            name: str = typer.Option(None, "--name", help="The worker's name in Prefect (default: Prefect's)."),
-           fork_server: bool = typer.Option(True, "--fork-server/--no-fork-server", help="Start flow runs as "
-                                            "forks of a process that imported Prefect's engine and the partner "
-                                            "stages once (saves ~1 s CPU a flow run; docs/scaling.md). "
-                                            "--no-fork-server: each flow run starts Python afresh.")) -> None:
+           no_fork_server: bool = typer.Option(False, "--no-fork-server", help="Each flow run starts Python "
+                                               "afresh, without the worker's fork server (a process that imported "
+                                               "Prefect's engine and the partner stages once and forks each flow "
+                                               "run: ~1.3 s CPU less a run; docs/scaling.md).")) -> None:
     """Start a Prefect worker on this machine for the work pool (`prefect worker start --type process`):
     it runs partners' intake and delivery for `orderbridge run --pool NAME`. Needs PREFECT_API_URL (the
     server), this checkout at the same path as the deployment's, the workspace at the same path (shared
@@ -558,7 +558,7 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
 
     os.environ.pop(SERVER_ENV, None)  # a server is this worker's own, or none
     os.environ.update(worker_env())
-    if fork_server:  # before the API is asked anything: no thread runs yet, and the fork sees this env
+    if not no_fork_server:  # before the API is asked anything: no thread runs yet, and the fork sees this env
         from flows import fork_server as server
 
         os.environ[SERVER_ENV] = server.start()

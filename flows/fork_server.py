@@ -33,7 +33,7 @@ from flows.fork_client import SERVER_ENV
 # 0.07 s, added); each child gets them for a fork.
 PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.flows", "prefect.runtime.flow_run",
            "prefect.deployments.steps.pull", "prefect.runner", "anyio._backends._asyncio", "flows.pool",
-           "flows.partner_stage", "flows.steps", "flows.intake", "flows.shipments", "connectors.lease",
+           "flows.partner_stage", "flows.steps", "flows.intake", "connectors.lease",
            "connectors.state_pg", "engine.process_batches", "engine.application_advice", "parsers.x12_batches",
            "parsers.csv_orders", "parsers.csv_totals", "rules.business.size_runs", "pandas", "encodings.idna",
            "rich._emoji_codes")
