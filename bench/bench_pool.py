@@ -359,6 +359,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--partners", type=int, default=4, help="partners the lines are split over (default 4)")
     ap.add_argument("--worker-limit", type=int, default=2, help="flow runs at once per worker (default 2)")
+    ap.add_argument("--no-fork-server", action="store_true", help="workers without their fork server (each "
+                    "flow run starts Python afresh: `orderbridge worker --no-fork-server`)")
     ap.add_argument("--log", type=Path, default=None, help="keep each night's progress lines, its flow runs' "
                     "times and the workers' output in this folder")
     ap.add_argument("--pg-stats", type=Path, default=None, help="PostgreSQL's statements, CPU by database, rows "
@@ -389,11 +391,13 @@ def main(argv: list[str]) -> int:
                "PYTHONPATH": str(ROOT), "ORDERBRIDGE_STAGE_TIMES": str(WORK / "stage-times.jsonl")}
         print(f"orderbridge run --pool, {args.partners} partners, {LINES_PER_PO} lines per PO; Prefect server on "
               f"{'PostgreSQL' if pg else 'SQLite'}, state store on {'PostgreSQL' if pg else 'SQLite'}; "
-              f"{args.worker_limit} flow runs at once per worker; clock {CLOCK}", flush=True)
+              f"{args.worker_limit} flow runs at once per worker"
+              f"{' (no fork server)' if args.no_fork_server else ''}; clock {CLOCK}", flush=True)
         for n_workers in args.workers:
             slots = n_workers * args.worker_limit  # the pool's concurrency limit: every worker's flow runs
             workers = [subprocess.Popen([str(BIN / "orderbridge"), "worker", "--pool", POOL, "--limit",
-                                         str(args.worker_limit), "--name", f"bench-{n_workers}-{i + 1}"],
+                                         str(args.worker_limit), "--name", f"bench-{n_workers}-{i + 1}",
+                                         *(["--no-fork-server"] if args.no_fork_server else [])],
                                         env=env, cwd=WORK, stderr=subprocess.STDOUT, start_new_session=True,
                                         stdout=(args.log / f"worker-{n_workers}-{i + 1}.log").open("wb")
                                         if args.log else subprocess.DEVNULL) for i in range(n_workers)]

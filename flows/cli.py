@@ -539,7 +539,11 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
                                     "from (the one `orderbridge run --pool` names)."),
            limit: int = typer.Option(None, "--limit", min=1, metavar="N", help="At most N flow runs at once on "
                                      "this worker (each is a process)."),
-           name: str = typer.Option(None, "--name", help="The worker's name in Prefect (default: Prefect's).")) -> None:
+           name: str = typer.Option(None, "--name", help="The worker's name in Prefect (default: Prefect's)."),
+           no_fork_server: bool = typer.Option(False, "--no-fork-server", help="Each flow run starts Python "
+                                               "afresh, without the worker's fork server (a process that imported "
+                                               "Prefect's engine and the partner stages once and forks each flow "
+                                               "run: ~1.3 s CPU less a run; docs/scaling.md).")) -> None:
     """Start a Prefect worker on this machine for the work pool (`prefect worker start --type process`):
     it runs partners' intake and delivery for `orderbridge run --pool NAME`. Needs PREFECT_API_URL (the
     server), this checkout at the same path as the deployment's, the workspace at the same path (shared
@@ -549,9 +553,15 @@ def worker(pool: str = typer.Option(..., "--pool", metavar="NAME", help="The wor
         err.print("orderbridge worker needs the Prefect server's address: set PREFECT_API_URL (docs/scaling.md)",
                   style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    from flows.fork_client import SERVER_ENV
     from flows.pool import ensure_pool, worker_command, worker_env
 
+    os.environ.pop(SERVER_ENV, None)  # a server is this worker's own, or none
     os.environ.update(worker_env())
+    if not no_fork_server:  # before the API is asked anything: no thread runs yet, and the fork sees this env
+        from flows import fork_server as server
+
+        os.environ[SERVER_ENV] = server.start()
     ensure_pool(pool)
     cmd = worker_command(pool, limit=limit, name=name)
     os.execve(cmd[0], cmd, worker_env())

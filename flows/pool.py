@@ -34,8 +34,11 @@ WORKER_QUERY_SECONDS = "2"  # how often `orderbridge worker` asks for scheduled 
 # steps and then execs `python -m prefect.engine`, which imports Prefect again (~1 s CPU a flow run). Given a
 # command, the worker starts the engine directly and the engine runs the pull steps itself
 # (prefect.flows.load_flow_from_flow_run). "python" is the worker's interpreter: worker_env puts its folder
-# first on the PATH the worker hands its flow runs.
-ENGINE_COMMAND = "python -m prefect.engine"
+# first on the PATH the worker hands its flow runs. The command is flows.fork_client: on an `orderbridge
+# worker` with its fork server (flows.fork_server) the run is a fork of a process that imported the engine
+# and the stages once; without one (or when the server declines the run) the client execs
+# `python -m prefect.engine` in its own process, as before.
+ENGINE_COMMAND = "python -m flows.fork_client"
 
 
 def code_root() -> Path:

@@ -6,12 +6,14 @@ between them for the run-wide stages in the parent) and by `orderbridge run --no
 the same workspace, both state stores on PostgreSQL. Outboxes, input folders, reports and the whole
 state store (store ids and arrival numbers included; the runs' wall-clock columns and the leases'
 records aside) are equal byte for byte, each partner's stages ran under its lease, both workers took
-partner stages, and every process started here is stopped by its PID."""
+partner stages (each flow run a fork of its worker's fork server, flows.fork_server), and every process
+started here is stopped by its PID."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -145,6 +147,9 @@ def test_two_workers_equal_the_one_process_night(prefect_on_postgres, pg_server,
     assert {r["work_pool_name"] for r in partner_runs} == {POOL}
     # both workers took partner stages (each may run two at once; a phase starts four)
     assert all("submitting flow run" in t.lower() or "submitted flow run" in t.lower() for t in texts), texts
+    # through each worker's fork server (flows.fork_server): none of the flow runs started the engine afresh
+    assert all(re.search(r"orderbridge fork server \d+ ready on", t) for t in texts), texts
+    assert not any("starting the engine in this process" in t for t in texts), texts
     want_state, want_files = dump_state(one), dump_files(one)
     assert want_state["orders"] and want_state["findings"] and any("/outbox/" in f for f in want_files)
     problems = differences(dump_state(pooled), want_state, "table") + differences(dump_files(pooled), want_files,

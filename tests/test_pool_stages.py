@@ -557,9 +557,10 @@ def test_a_flow_runs_stages_run_with_the_heap_frozen_and_its_exit_skips_the_heap
 
 def test_the_partner_deployment_starts_the_engine_itself_with_the_workers_python(monkeypatch):
     """Each flow run costs one Prefect start, not two: the deployment gives Prefect's process worker a
-    command (flows.pool.ENGINE_COMMAND), so it starts `python -m prefect.engine` directly instead of its
-    workspace supervisor, which imports Prefect and then execs the engine, which imports it again. That
-    "python" is the worker's own interpreter: worker_env puts its folder first on PATH, once."""
+    command (flows.pool.ENGINE_COMMAND: flows.fork_client, which has the worker's fork server fork the
+    engine, or execs `python -m prefect.engine` itself) instead of its workspace supervisor, which imports
+    Prefect and then execs the engine, which imports it again. That "python" is the worker's own
+    interpreter: worker_env puts its folder first on PATH, once."""
     import asyncio
     import os
     import shutil
@@ -585,7 +586,7 @@ def test_the_partner_deployment_starts_the_engine_itself_with_the_workers_python
     config = asyncio.run(ProcessJobConfiguration.from_template_and_values(
         ProcessWorker.get_default_base_job_template(), deployed["job_variables"]))
     config.prepare_for_flow_run(FlowRun(id=uuid.uuid4(), flow_id=uuid.uuid4(), name="intake-acme"))
-    assert config._command_configured and config.command == "python -m prefect.engine"
+    assert config._command_configured and config.command == "python -m flows.fork_client"
 
     env = pool.worker_env({"PATH": "/usr/bin:/bin"})
     assert env["PATH"] == os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])
