@@ -341,18 +341,38 @@ def _print_sent(workdir: Path, summary: dict, *, sftp_partner: str = "", limit: 
     from flows.reports import run_scope
     from flows.workspace import Workspace
 
-    store = StateStore(Workspace(workdir.resolve()).state_url)
+    ws = Workspace(workdir.resolve())
+    store = StateStore(ws.state_url)
     try:
         sent = [d for d in store.documents_of_runs(run_scope(store, summary["run_id"])) if d["status"] == "delivered"]
     finally:
         store.close()
     console.print(f"  this night sent {len(sent)} document(s):")
     for d in sent[:limit]:
-        where = (f"over SFTP: {d['partner']} outbox/{d['file_name']}" if d["partner"] == sftp_partner
-                 else str(Path("drop") / d["partner"] / "outbox" / d["file_name"]))
-        console.print(f"    {shown(where)}")
+        console.print(f"    {shown(_sent_where(ws, d, sftp_partner))}")
     if len(sent) > limit:
         console.print(f"    ... and {len(sent) - limit} more (reports/{shown(summary['run_id'])}/summary.html)")
+
+
+def _sent_where(ws, doc: dict, sftp_partner: str) -> str:
+    """Where a sent document is found, relative to the workspace: a partner's drop outbox, or a warehouse's
+    (its 997s and TA1s answering a 3PL's 945s: party "warehouse:<id>", in warehouse-drop/<id>/outbox, or
+    its SFTP server's outbox), or the SFTP partner's outbox."""
+    from schemas.parties import WAREHOUSE_PARTY
+
+    party, name = doc["partner"], doc["file_name"]
+    if party.startswith(WAREHOUSE_PARTY):
+        wid = party[len(WAREHOUSE_PARTY):]
+        try:
+            warehouse = ws.warehouses().get(wid)
+        except Exception:  # noqa: BLE001 - a profile that no longer loads: where a local drop keeps it
+            warehouse = None
+        if warehouse is not None and warehouse.drop.kind != "local":
+            return f"over SFTP: warehouse {wid} outbox/{name}"
+        return str((ws.warehouse_drop_root / wid / "outbox" / name).relative_to(ws.root))
+    if party == sftp_partner:
+        return f"over SFTP: {party} outbox/{name}"
+    return str(Path("drop") / party / "outbox" / name)
 
 
 def command_name() -> str:

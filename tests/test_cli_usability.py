@@ -137,6 +137,11 @@ def test_demo_hints_name_the_real_command_and_each_night_lists_only_what_it_sent
     assert len(sent2) > 8 and not (set(sent1) | set(shipped)) & set(sent2)
     assert sorted(sent1 + shipped + sent2) == sorted(str(p.relative_to(work)) for p in [
         *work.glob("drop/*/outbox/*.x12"), *work.glob("drop/*/outbox/*.csv")])
+    # the 997s answering the north 3PL's 945s are listed where the warehouse picks them up (its drop's outbox),
+    # never under a partner's drop/
+    acks = re.findall(r"^    (warehouse-drop/\S+)$", out, re.M)
+    assert acks and all(re.fullmatch(r"warehouse-drop/north/outbox/north-997-\d{9}\.x12", p) for p in acks)
+    assert sorted(acks) == sorted(str(p.relative_to(work)) for p in work.glob("warehouse-drop/*/outbox/*"))
     cmd = cli.command_name()
     hints = night2[night2.index("Next"):]
     assert f"{cmd} approve ACME-1010 --partner acme" in hints and f"{cmd} reject ACME-1011 --partner acme" in hints
