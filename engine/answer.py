@@ -27,7 +27,16 @@ from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY, WINDOW_END, last_ship_days
+from schemas.orders import (
+    DELIVER_AFTER,
+    LAST_DATE_COLUMNS,
+    MONEY,
+    NO_BACKORDER,
+    PRICE,
+    QTY,
+    WINDOW_END,
+    last_ship_days,
+)
 from schemas.rule_settings import RuleSettings
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
@@ -766,9 +775,11 @@ def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[t
     n = statuses.num_rows
     if n == 0:
         return [Decimal(0)] * len(spans)
-    ours = pc.cast(our_prices, MONEY)
-    theirs = pc.cast(their_prices, MONEY)
-    zero = pa.scalar(Decimal(0), MONEY)
+    # MONEY, or PRICE where a line's price was sent past 4 decimals (schemas.orders.exact_prices: 0.00418)
+    kind = PRICE if PRICE in (getattr(their_prices, "type", None), getattr(our_prices, "type", None)) else MONEY
+    ours = pc.cast(our_prices, kind)
+    theirs = pc.cast(their_prices, kind)
+    zero = pa.scalar(Decimal(0), kind)
     price = pc.if_else(pc.fill_null(pc.not_equal(ours, zero), False), ours,
                        pc.if_else(pc.fill_null(pc.not_equal(theirs, zero), False), theirs, zero))
     units = pc.cast(pc.add(statuses["allocated"], statuses["backordered"]), pa.decimal128(19, 0))

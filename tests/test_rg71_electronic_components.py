@@ -297,7 +297,7 @@ def test_a_reschedule_of_the_drops_we_do_not_keep_restates_each_line_on_the_day_
                                                           ["IA", "500", "EA", "068", "20261213"]]
 
 
-@pytest.mark.xfail(strict=True, reason="prices are decimal128(18, 4) throughout (ORDER_LINES, the store, 855/810 "
+@pytest.mark.skipif(False, reason="prices are decimal128(18, 4) throughout (ORDER_LINES, the store, 855/810 "
                    "builders): a passive's price in fractions of a cent (0.00418) waits for a person "
                    "(PRICE_DECIMALS_UNSUPPORTED) and, approved, is billed at 0.0042; carrying 6 places is a schema-"
                    "wide change (money columns, order values, TDS) beyond this sweep")
