@@ -55,6 +55,17 @@ def exact_prices(prices: pa.Array | pa.ChunkedArray, sent: pa.Array | pa.Chunked
     return pa.array([e if e is not None else v for e, v in zip(exact, values, strict=True)], PRICE)
 
 
+def with_exact_prices(lines: pa.Table) -> pa.Table:
+    """``lines`` with unit_price the price each line was sent at (schemas.orders.exact_prices: a price_sent of at
+    most PRICE_PLACES decimals, 0.00418, in place of its 4-decimal reading); ``lines`` itself where none is."""
+    if "price_sent" not in lines.column_names or "unit_price" not in lines.column_names:
+        return lines
+    exact = exact_prices(lines.column("unit_price"), lines.column("price_sent"))
+    if exact is lines.column("unit_price"):
+        return lines
+    return lines.set_column(lines.schema.get_field_index("unit_price"), "unit_price", exact)
+
+
 def exact_price(price: Decimal | None, sent: str | None) -> Decimal | None:
     """exact_prices for one line: the price sent (price_sent) where it has at most PRICE_PLACES decimals, else
     ``price`` (unit_price)."""

@@ -42,7 +42,7 @@ from schemas.findings import Finding
 from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
-from schemas.orders import PRICE, PRICE_PLACES, exact_prices, sent_price
+from schemas.orders import PRICE, PRICE_PLACES, sent_price, with_exact_prices
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
@@ -636,17 +636,6 @@ def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
                     f"not apply multipliers; the line waits for a person (approved, it is answered and invoiced "
                     f"at {price}).", row, seg="PO1", element="PO104", value=factor))
     return out
-
-
-def with_exact_prices(lines: pa.Table) -> pa.Table:
-    """``lines`` with unit_price the price each line was sent at (schemas.orders.exact_prices: a price_sent of at
-    most PRICE_PLACES decimals, 0.00418, in place of its 4-decimal reading); ``lines`` itself where none is."""
-    if "price_sent" not in lines.column_names or "unit_price" not in lines.column_names:
-        return lines
-    exact = exact_prices(lines.column("unit_price"), lines.column("price_sent"))
-    if exact is lines.column("unit_price"):
-        return lines
-    return lines.set_column(lines.schema.get_field_index("unit_price"), "unit_price", exact)
 
 
 def _price_decimals_findings(lines: pa.Table) -> list[Finding]:

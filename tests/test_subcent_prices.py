@@ -1,0 +1,102 @@
+"""Unit prices in fractions of a cent (X12 PO104, element 212, is R: any number of decimals). Electronic-component
+distributors quote passives to 5 places (Digi-Key's 10K resistor at 0.00418 each), fastener buyers to 6. Such a
+line was held for a person (PRICE_DECIMALS_UNSUPPORTED: our tables carry 4 decimals) and, approved, answered and
+billed at 0.0042: for a distributor every night's orders waited. Now a price of up to 6 decimals (schemas.orders
+PRICE_PLACES) is the line's price end to end: compared with ours, answered on the 855 as sent, kept, invoiced on the
+810 with the line's amount from the exact price (rounded once, half up, to cents), and valued so by the
+reconciliation; past 6 the line still waits for a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from tests.retailer_support import po_segments, segments, variant_night
+from tests.support import GOOD_PO, REPO, make_workspace, run_stages, x12_850
+
+FIXTURES = REPO / "tests" / "fixtures" / "rg71"
+WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
+NIGHT = datetime(2026, 11, 25, 2)
+SHIP_DAY = datetime(2026, 12, 1, 15)
+NOTED = {"NOTES_NOT_KEPT", "SCH_NOT_APPLIED", "ASN_LATE"}
+
+
+@pytest.fixture(scope="module")
+def digikey(tmp_path_factory):
+    """Digi-Key's stock order with the resistor reel at 0.00418 each (PO104, PO105 QT) and the transceiver at
+    1.935125 (6 places): taken, answered, shipped and invoiced in one night."""
+    return variant_night(FIXTURES, "digikey", "DK7102931", tmp_path_factory.mktemp("subcent"),
+                         [(b"PO1*2*10000*EA*0.0042*QT", b"PO1*2*10000*EA*0.00418*QT")],
+                         warehouses=WAREHOUSES, night=NIGHT, ship_day=SHIP_DAY)
+
+
+def test_a_price_of_5_decimals_is_answered_as_sent_shipped_and_invoiced_at_it(digikey):
+    ws, found, states = digikey
+    assert {f[0] for f in found} <= NOTED, found
+    assert states == {("digikey", "DK7102931"): "invoiced"}
+    ack = po_segments(segments(ws, "digikey", "855"), "DK7102931", "BAK")
+    assert ["PO1", "2", "10000", "EA", "0.00418", "QT"] == ack[[s[:2] for s in ack].index(["PO1", "2"])][:6]
+    inv = po_segments(segments(ws, "digikey", "810"), "DK7102931", "BIG")
+    [it1] = [s for s in inv if s[:2] == ["IT1", "2"]]
+    assert it1[2:6] == ["10000", "EA", "0.00418", "QT"]
+    # 10000 x 0.00418 = 41.80 (0.0042 would bill 42.00): TDS 6471.80, not 6472.00
+    assert ["TDS", "647180"] in inv
+    # the line kept at its price, as sent
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        [line] = [ln for ln in state.order_lines("digikey", "DK7102931") if ln.line_number == 2]
+    finally:
+        state.close()
+    assert line.unit_price == Decimal("0.00418")
+
+
+def _night(tmp_path, lines: list[str], prices: str | None = None):
+    ws = make_workspace(tmp_path / "ws", partners=())
+    if prices is not None:
+        (ws.root / "reference" / "prices.csv").write_text(prices)
+    inbox = ws.drop_root / "acme" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "po.x12").write_bytes(x12_850(GOOD_PO[:6] + lines))
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    return ws
+
+
+def _855(ws) -> list[str]:
+    [path] = sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))
+    return [s for s in path.read_text().replace("\n", "").split("~") if s[:3] in ("PO1", "ACK")]
+
+
+def test_an_860_price_change_to_6_decimals_is_applied_and_answered_as_sent(tmp_path):
+    """Jabil reprices the regulator tubes (line 4, 0.61) to 0.612345 (POC02 PC, POC06 6 places): it used to be refused
+    (CHANGE_PRICE_INVALID, "more than 4 decimal places"). Now it is the line's price: its revised 855 states it as
+    sent and the line keeps it."""
+    from connectors.state import StateStore
+    from tests.test_rg71_electronic_components import _changed
+
+    ws, found, _states = _changed(tmp_path, "jabil", [
+        "POC*4*PC*500*500*EA*0.612345**BP*311-0702-00*VP*RG71-317T/NOPB"], 7114)
+    assert "CHANGE_PRICE_INVALID" not in {c for c, _m in found}, found
+    answers = segments(ws, "jabil", "855")
+    revised = po_segments(answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):], "4500718821",
+                          "BAK")
+    assert [s[1:5] for s in revised if s[:2] == ["PO1", "4"]] == [["4", "500", "EA", "0.612345"]]
+    state = StateStore(ws.state_path)
+    try:
+        [line] = [ln for ln in state.order_lines("jabil", "4500718821") if ln.line_number == 4]
+    finally:
+        state.close()
+    assert line.unit_price == Decimal("0.612345")
+
+
+def test_an_860_price_of_7_decimals_is_still_refused(tmp_path):
+    from tests.test_rg71_electronic_components import _changed
+
+    _ws, found, _states = _changed(tmp_path, "jabil", [
+        "POC*4*PC*500*500*EA*0.6123451**BP*311-0702-00*VP*RG71-317T/NOPB"], 7115)
+    [message] = [m for c, m in found if c == "CHANGE_PRICE_INVALID"]
+    assert "POC06 0.6123451 has more than 6 decimal places" in message
