@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.orders import MONEY, PERCENT, PRICE
+from schemas.orders import MONEY, PERCENT
 
 ITEM_STATUSES = ("active", "discontinued")
 
@@ -108,7 +108,7 @@ PRICES = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
         pa.field("sku", pa.string(), nullable=False),
-        pa.field("unit_price", PRICE, nullable=False),  # per each, to PRICE_PLACES (0.00418 for a passive)
+        pa.field("unit_price", MONEY, nullable=False),  # per each
         pa.field("currency", pa.string(), nullable=False),
         pa.field("valid_from", pa.date32(), nullable=False),
         pa.field("valid_to", pa.date32()),  # inclusive; null = open ended

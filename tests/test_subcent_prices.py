@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-import pyarrow as pa
 import pytest
 
 from tests.retailer_support import po_segments, segments, variant_night
@@ -100,3 +99,50 @@ def test_an_860_price_of_7_decimals_is_still_refused(tmp_path):
         "POC*4*PC*500*500*EA*0.6123451**BP*311-0702-00*VP*RG71-317T/NOPB"], 7115)
     [message] = [m for c, m in found if c == "CHANGE_PRICE_INVALID"]
     assert "POC06 0.6123451 has more than 6 decimal places" in message
+
+
+def test_an_850_price_of_6_decimals_is_taken_and_answered_as_sent(tmp_path):
+    """19.712345 per each (our 19.70: within the tolerance): acknowledged, the 855 states PO104 as sent; the same
+    price with trailing zeros is answered without them; 7 places still wait for a person."""
+    from connectors.state import StateStore
+
+    ws = _night(tmp_path, ["PO1*1*100*EA*19.712345*PE*VN*VP-1001", "PO1*2*10*EA*19.7000000*PE*VN*VP-1001",
+                           "CTT*2"])
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "PO-1").state == "acknowledged"
+        assert "PRICE_DECIMALS_UNSUPPORTED" not in {f["code"] for f in state.findings(po_number="PO-1")}
+        prices = [ln.unit_price for ln in state.order_lines("acme", "PO-1")]
+    finally:
+        state.close()
+    assert prices == [Decimal("19.712345"), Decimal("19.7")]
+    assert _855(ws)[0] == "PO1*1*100*EA*19.712345*PE*VN*VP-1001" and _855(ws)[2] == "PO1*2*10*EA*19.7*PE*VN*VP-1001"
+
+
+def test_a_price_of_7_decimals_is_still_held(tmp_path):
+    from connectors.state import StateStore
+
+    ws = _night(tmp_path, ["PO1*1*100*EA*19.7123451*PE*VN*VP-1001", "CTT*1"])
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("acme", "PO-1")
+    finally:
+        state.close()
+    assert order.state == "held" and order.hold_codes == ("PRICE_DECIMALS_UNSUPPORTED",)
+
+
+@pytest.mark.parametrize(("theirs", "finding"), [("0.004284", False), ("0.004285", True)])
+def test_a_price_of_6_decimals_is_compared_with_ours_exactly(tmp_path, theirs, finding):
+    """Our 0.0042 (prices.csv) against PO104 of 6 places, acme's tolerance 2 %: 0.004284 is 2.00 % above (within),
+    0.004285 2.02 % (out). Read at 4 decimals both were 0.0043, 2.4 % off."""
+    from connectors.state import StateStore
+
+    prices = "partner,sku,unit_price,currency,valid_from,valid_to\nacme,SKU-1001,0.0042,USD,2026-01-01,\n"
+    ws = _night(tmp_path, [f"PO1*1*10*EA*{theirs}*PE*VN*VP-1001", "CTT*1"], prices)
+    state = StateStore(ws.state_path)
+    try:
+        codes = {f["code"] for f in state.findings(po_number="PO-1")}
+    finally:
+        state.close()
+    assert not codes & {"PRICE_NOT_ON_FILE", "REFERENCE_INVALID", "PRICE_DECIMALS_UNSUPPORTED"}, codes
+    assert ("PRICE_OUT_OF_TOLERANCE" in codes) == finding, codes

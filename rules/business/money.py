@@ -42,7 +42,7 @@ from schemas.findings import Finding
 from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
-from schemas.orders import PRICE, PRICE_PLACES, sent_price, with_exact_prices
+from schemas.orders import PRICE_PLACES, sent_price, with_exact_prices
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
@@ -1036,11 +1036,8 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
 
 def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
     """Per line, PO104, else our list price (line_prices' ``prices``): the price an order's value counts."""
-    theirs, ours = resolved.column("unit_price"), prices["list_price"]
-    try:
-        return pc.coalesce(theirs, pc.cast(ours, theirs.type))
-    except pa.ArrowInvalid:  # a price of ours past 4 decimals (prices.csv to PRICE_PLACES) on a line with none
-        return pc.coalesce(pc.cast(theirs, PRICE), pc.cast(ours, PRICE))
+    return pc.coalesce(resolved.column("unit_price"),
+                       pc.cast(prices["list_price"], resolved.schema.field("unit_price").type))
 
 
 def check_order_value(
