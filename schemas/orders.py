@@ -24,6 +24,7 @@ PERCENT = pa.decimal128(9, 4)
 # a price within Arrow's 38 and leave 12 whole ones (a unit price under a trillion).
 PRICE = pa.decimal128(18, 6)
 PRICE_PLACES = PRICE.scale
+WIDE_PRICE = pa.decimal128(38, 12)  # a price as any document of ours may state it (an 865's POC06 echoed as sent)
 
 
 def sent_price(text: str | None) -> Decimal | None:
@@ -64,6 +65,16 @@ def with_exact_prices(lines: pa.Table) -> pa.Table:
     if exact is lines.column("unit_price"):
         return lines
     return lines.set_column(lines.schema.get_field_index("unit_price"), "unit_price", exact)
+
+
+def prices_as_money(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Prices (stored texts, or decimals) as MONEY: exactly where each has at most 4 decimals, else each rounded
+    half up to 4 (a price kept to PRICE_PLACES, 0.00418, is 0.0042 there): what the reconciliation, whose
+    arithmetic is in 10^-4 units (engine.columnar), reads of our prices."""
+    try:
+        return pc.cast(values, MONEY)
+    except pa.ArrowInvalid:
+        return pc.cast(pc.round(pc.cast(values, WIDE_PRICE), 4, round_mode="half_up"), MONEY)
 
 
 def exact_price(price: Decimal | None, sent: str | None) -> Decimal | None:

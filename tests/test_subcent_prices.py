@@ -54,6 +54,27 @@ def test_a_price_of_5_decimals_is_answered_as_sent_shipped_and_invoiced_at_it(di
     assert line.unit_price == Decimal("0.00418")
 
 
+def test_the_reconciliation_reads_the_night_and_finds_no_price_or_total_mismatch(digikey):
+    """The reconciliation reads the 855 (PO104 0.00418), the stored line and the 810 back: it failed on the price
+    ("Rescaling Decimal value would cause data loss"). Its arithmetic is in 10^-4 units, so it reads such a price
+    at 4 decimals (schemas.orders.prices_as_money) on every side alike: no price mismatch, and the 810's TDS ties
+    to what its lines billed (41.80)."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws, _found, _states = digikey
+    state = StateStore(ws.state_path)
+    try:
+        result = reconcile_run(ws, ws.partners(), state, now=datetime(2026, 12, 2, 9), run_id="subcent")
+    finally:
+        state.close()
+    import csv
+
+    path = ws.root / "reports" / "subcent" / "finance" / "data" / "exceptions.csv"
+    kinds = {r["type"] for r in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())}
+    assert result.summary["exceptions"] == len(kinds) and kinds <= {"DOCUMENT_UNACKNOWLEDGED"}, kinds
+
+
 def _night(tmp_path, lines: list[str], prices: str | None = None):
     ws = make_workspace(tmp_path / "ws", partners=())
     if prices is not None:
@@ -146,3 +167,32 @@ def test_a_price_of_6_decimals_is_compared_with_ours_exactly(tmp_path, theirs, f
         state.close()
     assert not codes & {"PRICE_NOT_ON_FILE", "REFERENCE_INVALID", "PRICE_DECIMALS_UNSUPPORTED"}, codes
     assert ("PRICE_OUT_OF_TOLERANCE" in codes) == finding, codes
+
+
+def test_a_csv_order_s_price_of_6_decimals_is_taken_and_kept(tmp_path):
+    """A CSV feed's price 26,253456 (decimal comma, 6 places) was held (PRICE_DECIMALS_UNSUPPORTED); now the line is
+    taken at it and kept so; 26,2534567 still waits (tests/test_quantity_decimals.py)."""
+    from connectors.state import StateStore
+    from tests.support import run_night
+    from tests.test_csv_findings_run import LAYOUT
+
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    text = (REPO / "partners" / "umbrella.toml").read_text()
+    start, end = text.index("[fulfilment.csv_orders]"), text.index("[fulfilment.csv_ack]")
+    (ws.partners_dir / "umbrella.toml").write_text(text[:start] + LAYOUT.lstrip() + "\n" + text[end:])
+    inbox = ws.drop_root / "umbrella" / "inbox"
+    for f in inbox.iterdir():
+        f.unlink()
+    (inbox / "orders.csv").write_bytes("\r\n".join([
+        "Order;Line;Qty;Unit;Price;Item #;Ship Date;Cancel By;Ship To",
+        "O-1;1;5;EA;26,253456;VP-1010;04.12.2026;;UMB-9", ""]).encode())
+    run_night(ws, datetime(2026, 11, 27, 2))
+    state = StateStore(ws.state_path)
+    try:
+        order = state.order("umbrella", "O-1")
+        codes = {f["code"] for f in state.findings() if f["partner"] == "umbrella"}
+        [line] = state.order_lines("umbrella", "O-1")
+    finally:
+        state.close()
+    assert order.state == "acknowledged" and "PRICE_DECIMALS_UNSUPPORTED" not in codes, codes
+    assert line.unit_price == Decimal("26.253456")
