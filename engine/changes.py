@@ -714,10 +714,11 @@ class _Editor:
                 new_price = None
             done = self.progress.shipped(hit["line_number"])
             if new_quantity is not None and new_quantity < done:
-                if new_price is not None and exact_price(new_price, poc.get("price_sent")) != exact_price(
-                        hit.get("unit_price"), hit.get("price_sent")):
+                sent = poc.get("price_sent") if new_price == poc.get("unit_price") else None
+                if new_price is not None and exact_price(new_price, sent) != exact_price(hit.get("unit_price"),
+                                                                                      hit.get("price_sent")):
                     hit["unit_price"] = new_price
-                    hit["price_sent"] = poc.get("price_sent")  # as below
+                    hit["price_sent"] = sent  # as below
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return _in_buyers_unit(self._keep_shipped(poc, hit, new_quantity), converted)
         before = dict(hit)
@@ -733,7 +734,7 @@ class _Editor:
             hit["unit_price"] = new_price
             # the 850's PO104 past 4 decimals replaced by the POC's price: 4 decimals or fewer, or its exact
             # price of up to PRICE_PLACES (0.004185) as sent beside its 4-decimal reading (schemas.orders)
-            hit["price_sent"] = poc.get("price_sent")
+            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") else None
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
@@ -1446,6 +1447,9 @@ def _result(
     before = {r["line_number"]: r for r in stored}
     changed = frozenset(
         k for k, r in after.items() if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED)
+        # a price changed past 4 decimals (0.61 to 0.61001: unit_price 0.6100 either way), or to 4
+        or exact_price(before[k].get("unit_price"), before[k].get("price_sent")) != exact_price(
+            r.get("unit_price"), r.get("price_sent"))
     )
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
                                                                          for c in LINE_LAST_DATES))

@@ -91,26 +91,27 @@ def _855(ws) -> list[str]:
     return [s for s in path.read_text().replace("\n", "").split("~") if s[:3] in ("PO1", "ACK")]
 
 
-def test_an_860_price_change_to_6_decimals_is_applied_and_answered_as_sent(tmp_path):
+@pytest.mark.parametrize("price", ["0.612345", "0.61001"])
+def test_an_860_price_change_to_6_decimals_is_applied_and_answered_as_sent(tmp_path, price):
     """Jabil reprices the regulator tubes (line 4, 0.61) to 0.612345 (POC02 PC, POC06 6 places): it used to be refused
     (CHANGE_PRICE_INVALID, "more than 4 decimal places"). Now it is the line's price: its revised 855 states it as
-    sent and the line keeps it."""
+    sent and the line keeps it. 0.61001 reads 0.6100 at 4 decimals, as the line's 0.61 does: still a change."""
     from connectors.state import StateStore
     from tests.test_rg71_electronic_components import _changed
 
     ws, found, _states = _changed(tmp_path, "jabil", [
-        "POC*4*PC*500*500*EA*0.612345**BP*311-0702-00*VP*RG71-317T/NOPB"], 7114)
+        f"POC*4*PC*500*500*EA*{price}**BP*311-0702-00*VP*RG71-317T/NOPB"], 7114)
     assert "CHANGE_PRICE_INVALID" not in {c for c, _m in found}, found
     answers = segments(ws, "jabil", "855")
     revised = po_segments(answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):], "4500718821",
                           "BAK")
-    assert [s[1:5] for s in revised if s[:2] == ["PO1", "4"]] == [["4", "500", "EA", "0.612345"]]
+    assert [s[1:5] for s in revised if s[:2] == ["PO1", "4"]] == [["4", "500", "EA", price]]
     state = StateStore(ws.state_path)
     try:
         [line] = [ln for ln in state.order_lines("jabil", "4500718821") if ln.line_number == 4]
     finally:
         state.close()
-    assert line.unit_price == Decimal("0.612345")
+    assert line.unit_price == Decimal(price)
 
 
 def test_an_860_price_of_7_decimals_is_still_refused(tmp_path):
