@@ -129,7 +129,7 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
 
     from connectors.arrow_sql import typed
     from schemas.grouping import per_distinct
-    from schemas.orders import MONEY, prices_as_money
+    from schemas.orders import prices_as
 
     target = schema(spec)
     parsed = [pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
@@ -140,8 +140,8 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         if pa.types.is_timestamp(kind):
             text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
-        if price and kind == MONEY:  # a price kept to 6 decimals (0.00418): read at 4 (prices_as_money)
-            return prices_as_money(text)
+        if price and pa.types.is_decimal(kind):  # a price finer than its column (prices_as): rounded half up
+            return prices_as(text, kind)
         return pc.cast(text, kind)
 
     arrays = []

@@ -48,7 +48,7 @@ LINE_STATUS = pa.schema([
     pa.field("line_number", pa.int32(), nullable=False),
     pa.field("parts", pa.list_(PART)),  # one ACK each (status, ACK02, ACK05 with 068)
     pa.field("ack_quantity", QTY),  # what the CTT adds up (null: the line's PO102)
-    pa.field("ack_price", MONEY),  # our price in PO104 when we changed it (IP)
+    pa.field("ack_price", PRICE),  # our price in PO104 when we changed it (IP), to 6 decimals
     pa.field("ordered", QTY),
     pa.field("allocated", pa.int64()),
     pa.field("backordered", pa.int64()),
@@ -344,7 +344,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "partner": decided["partner"], "po_number": decided["po_number"], "line_number": decided["line_number"],
         "parts": parts,
         "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
-        "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, MONEY)),
+        "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, PRICE)),
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
         "allocated": pa.array(np.where(plain, np.where(frac, alloc // np.maximum(per_unit, 1), alloc), 0)),
         "backordered": pa.array(np.where(plain, np.where(frac, back // np.maximum(per_unit, 1), back), 0)),

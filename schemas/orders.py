@@ -67,14 +67,19 @@ def with_exact_prices(lines: pa.Table) -> pa.Table:
     return lines.set_column(lines.schema.get_field_index("unit_price"), "unit_price", exact)
 
 
-def prices_as_money(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Prices (stored texts, or decimals) as MONEY: exactly where each has at most 4 decimals, else each rounded
-    half up to 4 (a price kept to PRICE_PLACES, 0.00418, is 0.0042 there): what the reconciliation, whose
-    arithmetic is in 10^-4 units (engine.columnar), reads of our prices."""
+def prices_as(values: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """Prices (stored texts, or decimals) as the decimal ``kind``: exactly where each has at most its decimals,
+    else each rounded half up to them (PRICE: a price of 7 decimals an 865 echoed is read to 6; MONEY: 0.00418 is
+    0.0042)."""
     try:
-        return pc.cast(values, MONEY)
+        return pc.cast(values, kind)
     except pa.ArrowInvalid:
-        return pc.cast(pc.round(pc.cast(values, WIDE_PRICE), 4, round_mode="half_up"), MONEY)
+        return pc.cast(pc.round(pc.cast(values, WIDE_PRICE), kind.scale, round_mode="half_up"), kind)
+
+
+def prices_as_money(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """prices_as MONEY: a price kept to PRICE_PLACES (0.00418) rounded half up to 4 (0.0042)."""
+    return prices_as(values, MONEY)
 
 
 def exact_price(price: Decimal | None, sent: str | None) -> Decimal | None:

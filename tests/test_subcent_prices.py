@@ -56,9 +56,9 @@ def test_a_price_of_5_decimals_is_answered_as_sent_shipped_and_invoiced_at_it(di
 
 def test_the_reconciliation_reads_the_night_and_finds_no_price_or_total_mismatch(digikey):
     """The reconciliation reads the 855 (PO104 0.00418), the stored line and the 810 back: it failed on the price
-    ("Rescaling Decimal value would cause data loss"). Its arithmetic is in 10^-4 units, so it reads such a price
-    at 4 decimals (schemas.orders.prices_as_money) on every side alike: no price mismatch, and the 810's TDS ties
-    to what its lines billed (41.80)."""
+    ("Rescaling Decimal value would cause data loss"). It reads such a price exactly (to 6 decimals) on every side:
+    no price mismatch, the 810's TDS ties to what its lines billed, and the line is valued 41.80 on every side in
+    the report (read at 4 decimals, 0.0042, it was 42.00)."""
     from connectors.state import StateStore
     from flows.reconcile import reconcile_run
 
@@ -73,6 +73,14 @@ def test_the_reconciliation_reads_the_night_and_finds_no_price_or_total_mismatch
     path = ws.root / "reports" / "subcent" / "finance" / "data" / "exceptions.csv"
     kinds = {r["type"] for r in csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines())}
     assert result.summary["exceptions"] == len(kinds) and kinds <= {"DOCUMENT_UNACKNOWLEDGED"}, kinds
+    data = ws.root / "reports" / "subcent" / "finance" / "data"
+    [line] = [r for r in csv.DictReader((data / "lines.csv").read_text(encoding="utf-8-sig").splitlines())
+              if r["po_number"] == "DK7102931" and r["line_number"] == "2"]
+    assert [line[c] for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value")] == \
+        ["41.8000"] * 4, line
+    [values] = csv.DictReader((data / "values.csv").read_text(encoding="utf-8-sig").splitlines())
+    assert [values[c] for c in ("ordered_value", "acknowledged_value", "shipped_value", "invoiced_value")] == \
+        ["6471.8000"] * 4, values
 
 
 def _night(tmp_path, lines: list[str], prices: str | None = None):
@@ -197,3 +205,51 @@ def test_a_csv_order_s_price_of_6_decimals_is_taken_and_kept(tmp_path):
         state.close()
     assert order.state == "acknowledged" and "PRICE_DECIMALS_UNSUPPORTED" not in codes, codes
     assert line.unit_price == Decimal("26.253456")
+
+
+def test_our_price_list_s_6_decimal_price_answers_a_line_at_it(tmp_path):
+    """prices.csv may carry 6 decimals (0.004185 per each); a line without PO104 (PRICE_MISSING: our price applies)
+    is answered at it, ACK IP with PO104 0.004185, and kept so (the line's acknowledged price). It was refused
+    (REFERENCE_INVALID) at 4 decimals, and our 6-decimal price could not be answered (the decisions' price was
+    MONEY)."""
+    from connectors.state import StateStore
+
+    prices = "partner,sku,unit_price,currency,valid_from,valid_to\nacme,SKU-1001,0.004185,USD,2026-01-01,\n"
+    ws = _night(tmp_path, ["PO1*1*500*EA***VN*VP-1001", "CTT*1"], prices)
+    state = StateStore(ws.state_path)
+    try:
+        codes = {f["code"] for f in state.findings(po_number="PO-1")}
+        [line] = state.order_lines("acme", "PO-1")
+    finally:
+        state.close()
+    assert "PRICE_MISSING" in codes and not codes & {"REFERENCE_INVALID", "PRICE_NOT_ON_FILE"}, codes
+    segs = _855(ws)
+    assert segs[0].split("*")[:5] == ["PO1", "1", "500", "EA", "0.004185"], segs
+    assert segs[1].startswith("ACK*IP*500*EA"), segs
+    assert line.ack_price == Decimal("0.004185")
+
+
+def test_a_rebuild_records_our_810_s_price_as_sent(digikey, tmp_path):
+    """`state rebuild` records the lines of our 810s in the outbox for the reconciliation (parsers.sent_documents):
+    IT104 0.00418 is kept as 0.00418 (it was read as 0.0042)."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from connectors.state import StateStore
+    from flows.cli import app
+
+    ws, _found, _states = digikey
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy)
+    for p in (copy / "state").glob("orderbridge.sqlite*"):
+        p.unlink()
+    res = CliRunner().invoke(app, ["state", "rebuild", "-w", str(copy)])
+    assert res.exit_code == 0, res.output
+    state = StateStore(copy / "state" / "orderbridge.sqlite")
+    try:
+        recorded = state.recorded_lines().to_pylist()
+    finally:
+        state.close()
+    [it1] = [r for r in recorded if r["doc_type"] == "810" and r["po_number"] == "DK7102931" and r["line_id"] == "2"]
+    assert (it1["quantity"], it1["unit_price"]) == (Decimal(10000), Decimal("0.00418"))

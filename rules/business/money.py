@@ -42,7 +42,7 @@ from schemas.findings import Finding
 from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
-from schemas.orders import PRICE_PLACES, sent_price, with_exact_prices
+from schemas.orders import PRICE, PRICE_PLACES, sent_price, with_exact_prices
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
@@ -990,7 +990,7 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
     resolved = with_exact_prices(resolved)
     price = _po_price_else_ours(resolved, prices)
     if per_each is not None:
-        price = pc.coalesce(pc.cast(per_each, price.type), price)
+        price = pc.coalesce(*_alike(per_each, price))
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
     amount = _per_many_amounts(resolved, amount)
     # summed per order, the order named by its code (integers hash faster than two texts per line); a line an
@@ -1036,8 +1036,16 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
 
 def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
     """Per line, PO104, else our list price (line_prices' ``prices``): the price an order's value counts."""
-    return pc.coalesce(resolved.column("unit_price"),
-                       pc.cast(prices["list_price"], resolved.schema.field("unit_price").type))
+    return pc.coalesce(*_alike(prices["list_price"], resolved.column("unit_price"))[::-1])
+
+
+def _alike(ours, theirs) -> tuple:
+    """(``ours``, ``theirs``) prices in ``theirs``' type, or both in PRICE where ours has more decimals than it
+    (prices.csv's 0.004185 against a night's 4-decimal PO104s)."""
+    try:
+        return pc.cast(ours, theirs.type), theirs
+    except pa.ArrowInvalid:
+        return pc.cast(ours, PRICE), pc.cast(theirs, PRICE)
 
 
 def check_order_value(
