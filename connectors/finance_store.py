@@ -129,24 +129,29 @@ def _from_arrow(table: pa.Table, spec) -> pa.Table:
 
     from connectors.arrow_sql import typed
     from schemas.grouping import per_distinct
+    from schemas.orders import prices_as
 
     target = schema(spec)
     parsed = [pa.types.is_timestamp(f.type) or pa.types.is_date(f.type) or pa.types.is_decimal(f.type)
               for f in target]
     plain = typed(table, pa.schema([pa.field(f.name, pa.string() if p else f.type) for f, p in
                                     zip(target, parsed, strict=True)]))
-    def parse(text: pa.Array, kind: pa.DataType) -> pa.Array:
+    def parse(text: pa.Array, kind: pa.DataType, price: bool = False) -> pa.Array:
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         if pa.types.is_timestamp(kind):
             text = pc.utf8_slice_codeunits(text, 0, 19)  # whole seconds, as every run clock is kept
+        if price and pa.types.is_decimal(kind):  # a price finer than its column (prices_as): rounded half up
+            return prices_as(text, kind)
         return pc.cast(text, kind)
 
     arrays = []
     for values, f, p in zip(plain.columns, target, parsed, strict=True):
+        price = f.name.endswith("price")
         if p and len(values) >= PER_DISTINCT:  # each distinct text parsed once (a night's quantities, prices
-            values = per_distinct(values, lambda v, kind=f.type: parse(v, kind))  # and times repeat few values)
+            # and times repeat few values)
+            values = per_distinct(values, lambda v, kind=f.type, price=price: parse(v, kind, price))
         elif p:
-            values = parse(values, f.type)
+            values = parse(values, f.type, price)
         arrays.append(values)
     return pa.Table.from_arrays(arrays, schema=target)
 

@@ -27,7 +27,16 @@ from rules.business.quantities import as_ordered_lines
 from rules.distinct import distinct_rows, per_rows, per_value, truncated
 from schemas.inventory import ALLOCATION_INPUT
 from schemas.lifecycle import LineRecord, LineState
-from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, MONEY, NO_BACKORDER, QTY, WINDOW_END, last_ship_days
+from schemas.orders import (
+    DELIVER_AFTER,
+    LAST_DATE_COLUMNS,
+    MONEY,
+    NO_BACKORDER,
+    PRICE,
+    QTY,
+    WINDOW_END,
+    last_ship_days,
+)
 from schemas.rule_settings import RuleSettings
 
 NO_ALLOCATION_ACTIONS = ("reject_line", "reject_order", "hold_line", "hold_order")
@@ -39,7 +48,7 @@ LINE_STATUS = pa.schema([
     pa.field("line_number", pa.int32(), nullable=False),
     pa.field("parts", pa.list_(PART)),  # one ACK each (status, ACK02, ACK05 with 068)
     pa.field("ack_quantity", QTY),  # what the CTT adds up (null: the line's PO102)
-    pa.field("ack_price", MONEY),  # our price in PO104 when we changed it (IP)
+    pa.field("ack_price", PRICE),  # our price in PO104 when we changed it (IP), to 6 decimals
     pa.field("ordered", QTY),
     pa.field("allocated", pa.int64()),
     pa.field("backordered", pa.int64()),
@@ -335,7 +344,7 @@ def status_table(decided: pa.Table, rejected_order: np.ndarray, ship: pa.Array, 
         "partner": decided["partner"], "po_number": decided["po_number"], "line_number": decided["line_number"],
         "parts": parts,
         "ack_quantity": pc.if_else(pa.array(plain), ordered_dec, qty),
-        "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, MONEY)),
+        "ack_price": pc.if_else(pa.array(plain), decided["unit_price"], pa.scalar(None, PRICE)),
         "ordered": pc.if_else(pa.array(plain), ordered_dec, qty),
         "allocated": pa.array(np.where(plain, np.where(frac, alloc // np.maximum(per_unit, 1), alloc), 0)),
         "backordered": pa.array(np.where(plain, np.where(frac, back // np.maximum(per_unit, 1), back), 0)),
@@ -766,9 +775,11 @@ def order_values(statuses: pa.Table, their_prices, our_prices, spans: Sequence[t
     n = statuses.num_rows
     if n == 0:
         return [Decimal(0)] * len(spans)
-    ours = pc.cast(our_prices, MONEY)
-    theirs = pc.cast(their_prices, MONEY)
-    zero = pa.scalar(Decimal(0), MONEY)
+    # MONEY, or PRICE where a line's price was sent past 4 decimals (schemas.orders.exact_prices: 0.00418)
+    kind = PRICE if PRICE in (getattr(their_prices, "type", None), getattr(our_prices, "type", None)) else MONEY
+    ours = pc.cast(our_prices, kind)
+    theirs = pc.cast(their_prices, kind)
+    zero = pa.scalar(Decimal(0), kind)
     price = pc.if_else(pc.fill_null(pc.not_equal(ours, zero), False), ours,
                        pc.if_else(pc.fill_null(pc.not_equal(theirs, zero), False), theirs, zero))
     units = pc.cast(pc.add(statuses["allocated"], statuses["backordered"]), pa.decimal128(19, 0))

@@ -73,7 +73,16 @@ from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import Finding, finding_at_row
 from schemas.order_keys import shown, x12_po
-from schemas.orders import DEADLINES, ELEMENTS_SEP, LINE_MARK_FOR, LINE_WIDE_DATES, ORDER_LINES
+from schemas.orders import (
+    DEADLINES,
+    ELEMENTS_SEP,
+    LINE_MARK_FOR,
+    LINE_WIDE_DATES,
+    ORDER_LINES,
+    PRICE_PLACES,
+    exact_price,
+    sent_price,
+)
 from schemas.units import PRICE_PER_EACH, covering, weight_in, within_one
 
 _MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
@@ -707,9 +716,11 @@ class _Editor:
                 new_price = None
             done = self.progress.shipped(hit["line_number"])
             if new_quantity is not None and new_quantity < done:
-                if new_price is not None and new_price != hit.get("unit_price"):
+                sent = poc.get("price_sent") if new_price == poc.get("unit_price") else None
+                if new_price is not None and exact_price(new_price, sent) != exact_price(hit.get("unit_price"),
+                                                                                      hit.get("price_sent")):
                     hit["unit_price"] = new_price
-                    hit["price_sent"] = None  # as below: the 850's PO104 past 4 decimals replaced by an exact one
+                    hit["price_sent"] = sent  # as below
                     hit["price_basis"] = poc.get("price_basis") or hit.get("price_basis")
                 return _in_buyers_unit(self._keep_shipped(poc, hit, new_quantity), converted)
         before = dict(hit)
@@ -723,7 +734,9 @@ class _Editor:
                 hit["unit"] = poc.get("unit") or hit.get("unit")  # (CS for a line in CA: the line keeps its unit)
         if new_price is not None:
             hit["unit_price"] = new_price
-            hit["price_sent"] = None  # likewise the 850's PO104
+            # the 850's PO104 past 4 decimals replaced by the POC's price: 4 decimals or fewer, or its exact
+            # price of up to PRICE_PLACES (0.004185) as sent beside its 4-decimal reading (schemas.orders)
+            hit["price_sent"] = poc.get("price_sent") if new_price == poc.get("unit_price") else None
             weighed_basis = self._weighed_basis(poc, before)
             if weighed_basis:  # the basis sent is the 855's echo (weight_basis_sent), ours the price per the weight
                 hit["weight_basis_sent"] = poc.get("price_basis") or hit.get("weight_basis_sent")
@@ -790,13 +803,14 @@ class _Editor:
                 f"{_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change was not applied (ask the "
                 "buyer for a quantity with at most 4 decimals, or in a smaller unit).", "POC03", sent)
         sent = poc.get("price_sent")
-        if sent and ct in PRICE_TYPES | EITHER_TYPES | {"AI"}:
+        if sent and sent_price(sent) is None and ct in PRICE_TYPES | EITHER_TYPES | {"AI"}:
             kept = poc.get("unit_price")
             return self._reject(
                 poc, hit, "CHANGE_PRICE_INVALID",
-                f"POC06 {sent} has more than 4 decimal places; our orders, 855s and 810s carry 4, so it would be "
-                f"{_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change was not applied (agree a "
-                "price with at most 4 decimals with the buyer).", "POC06", sent)
+                f"POC06 {sent} has more than {PRICE_PLACES} decimal places; our orders, 855s and 810s carry "
+                f"{PRICE_PLACES}, so it would be {_n(kept)} (off by {_n(abs(Decimal(sent) - kept))}): the {ct} change "
+                f"was not applied (agree a price with at most {PRICE_PLACES} decimals with the buyer).", "POC06",
+                sent)
         factor = poc.get("price_multiplier_sent")
         if factor and ct in PRICE_TYPES | EITHER_TYPES | {"AI"}:
             value, _, kind = factor.partition(" ")
@@ -1435,6 +1449,9 @@ def _result(
     before = {r["line_number"]: r for r in stored}
     changed = frozenset(
         k for k, r in after.items() if k not in before or any(before[k].get(c) != r.get(c) for c in _COMPARED)
+        # a price changed past 4 decimals (0.61 to 0.61001: unit_price 0.6100 either way), or to 4
+        or exact_price(before[k].get("unit_price"), before[k].get("price_sent")) != exact_price(
+            r.get("unit_price"), r.get("price_sent"))
     )
     dated = frozenset(k for k, r in after.items() if k in before and any(before[k].get(c) != r.get(c)
                                                                          for c in LINE_LAST_DATES))

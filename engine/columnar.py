@@ -1,7 +1,8 @@
 """Exact money and quantity arithmetic over numpy, for the finance modules (engine.reconcile,
 engine.finance_report, engine.dashboard), with the per-group reductions of schemas.grouping. Decimals
-are read and written as scaled int64 (10^-4 units: the scale of schemas.orders QTY and MONEY) straight
-from the decimal128 buffers; no floats touch an amount. Nothing here knows about orders or documents.
+are read and written as scaled int64 (10^-4 units: the scale of schemas.orders QTY and MONEY; unit prices,
+kept to PRICE's 6 decimals, in 10^-6 units: price_units) straight from the decimal128 buffers; no floats touch
+an amount. Nothing here knows about orders or documents.
 """
 
 from __future__ import annotations
@@ -14,21 +15,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from schemas.grouping import Groups, densify, encode, sort_order  # noqa: F401 (re-exported for the finance modules)
-from schemas.orders import MONEY
+from schemas.orders import MONEY, PRICE
 
 SCALE = 10_000  # QTY and MONEY are decimal128(18, 4)
+# a unit price is kept to PRICE's 6 decimals (schemas.orders: 0.00418 per each): read in 10^-6 units by
+# price_units, a quantity (10^-4) times it valued with multiply(..., unit=PRICE_UNIT) (10^-4 units again)
+PRICE_SCALE = 1_000_000
+TO_PRICE = PRICE_SCALE // SCALE  # 10^-4 units x TO_PRICE = 10^-6 units
+PRICE_UNIT = SCALE * TO_PRICE
 _EPOCH = date(1970, 1, 1)
 NO_TIME = np.iinfo(np.int64).max  # sentinel for a missing time in min-reductions
 _SAFE = 2**62
 
 
-def scaled(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """A decimal column as (int64 in 10^-4 units, present mask); nulls read 0."""
+def scaled(values: pa.Array | pa.ChunkedArray, kind: pa.DataType = MONEY) -> tuple[np.ndarray, np.ndarray]:
+    """A decimal column as (int64 in 10^-4 units, present mask); nulls read 0. A price kept to more decimals
+    (PRICE: 0.00418) is read rounded half up to 4 (0.0042); ``kind`` PRICE: in 10^-6 units (price_units)."""
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     n = len(arr)
     if not n:
         return np.zeros(0, np.int64), np.zeros(0, bool)
-    arr = pc.cast(arr, MONEY)
+    if pa.types.is_decimal(arr.type) and arr.type.scale > kind.scale:
+        arr = pc.round(arr, kind.scale, round_mode="half_up")
+    arr = pc.cast(arr, kind)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     words = np.frombuffer(arr.buffers()[1], np.int64, count=2 * (arr.offset + n))[2 * arr.offset:]
@@ -37,6 +46,19 @@ def scaled(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         raise OverflowError("a quantity or amount does not fit the 18-digit decimal")
     present = np.ones(n, bool) if arr.null_count == 0 else pc.is_valid(arr).to_numpy(zero_copy_only=False)
     return np.where(present, low, 0), present
+
+
+def price_units(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A price column as (int64 in 10^-6 units, present mask): exact to PRICE's 6 decimals (0.00418 is 4180)."""
+    return scaled(values, PRICE)
+
+
+def at_4(prices: np.ndarray) -> np.ndarray:
+    """Prices in 10^-6 units as 10^-4 units, rounded half away from zero (0.00418 is 0.0042): how the MONEY
+    columns of the reports show a price kept to more decimals."""
+    prices = np.asarray(prices, np.int64)
+    half = TO_PRICE // 2
+    return np.where(prices >= 0, (prices + half) // TO_PRICE, -((-prices + half) // TO_PRICE))
 
 
 def decimal_array(values: np.ndarray, present: np.ndarray | None = None) -> pa.Array:
@@ -121,6 +143,24 @@ def fmt(value: int | np.integer) -> str:
     whole, frac = divmod(abs(v), SCALE)
     text = f"{whole}.{frac:04d}".rstrip("0").rstrip(".")
     return sign + text
+
+
+def fmt_price(value: int | np.integer) -> str:
+    """10^-6 units (a price) as fmt says 10^-4 units: "0.412", "0.00418"."""
+    v = int(value)
+    sign = "-" if v < 0 else ""
+    whole, frac = divmod(abs(v), PRICE_SCALE)
+    return sign + f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
+
+
+def price_text(values: np.ndarray) -> pa.Array:
+    """10^-6 units (prices) as number_text says 10^-4 units, column-wise: a price of at most 4 decimals reads as
+    there ("0.412"), a finer one to its 6 ("0.00418")."""
+    values = np.asarray(values, np.int64)
+    rough = values % TO_PRICE != 0
+    if not rough.any():
+        return number_text(values // TO_PRICE)
+    return pa.array([fmt_price(v) for v in values.tolist()], pa.string())
 
 
 def number_text(values: np.ndarray) -> pa.Array:

@@ -32,7 +32,7 @@ from rules.business.quantities import (
 from rules.distinct import distinct_rows
 from schemas.findings import Finding
 from schemas.lifecycle import PersonDecision
-from schemas.orders import MONEY, QTY
+from schemas.orders import PRICE, QTY
 from schemas.outcomes import Outcome, Policy, outcome_for, strongest
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
@@ -49,7 +49,7 @@ LINE_DECISIONS = pa.schema([
     pa.field("ack01", pa.string(), nullable=False),  # IA, IR, IQ, IP, DR, IH
     pa.field("action", pa.string(), nullable=False),
     pa.field("quantity", QTY),  # the quantity we acknowledge (after case-pack rounding / minimums)
-    pa.field("unit_price", MONEY),  # our price when we change it (IP)
+    pa.field("unit_price", PRICE),  # our price when we change it (IP): prices.csv's, to 6 decimals
     pa.field("codes", pa.list_(pa.string())),
     pa.field("reason", pa.string()),
     pa.field("unit_eaches", pa.int64()),  # eaches in one PO103 unit (item master); null = 1
@@ -324,7 +324,7 @@ def _decided_table(lines: pa.Table, spans: list[tuple[int, int]], special: dict[
         "partner": lines["partner"], "po_number": lines["po_number"],
         "line_number": pc.cast(lines["line_number"], pa.int32()),
         "ack01": pc.if_else(rej, "IR", "IA"), "action": pc.if_else(rej, "reject_order", "accept"),
-        "quantity": pc.cast(lines["quantity"], QTY), "unit_price": pa.nulls(n, MONEY),
+        "quantity": pc.cast(lines["quantity"], QTY), "unit_price": pa.nulls(n, PRICE),
         "codes": pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], pa.string())),
         "reason": pc.if_else(rej, "order rejected", pa.scalar(None, pa.string())),
         "unit_eaches": pa.array(np.where(reject, 1, unit_eaches if unit_eaches is not None else 1)

@@ -48,7 +48,7 @@ from schemas.fulfilment import G72_TAX_CODES, CsvAckSettings
 from schemas.functional_acks import SENT_SETS
 from schemas.grouping import first_rows, in_key_order, lookup, per_distinct
 from schemas.order_keys import REF, SEP, key_release, release_keys, x12_po
-from schemas.orders import MONEY, QTY
+from schemas.orders import MONEY, PRICE, QTY, WIDE_PRICE, prices_as
 from schemas.reconciliation import (
     ACKNOWLEDGED,
     INVOICE_CHARGES,
@@ -85,12 +85,14 @@ TIME = pa.timestamp("s")
 # our 855s and 865s (answer_rows), TOTAL_ROWS and CHARGE_ROWS our 810s' totals and SACs (invoice_rows); each row
 # with the document it is in and its segment's place there. A change of what they hold or how they are read
 # bumps ROWS_VERSION (the rows kept before are read again from the documents).
-ROWS_VERSION = 3  # 2: TOTAL_ROWS holds the 810s' taxes (TXI); 3: a tax stated on the lines alone counts
+# 2: TOTAL_ROWS holds the 810s' taxes (TXI); 3: a tax stated on the lines alone counts; 4: ANSWER_ROWS and CSV_ROWS
+# hold prices to 6 decimals (PRICE: 0.00418)
+ROWS_VERSION = 4
 _PLACE = [pa.field("document_id", pa.int64()), pa.field("_seg", pa.int64())]
 ANSWER_ROWS = pa.schema([
     *(pa.field(n, pa.string()) for n in ("partner", "po_number", "isa13", "gs06", "st02", "set_id", "release",
                                          "echo")),
-    pa.field("price", MONEY), pa.field("ack_code", pa.string()), pa.field("quantity", QTY),
+    pa.field("price", PRICE), pa.field("ack_code", pa.string()), pa.field("quantity", QTY),
     pa.field("ack_unit", pa.string()), pa.field("promised_date", pa.date32()), *_PLACE])
 TOTAL_ROWS = pa.schema([*(pa.field(f.name, f.type) for f in INVOICE_TOTALS if f.name not in ("file", "sent_at")),
                         *_PLACE])
@@ -141,7 +143,7 @@ def ordered(orders: pa.Table, lines: pa.Table, events: pa.Table, sent: pa.Table,
         "unit": t["unit"],
         # the stored text read as decimals once per distinct value (a night's lines repeat a few dozen)
         "quantity": per_distinct(t["ordered"], lambda v: pc.cast(v, QTY)),
-        "unit_price": per_distinct(t["unit_price"], lambda v: pc.cast(v, MONEY)),
+        "unit_price": per_distinct(t["unit_price"], lambda v: prices_as(v, PRICE)),  # (to 6 decimals: 0.00418)
         "line_status": t["state"],
         "cancelled_at": pc.if_else(ended, cancelled_at, pa.scalar(None, TIME)),
         "revision": pc.subtract(pc.fill_null(t["revision"], 1), 1),
@@ -265,7 +267,7 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
                     ("sent_at", "ascending"), ("_row", "ascending")])
     price = t["price"]
     if price.null_count:  # a PO104 (POC06) missing: the line's prices (text) read as money for those
-        price = pc.coalesce(price, pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+        price = pc.coalesce(price, prices_as(t["ack_price"], PRICE), prices_as(t["unit_price"], PRICE))
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
         "doc_type": t["set_id"], "ack_code": t["ack_code"], "quantity": t["quantity"],
@@ -279,8 +281,13 @@ def acknowledged(documents: pa.Table, lines: pa.Table, echoes: pa.Table | None =
 CSV_ROWS = pa.schema([
     *(pa.field(n, pa.string()) for n in ("partner", "po_number", "release", "csv_line_id", "csv_line_number",
                                          "ack_code")),
-    pa.field("quantity", QTY), pa.field("ack_unit", pa.string()), pa.field("price", MONEY),
+    pa.field("quantity", QTY), pa.field("ack_unit", pa.string()), pa.field("price", PRICE),
     pa.field("promised_date", pa.date32()), *_PLACE])
+
+
+def _at_6(price: Decimal | None) -> Decimal | None:
+    """A CSV acknowledgment's price as the reconciliation reads prices (to PRICE's 6 decimals: prices_as)."""
+    return None if price is None else price.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
 
 
 def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) -> pa.Table:
@@ -299,7 +306,7 @@ def csv_answer_rows(documents: pa.Table, layouts: Mapping[str, CsvAckSettings]) 
                 for name, value in (("partner", partner), ("po_number", r["po_number"]), ("release", None),
                                     ("csv_line_id", r["line_id"]), ("csv_line_number", r["line_number"]),
                                     ("ack_code", code), ("quantity", qty), ("ack_unit", r["unit"]),
-                                    ("price", r["unit_price"]), ("promised_date", r["promised_date"]),
+                                    ("price", _at_6(r["unit_price"])), ("promised_date", r["promised_date"]),
                                     ("document_id", doc_id), ("_seg", seg)):
                     cols[name].append(value)
     return pa.table(cols, schema=CSV_ROWS)
@@ -339,7 +346,7 @@ def csv_acknowledged(documents: pa.Table, lines: pa.Table, layouts: Mapping[str,
         return ACKNOWLEDGED.empty_table()
     t = _sorted(t, [("partner", "ascending"), ("po_number", "ascending"), ("line_number", "ascending"),
                     ("sent_at", "ascending"), ("_row", "ascending")])
-    price = pc.coalesce(t["price"], pc.cast(t["ack_price"], MONEY), pc.cast(t["unit_price"], MONEY))
+    price = pc.coalesce(t["price"], prices_as(t["ack_price"], PRICE), prices_as(t["unit_price"], PRICE))
     n = t.num_rows
     return pa.table({
         "partner": t["partner"], "po_number": t["po_number"], "line_number": t["line_number"],
@@ -777,7 +784,7 @@ def _ack_segments(partner: str, docs: pa.Table) -> pa.Table:
         "partner": pa.repeat(pa.scalar(partner, pa.string()), len(acks)),
         "po_number": meta["po_number"], "isa13": meta["isa13"], "gs06": meta["gs06"], "st02": meta["st02"],
         "set_id": meta["set_id"], "release": meta["release"], "echo": item_el(1),  # BAK05 / BCA04
-        "price": per_distinct(price, lambda v: number(v, MONEY)),
+        "price": per_distinct(price, lambda v: prices_as(number(v, WIDE_PRICE), PRICE)),
         "ack_code": ack_el(1), "quantity": per_distinct(ack_el(2), lambda v: number(v, QTY)),
         "ack_unit": ack_el(3),
         "promised_date": per_distinct(ack_el(5), x12_dates.dates),

@@ -17,17 +17,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.columnar import SCALE, decimal_array, multiply, scaled
+from engine.columnar import PRICE_UNIT, SCALE, decimal_array, multiply, price_units, scaled
 from schemas.reconciliation import INVOICE_MATCH, INVOICE_TOTALS, INVOICED
 
 _SET = ["partner", "isa13", "gs06", "st02"]
 _CENT = SCALE // 100  # a cent in 10^-4 units
 
 
-def cent_extensions(quantity: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """quantity x price (both in 10^-4 units) rounded half up (away from zero) to whole cents, exactly
-    (engine.invoice.extension's rule), in 10^-4 units."""
-    return multiply(quantity, price, unit=SCALE * _CENT) * _CENT
+def cent_extensions(quantity: np.ndarray, price: np.ndarray, *, price_unit: int = SCALE) -> np.ndarray:
+    """quantity x price (both in 10^-4 units; ``price_unit`` PRICE_UNIT: the price in 10^-6, engine.columnar)
+    rounded half up (away from zero) to whole cents, exactly (engine.invoice.extension's rule), in 10^-4 units."""
+    return multiply(quantity, price, unit=price_unit * _CENT) * _CENT
 
 
 def _values(extensions: np.ndarray, billed: pa.Array | pa.ChunkedArray | None) -> np.ndarray:
@@ -54,11 +54,11 @@ def match_invoices(invoiced: pa.Table, totals: pa.Table | None) -> pa.Table:
     tot = _keyed((totals if totals is not None else INVOICE_TOTALS.empty_table()).select(
         INVOICE_TOTALS.names).cast(INVOICE_TOTALS))
     q, _ = scaled(inv["quantity"])
-    p, _ = scaled(inv["unit_price"])
+    p, _ = price_units(inv["unit_price"])  # exact (0.00418: 10,000 of them are 41.80)
     lines = pa.table({
         **{c: inv[c] for c in _SET}, "po_number": inv["po_number"], "invoice_number": inv["invoice_number"],
         "invoice_date": inv["invoice_date"], "sent_at": inv["sent_at"], "file": inv["file"],
-        "value": pa.array(_values(cent_extensions(q, p), billed), pa.int64()),
+        "value": pa.array(_values(cent_extensions(q, p, price_unit=PRICE_UNIT), billed), pa.int64()),
     })
     g = lines.group_by(_SET, use_threads=False).aggregate(
         [("value", "sum"), ("value", "count"), *((c, "first") for c in ("po_number", "invoice_number",

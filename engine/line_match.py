@@ -14,13 +14,16 @@ import pyarrow.compute as pc
 
 from engine.columnar import (
     NO_TIME,
+    PRICE_UNIT,
     Groups,
+    at_4,
     date_array,
     day_number,
     days,
     decimal_array,
     encode,
     multiply,
+    price_units,
     scaled,
     seconds,
     time_array,
@@ -80,7 +83,10 @@ class Sides:
 
 
 class LineMatch:
-    """Per-line values of the four sides (numpy arrays of length n, amounts in 10^-4 units)."""
+    """Per-line values of the four sides (numpy arrays of length n, amounts in 10^-4 units). Prices: ``o_price``,
+    ``ack_price``, ``price`` in 10^-4 units, rounded half up where a price has more decimals (what the MONEY
+    columns show); ``o_price6``, ``ack_price6``, ``price6`` the same prices exact in 10^-6 units (PRICE: 0.00418),
+    which value the lines (multiply(quantity, price6, unit=PRICE_UNIT)) and are compared."""
 
     def __init__(self, sides: Sides, settings: dict[str, FinanceSettings], as_of: datetime) -> None:
         self.sides = s = sides
@@ -110,8 +116,9 @@ class LineMatch:
         # is not owed (engine.lifecycle.balance), whatever the 855 promised
         self.promised_due = np.where(self.closed_short, np.minimum(self.promised_due, self.s_qty), self.promised_due)
         self._invoiced()
-        self.price, self.has_price = np.where(self.ack_price_ok, self.ack_price, self.o_price), \
+        self.price6, self.has_price = np.where(self.ack_price_ok, self.ack_price6, self.o_price6), \
             self.ack_price_ok | self.o_price_ok
+        self.price = at_4(self.price6)
         self.agreed_qty = np.where(self.has_ack, self.a_qty, self.o_qty)
 
     # --- ordered ---------------------------------------------------------------------------------
@@ -140,7 +147,8 @@ class LineMatch:
         self.po_date = pick("po_date", pa.date32())
         q, q_ok = scaled(pick("quantity", ORDERED.field("quantity").type))
         self.o_qty, self.o_qty_ok = q, q_ok
-        self.o_price, self.o_price_ok = scaled(pick("unit_price", ORDERED.field("unit_price").type))
+        self.o_price6, self.o_price_ok = price_units(pick("unit_price", ORDERED.field("unit_price").type))
+        self.o_price = at_4(self.o_price6)
         self.cancel_s = seconds(pick("cancelled_at", pa.timestamp("s")))
         self.cancelled = self.cancel_s != NO_TIME
         self.closed_short = seconds(pick("balance_cancelled_at", pa.timestamp("s"))) != NO_TIME \
@@ -172,11 +180,12 @@ class LineMatch:
         self.has_ack = g.count > 0
         self.a_qty = g.sum(np.where(promising, q, 0))
         self.refused = g.all(refusing)
-        price, price_ok = scaled(column(t, "unit_price").take(pa.array(rows, pa.int64()))) if len(rows) else \
+        price, price_ok = price_units(column(t, "unit_price").take(pa.array(rows, pa.int64()))) if len(rows) else \
             (np.zeros(0, np.int64), np.zeros(0, bool))
         self.ack_price_ok = g.any(price_ok)
-        self.ack_price = g.max(np.where(price_ok, price, np.iinfo(np.int64).min), 0)
-        self.ack_price = np.where(self.ack_price_ok, self.ack_price, 0)
+        self.ack_price6 = g.max(np.where(price_ok, price, np.iinfo(np.int64).min), 0)
+        self.ack_price6 = np.where(self.ack_price_ok, self.ack_price6, 0)
+        self.ack_price = at_4(self.ack_price6)
         promised = days(column(t, "promised_date").take(pa.array(rows, pa.int64())), NO_DAY) if len(rows) else \
             np.zeros(0, np.int64)
         promised = np.where(promised == NO_DAY, self.requested_day[rline], promised)
@@ -233,8 +242,9 @@ class LineMatch:
         self.inv_dup = dup
         self.inv_set_rank = set_rank
         q, _ = scaled(t["quantity"])
-        price, _ = scaled(t["unit_price"])
-        value = multiply(q, price)
+        price, _ = price_units(t["unit_price"])
+        self.inv_price6 = price  # per invoiced row, its IT104 (10^-6 units)
+        value = multiply(q, price, unit=PRICE_UNIT)
         self.inv_row_value = value
         eff = ~dup
         g = Groups(line, n)
@@ -264,7 +274,8 @@ class LineMatch:
         s, held = self.sides, self.__dict__
         keep = ("line_id", "sku", "ordered_sku", "po_date", "o_currency", "currency", "cancel_s", "cancelled",
                 "o_qty", "o_qty_ok", "has_order", "o_price", "o_price_ok", "ack_code", "a_qty", "has_ack",
-                "ack_price", "ack_price_ok", "price", "has_price", "s_qty", "i_qty", "i_value", "promised_day",
+                "ack_price", "ack_price_ok", "price", "has_price", "o_price6", "ack_price6", "price6",
+                "s_qty", "i_qty", "i_value", "promised_day",
                 "requested_day", "first_ship_s", "last_ship_s", "first_inv_day", "s_value", "on_memo")
         v = {k: held.get(k, getattr(self, k)) for k in keep}
         held.clear()  # the rest of the match (groups, tolerances, per-row arrays ...) goes now
@@ -287,15 +298,20 @@ class LineMatch:
         columns["shipped_quantity"] = decimal_array(s_qty)
         columns["invoiced_quantity"] = decimal_array(i_qty)
         del i_qty
-        columns["ordered_value"] = decimal_array(np.where(cancelled, 0, multiply(o_qty, o_price)), has_order)
+        del o_price, ack_price, price  # (the values are of the exact prices)
+        o_price, ack_price, price = pop("o_price6"), pop("ack_price6"), pop("price6")
+        columns["ordered_value"] = decimal_array(np.where(cancelled, 0, multiply(o_qty, o_price, unit=PRICE_UNIT)),
+                                                 has_order)
         del o_qty, has_order
         # a cancelled or deleted line is owed nothing, whatever an earlier 855 acknowledged of it
         ack_price = np.where(ack_price_ok, ack_price, o_price)
         del o_price, o_price_ok, ack_price_ok
-        columns["acknowledged_value"] = decimal_array(np.where(cancelled, 0, multiply(a_qty, ack_price)), has_ack)
+        columns["acknowledged_value"] = decimal_array(np.where(cancelled, 0, multiply(a_qty, ack_price,
+                                                                                      unit=PRICE_UNIT)), has_ack)
         del a_qty, ack_price, cancelled
         s_value = pop("s_value")
-        columns["shipped_value"] = decimal_array(multiply(s_qty, price) if s_value is None else s_value)
+        columns["shipped_value"] = decimal_array(multiply(s_qty, price, unit=PRICE_UNIT) if s_value is None
+                                                 else s_value)
         del s_qty, price, s_value
         columns["invoiced_value"] = decimal_array(pop("i_value"))
         due = np.where(has_ack, pop("promised_day"), pop("requested_day"))

@@ -178,11 +178,11 @@ def _ack_columns():
     """The columns render_855s reads per line besides the line's own (parts, ack_quantity, ack_price)."""
     import pyarrow as pa
 
-    from schemas.orders import MONEY, QTY
+    from schemas.orders import PRICE, QTY
 
     part = pa.struct([pa.field("status", pa.string()), pa.field("quantity", QTY), pa.field("date", pa.date32())])
     return pa.schema([pa.field("parts", pa.list_(part)), pa.field("ack_quantity", QTY),
-                      pa.field("ack_price", MONEY)])
+                      pa.field("ack_price", PRICE)])
 
 
 def render_855s(heads: list[dict], lines, statuses, spans: list[tuple[int, int]], *, today: date,
@@ -345,7 +345,7 @@ def _values(lines, statuses, spans: list[tuple[int, int]], qualifiers: tuple[str
     n = lines.num_rows
     line_id = pc.fill_null(lines["line_id"], "")
     line_id = pc.if_else(pc.equal(line_id, ""), pc.cast(lines["line_number"], pa.string()), line_id)
-    price = pc.coalesce(pc.cast(statuses["ack_price"], lines.schema.field("unit_price").type), lines["unit_price"])
+    price = _ack_prices(statuses["ack_price"], lines["unit_price"])
     ids = _arr(lines["product_ids"])
     ids = pc.fill_null(ids, pa.scalar([], ids.type)) if ids.null_count else ids
     flat_ids = ids.flatten()
@@ -433,6 +433,22 @@ def _line_refs(lines, wanted: tuple[str, ...]):
     kept = np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)
     offsets = np.concatenate([[0], np.cumsum(np.bincount(parent[kept], minlength=n))])
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat.filter(keep))
+
+
+def _ack_prices(ours, theirs):
+    """PO104 per line: our price where we changed it (``ours``: ack_price, PRICE), else the line's (``theirs``:
+    unit_price, MONEY, or PRICE where a line's price was sent with 5 or 6 decimals), in the lines' type, or in
+    PRICE where ours has more decimals than it (prices.csv's 0.004185)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = theirs.type
+    try:
+        return pc.coalesce(pc.cast(ours, kind), theirs)
+    except pa.ArrowInvalid:
+        from schemas.orders import PRICE
+
+        return pc.coalesce(pc.cast(ours, PRICE), pc.cast(theirs, PRICE))
 
 
 def _arr(values):

@@ -71,8 +71,11 @@ import pyarrow.compute as pc
 
 from engine.charge_match import SETTLED_APART, settled_apart
 from engine.columnar import (
+    PRICE_UNIT,
     SCALE,
+    TO_PRICE,
     Groups,
+    at_4,
     beyond,
     date_array,
     date_text,
@@ -81,11 +84,14 @@ from engine.columnar import (
     divide,
     encode,
     fmt,
+    fmt_price,
     join_text,
     money,
     money_text,
     multiply,
     number_text,
+    price_text,
+    price_units,
     scaled,
     seconds,
     time_array,
@@ -95,6 +101,7 @@ from engine.invoice_totals import match_invoices
 from engine.line_match import NO_DAY, ORDERED_EXTRA, SECONDS_PER_DAY, LineMatch, Sides, column, conform
 from schemas.finance import FinanceSettings, settings_for
 from schemas.grouping import first_rows, lookup, paired_codes
+from schemas.orders import prices_as
 from schemas.reconciliation import (
     ACKNOWLEDGED,
     DOCUMENT_STATUS,
@@ -153,8 +160,9 @@ def reconcile(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invo
                             else None)
     if weighed.known.any():  # a catch-weight line's units shipped: its net weight's value
         lines = np.flatnonzero(weighed.known)
-        match.s_value = multiply(match.s_qty, match.price)
-        match.s_value[lines] = multiply(weighed.weight_of(lines, match.s_qty[lines]), match.price[lines])
+        match.s_value = multiply(match.s_qty, match.price6, unit=PRICE_UNIT)
+        match.s_value[lines] = multiply(weighed.weight_of(lines, match.s_qty[lines]), match.price6[lines],
+                                        unit=PRICE_UNIT)
     billed = invoiced["amount"] if "amount" in invoiced.column_names else None
     if billed is not None and weighed.on.any() and len(billed):  # our 810s billed their weight, not their cases
         amount, known = scaled(billed)
@@ -275,7 +283,7 @@ class _Exceptions:
         billable = np.minimum(m.s_due, m.agreed_qty)  # what shipped long enough ago, up to what was agreed
         # (not a memo order's: shipped on memo, billed when the retailer sells, never by an 810 for the shipment)
         mask = live & ~m.on_memo & (m.i_qty == 0) & beyond(billable, billable, *q_tol)
-        self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price, weighed=True,
+        self._lines("SHIPPED_NOT_INVOICED", mask, qty=billable, price=m.price6, weighed=True,
                     since=m.first_due_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), ", of which ", N(billable[i]),
                                             " billable and shipped at least ", N(m.grace[i] * SCALE),
@@ -283,7 +291,7 @@ class _Exceptions:
         # invoiced, not shipped
         avg = divide(m.i_value, m.i_qty)
         mask = (m.s_qty == 0) & beyond(m.i_qty, m.i_qty, *q_tol)
-        self._lines("INVOICED_NOT_SHIPPED", mask, qty=m.i_qty, price=avg, amount=m.i_value, price_ok=mask,
+        self._lines("INVOICED_NOT_SHIPPED", mask, qty=m.i_qty, price=avg * TO_PRICE, amount=m.i_value, price_ok=mask,
                     since=m.first_inv_day, roles=("ordered", "invoiced"),
                     say=lambda i: join_text("invoiced ", N(m.i_qty[i]), " for ", money_text(m.i_value[i]),
                                             " and nothing shipped"))
@@ -291,7 +299,7 @@ class _Exceptions:
         over = (m.s_qty > 0) & (m.i_qty > 0) & beyond(m.i_qty - m.s_qty, m.s_qty, *q_tol)
         under = live & ~m.on_memo & (m.s_qty > 0) & (m.i_qty > 0) & ~over & beyond(billable - m.i_qty, billable, *q_tol)
         qty = np.where(over, m.i_qty - m.s_qty, billable - m.i_qty)
-        price = np.where(over, avg, m.price)
+        price = np.where(over, avg * TO_PRICE, m.price6)
         self._lines("INVOICE_QUANTITY_MISMATCH", over | under, qty=qty, price=price,
                     price_ok=over | m.has_price, weighed=under, since=m.last_inv_day, roles=("shipped", "invoiced"),
                     say=lambda i: pc.if_else(
@@ -302,25 +310,25 @@ class _Exceptions:
                                   N(m.i_qty[i]), ": under-billed by ", N(billable[i] - m.i_qty[i]))))
         # acknowledged, not shipped by the promised date
         mask = live & m.has_ack & beyond(m.promised_due - m.s_qty, m.promised_due, *q_tol)
-        self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price, weighed=True,
+        self._lines("NOT_SHIPPED_BY_PROMISED_DATE", mask, qty=m.promised_due - m.s_qty, price=m.price6, weighed=True,
                     since=m.first_missed_day, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("promised ", N(m.promised_due[i]), " by ", date_text(m.first_missed_day[i]),
                                             " or earlier, shipped ", N(m.s_qty[i])))
         # over-shipment
         mask = live & beyond(m.s_qty - m.agreed_qty, m.agreed_qty, m.q_units, np.maximum(m.q_percent, m.over_percent))
-        self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price, weighed=True,
+        self._lines("OVER_SHIPMENT", mask, qty=m.s_qty - m.agreed_qty, price=m.price6, weighed=True,
                     since=m.last_ship_s // SECONDS_PER_DAY, roles=("ordered", "acknowledged", "shipped"),
                     say=lambda i: join_text("shipped ", N(m.s_qty[i]), " against ", N(m.agreed_qty[i]),
                                             pc.if_else(pa.array(m.has_ack[i]), " acknowledged", " ordered")))
         # cancelled after shipment / shipped after the cancellation
         before = m.s_qty - m.s_after_cancel
         cancel_day = m.cancel_s // SECONDS_PER_DAY
-        self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price, weighed=True,
+        self._lines("CANCELLED_AFTER_SHIPMENT", m.cancelled & (before > 0), qty=before, price=m.price6, weighed=True,
                     since=cancel_day, roles=("ordered", "shipped"),
                     say=lambda i: join_text("cancelled on ", date_text(cancel_day[i]), " after ", N(before[i]),
                                             " had shipped"))
         self._lines("SHIPPED_AFTER_CANCEL", m.cancelled & (m.s_after_cancel > 0), qty=m.s_after_cancel,
-                    price=m.price, weighed=True, since=m.first_after_cancel_s // SECONDS_PER_DAY,
+                    price=m.price6, weighed=True, since=m.first_after_cancel_s // SECONDS_PER_DAY,
                     roles=("ordered", "shipped"),
                     say=lambda i: join_text(N(m.s_after_cancel[i]), " shipped after the line was cancelled on ",
                                             date_text(cancel_day[i])))
@@ -355,32 +363,36 @@ class _Exceptions:
     def _lines(self, kind: str, mask: np.ndarray, *, qty: np.ndarray, price: np.ndarray, since: np.ndarray,
                roles: tuple[str, ...], say, amount: np.ndarray | None = None,
                price_ok: np.ndarray | None = None, weighed: bool | np.ndarray = False) -> None:
-        """``weighed`` (all rows, or a mask of the lines): the quantity is of units shipped or to ship, valued at
-        the agreed price: a catch-weight
+        """``price``: per line, in 10^-6 units (LineMatch.price6: exact to 6 decimals, 0.00418). ``weighed`` (all
+        rows, or a mask of the lines): the quantity is of units shipped or to ship, valued at the agreed price: a
+        catch-weight
         line's is its share of the net weight shipped x its price per pound (price_at_risk: that per unit), or
         no amount where no net weight is known (said so)."""
         m = self.m
         lines = np.flatnonzero(mask)
         ok = (m.has_price if price_ok is None else price_ok)[lines]
-        q, p = qty[lines], np.where(ok, price[lines], 0)
-        amt = amount[lines] if amount is not None else multiply(q, p)
-        priced = join_text("; at ", N(p), " each")
+        q, p6 = qty[lines], np.where(ok, price[lines], 0)
+        p = at_4(p6)  # (price_at_risk, a MONEY column)
+        amt = amount[lines] if amount is not None else multiply(q, p6, unit=PRICE_UNIT)
+        priced = join_text("; at ", price_text(p6), " each")
         cw = self.cw.on[lines] & ok if weighed is True else (  # priced: a value or none
             self.cw.on[lines] & ok & np.asarray(weighed, bool)[lines] if weighed is not False else
             np.zeros(len(lines), bool))
         if cw.any():
             known = self.cw.known[lines]
             weight = self.cw.weight_of(lines, q)
-            value = multiply(weight, p)
+            value = multiply(weight, p6, unit=PRICE_UNIT)
             amt = np.where(cw & known, value, np.where(cw, 0, amt))
             per_unit = np.where(cw & known, divide(value, q), p)
             measure = pa.array([self.cw.measure[i] for i in lines], pa.string())
             priced = pc.if_else(pa.array(cw & known), join_text(
-                "; a catch-weight line: at ", N(p), " per ", measure, " on ", N(weight), " ", measure, " (its share of",
-                " the ", N(self.cw.weight[lines]), " ", measure, " net weight shipped in ", N(self.cw.weighed[lines]),
+                "; a catch-weight line: at ", price_text(p6), " per ", measure, " on ", N(weight), " ", measure,
+                " (its share of the ", N(self.cw.weight[lines]), " ", measure, " net weight shipped in ",
+                N(self.cw.weighed[lines]),
                 "), ", N(per_unit), " each"), pc.if_else(pa.array(cw), join_text(
-                    "; a catch-weight line priced ", N(p), " per ", measure, " with no net weight shipped on file: its",
-                    " value (units at a price per ", measure, ") is unknown, so no amount"), priced))
+                    "; a catch-weight line priced ", price_text(p6), " per ", measure,
+                    " with no net weight shipped on file: its value (units at a price per ", measure,
+                    ") is unknown, so no amount"), priced))
             p = per_unit
             ok = ok & ~(cw & ~known)
         part = self._base(kind, lines)
@@ -412,11 +424,11 @@ class _Exceptions:
         if not t.num_rows:
             return
         line = m.sides.line_of["invoiced"]
-        price, _ = scaled(t["unit_price"])
+        price = m.inv_price6  # exact (10^-6 units): 0.00418 and 0.00419 differ
         q, _ = scaled(t["quantity"])
-        agreed = m.price[line]
+        agreed = m.price6[line]
         diff = np.abs(price - agreed)
-        bad = ~m.inv_dup & m.has_price[line] & beyond(diff, agreed, m.p_units[line], m.p_percent[line])
+        bad = ~m.inv_dup & m.has_price[line] & beyond(diff, agreed, m.p_units[line] * TO_PRICE, m.p_percent[line])
         rows = np.flatnonzero(bad)
         if not len(rows):
             return
@@ -427,7 +439,7 @@ class _Exceptions:
         first = g.first()
         lines = line[rows][first]
         qty = g.sum(q[rows])
-        amount = g.sum(multiply(q[rows], diff[rows]))
+        amount = g.sum(multiply(q[rows], diff[rows], unit=PRICE_UNIT))
         unit_diff = diff[rows][first]
         inv_price = price[rows][first]
         inv_day = g.min(days(t["invoice_date"], NO_DAY)[rows], NO_DAY)
@@ -435,14 +447,14 @@ class _Exceptions:
         part = self._base("INVOICE_PRICE_MISMATCH", lines)
         part.update({
             "document_ref": numbers,
-            "message": [f"invoice {num} bills {fmt(qty[k])} at {fmt(inv_price[k])} against the agreed "
-                        f"{fmt(m.price[lines[k]])} ({'acknowledged' if m.ack_price_ok[lines[k]] else 'ordered'})"
+            "message": [f"invoice {num} bills {fmt(qty[k])} at {fmt_price(inv_price[k])} against the agreed "
+                        f"{fmt_price(m.price6[lines[k]])} ({'acknowledged' if m.ack_price_ok[lines[k]] else 'ordered'})"
                         for k, num in enumerate(numbers)],
-            "invoiced_price": decimal_array(inv_price),
+            "invoiced_price": decimal_array(at_4(inv_price)),
             "document_status": [None] * len(lines),
             "partner_reasons": [None] * len(lines),
             "quantity_at_risk": decimal_array(qty),
-            "price_at_risk": decimal_array(unit_diff),
+            "price_at_risk": decimal_array(at_4(unit_diff)),
             "amount_at_risk": decimal_array(amount),
             "since": inv_day,
             "_key": [pa.array(numbers, pa.string())],
@@ -703,21 +715,21 @@ class _Exceptions:
                 continue
             line = m.sides.line_of[name]
             q, q_ok = scaled(table["quantity"])
-            if name == "acknowledged":
+            if name == "acknowledged":  # (prices exact, in 10^-6 units)
                 q = np.where(q_ok, q, m.o_qty[line])
-                p, p_ok = scaled(table["unit_price"])
-                p = np.where(p_ok, p, m.o_price[line])
+                p, p_ok = price_units(table["unit_price"])
+                p = np.where(p_ok, p, m.o_price6[line])
             elif name == "shipped":
-                p = m.price[line]
+                p = m.price6[line]
             else:
-                p, _ = scaled(table["unit_price"])
-            value = multiply(q, p)
+                p = m.inv_price6
+            value = multiply(q, p, unit=PRICE_UNIT)
             unknown = np.zeros(len(value), np.int64)
             if name != "invoiced" and self.cw.on.any():  # a catch-weight line: by its net weight, never per case
                 cw, cw_known = self.cw.on[line], self.cw.known[line]
-                estimate = multiply(self.cw.weight_of(line, q), p)
+                estimate = multiply(self.cw.weight_of(line, q), p, unit=PRICE_UNIT)
                 if name == "shipped" and len(self.cw.row_known):
-                    estimate = np.where(self.cw.row_known, multiply(self.cw.row_weight, p), estimate)
+                    estimate = np.where(self.cw.row_known, multiply(self.cw.row_weight, p, unit=PRICE_UNIT), estimate)
                 value = np.where(cw & cw_known, estimate, np.where(cw, 0, value))
                 unknown = (cw & ~cw_known).astype(np.int64)
             if name == "invoiced" and self.billed is not None and len(value):  # a catch-weight line: its weight's
@@ -894,7 +906,9 @@ class _Exceptions:
             "at": at,
             "code": code if code is not None else pa.nulls(k, pa.string()),
             "quantity": qty,
-            "unit_price": price if price is not None else pa.nulls(k, EVIDENCE.field("unit_price").type),
+            # (MONEY: a price kept to 6 decimals, 0.00418, rounded half up to 4, as the exceptions' price columns)
+            "unit_price": prices_as(price, EVIDENCE.field("unit_price").type) if price is not None
+            else pa.nulls(k, EVIDENCE.field("unit_price").type),
         }).cast(EVIDENCE)
 
     @staticmethod

@@ -28,6 +28,7 @@ from parsers import x12_dates
 from parsers.x12_reader import ParseResult
 from schemas.findings import Finding, finding
 from schemas.order_keys import release_keys
+from schemas.orders import PRICE, WIDE_PRICE, prices_as
 from schemas.reconciliation import RECORDED_LINES
 
 RECORDED_SETS = ("810", "856")
@@ -168,7 +169,8 @@ def _invoices(sets: _Sets) -> tuple[pa.Table, list[int]]:
     els = sets.elements(rows)
     take = pa.array(at, pa.int64())
     quantity, unit, price = (number(element(els, 2), RECORDED_LINES.field("quantity").type), element(els, 3),
-                             number(element(els, 4), RECORDED_LINES.field("unit_price").type))
+                             # (an IT104 kept to 6 decimals, 0.00418, read as sent; finer: rounded to 6)
+                             prices_as(number(element(els, 4), WIDE_PRICE), PRICE))
     quantity, unit, amount = _by_weight(sets, rows, at, quantity, unit, price)
     amount = _per_many(quantity, unit, price, element(els, 5), amount)
     table = pa.table({

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -15,6 +16,77 @@ import pyarrow.compute as pc
 MONEY = pa.decimal128(18, 4)
 QTY = pa.decimal128(18, 4)
 PERCENT = pa.decimal128(9, 4)
+# A unit price sent with more than MONEY's 4 decimals (a passive at 0.00418 per each, a screw at 0.012345: X12's R
+# type allows any): ORDER_LINES and ORDER_CHANGES hold it rounded in unit_price and exactly as sent in price_sent;
+# up to PRICE_PLACES decimals it is the line's price (answered, stored as text, invoiced, valued: exact_prices),
+# beyond, a person decides (PRICE_DECIMALS_UNSUPPORTED). 6: distributors quote passives to 5 places (0.00418) and
+# fastener buyers price to 6 (0.012345); more would not fit PRICE, whose 18 digits (as MONEY's) keep a quantity times
+# a price within Arrow's 38 and leave 12 whole ones (a unit price under a trillion).
+PRICE = pa.decimal128(18, 6)
+PRICE_PLACES = PRICE.scale
+WIDE_PRICE = pa.decimal128(38, 12)  # a price as any document of ours may state it (an 865's POC06 echoed as sent)
+
+
+def sent_price(text: str | None) -> Decimal | None:
+    """A price_sent text as the exact price it is where it has at most PRICE_PLACES decimals (trailing zeros not
+    counted: 0.004180 is 0.00418); None otherwise (beyond, unreadable, absent)."""
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or -value.normalize().as_tuple().exponent > PRICE_PLACES:
+        return None
+    return value
+
+
+def exact_prices(prices: pa.Array | pa.ChunkedArray, sent: pa.Array | pa.ChunkedArray | None
+                 ) -> pa.Array | pa.ChunkedArray:
+    """A line's price as the partner stated it: ``prices`` (unit_price, MONEY) where ``sent`` (price_sent) is null,
+    the price sent where it has at most PRICE_PLACES decimals (sent_price). ``prices`` itself (same type) where no
+    line has such a price; PRICE otherwise."""
+    if sent is None or sent.null_count == len(sent):
+        return prices
+    texts = sent.to_pylist()
+    exact = [sent_price(t) for t in texts]
+    if all(v is None for v in exact):
+        return prices
+    values = pc.cast(prices, PRICE).to_pylist()
+    return pa.array([e if e is not None else v for e, v in zip(exact, values, strict=True)], PRICE)
+
+
+def with_exact_prices(lines: pa.Table) -> pa.Table:
+    """``lines`` with unit_price the price each line was sent at (schemas.orders.exact_prices: a price_sent of at
+    most PRICE_PLACES decimals, 0.00418, in place of its 4-decimal reading); ``lines`` itself where none is."""
+    if "price_sent" not in lines.column_names or "unit_price" not in lines.column_names:
+        return lines
+    exact = exact_prices(lines.column("unit_price"), lines.column("price_sent"))
+    if exact is lines.column("unit_price"):
+        return lines
+    return lines.set_column(lines.schema.get_field_index("unit_price"), "unit_price", exact)
+
+
+def prices_as(values: pa.Array | pa.ChunkedArray, kind: pa.DataType) -> pa.Array | pa.ChunkedArray:
+    """Prices (stored texts, or decimals) as the decimal ``kind``: exactly where each has at most its decimals,
+    else each rounded half up to them (PRICE: a price of 7 decimals an 865 echoed is read to 6; MONEY: 0.00418 is
+    0.0042)."""
+    try:
+        return pc.cast(values, kind)
+    except pa.ArrowInvalid:
+        return pc.cast(pc.round(pc.cast(values, WIDE_PRICE), kind.scale, round_mode="half_up"), kind)
+
+
+def prices_as_money(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """prices_as MONEY: a price kept to PRICE_PLACES (0.00418) rounded half up to 4 (0.0042)."""
+    return prices_as(values, MONEY)
+
+
+def exact_price(price: Decimal | None, sent: str | None) -> Decimal | None:
+    """exact_prices for one line: the price sent (price_sent) where it has at most PRICE_PLACES decimals, else
+    ``price`` (unit_price)."""
+    exact = sent_price(sent)
+    return price if exact is None else exact
 
 LINEAGE = [
     pa.field("source_file", pa.string(), nullable=False),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from schemas.functional_acks import DOCUMENT_STATUS, TIME
-from schemas.orders import MONEY, QTY
+from schemas.orders import MONEY, PRICE, QTY
 
 __all__ = ["ACKNOWLEDGED", "AGREED_CHARGES", "CHARGE_MATCH", "DOCUMENT_STATUS", "EVIDENCE", "EXCEPTIONS",
            "EXCEPTION_TYPES", "INVOICED", "INVOICE_CHARGES", "INVOICE_MATCH", "INVOICE_TOTALS", "LINE_KEY",
@@ -44,7 +44,7 @@ ORDERED = pa.schema([
     pa.field("ordered_sku", pa.string()),  # the item ordered, when ``sku`` is its substitute; else null
     pa.field("unit", pa.string()),
     pa.field("quantity", QTY),  # the current ordered quantity (0 or the last one for a cancelled line)
-    pa.field("unit_price", MONEY),  # the current ordered price (PO104 / POC06)
+    pa.field("unit_price", PRICE),  # the current ordered price (PO104 / POC06)
     pa.field("line_status", pa.string()),  # the lifecycle's line state (open, changed, cancelled, deleted...)
     pa.field("cancelled_at", TIME),  # when the buyer cancelled or deleted the line (860, BEG01 01); else null
     pa.field("revision", pa.int32()),  # 0 = as in the 850; n = after the n-th 860
@@ -64,7 +64,7 @@ ACKNOWLEDGED = pa.schema([
     pa.field("ack_code", pa.string(), nullable=False),  # ACK01: IA, IB, BP, IC, IP, IQ, IR, ID, IH, DR...
     pa.field("quantity", QTY),  # ACK02 (null: as ordered)
     pa.field("unit", pa.string()),  # ACK03
-    pa.field("unit_price", MONEY),  # the price we acknowledged (PO104 of the 855, IP changes included)
+    pa.field("unit_price", PRICE),  # the price we acknowledged (PO104 of the 855, IP changes included)
     pa.field("promised_date", pa.date32()),  # ACK05 (068 current schedule ship, or the partner's qualifier)
     pa.field("sent_at", TIME, nullable=False),
     *_DOCUMENT_FIELDS,
@@ -93,7 +93,7 @@ INVOICED = pa.schema([
     pa.field("shipment_id", pa.string()),
     pa.field("quantity", QTY, nullable=False),  # IT102
     pa.field("unit", pa.string()),  # IT103
-    pa.field("unit_price", MONEY, nullable=False),  # IT104
+    pa.field("unit_price", PRICE, nullable=False),  # IT104
     pa.field("sent_at", TIME, nullable=False),
     *_DOCUMENT_FIELDS,  # the 810
 ])
@@ -144,7 +144,7 @@ RECORDED_LINES = pa.schema([
     pa.field("line_id", pa.string()),  # IT101 / LIN01: the PO101 of the order line
     pa.field("quantity", QTY),  # IT102 / SN102
     pa.field("unit", pa.string()),
-    pa.field("unit_price", MONEY),  # IT104
+    pa.field("unit_price", PRICE),  # IT104
     # 810: what the line billed when not quantity x price: an IT1 billed by weight (IT103 LB, KG ...) whose QTY 39
     # gives the cases shipped (the quantity): IT102 x IT104 to the cent, as our own 810 bills a catch-weight line
     pa.field("amount", MONEY),

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.orders import MONEY, PERCENT
+from schemas.orders import MONEY, PERCENT, PRICE
 
 ITEM_STATUSES = ("active", "discontinued")
 
@@ -108,7 +108,7 @@ PRICES = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
         pa.field("sku", pa.string(), nullable=False),
-        pa.field("unit_price", MONEY, nullable=False),  # per each
+        pa.field("unit_price", PRICE, nullable=False),  # per each, to 6 decimals (0.004185: schemas.orders PRICE)
         pa.field("currency", pa.string(), nullable=False),
         pa.field("valid_from", pa.date32(), nullable=False),
         pa.field("valid_to", pa.date32()),  # inclusive; null = open ended

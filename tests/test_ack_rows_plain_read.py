@@ -131,7 +131,7 @@ def test_an_acknowledged_price_is_the_documents_else_the_lines_agreed_else_order
                       "unit": ["EA"] * 4, "unit_price": ["5.81", "2", "9.5", "7.25"],
                       "ack_price": [None, "1.5", None, None]})
     priced = finance_inputs.acknowledged(_docs(_document()), lines)
-    assert [str(v) for v in priced["unit_price"].to_pylist()] == ["5.8100", "2.0000", "5.8100", "7.2500"]
+    assert [str(v) for v in priced["unit_price"].to_pylist()] == ["5.810000", "2.000000", "5.810000", "7.250000"]
     unpriced = _document().replace("PO1*7*3*EA*2*PE", "PO1*7*3*EA**PE").replace("PO1*8*4*EA*5.81*PE", "PO1*8*4*EA**PE")
     t = finance_inputs.acknowledged(_docs(unpriced), lines)
-    assert [str(v) for v in t["unit_price"].to_pylist()] == ["5.8100", "1.5000", "9.5000", "7.2500"]
+    assert [str(v) for v in t["unit_price"].to_pylist()] == ["5.810000", "1.500000", "9.500000", "7.250000"]

@@ -1,10 +1,10 @@
 """A unit price with more than 4 decimals (0.012345 per each for screws, fasteners, electronic
 components; X12's R type allows any number of decimals) was read into our decimal128(18, 4) tables
 rounded half to even without a word, and answered (855 PO104), valued and invoiced (810 IT104) at the
-rounded price. The parser now keeps the price as sent where it was rounded (ORDER_LINES.price_sent) and
-the line waits for a person (PRICE_DECIMALS_UNSUPPORTED, hold_line) naming the 4-decimal price it
-would be answered at; approved, it is answered at that price. Trailing zeros (19.700000) are exact and
-raise nothing."""
+rounded price. The parser now keeps the price as sent where it was rounded (ORDER_LINES.price_sent): up to 6
+decimals it is the line's price (tests/test_subcent_prices.py); past 6 the line waits for a person
+(PRICE_DECIMALS_UNSUPPORTED, hold_line) naming the 4-decimal price it would be answered at; approved, it is
+answered at that price. Trailing zeros (19.700000) are exact and raise nothing."""
 
 from __future__ import annotations
 
@@ -66,14 +66,14 @@ def _855_lines(ws) -> list[str]:
     return [s for s in segments if s[:3] in ("BAK", "PO1", "ACK", "CTP", "CTT")]
 
 
-def test_a_price_past_4_decimals_holds_its_line_saying_what_it_would_be(tmp_path) -> None:
-    ws = _night(tmp_path, ["PO1*1*100*EA*19.712345*PE*VN*VP-1001", "PO1*2*10*EA*19.70*PE*VN*VP-1001", "CTT*2"])
+def test_a_price_past_6_decimals_holds_its_line_saying_what_it_would_be(tmp_path) -> None:
+    ws = _night(tmp_path, ["PO1*1*100*EA*19.7123456*PE*VN*VP-1001", "PO1*2*10*EA*19.70*PE*VN*VP-1001", "CTT*2"])
     state = StateStore(ws.state_path)
     order = state.order("acme", "PO-1")
     assert order.state == "held" and order.hold_codes == ("PRICE_DECIMALS_UNSUPPORTED",)
     [f] = [f for f in state.findings(po_number="PO-1", partner="acme") if f["code"] == "PRICE_DECIMALS_UNSUPPORTED"]
-    assert "19.712345 per EA has more than 4 decimal places" in f["message"]
-    assert "it would be 19.7123 (off by 0.000045 per EA)" in f["message"]
+    assert "19.7123456 per EA has more than 6 decimal places" in f["message"]
+    assert "it would be 19.7123 (off by 0.0000456 per EA)" in f["message"]
     assert not sorted(ws.drop_root.glob("acme/outbox/*-855-*.x12"))  # nothing rounded went out
     state.close()
     # approved, the line is answered at the 4-decimal price the finding named
@@ -100,8 +100,8 @@ def test_trailing_zeros_are_the_same_price(tmp_path, price) -> None:
                               "ACK*IA*100*EA*068*20261210", "CTT*1*100"]
 
 
-def test_a_price_sent_in_ctp_past_4_decimals_holds_too(tmp_path) -> None:
-    ws = _night(tmp_path, ["PO1*1*100*EA***VN*VP-1001", "CTP**UCP*19.700049", "CTT*1"])
+def test_a_price_sent_in_ctp_past_6_decimals_holds_too(tmp_path) -> None:
+    ws = _night(tmp_path, ["PO1*1*100*EA***VN*VP-1001", "CTP**UCP*19.7000049", "CTT*1"])
     state = StateStore(ws.state_path)
     order = state.order("acme", "PO-1")
     assert order.state == "held" and "PRICE_DECIMALS_UNSUPPORTED" in order.hold_codes

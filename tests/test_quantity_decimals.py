@@ -140,9 +140,9 @@ def _apply(pocs: list[str], **stored):
 @pytest.mark.parametrize("poc,code,element", [
     ("POC*1*QD*10.123456*10*EA", "CHANGE_QUANTITY_INVALID", "POC03"),
     ("POC*1*CA*10.123456*10*EA*2.50*PE", "CHANGE_QUANTITY_INVALID", "POC03"),
-    ("POC*1*PC*12*12*EA*2.500001*PE", "CHANGE_PRICE_INVALID", "POC06"),
-    ("POC*1*PC*12*12*EA***VN*A\nCTP**UCP*2.450049", "CHANGE_PRICE_INVALID", "POC06"),
-    ("POC*3*AI*5*5*EA*0.012345*PE*VN*B", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*1*PC*12*12*EA*2.5000001*PE", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*1*PC*12*12*EA***VN*A\nCTP**UCP*2.4500049", "CHANGE_PRICE_INVALID", "POC06"),
+    ("POC*3*AI*5*5*EA*0.0123451*PE*VN*B", "CHANGE_PRICE_INVALID", "POC06"),
     ("POC*3*AI*5.55555*5*EA*1*PE*VN*B", "CHANGE_QUANTITY_INVALID", "POC03"),
 ])
 def test_a_poc_past_4_decimals_is_rejected_and_the_line_left_as_it_was(poc, code, element) -> None:
@@ -151,7 +151,8 @@ def test_a_poc_past_4_decimals_is_rejected_and_the_line_left_as_it_was(poc, code
     assert (r.status, r.code) == ("IR", code)
     [f] = result.findings
     assert (f.code, f.location.element) == (code, element)
-    assert "has more than 4 decimal places" in f.message and "was not applied" in f.message
+    places = 6 if code == "CHANGE_PRICE_INVALID" else 4  # a price of 5 or 6 is applied (test_subcent_prices)
+    assert f"has more than {places} decimal places" in f.message and "was not applied" in f.message
     assert [(ln["quantity"], ln["unit_price"]) for ln in result.new_lines.to_pylist()] == [
         (Decimal(12), Decimal("2.5")), (Decimal(6), Decimal(10))]
     assert not result.changed_line_numbers
@@ -336,7 +337,7 @@ def test_a_sac_amount_is_named_with_every_digit_sent() -> None:
 
 CSV_FEED = "\r\n".join([
     "Order;Line;Qty;Unit;Price;Item #;Ship Date;Cancel By;Ship To",
-    "O-1;1;5;EA;26,253456;VP-1010;04.12.2026;;UMB-9",    # row 2: a price past 4 decimals
+    "O-1;1;5;EA;26,2534567;VP-1010;04.12.2026;;UMB-9",   # row 2: a price past 6 decimals
     "O-2;1;10,00001;EA;26,25;VP-1010;04.12.2026;;UMB-9",  # row 3: a quantity past 4 decimals
     "O-3;1;10,000000;EA;26,250000;VP-1010;04.12.2026;;UMB-9",  # row 4: trailing zeros, exact
 ]) + "\r\n"
@@ -366,7 +367,7 @@ def test_a_csv_order_past_4_decimals_is_held_at_its_row_and_column_not_refused(t
     assert not {code for code, _po in stored} & {"CSV_NUMBER_INVALID"}
     price = stored["PRICE_DECIMALS_UNSUPPORTED", "O-1"]
     assert (price["row_number"], price["column_name"]) == (2, "Price")
-    assert "The price 26.253456 per EA has more than 4 decimal places" in price["message"]
+    assert "The price 26.2534567 per EA has more than 6 decimal places" in price["message"]
     qty = stored["QUANTITY_DECIMALS_UNSUPPORTED", "O-2"]
     assert (qty["row_number"], qty["column_name"]) == (3, "Qty")
     assert "The quantity 10.00001 EA has more than 4 decimal places" in qty["message"]

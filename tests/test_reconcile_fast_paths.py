@@ -255,7 +255,7 @@ def test_ack_rows_of_an_855_and_an_865_read_each_line_price_quantity_and_date():
     assert t["po_number"].to_pylist() == ["PO-1", "PO-1", "PO-1", "PO-2"]
     assert t["set_id"].to_pylist() == ["855", "855", "855", "865"]
     assert t["echo"].to_pylist() == ["1", "7", "8", "1"]
-    assert [str(v) for v in t["price"].to_pylist()] == ["5.8100", "2.0000", "5.8100", "7.2500"]
+    assert [str(v) for v in t["price"].to_pylist()] == ["5.810000", "2.000000", "5.810000", "7.250000"]
     assert [str(v) for v in t["quantity"].to_pylist()] == ["12.0000", "0.0000", "4.0000", "10.0000"]
     assert t["ack_code"].to_pylist() == ["IA", "IR", "IA", "IA"]
     assert [str(v) if v else None for v in t["promised_date"].to_pylist()] == [

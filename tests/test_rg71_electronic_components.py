@@ -297,14 +297,11 @@ def test_a_reschedule_of_the_drops_we_do_not_keep_restates_each_line_on_the_day_
                                                           ["IA", "500", "EA", "068", "20261213"]]
 
 
-@pytest.mark.xfail(strict=True, reason="prices are decimal128(18, 4) throughout (ORDER_LINES, the store, 855/810 "
-                   "builders): a passive's price in fractions of a cent (0.00418) waits for a person "
-                   "(PRICE_DECIMALS_UNSUPPORTED) and, approved, is billed at 0.0042; carrying 6 places is a schema-"
-                   "wide change (money columns, order values, TDS) beyond this sweep")
 def test_a_passive_s_price_in_fractions_of_a_cent_is_taken_and_billed_as_quoted(tmp_path):
     """Digi-Key's quote prices the 10K resistor at 0.00418 each (PO104 0.00418 QT: distributors quote passives to
     five or six places; X12's R type allows any): the order should be taken, answered and billed at 0.00418, the
-    line 41.80 (TDS 6471.80). It is held for a person (PRICE_DECIMALS_UNSUPPORTED), whose approval bills 0.0042."""
+    line 41.80 (TDS 6471.80). It was held for a person (PRICE_DECIMALS_UNSUPPORTED: our tables carried 4 decimals),
+    whose approval billed 0.0042; a price of up to 6 decimals is now the line's (schemas.orders.exact_prices)."""
     from tests.retailer_support import variant_night
 
     ws, found, states = variant_night(FIXTURES, "digikey", "DK7102931", tmp_path,

@@ -75,7 +75,7 @@ from schemas.lifecycle import (
     Reservation,
     StoredChange,
 )
-from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day
+from schemas.orders import LAST_DATES, LINE_MARK_FOR, ORDER_LINES, ORDERS, last_dates, last_day, with_exact_prices
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import service_skus
@@ -576,7 +576,7 @@ class _Step:
             them) answers the change, as its changes before shipment are."""
             if answered or not self._answers_855():
                 return docs, said, doc_key
-            mine = self._855(order_row, result.new_lines, lines)
+            mine = self._855(order_row, with_exact_prices(result.new_lines), lines)
             self.updates[("restated", self.key)] = RestatedAnswer(ch, order_row, result.new_lines, self.profile,
                                                                   tuple(lines))
             return mine, dict(ack_type=mine[0].sets[0].body[0][2], answered_with="855"), mine[0].sets[0].doc_key
@@ -653,7 +653,7 @@ class _Step:
         run, or held for a person) stays waiting, with this change's lines added to its changed lines."""
         ch, record = self.ch, self.record
         stored = {ln.line_number for ln in lines}
-        rows = {r["line_number"]: r for r in result.new_lines.select(
+        rows = {r["line_number"]: r for r in with_exact_prices(result.new_lines).select(
             ["line_number", "line_id", "quantity", "unit", "unit_price"]).to_pylist()}
         new = tuple(LineRecord(ch.partner, ch.po_number, n, LineState.RECEIVED, line_id=rows[n]["line_id"] or "",
                                ordered=rows[n]["quantity"], unit=rows[n]["unit"] or "",
@@ -698,7 +698,8 @@ class _Step:
         backordered) follows its new quantity (backordered units cut first, then reserved ones; new units
         backordered) and its state follows what is left to ship and bill."""
         rows = {r["line_number"]: r for r in
-                result.new_lines.select(["line_number", "quantity", "unit", "unit_price", "price_basis"]).to_pylist()}
+                with_exact_prices(result.new_lines).select(["line_number", "quantity", "unit", "unit_price",
+                                                           "price_basis"]).to_pylist()}
         asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
         why = f"changed after shipment by 860 in {self.ch.source_file}"
         # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service")
@@ -745,7 +746,8 @@ class _Step:
         stored = {ln.line_number: ln for ln in self.rv.lines.get(self.key, ())}
         reason = f"changed by 860 in {self.ch.source_file}"
         out: dict[int, LineRecord] = {}
-        for row in result.new_lines.select(["line_number", "line_id", "quantity", "unit", "unit_price"]).to_pylist():
+        for row in with_exact_prices(result.new_lines).select(["line_number", "line_id", "quantity", "unit",
+                                                              "unit_price"]).to_pylist():
             n = row["line_number"]
             if n in touched or n not in stored:
                 out[n] = LineRecord(self.ch.partner, self.ch.po_number, n, LineState.RECEIVED,
@@ -821,7 +823,7 @@ class _Step:
         missing = tuple(LineRecord(self.ch.partner, self.ch.po_number, r["line_number"], LineState.RECEIVED,
                                    line_id=r["line_id"] or "", ordered=r["quantity"], unit=r["unit"] or "",
                                    unit_price=r["unit_price"], revision=self.record.revision, run_id=self.run_id)
-                        for r in _first_line_rows(table).to_pylist() if r["line_number"] not in have)
+                        for r in with_exact_prices(_first_line_rows(table)).to_pylist() if r["line_number"] not in have)
         return (*stored, *missing)
 
     def _standing(self, order_row: dict, table: pa.Table) -> tuple[PlannedDocument, ...]:

@@ -84,7 +84,7 @@ from schemas.lifecycle import (
     line_record,
     line_row,
 )
-from schemas.orders import LINE_DATES, SHIP_COMPLETE
+from schemas.orders import LINE_DATES, SHIP_COMPLETE, exact_prices
 from schemas.profile import PartnerProfile
 from schemas.units import KEPT_PER_MANY_BASES, PRICE_PER_EACH, PRICED_PER, UNIT_EACHES, priced_per
 from schemas.x12 import Delimiters
@@ -357,6 +357,11 @@ class _Batch:
         distinct: _no_line_twice)."""
         lines, index, k = self.ctx.lines, self.ctx.line_index, ["partner", "po_number", "line_number"]
         columns = lines.select([c for c in _LINE_COLUMNS if c in lines.column_names])
+        if "price_sent" in lines.column_names and "unit_price" in columns.column_names:
+            # a price sent past 4 decimals (to PRICE_PLACES: 0.00418) is the line's price: answered, kept, valued
+            exact = exact_prices(columns["unit_price"], lines["price_sent"])
+            if exact is not columns["unit_price"]:
+                columns = columns.set_column(columns.schema.get_field_index("unit_price"), "unit_price", exact)
         if same_rows([decided[c] for c in k], [index[c] for c in k]):
             return columns  # the lines are the decided lines, in their order (a run answering every order)
         want = pa.table({"partner": decided["partner"], "po_number": decided["po_number"],

@@ -42,6 +42,7 @@ from schemas.findings import Finding
 from schemas.grocery_invoice import G1703_DIGITS, g17_statement, in_many_unit
 from schemas.invoices import BASIC_TERMS_TYPES, same_kind_terms_types
 from schemas.orders import MONEY as MONEY_TYPE
+from schemas.orders import PRICE, PRICE_PLACES, sent_price, with_exact_prices
 from schemas.reference import ReferenceData
 from schemas.rule_settings import RuleSettings
 from schemas.units import (
@@ -223,6 +224,7 @@ def price_findings(orders: pa.Table, resolved: pa.Table, ref: ReferenceData, set
                       *_ctp_price_findings(resolved),
                       *(_price_basis_findings(resolved, held, units) if held.any() else []),
                       *(_catch_weight_findings(resolved, catch) if catch.any() else [])]
+    resolved = with_exact_prices(resolved)  # 0.00418 sent is compared with our price as 0.00418, not 0.0042
     customers = _customers(ref.customers)
     has_sku = _bools(pc.is_valid(resolved.column("sku")))
     ours = prices["list_price"]
@@ -637,22 +639,25 @@ def _ctp_price_findings(lines: pa.Table) -> list[Finding]:
 
 
 def _price_decimals_findings(lines: pa.Table) -> list[Finding]:
-    """PRICE_DECIMALS_UNSUPPORTED for each line whose price was sent with more than 4 decimals (the
-    parser's ``price_sent``: 0.012345 per each for screws): our tables, 855s and 810s carry 4, and a
-    price rounded without a word is money changed; the line waits for a person (approved, it is answered
-    and invoiced at the 4-decimal price the finding names)."""
+    """PRICE_DECIMALS_UNSUPPORTED for each line whose price was sent with more than PRICE_PLACES (6) decimals (the
+    parser's ``price_sent``: 0.0123456 per each): our orders, 855s and 810s carry 6 (a price of 5 or 6, 0.00418
+    or 0.012345, is the line's price: schemas.orders.exact_prices), and a price rounded without a word is money
+    changed; the line waits for a person (approved, it is answered and invoiced at the 4-decimal price the
+    finding names)."""
     if "price_sent" not in lines.column_names or lines.column("price_sent").null_count == lines.num_rows:
         return []
     cols = [*_LINE_LOCATION, "partner", "unit", "unit_price", "price_sent"]
     out = []
     for row in _rows(lines, cols, pc.is_valid(lines.column("price_sent"))):
         sent, kept, unit = row["price_sent"], row["unit_price"], row["unit"] or "unit"
+        if sent_price(sent) is not None:  # at most 6 decimals: the line's price, exactly
+            continue
         out.append(business_finding(
             "PRICE_DECIMALS_UNSUPPORTED",
-            f"The price {sent} per {unit} has more than 4 decimal places; our orders, 855s and 810s carry 4, "
-            f"so it would be {_text(kept)} (off by {_text(abs(Decimal(sent) - kept))} per {unit}): the line "
-            "waits for a person (agree a price with at most 4 decimals with the partner; "
-            f"approved, it is answered and invoiced at {_text(kept)}).", row, seg="PO1", element="PO104",
+            f"The price {sent} per {unit} has more than {PRICE_PLACES} decimal places; our orders, 855s and 810s "
+            f"carry {PRICE_PLACES}, so it would be {_text(kept)} (off by {_text(abs(Decimal(sent) - kept))} per "
+            f"{unit}): the line waits for a person (agree a price with at most {PRICE_PLACES} decimals with the "
+            f"partner; approved, it is answered and invoiced at {_text(kept)}).", row, seg="PO1", element="PO104",
             value=sent))
     return out
 
@@ -982,9 +987,10 @@ def order_values(orders: pa.Table, lines: pa.Table, ref: ReferenceData,
                                        strict=True)}
     if resolved.num_rows == 0:
         return values
+    resolved = with_exact_prices(resolved)
     price = _po_price_else_ours(resolved, prices)
     if per_each is not None:
-        price = pc.coalesce(pc.cast(per_each, price.type), price)
+        price = pc.coalesce(*_alike(per_each, price))
     amount = per_rows(pc.multiply, [resolved.column("quantity"), price])  # exact (decimal128 scale 8)
     amount = _per_many_amounts(resolved, amount)
     # summed per order, the order named by its code (integers hash faster than two texts per line); a line an
@@ -1030,8 +1036,16 @@ def _per_many_amounts(resolved: pa.Table, amount: pa.Array) -> pa.Array:
 
 def _po_price_else_ours(resolved: pa.Table, prices: pa.Table) -> pa.Array:
     """Per line, PO104, else our list price (line_prices' ``prices``): the price an order's value counts."""
-    return pc.coalesce(resolved.column("unit_price"),
-                       pc.cast(prices["list_price"], resolved.schema.field("unit_price").type))
+    return pc.coalesce(*_alike(prices["list_price"], resolved.column("unit_price"))[::-1])
+
+
+def _alike(ours, theirs) -> tuple:
+    """(``ours``, ``theirs``) prices in ``theirs``' type, or both in PRICE where ours has more decimals than it
+    (prices.csv's 0.004185 against a night's 4-decimal PO104s)."""
+    try:
+        return pc.cast(ours, theirs.type), theirs
+    except pa.ArrowInvalid:
+        return pc.cast(ours, PRICE), pc.cast(theirs, PRICE)
 
 
 def check_order_value(

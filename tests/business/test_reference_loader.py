@@ -19,7 +19,7 @@ def test_sample_reference_loads_with_explicit_types():
     assert all(gs1_valid(g) and len(g) == 14 for g in ref.items.column("gtin").to_pylist())
     assert "discontinued" in ref.items.column("status").to_pylist()
     assert set(ref.customers.column("partner").to_pylist()) == {"acme", "globex", "initech", "umbrella"}
-    assert ref.prices.schema.field("unit_price").type == pa.decimal128(18, 4)
+    assert ref.prices.schema.field("unit_price").type == pa.decimal128(18, 6)  # our prices to 6 decimals (0.004185)
     assert isinstance(ref.customers.column("credit_limit")[0].as_py(), Decimal)
 
 
@@ -40,8 +40,8 @@ def _copy(tmp_path: Path, name: str, text: str) -> Path:
         ),
         (
             "prices.csv",
-            "partner,sku,unit_price,currency,valid_from,valid_to\nacme,SKU-1001,1.23456,USD,2026-01-01,\n",
-            "decimal places",
+            "partner,sku,unit_price,currency,valid_from,valid_to\nacme,SKU-1001,1.2345678,USD,2026-01-01,\n",
+            "decimal places",  # past 6 (1.23456 is a price: tests/test_subcent_prices.py)
         ),
         (
             "prices.csv",
