@@ -22,6 +22,7 @@ import pytest
 from flows import fork_server
 from flows.prefect_api import free_port, stop_group
 from tests.support import REPO
+from tests.support_prefect import start_prefect_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -45,22 +46,8 @@ def prefect(tmp_path_factory):
            "PREFECT_UI_ENABLED": "false", "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false"}
     for name in ("PREFECT_API_URL", "PREFECT_LOGGING_LEVEL", "ORDERBRIDGE_FORK_SERVER"):
         env.pop(name, None)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
+    server, url = start_prefect_server(env, port)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, "prefect server exited during start-up"
-            assert time.monotonic() < deadline, "prefect server did not become healthy within 180 s"
-            time.sleep(0.5)
         yield url, {**env, "PREFECT_API_URL": url, "PYTHONPATH": str(REPO), "PREFECT_WORKER_QUERY_SECONDS": "1"}
     finally:
         stop_group(server)

@@ -16,7 +16,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from flows.prefect_api import free_port, stop_group
 from tests.crash_harness import NIGHTS, drop_night, new_workspace
 from tests.support import REPO
 from tests.support_pool import differences, dump_files, dump_leases, dump_state
+from tests.support_prefect import start_prefect_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -62,22 +62,8 @@ def prefect_on_postgres(pg_server, tmp_path_factory):
                f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:{pg_server.port}/prefect"}
     env.pop("PREFECT_API_URL", None)
     env.pop("PREFECT_LOGGING_LEVEL", None)  # conftest quiets Prefect in-process; workers log at their default (INFO)
-    server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
+    server, url = start_prefect_server(env, port)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, "prefect server exited during start-up"
-            assert time.monotonic() < deadline, "prefect server did not become healthy within 180 s"
-            time.sleep(0.5)
         client_env = {k: v for k, v in env.items() if k != "PREFECT_API_DATABASE_CONNECTION_URL"}
         client_env |= {"PREFECT_API_URL": url, "PYTHONPATH": str(REPO), "PREFECT_WORKER_QUERY_SECONDS": "1",
                        "PREFECT_LOGGING_LEVEL": "INFO"}  # the workers' "submitting flow run" lines
