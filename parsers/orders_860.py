@@ -257,7 +257,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 got["ship_to_contact_sent"] = ELEMENTS_SEP.join((v or "").rstrip(" ")
                                                                 for v in seg.elements[row].as_py()[1:])
             elif party and sid == "N4" and "ship_to_city" not in got:
-                got.update(ship_to_city=el[1], ship_to_state=el[2], ship_to_postal_code=el[3], ship_to_country=el[4])
+                got.update(ship_to_city=el[1], ship_to_state=_n4_state(el), ship_to_postal_code=el[3],
+                           ship_to_country=el[4])
             elif kept and sid == "N2":  # joined to the name after ", ", as the 850's (the order's name to compare)
                 kept["name"] = ", ".join(v for v in (kept.get("name"), el[1], el[2]) if v)
             elif kept and sid == "N3":  # a second N3's street joins address2, as the 850's (after ", ")
@@ -267,7 +268,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 if more:
                     kept["address2"] = ", ".join(v for v in (kept.get("address2"), *more) if v)
             elif kept and sid == "N4" and "city" not in kept:
-                kept.update(city=el[1], state=el[2], postal_code=el[3], country=el[4])
+                kept.update(city=el[1], state=_n4_state(el), postal_code=el[3], country=el[4])
         if streets:
             got.update(ship_to_address1=streets[0], ship_to_address2=", ".join(streets[1:]) or None)
         # each date's first DTM, else its first twin's as the 850 reads them (106 Required By as 002 ...): DTM02,
@@ -290,6 +291,13 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     out["parties_sent"] = pa.array([g.get("parties_sent") for g in found], pa.list_(PARTY_SENT))
     out["refs_sent"] = pa.array([g.get("refs_sent") for g in found], pa.list_(LINE_REF))
     return out
+
+
+def _n4_state(el: list) -> str | None:
+    """An N4's state as the 850 reads it (parsers.orders_850._state_by_location): N402, else N406 where N405 is SP
+    (code list 309 "State/Province"), else (005010 on) N407, the country subdivision code: a Mexican chain's
+    CEDIS in Nuevo Leon, ``N4*MONTERREY**64000*MX*SP*NLE``, is in NLE, not in no state."""
+    return el[2] or (el[6] if el[5] == "SP" else None) or el[7]
 
 
 def _changes(

@@ -146,6 +146,28 @@ def test_heading_dates_and_ship_to_are_read_before_the_first_poc() -> None:
             h["ship_to_postal_code"], h["ship_to_country"]) == ("9 MAIN ST", "UNIT 4", "AUSTIN", "TX", "78701", "US")
 
 
+def test_a_heading_n4_naming_its_state_by_location_is_read_as_the_850_reads_it() -> None:
+    """N405 SP / N406 (and 005010's N407) where N402 is empty: a Mexican chain's CEDIS in Nuevo Leon (NLE), three
+    letters N402's two cannot hold; the ship-to's and a kept party's (BT) state alike."""
+    body = ["BCH*04*SA*PO-1**3*20261126", "N1*BT*CADENA HQ*92*1", "N4*SAN PEDRO GARZA GARCIA**66220*MX***NLE",
+            "N1*ST*CEDIS MONTERREY*92*0040", "N3*AV CONSTITUCION 100", "N4*MONTERREY**64000*MX*SP*NLE",
+            "POC*1*QI*20**EA", "CTT*1"]
+    result = parse_860(x12_860(body))
+    headers, _ = read_changes(result, sets_860(result), partner="acme")
+    (h,) = headers.to_pylist()
+    assert (h["ship_to_city"], h["ship_to_state"], h["ship_to_postal_code"], h["ship_to_country"]) == (
+        "MONTERREY", "NLE", "64000", "MX")
+    (bt,) = h["parties_sent"]
+    assert (bt["qualifier"], bt["city"], bt["state"]) == ("BT", "SAN PEDRO GARZA GARCIA", "NLE")
+    # N402 sent wins over N406, as in the 850; a location other than SP (N405 CC, county) is no state
+    result = parse_860(x12_860(["BCH*04*SA*PO-1**3*20261126", "N1*ST*STORE*92*1", "N4*AUSTIN*TX*78701*US*CC*TRAVIS",
+                                "POC*1*QI*20**EA", "CTT*1"]))
+    assert read_changes(result, sets_860(result), partner="acme")[0].to_pylist()[0]["ship_to_state"] == "TX"
+    result = parse_860(x12_860(["BCH*04*SA*PO-1**3*20261126", "N1*ST*STORE*92*1", "N4*AUSTIN**78701*US*CC*TRAVIS",
+                                "POC*1*QI*20**EA", "CTT*1"]))
+    assert read_changes(result, sets_860(result), partner="acme")[0].to_pylist()[0]["ship_to_state"] is None
+
+
 def test_a_heading_without_dates_or_ship_to_reads_them_as_null() -> None:
     header, _ = read_change(["POC*1*QI*20**EA"])
     assert header["requested_ship_date"] is None and header["ship_to_id"] is None and header["ship_to_name"] is None
