@@ -123,8 +123,8 @@ def _shipping_lines(summary: dict) -> None:
         console.print(styled(f"  warehouse {shown(w['warehouse'])}: {w['files']} confirmation file(s) "
                              f"({w['quarantined']} quarantined, {w['duplicates']} duplicate), {w['shipments']} "
                              f"shipment(s) recorded with their 856, {w['held']} held, {w['late']} 856 late, "
-                             f"{w['errors']} error(s){mine}", (f" failed: {w['failure']}" if w["failure"] else "",
-                                                                "red")))
+                             f"{_acks_sent(w)}{w['errors']} error(s){mine}",
+                             (f" failed: {w['failure']}" if w["failure"] else "", "red")))
     billing = summary.get("invoicing") or {}
     if billing.get("invoices") or billing.get("closed") or billing.get("errors") or billing.get("on_memo") or \
             billing.get("held"):
@@ -352,6 +352,12 @@ def _print_sent(workdir: Path, summary: dict, *, sftp_partner: str = "", limit: 
         console.print(f"    {shown(_sent_where(ws, d, sftp_partner))}")
     if len(sent) > limit:
         console.print(f"    ... and {len(sent) - limit} more (reports/{shown(summary['run_id'])}/summary.html)")
+
+
+def _acks_sent(w: dict) -> str:
+    """ "N 997/TA1 sent, " for a warehouse whose 945s the run answered (flows.shipments: its outbox), else ""."""
+    n = w.get("acknowledgments") or 0
+    return f"{n} 997/TA1 sent, " if n else ""
 
 
 def _sent_where(ws, doc: dict, sftp_partner: str) -> str:

@@ -625,7 +625,9 @@ def record_unloaded(ws: Workspace, broken: dict[str, BrokenProfile], run_id: str
 def _ship_line(w: dict) -> str:
     return (f"{plural(w['files'], 'confirmation file')} ({w['quarantined']:,} quarantined, "
             f"{plural(w['duplicates'], 'duplicate')}), {plural(w['shipments'], 'shipment')} recorded with their "
-            f"856, {w['held']:,} held, {w['late']:,} 856 late, {plural(w['errors'], 'error')}")
+            f"856, {w['held']:,} held, {w['late']:,} 856 late, "
+            + (f"{w['acknowledgments']:,} 997/TA1 sent, " if w.get("acknowledgments") else "")
+            + plural(w['errors'], 'error'))
 
 
 def _intake_line(res: steps.PartnerResult) -> str:

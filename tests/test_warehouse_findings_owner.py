@@ -115,6 +115,24 @@ def test_the_terminal_says_which_warehouse_findings_concern_no_partners_order():
             'east" in the failures report)') in text
 
 
+def test_the_terminal_counts_the_997s_a_warehouse_was_sent():
+    """A 3PL whose 945s the run answered (ack945: its outbox) has them counted on its line, in the run's table
+    and in the progress line; a warehouse sent none (a CSV export's) says nothing of them."""
+    from flows import cli, night
+
+    row = {"warehouse": "north", "files": 1, "failure": "", "quarantined": 0, "duplicates": 0, "shipments": 1,
+           "held": 0, "late": 0, "errors": 0, "acknowledgments": 2}
+    with cli.console.capture() as out:
+        cli._shipping_lines({"warehouses": [row, {**row, "warehouse": "east", "acknowledgments": 0}]})
+    text = " ".join(out.get().split())
+    assert "warehouse north: 1 confirmation file(s) (0 quarantined, 0 duplicate), 1 shipment(s) recorded with " \
+           "their 856, 0 held, 0 856 late, 2 997/TA1 sent, 0 error(s)" in text
+    assert "warehouse east: 1 confirmation file(s) (0 quarantined, 0 duplicate), 1 shipment(s) recorded with " \
+           "their 856, 0 held, 0 856 late, 0 error(s)" in text
+    assert "0 856 late, 2 997/TA1 sent, 0 errors" in night._ship_line(row)
+    assert "997" not in night._ship_line({**row, "acknowledgments": 0})
+
+
 def test_a_warehouses_own_findings_are_not_a_partners_validation_errors(store_target):
     """The finance KPIs' validation error rate reads what partners sent: a warehouse's own findings are not."""
     from schemas.findings import finding
