@@ -218,26 +218,12 @@ def start_prefect(pg, home: Path, log: Path | None = None) -> tuple[subprocess.P
         password = pg.passfile.read_text().strip().rsplit(":", 1)[1]
         env["PREFECT_API_DATABASE_CONNECTION_URL"] = (f"postgresql+asyncpg://orderbridge:{password}@127.0.0.1:"
                                                       f"{pg.port}/prefect")
-    port = free_port()
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=log.open("wb") if log else subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 240
+    from tests.support_prefect import start_prefect_server
+
     try:
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                    if r.status == 200:
-                        return server, url
-            except OSError:
-                pass
-            time.sleep(0.5)
-    except BaseException:
-        stop_group(server)
-        raise
-    stop_group(server)
-    raise SystemExit("the Prefect server did not start")
+        return start_prefect_server(env, free_port(), 240, log=log)
+    except AssertionError as e:
+        raise SystemExit(f"the Prefect server did not start: {e}") from None
 
 
 def workspace(label: str, n_pos: int, partners: int, pg) -> Path:
