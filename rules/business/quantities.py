@@ -96,8 +96,10 @@ def unit_index(ref: ReferenceData) -> UnitIndex:
 def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
                     index: Mapping[tuple[str, str], int], settings: RuleSettings) -> int | None:
     """How many eaches one ``unit`` of item ``sku`` holds: 1 for the each, the item master's count for
-    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each, a
-    count unit's definition (DZ 12, GS 144 ...); None when the item cannot be sold in that unit."""
+    its selling unit and item_units rows, the case pack for a case (CA/CS) of more than one each, else the
+    item_units row of more than one each of the other case code (RuleSettings.case_units: CS of an item whose case
+    is its CA row; a CS row of one, a cassette, is no case), a count unit's definition (DZ 12, GS 144 ...); None
+    when the item cannot be sold in that unit."""
     if not unit:
         return None
     if unit in settings.each_units:
@@ -120,6 +122,9 @@ def eaches_per_unit(unit: str | None, sku: str | None, case_pack: int | None,
         return own
     if unit in settings.case_units and case_pack and case_pack > 1:
         return int(case_pack)
+    for other in settings.case_units if sku and unit in settings.case_units else ():
+        if index.get((sku, other), 0) > 1:  # CS of an item with no case pack whose case is its CA row (CA of a CS row)
+            return index[(sku, other)]
     return counted_in(unit, (getattr(index, "own_units", None) or {}).get(sku or ""), settings)
 
 
@@ -613,7 +618,8 @@ def _each_pack_finding(row: Mapping, s: RuleSettings, index: Mapping[tuple[str, 
 
 def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[tuple[str, str], int]) -> np.ndarray:
     """eaches_per_unit for every line at once, as floats (NaN: the item is not sold in that unit): 1 for
-    the each, the item master's (sku, unit) count, the case pack for a case of more than one each, a
+    the each, the item master's (sku, unit) count, the case pack for a case of more than one each (else the other
+    case code's item_units row of more than one), a
     count unit's definition; else what the line's PO4 says its unit holds when that is a pack of ours
     (po4_unit_eaches)."""
     n = resolved.num_rows
@@ -638,6 +644,13 @@ def per_unit_column(resolved: pa.Table, settings: RuleSettings, index: Mapping[t
                                 pa.array([float(n) for n in own_cases.values()], pa.float64())), np.nan)
         per_unit = np.where(case & np.isnan(per_unit), own, per_unit)
     per_unit = np.where(case & np.isnan(per_unit) & (pack > 1), pack, per_unit)
+    for other in settings.case_units if index else ():  # CS of an item whose case is its CA row (eaches_per_unit)
+        if (case & np.isnan(per_unit)).any():
+            rows = {sku: float(v) for (sku, u), v in index.items() if u == other and v > 1}
+            if rows:
+                found = _floats(lookup_by([column("sku")], pa.array(list(rows), pa.string()),
+                                          pa.array(list(rows.values()), pa.float64())), np.nan)
+                per_unit = np.where(case & np.isnan(per_unit), found, per_unit)
     counted = np.isnan(per_unit) & _member(unit, tuple(COUNT_UNITS))
     if counted.any():
         at = pc.index_in(unit, value_set=pa.array(list(COUNT_UNITS), pa.string()))
