@@ -11,7 +11,7 @@ vintage and alcohol by volume in PID); the SAQ (005010 in CAD from its GLN; its 
 French and English, PID09 FR / EN); Virginia ABC (004010 new orders, BEG02 NE, to its central warehouse; its codes
 with leading zeros; proof in PID; 6 x 1.75 LT, 120 x 50 ML minis and 12 x 1 LT of items we sell by the case); the NC
 ABC Commission (a bailment order, BEG02 CN: the 856, no 810; a special order of one case for a local board, marked
-for it, N1 Z7); the Alabama ABC Board (cases as CS, lines by the case's GTIN-14 and its code alone; a ship window
+for it, N1 Z7, its number REF CO echoed); the Alabama ABC Board (cases as CS, lines by the case's GTIN-14 and its code alone; a ship window
 DTM 037 / 038); Utah DABS (005010; its DC by our code for it, N1 ST 91; its catalog numbers, CB; a special order of
 bottles, BO). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
 validator, Bots and pyx12."""
@@ -105,14 +105,18 @@ def test_a_bailment_order_ships_without_an_invoice_and_a_special_order_is_marked
     """NC is a bailment state: the stock we ship into the state warehouse stays ours until a local board draws it, and
     the Commission pays for what is drawn. Its bailment PO (BEG02 CN, the profile's memo_order_types) gets its 856
     and no 810; a special order a local board placed (BEG02 SA) ships to the same warehouse marked for that board
-    (N1 Z7) and is billed."""
+    (N1 Z7), its special order number (REF CO) carried back, and is billed."""
     ws, _found, states = night
     assert states[("ncabc", "NC72004401")] == "shipped_on_memo" and states[("ncabc", "NC72004402")] == "invoiced"
     invoices = segments(ws, "ncabc", "810")
     assert [s[4] for s in invoices if s[0] == "BIG"] == ["NC72004402"]
-    board = ["N1", "Z7", "WAKE COUNTY ABC BOARD", "92", "0910"]
-    assert board in po_segments(segments(ws, "ncabc", "856"), "NC-SHP-02", "BSN")
-    assert board in po_segments(invoices, "NC72004402", "BIG")
+    board, special = ["N1", "Z7", "WAKE COUNTY ABC BOARD", "92", "0910"], ["REF", "CO", "SO-0910-2231"]
+    asn = po_segments(segments(ws, "ncabc", "856"), "NC-SHP-02", "BSN")
+    inv = po_segments(invoices, "NC72004402", "BIG")
+    # the board's special order number (REF CO, the profile's order_refs) with the order on the 856, on the 810
+    assert board in asn and special in asn[asn.index(["PRF", "NC72004402", "", "", "20261124"]):]
+    assert board in inv and special in inv and ["IT1", "1", "1", "CA", "456", "", "IN", "00-1234", "UP",
+                                                "614141572083", "VN", "RG72-08"] in inv
 
 
 def test_cases_ordered_as_cs_of_an_item_whose_case_is_its_item_units_ca_row_are_taken_as_cases(night):
