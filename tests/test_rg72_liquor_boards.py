@@ -11,10 +11,10 @@ vintage and alcohol by volume in PID); the SAQ (005010 in CAD from its GLN; its 
 French and English, PID09 FR / EN); Virginia ABC (004010 new orders, BEG02 NE, to its central warehouse; its codes
 with leading zeros; proof in PID; 6 x 1.75 LT, 120 x 50 ML minis and 12 x 1 LT of items we sell by the case); the NC
 ABC Commission (a bailment order, BEG02 CN: the 856, no 810; a special order of one case for a local board, marked
-for it, N1 Z7, its number REF CO echoed); the Alabama ABC Board (cases as CS, lines by the case's GTIN-14 and its code alone; a ship window
-DTM 037 / 038); Utah DABS (005010; its DC by our code for it, N1 ST 91; its catalog numbers, CB; a special order of
-bottles, BO). One night takes them all: inspect, the 997s and 855s, then the 856s and 810s, checked by our
-validator, Bots and pyx12."""
+for it, N1 Z7, its number REF CO echoed); the Alabama ABC Board (cases as CS, lines by the case's GTIN-14 and its
+code alone; a ship window DTM 037 / 038); Utah DABS (005010; its DC by our code for it, N1 ST 91; its catalog
+numbers, CB; a special order of bottles, BO). One night takes them all: inspect, the 997s and 855s, then the 856s
+and 810s, checked by our validator, Bots and pyx12."""
 
 from __future__ import annotations
 
