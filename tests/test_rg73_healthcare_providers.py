@@ -31,6 +31,7 @@ import pytest
 
 from tests.retailer_support import (
     all_sent_accepted,
+    findings_and_states,
     inspected,
     inspected_clean,
     maps,  # noqa: F401 (a fixture)
@@ -199,6 +200,45 @@ def test_a_line_at_the_heading_s_department_or_without_one_says_nothing(n2, tmp_
     copy = tmp_path / path.name
     copy.write_bytes(recounted(path.read_bytes().replace(LINE_UNIT[0].encode(), own.encode())))
     assert "LINE_SHIP_TO_NOT_APPLIED" not in {f["code"] for f in inspected(copy)["findings"]}
+
+
+def test_an_860_raising_the_sutures_is_answered_by_a_revised_855_at_the_prices_we_told(tmp_path):
+    """Providence's 860 through GHX (BCH 04, the line by its VC and HIBC number) raises the sutures from 3 to 5 boxes
+    before shipment; Providence is answered by revised 855s (change_ack = "855"). The kit line the 860 left alone
+    was acknowledged IP at our price, 152.50 a case (its PO104 148 was under ours): the revised 855 said IP at 148,
+    the PO's price, while the 810 bills 152.50 (engine.answer.status_from_line, restating a line a change left
+    alone, dropped its stored ack_price). Now it restates the price we told; 5 boxes ship and are billed."""
+    from tests.support import deliver_all, run_stages, ship_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"providence": ["GHX_850_PSJ7300101.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    change = FIXTURES / "changes" / "GHX_860_PSJ7300101.x12"
+    shutil.copy2(change, ws.drop_root / "providence" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 26, 2))
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text(encoding="utf-8").splitlines(True)
+    (inbox / "east-shipments-20261201.csv").write_text("".join(
+        r.replace(",RG73-02,3,BX,", ",RG73-02,5,BX,") for r in rows if r.startswith("Shipment") or ",PSJ7300101," in r),
+        encoding="utf-8")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    assert ["AK2", "860", "73011"] in segments(ws, "providence", "997")
+    answers = segments(ws, "providence", "855")
+    revised = answers[next(k for k, s in enumerate(answers) if s[:2] == ["BAK", "05"]):]
+    lines = [s for s in revised[:next(k for k, s in enumerate(revised) if s[0] == "SE")] if s[0] in ("PO1", "ACK")]
+    assert lines == [
+        ["PO1", "1", "20", "BX", "9.8", "", "VC", "RG73-01", "IN", "100234", "UK", "00614141730100"],
+        ["ACK", "IA", "20", "BX", "068", "20261126"],
+        ["PO1", "2", "5", "BX", "86.4", "", "VC", "RG73-02", "HI", "+H614RG730211/"],
+        ["ACK", "IA", "5", "BX", "068", "20261126"],
+        ["PO1", "3", "2", "CS", "152.5", "", "VC", "RG73-03", "IN", "100877"],
+        ["ACK", "IP", "2", "CS", "068", "20261126"]]
+    _found, states = findings_and_states(ws)
+    assert states == {("providence", "PSJ7300101"): "invoiced"}
+    inv = segments(ws, "providence", "810")
+    assert ["IT1", "2", "5", "BX", "86.4", "", "VC", "RG73-02", "HI", "+H614RG730211/"] in inv
+    assert ["IT1", "3", "2", "CS", "152.5", "", "VC", "RG73-03", "IN", "100877"] in inv and ["TDS", "93300"] in inv
 
 
 BILL_ONLY = FIXTURES / "billonly" / "GHX_850_MC7300406.x12"
