@@ -618,7 +618,8 @@ def ack_parts(allocated: int, backordered: int, rejected: int, *, full_status: s
 
 
 def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | None = None) -> LineStatus:
-    """A stored line (state store) back as a LineStatus, for lines a change left alone."""
+    """A stored line (state store) back as a LineStatus, for lines a change left alone: its ACK parts, and our price
+    where we changed it (its stored ack_price: the IP the first answer stated, restated, not the PO's PO104)."""
     statuses = line.ack.split("+") if line.ack else ["IA"]
     if line.backordered == 0 and len(statuses) > 1 and "IB" in statuses:  # a backorder allocated since
         statuses = [st for st in statuses if st != "IB"]
@@ -627,7 +628,7 @@ def status_from_line(line: LineRecord, ordered: Decimal | None, ship: date | Non
     dates = {"IB": promised, "IR": None}
     parts = tuple(AckPart(st, Decimal(amounts.get(st, line.allocated) or 0), dates.get(st, ship))
                   for st in statuses)
-    ack = LineAck(statuses[0], ordered, parts=parts)
+    ack = LineAck(statuses[0], ordered, line.ack_price, parts=parts)
     return LineStatus(line.line_number, ack, ordered, line.allocated, line.backordered, line.rejected,
                       promised, line.warehouses, line.reason)
 

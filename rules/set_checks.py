@@ -1027,16 +1027,24 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     LINE_SHIP_TO_DIFFERS decides whether it may), or, without a heading ship-to, more than one party (the order
     has none: SHIP_TO_UNKNOWN holds it). One the lines all share, without a heading
     ship-to, is the order's (parsers.orders_850) and raises nothing; so does a line's N1*ST naming the heading's
-    party (its id, else its name). Each is named (line, N102, N103/N104; ten at most)."""
+    party (its id, else its name) at the heading's department. Each is named (line, N102, N103/N104; ten at most).
+    Another warning names the lines whose N1*ST is the heading's party with a department of its own (its N2: a
+    hospital's PO for several nursing units, the hospital's GLN on each line): every line is shipped, labelled and
+    invoiced to the heading's department, the line's used to be dropped without a word; the order still ships (its
+    dock is the hospital's), so nothing holds it."""
     found = _ship_tos_under(result, "PO1", sets, chosen, set_of_row, fe)
     if found is None:
         return []
     heading, lines = _heading_and_line_parties(fe, found)
+    heading_rows: dict[int, int] = {}  # set -> its heading N1*ST row (the first, as _heading_and_line_parties)
+    for j in np.flatnonzero(~found[5]).tolist():
+        heading_rows.setdefault(int(found[1][j]), int(found[0][j]))
     words = _party_words
     out: list[Finding] = []
     for k, found in sorted(lines.items()):
         head = heading.get(k)
         if head is not None:
+            out += _line_departments(result, sets[k], found, head, _department(result, heading_rows[k]))
             other = [(r, label, party) for r, label, party in found if not _same_party(party, head)]
             why = (f"the order, each of these lines included, would be allocated, shipped and invoiced to the "
                    f"heading's N1*ST {words(head)} (LINE_SHIP_TO_DIFFERS holds it for a person unless the partner's "
@@ -1055,6 +1063,34 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            **_where(result, ic, g, ts, first)))
     return out
 
+
+
+def _department(result: ParseResult, row: int) -> str:
+    """The department an N1 names: the N2 right after it (N201, N202 joined by ", ", as parsers.orders_850 joins
+    them to the name); "" when its next segment is none."""
+    segments = result.segments
+    if row + 1 >= len(segments) or segments.ids[row + 1].as_py() != "N2":
+        return ""
+    return ", ".join(e.strip() for e in segments.row(row + 1)[1:3] if e and e.strip())
+
+
+def _line_departments(result: ParseResult, where: tuple[Interchange, Group, TransactionSet], found: list[tuple],
+                      head: tuple, home: str) -> list[Finding]:
+    """LINE_SHIP_TO_NOT_APPLIED for one 850's PO1 loops whose N1*ST names the heading's party (``head``) with a
+    department (N2) other than the heading's (``home``; "" none): named, line by line (ten at most)."""
+    moved = [(r, label, party, unit) for r, label, party in found
+             if _same_party(party, head) and (unit := _department(result, r)) and unit != home]
+    if not moved:
+        return []
+    ic, g, ts = where
+    named = _listed([f"line {label} N1*ST {_party_words(party)} N2 {unit}" for _r, label, party, unit in moved],
+                    _SHIP_TOS_NAMED)
+    first, _label, _party, unit = moved[0]
+    at = f"the heading's N1*ST {_party_words(head)}" + (f" N2 {home}" if home else " (no N2)")
+    return [finding("LINE_SHIP_TO_NOT_APPLIED", f"PO1 loops name departments of their own at the order's ship-to "
+                    f"({named}): every line is acknowledged, shipped, labelled and invoiced to {at}; tell the "
+                    "warehouse which goods are for which department (a label each), or ask the partner for one PO "
+                    "per department.", seg="N2", element="N201", value=unit, **_where(result, ic, g, ts, first + 1))]
 
 def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                     fe: FlatElements, carried: bool = True) -> list[Finding]:

@@ -201,8 +201,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "The PO's heading carries a delivery, ship or cancel date (DTM) we keep nothing for (077, 068 ...), or "
            "a twin of one we keep (106, 175 ...) not taken because the standard one came with another date."),
         _C("LINE_SHIP_TO_NOT_APPLIED", "set", "warning", "",
-           "PO1 loops name ship-tos (N1*ST) the order does not ship to: another than the heading's, or several "
-           "without one in the heading."),
+           "PO1 loops name ship-tos (N1*ST) the order does not ship to: another than the heading's, several "
+           "without one in the heading, or the heading's at another department (N2)."),
         _C("LINE_MARK_FOR_NOT_APPLIED", "set", "warning", "",
            "PO1 loops name mark-for parties (N1*Z7) of their own, other than the heading's, that no 856 of ours marks "
            "a carton for (no id, a line's second, or a partner whose 856s mark no cartons)."),
