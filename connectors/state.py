@@ -67,6 +67,7 @@ from connectors.finance_store import FinanceTables
 from connectors.state_migrations import (
     BILLED_WEIGHTS,
     BUYER_GS_IDS,
+    ISA_IDS,
     LATEST,
     LEASES,
     NET_WEIGHTS,
@@ -176,6 +177,8 @@ SCHEMA_VERSION = LATEST  # 3: groups_in, 4: indices by run, 5: reconciliation, S
 #                         RETAKES (20): a file's earlier takes ops asked to take again (file_takes)
 #                         SHIPMENT_METHODS (22): each shipment's TD504 as its 856 wrote it (shipments.transport_method)
 #                         WRITE_VERSIONS (23): the store's write version, bumped by every write transaction
+#                         ISA_IDS (24): the interchange ids each order came from and was sent to, its documents'
+#                         ISA07/ISA08 and ISA05/ISA06 (orders.isa05-isa08)
 MAX_CONTROL = {"ISA": 999_999_999, "GS": 999_999_999, "ST": 999_999_999, "INVOICE": 9_999_999_999}
 COMPANY = ""  # the `partner` of company-wide sequences (SSCC serials, invoice numbers)
 UNENVELOPED = frozenset({"CSV"})  # documents stored as given (a CSV acknowledgment): no ISA/GS/ST numbers
@@ -314,7 +317,7 @@ CREATE TABLE orders (
     currency TEXT, value TEXT, ack_type TEXT, answered_with TEXT, hold_codes TEXT, hold_reasons TEXT,
     codes TEXT, decision TEXT, decided_by TEXT, decided_at TEXT, decision_note TEXT, changed_lines TEXT,
     change_file TEXT, line_count INTEGER, received_at TEXT, updated_at TEXT, run_id TEXT, gs02 TEXT, gs03 TEXT,
-    order_type TEXT,
+    order_type TEXT, isa05 TEXT, isa06 TEXT, isa07 TEXT, isa08 TEXT,
     PRIMARY KEY (partner, po_number));
 CREATE TABLE order_lines (
     partner TEXT NOT NULL, po_number TEXT NOT NULL, line_number INTEGER NOT NULL, line_id TEXT, sku TEXT,
@@ -413,7 +416,10 @@ COLUMNS_ADDED_IN = {SHIPPING: (("order_lines", "shipped", "TEXT"), ("order_lines
                     # each order's BEG02: a memo type of the partner's ships without an 810
                     ORDER_TYPES: (("orders", "order_type", "TEXT"),),
                     # each shipment's TD504 as its 856 wrote it (the warehouse's own W2701 kept): the 810's CAD01
-                    SHIPMENT_METHODS: (("shipments", "transport_method", "TEXT"),)}
+                    SHIPMENT_METHODS: (("shipments", "transport_method", "TEXT"),),
+                    # the interchange ids (ISA05-ISA08) each order came from and was sent to: a partner sending from
+                    # several ids ([x12] their_ids) or to several of ours (our_ids) is answered at the one it used
+                    ISA_IDS: tuple(("orders", column, "TEXT") for column in ("isa05", "isa06", "isa07", "isa08"))}
 
 INDEXES = """
 CREATE INDEX orders_po ON orders (po_number);
@@ -512,7 +518,8 @@ ORDER_COLUMNS = ("partner", "po_number", "state", "revision", "answered_revision
                  "source_file", "source_sha256", "isa13", "gs06", "st02", "arrival", "purpose", "x12_version",
                  "po_date", "currency", "value", "ack_type", "answered_with", "hold_codes", "hold_reasons", "codes",
                  "decision", "decided_by", "decided_at", "decision_note", "changed_lines", "change_file",
-                 "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type")
+                 "line_count", "received_at", "updated_at", "run_id", "gs02", "gs03", "order_type", "isa05", "isa06",
+                 "isa07", "isa08")
 _ARRIVAL = ORDER_COLUMNS.index("arrival")
 LINE_COLUMNS = ("partner", "po_number", "line_number", "line_id", "sku", "state", "ack", "ordered", "unit",
                 "unit_price", "ack_price", "allocated", "backordered", "rejected", "promised_date", "warehouses",
@@ -2207,29 +2214,35 @@ class StateStore(FinanceTables):
         rows = self._by_keys(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders WHERE", keys, "")
         return {(r[0], r[1]): _order_from_row(r) for r in rows}
 
-    def buyer_gs_ids(self, asked: Mapping[str, tuple[str, str]], pos: Mapping[str, Iterable[str]] | None = None
-                     ) -> dict[tuple[str, str], tuple[str, str]]:
+    def buyer_gs_ids(self, asked: Mapping[str, tuple[str, ...]], pos: Mapping[str, Iterable[str]] | None = None
+                     ) -> dict[tuple[str, str], tuple[str, ...]]:
         """(partner, PO) -> (the GS02 its 850 came from, the GS03 it was sent to; "" each when unknown), for the
         orders of each partner of ``asked`` (partner -> its profile's (their_gs_id, our_gs_id),
         engine.lifecycle.asked_buyers) from another GS02 or to another GS03 than those: a network's other buyers,
         our other divisions (none for a partner that is one buyer writing to one id of ours; none for CSV orders
-        and orders recorded before BUYER_GS_IDS / OUR_GS_IDS). ``pos``: partner -> the only POs looked up
-        (engine.lifecycle.asked_pos: a file's documents name a few of the orders ever stored, each found by its
-        key, not every order of the partner read per file); None: every order of the partner."""
-        out: dict[tuple[str, str], tuple[str, str]] = {}
-        other = ("((gs02 IS NOT NULL AND gs02 <> '' AND gs02 <> ?) OR (gs03 IS NOT NULL AND gs03 <> '' AND"
-                 " gs03 <> ?))")
-        for partner, (their, ours) in sorted(asked.items()):
+        and orders recorded before BUYER_GS_IDS / OUR_GS_IDS). A partner asked with its interchange ids too
+        ((their_gs_id, our_gs_id, their_qualifier, their_id, our_qualifier, our_id): one sending from several,
+        [x12] their_ids / our_ids) is answered with the order's ISA05, ISA06, ISA07 and ISA08 after those (ISA_IDS),
+        for its orders at another GS id or another interchange id than the profile's. ``pos``: partner -> the only
+        POs looked up (engine.lifecycle.asked_pos: a file's documents name a few of the orders ever stored, each
+        found by its key, not every order of the partner read per file); None: every order of the partner."""
+        out: dict[tuple[str, str], tuple[str, ...]] = {}
+        gs = "(gs02 IS NOT NULL AND gs02 <> '' AND gs02 <> ?) OR (gs03 IS NOT NULL AND gs03 <> '' AND gs03 <> ?)"
+        # an order whose ISA05/06 or ISA07/08 is kept and not the profile's pair
+        isa = (" OR (isa06 IS NOT NULL AND isa06 <> '' AND (isa05 <> ? OR isa06 <> ?))"
+               " OR (isa08 IS NOT NULL AND isa08 <> '' AND (isa07 <> ? OR isa08 <> ?))")
+        for partner, ids in sorted(asked.items()):
+            columns = "po_number, gs02, gs03" + (", isa05, isa06, isa07, isa08" if len(ids) > 2 else "")
+            other = f"({gs}{isa if len(ids) > 2 else ''})"
             if pos is None:
-                rows = self._q(f"SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND {other}",
-                               (partner, their, ours))
+                rows = self._q(f"SELECT {columns} FROM orders WHERE partner=? AND {other}", (partner, *ids))
             else:
                 rows = []
                 for within, chunk in self._within(sorted(set(pos.get(partner, ())))):
-                    rows += self._q(f"SELECT po_number, gs02, gs03 FROM orders WHERE partner=? AND po_number{within}"
-                                    f" AND {other}", (partner, *chunk, their, ours))
-            for po, gs02, gs03 in rows:
-                out[(partner, po)] = (gs02 or "", gs03 or "")
+                    rows += self._q(f"SELECT {columns} FROM orders WHERE partner=? AND po_number{within}"
+                                    f" AND {other}", (partner, *chunk, *ids))
+            for po, *kept in rows:
+                out[(partner, po)] = tuple(v or "" for v in kept)
         return out
 
     def billing_orders(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str, str, int, str, str, str]]:
@@ -3363,10 +3376,12 @@ def _held_content(d: PlannedDocument) -> bytes:
 def _address(to) -> list[str]:
     """A held document's Address as stored: ISA07, ISA08, GS03 and (only when set: rows held before read alike)
     our GS02, then the answer's release (a 997 in its group's version), then its ISA12 (a TA1 in the control version
-    of the interchange it answers)."""
-    later = to.version or to.isa_version
+    of the interchange it answers), then our ISA05 and ISA06 (an answer from another of our interchange ids)."""
+    ours = to.isa_sender_qualifier or to.isa_sender_id
+    later = to.version or to.isa_version or ours
     return [to.isa_qualifier, to.isa_id, to.gs_id, *([to.gs_sender] if to.gs_sender or later else []),
-            *([to.version] if later else []), *([to.isa_version] if to.isa_version else [])]
+            *([to.version] if later else []), *([to.isa_version] if to.isa_version or ours else []),
+            *([to.isa_sender_qualifier, to.isa_sender_id] if ours else [])]
 
 
 def _tuples(value):
@@ -3572,7 +3587,7 @@ def _dec(text: str | None) -> Decimal | None:
     return Decimal(text) if text not in (None, "") else None
 
 
-assert len(ORDER_COLUMNS) == 36 and ORDER_COLUMNS[-1] == "order_type"  # _order_from_row unpacks them by position
+assert len(ORDER_COLUMNS) == 40 and ORDER_COLUMNS[-1] == "isa08"  # _order_from_row unpacks them by position
 
 
 def _day(text: str | None) -> date | None:
@@ -3588,14 +3603,16 @@ def _order_row(r: OrderRecord) -> tuple:
             _join(r.hold_codes), json.dumps(list(r.hold_reasons)) if r.hold_reasons else "[]", _join(r.codes),
             p.verdict if p else None, p.by if p else None, p.at if p else None, p.reason if p else None,
             _join(r.changed_lines),
-            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type)
+            r.change_file, r.line_count, r.received_at, r.updated_at, r.run_id, r.gs02, r.gs03, r.order_type,
+            r.isa05, r.isa06, r.isa07, r.isa08)
 
 
 def _order_from_row(row: tuple) -> OrderRecord:
     (partner, po_number, state, revision, answered_revision, order_ref, lines_key, source_file, source_sha256, isa13,
      gs06, st02, arrival, purpose, x12_version, po_date, currency, value, ack_type, answered_with, hold_codes,
      hold_reasons, codes, decision, decided_by, decided_at, decision_note, changed_lines, change_file, line_count,
-     received_at, updated_at, run_id, gs02, gs03, order_type) = row  # ORDER_COLUMNS, by position (a night reads all)
+     received_at, updated_at, run_id, gs02, gs03, order_type, isa05, isa06, isa07,
+     isa08) = row  # ORDER_COLUMNS, by position (a night reads all)
     person = PersonDecision(decision, decided_by or "", decision_note or "", decided_at or "") if decision else None
     return OrderRecord(
         partner, po_number, _ORDER_STATES.get(state) or OrderState(state), revision, answered_revision,
@@ -3606,7 +3623,8 @@ def _order_from_row(row: tuple) -> OrderRecord:
         tuple(json.loads(hold_reasons)) if hold_reasons and hold_reasons != "[]" else (),
         _split(codes) if codes else (), person,
         tuple(int(x) for x in _split(changed_lines)) if changed_lines else (), change_file or "", line_count or 0,
-        received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "")
+        received_at or "", updated_at or "", run_id or "", gs02 or "", gs03 or "", order_type or "", isa05 or "",
+        isa06 or "", isa07 or "", isa08 or "")
 
 
 _ORDER_STATES = {s.value: s for s in OrderState}  # a night reads every order: a dict lookup, not Enum's call

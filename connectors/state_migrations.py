@@ -54,6 +54,10 @@ Version WRITE_VERSIONS (23) keeps the store's write version (write_version: one 
 writes anything but a lease row, whichever connection or process), so a table one stage of a night wrote can be
 taken by the next stage's connection while nothing wrote since (connectors.store_versions); a store migrated starts
 at 1 (its migration is a write), and an older OrderBridge, which would write without bumping it, refuses the store.
+Version ISA_IDS (24) keeps the interchange ids each order came from and was sent to (orders.isa05, isa06: the
+partner's ISA05/ISA06, one of [x12] their_ids for a partner sending from several; isa07, isa08: the ISA07/ISA08 of
+ours it wrote to, [x12] our_ids), to which its 855/865/856/810 go and from which they are sent; orders recorded
+before it have none (the profile's their_qualifier/their_id and our_qualifier/our_id, as before).
 Must not import anything but schemas (connectors' rule).
 """
 
@@ -90,7 +94,8 @@ RETAKES = OUR_GS_IDS + 1
 ORDER_TYPES = RETAKES + 1
 SHIPMENT_METHODS = ORDER_TYPES + 1
 WRITE_VERSIONS = SHIPMENT_METHODS + 1
-LATEST = WRITE_VERSIONS
+ISA_IDS = WRITE_VERSIONS + 1
+LATEST = ISA_IDS
 SEQUENCES = ("arrival", "change", "document", "event", "exception_event", "finding")
 
 
@@ -199,7 +204,7 @@ def _migrate_1_to_2(store: StateStore) -> None:
 
     LINE_COLUMNS = LINE_COLUMNS[:20]  # noqa: N806 - version 2's columns (version 3 added shipped, invoiced)
     ORDER_COLUMNS = ORDER_COLUMNS[:33]  # noqa: N806 - version 2's columns (BUYER_GS_IDS added gs02, OUR_GS_IDS gs03,
-    # ORDER_TYPES order_type)
+    # ORDER_TYPES order_type, ISA_IDS isa05-isa08)
     store._many(f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES ({','.join('?' * len(ORDER_COLUMNS))})",
                 order_rows)
     store._many(f"INSERT INTO order_events ({', '.join(EVENT_COLUMNS)}) VALUES"
@@ -463,4 +468,6 @@ MIGRATIONS = {
     SHIPMENT_METHODS - 1: _columns_of(SHIPMENT_METHODS),
     # the store's write version, bumped by every write transaction: a night's stages hand tables on by it
     WRITE_VERSIONS - 1: _add_write_version,
+    # the interchange ids each order came from and was sent to (orders.isa05-isa08): its documents' ISA07/08, ISA05/06
+    ISA_IDS - 1: _columns_of(ISA_IDS),
 }

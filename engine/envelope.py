@@ -183,14 +183,18 @@ def gs_date(env: Envelope, now: datetime) -> str:
 
 
 def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_id: str,
-                  our_gs_id: str = "", *, version: str = "", isa_version: str = "") -> Address | None:
-    """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` and a group from GS02
-    ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of our GS ids, where it is not the profile's [x12]
-    their_* / our_gs_id (None: the profile's, as before). X12 997 note: the acknowledgment's GS takes the
-    acknowledged group's application sender and receiver codes exchanged (its GS03 is that group's GS02, its
-    GS02 that group's GS03), and a network routes a buyer's 855/856/810 by GS03: each answers the buyer that
-    wrote, from the id it wrote to (a company with one application id per division). ``version`` / ``isa_version``:
-    the answer's release (ack_version) / interchange control version (ta1_version) when not the profile's."""
+                  our_gs_id: str = "", *, version: str = "", isa_version: str = "", our_qualifier: str = "",
+                  our_id: str = "") -> Address | None:
+    """Whom an answer to an interchange from ISA05/ISA06 ``isa_qualifier``/``isa_id`` to ISA07/ISA08
+    ``our_qualifier``/``our_id`` and a group from GS02 ``gs_id`` to GS03 ``our_gs_id`` goes to, and from which of
+    our ids, where it is not the profile's [x12] their_* / our_* (None: the profile's, as before). X12 997 note: the
+    acknowledgment's GS takes the acknowledged group's application sender and receiver codes exchanged (its GS03 is
+    that group's GS02, its GS02 that group's GS03), and a network routes a buyer's 855/856/810 by GS03: each answers
+    the buyer that wrote, from the id it wrote to (a company with one application id per division). Likewise the
+    interchange: to the ISA05/ISA06 that wrote (a partner's other ids, [x12] their_ids), from the ISA07/ISA08 it
+    wrote to (ours, [x12] our_ids; a pair of ours the profile does not list is not written from: the profile's).
+    ``version`` / ``isa_version``: the answer's release (ack_version) / interchange control version (ta1_version)
+    when not the profile's."""
     x = profile.x12
     if x is None:
         return None
@@ -204,10 +208,28 @@ def reply_address(profile: PartnerProfile, isa_qualifier: str, isa_id: str, gs_i
     isa = isa_id and (isa_qualifier, isa_id) != (x.their_qualifier.strip(), x.their_id.strip())
     gs = gs_id and gs_id != x.their_gs_id.strip()
     ours = our_gs_id and our_gs_id != x.our_gs_id.strip()
-    if not (isa or gs or ours or version or isa_version):
+    our_qualifier, our_id = our_qualifier.strip(), our_id.strip()
+    # we write from one of our listed ids only (an ISA07/ISA08 not ours was ISA_RECEIVER_UNKNOWN: answered, if at
+    # all, from the profile's)
+    us = x.our_ids and our_id and (our_qualifier, our_id) != (x.our_qualifier, x.our_id) and \
+        (our_qualifier, our_id) in x.our_ids
+    if not (isa or gs or ours or version or isa_version or us):
         return None
     return Address(isa_qualifier if isa else "", isa_id if isa else "", gs_id if gs else "", our_gs_id if ours else "",
-                   version, isa_version)
+                   version, isa_version, our_qualifier if us else "", our_id if us else "")
+
+
+def order_address(profile: PartnerProfile, ids: Sequence[str]) -> Address | None:
+    """Whom an order's 855/865/856/810 go to, and from which of our ids: reply_address of the ids the order keeps
+    (``ids``: GS02, GS03 and, when kept, ISA05, ISA06, ISA07, ISA08 of its 850 or latest 860; connectors.state
+    StateStore.buyer_gs_ids). Its ISA05/ISA06 is written to while [x12] their_ids still lists it (a pair ops took
+    out of the profile, the partner's old VAN id after a move, is written to no more: their_qualifier/their_id);
+    its ISA07/ISA08 is written from while our_ids lists it."""
+    gs02, gs03, isa05, isa06, isa07, isa08 = (*ids, "", "", "", "")[:6]
+    x = profile.x12
+    if x is not None and (isa05, isa06) not in x.their_ids:
+        isa05, isa06 = "", ""
+    return reply_address(profile, isa05, isa06, gs02, gs03, our_qualifier=isa07, our_id=isa08)
 
 
 def _isa_party_valid(qualifier: str, isa_id: str) -> bool:
@@ -217,8 +239,8 @@ def _isa_party_valid(qualifier: str, isa_id: str) -> bool:
 
 
 def addressed(env: Envelope, to: Address | None) -> Envelope:
-    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08, GS03 and GS02); ``env`` when None (every
-    document of a partner that is one buyer: no hashing on the hot path)."""
+    """``env`` sent to ``to`` (its non-empty parts replace ISA07/ISA08, GS03, GS02 and ISA05/ISA06); ``env`` when
+    None (every document of a partner that is one buyer: no hashing on the hot path)."""
     return env if to is None else _addressed(env, to)
 
 
@@ -226,7 +248,8 @@ def addressed(env: Envelope, to: Address | None) -> Envelope:
 def _addressed(env: Envelope, to: Address) -> Envelope:
     env = replace(env, receiver_qualifier=to.isa_qualifier or env.receiver_qualifier,
                   receiver_id=to.isa_id or env.receiver_id, gs_receiver=to.gs_id or env.gs_receiver,
-                  gs_sender=to.gs_sender or env.gs_sender)
+                  gs_sender=to.gs_sender or env.gs_sender, sender_qualifier=to.isa_sender_qualifier or
+                  env.sender_qualifier, sender_id=to.isa_sender_id or env.sender_id)
     # another release (ack_version): its GS08, and the ISA12 of that release (not the profile's isa_version)
     env = replace(env, version=to.version, gs_version="", isa_control="", gs_versions=()) if to.version else env
     # another control version (ta1_version): the ISA12 of the interchange a TA1 answers

@@ -203,13 +203,16 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     out: list[Finding] = []
     x = profile.x12
     loc = dict(seg="ISA", isa13=ic.control_number, file_segment=ic.start + 1)
-    if (ic.sender_qualifier, ic.sender) != (x.their_qualifier, x.their_id):
+    # a partner may send from several interchange ids ([x12] their_ids: a VAN move, a retailer's divisions, a DUNS
+    # and a DUNS+4) and to several of ours (our_ids): any listed pair is the partner's / ours
+    if not x.sends_from(ic.sender_qualifier, ic.sender):
         out.append(finding("PARTNER_SENDER_MISMATCH", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not partner "
-                           f"{profile.id} ({x.their_qualifier}/{x.their_id}).", element="ISA06", value=ic.sender,
-                           **loc))
-    if (ic.receiver_qualifier, ic.receiver) != (x.our_qualifier, x.our_id):
+                           f"{profile.id} ({_pairs(x.their_qualifier, x.their_id, x.their_ids)}).",
+                           element="ISA06", value=ic.sender, **loc))
+    if not x.writes_to(ic.receiver_qualifier, ic.receiver):
         out.append(finding("ISA_RECEIVER_UNKNOWN", f"ISA07/08 {ic.receiver_qualifier}/{ic.receiver} is not us "
-                           f"({x.our_qualifier}/{x.our_id}).", element="ISA08", value=ic.receiver, **loc))
+                           f"({_pairs(x.our_qualifier, x.our_id, x.our_ids)}).", element="ISA08", value=ic.receiver,
+                           **loc))
     if ic.usage and ic.usage != x.usage:
         out.append(finding("ISA_USAGE_MISMATCH", f"ISA15 is {ic.usage}; the profile says {x.usage}.",
                            element="ISA15", value=ic.usage, **loc))
@@ -218,6 +221,11 @@ def partner_checks(ic: Interchange, profile: PartnerProfile) -> list[Finding]:
     if x.our_gs_ids:  # our application ids (one per division): a GS03 on neither list is one ops did not expect
         out += _gs_ids_unlisted(ic, profile, "GS03", {x.our_gs_id, *x.our_gs_ids})
     return out
+
+
+def _pairs(qualifier: str, isa_id: str, others: Sequence[tuple[str, str]]) -> str:
+    """The profile's interchange id and its listed others, as a finding names them ("ZZ/ACME", "ZZ/ACME, 14/...")."""
+    return ", ".join(f"{q}/{i}" for q, i in ((qualifier, isa_id), *others))
 
 
 # per GS element a profile lists ids for: (whose ids, what its group's answers do with it, where to add it, who to ask)
@@ -458,7 +466,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                 out.documents.append(OutDoc("TA1", f"TA1:{sha256}:{ic.control_number}:{ic.start + row_base}",
                                             ta1=tuple(ta1_segment(ic, findings, today=today)),
                                             to=reply_address(profile, ic.sender_qualifier, ic.sender, "",
-                                                             isa_version=ta1_version(profile, ic.version))))
+                                                             isa_version=ta1_version(profile, ic.version),
+                                                             our_qualifier=ic.receiver_qualifier,
+                                                             our_id=ic.receiver)))
         if ic.rejected or interchange_rejected(ic, findings) or not sender_ok:
             continue
         out.interchanges_seen.append((ic.sender, ic.control_number))
@@ -476,7 +486,9 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
                                                                    version=ack_built_as(profile, release),
                                                                    avoid=profile.x12.delimiters.chars())),),
                                             to=reply_address(profile, ic.sender_qualifier, ic.sender, g.sender,
-                                                             g.receiver, version=release)))
+                                                             g.receiver, version=release,
+                                                             our_qualifier=ic.receiver_qualifier,
+                                                             our_id=ic.receiver)))
             if g.functional_id == "PO":
                 order_sets += [(ic, g, ts) for ts in accepted_sets(g, findings) if ts.set_id == "850"]
             if g.functional_id == "OG" and "875" in profile.accepts:

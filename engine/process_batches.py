@@ -137,7 +137,9 @@ class SplitInterchange:
                     (policy == "on_error" and has_error):
                 out.documents.append(OutDoc("TA1", f"TA1:{self.sha256}:{ic.control_number}:{ic.start + self.row_base}",
                                             ta1=tuple(ta1_segment(ic, self.findings, today=self.today)),
-                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "")))
+                                            to=reply_address(profile, ic.sender_qualifier, ic.sender, "",
+                                                             our_qualifier=ic.receiver_qualifier,
+                                                             our_id=ic.receiver)))
         return shifted(out, self.row_base) if self.row_base else out
 
     def batch(self, result: ParseResult, *, delta: int, group: int, ends_groups: int, last: bool,
@@ -247,7 +249,9 @@ class SplitInterchange:
                 out.documents.append(OutDoc("997", f"997:{self.sha256}:{ic.control_number}:{g.control_number}:"
                                             f"{g.start + self.row_base}", functional_id="FA", bodies=(tuple(body),),
                                             to=reply_address(profile, self.ic.sender_qualifier, self.ic.sender,
-                                                             g.sender, g.receiver, version=self.releases[hi])))
+                                                             g.sender, g.receiver, version=self.releases[hi],
+                                                             our_qualifier=self.ic.receiver_qualifier,
+                                                             our_id=self.ic.receiver)))
                 del body
             self.sent = hi + 1
         if last and not self.rejected:

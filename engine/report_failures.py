@@ -290,8 +290,9 @@ HINTS: dict[str, str] = {
         "partner check ID`, and run again: the partner's files wait in its drop and are taken then."
     ),
     "PARTNER_SENDER_MISMATCH": (
-        "The file came in the wrong partner's drop, or the partner changed their ISA id. Once the profile is right, "
-        "`orderbridge retake FILE --partner P --by NAME --note WHY` takes it again (nothing was answered)."
+        "The file came in the wrong partner's drop, or the partner changed their ISA id or sends from another one "
+        "too (add it to [x12] their_ids). Once the profile is right, `orderbridge retake FILE --partner P --by NAME "
+        "--note WHY` takes it again (nothing was answered)."
     ),
     # files taken once by their content (FILE_DUPLICATE), again when ops ask (orderbridge retake)
     "FILE_DUPLICATE": (

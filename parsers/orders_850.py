@@ -710,6 +710,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "interchange_usage": pa.array(_usages(sets), pa.string()),
         "gs02": pa.array(_group_senders(sets), pa.string()),
         "gs03": pa.array(_group_receivers(sets), pa.string()),
+        **interchange_parties(sets),
         "currency": cols["currency"], "terms_type": cols["terms_type"], "terms_basis_date": cols["terms_basis_date"],
         "terms_discount_percent": percent,
         "terms_discount_percent_sent": _rounded(cols["terms_discount_percent"], percent),
@@ -1056,6 +1057,26 @@ def _group_ids(sets, attr: str) -> list[str | None]:
             last_g, value = g, getattr(g, attr) or None
         out.append(value)
     return out
+
+
+ISA_PARTIES = (("isa05", "sender_qualifier"), ("isa06", "sender"), ("isa07", "receiver_qualifier"),
+               ("isa08", "receiver"))  # the ORDERS / CHANGE_HEADERS columns of each set's interchange parties
+
+
+def interchange_parties(sets) -> dict[str, pa.Array]:
+    """ISA05, ISA06, ISA07 and ISA08 of each set's interchange (stripped; None when empty), by their ORDERS
+    columns (isa05 ...): the sender an order's documents go to and the id of ours they are sent from (a partner
+    sending from several ids, [x12] their_ids / our_ids). Each interchange's read once (a file's sets usually share
+    one)."""
+    out: dict[str, list[str | None]] = {column: [] for column, _attr in ISA_PARTIES}
+    last_ic = None
+    values: tuple[str | None, ...] = ()
+    for ic, _g, _ts in sets:
+        if ic is not last_ic:
+            last_ic, values = ic, tuple(getattr(ic, attr) or None for _column, attr in ISA_PARTIES)
+        for (column, _attr), value in zip(ISA_PARTIES, values, strict=True):
+            out[column].append(value)
+    return {column: pa.array(values, pa.string()) for column, values in out.items()}
 
 
 def _group_senders(sets) -> list[str | None]:

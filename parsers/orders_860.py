@@ -28,6 +28,7 @@ from parsers.orders_850 import (
     _po4_packs,
     _rounded,
     _sac_rows,
+    interchange_parties,
     line_dates,
     line_marks_for,
     line_prices,
@@ -157,6 +158,7 @@ def _read_changes(result: ParseResult, sets: list[tuple[Interchange, Group, Tran
             "st_file_segment": pa.array([ts.start + 1 for _ic, _g, ts in sets], pa.int32()),
             **_heading(result, sets),
             "gs02": pa.array(_group_senders(sets), pa.string()),
+            **interchange_parties(sets),
         },
         schema=CHANGE_HEADERS,
     )

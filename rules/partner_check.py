@@ -29,7 +29,9 @@ def check_profile(profile: PartnerProfile) -> list[str]:
         return out
     control = CONTROL_VERSION.get(x.version, "")
     for name, value, element in (("their_qualifier", x.their_qualifier, "ISA05"),
-                                 ("our_qualifier", x.our_qualifier, "ISA07")):
+                                 ("our_qualifier", x.our_qualifier, "ISA07"),
+                                 *((f"their_ids {q}:{i}", q, "ISA05") for q, i in x.their_ids),
+                                 *((f"our_ids {q}:{i}", q, "ISA07") for q, i in x.our_ids)):
         allowed = isa_codes(element, control)
         if value not in allowed:
             out.append(f"profile x12.{name} {value!r} is not an interchange id qualifier ({element}, control version "
@@ -37,7 +39,9 @@ def check_profile(profile: PartnerProfile) -> list[str]:
     d = x.delimiters
     used = {d.element, d.component, d.segment, *([d.repetition] if d.repetition else [])}
     for name, value, most in (("their_id", x.their_id, 15), ("our_id", x.our_id, 15),
-                              ("their_gs_id", x.their_gs_id, 15), ("our_gs_id", x.our_gs_id, 15)):
+                              ("their_gs_id", x.their_gs_id, 15), ("our_gs_id", x.our_gs_id, 15),
+                              *((f"their_ids {q}:{i}", i, 15) for q, i in x.their_ids),
+                              *((f"our_ids {q}:{i}", i, 15) for q, i in x.our_ids)):
         if value != value.strip() or not value.strip():
             out.append(f"profile x12.{name} {value!r} has leading or trailing blanks")
         if len(value) > most:

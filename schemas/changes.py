@@ -106,7 +106,7 @@ LINE_DECIDING_DATES = (*LINE_SHIP_DAYS, LINE_DELIVERY_DATE)
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_DATE, **LINE_WIDE_DATES}
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent",
-                                "parties_sent", "gs02", "refs_sent"))
+                                "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -148,6 +148,13 @@ CHANGE_HEADERS = pa.schema([
     # GS02 of the 860's group (null: empty): of a partner sending for several buyers (X12Settings.buyer_gs_ids), the
     # buyer whose PO number BCH03 is; engine.lifecycle.intake applies no 860 of one buyer to another's order
     pa.field("gs02", pa.string()),
+    # ISA05-ISA08 of the 860's interchange (null: empty): the partner's id it came from and the id of ours it was
+    # sent to ([x12] their_ids / our_ids); engine.lifecycle.intake answers the change (and the order's later
+    # documents) to the id that sent it, from the id it was sent to
+    pa.field("isa05", pa.string()),
+    pa.field("isa06", pa.string()),
+    pa.field("isa07", pa.string()),
+    pa.field("isa08", pa.string()),
     # the heading's REFs before the first POC with a REF01 and a REF02, in the order sent (null: none): the one
     # that tells a partner's orders under one PO number apart ([x12] order_key_ref, REF*CO) names the order changed
     pa.field("refs_sent", pa.list_(LINE_REF)),

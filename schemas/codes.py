@@ -59,7 +59,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("OUTBOX_FILE_CONFLICT", "file", "error", "",
            "An outbox file of the same name exists with other content; it was not overwritten."),
         _C("PARTNER_SENDER_MISMATCH", "file", "error", "",
-           "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from."),
+           "The ISA sender (ISA05/ISA06) is not the partner whose drop the file came from (neither its [x12] "
+           "their_qualifier/their_id nor a pair of its their_ids)."),
         _C("PROFILE_NOT_LOADED", "file", "error", "",
            "The partner's profile does not load; nothing of the partner was taken, answered or sent this run."),
         # --- interchange (TA1 note codes, X12 I18) ----------------------------------------
@@ -68,7 +69,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ISA_SENDER_ID_INVALID", "interchange", "error", "TA1:006", "ISA06 is empty or too long."),
         _C("ISA_RECEIVER_QUALIFIER_INVALID", "interchange", "error", "TA1:007", "ISA07 is not a valid qualifier."),
         _C("ISA_RECEIVER_ID_INVALID", "interchange", "error", "TA1:008", "ISA08 is empty or too long."),
-        _C("ISA_RECEIVER_UNKNOWN", "interchange", "error", "TA1:009", "ISA07/ISA08 is not us for this partner."),
+        _C("ISA_RECEIVER_UNKNOWN", "interchange", "error", "TA1:009",
+           "ISA07/ISA08 is not us for this partner (neither [x12] our_qualifier/our_id nor a pair of our_ids)."),
         _C("ISA_AUTH_QUALIFIER_INVALID", "interchange", "error", "TA1:010", "ISA01 is not a valid qualifier."),
         _C("ISA_SECURITY_QUALIFIER_INVALID", "interchange", "error", "TA1:012", "ISA03 is not a valid qualifier."),
         _C("ISA_DATE_INVALID", "interchange", "error", "TA1:014", "ISA09 is not a valid YYMMDD date."),

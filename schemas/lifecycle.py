@@ -246,6 +246,13 @@ class OrderRecord:
     # BEG02 of the 850 (code list 92: SA, CN, DS ...): a memo type of the partner's ([fulfilment.invoice]
     # memo_order_types) ships without an 810; "" for orders stored before ORDER_TYPES
     order_type: str = ""
+    # ISA05/ISA06 of the 850's interchange (or of its latest 860's): the partner's id its documents go to while
+    # [x12] their_ids lists it (engine.envelope.order_address); ISA07/ISA08: the id of ours it was sent to, from which
+    # they are sent while our_ids lists it. "" for a CSV order and orders stored before ISA_IDS (the profile's)
+    isa05: str = ""
+    isa06: str = ""
+    isa07: str = ""
+    isa08: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -464,7 +471,7 @@ def _received_orders() -> pa.Schema:
 
     text = [pa.field(name, pa.string(), nullable=False) for name in (
         "partner", "po_number", "order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02",
-        "purpose", "x12_version", "gs02", "gs03", "order_type")]
+        "purpose", "x12_version", "gs02", "gs03", "order_type", "isa05", "isa06", "isa07", "isa08")]
     return pa.schema([*text, pa.field("po_date", pa.date32()), pa.field("currency", pa.string(), nullable=False),
                       pa.field("line_count", pa.int64(), nullable=False),
                       *(pa.field(name, pa.string(), nullable=False)

@@ -160,6 +160,13 @@ ORDERS = pa.schema([
     # GS03 of the 850's group: which of our application ids (a division's: [x12] our_gs_id, our_gs_ids) it was sent
     # to; its 855/865/856/810 are sent from it (GS02). Null for a CSV order (the profile's our_gs_id)
     pa.field("gs03", pa.string()),
+    # ISA05/ISA06 of the 850's interchange: the partner's id it came from (one of several: [x12] their_ids), to which
+    # its 855/865/856/810 go; ISA07/ISA08: the id of ours it was sent to ([x12] our_ids), from which they are sent.
+    # Null for a CSV order (the profile's)
+    pa.field("isa05", pa.string()),
+    pa.field("isa06", pa.string()),
+    pa.field("isa07", pa.string()),
+    pa.field("isa08", pa.string()),
     pa.field("currency", pa.string()),  # CUR02
     pa.field("terms_type", pa.string()),  # ITD01
     pa.field("terms_basis_date", pa.string()),  # ITD02 (terms basis date code: 3 invoice date, 15 receipt, ...)
@@ -306,7 +313,8 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
                           "refs_sent", "ref_descriptions", "party_refs_sent",
                           "vendor_party_sent", "ship_from_name",
-                          "ship_from_id_qualifier", "ship_from_id", "hazmat_sent"])
+                          "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
+                          "isa08"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"

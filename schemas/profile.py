@@ -121,6 +121,20 @@ class X12Settings(_Model):
     their_id: str = Field(pattern=_ISA_ID)
     our_qualifier: str = Field(pattern=_QUALIFIER)
     our_id: str = Field(pattern=_ISA_ID)
+    # The other interchange senders (ISA05/ISA06) the partner may send from besides their_qualifier/their_id: a
+    # VAN move (a new qualifier 08 -> ZZ, or a new id), a retailer's divisions or banners each with its own ISA id
+    # through one connection, a DUNS (01) and a DUNS+4 (14) or a phone number (12) for one company. Written
+    # "QQ:ID" ("14:0123456780001") or [qualifier, id] (["14", "0123456780001"]), kept as (qualifier, id) pairs.
+    # An interchange from a listed pair is the partner's (no finding); from a pair on neither, as before,
+    # PARTNER_SENDER_MISMATCH (the file quarantined). Each answer goes to the pair that wrote: the interchange's
+    # TA1 and 997, and each order's 855/865/856/810 (to the pair its 850 came from, or its latest 860's) while that
+    # pair is still listed (one taken out of the list: their_qualifier/their_id). Empty (the default): one sender
+    their_ids: tuple[tuple[str, str], ...] = ()
+    # Our other interchange ids (ISA07/ISA08) this partner may write to besides our_qualifier/our_id (our DUNS one
+    # day, our ZZ id the next), written and kept as their_ids. An interchange to a listed pair is ours; to a pair on
+    # neither, as before, ISA_RECEIVER_UNKNOWN (TA1 R). Each answer is sent from the pair written to (ISA05/ISA06),
+    # as their_ids' go to the pair that wrote. Empty (the default): one id of ours
+    our_ids: tuple[tuple[str, str], ...] = ()
     their_gs_id: str = Field(pattern=_GS_ID)
     # A network (SAP Ariba, Coupa, GHX, a retailer's VAN) sends many buyers under one ISA06, each buyer's id in
     # GS02 (Ariba: its ANID): the other GS02s it may send besides their_gs_id. Each group is answered to its own
@@ -180,6 +194,38 @@ class X12Settings(_Model):
         if bad:
             raise ValueError(f"not GS ids (2 to 15 printable characters, no leading or trailing space): {bad}")
         return v
+
+    @field_validator("their_ids", "our_ids", mode="before")
+    @classmethod
+    def _isa_pairs(cls, v: object) -> object:
+        """Each entry "QQ:ID" or [qualifier, id] as a (qualifier, id) pair, each part as their_qualifier and their_id
+        take it (an interchange id qualifier: 2 letters or digits; an id of 1-15 printable characters, no leading or
+        trailing space)."""
+        if not isinstance(v, list | tuple):
+            return v
+        pairs, bad = [], []
+        for entry in v:
+            if isinstance(entry, str) and len(entry) > 3 and entry[2] == ":":
+                entry = (entry[:2], entry[3:])
+            if not (isinstance(entry, list | tuple) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
+                    and re.fullmatch(_QUALIFIER, entry[0]) and re.fullmatch(_ISA_ID, entry[1])):
+                bad.append(entry)
+                continue
+            pairs.append((entry[0], entry[1]))
+        if bad:
+            raise ValueError(f"not interchange ids, each \"QQ:ID\" or [qualifier, id] (a qualifier of 2 letters or "
+                             f"digits, an id of 1-15 printable characters, no leading or trailing space): {bad}")
+        return tuple(pairs)
+
+    def sends_from(self, qualifier: str, isa_id: str) -> bool:
+        """An interchange from ISA05/ISA06 ``qualifier``/``isa_id`` (stripped) is this partner's: their_qualifier/
+        their_id or a pair of their_ids."""
+        return (qualifier, isa_id) == (self.their_qualifier, self.their_id) or (qualifier, isa_id) in self.their_ids
+
+    def writes_to(self, qualifier: str, isa_id: str) -> bool:
+        """An interchange to ISA07/ISA08 ``qualifier``/``isa_id`` (stripped) is to us: our_qualifier/our_id or a
+        pair of our_ids."""
+        return (qualifier, isa_id) == (self.our_qualifier, self.our_id) or (qualifier, isa_id) in self.our_ids
     delimiters: DelimiterSettings = DelimiterSettings()
     fallback_delimiters: tuple[DelimiterSettings, ...] = FALLBACK_DELIMITERS
     # Groups in a version we have no dictionary for (003040, 004030, 007030 ...): "common" (the default)

@@ -47,7 +47,10 @@ class Address:
     the profile's our_gs_id, the GS03 the answered group was sent to (X12 997: the group's application
     sender and receiver codes are exchanged; a company with several application ids, one per division,
     answers from the one it was written to). ``version``: the answer's X12 release when it is not the profile's
-(engine.envelope.ack_version: a 997 in the version of the group it acknowledges)."""
+    (engine.envelope.ack_version: a 997 in the version of the group it acknowledges). ``isa_sender_qualifier`` /
+    ``isa_sender_id``: our ISA05/ISA06 when not the profile's our_qualifier/our_id, the ISA07/ISA08 the answered
+    interchange (or the order's 850) was sent to ([x12] our_ids: a partner writing to our DUNS one day, our ZZ id the
+    next, is answered from the id it wrote to)."""
 
     isa_qualifier: str = ""
     isa_id: str = ""
@@ -55,6 +58,8 @@ class Address:
     gs_sender: str = ""
     version: str = ""  # GS08 of the answer when not the profile's: a 997 in the release of the group it acknowledges
     isa_version: str = ""  # ISA12 of the answer when not the profile's: a TA1 in the control version it acknowledges
+    isa_sender_qualifier: str = ""  # our ISA05 when not the profile's our_qualifier (the answered ISA07)
+    isa_sender_id: str = ""  # our ISA06 when not the profile's our_id (the answered ISA08)
 
 
 @dataclass(frozen=True, slots=True)

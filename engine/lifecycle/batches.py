@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from engine.envelope import Envelope, addressed, envelope_for, first_fit, reply_address
+from engine.envelope import Envelope, addressed, envelope_for, first_fit, order_address
 from parsers.x12_writer import delimiter_chars, used_chars
 from schemas.lifecycle import Plan, PlannedDocument
 from schemas.profile import PartnerProfile
@@ -62,19 +62,23 @@ def group(used: Sequence[set[str]], env: Envelope, limit: int | None) -> list[tu
     return out
 
 
-def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, str]]:
+def asked_buyers(plan: Plan, profiles: Mapping[str, PartnerProfile]) -> dict[str, tuple[str, ...]]:
     """partner -> its profile's (their_gs_id, our_gs_id), for the partners of the plan's 855/865/856/810s:
     the orders of these partners from another GS02 or to another GS03 are what ``batch_documents``'
-    ``buyers`` names (connectors.state.StateStore.buyer_gs_ids)."""
-    out: dict[str, tuple[str, str]] = {}
+    ``buyers`` names (connectors.state.StateStore.buyer_gs_ids). A partner sending from several interchange ids,
+    or to several of ours ([x12] their_ids / our_ids), with its (their_qualifier, their_id, our_qualifier, our_id)
+    after those: its orders from or to another ISA id are named too."""
+    out: dict[str, tuple[str, ...]] = {}
     for doc in plan.documents:
         profile = profiles.get(doc.partner)
         if doc.doc_type in BATCHED and doc.partner not in out and profile is not None and profile.x12 is not None:
-            out[doc.partner] = (profile.x12.their_gs_id, profile.x12.our_gs_id)
+            x = profile.x12
+            out[doc.partner] = (x.their_gs_id, x.our_gs_id, *((x.their_qualifier, x.their_id, x.our_qualifier,
+                                                               x.our_id) if x.their_ids or x.our_ids else ()))
     return out
 
 
-def asked_pos(plan: Plan, asked: Mapping[str, tuple[str, str]]) -> dict[str, set[str]]:
+def asked_pos(plan: Plan, asked: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
     """partner -> the POs whose buyer ``addressed_documents`` looks up for the plan's documents of the partners
     ``asked`` (asked_buyers): each set's first PO (the key ``buyers`` is read by)."""
     out: dict[str, set[str]] = {partner: set() for partner in asked}
@@ -85,12 +89,13 @@ def asked_pos(plan: Plan, asked: Mapping[str, tuple[str, str]]) -> dict[str, set
 
 
 def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
-                        buyers: Mapping[tuple[str, str], tuple[str, str]]) -> Plan:
+                        buyers: Mapping[tuple[str, str], tuple[str, ...]]) -> Plan:
     """The plan with each 855/865/856/810 addressed to the buyer of its order, from the id of ours it was
-    sent to: ``buyers`` (partner, PO) -> (the GS02 the 850 came from, the GS03 it was sent to), where either
-    is not the profile's their_gs_id / our_gs_id (a network such as SAP Ariba sends many buyers under one
+    sent to: ``buyers`` (partner, PO) -> (the GS02 the 850 came from, the GS03 it was sent to[, its ISA05, ISA06,
+    ISA07, ISA08]), where any is not the profile's (a network such as SAP Ariba sends many buyers under one
     ISA06 and routes what we send by GS03; a company with one application id per division answers from the
-    one written to). A document holding sets of
+    one written to; a partner sending from several interchange ids is answered at the one its order came from:
+    engine.envelope.order_address). A document holding sets of
     orders from different buyers (an 855 interchange the decide planner packed) is cut into one per
     buyer, in the order each buyer first appears, at the place of the document: documents for two buyers
     never share a group. Without ``buyers`` (every order from the profile's GS id) the plan as it is."""
@@ -109,7 +114,7 @@ def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
         by_to: dict[Address | None, list] = {}
         for s in doc.sets:
             gs = buyers.get((doc.partner, s.po_number.split(",", 1)[0]))
-            to = reply_address(profile, "", "", *gs) if gs else None
+            to = order_address(profile, gs) if gs else None
             if release:
                 to = replace(to, version=release) if to is not None else doc.to
             by_to.setdefault(to, []).append(s)
@@ -122,7 +127,7 @@ def addressed_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
 
 
 def batch_documents(plan: Plan, profiles: Mapping[str, PartnerProfile],
-                    buyers: Mapping[tuple[str, str], tuple[str, str]] | None = None) -> Plan:
+                    buyers: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> Plan:
     """The plan with its segment-form 855s and 865s, and its 856s and 810s, packed per the partners'
     delivery.batch (sets keep their order; a packed interchange takes the place of its first member),
     each addressed to its order's buyer first (``addressed_documents``: documents for different buyers

@@ -57,6 +57,7 @@ REPLACING = frozenset({REPLACE, "18"})
 RELEASE = "RL"
 _BLANKET_HELD = "ORDER_TYPE_UNSUPPORTED"
 TOLERATED_INTERCHANGE = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}  # TA1 E, not R
+ISA_PARTIES = ("isa05", "isa06", "isa07", "isa08")  # the interchange parties an order keeps (OrderRecord, ORDERS)
 
 
 def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecord],
@@ -101,7 +102,8 @@ def plan_intake(outcome: Outcome, *, partner: str, live: Mapping[str, OrderRecor
         if (theirs := current.gs02) in buyers and (sender := header.get("gs02") or "") in buyers and sender != theirs:
             parts.append(_change_of_another_buyer(header, current, sender, outcome, partner))
             continue
-        part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id),
+        part = isolated(current, partial(_change_received, current, change, outcome.file, at=at, run_id=run_id,
+                                         header=header),
                         at=at, run_id=run_id, stage="intake")
         working.update({t.record.po_number: t.record for t in part.transitions})
         parts.append(part)
@@ -215,6 +217,7 @@ def _received_orders(outcome: Outcome, partner: str, live: Mapping[str, OrderRec
             "gs02": text_or(orders["gs02"], "") if "gs02" in orders.column_names else same(""),
             "gs03": text_or(orders["gs03"], "") if "gs03" in orders.column_names else same(""),
             "order_type": text_or(orders["order_type"], "") if "order_type" in orders.column_names else same(""),
+            **{name: text_or(orders[name], "") if name in orders.column_names else same("") for name in ISA_PARTIES},
         }
         return pa.table({f.name: pc.cast(columns[f.name], f.type) for f in RECEIVED_ORDERS}, schema=RECEIVED_ORDERS)
     except Exception:  # noqa: BLE001 - the per-order path isolates whatever failed here
@@ -236,9 +239,18 @@ def _change_of_another_buyer(header: dict, current: OrderRecord, sender: str, ou
                                         "order's; nothing sent", "intake"),))
 
 
-def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str) -> Plan:
+def _change_received(current: OrderRecord, change: NewChange, file: str, *, at: str, run_id: str,
+                     header: Mapping | None = None) -> Plan:
+    # An 860 from another of the partner's interchange ids than its 850 ([x12] their_ids: a VAN move between the
+    # two, a division writing from its own id), or to another of ours (our_ids), is answered to the id that sent
+    # it, from the id it was sent to: the order keeps the 860's (its 865, or revised 855, and its later 856/810 go
+    # there, as the partner now writes from it). An 860 whose interchange names none (a table made by hand) leaves
+    # the order's as they were
+    parties = {name: header.get(name) or "" for name in ISA_PARTIES} if header else {}
+    if not parties.get("isa06") or all(getattr(current, k) == v for k, v in parties.items()):
+        parties = {}
     return Plan(transitions=(move(current, EventKind.CHANGE_RECEIVED, at=at, run_id=run_id,
-                                  note=f"860 change received in {file}"),), new_changes=(change,))
+                                  note=f"860 change received in {file}", **parties),), new_changes=(change,))
 
 
 def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_lines: tuple[LineRecord, ...],
@@ -342,7 +354,7 @@ def resent_with_changes(rows: Mapping[int, Mapping], live_lines: Sequence[LineRe
 # the ORDERS columns an order's planning reads
 _ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
                  "st_file_segment",
-                 "version", "po_date", "currency", "line_count", "gs02", "gs03"]
+                 "version", "po_date", "currency", "line_count", "gs02", "gs03", "isa05", "isa06", "isa07", "isa08"]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:
@@ -351,7 +363,8 @@ def _order_fields(order: dict, outcome: Outcome) -> dict:
                 source_sha256=outcome.sha256, isa13=order["isa13"], gs06=order["gs06"], st02=order["st02"],
                 purpose=order["purpose"] or "00", x12_version=order["version"] or "", po_date=order["po_date"],
                 currency=order["currency"] or "", line_count=order["line_count"] or 0, gs02=order.get("gs02") or "",
-                gs03=order.get("gs03") or "", order_type=order.get("order_type") or "")
+                gs03=order.get("gs03") or "", order_type=order.get("order_type") or "",
+                **{name: order.get(name) or "" for name in ISA_PARTIES})
 
 
 def received_record(partner: str, *, at: str, run_id: str) -> OrderRecord:

@@ -16,13 +16,14 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.envelope import reply_address
+from engine.envelope import order_address
 from engine.lifecycle.balance import BALANCE_CANCELLED, PAST, REASON, TOLERATED
 from engine.shipments import StoreDcs, own_ship_tos, store_marks
 from schemas.findings import Finding, finding
 from schemas.lifecycle import ENDED_LINES, EXPIRED, FindingRecord, LineState, OrderRecord, decimal_text
 from schemas.orders import SHIP_COMPLETE
 from schemas.profile import PartnerProfile
+from schemas.x12 import Address
 
 STAGE = "shipments"  # the stage of the shipment findings (engine.lifecycle.shipping's too)
 Key = tuple[str, str]
@@ -183,19 +184,26 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
 
 
 def order_addresses(records: Mapping[tuple[str, str], OrderRecord], profiles: Mapping[str, PartnerProfile]
-                    ) -> dict[tuple[str, str], tuple[str, str]]:
+                    ) -> dict[tuple[str, str], tuple[str, ...]]:
     """(partner, PO) -> (GS02, GS03) of the order ``records`` (by key) sent from or to other GS ids than
-    their profile's: the ``addresses`` buyers_mixed reads; empty for a partner that is one buyer writing to one id
-    of ours."""
-    out = {}
+    their profile's, with (ISA05, ISA06, ISA07, ISA08) after them for a partner sending from several interchange
+    ids or to several of ours ([x12] their_ids / our_ids) whose order came from or to another than the profile's:
+    the ``addresses`` buyers_mixed reads; empty for a partner that is one buyer writing to one id of ours."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
     for key, r in records.items():
         x = profiles[key[0]].x12 if key[0] in profiles else None
-        if x is not None and ((r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id)):
+        if x is None:
+            continue
+        isa = (x.their_ids or x.our_ids) and ((r.isa06 and (r.isa05, r.isa06) != (x.their_qualifier, x.their_id))
+                                              or (r.isa08 and (r.isa07, r.isa08) != (x.our_qualifier, x.our_id)))
+        if isa:
+            out[key] = (r.gs02, r.gs03, r.isa05, r.isa06, r.isa07, r.isa08)
+        elif (r.gs02 and r.gs02 != x.their_gs_id) or (r.gs03 and r.gs03 != x.our_gs_id):
             out[key] = (r.gs02, r.gs03)
     return out
 
 
-def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, str]],
+def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str, ...]],
                  profiles: Mapping[str, PartnerProfile]) -> list[tuple[int, Finding]]:
     """SHIPMENT_BUYERS_MIXED at the first line of each shipment whose POs were sent from different GS02s or to
     different GS03s (``addresses``: (partner, PO) -> (GS02, GS03) of the orders not at the profile's ids; an order
@@ -215,7 +223,7 @@ def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str,
             continue
         first.setdefault(sid, i)
         gs = addresses.get((partner, po))
-        pos = seen.setdefault(sid, {}).setdefault(reply_address(profile, "", "", *gs) if gs else None, [])
+        pos = seen.setdefault(sid, {}).setdefault(order_address(profile, gs) if gs else None, [])
         if po not in pos:
             pos.append(po)
     out: list[tuple[int, Finding]] = []
@@ -224,12 +232,23 @@ def buyers_mixed(lines: pa.Table, addresses: Mapping[tuple[str, str], tuple[str,
             continue
         i = first[sid]
         r = {c: lines[c][i].as_py() for c in names[3:]}
-        said = "; ".join(f"{', '.join(pos)}: " + (f"to {to.gs_id or 'their_gs_id'} from {to.gs_sender or 'our_gs_id'}"
-                                                   if to else "the profile's GS ids") for to, pos in by_address.items())
+        said = "; ".join(f"{', '.join(pos)}: " + (_said(to) if to else "the profile's GS ids")
+                         for to, pos in by_address.items())
         out.append((i, finding("SHIPMENT_BUYERS_MIXED", f"Shipment {sid} holds POs of {len(by_address)} addresses "
                                f"({said}): one 856 goes to one GS03 from one GS02. Confirm one shipment per buyer.",
                                file=r["source_file"] or "", isa13=r["isa13"] or "", gs06=r["gs06"] or "",
                                st02=r["st02"] or "")))
+    return out
+
+
+def _said(to: Address) -> str:
+    """Where a shipment's POs of one address go, for SHIPMENT_BUYERS_MIXED: the GS ids, and the interchange ids
+    where they are not the profile's."""
+    out = f"to {to.gs_id or 'their_gs_id'} from {to.gs_sender or 'our_gs_id'}"
+    if to.isa_id:
+        out += f", interchange to {to.isa_qualifier}/{to.isa_id}"
+    if to.isa_sender_id:
+        out += f", interchange from {to.isa_sender_qualifier}/{to.isa_sender_id}"
     return out
 
 

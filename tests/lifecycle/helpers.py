@@ -48,7 +48,8 @@ def transitions(plan) -> list:
     from engine.lifecycle.table import create
 
     fields = ("order_ref", "lines_key", "source_file", "source_sha256", "isa13", "gs06", "st02", "purpose",
-              "x12_version", "po_date", "currency", "line_count", "received_at", "gs02", "gs03", "order_type")
+              "x12_version", "po_date", "currency", "line_count", "received_at", "gs02", "gs03", "order_type", "isa05",
+              "isa06", "isa07", "isa08")
     created = [create(OrderRecord(r["partner"], r["po_number"], OrderState.RECEIVED, **{f: r[f] for f in fields}),
                       at=r["updated_at"], run_id=r["run_id"], note=r["note"])
                for table in plan.received_orders for r in table.to_pylist()]
