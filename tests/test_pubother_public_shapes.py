@@ -33,3 +33,14 @@ def test_the_997_for_a_note_broken_across_lines_is_valid_x12():
     [ack] = [d for d in _answers(data) if b"AK1*" in d]
     assert b"AK4*3*369*6~" in ack
     assert b"CARTON\n" not in ack and problems(ack) == []
+
+
+# --- the same "$" in the check of a partner's file names (connectors.base.is_safe_name) ----------------------
+# Found beside the AK404 fix, not in a surveyed file: a name "no NUL/control characters" passed when its only
+# control character was a final line break.
+@pytest.mark.parametrize(("name", "safe"), [("po.x12", True), ("po.x12\n", False), ("po.x12\r\n", False),
+                                            (".hidden.x12", True), ("..", False), (".", False)])
+def test_a_file_name_ending_in_a_line_break_is_not_safe(name, safe):
+    from connectors.base import is_safe_name
+
+    assert is_safe_name(name) is safe
