@@ -17,12 +17,13 @@ from typing import Protocol, runtime_checkable
 FOLDERS = ("inbox", "outbox", "processed", "quarantine", "archive")
 MAX_NAME_BYTES = 255  # a file name on the file systems we write to (ext4, xfs, tmpfs...)
 
-# A name we accept from a partner: no separators, no "..", no NUL/control characters.
-_SAFE_NAME = re.compile(r"^(?!\.\.?$)[^/\\\x00-\x1f\x7f]{1,255}$")
+# A name we accept from a partner: no separators, no "..", no NUL/control characters. Matched whole (fullmatch):
+# with re.match a "$" also matches before a final line break, so "po.x12\n" passed.
+_SAFE_NAME = re.compile(r"(?!\.\.?$)[^/\\\x00-\x1f\x7f]{1,255}")
 
 
 def is_safe_name(name: str) -> bool:
-    return bool(_SAFE_NAME.match(name)) and ".." not in name
+    return bool(_SAFE_NAME.fullmatch(name)) and ".." not in name
 
 
 LOCK_SUFFIXES = (".lock", ".lck")  # a partner's "being written" marker beside the file it guards

@@ -219,7 +219,7 @@ def ak2_segment(ts: TransactionSet, version: str) -> Segment:
     put in ST03, when it is valid AN 1/35; here also only when it holds no delimiter-like character, as
     AK404's copies), so a partner that sends several conventions of one set can match the answer;
     left out when the set has none or it cannot be sent."""
-    if version >= "005010" and _sendable(ts.implementation, "AN", 1, 35) and _COPY_SAFE.match(ts.implementation):
+    if version >= "005010" and _sendable(ts.implementation, "AN", 1, 35) and _COPY_SAFE.fullmatch(ts.implementation):
         return ["AK2", ts.set_id, ts.control_number, ts.implementation]
     return ["AK2", ts.set_id, ts.control_number]
 
@@ -290,11 +290,13 @@ def accepted_sets(g: Group, findings: list[Finding]) -> list[TransactionSet]:
 #    still carry the errors and counts. A group whose GS01 or GS06 cannot be echoed (AK1 is
 #    mandatory) gets no 997: its interchange is answered with TA1 024 (unnameable_groups). AK101 is
 #    an ID of 479: a GS01 that is no such code is named by its sets' ST01 where they agree (ak101).
-_ID = re.compile(r"^[A-Z0-9]+$")
+# whole values only (fullmatch): a "$" also matches before a final line break, so re.match let "N903 text\n"
+# through as a copy (pubother: a note broken across lines put a line break in our AK404)
+_ID = re.compile(r"[A-Z0-9]+")
 # AK404 copies a bad value only when every character is a letter, digit, space or one of these: the
 # X12 basic and extended characters that are not usually delimiters, so the copy never forces the
 # 997 onto other delimiters, and never carries control or non-ASCII characters.
-_COPY_SAFE = re.compile(r"^[A-Za-z0-9 \"&'()+,\-./;?=%@#$_]+$")
+_COPY_SAFE = re.compile(r"[A-Za-z0-9 \"&'()+,\-./;?=%@#$_]+")
 
 
 def _sendable(value: str | None, kind: str, low: int, high: int) -> bool:
@@ -304,7 +306,7 @@ def _sendable(value: str | None, kind: str, low: int, high: int) -> bool:
     if kind == "N0":
         return value.isascii() and value.isdigit()
     if kind == "ID":
-        return bool(_ID.match(value))
+        return bool(_ID.fullmatch(value))
     return value.isascii() and value.isprintable() and bool(value.strip())
 
 
@@ -412,5 +414,5 @@ def sendable_ak4(position: int, ref: str, code: str, bad: str | None, *, compone
     element = str(min(max(position, 1), 99))
     where: object = (element, str(component)) if 1 <= component <= 99 else element
     copy = (bad or "")[:99].rstrip(" ")
-    safe = _COPY_SAFE.match(copy) and not any(c in copy for c in avoid)
+    safe = _COPY_SAFE.fullmatch(copy) and not any(c in copy for c in avoid)
     return ["AK4", where, ref if _sendable(ref, "N0", 1, 4) else "", code, copy if safe else ""]

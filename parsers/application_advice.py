@@ -34,6 +34,7 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                 "source_sha256": source_sha256, "isa13": ic.control_number, "gs06": g.control_number,
                 "st02": ts.control_number}
         current: dict | None = None
+        component = result.segments.component[ts.start] if len(result.segments.component) > ts.start else ">"
         for position, seg in enumerate(result.segments.rows(ts.start, ts.end), start=1):
             sid = seg[0].strip() if seg else ""
             if sid == "BGN":
@@ -46,12 +47,21 @@ def read_application_advice(result: ParseResult, sets: Iterable[tuple[Interchang
                            "file_segment": ts.start + position}
                 rows.append(current)
             elif sid == "TED" and current is not None:
+                # TED as X12 writes it (003010-008050): 01 error code, 02 text, 03 segment id, 04 its position,
+                # 05 the element's position (C030 from 004050: element, component, repeat), 06 the data element
+                # reference number (C999 from 004050: the element's, the component's), 07 a copy of the bad value,
+                # 08 its new content. No loop id (it read 05 as one, 06 as the position, 07 as the reference and
+                # 08 as the bad value: a standard TED's copy of the bad data was taken for its element number)
+                where = (element(seg, 5) or "").split(component) if component else [element(seg, 5) or ""]
+                where += [""] * (3 - len(where))
+                ref = ((element(seg, 6) or "").split(component) if component else [element(seg, 6) or ""])[0].strip()
                 current["errors"].append({
                     "segment_id": element(seg, 3), "segment_position": whole_number(element(seg, 4)),
-                    "loop_id": element(seg, 5), "segment_error": element(seg, 1),
-                    "element_position": whole_number(element(seg, 6)), "component_position": None,
-                    "repeat_position": None, "element_ref": element(seg, 7), "element_error": None,
-                    "bad_value": element(seg, 8), "reason": element(seg, 2)})
+                    "loop_id": None, "segment_error": element(seg, 1),
+                    "element_position": whole_number(where[0].strip() or None),
+                    "component_position": whole_number(where[1].strip() or None),
+                    "repeat_position": whole_number(where[2].strip() or None), "element_ref": ref or None,
+                    "element_error": None, "bad_value": element(seg, 7), "reason": element(seg, 2)})
             elif sid == "NTE" and current is not None and element(seg, 2):
                 current["notes"].append(element(seg, 2))
     return pa.Table.from_pylist(rows, schema=APPLICATION_ADVICE)

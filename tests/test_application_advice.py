@@ -64,7 +64,8 @@ def _advice(content: bytes):
 def test_a_005010_824_rejecting_our_856_by_its_control_numbers_names_it_and_the_partners_texts():
     content = _824([["BGN", "00", "ADV-77", "20261127"],
                     ["OTI", "TR", "SI", "SHP-1001", "", "", "20261127", "1430", "6", "0006", "856"],
-                    ["TED", "024", "Ship-to store 0042 is not on file", "N1", "4", "", "", "", "0042"],
+                    # TED as X12 lays it out: segment N1 at 4, its element 4 (data element 67), the bad value
+                    ["TED", "024", "Ship-to store 0042 is not on file", "N1", "4", "4", "67", "0042"],
                     ["NTE", "GEN", "Resend the ASN with the right store"]], version="005010X186")
     advice = _advice(content)
     assert advice.num_rows == 1
@@ -193,7 +194,7 @@ FULL_824 = [["BGN", "00", "ADV-90", "20261127", "1015"],
             ["N1", "SU", "ORDERBRIDGE SUPPLY", "92", "V100"], ["REF", "IA", "V100"], ["PER", "IC", "EDI DESK"],
             ["OTI", "TR", "SI", "SHP-1001", "ACMERETAIL", "ORDERBRIDGE", "20261127", "1430", "6", "0006", "856"],
             ["REF", "PO", "ACME-1001"], ["DTM", "009", "20261127"],
-            ["TED", "024", "Ship-to store 0042 is not on file", "N1", "4", "N1", "4", "67", "0042"],
+            ["TED", "024", "Ship-to store 0042 is not on file", "N1", "4", "4", "67", "0042"],
             ["NTE", "GEN", "Resend the ASN"], ["RED", "store 0042", "", "ZZ", "", "ZZ", "STORE"],
             ["LM", "ZZ"], ["LQ", "0", "ASN99"],
             ["OTI", "IR", "PO", "ACME-1001", "", "", "", "", "7", "0007", "810"],

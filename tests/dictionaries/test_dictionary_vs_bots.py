@@ -18,6 +18,7 @@ SETS.append(("999", "005010"))
 SETS += [("875", v) for v in ("004010", "005010")]  # the grocery order (UCS; 5010 guides too)
 SETS += [("880", v) for v in ("004010", "005010")]  # 005010: CAD where 004010 has G27
 SETS += [("870", v) for v in ("004010", "005010")]  # the order status report some partners take instead of an 855
+SETS += [(s, v) for v in ("004010", "005010") for s in ("824", "864")]  # partners' application advice, text message
 
 # Differences we keep on purpose: (version, diff line) -> reason and the public reference checked.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -33,6 +34,17 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("004010", "req SEG /LX/W12/LS/LX/LX: ours O bots M"): "945 LS/LE inner LX loop optional (EdiFabric 945 template)",
     ("005010", "req LOOP /LX/W12/LS/LX: ours O bots M"): "945 LS/LE inner LX loop optional (EdiFabric 945 template)",
     ("005010", "req SEG /LX/W12/LS/LX/LX: ours O bots M"): "945 LS/LE inner LX loop optional (EdiFabric 945 template)",
+    # 824: we take an 824 whatever its OTI loop (none: it names nothing and decides nothing), its NM1s and its LQs
+    # beyond the standard's counts; more permissive than Bots' 824 grammars, never stricter.
+    **{(v, d): "824 read permissively (OTI loop optional, NM1 and LQ counts not capped)" for v in ("004010", "005010")
+       for d in ("req LOOP /OTI: ours O bots M", "req SEG /OTI/OTI: ours O bots M")},
+    ("004010", "max SEG /OTI/NM1: ours >1 bots 9"): "824 read permissively (NM1 count not capped)",
+    ("005010", "max SEG /OTI/NM1: ours >1 bots 9"): "824 read permissively (NM1 count not capped)",
+    ("004010", "max LOOP /OTI/LM/LQ: ours >1 bots 100"): "824 read permissively (LQ count not capped)",
+    ("005010", "max LOOP /OTI/LM/LQ: ours >1 bots 100"): "824 read permissively (LQ count not capped)",
+    # 864: X12 gives MSG a max use of 100000 in the MIT loop (004010 and 005010); Bots' 005010 grammar writes 99999,
+    # its "unbounded".
+    ("005010", "max SEG /MIT/MSG: ours 100000 bots 99999"): "864 MSG max use 100000 as X12 prints it",
 }
 
 
