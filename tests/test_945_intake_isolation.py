@@ -168,7 +168,8 @@ def test_a_stranger_s_interchange_is_not_read_and_the_warehouse_s_own_ships(ws):
          "IEA*1*000003102~\n")
     res = ship(ws, "ryder", DAY1, "day1")
     assert res.shipments == 1 and sent_856s(ws, "chewy") == ["RYD-55001"]
-    assert [f["code"] for f in res.findings] == ["SHIPMENT_945_SENDER_UNKNOWN"]
+    assert [(f["code"], f["consequence"]) for f in res.findings] == [
+        ("SHIPMENT_945_SENDER_UNKNOWN", "interchange not read or answered (another ISA sender); file quarantined")]
     assert [s[1:3] for a in acks(ws, "ryder") for s in a if s[0] == "AK1"] == [["SW", "31011"]]
 
 

@@ -647,15 +647,18 @@ _X12_CONSEQUENCES = {
     "interchange": "interchange rejected (TA1 R, no 997): none of its 945s read, nothing of them shipped",
     "group": "group rejected (997 AK9 R): none of its 945s read, nothing of them shipped",
     "set": "transaction set rejected (997 AK5 R): the 945 not read, nothing of it shipped",
+    "stranger": "interchange not read or answered (another ISA sender)",
 }
 
 
 def _x12_level(f: Finding) -> str:
-    """The X12 level (interchange, group, set; "tolerated") of a 945 file's envelope or structure finding, else ""
-    (a CSV row's, a 945's content: the reader's SHIPMENT_945_* codes)."""
+    """The X12 level (interchange, group, set; "tolerated"; "stranger" another sender's interchange) of a 945 file's
+    envelope or structure finding, else "" (a CSV row's, a 945's content: the reader's other SHIPMENT_945_* codes)."""
     spec = CATALOGUE.get(f.code)
     if f.location.row is not None or spec is None:
         return ""
+    if f.code == "SHIPMENT_945_SENDER_UNKNOWN":
+        return "stranger"
     if spec.level == "interchange":
         return "tolerated" if f.code in TA1_TOLERATED else "interchange"
     return "set" if spec.level in ("segment", "element") else spec.level if spec.level in ("group", "set") else ""
