@@ -102,8 +102,9 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
 def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: str, run_id: str) -> None:
     """The 997s/TA1s we answered the warehouses' 945s with (flows.shipments), in their local drops' outboxes:
     recorded as delivered, each warehouse's ISA13/GS06/ST02 raised past theirs (never used again), and each tied to
-    the archived 945 file it answers (_archived_945s, as a partner's to its replayed file: status lists it under
-    that file's shipments); an SFTP drop's outbox is not read here (noted)."""
+    the archived 945 file it answers (_archived_945s, as a partner's to its replayed file: StateStore.answers_to_file
+    finds it, and status under a shipment of that file where the store holds one); an SFTP drop's outbox is not read
+    here (noted)."""
     acks: list[tuple[str, str, str, str, str]] = []
     taken: dict[str, list[Taken]] = {}
     for wid, w in sorted(ws.warehouses().items()):
