@@ -27,7 +27,10 @@ TA1_TOLERATED = {"IEA_CONTROL_MISMATCH", "IEA_GROUP_COUNT_MISMATCH"}
 # Warnings the 997 notes with their AK3/AK4 although the set is accepted (AK501 E, "accepted but errors were
 # noted"; AK901 E when every set is accepted): syntax deviations whose meaning is unambiguous and which we read,
 # so the partner learns of them without losing the document (SAC05 "25.00" in an N2: AK4 code 6).
-NOTED_IN_997 = frozenset({"IMPLIED_DECIMAL_STATED"})
+NOTED_IN_997 = frozenset({"IMPLIED_DECIMAL_STATED",
+                          # a 3PL's 945 deviation its reader reads (engine.warehouse_acks.READ_DEVIATIONS: only those
+                          # are ever warnings; a partner's set with one of these is refused, an error)
+                          "SEGMENT_NOT_IN_SET", "SEGMENT_OUT_OF_ORDER", "ELEMENT_TOO_LONG", "ELEMENT_TOO_SHORT"})
 # Warnings the TA1 notes (TA104 E, accepted with errors noted) with the TA105 code X12 has for them, by finding
 # code and element: an IEA01 count written with its decimal point ("1.", read as the count it states) is an
 # invalid number of included groups value (021). The 997 has no code for a GE01 so written (AK905 5 says the

@@ -1,8 +1,9 @@
-"""997s (and TA1s) answering a 3PL's 945s: pure, as a partner's are (engine.acks builds the bodies, from the same
-findings the 945's reading raised). Each answer is addressed back from the ISA/GS ids the 945 was sent to, to its
-sender, in its group's release and its own delimiters where they fit; a warehouse has no partner profile, so each
-document carries its Envelope beside it. No numbers, paths or clock reading here: flows.shipments numbers, renders
-and stores them in the confirmation's transaction.
+"""A 3PL's 945 file judged as a partner's 850 file is (judge_945s: envelopes, the dictionary's structure check, which
+interchange, group or set is refused, which sets are read), and the 997s (and TA1s) answering it: pure, as a
+partner's are (engine.acks builds the bodies, from the same findings). Each answer is addressed back from the
+ISA/GS ids the 945 was sent to, to its sender, in its group's release and its own delimiters where they fit; a
+warehouse has no partner profile, so each document carries its Envelope beside it. No numbers, paths or clock
+reading here: flows.shipments numbers, renders and stores them in the confirmation's transaction.
 """
 
 from __future__ import annotations
@@ -10,16 +11,91 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from engine.acks import build_997, group_rejected, interchange_findings, interchange_rejected, ta1_segment
+from engine.acks import (
+    accepted_sets,
+    build_997,
+    interchange_findings,
+    interchange_rejected,
+    ta1_segment,
+    unnameable_groups,
+)
 from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, render_body
 from parsers.x12_reader import ParseResult
-from schemas.findings import Finding
+from rules.envelope import Acceptance, check_envelopes
+from rules.structure import check_structure
+from schemas.findings import Finding, finding
 from schemas.lifecycle import PlannedDocument, PlannedSet
-from schemas.x12 import Delimiters, Interchange, gs_id_valid
+from schemas.x12 import Delimiters, Group, Interchange, TransactionSet, gs_id_valid
 from schemas.x12dict import base_version, built_by
 
 DEFAULT_997_RELEASE = "004010"  # a 945 group in a release whose 997 we do not write (006020 ...) is answered so
 STANDARD = Delimiters()  # "*", ">", "~": tried after the 945's own delimiters
+# A 3PL's 945 in any X12 version is read (its envelopes checked, never a GS08 refused: 004030, 005030 ...), as a
+# partner's [x12] other_versions = "common" (the default): a release we hold no dictionary for is judged by what
+# 004010's and 005010's agree on (rules.structure.common_findings)
+ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})}, versions=None)
+# What the dictionary refuses in a 945 that the 945 reader deliberately reads (parsers.warehouse_945: shapes 3PLs'
+# translators write, each read for what it unambiguously says), by (finding code, segment, element): kept as a
+# warning the 997 notes (AK3/AK4 with AK5 E, accepted with errors noted: engine.acks.NOTED_IN_997), as a partner's
+# deviation we read is (an N0 number with its decimal point), so the 3PL learns of it without losing the shipment.
+READ_DEVIATIONS = frozenset({
+    ("SEGMENT_NOT_IN_SET", "REF", ""),  # REF*SE: a unit's serial number in the W12 loop, for N9*SE
+    ("SEGMENT_NOT_IN_SET", "DTM", ""),  # DTM*036: the lot's expiry in the W12 loop, for G62*36 (as an 856 writes)
+    ("SEGMENT_OUT_OF_ORDER", "MAN", ""),  # a carton's MAN after its W12: it marks the W12s that follow it
+    ("ELEMENT_TOO_LONG", "W12", "W1212"),  # a weight's unit as a 355 code (OZ, GR, LB ...) where 188's (O, L) goes
+    ("ELEMENT_TOO_LONG", "W12", "W1215"),
+    ("ELEMENT_TOO_SHORT", "W03", "W0303"),  # the W03 weight's unit as 188's L or K where 355's (LB, KG) goes
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A 945 file as its envelopes and structure judged it: every finding (the reader's, the envelopes', the
+    dictionary's, a stranger's interchange), the 945 sets to read (in file order), and the interchanges that are
+    the warehouse's (by ISA position: those answered)."""
+
+    findings: list[Finding]
+    sets: list[tuple[Interchange, Group, TransactionSet]]
+    mine: frozenset[int]
+
+
+def judge_945s(result: ParseResult, *, sender: tuple[str, str] | None, warehouse: str = "") -> Judged:
+    """Which 945 sets of a parsed file are read, decided as engine.process decides a partner's 850s: an interchange
+    with an error (TA1 R) is not read, one with only a tolerated one (IEA01 or IEA02 that differs: TA1 E) is; a
+    group with an error (AK9 R) is not read, the others of its interchange are; a set with an error of its own
+    (its ST/SE, or a segment or element the version's dictionary refuses: AK5 R with its AK3/AK4) is not read, the
+    others of its group are. An interchange from another ISA sender than the profile's ``sender`` (qualifier, id;
+    None: any) is neither read nor answered (SHIPMENT_945_SENDER_UNKNOWN, once per interchange); the others are.
+    The dictionary judges each 945 set by its group's release, exactly as X12 does (a segment we do not read is
+    no fault); a release we hold none for by what every held one agrees on."""
+    findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
+    mine: set[int] = set()
+    for ic in result.interchanges:
+        if sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == sender:
+            mine.add(ic.start)
+        elif ic.elements:
+            findings.append(finding(
+                "SHIPMENT_945_SENDER_UNKNOWN", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
+                f"{warehouse or 'the warehouse'} ({sender[0]}/{sender[1]}): its interchange is not read or answered.",
+                file=result.file, isa13=ic.control_number, seg="ISA", element="ISA06", value=ic.sender,
+                file_segment=ic.start + 1))
+    ours = [ic for ic in result.interchanges if ic.start in mine and not ic.rejected]
+    findings += [_read_deviation(f) for f in check_structure(
+        result, [(ic, g, ts) for ic in ours for g in ic.groups for ts in g.transactions
+                 if ts.set_id == "945" and g.functional_id == "SW"], common=True)]
+    for ic in ours:  # a group no 997 can name makes its interchange's content invalid (TA1 024), as a partner's
+        findings += [f.with_file(result.file) if result.file else f for f in unnameable_groups(ic)]
+    sets = [(ic, g, ts) for ic in ours if not interchange_rejected(ic, findings) for g in ic.groups
+            for ts in accepted_sets(g, findings) if ts.set_id == "945"]
+    return Judged(findings, sets, frozenset(mine))
+
+
+def _read_deviation(f: Finding) -> Finding:
+    """``f`` as a warning the 997 notes when it is one of READ_DEVIATIONS, else as it is."""
+    if f.severity != "error" or (f.code, f.location.segment_id, f.location.element or "") not in READ_DEVIATIONS:
+        return f
+    return replace(f, severity="warning", message=f"{f.message} Read all the same (a shape 3PLs' translators write, "
+                   "unambiguous): the 945 is accepted, the 997 notes it (AK5 E).")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,36 +126,32 @@ def envelope_of(ic: Interchange, *, gs_sender: str, gs_receiver: str, version: s
 
 
 def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha256: str, today: date,
-                answered: frozenset[int] | set[int], send_997: bool = True, taken: bool = True
+                answered: frozenset[int] | set[int], send_997: bool = True
                 ) -> tuple[list[WarehouseAnswer], list[str]]:
     """The 997s (one per group, AK1..AK9 as engine.acks.build_997 says from ``findings``: accepted, accepted with
     errors noted or rejected) and TA1s (an interchange whose ISA14 asks for one, or one in error: X12's interchange
     acknowledgment, as a partner's [acks] ta1 "requested") answering the interchanges of ``result`` starting at
     ``answered`` (those from the warehouse: a stranger's is not answered), for the warehouse's ``party`` (the state
-    store's partner column of its documents). ``send_997`` False (a 3PL that wants no acknowledgment): only the TA1s
-    an ISA14 asks for. ``taken`` False: the 945 reading took nothing of the file (an error outside any set, which a
-    partner's 850s would have been read despite: an IEA02 that is not the ISA13, another group's GE count), so no
-    group is said accepted: each interchange gets a TA1 R (its own note, else 024 invalid interchange content) and
-    only its groups rejected on their own a 997 (AK9 R). Returns (answers, the doc_keys of groups no 997 could be
-    written for: every delimiter set is used by its values)."""
+    store's partner column of its documents). ``findings``: judge_945s's, which decided what was read: a group is
+    said accepted exactly when its sets were read. ``send_997`` False (a 3PL that wants no acknowledgment): only the
+    TA1s an ISA14 asks for. Returns (answers, the doc_keys of groups no 997 could be written for: every delimiter
+    set is used by its values)."""
     out: list[WarehouseAnswer] = []
     unwritten: list[str] = []
     for ic in result.interchanges:
         if ic.start not in answered or not ic.elements:
             continue
         has_error = any(f.severity == "error" for f in interchange_findings(ic, findings))
-        if ic.ack_requested == "1" or ((has_error or not taken) and send_997):
+        if ic.ack_requested == "1" or (has_error and send_997):
             isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
             env = envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
                               isa_control=isa12 if ISA12.fullmatch(isa12) else "")
             key = f"TA1:{sha256}:{ic.control_number}:{ic.start}"
             out.append(WarehouseAnswer(PlannedDocument(party, "TA1", "", (PlannedSet(
-                key, (), "", sha256, ic.control_number, ""),), tuple(_ta1(ic, findings, today, taken))), env))
+                key, (), "", sha256, ic.control_number, ""),), tuple(ta1_segment(ic, findings, today=today))), env))
         if ic.rejected or interchange_rejected(ic, findings) or not send_997:
             continue
         for g in ic.groups:
-            if not taken and not group_rejected(g, findings)[0]:
-                continue
             release = release_of(g.version)
             # GS03/GS02 of the group exchanged (X12 997 note); one X12 does not allow (GS_APPLICATION_ID_INVALID)
             # is not echoed: the ISA id beside it, as a partner's answer takes its profile's (reply_address)
@@ -97,10 +169,3 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
                 segments=len(body)),), delimiters=d), env))
     return out, unwritten
 
-
-def _ta1(ic: Interchange, findings: list[Finding], today: date, taken: bool) -> list[str]:
-    """ta1_segment; R (with its note, else 024) for an interchange of a file nothing of which was taken."""
-    ta1 = ta1_segment(ic, findings, today=today)
-    if not taken:
-        ta1[4], ta1[5] = "R", ta1[5] if ta1[5] != "000" else "024"
-    return ta1

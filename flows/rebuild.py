@@ -101,8 +101,12 @@ def catch_up(ws: Workspace, state: StateStore, *, at: datetime, run_id: str) -> 
 # --- 1. what was sent -------------------------------------------------------------------------------------
 def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: str, run_id: str) -> None:
     """The 997s/TA1s we answered the warehouses' 945s with (flows.shipments), in their local drops' outboxes:
-    recorded as delivered, each warehouse's ISA13/GS06/ST02 raised past theirs (never used again); an SFTP drop's
-    outbox is not read here (noted)."""
+    recorded as delivered, each warehouse's ISA13/GS06/ST02 raised past theirs (never used again), and each tied to
+    the archived 945 file it answers (_archived_945s, as a partner's to its replayed file: StateStore.answers_to_file
+    finds it, and status under a shipment of that file where the store holds one); an SFTP drop's outbox is not read
+    here (noted)."""
+    acks: list[tuple[str, str, str, str, str]] = []
+    taken: dict[str, list[Taken]] = {}
     for wid, w in sorted(ws.warehouses().items()):
         party = warehouse_party(wid)
         if w.drop.kind != "local":
@@ -125,8 +129,12 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
                 for s in ic.sets:
                     _top(top, "GS", s.gs06)
                     _top(top, "ST", s.st02)
-                    sets.append({"doc_key": f"sent:{path.name}:{len(sets) + 1}", "set_id": s.set_id, "st02": s.st02,
-                                 "gs06": s.gs06, "answers_isa13": s.answers_isa13, "answers_gs06": s.answers_gs06})
+                    key = f"sent:{path.name}:{len(sets) + 1}"
+                    sets.append({"doc_key": key, "set_id": s.set_id, "st02": s.st02, "gs06": s.gs06,
+                                 "answers_isa13": s.answers_isa13, "answers_gs06": s.answers_gs06})
+                    if path.name not in known and s.set_id in ("997", "TA1"):
+                        acks.append((party, key, ic.date, s.answers_isa13 if s.set_id == "TA1" else "",
+                                     s.answers_gs06 if s.set_id == "997" else ""))
             if path.name in known or not interchanges:
                 continue
             first = interchanges[0]
@@ -136,6 +144,25 @@ def _warehouse_outboxes(ws: Workspace, state: StateStore, out: Rebuilt, *, at: s
         for kind, n in sorted(top.items()):
             state.raise_number(party, kind, n)
             out.numbers[f"{party} {kind}"] = state.last_number(party, kind)
+        if w.format == "945" and any(a[0] == party for a in acks):
+            taken[party] = _archived_945s(ws.warehouse_drop_root / wid / "archive", w)
+    _link_acks(state, acks, taken)
+
+
+def _archived_945s(folder: Path, warehouse) -> list[Taken]:
+    """The warehouse's archived 945 files (flows.shipments archives each as a partner's file is), oldest first, each
+    with the ISA13s and GS06s of its interchanges from the warehouse (its profile's [sender], when it names one): what
+    its 997s (AK102) and TA1s (TA101) answer."""
+    sender = (warehouse.sender.qualifier, warehouse.sender.id) if warehouse.sender else None
+    out: list[Taken] = []
+    for path in _archived(folder):
+        data = path.read_bytes()
+        mine = [ic for ic in read_interchanges(data, file=path.name).interchanges
+                if sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == sender]
+        out.append((ARCHIVED.match(path.name).group(1), hashlib.sha256(data).hexdigest(),
+                    frozenset(ic.control_number for ic in mine),
+                    frozenset(g.control_number for ic in mine for g in ic.groups)))
+    return out
 
 
 def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, PartnerProfile], out: Rebuilt, *,

@@ -55,7 +55,6 @@ from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids
 from parsers.warehouse_945 import pos_of_sets, read_945
 from parsers.x12_reader import read_interchanges
 from rules.business.items import any_substituted, as_shipped
-from rules.envelope import Acceptance, check_envelopes
 from schemas.errors import ConfigError, OrderBridgeError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
@@ -64,11 +63,7 @@ from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
-from schemas.shipments import SHIPMENT_LINES
 from schemas.warehouses import WarehouseProfile
-
-# A 3PL's 945 in any X12 version is read (its envelopes checked, never a GS08 refused: 004030, 005030 ...)
-ACCEPT_945 = Acceptance(sets={"SW": frozenset({"945"})}, versions=None)
 
 
 @dataclass
@@ -365,42 +360,24 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
         return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
     result = read_interchanges(data, file=file)
-    findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
-    sets = []
-    broken = {(f.location.isa13, f.location.gs06, f.location.st02) for f in findings if f.severity == "error"}
-    for ic, g, ts in result.transaction_sets():
-        if ts.set_id != "945" or (ic.control_number, g.control_number, ts.control_number) in broken:
-            continue  # a 945 (one shipment) in error is not read at all: nothing of it ships
-        if warehouse.sender and (ic.sender_qualifier.strip(), ic.sender.strip()) != (warehouse.sender.qualifier,
-                                                                                    warehouse.sender.id):
-            findings.append(finding("SHIPMENT_945_SENDER_UNKNOWN", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
-                                    f"{warehouse.name} ({warehouse.sender.qualifier}/{warehouse.sender.id}).",
-                                    file=file, isa13=ic.control_number, seg="ISA", element="ISA06", value=ic.sender))
-            continue
-        sets.append((ic, g, ts))
-    if any(f.severity == "error" and (f.location.st02 is None or f.location.st02 == "") for f in findings):
-        answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today, taken=False)
-        return shipping.Confirmations(SHIPMENT_LINES.empty_table(), tuple(findings), file, sha256,
-                                      pos=pos_of_sets(result)), answers, unwritten
-    answers, unwritten = _answers(result, findings, warehouse, sha256=sha256, today=today)
-    lines, more = read_945(result, sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
-    return shipping.Confirmations(lines, tuple(findings + more), file, sha256, pos=pos_of_sets(result)), answers, \
-        unwritten
+    sender = (warehouse.sender.qualifier, warehouse.sender.id) if warehouse.sender else None
+    judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name)
+    answers, unwritten = _answers(result, judged, warehouse, sha256=sha256, today=today)
+    lines, more = read_945(result, judged.sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
+    return shipping.Confirmations(lines, tuple(judged.findings + more), file, sha256, pos=pos_of_sets(result)), \
+        answers, unwritten
 
 
-def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sha256: str, today: date | None,
-             taken: bool = True) -> tuple[list[WarehouseAnswer], list[Finding]]:
+def _answers(result, judged: warehouse_acks.Judged, warehouse: WarehouseProfile, *, sha256: str,
+             today: date | None) -> tuple[list[WarehouseAnswer], list[Finding]]:
     """The 997s/TA1s answering the 945 interchanges of ``result`` that the warehouse sent (its profile's [sender],
-    when it names one; a stranger's interchange is not answered), as the reader and envelope checks judged them
-    (``findings``: a group's structure, not the shipment checks of its content, which are no 997 matter)."""
+    when it names one; a stranger's interchange is not answered), as the reader, envelope and structure checks
+    judged them (``judged``: a group's structure, not the shipment checks of its content, which are no 997 matter)."""
     if today is None:
         return [], []
-    mine = {ic.start for ic in result.interchanges
-            if warehouse.sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == (
-                warehouse.sender.qualifier, warehouse.sender.id)}
-    answers, unwritten = warehouse_acks.answers_945(result, findings, party=files_key(warehouse), sha256=sha256,
-                                                    today=today, answered=mine, send_997=warehouse.send_997,
-                                                    taken=taken)
+    answers, unwritten = warehouse_acks.answers_945(result, judged.findings, party=files_key(warehouse),
+                                                    sha256=sha256, today=today, answered=judged.mine,
+                                                    send_997=warehouse.send_997)
     return answers, [finding("OUTBOUND_DELIMITERS_EXHAUSTED", f"The 997 answering group {key.split(':')[3]} of "
                              f"interchange {key.split(':')[2]} is not sent: its values use every delimiter set we "
                              f"could write it with ({warehouse.name}'s and ours).", value=key.split(":")[3])

@@ -379,37 +379,6 @@ def test_a_997_that_cannot_be_written_fails_the_warehouse_and_goes_next_run(ws, 
     assert list(outbox(ws, "ryder")) == ["ryder-997-000000001.x12", "ryder-997-000000002.x12"]
 
 
-def test_a_945_file_taken_for_nothing_says_so_by_a_ta1_r_and_no_group_accepted(ws):
-    """An IEA02 that is not the ISA13: a partner's 850s would be read (TA1 E, 997s), but the 945 reading takes
-    nothing of such a file (quarantined, nothing shipped), so no 997 says a group was accepted: the interchange gets a
-    TA1 R (the 3PL resends). A 3PL that wants no acknowledgment (send_997 false) gets nothing for it (a TA1 only where
-    its ISA14 asks)."""
-    broken = RYDER.replace("IEA*2*000003101~", "IEA*2*000003109~")
-    drop(ws, "ryder", "r.x12", broken)
-    res = ship(ws, "ryder", DAY1, "a")
-    assert (res.quarantined, res.shipments) == (1, 0) and list(outbox(ws, "ryder")) == ["ryder-TA1-000000001.x12"]
-    [ta1] = [s for s in segs(outbox(ws, "ryder")["ryder-TA1-000000001.x12"]) if s[0] == "TA1"]
-    assert ta1[1] == "000003101" and ta1[4:] == ["R", "001"]
-    profile = ws.root / "warehouses" / "ryder.toml"
-    profile.write_text(profile.read_text(encoding="utf-8").replace('format = "945"\n', 'format = "945"\nsend_997 = '
-                                                                    'false\n'), encoding="utf-8")
-    drop(ws, "ryder", "r2.x12", broken.replace("000003101", "000003102"))
-    assert ship(ws, "ryder", DAY1.replace(hour=16), "b").acknowledgments == 0
-
-
-def test_a_group_in_error_is_rejected_and_the_file_s_other_group_is_not_said_accepted(ws):
-    """Group 31011's GE01 counts 2 sets, it holds 1 (AK9 R 5): the 945 reading takes nothing of the file, so group
-    31012 gets no 997 saying it was accepted; the interchange's TA1 R (024) says it was not taken."""
-    drop(ws, "ryder", "r.x12", RYDER.replace("GE*1*31011~", "GE*2*31011~"))
-    res = ship(ws, "ryder", DAY1, "a")
-    assert (res.quarantined, res.shipments) == (1, 0)
-    sent = outbox(ws, "ryder")
-    assert list(sent) == ["ryder-997-000000002.x12", "ryder-TA1-000000001.x12"]
-    assert segs(sent["ryder-997-000000002.x12"])[3:7] == [  # AK902: the sets its GE01 counts, as a partner's
-        ["AK1", "SW", "31011"], ["AK2", "945", "1001"], ["AK5", "R"], ["AK9", "R", "2", "1", "0", "5"]]
-    assert [s for s in segs(sent["ryder-TA1-000000001.x12"]) if s[0] == "TA1"][0][4:] == ["R", "024"]
-
-
 def test_a_gs_id_x12_does_not_allow_is_not_echoed_into_the_997(ws):
     """Group 31012's GS02 is 18 characters (X12: 2-15): its 997 is addressed to the 3PL's ISA06 instead (a partner's
     answer takes its profile's GS id so), never a GS03 Bots and the 3PL's translator refuse."""

@@ -255,7 +255,8 @@ def _globex_2000_line_4_shipped(ws) -> None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    segs = ["W06*N*DO-88004*20261127*SHP-2004**GLOBEX-2000", "N9*BM*BOL-9104", "G62*11*20261127*8*1500",
+    segs = ["W06*N*DO-88004*20261127*SHP-2004**GLOBEX-2000", "N1*SF*NORTH 3PL", "N9*BM*BOL-9104",
+            "G62*11*20261127*8*1500",
             "W27*M*ODFL*LTL STANDARD", "LX*1", "MAN*GM*00007339400000050049",
             "W12*PP*36*24*12*EA*614141100248*VN*VP-1003", "N9*LI*4", "W03*24"]
     inbox = ws.warehouse_drop_root / "north" / "inbox"

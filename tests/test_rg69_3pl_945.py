@@ -265,8 +265,8 @@ def test_a_w12_of_a_line_the_po_does_not_have_holds_its_group_s_shipment_only(tm
     """Ryder's second group ships cat litter on PO CH6900302 (N9*LI*2: the PO has one line): that shipment is held
     (SHIPMENT_LINE_UNKNOWN at the line); the first group's (CH6900301) ships."""
     ws, found, states, _results = variant(tmp_path, "ryder", [
-        ("W12*CP*12*6*6*EA*614141569090*VN*RG69-09***4*G*L~\nN9*LI*1~\nW03*12",
-         "W12*CC*0*6*-6*EA*614141569083*VN*RG69-08***4*G*L~\nN9*LI*2~\nW03*12")])
+        ("W12*CP*12*6*6*EA*614141569090*VN*RG69-09**4*G*L~\nN9*LI*1~\nW03*12",
+         "W12*CC*0*6*-6*EA*614141569083*VN*RG69-08**4*G*L~\nN9*LI*2~\nW03*12")])
     assert found == [("SHIPMENT_LINE_UNKNOWN", "error", "chewy", "CH6900302", "PO CH6900302 has no line '2'.")]
     assert [s[2] for s in segments(ws, "chewy", "856") if s[0] == "BSN"] == ["RYD-55001"]
     assert (states[("chewy", "CH6900301")], states[("chewy", "CH6900302")]) == ("invoiced", "acknowledged")
@@ -276,9 +276,9 @@ def test_a_w12_naming_its_item_by_upc_alone_and_its_line_with_zeros_ships(tmp_pa
     """DHL's W12s without our item number (W1206 the UPC, W1207 empty; or W1207 UP), one with its line as its
     940 wrote it (N9*LI*00001), one with none: each is the PO line of that item, shipped and invoiced."""
     ws, found, states, _results = variant(tmp_path, "dhlsc", [
-        ("W12*CC*48*48*0*EA*614141569045*VN*RG69-04***14*G*L~\r\nN9*LI*1~",
-         "W12*CC*48*48*0*EA*614141569045*****14*G*L~\r\nN9*LI*00001~"),
-        ("*VN*RG69-05***11*G*L~\r\nN9*LI*2~", "*UP*614141569052***11*G*L~")])
+        ("W12*CC*48*48*0*EA*614141569045*VN*RG69-04**14*G*L~\r\nN9*LI*1~",
+         "W12*CC*48*48*0*EA*614141569045****14*G*L~\r\nN9*LI*00001~"),
+        ("*VN*RG69-05**11*G*L~\r\nN9*LI*2~", "*UP*614141569052**11*G*L~")])
     assert [f[0] for f in found] == ["SHIPMENT_945_NOT_SHIPPED"]
     assert states[("ulta", "UL6900201")] == "invoiced"
     inv = po_segments(segments(ws, "ulta", "810"), "UL6900201", "BIG")

@@ -224,7 +224,8 @@ def test_an_856_the_outbound_check_refuses_holds_the_shipment_and_uses_no_serial
 
 def w945(*, sender: str = "NORTH3PL", qty: str = "24", total: str = "24", late: bool = False) -> bytes:
     time = "1210" if late else "1420"
-    segs = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N9*BM*BOL-7", f"G62*11*20261127*8*{time}", "W27*M*ODFL",
+    segs = ["W06*N*DO-1*20261127*S7**GLOBEX-2001", "N1*SF*NORTH 3PL", "N9*BM*BOL-7", f"G62*11*20261127*8*{time}",
+            "W27*M*ODFL",
             "LX*1", "MAN*GM*00" + "007339400000050018", f"W12*CC*24*{qty}**EA*614141100521*VN*VP-1007", "N9*LI*1",
             f"W03*{total}"]
     body = "".join(s + "~" for s in segs)

@@ -27,6 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.acks import TA1_TOLERATED
 from engine.asn import build_856, s_segments
 from engine.asn_columnar import (
     COLUMNAR,
@@ -77,6 +78,7 @@ from engine.shipments import (
 )
 from rules.shipment_units import ShipmentUnits
 from rules.shipments import ShipmentCheck, check_shipments, order_ship_tos_mixed, serial_checks, store_checks
+from schemas.codes import CATALOGUE
 from schemas.errors import DocumentError
 from schemas.findings import Finding, finding
 from schemas.fulfilment import TARE_FIRST, WITH_TARES
@@ -634,7 +636,32 @@ def _consequence(f: Finding, sid: str | None, *, held: bool) -> str:
         return f"shipment {sid} not recorded again; no 856 sent again"
     if sid and held:
         return f"shipment {sid} held: no 856, nothing consumed; the warehouse must send a corrected confirmation"
-    return "row not read; file quarantined"
+    return _X12_CONSEQUENCES.get(_x12_level(f), "row not read") + "; file quarantined"
+
+
+# What a 945's envelope or structure error did (engine.warehouse_acks.judge_945s), in the words a partner's intake
+# finding uses (engine.lifecycle.intake.intake_consequence): by the level of its code; "tolerated" an interchange
+# error after which its groups are still read (TA1 E)
+_X12_CONSEQUENCES = {
+    "tolerated": "interchange accepted with errors (TA1 E); its 945s read",
+    "interchange": "interchange rejected (TA1 R, no 997): none of its 945s read, nothing of them shipped",
+    "group": "group rejected (997 AK9 R): none of its 945s read, nothing of them shipped",
+    "set": "transaction set rejected (997 AK5 R): the 945 not read, nothing of it shipped",
+    "stranger": "interchange not read or answered (another ISA sender)",
+}
+
+
+def _x12_level(f: Finding) -> str:
+    """The X12 level (interchange, group, set; "tolerated"; "stranger" another sender's interchange) of a 945 file's
+    envelope or structure finding, else "" (a CSV row's, a 945's content: the reader's other SHIPMENT_945_* codes)."""
+    spec = CATALOGUE.get(f.code)
+    if f.location.row is not None or spec is None:
+        return ""
+    if f.code == "SHIPMENT_945_SENDER_UNKNOWN":
+        return "stranger"
+    if spec.level == "interchange":
+        return "tolerated" if f.code in TA1_TOLERATED else "interchange"
+    return "set" if spec.level in ("segment", "element") else spec.level if spec.level in ("group", "set") else ""
 
 
 def _needs(lines: pa.Table, held: frozenset[str], partner_of: Mapping[str, str],
