@@ -2481,6 +2481,22 @@ class StateStore(FinanceTables):
         return [(sid, label if level == "P" else None, sscc) if wh == warehouse else (f"{wh}/{sid}", None, sscc)
                 for wh, sid, level, label, sscc in rows if wh == warehouse or sscc]
 
+    def shipment_ids_starting(self, warehouse: str, prefixes: Iterable[str], chunk: int = 100) -> list[str]:
+        """The recorded shipment ids of ``warehouse`` that start with one of ``prefixes`` (each a load's
+        engine.lifecycle.stops.stop_prefix: the stops it was split into), sorted: a range of the primary key per
+        prefix (from the prefix to the prefix with its last character's successor), ``chunk`` ranges a query.
+        An id a collation sorts into a range without starting with its prefix is left out here."""
+        wanted = sorted({p for p in prefixes if p})
+        found: set[str] = set()
+        for i in range(0, len(wanted), chunk):
+            part = wanted[i:i + chunk]
+            sql = " UNION ALL ".join(["SELECT shipment_id FROM shipments WHERE warehouse = ? AND shipment_id >= ?"
+                                      " AND shipment_id < ?"] * len(part))
+            args = [v for p in part for v in (warehouse, p, p[:-1] + chr(ord(p[-1]) + 1))]
+            starts = tuple(part)
+            found.update(s for (s,) in self._q(sql, args) if s.startswith(starts))
+        return sorted(found)
+
     def shipments(self, keys: Iterable[tuple[str, str]] | None = None, *, billing: str | None = None,
                   partners: Iterable[str] | None = None) -> list[ShipmentRecord]:
         """Recorded shipments (with cartons and lines), by (warehouse, shipment id) ``keys``, or all

@@ -956,8 +956,9 @@ _SHIP_TO = ("ship_to_name", "ship_to_id_qualifier", "ship_to_id", "ship_to_addre
 def _to_lines(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | None, shipment: np.ndarray,
               dcs: StoreDcs | None = None) -> dict[int, Party]:
     """Shipment code -> the own ship-to (own_ship_tos) its lines go to; a shipment of lines for the order's
-    ship-to is not named. Lines for several places never share a shipment (engine.lifecycle.shipping holds
-    such a shipment: SHIPMENT_SHIP_TOS_MIXED); the first row's wins here."""
+    ship-to is not named. Lines for several places never share a shipment (engine.lifecycle.shipping splits such a
+    load into one shipment per stop, engine.lifecycle.stops, or holds it: SHIPMENT_SHIP_TOS_MIXED); the first row's
+    wins here (a stop of a line's own place and another PO's order-level same place: the line's party)."""
     out: dict[int, Party] = {}
     for code, party in zip(shipment.tolist(), own_ship_tos(lines, orders, order_lines, dcs), strict=True):
         if party is not None:

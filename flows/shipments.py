@@ -39,7 +39,7 @@ from engine.invoice_po_sacs import (
     stored_po_sacs,
     without_orders,
 )
-from engine.lifecycle import backorders, balance, billing, ship_checks, shipping
+from engine.lifecycle import backorders, balance, billing, ship_checks, shipping, stops
 from engine.lifecycle.common import with_agreed_fob
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
@@ -518,7 +518,9 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
     """The recorded cartons the checks can meet for these lines (their shipment ids, carton and pallet labels and
     SSCCs): what recorded_cartons would give for them, without reading every carton ever recorded. When a
     partner takes one 856 per PO (fulfilment.asn.per "order"), a shipment recorded per PO under
-    shipping.asn_shipment_id is named by the shipment id the warehouse gave: sent again, it is a duplicate."""
+    shipping.asn_shipment_id is named by the shipment id the warehouse gave: sent again, it is a duplicate. So is a
+    multi-stop load recorded as one shipment per stop (engine.lifecycle.stops: "S9-ST1", "S9-ST2", or a PO's part's
+    stops for a partner taking an 856 per PO): its stops are found by their prefix and named by the load's id."""
     labels = [v for c in ("carton_id", "carton_sscc", "pallet_id", "pallet_sscc") if c in lines.column_names
               for v in lines[c].unique().to_pylist() if v]  # a pallet's SSCC is recorded once too
     keys = set(labels) | set(pc.drop_null(sscc_columns(pa.array(labels, pa.string()))[1]).to_pylist())
@@ -529,6 +531,11 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
         for sid, po in zip(*(pairs[c].to_pylist() for c in ("shipment_id", "po_number")), strict=True):
             if sid and po:
                 split.setdefault(shipping.asn_shipment_id(sid, po), sid)
+    loads = {stops.stop_prefix(s): split.get(s, s) for s in (*sids, *split)}  # a stop's prefix -> the load's id
+    for part in state.shipment_ids_starting(warehouse.id, loads):
+        load = stops.load_of(part, loads)
+        if load is not None:
+            split[part] = load
     rows = state.recorded_cartons_for(warehouse.id, [*sids, *split], keys)
     return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
 

@@ -875,7 +875,8 @@ def order_ship_tos_mixed(lines: pa.Table, orders: pa.Table, each_order: Containe
     order-level ship-tos (``orders``: canonical ORDERS, N1*ST; rules.business.places.same_party) are two places: a
     shipment is one truck's load to one place and its 856 names one ship-to at the S level (the first order's),
     so another PO's goods would be announced to the wrong place. At the first row of the second place's PO; the
-    shipment is held, to be confirmed again as one shipment per destination. Not for the partners in
+    shipment is split into one per stop (engine.lifecycle.shipping) or, for a partner taking no split load, held, to
+    be confirmed again as one shipment per destination. Not for the partners in
     ``each_order``, whose 856 names each order's ship-to (fulfilment.asn.ship_to_level "order") or is one per PO
     (asn.per "order"); not for shipments in ``skip`` (held already for their lines' places), nor rows whose order
     line names its own ship-to (``own``: a value per row, None where the line goes to its order's), nor an order

@@ -79,8 +79,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The 945's ship-to (N1 ST) is not where its lines go (a line's own N1*ST, else the order's): the goods went "
        "elsewhere than the 856 would say."),
     _C("SHIPMENT_SHIP_TOS_MIXED", "business", "error", "",
-       "A shipment holds lines for several ship-tos (a PO1 loop's own N1*ST beside another place, or stores shipped "
-       "through different DCs): one 856 names one ship-to."),
+       "A multi-stop load that cannot be split (a carton or pallet of two ship-tos), or, for a partner taking no "
+       "split load, a shipment holding lines for several ship-tos (a PO1 loop's own N1*ST beside another place, "
+       "or stores shipped through different DCs): one 856 names one ship-to."),
     _C("SHIPMENT_BUYERS_MIXED", "business", "error", "",
        "A shipment holds POs sent from different GS02s or to different GS03s (a network's buyers, our divisions): "
        "one 856 goes to one GS03 from one GS02."),

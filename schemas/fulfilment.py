@@ -243,7 +243,8 @@ class AsnSettings(_EchoedRefs):
     # the level of the ship-to's N1 loop (N1*ST with its N2/N3/N4): "shipment" the S level after the ship-from (VICS);
     # "order" each order loop instead, after its PRF/REFs and before the mark-for (Lowe's 856 guide lists N1 ST at the
     # order level); the ship-from stays at the S level either way. "order" names each PO's own ship-to (a shipment
-    # of POs for two places ships; "shipment" holds it: SHIPMENT_SHIP_TOS_MIXED). Such a partner's 856s are built
+    # of POs for two places ships in one 856; "shipment" splits it into one 856 per ship-to, FulfilmentSettings.
+    # multi_stop, or holds it: SHIPMENT_SHIP_TOS_MIXED). Such a partner's 856s are built
     # as segments
     ship_to_level: Literal["shipment", "order"] = "shipment"
     # the ship-to's contact (the PER the 850 sent in its N1*ST loop: a drop ship's consumer, PER01 IC with a phone
@@ -1034,6 +1035,15 @@ class FulfilmentSettings(_Model):
     # (engine.lifecycle.balance). 0 (default): none
     over_ship_percent: Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)] = Decimal(0)
     under_ship_percent: Annotated[Decimal, Field(ge=0, lt=100, decimal_places=2)] = Decimal(0)
+    # a multi-stop load: one confirmation shipment (one truck, one bill of lading) whose lines go to several ship-tos
+    # (two DCs of the partner, stores shipped through different DCs, a PO1 loop's own N1*ST beside the order's).
+    # "split" (default): one shipment per stop, as the retailers' guides ask one 856 per ship-to (Walmart, Target,
+    # Home Depot, Kroger): each its own 856 (BSN02 the load's id, "-ST" and the stop's number in the order of its
+    # first confirmation row: S9-ST1, S9-ST2; engine.lifecycle.stops), the load's bill of lading and carrier, its own
+    # N1*ST and only its cartons, and its own 810 when invoiced per shipment; a carton or pallet holding lines of two
+    # stops holds the load (SHIPMENT_SHIP_TOS_MIXED). "hold": a partner that takes no split load: the load is held
+    # (SHIPMENT_SHIP_TOS_MIXED), to be confirmed again as one shipment per destination
+    multi_stop: Literal["split", "hold"] = "split"
 
     @model_validator(mode="after")
     def _fob_method(self) -> FulfilmentSettings:

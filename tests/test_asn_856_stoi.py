@@ -262,7 +262,8 @@ def test_a_pallet_of_two_ship_tos_or_for_one_856_per_po_is_held(template, tmp_pa
     (ASN_NOT_BUILT: build one pallet per ship-to), even where each order loop names its own ship-to
     (ship_to_level "order"), as one for a partner taking an 856 per PO (its one label cannot be on two 856s).
     Pallets per ship-to ship where each order loop names its ship-to; where the 856 names one ship-to for the
-    shipment, POs for two places are held before (SHIPMENT_SHIP_TOS_MIXED: one shipment per destination)."""
+    shipment, a multi-stop load is one 856 per stop (fulfilment.multi_stop "split"): a pallet per ship-to ships as
+    two 856s, a pallet of two places holds it (SHIPMENT_SHIP_TOS_MIXED naming the pallet: it cannot be split)."""
     from tests.test_shipment_findings_flow import row
 
     per_order_ship_to = ("acme", 'structure = "SOPI"', 'structure = "STOI"\nship_to_level = "order"')
@@ -285,6 +286,11 @@ def test_a_pallet_of_two_ship_tos_or_for_one_856_per_po_is_held(template, tmp_pa
                                                       Pallet_ID="PAL-2")
     _, state, res = _shipped(template, tmp_path / "c", split, per_order_ship_to)
     assert res.shipments == 1 and [f["code"] for f in state.findings(run_id="t")] == []
-    for name, shipment_level in (("d", mixed), ("e", split)):
-        _, state, res = _shipped(template, tmp_path / name, shipment_level)
-        assert res.shipments == 0 and [f["code"] for f in state.findings(run_id="t")] == ["SHIPMENT_SHIP_TOS_MIXED"]
+    _, state, res = _shipped(template, tmp_path / "d", mixed)
+    assert res.shipments == 0 and [(f["code"], f["message"]) for f in state.findings(run_id="t")] == [(
+        "SHIPMENT_SHIP_TOS_MIXED", "Shipment S9: pallet PAL-1 holds lines for 2 ship-tos (92 DC01: ACME-1000; 92 0001: "
+        "ACME-7001): a pallet goes to one place, so the load cannot be split into one 856 per stop. Build one pallet "
+        "per ship-to.")]
+    _, state, res = _shipped(template, tmp_path / "e", split)
+    assert res.shipments == 2 and [f["code"] for f in state.findings(run_id="t")] == []
+    assert sorted(s.shipment_id for s in state.shipments()) == ["S9-ST1", "S9-ST2"]

@@ -231,10 +231,35 @@ def test_an_810_per_shipment_names_its_lines_own_ship_to(tmp_path):
                                                            ["SMITH ACE HARDWARE", "92", "15522"]]
 
 
-def test_a_shipment_holding_lines_for_two_ship_tos_is_held_not_sent_to_one_of_them(tmp_path):
+def test_a_shipment_holding_lines_for_two_ship_tos_ships_one_856_per_ship_to(tmp_path):
+    """Smith's and Jones's lines in one confirmation shipment (one truck, two member stores): a multi-stop load, split
+    into one shipment per stop (fulfilment.multi_stop "split", tests/test_multi_stop_loads.py), each 856 naming its
+    line's own ship-to; it used to be held (SHIPMENT_SHIP_TOS_MIXED) though the goods had left."""
     ws = _approved(_workspace(tmp_path / "ws", [RSC], MEMBER_LINES))
     asns = _ship(ws, {1: "DS-SHP-01", 2: "DS-SHP-01", 3: "DS-SHP-03"})  # Smith's and Jones's lines in one
+    segs = segments(ws, "acehardware", "856")
+    stops = {sid: po_segments(segs, sid, "BSN") for sid in ("DS-SHP-01-ST1", "DS-SHP-01-ST2")}
     assert sorted(asns) == ["DS-SHP-03"] and _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
+    assert {sid: (_ship_to(asn), [s[2] for s in asn if s[0] == "SN1"]) for sid, asn in stops.items()} == {
+        "DS-SHP-01-ST1": (["ST", "SMITH ACE HARDWARE", "92", "15522"], ["5"]),
+        "DS-SHP-01-ST2": (["ST", "JONES ACE HARDWARE", "92", "16001"], ["1"])}
+    state = StateStore(ws.state_path)
+    try:
+        assert [f for f in state.findings() if f["code"] == "SHIPMENT_SHIP_TOS_MIXED"] == []
+    finally:
+        state.close()
+
+
+def test_a_shipment_holding_lines_for_two_ship_tos_is_held_for_a_partner_taking_no_split_load(tmp_path):
+    ws = _workspace(tmp_path / "ws", [RSC], MEMBER_LINES)
+    profile = ws.partners_dir / "acehardware.toml"
+    text = profile.read_text(encoding="utf-8")
+    assert text.count("[fulfilment.asn]\n") == 1
+    profile.write_text(text.replace("[fulfilment.asn]\n", '[fulfilment]\nmulti_stop = "hold"\n\n[fulfilment.asn]\n'),
+                       encoding="utf-8")
+    asns = _ship(_approved(ws), {1: "DS-SHP-01", 2: "DS-SHP-01", 3: "DS-SHP-03"})
+    assert sorted(asns) == ["DS-SHP-03"] and _ship_to(asns["DS-SHP-03"]) == ["ST", "ACE RSC WILTON", "92", "047"]
+    assert not [s for s in segments(ws, "acehardware", "856") if s[0] == "BSN" and s[2].startswith("DS-SHP-01")]
     state = StateStore(ws.state_path)
     try:
         [mixed] = [f for f in state.findings() if f["code"] == "SHIPMENT_SHIP_TOS_MIXED"]

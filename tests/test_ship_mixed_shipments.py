@@ -2,7 +2,8 @@
 demo's night-1 store, tests/test_asn_856_stoi's template: ACME's DC01 orders and ACME-7001 for its store 0001):
 one pallet SSCC printed for two POs' cartons (recorded once, counted once in TD1 PLT94, in the column-wise path and
 build_856's; held with a finding where the structure cannot describe it; never a crash of the run), POs of one
-shipment whose order-level ship-tos differ (held unless each order loop names its own ship-to), and a carton-less
+shipment whose order-level ship-tos differ (one 856 per stop, unless each order loop names its own ship-to; held for a
+partner taking no split load), and a carton-less
 pallet of one PO for several stores of a store-level partner."""
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ PALLET = build_sscc("0614141", 1, 4242)  # the warehouse's own pallet label, an 
 TO_STOI = ("acme", 'structure = "SOPI"', 'structure = "{}"')
 # order_td1 sends ACME's 856s through build_856 (engine.asn) instead of the column-wise writer
 BY_OBJECTS = 'structure = "{}"\norder_td1 = true'
+
+
+def hold(structure: str) -> tuple[str, str, str]:
+    """ACME's 856 of ``structure``, for a partner taking no split load (fulfilment.multi_stop "hold")."""
+    return ("acme", 'structure = "SOPI"\nwindow_minutes = 30\n',
+            f'structure = "{structure}"\nwindow_minutes = 30\n\n[fulfilment]\nmulti_stop = "hold"\n')
 
 
 def edit(structure: str, objects: bool = False) -> tuple[str, str, str]:
@@ -109,13 +116,29 @@ def test_a_pallet_sscc_on_two_shipments_holds_both_and_one_recorded_before_holds
 TWO_PLACES = row() + row(PO_Number="ACME-7001", PO_Line="1", SKU="SKU-1001", Carton_ID="C-7")
 
 
-def test_pos_of_one_shipment_for_two_ship_tos_are_held(template, tmp_path):
+def test_pos_of_one_shipment_for_two_ship_tos_ship_one_856_per_stop(template, tmp_path):
     """One confirmation shipment (one truck, one bill of lading) carrying ACME-1000 for DC01 and ACME-7001 for store
-    0001: the 856 names one ship-to at the S level, the first order's, so store 0001's goods would be announced to
-    DC01. Held (SHIPMENT_SHIP_TOS_MIXED, at the first row of the second place), whatever the structure; nothing
-    recorded, no 856."""
+    0001: a multi-stop load. The 856 names one ship-to at the S level, so the load is split into one shipment per
+    stop (fulfilment.multi_stop "split", the default; tests/test_multi_stop_loads.py): S9-ST1 for DC01 (the first
+    row's place) and S9-ST2 for store 0001, each with its own N1*ST and its PO's order loop alone, whatever the
+    structure. It used to be held (SHIPMENT_SHIP_TOS_MIXED) though the goods had left."""
     for structure in ("SOPI", "STOI"):
         _, state, res = _shipped(template, tmp_path / structure, TWO_PLACES, edit(structure))
+        assert res.shipments == 2 and state.findings(run_id="t") == [], structure
+        assert sorted(s.shipment_id for s in state.shipments()) == ["S9-ST1", "S9-ST2"]
+        bodies = {segments(d.content.decode(), "BSN")[0][2]: d.content.decode() for d in state.documents()
+                  if d.doc_type == "856"}
+        assert {sid: ([s[:5] for s in segments(text, "N1") if s[1] == "ST"], [s[1] for s in segments(text, "PRF")])
+                for sid, text in bodies.items()} == {
+            "S9-ST1": ([["N1", "ST", "Acme Distribution Center", "92", "DC01"]], ["ACME-1000"]),
+            "S9-ST2": ([["N1", "ST", "Acme Store 1", "92", "0001"]], ["ACME-7001"])}, structure
+
+
+def test_pos_of_one_shipment_for_two_ship_tos_are_held_for_a_partner_taking_no_split_load(template, tmp_path):
+    """fulfilment.multi_stop = "hold": the load is held as before (SHIPMENT_SHIP_TOS_MIXED, at the first row of the
+    second place), whatever the structure; nothing recorded, no 856."""
+    for structure in ("SOPI", "STOI"):
+        _, state, res = _shipped(template, tmp_path / f"hold-{structure}", TWO_PLACES, hold(structure))
         found = [(f["code"], f["message"]) for f in state.findings(run_id="t")]
         assert res.shipments == 0 and found == [(
             "SHIPMENT_SHIP_TOS_MIXED", "Shipment S9 holds POs for 2 ship-tos (ACME-1000: 92 DC01; ACME-7001: 92 "

@@ -3,8 +3,9 @@ lines are pre-distributed by SDQ to several locations, each shipped through its 
 -> N1*BY 0881 / N1*ST 0562, 0873 -> N1*BY 0873 / N1*ST 0879; an ASN without the right DC in N104 at the shipment
 level is refused). Each shipment's 856 names as N1*ST the DC its stores go through (its address from the DC's own
 row) and the stores as its marks-for; its 810 names the same DC; the 855 answers the PO's own ship-to as before. A
-shipment mixing stores of two DCs is held (one truck, one dock); a store without a DC goes to the PO's ship-to, as
-it always did. Fixtures: tests/fixtures/rg28 (nrhl: the PO and the east DC's confirmation)."""
+shipment mixing stores of two DCs is one 856 per DC (a multi-stop load: one truck, two docks), held for a partner
+taking no split load; a store without a DC goes to the PO's ship-to, as it always did. Fixtures: tests/fixtures/rg28
+(nrhl: the PO and the east DC's confirmation)."""
 
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ BOTH_ON_ONE = (f"NR-SHP-04,2026-12-08,09:30,FXFE,,,BOL-NR-8812046C,{ITEM},24,EA,
                f"NR-SHP-04,2026-12-08,09:30,FXFE,,,BOL-NR-8812046C,{ITEM},36,EA,NR-C22,30,LB,,0873,\n")
 
 
-def nrhl_night(tmp_path, *, confirmation: str | None = None, ship_tos=None):
+def nrhl_night(tmp_path, *, confirmation: str | None = None, ship_tos=None, multi_stop: str | None = None):
     """The NRHL PO (R8812046: 24 for 0881, 36 for 0873) taken, answered, shipped as ``confirmation`` says (None:
     the rg28 fixture's two shipments, one per location) and invoiced; ``ship_tos``: ship_tos.csv's text -> the
-    text the workspace keeps (None: as the fixture has it)."""
+    text the workspace keeps (None: as the fixture has it); ``multi_stop``: Nordstrom Rack's fulfilment.multi_stop
+    (None: the default, "split")."""
     ws = of_its_own(FIXTURES, tmp_path / "ws", {})
+    if multi_stop is not None:
+        profile = ws.partners_dir / "nordrack.toml"
+        text = profile.read_text(encoding="utf-8")
+        assert text.count("[fulfilment.sscc]\n") == 1
+        profile.write_text(text.replace("[fulfilment.sscc]\n", f'[fulfilment]\nmulti_stop = "{multi_stop}"\n\n'
+                                        "[fulfilment.sscc]\n"), encoding="utf-8")
     for f in (FIXTURES / "nrhl" / "drops" / "nordrack").iterdir():
         shutil.copy2(f, ws.drop_root / "nordrack" / "inbox" / f.name)
     if ship_tos is not None:
@@ -86,8 +94,27 @@ def test_each_location_ships_and_is_invoiced_to_its_own_dc_and_the_855_is_unchan
     assert not any("0879" in s for s in segments(ws, "nordrack", "855"))
 
 
-def test_a_shipment_of_stores_of_two_dcs_is_held_with_a_finding(tmp_path):
+def test_a_shipment_of_stores_of_two_dcs_ships_one_856_per_dc(tmp_path):
+    """One truck for both locations' cartons: a multi-stop load, split into one shipment per DC (fulfilment.
+    multi_stop "split", the default): NR-SHP-04-ST1 to 0881's DC (the PO's own ship-to, 0562: the first row's place)
+    with its store, NR-SHP-04-ST2 to 0873's DC 0879 with its; each invoiced to its DC as the fixture's two shipments
+    are. It used to be held (no 856, no 810) though the goods had left."""
     ws, found, states = nrhl_night(tmp_path, confirmation=BOTH_ON_ONE)
+    assert not [f for f in found if f[1] == "error"] and states == {("nordrack", "R8812046"): "invoiced"}
+    asns = segments(ws, "nordrack", "856")
+    first, second = po_segments(asns, "NR-SHP-04-ST1", "BSN"), po_segments(asns, "NR-SHP-04-ST2", "BSN")
+    assert ship_to(first) == DC_0562 and [s[4] for s in first if s[:2] == ["N1", "BY"]] == ["0881"]
+    assert ship_to(second) == DC_0879 and [s[4] for s in second if s[:2] == ["N1", "BY"]] == ["0873"]
+    assert [s[2] for s in first if s[0] == "SN1"] == ["24"] and [s[2] for s in second if s[0] == "SN1"] == ["36"]
+    assert ["REF", "BM", "BOL-NR-8812046C"] in first and ["REF", "BM", "BOL-NR-8812046C"] in second
+    invoices = segments(ws, "nordrack", "810")
+    billed = {next(s[2] for s in segs if s[:2] == ["REF", "SI"]): ship_to(segs)
+              for segs in (invoices[k:] for k, s in enumerate(invoices) if s[0] == "BIG")}
+    assert billed == {"NR-SHP-04-ST1": DC_0562, "NR-SHP-04-ST2": DC_0879}
+
+
+def test_a_shipment_of_stores_of_two_dcs_is_held_with_a_finding_for_a_partner_taking_no_split_load(tmp_path):
+    ws, found, states = nrhl_night(tmp_path, confirmation=BOTH_ON_ONE, multi_stop="hold")
     mixed = [f for f in found if f[0] == "SHIPMENT_SHIP_TOS_MIXED"]
     assert [f[1:3] for f in mixed] == [("error", "R8812046")]
     assert "Shipment NR-SHP-04 holds lines for 2 ship-tos" in mixed[0][3]

@@ -35,6 +35,8 @@ Public API (stable; later workstreams add planners in the same shape):
               plan_shipments(batch, serials=...) -> Plan (856s, shipment records, orders shipped)
   ship_checks (module) ship_to_mismatches, ship_tos_mixed, order_addresses, buyers_mixed, ship_complete_findings
               (the shipment checks against the orders that shipping runs)
+  stops       (module) row_places, number_stops, boxes_mixed, stop_id, stop_prefix, load_of (a multi-stop load:
+              one shipment per ship-to, that shipping splits a load into)
   ship_reservations (module) final_reservations, units_shipped, consumed (what shipping consumes of reservations)
   billing     (module) invoices_due, prepare_invoices, plan_invoices(prepared, numbers=...) -> Plan (810s),
               plan_close (invoiced orders whose 810s are delivered), plan_memo (memo orders shipped in full:

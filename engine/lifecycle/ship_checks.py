@@ -150,8 +150,9 @@ def ship_tos_mixed(lines: pa.Table, orders: pa.Table, order_lines: pa.Table | No
     whose PO1 loop names its own ship-to (engine.shipments.own_ship_tos: a co-op member's store, an item-level
     ship-to), or whose carton's store goes through a DC (``dcs``: a store-level partner's SDQ store), beside a
     line for another (its own, another DC, or its order's). One 856 names one ship-to (its N1*ST), and a truck to
-    one DC does not deliver to another: the shipment is held, to be confirmed again as one shipment per
-    destination."""
+    one DC does not deliver to another: the shipment is split into one shipment per stop (engine.lifecycle.shipping,
+    engine.lifecycle.stops; fulfilment.multi_stop "split") or, for a partner taking no split load, held, to be
+    confirmed again as one shipment per destination."""
     if not lines.num_rows:
         return []
     own = own_ship_tos(lines, orders, order_lines, dcs)

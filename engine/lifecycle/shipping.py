@@ -3,7 +3,9 @@ SHIPMENT_LINES) are checked, the cartons and pallets without an SSCC get one fro
 shipment becomes an 856 (built and self-checked), and the orders it carried move:
 their lines' shipped quantities grow, the reservations of what shipped are consumed (what is left
 stays reserved or backordered), and the order goes partially_shipped or shipped with the 856 on its
-history. A shipment with an error finding is held whole (no 856, nothing consumed); the others go on.
+history. A shipment with an error finding is held whole (no 856, nothing consumed); the others go on. A
+multi-stop load (one shipment whose lines go to several ship-tos) becomes one shipment per stop (_multi_stop,
+_per_stop; engine.lifecycle.stops), each its own 856.
 
 Pure: typed records, the store's rows as tables and the numbers the caller took in; a Plan out.
 Two steps, so the caller can take exactly the serials needed inside its transaction:
@@ -62,6 +64,7 @@ from engine.lifecycle.ship_checks import (
     ship_tos_mixed,
 )
 from engine.lifecycle.ship_reservations import final_reservations, line_eaches, units_of_reservations, units_shipped
+from engine.lifecycle.stops import STOPS_MAX, boxes_mixed, number_stops, row_places, stop_id
 from engine.lifecycle.table import TransitionRefused, move, next_state
 from engine.routing import carrier_findings, service_findings, ship_from_findings
 from engine.shipments import (
@@ -303,6 +306,8 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         elsewhere += order_ship_tos_mixed(check.lines, orders, _ship_to_per_order(profiles), skip={
             cols["shipment_id"][i] for i, _f in elsewhere}, own=own_ship_tos(stored, orders, order_lines, dcs))
     elsewhere += buyers_mixed(check.lines, addresses or {}, profiles)
+    elsewhere, stop_numbers, loads = _multi_stop(check.lines, stored, elsewhere, cols, orders, order_lines, dcs,
+                                                 profiles) if orders is not None else (elsewhere, [], frozenset())
     held = check.held | frozenset(reader_held.values()) | frozenset(cols["shipment_id"][i] for i, _f in elsewhere)
     if unattributed:
         held |= frozenset(cols["shipment_id"])
@@ -341,8 +346,87 @@ def prepare_shipments(read: Confirmations, *, warehouse: WarehouseProfile, state
         sid = cols["shipment_id"][i]
         records.append(FindingRecord(f, cols["partner"][i] or "", cols["po_number"][i] or "",
                                      _consequence(f, sid, held=True), STAGE))
-    return _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
-                                    _needs(check.lines, held, partner_of, profiles), partner_of), profiles, orders)
+    batch = _per_order(ShipmentBatch(warehouse, check, held, tuple(records),
+                                     _needs(check.lines, held, partner_of, profiles), partner_of), profiles, orders)
+    return _per_stop(batch, stop_numbers, loads, profiles) if loads else batch
+
+
+def _multi_stop(lines: pa.Table, stored: pa.Table, elsewhere: list[tuple[int, Finding]], cols: _ColumnLists,
+                orders: pa.Table, order_lines: pa.Table | None, dcs: StoreDcs | None,
+                profiles: Mapping[str, PartnerProfile]) -> tuple[list[tuple[int, Finding]], list[int], frozenset[str]]:
+    """The multi-stop loads among the shipments ``elsewhere`` holds for lines of several ship-tos
+    (SHIPMENT_SHIP_TOS_MIXED) whose partner splits them (fulfilment.multi_stop "split"): (``elsewhere`` without
+    their findings, each row's stop number within its load (engine.lifecycle.stops.number_stops; 0 outside
+    them), the loads). A load with a carton or pallet of two stops (boxes_mixed) stays held, its finding naming
+    the box in place of the load's; so does one of more stops than STOPS_MAX. ``stored``: the rows with the stores
+    a DC is looked up by (_stores_kept)."""
+    mixed = {cols["shipment_id"][i]: cols["partner"][i] for i, f in elsewhere if f.code == "SHIPMENT_SHIP_TOS_MIXED"}
+    split = {sid for sid, partner in mixed.items()
+             if partner in profiles and profiles[partner].fulfilment.multi_stop == "split"}
+    if not split:
+        return elsewhere, [], frozenset()
+    places = row_places(stored, orders, order_lines, dcs, _ship_to_per_order(profiles))
+    numbers, known = number_stops(cols["shipment_id"], places, split)
+    split = {sid for sid in split if len(known[sid]) <= STOPS_MAX}  # (more stops than ids: held as it was)
+    numbers = [n if sid in split else 0 for sid, n in zip(cols["shipment_id"], numbers, strict=True)]
+    boxed = boxes_mixed(lines, numbers, known)  # the finding of a load that cannot be split, in place of its own
+    loads = frozenset(split - {cols["shipment_id"][i] for i, _f in boxed})
+    told = {cols["shipment_id"][i] for i, f in elsewhere if f.code == "SHIPMENT_SHIP_TO_MISMATCH"}  # (held: said)
+    if loads - told:  # a 945's N1 ST (a CSV row's ship-to) against where each stop's lines go, as for a shipment
+        boxed += _stop_ship_tos(stored, [n if sid in loads - told else 0 for sid, n in zip(
+            cols["shipment_id"], numbers, strict=True)], orders, order_lines, dcs)
+    left = [(i, f) for i, f in elsewhere if f.code != "SHIPMENT_SHIP_TOS_MIXED" or cols["shipment_id"][i] not in split]
+    # (a load whose places are one by same_party, a line's own ship-to and another PO's: one stop, not split)
+    return sorted(left + boxed, key=lambda p: p[0]), [n if sid in loads else 0 for sid, n in zip(
+        cols["shipment_id"], numbers, strict=True)], loads
+
+
+def _stop_ship_tos(stored: pa.Table, numbers: Sequence[int], orders: pa.Table, order_lines: pa.Table | None,
+                   dcs: StoreDcs | None) -> list[tuple[int, Finding]]:
+    """ship_to_mismatches of the rows of multi-stop loads (``numbers``: each row's stop, 0 outside them), each stop
+    taken as a shipment of its own (its lines of a PO go to one place): a confirmation naming one ship-to for a PO
+    whose lines go to two stops, or another than its stop's, holds the load; the message names the stop."""
+    rows = np.flatnonzero(np.asarray(numbers) > 0)
+    if not len(rows) or "ship_to_id" not in stored.column_names:
+        return []
+    mine = stored.take(pa.array(rows, pa.int64()))
+    loads = mine["shipment_id"].to_pylist()
+    parts = [f"{sid}\x00{numbers[i]}" for sid, i in zip(loads, rows.tolist(), strict=True)]
+    at = mine.schema.get_field_index("shipment_id")
+    found = ship_to_mismatches(mine.set_column(at, mine.schema.field(at), pa.array(parts, pa.string())), orders,
+                               order_lines, dcs)
+    return [(int(rows[k]), replace(f, message=f.message.replace(
+        parts[k], f"{loads[k]} (stop {numbers[rows[k]]})"))) for k, f in found]
+
+
+def _per_stop(batch: ShipmentBatch, numbers: Sequence[int], loads: frozenset[str],
+              profiles: Mapping[str, PartnerProfile]) -> ShipmentBatch:
+    """``batch`` with each multi-stop load (``loads``, not held) split into one shipment per stop (``numbers``:
+    each row's stop within its load, _multi_stop): its own 856, record, SSCCs and 810, the S level's bill of
+    lading, tracking and carrier the load's. A part of a load already split per PO (_per_order) whose rows go
+    to several stops is split the same way, its stops numbered again in the order of their first rows. Each stop's
+    id is engine.lifecycle.stops.stop_id of the shipment it is part of."""
+    lines = batch.check.lines
+    sids = lines["shipment_id"].to_pylist()
+    parts: dict[str, dict[int, None]] = defaultdict(dict)  # shipment (or its PO's part) -> its stops, in row order
+    for sid, n in zip(sids, numbers, strict=True):
+        if n and sid not in batch.held:
+            parts[sid][n] = None
+    renamed = {(sid, n): stop_id(sid, k) for sid, named in parts.items() if len(named) > 1
+               for k, n in enumerate(named, 1)}
+    if not renamed:
+        return batch
+    partners: dict[str, str] = {}
+    for sid, partner in batch.partners.items():
+        if len(parts.get(sid, ())) > 1:
+            partners.update((renamed[(sid, n)], partner) for n in parts[sid])
+        else:
+            partners[sid] = partner
+    at = lines.schema.get_field_index("shipment_id")
+    lines = lines.set_column(at, lines.schema.field(at), pa.array(
+        [renamed.get((sid, n), sid) for sid, n in zip(sids, numbers, strict=True)], pa.string()))
+    return replace(batch, check=replace(batch.check, lines=lines), partners=partners,
+                   needs=_needs(lines, batch.held, partners, profiles))
 
 
 def _ship_to_per_order(profiles: Mapping[str, PartnerProfile]) -> frozenset[str]:
