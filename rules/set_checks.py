@@ -1314,12 +1314,13 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
 
 def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                           fe: FlatElements) -> list[Finding]:
-    """CHANGE_LINE_SHIP_TO_NOT_APPLIED once per 860 whose POC loops name a ship-to (an N1*ST after a POC: a co-op
-    moving a member's line to another store, an item-level ShipTo of a change order). engine.changes does not
-    read it: the line keeps where its PO1 loop's N1*ST, else the order's ship-to, sends it (an added line: the
-    order's), while the POC's quantities and prices are applied; this used to pass without a word. Each is named
-    (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted line's (DI, CF) is not:
-    it ships nowhere. The heading's N1*ST is the order's new ship-to (applied: CHANGE_HEADER_APPLIED)."""
+    """CHANGE_LINE_SHIP_TO_NOT_APPLIED once per 860 whose POC loops name more ship-tos than one (a second N1*ST in a
+    POC loop). A POC loop's first N1*ST, with the N3/N4 of its loop, is the line's new ship-to (ORDER_CHANGES
+    ship_to_*, as an 850's PO1 loop's first N1*ST is the line's: engine.changes applies it, the line decided again
+    and its new place checked); a later one in the same loop is read by nothing, so the goods would go to the first
+    alone. Each such is named (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted
+    line's (DI, CF) is not: it ships nowhere. (An 860 for an order that shipped does not move a line: engine.changes
+    says so with this code, at the line.) The heading's N1*ST is the order's new ship-to (CHANGE_HEADER_APPLIED)."""
     found = _ship_tos_under(result, "POC", sets, chosen, set_of_row, fe)
     if found is None:
         return []
@@ -1327,8 +1328,12 @@ def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, s
     line_ids, kinds = (_column(fe, poc_rows, k)[0].to_pylist() for k in (1, 2))
     name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
     named: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, text, element, value) per POC N1*ST
+    taken: set[int] = set()  # the POC loops whose first N1*ST was seen (the line's new ship-to)
     for j in np.flatnonzero(in_line).tolist():
         line = int(at[j])
+        if line not in taken:
+            taken.add(line)
+            continue
         if kinds[line] in DELETE_TYPES:
             continue
         party = " ".join(v for v in (name[j], qualifier[j], ident[j]) if v) or "(no name or id)"
@@ -1341,11 +1346,10 @@ def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, s
         row, _text, element, value = found[0]
         out.append(finding(
             "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
-            f"POC loops name ship-tos ({_listed([t for _r, t, _e, _v in found], _SHIP_TOS_NAMED)}): an 860 does not "
-            "change a line's ship-to here, so this was not applied. Each line still ships where its PO1 loop's "
-            "N1*ST, else the order's ship-to, sends it (a line the 860 adds: the order's); the POCs are applied "
-            "as they would be without it. Check by hand where these lines must go before they ship: agree it with "
-            "the partner (one PO per destination) and tell the warehouse.",
+            f"POC loops name a second ship-to ({_listed([t for _r, t, _e, _v in found], _SHIP_TOS_NAMED)}): a "
+            "line's new ship-to is the first N1*ST of its POC loop (applied, as an 850 line's), so this one was not "
+            "applied and the line's goods go to the first alone. Check by hand where they must go before they ship: "
+            "agree it with the partner (one PO line per destination) and tell the warehouse.",
             seg="N1", element=element, value=value,
             **_where(result, ic, g, ts, row)))
     return out
