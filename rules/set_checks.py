@@ -569,6 +569,40 @@ def _marks_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 _ONE_ASKED = ("LT", "SE")  # REF01 of a PO1 loop asking for one lot (LT) or one serial number (SE)
+# REF01 of a line's own REF that is a note in words, not an id anything of ours acts on: ZZ (code list 128 "Mutually
+# Defined": the electronics trade's REF*ZZ*NCNR, non-cancellable non-returnable, a commercial term) and L1 ("Letters or
+# Notes")
+_NOTE_REFS = ("ZZ", "L1")
+
+
+def _line_refs_told(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements, loop: str,
+                    also: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
+    """A line's own REFs (a PO1 or 860 POC ``loop``'s, before any of LINE_LOOP_ENDS: an N1 loop's REF names its party)
+    no one acts on: a note by its REF01 (_NOTE_REFS: REF*ZZ*NCNR, a term ops must see), one of ``also`` (an 860's
+    REF*LT / SE: _lots_asked's), and any sent with its REF03 alone (REF*ZZ**NON-CANCELLABLE), which the line's
+    line_refs do not keep (REF01 and REF02 both): (row, set, "REF ZZ NCNR", "REF") each, for NOTES_NOT_KEPT to quote
+    rather than it be dropped without a word. The line keeps the others (ORDER_LINES line_refs) and its 855, 856 and
+    810 echo those the partner lists."""
+    rows, owner = _rows_in(result, "REF", mine, set_of_row)
+    line_rows, line_owner = _rows_in(result, loop, mine, set_of_row)
+    if not len(rows) or not len(line_rows):
+        return []
+    line = np.searchsorted(line_rows, rows, side="right") - 1
+    own = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+    start = line_rows[np.maximum(line, 0)]
+    ends = np.sort(np.concatenate([result.segments.rows_of(s) for s in LINE_LOOP_ENDS]))
+    if len(ends):  # an end of the line's own segments between its POC/PO1 and the REF: another thing's REF
+        last = np.searchsorted(ends, rows, side="right") - 1
+        end = ends[np.maximum(last, 0)]
+        own &= ~((last >= 0) & (end > start))
+    out = []
+    for row, set_, inside, kind, ident, words in zip(rows.tolist(), owner.tolist(), own.tolist(),
+                                                     *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3)),
+                                                     strict=True):
+        ident, words = (ident or "").strip(), (words or "").strip()
+        if inside and (ident or words) and (kind in _NOTE_REFS or kind in also or not ident):
+            out.append((row, set_, " ".join(v for v in ("REF", kind or "", ident, words) if v), "REF"))
+    return out
 
 
 def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -598,10 +632,12 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
     service: "TD5 FDEG FEDEX HOME DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a
-    line's lot or serial number (REF LT, REF SE). No order, 855, 856 or warehouse order of ours carries them, so each
-    is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
+    line's lot or serial number (REF LT, REF SE); a line's own REF that is a note or a term (REF ZZ NCNR, REF L1,
+    one with its REF03 words alone: _line_refs_told). No order, 855, 856 or warehouse order of ours carries them, so
+    each is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
     without a word. An 860 (``change``): its free-form notes alone (MSG, MTX, NTE, an N9 L1's words; its heading's
-    TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's), each with its POC line: a ticketing or packing instruction a
+    TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's) and its POC loops' REFs as a PO1 loop's (and their REF LT / SE), each
+    with its POC line: a ticketing or packing instruction a
     revision before the season sends (Tuesday Morning's N9 L1 TICKETING with MSG) used to be answered with an 865
     and read by nobody."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -613,11 +649,13 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
             if text and text.strip() and row not in kept:
                 found.append((row, own, text.strip(), seg))
-    if change:
+    if change:  # (and the POC loops' own REFs no one acts on, as a PO1 loop's: the line keeps the rest)
         return _notes_told(result, sets, set_of_row, fe, mine,
-                           found + _n9_notes(result, mine, set_of_row, fe), "POC", "860")
+                           found + _n9_notes(result, mine, set_of_row, fe)
+                           + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED), "POC", "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
     found += _lots_asked(result, mine, set_of_row, fe)
+    found += _line_refs_told(result, mine, set_of_row, fe, "PO1")
     found += _reefer_asked(result, mine, set_of_row, fe)
     found += _marks_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)

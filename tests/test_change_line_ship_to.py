@@ -172,9 +172,10 @@ def _envelope(version: str, gs: str, sets: list[str], isa13: int) -> str:
             + "".join(seg + "~" for seg in sets) + f"GE*1*{isa13}~IEA*1*{isa13:09d}~")
 
 
-def _workspace(root: Path, version: str):
+def _workspace(root: Path, version: str, *, line_refs: tuple[str, ...] = ()):
     """The rg8 workspace with Ace's one PO (DS9900002: three lines, every one for the RSC the heading names) in
-    ``version``, answered by revised 855s (004010, as Ace's profile says) or 865s (005010)."""
+    ``version``, answered by revised 855s (004010, as Ace's profile says) or 865s (005010); ``line_refs``: the line
+    REFs its 855 echoes ([acks.po_ack] line_refs)."""
     ws = on_demo(FIXTURES, root)
     for folder in ws.drop_root.iterdir():
         for f in (folder / "inbox").iterdir():
@@ -184,6 +185,8 @@ def _workspace(root: Path, version: str):
     if VERSIONS[version][1] == "865":
         text = text.replace('receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "865", "856", "810"]')
         text = text.replace('change_ack = "855"', 'change_ack = "865"')
+    if line_refs:
+        text = text.replace("[acks.po_ack]\n", f"[acks.po_ack]\nline_refs = {list(line_refs)!r}\n".replace("'", '"'))
     profile.write_text(text, encoding="utf-8")
     with (ws.reference_dir / "ship_tos.csv").open("a", encoding="utf-8") as f:
         f.write("acehardware,17777,BROWN ACE HARDWARE,5 OAK ST,Xenia,OH,45385,US\n")

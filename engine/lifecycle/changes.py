@@ -476,7 +476,8 @@ class _Step:
         ch, record = self.ch, self.record
         docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
-        if not docs and self._answers_accepted() and (docs := self._standing(order_row, lines)):
+        # (its lines as the change left them: a line's new REFs or mark-for, which the 855 may echo, not the old)
+        if not docs and self._answers_accepted() and (docs := self._standing(order_row, result.new_lines)):
             said = f"; 855 {docs[0].sets[0].body[0][2]}"
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,

@@ -464,6 +464,41 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
     return out
 
 
+def check_line_requested_dates(orders: pa.Table, lines: pa.Table, *, today: date) -> list[Finding]:
+    """DATE_IN_PAST at each line whose own requested delivery or ship date (its PO1 loop's DTM 002 / 010, or the one an
+    860's POC loop moved it to: ORDER_LINES requested_delivery_date / requested_ship_date) is before ``today``, as
+    check_dates finds the order's: its default outcome reschedules the line (855 ACK DR, or the 865's for a change,
+    with the first day we can ship in ACK 068), the buyer told we cannot ship on the date asked. A date the order
+    states alike is the order's, and a line's past date beside the order's own past one adds nothing: check_dates
+    says it once. Such a line used to be acknowledged IA for today, as if on time (a pull-in to a date already gone,
+    an 850 line dated in the past)."""
+    cols = [c for c in ("requested_delivery_date", "requested_ship_date") if c in lines.column_names]
+    if not lines.num_rows or not cols:
+        return []
+    day = pa.scalar(today, pa.date32())
+    flagged = pc.fill_null(pc.less(lines[cols[0]], day), False)
+    for c in cols[1:]:
+        flagged = pc.or_(flagged, pc.fill_null(pc.less(lines[c], day), False))
+    if not pc.any(flagged).as_py():
+        return []
+    orders = _with_dates(orders)
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
+    out = []
+    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *cols], flagged):
+        head = heads.get((ln["source_file"], ln["order_ref"]), {})
+        for c in cols:
+            when, q = ln[c], {v: k for k, v in _COLUMN.items()}[c]
+            if when is None or when >= today or head.get(c) == when or (head.get(c) is not None and head[c] < today):
+                continue
+            out.append(business_finding(
+                "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM {q} "
+                f"({dict((k, n) for _c, k, n in _DATES)[q]}) {_text(when)} is before today {_text(today)}: it cannot "
+                "ship on the date asked; the answer offers the first day we can ship (DR), the buyer decides.",
+                ln, seg="DTM", element="DTM02", value=when))
+    return out
+
+
 def check_line_deliveries(orders: pa.Table, lines: pa.Table, *, today: date, settings: RuleSettings) -> list[Finding]:
     """A line's own last dates (its PO1 loop's DTM 001 cancel after / 063 do not deliver after: ORDER_LINES
     cancel_after / do_not_deliver_after, where not its order's) judged as check_dates judges the order's, at the line:
