@@ -46,6 +46,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
+from rules.business.places import same_party
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     CHARGE_TYPES,
@@ -1080,11 +1081,11 @@ class _Editor:
         if self.progress is None:
             line.update({c: poc.get(c) for c in LINE_SHIP_TO_COLUMNS})
             return
-        new, old = _place(poc), _place(line) if any(line.get(c) for c in _SHIP_TO_PARTY) else None
-        if old is None:
-            old = _place({c: self.order.get(c) for c in LINE_SHIP_TO_COLUMNS}) or "the order's ship-to"
-        if new == old:
+        current = line if any(line.get(c) for c in _SHIP_TO_PARTY) else {
+            c: self.order.get(c) for c in LINE_SHIP_TO_COLUMNS}  # where the line goes now: its own, else the order's
+        if same_party(poc, current):  # (the place it goes to already, restated: nothing to move)
             return
+        new, old = _place(poc), _place(current) or "the order's ship-to"
         shipped = self.progress.shipped(line["line_number"])
         went = (f"{_n(shipped)} {line.get('unit') or ''} of it already shipped to {old}".replace("  ", " ")
                 if shipped > 0 else "none of it has shipped yet, but the order is not decided again")

@@ -99,6 +99,8 @@ def test_an_order_that_shipped_is_not_moved_and_what_went_to_the_old_place_is_sa
     progress = Progress({1: LineProgress(Decimal(12), Decimal(0), Decimal(12))}, state="partially_shipped")
     [f] = [f for f in _applied(["POC*2*NC", *BROWN], progress).findings]
     assert "none of it has shipped yet, but the order is not decided again" in f.message
+    # the place it goes to already (the order's, by its id), restated: nothing to move, nothing said
+    assert _applied(["POC*2*NC", "N1*ST*DC 7 EAST*92*DC07"], progress).findings == []
 
 
 def test_a_second_ship_to_in_one_poc_loop_is_the_one_named_not_applied():
@@ -172,10 +174,11 @@ def _envelope(version: str, gs: str, sets: list[str], isa13: int) -> str:
             + "".join(seg + "~" for seg in sets) + f"GE*1*{isa13}~IEA*1*{isa13:09d}~")
 
 
-def _workspace(root: Path, version: str, *, line_refs: tuple[str, ...] = ()):
+def _workspace(root: Path, version: str, *, line_refs: tuple[str, ...] = (), from_reference: bool = False):
     """The rg8 workspace with Ace's one PO (DS9900002: three lines, every one for the RSC the heading names) in
     ``version``, answered by revised 855s (004010, as Ace's profile says) or 865s (005010); ``line_refs``: the line
-    REFs its 855 echoes ([acks.po_ack] line_refs)."""
+    REFs its 855 echoes ([acks.po_ack] line_refs); ``from_reference``: a ship-to named by its id alone is given
+    ship_tos.csv's address on the 856 ([fulfilment] ship_to_address_from_reference)."""
     ws = on_demo(FIXTURES, root)
     for folder in ws.drop_root.iterdir():
         for f in (folder / "inbox").iterdir():
@@ -185,6 +188,9 @@ def _workspace(root: Path, version: str, *, line_refs: tuple[str, ...] = ()):
     if VERSIONS[version][1] == "865":
         text = text.replace('receives = ["997", "855", "856", "810"]', 'receives = ["997", "855", "865", "856", "810"]')
         text = text.replace('change_ack = "855"', 'change_ack = "865"')
+    if from_reference:
+        text = text.replace("[fulfilment.sscc]\n", "[fulfilment]\nship_to_address_from_reference = true\n\n"
+                            "[fulfilment.sscc]\n")
     if line_refs:
         text = text.replace("[acks.po_ack]\n", f"[acks.po_ack]\nline_refs = {list(line_refs)!r}\n".replace("'", '"'))
     profile.write_text(text, encoding="utf-8")
@@ -272,6 +278,19 @@ def test_a_line_moved_to_a_member_store_is_checked_answered_and_shipped_there(tm
     assert _ship_to(asns["DS-SHP-12"]) == [["N1", "ST", "BROWN ACE HARDWARE", "92", "17777"], ["N3", "5 OAK ST"],
                                            ["N4", "XENIA", "OH", "45385", "US"]]
     assert _ship_to(asns["DS-SHP-11"])[0] == ["N1", "ST", "ACE RSC WILTON", "92", "047"]
+
+
+def test_a_line_moved_to_a_store_by_its_code_alone_ships_with_the_store_s_address_where_the_profile_asks(tmp_path):
+    """N1*ST**92*17777 (a store by its code): the 856 of its shipment names it as sent, with ship_tos.csv's address
+    for a partner whose 856 must carry the ship-to's address (ship_to_address_from_reference), as a heading ship-to
+    named by its id alone is; it used to be N1 alone (a line's own ship-to was never looked up)."""
+    ws = _workspace(tmp_path / "ws", "004010", from_reference=True)
+    _change(ws, "004010", ["POC*2*NC**1*EA*58.58*PE*VN*VP-1021", "N1*ST**92*17777"], datetime(2026, 11, 27, 4),
+            60102)
+    _approve(ws, datetime(2026, 11, 27, 5))
+    asns = _ship(ws, {1: "DS-SHP-31", 2: "DS-SHP-32", 3: "DS-SHP-31"})
+    assert _ship_to(asns["DS-SHP-32"]) == [["N1", "ST", "", "92", "17777"], ["N3", "5 OAK ST"],
+                                           ["N4", "Xenia", "OH", "45385", "US"]]
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
