@@ -46,6 +46,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from rules.business.by_weight import WEIGHT_MULTIPLES, defined_weight, weight_basis, whole_units
+from rules.business.places import same_party
 from rules.business.quantities import PO4_COLUMNS
 from schemas.changes import (
     CHARGE_TYPES,
@@ -58,6 +59,7 @@ from schemas.changes import (
     LINE_DECIDING_DATES,
     LINE_DELIVERY_DATE,
     LINE_SHIP_DATE,
+    LINE_SHIP_TO_COLUMNS,
     LINE_WINDOW_ENDS,
     PARTY_FIELDS,
     PRICE_TYPES,
@@ -86,6 +88,7 @@ from schemas.orders import (
 from schemas.units import PRICE_PER_EACH, covering, weight_in, within_one
 
 _MARK_FOR = tuple(f"mark_for_{f}" for f in LINE_MARK_FOR)  # a POC loop's N1*Z7, as ORDER_LINES keeps a PO1 loop's
+_SHIP_TO_PARTY = LINE_SHIP_TO_COLUMNS[:3]  # a POC loop's N1*ST (N102, N103, N104): its N3/N4 come with it
 
 # ACK01 line statuses sent back in the 865.
 ACCEPTED, REJECTED, DELETED, QUANTITY_CHANGED, PRICE_CHANGED, CHANGED = "IA", "IR", "ID", "IQ", "IP", "IC"
@@ -211,6 +214,12 @@ class ChangeResult:
     # lines whose own CTPs (ORDER_LINES line_prices: a retail price to ticket by) a POC loop's CTPs restated (nothing
     # else of them changed: not decided again; the new prices kept for the 810's and 856's CTP)
     priced_line_numbers: frozenset[int] = frozenset()
+    # lines whose own ship-to (ORDER_LINES ship_to_*) a POC loop's N1*ST moved (with its N3/N4): decided again, as an
+    # 850's line with its own N1*ST is (its new place checked by the rules: rules.business.places), the 856 sent there
+    moved_line_numbers: frozenset[int] = frozenset()
+    # lines whose own REFs (ORDER_LINES line_refs) a POC loop's REFs restated (nothing else of them changed: not
+    # decided again; the new references kept for the 855, 856 and 810 that echo them)
+    referenced_line_numbers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,13 +518,13 @@ def change_fingerprint(header: Mapping, changes: pa.Table) -> tuple:
             "price_basis", "quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
             "description", *LINE_DEADLINES, LINE_SHIP_DATE, LINE_DELIVERY_DATE, *LINE_WIDE_DATES.values(),
             *_PO4_COLUMNS,
-            "tax_exempt_sent", *_MARK_FOR)
+            "tax_exempt_sent", *_MARK_FOR, *LINE_SHIP_TO_COLUMNS)
     return (header.get("po_number"), header.get("release_number"), header.get("change_order_ref"),
             tuple(header.get(n) for n in (*HEADER_DATES.values(), *SHIP_TO_SENT)),
             tuple((*(p.get(k) for k in keep), tuple((i["qualifier"], i["id"]) for i in p.get("product_ids") or []),
                    tuple((i["characteristic"], i["description"], i.get("language")) for i in p.get("pids_sent") or []),
                    _split(p.get("store_quantities")), _split(p.get("line_prices")),
-                   _components(p.get("prepack_components"))) for p in pocs))
+                   _components(p.get("prepack_components")), _split(p.get("line_refs"))) for p in pocs))
 
 
 def _components(components: list | None) -> tuple | None:
@@ -615,6 +624,10 @@ class _Editor:
                         self.lines[result.line_number]["prepack_components"] = poc["prepack_components"]
                     if any(poc.get(c) for c in _MARK_FOR):  # the POC loop's N1*Z7: whom the line's goods are for
                         self.lines[result.line_number].update({c: poc.get(c) for c in _MARK_FOR})
+                    if any(poc.get(c) for c in _SHIP_TO_PARTY):  # the POC loop's N1*ST: where the line's goods go
+                        self._take_ship_to(poc, self.lines[result.line_number])
+                    if poc.get("line_refs"):  # the POC loop's REFs: the line's own references, as an 850's
+                        self.lines[result.line_number]["line_refs"] = poc["line_refs"]
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -1057,6 +1070,33 @@ class _Editor:
             "not applied; pass it on to the warehouse for what is still to ship.", poc, "POC02",
             poc.get("change_type"), line_number=line["line_number"]))
 
+    def _take_ship_to(self, poc: Mapping, line: dict) -> None:
+        """The POC loop's N1*ST (with the N3/N4 of its loop) becomes the line's own ship-to, the whole party replaced
+        (ORDER_LINES ship_to_*, as an 850's PO1 loop's N1*ST sets them): the line is decided again with it
+        (moved_line_numbers), its new place checked as an 850 line's (rules.business.places: LINE_SHIP_TO_DIFFERS,
+        SHIP_TO_UNKNOWN, ADDRESS_INCOMPLETE ... at the line) and its 856 sent there; an N1*ST naming the order's own
+        ship-to moves it back there. An order that shipped is not decided again: the move is not applied
+        (CHANGE_LINE_SHIP_TO_NOT_APPLIED, naming what of the line already went to its old place), as its heading's
+        new ship-to is not (CHANGE_HEADER_NOT_APPLIED)."""
+        if self.progress is None:
+            line.update({c: poc.get(c) for c in LINE_SHIP_TO_COLUMNS})
+            return
+        current = line if any(line.get(c) for c in _SHIP_TO_PARTY) else {
+            c: self.order.get(c) for c in LINE_SHIP_TO_COLUMNS}  # where the line goes now: its own, else the order's
+        if same_party(poc, current):  # (the place it goes to already, restated: nothing to move)
+            return
+        new, old = _place(poc), _place(current) or "the order's ship-to"
+        shipped = self.progress.shipped(line["line_number"])
+        went = (f"{_n(shipped)} {line.get('unit') or ''} of it already shipped to {old}".replace("  ", " ")
+                if shipped > 0 else "none of it has shipped yet, but the order is not decided again")
+        self.findings.append(_finding(
+            "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
+            f"POC02 {poc.get('change_type')} moves line {line.get('line_id') or line['line_number']} to N1*ST {new}, "
+            f"but PO {self.order['po_number']} has shipped ({self.progress.state}): {went}. The new ship-to was not "
+            f"applied: what is still to ship goes to {old}; agree it with the partner and tell the warehouse.",
+            poc, "N104" if poc.get("ship_to_id") else "N102", poc.get("ship_to_id") or poc.get("ship_to_name"),
+            line_number=line["line_number"], seg="N1"))
+
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:
             return self._reject(
@@ -1317,6 +1357,14 @@ _SHIP_DAY_NAMES = ((LINE_SHIP_DATE, "010", "requested ship date"), (LINE_WIDE_DA
                    (LINE_DELIVERY_DATE, "002", "requested delivery date"))
 
 
+def _place(row: Mapping) -> str:
+    """A ship-to as a message names it: N102 N103 N104 and its city, as sent (ship_to_* of a POC, a line or an
+    order)."""
+    party = " ".join(v for v in (row.get(c) for c in _SHIP_TO_PARTY) if v)
+    city = ", ".join(v for v in (row.get("ship_to_city"), row.get("ship_to_state")) if v)
+    return f"{party} ({city})" if party and city else party or city
+
+
 def _sent_dates(poc: Mapping) -> dict[str, object]:
     """The line dates a POC's own DTM 001/063/064/010/037/038/002 send (ORDER_CHANGES DEADLINE columns,
     LINE_SHIP_DATE, the window's and LINE_DELIVERY_DATE), by column."""
@@ -1465,6 +1513,10 @@ def _result(
                        and any(before[k].get(c) != r.get(c) for c in _MARK_FOR))
     priced = frozenset(k for k, r in after.items() if k in before and k not in changed
                        and _split(before[k].get("line_prices")) != _split(r.get("line_prices")))
+    moved = frozenset(k for k, r in after.items() if k in before
+                      and any(before[k].get(c) != r.get(c) for c in LINE_SHIP_TO_COLUMNS))
+    referenced = frozenset(k for k, r in after.items() if k in before and k not in changed
+                           and _split(before[k].get("line_refs")) != _split(r.get("line_refs")))
     return ChangeResult(
         new_lines=pa.Table.from_pylist(final, schema=ORDER_LINES),
         changed_line_numbers=changed,
@@ -1480,4 +1532,6 @@ def _result(
         exempt_line_numbers=exempt,
         marked_line_numbers=marked,
         priced_line_numbers=priced,
+        moved_line_numbers=moved,
+        referenced_line_numbers=referenced,
     )

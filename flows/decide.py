@@ -32,6 +32,7 @@ from schemas.errors import ConfigError
 from schemas.findings import Finding
 from schemas.lifecycle import ON_HOLD, Plan
 from schemas.orders import ORDERS
+from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus
 from schemas.rule_settings import RuleSettings
@@ -65,6 +66,7 @@ def rule_settings(profiles: dict[str, PartnerProfile]) -> RuleSettings:
     return RuleSettings(partners={pid: p.rules.overrides().model_copy(update={
         "usage": p.x12.usage, "store_level": p.fulfilment.asn.store_level,
         "transit_days": p.fulfilment.asn.transit_days,
+        "heading_only_shipping": outcome_for("LINE_SHIP_TO_DIFFERS", p.rules.outcomes).action == "accept",
         "vendor_numbers": tuple(dict.fromkeys((*p.vendor_numbers(), *(p.rules.vendor_numbers or ())))),
         "required_order_refs": p.required_order_refs()})
         for pid, p in profiles.items()},

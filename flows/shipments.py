@@ -401,6 +401,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
     reserved = state.reservation_table_for(records)
     orders, order_lines = _canonical(ws, records.values(), CANONICAL_COLUMNS)
     orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
+    # (and a line's own, its PO1 loop's or an 860's POC loop's N1*ST**92*17777: the 856's N3/N4 for its shipment)
+    order_lines = _reference_addresses(order_lines, ref, profiles)
     # a partner that agreed to heading-only shipping (LINE_SHIP_TO_DIFFERS accepted) gets every line there
     order_lines = heading_only(order_lines, _heading_only(profiles))
     upcs = order_lines.select(["partner", "po_number", "line_number", "upc"])
@@ -855,6 +857,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
     # the partner's currency (CUR) and FOB where the PO sent none and its 810s state them
     orders = with_agreed_fob(billing.with_agreed_currency(orders, customers, profiles), profiles)
     orders = _reference_addresses(orders, ref, profiles)  # a ship-to named by id alone: ship_tos.csv's address
+    order_lines = _reference_addresses(order_lines, ref, profiles)  # (and a line's own: an 810 per shipment's N1*ST)
     if any_substituted(line_table):
         # a substitute's IT1 names the part shipped (the buyer's own ids as sent), as its 856 did
         order_lines = as_shipped(order_lines, state.line_table_for({(d.partner, d.po_number) for d in due}),
@@ -980,7 +983,8 @@ def _store_dcs(ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> di
 
 def _reference_addresses(orders: pa.Table, ref: ReferenceData, profiles: Mapping[str, PartnerProfile]) -> pa.Table:
     """engine.shipments.with_reference_addresses for the partners whose profile asks it
-    (fulfilment.ship_to_address_from_reference): a ship-to the PO named by id alone has ship_tos.csv's address."""
+    (fulfilment.ship_to_address_from_reference): a ship-to the PO named by id alone has ship_tos.csv's address
+    (``orders``: ORDERS rows, or ORDER_LINES rows, whose own ship-to columns have the same names)."""
     return with_reference_addresses(orders, ref.ship_tos, {
         pid for pid, p in profiles.items() if p.fulfilment.ship_to_address_from_reference})
 

@@ -32,6 +32,8 @@ from parsers.orders_850 import (
     line_dates,
     line_marks_for,
     line_prices,
+    line_refs,
+    line_ship_tos,
     per_unit_prices,
     pids_sent,
     prepack_components,
@@ -386,6 +388,10 @@ def _changes(
         "tax_exempt_sent": tax_exemptions(set_of_row, poc_rows, codes, vocab, cells),
         # the POC loop's first N1*Z7 (as the 850's PO1 loop's): the party the line's goods are marked for
         **line_marks_for(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's first N1*ST with its N3/N4 (as the 850's PO1 loop's): the place the line's goods go to now
+        **line_ship_tos(set_of_row, poc_rows, codes, vocab, cells),
+        # the POC loop's own REFs (as the 850's PO1 loop's): the line's references as sent
+        "line_refs": line_refs(set_of_row, poc_rows, codes, vocab, cells),
         **{k: lineage[k] for k in _LINEAGE_FIELDS},
         "segment_position": pa.array(poc_rows - st_rows[line_set] + 1, pa.int32()),
         "file_segment": pa.array(poc_rows + 1, pa.int32()),

@@ -569,6 +569,40 @@ def _marks_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 _ONE_ASKED = ("LT", "SE")  # REF01 of a PO1 loop asking for one lot (LT) or one serial number (SE)
+# REF01 of a line's own REF that is a note in words, not an id anything of ours acts on: ZZ (code list 128 "Mutually
+# Defined": the electronics trade's REF*ZZ*NCNR, non-cancellable non-returnable, a commercial term) and L1 ("Letters or
+# Notes")
+_NOTE_REFS = ("ZZ", "L1")
+
+
+def _line_refs_told(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements, loop: str,
+                    also: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
+    """A line's own REFs (a PO1 or 860 POC ``loop``'s, before any of LINE_LOOP_ENDS: an N1 loop's REF names its party)
+    no one acts on: a note by its REF01 (_NOTE_REFS: REF*ZZ*NCNR, a term ops must see), one of ``also`` (an 860's
+    REF*LT / SE: _lots_asked's), and any sent with its REF03 alone (REF*ZZ**NON-CANCELLABLE), which the line's
+    line_refs do not keep (REF01 and REF02 both): (row, set, "REF ZZ NCNR", "REF") each, for NOTES_NOT_KEPT to quote
+    rather than it be dropped without a word. The line keeps the others (ORDER_LINES line_refs) and its 855, 856 and
+    810 echo those the partner lists."""
+    rows, owner = _rows_in(result, "REF", mine, set_of_row)
+    line_rows, line_owner = _rows_in(result, loop, mine, set_of_row)
+    if not len(rows) or not len(line_rows):
+        return []
+    line = np.searchsorted(line_rows, rows, side="right") - 1
+    own = (line >= 0) & (line_owner[np.maximum(line, 0)] == owner)
+    start = line_rows[np.maximum(line, 0)]
+    ends = np.sort(np.concatenate([result.segments.rows_of(s) for s in LINE_LOOP_ENDS]))
+    if len(ends):  # an end of the line's own segments between its POC/PO1 and the REF: another thing's REF
+        last = np.searchsorted(ends, rows, side="right") - 1
+        end = ends[np.maximum(last, 0)]
+        own &= ~((last >= 0) & (end > start))
+    out = []
+    for row, set_, inside, kind, ident, words in zip(rows.tolist(), owner.tolist(), own.tolist(),
+                                                     *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3)),
+                                                     strict=True):
+        ident, words = (ident or "").strip(), (words or "").strip()
+        if inside and (ident or words) and (kind in _NOTE_REFS or kind in also or not ident):
+            out.append((row, set_, " ".join(v for v in ("REF", kind or "", ident, words) if v), "REF"))
+    return out
 
 
 def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -598,10 +632,12 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
     service: "TD5 FDEG FEDEX HOME DELIVERY"); the paperwork a PWK asks for ("PWK CT BM CERTIFICATE OF ANALYSIS"); a
-    line's lot or serial number (REF LT, REF SE). No order, 855, 856 or warehouse order of ours carries them, so each
-    is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
+    line's lot or serial number (REF LT, REF SE); a line's own REF that is a note or a term (REF ZZ NCNR, REF L1,
+    one with its REF03 words alone: _line_refs_told). No order, 855, 856 or warehouse order of ours carries them, so
+    each is quoted (with its line, and the N9 reference it follows) for a person to pass on, instead of being dropped
     without a word. An 860 (``change``): its free-form notes alone (MSG, MTX, NTE, an N9 L1's words; its heading's
-    TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's), each with its POC line: a ticketing or packing instruction a
+    TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's) and its POC loops' REFs as a PO1 loop's (and their REF LT / SE), each
+    with its POC line: a ticketing or packing instruction a
     revision before the season sends (Tuesday Morning's N9 L1 TICKETING with MSG) used to be answered with an 865
     and read by nobody."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -613,11 +649,13 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
         for row, own, text in zip(rows.tolist(), owner.tolist(), _column(fe, rows, k)[0].to_pylist(), strict=True):
             if text and text.strip() and row not in kept:
                 found.append((row, own, text.strip(), seg))
-    if change:
+    if change:  # (and the POC loops' own REFs no one acts on, as a PO1 loop's: the line keeps the rest)
         return _notes_told(result, sets, set_of_row, fe, mine,
-                           found + _n9_notes(result, mine, set_of_row, fe), "POC", "860")
+                           found + _n9_notes(result, mine, set_of_row, fe)
+                           + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED), "POC", "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
     found += _lots_asked(result, mine, set_of_row, fe)
+    found += _line_refs_told(result, mine, set_of_row, fe, "PO1")
     found += _reefer_asked(result, mine, set_of_row, fe)
     found += _marks_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
@@ -1350,12 +1388,13 @@ def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
 
 def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                           fe: FlatElements) -> list[Finding]:
-    """CHANGE_LINE_SHIP_TO_NOT_APPLIED once per 860 whose POC loops name a ship-to (an N1*ST after a POC: a co-op
-    moving a member's line to another store, an item-level ShipTo of a change order). engine.changes does not
-    read it: the line keeps where its PO1 loop's N1*ST, else the order's ship-to, sends it (an added line: the
-    order's), while the POC's quantities and prices are applied; this used to pass without a word. Each is named
-    (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted line's (DI, CF) is not:
-    it ships nowhere. The heading's N1*ST is the order's new ship-to (applied: CHANGE_HEADER_APPLIED)."""
+    """CHANGE_LINE_SHIP_TO_NOT_APPLIED once per 860 whose POC loops name more ship-tos than one (a second N1*ST in a
+    POC loop). A POC loop's first N1*ST, with the N3/N4 of its loop, is the line's new ship-to (ORDER_CHANGES
+    ship_to_*, as an 850's PO1 loop's first N1*ST is the line's: engine.changes applies it, the line decided again
+    and its new place checked); a later one in the same loop is read by nothing, so the goods would go to the first
+    alone. Each such is named (line, POC02, N102, N103/N104; ten at most) for a person to check by hand. A deleted
+    line's (DI, CF) is not: it ships nowhere. (An 860 for an order that shipped does not move a line: engine.changes
+    says so with this code, at the line.) The heading's N1*ST is the order's new ship-to (CHANGE_HEADER_APPLIED)."""
     found = _ship_tos_under(result, "POC", sets, chosen, set_of_row, fe)
     if found is None:
         return []
@@ -1363,8 +1402,12 @@ def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, s
     line_ids, kinds = (_column(fe, poc_rows, k)[0].to_pylist() for k in (1, 2))
     name, qualifier, ident = (_column(fe, n1_rows, k)[0].to_pylist() for k in (2, 3, 4))
     named: dict[int, list[tuple[int, str, str, str]]] = {}  # set -> (row, text, element, value) per POC N1*ST
+    taken: set[int] = set()  # the POC loops whose first N1*ST was seen (the line's new ship-to)
     for j in np.flatnonzero(in_line).tolist():
         line = int(at[j])
+        if line not in taken:
+            taken.add(line)
+            continue
         if kinds[line] in DELETE_TYPES:
             continue
         party = " ".join(v for v in (name[j], qualifier[j], ident[j]) if v) or "(no name or id)"
@@ -1377,11 +1420,10 @@ def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, s
         row, _text, element, value = found[0]
         out.append(finding(
             "CHANGE_LINE_SHIP_TO_NOT_APPLIED",
-            f"POC loops name ship-tos ({_listed([t for _r, t, _e, _v in found], _SHIP_TOS_NAMED)}): an 860 does not "
-            "change a line's ship-to here, so this was not applied. Each line still ships where its PO1 loop's "
-            "N1*ST, else the order's ship-to, sends it (a line the 860 adds: the order's); the POCs are applied "
-            "as they would be without it. Check by hand where these lines must go before they ship: agree it with "
-            "the partner (one PO per destination) and tell the warehouse.",
+            f"POC loops name a second ship-to ({_listed([t for _r, t, _e, _v in found], _SHIP_TOS_NAMED)}): a "
+            "line's new ship-to is the first N1*ST of its POC loop (applied, as an 850 line's), so this one was not "
+            "applied and the line's goods go to the first alone. Check by hand where they must go before they ship: "
+            "agree it with the partner (one PO line per destination) and tell the warehouse.",
             seg="N1", element=element, value=value,
             **_where(result, ic, g, ts, row)))
     return out

@@ -124,9 +124,11 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *b.check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
         *b.check_ship_to(orders, ref.ship_tos, settings),
         *b.check_line_ship_tos(orders, lines),
+        *b.check_line_places(orders, lines, ref.ship_tos, settings),
         *b.check_dates(orders, today=today, settings=settings),
         *b.check_line_windows(orders, lines, today=today, settings=settings),
         *b.check_line_deliveries(orders, lines, today=today, settings=settings),
+        *b.check_line_requested_dates(orders, lines, today=today),
     ]
     if suites and findings:  # owners_of groups every line: only when there is a finding to keep or drop
         findings = select(findings, owners_of(orders, lines), {p: expand_suites(n) for p, n in suites.items()})

@@ -13,8 +13,11 @@ from schemas.orders import (
     DEADLINES,
     LINE_DATES,
     LINE_MARK_FOR,
+    LINE_OWN_REF,
     LINE_PRICE,
     LINE_REF,
+    LINE_SHIP_TO,
+    LINE_SHIP_TO_ADDRESS,
     LINE_WIDE_DATES,
     LINEAGE,
     MONEY,
@@ -104,6 +107,10 @@ LINE_SHIP_DAYS = (LINE_SHIP_DATE, LINE_WINDOW_OPENS)
 LINE_DELIVERY_DATE = "requested_delivery_date"
 LINE_DECIDING_DATES = (*LINE_SHIP_DAYS, LINE_DELIVERY_DATE)
 CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_DATE, **LINE_WIDE_DATES}
+# a line's own ship-to as a POC loop's first N1*ST sends it (its N102/N103/N104 and the N3/N4 of that N1 loop), as the
+# 850's PO1 loop's (ORDER_LINES ship_to_*): the whole party replaced on the line it names (engine.changes); the line is
+# decided again with it, its new place checked as an 850 line's (rules.business.places), the 856 sent there
+LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent",
                                 "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08"))
@@ -111,7 +118,7 @@ CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
                                  "line_prices", "tax_exempt_sent", "pids_sent", "prepack_components", LINE_SHIP_DATE,
-                                 LINE_DELIVERY_DATE,
+                                 LINE_DELIVERY_DATE, *LINE_SHIP_TO_COLUMNS, "line_refs",
                                  *(f"mark_for_{f}" for f in LINE_MARK_FOR),
                                  *(f.name for f in DEADLINES), *LINE_WIDE_DATES.values()})
 
@@ -222,6 +229,15 @@ ORDER_CHANGES = pa.schema([
     # N104): the party the line's goods are marked for (a dealer's tag, Home Hardware); a line the 860 adds keeps it,
     # a line it changes takes it (null: none sent, the line keeps its own); the 856 marks its carton for it
     *(pa.field(f"mark_for_{f}", pa.string()) for f in LINE_MARK_FOR),
+    # the POC loop's first N1*ST with its N3/N4, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES ship_to_*:
+    # N102, N103, N104, N301/N302, N401..N404): the place the line's goods go to now (a co-op's member line moved to
+    # another store, an item-level ShipTo changed); a line the 860 adds keeps it, a line it changes takes it, the whole
+    # party replaced (null: none sent, the line keeps its own). engine.changes applies it (LINE_SHIP_TO_COLUMNS)
+    *(pa.field(c, pa.string()) for c in LINE_SHIP_TO_COLUMNS),
+    # the POC loop's own REFs, read as the 850's PO1 loop's (schemas.orders.ORDER_LINES line_refs: REF01, REF02, REF03
+    # as sent, before its N9, N1, SCH or SLN): a line the 860 adds keeps them, a line it changes takes them (null: none
+    # sent, the line keeps its own); an 855, 856 or 810 echoes those the partner lists
+    pa.field("line_refs", pa.list_(LINE_OWN_REF)),
     *LINEAGE,
     pa.field("segment_position", pa.int32(), nullable=False),  # POC position within the set (ST = 1)
     pa.field("file_segment", pa.int32(), nullable=False),  # POC ordinal within the file

@@ -36,8 +36,9 @@ CHANGE_CODES: list[CodeSpec] = [
         "set",
         "warning",
         "",
-        "POC loops name a ship-to (N1*ST: a line moved to another store or item-level ship-to) that an 860 does not "
-        "change here: the line still ships where its PO1 loop's N1*ST, else the order's ship-to, sends it.",
+        "A ship-to an 860 names for a line that is not applied: a second N1*ST in a POC loop (the first is the line's "
+        "new ship-to, applied), or a POC loop's N1*ST for an order that has shipped (not decided again): the line "
+        "still ships where it did.",
     ),
     # --- the change against the live order (engine.changes) -----------------------------------
     _C(

@@ -47,6 +47,8 @@ class PartnerRuleOverrides(_Model):
     substitutes: SubstitutePolicy | None = None
     store_level: bool | None = None  # the profile's fulfilment.asn.store_level (flows.decide.rule_settings)
     transit_days: int | None = Field(default=None, ge=0)  # the profile's fulfilment.asn.transit_days (likewise)
+    # the profile accepts LINE_SHIP_TO_DIFFERS: heading-only shipping (flows.decide.rule_settings, likewise)
+    heading_only_shipping: bool | None = None
     drop_ship_order_types: tuple[str, ...] | None = None
     drop_ship_marks: tuple[DropShipMark, ...] | None = None
     drop_ship_as_ordered: bool | None = None
@@ -107,6 +109,10 @@ class RuleSettings(_Model):
     # Days the goods travel to the partner (its profile's [fulfilment.asn] transit_days): a DTM 063 (do not deliver
     # after) less them is the last day we can ship (schemas.orders.last_ship_day); None: not known (the 063 itself)
     transit_days: int | None = Field(default=None, ge=0)
+    # The partner agreed to heading-only shipping (its profile's [rules.outcomes] accepts LINE_SHIP_TO_DIFFERS): every
+    # line goes to the order's ship-to, so a line's own N1*ST is not checked as a place (rules.business.places
+    # check_line_places)
+    heading_only_shipping: bool = False
     # Drop-ship (consumer-direct) orders: the goods go straight to the buyer's customer, who ordered what the
     # line says. Such an order is one whose BEG02 is in drop_ship_order_types (code list 92: DS "Dropship"), or
     # that carries one of the partner's drop_ship_marks. Its lines are acknowledged as ordered

@@ -354,24 +354,32 @@ def _860_findings(pocs: list[str], heading: tuple[str, ...] = ()) -> list:
     return [f for f in check_structure(result, sets_860(result)) if f.code == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
 
 
-def test_an_860_moving_a_line_to_another_ship_to_is_named_not_applied():
-    """A POC loop's N1*ST (a co-op moving a member's line to another store, an Ariba change order's item-level
-    ShipTo) is not read: the line keeps its ship-to, the change's quantities and prices are applied. It used to
-    pass without a word; one warning per 860 names each such line for a person to check by hand."""
+def test_an_860_naming_a_second_ship_to_for_a_line_is_named_not_applied():
+    """A POC loop's first N1*ST (a co-op moving a member's line to another store, an Ariba change order's item-level
+    ShipTo) is the line's new ship-to, applied as an 850 line's own (tests/test_change_line_ship_to.py): not named.
+    A second N1*ST in the same POC loop is read by nothing: one warning per 860 names each such for a person."""
+    assert _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*ST*STORE 12*92*0012", "N3*1 MAIN ST",
+                          "POC*2*QI*8**EA*10*PE*VN*SKU-2", "POC*3*AI*5**EA*4*PE*VN*SKU-9", "N1*ST*DC 8"],
+                         heading=("N1*ST*DC 7*92*DC07",)) == []  # each line's first N1*ST: applied
     [f] = _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*ST*STORE 12*92*0012", "N3*1 MAIN ST",
-                         "POC*2*QI*8**EA*10*PE*VN*SKU-2", "POC*3*AI*5**EA*4*PE*VN*SKU-9", "N1*ST*DC 8",
-                         "POC*4*DI", "N1*ST*STORE 14*92*0014"],  # a deleted line goes nowhere: not named
+                         "N1*ST*STORE 13*92*0013", "POC*3*AI*5**EA*4*PE*VN*SKU-9", "N1*ST*DC 8", "N1*ST*DC 9",
+                         "POC*4*DI", "N1*ST*STORE 14*92*0014", "N1*ST*STORE 15*92*0015"],  # a deleted line: none
                         heading=("N1*ST*DC 7*92*DC07",))  # the heading's ship-to is applied: not this finding
     assert (f.severity, f.location.segment_id, f.location.element, f.location.value) == ("warning", "N1", "N104",
-                                                                                          "0012")
-    assert f.location.segment_position == 5  # ST, BCH, the heading's N1, POC, then the line's N1
-    assert "line 1 (CA) N1*ST STORE 12 92 0012; line 3 (AI) N1*ST DC 8" in f.message
-    assert "STORE 14" not in f.message and "not applied" in f.message and "by hand" in f.message
+                                                                                          "0013")
+    assert f.location.segment_position == 7  # ST, BCH, the heading's N1, POC, N1, N3, then the line's second N1
+    assert "line 1 (CA) N1*ST STORE 13 92 0013; line 3 (AI) N1*ST DC 9" in f.message
+    assert "STORE 12" not in f.message and "STORE 15" not in f.message and "not applied" in f.message
     assert _860_findings(["POC*1*QI*20**EA*2.5*PE*UP*073000040482", "POC*2*DI"]) == []
-    assert _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*BY*BUYER 9"]) == []  # no ST: not a place
+    assert _860_findings(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "N1*BY*BUYER 9", "N1*BY*BUYER 8"]) == []
 
 
-def test_an_approved_co_op_order_s_860_moving_a_member_line_is_reported_and_the_line_ships_where_it_did(tmp_path):
+def test_an_approved_co_op_order_s_860_moving_a_member_line_is_decided_again_and_the_line_ships_to_its_new_store(
+        tmp_path):
+    """The 860 moves line 2 from Jones's store to Brown's (its POC loop's N1*ST with N3/N4): the line takes Brown's
+    store as its own ship-to and the order is decided again, held as the 850 was (LINE_SHIP_TO_DIFFERS) for a
+    person; approved, the warehouse's 945 naming Brown's store is the right place for line 2 and its 856 names it.
+    It used to be reported (CHANGE_LINE_SHIP_TO_NOT_APPLIED) and the line shipped to Jones."""
     ws = _approved(_workspace(tmp_path / "ws", [RSC], MEMBER_LINES))
     change = ["BCH*04*DS*DS9900001**1*20261126****20261128", "POC*2*CA*1**EA*58.58*PE*VN*VP-1021",
               "N1*ST*BROWN ACE HARDWARE*92*17777", "N3*5 OAK ST", "N4*XENIA*OH*45385*US", "CTT*1"]
@@ -381,12 +389,13 @@ def test_an_approved_co_op_order_s_860_moving_a_member_line_is_reported_and_the_
         "GS*PC*007064016*ORDERBRIDGE*20261127*0215*60100*X*004010~" + "".join(seg + "~" for seg in sets)
         + "GE*1*60100~IEA*1*000060100~")
     run_stages(ws, datetime(2026, 11, 28, 3))
-    state = StateStore(ws.state_path)
-    try:
-        [moved] = [f for f in state.findings() if f["code"] == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
-    finally:
-        state.close()
-    assert moved["po_number"] == "DS9900001" and moved["partner"] == "acehardware"
-    assert "line 2 (CA) N1*ST BROWN ACE HARDWARE 92 17777" in moved["message"]
-    asns, _found = _ship_945(ws, "DS-SHP-02", "N1*ST*JONES ACE HARDWARE*92*16001", 2)
-    assert _ship_to(asns["DS-SHP-02"]) == ["ST", "JONES ACE HARDWARE", "92", "16001"]  # not moved: as reported
+    order, codes = _order(ws)
+    assert order.state == "held" and "LINE_SHIP_TO_DIFFERS" in order.hold_codes
+    assert "CHANGE_LINE_SHIP_TO_NOT_APPLIED" not in codes
+    res = CliRunner().invoke(app, ["approve", "DS9900001", "--partner", "acehardware", "--by", "Kim",
+                                   "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 11, 28, 4))
+    asns, found = _ship_945(ws, "DS-SHP-02", "N1*ST*BROWN ACE HARDWARE*92*17777", 2)
+    assert not [f for f in found if f["code"] == "SHIPMENT_SHIP_TO_MISMATCH"], found
+    assert _ship_to(asns["DS-SHP-02"]) == ["ST", "BROWN ACE HARDWARE", "92", "17777"]

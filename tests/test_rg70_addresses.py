@@ -310,17 +310,20 @@ def test_an_860_restating_the_ship_to_with_its_n2_and_two_n3s_changes_nothing(tm
                        OLD_PER]
 
 
-def test_an_860_naming_a_line_s_own_new_ship_to_is_told_not_taken_silently(tmp_path):
-    """A POC loop's N1*ST (the line's goods to another address) is no change we apply: the quantity change is
-    taken, the line still ships to the order's ship-to, and CHANGE_LINE_SHIP_TO_NOT_APPLIED says so, naming the
-    line and the ship-to, for a person to settle before it ships."""
-    ws, found, _states = _changed(tmp_path, [], ["POC*1*QI*2*1*EA*19.99**UP*614141570133*VN*RG70-03",
-                                                 "N1*ST*SGT MARIA MUNOZ", "N3*UNIT 6140 BOX 105",
-                                                 "N4*APO*AE*09604-0105"])
-    told = [m for code, m in found if code == "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
-    assert len(told) == 1 and "SGT MARIA MUNOZ" in told[0], found
-    asn = _parties(po_segments(segments(ws, "shopdirect", "856"), "SD-SHP-01", "BSN"))
-    assert ["N4", "APO", "AE", "09126-0210", "USA"] in asn
+def test_an_860_naming_a_line_s_own_new_ship_to_is_taken_and_decided_as_an_850_line_s(tmp_path):
+    """A POC loop's N1*ST (the line's goods to another address) is the line's new ship-to, as an 850's PO1 loop N1*ST
+    is the line's: the quantity change and the address are taken, the order decided again and held, as the 850 would
+    be, for a person (LINE_SHIP_TO_DIFFERS: the line no longer goes to the order's consumer). It used to be told
+    (CHANGE_LINE_SHIP_TO_NOT_APPLIED) and the line shipped to the order's address."""
+    ws, found, states = _changed(tmp_path, [], ["POC*1*QI*2*1*EA*19.99**UP*614141570133*VN*RG70-03",
+                                                "N1*ST*SGT MARIA MUNOZ", "N3*UNIT 6140 BOX 105",
+                                                "N4*APO*AE*09604-0105"])
+    codes = [code for code, _m in found]
+    assert "CHANGE_LINE_SHIP_TO_NOT_APPLIED" not in codes and "LINE_SHIP_TO_DIFFERS" in codes, found
+    [told] = [m for code, m in found if code == "LINE_SHIP_TO_DIFFERS"]
+    assert "SGT MARIA MUNOZ" in told and states[("shopdirect", "SD7000201")] == "held"
+    # its new APO address passes the checks an 850 line's would (no ADDRESS_* finding)
+    assert not [c for c in codes if c.startswith("ADDRESS_")]
 
 
 def _sets(segs: list[list[str]]) -> list[list[list[str]]]:

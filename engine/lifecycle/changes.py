@@ -301,7 +301,9 @@ class _Step:
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         if result.cancelled:
             return self._cancelled(header, result, order_row, lines)
-        touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers)
+        # (a line an 860 moves to another ship-to, its POC loop's N1*ST, is decided again as an 850's line with its own
+        # N1*ST is: the rules check its new place, the 865 or revised 855 answers it from the decided lines)
+        touched = set(result.changed_line_numbers) | set(result.deleted_line_numbers) | set(result.moved_line_numbers)
         before = order_row
         order_row = {**order_row, **result.order_changes}
         if not self._deadlines_only(result):  # a new ship date or ship-to concerns every line: all decided again
@@ -309,10 +311,12 @@ class _Step:
             touched |= set(result.dated_line_numbers)  # an order not answered yet: decided with its new dates
             # (new splits, exemptions, a pack's new contents, mark-fors)
             touched |= set(result.split_line_numbers) | set(result.exempt_line_numbers) | set(
-                result.packed_line_numbers) | set(result.marked_line_numbers) | set(result.priced_line_numbers)
+                result.packed_line_numbers) | set(result.marked_line_numbers) | set(result.priced_line_numbers) | set(
+                result.referenced_line_numbers)
         elif not touched and (result.order_changes or result.dated_line_numbers or result.split_line_numbers
                               or result.exempt_line_numbers or result.packed_line_numbers
-                              or result.marked_line_numbers or result.priced_line_numbers):
+                              or result.marked_line_numbers or result.priced_line_numbers
+                              or result.referenced_line_numbers):
             # (or a line's store split, pack contents, tax exemption, mark-for or own CTPs moved, nothing else: the
             # new one stored, the line not decided again)
             # an answered order's cancel / do-not-deliver dates (its own or its lines') moved, nothing else
@@ -472,7 +476,8 @@ class _Step:
         ch, record = self.ch, self.record
         docs = self._865(header, result, always=True)
         said = f"; 865 {change_ack_type(result)}" if docs else ""
-        if not docs and self._answers_accepted() and (docs := self._standing(order_row, lines)):
+        # (its lines as the change left them: a line's new REFs or mark-for, which the 855 may echo, not the old)
+        if not docs and self._answers_accepted() and (docs := self._standing(order_row, result.new_lines)):
             said = f"; 855 {docs[0].sets[0].body[0][2]}"
         revived, restored = self._restore_expired(order_row, result)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
@@ -586,7 +591,8 @@ class _Step:
 
         if not touched and (deadlines or result.dated_line_numbers or result.split_line_numbers
                             or result.exempt_line_numbers or result.packed_line_numbers
-                            or result.marked_line_numbers or result.priced_line_numbers):
+                            or result.marked_line_numbers or result.priced_line_numbers
+                            or result.referenced_line_numbers):
             # (or only a line's store split, pack contents, tax exemption, mark-for or own CTPs moved: the new one
             # kept for what is still to ship, bill)
             new_key = f"{ch.store_key}-{ch.change_ref}"
@@ -915,7 +921,9 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
                  (result.marked_line_numbers,
                   lambda n, was, r: f"line {r.get('line_id') or n} N1*Z7 mark-for {_party(was)} -> {_party(r)}"),
                  (result.priced_line_numbers,
-                  lambda n, was, r: f"line {r.get('line_id') or n} CTP {_prices(was)} -> {_prices(r)}"))
+                  lambda n, was, r: f"line {r.get('line_id') or n} CTP {_prices(was)} -> {_prices(r)}"),
+                 (result.referenced_line_numbers,
+                  lambda n, was, r: f"line {r.get('line_id') or n} REF {_refs(was)} -> {_refs(r)}"))
         if any(numbers for numbers, _ in moved):
             old = {r["line_number"]: r for r in lines.to_pylist()}
             new_lines = result.new_lines.to_pylist()
@@ -929,6 +937,12 @@ def _prices(line: dict) -> str:
     """A line's own CTPs as sent (CTP02 CTP03 each, e.g. RES 24.95), "(none)" without one."""
     return ", ".join(" ".join(str(p.get(k)) for k in ("qualifier", "price") if p.get(k) is not None)
                      for p in line.get("line_prices") or ()) or "(none)"
+
+
+def _refs(line: dict) -> str:
+    """A line's own REFs as sent (REF01 REF02 each, e.g. ZZ NCNR), "(none)" without one."""
+    return ", ".join(" ".join(str(r.get(k)) for k in ("qualifier", "id") if r.get(k) is not None)
+                     for r in line.get("line_refs") or ()) or "(none)"
 
 
 def _party(line: dict) -> str:
@@ -949,6 +963,8 @@ def _what_moved(dates: bool, result: ChangeResult) -> str:
         return "tax exemption changed"
     if result.priced_line_numbers and not result.marked_line_numbers:
         return "line prices changed"
+    if result.referenced_line_numbers and not result.marked_line_numbers:
+        return "line references changed"
     return "mark-for changed" if result.marked_line_numbers else "store split changed"
 
 

@@ -36,6 +36,7 @@ from engine.answer import (
     tells_something_new,
     unique_rows,
 )
+from engine.changes import ACCEPTED as POC_ACCEPTED
 from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
 from engine.csv_ack import build_csv_ack
@@ -1075,7 +1076,15 @@ def final_change_result(result: ChangeResult, statuses: list[LineStatus], *, ord
             # now ships, as the 855's ACK 068 says it)
             days = [p.ship_date for p in s.ack.parts if p.status != POC_REJECTED and p.ship_date]
             moved = any(r.change.get(c) is not None for c in LINE_DECIDING_DATES)
-            out.append(r if not days or (s.backordered <= 0 and not moved) else replace(r, ship_date=max(days)))
+            # a line the rules rescheduled (its date already past: DATE_IN_PAST, ACK01 DR "item accepted - date
+            # rescheduled" in its 855): the POC taken as asked but not on that date, so the 865 says DR too, with the
+            # day we can ship (and BCA02 AC: not every change as asked); it used to say IA, as if the past date were
+            # met
+            rescheduled = r.status == POC_ACCEPTED and "DR" in s.ack.statuses()
+            if rescheduled:
+                r = replace(r, status="DR", code=r.code or "DATE_IN_PAST")
+            out.append(r if not days or (s.backordered <= 0 and not moved and not rescheduled)
+                       else replace(r, ship_date=max(days)))
     # a change without POC lines (a heading change: new dates, ship-to) on an order the rules rejected: RJ, not AK
     return replace(result, line_results=out, rejected=result.rejected or (order_rejected and not out))
 

@@ -140,6 +140,57 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     return out
 
 
+def check_line_places(orders: pa.Table, lines: pa.Table, ship_tos: pa.Table, settings: RuleSettings) -> list[Finding]:
+    """A line's own ship-to (its PO1 loop's first N1*ST, or the one an 860's POC loop moved it to: ORDER_LINES
+    ship_to_*) that is another party than its order's is checked as the order's is (check_ship_to), at the line: known
+    by its N104 id in ship_tos.csv, or else its N3/N4 address complete (ADDRESS_INCOMPLETE) and plausible
+    (ADDRESS_IMPLAUSIBLE); neither a known id nor any address: SHIP_TO_UNKNOWN (a co-op's member store code we have
+    no row for: the goods would go nowhere). A line naming its order's party, one without an own N1*ST, and the lines
+    of a partner that agreed to heading-only shipping (RuleSettings.heading_only_shipping: every line goes to the
+    order's ship-to) raise nothing here; LINE_SHIP_TO_DIFFERS says the line ships elsewhere."""
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    if not lines.num_rows or any(c not in lines.column_names for c in cols):
+        return []
+    own = pc.or_(pc.is_valid(lines["ship_to_id"]), pc.is_valid(lines["ship_to_name"]))
+    if not pc.any(own).as_py():
+        return []
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
+    known = {(s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
+             if not is_blank(s["partner"]) and not is_blank(s["location_id"])}
+    by_partner, out = _PerPartner(settings), []
+    parts_of = [c for c, _, _, _ in _ADDRESS_PARTS]
+    for line in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *cols, *parts_of], own):
+        head = heads.get((line["source_file"], line["order_ref"]))
+        s = by_partner[line["partner"]]
+        if head is None or same_party(line, head) or s.heading_only_shipping:
+            continue
+        if not is_blank(line["ship_to_id"]) and (line["partner"], line["ship_to_id"]) in known:
+            continue
+        out.extend(_place_findings(line, s, f"Line {line['line_id'] or line['line_number']}'s own ship-to "
+                                   f"({_party_words(line)})", line=True))
+    return out
+
+
+def _place_findings(row: Mapping, s: RuleSettings, what: str, *, line: bool = False) -> list[Finding]:
+    """SHIP_TO_UNKNOWN, ADDRESS_INCOMPLETE, ADDRESS_IMPLAUSIBLE for ``row``'s ship-to (ship_to_* columns), not known
+    by its id: ``what`` names it in the messages; ``line``: a line's own, found at its line."""
+    parts = {c: (row.get(c) or "").strip() for c, _, _, _ in _ADDRESS_PARTS}
+    if not any(parts.values()):
+        return [business_finding(
+            "SHIP_TO_UNKNOWN", f"{what}: id {row['ship_to_id']!r} is unknown (no ship_tos.csv row) and no address "
+            "was sent.", row, seg="N1", element="N104" if row["ship_to_id"] else "N102",
+            value=row["ship_to_id"] or row.get("ship_to_name"), line=line)]
+    country = alpha2(parts["ship_to_country"]) or s.domestic_country
+    missing = [(seg, el, label) for c, seg, el, label in _ADDRESS_PARTS if not parts[c]
+               and (el != "N404" or s.country_required)
+               and (el != "N402" or country in _REGIONS)
+               and (el != "N403" or country not in NO_POSTAL_CODES)]
+    out = [business_finding("ADDRESS_INCOMPLETE", f"{what}: its address has no {label}.", row, seg=seg, element=el,
+                            line=line) for seg, el, label in missing]
+    return out + _implausible(row, parts, s, line=line)
+
+
 def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
     """LINE_SHIP_TO_DIFFERS on each line whose own N1*ST (its PO1 loop's: a co-op's consolidated member drop
     ship, an e-procurement item-level ShipTo) names another party than the order's ship-to: the order is
@@ -196,7 +247,8 @@ def _starts_text(starts: tuple[str, ...]) -> str:
     return " or ".join([", ".join(starts[:-1]), starts[-1]] if len(starts) > 1 else starts)
 
 
-def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> list[Finding]:
+def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings, line: bool = False) -> list[Finding]:
+    """ADDRESS_IMPLAUSIBLE for an order's ship-to address ``parts`` (a line's own: ``line``, found at its line)."""
     out: list[Finding] = []
     raw_country = parts["ship_to_country"]
     country = alpha2(raw_country)
@@ -213,7 +265,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
                 seg="N4",
                 element="N404",
                 value=raw_country,
-                line=False,
+                line=line,
             )
         )
         return out
@@ -223,7 +275,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
         if state and state.upper() != country:
             out.append(business_finding(
                 "ADDRESS_IMPLAUSIBLE", f"{state!r} is not the state of {raw_country!r}: a U.S. territory's N402 is "
-                f"its own code, {country}.", order, seg="N4", element="N402", value=state, line=False))
+                f"its own code, {country}.", order, seg="N4", element="N402", value=state, line=line))
             return out
         country, state = "US", state or country
     if state and country in _REGIONS and region_code(country, state) not in _REGIONS[country]:
@@ -235,7 +287,7 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
                 seg="N4",
                 element="N402",
                 value=state,
-                line=False,
+                line=line,
             )
         )
     if postal and country in _POSTAL and not _POSTAL[country].match(postal):
@@ -247,14 +299,14 @@ def _implausible(order: Mapping, parts: Mapping[str, str], s: RuleSettings) -> l
                 seg="N4",
                 element="N403",
                 value=postal,
-                line=False,
+                line=line,
             )
         )
     elif postal and country == "US" and not postal.startswith(starts := _ZIP_STARTS.get(state.upper(), ("",))):
         out.append(business_finding(
             "ADDRESS_IMPLAUSIBLE", f"ZIP {postal!r} is not one of {state.upper()}: its ZIP codes start "
             f"{_starts_text(starts)}; USPS cannot route it to the "
-            "state's post offices.", order, seg="N4", element="N403", value=postal, line=False))
+            "state's post offices.", order, seg="N4", element="N403", value=postal, line=line))
     return out
 
 
@@ -409,6 +461,41 @@ def check_line_windows(orders: pa.Table, lines: pa.Table, *, today: date, settin
                           f"{_text(head['po_date'])}.", "038"))
         out += [business_finding(code, message, line, seg="DTM", element="DTM02", value=d[q])
                 for code, message, q in found]
+    return out
+
+
+def check_line_requested_dates(orders: pa.Table, lines: pa.Table, *, today: date) -> list[Finding]:
+    """DATE_IN_PAST at each line whose own requested delivery or ship date (its PO1 loop's DTM 002 / 010, or the one an
+    860's POC loop moved it to: ORDER_LINES requested_delivery_date / requested_ship_date) is before ``today``, as
+    check_dates finds the order's: its default outcome reschedules the line (855 ACK DR, or the 865's for a change,
+    with the first day we can ship in ACK 068), the buyer told we cannot ship on the date asked. A date the order
+    states alike is the order's, and a line's past date beside the order's own past one adds nothing: check_dates
+    says it once. Such a line used to be acknowledged IA for today, as if on time (a pull-in to a date already gone,
+    an 850 line dated in the past)."""
+    cols = [c for c in ("requested_delivery_date", "requested_ship_date") if c in lines.column_names]
+    if not lines.num_rows or not cols:
+        return []
+    day = pa.scalar(today, pa.date32())
+    flagged = pc.fill_null(pc.less(lines[cols[0]], day), False)
+    for c in cols[1:]:
+        flagged = pc.or_(flagged, pc.fill_null(pc.less(lines[c], day), False))
+    if not pc.any(flagged).as_py():
+        return []
+    orders = _with_dates(orders)
+    keys = ["source_file", "order_ref"]
+    heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
+    out = []
+    for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *cols], flagged):
+        head = heads.get((ln["source_file"], ln["order_ref"]), {})
+        for c in cols:
+            when, q = ln[c], {v: k for k, v in _COLUMN.items()}[c]
+            if when is None or when >= today or head.get(c) == when or (head.get(c) is not None and head[c] < today):
+                continue
+            out.append(business_finding(
+                "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM {q} "
+                f"({dict((k, n) for _c, k, n in _DATES)[q]}) {_text(when)} is before today {_text(today)}: it cannot "
+                "ship on the date asked; the answer offers the first day we can ship (DR), the buyer decides.",
+                ln, seg="DTM", element="DTM02", value=when))
     return out
 
 

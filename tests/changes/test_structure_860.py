@@ -127,9 +127,8 @@ def test_dates_under_a_change_applied_without_them_are_one_warning_naming_each()
                         "POC*5*NC*1*1*EA", "N1*ST*DC 8*92*DC08", "DTM*002*20261218"])
     result = parse_860(x12_860(body))
     found = check_structure(result, sets_860(result))
-    # line 5's own N1*ST (DC 8) is not applied either: a true CHANGE_LINE_SHIP_TO_NOT_APPLIED too
-    assert [g.code for g in found].count("CHANGE_LINE_SHIP_TO_NOT_APPLIED") == 1
-    [f] = [g for g in found if g.code != "CHANGE_LINE_SHIP_TO_NOT_APPLIED"]
+    # line 5's own N1*ST (DC 8) is its new ship-to (engine.changes applies it): not named
+    [f] = found
     assert (f.code, f.severity, f.location.segment_id, f.location.value, f.location.segment_position) == (
         "CHANGE_LINE_DATES_NOT_APPLIED", "warning", "SCH", "20261220", 4)
     assert ("line 1 (QD): SCH 4 EA 002 20261220; line 1 (QD): SCH 4 EA 002 20261227; line 3 (AI): DTM 017 "
@@ -148,9 +147,9 @@ def test_a_poc_s_own_cancel_date_is_applied_not_named() -> None:
     assert _codes(change_body(["POC*1*CT", "DTM*017*20261215"])) == []  # CHANGE_DATES_NOT_STORED (engine)
     # its requested delivery date (DTM 002) is kept, as its ship date (010) is, beside a cancel date too
     assert _codes(change_body(["POC*1*CT", "DTM*001*20261220", "DTM*002*20261215"])) == []
-    # the line's N1*ST (DC DC01) is not applied: a true CHANGE_LINE_SHIP_TO_NOT_APPLIED too
+    # the line's N1*ST (DC DC01) is its new ship-to (applied); a DTM in that N1 loop is not the line's
     assert _codes(change_body(["POC*1*QD*4*4*EA", "N1*ST*DC*92*DC01", "DTM*001*20261220"])) == [
-        ("CHANGE_LINE_SHIP_TO_NOT_APPLIED", "N104", 4), ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
+        ("CHANGE_LINE_DATES_NOT_APPLIED", "DTM", 5)]
 
 
 def test_a_heading_cur_is_left_to_the_change_s_application_and_is_read() -> None:
