@@ -371,10 +371,9 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
     for ic, g, ts in result.transaction_sets():
         if ts.set_id != "945" or (ic.control_number, g.control_number, ts.control_number) in broken:
             continue  # a 945 (one shipment) in error is not read at all: nothing of it ships
-        if warehouse.sender and (ic.sender_qualifier.strip(), ic.sender.strip()) != (warehouse.sender.qualifier,
-                                                                                    warehouse.sender.id):
+        if warehouse.sender and not warehouse.sender.sends_from(ic.sender_qualifier.strip(), ic.sender.strip()):
             findings.append(finding("SHIPMENT_945_SENDER_UNKNOWN", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
-                                    f"{warehouse.name} ({warehouse.sender.qualifier}/{warehouse.sender.id}).",
+                                    f"{warehouse.name} ({warehouse.sender.named()}).",
                                     file=file, isa13=ic.control_number, seg="ISA", element="ISA06", value=ic.sender))
             continue
         sets.append((ic, g, ts))
@@ -396,8 +395,7 @@ def _answers(result, findings: list[Finding], warehouse: WarehouseProfile, *, sh
     if today is None:
         return [], []
     mine = {ic.start for ic in result.interchanges
-            if warehouse.sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == (
-                warehouse.sender.qualifier, warehouse.sender.id)}
+            if warehouse.sender is None or warehouse.sender.sends_from(ic.sender_qualifier.strip(), ic.sender.strip())}
     answers, unwritten = warehouse_acks.answers_945(result, findings, party=files_key(warehouse), sha256=sha256,
                                                     today=today, answered=mine, send_997=warehouse.send_997,
                                                     taken=taken)
