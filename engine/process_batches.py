@@ -27,7 +27,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.budgets import cap_findings, spans_of, too_many_sets
-from engine.envelope import ack_built_as, ack_version, reply_address
+from engine.envelope import ack_built_as, ack_version, reply_address, ta1_version
 from engine.process import (
     Known,
     Outcome,
@@ -138,6 +138,7 @@ class SplitInterchange:
                 out.documents.append(OutDoc("TA1", f"TA1:{self.sha256}:{ic.control_number}:{ic.start + self.row_base}",
                                             ta1=tuple(ta1_segment(ic, self.findings, today=self.today)),
                                             to=reply_address(profile, ic.sender_qualifier, ic.sender, "",
+                                                             isa_version=ta1_version(profile, ic.version),
                                                              our_qualifier=ic.receiver_qualifier,
                                                              our_id=ic.receiver)))
         return shifted(out, self.row_base) if self.row_base else out

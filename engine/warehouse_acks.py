@@ -59,24 +59,26 @@ class Judged:
     mine: frozenset[int]
 
 
-def judge_945s(result: ParseResult, *, sender: tuple[str, str] | None, warehouse: str = "") -> Judged:
+def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | None, warehouse: str = "") -> Judged:
     """Which 945 sets of a parsed file are read, decided as engine.process decides a partner's 850s: an interchange
     with an error (TA1 R) is not read, one with only a tolerated one (IEA01 or IEA02 that differs: TA1 E) is; a
     group with an error (AK9 R) is not read, the others of its interchange are; a set with an error of its own
     (its ST/SE, or a segment or element the version's dictionary refuses: AK5 R with its AK3/AK4) is not read, the
-    others of its group are. An interchange from another ISA sender than the profile's ``sender`` (qualifier, id;
-    None: any) is neither read nor answered (SHIPMENT_945_SENDER_UNKNOWN, once per interchange); the others are.
+    others of its group are. An interchange from another ISA sender than the profile's ``sender`` (its (qualifier,
+    id) pairs: [sender] and its their_ids; None: any) is neither read nor
+    answered (SHIPMENT_945_SENDER_UNKNOWN, once per interchange); the others are.
     The dictionary judges each 945 set by its group's release, exactly as X12 does (a segment we do not read is
     no fault); a release we hold none for by what every held one agrees on."""
     findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
     mine: set[int] = set()
     for ic in result.interchanges:
-        if sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) == sender:
+        if sender is None or (ic.sender_qualifier.strip(), ic.sender.strip()) in sender:
             mine.add(ic.start)
         elif ic.elements:
+            named = " or ".join(f"{q}/{i}" for q, i in sender)
             findings.append(finding(
                 "SHIPMENT_945_SENDER_UNKNOWN", f"ISA05/06 {ic.sender_qualifier}/{ic.sender} is not "
-                f"{warehouse or 'the warehouse'} ({sender[0]}/{sender[1]}): its interchange is not read or answered.",
+                f"{warehouse or 'the warehouse'} ({named}): its interchange is not read or answered.",
                 file=result.file, isa13=ic.control_number, seg="ISA", element="ISA06", value=ic.sender,
                 file_segment=ic.start + 1))
     ours = [ic for ic in result.interchanges if ic.start in mine and not ic.rejected]

@@ -360,7 +360,9 @@ def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, t
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
         return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
     result = read_interchanges(data, file=file)
-    sender = (warehouse.sender.qualifier, warehouse.sender.id) if warehouse.sender else None
+    # the pairs the 3PL may send from: its [sender] and their_ids (a VAN move, a second site)
+    sender = ((warehouse.sender.qualifier, warehouse.sender.id), *warehouse.sender.their_ids) \
+        if warehouse.sender else None
     judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name)
     answers, unwritten = _answers(result, judged, warehouse, sha256=sha256, today=today)
     lines, more = read_945(result, judged.sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())

@@ -168,7 +168,7 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "A CSV carton row's Packaging is no X12 packaging code (element 103: a 3-character form, optionally its "
        "2-digit material): left out; or one whose form or material is on no list we hold: written as given."),
     _C("SHIPMENT_945_SENDER_UNKNOWN", "file", "error", "",
-       "The 945's ISA sender is not the 3PL whose drop it came from."),
+       "The 945's ISA sender is not the 3PL whose drop it came from (its [sender], nor a pair of its their_ids)."),
     # --- documents we build from them (engine.lifecycle.shipping / billing) --------------------------
     _C("ASN_NOT_BUILT", "business", "error", "",
        "The shipment's 856 could not be built (or failed its self-check or validation); the shipment is held."),

@@ -116,6 +116,27 @@ class PartnerGuide(_Model):
         return v
 
 
+def isa_pairs(v: object) -> object:
+    """Each entry "QQ:ID" or [qualifier, id] as a (qualifier, id) pair, each part as their_qualifier and their_id
+    take it (an interchange id qualifier: 2 letters or digits; an id of 1-15 printable characters, no leading or
+    trailing space): [x12] their_ids / our_ids, and a 3PL's [sender] their_ids (schemas.warehouses)."""
+    if not isinstance(v, list | tuple):
+        return v
+    pairs, bad = [], []
+    for entry in v:
+        if isinstance(entry, str) and len(entry) > 3 and entry[2] == ":":
+            entry = (entry[:2], entry[3:])
+        if not (isinstance(entry, list | tuple) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
+                and re.fullmatch(_QUALIFIER, entry[0]) and re.fullmatch(_ISA_ID, entry[1])):
+            bad.append(entry)
+            continue
+        pairs.append((entry[0], entry[1]))
+    if bad:
+        raise ValueError(f"not interchange ids, each \"QQ:ID\" or [qualifier, id] (a qualifier of 2 letters or "
+                         f"digits, an id of 1-15 printable characters, no leading or trailing space): {bad}")
+    return tuple(pairs)
+
+
 class X12Settings(_Model):
     their_qualifier: str = Field(pattern=_QUALIFIER)
     their_id: str = Field(pattern=_ISA_ID)
@@ -198,24 +219,7 @@ class X12Settings(_Model):
     @field_validator("their_ids", "our_ids", mode="before")
     @classmethod
     def _isa_pairs(cls, v: object) -> object:
-        """Each entry "QQ:ID" or [qualifier, id] as a (qualifier, id) pair, each part as their_qualifier and their_id
-        take it (an interchange id qualifier: 2 letters or digits; an id of 1-15 printable characters, no leading or
-        trailing space)."""
-        if not isinstance(v, list | tuple):
-            return v
-        pairs, bad = [], []
-        for entry in v:
-            if isinstance(entry, str) and len(entry) > 3 and entry[2] == ":":
-                entry = (entry[:2], entry[3:])
-            if not (isinstance(entry, list | tuple) and len(entry) == 2 and all(isinstance(p, str) for p in entry)
-                    and re.fullmatch(_QUALIFIER, entry[0]) and re.fullmatch(_ISA_ID, entry[1])):
-                bad.append(entry)
-                continue
-            pairs.append((entry[0], entry[1]))
-        if bad:
-            raise ValueError(f"not interchange ids, each \"QQ:ID\" or [qualifier, id] (a qualifier of 2 letters or "
-                             f"digits, an id of 1-15 printable characters, no leading or trailing space): {bad}")
-        return tuple(pairs)
+        return isa_pairs(v)
 
     def sends_from(self, qualifier: str, isa_id: str) -> bool:
         """An interchange from ISA05/ISA06 ``qualifier``/``isa_id`` (stripped) is this partner's: their_qualifier/

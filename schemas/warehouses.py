@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from schemas.errors import ConfigError
 from schemas.fulfilment import ShipmentCsvMapping
-from schemas.profile import DropSettings
+from schemas.profile import DropSettings, isa_pairs
 from schemas.shipments import Party
 
 
@@ -48,6 +48,27 @@ class Sender945(_Model):
 
     qualifier: str = Field(min_length=2, max_length=2)
     id: str = Field(min_length=1, max_length=15)
+    # The other ISA05/ISA06 the 3PL may send its 945s from besides qualifier/id, as a partner's [x12] their_ids: a
+    # VAN move (08 -> ZZ, or a new id), two sites or systems each with its own id through one connection. Written
+    # "QQ:ID" ("08:9254110060") or [qualifier, id], kept as (qualifier, id) pairs. A 945 from a listed pair is
+    # read and answered (its 997/TA1 to the pair that wrote, from the ISA07/ISA08 it wrote to, numbered in the
+    # warehouse's own sequences as every other); from a pair on neither, SHIPMENT_945_SENDER_UNKNOWN as before.
+    # Empty (the default): one sender
+    their_ids: tuple[tuple[str, str], ...] = ()
+
+    @field_validator("their_ids", mode="before")
+    @classmethod
+    def _isa_pairs(cls, v: object) -> object:
+        return isa_pairs(v)
+
+    def sends_from(self, qualifier: str, isa_id: str) -> bool:
+        """A 945 interchange from ISA05/ISA06 ``qualifier``/``isa_id`` (stripped) is the 3PL's: qualifier/id or a
+        pair of their_ids."""
+        return (qualifier, isa_id) == (self.qualifier, self.id) or (qualifier, isa_id) in self.their_ids
+
+    def named(self) -> str:
+        """The pairs a 945 may come from, for a finding's message ("ZZ/NORTH3PL or 08/9254110060")."""
+        return " or ".join(f"{q}/{i}" for q, i in ((self.qualifier, self.id), *self.their_ids))
 
 
 class WarehouseProfile(_Model):

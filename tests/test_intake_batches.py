@@ -119,7 +119,7 @@ def _facts(outs) -> tuple:
     # (a repeated ST02 puts two sets under one key: their findings' order across the two is not a set's own)
     by_set = {k: v for k, v in by_set.items() if not any("ST_CONTROL_NUMBER_DUPLICATE" in f for f in v)}
     return (sorted(str(f.to_dict()) for o in outs for f in o.findings), by_set,
-            [(d.doc_type, d.doc_key, [[list(s) for s in b] for b in d.bodies], d.ta1)
+            [(d.doc_type, d.doc_key, [[list(s) for s in b] for b in d.bodies], d.ta1, d.to)
              for o in outs for d in o.documents],
             [r for o in outs for r in o.orders.to_pylist()], [r for o in outs for r in o.lines.to_pylist()],
             [r for o in outs for r in o.change_headers.to_pylist()], [r for o in outs for r in o.changes.to_pylist()],
