@@ -40,6 +40,7 @@ from rules.business.places import (
     check_line_ship_tos,
     check_line_windows,
     check_ship_to,
+    check_ship_tos_repeated,
 )
 from rules.business.purpose import check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
@@ -53,7 +54,8 @@ price_index = _price_index
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
-           "check_line_deliveries", "check_line_ship_tos", "check_line_windows", "check_order_forms",
+           "check_line_deliveries", "check_line_ship_tos", "check_ship_tos_repeated", "check_line_windows",
+           "check_order_forms",
            "check_prices", "check_purpose",
            "check_quantities",
            "check_ship_to", "check_terms",
@@ -90,6 +92,7 @@ def run_business_rules(
         *check_credit(orders, resolved, ref, settings, open_orders=open_orders, values=values),
         *check_ship_to(orders, ref.ship_tos, settings),
         *check_line_ship_tos(orders, lines),
+        *check_ship_tos_repeated(orders),
         *check_dates(orders, today=today, settings=settings),
         *check_line_windows(orders, lines, today=today, settings=settings),
         *check_line_deliveries(orders, lines, today=today, settings=settings),
