@@ -3,7 +3,12 @@ word or read too narrowly; the files here are our own, in those shapes (tests/fi
 
 - a PO1 naming the item by the buyer's own number under PI ("Purchaser's Item Code", ACE Hardware's 850) or CB
   ("Buyer's Catalog Number"), code list 235's other names for what BP and IN are: a cross-reference row without a
-  qualifier (the buyer's own number) answers to them too, and the 855 echoes the pair as sent."""
+  qualifier (the buyer's own number) answers to them too, and the 855 echoes the pair as sent;
+- a GS08 naming no X12 release ("004SPL"): a warning saying how its sets were judged (a release with an industry
+  identifier, "004010XYZ", is that release);
+- two N1*ST loops in a heading naming different places: a set warning naming both, the order held for a person;
+- the same interchange twice in a file: the first taken, the second refused (TA1 025), the file quarantined as
+  every file with an error is (docs/design.md)."""
 
 from __future__ import annotations
 
