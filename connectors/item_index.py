@@ -1,4 +1,4 @@
-"""Which orders name an item as the customer knows it: the buyer's own item number (PO1 BP/IN), the UPC, GTIN
+"""Which orders name an item as the customer knows it: the buyer's own item number (PO1 BP/IN/PI/CB), the UPC, GTIN
 or EAN the PO sent, the vendor part it quoted (VN), any qualifier/id pair of its lines as sent. The state
 store's order lines keep only our SKU; the stored order-line tables (connectors.order_store) keep what the PO
 sent. Read whole, they would cost a read of every night's files per search: their ids are kept instead in one

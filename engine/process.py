@@ -195,7 +195,7 @@ def acceptance_for(profile: PartnerProfile) -> Acceptance:
         fid = FUNCTIONAL_FOR_SET[s]
         sets[fid] = sets.get(fid, frozenset()) | ACK_SET_IDS_FOR.get(s, {s})
     if profile.x12.other_versions != "reject":
-        return Acceptance(sets=sets, versions=None)
+        return Acceptance(sets=sets, versions=None, other_versions=profile.x12.other_versions)
     return Acceptance(sets=sets)
 
 

@@ -202,6 +202,11 @@ HINTS: dict[str, str] = {
         "Ask the partner for the missing N3/N4 elements, or add the location id to ship_tos.csv and "
         "`orderbridge recheck` the order."
     ),
+    "SHIP_TO_AMBIGUOUS": (
+        "Ask the partner where the goods go: a corrected PO (one per destination, or SDQ / a ship-to per line) and "
+        "reject this one, or approve it to ship everything to the first ship-to. A partner whose heading repeats "
+        "N1*ST for another purpose maps the code to accept in its profile."
+    ),
     "LINE_SHIP_TO_DIFFERS": (
         "Ask the partner for one PO per destination and reject this one, or approve it and have the warehouse "
         "confirm one shipment per destination (each 856 then names its lines' own ship-to). A partner that agreed "

@@ -135,7 +135,7 @@ LIKE_SHOWN = 10  # at most this many PO numbers named when none is the one asked
 
 
 def orders_naming(ws, store, item: str, partner: str = "") -> list:
-    """The orders a line of which named ``item`` as the PO sent it (the buyer's item number BP/IN, a UPC or
+    """The orders a line of which named ``item`` as the PO sent it (the buyer's item number BP/IN/PI/CB, a UPC or
     GTIN, a vendor part: what the customer quotes; the store's lines keep only our SKU), of ``partner`` when
     given, newest received first: read from the stored order-line tables through their index
     (connectors.item_index, kept under state/derived/), every release of a PO held as several. Only an

@@ -392,6 +392,34 @@ def _all_per_set(n: int, set_of_row: np.ndarray, rows: np.ndarray, values: pa.Ar
     return pa.array(out, pa.string())
 
 
+def _other_ship_tos(n: int, set_of_row: np.ndarray, st_rows: np.ndarray, cells, elements: pa.ListArray) -> pa.Array:
+    """Per set (``n``), ORDERS.ship_to_others_sent: its heading's N1*ST loops after the first (``st_rows``: the
+    heading's N1*ST rows, ascending) naming another party than the first (the order's ship-to), each N1's elements
+    from N101 joined by ELEMENTS_SEP, ITDS_SEP between them; null where there is none. The same party is the same
+    N103/N104 where both have one, else the same N102 (another name of the same location). Rare: joined one by
+    one, only for the sets that have two or more."""
+    if len(st_rows) < 2:
+        return pa.nulls(n, pa.string())
+    owner = set_of_row[st_rows]
+    several = np.bincount(owner, minlength=n) > 1
+    rows = st_rows[several[owner]]
+    if not len(rows):
+        return pa.nulls(n, pa.string())
+    name, qualifier, ident = (cells.column(rows, k).to_pylist() for k in (2, 3, 4))
+    first: dict[int, tuple] = {}
+    others: list[int] = []
+    for j, r in enumerate(rows.tolist()):
+        party = ((name[j] or "").strip(), qualifier[j] or "", (ident[j] or "").strip())
+        head = first.setdefault(int(set_of_row[r]), party)
+        if head is not party and ((head[1], head[2]) != (party[1], party[2]) if head[2] and party[2]
+                                  else head[0] != party[0]):
+            others.append(r)
+    if not others:
+        return pa.nulls(n, pa.string())
+    picked = np.array(others, dtype=np.int64)
+    return _all_per_set(n, set_of_row, picked, _joined_elements(elements, picked), ITDS_SEP)
+
+
 def _first_per_set(set_of_row: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The first of ``rows`` (ascending) in each set."""
     if not len(rows):
@@ -601,6 +629,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     party_n1, party_of_n1 = n1[cand[last]][by_row], prefix_of_n1[cand[last]][by_row]  # each party's own N1
     # the REFs of the heading's N1 loops, with their party (N1*BT then REF*0B: the bill-to's state licence)
     cols["party_refs_sent"] = _party_refs(nsets, set_of_row, ref, n1, header_rows("N9"), party_n1, cells)
+    cols["ship_to_others_sent"] = _other_ship_tos(nsets, set_of_row, n1[pc.fill_null(pc.equal(n1_code, "ST"), False)
+                                                                         .to_numpy(zero_copy_only=False)], cells,
+                                                  seg.elements)
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
     key_of_n1 = np.full(n, -1, dtype=np.int64)
@@ -730,7 +761,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "ship_to_contact_sent": party_cols.get("ship_to_contact_sent", pa.nulls(nsets, pa.string())),
         **{name: cols[name] for name in ORDER_REFS.values()},
         "refs_sent": cols["refs_sent"], "ref_descriptions": cols["ref_descriptions"],
-        "party_refs_sent": cols["party_refs_sent"],
+        "party_refs_sent": cols["party_refs_sent"], "ship_to_others_sent": cols["ship_to_others_sent"],
         "vendor_party_sent": cols["vendor_party_sent"],
         **{name: cols[name] for name in ("ship_from_name", "ship_from_id_qualifier", "ship_from_id")},
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],

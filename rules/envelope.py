@@ -35,6 +35,9 @@ class Acceptance:
     # GS02/GS03 outside AN 2/15: an error in what we send (rules.outbound), a warning in what we receive (the
     # group is taken and answered to the profile's ids: refusing it for an id would lose a valid order)
     ids_strict: bool = False
+    # how the sets of a group in a version we hold no dictionary for are judged (the partner's x12.other_versions:
+    # "common" or "envelope_only"): what GS_VERSION_UNKNOWN tells
+    other_versions: str = "common"
 
 
 def check_envelopes(result: ParseResult, accept: Acceptance | None = None) -> list[Finding]:
@@ -78,6 +81,22 @@ def _check_group_again(ic: Interchange, g: Group, accept: Acceptance, set_count:
     if key is not None and not out:
         clean.add(key)
     return out
+
+
+def _version_unknown(g: Group, accept: Acceptance, loc: dict) -> Finding:
+    """GS_VERSION_UNKNOWN: GS08 names no X12 version and release. Element 480 (GS08, when GS07 is X): positions 1-3
+    the version, 4-6 its release and subrelease, 7-12 an industry's or association's own identifier (004010VICS,
+    005010X222A1: read as 004010, 005010). "004SPL" (a grammar's own name), "SPS" or "X12" name none: its sets are
+    judged by no version's dictionary, and said so, never refused for it (the group is taken as any version we
+    hold no dictionary for: x12.other_versions)."""
+    judged = ("their envelopes alone (x12.other_versions = \"envelope_only\")" if accept.other_versions ==
+              "envelope_only" else "what every X12 version agrees on (a segment id that is none, a mandatory segment "
+              "or element missing) and their own counts, as a version we hold no dictionary for (003040, 007030 ...)")
+    return finding("GS_VERSION_UNKNOWN", f"GS08 {g.version!r} names no X12 version and release (its first six "
+                   "characters are the version and release, digits: 004010, 005010, then any industry identifier: "
+                   f"004010VICS): no version's dictionary judges its sets, only {judged}; they are read and "
+                   "answered. Ask the partner which X12 release its guide and translator follow.", seg="GS",
+                   element="GS08", value=g.version, **loc)
 
 
 def check_interchange(ic: Interchange, accept: Acceptance, set_counts: list[int], *, file: str = "") -> list[Finding]:
@@ -265,6 +284,8 @@ def _check_group(ic: Interchange, g: Group, accept: Acceptance, set_count: int) 
         out.append(finding("GS_VERSION_UNSUPPORTED", f"GS08 {g.version!r} is not a version we accept "
                            f"({', '.join(sorted(accept.versions))}).", seg="GS", element="GS08", value=g.version,
                            **loc))
+    elif g.version.strip() and len(version) != 6:
+        out.append(_version_unknown(g, accept, loc))
     if g.has_trailer:
         stated = _stated_count(g.trailer_count)
         if stated != g.trailer_count and same_number(stated, set_count):

@@ -218,7 +218,7 @@ SET_CHECK_CODES = frozenset({
     "CTT_LINE_COUNT_MISMATCH", "CTT_QUANTITY_MISMATCH", "PO1_LINE_ID_DUPLICATE", "SDQ_NOT_APPLIED",
     "SDQ_QUANTITY_MISMATCH", "SCH_NOT_APPLIED", "SCH_QUANTITY_MISMATCH", "LINE_DATES_NOT_APPLIED",
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
-    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
+    "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "SHIP_TO_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH"})
 
@@ -241,7 +241,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _sublines(result, sets, chosen, set_of_row, fe)
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
-            + _notes(result, sets, chosen, set_of_row, fe) + _line_ship_tos(result, sets, chosen, set_of_row, fe)
+            + _notes(result, sets, chosen, set_of_row, fe) + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
             + _contract_prices(result, sets, chosen, set_of_row, fe))
@@ -1057,8 +1057,18 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
 _SHIP_TOS_NAMED = 10  # line ship-tos named in the message; the rest counted
 
 
-def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                   fe: FlatElements) -> list[Finding]:
+def _ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+              fe: FlatElements) -> list[Finding]:
+    """The 850s' ship-to warnings, their N1*ST rows found once: SHIP_TO_NOT_APPLIED (the heading's) and
+    LINE_SHIP_TO_NOT_APPLIED (the PO1 loops')."""
+    found = _ship_to_rows(result, "PO1", sets, chosen, set_of_row, fe)
+    if found is None:
+        return []
+    return _heading_ship_tos(result, sets, found, fe) + (_line_ship_tos(result, sets, found, fe) if found[5].any()
+                                                          else [])
+
+
+def _line_ship_tos(result: ParseResult, sets: Sets, found: tuple, fe: FlatElements) -> list[Finding]:
     """LINE_SHIP_TO_NOT_APPLIED once per 850 whose PO1 loops name ship-tos (N1*ST in the line's N1 loop: a co-op's
     consolidated drop ship, one member store per line) the order does not ship to: another party than the
     heading's N1*ST (the order, each line included, ships to the heading's: rules.business.places'
@@ -1069,10 +1079,8 @@ def _line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
     Another warning names the lines whose N1*ST is the heading's party with a department of its own (its N2: a
     hospital's PO for several nursing units, the hospital's GLN on each line): every line is shipped, labelled and
     invoiced to the heading's department, the line's used to be dropped without a word; the order still ships (its
-    dock is the hospital's), so nothing holds it."""
-    found = _ship_tos_under(result, "PO1", sets, chosen, set_of_row, fe)
-    if found is None:
-        return []
+    dock is the hospital's), so nothing holds it. ``found``: _ship_to_rows' of
+    the 850s, some within a PO1 loop."""
     heading, lines = _heading_and_line_parties(fe, found)
     heading_rows: dict[int, int] = {}  # set -> its heading N1*ST row (the first, as _heading_and_line_parties)
     for j in np.flatnonzero(~found[5]).tolist():
@@ -1129,6 +1137,46 @@ def _line_departments(result: ParseResult, where: tuple[Interchange, Group, Tran
                     f"({named}): every line is acknowledged, shipped, labelled and invoiced to {at}; tell the "
                     "warehouse which goods are for which department (a label each), or ask the partner for one PO "
                     "per department.", seg="N2", element="N201", value=unit, **_where(result, ic, g, ts, first + 1))]
+
+def _heading_ship_tos(result: ParseResult, sets: Sets, found: tuple, fe: FlatElements) -> list[Finding]:
+    """SHIP_TO_NOT_APPLIED once per 850 whose heading names more than one ship-to: N1*ST loops (the N1 loop may
+    repeat) naming another party than its first (by N103/N104 where both have one, else N102; a loop repeating the
+    first's party, another name of the same location, raises nothing). The first is the order's ship-to
+    (parsers.orders_850: allocated, acknowledged, shipped and invoiced to it, once rules.business.places'
+    SHIP_TO_AMBIGUOUS, which holds the order, is decided); the others are not applied. X12 says
+    where the goods of one PO go by SDQ destination quantities or a ship-to in each PO1 loop: two heading ship-tos
+    tell no one which goods go where, so a person must ask. Each other is named (N102, N103/N104; ten at most).
+    ``found``: _ship_to_rows' of the 850s."""
+    n1_rows, n1_owner, _line_rows, _line_owner, _at, in_line = found
+    heading = np.flatnonzero(~in_line)
+    if len(heading) < 2:
+        return []
+    several = np.bincount(n1_owner[heading]) > 1  # only the sets with two or more (a night's 850s have one each)
+    heading = heading[several[n1_owner[heading]]]
+    if not len(heading):
+        return []
+    name, qualifier, ident = (_column(fe, n1_rows[heading], k)[0].to_pylist() for k in (2, 3, 4))
+    per_set: dict[int, list[tuple[int, tuple]]] = {}
+    for j, at in enumerate(heading.tolist()):
+        per_set.setdefault(int(n1_owner[at]), []).append((int(n1_rows[at]), (name[j], qualifier[j], ident[j])))
+    out: list[Finding] = []
+    for k, parties in sorted(per_set.items()):
+        (_first_row, first), others = parties[0], [(r, p) for r, p in parties[1:] if not _same_party(p, parties[0][1])]
+        if not others:
+            continue
+        ic, g, ts = sets[k]
+        named = _listed([f"N1*ST {_party_words(p)}" for _r, p in others], _SHIP_TOS_NAMED)
+        row, party = others[0]
+        out.append(finding("SHIP_TO_NOT_APPLIED", f"The PO's heading names more than one ship-to: the first, N1*ST "
+                           f"{_party_words(first)}, is the order's (it would be allocated, acknowledged, shipped and "
+                           "invoiced to it: SHIP_TO_AMBIGUOUS holds it for a person unless the partner's profile "
+                           f"accepts that); {named} {'is' if len(others) == 1 else 'are'} not applied. One PO's goods "
+                           "for several places come as SDQ destination quantities or a ship-to in each PO1 loop: "
+                           "ask the partner where these goods go before they ship.", seg="N1",
+                           element="N104" if party[2] else "N102", value=party[2] or party[0] or "",
+                           **_where(result, ic, g, ts, row)))
+    return out
+
 
 def _line_marks_for(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                     fe: FlatElements, carried: bool = True) -> list[Finding]:
@@ -1201,12 +1249,18 @@ def _ship_tos_under(result: ParseResult, loop: str, sets: Sets, chosen: np.ndarr
                     fe: FlatElements):
     """_under_lines for the chosen sets' N1*ST rows under ``loop`` (PO1: an 850 line's own ship-to; POC: an 860's);
     None when no N1*ST is within a loop of its own set."""
+    found = _ship_to_rows(result, loop, sets, chosen, set_of_row, fe)
+    return found if found is not None and found[5].any() else None
+
+
+def _ship_to_rows(result: ParseResult, loop: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                  fe: FlatElements):
+    """_under_lines for the chosen sets' N1*ST rows, the heading's and those under ``loop``; None without any."""
     def ship_tos(rows: np.ndarray) -> np.ndarray:
         return np.asarray(pc.fill_null(pc.equal(_column(fe, rows, 1)[0], "ST"), False).to_numpy(
             zero_copy_only=False), dtype=bool)
 
-    found = _under_lines(result, "N1", sets, chosen, set_of_row, loop=loop, keep=ship_tos)
-    return found if found is not None and found[5].any() else None
+    return _under_lines(result, "N1", sets, chosen, set_of_row, loop=loop, keep=ship_tos)
 
 
 def _under_lines(result: ParseResult, seg: str, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,

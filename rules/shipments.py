@@ -31,6 +31,7 @@ from schemas.findings import Finding, finding
 from schemas.fulfilment import TARE_FIRST, WHOLE_PALLETS
 from schemas.grouping import Groups, encode, first_rows, is_first, joined
 from schemas.order_keys import shown, x12_po
+from schemas.orders import BUYER_ITEM_QUALIFIERS
 from schemas.reference import normalise_gtin, sscc_columns, zeros_dropped_gtin
 from schemas.rule_settings import RuleSettings
 from schemas.shipments import CLOSED_LINE_STATUSES, serial_problem
@@ -41,7 +42,7 @@ RESOLVED = [pa.field("line_number", pa.int32()), pa.field("item_sku", pa.string(
 _HEADER = (("partner", "partner", "W06"), ("ship_date", "ship_date", "G6202"),
            ("carrier_scac", "carrier_scac", "W2702"), ("service_level", "service_level", "W2703"),
            ("bill_of_lading", "bill_of_lading", "N902"))
-BUYER_ITEM = ("BP", "IN")  # a partner's part number answers to either (schemas.reference: legacy rows to both)
+BUYER_ITEM = BUYER_ITEM_QUALIFIERS  # a partner's part number answers to any (schemas.reference: legacy rows to all)
 SUITE = Path(__file__).with_name("gx_suites") / "shipment_lines.json"
 # what the GX suite checks too: skipped here when the GX run's findings are passed in instead
 SHAPE_CODES = frozenset({"SHIPMENT_QTY_NOT_POSITIVE", "SHIPMENT_WEIGHT_INVALID", "SHIPMENT_SCAC_INVALID",
@@ -753,7 +754,7 @@ def _scac_ok(scac: str) -> bool:
 def _resolve_items(t: pa.Table, items: pa.Table, partner_items: pa.Table | None = None
                    ) -> tuple[pa.Array, pa.Array]:
     """Our SKU for each row (from its sku column: a SKU, our vendor part or a GTIN; else its UPC;
-    else its partner's part number through ``partner_items``, as intake reads a PO1 BP/IN), and
+    else its partner's part number through ``partner_items``, as intake reads a PO1 BP/IN/PI/CB), and
     whether the row named an item we do not have (a partner's part number not in the cross-reference
     is not said to be unknown: the line id alone may name the line, as before)."""
     lookup: dict[str, str] = {}

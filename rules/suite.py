@@ -40,7 +40,8 @@ SUITES: dict[str, frozenset[str]] = {
                          "PRICE_BREAK_UNCLEAR", "PRICE_MULTIPLIER_UNSUPPORTED", "CATCH_WEIGHT_LINE",
                          "PRICE_NO_CHARGE", "DISCOUNT_OVER_THRESHOLD", "CURRENCY_MISMATCH"}),
     "terms": frozenset({"TERMS_MISMATCH", "TERMS_PERCENT_ROUNDED"}),
-    "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "LINE_SHIP_TO_DIFFERS"}),
+    "ship_to": frozenset({"SHIP_TO_UNKNOWN", "ADDRESS_INCOMPLETE", "ADDRESS_IMPLAUSIBLE", "LINE_SHIP_TO_DIFFERS",
+                          "SHIP_TO_AMBIGUOUS"}),
     "dates": frozenset({"DATE_IN_PAST", "CANCEL_DATE_PASSED", "SHIP_WINDOW_INCONSISTENT"}),
     "credit": frozenset({"CREDIT_LIMIT_EXCEEDED", "CUSTOMER_UNKNOWN"}),
 }
@@ -125,6 +126,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
         *b.check_ship_to(orders, ref.ship_tos, settings),
         *b.check_line_ship_tos(orders, lines),
         *b.check_line_places(orders, lines, ref.ship_tos, settings),
+        *b.check_ship_tos_repeated(orders),
         *b.check_dates(orders, today=today, settings=settings),
         *b.check_line_windows(orders, lines, today=today, settings=settings),
         *b.check_line_deliveries(orders, lines, today=today, settings=settings),

@@ -105,6 +105,8 @@ CATALOGUE: dict[str, CodeSpec] = {
         # --- functional group (997 AK9) ---------------------------------------------------
         _C("GS_FUNCTIONAL_ID_UNSUPPORTED", "group", "error", "AK9:1", "We do not accept this functional group."),
         _C("GS_VERSION_UNSUPPORTED", "group", "error", "AK9:2", "GS08 is not a version we accept."),
+        _C("GS_VERSION_UNKNOWN", "group", "warning", "", "GS08 names no X12 version and release (its first six "
+           "characters are not digits: \"004SPL\"): no version's dictionary judges its sets."),
         _C("GE_MISSING", "group", "error", "AK9:3", "The functional group has no GE trailer."),
         _C("GE_CONTROL_MISMATCH", "group", "error", "AK9:4", "GE02 does not equal GS06."),
         _C("GE_SET_COUNT_MISMATCH", "group", "error", "AK9:5", "GE01 does not equal the number of sets."),
@@ -202,6 +204,9 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("HEADING_DATES_NOT_APPLIED", "set", "warning", "",
            "The PO's heading carries a delivery, ship or cancel date (DTM) we keep nothing for (077, 068 ...), or "
            "a twin of one we keep (106, 175 ...) not taken because the standard one came with another date."),
+        _C("SHIP_TO_NOT_APPLIED", "set", "warning", "",
+           "The PO's heading names more than one ship-to (N1*ST loops naming different parties): the order ships to "
+           "the first; the others are not applied."),
         _C("LINE_SHIP_TO_NOT_APPLIED", "set", "warning", "",
            "PO1 loops name ship-tos (N1*ST) the order does not ship to: another than the heading's, several "
            "without one in the heading, or the heading's at another department (N2)."),

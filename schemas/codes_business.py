@@ -260,6 +260,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The ship-to country, state/province or postal code is not valid or not served.",
     ),
     _C(
+        "SHIP_TO_AMBIGUOUS",
+        "business",
+        "warning",
+        "",
+        "The PO's heading names more than one ship-to (N1*ST loops naming different parties): the order would ship "
+        "to the first, and nothing says which goods the others are for.",
+    ),
+    _C(
         "LINE_SHIP_TO_DIFFERS",
         "business",
         "warning",

@@ -267,6 +267,11 @@ ORDERS = pa.schema([
     # state licence); null: none. They are among refs_sent too. An 810 writes those of the qualifiers its profile
     # lists in its N1 BT / ST loop ([fulfilment.invoice] party_refs)
     pa.field("party_refs_sent", pa.list_(PARTY_REF)),
+    # the heading's N1*ST loops after the first (the order's ship-to, the ship_to_* columns) that name another party
+    # (by N103/N104 where both have one, else N102): each N1's elements from N101 joined by ELEMENTS_SEP, ITDS_SEP
+    # between them; null: none. Which goods go to which is not said (rules.business.places: SHIP_TO_AMBIGUOUS holds
+    # the order for a person; X12 sends one PO's goods for several places as SDQ or a ship-to in each PO1 loop)
+    pa.field("ship_to_others_sent", pa.string()),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);
     pa.field("fob_sent", pa.string()),
@@ -311,7 +316,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "do_not_exceed_amount", "fob_sent", "td5_sent", "itd_sent", "ship_to_name2",
                           "ship_to_contact_sent", "bill_to_name2", "buyer_name2", "mark_for_name2",
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
-                          "refs_sent", "ref_descriptions", "party_refs_sent",
+                          "refs_sent", "ref_descriptions", "party_refs_sent", "ship_to_others_sent",
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
                           "isa08"])
@@ -452,7 +457,7 @@ PRODUCT_FIELDS = [
     pa.field("gtin", pa.string()),  # UK
     pa.field("ean", pa.string()),  # EN
     pa.field("vendor_part", pa.string()),  # VN
-    pa.field("buyer_part", pa.string()),  # BP / IN
+    pa.field("buyer_part", pa.string()),  # BP / IN / PI / CB (BUYER_ITEM_QUALIFIERS)
     pa.field("product_ids", pa.list_(PRODUCT_ID)),  # every qualifier/id pair as sent
     pa.field("description", pa.string()),  # PID05 (first description, not a colour/size PID)
 ]
@@ -697,9 +702,16 @@ DATE_TWIN_NAMES = {"106": "required by", "996": "required delivery",
                    "074": "requested for delivery (prior to and including)", "118": "requested pick-up",
                    "175": "cancel if not shipped by", "177": "cancellation", "061": "cancel if not delivered by"}
 
-# PO1 qualifier -> canonical column
-PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part", "BP": "buyer_part",
-                      "IN": "buyer_part"}
+# The buyer's own number for the item, under the qualifiers of code list 235 that name it so: BP "Buyer's Part
+# Number", IN "Buyer's Item Number", PI "Purchaser's Item Code" (ACE Hardware's 850 sends its item as PI) and CB
+# "Buyer's Catalog Number". Not IT "Buyer's Style Number" (a style spans sizes and colours: no one item), nor PN
+# "Company Part Number" (no party named: the sender's, or anyone's). What a cross-reference row without a
+# qualifier answers to (schemas.reference), the ORDER_LINES buyer_part column, a shipment's buyer item
+BUYER_ITEM_QUALIFIERS = ("BP", "IN", "PI", "CB")
+
+# PO1 qualifier -> canonical column (the first of a column's qualifiers, in this order, with a value fills it)
+PRODUCT_QUALIFIERS = {"UP": "upc", "UK": "gtin", "EN": "ean", "VN": "vendor_part",
+                      **dict.fromkeys(BUYER_ITEM_QUALIFIERS, "buyer_part")}
 
 # ORDER_SACS: one row per SAC allowance or charge (SAC01 A or C) of an 850 set, in the order sent: what the PO
 # promised (kept with its order in connectors.order_store as "sacs"; the reconciliation's PO_CHARGES and

@@ -115,6 +115,8 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     # order's, so its goods would go to the wrong place; a person decides (ships it by hand, or asks for one PO
     # per destination). A partner that agreed to heading-only shipping says accept
     "LINE_SHIP_TO_DIFFERS": HOLD_ORDER,
+    # two heading ship-tos: shipped to the first, the other's goods would go to the wrong place unasked
+    "SHIP_TO_AMBIGUOUS": HOLD_ORDER,
     "DATE_IN_PAST": RESCHEDULE,
     # the buyer's last acceptable date has gone: a person asks for a new date (860) or rejects the order
     # (reject_order per partner policy); the goods would be refused at the dock or charged back

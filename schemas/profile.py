@@ -356,7 +356,7 @@ class DropSettings(_Model):
 
 
 # set-level codes whose orders a business rule's finding decides: named when a profile gives the former an outcome
-DECIDED_BY = {"LINE_SHIP_TO_NOT_APPLIED": "LINE_SHIP_TO_DIFFERS"}
+DECIDED_BY = {"LINE_SHIP_TO_NOT_APPLIED": "LINE_SHIP_TO_DIFFERS", "SHIP_TO_NOT_APPLIED": "SHIP_TO_AMBIGUOUS"}
 
 
 class RuleProfile(PartnerRuleOverrides):

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.orders import MONEY, PERCENT, PRICE
+from schemas.orders import BUYER_ITEM_QUALIFIERS, MONEY, PERCENT, PRICE
 
 ITEM_STATUSES = ("active", "discontinued")
 
@@ -82,8 +82,8 @@ DEA_SCHEDULES = ("CI", "CII", "CIIN", "CIII", "CIIIN", "CIV", "CV")
 ORDER_FORM_SCHEDULES = frozenset({"CI", "CII", "CIIN"})
 
 # A partner's cross-reference: the id it sends under a PO1 qualifier (BP, IN, VP, VA, MG, SK, CB, UP ...)
-# -> our SKU. ``qualifier`` may be left out (or empty): such a row is a buyer's part number (BP or IN),
-# which is all the cross-reference held before the column existed.
+# -> our SKU. ``qualifier`` may be left out (or empty): such a row is the buyer's own number for the item (BP, IN,
+# PI or CB: schemas.orders.BUYER_ITEM_QUALIFIERS), which is all the cross-reference held before the column existed.
 PARTNER_ITEMS = pa.schema(
     [
         pa.field("partner", pa.string(), nullable=False),
@@ -92,7 +92,7 @@ PARTNER_ITEMS = pa.schema(
         pa.field("sku", pa.string(), nullable=False),
     ]
 )
-LEGACY_CROSS_REFERENCE_QUALIFIERS = ("BP", "IN")  # what a row without a qualifier answers to
+LEGACY_CROSS_REFERENCE_QUALIFIERS = BUYER_ITEM_QUALIFIERS  # what a row without a qualifier answers to
 
 # How many eaches one unit of an item holds, for units other than the each, the item's own selling unit
 # (items.unit) and its case (CA/CS = items.case_pack): e.g. SKU-1,PK,6 (inner pack), SKU-1,DZ,12, SKU-1,BX,24.

@@ -42,6 +42,7 @@ from rules.business.places import (
     check_line_ship_tos,
     check_line_windows,
     check_ship_to,
+    check_ship_tos_repeated,
 )
 from rules.business.purpose import check_order_type, check_purpose, check_test_data
 from rules.business.quantities import adjusted_quantity, check_quantities, quantity_in_eaches
@@ -56,7 +57,7 @@ __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_curre
            "check_do_not_exceed", "check_do_not_exceed_answered",
            "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
            "check_line_deliveries", "check_line_places", "check_line_requested_dates", "check_line_ship_tos",
-           "check_line_windows",
+           "check_line_windows", "check_ship_tos_repeated",
            "check_order_forms",
            "check_prices", "check_purpose",
            "check_quantities",
@@ -95,6 +96,7 @@ def run_business_rules(
         *check_ship_to(orders, ref.ship_tos, settings),
         *check_line_ship_tos(orders, lines),
         *check_line_places(orders, lines, ref.ship_tos, settings),
+        *check_ship_tos_repeated(orders),
         *check_dates(orders, today=today, settings=settings),
         *check_line_windows(orders, lines, today=today, settings=settings),
         *check_line_deliveries(orders, lines, today=today, settings=settings),

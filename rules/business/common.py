@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 from rules.distinct import per_rows
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.findings import Finding, finding_at_row
+from schemas.orders import BUYER_ITEM_QUALIFIERS
 from schemas.rule_settings import RuleSettings
 
 _LINE_LOCATION = ["source_file", "isa13", "gs06", "st02", "segment_position", "file_segment", "line_number"]
@@ -22,7 +23,7 @@ _ID_COLUMNS = {
     "upc": ("UP",),
     "ean": ("EN",),
     "vendor_part": ("VN",),
-    "buyer_part": ("BP", "IN"),
+    "buyer_part": BUYER_ITEM_QUALIFIERS,
 }  # also the order of precedence when resolving
 _HUNDRED = Decimal(100)
 

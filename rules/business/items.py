@@ -176,7 +176,8 @@ def item_gs1_keys(items: pa.Table) -> tuple[pa.Array, pa.Array]:
 
 def cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
     """(partner|qualifier|id keys, skus) of the cross-reference; a row without a qualifier (files from
-    before the column existed) is a buyer's part number: it answers to BP and to IN."""
+    before the column existed) is the buyer's own number for the item: it answers to each of
+    LEGACY_CROSS_REFERENCE_QUALIFIERS (BP, IN, PI, CB), a row qualified so to its qualifier alone."""
     partner = partner_items.column("partner").combine_chunks()
     ident = partner_items.column("buyer_part").combine_chunks()
     sku = partner_items.column("sku").combine_chunks()
@@ -499,7 +500,8 @@ def _vendor_pair(row: dict) -> dict:
 
 
 def _cross_referenced(sku: str, partner: str, partner_items: pa.Table | None) -> dict[str, str]:
-    """qualifier -> the partner's id for ``sku`` (partner_items; a row without a qualifier answers BP and IN)."""
+    """qualifier -> the partner's id for ``sku`` (partner_items; a row without a qualifier answers BP, IN, PI and
+    CB: LEGACY_CROSS_REFERENCE_QUALIFIERS)."""
     xref: dict[str, str] = {}
     if partner_items is None or not partner_items.num_rows:
         return xref

@@ -23,7 +23,16 @@ from rules.business.common import (
 from schemas.codes_business import BUSINESS_CATALOGUE
 from schemas.countries import NO_POSTAL_CODES, US_TERRITORIES, alpha2
 from schemas.findings import Finding, finding_at_row
-from schemas.orders import DELIVER_AFTER, LAST_DATE_COLUMNS, LAST_DATES, LINE_SHIP_TO, last_ship_day, last_ship_days
+from schemas.orders import (
+    DELIVER_AFTER,
+    ELEMENTS_SEP,
+    ITDS_SEP,
+    LAST_DATE_COLUMNS,
+    LAST_DATES,
+    LINE_SHIP_TO,
+    last_ship_day,
+    last_ship_days,
+)
 from schemas.rule_settings import RuleSettings
 
 # --- ship-to ------------------------------------------------------------------------------------
@@ -223,6 +232,32 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
             line, seg="N1", element="N104" if ident else "N102", value=ident or line["ship_to_name"],
             severity=BUSINESS_CATALOGUE["LINE_SHIP_TO_DIFFERS"].severity, position=False,
             line_number=line["line_number"]))
+    return out
+
+
+def check_ship_tos_repeated(orders: pa.Table) -> list[Finding]:
+    """SHIP_TO_AMBIGUOUS once per order whose heading names more than one ship-to (ORDERS ship_to_others_sent: N1*ST
+    loops after the first naming other parties): the order is allocated, acknowledged, shipped and invoiced to
+    the first (its ship_to_* columns), and nothing says which goods the others are for. X12 sends one PO's goods
+    for several places as SDQ destination quantities or a ship-to in each PO1 loop; two heading ship-tos are no
+    such split, so a person asks the partner. Its default outcome holds the order (schemas.outcomes); a partner
+    whose heading repeats N1*ST for another purpose (its guide says the first is the ship-to) says accept."""
+    if "ship_to_others_sent" not in orders.column_names or orders["ship_to_others_sent"].null_count == \
+            orders.num_rows:
+        return []
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_others_sent", *(f"ship_to_{f}" for f in LINE_SHIP_TO)]
+    out: list[Finding] = []
+    for order in _rows(orders, cols, pc.is_valid(orders["ship_to_others_sent"])):
+        others = [sent.split(ELEMENTS_SEP) for sent in order["ship_to_others_sent"].split(ITDS_SEP)]
+        named = "; ".join("N1*" + " ".join(e for e in n1 if e) for n1 in others)
+        first = [*others[0], "", "", "", ""]
+        out.append(business_finding(
+            "SHIP_TO_AMBIGUOUS",
+            f"The PO's heading names more than one ship-to: N1*ST {_party_words(order)}, the first, where the order "
+            f"is allocated, acknowledged, shipped and invoiced, and {named}; which goods go where is not said (one "
+            "PO's goods for several places come as SDQ destination quantities or a ship-to in each PO1 loop).",
+            order, seg="N1", element="N104" if first[3] else "N102", value=first[3] or first[1] or None,
+            line=False))
     return out
 
 
