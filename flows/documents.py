@@ -128,13 +128,16 @@ def controls(doc: PlannedDocument) -> list[str]:
     (997s, TA1s, 865s), a CSV acknowledgment's cells (its line breaks between rows are no value's)."""
     if doc.content:
         text = doc.content.decode("utf-8", "replace")
-        if text.replace("\r", "").replace("\n", "").isprintable():
+        if text.replace("\r", "").replace("\n", "").isprintable() and '"' not in text and "'" not in text:  # no
+            # quoted cell: a line break ends a row
             return []
         import csv
         import io
 
-        return [f"row {n} {cell!r}" for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1)
-                for cell in row if has_control(cell)][:MOST_SAID]
+        head = text.split("\n", 1)[0]
+        sep = max(",;\t|", key=head.count)  # the acknowledgment's delimiter (its header row has the most)
+        return [f"row {n} {cell!r}" for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep),
+                                                            1) for cell in row if has_control(cell)][:MOST_SAID]
     said = controls_in_text("".join(s.text for s in doc.sets if s.text), doc.delimiters) \
         if doc.delimiters is not None and any(s.text for s in doc.sets) else []
     for body in _bodies(doc):

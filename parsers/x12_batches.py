@@ -172,7 +172,7 @@ class _Scan:
         if sk.reason:
             return sk
         tail = bytes(buf[1:]) if buf.startswith(term) else bytes(buf)
-        if tail.strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x1a\x00"):  # (Ctrl-Z / NUL padding: x12_reader._is_padding)
+        if tail.strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"):
             return self.stop("a segment without a terminator at the end")
         try:
             decoder.decode(b"", final=True)
