@@ -95,11 +95,32 @@ def test_the_partner_s_tab_is_refused_at_intake_and_not_echoed(night):
 
 def test_a_csv_order_s_id_with_a_cr_is_read_with_a_blank_and_said(night):
     _ws, found, sent = night
-    [f] = [f for f in found if f["code"] == "CONTROL_CHARACTER_REPLACED"]
-    assert f["partner"] == "umbrella" and f["severity"] == "warning"
+    [f] = [f for f in found if f["code"] == "CONTROL_CHARACTER_REPLACED" and f["partner"] == "umbrella"]
+    assert f["severity"] == "warning"
     assert "'BI\\r7'" in f["message"] and "'BI 7'" in f["message"] and "It is an id" in f["message"]
     assert "PO UMB-6001, row 3" in f["message"]
     assert not [f for f in found if f["code"] == "OUTBOUND_CONTROL_CHARACTER"]  # nothing got past the sources
+
+
+def test_a_reference_description_of_two_lines_is_read_as_one_and_said(night):
+    _ws, found, _sent = night
+    [f] = [f for f in found if f["code"] == "CONTROL_CHARACTER_REPLACED" and f["partner"] == ""]
+    assert f["severity"] == "warning" and f["stage"] == "decide"
+    assert f["message"].startswith("items.csv line 2, description: 'Copy paper\\nA4 80g' holds a control character")
+    assert "read as 'Copy paper A4 80g'" in f["message"] and "Fix the row." in f["message"]
+
+
+def test_a_reference_cell_with_a_control_character_is_read_with_a_blank():
+    from connectors.reference import read_reference_csv
+    from schemas.reference import OPTIONAL_COLUMNS, SCHEMAS
+
+    data = (b"sku,gtin,upc,vendor_part,description,unit,case_pack,min_order_qty,status\r\n"
+            b'SKU-1,,,VP-1,"Pens\r\n  blue\tfine",EA,1,1,active\r\nSKU-2,,,VP-2,Clips,EA,1,1,active\r\n')
+    replaced: list = []
+    table = read_reference_csv(data, name="items.csv", schema=SCHEMAS["items"], optional=OPTIONAL_COLUMNS["items"],
+                               replaced=replaced)
+    assert table.column("description").to_pylist() == ["Pens blue fine", "Clips"]
+    assert replaced == [("items.csv", 2, "description", "Pens\r\n  blue\tfine", "Pens blue fine")]
 
 
 def test_a_description_of_two_lines_goes_out_as_one(night):
