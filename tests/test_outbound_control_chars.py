@@ -200,3 +200,17 @@ def test_data_after_the_last_iea_is_still_said(tail):
     codes = [f.code for f in read_interchanges(PO + tail, file="f.x12").findings]
     assert "X12_TRAILING_GARBAGE" in codes
 
+
+
+@pytest.mark.parametrize("pad", [b"\x1a" * 64, b"\x00" * 16 + b"\r\n"])
+def test_a_padded_interchange_is_read_in_batches_as_whole(pad):
+    """Padding does not make the batch scanner read a large interchange whole ("segments after the IEA") and the
+    batches give what the whole read gives: no finding about it either way."""
+    from parsers.x12_batches import scan_interchange
+    from tests.test_intake_batches import MIXED, _same
+
+    plain = scan_interchange([MIXED], max_bytes=1 << 20, max_sets=2, max_set_bytes=1 << 20)
+    padded = scan_interchange([MIXED + pad], max_bytes=1 << 20, max_sets=2, max_set_bytes=1 << 20)
+    assert plain.reason == padded.reason == "" and padded.rows == plain.rows
+    outs = _same(MIXED + pad, max_sets=2)
+    assert not [f for o in outs for f in o.findings if f.code in ("X12_TRAILING_GARBAGE", "ISA_STRUCTURE_INVALID")]
