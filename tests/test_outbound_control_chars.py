@@ -214,3 +214,14 @@ def test_a_padded_interchange_is_read_in_batches_as_whole(pad):
     assert plain.reason == padded.reason == "" and padded.rows == plain.rows
     outs = _same(MIXED + pad, max_sets=2)
     assert not [f for o in outs for f in o.findings if f.code in ("X12_TRAILING_GARBAGE", "ISA_STRUCTURE_INVALID")]
+
+
+def test_free_text_loses_c1_controls_too():
+    """A C1 control (0x80-0x9F: a Latin-1 file's NEL, 0x85, read as UTF-8 text) in a name or description is a
+    control character as a tab is: the free-text writers make it a blank, or the backstop would hold the document."""
+    import pyarrow as pa
+
+    from parsers.x12_writer import x12_text, x12_texts
+
+    assert x12_text("Caf\u00e9\x85 Rue\x9f") == "Caf\u00e9 Rue"
+    assert x12_texts(pa.array(["A\x85B", "Caf\u00e9\u00a0Rue", None])).to_pylist() == ["A B", "Caf\u00e9\u00a0Rue", None]
