@@ -224,4 +224,5 @@ def test_free_text_loses_c1_controls_too():
     from parsers.x12_writer import x12_text, x12_texts
 
     assert x12_text("Caf\u00e9\x85 Rue\x9f") == "Caf\u00e9 Rue"
-    assert x12_texts(pa.array(["A\x85B", "Caf\u00e9\u00a0Rue", None])).to_pylist() == ["A B", "Caf\u00e9\u00a0Rue", None]
+    nbsp = "Caf\u00e9\u00a0Rue"  # a no-break space is no control: kept
+    assert x12_texts(pa.array(["A\x85B", nbsp, None])).to_pylist() == ["A B", nbsp, None]
