@@ -226,3 +226,29 @@ def test_free_text_loses_c1_controls_too():
     assert x12_text("Caf\u00e9\x85 Rue\x9f") == "Caf\u00e9 Rue"
     nbsp = "Caf\u00e9\u00a0Rue"  # a no-break space is no control: kept
     assert x12_texts(pa.array(["A\x85B", nbsp, None])).to_pylist() == ["A B", nbsp, None]
+
+
+def test_a_document_held_for_a_control_character_is_on_record_and_never_released(tmp_path):
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows.documents import deliver_partner, holder, renderer
+    from schemas.lifecycle import Plan
+    from schemas.profile import load_profiles
+
+    profiles = {"acme": load_profiles(REPO / "partners")["acme"]}
+    state = StateStore(tmp_path / "state.sqlite")
+    drop = LocalDrop(tmp_path / "drop")
+    body = (("BAK", "00", "AC", "ACME-1001", "20261127"), ("N1", "ST", "Acme\x00DC"), ("CTT", "0"))
+    doc = PlannedDocument("acme", "855", "PR", (PlannedSet("855:nul", body, "ACME-1001", "s"),))
+    applied = state.apply(Plan(documents=(doc,)), render=renderer(profiles, NIGHT),
+                          hold=holder(profiles, stage="decide", files={"s": "po.x12"}), at=NIGHT.isoformat(),
+                          run_id="r")
+    assert not applied.documents
+    assert [(f["code"], f["po_number"], f["file"], f["consequence"]) for f in state.findings(run_id="r")] == [
+        ("OUTBOUND_CONTROL_CHARACTER", "ACME-1001", "po.x12", "document held, not sent")]
+    [stored] = state.documents("acme")
+    assert (stored.status, stored.isa13) == ("held", "")
+    assert deliver_partner(profiles["acme"], state, drop, now=NIGHT) == 0  # its delimiters fit: still not released
+    assert not (tmp_path / "drop" / "outbox").exists() or list((tmp_path / "drop" / "outbox").iterdir()) == []
+    assert state.documents("acme")[0].status == "held" and state.last_number("acme", "ISA") == 0
+    state.close()
