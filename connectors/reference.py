@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from schemas.charsets import has_control, without_controls
 from schemas.errors import ConfigError
 from schemas.packaging import packaging_code, why_not_packaging
 from schemas.reference import (
@@ -62,11 +63,15 @@ def _convert(value: str, type_: pa.DataType) -> object:
 
 
 def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
-                       optional: frozenset[str] = frozenset()) -> pa.Table:
+                       optional: frozenset[str] = frozenset(),
+                       replaced: list[tuple[str, int, str, str, str]] | None = None) -> pa.Table:
     """Parse one reference CSV (UTF-8, or UTF-16/32 as Excel's "Unicode text" export writes it; header row)
     into ``schema``. An empty cell is null; a null in
     a non-nullable column, an unknown or missing column (other than an ``optional`` one, which is then
-    null throughout), or an unconvertible value is a ConfigError."""
+    null throughout), or an unconvertible value is a ConfigError. A cell holding a control character (a
+    description of two lines, a tab pasted into a name: no document we send may carry one) is read with one
+    blank for each run (schemas.charsets.without_controls), and ``replaced`` told of it: (file, line, column,
+    as written, as read)."""
     wide = wide_codec(data[:HEAD_BYTES])  # Excel's "Unicode text" export, as the CSV order reader reads it
     try:
         text = data.decode(wide) if wide else data.decode("utf-8-sig")
@@ -95,6 +100,11 @@ def read_reference_csv(data: bytes, *, name: str, schema: pa.Schema,
             raise ConfigError(f"expected {len(header)} cells, found {len(record)}", file=name, line=line_no)
         for out, pos, field in zip(columns, positions, schema, strict=True):
             cell = record[pos].strip() if pos is not None else ""
+            if not cell.isprintable() and has_control(cell):
+                kept = without_controls(cell)
+                if replaced is not None:
+                    replaced.append((name, line_no, field.name, cell, kept))
+                cell = kept
             if cell == "":
                 if not field.nullable:
                     raise ConfigError(f"column {field.name!r} may not be empty", file=name, line=line_no)
@@ -228,6 +238,7 @@ def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
     item_units.csv and customer_currencies.csv from ``folder``."""
     tables: dict[str, pa.Table] = {}
+    replaced: list[tuple[str, int, str, str, str]] = []
     for key, schema in SCHEMAS.items():
         path = Path(folder) / f"{key}.csv"
         if key in OPTIONAL_FILES and not path.exists():
@@ -238,7 +249,7 @@ def load_reference(folder: Path) -> ReferenceData:
         except OSError as exc:
             raise ConfigError(f"cannot read reference file: {exc.strerror}", file=str(path)) from exc
         tables[key] = read_reference_csv(data, name=str(path), schema=schema,
-                                         optional=OPTIONAL_COLUMNS.get(key, frozenset()))
+                                         optional=OPTIONAL_COLUMNS.get(key, frozenset()), replaced=replaced)
     items = tables["items"]
     _check_rows(items.select(["gtin"]), str(Path(folder) / "items.csv"), _gtin_problem)
     # an item without a GTIN (metals cut to size, bulk chemicals, MRO parts) keeps none, or its UPC's when it has one
@@ -277,4 +288,4 @@ def load_reference(folder: Path) -> ReferenceData:
         if new is not None and (new not in known_skus or new == sku):
             raise ConfigError(f"replaced_by {new!r} is not another sku of items.csv", file=files["items"],
                               row=row_no)
-    return ReferenceData(**tables)
+    return ReferenceData(**tables, replaced=tuple(replaced))

@@ -27,10 +27,11 @@ from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
+from rules.outbound import reference_replaced
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError
 from schemas.findings import Finding
-from schemas.lifecycle import ON_HOLD, Plan
+from schemas.lifecycle import ON_HOLD, FindingRecord, Plan
 from schemas.orders import ORDERS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
@@ -172,6 +173,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
         if inventory.receipts.num_rows:
             owed = lifecycle.lines_as_planned(state.lines_for(state.orders_with_backorders(lifecycle.OWING)), plan)
     load.stop()
+    if deciding and ref.replaced:  # reference cells read with a blank for a control character: ops fix the rows
+        plan += Plan(findings=tuple(FindingRecord(f, "", "", "written with a blank", "decide")
+                                    for f in reference_replaced(ref.replaced)))
     if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)

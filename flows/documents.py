@@ -17,7 +17,8 @@ from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
 from flows import faults
 from parsers.x12_writer import Segment, answer_encoding, collisions, transcode, unspelled
-from schemas.charsets import widest
+from rules.outbound import MOST_SAID, controls_held, controls_in_segments, controls_in_text
+from schemas.charsets import has_control, widest
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
@@ -93,6 +94,14 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
 
     def hold(doc: PlannedDocument) -> FindingRecord | None:
         profile = profiles[doc.partner]
+        stray = controls(doc)
+        if stray:  # the backstop: a value holding a tab, CR, LF, NUL ... is never sent
+            pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
+            source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
+            what = f"{doc.doc_type} for PO {', '.join(pos)}" if pos else doc.doc_type
+            return FindingRecord(controls_held(what, stray, (files or {}).get(source, ""), ",".join(pos) or None),
+                                 doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
+                                 stage=stage)
         if doc.content:  # a CSV acknowledgment: no delimiters to choose
             return None
         if doc.delimiters is not None and all(s.text and not s.body for s in doc.sets):
@@ -113,6 +122,29 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
     return hold
 
 
+def controls(doc: PlannedDocument) -> list[str]:
+    """The values of ``doc`` holding a control character (rules.outbound.controls_in_text), [] for a document fit to
+    send: the sets rendered by their planner (855s, 856s, 810s: one pass over their text), those still segments
+    (997s, TA1s, 865s), a CSV acknowledgment's cells (its line breaks between rows are no value's)."""
+    if doc.content:
+        text = doc.content.decode("utf-8", "replace")
+        if text.replace("\r", "").replace("\n", "").isprintable() and '"' not in text and "'" not in text:  # no
+            # quoted cell: a line break ends a row
+            return []
+        import csv
+        import io
+
+        head = text.split("\n", 1)[0]
+        sep = max(",;\t|", key=head.count)  # the acknowledgment's delimiter (its header row has the most)
+        return [f"row {n} {cell!r}" for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep),
+                                                            1) for cell in row if has_control(cell)][:MOST_SAID]
+    said = controls_in_text("".join(s.text for s in doc.sets if s.text), doc.delimiters) \
+        if doc.delimiters is not None and any(s.text for s in doc.sets) else []
+    for body in _bodies(doc):
+        said += controls_in_segments(body)
+    return said[:MOST_SAID]
+
+
 def held_finding(env: Envelope, doc_type: str, po_numbers: list[str], bodies: list[list[Segment]],
                  source_file: str = "") -> Finding:
     used = sorted(set().union(*(collisions([s for b in bodies for s in b], d) for d in env.candidates)))
@@ -128,7 +160,7 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
     pending, each in one transaction. Returns how many were released."""
     render = renderer({profile.id: profile}, now)
     return sum(state.release_document(h, render) for h in state.held_documents(profile.id)
-               if fits(profile, h.document))
+               if fits(profile, h.document) and not controls(h.document))
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from parsers.csv_common import (
 from parsers.csv_totals import LABELS as TOTALS_LABELS
 from parsers.csv_totals import Totals
 from schemas import countries
+from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
 from schemas.fulfilment import CsvOrderMapping
 from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
@@ -177,7 +178,11 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if not wide.templates and wide.unseen(rows):
             break  # items side by side read as one per row: a finding, nothing read
         for number, fields in (wide.items(rows, batch) if wide.templates else batch):
+            replaced = _controls_replaced(fields, rows.columns) if not "".join(fields).isprintable() else ()
             po = rows.cell(fields, "po_number")
+            if replaced:
+                rows.where = po or None
+                _said_replaced(rows, number, po, replaced)
             if not wide.templates and (not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and \
                     (why := totals.reason(rows, fields, po)) is not None:
                 rows.where = None
@@ -292,6 +297,38 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     more += max(0, len(answered) - MOST_REFUSED)
     heads = _table(orders, ORDERS)
     return CsvOrders(heads, _own_dates(_good_lines(batches, pos), heads), findings, bad, answered[:MOST_REFUSED], more)
+
+
+def _controls_replaced(fields: list[str], columns: Mapping[str, int]) -> list[tuple[int, str, str]]:
+    """Each cell of a row holding a control character (a CR or line break inside a quoted cell, a tab, a NUL),
+    made the text we keep and send (schemas.charsets.without_controls: each run one blank), in place: (position,
+    as sent, as kept). Only the ids (_ID_FIELDS) our answers echo: a free text (a description, the ship-to's
+    address, which _row reads as its lines) is kept as sent, and written with a blank for each run where a document
+    carries it (parsers.x12_writer.x12_text, engine.csv_ack)."""
+    out = []
+    ids = {at for name, at in columns.items() if name.startswith(_ID_FIELDS)}
+    for at, cell in enumerate(fields):
+        if at in ids and has_control(cell):
+            fields[at] = without_controls(cell)
+            out.append((at, cell, fields[at]))
+    return out
+
+
+_ID_FIELDS = ("po_number", "line_id", "sku", "buyer_part", "vendor_part", "gtin", "upc", "ship_to_id", "store")
+
+
+def _said_replaced(rows: CsvRows, number: int, po: str, replaced: list[tuple[int, str, str]]) -> None:
+    """CONTROL_CHARACTER_REPLACED per cell _controls_replaced changed (an id's echo then differs: said)."""
+    names = {at: name for name, at in rows.columns.items()}
+    for at, sent, kept in replaced:
+        name = names.get(at, "")
+        column = rows.header_names.get(name, name) or f"column {at + 1}"
+        echo = (" It is an id: what we send back (855, 856, 810, the CSV acknowledgment) holds "
+                f"{kept!r}, not the value as sent.")
+        rows.note(finding("CONTROL_CHARACTER_REPLACED", f"{f'PO {po}, row' if po else 'Row'} {number}, {column}: "
+                          f"{sent!r} holds a control character (tab, CR, line break ...), which no document we send "
+                          f"may; read as {kept!r}.{echo} Ask the sender to fix the export.",
+                          file=rows.file, row=number, column=column, value=kept))
 
 
 def _own_dates(lines: pa.Table, orders: pa.Table) -> pa.Table:

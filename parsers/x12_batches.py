@@ -24,6 +24,8 @@ from schemas.x12 import SegmentTable
 from schemas.x12dict import functional_id_unknown
 
 _WS = rb"[ \t\r\n\x0b\x0c\x1c-\x1f]*"  # what the tokeniser strips at a segment start (ASCII)
+# what may follow the last terminator: white space, and Ctrl-Z / NUL padding (x12_reader._is_padding: no segment)
+_TAIL = b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x1a\x00"
 MAX_SEGMENT_BYTES = 64 << 20  # a "segment" longer than this (no terminator): not cut, read whole
 
 
@@ -98,7 +100,7 @@ class _Scan:
             final = True
             if not self.virtual and hasattr(self, "term"):
                 last = buf.rfind(self.term)
-                if bytes(buf[last + 1:]).strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"):
+                if bytes(buf[last + 1:]).strip(_TAIL):
                     buf.extend(self.term)  # the last segment has no terminator: the reader ends it there too
                     self.virtual = True
                     return True
@@ -172,7 +174,7 @@ class _Scan:
         if sk.reason:
             return sk
         tail = bytes(buf[1:]) if buf.startswith(term) else bytes(buf)
-        if tail.strip(b" \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f"):
+        if tail.strip(_TAIL):
             return self.stop("a segment without a terminator at the end")
         try:
             decoder.decode(b"", final=True)
@@ -183,10 +185,12 @@ class _Scan:
             return self.stop("segments outside any transaction set")
         if self.after_iea and self.prev_row != sk.rows - 1:
             return self.stop("segments after the IEA")
-        self.close_set(sk.size, sk.rows)
+        # Ctrl-Z / NUL padding after the last terminator is no batch's: its reader would count it a segment
+        end = sk.size - len(tail) if b"\x1a" in tail or b"\x00" in tail else sk.size
+        self.close_set(end, sk.rows)
         start, brow, group, sets = self.batch
-        if start < sk.size:
-            sk.batches.append(Batch(start, sk.size, brow, sk.rows - brow, group, sets))
+        if start < end:
+            sk.batches.append(Batch(start, end, brow, sk.rows - brow, group, sets))
         return sk
 
     def stop(self, reason: str) -> Skeleton:

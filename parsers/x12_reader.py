@@ -597,6 +597,9 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_ch
     env = env_chunks[0] if len(env_chunks) == 1 else np.concatenate(env_chunks)
     stray = np.flatnonzero(~covered & ~env)
     findings = []
+    last_end = max((ic.end for ic in interchanges if ic.end >= 0), default=-1)
+    if len(stray) and last_end >= 0 and last_end < int(stray[-1]) == n - 1 and _is_padding(table.ids[n - 1].as_py()):
+        stray = stray[:-1]  # Ctrl-Z / NUL padding after the last IEA (DOS EOF mark, a VAN mailbox's records)
     for r in stray[:_MAX_REPEATED_FINDINGS].tolist():
         sid = table.ids[r].as_py()
         after_all = all(r > ic.end for ic in interchanges if ic.end >= 0)
@@ -608,6 +611,16 @@ def _stray_segments(table: SegmentTable, interchanges: list[Interchange], env_ch
         findings.append(_finding("ISA_STRUCTURE_INVALID", f"{len(stray) - _MAX_REPEATED_FINDINGS} more segments "
                                  "outside any transaction set."))
     return findings
+
+
+def _is_padding(text: str) -> bool:
+    """Whether ``text`` (what follows the last IEA's terminator, read as one segment) is only padding: Ctrl-Z
+    (0x1A, a DOS end-of-file mark), NUL (a VAN mailbox's fixed-size records) and blanks or line breaks. It is
+    no segment and carries nothing: accepted without a finding."""
+    return bool(text) and not text.strip(_PADDING)
+
+
+_PADDING = "\x1a\x00 \t\r\n\x0b\x0c"
 
 
 def _el(seg: list[str], i: int) -> str:

@@ -138,20 +138,21 @@ ROUTING_MAX = 35  # TD505 (element 387, AN 1/35)
 
 def x12_text(value: str, max_len: int = DESCRIPTION_MAX) -> str:
     """A free-text AN element (a description, a name, an address) cut to its maximum length, blanks at the cut dropped;
-    a line break or tab in it (a CSV order's quoted cell of several lines: no X12 character, the document would be
-    refused) and the blanks around it become one blank; a value that fits is returned as it is. Only for text a
+    a line break, tab or other control character in it (a CSV order's quoted cell of several lines, a reference
+    row's: no X12 character, the document would be refused, and held by flows.documents.holder) and the blanks
+    around it become one blank; a value that fits is returned as it is. Only for text a
     receiver reads, never for an identifier."""
     if _CONTROLS.search(value):
         value = _CONTROLS.sub(" ", value).strip(" ")
     return value if len(value) <= max_len else value[:max_len].rstrip(" ")
 
 
-_CONTROLS = re.compile(r" *[\x00-\x1f\x7f]+[\x00-\x1f\x7f ]*")
+_CONTROLS = re.compile(r" *[\x00-\x1f\x7f-\x9f]+[\x00-\x1f\x7f-\x9f ]*")  # C0, DEL, C1 (schemas.charsets)
 
 
 def x12_texts(values: pa.Array, max_len: int = DESCRIPTION_MAX) -> pa.Array:
     """x12_text of each string of ``values`` (column-wise; nulls stay null)."""
-    broken = pc.fill_null(pc.match_substring_regex(values, r"[\x00-\x1f\x7f]"), False)
+    broken = pc.fill_null(pc.match_substring_regex(values, r"[\x00-\x1f\x7f-\x9f]"), False)
     if pc.any(broken).as_py():
         values = pc.if_else(broken, pc.utf8_trim(pc.replace_substring_regex(values, _CONTROLS.pattern, " "), " "),
                             values)

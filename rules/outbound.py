@@ -6,11 +6,14 @@ Pure: bytes in, findings out. The engine and flows call it before writing a docu
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from parsers.x12_reader import read_interchanges
 from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_structure, dictionary_for
+from schemas.charsets import has_control
 from schemas.findings import Finding
-from schemas.x12 import FUNCTIONAL_ID
+from schemas.x12 import FUNCTIONAL_ID, Delimiters
 from schemas.x12dict import (
     EARLY_997_RELEASES,
     EARLY_RELEASES,
@@ -106,3 +109,83 @@ def echoes_too_long(orders, profile) -> list[Finding]:
                 + ". Check the profile's [x12] version against the version the partner sends.",
                 row, seg=seg, element=element, value=value, position=False))
     return out
+
+
+# --- the backstop: no control character inside a value we send ----------------------------------------------------
+def controls_in_text(text: str, d: Delimiters) -> list[str]:
+    """The elements of ``text`` (segments rendered with ``d``: each with its terminator and the profile's suffix)
+    that hold a control character (C0, DEL, C1: schemas.charsets), each as "N102 'ACME\\tCorp'" (the value
+    escaped), at most MOST_SAID of them; [] for a document fit to send. The delimiters and the suffix are no
+    values: a partner's non-printable separators (0x1D, 0x1F ...) and the line break after each terminator are
+    allowed. One C-speed pass (str.isprintable) for the usual document."""
+    if text.isprintable():
+        return []
+    ours = "".join(ch for ch in {d.element, d.component, d.segment, d.repetition, *d.suffix} if ch)
+    rest = text
+    for ch in ours:
+        if not ch.isprintable():
+            rest = rest.replace(ch, "")
+    if not has_control(rest):
+        return []
+    said: list[str] = []
+    for segment in text.split(d.segment):
+        segment = segment.lstrip(d.suffix) if d.suffix else segment
+        if not has_control(_no_delimiters(segment, ours)):
+            continue
+        elements = segment.split(d.element)
+        for at, value in enumerate(elements[1:], 1):
+            if has_control(_no_delimiters(value, ours)):
+                said.append(f"{elements[0][:3]}{at:02d} {value!r}")
+        if len(said) >= MOST_SAID:
+            break
+    return said[:MOST_SAID] or ["(between segments)"]
+
+
+def controls_in_segments(segments: Iterable[Sequence[object]]) -> list[str]:
+    """controls_in_text of segments not yet rendered (lists of values, a composite's as a tuple/list): the
+    elements whose value holds a control character, as "AK404 'x\\n'"."""
+    said: list[str] = []
+    for seg in segments:
+        for at, value in enumerate(seg[1:], 1):
+            parts = value if isinstance(value, (tuple, list)) else (value,)
+            text = "".join("" if p is None else str(p) for p in parts)
+            if seg[0] == "ISA":
+                continue  # fixed width, its delimiters among its values: checked rendered (controls_in_text)
+            if has_control(text):
+                said.append(f"{seg[0]}{at:02d} {text!r}")
+                if len(said) >= MOST_SAID:
+                    return said
+    return said
+
+
+def _no_delimiters(text: str, ours: str) -> str:
+    for ch in ours:
+        text = text.replace(ch, "")
+    return text
+
+
+MOST_SAID = 5
+
+
+def controls_held(what: str, elements: list[str], source_file: str = "", value: str | None = None) -> Finding:
+    """OUTBOUND_CONTROL_CHARACTER: the document ``what`` ("856 for PO 4500012345") is held, not sent."""
+    from schemas.findings import finding
+
+    return finding("OUTBOUND_CONTROL_CHARACTER", f"The {what} is held, not sent: a value holds a control "
+                   f"character, which the partner's translator would refuse or split the segment at: "
+                   f"{'; '.join(elements)}. Our documents write a blank for it where a value enters them "
+                   "(CONTROL_CHARACTER_REPLACED); this one got past that: report it as a defect.",
+                   file=source_file, value=value)
+
+
+def reference_replaced(replaced: Iterable[tuple[str, int, str, str, str]]) -> list[Finding]:
+    """A CONTROL_CHARACTER_REPLACED warning per reference cell read with a blank for a control character
+    (schemas.reference.ReferenceData.replaced: file, line, column, as written, as read): ops fix the row."""
+    from pathlib import PurePath
+
+    from schemas.findings import finding
+
+    return [finding("CONTROL_CHARACTER_REPLACED", f"{PurePath(file).name} line {line}, {column}: {sent!r} holds a "
+                    f"control character (a line break, a tab ...), which no document we send may; read as {kept!r}, "
+                    "what our 855s, 856s and 810s carry. Fix the row.", file=file, line_number=line, column=column,
+                    value=kept) for file, line, column, sent, kept in replaced]

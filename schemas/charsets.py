@@ -3,6 +3,7 @@ answers in them ([x12] encoding "auto": parsers.x12_writer). No heavy imports: t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 # The character sets a partner's X12 files show (parsers.x12_reader.charset), from the one that says least to the
@@ -36,3 +37,23 @@ def not_utf8_fix(shown: str, configured: str = "auto", partner: str = "") -> str
                 "documents already reach it in that encoding).")
     return (f'Its profile says [x12] encoding = "{configured}", and our documents reach it so: if {who} always sends '
             f"{name}, set {where}; else ask it to send {configured}.")
+
+
+# --- control characters (C0, DEL and C1): no X12 element and no CSV cell we send may hold one ---------------------
+# A tab, CR, LF or NUL in a value we send: a partner's translator refuses the element (X12's character sets have no
+# control character) or splits the line there (a CSV acknowledgment). A run of them and the blanks around it is one
+# blank, as translators write it; at either end of the value, nothing.
+CONTROL_CHARS = "\x00-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{CONTROL_CHARS}]")
+_CONTROL_RUN = re.compile(f" *[{CONTROL_CHARS}]+[{CONTROL_CHARS} ]*")
+
+
+def has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (C0, DEL or C1). (isprintable first: C speed, and True for nearly
+    every value; one with a non-breaking space or another non-printable letter is searched again.)"""
+    return not text.isprintable() and _CONTROL.search(text) is not None
+
+
+def without_controls(text: str) -> str:
+    """``text`` with each run of control characters, and the blanks around it, one blank; none at either end."""
+    return _CONTROL_RUN.sub(" ", text).strip(" ") if has_control(text) else text

@@ -178,6 +178,12 @@ CATALOGUE: dict[str, CodeSpec] = {
         # --- documents we send (never in an acknowledgment: about our output) ------------------
         _C("OUTBOUND_DELIMITERS_EXHAUSTED", "outbound", "error", "",
            "A document's values contain a character of every delimiter set the profile allows; it is held."),
+        _C("OUTBOUND_CONTROL_CHARACTER", "outbound", "error", "",
+           "A document we built holds a control character (tab, CR, LF, NUL ...) inside a value; it is held, not "
+           "sent."),
+        _C("CONTROL_CHARACTER_REPLACED", "outbound", "warning", "",
+           "A value we send holds a control character (a CSV cell, a reference file's row); each run of them was "
+           "written as one blank."),
         _C("TEXT_NOT_IN_ENCODING", "outbound", "warning", "",
            "A document's text has characters the partner's encoding ([x12] encoding) has no code nor spelling for "
            "(Chinese, Japanese or Korean in ISO-8859-1 or ASCII); each was sent as '?'."),

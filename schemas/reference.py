@@ -193,6 +193,9 @@ class ReferenceData:
     ship_tos: pa.Table
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
     customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
+    # cells read with a blank for a control character: (file, line, column, as written, as read); said as
+    # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.outbound.reference_replaced)
+    replaced: tuple[tuple[str, int, str, str, str], ...] = ()
 
 
 # --- GS1 identifiers ------------------------------------------------------------------------
