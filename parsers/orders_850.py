@@ -735,6 +735,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
+        "n9_sent": _n9_per_set(nsets, set_of_row, header_rows("N9"), cells),
         "hazmat_sent": heading_hazmat(nsets, set_of_row, header_rows("TD4"), codes, vocab, cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
@@ -1673,6 +1674,23 @@ def _party_refs(nsets: int, set_of_row: np.ndarray, refs: np.ndarray, n1_rows: n
         k, code = int(set_of_row[row]), codes[owner]
         if code and qualifier and value and firsts.get((k, code)) == owner:
             per_set[k] = (per_set[k] or []) + [{"party": code, "qualifier": qualifier, "id": value}]
+    return pa.array(per_set, out_type)
+
+
+def _n9_per_set(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, ORDERS.n9_sent: each heading N9 (``rows``) as {qualifier: N901, id: N902, description: N903}, in
+    the order sent (an N9 with neither N902 nor N903 is left out); null for a set without one. N9s are few: read
+    row by row."""
+    out_type = pa.list_(LINE_OWN_REF)
+    if not len(rows):
+        return pa.nulls(nsets, out_type)
+    per_set: list[list[dict] | None] = [None] * nsets
+    for row, qualifier, value, text in zip(rows.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3)),
+                                           strict=True):
+        if value or text:
+            k = int(set_of_row[row])
+            per_set[k] = (per_set[k] or []) + [{"qualifier": qualifier or None, "id": value or None,
+                                                "description": text or None}]
     return pa.array(per_set, out_type)
 
 

@@ -282,6 +282,10 @@ ORDERS = pa.schema([
     # the MSG texts (MSG01) of the heading's N9 loops, in the order sent, one a line (NOTES_SEP): what the buyer wrote
     # for people (delivery instructions, "call before"); null: none. Shown by `orderbridge status PO --dates`
     pa.field("notes", pa.string()),
+    # the heading's N9s as sent (N901, N902, N903: qualifier, id, description; null where not sent), in the order
+    # sent; null: none (or stored before this column existed). What marks a bill-only order for a partner whose
+    # guide says so by N9 ([fulfilment.invoice] bill_only: N9*ZZ*BILL ONLY)
+    pa.field("n9_sent", pa.list_(LINE_OWN_REF)),
     # the heading's own hazardous-material markings (its TD4s before its N9 and N1 loops that hazmat_marking says mark
     # the load: TD4*HM*D*2.1), as ORDER_LINES hazmat_sent a line's; null: none (or stored before this column
     # existed). The 856 writes each back as a TD4 in the order's HL loop (engine.asn)
@@ -306,7 +310,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "itd_more_sent", "td5_more_sent", "gs02", "vendor_number_sent", "gs03", "tax_sent", "notes",
                           "refs_sent", "ref_descriptions", "party_refs_sent",
                           "vendor_party_sent", "ship_from_name",
-                          "ship_from_id_qualifier", "ship_from_id", "hazmat_sent"])
+                          "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "n9_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
