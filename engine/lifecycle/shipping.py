@@ -156,7 +156,8 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
             "status": lines["state"],
             "cut_by": pc.if_else(cut, lines["reason"], blank),
             "cut_from": pc.if_else(cut, pc.struct_field(pc.extract_regex(  # null where the codes hold none
-                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank)}
+                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank),
+            "bill_only": pc.fill_null(pc.starts_with(lines["reason"], BILL_ONLY), False)}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
