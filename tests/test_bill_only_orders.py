@@ -232,3 +232,41 @@ def test_a_warehouse_confirmation_naming_it_is_a_finding_not_a_second_shipment(t
     assert "bill-only" in found[0]["message"]
     assert [(s.warehouse, s.shipment_id) for s in shipments] == [("bill_only", "USE-MC7300406")]
     assert not list((ws.drop_root / "mayo" / "outbox").glob("mayo-856-*"))
+
+
+def test_a_crash_while_writing_its_810_uses_no_invoice_number_and_the_rerun_bills_it_once(tmp_path):
+    """The usage record is stored in one transaction, the 810 and its number in another (as any shipment's): a crash
+    while writing the 810 leaves the usage due, no number taken; the next run bills it once, INV0000001; a run after
+    that sends nothing more."""
+    from connectors.reference import load_reference
+    from connectors.state import COMPANY
+    from flows import shipments
+    from tests.test_numbering_crash import Crash, crash_while_writing
+
+    original = shipments.renderer
+    shipments.renderer = lambda profiles, now: crash_while_writing(original(profiles, now))
+    try:
+        with pytest.raises(Crash):
+            _workspace(tmp_path)
+    finally:
+        shipments.renderer = original
+    ws = _ws_of(tmp_path)
+    state = _state(ws)
+    try:
+        assert state.last_number(COMPANY, "INVOICE") == 0 and state.invoices() == []
+        [usage] = state.shipments_for_order("mayo", "MC7300406")
+        assert usage.shipment_id == "USE-MC7300406" and usage.billing == "order"  # still due
+        ref = load_reference(ws.reference_dir)
+        for run_id in ("again", "once more"):
+            shipments.invoice_run(ws, ws.partners(), state, ref, now=NIGHT, run_id=run_id)
+        assert [v.invoice_number for v in state.invoices()] == ["INV0000001"]
+        assert state.last_number(COMPANY, "INVOICE") == 1
+        assert [s.shipment_id for s in state.shipments_for_order("mayo", "MC7300406")] == ["USE-MC7300406"]
+    finally:
+        state.close()
+
+
+def _ws_of(tmp_path):
+    from flows.workspace import open_workspace
+
+    return open_workspace(tmp_path / "ws")
