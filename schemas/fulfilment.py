@@ -596,6 +596,10 @@ class InvoiceSettings(_EchoedRefs):
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
     # references back; () never
     line_refs: tuple[LineRef, ...] = ()
+    # the expiration date the PO line states (its PO1 loop's DTM 036: schemas.orders expiry_sent) written back as
+    # DTM*036 in its IT1 loop (position 150, after the line's REFs): a hospital's bill-only PO names each implant's
+    # lot (REF*LT: line_refs) and expiry, which its 810 carries back; False: never
+    line_expiry: bool = False
     # the PO line's own CTPs (pricing information: its PO1 loop's, schemas.orders line_prices) whose CTP02 price
     # identifier is one of these, each a CTP in its IT1 loop (position 050: after TXI, before the PID) as the PO sent
     # it (CTP01..CTP05): Big 5's 5010 810 requires a CTP in every IT1 loop and its 850 sends the retail price

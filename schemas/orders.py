@@ -564,6 +564,11 @@ ORDER_LINES = pa.schema([
     # (HAZMAT_SENT), in the order sent; null: none (or stored before this column existed). The 856 writes each back as
     # a TD4 in the item's HL loop (engine.asn), where the X12 856 places the item's hazardous-material information
     pa.field("hazmat_sent", pa.list_(HAZMAT_SENT)),
+    # the expiration date the line's own loop states (its PO1 loop's DTM 036: a bill-only PO's implant, used from the
+    # consigned stock, with its lot and expiry); null: none (or stored before this column existed). Not applied to
+    # the allocation (LINE_DATES_NOT_APPLIED names it); an 810 whose profile says so writes it back as DTM*036 in the
+    # line's IT1 loop ([fulfilment.invoice] line_expiry)
+    pa.field("expiry_sent", pa.date32()),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -581,7 +586,9 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                               "pids_sent", "style_line_id", "hazmat_sent"})
+                               "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent"})
+# DTM01 of a line's expiration date as sent (ORDER_LINES expiry_sent: DTM 036 "Expiration")
+LINE_EXPIRY = {"036": "expiry_sent"}
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

@@ -132,11 +132,13 @@ def test_the_bill_only_order_is_acknowledged_and_invoiced_from_the_po_with_no_85
     ack = po_segments(segments(night, "mayo", "855"), "MC7300406", "BAK")
     assert [s[:3] for s in ack if s[0] == "ACK"] == [["ACK", "IA", "2"], ["ACK", "IA", "1"]]
     inv = po_segments(segments(night, "mayo", "810"), "MC7300406", "BIG")
-    assert [s for s in inv if s[0] in ("IT1", "REF", "TDS")] == [
+    # each implant's lot and the rod's serial (line_refs) and expiry (line_expiry: DTM 036 after the line's REFs)
+    assert [s for s in inv if s[0] in ("IT1", "REF", "DTM", "TDS") and s[:2] != ["DTM", "011"]] == [
         ["REF", "IA", "MC22871"],
         ["IT1", "1", "2", "EA", "412", "", "VN", "RG73-05", "UP", "614141730506"], ["REF", "LT", "BS2607F"],
+        ["DTM", "036", "20310731"],
         ["IT1", "2", "1", "EA", "1250", "", "VN", "RG73-06", "UP", "614141730605"], ["REF", "LT", "SR2605G"],
-        ["REF", "SE", "SR2605G-0117"], ["TDS", "207400"]]
+        ["REF", "SE", "SR2605G-0117"], ["DTM", "036", "20310531"], ["TDS", "207400"]]
     assert not list((night.drop_root / "mayo" / "outbox").glob("mayo-856-*"))
     # the 810 passes our validator, Bots and pyx12
     [path] = list((night.drop_root / "mayo" / "outbox").glob("mayo-810-*"))
