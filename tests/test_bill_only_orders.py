@@ -272,3 +272,18 @@ def _ws_of(tmp_path):
     from flows.workspace import open_workspace
 
     return open_workspace(tmp_path / "ws")
+
+
+def test_the_console_order_page_says_it_is_bill_only(night):
+    from urllib.parse import urlencode
+
+    from tests.support_console import Client, ConsoleServer, add_users
+
+    add_users(night.root)
+    with ConsoleServer(night.root) as server:
+        c = Client(server.url)
+        c.sign_in("vic")
+        status, body = c.get("/order?" + urlencode({"partner": "mayo", "po": "MC7300406"}))
+        assert status == 200 and 'id="bill-only">bill only' in body
+        status, body = c.get("/order?" + urlencode({"partner": "mayo", "po": "MC7300407"}))
+        assert status == 200 and 'id="bill-only"' not in body
