@@ -2280,6 +2280,18 @@ class StateStore(FinanceTables):
                        (*wanted, *skus))
         return [_order_from_row(r) for r in rows]
 
+    def orders_with_line_reason(self, reason: str, states: Iterable[str]) -> list[OrderRecord]:
+        """The orders in ``states`` with a line whose reason starts with ``reason`` (the allocation's reason, a
+        decision's may follow it): "bill_only", a bill-only order's lines (the invoice stage records their usage
+        and bills them), by partner and PO."""
+        wanted = [str(s) for s in states]
+        if not reason or not wanted:
+            return []
+        rows = self._q(f"SELECT {', '.join(ORDER_COLUMNS)} FROM orders o WHERE state IN ({','.join('?' * len(wanted))})"
+                       " AND EXISTS (SELECT 1 FROM order_lines l WHERE l.partner = o.partner AND l.po_number ="
+                       " o.po_number AND l.reason LIKE ?) ORDER BY partner, po_number", (*wanted, reason + "%"))
+        return [_order_from_row(r) for r in rows]
+
     def order_lines(self, partner: str, po_number: str) -> list[LineRecord]:
         rows = self._q(f"SELECT {', '.join(LINE_COLUMNS)} FROM order_lines WHERE partner=? AND po_number=?"
                        " ORDER BY line_number", (partner, po_number))

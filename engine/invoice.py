@@ -179,7 +179,7 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
              first: bool = True, taxes: Sequence[InvoiceTax] = (), classes: Sequence[str] = (),
              refs: Sequence[Sequence[tuple[str, str]]] = (),
              line_prices: Sequence[Sequence[Sequence[str]]] = (), exempt: Sequence[str] = (),
-             pids: Sequence[Sequence[tuple[str, str, str]]] = ()) -> Body810:
+             pids: Sequence[Sequence[tuple[str, str, str]]] = (), expiries: Sequence[str] = ()) -> Body810:
     """The 810 body of ``head`` (an Invoice whose ``lines`` are not read) and its lines given as
     columns (``pairs``: each line's IT106.. qualifier/id values), checked by check_810; one builder for
     build_810 and for billing's invoices (which never make an InvoiceLine per line). ``counts``: per line,
@@ -195,7 +195,9 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
     PO line's own references (REF01, REF02 as sent): those of ``settings.line_refs``' qualifiers each a REF after its
     PID (position 120, before the SAC loop); () none. ``line_prices``: per line the PO line's own CTPs (CTP01..CTP05
     as sent): those whose CTP02 ``settings.ctp`` lists each a CTP after its TXI, before its PID (position 050); ()
-    none. ``pids``: per line the PO line's own PIDs as sent ((PID02, PID05, PID09) each: ORDER_LINES pids_sent), written
+    none. ``expiries``: per line CCYYMMDD of the expiration date the PO line stated (ORDER_LINES expiry_sent: a
+    DTM*036 after its REFs, [fulfilment.invoice] line_expiry), "" none; () none. ``pids``: per line the PO line's own
+    PIDs as sent ((PID02, PID05, PID09) each: ORDER_LINES pids_sent), written
     each as sent where the line's description is; () or an empty one: PID*F****description."""
     exts = [line_money(q, p, u, b) for q, p, u, b in zip(quantities, prices, units, bases, strict=True)]
     merchandise = sum(exts, Decimal(0))
@@ -231,6 +233,8 @@ def body_810(head: Invoice, settings: InvoiceSettings, line_ids: Sequence[str], 
             add(["PID", "F", "", "", "", description])
         if refs and settings.line_refs:
             body += line_ref_segments(refs[i], settings.line_refs)
+        if expiries and expiries[i]:  # DTM (IT1 loop, position 150: after its REF, before the SAC loop)
+            add(["DTM", "036", expiries[i]])
         if po is not None and i in po.lines:
             body += po.lines[i]
     counted = None
@@ -604,6 +608,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
     ctps: list[tuple[tuple[str, ...], ...]] = []
     exempt: list[str] = []  # per line, the taxes its PO1 loop exempts it from (ORDER_LINES tax_exempt_sent)
     pids: list[tuple[tuple[str, str, str], ...]] = []  # per line, its PO1 loop's PIDs as sent (ORDER_LINES pids_sent)
+    expiries: list[str] = []  # per line, its PO1 loop's DTM 036 as CCYYMMDD ([fulfilment.invoice] line_expiry)
     for line_id, q in quantities.items():
         if not q:
             continue
@@ -626,6 +631,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         exempt.append(row.get("tax_exempt_sent") or "")
         pids.append(tuple((p.get("characteristic") or "", p.get("description") or "", p.get("language") or "")
                           for p in row.get("pids_sent") or ()))
+        expiry = row.get("expiry_sent") if settings.line_expiry else None
+        expiries.append(expiry.strftime("%Y%m%d") if expiry else "")
     head = invoice_head(po_number, (), order, number=number, invoice_date=invoice_date, settings=settings, terms=terms,
                         remit_to=None, shipment_id=shipment_id, bill_of_lading=bill_of_lading, ship_date=ship_date,
                         charges=charges, carrier=carrier)
@@ -635,7 +642,7 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
         built = body_810(head, settings, line_ids, qs, us, ps, bases, pairs, descriptions, po_sacs=po_sacs,
                          before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
                          line_prices=ctps, exempt=exempt if any(exempt) and taxes else (),
-                         pids=pids if any(pids) else ())
+                         pids=pids if any(pids) else (), expiries=expiries if any(expiries) else ())
         return Order810(head, line_ids, qs, us, ps, built)
     weighed = [weights.get(line_id) for line_id in line_ids]
     for line_id, w in zip(line_ids, weighed, strict=True):
@@ -646,7 +653,8 @@ def order_810(po_number: str, quantities: Mapping[str, Decimal], units: Mapping[
                      descriptions, counts=[None if w is None else (q, u) for q, u, w in zip(qs, us, weighed,
                                                                                            strict=True)],
                      po_sacs=po_sacs, before=already_invoiced, first=first, taxes=taxes, classes=kinds, refs=refs,
-                     line_prices=ctps, exempt=exempt if any(exempt) and taxes else (), pids=pids if any(pids) else ())
+                     line_prices=ctps, exempt=exempt if any(exempt) and taxes else (), pids=pids if any(pids) else (),
+                     expiries=expiries if any(expiries) else ())
     return Order810(head, line_ids, qs, us, ps, built)
 
 

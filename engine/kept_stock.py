@@ -19,6 +19,8 @@ A line of a service item (items.csv kind "service": a field technician's hours) 
 the allocation and given a row of its own, its whole quantity placed with no warehouse and reason "service"
 (``service_rows``), so it is acknowledged as ordered (IA) and reserves nothing (reservations are made of rows
 with a warehouse). It is billed when its order first ships (engine.lifecycle.shipping.with_services).
+Every line of a bill-only order (engine.bill_only: goods the buyer already used from stock it holds) is placed so
+too, reason "bill_only": nothing is reserved for it; the invoice stage records its usage and bills it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.allocate import Allocation, allocate, receipts_left
+from engine.bill_only import BILL_ONLY
 from engine.decide import PENDING, OrderDecision
 from engine.lifecycle.backorders import receipt_promises
 from schemas.allocation import AllocationPolicy
@@ -48,7 +51,7 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
                      *, decisions: Iterable[OrderDecision], reserved: Sequence[Mapping],
                      held: Mapping[Key, Sequence[Reservation]], changed: Mapping[Key, set[int]],
                      today: date, owed: Mapping[Key, Sequence[LineRecord]] | None = None,
-                     services: Collection[str] = ()) -> Allocation:
+                     services: Collection[str] = (), bill_only: Collection[Key] = ()) -> Allocation:
     """The allocation of a run's orders to decide (``lines``: ALLOCATION_INPUT of their accepted lines, those an
     860 changed only for an order it changed) against ``snapshot`` and ``receipts`` less ``reserved`` (the
     reservation totals per warehouse and SKU the run sees as taken, which count what the changed lines hold).
@@ -61,7 +64,9 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
     are not promised again (engine.lifecycle.backorders.receipt_promises, engine.allocate.receipts_left), but
     for the lines decided now (a changed line of an order decided now; every line of another order decided now):
     the allocation promises them afresh. ``services``: the skus of service items (schemas.reference.service_skus):
-    their lines take no stock, each placed whole by a row of its own (``service_rows``). Pure."""
+    their lines take no stock, each placed whole by a row of its own (``service_rows``). ``bill_only``: (partner,
+    PO) of the bill-only orders (engine.bill_only.bill_only_orders): every line of theirs is placed so too, reason
+    "bill_only" (used from the buyer's stock: nothing of ours is reserved nor ever shipped for it). Pure."""
     service = None
     if services and lines.num_rows:
         service = pc.fill_null(pc.is_in(lines["sku"], value_set=pa.array(sorted(services), pa.string())), False)
@@ -69,6 +74,13 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
             lines, service = lines.filter(pc.invert(service)), lines.filter(service)
         else:
             service = None
+    used = None
+    if bill_only and lines.num_rows:
+        keys = pc.binary_join_element_wise(lines["partner"], lines["po_number"], "\x1f")
+        hit = pc.fill_null(pc.is_in(keys, value_set=pa.array(sorted(f"{p}\x1f{po}" for p, po in bill_only),
+                                                             pa.string())), False)
+        if pc.any(hit).as_py():
+            lines, used = lines.filter(pc.invert(hit)), lines.filter(hit)
     demand, kept = kept_demand(lines, held, changed)
     deciding_now = {(d.partner, d.po_number) for d in decisions if d.status != PENDING}
     if owed and receipts.num_rows:
@@ -81,12 +93,14 @@ def allocate_keeping(lines: pa.Table, snapshot: pa.Table, receipts: pa.Table, po
         result = replace(result, lines=with_kept(result.lines, kept, lines))
     if service is not None:
         result = replace(result, lines=pa.concat_tables([result.lines, service_rows(service)]))
+    if used is not None:
+        result = replace(result, lines=pa.concat_tables([result.lines, service_rows(used, reason=BILL_ONLY)]))
     return result
 
 
-def service_rows(lines: pa.Table) -> pa.Table:
+def service_rows(lines: pa.Table, reason: str = "service") -> pa.Table:
     """ALLOCATION rows of service ``lines`` (ALLOCATION_INPUT): each line's whole quantity in eaches placed, no
-    warehouse (nothing reserved), reason "service"."""
+    warehouse (nothing reserved), reason ``reason`` ("service"; "bill_only" for a bill-only order's lines)."""
     per_unit = lines["unit_eaches"].to_pylist() if "unit_eaches" in lines.column_names else [1] * lines.num_rows
     qty = pa.array([(q or Decimal(0)) * (u or 1) for q, u in zip(lines["quantity"].to_pylist(), per_unit, strict=True)],
                    ALLOCATION.field("ordered").type)  # a few lines: in Python
@@ -96,7 +110,7 @@ def service_rows(lines: pa.Table) -> pa.Table:
         "line_number": pc.cast(lines["line_number"], pa.int32()), "sku": lines["sku"],
         "warehouse": pa.nulls(lines.num_rows, pa.string()), "ordered": qty, "allocated": qty, "backordered": zero,
         "rejected": zero, "promised_date": pa.nulls(lines.num_rows, pa.date32()),
-        "reason": pa.repeat(pa.scalar("service"), lines.num_rows)}, schema=ALLOCATION)
+        "reason": pa.repeat(pa.scalar(reason), lines.num_rows)}, schema=ALLOCATION)
 
 
 def kept_demand(lines: pa.Table, held: Mapping[Key, Sequence[Reservation]],

@@ -207,6 +207,7 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
             reserved_before: dict, lines_before: dict, *, now: datetime, run_id: str, use_gx: bool,
             reserved_totals: list[dict] | None = None, owed: dict | None = None) -> Plan:
     """Rules (GX once) and allocation over every order to decide; their plan from engine.lifecycle."""
+    from engine.bill_only import bill_only_orders, partner_marks, without_delivery_dates
     from engine.csv_findings import csv_layouts, csv_located
     from engine.deadlines import late_backorder_findings, transit_days, window_end_cancels
     from engine.kept_stock import allocate_keeping
@@ -224,6 +225,10 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
                           use_gx=use_gx, docs_dir=docs_dir if use_gx else None,
                           suites={pid: p.rule_suites for pid, p in profiles.items()})
     out.orders, out.gx_docs, out.gx_note = orders, str(suite.gx_docs_index or ""), suite.gx_docs_error or ""
+    # a bill-only order's dates say when the goods were used, not when to ship them (engine.bill_only)
+    bill_only = bill_only_orders(orders, partner_marks(profiles))
+    if bill_only:
+        suite = replace(suite, findings=without_delivery_dates(suite.findings, orders, bill_only))
     # an order that shipped is decided for the lines an 860 added to it only: its other lines' findings
     # were told the partner when it was answered
     suite = replace(suite, findings=lifecycle.added_lines_only(suite.findings, deciding, revisions.lines, orders,
@@ -251,7 +256,8 @@ def _decide(ws: Workspace, profiles: dict[str, PartnerProfile], state: StateStor
     result = allocate_keeping(alloc_in, inventory.snapshot, inventory.receipts,
                               {pid: p.allocation for pid, p in profiles.items()}, decisions=out.decisions,
                               reserved=reserved, held=revisions.reservations, changed=changed, today=today,
-                              owed=owed, services=service_skus(ref.items))
+                              owed=owed, services=service_skus(ref.items),
+                              bill_only=bill_only)
     out.allocation, out.availability = result.lines, result.availability
     del alloc_in
     allocating.stop()

@@ -30,6 +30,7 @@ from connectors.order_store import OrderStore, per_stored_table
 from connectors.order_store import stamp as order_store_stamp
 from connectors.state import StateStore
 from engine import finance_inputs, invoice_taxes, lifecycle, warehouse_acks
+from engine.bill_only import BILL_ONLY, partner_marks
 from engine.envelope import wrap, wrap_ta1
 from engine.invoice_po_sacs import (
     CARRIED_COLUMNS,
@@ -830,6 +831,13 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         if owed:
             plan = shipping.plan_service_deliveries(owed, state.line_table_for(owed), services, profiles,
                                                     today=now.date(), at=at, run_id=run_id)
+            if plan.transitions:
+                state.apply(plan, at=at, run_id=run_id)
+    if partner_marks(profiles):  # bill-only orders acknowledged: their usage recorded now (no 856), billed below
+        owed = {r.key: r for r in state.orders_with_line_reason(BILL_ONLY, lifecycle.SHIPPABLE)}
+        if owed:
+            plan = shipping.plan_bill_only(owed, state.line_table_for(owed), profiles, today=now.date(), at=at,
+                                           run_id=run_id)
             if plan.transitions:
                 state.apply(plan, at=at, run_id=run_id)
     billable = [pid for pid, p in profiles.items() if p.invoiced]

@@ -16,6 +16,8 @@ from connectors.state import StateStore
 from parsers.sent_lots import lots_shipped
 from schemas.ack_reasons import verdict_words
 from schemas.lifecycle import (
+    BILL_ONLY,
+    BILL_ONLY_WORDS,
     ON_HOLD,
     ON_MEMO,
     PERSON_EVENTS,
@@ -66,6 +68,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
     returned: dict[tuple[str, str], list[tuple[str, ...]]] = {}  # (warehouse, shipment) -> its units returned since
     for w, sid, *unit in state.returned_serials_of_order(partner, po):
         returned.setdefault((w, sid), []).append(tuple(unit))
+    lines = state.order_lines(partner, po)
     doc = with_asked({
         "order": {
             "partner": partner, "po_number": po, "state": order.state.value, "revision": order.revision,
@@ -82,6 +85,8 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
                 s.billing == "memo" for s in shipments) else "",
             "dates": {name: _plain(value) for name, value in (dates or {}).items()},
             "line_dates": list(line_dates or ()),
+            # a bill-only order (its lines placed "bill_only": [fulfilment.invoice] bill_only): why no 856 went
+            "bill_only": BILL_ONLY_WORDS if any(ln.reason.startswith(BILL_ONLY) for ln in lines) else "",
         },
         "person": ({"verdict": person.verdict, "by": person.by, "note": person.reason, "at": person.at,
                     "clock": "wall"} if person else None),
@@ -90,7 +95,7 @@ def story(state: StateStore, order: OrderRecord, dates: dict | None = None, line
         "changes_on_hold": [{"file": c.source_file, "change_ref": c.change_ref, "received_at": c.received_at,
                              "outcome": _ON_HOLD_OUTCOME[c.status]}
                             for c in state.pending_changes(statuses=WAITING_ON_HOLD, keys=[order.key])],
-        "lines": [_line(ln) for ln in state.order_lines(partner, po)],
+        "lines": [_line(ln) for ln in lines],
         "documents": [{
             "document_id": d["id"], "type": d["doc_type"], "isa13": d["isa13"], "gs06": d["gs06"] or "",
             "st02": d["st02"] or "", "file_name": d["file_name"], "status": d["status"],

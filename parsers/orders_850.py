@@ -25,6 +25,7 @@ from schemas.orders import (
     ITDS_SEP,
     LINE_DATES,
     LINE_DTM_DATES,
+    LINE_EXPIRY,
     LINE_LOOP_ENDS,
     LINE_MARK_FOR,
     LINE_OWN_REF,
@@ -767,6 +768,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         "fob_sent": cols["fob_sent"], "td5_sent": cols["td5_sent"], "itd_sent": cols["itd_sent"],
         "itd_more_sent": cols["itd_more_sent"], "td5_more_sent": cols["td5_more_sent"], "tax_sent": cols["tax_sent"],
         "notes": messages(nsets, set_of_row[header_rows("MSG")], header_rows("MSG"), cells),
+        "n9_sent": _n9_per_set(nsets, set_of_row, header_rows("N9"), cells),
         "hazmat_sent": heading_hazmat(nsets, set_of_row, header_rows("TD4"), codes, vocab, cells),
         "line_count": pa.array(line_counts.astype(np.int32), pa.int32()),
         "ctt_line_count": _int(cols["ctt_line_count"]),
@@ -1728,6 +1730,23 @@ def _party_refs(nsets: int, set_of_row: np.ndarray, refs: np.ndarray, n1_rows: n
     return pa.array(per_set, out_type)
 
 
+def _n9_per_set(nsets: int, set_of_row: np.ndarray, rows: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, ORDERS.n9_sent: each heading N9 (``rows``) as {qualifier: N901, id: N902, description: N903}, in
+    the order sent (an N9 with neither N902 nor N903 is left out); null for a set without one. N9s are few: read
+    row by row."""
+    out_type = pa.list_(LINE_OWN_REF)
+    if not len(rows):
+        return pa.nulls(nsets, out_type)
+    per_set: list[list[dict] | None] = [None] * nsets
+    for row, qualifier, value, text in zip(rows.tolist(), *(cells.column(rows, k).to_pylist() for k in (1, 2, 3)),
+                                           strict=True):
+        if value or text:
+            k = int(set_of_row[row])
+            per_set[k] = (per_set[k] or []) + [{"qualifier": qualifier or None, "id": value or None,
+                                                "description": text or None}]
+    return pa.array(per_set, out_type)
+
+
 def _refs_per_set(nsets: int, sets: np.ndarray, qualifiers: pa.Array, ids: pa.Array) -> pa.Array:
     """Per set, the REFs of its heading (ORDERS.refs_sent: REF01 and REF02, both sent, in the order sent); null
     for a set without one. ``sets``: the set of each REF row, ``qualifiers``/``ids``: its REF01/REF02."""
@@ -1954,6 +1973,7 @@ def _lines(result, sets, set_of_row, po1_rows, codes, vocab, partner, sha, cells
         "po4_size": size,
         "po4_size_unit": size_unit,
         **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_DTM_DATES),
+        **line_dates(set_of_row, po1_rows, codes, vocab, cells, LINE_EXPIRY),
         **{k: lineage[k] for k in ("source_file", "source_sha256", "isa13", "gs06", "st02")},
         "segment_position": pa.array((po1_rows - st_rows[line_set] + 1).astype(np.int32), pa.int32()),
         "file_segment": pa.array((po1_rows + 1).astype(np.int32), pa.int32()),

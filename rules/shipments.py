@@ -108,6 +108,8 @@ def check_shipments(lines: pa.Table, state: pa.Table, items: pa.Table, recorded:
     # -- the order line: by line id, else the one line of the PO with that item -----------------
     st = state.select(["partner", "po_number", "line_number", "line_id", "sku", "unit", "reserved", "status", "cut_by",
                        "cut_from", "shipped", "ordered"])
+    st = st.append_column("bill_only", pc.fill_null(state["bill_only"], False) if "bill_only" in state.column_names
+                          else pa.repeat(pa.scalar(False), state.num_rows))
     by_item = st.group_by(["partner", "po_number", "sku"], use_threads=False).aggregate([("line_id", "count"),
                                                                                          ("line_id", "min")])
     by_item = by_item.rename_columns(["partner", "po_number", "item_sku", "n_lines", "only_line"])
@@ -214,7 +216,7 @@ def _sizes_named(t: pa.Table, state: pa.Table, order_lines: pa.Table | None) -> 
 
 
 _LINE_NAMES = ["partner", "po_number", "line_number", "line_id", "l_sku", "l_unit", "l_reserved", "l_status",
-               "l_cut_by", "l_cut_from", "l_shipped", "l_ordered"]
+               "l_cut_by", "l_cut_from", "l_shipped", "l_ordered", "l_bill_only"]
 
 
 def _order_lines(t: pa.Table, st: pa.Table, line_key: list[str]) -> tuple[pa.Table, pa.Array]:
@@ -293,6 +295,12 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
     for i in _true(pc.and_(has_line, pc.is_in(status, value_set=pa.array(CLOSED_LINE_STATUSES, pa.string())))):
         add(i, "SHIPMENT_LINE_CLOSED", f"Line {row_line[i].as_py()} of {po[i].as_py()} is {status[i].as_py()}.",
             "line_id", "N902", row_line[i].as_py())
+    bill_only = _mask(pc.and_(has_line, pc.fill_null(line["l_bill_only"], False)))
+    for i in np.flatnonzero(bill_only).tolist():  # used from the buyer's own stock: nothing of ours ships for it
+        add(i, "SHIPMENT_BILL_ONLY", f"Line {row_line[i].as_py()} of {po[i].as_py()} is of a bill-only order (the "
+            "buyer used the goods from stock it holds, [fulfilment.invoice] bill_only): nothing of it ships, and it "
+            "is billed from the PO. Held: no 856 goes; if goods left the dock, get them back or settle it with the "
+            "buyer.", "po_number", "W0606", po[i].as_py())
     item, sku = t["item_sku"], line["l_sku"]
     for i in _true(pc.and_(has_line, pc.not_equal(item, sku))):
         add(i, "SHIPMENT_SKU_MISMATCH", f"Item {item[i].as_py()} shipped for line {row_line[i].as_py()}, which "
@@ -346,7 +354,7 @@ def _line_checks(t: pa.Table, line: pa.Table, rows: _Rows, add, units: ShipmentU
             q = quantity
     # more shipped than reserved: only the lines whose rows together ship more are walked, row by row
     counted = np.asarray(pc.fill_null(pc.and_(pc.and_(has_line, pa.array(~mismatch)), pc.greater(q, 0)), False),
-                         dtype=bool)
+                         dtype=bool) & ~bill_only  # a bill-only line's rows are held for that alone
     if not counted.any():
         return quantity, unit_out, line_eaches
     each = np.asarray(line_eaches.to_numpy(zero_copy_only=False), dtype=np.int64)

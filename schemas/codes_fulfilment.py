@@ -109,6 +109,9 @@ FULFILMENT_CODES: list[CodeSpec] = [
        "The PO has no line with this line id, or several (or, without one, no single line with this item, nor a "
        "single one of them still open and reserved)."),
     _C("SHIPMENT_LINE_CLOSED", "business", "error", "", "The line is cancelled or rejected; it cannot ship."),
+    _C("SHIPMENT_BILL_ONLY", "business", "error", "",
+       "The line is of a bill-only order (the buyer used the goods from stock it holds: [fulfilment.invoice] "
+       "bill_only); nothing of it ships, it is billed from the PO. The shipment is held, no 856."),
     _C("SHIPMENT_OVER_RESERVED", "business", "error", "",
        "More units shipped than are allocated (reserved) for the line."),
     _C("SHIPPED_AFTER_CHANGE", "business", "warning", "",

@@ -525,6 +525,36 @@ class InvoiceTax(_Model):
         return self
 
 
+class BillOnlyMark(_Model):
+    """How a partner's 850 says it is a bill-only order (a usage report turned into a PO: implants a surgery used
+    from the consigned stock kept at the hospital, a VMI consumption PO): goods the buyer already holds and used,
+    billed from the PO, never shipped. One of: ``beg02`` a BEG02 code (code list 92: "KN", "BE", a code the
+    partner's guide names); ``n9`` an N901 qualifier with ``text`` its N902 or N903 ("ZZ", "BILL ONLY"); ``ref`` a
+    heading REF01 with ``text`` its REF02 ("ZZ", "BILL ONLY"). ``text`` is compared without regard to case or to
+    runs of spaces (schemas.fulfilment.bill_only_text)."""
+
+    beg02: str = Field(default="", pattern=r"^([0-9A-Z]{2})?$")
+    n9: str = Field(default="", pattern=r"^([A-Z0-9]{2,3})?$")
+    ref: str = Field(default="", pattern=r"^([A-Z0-9]{2,3})?$")
+    text: str = Field(default="", max_length=80)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> BillOnlyMark:
+        kinds = [k for k in ("beg02", "n9", "ref") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a bill_only mark names one of beg02, n9 or ref")
+        if kinds[0] == "beg02" and self.text:
+            raise ValueError("a bill_only mark by beg02 takes no text (the BEG02 code is the mark)")
+        if kinds[0] != "beg02" and not bill_only_text(self.text):
+            raise ValueError(f"a bill_only mark by {kinds[0]} needs the text its {kinds[0].upper()} carries")
+        return self
+
+
+def bill_only_text(text: str | None) -> str:
+    """``text`` as a bill-only mark compares it: upper case, runs of spaces as one, trimmed."""
+    return " ".join((text or "").upper().split())
+
+
 class InvoiceSettings(_EchoedRefs):
     """How and when this partner is invoiced."""
 
@@ -567,6 +597,10 @@ class InvoiceSettings(_EchoedRefs):
     # REF*CO customer order and REF*LI line item id) and government and university buyers require their line
     # references back; () never
     line_refs: tuple[LineRef, ...] = ()
+    # the expiration date the PO line states (its PO1 loop's DTM 036: schemas.orders expiry_sent) written back as
+    # DTM*036 in its IT1 loop (position 150, after the line's REFs): a hospital's bill-only PO names each implant's
+    # lot (REF*LT: line_refs) and expiry, which its 810 carries back; False: never
+    line_expiry: bool = False
     # the PO line's own CTPs (pricing information: its PO1 loop's, schemas.orders line_prices) whose CTP02 price
     # identifier is one of these, each a CTP in its IT1 loop (position 050: after TXI, before the PID) as the PO sent
     # it (CTP01..CTP05): Big 5's 5010 810 requires a CTP in every IT1 loop and its 850 sends the retail price
@@ -669,6 +703,12 @@ class InvoiceSettings(_EchoedRefs):
     # its lines shipped-not-invoiced, and status and the reports say why no 810 went. "CN" (Consigned Order) is
     # the code list's consignment code; () (default): every shipped order is invoiced per ``per``
     memo_order_types: tuple[Annotated[str, Field(pattern=r"^[0-9A-Z]{2}$")], ...] = ()
+    # how the partner marks a bill-only order (BillOnlyMark: a BEG02 code, an N9 or a heading REF with its text): a
+    # hospital's PO for implants a surgery used from the consigned stock it holds, a VMI consumption PO. Such an order
+    # is acknowledged (855) as any, reserves no stock and waits for no shipment: the invoice stage records its usage
+    # (no 856) and bills it per ``per`` from the PO (engine.lifecycle.shipping.plan_bill_only); a warehouse's
+    # confirmation naming it is SHIPMENT_BILL_ONLY, never a second shipment. () (default): no order is bill-only
+    bill_only: tuple[BillOnlyMark, ...] = ()
     # the grocery invoice's (880: engine.invoice_880) G7201 (element 340, the grocery allowance/charge list) the
     # partner's guide assigns, by what the 810 says: "A:C310" (SAC01:SAC02, a SAC allowance A or charge C) or
     # "TXI:ST" (TXI01, a tax) -> its 340 code: {"A:C310" = "51"} a guide billing the 2 % discount as a trade

@@ -179,6 +179,15 @@ def memo_words(order_type: str) -> str:
             "the retailer pays for what it sells (its sales report or replenishment order bills it)")
 
 
+# the allocation reason of a bill-only order's lines ([fulfilment.invoice] bill_only; engine.bill_only): placed whole
+# with no warehouse (nothing reserved); the invoice stage knows the order by it (StateStore.orders_with_line_reason).
+# Here so that `orderbridge status` and the console, which load no engine, can say what the order is
+BILL_ONLY = "bill_only"
+BILL_ONLY_WORDS = ("bill only (the partner's [fulfilment.invoice] bill_only): goods the buyer already used from "
+                   "stock it holds (consignment usage); acknowledged, nothing reserved nor shipped (no 856), billed "
+                   "from the PO")
+
+
 AWAITING_PERSON = (OrderState.HELD,)  # approve, reject or recheck (engine.lifecycle's group; here so that
 # `orderbridge status` and the run's last line, which load no engine, can say whether an order waits)
 PERSON_EVENTS = (EventKind.APPROVED_BY_PERSON, EventKind.REJECTED_BY_PERSON, EventKind.RECHECK_CLEARED,

@@ -294,6 +294,10 @@ ORDERS = pa.schema([
     # the MSG texts (MSG01) of the heading's N9 loops, in the order sent, one a line (NOTES_SEP): what the buyer wrote
     # for people (delivery instructions, "call before"); null: none. Shown by `orderbridge status PO --dates`
     pa.field("notes", pa.string()),
+    # the heading's N9s as sent (N901, N902, N903: qualifier, id, description; null where not sent), in the order
+    # sent; null: none (or stored before this column existed). What marks a bill-only order for a partner whose
+    # guide says so by N9 ([fulfilment.invoice] bill_only: N9*ZZ*BILL ONLY)
+    pa.field("n9_sent", pa.list_(LINE_OWN_REF)),
     # the heading's own hazardous-material markings (its TD4s before its N9 and N1 loops that hazmat_marking says mark
     # the load: TD4*HM*D*2.1), as ORDER_LINES hazmat_sent a line's; null: none (or stored before this column
     # existed). The 856 writes each back as a TD4 in the order's HL loop (engine.asn)
@@ -319,7 +323,7 @@ ADDED_LATER = frozenset([*(f.name for f in [*_party("mark_for"), *DEADLINES]), "
                           "refs_sent", "ref_descriptions", "party_refs_sent", "ship_to_others_sent",
                           "vendor_party_sent", "ship_from_name",
                           "ship_from_id_qualifier", "ship_from_id", "hazmat_sent", "isa05", "isa06", "isa07",
-                          "isa08"])
+                          "isa08", "n9_sent"])
 
 # between the texts of notes (ORDERS, ORDER_LINES): a line feed
 NOTES_SEP = "\n"
@@ -573,6 +577,11 @@ ORDER_LINES = pa.schema([
     # (HAZMAT_SENT), in the order sent; null: none (or stored before this column existed). The 856 writes each back as
     # a TD4 in the item's HL loop (engine.asn), where the X12 856 places the item's hazardous-material information
     pa.field("hazmat_sent", pa.list_(HAZMAT_SENT)),
+    # the expiration date the line's own loop states (its PO1 loop's DTM 036: a bill-only PO's implant, used from the
+    # consigned stock, with its lot and expiry); null: none (or stored before this column existed). Not applied to
+    # the allocation (LINE_DATES_NOT_APPLIED names it); an 810 whose profile says so writes it back as DTM*036 in the
+    # line's IT1 loop ([fulfilment.invoice] line_expiry)
+    pa.field("expiry_sent", pa.date32()),
 ])
 
 # TXI06 / TAX12 (code list 441) codes that exempt from a tax: 0 export, 1 yes, 3 for resale, 5 not for resale, 7 direct
@@ -590,7 +599,9 @@ LINES_ADDED_LATER = frozenset({"po4_pack", "po4_inner_pack", "po4_size", "po4_si
                                "ship_not_before", "ship_no_later", *WEIGHT_AS_SENT,
                                *(f"ship_to_{f}" for f in LINE_SHIP_TO), "line_refs",
                                "line_prices", "tax_exempt_sent", *(f"mark_for_{f}" for f in LINE_MARK_FOR),
-                               "pids_sent", "style_line_id", "hazmat_sent"})
+                               "pids_sent", "style_line_id", "hazmat_sent", "expiry_sent"})
+# DTM01 of a line's expiration date as sent (ORDER_LINES expiry_sent: DTM 036 "Expiration")
+LINE_EXPIRY = {"036": "expiry_sent"}
 # DTM01 of the dates a line keeps of its own (ORDER_LINES columns: the DEADLINES)
 LINE_DATES = {"001": "cancel_after", "063": "do_not_deliver_after", "064": "do_not_deliver_before"}
 # DTM01 of a ship window (ORDERS and ORDER_LINES columns): a PO1 loop keeps its own (Williams-Sonoma's 5010 850

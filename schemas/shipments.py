@@ -122,6 +122,9 @@ LINE_STATE = pa.schema([
     # the line's promise before that cut (schemas.lifecycle.CUT_FROM; null: not known, a line cut before it was
     # kept): units beyond it cannot have left before the change (SHIPMENT_OVER_RESERVED, held)
     pa.field("cut_from", QTY),
+    # the line is of a bill-only order ([fulfilment.invoice] bill_only: used from the buyer's own stock, billed from
+    # the PO): nothing of it ships; a confirmation naming it is SHIPMENT_BILL_ONLY (null: not known, as false)
+    pa.field("bill_only", pa.bool_()),
 ])
 
 # One row per carton already recorded on a shipment (earlier runs).

@@ -19,8 +19,8 @@ validator, Bots and pyx12. Variants: a price under the contract by more than the
 person with the reason, the PO accepted by its 997, not refused); a PO4 whose pack differs from ours (held, both
 counts named); a line whose own N1*ST is the hospital's but names another department (N2: another nursing unit); a
 bill-only order (implants a surgery used from the consigned stock, each with its lot REF*LT, serial REF*SE and expiry
-DTM*036, the case REF*CR), which must be invoiced without anything shipped from our DC (strict xfail: no such path
-yet)."""
+DTM*036, the case REF*CR), invoiced from the PO without anything reserved or shipped from our DC (its profile's
+[fulfilment.invoice] bill_only)."""
 
 from __future__ import annotations
 
@@ -271,15 +271,23 @@ def test_a_bill_only_order_is_read_and_accepted_with_its_lots_and_case_named(tmp
     assert [s[1] for s in segments(ws, "mayo", "997") if s[0] == "AK5"] == ["A"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bill-only orders (implants a surgery already used from the hospital's consigned stock) have no path: the order "
-    "is allocated at our DC and waits for a shipment that must never come (shipping it would send a second implant), "
-    "so it is never invoiced. Needs a profile setting naming how a partner marks them (a BEG02, an N9 BILL ONLY) and "
-    "a lifecycle path that acknowledges them without a reservation and bills them from the PO (its lots on the 810), "
-    "with no 856: a larger change than this sweep (reported)."))
 def test_a_bill_only_order_is_invoiced_with_nothing_reserved_or_shipped(tmp_path):
+    """Mayo's profile marks bill-only POs by N9*ZZ*BILL ONLY ([fulfilment.invoice] bill_only): acknowledged, nothing
+    reserved, its usage recorded and billed the night it came (its 810 delivered that night), so the next run (the
+    ship day's) closes it as any order whose 810s went; the lots and the rod's serial carried back (line_refs)."""
+    from connectors.state import StateStore
+
     ws, _found, states = _bill_only_night(tmp_path)
-    assert states == {("mayo", "MC7300406"): "invoiced"}
+    assert states == {("mayo", "MC7300406"): "closed"}
+    state = StateStore(ws.state_path)
+    try:
+        events = [e["event"] for e in state.order_history("mayo", "MC7300406")]
+        assert not state.reservations()
+    finally:
+        state.close()
+    assert events.index("shipped_in_full") < events.index("invoiced_in_full") < events.index("closed")
     inv = po_segments(segments(ws, "mayo", "810"), "MC7300406", "BIG")
     assert ["IT1", "1", "2", "EA", "412", "", "VN", "RG73-05", "UP", "614141730506"] in inv
     assert not list((ws.drop_root / "mayo" / "outbox").glob("mayo-856-*"))
+    assert ["REF", "LT", "BS2607F"] in inv and ["REF", "SE", "SR2605G-0117"] in inv
+    assert ["DTM", "011", "20261125"] in inv  # billed the night the PO came

@@ -25,9 +25,9 @@ HEADER = "Shipment ID,Ship Date,Carrier,PO Number,PO Line,SKU,Quantity,Unit,Cart
 
 
 def state(*rows) -> pa.Table:
-    """LINE_STATE rows; cut_by and cut_from (the last columns) None unless given."""
+    """LINE_STATE rows; cut_by, cut_from and bill_only (the last columns) None unless given."""
     keys = [f.name for f in LINE_STATE]
-    return pa.Table.from_pylist([dict(zip(keys, (*r, None, None)[:len(keys)], strict=True)) for r in rows],
+    return pa.Table.from_pylist([dict(zip(keys, (*r, None, None, None)[:len(keys)], strict=True)) for r in rows],
                                 schema=LINE_STATE)
 
 

@@ -55,13 +55,13 @@ def test_line_state_from_the_stored_tables():
     assert state.to_pylist() == [
         {"partner": "acme", "po_number": "PO-1", "line_number": 1, "line_id": "1", "sku": "SKU-1", "upc": None,
          "unit": "EA", "ordered": Decimal(12), "reserved": Decimal(10), "shipped": Decimal(0), "status": "allocated",
-         "cut_by": None, "cut_from": None},
+         "cut_by": None, "cut_from": None, "bill_only": False},
         {"partner": "acme", "po_number": "PO-1", "line_number": 2, "line_id": "2", "sku": None, "upc": "073000040482",
          "unit": None, "ordered": Decimal(6), "reserved": Decimal(0), "shipped": Decimal(0), "status": "backordered",
-         "cut_by": None, "cut_from": None},
+         "cut_by": None, "cut_from": None, "bill_only": False},
         {"partner": "acme", "po_number": "PO-1", "line_number": 3, "line_id": "3", "sku": "SKU-2", "upc": None,
          "unit": "CA", "ordered": Decimal(0), "reserved": Decimal(0), "shipped": Decimal(0), "status": "cancelled",
-         "cut_by": None, "cut_from": None}]
+         "cut_by": None, "cut_from": None, "bill_only": False}]
     empty = shipping.line_state_table(lines, RESERVATION_ROWS.empty_table())
     assert empty["reserved"].to_pylist() == [Decimal(0)] * 3
 

@@ -1002,7 +1002,8 @@ CANONICAL_COLUMNS = (["partner", "order_ref", "po_number", "po_date", "release_n
                       "line_refs",  # the line's own REFs ([fulfilment.invoice] line_refs: engine.invoice.body_810)
                       "line_prices",  # the line's own CTPs ([fulfilment.invoice] ctp: engine.invoice.body_810)
                       "tax_exempt_sent",  # the taxes its PO1 loop exempts it from (engine.invoice_taxes.taxed)
-                      "pids_sent"])  # its PO1 loop's PIDs as sent (engine.invoice.body_810)
+                      "pids_sent",  # its PO1 loop's PIDs as sent (engine.invoice.body_810)
+                      "expiry_sent"])  # its PO1 loop's DTM 036 ([fulfilment.invoice] line_expiry: body_810)
 
 
 def with_item_descriptions(order_lines: pa.Table, skus: Mapping[tuple[str, str, int], str], items: pa.Table,
@@ -1100,6 +1101,7 @@ class LineText(NamedTuple):
     tax_exempt_sent: str | None = None  # the taxes (TXI01) its PO1 loop exempts it from, as stored
     pids_sent: tuple[tuple[str, str, str], ...] = ()  # its PO1 loop's PIDs as sent, (PID02, PID05, PID09) each
     # ("" for one not sent)
+    expiry_sent: date | None = None  # its PO1 loop's DTM 036 as stored (ORDER_LINES expiry_sent)
 
     def row(self) -> dict:
         """The ORDER_LINES row's values order_810 reads, as a dict."""
@@ -1109,7 +1111,7 @@ class LineText(NamedTuple):
                               for r in self.line_refs],
                 "line_prices": list(self.line_prices), "tax_exempt_sent": self.tax_exempt_sent,
                 "pids_sent": [{"characteristic": c, "description": t, "language": lang}
-                              for c, t, lang in self.pids_sent]}
+                              for c, t, lang in self.pids_sent], "expiry_sent": self.expiry_sent}
 
 
 def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
@@ -1145,7 +1147,7 @@ def line_texts(order_lines: pa.Table) -> dict[Key, dict[str, LineText]]:
                 for got in order_lines["pids_sent"].to_pylist()]
     texts = list(map(tuple.__new__, repeat(LineText), zip(column("unit"), column("price_basis"), column("description"),
                                                           pairs, refs, ctps, column("tax_exempt_sent"), pids,
-                                                          strict=True)))
+                                                          column("expiry_sent"), strict=True)))
     line_ids = [line_id or str(number)
                 for line_id, number in zip(column("line_id"), column("line_number"), strict=True)]
     out: dict[Key, dict[str, LineText]] = {}
@@ -1181,13 +1183,14 @@ def _fast_delimiters(env: Envelope, profile: PartnerProfile) -> Delimiters | Non
     """The partner's first delimiter set when an 810 may be written with it straight from its values:
     single characters, none of them in the envelope, a number (prefix, digits), a decimal value or the
     IT1/PID text _text_invoice writes around the values; None for a partner whose 810s echo the lines' own
-    REFs or CTPs ([fulfilment.invoice] line_refs, ctp: built as segments, engine.invoice.body_810)."""
+    REFs, CTPs or expiry dates ([fulfilment.invoice] line_refs, ctp, line_expiry: built as segments,
+    engine.invoice.body_810)."""
     d = env.candidates[0]
     settings = profile.fulfilment.invoice
     if profile.invoice_set == "880":  # the grocery invoice is written from the 810's segments (engine.invoice_880)
         return None
-    if settings.line_refs or settings.ctp or any(len(c) > 1 for c in (d.element, d.component, d.segment,
-                                                                      d.repetition)):
+    if settings.line_refs or settings.ctp or settings.line_expiry or any(
+            len(c) > 1 for c in (d.element, d.component, d.segment, d.repetition)):
         return None
     fixed = set(profile.fulfilment.invoice.number_prefix) | set("0123456789.-") | set("IT1PIDF")  # IT1/PID tags
     return d if first_fit(env, fixed) == d else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict, namedtuple
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -40,6 +40,7 @@ from engine.asn_columnar import (
     build_856_texts,
     write_856_texts,
 )
+from engine.bill_only import BILL_ONLY
 from engine.columnar import SCALE, decimal_array, objects, scaled
 from engine.deadlines import ship_date_findings, transit_days
 from engine.envelope import (
@@ -160,7 +161,8 @@ def line_state_table(lines: pa.Table, reservations: pa.Table, upcs: pa.Table | N
             "status": lines["state"],
             "cut_by": pc.if_else(cut, lines["reason"], blank),
             "cut_from": pc.if_else(cut, pc.struct_field(pc.extract_regex(  # null where the codes hold none
-                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank)}
+                pc.fill_null(lines["codes"], ""), f"(?:^|,){CUT_FROM}(?P<n>[0-9]+)(?:,|$)"), "n"), blank),
+            "bill_only": pc.fill_null(pc.starts_with(lines["reason"], BILL_ONLY), False)}
     return pa.table([pc.cast(cols[f.name], f.type) for f in LINE_STATE], schema=LINE_STATE)
 
 
@@ -964,10 +966,47 @@ def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table,
     (with_services bills its services with the first). Pure."""
     if not services or not records or not lines.num_rows:
         return Plan()
+    return _deliver_unshipped(records, lines, profiles, lambda sku, _reason: sku in services, SERVICE_DELIVERY,
+                              service_delivery_id, "service delivery {sid}: {units} unit(s) on {n} line(s); no 856 "
+                              "(services are not shipped)", today=today, at=at, run_id=run_id)
+
+
+BILL_ONLY_USAGE = "bill_only"  # the warehouse of a bill-only order's usage record (no warehouse of ours ships it)
+
+
+def bill_only_usage_id(po_number: str, revision: int) -> str:
+    """The shipment id of a bill-only order's usage record (its 810's REF*SI): USE- and the PO number (with the
+    order's revision after a change), fitted to REF02's 30 characters as service_delivery_id."""
+    return _fitted_id(f"USE-{po_number}" + (f"-{revision}" if revision > 1 else ""), f"USE-{po_number}", po_number,
+                      str(revision), "use")
+
+
+def plan_bill_only(records: Mapping[Key, OrderRecord], lines: pa.Table, profiles: Mapping[str, PartnerProfile], *,
+                   today: date, at: str, run_id: str) -> Plan:
+    """The bill-only orders of ``records`` (acknowledged; ``lines``: their stored lines, LINE_ROWS, each open one
+    placed with reason engine.bill_only.BILL_ONLY): goods the buyer already used from the stock it holds (implants
+    from a hospital's consigned stock), which no warehouse of ours ships. Each is recorded used here, at the invoice
+    stage, the night it is acknowledged: a usage record of its open lines as ordered (warehouse BILL_ONLY_USAGE, id
+    bill_only_usage_id, dated ``today``, no carton and no 856), billed per the partner's 810s as any shipment, and
+    the order moved shipped in full, then invoiced and closed as any. Pure."""
+    if not records or not lines.num_rows:
+        return Plan()
+    return _deliver_unshipped(records, lines, profiles, lambda _sku, reason: reason.startswith(BILL_ONLY),
+                              BILL_ONLY_USAGE, bill_only_usage_id, "bill only {sid}: {units} unit(s) on {n} line(s) "
+                              "used from the buyer's stock ([fulfilment.invoice] bill_only); billed from the PO, "
+                              "nothing reserved, no 856", today=today, at=at, run_id=run_id)
+
+
+def _deliver_unshipped(records: Mapping[Key, OrderRecord], lines: pa.Table, profiles: Mapping[str, PartnerProfile],
+                       takes: Callable[[str, str], bool], warehouse: str, id_of: Callable[[str, int], str],
+                       words: str, *, today: date, at: str, run_id: str) -> Plan:
+    """Each order of ``records`` (acknowledged or partially shipped) whose every open line ``takes`` (its sku and
+    stored reason) recorded delivered whole on a record of ``warehouse`` (id ``id_of``(PO, revision), no 856), the
+    order moved shipped in full with ``words`` ({sid}, {units}, {n}) as the event's note."""
     work = _Working(records, lines, RESERVATION_ROWS.empty_table())
-    names = ("partner", "po_number", "line_number", "line_id", "sku", "unit")
-    facts = {(p, po, n): (line_id or "", sku or "", unit or "") for p, po, n, line_id, sku, unit in zip(
-        *(lines[c].to_pylist() for c in names), strict=True)}
+    names = ("partner", "po_number", "line_number", "line_id", "sku", "unit", "reason")
+    facts = {(p, po, n): (line_id or "", sku or "", unit or "", reason or "") for p, po, n, line_id, sku, unit, reason
+             in zip(*(lines[c].to_pylist() for c in names), strict=True)}
     transitions, recorded = [], []
     for key in sorted(records):
         record, profile = records[key], profiles.get(key[0])
@@ -975,18 +1014,17 @@ def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table,
             continue
         current = dict(work.lines.get(key, {}))
         open_lines = {n: ln for n, ln in current.items() if not ln[2] and ln[0] < ln[1]}
-        if not open_lines or any(facts[(*key, n)][1] not in services for n in open_lines):
+        if not open_lines or not all(takes(facts[(*key, n)][1], facts[(*key, n)][3]) for n in open_lines):
             continue
-        sid = service_delivery_id(key[1], record.revision)
+        sid = id_of(key[1], record.revision)
         shipped = []
         for n in sorted(open_lines):
             before, promised, _ended, _state, row = current[n]
-            line_id, sku, unit = facts[(*key, n)]
+            line_id, sku, unit, _reason = facts[(*key, n)]
             shipped.append(ShippedLine(key[1], n, line_id, sku, Decimal(promised) - before, unit))
             current[n] = [Decimal(promised), promised, *_SHIPPED_LINE[True], row]
             work.run_id[row] = run_id
-        note = f"service delivery {sid}: {_num(sum(ln.quantity for ln in shipped))} unit(s) on {len(shipped)} line(s)" \
-            "; no 856 (services are not shipped)"
+        note = words.format(sid=sid, units=_num(sum(ln.quantity for ln in shipped)), n=len(shipped))
         try:
             transitions.append(move(record, EventKind.SHIPPED_IN_FULL, at=at, run_id=run_id, note=note))
         except TransitionRefused:
@@ -994,7 +1032,7 @@ def plan_service_deliveries(records: Mapping[Key, OrderRecord], lines: pa.Table,
         work.lines[key] = current
         work.touched.setdefault(key)
         billing = profile.fulfilment.invoice.charge_scope if profile.invoiced else "none"
-        recorded.append(ShipmentRecord(warehouse=SERVICE_DELIVERY, shipment_id=sid, partner=key[0], ship_date=today,
+        recorded.append(ShipmentRecord(warehouse=warehouse, shipment_id=sid, partner=key[0], ship_date=today,
                                        lines=tuple(shipped), departed_at=at, billing=billing, run_id=run_id))
     if not transitions:
         return Plan()
