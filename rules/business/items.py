@@ -658,12 +658,14 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
     """ITEM_IDS_DISAGREE (a warning) for each line decided on an item (resolve_items; a substituted line: the item it
     named, ordered_sku) whose ids do not all name it: a UPC/GTIN/EAN (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT; a
     valid one: GTIN_CHECK_DIGIT_INVALID tells the others) that matches none of our items nor the partner's
-    cross-reference (a case's GTIN-14, indicator digit 1, beside our part number: a box-level number we do not
-    keep), or any id that names another item of ours (its GTIN ours, another item's part number beside it; the
-    line is decided on the id that ranks first, as before). Our 856 and 810 echo the ids as sent and a retailer
-    matches on the GTIN: ops are told before the goods arrive under a number the buyer's system does not find. A
-    vendor part or buyer's number that matches nothing is no sign of another item (a stale or legacy number) and
-    says nothing. Never refuses the line."""
+    cross-reference (a box-level GTIN-14 of another company's or item reference beside our part number: a number
+    we do not know), or any id that names another item of ours (its GTIN ours, another item's part number beside
+    it; the line is decided on the id that ranks first, as before). Our 856 and 810 echo the ids as sent and a
+    retailer matches on the GTIN: ops are told before the goods arrive under a number the buyer's system does not
+    find. Not told: a GTIN-14 that is the item's own GTIN or UPC but for its indicator digit (GS1's packaging
+    levels of one item reference: the case's number a distributor orders by, rg3/rg5/rg17/rg45, where our master
+    keeps the each's); a vendor part or buyer's number that matches nothing (a stale or legacy number); a style
+    number (STYLE_QUALIFIERS). Never refuses the line."""
     n = resolved.num_rows
     if not n or "sku" not in resolved.column_names:
         return []
@@ -700,23 +702,33 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
         return []
     elsewhere = pc.coalesce(direct, xref).to_pylist()
     quals, ids = qualifier.to_pylist(), ident.to_pylist()
-    gtins = keys.to_pylist()
-    by_line: dict[int, list[tuple[str, str, str | None, str | None]]] = {}
+    gtins, skus = keys.to_pylist(), line_sku.to_pylist()
+    levels: dict[str, set[str]] = {}  # sku -> the item references (GTIN-14 digits 2-13) of its gtin and upc
+    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
+        if key and sku:
+            levels.setdefault(sku, set()).add(key[1:13])
+    level_of = {level: sku for sku, refs in levels.items() for level in refs}
+    by_line: dict[int, list[tuple[str, str, str]]] = {}  # line -> (qualifier, id, words) of each told
     for j in np.flatnonzero(told_np).tolist():
-        by_line.setdefault(int(row[j]), []).append((quals[j] or "", ids[j] or "", elsewhere[j], gtins[j]))
-    ours = dict(zip(ref.items.column("sku").to_pylist(), ref.items.column("gtin").to_pylist(), strict=True))
+        q, i, other_sku, level = quals[j] or "", ids[j] or "", elsewhere[j], (gtins[j] or "")[1:13]
+        if other_sku is None and level and level in levels.get(skus[j], ()):
+            continue  # a packaging level of the item's own GTIN: its case's number (GS1's indicator digit)
+        said = (f"{q} {i} is item {other_sku}'s" if other_sku is not None else
+                f"{q} {i} is a packaging level of item {level_of[level]}'s GTIN" if level in level_of else
+                f"{q} {i} matches none of our items")
+        by_line.setdefault(int(row[j]), []).append((q, i, said))
+    if not by_line:
+        return []
     columns = [*_LINE_LOCATION, "partner", "product_ids", "sku", "ordered_sku", "matched_by"]
     rows = _rows(resolved, columns, pa.array(np.isin(np.arange(n), list(by_line))))
     out: list[Finding] = []
     for k, line in zip(sorted(by_line), rows, strict=True):
         sku = line.get("ordered_sku") or line["sku"]
-        said = "; ".join(f"{q} {i} matches none of our items{_pack_level(gtin, sku, ours.get(sku))}"
-                         if other_sku is None else f"{q} {i} is item {other_sku}'s"
-                         for q, i, other_sku, gtin in by_line[k])
-        q, i, _, _ = by_line[k][0]
+        q, i, _ = by_line[k][0]
         out.append(business_finding(
             "ITEM_IDS_DISAGREE",
-            f"The line is decided on item {sku} (matched by {line.get('matched_by') or 'its ids'}), but {said}. Our "
+            f"The line is decided on item {sku} (matched by {line.get('matched_by') or 'its ids'}), but "
+            f"{'; '.join(said for _q, _i, said in by_line[k])}. Our "
             "855, 856 and 810 echo the ids as sent, and a buyer matching on them may not find the item: add the "
             "number to items.csv or partner_items.csv if it is ours, else ask the buyer to correct its item "
             "record.", line, seg="PO1", element=_id_element(line.get("product_ids"), (q,), i), value=i))
@@ -726,14 +738,6 @@ def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
 # PO1 qualifiers (code list 235) of a style (VA vendor's style number, ST style number): one number for every size
 # and colour of it, so matching another item of the style is no disagreement
 STYLE_QUALIFIERS = frozenset({"VA", "ST"})
-
-
-def _pack_level(gtin: str | None, sku: str, own: str | None) -> str:
-    """' (a packaging level of SKU's GTIN 00614141545018: indicator digit 1)' for a GTIN-14 that is the item's own
-    but for its indicator digit (a case's number, GS1's packaging levels of one item reference); '' otherwise."""
-    if gtin and own and len(gtin) == len(own) == 14 and gtin[1:13] == own[1:13] and gtin[0] != own[0]:
-        return f" (a packaging level of {sku}'s GTIN {own}: indicator digit {gtin[0]})"
-    return ""
 
 
 def supersession(sku: str, items: pa.Table | None) -> tuple[list[str], bool]:
