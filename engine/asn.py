@@ -45,7 +45,7 @@ from parsers.x12_writer import ADDRESS_MAX, CITY_MAX, NAME_MAX, ROUTING_MAX, Seg
 from schemas.errors import DocumentError
 from schemas.fulfilment import BSN05, TARE_FIRST, AsnSettings, HlStructure
 from schemas.order_keys import x12_po
-from schemas.orders import ORDER_REFS, carried_ref, order_ref_elements, ordered_refs
+from schemas.orders import ORDER_REFS, carried_ref, name2_sent, name2_text, order_ref_elements, ordered_refs
 from schemas.packaging import DEFAULT_PACKAGING
 from schemas.shipments import (
     AIR_METHODS,
@@ -539,12 +539,19 @@ def _time_text(hour: int, minute: int) -> str:
 
 
 def n2_elements(name2: str) -> list[list[str]]:
-    """The N2s of a party's additional name (schemas.orders ship_to_name2: the 850's N201/N202s joined by ", "): one
-    N201 when it fits its 60 characters (AN 1/60), else its parts packed into N201/N202 of up to two N2s (the N1 loop
-    allows two), so a building, room and recipient are not cut off. A part longer than 60 characters (a name with no
-    ", " to split at) goes on in the next element, cut at 60; what does not fit in four elements is cut."""
+    """The N2s of a party's additional name (schemas.orders ship_to_name2, as kept: name2_kept). Where an N2 of the
+    850 had two elements (N201 and N202), each N2 as sent (name2_sent), each element cut to its 60 characters, at
+    most two N2s (the N1 loop's max use): it used to come back as one N201 joined with ", ". Else (each N2 of one
+    element) their text, ", " between: one N201 when it fits its 60 characters (AN 1/60), else its parts packed into
+    N201/N202 of up to two N2s, so a building, room and recipient are not cut off. A part longer than 60 characters
+    (a name with no ", " to split at) goes on in the next element, cut at 60; what does not fit in four elements is
+    cut."""
     if not name2:
         return []
+    sent = name2_sent(name2)
+    if sent is not None:
+        return [[x12_text(v, NAME_MAX) for v in seg] for seg in sent[:2]]
+    name2 = name2_text(name2)
     if len(x12_text(name2, len(name2))) <= NAME_MAX:
         return [[x12_text(name2, NAME_MAX)]]
     elements: list[str] = []

@@ -43,7 +43,7 @@ from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.outbound import echoes_too_long
 from rules.set_checks import marks_carried_by
-from rules.structure import check_structure, dictionary_for, sdq_applied
+from rules.structure import check_structure, dictionary_for, sdq_applied, taxes_of_invoices
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.charsets import not_utf8_fix
@@ -437,11 +437,11 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     # every inbound set the profile accepts, in its own group: by its version's dictionary (if we have
     # one and it has a table for the set), then by the partner's guide (if the profile has one)
     inbound = by_ak103(result, as_written(result, inbound_sets(result.interchanges, profile)))
-    findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
-                                            invoice=profile.fulfilment.invoice,
-                                            components=profile.fulfilment.asn.prepacks == "components",
-                                            marks_carried=marks_carried_by(profile)),
-                            profile)
+    structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
+                                 invoice=profile.fulfilment.invoice,
+                                 components=profile.fulfilment.asn.prepacks == "components",
+                                 marks_carried=marks_carried_by(profile))
+    findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)
     if too_large:  # a set without its body: only its SET_TOO_LARGE speaks for it

@@ -55,7 +55,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
 from rules.set_checks import marks_carried_by
-from rules.structure import check_structure, sdq_applied
+from rules.structure import check_structure, sdq_applied, taxes_of_invoices
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
 
@@ -162,11 +162,11 @@ class SplitInterchange:
             findings += [f.with_file(file) for f in
                          check_sets(ic, g, g.transactions, self.accept, self.seen.setdefault(base + k, set()))]
         inbound = as_written(result, inbound_sets([ic], profile))
-        findings += sdq_applied(check_structure(result, inbound, common=profile.x12.other_versions == "common",
-                                                invoice=profile.fulfilment.invoice,
-                                                components=profile.fulfilment.asn.prepacks == "components",
-                                                marks_carried=marks_carried_by(profile)),
-                                profile)
+        structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
+                                     invoice=profile.fulfilment.invoice,
+                                     components=profile.fulfilment.asn.prepacks == "components",
+                                     marks_carried=marks_carried_by(profile))
+        findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)
         if too_large:

@@ -71,6 +71,11 @@ HINTS: dict[str, str] = {
     "ITEM_DISCONTINUED": (
         "Offer the replacement item to the partner or ask them to remove it from their catalogue."
     ),
+    "ITEM_IDS_DISAGREE": (
+        "The line is taken on the item its other ids name. If the number is ours (a case's GTIN-14, a new UPC), "
+        "add it to items.csv or partner_items.csv (partner, qualifier, id, sku); else ask the partner to correct "
+        "its item record before the goods arrive under a number its receiving does not find."
+    ),
     "ITEM_SUBSTITUTED": (
         "No action needed: the partner accepts substitutes and its 855 (ACK*IS) names the new part, which is "
         "allocated, shipped and invoiced. Check the new item's price in prices.csv if the line is held for one."

@@ -52,6 +52,7 @@ from schemas.orders import (
     TXI_EXEMPTING,
     WEIGHT_AS_SENT,
     hazmat_marking,
+    name2_kept,
 )
 from schemas.units import (
     NO_CHARGE,
@@ -679,10 +680,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
             for p, prefix in enumerate(prefixes):
                 mine = hit.copy()
                 mine[hit] = party_of_n1[at[hit]] == p
-                if mine.any():
-                    party_cols[f"{prefix}_name2"] = pa.nulls(nsets, pa.string())
-                    _append_to(party_cols, [f"{prefix}_name2"], n2[mine], set_of_row[n2[mine]],
-                               np.zeros(int(mine.sum()), dtype=np.int64), cells)
+                if mine.any():  # each N2's elements apart (name2_kept: written back as sent)
+                    party_cols[f"{prefix}_name2"] = _name2_kept(nsets, n2[mine], set_of_row[n2[mine]], cells)
     # the PER in the ship-to's N1 loop (a drop ship's consumer: phone, email), its elements as sent: the first of the
     # set's N1*ST loop (a heading PER before the N1 loops, position 060, is the buyer's contact, not the ship-to's)
     per = header_rows("PER")
@@ -915,6 +914,19 @@ def _append_to(party_cols: dict[str, pa.Array], into: list[str], rows: np.ndarra
         party_cols[name] = pa.array(values, pa.string())
 
 
+def _name2_kept(nsets: int, rows: np.ndarray, slots: np.ndarray, cells: _Cells) -> pa.Array:
+    """Per set, the N2s ``rows`` (in file order, their sets ``slots``) as schemas.orders name2_kept keeps them:
+    N201 and N202 apart, each N2 apart. Few sets have one: a loop over them."""
+    texts = [cells.column(rows, k).to_pylist() for k in (1, 2)]
+    segments: dict[int, list[tuple[str | None, str | None]]] = {}
+    for slot, first, second in zip(slots.tolist(), *texts, strict=True):
+        segments.setdefault(slot, []).append((first, second))
+    values: list[str | None] = [None] * nsets
+    for slot, segs in segments.items():
+        values[slot] = name2_kept(segs)
+    return pa.array(values, pa.string())
+
+
 def _detail_ship_to(party_vals: dict[str, pa.Array], party_cols: dict[str, pa.Array], n1_rows: np.ndarray,
                     po1_rows: np.ndarray, first_po1: np.ndarray, set_of_row: np.ndarray, owner: np.ndarray,
                     codes: np.ndarray, vocab: list, cells: _Cells, elements: pa.ListArray) -> None:
@@ -951,11 +963,14 @@ def _detail_ship_to(party_vals: dict[str, pa.Array], party_cols: dict[str, pa.Ar
         stop = int(later[0]) if len(later) else len(owner)
         if "N2" in vocab:  # an additional name joins the name, as in the heading
             code = vocab.index("N2")
+            sent = []
             for r in range(row + 1, stop):
                 if owner[r] == row and codes[r] == code and set_of_row[r] == k:
                     more = [cells.column(np.array([r]), i)[0].as_py() for i in (1, 2)]
                     values["name"][k] = ", ".join(v for v in (values["name"][k], *more) if v) or None
-                    own["ship_to_name2"][k] = ", ".join(v for v in (own["ship_to_name2"][k], *more) if v) or None
+                    sent.append(more)
+            if sent:  # each N2's elements apart (name2_kept: written back as sent)
+                own["ship_to_name2"][k] = name2_kept(sent)
         if "PER" in vocab:  # the loop's first PER (a consumer's phone), as the heading's ship-to's
             code = vocab.index("PER")
             per = [r for r in range(row + 1, stop) if owner[r] == row and codes[r] == code and set_of_row[r] == k]

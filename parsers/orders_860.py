@@ -54,7 +54,7 @@ from schemas.changes import (
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import ELEMENTS_SEP, LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS
+from schemas.orders import ELEMENTS_SEP, LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS, name2_kept
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -207,9 +207,9 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
 
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
-    of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2),
-    N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850 reads them;
-    the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
+    of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2,
+    name2_kept), N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850
+    reads them; the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent).
     A set that sends none leaves them null (the order keeps its own)."""
@@ -223,6 +223,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         party = None  # the N1 qualifier of the loop we are in
         kept: dict | None = None  # the KEPT_PARTIES loop we are in
         streets: list[str] = []
+        n2s: list[list[str]] = []  # the ship-to's N2s, each its elements
         dtms: list[list] = []  # the heading's DTMs' elements, in order
         for row in range(ts.start, ts.end + 1):
             sid = ids[row].as_py()
@@ -253,7 +254,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
                 # (schemas.orders ship_to_name2: the 856 and 810 write it as N2 again, not run into N102)
                 more = [v for v in (el[1], el[2]) if v]
                 got["ship_to_name"] = ", ".join(v for v in (got.get("ship_to_name"), *more) if v)
-                got["ship_to_name2"] = ", ".join(v for v in (got.get("ship_to_name2"), *more) if v) or None
+                n2s.append(more)  # each N2's elements apart (name2_kept: written back as sent)
+                got["ship_to_name2"] = name2_kept(n2s)
             elif party and sid == "N3":
                 streets += [v for v in (el[1], el[2]) if v]
             elif party and sid == "PER" and "ship_to_contact_sent" not in got:  # the new ship-to's contact (a drop

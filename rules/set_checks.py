@@ -11,7 +11,7 @@ Registered per set id in SET_CHECKS, which rules.structure runs for the sets it 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from schemas.changes import (
     KEPT_PARTIES,
     SUPPORTED_TYPES,
 )
+from schemas.countries import region_code
 from schemas.findings import Finding, finding
 from schemas.orders import (
     BUYER_COST_PRICES,
@@ -41,6 +42,7 @@ from schemas.orders import (
     LINE_LOOP_ENDS,
     LIST_PRICE_BASES,
     SDQ_PAIRS,
+    TXI_EXEMPTING,
     hazmat_marking,
 )
 from schemas.units import (
@@ -220,7 +222,8 @@ SET_CHECK_CODES = frozenset({
     "SLN_NOT_APPLIED", "SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "POC_LINE_ID_DUPLICATE", "CHANGE_HEADER_NOT_APPLIED",
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "SHIP_TO_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
-    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH"})
+    "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH",
+    "PO_TAX_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -244,7 +247,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _notes(result, sets, chosen, set_of_row, fe) + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
-            + _contract_prices(result, sets, chosen, set_of_row, fe))
+            + _contract_prices(result, sets, chosen, set_of_row, fe)
+            + _stated_taxes(result, sets, chosen, set_of_row, fe, invoice))
 
 
 def _number(value: str, scale: int = 0) -> str:
@@ -1055,6 +1059,106 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
 
 
 _SHIP_TOS_NAMED = 10  # line ship-tos named in the message; the rest counted
+
+
+def _stated_taxes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
+                  invoice: InvoiceSettings | None) -> list[Finding]:
+    """PO_TAX_MISMATCH once per 850 whose TXIs (a PO1 loop's, or the heading's: the buyer's own statement of a tax,
+    TXI01 its code, TXI02 an amount, TXI03 a percent) state a tax other than our 810s bill for its ship-to
+    (``invoice``: the partner's [[fulfilment.invoice.taxes]], those whose regions hold the heading ship-to's N402 or
+    N405 SP / N406; every one when it sent none): a code none of ours bills, a percent other than ours, or, without
+    a percent, an amount other than ours of the line's value (PO102 x PO104; the heading's: of every line's; a cent
+    apart is the same). Each is named with ours. What we bill does not change: finance is told before the 810 is
+    disputed. Not compared: a TXI that exempts (TXI06: read as an exemption, parsers.orders_850), one stating no
+    amount or percent, or 0 for a code none of ours bills, and a tax of ours whose amount depends on the item's
+    class (its ``exempt``: the PO's figure may be a zero-rated or stamped item's). Without the partner's settings
+    (None), nothing."""
+    if invoice is None or not len(result.segments.rows_of("TXI")):
+        return []
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    rows, owner = _rows_in(result, "TXI", mine, set_of_row)
+    if not len(rows):
+        return []
+    kinds, amounts, percents, exempting = (_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3, 6))
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    line_ids = _column(fe, line_rows, 1)[0].to_pylist()
+    values = [_line_value(q, p, u, b) for q, u, p, b in zip(*(_column(fe, line_rows, k)[0].to_pylist()
+                                                              for k in (2, 3, 4, 5)), strict=True)]
+    at = np.searchsorted(line_rows, rows, side="right") - 1
+    regions = _ship_to_regions(result, set(owner.tolist()), mine, set_of_row, fe, line_rows, line_owner)
+    told: dict[int, list[tuple[int, str, str]]] = {}  # set -> (row, words, TXI01) of each told
+    for j, (row, k) in enumerate(zip(rows.tolist(), owner.tolist(), strict=True)):
+        code = (kinds[j] or "").strip().upper()
+        amount, percent = _decimal(amounts[j]), _decimal(percents[j])
+        if (exempting[j] or "").strip().upper() in TXI_EXEMPTING or (amount is None and percent is None):
+            continue
+        line = int(at[j]) if at[j] >= 0 and line_owner[at[j]] == k else -1
+        where = regions.get(k)
+        ours = [t for t in invoice.taxes if where is None or where in t.regions]
+        same = [t for t in ours if t.code == code]
+        if not same:
+            if not (amount or percent):
+                continue
+            theirs = "none of code " + code + (": " + ", ".join(_tax_words(t) for t in ours) if ours else "")
+        else:
+            tax = same[0]
+            if tax.exempt or percent == tax.percent:
+                continue
+            theirs = _tax_words(tax)
+            if percent is None:  # an amount alone: ours of the line's value (the heading's: of every line's)
+                base = [values[i] for i in ([line] if line >= 0 else np.flatnonzero(line_owner == k).tolist())]
+                if not base or any(v is None for v in base):
+                    continue
+                expected = (sum(base, Decimal(0)) * tax.percent / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                if abs(amount - expected) <= Decimal("0.01"):
+                    continue
+                theirs += f", {expected:f}"
+        sent = f"TXI {code}" + (f" {_number(amounts[j])}" if amount is not None else "") + (
+            f" {_number(percents[j])} %" if percent is not None else "")
+        label = (f"line {line_ids[line] or line + 1 - int(np.searchsorted(line_owner, k))}" if line >= 0
+                 else "the heading")
+        told.setdefault(k, []).append((row, f"{label} {sent} (ours: {theirs})", code))
+    out: list[Finding] = []
+    for k, items in sorted(told.items()):
+        ic, g, ts = sets[k]
+        place = f" to {regions[k]}" if regions.get(k) else ""
+        out.append(finding("PO_TAX_MISMATCH", f"The PO states taxes other than our 810s bill{place} (the partner's "
+                           f"[[fulfilment.invoice.taxes]]): {_listed([t for _r, t, _c in items], _SAC_NAMED)}. "
+                           "Our 810s bill ours; agree the tax with the partner (or correct its profile) before the "
+                           "810 is disputed.", seg="TXI", element="TXI01", value=items[0][2],
+                           **_where(result, ic, g, ts, items[0][0])))
+    return out
+
+
+def _tax_words(tax) -> str:
+    """A tax of ours (schemas.fulfilment.InvoiceTax) as PO_TAX_MISMATCH names it: "GST GS 5 %"."""
+    return f"{tax.kind} {tax.code} {_number(str(tax.percent))} %"
+
+
+def _ship_to_regions(result: ParseResult, wanted: set[int], mine: np.ndarray, set_of_row: np.ndarray,
+                     fe: FlatElements, line_rows: np.ndarray, line_owner: np.ndarray) -> dict[int, str]:
+    """Per set of ``wanted``, the state or province of its heading ship-to (the first N1*ST before its first PO1):
+    its N4's N402, else N406 after N405 SP, as engine.invoice_taxes.region reads it (a Canadian province's former
+    code as today's); a set without one is left out."""
+    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
+    n4_rows, _ = _rows_in(result, "N4", mine, set_of_row)
+    n1_codes = _column(fe, n1_rows, 1)[0].to_pylist()
+    first_line = {int(k): int(r) for r, k in zip(line_rows[::-1].tolist(), line_owner[::-1].tolist(), strict=True)}
+    out: dict[int, str] = {}
+    for j, (row, k) in enumerate(zip(n1_rows.tolist(), n1_owner.tolist(), strict=True)):
+        if k not in wanted or k in out or n1_codes[j] != "ST" or row > first_line.get(k, row + 1):
+            continue
+        ends = [first_line.get(k), int(n1_rows[j + 1]) if j + 1 < len(n1_rows) else None]
+        stop = min((e for e in ends if e is not None), default=int(set_of_row.size))  # its loop's end
+        n4 = n4_rows[(n4_rows > row) & (n4_rows < stop)]
+        if not len(n4):
+            continue
+        state, qualifier, location = (_column(fe, n4[:1], i)[0][0].as_py() for i in (2, 5, 6))
+        state = state or (location if (qualifier or "").strip().upper() == "SP" else None)
+        if state and state.strip():
+            out[k] = region_code("CA", state)
+    return out
 
 
 def _ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,

@@ -181,6 +181,15 @@ def sdq_applied(findings: list[Finding], profile) -> list[Finding]:
     return [f for f in findings if f.code != "SDQ_NOT_APPLIED"]
 
 
+def taxes_of_invoices(findings: list[Finding], profile) -> list[Finding]:
+    """``findings`` without PO_TAX_MISMATCH when the partner's profile (schemas.profile.PartnerProfile) receives no
+    invoices of ours (neither 810 nor 880): no tax of ours is billed to differ from the PO's (Walmart Mexico's IVA
+    goes on its CFDI, not on a document of ours)."""
+    if {"810", "880"} & set(profile.receives):
+        return findings
+    return [f for f in findings if f.code != "PO_TAX_MISMATCH"]
+
+
 def common_findings(result: ParseResult, sets: Sets, invoice: InvoiceSettings | None = None,
                     components: bool = False, marks_carried: bool = True) -> list[Finding]:
     """The findings of ``sets`` (of versions we hold no dictionary for) that every held version's

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from rules import business as b
 from rules import registry
-from rules.business.items import gtin_findings, item_findings, substitute
+from rules.business.items import check_item_ids, gtin_findings, item_findings, substitute
 from rules.business.money import line_prices, order_values, price_findings
 from rules.business.quantities import quantity_findings
 from schemas.findings import Finding
@@ -28,7 +28,7 @@ from schemas.rule_settings import RuleSettings
 # The rule suites a partner profile can select (`rule_suites = [...]`; "standard" = all of them).
 SUITES: dict[str, frozenset[str]] = {
     "items": frozenset({"ITEM_ID_MISSING", "GTIN_CHECK_DIGIT_INVALID", "ITEM_UNKNOWN", "ITEM_DISCONTINUED",
-                         "ITEM_SUBSTITUTED"}),
+                         "ITEM_SUBSTITUTED", "ITEM_IDS_DISAGREE"}),
     "quantities": frozenset({"UNIT_UNKNOWN", "UNIT_NOT_CONVERTIBLE", "QTY_NOT_POSITIVE", "CASE_PACK_ROUNDED",
                              "CASE_PACK_NOT_MULTIPLE", "CASE_PACK_MISMATCH", "PO4_PACK_DIFFERS", "PO4_SIZE_NOT_WHOLE",
                              "QTY_BELOW_MINIMUM",
@@ -117,6 +117,7 @@ def run_suite(orders: pa.Table, lines: pa.Table, ref: ReferenceData, settings: R
     findings = [
         *gtin_findings(resolved, masks),
         *item_findings(resolved, masks, ref.items),
+        *check_item_ids(resolved, ref),
         *quantity_findings(resolved, masks, settings, ref, orders=orders),
         *price_findings(orders, resolved, ref, settings, masks, prices),
         *b.check_currency(orders, ref.customers, ref.customer_currencies),

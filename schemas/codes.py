@@ -238,6 +238,10 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("CTP_PRICE_MISMATCH", "set", "warning", "",
            "A PO1 line's PO104 is not the price the buyer pays stated in a CTP of its loop (CTP02 CON contract, UCP "
            "unit cost ...); the line is acknowledged and invoiced at PO104."),
+        _C("PO_TAX_MISMATCH", "set", "warning", "",
+           "The PO's TXIs (a line's or the heading's) state a tax other than our 810s bill for its ship-to (the "
+           "partner's [[fulfilment.invoice.taxes]]): a code none of ours bills, another percent, or another amount "
+           "of the line's value; each is named with ours. What we bill does not change."),
         _C("ORDER_DUPLICATE", "business", "warning", "",
            "This PO number was already received from this partner; not acknowledged again."),
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",

@@ -30,6 +30,14 @@ BUSINESS_CODES: list[CodeSpec] = [
         "The item is discontinued and superseded by an active item, which a partner that accepts substitutes "
         "is sent in its place (855 ACK*IS).",
     ),
+    _C(
+        "ITEM_IDS_DISAGREE",
+        "business",
+        "warning",
+        "",
+        "A line decided on one of our items carries a UPC/GTIN/EAN that matches none of our items, or an id "
+        "naming another item of ours; our 855, 856 and 810 echo the ids as sent.",
+    ),
     # --- units and quantities ------------------------------------------------------------------
     _C("UNIT_UNKNOWN", "business", "error", "", "PO103 is not a unit of measure code (X12 data element 355)."),
     _C(

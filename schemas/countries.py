@@ -47,3 +47,21 @@ def alpha2(code: str) -> str:
 def named(text: str) -> str:
     """A country written as its English name (or US/USA) as its alpha-2 code; anything else as sent."""
     return NAMES.get(" ".join(text.replace(".", "").split()).upper(), text)
+
+
+# Canada Post's earlier two-letter codes, still sent by legacy systems (Canada Post's Canadian Postal Code
+# Directory and Natural Resources Canada's list of former abbreviations): PQ and later QU for Quebec (QC since
+# 1990-92), NF for Newfoundland (NL since the province's name changed in 2001), LB for Labrador (a part of NL).
+# They name the province as plainly as its code today: checked as it (the address kept as sent for our
+# documents). Yukon has been YT throughout; the "YK" some lists give is no code Canada Post used.
+CA_LEGACY_PROVINCES = {"PQ": "QC", "QU": "QC", "NF": "NL", "LB": "NL"}
+_LEGACY = {"CA": CA_LEGACY_PROVINCES}
+
+
+def region_code(country: str, code: str) -> str:
+    """An N402 state or province ``code`` of ``country`` (an alpha-2 code) as its code today: a Canadian
+    province's former code (CA_LEGACY_PROVINCES: PQ is QC) as the current one, any other upper-cased as sent.
+    For every check of a province (and what depends on it, such as a province's tax), never for our documents,
+    which echo the address as sent."""
+    code = code.strip().upper()
+    return _LEGACY.get(country, {}).get(code, code)

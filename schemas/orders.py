@@ -333,6 +333,30 @@ ELEMENTS_SEP = "\x1f"
 # between the ITDs of itd_more_sent, the TD5s of td5_more_sent, the TAXes of tax_sent: the ASCII record separator
 ITDS_SEP = "\x1e"
 
+
+def name2_kept(segments: Sequence[Sequence[str | None]]) -> str | None:
+    """A party's N2s as ORDERS ``<party>_name2`` keeps them: each N2's N201 and N202 joined by ELEMENTS_SEP, the N2s
+    (the N1 loop allows two) by ITDS_SEP, so the 855, 856 and 810 write them back as sent (name2_sent); None for
+    none. Blank elements are left out, as the party's name (which holds them after ", ": name2_text) leaves them."""
+    kept = [ELEMENTS_SEP.join(v for v in seg if v) for seg in segments]
+    return ITDS_SEP.join(k for k in kept if k) or None
+
+
+def name2_text(name2: str | None) -> str:
+    """A kept ``<party>_name2`` (name2_kept) as the party's name holds it after ", ": every element, ", " between
+    ("C/O MAPLE HALL, ROOM 214"). A value kept before the N2s' elements were told apart is ", "-joined already."""
+    return (name2 or "").replace(ELEMENTS_SEP, ", ").replace(ITDS_SEP, ", ")
+
+
+def name2_sent(name2: str | None) -> list[list[str]] | None:
+    """The N2s of a kept ``<party>_name2`` (name2_kept), each its elements as sent ([N201, N202]), when one of them
+    had two elements (a "C/O" in N201 and a room in N202: a guide matching on the shape wants it back so); None when
+    each had one (or a value kept before elements were told apart), which is written as it always was
+    (engine.asn.n2_elements: the ", "-joined text in N201, split into N202 only past its 60 characters)."""
+    if not name2 or ELEMENTS_SEP not in name2:
+        return None
+    return [seg.split(ELEMENTS_SEP) for seg in name2.split(ITDS_SEP)]
+
 # CSH01 codes under which the buyer takes no backorder: what cannot ship now is cancelled, not promised
 NO_BACKORDER = ("N", "SP")
 # CSH01 codes under which the order ships complete, in one shipment: SC "Ship Complete" (the 855 promises the

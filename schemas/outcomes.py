@@ -63,6 +63,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
     "GTIN_CHECK_DIGIT_INVALID": REJECT_LINE,
     "ITEM_UNKNOWN": REJECT_LINE,
     "ITEM_DISCONTINUED": REJECT_LINE,
+    "ITEM_IDS_DISAGREE": ACCEPT,  # the line is ours by its other ids: taken, ops told of the number that is not
     "ITEM_SUBSTITUTED": SUBSTITUTE,  # only a partner whose profile accepts substitutes gets it ([rules] substitutes)
     "UNIT_UNKNOWN": REJECT_LINE,
     "UNIT_NOT_CONVERTIBLE": REJECT_LINE,

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import pyarrow as pa
 
-from schemas.orders import LINEAGE, QTY
+from schemas.orders import LINEAGE, QTY, name2_text
 
 WEIGHT = pa.decimal128(18, 4)
 
@@ -176,15 +176,18 @@ class Party:
     state: str = ""
     postal_code: str = ""
     country: str = ""
-    name2: str = ""  # N2 (additional name) after the N1: a ship-to's "C/O ..." as its 850 sent it
+    name2: str = ""  # N2 (additional name) after the N1: a ship-to's "C/O ..." as its 850 sent it (schemas.orders
+    # name2_kept: each N2's elements apart, or plain text)
     contact: tuple[str, ...] = ()  # PER01.. of the PER in its 850's N1*ST loop, as sent (ORDERS ship_to_contact_sent)
 
 
 def with_name2(name: str, name2: str | None) -> tuple[str, str]:
-    """(N102, N2) of a party whose ``name`` holds its N2 ``name2`` after ", " (schemas.orders ship_to_name2):
-    the name without it, and it; else (``name``, "") (no N2 sent, or a name an 860 replaced since)."""
-    if name2 and name.endswith(", " + name2) and len(name) > len(name2) + 2:
-        return name[: -len(name2) - 2], name2
+    """(N102, N2) of a party whose ``name`` holds its N2 ``name2`` after ", " (schemas.orders ship_to_name2, as
+    kept: name2_kept; the name holds its name2_text): the name without it, and it as kept (Party.name2); else
+    (``name``, "") (no N2 sent, or a name an 860 replaced since)."""
+    text = name2_text(name2)
+    if text and name.endswith(", " + text) and len(name) > len(text) + 2:
+        return name[: -len(text) - 2], name2 or ""
     return name, ""
 
 

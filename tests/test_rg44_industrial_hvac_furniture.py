@@ -86,10 +86,11 @@ def test_each_buyer_answered_in_its_own_shapes(night):
     # 20 x 8.40 + 6 x 42.60 + 48 x 3.90 + 480 x 2.15 + 36 x 4.75
     assert ["ITD", "01", "3", "2", "", "10", "", "30"] in inv and ["TDS", "181380"] in inv
     # Johnstone's job (REF*JB) and the store's order (REF*CO) carried back; the contractor's job site, its two N2s
-    # and two N3s, on the 856 and 810 (in X12's one N2 and one N3 of two lines each); feet as ordered
+    # as sent (the first of two elements: it used to be run into one N201 with the second's) and two N3s (in X12's
+    # one N3 of two lines), on the 856 and 810; feet as ordered
     asn = po_segments(segments(ws, "johnstone", "856"), "JS-SHP-01", "BSN")
     at = asn.index(["N1", "ST", "KESSLER MECHANICAL"])
-    assert asn[at + 1: at + 4] == [["N2", "MERCY CLINIC RETROFIT, ATTN D KESSLER, GATE 3 STAGING AREA"],
+    assert asn[at + 1: at + 5] == [["N2", "MERCY CLINIC RETROFIT", "ATTN D KESSLER"], ["N2", "GATE 3 STAGING AREA"],
                                    ["N3", "1200 OLENTANGY RIVER RD", "BLDG C, LOADING DOCK WEST"],
                                    ["N4", "COLUMBUS", "OH", "43212", "US"]]
     assert ["REF", "JB", "J-24-0917"] in asn and ["REF", "CO", "SO-771203"] in asn

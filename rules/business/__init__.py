@@ -18,7 +18,14 @@ import pyarrow as pa
 from rules.business.common import business_finding
 from rules.business.controlled import check_order_forms
 from rules.business.duplicates import check_duplicates
-from rules.business.items import _resolved, check_gtin_check_digits, check_items, resolve_items, substitute
+from rules.business.items import (
+    _resolved,
+    check_gtin_check_digits,
+    check_item_ids,
+    check_items,
+    resolve_items,
+    substitute,
+)
 from rules.business.money import (
     _price_index,
     check_credit,
@@ -55,7 +62,8 @@ price_index = _price_index
 
 __all__ = ["adjusted_quantity", "business_finding", "check_credit", "check_currency", "check_dates",
            "check_do_not_exceed", "check_do_not_exceed_answered",
-           "check_duplicates", "check_gtin_check_digits", "check_items", "check_order_type", "check_order_value",
+           "check_duplicates", "check_gtin_check_digits", "check_item_ids", "check_items", "check_order_type",
+           "check_order_value",
            "check_line_deliveries", "check_line_places", "check_line_requested_dates", "check_line_ship_tos",
            "check_line_windows", "check_ship_tos_repeated",
            "check_order_forms",
@@ -87,6 +95,7 @@ def run_business_rules(
     return [
         *check_gtin_check_digits(resolved),
         *check_items(resolved, ref),
+        *check_item_ids(resolved, ref),
         *check_quantities(resolved, ref, settings, orders=orders),
         *check_prices(orders, resolved, ref, settings),
         *check_currency(orders, ref.customers, ref.customer_currencies),

@@ -656,6 +656,92 @@ def item_findings(resolved: pa.Table, masks: dict, items: pa.Table | None = None
     return out
 
 
+def check_item_ids(resolved: pa.Table, ref: ReferenceData) -> list[Finding]:
+    """ITEM_IDS_DISAGREE (a warning) for each line decided on an item (resolve_items; a substituted line: the item it
+    named, ordered_sku) whose ids do not all name it: a UPC/GTIN/EAN (GS1_QUALIFIERS, GS1_WITHOUT_CHECK_DIGIT; a
+    valid one: GTIN_CHECK_DIGIT_INVALID tells the others) that matches none of our items nor the partner's
+    cross-reference (a box-level GTIN-14 of another company's or item reference beside our part number: a number
+    we do not know), or any id that names another item of ours (its GTIN ours, another item's part number beside
+    it; the line is decided on the id that ranks first, as before). Our 856 and 810 echo the ids as sent and a
+    retailer matches on the GTIN: ops are told before the goods arrive under a number the buyer's system does not
+    find. Not told: a GTIN-14 that is the item's own GTIN or UPC but for its indicator digit (GS1's packaging
+    levels of one item reference: the case's number a distributor orders by, rg3/rg5/rg17/rg45, where our master
+    keeps the each's); a vendor part or buyer's number that matches nothing (a stale or legacy number); a style
+    number (STYLE_QUALIFIERS). Never refuses the line."""
+    n = resolved.num_rows
+    if not n or "sku" not in resolved.column_names:
+        return []
+    pairs = line_pairs(resolved)
+    if not pairs.num_rows:
+        return []
+    row = pairs.column("row").to_numpy()
+    qualifier, ident = pairs.column("qualifier").combine_chunks(), pairs.column("id").combine_chunks()
+    named = resolved["sku"].combine_chunks()
+    if "ordered_sku" in resolved.column_names:
+        named = pc.coalesce(resolved["ordered_sku"].combine_chunks(), named)
+    line_sku = named.take(pa.array(row, pa.int64()))
+    gs1 = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(GS1_QUALIFIERS), pa.string())), False)
+    keys = pc.coalesce(pc.if_else(gs1, _gs1_keys(ident), pa.scalar(None, pa.string())),
+                       _gs1_keys_without_check_digit(qualifier, ident))
+    gs1_keys, gs1_skus = item_gs1_keys(ref.items)
+    vendor = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(VENDOR_QUALIFIERS), pa.string())), False)
+    style = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(STYLE_QUALIFIERS), pa.string())), False)
+    xref_keys, xref_skus = cross_reference(ref.partner_items)
+    partner = resolved.column("partner").combine_chunks().take(pa.array(row, pa.int64()))
+    direct = pc.coalesce(lookup(keys, gs1_keys, gs1_skus),
+                         pc.if_else(vendor, lookup(ident, ref.items.column("vendor_part"),
+                                                   ref.items.column("sku").combine_chunks()),
+                                    pa.scalar(None, pa.string())))
+    xref = lookup_by([partner, *ndc_keys(qualifier, ident)], xref_keys, xref_skus)
+    nothing = pa.scalar(None, pa.string())  # a style names every size and colour of it: no other item
+    direct, xref = pc.if_else(style, nothing, direct), pc.if_else(style, nothing, xref)
+    agrees = pc.or_(pc.fill_null(pc.equal(direct, line_sku), False), pc.fill_null(pc.equal(xref, line_sku), False))
+    unknown_gs1 = pc.and_(pc.is_valid(keys), pc.and_(pc.is_null(direct), pc.is_null(xref)))
+    other = pc.is_valid(pc.coalesce(direct, xref))
+    told = pc.and_(pc.and_(pc.is_valid(line_sku), pc.invert(agrees)), pc.or_(unknown_gs1, other))
+    told_np = np.asarray(told.to_numpy(zero_copy_only=False), dtype=bool)
+    if not told_np.any():
+        return []
+    elsewhere = pc.coalesce(direct, xref).to_pylist()
+    quals, ids = qualifier.to_pylist(), ident.to_pylist()
+    gtins, skus = keys.to_pylist(), line_sku.to_pylist()
+    levels: dict[str, set[str]] = {}  # sku -> the item references (GTIN-14 digits 2-13) of its gtin and upc
+    for key, sku in zip(gs1_keys.to_pylist(), gs1_skus.to_pylist(), strict=True):
+        if key and sku:
+            levels.setdefault(sku, set()).add(key[1:13])
+    level_of = {level: sku for sku, refs in levels.items() for level in refs}
+    by_line: dict[int, list[tuple[str, str, str]]] = {}  # line -> (qualifier, id, words) of each told
+    for j in np.flatnonzero(told_np).tolist():
+        q, i, other_sku, level = quals[j] or "", ids[j] or "", elsewhere[j], (gtins[j] or "")[1:13]
+        if other_sku is None and level and level in levels.get(skus[j], ()):
+            continue  # a packaging level of the item's own GTIN: its case's number (GS1's indicator digit)
+        said = (f"{q} {i} is item {other_sku}'s" if other_sku is not None else
+                f"{q} {i} is a packaging level of item {level_of[level]}'s GTIN" if level in level_of else
+                f"{q} {i} matches none of our items")
+        by_line.setdefault(int(row[j]), []).append((q, i, said))
+    if not by_line:
+        return []
+    columns = [*_LINE_LOCATION, "partner", "product_ids", "sku", "ordered_sku", "matched_by"]
+    rows = _rows(resolved, columns, pa.array(np.isin(np.arange(n), list(by_line))))
+    out: list[Finding] = []
+    for k, line in zip(sorted(by_line), rows, strict=True):
+        sku = line.get("ordered_sku") or line["sku"]
+        q, i, _ = by_line[k][0]
+        out.append(business_finding(
+            "ITEM_IDS_DISAGREE",
+            f"The line is decided on item {sku} (matched by {line.get('matched_by') or 'its ids'}), but "
+            f"{'; '.join(said for _q, _i, said in by_line[k])}. Our "
+            "855, 856 and 810 echo the ids as sent, and a buyer matching on them may not find the item: add the "
+            "number to items.csv or partner_items.csv if it is ours, else ask the buyer to correct its item "
+            "record.", line, seg="PO1", element=_id_element(line.get("product_ids"), (q,), i), value=i))
+    return out
+
+
+# PO1 qualifiers (code list 235) of a style (VA vendor's style number, ST style number): one number for every size
+# and colour of it, so matching another item of the style is no disagreement
+STYLE_QUALIFIERS = frozenset({"VA", "ST"})
+
+
 def supersession(sku: str, items: pa.Table | None) -> tuple[list[str], bool]:
     """The chain of skus that replace ``sku`` through items.replaced_by (``sku`` first, its final
     replacement last) and whether the chain loops back on itself (then it ends at the first repeated
