@@ -234,24 +234,6 @@ def _check_dcs(ship_tos: pa.Table, name: str) -> None:
                               "ship_tos.csv", file=name, row=row_no)
 
 
-def _check_case_items(items: pa.Table, item_units: pa.Table, name: str) -> None:
-    """An item sold by the case (its unit CA, or CS that no item_units.csv row of one each makes a cassette) with a
-    case_pack above 1 is a ConfigError naming its row. One of an item's own unit is one each and case_pack counts
-    eaches per case, so its case would hold that many cases: 40 CA ordered were answered 42, rounded to "cases" of 6
-    (rg72). A case of 6 bottles is an item sold by the bottle (BO, or EA) of case_pack 6, or a case item of
-    case_pack 1 (its PO4 says what a case holds)."""
-    units = (item_units.column(c).to_pylist() for c in ("sku", "unit", "eaches"))
-    cassettes = {sku for sku, unit, eaches in zip(*units, strict=True) if unit == "CS" and eaches == 1}
-    rows = (items.column(c).to_pylist() for c in ("sku", "unit", "case_pack"))
-    for row_no, (sku, unit, pack) in enumerate(zip(*rows, strict=True), start=1):
-        if unit in ("CA", "CS") and pack > 1 and not (unit == "CS" and sku in cassettes):
-            raise ConfigError(f"sku {sku!r} is sold by the case (unit {unit}) with case_pack {pack}: case_pack counts "
-                              f"eaches per case and one {unit} of it is one each, so a case would hold {pack} cases "
-                              f"and orders would be rounded to {pack}s of cases. Sold by the case: case_pack 1; sold "
-                              f"by the bottle or piece in cases of {pack}: its unit (EA, BO ...) with case_pack {pack}",
-                              file=name, row=row_no)
-
-
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
     item_units.csv and customer_currencies.csv from ``folder``."""
@@ -301,7 +283,6 @@ def load_reference(folder: Path) -> ReferenceData:
         for row_no, sku in enumerate(tables[key].column("sku").to_pylist(), start=1):
             if sku not in known_skus:
                 raise ConfigError(f"sku {sku!r} is not in items.csv", file=files[key], row=row_no)
-    _check_case_items(items, tables["item_units"], files["items"])
     for row_no, (sku, new) in enumerate(zip(items.column("sku").to_pylist(),
                                             items.column("replaced_by").to_pylist(), strict=True), start=1):
         if new is not None and (new not in known_skus or new == sku):
