@@ -56,7 +56,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
@@ -3393,12 +3393,16 @@ def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
 
 
 def _held_content(d: PlannedDocument) -> bytes:
-    """What a held document needs to be numbered and rendered later (it has no control numbers)."""
+    """What a held document needs to be numbered and rendered later (it has no control numbers): a set its planner
+    rendered (855s, 856s, 810s) keeps its text and segment count, and the document the delimiters it was rendered
+    with (they were not kept: such a document was released with empty sets, its BAK .. CTT lost)."""
     return json.dumps({"doc_type": d.doc_type, "functional_id": d.functional_id, "ta1": list(d.ta1),
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
-                                 "answers_gs06": s.answers_gs06} for s in d.sets],
-                       **({"to": _address(d.to)} if d.to else {})}).encode()
+                                 "answers_gs06": s.answers_gs06, **({"text": s.text, "segments": s.segments}
+                                                                    if s.text else {})} for s in d.sets],
+                       **({"to": _address(d.to)} if d.to else {}),
+                       **({"delimiters": list(astuple(d.delimiters))} if d.delimiters is not None else {})}).encode()
 
 
 def _address(to) -> list[str]:
@@ -3417,13 +3421,14 @@ def _tuples(value):
 
 
 def _held_document(partner: str, content: bytes) -> PlannedDocument:
-    from schemas.x12 import Address  # here, not at the top: schemas.x12 loads pyarrow, which `status` never needs
+    from schemas.x12 import Address, Delimiters  # here, not at the top: schemas.x12 loads pyarrow (`status`: never)
 
     saved = json.loads(content)
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
-                   s["answers_gs06"]) for s in saved["sets"]), ta1=_tuples(saved["ta1"]),
-        to=Address(*saved["to"]) if saved.get("to") else None)
+                   s["answers_gs06"], text=s.get("text", ""), segments=s.get("segments", 0)) for s in saved["sets"]),
+        ta1=_tuples(saved["ta1"]), to=Address(*saved["to"]) if saved.get("to") else None,
+        delimiters=Delimiters(*saved["delimiters"]) if saved.get("delimiters") else None)
 
 
 FINISHED = ("finished", "failed")  # a run in any other state ("running", "crashed") did not finish

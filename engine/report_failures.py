@@ -31,6 +31,12 @@ from schemas.reports import FAILURE_COLUMNS, FINDING_ROWS, WAREHOUSE_PARTY, part
 LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are counted (CSV/Parquet: all)
 
 HINTS: dict[str, str] = {
+    # outbound
+    "OUTBOUND_CONTROL_CHARACTER": (
+        "The document is held until someone releases it: `orderbridge release-held PARTNER --by NAME` sends it with "
+        "a blank for each control character (the next run). Report the value the finding names as a defect: it "
+        "came in by a path that does not clean it."
+    ),
     # fulfilment
     "SHIPPED_AFTER_CHANGE": (
         "The units left before the buyer's 860 was known: the 856 went and they are billed. Call the buyer: "

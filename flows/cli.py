@@ -924,6 +924,36 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
     console.print(t)
 
 
+@app.command("release-held")
+def release_held_command(partner: str = typer.Argument(..., help="The partner whose held documents to release.",
+                                                       callback=partner_id),
+                         by: str = typer.Option(..., "--by", help="Who releases (kept with the finding)."),
+                         note: str = typer.Option("", "--note", help="Why (kept with the finding)."),
+                         workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
+    """Release the partner's documents held for a control character in a value (OUTBOUND_CONTROL_CHARACTER): each
+    run of them is written as one blank; the next run sends them."""
+    from flows.documents import release_blanked
+
+    profiles = _partner_profiles(workspace, partner)
+    if partner not in profiles:
+        err.print(f"No profile for partner {shown(partner)} (partners/{shown(partner)}.toml).", style="red")
+        raise typer.Exit(ExitStatus.USAGE)
+    with _holding(workspace, "release-held", wait):
+        store = _state(workspace)
+        try:
+            done = release_blanked(store, profiles[partner], now=datetime.fromisoformat(_wall_clock()), by=by,
+                                   note=note)
+        finally:
+            store.close()
+    t = Table(title=f"{len(done)} held document(s) released with a blank for each control character")
+    for c in ("document", "PO", "values as held"):
+        t.add_column(c, overflow="fold")
+    for doc, said in done:
+        t.add_row(shown(doc.doc_type), shown(", ".join(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))),
+                  "\n".join(shown(x) for x in said))
+    console.print(t)
+
+
 @app.command("serial-return")
 def serial_return(serial: str = typer.Argument(..., help="The unit's serial number, as shipped."),
                   sku: str = typer.Option(..., "--sku", help="The item (a serial is unique per item)."),

@@ -2,12 +2,15 @@
 (control numbers taken and the rendered document stored in one transaction), the hold it asks
 first, and delivery, which writes pending documents to the outbox. A document whose values use every
 delimiter set the partner allows is held (stored unnumbered, with a finding) and released by a later
-delivery once the profile offers a set that fits: values are never altered."""
+delivery once the profile offers a set that fits: values are never altered. A document held for a control
+character in a value is released only when ops ask (`orderbridge release-held`: release_blanked), with a blank for
+each run of them."""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from connectors.base import FileDrop
@@ -18,7 +21,7 @@ from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows
 from flows import faults
 from parsers.x12_writer import Segment, answer_encoding, collisions, transcode, unspelled
 from rules.outbound import MOST_SAID, controls_held, controls_in_segments, controls_in_text
-from schemas.charsets import has_control, widest
+from schemas.charsets import has_control, widest, without_controls
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
@@ -161,6 +164,75 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
     render = renderer({profile.id: profile}, now)
     return sum(state.release_document(h, render) for h in state.held_documents(profile.id)
                if fits(profile, h.document) and not controls(h.document))
+
+
+def blanked(doc: PlannedDocument) -> PlannedDocument:
+    """``doc`` with each run of control characters in a value, and the blanks around it, written as one blank (none
+    at either end: schemas.charsets.without_controls), as the values' sources write them: what a document held for
+    one (OUTBOUND_CONTROL_CHARACTER) is sent as once ops ask (release_blanked). The delimiters and the line break
+    after each terminator of a set rendered by its planner are kept; an ISA is left as it is. A CSV acknowledgment
+    is returned as it is (its cells are cleaned where they are read)."""
+    if doc.content:
+        return doc
+    d = doc.delimiters
+    seps = [c for c in (d.repetition, d.component) if c] if d is not None else []
+    sets = tuple(replace(s, body=tuple(_blank_segment(seg) for seg in s.body),
+                         text=_blank_text(s.text, d, seps) if s.text and d is not None else s.text) for s in doc.sets)
+    return replace(doc, sets=sets, ta1=tuple(_blank_value(v, []) for v in doc.ta1))
+
+
+def _blank_value(value, seps: list[str]):
+    if not isinstance(value, str):
+        return value
+    if not seps:
+        return without_controls(value)
+    return seps[0].join(_blank_value(part, seps[1:]) for part in value.split(seps[0]))
+
+
+def _blank_segment(seg):
+    if not seg or seg[0] == "ISA":
+        return seg
+    return type(seg)(v if k == 0 else tuple(_blank_value(p, []) for p in v) if isinstance(v, (tuple, list)) else
+                     _blank_value(v, []) for k, v in enumerate(seg))
+
+
+def _blank_text(text: str, d: Delimiters, seps: list[str]) -> str:
+    out = []
+    for segment in text.split(d.segment):
+        body = segment.lstrip(d.suffix) if d.suffix else segment
+        lead = segment[:len(segment) - len(body)]
+        elements = body.split(d.element)
+        out.append(lead + d.element.join([elements[0], *(_blank_value(v, seps) for v in elements[1:])]))
+    return d.segment.join(out)
+
+
+def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime, by: str, note: str = "",
+                    run_id: str = "") -> list[tuple[PlannedDocument, list[str]]]:
+    """The way out of OUTBOUND_CONTROL_CHARACTER (`orderbridge release-held PARTNER --by NAME`): each X12 document of
+    the partner held for a control character is numbered and made pending with each run of them written as one
+    blank (blanked), in one transaction each, and a CONTROL_CHARACTER_REPLACED warning recorded naming the values
+    as held and who asked; the next delivery sends it. Returns (the document as held, its values named) for each
+    one released. A held CSV acknowledgment, and a document no delimiter set fits once blanked, stay held."""
+    render = renderer({profile.id: profile}, now)
+    out: list[tuple[PlannedDocument, list[str]]] = []
+    records: list[FindingRecord] = []
+    for h in state.held_documents(profile.id):
+        said = controls(h.document)
+        if not said or h.document.content:
+            continue
+        doc = blanked(h.document)
+        if controls(doc) or not fits(profile, doc) or not state.release_document(replace(h, document=doc), render):
+            continue
+        out.append((h.document, said))
+        pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
+        what = f"{doc.doc_type} for PO {', '.join(pos)}" if pos else doc.doc_type
+        records.append(FindingRecord(finding(
+            "CONTROL_CHARACTER_REPLACED", f"The {what}, held for a control character ({'; '.join(said)}), is "
+            f"released by {by} with a blank for each run of them" + (f" ({note})" if note else "") + "; the next "
+            "delivery sends it.", value=",".join(pos) or None), profile.id, pos[0] if len(pos) == 1 else "",
+            consequence="document released", stage="release-held"))
+    state.add_findings(records, run_id=run_id or f"release-held:{now.isoformat()}")
+    return out
 
 
 # --- stage 3: deliver ------------------------------------------------------------------------------

@@ -272,15 +272,70 @@ def _read_interchanges(data: bytes, file: str) -> ParseResult:
         elements = chunks[0]
     else:
         elements = pa.concat_arrays(chunks) if chunks else pa.array([], pa.list_(pa.string()))
+    c1_findings: list[Finding] = []
+    if not ascii_text and _C1.search(text):
+        elements, c1_findings = _c1_replaced(elements, components, interchanges)
     table = SegmentTable(elements=elements, component=components)
     if id_chunks:
         # SegmentTable.ids, already computed
         table.__dict__["ids"] = id_chunks[0] if len(id_chunks) == 1 else pa.concat_arrays(id_chunks)
     findings.extend(_stray_segments(table, interchanges, env_chunks))
+    findings.extend(c1_findings)
     result = ParseResult(file=file, interchanges=interchanges, segments=table, findings=[], encoding=encoding,
                          ascii_text=ascii_text)
     result.findings = [f.with_file(file) if file else f for f in findings]
     return result
+
+
+_C1 = re.compile("[\x80-\x9f]")
+_C1_RUN = " *[\x80-\x9f]+ *"  # each run of C1 characters, with the blanks around it: one blank
+
+
+def _c1_replaced(elements: pa.ListArray, components: list[str], interchanges: list[Interchange]) \
+        -> tuple[pa.ListArray, list[Finding]]:
+    """``elements`` with each run of C1 control characters (U+0080-U+009F) in a value written as one blank (none
+    left at either end), and a CONTROL_CHARACTER_REPLACED warning per such value, at its set and element. They
+    reach a value two ways: a single-byte file's 0x81, 0x8D, 0x8F, 0x90 or 0x9D, the five bytes Windows-1252 leaves
+    undefined (decode() reads the other 27 of 0x80-0x9F as its letters: "’", "–", "€", "™"), and a UTF-8 file
+    spelling U+0080-U+009F (Windows-1252 text converted to UTF-8 as if it were ISO-8859-1: "L\u0092Île"). No
+    partner means a control character in an id or a name; taken on as sent, the 855/856/810 echoing it would be held
+    for good (OUTBOUND_CONTROL_CHARACTER), the order never answered. C0 controls and DEL are left as they are: the
+    element checks refuse them (ELEMENT_INVALID_CHARACTER). The ISA is left alone (fixed width; its ISA11 and
+    ISA16 may be delimiters of any value). Called only when the file's text holds a C1 character at all."""
+    flat = elements.flatten()
+    hit = pc.fill_null(pc.match_substring_regex(flat, _C1.pattern), False)
+    offsets = elements.offsets.to_numpy()
+    offsets = offsets - offsets[0]
+    rows = np.searchsorted(offsets, np.arange(len(flat)), side="right") - 1
+    ids = pc.list_element(elements, 0).to_numpy(zero_copy_only=False)
+    mask = hit.to_numpy(zero_copy_only=False) & (ids[rows] != "ISA")
+    at = np.flatnonzero(mask)
+    if not len(at):
+        return elements, []
+    cleaned = pc.utf8_trim(pc.replace_substring_regex(flat, _C1_RUN, " "), " ")
+    flat = pc.if_else(pa.array(mask), cleaned, flat)
+    sets = [(ic, g, ts) for ic in interchanges for g in ic.groups for ts in g.transactions]
+    starts = np.array([ts.start for _ic, _g, ts in sets], dtype=np.int64)
+    sent, read = pc.take(elements.flatten(), pa.array(at)).to_pylist(), pc.take(flat, pa.array(at)).to_pylist()
+    out = []
+    for k, i in enumerate(at.tolist()):
+        row = int(rows[i])
+        seg, position = str(ids[row]), i - int(offsets[row])
+        parts = sent[k].split(components[row]) if components[row] else [sent[k]]
+        bad = [n for n, part in enumerate(parts, start=1) if _C1.search(part)]
+        ref = f"{seg}{position:02d}" + (f"-{bad[0]:02d}" if len(parts) > 1 and bad else "")
+        s = int(np.searchsorted(starts, row, side="right")) - 1
+        ic, g, ts = sets[s] if s >= 0 and row <= sets[s][2].end else (None, None, None)
+        shown = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(_C1.findall(sent[k])))
+        out.append(finding(
+            "CONTROL_CHARACTER_REPLACED", f"{ref} {sent[k]!r} holds a control character ({shown}: a byte "
+            "Windows-1252 leaves undefined, or Windows text converted to UTF-8 as ISO-8859-1); read as "
+            f"{read[k]!r}. What we send back that echoes it (855, 856, 810) has the blank, not what was sent; "
+            "if the value matters, ask the partner to resend it without that byte.", seg=seg, element=ref,
+            value=read[k], isa13=ic.control_number if ic else "", gs06=g.control_number if g else "",
+            st02=ts.control_number if ts else "",
+            segment_position=row - ts.start + 1 if ts else None, file_segment=row + 1))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), flat), out
 
 
 def _find_isa(text: str, start: int) -> int:

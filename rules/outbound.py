@@ -174,7 +174,8 @@ def controls_held(what: str, elements: list[str], source_file: str = "", value: 
     return finding("OUTBOUND_CONTROL_CHARACTER", f"The {what} is held, not sent: a value holds a control "
                    f"character, which the partner's translator would refuse or split the segment at: "
                    f"{'; '.join(elements)}. Our documents write a blank for it where a value enters them "
-                   "(CONTROL_CHARACTER_REPLACED); this one got past that: report it as a defect.",
+                   "(CONTROL_CHARACTER_REPLACED); this one got past that: report it as a defect. It stays held until "
+                   "`orderbridge release-held PARTNER --by NAME` sends it with a blank for each (the next run).",
                    file=source_file, value=value)
 
 

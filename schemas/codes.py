@@ -182,8 +182,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A document we built holds a control character (tab, CR, LF, NUL ...) inside a value; it is held, not "
            "sent."),
         _C("CONTROL_CHARACTER_REPLACED", "outbound", "warning", "",
-           "A value we send holds a control character (a CSV cell, a reference file's row); each run of them was "
-           "written as one blank."),
+           "A value we send holds a control character (a CSV cell, a reference file's row, a C1 control in an X12 "
+           "element); each run of them was written as one blank."),
         _C("TEXT_NOT_IN_ENCODING", "outbound", "warning", "",
            "A document's text has characters the partner's encoding ([x12] encoding) has no code nor spelling for "
            "(Chinese, Japanese or Korean in ISO-8859-1 or ASCII); each was sent as '?'."),
