@@ -88,7 +88,8 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
     # (PO105 NC) in tests/test_price_basis.py, a substitute accepted (the demo's partners take none) in
     # tests/test_substitutes_night.py, a line's own N1*ST (the demo's PO1 loops name none) in
     # tests/test_line_ship_to_held.py, two ship-tos in a heading (the demo's name one) in tests/test_pub850_shapes.py,
-    # a controlled
+    # ids of a line naming two items or an unknown GTIN (the demo's lines agree) in
+    # tests/business/test_item_ids_disagree.py, a controlled
     # substance (the demo sells none) in tests/test_dea_order_form.py, a line an 880 cannot state (the demo bills
     # no partner by 880) in tests/test_880_lines_found_at_intake.py
     expected = {c.code for c in BUSINESS_CODES} - {"CUSTOMER_UNKNOWN", "ORDER_PURPOSE_UNSUPPORTED",
@@ -102,7 +103,7 @@ def test_every_business_rule_is_tripped_by_the_demo(demo):
                                                    "CANCEL_DATE_PASSED",
                                                    "BACKORDER_AFTER_CANCEL", "ORDER_TEST_DATA",
                                                    "ORDER_AMOUNT_EXCEEDED", "ITEM_SUBSTITUTED",
-                                                   "LINE_SHIP_TO_DIFFERS", "SHIP_TO_AMBIGUOUS",
+                                                   "LINE_SHIP_TO_DIFFERS", "SHIP_TO_AMBIGUOUS", "ITEM_IDS_DISAGREE",
                                                    "DEA_ORDER_FORM_MISSING",
                                                    "VENDOR_NUMBER_MISMATCH", "PRICE_BASIS_NOT_ON_880",
                                                    "ORDER_REF_NOT_SENT"}  # no demo profile requires a REF:
