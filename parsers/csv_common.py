@@ -143,6 +143,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             titles_seen.add(_filled(header[1]))
         header = next(records, None)
     labels = [label.strip().casefold() for label in getattr(layout, "total_labels", ())]
+    patterns = [_row_pattern(label) for label in labels if "*" in label.rstrip("*")]  # "* record(s) downloaded*"
+    labels = [label for label in labels if "*" not in label.rstrip("*")]
     totals = {label for label in labels if not label.endswith("*")}
     starts = tuple(label[:-1] for label in labels if label.endswith("*"))  # "Total *": "Total UMB-1" (a subtotal)
     if out.undecodable is not None:
@@ -169,6 +171,8 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if labels and ((first := _first_filled(fields)) in totals or starts and first is not None
                        and first.startswith(starts)):
             continue  # the export's totals row, as the layout names it
+        if patterns and any(p.fullmatch(_row_text(fields)) for p in patterns):
+            continue  # a footer spread over cells ("2,record(s) downloaded,from ..."), as the layout's pattern names it
         if titles_seen and _filled(fields) in titles_seen:
             continue  # the report's title lines again: a page break (the header follows, passed over as well)
         if len(fields) == width and (fields[0].strip() or "".join(fields).strip()):  # the usual row: kept
@@ -190,6 +194,19 @@ _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
 def _filled(fields: list[str]) -> tuple[str, ...]:
     """A row's filled cells as matched (`_title`): a title line repeated on each page of a report."""
     return tuple(t for f in fields if (t := _title(f)))
+
+
+def _row_pattern(label: str) -> re.Pattern[str]:
+    """A totals label with a ``*`` before or inside its text: a pattern over the whole row (`_row_text`), each ``*``
+    any text. A marketplace report's footer puts a count before its words (eBay's ``2,record(s) downloaded,from ...
+    to ...``), so its first filled cell, which a plain label names, is a number."""
+    return re.compile(".*".join(re.escape(re.sub(r"\s+", " ", part)) for part in label.split("*")), re.DOTALL)
+
+
+def _row_text(fields: list[str]) -> str:
+    """The row's filled cells, case-folded, each with single blanks, joined by a blank: what a pattern label
+    matches (whole)."""
+    return " ".join(" ".join(t.split()) for f in fields if (t := cell_text(f).casefold()))
 
 
 def _first_filled(fields: list[str]) -> str | None:

@@ -803,7 +803,9 @@ class CsvFeedLayout(CsvLayout):
     # line), passed over; an Excel "sep=;" line is not counted
     total_labels: tuple[str, ...] = ()  # a row whose first filled cell is one of these ("Total", "Summe";
     # any case) is the export's totals row: passed over; a label ending in "*" names the cells beginning with the
-    # rest ("Total *": a report's subtotal rows "Total UMB-1001")
+    # rest ("Total *": a report's subtotal rows "Total UMB-1001"); one with a "*" before or inside its text is a
+    # pattern over the whole row, its filled cells joined by a blank, each "*" any text
+    # ("* record(s) downloaded from *": a marketplace report's footer "2,record(s) downloaded,from ... to ...")
     excel_serial_dates: bool = False  # a date cell holding a whole number (46000, or 46000.5 with a time of
     # day) is Excel's serial date (days since 1899-12-30, Windows' 1900 system: 46000 = 2025-12-09), read
     # beside date_format: a sheet saved as CSV with its date column formatted as a number
@@ -811,7 +813,7 @@ class CsvFeedLayout(CsvLayout):
     @field_validator("total_labels")
     @classmethod
     def _labels(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        if any(not label.rstrip("*").strip() for label in v):
+        if any(not label.replace("*", "").strip() for label in v):
             raise ValueError("a totals label cannot be blank")
         return v
 

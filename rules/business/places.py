@@ -79,13 +79,15 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
     U.S. and Canada (X12's N4 note: "N402 is required only if city name (N401) is in the U.S. or
     Canada"): a London or Dublin address has none. The postal code (N403) is not required in a country that has
     none (schemas.countries.NO_POSTAL_CODES: Hong Kong, the Emirates ...). A territory of the United States named
-    in N404 (PR, GU, VIR ...: schemas.countries.US_TERRITORIES) is served where the United States is."""
+    in N404 (PR, GU, VIR ...: schemas.countries.US_TERRITORIES) is served where the United States is. A CSV order's
+    address with neither a name nor an id is ADDRESS_INCOMPLETE at N102: N1*ST needs one (R0203)."""
     known = {
         (s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
         if not is_blank(s["partner"]) and not is_blank(s["location_id"])
     }
     by_partner, out = _PerPartner(settings), []
-    cols = [*_ORDER_LOCATION, "partner", "po_number", "ship_to_id", *(c for c, _, _, _ in _ADDRESS_PARTS)]
+    cols = [*_ORDER_LOCATION, "partner", "po_number", "version", "ship_to_id", "ship_to_name",
+            *(c for c, _, _, _ in _ADDRESS_PARTS)]
     known_keys = pair_key(pa.array([p for p, _ in known], pa.string()), pa.array([i for _, i in known], pa.string()))
     unknown = pc.invert(pc.is_in(pair_key(orders["partner"], orders["ship_to_id"]), value_set=known_keys))
     for order in _rows(orders, cols, unknown):  # an order whose ship-to id is known raises nothing
@@ -129,6 +131,13 @@ def check_ship_to(orders: pa.Table, ship_tos: pa.Table, settings: RuleSettings) 
                     line=False,
                 )
             )
+        if order["version"] == "CSV" and is_blank(order["ship_to_id"]) and is_blank(order["ship_to_name"]):
+            # a CSV order's address naming nobody (a cart's consumer recipient in columns its layout does not
+            # read): the 856's and 810's N1*ST would have neither N102 nor N103/N104 (X12's R0203), so the goods
+            # would ship and only then their 856 be held; an 850's N1*ST always has one or the other (its syntax)
+            out.append(business_finding("ADDRESS_INCOMPLETE", "The ship-to address has no name (N102) and no id "
+                                        "(N104): the 856 and 810 cannot name the ship-to.", order, seg="N1",
+                                        element="N102", line=False))
         out.extend(_implausible(order, parts, s))
     return out
 
