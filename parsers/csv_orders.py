@@ -166,6 +166,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
                for f in _FIELDS}
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
+    order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
     if mapping.record_type is not None:
         columns["record_type"] = mapping.record_type
     required = ("po_number",) if wide.templates else _REQUIRED
@@ -196,7 +197,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                 runs.append((number, po))
             above = po or above
             rows.where = po or None
-            head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads
+            head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads or order_rows and bool(po) \
+                and not any(rows.cell(fields, name) for name in _NUMBERED)  # a portal report's order row
             value = _row(rows, number, fields, mapping, reading, head=head)
             if not po:
                 _refuse(number, "", fields)
@@ -258,8 +260,12 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         if state.head_row is not None and not state.members and not state.bad:
             number, fields = state.head_row
             rows.where, state.bad = po, True
-            rows.problem("CSV_VALUE_MISSING", f"PO {po} has an order row ({rows.cell(fields, 'record_type')!r}) "
-                         "and no line row.", number, "record_type")
+            if heads:
+                rows.problem("CSV_VALUE_MISSING", f"PO {po} has an order row ({rows.cell(fields, 'record_type')!r}) "
+                             "and no line row.", number, "record_type")
+            else:  # order_rows: the row told by its blank line values
+                rows.problem("CSV_VALUE_MISSING", f"PO {po} has an order row (no {rows.header_names.get('quantity')!r} "
+                             "nor item) and no line row.", number, "quantity")
             _refuse(number, po, fields)
     orders = []
     for po, state in pos.items():

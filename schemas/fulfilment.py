@@ -838,6 +838,10 @@ class CsvOrderMapping(CsvFeedLayout):
     order_records: tuple[str, ...] = ()  # the record types (any case) of a PO's order row: its order-level values
     # (date, ship-to ...), no line; every other row is a line (a trailer row: name it in total_labels). A PO with
     # an order row and no line row is refused (CSV_VALUE_MISSING)
+    order_rows: bool = False  # true: a row naming its PO and none of a line's values (no quantity, line id, unit,
+    # price, item id nor description) is the PO's order row (its date, ship-to ...), as an order_records row is: a
+    # portal's orders report (each PO's values on a row of their own, its lines below, no column naming the kind).
+    # A PO with such a row and no line row is refused (CSV_VALUE_MISSING)
 
     @model_validator(mode="before")
     @classmethod
@@ -889,6 +893,9 @@ class CsvOrderMapping(CsvFeedLayout):
         if bool(self.record_type) != bool(self.order_records):
             raise ValueError("record_type and order_records go together: the column naming each row's kind, and the "
                              "kinds of a PO's order row (\"H\")")
+        if self.order_rows and self.record_type:
+            raise ValueError("order_rows (an order row told by its blank line values) or record_type (told by its "
+                             "kind column), not both")
         return self
 
     @model_validator(mode="after")

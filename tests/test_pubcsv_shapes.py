@@ -112,3 +112,61 @@ def test_a_ship_to_name_over_two_columns_is_read_whole():
 
     layout = CsvOrderMapping(ship_to_name=("Shipping Company Name", "Shipping First Name", "Shipping Last Name"))
     assert layout.ship_to_name
+
+
+# A retailer portal's orders report (a home-improvement chain's, as its vendors download it and a published merge
+# tool reads it: header rows with PO Line# and Qty Ordered blank, then the lines, the PO's values forward-filled):
+# each PO's date, ship-to and requested delivery on a row of its own, its lines below with the PO left blank. No
+# column names the row's kind (record_type), so the order row, with a PO and no quantity, was refused
+# (CSV_VALUE_MISSING) and its PO left out whole.
+PORTAL = REPO / "tests" / "fixtures" / "pubcsv" / "portal_order_report_order_rows.csv"
+PORTAL_LAYOUT = dict(date_format="%m/%d/%Y", currency_symbol="$", grouped=True, po_number="PO Number",
+                     po_date="PO Date", ship_to_id="Ship To Location", ship_to_name="Ship To Name",
+                     ship_to_state="Ship To State", requested_delivery_date="Requested Delivery Date",
+                     line_id="PO Line#", buyer_part="Buyers Catalog or Stock Keeping #", vendor_part="Vendor Item #",
+                     description="Item", quantity="Qty Ordered", unit_price="Unit Price")
+
+
+def _portal(data: bytes, **layout):
+    from parsers.csv_orders import read_csv_orders
+    from schemas.fulfilment import CsvOrderMapping
+
+    return read_csv_orders(data, CsvOrderMapping(**{**PORTAL_LAYOUT, **layout}), partner="p", file=PORTAL.name)
+
+
+def test_a_po_s_order_row_without_a_record_type_gives_its_order_values():
+    got = _portal(PORTAL.read_bytes(), order_rows=True)
+    assert got.findings == [] and got.refused == [] and got.rejected == ()
+    orders = got.orders.select(["po_number", "po_date", "ship_to_id", "requested_delivery_date"]).to_pylist()
+    assert [(o["po_number"], str(o["po_date"]), o["ship_to_id"], str(o["requested_delivery_date"])) for o in orders] \
+        == [("4501187", "2026-11-26", "EAST-DC", "2026-12-04"), ("4501188", "2026-11-26", "EAST-DC", "2026-12-05")]
+    assert got.lines.select(["po_number", "line_id", "quantity"]).to_pylist() == [
+        {"po_number": "4501187", "line_id": "1", "quantity": 10}, {"po_number": "4501187", "line_id": "2",
+                                                                   "quantity": 24},
+        {"po_number": "4501188", "line_id": "1", "quantity": 10}]
+
+
+def test_without_order_rows_the_order_row_is_a_row_missing_its_quantity():
+    got = _portal(PORTAL.read_bytes())
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_VALUE_MISSING", 2), ("CSV_VALUE_MISSING", 5)]
+    assert got.rejected == ("4501187", "4501188")
+
+
+def test_an_order_row_without_lines_is_refused_and_a_line_row_keeps_needing_its_quantity():
+    text = PORTAL.read_text(encoding="utf-8").replace(",,,,,,,1,1016,VP-1016,Notebook A5,10,$12.40",
+                                                      ",,,,,,,1,1016,VP-1016,Notebook A5,,$12.40")
+    text += "4501189,11/26/2026,118871,EAST-DC,East Regional DC,NJ,12/05/2026,,,,,,\r\n"
+    got = _portal(text.encode(), order_rows=True)
+    assert [(f.code, f.location.row, f.location.column) for f in got.findings] == [
+        ("CSV_VALUE_MISSING", 6, "Qty Ordered"), ("CSV_VALUE_MISSING", 7, "Qty Ordered")]
+    assert "no line row" in got.findings[1].message
+    assert got.rejected == ("4501188", "4501189") and got.orders["po_number"].to_pylist() == ["4501187"]
+
+
+def test_order_rows_and_a_record_type_are_not_both_named():
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import CsvOrderMapping
+
+    with pytest.raises(ValidationError, match="order_rows"):
+        CsvOrderMapping(order_rows=True, record_type="Rec", order_records=["H"])
