@@ -234,6 +234,22 @@ def _check_dcs(ship_tos: pa.Table, name: str) -> None:
                               "ship_tos.csv", file=name, row=row_no)
 
 
+def _case_items(items: pa.Table, item_units: pa.Table, name: str) -> list[tuple[str, int, str, str, int]]:
+    """The items.csv rows of an item sold by the case (its unit CA, or CS that no item_units.csv row of one each
+    makes a cassette) with a case_pack above 1: (file, row, sku, unit, case_pack). One of an item's own unit is
+    one each and case_pack counts eaches per case, so its case holds that many cases: 40 CA ordered are answered
+    42, rounded to "cases" of 6 (rg72). A case of 6 bottles is an item sold by the bottle (BO, or EA) of case_pack
+    6, or a case item of case_pack 1 (its PO4 says what a case holds); a master pack of 6 cases is what the row
+    says. Which one is the owner's to say: the rows load, are decided as they say, and are said
+    (CASE_PACK_AMBIGUOUS, rules.reference_rows)."""
+    units = (item_units.column(c).to_pylist() for c in ("sku", "unit", "eaches"))
+    cassettes = {sku for sku, unit, eaches in zip(*units, strict=True) if unit == "CS" and eaches == 1}
+    rows = (items.column(c).to_pylist() for c in ("sku", "unit", "case_pack"))
+    return [(name, row_no, sku, unit, pack)
+            for row_no, (sku, unit, pack) in enumerate(zip(*rows, strict=True), start=1)
+            if unit in ("CA", "CS") and pack > 1 and not (unit == "CS" and sku in cassettes)]
+
+
 def load_reference(folder: Path) -> ReferenceData:
     """Read items.csv, partner_items.csv, prices.csv, customers.csv, ship_tos.csv and (if present)
     item_units.csv and customer_currencies.csv from ``folder``."""
@@ -288,4 +304,5 @@ def load_reference(folder: Path) -> ReferenceData:
         if new is not None and (new not in known_skus or new == sku):
             raise ConfigError(f"replaced_by {new!r} is not another sku of items.csv", file=files["items"],
                               row=row_no)
-    return ReferenceData(**tables, replaced=tuple(replaced))
+    return ReferenceData(**tables, replaced=tuple(replaced),
+                         case_items=tuple(_case_items(items, tables["item_units"], files["items"])))

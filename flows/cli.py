@@ -1138,6 +1138,7 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     from connectors.reference import load_reference
     from flows.workspace import REFERENCE_FILES, Workspace
     from rules.partner_check import check_profile, check_reference, profile_warnings
+    from rules.reference_rows import case_items_said
     from schemas.errors import ConfigError
     from schemas.profile import load_profile, profile_problem
 
@@ -1166,9 +1167,13 @@ def partner_check(partner_id: str = typer.Argument(..., help="The partner's id (
     problems += missing
     if profile is not None and not any(str(ws.reference_dir / f) in " ".join(missing) for f in REFERENCE_FILES):
         try:
-            problems += check_reference(profile, load_reference(ws.reference_dir))
+            ref = load_reference(ws.reference_dir)
+            problems += check_reference(profile, ref)
         except ConfigError as exc:
             problems.append(f"reference data: {exc}")
+        else:
+            for f in case_items_said(ref.case_items):  # rows that load and are decided as they say: told, not missing
+                console.print(f"warning: {shown(f.message)} ({f.code})", soft_wrap=True)
     if problems:
         for line in problems:
             console.print(f"missing: {shown(line)}", soft_wrap=True)

@@ -28,6 +28,7 @@ from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
 from rules.outbound import reference_replaced
+from rules.reference_rows import case_items_said
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError
 from schemas.findings import Finding
@@ -176,6 +177,9 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     if deciding and ref.replaced:  # reference cells read with a blank for a control character: ops fix the rows
         plan += Plan(findings=tuple(FindingRecord(f, "", "", "written with a blank", "decide")
                                     for f in reference_replaced(ref.replaced)))
+    if deciding and ref.case_items:  # items sold by the case with a case_pack above 1: decided as the rows say
+        plan += Plan(findings=tuple(FindingRecord(f, "", "", "none (warning)", "decide")
+                                    for f in case_items_said(ref.case_items)))
     if deciding:
         plan += _decide(ws, profiles, state, ref, inventory, out, deciding, tables, revisions, reserved_before,
                         lines_before, now=now, run_id=run_id, use_gx=use_gx, reserved_totals=totals, owed=owed)

@@ -247,6 +247,10 @@ CATALOGUE: dict[str, CodeSpec] = {
         _C("ORDER_CONFIRMATION_DIFFERS", "business", "warning", "",
            "A confirmation (850 BEG01 06) of a PO we hold differs from it (a line added or gone, another PO101, "
            "quantity, unit or price); not applied."),
+        # --- reference data (connectors.reference; said by the decide stage and `partner check`) ----
+        _C("CASE_PACK_AMBIGUOUS", "business", "warning", "",
+           "An items.csv row of an item sold by the case (unit CA, or CS not made a cassette) has a case_pack above "
+           "1: a case of that many cases, its orders rounded to multiples of them as the row says."),
         # --- the order lifecycle (engine.lifecycle) ----------------------------------------
         _C("ORDER_DECISION_FAILED", "business", "error", "",
            "Deciding this order failed; it is held for ops and every other order went on."),

@@ -196,6 +196,10 @@ class ReferenceData:
     # cells read with a blank for a control character: (file, line, column, as written, as read); said as
     # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.outbound.reference_replaced)
     replaced: tuple[tuple[str, int, str, str, str], ...] = ()
+    # items.csv rows of an item sold by the case (CA, or CS not made a cassette) with a case_pack above 1: (file,
+    # row, sku, unit, case_pack); decided as they say, said as CASE_PACK_AMBIGUOUS warnings by the decide stage and
+    # `orderbridge partner check` (rules.reference_rows.case_items_said)
+    case_items: tuple[tuple[str, int, str, str, int], ...] = ()
 
 
 # --- GS1 identifiers ------------------------------------------------------------------------
