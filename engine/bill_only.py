@@ -7,16 +7,18 @@ the orders' keys out; the lifecycle decides what such an order does (no reservat
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from schemas.findings import Finding
+from engine.changes import CANCEL_PURPOSES, ChangeResult
+from schemas.findings import Finding, finding_at_row
 from schemas.fulfilment import BillOnlyMark, bill_only_text
-from schemas.lifecycle import BILL_ONLY
+from schemas.lifecycle import BILL_ONLY, LineRecord
 
-__all__ = ["BILL_ONLY", "bill_only_orders", "marked_bill_only", "mark_words", "partner_marks",
-           "without_delivery_dates"]
+__all__ = ["BILL_ONLY", "CREDIT_DUE_CONSEQUENCE", "bill_only_orders", "credit_due", "marked_bill_only", "mark_words",
+           "partner_marks", "without_delivery_dates"]
 
 
 def marked_bill_only(order: Mapping, marks: Iterable[BillOnlyMark]) -> BillOnlyMark | None:
@@ -83,3 +85,53 @@ def without_delivery_dates(findings: Sequence[Finding], orders: pa.Table,
             where.add((row["isa13"] or "", row["gs06"] or "", row["st02"] or ""))
     return [f for f in findings if f.code not in DELIVERY_DATE_CODES
             or (f.location.isa13, f.location.gs06, f.location.st02) not in where]
+
+
+# what follows a BILL_ONLY_CREDIT_DUE finding (the findings table's consequence)
+CREDIT_DUE_CONSEQUENCE = "credit memo due: finance issues it (OrderBridge sends none); order stays billed"
+# a POC that sets the line's quantity (POC03: the new total, engine.changes); DI takes the line away whole
+_SETS_QUANTITY = frozenset({"QD", "QC", "RQ", "CA", "PQ", "MU", "RZ"})
+
+
+def credit_due(header: Mapping, result: ChangeResult, lines: Iterable[LineRecord]) -> Finding | None:
+    """BILL_ONLY_CREDIT_DUE for an 860 (``header``: its CHANGE_HEADERS row; ``result``: apply_changes' outcome,
+    one LineResult per POC) that takes back units of a bill-only order already billed (``lines``: its stored
+    lines; bill-only: a line's reason starts with BILL_ONLY): a cancel (BCH01 01/17: every billed unit), a POC
+    deleting a line (DI) or setting it below what was billed (QD ...). The buyer says the goods were not used; an
+    810 went for them and is not taken back (the change is refused on those units, CHANGE_BELOW_SHIPPED or
+    CHANGE_AFTER_SHIPMENT), so a credit memo is due, which finance issues: OrderBridge sends no credit memo (an 810
+    BIG07 CR). None: not bill-only, or nothing billed is taken back."""
+    billed = {ln.line_number: ln for ln in lines if ln.reason.startswith(BILL_ONLY) and ln.invoiced > 0}
+    if not billed:
+        return None
+    asked: dict[int, Decimal] = {}
+    if header.get("purpose") in CANCEL_PURPOSES:
+        asked = dict.fromkeys(billed, Decimal(0))
+    for r in result.line_results:
+        poc, n = r.change, r.line_number
+        if n not in billed:
+            continue
+        kind, quantity = poc.get("change_type"), poc.get("quantity_ordered")
+        if kind == "DI":
+            asked[n] = Decimal(0)
+        elif kind in _SETS_QUANTITY and quantity is not None and (poc.get("unit") or billed[n].unit) == billed[n].unit:
+            asked[n] = Decimal(quantity)
+    back = {n: billed[n].invoiced - q for n, q in sorted(asked.items()) if q < billed[n].invoiced}
+    if not back:
+        return None
+    cents = Decimal("0.01")
+    amounts = {n: (units * (billed[n].unit_price or 0)).quantize(cents, ROUND_HALF_UP) for n, units in back.items()}
+    said = "; ".join(f"line {billed[n].line_id or n}: {_n(units)} of {_n(billed[n].invoiced)} billed unit(s) at "
+                     f"{_n(billed[n].unit_price or 0)} ({amounts[n]})" for n, units in back.items())
+    po = header.get("po_number")
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    return finding_at_row(
+        "BILL_ONLY_CREDIT_DUE", f"PO {po} is bill-only (used from the buyer's stock) and was billed by our 810; the "
+        f"860 takes back what was billed: {said}; {sum(amounts.values())} in all. Nothing is un-invoiced and the "
+        "order stays as billed; if the buyer did not use them, a credit memo is finance's to agree with the buyer "
+        "and issue: OrderBridge sends no credit memo (no 810 BIG07 CR).", at, seg="BCH", element="BCH03", value=po,
+        line_number=next(iter(back)) if len(back) == 1 else None)
+
+
+def _n(value) -> str:
+    return f"{Decimal(value).normalize():f}"

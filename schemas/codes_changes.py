@@ -101,6 +101,15 @@ CHANGE_CODES: list[CodeSpec] = [
         "stay on the order (invoiced as shipped), only the unshipped rest was cancelled.",
     ),
     _C(
+        "BILL_ONLY_CREDIT_DUE",
+        "business",
+        "warning",
+        "",
+        "An 860 cancels, deletes or lowers lines of a bill-only order (goods the buyer used from stock it holds) that "
+        "our 810 already billed: the billed units stay on the order and the change is refused for them; a credit "
+        "memo, if the buyer did not use them, is finance's to issue (OrderBridge sends none).",
+    ),
+    _C(
         "CHANGE_RAISE_NOT_BACKORDERED",
         "business",
         "error",

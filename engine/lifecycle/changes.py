@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from engine.ack_head_fit import change_unfit, not_sent
 from engine.answer import backorder_day, first_ship_day, refused_line, restated_line, statuses_855
+from engine.bill_only import CREDIT_DUE_CONSEQUENCE, credit_due
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -50,6 +51,7 @@ from schemas.changes import DEADLINE_CHANGES
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
+    BILL_ONLY,
     CUT_FROM,
     CUT_MARK,
     DECIDED_EVENTS,
@@ -374,7 +376,8 @@ class _Step:
                     findings=self._findings(result, "change refused" + (
                         " (865 RD)" if docs and docs[0].doc_type == "865" else
                         f" (855 {docs[0].sets[0].body[0][2]})" if docs else _HELD_WAITS if held else
-                        _AWAITING_WAITS if later else "") + "; order unchanged"))
+                        _AWAITING_WAITS if later else "") + "; order unchanged")
+                    + (self._credit(result) if restate is not None else ()))
 
     def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
@@ -708,7 +711,9 @@ class _Step:
                                                            "price_basis"]).to_pylist()}
         asked = dict(zip(before["line_number"].to_pylist(), before["quantity"].to_pylist(), strict=True))
         why = f"changed after shipment by 860 in {self.ch.source_file}"
-        # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service")
+        # a service line's raised hours take no stock: placed at once, never backordered (items.csv kind "service");
+        # so do a bill-only line's raised units (used from the buyer's stock: recorded used and billed at the invoice
+        # stage, engine.lifecycle.shipping.plan_bill_only), its reason keeping the BILL_ONLY mark that stage reads
         services = service_skus(self.units.items) if self.units is not None and self.units.items is not None \
             else frozenset()
         out = []
@@ -724,9 +729,11 @@ class _Step:
                                    reason=f"{gone} after shipment by 860 in {self.ch.source_file}", revision=revision,
                                    run_id=self.run_id))
                 continue
+            used = ln.reason.startswith(BILL_ONLY)
             out.append(changed_after_shipment(ln, row, asked=asked.get(n), settled=n in result.settled_line_numbers,
-                                              trimmed=n in result.trimmed_line_numbers, reason=why,
-                                              revision=revision, run_id=self.run_id, service=ln.sku in services))
+                                              trimmed=n in result.trimmed_line_numbers,
+                                              reason=f"{BILL_ONLY}: {why}" if used else why, revision=revision,
+                                              run_id=self.run_id, service=used or ln.sku in services))
         return tuple(out)
 
     def _shipped_findings(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
@@ -736,7 +743,14 @@ class _Step:
                                          "quantity was applied)"}
         return tuple(FindingRecord(f, self.ch.partner, self.ch.po_number,
                                    said.get(f.code, "POC rejected (865 IR)") if f.severity == "error"
-                                   else "none (warning)", "decide") for f in result.findings)
+                                   else "none (warning)", "decide") for f in result.findings) + self._credit(result)
+
+    def _credit(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
+        """BILL_ONLY_CREDIT_DUE when the change takes back billed units of a bill-only order (engine.bill_only
+        .credit_due: a cancel or decrease after its 810): a finding for finance, the order left as billed."""
+        found = credit_due(self.header, result, self.rv.lines.get(self.key, ()))
+        return () if found is None else (FindingRecord(found, self.ch.partner, self.ch.po_number,
+                                                       CREDIT_DUE_CONSEQUENCE, "decide"),)
 
     # --- helpers -------------------------------------------------------------------------------------
     def _current(self, record: OrderRecord) -> tuple[dict, pa.Table]:
@@ -998,7 +1012,8 @@ def changed_after_shipment(ln: LineRecord, row: Mapping, *, asked: Decimal | Non
     largest of its cuts); units beyond that are an over-shipment still. ``service``: the line's item is a service
     (items.csv kind): new units are placed (allocated), not backordered, as its first units were (no stock, no
     reservation: engine.kept_stock.service_rows); they go with the order's next shipment, or alone at the invoice
-    stage (engine.lifecycle.shipping.plan_service_deliveries)."""
+    stage (engine.lifecycle.shipping.plan_service_deliveries). A bill-only order's line is placed so too (nothing
+    of ours ships: the invoice stage records the new units used and bills them, plan_bill_only)."""
     price = row["unit_price"]
     moved = settled or trimmed or (row["quantity"] is not None and row["quantity"] != asked)
     ln = replace(ln, ordered=row["quantity"] if moved else ln.ordered, unit=row["unit"] or ln.unit, unit_price=price,
