@@ -352,7 +352,7 @@ def apply_changes(
             "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
-    result = _terms_named(_currency_named(result, order, header), order, header)
+    result = _routing_named(_terms_named(_currency_named(result, order, header), order, header), order, header)
     result = _parties_named(result, order, header)
     changed = heading_changes(order, {**header, **window})
     if not changed:
@@ -413,6 +413,28 @@ def _terms_named(result: ChangeResult, order: Mapping, header: Mapping) -> Chang
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries ITD {said}; PO {order.get('po_number')}'s terms are "
         f"{'ITD ' + had if had else '(no ITD on its 850)'}: a change of terms is not applied, so it was not recorded; "
         "check it by hand.", at, "ITD01", said, seg="ITD")])
+
+
+def _routing_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading TD5 or FOB (CHANGE_HEADERS td5_sent,
+    fob_sent: the first of each) is not the order's 850's (ORDERS td5_sent, fob_sent; none: another): routing and
+    FOB terms are not changed by an 860, a person checks them. One restating the order's own changes nothing, and is
+    not named (a replace, BCH01 05, restates the whole PO: Nordstrom's; it used to be named on every such 860, as
+    CHANGE_HEADER_NOT_APPLIED "carries TD5", for a person to check a carrier that had not changed)."""
+    differ = [(seg, sent, own) for seg, sent, own in (
+        (seg, header.get(name), order.get(name)) for seg, name in (("TD5", "td5_sent"), ("FOB", "fob_sent")))
+        if sent and sent != own]
+    if not differ:
+        return result
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    named = "; ".join(
+        f"{seg} {sent.replace(ELEMENTS_SEP, '*')} (PO {order.get('po_number')}'s: "
+        f"{seg + ' ' + own.replace(ELEMENTS_SEP, '*') if own else f'no {seg} on its 850'})"
+        for seg, sent, own in differ)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: a change of routing or FOB terms is not "
+        "applied, so it was not recorded; check it by hand.", at, f"{differ[0][0]}01",
+        " ".join(seg for seg, _sent, _own in differ), seg=differ[0][0])])  # (the segments, as rules.set_checks names)
 
 
 def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
