@@ -246,3 +246,63 @@ def test_dicks_new_pack_and_a_line_s_ship_date(night):
     ws, _found, _states = night
     assert _acks(_answer(ws, "dicks", "865", "DK7401001")) == [["IA", "24", "EA"], ["IA", "12", "EA", "068",
                                                                                       "20261209"]]
+
+
+def _target_change(tmp_path, heading: list[str]):
+    """Target's TG7400101 taken on 11-25, then an 860 (BCH01 04, no POC) with ``heading`` after its BCH on 11-27:
+    (ws, the findings as (code, message))."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"target": ["target-850-TG7400101.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT1)
+    body = ["ST*860*0001", "BCH*04*SA*TG7400101**1*20261124", *heading, "CTT*0"]
+    body.append(f"SE*{len(body) + 1}*0001")
+    (ws.drop_root / "target" / "inbox" / "ref-change.x12").write_text(
+        "ISA*00*          *00*          *ZZ*TARGETDC       *ZZ*ORDERBRIDGE    *261126*0200*U*00401*000007409*0*P*>~"
+        "GS*PC*TARGETDC*ORDERBRIDGE*20261126*0200*7409*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*7409~IEA*1*000007409~")
+    run_stages(ws, NIGHT2)
+    return ws, findings_and_states(ws)[0]
+
+
+def test_an_860_moving_the_po_to_another_department_is_named_not_acknowledged_in_silence(tmp_path):
+    """Target's PO is its department 083's (850 REF*DP*083, which our 856 and 810 carry back); an 860 restating it
+    (REF*DP*083) changes nothing; one sending REF*DP*084 moves the PO to another department, which an 860 does not
+    change here (the order keeps its references): a person is told, with the order's. It used to be answered 865
+    AK (acknowledged, no change) with no word to anybody, the 856 and 810 carrying the old department (a
+    retailer's chargeback): the structure check takes a heading REF for an identifier, and nothing compared it."""
+    _ws, found = _target_change(tmp_path / "same", ["REF*DP*083", "REF*IA*TG4411"])
+    assert [m for c, m in found if c == "CHANGE_HEADER_NOT_APPLIED"] == []
+    ws, found = _target_change(tmp_path / "other", ["REF*DP*084", "REF*IA*TG4411"])
+    assert [m for c, m in found if c == "CHANGE_HEADER_NOT_APPLIED"] == [
+        "The 860's heading carries REF DP 084 (PO TG7400101's: REF DP 083): an 860 does not change the order's "
+        "references, so it was not recorded; check it by hand."]
+    assert _answer(ws, "target", "865", "TG7400101")[0][:3] == ["BCA", "00", "AK"]
+
+
+def test_a_drop_ship_s_corrected_street_is_told_with_the_street_that_changed(tmp_path):
+    """Target's drop ship 860 (BCH02 DS, its drop ship 860 guide) corrects the consumer's address: the same name and
+    city, another street and postal code. The move is applied (the order decided again for the new address) and
+    CHANGE_HEADER_APPLIED tells it; the message used to read "ship-to JANE DOE AUSTIN -> JANE DOE AUSTIN" (the
+    party by id, name and city alone), telling a person nothing changed. Now the street and postal code are named
+    when the rest is the same."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+
+    def sent(name: str, ctl: int, kind: str, gs: str, body: list[str]) -> None:
+        segs = [f"ST*{kind}*0001", *body]
+        segs.append(f"SE*{len(segs) + 1}*0001")
+        (ws.drop_root / "target" / "inbox" / name).write_text(
+            "ISA*00*          *00*          *ZZ*TARGETDC       *ZZ*ORDERBRIDGE    *261124*0200*U*00401*"
+            f"{ctl:09d}*0*P*>~GS*{gs}*TARGETDC*ORDERBRIDGE*20261124*0200*{ctl}*X*004010~"
+            + "".join(s + "~" for s in segs) + f"GE*1*{ctl}~IEA*1*{ctl:09d}~")
+
+    sent("ds.x12", 7411, "850", "PO", ["BEG*00*DS*TG74DS001**20261124", "REF*DP*083", "DTM*010*20261203",
+                                       "N1*ST*JANE DOE", "N3*1 ELM ST", "N4*AUSTIN*TX*78701*US",
+                                       "PO1*1*1*EA*12.5**UP*614141574018*VN*RG74-01", "CTT*1*1"])
+    run_stages(ws, NIGHT1)
+    sent("ds-change.x12", 7412, "860", "PC", ["BCH*04*DS*TG74DS001**1*20261124", "N1*ST*JANE DOE",
+                                              "N3*22 OAK AVE", "N4*AUSTIN*TX*78702*US", "CTT*0"])
+    run_stages(ws, NIGHT2)
+    found, states = findings_and_states(ws)
+    assert [m for c, m in found if c == "CHANGE_HEADER_APPLIED"] == [
+        "The 860's heading changed PO TG74DS001: ship-to JANE DOE 1 ELM ST AUSTIN 78701 -> JANE DOE 22 OAK AVE AUSTIN "
+        "78702. The order was decided again with them."]
+    assert states == {("target", "TG74DS001"): "acknowledged"}
