@@ -306,3 +306,24 @@ def test_a_drop_ship_s_corrected_street_is_told_with_the_street_that_changed(tmp
         "The 860's heading changed PO TG74DS001: ship-to JANE DOE 1 ELM ST AUSTIN 78701 -> JANE DOE 22 OAK AVE AUSTIN "
         "78702. The order was decided again with them."]
     assert states == {("target", "TG74DS001"): "acknowledged"}
+
+
+@pytest.mark.xfail(strict=True, reason="a POC's PO4 on an existing line is neither applied nor told (only an AI "
+                   "line takes its POC's PO4): applying it means deciding the line again with its new pack before "
+                   "shipment and saying what happens after; left for a decision (reports/rg74.md)")
+def test_dicks_new_pack_is_the_line_s_pack(night):
+    """Dick's 860 restates line 1 (24 EA) with PO4*12 over its 850's PO4*6: the line's pack is now 12 (ORDER_LINES
+    po4_pack: what converts a confirmation in another unit, rules.shipment_units, and rounds to whole packs). It is
+    answered IA, the line keeps PO4 6 and nobody is told."""
+    from connectors.order_store import OrderStore
+    from connectors.state import StateStore
+
+    ws, found, _states = night
+    state = StateStore(ws.state_path)
+    try:
+        record = state.order("dicks", "DK7401001")
+    finally:
+        state.close()
+    _orders, lines = OrderStore(ws.orders_dir).load("dicks", record.lines_key)
+    packs = dict(zip(lines["line_id"].to_pylist(), lines["po4_pack"].to_pylist(), strict=True))
+    assert packs["1"] == 12 or any(po == "DK7401001" for _c, _s, po, _m in found)
