@@ -81,6 +81,7 @@ from schemas.orders import (
     LINE_MARK_FOR,
     LINE_WIDE_DATES,
     ORDER_LINES,
+    ORDER_REFS,
     PRICE_PLACES,
     exact_price,
     sent_price,
@@ -352,8 +353,8 @@ def apply_changes(
             "CHANGE_REPEAT", f"BCH01 {purpose} ({what}) of PO {po}, change "
             f"{header.get('change_order_ref') or '(no BCH05)'}: no 860 with that content was applied before, so "
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
-    result = _terms_named(_currency_named(result, order, header), order, header)
-    result = _parties_named(result, order, header)
+    result = _routing_named(_terms_named(_currency_named(result, order, header), order, header), order, header)
+    result = _refs_named(_parties_named(result, order, header), order, header)
     changed = heading_changes(order, {**header, **window})
     if not changed:
         return result
@@ -413,6 +414,54 @@ def _terms_named(result: ChangeResult, order: Mapping, header: Mapping) -> Chang
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries ITD {said}; PO {order.get('po_number')}'s terms are "
         f"{'ITD ' + had if had else '(no ITD on its 850)'}: a change of terms is not applied, so it was not recorded; "
         "check it by hand.", at, "ITD01", said, seg="ITD")])
+
+
+def _routing_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when the 860's heading TD5 or FOB (CHANGE_HEADERS td5_sent,
+    fob_sent: the first of each) is not the order's 850's (ORDERS td5_sent, fob_sent; none: another): routing and
+    FOB terms are not changed by an 860, a person checks them. One restating the order's own changes nothing, and is
+    not named (a replace, BCH01 05, restates the whole PO: Nordstrom's; it used to be named on every such 860, as
+    CHANGE_HEADER_NOT_APPLIED "carries TD5", for a person to check a carrier that had not changed)."""
+    differ = [(seg, sent, own) for seg, sent, own in (
+        (seg, header.get(name), order.get(name)) for seg, name in (("TD5", "td5_sent"), ("FOB", "fob_sent")))
+        if sent and sent != own]
+    if not differ:
+        return result
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    named = "; ".join(
+        f"{seg} {sent.replace(ELEMENTS_SEP, '*')} (PO {order.get('po_number')}'s: "
+        f"{seg + ' ' + own.replace(ELEMENTS_SEP, '*') if own else f'no {seg} on its 850'})"
+        for seg, sent, own in differ)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: a change of routing or FOB terms is not "
+        "applied, so it was not recorded; check it by hand.", at, f"{differ[0][0]}01",
+        " ".join(seg for seg, _sent, _own in differ), seg=differ[0][0])])  # (the segments, as rules.set_checks names)
+
+
+def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
+    """``result`` with CHANGE_HEADER_NOT_APPLIED when a heading REF of the 860 (CHANGE_HEADERS refs_sent) states
+    another value of a reference the order keeps (ORDER_REFS: REF DP department, IA vendor number, PD promotion
+    ...; the order's from its 850) than the order's: an 860 does not change the order's references (which its 855,
+    856 and 810 carry back), a person checks it. One restating the order's changes nothing, and is not named
+    (Target's 860 restates REF*DP on every change); one the order has none of is not compared. It used to be
+    answered 865 AK with no word: a PO moved to another department, our 856 and 810 naming the old one."""
+    differ, seen = [], set()
+    for ref in header.get("refs_sent") or ():
+        q, sent = ref.get("qualifier"), (ref.get("id") or "").strip()
+        if q in seen:  # the first REF of each qualifier, as the 850 reads its column
+            continue
+        seen.add(q)
+        own = (order.get(ORDER_REFS[q]) or "").strip() if q in ORDER_REFS else ""
+        if own and sent and sent != own:
+            differ.append((q, sent, own))
+    if not differ:
+        return result
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    named = "; ".join(f"REF {q} {sent} (PO {order.get('po_number')}'s: REF {q} {own})" for q, sent, own in differ)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: an 860 does not change the order's "
+        "references, so it was not recorded; check it by hand.", at, "REF02",
+        " ".join(q for q, _sent, _own in differ), seg="REF")])
 
 
 def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -565,10 +614,14 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
     said = [f"DTM {q} {order.get(n) or '(none)'} -> {changed[n]}" + (" (in every POC loop)" if n in by_lines else "")
             for q, n in HEADER_DATES.items() if n in changed]
     if "ship_to_id" in changed:
-        def party(row: Mapping) -> str:
-            return " ".join(str(row.get(n)) for n in ("ship_to_id", "ship_to_name", "ship_to_city") if row.get(n)) \
-                or "(none)"
-        said.append(f"ship-to {party(order)} -> {party(changed)}")
+        def party(row: Mapping, street: bool = False) -> str:  # ``street``: its N301 and N403 too
+            named = ("ship_to_id", "ship_to_name", *(("ship_to_address1",) * street), "ship_to_city",
+                     *(("ship_to_postal_code",) * street))
+            return " ".join(str(row.get(n)) for n in named if row.get(n)) or "(none)"
+        # a consumer's address corrected (a drop ship: no id, the same name and city) is told by its street (it
+        # used to read "JANE DOE AUSTIN -> JANE DOE AUSTIN")
+        street = party(order) == party(changed)
+        said.append(f"ship-to {party(order, street)} -> {party(changed, street)}")
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
     then = ("Its backorders follow the new dates: offered stock while they have not passed, cancelled once they "
             "have." if set(changed) <= DEADLINE_CHANGES else "The order was decided again with them.")

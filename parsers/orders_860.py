@@ -205,20 +205,27 @@ def _change_sacs(result: ParseResult, sets, set_of_row: np.ndarray, segments: li
     return t.append_column("purpose", purpose).append_column("change_type", change_type).cast(CHANGE_SACS)
 
 
+# the heading segments kept whole, the first of each (as the 850's ORDERS columns of the same names): not applied,
+# engine.changes names one that is not the order's own (a replace, BCH01 05, restates the PO's routing and terms)
+_WHOLE = {"ITD": "itd_sent", "TD5": "td5_sent", "FOB": "fob_sent"}
+
+
 def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     """The heading's new order-level values per set (before the first POC): DTM 002/010/037/038 (the first
     of each), and the first N1 ST party with its N2 (joined to the name after ", ", and on its own: ship_to_name2,
     name2_kept), N3s (a second's street joining address2 after ", "), N4 and PER (ship_to_contact_sent), as the 850
-    reads them; the first CUR's currency (CUR02); the first ITD whole (as the 850's itd_sent); each N1 BT / BY / Z7 loop
+    reads them; the first CUR's currency (CUR02); the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
+    fob_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
     its N1's position; each heading REF before the first N1 (refs_sent).
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
     found: list[dict] = []
-    itd_rows: list[int] = []  # the row of each set's first heading ITD, -1: none
+    whole_rows: dict[str, list[int]] = {sid: [] for sid in _WHOLE}  # each set's first heading ITD/TD5/FOB, -1: none
     for _ic, _g, ts in sets:
-        itd_rows.append(-1)
+        for rows_of in whole_rows.values():
+            rows_of.append(-1)
         got: dict = {}
         party = None  # the N1 qualifier of the loop we are in
         kept: dict | None = None  # the KEPT_PARTIES loop we are in
@@ -229,8 +236,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             sid = ids[row].as_py()
             if sid in ("POC", "CTT", "SE"):
                 break
-            if sid == "ITD" and itd_rows[-1] < 0:
-                itd_rows[-1] = row
+            if sid in whole_rows and whole_rows[sid][-1] < 0:
+                whole_rows[sid][-1] = row
             if sid not in ("DTM", "N1", "N2", "N3", "N4", "PER", "CUR", "REF"):
                 continue
             el = [(v or "").rstrip(" ") or None for v in seg.elements[row].as_py()] + [None] * 6
@@ -291,9 +298,10 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     for name in SHIP_TO_SENT:
         out[name] = pa.array([g.get(name) for g in found], pa.string())
     out["currency_sent"] = pa.array([g.get("currency_sent") for g in found], pa.string())
-    rows = np.array([r for r in itd_rows if r >= 0], np.int64)
-    itds = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES["ITD"]).to_pylist())
-    out["itd_sent"] = pa.array([next(itds) if r >= 0 else None for r in itd_rows], pa.string())
+    for sid, name in _WHOLE.items():
+        rows = np.array([r for r in whole_rows[sid] if r >= 0], np.int64)
+        sent = iter(_implied_form(_joined_elements(seg.elements, rows), _N_PLACES.get(sid)).to_pylist())
+        out[name] = pa.array([next(sent) if r >= 0 else None for r in whole_rows[sid]], pa.string())
     out["parties_sent"] = pa.array([g.get("parties_sent") for g in found], pa.list_(PARTY_SENT))
     out["refs_sent"] = pa.array([g.get("refs_sent") for g in found], pa.list_(LINE_REF))
     return out

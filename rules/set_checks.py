@@ -1599,17 +1599,18 @@ def _unapplied(result: ParseResult, start: int, head: list[str]) -> list[int]:
     (schemas.changes.HEADER_DATES, SHIP_TO_FIELDS), and the first CUR and the N1 BT / BY / Z7 loops
     (schemas.changes.KEPT_PARTIES), which it names only when they are not the order's own (a CUR or a buyer
     restating it changes nothing: Home Depot's CUR*BY*USD, Hudson's Bay's N1*BY on every 860); likewise
-    the first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms)."""
+    the first ITD (Advance Auto Parts' 860 guide requires ITD on every change, restating the PO's terms), TD5 and FOB
+    (a replace, BCH01 05, restates the PO's routing: Nordstrom's; each used to be named here whether or not it
+    changed)."""
     out, in_party = [], False
     elements = result.segments.elements
     dtm_at = [k for k, sid in enumerate(head) if sid == "DTM"]
     quals = [(el[1] if len(el) > 1 else None) for el in (elements[start + k].as_py() for k in dtm_at)]
     # a twin read as a date (106 Required By as 002 ...: parsers.x12_dates.taken_dtms) is applied as it
     twins_taken = {dtm_at[i] for q, i in taken_dtms(quals, HEADER_DATES).items() if quals[i] != q}
-    first_cur = head.index("CUR") if "CUR" in head else -1
-    first_itd = head.index("ITD") if "ITD" in head else -1
+    compared = {head.index(sid) for sid in ("CUR", "ITD", "TD5", "FOB") if sid in head}  # engine.changes' to name
     for k, sid in enumerate(head):
-        if sid not in _HEADER_CHANGES or k in (first_cur, first_itd):
+        if sid not in _HEADER_CHANGES or k in compared:
             continue
         if sid in ("DTM", "N1"):
             el = elements[start + k].as_py()

@@ -112,8 +112,8 @@ CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_D
 # decided again with it, its new place checked as an 850 line's (rules.business.places), the 856 sent there
 LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
-CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent",
-                                "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08"))
+CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent", "td5_sent",
+                                "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -149,6 +149,10 @@ CHANGE_HEADERS = pa.schema([
     # the heading's first ITD as sent, in ORDERS itd_sent's form: not applied; engine.changes names it when it is not
     # the order's own (Advance Auto Parts' 860 guide requires ITD on every change: restating the PO's changes nothing)
     pa.field("itd_sent", pa.string()),
+    # the heading's first TD5 and FOB as sent, likewise (ORDERS td5_sent, fob_sent): not applied; named when not the
+    # order's own (a replace, BCH01 05, restates the PO's routing and FOB: Nordstrom's; restated, nothing changed)
+    pa.field("td5_sent", pa.string()),
+    pa.field("fob_sent", pa.string()),
     # the heading's N1 BT / BY / Z7 loops before the first POC (KEPT_PARTIES), in order: not applied; engine.changes
     # names one that is not the order's own party (null: none sent)
     pa.field("parties_sent", pa.list_(PARTY_SENT)),
