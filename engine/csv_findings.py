@@ -58,7 +58,7 @@ def csv_located(findings: Sequence[Finding], lines: pa.Table,
             row = int(loc.st02)
         sent = ids.get((loc.file, loc.st02, loc.line_number), ids.get((loc.file, row), ()))  # a wide row: the line's
         field = _field(f, sent)
-        column = (getattr(layout, field, None) or "") if field else ""
+        column = layout.column_text(field) if field else ""  # a name over two columns: "First + Last"
         out.append(replace(f, message=_message(f.message, layout, sent),
                            location=replace(loc, row=row, column=column)))
     return out
@@ -108,8 +108,8 @@ def _message(message: str, layout: CsvOrderMapping, sent: tuple[str, ...]) -> st
     """The message with each X12 element the layout sends in a column named by that column."""
 
     def header(field: str) -> str | None:
-        name = getattr(layout, field, None)
-        return f"column {name!r}" if name else None
+        names = layout.columns_of(field)
+        return f"column{'s' * (len(names) > 1)} {' + '.join(map(repr, names))}" if names else None
 
     def dtm(m: re.Match) -> str:
         name = header(_DATES[m.group(1)])

@@ -22,7 +22,10 @@ isa13 = "CSV", gs06 = "1", st02 = the PO's first row number (4 digits at least),
 "CSV"; purpose "00", order_type "SA". A wide export (one row per order, its items side by side: the layout's
 item columns written with "{n}") gives a line per filled item of a row, all at that row (_Wide); a file of order
 rows and line rows (the layout's record_type, order_records: an ERP's H and D records) takes its PO's order values
-from the order row, which is no line.
+from the order row, which is no line. A ship-to name (or its additional name, ship_to_name2: an 850's N2, kept in
+the name after ", " as an 850's) the layout gives as a list of columns is their cells joined by one blank, blank
+ones left out (a cart's "Shipping First Name", "Shipping Last Name"); a listed column the header lacks is not read,
+as a single one is not.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from parsers.csv_totals import Totals
 from schemas import countries
 from schemas.charsets import has_control, without_controls
 from schemas.findings import Finding, FindingsBudget, finding
-from schemas.fulfilment import CsvOrderMapping
+from schemas.fulfilment import CSV_JOINED, CsvOrderMapping
 from schemas.orders import LINE_DATES, LINE_WIDE_DATES, ORDER_LINES, ORDERS
 from schemas.profile import LimitSettings
 from schemas.reference import from_scientific, zeros_dropped_gtin
@@ -63,14 +66,14 @@ _STRICTEST = {"ship_not_before": max, "ship_no_later": min, "cancel_after": min,
 _DATES = ("po_date", "requested_ship_date", "requested_delivery_date", *_STRICTEST)
 _FIELDS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
            "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
-           "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
-           "ship_to_state", "ship_to_postal_code", "ship_to_country")
+           "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
+           "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
 _REQUIRED = ("po_number", "quantity")
 _ORDER_LEVEL = ("po_date", "currency", "requested_ship_date", "requested_delivery_date", *_STRICTEST,
-                "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2",
-                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
+                "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1",
+                "ship_to_address2", "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
 # the ship-to's text (N1/N3/N4), where a line break or tab is no character (an address cell of several lines)
-_TEXT = ("ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
+_TEXT = ("ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2", "ship_to_city", "ship_to_state",
          "ship_to_country")
 _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"}
 # the GS1 columns and their digits: a spreadsheet stores a UPC or GTIN as a number and drops its leading zeros
@@ -165,6 +168,10 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     totals = Totals(reading.number_of)  # the sums a label-less totals row is told by
     columns = {f: None if f in wide.templates or (wide.templates and f == "line_id") else getattr(mapping, f)
                for f in _FIELDS}
+    for name in CSV_JOINED:  # a text over several columns: each looked up as a column of its own (_joined_parts)
+        if isinstance(columns[name], tuple):
+            columns.update({f"{name}#{i}": title for i, title in enumerate(columns.pop(name))})
+            reading.joined.append(name)
     heads = {kind.strip().casefold() for kind in mapping.order_records}  # the record types of a PO's order row
     order_rows = mapping.order_rows and not wide.templates  # a PO's row giving none of a line's values: its order row
     if mapping.record_type is not None:
@@ -273,7 +280,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             continue
         head = state.head
         if head["ship_to_id"] is None and mapping.default_ship_to and not any(
-                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_") and k != "ship_to_name"):
+                head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_") and k not in CSV_JOINED):
             # the layout's one location: for an order naming no id and no address (a sheet giving the store's name
             # alone used to be held SHIP_TO_UNKNOWN, "no N1*ST id or N3/N4 address")
             head = {**head, "ship_to_id": mapping.default_ship_to}
@@ -287,6 +294,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
                        "requested_delivery_date": head["requested_delivery_date"],
                        "release_number": head["release_number"], **{k: head[k] for k in _STRICTEST},
                        **{k: head[k] for k in _ORDER_LEVEL if k.startswith("ship_to_")},
+                       # the N2 in the name after ", ", as an 850's (schemas.orders ship_to_name2)
+                       "ship_to_name": ", ".join(filter(None, (head["ship_to_name"], head["ship_to_name2"]))) or None,
                        "ship_to_id_qualifier": "92" if head["ship_to_id"] else None,  # the buyer's own code
                        "line_count": state.members, "st_file_segment": state.first_row,
                        **_lineage(file, source_sha256, state.st02)})
@@ -563,7 +572,7 @@ class _Reading:
     """What every row of one file is read with: the mapped fields' positions (known once the header is
     read) and the numbers already parsed (a feed repeats its few prices and quantities)."""
 
-    __slots__ = ("positions", "numbers", "prices", "limits", "mapping")
+    __slots__ = ("positions", "numbers", "prices", "limits", "mapping", "joined")
 
     def __init__(self, mapping: CsvOrderMapping, limits: tuple[tuple[str, int, str], ...] = ()) -> None:
         self.mapping = mapping
@@ -571,6 +580,7 @@ class _Reading:
         self.positions: list[tuple[str, int | None]] | None = None
         self.numbers: dict[str, Decimal | None] = {}
         self.prices: dict[str, tuple[Decimal | None, str | None]] = {}  # read with the layout's currency symbol
+        self.joined: list[str] = []  # the text fields the layout reads from several columns (CSV_JOINED)
 
     def number_of(self, text: str, money: bool) -> Decimal | None:
         """``number`` with the file's layout (set once the reading starts)."""
@@ -603,11 +613,17 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     type H), which sends no quantity."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
+        for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
+            if found := [t for i in range(len(m.columns_of(name))) if (t := rows.header_names.get(f"{name}#{i}"))]:
+                rows.header_names[name] = " + ".join(found)
     width = len(fields)
     out: dict = {name: (fields[at].strip() or None) if at is not None and at < width else None
                  for name, at in reading.positions}
     if '="' in "".join(fields):  # Excel's text guard somewhere in the row (rare): read the cells out of it
         out = {name: (cell_text(v) or None) if v is not None else None for name, v in out.items()}
+    for name in reading.joined:  # the cells of its columns found, blank ones left out, one blank between
+        out[name] = " ".join(filter(None, (rows.cell(fields, f"{name}#{i}")
+                                           for i in range(len(m.columns_of(name)))))) or None
     ok = True
     for name in _REQUIRED[:1] if head else _REQUIRED:
         if not out[name]:

@@ -822,8 +822,11 @@ class CsvFeedLayout(CsvLayout):
 _CSV_COLUMNS = ("po_number", "po_date", "line_id", "quantity", "unit", "unit_price", "upc", "gtin", "vendor_part",
                 "buyer_part", "description", "currency", "requested_ship_date", "requested_delivery_date",
                 "ship_not_before", "ship_no_later", "cancel_after", "do_not_deliver_before", "do_not_deliver_after",
-                "release_number", "ship_to_id", "ship_to_name", "ship_to_address1", "ship_to_address2", "ship_to_city",
-                "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type")
+                "release_number", "ship_to_id", "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
+                "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country", "record_type")
+# the text fields a layout may give as several columns (a list), read joined by one blank, blank cells left out: a
+# cart export's recipient in "Shipping First Name" and "Shipping Last Name"
+CSV_JOINED = ("ship_to_name", "ship_to_name2")
 
 
 class CsvOrderMapping(CsvFeedLayout):
@@ -852,7 +855,9 @@ class CsvOrderMapping(CsvFeedLayout):
         SHIP_TO_UNKNOWN for an id it never sent."""
         if not isinstance(data, dict):
             return data
-        named = {" ".join(v.split()).casefold() for k, v in data.items() if k in _CSV_COLUMNS and isinstance(v, str)}
+        named = {" ".join(v.split()).casefold() for k, given in data.items() if k in _CSV_COLUMNS
+                 for v in ((given,) if isinstance(given, str) else given if isinstance(given, (list, tuple)) else ())
+                 if isinstance(v, str)}
         for name in _CSV_COLUMNS:
             default = cls.model_fields[name].default
             if name not in data and isinstance(default, str) and not cls.model_fields[name].is_required() \
@@ -898,6 +903,31 @@ class CsvOrderMapping(CsvFeedLayout):
                              "kind column), not both")
         return self
 
+    @field_validator(*CSV_JOINED)
+    @classmethod
+    def _joined(cls, v: str | tuple[str, ...] | None) -> str | tuple[str, ...] | None:
+        """Several columns (a list) for one text: each a header name, none blank nor twice; one alone is that
+        column (the single-string form)."""
+        if not isinstance(v, tuple):
+            return v
+        if not v:
+            raise ValueError("a list of columns names one column at least")
+        if any(not name.strip() for name in v):
+            raise ValueError("a column name in a list cannot be blank")
+        if len({" ".join(name.split()).casefold() for name in v}) < len(v):
+            raise ValueError(f"a list of columns names each once: {list(v)}")
+        return v[0] if len(v) == 1 else v
+
+    def columns_of(self, name: str) -> tuple[str, ...]:
+        """The header names field ``name`` is read from: one, several (CSV_JOINED's list), or none."""
+        v = getattr(self, name)
+        return () if v is None else (v,) if isinstance(v, str) else v
+
+    def column_text(self, name: str) -> str:
+        """Field ``name``'s column(s) as a finding names them: "Ship To Name", "Shipping First Name + Shipping
+        Last Name"; "" when unmapped."""
+        return " + ".join(self.columns_of(name))
+
     @model_validator(mode="after")
     def _numbered(self) -> CsvOrderMapping:
         """A wide export (one row per order, its items side by side): its line columns written with "{n}"."""
@@ -938,7 +968,11 @@ class CsvOrderMapping(CsvFeedLayout):
     do_not_deliver_after: str | None = "Do Not Deliver After"  # DTM 063
     release_number: str | None = "Release"  # the PO's release number (850 BEG04), echoed as an 850's
     ship_to_id: str | None = "Ship To"
-    ship_to_name: str | None = "Ship To Name"
+    ship_to_name: str | tuple[str, ...] | None = "Ship To Name"  # or a list of columns, read joined by one blank,
+    # blank cells left out (a cart export's ["Shipping First Name", "Shipping Last Name"]): CSV_JOINED
+    ship_to_name2: str | tuple[str, ...] | None = None  # the ship-to's additional name (an 850's N2: a company
+    # beside a consumer's name, "C/O ..."), a column or a list as ship_to_name; kept as the 850's (ORDERS
+    # ship_to_name2, in ship_to_name after ", "), written back as N2 after the 856's and 810's N1*ST
     ship_to_address1: str | None = "Address"  # a quoted cell of several lines: its first line, the rest to address2
     ship_to_address2: str | None = "Address 2"  # N302
     ship_to_city: str | None = "City"

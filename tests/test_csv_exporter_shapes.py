@@ -284,10 +284,13 @@ def test_the_onboarding_guide_s_csv_layout_reads_the_export_it_describes():
     block = guide.split("```toml\n[fulfilment.csv_orders]", 1)[1].split("```", 1)[0]
     mapping = CsvOrderMapping(**tomllib.loads("[m]" + block)["m"])
     assert mapping.default_ship_to == "NW-DC1"
-    text = "Open orders, 11/27/2026\r\nOrder,Date,Item,SKU,Qty,Price\r\n" \
-        "W-1,11/27/2026 10:30:15 -0500,\"Pen, \"\"blue\"\"\",S1,\"1,200\",\"$1,234.50\"\r\nTotal,,,,\"1,200\",\r\n"
+    text = "Open orders, 11/27/2026\r\nOrder,Date,Item,SKU,Qty,Price,Ship First Name,Ship Last Name,Ship Company\r\n" \
+        "W-1,11/27/2026 10:30:15 -0500,\"Pen, \"\"blue\"\"\",S1,\"1,200\",\"$1,234.50\",Ann,Lee,\r\n" \
+        "Total,,,,\"1,200\",,,,\r\n"
     got = read_csv_orders(text.encode(), mapping, partner="p", file="f.csv")
     assert got.findings == []
+    assert got.orders.select(["ship_to_name", "ship_to_name2", "ship_to_id"]).to_pylist() == [
+        {"ship_to_name": "Ann Lee", "ship_to_name2": None, "ship_to_id": "NW-DC1"}]
     assert [(ln["po_number"], ln["description"], ln["quantity"], ln["unit_price"]) for ln in got.lines.to_pylist()] \
         == [("W-1", 'Pen, "blue"', Decimal(1200), Decimal("1234.5"))]
 

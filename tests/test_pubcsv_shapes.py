@@ -104,14 +104,115 @@ def test_a_ship_to_address_without_a_name_is_held_at_intake(dropship_night):
     assert states[("dropship", "3301")] == "acknowledged" and states[("dropship", "3302")] != "acknowledged"
 
 
-@pytest.mark.xfail(strict=True, reason="missing mapping feature: a ship-to name written over two columns (Shipping "
-                   "First Name + Shipping Last Name, a cart's consumer recipient) cannot be named by a layout, whose "
-                   "ship_to_name is one column; such an order is held ADDRESS_INCOMPLETE (no name) until it is")
-def test_a_ship_to_name_over_two_columns_is_read_whole():
+def test_with_the_name_over_its_two_columns_the_consumer_s_order_is_acknowledged(tmp_path):
+    """The same night, the profile naming the recipient's first and last name columns (the company its N2): both
+    orders taken, nothing held."""
+    from datetime import datetime
+
+    from tests.retailer_support import findings_and_states, on_demo
+    from tests.support import run_stages
+
+    ws = on_demo(DROPSHIP, tmp_path / "ws")
+    profile = ws.partners_dir / "dropship.toml"
+    text = profile.read_text(encoding="utf-8")
+    assert 'ship_to_name = "Shipping Company Name"' in text
+    profile.write_text(text.replace('ship_to_name = "Shipping Company Name"', 'ship_to_name = ["Shipping First Name", '
+                                    '"Shipping Last Name"]\nship_to_name2 = "Shipping Company Name"'), encoding="utf-8")
+    run_stages(ws, datetime(2026, 11, 27, 2))
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"]))
+    assert [f for f in found if f[1] == "error"] == []
+    assert states[("dropship", "3301")] == states[("dropship", "3302")] == "acknowledged"
+
+
+DROPSHIP_LAYOUT = dict(date_format="%m/%d/%Y", po_number="Order #", po_date="Order Date",
+                       description="Item Description", vendor_part="Item SKU", unit_price="Item Unit Price",
+                       quantity="Item Qty", ship_to_address1="Shipping Address Line 1",
+                       ship_to_address2="Shipping Address Line 2", ship_to_city="Shipping City",
+                       ship_to_state="Shipping State", ship_to_postal_code="Shipping Zip Code",
+                       ship_to_country="Shipping Country")
+
+
+def _cart(data: bytes | None = None, **layout):
+    from parsers.csv_orders import read_csv_orders
     from schemas.fulfilment import CsvOrderMapping
 
-    layout = CsvOrderMapping(ship_to_name=("Shipping Company Name", "Shipping First Name", "Shipping Last Name"))
-    assert layout.ship_to_name
+    data = data if data is not None else (DROPSHIP / "drops" / "dropship" / "orders-20261126.csv").read_bytes()
+    return read_csv_orders(data, CsvOrderMapping(**{**DROPSHIP_LAYOUT, **layout}), partner="dropship",
+                           file="orders-20261126.csv")
+
+
+def test_a_ship_to_name_over_two_columns_is_read_whole():
+    """A layout names a text's columns as a list: their cells joined by one blank, blank ones left out (the
+    consumer's order, company blank, is named by the person; the business's by company and person)."""
+    got = _cart(ship_to_name=("Shipping Company Name", "Shipping First Name", "Shipping Last Name"))
+    assert got.findings == [] and got.refused == [] and got.rejected == ()
+    assert got.orders.select(["po_number", "ship_to_name", "ship_to_name2"]).to_pylist() == [
+        {"po_number": "3301", "ship_to_name": "Reyes Goods Dana Reyes", "ship_to_name2": None},
+        {"po_number": "3302", "ship_to_name": "Fernando Paulo", "ship_to_name2": None}]
+
+
+def test_the_company_column_is_the_ship_to_s_additional_name_as_an_850_s_n2():
+    """``ship_to_name2`` (a column, or a list as ship_to_name) is kept as an 850's N2 is: ORDERS ship_to_name2, and
+    in the name after ", " (schemas.orders), so the 856 and 810 write the person in N102 and the company in N2."""
+    from schemas.shipments import with_name2
+
+    got = _cart(ship_to_name=["Shipping First Name", "Shipping Last Name"], ship_to_name2="Shipping Company Name")
+    assert got.findings == [] and got.rejected == ()
+    orders = got.orders.select(["po_number", "ship_to_name", "ship_to_name2"]).to_pylist()
+    assert orders == [{"po_number": "3301", "ship_to_name": "Dana Reyes, Reyes Goods", "ship_to_name2": "Reyes Goods"},
+                      {"po_number": "3302", "ship_to_name": "Fernando Paulo", "ship_to_name2": None}]
+    assert [with_name2(o["ship_to_name"], o["ship_to_name2"]) for o in orders] == [
+        ("Dana Reyes", "Reyes Goods"), ("Fernando Paulo", "")]
+
+
+def test_a_listed_column_the_header_lacks_is_passed_over_as_a_single_one_is():
+    """Each column of a list is looked up as a single column is: one the header lacks is not read (no finding, as
+    an unmapped ship-to name's), the others are; a cell of several lines is one line; Excel's text guard is read
+    out of each cell."""
+    single = _cart(ship_to_name="No Such Column")
+    assert single.findings == [] and single.orders["ship_to_name"].to_pylist() == [None, None]
+    got = _cart(ship_to_name=["Shipping First Name", "No Such Column", "Shipping Last Name"])
+    assert got.findings == [] and got.orders["ship_to_name"].to_pylist() == ["Dana Reyes", "Fernando Paulo"]
+    head = "Order #,Item SKU,Item Qty,First,Last\r\n"
+    got = _cart((head + 'P1,VP-1,1,"Ann\nMarie","=""007"""\r\n').encode(), ship_to_name=["First", "Last"],
+                po_date=None, description=None, unit_price=None)
+    assert got.findings == [] and got.orders["ship_to_name"].to_pylist() == ["Ann Marie 007"]
+
+
+@pytest.mark.parametrize(("names", "why"), [([], "one column at least"), (["First", " "], "blank"),
+                                            (["First", "first "], "each once")])
+def test_a_list_of_columns_is_checked_when_the_profile_loads(names, why):
+    from pydantic import ValidationError
+
+    from schemas.fulfilment import CsvOrderMapping
+
+    with pytest.raises(ValidationError, match=why):
+        CsvOrderMapping(ship_to_name=names)
+    with pytest.raises(ValidationError):
+        CsvOrderMapping(ship_to_city=["Shipping City", "Shipping Town"])  # only a name is read from several
+
+
+def test_a_profile_names_the_columns_as_a_toml_list_and_findings_name_them(tmp_path):
+    """The dropship profile, its ship-to name over the first and last name columns: loaded from TOML, its
+    default columns still yield to them, and a finding on the name (N102) names both columns."""
+    import tomllib
+
+    from engine.csv_findings import csv_located
+    from schemas.findings import finding
+    from schemas.profile import PartnerProfile
+
+    text = (DROPSHIP / "partners" / "dropship.toml").read_text(encoding="utf-8").replace(
+        'ship_to_name = "Shipping Company Name"', 'ship_to_name = ["Shipping First Name", "Ship To"]\n'
+        'ship_to_name2 = "Shipping Company Name"')
+    layout = PartnerProfile.model_validate(tomllib.loads(text)).fulfilment.csv_orders
+    assert layout.ship_to_name == ("Shipping First Name", "Ship To") and layout.ship_to_id is None
+    assert layout.ship_to_name2 == "Shipping Company Name"
+    on = finding("ADDRESS_INCOMPLETE", "N1*ST has no N102.", file="f.csv", isa13="CSV", gs06="1", st02="0002",
+                 element="N102")
+    [located] = csv_located([on], __import__("pyarrow").table({}), {"dropship": layout},
+                            {("f.csv", "CSV-1-0002"): "dropship"})
+    assert located.location.column == "Shipping First Name + Ship To"
+    assert located.message == "N1*ST has no columns 'Shipping First Name' + 'Ship To'."
 
 
 # A retailer portal's orders report (a home-improvement chain's, as its vendors download it and a published merge
