@@ -32,7 +32,9 @@ we keep its own cancel / do-not-deliver dates and ship window's end: the POC loo
 (ORDER_CHANGES) under any applied POC become the line's (dated_line_numbers); and its requested ship date,
 window's opening and requested delivery date, the loop's DTM 010 / 037 / 002 (LINE_DECIDING_DATES), which make the
 line changed (decided again, its ACK 068 the day it now ships) on an order that has not shipped (once it has, the
-date is not taken: CHANGE_DATES_NOT_STORED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
+date is not taken: CHANGE_DATES_NOT_STORED). A POC loop's PO4 packing an existing line otherwise is the line's
+new pack (its PO4 columns, whole, as an added line's; changed, so decided again) until units of the line shipped:
+then it is not taken (CHANGE_PACK_NOT_APPLIED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
 warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
@@ -114,8 +116,9 @@ LINE_LAST_DATES = (*LINE_DEADLINES, LINE_WINDOW_ENDS)
 # (a line's own requested ship date, ship window's opening or requested delivery date, DTM 010 / 037 / 002 of its
 # POC loop, too: the line is decided again with it, as the order is with a heading's)
 # (and the weight a line taken in by weight was ordered in: 470 LB of a 480 LB line is still 10 cases, answered again)
+# (and its PO4 pack: a POC loop's PO4 taken before any of the line shipped, _Editor._take_pack)
 _COMPARED = ("quantity", "unit", "unit_price", "price_basis", *_PRODUCT_COLUMNS, *LINE_DECIDING_DATES,
-             "weight_ordered")
+             "weight_ordered", *PO4_COLUMNS)
 # eaches in one ``unit`` of stored line ``line_number``'s item, or None when not known (the item master's units,
 # the case pack, a count unit; else what ``row``'s PO4 says the unit holds: a POC's, or the line's own):
 # engine.lifecycle.changes.unit_eaches
@@ -681,6 +684,8 @@ class _Editor:
                         self._take_ship_to(poc, self.lines[result.line_number])
                     if poc.get("line_refs"):  # the POC loop's REFs: the line's own references, as an 850's
                         self.lines[result.line_number]["line_refs"] = poc["line_refs"]
+                    if hit is not None:  # the POC loop's PO4: the line's new pack (an added line took it whole)
+                        self._take_pack(poc, self.lines[result.line_number])
             self.results.append(result)
         if replace_all:
             self._drop_unmentioned(pocs[0], mentioned)
@@ -1150,6 +1155,35 @@ class _Editor:
             poc, "N104" if poc.get("ship_to_id") else "N102", poc.get("ship_to_id") or poc.get("ship_to_name"),
             line_number=line["line_number"], seg="N1"))
 
+    def _take_pack(self, poc: Mapping, line: dict) -> None:
+        """The POC loop's first PO4 on a line the order has: a pack other than the line's (ORDER_LINES po4_pack,
+        po4_inner_pack, po4_size, po4_size_unit) becomes the line's, the four taken whole as an added line's are
+        (as the 850 reader fills them): what converts a confirmation in another unit (rules.shipment_units) and
+        what the rules check (PO4_PACK_DIFFERS ...). The line is changed (_COMPARED): decided again with it on an
+        order that has not shipped, answered as any applied change. Once units of the line shipped (in part or
+        whole) it is not applied, the line keeps the pack they went in, and CHANGE_PACK_NOT_APPLIED names old and
+        new; a line of an order that shipped none of whose units did takes it (not decided again, as its new
+        quantity is not). A PO4 restating the line's, or none, changes nothing; nor does the PO4 of a POC in
+        another unit than the line's, which says what that unit holds (_converted). It used to be dropped unsaid
+        (865 IA, the 850's pack kept: a DC's confirmation in cases converted by the old pack)."""
+        sent = {c: poc.get(c) for c in PO4_COLUMNS}
+        if all(v is None for v in sent.values()) or all(sent[c] == line.get(c) for c in PO4_COLUMNS) or \
+                self._other_unit(poc, line):  # (a POC in another unit: its PO4 counts that unit, _converted)
+            return
+        n = line["line_number"]
+        shipped = Decimal(0) if self.progress is None else self.progress.shipped(n)
+        if shipped <= 0:
+            line.update(sent)
+            return
+        went = " ".join(str(v) for v in (_n(shipped), line.get("unit")) if v)
+        self.findings.append(_finding(
+            "CHANGE_PACK_NOT_APPLIED",
+            f"POC02 {poc.get('change_type')} packs line {line.get('line_id') or n} of PO {self.order['po_number']} as "
+            f"{_pack_said(sent)} (it was {_pack_said(line)}), but {went} of it shipped already "
+            f"({self.progress.state}): the new pack was not applied; what is still to ship goes and is confirmed in "
+            "the old pack. Agree the pack with the buyer and tell the warehouse.",
+            poc, "PO401", sent.get("po4_pack"), line_number=n, seg="PO4"))
+
     def _add(self, poc: dict, hit: dict | None) -> LineResult:
         if hit is not None:
             return self._reject(
@@ -1408,6 +1442,16 @@ def _per_one_of_weight(poc: Mapping, line: Mapping, price: Decimal | None) -> De
 # the line dates that move its ship day (schemas.changes.LINE_DECIDING_DATES): column, DTM01, what it is
 _SHIP_DAY_NAMES = ((LINE_SHIP_DATE, "010", "requested ship date"), (LINE_WIDE_DATES["037"], "037", "ship not before"),
                    (LINE_DELIVERY_DATE, "002", "requested delivery date"))
+
+
+def _pack_said(row: Mapping) -> str:
+    """A PO4 as its pack, size and inner pack, for messages: "PO4 12", "PO4 24 of 12 OZ, inner pack 2"."""
+    said = "PO4 " + (_n(row.get("po4_pack")) or "(no pack)")
+    if row.get("po4_size") is not None:
+        said += f" of {_n(row['po4_size'])} {row.get('po4_size_unit') or ''}".rstrip()
+    if row.get("po4_inner_pack") is not None:
+        said += f", inner pack {row['po4_inner_pack']}"
+    return "no PO4" if all(row.get(c) is None for c in PO4_COLUMNS) else said
 
 
 def _place(row: Mapping) -> str:

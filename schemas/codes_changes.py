@@ -170,6 +170,14 @@ CHANGE_CODES: list[CodeSpec] = [
         "recorded.",
     ),
     _C(
+        "CHANGE_PACK_NOT_APPLIED",
+        "business",
+        "warning",
+        "",
+        "A POC loop's PO4 packs a line otherwise than the line's pack, but units of the line shipped already: the "
+        "new pack was not applied (before any of the line shipped it is: the line decided again with it).",
+    ),
+    _C(
         "CHANGE_SDQ_MISMATCH",
         "business",
         "warning",

@@ -308,22 +308,59 @@ def test_a_drop_ship_s_corrected_street_is_told_with_the_street_that_changed(tmp
     assert states == {("target", "TG74DS001"): "acknowledged"}
 
 
-@pytest.mark.xfail(strict=True, reason="a POC's PO4 on an existing line is neither applied nor told (only an AI "
-                   "line takes its POC's PO4): applying it means deciding the line again with its new pack before "
-                   "shipment and saying what happens after; left for a decision (reports/rg74.md)")
-def test_dicks_new_pack_is_the_line_s_pack(night):
-    """Dick's 860 restates line 1 (24 EA) with PO4*12 over its 850's PO4*6: the line's pack is now 12 (ORDER_LINES
-    po4_pack: what converts a confirmation in another unit, rules.shipment_units, and rounds to whole packs). It is
-    answered IA, the line keeps PO4 6 and nobody is told."""
+def _packs(ws, partner: str, po: str) -> dict[str, int | None]:
+    """The PO4 pack (ORDER_LINES po4_pack) of each line of ``po`` as stored now, by its line id."""
     from connectors.order_store import OrderStore
     from connectors.state import StateStore
 
-    ws, found, _states = night
     state = StateStore(ws.state_path)
     try:
-        record = state.order("dicks", "DK7401001")
+        record = state.order(partner, po)
     finally:
         state.close()
-    _orders, lines = OrderStore(ws.orders_dir).load("dicks", record.lines_key)
-    packs = dict(zip(lines["line_id"].to_pylist(), lines["po4_pack"].to_pylist(), strict=True))
-    assert packs["1"] == 12 or any(po == "DK7401001" for _c, _s, po, _m in found)
+    _orders, lines = OrderStore(ws.orders_dir).load(partner, record.lines_key)
+    return dict(zip(lines["line_id"].to_pylist(), lines["po4_pack"].to_pylist(), strict=True))
+
+
+def test_dicks_new_pack_is_the_line_s_pack(night):
+    """Dick's 860 restates line 1 (24 EA) with PO4*12 over its 850's PO4*6, before anything shipped: the line's
+    pack is now 12 (ORDER_LINES po4_pack: what converts a confirmation in another unit, rules.shipment_units, and
+    rounds to whole packs), the line decided again with it and answered IA as any applied change
+    (test_dicks_new_pack_and_a_line_s_ship_date). It used to be answered IA while the line kept PO4 6, nobody
+    told."""
+    ws, found, _states = night
+    assert _packs(ws, "dicks", "DK7401001") == {"1": 12, "2": None}
+    assert [c for c, _s, po, _m in found if po == "DK7401001"] == []
+
+
+def test_dicks_new_pack_after_the_line_shipped_is_not_applied_and_named(tmp_path):
+    """Dick's PO taken on 11-25, 12 of line 1's 24 EA shipped by the east DC on 12-01, then (12-02) an 860 packs
+    line 1 in PO4*12 (its 850's PO4*6) and line 2 (none of it shipped) in PO4*4: line 1 keeps the pack its
+    units went in, a warning names old and new (what is still to ship goes in the old pack); line 2 takes its
+    new pack; both answered IA, the order still partially shipped."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"dicks": ["dicks-850-DK7401001.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT1)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text().splitlines()[0]
+    (inbox / "east-shipments-20261201.csv").write_text(
+        head + "\nDK-SHP-01,2026-12-01,06:30,UPSN,,1Z7400000000000002,,DK7401001,1,RG74-20,12,EA,DK-C1,10,LB,,,\n")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    body = ["ST*860*0001", "BCH*04*SA*DK7401001**2*20261124", "POC*1*CA*24*12*EA*21**UP*614141574209*VN*RG74-20",
+            "PO4*12", "POC*2*CA*12*12*EA*30**UP*614141574216*VN*RG74-21", "PO4*4", "CTT*2"]
+    body.append(f"SE*{len(body) + 1}*0001")
+    (ws.drop_root / "dicks" / "inbox" / "late-pack.x12").write_text(
+        "ISA*00*          *00*          *ZZ*DICKS          *ZZ*ORDERBRIDGE    *261202*0200*U*00401*000007503*0*P*>~"
+        "GS*PC*DICKS*ORDERBRIDGE*20261202*0200*7503*X*004010~" + "".join(s + "~" for s in body)
+        + "GE*1*7503~IEA*1*000007503~")
+    run_stages(ws, NIGHT3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["severity"], f["po_number"], f["message"]))
+    assert _packs(ws, "dicks", "DK7401001") == {"1": 6, "2": 4}
+    assert [(c, s, m) for c, s, po, m in found if po == "DK7401001" and c != "ASN_LATE"] == [(
+        "CHANGE_PACK_NOT_APPLIED", "warning",
+        "POC02 CA packs line 1 of PO DK7401001 as PO4 12 (it was PO4 6), but 12 EA of it shipped already "
+        "(partially_shipped): the new pack was not applied; what is still to ship goes and is confirmed in the old "
+        "pack. Agree the pack with the buyer and tell the warehouse.")]
+    assert _acks(_answer(ws, "dicks", "865", "DK7401001")) == [["IA", "24", "EA"], ["IA", "12", "EA"]]
+    assert states == {("dicks", "DK7401001"): "partially_shipped"}

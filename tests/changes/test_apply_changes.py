@@ -407,6 +407,52 @@ def test_after_shipment_a_complete_order_is_not_raised() -> None:
     assert _statuses(result) == ["IR"] and [f.code for f in result.findings] == ["CHANGE_AFTER_SHIPMENT"]
 
 
+def _packs(result: ChangeResult) -> dict[int, tuple]:
+    return {r["line_number"]: (r["po4_pack"], r["po4_inner_pack"], r["po4_size"], r["po4_size_unit"])
+            for r in result.new_lines.to_pylist()}
+
+
+def test_a_poc_s_po4_is_its_line_s_new_pack_before_the_line_shipped() -> None:
+    """A POC loop's PO4 on a line of an order that has not shipped becomes the line's pack, whole (as an added
+    line's): the line is changed (decided again) and answered as any applied change. A PO4 restating the line's
+    changes nothing. It used to be dropped: the line kept the 850's pack (none here) and was not decided again."""
+    result = _apply(["POC*1*CA*12**EA", "PO4*2*6*EA", "POC*2*CA*6**EA"])
+    assert _packs(result) == {1: (2, None, Decimal(6), "EA"), 2: (None, None, None, None)}
+    assert (_statuses(result), result.changed_line_numbers, result.findings) == (["IA", "IA"], {1}, [])
+    order, _lines_before = live_order()
+    header, changes = read_change(["POC*1*CA*12**EA", "PO4*2*6*EA"])
+    again = apply_changes(order, result.new_lines, header, changes, shipped=False)  # the same pack restated
+    assert _packs(again)[1] == (2, None, Decimal(6), "EA") and again.changed_line_numbers == set()
+
+
+def test_the_po4_of_a_poc_in_another_unit_counts_that_unit_and_is_not_the_line_s_pack() -> None:
+    """POC05 in cartons with PO4*12 for a line in eaches: the PO4 says what a carton holds (it converts POC03,
+    _converted); the line keeps its own pack."""
+    order, lines = live_order()
+
+    def eaches(line_number, unit, row):
+        return {"EA": 1, "CT": row.get("po4_pack")}.get(unit)
+
+    header, changes = read_change(["POC*1*QI*2**CT", "PO4*12"])
+    result = apply_changes(order, lines, header, changes, shipped=False, unit_eaches=eaches)
+    assert _statuses(result) == ["IQ"] and _lines(result)[1][1] == Decimal(24)
+    assert _packs(result)[1] == (None, None, None, None)
+
+
+def test_after_shipment_a_poc_s_po4_is_not_applied_to_a_line_that_shipped_and_is_named() -> None:
+    """Line 1 shipped 5 of its 12: its new pack is not applied (what shipped went in the old one), a warning names
+    old and new, the POC's quantity part is answered as ever. Line 2 shipped none of its units: it takes its
+    new pack."""
+    result = _after_shipment(["POC*1*CA*12**EA", "PO4*12", "POC*2*CA*6**EA", "PO4*3"])
+    assert _statuses(result) == ["IA", "IA"] and not result.rejected
+    assert _packs(result) == {1: (None, None, None, None), 2: (3, None, None, None)}
+    (finding,) = result.findings
+    assert (finding.code, finding.severity, finding.location.line_number, finding.location.segment_id,
+            finding.location.element) == ("CHANGE_PACK_NOT_APPLIED", "warning", 1, "PO4", "PO401")
+    assert ("POC02 CA packs line 1 of PO PO-1 as PO4 12 (it was no PO4), but 5 EA of it shipped already "
+            "(partially_shipped): the new pack was not applied") in finding.message
+
+
 def test_a_poc05_the_item_master_counts_as_the_lines_case_is_its_unit() -> None:
     order, lines = live_order()
     lines = lines.set_column(lines.schema.get_field_index("unit"), "unit",
