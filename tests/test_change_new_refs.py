@@ -15,7 +15,7 @@ from connectors.order_store import OrderStore
 from connectors.state import StateStore
 from engine.asn import order_refs
 from tests.retailer_support import of_its_own, segments
-from tests.support import REPO, run_stages
+from tests.support import REPO, deliver_all, run_stages, ship_stages
 
 FIXTURES = REPO / "tests" / "fixtures" / "rg74"
 WAREHOUSES = REPO / "tests" / "fixtures" / "rg2" / "warehouses"
@@ -116,3 +116,41 @@ def test_a_5010_860_adding_a_department_keeps_it_and_names_a_new_customer_order(
         "The 860's heading carries REF CO LC-88, a reference PO LW7480401's 850 did not send and our 855, 856 and "
         "810 do not carry back (the partner's order_refs): it was not recorded; check it by hand."]
     assert [b[1:3] for b in bcas] == [["00", "AK"]]
+
+
+def test_a_reference_added_after_shipment_is_kept_for_the_810_still_to_write(tmp_path):
+    """Kohl's PO shipped its first line on 12-01 (the rest still to ship); its 860 of 12-02 adds a promotion
+    REF*PD*FALL26, which this Kohl's profile's 856 carries back (order_refs DP, PD): kept with the order (the 856 and
+    810 still to write carry it), CHANGE_HEADER_APPLIED, 865 AK; not left to a person as a shipped order's new dates
+    or ship-to are."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"kohls": ["kohls-850-KH7400201.x12"]}, warehouses=WAREHOUSES)
+    profile = ws.root / "partners" / "kohls.toml"
+    profile.write_text(profile.read_text().replace("[fulfilment.asn]\n",
+                                                   '[fulfilment.asn]\norder_refs = ["DP", "PD"]\n'))
+    run_stages(ws, NIGHT1)
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    rows = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text().splitlines()
+    kohls = [rows[0], *(r for r in rows if "KH7400201" in r)]  # its first line's shipment
+    (inbox / "east-shipments-20261201.csv").write_text("\n".join(kohls) + "\n")
+    ship_stages(ws, datetime(2026, 12, 1, 15), run_id="day1")
+    deliver_all(ws, datetime(2026, 12, 1, 15))
+    (ws.drop_root / "kohls" / "inbox" / "change.x12").write_text(_x12(
+        "KOHLS", "004010", 7483, "860", "PC", ["BCH*04*SA*KH7400201**1*20261124", "REF*PD*FALL26", "CTT*0"]))
+    run_stages(ws, datetime(2026, 12, 2, 2))
+    state = StateStore(ws.state_url)
+    try:
+        found = [(f["code"], f["message"]) for f in state.findings(partner="kohls", po_number="KH7400201")]
+        record = state.order("kohls", "KH7400201")
+    finally:
+        state.close()
+    orders, _lines = OrderStore(ws.orders_dir).load("kohls", record.lines_key)
+    row = [r for r in orders.to_pylist() if r["po_number"] == "KH7400201"][-1]
+    assert record.state.value == "partially_shipped"
+    assert row["promotion"] == "FALL26"
+    assert ("PD", "FALL26") in order_refs(pa.Table.from_pylist([row], schema=orders.schema))[0]
+    assert [m for m in _codes(found, "CHANGE_HEADER_APPLIED") if "REF PD" in m] == [
+        "The 860's heading changed PO KH7400201: REF PD (none) -> FALL26. Its new references are kept for its 855, "
+        "856 and 810."]
+    assert not [m for m in _codes(found, "CHANGE_HEADER_NOT_APPLIED") if "PD" in m or "promotion" in m]
+    assert [s[1:3] for s in segments(ws, "kohls", "865") if s[0] == "BCA"] == [["00", "AK"]]
