@@ -40,7 +40,7 @@ warning for a person to pass the date on, as does the date part of RQ, PR and MU
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -66,6 +66,7 @@ from schemas.changes import (
     PARTY_FIELDS,
     PRICE_TYPES,
     QUANTITY_TYPES,
+    REF_CHANGES,
     REFUSED_TYPES,
     RELEASES,
     REPLACEMENT_TYPES,
@@ -86,6 +87,7 @@ from schemas.orders import (
     ORDER_REFS,
     PRICE_PLACES,
     exact_price,
+    order_ref_elements,
     sent_price,
 )
 from schemas.units import PRICE_PER_EACH, covering, weight_in, within_one
@@ -261,7 +263,7 @@ class Progress:
 def apply_changes(
     order: Mapping | None, lines: pa.Table, header: Mapping, changes: pa.Table, *, shipped: bool,
     progress: Progress | None = None, closed: bool = False, same_case: Mapping[int, frozenset[str]] | None = None,
-    unit_eaches: UnitEaches | None = None, on_880: On880 | None = None,
+    unit_eaches: UnitEaches | None = None, on_880: On880 | None = None, echoed: Collection[str] = (),
 ) -> ChangeResult:
     """Apply the 860 ``header`` (a CHANGE_HEADERS row) to ``order`` (an ORDERS row, None when no live
     order has BCH03) whose stored lines are ``lines``. ``changes`` may hold other 860s' rows too: only
@@ -279,7 +281,8 @@ def apply_changes(
     partner billed by the 880, why it could not state a line as a POC would leave it (On880): a POC changing the
     quantity or price of a line its 880 states to one it does not (24 EA at 4.99 PD made 7 EA: 0.58333 DZ) is
     rejected at its POC03 (POC06 for a price alone), PRICE_BASIS_NOT_ON_880, the line left as it was, as intake
-    finds such a line at its PO102."""
+    finds such a line at its PO102. ``echoed``: the heading REF qualifiers the partner's 855, 856 and 810 carry back
+    (its profile's order_refs): a new one of them the 860 adds is kept with the order (_refs_added)."""
     if order and order.get("po_number") != header.get("po_number"):
         raise ValueError(f"the 860 is for PO {header.get('po_number')!r}, not {order.get('po_number')!r}")
     pocs = sorted(
@@ -358,7 +361,8 @@ def apply_changes(
             "it was applied as a change (04).", at, "BCH01", purpose, seg="BCH"), *result.findings])
     result = _routing_named(_terms_named(_currency_named(result, order, header), order, header), order, header)
     result = _refs_named(_parties_named(result, order, header), order, header)
-    changed = heading_changes(order, {**header, **window})
+    result, added = _refs_added(result, order, header, echoed)
+    changed = {**heading_changes(order, {**header, **window}), **added}
     if not changed:
         return result
     return replace(result, order_changes=changed, findings=[*result.findings, heading_finding(
@@ -465,6 +469,47 @@ def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> Change
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}: an 860 does not change the order's "
         "references, so it was not recorded; check it by hand.", at, "REF02",
         " ".join(q for q, _sent, _own in differ), seg="REF")])
+
+
+def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: Collection[str]
+                ) -> tuple[ChangeResult, dict[str, object]]:
+    """``result`` and the ORDERS columns of the heading REFs of the 860 (CHANGE_HEADERS refs_sent, the first of each
+    qualifier with a REF02) of a qualifier the order has none of (its 850 sent none: order_ref_elements). One the
+    partner's 855, 856 or 810 carries back (``echoed``: the union of the profile's order_refs) is kept with the order:
+    its ORDER_REFS column, if it has one, and refs_sent (the new REF after the 850's), so the documents still to write
+    carry it, and CHANGE_HEADER_APPLIED names it (heading_finding); any other is named CHANGE_HEADER_NOT_APPLIED, for
+    a person to see it. A REF changing one the order has is _refs_named's. They used to be neither applied nor told:
+    a new promotion (REF*PD) or department (REF*DP) the 856 and 810 never carried."""
+    had = {e[0] for e in order_ref_elements(order)}
+    new, seen = [], set()
+    for ref in header.get("refs_sent") or ():
+        q, sent = ref.get("qualifier"), (ref.get("id") or "").strip()
+        if not q or q in seen or not sent:
+            continue
+        seen.add(q)
+        if q not in had:
+            new.append((q, sent))
+    kept = [(q, sent) for q, sent in new if q in echoed]
+    added: dict[str, object] = {ORDER_REFS[q]: sent for q, sent in kept if q in ORDER_REFS}
+    if kept:
+        added["refs_sent"] = [*(order.get("refs_sent") or ()), *({"qualifier": q, "id": sent} for q, sent in kept)]
+    told = [(q, sent) for q, sent in new if q not in echoed]
+    if not told:
+        return result, added
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    named = "; ".join(f"REF {q} {sent}" for q, sent in told)
+    return replace(result, findings=[*result.findings, _finding(
+        "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}, a reference PO {order.get('po_number')}'s "
+        "850 did not send and our 855, 856 and 810 do not carry back (the partner's order_refs): it was not "
+        "recorded; check it by hand.", at, "REF01", " ".join(q for q, _sent in told), seg="REF")]), added
+
+
+def refs_said(order: Mapping, changed: Mapping) -> list[str]:
+    """'REF PD (none) -> SPRING26' for each heading reference ``changed`` (ORDERS columns: _refs_added) adds to
+    ``order``, in the order the 860 sent them."""
+    had = {r.get("qualifier") for r in order.get("refs_sent") or ()}
+    return [f"REF {r['qualifier']} (none) -> {r['id']}" for r in changed.get("refs_sent") or ()
+            if r.get("qualifier") not in had]
 
 
 def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -625,9 +670,13 @@ def heading_finding(order: Mapping, header: Mapping, changed: Mapping, by_lines:
         # used to read "JANE DOE AUSTIN -> JANE DOE AUSTIN")
         street = party(order) == party(changed)
         said.append(f"ship-to {party(order, street)} -> {party(changed, street)}")
+    said += refs_said(order, changed)
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
-    then = ("Its backorders follow the new dates: offered stock while they have not passed, cancelled once they "
-            "have." if set(changed) <= DEADLINE_CHANGES else "The order was decided again with them.")
+    # (an answered order whose last dates or references alone changed is not decided again: engine.lifecycle.changes)
+    then = " ".join(([] if changed.keys() <= REF_CHANGES else [
+        "Its backorders follow the new dates: offered stock while they have not passed, cancelled once they have."])
+        + (["Its new references are kept for its 855, 856 and 810."] if changed.keys() & REF_CHANGES else [])
+        ) if changed.keys() <= DEADLINE_CHANGES | REF_CHANGES else "The order was decided again with them."
     return _finding("CHANGE_HEADER_APPLIED", f"The 860's heading changed PO {order.get('po_number')}: "
                     f"{'; '.join(said)}. {then}", at, "BCH03", " ".join(sorted(changed)), seg="BCH")
 

@@ -130,7 +130,7 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
     units = ShipmentUnits(ref.items, ref.item_units, rule_settings(profiles), ref.partner_items) \
         if pending or earlier else None
     replayed, failed = lifecycle.replay(earlier, tables=tables, change_tables=change_tables, records=records,
-                                        lines=lines_before, units=units)
+                                        lines=lines_before, units=units, profiles=profiles)
     # a 06 confirmation or 07 duplicate is compared with the changes applied to its order before
     repeats = lifecycle.repeat_keys(pending, change_tables)
     # (one that changed no line while its order waited for a person counts: a repeat of it is not applied again)

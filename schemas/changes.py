@@ -21,6 +21,7 @@ from schemas.orders import (
     LINE_WIDE_DATES,
     LINEAGE,
     MONEY,
+    ORDER_REFS,
     ORDER_SACS,
     PID_SENT,
     PREPACK_COMPONENT,
@@ -77,6 +78,10 @@ HEADER_DATES = {"002": "requested_delivery_date", "010": "requested_ship_date", 
 # ship and when, not what is placed: an answered order keeps its lines (engine.lifecycle.changes), its
 # backorders follow the new dates (engine.lifecycle.backorders)
 DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_deliver_before"})
+# The ORDERS columns of the heading references an 860 adds (a REF of a qualifier its 850 lacked, one the partner's
+# 855, 856 or 810 carries back: engine.changes._refs_added): kept with the order, which is not decided again for them
+# (what is placed and promised stands), before or after shipment (the 856 and 810 still to write carry them)
+REF_CHANGES = frozenset({*ORDER_REFS.values(), "refs_sent"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # and what an 860's N1 ST loop sends with them, as the 850's ORDERS keep it: its N2s on their own (ship_to_name2, the
 # name holding them after ", ") and its PER (ship_to_contact_sent): the party's, replaced with it (null: not sent)

@@ -39,6 +39,7 @@ from engine.changes import (
     apply_changes,
     change_fingerprint,
     heading_finding,
+    refs_said,
 )
 from engine.lifecycle.common import check_plan, contain, first_rows, isolated, transaction_set
 from engine.lifecycle.table import ENDED, REOPENABLE, SHIPPABLE, SHIPPING, TO_DECIDE, move
@@ -47,7 +48,7 @@ from engine.po_change_ack import build_865, change_ack_type
 from rules.business.money import not_on_880
 from rules.business.quantities import po4_unit_eaches
 from rules.shipment_units import ShipmentUnits
-from schemas.changes import DEADLINE_CHANGES
+from schemas.changes import DEADLINE_CHANGES, REF_CHANGES
 from schemas.codes_changes import CHANGE_CATALOGUE
 from schemas.findings import finding_at_row
 from schemas.lifecycle import (
@@ -297,7 +298,8 @@ class _Step:
         known = with_skus(self.rv.lines.get(self.key, ()), lines, self.units)
         result = apply_changes(order_row, lines, header, changes, shipped=False,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
-                               on_880=on_880_check(known, self.units, self.profile, answered=True))
+                               on_880=on_880_check(known, self.units, self.profile, answered=True),
+                               echoed=self._echoed())
         if result.rejected:
             return self._refused(header, result, standing=(order_row, lines))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
@@ -329,8 +331,13 @@ class _Step:
 
     def _deadlines_only(self, result: ChangeResult) -> bool:
         """The heading moved only the order's last (and first) acceptable dates (DTM 001/063/064) of an order
-        that was answered: what was placed, backordered and acknowledged stands; not decided again."""
-        return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= DEADLINE_CHANGES
+        that was answered, or added references (REF_CHANGES): what was placed, backordered and acknowledged stands;
+        not decided again."""
+        return self.record.state == OrderState.ACKNOWLEDGED and set(result.order_changes) <= (
+            DEADLINE_CHANGES | REF_CHANGES)
+
+    def _echoed(self) -> frozenset[str]:
+        return echoed_refs(self.profile)
 
     def commit(self) -> None:
         # (the earlier changes' revised 855s of the run are all built again after the backorder step, each from the
@@ -483,9 +490,10 @@ class _Step:
         if not docs and self._answers_accepted() and (docs := self._standing(order_row, result.new_lines)):
             said = f"; 855 {docs[0].sets[0].body[0][2]}"
         revived, restored = self._restore_expired(order_row, result)
+        dates = bool(set(result.order_changes) - REF_CHANGES or result.dated_line_numbers)
         t = move(record, EventKind.CHANGE_ANSWERED, at=self.at, run_id=self.run_id,
                  document_key=docs[0].sets[0].doc_key if docs else "",
-                 note=f"{_what_moved(bool(result.order_changes or result.dated_line_numbers), result)}"
+                 note=f"{_what_moved(dates, result)}"
                  f" by 860 in {ch.source_file}: "
                  f"{moved_dates(before, result.order_changes, lines, result)}{restored}{said}",
                  revision=record.revision + 1, lines_key=f"{ch.store_key}-{ch.change_ref}", change_file=ch.source_file)
@@ -552,12 +560,14 @@ class _Step:
         known = with_skus(stored.values(), table, self.units)
         result = apply_changes(order_row, table, header, changes, shipped=True, progress=progress,
                                same_case=same_case_units(known, self.units), unit_eaches=unit_eaches(known, self.units),
-                               on_880=on_880_check(known, self.units, self.profile, answered=False))
+                               on_880=on_880_check(known, self.units, self.profile, answered=False),
+                               echoed=self._echoed())
         if result.rejected:
             return self._refused(header, result, restate=(order_row, table))
         self.updates[("seen", self.key)] = (ch.source_file, fingerprint)
         findings = list(result.findings)
-        others = {c: v for c, v in result.order_changes.items() if c not in DEADLINE_CHANGES}
+        # (its added references are kept too: the 856 and 810 still to write carry them)
+        others = {c: v for c, v in result.order_changes.items() if c not in DEADLINE_CHANGES | REF_CHANGES}
         if others:  # an order that shipped is not decided again: its ship dates and ship-to are left to a person
             findings = [f for f in findings if f.code != "CHANGE_HEADER_APPLIED"]
             at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
@@ -566,7 +576,7 @@ class _Step:
                 f"{', '.join(sorted(others))} was not applied; pass it on to the warehouse for what "
                 "is still to ship.", at, seg="BCH", element="BCH03", value=ch.po_number, severity="warning"))
         # its cancel / do-not-deliver dates are applied: they decide what of its backorders may still ship
-        deadlines = {c: v for c, v in result.order_changes.items() if c in DEADLINE_CHANGES}
+        deadlines = {c: v for c, v in result.order_changes.items() if c in DEADLINE_CHANGES | REF_CHANGES}
         if deadlines and others:
             findings.append(heading_finding(order_row, header, deadlines))
         result = acknowledged_as_stored(replace(result, order_changes=deadlines, findings=findings), stored,
@@ -908,7 +918,7 @@ def moved_dates(before: Mapping, changed: Mapping, lines: pa.Table | None = None
     the stored lines before it), and each line whose SDQ store split ``result`` replaced, with its new split, and
     each whose tax exemption (its POC loop's exempting TXIs) it replaced."""
     said = [f"DTM {q} ({name}) {before.get(c) or '(none)'} -> {changed[c]}" for c, q, name in _DATE_NAMES
-            if c in changed]
+            if c in changed] + refs_said(before, changed)
     if result is not None and lines is not None and result.dated_line_numbers:
         old = {r["line_number"]: r for r in lines.to_pylist()}
         for r in result.new_lines.to_pylist():
@@ -969,6 +979,8 @@ def _what_moved(dates: bool, result: ChangeResult) -> str:
     split, a pack's contents (SLN I), a line's tax exemption, a line's mark-for."""
     if dates:
         return "dates moved"
+    if result.order_changes:  # (heading references added, nothing else: engine.changes._refs_added)
+        return "references added"
     if result.packed_line_numbers and not result.split_line_numbers:
         return "pack contents changed"
     if result.split_line_numbers:
@@ -1556,13 +1568,24 @@ def fingerprints(changes: list[StoredChange], change_tables: Tables) -> dict[Key
     return out
 
 
+def echoed_refs(profile: PartnerProfile | None) -> frozenset[str]:
+    """The heading REF qualifiers the partner's 855, 856 and 810 carry back (their order_refs): a new one an 860
+    sends is kept with the order (engine.changes._refs_added)."""
+    if profile is None:
+        return frozenset()
+    return frozenset((*profile.acks.po_ack.order_refs, *profile.fulfilment.asn.order_refs,
+                      *profile.fulfilment.invoice.order_refs))
+
+
 def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables,
            records: Mapping[Key, OrderRecord], lines: Mapping[Key, tuple[LineRecord, ...]] | None = None,
-           units: ShipmentUnits | None = None) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
+           units: ShipmentUnits | None = None, profiles: Mapping[str, PartnerProfile] | None = None
+           ) -> tuple[dict[Key, list[AppliedChange]], dict[Key, BaseException]]:
     """Changes applied by an earlier run and not answered yet (the order was held): their results
     again, from the revision each was applied to (deterministic: the same tables give the same result).
     ``lines``: the orders' stored lines; an order that shipped (a line added after shipment held it) is
     replayed with its lines' shipped and invoiced units, as the change was applied (what shipped stays).
+    ``profiles``: by partner, for the references its documents carry back (echoed_refs), as the change was applied.
     An order whose replay fails is returned with its error (to be held for ops), never raised."""
     out: dict[Key, list[AppliedChange]] = {}
     failed: dict[Key, BaseException] = {}
@@ -1580,7 +1603,8 @@ def replay(applied: list[StoredChange], *, tables: Tables, change_tables: Tables
             progress = _progress_of(record, (lines or {}).get(key, ()))
             known = with_skus((lines or {}).get(key, ()), mine, units)
             result = apply_changes(row, mine, header, changes, shipped=progress is not None, progress=progress,
-                                   same_case=same_case_units(known, units), unit_eaches=unit_eaches(known, units))
+                                   same_case=same_case_units(known, units), unit_eaches=unit_eaches(known, units),
+                                   echoed=echoed_refs((profiles or {}).get(ch.partner)))
         except Exception as exc:  # noqa: BLE001 - this order is held, the others go on
             failed[key] = exc
             out.pop(key, None)
