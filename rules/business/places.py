@@ -150,12 +150,10 @@ def check_line_places(orders: pa.Table, lines: pa.Table, ship_tos: pa.Table, set
     no row for: the goods would go nowhere). A line naming its order's party, one without an own N1*ST, and the lines
     of a partner that agreed to heading-only shipping (RuleSettings.heading_only_shipping: every line goes to the
     order's ship-to) raise nothing here; LINE_SHIP_TO_DIFFERS says the line ships elsewhere."""
-    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
-    if not lines.num_rows or any(c not in lines.column_names for c in cols):
+    found = _lines_with_own_ship_to(lines)
+    if found is None:
         return []
-    own = pc.or_(pc.is_valid(lines["ship_to_id"]), pc.is_valid(lines["ship_to_name"]))
-    if not pc.any(own).as_py():
-        return []
+    cols, own = found
     keys = ["source_file", "order_ref"]
     heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
     known = {(s["partner"], s["location_id"]) for s in ship_tos.select(["partner", "location_id"]).to_pylist()
@@ -193,6 +191,16 @@ def _place_findings(row: Mapping, s: RuleSettings, what: str, *, line: bool = Fa
     return out + _implausible(row, parts, s, line=line)
 
 
+def _lines_with_own_ship_to(lines: pa.Table) -> tuple[list[str], pa.Array] | None:
+    """The lines' ship-to columns and which lines name an N1*ST of their own (their PO1 loop's); None when the table
+    has no such columns or no line names one."""
+    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
+    if not lines.num_rows or any(c not in lines.column_names for c in cols):
+        return None
+    own = pc.or_(pc.is_valid(lines["ship_to_id"]), pc.is_valid(lines["ship_to_name"]))
+    return (cols, own) if pc.any(own).as_py() else None
+
+
 def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
     """LINE_SHIP_TO_DIFFERS on each line whose own N1*ST (its PO1 loop's: a co-op's consolidated member drop
     ship, an e-procurement item-level ShipTo) names another party than the order's ship-to: the order is
@@ -201,12 +209,10 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
     heading-only shipping says accept. The same party is the same N103/N104 where both have an id, else the
     same N102 (the order's name may carry its N2 after ", "). An order without a ship-to raises nothing here
     (SHIP_TO_UNKNOWN holds it), nor does a line without an N1*ST of its own."""
-    cols = [f"ship_to_{f}" for f in LINE_SHIP_TO]
-    if not lines.num_rows or any(c not in lines.column_names for c in cols):
+    found = _lines_with_own_ship_to(lines)
+    if found is None:
         return []
-    own = pc.or_(pc.is_valid(lines["ship_to_id"]), pc.is_valid(lines["ship_to_name"]))
-    if not pc.any(own).as_py():
-        return []
+    cols, own = found
     keys = ["source_file", "order_ref"]
     heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols], pc.or_(
         pc.is_valid(orders["ship_to_id"]), pc.is_valid(orders["ship_to_name"])))}
