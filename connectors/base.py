@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -99,3 +100,26 @@ class FileDrop(Protocol):
     def delete(self, folder: str, name: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+class Nesting:
+    """A scope that may be entered inside itself (the night's stages, each in its own, inside the night's): true while
+    any is open; ``release`` runs when the outermost one ends. What connectors.order_store.handed_on and
+    connectors.store_versions.keeping keep lives only inside theirs."""
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self.depth = 0
+        self._release = release
+
+    def __bool__(self) -> bool:
+        return self.depth > 0
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if not self.depth:
+                self._release()

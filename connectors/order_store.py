@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from connectors.base import Nesting
 from schemas.changes import CHANGE_ADDED_LATER, CHANGE_HEADERS, CHANGE_SACS, CHANGES_ADDED_LATER, ORDER_CHANGES
 from schemas.errors import StateError
 from schemas.orders import ADDED_LATER, LINES_ADDED_LATER, ORDER_LINES, ORDER_SACS, ORDERS, SACS_ADDED_LATER
@@ -152,20 +153,14 @@ def _struct_fields_filled(table: pa.Table, schema: pa.Schema) -> pa.Table:
 # twice). What is not read is let go when the night's decide is done. The 4x bench's decide read 40 Parquet files
 # (210,000 lines) written minutes before: ~0.4-0.6 s CPU.
 _KEPT: dict[Path, tuple[tuple[int, int, int, int], pa.Table]] = {}
-_KEEPING = [0]  # handed_on's depth (the night's process only: a pool's worker or the console keeps nothing)
+_KEEPING = Nesting(_KEPT.clear)  # handed_on's scope (the night's process only: a pool's worker or the console keeps
+# nothing)
 
 
-@contextmanager
-def handed_on() -> Iterator[None]:
+def handed_on() -> AbstractContextManager[None]:
     """The tables written inside kept in memory for their file's first read (``_stored``); all let go at the
     end."""
-    _KEEPING[0] += 1
-    try:
-        yield
-    finally:
-        _KEEPING[0] -= 1
-        if not _KEEPING[0]:
-            _KEPT.clear()
+    return _KEEPING.scope()
 
 
 def _stamp(path: Path) -> tuple[int, int, int, int]:
@@ -183,7 +178,7 @@ def _keep(path: Path, table: pa.Table, schema: pa.Schema) -> None:
     """``table``, just written to ``path`` as a ``schema`` table, kept as ``_stored`` would read it back (the
     schema's columns, types and metadata, one chunk per column as one row group reads) while tables are handed
     on; else any table kept for ``path`` before is let go."""
-    if not _KEEPING[0] or not table.num_rows:
+    if not _KEEPING or not table.num_rows:
         _KEPT.pop(path, None)
         return
     if not table.schema.equals(schema, check_metadata=True):

@@ -22,10 +22,12 @@ module loads no pyarrow.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
+
+from connectors.base import Nesting
 
 ANY = None  # a table written by statements not all saying which orders they touched: every order
 EVERY = "*"  # (in ``committed``'s tables) a write whose table is not known: every table, every order
@@ -45,25 +47,18 @@ class Kept:
 
 
 _KEPT: dict[tuple[str, str], Kept] = {}
-_KEEPING = [0]
+_KEEPING = Nesting(lambda: forget())  # keeping()'s scope: forget() when the outermost ends
 _LOCK = threading.Lock()
 TAKEN: dict[str, int] = {}  # name -> reads served from a kept table (tests: that a stage took it, not the store)
 
 
-@contextmanager
-def keeping() -> Iterator[None]:
+def keeping() -> AbstractContextManager[None]:
     """Tables written inside are kept for the next stage's read (``keep``); all let go at the end."""
-    _KEEPING[0] += 1
-    try:
-        yield
-    finally:
-        _KEEPING[0] -= 1
-        if not _KEEPING[0]:
-            forget()
+    return _KEEPING.scope()
 
 
 def active() -> bool:
-    return bool(_KEEPING[0])
+    return bool(_KEEPING)
 
 
 def forget(store: str | None = None) -> None:
@@ -100,7 +95,7 @@ def keep(store: str, name: str, tables: Iterable[str], version: int, rows: Any, 
     when it holds none, in ``tables``) stored at ``version``: kept under ``name`` in ``schema`` beside what was kept
     before at the same version (its rows of these orders replaced); a table kept at another version is replaced
     whole. Nothing outside ``keeping()``."""
-    if not _KEEPING[0]:
+    if not _KEEPING:
         return
     import numpy as np
     import pyarrow as pa
