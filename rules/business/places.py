@@ -518,16 +518,18 @@ def check_line_requested_dates(orders: pa.Table, lines: pa.Table, *, today: date
     orders = _with_dates(orders)
     keys = ["source_file", "order_ref"]
     heads = {(o["source_file"], o["order_ref"]): o for o in _rows(orders, [*keys, *cols])}
+    qualifier_of = {v: k for k, v in _COLUMN.items()}  # column -> its DTM qualifier
+    named = {k: n for _c, k, n in _DATES}  # DTM qualifier -> its words
     out = []
     for ln in _rows(lines, [*keys, *_LINE_LOCATION, "partner", "po_number", "line_id", *cols], flagged):
         head = heads.get((ln["source_file"], ln["order_ref"]), {})
         for c in cols:
-            when, q = ln[c], {v: k for k, v in _COLUMN.items()}[c]
+            when, q = ln[c], qualifier_of[c]
             if when is None or when >= today or head.get(c) == when or (head.get(c) is not None and head[c] < today):
                 continue
             out.append(business_finding(
                 "DATE_IN_PAST", f"Line {ln['line_id'] or ln['line_number']}: its DTM {q} "
-                f"({dict((k, n) for _c, k, n in _DATES)[q]}) {_text(when)} is before today {_text(today)}: it cannot "
+                f"({named[q]}) {_text(when)} is before today {_text(today)}: it cannot "
                 "ship on the date asked; the answer offers the first day we can ship (DR), the buyer decides.",
                 ln, seg="DTM", element="DTM02", value=when))
     return out
