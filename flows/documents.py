@@ -18,10 +18,11 @@ from connectors.local import TMP_PREFIX, LocalDrop
 from connectors.state import Hold, Render, StateStore
 from engine import lifecycle
 from engine.envelope import Envelope, addressed, delimiters_for, envelope_allows, envelope_for, wrap, wrap_ta1
+from engine.outbound_controls import blanked, controls, named, set_bodies
 from flows import faults
 from parsers.x12_writer import Segment, answer_encoding, collisions, transcode, unspelled
-from rules.outbound import MOST_SAID, controls_held, controls_in_segments, controls_in_text
-from schemas.charsets import has_control, widest, without_controls
+from rules.outbound import controls_held
+from schemas.charsets import widest
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, PlannedDocument
@@ -31,11 +32,6 @@ from schemas.x12 import Address, Delimiters
 SET_IDS = {"FA": "997", "PR": "855", "RS": "870", "CA": "865", "SH": "856", "IN": "810", "GP": "880"}
 
 
-def _bodies(doc: PlannedDocument) -> list[list[Segment]]:
-    """The document's transaction-set bodies as the writer takes them (a TA1: its one segment)."""
-    if doc.doc_type == "TA1":
-        return [[list(doc.ta1)]]
-    return [[list(seg) for seg in s.body] for s in doc.sets]
 
 
 # --- numbering and storing documents --------------------------------------------------------------
@@ -49,7 +45,7 @@ def renderer(profiles: Mapping[str, PartnerProfile], now: datetime) -> Render:
         if doc.content:  # a document that is not X12 (a CSV acknowledgment): stored as built
             return f"{doc.partner}-{doc.doc_type.lower()}-ack-{isa13:09d}.csv", doc.content
         env = addressed(envelope(doc.partner), doc.to)  # to the buyer it answers (a network's GS02)
-        bodies = _bodies(doc)
+        bodies = set_bodies(doc)
         if doc.doc_type == "TA1":
             content = wrap_ta1(env, bodies[0][0], isa13=isa13, now=now, delimiters=delimiters_for(env, bodies))
         elif doc.delimiters is not None:  # 855s, 856s, 810s rendered with the delimiters their planner chose
@@ -83,8 +79,8 @@ def fits(profile: PartnerProfile, doc: PlannedDocument, env: Envelope | None = N
     env = addressed(env or envelope_for(profile), doc.to)
     if doc.delimiters is not None:
         return doc.delimiters in env.candidates and envelope_allows(env, doc.delimiters) and \
-            delimiters_for(env, _bodies(doc)) is not None
-    return delimiters_for(env, _bodies(doc)) is not None
+            delimiters_for(env, set_bodies(doc)) is not None
+    return delimiters_for(env, set_bodies(doc)) is not None
 
 
 def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping[str, str] | None = None) -> Hold:
@@ -99,9 +95,8 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
         profile = profiles[doc.partner]
         stray = controls(doc)
         if stray:  # the backstop: a value holding a tab, CR, LF, NUL ... is never sent
-            pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
+            pos, what = named(doc)
             source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
-            what = f"{doc.doc_type} for PO {', '.join(pos)}" if pos else doc.doc_type
             return FindingRecord(controls_held(what, stray, (files or {}).get(source, ""), ",".join(pos) or None),
                                  doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
                                  stage=stage)
@@ -117,35 +112,12 @@ def holder(profiles: Mapping[str, PartnerProfile], *, stage: str, files: Mapping
             return None
         pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
         source = next((s.source_sha256 for s in doc.sets if s.source_sha256), "")
-        f = held_finding(addressed(envelope(doc.partner), doc.to), doc.doc_type, pos, _bodies(doc),
+        f = held_finding(addressed(envelope(doc.partner), doc.to), doc.doc_type, pos, set_bodies(doc),
                          (files or {}).get(source, ""))
         return FindingRecord(f, doc.partner, pos[0] if len(pos) == 1 else "", consequence="document held, not sent",
                              stage=stage)
 
     return hold
-
-
-def controls(doc: PlannedDocument) -> list[str]:
-    """The values of ``doc`` holding a control character (rules.outbound.controls_in_text), [] for a document fit to
-    send: the sets rendered by their planner (855s, 856s, 810s: one pass over their text), those still segments
-    (997s, TA1s, 865s), a CSV acknowledgment's cells (its line breaks between rows are no value's)."""
-    if doc.content:
-        text = doc.content.decode("utf-8", "replace")
-        if text.replace("\r", "").replace("\n", "").isprintable() and '"' not in text and "'" not in text:  # no
-            # quoted cell: a line break ends a row
-            return []
-        import csv
-        import io
-
-        head = text.split("\n", 1)[0]
-        sep = max(",;\t|", key=head.count)  # the acknowledgment's delimiter (its header row has the most)
-        return [f"row {n} {cell!r}" for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep),
-                                                            1) for cell in row if has_control(cell)][:MOST_SAID]
-    said = controls_in_text("".join(s.text for s in doc.sets if s.text), doc.delimiters) \
-        if doc.delimiters is not None and any(s.text for s in doc.sets) else []
-    for body in _bodies(doc):
-        said += controls_in_segments(body)
-    return said[:MOST_SAID]
 
 
 def held_finding(env: Envelope, doc_type: str, po_numbers: list[str], bodies: list[list[Segment]],
@@ -166,46 +138,6 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
                if fits(profile, h.document) and not controls(h.document))
 
 
-def blanked(doc: PlannedDocument) -> PlannedDocument:
-    """``doc`` with each run of control characters in a value, and the blanks around it, written as one blank (none
-    at either end: schemas.charsets.without_controls), as the values' sources write them: what a document held for
-    one (OUTBOUND_CONTROL_CHARACTER) is sent as once ops ask (release_blanked). The delimiters and the line break
-    after each terminator of a set rendered by its planner are kept; an ISA is left as it is. A CSV acknowledgment
-    is returned as it is (its cells are cleaned where they are read)."""
-    if doc.content:
-        return doc
-    d = doc.delimiters
-    seps = [c for c in (d.repetition, d.component) if c] if d is not None else []
-    sets = tuple(replace(s, body=tuple(_blank_segment(seg) for seg in s.body),
-                         text=_blank_text(s.text, d, seps) if s.text and d is not None else s.text) for s in doc.sets)
-    return replace(doc, sets=sets, ta1=tuple(_blank_value(v, []) for v in doc.ta1))
-
-
-def _blank_value(value, seps: list[str]):
-    if not isinstance(value, str):
-        return value
-    if not seps:
-        return without_controls(value)
-    return seps[0].join(_blank_value(part, seps[1:]) for part in value.split(seps[0]))
-
-
-def _blank_segment(seg):
-    if not seg or seg[0] == "ISA":
-        return seg
-    return type(seg)(v if k == 0 else tuple(_blank_value(p, []) for p in v) if isinstance(v, (tuple, list)) else
-                     _blank_value(v, []) for k, v in enumerate(seg))
-
-
-def _blank_text(text: str, d: Delimiters, seps: list[str]) -> str:
-    out = []
-    for segment in text.split(d.segment):
-        body = segment.lstrip(d.suffix) if d.suffix else segment
-        lead = segment[:len(segment) - len(body)]
-        elements = body.split(d.element)
-        out.append(lead + d.element.join([elements[0], *(_blank_value(v, seps) for v in elements[1:])]))
-    return d.segment.join(out)
-
-
 def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime, by: str, note: str = "",
                     run_id: str = "") -> list[tuple[PlannedDocument, list[str]]]:
     """The way out of OUTBOUND_CONTROL_CHARACTER (`orderbridge release-held PARTNER --by NAME`): each X12 document of
@@ -224,8 +156,7 @@ def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime
         if controls(doc) or not fits(profile, doc) or not state.release_document(replace(h, document=doc), render):
             continue
         out.append((h.document, said))
-        pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
-        what = f"{doc.doc_type} for PO {', '.join(pos)}" if pos else doc.doc_type
+        pos, what = named(doc)
         records.append(FindingRecord(finding(
             "CONTROL_CHARACTER_REPLACED", f"The {what}, held for a control character ({'; '.join(said)}), is "
             f"released by {by} with a blank for each run of them" + (f" ({note})" if note else "") + "; the next "

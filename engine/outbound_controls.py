@@ -1,0 +1,89 @@
+"""What we send never carries a control character (a tab, CR, LF, NUL, a C1 code): which values of a document about
+to be numbered hold one (``controls``: flows.documents' hold holds such a document, OUTBOUND_CONTROL_CHARACTER), and
+the document with each run of them written as one blank (``blanked``: what `orderbridge release-held` sends). Pure:
+documents in, names and documents out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+
+from parsers.x12_writer import Segment
+from rules.outbound import MOST_SAID, controls_in_segments, controls_in_text
+from schemas.charsets import has_control, without_controls
+from schemas.lifecycle import PlannedDocument
+from schemas.x12 import Delimiters
+
+
+def named(doc: PlannedDocument) -> tuple[list[str], str]:
+    """The POs ``doc`` answers (in order, once each) and the words naming it ("855 for PO A, B"; its type alone)."""
+    pos = list(dict.fromkeys(s.po_number for s in doc.sets if s.po_number))
+    return pos, f"{doc.doc_type} for PO {', '.join(pos)}" if pos else doc.doc_type
+
+
+def set_bodies(doc: PlannedDocument) -> list[list[Segment]]:
+    """The document's transaction-set bodies as the writer takes them (a TA1: its one segment)."""
+    if doc.doc_type == "TA1":
+        return [[list(doc.ta1)]]
+    return [[list(seg) for seg in s.body] for s in doc.sets]
+
+
+def controls(doc: PlannedDocument) -> list[str]:
+    """The values of ``doc`` holding a control character (rules.outbound.controls_in_text), [] for a document fit to
+    send: the sets rendered by their planner (855s, 856s, 810s: one pass over their text), those still segments
+    (997s, TA1s, 865s), a CSV acknowledgment's cells (its line breaks between rows are no value's)."""
+    if doc.content:
+        text = doc.content.decode("utf-8", "replace")
+        if text.replace("\r", "").replace("\n", "").isprintable() and '"' not in text and "'" not in text:  # no
+            # quoted cell: a line break ends a row
+            return []
+        head = text.split("\n", 1)[0]
+        sep = max(",;\t|", key=head.count)  # the acknowledgment's delimiter (its header row has the most)
+        return [f"row {n} {cell!r}" for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep),
+                                                            1) for cell in row if has_control(cell)][:MOST_SAID]
+    said = controls_in_text("".join(s.text for s in doc.sets if s.text), doc.delimiters) \
+        if doc.delimiters is not None and any(s.text for s in doc.sets) else []
+    for body in set_bodies(doc):
+        said += controls_in_segments(body)
+    return said[:MOST_SAID]
+
+
+def blanked(doc: PlannedDocument) -> PlannedDocument:
+    """``doc`` with each run of control characters in a value, and the blanks around it, written as one blank (none
+    at either end: schemas.charsets.without_controls), as the values' sources write them: what a document held for
+    one (OUTBOUND_CONTROL_CHARACTER) is sent as once ops ask (release_blanked). The delimiters and the line break
+    after each terminator of a set rendered by its planner are kept; an ISA is left as it is. A CSV acknowledgment
+    is returned as it is (its cells are cleaned where they are read)."""
+    if doc.content:
+        return doc
+    d = doc.delimiters
+    seps = [c for c in (d.repetition, d.component) if c] if d is not None else []
+    sets = tuple(replace(s, body=tuple(_blank_segment(seg) for seg in s.body),
+                         text=_blank_text(s.text, d, seps) if s.text and d is not None else s.text) for s in doc.sets)
+    return replace(doc, sets=sets, ta1=tuple(_blank_value(v, []) for v in doc.ta1))
+
+
+def _blank_value(value, seps: list[str]):
+    if not isinstance(value, str):
+        return value
+    if not seps:
+        return without_controls(value)
+    return seps[0].join(_blank_value(part, seps[1:]) for part in value.split(seps[0]))
+
+
+def _blank_segment(seg):
+    if not seg or seg[0] == "ISA":
+        return seg
+    return type(seg)(v if k == 0 else tuple(_blank_value(p, []) for p in v) if isinstance(v, (tuple, list)) else
+                     _blank_value(v, []) for k, v in enumerate(seg))
+
+
+def _blank_text(text: str, d: Delimiters, seps: list[str]) -> str:
+    out = []
+    for segment in text.split(d.segment):
+        body = segment.lstrip(d.suffix) if d.suffix else segment
+        lead = segment[:len(segment) - len(body)]
+        elements = body.split(d.element)
+        out.append(lead + d.element.join([elements[0], *(_blank_value(v, seps) for v in elements[1:])]))
+    return d.segment.join(out)
