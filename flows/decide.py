@@ -27,8 +27,7 @@ from flows.recovery import report_folder
 from flows.shipments import backorder_step, merged_totals
 from flows.timing import Lap, timed
 from flows.workspace import Workspace
-from rules.outbound import reference_replaced
-from rules.reference_rows import case_items_said
+from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError
 from schemas.findings import Finding

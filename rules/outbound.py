@@ -177,16 +177,3 @@ def controls_held(what: str, elements: list[str], source_file: str = "", value: 
                    "(CONTROL_CHARACTER_REPLACED); this one got past that: report it as a defect. It stays held until "
                    "`orderbridge release-held PARTNER --by NAME` sends it with a blank for each (the next run).",
                    file=source_file, value=value)
-
-
-def reference_replaced(replaced: Iterable[tuple[str, int, str, str, str]]) -> list[Finding]:
-    """A CONTROL_CHARACTER_REPLACED warning per reference cell read with a blank for a control character
-    (schemas.reference.ReferenceData.replaced: file, line, column, as written, as read): ops fix the row."""
-    from pathlib import PurePath
-
-    from schemas.findings import finding
-
-    return [finding("CONTROL_CHARACTER_REPLACED", f"{PurePath(file).name} line {line}, {column}: {sent!r} holds a "
-                    f"control character (a line break, a tab ...), which no document we send may; read as {kept!r}, "
-                    "what our 855s, 856s and 810s carry. Fix the row.", file=file, line_number=line, column=column,
-                    value=kept) for file, line, column, sent, kept in replaced]

@@ -1,6 +1,7 @@
-"""Reference data rows that load and are decided as they say, but likely say something else than meant: warnings
-naming the file, the row and what to write, said by the decide stage (with the orders it decides) and by
-`orderbridge partner check`. Pure: the rows the loader found (connectors.reference) in, findings out."""
+"""Reference data rows that load and are decided as they say, but likely say something else than meant, or cells
+read otherwise than written (a control character as a blank): warnings naming the file, the row and what to write,
+said by the decide stage (with the orders it decides) and, for the rows, by `orderbridge partner check`. Pure: what
+the loader found (connectors.reference) in, findings out."""
 
 from __future__ import annotations
 
@@ -25,3 +26,12 @@ def case_items_said(case_items: Iterable[tuple[str, int, str, str, int]]) -> lis
                     f"case_pack {pack}; a master pack of {pack} cases: keep the row.",
                     file=file, row=row, column="case_pack", value=str(pack))
             for file, row, sku, unit, pack in case_items]
+
+
+def reference_replaced(replaced: Iterable[tuple[str, int, str, str, str]]) -> list[Finding]:
+    """A CONTROL_CHARACTER_REPLACED warning per reference cell read with a blank for a control character
+    (schemas.reference.ReferenceData.replaced: file, line, column, as written, as read): ops fix the row."""
+    return [finding("CONTROL_CHARACTER_REPLACED", f"{PurePath(file).name} line {line}, {column}: {sent!r} holds a "
+                    f"control character (a line break, a tab ...), which no document we send may; read as {kept!r}, "
+                    "what our 855s, 856s and 810s carry. Fix the row.", file=file, line_number=line, column=column,
+                    value=kept) for file, line, column, sent, kept in replaced]

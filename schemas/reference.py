@@ -194,7 +194,7 @@ class ReferenceData:
     item_units: pa.Table = field(default_factory=ITEM_UNITS.empty_table)
     customer_currencies: pa.Table = field(default_factory=CUSTOMER_CURRENCIES.empty_table)
     # cells read with a blank for a control character: (file, line, column, as written, as read); said as
-    # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.outbound.reference_replaced)
+    # CONTROL_CHARACTER_REPLACED warnings by the decide stage (rules.reference_rows.reference_replaced)
     replaced: tuple[tuple[str, int, str, str, str], ...] = ()
     # items.csv rows of an item sold by the case (CA, or CS not made a cassette) with a case_pack above 1: (file,
     # row, sku, unit, case_pack); decided as they say, said as CASE_PACK_AMBIGUOUS warnings by the decide stage and
