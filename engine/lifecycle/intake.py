@@ -300,11 +300,28 @@ def _receive(order: dict, live: OrderRecord | None, line_rows: _LineRows, live_l
     if live and not replaces:
         release = (order.get("release_number") or "").strip()
         named = f"PO {x12_po(po)} release {release} (BEG04)" if release and not is_ref_key(po) else f"PO {shown(po)}"
-        f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
-                    f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po), **where)
+        differences = resend_differences(line_rows.of(order["order_ref"]), live_lines) if live_lines else []
+        if not differences:
+            f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state "
+                        f"{live.state.value}); this copy is not processed.", element="BEG03", value=x12_po(po),
+                        **where)
+            return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
+                                          note=f"duplicate copy in {outcome.file} ignored"),),
+                        findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
+        # an original (BEG01 00) under a live PO number whose lines differ is no resend: an ERP that numbers its
+        # POs per company code or legal entity (Dynamics 365's PO-000418 of USMF and of USSI, SAP company codes on
+        # their own number ranges) sends another order under the same BEG03, or a buyer sends a change as a new
+        # 850. Either way it is not taken, and it used to be said as a resend's warning (the order lost in silence)
+        f = finding("ORDER_DUPLICATE", f"{named} was already received from {partner} (state {live.state.value}), "
+                    f"and this copy differs from that order ({'; '.join(differences)}){_parties_said(order)}: not a "
+                    "resend. It is not processed: if it is another order under the same number (a company code or "
+                    "legal entity of the buyer's numbering its POs on its own), enter it by hand; if it changes the "
+                    "order, ask for an 860 or a BEG01 05 replacement.", severity="error", element="BEG03",
+                    value=x12_po(po), **where)
         return Plan(transitions=(move(live, EventKind.PO_DUPLICATE, at=at, run_id=run_id,
-                                      note=f"duplicate copy in {outcome.file} ignored"),),
-                    findings=(FindingRecord(f, partner, po, "copy not processed; nothing sent", "intake"),))
+                                      note=f"copy in {outcome.file} differs from the order; not processed"),),
+                    findings=(FindingRecord(f, partner, po, "copy differing from the order held not processed; "
+                                            "nothing sent", "intake"),))
     if live and live.state in SHIPPING:
         f = finding("ORDER_DUPLICATE", f"PO {po} has shipped; the replacement is not applied.", element="BEG01",
                     value=purpose, **where)
@@ -335,26 +352,57 @@ def calls_off_blanket(order: dict, live: OrderRecord) -> bool:
             and _BLANKET_HELD in (*live.hold_codes, *live.codes))
 
 
+def resend_differences(rows: Mapping[int, Mapping], live_lines: Sequence[LineRecord]) -> list[str]:
+    """What tells a retransmitted 850's lines (``rows``) from the order's (``live_lines``), in words, as
+    resent_with_changes compares them: each line added or gone, each line's other PO101, quantity, unit or price
+    (the copy's, then the order's); [] for a copy of the order's lines."""
+    held = {ln.line_number: ln for ln in live_lines if ln.state not in GONE_LINES}
+    said = [f"line PO101 {rows[n]['line_id'] or ''} not on the order" for n in sorted(set(rows) - set(held))]
+    said += [f"the order's line PO101 {held[n].line_id} not on this copy" for n in sorted(set(held) - set(rows))]
+    for n in sorted(set(rows) & set(held)):
+        r, ln = rows[n], held[n]
+        if ((r["line_id"] or "") != ln.line_id or (r["unit"] or "") != ln.unit or r["unit_price"] != ln.unit_price
+                or ("IQ" not in ln.ack.split("+") and r["quantity"] != ln.ordered)):
+            said.append(f"line PO101 {r['line_id'] or ''}: {_amount(r['quantity'])} {r['unit'] or ''} at "
+                        f"{_amount(r['unit_price'])}, the order's PO101 {ln.line_id}: {_amount(ln.ordered)} {ln.unit} "
+                        f"at {_amount(ln.unit_price)}")
+    return said
+
+
+def _amount(value) -> str:
+    """A quantity or price as said to a person: as a number, no trailing zeros ("-" for none)."""
+    if value is None:
+        return "-"
+    text = format(Decimal(str(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _parties_said(order: Mapping) -> str:
+    """The buyer and ship-to a copy names (N1*BY, N1*ST: their names and ids), for a person telling two orders of
+    one number apart ("" for none)."""
+    said = []
+    for role, prefix in (("BY", "buyer"), ("ST", "ship_to")):
+        party = " ".join(v for v in (order.get(f"{prefix}_name"), order.get(f"{prefix}_id_qualifier"),
+                                     order.get(f"{prefix}_id")) if v)
+        if party:
+            said.append(f"N1*{role} {party}")
+    return f"; it names {', '.join(said)}" if said else ""
+
+
 def resent_with_changes(rows: Mapping[int, Mapping], live_lines: Sequence[LineRecord]) -> bool:
     """True when a retransmitted 850's lines (``rows``: line number -> its first row) differ from the order's
     (``live_lines``): a line added or gone, another PO101, unit or PO104, or another PO102 (a quantity we changed
     ourselves, IQ: rounded to cases, raised to a minimum, is not compared). Lines deleted or cancelled count as
-    gone."""
-    held = {ln.line_number: ln for ln in live_lines if ln.state not in GONE_LINES}
-    if set(rows) != set(held):
-        return True
-    for n, r in rows.items():
-        ln = held[n]
-        if ((r["line_id"] or "") != ln.line_id or (r["unit"] or "") != ln.unit or r["unit_price"] != ln.unit_price
-                or ("IQ" not in ln.ack.split("+") and r["quantity"] != ln.ordered)):
-            return True
-    return False
+    gone (resend_differences says which)."""
+    return bool(resend_differences(rows, live_lines))
 
 
 # the ORDERS columns an order's planning reads
 _ORDER_FIELDS = ["po_number", "release_number", "order_type", "purpose", "order_ref", "isa13", "gs06", "st02",
                  "st_file_segment",
-                 "version", "po_date", "currency", "line_count", "gs02", "gs03", "isa05", "isa06", "isa07", "isa08"]
+                 "version", "po_date", "currency", "line_count", "gs02", "gs03", "isa05", "isa06", "isa07", "isa08",
+                 # the parties an ORDER_DUPLICATE whose lines differ names (_parties_said)
+                 *(f"{p}_{n}" for p in ("buyer", "ship_to") for n in ("name", "id_qualifier", "id"))]
 
 
 def _order_fields(order: dict, outcome: Outcome) -> dict:

@@ -31,7 +31,7 @@ from rules.business.common import (
     usable_keys,
 )
 from schemas.findings import Finding
-from schemas.orders import PRODUCT_QUALIFIERS
+from schemas.orders import BUYER_ITEM_QUALIFIERS, PRODUCT_QUALIFIERS
 from schemas.reference import (
     LEGACY_CROSS_REFERENCE_QUALIFIERS,
     NDC_QUALIFIERS,
@@ -74,6 +74,15 @@ _CASELESS_RANK = _CROSS_REFERENCE_RANK + 10_000
 # maker's number that is not ours), before the caseless ones
 MAKER_QUALIFIERS = frozenset({"MG"})
 _MAKER_RANK = _CROSS_REFERENCE_RANK + 5_000
+# a buyer's number of digits alone sent with the leading zeros its ERP pads such a key with (SAP's material number:
+# 18 digits in ECC, 40 in S/4HANA; 000000000000123458 in the IDoc mapped to the 850 for the 123458 its screens and
+# printed POs show) while the partner's cross-reference keeps it as the buyer's people read it, or the other way
+# round: matched with the leading zeros left out on both sides, after every exact match, and only where that number
+# names one item alone in the partner's rows of that qualifier (unpadded_cross_reference). Only the buyer's own
+# numbers (BP, IN, PI, CB: BUYER_ITEM_QUALIFIERS), never a GS1 number nor an NDC, whose zeros say which product it
+# is; a number of other characters (0A-1234) is never matched so
+_UNPADDED_RANK = _CROSS_REFERENCE_RANK + 7_500
+_DIGITS = r"^[0-9]+$"
 
 # --- the pairs of every line -------------------------------------------------------------------------
 
@@ -219,7 +228,8 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
     cross-referenced qualifier such as VP), case_pack, min_order_qty and item_status. Ids are tried in
     the order GTIN, UPC, EAN, the U.P.C./EAN codes sent without a check digit (UI, UD, UA), vendor part,
     then the partner's cross-reference for every pair in the order sent, then a manufacturer's part number (MG)
-    among our vendor parts, then a vendor or manufacturer's part in another case than ours (caseless_vendor_parts:
+    among our vendor parts, then a buyer's number of digits alone with or without its ERP's leading zeros
+    (unpadded_cross_reference), then a vendor or manufacturer's part in another case than ours (caseless_vendor_parts:
     one item alone so); a UPC/GTIN/EAN with a bad check digit never matches, nor does a null or blank id."""
     n = lines.num_rows
     pairs = line_pairs(lines)
@@ -268,6 +278,19 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
                                pa.string())
         add(np.ones(len(row), dtype=bool), _CROSS_REFERENCE_RANK + pairs.column("position").to_numpy(), skus,
             labels)
+        matched = np.zeros(n, dtype=bool)  # lines an exact id found: their zeros are never looked at
+        for hit_rows, *_rest in found:
+            matched[hit_rows] = True
+        digits = ~matched[row] & pc.fill_null(pc.and_(pc.match_substring_regex(ident, _DIGITS), pc.is_in(
+            qualifier, value_set=pa.array(list(BUYER_ITEM_QUALIFIERS), pa.string()))), False).to_numpy(
+            zero_copy_only=False)
+        if digits.any():  # a buyer's number with or without the leading zeros its ERP pads it with
+            unpadded_keys, unpadded_skus = unpadded_cross_reference(partner_items)
+            skus = lookup_by([partner, qualifier, pc.utf8_ltrim(ident, characters="0")], unpadded_keys,
+                             unpadded_skus)
+            skus = pc.if_else(pc.is_in(skus, value_set=known_sku, skip_nulls=True), skus,
+                              pa.scalar(None, pa.string()))
+            add(digits, np.full(len(row), _UNPADDED_RANK, dtype=np.int64), skus, labels)
         maker = pc.fill_null(pc.is_in(qualifier, value_set=pa.array(list(MAKER_QUALIFIERS), pa.string())),
                              False).to_numpy(zero_copy_only=False)
         if maker.any():  # MG: the maker's number, ours when we make the part
@@ -311,6 +334,28 @@ def resolve_items(lines: pa.Table, items: pa.Table, partner_items: pa.Table) -> 
         else:
             out = out.append_column(name, values)
     return out
+
+
+def unpadded_cross_reference(partner_items: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """(partner|qualifier|number keys, skus) of the cross-reference's rows whose buyer number is digits alone, the
+    number without its leading zeros, of those one sku alone holds so for that partner and qualifier (123458 and
+    000000000000123458 kept for two items match neither way). Rows without a qualifier are left out."""
+    if "qualifier" not in partner_items.column_names:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    ident = partner_items.column("buyer_part").combine_chunks()
+    table = pa.table({"partner": partner_items.column("partner").combine_chunks(),
+                      "qualifier": usable_keys(partner_items.column("qualifier")),
+                      "key": usable_keys(pc.utf8_ltrim(ident, characters="0")),
+                      "sku": partner_items.column("sku").combine_chunks()})
+    table = table.filter(pc.fill_null(pc.match_substring_regex(ident, _DIGITS), False))
+    table = table.filter(pc.and_(pc.is_in(table["qualifier"], value_set=pa.array(list(BUYER_ITEM_QUALIFIERS),
+                                                                                   pa.string())),
+                                 pc.is_valid(table["key"])))
+    grouped = table.group_by(["partner", "qualifier", "key"], use_threads=False).aggregate(
+        [("sku", "count_distinct"), ("sku", "min")])
+    one = grouped.filter(pc.equal(grouped["sku_count_distinct"], 1))
+    return (compound_key(*(one[c].combine_chunks() for c in ("partner", "qualifier", "key"))),
+            one["sku_min"].combine_chunks())
 
 
 def caseless_vendor_parts(items: pa.Table) -> tuple[pa.Array, pa.Array]:
