@@ -457,7 +457,29 @@ def test_an_iso_unit_code_leaking_through_is_refused_in_the_997_naming_it(iso, t
 
 
 def test_an_erp_s_po_reads_its_references_and_parties_as_sent():
-    """inspect of the JD Edwards PO: its order type and company (REF*ZZ with REF03 saying which), the branch/plant."""
+    """inspect of the JD Edwards PO: its order type and company (two REF*ZZ, REF03 saying which), the branch/plant."""
     seen = inspected(FIXTURES / "drops" / "jde" / "JDE_F4311_20145.x12", NOTED)
     [order] = seen["orders"]
     assert order["po_number"] == "20145" and order["line_count"] == 3
+    assert order["refs_sent"] == [{"qualifier": "ZZ", "id": "OP"}, {"qualifier": "ZZ", "id": "00200"}]
+    assert (order["ship_to_id_qualifier"], order["ship_to_id"]) == ("92", "M30")
+
+
+_ECHO_ZZ = 'order_refs = ["ZZ"]\norder_ref_descriptions = ["ZZ"]\n'
+_JDE_REFS = [(head, head + _ECHO_ZZ) for head in ('vendor_number = "CE-3310"\nship_date = true\n',
+                                                 'per = "order"\nvendor_number = "CE-3310"\n')]
+
+
+@pytest.mark.xfail(strict=True, reason="a PO's heading keeps one reference per REF01 (ORDERS refs_sent is echoed "
+                   "by its first REF of a qualifier, ref_descriptions keeps that one's REF03: schemas.orders."
+                   "order_ref_elements): JDE's second REF*ZZ, the company, is not written back; keeping every REF of "
+                   "a qualifier with its own REF03 changes the ORDERS schema")
+def test_two_references_of_one_qualifier_are_both_written_back(tmp_path):
+    """Corliss's profile asks for its REF*ZZ back with their descriptions (order_refs and order_ref_descriptions
+    ["ZZ"], on the 855 and the 810): JDE matches an invoice on order number, order type and company."""
+    ws, _found, states = _variant("jde", "20145", tmp_path, profile_swaps=_JDE_REFS)
+    assert states == {("jde", "20145"): "invoiced"}
+    for kind, head in (("855", "BAK"), ("810", "BIG")):
+        doc = po_segments(segments(ws, "jde", kind), "20145", head)
+        assert [s for s in doc if s[:2] == ["REF", "ZZ"]] == [["REF", "ZZ", "OP", "ORDER TYPE"],
+                                                              ["REF", "ZZ", "00200", "COMPANY"]], kind
