@@ -83,12 +83,16 @@ def test_every_po_is_accepted_acknowledged_as_ordered_and_invoiced(night):
     ws, found, states = night
     night_all_invoiced((ws, [f[:3] for f in found], states), POS, NIGHT_NOTED)
     told = {(f[0], f[2]): f[3] for f in found if f[0] in NOTED}
-    # the header text over three MSG, each said as sent
+    assert set(told) == {("NOTES_NOT_KEPT", "4500081234"), ("NOTES_NOT_KEPT", "6012"),
+                         ("SCH_NOT_APPLIED", "4500081234"), ("PRICE_BASIS_CONVERTED", "4500081234")}
+    # SAP's header text over three MSG and Oracle's attachment, each said as sent
     assert ("(N9 L1 HEADER TEXT) 'PACKAGE MUST SHOW OUR PO NUMBER AND ITEM NUMBER. MATERIAL CERTIFICATES'; (N9 L1 "
             "HEADER TEXT) '3.1 PER EN 10204 TO BE SENT WITH THE GOODS.'") in told["NOTES_NOT_KEPT", "4500081234"]
-    told = {code: text for (code, _po), text in told.items()}
-    assert "line 00030: 200.000 EA 002 20261208, 200.000 EA 002 20261222" in told["SCH_NOT_APPLIED"]
-    assert told["PRICE_BASIS_CONVERTED"].startswith("PO104 46 with PO105 HP is the price of 100 EA: taken as 0.46")
+    assert "'SHIP COMPLETE. PALLETS NO HIGHER THAN 60 IN. CALL RECEIVING 24 HRS AHEAD.'" in told[
+        "NOTES_NOT_KEPT", "6012"]
+    assert "line 00030: 200.000 EA 002 20261208, 200.000 EA 002 20261222" in told["SCH_NOT_APPLIED", "4500081234"]
+    assert told["PRICE_BASIS_CONVERTED", "4500081234"].startswith(
+        "PO104 46 with PO105 HP is the price of 100 EA: taken as 0.46")
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
