@@ -29,7 +29,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.order_store import stamp as order_store_stamp
 from connectors.state import StateStore
-from engine import finance_inputs, invoice_taxes, lifecycle, warehouse_acks
+from engine import finance_inputs, invoice_taxes, lifecycle, stop_ids, warehouse_acks
 from engine.bill_only import BILL_ONLY, partner_marks
 from engine.envelope import wrap, wrap_ta1
 from engine.invoice_po_sacs import (
@@ -64,6 +64,7 @@ from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
+from schemas.shipment_records import ShipmentRecord
 from schemas.warehouses import WarehouseProfile
 
 
@@ -545,6 +546,18 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
     return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
 
 
+def _later_stops(state: StateStore, pending: Sequence[ShipmentRecord]) -> set[tuple[str, str]]:
+    """Of the shipments to bill, the later stops of multi-stop loads (engine.lifecycle.stops.later_stops): the stops
+    before each one shaped as a stop's id are read from the store (billed or not: the first may have been billed on
+    an earlier run) with their confirmation, which tells a load's stops from look-alike ids. Nothing is read when
+    no shipment to bill is a second stop or later (the usual night)."""
+    keys = {(s.warehouse, sid) for s in pending for sid in stop_ids.earlier_stop_ids(s.shipment_id)}
+    if not keys:
+        return set()
+    keys |= {(s.warehouse, s.shipment_id) for s in pending if stop_ids.earlier_stop_ids(s.shipment_id)}
+    return stop_ids.later_stops((r.warehouse, r.shipment_id, r.source_sha256) for r in state.shipments(sorted(keys)))
+
+
 def _heading_only(profiles: Mapping[str, PartnerProfile]) -> set[str]:
     """The partners that agreed to heading-only shipping (their profile accepts LINE_SHIP_TO_DIFFERS): every line
     ships and is invoiced to the order's ship-to, whatever ship-to its PO1 loop names."""
@@ -859,7 +872,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         if _per_store(profiles) else None  # per store: which stores' 810s went
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles, units=units,
-                                       invoiced_keys=keys_sent)
+                                       invoiced_keys=keys_sent, carried=_later_stops(state, pending))
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)
