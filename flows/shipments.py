@@ -48,6 +48,7 @@ from engine.warehouse_acks import WarehouseAnswer
 from flows import faults, progress, retake, taking
 from flows.documents import deliver_pending, holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
+from flows.intake import known_for
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
 from flows.releases import key_confirmations
 from flows.taking import dispose as _dispose
@@ -309,7 +310,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        read, answers, unwritten = _read(data, warehouse, file=info.name, sha256=sha, today=now.date())
+        read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
+                                               state=state)
         waits = shipping.waiting_for(read, state.orders_with_po(shipping.named_pos(read)), absent) if absent else []
         if waits:  # neither taken nor refused: it ships once the partner's profile loads
             res.files -= 1
@@ -320,7 +322,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             continue
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
                                         render=render, check=check, archive_name=archive_name, size=len(data),
-                                        warehouses=warehouses, answers=answers, unwritten=unwritten)
+                                        warehouses=warehouses, answers=answers, unwritten=unwritten, seen=seen)
         disposition = "quarantine" if errors else "processed"
         faults.reached("after-confirmation-commit")
         _dispose(drop, local, info.name, data, disposition)
@@ -350,26 +352,32 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
     return _read(data, warehouse, file=file, sha256=sha256)[0]
 
 
-def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, today: date | None = None
-          ) -> tuple[shipping.Confirmations, list[WarehouseAnswer], list[Finding]]:
+def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, today: date | None = None,
+          state: StateStore | None = None
+          ) -> tuple[shipping.Confirmations, list[WarehouseAnswer], list[Finding], tuple[tuple[str, str], ...]]:
     """read_confirmations, with the 997s and TA1s that answer a 945 file (engine.warehouse_acks: from the findings
     of its reading and envelope checks; none for a CSV, an interchange from another sender, or with ``today``
-    None) and the findings of groups no 997 could be written for (every delimiter set used by its values)."""
+    None), the findings of groups no 997 could be written for (every delimiter set used by its values) and the
+    (sender, ISA13) of the interchanges taken in (recorded with the file). With ``state``, an interchange the
+    warehouse sent before (the store's interchanges_in, asked for this file's alone) is a duplicate, as a
+    partner's (ISA_DUPLICATE within its duplicate_window_days, ISA_REUSED after)."""
     if warehouse.format == "csv":
         lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
-        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
+        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], [], ()
     result = read_interchanges(data, file=file)
     # the pairs the 3PL may send from: its [sender] and their_ids (a VAN move, a second site)
     sender = ((warehouse.sender.qualifier, warehouse.sender.id), *warehouse.sender.their_ids) \
         if warehouse.sender else None
-    judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name)
+    known = known_for(state, files_key(warehouse), result) if state is not None else None
+    judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name, known=known, today=today,
+                                       window_days=warehouse.duplicate_window_days)
     answers, unwritten = _answers(result, judged, warehouse, sha256=sha256, today=today)
     lines, more = read_945(result, judged.sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
     return shipping.Confirmations(lines, tuple(judged.findings + more), file, sha256, pos=pos_of_sets(result)), \
-        answers, unwritten
+        answers, unwritten, judged.seen
 
 
 def _answers(result, judged: warehouse_acks.Judged, warehouse: WarehouseProfile, *, sha256: str,
@@ -391,10 +399,12 @@ def _answers(result, judged: warehouse_acks.Judged, warehouse: WarehouseProfile,
 def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
                ref: ReferenceData, read: shipping.Confirmations, *, now: datetime, at: str, run_id: str, render,
                check: Check, archive_name: str, size: int, warehouses: Callable[[], Mapping[str, WarehouseProfile]],
-               answers: Sequence[WarehouseAnswer] = (), unwritten: Sequence[Finding] = ()) -> tuple[Plan, int, int]:
+               answers: Sequence[WarehouseAnswer] = (), unwritten: Sequence[Finding] = (),
+               seen: Sequence[tuple[str, str]] = ()) -> tuple[Plan, int, int]:
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
-    file is planned again with that shipment held (serials taken again: none is skipped)."""
+    file is planned again with that shipment held (serials taken again: none is skipped). ``seen``: the (sender,
+    ISA13) of a 945 file's interchanges taken in, recorded with it (a copy sent again is ISA_DUPLICATE)."""
     orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
         pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
@@ -461,6 +471,8 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                     state.apply(answered, render=warehouse_renderer(answers, now), at=at, run_id=run_id)
                     plan = plan + Plan(findings=answered.findings)
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
+                for sender, isa13 in seen:
+                    state.record_interchange(files_key(warehouse), sender, isa13, read.sha256)
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                                   "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
                                   error_count=errors)

@@ -387,3 +387,55 @@ def test_a_gs_id_x12_does_not_allow_is_not_echoed_into_the_997(ws):
     ship(ws, "ryder", DAY1, "a")
     gs = {s[1][6]: s[1][2:4] for s in map(segs, outbox(ws, "ryder").values()) if s[1][0] == "GS"}
     assert gs["2"] == ["ORDERBRIDGE", "RYDERSCS"]
+
+
+# --- a 945 interchange sent twice (the 3PL resends it: the same ISA13 from the same sender, in a new file) ------------
+def test_a_945_interchange_sent_again_is_a_duplicate_interchange_answered_ta1_r_025_and_ships_nothing(ws):
+    """As a partner's interchange sent twice is (ISA_DUPLICATE, engine.process.duplicate_envelopes): the copy is not
+    read, its groups get no 997 (it used to get AK5 A, as if taken, though its shipments were held
+    SHIPMENT_ID_DUPLICATE), a TA1 R 025 (duplicate interchange control number) says so, and the finding names the
+    file that brought it first. Nothing ships twice: the shipments, units and 856s are the first file's."""
+    drop(ws, "ryder", "r.x12", RYDER)
+    first = ship(ws, "ryder", DAY1, "day1")
+    assert (first.shipments, first.acknowledgments) == (2, 2)
+    before = outbox(ws, "ryder")
+    asns = sorted(p.name for p in (ws.drop_root).glob("*/outbox/*-856-*"))
+    # resent later the same day with a new ISA09/ISA10 (the 3PL's translator re-enveloped it): a new file's bytes
+    drop(ws, "ryder", "r-resent.x12", RYDER.replace("*261201*1141*", "*261201*1650*", 1))
+    again = ship(ws, "ryder", DAY1.replace(hour=17), "day1b")
+    sent = outbox(ws, "ryder")
+    new = {k: v for k, v in sent.items() if k not in before}
+    assert list(new) == ["ryder-TA1-000000003.x12"], list(sent)  # no 997 for the copy's groups
+    assert segs(new["ryder-TA1-000000003.x12"])[1] == ["TA1", "000003101", "261201", "1650", "R", "025"]
+    assert again.shipments == 0 and again.quarantined == 1
+    state = StateStore(ws.state_path)
+    try:
+        found = [f for f in state.findings(run_id="day1b") if f["severity"] == "error"]
+        shipped = sorted(s.shipment_id for s in state.shipments() if s.warehouse == "ryder")
+    finally:
+        state.close()
+    assert [f["code"] for f in found] == ["ISA_DUPLICATE"], found
+    assert "000003101" in found[0]["message"] and "r.x12" in found[0]["message"]
+    assert "nothing in it is shipped again" in found[0]["message"]
+    assert len(shipped) == 2 and sorted(p.name for p in (ws.drop_root).glob("*/outbox/*-856-*")) == asns
+
+
+def test_a_945_interchange_number_used_again_after_the_window_is_taken_with_a_warning(ws):
+    """The 3PL's translator restarted its numbers: an ISA13 last used more than the warehouse's
+    duplicate_window_days ago is a new interchange (ISA_REUSED), as a partner's is."""
+    profile = ws.root / "warehouses" / "ryder.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace('format = "945"\n', 'format = "945"\n'
+                                                                    'duplicate_window_days = 1\n'), encoding="utf-8")
+    assert ws.warehouses()["ryder"].duplicate_window_days == 1
+    drop(ws, "ryder", "day1.x12", one_group(0, "000003101"))
+    ship(ws, "ryder", DAY1, "day1")
+    drop(ws, "ryder", "day2.x12", one_group(1, "000003101"))  # the same number, three days on: another interchange
+    later = ship(ws, "ryder", DAY1.replace(day=4), "day4")
+    assert (later.shipments, later.acknowledgments, later.quarantined) == (1, 1, 0)
+    state = StateStore(ws.state_path)
+    try:
+        codes = [f["code"] for f in state.findings(run_id="day4")]
+    finally:
+        state.close()
+    assert "ISA_REUSED" in codes and "ISA_DUPLICATE" not in codes
+
