@@ -17,6 +17,7 @@ from schemas.lifecycle import PlannedDocument
 from schemas.x12 import Delimiters
 
 if TYPE_CHECKING:
+    from engine.envelope import Envelope
     from schemas.fulfilment import CsvAckSettings
 
 
@@ -51,6 +52,21 @@ def controls(doc: PlannedDocument) -> list[str]:
     for body in set_bodies(doc):
         said += controls_in_segments(body)
     return said[:MOST_SAID]
+
+
+# the envelope's values an answer to a warehouse echoes from the 945 it answers (engine.warehouse_acks.envelope_of)
+_ECHOED = (("ISA06", "sender_id"), ("ISA08", "receiver_id"), ("GS02", "gs_sender"), ("GS03", "gs_receiver"))
+
+
+def envelope_controls(env: Envelope) -> list[str]:
+    """The values of an answer's envelope holding a control character ("ISA08 'NORTH\\t3PL'"), [] for one fit to
+    send: a warehouse's 997 or TA1 is addressed with the ids its 945 used (a partner's come from its profile)."""
+    return [f"{name} {value!r}" for name, field in _ECHOED if has_control(value := getattr(env, field))]
+
+
+def blanked_envelope(env: Envelope) -> Envelope:
+    """``env`` with each run of control characters in an echoed id one blank (as ``blanked`` writes values)."""
+    return replace(env, **{field: without_controls(getattr(env, field)) for _name, field in _ECHOED})
 
 
 def blanked(doc: PlannedDocument, csv_layout: CsvAckSettings | None = None) -> PlannedDocument:

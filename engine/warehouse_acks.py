@@ -171,9 +171,7 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
             continue
         has_error = any(f.severity == "error" for f in interchange_findings(ic, findings))
         if ic.ack_requested == "1" or (has_error and send_997):
-            isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
-            env = envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
-                              isa_control=isa12 if ISA12.fullmatch(isa12) else "")
+            env = _ta1_envelope(ic)
             key = f"TA1:{sha256}:{ic.control_number}:{ic.start}"
             out.append(WarehouseAnswer(PlannedDocument(party, "TA1", "", (PlannedSet(
                 key, (), "", sha256, ic.control_number, ""),), tuple(ta1_segment(ic, findings, today=today))), env))
@@ -181,10 +179,7 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
             continue
         for g in ic.groups:
             release = release_of(g.version)
-            # GS03/GS02 of the group exchanged (X12 997 note); one X12 does not allow (GS_APPLICATION_ID_INVALID)
-            # is not echoed: the ISA id beside it, as a partner's answer takes its profile's (reply_address)
-            env = envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
-                              gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release)
+            env = _997_envelope(ic, g)
             key = f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}"
             body = build_997(g, findings, version=built_by(release) or release, avoid=env.delimiters.element +
                              env.delimiters.component + env.delimiters.segment + env.delimiters.repetition)
@@ -197,3 +192,37 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
                 segments=len(body)),), delimiters=d), env))
     return out, unwritten
 
+
+
+def _ta1_envelope(ic: Interchange) -> Envelope:
+    """The envelope of the TA1 answering ``ic``: in its ISA12 where valid (the control version of the interchange
+    it answers)."""
+    isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
+    return envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
+                       isa_control=isa12 if ISA12.fullmatch(isa12) else "")
+
+
+def _997_envelope(ic: Interchange, g: Group) -> Envelope:
+    """The envelope of the 997 answering group ``g`` of ``ic``: GS03/GS02 of the group exchanged (X12 997 note);
+    one X12 does not allow (GS_APPLICATION_ID_INVALID) is not echoed: the ISA id beside it, as a partner's answer
+    takes its profile's (reply_address); in the group's release where we write its 997 (release_of)."""
+    return envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
+                       gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release_of(g.version))
+
+
+def answer_envelope(result: ParseResult, doc_key: str) -> Envelope | None:
+    """The envelope answers_945 addressed the answer ``doc_key`` ("997:<sha>:<ISA13>:<GS06>:<group start>",
+    "TA1:<sha>:<ISA13>:<interchange start>") with, found again in its 945 file read again (``result``): what a held
+    997 or TA1 is rendered in when ops release it (it is stored as its plan, without its envelope). None: the file
+    holds no such interchange or group."""
+    kind, _sha, _isa13, *rest = doc_key.split(":")
+    if not rest or not rest[-1].isdigit():
+        return None
+    start = int(rest[-1])
+    for ic in result.interchanges:
+        if kind == "TA1" and ic.start == start and ic.elements:
+            return _ta1_envelope(ic)
+        for g in ic.groups if kind == "997" else ():
+            if g.start == start:
+                return _997_envelope(ic, g)
+    return None

@@ -42,6 +42,7 @@ from engine.invoice_po_sacs import (
 )
 from engine.lifecycle import backorders, balance, billing, ship_checks, shipping, stops
 from engine.lifecycle.common import with_agreed_fob
+from engine.outbound_controls import blanked, blanked_envelope, controls, envelope_controls
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
 from engine.warehouse_acks import WarehouseAnswer
@@ -55,8 +56,9 @@ from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
 from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import pos_of_sets, read_945
-from parsers.x12_reader import read_interchanges
+from parsers.x12_reader import ParseResult, read_interchanges
 from rules.business.items import any_substituted, as_shipped
+from rules.outbound import controls_held
 from schemas.errors import ConfigError, OrderBridgeError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
@@ -468,8 +470,11 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 # the commit takes no number, after it leaves them pending for the delivery below (never twice)
                 answered = _answer_plan(answers, unwritten, files_key(warehouse))
                 if answered.documents or answered.findings:
-                    state.apply(answered, render=warehouse_renderer(answers, now), at=at, run_id=run_id)
-                    plan = plan + Plan(findings=answered.findings)
+                    # (the outbound check every partner-bound document gets: one holding a control character is
+                    # held, not numbered: `orderbridge release-held --warehouse W`)
+                    done = state.apply(answered, render=warehouse_renderer(answers, now), hold=warehouse_holder(
+                        answers, warehouse, read.file), at=at, run_id=run_id)
+                    plan = plan + Plan(findings=answered.findings + tuple(done.held))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
                 for sender, isa13 in seen:
                     state.record_interchange(files_key(warehouse), sender, isa13, read.sha256)
@@ -507,6 +512,72 @@ def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
                           gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
 
     return render
+
+
+def warehouse_holder(answers: Sequence[WarehouseAnswer], warehouse: WarehouseProfile, file: str):
+    """hold(document) for StateStore.apply of a warehouse's 997s/TA1s: the outbound check every partner-bound
+    document gets (flows.documents.holder): one whose values, or the ids its envelope echoes from the 945, hold a
+    control character (engine.outbound_controls) is stored held, unnumbered, with OUTBOUND_CONTROL_CHARACTER (the
+    warehouse's finding); `orderbridge release-held --warehouse W --by NAME` sends it with a blank for each
+    (release_warehouse_held). Its delimiters were chosen when it was built (engine.warehouse_acks: first_fit)."""
+    envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
+
+    def hold(doc: PlannedDocument) -> FindingRecord | None:
+        env = envelopes.get(doc.sets[0].doc_key) if doc.sets else None
+        stray = controls(doc) + (envelope_controls(env) if env is not None else [])
+        if not stray:
+            return None
+        held = controls_held(_answer_words(doc, warehouse), stray, file, party=f"--warehouse {warehouse.id}",
+                             reader="3PL")
+        return FindingRecord(held, files_key(warehouse), "", consequence="document held, not sent", stage="shipments")
+
+    return hold
+
+
+def _answer_words(doc: PlannedDocument, warehouse: WarehouseProfile) -> str:
+    """A warehouse's 997 or TA1 in words: "997 to North 3PL answering group 452 of interchange 000000452"."""
+    s = doc.sets[0] if doc.sets else None
+    group = f"group {s.answers_gs06} of " if s is not None and s.answers_gs06 else ""
+    return f"{doc.doc_type} to {warehouse.name} answering {group}interchange {s.answers_isa13 if s else '?'}"
+
+
+def release_warehouse_held(ws: Workspace, warehouse: WarehouseProfile, state: StateStore, *, now: datetime, by: str,
+                           note: str = "", run_id: str = "") -> list[tuple[PlannedDocument, list[str]]]:
+    """flows.documents.release_blanked for a warehouse's 997s and TA1s held for a control character
+    (warehouse_holder): each is numbered and made pending with each run of them one blank, in the envelope it was
+    addressed with (engine.warehouse_acks.answer_envelope: found again in the 945 file's kept copy, as the store
+    keeps a held document's plan alone), in one transaction each, and a CONTROL_CHARACTER_REPLACED warning names
+    the values as held and who asked; the next shipments run delivers it to the warehouse's outbox. One whose 945
+    file's kept copy is gone stays held. Returns (the document as held, its values named) for each one released."""
+    key = files_key(warehouse)
+    archive = LocalDrop(ws.warehouse_drop_root / warehouse.id)
+    read: dict[str, ParseResult | None] = {}
+    out: list[tuple[PlannedDocument, list[str]]] = []
+    records: list[FindingRecord] = []
+    for h in state.held_documents(key):
+        doc = h.document
+        sha = doc.sets[0].source_sha256 if doc.sets else ""
+        if sha not in read:
+            record = state.file_record(key, sha) if sha else None
+            kept = (record or {}).get("archive_path") or ""
+            read[sha] = read_interchanges(archive.read("archive", kept), file=record["name"]) \
+                if kept and archive.stat("archive", kept) is not None else None
+        env = warehouse_acks.answer_envelope(read[sha], doc.sets[0].doc_key) if read[sha] is not None else None
+        said = controls(doc) + (envelope_controls(env) if env is not None else [])
+        if env is None or not said:
+            continue
+        doc, env = blanked(doc), blanked_envelope(env)
+        if controls(doc) or not state.release_document(replace(h, document=doc), warehouse_renderer(
+                [WarehouseAnswer(doc, env)], now)):
+            continue
+        out.append((h.document, said))
+        records.append(FindingRecord(finding(
+            "CONTROL_CHARACTER_REPLACED", f"The {_answer_words(doc, warehouse)}, held for a control character "
+            f"({'; '.join(said)}), is released by {by} with a blank for each run of them" + (f" ({note})" if note else
+                                                                                             "")
+            + "; the next shipments run sends it."), key, "", consequence="document released", stage="release-held"))
+    state.add_findings(records, run_id=run_id or f"release-held:{now.isoformat()}")
+    return out
 
 
 class _OrdersWithPo:

@@ -439,3 +439,69 @@ def test_a_945_interchange_number_used_again_after_the_window_is_taken_with_a_wa
         state.close()
     assert "ISA_REUSED" in codes and "ISA_DUPLICATE" not in codes
 
+
+# --- the outbound control-character check: a 997 for a warehouse is checked as a partner's documents are -----------
+def test_a_997_for_a_warehouse_holding_a_control_character_is_held_and_sent_once_ops_release_it(ws, monkeypatch):
+    """A 997 a control character got into (a path the builders missed: here one made so) is held, not written
+    (OUTBOUND_CONTROL_CHARACTER, the warehouse's finding), as every partner-bound document is: it used to go to the
+    3PL's outbox as it was, and its translator refuses the element or splits the segment there. The other group's
+    997 goes. `orderbridge release-held --warehouse ryder --by NAME` sends it with a blank for the control."""
+    from typer.testing import CliRunner
+
+    from engine import warehouse_acks
+    from flows.cli import app
+    from schemas.lifecycle import PlannedDocument
+
+    built = warehouse_acks.answers_945
+
+    def tainted(*args, **kwargs):
+        answers, unwritten = built(*args, **kwargs)
+        out = []
+        for a in answers:
+            sets = tuple(type(s)(**{**{f: getattr(s, f) for f in s.__slots__}, "text": s.text.replace(
+                "AK2*945*1001~", "AK2*945*10\t01~")}) for s in a.document.sets)
+            doc = PlannedDocument(a.document.partner, a.document.doc_type, a.document.functional_id, sets,
+                                  a.document.ta1, delimiters=a.document.delimiters)
+            out.append(warehouse_acks.WarehouseAnswer(doc, a.envelope))
+        return out, unwritten
+
+    monkeypatch.setattr(warehouse_acks, "answers_945", tainted)
+    drop(ws, "ryder", "r.x12", RYDER)
+    res = ship(ws, "ryder", DAY1, "day1")
+    assert (res.shipments, res.acknowledgments) == (2, 1)  # the clean 997 goes, the tainted one is held
+    sent = outbox(ws, "ryder")
+    assert all("\t" not in text for text in sent.values()) and len(sent) == 1
+    assert acks(ws, "ryder")[0][2] == ["AK1", "SW", "31012"]
+    state = StateStore(ws.state_path)
+    try:
+        [held] = [f for f in state.findings(run_id="day1") if f["code"] == "OUTBOUND_CONTROL_CHARACTER"]
+        assert held["partner"] == PARTY and held["consequence"] == "document held, not sent"
+        assert "AK202 '10\\t01'" in held["message"] and "--warehouse ryder" in held["message"]
+        assert [d.status for d in state.documents(PARTY)].count("held") == 1
+    finally:
+        state.close()
+    monkeypatch.setattr(warehouse_acks, "answers_945", built)
+    ship(ws, "ryder", DAY1.replace(hour=16), "day1b")  # a run does not release it
+    assert len(outbox(ws, "ryder")) == 1
+
+    out = CliRunner().invoke(app, ["release-held", "--warehouse", "ryder", "--by", "Ann Ops", "--note", "INC-12",
+                                   "-w", str(ws.root)])
+    assert out.exit_code == 0, out.output
+    assert "1 held document(s) released" in out.output
+    again = ship(ws, "ryder", DAY1.replace(hour=17), "day1c")
+    assert again.acknowledgments == 1
+    sent = outbox(ws, "ryder")
+    [released] = [t for name, t in sent.items() if "AK1*SW*31011~" in t]
+    assert "AK2*945*10 01~" in released and "\t" not in released
+    assert segs(released)[0][5:9] == ["ZZ", "ORDERBRIDGE    ", "ZZ", "RYDERSCS       "]  # its own envelope
+    state = StateStore(ws.state_path)
+    try:
+        said = [f for f in state.findings() if f["code"] == "CONTROL_CHARACTER_REPLACED"]
+    finally:
+        state.close()
+    assert [(f["partner"], f["stage"], f["consequence"]) for f in said] == [
+        (PARTY, "release-held", "document released")]
+    assert "released by Ann Ops" in said[0]["message"] and "INC-12" in said[0]["message"]
+    both = CliRunner().invoke(app, ["release-held", "acme", "--warehouse", "ryder", "--by", "x", "-w", str(ws.root)])
+    neither = CliRunner().invoke(app, ["release-held", "--by", "x", "-w", str(ws.root)])
+    assert both.exit_code == neither.exit_code != 0 and "one of them" in both.output
