@@ -46,6 +46,7 @@ Public API (what flows/ and later workstreams call):
 
 from __future__ import annotations
 
+import base64
 import functools
 import itertools
 import json
@@ -3395,8 +3396,10 @@ def _answers(row: dict, record: OrderRecord, shas: set[str]) -> bool:
 def _held_content(d: PlannedDocument) -> bytes:
     """What a held document needs to be numbered and rendered later (it has no control numbers): a set its planner
     rendered (855s, 856s, 810s) keeps its text and segment count, and the document the delimiters it was rendered
-    with (they were not kept: such a document was released with empty sets, its BAK .. CTT lost)."""
+    with (they were not kept: such a document was released with empty sets, its BAK .. CTT lost); a CSV
+    acknowledgment its bytes (base64; they were not kept either: its partner's every delivery then failed)."""
     return json.dumps({"doc_type": d.doc_type, "functional_id": d.functional_id, "ta1": list(d.ta1),
+                       **({"content": base64.b64encode(d.content).decode("ascii")} if d.content else {}),
                        "sets": [{"doc_key": s.doc_key, "body": s.body, "po_number": s.po_number,
                                  "source_sha256": s.source_sha256, "answers_isa13": s.answers_isa13,
                                  "answers_gs06": s.answers_gs06, **({"text": s.text, "segments": s.segments}
@@ -3427,7 +3430,8 @@ def _held_document(partner: str, content: bytes) -> PlannedDocument:
     return PlannedDocument(partner, saved["doc_type"], saved["functional_id"], tuple(
         PlannedSet(s["doc_key"], _tuples(s["body"]), s["po_number"], s["source_sha256"], s["answers_isa13"],
                    s["answers_gs06"], text=s.get("text", ""), segments=s.get("segments", 0)) for s in saved["sets"]),
-        ta1=_tuples(saved["ta1"]), to=Address(*saved["to"]) if saved.get("to") else None,
+        ta1=_tuples(saved["ta1"]), content=base64.b64decode(saved["content"]) if saved.get("content") else b"",
+        to=Address(*saved["to"]) if saved.get("to") else None,
         delimiters=Delimiters(*saved["delimiters"]) if saved.get("delimiters") else None)
 
 

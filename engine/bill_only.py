@@ -133,5 +133,56 @@ def credit_due(header: Mapping, result: ChangeResult, lines: Iterable[LineRecord
         line_number=next(iter(back)) if len(back) == 1 else None)
 
 
+# what follows a BILL_ONLY_INVOICE_DUE finding (the findings table's consequence)
+INVOICE_DUE_CONSEQUENCE = "supplementary invoice due: finance issues it (OrderBridge sends no 810); order stays closed"
+
+
+def invoice_due(header: Mapping, result: ChangeResult, lines: Iterable[LineRecord]) -> Finding | None:
+    """BILL_ONLY_INVOICE_DUE for an 860 refused whole on a closed bill-only order (``lines``: its stored lines; its
+    810s billed it and it takes no change, CHANGE_AFTER_SHIPMENT) that reports more used than was billed: a POC
+    raising a billed line (QI, or one setting its quantity above what was billed) or adding one (AI, its quantity
+    at its price). Nothing is billed for them (the order is closed: no 810 goes), so the buyer's word that they
+    were used from its stock is finance's to act on: a supplementary invoice, agreed with the buyer. None: not
+    bill-only, nothing billed, or nothing more reported. (An order still invoiced bills a raise or an added line by
+    an 810 of the new units alone: no finding.)"""
+    billed = {ln.line_number: ln for ln in lines if ln.reason.startswith(BILL_ONLY) and ln.invoiced > 0}
+    if not billed or header.get("purpose") in CANCEL_PURPOSES:
+        return None
+    more: list[tuple[str, Decimal, Decimal]] = []  # (the words naming the line, units, amount)
+    cents = Decimal("0.01")
+    for r in result.line_results:
+        poc = r.change
+        kind, quantity, unit = poc.get("change_type"), poc.get("quantity_ordered"), poc.get("unit")
+        if quantity is None:
+            continue
+        line = billed.get(r.line_number) if r.line_number is not None else next(
+            (ln for ln in billed.values() if poc.get("line_id") and ln.line_id == poc.get("line_id")), None)
+        if kind == "AI" and line is None:
+            price = poc.get("unit_price")
+            if price is None or Decimal(quantity) <= 0:
+                continue
+            units = Decimal(quantity)
+            more.append((f"line {poc.get('line_id') or '?'} (added): {_n(units)} unit(s) at {_n(price)}", units,
+                         (units * Decimal(price)).quantize(cents, ROUND_HALF_UP)))
+        elif line is not None and (kind == "QI" or kind in _SETS_QUANTITY) and (unit or line.unit) == line.unit \
+                and Decimal(quantity) > line.invoiced:
+            units = Decimal(quantity) - line.invoiced
+            price = line.unit_price or Decimal(0)
+            more.append((f"line {line.line_id or line.line_number}: {_n(units)} unit(s) more than the "
+                         f"{_n(line.invoiced)} billed, at {_n(price)}", units,
+                         (units * price).quantize(cents, ROUND_HALF_UP)))
+    if not more:
+        return None
+    said = "; ".join(f"{words} ({amount})" for words, _units, amount in more)
+    po = header.get("po_number")
+    at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
+    return finding_at_row(
+        "BILL_ONLY_INVOICE_DUE", f"PO {po} is bill-only and closed: our 810s billed it and it takes no change; the 860 "
+        f"reports more used than was billed: {said}; {sum(a for _w, _u, a in more)} in all. Nothing is billed for "
+        "them and nothing billed before is billed again; if the buyer used them, a supplementary invoice is "
+        "finance's to agree with the buyer and issue: OrderBridge sends no 810 for a closed order.", at, seg="BCH",
+        element="BCH03", value=po)
+
+
 def _n(value) -> str:
     return f"{Decimal(value).normalize():f}"

@@ -4,7 +4,8 @@ how it is settled) against what its 810s billed (INVOICE_CHARGES: their SAC05 ad
 difference, flagged when an allowance the PO promised off the invoice was not taken (or taken short, or
 over), or a charge was billed that neither the PO nor the partner's agreement (AGREED_CHARGES: the
 profile's invoice charges) allows, or a SAC the PO does not name was billed other than the agreement says (its
-percent of the PO's invoiced lines; a flat amount once per PO, or at most once per shipment of it). Pure and
+percent of the PO's invoiced lines; a flat amount once per PO, or at most once per shipment of it, a multi-stop
+load's stops counted as one shipment, its first stop's). Pure and
 columnar: tables in, CHARGE_MATCH out.
 
 An allowance or charge is matched by (partner, PO, kind, SAC02) across the PO's levels: a PO's 2 % on its
@@ -30,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.columnar import SCALE, decimal_array, money, multiply, scaled
+from engine.stop_ids import later_stops
 from schemas.reconciliation import AGREED_CHARGES, CHARGE_MATCH, INVOICE_CHARGES, PO_CHARGES
 
 SETTLED_APART = frozenset({"01", "03", "04", "09", "10"})  # SAC12: an allowance not taken on the invoice
@@ -129,15 +131,25 @@ def _agreed_terms(agreed: pa.Table) -> pa.Table:
 
 
 def _shipments(shipped: pa.Table | None) -> pa.Table:
-    """Per (partner, PO): how many distinct shipments (SHIPPED.shipment_id) carried it."""
+    """Per (partner, PO): how many distinct shipments (SHIPPED.shipment_id) carried it, and how many of them are a
+    multi-stop load's later stops (engine.stop_ids.later_stops: the stops of one load share their id's prefix and
+    their departure), whose flat charge per shipment the load's first stop carries."""
+    schema = pa.schema([pa.field("partner", pa.string()), pa.field("po_number", pa.string()),
+                        pa.field("shipments", pa.int64()), pa.field("later", pa.int64())])
     if shipped is None or not shipped.num_rows:
-        return pa.table({"partner": pa.array([], pa.string()), "po_number": pa.array([], pa.string()),
-                         "shipments": pa.array([], pa.int64())})
-    g = shipped.select(["partner", "po_number", "shipment_id"]).group_by(
-        ["partner", "po_number", "shipment_id"], use_threads=False).aggregate([]).group_by(
-        ["partner", "po_number"], use_threads=False).aggregate([("shipment_id", "count")])
-    return g.rename_columns(["partner", "po_number", "shipments"]).cast(pa.schema([
-        pa.field("partner", pa.string()), pa.field("po_number", pa.string()), pa.field("shipments", pa.int64())]))
+        return schema.empty_table()
+    names = ["partner", "po_number", "shipment_id"]
+    ids = shipped.select([*names, "shipped_at"]).group_by(names, use_threads=False).aggregate(
+        [("shipped_at", "min")])
+    partners, pos, sids = (ids[c].to_pylist() for c in names)
+    later = later_stops((p, sid, str(at)) for p, sid, at in zip(partners, sids, ids["shipped_at_min"].to_pylist(),
+                                                                 strict=True) if at is not None)
+    g = pa.table({"partner": ids["partner"], "po_number": ids["po_number"],
+                  "one": pa.array(np.ones(ids.num_rows, np.int64)),
+                  "later": pa.array([int((p, sid) in later) for p, sid in zip(partners, sids, strict=True)],
+                                    pa.int64())}).group_by(["partner", "po_number"], use_threads=False).aggregate(
+        [("one", "sum"), ("later", "sum")])
+    return g.rename_columns(["partner", "po_number", "shipments", "later"]).cast(schema)
 
 
 def _promised(asked: pa.Table, pos: pa.Table, lines: pa.Table | None) -> pa.Table:
@@ -268,7 +280,8 @@ def _flagged(t: pa.Table) -> pa.Table:
     ag_has_amount, ag_has_percent = ints("a_has_amount") > 0, ints("a_has_percent") > 0
     by_agreement = ~asked & agreed & (ag_has_amount | ag_has_percent)  # (an agreement without its terms: as agreed)
     per_shipment = ints("a_shipment") > 0
-    times = np.where(per_shipment, np.maximum(ints("shipments"), ints("sets")), 1)
+    # (a multi-stop load's later stops bill none: its first stop's 810 bills the load's charge, once)
+    times = np.where(per_shipment, np.maximum(np.maximum(ints("shipments"), ints("sets")) - ints("later"), 0), 1)
     ag_value = (np.where(ag_has_amount, ints("a_amount") * times, 0)
                 + np.where(ag_has_percent, _percent_of(ints("po_value"), ints("a_percent")), 0))
     exact = ~per_shipment  # a per-shipment amount is a ceiling: a PO's 810 may carry a share, or none

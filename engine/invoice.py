@@ -8,7 +8,8 @@ a percentage charge or allowance is the merchandise total (the sum of those exte
 / 100 rounded half up to cents; a flat charge is rounded half up to cents. Which of the profile's
 charges an 810 carries (invoice_charges): a percentage on every 810, of its own lines; a flat amount
 per order on the PO's first 810 only; a flat amount per shipment once per shipment the 810 bills (a
-shipment of several POs: once across their 810s, on the first PO's or split by units). TDS01 = extensions +
+shipment of several POs: once across their 810s, on the first PO's or split by units; a multi-stop load's stops:
+once, on its first stop's 810). TDS01 = extensions +
 charges - allowances, exactly, in N2 (implied two decimals). Segments: BIG, CUR, REF (SI, BM as
 InvoiceSettings.shipment_refs lists them; IA; DP, PD, MR
 as the PO sent them: InvoiceSettings.order_refs),
@@ -70,6 +71,9 @@ def totals(invoice: Invoice) -> Totals:
 
 
 Split = tuple[tuple[int, tuple[Decimal, ...]], ...]  # per shipment billed: (this PO's index, units of each PO)
+# a Split's entry for a shipment whose flat charges per shipment another 810 bills: a later stop of a multi-stop
+# load (engine.lifecycle.stops.later_stops), whose load's charge goes on its first stop's 810 (shipment_share: none)
+NO_SHARE: tuple[int, tuple[Decimal, ...]] = (-1, ())
 
 
 def fob01(order: Mapping) -> str:
@@ -123,7 +127,7 @@ def shipment_share(amount: Decimal, index: int, units: Sequence[Decimal], how: s
     (``units``: each one's units on the shipment) carries: "first" the whole on the first PO's; "units" a
     share in proportion to its units, in cents, the cents left by rounding down going to the largest
     remainders (the first PO on a tie), so the shares add up to ``money(amount)`` exactly. One PO: the whole
-    amount as it is (unrounded, as ever)."""
+    amount as it is (unrounded, as ever). NO_SHARE (a later stop of a load): nothing."""
     if len(units) <= 1:
         return amount if index == 0 else Decimal(0)
     total = sum(units, Decimal(0))

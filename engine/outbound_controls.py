@@ -1,19 +1,24 @@
 """What we send never carries a control character (a tab, CR, LF, NUL, a C1 code): which values of a document about
 to be numbered hold one (``controls``: flows.documents' hold holds such a document, OUTBOUND_CONTROL_CHARACTER), and
-the document with each run of them written as one blank (``blanked``: what `orderbridge release-held` sends). Pure:
-documents in, names and documents out."""
+the document with each run of them written as one blank (``blanked``: what `orderbridge release-held` sends; a CSV
+acknowledgment cell by cell in its layout, ``blanked_csv``). Pure: documents in, names and documents out."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from parsers.x12_writer import Segment
 from rules.outbound import MOST_SAID, controls_in_segments, controls_in_text
 from schemas.charsets import has_control, without_controls
 from schemas.lifecycle import PlannedDocument
 from schemas.x12 import Delimiters
+
+if TYPE_CHECKING:
+    from engine.envelope import Envelope
+    from schemas.fulfilment import CsvAckSettings
 
 
 def named(doc: PlannedDocument) -> tuple[list[str], str]:
@@ -49,14 +54,31 @@ def controls(doc: PlannedDocument) -> list[str]:
     return said[:MOST_SAID]
 
 
-def blanked(doc: PlannedDocument) -> PlannedDocument:
+# the envelope's values an answer to a warehouse echoes from the 945 it answers (engine.warehouse_acks.envelope_of)
+_ECHOED = (("ISA06", "sender_id"), ("ISA08", "receiver_id"), ("GS02", "gs_sender"), ("GS03", "gs_receiver"))
+
+
+def envelope_controls(env: Envelope) -> list[str]:
+    """The values of an answer's envelope holding a control character ("ISA08 'NORTH\\t3PL'"), [] for one fit to
+    send: a warehouse's 997 or TA1 is addressed with the ids its 945 used (a partner's come from its profile)."""
+    return [f"{name} {value!r}" for name, field in _ECHOED if has_control(value := getattr(env, field))]
+
+
+def blanked_envelope(env: Envelope) -> Envelope:
+    """``env`` with each run of control characters in an echoed id one blank (as ``blanked`` writes values)."""
+    return replace(env, **{field: without_controls(getattr(env, field)) for _name, field in _ECHOED})
+
+
+def blanked(doc: PlannedDocument, csv_layout: CsvAckSettings | None = None) -> PlannedDocument:
     """``doc`` with each run of control characters in a value, and the blanks around it, written as one blank (none
     at either end: schemas.charsets.without_controls), as the values' sources write them: what a document held for
     one (OUTBOUND_CONTROL_CHARACTER) is sent as once ops ask (release_blanked). The delimiters and the line break
     after each terminator of a set rendered by its planner are kept; an ISA is left as it is. A CSV acknowledgment
-    is returned as it is (its cells are cleaned where they are read)."""
+    is blanked cell by cell in ``csv_layout``, the partner's (blanked_csv); returned as it is when that is not the
+    layout it was written in, or no layout is given."""
     if doc.content:
-        return doc
+        content = blanked_csv(doc.content, csv_layout) if csv_layout is not None else None
+        return replace(doc, content=content) if content is not None else doc
     d = doc.delimiters
     seps = [c for c in (d.repetition, d.component) if c] if d is not None else []
     sets = tuple(replace(s, body=tuple(_blank_segment(seg) for seg in s.body),
@@ -87,3 +109,24 @@ def _blank_text(text: str, d: Delimiters, seps: list[str]) -> str:
         elements = body.split(d.element)
         out.append(lead + d.element.join([elements[0], *(_blank_value(v, seps) for v in elements[1:])]))
     return d.segment.join(out)
+
+
+def blanked_csv(content: bytes, layout: CsvAckSettings) -> bytes | None:
+    """A CSV acknowledgment (engine.csv_ack: ``layout``'s encoding, delimiter, quote character and row terminator,
+    cells quoted where they need it) with each cell's runs of control characters one blank, written again in the
+    same layout: a row without one comes out byte for byte, a cell quoted only for its line break unquoted. None
+    when ``content`` is not written in ``layout`` (read and written again unchanged it would differ: the profile's
+    layout changed since), so nothing is sent in another shape than the partner's."""
+    text = content.decode(layout.encoding, "surrogateescape")
+    dialect = {"delimiter": layout.delimiter, "quotechar": layout.quotechar}
+    rows = list(csv.reader(io.StringIO(text, newline=""), **dialect))
+
+    def written(table: list[list[str]]) -> str:
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator=layout.line_terminator, quoting=csv.QUOTE_MINIMAL, **dialect).writerows(table)
+        return buf.getvalue()
+
+    if written(rows) != text:
+        return None
+    return written([[without_controls(cell) for cell in row] for row in rows]).encode(layout.encoding,
+                                                                                      "surrogateescape")

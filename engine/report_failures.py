@@ -33,9 +33,9 @@ LIMIT = 2_000  # finding rows listed one by one in the HTML page; the rest are c
 HINTS: dict[str, str] = {
     # outbound
     "OUTBOUND_CONTROL_CHARACTER": (
-        "The document is held until someone releases it: `orderbridge release-held PARTNER --by NAME` sends it with "
-        "a blank for each control character (the next run). Report the value the finding names as a defect: it "
-        "came in by a path that does not clean it."
+        "The document is held until someone releases it: `orderbridge release-held PARTNER --by NAME` (a 3PL's 997 "
+        "or TA1: `orderbridge release-held --warehouse W --by NAME`) sends it with a blank for each control character "
+        "(the next run). Report the value the finding names as a defect: it came in by a path that does not clean it."
     ),
     # fulfilment
     "SHIPPED_AFTER_CHANGE": (

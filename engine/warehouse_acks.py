@@ -20,6 +20,7 @@ from engine.acks import (
     unnameable_groups,
 )
 from engine.envelope import ISA12, PUBLISHED_997, Envelope, body_chars, first_fit, render_body
+from engine.process import Known, duplicate_envelopes
 from parsers.x12_reader import ParseResult
 from rules.envelope import Acceptance, check_envelopes
 from rules.structure import check_structure
@@ -51,15 +52,18 @@ READ_DEVIATIONS = frozenset({
 @dataclass(frozen=True, slots=True)
 class Judged:
     """A 945 file as its envelopes and structure judged it: every finding (the reader's, the envelopes', the
-    dictionary's, a stranger's interchange), the 945 sets to read (in file order), and the interchanges that are
-    the warehouse's (by ISA position: those answered)."""
+    dictionary's, a stranger's interchange, a duplicate's), the 945 sets to read (in file order), the interchanges
+    that are the warehouse's (by ISA position: those answered), and the (sender, ISA13) of those taken in (to
+    record: a copy sent again is ISA_DUPLICATE)."""
 
     findings: list[Finding]
     sets: list[tuple[Interchange, Group, TransactionSet]]
     mine: frozenset[int]
+    seen: tuple[tuple[str, str], ...] = ()
 
 
-def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | None, warehouse: str = "") -> Judged:
+def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | None, warehouse: str = "",
+               known: Known | None = None, today: date | None = None, window_days: int = 365) -> Judged:
     """Which 945 sets of a parsed file are read, decided as engine.process decides a partner's 850s: an interchange
     with an error (TA1 R) is not read, one with only a tolerated one (IEA01 or IEA02 that differs: TA1 E) is; a
     group with an error (AK9 R) is not read, the others of its interchange are; a set with an error of its own
@@ -68,7 +72,12 @@ def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | Non
     id) pairs: [sender] and its their_ids; None: any) is neither read nor
     answered (SHIPMENT_945_SENDER_UNKNOWN, once per interchange); the others are.
     The dictionary judges each 945 set by its group's release, exactly as X12 does (a segment we do not read is
-    no fault); a release we hold none for by what every held one agrees on."""
+    no fault); a release we hold none for by what every held one agrees on.
+    ``known`` (what the store holds of the warehouse's interchanges: engine.process.Known, asked for this file's
+    envelope_keys): an interchange whose (sender, ISA13) was taken before, in an earlier file within ``window_days``
+    of ``today`` or earlier in this one, is ISA_DUPLICATE (TA1 R 025, not read: nothing in it ships twice), one
+    last used beyond them ISA_REUSED (taken, a warning), a group repeated within its interchange GS_DUPLICATE, as a
+    partner's (engine.process.duplicate_envelopes); None: not checked (`orderbridge inspect`, a preview)."""
     findings = list(result.findings) + check_envelopes(result, ACCEPT_945)
     mine: set[int] = set()
     for ic in result.interchanges:
@@ -87,9 +96,26 @@ def judge_945s(result: ParseResult, *, sender: tuple[tuple[str, str], ...] | Non
                  if ts.set_id == "945" and g.functional_id == "SW"], common=True)]
     for ic in ours:  # a group no 997 can name makes its interchange's content invalid (TA1 024), as a partner's
         findings += [f.with_file(result.file) if result.file else f for f in unnameable_groups(ic)]
-    sets = [(ic, g, ts) for ic in ours if not interchange_rejected(ic, findings) for g in ic.groups
-            for ts in accepted_sets(g, findings) if ts.set_id == "945"]
-    return Judged(findings, sets, frozenset(mine))
+    if known is not None:  # the 3PL sent an interchange again: as a partner's, the copy is refused (TA1 R 025)
+        findings += [_resent(f, result, known) for f in duplicate_envelopes(result, ours, findings, known,
+                                                                    today=today or date.min, window_days=window_days)]
+    taken = [ic for ic in ours if not interchange_rejected(ic, findings)]
+    sets = [(ic, g, ts) for ic in taken for g in ic.groups for ts in accepted_sets(g, findings) if ts.set_id == "945"]
+    return Judged(findings, sets, frozenset(mine), tuple(dict.fromkeys((ic.sender, ic.control_number) for ic in taken
+                                                                        if ic.elements)))
+
+
+def _resent(f: Finding, result: ParseResult, known: Known) -> Finding:
+    """A duplicate interchange's finding in a warehouse's words: the file that brought it first (when another) and
+    that nothing in the copy ships again."""
+    if f.code != "ISA_DUPLICATE":
+        return f
+    ic = next((ic for ic in result.interchanges if ic.start + 1 == f.location.file_segment), None)
+    use = known.interchange_uses.get((ic.sender, ic.control_number)) if ic is not None else None
+    said = f" ({use.file})" if use is not None and use.file and "earlier file" in f.message else ""
+    return replace(f, message=f.message.replace("; this copy is not processed.", f"{said}; this copy is not read "
+                   "and nothing in it is shipped again (the 3PL sent the interchange again: TA1 R 025, no 997). A "
+                   "shipment the first copy had held ships from a new interchange (a new ISA13)."))
 
 
 def _read_deviation(f: Finding) -> Finding:
@@ -145,9 +171,7 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
             continue
         has_error = any(f.severity == "error" for f in interchange_findings(ic, findings))
         if ic.ack_requested == "1" or (has_error and send_997):
-            isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
-            env = envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
-                              isa_control=isa12 if ISA12.fullmatch(isa12) else "")
+            env = _ta1_envelope(ic)
             key = f"TA1:{sha256}:{ic.control_number}:{ic.start}"
             out.append(WarehouseAnswer(PlannedDocument(party, "TA1", "", (PlannedSet(
                 key, (), "", sha256, ic.control_number, ""),), tuple(ta1_segment(ic, findings, today=today))), env))
@@ -155,10 +179,7 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
             continue
         for g in ic.groups:
             release = release_of(g.version)
-            # GS03/GS02 of the group exchanged (X12 997 note); one X12 does not allow (GS_APPLICATION_ID_INVALID)
-            # is not echoed: the ISA id beside it, as a partner's answer takes its profile's (reply_address)
-            env = envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
-                              gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release)
+            env = _997_envelope(ic, g)
             key = f"997:{sha256}:{ic.control_number}:{g.control_number}:{g.start}"
             body = build_997(g, findings, version=built_by(release) or release, avoid=env.delimiters.element +
                              env.delimiters.component + env.delimiters.segment + env.delimiters.repetition)
@@ -171,3 +192,37 @@ def answers_945(result: ParseResult, findings: list[Finding], *, party: str, sha
                 segments=len(body)),), delimiters=d), env))
     return out, unwritten
 
+
+
+def _ta1_envelope(ic: Interchange) -> Envelope:
+    """The envelope of the TA1 answering ``ic``: in its ISA12 where valid (the control version of the interchange
+    it answers)."""
+    isa12 = (ic.elements[11].strip() if len(ic.elements) > 11 else "")
+    return envelope_of(ic, gs_sender="", gs_receiver="", version=DEFAULT_997_RELEASE,
+                       isa_control=isa12 if ISA12.fullmatch(isa12) else "")
+
+
+def _997_envelope(ic: Interchange, g: Group) -> Envelope:
+    """The envelope of the 997 answering group ``g`` of ``ic``: GS03/GS02 of the group exchanged (X12 997 note);
+    one X12 does not allow (GS_APPLICATION_ID_INVALID) is not echoed: the ISA id beside it, as a partner's answer
+    takes its profile's (reply_address); in the group's release where we write its 997 (release_of)."""
+    return envelope_of(ic, gs_sender=g.receiver if gs_id_valid(g.receiver) else ic.receiver,
+                       gs_receiver=g.sender if gs_id_valid(g.sender) else ic.sender, version=release_of(g.version))
+
+
+def answer_envelope(result: ParseResult, doc_key: str) -> Envelope | None:
+    """The envelope answers_945 addressed the answer ``doc_key`` ("997:<sha>:<ISA13>:<GS06>:<group start>",
+    "TA1:<sha>:<ISA13>:<interchange start>") with, found again in its 945 file read again (``result``): what a held
+    997 or TA1 is rendered in when ops release it (it is stored as its plan, without its envelope). None: the file
+    holds no such interchange or group."""
+    kind, _sha, _isa13, *rest = doc_key.split(":")
+    if not rest or not rest[-1].isdigit():
+        return None
+    start = int(rest[-1])
+    for ic in result.interchanges:
+        if kind == "TA1" and ic.start == start and ic.elements:
+            return _ta1_envelope(ic)
+        for g in ic.groups if kind == "997" else ():
+            if g.start == start:
+                return _997_envelope(ic, g)
+    return None

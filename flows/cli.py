@@ -925,24 +925,47 @@ def recheck(po: str = typer.Argument(None, help="PO number (default: every held 
 
 
 @app.command("release-held")
-def release_held_command(partner: str = typer.Argument(..., help="The partner whose held documents to release.",
+def release_held_command(partner: str = typer.Argument(None, help="The partner whose held documents to release.",
                                                        callback=partner_id),
+                         warehouse: str = typer.Option(None, "--warehouse", help="Instead: the warehouse whose held "
+                                                       "997s/TA1s (answering its 945s) to release."),
                          by: str = typer.Option(..., "--by", help="Who releases (kept with the finding)."),
                          note: str = typer.Option("", "--note", help="Why (kept with the finding)."),
                          workspace: Path = WORKSPACE, wait: float = WAIT) -> None:
     """Release the partner's documents held for a control character in a value (OUTBOUND_CONTROL_CHARACTER): each
-    run of them is written as one blank; the next run sends them."""
-    from flows.documents import release_blanked
-
-    profiles = _partner_profiles(workspace, partner)
-    if partner not in profiles:
-        err.print(f"No profile for partner {shown(partner)} (partners/{shown(partner)}.toml).", style="red")
+    run of them is written as one blank; the next run sends them. --warehouse W: a 3PL's 997s and TA1s held so."""
+    if bool(partner) == bool(warehouse):
+        err.print("Name the partner (PARTNER) or the warehouse (--warehouse W) whose held documents to release, one "
+                  "of them.", style="red")
         raise typer.Exit(ExitStatus.USAGE)
+    if warehouse:
+        from flows.shipments import release_warehouse_held
+        from flows.workspace import Workspace
+
+        ws = Workspace(workspace.resolve())
+        known = ws.warehouses()
+        if warehouse not in known:
+            err.print(f"No profile for warehouse {shown(warehouse)} (warehouses/{shown(warehouse)}.toml).", style="red")
+            raise typer.Exit(ExitStatus.USAGE)
+
+        def release(store):
+            return release_warehouse_held(ws, known[warehouse], store, now=datetime.fromisoformat(_wall_clock()),
+                                          by=by, note=note)
+    else:
+        from flows.documents import release_blanked
+
+        profiles = _partner_profiles(workspace, partner)
+        if partner not in profiles:
+            err.print(f"No profile for partner {shown(partner)} (partners/{shown(partner)}.toml).", style="red")
+            raise typer.Exit(ExitStatus.USAGE)
+
+        def release(store):
+            return release_blanked(store, profiles[partner], now=datetime.fromisoformat(_wall_clock()), by=by,
+                                   note=note)
     with _holding(workspace, "release-held", wait):
         store = _state(workspace)
         try:
-            done = release_blanked(store, profiles[partner], now=datetime.fromisoformat(_wall_clock()), by=by,
-                                   note=note)
+            done = release(store)
         finally:
             store.close()
     t = Table(title=f"{len(done)} held document(s) released with a blank for each control character")

@@ -25,6 +25,7 @@ from rules.outbound import controls_held
 from schemas.charsets import widest
 from schemas.errors import StateError
 from schemas.findings import Finding, finding
+from schemas.fulfilment import CsvAckSettings
 from schemas.lifecycle import FindingRecord, PlannedDocument
 from schemas.profile import PartnerProfile
 from schemas.x12 import Address, Delimiters
@@ -135,7 +136,8 @@ def release_held(state: StateStore, profile: PartnerProfile, *, now: datetime) -
     pending, each in one transaction. Returns how many were released."""
     render = renderer({profile.id: profile}, now)
     return sum(state.release_document(h, render) for h in state.held_documents(profile.id)
-               if fits(profile, h.document) and not controls(h.document))
+               if not h.document.content and h.document.doc_type != "CSV" and fits(profile, h.document)
+               and not controls(h.document))
 
 
 def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime, by: str, note: str = "",
@@ -144,16 +146,20 @@ def release_blanked(state: StateStore, profile: PartnerProfile, *, now: datetime
     the partner held for a control character is numbered and made pending with each run of them written as one
     blank (blanked), in one transaction each, and a CONTROL_CHARACTER_REPLACED warning recorded naming the values
     as held and who asked; the next delivery sends it. Returns (the document as held, its values named) for each
-    one released. A held CSV acknowledgment, and a document no delimiter set fits once blanked, stay held."""
+    one released. A held CSV acknowledgment is blanked cell by cell in the profile's [fulfilment.csv_ack] layout
+    (blanked_csv) and sent the same way; one no longer in that layout, and a document no delimiter set fits once
+    blanked, stay held."""
     render = renderer({profile.id: profile}, now)
+    layout = profile.fulfilment.csv_ack or CsvAckSettings()
     out: list[tuple[PlannedDocument, list[str]]] = []
     records: list[FindingRecord] = []
     for h in state.held_documents(profile.id):
         said = controls(h.document)
-        if not said or h.document.content:
+        if not said:
             continue
-        doc = blanked(h.document)
-        if controls(doc) or not fits(profile, doc) or not state.release_document(replace(h, document=doc), render):
+        doc = blanked(h.document, layout)
+        if controls(doc) or not (doc.content or fits(profile, doc)) or \
+                not state.release_document(replace(h, document=doc), render):
             continue
         out.append((h.document, said))
         pos, what = named(doc)

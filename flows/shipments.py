@@ -29,7 +29,7 @@ from connectors.local import LocalDrop
 from connectors.order_store import OrderStore, per_stored_table
 from connectors.order_store import stamp as order_store_stamp
 from connectors.state import StateStore
-from engine import finance_inputs, invoice_taxes, lifecycle, warehouse_acks
+from engine import finance_inputs, invoice_taxes, lifecycle, stop_ids, warehouse_acks
 from engine.bill_only import BILL_ONLY, partner_marks
 from engine.envelope import wrap, wrap_ta1
 from engine.invoice_po_sacs import (
@@ -42,20 +42,23 @@ from engine.invoice_po_sacs import (
 )
 from engine.lifecycle import backorders, balance, billing, ship_checks, shipping, stops
 from engine.lifecycle.common import with_agreed_fob
+from engine.outbound_controls import blanked, blanked_envelope, controls, envelope_controls
 from engine.shipments import CANONICAL_COLUMNS, heading_only, store_dcs, with_reference_addresses
 from engine.sscc import serial_capacity
 from engine.warehouse_acks import WarehouseAnswer
 from flows import faults, progress, retake, taking
 from flows.documents import deliver_pending, holder, renderer
 from flows.gc_pause import fewer_collections, gc_paused
+from flows.intake import known_for
 from flows.reconcile import changed_sacs, stored_sacs  # the reconciliation's reading of an order's promise
 from flows.releases import key_confirmations
 from flows.taking import dispose as _dispose
 from flows.workspace import Workspace
 from parsers.shipments_csv import cells_of_rows, read_shipment_csv, shipment_ids_of_rows
 from parsers.warehouse_945 import pos_of_sets, read_945
-from parsers.x12_reader import read_interchanges
+from parsers.x12_reader import ParseResult, read_interchanges
 from rules.business.items import any_substituted, as_shipped
+from rules.outbound import controls_held
 from schemas.errors import ConfigError, OrderBridgeError, StateError, TransientError
 from schemas.findings import Finding, finding
 from schemas.lifecycle import FindingRecord, Plan, PlannedDocument
@@ -64,6 +67,7 @@ from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
 from schemas.reference import ReferenceData, service_skus, sscc_columns
 from schemas.reports import WAREHOUSE_PARTY, warehouse_party
+from schemas.shipment_records import ShipmentRecord
 from schemas.warehouses import WarehouseProfile
 
 
@@ -308,7 +312,8 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             res.warnings += 1
             _dispose(drop, local, info.name, data, "processed")
             continue
-        read, answers, unwritten = _read(data, warehouse, file=info.name, sha256=sha, today=now.date())
+        read, answers, unwritten, seen = _read(data, warehouse, file=info.name, sha256=sha, today=now.date(),
+                                               state=state)
         waits = shipping.waiting_for(read, state.orders_with_po(shipping.named_pos(read)), absent) if absent else []
         if waits:  # neither taken nor refused: it ships once the partner's profile loads
             res.files -= 1
@@ -319,7 +324,7 @@ def _ship_warehouse(ws: Workspace, warehouse: WarehouseProfile, profiles: Mappin
             continue
         plan, errors, held = _ship_file(ws, warehouse, profiles, state, ref, read, now=now, at=at, run_id=run_id,
                                         render=render, check=check, archive_name=archive_name, size=len(data),
-                                        warehouses=warehouses, answers=answers, unwritten=unwritten)
+                                        warehouses=warehouses, answers=answers, unwritten=unwritten, seen=seen)
         disposition = "quarantine" if errors else "processed"
         faults.reached("after-confirmation-commit")
         _dispose(drop, local, info.name, data, disposition)
@@ -349,26 +354,32 @@ def read_confirmations(data: bytes, warehouse: WarehouseProfile, *, file: str, s
     return _read(data, warehouse, file=file, sha256=sha256)[0]
 
 
-def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, today: date | None = None
-          ) -> tuple[shipping.Confirmations, list[WarehouseAnswer], list[Finding]]:
+def _read(data: bytes, warehouse: WarehouseProfile, *, file: str, sha256: str, today: date | None = None,
+          state: StateStore | None = None
+          ) -> tuple[shipping.Confirmations, list[WarehouseAnswer], list[Finding], tuple[tuple[str, str], ...]]:
     """read_confirmations, with the 997s and TA1s that answer a 945 file (engine.warehouse_acks: from the findings
     of its reading and envelope checks; none for a CSV, an interchange from another sender, or with ``today``
-    None) and the findings of groups no 997 could be written for (every delimiter set used by its values)."""
+    None), the findings of groups no 997 could be written for (every delimiter set used by its values) and the
+    (sender, ISA13) of the interchanges taken in (recorded with the file). With ``state``, an interchange the
+    warehouse sent before (the store's interchanges_in, asked for this file's alone) is a duplicate, as a
+    partner's (ISA_DUPLICATE within its duplicate_window_days, ISA_REUSED after)."""
     if warehouse.format == "csv":
         lines, findings = read_shipment_csv(data, warehouse.csv, file=file, source_sha256=sha256)
         rows = {f.location.row for f in findings if f.location.row is not None}
         unread = shipment_ids_of_rows(data, warehouse.csv, rows) if rows else {}
         pos = cells_of_rows(data, warehouse.csv, rows, warehouse.csv.po_number) if rows else {}
-        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], []
+        return shipping.Confirmations(lines, tuple(findings), file, sha256, unread, pos), [], [], ()
     result = read_interchanges(data, file=file)
     # the pairs the 3PL may send from: its [sender] and their_ids (a VAN move, a second site)
     sender = ((warehouse.sender.qualifier, warehouse.sender.id), *warehouse.sender.their_ids) \
         if warehouse.sender else None
-    judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name)
+    known = known_for(state, files_key(warehouse), result) if state is not None else None
+    judged = warehouse_acks.judge_945s(result, sender=sender, warehouse=warehouse.name, known=known, today=today,
+                                       window_days=warehouse.duplicate_window_days)
     answers, unwritten = _answers(result, judged, warehouse, sha256=sha256, today=today)
     lines, more = read_945(result, judged.sets, source_sha256=sha256, ship_from=warehouse.ship_from.party())
     return shipping.Confirmations(lines, tuple(judged.findings + more), file, sha256, pos=pos_of_sets(result)), \
-        answers, unwritten
+        answers, unwritten, judged.seen
 
 
 def _answers(result, judged: warehouse_acks.Judged, warehouse: WarehouseProfile, *, sha256: str,
@@ -390,10 +401,12 @@ def _answers(result, judged: warehouse_acks.Judged, warehouse: WarehouseProfile,
 def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str, PartnerProfile], state: StateStore,
                ref: ReferenceData, read: shipping.Confirmations, *, now: datetime, at: str, run_id: str, render,
                check: Check, archive_name: str, size: int, warehouses: Callable[[], Mapping[str, WarehouseProfile]],
-               answers: Sequence[WarehouseAnswer] = (), unwritten: Sequence[Finding] = ()) -> tuple[Plan, int, int]:
+               answers: Sequence[WarehouseAnswer] = (), unwritten: Sequence[Finding] = (),
+               seen: Sequence[tuple[str, str]] = ()) -> tuple[Plan, int, int]:
     """Check, number, build and record one file's shipments in one transaction: (the plan, its
     errors, the shipments held). An 856 the outbound check refuses rolls the transaction back; the
-    file is planned again with that shipment held (serials taken again: none is skipped)."""
+    file is planned again with that shipment held (serials taken again: none is skipped). ``seen``: the (sender,
+    ISA13) of a 945 file's interchanges taken in, recorded with it (a copy sent again is ISA_DUPLICATE)."""
     orders_with_po = _OrdersWithPo(state)  # one read of the file's orders for releases' keying and here
     read = key_confirmations(state, OrderStore(ws.orders_dir), read, {  # a release named, or the only one open
         pid: p.x12.order_key_column for pid, p in profiles.items() if p.x12.order_key_ref},
@@ -457,9 +470,14 @@ def _ship_file(ws: Workspace, warehouse: WarehouseProfile, profiles: Mapping[str
                 # the commit takes no number, after it leaves them pending for the delivery below (never twice)
                 answered = _answer_plan(answers, unwritten, files_key(warehouse))
                 if answered.documents or answered.findings:
-                    state.apply(answered, render=warehouse_renderer(answers, now), at=at, run_id=run_id)
-                    plan = plan + Plan(findings=answered.findings)
+                    # (the outbound check every partner-bound document gets: one holding a control character is
+                    # held, not numbered: `orderbridge release-held --warehouse W`)
+                    done = state.apply(answered, render=warehouse_renderer(answers, now), hold=warehouse_holder(
+                        answers, warehouse, read.file), at=at, run_id=run_id)
+                    plan = plan + Plan(findings=answered.findings + tuple(done.held))
                 errors = sum(1 for fr in plan.findings if fr.finding.severity == "error")
+                for sender, isa13 in seen:
+                    state.record_interchange(files_key(warehouse), sender, isa13, read.sha256)
                 state.record_file(files_key(warehouse), read.sha256, read.file, size, at,
                                   "quarantined" if errors else "processed", archive_path=archive_name, run_id=run_id,
                                   error_count=errors)
@@ -494,6 +512,72 @@ def warehouse_renderer(answers: Sequence[WarehouseAnswer], now: datetime):
                           gs06=gs06, st02s=st02s, now=now, delimiters=doc.delimiters)
 
     return render
+
+
+def warehouse_holder(answers: Sequence[WarehouseAnswer], warehouse: WarehouseProfile, file: str):
+    """hold(document) for StateStore.apply of a warehouse's 997s/TA1s: the outbound check every partner-bound
+    document gets (flows.documents.holder): one whose values, or the ids its envelope echoes from the 945, hold a
+    control character (engine.outbound_controls) is stored held, unnumbered, with OUTBOUND_CONTROL_CHARACTER (the
+    warehouse's finding); `orderbridge release-held --warehouse W --by NAME` sends it with a blank for each
+    (release_warehouse_held). Its delimiters were chosen when it was built (engine.warehouse_acks: first_fit)."""
+    envelopes = {a.document.sets[0].doc_key: a.envelope for a in answers}
+
+    def hold(doc: PlannedDocument) -> FindingRecord | None:
+        env = envelopes.get(doc.sets[0].doc_key) if doc.sets else None
+        stray = controls(doc) + (envelope_controls(env) if env is not None else [])
+        if not stray:
+            return None
+        held = controls_held(_answer_words(doc, warehouse), stray, file, party=f"--warehouse {warehouse.id}",
+                             reader="3PL")
+        return FindingRecord(held, files_key(warehouse), "", consequence="document held, not sent", stage="shipments")
+
+    return hold
+
+
+def _answer_words(doc: PlannedDocument, warehouse: WarehouseProfile) -> str:
+    """A warehouse's 997 or TA1 in words: "997 to North 3PL answering group 452 of interchange 000000452"."""
+    s = doc.sets[0] if doc.sets else None
+    group = f"group {s.answers_gs06} of " if s is not None and s.answers_gs06 else ""
+    return f"{doc.doc_type} to {warehouse.name} answering {group}interchange {s.answers_isa13 if s else '?'}"
+
+
+def release_warehouse_held(ws: Workspace, warehouse: WarehouseProfile, state: StateStore, *, now: datetime, by: str,
+                           note: str = "", run_id: str = "") -> list[tuple[PlannedDocument, list[str]]]:
+    """flows.documents.release_blanked for a warehouse's 997s and TA1s held for a control character
+    (warehouse_holder): each is numbered and made pending with each run of them one blank, in the envelope it was
+    addressed with (engine.warehouse_acks.answer_envelope: found again in the 945 file's kept copy, as the store
+    keeps a held document's plan alone), in one transaction each, and a CONTROL_CHARACTER_REPLACED warning names
+    the values as held and who asked; the next shipments run delivers it to the warehouse's outbox. One whose 945
+    file's kept copy is gone stays held. Returns (the document as held, its values named) for each one released."""
+    key = files_key(warehouse)
+    archive = LocalDrop(ws.warehouse_drop_root / warehouse.id)
+    read: dict[str, ParseResult | None] = {}
+    out: list[tuple[PlannedDocument, list[str]]] = []
+    records: list[FindingRecord] = []
+    for h in state.held_documents(key):
+        doc = h.document
+        sha = doc.sets[0].source_sha256 if doc.sets else ""
+        if sha not in read:
+            record = state.file_record(key, sha) if sha else None
+            kept = (record or {}).get("archive_path") or ""
+            read[sha] = read_interchanges(archive.read("archive", kept), file=record["name"]) \
+                if kept and archive.stat("archive", kept) is not None else None
+        env = warehouse_acks.answer_envelope(read[sha], doc.sets[0].doc_key) if read[sha] is not None else None
+        said = controls(doc) + (envelope_controls(env) if env is not None else [])
+        if env is None or not said:
+            continue
+        doc, env = blanked(doc), blanked_envelope(env)
+        if controls(doc) or not state.release_document(replace(h, document=doc), warehouse_renderer(
+                [WarehouseAnswer(doc, env)], now)):
+            continue
+        out.append((h.document, said))
+        records.append(FindingRecord(finding(
+            "CONTROL_CHARACTER_REPLACED", f"The {_answer_words(doc, warehouse)}, held for a control character "
+            f"({'; '.join(said)}), is released by {by} with a blank for each run of them" + (f" ({note})" if note else
+                                                                                             "")
+            + "; the next shipments run sends it."), key, "", consequence="document released", stage="release-held"))
+    state.add_findings(records, run_id=run_id or f"release-held:{now.isoformat()}")
+    return out
 
 
 class _OrdersWithPo:
@@ -543,6 +627,18 @@ def _recorded(state: StateStore, warehouse: WarehouseProfile, lines: pa.Table,
             split[part] = load
     rows = state.recorded_cartons_for(warehouse.id, [*sids, *split], keys)
     return [(split.get(r[0], r[0]), *r[1:]) for r in rows] if split else rows
+
+
+def _later_stops(state: StateStore, pending: Sequence[ShipmentRecord]) -> set[tuple[str, str]]:
+    """Of the shipments to bill, the later stops of multi-stop loads (engine.lifecycle.stops.later_stops): the stops
+    before each one shaped as a stop's id are read from the store (billed or not: the first may have been billed on
+    an earlier run) with their confirmation, which tells a load's stops from look-alike ids. Nothing is read when
+    no shipment to bill is a second stop or later (the usual night)."""
+    keys = {(s.warehouse, sid) for s in pending for sid in stop_ids.earlier_stop_ids(s.shipment_id)}
+    if not keys:
+        return set()
+    keys |= {(s.warehouse, s.shipment_id) for s in pending if stop_ids.earlier_stop_ids(s.shipment_id)}
+    return stop_ids.later_stops((r.warehouse, r.shipment_id, r.source_sha256) for r in state.shipments(sorted(keys)))
 
 
 def _heading_only(profiles: Mapping[str, PartnerProfile]) -> set[str]:
@@ -859,7 +955,7 @@ def _invoice_run(ws: Workspace, profiles: Mapping[str, PartnerProfile], state: S
         if _per_store(profiles) else None  # per store: which stores' 810s went
     due, billed = billing.invoices_due(shipments=pending, invoiced_pos=invoiced, records=records, lines=lines,
                                        order_shipments=order_shipments, profiles=profiles, units=units,
-                                       invoiced_keys=keys_sent)
+                                       invoiced_keys=keys_sent, carried=_later_stops(state, pending))
     if not due and not billed:
         return res
     orders, order_lines = _canonical(ws, (records[(d.partner, d.po_number)] for d in due), billing.CANONICAL_COLUMNS)

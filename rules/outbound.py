@@ -167,13 +167,15 @@ def _no_delimiters(text: str, ours: str) -> str:
 MOST_SAID = 5
 
 
-def controls_held(what: str, elements: list[str], source_file: str = "", value: str | None = None) -> Finding:
-    """OUTBOUND_CONTROL_CHARACTER: the document ``what`` ("856 for PO 4500012345") is held, not sent."""
+def controls_held(what: str, elements: list[str], source_file: str = "", value: str | None = None, *,
+                  party: str = "PARTNER", reader: str = "partner") -> Finding:
+    """OUTBOUND_CONTROL_CHARACTER: the document ``what`` ("856 for PO 4500012345") is held, not sent. ``party``: how
+    `orderbridge release-held` names whose it is (a warehouse's 997: "--warehouse ryder"); ``reader``: who reads it."""
     from schemas.findings import finding
 
     return finding("OUTBOUND_CONTROL_CHARACTER", f"The {what} is held, not sent: a value holds a control "
-                   f"character, which the partner's translator would refuse or split the segment at: "
+                   f"character, which the {reader}'s translator would refuse or split the segment at: "
                    f"{'; '.join(elements)}. Our documents write a blank for it where a value enters them "
                    "(CONTROL_CHARACTER_REPLACED); this one got past that: report it as a defect. It stays held until "
-                   "`orderbridge release-held PARTNER --by NAME` sends it with a blank for each (the next run).",
+                   f"`orderbridge release-held {party} --by NAME` sends it with a blank for each (the next run).",
                    file=source_file, value=value)

@@ -110,6 +110,15 @@ CHANGE_CODES: list[CodeSpec] = [
         "memo, if the buyer did not use them, is finance's to issue (OrderBridge sends none).",
     ),
     _C(
+        "BILL_ONLY_INVOICE_DUE",
+        "business",
+        "warning",
+        "",
+        "An 860 raises or adds lines of a closed bill-only order (goods the buyer used from stock it holds, billed by "
+        "our 810s): the order takes no change and nothing is billed for the units it reports used; a supplementary "
+        "invoice, if the buyer used them, is finance's to issue (OrderBridge sends no 810 for a closed order).",
+    ),
+    _C(
         "CHANGE_RAISE_NOT_BACKORDERED",
         "business",
         "error",

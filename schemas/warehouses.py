@@ -85,6 +85,11 @@ class WarehouseProfile(_Model):
     # every functional group unless the trading agreement says not to, and a 3PL whose guide expects a 997 resends
     # or alerts without one; false for a 3PL whose agreement wants none
     send_997: bool = True
+    # a 945 warehouse: days an ISA13 it used stays its own (per sender), as a partner's [x12] duplicate_window_days: an
+    # interchange whose number was received within them (the 3PL resent it) is ISA_DUPLICATE, not read (TA1 R 025, no
+    # 997); after them it is taken as new with a warning (ISA_REUSED: its translator restarted its numbers). 0: never
+    # taken again
+    duplicate_window_days: int = Field(default=365, ge=0)
     # the warehouse's own names for its parcel services (its Service Level column, a 945's W2703) -> the X12
     # element 284 code each is (TD512: CG ground, ND next day air, SE second day ...), beside and before our list
     # (schemas/data/service_names.csv: GND, NDA, 2DA, PRIORITY OVERNIGHT ...); a shipment slower than its PO's

@@ -334,11 +334,62 @@ def test_a_closed_order_takes_no_change_and_its_cancel_is_a_finding_for_finance(
 
 
 def test_a_raise_of_a_closed_order_is_refused_whole_and_owes_no_credit(tmp_path):
+    """Refused (the order is closed), nothing billed again nor credited; the buyer says one more screw was used, so
+    finance is told a supplementary invoice is theirs to issue (it used to be said nowhere: the screw never billed)."""
     ws = _billed_then(tmp_path, RAISE, closed=True)
     got = _facts(ws)
-    assert got["state"] == "closed" and [c for c, _s, _m in got["findings"]] == ["CHANGE_AFTER_SHIPMENT"]
+    assert got["state"] == "closed" and [c for c, _s, _m in got["findings"]] == [
+        "CHANGE_AFTER_SHIPMENT", "BILL_ONLY_INVOICE_DUE"]
     assert got["lines"] == [(1, 2, 2, 2, True), (2, 1, 1, 1, True)] and got["reserved"] == []
-    assert len(_invoices(ws)) == 1
+    assert len(_invoices(ws)) == 1 and _credit(got) == []
+    [due] = _invoice_due(got)
+    assert "line 1: 1 unit(s) more than the 2 billed, at 412 (412.00); 412.00 in all" in due
+
+
+def _invoice_due(got) -> list[str]:
+    return [m for c, s, m in got["findings"] if c == "BILL_ONLY_INVOICE_DUE" and s == "warning"]
+
+
+def test_a_line_added_to_a_closed_order_is_refused_and_tells_finance_a_supplementary_invoice_is_due(tmp_path):
+    """A second rod the buyer says it used, in an 860 after the order closed: refused (CHANGE_AFTER_SHIPMENT), no 810
+    (nothing billed twice, nothing billed without an order line), and BILL_ONLY_INVOICE_DUE names the units and their
+    value for finance, who bills them apart (OrderBridge sends no 810 for a closed order)."""
+    ws = _billed_then(tmp_path, ADD, closed=True)
+    got = _facts(ws)
+    assert got["state"] == "closed" and got["lines"] == [(1, 2, 2, 2, True), (2, 1, 1, 1, True)]
+    assert [c for c, s, _m in got["findings"] if s == "error"] == ["CHANGE_AFTER_SHIPMENT"]
+    assert len(_invoices(ws)) == 1 and got["invoices"] == ["INV0000001"] and got["reserved"] == [] and _no_856(ws)
+    [due] = _invoice_due(got)
+    assert "PO MC7300406 is bill-only and closed" in due
+    assert "line 3 (added): 1 unit(s) at 1250 (1250.00); 1250.00 in all" in due
+    assert "supplementary invoice is finance's" in due and "OrderBridge sends no 810" in due
+    assert _credit(got) == []
+    _night(ws, NIGHTS[3])  # a night more: nothing billed, nothing said again
+    assert len(_invoices(ws)) == 1 and len(_invoice_due(_facts(ws))) == 1
+
+
+def test_a_cut_of_a_closed_order_is_refused_and_tells_finance_a_credit_is_due(tmp_path):
+    ws = _billed_then(tmp_path, LOWER, closed=True)
+    got = _facts(ws)
+    assert got["state"] == "closed" and got["lines"] == [(1, 2, 2, 2, True), (2, 1, 1, 1, True)]
+    assert [c for c, s, _m in got["findings"] if s == "error"] == ["CHANGE_AFTER_SHIPMENT"]
+    [credit] = _credit(got)
+    assert "line 1: 1 of 2 billed unit(s) at 412 (412.00); 412.00 in all" in credit
+    assert len(_invoices(ws)) == 1 and _invoice_due(got) == []
+
+
+def test_a_change_after_it_was_billed_never_rebills_and_says_what_finance_owes_for_each_shape(tmp_path):
+    """Each shape once the 810 went and the order is still invoiced (a cut, a cancel: a credit; a raise, a line
+    added: billed by an 810 of the new units alone, no finding owed) never bills the first units again."""
+    for pocs, purpose, credit, bills in ((LOWER, "04", True, 1), ([], "01", True, 1), (RAISE, "04", False, 2),
+                                         (ADD, "04", False, 2)):
+        ws = _billed_then(tmp_path / f"{purpose}-{len(pocs)}-{pocs[0][:8] if pocs else 'cancel'}", pocs,
+                          purpose=purpose)
+        got = _facts(ws)
+        sent = _invoices(ws)
+        assert len(sent) == bills and sent[0] == [["IT1", "1", "2", "EA"], ["IT1", "2", "1", "EA"], ["TDS", "207400"]]
+        assert all(inv[:2] != sent[0][:2] for inv in sent[1:])  # a second 810 bills the new units alone
+        assert bool(_credit(got)) is credit and _invoice_due(got) == []
 
 
 # --- credit_due alone ------------------------------------------------------------------------------------------------

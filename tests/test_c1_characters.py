@@ -210,3 +210,62 @@ def test_a_document_held_for_a_control_character_is_sent_with_a_blank_once_ops_r
         assert again.exit_code == 0 and "0 held document(s) released" in again.output
     finally:
         state.close()
+
+
+def test_a_csv_acknowledgment_held_for_a_control_character_is_sent_with_a_blank_once_ops_release_it(tmp_path):
+    """A CSV partner's acknowledgment the backstop holds is released as an 855 is (it used to stay held for good:
+    the partner never got it), in the layout it was written in, each cell's controls one blank, who said kept."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from connectors.local import LocalDrop
+    from connectors.state import StateStore
+    from flows.cli import app
+    from flows.documents import deliver_partner, holder, renderer
+    from schemas.lifecycle import Plan, PlannedDocument, PlannedSet
+    from schemas.profile import load_profiles
+    from tests.support import make_workspace
+
+    ws = make_workspace(tmp_path / "ws", partners=("umbrella",))
+    profiles = {"umbrella": load_profiles(ws.root / "partners")["umbrella"]}
+    assert profiles["umbrella"].fulfilment.csv_ack.delimiter == ";"
+    rows = [["po_number", "line_id", "status", "reason_text"], ["UMB-6001", "1", "IA", "accepted in full"],
+            ["UMB-6001", "2", "IR", "not accepted:\r\n\tunknown;\x00 item"]]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    content = buf.getvalue().encode("utf-8-sig")
+    doc = PlannedDocument("umbrella", "CSV", "", (PlannedSet("CSV:ack:UMB-6001", (), "UMB-6001", "s"),),
+                          content=content)
+    state = StateStore(ws.state_path)
+    state.apply(Plan(documents=(doc,)), render=renderer(profiles, NIGHT),
+                hold=holder(profiles, stage="decide", files={"s": "umb.csv"}), at=NIGHT.isoformat(), run_id="r")
+    [f] = state.findings(run_id="r")
+    assert f["code"] == "OUTBOUND_CONTROL_CHARACTER" and "row 3" in f["message"]
+    drop = LocalDrop(ws.drop_root / "umbrella")
+    assert deliver_partner(profiles["umbrella"], state, drop, now=NIGHT) == 0  # a run does not release it
+    state.close()
+
+    out = CliRunner().invoke(app, ["release-held", "umbrella", "--by", "Ann Ops", "--note", "INC-9",
+                                   "-w", str(ws.root)])
+    assert out.exit_code == 0, out.output
+    assert "1 held document(s) released" in out.output
+
+    state = StateStore(ws.state_path)
+    try:
+        assert deliver_partner(profiles["umbrella"], state, drop, now=NIGHT) == 1
+        [sent] = [p.read_bytes() for p in (ws.drop_root / "umbrella" / "outbox").glob("*.csv")]
+        assert sent.startswith(b"\xef\xbb\xbf")  # the layout's BOM kept
+        assert list(csv.reader(io.StringIO(sent.decode("utf-8-sig"), newline=""), delimiter=";")) == [
+            *rows[:2], ["UMB-6001", "2", "IR", "not accepted: unknown; item"]]
+        assert sent.count(b"\r\n") == 3  # the rows' terminators, none in a cell
+        said = [r for r in state.findings() if r["code"] == "CONTROL_CHARACTER_REPLACED"]
+        assert [(r["partner"], r["po_number"], r["stage"], r["consequence"]) for r in said] == [
+            ("umbrella", "UMB-6001", "release-held", "document released")]
+        assert "released by Ann Ops" in said[0]["message"] and "INC-9" in said[0]["message"]
+        assert "CSV for PO UMB-6001" in said[0]["message"]
+        again = CliRunner().invoke(app, ["release-held", "umbrella", "--by", "ops", "-w", str(ws.root)])
+        assert again.exit_code == 0 and "0 held document(s) released" in again.output
+    finally:
+        state.close()

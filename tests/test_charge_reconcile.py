@@ -60,18 +60,19 @@ def documents(rows: list[tuple[str, str, bytes]]) -> pa.Table:
                      "content": pa.array([r[2] for r in rows], pa.binary())})
 
 
-def charge_match(orders: dict[str, tuple[str, list[str]]], *, lines: int = 1, agreed: pa.Table = AGREED
-                 ) -> dict[tuple[str, str, str | None], dict]:
+def charge_match(orders: dict[str, tuple[str, list[str]]], *, lines: int = 1, agreed: pa.Table = AGREED,
+                 shipments: dict[str, str] | None = None) -> dict[tuple[str, str, str | None], dict]:
     """Each PO (po -> (the message its 850 got, its 810's SACs)) ordered, shipped and invoiced: 100 x 10.00
-    per line; CHARGE_MATCH by (PO, kind, code)."""
+    per line; CHARGE_MATCH by (PO, kind, code). ``shipments``: the shipment id a PO shipped on (S-<PO> else)."""
     book = Book()
     docs = []
     for po, (_, sacs) in orders.items():
+        shipment = (shipments or {}).get(po, f"S-{po}")
         for line in range(1, lines + 1):
-            book.order(po, line, 100, "10.00").ship(po, line, 100, shipment=f"S-{po}",
+            book.order(po, line, 100, "10.00").ship(po, line, 100, shipment=shipment,
                                                     shipped_at=datetime(2026, 11, 19))
             book.invoice(po, line, 100, "10.00", number=f"INV-{po}", invoice_date=date(2026, 11, 21),
-                         shipment=f"S-{po}")
+                         shipment=shipment)
         body = [f"BIG*20261121*INV-{po}**{po}",
                 *(f"IT1*{n}*100*EA*10**VN*SKU-{n}" for n in range(1, lines + 1)),
                 "TDS*0", *sacs, f"CTT*{lines}"]
@@ -83,7 +84,7 @@ def charge_match(orders: dict[str, tuple[str, list[str]]], *, lines: int = 1, ag
     asked = findings({po: message for po, (message, _) in orders.items()})
     result = reconcile(t["ordered"], t["acknowledged"], t["shipped"], t["invoiced"], document_status([]),
                        settings=SETTINGS, as_of=AS_OF, invoice_totals=totals, po_allowances=po_allowances(asked))
-    got = match_charges(po_charges(asked), billed, result.invoices, result.lines, agreed)
+    got = match_charges(po_charges(asked), billed, result.invoices, result.lines, agreed, t["shipped"])
     assert got.schema == CHARGE_MATCH
     return {(r["po_number"], r["kind"], r["code"]): r for r in got.to_pylist()}
 
@@ -442,6 +443,25 @@ def test_a_charge_the_po_did_not_name_is_compared_with_the_agreements_amount():
     under = got["PO-UNDER", "C", "D240"]
     assert (under["difference"], under["flag"]) == (Decimal("-5.00"), "charge_not_as_agreed")
     assert "5.00 less charged than the agreement" in under["note"]
+
+
+def test_a_charge_per_shipment_of_a_multi_stop_load_is_counted_once_on_its_first_stop():
+    """A load split into stops (L-9-ST1, L-9-ST2: one truck, one departure) is one shipment for a flat charge per
+    shipment: its first stop's 810 may bill it, a later stop's billing it again is over the agreement (it used to
+    pass, each stop counted a shipment of its own). Shipments whose ids only look alike but left at other times
+    are shipments of their own."""
+    agreed = _agreed({"kind": "C", "code": "D240", "amount": Decimal("45.00"), "per": "shipment"})
+    twice = {"PO-A": ("", ["SAC*C*D240***4500"]), "PO-B": ("", ["SAC*C*D240***4500"])}
+    got = charge_match(twice, agreed=agreed, shipments={"PO-A": "L-9-ST1", "PO-B": "L-9-ST2"})
+    assert got["PO-A", "C", "D240"]["flag"] is None
+    second = got["PO-B", "C", "D240"]
+    assert (second["agreed_value"], second["difference"], second["flag"]) == (
+        Decimal("0"), Decimal("45.00"), "charge_not_as_agreed")
+    once = charge_match({"PO-A": twice["PO-A"], "PO-B": ("", [])}, agreed=agreed,
+                        shipments={"PO-A": "L-9-ST1", "PO-B": "L-9-ST2"})
+    assert [(k, r["flag"]) for k, r in once.items()] == [(("PO-A", "C", "D240"), None)]
+    apart = charge_match(twice, agreed=agreed, shipments={"PO-A": "S-ST1", "PO-B": "T-ST2"})
+    assert {k: r["flag"] for k, r in apart.items()} == {("PO-A", "C", "D240"): None, ("PO-B", "C", "D240"): None}
 
 
 def test_a_charge_the_po_names_is_held_to_the_po_not_to_the_agreement():

@@ -432,3 +432,52 @@ def test_stops_are_numbered_by_their_first_row_and_a_box_of_two_stops_is_named()
     assert row == 1 and f.code == "SHIPMENT_SHIP_TOS_MIXED" and f.message.startswith(
         "Shipment L1: carton C2 holds lines for 2 ship-tos (92 0001: B; 92 0002: A): a carton goes to one place")
     assert boxes_mixed(lines, [1, 2, 2, 3, 0], known) == []
+
+
+# --- a flat charge per shipment of a load: once per load, on its first stop's 810 -------------------------------------
+FREIGHT = '\n[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "D240"\namount = "45.00"\nper = "shipment"\n'
+HANDLING = '\n[[fulfilment.invoice.charges]]\nkind = "C"\ncode = "H090"\namount = "3.00"\nper = "order"\n'
+
+
+def _charged(ws, charges: str, *swaps: tuple[str, str]):
+    return _night(ws, *swaps, ("[drop]\n", charges + "\n[drop]\n"))
+
+
+def _sacs(ws) -> dict[str, list[tuple[str, str, str]]]:
+    """Per PO billed (each once): its 810's SACs (SAC01, SAC02, SAC05), its REF*SI and its TDS01."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for _ids, body in _sets(ws, "810"):
+        po = next(s for s in body if s[0] == "BIG")[4]
+        assert po not in out, f"{po} billed twice"
+        out[po] = [tuple(s[1:3]) + (s[5],) for s in body if s[0] == "SAC"]
+        out[po] += [("SI", "", s[2]) for s in body if s[:2] == ["REF", "SI"]]
+        out[po] += [("TDS", "", s[1]) for s in body if s[0] == "TDS"]
+    return out
+
+
+@pytest.mark.parametrize("swaps", [(PER_SHIPMENT,), ()], ids=["810-per-stop", "810-per-order"])
+def test_a_flat_charge_per_shipment_is_billed_once_per_load_on_the_first_stop(tmp_path, swaps):
+    """The load's freight (45.00 per shipment, Ulta's agreement) goes on the first stop's 810 (Fresno's PO, the
+    confirmation's first row) alone: each stop's 810 used to bill it, 90.00 for one truck. A charge per order
+    (3.00 handling) is still on each PO's 810. The reconciliation finds the freight billed once: nothing over."""
+    from connectors.state import StateStore
+    from flows.reconcile import reconcile_run
+
+    ws = _charged(tmp_path / "ws", FREIGHT + HANDLING, *swaps)
+    got = _sacs(ws)
+    assert sorted(got) == [PO_A, PO_B]
+    assert [s for s in got[PO_A] if s[0] == "C"] == [("C", "D240", "4500"), ("C", "H090", "300")]
+    assert [s for s in got[PO_B] if s[0] == "C"] == [("C", "H090", "300")]  # no second 45.00
+    state = StateStore(ws.state_path)
+    try:
+        reconcile_run(ws, ws.partners(), state, now=datetime(2026, 11, 28, 2), run_id="recon")
+        found = {x["type"] for x in state.stored_exceptions(active=True).to_pylist()}
+    finally:
+        state.close()
+    assert not {t for t in found if "CHARGE" in t or "TOTAL" in t}, found
+    import pyarrow.parquet as pq
+
+    folder = ws.reports_dir / "recon" / "finance" / "data"
+    rows = {r["po_number"]: r for r in pq.read_table(folder / "invoices.parquet").to_pylist()}
+    assert (rows[PO_A]["charges"], rows[PO_B]["charges"]) == (Decimal("48.00"), Decimal("3.00"))
+    assert sum(r["charges"] for r in rows.values()) == Decimal("51.00")  # the freight counted once

@@ -252,3 +252,16 @@ def test_a_document_held_for_a_control_character_is_on_record_and_never_released
     assert not (tmp_path / "drop" / "outbox").exists() or list((tmp_path / "drop" / "outbox").iterdir()) == []
     assert state.documents("acme")[0].status == "held" and state.last_number("acme", "ISA") == 0
     state.close()
+
+
+def test_a_csv_acknowledgment_is_blanked_cell_by_cell_in_its_own_layout_only():
+    from engine.outbound_controls import blanked, blanked_csv, controls
+    from schemas.fulfilment import CsvAckSettings
+
+    layout = CsvAckSettings(delimiter=";", encoding="cp1252", line_terminator="\n")
+    held = b'po;reason\nUMB-1;"caf\xe9\r\n\tau lait"\nUMB-2;"a;b"\n'
+    assert blanked_csv(held, layout) == b'po;reason\nUMB-1;caf\xe9 au lait\nUMB-2;"a;b"\n'
+    assert blanked_csv(held, CsvAckSettings(delimiter=",", encoding="cp1252", line_terminator="\n")) is None
+    assert blanked_csv(held, CsvAckSettings(delimiter=";", encoding="cp1252")) is None  # written with "\n", not CRLF
+    doc = PlannedDocument("umbrella", "CSV", "", (), content=held)
+    assert controls(blanked(doc, layout)) == [] and blanked(doc) == doc  # no layout: as it is (stays held)

@@ -39,6 +39,7 @@ from engine.asn import MARK_FOR_COLUMNS, MARK_FOR_NAME2, REF_COLUMNS
 from engine.columnar import cents_decimals, decimals
 from engine.envelope import Envelope, body_chars, envelope_for, first_fit, render_body
 from engine.invoice import (
+    NO_SHARE,
     TERMS_COLUMNS,
     Body810,
     Order810,
@@ -357,7 +358,8 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
                  records: Mapping[Key, OrderRecord | BilledOrder], lines: Mapping[Key, Sequence[LineRecord]],
                  order_shipments: Mapping[Key, Sequence[ShipmentRecord]],
                  profiles: Mapping[str, PartnerProfile], units: Units | None = None,
-                 invoiced_keys: Container[str] | None = None) -> tuple[list[InvoiceDue], Billed]:
+                 invoiced_keys: Container[str] | None = None,
+                 carried: Container[tuple[str, str]] = frozenset()) -> tuple[list[InvoiceDue], Billed]:
     """What to invoice now, and the shipments whose units are all billed once these invoices are
     (shipment -> the doc keys of the invoices it waits for; its billing status becomes "invoiced").
     ``shipments``: recorded shipments not billed yet (billing "shipment" or "order"); ``invoiced_pos``:
@@ -368,7 +370,9 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
     the shipments' lines (ShippedUnits.mark_for_store: shipments_to_bill with its lines); ``invoiced_keys``: the
     doc keys of the 810s already on these shipments (InvoiceRecord.doc_key), so a store billed is never billed
     again while another store of its PO, whose 810 was not built, is retried (None: a PO on an 810 of the
-    shipment is billed, all its stores)."""
+    shipment is billed, all its stores). ``carried``: the (warehouse, shipment id) of the later stops of multi-stop
+    loads (engine.lifecycle.stops.later_stops): their flat charges per shipment are the load's, billed once on its
+    first stop's 810, so their 810s' split names them NO_SHARE (per-order and per-unit charges as ever)."""
     due: list[InvoiceDue] = []
     billed: dict[tuple[str, str], tuple[str, ...]] = {}
     per_order: dict[Key, list[ShipmentRecord]] = defaultdict(list)
@@ -423,7 +427,7 @@ def invoices_due(*, shipments: Sequence[ShipmentRecord], invoiced_pos: set[tuple
             billed[(s.warehouse, s.shipment_id)] = billed.get((s.warehouse, s.shipment_id), ()) + waits
     if any(profiles[d.partner].invoice_set == "880" for d in due):
         due = _dozens_together(due, billed, lines, profiles)
-    return _shared(due, units, records), billed
+    return _shared(due, units, records, carried), billed
 
 
 def _dozens_together(due: list[InvoiceDue], billed: Billed, lines: Mapping[Key, Sequence[LineRecord]],
@@ -523,13 +527,18 @@ def _shares(shipped: Mapping) -> tuple[Decimal, ...]:
 _BILLED = (OrderState.INVOICED, OrderState.CLOSED)
 
 
-def _shared(due: list[InvoiceDue], units: Units | None,
-            records: Mapping[Key, OrderRecord | BilledOrder]) -> list[InvoiceDue]:
+def _shared(due: list[InvoiceDue], units: Units | None, records: Mapping[Key, OrderRecord | BilledOrder],
+            carried: Container[tuple[str, str]] = frozenset()) -> list[InvoiceDue]:
     """The per-order 810s of ``due`` with their split: a shipment's charge is shared by the POs of this
     run's per-order 810s that bill it and those of its POs billed by an earlier run while it waited (an
     810 of another of its POs not built then: retried now, it carries its share, not the others'), in the
     order the shipment names them, by their units on it. A PO of it still shipping when it is billed never
-    names it again (the shipment is billed once this run's 810s are): it shares nothing."""
+    names it again (the shipment is billed once this run's 810s are): it shares nothing. A shipment in
+    ``carried`` (a later stop of a load) is NO_SHARE in every 810's split, per shipment or per order: its load's
+    first stop bills the charge."""
+    if carried:
+        due = [replace(d, split=(NO_SHARE,)) if d.shipment is not None and (
+            d.shipment.warehouse, d.shipment.shipment_id) in carried else d for d in due]
     sharing: dict[tuple[str, str], set[str]] = {}
     for d in due:
         if d.shipment is None:
@@ -546,6 +555,9 @@ def _shared(due: list[InvoiceDue], units: Units | None,
         split = []
         for s in {(s.warehouse, s.shipment_id): s for s in d.shipments}.values():
             key = (s.warehouse, s.shipment_id)
+            if key in carried:
+                split.append(NO_SHARE)
+                continue
             got = per_po.get(key)
             if got is None:
                 got = per_po[key] = _po_units(s, units)

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from engine.ack_head_fit import change_unfit, not_sent
 from engine.answer import backorder_day, first_ship_day, refused_line, restated_line, statuses_855
-from engine.bill_only import CREDIT_DUE_CONSEQUENCE, credit_due
+from engine.bill_only import CREDIT_DUE_CONSEQUENCE, INVOICE_DUE_CONSEQUENCE, credit_due, invoice_due
 from engine.changes import (
     ACCEPTED,
     CANCEL_PURPOSES,
@@ -384,7 +384,7 @@ class _Step:
                         " (865 RD)" if docs and docs[0].doc_type == "865" else
                         f" (855 {docs[0].sets[0].body[0][2]})" if docs else _HELD_WAITS if held else
                         _AWAITING_WAITS if later else "") + "; order unchanged")
-                    + (self._credit(result) if restate is not None else ()))
+                    + (self._credit(result) + self._invoice_due(result) if restate is not None else ()))
 
     def _cancelled(self, header: dict, result: ChangeResult, order_row: dict, table: pa.Table) -> Plan:
         """A whole-order cancel (BCH01 01 or 17) of an order that did not ship: its lines cancelled,
@@ -761,6 +761,13 @@ class _Step:
         found = credit_due(self.header, result, self.rv.lines.get(self.key, ()))
         return () if found is None else (FindingRecord(found, self.ch.partner, self.ch.po_number,
                                                        CREDIT_DUE_CONSEQUENCE, "decide"),)
+
+    def _invoice_due(self, result: ChangeResult) -> tuple[FindingRecord, ...]:
+        """BILL_ONLY_INVOICE_DUE when a change refused on a closed bill-only order reports more used than was billed
+        (engine.bill_only.invoice_due: a raise or an added line): a finding for finance, nothing billed."""
+        found = invoice_due(self.header, result, self.rv.lines.get(self.key, ()))
+        return () if found is None else (FindingRecord(found, self.ch.partner, self.ch.po_number,
+                                                       INVOICE_DUE_CONSEQUENCE, "decide"),)
 
     # --- helpers -------------------------------------------------------------------------------------
     def _current(self, record: OrderRecord) -> tuple[dict, pa.Table]:

@@ -2,7 +2,8 @@
 (two DCs of the partner, stores shipped through different DCs, a PO1 loop's own N1*ST beside the order's) is split
 into one shipment per stop, each its own 856 (and 810, when invoiced per shipment). This module owns where each
 row goes (row_places), the stops of a load (number_stops), the boxes that cannot be split (boxes_mixed) and the
-stop ids (stop_id, stop_prefix, load_of); engine.lifecycle.shipping splits the checked lines with them.
+stop ids (stop_id, stop_prefix, load_of; engine.stop_ids reads them back); engine.lifecycle.shipping splits the
+checked lines with them.
 
 Pure: tables and values in, values out.
 """
@@ -16,10 +17,10 @@ from collections.abc import Container, Mapping, Sequence
 import pyarrow as pa
 
 from engine.shipments import StoreDcs, own_ship_tos
+from engine.stop_ids import STOP_MARK
 from schemas.findings import Finding, finding
 
 ASN_ID_MAX = 30  # BSN02 (shipment identification): AN 2-30
-STOP_MARK = "-ST"  # between a load's id and its stop's number: S9 -> S9-ST1, S9-ST2
 STOPS_MAX = 999  # the stop numbers that fit (STOP_MARK and three digits after a base of 24 characters)
 _BASE_MAX = ASN_ID_MAX - len(STOP_MARK) - len(str(STOPS_MAX))
 
