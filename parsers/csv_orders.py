@@ -42,6 +42,8 @@ import pyarrow.compute as pc
 from parsers.csv_common import (
     CsvRows,
     cell_text,
+    date_hint,
+    number_hint,
     numbered_columns,
     parse_date,
     parse_decimal,
@@ -80,9 +82,13 @@ _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"
 # (UPC 012345678905 saved as 12345678905), which their right check digit shows (reference.zeros_dropped_gtin)
 _GS1_COLUMNS = {"upc": 12, "gtin": 14}
 _DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may write after an apostrophe ("'02134")
-# the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
-# notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
-_ECHOED_IDS = ("po_number", "line_id", "release_number")
+# ids an exporter may write after the apostrophe that keeps a spreadsheet from reading digits as a number ("'00123":
+# its zeros kept): the id is the digits (_unguarded); the PO number is read so where its rows are told apart
+_GUARDED_IDS = ("line_id", "release_number", "vendor_part", "buyer_part", "ship_to_id")
+# the ids the PO is known by and answered with (BEG03, PO101, BEG04, the 856's and 810's N1*ST N104): one a
+# spreadsheet rewrote in scientific notation (PO 123456789012 as 1.23457E+11, a store's GLN 0614141000012 as
+# 6.14141E+11) has lost its digits, and two POs so rewritten would be read as one
+_ECHOED_IDS = ("po_number", "line_id", "release_number", "ship_to_id")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
@@ -105,6 +111,9 @@ class RefusedRow:
     reason: str
 
 
+# the records below where the layout puts the header that it is looked for in, when that one names no column the
+# layout needs (a hand-made order sheet's title or logo block above its header: csv_common._header_below)
+HEADER_SEARCH = 30
 MOST_REFUSED = 100_000  # refused rows listed one by one; the rest counted (a file of a million bad rows)
 
 
@@ -179,7 +188,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     required = ("po_number",) if wide.templates else _REQUIRED
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping, columns,
                              required=(*required, "record_type") if heads else required, out=rows,
-                             batch_rows=batch_rows):
+                             batch_rows=batch_rows, header_search=HEADER_SEARCH):
         lines = _Lines()
         if wide.templates and not wide.found(rows):
             break  # the header lacks a numbered item's quantity: a finding, nothing read
@@ -188,6 +197,8 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         for number, fields in (wide.items(rows, batch) if wide.templates else batch):
             replaced = _controls_replaced(fields, rows.columns) if not "".join(fields).isprintable() else ()
             po = rows.cell(fields, "po_number")
+            if po[:1] == "'" and (plain := _unguarded(po)) != po:  # "'00123": the PO's digits, its rows told apart so
+                po = fields[rows.columns["po_number"]] = plain
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
@@ -641,7 +652,9 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             else:
                 value = reading.number(out[name], m)
             if value is None:
-                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number.", number, name, out[name])
+                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number."
+                             + number_hint(out[name], m, m.currency_symbol if name == "unit_price" else ""), number,
+                             name, out[name])
                 ok = False
             elif value != value.quantize(_PLACES):
                 # 0.012345 per each, 12.34567 LB: held by the rules (PRICE_/QUANTITY_DECIMALS_UNSUPPORTED) as an
@@ -653,8 +666,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         if out[name] is not None:
             value = parse_date(out[name], m)
             if value is None:
-                rows.problem("CSV_DATE_INVALID", f"{out[name]!r} does not match {m.date_format!r}.", number, name,
-                             out[name])
+                rows.problem("CSV_DATE_INVALID", f"{out[name]!r} does not match {m.date_format!r}."
+                             + date_hint(out[name], m), number, name, out[name])
                 ok = False
             out[name] = value
     for name, most, element in reading.limits:
@@ -675,6 +688,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
         if value is not None and value[:1] == "'" and value[1:2].isalnum():
             out[name] = value[1:]
+    for name in _GUARDED_IDS:
+        out[name] = _unguarded(out[name])
     if out["ship_to_country"]:
         out["ship_to_country"] = countries.named(out["ship_to_country"])
     postal = out["ship_to_postal_code"]
@@ -763,6 +778,15 @@ def _zeros_dropped_postal(postal: str, country: str | None, state: str | None) -
         return None
     head, _, plus = postal.partition("-")
     return head.zfill(5) + (f"-{plus}" if plus else "")
+
+
+def _unguarded(value: str | None) -> str | None:
+    """An id written after the apostrophe an exporter puts before digits so a spreadsheet keeps them as text
+    ("'00123", "'614141000012": its leading zeros, its digits past 15): the digits. An apostrophe before anything
+    else is kept (no exporter guards a text that is no number: it is the id as sent)."""
+    if value is not None and value[:1] == "'" and value[1:].isascii() and value[1:].isdigit():
+        return value[1:]
+    return value
 
 
 def unit_code(sent: str | None, m: CsvOrderMapping) -> str:

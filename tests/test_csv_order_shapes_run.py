@@ -92,7 +92,8 @@ def test_cancel_and_do_not_deliver_dates_run_the_850_s_date_rules(tmp_path):
         ("decide", "CANCEL_DATE_PASSED", "U-1"), ("decide", "SHIP_WINDOW_INCONSISTENT", "U-3"),
         ("decide", "BACKORDER_AFTER_CANCEL", "U-2")}
     assert ack == ["U-4;1;IR;Rejected;10;0;0;EA;26,25;;\"row 6, Cancel Date: '2026-12-20' does not match "
-                   "'%d.%m.%Y'.; PO U-4 is left out whole\"",  # refused at intake
+                   "'%d.%m.%Y'. It is 2026-12-20 written YYYY-MM-DD: set the layout's date_format = \"\"%Y-%m-%d\"\" "
+                   "if the sheet writes every date so.; PO U-4 is left out whole\"",  # refused at intake
                    "U-2;1;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled",
                    "U-2;2;IR;Rejected;10;0;0;EA;32,34;;past_cancel_date"]  # U-1 and U-3 held for a person
 
