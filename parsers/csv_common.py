@@ -856,9 +856,10 @@ _FIVE_DIGITS = re.compile(r"^\d{5}(?:\.\d+)?$")  # Excel's serial of a date from
 
 def date_hint(text: str, layout: CsvLayout) -> str:
     """What a cell that is no date in ``layout``'s format says of how it was written: Excel's serial number of a
-    date (a date column saved as a number: "46352"), ISO 8601's YYYY-MM-DD (a sheet in another locale), the
-    layout's format with a two-digit year ("11/26/26"). "" when it is none of these (a date that never was,
-    "31.02.2026": what to fix is the cell)."""
+    date (a date column saved as a number: "46352"), ISO 8601's YYYY-MM-DD (a sheet in another locale), the day and
+    month in the other order ("26/11/2026" in a %m/%d/%Y layout: the sheet's other dates may have been read so, the
+    message says), the layout's format with a two-digit year ("11/26/26"). "" when it is none of these (a date that
+    never was, "31.02.2026": what to fix is the cell)."""
     value = text.strip()
     serial = _serial(value) if _FIVE_DIGITS.match(value) else None
     if serial is not None:
@@ -868,6 +869,12 @@ def date_hint(text: str, layout: CsvLayout) -> str:
     if iso is not None and layout.date_format != "%Y-%m-%d":
         return (f" It is {iso.isoformat()} written YYYY-MM-DD: set the layout's date_format = \"%Y-%m-%d\" if the "
                 "sheet writes every date so.")
+    swapped = layout.date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    if swapped != layout.date_format and (other := _parsed(value, swapped, True)) is not None:
+        first = "month" if swapped.index("%m") < swapped.index("%d") else "day"
+        return (f" It reads as {other.isoformat()} written {first} first ({swapped}): the sheet writes its dates in "
+                "another order than the layout's, and any of them whose day is 12 or less reads either way; set the "
+                f"layout's date_format = {swapped!r} if the sheet writes every date so.")
     if "%Y" in layout.date_format and (short := _parsed(value, layout.date_format.replace("%Y", "%y"), True)):
         fmt = layout.date_format.replace("%Y", "%y")
         return (f" Its year has two digits ({short.isoformat()}): set the layout's date_format = {fmt!r}, or have the "

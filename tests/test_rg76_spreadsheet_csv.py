@@ -43,6 +43,7 @@ from parsers.csv_orders import read_csv_orders
 from schemas.fulfilment import CsvOrderMapping
 from tests.retailer_support import (
     all_sent_accepted_as_text,
+    findings_and_states,
     maps,  # noqa: F401 (a fixture)
     of_its_own,
     po_segments,
@@ -292,6 +293,28 @@ def test_the_night_s_855s_856s_and_810s_pass_our_validator_bots_and_pyx12(night,
     all_sent_accepted_as_text(night[0], PARTNERS, tmp_path, maps, sent=18, as_read=lambda p: p.read_bytes())
 
 
+def test_last_weeks_rows_exported_again_with_this_weeks_are_not_ordered_twice(tmp_path):
+    """A running order sheet, last week's rows filtered out of view (a hidden row is saved to CSV all the same): its
+    PO already taken comes again beside this week's. This week's is taken; last week's is not ordered again, a
+    warning at intake (the first file's answers stand)."""
+    from tests.support import run_stages
+
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {"maple": ["maple-orders.csv"]}, warehouses=REPO / "warehouses")
+    run_stages(ws, NIGHT)
+    (ws.drop_root / "maple" / "inbox" / "maple-orders-week49.csv").write_bytes(
+        b"PO Number,PO Date,Line,Quantity,Unit Price,UPC,SKU,Ship Date,Ship To\r\n"
+        b"MSH-7631,11/26/2026,1,24,2.10,,VP-1009,12/04/2026,0614141000302\r\n"
+        b"MSH-7641,12/03/2026,1,48,2.10,,VP-1009,12/11/2026,0614141000302\r\n")
+    run_stages(ws, datetime(2026, 12, 4, 2))
+    found, states = findings_and_states(ws, lambda f: (f["stage"], f["code"], f["severity"], f["po_number"]))
+    assert ("intake", "ORDER_DUPLICATE", "warning", "MSH-7631") in found
+    assert {k: v for k, v in states.items() if k[1] in ("MSH-7631", "MSH-7641")} == {
+        ("maple", "MSH-7631"): "acknowledged", ("maple", "MSH-7641"): "acknowledged"}
+    week49 = sorted((ws.drop_root / "maple" / "outbox").glob("*.csv"))[-1]
+    assert [r[:6] for r in csv.reader(io.StringIO(week49.read_bytes().decode("utf-8-sig")))][1:] == [
+        ["MSH-7641", "1", "IA", "Accepted", "48", "48"]]
+
+
 # --- the defects, each on its own --------------------------------------------------------------------------------
 
 FORM = "PO Number,Quantity,SKU,Ship To\r\nP-1,12,VP-1010,UMB-9\r\n"
@@ -392,6 +415,10 @@ def _one_row(cell: str, column: str, layout: dict):
      "saved as a number): have the column formatted as a date, or set the layout's excel_serial_dates = true."),
     ("2026-11-26", "PO Date", {"date_format": "%d.%m.%Y"}, "It is 2026-11-26 written YYYY-MM-DD: set the layout's "
      "date_format = \"%Y-%m-%d\""),
+    ("26/11/2026", "PO Date", {"date_format": "%m/%d/%Y"}, "It reads as 2026-11-26 written day first (%d/%m/%Y): "
+     "the sheet writes its dates in another order than the layout's, and any of them whose day is 12 or less reads "
+     "either way; set the layout's date_format = '%d/%m/%Y'"),
+    ("11.26.2026", "PO Date", {"date_format": "%d.%m.%Y"}, "It reads as 2026-11-26 written month first (%m.%d.%Y)"),
     ("11/26/26", "PO Date", {"date_format": "%m/%d/%Y"}, "Its year has two digits (2026-11-26): set the layout's "
      "date_format = '%m/%d/%y'"),
 ])
