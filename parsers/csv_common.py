@@ -99,6 +99,18 @@ def scientific(text: str | None) -> bool:
     return m is not None and m.group(1) is not None
 
 
+# the error values a spreadsheet writes for a formula that failed, as it shows them (and saves them to CSV): Excel's,
+# Google Sheets' (#ERROR!) and LibreOffice's (its #-names, and "Err:502" for the others)
+_FORMULA_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
+                            r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|PYTHON!|ERROR!)|Err:\d{3})$")
+
+
+def spreadsheet_error(text: str | None) -> bool:
+    """True for a spreadsheet's error value ("#N/A", "#REF!", "#VALUE!", "Err:502"): what a cell filled by a formula
+    that failed (a lookup finding nothing, a reference deleted) is saved as; its value is lost, never an id."""
+    return text is not None and _FORMULA_ERROR.match(text.strip()) is not None
+
+
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
               file: str = "") -> CsvRows:
     """Decode ``data`` and read its header and rows. ``mapping``: field name -> header text (None:
@@ -815,6 +827,8 @@ def number_hint(text: str, layout: CsvLayout, symbol: str = "") -> str:
     ("(2.10)"). "" when it reads as none of these (a word, "1.234.5", another currency's sign than the layout's):
     what to fix is the cell."""
     value = text.strip()
+    if spreadsheet_error(value):
+        return _FAILED
     if value[:1] == "(" and value[-1:] == ")" and (inner := _other_reading(value[1:-1], layout, symbol)) is not None:
         return (f" It is an accounting format's negative number, -{inner[0]}: an order's quantity and price are "
                 "written without parentheses.")
@@ -851,6 +865,8 @@ def _other_reading(value: str, layout: CsvLayout, symbol: str) -> tuple[Decimal,
 
 
 _SIGNS = "$\u20ac\u00a3\u00a5"
+_FAILED = (" It is a spreadsheet's error value: the formula filling the cell failed (a lookup that found nothing, a "
+           "reference deleted). Have the sheet's formula fixed and the file saved again.")
 _FIVE_DIGITS = re.compile(r"^\d{5}(?:\.\d+)?$")  # Excel's serial of a date from 18 May 1927 to 13 Oct 2173
 
 
@@ -861,6 +877,8 @@ def date_hint(text: str, layout: CsvLayout) -> str:
     message says), the layout's format with a two-digit year ("11/26/26"). "" when it is none of these (a date that
     never was, "31.02.2026": what to fix is the cell)."""
     value = text.strip()
+    if spreadsheet_error(value):
+        return _FAILED
     serial = _serial(value) if _FIVE_DIGITS.match(value) else None
     if serial is not None:
         return (f" It is Excel's serial number of {serial.isoformat()} (a date column saved as a number): have the "

@@ -51,6 +51,7 @@ from parsers.csv_common import (
     row_batches,
     scientific,
     second_item,
+    spreadsheet_error,
 )
 from parsers.csv_totals import LABELS as TOTALS_LABELS
 from parsers.csv_totals import Totals
@@ -89,6 +90,11 @@ _GUARDED_IDS = ("line_id", "release_number", "vendor_part", "buyer_part", "ship_
 # spreadsheet rewrote in scientific notation (PO 123456789012 as 1.23457E+11, a store's GLN 0614141000012 as
 # 6.14141E+11) has lost its digits, and two POs so rewritten would be read as one
 _ECHOED_IDS = ("po_number", "line_id", "release_number", "ship_to_id")
+# the values a spreadsheet's failed formula ("#N/A", "#REF!": csv_common.spreadsheet_error) leaves the order without:
+# its ids (rows of POs whose numbers all read "#REF!" would be one order) and where it goes (a store "#N/A" would
+# ship to the store of the PO's other rows); an item id so is the rules' (ITEM_UNKNOWN: its line rejected)
+_LOST_IF_FAILED = (*_ECHOED_IDS, "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
+                   "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
@@ -683,6 +689,15 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             rows.problem("CSV_VALUE_GARBLED", f"{rows.header_names.get(name, name)!r} {value!r} is a number a "
                          "spreadsheet rewrote in scientific notation: its digits are lost, and the PO is refused "
                          "(it is never answered under an id it was not sent with).", number, name, value)
+            ok = False
+    for name in _LOST_IF_FAILED:
+        value = out[name]
+        if value is not None and spreadsheet_error(value):
+            rows.problem("CSV_VALUE_GARBLED", f"{rows.header_names.get(name, name)!r} {value!r} is a spreadsheet's "
+                         "error value (the formula filling the cell failed: a lookup that found nothing, a reference "
+                         "deleted): the value is lost, and the PO is refused (it is never answered, nor shipped, under "
+                         "a value it was not sent with). Have the sheet's formula fixed and the file saved again.",
+                         number, name, value)
             ok = False
     for name in _DIGITS_KEPT:  # "'02134": the apostrophe an exporter writes to keep a spreadsheet from dropping
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN

@@ -105,7 +105,8 @@ INSPECTED = {
     "greenleaf": [("CSV_TOTALS_ROW_SKIPPED", "warning", 4, None)],
     "maple": [("CSV_VALUE_GARBLED", "error", 4, "Ship To"), ("CSV_NUMBER_INVALID", "error", 5, "Unit Price"),
               ("CSV_NUMBER_INVALID", "error", 6, "Quantity"), ("CSV_NUMBER_INVALID", "error", 7, "Quantity"),
-              ("CSV_DATE_INVALID", "error", 8, "PO Date")],
+              ("CSV_DATE_INVALID", "error", 8, "PO Date"), ("CSV_VALUE_GARBLED", "error", 9, "PO Number"),
+              ("CSV_VALUE_GARBLED", "error", 10, "PO Number"), ("CSV_VALUE_GARBLED", "error", 11, "Ship To")],
 }
 
 
@@ -206,8 +207,8 @@ def test_every_po_stated_is_acknowledged_as_ordered_shipped_and_invoiced(night):
     # nothing held but Maple's damaged rows: refused at intake, its rounded UPC at decide
     assert sorted({(c, po) for c, sev, po, _m in found if sev == "error"}) == [
         ("CSV_DATE_INVALID", "MSH-7637"), ("CSV_NUMBER_INVALID", "MSH-7634"), ("CSV_NUMBER_INVALID", "MSH-7635"),
-        ("CSV_NUMBER_INVALID", "MSH-7636"), ("CSV_VALUE_GARBLED", "MSH-7633"), ("GTIN_CHECK_DIGIT_INVALID", "MSH-7632"),
-        ("ITEM_UNKNOWN", "MSH-7632")]
+        ("CSV_NUMBER_INVALID", "MSH-7636"), ("CSV_VALUE_GARBLED", "#REF!"), ("CSV_VALUE_GARBLED", "MSH-7633"),
+        ("CSV_VALUE_GARBLED", "MSH-7638"), ("GTIN_CHECK_DIGIT_INVALID", "MSH-7632"), ("ITEM_UNKNOWN", "MSH-7632")]
     assert {c for c, sev, _po, _m in found if sev != "error"} <= {"CSV_TITLE_ROWS_SKIPPED", "CSV_TOTALS_ROW_SKIPPED",
                                                                    "CSV_SCIENTIFIC_RESTORED"}
     assert [",".join(r) for r in _acks(ws, "lumiere")] == [
@@ -251,13 +252,22 @@ MAPLE_REFUSED = [
     ("MSH-7637", "24", "2.10", "row 8, PO Date: '46352' does not match '%m/%d/%Y'. It is Excel's serial number of "
      "2026-11-26 (a date column saved as a number): have the column formatted as a date, or set the layout's "
      "excel_serial_dates = true.; PO MSH-7637 is left out whole"),
+    *[("#REF!", q, "2.10", f"row {row}, PO Number: 'PO Number' '#REF!' is a spreadsheet's error value (the formula "
+       "filling the cell failed: a lookup that found nothing, a reference deleted): the value is lost, and the PO is "
+       "refused (it is never answered, nor shipped, under a value it was not sent with). Have the sheet's formula "
+       "fixed and the file saved again.; PO #REF! is left out whole") for row, q in ((9, "24"), (10, "48"))],
+    ("MSH-7638", "24", "2.10", "row 11, Ship To: 'Ship To' '#N/A' is a spreadsheet's error value (the formula filling "
+     "the cell failed: a lookup that found nothing, a reference deleted): the value is lost, and the PO is refused (it "
+     "is never answered, nor shipped, under a value it was not sent with). Have the sheet's formula fixed and the file "
+     "saved again.; PO MSH-7638 is left out whole"),
 ]
 
 
 def test_a_resaved_sheets_damaged_rows_are_refused_at_row_and_column_saying_what_to_fix(night):
     """Maple's sheet after Excel: the PO as meant is taken; each damaged one is answered IR in the CSV acknowledgment
     with its row, column and what to fix; the UPC rounded to 6.14141E+11 is never guessed (decide's reason says which
-    digits were lost), and the store's GLN rounded so is never echoed as a ship-to."""
+    digits were lost), and the store's GLN rounded so is never echoed as a ship-to; two POs whose number cells hold
+    Excel's #REF! are not one order shipped to the first one's store, a store #N/A not a ship-to."""
     ws = night[0]
     rows = _acks(ws, "maple")
     assert [(r[0], r[2], r[4], r[8], r[10]) for r in rows if r[0] not in ("MSH-7631", "MSH-7632")] == [
@@ -375,6 +385,31 @@ def test_a_store_gln_a_spreadsheet_rounded_into_scientific_notation_refuses_its_
         {"po_number": "P-2", "ship_to_id": "0614141000302"}]
 
 
+@pytest.mark.parametrize("failed", ["#REF!", "#N/A", "#VALUE!", "#NAME?", "#ERROR!", "Err:502", "#SPILL!"])
+def test_a_spreadsheets_error_value_in_an_id_or_the_ship_to_refuses_its_po(failed):
+    """A formula that failed (a lookup finding nothing, a reference deleted) is saved to CSV as its error value. Two
+    POs whose number cells both read #REF! used to be one order of both rows (a CSV_LINE_ID_DUPLICATE and
+    CSV_ORDER_INCONSISTENT warning the only trace), answered under "#REF!" and shipped to the first row's store; a
+    store, line id or ship-to address #N/A was taken as sent. Each is refused at its row and column, its PO left out
+    whole; an item id so is the rules' (ITEM_UNKNOWN: its line rejected, never matched)."""
+    data = (f"PO Number,Line,Quantity,SKU,Ship To,Ship To Name,City\r\n"
+            f"{failed},1,12,VP-1009,0042,Store 42,Burlington\r\n"
+            f"{failed},1,24,VP-1010,0043,Store 43,Burlington\r\n"
+            f"P-3,{failed},24,VP-1010,0043,Store 43,Burlington\r\n"
+            f"P-4,1,24,VP-1010,{failed},Store 43,Burlington\r\n"
+            f"P-5,1,24,VP-1010,0043,Store 43,{failed}\r\n"
+            f"P-6,1,24,{failed},0043,Store 43,Burlington\r\n"
+            f"P-7,1,24,VP-1010,0043,#N/A Foods,Burlington\r\n").encode()
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.location.row, f.location.column, f.location.value) for f in got.findings] == [
+        ("CSV_VALUE_GARBLED", 2, "PO Number", failed), ("CSV_VALUE_GARBLED", 3, "PO Number", failed),
+        ("CSV_VALUE_GARBLED", 4, "Line", failed), ("CSV_VALUE_GARBLED", 5, "Ship To", failed),
+        ("CSV_VALUE_GARBLED", 6, "City", failed)]
+    assert got.rejected == tuple(sorted((failed, "P-3", "P-4", "P-5")))
+    assert got.lines.select(["po_number", "vendor_part"]).to_pylist() == [
+        {"po_number": "P-6", "vendor_part": failed}, {"po_number": "P-7", "vendor_part": "VP-1010"}]
+
+
 def test_numeric_ids_after_the_apostrophe_that_keeps_their_zeros_read_as_their_digits():
     """"'00123": an exporter's guard so a spreadsheet keeps the digits as text; the PO, line, store, release and item
     numbers are the digits (rows of one PO told apart by them). An apostrophe before a text that is no number is the
@@ -419,6 +454,9 @@ def _one_row(cell: str, column: str, layout: dict):
      "the sheet writes its dates in another order than the layout's, and any of them whose day is 12 or less reads "
      "either way; set the layout's date_format = '%d/%m/%Y'"),
     ("11.26.2026", "PO Date", {"date_format": "%d.%m.%Y"}, "It reads as 2026-11-26 written month first (%m.%d.%Y)"),
+    ("#DIV/0!", "Unit Price", {}, "It is a spreadsheet's error value: the formula filling the cell failed"),
+    ("#VALUE!", "PO Date", {}, "It is a spreadsheet's error value"),
+    ("Err:502", "Quantity", {}, "It is a spreadsheet's error value"),
     ("11/26/26", "PO Date", {"date_format": "%m/%d/%Y"}, "Its year has two digits (2026-11-26): set the layout's "
      "date_format = '%m/%d/%y'"),
 ])
