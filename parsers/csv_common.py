@@ -158,8 +158,16 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
             titles_seen.add(_filled(header[1]))
         header = next(records, None)
     if header_search and header is not None and out.undecodable is None:
+        expected = header[0]
         header, records = _header_below(header, records, mapping, required, header_search, titles_seen, out,
                                        getattr(layout, "title_rows", 0))
+        blanks = _blank_after(header[1], layout.delimiter)
+        if header[0] != expected and blanks != reader.dialect.skipinitialspace:
+            # the header found writes ", " between its fields (or stops doing so): its rows are read as it writes
+            # them, as `_reader` reads a file whose header is where the layout puts it (the lines after the header
+            # are not read yet: a csv reader takes a line only when it needs one)
+            records = _records(csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
+                                          skipinitialspace=blanks), out, start=header[0])
     labels = [label.strip().casefold() for label in getattr(layout, "total_labels", ())]
     patterns = [_row_pattern(label) for label in labels if "*" in label.rstrip("*")]  # "* record(s) downloaded*"
     labels = [label for label in labels if "*" not in label.rstrip("*")]
@@ -717,8 +725,12 @@ def _reader(lines: Iterable[str], layout: CsvLayout):
 
 def _blank_after_separators(line: str, delimiter: str) -> bool:
     """True when every field of a header line after its first begins with a blank (", " between fields)."""
-    fields = line.rstrip("\r\n").split(delimiter)[1:]
-    return delimiter != " " and any(fields) and all(f[:1] == " " for f in fields if f)
+    return _blank_after(line.rstrip("\r\n").split(delimiter), delimiter)
+
+
+def _blank_after(fields: list[str], delimiter: str) -> bool:
+    """True when every field of a header after its first begins with a blank (as read without skipping them)."""
+    return delimiter != " " and any(fields[1:]) and all(f[:1] == " " for f in fields[1:] if f)
 
 
 _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
@@ -739,11 +751,12 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
         return None
 
 
-def _records(reader, out: CsvRows):
-    """(record number, fields) from a csv reader; a quoting error ends the file with a finding."""
-    number = 0
+def _records(reader, out: CsvRows, start: int = 0):
+    """(record number, fields) from a csv reader, numbered after ``start``; a quoting error ends the file with a
+    finding."""
+    number = start
     try:
-        for number, fields in enumerate(reader, 1):
+        for number, fields in enumerate(reader, start + 1):
             yield number, fields
     except csv.Error as exc:  # raised reading record number + 1
         out.where, out.cut = None, number + 1

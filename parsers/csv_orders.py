@@ -208,8 +208,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
-            if not wide.templates and (not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and \
-                    (why := totals.reason(rows, fields, po)) is not None:
+            if not wide.templates and ((not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and
+                                       (why := totals.reason(rows, fields, po)) is not None
+                                       or po in pos and (why := totals.subtotal(rows, fields, po)) is not None):
                 rows.where = None
                 rows.note(finding("CSV_TOTALS_ROW_SKIPPED", f"Row {number} is the export's totals row ({why}): "
                                   "passed over, no order row (the layout's total_labels pass it over without a word).",

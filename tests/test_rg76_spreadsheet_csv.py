@@ -98,7 +98,8 @@ def _acks(ws, partner: str) -> list[list[str]]:
 # --- the files as inspect reads them: a partner's first test file ------------------------------------------------
 
 INSPECTED = {
-    "lumiere": [("CSV_TITLE_ROWS_SKIPPED", "warning", 5, None), ("CSV_TOTALS_ROW_SKIPPED", "warning", 10, None)],
+    "lumiere": [("CSV_TITLE_ROWS_SKIPPED", "warning", 5, None), ("CSV_TOTALS_ROW_SKIPPED", "warning", 8, None),
+                ("CSV_TOTALS_ROW_SKIPPED", "warning", 11, None)],
     "laurentide": [],
     "harbor": [("CSV_SCIENTIFIC_RESTORED", "warning", 3, "UPC")],
     "summit": [],
@@ -137,9 +138,10 @@ def _orders(partner: str, *names: str) -> list[tuple]:
 
 
 def test_excel_unicode_text_with_a_title_block_serial_dates_and_a_totals_row():
-    """The header found below the form's title block (row 5), the empty logo columns passed over, each blank row and
-    the totals row no order; quantities "1,200" and "24.0", serial dates 46360 and 46361 as 4 and 5 December, the
-    lines numbered in their PO (the form has no line column), text as typed in UTF-16."""
+    """The header found below the form's title block (row 5), the empty logo columns passed over, each blank row,
+    the first order's subtotal (its PO number repeated, its quantity the sum of its rows) and the totals row no
+    order; quantities "1,200" and "24.0", serial dates 46360 and 46361 as 4 and 5 December, the lines numbered in
+    their PO (the form has no line column), text as typed in UTF-16."""
     assert _orders("lumiere", "po_number", "po_date", "requested_delivery_date", "ship_to_id") == [
         ("LUM-7601", date(2026, 11, 25), date(2026, 12, 4), "LUM-PA"),
         ("LUM-7602", date(2026, 11, 26), date(2026, 12, 5), "LUM-SF")]
@@ -408,6 +410,43 @@ def test_a_spreadsheets_error_value_in_an_id_or_the_ship_to_refuses_its_po(faile
     assert got.rejected == tuple(sorted((failed, "P-3", "P-4", "P-5")))
     assert got.lines.select(["po_number", "vendor_part"]).to_pylist() == [
         {"po_number": "P-6", "vendor_part": failed}, {"po_number": "P-7", "vendor_part": "VP-1010"}]
+
+
+def test_a_subtotal_under_each_order_naming_its_po_is_no_line_of_it():
+    """A hand-made sheet's "Subtotal" row under each order, its PO number repeated: it used to be a line of the PO
+    (no item: rejected at decide, answered IR beside the order's lines) or, its quantity left blank, a row missing
+    its quantity that refused the whole PO (CSV_VALUE_MISSING: the order lost). Passed over with a warning when it is
+    one: a totals label, no line id nor item, its numbers blank or the sums of its PO's rows; else it stays a row."""
+    got = read_csv_orders(b"PO Number,Quantity,SKU,Description,Amount\r\n"
+                          b"P-1,12,VP-1009,Clips,25.20\r\nP-1,6,VP-1010,Notes,157.50\r\nP-1,18,,Subtotal,182.70\r\n"
+                          b"P-2,5,VP-1010,Notes,131.25\r\nP-2,,,Subtotal:,\r\n"
+                          b"P-3,5,,Total,\r\nP-3,7,VP-1010,Notes,1\r\nP-3,9,,Subtotal,\r\nP-3,12,VP-1,Subtotal,\r\n"
+                          b"P-3,12,,Subtotal,Store 9\r\n", CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.location.row) for f in got.findings] == [("CSV_TOTALS_ROW_SKIPPED", 4),
+                                                                ("CSV_TOTALS_ROW_SKIPPED", 6)]
+    assert "labelled 'Subtotal', PO P-1's subtotal" in got.findings[0].message
+    # P-3's "Total" on its first row (no row of it above), a subtotal that is not its rows' sum, one naming an item and
+    # one holding another text stay its lines (the rules judge them)
+    assert got.lines.select(["po_number", "vendor_part", "quantity"]).to_pylist() == [
+        {"po_number": "P-1", "vendor_part": "VP-1009", "quantity": Decimal(12)},
+        {"po_number": "P-1", "vendor_part": "VP-1010", "quantity": Decimal(6)},
+        {"po_number": "P-2", "vendor_part": "VP-1010", "quantity": Decimal(5)},
+        {"po_number": "P-3", "vendor_part": None, "quantity": Decimal(5)},
+        {"po_number": "P-3", "vendor_part": "VP-1010", "quantity": Decimal(7)},
+        {"po_number": "P-3", "vendor_part": None, "quantity": Decimal(9)},
+        {"po_number": "P-3", "vendor_part": "VP-1", "quantity": Decimal(12)},
+        {"po_number": "P-3", "vendor_part": None, "quantity": Decimal(12)}]
+
+
+def test_a_header_below_a_title_block_writing_blanks_after_its_separators_reads_its_quoted_cells():
+    """A header found below a title block writing ", " between its fields: its rows are read as such a file's whose
+    header is where the layout puts it (a quoted cell after the blank is one field), not as the title line was."""
+    body = b'PO Number, Quantity, SKU, Description\r\nP-1, 12, VP-1009, "Clips, 28mm"\r\n'
+    for data in (body, b"Order form,,,\r\n" + body):
+        got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+        assert [f.code for f in got.findings] == (["CSV_TITLE_ROWS_SKIPPED"] if data != body else [])
+        assert got.lines.select(["quantity", "vendor_part", "description"]).to_pylist() == [
+            {"quantity": Decimal(12), "vendor_part": "VP-1009", "description": "Clips, 28mm"}]
 
 
 def test_numeric_ids_after_the_apostrophe_that_keeps_their_zeros_read_as_their_digits():
