@@ -224,7 +224,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             rows.where = po or None
             head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads or order_rows and bool(po) \
                 and not any(rows.cell(fields, name) for name in _NUMBERED)  # a portal report's order row
-            value = _row(rows, number, fields, mapping, reading, head=head)
+            value = _row(rows, number, fields, mapping, reading, head=head,
+                         merged=above if not po and above is not None and not mapping.grouped and not wide.templates
+                         and any(rows.cell(fields, name) for name in _NUMBERED) else None)
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
@@ -626,9 +628,10 @@ class _Reading:
 
 
 def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
-         head: bool = False) -> dict | None:
+         head: bool = False, merged: str | None = None) -> dict | None:
     """A row's values read (None, with its findings, when one cannot be); ``head``: a PO's order row (record
-    type H), which sends no quantity."""
+    type H), which sends no quantity; ``merged``: the PO of the rows above a line row naming none, which it may
+    continue (a PO number cell merged over its order's rows is saved in the first row only), said in its finding."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
         for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
@@ -645,8 +648,10 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     ok = True
     for name in _REQUIRED[:1] if head else _REQUIRED:
         if not out[name]:
-            rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
-                         name)
+            hint = (f" If it continues PO {merged} above (a PO number cell merged over its order's rows is saved in "
+                    "the first row only), set the layout's grouped = true." if merged and name == "po_number" else "")
+            rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.{hint}",
+                         number, name)
             ok = False
     if m.quantity_with_unit and out["quantity"] is not None:
         ok = _unit_in_quantity(rows, number, out, m) and ok

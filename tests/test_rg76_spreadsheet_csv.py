@@ -449,6 +449,26 @@ def test_a_header_below_a_title_block_writing_blanks_after_its_separators_reads_
             {"quantity": Decimal(12), "vendor_part": "VP-1009", "description": "Clips, 28mm"}]
 
 
+def test_a_po_number_cell_merged_over_its_rows_says_how_to_read_them():
+    """A hand-made sheet merges the PO number's cell over its order's rows; saved as CSV the number stands in the first
+    row only. In a layout that is not grouped each later row is refused at its row and column (never guessed into the
+    PO above: rows of a PO need not be adjacent), its finding saying which PO it may continue and the setting that
+    reads it so; with grouped = true the order is read whole."""
+    data = b"PO Number,Quantity,SKU\r\nP-1,12,VP-1009\r\n,6,VP-1010\r\n,,\r\nP-2,1,VP-1013\r\n"
+    got = read_csv_orders(data, CsvOrderMapping(), partner="p", file="f.csv")
+    assert [(f.code, f.location.row, f.location.column, f.message) for f in got.findings] == [
+        ("CSV_VALUE_MISSING", 3, "PO Number", "Row 3 has no 'PO Number'. If it continues PO P-1 above (a PO number "
+         "cell merged over its order's rows is saved in the first row only), set the layout's grouped = true.")]
+    grouped = read_csv_orders(data, CsvOrderMapping(grouped=True), partner="p", file="f.csv")
+    assert grouped.findings == []
+    assert grouped.lines.select(["po_number", "vendor_part", "quantity"]).to_pylist() == [
+        {"po_number": "P-1", "vendor_part": "VP-1009", "quantity": Decimal(12)},
+        {"po_number": "P-1", "vendor_part": "VP-1010", "quantity": Decimal(6)},
+        {"po_number": "P-2", "vendor_part": "VP-1013", "quantity": Decimal(1)}]
+    first = read_csv_orders(b"PO Number,Quantity,SKU\r\n,6,VP-1010\r\n", CsvOrderMapping(), partner="p", file="f.csv")
+    assert first.findings[0].message == "Row 2 has no 'PO Number'."  # no PO above: nothing to say of one
+
+
 def test_numeric_ids_after_the_apostrophe_that_keeps_their_zeros_read_as_their_digits():
     """"'00123": an exporter's guard so a spreadsheet keeps the digits as text; the PO, line, store, release and item
     numbers are the digits (rows of one PO told apart by them). An apostrophe before a text that is no number is the
