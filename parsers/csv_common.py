@@ -99,6 +99,18 @@ def scientific(text: str | None) -> bool:
     return m is not None and m.group(1) is not None
 
 
+# the error values a spreadsheet writes for a formula that failed, as it shows them (and saves them to CSV): Excel's,
+# Google Sheets' (#ERROR!) and LibreOffice's (its #-names, and "Err:502" for the others)
+_FORMULA_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
+                            r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|PYTHON!|ERROR!)|Err:\d{3})$")
+
+
+def spreadsheet_error(text: str | None) -> bool:
+    """True for a spreadsheet's error value ("#N/A", "#REF!", "#VALUE!", "Err:502"): what a cell filled by a formula
+    that failed (a lookup finding nothing, a reference deleted) is saved as; its value is lost, never an id."""
+    return text is not None and _FORMULA_ERROR.match(text.strip()) is not None
+
+
 def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *, required: tuple[str, ...],
               file: str = "") -> CsvRows:
     """Decode ``data`` and read its header and rows. ``mapping``: field name -> header text (None:
@@ -113,16 +125,19 @@ def read_rows(data: bytes, layout: CsvLayout, mapping: dict[str, str | None], *,
 
 
 def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, str | None], *,
-                required: tuple[str, ...], out: CsvRows,
-                batch_rows: int = 10_000) -> Iterator[list[tuple[int, list[str]]]]:
+                required: tuple[str, ...], out: CsvRows, batch_rows: int = 10_000,
+                header_search: int = 0) -> Iterator[list[tuple[int, list[str]]]]:
     """`read_rows` over a file given as byte ``chunks``, its rows handed on ``batch_rows`` at a time (never
     the whole file, its text or its rows in memory); the header's columns and the findings go to ``out``.
     Rows and findings are exactly `read_rows`'s, with one difference a caller must honour: bytes that
     do not decode may be met after rows were handed on; then ``out.undecodable`` is set, ``out.findings``
-    holds only CSV_NOT_DECODABLE (as `read_rows` gives) and the rows handed on must be dropped."""
+    holds only CSV_NOT_DECODABLE (as `read_rows` gives) and the rows handed on must be dropped.
+    ``header_search``: when the record where the header is expected (after "sep=" and the layout's title rows)
+    names none of the ``required`` columns, the header is looked for in as many records after it (`_header_below`:
+    a hand-made sheet's title or logo block, of whatever height, above its header)."""
     lines = _lines(chunks, layout, out)
     try:
-        yield from _batches(lines, layout, mapping, required, out, batch_rows)
+        yield from _batches(lines, layout, mapping, required, out, batch_rows, header_search)
     finally:
         for _ in lines:  # whatever stopped the reading, the rest must still decode (as the whole file must)
             pass
@@ -131,7 +146,7 @@ def row_batches(chunks: Iterable[bytes], layout: CsvLayout, mapping: dict[str, s
 
 
 def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | None], required: tuple[str, ...],
-             out: CsvRows, batch_rows: int) -> Iterator[list[tuple[int, list[str]]]]:
+             out: CsvRows, batch_rows: int, header_search: int = 0) -> Iterator[list[tuple[int, list[str]]]]:
     reader = _reader(lines, layout)
     records = _records(reader, out)
     header = next(records, None)
@@ -142,6 +157,17 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
         if header is not None and _filled(header[1]):
             titles_seen.add(_filled(header[1]))
         header = next(records, None)
+    if header_search and header is not None and out.undecodable is None:
+        expected = header[0]
+        header, records = _header_below(header, records, mapping, required, header_search, titles_seen, out,
+                                       getattr(layout, "title_rows", 0))
+        blanks = _blank_after(header[1], layout.delimiter)
+        if header[0] != expected and blanks != reader.dialect.skipinitialspace:
+            # the header found writes ", " between its fields (or stops doing so): its rows are read as it writes
+            # them, as `_reader` reads a file whose header is where the layout puts it (the lines after the header
+            # are not read yet: a csv reader takes a line only when it needs one)
+            records = _records(csv.reader(lines, delimiter=layout.delimiter, quotechar=layout.quotechar, strict=True,
+                                          skipinitialspace=blanks), out, start=header[0])
     labels = [label.strip().casefold() for label in getattr(layout, "total_labels", ())]
     patterns = [_row_pattern(label) for label in labels if "*" in label.rstrip("*")]  # "* record(s) downloaded*"
     labels = [label for label in labels if "*" not in label.rstrip("*")]
@@ -189,6 +215,39 @@ def _batches(lines: Iterator[str], layout: CsvLayout, mapping: dict[str, str | N
 
 
 _SEP_HINT = re.compile(r"^sep=.$", re.IGNORECASE | re.DOTALL)
+
+
+def _header_below(header: tuple[int, list[str]], records: Iterator[tuple[int, list[str]]],
+                  mapping: dict[str, str | None], required: tuple[str, ...], search: int,
+                  titles_seen: set[tuple[str, ...]], out: CsvRows, title_rows: int
+                  ) -> tuple[tuple[int, list[str]], Iterator[tuple[int, list[str]]]]:
+    """The header and the records after it, when ``header`` (where the layout puts it) names none of the
+    ``required`` columns and one of the next ``search`` records names them all: a hand-made order sheet's title or
+    logo block (its name, the buyer's, a date, blank lines; a block one row taller one week than the next) above
+    its header. The records above it are title rows (passed over, and again where a page break repeats them), said
+    in a warning at the header's row (CSV_TITLE_ROWS_SKIPPED). None found: ``header`` and every record as they
+    were (the header's finding, CSV_COLUMN_MISSING, says what it lacks)."""
+    wanted = [_title(t) for name in required if (t := mapping.get(name))]
+    if not wanted or any(_title(h) in wanted for h in header[1]):
+        return header, records
+    above: list[tuple[int, list[str]]] = [header]
+    for record in records:
+        names = {_title(f) for f in record[1]}
+        if all(t in names for t in wanted):
+            for _number, fields in above:
+                if _filled(fields):
+                    titles_seen.add(_filled(fields))
+            shown = [" ".join(cell_text(f).split()) for _n, fields in above for f in fields if cell_text(f)][:3]
+            rows = f"row {header[0]}" if len(above) == 1 else f"rows {header[0]}-{above[-1][0]}"
+            out.note(finding("CSV_TITLE_ROWS_SKIPPED", f"The header is row {record[0]}, below where the layout puts "
+                             f"it (row {header[0]}): {rows} ({', '.join(map(repr, shown)) or 'blank'}): a title block, "
+                             f"passed over. Where the block's height never changes, say so in the layout (title_rows "
+                             f"= {title_rows + len(above)}).", file=out.file, row=record[0]))
+            return record, records
+        above.append(record)
+        if len(above) > search:
+            break
+    return header, chain(above[1:], records)
 
 
 def _filled(fields: list[str]) -> tuple[str, ...]:
@@ -666,8 +725,12 @@ def _reader(lines: Iterable[str], layout: CsvLayout):
 
 def _blank_after_separators(line: str, delimiter: str) -> bool:
     """True when every field of a header line after its first begins with a blank (", " between fields)."""
-    fields = line.rstrip("\r\n").split(delimiter)[1:]
-    return delimiter != " " and any(fields) and all(f[:1] == " " for f in fields if f)
+    return _blank_after(line.rstrip("\r\n").split(delimiter), delimiter)
+
+
+def _blank_after(fields: list[str], delimiter: str) -> bool:
+    """True when every field of a header after its first begins with a blank (as read without skipping them)."""
+    return delimiter != " " and any(fields[1:]) and all(f[:1] == " " for f in fields[1:] if f)
 
 
 _MARK_AT_LINE_START = re.compile("(?:^|(?<=[\r\n]))\ufeff")
@@ -688,11 +751,12 @@ def _decode(data: bytes, layout: CsvLayout, out: CsvRows) -> str | None:
         return None
 
 
-def _records(reader, out: CsvRows):
-    """(record number, fields) from a csv reader; a quoting error ends the file with a finding."""
-    number = 0
+def _records(reader, out: CsvRows, start: int = 0):
+    """(record number, fields) from a csv reader, numbered after ``start``; a quoting error ends the file with a
+    finding."""
+    number = start
     try:
-        for number, fields in enumerate(reader, 1):
+        for number, fields in enumerate(reader, start + 1):
             yield number, fields
     except csv.Error as exc:  # raised reading record number + 1
         out.where, out.cut = None, number + 1
@@ -766,6 +830,87 @@ def parse_price(text: str, layout: CsvLayout, symbol: str, *, places: int | None
         if got is not None:
             return got, code
     return parse_money(value, layout, symbol, places=places), None
+
+
+def number_hint(text: str, layout: CsvLayout, symbol: str = "") -> str:
+    """What a cell that is no number in ``layout`` (nor with the currency ``symbol``) says of the layout it was
+    written in, as a spreadsheet writes a number column it formatted: " It reads as 1200 with ',' between
+    thousands: set the layout's thousands_separator = ','." for "1,200" in a layout without one; a currency sign
+    the layout does not name ("$2.10"), a decimal comma ("2,10"), an accounting format's negative in parentheses
+    ("(2.10)"). "" when it reads as none of these (a word, "1.234.5", another currency's sign than the layout's):
+    what to fix is the cell."""
+    value = text.strip()
+    if spreadsheet_error(value):
+        return _FAILED
+    if value[:1] == "(" and value[-1:] == ")" and (inner := _other_reading(value[1:-1], layout, symbol)) is not None:
+        return (f" It is an accounting format's negative number, -{inner[0]}: an order's quantity and price are "
+                "written without parentheses.")
+    got = _other_reading(value, layout, symbol)
+    if got is None or not got[1]:
+        return ""
+    number, said = got
+    return (f" It reads as {number} {' and '.join(w for w, _s in said)}: set the layout's "
+            f"{', '.join(s for _w, s in said)} (or have the column exported as a plain number).")
+
+
+def _other_reading(value: str, layout: CsvLayout, symbol: str) -> tuple[Decimal, list[tuple[str, str]]] | None:
+    """``value`` read as the layout reads it, else with a currency sign the layout names none of (when it names
+    none), a thousands separator it does not have, or the other decimal separator: the number, and what was read
+    otherwise (words, the setting); None when no reading takes it."""
+    sign = None if symbol else next((c for c in (value[:1], value[-1:]) if c and c in _SIGNS), None)
+    signed = [(sign, [(f"after its currency sign {sign!r}, which the layout does not name",
+                       f"currency_symbol = {sign!r}")])] if sign else []
+    variants: list[tuple[dict, list[tuple[str, str]]]] = [({}, [])]
+    for sep in (",", ".", " ", "'"):
+        if sep not in (layout.thousands_separator, layout.decimal_separator):
+            variants.append(({"thousands_separator": sep}, [(f"with {sep!r} between thousands",
+                                                             f"thousands_separator = {sep!r}")]))
+    other = "," if layout.decimal_separator == "." else "."
+    variants.append(({"decimal_separator": other, "thousands_separator": ""},
+                     [(f"with {other!r} before its decimals", f"decimal_separator = {other!r}")]))
+    for changes, words in variants:
+        read = layout.model_copy(update=changes) if changes else layout
+        for mark, more in [(symbol, []), *signed]:
+            got = parse_money(value, read, mark or "")
+            if got is not None:
+                return got, more + words
+    return None
+
+
+_SIGNS = "$\u20ac\u00a3\u00a5"
+_FAILED = (" It is a spreadsheet's error value: the formula filling the cell failed (a lookup that found nothing, a "
+           "reference deleted). Have the sheet's formula fixed and the file saved again.")
+_FIVE_DIGITS = re.compile(r"^\d{5}(?:\.\d+)?$")  # Excel's serial of a date from 18 May 1927 to 13 Oct 2173
+
+
+def date_hint(text: str, layout: CsvLayout) -> str:
+    """What a cell that is no date in ``layout``'s format says of how it was written: Excel's serial number of a
+    date (a date column saved as a number: "46352"), ISO 8601's YYYY-MM-DD (a sheet in another locale), the day and
+    month in the other order ("26/11/2026" in a %m/%d/%Y layout: the sheet's other dates may have been read so, the
+    message says), the layout's format with a two-digit year ("11/26/26"). "" when it is none of these (a date that
+    never was, "31.02.2026": what to fix is the cell)."""
+    value = text.strip()
+    if spreadsheet_error(value):
+        return _FAILED
+    serial = _serial(value) if _FIVE_DIGITS.match(value) else None
+    if serial is not None:
+        return (f" It is Excel's serial number of {serial.isoformat()} (a date column saved as a number): have the "
+                "column formatted as a date, or set the layout's excel_serial_dates = true.")
+    iso = _parsed(value, "%Y-%m-%d", True)
+    if iso is not None and layout.date_format != "%Y-%m-%d":
+        return (f" It is {iso.isoformat()} written YYYY-MM-DD: set the layout's date_format = \"%Y-%m-%d\" if the "
+                "sheet writes every date so.")
+    swapped = layout.date_format.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    if swapped != layout.date_format and (other := _parsed(value, swapped, True)) is not None:
+        first = "month" if swapped.index("%m") < swapped.index("%d") else "day"
+        return (f" It reads as {other.isoformat()} written {first} first ({swapped}): the sheet writes its dates in "
+                "another order than the layout's, and any of them whose day is 12 or less reads either way; set the "
+                f"layout's date_format = {swapped!r} if the sheet writes every date so.")
+    if "%Y" in layout.date_format and (short := _parsed(value, layout.date_format.replace("%Y", "%y"), True)):
+        fmt = layout.date_format.replace("%Y", "%y")
+        return (f" Its year has two digits ({short.isoformat()}): set the layout's date_format = {fmt!r}, or have the "
+                "column exported with four.")
+    return ""
 
 
 # a currency code (three letters) before or after a price's amount; the amount itself holds no letter

@@ -42,6 +42,8 @@ import pyarrow.compute as pc
 from parsers.csv_common import (
     CsvRows,
     cell_text,
+    date_hint,
+    number_hint,
     numbered_columns,
     parse_date,
     parse_decimal,
@@ -49,6 +51,7 @@ from parsers.csv_common import (
     row_batches,
     scientific,
     second_item,
+    spreadsheet_error,
 )
 from parsers.csv_totals import LABELS as TOTALS_LABELS
 from parsers.csv_totals import Totals
@@ -80,9 +83,18 @@ _QUALIFIER = {"upc": "UP", "gtin": "UK", "vendor_part": "VN", "buyer_part": "BP"
 # (UPC 012345678905 saved as 12345678905), which their right check digit shows (reference.zeros_dropped_gtin)
 _GS1_COLUMNS = {"upc": 12, "gtin": 14}
 _DIGITS_KEPT = ("ship_to_postal_code", "upc", "gtin")  # values an exporter may write after an apostrophe ("'02134")
-# the ids the PO is known by and answered with (BEG03, PO101, BEG04): one a spreadsheet rewrote in scientific
-# notation (PO 123456789012 as 1.23457E+11) has lost its digits, and two POs so rewritten would be read as one
-_ECHOED_IDS = ("po_number", "line_id", "release_number")
+# ids an exporter may write after the apostrophe that keeps a spreadsheet from reading digits as a number ("'00123":
+# its zeros kept): the id is the digits (_unguarded); the PO number is read so where its rows are told apart
+_GUARDED_IDS = ("line_id", "release_number", "vendor_part", "buyer_part", "ship_to_id")
+# the ids the PO is known by and answered with (BEG03, PO101, BEG04, the 856's and 810's N1*ST N104): one a
+# spreadsheet rewrote in scientific notation (PO 123456789012 as 1.23457E+11, a store's GLN 0614141000012 as
+# 6.14141E+11) has lost its digits, and two POs so rewritten would be read as one
+_ECHOED_IDS = ("po_number", "line_id", "release_number", "ship_to_id")
+# the values a spreadsheet's failed formula ("#N/A", "#REF!": csv_common.spreadsheet_error) leaves the order without:
+# its ids (rows of POs whose numbers all read "#REF!" would be one order) and where it goes (a store "#N/A" would
+# ship to the store of the PO's other rows); an item id so is the rules' (ITEM_UNKNOWN: its line rejected)
+_LOST_IF_FAILED = (*_ECHOED_IDS, "ship_to_name", "ship_to_name2", "ship_to_address1", "ship_to_address2",
+                   "ship_to_city", "ship_to_state", "ship_to_postal_code", "ship_to_country")
 # the window's dates a line keeps of its own (_own_dates): its cancel / do-not-deliver dates and its ship window
 _ROW_DATES = (*LINE_DATES.values(), *LINE_WIDE_DATES.values())
 _OWN = frozenset(_ROW_DATES)
@@ -105,6 +117,9 @@ class RefusedRow:
     reason: str
 
 
+# the records below where the layout puts the header that it is looked for in, when that one names no column the
+# layout needs (a hand-made order sheet's title or logo block above its header: csv_common._header_below)
+HEADER_SEARCH = 30
 MOST_REFUSED = 100_000  # refused rows listed one by one; the rest counted (a file of a million bad rows)
 
 
@@ -179,7 +194,7 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
     required = ("po_number",) if wide.templates else _REQUIRED
     for batch in row_batches([data] if isinstance(data, (bytes, bytearray)) else data, mapping, columns,
                              required=(*required, "record_type") if heads else required, out=rows,
-                             batch_rows=batch_rows):
+                             batch_rows=batch_rows, header_search=HEADER_SEARCH):
         lines = _Lines()
         if wide.templates and not wide.found(rows):
             break  # the header lacks a numbered item's quantity: a finding, nothing read
@@ -188,11 +203,14 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
         for number, fields in (wide.items(rows, batch) if wide.templates else batch):
             replaced = _controls_replaced(fields, rows.columns) if not "".join(fields).isprintable() else ()
             po = rows.cell(fields, "po_number")
+            if po[:1] == "'" and (plain := _unguarded(po)) != po:  # "'00123": the PO's digits, its rows told apart so
+                po = fields[rows.columns["po_number"]] = plain
             if replaced:
                 rows.where = po or None
                 _said_replaced(rows, number, po, replaced)
-            if not wide.templates and (not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and \
-                    (why := totals.reason(rows, fields, po)) is not None:
+            if not wide.templates and ((not po or po.casefold().rstrip(":").strip() in TOTALS_LABELS) and
+                                       (why := totals.reason(rows, fields, po)) is not None
+                                       or po in pos and (why := totals.subtotal(rows, fields, po)) is not None):
                 rows.where = None
                 rows.note(finding("CSV_TOTALS_ROW_SKIPPED", f"Row {number} is the export's totals row ({why}): "
                                   "passed over, no order row (the layout's total_labels pass it over without a word).",
@@ -206,7 +224,9 @@ def read_csv_orders(data: bytes | Iterable[bytes], mapping: CsvOrderMapping, *, 
             rows.where = po or None
             head = bool(heads) and rows.cell(fields, "record_type").casefold() in heads or order_rows and bool(po) \
                 and not any(rows.cell(fields, name) for name in _NUMBERED)  # a portal report's order row
-            value = _row(rows, number, fields, mapping, reading, head=head)
+            value = _row(rows, number, fields, mapping, reading, head=head,
+                         merged=above if not po and above is not None and not mapping.grouped and not wide.templates
+                         and any(rows.cell(fields, name) for name in _NUMBERED) else None)
             if not po:
                 _refuse(number, "", fields)
                 continue  # reported by _row
@@ -608,9 +628,10 @@ class _Reading:
 
 
 def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, reading: _Reading, *,
-         head: bool = False) -> dict | None:
+         head: bool = False, merged: str | None = None) -> dict | None:
     """A row's values read (None, with its findings, when one cannot be); ``head``: a PO's order row (record
-    type H), which sends no quantity."""
+    type H), which sends no quantity; ``merged``: the PO of the rows above a line row naming none, which it may
+    continue (a PO number cell merged over its order's rows is saved in the first row only), said in its finding."""
     if reading.positions is None:
         reading.positions = [(name, rows.columns.get(name)) for name in _FIELDS]
         for name in reading.joined:  # its columns found, as one: "Shipping First Name + Shipping Last Name"
@@ -627,8 +648,10 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
     ok = True
     for name in _REQUIRED[:1] if head else _REQUIRED:
         if not out[name]:
-            rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.", number,
-                         name)
+            hint = (f" If it continues PO {merged} above (a PO number cell merged over its order's rows is saved in "
+                    "the first row only), set the layout's grouped = true." if merged and name == "po_number" else "")
+            rows.problem("CSV_VALUE_MISSING", f"Row {number} has no {rows.header_names.get(name, name)!r}.{hint}",
+                         number, name)
             ok = False
     if m.quantity_with_unit and out["quantity"] is not None:
         ok = _unit_in_quantity(rows, number, out, m) and ok
@@ -641,7 +664,9 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
             else:
                 value = reading.number(out[name], m)
             if value is None:
-                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number.", number, name, out[name])
+                rows.problem("CSV_NUMBER_INVALID", f"{out[name]!r} is not a number."
+                             + number_hint(out[name], m, m.currency_symbol if name == "unit_price" else ""), number,
+                             name, out[name])
                 ok = False
             elif value != value.quantize(_PLACES):
                 # 0.012345 per each, 12.34567 LB: held by the rules (PRICE_/QUANTITY_DECIMALS_UNSUPPORTED) as an
@@ -653,8 +678,8 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
         if out[name] is not None:
             value = parse_date(out[name], m)
             if value is None:
-                rows.problem("CSV_DATE_INVALID", f"{out[name]!r} does not match {m.date_format!r}.", number, name,
-                             out[name])
+                rows.problem("CSV_DATE_INVALID", f"{out[name]!r} does not match {m.date_format!r}."
+                             + date_hint(out[name], m), number, name, out[name])
                 ok = False
             out[name] = value
     for name, most, element in reading.limits:
@@ -671,10 +696,21 @@ def _row(rows: CsvRows, number: int, fields: list[str], m: CsvOrderMapping, read
                          "spreadsheet rewrote in scientific notation: its digits are lost, and the PO is refused "
                          "(it is never answered under an id it was not sent with).", number, name, value)
             ok = False
+    for name in _LOST_IF_FAILED:
+        value = out[name]
+        if value is not None and spreadsheet_error(value):
+            rows.problem("CSV_VALUE_GARBLED", f"{rows.header_names.get(name, name)!r} {value!r} is a spreadsheet's "
+                         "error value (the formula filling the cell failed: a lookup that found nothing, a reference "
+                         "deleted): the value is lost, and the PO is refused (it is never answered, nor shipped, under "
+                         "a value it was not sent with). Have the sheet's formula fixed and the file saved again.",
+                         number, name, value)
+            ok = False
     for name in _DIGITS_KEPT:  # "'02134": the apostrophe an exporter writes to keep a spreadsheet from dropping
         value = out[name]    # the zeros (Shopify's zip codes); never part of a postal code or a GTIN
         if value is not None and value[:1] == "'" and value[1:2].isalnum():
             out[name] = value[1:]
+    for name in _GUARDED_IDS:
+        out[name] = _unguarded(out[name])
     if out["ship_to_country"]:
         out["ship_to_country"] = countries.named(out["ship_to_country"])
     postal = out["ship_to_postal_code"]
@@ -763,6 +799,15 @@ def _zeros_dropped_postal(postal: str, country: str | None, state: str | None) -
         return None
     head, _, plus = postal.partition("-")
     return head.zfill(5) + (f"-{plus}" if plus else "")
+
+
+def _unguarded(value: str | None) -> str | None:
+    """An id written after the apostrophe an exporter puts before digits so a spreadsheet keeps them as text
+    ("'00123", "'614141000012": its leading zeros, its digits past 15): the digits. An apostrophe before anything
+    else is kept (no exporter guards a text that is no number: it is the id as sent)."""
+    if value is not None and value[:1] == "'" and value[1:].isascii() and value[1:].isdigit():
+        return value[1:]
+    return value
 
 
 def unit_code(sent: str | None, m: CsvOrderMapping) -> str:

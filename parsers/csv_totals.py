@@ -8,8 +8,10 @@ A row is taken for a totals row only when it really is one: no line id and no pr
 or no PO number and its numbers each the sum of the rows above it (the quantity column's the quantities', the price
 column's the prices' or the lines' amounts (quantity x price), any other column's its own or the amounts; a column
 summed is one holding a number in the first order row): the rows since the last totals row (a subtotal) or every
-row above (a grand total); any text in it that is no number and no label keeps it a bad row. Pure: row cells in, a
-reason out; the sums cost a few additions per row.
+row above (a grand total); any text in it that is no number and no label keeps it a bad row. A row naming a PO read
+above is that PO's subtotal (a hand-made sheet's "Subtotal" under each order, its PO number repeated:
+`Totals.subtotal`) only with a totals label in a text column, no line id nor product id, and its numbers blank or
+the sums of that PO's rows. Pure: row cells in, a reason out; the sums cost a few additions per row.
 """
 
 from __future__ import annotations
@@ -71,13 +73,14 @@ class Totals:
     cell's text -> its number (True: a price, read with the layout's currency), None when it is none. The other
     columns summed are those holding a number in the first order row (an export's amount, subtotal, weight)."""
 
-    __slots__ = ("number", "mark", "every", "summed")
+    __slots__ = ("number", "mark", "every", "summed", "pos")
 
     def __init__(self, number: Callable[[str, bool], Decimal | None]) -> None:
         self.number = number
         self.every = _Sums()  # of every order row above
         self.mark = _Sums()  # of those above the last totals row
         self.summed: tuple[int, ...] | None = None  # the other columns summed (known at the first order row)
+        self.pos: dict[str, list[_Sums]] = {}  # PO -> the sums of its rows, and those at its last subtotal row
 
     def add(self, rows: CsvRows, fields: list[str], value: dict | None) -> None:
         """An order row (one naming a PO) counted in the sums; ``value``: its quantity and price as read (None: the
@@ -91,6 +94,38 @@ class Totals:
         others = [(at, number) for at in self.summed if at < len(fields) and (text := fields[at].strip())
                   and (number := self._plain(text)) is not None]
         self.every.add(quantity, price, others)
+        po = rows.cell(fields, "po_number")
+        if po:
+            self.pos.setdefault(po, [_Sums(), _Sums()])[0].add(quantity, price, others)
+
+    def subtotal(self, rows: CsvRows, fields: list[str], po: str) -> str | None:
+        """Why a row naming ``po``, a PO read above, is its subtotal row (a hand-made sheet's "Subtotal" under each
+        order's rows, its PO number repeated), or None when it is not one: no line id and no product id, a totals
+        label in a text column, and each of its other cells blank or a number that is the sum of that PO's rows
+        (since its last subtotal, or all of them). Its numbers blank too, it is no line either (no quantity, no
+        item): a subtotal. Any other text keeps it a row of the PO."""
+        sums = self.pos.get(po)
+        if sums is None or any(rows.cell(fields, name) for name in _KEYS):
+            return None
+        at_po = rows.columns.get("po_number")
+        label = next(((at, text) for at, cell in enumerate(fields) if at != at_po and (text := cell.strip())
+                      and text.casefold().rstrip(":").strip() in LABELS), None)
+        if label is None:
+            return None
+        quantity, price = self._numbers(rows, fields)
+        if rows.cell(fields, "quantity") and quantity is None or rows.cell(fields, "unit_price") and price is None:
+            return None
+        named = _named(rows)
+        others = [(at, self.number(text, True)) for at, cell in enumerate(fields)
+                  if at not in named and at != label[0] and (text := cell.strip())]
+        if any(value is None for _at, value in others):
+            return None
+        numbers = [(at, value) for at, value in others if value is not None]
+        if (quantity is not None or price is not None or numbers) and not (
+                sums[0].since(sums[1]).holds(quantity, price, numbers) or sums[0].holds(quantity, price, numbers)):
+            return None
+        sums[1] = sums[0].copy()
+        return f"labelled {label[1]!r}, PO {po}'s subtotal: no item, its numbers blank or the sums of its rows"
 
     def _plain(self, text: str) -> Decimal | None:
         """A cell's number: a plain one ("45.00") read at once (a column of ids or amounts seldom repeats a value),

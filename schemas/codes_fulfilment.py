@@ -39,11 +39,15 @@ FULFILMENT_CODES: list[CodeSpec] = [
     _C("CSV_TOTALS_ROW_SKIPPED", "business", "warning", "",
        "A row naming no line and no item is the export's totals row (a \"Total\" label, or no PO and its quantity and "
        "amount the sums of the rows above): passed over, no order row."),
+    _C("CSV_TITLE_ROWS_SKIPPED", "business", "warning", "",
+       "A CSV order file's header stands below a title block (a hand-made sheet's name, buyer, date, logo rows) the "
+       "layout's title_rows does not count: found among the rows below, the rows above it passed over."),
     _C("CSV_PRICE_CURRENCY_MISMATCH", "business", "error", "",
        "A price cell names a currency (\"12.50 USD\", \"EUR 1.049,00\") other than its order's (the row's currency "
        "column, or the PO's earlier rows): the PO is refused, never priced in another currency unsaid."),
     _C("CSV_VALUE_GARBLED", "business", "error", "",
-       "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost."),
+       "An id is a number a spreadsheet rewrote in scientific notation (7.71235E+11): its digits are lost; or a CSV "
+       "order's id or ship-to is a spreadsheet's error value (#N/A, #REF!: a formula that failed): its value is lost."),
     # --- shipment confirmations as read (parsers.shipments_csv, parsers.warehouse_945) ----------
     _C("SHIPMENT_REFERENCE_GARBLED", "business", "warning", "",
        "A tracking number or bill of lading a spreadsheet rewrote in scientific notation: left out of the 856."),

@@ -126,7 +126,9 @@ EXPECTED = {
         'left out whole"',
         'UMB-7505;1;IR;Rejected;12;0;0;EA;25,70;;"row 6, Row 6 has 11 fields; the header has 10.; PO UMB-7505 is '
         'left out whole"',
-        ";1;IR;Rejected;12;0;0;EA;25,70;;row 7, PO Number: Row 7 has no 'PO Number'.",
+        ";1;IR;Rejected;12;0;0;EA;25,70;;row 7, PO Number: Row 7 has no 'PO Number'. If it continues PO UMB-7504 "
+        "above (a PO number cell merged over its order's rows is saved in the first row only), set the layout's "
+        "grouped = true.",
         # the UPC Excel wrote as 6,14141E+11: refused by the items rule at its row and column, never guessed, its
         # message saying which digits the spreadsheet lost
         "UMB-7501;1;IR;Rejected;20;0;0;EA;26,25;;UP '6,14141E+11' is not a valid UPC/GTIN/EAN: a spreadsheet "
