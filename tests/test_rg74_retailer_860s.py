@@ -431,3 +431,23 @@ def test_a_new_pack_on_a_line_not_shipped_of_a_partly_shipped_order_is_decided_a
         state.close()
     assert (got[1].shipped, got[2].ordered, got[2].allocated, got[2].shipped) == (12, 2, 2, 0), got
 
+
+def test_a_finding_about_the_same_thing_is_stored_once_however_often_the_order_is_decided(night):
+    """Orders decided again after an 860 (Target's, Kohl's, Home Depot's ... each decided on 11-25 and again on 11-27)
+    run the rules over their heading again: a warning about the same thing (the same code, message and place in the
+    same file: TERMS_MISMATCH on the 850's ITD, a line's SAC_NOT_APPLIED) is stored, and reported, once; it used to
+    be stored again at every decision (two, three identical rows in the store and the night's report)."""
+    from connectors.state import StateStore
+
+    ws, _found, _states = night
+    state = StateStore(ws.state_path)
+    try:
+        rows = state.findings()
+    finally:
+        state.close()
+    same = [(f["partner"], f["po_number"], f["stage"], f["code"], f["severity"], f["message"], f["file"], f["isa13"],
+             f["gs06"], f["st02"], f["segment_position"], f["element"], f["value"], f["line_number"],
+             f["consequence"]) for f in rows]
+    twice = {k for k in same if same.count(k) > 1}
+    assert not twice, sorted(twice)
+    assert any(k[3] == "TERMS_MISMATCH" for k in same)
