@@ -2800,6 +2800,24 @@ class StateStore(FinanceTables):
                                                  f" po_number{within}", (code, partner, *chunk)) if r[0])
         return out
 
+    def said_findings(self, keys: Iterable[tuple[str, str]], stages: Sequence[str]) -> set[tuple]:
+        """What the findings of ``stages`` recorded for these (partner, PO) said, whatever their run
+        (schemas.lifecycle.finding_said of each): what an order decided again must not record twice."""
+        from schemas.lifecycle import SAID_COLUMNS, finding_said
+
+        by_partner: dict[str, list[str]] = {}
+        for partner, po in dict.fromkeys(keys):
+            by_partner.setdefault(partner, []).append(po)
+        marks = ",".join("?" * len(stages))
+        cols = ", ".join((*SAID_COLUMNS, "consequence"))
+        out: set[tuple] = set()
+        for partner, pos in by_partner.items():
+            for within, chunk in self._within(pos):
+                out.update(finding_said(*r[:-1], consequence=r[-1]) for r in self._q(
+                    f"SELECT {cols} FROM findings WHERE stage IN ({marks}) AND partner=? AND po_number{within}",
+                    (*stages, partner, *chunk)))
+        return out
+
     def invoiced_shipment_keys(self, keys: Iterable[tuple[str, str]]) -> set[str]:
         """The doc keys of the 810s already on these (warehouse, shipment id): a partner billed per store has one
         per PO and store (engine.lifecycle.billing.invoices_due's ``invoiced_keys``)."""

@@ -33,8 +33,9 @@ we keep its own cancel / do-not-deliver dates and ship window's end: the POC loo
 window's opening and requested delivery date, the loop's DTM 010 / 037 / 002 (LINE_DECIDING_DATES), which make the
 line changed (decided again, its ACK 068 the day it now ships) on an order that has not shipped (once it has, the
 date is not taken: CHANGE_DATES_NOT_STORED). A POC loop's PO4 packing an existing line otherwise is the line's
-new pack (its PO4 columns, whole, as an added line's; changed, so decided again) until units of the line shipped:
-then it is not taken (CHANGE_PACK_NOT_APPLIED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
+new pack (its PO4 columns, whole, as an added line's; changed, so decided again, on an order that shipped other
+lines too: engine.lifecycle.changes.repacked_lines) until units of the line shipped: then it is not taken
+(CHANGE_PACK_NOT_APPLIED); a dates POC that sends none of them gets a CHANGE_DATES_NOT_STORED
 warning for a person to pass the date on, as does the date part of RQ, PR and MU.
 """
 
@@ -474,13 +475,18 @@ def _refs_named(result: ChangeResult, order: Mapping, header: Mapping) -> Change
 def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: Collection[str]
                 ) -> tuple[ChangeResult, dict[str, object]]:
     """``result`` and the ORDERS columns of the heading REFs of the 860 (CHANGE_HEADERS refs_sent, the first of each
-    qualifier with a REF02) of a qualifier the order has none of (its 850 sent none: order_ref_elements). One the
+    qualifier with a REF02, and ref_descriptions, their REF03s and the REFs stated by REF03 alone) of a qualifier the
+    order has none of (its 850 sent none: order_ref_elements). One the
     partner's 855, 856 or 810 carries back (``echoed``: the union of the profile's order_refs) is kept with the order:
-    its ORDER_REFS column, if it has one, and refs_sent (the new REF after the 850's), so the documents still to write
-    carry it, and CHANGE_HEADER_APPLIED names it (heading_finding); any other is named CHANGE_HEADER_NOT_APPLIED, for
+    its ORDER_REFS column, if it has one, and refs_sent (the new REF after the 850's), with its REF03 in
+    ref_descriptions (as the 850's: REF*DP*084*HOUSEWARES, REF*JB**SPRING RESET), so the documents still to write
+    carry it as they would the 850's (order_ref_descriptions), and CHANGE_HEADER_APPLIED names it (heading_finding);
+    any other is named CHANGE_HEADER_NOT_APPLIED, for
     a person to see it. A REF changing one the order has is _refs_named's. They used to be neither applied nor told:
-    a new promotion (REF*PD) or department (REF*DP) the 856 and 810 never carried."""
+    a new promotion (REF*PD) or department (REF*DP) the 856 and 810 never carried; then kept without their REF03."""
     had = {e[0] for e in order_ref_elements(order)}
+    texts = {r["qualifier"]: r["description"] for r in header.get("ref_descriptions") or ()
+             if r.get("qualifier") and r.get("description")}
     new, seen = [], set()
     for ref in header.get("refs_sent") or ():
         q, sent = ref.get("qualifier"), (ref.get("id") or "").strip()
@@ -489,15 +495,20 @@ def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: C
         seen.add(q)
         if q not in had:
             new.append((q, sent))
+    new += [(q, "") for q in texts if q not in seen and q not in had]  # stated by REF03 alone
     kept = [(q, sent) for q, sent in new if q in echoed]
-    added: dict[str, object] = {ORDER_REFS[q]: sent for q, sent in kept if q in ORDER_REFS}
-    if kept:
-        added["refs_sent"] = [*(order.get("refs_sent") or ()), *({"qualifier": q, "id": sent} for q, sent in kept)]
+    added: dict[str, object] = {ORDER_REFS[q]: sent for q, sent in kept if q in ORDER_REFS and sent}
+    if any(sent for _q, sent in kept):
+        added["refs_sent"] = [*(order.get("refs_sent") or ()), *({"qualifier": q, "id": sent} for q, sent in kept
+                                                                 if sent)]
+    if any(q in texts for q, _sent in kept):
+        added["ref_descriptions"] = [*(order.get("ref_descriptions") or ()), *(
+            {"qualifier": q, "description": texts[q]} for q, _sent in kept if q in texts)]
     told = [(q, sent) for q, sent in new if q not in echoed]
     if not told:
         return result, added
     at = dict(header, segment_position=2, file_segment=(header.get("st_file_segment") or 0) + 1)
-    named = "; ".join(f"REF {q} {sent}" for q, sent in told)
+    named = "; ".join(" ".join(v for v in ("REF", q, sent, texts.get(q)) if v) for q, sent in told)
     return replace(result, findings=[*result.findings, _finding(
         "CHANGE_HEADER_NOT_APPLIED", f"The 860's heading carries {named}, a reference PO {order.get('po_number')}'s "
         "850 did not send and our 855, 856 and 810 do not carry back (the partner's order_refs): it was not "
@@ -506,10 +517,14 @@ def _refs_added(result: ChangeResult, order: Mapping, header: Mapping, echoed: C
 
 def refs_said(order: Mapping, changed: Mapping) -> list[str]:
     """'REF PD (none) -> SPRING26' for each heading reference ``changed`` (ORDERS columns: _refs_added) adds to
-    ``order``, in the order the 860 sent them."""
-    had = {r.get("qualifier") for r in order.get("refs_sent") or ()}
-    return [f"REF {r['qualifier']} (none) -> {r['id']}" for r in changed.get("refs_sent") or ()
-            if r.get("qualifier") not in had]
+    ``order``, in the order the 860 sent them, with its REF03 where it sent one ('REF DP (none) -> 084 HOUSEWARES';
+    'REF JB (none) -> SPRING RESET', stated by REF03 alone)."""
+    had = {e[0] for e in order_ref_elements(order)}
+    texts = {r["qualifier"]: r["description"] for r in changed.get("ref_descriptions") or ()
+             if r.get("qualifier") not in had}
+    said = [(r["qualifier"], r["id"]) for r in changed.get("refs_sent") or () if r.get("qualifier") not in had]
+    said += [(q, "") for q in texts if q not in {q for q, _id in said}]
+    return [f"REF {q} (none) -> " + " ".join(v for v in (sent, texts.get(q)) if v) for q, sent in said]
 
 
 def _parties_named(result: ChangeResult, order: Mapping, header: Mapping) -> ChangeResult:
@@ -1211,10 +1226,11 @@ class _Editor:
         what the rules check (PO4_PACK_DIFFERS ...). The line is changed (_COMPARED): decided again with it on an
         order that has not shipped, answered as any applied change. Once units of the line shipped (in part or
         whole) it is not applied, the line keeps the pack they went in, and CHANGE_PACK_NOT_APPLIED names old and
-        new; a line of an order that shipped none of whose units did takes it (not decided again, as its new
-        quantity is not). A PO4 restating the line's, or none, changes nothing; nor does the PO4 of a POC in
-        another unit than the line's, which says what that unit holds (_converted). It used to be dropped unsaid
-        (865 IA, the 850's pack kept: a DC's confirmation in cases converted by the old pack)."""
+        new; a line of an order that shipped none of whose units did takes it and is decided again with it
+        (engine.lifecycle.changes.repacked_lines: the rules judge a line by its pack), as an added line is. A PO4
+        restating the line's, or none, changes nothing; nor does the PO4 of a POC in another unit than the line's,
+        which says what that unit holds (_converted). It used to be dropped unsaid (865 IA, the
+        850's pack kept: a DC's confirmation in cases converted by the old pack)."""
         sent = {c: poc.get(c) for c in PO4_COLUMNS}
         if all(v is None for v in sent.values()) or all(sent[c] == line.get(c) for c in PO4_COLUMNS) or \
                 self._other_unit(poc, line):  # (a POC in another unit: its PO4 counts that unit, _converted)

@@ -5,6 +5,8 @@ Pure: orders, lines and their LineAcks (the same decisions engine.po_ack renders
 bytes out. Deterministic: the same inputs give the same bytes (encoding, delimiter, quoting and
 line terminator from CsvAckSettings; a utf-8-sig encoding writes a BOM). Numbers are written with
 the layout's decimal separator and no thousands separator; dates with its date format.
+`build_csv_held` tells the lines of an order held for a person (status IH, "On hold": nothing accepted yet), in the
+night it is held, as the 855 never does (a partner without EDI gets no 997 either: this says the order arrived).
 `build_csv_refusals` answers the rows intake did not take (a CSV order file's rows in error, and the other
 rows of their POs): status IR, each with its row, column and reason, as a 997 answers an 850 set in error.
 A character the layout's encoding cannot hold (a Polish "Ł" of a UTF-8 file, answered in Windows-1252) is
@@ -49,7 +51,11 @@ REASON_TEXT = {
     "nothing to allocate": "nothing to ship",
     "rejected": "not accepted",
     "order rejected": "the order is not accepted",
+    "held for review": "received, held for review by our staff: the final answer follows",
 }
+# the reason of each line of an order held for a person (HELD_STATUS): the night's acknowledgment says it arrived and
+# waits, not why (the hold's reasons are ours to weigh); its final rows follow once a person decides
+HELD_STATUS, HELD_REASON = "IH", "held for review"
 _ROUNDED = {"+case_pack_up": " (quantity rounded up to full cases)",
             "+case_pack_down": " (quantity rounded down to full cases)"}
 
@@ -72,6 +78,18 @@ def build_csv_ack(entries: Sequence[AckEntry], settings: CsvAckSettings, *,
             values = _values(order, line, ack, settings, reasons)
             writer.writerow([values.get(c, "") for c in settings.columns])
     return _encoded(buf.getvalue(), settings.encoding)
+
+
+def build_csv_held(entries: Sequence[tuple[Mapping[str, object], Sequence[Mapping[str, object]]]],
+                   settings: CsvAckSettings) -> bytes:
+    """One CSV file for orders held for a person ((order row, its line rows) each, in the order given): a row per
+    line in the acknowledgment's layout, status HELD_STATUS (IH, "On hold": the status the layout has for a hold,
+    which every reader of it takes as nothing accepted), quantity ordered as sent, none accepted or backordered,
+    no promised date, reason HELD_REASON. The order's answer follows, as any order's, once a person decides."""
+    held = LineAck(HELD_STATUS)
+    return build_csv_ack([(order, lines, [held] * len(lines)) for order, lines in entries], settings, reasons={
+        (x12_po(str(order.get("po_number") or "")), int(line.get("line_number") or 0)): HELD_REASON
+        for order, lines in entries for line in lines})
 
 
 def build_csv_refusals(rows: Sequence, settings: CsvAckSettings, *, more: int = 0) -> bytes:

@@ -218,7 +218,10 @@ def _orders(ordered: pa.Table, acknowledged: pa.Table, shipped: pa.Table, invoic
     base = ordered.append_column("x12", x12).group_by(["partner", "po_number"], use_threads=False).aggregate(
         [("received_at", "min"), ("fa_sent_at", "min"), ("x12", "any")]).rename_columns(
         ["partner", "po_number", "received_at", "fa_sent_at", "x12"])
-    for table, column, name in ((acknowledged, "sent_at", "acked_at"), (shipped, "shipped_at", "shipped_at"),
+    # (a CSV partner's order told held for a person, IH, is not answered yet: its answer is the decision's)
+    answers = acknowledged.filter(pc.fill_null(pc.not_equal(acknowledged["ack_code"], "IH"), True)) \
+        if acknowledged.num_rows and "ack_code" in acknowledged.column_names else acknowledged
+    for table, column, name in ((answers, "sent_at", "acked_at"), (shipped, "shipped_at", "shipped_at"),
                                 (invoiced, "sent_at", "invoiced_at")):
         base = base.join(_first(table, column, name), ["partner", "po_number"], join_type="left outer",
                          use_threads=False)

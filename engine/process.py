@@ -42,7 +42,7 @@ from parsers.x12_writer import Segment
 from rules.envelope import Acceptance, check_envelopes
 from rules.guide import check_guide
 from rules.outbound import echoes_too_long
-from rules.set_checks import marks_carried_by
+from rules.set_checks import line_refs_echoed_by, marks_carried_by
 from rules.structure import check_structure, dictionary_for, sdq_applied, taxes_of_invoices
 from schemas.application_advice import APPLICATION_ADVICE
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
@@ -440,7 +440,8 @@ def _process(result: ParseResult, *, file: str, sha256: str, profile: PartnerPro
     structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                  invoice=profile.fulfilment.invoice,
                                  components=profile.fulfilment.asn.prepacks == "components",
-                                 marks_carried=marks_carried_by(profile))
+                                 marks_carried=marks_carried_by(profile),
+                                 refs_echoed=line_refs_echoed_by(profile))
     findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
     findings += check_guide(result, inbound, profile.x12.guide)
     too_large = sets_too_large(result, oversized, profile.limits, file)

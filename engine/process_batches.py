@@ -54,7 +54,7 @@ from parsers.x12_stream import OversizedSet
 from parsers.x12_writer import Segment
 from rules.envelope import check_interchange, check_sets
 from rules.guide import check_guide
-from rules.set_checks import marks_carried_by
+from rules.set_checks import line_refs_echoed_by, marks_carried_by
 from rules.structure import check_structure, sdq_applied, taxes_of_invoices
 from schemas.changes import CHANGE_HEADERS, CHANGE_SACS, ORDER_CHANGES
 from schemas.profile import PartnerProfile
@@ -165,7 +165,8 @@ class SplitInterchange:
         structural = check_structure(result, inbound, common=profile.x12.other_versions == "common",
                                      invoice=profile.fulfilment.invoice,
                                      components=profile.fulfilment.asn.prepacks == "components",
-                                     marks_carried=marks_carried_by(profile))
+                                     marks_carried=marks_carried_by(profile),
+                                     refs_echoed=line_refs_echoed_by(profile))
         findings += taxes_of_invoices(sdq_applied(structural, profile), profile)
         findings += check_guide(result, inbound, profile.x12.guide)
         too_large = sets_too_large(result, oversized, profile.limits, file)

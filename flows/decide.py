@@ -31,7 +31,7 @@ from rules.reference_rows import case_items_said, reference_replaced
 from rules.shipment_units import ShipmentUnits
 from schemas.errors import ConfigError
 from schemas.findings import Finding
-from schemas.lifecycle import ON_HOLD, FindingRecord, Plan
+from schemas.lifecycle import ON_HOLD, RULED_STAGES, FindingRecord, Plan
 from schemas.orders import ORDERS
 from schemas.outcomes import outcome_for
 from schemas.profile import PartnerProfile
@@ -197,6 +197,11 @@ def _decide_run(ws: Workspace, profiles: dict[str, PartnerProfile], state: State
                                         lifecycle.change_answer_keys(revisions.change_ids, awaited))
     files = {r.source_sha256: r.source_file for r in records.values()} | {
         c.store_key: c.source_file for c in [*pending, *earlier]}
+    # an order decided again (an 860, a person's approval) is judged whole again: what its findings said before is
+    # not recorded twice (engine.lifecycle.said_once)
+    again = lifecycle.judged_before(records) & {(fr.partner, fr.po_number) for fr in plan.findings if fr.po_number}
+    if again:
+        plan = lifecycle.said_once(plan, state.said_findings(again, RULED_STAGES))
     with timed("decide.apply"):
         applied = state.apply(plan, render=renderer(profiles, now), hold=holder(profiles, stage="decide", files=files),
                               at=at, run_id=run_id, unchanged_since=since)

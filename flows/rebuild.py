@@ -37,7 +37,7 @@ from connectors.order_store import OrderStore
 from connectors.state import COMPANY, StateStore
 from engine import lifecycle
 from engine.changes import CANCEL_PURPOSES  # BCH01: the 860 cancels the order (01, 17)
-from engine.csv_ack import read_csv_ack
+from engine.csv_ack import HELD_STATUS, read_csv_ack
 from engine.finance_inputs import csv_parts
 from engine.order_status import as_acks
 from engine.po_ack import ack_type
@@ -246,12 +246,16 @@ def _record_outbox(ws: Workspace, state: StateStore, profiles: dict[str, Partner
 def _csv_answers(name: str, data: bytes, profile: PartnerProfile) -> list[tuple[str, lifecycle.SentAnswer]]:
     """A CSV acknowledgment's orders (engine.csv_ack, in the partner's layout), each as the 855 it stands for:
     its rows' statuses and quantities as ACKs (engine.finance_inputs.csv_parts), BAK02 as the night said
-    it (engine.po_ack.ack_type). It carries no date: it never answers an 860 (a revision gets none)."""
+    it (engine.po_ack.ack_type). It carries no date: it never answers an 860 (a revision gets none). An order whose
+    every row is held (engine.csv_ack.HELD_STATUS: told held for a person the night it came) is not answered by it:
+    left out, it is decided again as the order it is."""
     rows: dict[str, list[dict]] = defaultdict(list)
     for r in read_csv_ack(data, profile.fulfilment.csv_ack or CsvAckSettings()):
         rows[str(r["po_number"])].append(r)
     out = []
     for n, (po, mine) in enumerate(rows.items(), 1):
+        if all(r["status"] == HELD_STATUS for r in mine):
+            continue
         lines = tuple((str(r["line_id"] or r["line_number"]), r["quantity_ordered"], tuple(csv_parts(r)))
                       for r in mine)
         codes = [code for _, _, acks in lines for code, _ in acks]

@@ -15,7 +15,7 @@ from engine import lifecycle
 from engine.decide import decide_within_limits
 from flows.decide import rule_settings
 from flows.workspace import Workspace
-from schemas.lifecycle import OrderRecord, Plan
+from schemas.lifecycle import RULED_STAGES, OrderRecord, Plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ def recheck_held(ws: Workspace, state: StateStore, *, po: str | None = None, par
     plan = lifecycle.plan_recheck(records, decisions, at=at.isoformat(), by=by, run_id=run_id)
     plan += Plan(findings=lifecycle.decision_findings(suite.findings, decisions, orders, suite.lines,
                                                       stage="recheck"))
+    # what the order's findings said when it was held (and rechecked before) is not recorded again
+    plan = lifecycle.said_once(plan, state.said_findings(records, RULED_STAGES))
     state.apply(plan, at=at.isoformat(), run_id=run_id)
     state.finish_run(run_id, at.isoformat(), {"rechecked": len(chosen)})
     after = {t.record.key: t.record for t in plan.transitions}

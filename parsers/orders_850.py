@@ -395,11 +395,13 @@ def _all_per_set(n: int, set_of_row: np.ndarray, rows: np.ndarray, values: pa.Ar
 
 
 def _other_ship_tos(n: int, set_of_row: np.ndarray, st_rows: np.ndarray, cells, elements: pa.ListArray) -> pa.Array:
-    """Per set (``n``), ORDERS.ship_to_others_sent: its heading's N1*ST loops after the first (``st_rows``: the
-    heading's N1*ST rows, ascending) naming another party than the first (the order's ship-to), each N1's elements
-    from N101 joined by ELEMENTS_SEP, ITDS_SEP between them; null where there is none. The same party is the same
-    N103/N104 where both have one, else the same N102 (another name of the same location). Rare: joined one by
-    one, only for the sets that have two or more."""
+    """Per set (``n``), ORDERS.ship_to_others_sent: its heading's N1*ST loops, and N1*BS (bill and ship to) loops,
+    naming another party than the order's ship-to (the first N1*ST, else the first N1*BS: ``st_rows``: the
+    heading's N1*ST and N1*BS rows, ascending), each N1's elements from N101 joined by ELEMENTS_SEP, ITDS_SEP
+    between them; null where there is none. The same party is the same N103/N104 where both have one, else the
+    same N102 (another name of the same location). A BS naming another place than the set's own N1*ST (whose goods
+    then go where?) used to be compared with nothing. Rare: joined one by one, only for the sets that have two or
+    more."""
     if len(st_rows) < 2:
         return pa.nulls(n, pa.string())
     owner = set_of_row[st_rows]
@@ -407,14 +409,19 @@ def _other_ship_tos(n: int, set_of_row: np.ndarray, st_rows: np.ndarray, cells, 
     rows = st_rows[several[owner]]
     if not len(rows):
         return pa.nulls(n, pa.string())
-    name, qualifier, ident = (cells.column(rows, k).to_pylist() for k in (2, 3, 4))
+    code, name, qualifier, ident = (cells.column(rows, k).to_pylist() for k in (1, 2, 3, 4))
     first: dict[int, tuple] = {}
+    for j, r in enumerate(rows.tolist()):  # the order's ship-to: a set's first ST, else its first BS
+        k = int(set_of_row[r])
+        if k not in first or (code[j] == "ST" and first[k][0] != "ST"):
+            first[k] = (code[j], j)
     others: list[int] = []
     for j, r in enumerate(rows.tolist()):
+        kind, at = first[int(set_of_row[r])]
         party = ((name[j] or "").strip(), qualifier[j] or "", (ident[j] or "").strip())
-        head = first.setdefault(int(set_of_row[r]), party)
-        if head is not party and ((head[1], head[2]) != (party[1], party[2]) if head[2] and party[2]
-                                  else head[0] != party[0]):
+        head = ((name[at] or "").strip(), qualifier[at] or "", (ident[at] or "").strip())
+        if at != j and ((head[1], head[2]) != (party[1], party[2]) if head[2] and party[2]
+                        else head[0] != party[0]):
             others.append(r)
     if not others:
         return pa.nulls(n, pa.string())
@@ -631,9 +638,9 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
     party_n1, party_of_n1 = n1[cand[last]][by_row], prefix_of_n1[cand[last]][by_row]  # each party's own N1
     # the REFs of the heading's N1 loops, with their party (N1*BT then REF*0B: the bill-to's state licence)
     cols["party_refs_sent"] = _party_refs(nsets, set_of_row, ref, n1, header_rows("N9"), party_n1, cells)
-    cols["ship_to_others_sent"] = _other_ship_tos(nsets, set_of_row, n1[pc.fill_null(pc.equal(n1_code, "ST"), False)
-                                                                         .to_numpy(zero_copy_only=False)], cells,
-                                                  seg.elements)
+    cols["ship_to_others_sent"] = _other_ship_tos(
+        nsets, set_of_row, n1[pc.fill_null(pc.is_in(n1_code, value_set=pa.array(["ST", "BS"])), False).to_numpy(
+            zero_copy_only=False)], cells, seg.elements)
     owner = np.where(np.isin(codes, [vocab.index("N1")] if "N1" in vocab else []), np.arange(n), -1)
     owner = np.maximum.accumulate(owner) if n else owner
     key_of_n1 = np.full(n, -1, dtype=np.int64)

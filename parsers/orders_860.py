@@ -54,7 +54,15 @@ from schemas.changes import (
     TOTAL_CHARGE_TYPES,
 )
 from schemas.empty import empty_table
-from schemas.orders import ELEMENTS_SEP, LINE_REF, PID_SENT, PRODUCT_ID, PRODUCT_QUALIFIERS, name2_kept
+from schemas.orders import (
+    ELEMENTS_SEP,
+    LINE_REF,
+    PID_SENT,
+    PRODUCT_ID,
+    PRODUCT_QUALIFIERS,
+    REF_DESCRIPTION,
+    name2_kept,
+)
 from schemas.x12 import Group, Interchange, TransactionSet
 
 
@@ -217,7 +225,7 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
     reads them; the first CUR's currency (CUR02); the first ITD, TD5 and FOB whole (as the 850's itd_sent, td5_sent,
     fob_sent); each N1 BT / BY / Z7 loop
     (KEPT_PARTIES: not applied, compared with the order's by engine.changes) as the 850 reads a party, with
-    its N1's position; each heading REF before the first N1 (refs_sent).
+    its N1's position; each heading REF before the first N1 (refs_sent; their REF03s: ref_descriptions).
     A set that sends none leaves them null (the order keeps its own)."""
     seg = result.segments
     ids = seg.ids
@@ -244,6 +252,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
             if sid == "REF":  # the heading's own (an N1 loop's REFs name its party)
                 if el[1] and el[2] and not got.get("n1_seen"):
                     got.setdefault("refs_sent", []).append({"qualifier": el[1], "id": el[2]})
+                if el[1] and not got.get("n1_seen"):  # its REF03, as the 850's ref_descriptions keep it
+                    _described(got.setdefault("described", {}), el[1], bool(el[2]), el[3])
             elif sid == "CUR":
                 got.setdefault("currency_sent", (el[2] or "").strip().upper() or None)
             elif sid == "DTM":
@@ -304,7 +314,19 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         out[name] = pa.array([next(sent) if r >= 0 else None for r in whole_rows[sid]], pa.string())
     out["parties_sent"] = pa.array([g.get("parties_sent") for g in found], pa.list_(PARTY_SENT))
     out["refs_sent"] = pa.array([g.get("refs_sent") for g in found], pa.list_(LINE_REF))
+    out["ref_descriptions"] = pa.array([[{"qualifier": q, "description": text} for q, (_v, text) in
+                                         g["described"].items() if text] or None if g.get("described") else None
+                                        for g in found], pa.list_(REF_DESCRIPTION))
     return out
+
+
+def _described(kept: dict[str, tuple[bool, str | None]], qualifier: str, has_value: bool, text: str | None) -> None:
+    """Keep, per REF01 of the heading, the REF03 (``text``) of its first REF with a REF02 (``has_value``), else of its
+    first REF with a REF03 (REF*JB**SPRING RESET: stated by REF03 alone, REF's R0203), as the 850 reads ORDERS
+    ref_descriptions (parsers.orders_850._ref_descriptions): in the order each qualifier was first sent."""
+    had = kept.get(qualifier)
+    if had is None or (not had[0] and has_value) or (had == (False, None) and text):
+        kept[qualifier] = (has_value, text)
 
 
 def _n4_state(el: list) -> str | None:

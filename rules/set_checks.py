@@ -233,10 +233,12 @@ SetCheck = Callable[[ParseResult, Sets, np.ndarray, np.ndarray, FlatElements], l
 
 def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
                      fe: FlatElements, invoice: InvoiceSettings | None = None,
-                     components: bool = False, marks_carried: bool = True) -> list[Finding]:
+                     components: bool = False, marks_carried: bool = True,
+                     refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
     """CTT01 vs the PO1 count, CTT02 vs the hash total of PO102, repeated PO101, SDQ, SCH, line dates, SLN,
     SAC (warnings; ``invoice``: the partner's invoice settings, by which each SAC says whether our 810s carry
-    it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components."""
+    it); with ``components`` (the partner's 856s list prepacks by their components), the prepacks' components;
+    ``refs_echoed``: the line REFs the partner's documents carry back (not quoted as notes)."""
     return (_line_checks(result, sets, chosen, set_of_row, fe, "PO1", "PO1_LINE_ID_DUPLICATE", "order",
                          hash_total=True) + _destination_quantities(result, sets, chosen, set_of_row, fe)
             + _schedules(result, sets, chosen, set_of_row, fe) + _po1_dates(result, sets, chosen, set_of_row, fe)
@@ -244,7 +246,8 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _sublines(result, sets, chosen, set_of_row, fe)
             + (_prepacks(result, sets, chosen, set_of_row, fe) if components else [])
             + _allowances(result, sets, chosen, set_of_row, fe, invoice)
-            + _notes(result, sets, chosen, set_of_row, fe) + _ship_tos(result, sets, chosen, set_of_row, fe)
+            + _notes(result, sets, chosen, set_of_row, fe, echoed=refs_echoed)
+            + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
             + _contract_prices(result, sets, chosen, set_of_row, fe)
@@ -580,13 +583,15 @@ _NOTE_REFS = ("ZZ", "L1")
 
 
 def _line_refs_told(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements, loop: str,
-                    also: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
+                    also: tuple[str, ...] = (), echoed: Collection[str] = ()) -> list[tuple[int, int, str, str]]:
     """A line's own REFs (a PO1 or 860 POC ``loop``'s, before any of LINE_LOOP_ENDS: an N1 loop's REF names its party)
     no one acts on: a note by its REF01 (_NOTE_REFS: REF*ZZ*NCNR, a term ops must see), one of ``also`` (an 860's
     REF*LT / SE: _lots_asked's), and any sent with its REF03 alone (REF*ZZ**NON-CANCELLABLE), which the line's
     line_refs do not keep (REF01 and REF02 both): (row, set, "REF ZZ NCNR", "REF") each, for NOTES_NOT_KEPT to quote
     rather than it be dropped without a word. The line keeps the others (ORDER_LINES line_refs) and its 855, 856 and
-    810 echo those the partner lists."""
+    810 echo those the partner lists: a note REF with its REF02 of a qualifier they echo (``echoed``:
+    line_refs_echoed_by) is carried back, so it is not quoted (it used to be: a false warning); a lot (``also``) is,
+    the warehouse picking by SKU whatever the documents say."""
     rows, owner = _rows_in(result, "REF", mine, set_of_row)
     line_rows, line_owner = _rows_in(result, loop, mine, set_of_row)
     if not len(rows) or not len(line_rows):
@@ -604,7 +609,8 @@ def _line_refs_told(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarra
                                                      *(_column(fe, rows, k)[0].to_pylist() for k in (1, 2, 3)),
                                                      strict=True):
         ident, words = (ident or "").strip(), (words or "").strip()
-        if inside and (ident or words) and (kind in _NOTE_REFS or kind in also or not ident):
+        if inside and (ident or words) and (kind in _NOTE_REFS or kind in also or not ident) and not (
+                ident and kind in echoed and kind not in also):
             out.append((row, set_, " ".join(v for v in ("REF", kind or "", ident, words) if v), "REF"))
     return out
 
@@ -631,7 +637,7 @@ def _lots_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 
 
 def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-           fe: FlatElements, *, change: bool = False) -> list[Finding]:
+           fe: FlatElements, *, change: bool = False, echoed: Collection[str] = ()) -> list[Finding]:
     """NOTES_NOT_KEPT once per 850 with free-form notes (MSG or MTX under an N9, NTE; a TD4 or PKG described in
     words), in its heading or its PO1 loops: "DELIVER TO DOCK 4 ONLY", "CALL 24 HOURS BEFORE DELIVERY", "GIFT WRAP",
     "KEEP FROZEN 0F OR BELOW"; a reefer the PO asks for (TD3 RT); a PO1 loop's own TD5 (the line's carrier and
@@ -643,7 +649,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     TD4, TD5 ... are CHANGE_HEADER_NOT_APPLIED's) and its POC loops' REFs as a PO1 loop's (and their REF LT / SE), each
     with its POC line: a ticketing or packing instruction a
     revision before the season sends (Tuesday Morning's N9 L1 TICKETING with MSG) used to be answered with an 865
-    and read by nobody."""
+    and read by nobody. ``echoed``: the line REF qualifiers the partner's documents carry back (_line_refs_told)."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
     mine[chosen] = True
     found: list[tuple[int, int, str, str]] = []  # (row, set, text, segment id)
@@ -656,10 +662,11 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     if change:  # (and the POC loops' own REFs no one acts on, as a PO1 loop's: the line keeps the rest)
         return _notes_told(result, sets, set_of_row, fe, mine,
                            found + _n9_notes(result, mine, set_of_row, fe)
-                           + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED), "POC", "860")
+                           + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED, echoed), "POC",
+                           "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
     found += _lots_asked(result, mine, set_of_row, fe)
-    found += _line_refs_told(result, mine, set_of_row, fe, "PO1")
+    found += _line_refs_told(result, mine, set_of_row, fe, "PO1", echoed=echoed)
     found += _reefer_asked(result, mine, set_of_row, fe)
     found += _marks_asked(result, mine, set_of_row, fe)
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
@@ -1166,10 +1173,12 @@ def _ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     """The 850s' ship-to warnings, their N1*ST rows found once: SHIP_TO_NOT_APPLIED (the heading's) and
     LINE_SHIP_TO_NOT_APPLIED (the PO1 loops')."""
     found = _ship_to_rows(result, "PO1", sets, chosen, set_of_row, fe)
+    both = _under_lines(result, "N1", sets, chosen, set_of_row, keep=lambda rows: np.asarray(pc.fill_null(
+        pc.equal(_column(fe, rows, 1)[0], "BS"), False).to_numpy(zero_copy_only=False), dtype=bool))
+    heading = _heading_ship_tos(result, sets, found, fe, both) if found is not None or both is not None else []
     if found is None:
-        return []
-    return _heading_ship_tos(result, sets, found, fe) + (_line_ship_tos(result, sets, found, fe) if found[5].any()
-                                                          else [])
+        return heading
+    return heading + (_line_ship_tos(result, sets, found, fe) if found[5].any() else [])
 
 
 def _line_ship_tos(result: ParseResult, sets: Sets, found: tuple, fe: FlatElements) -> list[Finding]:
@@ -1242,36 +1251,44 @@ def _line_departments(result: ParseResult, where: tuple[Interchange, Group, Tran
                     "warehouse which goods are for which department (a label each), or ask the partner for one PO "
                     "per department.", seg="N2", element="N201", value=unit, **_where(result, ic, g, ts, first + 1))]
 
-def _heading_ship_tos(result: ParseResult, sets: Sets, found: tuple, fe: FlatElements) -> list[Finding]:
+def _heading_ship_tos(result: ParseResult, sets: Sets, found: tuple | None, fe: FlatElements,
+                      both: tuple | None = None) -> list[Finding]:
     """SHIP_TO_NOT_APPLIED once per 850 whose heading names more than one ship-to: N1*ST loops (the N1 loop may
-    repeat) naming another party than its first (by N103/N104 where both have one, else N102; a loop repeating the
-    first's party, another name of the same location, raises nothing). The first is the order's ship-to
+    repeat), or an N1*BS (bill and ship to: BISAC's book orders), naming another party than the order's ship-to
+    (by N103/N104 where both have one, else N102; a loop repeating its party, another name of the same location,
+    raises nothing). The order's ship-to is the heading's first N1*ST, else its first N1*BS
     (parsers.orders_850: allocated, acknowledged, shipped and invoiced to it, once rules.business.places'
     SHIP_TO_AMBIGUOUS, which holds the order, is decided); the others are not applied. X12 says
     where the goods of one PO go by SDQ destination quantities or a ship-to in each PO1 loop: two heading ship-tos
-    tell no one which goods go where, so a person must ask. Each other is named (N102, N103/N104; ten at most).
-    ``found``: _ship_to_rows' of the 850s."""
-    n1_rows, n1_owner, _line_rows, _line_owner, _at, in_line = found
-    heading = np.flatnonzero(~in_line)
-    if len(heading) < 2:
-        return []
-    several = np.bincount(n1_owner[heading]) > 1  # only the sets with two or more (a night's 850s have one each)
-    heading = heading[several[n1_owner[heading]]]
-    if not len(heading):
-        return []
-    name, qualifier, ident = (_column(fe, n1_rows[heading], k)[0].to_pylist() for k in (2, 3, 4))
-    per_set: dict[int, list[tuple[int, tuple]]] = {}
-    for j, at in enumerate(heading.tolist()):
-        per_set.setdefault(int(n1_owner[at]), []).append((int(n1_rows[at]), (name[j], qualifier[j], ident[j])))
+    tell no one which goods go where, so a person must ask. Each other is named (N101, N102, N103/N104; ten at
+    most). ``found``: _ship_to_rows' of the 850s (None: no N1*ST); ``both``: _under_lines' N1*BS rows (None: none).
+    An N1*BS beside N1*ST loops used to be compared with nothing (its place dropped without a word)."""
+    per_set: dict[int, list[tuple[int, str, tuple]]] = {}
+    for code, rows in (("ST", found), ("BS", both)):
+        if rows is None:
+            continue
+        n1_rows, n1_owner, _line_rows, _line_owner, _at, in_line = rows
+        heading = np.flatnonzero(~in_line)
+        if not len(heading):
+            continue
+        name, qualifier, ident = (_column(fe, n1_rows[heading], k)[0].to_pylist() for k in (2, 3, 4))
+        for j, at in enumerate(heading.tolist()):
+            per_set.setdefault(int(n1_owner[at]), []).append((int(n1_rows[at]), code,
+                                                              (name[j], qualifier[j], ident[j])))
     out: list[Finding] = []
     for k, parties in sorted(per_set.items()):
-        (_first_row, first), others = parties[0], [(r, p) for r, p in parties[1:] if not _same_party(p, parties[0][1])]
+        if len(parties) < 2:  # (a night's 850s have one each)
+            continue
+        parties.sort()
+        head = next((p for p in parties if p[1] == "ST"), parties[0])  # the order's: its first ST, else first BS
+        _first_row, code, first = head
+        others = [(r, c, p) for r, c, p in parties if (r, c, p) != head and not _same_party(p, first)]
         if not others:
             continue
         ic, g, ts = sets[k]
-        named = _listed([f"N1*ST {_party_words(p)}" for _r, p in others], _SHIP_TOS_NAMED)
-        row, party = others[0]
-        out.append(finding("SHIP_TO_NOT_APPLIED", f"The PO's heading names more than one ship-to: the first, N1*ST "
+        named = _listed([f"N1*{c} {_party_words(p)}" for _r, c, p in others], _SHIP_TOS_NAMED)
+        row, _c, party = others[0]
+        out.append(finding("SHIP_TO_NOT_APPLIED", f"The PO's heading names more than one ship-to: the first, N1*{code} "
                            f"{_party_words(first)}, is the order's (it would be allocated, acknowledged, shipped and "
                            "invoiced to it: SHIP_TO_AMBIGUOUS holds it for a person unless the partner's profile "
                            f"accepts that); {named} {'is' if len(others) == 1 else 'are'} not applied. One PO's goods "
@@ -1535,13 +1552,14 @@ def _split_sum(result: ParseResult, fe: FlatElements, set_: tuple, row: int, uni
 
 
 def check_860_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
-                     fe: FlatElements) -> list[Finding]:
-    """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings)."""
+                     fe: FlatElements, refs_echoed: Collection[str] = frozenset()) -> list[Finding]:
+    """CTT01 vs the POC count, repeated POC01, header changes we do not apply (warnings); ``refs_echoed``: as
+    check_850_counts'."""
     out = _line_checks(result, sets, chosen, set_of_row, fe, "POC", "POC_LINE_ID_DUPLICATE", "change",
                        hash_total=False)
     return out + _header_changes(result, sets, chosen) + _line_dates(result, sets, chosen, set_of_row, fe) \
         + _change_line_ship_tos(result, sets, chosen, set_of_row, fe) + _notes(result, sets, chosen, set_of_row, fe,
-                                                                               change=True)
+                                                                               change=True, echoed=refs_echoed)
 
 
 def _change_line_ship_tos(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
@@ -1665,14 +1683,17 @@ SET_CHECKS: dict[str, SetCheck] = {
 
 
 def set_checks_for(invoice: InvoiceSettings | None, components: bool = False,
-                   marks_carried: bool = True) -> dict[str, SetCheck]:
+                   marks_carried: bool = True, refs_echoed: Collection[str] = frozenset()) -> dict[str, SetCheck]:
     """SET_CHECKS for a partner whose invoice settings are ``invoice`` (None: not known, SAC_NOT_APPLIED then
     says which SACs our 810s carry by the rule, not per SAC) and whose 856s list prepacks by their components
-    (``components``: the 850's prepack components are checked, _prepacks)."""
-    if invoice is None and not components and marks_carried:
+    (``components``: the 850's prepack components are checked, _prepacks); ``refs_echoed``: the line REF
+    qualifiers its documents carry back (line_refs_echoed_by)."""
+    if invoice is None and not components and marks_carried and not refs_echoed:
         return SET_CHECKS
-    return {**SET_CHECKS, "850": partial(check_850_counts, invoice=invoice, components=components,
-                                         marks_carried=marks_carried)}
+    return {**SET_CHECKS,
+            "850": partial(check_850_counts, invoice=invoice, components=components, marks_carried=marks_carried,
+                           refs_echoed=refs_echoed),
+            "860": partial(check_860_counts, refs_echoed=refs_echoed) if refs_echoed else check_860_counts}
 
 
 # the 856 structures with a carton (pack) loop, where a carton is marked for its lines' own N1*Z7 (engine.asn)
@@ -1685,6 +1706,16 @@ def marks_carried_by(profile) -> bool:
     receives 856s, in a structure with carton loops (_PACKED), naming mark-fors (asn.mark_for not "none")."""
     asn = profile.fulfilment.asn
     return "856" in profile.receives and asn.structure in _PACKED and asn.mark_for != "none"
+
+
+def line_refs_echoed_by(profile) -> frozenset[str]:
+    """The line REF qualifiers (a PO1 or POC loop's REF01) a partner's documents carry back on the line: the
+    line_refs of its 855 ([acks.po_ack]), 856 ([fulfilment.asn]) and 810 ([fulfilment.invoice]) among those it
+    receives (schemas.profile.PartnerProfile). Such a REF (with its REF02) is kept and echoed: no note of ours to
+    quote (NOTES_NOT_KEPT)."""
+    f = profile.fulfilment
+    return frozenset(q for doc, refs in (("855", profile.acks.po_ack.line_refs), ("856", f.asn.line_refs),
+                                         ("810", f.invoice.line_refs)) if doc in profile.receives for q in refs)
 
 
 # POC02 types engine.changes applies: a line's own DTM 001/063/064/010/037/038/002 (schemas.changes.CHANGE_LINE_DATES)

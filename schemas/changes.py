@@ -27,6 +27,7 @@ from schemas.orders import (
     PREPACK_COMPONENT,
     PRODUCT_FIELDS,
     QTY,
+    REF_DESCRIPTION,
     STORE_QUANTITY,
     _party,
 )
@@ -81,7 +82,7 @@ DEADLINE_CHANGES = frozenset({"cancel_after", "do_not_deliver_after", "do_not_de
 # The ORDERS columns of the heading references an 860 adds (a REF of a qualifier its 850 lacked, one the partner's
 # 855, 856 or 810 carries back: engine.changes._refs_added): kept with the order, which is not decided again for them
 # (what is placed and promised stands), before or after shipment (the 856 and 810 still to write carry them)
-REF_CHANGES = frozenset({*ORDER_REFS.values(), "refs_sent"})
+REF_CHANGES = frozenset({*ORDER_REFS.values(), "refs_sent", "ref_descriptions"})
 SHIP_TO_FIELDS = tuple(f.name for f in _party("ship_to"))
 # and what an 860's N1 ST loop sends with them, as the 850's ORDERS keep it: its N2s on their own (ship_to_name2, the
 # name holding them after ", ") and its PER (ship_to_contact_sent): the party's, replaced with it (null: not sent)
@@ -118,7 +119,8 @@ CHANGE_LINE_DATES = {**LINE_DATES, "010": LINE_SHIP_DATE, "002": LINE_DELIVERY_D
 LINE_SHIP_TO_COLUMNS = tuple(f"ship_to_{f}" for f in (*LINE_SHIP_TO, *LINE_SHIP_TO_ADDRESS))
 # CHANGE_HEADERS columns added after tables were first stored: a stored table without them reads them as null
 CHANGE_ADDED_LATER = frozenset((*HEADER_DATES.values(), *SHIP_TO_SENT, "currency_sent", "itd_sent", "td5_sent",
-                                "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08"))
+                                "fob_sent", "parties_sent", "gs02", "refs_sent", "isa05", "isa06", "isa07", "isa08",
+                                "ref_descriptions"))
 # ORDER_CHANGES columns added after tables were first stored (likewise)
 CHANGES_ADDED_LATER = frozenset({"quantity_sent", "quantity_left_sent", "price_sent", "price_multiplier_sent",
                                  "po4_pack", "po4_inner_pack", "po4_size", "po4_size_unit", "store_quantities",
@@ -174,6 +176,9 @@ CHANGE_HEADERS = pa.schema([
     # the heading's REFs before the first POC with a REF01 and a REF02, in the order sent (null: none): the one
     # that tells a partner's orders under one PO number apart ([x12] order_key_ref, REF*CO) names the order changed
     pa.field("refs_sent", pa.list_(LINE_REF)),
+    # their REF03s (descriptions), as the 850's ORDERS ref_descriptions (REF*DP*084*HOUSEWARES; REF*JB**SPRING RESET,
+    # a reference stated by REF03 alone): a new reference keeps its REF03 with the order (null: none sent)
+    pa.field("ref_descriptions", pa.list_(REF_DESCRIPTION)),
 ])
 
 ORDER_CHANGES = pa.schema([

@@ -639,6 +639,34 @@ class FindingRecord:
     consequence: str = ""  # e.g. "line IR", "order held", "file quarantined", "none (warning)"
     stage: str = ""  # intake | decide | recheck | shipments | invoicing
 
+    @property
+    def said(self) -> tuple:
+        """What makes it the same finding as one recorded before (finding_said)."""
+        loc = self.finding.location
+        return finding_said(self.partner, self.po_number, self.finding.code, self.finding.severity,
+                            self.finding.message, loc.file, loc.isa13, loc.gs06, loc.st02, loc.segment_id,
+                            loc.segment_position, loc.file_segment, loc.element, loc.value, loc.line_number,
+                            loc.loop_id, loc.row, loc.column or None, consequence=self.consequence)
+
+
+# The stages whose findings are the rules' judgement of an order, made again each time it is decided (an 860 applied,
+# a person's approval, a recheck): a finding about the same thing is recorded once (engine.lifecycle.said_once)
+RULED_STAGES = ("decide", "recheck")
+# the findings table's columns finding_said reads, in its order (then consequence)
+SAID_COLUMNS = ("partner", "po_number", "code", "severity", "message", "file", "isa13", "gs06", "st02", "segment_id",
+                "segment_position", "file_segment", "element", "value", "line_number", "loop_id", "row_number",
+                "column_name")
+
+
+def finding_said(*values: object, consequence: str | None) -> tuple:
+    """A finding of an order as the same thing said again compares: its SAID_COLUMNS (the order, code, severity,
+    message and place: file, envelope, segment, element, value, line, CSV row and column), each as text ("" and
+    None alike: the store reads back what it was given as text), and for an error its consequence too (what the
+    decision did with it: an approval's answer is news; a warning's "reported" or "approved by Kim; reported" is
+    not)."""
+    said = tuple(None if v is None or v == "" else str(v) for v in values)
+    return (*said, (consequence or None) if said[3] == "error" else None)
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:

@@ -267,10 +267,11 @@ ORDERS = pa.schema([
     # state licence); null: none. They are among refs_sent too. An 810 writes those of the qualifiers its profile
     # lists in its N1 BT / ST loop ([fulfilment.invoice] party_refs)
     pa.field("party_refs_sent", pa.list_(PARTY_REF)),
-    # the heading's N1*ST loops after the first (the order's ship-to, the ship_to_* columns) that name another party
-    # (by N103/N104 where both have one, else N102): each N1's elements from N101 joined by ELEMENTS_SEP, ITDS_SEP
-    # between them; null: none. Which goods go to which is not said (rules.business.places: SHIP_TO_AMBIGUOUS holds
-    # the order for a person; X12 sends one PO's goods for several places as SDQ or a ship-to in each PO1 loop)
+    # the heading's N1*ST loops after the first (the order's ship-to, the ship_to_* columns), and its N1*BS (bill and
+    # ship to) loops, that name another party (by N103/N104 where both have one, else N102): each N1's elements from
+    # N101 joined by ELEMENTS_SEP, ITDS_SEP between them; null: none. Which goods go to which is not said
+    # (rules.business.places: SHIP_TO_AMBIGUOUS holds the order for a person; X12 sends one PO's goods for several
+    # places as SDQ or a ship-to in each PO1 loop)
     pa.field("ship_to_others_sent", pa.string()),
     # the heading's first FOB, TD5 and ITD as sent: their elements from 01 on, joined by ELEMENTS_SEP (an 855 the
     # partner's guide asks to echo them in writes them back: engine.po_ack; the terms columns keep ITD01-07/12/13);

@@ -32,11 +32,18 @@ def _x12(sender: str, version: str, ctl: int, kind: str, gs: str, body: list[str
             + f"GE*1*{ctl}~IEA*1*{ctl:09d}~")
 
 
-def _night(tmp_path, partner: str, sender: str, version: str, po: str, order: list[str], heading: list[str]):
+def _night(tmp_path, partner: str, sender: str, version: str, po: str, order: list[str], heading: list[str],
+           asn: str = ""):
     """``partner``'s PO ``po`` (850 ``order`` after its BEG) taken on 11-25, answered by its 855; on 11-27 an 860
     (BCH01 04, no POC) with ``heading`` after its BCH: (findings (code, message), the order's stored ORDERS row as
-    its current revision has it, its 865s, its history's notes)."""
+    its current revision has it, its 865s, its history's notes). ``asn``: settings added to its profile's
+    [fulfilment.asn]."""
     ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    if asn:
+        profile = ws.root / "partners" / f"{partner}.toml"
+        text = profile.read_text()
+        assert "[fulfilment.asn]\n" in text
+        profile.write_text(text.replace("[fulfilment.asn]\n", f"[fulfilment.asn]\n{asn}\n"))
     inbox = ws.drop_root / partner / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / "po.x12").write_text(_x12(sender, version, 7481, "850", "PO",
@@ -154,3 +161,28 @@ def test_a_reference_added_after_shipment_is_kept_for_the_810_still_to_write(tmp
         "856 and 810."]
     assert not [m for m in _codes(found, "CHANGE_HEADER_NOT_APPLIED") if "PD" in m or "promotion" in m]
     assert [s[1:3] for s in segments(ws, "kohls", "865") if s[0] == "BCA"] == [["00", "AK"]]
+
+
+def test_a_new_reference_s_description_ref03_is_kept_beside_its_ref02(tmp_path):
+    """Target's 860 adds its department with its name, REF*DP*084*HOUSEWARES, and a job stated by its REF03 alone,
+    REF*JB**SPRING RESET (REF's R0203: REF02 or REF03), which this Target profile's 856 carries back (order_refs DP,
+    JB; order_ref_descriptions DP): both kept with the order as the 850's would be (ORDERS ref_descriptions), so the
+    856 and 810 still to write carry REF*DP*084*HOUSEWARES and REF*JB**SPRING RESET. The REF03 used to be dropped (the
+    department kept by its number alone) and the REF stated by REF03 alone never read."""
+    from engine.asn import ref_segments
+
+    found, row, carried, bcas, _notes, record = _night(
+        tmp_path, "target", "TARGETDC", "004010", "TG7480103", TARGET_850,
+        ["REF*IA*TG4411", "REF*DP*084*HOUSEWARES", "REF*JB**SPRING RESET"],
+        asn='order_refs = ["DP", "JB"]\norder_ref_descriptions = ["DP"]')
+    assert row["department"] == "084"
+    assert row["ref_descriptions"] == [{"qualifier": "DP", "description": "HOUSEWARES"},
+                                       {"qualifier": "JB", "description": "SPRING RESET"}]
+    assert ("DP", "084", "HOUSEWARES") in carried and ("JB", "", "SPRING RESET") in carried
+    assert ref_segments(carried, ["DP", "JB"], ["DP"]) == [["REF", "DP", "084", "HOUSEWARES"],
+                                                          ["REF", "JB", "", "SPRING RESET"]]
+    assert _codes(found, "CHANGE_HEADER_APPLIED") == [
+        "The 860's heading changed PO TG7480103: REF DP (none) -> 084 HOUSEWARES; REF JB (none) -> SPRING RESET. Its "
+        "new references are kept for its 855, 856 and 810."]
+    assert not _codes(found, "CHANGE_HEADER_NOT_APPLIED")
+    assert [b[1:3] for b in bcas] == [["00", "AK"]] and record.state.value == "acknowledged"

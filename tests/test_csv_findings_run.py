@@ -106,14 +106,17 @@ def test_a_csv_partners_findings_name_its_rows_and_columns_in_store_report_and_a
     o5 = next(r for r in table if r["po_number"] == "O-5")  # refused at intake: already words
     assert o5["reason_text"] == o5["reason"] and "row 7, Qty:" in o5["reason"]
 
-    # a person's recheck of the held O-3 runs the rules again: its findings name the row and column too
+    # a person's recheck of the held O-3 runs the rules again: its findings name the row and column too, so the
+    # recheck's CANCEL_DATE_PASSED is the one the night recorded (the same row and column, message and consequence)
+    # and is not recorded twice (engine.lifecycle.said_once); one naming no row would be another finding, stored
     from flows.recheck import recheck_held
 
     state = StateStore(ws.state_path)
     (done,) = recheck_held(ws, state, po="O-3", partner="umbrella", by="dana", at=datetime(2026, 11, 27, 9))
-    again = [f for f in state.findings() if f["stage"] == "recheck" and f["code"] == "CANCEL_DATE_PASSED"]
+    again = [f for f in state.findings() if f["stage"] in ("decide", "recheck") and f["code"] == "CANCEL_DATE_PASSED"]
     state.close()
-    assert [(f["po_number"], f["row_number"], f["column_name"]) for f in again] == [("O-3", 4, "Cancel By")]
+    assert [(f["po_number"], f["row_number"], f["column_name"], f["stage"]) for f in again] == [
+        ("O-3", 4, "Cancel By", "decide")]
 
 
 def test_csv_located_leaves_x12_findings_alone_and_finds_a_second_ids_column():
@@ -141,3 +144,50 @@ def test_csv_located_leaves_x12_findings_alone_and_finds_a_second_ids_column():
     assert reason_text("filled+case_pack_up") == "accepted in full from stock (quantity rounded up to full cases)"
     assert reason_text("order rejected: column 'Menge' must be positive") == (
         "the order is not accepted: column 'Menge' must be positive")
+
+
+def _ack_rows(ws, po: str) -> list[list[dict]]:
+    """Each CSV acknowledgment in Umbrella's outbox holding rows of ``po``: those rows, file by file in order."""
+    out = []
+    for a in sorted((ws.drop_root / "umbrella" / "outbox").glob("*.csv")):
+        rows = [r for r in csv.DictReader(io.StringIO(a.read_bytes().decode("utf-8-sig")), delimiter=";")
+                if r["po_number"] == po]
+        if rows:
+            out.append(rows)
+    return out
+
+
+def test_a_held_csv_order_is_told_held_that_night_and_answered_once_a_person_decides(tmp_path):
+    """Umbrella's O-3 (a cancel date past) is held for a person on night 1. A partner without EDI gets no 997: the
+    night's CSV acknowledgment now has a row per line of it saying so, in the status its layout already has for a
+    hold (IH, "On hold"; nothing accepted, nothing backordered, "held for review"), not why (the reasons are ours to
+    weigh). Approved, the next night's acknowledgment answers it as any order (its final rows, "order rejected" or
+    accepted). It used to get no row at all until a person decided: the partner could not tell it had arrived."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    ws, _run_id = _run(tmp_path / "ws")
+    state = StateStore(ws.state_path)
+    assert state.order("umbrella", "O-3").state.value == "held"
+    state.close()
+    [held] = _ack_rows(ws, "O-3")
+    assert [(r["line_id"], r["status"], r["status_text"], r["quantity_ordered"], r["quantity_accepted"],
+             r["quantity_backordered"], r["promised_date"], r["reason"]) for r in held] == [
+        ("1", "IH", "On hold", "5", "0", "0", "", "held for review"),
+        ("2", "IH", "On hold", "5", "0", "0", "", "held for review")]
+    assert held[0]["reason_text"] == "received, held for review by our staff: the final answer follows"
+    assert "Cancel" not in held[0]["reason"]  # the hold's reasons are not the partner's
+    res = CliRunner().invoke(app, ["approve", "O-3", "--partner", "umbrella", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_night(ws, datetime(2026, 11, 28, 2))
+    first, final = _ack_rows(ws, "O-3")
+    assert first == held and {r["status"] for r in final} <= {"IA", "IR", "IB", "BP", "IQ", "IP"}
+    assert [r["line_id"] for r in final] == ["1", "2"]
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("umbrella", "O-3").state.value in ("acknowledged", "rejected")
+        notes = [h.get("note") or "" for h in state.order_history("umbrella", "O-3")]
+    finally:
+        state.close()
+    assert any("CSV IH" in n for n in notes), notes

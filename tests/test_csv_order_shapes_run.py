@@ -94,8 +94,10 @@ def test_cancel_and_do_not_deliver_dates_run_the_850_s_date_rules(tmp_path):
     assert ack == ["U-4;1;IR;Rejected;10;0;0;EA;26,25;;\"row 6, Cancel Date: '2026-12-20' does not match "
                    "'%d.%m.%Y'. It is 2026-12-20 written YYYY-MM-DD: set the layout's date_format = \"\"%Y-%m-%d\"\" "
                    "if the sheet writes every date so.; PO U-4 is left out whole\"",  # refused at intake
+                   "U-1;1;IH;On hold;20;0;0;EA;26,25;;held for review",  # held for a person: told so
                    "U-2;1;IA;Accepted;12;12;0;EA;25,7;04.12.2026;filled",
-                   "U-2;2;IR;Rejected;10;0;0;EA;32,34;;past_cancel_date"]  # U-1 and U-3 held for a person
+                   "U-2;2;IR;Rejected;10;0;0;EA;32,34;;past_cancel_date",
+                   "U-3;1;IH;On hold;10;0;0;EA;26,25;;held for review"]
 
 
 def test_the_window_dates_are_the_orders_as_an_850_s_dtm_gives_them():

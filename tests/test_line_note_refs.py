@@ -78,10 +78,41 @@ def test_a_poc_loop_s_refs_are_read_and_taken_by_the_line():
     assert change_fingerprint(header, changes) != change_fingerprint(other_header, other)
 
 
-def test_an_860_giving_a_line_its_ncnr_term_is_told_stored_and_echoed_on_the_revised_855(tmp_path):
+def test_a_note_ref_the_partner_s_documents_echo_is_kept_not_quoted():
+    """A partner whose 855, 856 or 810 echoes its lines' REF*ZZ ([acks.po_ack], [fulfilment.asn] or
+    [fulfilment.invoice] line_refs: ``refs_echoed``) has its REF*ZZ*NCNR kept on the line and carried back: it is
+    not quoted as a note nothing of ours carries (that finding was false, and ops learn to ignore warnings). One with
+    its REF03 words alone (no REF02: nothing echoes it), a REF*L1 the partner does not echo, and a lot (REF*LT: the
+    warehouse still picks by SKU) are quoted as before; so is every one for a partner echoing none."""
+    from parsers.x12_reader import read_interchanges
+    from rules.set_checks import line_refs_echoed_by
+    from schemas.profile import load_profiles
+    from tests.support import REPO
+
+    po = x12_850(GOOD_PO[:6] + ["PO1*1*12*EA*2.50*PE*UP*073000040482", "REF*ZZ*NCNR",
+                                "PO1*2*6*EA*10*PE*VN*SKU-2", "REF*ZZ**NON-CANCELLABLE NON-RETURNABLE",
+                                "REF*L1*DATE CODE 2024+", "REF*LT*V2022", "CTT*2"])
+    result = read_interchanges(po, file="po.x12")
+    [f] = _notes(check_structure(result, list(result.transaction_sets()), refs_echoed=frozenset({"ZZ"})))
+    assert "NCNR" not in f.message
+    assert ("(line 2) 'REF ZZ NON-CANCELLABLE NON-RETURNABLE'; (line 2) 'REF L1 DATE CODE 2024+'; (line 2) 'REF LT "
+            "V2022'") in f.message
+    [f] = _notes(check_structure(result, list(result.transaction_sets())))
+    assert "(line 1) 'REF ZZ NCNR'" in f.message
+    result = parse_860(x12_860(change_body(["POC*1*CA*12**EA*2.5*PE*UP*073000040482", "REF*ZZ*NCNR"])))
+    assert _notes(check_structure(result, sets_860(result), refs_echoed=frozenset({"ZZ"}))) == []
+    # which qualifiers a profile's documents echo: those of the documents it receives
+    acme = load_profiles(REPO / "partners")["acme"]
+    assert line_refs_echoed_by(acme) == frozenset()
+    echoing = acme.model_copy(update={"acks": acme.acks.model_copy(update={"po_ack": acme.acks.po_ack.model_copy(
+        update={"line_refs": ("ZZ",)})})})
+    assert line_refs_echoed_by(echoing) == ({"ZZ"} if "855" in acme.receives else set())
+
+
+def test_an_860_giving_a_line_its_ncnr_term_is_stored_and_echoed_on_the_revised_855(tmp_path):
     """Ace (revised 855s) echoing its lines' REF*ZZ: an 860 whose POC*2*NC carries REF*ZZ*NCNR changes nothing else:
-    the order is not decided again, the line keeps the REF (its revised 855 echoes it under ACK line 2) and ops are
-    told of the term (NOTES_NOT_KEPT)."""
+    the order is not decided again, the line keeps the REF (its revised 855 echoes it under ACK line 2). The term
+    is carried back, so no NOTES_NOT_KEPT says nothing of ours carries it (it used to: a false warning)."""
     from tests.retailer_support import segments
     from tests.test_change_line_ship_to import _change, _order, _workspace
 
@@ -89,8 +120,7 @@ def test_an_860_giving_a_line_its_ncnr_term_is_told_stored_and_echoed_on_the_rev
     _change(ws, "004010", ["POC*2*NC**1*EA*58.58*PE*VN*VP-1021", "REF*ZZ*NCNR"], datetime(2026, 11, 27, 4), 60102)
     order, found = _order(ws)
     assert order.state == "acknowledged", found
-    [told] = [m for c, m in found if c == "NOTES_NOT_KEPT"]
-    assert "(line 2) 'REF ZZ NCNR'" in told
+    assert not [m for c, m in found if c == "NOTES_NOT_KEPT" and "NCNR" in m]
     segs = segments(ws, "acehardware", "855")
     revised = segs[max(k for k, s in enumerate(segs) if s[:2] == ["BAK", "05"]):]
     line2 = revised[next(k for k, s in enumerate(revised) if s[:2] == ["PO1", "2"]):]

@@ -138,6 +138,40 @@ def test_a_second_heading_ship_to_naming_another_party_is_kept_and_said_not_drop
     assert "N1*ST Acme Store 2 92 0002 is not applied" in f.message
 
 
+def test_a_bill_and_ship_to_beside_the_heading_s_ship_tos_is_compared_with_them():
+    """An 850 naming its ship-to as N1*ST (twice, the same DC) and a bill-and-ship-to N1*BS of another place: the
+    order ships to its N1*ST (an N1*ST of the set's own wins over the BS), so the BS's place is not applied; it is
+    kept (ORDERS ship_to_others_sent, SHIP_TO_AMBIGUOUS holds the order) and named in SHIP_TO_NOT_APPLIED. It used to
+    be compared with nothing: the N1*STs alone were, the same place twice, so nothing was said and every line went to
+    the DC. A BS naming the ship-to's place, and a BS alone (BISAC's book orders: the order's ship-to), say
+    nothing."""
+    from parsers.orders_850 import read_orders
+    from parsers.x12_reader import read_interchanges
+    from rules.business.places import check_ship_tos_repeated
+    from rules.structure import check_structure
+    from tests.support import x12_850
+
+    def read(heading: list[str]):
+        result = read_interchanges(x12_850(["BEG*00*SA*PO-BS**20261126", *heading,
+                                            "PO1*1*12*EA*2.50*PE*UP*073000040482", "CTT*1"]), file="po.x12")
+        sets = list(result.transaction_sets())
+        orders, _lines = read_orders(result, sets, partner="acme")
+        return orders, [f for f in check_structure(result, sets) if f.code == "SHIP_TO_NOT_APPLIED"]
+
+    orders, found = read(["N1*BS*ACME STORE 2*92*0002", "N1*ST*ACME DC*92*DC01", "N1*ST*ACME DC RECEIVING*92*DC01"])
+    assert orders.column("ship_to_id").to_pylist() == ["DC01"]
+    assert orders.column("ship_to_others_sent").to_pylist() == ["BS\x1fACME STORE 2\x1f92\x1f0002"]
+    [f] = found
+    assert "the first, N1*ST ACME DC 92 DC01, is the order's" in f.message
+    assert "N1*BS ACME STORE 2 92 0002 is not applied" in f.message and f.location.value == "0002"
+    [held] = check_ship_tos_repeated(orders)
+    assert held.code == "SHIP_TO_AMBIGUOUS" and "N1*BS ACME STORE 2 92 0002" in held.message
+    for heading in (["N1*BS*ACME DC*92*DC01", "N1*ST*ACME DC*92*DC01"], ["N1*BS*BAKER AND TAYLOR*15*1556150"]):
+        orders, found = read(heading)
+        assert found == [] and orders.column("ship_to_others_sent").to_pylist() == [None], heading
+        assert check_ship_tos_repeated(orders) == []
+
+
 def test_an_order_with_two_heading_ship_tos_is_held_for_a_person_unless_the_profile_accepts_it(tmp_path):
     from connectors.state import StateStore
 

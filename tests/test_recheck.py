@@ -63,3 +63,39 @@ def test_recheck_of_an_order_that_is_not_held_changes_nothing(tmp_path):
     res = CliRunner().invoke(app, ["recheck", "ACME-1000", "--partner", "acme", "-w", str(ws.root)])
     assert res.exit_code == 0 and "0 held order(s) rechecked" in res.stdout
     assert StateStore(ws.state_path).order("acme", "ACME-1000").state == "acknowledged"
+
+
+def _said_twice(state, partner: str) -> list[tuple]:
+    """The partner's ruled findings (decide, recheck) stored more than once, as finding_said compares them."""
+    from schemas.lifecycle import RULED_STAGES, SAID_COLUMNS, finding_said
+
+    said = [finding_said(*(f[c] for c in SAID_COLUMNS), consequence=f["consequence"])
+            for f in state.findings(partner=partner) if f["stage"] in RULED_STAGES]
+    return sorted({k for k in said if said.count(k) > 1})
+
+
+def test_an_order_rechecked_and_approved_records_each_finding_once(tmp_path):
+    """ACME-1010 and ACME-1011 are held on night 1; a person rechecks both twice (nothing fixed) and approves
+    ACME-1010, which the next night answers: the rules judged the orders four times, and each finding (a warning on
+    a line, an error that holds) is stored once, an error again only where its consequence is news (approved by
+    Kim: the answer). They used to be stored again at each recheck and decision: identical rows in the store and in
+    each run's report."""
+    ws = make_workspace(tmp_path / "ws", partners=("acme",))
+    run_stages(ws, NIGHT1)
+    runner = CliRunner()
+    for when in ("2026-11-27T09:00:00", "2026-11-27T10:00:00"):
+        res = runner.invoke(app, ["recheck", "--by", "Robin", "--now", when, "-w", str(ws.root)])
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["approve", "ACME-1010", "--partner", "acme", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, NIGHT2)
+    state = StateStore(ws.state_path)
+    try:
+        assert state.order("acme", "ACME-1010").state.value in ("acknowledged", "rejected")
+        assert _said_twice(state, "acme") == []
+        ruled = [f for f in state.findings(partner="acme", po_number="ACME-1010") if f["stage"] == "decide"]
+        assert any(f["consequence"].startswith("approved by Kim") for f in ruled), ruled
+        # the first recheck said something new of ACME-1011 (its exposure moved), the second nothing
+        assert len({f["run_id"] for f in state.findings(partner="acme") if f["stage"] == "recheck"}) == 1
+    finally:
+        state.close()

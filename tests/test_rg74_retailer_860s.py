@@ -364,3 +364,90 @@ def test_dicks_new_pack_after_the_line_shipped_is_not_applied_and_named(tmp_path
         "pack. Agree the pack with the buyer and tell the warehouse.")]
     assert _acks(_answer(ws, "dicks", "865", "DK7401001")) == [["IA", "24", "EA"], ["IA", "12", "EA"]]
     assert states == {("dicks", "DK7401001"): "partially_shipped"}
+
+
+def test_a_new_pack_on_a_line_not_shipped_of_a_partly_shipped_order_is_decided_again(tmp_path):
+    """Dick's PO: line 1 (24 EA of the glove) and line 2 (2 CA of the soccer ball, our case of 6, PO4*6); 12 of
+    line 1 shipped on 12-01; then (12-02) an 860 packs line 2 (none of it shipped) PO4*12: a case of 12 eaches to
+    the buyer, 6 to us. The line takes the pack and is decided again as any changed line before it ships: the rules
+    see CASE_PACK_MISMATCH and the order waits for a person (no 865 until then), line 1's shipped units untouched.
+    It used to take the pack with no rule run (865 IA), the DC then shipping 12 eaches the buyer counts as 24."""
+    ws = of_its_own(FIXTURES, tmp_path / "ws", {}, warehouses=WAREHOUSES)
+    items = ws.root / "reference" / "items.csv"
+    items.write_text(items.read_text().replace("Soccer ball size 5,EA,1,1", "Soccer ball size 5,EA,6,1"))
+
+    def sent(name: str, ctl: int, kind: str, gs: str, body: list[str]) -> None:
+        segs = [f"ST*{kind}*0001", *body]
+        segs.append(f"SE*{len(segs) + 1}*0001")
+        (ws.drop_root / "dicks" / "inbox" / name).write_text(
+            "ISA*00*          *00*          *ZZ*DICKS          *ZZ*ORDERBRIDGE    *261124*0200*U*00401*"
+            f"{ctl:09d}*0*P*>~GS*{gs}*DICKS*ORDERBRIDGE*20261124*0200*{ctl}*X*004010~"
+            + "".join(s + "~" for s in segs) + f"GE*1*{ctl}~IEA*1*{ctl:09d}~")
+
+    sent("po.x12", 7511, "850", "PO", ["BEG*00*SA*DK7401002**20261124", "REF*IA*DK2201", "DTM*010*20261203",
+                                       "N1*ST*DICKS DC 0801*92*0801", "PO1*1*24*EA*21**UP*614141574209*VN*RG74-20",
+                                       "PO1*2*2*CA*180**UP*614141574216*VN*RG74-21", "PO4*6", "CTT*2*26"])
+    run_stages(ws, NIGHT1)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"]))
+    assert states == {("dicks", "DK7401002"): "acknowledged"}, found
+    inbox = ws.warehouse_drop_root / "east" / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    head = (FIXTURES / "shipments" / "east-shipments-20261201.csv").read_text().splitlines()[0]
+    (inbox / "east-shipments-20261201.csv").write_text(
+        head + "\nDK-SHP-02,2026-12-01,06:30,UPSN,,1Z7400000000000003,,DK7401002,1,RG74-20,12,EA,DK-C2,10,LB,,,\n")
+    ship_stages(ws, SHIP_DAY, run_id="day1")
+    deliver_all(ws, SHIP_DAY)
+    before = len(segments(ws, "dicks", "865"))
+    sent("pack.x12", 7512, "860", "PC", ["BCH*04*SA*DK7401002**2*20261124",
+                                         "POC*2*CA*2*2*CA*180**UP*614141574216*VN*RG74-21", "PO4*12", "CTT*1"])
+    run_stages(ws, NIGHT3)
+    found, states = findings_and_states(ws, lambda f: (f["code"], f["po_number"], f["message"]))
+    assert _packs(ws, "dicks", "DK7401002") == {"1": None, "2": 12}
+    mismatch = [m for c, po, m in found if c == "CASE_PACK_MISMATCH" and po == "DK7401002"]
+    assert len(mismatch) == 1 and "holds 12 eaches" in mismatch[0] and "ours holds 6" in mismatch[0], found
+    assert states == {("dicks", "DK7401002"): "held"}
+    assert len(segments(ws, "dicks", "865")) == before  # answered once a person decides
+    from connectors.state import StateStore
+
+    state = StateStore(ws.state_path)
+    try:
+        one = next(ln for ln in state.order_lines("dicks", "DK7401002") if ln.line_number == 1)
+    finally:
+        state.close()
+    assert one.shipped == 12
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    res = CliRunner().invoke(app, ["approve", "DK7401002", "--partner", "dicks", "--by", "Kim", "-w", str(ws.root)])
+    assert res.exit_code == 0, res.output
+    run_stages(ws, datetime(2026, 12, 3, 2))
+    assert _acks(_answer(ws, "dicks", "865", "DK7401002"))[0][:3] == ["IA", "2", "CA"]
+    assert findings_and_states(ws)[1] == {("dicks", "DK7401002"): "partially_shipped"}
+    state = StateStore(ws.state_path)
+    try:
+        got = {ln.line_number: ln for ln in state.order_lines("dicks", "DK7401002")}
+    finally:
+        state.close()
+    assert (got[1].shipped, got[2].ordered, got[2].allocated, got[2].shipped) == (12, 2, 2, 0), got
+
+
+def test_a_finding_about_the_same_thing_is_stored_once_however_often_the_order_is_decided(night):
+    """Orders decided again after an 860 (Target's, Kohl's, Home Depot's ... each decided on 11-25 and again on 11-27)
+    run the rules over their heading again: a warning about the same thing (the same code, message and place in the
+    same file: TERMS_MISMATCH on the 850's ITD, a line's SAC_NOT_APPLIED) is stored, and reported, once; it used to
+    be stored again at every decision (two, three identical rows in the store and the night's report)."""
+    from connectors.state import StateStore
+
+    ws, _found, _states = night
+    state = StateStore(ws.state_path)
+    try:
+        rows = state.findings()
+    finally:
+        state.close()
+    same = [(f["partner"], f["po_number"], f["stage"], f["code"], f["severity"], f["message"], f["file"], f["isa13"],
+             f["gs06"], f["st02"], f["segment_position"], f["element"], f["value"], f["line_number"],
+             f["consequence"]) for f in rows]
+    twice = {k for k in same if same.count(k) > 1}
+    assert not twice, sorted(twice)
+    assert any(k[3] == "TERMS_MISMATCH" for k in same)

@@ -14,7 +14,8 @@ Public API (stable; later workstreams add planners in the same shape):
               replay(...)                                (changes applied earlier, still to answer)
               plan_decisions(...) -> Plan               (855/865 built from the final decision)
               decision_findings(...), in_answer_order(plan, change_ids) -> Plan (answer_ranks(change_ids, awaited):
-              the change ids it ranks by, less those answer_awaiting's 855s carry)
+              the change ids it ranks by, less those answer_awaiting's 855s carry); said_once(plan, said) (a ruled
+              finding of an order decided again recorded once: judged_before(records) names the orders to look up)
   shipped_answers settle_shipped_changes(plan, revisions, backordered, fresh, ...) -> Plan (the answers to 860s
               after shipment, once the run's backorder step ran: refused raises, dated 865s, revised 855s, each in
               place of the one planned), take_backorders, without_documents(plan, doc_keys)
@@ -57,6 +58,7 @@ transition table (checked against TRANSITIONS by a test).
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from engine.decide import ACCEPTED, PENDING, REJECTED
@@ -124,12 +126,49 @@ from engine.lifecycle.table import (
     next_state,
 )
 from schemas.findings import Finding
-from schemas.lifecycle import WAITING_ON_HOLD, FindingRecord, OrderState, Plan, PlannedDocument
+from schemas.lifecycle import (
+    RULED_STAGES,
+    WAITING_ON_HOLD,
+    FindingRecord,
+    OrderRecord,
+    OrderState,
+    Plan,
+    PlannedDocument,
+)
 
 
 def plan_file_findings(findings: list[Finding], *, partner: str, consequence: str, stage: str = "intake") -> Plan:
     """Findings about a whole file that reached no order (e.g. FILE_DUPLICATE, FILE_NAME_REFUSED)."""
     return Plan(findings=tuple(FindingRecord(f, partner, "", consequence, stage) for f in findings))
+
+
+def judged_before(records: Mapping[tuple[str, str], OrderRecord]) -> set[tuple[str, str]]:
+    """The orders of ``records`` the rules may have judged before (all but a new 850 waiting for its first decision:
+    received, revision 1, no codes, hold or person's decision, never answered): those whose ruled findings the store
+    may hold already (StateStore.said_findings, for said_once)."""
+    return {k for k, r in records.items() if not (r.state == OrderState.RECEIVED and r.revision == 1 and not r.codes
+                                                  and not r.hold_codes and r.person is None
+                                                  and not r.answered_revision)}
+
+
+def said_once(plan: Plan, said: Collection[tuple]) -> Plan:
+    """``plan`` without the findings of RULED_STAGES (the rules' judgement of an order, made again each time it is
+    decided: after an 860, a person's approval, a recheck) that say what a finding recorded before said (``said``:
+    finding_said of the orders' stored findings) or what an earlier finding of the plan says: a warning about the
+    same thing (TERMS_MISMATCH on the 850's ITD) is recorded, and reported, once, not again at every decision of the
+    order. A finding with news (another message or place, a new revision's line, an error's new consequence) is
+    recorded as ever; so is every finding of another stage or of no order."""
+    if not plan.findings:
+        return plan
+    seen, kept = set(said), []
+    for fr in plan.findings:
+        if fr.stage in RULED_STAGES and fr.po_number:
+            key = fr.said
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(fr)
+    return plan if len(kept) == len(plan.findings) else replace(plan, findings=tuple(kept))
 
 
 def in_answer_order(plan: Plan, change_ids: dict[str, int]) -> Plan:
@@ -172,9 +211,10 @@ __all__ = [
     "addressed_documents", "asked_buyers", "asked_pos",
     "base_table_keys", "batch_documents", "change_answer_keys", "change_table_keys", "changed_lines", "check_plan",
     "contain", "create", "current_tables", "decision_findings", "final_change_result", "held",
-    "in_answer_order", "in_lifecycle_order", "intake_consequence", "isolated", "lines_as_planned", "move", "next_state",
+    "in_answer_order", "in_lifecycle_order", "intake_consequence", "isolated", "judged_before", "lines_as_planned",
+    "move", "next_state",
     "person_decisions", "plan_decisions", "plan_file_findings", "plan_intake", "plan_person_decision",
-    "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after",
+    "plan_recheck", "plan_restored", "planned_document", "planned_outcomes", "replay", "reserved_after", "said_once",
     "selected_rows", "stored_line_keys", "table_keys",
     "to_decide", "unanswered",
 ]

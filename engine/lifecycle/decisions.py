@@ -39,7 +39,7 @@ from engine.answer import (
 from engine.changes import ACCEPTED as POC_ACCEPTED
 from engine.changes import DELETED, ChangeResult
 from engine.changes import REJECTED as POC_REJECTED
-from engine.csv_ack import build_csv_ack
+from engine.csv_ack import build_csv_ack, build_csv_held
 from engine.decide import PENDING, REJECTED, OrderDecision, line_decisions_spans, owners
 from engine.envelope import envelope_for
 from engine.lifecycle.batches import group
@@ -239,12 +239,18 @@ class _Batch:
         sent: list[PlannedDocument] = []
         answered: list[ChangeUpdate] = []
         i = -1  # position in answering (the decisions not held, in order)
+        told = self._held_csv_acks()  # a CSV partner's held orders: told held in the night's acknowledgment
         for at, d in enumerate(self.decisions):
             if d.status == PENDING:
                 record = ctx.records[(d.partner, d.po_number)]
+                doc = told.get(at)
+                if doc is not None:
+                    sent.append(doc)
                 transitions.append((at, move(record, EventKind.HELD, at=ctx.at, run_id=ctx.run_id,
-                                             note="held: " + "; ".join(d.reasons)[:500], hold_codes=tuple(d.codes),
-                                             hold_reasons=tuple(d.reasons), codes=tuple(d.codes))))
+                                             note="held: " + "; ".join(d.reasons)[:500]
+                                             + ("; CSV IH sent (held for review)" if doc is not None else ""),
+                                             hold_codes=tuple(d.codes), hold_reasons=tuple(d.reasons),
+                                             codes=tuple(d.codes))))
                 continue
             i += 1
             record = records[i]
@@ -717,6 +723,31 @@ class _Batch:
                     note=[x[:1000] for x in notes],
                     document_key=[self._keys[i] if k is not None else "" for i, k in zip(idx, said, strict=True)])])
         return DecidedOrders(orders, events)
+
+    def _held_csv_acks(self) -> dict[int, PlannedDocument]:
+        """Per held decision (its position in self.decisions) of a partner answered with the CSV acknowledgment,
+        an order never answered before: the acknowledgment telling its lines held (engine.csv_ack.build_csv_held,
+        under the key of its answer plus ":held"), so a partner without EDI (no 997 either) knows the order
+        arrived; its final rows follow when a person decides (_csv_ack). An X12 partner's held order gets no 855
+        until then, as before."""
+        ctx = self.ctx
+        held = [(at, d) for at, d in enumerate(self.decisions) if d.status == PENDING
+                and "csv_ack" in ctx.profiles[d.partner].receives
+                and not ctx.records[(d.partner, d.po_number)].is_revision]
+        if not held:
+            return {}
+        decided, spans = line_decisions_spans([d for _at, d in held])
+        rows = self._lines(decided)
+        out = {}
+        for (at, d), (start, stop) in zip(held, spans, strict=True):
+            record, key = ctx.records[(d.partner, d.po_number)], (d.partner, d.po_number)
+            head = ctx.head(key)
+            layout = ctx.profiles[d.partner].fulfilment.csv_ack or CsvAckSettings()
+            content = build_csv_held([(head, rows.slice(start, stop - start).to_pylist())], layout)
+            out[at] = PlannedDocument(d.partner, "CSV", "", (PlannedSet(
+                f"CSV:{d.po_number}:{record.lines_key}:{d.order_ref}:held", (), d.po_number,
+                head["source_sha256"] or ""),), content=content)
+        return out
 
     def _csv_ack(self, d: OrderDecision, record: OrderRecord, i: int, objects) -> tuple[PlannedDocument, str]:
         """The CSV acknowledgment of a CSV order partner (engine.csv_ack): the same line decisions the

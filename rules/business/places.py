@@ -236,11 +236,11 @@ def check_line_ship_tos(orders: pa.Table, lines: pa.Table) -> list[Finding]:
 
 def check_ship_tos_repeated(orders: pa.Table) -> list[Finding]:
     """SHIP_TO_AMBIGUOUS once per order whose heading names more than one ship-to (ORDERS ship_to_others_sent: N1*ST
-    loops after the first naming other parties): the order is allocated, acknowledged, shipped and invoiced to
-    the first (its ship_to_* columns), and nothing says which goods the others are for. X12 sends one PO's goods
-    for several places as SDQ destination quantities or a ship-to in each PO1 loop; two heading ship-tos are no
-    such split, so a person asks the partner. Its default outcome holds the order (schemas.outcomes); a partner
-    whose heading repeats N1*ST for another purpose (its guide says the first is the ship-to) says accept."""
+    loops after the first, or N1*BS loops, naming other parties): the order is allocated, acknowledged, shipped and
+    invoiced to the first (its ship_to_* columns), and nothing says which goods the others are for. X12 sends one PO's
+    goods for several places as SDQ destination quantities or a ship-to in each PO1 loop; two heading ship-tos are no
+    such split, so a person asks the partner. Its default outcome holds the order (schemas.outcomes); a partner whose
+    heading repeats N1*ST for another purpose (its guide says the first is the ship-to) says accept."""
     if "ship_to_others_sent" not in orders.column_names or orders["ship_to_others_sent"].null_count == \
             orders.num_rows:
         return []
