@@ -47,12 +47,29 @@ _PERIOD_DATE = {"D6": 6, "D8": 8, "DT": 8, "DTS": 8}
 _PERIOD_RANGE = {"RD6": 6, "RD8": 8, "RDT": 8}
 
 
-def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = False) -> pa.Array:
+def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = False,
+             dtm07: pa.Array | None = None) -> pa.Array:
     """The date text of DTM segments (strings, one per segment): DTM02 when sent, else the date in DTM06 as
     DTM05 says it is written (``DTM*002****D8*20261215``: X12 lets a DTM give its date so, R020305). A range
     (``RD8*20261205-20261208``) gives its first date, or its last with ``end`` (a latest acceptable date:
-    cancel after, ship no later). Null where neither says a date; reading the text is ``dates``' work."""
+    cancel after, ship no later). Null where neither says a date; reading the text is ``dates``' work.
+
+    Before 004010 the DTM had one more element: DTM05 the century (624, ``DTM*002*261215***20``), DTM06 the
+    format qualifier and DTM07 the period (003040-003070: ``DTM*002*****D6*261215``, R020306); 004010 took the
+    century out, so a later DTM has no seventh element and its DTM05 is a code, never two digits. A DTM sending
+    DTM07 (``dtm07``) is read in the earlier layout, and a two-digit DTM05 before a YYMMDD DTM02 is the
+    year's century: ``20`` + ``261215``, CCYYMMDD."""
     dtm02, dtm05, dtm06 = (a.cast(pa.string()) for a in (dtm02, dtm05, dtm06))
+    if dtm07 is not None and dtm07.null_count < len(dtm07):
+        dtm07 = dtm07.cast(pa.string())
+        early = pc.is_valid(dtm07)
+        dtm05, dtm06 = pc.if_else(early, dtm06, dtm05), pc.if_else(early, dtm07, dtm06)
+    if dtm05.null_count < len(dtm05):
+        century = pc.fill_null(pc.and_(pc.match_substring_regex(dtm05, r"^[0-9]{2}$"),
+                                       pc.match_substring_regex(dtm02, r"^[0-9]{6}$")), False)
+        if pc.any(century).as_py():
+            dtm02 = pc.if_else(century, pc.binary_join_element_wise(dtm05, dtm02, ""), dtm02)
+            dtm05 = pc.if_else(century, pa.scalar(None, pa.string()), dtm05)
     if dtm06.null_count == len(dtm06):
         return dtm02
     out = pa.nulls(len(dtm02), pa.string())
