@@ -247,3 +247,23 @@ def test_an_003050_860_is_applied_and_answered_by_a_revised_855_in_003050(tmp_pa
         assert [f for f in validate_outbound(content) if f.severity == "error"] == [], path.name
         ok, errors = bots_check(content, tmp_path)
         assert ok, (path.name, errors)
+
+
+def test_a_line_s_dtm_and_an_860_s_heading_dtm_of_003040_are_read_in_its_layout():
+    """The same layout in a PO1 loop (Keystone's bucket line to ship on 2 December, DTM06 D6) and in an 860's
+    heading (Bayline's new delivery date, 003050's DTM07): read as the dates they say, as the heading's 850 DTMs."""
+    from parsers.orders_850 import read_orders
+    from parsers.orders_860 import read_changes
+    from parsers.x12_reader import read_interchanges
+    from tests.retailer_support import recounted
+
+    po = (FIXTURES / "drops" / "keystone" / "KAS850_KS7503040.x12").read_bytes().replace(
+        b"VN*RG75-01~", b"VN*RG75-01~\nDTM*010*****D6*261202~")
+    result = read_interchanges(recounted(po))
+    _orders, lines = read_orders(result, list(result.transaction_sets()), partner="keystone")
+    assert [str(d) if d else None for d in lines["requested_ship_date"].to_pylist()] == ["2026-12-02", None]
+    change = (FIXTURES / "changes" / "bayline" / "BAY860_BY7503050.x12").read_bytes().replace(
+        b"261124~\nPOC", b"261124~\nDTM*002*****D6*261210~\nPOC").replace(b"SE*5*", b"SE*6*")
+    result = read_interchanges(change)
+    heads, _changes = read_changes(result, list(result.transaction_sets()), partner="bayline")
+    assert [str(d) for d in heads["requested_delivery_date"].to_pylist()] == ["2026-12-10"]
