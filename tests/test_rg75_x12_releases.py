@@ -267,3 +267,86 @@ def test_a_line_s_dtm_and_an_860_s_heading_dtm_of_003040_are_read_in_its_layout(
     result = read_interchanges(change)
     heads, _changes = read_changes(result, list(result.transaction_sets()), partner="bayline")
     assert [str(d) for d in heads["requested_delivery_date"].to_pylist()] == ["2026-12-10"]
+
+
+def _keystone_with_865(tmp_path, profile_swaps):
+    """Keystone's PO at night 1, its 003040 860 (the gloves from 2 to 3 dozen, POC QI) at night 2, its profile
+    answering changes by 865 (``profile_swaps`` on its text): the workspace."""
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg75"
+    shutil.copytree(FIXTURES, copy)
+    profile = copy / "partners" / "keystone.toml"
+    text = profile.read_text(encoding="utf-8")
+    for old, new in profile_swaps:
+        assert old in text
+        text = text.replace(old, new)
+    profile.write_text(text, encoding="utf-8")
+    ws = of_its_own(copy, tmp_path / "ws", {"keystone": ["KAS850_KS7503040.x12"]}, warehouses=WAREHOUSES)
+    run_stages(ws, NIGHT)
+    change = copy / "changes" / "keystone" / "KAS860_KS7503040.x12"
+    shutil.copy2(change, ws.drop_root / "keystone" / "inbox" / change.name)
+    run_stages(ws, datetime(2026, 11, 25, 2))
+    return ws
+
+
+def test_an_865_is_written_in_003040_for_a_buyer_whose_guides_are_003040(tmp_path, maps):  # noqa: F811
+    """A buyer on 003040 that answers changes by 865 names it in gs_versions beside its 855, 856 and 810: the 865
+    was refused there (the releases before 004010 held the 855, 856 and 810 only), so its 865 went out in 004010
+    (ISA12 00401, CCYYMMDD dates) to a translator set up for 003040. X12 003040 has the 865 (BCA, POC: Bots'
+    865003040 grammar): it is written there now, its dates YYMMDD, POC05 the unit (no composite before 004010),
+    and passes our validator, Bots and pyx12 by 003040's maps."""
+    from rules.outbound import validate_outbound
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    ws = _keystone_with_865(tmp_path, [('change_ack = "855"', 'change_ack = "865"'), ('"810"]', '"810", "865"]'),
+                                       ('"810" = "003040" }', '"810" = "003040", "865" = "003040" }')])
+    found, states = findings_and_states(ws)
+    assert found == [] and states == {("keystone", "KS7503040"): "acknowledged"}
+    answer = segments(ws, "keystone", "865")
+    [isa] = [s for s in answer if s[0] == "ISA"]
+    [gs] = [s for s in answer if s[0] == "GS"]
+    assert (isa[11], isa[12], gs[1], gs[4], gs[8]) == ("U", "00304", "CA", "261125", "003040")
+    bca = next(s for s in answer if s[0] == "BCA")
+    # BCA06 the PO's date, BCA10 ours, BCA11 the change's: YYMMDD (BCA 13 elements in 003040)
+    assert bca == ["BCA", "00", "AD", "KS7503040", "", "", "261123", "", "", "", "261125", "261123"]
+    assert ["POC", "2", "QI", "3", "2", "DZ", "54", "", "UP", "614141750405", "VN", "RG75-04"] in answer
+    assert ["ACK", "IQ", "3", "DZ"] in answer and ["CTT", "1", "3"] in answer
+    [path] = (ws.drop_root / "keystone" / "outbox").glob("keystone-865-*.x12")
+    content = path.read_bytes()
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
+
+
+@pytest.mark.parametrize("release", ["003040", "003050"])
+def test_an_865_in_either_early_release_passes_our_validator_bots_and_pyx12(release, tmp_path, maps):  # noqa: F811
+    """The 865 our writer builds (BCA, POC, ACK, CTT; 004010's body) wrapped in 003040 or 003050: BCA's dates YYMMDD
+    (003050's BCA has BCA14/15 as 004010's), POC05 the unit; accepted by all three checkers."""
+    from dataclasses import replace
+
+    from engine.envelope import Envelope, wrap
+    from rules.outbound import validate_outbound
+    from schemas.x12 import Delimiters
+    from tests.shipping_support import bots_check
+    from tests.test_pyx12_outbound import pyx12_accepts
+
+    env = Envelope("ZZ", "ORDERBRIDGE", "ZZ", "KEYSTONEAG", "ORDERBRIDGE", "KEYSTONEAG", "004010", "P",
+                   Delimiters("*", ">", "", "~", "\n"))
+    body = [["BCA", "00", "AD", "KS7503040", "", "", "20261123", "", "", "", "20261125", "20261123"],
+            ["POC", "2", "QI", "3", "2", "DZ", "54", "", "UP", "614141750405", "VN", "RG75-04"],
+            ["ACK", "IQ", "3", "DZ", "068", "20261125"], ["CTT", "1", "3"]]
+    content = wrap(replace(env, gs_versions=(("865", release),)), "CA", "865", [body], isa13=4, gs06=4, st02s=[4],
+                   now=datetime(2026, 11, 25, 2))
+    segs = [s.split("*") for s in content.decode().split("~\n") if s]
+    assert segs[1][8] == release and segs[0][12] == "00" + release[2:5] and segs[1][4] == "261125"
+    assert segs[3] == ["BCA", "00", "AD", "KS7503040", "", "", "261123", "", "", "", "261125", "261123"]
+    assert ["ACK", "IQ", "3", "DZ", "068", "261125"] in segs
+    assert [f for f in validate_outbound(content) if f.severity == "error"] == []
+    ok, errors = bots_check(content, tmp_path)
+    assert ok, errors
+    ok, ack = pyx12_accepts(content.decode(), maps)
+    assert ok, ack[:800]
