@@ -11,6 +11,7 @@ each value is read as what it can only be.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -23,12 +24,21 @@ from schemas.orders import DATE_TWINS
 def dates(values: pa.Array) -> pa.Array:
     """DT values (strings) as date32; what is not a date, null. The usual column (CCYYMMDD values of
     years 1000-9999, or none at all) is checked by its year, month and day instead of writing every
-    date back as text (Arrow's strftime was most of the cost): the same result as `_written_back`."""
+    date back as text (Arrow's strftime was most of the cost): the same result as `_written_back`.
+
+    003070 made the date of its beginning segments (BEG05, BCH06/BCH10/BCH11, BAK04, BCA06 ...) a composite of
+    the YYMMDD date and its century (``261123>20``, as Bots' 003070 grammar holds it): such a value (six digits, a
+    component separator, two digits) is read as the century's CCYYMMDD."""
     text = values.cast(pa.string())
     n = len(text)
     if text.null_count == n:
         return pa.nulls(n, pa.date32())
     long, short = _kinds(text)
+    if (pc.sum(pc.or_(long, short)).as_py() or 0) < n - text.null_count:  # values of neither kind: a composite?
+        composite = _with_century(text)
+        if composite is not text:
+            text = composite
+            long, short = _kinds(text)
     if pc.any(short).as_py() or pc.any(pc.and_(long, pc.starts_with(text, "0"))).as_py():
         return _written_back(text, long, short)
     # made here, not at import: pa.scalar looks for pandas, which short commands keep out (flows.lean)
@@ -92,6 +102,20 @@ def _range_part(ranges: pa.Array, end: bool) -> pa.Array:
     return pc.if_else(has, pc.list_element(safe, k), pa.scalar(None, pa.string()))
 
 
+# 003070's date composite: YYMMDD, the component separator (never a letter or digit), the century
+_COMPOSITE_PATTERN = r"^[0-9]{6}[^0-9A-Za-z][0-9]{2}$"
+_COMPOSITE = re.compile(_COMPOSITE_PATTERN[1:-1])
+
+
+def _with_century(text: pa.Array) -> pa.Array:
+    """``text`` with each 003070 date composite (``261123>20``) written as the CCYYMMDD it says (``20261123``)."""
+    composite = pc.fill_null(pc.match_substring_regex(text, _COMPOSITE_PATTERN), False)
+    if not pc.any(composite).as_py():
+        return text
+    return pc.if_else(composite, pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 7, 9),
+                                                              pc.utf8_slice_codeunits(text, 0, 6), ""), text)
+
+
 def _kinds(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(8 digits, 6 digits) of each value, False for null."""
     digits = pc.fill_null(pc.match_substring_regex(text, r"^(?:[0-9]{6}|[0-9]{8})$"), False)
@@ -112,7 +136,10 @@ def _written_back(text: pa.Array, long: pa.Array, short: pa.Array) -> pa.Array:
 
 
 def parse(text: str | None) -> date | None:
-    """One DT value as a date; what is not a date, None."""
+    """One DT value as a date; what is not a date, None (003070's date and century composite, ``261123>20``, as
+    ``dates`` reads it)."""
+    if text and len(text) == 9 and _COMPOSITE.fullmatch(text):
+        text = text[7:] + text[:6]
     if not text or not text.isascii() or not text.isdigit() or len(text) not in (6, 8):
         return None
     try:

@@ -1,23 +1,25 @@
 """Every X12 release partners still run, each in the shapes its release gives an 850 and an 860 (the versions sweep,
 tests/test_versions_sweep.py, sends one three-line PO unchanged through 28 releases; here each buyer writes its
-release's own): tests/fixtures/rg75/ holds nine buyers of farm and hardware goods (profiles, reference rows, stock,
-850s, an 860, the east DC's confirmation; the rg2 DC). Prairie Farm Supply on a translator of 002040 (ISA12 00204,
+release's own): tests/fixtures/rg75/ holds ten buyers of farm and hardware goods (profiles, reference rows, stock,
+850s, 860s, the east DC's confirmation; the rg2 DC). Prairie Farm Supply on a translator of 002040 (ISA12 00204,
 GS04, BEG05 and DTM02 YYMMDD, FOB, ITD with a discount, TD5); Hollis Hardware on 003010 (a ship window DTM 037/038,
 its own item numbers IN, N1 BY and ST with an N2); Keystone Ag Supply on 003040 in and out (its 855, 856 and 810
 guides are 003040: gs_versions), whose DTMs are 003040's own: the delivery date in DTM06/DTM07 as DTM06 D6 says
 (DTM05 was the century before 004010: its format qualifier and period came after it) and a cancel date with its
 century in DTM05; Bayline Marine and Farm on 003050 in and out, changing its PO by an 860 in 003050 (answered by a
-revised 855 in 003050); Coastal Outfitters, a VICS retailer on 003060VICS (cancel date DTM 001, CTP RES), answered
-in 004010VICS; Dixon Stores on 004030VICS with ISA11 "U" as older VICS maps wrote it (Belk's 4030 guide says it
-changed its ISA11 from U to ^ because 00403 made it a delimiter), answered 004030VICS in 00403; Lakeshore Farm and
-Fleet on 005040 with ISA11 "^" (its guides 005040: gs_version); Summit Farmers Cooperative on 007050 and North Range
-Supply on 008050, both on 005010 profiles (a ship-to N102 and N104 past 004010's lengths). One night takes them all:
-inspect, the 997s and 855s, the 856s and 810s, checked by our validator, Bots and pyx12."""
+revised 855 in 003050); Coastal Outfitters, a VICS retailer on 003060VICS (cancel date DTM 001, CTP RES), answered in
+004010VICS; Ozark Feed and Seed on 003070, whose BEG05 is 003070's composite of the date and its century
+(``261123>20``) and whose DTMs give their century in DTM05; Dixon Stores on 004030VICS with ISA11 "U" as older VICS
+maps wrote it (Belk's 4030 guide says it changed its ISA11 from U to ^ because 00403 made it a delimiter), answered
+004030VICS in 00403; Lakeshore Farm and Fleet on 005040 with ISA11 "^" (its guides 005040: gs_version); Summit
+Farmers Cooperative on 007050 and North Range Supply on 008050, both on 005010 profiles (a ship-to N102 and N104 past
+004010's lengths). One night takes them all: inspect, the 997s and 855s, the 856s and 810s, checked by our validator,
+Bots and pyx12."""
 
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -42,7 +44,7 @@ NIGHT = datetime(2026, 11, 24, 2)
 SHIP_DAY = datetime(2026, 12, 1, 15)
 
 POS = {"prairie": {"PF7502040": 2}, "hollis": {"HH7503010": 2}, "keystone": {"KS7503040": 2},
-       "bayline": {"BY7503050": 3}, "coastal": {"CO7503060": 2}, "dixon": {"DX7504030": 2},
+       "bayline": {"BY7503050": 3}, "coastal": {"CO7503060": 2}, "ozark": {"OZ7503070": 2}, "dixon": {"DX7504030": 2},
        "lakeshore": {"LS7505040": 2}, "summit": {"SM7507050": 2}, "north": {"NO7508050": 2}}
 # partner -> (the GS08 its 850 came in, the GS08 of its 997, of its 855/856/810, their ISA12 and ISA11)
 RELEASES = {
@@ -51,6 +53,7 @@ RELEASES = {
     "keystone": ("003040", "003040", "003040", "00304", "U"),
     "bayline": ("003050", "003050", "003050", "00305", "U"),
     "coastal": ("003060VICS", "003060", "004010VICS", "00401", "U"),
+    "ozark": ("003070", "003070", "004010", "00401", "U"),
     "dixon": ("004030VICS", "004030VICS", "004030VICS", "00403", "^"),
     "lakeshore": ("005040", "005040", "005040", "00501", "^"),
     "summit": ("007050", "005010", "005010", "00501", "^"),
@@ -89,8 +92,6 @@ def test_the_date_readers_take_both_dtm_layouts():
     def read(*elements, end=False):
         cols = [pa.array([e], pa.string()) for e in (list(elements) + [None] * 6)[:6]]
         return dates(dtm_date(cols[0], cols[1], cols[2], end=end, dtm07=cols[3])).to_pylist()[0]
-
-    from datetime import date
 
     # (DTM02, DTM05, DTM06, DTM07): 004010's layout, 003040's, the century of 003040's DTM05
     assert read(None, "D8", "20261205") == date(2026, 12, 5)
@@ -186,16 +187,17 @@ def test_each_buyer_is_answered_with_what_its_release_sent(night):
     assert ["N3", "19 GRANGE HALL RD", "BUILDING C LOADING DOCK"] in asn
     # Bayline (003050), Coastal (003060VICS), Dixon (004030VICS), Lakeshore (005040), North (008050): billed as sent
     for partner, po, tds in (("bayline", "BY7503050", "43900"), ("coastal", "CO7503060", "54720"),
+                             ("ozark", "OZ7503070", "35940"),
                              ("dixon", "DX7504030", "25160"), ("lakeshore", "LS7505040", "13990"),
                              ("north", "NO7508050", "16425")):
         assert ["TDS", tds] in po_segments(segments(ws, partner, "810"), po, "BIG"), partner
 
 
 def test_every_sent_document_is_accepted_by_our_reader_bots_and_pyx12(night, tmp_path, maps):  # noqa: F811
-    """Nine 856s, 810s and 855s; Bots' grammars are named by the release (none for 004010VICS or 004030VICS), so
+    """Ten 856s, 810s and 855s; Bots' grammars are named by the release (none for 004010VICS or 004030VICS), so
     those are read as their release; pyx12 has maps for 005010 alone of the 005010 releases, so Lakeshore's 005040
     (built by 005010's dictionary) is read as 005010 (as tests/test_rg74_retailer_860s.py reads Lowe's)."""
-    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=9, answers=9,
+    all_sent_accepted(night[0], POS, tmp_path, maps, shipments=10, answers=10,
                       as_read=lambda b: b.replace(b"*X*004010VICS~", b"*X*004010~").replace(
                           b"*X*004030VICS~", b"*X*004030~").replace(b"*X*005040~", b"*X*005010~"))
 
@@ -350,3 +352,36 @@ def test_an_865_in_either_early_release_passes_our_validator_bots_and_pyx12(rele
     assert ok, errors
     ok, ack = pyx12_accepts(content.decode(), maps)
     assert ok, ack[:800]
+
+
+def test_an_003070_po_s_date_composite_is_read_with_its_century_and_answered():
+    """003070 made BEG05 (and BCH06, BCH10, BCH11) a composite of the YYMMDD date and its century (Bots' 003070
+    grammar; a public Bots mapping of 003070 850s reads BEG05.02 + BEG05.01): Ozark's ``BEG05 261123>20`` was no
+    date to us, so its PO had no date: its 855 said today's in BAK04, its 856 and 810 none in PRF04 and BIG03. Now
+    it is 2026-11-23, as its DTMs with DTM05's century are."""
+    import pyarrow as pa
+
+    from parsers.x12_dates import dates, parse
+
+    read = dates(pa.array(["261123>20", "261123^19", "261123", "20261123", "261123>2", "2611>2320", None]))
+    assert read.to_pylist() == [date(2026, 11, 23), date(1926, 11, 23), date(2026, 11, 23), date(2026, 11, 23), None,
+                                None, None]
+    assert (parse("261123>20"), parse("991231:19"), parse("261123>2")) == (date(2026, 11, 23), date(1999, 12, 31), None)
+    [order] = inspected(FIXTURES / "drops" / "ozark" / "OZK850_OZ7503070.x12", ())["orders"]
+    assert (order["po_date"], order["requested_ship_date"], order["cancel_after"]) == (
+        "2026-11-23", "2026-12-03", "2026-12-19")
+    from parsers.orders_860 import read_changes
+    from parsers.x12_reader import read_interchanges
+
+    result = read_interchanges((FIXTURES / "changes" / "ozark" / "OZK860_OZ7503070.x12").read_bytes())
+    heads, _changes = read_changes(result, list(result.transaction_sets()), partner="ozark")
+    assert [str(d) for d in heads["po_date"].to_pylist()] == ["2026-11-23"]
+
+
+def test_the_003070_po_s_date_is_echoed_on_each_answer(night):
+    ws, _found, _states = night
+    assert po_segments(segments(ws, "ozark", "855"), "OZ7503070", "BAK")[0][:5] == [
+        "BAK", "00", "AD", "OZ7503070", "20261123"]
+    assert ["PRF", "OZ7503070", "", "", "20261123"] in po_segments(segments(ws, "ozark", "856"), "OZK-SHP-01", "BSN")
+    assert po_segments(segments(ws, "ozark", "810"), "OZ7503070", "BIG")[0][3] == "20261123"
+    assert ["AK1", "PO", "753070"] in segments(ws, "ozark", "997")
