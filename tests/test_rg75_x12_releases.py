@@ -385,3 +385,19 @@ def test_the_003070_po_s_date_is_echoed_on_each_answer(night):
     assert ["PRF", "OZ7503070", "", "", "20261123"] in po_segments(segments(ws, "ozark", "856"), "OZK-SHP-01", "BSN")
     assert po_segments(segments(ws, "ozark", "810"), "OZ7503070", "BIG")[0][3] == "20261123"
     assert ["AK1", "PO", "753070"] in segments(ws, "ozark", "997")
+
+
+def test_a_date_we_do_not_keep_in_003040_s_dtm06_07_is_named_with_its_date(tmp_path):
+    """A date we keep nothing for (DTM 017 estimated delivery) is named for a person to pass on: in 003040's layout
+    (DTM06 D6, DTM07 the date) the warning said 'DTM 017 None D6', the date itself missing; now 'DTM 017 D6 261209',
+    in the heading and in a PO1 loop alike."""
+    from tests.retailer_support import recounted
+
+    po = (FIXTURES / "drops" / "keystone" / "KAS850_KS7503040.x12").read_bytes().replace(
+        b"DTM*001*261231***20~", b"DTM*001*261231***20~\nDTM*017*****D6*261209~").replace(
+        b"VN*RG75-01~", b"VN*RG75-01~\nDTM*017*****D6*261211~")
+    copy = tmp_path / "KAS850.x12"
+    copy.write_bytes(recounted(po))
+    told = {f["code"]: f["message"] for f in inspected(copy)["findings"]}
+    assert "DTM 017 D6 261209 (estimated delivery)" in told["HEADING_DATES_NOT_APPLIED"]
+    assert "line 1: DTM 017 D6 261211" in told["LINE_DATES_NOT_APPLIED"]
