@@ -1,6 +1,6 @@
-"""Our 856s and 810s in a release before 004010 (schemas.x12dict.EARLY_RELEASES: the 856 in 003050, the 810 in
-003040, as a buyer's guide names in [x12] gs_versions): the body our 004010 writers built, rewritten segment by
-segment into the release's form by the two dictionaries.
+"""Our 855s, 856s, 810s and 865s in a release before 004010 (schemas.x12dict.EARLY_RELEASES: the 856 in 003050,
+the 810 in 003040, as a buyer's guide names in [x12] gs_versions): the body our 004010 writers built, rewritten
+segment by segment into the release's form by the two dictionaries.
 
 Each value goes to the element of the same data element number in the release's segment (its first, second ...
 occurrence: LIN's 235/234 pairs), else to the same position when the element there is one 004010's segment does

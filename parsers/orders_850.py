@@ -566,6 +566,7 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
         pick(cols, name, first, 2)
         pick(period, f"{name}:05", first, 5)
         pick(period, f"{name}:06", first, 6)
+        pick(period, f"{name}:07", first, 7)  # the period of a DTM before 004010 (x12_dates.dtm_date)
     # references the 856 and 810 carry back (REF*DP department, ...): the first of each qualifier with a REF02
     every_ref = header_rows("REF")
     ref = every_ref[cells.index(every_ref, 2)[1]]
@@ -729,7 +730,8 @@ def _read_orders(result: ParseResult, sets: list[tuple[Interchange, Group, Trans
                          po_numbers, labels, lineage) if lines else ORDER_LINES.empty_table()
     line_counts = np.bincount(set_of_row[po1_rows], minlength=nsets) if len(po1_rows) else np.zeros(nsets, int)
     for qual, name in DATES.items():  # a range of a latest acceptable date gives its end
-        cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES)
+        cols[name] = dtm_date(cols[name], period[f"{name}:05"], period[f"{name}:06"], end=qual in LATEST_DATES,
+                              dtm07=period[f"{name}:07"])
     when = _dates_of({name: cols[name] for name in ("po_date", *DATES.values(), "terms_discount_due_date",
                                                      "terms_net_due_date")})
     # the ship window every PO1 loop states alike (each line keeps its own: ORDER_LINES), the order's too
@@ -1845,7 +1847,8 @@ def line_dates(set_of_row: np.ndarray, line_rows: np.ndarray, codes: np.ndarray,
         if not len(at):
             continue
         rows, slots = dtm_rows[at], owner[at]
-        text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES)
+        text = dtm_date(cells.column(rows, 2), cells.column(rows, 5), cells.column(rows, 6), end=q in LATEST_DATES,
+                        dtm07=cells.column(rows, 7))
         out[name] = _scatter(n_lines, slots, dates(text))
     return out
 

@@ -299,8 +299,8 @@ def _heading(result: ParseResult, sets) -> dict[str, pa.Array]:
         for q, at in taken_dtms([d[1] for d in dtms], HEADER_DATES).items():
             el = dtms[at]
             got[f"{HEADER_DATES[q]}:text"] = dtm_date(pa.array([el[2]], pa.string()), pa.array([el[5]], pa.string()),
-                                                      pa.array([el[6]], pa.string()),
-                                                      end=q in LATEST_DATES).to_pylist()[0]
+                                                      pa.array([el[6]], pa.string()), end=q in LATEST_DATES,
+                                                      dtm07=pa.array([el[7]], pa.string())).to_pylist()[0]
         found.append(got)
     out: dict[str, pa.Array] = {}
     for name in HEADER_DATES.values():

@@ -11,6 +11,7 @@ each value is read as what it can only be.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -23,12 +24,21 @@ from schemas.orders import DATE_TWINS
 def dates(values: pa.Array) -> pa.Array:
     """DT values (strings) as date32; what is not a date, null. The usual column (CCYYMMDD values of
     years 1000-9999, or none at all) is checked by its year, month and day instead of writing every
-    date back as text (Arrow's strftime was most of the cost): the same result as `_written_back`."""
+    date back as text (Arrow's strftime was most of the cost): the same result as `_written_back`.
+
+    003070 made the date of its beginning segments (BEG05, BCH06/BCH10/BCH11, BAK04, BCA06 ...) a composite of
+    the YYMMDD date and its century (``261123>20``, as Bots' 003070 grammar holds it): such a value (six digits, a
+    component separator, two digits) is read as the century's CCYYMMDD."""
     text = values.cast(pa.string())
     n = len(text)
     if text.null_count == n:
         return pa.nulls(n, pa.date32())
     long, short = _kinds(text)
+    if (pc.sum(pc.or_(long, short)).as_py() or 0) < n - text.null_count:  # values of neither kind: a composite?
+        composite = _with_century(text)
+        if composite is not text:
+            text = composite
+            long, short = _kinds(text)
     if pc.any(short).as_py() or pc.any(pc.and_(long, pc.starts_with(text, "0"))).as_py():
         return _written_back(text, long, short)
     # made here, not at import: pa.scalar looks for pandas, which short commands keep out (flows.lean)
@@ -47,12 +57,29 @@ _PERIOD_DATE = {"D6": 6, "D8": 8, "DT": 8, "DTS": 8}
 _PERIOD_RANGE = {"RD6": 6, "RD8": 8, "RDT": 8}
 
 
-def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = False) -> pa.Array:
+def dtm_date(dtm02: pa.Array, dtm05: pa.Array, dtm06: pa.Array, *, end: bool = False,
+             dtm07: pa.Array | None = None) -> pa.Array:
     """The date text of DTM segments (strings, one per segment): DTM02 when sent, else the date in DTM06 as
     DTM05 says it is written (``DTM*002****D8*20261215``: X12 lets a DTM give its date so, R020305). A range
     (``RD8*20261205-20261208``) gives its first date, or its last with ``end`` (a latest acceptable date:
-    cancel after, ship no later). Null where neither says a date; reading the text is ``dates``' work."""
+    cancel after, ship no later). Null where neither says a date; reading the text is ``dates``' work.
+
+    Before 004010 the DTM had one more element: DTM05 the century (624, ``DTM*002*261215***20``), DTM06 the
+    format qualifier and DTM07 the period (003040-003070: ``DTM*002*****D6*261215``, R020306); 004010 took the
+    century out, so a later DTM has no seventh element and its DTM05 is a code, never two digits. A DTM sending
+    DTM07 (``dtm07``) is read in the earlier layout, and a two-digit DTM05 before a YYMMDD DTM02 is the
+    year's century: ``20`` + ``261215``, CCYYMMDD."""
     dtm02, dtm05, dtm06 = (a.cast(pa.string()) for a in (dtm02, dtm05, dtm06))
+    if dtm07 is not None and dtm07.null_count < len(dtm07):
+        dtm07 = dtm07.cast(pa.string())
+        early = pc.is_valid(dtm07)
+        dtm05, dtm06 = pc.if_else(early, dtm06, dtm05), pc.if_else(early, dtm07, dtm06)
+    if dtm05.null_count < len(dtm05):
+        century = pc.fill_null(pc.and_(pc.match_substring_regex(dtm05, r"^[0-9]{2}$"),
+                                       pc.match_substring_regex(dtm02, r"^[0-9]{6}$")), False)
+        if pc.any(century).as_py():
+            dtm02 = pc.if_else(century, pc.binary_join_element_wise(dtm05, dtm02, ""), dtm02)
+            dtm05 = pc.if_else(century, pa.scalar(None, pa.string()), dtm05)
     if dtm06.null_count == len(dtm06):
         return dtm02
     out = pa.nulls(len(dtm02), pa.string())
@@ -75,6 +102,20 @@ def _range_part(ranges: pa.Array, end: bool) -> pa.Array:
     return pc.if_else(has, pc.list_element(safe, k), pa.scalar(None, pa.string()))
 
 
+# 003070's date composite: YYMMDD, the component separator (never a letter or digit), the century
+_COMPOSITE_PATTERN = r"^[0-9]{6}[^0-9A-Za-z][0-9]{2}$"
+_COMPOSITE = re.compile(_COMPOSITE_PATTERN[1:-1])
+
+
+def _with_century(text: pa.Array) -> pa.Array:
+    """``text`` with each 003070 date composite (``261123>20``) written as the CCYYMMDD it says (``20261123``)."""
+    composite = pc.fill_null(pc.match_substring_regex(text, _COMPOSITE_PATTERN), False)
+    if not pc.any(composite).as_py():
+        return text
+    return pc.if_else(composite, pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 7, 9),
+                                                              pc.utf8_slice_codeunits(text, 0, 6), ""), text)
+
+
 def _kinds(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     """(8 digits, 6 digits) of each value, False for null."""
     digits = pc.fill_null(pc.match_substring_regex(text, r"^(?:[0-9]{6}|[0-9]{8})$"), False)
@@ -95,7 +136,10 @@ def _written_back(text: pa.Array, long: pa.Array, short: pa.Array) -> pa.Array:
 
 
 def parse(text: str | None) -> date | None:
-    """One DT value as a date; what is not a date, None."""
+    """One DT value as a date; what is not a date, None (003070's date and century composite, ``261123>20``, as
+    ``dates`` reads it)."""
+    if text and len(text) == 9 and _COMPOSITE.fullmatch(text):
+        text = text[7:] + text[:6]
     if not text or not text.isascii() or not text.isdigit() or len(text) not in (6, 8):
         return None
     try:

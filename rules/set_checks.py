@@ -1758,7 +1758,7 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
             elif seg_id in _NOT_THE_LINES or seg_id == "CTT":
                 poc = None
             elif poc is not None and seg_id == "DTM" and own is not None:
-                own.append((row, *(_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))))
+                own.append((row, *_dtm_dated(fe, row)))
             elif poc is not None and seg_id in ("DTM", "SCH"):
                 loops[-1][2].append((row, f"line {poc[0] or '(no POC01)'} ({poc[1]}): "
                                           f"{_date_text(fe, row, seg_id)}"))
@@ -1787,12 +1787,30 @@ def _line_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row:
     return out
 
 
-def _date_text(fe: FlatElements, row: int, seg_id: str) -> str:
-    """'DTM 002 20261215' (qualifier, date) or 'SCH 4 EA 002 20261220' (quantity, unit, qualifier, date)."""
+def _dtm_said(dtm02: str | None, dtm05: str | None, dtm06: str | None, dtm07: str | None) -> str | None:
+    """The date a DTM gives, as sent: DTM02, else its format qualifier and period ('D8 20261215': DTM05 and DTM06,
+    or DTM06 and DTM07 where DTM07 is sent, the layout before 004010 whose DTM05 was the century:
+    parsers.x12_dates.dtm_date); None when it gives none."""
+    if dtm02:
+        return dtm02
+    form, period = (dtm06, dtm07) if dtm07 else (dtm05, dtm06)
+    return " ".join(v for v in (form, period) if v) if period else None
+
+
+def _dtm_dated(fe: FlatElements, row: int) -> tuple[str | None, str | None]:
+    """A DTM's DTM01 and the date it gives, as sent (_dtm_said: DTM02, else its format qualifier and period)."""
     values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, max(int(fe.row_len[row]) - 1, 0))]
-    values += [None] * 6
+    values += [None] * 7
+    return values[0], _dtm_said(values[1], values[4], values[5], values[6])
+
+
+def _date_text(fe: FlatElements, row: int, seg_id: str) -> str:
+    """'DTM 002 20261215' (qualifier, date; 'DTM 017 D6 261215' for one given by format and period) or
+    'SCH 4 EA 002 20261220' (quantity, unit, qualifier, date)."""
+    values = [v.as_py() for v in fe.flat.slice(int(fe.offsets[row]) + 1, max(int(fe.row_len[row]) - 1, 0))]
+    values += [None] * 7
     if seg_id == "DTM":
-        return " ".join(v for v in ("DTM", values[0], values[1]) if v)
+        return " ".join(v for v in ("DTM", values[0], _dtm_said(values[1], values[4], values[5], values[6])) if v)
     return " ".join(v for v in ("SCH", values[0] or "?", values[1], values[4], values[5]) if v)
 
 
@@ -1847,8 +1865,8 @@ def _heading_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
         rows = np.array([ts.start + i for i, x in enumerate(ids[:end]) if x == "DTM"], np.int64)
         if not len(rows):
             continue
-        q_of, d2, d3, d4, d5, d6 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 3, 4, 5, 6))
-        sent = [d or (f"{f} {v}" if v else None) for d, f, v in zip(d2, d5, d6, strict=True)]
+        q_of, d2, d3, d4, d5, d6, d7 = (_column(fe, rows, p)[0].to_pylist() for p in (1, 2, 3, 4, 5, 6, 7))
+        sent = [_dtm_said(*said) for said in zip(d2, d5, d6, d7, strict=True)]
         taken: dict[str, str | None] = {}  # standard qualifier -> the date text taken for it
         for q, text in zip(q_of, sent, strict=True):
             if q in DATE_TWINS and q not in taken:
@@ -1911,9 +1929,7 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
         ic, g, ts = sets[k]
         ids = [vocab[c] for c in codes[ts.start: ts.end + 1].tolist()]
         head = ids.index("PO1")
-        heading = {(q.as_py(), d.as_py()) for q, d in zip(
-            *(_column(fe, np.array([ts.start + i for i, x in enumerate(ids[:head]) if x == "DTM"], np.int64), p)[0]
-              for p in (1, 2)), strict=True)}
+        heading = {_dtm_dated(fe, ts.start + i) for i, x in enumerate(ids[:head]) if x == "DTM"}
         line = None  # PO101 (or the line's number) while in a PO1 loop's own part
         number = 0
         own: list | None = None  # the line's own DTMs so far (row, DTM01, date); None past its N1 or SCH
@@ -1938,7 +1954,7 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
                 settle(own, line)
                 own = None
             elif line is not None and seg_id == "DTM":
-                q, d = (_column(fe, np.array([row]), p)[0][0].as_py() for p in (1, 2))
+                q, d = _dtm_dated(fe, row)
                 if own is not None:
                     own.append((row, q, d))
                 elif (q, d) not in heading:
@@ -1964,7 +1980,8 @@ def _po1_dates(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: 
 
 def _kept_of_line(own: list[tuple[int, str, str | None]], keeps: dict = LINE_DTM_DATES
                   ) -> tuple[set[int], dict[str, str | None]]:
-    """Of a PO1 (or POC) loop's own DTMs ((row, DTM01, DTM02), in order), those the line keeps (``keeps``:
+    """Of a PO1 (or POC) loop's own DTMs ((row, DTM01, its date as sent: _dtm_dated), in order), those the line
+    keeps (``keeps``:
     LINE_DTM_DATES for an 850, schemas.changes.CHANGE_LINE_DATES for an 860's POC; each
     read as parsers.x12_dates.first_dated reads it: its own first, else its first twin's first): their rows,
     and each kept standard qualifier's date."""
@@ -1980,7 +1997,7 @@ def _kept_of_line(own: list[tuple[int, str, str | None]], keeps: dict = LINE_DTM
 
 
 def _says_kept(kept: dict[str, str | None], q: str, d: str | None) -> bool:
-    """A loop's DTM (DTM01 ``q``, DTM02 ``d``) says the date its line keeps for ``q``'s standard qualifier (a
-    repeat, or a twin, with the same DTM02): nothing is lost."""
+    """A loop's DTM (DTM01 ``q``, its date as sent ``d``: _dtm_dated) says the date its line keeps for ``q``'s
+    standard qualifier (a repeat, or a twin, with the same date): nothing is lost."""
     std = _TWIN_OF.get(q, q)
     return d is not None and std in kept and kept[std] == d

@@ -57,12 +57,12 @@ _SETS = {
     "004010": ("850", "875", "860", "855", "870", "865", "856", "810", "880", "824", "864", "945", "997"),
     "005010": ("850", "875", "860", "855", "870", "865", "856", "810", "880", "824", "864", "945", "997", "999"),
     # the releases before 004010 some of whose sets we write (EARLY_RELEASES): those sets only
-    "003040": ("810", "855", "856"),
-    "003050": ("810", "855", "856"),
+    "003040": ("810", "855", "856", "865"),
+    "003050": ("810", "855", "856", "865"),
 }
 
-# Releases before 004010 in which we write some sets besides 997s, and which (the 855, 856 and 810 in 003040 and
-# 003050):
+# Releases before 004010 in which we write some sets besides 997s, and which (the 855, 856, 810 and 865 in 003040
+# and 003050):
 # a buyer whose guide for a set is in one (Navistar's 856 guide is 003050, its 810 003040; Ford's 810 003040) names
 # it in [x12] gs_versions. Each has a
 # dictionary of its own (004010's with the release's layer: data/*-0030x0.txt, data/sets/SET-0030x0.txt) by which
@@ -119,7 +119,7 @@ def built_by(version: str) -> str | None:
 
 def written_in(set_id: str, version: str) -> bool:
     """We write ``set_id`` sets in GS08 ``version`` by its own dictionary: an early release holding that set's table
-    (EARLY_RELEASES: the 855, 856 and 810 in 003040 and 003050)."""
+    (EARLY_RELEASES: the 855, 856, 810 and 865 in 003040 and 003050)."""
     return set_id in EARLY_RELEASES.get(base_version(version), ())
 
 
