@@ -458,7 +458,19 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
-_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2}
+_OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DIS": 1, "INC": 1, "LDT": 1, "CSH": 1,
+                  "IT8": 1}
+# terms of the sale an 850 may state that no order, 855, 856, warehouse order or 810 of ours applies, each with the
+# elements quoted: DIS (discount detail: a quantity or volume discount, DIS01 its terms, DIS02/DIS03 its base,
+# DIS04/DIS05 its limit), INC (installment information: the bill paid in INC03 parts of INC05), LDT (lead time: LDT02
+# periods of LDT03 from the event LDT01 names, by LDT04), in the heading or a PO1 loop; a PO1 loop's PO3 with a
+# price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*QUOTED PRICE 24 AND
+# UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH (the line's sales
+# requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order keeps, and its IT8
+# (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
+_TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)))
+_PRICED_PO3 = ("PO3", (1, 2, 3, 4, 5, 6, 7, 8), 4)
+_LINE_SALE = (("CSH", (1, 2, 3, 4, 5, 6, 7, 8)), ("IT8", (1, 2, 3, 4, 5, 6, 7)))
 
 
 def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
@@ -481,6 +493,52 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         text = " ".join(v.strip() for v in values if v and v.strip())
         if kind == qualifier and not has_message and values[-1] and values[-1].strip():
             out.append((row, own, f"{seg} {qualifier} {text}", seg))
+    return out
+
+
+def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
+                 fe: FlatElements) -> list[tuple[int, int, str, str]]:
+    """The terms of the sale a PO states that nothing of ours applies (_TERMS, _PRICED_PO3, _LINE_SALE): a DIS,
+    INC or LDT anywhere; a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's
+    CSH01 (kept: ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing
+    more). (row, set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the
+    instalments, the lead time, the line's price or its no-back-order be dropped without a word."""
+    out: list[tuple[int, int, str, str]] = []
+
+    def said(seg: str, ks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        columns = [_column(fe, rows, k)[0].to_pylist() for k in ks] if len(rows) else []
+        values = [[(v or "").strip() for v in row] for row in zip(*columns, strict=True)] if columns else []
+        return rows, owner, values
+
+    for seg, ks in _TERMS:
+        rows, owner, values = said(seg, ks)
+        out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg)
+                for row, own, vals in zip(rows.tolist(), owner.tolist(), values, strict=True) if any(vals)]
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(line_rows):
+        return out
+
+    def in_line(rows: np.ndarray, owner: np.ndarray) -> list[bool]:
+        line = np.searchsorted(line_rows, rows, side="right") - 1
+        return ((line >= 0) & (line_owner[np.maximum(line, 0)] == owner)).tolist()
+
+    seg, ks, price_at = _PRICED_PO3
+    rows, owner, values = said(seg, ks)
+    out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg) for row, own, vals, inside in zip(
+        rows.tolist(), owner.tolist(), values, in_line(rows, owner), strict=True) if inside and vals[price_at - 1]]
+    heading: dict[int, str] = {}  # each set's first heading CSH01: the order's sales requirement
+    for seg, ks in _LINE_SALE:
+        rows, owner, values = said(seg, ks)
+        inside = in_line(rows, owner)
+        if seg == "CSH":
+            for own, vals, line in zip(owner.tolist(), values, inside, strict=True):
+                if not line:
+                    heading.setdefault(own, vals[0])
+        for row, own, vals, line in zip(rows.tolist(), owner.tolist(), values, inside, strict=True):
+            asks = [v for v in vals if v]
+            if line and asks and asks != [heading.get(own)]:
+                out.append((row, own, " ".join([seg, *asks]), seg))
     return out
 
 
@@ -658,6 +716,7 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
                            found + _n9_notes(result, mine, set_of_row, fe)
                            + _line_refs_told(result, mine, set_of_row, fe, "POC", _ONE_ASKED), "POC", "860")
     found += _hazmat_codes(result, mine, set_of_row, fe, kept)
+    found += _terms_asked(result, mine, set_of_row, fe)
     found += _lots_asked(result, mine, set_of_row, fe)
     found += _line_refs_told(result, mine, set_of_row, fe, "PO1")
     found += _reefer_asked(result, mine, set_of_row, fe)
