@@ -223,7 +223,7 @@ SET_CHECK_CODES = frozenset({
     "CHANGE_LINE_DATES_NOT_APPLIED", "HEADING_DATES_NOT_APPLIED", "SHIP_TO_NOT_APPLIED", "LINE_SHIP_TO_NOT_APPLIED",
     "CHANGE_LINE_SHIP_TO_NOT_APPLIED", "LINE_MARK_FOR_NOT_APPLIED",
     "PREPACK_COMPONENT_UNREADABLE", "PREPACK_QUANTITY_MISMATCH", "PO_TOTAL_MISMATCH", "CTP_PRICE_MISMATCH",
-    "PO_TAX_MISMATCH"})
+    "PO_TAX_MISMATCH", "LINE_AMOUNT_MISMATCH"})
 
 
 # A set check: (parse result, the sets being judged, indexes of those of its set id, each row's index in
@@ -247,6 +247,7 @@ def check_850_counts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of
             + _notes(result, sets, chosen, set_of_row, fe) + _ship_tos(result, sets, chosen, set_of_row, fe)
             + _line_marks_for(result, sets, chosen, set_of_row, fe, marks_carried)
             + _stated_totals(result, sets, chosen, set_of_row, fe)
+            + _stated_line_amounts(result, sets, chosen, set_of_row, fe)
             + _contract_prices(result, sets, chosen, set_of_row, fe)
             + _stated_taxes(result, sets, chosen, set_of_row, fe, invoice))
 
@@ -875,6 +876,78 @@ def _stated_totals(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_r
                            f"{computed.quantize(cent)} (PO102 x PO104){also}. The order is taken, acknowledged and "
                            "invoiced at its lines' prices: check with the partner which is meant.", seg="AMT",
                            element="AMT02", value=amount, **_where(result, ic, g, ts, row)))
+    return out
+
+
+_LINE_AMOUNT = "1"  # AMT01 (element 522) of a PO1 loop's AMT loop: Line Item Total
+
+
+def _stated_line_amounts(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.ndarray,
+                         fe: FlatElements) -> list[Finding]:
+    """LINE_AMOUNT_MISMATCH once per 850 whose PO1 loops state their own amount, AMT*1 (the AMT loop of the PO1 loop,
+    after its SLN, N9 and N1 loops: the line item total as the buyer calculated it; McLane's and Fisher
+    Scientific's 850s send one per line), other than the line's PO102 x PO104 (_line_value) and than that with the
+    line's own SAC amounts (SAC05, allowances taken off, charges added), to the cent. The line is taken,
+    acknowledged and billed at PO102 x PO104: the buyer's own figure is named for a person, lines and both amounts.
+    It was passed over without a word (PO_TOTAL_MISMATCH judges AMT*TT, the PO's, alone). A line whose value cannot
+    be told from itself (no quantity or price, a price per each on a pack, by weight) says nothing."""
+    mine = np.zeros(len(sets) + 1, dtype=bool)
+    mine[chosen] = True
+    amt_rows, amt_owner = _rows_in(result, "AMT", mine, set_of_row)
+    if not len(amt_rows):
+        return []
+    codes = _column(fe, amt_rows, 1)[0].to_pylist()
+    stating = np.array([c == _LINE_AMOUNT for c in codes], dtype=bool)
+    if not stating.any():
+        return []
+    amt_rows, amt_owner = amt_rows[stating], amt_owner[stating]
+    amounts = _column(fe, amt_rows, 2)[0].to_pylist()
+    line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
+    if not len(line_rows):
+        return []
+    line_at = np.searchsorted(line_rows, amt_rows, side="right") - 1
+    ctt_rows = result.segments.rows_of("CTT")  # an AMT after the CTT is the summary's (its CTT loop), no line's
+    if len(ctt_rows):
+        last = np.searchsorted(ctt_rows, amt_rows, side="right") - 1
+        summary = (last >= 0) & (ctt_rows[np.maximum(last, 0)] > line_rows[np.maximum(line_at, 0)])
+        line_at = np.where(summary, -1, line_at)
+    wanted = sorted({int(j) for j, own in zip(line_at.tolist(), amt_owner.tolist(), strict=True)
+                     if j >= 0 and line_owner[j] == own})
+    if not wanted:
+        return []
+    values = {j: _line_value(*(_column(fe, line_rows[[j]], k)[0][0].as_py() for k in (2, 4, 3, 5))) for j in wanted}
+    ids = {j: _column(fe, line_rows[[j]], 1)[0][0].as_py() for j in wanted}
+    sac_rows, sac_owner = _rows_in(result, "SAC", mine, set_of_row)
+    sacs: dict[int, Decimal] = {}  # line -> its own SAC amounts
+    if len(sac_rows):
+        sac_line = np.searchsorted(line_rows, sac_rows, side="right") - 1
+        for j, own, kind, amount in zip(sac_line.tolist(), sac_owner.tolist(),
+                                        _column(fe, sac_rows, 1)[0].to_pylist(),
+                                        _column(fe, sac_rows, 5)[0].to_pylist(), strict=True):
+            value = _decimal(n2_text(amount)) if amount else None
+            if j in values and line_owner[j] == own and kind in _SAC_KINDS and value is not None:
+                sacs[j] = sacs.get(j, Decimal(0)) + (value if kind == "C" else -value)
+    cent = Decimal("0.01")
+    told: dict[int, list[tuple[int, str, str]]] = {}  # set -> (row, words, AMT02)
+    for row, own, j, amount in zip(amt_rows.tolist(), amt_owner.tolist(), line_at.tolist(), amounts, strict=True):
+        stated, computed = _decimal(amount), values.get(j)
+        if j < 0 or line_owner[j] != own or stated is None or computed is None:
+            continue
+        with_sacs = computed + sacs.get(j, Decimal(0))
+        if stated.quantize(cent) in (computed.quantize(cent), with_sacs.quantize(cent)):
+            continue
+        label = ids[j] or str(j + 1 - int(np.searchsorted(line_owner, own)))
+        also = f", {with_sacs.quantize(cent)} with its SACs" if j in sacs else ""
+        told.setdefault(own, []).append((row, f"line {label} AMT*1 {stated:f}, PO102 x PO104 "
+                                              f"{computed.quantize(cent)}{also}", amount))
+    out: list[Finding] = []
+    for own, items in sorted(told.items()):
+        ic, g, ts = sets[own]
+        out.append(finding("LINE_AMOUNT_MISMATCH", "PO1 lines state their own amount (AMT*1) other than their "
+                           f"quantity times price: {_listed([w for _r, w, _a in items], _PRICES_NAMED)}. Each line "
+                           "is taken, acknowledged and invoiced at PO102 x PO104: check with the partner which is "
+                           "meant.", seg="AMT", element="AMT02", value=items[0][2],
+                           **_where(result, ic, g, ts, items[0][0])))
     return out
 
 

@@ -366,3 +366,42 @@ def test_what_earlier_sweeps_named_is_still_named_in_this_buyer_s_shape(case, tm
     seen = inspected(copy)
     assert {f["severity"] for f in seen["findings"]} == {"warning"}
     assert said in _told(seen, code)
+
+
+@pytest.mark.parametrize("amount", ["150", "152.5"], ids=["another-amount", "with-a-charge-not-sent"])
+def test_a_line_s_own_amount_other_than_its_quantity_times_price_is_named(amount, tmp_path):
+    """HD Supply's faucet cartridges state their line amount in the PO1 loop's AMT loop (AMT*1, the line item total:
+    McLane's and Fisher Scientific's 850s send one per line): 150 where 10 x 14.75 is 147.50. It was passed over
+    without a word (PO_TOTAL_MISMATCH judges AMT*TT alone, by design); the line is billed 147.50 and the buyer expects
+    150. Now LINE_AMOUNT_MISMATCH names the line and both amounts; the PO is taken, acknowledged and billed at its
+    PO104s."""
+    ws, found, states = _variant("hdsupply", "HD77003301", tmp_path, [(
+        "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", f"PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\nAMT*1*{amount}~")])
+    assert states == {("hdsupply", "HD77003301"): "invoiced"}
+    [told] = [f for f in found if f[0] == "LINE_AMOUNT_MISMATCH"]
+    assert told[1] == "warning" and f"line 3 AMT*1 {amount}, PO102 x PO104 147.50" in told[3]
+    inv = po_segments(segments(ws, "hdsupply", "810"), "HD77003301", "BIG")
+    assert ["IT1", "3", "10", "EA", "14.75", "", "IN", "HD-512877", "VN", "RG77-11"] in inv and ["TDS", "34050"] in inv
+
+
+@pytest.mark.parametrize("swaps", [
+    [("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\nAMT*1*147.5~")],
+    [("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\n"
+      "SAC*A*C310***750********VOLUME ALLOWANCE~\nAMT*1*140~")],
+    [("PO1*3*10*EA*14.75**", "PO1*3*10*EA*1475*HP*"),
+     ("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\nAMT*1*147.50~")],
+    [("PO1*1*4*BG*16**", "PO1*1*4*BG*0.64*PE*"), ("REF*WO*WO-55812~", "REF*WO*WO-55812~\nAMT*1*64.5~")],
+    [("AMT*TT*340.5~", "AMT*1*340.5~")],
+], ids=["its-own-amount", "less-its-allowance", "per-hundred", "per-each-on-a-bag", "a-summary-amt-1"])
+def test_a_line_amount_agreeing_or_not_judged_says_nothing(swaps, tmp_path):
+    """A line's AMT*1 equal to PO102 x PO104 (written with cents or not), or to it less the line's own allowance
+    (SAC05 7.50); a price per hundred (PO105 HP) counted so; a price per each on a bag of 25 not judged (either
+    reading); an AMT*1 in the summary (after CTT: no PO1 loop's) not a line's."""
+    path = FIXTURES / "drops" / "hdsupply" / "HDS_850_HD77003301.x12"
+    data = path.read_bytes()
+    for old, new in swaps:
+        assert old.encode() in data
+        data = data.replace(old.encode(), new.encode(), 1)
+    copy = tmp_path / path.name
+    copy.write_bytes(recounted(data))
+    assert "LINE_AMOUNT_MISMATCH" not in {f["code"] for f in inspected(copy)["findings"]}
