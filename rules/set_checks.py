@@ -730,12 +730,22 @@ def _notes(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: np.n
     texts = [" ".join(v.strip() for v in values if v and v.strip())
              for values in zip(*(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
     heading: dict[int, str] = {}  # each set's first heading TD5, which the order keeps: a line repeating it is not told
-    for own, text, inside in zip(owner.tolist(), texts, in_line.tolist(), strict=True):
-        if not inside:
-            heading.setdefault(own, text)
+    first: set[int] = set()
     for row, own, text, inside in zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(), strict=True):
+        if not inside and own not in heading:
+            heading[own] = text
+            first.add(row)
+    # a heading N1 loop's own TD5 (the routing to that party: N1*ST's) other than the order's: told with its party
+    n1_rows, n1_owner = _rows_in(result, "N1", mine, set_of_row)
+    n1_at = np.searchsorted(n1_rows, rows, side="right") - 1
+    n1_kind = _column(fe, n1_rows, 1)[0].to_pylist()
+    for j, (row, own, text, inside) in enumerate(zip(rows.tolist(), owner.tolist(), texts, in_line.tolist(),
+                                                     strict=True)):
         if inside and text and text != heading.get(own):
             found.append((row, own, f"TD5 {text}", seg))
+        elif not inside and row not in first and text and text != heading.get(own) and n1_at[j] >= 0 \
+                and n1_owner[n1_at[j]] == own:
+            found.append((row, own, f"N1 {n1_kind[n1_at[j]] or ''} TD5 {text}", seg))
     seg, ks = _PAPERWORK
     rows, owner = _rows_in(result, seg, mine, set_of_row)
     for row, own, values in zip(rows.tolist(), owner.tolist(),

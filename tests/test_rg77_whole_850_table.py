@@ -405,3 +405,23 @@ def test_a_line_amount_agreeing_or_not_judged_says_nothing(swaps, tmp_path):
     copy = tmp_path / path.name
     copy.write_bytes(recounted(data))
     assert "LINE_AMOUNT_MISMATCH" not in {f["code"] for f in inspected(copy)["findings"]}
+
+
+@pytest.mark.parametrize("td5, said", [
+    ("TD5**2*ODFL*M*OLD DOMINION LTL", "'N1 ST TD5 ODFL OLD DOMINION LTL'"),
+    ("TD5*B*2*UPSN*M*UPS GROUND", None),
+], ids=["another-carrier", "the-heading-s"])
+def test_the_ship_to_s_own_routing_in_its_n1_loop_is_named_unless_the_order_s(td5, said, tmp_path):
+    """Grainger's heading routes by UPS Ground (TD5 UPSN, the order's: the 855's echo, the 856's carrier); a TD5 in
+    its N1*ST loop (850 position 400 of the N1 loop: the routing to that party) naming Old Dominion LTL was kept in
+    td5_more_sent and told to no one, the goods going by UPS. Now it is quoted in NOTES_NOT_KEPT with its party; one
+    repeating the heading's says nothing. (The only TD5 of a heading, in its N1 loop, is the order's: rg54 Deere.)"""
+    path = FIXTURES / "drops" / "grainger" / "GWW_850_4600770011.x12"
+    copy = tmp_path / path.name
+    old = b"N4*KANSAS CITY*MO*64153*US~\nN1*BT"
+    copy.write_bytes(recounted(path.read_bytes().replace(old, old.replace(b"~\n", f"~\n{td5}~\n".encode()))))
+    notes = _told(inspected(copy, NOTED), "NOTES_NOT_KEPT")
+    if said:
+        assert said in notes
+    else:
+        assert notes.count("'") == 2 and "TD5" not in notes
