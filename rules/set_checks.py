@@ -460,16 +460,21 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
 _OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DIS": 1, "INC": 1, "LDT": 1, "CSH": 1,
-                  "IT8": 1}
+                  "IT8": 1, "CTB": 2, "N1": 1}
 # terms of the sale an 850 may state that no order, 855, 856, warehouse order or 810 of ours applies, each with the
 # elements quoted: DIS (discount detail: a quantity or volume discount, DIS01 its terms, DIS02/DIS03 its base,
 # DIS04/DIS05 its limit), INC (installment information: the bill paid in INC03 parts of INC05), LDT (lead time: LDT02
-# periods of LDT03 from the event LDT01 names, by LDT04), in the heading or a PO1 loop; a PO1 loop's PO3 with a
-# price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*QUOTED PRICE 24 AND
-# UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH (the line's sales
-# requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order keeps, and its IT8
-# (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
-_TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)))
+# periods of LDT03 from the event LDT01 names, by LDT04), CTB (restrictions or conditions: Burlington's
+# "CTB*OR*PRETICKET WITH BURLINGTON TICKET", a minimum "CTB*OR**01*12"), in the heading or a PO1 loop; a PO1
+# loop's PO3 with a price (PO304: an additional item detail priced otherwise than the PO1, "PO3*ZZ**QTE*2.95**24*EA*
+# QUOTED PRICE 24 AND UP"; one with a quantity and words alone describes the item, as AT&T's); a PO1 loop's own CSH
+# (the line's sales requirement: CSH*N no back order, SC ship complete) other than the heading's, which the order
+# keeps, and its IT8 (conditions of sale: IT801 the same codes, IT807 the substitution allowed)
+_TERMS = (("DIS", (1, 2, 3, 4, 5, 6)), ("INC", (1, 2, 3, 4, 5)), ("LDT", (1, 2, 3, 4)), ("CTB", (1, 2, 3, 4, 5, 6)))
+# N101 (entity identifier 98) of the parties the goods are ultimately for that no order, 855, 856 or warehouse order
+# of ours names (Z7, mark for, is kept): MA (party for whom the item is ultimately intended), UD (ultimate
+# destination); quoted with their names and ids
+_ULTIMATE_PARTIES = frozenset({"MA", "UD"})
 _PRICED_PO3 = ("PO3", (1, 2, 3, 4, 5, 6, 7, 8), 4)
 _LINE_SALE = (("CSH", (1, 2, 3, 4, 5, 6, 7, 8)), ("IT8", (1, 2, 3, 4, 5, 6, 7)))
 
@@ -500,10 +505,12 @@ def _n9_notes(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
 def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
                  fe: FlatElements) -> list[tuple[int, int, str, str]]:
     """The terms of the sale a PO states that nothing of ours applies (_TERMS, _PRICED_PO3, _LINE_SALE): a DIS,
-    INC or LDT anywhere; a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's
-    CSH01 (kept: ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing
-    more). (row, set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the
-    instalments, the lead time, the line's price or its no-back-order be dropped without a word."""
+    INC, LDT or CTB anywhere; an N1 loop of a party the goods are ultimately for (_ULTIMATE_PARTIES: N1*MA,
+    N1*UD); a PO1 loop's PO3 with a price; a PO1 loop's CSH or IT8 that asks other than the heading's CSH01 (kept:
+    ORDERS.sales_requirement; an IT8 whose IT801 is the heading's and says nothing else asks nothing more). (row,
+    set, "DIS QTY RP 3 DQ 10", "DIS") each, for NOTES_NOT_KEPT to quote rather than the discount, the instalments,
+    the lead time, the restriction, the consignee, the line's price or its no-back-order be dropped without a
+    word."""
     out: list[tuple[int, int, str, str]] = []
 
     def said(seg: str, ks: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
@@ -516,6 +523,14 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
         rows, owner, values = said(seg, ks)
         out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg)
                 for row, own, vals in zip(rows.tolist(), owner.tolist(), values, strict=True) if any(vals)]
+    rows, owner = _rows_in(result, "N1", mine, set_of_row)  # (every PO's: its few MA / UD read one by one)
+    if len(rows):
+        ultimate = pc.fill_null(pc.is_in(_column(fe, rows, 1)[0], value_set=pa.array(sorted(_ULTIMATE_PARTIES))),
+                                False).to_numpy(zero_copy_only=False)
+        for row, own in zip(rows[ultimate].tolist(), owner[ultimate].tolist(), strict=True):
+            values = [(_column(fe, np.array([row]), k)[0][0].as_py() or "").strip() for k in (1, 2, 3, 4)]
+            if any(values[1:]):
+                out.append((row, own, " ".join(["N1", *(v for v in values if v)]), "N1"))
     line_rows, line_owner = _rows_in(result, "PO1", mine, set_of_row)
     if not len(line_rows):
         return out

@@ -231,8 +231,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "and each says whether our 810s carry it."),
         _C("NOTES_NOT_KEPT", "set", "warning", "",
            "The PO carries free-form notes (MSG, MTX, NTE), asks for paperwork (PWK) or states terms nothing of ours "
-           "applies (DIS, INC, LDT, a priced PO3, a line's own CSH or IT8); no order, 855, 856 or warehouse order of "
-           "ours carries them."),
+           "applies (DIS, INC, LDT, CTB, a priced PO3, a line's own CSH or IT8, N1 MA / UD); no order, 855, 856 or "
+           "warehouse order of ours carries them."),
         _C("PO_TOTAL_MISMATCH", "set", "warning", "",
            "The PO's summary AMT*TT (its total as the buyer calculated it) is neither the sum of its lines (PO102 x "
            "PO104) nor that sum with its SAC allowances and charges."),

@@ -167,10 +167,10 @@ def test_the_004010_table_is_read_without_an_error_and_says_what_it_drops():
     for said in ("'DIS QTY RP 3 DQ 100'", "'INC 01 MO 3 1 113.5'", "'LDT AA 10 CD'",
                  "'PWK CT BM CERTIFICATE OF CONFORMANCE'", "'PALLETIZE 48X40'", "'PROTECT FROM FREEZING'",
                  "(N9 L1 SUPPLIER NOTES) 'SHIP COMPLETE TO THE DC ON THE ROUTING GIVEN'",
-                 "(line 1) 'PO3 ZZ QTE 2.95 24 EA QUOTED PRICE 24 AND UP'",
-                 "(line 1) 'PWK CT BM ANSI Z87.1 CERTIFICATE'"):
+                 "'CTB OR ORDER MINIMUM 100 USD 01 1'", "(line 1) 'PO3 ZZ QTE 2.95 24 EA QUOTED PRICE 24 AND UP'"):
         assert said in notes, said
-    assert "and 9 more" in notes  # the line's IT8 N, CSH N, DIS, INC, TD5, TD4, MAN, MSG and N9 note: counted
+    assert "and 11 more" in notes  # the line's PWK, IT8 N, CSH N, DIS, INC, TD5, TD4, MAN, MSG, CTB and N9 note:
+    # counted
     # (each of those named alone: test_a_term_of_the_sale_nothing_of_ours_applies_is_named)
 
 
@@ -300,6 +300,15 @@ TERMS = {
                                     "(line 2) 'IT8 N'"),
     "a line's instalments": ("hdsupply", "REF*WO*WO-55812~", "REF*WO*WO-55812~\nINC*01*MO*2*1*32~",
                              "(line 1) 'INC 01 MO 2 1 32'"),
+    "a restriction (CTB)": ("grainger", "N9*L1*SUPPLIER NOTES~", "CTB*OR*PRETICKET WITH GRAINGER LABEL~\n"
+                            "N9*L1*SUPPLIER NOTES~", "'CTB OR PRETICKET WITH GRAINGER LABEL'"),
+    "a line's minimum (CTB)": ("hdsupply", "REF*WO*WO-55812~", "REF*WO*WO-55812~\nCTB*OR**01*4~",
+                               "(line 1) 'CTB OR 01 4'"),
+    "the party the goods are for (N1 MA)": ("hdsupply", "N1*BT*", "N1*MA*OAKWOOD BUILDING C*92*BLDG-C~\nN1*BT*",
+                                            "'N1 MA OAKWOOD BUILDING C 92 BLDG-C'"),
+    "a line's ultimate destination (N1 UD)": ("hdsupply", "REF*WO*WO-55812~", "REF*WO*WO-55812~\n"
+                                              "N1*UD*OAKWOOD BUILDING C*92*BLDG-C~",
+                                              "(line 1) 'N1 UD OAKWOOD BUILDING C 92 BLDG-C'"),
     "instalments": ("hdsupply", "DTM*002*20261203~", "INC*01*MO*3*1*113.5~\nDTM*002*20261203~",
                     "'INC 01 MO 3 1 113.5'"),
     "a lead time": ("hdsupply", "DTM*002*20261203~", "DTM*002*20261203~\nLDT*AA*10*CD~", "'LDT AA 10 CD'"),
