@@ -460,7 +460,7 @@ _NOTES_NAMED = 10  # notes quoted in the message; the rest counted
 
 # the element a finding on a PWK or an N9 note points at (a line's TD5: TD505)
 _OTHER_NOTE_AT = {"PWK": 1, "N9": 3, "REF": 2, "TD3": 1, "MAN": 2, "PO3": 4, "DIS": 1, "INC": 1, "LDT": 1, "CSH": 1,
-                  "IT8": 1, "CTB": 2, "N1": 1}
+                  "IT8": 1, "CTB": 2, "N1": 1, "ITD": 1, "CUR": 2}
 # terms of the sale an 850 may state that no order, 855, 856, warehouse order or 810 of ours applies, each with the
 # elements quoted: DIS (discount detail: a quantity or volume discount, DIS01 its terms, DIS02/DIS03 its base,
 # DIS04/DIS05 its limit), INC (installment information: the bill paid in INC03 parts of INC05), LDT (lead time: LDT02
@@ -543,6 +543,7 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
     rows, owner, values = said(seg, ks)
     out += [(row, own, " ".join([seg, *(v for v in vals if v)]), seg) for row, own, vals, inside in zip(
         rows.tolist(), owner.tolist(), values, in_line(rows, owner), strict=True) if inside and vals[price_at - 1]]
+    out += _line_terms(result, mine, set_of_row, fe, in_line)
     heading: dict[int, str] = {}  # each set's first heading CSH01: the order's sales requirement
     for seg, ks in _LINE_SALE:
         rows, owner, values = said(seg, ks)
@@ -555,6 +556,40 @@ def _terms_asked(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray,
             asks = [v for v in vals if v]
             if line and asks and asks != [heading.get(own)]:
                 out.append((row, own, " ".join([seg, *asks]), seg))
+    return out
+
+
+def _line_terms(result: ParseResult, mine: np.ndarray, set_of_row: np.ndarray, fe: FlatElements,
+                in_line: Callable[[np.ndarray, np.ndarray], list[bool]]) -> list[tuple[int, int, str, str]]:
+    """A PO1 loop's own ITD (the line's terms of sale: CVS's line 2 at 1 % 20 days where the heading offers 2 % 30)
+    other than the heading's first, the order's (its 810's ITD), and a PO1 loop's own CUR (position 020, not a CTP's
+    or a SAC's loop's: the row before it is neither) whose CUR02 is not the heading's (or the heading sent none: the
+    order is in the partner's agreed currency): (row, set, "ITD 01 3 1 20 60", "ITD") each, for NOTES_NOT_KEPT.
+    The line is billed on the order's terms, in the order's currency; both were dropped without a word."""
+    out: list[tuple[int, int, str, str]] = []
+    loops = np.concatenate([result.segments.rows_of("CTP"), result.segments.rows_of("SAC")])
+    for seg, ks, compared in (("ITD", tuple(range(1, 16)), None), ("CUR", (1, 2), 1)):
+        rows, owner = _rows_in(result, seg, mine, set_of_row)
+        if not len(rows):
+            continue
+        values = [[(v or "").strip() for v in row] for row in zip(
+            *(_column(fe, rows, k)[0].to_pylist() for k in ks), strict=True)]
+        own_loop = ~np.isin(rows - 1, loops) if seg == "CUR" else np.ones(len(rows), bool)  # a CUR after a CTP
+        # or a SAC is that loop's
+        heading: dict[int, list[str]] = {}
+        inside = in_line(rows, owner)
+        for own, vals, line, ok in zip(owner.tolist(), values, inside, own_loop.tolist(), strict=True):
+            if not line and ok:
+                heading.setdefault(own, vals)
+        for row, own, vals, line, ok in zip(rows.tolist(), owner.tolist(), values, inside, own_loop.tolist(),
+                                            strict=True):
+            theirs = heading.get(own)
+            if not (line and ok and any(vals)):
+                continue
+            differs = theirs is None or (vals[compared] != theirs[compared] if compared is not None else
+                                         vals != theirs)
+            if differs:
+                out.append((row, own, " ".join([seg, *(v for v in vals if v)]), seg))
     return out
 
 

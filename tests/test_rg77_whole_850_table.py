@@ -434,3 +434,32 @@ def test_the_ship_to_s_own_routing_in_its_n1_loop_is_named_unless_the_order_s(td
         assert said in notes
     else:
         assert notes.count("'") == 2 and "TD5" not in notes
+
+
+@pytest.mark.parametrize("case", [
+    ("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\nITD*05*3*****90~",
+     "(line 3) 'ITD 05 3 90'"),
+    ("PO1*3*10*EA*14.75**IN*HD-512877*VN*RG77-11~", "PO1*3*10*EA*14.75**IN*HD-512877*VN*RG77-11~\nCUR*BY*CAD~",
+     "(line 3) 'CUR BY CAD'"),
+    ("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\nITD*01*3*****30~", None),
+    ("BEG*00*SA*HD77003301**20261124~", "BEG*00*SA*HD77003301**20261124~\nCUR*BY*USD~", None),
+], ids=["line-terms", "line-currency", "the-heading-s-terms", "a-ctp-s-currency"])
+def test_a_line_s_own_terms_or_currency_other_than_the_order_s_are_named(case, tmp_path):
+    """A PO1 loop's own ITD (net 90 on one line where the heading says net 30; CVS's rg6 line 2 at 1 % 20 days under
+    a heading of 2 % 30) was billed on the heading's terms, and a PO1 loop's own CUR (the line priced in CAD) in
+    the order's currency, both without a word. Now each is quoted in NOTES_NOT_KEPT with its line; a line repeating
+    the heading's terms says nothing, and a CUR in a CTP's loop (the retail price's currency) is that loop's."""
+    old, new, said = case
+    path = FIXTURES / "drops" / "hdsupply" / "HDS_850_HD77003301.x12"
+    data = path.read_bytes()
+    assert old.encode() in data
+    if "CUR*BY*USD" in new:  # the heading in USD, a line's retail price in CAD in its CTP loop
+        data = data.replace(b"PO1*2*6*EA*21.5**IN*HD-338210*VN*RG77-10~",
+                            b"PO1*2*6*EA*21.5**IN*HD-338210*VN*RG77-10~\nCTP**RES*39.99~\nCUR*BY*CAD~")
+    copy = tmp_path / path.name
+    copy.write_bytes(recounted(data.replace(old.encode(), new.encode(), 1)))
+    found = {f["code"]: f["message"] for f in inspected(copy)["findings"]}
+    if said:
+        assert said in found["NOTES_NOT_KEPT"]
+    else:
+        assert "NOTES_NOT_KEPT" not in found
