@@ -1167,7 +1167,9 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     its SLN: such a pack's 856 lists the pack alone (engine.shipments), which used to happen without a word.
     PREPACK_QUANTITY_MISMATCH once per 850 whose readable components, all in eaches, add up to neither the
     PO1 loop's PO4 inner pack (PO414: eaches per inner container, the prepack) nor its outer pack (PO401 x
-    PO414), where both are sent: the buyer's pack and its contents disagree. Warnings: the PO is taken as sent.
+    PO414), where both are sent; or, without a PO414, to other than its PO401 where PO402/PO403 size each of the
+    pack's units one each (PO4*4*1*EA: a gift set of 4 eaches; it was passed over): the buyer's pack and its
+    contents disagree. Warnings: the PO is taken as sent.
     Checked for a partner whose 856s list the components only (check_850_counts' ``components``): for any other
     they are not used."""
     mine = np.zeros(len(sets) + 1, dtype=bool)
@@ -1229,12 +1231,23 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
         r = po4_of.get(line)
         if total is None or r is None:
             continue
-        pack_text, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py() for p in (1, 14))
+        pack_text, size_text, size_unit, inner_text = (_column(fe, np.array([r]), p)[0][0].as_py()
+                                                       for p in (1, 2, 3, 14))
         outer, inner = _per_pack(pack_text), _per_pack(inner_text)
-        if inner is None or total in (inner, inner * (outer or 1)):
-            continue
         k = int(line_owner[line])
         label = line_ids[line] or str(line + 1 - int(np.searchsorted(line_owner, k)))
+        if inner is None:
+            # no PO414: PO401 is the pack's count of eaches when PO402/PO403 size each of them one each (PO4*4*1*EA:
+            # Meijer's gift set of 4); a size in another unit (PO4*6*16*OZ) or above one says nothing of eaches
+            # (PO4*1 alone, or a size without its unit, may count packs per carton: not judged)
+            if outer is None or _per_pack(size_text) != 1 or (size_unit or "").strip() not in _EACHES \
+                    or total == outer:
+                continue
+            mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, PO401 "
+                                                    f"{pack_text}", pack_text))
+            continue
+        if total in (inner, inner * (outer or 1)):
+            continue
         said = f"PO414 {inner_text}" + (f" (PO401 {pack_text} of them: {_number(str(inner * outer))})"
                                          if outer and outer != 1 else "")
         mismatched.setdefault(k, []).append((r, f"line {label}: components {_number(str(total))} EA, {said}",
@@ -1242,11 +1255,12 @@ def _prepacks(result: ParseResult, sets: Sets, chosen: np.ndarray, set_of_row: n
     for k, items in sorted(mismatched.items()):
         ic, g, ts = sets[k]
         named = _listed([t for _, t, _v in items], _SLN_NAMED)
-        first, _t, value = items[0]
+        first, text, value = items[0]
         out.append(finding("PREPACK_QUANTITY_MISMATCH", f"A prepack's components (SLN03 I, SLN04 each per pack) do "
-                           f"not add up to the eaches its PO4 inner pack holds ({named}). The PO is taken as sent and "
+                           f"not add up to the eaches its PO4 pack holds ({named}). The PO is taken as sent and "
                            "an 856 lists the components as the SLNs say; confirm the pack's contents with the buyer.",
-                           seg="PO4", element="PO414", value=value, **_where(result, ic, g, ts, first)))
+                           seg="PO4", element="PO414" if "PO414" in text else "PO401", value=value,
+                           **_where(result, ic, g, ts, first)))
     return out
 
 

@@ -225,7 +225,8 @@ CATALOGUE: dict[str, CodeSpec] = {
            "A prepack's component (SLN03 I) has no quantity per pack (SLN04) or no product id: an 856 listing the "
            "pack's components lists that pack alone."),
         _C("PREPACK_QUANTITY_MISMATCH", "set", "warning", "",
-           "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 inner pack (PO414) holds."),
+           "A prepack's components (SLN03 I, in eaches) do not add up to the eaches its PO4 holds (PO414, or PO401 "
+           "of units of one each)."),
         _C("SAC_NOT_APPLIED", "set", "warning", "",
            "The PO carries SAC (or, in 003010/003020, ITA) allowances or charges; none is applied to prices or 855s, "
            "and each says whether our 810s carry it."),

@@ -359,7 +359,7 @@ def test_a_line_saying_what_the_order_keeps_or_only_describing_is_not_told(line,
      "SAC*A*C310****1*5********VOLUME ALLOWANCE~", "SAC_NOT_APPLIED",
      'allowance C310 5 % of basis 1, "VOLUME ALLOWANCE" (line 3)'),
     ("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\n"
-     "SAC*C*H550******0.5*EA*10***HANDLING PER CARTRIDGE~", "SAC_NOT_APPLIED", "charge H550 rate 0.5"),
+     "SAC*C*H550******0.5*EA*10*****HANDLING PER CARTRIDGE~", "SAC_NOT_APPLIED", "charge H550 rate 0.5"),
     ("DTM*002*20261203~", "DTM*002*20261203~\nDTM*996*20261204~", "HEADING_DATES_NOT_APPLIED",
      "DTM 996 20261204"),
     ("PID*F****FAUCET CARTRIDGE SINGLE HANDLE~", "PID*F****FAUCET CARTRIDGE SINGLE HANDLE~\n"
@@ -463,3 +463,24 @@ def test_a_line_s_own_terms_or_currency_other_than_the_order_s_are_named(case, t
         assert said in found["NOTES_NOT_KEPT"]
     else:
         assert "NOTES_NOT_KEPT" not in found
+
+
+@pytest.mark.parametrize("po4, told", [("PO4*4*1*EA~", "line 3: components 5 EA, PO401 4"), ("PO4*5*1*EA~", None),
+                                       ("PO4*1~", None), ("PO4*1*5*EA~", None)],
+                         ids=["four-eaches", "five-eaches", "packs-per-carton", "a-size-of-five"])
+def test_a_prepack_whose_sublines_hold_other_than_its_po4_says_is_named(po4, told, tmp_path):
+    """Meijer's gift set: PO4*4*1*EA (4 units of 1 each per set) over SLN I sublines of 2 screwdriver sets and, here,
+    3 tape measures: 5 eaches where the PO4 says 4. Its 856 lists the components as the SLNs say (prepacks =
+    "components"); the disagreement was passed over, PREPACK_QUANTITY_MISMATCH comparing a PO414 inner pack alone.
+    Now PO401 is compared where PO402/PO403 size each unit one each; a PO4 of 5, PO4*1 alone (packs per carton) or a
+    size of 5 eaches say nothing. The PO is taken, shipped and billed as sent."""
+    ws, found, states = _variant("meijer", "MJ77002201", tmp_path, [
+        ("SLN*2**I*2*EA*9***UP", "SLN*2**I*3*EA*9***UP"), ("PO4*4*1*EA~\nSLN", po4 + "\nSLN")])
+    assert states == {("meijer", "MJ77002201"): "invoiced"}
+    mismatch = [f for f in found if f[0] == "PREPACK_QUANTITY_MISMATCH"]
+    if told:
+        assert len(mismatch) == 1 and mismatch[0][1] == "warning" and told in mismatch[0][3]
+    else:
+        assert mismatch == []
+    asn = po_segments(segments(ws, "meijer", "856"), "MJ-SHP-01", "BSN")
+    assert [s[4:6] for s in asn if s[0] == "SLN"] == [["2", "EA"], ["3", "EA"]]
