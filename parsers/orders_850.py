@@ -20,6 +20,7 @@ from parsers.x12_reader import ParseResult
 from parsers.x12_writer import x12_implied
 from schemas.empty import empty_table
 from schemas.orders import (
+    BUYER_COST_PRICES,
     ELEMENTS_SEP,
     HAZMAT_SENT,
     ITDS_SEP,
@@ -1178,14 +1179,18 @@ def _lineage(result: ParseResult, sets, set_idx: np.ndarray, sha: str, labels=No
 
 # CTP02 price identifiers that state what the buyer pays per unit (code list 236): unit cost, contract, net item
 # price (BISAC book orders price a line by CTP**NET beside the list price, CTP**SLP, and leave PO104 out)
-_COST_PRICES = ("UCP", "CON", "NET")
+# the CTP02 price identifiers of what the buyer pays (schemas.orders.BUYER_COST_PRICES: UCP unit cost, CON contract,
+# NET net item, ACT actual, CUP confirmed unit, INV invoice billing price), any of which prices a line without PO104
+# (ACT, CUP and INV were left out: such a line was taken as unpriced, PRICE_MISSING, and acknowledged IP at ours)
+_COST_PRICES = tuple(sorted(BUYER_COST_PRICES))
 
 
 def _ctp_prices(set_of_row: np.ndarray, po1_rows: np.ndarray, codes: np.ndarray, vocab: list, cells: _Cells,
                 quantities: pa.Array, units: pa.Array, components: list[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (CTP02 UCP unit cost, CON contract
-    price, NET net item price) that prices it: the buyer's price where PO104 is left out and the price is sent in
-    CTP (as Canadian grocers and BISAC book orders do); null elsewhere. Header CTPs (before the first PO1 of their
+    """Per line, CTP03 (as sent, a string) of the cost CTP of its PO1 loop (_COST_PRICES: CTP02 UCP unit cost, CON
+    contract price, NET net item price, ACT actual, CUP confirmed unit, INV invoice billing price) that prices it:
+    the buyer's price where PO104 is left out and the price is sent in CTP (as Canadian grocers and BISAC book
+    orders do); null elsewhere. Header CTPs (before the first PO1 of their
     set) are no line's, nor is a CTP after an SLN (or another of _NOT_THE_LINES): it prices that subline, one size
     of a prepack, not the pack.
 

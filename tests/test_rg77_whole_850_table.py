@@ -484,3 +484,21 @@ def test_a_prepack_whose_sublines_hold_other_than_its_po4_says_is_named(po4, tol
         assert mismatch == []
     asn = po_segments(segments(ws, "meijer", "856"), "MJ-SHP-01", "BSN")
     assert [s[4:6] for s in asn if s[0] == "SLN"] == [["2", "EA"], ["3", "EA"]]
+
+
+@pytest.mark.parametrize("code", ["INV", "CUP", "ACT", "UCP"])
+def test_a_line_priced_in_a_ctp_of_what_the_buyer_pays_is_taken_at_it(code, tmp_path):
+    """HD Supply's ballast line without PO104, its price in the PO1 loop's CTP: CTP02 INV (invoice billing price),
+    CUP (confirmed unit price) or ACT (actual: the final negotiated price) are prices the buyer pays, as UCP, CON and
+    NET (schemas.orders.BUYER_COST_PRICES: CTP_PRICE_MISMATCH compares them all with a PO104), but only those three
+    priced a line without PO104: the line was taken unpriced (PRICE_MISSING, "our price applies"), the PO acknowledged
+    AC with the line IP, a price change the buyer never asked for. Now any of the six prices it: AD, IA at 21.50."""
+    ws, found, states = _variant("hdsupply", "HD77003301", tmp_path, [(
+        "PO1*2*6*EA*21.5**IN*HD-338210*VN*RG77-10~", f"PO1*2*6*EA***IN*HD-338210*VN*RG77-10~\nCTP**{code}*21.5~")])
+    assert states == {("hdsupply", "HD77003301"): "invoiced"}
+    assert not [f for f in found if f[0] != "ASN_LATE"]
+    ack = po_segments(segments(ws, "hdsupply", "855"), "HD77003301", "BAK")
+    assert ack[0][2] == "AD" and ["PO1", "2", "6", "EA", "21.5", "", "IN", "HD-338210", "VN", "RG77-10"] in ack
+    assert [s[1] for s in ack if s[0] == "ACK"] == ["IA", "IA", "IA"]
+    inv = po_segments(segments(ws, "hdsupply", "810"), "HD77003301", "BIG")
+    assert ["IT1", "2", "6", "EA", "21.5", "", "IN", "HD-338210", "VN", "RG77-10"] in inv and ["TDS", "34050"] in inv
