@@ -1630,10 +1630,12 @@ def _destination_quantities(result: ParseResult, sets: Sets, chosen: np.ndarray,
         places = len(named)
         lines = f"{len(rows)} PO1 line carries" if len(rows) == 1 else f"{len(rows)} PO1 lines carry"
         where = f"{places} destination" + ("s" if places != 1 else "")
-        # every line whole to the one place its SDQ names, which is the ship-to (or, the PO naming none, taken as
-        # it: parsers.orders_850): the SDQs are applied as sent, nothing to say (Walgreens' DC orders)
-        applied = places == 1 and len(rows) == line_count[k] and None not in named and \
-            ship_tos.get(k, named) == named
+        # every line whole to the one place its SDQ names, which is the ship-to: the SDQs are applied as sent,
+        # nothing to say. The PO naming its N1*ST, the lines without an SDQ go there too (Grainger's one line of
+        # SDQ*BX*92*0351*10 to its DC 0351); naming none, the place is taken as the ship-to when every line's SDQ
+        # names it (parsers.orders_850: Walgreens' DC orders)
+        applied = places == 1 and None not in named and (
+            ship_tos[k] == named if k in ship_tos else len(rows) == line_count[k])
         if not applied:
             out.append(finding("SDQ_NOT_APPLIED", f"{lines} SDQ store quantities ({where}): we do not split lines "
                                "per store; each line ships whole to the order's ship-to.", seg="SDQ", element="SDQ03",

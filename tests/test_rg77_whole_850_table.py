@@ -143,8 +143,10 @@ def test_the_004010_table_is_read_without_an_error_and_says_what_it_drops():
     each thing it says that changes what we ship or bill is kept or named (the dates, the terms, the allowances by
     amount and by percent, the additional price, the discount, the instalments, the lead time, the line's no back
     order, its routing, the paperwork, the notes)."""
+    # (its glove line's SDQ*BX*92*0351*10 sends the whole line to the DC the heading's N1*ST names: applied as
+    # sent, no SDQ_NOT_APPLIED: it said "we do not split lines per store" of a line going where its SDQ says)
     seen = inspected(GRAINGER_TABLE, {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "HEADING_DATES_NOT_APPLIED",
-                                      "SDQ_NOT_APPLIED", "SCH_NOT_APPLIED"})
+                                      "SCH_NOT_APPLIED"})
     [order] = seen["orders"]
     assert order["line_count"] == 3 and order["ctt_line_count"] == 3
     assert {k: order[k] for k in ("requested_delivery_date", "requested_ship_date", "ship_not_before",
@@ -227,9 +229,12 @@ def test_the_tables_go_through_a_night_answered_at_what_they_say(tmp_path, maps)
     on the 810, every document accepted by our validator, Bots and pyx12."""
     ws, found, states = _table_night(tmp_path)
     assert states == {("grainger", "4600770019"): "invoiced", ("meijer", "MJ77002209"): "invoiced"}
+    for partner in ("grainger", "meijer"):  # each accepted by its 997, acknowledged as ordered
+        assert [s[1] for s in segments(ws, partner, "997") if s[0] in ("AK5", "AK9")] == ["A", "A"]
+        assert {s[1] for s in segments(ws, partner, "855") if s[0] == "ACK"} == {"IA"}
     assert not [f for f in found if f[1] == "error"]
     assert {f[0] for f in found} <= {"SAC_NOT_APPLIED", "NOTES_NOT_KEPT", "HEADING_DATES_NOT_APPLIED",
-                                     "SDQ_NOT_APPLIED", "SCH_NOT_APPLIED", "ASN_LATE"}
+                                     "SCH_NOT_APPLIED", "ASN_LATE"}
     all_sent_accepted(ws, {"grainger": {"4600770019": 3}, "meijer": {"MJ77002209": 3}}, tmp_path, maps,
                       shipments=2, answers=2)
     inv = po_segments(segments(ws, "grainger", "810"), "4600770019", "BIG")
@@ -502,3 +507,19 @@ def test_a_line_priced_in_a_ctp_of_what_the_buyer_pays_is_taken_at_it(code, tmp_
     assert [s[1] for s in ack if s[0] == "ACK"] == ["IA", "IA", "IA"]
     inv = po_segments(segments(ws, "hdsupply", "810"), "HD77003301", "BIG")
     assert ["IT1", "2", "6", "EA", "21.5", "", "IN", "HD-338210", "VN", "RG77-10"] in inv and ["TDS", "34050"] in inv
+
+
+@pytest.mark.parametrize("sdq, told", [("SDQ*EA*92*0351*10~", False), ("SDQ*EA*92*0352*10~", True),
+                                       ("SDQ*EA*92*0351*6*0352*4~", True)],
+                         ids=["the-ship-to-s-dc", "another-dc", "two-dcs"])
+def test_one_line_s_sdq_to_the_order_s_own_ship_to_is_applied_not_told(sdq, told, tmp_path):
+    """One of Grainger's lines carries an SDQ naming its DC 0351, the heading's N1*ST, with the whole quantity: the
+    line goes where its SDQ says, applied as sent. SDQ_NOT_APPLIED ("we do not split lines per store") was raised
+    unless every line carried one (the rule for a PO naming no ship-to, whose SDQ place becomes it); another DC, or
+    two, are still told."""
+    path = FIXTURES / "drops" / "grainger" / "GWW_850_4600770011.x12"
+    copy = tmp_path / path.name
+    copy.write_bytes(recounted(path.read_bytes().replace(b"PO4*100*1*EA~", b"PO4*100*1*EA~\n"
+                                                         + sdq.replace("EA", "BX", 1).encode())))
+    codes = {f["code"] for f in inspected(copy, NOTED | {"SDQ_NOT_APPLIED"})["findings"]}
+    assert ("SDQ_NOT_APPLIED" in codes) is told
