@@ -523,3 +523,36 @@ def test_one_line_s_sdq_to_the_order_s_own_ship_to_is_applied_not_told(sdq, told
                                                          + sdq.replace("EA", "BX", 1).encode())))
     codes = {f["code"] for f in inspected(copy, NOTED | {"SDQ_NOT_APPLIED"})["findings"]}
     assert ("SDQ_NOT_APPLIED" in codes) is told
+
+
+@pytest.mark.xfail(strict=True, reason="a PO1 loop's own CSH*N (no back order for that line) is named in "
+                   "NOTES_NOT_KEPT, not applied: ORDER_LINES keeps no line sales requirement and engine.answer "
+                   "spreads the heading's CSH01 alone to the lines' no_backorder (a stored-schema change)")
+def test_a_line_s_own_no_back_order_is_answered_ir_for_what_stock_cannot_cover(tmp_path):
+    """Grainger's heading says CSH*Y (back order if out of stock); its glove line says CSH*N (no back order for it).
+    Stock covers 5 of its 10 boxes, 20 more due next week: the line's rest should be answered IR, as a heading's
+    CSH*N answers every line (tests/test_sales_requirements.py), never promised IB."""
+    from datetime import date
+
+    from connectors.snapshots import write_receipts
+    from schemas.inventory import EXPECTED_RECEIPTS
+    from tests.support import run_stages
+
+    copy = tmp_path / "rg77"
+    shutil.copytree(FIXTURES, copy)
+    stock = copy / "stock.csv"
+    stock.write_text(stock.read_text(encoding="utf-8").replace("EAST,RG77-02,60000,", "EAST,RG77-02,500,"),
+                     encoding="utf-8")
+    po = copy / "drops" / "grainger" / "GWW_850_4600770011.x12"
+    po.write_bytes(recounted(po.read_bytes().replace(b"PO4*100*1*EA~", b"PO4*100*1*EA~\nCSH*N~")))
+    ws = of_its_own(copy, tmp_path / "ws", {"grainger": [po.name]}, warehouses=WAREHOUSES)
+    import pyarrow as pa
+
+    write_receipts(ws.inventory_dir / "receipts.parquet", pa.table(
+        {"warehouse": ["EAST"], "sku": ["RG77-02"], "quantity": [2000], "eta": [date(2026, 12, 2)]},
+        schema=EXPECTED_RECEIPTS))
+    run_stages(ws, NIGHT)
+    ack = po_segments(segments(ws, "grainger", "855"), "4600770011", "BAK")
+    line2 = ack[next(k for k, s in enumerate(ack) if s[:2] == ["PO1", "2"]) + 1:]
+    line2 = line2[:next(k for k, s in enumerate(line2) if s[0] != "ACK")]
+    assert [s[1:3] for s in line2] == [["IQ", "5"], ["IR", "5"]]  # as a heading's CSH*N answers it
